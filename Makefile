@@ -1,0 +1,53 @@
+# Partita — one-command setup, demo and tests on a fresh Debian machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+# Exactly this torch by default (a CPU wheel); override e.g. `make setup TORCH=torch==2.9.1`.
+TORCH ?= torch==2.13.0
+APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-xinerama0 \
+	libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-shape0 libxkbcommon-x11-0 \
+	libegl1 libgl1 libfontconfig1 libdbus-1-3 libportaudio2 fluid-soundfont-gm timgm6mb-soundfont
+
+.PHONY: setup system-deps demo test lint bench clean studio
+
+$(VENV)/.installed: pyproject.toml Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "$(TORCH)"
+	$(PIP) install -q --no-deps "tinysoundfont>=0.3"
+	$(PIP) install -q -e ".[dev,train]"
+	$(PIP) install -q -e plugins/partita-drumkit
+	touch $@
+
+system-deps:
+	@if command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages: $$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	  fi; \
+	else echo "apt-get not found: install $(APT_PACKAGES) by hand"; fi
+
+setup: system-deps $(VENV)/.installed
+
+demo: setup
+	$(VENV)/bin/partita info assets/demo/demo.mid
+	$(VENV)/bin/partita render assets/demo/demo.mid -o out/demo/mix.wav --stems out/demo/stems
+
+test: setup
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check engine studio tests plugins benchmarks
+
+bench: setup
+	$(VENV)/bin/partita bench --quick
+
+studio: setup
+	$(VENV)/bin/partita studio assets/demo/demo.mid
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

@@ -1,0 +1,67 @@
+"""The ``partita`` command line: a thin shell over the engine.
+
+Each command group lives in its own module with a ``register(subparsers)`` function;
+a command's handler takes the parsed ``argparse.Namespace`` and returns an exit code.
+User errors are raised as :class:`CliError` (or the engine's own error types listed in
+``USER_ERRORS``) and printed as one line, ``partita: error: …``, with exit code 1 — never
+a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from engine import __version__
+
+from .common import CliError, user_errors
+
+# Modules that add sub-commands; a group whose module is not there yet is skipped.
+COMMAND_MODULES = (
+    "engine.cli.files",  # info, convert
+    "engine.cli.render",  # render
+    "engine.cli.generate",  # compose, regenerate, continue, repaint, harmonize
+    "engine.cli.training",  # train, eval
+    "engine.cli.models",  # models list/verify/install
+    "engine.cli.bench",  # bench
+    "engine.cli.studio",  # studio
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partita",
+        description="Partita: compose multi-track music with a local AI model.",
+    )
+    parser.add_argument("--version", action="version", version=f"partita {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name == name:
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("partita: interrupted", file=sys.stderr)
+        return 130
+    except user_errors() as e:
+        print(f"partita: error: {e}", file=sys.stderr)
+        return 1
+
+
+__all__ = ["CliError", "build_parser", "main"]

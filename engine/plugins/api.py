@@ -1,0 +1,114 @@
+"""The model plugin interface (API version 1): what every model, ours included, implements.
+
+A model plugin declares :class:`ModelInfo` and answers one call, :meth:`ModelPlugin.generate`:
+given a song, a mask and options, return new notes for the masked tracks, writing only
+inside the mask. Long work reports progress through a callback and stops promptly when
+the cancel token is set. Nothing here knows about threads, Qt or files.
+
+Versioning: a plugin states the ``api_version`` it was written for; the registry loads
+plugins whose ``api_version`` equals :data:`API_VERSION` and disables the others with a
+clear reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from engine.score import Mask, Note, Song
+
+API_VERSION = 1
+
+TASKS = ("repaint", "regenerate", "continue", "harmonize", "compose")
+PRECISIONS = ("fp32", "int8", "int4")
+
+
+class Cancelled(Exception):
+    """Raised inside a model when its cancel token is set."""
+
+
+class CancelToken:
+    """Set by the job queue (or a user); checked by the model once per sampling step."""
+
+    __slots__ = ("_cancelled",)
+
+    def __init__(self) -> None:
+        self._cancelled = False
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled
+
+    def raise_if_cancelled(self) -> None:
+        if self._cancelled:
+            raise Cancelled()
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """One progress report: ``step`` of ``total`` done, optional partial result."""
+
+    step: int
+    total: int
+    message: str = ""
+    partial: Mapping[int, tuple[Note, ...]] | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What a model declares about itself (mirrors its manifest)."""
+
+    name: str
+    version: str
+    api_version: int = API_VERSION
+    description: str = ""
+    tasks: tuple[str, ...] = TASKS
+    precisions: tuple[str, ...] = ("fp32",)
+    default_precision: str = "fp32"
+    # Instrument roles it can write: "drums", "bass", "melody", "chords", "piano", "any".
+    instruments: tuple[str, ...] = ("any",)
+    max_lanes: int = 0  # 0 = no fixed limit
+    licence: str = "unknown"
+    author: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class GenerateOptions:
+    """User-facing sampling options; a model ignores the constraints it cannot honour."""
+
+    steps: int = 8
+    temperature: float = 1.0
+    top_p: float = 0.95
+    seed: int | None = None
+    precision: str = "auto"  # "auto" = the model's default_precision
+    resample_passes: int = 0  # Coconet-style re-masking passes after the first decode
+    key: str | None = None  # scale constraint, e.g. "C", "Am", "F#m"
+    pitch_range: tuple[int, int] | None = None
+    density: float | None = None  # 0..1: how busy the generated part should be
+    keep_rhythm: bool = False  # keep the onsets of the notes being replaced
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+@runtime_checkable
+class ModelPlugin(Protocol):
+    """A generative model as the job queue and the studio see it."""
+
+    info: ModelInfo
+
+    def generate(
+        self,
+        song: Song,
+        mask: Mask,
+        options: GenerateOptions,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> Mapping[int, tuple[Note, ...]]:
+        """New notes per masked track id; every note must lie inside ``mask``."""
+        ...

@@ -1,0 +1,300 @@
+"""Small invertible edits: the one mechanism behind undo/redo and applying takes.
+
+Every edit is an immutable value with ``apply(song) -> Song``, ``inverse() -> Edit`` and a
+``label`` for menus ("Undo Move 3 notes"). ``edit.inverse().apply(edit.apply(song)) ==
+song`` holds for every edit, ids included. Applying an edit to a song it does not fit
+(a note that is no longer there, a track that was deleted) raises :class:`EditError`
+instead of silently doing something else.
+
+Helpers at the bottom build common edits (move, resize, transpose, quantize, replace the
+notes inside a mask).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Protocol, runtime_checkable
+
+from .region import Mask
+from .song import Note, Song, Track, new_note_id
+
+
+class EditError(ValueError):
+    """An edit does not fit the song it is applied to."""
+
+
+@runtime_checkable
+class Edit(Protocol):
+    label: str
+
+    def apply(self, song: Song) -> Song: ...
+
+    def inverse(self) -> Edit: ...
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeNotes:
+    """Remove some notes of one track and add others (add, delete, move, resize, ...)."""
+
+    track_id: int
+    removed: tuple[Note, ...] = ()
+    added: tuple[Note, ...] = ()
+    label: str = "Edit notes"
+
+    def apply(self, song: Song) -> Song:
+        try:
+            track = song.track(self.track_id)
+        except KeyError as e:
+            raise EditError(f"{self.label}: the track is gone") from e
+        gone = {n.id: n for n in self.removed}
+        kept = []
+        for n in track.notes:
+            if n.id in gone:
+                if n != gone.pop(n.id):
+                    raise EditError(f"{self.label}: note {n.id} changed since the edit was made")
+            else:
+                kept.append(n)
+        if gone:
+            raise EditError(f"{self.label}: {_plural(len(gone), 'note')} to remove not found")
+        present = {n.id for n in kept}
+        clash = [n.id for n in self.added if n.id in present]
+        if clash:
+            raise EditError(f"{self.label}: note ids {clash[:3]} already exist")
+        return song.replace_track(track.with_notes([*kept, *self.added]))
+
+    def inverse(self) -> ChangeNotes:
+        return ChangeNotes(self.track_id, self.added, self.removed, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class InsertTrack:
+    track: Track
+    index: int
+    label: str = "Add track"
+
+    def apply(self, song: Song) -> Song:
+        if any(t.id == self.track.id for t in song.tracks):
+            raise EditError(f"{self.label}: track {self.track.name!r} is already in the song")
+        if not 0 <= self.index <= len(song.tracks):
+            raise EditError(f"{self.label}: position {self.index} is out of range")
+        tracks = list(song.tracks)
+        tracks.insert(self.index, self.track)
+        return song.with_tracks(tracks)
+
+    def inverse(self) -> DeleteTrack:
+        return DeleteTrack(self.track, self.index, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteTrack:
+    track: Track
+    index: int
+    label: str = "Delete track"
+
+    def apply(self, song: Song) -> Song:
+        if self.index >= len(song.tracks) or song.tracks[self.index] != self.track or (
+            song.tracks[self.index].id != self.track.id
+        ):
+            raise EditError(f"{self.label}: track {self.track.name!r} changed or moved")
+        return song.with_tracks(t for i, t in enumerate(song.tracks) if i != self.index)
+
+    def inverse(self) -> InsertTrack:
+        return InsertTrack(self.track, self.index, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class MoveTrack:
+    from_index: int
+    to_index: int
+    label: str = "Move track"
+
+    def apply(self, song: Song) -> Song:
+        n = len(song.tracks)
+        if not (0 <= self.from_index < n and 0 <= self.to_index < n):
+            raise EditError(f"{self.label}: position out of range")
+        tracks = list(song.tracks)
+        tracks.insert(self.to_index, tracks.pop(self.from_index))
+        return song.with_tracks(tracks)
+
+    def inverse(self) -> MoveTrack:
+        return MoveTrack(self.to_index, self.from_index, self.label)
+
+
+_TRACK_PROPS = {f.name for f in fields(Track)} - {"notes", "id"}
+_SONG_PROPS = {f.name for f in fields(Song)} - {"tracks", "ppq"}
+
+
+@dataclass(frozen=True, slots=True)
+class SetTrackProps:
+    """Change track properties (name, program, colour, mute, volume, ...), not notes."""
+
+    track_id: int
+    before: tuple[tuple[str, Any], ...]
+    after: tuple[tuple[str, Any], ...]
+    label: str = "Change track"
+
+    def apply(self, song: Song) -> Song:
+        try:
+            track = song.track(self.track_id)
+        except KeyError as e:
+            raise EditError(f"{self.label}: the track is gone") from e
+        for name, value in self.before:
+            if getattr(track, name) != value:
+                raise EditError(f"{self.label}: {name} changed since the edit was made")
+        return song.replace_track(replace(track, **dict(self.after)))
+
+    def inverse(self) -> SetTrackProps:
+        return SetTrackProps(self.track_id, self.after, self.before, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class SetSongProps:
+    """Change song-wide properties: tempo map, meter map, keys, markers, title, length."""
+
+    before: tuple[tuple[str, Any], ...]
+    after: tuple[tuple[str, Any], ...]
+    label: str = "Change song"
+
+    def apply(self, song: Song) -> Song:
+        for name, value in self.before:
+            if getattr(song, name) != value:
+                raise EditError(f"{self.label}: {name} changed since the edit was made")
+        return replace(song, **dict(self.after))
+
+    def inverse(self) -> SetSongProps:
+        return SetSongProps(self.after, self.before, self.label)
+
+
+@dataclass(frozen=True, slots=True)
+class EditGroup:
+    """Several edits applied as one undo step."""
+
+    edits: tuple[Edit, ...]
+    label: str = "Edit"
+
+    def apply(self, song: Song) -> Song:
+        for e in self.edits:
+            song = e.apply(song)
+        return song
+
+    def inverse(self) -> EditGroup:
+        return EditGroup(tuple(e.inverse() for e in reversed(self.edits)), self.label)
+
+
+# -- builders -------------------------------------------------------------------------------
+
+
+def set_track_props(song: Song, track_id: int, label: str = "", **changes: Any) -> SetTrackProps:
+    unknown = set(changes) - _TRACK_PROPS
+    if unknown:
+        raise ValueError(f"unknown track properties: {sorted(unknown)}")
+    track = song.track(track_id)
+    before = tuple((k, getattr(track, k)) for k in changes)
+    return SetTrackProps(
+        track_id, before, tuple(changes.items()), label or f"Change {', '.join(changes)}"
+    )
+
+
+def set_song_props(song: Song, label: str = "", **changes: Any) -> SetSongProps:
+    unknown = set(changes) - _SONG_PROPS
+    if unknown:
+        raise ValueError(f"unknown song properties: {sorted(unknown)}")
+    before = tuple((k, getattr(song, k)) for k in changes)
+    return SetSongProps(before, tuple(changes.items()), label or f"Change {', '.join(changes)}")
+
+
+def add_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNotes:
+    notes = tuple(notes)
+    return ChangeNotes(track_id, (), notes, label or f"Add {_plural(len(notes), 'note')}")
+
+
+def remove_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNotes:
+    notes = tuple(notes)
+    return ChangeNotes(track_id, notes, (), label or f"Delete {_plural(len(notes), 'note')}")
+
+
+def update_notes(
+    track_id: int, before: Sequence[Note], after: Sequence[Note], label: str
+) -> ChangeNotes:
+    """Replace notes by changed versions of themselves (same ids)."""
+    return ChangeNotes(track_id, tuple(before), tuple(after), label)
+
+
+def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 0) -> ChangeNotes:
+    """Shift notes in time and pitch; clamps to tick 0 and pitch 0..127 as a group."""
+    if not notes:
+        return ChangeNotes(track_id, label="Move notes")
+    dticks = max(dticks, -min(n.start for n in notes))
+    dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
+    moved = tuple(replace(n, start=n.start + dticks, pitch=n.pitch + dpitch) for n in notes)
+    return update_notes(track_id, notes, moved, f"Move {_plural(len(notes), 'note')}")
+
+
+def transpose_notes(track_id: int, notes: Sequence[Note], semitones: int) -> ChangeNotes:
+    edit = move_notes(track_id, notes, 0, semitones)
+    return replace(edit, label=f"Transpose {_plural(len(notes), 'note')}")
+
+
+def resize_notes(
+    track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
+) -> ChangeNotes:
+    resized = tuple(replace(n, duration=max(min_duration, n.duration + dticks)) for n in notes)
+    return update_notes(track_id, notes, resized, f"Resize {_plural(len(notes), 'note')}")
+
+
+def set_velocity(track_id: int, notes: Sequence[Note], velocity: int) -> ChangeNotes:
+    v = max(1, min(127, velocity))
+    changed = tuple(replace(n, velocity=v) for n in notes)
+    return update_notes(track_id, notes, changed, f"Set velocity of {_plural(len(notes), 'note')}")
+
+
+def quantize_notes(
+    track_id: int, notes: Sequence[Note], grid: int, strength: float = 1.0, ends: bool = False
+) -> ChangeNotes:
+    """Pull onsets (and optionally ends) towards a grid of ``grid`` ticks."""
+    if grid <= 0:
+        raise ValueError("quantize grid must be positive")
+
+    def snap(t: int) -> int:
+        target = round(t / grid) * grid
+        return round(t + (target - t) * strength)
+
+    out = []
+    for n in notes:
+        start = snap(n.start)
+        end = snap(n.end) if ends else start + n.duration
+        out.append(replace(n, start=max(0, start), duration=max(grid if ends else 1, end - start)))
+    return update_notes(track_id, notes, out, f"Quantize {_plural(len(notes), 'note')}")
+
+
+def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> ChangeNotes:
+    copies = tuple(replace(n, start=n.start + dticks, id=new_note_id()) for n in notes)
+    return add_notes(track_id, copies, f"Duplicate {_plural(len(notes), 'note')}")
+
+
+def replace_in_mask(
+    song: Song, mask: Mask, new_notes: Mapping[int, Iterable[Note]], label: str = "Apply take"
+) -> EditGroup:
+    """The edit that swaps the notes inside ``mask`` for ``new_notes`` (per track id).
+
+    New notes outside the mask are rejected: a take may only write where it was allowed.
+    """
+    inside = mask.notes_inside(song)
+    edits: list[Edit] = []
+    for track_id, notes in new_notes.items():
+        notes = tuple(notes)
+        stray = [n for n in notes if not mask.contains_note(track_id, n)]
+        if stray:
+            raise EditError(f"{label}: {_plural(len(stray), 'note')} fall outside the mask")
+        old = inside.get(track_id, ())
+        if old or notes:
+            edits.append(ChangeNotes(track_id, old, notes, label))
+    for track_id, old in inside.items():
+        if track_id not in new_notes and old:
+            edits.append(ChangeNotes(track_id, old, (), label))
+    return EditGroup(tuple(edits), label)

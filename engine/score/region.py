@@ -1,0 +1,122 @@
+"""Regions and masks: where the model may write.
+
+A :class:`Region` is a rectangle of time × a set of tracks (× an optional pitch range);
+a :class:`Mask` is a union of regions, as a user paints them. Every generation request
+carries a mask. A note belongs to the mask when its *onset* lies inside a region of its
+track and its pitch lies in that region's range; notes that start before a region and
+sound into it stay outside (they are context the model must respect, and are never
+changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .song import Note, Song
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Ticks ``[start, end)`` of ``track_ids``, pitches ``[pitch_lo, pitch_hi]`` inclusive."""
+
+    track_ids: frozenset[int]
+    start: int
+    end: int
+    pitch_lo: int = 0
+    pitch_hi: int = 127
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "track_ids", frozenset(self.track_ids))
+        if self.end < self.start:
+            raise ValueError(f"region ends ({self.end}) before it starts ({self.start})")
+        if not 0 <= self.pitch_lo <= self.pitch_hi <= 127:
+            raise ValueError(f"bad pitch range {self.pitch_lo}..{self.pitch_hi}")
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.track_ids or self.end <= self.start
+
+    @property
+    def full_pitch_range(self) -> bool:
+        return self.pitch_lo == 0 and self.pitch_hi == 127
+
+    def contains(self, track_id: int, tick: int, pitch: int) -> bool:
+        return (
+            track_id in self.track_ids
+            and self.start <= tick < self.end
+            and self.pitch_lo <= pitch <= self.pitch_hi
+        )
+
+    def contains_note(self, track_id: int, note: Note) -> bool:
+        return self.contains(track_id, note.start, note.pitch)
+
+
+@dataclass(frozen=True, slots=True)
+class Mask:
+    """A union of regions: the painted area a generation may rewrite."""
+
+    regions: tuple[Region, ...] = ()
+
+    @classmethod
+    def of(cls, *regions: Region) -> Mask:
+        return cls(tuple(r for r in regions if not r.is_empty))
+
+    def __or__(self, other: Mask) -> Mask:
+        return Mask(self.regions + other.regions)
+
+    def subtract_tracks(self, track_ids: Iterable[int]) -> Mask:
+        drop = frozenset(track_ids)
+        kept = (
+            Region(r.track_ids - drop, r.start, r.end, r.pitch_lo, r.pitch_hi) for r in self.regions
+        )
+        return Mask.of(*kept)
+
+    @property
+    def is_empty(self) -> bool:
+        return all(r.is_empty for r in self.regions)
+
+    @property
+    def track_ids(self) -> frozenset[int]:
+        return frozenset().union(*(r.track_ids for r in self.regions))
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """(first tick, end tick) covered by any region; (0, 0) when empty."""
+        if self.is_empty:
+            return (0, 0)
+        live = [r for r in self.regions if not r.is_empty]
+        return (min(r.start for r in live), max(r.end for r in live))
+
+    def contains(self, track_id: int, tick: int, pitch: int) -> bool:
+        return any(r.contains(track_id, tick, pitch) for r in self.regions)
+
+    def contains_note(self, track_id: int, note: Note) -> bool:
+        return any(r.contains_note(track_id, note) for r in self.regions)
+
+    def notes_inside(self, song: Song) -> dict[int, tuple[Note, ...]]:
+        """Notes of each masked track that the mask covers (by onset and pitch)."""
+        out: dict[int, tuple[Note, ...]] = {}
+        for track in song.tracks:
+            if track.id in self.track_ids:
+                out[track.id] = tuple(n for n in track.notes if self.contains_note(track.id, n))
+        return out
+
+    def notes_outside(self, song: Song) -> dict[int, tuple[Note, ...]]:
+        """Every note the mask does not cover, for every track (what must never change)."""
+        return {
+            t.id: tuple(n for n in t.notes if not self.contains_note(t.id, n)) for t in song.tracks
+        }
+
+    def changed_between(self, before: Song, after: Song) -> bool:
+        """True when the notes inside the mask differ between two songs (ids included)."""
+
+        def snapshot(song: Song) -> dict[int, set[tuple[int, tuple[int, int, int, int]]]]:
+            known = {t.id for t in song.tracks}
+            return {
+                tid: {(n.id, n.key()) for n in notes}
+                for tid, notes in self.notes_inside(song).items()
+                if tid in known
+            }
+
+        return snapshot(before) != snapshot(after)

@@ -1,0 +1,259 @@
+"""The song model: immutable, pure data.
+
+A :class:`Song` holds :class:`Track` s, which hold :class:`Note` s. Every time value is an
+integer tick at the song's resolution (``ppq``), so nothing is ever rounded: new songs
+use 480 PPQ, imported songs keep the source file's PPQ.
+
+Objects are frozen; change a song with the invertible edits in :mod:`engine.score.edits`
+(or ``dataclasses.replace`` in engine code that builds new songs). Note and track ids are
+stable identities for editors and undo; they do not take part in equality, so two songs
+with the same music compare equal whatever their ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+DEFAULT_PPQ = 480
+DEFAULT_TEMPO_US = 500_000  # 120 BPM, the MIDI default
+DRUM_CHANNEL = 9  # 0-based: "channel 10" in a musician's terms
+
+_note_ids = itertools.count(1)
+_track_ids = itertools.count(1)
+
+
+def new_note_id() -> int:
+    """A process-wide unique note id."""
+    return next(_note_ids)
+
+
+def new_track_id() -> int:
+    """A process-wide unique track id."""
+    return next(_track_ids)
+
+
+def _bump_ids(note_id: int = 0, track_id: int = 0) -> None:
+    """Make sure freshly issued ids never collide with ids loaded from a file."""
+    global _note_ids, _track_ids
+    n = next(_note_ids)
+    _note_ids = itertools.count(max(n, note_id + 1))
+    t = next(_track_ids)
+    _track_ids = itertools.count(max(t, track_id + 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One note. ``start`` and ``duration`` are ticks; ``duration`` may be 0 (as in MIDI)."""
+
+    pitch: int
+    start: int
+    duration: int
+    velocity: int = 96
+    id: int = field(default_factory=new_note_id, compare=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.pitch <= 127:
+            raise ValueError(f"note pitch {self.pitch} is outside 0..127")
+        if not 0 <= self.velocity <= 127:
+            raise ValueError(f"note velocity {self.velocity} is outside 0..127")
+        if self.start < 0 or self.duration < 0:
+            raise ValueError(f"note at {self.start} has negative start or duration")
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+    def key(self) -> tuple[int, int, int, int]:
+        """Sort/compare key without the id: (start, pitch, duration, velocity)."""
+        return (self.start, self.pitch, self.duration, self.velocity)
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramChange:
+    """A program (instrument) change inside a track, after its first program."""
+
+    tick: int
+    program: int
+
+
+@dataclass(frozen=True, slots=True)
+class ControlEvent:
+    """A channel event we do not edit but must not lose (CC, pitch bend, aftertouch).
+
+    ``kind`` is ``"control_change"``, ``"pitchwheel"``, ``"aftertouch"`` or
+    ``"polytouch"``; ``number`` is the controller number or the polytouch note (else 0).
+    """
+
+    tick: int
+    kind: str
+    number: int
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class TempoChange:
+    tick: int
+    us_per_beat: int  # microseconds per quarter note, as MIDI stores it
+
+    @property
+    def bpm(self) -> float:
+        return 60_000_000 / self.us_per_beat
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSignature:
+    tick: int
+    numerator: int = 4
+    denominator: int = 4
+
+
+@dataclass(frozen=True, slots=True)
+class KeySignature:
+    tick: int
+    key: str  # mido spelling: "C", "F#m", "Bb", ...
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    tick: int
+    text: str
+
+
+# A small palette so new tracks get distinct, readable colours.
+TRACK_COLOURS = (
+    "#e06c75", "#61afef", "#98c379", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046",
+    "#7f848e", "#ff79c6", "#8be9fd", "#50fa7b",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One instrument part. ``channel`` is 0-based (9 is the GM drum channel)."""
+
+    name: str = "Track"
+    program: int = 0
+    is_drum: bool = False
+    channel: int = 0
+    notes: tuple[Note, ...] = ()
+    colour: str = "#61afef"
+    mute: bool = False
+    solo: bool = False
+    volume: float = 1.0  # linear gain 0..1 (MIDI CC7 = volume * 127)
+    pan: float = 0.0  # -1 (left) .. +1 (right) (MIDI CC10)
+    program_changes: tuple[ProgramChange, ...] = ()
+    controls: tuple[ControlEvent, ...] = ()
+    id: int = field(default_factory=new_track_id, compare=False)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.program <= 127:
+            raise ValueError(f"track {self.name!r}: program {self.program} is outside 0..127")
+        if not 0 <= self.channel <= 15:
+            raise ValueError(f"track {self.name!r}: channel {self.channel} is outside 0..15")
+        # Keep notes in one canonical order so equality means "same music".
+        ordered = tuple(sorted(self.notes, key=Note.key))
+        if any(a is not b for a, b in zip(ordered, self.notes, strict=True)):
+            object.__setattr__(self, "notes", ordered)
+
+    def with_notes(self, notes: Iterable[Note]) -> Track:
+        return replace(self, notes=tuple(notes))
+
+    def note_by_id(self, note_id: int) -> Note | None:
+        for n in self.notes:
+            if n.id == note_id:
+                return n
+        return None
+
+    @property
+    def end(self) -> int:
+        return max((n.end for n in self.notes), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Song:
+    """A whole piece: tracks plus the global maps, all in ticks at ``ppq``."""
+
+    tracks: tuple[Track, ...] = ()
+    ppq: int = DEFAULT_PPQ
+    tempos: tuple[TempoChange, ...] = (TempoChange(0, DEFAULT_TEMPO_US),)
+    time_signatures: tuple[TimeSignature, ...] = (TimeSignature(0, 4, 4),)
+    key_signatures: tuple[KeySignature, ...] = ()
+    markers: tuple[Marker, ...] = ()
+    title: str = ""
+    # Length the user asked for (e.g. empty bars at the end); 0 means "up to the last note".
+    length: int = 0
+
+    def __post_init__(self) -> None:
+        if self.ppq <= 0:
+            raise ValueError(f"resolution must be positive, got {self.ppq} PPQ")
+        tempos = tuple(sorted(self.tempos, key=lambda t: t.tick)) or (
+            TempoChange(0, DEFAULT_TEMPO_US),
+        )
+        if tempos[0].tick != 0:
+            tempos = (TempoChange(0, DEFAULT_TEMPO_US), *tempos)
+        sigs = tuple(sorted(self.time_signatures, key=lambda t: t.tick)) or (TimeSignature(0),)
+        if sigs[0].tick != 0:
+            sigs = (TimeSignature(0), *sigs)
+        object.__setattr__(self, "tempos", tempos)
+        object.__setattr__(self, "time_signatures", sigs)
+        ids = [t.id for t in self.tracks]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two tracks share one id")
+
+    # -- lookups ---------------------------------------------------------------------------
+    def track(self, track_id: int) -> Track:
+        for t in self.tracks:
+            if t.id == track_id:
+                return t
+        raise KeyError(f"no track with id {track_id}")
+
+    def track_index(self, track_id: int) -> int:
+        for i, t in enumerate(self.tracks):
+            if t.id == track_id:
+                return i
+        raise KeyError(f"no track with id {track_id}")
+
+    def find_track(self, name_or_index: str) -> Track:
+        """A track by 1-based index or (case-insensitive) name, as users type them."""
+        s = name_or_index.strip()
+        if s.isdigit():
+            i = int(s) - 1
+            if 0 <= i < len(self.tracks):
+                return self.tracks[i]
+            raise KeyError(f"track number {s} is out of range 1..{len(self.tracks)}")
+        matches = [t for t in self.tracks if t.name.lower() == s.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            names = ", ".join(repr(t.name) for t in self.tracks)
+            raise KeyError(f"no track named {s!r} (tracks: {names})")
+        raise KeyError(f"{len(matches)} tracks are named {s!r}: use its number instead")
+
+    @property
+    def note_count(self) -> int:
+        return sum(len(t.notes) for t in self.tracks)
+
+    @property
+    def end(self) -> int:
+        """Tick where the music ends: the last note-off or the set length, whichever is later."""
+        return max([self.length, *(t.end for t in self.tracks)])
+
+    def replace_track(self, track: Track) -> Song:
+        i = self.track_index(track.id)
+        return replace(self, tracks=(*self.tracks[:i], track, *self.tracks[i + 1 :]))
+
+    def with_tracks(self, tracks: Iterable[Track]) -> Song:
+        return replace(self, tracks=tuple(tracks))
+
+    def max_ids(self) -> tuple[int, int]:
+        """Largest note id and track id in use (for id allocation after loading)."""
+        note_max = max((n.id for t in self.tracks for n in t.notes), default=0)
+        track_max = max((t.id for t in self.tracks), default=0)
+        return note_max, track_max
+
+
+def adopt_ids(song: Song) -> Song:
+    """Register a loaded song's ids so that new notes/tracks never reuse them."""
+    _bump_ids(*song.max_ids())
+    return song

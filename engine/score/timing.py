@@ -1,0 +1,146 @@
+"""Ticks ↔ beats ↔ bars ↔ seconds, in one place, with tempo and meter changes.
+
+A :class:`TimeMap` is built once from a song's tempo map and time-signature map and then
+answers conversions in O(log n). A "beat" here is a quarter note (MIDI's unit: ``ppq``
+ticks); a bar's length follows the time signature in force (``numerator`` notes of
+value ``1/denominator``). Bars and beats in the public API are 0-based; the user-facing
+"bar 1" is ``bar == 0`` (see :meth:`TimeMap.format_position`).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+
+from .song import Song, TempoChange, TimeSignature
+
+
+@dataclass(frozen=True, slots=True)
+class BarPosition:
+    """A musical position: 0-based bar, 0-based beat in the bar (in the meter's unit), ticks."""
+
+    bar: int
+    beat: int
+    tick: int
+
+
+class TimeMap:
+    """Conversions between ticks, quarter-note beats, bars and seconds."""
+
+    def __init__(
+        self,
+        ppq: int,
+        tempos: tuple[TempoChange, ...],
+        time_signatures: tuple[TimeSignature, ...],
+    ) -> None:
+        self.ppq = ppq
+        self._tempo_ticks = [t.tick for t in tempos]
+        self._tempo_us = [t.us_per_beat for t in tempos]
+        # Seconds at each tempo change, accumulated once.
+        secs = [0.0]
+        for i in range(1, len(tempos)):
+            dt = self._tempo_ticks[i] - self._tempo_ticks[i - 1]
+            secs.append(secs[-1] + dt * self._tempo_us[i - 1] / 1e6 / ppq)
+        self._tempo_secs = secs
+        # Bars at each meter change. A meter change that falls mid-bar starts a new bar
+        # there (as sequencers do when a file puts one off the bar line).
+        self._sig_ticks: list[int] = []
+        self._sig_bars: list[int] = []
+        self._sig_bar_len: list[int] = []
+        self._sigs: list[TimeSignature] = []
+        bar = 0
+        for i, sig in enumerate(time_signatures):
+            if i > 0:
+                prev_tick, prev_len = self._sig_ticks[-1], self._sig_bar_len[-1]
+                span = sig.tick - prev_tick
+                bar = self._sig_bars[-1] + -(-span // prev_len)  # ceil: a partial bar counts
+            self._sig_ticks.append(sig.tick)
+            self._sig_bars.append(bar)
+            self._sig_bar_len.append(self.bar_length_for(sig))
+            self._sigs.append(sig)
+
+    @classmethod
+    def of(cls, song: Song) -> TimeMap:
+        return cls(song.ppq, song.tempos, song.time_signatures)
+
+    # -- meter -------------------------------------------------------------------------------
+    def bar_length_for(self, sig: TimeSignature) -> int:
+        return sig.numerator * self.ppq * 4 // sig.denominator
+
+    def beat_length_for(self, sig: TimeSignature) -> int:
+        return self.ppq * 4 // sig.denominator
+
+    def signature_at(self, tick: int) -> TimeSignature:
+        i = max(bisect.bisect_right(self._sig_ticks, tick) - 1, 0)
+        return self._sigs[i]
+
+    def bar_to_tick(self, bar: int) -> int:
+        """Tick where 0-based ``bar`` starts."""
+        i = max(bisect.bisect_right(self._sig_bars, bar) - 1, 0)
+        return self._sig_ticks[i] + (bar - self._sig_bars[i]) * self._sig_bar_len[i]
+
+    def tick_to_bar(self, tick: int) -> int:
+        """0-based bar containing ``tick``."""
+        i = max(bisect.bisect_right(self._sig_ticks, tick) - 1, 0)
+        return self._sig_bars[i] + (tick - self._sig_ticks[i]) // self._sig_bar_len[i]
+
+    def tick_to_position(self, tick: int) -> BarPosition:
+        bar = self.tick_to_bar(tick)
+        in_bar = tick - self.bar_to_tick(bar)
+        beat_len = self.beat_length_for(self.signature_at(tick))
+        return BarPosition(bar, in_bar // beat_len, in_bar % beat_len)
+
+    def position_to_tick(self, bar: int, beat: int = 0, tick: int = 0) -> int:
+        start = self.bar_to_tick(bar)
+        return start + beat * self.beat_length_for(self.signature_at(start)) + tick
+
+    def bar_count(self, end_tick: int) -> int:
+        """Number of bars needed to hold music that ends at ``end_tick`` (at least 1)."""
+        if end_tick <= 0:
+            return 1
+        return self.tick_to_bar(end_tick - 1) + 1
+
+    def format_position(self, tick: int) -> str:
+        """Musician's 1-based "bar.beat.tick" text, e.g. ``"5.2.000"``."""
+        p = self.tick_to_position(tick)
+        return f"{p.bar + 1}.{p.beat + 1}.{p.tick:03d}"
+
+    # -- beats ---------------------------------------------------------------------------------
+    def tick_to_beats(self, tick: int | float) -> float:
+        return tick / self.ppq
+
+    def beats_to_tick(self, beats: float) -> int:
+        return round(beats * self.ppq)
+
+    # -- seconds -------------------------------------------------------------------------------
+    def tick_to_seconds(self, tick: int | float) -> float:
+        i = max(bisect.bisect_right(self._tempo_ticks, tick) - 1, 0)
+        return self._tempo_secs[i] + (tick - self._tempo_ticks[i]) * self._tempo_us[i] / 1e6 / (
+            self.ppq
+        )
+
+    def seconds_to_tick(self, seconds: float) -> int:
+        i = max(bisect.bisect_right(self._tempo_secs, seconds) - 1, 0)
+        ticks = (seconds - self._tempo_secs[i]) * 1e6 * self.ppq / self._tempo_us[i]
+        return self._tempo_ticks[i] + round(ticks)
+
+    def ticks_to_seconds(self, ticks: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`tick_to_seconds` for arrays of ticks (rendering)."""
+        ticks = np.asarray(ticks, dtype=np.float64)
+        t0 = np.asarray(self._tempo_ticks, dtype=np.float64)
+        idx = np.clip(np.searchsorted(t0, ticks, side="right") - 1, 0, None)
+        us = np.asarray(self._tempo_us, dtype=np.float64)[idx]
+        base = np.asarray(self._tempo_secs)[idx]
+        return base + (ticks - t0[idx]) * us / 1e6 / self.ppq
+
+    def tempo_at(self, tick: int) -> float:
+        """BPM in force at ``tick``."""
+        i = max(bisect.bisect_right(self._tempo_ticks, tick) - 1, 0)
+        return 60_000_000 / self._tempo_us[i]
+
+    # -- grids ---------------------------------------------------------------------------------
+    def step_ticks(self, steps_per_beat: int = 4) -> int:
+        """Ticks per grid step (default a 16th note). Exact only when ppq divides evenly."""
+        return self.ppq // steps_per_beat
