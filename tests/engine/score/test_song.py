@@ -1,0 +1,42 @@
+"""The song model: canonical order, equality without ids, lookups, validation."""
+
+import pytest
+
+from engine.score import Note, Song, TempoChange, TimeSignature, Track
+
+
+def test_notes_are_kept_in_canonical_order_and_equality_ignores_ids():
+    a = Track("Lead", notes=(Note(64, 480, 240), Note(60, 0, 480)))
+    b = Track("Lead", notes=(Note(60, 0, 480), Note(64, 480, 240)))
+    assert [n.pitch for n in a.notes] == [60, 64]
+    assert a == b and a.id != b.id
+
+
+def test_song_fills_in_default_tempo_and_meter_at_zero():
+    s = Song(tempos=(TempoChange(960, 600_000),), time_signatures=(TimeSignature(1920, 3, 4),))
+    assert s.tempos[0].tick == 0 and s.tempos[0].us_per_beat == 500_000
+    assert s.time_signatures[0] == TimeSignature(0, 4, 4)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Note(128, 0, 1), lambda: Note(60, -1, 1), lambda: Note(60, 0, 1, velocity=200),
+             lambda: Track(program=130), lambda: Track(channel=16), lambda: Song(ppq=0)],
+)
+def test_invalid_values_are_rejected(make):
+    with pytest.raises(ValueError):
+        make()
+
+
+def test_find_track_by_number_and_name():
+    s = Song(tracks=(Track("Piano"), Track("Bass"), Track("bass")))
+    assert s.find_track("1").name == "Piano"
+    assert s.find_track("piano").name == "Piano"
+    with pytest.raises(KeyError, match="2 tracks"):
+        s.find_track("BASS")
+    with pytest.raises(KeyError, match="out of range"):
+        s.find_track("9")
+
+
+def test_end_and_note_count():
+    s = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 900, 100))),), length=480)
+    assert s.end == 1000 and s.note_count == 2

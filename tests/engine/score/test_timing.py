@@ -1,0 +1,66 @@
+"""Ticks ↔ beats ↔ bars ↔ seconds with tempo and meter changes."""
+
+import pytest
+
+from engine.score import Song, TempoChange, TimeMap, TimeSignature
+
+
+def test_constant_tempo_and_meter():
+    tm = TimeMap.of(Song(ppq=480))
+    assert tm.tick_to_seconds(480) == pytest.approx(0.5)  # 120 BPM
+    assert tm.seconds_to_tick(1.0) == 960
+    assert tm.bar_to_tick(2) == 2 * 4 * 480
+    assert tm.tick_to_bar(1919) == 0 and tm.tick_to_bar(1920) == 1
+    assert tm.format_position(1920 + 480 + 5) == "2.2.005"
+    assert tm.bar_count(1920) == 1 and tm.bar_count(1921) == 2
+
+
+def test_tempo_change_accumulates_seconds():
+    song = Song(ppq=100, tempos=(TempoChange(0, 500_000), TempoChange(400, 1_000_000)))
+    tm = TimeMap.of(song)
+    # 4 beats at 0.5 s, then 2 beats at 1.0 s
+    assert tm.tick_to_seconds(400) == pytest.approx(2.0)
+    assert tm.tick_to_seconds(600) == pytest.approx(4.0)
+    assert tm.seconds_to_tick(4.0) == 600
+    assert tm.tempo_at(399) == pytest.approx(120) and tm.tempo_at(400) == pytest.approx(60)
+    assert list(tm.ticks_to_seconds([0, 400, 600])) == pytest.approx([0.0, 2.0, 4.0])
+
+
+def test_meter_changes_move_bar_lines():
+    sigs = (
+        TimeSignature(0, 4, 4),
+        TimeSignature(4 * 480, 3, 4),
+        TimeSignature(4 * 480 + 2 * 1440, 6, 8),
+    )
+    tm = TimeMap.of(Song(ppq=480, time_signatures=sigs))
+    assert tm.bar_to_tick(1) == 1920  # 3/4 starts at bar 2
+    assert tm.bar_to_tick(2) == 1920 + 1440
+    assert tm.bar_to_tick(3) == 1920 + 2 * 1440  # 6/8 starts at bar 4
+    assert tm.bar_to_tick(4) == 1920 + 2 * 1440 + 1440  # 6/8 bar = 6 eighths = 1440
+    assert tm.tick_to_position(1920 + 1440 + 480).beat == 1
+    # 6/8 beats are eighth notes
+    p = tm.tick_to_position(tm.bar_to_tick(3) + 240 * 5)
+    assert (p.bar, p.beat, p.tick) == (3, 5, 0)
+
+
+def test_meter_change_mid_bar_starts_a_new_bar():
+    # 2/4 arriving half-way through a 4/4 bar (real files do this)
+    tm = TimeMap.of(Song(ppq=4, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(8, 2, 4))))
+    assert tm.tick_to_bar(7) == 0
+    assert tm.tick_to_bar(8) == 1
+    assert tm.bar_to_tick(1) == 8 and tm.bar_to_tick(2) == 16
+
+
+@pytest.mark.parametrize("tick", [0, 1, 479, 480, 12345, 99999])
+def test_position_roundtrip(tick):
+    sigs = (TimeSignature(0, 4, 4), TimeSignature(7680, 5, 8))
+    tm = TimeMap.of(Song(ppq=480, time_signatures=sigs))
+    p = tm.tick_to_position(tick)
+    assert tm.position_to_tick(p.bar, p.beat, p.tick) == tick
+
+
+def test_seconds_roundtrip_with_many_tempos():
+    tempos = tuple(TempoChange(i * 480, 400_000 + 7_000 * i) for i in range(50))
+    tm = TimeMap.of(Song(ppq=480, tempos=tempos))
+    for tick in range(0, 50 * 480, 97):
+        assert tm.seconds_to_tick(tm.tick_to_seconds(tick)) == tick
