@@ -3,6 +3,9 @@
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Two cores shared by the test process and Qt: one torch/BLAS thread is several times
+# faster than oversubscribed ones for the tiny test models (set before torch is imported).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def pytest_configure(config):

@@ -17,6 +17,7 @@ _USER_ERROR_PATHS = [
     "engine.score.edits:EditError",
     "engine.plugins.registry:PluginError",
     "engine.models.checkpoint:ModelFileError",
+    "engine.models.tasks:TaskError",
 ]
 
 

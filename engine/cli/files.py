@@ -1,0 +1,190 @@
+"""``partita info`` and ``partita convert``: look inside song files and change their format."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .common import CliError
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "info",
+        help="show a song file's tracks, tempo, meter, key and length",
+        description="Show what is inside a MIDI file or Partita project: per track its "
+                    "instrument, channel and notes; for the song its length, bars, PPQ, "
+                    "tempo, meter and key.",
+    )
+    p.add_argument("file", metavar="FILE", type=Path, help="a .mid/.midi/.kar or .partita file")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.set_defaults(func=run_info)
+
+    p = subparsers.add_parser(
+        "convert",
+        help="convert between MIDI and .partita",
+        description="Convert IN to OUT, each a MIDI file (.mid/.midi/.kar) or a Partita "
+                    "project (.partita), chosen by extension. OUT is written atomically; "
+                    "IN is never overwritten.",
+    )
+    p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
+    p.add_argument("output", metavar="OUT", type=Path, help="the file to write")
+    p.set_defaults(func=run_convert)
+
+
+# -- info --------------------------------------------------------------------------------
+
+
+def run_info(args: argparse.Namespace) -> int:
+    song = _load(args.file)
+    facts = song_facts(song, args.file)
+    print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else format_facts(facts))
+    return 0
+
+
+def song_facts(song: Any, path: Path) -> dict[str, Any]:
+    """Everything ``info`` shows, as JSON-ready data (channels are 1-based, as musicians
+    count them)."""
+    from engine.io import file_kind
+    from engine.score import TimeMap
+    from engine.score.instruments import program_name
+
+    tm = TimeMap.of(song)
+    tracks = []
+    for i, t in enumerate(song.tracks, 1):
+        pitches = [n.pitch for n in t.notes]
+        tracks.append({
+            "number": i,
+            "name": t.name,
+            "instrument": program_name(t.program, t.is_drum),
+            "program": t.program,
+            "channel": t.channel + 1,
+            "drum": t.is_drum,
+            "notes": len(t.notes),
+            "lowest": min(pitches, default=None),
+            "highest": max(pitches, default=None),
+        })
+    return {
+        "file": str(path),
+        "kind": "project" if file_kind(path) == "project" else "midi",
+        "title": song.title,
+        "ppq": song.ppq,
+        "notes": song.note_count,
+        "bars": tm.bar_count(song.end),
+        "seconds": round(tm.tick_to_seconds(song.end), 3),
+        "tempos": [{"tick": t.tick, "bar": tm.tick_to_bar(t.tick) + 1, "bpm": round(t.bpm, 3)}
+                   for t in song.tempos],
+        "time_signatures": [
+            {"tick": s.tick, "bar": tm.tick_to_bar(s.tick) + 1,
+             "meter": f"{s.numerator}/{s.denominator}"}
+            for s in song.time_signatures
+        ],
+        "key_signatures": [{"tick": k.tick, "bar": tm.tick_to_bar(k.tick) + 1, "key": k.key}
+                           for k in song.key_signatures],
+        "tracks": tracks,
+    }
+
+
+def format_facts(f: dict[str, Any]) -> str:
+    """The human-readable ``info`` report."""
+    kind = "Partita project" if f["kind"] == "project" else "MIDI file"
+    lines = [f"{Path(f['file']).name}: {kind}, {len(f['tracks'])} tracks, {f['notes']} notes"]
+    minutes, seconds = divmod(f["seconds"], 60)
+    rows = [
+        ("Title", f["title"] or "—"),
+        ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), {f['bars']} bars"),
+        ("Tempo", _tempo_text(f["tempos"])),
+        ("Meter", _changes_text([(s["bar"], s["meter"]) for s in f["time_signatures"]])),
+        ("Key", _changes_text([(k["bar"], _key_text(k["key"])) for k in f["key_signatures"]])
+         or "—"),
+        ("PPQ", str(f["ppq"])),
+    ]
+    lines += [f"  {label:<7} {value}" for label, value in rows]
+    if f["tracks"]:
+        name_w = max(4, *(len(t["name"]) for t in f["tracks"]))
+        inst_w = max(10, *(len(t["instrument"]) for t in f["tracks"]))
+        lines.append("")
+        lines.append(f"  {'#':>3}  {'Name':<{name_w}}  {'Instrument':<{inst_w}}  "
+                     f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
+        for t in f["tracks"]:
+            span = ("—" if t["lowest"] is None
+                    else f"{_pitch_name(t['lowest'])}–{_pitch_name(t['highest'])}")
+            lines.append(
+                f"  {t['number']:>3}  {t['name']:<{name_w}}  {t['instrument']:<{inst_w}}  "
+                f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
+            )
+    return "\n".join(lines)
+
+
+def _bpm(bpm: float) -> str:
+    return f"{round(bpm, 2):g}"
+
+
+def _tempo_text(tempos: list[dict[str, Any]]) -> str:
+    if len(tempos) == 1:
+        return f"{_bpm(tempos[0]['bpm'])} BPM"
+    values = [t["bpm"] for t in tempos]
+    if len(tempos) <= 4:
+        return _changes_text([(t["bar"], f"{_bpm(t['bpm'])} BPM") for t in tempos])
+    return f"{_bpm(min(values))}–{_bpm(max(values))} BPM ({len(tempos)} tempo changes)"
+
+
+def _changes_text(changes: list[tuple[int, str]]) -> str:
+    """"4/4, 2/4 from bar 97, 4/4 from bar 99" (at most six, then a count)."""
+    parts = [value if i == 0 else f"{value} from bar {bar}"
+             for i, (bar, value) in enumerate(changes[:6])]
+    if len(changes) > 6:
+        parts.append(f"… ({len(changes)} in all)")
+    return ", ".join(parts)
+
+
+def _key_text(key: str) -> str:
+    return f"{key[:-1]} minor" if key.endswith("m") else f"{key} major"
+
+
+def _pitch_name(pitch: int) -> str:
+    """MIDI pitch → scientific name; middle C (60) is C4."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+# -- convert -----------------------------------------------------------------------------
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    from engine.io import file_kind, save_song
+
+    src, dst = args.input, args.output
+    if file_kind(dst) is None:
+        raise CliError(f"{dst}: cannot write {dst.suffix or 'files without an extension'}: "
+                       "use .partita, .mid or .midi (for audio: partita render)")
+    if _same_file(src, dst):
+        raise CliError(f"{dst}: refusing to overwrite the input file")
+    if not dst.parent.is_dir():
+        raise CliError(f"{dst}: directory {dst.parent} does not exist")
+    song = _load(src)
+    try:
+        save_song(song, dst)
+    except OSError as e:
+        raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
+    print(f"wrote {dst} ({len(song.tracks)} tracks, {song.note_count} notes)")
+    return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if b.exists() and a.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _load(path: Path) -> Any:
+    from engine.io import load_song
+
+    try:
+        return load_song(path)
+    except OSError as e:
+        raise CliError(f"{path}: {e.strerror or e}") from None

@@ -1,0 +1,101 @@
+"""Files: MIDI import/export, ``.partita`` projects, autosave and crash recovery.
+
+The two calls most code needs::
+
+    song = load_song("song.mid")        # .mid/.midi/.kar → MIDI, .partita → project
+    save_song(song, "song.partita")     # by extension; atomic: never a half-written file
+
+Everything that can go wrong with a file's contents raises :class:`FileFormatError`, whose
+message is one line naming the file and the problem; problems reaching the file at all
+(missing, no permission) stay ``OSError``. Formats and import rules: docs/file-format.md.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from engine.score import Song
+
+from .autosave import Recovery, RecoveryStore
+from .errors import FileFormatError
+from .midi_export import midi_to_bytes, write_midi
+from .midi_import import midi_from_bytes, read_midi
+from .project import FORMAT_VERSION, Project, load_project, save_project
+
+MIDI_SUFFIXES = (".mid", ".midi", ".kar")
+PROJECT_SUFFIX = ".partita"
+SUFFIXES = (*MIDI_SUFFIXES, PROJECT_SUFFIX)
+
+
+def file_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"midi"`` or ``"project"`` by the file's extension (any case), else None."""
+    suffix = Path(path).suffix.lower()
+    if suffix in MIDI_SUFFIXES:
+        return "midi"
+    if suffix == PROJECT_SUFFIX:
+        return "project"
+    return None
+
+
+def load_song(path: str | os.PathLike[str]) -> Song:
+    """Open a MIDI file or a Partita project as a Song.
+
+    The extension decides; a file with another extension is recognised by its first bytes.
+    Project ids are kept (and registered with :func:`engine.score.adopt_ids`); use
+    :func:`load_project` to get the studio state of a project too.
+    """
+    kind = file_kind(path)
+    if kind is None:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        if head == b"MThd":
+            kind = "midi"
+        elif head.lstrip()[:1] == b"{":
+            kind = "project"
+        else:
+            raise FileFormatError(
+                path, "unknown file type (Partita opens .mid, .midi, .kar and .partita files)"
+            )
+    return read_midi(path) if kind == "midi" else load_project(path).song
+
+
+def save_song(
+    song: Song, path: str | os.PathLike[str], studio: dict[str, Any] | None = None
+) -> None:
+    """Save by extension: ``.partita`` (with optional studio state) or MIDI (type 1).
+
+    The write is atomic: on any error the previous file, if there was one, is untouched.
+    """
+    kind = file_kind(path)
+    if kind == "project":
+        save_project(song, path, studio)
+    elif kind == "midi":
+        write_midi(song, path)
+    else:
+        raise FileFormatError(
+            path, "cannot save this file type: use .partita, .mid or .midi "
+            "(audio comes from `partita render`)"
+        )
+
+
+__all__ = [
+    "FORMAT_VERSION",
+    "MIDI_SUFFIXES",
+    "PROJECT_SUFFIX",
+    "SUFFIXES",
+    "FileFormatError",
+    "Project",
+    "Recovery",
+    "RecoveryStore",
+    "file_kind",
+    "load_project",
+    "load_song",
+    "midi_from_bytes",
+    "midi_to_bytes",
+    "read_midi",
+    "save_project",
+    "save_song",
+    "write_midi",
+]

@@ -1,0 +1,211 @@
+""":class:`~engine.score.Song` → Standard MIDI File (type 1), written with mido.
+
+Layout: a conductor track (title, time and key signatures, tempo map, markers, the song's
+length as its end), then one MIDI track per song track on that track's channel, holding its
+name, program, program changes, controls and notes.
+
+Events that share a tick are ordered so that reading the file back
+(:mod:`engine.io.midi_import`) gives exactly the same song:
+
+1. note-offs of notes that started earlier (in note order, so first-in-first-out pairing
+   ends the same notes: same-pitch overlaps survive),
+2. controls (bank select before the program change it qualifies),
+3. program changes,
+4. note-ons, each zero-length note's note-off right after its own note-on.
+
+One thing MIDI cannot say: two notes of one pitch on one channel where the later one ends
+first (one nested inside the other). Any reader pairs those note-offs one way or the other;
+ours (first-in-first-out) gives back the same starts and ends, matched differently.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import mido
+
+from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
+
+from .atomic import atomic_write
+from .errors import FileFormatError
+from .midi_import import CC_PAN, CC_VOLUME, KEY_NAMES, pan_to_cc, volume_to_cc
+from .text import encode_text
+
+MAX_PPQ = 0x7FFF  # the header's division field has 15 bits for ticks per quarter note
+_KEYS = frozenset(KEY_NAMES.values())
+
+# Sort groups for events on the same tick (see the module docstring).
+_OFF, _CONTROL, _PROGRAM, _ON = 0, 1, 2, 3
+
+_Event = tuple[tuple[int, ...], str, dict[str, Any]]
+
+
+def write_midi(song: Song, path: str | os.PathLike[str]) -> None:
+    """Write ``song`` as a type-1 MIDI file, atomically (no partial file on any error).
+
+    Raises :class:`FileFormatError` when the song holds something a MIDI file cannot
+    (e.g. a PPQ above 32767, a time signature of 3/5).
+    """
+    path = Path(path)
+    try:
+        data = midi_to_bytes(song)
+    except (ValueError, TypeError) as e:
+        raise FileFormatError(path, f"cannot write MIDI: {e}") from None
+    atomic_write(path, data)
+
+
+def midi_to_bytes(song: Song) -> bytes:
+    """The bytes of ``song`` as a type-1 Standard MIDI File."""
+    if song.ppq > MAX_PPQ:
+        raise ValueError(f"a resolution of {song.ppq} PPQ does not fit (at most {MAX_PPQ})")
+    mf = mido.MidiFile(type=1, ticks_per_beat=song.ppq)
+    mf.tracks.append(_conductor(song))
+    for track, channel in zip(song.tracks, export_channels(song.tracks), strict=True):
+        try:
+            mf.tracks.append(_track(track, channel))
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"track {track.name!r}: {e}") from None
+    buf = io.BytesIO()
+    mf.save(file=buf)
+    return buf.getvalue()
+
+
+def export_channels(tracks: Sequence[Track]) -> list[int]:
+    """The MIDI channel each track is written on.
+
+    A track keeps its channel, except that drum tracks always go to channel 10 (0-based 9)
+    and a non-drum track set to channel 10 moves to a free channel — otherwise players
+    (and our own reader) would swap its instrument for drums.
+    """
+    used = {t.channel for t in tracks if not t.is_drum}
+    free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
+    out = []
+    for i, t in enumerate(tracks):
+        if t.is_drum:
+            out.append(DRUM_CHANNEL)
+        elif t.channel != DRUM_CHANNEL:
+            out.append(t.channel)
+        else:
+            out.append(free.pop(0) if free else i % 9)
+    return out
+
+
+def _text(text: str) -> str:
+    # mido encodes meta text as Latin-1; hand it the UTF-8 bytes spelled as Latin-1.
+    return encode_text(text).decode("latin-1")
+
+
+def _conductor(song: Song) -> mido.MidiTrack:
+    events: list[_Event] = []
+    if song.title:
+        events.append(((0, 0, 0), "track_name", {"name": _text(song.title)}))
+    for i, sig in enumerate(song.time_signatures):
+        d = sig.denominator
+        if sig.numerator < 1 or sig.numerator > 255 or d < 1 or d & (d - 1) or d > 2**6:
+            raise ValueError(f"time signature {sig.numerator}/{d} cannot be written")
+        events.append(((sig.tick, 1, i), "time_signature",
+                       {"numerator": sig.numerator, "denominator": d}))
+    for i, key in enumerate(song.key_signatures):
+        if key.key not in _KEYS:
+            raise ValueError(f"unknown key {key.key!r}")
+        events.append(((key.tick, 2, i), "key_signature", {"key": key.key}))
+    for i, tempo in enumerate(song.tempos):
+        if not 0 < tempo.us_per_beat <= 0xFFFFFF:
+            raise ValueError(f"tempo of {tempo.us_per_beat} µs per beat cannot be written")
+        events.append(((tempo.tick, 3, i), "set_tempo", {"tempo": tempo.us_per_beat}))
+    for i, marker in enumerate(song.markers):
+        events.append(((marker.tick, 4, i), "marker", {"text": _text(marker.text)}))
+    trk = _as_track(events)
+    end = sum(m.time for m in trk)
+    if song.length > end:  # the conductor carries the song's length to the reader
+        trk.append(mido.MetaMessage("end_of_track", time=song.length - end))
+    return trk
+
+
+def _track(track: Track, channel: int) -> mido.MidiTrack:
+    events: list[_Event] = [((0, -1, 0), "track_name", {"name": _text(track.name)})]
+    first = track.notes[0].start if track.notes else 0
+    events.append(((0, _PROGRAM, -1), "program_change",
+                   {"channel": channel, "program": track.program}))
+    for i, pc in enumerate(track.program_changes):
+        _check_range(pc.program, 0, 127, "program")
+        events.append(((pc.tick, _PROGRAM, i), "program_change",
+                       {"channel": channel, "program": pc.program}))
+    controls = _with_mix(track, first)
+    for i, c in enumerate(controls):
+        events.append(((c.tick, _CONTROL, i), *_control_message(c, channel)))
+    for i, n in enumerate(track.notes):  # track.notes is in canonical (start, pitch, ...) order
+        fields = {"channel": channel, "note": n.pitch}
+        events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": n.velocity}))
+        off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
+        events.append((off_key, "note_off", {**fields, "velocity": 64}))
+    return _as_track(events)
+
+
+def _with_mix(track: Track, first: int) -> list[ControlEvent]:
+    """The track's controls, with CC7/CC10 at the first note set from volume/pan.
+
+    ``volume``/``pan`` are the authority for the level at the start: the CC7/CC10 that the
+    reader would take them from gets their value, or one is added at tick 0 if the track
+    has none and is not at the default (full volume, centre).
+    """
+    controls = list(track.controls)
+    for number, value, default in ((CC_VOLUME, volume_to_cc(track.volume), track.volume == 1.0),
+                                   (CC_PAN, pan_to_cc(track.pan), track.pan == 0.0)):
+        at = None
+        for i, c in enumerate(controls):
+            if c.tick > first:
+                break
+            if c.kind == "control_change" and c.number == number:
+                at = i
+        if at is not None:
+            c = controls[at]
+            controls[at] = ControlEvent(c.tick, c.kind, c.number, value)
+        elif not default:
+            controls.insert(0, ControlEvent(0, "control_change", number, value))
+    return controls
+
+
+def _control_message(c: ControlEvent, channel: int) -> tuple[str, dict[str, Any]]:
+    if c.kind == "pitchwheel":
+        _check_range(c.value, -8192, 8191, "pitch bend")
+        return c.kind, {"channel": channel, "pitch": c.value}
+    _check_range(c.value, 0, 127, f"{c.kind} value")
+    if c.kind == "control_change":
+        _check_range(c.number, 0, 127, "controller number")
+        return c.kind, {"channel": channel, "control": c.number, "value": c.value}
+    if c.kind == "aftertouch":
+        return c.kind, {"channel": channel, "value": c.value}
+    if c.kind == "polytouch":
+        _check_range(c.number, 0, 127, "polytouch note")
+        return c.kind, {"channel": channel, "note": c.number, "value": c.value}
+    raise ValueError(f"unknown control event kind {c.kind!r}")
+
+
+def _check_range(value: Any, low: int, high: int, what: str) -> None:
+    if not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{what} {value!r} is outside {low}..{high}")
+
+
+def _as_track(events: list[_Event]) -> mido.MidiTrack:
+    """Sort events by their keys and turn absolute ticks into mido's delta times.
+
+    Channel messages skip mido's per-field checks (most of the export time): the song
+    model and :func:`_control_message` have already checked every value, and mido still
+    checks that each delta time is a non-negative integer when it writes.
+    """
+    events.sort(key=lambda e: e[0])
+    trk = mido.MidiTrack()
+    last = 0
+    for key, kind, fields in events:
+        tick = key[0]
+        if kind in ("track_name", "time_signature", "key_signature", "set_tempo", "marker"):
+            trk.append(mido.MetaMessage(kind, time=tick - last, **fields))
+        else:
+            trk.append(mido.Message(kind, skip_checks=True, time=tick - last, **fields))
+        last = tick
+    return trk

@@ -1,0 +1,330 @@
+"""MIDI file → :class:`~engine.score.Song`.
+
+The rules (docs/file-format.md has the full list, with what is dropped and why):
+
+- Ticks are kept exactly: the song gets the file's PPQ, nothing is rounded or quantized.
+- One song track per (MIDI track, channel) that has notes, in file order then channel
+  order; channel 10 (0-based 9) makes a drum track.
+- Notes pair first-in-first-out per (MIDI track, channel, pitch), as sequencers do: a
+  note-off ends the oldest sounding note of its pitch. A note_on with velocity 0 is a
+  note-off; a note-off with nothing sounding is ignored; a note-off on the note-on's tick
+  gives a zero-length note (kept); a note still sounding at the end of its track ends there.
+- The program in force at a track's first note is ``Track.program`` (its own program
+  changes first, else the channel's from another MIDI track); later program changes go to
+  ``Track.program_changes``. CC, pitch bend and aftertouch go to ``Track.controls``;
+  the CC7/CC10 in force at the first note also set ``Track.volume``/``pan``.
+- Tempo, time- and key-signature events from any track form the song's maps (the last
+  one wins where several share a tick); markers are kept; the first track's name is the
+  title. No set_tempo means 120 BPM, no time signature 4/4.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.score import (
+    DRUM_CHANNEL,
+    TRACK_COLOURS,
+    ControlEvent,
+    KeySignature,
+    Marker,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+)
+from engine.score.instruments import program_name
+
+from .errors import FileFormatError
+from .smf import MAX_FILE_BYTES, Smf, SmfError, SmfTrack, parse_smf
+from .text import decode_text
+
+# Key signature meta (sharps/flats, minor) → mido's spelling, which Song uses.
+_MAJOR = ("Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#")
+_MINOR = ("Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#", "D#", "A#")
+KEY_NAMES: dict[tuple[int, int], str] = {
+    **{(sf, 0): name for sf, name in zip(range(-7, 8), _MAJOR, strict=True)},
+    **{(sf, 1): name + "m" for sf, name in zip(range(-7, 8), _MINOR, strict=True)},
+}
+
+_CONTROL_KINDS = {0xA0: "polytouch", 0xB0: "control_change", 0xD0: "aftertouch",
+                  0xE0: "pitchwheel"}
+CC_VOLUME = 7
+CC_PAN = 10
+
+
+def read_midi(path: str | os.PathLike[str]) -> Song:
+    """Read a Standard MIDI File (type 0, 1 or 2) into a Song.
+
+    Raises :class:`FileFormatError` if the file is empty, truncated, not MIDI or damaged,
+    and ``OSError`` if it cannot be read at all.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise FileFormatError(
+            path, f"too large for a MIDI file (over {MAX_FILE_BYTES // 2**20} MB)"
+        )
+    return midi_from_bytes(data, path)
+
+
+def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> Song:
+    """Parse MIDI file contents; ``path`` only names the file in error messages."""
+    try:
+        smf = parse_smf(data)
+    except SmfError as e:
+        raise FileFormatError(path, str(e)) from None
+    return song_from_smf(smf)
+
+
+def song_from_smf(smf: Smf) -> Song:
+    """Give meaning to a parsed file: tracks, notes, programs, controls and global maps."""
+    ppq = smf.division
+    tempos: list[TempoChange] = []
+    sigs: list[TimeSignature] = []
+    keys: list[KeySignature] = []
+    markers: list[Marker] = []
+    names: list[str] = []
+    for trk in smf.tracks:
+        name = None
+        for tick, mtype, payload in trk.metas:
+            if mtype == 0x51 and len(payload) == 3:
+                us = int.from_bytes(payload, "big")
+                if us > 0:
+                    tempos.append(TempoChange(tick, us))
+            elif mtype == 0x58 and len(payload) >= 2:
+                num, power = payload[0], payload[1]
+                # Drop meters no bar grid can hold (0 beats, a beat shorter than a tick).
+                if num > 0 and power <= 6 and 2**power <= 4 * ppq:
+                    sigs.append(TimeSignature(tick, num, 2**power))
+            elif mtype == 0x59 and len(payload) == 2:
+                sf = payload[0] - 256 if payload[0] > 127 else payload[0]
+                key = KEY_NAMES.get((sf, payload[1]))
+                if key:
+                    keys.append(KeySignature(tick, key))
+            elif mtype == 0x06:
+                markers.append(Marker(tick, decode_text(payload)))
+            elif mtype == 0x03 and name is None:
+                name = decode_text(payload)
+        names.append(name or "")
+
+    if smf.smpte_fps is not None:
+        # SMPTE time: ticks are real time. A "beat" of one second (29.97 fps: 1.001 s)
+        # keeps every tick exact; the file's set_tempo events do not apply.
+        tempos = [TempoChange(0, 1_001_001 if smf.smpte_fps == 29 else 1_000_000)]
+
+    splits = [_split_track(trk) for trk in smf.tracks]
+    state = _ChannelState(splits)
+    tracks: list[Track] = []
+    for index, split in enumerate(splits):
+        channels = sorted(split.notes)
+        for channel in channels:
+            colour = TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
+            tracks.append(_make_track(split, channel, state, index, colour,
+                                      names[index], len(channels)))
+
+    note_end = max((t.end for t in tracks), default=0)
+    file_end = max((t.end for t in smf.tracks), default=0)
+    return Song(
+        tracks=tuple(tracks),
+        ppq=ppq,
+        tempos=_last_per_tick(tempos),
+        time_signatures=_last_per_tick(sigs),
+        key_signatures=_last_per_tick(keys),
+        markers=tuple(sorted(markers, key=lambda m: m.tick)),
+        title=names[0] if names else "",
+        # Keep silence after the last note (a held final bar, a reverb tail) as the length.
+        length=file_end if file_end > note_end else 0,
+    )
+
+
+@dataclass(slots=True)
+class _Split:
+    """One MIDI track's events by channel: notes as (start, pitch, duration, velocity)."""
+
+    notes: dict[int, list[tuple[int, int, int, int]]]
+    controls: dict[int, list[ControlEvent]]
+    programs: dict[int, list[tuple[int, int]]]  # (tick, program)
+
+
+def _split_track(trk: SmfTrack) -> _Split:
+    # The per-event loop of import: note events (the bulk) take the shortest path.
+    found: list[tuple[int, int, int, int]] = []  # (channel << 7 | pitch, start, dur, vel)
+    add_note = found.append
+    sounding: dict[int, list[tuple[int, int]]] = {}  # channel << 7 | pitch → [(start, vel)]
+    others = []
+    for event in trk.events:
+        status = event[1]
+        if status >= 0xA0:
+            others.append(event)
+            continue
+        tick, _, pitch, velocity = event
+        key = (status & 0x0F) << 7 | pitch
+        if status >= 0x90 and velocity:
+            queue = sounding.get(key)
+            if queue is None:
+                sounding[key] = [(tick, velocity)]
+            else:
+                queue.append((tick, velocity))
+        else:
+            queue = sounding.get(key)
+            if queue:  # else an orphan note-off: nothing to end
+                start, on_velocity = queue.pop(0)  # first in, first out
+                add_note((key, start, tick - start, on_velocity))
+    for key, queue in sounding.items():  # still sounding at the end of the track
+        for start, on_velocity in queue:
+            add_note((key, start, trk.end - start, on_velocity))
+
+    notes: dict[int, list[tuple[int, int, int, int]]] = {}
+    for key, start, duration, velocity in found:
+        notes.setdefault(key >> 7, []).append((start, key & 0x7F, duration, velocity))
+    controls: dict[int, list[ControlEvent]] = {}
+    programs: dict[int, list[tuple[int, int]]] = {}
+    for tick, status, d1, d2 in others:
+        kind = status & 0xF0
+        if kind == 0xC0:
+            programs.setdefault(status & 0x0F, []).append((tick, d1))
+            continue
+        if kind == 0xE0:
+            number, value = 0, (d2 << 7 | d1) - 8192
+        elif kind == 0xD0:
+            number, value = 0, d1
+        else:
+            number, value = d1, d2
+        controls.setdefault(status & 0x0F, []).append(
+            ControlEvent(tick, _CONTROL_KINDS[kind], number, value)
+        )
+    return _Split(notes, controls, programs)
+
+
+class _ChannelState:
+    """Program and CC7/CC10 events per channel across all MIDI tracks.
+
+    A channel's state is shared by every track that plays on it, so a set-up track that
+    sends each channel its program and volume at tick 0 still gives its note tracks the
+    right instrument and level.
+    """
+
+    def __init__(self, splits: list[_Split]) -> None:
+        self._events: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+        for index, split in enumerate(splits):
+            for channel, programs in split.programs.items():
+                for tick, program in programs:
+                    self._events.setdefault((channel, -1), []).append((tick, index, program))
+            for channel, controls in split.controls.items():
+                for c in controls:
+                    if c.kind == "control_change" and c.number in (CC_VOLUME, CC_PAN):
+                        self._events.setdefault((channel, c.number), []).append(
+                            (c.tick, index, c.value))
+        for events in self._events.values():
+            events.sort(key=lambda e: (e[0], e[1]))  # stable: file order within a track
+
+    def at(self, channel: int, what: int, tick: int, exclude_track: int) -> tuple[int, int] | None:
+        """(tick, value) of the last program (``what=-1``) or CC ``what`` on ``channel`` at
+        or before ``tick``, sent by a track other than ``exclude_track``."""
+        found = None
+        for t, index, value in self._events.get((channel, what), ()):
+            if t > tick:
+                break
+            if index != exclude_track:
+                found = (t, value)
+        return found
+
+
+def _make_track(
+    split: _Split,
+    channel: int,
+    state: _ChannelState,
+    index: int,
+    colour: str,
+    midi_name: str,
+    parts: int,
+) -> Track:
+    notes = sorted(split.notes[channel])  # the Track's own (start, pitch, ...) order
+    programs = split.programs.get(channel, [])
+    first = notes[0][0]
+    # The program sounding at the first note: this track's own last change up to then,
+    # else the channel's from another track, else 0 (the GM default).
+    initial = [p for p in programs if p[0] <= first]
+    later = [ProgramChange(t, p) for t, p in programs if t > first]
+    if initial:
+        program = initial[-1][1]
+    else:
+        shared = state.at(channel, -1, first, index)
+        program = shared[1] if shared else 0
+
+    controls = list(split.controls.get(channel, []))
+    volume, pan = 1.0, 0.0
+    for number in (CC_VOLUME, CC_PAN):
+        own = [c for c in controls if c.kind == "control_change" and c.number == number
+               and c.tick <= first]
+        if own:
+            value = own[-1].value
+        else:
+            shared = state.at(channel, number, first, index)
+            if shared is None:
+                continue
+            # Copy the channel's setting into this track so it survives export.
+            tick, value = shared
+            at = sum(1 for c in controls if c.tick <= tick)
+            controls.insert(at, ControlEvent(tick, "control_change", number, value))
+        if number == CC_VOLUME:
+            volume = cc_to_volume(value)
+        else:
+            pan = cc_to_pan(value)
+
+    is_drum = channel == DRUM_CHANNEL
+    return Track(
+        name=_track_name(midi_name, program, is_drum, parts, index == 0),
+        program=program,
+        is_drum=is_drum,
+        channel=channel,
+        notes=tuple(Note(p, s, d, v) for s, p, d, v in notes),
+        colour=colour,
+        volume=volume,
+        pan=pan,
+        program_changes=tuple(later),
+        controls=tuple(controls),
+    )
+
+
+def _track_name(midi_name: str, program: int, is_drum: bool, parts: int, first: bool) -> str:
+    instrument = program_name(program, is_drum)
+    if parts == 1:
+        return midi_name or instrument
+    # One MIDI track with several channels (type 0 files): one song track per channel.
+    # Track 0's name is the song title, so those tracks are named by instrument alone.
+    if midi_name and not first:
+        return f"{midi_name} ({instrument})"
+    return instrument
+
+
+def cc_to_volume(value: int) -> float:
+    """CC7 value → ``Track.volume`` (linear 0..1)."""
+    return value / 127
+
+
+def volume_to_cc(volume: float) -> int:
+    return max(0, min(127, round(volume * 127)))
+
+
+def cc_to_pan(value: int) -> float:
+    """CC10 value → ``Track.pan`` (-1..+1, 64 is the centre)."""
+    return (value - 64) / (63 if value >= 64 else 64)
+
+
+def pan_to_cc(pan: float) -> int:
+    return max(0, min(127, round(64 + pan * (63 if pan >= 0 else 64))))
+
+
+def _last_per_tick(events: list) -> tuple:
+    """Sort by tick (stably) and keep only the last event on each tick."""
+    out: dict[int, object] = {}
+    for e in sorted(events, key=lambda e: e.tick):
+        out[e.tick] = e
+    return tuple(out.values())

@@ -1,0 +1,337 @@
+"""``.partita`` project files: a versioned JSON document holding a song and studio state.
+
+::
+
+    {"format": "partita", "version": 1, "song": {...}, "studio": {...}}
+
+The song part stores every field of :class:`~engine.score.Song` exactly (integer ticks at
+the song's own PPQ, note and track ids included); ``studio`` is the app's own state (view,
+selection, mixer layout...), opaque here. Field by field: docs/file-format.md.
+
+Versions: a file records the format version that wrote it. Reading an older version runs
+the chain of one-step upgrades in :data:`MIGRATIONS`; a newer version is refused with a
+clear message rather than half-read.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.score import (
+    ControlEvent,
+    KeySignature,
+    Marker,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+    adopt_ids,
+)
+
+from .atomic import atomic_write
+from .errors import FileFormatError
+
+FORMAT = "partita"
+FORMAT_VERSION = 1
+MAX_PROJECT_BYTES = 512 * 1024 * 1024
+
+Document = dict[str, Any]
+MIGRATIONS: dict[int, Callable[[Document], Document]] = {}
+"""``MIGRATIONS[v]`` turns a version-``v`` document into a version-``v + 1`` one.
+
+When the format changes: bump :data:`FORMAT_VERSION`, add the step from the previous
+version here, and keep every older step, so any old file upgrades one step at a time.
+"""
+
+
+@dataclass(frozen=True)
+class Project:
+    """A loaded project: the song plus the studio's saved state (``{}`` if none)."""
+
+    song: Song
+    studio: dict[str, Any] = field(default_factory=dict)
+
+
+# -- saving ------------------------------------------------------------------------------
+
+
+def save_project(
+    song: Song, path: str | os.PathLike[str], studio: dict[str, Any] | None = None
+) -> None:
+    """Save ``song`` (and the studio's JSON-able state) as a ``.partita`` file, atomically."""
+    atomic_write(path, project_bytes(song, studio))
+
+
+def project_bytes(
+    song: Song, studio: dict[str, Any] | None = None, extra: dict[str, Any] | None = None
+) -> bytes:
+    """The file contents for ``song``; ``extra`` adds top-level keys (autosave metadata)."""
+    doc: Document = {"format": FORMAT, "version": FORMAT_VERSION, **(extra or {}),
+                     "song": song_to_json(song)}
+    if studio:
+        doc["studio"] = studio
+    return (_dumps(doc) + "\n").encode("utf-8")
+
+
+def song_to_json(song: Song) -> Document:
+    return {
+        "title": song.title,
+        "ppq": song.ppq,
+        "length": song.length,
+        "tempos": [{"tick": t.tick, "us_per_beat": t.us_per_beat} for t in song.tempos],
+        "time_signatures": [
+            {"tick": s.tick, "numerator": s.numerator, "denominator": s.denominator}
+            for s in song.time_signatures
+        ],
+        "key_signatures": [{"tick": k.tick, "key": k.key} for k in song.key_signatures],
+        "markers": [{"tick": m.tick, "text": m.text} for m in song.markers],
+        "tracks": [_track_to_json(t) for t in song.tracks],
+    }
+
+
+def _track_to_json(t: Track) -> Document:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "program": t.program,
+        "is_drum": t.is_drum,
+        "channel": t.channel,
+        "colour": t.colour,
+        "mute": t.mute,
+        "solo": t.solo,
+        "volume": t.volume,
+        "pan": t.pan,
+        "program_changes": [{"tick": p.tick, "program": p.program} for p in t.program_changes],
+        # Bulk lists are rows of fixed columns: compact, and one line per event on disk.
+        "controls": [[c.tick, c.kind, c.number, c.value] for c in t.controls],
+        "notes": [[n.pitch, n.start, n.duration, n.velocity, n.id] for n in t.notes],
+    }
+
+
+def _dumps(value: Any, indent: str = "") -> str:
+    """JSON that diffs well: objects indented, each note/control row on one line."""
+    if isinstance(value, dict) and value:
+        inner = indent + "  "
+        items = [f"{inner}{json.dumps(k)}: {_dumps(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list) and value and all(isinstance(v, list | dict) for v in value):
+        inner = indent + "  "
+        rows = [inner + _dumps(v, inner) for v in value]
+        return "[\n" + ",\n".join(rows) + "\n" + indent + "]"
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+# -- loading -----------------------------------------------------------------------------
+
+
+def load_project(path: str | os.PathLike[str]) -> Project:
+    """Read a ``.partita`` file; ids are kept and registered with ``adopt_ids``.
+
+    Raises :class:`FileFormatError` for a damaged, truncated or wrong-structure file and
+    for one written by a newer Partita.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        data = f.read(MAX_PROJECT_BYTES + 1)
+    if len(data) > MAX_PROJECT_BYTES:
+        raise FileFormatError(path, "too large for a Partita project")
+    return project_from_bytes(data, path)
+
+
+def project_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> Project:
+    """Parse project file contents; ``path`` only names the file in error messages."""
+    doc = parse_document(data, path)
+    try:
+        song = song_from_json(_field(doc, "song", dict, "file"))
+        studio = _field(doc, "studio", dict, "file", default={})
+    except _Invalid as e:
+        raise FileFormatError(path, f"damaged Partita project: {e}") from None
+    adopt_ids(song)
+    return Project(song, studio)
+
+
+def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
+    """Bytes → an upgraded, current-version document (top level checked, song not yet)."""
+    if not data.strip():
+        raise FileFormatError(path, "empty file")
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FileFormatError(path, "not a Partita project (not UTF-8 text)") from None
+    except json.JSONDecodeError as e:
+        raise FileFormatError(
+            path, f"damaged or truncated Partita project (invalid JSON at line {e.lineno}, "
+            f"column {e.colno}: {e.msg})"
+        ) from None
+    except (RecursionError, ValueError) as e:  # too deeply nested, a 5000-digit number
+        raise FileFormatError(path, f"damaged Partita project ({e})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise FileFormatError(path, 'not a Partita project (no "format": "partita")')
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise FileFormatError(path, f"damaged Partita project: bad format version {version!r}")
+    if version > FORMAT_VERSION:
+        raise FileFormatError(
+            path, f"made by a newer Partita: format version {version}, "
+            f"this version reads up to {FORMAT_VERSION}"
+        )
+    return migrate(doc, path)
+
+
+def migrate(doc: Document, path: str | os.PathLike[str] = "<bytes>") -> Document:
+    """Upgrade a document one version at a time up to :data:`FORMAT_VERSION`."""
+    while doc["version"] < FORMAT_VERSION:
+        version = doc["version"]
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise FileFormatError(path, f"cannot upgrade format version {version}")
+        try:
+            doc = step(doc)
+        except (KeyError, TypeError, ValueError) as e:
+            raise FileFormatError(
+                path, f"damaged Partita project: upgrading from version {version} failed: {e}"
+            ) from None
+        if doc.get("version") != version + 1:
+            raise RuntimeError(f"migration from version {version} did not set version "
+                               f"{version + 1}")
+    return doc
+
+
+class _Invalid(ValueError):
+    """Wrong structure; the message says where (``tracks[2].notes[15]``) and what."""
+
+
+_MISSING = object()
+
+
+def _field(obj: Document, key: str, kind: type | tuple[type, ...], where: str,
+           default: Any = _MISSING) -> Any:
+    if key not in obj:
+        if default is _MISSING:
+            raise _Invalid(f"{where}: missing {key!r}")
+        return default
+    return _check(obj[key], kind, f"{where}.{key}")
+
+
+def _check(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
+    # JSON true/false are Python bools, which are also ints: never accept them as numbers.
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
+    if kind is int:  # bounded, so later float maths on ticks cannot overflow
+        ok = ok and abs(value) < 2**53
+    elif kind is float:  # any finite JSON number
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        ok = ok and abs(value) < 2**53 and math.isfinite(value)
+    if not ok:
+        names = {int: "an integer", float: "a number", str: "text", bool: "true/false",
+                 list: "a list", dict: "an object"}
+        raise _Invalid(f"{where}: expected {names.get(kind, kind)}, got {value!r:.40}")
+    return value
+
+
+def _tick(obj: Document, where: str) -> int:
+    tick = _field(obj, "tick", int, where)
+    if tick < 0:
+        raise _Invalid(f"{where}.tick: negative tick {tick}")
+    return tick
+
+
+def _rows(obj: Document, key: str, where: str, width: tuple[int, ...]) -> list[list[Any]]:
+    rows = _field(obj, key, list, where, default=[])
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) not in width:
+            raise _Invalid(f"{where}.{key}[{i}]: expected a list of {width[-1]} values")
+    return rows
+
+
+def _objects(obj: Document, key: str, where: str) -> list[tuple[str, Document]]:
+    items = _field(obj, key, list, where, default=[])
+    return [(f"{where}.{key}[{i}]", _check(item, dict, f"{where}.{key}[{i}]"))
+            for i, item in enumerate(items)]
+
+
+def song_from_json(doc: Document) -> Song:
+    """The song part of a (current-version) document → Song. Raises ``_Invalid``."""
+    w = "song"
+    try:
+        tempos = [TempoChange(_tick(d, at), _field(d, "us_per_beat", int, at))
+                  for at, d in _objects(doc, "tempos", w)]
+        if any(t.us_per_beat <= 0 for t in tempos):
+            raise _Invalid("song.tempos: a tempo must be more than 0 µs per beat")
+        sigs = [TimeSignature(_tick(d, at), _field(d, "numerator", int, at),
+                              _field(d, "denominator", int, at))
+                for at, d in _objects(doc, "time_signatures", w)]
+        if any(s.numerator < 1 or s.denominator < 1 for s in sigs):
+            raise _Invalid("song.time_signatures: numerator and denominator must be ≥ 1")
+        keys = [KeySignature(_tick(d, at), _field(d, "key", str, at))
+                for at, d in _objects(doc, "key_signatures", w)]
+        markers = [Marker(_tick(d, at), _field(d, "text", str, at))
+                   for at, d in _objects(doc, "markers", w)]
+        tracks = [_track_from_json(d, at) for at, d in _objects(doc, "tracks", w)]
+        note_ids = [n.id for t in tracks for n in t.notes]
+        if len(set(note_ids)) != len(note_ids):
+            raise _Invalid("song.tracks: two notes share one id")
+        return Song(
+            tracks=tuple(tracks),
+            ppq=_field(doc, "ppq", int, w),
+            tempos=tuple(tempos),
+            time_signatures=tuple(sigs),
+            key_signatures=tuple(keys),
+            markers=tuple(markers),
+            title=_field(doc, "title", str, w, default=""),
+            length=max(0, _field(doc, "length", int, w, default=0)),
+        )
+    except _Invalid:
+        raise
+    except ValueError as e:  # the model's own checks (ranges, duplicate track ids)
+        raise _Invalid(f"song: {e}") from None
+
+
+def _track_from_json(d: Document, w: str) -> Track:
+    optional: dict[str, Any] = {}
+    if "id" in d:
+        optional["id"] = _field(d, "id", int, w)
+    for key, kind in (("colour", str), ("mute", bool), ("solo", bool)):
+        if key in d:
+            optional[key] = _field(d, key, kind, w)
+    notes = []
+    for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
+        at = f"{w}.notes[{i}]"
+        values = [_check(v, int, at) for v in row]
+        try:
+            notes.append(Note(*values))
+        except ValueError as e:
+            raise _Invalid(f"{at}: {e}") from None
+    controls = []
+    for i, row in enumerate(_rows(d, "controls", w, (4,))):
+        at = f"{w}.controls[{i}]"
+        tick, kind, number, value = row
+        if kind not in ("control_change", "pitchwheel", "aftertouch", "polytouch"):
+            raise _Invalid(f"{at}: unknown control kind {kind!r:.40}")
+        if _check(tick, int, at) < 0:
+            raise _Invalid(f"{at}: negative tick")
+        controls.append(ControlEvent(tick, kind, _check(number, int, at), _check(value, int, at)))
+    changes = [ProgramChange(_tick(p, at), _field(p, "program", int, at))
+               for at, p in _objects(d, "program_changes", w)]
+    if any(not 0 <= p.program <= 127 for p in changes):
+        raise _Invalid(f"{w}.program_changes: programs must be 0..127")
+    fields = {
+        "name": _field(d, "name", str, w, default="Track"),
+        "program": _field(d, "program", int, w, default=0),
+        "is_drum": _field(d, "is_drum", bool, w, default=False),
+        "channel": _field(d, "channel", int, w, default=0),
+        "volume": float(_field(d, "volume", float, w, default=1.0)),
+        "pan": float(_field(d, "pan", float, w, default=0.0)),
+    }
+    try:
+        return Track(notes=tuple(notes), program_changes=tuple(changes),
+                     controls=tuple(controls), **fields, **optional)
+    except ValueError as e:
+        raise _Invalid(f"{w}: {e}") from None

@@ -1,0 +1,90 @@
+"""``partita info`` and ``partita convert`` through ``engine.cli.main``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.cli import main
+from engine.io import load_song, save_song
+from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeSignature, Track
+
+
+@pytest.fixture
+def midi(tmp_path):
+    song = Song(
+        tracks=(Track("Bass", 33, channel=1, notes=(Note(40, 0, 480), Note(52, 480, 480))),
+                Track("Kit", 0, True, DRUM_CHANNEL, notes=(Note(36, 0, 60),))),
+        tempos=(TempoChange(0, 500_000), TempoChange(1920, 400_000)),
+        time_signatures=(TimeSignature(0, 4, 4), TimeSignature(1920, 3, 4)),
+        title="Groove",
+        length=1920 + 1440,  # a 4/4 bar, then a 3/4 bar
+    )
+    path = tmp_path / "groove.mid"
+    save_song(song, path)
+    return path
+
+
+def test_info_shows_tracks_and_song_facts(midi, capsys):
+    assert main(["info", str(midi)]) == 0
+    out = capsys.readouterr().out
+    assert "groove.mid: MIDI file, 2 tracks, 3 notes" in out
+    assert "Groove" in out and "120 BPM, 150 BPM from bar 2" in out
+    assert "4/4, 3/4 from bar 2" in out and "PPQ     480" in out
+    bass = next(line for line in out.splitlines() if "Bass" in line).split()
+    assert bass == ["1", "Bass", "Electric", "Bass", "(finger)", "2", "2", "E2–E3"]
+    assert "Drum Kit" in out and "yes" in out
+
+
+def test_info_json(midi, capsys):
+    assert main(["info", str(midi), "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["notes"] == 3 and facts["ppq"] == 480 and facts["bars"] == 2
+    assert facts["seconds"] == pytest.approx(3.2)  # four beats at 120 BPM, three at 150
+    assert [t["bpm"] for t in facts["tempos"]] == [120, 150]
+    assert facts["tracks"][1] == {
+        "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "channel": 10,
+        "drum": True, "notes": 1, "lowest": 36, "highest": 36}
+
+
+def test_convert_midi_to_project_and_back(midi, tmp_path, capsys):
+    project = tmp_path / "groove.partita"
+    assert main(["convert", str(midi), str(project)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    again = tmp_path / "again.mid"
+    assert main(["convert", str(project), str(again)]) == 0
+    assert load_song(again) == load_song(midi)
+
+
+def expect_user_error(argv, capsys, problem):
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("partita: error: ") and problem in err
+    assert "\n" not in err and "Traceback" not in err
+
+
+def test_convert_refuses_to_overwrite_its_input(midi, capsys):
+    before = midi.read_bytes()
+    expect_user_error(["convert", str(midi), str(midi)], capsys, "refusing to overwrite")
+    assert midi.read_bytes() == before
+
+
+def test_convert_errors_create_no_output(tmp_path, capsys):
+    broken = tmp_path / "broken.mid"
+    broken.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0")  # tracks missing
+    out = tmp_path / "out.partita"
+    expect_user_error(["convert", str(broken), str(out)], capsys, "broken.mid: truncated")
+    expect_user_error(["convert", str(tmp_path / "nope.mid"), str(out)], capsys,
+                      "No such file")
+    expect_user_error(["convert", str(broken), str(tmp_path / "x.wav")], capsys,
+                      "cannot write .wav")
+    expect_user_error(["convert", str(broken), str(tmp_path / "no" / "x.mid")], capsys,
+                      "does not exist")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mid"]
+
+
+def test_info_on_a_bad_file_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "song.mid"
+    bad.write_bytes(b"PK\x03\x04zip")
+    expect_user_error(["info", str(bad)], capsys, "song.mid: not a MIDI file")

@@ -1,0 +1,79 @@
+"""``load_song``/``save_song`` dispatch and the atomic writer under them."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+import engine.io.atomic as atomic
+from engine.io import FileFormatError, load_song, save_song
+from engine.io.atomic import atomic_write
+from engine.score import Note, Song, Track
+
+
+def song() -> Song:
+    return Song(tracks=(Track("Bass", 33, notes=(Note(40, 0, 480, 100),)),), title="T")
+
+
+@pytest.mark.parametrize("name", ["a.mid", "a.MIDI", "a.kar", "a.partita"])
+def test_save_and_load_by_extension(tmp_path, name):
+    path = tmp_path / name
+    save_song(song(), path)
+    loaded = load_song(path)
+    assert loaded.tracks[0].notes == song().tracks[0].notes and loaded.title == "T"
+    assert path.read_bytes().startswith(b"{" if name.endswith("partita") else b"MThd")
+
+
+def test_unknown_extensions_are_recognised_by_content(tmp_path):
+    save_song(song(), tmp_path / "a.mid")
+    (tmp_path / "a.mid").rename(tmp_path / "download.bin")
+    assert load_song(tmp_path / "download.bin").note_count == 1
+    (tmp_path / "notes.txt").write_text("hello")
+    with pytest.raises(FileFormatError, match=r"^notes\.txt: unknown file type"):
+        load_song(tmp_path / "notes.txt")
+
+
+def test_saving_an_unknown_type_is_refused_and_writes_nothing(tmp_path):
+    with pytest.raises(FileFormatError, match=r"^a\.wav: cannot save this file type"):
+        save_song(song(), tmp_path / "a.wav")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_project_keeps_studio_state_through_save_song(tmp_path):
+    from engine.io import load_project
+
+    save_song(song(), tmp_path / "a.partita", studio={"tool": "pencil"})
+    assert load_project(tmp_path / "a.partita").studio == {"tool": "pencil"}
+
+
+def test_missing_files_stay_os_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        load_song(tmp_path / "nope.mid")
+
+
+def test_atomic_write_replaces_keeps_permissions_and_follows_symlinks(tmp_path):
+    real = tmp_path / "real.mid"
+    real.write_bytes(b"old")
+    os.chmod(real, 0o640)
+    link = tmp_path / "link.mid"
+    link.symlink_to(real)
+    atomic_write(link, b"new")
+    assert link.is_symlink() and real.read_bytes() == b"new"
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.mid", "real.mid"]
+
+
+def test_atomic_write_cleans_up_when_the_rename_fails(tmp_path, monkeypatch):
+    path = tmp_path / "a.mid"
+    path.write_bytes(b"old")
+
+    def fail(src, dst):
+        raise OSError("disk on fire")
+
+    monkeypatch.setattr(atomic.os, "replace", fail)
+    with pytest.raises(OSError, match="disk on fire"):
+        atomic_write(path, b"new")
+    assert path.read_bytes() == b"old"
+    assert list(tmp_path.iterdir()) == [path]

@@ -1,0 +1,147 @@
+"""MIDI export: layout, exact round trips, channel rules, atomic writes."""
+
+from __future__ import annotations
+
+import io
+
+import mido
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.io import FileFormatError, midi_from_bytes, midi_to_bytes, write_midi
+from engine.io.midi_export import export_channels
+from engine.score import (
+    DRUM_CHANNEL,
+    ControlEvent,
+    KeySignature,
+    Marker,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+)
+from tests.engine.io.midi_builders import midi_bytes
+
+
+def full_song() -> Song:
+    piano = Track("Piano ♪", 0, channel=0, volume=100 / 127, pan=-0.25, notes=(
+        Note(60, 0, 480, 100), Note(60, 240, 480, 70),  # same-pitch overlap
+        Note(64, 480, 0, 90), Note(64, 480, 240, 80),  # zero-length + same start
+        Note(67, 960, 480, 127),
+    ), program_changes=(ProgramChange(960, 5),), controls=(
+        ControlEvent(0, "control_change", 7, 100), ControlEvent(10, "pitchwheel", 0, 8191),
+        ControlEvent(20, "aftertouch", 0, 3), ControlEvent(30, "polytouch", 60, 4),
+    ))
+    drums = Track("Drums", 0, is_drum=True, channel=DRUM_CHANNEL,
+                  notes=(Note(36, 0, 0, 110), Note(42, 0, 60, 80)))
+    return Song(
+        tracks=(piano, drums), ppq=384, title="Tëst",
+        tempos=(TempoChange(0, 500_000), TempoChange(768, 400_000)),
+        time_signatures=(TimeSignature(0, 3, 4), TimeSignature(1152, 7, 8)),
+        key_signatures=(KeySignature(0, "Eb"),), markers=(Marker(384, "Chorus"),),
+        length=4000,
+    )
+
+
+def test_export_keeps_the_music_of_a_song_made_in_partita():
+    song = full_song()
+    back = midi_from_bytes(midi_to_bytes(song))
+    for a, b in zip(song.tracks, back.tracks, strict=True):
+        assert (b.name, b.program, b.is_drum, b.channel, b.notes, b.program_changes) == (
+            a.name, a.program, a.is_drum, a.channel, a.notes, a.program_changes)
+        assert (b.volume, b.pan) == pytest.approx((a.volume, a.pan), abs=1 / 127)
+    assert back.tracks[0].controls[1:] == song.tracks[0].controls  # + CC10 for the pan
+    for field in ("ppq", "title", "tempos", "time_signatures", "key_signatures", "markers",
+                  "length"):
+        assert getattr(back, field) == getattr(song, field), field
+
+
+def test_import_export_import_is_exact():
+    song = midi_from_bytes(midi_to_bytes(full_song()))
+    assert midi_from_bytes(midi_to_bytes(song)) == song
+
+
+def test_layout_is_type_1_with_a_conductor_and_one_track_per_song_track():
+    mf = mido.MidiFile(file=io.BytesIO(midi_to_bytes(full_song())), charset="utf-8")
+    assert mf.type == 1 and mf.ticks_per_beat == 384 and len(mf.tracks) == 3
+    assert {m.type for m in mf.tracks[0]} == {
+        "track_name", "time_signature", "key_signature", "set_tempo", "marker", "end_of_track"}
+    assert mf.tracks[1].name == "Piano ♪"  # names are written as UTF-8
+    assert {m.channel for m in mf.tracks[2] if not m.is_meta} == {DRUM_CHANNEL}
+
+
+def test_drum_tracks_go_to_channel_10_and_others_leave_it():
+    tracks = [Track("Kit", is_drum=True, channel=0), Track("Bass", channel=DRUM_CHANNEL),
+              Track("Keys", channel=1)]
+    assert export_channels(tracks) == [DRUM_CHANNEL, 0, 1]  # 0 is free: the kit moved
+    song = Song(tracks=tuple(t.with_notes([Note(40, 0, 10)]) for t in tracks))
+    back = midi_from_bytes(midi_to_bytes(song))
+    assert [(t.is_drum, t.channel) for t in back.tracks] == [(True, 9), (False, 0), (False, 1)]
+
+
+def test_volume_and_pan_are_written_when_not_default():
+    song = Song(tracks=(Track("A", volume=0.5, pan=1.0, notes=(Note(60, 0, 10),)),))
+    back = midi_from_bytes(midi_to_bytes(song)).tracks[0]
+    assert back.volume == pytest.approx(0.5, abs=1 / 127) and back.pan == 1.0
+
+
+def test_nested_same_pitch_notes_keep_their_starts_and_ends():
+    # MIDI cannot say which note-off ends which of two nested same-pitch notes: FIFO
+    # pairing matches them the other way, but every start and end survives.
+    song = Song(tracks=(Track(notes=(Note(60, 0, 100), Note(60, 10, 20))),))
+    back = midi_from_bytes(midi_to_bytes(song)).tracks[0].notes
+    assert sorted(n.start for n in back) == [0, 10]
+    assert sorted(n.end for n in back) == [30, 100]
+
+
+@pytest.mark.parametrize("bad", [
+    Song(ppq=40_000),
+    Song(time_signatures=(TimeSignature(0, 3, 5),)),
+    Song(key_signatures=(KeySignature(0, "H"),)),
+    Song(tracks=(Track(controls=(ControlEvent(0, "control_change", 1, 300),)),)),
+    Song(tracks=(Track(controls=(ControlEvent(0, "sysex", 0, 0),)),)),
+])
+def test_unwritable_songs_fail_cleanly_and_leave_no_file(bad, tmp_path):
+    path = tmp_path / "out.mid"
+    with pytest.raises(FileFormatError, match=r"^out\.mid: cannot write MIDI: "):
+        write_midi(bad, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_keeps_the_previous_file(tmp_path):
+    path = tmp_path / "out.mid"
+    write_midi(full_song(), path)
+    before = path.read_bytes()
+    with pytest.raises(FileFormatError):
+        write_midi(Song(ppq=40_000), path)
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
+
+
+# Any stream of note events on one channel: (delta, pitch, is_on, velocity).
+events = st.lists(
+    st.tuples(st.integers(0, 3), st.integers(60, 62), st.booleans(), st.integers(1, 127)),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events)
+def test_any_imported_note_stream_survives_export_exactly(stream):
+    # Whatever a file does with overlaps, zero lengths and equal ticks, what we imported
+    # is what we export and import again.
+    msgs = [mido.Message("note_on" if is_on else "note_off", note=p, velocity=v, time=dt)
+            for dt, p, is_on, v in stream]
+    song = midi_from_bytes(midi_bytes([msgs]))
+    assert midi_from_bytes(midi_to_bytes(song)) == song
+
+
+def test_volume_and_pan_conversions_are_exact_for_every_controller_value():
+    from engine.io.midi_import import cc_to_pan, cc_to_volume, pan_to_cc, volume_to_cc
+
+    assert [pan_to_cc(cc_to_pan(v)) for v in range(128)] == list(range(128))
+    assert [volume_to_cc(cc_to_volume(v)) for v in range(128)] == list(range(128))
+    assert (cc_to_pan(0), cc_to_pan(64), cc_to_pan(127)) == (-1.0, 0.0, 1.0)

@@ -1,0 +1,170 @@
+"""MIDI import rules on small hand-made files: pairing, channels, programs, maps."""
+
+from __future__ import annotations
+
+import mido
+import pytest
+
+from engine.io import midi_from_bytes, read_midi
+from engine.score import (
+    DRUM_CHANNEL,
+    ControlEvent,
+    KeySignature,
+    Marker,
+    ProgramChange,
+    TempoChange,
+    TimeSignature,
+)
+from tests.engine.io.midi_builders import midi_bytes, off, on
+
+Meta = mido.MetaMessage
+Msg = mido.Message
+
+
+def notes_of(song, index=0):
+    return [(n.pitch, n.start, n.duration, n.velocity) for n in song.tracks[index].notes]
+
+
+def test_same_pitch_overlaps_pair_first_in_first_out():
+    # Two overlapping C4s: the first note-off ends the first note, as sequencers do.
+    data = midi_bytes([[on(60, 0, 100), on(60, 10, 80), off(60, 10), off(60, 10)]])
+    assert notes_of(midi_from_bytes(data)) == [(60, 0, 20, 100), (60, 10, 20, 80)]
+
+
+def test_note_on_velocity_zero_ends_a_note_and_running_status_is_read():
+    # mido writes note_on/vel-0 pairs with running status (one status byte for all four).
+    data = midi_bytes([[on(60, 0), off(60, 240, as_on=True), on(62, 0), off(62, 120, as_on=True)]])
+    assert data.count(b"\x90") == 1
+    assert notes_of(midi_from_bytes(data)) == [(60, 0, 240, 90), (62, 240, 120, 90)]
+
+
+def test_zero_length_notes_are_kept():
+    data = midi_bytes([[on(60, 100), off(60, 0), on(64, 0), off(64, 50)]])
+    assert notes_of(midi_from_bytes(data)) == [(60, 100, 0, 90), (64, 100, 50, 90)]
+
+
+def test_orphan_note_offs_are_ignored_and_hanging_notes_end_with_the_track():
+    data = midi_bytes([[off(50, 0), on(60, 10), off(61, 10), Meta("end_of_track", time=500)]])
+    assert notes_of(midi_from_bytes(data)) == [(60, 10, 510, 90)]
+
+
+def test_ppq_and_ticks_are_kept_exactly():
+    data = midi_bytes([[on(60, 7), off(60, 13)]], ppq=96)
+    song = midi_from_bytes(data)
+    assert song.ppq == 96
+    assert notes_of(song) == [(60, 7, 13, 90)]
+
+
+def test_defaults_without_tempo_or_meter():
+    song = midi_from_bytes(midi_bytes([[on(60), off(60, 480)]]))
+    assert song.tempos == (TempoChange(0, 500_000),)
+    assert song.time_signatures == (TimeSignature(0, 4, 4),)
+
+
+def test_several_channels_in_one_track_split_into_song_tracks():
+    # A type-0 file: track name is the title; channel 10 is drums.
+    data = midi_bytes([[
+        Meta("track_name", name="My Song"),
+        Msg("program_change", program=33, channel=2),
+        on(40, 0, ch=2), on(36, 0, ch=9), on(60, 0, ch=0),
+        off(40, 480, ch=2), off(36, 0, ch=9), off(60, 0, ch=0),
+    ]], type=0)
+    song = midi_from_bytes(data)
+    assert song.title == "My Song"
+    assert [(t.channel, t.program, t.is_drum, t.name) for t in song.tracks] == [
+        (0, 0, False, "Acoustic Grand Piano"),
+        (2, 33, False, "Electric Bass (finger)"),
+        (DRUM_CHANNEL, 0, True, "Drum Kit"),
+    ]
+
+
+def test_track_names_come_from_track_name_even_in_latin_1():
+    data = midi_bytes([
+        [Meta("track_name", name="Title")],
+        [Meta("track_name", name="Spår 1"), on(60), off(60, 10)],  # mido writes Latin-1
+    ])
+    assert b"Sp\xe5r" in data
+    assert midi_from_bytes(data).tracks[0].name == "Spår 1"
+
+
+def test_program_changes_first_is_program_later_ones_kept():
+    data = midi_bytes([[
+        Msg("program_change", program=5), Msg("program_change", program=3),
+        on(60), off(60, 100),
+        Msg("program_change", program=40, time=10), on(62), off(62, 100),
+    ]])
+    track = midi_from_bytes(data).tracks[0]
+    assert track.program == 3
+    assert track.program_changes == (ProgramChange(110, 40),)
+
+
+def test_program_and_volume_from_a_set_up_track_on_the_same_channel():
+    data = midi_bytes([
+        [Msg("program_change", program=24, channel=1),
+         Msg("control_change", control=7, value=100, channel=1)],
+        [on(60, 0, ch=1), off(60, 100, ch=1)],
+    ])
+    track = midi_from_bytes(data).tracks[0]
+    assert track.program == 24
+    assert track.volume == pytest.approx(100 / 127)
+    assert track.controls == (ControlEvent(0, "control_change", 7, 100),)
+
+
+def test_controls_are_kept_and_set_volume_and_pan():
+    data = midi_bytes([[
+        Msg("control_change", control=7, value=90), Msg("control_change", control=10, value=0),
+        on(60, 0), Msg("pitchwheel", pitch=-8192, time=5), Msg("aftertouch", value=30),
+        Msg("polytouch", note=60, value=20), Msg("control_change", control=7, value=10),
+        off(60, 5),
+    ]])
+    track = midi_from_bytes(data).tracks[0]
+    assert track.volume == pytest.approx(90 / 127)
+    assert track.pan == -1.0
+    assert track.controls == (
+        ControlEvent(0, "control_change", 7, 90), ControlEvent(0, "control_change", 10, 0),
+        ControlEvent(5, "pitchwheel", 0, -8192), ControlEvent(5, "aftertouch", 0, 30),
+        ControlEvent(5, "polytouch", 60, 20), ControlEvent(5, "control_change", 7, 10),
+    )
+
+
+def test_tempo_meter_key_markers_from_any_track_last_one_per_tick_wins():
+    data = midi_bytes([
+        [Meta("set_tempo", tempo=600_000), Meta("set_tempo", tempo=545_454),
+         Meta("time_signature", numerator=3, denominator=4),
+         Meta("key_signature", key="F#m"), Meta("marker", text="Intro"),
+         Meta("set_tempo", tempo=400_000, time=960), Meta("marker", text="Verse")],
+        [on(60), off(60, 1920), Meta("time_signature", numerator=6, denominator=8)],
+    ])
+    song = midi_from_bytes(data)
+    assert song.tempos == (TempoChange(0, 545_454), TempoChange(960, 400_000))
+    assert song.time_signatures == (TimeSignature(0, 3, 4), TimeSignature(1920, 6, 8))
+    assert song.key_signatures == (KeySignature(0, "F#m"),)
+    assert song.markers == (Marker(0, "Intro"), Marker(960, "Verse"))
+
+
+def test_meters_no_bar_grid_can_hold_are_dropped():
+    data = midi_bytes([[Meta("time_signature", numerator=4, denominator=64), on(60),
+                        off(60, 10)]], ppq=8)  # a 64th note would be half a tick
+    assert midi_from_bytes(data).time_signatures == (TimeSignature(0, 4, 4),)
+
+
+def test_silence_after_the_last_note_is_kept_as_the_length():
+    data = midi_bytes([[on(60), off(60, 480), Meta("end_of_track", time=1440)]])
+    assert midi_from_bytes(data).length == 1920
+    tight = midi_bytes([[on(60), off(60, 480)]])
+    assert midi_from_bytes(tight).length == 0
+
+
+def test_smpte_time_division_keeps_ticks_in_seconds():
+    data = bytearray(midi_bytes([[on(60), off(60, 50)]], ppq=480))
+    data[12:14] = bytes([256 - 25, 40])  # 25 fps, 40 ticks per frame = 1000 ticks/s
+    song = midi_from_bytes(bytes(data))
+    assert song.ppq == 1000 and song.tempos == (TempoChange(0, 1_000_000),)
+    assert notes_of(song) == [(60, 0, 50, 90)]
+
+
+def test_read_midi_names_the_file_in_errors(tmp_path):
+    path = tmp_path / "song.mid"
+    path.write_bytes(b"PK\x03\x04 a zip file")
+    with pytest.raises(Exception, match=r"^song\.mid: not a MIDI file \(starts with b'PK"):
+        read_midi(path)

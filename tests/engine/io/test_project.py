@@ -1,0 +1,139 @@
+"""``.partita`` project files: exact round trips, ids, versions, damage, atomic saves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import engine.io.project as project
+from engine.io import FileFormatError, load_project, save_project
+from engine.score import (
+    ControlEvent,
+    KeySignature,
+    Marker,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+    new_note_id,
+    new_track_id,
+)
+
+
+def song() -> Song:
+    lead = Track("Lead ♪", 73, channel=3, colour="#123456", mute=True, volume=0.3, pan=-0.7,
+                 notes=(Note(72, 0, 0, 1), Note(72, 0, 960, 127), Note(74, 17, 5)),
+                 program_changes=(ProgramChange(960, 74),),
+                 controls=(ControlEvent(3, "pitchwheel", 0, -8192),
+                           ControlEvent(4, "polytouch", 72, 9)))
+    drums = Track("Drums", 0, is_drum=True, channel=9, solo=True,
+                  notes=(Note(36, 0, 120, 100),))
+    return Song(tracks=(lead, drums), ppq=96, title="Étude",
+                tempos=(TempoChange(0, 600_000), TempoChange(384, 450_000)),
+                time_signatures=(TimeSignature(0, 5, 4), TimeSignature(480, 7, 8)),
+                key_signatures=(KeySignature(0, "Dm"),), markers=(Marker(96, "A"),),
+                length=2000)
+
+
+def test_save_and_load_give_back_the_same_song_ids_and_studio_state(tmp_path):
+    original = song()
+    path = tmp_path / "song.partita"
+    save_project(original, path, {"zoom": 1.5, "selection": [1, 2]})
+    loaded = load_project(path)
+    assert loaded.song == original
+    assert loaded.studio == {"zoom": 1.5, "selection": [1, 2]}
+    assert [t.id for t in loaded.song.tracks] == [t.id for t in original.tracks]
+    assert [n.id for t in loaded.song.tracks for n in t.notes] == [
+        n.id for t in original.tracks for n in t.notes]
+
+
+def test_loading_registers_ids_so_new_ones_never_collide(tmp_path):
+    path = tmp_path / "song.partita"
+    path.write_text(json.dumps({"format": "partita", "version": 1, "song": {
+        "ppq": 480, "tracks": [{"id": 10**9, "notes": [[60, 0, 10, 90, 2 * 10**9]]}]}}))
+    load_project(path)
+    assert new_note_id() > 2 * 10**9 and new_track_id() > 10**9
+
+
+def test_file_layout_is_versioned_json_with_one_note_per_line(tmp_path):
+    path = tmp_path / "song.partita"
+    save_project(song(), path)
+    text = path.read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert (doc["format"], doc["version"]) == ("partita", 1)
+    assert "studio" not in doc  # only written when there is some
+    notes = doc["song"]["tracks"][0]["notes"]
+    assert notes[0] == [72, 0, 0, 1, notes[0][4]]
+    lines = [line.strip().rstrip(",") for line in text.splitlines()]
+    assert all(json.dumps(row) in lines for row in notes)  # one line per note: diffs well
+    assert "Étude" in text  # readable, not \\u-escaped
+
+
+def test_a_newer_version_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "new.partita"
+    path.write_text('{"format": "partita", "version": 3, "song": {}}')
+    with pytest.raises(FileFormatError) as info:
+        load_project(path)
+    assert str(info.value) == ("new.partita: made by a newer Partita: format version 3, "
+                               "this version reads up to 1")
+
+
+def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
+    steps = []
+
+    def v1_to_v2(doc):
+        steps.append(1)
+        doc["song"]["title"] = doc["song"].pop("name")
+        return {**doc, "version": 2}
+
+    def v2_to_v3(doc):
+        steps.append(2)
+        return {**doc, "version": 3}
+
+    monkeypatch.setattr(project, "FORMAT_VERSION", 3)
+    monkeypatch.setattr(project, "MIGRATIONS", {1: v1_to_v2, 2: v2_to_v3})
+    path = tmp_path / "old.partita"
+    path.write_text('{"format": "partita", "version": 1, "song": {"ppq": 480, "name": "Old"}}')
+    assert load_project(path).song.title == "Old"
+    assert steps == [1, 2]
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "empty file"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 4', "truncated"),
+    (b"\xff\xfe garbage", "not UTF-8"),
+    (b'{"format": "cubase"}', "not a Partita project"),
+    (b"[1, 2, 3]", "not a Partita project"),
+    (b'{"format": "partita", "version": "1"}', "bad format version"),
+    (b'{"format": "partita", "version": 1}', "missing 'song'"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 0}}', "resolution must be positive"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"notes": '
+     b'[[60, 0, 1.5, 90]]}]}}', r"song.tracks\[0\].notes\[0\]: expected an integer"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"notes": '
+     b'[[160, 0, 1, 90]]}]}}', "pitch 160 is outside"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"id": 1}, '
+     b'{"id": 1}]}}', "two tracks share one id"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"volume": '
+     b'true}]}}', r"volume: expected a number"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480}, "studio": []}',
+     "studio: expected an object"),
+])
+def test_damaged_projects_give_one_line_naming_the_file(tmp_path, content, problem):
+    path = tmp_path / "bad.partita"
+    path.write_bytes(content)
+    with pytest.raises(FileFormatError, match=problem) as info:
+        load_project(path)
+    assert str(info.value).startswith("bad.partita: ") and "\n" not in str(info.value)
+
+
+def test_a_failed_save_leaves_the_old_file_and_no_temporary_files(tmp_path):
+    path = tmp_path / "song.partita"
+    save_project(song(), path)
+    before = path.read_bytes()
+    with pytest.raises(TypeError):
+        save_project(song(), path, {"not json": object()})
+    assert path.read_bytes() == before
+    assert list(tmp_path.iterdir()) == [path]
