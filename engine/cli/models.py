@@ -1,0 +1,105 @@
+"""``partita models``: list the models, verify a plugin folder, install a model pack.
+
+    partita models [--json]             every model: source, version, status (and why not)
+    partita models verify PATH          check a pack or plugin folder; exit 1 if broken
+    partita models install PATH         verify a pack and copy it to the user's models folder
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from engine.plugins.discovery import from_plugin_folder, user_models_dir
+from engine.plugins.errors import PluginError
+from engine.plugins.manifest import load_manifest
+from engine.plugins.packs import install_pack, pack_loader, verify_pack
+from engine.plugins.registry import Registry
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "models", help="list, verify and install models",
+        description="List the models Partita can use (built-in, installed packages, "
+        "plugin folders, your models folder), verify a plugin folder, or install a pack.",
+    )
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.set_defaults(func=_list)
+    sub = p.add_subparsers(dest="models_command", metavar="ACTION")
+
+    ls = sub.add_parser("list", help="list models (the default)")
+    ls.add_argument("--json", action="store_true", help="print the list as JSON")
+    ls.set_defaults(func=_list)
+
+    v = sub.add_parser("verify", help="check a model pack or plugin folder")
+    v.add_argument("path", type=Path, help="plugin folder (or its partita-plugin.json)")
+    v.set_defaults(func=_verify)
+
+    i = sub.add_parser("install", help="install a model pack into your models folder")
+    i.add_argument("path", type=Path, help="pack folder (or its partita-plugin.json)")
+    i.add_argument("--force", action="store_true", help="replace an installed pack of that name")
+    i.add_argument("--dir", type=Path, default=None,
+                   help="models folder (default: $PARTITA_MODELS_DIR or "
+                   "~/.local/share/partita/models)")
+    i.set_defaults(func=_install)
+
+
+def _list(args: argparse.Namespace) -> int:
+    registry = Registry()
+    entries = registry.entries()
+    default = registry.default()
+    if args.json:
+        rows = [dict(e.as_dict(), default=e is default) for e in entries]
+        print(json.dumps({"models": rows, "user_dir": str(registry.user_dir)}, indent=2))
+        return 0
+    if not entries:
+        print(f"No models found. Install a pack with `partita models install PATH` "
+              f"(into {registry.user_dir}).")
+        return 0
+    rows = [("", "NAME", "VERSION", "KIND", "SOURCE", "STATUS")]
+    for e in entries:
+        status = "ok" if e.ok else f"disabled: {e.reason}"
+        rows.append(("*" if e is default else "", e.name, e.version or "-", e.kind, e.source,
+                     status))
+    widths = [max(len(r[c]) for r in rows) for c in range(5)]
+    for r in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)) + "  " + r[5])
+    ok = sum(e.ok for e in entries)
+    print(f"\n{ok} of {len(entries)} models usable" +
+          (f"; * = default ({default.name})" if default else "; no usable model") +
+          f". Your models folder: {registry.user_dir}")
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    manifest = load_manifest(args.path)
+    if manifest.kind == "pack":
+        verify_pack(manifest.folder)
+        files = ", ".join(w.file for w in manifest.weights)
+        note = "" if pack_loader(manifest.architecture) else (
+            f" (note: this Partita has no loader for architecture {manifest.architecture!r} "
+            "yet, so it will be listed as disabled)")
+        print(f"ok: pack {manifest.name} {manifest.version} — {files} match their SHA-256"
+              + note)
+        return 0
+    entries = from_plugin_folder(manifest.folder)
+    broken = [e for e in entries if not e.ok]
+    if broken:
+        raise PluginError(f"{manifest.folder}: {broken[0].reason}")
+    names = ", ".join(e.name for e in entries)
+    print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}")
+    return 0
+
+
+def _install(args: argparse.Namespace) -> int:
+    manifest = load_manifest(args.path)
+    if manifest.kind != "pack":
+        raise PluginError(
+            f"{manifest.folder}: {manifest.name!r} is a code plugin; code runs with your "
+            f"rights, so install it as a package (`pip install {manifest.folder}`) or copy "
+            "it into your models folder yourself"
+        )
+    target = install_pack(manifest.folder, args.dir or user_models_dir(), force=args.force)
+    print(f"installed {manifest.name} {manifest.version} into {target}")
+    return 0

@@ -1,0 +1,53 @@
+"""The in-process job queue and takes (no Qt).
+
+- :mod:`engine.jobs.job`    — :class:`JobRequest`, the :class:`Job` handle, priorities
+- :mod:`engine.jobs.queue`  — :class:`JobQueue`: worker threads, cancel, timeout, supersede
+- :mod:`engine.jobs.events` — what listeners receive
+- :mod:`engine.jobs.take`   — :class:`Take` proposals, conflict detection, :func:`apply_take`
+- :mod:`engine.jobs.takes`  — :class:`TakeSet` / :class:`TakeStore` bookkeeping (A/B/C…)
+"""
+
+from .events import (
+    TERMINAL_EVENTS,
+    JobCancelled,
+    JobEvent,
+    JobFailed,
+    JobFinished,
+    JobPartial,
+    JobProgress,
+    JobQueued,
+    JobStarted,
+)
+from .job import CancelReason, Job, JobRequest, JobState, Priority, region_key
+from .queue import JobQueue, Listener
+from .take import InvalidResult, Take, TakeConflict, apply_take, make_take
+from .takes import TakeSet, TakeStatus, TakeStore, take_letter
+
+__all__ = [
+    "TERMINAL_EVENTS",
+    "CancelReason",
+    "InvalidResult",
+    "Job",
+    "JobCancelled",
+    "JobEvent",
+    "JobFailed",
+    "JobFinished",
+    "JobPartial",
+    "JobProgress",
+    "JobQueue",
+    "JobQueued",
+    "JobRequest",
+    "JobStarted",
+    "JobState",
+    "Listener",
+    "Priority",
+    "Take",
+    "TakeConflict",
+    "TakeSet",
+    "TakeStatus",
+    "TakeStore",
+    "apply_take",
+    "make_take",
+    "region_key",
+    "take_letter",
+]

@@ -1,0 +1,338 @@
+"""The in-process job queue: the studio never waits on a model.
+
+>>> queue = JobQueue(registry)
+>>> queue.add_listener(print)                      # called on the queue's event thread
+>>> job = queue.submit(JobRequest(song, mask, "drumkit", "repaint",
+...                               priority=Priority.INTERACTIVE,
+...                               supersede_key=region_key("repaint", mask)))
+>>> job.cancel()                                   # takes effect within one model step
+>>> queue.shutdown(timeout=5)                      # cancels, joins, returns True if clean
+
+Threads: ``workers`` worker threads (default 1: a model already uses every core) run
+jobs in priority order, then submission order. Listeners are plain callables taking one
+:mod:`~engine.jobs.events` event; they are called on one dedicated event thread (never
+the submitter's, never two at once), in the order the events happened, so a slow
+listener never slows a model. A listener must not block on the queue (``join`` from it
+raises); it may submit or cancel. Its exceptions are logged and ignored. The studio's Qt
+bridge re-emits events as signals (queued connections) to reach the GUI thread.
+
+Failures: a model that raises, or returns notes outside its mask, fails its job with a
+one-line message (the traceback is kept for a details view) and the queue carries on;
+with a registry, it is reported through :meth:`Registry.record_failure` (disabled after
+the registry's ``failure_limit`` failures in a row).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import queue as stdqueue
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from engine.plugins.api import Cancelled, ModelPlugin, Progress
+from engine.plugins.discovery import one_line
+from engine.plugins.errors import PluginError
+from engine.plugins.registry import Registry
+from engine.score import Note
+
+from .events import (
+    JobCancelled,
+    JobEvent,
+    JobFailed,
+    JobFinished,
+    JobPartial,
+    JobProgress,
+    JobQueued,
+    JobStarted,
+)
+from .job import CancelReason, Job, JobRequest, JobState
+from .take import InvalidResult, make_take
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[JobEvent], Any]
+_STOP = object()
+
+_CANCEL_MESSAGES = {
+    CancelReason.USER: "cancelled",
+    CancelReason.SUPERSEDED: "superseded by a newer request for the same region",
+    CancelReason.TIMEOUT: "timed out",
+    CancelReason.SHUTDOWN: "cancelled: the queue is shutting down",
+}
+
+
+class JobQueue:
+    """Runs generation jobs on worker threads and reports events to listeners."""
+
+    def __init__(
+        self,
+        registry: Registry | None = None,
+        *,
+        workers: int = 1,
+        default_timeout: float | None = None,
+    ) -> None:
+        if workers < 1:
+            raise ValueError("a job queue needs at least one worker")
+        self.registry = registry
+        self.default_timeout = default_timeout
+        self._lock = threading.Condition()
+        self._heap: list[Job] = []
+        self._queued: dict[int, Job] = {}
+        self._running: dict[int, Job] = {}
+        self._seq = itertools.count()
+        self._closed = False
+        self._listeners: list[Listener] = []
+        self._events: stdqueue.SimpleQueue[object] = stdqueue.SimpleQueue()
+        self._undelivered = 0  # events put but not yet delivered (guarded by _lock)
+        self._dispatcher = threading.Thread(target=self._dispatch, name="partita-job-events",
+                                            daemon=True)
+        self._workers = [
+            threading.Thread(target=self._work, name=f"partita-job-worker-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        self._dispatcher.start()
+        for t in self._workers:
+            t.start()
+
+    # -- listeners -----------------------------------------------------------------------------
+    def add_listener(self, listener: Listener) -> Callable[[], None]:
+        """Call ``listener(event)`` for every event; returns a function that removes it."""
+        with self._lock:
+            self._listeners = [*self._listeners, listener]
+        return lambda: self.remove_listener(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners = [x for x in self._listeners if x is not listener]
+
+    def _emit(self, event: JobEvent) -> None:  # caller holds self._lock or is a worker
+        with self._lock:
+            self._undelivered += 1
+        self._events.put(event)
+
+    def _dispatch(self) -> None:
+        while True:
+            event = self._events.get()
+            if event is _STOP:
+                return
+            for listener in self._listeners:
+                try:
+                    listener(event)
+                except Exception:
+                    log.exception("job queue listener %r failed on %r", listener, event)
+            with self._lock:
+                self._undelivered -= 1
+                self._lock.notify_all()
+
+    # -- submitting and cancelling ---------------------------------------------------------------
+    def submit(self, request: JobRequest) -> Job:
+        """Queue a job and return its handle at once.
+
+        Raises :class:`PluginError` for an unknown or disabled model name or a task the
+        model does not do, ``ValueError`` for an empty mask or one naming tracks not in the
+        song, ``RuntimeError`` after :meth:`shutdown`.
+        """
+        model = self._resolve(request.model)
+        if request.task not in model.info.tasks:
+            raise PluginError(f"model {model.info.name!r} cannot {request.task} "
+                              f"(it does: {', '.join(model.info.tasks)})")
+        if request.mask.is_empty:
+            raise ValueError("nothing to generate: the mask is empty")
+        missing = request.mask.track_ids - {t.id for t in request.song.tracks}
+        if missing:
+            raise ValueError(f"the mask names tracks that are not in the song: {sorted(missing)}")
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the job queue is shut down")
+            job = Job(request, model, next(self._seq), self.cancel)
+            self._emit(JobQueued(job))
+            if request.supersede_key is not None:
+                for old in list(self._queued.values()):
+                    if old.request.supersede_key == request.supersede_key:
+                        self._cancel_queued(old, CancelReason.SUPERSEDED)
+            heapq.heappush(self._heap, job)
+            self._queued[job.id] = job
+            self._lock.notify_all()
+        return job
+
+    def _resolve(self, model: ModelPlugin | str) -> ModelPlugin:
+        if not isinstance(model, str):
+            return model
+        if self.registry is None:
+            raise PluginError(f"cannot find model {model!r}: this queue has no registry")
+        return self.registry.get(model)
+
+    def cancel(self, job: Job | int, reason: CancelReason = CancelReason.USER) -> bool:
+        """Cancel a queued job now, or a running one at its next step; False if it ended."""
+        with self._lock:
+            job_id = job if isinstance(job, int) else job.id
+            if job_id in self._queued:
+                self._cancel_queued(self._queued[job_id], reason)
+                return True
+            if job_id in self._running:
+                self._running[job_id].token.cancel(reason)
+                return True
+            return False
+
+    def _cancel_queued(self, job: Job, reason: CancelReason) -> None:  # holds self._lock
+        del self._queued[job.id]  # stays in the heap; workers skip it
+        job.cancel_reason = reason
+        job._end(JobState.CANCELLED)
+        self._emit(JobCancelled(job, reason, _CANCEL_MESSAGES[reason]))
+        self._lock.notify_all()
+
+    def cancel_all(self, reason: CancelReason = CancelReason.USER) -> int:
+        """Cancel every queued and running job; returns how many."""
+        with self._lock:
+            jobs = [*self._queued.values(), *self._running.values()]
+            for job in jobs:
+                self.cancel(job, reason)
+            return len(jobs)
+
+    # -- state -----------------------------------------------------------------------------
+    def pending(self) -> list[Job]:
+        """Queued and running jobs, running first, then in the order they will run."""
+        with self._lock:
+            return [*self._running.values(), *sorted(self._queued.values())]
+
+    @property
+    def idle(self) -> bool:
+        with self._lock:
+            return not self._queued and not self._running and self._undelivered == 0
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait until every job has ended and its events were delivered; True if so."""
+        if threading.current_thread() is self._dispatcher:
+            raise RuntimeError("JobQueue.join() called from a listener would deadlock")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            while self._queued or self._running or self._undelivered:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._lock.wait(left)
+            return True
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Cancel everything, stop the threads and join them within ``timeout`` seconds.
+
+        Returns True when every thread has ended. A model that never checks its cancel
+        token can keep its (daemon) worker alive; that is reported by returning False.
+        """
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self.cancel_all(CancelReason.SHUTDOWN)
+                self._lock.notify_all()
+        for t in self._workers:
+            t.join(max(0.0, deadline - time.monotonic()))
+        if self._dispatcher.is_alive():
+            self._events.put(_STOP)
+            if threading.current_thread() is not self._dispatcher:
+                self._dispatcher.join(max(0.0, deadline - time.monotonic()))
+        return not any(t.is_alive() for t in [*self._workers, self._dispatcher])
+
+    def __enter__(self) -> JobQueue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
+
+    # -- workers ---------------------------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not self._closed and not self._queued:
+                    self._lock.wait()
+                if self._closed:
+                    return
+                job = heapq.heappop(self._heap)
+                if self._queued.pop(job.id, None) is None:
+                    continue  # cancelled while queued
+                job.state = JobState.RUNNING
+                self._running[job.id] = job
+                self._emit(JobStarted(job))
+            try:
+                self._run(job)
+            finally:
+                with self._lock:
+                    self._running.pop(job.id, None)
+                    self._lock.notify_all()
+
+    def _run(self, job: Job) -> None:
+        req = job.request
+        token = job.token
+        timeout = req.timeout if req.timeout is not None else self.default_timeout
+        token.start_clock(timeout)
+        started = time.monotonic()
+        name = job.model_name
+
+        def progress(p: Progress) -> None:
+            step, total = int(p.step), int(p.total)
+            elapsed = time.monotonic() - started
+            eta = elapsed / step * max(0, total - step) if step > 0 else None
+            self._emit(JobProgress(job, step, total, eta, p.message))
+            if p.partial:
+                self._emit(JobPartial(job, _inside(req, p.partial)))
+            # Models that report progress but forget the token still stop here.
+            token.raise_if_cancelled()
+
+        try:
+            token.raise_if_cancelled()  # cancelled between dequeue and start
+            result = job.model.generate(req.song, req.mask, req.options, progress, token)
+            token.raise_if_cancelled()  # a cancel beats a late result
+            take = make_take(job_id=job.id, model=name, task=req.task, mask=req.mask,
+                             song=req.song, revision=req.revision, result=result,
+                             options=req.options, label=req.label)
+        except Cancelled:
+            self._end_cancelled(job, timeout)
+        except InvalidResult as e:
+            self._end_failed(job, str(e), traceback.format_exc())
+        except BaseException as e:  # a plugin may raise anything; keep the worker alive
+            if token.cancelled:
+                self._end_cancelled(job, timeout)
+            else:
+                self._end_failed(job, f"{name}: {one_line(e)}", traceback.format_exc())
+        else:
+            with self._lock:
+                job.take = take
+                job._end(JobState.FINISHED)
+                self._emit(JobFinished(job, take))
+            if self.registry is not None:
+                self.registry.record_success(name)
+
+    def _end_cancelled(self, job: Job, timeout: float | None) -> None:
+        reason = job.token.reason or CancelReason.USER
+        message = _CANCEL_MESSAGES[reason]
+        if reason is CancelReason.TIMEOUT:
+            message = f"timed out after {timeout:g} s"
+        with self._lock:
+            job.cancel_reason = reason
+            job._end(JobState.CANCELLED)
+            self._emit(JobCancelled(job, reason, message))
+
+    def _end_failed(self, job: Job, message: str, details: str) -> None:
+        with self._lock:
+            job.error, job.details = message, details
+            job._end(JobState.FAILED)
+            self._emit(JobFailed(job, message, details))
+        if self.registry is not None:
+            self.registry.record_failure(job.model_name, message)
+
+
+def _inside(req: JobRequest, partial: Mapping[int, Iterable[Note]]) -> dict[int, tuple[Note, ...]]:
+    """A partial result trimmed to valid notes inside the mask (drafts are for display)."""
+    out: dict[int, tuple[Note, ...]] = {}
+    for tid, notes in partial.items():
+        try:
+            out[tid] = tuple(n for n in notes
+                             if isinstance(n, Note) and req.mask.contains_note(tid, n))
+        except TypeError:
+            continue  # a draft is optional: skip what cannot be read
+    return out

@@ -1,0 +1,141 @@
+"""Takes: a model's proposal for a region, applied only when the user accepts it.
+
+A :class:`Take` remembers the song and revision it was computed from, the notes the model
+wrote and the :class:`~engine.score.EditGroup` that puts them in. If the user has since
+edited *inside* the take's region, the take conflicts (:meth:`Take.conflicts_with`) and
+:func:`apply_take` refuses it unless forced; edits outside the region never conflict.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+
+from engine.plugins.api import GenerateOptions
+from engine.score import Edit, EditError, EditGroup, Mask, Note, Song, new_note_id, replace_in_mask
+
+_take_ids = itertools.count(1)
+
+
+class TakeConflict(EditError):
+    """The take's region was edited after the take was computed."""
+
+
+class InvalidResult(ValueError):
+    """A model returned something that cannot become a take (message says what)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Take:
+    """One proposal. ``notes`` holds the new notes of each track the model wrote; masked
+    tracks the model left out of its result are left unchanged. Compared by identity."""
+
+    id: int
+    job_id: int
+    model: str
+    task: str
+    mask: Mask
+    base_song: Song
+    base_revision: int
+    notes: Mapping[int, tuple[Note, ...]]
+    edit: EditGroup
+    created: float
+    label: str
+    options: GenerateOptions = field(default_factory=GenerateOptions)
+
+    @property
+    def write_mask(self) -> Mask:
+        """The part of the mask this take rewrites (the tracks the model answered for)."""
+        return self.mask.subtract_tracks(self.mask.track_ids - self.notes.keys())
+
+    @property
+    def note_count(self) -> int:
+        return sum(len(v) for v in self.notes.values())
+
+    def conflicts_with(self, song: Song) -> bool:
+        """True if the notes inside the take's region differ from those it was computed on."""
+        return self.write_mask.changed_between(self.base_song, song)
+
+    def relabel(self, label: str) -> Take:
+        """The same take under another label (its edit's label follows)."""
+        return replace(self, label=label, edit=replace(self.edit, label=label))
+
+
+def make_take(
+    *,
+    job_id: int,
+    model: str,
+    task: str,
+    mask: Mask,
+    song: Song,
+    revision: int,
+    result: object,
+    options: GenerateOptions | None = None,
+    label: str = "",
+) -> Take:
+    """Validate a model's result and build the take; :class:`InvalidResult` if it is bad.
+
+    Checks: a mapping of masked track ids to notes, every note inside the mask. Note ids
+    that collide with other notes of the song (or repeat) are replaced by fresh ones.
+    """
+    if not isinstance(result, Mapping):
+        raise InvalidResult(f"model {model!r} returned {type(result).__name__}, "
+                            "expected a mapping of track id → notes")
+    masked = mask.track_ids
+    outside_ids = {n.id for notes in mask.notes_outside(song).values() for n in notes}
+    seen: set[int] = set()
+    clean: dict[int, tuple[Note, ...]] = {}
+    for track_id, notes in result.items():
+        if track_id not in masked:
+            raise InvalidResult(f"model {model!r} wrote track {track_id!r}, "
+                                "which is not in the mask")
+        try:
+            notes = tuple(notes)
+        except TypeError as e:
+            raise InvalidResult(f"model {model!r}: notes of track {track_id} are not a "
+                                "sequence") from e
+        bad = next((n for n in notes if not isinstance(n, Note)), None)
+        if bad is not None:
+            raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for track "
+                                f"{track_id}, expected Note")
+        stray = [n for n in notes if not mask.contains_note(track_id, n)]
+        if stray:
+            first = min(stray, key=Note.key)
+            raise InvalidResult(
+                f"model {model!r} returned {len(stray)} note(s) outside the mask "
+                f"(first: track {track_id}, tick {first.start}, pitch {first.pitch})"
+            )
+        fixed = []
+        for n in notes:
+            if n.id in outside_ids or n.id in seen:
+                n = replace(n, id=new_note_id())
+            seen.add(n.id)
+            fixed.append(n)
+        clean[track_id] = tuple(sorted(fixed, key=Note.key))
+    label = label or f"{task.capitalize()} · {model}"
+    write_mask = mask.subtract_tracks(masked - clean.keys())
+    edit = replace_in_mask(song, write_mask, clean, label)
+    return Take(
+        id=next(_take_ids), job_id=job_id, model=model, task=task, mask=mask,
+        base_song=song, base_revision=revision, notes=MappingProxyType(clean), edit=edit,
+        created=time.time(), label=label, options=options or GenerateOptions(),
+    )
+
+
+def apply_take(song: Song, take: Take, force: bool = False) -> tuple[Song, Edit]:
+    """Apply an accepted take to the current song: ``(new song, the edit for undo)``.
+
+    A conflicting take raises :class:`TakeConflict`; with ``force`` it overwrites whatever
+    is now inside its region.
+    """
+    if take.conflicts_with(song):
+        if not force:
+            raise TakeConflict(f"{take.label}: the region was edited after this take was "
+                               "made; apply it anyway to overwrite those edits")
+        edit: Edit = replace_in_mask(song, take.write_mask, take.notes, take.label)
+    else:
+        edit = take.edit
+    return edit.apply(song), edit

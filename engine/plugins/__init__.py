@@ -1,0 +1,52 @@
+"""Model plugins: the plugin API, manifests, model packs and the registry.
+
+- :mod:`engine.plugins.api`       — the ModelPlugin protocol every model implements
+- :mod:`engine.plugins.manifest`  — ``partita-plugin.json`` files
+- :mod:`engine.plugins.packs`     — data-only model packs and their loaders
+- :mod:`engine.plugins.discovery` — where plugins are found
+- :mod:`engine.plugins.registry`  — the list of models, their status and the default
+
+See ``docs/plugins.md`` for writing and sharing a plugin.
+"""
+
+from .api import (
+    API_VERSION,
+    PRECISIONS,
+    TASKS,
+    Cancelled,
+    CancelToken,
+    GenerateOptions,
+    ModelInfo,
+    ModelPlugin,
+    Progress,
+    ProgressCallback,
+)
+from .entry import Entry
+from .errors import ManifestError, PluginError
+from .manifest import MANIFEST_NAME, Manifest, load_manifest
+from .packs import install_pack, load_pack, register_pack_loader, verify_pack
+from .registry import Registry
+
+__all__ = [
+    "API_VERSION",
+    "MANIFEST_NAME",
+    "PRECISIONS",
+    "TASKS",
+    "CancelToken",
+    "Cancelled",
+    "Entry",
+    "GenerateOptions",
+    "Manifest",
+    "ManifestError",
+    "ModelInfo",
+    "ModelPlugin",
+    "PluginError",
+    "Progress",
+    "ProgressCallback",
+    "Registry",
+    "install_pack",
+    "load_manifest",
+    "load_pack",
+    "register_pack_loader",
+    "verify_pack",
+]

@@ -1,0 +1,265 @@
+"""Finding plugins: entry points, plugin folders and the user's models folder.
+
+Each function returns :class:`~engine.plugins.entry.Entry` values, one per model, ok or
+disabled with a reason; nothing here raises for a broken plugin. Three sources:
+
+- the entry point group ``partita.models`` (installed packages, the built-in models
+  included). An entry point's object may be a :class:`ModelPlugin`, a factory (class or
+  function) returning one, or a list of either;
+- plugin folders (the repository's ``plugins/``): each subfolder with a
+  ``partita-plugin.json``; a code plugin's ``entry`` module is imported from that folder;
+- the user's models folder (:func:`user_models_dir`), holding installed packs and code
+  plugin folders laid out the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata as md
+import importlib.util
+import inspect
+import os
+import sys
+import threading
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from types import ModuleType
+
+from .api import API_VERSION, TASKS, ModelInfo, ModelPlugin
+from .entry import DISABLED, Entry
+from .errors import PluginError
+from .manifest import MANIFEST_NAME, Manifest, load_manifest
+from .packs import check_api_version, load_pack
+
+GROUP = "partita.models"
+BUILTIN_DIST = "partita"
+_import_lock = threading.Lock()
+
+
+def user_models_dir() -> Path:
+    """``$PARTITA_MODELS_DIR``, else ``$XDG_DATA_HOME/partita/models``, else
+    ``~/.local/share/partita/models``."""
+    override = os.environ.get("PARTITA_MODELS_DIR")
+    if override:
+        return Path(override).expanduser()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home).expanduser() / "partita" / "models"
+
+
+def repo_plugins_dir() -> Path | None:
+    """The source checkout's ``plugins/`` folder, when running from one."""
+    folder = Path(__file__).resolve().parents[2] / "plugins"
+    return folder if folder.is_dir() else None
+
+
+# -- checking plugin objects ---------------------------------------------------------------
+
+
+def one_line(e: BaseException) -> str:
+    """``"ValueError: first line of the message"``."""
+    lines = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
+
+
+def check_plugin(plugin: object) -> ModelPlugin:
+    """Validate a plugin object against the protocol; raise :class:`PluginError` if not."""
+    if not isinstance(plugin, ModelPlugin):
+        raise PluginError(f"{plugin!r} is not a ModelPlugin (needs .info and .generate())")
+    info = plugin.info
+    if not isinstance(info, ModelInfo):
+        raise PluginError(f"{type(plugin).__name__}.info is not a ModelInfo")
+    if not info.name:
+        raise PluginError(f"{type(plugin).__name__}.info.name is empty")
+    if info.api_version != API_VERSION:
+        raise PluginError(
+            f"model {info.name!r} is written for plugin API {info.api_version}, "
+            f"this Partita supports API {API_VERSION}"
+        )
+    unknown = [t for t in info.tasks if t not in TASKS]
+    if unknown:
+        raise PluginError(f"model {info.name!r} declares unknown task {unknown[0]!r}")
+    if not callable(getattr(plugin, "generate", None)):
+        raise PluginError(f"model {info.name!r}: generate is not callable")
+    return plugin
+
+
+def plugins_from_object(obj: object, depth: int = 0) -> list[object]:
+    """Flatten an entry point object: a plugin, a factory, or a list of them."""
+    if isinstance(obj, ModelPlugin) and not inspect.isclass(obj):
+        return [obj]
+    if isinstance(obj, list | tuple):
+        return [p for item in obj for p in plugins_from_object(item, depth + 1)]
+    if callable(obj) and depth < 2:
+        return plugins_from_object(obj(), depth + 1)
+    raise PluginError(f"{obj!r} is neither a ModelPlugin, a factory of one, nor a list of them")
+
+
+def _location(plugin: object) -> str:
+    try:
+        return str(Path(inspect.getfile(type(plugin))).resolve())
+    except (TypeError, OSError):
+        return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+
+
+def _entries_for(
+    obj: object, *, kind: str, origin: str, source: str, fallback: tuple[str, str],
+    manifest: Manifest | None = None, location: str | None = None, what: str = "",
+) -> list[Entry]:
+    """Entries for the models an object yields; one disabled entry if it yields none."""
+    name, version = fallback
+    try:
+        plugins = plugins_from_object(obj)
+        if not plugins:
+            raise PluginError(f"{what or source} provides no models")
+    except Exception as e:
+        return [_disabled(name, version, kind, origin, source, e)]
+    out = []
+    for p in plugins:
+        pname = getattr(getattr(p, "info", None), "name", "") or name
+        pversion = getattr(getattr(p, "info", None), "version", "") or version
+        try:
+            check_plugin(p)
+        except Exception as e:
+            out.append(_disabled(pname, pversion, kind, origin, source, e))
+            continue
+        out.append(Entry(pname, pversion, kind, origin, source, plugin=p,
+                         location=location or _location(p)))
+    # A one-model folder plugin whose manifest name differs would confuse users.
+    if manifest is not None and len(out) == 1 and out[0].ok and out[0].name != manifest.name:
+        e = PluginError(f"{manifest.path}: manifest name {manifest.name!r} differs from "
+                        f"the model's info.name {out[0].name!r}")
+        return [_disabled(manifest.name, manifest.version, kind, origin, source, e)]
+    return out
+
+
+def _disabled(name: str, version: str, kind: str, origin: str, source: str,
+              error: BaseException) -> Entry:
+    reason = str(error) if isinstance(error, PluginError) else one_line(error)
+    details = "".join(traceback.format_exception(error))
+    return Entry(name, version, kind, origin, source, status=DISABLED, reason=reason,
+                 details=details)
+
+
+# -- entry points --------------------------------------------------------------------------
+
+
+def from_entry_points(group: str = GROUP) -> list[Entry]:
+    """Models from installed packages' ``partita.models`` entry points."""
+    out: list[Entry] = []
+    for ep in sorted(md.entry_points(group=group), key=_ep_order):
+        dist = ep.dist.name if ep.dist else "?"
+        dist_version = ep.dist.version if ep.dist else ""
+        builtin = dist == BUILTIN_DIST
+        origin = "builtin" if builtin else "package"
+        source = f"built-in ({ep.value})" if builtin else f"package {dist} {dist_version}"
+        try:
+            obj = ep.load()
+        except Exception as e:
+            err = PluginError(f"cannot import {ep.value}: {one_line(e)}")
+            err.__cause__ = e
+            out.append(_disabled(ep.name, dist_version, "code", origin, source, err))
+            continue
+        out += _entries_for(obj, kind="code", origin=origin, source=source,
+                            fallback=(ep.name, dist_version), what=ep.value)
+    return out
+
+
+def _ep_order(ep: md.EntryPoint) -> tuple[int, str, str]:
+    dist = ep.dist.name if ep.dist else ""
+    return (0 if dist == BUILTIN_DIST else 1, dist, ep.name)
+
+
+# -- folders -------------------------------------------------------------------------------
+
+
+def from_folder(folder: Path, origin: str = "folder") -> list[Entry]:
+    """Models from every plugin subfolder of ``folder`` (missing folder: none)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    out: list[Entry] = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if (sub / MANIFEST_NAME).is_file():
+            out += from_plugin_folder(sub, origin)
+    return out
+
+
+def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
+    """Models of one plugin folder (a code plugin or a pack)."""
+    source = f"{'user folder' if origin == 'user' else 'folder'} {folder}"
+    try:
+        manifest = load_manifest(folder)
+    except PluginError as e:
+        return [_disabled(folder.name, "", "?", origin, source, e)]
+    fallback = (manifest.name, manifest.version)
+    try:
+        check_api_version(manifest)  # before importing anything written for another API
+        if manifest.kind == "pack":
+            _, plugin = load_pack(folder)
+            return _entries_for(plugin, kind="pack", origin=origin, source=source,
+                                fallback=fallback, location=str(folder.resolve()))
+        obj = load_entry(folder, manifest.entry)
+    except Exception as e:
+        return [_disabled(*fallback, manifest.kind, origin, source, e)]
+    return _entries_for(obj, kind="code", origin=origin, source=source, fallback=fallback,
+                        manifest=manifest, what=manifest.entry)
+
+
+def load_entry(folder: Path, entry: str) -> object:
+    """Import ``module:attr`` from a plugin folder (without installing it)."""
+    module_name, _, attr = entry.partition(":")
+    try:
+        module = _import_from_folder(Path(folder), module_name)
+    except PluginError:
+        raise
+    except Exception as e:
+        raise PluginError(f"{folder}: importing {module_name!r} failed: {one_line(e)}") from e
+    obj: object = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as e:
+            raise PluginError(f"{folder}: {module_name} has no attribute {attr!r}") from e
+    return obj
+
+
+def _import_from_folder(folder: Path, module_name: str) -> ModuleType:
+    top = module_name.split(".")[0]
+    if (folder / top / "__init__.py").is_file():
+        file, search = folder / top / "__init__.py", [str(folder / top)]
+    elif (folder / f"{top}.py").is_file():
+        file, search = folder / f"{top}.py", None
+    else:
+        raise PluginError(f"{folder}: module {top!r} (from 'entry') is not in the folder")
+    with _import_lock:
+        existing = sys.modules.get(top)
+        if existing is not None:
+            # Already imported, e.g. through an editable install of this same folder.
+            existing_file = getattr(existing, "__file__", None) or ""
+            if not existing_file or Path(existing_file).resolve() != file.resolve():
+                raise PluginError(
+                    f"{folder}: module name {top!r} is already taken by {existing_file or top}"
+                )
+        else:
+            spec = importlib.util.spec_from_file_location(top, file,
+                                                          submodule_search_locations=search)
+            if spec is None or spec.loader is None:
+                raise PluginError(f"{file}: cannot be imported")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[top] = module
+            try:
+                spec.loader.exec_module(module)
+            except BaseException:
+                for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+                    del sys.modules[name]
+                raise
+        return importlib.import_module(module_name)
+
+
+def discover(entry_points: bool, folders: Iterable[tuple[Path, str]]) -> list[Entry]:
+    """All entries, in precedence order: entry points, then each folder in turn."""
+    out = from_entry_points() if entry_points else []
+    for folder, origin in folders:
+        out += from_folder(folder, origin)
+    return out

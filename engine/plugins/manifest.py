@@ -1,0 +1,222 @@
+"""Plugin manifests: the ``partita-plugin.json`` file that describes a plugin or model pack.
+
+Every plugin folder (code plugin or model pack) holds one manifest::
+
+    {
+      "name": "drumkit",                 # unique model name: a-z 0-9 - _ .
+      "version": "0.1.0",
+      "api_version": 1,                  # the plugin API it was written for
+      "kind": "code",                    # "code" (Python) or "pack" (data only)
+      "description": "Rule-based grooves",
+      "tasks": ["repaint", "compose"],   # subset of engine.plugins.api.TASKS
+      "precisions": ["fp32"],            # subset of engine.plugins.api.PRECISIONS
+      "instruments": ["drums"],          # roles it writes ("any" = all)
+      "lanes": 0,                        # most lanes (tracks) it writes at once, 0 = any
+      "licence": "MIT",
+      "author": "Jane Doe",
+      "entry": "partita_drumkit:DrumKit" # code only: module:attribute to load
+    }
+
+A pack adds ``"architecture"`` (which pack loader reads it), ``"weights"`` (a list of
+``{"file": "model.safetensors", "sha256": "<64 hex digits>"}``), and optionally ``"grid"``
+(the token grid spec), ``"training_data"`` and ``"metrics"`` (free-form, shown to users).
+Weights must be ``.safetensors`` files next to the manifest, so a pack is data only.
+
+:func:`load_manifest` reads and validates one; each problem is reported as a
+:class:`~engine.plugins.errors.ManifestError` naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.score.instruments import ROLES
+
+from .api import PRECISIONS, TASKS, ModelInfo
+from .errors import ManifestError
+
+MANIFEST_NAME = "partita-plugin.json"
+KINDS = ("pack", "code")
+INSTRUMENTS = (*ROLES, "any")
+
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_ENTRY_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class WeightsFile:
+    """One weights file of a pack and its expected SHA-256 (lower-case hex)."""
+
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A validated manifest. ``path`` is the manifest file it was read from."""
+
+    name: str
+    version: str
+    api_version: int
+    kind: str
+    description: str = ""
+    tasks: tuple[str, ...] = TASKS
+    precisions: tuple[str, ...] = ("fp32",)
+    instruments: tuple[str, ...] = ("any",)
+    lanes: int = 0
+    licence: str = "unknown"
+    author: str = ""
+    entry: str = ""  # code plugins: "module:attribute"
+    architecture: str = ""  # packs: the pack loader's key
+    weights: tuple[WeightsFile, ...] = ()
+    grid: Mapping[str, Any] = field(default_factory=dict)
+    training_data: Any = None
+    metrics: Mapping[str, Any] = field(default_factory=dict)
+    path: Path | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The plugin folder (where the manifest lives)."""
+        if self.path is None:
+            raise ValueError(f"manifest {self.name!r} was not read from a file")
+        return self.path.parent
+
+    def model_info(self) -> ModelInfo:
+        """The :class:`ModelInfo` this manifest declares (packs use it as is)."""
+        return ModelInfo(
+            name=self.name,
+            version=self.version,
+            api_version=self.api_version,
+            description=self.description,
+            tasks=self.tasks,
+            precisions=self.precisions,
+            default_precision=self.precisions[0],
+            instruments=self.instruments,
+            max_lanes=self.lanes,
+            licence=self.licence,
+            author=self.author,
+        )
+
+
+def find_manifest(path: Path) -> Path:
+    """The manifest file for ``path``: the file itself, or ``path/partita-plugin.json``."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError(f"{path}: no plugin manifest ({MANIFEST_NAME}) found")
+    return path
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate a manifest file (or the manifest inside a plugin folder)."""
+    path = find_manifest(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ManifestError(f"{path}: not UTF-8 text ({e.reason})") from e
+    except json.JSONDecodeError as e:
+        raise ManifestError(f"{path}: not valid JSON: {e.msg} at line {e.lineno}") from e
+    return parse_manifest(data, path)
+
+
+def parse_manifest(data: object, path: Path | None = None) -> Manifest:
+    """Validate manifest data already decoded from JSON."""
+    where = str(path) if path else "manifest"
+    if not isinstance(data, dict):
+        raise ManifestError(f"{where}: the manifest must be a JSON object")
+
+    def fail(key: str, problem: str) -> ManifestError:
+        return ManifestError(f"{where}: field {key!r}: {problem}")
+
+    def text(key: str, required: bool = False, default: str = "") -> str:
+        if key not in data:
+            if required:
+                raise fail(key, "missing")
+            return default
+        value = data[key]
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise fail(key, f"expected a non-empty string, got {value!r}")
+        return value
+
+    def choices(key: str, allowed: tuple[str, ...], default: tuple[str, ...]) -> tuple[str, ...]:
+        if key not in data:
+            return default
+        value = data[key]
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+            raise fail(key, "expected a non-empty list of strings")
+        unknown = [v for v in value if v not in allowed]
+        if unknown:
+            raise fail(key, f"unknown value {unknown[0]!r} (known: {', '.join(allowed)})")
+        return tuple(value)
+
+    def mapping(key: str) -> dict[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, dict):
+            raise fail(key, "expected a JSON object")
+        return value
+
+    name = text("name", required=True)
+    if not _NAME_RE.match(name):
+        raise fail("name", f"{name!r} must be 1-64 chars of a-z, 0-9, '.', '_' or '-'")
+    version = text("version", required=True)
+    api_version = data.get("api_version")
+    if isinstance(api_version, bool) or not isinstance(api_version, int):
+        raise fail("api_version", f"expected an integer, got {api_version!r}")
+    kind = text("kind", required=True)
+    if kind not in KINDS:
+        raise fail("kind", f"{kind!r} is neither 'pack' nor 'code'")
+    lanes = data.get("lanes", 0)
+    if isinstance(lanes, bool) or not isinstance(lanes, int) or lanes < 0:
+        raise fail("lanes", f"expected a whole number >= 0, got {lanes!r}")
+
+    entry = text("entry")
+    architecture = text("architecture")
+    weights: list[WeightsFile] = []
+    if kind == "code":
+        if not _ENTRY_RE.match(entry):
+            raise fail("entry", f"a code plugin needs 'module:attribute', got {entry!r}")
+    else:
+        if not architecture:
+            raise fail("architecture", "missing (a pack names the loader that reads it)")
+        raw = data.get("weights")
+        if not isinstance(raw, list) or not raw:
+            raise fail("weights", "a pack needs a non-empty list of {file, sha256}")
+        for item in raw:
+            if not isinstance(item, dict):
+                raise fail("weights", f"expected {{file, sha256}}, got {item!r}")
+            file, sha = item.get("file"), item.get("sha256")
+            if not isinstance(file, str) or Path(file).name != file or file.startswith("."):
+                raise fail("weights", f"file {file!r} must be a plain file name in the pack")
+            if not file.endswith(".safetensors"):
+                raise fail("weights", f"file {file!r} is not .safetensors (packs are data only)")
+            if not isinstance(sha, str) or not _SHA256_RE.match(sha.lower()):
+                raise fail("weights", f"sha256 of {file!r} must be 64 hex digits")
+            weights.append(WeightsFile(file, sha.lower()))
+
+    return Manifest(
+        name=name,
+        version=version,
+        api_version=api_version,
+        kind=kind,
+        description=text("description"),
+        tasks=choices("tasks", TASKS, TASKS),
+        precisions=choices("precisions", PRECISIONS, ("fp32",)),
+        instruments=choices("instruments", INSTRUMENTS, ("any",)),
+        lanes=lanes,
+        licence=text("licence", default=text("license", default="unknown")),
+        author=text("author"),
+        entry=entry,
+        architecture=architecture,
+        weights=tuple(weights),
+        grid=mapping("grid"),
+        training_data=data.get("training_data"),
+        metrics=mapping("metrics"),
+        path=path,
+    )

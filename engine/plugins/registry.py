@@ -1,0 +1,216 @@
+"""The model registry: every model Partita can use, and why the others are disabled.
+
+>>> registry = Registry()              # discovers lazily, on first use
+>>> [e.name for e in registry.available("repaint")]
+>>> model = registry.get("drumkit")     # a ModelPlugin, or PluginError with the reason
+
+Discovery order (first one wins a name): built-in models and installed packages (entry
+point group ``partita.models``), the repository's ``plugins/`` folder, the user's models
+folder (``$PARTITA_MODELS_DIR`` or ``$XDG_DATA_HOME/partita/models``). A plugin that fails
+to import, has a bad manifest, the wrong API version, a weights hash mismatch or a
+name already taken is listed as disabled with a one-line reason; the others keep working.
+
+Failures at run time: the job queue calls :meth:`Registry.record_failure` when a model
+raises or returns notes outside its mask, and :meth:`Registry.record_success` when a job
+finishes. After ``failure_limit`` consecutive failures (default 3) the model is disabled
+with the last error as reason, until :meth:`Registry.enable` or :meth:`Registry.refresh`.
+:meth:`Registry.mark_failed` disables a model at once.
+
+Default model (:meth:`Registry.default`), first usable one that supports the task:
+the ``preferred`` argument, then :attr:`Registry.preferred` (the studio sets it from the
+user's settings), then ``$PARTITA_MODEL``, then the built-in models in the order they are
+declared, then any other model by name.
+
+The registry is thread-safe: worker threads report failures while the GUI lists models.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from .api import ModelPlugin
+from .discovery import (
+    _disabled,
+    check_plugin,
+    discover,
+    repo_plugins_dir,
+    user_models_dir,
+)
+from .entry import DISABLED, OK, Entry
+from .errors import ManifestError, PluginError
+
+__all__ = ["Entry", "ManifestError", "PluginError", "Registry", "describe"]
+
+
+class Registry:
+    """Discovers models and keeps their status.
+
+    ``plugin_dirs`` defaults to the repository's ``plugins/`` folder (when running from a
+    checkout), ``user_dir`` to :func:`~engine.plugins.discovery.user_models_dir`. Tests pass
+    their own folders and ``entry_points=False``.
+    """
+
+    def __init__(
+        self,
+        *,
+        entry_points: bool = True,
+        plugin_dirs: Sequence[Path] | None = None,
+        user_dir: Path | None = None,
+        failure_limit: int = 3,
+    ) -> None:
+        if failure_limit < 1:
+            raise ValueError("failure_limit must be at least 1")
+        self._use_entry_points = entry_points
+        if plugin_dirs is None:
+            repo = repo_plugins_dir()
+            plugin_dirs = [repo] if repo else []
+        self._plugin_dirs = [Path(p) for p in plugin_dirs]
+        self.user_dir = Path(user_dir) if user_dir is not None else user_models_dir()
+        self.failure_limit = failure_limit
+        self.preferred: str | None = None
+        self._lock = threading.RLock()
+        self._entries: list[Entry] | None = None
+        self._added: list[Entry] = []
+
+    # -- discovery ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Discover again (after installing a plugin); run-time failures are forgotten."""
+        folders = [(p, "folder") for p in self._plugin_dirs] + [(self.user_dir, "user")]
+        found = discover(self._use_entry_points, folders)
+        with self._lock:
+            self._entries = self._dedupe([*found, *self._added])
+
+    def _ensure(self) -> list[Entry]:
+        with self._lock:
+            if self._entries is None:
+                self.refresh()
+            assert self._entries is not None
+            return self._entries
+
+    @staticmethod
+    def _dedupe(entries: list[Entry]) -> list[Entry]:
+        out: list[Entry] = []
+        owner: dict[str, Entry] = {}
+        for e in entries:
+            first = owner.get(e.name)
+            if e.ok and first is not None:
+                if e.location and e.location == first.location:
+                    continue  # the same plugin found twice (editable install + folder)
+                e = replace(e, status=DISABLED, plugin=None,
+                            reason=f"duplicate name {e.name!r}: already provided by "
+                                   f"{first.source}")
+            elif e.ok:
+                owner[e.name] = e
+            out.append(e)
+        return out
+
+    def add(self, plugin: ModelPlugin, source: str = "added by the application") -> Entry:
+        """Register a plugin object directly (scripts, tests); it survives :meth:`refresh`."""
+        name = getattr(getattr(plugin, "info", None), "name", "") or "?"
+        try:
+            check_plugin(plugin)
+            entry = Entry(name, plugin.info.version, "code", "added", source, plugin=plugin,
+                          location=f"added:{id(plugin)}")
+        except PluginError as e:
+            entry = _disabled(name, "", "code", "added", source, e)
+        with self._lock:
+            entries = self._ensure()
+            self._added.append(entry)
+            self._entries = self._dedupe([*entries, entry])
+            return self._entries[-1]
+
+    # -- queries -------------------------------------------------------------------------------
+    def entries(self) -> tuple[Entry, ...]:
+        """Every model found, usable or not, in discovery order."""
+        with self._lock:
+            return tuple(self._ensure())
+
+    def available(self, task: str | None = None) -> list[Entry]:
+        """Usable models (supporting ``task`` when given)."""
+        return [e for e in self.entries() if e.ok and (task is None or task in e.info.tasks)]
+
+    def entry(self, name: str) -> Entry:
+        """The entry called ``name`` (the usable one when several share it)."""
+        matches = [e for e in self.entries() if e.name == name]
+        if not matches:
+            names = ", ".join(sorted({e.name for e in self.entries()})) or "none"
+            raise PluginError(f"no model named {name!r} (models: {names})")
+        return next((e for e in matches if e.ok), matches[0])
+
+    def get(self, name: str) -> ModelPlugin:
+        """The usable model called ``name``; :class:`PluginError` says why not."""
+        e = self.entry(name)
+        if not e.ok:
+            raise PluginError(f"model {name!r} is disabled: {e.reason}")
+        assert e.plugin is not None
+        return e.plugin
+
+    def default(self, task: str | None = None, preferred: str | None = None) -> Entry | None:
+        """The model to use when the user has not picked one (order in the module doc)."""
+        usable = self.available(task)
+        if not usable:
+            return None
+        by_name = {e.name: e for e in usable}
+        for choice in (preferred, self.preferred, os.environ.get("PARTITA_MODEL")):
+            if choice and choice in by_name:
+                return by_name[choice]
+        builtin = [e for e in usable if e.origin == "builtin"]
+        if builtin:
+            return builtin[0]
+        return min(usable, key=lambda e: e.name)
+
+    # -- run-time health -------------------------------------------------------------------------
+    def record_failure(self, name: str, reason: str) -> Entry | None:
+        """Count a failed job of model ``name``; disable it at ``failure_limit`` in a row."""
+        with self._lock:
+            for i, e in enumerate(self._ensure()):
+                if e.name == name and e.ok:
+                    failures = e.failures + 1
+                    if failures >= self.failure_limit:
+                        e = self._disable(e, failures, reason)
+                    else:
+                        e = replace(e, failures=failures, reason=reason)
+                    self._ensure()[i] = e
+                    return e
+        return None
+
+    def record_success(self, name: str) -> None:
+        """A job of model ``name`` finished: reset its failure count."""
+        with self._lock:
+            for i, e in enumerate(self._ensure()):
+                if e.name == name and e.ok and e.failures:
+                    self._ensure()[i] = replace(e, failures=0, reason="")
+
+    def mark_failed(self, name: str, reason: str) -> Entry | None:
+        """Disable model ``name`` now, with ``reason``."""
+        with self._lock:
+            for i, e in enumerate(self._ensure()):
+                if e.name == name and e.ok:
+                    e = self._disable(e, e.failures, reason, limit=False)
+                    self._ensure()[i] = e
+                    return e
+        return None
+
+    def _disable(self, e: Entry, failures: int, reason: str, limit: bool = True) -> Entry:
+        why = f"failed {failures} jobs in a row, last: {reason}" if limit else reason
+        # Keep the plugin object so that enable() can bring it back.
+        return replace(e, status=DISABLED, failures=failures, reason=why)
+
+    def enable(self, name: str) -> Entry:
+        """Re-enable a model that was disabled at run time (not one that failed to load)."""
+        with self._lock:
+            for i, e in enumerate(self._ensure()):
+                if e.name == name and e.status == DISABLED and e.plugin is not None:
+                    self._ensure()[i] = replace(e, status=OK, failures=0, reason="")
+                    return self._ensure()[i]
+        raise PluginError(f"model {name!r} cannot be enabled: {self.entry(name).reason}")
+
+
+def describe(e: Entry) -> str:
+    """``"ok"`` or ``"disabled: <reason>"``."""
+    return OK if e.ok else f"{DISABLED}: {e.reason}"
+

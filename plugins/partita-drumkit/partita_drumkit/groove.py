@@ -1,0 +1,156 @@
+"""Groove rules: one bar of drums from its meter, style, density and phrase position.
+
+Pure functions over a 16th-note grid; no song objects, so the rules are easy to read
+and test. A bar is described by :class:`BarSpec`; :func:`bar_hits` returns the hits as
+``(step, GM drum note, velocity)``.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+# General MIDI drum notes.
+KICK, SIDE_STICK, SNARE = 36, 37, 38
+CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 42, 44, 46
+CRASH, RIDE = 49, 51
+HIGH_TOM, MID_TOM, LOW_TOM, FLOOR_TOM = 50, 47, 45, 43
+
+STYLES = ("auto", "rock", "halftime", "funk", "shuffle")
+
+Hit = tuple[int, int, int]  # (16th step in the bar, drum note, velocity)
+
+
+@dataclass(frozen=True, slots=True)
+class BarSpec:
+    """One bar: its meter, where it sits in the phrase, and how busy it should be."""
+
+    numerator: int = 4
+    denominator: int = 4
+    style: str = "rock"  # a resolved style, not "auto"
+    density: float = 0.5  # 0..1
+    fill: bool = False  # last bar of a phrase
+    crash: bool = False  # first bar after a fill
+    bass_steps: frozenset[int] = frozenset()  # 16th steps where the bass plays
+    temperature: float = 1.0
+
+    @property
+    def steps(self) -> int:
+        """16th steps in the bar (a 6/8 bar has 12)."""
+        return self.numerator * 16 // self.denominator
+
+    @property
+    def compound(self) -> bool:
+        return self.denominator == 8 and self.numerator % 3 == 0 and self.numerator > 3
+
+    @property
+    def beat_steps(self) -> int:
+        """Steps per felt beat: a dotted quarter in compound meters, else the meter's unit."""
+        return 6 if self.compound else max(1, 16 // self.denominator)
+
+    @property
+    def beats(self) -> int:
+        return max(1, self.steps // self.beat_steps)
+
+
+def resolve_style(style: str, bpm: float, numerator: int, denominator: int) -> str:
+    """Pick a style for "auto": half-time for slow songs, shuffle for 12/8, else rock."""
+    if style != "auto":
+        return style
+    if denominator == 8 and numerator % 3 == 0 and numerator > 3:
+        return "shuffle"
+    return "halftime" if bpm < 80 else "rock"
+
+
+def _backbeats(spec: BarSpec) -> list[int]:
+    """Beats (0-based) that take the snare."""
+    if spec.style == "halftime":
+        return [spec.beats // 2] if spec.beats >= 2 else []
+    if spec.beats == 3 and not spec.compound:
+        return [1, 2]  # waltz: boom-chick-chick
+    return list(range(1, spec.beats, 2))
+
+
+def _hat_every(spec: BarSpec) -> int:
+    """Hat spacing in steps: quarters, 8ths or 16ths as the density rises."""
+    if spec.compound or spec.style == "shuffle":
+        return 2  # every 8th note
+    if spec.style == "funk" or spec.density >= 0.7:
+        return 1
+    return 2 if spec.density >= 0.3 else 4
+
+
+def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
+    """The hits of one bar, sorted by step."""
+    steps, beat = spec.steps, spec.beat_steps
+    heat = max(0.0, spec.temperature)
+    chance = spec.density * heat  # how readily optional notes appear
+
+    def vel(base: int) -> int:
+        return max(1, min(127, round(base + rng.gauss(0, 5 * heat))))
+
+    fill_from = steps
+    if spec.fill:
+        fill_beats = 2 if spec.density > 0.6 and spec.beats >= 3 else 1
+        fill_from = steps - fill_beats * beat
+    hits: dict[tuple[int, int], int] = {}
+
+    # Hats (the ride in a shuffle), accenting the beats.
+    cymbal = RIDE if spec.style == "shuffle" else CLOSED_HAT
+    every = _hat_every(spec) if cymbal == CLOSED_HAT else 2  # a ride plays 8ths
+    for s in range(0, fill_from, every):
+        accent = 100 if s % beat == 0 else (78 if s % 2 == 0 else 62)
+        hits[(s, cymbal)] = vel(accent)
+    if spec.style in ("rock", "funk") and not spec.fill and rng.random() < 0.35 * chance:
+        last_off = steps - 2
+        hits.pop((last_off, CLOSED_HAT), None)
+        hits[(last_off, OPEN_HAT)] = vel(88)
+
+    # Kick: the downbeat(s), then syncopations and the bass's rhythm as density allows.
+    if spec.compound or (spec.beats > 3 and spec.style != "halftime"):
+        kick_beats = list(range(0, spec.beats, 2))
+    else:
+        kick_beats = [0]
+    for b in kick_beats:
+        hits[(b * beat, KICK)] = vel(110 if b == 0 else 100)
+    backbeat_steps = {b * beat for b in _backbeats(spec)}
+    for s in sorted(spec.bass_steps):
+        if s < fill_from and s not in backbeat_steps and s % 2 == 0 and rng.random() < 0.6 * chance:
+            hits[(s, KICK)] = vel(92)
+    if spec.beats >= 4 and not spec.compound and rng.random() < 0.5 * chance:
+        s = 2 * beat - 2 if rng.random() < 0.5 else 3 * beat - 2  # "and" of 2 or of 3
+        if s < fill_from:
+            hits[(s, KICK)] = vel(90)
+
+    # Snare backbeats, ghost notes in funk, a side-stick feel when very sparse.
+    snare = SIDE_STICK if spec.density < 0.15 else SNARE
+    for s in sorted(backbeat_steps):
+        if s < fill_from:
+            hits[(s, snare)] = vel(108)
+    if spec.style == "funk":
+        for s in range(1, fill_from, 2 if spec.density < 0.6 else 1):
+            if s not in backbeat_steps and rng.random() < 0.25 * chance:
+                hits[(s, SNARE)] = vel(38)
+
+    if spec.crash:
+        hits.pop((0, cymbal), None)
+        hits[(0, CRASH)] = vel(112)
+    if spec.fill:
+        hits.update(_fill(spec, fill_from, rng, vel))
+    return sorted((s, note, v) for (s, note), v in hits.items())
+
+
+def _fill(spec: BarSpec, start: int, rng: random.Random, vel) -> dict[tuple[int, int], int]:
+    """A descending snare-and-toms run from ``start`` to the bar's end."""
+    toms = (SNARE, HIGH_TOM, MID_TOM, LOW_TOM, FLOOR_TOM)
+    every = 1 if spec.density >= 0.45 else 2
+    run = list(range(start, spec.steps, every))
+    out: dict[tuple[int, int], int] = {}
+    for i, s in enumerate(run):
+        # Move down the kit across the fill; sometimes stay on a drum for a double.
+        k = min(len(toms) - 1, i * len(toms) // max(1, len(run)))
+        if i and rng.random() < 0.2 * spec.temperature:
+            k = max(0, k - 1)
+        out[(s, toms[k])] = vel(84 + 20 * i // max(1, len(run)))
+    out[(start, KICK)] = vel(96)
+    return out

@@ -1,0 +1,169 @@
+"""The drumkit plugin: mask discipline, meter, fills, density, options, cancel, packaging."""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from pathlib import Path
+
+import pytest
+from partita_drumkit import BarSpec, DrumKit, bar_hits
+from partita_drumkit.groove import CRASH, FLOOR_TOM, HIGH_TOM, KICK, SNARE
+
+from engine.plugins.api import (
+    Cancelled,
+    CancelToken,
+    GenerateOptions,
+    ModelPlugin,
+    Progress,
+)
+from engine.score import Mask, Note, Region, Song, TimeSignature, Track
+
+HERE = Path(__file__).resolve().parents[1]
+PPQ = 480
+BAR = 4 * PPQ
+TOMS = {HIGH_TOM, 47, 45, FLOOR_TOM}
+
+
+def band(bars: int = 8, busy: bool = False, meter: tuple[int, int] = (4, 4)) -> Song:
+    """Drums (with a kept hi-hat before the region), bass and piano."""
+    drums = Track("Drums", is_drum=True, channel=9, notes=(Note(42, 0, 60),))
+    per_beat = 4 if busy else 1
+    bar_len = meter[0] * PPQ * 4 // meter[1]
+    piano = Track("Piano", notes=tuple(Note(60, i * PPQ // per_beat, 100)
+                                       for i in range(bars * bar_len * per_beat // PPQ)))
+    bass = Track("Bass", program=33, notes=tuple(Note(36, b * bar_len + s, 200)
+                                                 for b in range(bars) for s in (0, 720)))
+    return Song((drums, bass, piano), time_signatures=(TimeSignature(0, *meter),))
+
+
+def run(song: Song, mask: Mask, **options) -> tuple[tuple[Note, ...], list[Progress]]:
+    reports: list[Progress] = []
+    out = DrumKit().generate(song, mask, GenerateOptions(**options), reports.append,
+                             CancelToken())
+    return out.get(song.tracks[0].id, ()), reports
+
+
+def bar_notes(notes, bar: int, bar_len: int = BAR) -> list[Note]:
+    return [n for n in notes if bar * bar_len <= n.start < (bar + 1) * bar_len]
+
+
+def test_it_is_a_model_plugin():
+    kit = DrumKit()
+    assert isinstance(kit, ModelPlugin)
+    assert kit.info.name == "drumkit" and kit.info.instruments == ("drums",)
+
+
+def test_writes_only_inside_the_mask_and_only_drum_tracks():
+    song = band()
+    drums, bass, _ = song.tracks
+    mask = Mask.of(Region({drums.id, bass.id}, BAR + PPQ, 3 * BAR, pitch_lo=35, pitch_hi=40))
+    out = DrumKit().generate(song, mask, GenerateOptions(seed=3), lambda p: None, CancelToken())
+    assert set(out) == {drums.id}  # the bass is left alone
+    assert out[drums.id]
+    assert all(mask.contains_note(drums.id, n) for n in out[drums.id])
+    assert {n.pitch for n in out[drums.id]} <= {KICK, 37, SNARE}
+
+
+def test_same_seed_same_groove_and_seeds_vary():
+    song = band()
+    mask = Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR))
+    a, _ = run(song, mask, seed=7, temperature=1.5)
+    b, _ = run(song, mask, seed=7, temperature=1.5)
+    assert [n.key() for n in a] == [n.key() for n in b]
+    others = {tuple(n.key() for n in run(song, mask, seed=s, temperature=1.5)[0])
+              for s in range(6)}
+    assert len(others) > 1
+
+
+def test_backbeat_in_four_four():
+    song = band()
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, BAR)), seed=1,
+                   temperature=0.0)
+    snares = sorted(n.start for n in notes if n.pitch == SNARE)
+    assert snares == [PPQ, 3 * PPQ]
+    assert 0 in {n.start for n in notes if n.pitch == KICK}
+
+
+def test_follows_the_meter():
+    waltz = band(meter=(3, 4))
+    notes, _ = run(waltz, Mask.of(Region({waltz.tracks[0].id}, 0, 3 * PPQ)), seed=1,
+                   temperature=0.0)
+    assert sorted(n.start for n in notes if n.pitch == SNARE) == [PPQ, 2 * PPQ]
+    jig = band(meter=(6, 8))
+    notes, _ = run(jig, Mask.of(Region({jig.tracks[0].id}, 0, 3 * PPQ)), seed=1,
+                   temperature=0.0)
+    # 6/8 is felt in two: kick on 1, snare on the 4th eighth.
+    assert sorted(n.start for n in notes if n.pitch == SNARE) == [3 * PPQ // 2]
+    assert {n.start for n in notes if n.pitch == KICK} >= {0}
+
+
+def test_fills_at_phrase_ends_and_a_crash_after():
+    song = band(bars=8)
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=2)
+    for bar in range(8):
+        toms = [n for n in bar_notes(notes, bar) if n.pitch in TOMS]
+        assert bool(toms) == (bar in (3, 7)), f"bar {bar + 1}"
+    assert [n.start for n in notes if n.pitch == CRASH] == [4 * BAR]
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=2,
+                   extra={"phrase_bars": 8})
+    assert [b for b in range(8) if any(n.pitch in TOMS for n in bar_notes(notes, b))] == [7]
+
+
+def test_a_busy_band_gets_busier_drums():
+    mask_for = lambda s: Mask.of(Region({s.tracks[0].id}, 0, 3 * BAR))  # noqa: E731
+    quiet, busy = band(), band(busy=True)
+    hats = lambda notes: sum(n.pitch in (42, 51) for n in notes)  # hat or ride  # noqa: E731
+    assert hats(run(busy, mask_for(busy), seed=1)[0]) > hats(run(quiet, mask_for(quiet),
+                                                                 seed=1)[0])
+    sparse = run(quiet, mask_for(quiet), seed=1, density=0.1)[0]
+    dense = run(quiet, mask_for(quiet), seed=1, density=0.95)[0]
+    assert len(dense) > 2 * len(sparse)
+
+
+def test_styles_and_bad_style():
+    song = band()
+    mask = Mask.of(Region({song.tracks[0].id}, 0, BAR))
+    half, _ = run(song, mask, seed=1, extra={"style": "halftime"})
+    assert sorted(n.start for n in half if n.pitch == SNARE) == [2 * PPQ]
+    with pytest.raises(ValueError, match="unknown drum style 'polka'"):
+        run(song, mask, extra={"style": "polka"})
+
+
+def test_progress_per_bar_with_partial_results():
+    song = band()
+    notes, reports = run(song, Mask.of(Region({song.tracks[0].id}, BAR, 4 * BAR)), seed=1)
+    assert [(p.step, p.total) for p in reports] == [(1, 3), (2, 3), (3, 3)]
+    assert reports[-1].partial[song.tracks[0].id] == notes
+
+
+def test_stops_when_cancelled():
+    song = band()
+    token = CancelToken()
+    seen: list[Progress] = []
+
+    def progress(p: Progress) -> None:
+        seen.append(p)
+        token.cancel()
+
+    with pytest.raises(Cancelled):
+        DrumKit().generate(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)),
+                           GenerateOptions(), progress, token)
+    assert len(seen) == 1
+
+
+def test_groove_rules_directly():
+    hits = bar_hits(BarSpec(density=0.5, temperature=0.0), random.Random(0))
+    assert (0, KICK) in {(s, n) for s, n, _ in hits}
+    assert all(0 <= s < 16 and 1 <= v <= 127 for s, _, v in hits)
+
+
+def test_packaging_declares_the_entry_point_and_manifest():
+    meta = tomllib.loads((HERE / "pyproject.toml").read_text())
+    assert meta["project"]["entry-points"]["partita.models"] == {
+        "drumkit": "partita_drumkit:DrumKit"}
+    from engine.plugins.manifest import load_manifest
+
+    manifest = load_manifest(HERE)
+    assert manifest.entry == "partita_drumkit:DrumKit"
+    assert manifest.version == meta["project"]["version"] == DrumKit.info.version

@@ -1,0 +1,261 @@
+"""The job queue: ordering, cancel, timeout, supersede, failures and shutdown."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from engine.jobs import (
+    CancelReason,
+    JobCancelled,
+    JobFailed,
+    JobFinished,
+    JobPartial,
+    JobProgress,
+    JobQueue,
+    JobQueued,
+    JobRequest,
+    JobStarted,
+    JobState,
+    Priority,
+    region_key,
+)
+from engine.plugins import GenerateOptions, PluginError, Registry
+from engine.score import Mask, Region
+from tests.engine.jobs.toy_models import StepModel, toy_song
+
+WAIT = 10.0  # generous: only reached when something is broken
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events = []
+        self.lock = threading.Lock()
+
+    def __call__(self, event) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def of(self, job):
+        return [e for e in self.events if e.job_id == job.id]
+
+    def kinds(self, job):
+        return [type(e).__name__ for e in self.of(job)]
+
+
+@pytest.fixture
+def song_and_mask():
+    song, piano, _ = toy_song()
+    return song, Mask.of(Region({piano.id}, 960, 1920))
+
+
+@pytest.fixture
+def queue():
+    q = JobQueue()
+    rec = Recorder()
+    q.add_listener(rec)
+    q.rec = rec
+    yield q
+    assert q.shutdown(5.0)
+
+
+def wait_running(job) -> None:
+    for _ in range(5000):
+        if job.state is JobState.RUNNING:
+            return
+        threading.Event().wait(0.002)
+    raise AssertionError(f"{job} never started")
+
+
+def request(song_and_mask, model, **kw) -> JobRequest:
+    song, mask = song_and_mask
+    return JobRequest(song, mask, model, "repaint", **kw)
+
+
+def test_a_job_runs_and_proposes_a_take(queue, song_and_mask):
+    model = StepModel(steps=3)
+    job = queue.submit(request(song_and_mask, model, revision=7))
+    assert job.wait(WAIT) and queue.join(WAIT)
+    assert job.state is JobState.FINISHED
+    kinds = queue.rec.kinds(job)
+    assert kinds == ["JobQueued", "JobStarted", *["JobProgress"] * 3, "JobFinished"]
+    progress = [e for e in queue.rec.of(job) if isinstance(e, JobProgress)]
+    assert [(p.step, p.total) for p in progress] == [(1, 3), (2, 3), (3, 3)]
+    assert progress[-1].eta == 0
+    take = queue.rec.of(job)[-1].take
+    assert take is job.take and take.job_id == job.id and take.base_revision == 7
+    assert take.model == "stepper" and take.task == "repaint"
+    song, mask = song_and_mask
+    (tid,) = mask.track_ids
+    assert [n.pitch for n in take.notes[tid]] == [64]
+    # A proposal only: the song it came from is untouched.
+    assert take.base_song is song
+
+
+def test_priority_then_fifo(queue, song_and_mask):
+    gate = threading.Event()
+    order = []
+    queue.add_listener(lambda e: order.append(e.job.request.label)
+                       if isinstance(e, JobStarted) else None)
+    blocker = queue.submit(request(song_and_mask, StepModel("blocker", gate=gate),
+                                   label="blocker"))
+    wait_running(blocker)
+    model = StepModel(steps=1)
+    for label, prio in [("batch1", Priority.BATCH), ("normal1", Priority.NORMAL),
+                        ("batch2", Priority.BATCH), ("interactive", Priority.INTERACTIVE),
+                        ("normal2", Priority.NORMAL)]:
+        queue.submit(request(song_and_mask, model, priority=prio, label=label))
+    assert [j.request.label for j in queue.pending()][1:] == [
+        "interactive", "normal1", "normal2", "batch1", "batch2"]
+    gate.set()
+    assert blocker.wait(WAIT) and queue.join(WAIT)
+    assert order == ["blocker", "interactive", "normal1", "normal2", "batch1", "batch2"]
+
+
+def test_cancel_a_queued_job(queue, song_and_mask):
+    gate = threading.Event()
+    queue.submit(request(song_and_mask, StepModel("blocker", gate=gate)))
+    model = StepModel()
+    job = queue.submit(request(song_and_mask, model))
+    assert job.cancel()
+    gate.set()
+    assert queue.join(WAIT)
+    assert job.state is JobState.CANCELLED and job.cancel_reason is CancelReason.USER
+    assert queue.rec.kinds(job) == ["JobQueued", "JobCancelled"]
+    assert model.calls == 0
+    assert not job.cancel()  # already over
+
+
+def test_cancel_a_running_job_within_one_step(queue, song_and_mask):
+    model = StepModel(steps=100_000, delay=0.001)
+    started = threading.Event()
+    queue.add_listener(lambda e: started.set() if isinstance(e, JobProgress) else None)
+    job = queue.submit(request(song_and_mask, model))
+    assert started.wait(WAIT)
+    assert queue.cancel(job)
+    assert job.wait(WAIT) and queue.join(WAIT)
+    assert job.state is JobState.CANCELLED
+    assert model.steps_after_cancel <= 1
+    assert isinstance(queue.rec.of(job)[-1], JobCancelled)
+    assert job.take is None
+
+
+def test_timeout_cancels_and_says_so(queue, song_and_mask):
+    model = StepModel(steps=100_000, delay=0.001)
+    job = queue.submit(request(song_and_mask, model, timeout=0.05))
+    assert job.wait(WAIT) and queue.join(WAIT)
+    last = queue.rec.of(job)[-1]
+    assert isinstance(last, JobCancelled) and last.reason is CancelReason.TIMEOUT
+    assert last.message == "timed out after 0.05 s"
+
+
+def test_a_newer_request_supersedes_the_queued_one(queue, song_and_mask):
+    gate = threading.Event()
+    queue.submit(request(song_and_mask, StepModel("blocker", gate=gate)))
+    mask = song_and_mask[1]
+    key = region_key("repaint", mask)
+    model = StepModel(steps=1)
+    old = queue.submit(request(song_and_mask, model, supersede_key=key))
+    variation = queue.submit(request(song_and_mask, model))  # no key: never superseded
+    new = queue.submit(request(song_and_mask, model, supersede_key=key))
+    gate.set()
+    assert queue.join(WAIT)
+    assert old.state is JobState.CANCELLED and old.cancel_reason is CancelReason.SUPERSEDED
+    assert "superseded" in queue.rec.of(old)[-1].message
+    assert variation.state is JobState.FINISHED and new.state is JobState.FINISHED
+
+
+def test_a_crashing_model_fails_its_job_and_the_queue_goes_on(queue, song_and_mask):
+    bad = queue.submit(request(song_and_mask, StepModel("crasher", fail_at=1)))
+    good = queue.submit(request(song_and_mask, StepModel("fine")))
+    assert queue.join(WAIT)
+    failed = queue.rec.of(bad)[-1]
+    assert isinstance(failed, JobFailed)
+    assert failed.message == "crasher: RuntimeError: crasher blew up at step 1"
+    assert "Traceback" in failed.details and "generate" in failed.details
+    assert bad.error == failed.message
+    assert good.state is JobState.FINISHED
+
+
+def test_notes_outside_the_mask_are_rejected(queue, song_and_mask):
+    job = queue.submit(request(song_and_mask, StepModel("sloppy", outside=True)))
+    assert queue.join(WAIT)
+    assert job.state is JobState.FAILED and job.take is None
+    assert "outside the mask" in job.error and "sloppy" in job.error
+
+
+def test_partial_results_are_reported(queue, song_and_mask):
+    job = queue.submit(request(song_and_mask, StepModel(partial=True, steps=2)))
+    assert queue.join(WAIT)
+    partials = [e for e in queue.rec.of(job) if isinstance(e, JobPartial)]
+    assert len(partials) == 2 and all(partials[0].notes.values())
+
+
+def test_a_broken_listener_does_not_stop_the_queue(queue, song_and_mask):
+    def broken(event):
+        raise ValueError("listener bug")
+
+    queue.add_listener(broken)
+    job = queue.submit(request(song_and_mask, StepModel()))
+    assert queue.join(WAIT)
+    assert isinstance(queue.rec.of(job)[-1], JobFinished)
+
+
+def test_failures_reach_the_registry(song_and_mask, tmp_path):
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path, failure_limit=2)
+    registry.add(StepModel("crasher", fail_at=0))
+    registry.add(StepModel("fine"))
+    with JobQueue(registry) as q:
+        q.submit(request(song_and_mask, "crasher"))
+        q.join(WAIT)
+        assert registry.entry("crasher").ok and registry.entry("crasher").failures == 1
+        q.submit(request(song_and_mask, "crasher"))
+        q.join(WAIT)
+        entry = registry.entry("crasher")
+        assert not entry.ok
+        assert entry.reason.startswith("failed 2 jobs in a row, last: crasher: RuntimeError")
+        with pytest.raises(PluginError, match="'crasher' is disabled"):
+            q.submit(request(song_and_mask, "crasher"))
+        assert q.submit(request(song_and_mask, "fine")).wait(WAIT)
+    assert registry.enable("crasher").ok
+
+
+def test_submit_checks_its_request(queue, song_and_mask):
+    song, mask = song_and_mask
+    with pytest.raises(PluginError, match="no registry"):
+        queue.submit(request(song_and_mask, "stepper"))
+    with pytest.raises(PluginError, match="cannot harmonize"):
+        queue.submit(JobRequest(song, mask, StepModel(), "harmonize"))
+    with pytest.raises(ValueError, match="mask is empty"):
+        queue.submit(JobRequest(song, Mask(), StepModel()))
+    with pytest.raises(ValueError, match="not in the song"):
+        queue.submit(JobRequest(song, Mask.of(Region({99999}, 0, 480)), StepModel()))
+
+
+def test_shutdown_with_running_jobs_is_clean(song_and_mask):
+    q = JobQueue(workers=2)
+    running = [q.submit(request(song_and_mask, StepModel(steps=100_000, delay=0.001)))
+               for _ in range(2)]
+    queued = q.submit(request(song_and_mask, StepModel()))
+    for j in running:
+        wait_running(j)
+    assert q.shutdown(5.0)
+    assert all(j.cancel_reason is CancelReason.SHUTDOWN for j in [*running, queued])
+    assert not [t for t in threading.enumerate() if t.name.startswith("partita-job")]
+    with pytest.raises(RuntimeError, match="shut down"):
+        q.submit(request(song_and_mask, StepModel()))
+
+
+def test_options_reach_the_model(queue, song_and_mask):
+    job = queue.submit(request(song_and_mask, StepModel(), options=GenerateOptions(seed=5)))
+    assert job.wait(WAIT)
+    assert {n.pitch for notes in job.take.notes.values() for n in notes} == {69}
+    assert job.take.options.seed == 5
+
+
+def test_events_follow_the_documented_order(queue, song_and_mask):
+    assert queue.rec.events == []
+    job = queue.submit(request(song_and_mask, StepModel(steps=1)))
+    queue.join(WAIT)
+    assert isinstance(queue.rec.of(job)[0], JobQueued)

@@ -1,0 +1,133 @@
+"""Takes: validation, conflicts with later edits, applying, and A/B/C bookkeeping."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.jobs import (
+    InvalidResult,
+    TakeConflict,
+    TakeSet,
+    TakeStatus,
+    TakeStore,
+    apply_take,
+    make_take,
+    take_letter,
+)
+from engine.score import Mask, Note, Region, add_notes, move_notes, remove_notes
+from tests.engine.jobs.toy_models import toy_song
+
+
+def make(song, mask, result, **kw):
+    return make_take(job_id=1, model="toy", task="repaint", mask=mask, song=song,
+                     revision=3, result=result, **kw)
+
+
+@pytest.fixture
+def setup():
+    song, piano, bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 960, 1920))  # beats 3-4 of bar 1
+    new = (Note(72, 960, 480), Note(74, 1440, 480))
+    return song, piano, bass, mask, make(song, mask, {piano.id: new})
+
+
+def test_take_replaces_exactly_the_notes_inside_the_mask(setup):
+    song, piano, bass, _mask, take = setup
+    applied, edit = apply_take(song, take)
+    notes = applied.track(piano.id).notes
+    assert [(n.start, n.pitch) for n in notes if 960 <= n.start < 1920] == [(960, 72), (1440, 74)]
+    assert [n for n in notes if not 960 <= n.start < 1920] == [
+        n for n in piano.notes if not 960 <= n.start < 1920]
+    assert applied.track(bass.id) == bass
+    assert edit.inverse().apply(applied) == song
+    assert take.base_revision == 3 and take.note_count == 2
+
+
+def test_an_edit_outside_the_region_never_conflicts(setup):
+    song, piano, bass, _mask, take = setup
+    outside = piano.notes[0]  # tick 0
+    edited = move_notes(piano.id, [outside], 0, 2).apply(song)
+    edited = add_notes(bass.id, [Note(40, 1000, 100)]).apply(edited)  # other track
+    assert not take.conflicts_with(edited)
+    applied, _ = apply_take(edited, take)
+    assert applied.track(piano.id).notes[0].pitch == outside.pitch + 2
+    assert {n.pitch for n in applied.track(piano.id).notes if n.start == 960} == {72}
+
+
+def test_an_edit_inside_the_region_conflicts(setup):
+    song, piano, _bass, _mask, take = setup
+    inside = next(n for n in piano.notes if n.start == 960)
+    edited = move_notes(piano.id, [inside], 0, 1).apply(song)
+    assert take.conflicts_with(edited)
+    with pytest.raises(TakeConflict, match="edited after this take"):
+        apply_take(edited, take)
+    forced, edit = apply_take(edited, take, force=True)
+    assert [n.pitch for n in forced.track(piano.id).notes if 960 <= n.start < 1920] == [72, 74]
+    assert edit.inverse().apply(forced) == edited
+    # Deleting the notes of the region is an edit inside it too.
+    cleared = remove_notes(piano.id, [inside]).apply(song)
+    assert take.conflicts_with(cleared)
+
+
+def test_tracks_the_model_leaves_out_are_untouched(setup):
+    song, piano, bass, _, _ = setup
+    both = Mask.of(Region({piano.id, bass.id}, 0, 1920))
+    take = make(song, both, {piano.id: ()})  # clears the piano, says nothing of the bass
+    applied, _ = apply_take(song, take)
+    assert applied.track(bass.id) == bass
+    assert not [n for n in applied.track(piano.id).notes if n.start < 1920]
+    # ...so editing the bass there is not a conflict either.
+    edited = add_notes(bass.id, [Note(41, 480, 100)]).apply(song)
+    assert not take.conflicts_with(edited)
+
+
+def test_bad_results_are_refused(setup):
+    song, piano, bass, mask, _ = setup
+    with pytest.raises(InvalidResult, match=r"1 note\(s\) outside the mask .*tick 2000"):
+        make(song, mask, {piano.id: (Note(60, 960, 10), Note(60, 2000, 10))})
+    with pytest.raises(InvalidResult, match="not in the mask"):
+        make(song, mask, {bass.id: ()})
+    with pytest.raises(InvalidResult, match="expected a mapping"):
+        make(song, mask, [Note(60, 960, 10)])
+    with pytest.raises(InvalidResult, match="expected Note"):
+        make(song, mask, {piano.id: ((60, 960, 10),)})
+
+
+def test_colliding_note_ids_are_renewed(setup):
+    song, piano, _bass, mask, _ = setup
+    outside = piano.notes[0]
+    twin = Note(61, 1000, 10, id=outside.id)
+    take = make(song, mask, {piano.id: (twin, Note(62, 1100, 10, id=twin.id))})
+    ids = [n.id for n in take.notes[piano.id]]
+    assert outside.id not in ids and len(set(ids)) == 2
+    apply_take(song, take)  # no id clash
+
+
+def test_take_letters():
+    assert [take_letter(i) for i in (0, 1, 25, 26, 27, 701, 702)] == [
+        "A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
+
+
+def test_take_set_bookkeeping(setup):
+    song, piano, _bass, mask, _ = setup
+    store = TakeStore()
+    a = store.add(make(song, mask, {piano.id: (Note(72, 960, 10),)}))
+    b = store.add(make(song, mask, {piano.id: (Note(73, 960, 10),)}))
+    c = store.add(make(song, mask, {piano.id: (Note(74, 960, 10),)}))
+    assert [a.label, b.label, c.label] == ["Repaint · take A", "Repaint · take B",
+                                           "Repaint · take C"]
+    assert b.edit.label == "Repaint · take B"
+    takes: TakeSet = store.for_mask(mask)
+    assert len(takes) == 3 and takes.selected == c.id and takes.letter(b.id) == "B"
+
+    song2, _ = apply_take(song, takes.accept(b.id))
+    assert takes.accepted is b and takes.status[b.id] is TakeStatus.ACCEPTED
+    # The other takes were computed before B went in: they are flagged, not applied.
+    assert takes.conflicting(song2) == [a, c]
+    takes.reject(c.id)
+    assert takes.pending() == [a] and takes.selected == b.id
+    takes.unaccept(b.id)  # the studio undid the accept
+    assert takes.accepted is None and takes.pending() == [a, b]
+    assert store.find(a.id) == (takes, a)
+    store.discard(mask)
+    assert len(store) == 0

@@ -1,0 +1,71 @@
+"""Manifests: valid ones load; each broken field is named with its file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from engine.plugins import ManifestError, load_manifest
+from tests.engine.plugins.plugin_folders import write_manifest, write_pack
+
+
+def test_a_pack_manifest_loads(tmp_path):
+    folder = write_pack(tmp_path, "tiny")
+    m = load_manifest(folder)
+    assert (m.name, m.version, m.kind, m.architecture) == ("tiny", "2.0", "pack", "toy-arch")
+    assert m.weights[0].file == "model.safetensors" and len(m.weights[0].sha256) == 64
+    assert m.metrics == {"nll": 1.5} and m.folder == folder
+    info = m.model_info()
+    assert (info.name, info.tasks, info.instruments, info.licence) == (
+        "tiny", ("repaint",), ("melody",), "CC-BY-4.0")
+
+
+def test_the_example_plugin_manifest_is_valid():
+    from engine.plugins.discovery import repo_plugins_dir
+
+    m = load_manifest(repo_plugins_dir() / "partita-drumkit")
+    assert m.kind == "code" and m.entry == "partita_drumkit:DrumKit"
+
+
+BASE = {"name": "x", "version": "1", "api_version": 1, "kind": "code", "entry": "m:Model"}
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"name": ""}, "field 'name': expected a non-empty string"),
+    ({"version": None}, "field 'version': missing"),
+    ({"name": "Bad Name"}, "field 'name': 'Bad Name' must be"),
+    ({"api_version": "1"}, "field 'api_version': expected an integer"),
+    ({"kind": "binary"}, "field 'kind': 'binary' is neither"),
+    ({"entry": "no colon"}, "field 'entry': a code plugin needs 'module:attribute'"),
+    ({"tasks": ["repaint", "dance"]}, "field 'tasks': unknown value 'dance'"),
+    ({"precisions": "fp32"}, "field 'precisions': expected a non-empty list"),
+    ({"lanes": -1}, "field 'lanes': expected a whole number"),
+    ({"kind": "pack"}, "field 'architecture': missing"),
+    ({"kind": "pack", "architecture": "a", "weights": [{"file": "../x.safetensors",
+                                                        "sha256": "0" * 64}]},
+     "field 'weights': file '../x.safetensors' must be a plain file name"),
+    ({"kind": "pack", "architecture": "a", "weights": [{"file": "m.pt", "sha256": "0" * 64}]},
+     "is not .safetensors"),
+    ({"kind": "pack", "architecture": "a", "weights": [{"file": "m.safetensors",
+                                                        "sha256": "abc"}]},
+     "sha256 of 'm.safetensors' must be 64 hex digits"),
+])
+def test_bad_fields_are_named(tmp_path, change, message):
+    data = {k: v for k, v in {**BASE, **change}.items() if v is not None}
+    path = write_manifest(tmp_path, data)
+    with pytest.raises(ManifestError) as err:
+        load_manifest(tmp_path)
+    assert str(err.value).startswith(f"{path}: ")
+    assert message in str(err.value)
+
+
+def test_not_json_and_missing_manifest(tmp_path):
+    (tmp_path / "partita-plugin.json").write_text('{"name": "x",,}')
+    with pytest.raises(ManifestError, match=r"partita-plugin.json: not valid JSON: .* line 1"):
+        load_manifest(tmp_path)
+    (tmp_path / "partita-plugin.json").write_text(json.dumps(["a list"]))
+    with pytest.raises(ManifestError, match="must be a JSON object"):
+        load_manifest(tmp_path)
+    with pytest.raises(ManifestError, match="no plugin manifest"):
+        load_manifest(tmp_path / "elsewhere")

@@ -1,0 +1,230 @@
+"""The registry: discovery from folders and entry points, and every fault a plugin can have.
+
+Each broken plugin must be listed as disabled with a reason a user can act on, while the
+good plugins next to it keep working.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from engine.jobs import JobQueue, JobRequest, JobState
+from engine.plugins import ModelInfo, PluginError, Registry, register_pack_loader
+from engine.plugins.discovery import plugins_from_object, repo_plugins_dir
+from engine.plugins.packs import unregister_pack_loader
+from engine.score import Mask, Region, Song, Track
+from tests.engine.plugins.plugin_folders import (
+    PackModel,
+    write_code_plugin,
+    write_pack,
+)
+
+
+def registry_for(*folders, user_dir=None, **kw) -> Registry:
+    return Registry(entry_points=False, plugin_dirs=list(folders),
+                    user_dir=user_dir or folders[0] / "no-user-dir", **kw)
+
+
+def by_name(registry: Registry) -> dict:
+    """Entries by name; the usable one where several share a name."""
+    return {e.name: registry.entry(e.name) for e in registry.entries()}
+
+
+@pytest.fixture
+def toy_loader():
+    register_pack_loader("toy-arch", PackModel)
+    yield
+    unregister_pack_loader("toy-arch")
+
+
+def test_a_good_code_plugin_is_found_and_usable(tmp_path):
+    write_code_plugin(tmp_path, "good")
+    reg = registry_for(tmp_path)
+    (entry,) = reg.entries()
+    assert (entry.name, entry.status, entry.kind, entry.origin) == ("good", "ok", "code",
+                                                                    "folder")
+    assert entry.source == f"folder {tmp_path / 'good'}"
+    assert reg.get("good").info.name == "good"
+
+
+def test_faulty_plugins_are_disabled_and_the_rest_keeps_working(tmp_path, toy_loader):
+    write_code_plugin(tmp_path, "good")
+    write_code_plugin(tmp_path, "explodes", on_import="raise ImportError('needs libfoo 2')")
+    (tmp_path / "badjson").mkdir()
+    (tmp_path / "badjson" / "partita-plugin.json").write_text("{not json")
+    # Written for API 2: never imported (importing would raise).
+    write_code_plugin(tmp_path, "future", api_version=2, on_import="raise SystemExit(3)")
+    write_pack(tmp_path, "tampered", wrong_hash=True)
+    write_pack(tmp_path, "pack-ok")
+    write_pack(tmp_path, "alien", architecture="transformer-xl")
+    write_code_plugin(tmp_path / "more", "good")  # same name, another folder
+    reg = registry_for(tmp_path, tmp_path / "more")
+    entries = by_name(reg)
+    reasons = {e.name: e.reason for e in reg.entries() if not e.ok}
+
+    assert entries["good"].ok and entries["pack-ok"].ok
+    assert reg.get("pack-ok").info.version == "2.0"
+    assert "importing" in reasons["explodes"] and "ImportError: needs libfoo 2" in (
+        reasons["explodes"])
+    assert "Traceback" in entries["explodes"].details
+    assert "not valid JSON" in reasons["badjson"] and "badjson" in reasons["badjson"]
+    assert reasons["future"].endswith("written for plugin API 2, this Partita supports API 1")
+    assert "SHA-256 mismatch" in reasons["tampered"]
+    assert "model.safetensors" in reasons["tampered"]
+    assert "no loader for architecture 'transformer-xl'" in reasons["alien"]
+    dupes = [e for e in reg.entries() if e.name == "good" and not e.ok]
+    assert len(dupes) == 1 and dupes[0].reason == (
+        f"duplicate name 'good': already provided by folder {tmp_path / 'good'}")
+    assert reg.get("good") is entries["good"].plugin  # the first one wins
+    assert {e.name for e in reg.available()} == {"good", "pack-ok"}
+
+
+def test_a_pack_stays_disabled_until_its_loader_is_registered(tmp_path):
+    write_pack(tmp_path, "later")
+    reg = registry_for(tmp_path)
+    assert "no loader for architecture 'toy-arch'" in reg.entry("later").reason
+    register_pack_loader("toy-arch", PackModel)
+    try:
+        reg.refresh()
+        assert reg.entry("later").ok and reg.entry("later").kind == "pack"
+    finally:
+        unregister_pack_loader("toy-arch")
+
+
+def test_a_failing_pack_loader_is_reported(tmp_path):
+    def broken(folder, manifest):
+        raise KeyError("embed.weight")
+
+    write_pack(tmp_path, "p")
+    register_pack_loader("toy-arch", broken)
+    try:
+        assert "the pack loader failed: KeyError" in registry_for(tmp_path).entry("p").reason
+    finally:
+        unregister_pack_loader("toy-arch")
+
+
+def test_a_model_that_raises_during_generate_is_disabled(tmp_path):
+    write_code_plugin(tmp_path, "flaky", generate="raise MemoryError('out of memory')")
+    write_code_plugin(tmp_path, "steady")
+    reg = registry_for(tmp_path, failure_limit=1)
+    track = Track("Lead")
+    song = Song((track,))
+    mask = Mask.of(Region({track.id}, 0, 480))
+    with JobQueue(reg) as queue:
+        bad = queue.submit(JobRequest(song, mask, "flaky"))
+        assert bad.wait(10) and bad.state is JobState.FAILED
+        assert bad.error == "flaky: MemoryError: out of memory"
+        queue.join(10)
+        entry = reg.entry("flaky")
+        assert not entry.ok and entry.reason == (
+            "failed 1 jobs in a row, last: flaky: MemoryError: out of memory")
+        good = queue.submit(JobRequest(song, mask, "steady"))
+        assert good.wait(10) and good.state is JobState.FINISHED
+    assert reg.default().name == "steady"
+
+
+def test_a_model_whose_name_differs_from_its_manifest_is_refused(tmp_path):
+    write_code_plugin(tmp_path, "label", model_name="other")
+    assert "differs from the model's info.name 'other'" in registry_for(tmp_path).entry(
+        "label").reason
+
+
+class Tiny:
+    def __init__(self, name: str, api_version: int = 1, tasks=("repaint",)) -> None:
+        self.info = ModelInfo(name=name, version="0.1", api_version=api_version, tasks=tasks)
+
+    def generate(self, song, mask, options, progress, cancel):
+        return {}
+
+
+def test_entry_point_objects_can_be_plugins_factories_or_lists():
+    one = Tiny("one")
+    assert plugins_from_object(one) == [one]
+    assert [p.info.name for p in plugins_from_object(lambda: [Tiny("a"), Tiny("b")])] == [
+        "a", "b"]
+    assert [p.info.name for p in plugins_from_object([one, lambda: Tiny("c")])] == ["one", "c"]
+    with pytest.raises(PluginError, match="neither a ModelPlugin"):
+        plugins_from_object(42)
+
+
+def test_added_plugins_are_checked(tmp_path):
+    reg = registry_for(tmp_path)
+    assert reg.add(Tiny("fine")).ok
+    assert "written for plugin API 9" in reg.add(Tiny("old", api_version=9)).reason
+    assert "unknown task 'sing'" in reg.add(Tiny("odd", tasks=("sing",))).reason
+    assert "not a ModelPlugin" in reg.add(object()).reason
+    reg.refresh()
+    assert reg.entry("fine").ok  # added plugins survive a refresh
+
+
+def test_default_model_preference_order(tmp_path, monkeypatch):
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    reg = registry_for(tmp_path)
+    assert reg.default() is None
+    for name in ("zeta", "alpha", "mid"):
+        reg.add(Tiny(name))
+    reg.add(Tiny("composer", tasks=("compose",)))
+    assert reg.default().name == "alpha"  # no preference, no built-in: by name
+    assert reg.default(task="compose").name == "composer"
+    monkeypatch.setenv("PARTITA_MODEL", "mid")
+    assert reg.default().name == "mid"
+    reg.preferred = "zeta"
+    assert reg.default().name == "zeta"
+    assert reg.default(preferred="alpha").name == "alpha"
+    reg.mark_failed("alpha", "broken weights")
+    assert reg.default(preferred="alpha").name == "zeta"  # a disabled choice falls through
+    assert reg.entry("alpha").reason == "broken weights"
+
+
+def test_unknown_and_disabled_names_explain_themselves(tmp_path):
+    reg = registry_for(tmp_path)
+    reg.add(Tiny("here"))
+    with pytest.raises(PluginError, match=r"no model named 'gone' \(models: here\)"):
+        reg.get("gone")
+    reg.mark_failed("here", "crashed")
+    with pytest.raises(PluginError, match="'here' is disabled: crashed"):
+        reg.get("here")
+    with pytest.raises(PluginError, match="cannot be enabled"):
+        reg.add(Tiny("old", api_version=0)) and reg.enable("old")
+
+
+def test_the_example_plugin_loads_from_the_plugins_folder_without_installing(tmp_path):
+    # A fresh interpreter that ignores installed packages' entry points: the drumkit can
+    # only come from the plugins/ folder, imported from its files.
+    script = textwrap.dedent(f"""
+        import sys
+        from engine.plugins import CancelToken, GenerateOptions, Registry
+        from engine.score import Mask, Region, Song, Track
+        reg = Registry(entry_points=False, plugin_dirs=[{str(repo_plugins_dir())!r}],
+                       user_dir={str(tmp_path)!r})
+        entry = reg.entry("drumkit")
+        assert entry.ok and entry.origin == "folder", entry
+        drums = Track("Drums", is_drum=True, channel=9)
+        notes = entry.plugin.generate(Song((drums,)), Mask.of(Region({{drums.id}}, 0, 1920)),
+                                      GenerateOptions(seed=1), lambda p: None, CancelToken())
+        print(len(notes[drums.id]), sys.modules["partita_drumkit"].__file__)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=120, check=True).stdout.split()
+    assert int(out[0]) > 4
+    assert out[1] == str(repo_plugins_dir() / "partita-drumkit" / "partita_drumkit" /
+                         "__init__.py")
+
+
+def test_entry_points_include_the_builtin_models():
+    reg = Registry(plugin_dirs=[])
+    builtin = [e for e in reg.entries() if e.origin == "builtin"]
+    assert builtin, "the partita package declares the built-in entry point"
+    if importlib.util.find_spec("engine.models.plugin") is None:
+        (entry,) = builtin
+        assert entry.name == "builtin" and not entry.ok
+        assert entry.reason == ("cannot import engine.models.plugin:builtin_models: "
+                                "ModuleNotFoundError: No module named 'engine.models.plugin'")
+    # One plugin found both as an installed package and in plugins/ is listed once.
+    reg = Registry()
+    assert len([e for e in reg.entries() if e.name == "drumkit"]) == 1
