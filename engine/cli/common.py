@@ -18,6 +18,7 @@ _USER_ERROR_PATHS = [
     "engine.plugins.registry:PluginError",
     "engine.models.checkpoint:ModelFileError",
     "engine.models.tasks:TaskError",
+    "engine.render.errors:RenderError",
 ]
 
 

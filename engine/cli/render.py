@@ -1,0 +1,72 @@
+"""``partita render``: a song file to a WAV mix and/or per-track stems."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import CliError, progress_bar
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "render",
+        help="render a song to a WAV mix and/or per-track WAV stems",
+        description=(
+            "Render IN (MIDI or .partita) to 24-bit stereo WAV: a mix (-o) and/or one stem "
+            "per track (--stems), all stems the same length from time 0. Uses a General "
+            "MIDI SoundFont when one is found, else the built-in synth."
+        ),
+    )
+    p.add_argument("input", metavar="IN", type=Path, help="song file to render")
+    p.add_argument("-o", "--output", metavar="MIX.wav", type=Path, help="write the mix here")
+    p.add_argument("--stems", metavar="DIR", type=Path,
+                   help="write one WAV per track here ('01 - Piano.wav', ...)")
+    p.add_argument("--sample-rate", metavar="N", type=int, default=44100,
+                   help="sample rate in Hz (default 44100)")
+    p.add_argument("--soundfont", metavar="SF2", type=Path,
+                   help="SoundFont to play with (default: $PARTITA_SOUNDFONT, then the "
+                        "system's General MIDI SoundFont)")
+    p.add_argument("--synth", choices=("auto", "soundfont", "builtin"), default="auto",
+                   help="force the SoundFont or the built-in synth (default: auto)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from engine.io import load_song
+    from engine.render import RenderError, render_files
+
+    if args.output is None and args.stems is None:
+        raise CliError("render: nothing to write: give -o MIX.wav and/or --stems DIR")
+    if args.output is not None and args.output.suffix.lower() != ".wav":
+        raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
+    song = load_song(args.input)
+    if song.end == 0:
+        raise CliError(f"{args.input.name}: the song has no notes: nothing to render")
+
+    with progress_bar(1000, f"render {args.input.name}", unit="‰") as bar:
+        def progress(f: float) -> None:
+            bar.update(max(0, round(f * 1000) - bar.n))
+
+        try:
+            report = render_files(
+                song, args.output, args.stems, sample_rate=args.sample_rate,
+                soundfont=args.soundfont, progress=progress, synth=args.synth,
+            )
+        except RenderError as e:
+            raise CliError(f"render: {e}") from e
+
+    where = []
+    if report.mix_path is not None:
+        where.append(str(report.mix_path))
+    if args.stems is not None:
+        n = len(report.stem_paths)
+        where.append(f"{n} stem{'s' * (n != 1)} in {args.stems.as_posix().rstrip('/')}/")
+    print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS", file=sys.stderr)
+    print(
+        f"rendered {report.bars} bar{'s' * (report.bars != 1)} "
+        f"({report.duration_seconds:.1f} s of audio) in {report.render_seconds:.1f} s "
+        f"({report.speed:.0f}× real time) → {', '.join(where)}"
+    )
+    return 0

@@ -1,0 +1,35 @@
+"""Audio: render a song to a stereo mix and per-track stems, and play audio back.
+
+- :func:`render_tracks` — every track as a float32 stereo array, all the same length
+- :func:`mix` — the mix of those stems, honouring mute/solo, never clipping
+- :func:`render_files` — 24-bit WAV mix and/or stems on disk, with a :class:`RenderReport`
+- :mod:`engine.render.playback` — :class:`~engine.render.playback.Player`, which works
+  (or politely does nothing) with or without a sound card
+
+Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
+(:func:`find_soundfont`), else a small built-in numpy synth. See ``docs/audio.md``.
+"""
+
+from .errors import RenderError, SoundFontError
+from .mixing import CEILING_DBFS, audible_ids, mix
+from .renderer import (
+    RenderReport,
+    make_synth,
+    render_files,
+    render_tracks,
+)
+from .soundfont import STANDARD_LOCATIONS, find_soundfont
+
+__all__ = [
+    "CEILING_DBFS",
+    "STANDARD_LOCATIONS",
+    "RenderError",
+    "RenderReport",
+    "SoundFontError",
+    "audible_ids",
+    "find_soundfont",
+    "make_synth",
+    "mix",
+    "render_files",
+    "render_tracks",
+]

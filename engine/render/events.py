@@ -1,0 +1,170 @@
+"""A track as timed performance events in samples: what both synths play.
+
+Everything musical about timing happens here, once: ticks become sample frames through
+the song's :class:`~engine.score.TimeMap` (so tempo changes are exact), the sustain pedal
+(CC64) lengthens notes, and program changes, pitch bends and the few controllers a synth
+understands come out as one sorted list.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.score import Song, TimeMap, Track
+
+SUSTAIN_CC = 64
+# Controllers passed through to the SoundFont synth. Volume (7) and pan (10) are not:
+# the track's own volume/pan are applied to the stem, so a second copy would double them.
+PASS_THROUGH_CC = frozenset({6, 11, 38, 43, 98, 99, 100, 101})
+
+
+@dataclass(frozen=True, slots=True)
+class NoteSpan:
+    """One sounding note in sample frames: ``on`` ≤ ``off`` (``off`` after the pedal)."""
+
+    on: int
+    off: int
+    pitch: int
+    velocity: int
+    program: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelEvent:
+    """A non-note event at frame ``frame``: ``kind`` is "program", "bend" or "cc".
+
+    For "program" ``a`` is the GM program; for "bend" ``a`` is the 14-bit wheel value
+    (8192 = centre); for "cc" ``a`` is the controller number and ``b`` its value.
+    """
+
+    frame: int
+    kind: str
+    a: int
+    b: int = 0
+
+
+def frames_of(song: Song, sample_rate: int) -> tuple[TimeMap, Callable[[object], np.ndarray]]:
+    """The song's time map and a vectorised ticks → sample frames function."""
+    tm = TimeMap.of(song)
+
+    def to_frames(ticks) -> np.ndarray:
+        return np.rint(tm.ticks_to_seconds(np.asarray(ticks)) * sample_rate).astype(np.int64)
+
+    return tm, to_frames
+
+
+def program_at(track: Track, tick: int) -> int:
+    """The GM program in force at ``tick`` (the track's program, then its changes)."""
+    program = track.program
+    for pc in sorted(track.program_changes, key=lambda p: p.tick):
+        if pc.tick > tick:
+            break
+        program = pc.program
+    return program
+
+
+def _pedal_intervals(track: Track) -> list[tuple[int, int]]:
+    """Ticks ``[down, up)`` where the sustain pedal is held.
+
+    A pedal still down at the end is released with the track's last note, so a file that
+    forgets the pedal-up does not ring forever.
+    """
+    intervals: list[tuple[int, int]] = []
+    down: int | None = None
+    events = sorted(
+        (c for c in track.controls if c.kind == "control_change" and c.number == SUSTAIN_CC),
+        key=lambda c: c.tick,
+    )
+    for c in events:
+        if c.value >= 64 and down is None:
+            down = c.tick
+        elif c.value < 64 and down is not None:
+            intervals.append((down, c.tick))
+            down = None
+    if down is not None:
+        intervals.append((down, max(down, track.end)))
+    return intervals
+
+
+def sustained_ends(track: Track) -> list[int]:
+    """Each note's end tick (in ``track.notes`` order) after the sustain pedal.
+
+    A note released while the pedal is down rings until the pedal comes up, or until the
+    same key is struck again, as on a piano. Drum tracks ignore the pedal.
+    """
+    ends = [n.end for n in track.notes]
+    intervals = [] if track.is_drum else _pedal_intervals(track)
+    if not intervals:
+        return ends
+    downs = [d for d, _ in intervals]
+    next_strike: dict[int, int] = {}
+    restrike = [1 << 62] * len(track.notes)
+    for i in range(len(track.notes) - 1, -1, -1):  # notes are sorted by start
+        n = track.notes[i]
+        restrike[i] = next_strike.get(n.pitch, 1 << 62)
+        next_strike[n.pitch] = n.start
+    for i, n in enumerate(track.notes):
+        j = bisect.bisect_right(downs, n.end) - 1
+        if j >= 0 and intervals[j][0] <= n.end < intervals[j][1]:
+            ends[i] = max(n.end, min(intervals[j][1], restrike[i]))
+    return ends
+
+
+def note_spans(song: Song, track: Track, sample_rate: int) -> list[NoteSpan]:
+    """The track's audible notes (velocity > 0) as frame spans, sorted by onset."""
+    notes = [n for n in track.notes if n.velocity > 0]
+    if not notes:
+        return []
+    ends = [e for n, e in zip(track.notes, sustained_ends(track), strict=True) if n.velocity > 0]
+    _, to_frames = frames_of(song, sample_rate)
+    ons = to_frames([n.start for n in notes])
+    offs = to_frames(ends)
+    changes = sorted(track.program_changes, key=lambda p: p.tick)
+    change_ticks = [p.tick for p in changes]
+    spans = []
+    for n, on, off in zip(notes, ons, offs, strict=True):
+        i = bisect.bisect_right(change_ticks, n.start) - 1
+        program = changes[i].program if i >= 0 else track.program
+        spans.append(NoteSpan(int(on), int(max(off, on)), n.pitch, n.velocity, program))
+    return spans
+
+
+def channel_events(song: Song, track: Track, sample_rate: int) -> list[ChannelEvent]:
+    """Program changes, pitch bends and pass-through controllers, sorted by frame."""
+    _, to_frames = frames_of(song, sample_rate)
+    out: list[ChannelEvent] = []
+    if track.program_changes and not track.is_drum:
+        frames = to_frames([p.tick for p in track.program_changes])
+        out += [
+            ChannelEvent(int(f), "program", p.program)
+            for f, p in zip(frames, track.program_changes, strict=True)
+        ]
+    controls = [
+        c for c in track.controls
+        if c.kind == "pitchwheel"
+        or (c.kind == "control_change" and c.number in PASS_THROUGH_CC)
+    ]
+    if controls:
+        frames = to_frames([c.tick for c in controls])
+        for f, c in zip(frames, controls, strict=True):
+            if c.kind == "pitchwheel":
+                # Stored as mido does (-8192..8191); the synth wants 0..16383.
+                out.append(ChannelEvent(int(f), "bend", int(np.clip(c.value + 8192, 0, 16383))))
+            else:
+                out.append(ChannelEvent(int(f), "cc", c.number, int(np.clip(c.value, 0, 127))))
+    out.sort(key=lambda e: e.frame)
+    return out
+
+
+def song_frames(song: Song, sample_rate: int) -> int:
+    """Frames from time 0 to the song's end (last note-off after the pedal, or its length)."""
+    end = song.end
+    for t in song.tracks:
+        if t.notes:
+            end = max(end, max(sustained_ends(t)))
+    _, to_frames = frames_of(song, sample_rate)
+    return int(to_frames([end])[0])

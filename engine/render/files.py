@@ -1,0 +1,76 @@
+"""Writing audio files: 24-bit WAV, stem names, and no half-written files ever.
+
+Each file is written under a temporary name in its destination folder and renamed into
+place only once complete, so an error (or Ctrl-C) never leaves a truncated WAV behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+from engine.score import Song
+from engine.score.instruments import program_name
+
+SUBTYPE = "PCM_24"
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
+MAX_NAME = 80
+
+
+def stem_names(song: Song) -> dict[int, str]:
+    """File name per track id: ``"01 - Piano.wav"``, in track order, safe on every OS.
+
+    The number prefix keeps names unique (two tracks may share a name) and sorts stems
+    in track order in a file browser or DAW.
+    """
+    width = max(2, len(str(len(song.tracks))))
+    names = {}
+    for i, t in enumerate(song.tracks, start=1):
+        label = _UNSAFE.sub("_", t.name).strip().rstrip(".").strip()[:MAX_NAME].strip()
+        if not label:
+            label = program_name(t.program, t.is_drum)
+        names[t.id] = f"{i:0{width}d} - {label}.wav"
+    return names
+
+
+def _temp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+
+
+def _write(path: Path, audio: np.ndarray, sample_rate: int) -> None:
+    sf.write(str(path), audio, sample_rate, subtype=SUBTYPE, format="WAV")
+
+
+def write_wavs(files: Sequence[tuple[Path, np.ndarray]], sample_rate: int) -> list[Path]:
+    """Write every ``(path, audio)`` as 24-bit stereo WAV, all or nothing.
+
+    All files are first written to temporary names; only when every one succeeded are
+    they renamed into place. On any error the temporaries are removed and the error
+    propagates, leaving the destination as it was.
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, audio in files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = _temp_path(path)
+            temps.append((tmp, path))
+            _write(tmp, audio, sample_rate)
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in temps:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        raise
+    return [path for _, path in temps]
+
+
+def stem_paths(song: Song, stems_dir: Path) -> Mapping[int, Path]:
+    return {tid: stems_dir / name for tid, name in stem_names(song).items()}

@@ -1,0 +1,188 @@
+"""Song → per-track stems → mix → WAV files: the rendering pipeline.
+
+Every track is rendered on its own from time 0 and padded to one common length (the
+song's end plus the longest release tail), so stems line up at bar 1 in any DAW. A stem
+carries its track's volume and pan; muted tracks get stems too, mute/solo only decide
+what goes into the mix.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from engine.score import Song, TimeMap
+
+from .builtin import BuiltinSynth
+from .errors import RenderError, SoundFontError
+from .events import song_frames
+from .files import stem_paths, write_wavs
+from .mixing import apply_volume_pan, headroom_gain, peak, remove_dc, sum_tracks, to_db
+from .soundfont import SoundFontSynth, find_soundfont, tinysoundfont_available
+
+Progress = Callable[[float], None]
+SynthChoice = Literal["auto", "soundfont", "builtin"]
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    """What :func:`render_files` wrote and how long it took."""
+
+    mix_path: Path | None
+    stem_paths: tuple[Path, ...]
+    duration_seconds: float  # length of the audio written
+    render_seconds: float  # wall-clock time, synthesis and writing
+    synth: str  # "SoundFont FluidR3_GM.sf2" or "built-in"
+    sample_rate: int
+    bars: int
+    gain_db: float = 0.0  # headroom gain applied to mix and stems (≤ 0 dB)
+    peak_dbfs: float = field(default=float("-inf"))  # sample peak of what was written
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file written, mix first."""
+        return ((self.mix_path,) if self.mix_path else ()) + self.stem_paths
+
+    @property
+    def speed(self) -> float:
+        """Seconds of audio per second of rendering (× real time)."""
+        return self.duration_seconds / self.render_seconds if self.render_seconds > 0 else 0.0
+
+
+def make_synth(
+    sample_rate: int, soundfont: Path | None = None, synth: SynthChoice = "auto"
+) -> SoundFontSynth | BuiltinSynth:
+    """The synth to render with.
+
+    ``"auto"`` uses a SoundFont when one is found (see :func:`find_soundfont`) and
+    TinySoundFont is installed, else the built-in synth; ``"soundfont"`` insists on one;
+    ``"builtin"`` never looks.
+    """
+    if synth not in ("auto", "soundfont", "builtin"):
+        raise ValueError(f"unknown synth {synth!r}: use 'auto', 'soundfont' or 'builtin'")
+    if not 8000 <= sample_rate <= 192_000:
+        raise RenderError(f"sample rate {sample_rate} Hz is outside 8000..192000")
+    if synth == "builtin":
+        return BuiltinSynth(sample_rate)
+    path = find_soundfont(soundfont)
+    wanted = synth == "soundfont" or soundfont is not None
+    if path is None:
+        if wanted:
+            raise RenderError("no SoundFont found: pass one, or set $PARTITA_SOUNDFONT")
+        return BuiltinSynth(sample_rate)
+    if not tinysoundfont_available():
+        if wanted:
+            raise RenderError("the tinysoundfont package is not installed: cannot play SoundFonts")
+        return BuiltinSynth(sample_rate)
+    return SoundFontSynth(path, sample_rate)
+
+
+def _render(
+    song: Song, sample_rate: int, soundfont: Path | None, progress: Progress | None,
+    synth: SynthChoice,
+) -> tuple[dict[int, np.ndarray], str]:
+    engine = make_synth(sample_rate, soundfont, synth)
+    weights = [len(t.notes) + 1 for t in song.tracks]
+    total = sum(weights) or 1
+    done = 0
+    raw: dict[int, np.ndarray] = {}
+    for track, w in zip(song.tracks, weights, strict=True):
+        def track_progress(f: float, base: int = done, w: int = w) -> None:
+            if progress is not None:
+                progress(min(1.0, (base + f * w) / total))
+
+        audio = engine.render_track(song, track, track_progress)
+        raw[track.id] = apply_volume_pan(remove_dc(audio, sample_rate), track)
+        done += w
+    length = max([song_frames(song, sample_rate), *(len(a) for a in raw.values())])
+    stems = {}
+    for tid, audio in raw.items():
+        padded = np.zeros((length, 2), np.float32)
+        padded[: len(audio)] = audio
+        stems[tid] = padded
+    if progress is not None:
+        progress(1.0)
+    return stems, engine.name
+
+
+def render_tracks(
+    song: Song,
+    sample_rate: int = 44100,
+    soundfont: Path | None = None,
+    progress: Progress | None = None,
+    *,
+    synth: SynthChoice = "auto",
+) -> dict[int, np.ndarray]:
+    """Every track (muted or not) as float32 stereo ``(n, 2)``, all the same length.
+
+    Keys are track ids. Arrays start at the song's time 0 and end after the last
+    release tail; they include each track's volume and pan but no headroom gain.
+    ``progress`` is called with the fraction done (0..1).
+    """
+    return _render(song, sample_rate, soundfont, progress, synth)[0]
+
+
+def render_files(
+    song: Song,
+    mix_path: Path | None = None,
+    stems_dir: Path | None = None,
+    *,
+    sample_rate: int = 44100,
+    soundfont: Path | None = None,
+    progress: Progress | None = None,
+    synth: SynthChoice = "auto",
+) -> RenderReport:
+    """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
+
+    Files are 24-bit PCM stereo. Mix and stems share one headroom gain (see
+    :mod:`.mixing`), so the unmuted stems summed in a DAW give back the mix. Nothing is
+    written unless every file could be written.
+    """
+    if mix_path is None and stems_dir is None:
+        raise RenderError("nothing to write: give a mix path and/or a stems folder")
+    t0 = time.perf_counter()
+
+    def part(f: float) -> None:  # rendering is most of the work; writing the rest
+        if progress is not None:
+            progress(0.9 * f)
+
+    stems, synth_name = _render(song, sample_rate, soundfont, part, synth)
+    mixed = sum_tracks(stems, song)
+    written = ([mixed] if mix_path else []) + (list(stems.values()) if stems_dir else [])
+    gain = headroom_gain(*written)
+    files: list[tuple[Path, np.ndarray]] = []
+    if mix_path is not None:
+        files.append((Path(mix_path), mixed * np.float32(gain)))
+    if stems_dir is not None:
+        paths = stem_paths(song, Path(stems_dir))
+        files += [(paths[tid], audio * np.float32(gain)) for tid, audio in stems.items()]
+    out = write_wavs(files, sample_rate)
+    if progress is not None:
+        progress(1.0)
+    length = len(mixed)
+    return RenderReport(
+        mix_path=out[0] if mix_path is not None else None,
+        stem_paths=tuple(out[1:] if mix_path is not None else out),
+        duration_seconds=length / sample_rate,
+        render_seconds=time.perf_counter() - t0,
+        synth=synth_name,
+        sample_rate=sample_rate,
+        bars=TimeMap.of(song).bar_count(song.end),
+        gain_db=to_db(gain),
+        peak_dbfs=to_db(peak(*written) * gain),
+    )
+
+
+__all__ = [
+    "RenderError",
+    "RenderReport",
+    "SoundFontError",
+    "make_synth",
+    "render_files",
+    "render_tracks",
+]

@@ -1,0 +1,180 @@
+"""General MIDI SoundFont synthesis through TinySoundFont, rendered offline to arrays.
+
+No audio device is involved: events are applied between calls to the synth's
+``generate_simple`` so every note starts on its exact sample frame. One track is
+rendered at a time (that is what makes stems), on channel 0, or on channel 9 in the
+percussion bank (128) for drum tracks.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from engine.score import DRUM_CHANNEL, Song, Track
+
+from .errors import SoundFontError
+from .events import channel_events, note_spans
+
+ENV_VAR = "PARTITA_SOUNDFONT"
+# Searched in order after an explicit path and $PARTITA_SOUNDFONT. Debian/Ubuntu ship the
+# first two (fluid-soundfont-gm: MIT; timgm6mb-soundfont: GPL-2); the rest are common
+# places on other systems.
+STANDARD_LOCATIONS: tuple[Path, ...] = (
+    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
+    Path("/usr/share/sounds/sf2/TimGM6mb.sf2"),
+    Path("/usr/share/sounds/sf2/default-GM.sf2"),
+    Path("/usr/share/soundfonts/FluidR3_GM.sf2"),
+    Path("/usr/share/soundfonts/default.sf2"),
+    Path("/usr/local/share/soundfonts/default.sf2"),
+    Path("/opt/homebrew/share/soundfonts/default.sf2"),
+)
+
+PERCUSSION_BANK = 128
+TAIL_BLOCK_S = 0.25  # the release tail is rendered in blocks until it falls silent
+MAX_TAIL_S = 6.0
+SILENCE = 10 ** (-80 / 20)  # -80 dBFS
+SYNTH_GAIN_DB = 0.0
+MIN_NOTE_S = 0.01
+
+
+def tinysoundfont_available() -> bool:
+    try:
+        import tinysoundfont  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def find_soundfont(explicit: Path | str | None = None) -> Path | None:
+    """The SoundFont to use: ``explicit``, then ``$PARTITA_SOUNDFONT``, then standard places.
+
+    An explicit path or environment variable that names a missing file is an error (the
+    user asked for it); ``None`` means none was found and the built-in synth plays.
+    """
+    if explicit is not None:
+        path = Path(explicit).expanduser()
+        if not path.is_file():
+            raise SoundFontError(f"{path}: SoundFont file not found")
+        return path
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        path = Path(env).expanduser()
+        if not path.is_file():
+            raise SoundFontError(f"{path}: SoundFont file not found (from ${ENV_VAR})")
+        return path
+    for path in STANDARD_LOCATIONS:
+        if path.is_file():
+            return path
+    return None
+
+
+# Loading FluidR3 (148 MB) takes about a second, so the last loaded synth is kept; the
+# lock serialises renders that share it (the studio renders off the GUI thread).
+_cache_lock = threading.Lock()
+_cached: tuple[tuple[str, float, int], object] | None = None
+
+
+def _load_synth(path: Path, sample_rate: int):
+    global _cached
+    import tinysoundfont
+
+    key = (str(path.resolve()), path.stat().st_mtime, sample_rate)
+    if _cached is not None and _cached[0] == key:
+        return _cached[1]
+    synth = tinysoundfont.Synth(gain=SYNTH_GAIN_DB, samplerate=sample_rate)
+    try:
+        synth.sfload(str(path))
+    except Exception as e:  # the binding raises a bare Exception for bad data
+        raise SoundFontError(f"{path}: not a usable SoundFont ({e})") from e
+    _cached = (key, synth)
+    return synth
+
+
+class SoundFontSynth:
+    """Renders tracks with one SoundFont file."""
+
+    def __init__(self, path: Path, sample_rate: int) -> None:
+        self.path = Path(path)
+        self.sample_rate = sample_rate
+        self.name = f"SoundFont {self.path.name}"
+
+    def render_track(
+        self,
+        song: Song,
+        track: Track,
+        progress: Callable[[float], None] | None = None,
+    ) -> np.ndarray:
+        """The track alone as float32 stereo ``(frames, 2)`` from time 0, tail included."""
+        with _cache_lock:
+            synth = _load_synth(self.path, self.sample_rate)
+            return self._render(synth, song, track, progress)
+
+    def _render(self, synth, song: Song, track: Track, progress) -> np.ndarray:
+        sr = self.sample_rate
+        spans = note_spans(song, track, sr)
+        if not spans:
+            return np.zeros((0, 2), np.float32)
+        sfid = next(iter(synth.soundfonts))
+        synth.soundfonts[sfid].reset()  # all voices off, every controller at default
+        drum = track.is_drum
+        chan = DRUM_CHANNEL if drum else 0
+        bank = PERCUSSION_BANK if drum else 0
+        synth.program_select(chan, sfid, bank, track.program if drum else spans[0].program,
+                             is_drums=drum)
+
+        # (frame, order, action): note-offs before note-ons on the same frame, so a
+        # re-struck key is released first; channel events before both.
+        events: list[tuple[int, int, Callable[[], object]]] = []
+        for ev in channel_events(song, track, sr):
+            if ev.kind == "program":
+                action = _bind(synth.program_change, chan, ev.a, drum)
+            elif ev.kind == "bend":
+                action = _bind(synth.pitchbend, chan, ev.a)
+            else:
+                action = _bind(synth.control_change, chan, ev.a, ev.b)
+            events.append((ev.frame, 0, action))
+        shortest = int(MIN_NOTE_S * sr)  # a zero-length MIDI note still sounds, briefly
+        for s in spans:
+            events.append((s.on, 2, _bind(synth.noteon, chan, s.pitch, s.velocity)))
+            # GM drum kits are one-shots: most synths ignore drum note-offs, so do we
+            # (a 1-tick hi-hat would otherwise be choked at once).
+            if not drum:
+                off = max(s.off, s.on + shortest)
+                events.append((off, 1, _bind(synth.noteoff, chan, s.pitch)))
+        events.sort(key=lambda e: (e[0], e[1]))
+
+        last = events[-1][0]
+        out = np.zeros((last + int(MAX_TAIL_S * sr) + 1, 2), np.float32)
+        pos = 0
+        for i, (frame, _, action) in enumerate(events):
+            if frame > pos:
+                _generate(synth, out[pos:frame])
+                pos = frame
+            action()
+            if progress is not None and i % 64 == 0:
+                progress(0.95 * i / len(events))
+        # Release tail: keep rendering until the track falls silent (or MAX_TAIL_S).
+        block = max(1, int(TAIL_BLOCK_S * sr))
+        while pos < len(out):
+            end = min(pos + block, len(out))
+            _generate(synth, out[pos:end])
+            pos = end
+            if np.abs(out[max(0, end - block):end]).max() < SILENCE:
+                break
+        if progress is not None:
+            progress(1.0)
+        return out[:pos]
+
+
+def _bind(fn, *args):
+    return lambda: fn(*args)
+
+
+def _generate(synth, view: np.ndarray) -> None:
+    """Fill a contiguous float32 ``(n, 2)`` slice in place."""
+    synth.generate_simple(len(view), buffer=memoryview(view).cast("B"))

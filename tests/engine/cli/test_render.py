@@ -1,0 +1,75 @@
+"""``partita render``: clear one-line errors, and complete files or none at all."""
+
+import soundfile as sf
+
+from engine.cli import main
+from engine.io import write_midi
+from engine.score import DRUM_CHANNEL, Note, Song, Track
+
+
+def tiny_midi(path):
+    song = Song(tracks=(
+        Track("Keys", 0, notes=tuple(Note(60 + 4 * i, i * 480, 480, 90) for i in range(4))),
+        Track("Beat", 0, True, DRUM_CHANNEL, notes=tuple(Note(36, i * 480, 60) for i in range(4))),
+    ))
+    write_midi(song, path)
+    return path
+
+
+def test_render_writes_mix_and_stems(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    out = tmp_path / "out"
+    code = main(["render", str(src), "-o", str(out / "mix.wav"), "--stems", str(out / "stems"),
+                 "--sample-rate", "8000", "--synth", "builtin"])
+    assert code == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("rendered 1 bar (") and "× real time) → " in line
+    assert line.endswith(f"{out / 'mix.wav'}, 2 stems in {(out / 'stems').as_posix()}/")
+    stems = sorted(p.name for p in (out / "stems").iterdir())
+    assert stems == ["01 - Keys.wav", "02 - Beat.wav"]
+    info = sf.info(str(out / "mix.wav"))
+    assert (info.samplerate, info.channels, info.subtype) == (8000, 2, "PCM_24")
+
+
+def test_no_output_is_a_clear_error(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    assert main(["render", str(src)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == "partita: error: render: nothing to write: give -o MIX.wav and/or --stems DIR"
+
+
+def test_a_broken_input_file_writes_nothing(tmp_path, capsys):
+    src = tmp_path / "broken.mid"
+    src.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01")  # a header cut short
+    mix, stems = tmp_path / "mix.wav", tmp_path / "stems"
+    assert main(["render", str(src), "-o", str(mix), "--stems", str(stems)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("partita: error: broken.mid: ")
+    assert not mix.exists() and not stems.exists()
+    assert list(tmp_path.iterdir()) == [src]
+
+
+def test_a_missing_input_or_soundfont_is_a_clear_error(tmp_path, capsys):
+    assert main(["render", str(tmp_path / "nope.mid"), "-o", str(tmp_path / "m.wav")]) == 1
+    assert "nope.mid" in capsys.readouterr().err
+    src = tiny_midi(tmp_path / "tiny.mid")
+    code = main(["render", str(src), "-o", str(tmp_path / "m.wav"),
+                 "--soundfont", str(tmp_path / "missing.sf2")])
+    assert code == 1
+    assert capsys.readouterr().err.strip() == (
+        f"partita: error: render: {tmp_path / 'missing.sf2'}: SoundFont file not found")
+    assert not (tmp_path / "m.wav").exists()
+
+
+def test_the_mix_must_be_a_wav_file(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    assert main(["render", str(src), "-o", str(tmp_path / "mix.mp3")]) == 1
+    assert "give a .wav file name" in capsys.readouterr().err
+
+
+def test_an_empty_song_is_refused(tmp_path, capsys):
+    src = tmp_path / "empty.mid"
+    write_midi(Song(tracks=(Track("Nothing"),)), src)
+    assert main(["render", str(src), "-o", str(tmp_path / "mix.wav")]) == 1
+    assert "empty.mid: the song has no notes" in capsys.readouterr().err
+    assert not (tmp_path / "mix.wav").exists()

@@ -1,0 +1,115 @@
+"""Playback: works through a (fake) sound card, and never raises without one."""
+
+import types
+
+import numpy as np
+import pytest
+
+from engine.render import playback
+from engine.render.playback import NO_DEVICE, Player, audio_available
+
+
+class FakeStream:
+    latency = 0.01
+
+    def __init__(self, samplerate, channels, dtype, callback, finished_callback):
+        self.samplerate, self.callback, self.finished = samplerate, callback, finished_callback
+        self.started = self.closed = False
+
+    def start(self):
+        self.started = True
+
+    def abort(self):
+        self.finished()
+
+    def close(self):
+        self.closed = True
+
+
+class CallbackStop(Exception):
+    pass
+
+
+def fake_sounddevice(streams: list, fail_open: bool = False, devices: bool = True):
+    def output_stream(**kwargs):
+        if fail_open:
+            raise RuntimeError("Error opening OutputStream: Device unavailable")
+        streams.append(FakeStream(**kwargs))
+        return streams[-1]
+
+    def query_devices(kind=None):
+        if not devices:
+            raise RuntimeError("Error querying device -1")
+        return {"name": "Fake Speakers", "max_output_channels": 2}
+
+    return types.SimpleNamespace(OutputStream=output_stream, CallbackStop=CallbackStop,
+                                 query_devices=query_devices)
+
+
+def test_the_real_check_never_raises():
+    ok, message = audio_available()
+    assert isinstance(ok, bool) and message
+
+
+@pytest.mark.parametrize("error, words", [(OSError("PortAudio library not found"), "PortAudio"),
+                                          (ImportError("no sounddevice"), "sounddevice")])
+def test_missing_portaudio_or_sounddevice_turns_playback_off(monkeypatch, error, words):
+    def fail():
+        raise error
+
+    monkeypatch.setattr(playback, "_sounddevice", fail)
+    ok, message = audio_available()
+    assert not ok and words in message and "rendering to files still works" in message
+    player = Player()
+    assert player.play(np.zeros((100, 2), np.float32), 44100) is False
+    assert player.error == message and not player.is_playing
+
+
+def test_no_output_device_gives_the_clear_message(monkeypatch):
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice([], devices=False))
+    assert audio_available() == (False, NO_DEVICE)
+    assert NO_DEVICE == ("No audio output device found: playback is off; rendering to files "
+                         "still works.")
+
+
+def test_a_device_that_fails_to_open_does_not_raise(monkeypatch):
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice([], fail_open=True))
+    player = Player()
+    assert player.play(np.zeros((100, 2), np.float32), 44100) is False
+    assert "Device unavailable" in player.error and "playback is off" in player.error
+    player.stop()  # still safe
+
+
+def test_player_streams_from_the_start_frame_to_the_end(monkeypatch):
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    finished = []
+    player = Player(on_finished=lambda: finished.append(True))
+    audio = np.arange(1000, dtype=np.float32)  # mono is played on both sides
+    assert player.play(audio, 1000, start_frame=600) is True
+    (stream,) = streams
+    assert stream.started and player.is_playing and player.error is None
+    out = np.ones((256, 2), np.float32)
+    stream.callback(out, 256, None, None)
+    np.testing.assert_array_equal(out[:, 0], audio[600:856])
+    np.testing.assert_array_equal(out[:, 1], audio[600:856])
+    assert player.position_frames == 856 - 10  # minus the 10 ms output latency
+    with pytest.raises(CallbackStop):
+        stream.callback(out, 256, None, None)  # only 144 frames left: pad and stop
+    np.testing.assert_array_equal(out[144:], 0)
+    stream.finished()
+    assert not player.is_playing and finished == [True]
+    assert player.position_frames == 1000
+
+
+def test_stop_keeps_the_heard_position_and_play_replaces_the_stream(monkeypatch):
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    player.play(np.zeros((5000, 2), np.float32), 1000)
+    streams[0].callback(np.zeros((512, 2), np.float32), 512, None, None)
+    player.stop()
+    assert streams[0].closed and not player.is_playing
+    assert player.position_frames == 502
+    player.play(np.zeros((5000, 2), np.float32), 1000, start_frame=player.position_frames)
+    assert len(streams) == 2 and player.position_frames == 502  # not before its start

@@ -1,0 +1,240 @@
+"""Rendering songs to stems and mixes, with the SoundFont synth and the built-in one."""
+
+import itertools
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from engine.render import (
+    CEILING_DBFS,
+    RenderError,
+    SoundFontError,
+    mix,
+    render_files,
+    render_tracks,
+    renderer,
+)
+from engine.render import soundfont as sf_module
+from engine.score import DRUM_CHANNEL, Note, ProgramChange, Song, TimeMap, Track
+
+CEILING = 10 ** (CEILING_DBFS / 20)
+SR = 16000
+BAR = 4 * 480
+
+
+def onset_frame(audio: np.ndarray, rel: float = 0.05) -> int:
+    """First frame whose level passes ``rel`` of the peak."""
+    level = np.abs(audio).max(axis=1)
+    return int(np.argmax(level > rel * level.max()))
+
+
+def rms(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+
+
+def band_share(audio: np.ndarray, sr: int, lo: float) -> float:
+    """Share of the signal's energy above ``lo`` Hz."""
+    spec = np.abs(np.fft.rfft(audio.mean(axis=1))) ** 2
+    freqs = np.fft.rfftfreq(len(audio), 1 / sr)
+    return float(spec[freqs >= lo].sum() / spec.sum())
+
+
+@pytest.fixture(params=["builtin", "soundfont"])
+def synth_kwargs(request):
+    if request.param == "builtin":
+        return {"synth": "builtin"}
+    return {"synth": "soundfont", "soundfont": request.getfixturevalue("soundfont")}
+
+
+def test_stems_share_one_length_and_cover_the_song(song, synth_kwargs):
+    stems = render_tracks(song, SR, **synth_kwargs)
+    assert set(stems) == {t.id for t in song.tracks}
+    lengths = {a.shape for a in stems.values()}
+    assert len(lengths) == 1
+    (n, channels), = lengths
+    assert channels == 2 and all(a.dtype == np.float32 for a in stems.values())
+    song_seconds = TimeMap.of(song).tick_to_seconds(song.end)
+    assert n / SR >= song_seconds + 0.1  # the release tail is kept
+
+
+def test_onset_after_tempo_change_lands_on_its_sample(song, synth_kwargs):
+    stems = render_tracks(song, SR, **synth_kwargs)
+    piano = stems[song.tracks[0].id]
+    # Bar 2 starts after 2 beats at 120 BPM and 2 beats at 90 BPM: 1.0 + 1.333 s.
+    expected = round((1.0 + 4 / 3) * SR)
+    assert abs(onset_frame(piano) - expected) <= 0.010 * SR
+    assert np.abs(piano[: expected - SR // 100]).max() < 1e-3  # silent before it: starts at 0
+
+
+def test_notes_from_time_zero_start_at_frame_zero(song, synth_kwargs):
+    stems = render_tracks(song, SR, **synth_kwargs)
+    assert onset_frame(stems[song.tracks[1].id]) <= 0.010 * SR  # the bass plays at tick 0
+
+
+def test_drums_are_audible_and_percussive(synth_kwargs):
+    kick = Track("Kick", 0, True, DRUM_CHANNEL, notes=(Note(36, 0, 60, 110),))
+    hat = Track("Hat", 0, True, DRUM_CHANNEL, notes=(Note(42, 0, 60, 110),))
+    song = Song(tracks=(kick, hat), length=BAR)
+    stems = render_tracks(song, SR, **synth_kwargs)
+    k, h = stems[kick.id], stems[hat.id]
+    for audio in (k, h):
+        assert np.abs(audio).max() > 10 ** (-30 / 20)  # audible
+        # Percussive: the first 50 ms are far louder than 0.5-1 s later.
+        assert rms(audio[: SR // 20]) > 10 * rms(audio[SR // 2 : SR])
+    assert band_share(h[: SR // 4], SR, 3000) > 0.5  # a hi-hat is bright noise
+    assert band_share(k[: SR // 4], SR, 3000) < 0.2  # a kick is low
+
+
+def test_program_changes_change_the_sound(synth_kwargs):
+    notes = (Note(60, 0, 900, 100), Note(60, BAR, 900, 100))
+    plain = Track("A", 0, notes=notes)
+    switched = Track("B", 0, notes=notes, program_changes=(ProgramChange(BAR, 73),))
+    song = Song(tracks=(plain, switched))
+    stems = render_tracks(song, SR, **synth_kwargs)
+    first = slice(0, SR // 2)
+    second = slice(round(2 * SR), round(2.5 * SR))  # bar 2 at 120 BPM
+    a, b = stems[plain.id], stems[switched.id]
+    np.testing.assert_allclose(a[first], b[first], atol=1e-4)
+    assert rms(a[second] - b[second]) > 0.1 * rms(a[second])
+
+
+def test_volume_and_pan_are_in_the_stem(song):
+    quiet = replace(song.tracks[0], volume=0.5, pan=-1.0)
+    loud = song.tracks[0]
+    two = Song(tracks=(loud, replace(quiet, id=loud.id + 10_000)), tempos=song.tempos)
+    stems = render_tracks(two, SR, synth="builtin")
+    a, b = stems[loud.id], stems[loud.id + 10_000]
+    np.testing.assert_allclose(b[:, 0], 0.5 * a[:, 0], atol=1e-6)  # left at half level
+    assert np.abs(b[:, 1]).max() == 0  # hard left: nothing on the right
+
+
+def test_mix_follows_mute_and_solo_but_stems_do_not(song):
+    piano, bass, drums = song.tracks
+    muted = replace(song, tracks=(replace(piano, mute=True), bass, drums))
+    stems = render_tracks(muted, SR, synth="builtin")
+    assert np.abs(stems[piano.id]).max() > 0.01  # a muted track still gets its stem
+    expected = stems[bass.id] + stems[drums.id]
+    np.testing.assert_allclose(mix(stems, muted), expected * min(1, CEILING / np.abs(
+        expected).max()), atol=1e-6)
+    soloed = replace(song, tracks=(piano, replace(bass, solo=True), drums))
+    np.testing.assert_allclose(mix(stems, soloed), stems[bass.id], atol=1e-6)
+
+
+def test_a_loud_mix_never_clips():
+    chords = tuple(Note(p, i * 240, 240, 127) for i in range(8) for p in (48, 52, 55, 60, 64))
+    tracks = tuple(Track(f"T{i}", program=p, notes=chords) for i, p in enumerate((0, 19, 30, 81)))
+    song = Song(tracks=(*tracks, Track("D", 0, True, DRUM_CHANNEL, notes=tuple(
+        Note(k, i * 240, 60, 127) for i in range(8) for k in (36, 38, 49)))))
+    stems = render_tracks(song, SR, synth="builtin")
+    assert sum(np.abs(a).max() for a in stems.values()) > 1  # it would clip, summed as is
+    assert np.abs(mix(stems, song)).max() <= CEILING + 1e-6
+
+
+def test_render_files_writes_24_bit_stereo_mix_and_stems(song, tmp_path):
+    report = render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=SR,
+                          synth="builtin")
+    names = sorted(p.name for p in (tmp_path / "stems").iterdir())
+    assert names == ["01 - Piano.wav", "02 - Bass.wav", "03 - Drums.wav"]
+    frames = set()
+    for path in report.paths:
+        info = sf.info(str(path))
+        assert (info.format, info.subtype, info.channels, info.samplerate) == (
+            "WAV", "PCM_24", 2, SR)
+        frames.add(info.frames)
+        assert np.abs(sf.read(str(path))[0]).max() <= CEILING + 1e-4
+    assert len(frames) == 1
+    assert report.synth == "built-in" and report.bars == 2
+    assert report.duration_seconds == pytest.approx(frames.pop() / SR)
+    # Same gain on mix and stems: the stems add up to the mix.
+    mixed = sf.read(str(report.mix_path), dtype="float32")[0]
+    summed = sum(sf.read(str(p), dtype="float32")[0] for p in report.stem_paths)
+    np.testing.assert_allclose(summed, mixed, atol=1e-5)
+
+
+def test_a_failed_write_leaves_no_file_behind(song, tmp_path, monkeypatch):
+    from engine.render import files
+
+    calls = []
+    real = files._write
+
+    def failing(path, audio, sr):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        real(path, audio, sr)
+
+    monkeypatch.setattr(files, "_write", failing)
+    with pytest.raises(OSError, match="disk full"):
+        render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=SR,
+                     synth="builtin")
+    assert not (tmp_path / "mix.wav").exists()
+    assert list((tmp_path / "stems").iterdir()) == []
+
+
+def test_without_a_soundfont_the_builtin_synth_plays(song, monkeypatch):
+    monkeypatch.setattr(renderer, "find_soundfont", lambda explicit=None: None)
+    assert renderer.make_synth(SR).name == "built-in"
+    stems = render_tracks(song, SR)
+    assert all(np.abs(a).max() > 0.01 for a in stems.values())
+
+
+def test_without_tinysoundfont_the_builtin_synth_plays(monkeypatch, tmp_path):
+    monkeypatch.setattr(renderer, "tinysoundfont_available", lambda: False)
+    monkeypatch.delenv(sf_module.ENV_VAR, raising=False)
+    assert renderer.make_synth(SR).name == "built-in"
+    fake = tmp_path / "x.sf2"
+    fake.write_bytes(b"RIFF")
+    with pytest.raises(RenderError, match="tinysoundfont"):
+        renderer.make_synth(SR, soundfont=fake)
+
+
+def test_soundfont_lookup_order(tmp_path, monkeypatch):
+    a, b = tmp_path / "a.sf2", tmp_path / "b.sf2"
+    a.write_bytes(b"x")
+    b.write_bytes(b"x")
+    monkeypatch.setenv(sf_module.ENV_VAR, str(b))
+    assert sf_module.find_soundfont(a) == a
+    assert sf_module.find_soundfont() == b
+    monkeypatch.setenv(sf_module.ENV_VAR, str(tmp_path / "missing.sf2"))
+    with pytest.raises(SoundFontError, match=r"missing\.sf2"):
+        sf_module.find_soundfont()
+    with pytest.raises(SoundFontError, match=r"nope\.sf2: SoundFont file not found"):
+        sf_module.find_soundfont(tmp_path / "nope.sf2")
+    monkeypatch.delenv(sf_module.ENV_VAR)
+    monkeypatch.setattr(sf_module, "STANDARD_LOCATIONS", (tmp_path / "none.sf2", a))
+    assert sf_module.find_soundfont() == a
+
+
+def test_a_broken_soundfont_is_a_clear_error(song, tmp_path):
+    bad = tmp_path / "bad.sf2"
+    bad.write_bytes(b"this is not a soundfont")
+    with pytest.raises(SoundFontError, match=r"bad\.sf2: not a usable SoundFont"):
+        render_tracks(song, SR, soundfont=bad)
+
+
+def test_bad_sample_rate_is_refused(song):
+    with pytest.raises(RenderError, match="sample rate"):
+        render_tracks(song, 100)
+
+
+def test_progress_runs_from_zero_to_one(song):
+    seen = []
+    render_tracks(song, SR, synth="builtin", progress=seen.append)
+    assert seen and seen[-1] == 1.0
+    assert all(0 <= a <= b <= 1 for a, b in itertools.pairwise(seen))
+
+
+def test_an_empty_song_renders_silence_of_its_length():
+    song = Song(tracks=(Track("Empty"),), length=BAR)
+    stems = render_tracks(song, SR, synth="builtin")
+    (audio,) = stems.values()
+    assert len(audio) == SR * 2 and not audio.any()
+
+
+def test_a_zero_length_note_sounds_briefly_and_ends(synth_kwargs):
+    song = Song(tracks=(Track("Strings", 48, notes=(Note(60, 0, 0, 100),)),), length=2 * BAR)
+    (audio,) = render_tracks(song, SR, **synth_kwargs).values()
+    assert np.abs(audio[: SR // 10]).max() > 0.01
+    assert np.abs(audio[-SR // 2 :]).max() < 1e-3  # released, not stuck until the end
