@@ -1,0 +1,291 @@
+"""``partita compose | regenerate | continue | repaint | harmonize``: generate with a model.
+
+Every command reads a song (except ``compose``), runs one task of
+:mod:`engine.models.tasks` with the chosen model and writes the result to ``-o OUT``;
+``--variations N`` writes ``OUT-1.mid`` … ``OUT-N.mid`` (seeds ``seed``, ``seed+1``, …,
+never two identical takes). Bars and tracks are given as musicians count them: bars
+from 1, inclusive (``--bars 5-8``), tracks by number from 1 or by name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import time
+from pathlib import Path
+
+from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
+
+from .common import CliError, progress_bar
+
+DEFAULT_MODEL = "partita-base"
+_NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
+_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    g = common.add_argument_group("model and sampling")
+    g.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
+                   help="song file to write (.mid or .partita)")
+    g.add_argument("--model", metavar="NAME",
+                   help=f"model to use (default: {DEFAULT_MODEL}, or the first one installed)")
+    g.add_argument("--precision", choices=PRECISIONS, help="weights precision (default: the "
+                   "model's own)")
+    g.add_argument("--steps", type=int, default=8, metavar="N",
+                   help="decoding steps (default 8; more is slower and more careful)")
+    g.add_argument("--temperature", type=float, default=1.0, metavar="T",
+                   help="sampling temperature (default 1.0; lower is safer)")
+    g.add_argument("--top-p", type=float, default=0.95, metavar="P",
+                   help="nucleus sampling mass (default 0.95)")
+    g.add_argument("--seed", type=int, metavar="N", help="random seed (same seed, same take)")
+    g.add_argument("--key", metavar="KEY", help="keep new notes in a key, e.g. C, F#m, Bb")
+    g.add_argument("--density", type=float, metavar="D",
+                   help="0 (sparse) .. 1 (busy); default: the model's own")
+    g.add_argument("--keep-rhythm", action="store_true",
+                   help="keep the rhythm of the notes being replaced")
+    g.add_argument("--variations", type=int, default=1, metavar="N",
+                   help="write N different takes: OUT-1.mid … OUT-N.mid")
+
+    p = subparsers.add_parser("compose", parents=[common], help="compose a new piece",
+                              description="Compose a new piece from scratch.")
+    p.add_argument("--tracks", default="Piano,Bass,Drums", metavar="LIST",
+                   help='instruments, comma-separated (default "Piano,Bass,Drums")')
+    p.add_argument("--bars", type=int, default=8, metavar="N", help="length (default 8)")
+    p.add_argument("--tempo", type=float, default=120.0, metavar="BPM",
+                   help="tempo (default 120)")
+    p.add_argument("--meter", default="4/4", metavar="N/D", help="time signature (default 4/4)")
+    p.add_argument("--title", default="Untitled", help="song title")
+    p.set_defaults(func=_run_compose, task="compose")
+
+    p = subparsers.add_parser("regenerate", parents=[common], help="rewrite one whole track",
+                              description="Rewrite one track over the whole song.")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("--track", required=True, metavar="T", help="track number or name")
+    p.set_defaults(func=_run_song_task, task="regenerate")
+
+    p = subparsers.add_parser("continue", parents=[common], help="add bars after the end",
+                              description="Continue the song for N more bars.")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("--bars", type=int, required=True, metavar="N", help="bars to add")
+    p.add_argument("--tracks", metavar="LIST", help="only these tracks (default: all)")
+    p.set_defaults(func=_run_song_task, task="continue")
+
+    p = subparsers.add_parser("repaint", parents=[common], help="rewrite some bars of tracks",
+                              description="Rewrite bars A-B of some tracks.")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("--tracks", required=True, metavar="LIST",
+                   help="track numbers or names, comma-separated")
+    p.add_argument("--bars", required=True, metavar="A-B", help="bars, from 1, inclusive")
+    p.add_argument("--pitch", metavar="LO-HI",
+                   help="only this pitch band: MIDI numbers or names (48-72, C3-C5)")
+    p.set_defaults(func=_run_song_task, task="repaint")
+
+    p = subparsers.add_parser("harmonize", parents=[common], help="accompany a melody",
+                              description="Write the other tracks around a melody (adds "
+                                          "tracks when the melody is alone).")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("--melody", required=True, metavar="T", help="melody track number or name")
+    p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
+                   help="tracks to add to a lone melody: satb (Alto, Tenor, Bass), "
+                        "band (Piano, Bass) or auto (default)")
+    p.set_defaults(func=_run_song_task, task="harmonize")
+
+
+# -- model ------------------------------------------------------------------------------------
+
+
+def resolve_model(name: str | None, task: str) -> ModelPlugin:
+    """The model called ``name``, else ``partita-base``, else the registry's default."""
+    from engine.plugins.registry import Registry
+
+    registry = Registry()
+    if name:
+        model = registry.get(name)
+    else:
+        entry = registry.default(task, preferred=DEFAULT_MODEL)
+        if entry is None or entry.plugin is None:
+            raise CliError(f"{task}: no model is installed that can {task} "
+                           "(see `partita models list`)")
+        model = entry.plugin
+    if task not in model.info.tasks:
+        raise CliError(f"model {model.info.name!r} cannot {task} "
+                       f"(it does: {', '.join(model.info.tasks)})")
+    return model
+
+
+# -- argument parsing -------------------------------------------------------------------------
+
+
+def parse_bars(text: str) -> tuple[int, int]:
+    """``"5-8"`` → 0-based ``(4, 8)`` (first bar, end bar); ``"5"`` is bar 5 alone."""
+    m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
+    if not m:
+        raise CliError(f"--bars {text!r}: give bars as A-B, counted from 1 (e.g. 5-8)")
+    a = int(m.group(1))
+    b = int(m.group(2) or a)
+    if a < 1 or b < a:
+        raise CliError(f"--bars {text!r}: bars count from 1 and A must not exceed B")
+    return a - 1, b
+
+
+def parse_pitch(text: str) -> int:
+    """A MIDI pitch from ``"60"``, ``"C4"`` (middle C) or ``"F#3"``."""
+    s = text.strip()
+    if s.isdigit():
+        p = int(s)
+    else:
+        m = _NOTE_RE.match(s)
+        if not m:
+            raise CliError(f"--pitch: {text!r} is not a pitch (use 0..127 or a name like C4)")
+        letter, acc, octave = m.groups()
+        p = _PCS[letter.upper()] + {"#": 1, "b": -1, "": 0}[acc] + 12 * (int(octave) + 1)
+    if not 0 <= p <= 127:
+        raise CliError(f"--pitch: {text!r} is outside the MIDI range 0..127")
+    return p
+
+
+def parse_pitch_range(text: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\S+?)\s*-\s*(\S+)\s*", text)
+    if not m:
+        raise CliError(f"--pitch {text!r}: give a range LO-HI, e.g. 48-72 or C3-C5")
+    lo, hi = parse_pitch(m.group(1)), parse_pitch(m.group(2))
+    if lo > hi:
+        raise CliError(f"--pitch {text!r}: the low pitch is above the high one")
+    return lo, hi
+
+
+def _options(args: argparse.Namespace) -> GenerateOptions:
+    from engine.models.constraints import scale_pitch_classes
+
+    if args.steps < 1:
+        raise CliError("--steps must be at least 1")
+    if args.temperature <= 0:
+        raise CliError("--temperature must be above 0")
+    if not 0 < args.top_p <= 1:
+        raise CliError("--top-p must be in (0, 1]")
+    if args.density is not None and not 0 <= args.density <= 1:
+        raise CliError("--density must be between 0 and 1")
+    if args.variations < 1:
+        raise CliError("--variations must be at least 1")
+    if args.key:
+        try:
+            scale_pitch_classes(args.key)
+        except ValueError as e:
+            raise CliError(f"--key: {e}") from e
+    return GenerateOptions(
+        steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
+        precision=args.precision or "auto", key=args.key, density=args.density,
+        keep_rhythm=args.keep_rhythm,
+    )
+
+
+def _track_id(song, text: str) -> int:
+    try:
+        return song.find_track(text).id
+    except KeyError as e:
+        raise CliError(str(e.args[0]) if e.args else str(e)) from e
+
+
+def _track_ids(song, text: str) -> list[int]:
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts:
+        raise CliError("give at least one track (number or name)")
+    return [_track_id(song, p) for p in parts]
+
+
+def _outputs(path: Path, n: int) -> list[Path]:
+    if n == 1:
+        return [path]
+    return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, n + 1)]
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+
+def _run_compose(args: argparse.Namespace) -> int:
+    from engine.models import tasks
+
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", args.meter)
+    if not m:
+        raise CliError(f"--meter {args.meter!r}: give a time signature like 3/4")
+    try:
+        specs = tuple(tasks.track_spec(n) for n in args.tracks.split(",") if n.strip())
+        params = tasks.SongParams(tracks=specs, bars=args.bars, tempo=args.tempo,
+                                  meter=(int(m.group(1)), int(m.group(2))), key=args.key,
+                                  title=args.title)
+    except tasks.TaskError as e:
+        raise CliError(f"compose: {e}") from e
+    return _generate(args, lambda model, o, p: tasks.compose(params, model=model, options=o,
+                                                             progress=p))
+
+
+def _run_song_task(args: argparse.Namespace) -> int:
+    from engine.io import load_song
+    from engine.models import tasks
+
+    song = load_song(args.song)
+    task = args.task
+    if task == "regenerate":
+        tid = _track_id(song, args.track)
+
+        def run(model, o, p):
+            return tasks.regenerate(song, tid, model=model, options=o, progress=p)
+    elif task == "continue":
+        ids = _track_ids(song, args.tracks) if args.tracks else None
+
+        def run(model, o, p):
+            return tasks.continue_(song, args.bars, track_ids=ids, model=model, options=o,
+                                   progress=p)
+    elif task == "repaint":
+        ids = _track_ids(song, args.tracks)
+        first, end = parse_bars(args.bars)
+        band = parse_pitch_range(args.pitch) if args.pitch else None
+
+        def run(model, o, p):
+            return tasks.repaint(song, ids, first, end, pitch_range=band, model=model,
+                                 options=o, progress=p)
+    else:
+        tid = _track_id(song, args.melody)
+
+        def run(model, o, p):
+            return tasks.harmonize(song, tid, accompaniment=args.accompaniment, model=model,
+                                   options=o, progress=p)
+    return _generate(args, run)
+
+
+def _generate(args: argparse.Namespace, run) -> int:
+    from engine.io import save_song
+    from engine.models import tasks
+
+    options = _options(args)
+    model = resolve_model(args.model, args.task)
+    if args.precision and args.precision not in model.info.precisions:
+        raise CliError(f"model {model.info.name!r} has no {args.precision} weights "
+                       f"(it has: {', '.join(model.info.precisions)})")
+    outputs = _outputs(args.output, args.variations)
+    t0 = time.perf_counter()
+    with progress_bar(1000, f"{args.task} ({model.info.name})", unit="‰") as bar:
+        def progress(p: Progress) -> None:
+            done = round(1000 * p.step / max(p.total, 1))
+            bar.update(max(0, done - bar.n))
+
+        try:
+            takes = tasks.run_variations(lambda o: run(model, o, progress), options,
+                                         args.variations)
+        except tasks.TaskError as e:
+            raise CliError(f"{args.task}: {e}") from e
+    elapsed = time.perf_counter() - t0
+    for take, path in zip(takes, outputs, strict=True):
+        save_song(take.after, path)
+        counts = take.counts()
+        per_track = ", ".join(f"{name} {n}" for name, n in counts.items())
+        print(f"{path}: {sum(counts.values())} notes written ({per_track}), seed {take.seed}")
+    n = len(takes)
+    print(f"{args.task}: {n} take{'s' * (n != 1)} with {model.info.name} in {elapsed:.1f} s")
+    return 0
+
+
+__all__ = ["DEFAULT_MODEL", "parse_bars", "parse_pitch", "parse_pitch_range", "register",
+           "resolve_model"]
+

@@ -1,0 +1,156 @@
+"""What a model may write where: editable cells and legal tokens for one masked grid.
+
+:func:`build_problem` turns an encoded window and a mask into the sampler's inputs:
+
+- *editable* cells: the lanes of the masked tracks, at steps inside a region of their
+  track, minus the cells of notes that stay (outside the mask, e.g. a note that started
+  before the region and still sounds, or one outside the region's pitch range);
+- the cells of the notes being replaced are cleared to ``REST`` (also past the mask's
+  end, so a replaced note cannot leak out as context);
+- *allowed* tokens per cell: drum lanes take ``REST`` or a drum hit, pitched lanes
+  ``REST``, ``HOLD`` or an onset inside the region's pitch range, the instrument's range
+  (:data:`ROLE_RANGES`, widened to the notes the track already has) and, with a key, its
+  scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
+  note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
+  kind (rest / hold / onset) it had in the notes being replaced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.score import Mask, Song
+from engine.score.instruments import role_of
+
+from . import vocab
+from .grid import EncodedSong
+
+_NOTE_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_MAJOR = (0, 2, 4, 5, 7, 9, 11)
+_MINOR = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
+_KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
+
+# Comfortable written ranges per role (MIDI pitches), so no bass line lands at C7.
+ROLE_RANGES: dict[str, tuple[int, int]] = {
+    "melody": (48, 96), "bass": (24, 67), "chords": (40, 88), "piano": (21, 108),
+    "strings": (28, 100), "voice": (36, 84),
+}
+
+
+def _parse_key(key: str) -> tuple[str, str, bool]:
+    m = _KEY_RE.match(key.strip())
+    if not m:
+        raise ValueError(f"unknown key {key!r} (use e.g. C, F#m, Bb, A minor)")
+    letter, accidental, quality = m.groups()
+    return letter.upper(), accidental, quality in ("m", "min", "minor")
+
+
+def key_name(key: str) -> str:
+    """A key in MIDI (mido) spelling: ``"a minor"`` → ``"Am"``, ``"Eb major"`` → ``"Eb"``."""
+    letter, accidental, minor = _parse_key(key)
+    return f"{letter}{accidental}{'m' if minor else ''}"
+
+
+def scale_pitch_classes(key: str) -> frozenset[int]:
+    """Pitch classes of a key: ``"C"``, ``"F#m"``, ``"Bb"``, ``"A minor"``, ``"Eb major"``.
+
+    Minor keys allow the natural minor scale plus the raised 7th (harmonic minor's leading
+    tone), as tonal music uses both.
+    """
+    letter, accidental, minor = _parse_key(key)
+    tonic = (_NOTE_PCS[letter] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
+    return frozenset((tonic + d) % 12 for d in (_MINOR if minor else _MAJOR))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Problem:
+    """Sampler inputs for one encoded window."""
+
+    tokens: np.ndarray  # (L, T) int64, replaced notes cleared
+    editable: np.ndarray  # (L, T) bool
+    allowed: np.ndarray  # (L, T, V) bool
+
+
+def build_problem(
+    encoded: EncodedSong,
+    song: Song,
+    mask: Mask,
+    write: Collection[int],
+    *,
+    key: str | None = None,
+    keep_rhythm: bool = False,
+) -> Problem:
+    """Editable cells, cleared tokens and legal tokens for writing tracks ``write``."""
+    tokens = encoded.tokens.copy()
+    L, T = tokens.shape
+    V = vocab.VOCAB_SIZE
+    editable = np.zeros((L, T), dtype=bool)
+    allowed = np.ones((L, T, V), dtype=bool)
+    cell_ticks = encoded.step_ticks[:-1]
+    inside = mask.notes_inside(song)
+    scale = scale_pitch_classes(key) if key else None
+    pitch_ok = np.array([scale is None or p % 12 in scale for p in range(vocab.N_PITCHES)])
+    drum_pitch = np.array([vocab.drum_note_of_class(k) for k in range(vocab.N_DRUM_CLASSES)])
+
+    for lane, track_id in enumerate(encoded.lane_tracks):
+        if track_id not in write:
+            continue
+        ids = encoded.note_ids[lane]
+        removed = np.isin(ids, [n.id for n in inside.get(track_id, ())]) & (ids != 0)
+        rhythm = np.where(removed, tokens[lane], vocab.REST)
+        tokens[lane, removed] = vocab.REST
+        kept = (ids != 0) & ~removed
+        span = _instrument_range(song, track_id)
+        lane_allowed = np.zeros((T, V), dtype=bool)
+        for region in mask.regions:
+            if track_id not in region.track_ids:
+                continue
+            cells = (cell_ticks >= region.start) & (cell_ticks < region.end) & ~kept
+            editable[lane] |= cells
+            in_range = np.zeros(V, dtype=bool)
+            if encoded.drum_lanes[lane]:
+                ok = (drum_pitch >= region.pitch_lo) & (drum_pitch <= region.pitch_hi)
+                in_range[vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES] = ok
+            else:
+                p = np.arange(vocab.N_PITCHES)
+                ok = (p >= region.pitch_lo) & (p <= region.pitch_hi)
+                if (ok & (p >= span[0]) & (p <= span[1])).any():
+                    ok &= (p >= span[0]) & (p <= span[1])
+                in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok & pitch_ok
+                if not (ok & pitch_ok).any():  # the scale leaves nothing in range: ignore it
+                    in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok
+                in_range[vocab.HOLD] = True
+            lane_allowed[cells] |= in_range
+        lane_allowed[:, vocab.REST] = True
+        # No HOLD where the cell before is not generated: it would lengthen a kept note.
+        starts = editable[lane] & ~np.concatenate([[False], editable[lane, :-1]])
+        lane_allowed[starts, vocab.HOLD] = False
+        if keep_rhythm:
+            lane_allowed = _keep_rhythm(lane_allowed, rhythm)
+        cells = editable[lane]
+        allowed[lane, cells] = lane_allowed[cells]
+    return Problem(tokens, editable, allowed)
+
+
+def _instrument_range(song: Song, track_id: int) -> tuple[int, int]:
+    """The role's range, widened to the pitches the track already plays."""
+    track = song.track(track_id)
+    lo, hi = ROLE_RANGES.get(role_of(track.program, track.is_drum), (0, 127))
+    pitches = [n.pitch for n in track.notes]
+    return min([lo, *pitches]), max([hi, *pitches])
+
+
+def _keep_rhythm(lane_allowed: np.ndarray, rhythm: np.ndarray) -> np.ndarray:
+    """Restrict each cell to the kind of token the replaced notes had there."""
+    kinds = np.zeros_like(lane_allowed)
+    onset = rhythm >= vocab.ONSET
+    kinds[onset, vocab.ONSET :] = True
+    kinds[rhythm == vocab.HOLD, vocab.HOLD] = True
+    kinds[(rhythm == vocab.REST) | (rhythm == vocab.MASK), vocab.REST] = True
+    both = lane_allowed & kinds
+    # A cell whose old kind is not legal here (e.g. a hold after a kept note) is left free.
+    return np.where(both.any(-1, keepdims=True), both, lane_allowed)

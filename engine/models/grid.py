@@ -1,0 +1,451 @@
+"""Song ↔ token grid: lanes × 16th-note steps (the representation every model sees).
+
+A track spreads over one or more monophonic *lanes*; each lane holds one token per step
+(see :mod:`engine.models.vocab`): ``REST``, ``HOLD`` (the previous note goes on),
+``ONSET + pitch`` or, on drum lanes, ``DRUM + class`` (a hit; drum lanes never ``HOLD``).
+Polyphonic tracks use several lanes, assigned by the rule in :mod:`engine.models.voices`.
+The track's role (:func:`engine.score.instruments.role_id`) and the step's position in
+its bar (``beat_pos``) are conditioning inputs, not tokens.
+
+Step ``i`` of a song lies at tick ``round(i * ppq / 4)``: exact 16ths when the PPQ is a
+multiple of 4, the nearest tick otherwise. :func:`encode` → :func:`decode` gives back
+every note that lies on the grid exactly (start, duration, pitch and velocity). Notes that
+do not — triplets, micro-timing, zero length, more voices than lanes, drum notes other
+than a class's own GM note or longer than one step — are listed in
+:attr:`EncodedSong.off_grid`; with ``snap_off_grid=True`` they are also placed, rounded to
+the nearest steps, where a lane has room (as context for a model; they then decode in
+their rounded form). Nothing is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.score import Note, Song, TimeMap, Track
+from engine.score.instruments import role_id, role_of
+
+from . import vocab
+from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens_to_chorale
+from .voices import match_voices, outer_voices
+
+MAX_BEAT_POS = 31  # beat_pos is capped here: meters up to 8/4 have distinct positions
+DEFAULT_VELOCITY = 80
+
+# Most lanes a track of each role may use, and how many a model writes into an empty one.
+ROLE_LANES: tuple[tuple[str, int], ...] = (
+    ("melody", 1), ("bass", 1), ("chords", 3), ("piano", 4), ("strings", 3), ("drums", 3),
+    ("voice", 2),
+)
+# Solo instruments of polyphonic roles: one lane when written from scratch.
+_SOLO_PROGRAMS = frozenset({40, 41, 42, 43, 52, 53, 54, 110})
+
+
+@dataclass(frozen=True, slots=True)
+class GridSpec:
+    """Lane budget of a model: at most ``max_lanes`` in all, ``role_lanes`` per track."""
+
+    max_lanes: int = 12
+    role_lanes: tuple[tuple[str, int], ...] = ROLE_LANES
+
+    def cap(self, track: Track) -> int:
+        """Most lanes ``track`` may use."""
+        return dict(self.role_lanes).get(role_of(track.program, track.is_drum), 1)
+
+    def lanes_to_write(self, track: Track, polyphony: int = 0) -> int:
+        """Lanes to give a track the model writes: its cap, one for solo instruments."""
+        cap = self.cap(track)
+        if not track.is_drum and track.program in _SOLO_PROGRAMS:
+            return max(1, min(cap, polyphony))
+        return cap
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EncodedSong:
+    """A window of a song as a token grid, with everything needed to decode it."""
+
+    tokens: np.ndarray  # (L, T) int64
+    lane_tracks: tuple[int, ...]  # track id of each lane
+    roles: np.ndarray  # (L,) int64 role ids
+    drum_lanes: np.ndarray  # (L,) bool
+    beat_pos: np.ndarray  # (T,) int64: step index within its bar, capped at MAX_BEAT_POS
+    step_ticks: np.ndarray  # (T + 1,) int64: tick of each step, then the window's end
+    velocities: np.ndarray  # (L, T) int64: velocity of the note starting in a cell, else 0
+    note_ids: np.ndarray  # (L, T) int64: id of the note sounding in a cell, else 0
+    off_grid: Mapping[int, tuple[Note, ...]]  # per track: notes not represented exactly
+    clipped: Mapping[int, tuple[Note, ...]] = field(default_factory=dict)  # cut by the window
+    ppq: int = 480
+
+    @property
+    def n_lanes(self) -> int:
+        return int(self.tokens.shape[0])
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.tokens.shape[1])
+
+    @property
+    def start_tick(self) -> int:
+        return int(self.step_ticks[0])
+
+    @property
+    def end_tick(self) -> int:
+        return int(self.step_ticks[-1])
+
+    def lanes_of(self, track_id: int) -> list[int]:
+        return [i for i, t in enumerate(self.lane_tracks) if t == track_id]
+
+
+# -- the step ↔ tick map -------------------------------------------------------------------
+
+
+def step_tick(step: int, ppq: int) -> int:
+    """Tick of global step ``step`` (round half up when the PPQ is not a multiple of 4)."""
+    return (step * ppq + 2) // vocab.STEPS_PER_BEAT
+
+
+def first_step_at(tick: int, ppq: int) -> int:
+    """Smallest step whose tick is ≥ ``tick``."""
+    s = max(0, (tick * vocab.STEPS_PER_BEAT) // ppq - 1)
+    while step_tick(s, ppq) < tick:
+        s += 1
+    return s
+
+
+def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
+    """Step index within the bar for each tick (meter changes respected), capped at 31."""
+    ticks = np.asarray(ticks, dtype=np.int64)
+    if len(ticks) == 0:
+        return np.zeros(0, dtype=np.int64)
+    tm = TimeMap.of(song)
+    first, last = tm.tick_to_bar(int(ticks[0])), tm.tick_to_bar(int(ticks[-1]))
+    bar_starts = np.array([tm.bar_to_tick(b) for b in range(first, last + 1)], dtype=np.int64)
+    in_bar = ticks - bar_starts[np.searchsorted(bar_starts, ticks, side="right") - 1]
+    pos = (2 * in_bar * vocab.STEPS_PER_BEAT + song.ppq) // (2 * song.ppq)
+    return np.minimum(pos, MAX_BEAT_POS)
+
+
+# -- encode --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Lanes:
+    """Mutable per-track lane state while encoding."""
+
+    tokens: np.ndarray
+    velocities: np.ndarray
+    note_ids: np.ndarray
+
+    def put(self, lane: int, a: int, b: int, token: int, note: Note, onset: bool) -> None:
+        if onset:
+            self.tokens[lane, a] = token
+            self.tokens[lane, a + 1 : b] = vocab.HOLD
+            self.velocities[lane, a] = note.velocity
+        else:
+            self.tokens[lane, a:b] = vocab.HOLD
+        self.note_ids[lane, a:b] = note.id
+
+
+def _cell_index(ticks: np.ndarray) -> dict[int, int]:
+    """Step tick → index in the window (the test for "on the grid")."""
+    return {int(t): i for i, t in enumerate(ticks)}
+
+
+def _nearest_cell(tick: int, ticks: np.ndarray) -> int:
+    i = int(np.searchsorted(ticks, tick))
+    if i == 0:
+        return 0
+    if i >= len(ticks):
+        return len(ticks) - 1
+    return i if ticks[i] - tick <= tick - ticks[i - 1] else i - 1
+
+
+def _polyphony(notes: Iterable[Note]) -> int:
+    notes = list(notes)
+    events = sorted([(n.start, 1) for n in notes] + [(n.end, -1) for n in notes],
+                    key=lambda e: (e[0], e[1]))
+    best = cur = 0
+    for _, d in events:
+        cur += d
+        best = max(best, cur)
+    return best
+
+
+def default_lanes(song: Song, spec: GridSpec, start_tick: int, end_tick: int) -> dict[int, int]:
+    """Lanes per track for plain encoding: enough for the window's polyphony, within caps.
+
+    Tracks without notes in the window get none; when the total exceeds
+    ``spec.max_lanes``, the tracks with most lanes give one up first (later tracks first).
+    """
+    lanes: dict[int, int] = {}
+    for track in song.tracks:
+        notes = [n for n in track.notes if (n.start < end_tick and n.end > start_tick)
+                 or (n.duration == 0 and start_tick <= n.start < end_tick)]
+        if not notes:
+            continue
+        if track.is_drum:
+            per_step: dict[int, set[int]] = {}
+            for n in notes:
+                per_step.setdefault(n.start, set()).add(vocab.drum_class_of_note(n.pitch))
+            need = max(len(s) for s in per_step.values())
+        else:
+            need = max(1, _polyphony(n for n in notes if n.duration > 0))
+        lanes[track.id] = min(spec.cap(track), need)
+    return fit_budget(lanes, spec.max_lanes)
+
+
+def fit_budget(lanes: Mapping[int, int], budget: int, keep: Iterable[int] = ()) -> dict[int, int]:
+    """Shrink a lane plan to ``budget`` lanes: widest tracks (later first) lose one at a time.
+
+    Tracks in ``keep`` lose lanes only once every other track is gone.
+    """
+    plan = {k: v for k, v in lanes.items() if v > 0}
+    keep = set(keep)
+    order = list(plan)
+    while sum(plan.values()) > budget:
+        pool = [t for t in order if t in plan and t not in keep] or [t for t in order if t in plan]
+        widest = max(pool, key=lambda t: (plan[t], order.index(t)))
+        plan[widest] -= 1
+        if plan[widest] == 0:
+            del plan[widest]
+    return plan
+
+
+def encode(
+    song: Song,
+    spec: GridSpec | None = None,
+    start_tick: int = 0,
+    end_tick: int | None = None,
+    *,
+    lanes: Mapping[int, int] | None = None,
+    snap_off_grid: bool = False,
+) -> EncodedSong:
+    """The window ``[start_tick, end_tick)`` of ``song`` as a token grid.
+
+    ``lanes`` (track id → lane count) chooses the tracks and their lanes, in song order;
+    by default every track with notes in the window gets :func:`default_lanes`. The
+    window starts at the first step at or after ``start_tick`` and runs to the first step
+    at or after ``end_tick`` (default: the song's end).
+    """
+    spec = spec or GridSpec()
+    ppq = song.ppq
+    if ppq < vocab.STEPS_PER_BEAT:
+        raise ValueError(f"a resolution of {ppq} PPQ is too coarse for a 16th-note grid")
+    end_tick = song.end if end_tick is None else end_tick
+    s0 = first_step_at(start_tick, ppq)
+    s1 = max(s0, first_step_at(end_tick, ppq))
+    ticks = (np.arange(s0, s1 + 1, dtype=np.int64) * ppq + 2) // vocab.STEPS_PER_BEAT
+    w0, w1 = int(ticks[0]), int(ticks[-1])
+    T = s1 - s0
+    plan = default_lanes(song, spec, w0, w1) if lanes is None else dict(lanes)
+
+    lane_tracks: list[int] = []
+    tracks = [t for t in song.tracks if plan.get(t.id, 0) > 0]
+    for t in tracks:
+        lane_tracks += [t.id] * plan[t.id]
+    L = len(lane_tracks)
+    tokens = np.full((L, T), vocab.REST, dtype=np.int64)
+    velocities = np.zeros((L, T), dtype=np.int64)
+    note_ids = np.zeros((L, T), dtype=np.int64)
+    off_grid: dict[int, tuple[Note, ...]] = {}
+    clipped: dict[int, tuple[Note, ...]] = {}
+
+    row = 0
+    for track in tracks:
+        n = plan[track.id]
+        state = _Lanes(tokens[row : row + n], velocities[row : row + n], note_ids[row : row + n])
+        encode_track = _encode_drums if track.is_drum else _encode_pitched
+        off, cut = encode_track(track, state, ticks, snap_off_grid)
+        if off:
+            off_grid[track.id] = tuple(sorted(off, key=Note.key))
+        if cut:
+            clipped[track.id] = tuple(sorted(cut, key=Note.key))
+        row += n
+    # Tracks given no lanes: their notes in the window are not represented at all.
+    for track in song.tracks:
+        if track.id not in plan or plan[track.id] <= 0:
+            lost = [x for x in track.notes if w0 <= x.start < w1]
+            if lost:
+                off_grid[track.id] = tuple(lost)
+
+    roles = np.array([role_id(t.program, t.is_drum) for t in tracks for _ in range(plan[t.id])],
+                     dtype=np.int64)
+    drums = np.array([t.is_drum for t in tracks for _ in range(plan[t.id])], dtype=bool)
+    return EncodedSong(
+        tokens=tokens,
+        lane_tracks=tuple(lane_tracks),
+        roles=roles,
+        drum_lanes=drums,
+        beat_pos=beat_positions(song, ticks[:-1]),
+        step_ticks=ticks,
+        velocities=velocities,
+        note_ids=note_ids,
+        off_grid=off_grid,
+        clipped=clipped,
+        ppq=ppq,
+    )
+
+
+def _encode_pitched(
+    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool
+) -> tuple[list[Note], list[Note]]:
+    """Place a pitched track's notes; returns (off-grid notes, window-clipped notes).
+
+    Exact notes are placed first at every step; with ``snap``, off-grid notes rounded to
+    the nearest steps then take the lanes left, through the same voice assignment.
+    """
+    w0, w1 = int(ticks[0]), int(ticks[-1])
+    T = len(ticks) - 1
+    n_lanes = state.tokens.shape[0]
+    by_step: dict[int, list[tuple[Note, int, bool, bool]]] = {}  # (note, end, onset?, exact?)
+    off: list[Note] = []
+    cut: list[Note] = []
+    cell = _cell_index(ticks)
+    for note in track.notes:
+        if (note.start < w0 and note.end <= w0) or note.start >= w1:
+            continue  # outside the window
+        a, b = cell.get(note.start), cell.get(note.end)
+        if note.duration > 0 and note.start < w0 and (b is not None or note.end > w1):
+            cut.append(note)  # sounds into the window from before it: context only
+            by_step.setdefault(0, []).append((note, T if b is None else b, False, True))
+        elif note.duration > 0 and a is not None and note.end > w1:
+            cut.append(note)  # starts on the grid, cut at the window's end
+            by_step.setdefault(a, []).append((note, T, True, True))
+        elif note.duration > 0 and a is not None and b is not None:
+            by_step.setdefault(a, []).append((note, b, True, True))
+        else:
+            off.append(note)
+            if snap:
+                a = _nearest_cell(note.start, ticks)
+                b = max(_nearest_cell(note.end, ticks), a + 1)
+                if a < T:
+                    by_step.setdefault(a, []).append((note, b, note.start >= w0, False))
+
+    last: list[int | None] = [None] * n_lanes
+    busy = [0] * n_lanes  # first free cell of each lane
+    for step in sorted(by_step):
+        free = [lane for lane in range(n_lanes) if busy[lane] <= step]
+        kept = []
+        for exact in (True, False):  # exact notes first, then rounded ones in the lanes left
+            group = sorted((g for g in by_step[step] if g[3] == exact),
+                           key=lambda g: (-g[0].pitch, -g[0].duration, g[0].id))
+            keep = outer_voices([g[0].pitch for g in group], len(free) - len(kept))
+            kept += [group[i] for i in keep]
+            if exact:
+                off += [g[0] for i, g in enumerate(group) if i not in keep]
+        kept.sort(key=lambda g: (-g[0].pitch, -g[0].duration, g[0].id))
+        chosen = match_voices([g[0].pitch for g in kept], [(lane, last[lane]) for lane in free])
+        for (note, end, onset, _), lane in zip(kept, chosen, strict=True):
+            state.put(lane, step, end, vocab.onset(note.pitch), note, onset)
+            busy[lane], last[lane] = end, note.pitch
+    return off, cut
+
+
+def _encode_drums(
+    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool
+) -> tuple[list[Note], list[Note]]:
+    """Place drum hits by class order per step; returns (off-grid notes, [])."""
+    w0, w1 = int(ticks[0]), int(ticks[-1])
+    n_lanes = state.tokens.shape[0]
+    by_step: dict[int, list[tuple[int, bool, Note]]] = {}
+    off: list[Note] = []
+    cell = _cell_index(ticks)
+    for note in track.notes:
+        if not w0 <= note.start < w1:
+            continue
+        klass = vocab.drum_class_of_note(note.pitch)
+        a = cell.get(note.start)
+        exact = (
+            a is not None
+            and note.pitch == vocab.drum_note_of_class(klass)
+            and note.duration == ticks[a + 1] - ticks[a]
+        )
+        if not exact:
+            off.append(note)
+            if not snap:
+                continue
+            a = _nearest_cell(note.start, ticks)
+            if a >= len(ticks) - 1:
+                continue
+        by_step.setdefault(a, []).append((klass, not exact, note))
+    for step, hits in sorted(by_step.items()):
+        lane = 0
+        seen: set[int] = set()
+        for klass, approx, note in sorted(hits, key=lambda h: (h[0], h[1], h[2].id)):
+            if klass in seen or lane >= n_lanes:
+                if not approx:
+                    off.append(note)  # a second hit of one class, or no lane left
+                continue
+            seen.add(klass)
+            state.put(lane, step, step + 1, vocab.drum(klass), note, True)
+            lane += 1
+    return off, []
+
+
+# -- decode --------------------------------------------------------------------------------
+
+
+def decode(
+    encoded: EncodedSong,
+    tokens: np.ndarray,
+    where: np.ndarray | None = None,
+    default_velocity: int = DEFAULT_VELOCITY,
+) -> dict[int, tuple[Note, ...]]:
+    """Notes per track id from a token grid shaped like ``encoded.tokens``.
+
+    A note starts at an ``ONSET``/``DRUM`` cell and lasts through the ``HOLD`` cells after
+    it (drum hits last one step). With ``where`` (bool ``(L, T)``) only notes starting in a
+    selected cell are returned, and they end at the first unselected cell. A note whose
+    cell still holds the encoded token keeps its encoded velocity; others get
+    ``default_velocity``. Leading ``HOLD`` s (a note from before the window) and ``MASK``
+    decode to nothing.
+    """
+    tokens = np.asarray(tokens, dtype=np.int64)
+    if tokens.shape != encoded.tokens.shape:
+        raise ValueError(f"tokens shape {tokens.shape} != encoded {encoded.tokens.shape}")
+    sel = np.ones(tokens.shape, dtype=bool) if where is None else np.asarray(where, dtype=bool)
+    ticks = encoded.step_ticks
+    out: dict[int, list[Note]] = {tid: [] for tid in encoded.lane_tracks}
+    L, T = tokens.shape
+    for lane in range(L):
+        row, ok = tokens[lane], sel[lane]
+        is_drum = bool(encoded.drum_lanes[lane])
+        starts = np.flatnonzero(ok & (row >= vocab.ONSET))
+        for a in starts:
+            a = int(a)
+            tok = int(row[a])
+            if is_drum != vocab.is_drum(tok):
+                continue  # a token of the other kind: not playable on this lane
+            b = a + 1
+            if not is_drum:
+                while b < T and ok[b] and row[b] == vocab.HOLD:
+                    b += 1
+            same = encoded.tokens[lane, a] == tok and encoded.velocities[lane, a] > 0
+            vel = int(encoded.velocities[lane, a]) if same else default_velocity
+            pitch = (vocab.drum_note_of_class(tok - vocab.DRUM) if is_drum
+                     else vocab.pitch_of(tok))
+            start = int(ticks[a])
+            out[encoded.lane_tracks[lane]].append(Note(pitch, start, int(ticks[b]) - start, vel))
+    return {tid: tuple(sorted(notes, key=Note.key)) for tid, notes in out.items()}
+
+
+__all__ = [
+    "DEFAULT_VELOCITY",
+    "MAX_BEAT_POS",
+    "ROLE_LANES",
+    "EncodedSong",
+    "GridSpec",
+    "beat_positions",
+    "chorale_to_song",
+    "chorale_to_tokens",
+    "decode",
+    "default_lanes",
+    "encode",
+    "first_step_at",
+    "fit_budget",
+    "song_to_chorale",
+    "step_tick",
+    "tokens_to_chorale",
+]

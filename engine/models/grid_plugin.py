@@ -1,0 +1,194 @@
+"""A :class:`~engine.plugins.api.ModelPlugin` over any lane-grid denoiser.
+
+:meth:`GridModelPlugin.generate`:
+
+1. takes a window around the mask (``context_bars`` whole bars each side);
+2. gives every masked track its lanes (:meth:`GridSpec.lanes_to_write`) and the other
+   tracks as many as their music needs, within the model's lane budget — when the masked
+   tracks alone need more lanes than the model has, they are written in groups, each
+   group seeing the ones written before it;
+3. encodes the window (off-grid notes placed, rounded, as context), builds the editable
+   cells and legal tokens (:mod:`engine.models.constraints`), runs the sampler, decodes
+   the notes that start in editable cells — they end where the editable cells end, so
+   nothing reaches past the mask — and gives them velocities from their context
+   (:mod:`engine.models.velocity`).
+
+The result holds notes only inside the mask, for every masked track.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+import torch
+
+from engine.plugins.api import (
+    CancelToken,
+    GenerateOptions,
+    ModelInfo,
+    Progress,
+    ProgressCallback,
+)
+from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
+
+from . import vocab
+from .constraints import build_problem
+from .grid import GridSpec, decode, default_lanes, encode, fit_budget
+from .velocity import assign_velocities
+
+Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+Sampler = Callable[..., np.ndarray]
+
+CONTEXT_BARS = 8
+
+
+class GridModelPlugin:
+    """Implements the model plugin protocol on top of a denoiser and the grid codec.
+
+    ``denoiser``: a ready denoiser, or ``load(precision) -> denoiser`` to build one per
+    precision on first use (``"auto"`` means ``info.default_precision``). ``sampler``
+    defaults to :func:`engine.models.sampler.sample`.
+    """
+
+    def __init__(
+        self,
+        info: ModelInfo,
+        denoiser: Denoiser | None = None,
+        *,
+        load: Callable[[str], Denoiser] | None = None,
+        spec: GridSpec | None = None,
+        sampler: Sampler | None = None,
+        context_bars: int = CONTEXT_BARS,
+    ) -> None:
+        if denoiser is None and load is None:
+            raise ValueError("GridModelPlugin needs a denoiser or a load function")
+        self.info = info
+        self.spec = spec or GridSpec(max_lanes=info.max_lanes or GridSpec().max_lanes)
+        self.context_bars = context_bars
+        self._denoiser = denoiser
+        self._load = load
+        self._loaded: dict[str, Denoiser] = {}
+        self._sampler = sampler
+
+    # -- the plugin call -----------------------------------------------------------------------
+    def generate(
+        self,
+        song: Song,
+        mask: Mask,
+        options: GenerateOptions,
+        progress: ProgressCallback,
+        cancel: CancelToken,
+    ) -> dict[int, tuple[Note, ...]]:
+        masked = [t for t in song.tracks if t.id in mask.track_ids]
+        if mask.is_empty or not masked:
+            return {}
+        cancel.raise_if_cancelled()
+        denoiser = _with_density(self.denoiser(options.precision), options.density)
+        sample = self._sampler or _default_sampler()
+        w0, w1 = self.window(song, mask)
+        groups = self._groups(song, [t.id for t in masked], w0, w1)
+        result: dict[int, tuple[Note, ...]] = {}
+        work = song
+        for g, (plan, write) in enumerate(groups):
+            enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
+            problem = build_problem(enc, work, mask, write, key=options.key,
+                                    keep_rhythm=options.keep_rhythm)
+            seed = None if options.seed is None else options.seed + 7919 * g
+            out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
+                         problem.allowed, replace(options, seed=seed),
+                         _group_progress(progress, g, len(groups)), cancel)
+            decoded = decode(enc, out, where=problem.editable)
+            new = {tid: tuple(n for n in decoded.get(tid, ()) if mask.contains_note(tid, n))
+                   for tid in write}
+            result.update(new)
+            if g + 1 < len(groups):
+                sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,
+                                       r.pitch_hi) for r in mask.regions))
+                work = replace_in_mask(work, sub, new).apply(work)
+        return assign_velocities(song, result, mask.notes_outside(song), mask.span,
+                                 options.seed)
+
+    # -- parts ---------------------------------------------------------------------------------
+    def denoiser(self, precision: str = "auto") -> Denoiser:
+        """The denoiser for ``precision`` (built once per precision when ``load`` is set)."""
+        if self._load is None:
+            assert self._denoiser is not None
+            return self._denoiser
+        p = self.info.default_precision if precision in ("auto", "", None) else precision
+        if p not in self._loaded:
+            self._loaded[p] = self._load(p)
+        return self._loaded[p]
+
+    def window(self, song: Song, mask: Mask) -> tuple[int, int]:
+        """Ticks of the encoded window: the mask's bars plus ``context_bars`` each side."""
+        tm = TimeMap.of(song)
+        lo, hi = mask.span
+        first = max(0, tm.tick_to_bar(lo) - self.context_bars)
+        last = tm.tick_to_bar(max(lo, hi - 1)) + self.context_bars
+        song_bars = tm.bar_count(max(song.end, hi))
+        return tm.bar_to_tick(first), max(hi, tm.bar_to_tick(min(last, song_bars - 1) + 1))
+
+    def _groups(
+        self, song: Song, masked: list[int], w0: int, w1: int
+    ) -> list[tuple[dict[int, int], list[int]]]:
+        """Lane plans: each writes some masked tracks, with the rest as context."""
+        budget = self.spec.max_lanes
+        want: dict[int, int] = {}
+        for tid in masked:
+            track = song.track(tid)
+            poly = default_lanes(song.with_tracks([track]), self.spec, 0, song.end).get(tid, 0)
+            want[tid] = min(budget, self.spec.lanes_to_write(track, poly))
+        batches: list[list[int]] = [[]]
+        for tid in masked:
+            if batches[-1] and sum(want[t] for t in batches[-1]) + want[tid] > budget:
+                batches.append([])
+            batches[-1].append(tid)
+        context = default_lanes(song.with_tracks(t for t in song.tracks if t.id not in want),
+                                self.spec, w0, w1)
+        plans = []
+        written: list[int] = []
+        for batch in batches:
+            lanes = dict(context)
+            for tid in written:  # earlier groups' tracks are context now
+                lanes[tid] = want[tid]
+            lanes.update({tid: want[tid] for tid in batch})
+            order = {t.id: i for i, t in enumerate(song.tracks)}
+            lanes = dict(sorted(lanes.items(), key=lambda kv: order[kv[0]]))
+            plans.append((fit_budget(lanes, budget, keep=batch), batch))
+            written += batch
+        return plans
+
+
+def _default_sampler() -> Sampler:
+    from .sampler import sample
+
+    return sample
+
+
+def _with_density(denoiser: Denoiser, density: float | None) -> Denoiser:
+    """Bias onset logits so that ``density`` 0 → sparse, 0.5 → the model's own, 1 → busy."""
+    if density is None:
+        return denoiser
+    bias = 6.0 * (min(max(float(density), 0.0), 1.0) - 0.5)
+
+    def biased(tokens: torch.Tensor, roles: torch.Tensor, beat_pos: torch.Tensor) -> torch.Tensor:
+        logits = denoiser(tokens, roles, beat_pos).clone()
+        logits[..., vocab.ONSET :] += bias
+        return logits
+
+    biased.max_steps = getattr(denoiser, "max_steps", None)  # type: ignore[attr-defined]
+    return biased
+
+
+def _group_progress(progress: ProgressCallback, group: int, groups: int) -> ProgressCallback:
+    if groups == 1:
+        return progress
+
+    def report(p: Progress) -> None:
+        done = (group + p.step / max(p.total, 1)) / groups
+        progress(Progress(round(1000 * done), 1000, f"tracks {group + 1}/{groups}: {p.message}"))
+
+    return report
+

@@ -1,0 +1,367 @@
+"""The generation tasks a musician asks for, over any :class:`ModelPlugin`.
+
+Each task builds a mask (and, where needed, preparatory edits: new empty tracks, a longer
+song), asks the model for notes inside the mask and returns a :class:`TaskResult` whose
+``edit`` does everything as **one** :class:`EditGroup` — one take, one undo step. Nothing
+outside the mask changes: the notes come back through
+:func:`engine.score.replace_in_mask`, which refuses notes outside it.
+
+Bars are 0-based here (the CLI converts from the user's 1-based bars); spans are whole bars.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from engine.plugins.api import CancelToken, GenerateOptions, ModelPlugin, ProgressCallback
+from engine.score import (
+    DRUM_CHANNEL,
+    TRACK_COLOURS,
+    Edit,
+    EditGroup,
+    InsertTrack,
+    KeySignature,
+    Mask,
+    Note,
+    Region,
+    Song,
+    TempoChange,
+    TimeMap,
+    TimeSignature,
+    Track,
+    replace_in_mask,
+    set_song_props,
+)
+from engine.score.instruments import GM_PROGRAMS, role_of
+
+from .constraints import key_name
+
+
+class TaskError(ValueError):
+    """A task cannot run on this song as asked (empty song, unknown instrument, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaskResult:
+    """One take: the song before, where the model wrote, what it wrote, and the edit."""
+
+    task: str
+    before: Song
+    mask: Mask
+    new_notes: Mapping[int, tuple[Note, ...]]
+    edit: EditGroup
+    seed: int | None = None
+
+    @property
+    def after(self) -> Song:
+        return self.edit.apply(self.before)
+
+    def counts(self) -> dict[str, int]:
+        """Notes written per track name (in the song's track order)."""
+        after = self.after
+        return {t.name: len(self.new_notes[t.id]) for t in after.tracks if t.id in self.new_notes}
+
+    def signature(self) -> frozenset[tuple[int, tuple[int, int, int, int]]]:
+        """The music written (without ids): equal for two takes that sound the same."""
+        return frozenset((tid, n.key()) for tid, notes in self.new_notes.items() for n in notes)
+
+
+# -- instruments ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrackSpec:
+    """A track to create: display name and GM instrument."""
+
+    name: str
+    program: int = 0
+    is_drum: bool = False
+
+
+_ALIASES: dict[str, tuple[int, bool]] = {
+    "piano": (0, False), "keys": (4, False), "electric piano": (4, False), "epiano": (4, False),
+    "harpsichord": (6, False), "organ": (19, False), "guitar": (25, False),
+    "electric guitar": (27, False), "bass": (33, False), "acoustic bass": (32, False),
+    "double bass": (32, False), "strings": (48, False), "violin": (40, False),
+    "viola": (41, False), "cello": (42, False), "contrabass": (43, False), "harp": (46, False),
+    "choir": (52, False), "voice": (53, False), "soprano": (52, False), "alto": (52, False),
+    "tenor": (52, False), "trumpet": (56, False), "trombone": (57, False), "horn": (60, False),
+    "brass": (61, False), "sax": (65, False), "saxophone": (65, False), "oboe": (68, False),
+    "bassoon": (70, False), "clarinet": (71, False), "flute": (73, False), "lead": (80, False),
+    "synth": (80, False), "pad": (89, False), "melody": (73, False),
+    "drums": (0, True), "drum": (0, True), "drum kit": (0, True), "kit": (0, True),
+    "percussion": (0, True),
+}
+
+
+def track_spec(name: str) -> TrackSpec:
+    """A track from an instrument as users type it: ``"Piano"``, ``"Bass"``, ``"Drums"``,
+    a GM name (``"Acoustic Grand Piano"``) or a unique part of one (``"marimba"``)."""
+    key = " ".join(name.strip().lower().split())
+    if not key:
+        raise TaskError("empty instrument name")
+    if key in _ALIASES:
+        program, is_drum = _ALIASES[key]
+        return TrackSpec(name.strip().title(), program, is_drum)
+    exact = [i for i, gm in enumerate(GM_PROGRAMS) if gm.lower() == key]
+    part = exact or [i for i, gm in enumerate(GM_PROGRAMS) if key in gm.lower()]
+    if len(part) == 1:
+        return TrackSpec(name.strip().title(), part[0])
+    if part:
+        options = ", ".join(GM_PROGRAMS[i] for i in part[:4])
+        raise TaskError(f"instrument {name!r} is ambiguous: {options}, ...")
+    raise TaskError(f"unknown instrument {name!r} (try Piano, Bass, Drums, Strings, Guitar, "
+                    "Choir, Flute, or a General MIDI instrument name)")
+
+
+def _new_tracks(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]:
+    """Edits adding empty tracks after the song's own, each on a free MIDI channel."""
+    used = {t.channel for t in song.tracks}
+    edits = []
+    for i, spec in enumerate(specs):
+        if spec.is_drum:
+            channel = DRUM_CHANNEL
+        else:
+            free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
+            channel = free[0] if free else 0
+        used.add(channel)
+        index = len(song.tracks) + i
+        track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum,
+                      channel=channel, colour=TRACK_COLOURS[index % len(TRACK_COLOURS)])
+        edits.append(InsertTrack(track, index, label=f"Add {spec.name}"))
+    return edits
+
+
+# -- the common path --------------------------------------------------------------------------
+
+
+def _bar_span(song: Song, first_bar: int, end_bar: int) -> tuple[int, int]:
+    tm = TimeMap.of(song)
+    return tm.bar_to_tick(first_bar), tm.bar_to_tick(end_bar)
+
+
+def _song_bars(song: Song) -> int:
+    """Whole bars the song spans (0 for a song with no notes and no length)."""
+    return TimeMap.of(song).bar_count(song.end) if song.end > 0 else 0
+
+
+def _run(
+    task: str,
+    before: Song,
+    prep: Sequence[Edit],
+    mask: Mask,
+    model: ModelPlugin,
+    options: GenerateOptions | None,
+    progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+    label: str,
+) -> TaskResult:
+    options = options or GenerateOptions()
+    prepared = EditGroup(tuple(prep)).apply(before)
+    new = model.generate(prepared, mask, options, progress or (lambda p: None),
+                         cancel or CancelToken())
+    swap = replace_in_mask(prepared, mask, new, label)
+    new = {tid: tuple(notes) for tid, notes in new.items()}
+    return TaskResult(task, before, mask, new, EditGroup((*prep, *swap.edits), label),
+                      options.seed)
+
+
+# -- tasks --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SongParams:
+    """What a new piece should be: instruments, length, tempo, meter, key."""
+
+    tracks: tuple[TrackSpec, ...] = field(
+        default_factory=lambda: (TrackSpec("Piano", 0), TrackSpec("Bass", 33),
+                                 TrackSpec("Drums", 0, True)))
+    bars: int = 8
+    tempo: float = 120.0
+    meter: tuple[int, int] = (4, 4)
+    key: str | None = None
+    ppq: int = 480
+    title: str = "Untitled"
+
+
+def compose(
+    params: SongParams,
+    *,
+    model: ModelPlugin,
+    options: GenerateOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TaskResult:
+    """A new piece: empty tracks of ``params`` filled for ``params.bars`` bars."""
+    if not params.tracks:
+        raise TaskError("compose needs at least one track")
+    if params.bars < 1:
+        raise TaskError("compose needs at least one bar")
+    if not 10 <= params.tempo <= 400:
+        raise TaskError(f"tempo {params.tempo:g} BPM is outside 10..400")
+    num, den = params.meter
+    if num < 1 or den not in (1, 2, 4, 8, 16, 32):
+        raise TaskError(f"bad meter {num}/{den}")
+    try:
+        key = key_name(params.key) if params.key else None
+    except ValueError as e:
+        raise TaskError(str(e)) from e
+    before = Song(
+        ppq=params.ppq,
+        tempos=(TempoChange(0, round(60_000_000 / params.tempo)),),
+        time_signatures=(TimeSignature(0, num, den),),
+        key_signatures=(KeySignature(0, key),) if key else (),
+        title=params.title,
+    )
+    adds = _new_tracks(before, params.tracks)
+    _, end = _bar_span(before, 0, params.bars)
+    prep = [*adds, set_song_props(before, "Set length", length=end)]
+    mask = Mask.of(Region(frozenset(e.track.id for e in adds), 0, end))
+    if params.key and options is not None and options.key is None:
+        options = replace(options, key=params.key)
+    elif params.key and options is None:
+        options = GenerateOptions(key=params.key)
+    return _run("compose", before, prep, mask, model, options, progress, cancel, "Compose")
+
+
+def regenerate(
+    song: Song,
+    track_id: int,
+    *,
+    model: ModelPlugin,
+    options: GenerateOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TaskResult:
+    """Rewrite one whole track over the song's length, the other tracks as context."""
+    track = song.track(track_id)
+    bars = _song_bars(song)
+    if bars == 0:
+        raise TaskError("the song is empty: there is nothing to regenerate (use compose)")
+    mask = Mask.of(Region({track_id}, *_bar_span(song, 0, bars)))
+    return _run("regenerate", song, (), mask, model, options, progress, cancel,
+                f"Regenerate {track.name}")
+
+
+def continue_(
+    song: Song,
+    bars: int,
+    *,
+    track_ids: Iterable[int] | None = None,
+    model: ModelPlugin,
+    options: GenerateOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TaskResult:
+    """``bars`` more bars after the song's last bar, for all tracks or ``track_ids``."""
+    if bars < 1:
+        raise TaskError("continue needs at least one bar")
+    ids = [t.id for t in song.tracks] if track_ids is None else [song.track(t).id
+                                                                 for t in track_ids]
+    if not ids:
+        raise TaskError("the song has no tracks to continue")
+    first = _song_bars(song)
+    start, end = _bar_span(song, first, first + bars)
+    prep = [set_song_props(song, f"Extend by {bars} bars", length=end)]
+    mask = Mask.of(Region(frozenset(ids), start, end))
+    return _run("continue", song, prep, mask, model, options, progress, cancel,
+                f"Continue {bars} bars")
+
+
+def repaint(
+    song: Song,
+    track_ids: Iterable[int],
+    first_bar: int,
+    end_bar: int,
+    *,
+    pitch_range: tuple[int, int] | None = None,
+    model: ModelPlugin,
+    options: GenerateOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TaskResult:
+    """Rewrite bars ``[first_bar, end_bar)`` of some tracks (optionally a pitch band only).
+
+    A span past the song's end lengthens the song (in the same take).
+    """
+    ids = frozenset(song.track(t).id for t in track_ids)
+    if not ids:
+        raise TaskError("repaint needs at least one track")
+    if not 0 <= first_bar < end_bar:
+        raise TaskError(f"bad bar range {first_bar + 1}-{end_bar}")
+    lo, hi = pitch_range or (0, 127)
+    if not 0 <= lo <= hi <= 127:
+        raise TaskError(f"bad pitch range {lo}-{hi} (MIDI pitches 0..127, low-high)")
+    start, end = _bar_span(song, first_bar, end_bar)
+    prep = [set_song_props(song, "Extend song", length=end)] if end > song.end else []
+    mask = Mask.of(Region(ids, start, end, lo, hi))
+    return _run("repaint", song, prep, mask, model, options, progress, cancel, "Repaint")
+
+
+def harmonize(
+    song: Song,
+    melody_id: int,
+    *,
+    accompaniment: str = "auto",
+    model: ModelPlugin,
+    options: GenerateOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TaskResult:
+    """Fill every other track around a melody over its whole length.
+
+    When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
+    voices in the melody's instrument (a chorale), ``"band"`` adds Piano and Bass;
+    ``"auto"`` picks SATB for sung or string melodies and the band otherwise.
+    """
+    melody = song.track(melody_id)
+    if not melody.notes:
+        raise TaskError(f"track {melody.name!r} has no notes to harmonize")
+    others = [t.id for t in song.tracks if t.id != melody_id]
+    prep: list[Edit] = []
+    if not others:
+        prep = _new_tracks(song, _accompaniment(melody, accompaniment))
+        others = [e.track.id for e in prep]
+    bars = _song_bars(song)
+    mask = Mask.of(Region(frozenset(others), *_bar_span(song, 0, bars)))
+    return _run("harmonize", song, prep, mask, model, options, progress, cancel,
+                f"Harmonize {melody.name}")
+
+
+def _accompaniment(melody: Track, kind: str) -> list[TrackSpec]:
+    if kind == "auto":
+        kind = "satb" if role_of(melody.program, melody.is_drum) in ("voice", "strings") else (
+            "band")
+    if kind == "satb":
+        return [TrackSpec(v, melody.program) for v in ("Alto", "Tenor", "Bass")]
+    if kind == "band":
+        return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
+    raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")
+
+
+# -- variations ---------------------------------------------------------------------------------
+
+
+def run_variations(
+    run: Callable[[GenerateOptions], TaskResult],
+    options: GenerateOptions,
+    count: int,
+    redraws: int = 4,
+) -> list[TaskResult]:
+    """``count`` takes of one request with seeds ``seed, seed+1, …``; a take that repeats
+    an earlier one is drawn again with a further seed (up to ``redraws`` times)."""
+    base = options.seed if options.seed is not None else secrets.randbits(31)
+    takes: list[TaskResult] = []
+    seen: set[frozenset] = set()
+    for i in range(count):
+        seed = base + i
+        for attempt in range(redraws + 1):
+            take = run(replace(options, seed=seed))
+            if take.signature() not in seen or attempt == redraws:
+                break
+            seed = base + count * (attempt + 1) + i
+        seen.add(take.signature())
+        takes.append(take)
+    return takes

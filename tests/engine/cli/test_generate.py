@@ -1,0 +1,156 @@
+"""``partita compose/regenerate/continue/repaint/harmonize`` with a tiny random model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from engine.cli import generate as gen_cli
+from engine.cli import main
+from engine.io import load_song, save_song
+from engine.models import vocab
+from engine.models.grid_plugin import GridModelPlugin
+from engine.plugins.api import ModelInfo
+from engine.score import Note, Song, TimeMap, Track
+
+DEMO = Path(__file__).resolve().parents[3] / "assets/demo/demo.mid"
+Q = 120
+BAR = 16 * Q
+
+
+def tiny_denoiser(tokens, roles, beat_pos):
+    g = torch.Generator().manual_seed(7)
+    logits = torch.randn(*tokens.shape, vocab.VOCAB_SIZE, generator=g)
+    logits[..., vocab.REST] += 4.0
+    logits[..., vocab.HOLD] += 4.0
+    return logits
+
+
+tiny_denoiser.max_steps = 64
+
+
+@pytest.fixture(autouse=True)
+def tiny_model(monkeypatch):
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    info = ModelInfo("tiny", "0", precisions=("fp32", "int8"))
+    model = GridModelPlugin(info, tiny_denoiser, context_bars=1)
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model)
+    yield model
+    torch.set_num_threads(n)
+
+
+@pytest.fixture
+def song_file(tmp_path) -> Path:
+    """The demo song when it is there (first 4 bars), else a small band."""
+    if DEMO.exists():
+        song = load_song(DEMO)
+        end = TimeMap.of(song).bar_to_tick(4)
+        song = song.with_tracks(t.with_notes(n for n in t.notes if n.start < end)
+                                for t in song.tracks)
+    else:
+        song = Song(tracks=(
+            Track(name="Piano", notes=tuple(Note(p, b * BAR, 8 * Q, 70) for b in range(4)
+                                            for p in (60, 64, 67))),
+            Track(name="Bass", program=33, channel=1,
+                  notes=tuple(Note(36, b * 4 * Q, 4 * Q, 90) for b in range(16))),
+            Track(name="Drums", is_drum=True, channel=9,
+                  notes=tuple(Note(36, b * 4 * Q, Q, 100) for b in range(16))),
+        ))
+    path = tmp_path / "song.mid"
+    save_song(song, path)
+    return path
+
+
+def notes_by_track(song: Song) -> list[list[tuple[int, int, int, int]]]:
+    return [[n.key() for n in t.notes] for t in song.tracks]
+
+
+def test_compose_writes_a_new_song(tmp_path, capsys):
+    out = tmp_path / "new.mid"
+    rc = main(["compose", "-o", str(out), "--tracks", "Piano,Bass,Drums", "--bars", "4",
+               "--tempo", "100", "--meter", "3/4", "--seed", "1", "--steps", "3"])
+    assert rc == 0
+    song = load_song(out)
+    assert len(song.tracks) == 3 and all(t.notes for t in song.tracks)
+    assert song.time_signatures[0].numerator == 3
+    text = capsys.readouterr().out
+    assert "notes written" in text and "in " in text and "seed 1" in text
+
+
+def test_repaint_changes_only_the_asked_bars_and_tracks(song_file, tmp_path):
+    out = tmp_path / "out.mid"
+    before = load_song(song_file)
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "2-3",
+                 "--pitch", "C4-72", "--seed", "4", "--steps", "3", "--key", "C"]) == 0
+    after = load_song(out)
+    tm = TimeMap.of(before)
+    lo, hi = tm.bar_to_tick(1), tm.bar_to_tick(3)
+
+    def outside(song):  # track 1 outside bars 2-3 × C4..72, and every other track
+        first = [n.key() for n in song.tracks[0].notes
+                 if not (lo <= n.start < hi and 60 <= n.pitch <= 72)]
+        return [first, *notes_by_track(song)[1:]]
+
+    assert outside(after) == outside(before)
+
+
+def test_regenerate_continue_and_harmonize_run_on_a_song(song_file, tmp_path):
+    before = load_song(song_file)
+    out = tmp_path / "regen.mid"
+    assert main(["regenerate", str(song_file), "-o", str(out), "--track", "2", "--seed",
+                 "2", "--steps", "2"]) == 0
+    regen = load_song(out)
+    assert notes_by_track(regen)[0] == notes_by_track(before)[0]
+
+    out = tmp_path / "cont.mid"
+    assert main(["continue", str(song_file), "-o", str(out), "--bars", "2", "--seed", "2",
+                 "--steps", "2"]) == 0
+    cont = load_song(out)
+    bars = TimeMap.of(before).bar_count(before.end)
+    assert TimeMap.of(cont).bar_count(cont.end) == bars + 2
+    start = TimeMap.of(before).bar_to_tick(bars)
+    for a, b in zip(before.tracks, cont.tracks, strict=True):
+        assert [n.key() for n in b.notes if n.start < start] == [n.key() for n in a.notes]
+
+    out = tmp_path / "harm.mid"
+    assert main(["harmonize", str(song_file), "-o", str(out), "--melody", "1", "--seed", "2",
+                 "--steps", "2"]) == 0
+    assert notes_by_track(load_song(out))[0] == notes_by_track(before)[0]
+
+
+def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
+    out = tmp_path / "take.mid"
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1-2",
+                 "--variations", "3", "--seed", "5", "--steps", "2"]) == 0
+    files = [tmp_path / f"take-{i}.mid" for i in (1, 2, 3)]
+    assert all(f.exists() for f in files) and not out.exists()
+    songs = [notes_by_track(load_song(f)) for f in files]
+    assert songs[0] != songs[1] and songs[1] != songs[2] and songs[0] != songs[2]
+    assert "3 takes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["repaint", "{song}", "--tracks", "Kazoo", "--bars", "1-2"], "no track named 'Kazoo'"),
+    (["repaint", "{song}", "--tracks", "1", "--bars", "3-1"], "--bars '3-1'"),
+    (["repaint", "{song}", "--tracks", "1", "--bars", "1", "--pitch", "X9-2"], "--pitch"),
+    (["regenerate", "{song}", "--track", "9"], "out of range"),
+    (["continue", "{song}", "--bars", "2", "--key", "H#"], "--key"),
+    (["continue", "{song}", "--bars", "2", "--precision", "int4"], "no int4 weights"),
+    (["compose", "--tracks", "Kazoo-tron"], "unknown instrument"),
+    (["compose", "--meter", "three"], "--meter"),
+])
+def test_bad_input_is_one_clear_line(song_file, tmp_path, capsys, argv, message):
+    argv = [a.replace("{song}", str(song_file)) for a in argv] + ["-o", str(tmp_path / "x.mid")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("partita: error:") and message in err[0]
+
+
+def test_parsers():
+    assert gen_cli.parse_bars("5-8") == (4, 8)
+    assert gen_cli.parse_bars("3") == (2, 3)
+    assert gen_cli.parse_pitch("C4") == 60 and gen_cli.parse_pitch("F#3") == 54
+    assert gen_cli.parse_pitch_range("48-C5") == (48, 72)

@@ -1,0 +1,205 @@
+"""The song ↔ token-grid codec: exact round trips, off-grid reporting, lanes and positions."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.models import vocab
+from engine.models.chorale import (
+    chorale_to_song,
+    chorale_to_tokens,
+    song_to_chorale,
+    tokens_to_chorale,
+)
+from engine.models.grid import GridSpec, decode, encode, step_tick
+from engine.models.voices import match_voices
+from engine.score import Note, Song, TimeSignature, Track
+
+JSB = Path(__file__).resolve().parents[3].parent / "shared/data/jsb/jsb16th_train_valid.json"
+Q = 120  # a 16th at 480 PPQ
+
+
+def keys(notes) -> list[tuple[int, int, int, int]]:
+    return sorted(n.key() for n in notes)
+
+
+def random_on_grid_song(rng: np.random.Generator, ppq: int = 480) -> Song:
+    """Tracks whose notes all lie on the 16th grid, within each role's lane budget."""
+    step = ppq // 4
+    tracks = []
+    for program, is_drum, voices in ((0, False, 4), (33, False, 1), (73, False, 1),
+                                     (48, False, 3), (0, True, 3)):
+        notes = []
+        if is_drum:
+            for t in range(64):
+                classes = rng.choice(vocab.N_DRUM_CLASSES, size=rng.integers(0, 4), replace=False)
+                notes += [Note(vocab.drum_note_of_class(int(k)), t * step, step,
+                               int(rng.integers(30, 127))) for k in classes]
+        else:
+            for _ in range(voices):  # each voice is monophonic: polyphony ≤ voices
+                t = int(rng.integers(0, 4))
+                while t < 64:
+                    d = int(rng.integers(1, 9))
+                    notes.append(Note(int(rng.integers(30, 90)), t * step, d * step,
+                                      int(rng.integers(1, 128))))
+                    t += d + int(rng.integers(0, 3))
+        tracks.append(Track(name=f"t{program}{is_drum}", program=program, is_drum=is_drum,
+                            channel=9 if is_drum else 0, notes=tuple(notes)))
+    return Song(tracks=tuple(tracks), ppq=ppq)
+
+
+@pytest.mark.parametrize("ppq", [480, 96, 100])
+def test_random_on_grid_songs_round_trip_exactly(ppq):
+    rng = np.random.default_rng(ppq)
+    for _ in range(8):
+        song = random_on_grid_song(rng, ppq)
+        enc = encode(song)
+        assert not enc.off_grid
+        assert enc.n_lanes <= GridSpec().max_lanes
+        decoded = decode(enc, enc.tokens)
+        for track in song.tracks:
+            assert keys(decoded[track.id]) == keys(track.notes), track.name
+
+
+@pytest.mark.skipif(not JSB.exists(), reason="JSB chorales not available")
+def test_jsb_chorales_map_one_to_one_onto_lane_tokens():
+    data = json.loads(JSB.read_text())
+    chorales = data["train"] + data["valid"]
+    for c in chorales:
+        tokens = chorale_to_tokens(c)
+        assert tokens.shape == (4, len(c))
+        assert tokens_to_chorale(tokens) == c
+    for c in chorales[::5]:  # the song path too, on a sample (it is slower)
+        song = chorale_to_song(c)
+        enc = encode(song)
+        assert np.array_equal(enc.tokens, chorale_to_tokens(c))
+        assert not enc.off_grid
+        decoded = decode(enc, enc.tokens)
+        assert all(decoded[t.id] == t.notes for t in song.tracks)
+        assert song_to_chorale(song, len(c)) == c
+
+
+def test_chorale_tokens_hold_rest_and_onsets():
+    steps = [[60, -1, 55, 48], [60, -1, 55, 48], [62, 59, -1, 48], [-1, 59, 55, 50]]
+    t = chorale_to_tokens(steps)
+    assert t[0].tolist() == [vocab.onset(60), vocab.HOLD, vocab.onset(62), vocab.REST]
+    assert t[1].tolist() == [vocab.REST, vocab.REST, vocab.onset(59), vocab.HOLD]
+    assert t[2].tolist() == [vocab.onset(55), vocab.HOLD, vocab.REST, vocab.onset(55)]
+    # A hold after a rest (possible in model output) reads as silence.
+    assert tokens_to_chorale(np.array([[vocab.HOLD, vocab.onset(60)]] * 4)) == [[-1] * 4,
+                                                                                [60] * 4]
+    with pytest.raises(ValueError):
+        chorale_to_tokens([[200, 60, 60, 60]])
+
+
+def test_off_grid_notes_are_reported_and_never_silently_dropped():
+    piano = Track(name="Melody", program=73, notes=(
+        Note(60, 0, 4 * Q),  # on the grid
+        Note(62, 160, 160),  # 8th-note triplet
+        Note(64, 4 * Q + 7, Q),  # micro-timing
+        Note(65, 8 * Q, 0),  # zero length
+        Note(67, 8 * Q, 2 * Q),  # a second voice: beyond the melody's one lane
+        Note(69, 8 * Q, 2 * Q),  # on the grid (the higher voice keeps the lane)
+    ))
+    song = Song(tracks=(piano,))
+    enc = encode(song)
+    off = keys(enc.off_grid[piano.id])
+    assert off == keys([piano.notes[i] for i in (1, 2, 3, 4)])
+    decoded = decode(enc, enc.tokens)[piano.id]
+    assert keys(decoded) == keys([piano.notes[0], piano.notes[5]])
+    # Snapped as context: the off-grid notes that fit a lane now show in the grid too.
+    snapped = encode(song, snap_off_grid=True)
+    assert keys(snapped.off_grid[piano.id]) == off
+    assert (snapped.tokens != vocab.REST).sum() > (enc.tokens != vocab.REST).sum()
+
+
+def test_ppq_not_divisible_by_four_maps_steps_to_nearest_ticks():
+    ppq = 90  # a 16th is 22.5 ticks: steps at 0, 23, 45, 68, 90, ...
+    assert [step_tick(i, ppq) for i in range(5)] == [0, 23, 45, 68, 90]
+    on = [Note(60, 0, 23), Note(62, 23, 45), Note(64, 68, 22)]
+    off = [Note(65, 22, 10), Note(67, 90, 20)]  # 22 is no step; 90 + 20 = 110 is no step
+    track = Track(notes=(*on, *off))
+    enc = encode(Song(tracks=(track,), ppq=ppq))
+    assert keys(decode(enc, enc.tokens)[track.id]) == keys(on)
+    assert keys(enc.off_grid[track.id]) == keys(off)
+
+
+def test_drum_hits_go_to_lanes_by_class_order():
+    hat, snare, kick, crash = 42, 38, 36, 49
+    extra_crash = Note(crash, 2 * Q, Q)  # a 4th class at one step: no lane left
+    other_kick = Note(35, 4 * Q, Q)  # GM acoustic kick: same class, another note → not exact
+    drums = Track(name="Drums", is_drum=True, channel=9, notes=(
+        Note(hat, 0, Q), Note(snare, 0, Q), Note(kick, 0, Q),  # 3 classes at once
+        Note(kick, 2 * Q, Q), Note(hat, 2 * Q, Q), extra_crash, Note(snare, 2 * Q, Q),
+        other_kick,
+    ))
+    song = Song(tracks=(drums,), length=8 * Q)
+    enc = encode(song)
+    assert enc.n_lanes == 3 and enc.drum_lanes.all()
+    col = enc.tokens[:, 0].tolist()
+    assert col == [vocab.drum(0), vocab.drum(1), vocab.drum(2)]  # kick, snare, hat
+    assert enc.tokens[:, 2].tolist() == [vocab.drum(0), vocab.drum(1), vocab.drum(2)]
+    assert keys(enc.off_grid[drums.id]) == keys([extra_crash, other_kick])
+    assert vocab.HOLD not in enc.tokens  # drum hits never hold
+    snapped = encode(song, snap_off_grid=True)
+    assert snapped.tokens[0, 4] == vocab.drum(0)
+
+
+def test_voice_assignment_is_deterministic_and_keeps_voices_continuous():
+    chord = [Note(p, 0, 4 * Q) for p in (72, 64, 48)]
+    later = [Note(50, 4 * Q, 4 * Q), Note(74, 8 * Q, 4 * Q)]
+    piano = Track(name="Piano", notes=(*chord, *later))
+    enc = encode(Song(tracks=(piano,)), lanes={piano.id: 3})
+    assert [int(enc.tokens[lane, 0]) for lane in range(3)] == [vocab.onset(p) for p in (72, 64,
+                                                                                         48)]
+    assert enc.tokens[2, 4] == vocab.onset(50)  # the low note stays in the low lane
+    assert enc.tokens[0, 8] == vocab.onset(74)  # the high one in the high lane
+    # Same music with other ids and another note order: same grid.
+    again = Track(name="Piano", notes=tuple(replace(n, id=n.id + 10_000) for n in
+                                            reversed(piano.notes)))
+    enc2 = encode(Song(tracks=(again,)), lanes={again.id: 3})
+    assert np.array_equal(enc.tokens, enc2.tokens)
+    assert match_voices([70, 50], [(0, 72), (1, None), (2, 48)]) == [0, 2]
+
+
+def test_too_many_voices_keep_the_outer_ones():
+    piano = Track(name="Piano", notes=tuple(Note(p, 0, Q) for p in (84, 76, 72, 67, 60, 36)))
+    enc = encode(Song(tracks=(piano,)))
+    kept = sorted(vocab.pitch_of(int(t)) for t in enc.tokens[:, 0])
+    assert kept == [36, 72, 76, 84]  # the top three and the bass
+    assert sorted(n.pitch for n in enc.off_grid[piano.id]) == [60, 67]
+
+
+def test_beat_pos_follows_meter_changes():
+    song = Song(tracks=(Track(notes=(Note(60, 0, 1920 + 1440),)),),
+                time_signatures=(TimeSignature(0, 4, 4), TimeSignature(1920, 3, 4)))
+    enc = encode(song)
+    assert enc.beat_pos.tolist() == list(range(16)) + list(range(12))
+    big = Song(tracks=song.tracks, time_signatures=(TimeSignature(0, 12, 4),), length=5760)
+    assert encode(big).beat_pos.max() == 31  # capped
+
+
+def test_window_encoding_clips_notes_at_its_edges():
+    track = Track(notes=(Note(60, 0, 8 * Q), Note(62, 8 * Q, 8 * Q), Note(64, 16 * Q, 8 * Q)))
+    song = Song(tracks=(track,))
+    enc = encode(song, start_tick=4 * Q, end_tick=12 * Q)
+    assert enc.n_steps == 8 and enc.start_tick == 4 * Q
+    assert enc.tokens[0].tolist() == [vocab.HOLD] * 4 + [vocab.onset(62)] + [vocab.HOLD] * 3
+    assert keys(enc.clipped[track.id]) == keys(track.notes[:2])
+    # The note from before the window does not decode; the cut one ends at the window end.
+    assert [(n.pitch, n.start, n.duration) for n in decode(enc, enc.tokens)[track.id]] == [
+        (62, 8 * Q, 4 * Q)]
+
+
+def test_decode_where_stops_notes_at_unselected_cells():
+    track = Track(notes=(Note(60, 0, 8 * Q),))
+    enc = encode(Song(tracks=(track,)))
+    where = np.zeros_like(enc.tokens, dtype=bool)
+    where[:, :3] = True
+    (note,) = decode(enc, enc.tokens, where=where)[track.id]
+    assert (note.start, note.duration, note.velocity) == (0, 3 * Q, track.notes[0].velocity)

@@ -1,0 +1,197 @@
+"""GridModelPlugin: masks, constraints and velocities, with a random-logit denoiser."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from engine.models import vocab
+from engine.models.constraints import scale_pitch_classes
+from engine.models.grid_plugin import GridModelPlugin
+from engine.plugins.api import Cancelled, CancelToken, GenerateOptions, ModelInfo, ModelPlugin
+from engine.score import Mask, Note, Region, Song, Track, replace_in_mask
+
+Q = 120
+BAR = 16 * Q
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """Tiny tensors: one thread is several times faster on a busy machine."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+class RandomDenoiser:
+    """Fixed random logits per grid shape, a little biased towards rests and holds."""
+
+    max_steps = 64
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self.calls = 0
+
+    def __call__(self, tokens, roles, beat_pos):
+        self.calls += 1
+        g = torch.Generator().manual_seed(self.seed + tokens.shape[1] * 1000 + tokens.shape[2])
+        logits = torch.randn(*tokens.shape, vocab.VOCAB_SIZE, generator=g)
+        logits[..., vocab.REST] += 4.0
+        logits[..., vocab.HOLD] += 4.0
+        return logits
+
+
+def model(seed: int = 0, **kw) -> GridModelPlugin:
+    kw.setdefault("context_bars", 2)
+    return GridModelPlugin(ModelInfo("random", "0"), RandomDenoiser(seed), **kw)
+
+
+def band(bars: int = 8) -> Song:
+    """Piano chords, a bass line and drums with varied velocities."""
+    rng = np.random.default_rng(1)
+    piano = [Note(p, b * BAR + h * 8 * Q, 8 * Q, int(rng.integers(50, 90)))
+             for b in range(bars) for h in range(2) for p in (60, 64, 67)]
+    bass = [Note(36 + b % 5, b * BAR + q * 4 * Q, 4 * Q, int(rng.integers(60, 100)))
+            for b in range(bars) for q in range(4)]
+    drums = [Note(p, b * BAR + s * 2 * Q, Q, int(rng.integers(40, 120)))
+             for b in range(bars) for s in range(8) for p in ((36, 42) if s % 4 == 0 else (42,))]
+    return Song(tracks=(
+        Track(name="Piano", program=0, notes=tuple(piano)),
+        Track(name="Bass", program=33, channel=1, notes=tuple(bass)),
+        Track(name="Drums", is_drum=True, channel=9, notes=tuple(drums)),
+    ))
+
+
+def generate(m: ModelPlugin, song: Song, mask: Mask, **opts):
+    options = GenerateOptions(seed=opts.pop("seed", 3), steps=opts.pop("steps", 4), **opts)
+    return m.generate(song, mask, options, lambda p: None, CancelToken())
+
+
+def test_is_a_model_plugin_and_writes_only_inside_the_mask():
+    m = model()
+    assert isinstance(m, ModelPlugin)
+    song = band()
+    piano, _bass, drums = song.tracks
+    mask = Mask.of(Region({piano.id, drums.id}, 2 * BAR + 3 * Q, 5 * BAR))
+    new = generate(m, song, mask)
+    assert set(new) == {piano.id, drums.id}
+    assert sum(map(len, new.values())) > 10
+    for tid, notes in new.items():
+        assert all(mask.contains_note(tid, n) for n in notes)
+        assert all(n.end <= 5 * BAR for n in notes)  # clipped at the mask's end
+    after = replace_in_mask(song, mask, new).apply(song)
+    assert mask.notes_outside(after) == mask.notes_outside(song)
+    drum_notes = {vocab.drum_note_of_class(k) for k in range(vocab.N_DRUM_CLASSES)}
+    assert {n.pitch for n in new[drums.id]} <= drum_notes
+
+
+def test_notes_sounding_into_the_mask_are_never_lengthened_or_changed():
+    long = Note(60, 0, 2 * BAR)  # starts before the mask, sounds into it
+    song = Song(tracks=(Track(name="Flute", program=73, notes=(long,)),), length=4 * BAR)
+    tid = song.tracks[0].id
+    mask = Mask.of(Region({tid}, BAR, 4 * BAR))
+    for seed in range(5):
+        new = generate(model(seed), song, mask, seed=seed)[tid]
+        after = replace_in_mask(song, mask, {tid: new}).apply(song)
+        assert long in after.tracks[0].notes
+        # A monophonic lane: nothing new starts while the kept note sounds.
+        assert all(n.start >= 2 * BAR for n in new)
+
+
+def test_pitch_band_mask_keeps_other_pitches_and_writes_inside_the_band():
+    song = band()
+    piano = song.tracks[0]
+    mask = Mask.of(Region({piano.id}, 0, 8 * BAR, 62, 66))
+    new = generate(model(), song, mask)[piano.id]
+    assert new and all(62 <= n.pitch <= 66 for n in new)
+    after = replace_in_mask(song, mask, {piano.id: new}).apply(song)
+    kept = [n for n in after.tracks[0].notes if n.pitch in (60, 67)]
+    assert kept == [n for n in piano.notes if n.pitch in (60, 67)]
+
+
+def test_key_constraint_keeps_new_notes_in_the_scale():
+    song = band()
+    mask = Mask.of(Region({song.tracks[0].id, song.tracks[1].id}, 0, 8 * BAR))
+    new = generate(model(), song, mask, key="F#m")
+    scale = scale_pitch_classes("F#m")
+    pitches = [n.pitch for notes in new.values() for n in notes]
+    assert len(pitches) > 20 and all(p % 12 in scale for p in pitches)
+
+
+def test_keep_rhythm_keeps_onsets_and_lengths():
+    song = band()
+    bass = song.tracks[1]
+    mask = Mask.of(Region({bass.id}, 2 * BAR, 6 * BAR))
+    new = generate(model(), song, mask, keep_rhythm=True)[bass.id]
+    old = mask.notes_inside(song)[bass.id]
+    assert [(n.start, n.duration) for n in new] == [(n.start, n.duration) for n in old]
+
+
+def test_same_seed_same_take_other_seed_other_take():
+    song = band()
+    mask = Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR))
+
+    def take(seed):
+        return [n.key() for n in generate(model(), song, mask, seed=seed)[song.tracks[0].id]]
+
+    assert take(5) == take(5)
+    assert take(5) != take(6)
+
+
+def test_velocities_follow_the_tracks_dynamics_and_vary():
+    song = band()
+    piano = song.tracks[0]
+    mask = Mask.of(Region({piano.id}, 3 * BAR, 5 * BAR))
+    new = generate(model(), song, mask)[piano.id]
+    vel = [n.velocity for n in new]
+    context = [n.velocity for n in mask.notes_outside(song)[piano.id]]
+    assert len(set(vel)) > 3
+    assert min(context) - 10 <= min(vel) and max(vel) <= max(context) + 10
+    assert abs(np.median(vel) - np.median(context)) < 15
+
+
+def test_density_changes_how_busy_the_part_is():
+    song = band()
+    mask = Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR))
+    sparse = generate(model(), song, mask, density=0.0)[song.tracks[0].id]
+    busy = generate(model(), song, mask, density=1.0)[song.tracks[0].id]
+    assert len(busy) > 1.5 * len(sparse)
+
+
+def test_more_masked_lanes_than_the_model_has_are_written_in_groups():
+    tracks = tuple(Track(name=f"Piano {i}", program=0, channel=i) for i in range(5))
+    song = Song(tracks=tracks, length=2 * BAR)  # 5 × 4 lanes > 12
+    mask = Mask.of(Region({t.id for t in tracks}, 0, 2 * BAR))
+    new = generate(model(), song, mask)
+    assert set(new) == {t.id for t in tracks} and all(new.values())
+
+
+def test_cancel_stops_generation():
+    song = band()
+    cancel = CancelToken()
+    cancel.cancel()
+    with pytest.raises(Cancelled):
+        model().generate(song, Mask.of(Region({song.tracks[0].id}, 0, BAR)), GenerateOptions(),
+                         lambda p: None, cancel)
+
+
+def test_empty_mask_writes_nothing():
+    assert generate(model(), band(), Mask()) == {}
+
+
+def test_precision_loads_one_denoiser_per_precision():
+    loaded = []
+
+    def load(precision):
+        loaded.append(precision)
+        return RandomDenoiser()
+
+    m = GridModelPlugin(ModelInfo("r", "0", precisions=("fp32", "int8")), load=load)
+    song = band(2)
+    mask = Mask.of(Region({song.tracks[1].id}, 0, BAR))
+    generate(m, song, mask)
+    generate(m, song, mask, precision="int8")
+    generate(m, song, mask, precision="int8")
+    assert loaded == ["fp32", "int8"]

@@ -1,0 +1,208 @@
+"""Generation tasks: nothing outside the mask ever changes, one undo step per take."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from engine.models import tasks, vocab
+from engine.models.grid_plugin import GridModelPlugin
+from engine.plugins.api import GenerateOptions, ModelInfo
+from engine.score import EditGroup, Mask, Note, Region, Song, TimeMap, TimeSignature, Track
+
+Q = 120
+BAR = 16 * Q
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def random_logits(tokens, roles, beat_pos):
+    """A fresh random opinion at every call: the harshest test of the mask guarantees."""
+    g = torch.Generator().manual_seed(int(tokens.sum()) % 2**31)
+    logits = 3.0 * torch.randn(*tokens.shape, vocab.VOCAB_SIZE, generator=g)
+    logits[..., vocab.REST] += 5.0
+    logits[..., vocab.HOLD] += 5.0
+    return logits
+
+
+random_logits.max_steps = 48
+
+
+def model() -> GridModelPlugin:
+    return GridModelPlugin(ModelInfo("random", "0", max_lanes=8), random_logits, context_bars=1)
+
+
+OPTS = GenerateOptions(seed=11, steps=3)
+
+
+def random_song(rng: np.random.Generator) -> Song:
+    """A few tracks of on- and off-grid notes (triplets, odd lengths, zero-length, chords)."""
+    tracks = []
+    for i in range(int(rng.integers(1, 5))):
+        is_drum = bool(rng.random() < 0.25)
+        program = int(rng.choice([0, 33, 48, 52, 73, 25]))
+        notes = []
+        for _ in range(int(rng.integers(0, 40))):
+            grid = int(rng.choice([Q, Q, 160, 7, 1]))
+            start = int(rng.integers(0, 6 * BAR // grid)) * grid
+            dur = int(rng.choice([0, Q, 2 * Q, 4 * Q, 90, 8 * Q]))
+            pitch = int(rng.choice([36, 38, 42, 46, 49, 35]) if is_drum else rng.integers(30, 90))
+            notes.append(Note(pitch, start, dur, int(rng.integers(1, 128))))
+        tracks.append(Track(name=f"T{i}", program=program, is_drum=is_drum,
+                            channel=9 if is_drum else i, notes=tuple(notes)))
+    meter = [TimeSignature(0, 4, 4)]
+    if rng.random() < 0.4:
+        meter.append(TimeSignature(2 * BAR, 3, 4))
+    return Song(tracks=tuple(tracks), time_signatures=tuple(meter), length=BAR)
+
+
+def outside(song: Song, mask: Mask, track_ids) -> dict:
+    """What must not change: notes outside the mask, with their ids, per original track."""
+    return {tid: {(n.id, n.key()) for n in song.track(tid).notes
+                  if not mask.contains_note(tid, n)} for tid in track_ids}
+
+
+def check_take(take: tasks.TaskResult) -> Song:
+    before, after = take.before, take.after
+    ids = [t.id for t in before.tracks]
+    assert outside(after, take.mask, ids) == outside(before, take.mask, ids)
+    for tid, notes in take.new_notes.items():
+        assert all(take.mask.contains_note(tid, n) for n in notes)
+    for t in before.tracks:  # track settings untouched
+        a = after.track(t.id)
+        assert (a.name, a.program, a.is_drum, a.channel) == (t.name, t.program, t.is_drum,
+                                                             t.channel)
+    assert take.edit.inverse().apply(after) == before  # one undo step restores everything
+    return after
+
+
+def test_random_masks_on_random_songs_never_change_anything_outside():
+    m = model()
+    written = 0
+    for i in range(12):
+        rng = np.random.default_rng(100 + i)
+        song = random_song(rng)
+        if not song.tracks:
+            continue
+        chosen = [t.id for t in song.tracks if rng.random() < 0.6] or [song.tracks[0].id]
+        first = int(rng.integers(0, 5))
+        lo = int(rng.integers(0, 100))
+        pitch = (lo, int(rng.integers(lo, 128))) if rng.random() < 0.5 else None
+        take = tasks.repaint(song, chosen, first, first + int(rng.integers(1, 3)),
+                             pitch_range=pitch, model=m, options=OPTS)
+        check_take(take)
+        written += sum(map(len, take.new_notes.values()))
+        # A raw mask with ragged, off-grid edges through the plugin itself.
+        a = int(rng.integers(0, 5 * BAR))
+        mask = Mask.of(Region(frozenset(chosen), a, a + int(rng.integers(1, 2 * BAR))))
+        take = tasks._run("repaint", song, (), mask, m, OPTS, None, None, "Repaint")
+        check_take(take)
+        written += sum(map(len, take.new_notes.values()))
+    assert written > 100  # the model did write: the guarantee was tested, not dodged
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_every_task_keeps_the_outside_of_its_mask(seed):
+    rng = np.random.default_rng(seed)
+    song = random_song(rng)
+    while not any(t.notes for t in song.tracks):
+        song = random_song(rng)
+    m = model()
+    melody = next(t for t in song.tracks if t.notes)
+    check_take(tasks.regenerate(song, song.tracks[-1].id, model=m, options=OPTS))
+    check_take(tasks.continue_(song, 2, model=m, options=OPTS))
+    check_take(tasks.harmonize(song, melody.id, model=m, options=OPTS))
+
+
+def chorale_melody() -> Song:
+    notes = tuple(Note(p, i * 4 * Q, 4 * Q, 70 + i % 5) for i, p in
+                  enumerate([67, 67, 69, 71, 72, 71, 69, 67, 69, 71, 69, 67, 66, 67, 67, 67]))
+    return Song(tracks=(Track(name="Soprano", program=52, notes=notes),))
+
+
+def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
+    song = chorale_melody()
+    take = tasks.harmonize(song, song.tracks[0].id, model=model(), options=OPTS)
+    after = check_take(take)
+    assert [t.name for t in after.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert after.tracks[0].notes == song.tracks[0].notes
+    assert all(take.new_notes[t.id] for t in after.tracks[1:])
+    assert take.edit.inverse().apply(after).tracks == song.tracks
+    band = tasks.harmonize(song, song.tracks[0].id, accompaniment="band", model=model(),
+                           options=OPTS).after
+    assert [(t.name, t.program) for t in band.tracks[1:]] == [("Piano", 0), ("Bass", 33)]
+
+
+def test_compose_makes_a_new_piece_of_the_asked_shape():
+    params = tasks.SongParams(tracks=tuple(map(tasks.track_spec, ["Piano", "Bass", "Drums"])),
+                              bars=4, tempo=90, meter=(3, 4), key="b minor")
+    take = tasks.compose(params, model=model(), options=OPTS)
+    song = take.after
+    assert [t.name for t in song.tracks] == ["Piano", "Bass", "Drums"]
+    assert song.tracks[2].is_drum and song.tracks[2].channel == 9
+    assert TimeMap.of(song).bar_count(song.end) == 4 and song.length == 4 * 3 * 4 * Q
+    assert round(song.tempos[0].bpm) == 90 and song.key_signatures[0].key == "Bm"
+    bass = song.tracks[1].notes
+    assert all(24 <= n.pitch <= 67 for n in bass)  # a bass's range, not the whole keyboard
+    assert len({n.velocity for t in song.tracks for n in t.notes}) > 5  # never one constant
+    assert all(take.new_notes[t.id] for t in song.tracks)
+    assert take.counts() == {t.name: len(t.notes) for t in song.tracks}
+    assert len(take.edit.inverse().apply(song).tracks) == 0
+
+
+def test_continue_writes_after_the_end_and_lengthens_the_song():
+    song = chorale_melody()  # 4 bars
+    take = tasks.continue_(song, 2, model=model(), options=OPTS)
+    after = check_take(take)
+    assert after.length == 6 * BAR
+    new = take.new_notes[song.tracks[0].id]
+    assert new and all(n.start >= 4 * BAR and n.end <= 6 * BAR for n in new)
+
+
+def test_variations_differ_and_repeat_with_their_seeds():
+    song = chorale_melody()
+    tid = song.tracks[0].id
+
+    def run(o):
+        return tasks.repaint(song, [tid], 1, 2, model=model(), options=o)
+
+    takes = tasks.run_variations(run, OPTS, 3)
+    assert len({t.signature() for t in takes}) == 3
+    assert [t.seed for t in takes] == [11, 12, 13]
+    assert run(GenerateOptions(seed=12, steps=3)).signature() == takes[1].signature()
+
+
+def test_variations_redraw_a_repeated_take():
+    song = chorale_melody()
+    calls = []
+
+    def run(o):  # the first two seeds give the same music
+        calls.append(o.seed)
+        base = song.tracks[0].notes[0]
+        note = Note(base.pitch + (0 if o.seed in (0, 1) else o.seed), 0, Q)
+        mask = Mask.of(Region({song.tracks[0].id}, 0, BAR))
+        return tasks.TaskResult("x", song, mask, {song.tracks[0].id: (note,)},
+                                EditGroup(()), o.seed)
+
+    takes = tasks.run_variations(run, GenerateOptions(seed=0), 2)
+    assert calls == [0, 1, 3] and len({t.signature() for t in takes}) == 2
+
+
+def test_task_errors_are_clear():
+    silent = Song(tracks=(Track(name="Piano"),))
+    with pytest.raises(tasks.TaskError, match="empty"):
+        tasks.regenerate(silent, silent.tracks[0].id, model=model())
+    with pytest.raises(tasks.TaskError, match="unknown instrument"):
+        tasks.track_spec("kazoo-tron")
+    assert tasks.track_spec("marimba").program == 12
+    assert tasks.track_spec("Drums").is_drum
+    with pytest.raises(tasks.TaskError, match="no notes"):
+        empty = Song(tracks=(Track(name="M"),), length=BAR)
+        tasks.harmonize(empty, empty.tracks[0].id, model=model())
