@@ -1,0 +1,218 @@
+"""Model files and training state: ``safetensors`` tensors plus JSON, never pickle.
+
+A model folder holds ``model.safetensors`` and ``manifest.json``. The manifest is a model
+pack manifest (:mod:`engine.plugins.manifest`: name, version, api_version, kind "pack",
+architecture, weights with their SHA-256, grid, training_data, metrics) plus what the
+network needs: ``network`` (hyper-parameters), ``vocab`` (token layout), ``roles``.
+:func:`load_model` checks the hash and that the vocabulary, roles, API version and
+architecture match this code; any mismatch raises :class:`ModelFileError` naming the file.
+
+A training-state folder adds ``optimizer.safetensors`` (Adam moments per parameter) and
+``state.json`` (step, best loss, optimizer hyper-parameters, config). Files are written to
+a temporary name and renamed, so a kill never leaves a half-written checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from engine.models import vocab
+from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
+from engine.plugins.api import API_VERSION
+from engine.score.instruments import ROLES
+
+WEIGHTS_NAME = "model.safetensors"
+MANIFEST_NAMES = ("manifest.json", "partita-plugin.json")  # shipped models, community packs
+OPTIMIZER_NAME = "optimizer.safetensors"
+STATE_NAME = "state.json"
+
+
+class ModelFileError(Exception):
+    """A model or checkpoint file is missing, damaged or made for other code."""
+
+    def __init__(self, path: str | os.PathLike[str], problem: str) -> None:
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+def vocab_spec() -> dict[str, int]:
+    """The token layout a model was trained with (must match to load it)."""
+    return {
+        "size": vocab.VOCAB_SIZE, "mask": vocab.MASK, "rest": vocab.REST, "hold": vocab.HOLD,
+        "onset": vocab.ONSET, "drum": vocab.DRUM, "drum_classes": vocab.N_DRUM_CLASSES,
+        "steps_per_beat": vocab.STEPS_PER_BEAT,
+    }
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _atomic_json(path: Path, data: Mapping[str, Any]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _atomic_tensors(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), meta)
+    os.chmod(tmp, 0o644)  # safetensors creates it private; model files are meant to be shared
+    os.replace(tmp, path)
+
+
+def save_model(
+    folder: str | os.PathLike[str], model: AxialDenoiser, info: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Write ``model.safetensors`` + ``manifest.json``; ``info`` adds/overrides manifest
+    fields (name, version, description, grid, training_data, metrics, ...). Returns the
+    manifest written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    weights = folder / WEIGHTS_NAME
+    _atomic_tensors(weights, dict(model.state_dict()), {"architecture": ARCHITECTURE})
+    manifest: dict[str, Any] = {
+        "name": "unnamed", "version": "0.0.0", "api_version": API_VERSION, "kind": "pack",
+        "architecture": ARCHITECTURE, "precisions": ["fp32"],
+        "lanes": model.cfg.max_lanes, "licence": "MIT", "author": "Partita developers",
+    }
+    manifest.update(info)
+    manifest.update({
+        "architecture": ARCHITECTURE,
+        "weights": [{"file": WEIGHTS_NAME, "sha256": sha256_of(weights)}],
+        "network": model.cfg.to_dict(),
+        "vocab": vocab_spec(),
+        "roles": list(ROLES),
+    })
+    _atomic_json(folder / MANIFEST_NAMES[0], manifest)
+    return manifest
+
+
+def find_model_manifest(path: str | os.PathLike[str]) -> Path:
+    """The manifest of a model folder (or the manifest file itself)."""
+    path = Path(path)
+    if path.is_file():
+        return path
+    for name in MANIFEST_NAMES:
+        if (path / name).is_file():
+            return path / name
+    if not path.exists():
+        raise ModelFileError(path, "no such model folder or file")
+    raise ModelFileError(path, f"no model manifest ({' or '.join(MANIFEST_NAMES)}) in it")
+
+
+def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A model manifest, checked against this code (no weights read)."""
+    file = find_model_manifest(path)
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelFileError(file, f"not a valid JSON manifest ({e})") from None
+    if not isinstance(manifest, dict):
+        raise ModelFileError(file, "the manifest must be a JSON object")
+    if manifest.get("api_version") != API_VERSION:
+        raise ModelFileError(file, f"made for plugin API {manifest.get('api_version')!r}, "
+                                   f"this Partita speaks API {API_VERSION}")
+    if manifest.get("architecture") != ARCHITECTURE:
+        raise ModelFileError(file, f"architecture {manifest.get('architecture')!r} is not "
+                                   f"{ARCHITECTURE!r}")
+    if manifest.get("vocab") != vocab_spec():
+        raise ModelFileError(file, "its token vocabulary differs from this Partita's "
+                                   f"(model: {manifest.get('vocab')}, here: {vocab_spec()})")
+    roles = manifest.get("roles", [])
+    if not isinstance(roles, list) or list(ROLES[: len(roles)]) != roles:
+        raise ModelFileError(file, f"its instrument roles {roles} do not match {list(ROLES)}")
+    if not isinstance(manifest.get("network"), dict):
+        raise ModelFileError(file, "field 'network' (hyper-parameters) is missing")
+    weights = manifest.get("weights")
+    if not (isinstance(weights, list) and weights and isinstance(weights[0], dict)
+            and isinstance(weights[0].get("file"), str)
+            and Path(weights[0]["file"]).name == weights[0]["file"]):
+        raise ModelFileError(file, "field 'weights' must list {file, sha256}")
+    manifest["_path"] = str(file)
+    return manifest
+
+
+def load_model(
+    path: str | os.PathLike[str], *, check_hash: bool = True
+) -> tuple[AxialDenoiser, dict[str, Any]]:
+    """The network of a model folder, in eval mode, and its manifest."""
+    manifest = read_manifest(path)
+    file = Path(manifest["_path"])
+    entry = manifest["weights"][0]
+    weights = file.parent / entry["file"]
+    if not weights.is_file():
+        raise ModelFileError(weights, "weights file missing")
+    if check_hash and sha256_of(weights) != str(entry.get("sha256", "")).lower():
+        raise ModelFileError(weights, "SHA-256 does not match its manifest (damaged or "
+                                      "replaced file)")
+    try:
+        cfg = NetworkConfig.from_dict(manifest["network"])
+        model = AxialDenoiser(cfg)
+        model.load_state_dict(load_file(str(weights)), strict=True)
+    except (SafetensorError, RuntimeError, ValueError, TypeError) as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ModelFileError(weights, f"weights do not fit the manifest's network ({first})"
+                             ) from None
+    return model.eval(), manifest
+
+
+# -- training state ------------------------------------------------------------------------
+
+
+def save_state(
+    folder: str | os.PathLike[str],
+    model: AxialDenoiser,
+    optimizer: torch.optim.Optimizer,
+    state: Mapping[str, Any],
+    info: Mapping[str, Any],
+) -> None:
+    """Everything to resume training: the model (as a model folder), the optimizer's
+    tensors, and ``state`` (JSON: step, best loss, ...)."""
+    folder = Path(folder)
+    save_model(folder, model, info)
+    opt = optimizer.state_dict()
+    tensors: dict[str, torch.Tensor] = {}
+    for idx, st in opt["state"].items():
+        for key, value in st.items():
+            t = value if torch.is_tensor(value) else torch.tensor(value)
+            tensors[f"{idx}.{key}"] = t
+    _atomic_tensors(folder / OPTIMIZER_NAME, tensors, {})
+    _atomic_json(folder / STATE_NAME, {**state, "param_groups": opt["param_groups"]})
+
+
+def load_state(
+    folder: str | os.PathLike[str], model: AxialDenoiser, optimizer: torch.optim.Optimizer
+) -> dict[str, Any]:
+    """Restore ``model`` and ``optimizer`` from :func:`save_state`; returns the state."""
+    folder = Path(folder)
+    saved, _ = load_model(folder)
+    model.load_state_dict(saved.state_dict())
+    try:
+        state = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
+        flat = load_file(str(folder / OPTIMIZER_NAME))
+    except (OSError, json.JSONDecodeError, SafetensorError) as e:
+        raise ModelFileError(folder, f"training state unreadable ({e})") from None
+    per_param: dict[int, dict[str, torch.Tensor]] = {}
+    for name, t in flat.items():
+        idx, key = name.split(".", 1)
+        per_param.setdefault(int(idx), {})[key] = t
+    # JSON turned tuples (Adam's betas) into lists; the optimizer wants them back.
+    groups = [{k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in g.items()}
+              for g in state.pop("param_groups")]
+    optimizer.load_state_dict({"state": per_param, "param_groups": groups})
+    return state

@@ -1,0 +1,245 @@
+"""Training data: pieces as token grids, augmentation, batches and training masks.
+
+A :class:`Piece` is one song as a lane × step grid with its lane roles and bar positions.
+Sources:
+
+- the JSB chorales (``load_jsb``): four voice lanes per chorale, in 4/4 from step 0;
+- any MIDI folder (``load_midi_folder``) and the music21 corpus without Bach
+  (:mod:`engine.models.corpus`), both through the grid codec.
+
+Batches are random crops (same lane count and length within a batch), transposed at
+random, with a random *training mask* per item: the cells the model must predict. Mask
+kinds mirror what the product asks of a model (see :data:`MASK_KINDS`). Everything random
+is drawn from a ``numpy`` generator the caller seeds, so a batch is a pure function of
+``(seed, step, rank)``: training resumes deterministically without saving data state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.models import vocab
+from engine.score.instruments import ROLE_IDS
+
+VOICE_ROLE = ROLE_IDS["voice"]
+# Kinds of training mask and their default probabilities.
+MASK_KINDS: dict[str, float] = {
+    "random": 0.5,  # each cell masked with probability r ~ U(0, 1): the diffusion ELBO
+    "lanes": 0.15,  # whole lanes (regenerate a track / harmonize)
+    "span": 0.1,  # a time span on every lane (repaint bars)
+    "lane_span": 0.15,  # some lanes over a span (repaint a track's bars)
+    "future": 0.1,  # everything from a step on (continue)
+}
+PITCH_FLOOR, PITCH_CEIL = 21, 108  # transposition keeps notes inside the piano's range
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Piece:
+    """A song as the model sees it: ``tokens`` (L, T), ``roles`` (L,), ``beat_pos`` (T,)."""
+
+    tokens: np.ndarray
+    roles: np.ndarray
+    beat_pos: np.ndarray
+    name: str = ""
+
+    @property
+    def n_lanes(self) -> int:
+        return int(self.tokens.shape[0])
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.tokens.shape[1])
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Batch:
+    """``tokens`` (B, L, T) clean targets, ``mask`` (B, L, T) cells to predict."""
+
+    tokens: np.ndarray
+    roles: np.ndarray
+    beat_pos: np.ndarray
+    mask: np.ndarray
+
+    def inputs(self) -> np.ndarray:
+        """The network input: targets with masked cells set to ``MASK``."""
+        return np.where(self.mask, vocab.MASK, self.tokens)
+
+
+# -- sources -------------------------------------------------------------------------------
+
+
+def _file_error(path: str | os.PathLike[str], problem: str) -> Exception:
+    """The engine's one-line file error (imported late: engine.io is optional here)."""
+    from engine.io.errors import FileFormatError
+
+    return FileFormatError(path, problem)
+
+
+def load_jsb(path: str | os.PathLike[str], split: str) -> list[Piece]:
+    """The chorales of one split of a JSB JSON file (format: /work/shared/data/jsb/README)."""
+    from engine.models.chorale import chorale_to_tokens
+
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise _file_error(path, f"not valid JSON ({e.msg} at line {e.lineno})") from None
+    if not isinstance(data, dict) or split not in data:
+        have = ", ".join(sorted(data)) if isinstance(data, dict) else "none"
+        raise _file_error(path, f"no split {split!r} (splits in the file: {have})")
+    pieces = []
+    for i, chorale in enumerate(data[split]):
+        try:
+            tokens = chorale_to_tokens(chorale)
+        except ValueError as e:
+            raise _file_error(path, f"{split} chorale {i}: {e}") from None
+        steps = tokens.shape[1]
+        pieces.append(Piece(tokens, np.full(4, VOICE_ROLE, dtype=np.int64),
+                            np.arange(steps, dtype=np.int64) % 16, f"{split}/{i}"))
+    return pieces
+
+
+def piece_of_song(song, name: str = "", max_lanes: int = 12) -> Piece | None:
+    """A song through the grid codec (``None`` when it has no notes on the grid)."""
+    from engine.models.grid import GridSpec, encode
+
+    enc = encode(song, GridSpec(max_lanes=max_lanes), snap_off_grid=True)
+    if enc.n_lanes == 0 or enc.n_steps < 16:
+        return None
+    return Piece(enc.tokens, enc.roles, enc.beat_pos, name)
+
+
+def load_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> list[Piece]:
+    """Every MIDI file under ``folder`` (recursively) as pieces; unreadable files are named."""
+    from engine.io import load_song
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder}: no such folder")
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".mid", ".midi"))
+    if not files:
+        raise _file_error(folder, "no .mid or .midi files in this folder")
+    pieces = [piece_of_song(load_song(f), f.name, max_lanes) for f in files]
+    return [p for p in pieces if p is not None]
+
+
+def save_pieces(path: str | os.PathLike[str], pieces: Sequence[Piece]) -> None:
+    """A cache of pieces as one ``.npz`` (plain arrays, no pickle)."""
+    arrays: dict[str, np.ndarray] = {}
+    for i, p in enumerate(pieces):
+        arrays[f"{i}.tokens"], arrays[f"{i}.roles"] = p.tokens, p.roles
+        arrays[f"{i}.beat_pos"] = p.beat_pos
+    arrays["names"] = np.array([p.name for p in pieces])
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **arrays)
+
+
+def load_pieces(path: str | os.PathLike[str]) -> list[Piece]:
+    with np.load(path, allow_pickle=False) as z:
+        names = list(z["names"])
+        return [Piece(z[f"{i}.tokens"], z[f"{i}.roles"], z[f"{i}.beat_pos"], str(n))
+                for i, n in enumerate(names)]
+
+
+# -- augmentation, crops and masks ---------------------------------------------------------
+
+
+def transpose(tokens: np.ndarray, semitones: int) -> np.ndarray:
+    """Shift every pitched onset (drum hits, rests and holds stay)."""
+    out = tokens.copy()
+    pitched = (tokens >= vocab.ONSET) & (tokens < vocab.DRUM)
+    out[pitched] += semitones
+    return out
+
+
+def transpose_range(tokens: np.ndarray, max_shift: int) -> tuple[int, int]:
+    """Shifts in ``[-max_shift, max_shift]`` that keep the notes inside the piano's range."""
+    pitched = tokens[(tokens >= vocab.ONSET) & (tokens < vocab.DRUM)] - vocab.ONSET
+    if pitched.size == 0:
+        return 0, 0
+    lo = max(-max_shift, PITCH_FLOOR - int(pitched.min()))
+    hi = min(max_shift, PITCH_CEIL - int(pitched.max()))
+    return (lo, hi) if lo <= hi else (0, 0)
+
+
+def crop(piece: Piece, start: int, steps: int, lanes: Sequence[int] | None = None):
+    """A time crop (and optionally a subset of lanes, in order) of a piece's arrays.
+
+    A HOLD cut from its note at the crop's start becomes that note's onset, so every crop
+    is a well-formed grid.
+    """
+    sel = slice(None) if lanes is None else list(lanes)
+    tok = piece.tokens[sel, start : start + steps].copy()
+    if start > 0 and tok.size:
+        held = tok[:, 0] == vocab.HOLD
+        if held.any():
+            src = piece.tokens[sel, :start]
+            for lane in np.flatnonzero(held):
+                onsets = np.flatnonzero(src[lane] != vocab.HOLD)
+                tok[lane, 0] = src[lane, onsets[-1]] if onsets.size else vocab.REST
+    return tok, piece.roles[sel], piece.beat_pos[start : start + steps]
+
+
+def training_mask(
+    rng: np.random.Generator, lanes: int, steps: int, kinds: dict[str, float] | None = None
+) -> np.ndarray:
+    """A random (L, T) bool mask of cells to predict; never empty."""
+    kinds = kinds or MASK_KINDS
+    names = list(kinds)
+    p = np.array([kinds[k] for k in names], dtype=float)
+    kind = names[rng.choice(len(names), p=p / p.sum())]
+    mask = np.zeros((lanes, steps), dtype=bool)
+    if kind == "random" or (lanes == 1 and kind == "lanes"):
+        mask = rng.random((lanes, steps)) < rng.random()
+    elif kind == "lanes":
+        mask[rng.random(lanes) < 0.5] = True
+    elif kind in ("span", "lane_span"):
+        a, b = sorted(rng.integers(0, steps + 1, size=2))
+        rows = rng.random(lanes) < 0.5 if kind == "lane_span" else slice(None)
+        mask[rows, a:b] = True
+    elif kind == "future":
+        mask[:, rng.integers(1, steps) :] = True
+    if not mask.any():
+        mask[rng.integers(lanes), :] = True
+    return mask
+
+
+def make_batch(
+    pieces: Sequence[Piece],
+    rng: np.random.Generator,
+    batch_size: int,
+    crop_steps: int,
+    max_transpose: int = 0,
+    kinds: dict[str, float] | None = None,
+) -> Batch:
+    """``batch_size`` random crops of random pieces, transposed and masked at random.
+
+    Items share one lane count, that of the first piece drawn; the others are drawn among
+    the pieces with at least as many lanes and keep a random subset of them (a natural
+    "fewer tracks" augmentation). Items share one length.
+    """
+    first = pieces[int(rng.integers(0, len(pieces)))]
+    lanes = first.n_lanes
+    pool = [p for p in pieces if p.n_lanes >= lanes]
+    chosen = [first, *(pool[i] for i in rng.integers(0, len(pool), size=batch_size - 1))]
+    steps = min(crop_steps, *(p.n_steps for p in chosen))
+    toks, roles, beats, masks = [], [], [], []
+    for p in chosen:
+        keep = None
+        if p.n_lanes > lanes:
+            keep = np.sort(rng.choice(p.n_lanes, size=lanes, replace=False))
+        start = int(rng.integers(0, p.n_steps - steps + 1))
+        tok, role, beat = crop(p, start, steps, keep)
+        lo, hi = transpose_range(tok, max_transpose)
+        tok = transpose(tok, int(rng.integers(lo, hi + 1)))
+        toks.append(tok)
+        roles.append(role)
+        beats.append(beat)
+        masks.append(training_mask(rng, lanes, steps, kinds))
+    return Batch(np.stack(toks), np.stack(roles), np.stack(beats), np.stack(masks))

@@ -1,0 +1,116 @@
+"""The built-in models, the pack loader for our architecture, and a tiny test model.
+
+``builtin_models()`` (the ``partita.models`` entry point ``builtin``) lists the models in
+``assets/models/*/manifest.json`` as :class:`GridModelPlugin` s, ``partita-base`` first (the
+app's default). Only the manifests are read at start-up; weights load, and their hash is
+checked, on a model's first generate. Importing this module also registers
+:func:`load_grid_pack` for community packs of the same architecture.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from engine.models.checkpoint import load_model, read_manifest
+from engine.models.grid import GridSpec
+from engine.models.grid_plugin import GridModelPlugin
+from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
+from engine.plugins.api import TASKS, ModelInfo, ModelPlugin
+from engine.score.instruments import ROLE_IDS
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets" / "models"
+DEFAULT_MODEL = "partita-base"
+
+
+def builtin_models() -> list[ModelPlugin]:
+    """The shipped models, default first; weights load lazily."""
+    folders = sorted(p.parent for p in ASSETS.glob("*/manifest.json"))
+    folders.sort(key=lambda p: p.name != DEFAULT_MODEL)
+    return [plugin_from_folder(f) for f in folders]
+
+
+def model_folder(name_or_path: str | os.PathLike[str]) -> Path:
+    """A shipped model by name (``chorale-jsb``) or a model folder/manifest path."""
+    shipped = ASSETS / str(name_or_path)
+    if str(name_or_path) and (shipped / "manifest.json").is_file():
+        return shipped
+    return Path(name_or_path)
+
+
+def _info(manifest: dict[str, Any]) -> ModelInfo:
+    precisions = tuple(manifest.get("precisions", ["fp32"]))
+    return ModelInfo(
+        name=manifest["name"], version=str(manifest.get("version", "0.0.0")),
+        api_version=int(manifest["api_version"]),
+        description=str(manifest.get("description", "")),
+        tasks=tuple(manifest.get("tasks", TASKS)), precisions=precisions,
+        default_precision=precisions[0], instruments=tuple(manifest.get("instruments", ["any"])),
+        max_lanes=int(manifest.get("lanes", 0)), licence=str(manifest.get("licence", "unknown")),
+        author=str(manifest.get("author", "")),
+    )
+
+
+class _RoleMapped(torch.nn.Module):
+    """Maps roles the model never saw in training to the role it was trained on."""
+
+    def __init__(self, model: AxialDenoiser, seen: list[str]) -> None:
+        super().__init__()
+        self.model = model
+        table = torch.arange(model.cfg.n_roles)
+        ids = [ROLE_IDS[r] for r in seen if r in ROLE_IDS]
+        if ids:
+            mask = torch.ones(model.cfg.n_roles, dtype=torch.bool)
+            mask[ids] = False
+            table[mask] = ids[0]
+        self.register_buffer("table", table, persistent=False)
+
+    @property
+    def max_steps(self) -> int:
+        return self.model.max_steps
+
+    def forward(self, tokens, roles, beat_pos):
+        return self.model(tokens, self.table[roles], beat_pos)
+
+
+def plugin_from_folder(folder: str | os.PathLike[str]) -> GridModelPlugin:
+    """A model folder as a plugin (manifest read now, weights on first use)."""
+    manifest = read_manifest(folder)
+
+    def load(precision: str) -> torch.nn.Module:
+        model, _ = load_model(folder)
+        seen = manifest.get("training_roles")
+        return (_RoleMapped(model, seen) if seen else model).eval()
+
+    info = _info(manifest)
+    spec = GridSpec(max_lanes=info.max_lanes) if info.max_lanes else GridSpec()
+    return GridModelPlugin(info, load=load, spec=spec)
+
+
+def load_grid_pack(folder: Path, manifest: object) -> ModelPlugin:
+    """Pack loader (``register_pack_loader``) for community packs of our architecture."""
+    return plugin_from_folder(folder)
+
+
+def tiny_random_model(seed: int = 0, name: str = "tiny-random", lanes: int = 8) -> ModelPlugin:
+    """A randomly initialised few-thousand-parameter model for fast tests."""
+    torch.manual_seed(seed)
+    net = AxialDenoiser(NetworkConfig(d_model=16, n_layers=1, n_heads=2, ff_mult=2,
+                                      max_steps=64, max_lanes=16)).eval()
+    info = ModelInfo(name=name, version="0.0.0", description="untrained, for tests",
+                     max_lanes=lanes)
+    return GridModelPlugin(info, net, spec=GridSpec(max_lanes=lanes))
+
+
+def _register() -> None:
+    try:
+        from engine.plugins.packs import register_pack_loader
+    except ImportError:  # the plugin system is optional for engine-only use
+        return
+    register_pack_loader(ARCHITECTURE, load_grid_pack)
+
+
+_register()

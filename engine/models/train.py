@@ -1,0 +1,306 @@
+"""Training loop of the denoiser: masked (absorbing-state) discrete diffusion.
+
+Each step draws a batch of crops with random training masks (:mod:`engine.models.data`)
+and minimises the cross-entropy of the masked cells, averaged per item then over the
+batch. For the ``random`` masks (ratio ``r ~ U(0,1)``) the per-item mean over the ~``r·N``
+masked cells is ``(1/r)·Σ CE / N``: the absorbing-diffusion ELBO weight ``1/r`` up to
+using the realised masked count, so no extra weight is applied (docs/model-training.md).
+
+Run layout (``runs/<name>/``): ``train.log`` (config, then one line per log/validation),
+``last/`` (model + optimizer + state, written every ``val_every`` steps; a killed run
+resumes from it), ``best/`` (the model folder with the best validation loss so far).
+
+Reproducible: batch ``k`` of rank ``r`` is a function of ``(seed, k, r)`` only, so a
+resumed run sees the data an uninterrupted one would. Under ``torchrun`` it trains
+data-parallel (DDP; gloo on CPU, NCCL on GPU); rank 0 validates, logs and saves.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import yaml
+
+from engine.models import checkpoint, data
+from engine.models.evaluate import orderless_nll
+from engine.models.network import AxialDenoiser, NetworkConfig, parameter_count
+from engine.score.instruments import ROLES
+
+
+class ConfigError(ValueError):
+    """A training config file is missing a field or has a bad value."""
+
+
+@dataclass
+class TrainConfig:
+    """A training run, as written in a YAML file under ``configs/``."""
+
+    name: str
+    data: dict[str, Any]  # kind: jsb|cache|midi; path; train_split; valid_split; transpose
+    model: dict[str, Any] = field(default_factory=dict)  # NetworkConfig fields
+    steps: int = 10000
+    batch_size: int = 8
+    crop_steps: int = 128
+    lr: float = 1e-3
+    warmup: int = 200
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    seed: int = 0
+    log_every: int = 25
+    val_every: int = 250
+    val_ratios: int = 4  # stratified mask ratios per validation piece
+    threads: int = 1  # CPU threads per process (the machine is shared)
+    init_from: str = ""  # model folder to fine-tune from
+    masks: dict[str, float] = field(default_factory=lambda: dict(data.MASK_KINDS))
+    manifest: dict[str, Any] = field(default_factory=dict)  # description, version, ...
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TrainConfig:
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as e:
+            raise ConfigError(f"{path}: cannot read the config ({e.strerror})") from None
+        except yaml.YAMLError as e:
+            raise ConfigError(f"{path}: not valid YAML ({str(e).splitlines()[0]})") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: a training config is a YAML mapping")
+        unknown = sorted(set(raw) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(f"{path}: unknown field {unknown[0]!r}")
+        for key in ("name", "data"):
+            if key not in raw:
+                raise ConfigError(f"{path}: field {key!r} is missing")
+        if not isinstance(raw["data"], dict):
+            raise ConfigError(f"{path}: field 'data' must be a mapping (kind, path, ...)")
+        return cls(**raw)
+
+
+# -- data ----------------------------------------------------------------------------------
+
+
+def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
+    """The pieces of one split of a config's ``data`` section."""
+    kind = spec.get("kind", "jsb")
+    if kind == "jsb":
+        return data.load_jsb(spec["path"], spec.get(f"{split}_split", split))
+    if kind == "cache":
+        return data.load_pieces(Path(spec["path"]) / f"{split}.npz")
+    if kind == "midi":
+        pieces = data.load_midi_folder(spec["path"], spec.get("max_lanes", 12))
+        # A fixed tenth of the user's files (every 10th, at least one) validates.
+        valid = [p for i, p in enumerate(pieces) if i % 10 == 9] or pieces[-1:]
+        return valid if split == "valid" else [p for p in pieces if p not in valid] or pieces
+    raise ConfigError(f"unknown data kind {kind!r} (use jsb, cache or midi)")
+
+
+# -- the loss ------------------------------------------------------------------------------
+
+
+def batch_loss(model: torch.nn.Module, batch: data.Batch, device: torch.device) -> torch.Tensor:
+    """Mean over items of the mean cross-entropy of each item's masked cells."""
+    tokens = torch.as_tensor(batch.tokens, device=device)
+    mask = torch.as_tensor(batch.mask, device=device)
+    logits = model(torch.as_tensor(batch.inputs(), device=device),
+                   torch.as_tensor(batch.roles, device=device),
+                   torch.as_tensor(batch.beat_pos, device=device))
+    ce = torch.nn.functional.cross_entropy(logits.permute(0, 3, 1, 2), tokens, reduction="none")
+    per_item = (ce * mask).sum((1, 2)) / mask.sum((1, 2)).clamp_min(1)
+    return per_item.mean()
+
+
+def lr_at(step: int, cfg: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to a tenth of the peak."""
+    if step < cfg.warmup:
+        return cfg.lr * (step + 1) / cfg.warmup
+    x = (step - cfg.warmup) / max(1, cfg.steps - cfg.warmup)
+    return cfg.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, x))))
+
+
+def validation_loss(model: AxialDenoiser, pieces: list[data.Piece], cfg: TrainConfig,
+                    device: torch.device) -> float:
+    """Orderless NLL estimate (nats per cell) on the first window of every valid piece."""
+    crops = [data.Piece(p.tokens[:, : model.max_steps], p.roles,
+                        p.beat_pos[: model.max_steps], p.name) for p in pieces]
+    return orderless_nll(model, crops, n_ratios=cfg.val_ratios, seed=1234, device=device)["nll"]
+
+
+# -- the loop ------------------------------------------------------------------------------
+
+
+class _Log:
+    """Lines to ``train.log`` (and to stderr when no progress bar shows them)."""
+
+    def __init__(self, path: Path | None, echo: bool) -> None:
+        self.path, self.echo = path, echo
+
+    def __call__(self, line: str) -> None:
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+        if self.path is not None:
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(f"{stamp} {line}\n")
+        if self.echo:
+            print(line, file=sys.stderr, flush=True)
+
+
+def _distributed() -> tuple[int, int]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world > 1 and not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend)
+    rank = dist.get_rank() if dist.is_initialized() else 0
+    return rank, world
+
+
+def train(
+    cfg: TrainConfig,
+    runs_dir: str | os.PathLike[str] = "runs",
+    *,
+    stop_after: int | None = None,
+    on_step: Callable[[int, float], None] | None = None,
+) -> dict[str, Any]:
+    """Train (or resume) ``cfg``; returns a summary. ``stop_after`` ends this call after
+    that many steps (a simulated kill, for tests) without finishing the schedule."""
+    rank, world = _distributed()
+    torch.set_num_threads(max(1, int(cfg.threads)))
+    cuda = torch.cuda.is_available()
+    device = torch.device(f"cuda:{int(os.environ.get('LOCAL_RANK', 0))}" if cuda else "cpu")
+    run = Path(runs_dir) / cfg.name
+    main = rank == 0
+    if main:
+        run.mkdir(parents=True, exist_ok=True)
+    use_bar = main and sys.stderr.isatty()
+    log = _Log(run / "train.log" if main else None, echo=main and not use_bar)
+
+    train_pieces = load_split(cfg.data, "train")
+    valid_pieces = load_split(cfg.data, "valid") if main else []
+    net_cfg = NetworkConfig.from_dict(cfg.model)
+    torch.manual_seed(cfg.seed)
+    model = AxialDenoiser(net_cfg)
+    if cfg.init_from:
+        model.load_state_dict(checkpoint.load_model(cfg.init_from)[0].state_dict())
+    model.to(device)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
+                                  weight_decay=cfg.weight_decay)
+    state: dict[str, Any] = {"step": 0, "best_valid": None, "seconds": 0.0}
+    if (run / "last" / checkpoint.STATE_NAME).is_file():
+        state = checkpoint.load_state(run / "last", model, optimizer)
+        log(f"resumed at step {state['step']} (best valid {state['best_valid']})")
+    else:
+        log(f"config {json.dumps(asdict(cfg))}")
+        log(f"model {parameter_count(model):,} parameters, device {device}, world {world}")
+    wrapped: torch.nn.Module = model
+    if world > 1:
+        wrapped = torch.nn.parallel.DistributedDataParallel(model)
+
+    info = _manifest_info(cfg, train_pieces, parameter_count(model))
+    start_step, t0 = int(state["step"]), time.monotonic() - float(state.get("seconds", 0.0))
+    call_t0 = time.monotonic()
+    end = cfg.steps if stop_after is None else min(cfg.steps, start_step + stop_after)
+    bar = None
+    if use_bar:
+        from tqdm import tqdm
+
+        bar = tqdm(total=cfg.steps, initial=start_step, desc=cfg.name, unit="step",
+                   file=sys.stderr, dynamic_ncols=True)
+    recent: list[float] = []
+    model.train()
+    for step in range(start_step, end):
+        rng = np.random.default_rng([cfg.seed, step, rank])
+        torch.manual_seed(cfg.seed * 1_000_003 + step * 101 + rank)  # dropout
+        batch = data.make_batch(train_pieces, rng, cfg.batch_size, cfg.crop_steps,
+                                int(cfg.data.get("transpose", 0)), cfg.masks)
+        for group in optimizer.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        loss = batch_loss(wrapped, batch, device)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        optimizer.step()
+        value = float(loss.detach())
+        recent.append(value)
+        if on_step is not None:
+            on_step(step + 1, value)
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{np.mean(recent[-50:]):.3f}")
+        done = step + 1
+        if main and done % cfg.log_every == 0:
+            rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
+            eta = (cfg.steps - done) / max(rate, 1e-9)
+            log(f"step {done}/{cfg.steps} loss {np.mean(recent[-cfg.log_every:]):.4f} "
+                f"lr {lr_at(step, cfg):.2e} {rate:.2f} step/s eta {eta / 60:.1f} min")
+        if done % cfg.val_every == 0 or done == end:
+            if main:
+                state = _validate_and_save(model, optimizer, valid_pieces, cfg, device, run,
+                                           state, done, time.monotonic() - t0, info, log)
+                model.train()
+            if world > 1:
+                dist.barrier()
+    if bar is not None:
+        bar.close()
+    if main and end == cfg.steps:
+        log(f"finished: {end} steps, best valid {state['best_valid']}, "
+            f"{(time.monotonic() - t0) / 60:.1f} min")
+    summary = {"step": end, "best_valid": state.get("best_valid"),
+               "last_loss": recent[-1] if recent else None, "run": str(run)}
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+    return summary
+
+
+def _validate_and_save(model, optimizer, valid_pieces, cfg, device, run, state, done,
+                       seconds, info, log) -> dict[str, Any]:
+    model.eval()
+    with torch.no_grad():
+        val = validation_loss(model, valid_pieces, cfg, device) if valid_pieces else math.nan
+    best = state.get("best_valid")
+    improved = best is None or (not math.isnan(val) and val < best)
+    state = {**state, "step": done, "seconds": seconds}
+    if improved:
+        state["best_valid"] = val
+        checkpoint.save_model(run / "best", model, {
+            **info, "metrics": {"valid_loss": round(val, 4), "step": done,
+                                "train_minutes": round(seconds / 60, 1)}})
+    checkpoint.save_state(run / "last", model, optimizer, state, info)
+    log(f"valid step {done} loss {val:.4f}{' (best)' if improved else ''} "
+        f"best {state['best_valid']:.4f}")
+    return state
+
+
+def _manifest_info(cfg: TrainConfig, pieces: list[data.Piece], n_params: int) -> dict[str, Any]:
+    lanes = max((p.n_lanes for p in pieces), default=0)
+    roles = sorted({int(r) for p in pieces for r in p.roles})
+    info: dict[str, Any] = {
+        "name": cfg.name, "version": "0.1.0",
+        "description": f"Axial-transformer masked diffusion model ({n_params:,} parameters)",
+        "training_data": {"kind": cfg.data.get("kind", "jsb"),
+                          "source": cfg.data.get("description", cfg.data.get("path", "")),
+                          "pieces": len(pieces), "transpose": cfg.data.get("transpose", 0)},
+        "grid": {"steps_per_beat": 4, "max_steps": int(cfg.model.get("max_steps", 128)),
+                 "lanes": lanes},
+        "training_roles": [ROLES[r] for r in roles],
+        "training": {"steps": cfg.steps, "batch_size": cfg.batch_size,
+                     "crop_steps": cfg.crop_steps, "lr": cfg.lr, "seed": cfg.seed,
+                     "masks": cfg.masks, "loss": "masked CE, mean per item (ELBO weighting)"},
+    }
+    info.update(cfg.manifest)
+    return info
+
+
+if __name__ == "__main__":  # python -m engine.models.train CONFIG [...] (also under torchrun)
+    from engine.cli import main as _cli_main
+
+    raise SystemExit(_cli_main(["train", *sys.argv[1:]]))
