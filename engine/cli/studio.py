@@ -1,0 +1,33 @@
+"""``partita studio [SONG] [--screenshot PNG]``: open the piano-roll studio.
+
+The engine never imports Qt: the studio package is imported only when this command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .common import CliError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "studio",
+        help="open the studio (piano roll, tracks, playback)",
+        description="Open the Partita studio, optionally with a song (.partita or MIDI).",
+    )
+    p.add_argument("song", nargs="?", type=Path, help="a .partita project or a MIDI file")
+    p.add_argument("--screenshot", type=Path, metavar="PNG",
+                   help="render the window to PNG after the song loads, then exit")
+    p.set_defaults(func=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.song is not None and not args.song.exists():
+        raise CliError(f"{args.song}: no such file")
+    try:
+        from studio.app import run
+    except ImportError as e:  # PySide6 missing, or its system libraries
+        raise CliError(f"the studio cannot start: {e} (run `make setup`)") from e
+    return run(args.song, str(args.screenshot) if args.screenshot else None)

@@ -1,0 +1,24 @@
+"""Partita studio: the PySide6 multi-track editor.
+
+One module per widget or concept (see ``docs/studio.md``):
+
+- :mod:`studio.app`         — QApplication setup and ``main()``
+- :mod:`studio.mainwindow`  — the main window: menus, toolbars, layout, file handling
+- :mod:`studio.document`    — the open song, its file, modified state and undo stack
+- :mod:`studio.undo`        — one QUndoCommand wrapping an engine edit
+- :mod:`studio.selection`   — selected tracks and notes
+- :mod:`studio.grid`        — snap values and snapping
+- :mod:`studio.clipboard`   — copy / paste of notes
+- :mod:`studio.actions`     — every QAction and shortcut, in one place
+- :mod:`studio.tracklist`   — track headers (name, instrument, colour, mute/solo, volume/pan)
+- :mod:`studio.arrangement` — the clips-per-bar overview
+- :mod:`studio.pianoroll`   — piano roll: canvas, tools, ruler, keyboard, velocity lane
+- :mod:`studio.transport`   — play / stop / loop / metronome, rendering off the GUI thread
+- :mod:`studio.autosave`    — periodic autosave and crash recovery wiring
+- :mod:`studio.settings`    — preferences and window layout (QSettings)
+- :mod:`studio.theme`       — the dark palette, colours and style sheet
+- :mod:`studio.dialogs`     — error, recovery, export and shortcut dialogs
+
+Widgets read songs from the :class:`~studio.document.Document` and change them only
+through engine edits; nothing here touches tensors or models.
+"""

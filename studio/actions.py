@@ -1,0 +1,129 @@
+"""Every QAction of the studio and its shortcut, in one place.
+
+The table below is the single source for menus, toolbars and the shortcuts dialog
+(and docs/studio.md mirrors it). Actions are created here and connected to their
+slots by the main window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+
+from .theme import icon
+
+StdKey = QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    text: str
+    keys: tuple[str | StdKey, ...] = ()
+    icon: str = ""
+    tip: str = ""
+    checkable: bool = False
+
+
+SPECS: tuple[Spec, ...] = (
+    # File
+    Spec("new", "&New", (StdKey.New,), "new", "New song"),
+    Spec("open", "&Open…", (StdKey.Open,), "open", "Open a .partita project or a MIDI file"),
+    Spec("save", "&Save", (StdKey.Save,), "save", "Save"),
+    Spec("save_as", "Save &As…", ("Ctrl+Shift+S",)),
+    Spec("export_midi", "&Export MIDI…", ("Ctrl+E",), "export", "Export a MIDI file"),
+    Spec("export_stems", "Export Audio && S&tems…", ("Ctrl+Shift+E",), "",
+         "Render the mix and one WAV per track"),
+    Spec("quit", "&Quit", (StdKey.Quit,)),
+    # Edit
+    Spec("undo", "&Undo", ("Ctrl+Z",), "undo"),
+    Spec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo"),
+    Spec("cut", "Cu&t", ("Ctrl+X",)),
+    Spec("copy", "&Copy", ("Ctrl+C",)),
+    Spec("paste", "&Paste", ("Ctrl+V",), "", "Paste at the playhead"),
+    Spec("duplicate", "&Duplicate", ("Ctrl+D",), "", "Duplicate the selection after itself"),
+    Spec("delete", "De&lete", ("Delete", "Backspace")),
+    Spec("select_all", "Select &All", ("Ctrl+A",)),
+    Spec("select_none", "Select &None", ("Escape",)),
+    Spec("quantize", "&Quantize", ("Q",), "quantize", "Quantize to the snap grid"),
+    Spec("nudge_left", "Nudge Left", ("Left",)),
+    Spec("nudge_right", "Nudge Right", ("Right",)),
+    Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",)),
+    Spec("nudge_bar_right", "Nudge Right a Bar", ("Shift+Right",)),
+    Spec("transpose_up", "Transpose Up", ("Up",)),
+    Spec("transpose_down", "Transpose Down", ("Down",)),
+    Spec("octave_up", "Transpose Up an Octave", ("Shift+Up",)),
+    Spec("octave_down", "Transpose Down an Octave", ("Shift+Down",)),
+    # Tools
+    Spec("tool_select", "&Pointer", ("P",), "pointer", "Pointer: select, move, resize (P)",
+         True),
+    Spec("tool_draw", "&Brush", ("B",), "pencil", "Brush: draw notes (B)", True),
+    Spec("tool_erase", "&Eraser", ("E",), "eraser", "Eraser: delete notes (E)", True),
+    # View
+    Spec("zoom_in", "Zoom &In", ("+", "=", "Ctrl+="), "zoom-in", "Zoom in (+)"),
+    Spec("zoom_out", "Zoom &Out", ("-", "Ctrl+-"), "zoom-out", "Zoom out (−)"),
+    Spec("zoom_in_v", "Taller Rows", ("Shift++", "Ctrl+Shift+="),),
+    Spec("zoom_out_v", "Shorter Rows", ("Shift+_", "Ctrl+Shift+-"),),
+    Spec("zoom_fit", "Zoom to &Fit", ("F",), "zoom-fit", "Show the whole song (F)"),
+    # Tracks
+    Spec("add_track", "&Add Track", ("Ctrl+T",), "track-add", "Add a track"),
+    Spec("remove_track", "&Remove Track", ("Ctrl+Shift+T",), "track-remove",
+         "Remove the selected track"),
+    Spec("track_up", "Move Track &Up", ("Ctrl+Shift+Up",), "track-up", "Move the track up"),
+    Spec("track_down", "Move Track &Down", ("Ctrl+Shift+Down",), "track-down",
+         "Move the track down"),
+    Spec("prev_track", "Previous Track", ("Ctrl+Up",)),
+    Spec("next_track", "Next Track", ("Ctrl+Down",)),
+    # Transport
+    Spec("play", "&Play / Stop", ("Space",), "play", "Play / stop (Space)"),
+    Spec("stop", "&Stop", ("Return",), "stop", "Stop; press again to go to bar 1 (Enter)"),
+    Spec("home", "Go to &Start", ("Home",), "home", "Go to bar 1 (Home)"),
+    Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
+    Spec("metronome", "&Metronome", ("M",), "metronome", "Metronome click (M)", True),
+    # Help
+    Spec("shortcuts", "&Keyboard Shortcuts", ("F1",)),
+    Spec("about", "&About Partita"),
+)
+
+
+class Actions(QObject):
+    """All actions, as attributes named after :data:`SPECS` (``actions.save`` …)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.all: dict[str, QAction] = {}
+        for spec in SPECS:
+            a = QAction(spec.text, parent)
+            a.setObjectName(spec.name)
+            if spec.keys:
+                a.setShortcuts([QKeySequence(k) for k in spec.keys])
+                a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            if spec.icon:
+                a.setIcon(icon(spec.icon))
+            if spec.tip:
+                a.setToolTip(spec.tip)
+                a.setStatusTip(spec.tip)
+            a.setCheckable(spec.checkable)
+            self.all[spec.name] = a
+            setattr(self, spec.name, a)
+        self.tools = QActionGroup(self)
+        for name in ("tool_select", "tool_draw", "tool_erase"):
+            self.tools.addAction(self.all[name])
+        self.all["tool_select"].setChecked(True)
+
+    def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
+        raise AttributeError(name)
+
+
+def shortcut_rows() -> list[tuple[str, str]]:
+    """(action, keys) rows for the shortcuts dialog, in menu order."""
+    rows = []
+    for spec in SPECS:
+        if spec.keys:
+            keys = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+                             for k in spec.keys)
+            rows.append((spec.text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+                         .rstrip("…"), keys))
+    return rows

@@ -1,0 +1,223 @@
+"""The arrangement overview: one row per track, clips where a track plays, per bar.
+
+It shows the whole song fitted to its width (a map, not an editor): click a clip to
+select its track and show that bar in the piano roll; the box marks what the piano
+roll shows. Static content is cached in a pixmap; only the overlays repaint often.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
+
+from engine.score import Song, TimeMap, Track
+
+from . import theme
+from .document import Document
+from .selection import Selection
+from .tracklist import HEADER_H, ROW_H
+
+
+def clips(track: Track, tm: TimeMap) -> list[tuple[int, int]]:
+    """Runs of consecutive bars in which the track has note onsets: ``[(first, last+1)]``."""
+    bars = sorted({tm.tick_to_bar(n.start) for n in track.notes})
+    out: list[tuple[int, int]] = []
+    for b in bars:
+        if out and out[-1][1] == b:
+            out[-1] = (out[-1][0], b + 1)
+        else:
+            out.append((b, b + 1))
+    return out
+
+
+class Arrangement(QWidget):
+    """Clips per track per bar, aligned with the track list's rows."""
+
+    barClicked = Signal(int, int)  # track id (or -1), bar
+
+    def __init__(self, document: Document, selection: Selection,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.scroll_y = 0
+        self.scroll_bar: QScrollBar | None = None  # the track list's, set by the window
+        self.playhead = 0
+        self.view_range: tuple[float, float] = (0.0, 0.0)
+        self.loop: tuple[int, int, bool] = (0, 0, False)
+        self._cache: QPixmap | None = None
+        self._cache_key: tuple = ()
+        self._clips: dict[int, list[tuple[int, int]]] = {}
+        self._clips_rev = -1
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(HEADER_H + ROW_H)
+        self._font = QFont(self.font())
+        self._font.setPointSizeF(7.5)
+        document.songChanged.connect(self.update)
+        selection.tracksChanged.connect(self.update)
+
+    # -- layout --------------------------------------------------------------------------------
+    def bar_count(self) -> int:
+        return self.document.time_map.bar_count(self.document.end) + 1
+
+    def _x_of(self, tick: float) -> float:
+        tm = self.document.time_map
+        total = tm.bar_to_tick(self.bar_count())
+        return tick / max(1, total) * self.width()
+
+    def _tick_of(self, x: float) -> int:
+        tm = self.document.time_map
+        total = tm.bar_to_tick(self.bar_count())
+        return max(0, int(x / max(1, self.width()) * total))
+
+    def set_scroll(self, y: int) -> None:
+        self.scroll_y = y
+        self.update()
+
+    def set_playhead(self, tick: int) -> None:
+        if tick != self.playhead:
+            self.playhead = tick
+            self.update()
+
+    def set_view_range(self, start: float, end: float) -> None:
+        self.view_range = (start, end)
+        self.update()
+
+    def set_loop(self, start: int, end: int, enabled: bool) -> None:
+        self.loop = (start, end, enabled)
+        self.update()
+
+    # -- painting ------------------------------------------------------------------------------
+    def _track_clips(self, song: Song) -> dict[int, list[tuple[int, int]]]:
+        if self._clips_rev != self.document.revision:
+            tm = self.document.time_map
+            self._clips = {t.id: clips(t, tm) for t in song.tracks}
+            self._clips_rev = self.document.revision
+        return self._clips
+
+    def _static(self) -> QPixmap:
+        key = (self.document.revision, self.width(), self.height(), self.scroll_y,
+               tuple(self.selection.track_ids), self.devicePixelRatioF())
+        if self._cache is not None and key == self._cache_key:
+            return self._cache
+        dpr = self.devicePixelRatioF()
+        pm = QPixmap(int(self.width() * dpr), int(self.height() * dpr))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(theme.WINDOW)
+        p = QPainter(pm)
+        self._paint_static(p)
+        p.end()
+        self._cache, self._cache_key = pm, key
+        return pm
+
+    def _paint_static(self, p: QPainter) -> None:
+        song = self.document.song
+        tm = self.document.time_map
+        w = self.width()
+        bars = self.bar_count()
+        active = set(self.selection.track_ids)
+        track_clips = self._track_clips(song)
+        # Rows.
+        for i, track in enumerate(song.tracks):
+            y = HEADER_H + i * ROW_H - self.scroll_y
+            if y > self.height() or y + ROW_H < HEADER_H:
+                continue
+            row_colour = QColor("#2a303a") if track.id in active else QColor("#23272d")
+            p.fillRect(QRectF(0, y, w, ROW_H - 1), row_colour)
+            p.fillRect(QRectF(0, y + ROW_H - 1, w, 1), theme.BORDER)
+        # Bar lines.
+        bar_px = w / max(1, bars)
+        every = 1
+        while bar_px * every < 24:
+            every *= 2
+        p.setPen(QPen(theme.GRID_SUB, 1))
+        p.drawLines([QLineF(self._x_of(tm.bar_to_tick(b)), HEADER_H,
+                            self._x_of(tm.bar_to_tick(b)), self.height())
+                     for b in range(0, bars + 1, max(1, every // 2))])
+        # Clips with a miniature of their notes.
+        p.setClipRect(QRectF(0, HEADER_H, w, self.height() - HEADER_H))
+        for i, track in enumerate(song.tracks):
+            y = HEADER_H + i * ROW_H - self.scroll_y
+            if y > self.height() or y + ROW_H < HEADER_H:
+                continue
+            colour = QColor(track.colour)
+            fill = QColor(colour)
+            fill.setAlpha(70 if not track.mute else 25)
+            for b0, b1 in track_clips.get(track.id, []):
+                x0, x1 = self._x_of(tm.bar_to_tick(b0)), self._x_of(tm.bar_to_tick(b1))
+                r = QRectF(x0 + 1, y + 3, max(2.0, x1 - x0 - 2), ROW_H - 7)
+                p.setPen(QPen(colour.darker(120), 1))
+                p.setBrush(fill)
+                p.drawRoundedRect(r, 3, 3)
+            if track.notes:
+                lo = min(n.pitch for n in track.notes)
+                hi = max(n.pitch for n in track.notes)
+                span = max(12, hi - lo + 1)
+                inner = ROW_H - 13
+                note_colour = QColor(colour).lighter(130)
+                if track.mute:
+                    note_colour.setAlpha(90)
+                p.setPen(QPen(note_colour, 1.4))
+                p.drawLines([QLineF(self._x_of(n.start),
+                                    y + 6 + inner * (1 - (n.pitch - lo + 0.5) / span),
+                                    max(self._x_of(n.end), self._x_of(n.start) + 1),
+                                    y + 6 + inner * (1 - (n.pitch - lo + 0.5) / span))
+                             for n in track.notes])
+        p.setClipping(False)
+        # Bar numbers.
+        p.fillRect(QRectF(0, 0, w, HEADER_H), theme.PANEL)
+        p.setFont(self._font)
+        for b in range(0, bars, every):
+            x = self._x_of(tm.bar_to_tick(b))
+            p.setPen(QPen(theme.GRID_BAR, 1))
+            p.drawLine(QLineF(x, HEADER_H - 8, x, HEADER_H))
+            p.setPen(theme.TEXT_DIM)
+            p.drawText(QRectF(x + 3, 2, 40, HEADER_H - 8), Qt.AlignmentFlag.AlignLeft
+                       | Qt.AlignmentFlag.AlignVCenter, str(b + 1))
+        p.setPen(theme.BORDER)
+        p.drawLine(0, HEADER_H - 1, w, HEADER_H - 1)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.drawPixmap(0, 0, self._static())
+        h = self.height()
+        start, end, on = self.loop
+        if end > start:
+            colour = QColor(theme.LOOP_EDGE)
+            colour.setAlpha(160 if on else 60)
+            p.fillRect(QRectF(self._x_of(start), 0, self._x_of(end) - self._x_of(start), 4),
+                       colour)
+        v0, v1 = self.view_range
+        if v1 > v0:
+            r = QRectF(self._x_of(v0), HEADER_H, self._x_of(v1) - self._x_of(v0),
+                       h - HEADER_H - 1)
+            p.setPen(QPen(QColor(255, 255, 255, 130), 1))
+            p.setBrush(Qt.BrushStyle.NoBrush)  # an outline: a translucent fill costs ms/frame
+            p.drawRect(r)
+        x = self._x_of(self.playhead)
+        p.setPen(QPen(theme.PLAYHEAD, 1.5))
+        p.drawLine(QLineF(x, 0, x, h))
+        p.end()
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        self._navigate(e)
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        if e.buttons() & Qt.MouseButton.LeftButton:
+            self._navigate(e, select=False)
+
+    def _navigate(self, e: QMouseEvent, select: bool = True) -> None:
+        pos = e.position()
+        bar = self.document.time_map.tick_to_bar(self._tick_of(pos.x()))
+        row = int((pos.y() - HEADER_H + self.scroll_y) // ROW_H)
+        tracks = self.document.song.tracks
+        tid = tracks[row].id if select and pos.y() >= HEADER_H and 0 <= row < len(tracks) else -1
+        self.barClicked.emit(tid, bar)
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        # Rows scroll with the track list: hand the wheel to its scroll bar.
+        if self.scroll_bar is not None:
+            self.scroll_bar.setValue(self.scroll_bar.value() - e.angleDelta().y() // 120 * ROW_H)
+        e.accept()

@@ -1,0 +1,74 @@
+"""Autosave on a timer and crash recovery, over the engine's ``RecoveryStore``.
+
+While the song has unsaved changes, a copy is written every ``interval`` seconds to
+this session's recovery file; a clean save or a clean close deletes it. On start the
+main window asks the store what earlier sessions left (see :meth:`Autosaver.pending`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from .document import Document
+
+
+class Autosaver(QObject):
+    """Drives ``engine.io.RecoveryStore`` from a QTimer; the store does the file work."""
+
+    saved = Signal(str)  # path of the recovery file
+    failed = Signal(str)
+
+    def __init__(self, document: Document, store: Any = None, interval_s: float = 30.0,
+                 studio_state: Callable[[], dict] | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        if store is None:
+            from engine.io import RecoveryStore
+
+            store = RecoveryStore()
+        self.store = store
+        self.document = document
+        self.studio_state = studio_state or (lambda: {})
+        self._saved_revision = -1
+        self.timer = QTimer(self)
+        self.timer.setInterval(int(interval_s * 1000))
+        self.timer.timeout.connect(self.save_now)
+        self.timer.start()
+        document.modifiedChanged.connect(self._modified_changed)
+
+    def save_now(self) -> bool:
+        """Write the recovery copy if there are unsaved changes not yet autosaved."""
+        doc = self.document
+        if not doc.is_modified or doc.revision == self._saved_revision:
+            return False
+        try:
+            path = self.store.save(doc.song, doc.path, self.studio_state())
+        except Exception as e:  # a full disk must not interrupt the user's work
+            self.failed.emit(f"Autosave failed: {e}")
+            return False
+        self._saved_revision = doc.revision
+        self.saved.emit(str(path))
+        return True
+
+    def _modified_changed(self, modified: bool) -> None:
+        if not modified:
+            self.discard()
+
+    def discard(self) -> None:
+        """Forget this session's recovery copy (after a save or a clean close)."""
+        self._saved_revision = -1
+        with contextlib.suppress(OSError):
+            self.store.discard()
+
+    def pending(self) -> list[Any]:
+        try:
+            return list(self.store.pending())
+        except OSError:
+            return []
+
+    def stop(self) -> None:
+        self.timer.stop()

@@ -1,0 +1,62 @@
+"""Crash recovery: offer the sessions a previous run left behind."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def describe(recovery: Any) -> str:
+    """"demo.mid — autosaved 14:03, 2 Mar" for one recovery entry."""
+    name = recovery.document.name if recovery.document else "Untitled song"
+    when = recovery.saved_at.astimezone().strftime("%H:%M, %d %b %Y")
+    return f"{name} — autosaved {when}"
+
+
+def ask_recover(parent: QWidget | None, pending: Sequence[Any]) -> tuple[str, Any]:
+    """Ask what to do with unsaved work from a session that ended abruptly.
+
+    Returns ``("recover", recovery)``, ``("discard", None)`` (delete them all) or
+    ``("later", None)`` (keep them for next time).
+    """
+    dlg = QDialog(parent)
+    dlg.setWindowTitle("Recover unsaved work")
+    dlg.resize(480, 300)
+    text = QLabel("Partita closed without saving last time. These songs can be recovered:",
+                  dlg)
+    text.setWordWrap(True)
+    items = QListWidget(dlg)
+    for r in pending:
+        item = QListWidgetItem(describe(r))
+        item.setData(Qt.ItemDataRole.UserRole, r)
+        items.addItem(item)
+    items.setCurrentRow(0)
+    buttons = QDialogButtonBox(dlg)
+    recover = buttons.addButton("Recover", QDialogButtonBox.ButtonRole.AcceptRole)
+    discard = QPushButton("Discard all")
+    buttons.addButton(discard, QDialogButtonBox.ButtonRole.DestructiveRole)
+    later = buttons.addButton("Decide later", QDialogButtonBox.ButtonRole.RejectRole)
+    result: list[tuple[str, Any]] = [("later", None)]
+    recover.clicked.connect(lambda: (result.__setitem__(0, (
+        "recover", items.currentItem().data(Qt.ItemDataRole.UserRole))), dlg.accept()))
+    discard.clicked.connect(lambda: (result.__setitem__(0, ("discard", None)), dlg.accept()))
+    later.clicked.connect(dlg.reject)
+    items.itemDoubleClicked.connect(lambda _i: recover.click())
+    col = QVBoxLayout(dlg)
+    col.addWidget(text)
+    col.addWidget(items, 1)
+    col.addWidget(buttons)
+    dlg.exec()
+    return result[0]

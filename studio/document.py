@@ -1,0 +1,144 @@
+"""The open document: the current (immutable) song, its file, modified state and undo stack."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Song, TimeMap, Track
+
+from .undo import EditCommand
+
+
+def new_song() -> Song:
+    """What File ▸ New gives: one piano track, 8 empty bars at 120 BPM, 4/4."""
+    piano = Track(name="Piano", program=0, channel=0, colour=TRACK_COLOURS[1])
+    return Song(tracks=(piano,), ppq=DEFAULT_PPQ, length=8 * 4 * DEFAULT_PPQ, title="")
+
+
+class Document(QObject):
+    """Holds the song being edited; every change goes through :meth:`apply`.
+
+    Views never keep their own copy of the music: they re-read :attr:`song` when
+    ``songChanged`` fires. ``revision`` increases on every change (caches key on it).
+    """
+
+    songChanged = Signal()
+    pathChanged = Signal()
+    modifiedChanged = Signal(bool)
+
+    def __init__(self, song: Song | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._song = song if song is not None else new_song()
+        self._time_map: TimeMap | None = None
+        self._path: Path | None = None
+        self._dirty = False  # modified without an undo step (e.g. a recovered session)
+        self.revision = 0
+        self._end = 0
+        self._end_revision = -1
+        self.studio_state: dict[str, Any] = {}
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _clean: self._emit_modified())
+
+    # -- state --------------------------------------------------------------------------------
+    @property
+    def song(self) -> Song:
+        return self._song
+
+    @property
+    def time_map(self) -> TimeMap:
+        if self._time_map is None:
+            self._time_map = TimeMap.of(self._song)
+        return self._time_map
+
+    @property
+    def end(self) -> int:
+        """``song.end`` (which scans every note), cached per revision."""
+        if self._end_revision != self.revision:
+            self._end = self._song.end
+            self._end_revision = self.revision
+        return self._end
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    @property
+    def is_modified(self) -> bool:
+        return self._dirty or not self.undo_stack.isClean()
+
+    @property
+    def display_name(self) -> str:
+        return self._path.name if self._path else "Untitled"
+
+    def _emit_modified(self) -> None:
+        self.modifiedChanged.emit(self.is_modified)
+
+    def _set_song(self, song: Song) -> None:
+        old = self._song
+        self._song = song
+        if (song.ppq, song.tempos, song.time_signatures) != (old.ppq, old.tempos,
+                                                             old.time_signatures):
+            self._time_map = None
+        self.revision += 1
+        self.songChanged.emit()
+
+    # -- editing ------------------------------------------------------------------------------
+    def apply(self, edit: Edit) -> None:
+        """Apply ``edit`` as one undo step. Raises ``EditError`` (song untouched) if it does
+        not fit the current song."""
+        result = edit.apply(self._song)
+        self.undo_stack.push(EditCommand(self, edit, result))
+
+    def reset(self, song: Song, path: Path | None = None, modified: bool = False) -> None:
+        """Replace the whole song (new / open / recover): clears undo history."""
+        self.undo_stack.clear()
+        self._song = song
+        self._time_map = None
+        self.revision += 1
+        self._path = Path(path) if path else None
+        self._dirty = modified
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+        self.songChanged.emit()
+        self._emit_modified()
+
+    # -- files --------------------------------------------------------------------------------
+    def load(self, path: str | Path) -> None:
+        """Open a ``.partita`` project or a MIDI file. Raises the engine's ``FileFormatError``
+        (or ``OSError``) and leaves the current song untouched on failure."""
+        from engine.io import file_kind, load_project, load_song
+
+        path = Path(path)
+        if file_kind(path) == "project":
+            project = load_project(path)
+            song, state = project.song, dict(project.studio or {})
+        else:
+            song, state = load_song(path), {}
+        self.studio_state = state
+        self.reset(song, path)
+
+    def save(self, path: str | Path | None = None) -> Path:
+        """Save to ``path`` (or the current file). A ``.partita`` project also keeps the
+        studio state (zoom, snap, loop, …); MIDI keeps the music."""
+        from engine.io import save_song
+
+        target = Path(path) if path else self._path
+        if target is None:
+            raise ValueError("no file name to save to")
+        save_song(self._song, target, studio=self.studio_state)
+        self._path = target
+        self._dirty = False
+        self.undo_stack.setClean()
+        self.pathChanged.emit()
+        self._emit_modified()
+        return target
+
+    def export(self, path: str | Path) -> None:
+        """Write a copy (e.g. Export MIDI) without changing the document's file or state."""
+        from engine.io import save_song
+
+        save_song(self._song, Path(path))

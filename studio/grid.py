@@ -1,0 +1,71 @@
+"""Snap-to-grid: the note values a musician picks (1/4 … 1/32, triplets) and snapping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.score import TimeMap
+
+
+@dataclass(frozen=True, slots=True)
+class Snap:
+    """A grid value: ``division`` notes per whole note (0 = off, -1 = one bar)."""
+
+    name: str
+    division: int
+    triplet: bool = False
+
+    def ticks(self, ppq: int) -> int:
+        """Ticks per grid step at ``ppq`` (0 when snapping is off; bars handled by callers)."""
+        if self.division <= 0:
+            return 0
+        whole = ppq * 4
+        step = whole * 2 // (self.division * 3) if self.triplet else whole // self.division
+        return max(1, step)
+
+
+SNAPS: tuple[Snap, ...] = (
+    Snap("Off", 0),
+    Snap("Bar", -1),
+    Snap("1/2", 2),
+    Snap("1/4", 4),
+    Snap("1/8", 8),
+    Snap("1/16", 16),
+    Snap("1/32", 32),
+    Snap("1/4T", 4, True),
+    Snap("1/8T", 8, True),
+    Snap("1/16T", 16, True),
+    Snap("1/32T", 32, True),
+)
+DEFAULT_SNAP = "1/16"
+
+
+def snap_by_name(name: str) -> Snap:
+    for s in SNAPS:
+        if s.name == name:
+            return s
+    raise KeyError(f"unknown snap value {name!r}")
+
+
+def step_at(snap: Snap, tm: TimeMap, tick: int) -> int:
+    """Length of one grid step around ``tick`` (a bar for "Bar"; a 1/16 when off)."""
+    if snap.division == -1:
+        return tm.bar_length_for(tm.signature_at(tick))
+    if snap.division == 0:
+        return max(1, tm.ppq // 4)
+    return snap.ticks(tm.ppq)
+
+
+def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
+    """Snap ``tick`` to the grid, counted from the start of its bar (meter changes are exact).
+
+    ``mode`` is ``"round"`` (nearest line) or ``"floor"`` (line at or before).
+    """
+    if snap.division == 0:
+        return max(0, round(tick))
+    t = max(0, int(tick))
+    bar_start = tm.bar_to_tick(tm.tick_to_bar(t))
+    step = step_at(snap, tm, t)
+    offset = tick - bar_start
+    n = round(offset / step) if mode == "round" else int(offset // step)
+    return max(0, bar_start + n * step)

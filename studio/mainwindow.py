@@ -1,0 +1,808 @@
+"""The main window: menus, toolbar, track list + arrangement above the piano roll.
+
+It owns the document, the selection and the transport, connects the views to them,
+and does the file handling (new / open / save / export / recent / drag-and-drop /
+autosave / recovery). Dock areas are left free for panels added later (generation,
+jobs, takes).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QToolBar,
+    QWidget,
+)
+
+from engine.score import Song
+
+from . import dialogs, theme
+from .actions import Actions
+from .arrangement import Arrangement
+from .autosave import Autosaver
+from .clipboard import Clip, copy_notes, paste_edit
+from .document import Document, new_song
+from .grid import SNAPS, snap_by_name, step_at
+from .pianoroll import PianoRoll, Tool
+from .pianoroll.tools import (
+    delete_edit,
+    duplicate_edit,
+    move_edit,
+    quantize_edit,
+    transpose_edit,
+)
+from .pianoroll.view import pitch_name
+from .selection import Selection
+from .settings import Settings
+from .tracklist import (
+    TrackList,
+    add_track_edit,
+    delete_track_edit,
+    move_track_edit,
+)
+from .transport import Transport
+from .worker import Worker
+
+APP_NAME = "Partita"
+SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
+
+
+class MainWindow(QMainWindow):
+    """The studio window. ``settings`` and ``recovery_store`` can be injected (tests)."""
+
+    def __init__(self, settings: Settings | None = None, recovery_store: Any = None,
+                 autosave_seconds: float | None = None) -> None:
+        super().__init__()
+        self.settings = settings or Settings()
+        self.document = Document(parent=self)
+        self.selection = Selection(self)
+        self.transport = Transport(self.document, self)
+        self.actions = Actions(self)
+        self.clip: Clip | None = None
+        self.export_worker = Worker(1, self)
+        self._audio_notice_shown = False
+
+        self._build_views()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_statusbar()
+        self._connect()
+        self.setAcceptDrops(True)
+        self.setWindowIcon(theme.icon("partita"))
+        self.autosaver = Autosaver(
+            self.document, recovery_store,
+            autosave_seconds or self.settings.autosave_seconds(), self.studio_state, self)
+        self.autosaver.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.resize(1500, 920)
+        self._restore_layout()
+        self.set_snap(self.settings.snap())
+        self.actions.metronome.setChecked(self.settings.metronome())
+        self._song_reset()
+
+    # -- construction ----------------------------------------------------------------------------
+    def _build_views(self) -> None:
+        a = self.actions
+        self.tracklist = TrackList(self.document, self.selection,
+                                   [a.add_track, a.remove_track, a.track_up, a.track_down], self)
+        self.arrangement = Arrangement(self.document, self.selection, self)
+        self.arrangement.scroll_bar = self.tracklist.scroll.verticalScrollBar()
+        self.pianoroll = PianoRoll(self.document, self.selection, self)
+        top = QSplitter(Qt.Orientation.Horizontal, self)
+        top.addWidget(self.tracklist)
+        top.addWidget(self.arrangement)
+        top.setStretchFactor(1, 1)
+        top.setSizes([370, 1100])
+        top.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.pianoroll)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([300, 620])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.setDockNestingEnabled(True)
+
+    def _build_menus(self) -> None:
+        a = self.actions
+        bar = self.menuBar()
+        m = bar.addMenu("&File")
+        m.addActions([a.new, a.open])
+        self.recent_menu = QMenu("Open &Recent", self)
+        m.addMenu(self.recent_menu)
+        m.addSeparator()
+        m.addActions([a.save, a.save_as])
+        m.addSeparator()
+        m.addActions([a.export_midi, a.export_stems])
+        m.addSeparator()
+        m.addAction(a.quit)
+        m = bar.addMenu("&Edit")
+        m.addActions([a.undo, a.redo])
+        m.addSeparator()
+        m.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
+        m.addSeparator()
+        m.addActions([a.select_all, a.select_none])
+        m.addSeparator()
+        m.addAction(a.quantize)
+        t = m.addMenu("&Transpose / Nudge")
+        t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
+        t.addSeparator()
+        t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right])
+        m = bar.addMenu("&Tools")
+        m.addActions([a.tool_select, a.tool_draw, a.tool_erase])
+        m = bar.addMenu("&View")
+        m.addActions([a.zoom_in, a.zoom_out, a.zoom_in_v, a.zoom_out_v, a.zoom_fit])
+        m = bar.addMenu("T&rack")
+        m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
+        m.addSeparator()
+        m.addActions([a.prev_track, a.next_track])
+        m = bar.addMenu("Trans&port")
+        m.addActions([a.play, a.stop, a.home, a.loop, a.metronome])
+        m = bar.addMenu("&Help")
+        m.addActions([a.shortcuts, a.about])
+        self._rebuild_recent_menu()
+
+    def _build_toolbar(self) -> None:
+        a = self.actions
+        tb = QToolBar("Main", self)
+        tb.setObjectName("MainToolBar")
+        tb.setMovable(False)
+        tb.setIconSize(tb.iconSize().scaled(20, 20, Qt.AspectRatioMode.IgnoreAspectRatio))
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, tb)
+        tb.addActions([a.new, a.open, a.save])
+        tb.addSeparator()
+        tb.addActions([a.undo, a.redo])
+        tb.addSeparator()
+        tb.addActions([a.home, a.stop, a.play, a.loop, a.metronome])
+        self.lcd_position = QLabel("1.1.000", tb)
+        self.lcd_position.setObjectName("Lcd")
+        self.lcd_position.setToolTip("Playhead: bar.beat.tick")
+        self.lcd_position.setMinimumWidth(110)
+        self.lcd_position.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lcd_time = QLabel("0:00.000", tb)
+        self.lcd_time.setObjectName("LcdSmall")
+        self.lcd_time.setToolTip("Playhead: minutes:seconds")
+        self.lcd_tempo = QLabel("120.0 BPM", tb)
+        self.lcd_tempo.setObjectName("LcdSmall")
+        self.lcd_tempo.setToolTip("Tempo at the playhead")
+        self.lcd_meter = QLabel("4/4", tb)
+        self.lcd_meter.setObjectName("LcdSmall")
+        self.lcd_meter.setToolTip("Meter at the playhead")
+        for w in (self.lcd_position, self.lcd_time, self.lcd_tempo, self.lcd_meter):
+            tb.addWidget(_spaced(w))
+        tb.addSeparator()
+        tb.addActions([a.tool_select, a.tool_draw, a.tool_erase])
+        tb.addSeparator()
+        snap_label = QLabel("Snap", tb)
+        snap_label.setStyleSheet("color:#8b929c; padding: 0 4px;")
+        tb.addWidget(snap_label)
+        self.snap_box = QComboBox(tb)
+        self.snap_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for s in SNAPS:
+            self.snap_box.addItem(s.name)
+        self.snap_box.setToolTip("Snap to grid (also used by Quantize and nudging)")
+        tb.addWidget(self.snap_box)
+        tb.addAction(a.quantize)
+        tb.addSeparator()
+        tb.addActions([a.zoom_out, a.zoom_in, a.zoom_fit])
+        spacer = QWidget(tb)
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
+                             spacer.sizePolicy().verticalPolicy().Preferred)
+        tb.addWidget(spacer)
+        self.toolbar = tb
+
+    def _build_statusbar(self) -> None:
+        sb = self.statusBar()
+        self.status_hover = QLabel("", sb)
+        self.status_hover.setMinimumWidth(130)
+        self.status_selection = QLabel("", sb)
+        self.status_snap = QLabel("", sb)
+        self.status_tool = QLabel("", sb)
+        self.status_audio = QLabel("Audio: not checked yet", sb)
+        for w in (self.status_hover, self.status_selection, self.status_snap, self.status_tool,
+                  self.status_audio):
+            sb.addPermanentWidget(w)
+
+    def _connect(self) -> None:
+        a = self.actions
+        doc, roll, tr = self.document, self.pianoroll, self.transport
+        handlers = {
+            "new": self.new_file, "open": self.open_file, "save": self.save,
+            "save_as": self.save_as, "export_midi": self.export_midi,
+            "export_stems": self.export_stems, "quit": self.close,
+            "undo": doc.undo_stack.undo, "redo": doc.undo_stack.redo,
+            "cut": self.cut, "copy": self.copy, "paste": self.paste,
+            "duplicate": self.duplicate, "delete": self.delete_selection,
+            "select_all": self.select_all, "select_none": self.selection.clear_notes,
+            "quantize": self.quantize,
+            "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
+            "nudge_bar_left": lambda: self.nudge(-1, bar=True),
+            "nudge_bar_right": lambda: self.nudge(1, bar=True),
+            "transpose_up": lambda: self.transpose(1),
+            "transpose_down": lambda: self.transpose(-1),
+            "octave_up": lambda: self.transpose(12), "octave_down": lambda: self.transpose(-12),
+            "tool_select": lambda: roll.set_tool(Tool.SELECT),
+            "tool_draw": lambda: roll.set_tool(Tool.DRAW),
+            "tool_erase": lambda: roll.set_tool(Tool.ERASE),
+            "zoom_in": roll.zoom_in, "zoom_out": roll.zoom_out,
+            "zoom_in_v": roll.zoom_in_vertical, "zoom_out_v": roll.zoom_out_vertical,
+            "zoom_fit": roll.fit,
+            "add_track": self.add_track, "remove_track": self.remove_track,
+            "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
+            "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
+            "play": tr.toggle, "stop": tr.stop, "home": lambda: tr.seek(0),
+            "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
+        }
+        for name, fn in handlers.items():
+            a.all[name].triggered.connect(lambda _checked=False, fn=fn: fn())
+        a.loop.toggled.connect(tr.set_loop_enabled)
+        a.metronome.toggled.connect(self._set_metronome)
+        stack = doc.undo_stack
+        stack.canUndoChanged.connect(a.undo.setEnabled)
+        stack.canRedoChanged.connect(a.redo.setEnabled)
+        stack.undoTextChanged.connect(lambda t: a.undo.setText(f"&Undo {t}".strip()))
+        stack.redoTextChanged.connect(lambda t: a.redo.setText(f"&Redo {t}".strip()))
+        a.undo.setEnabled(False)
+        a.redo.setEnabled(False)
+
+        doc.songChanged.connect(self._song_changed)
+        doc.modifiedChanged.connect(lambda _m: self.update_title())
+        doc.pathChanged.connect(self.update_title)
+        self.selection.notesChanged.connect(self._update_selection_status)
+        self.selection.tracksChanged.connect(self._tracks_selected)
+
+        roll.previewRequested.connect(self._preview)
+        roll.seekRequested.connect(tr.seek)
+        roll.loopDragged.connect(lambda s, e: tr.set_loop(s, e, True))
+        roll.loopToggled.connect(a.loop.toggle)
+        roll.hovered.connect(self._hovered)
+        roll.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
+        roll.toolChanged.connect(self._tool_changed)
+        roll.viewport.changed.connect(
+            lambda: self.arrangement.set_view_range(roll.viewport.left, roll.viewport.right))
+        self.snap_box.currentTextChanged.connect(self.set_snap)
+        self.arrangement.barClicked.connect(self._arrangement_clicked)
+        self.tracklist.scroll.verticalScrollBar().valueChanged.connect(
+            self.arrangement.set_scroll)
+
+        tr.positionChanged.connect(self._position_changed)
+        tr.playingChanged.connect(self._playing_changed)
+        tr.loopChanged.connect(self._loop_changed)
+        tr.status.connect(lambda m: self.statusBar().showMessage(m, 0 if m else 1))
+        tr.audioStatus.connect(self._audio_status)
+        tr.noticeNeeded.connect(self._audio_notice)
+        self._tool_changed(roll.tool)
+
+    # -- document events ---------------------------------------------------------------------------
+    def _song_reset(self) -> None:
+        """After new / open / recover: select the first track, fit the view, reset transport."""
+        song = self.document.song
+        self.selection.clear_notes()
+        # Start on the first pitched track with notes: drums read poorly as a piano roll.
+        first = next((t for t in song.tracks if t.notes and not t.is_drum),
+                     song.tracks[0] if song.tracks else None)
+        self.selection.set_tracks([first.id] if first else [])
+        self.transport.stop(return_to_start=False)
+        self.transport.position = 0
+        self.transport.set_loop(0, 0, False)
+        self.actions.loop.setChecked(False)
+        self._apply_studio_state(self.document.studio_state)
+        self._song_changed()
+        self._position_changed(self.transport.position)
+        self.update_title()
+
+    def _song_changed(self) -> None:
+        self.selection.prune(self.document.song)
+        self._update_selection_status()
+        self._position_changed(self.transport.position)
+
+    def _tracks_selected(self) -> None:
+        active = set(self.selection.track_ids)
+        self.selection.set_notes(k for k in self.selection.notes if k[0] in active)
+        self._update_selection_status()
+
+    def update_title(self) -> None:
+        doc = self.document
+        star = "*" if doc.is_modified else ""
+        self.setWindowTitle(f"{doc.display_name}{star} — {APP_NAME}")
+
+    def _update_selection_status(self) -> None:
+        song = self.document.song
+        n = len(self.selection)
+        names = ", ".join(song.track(t).name for t in self.selection.track_ids
+                          if any(x.id == t for x in song.tracks))
+        text = f"{n} note{'s' if n != 1 else ''} selected" if n else f"{song.note_count:,} notes"
+        self.status_selection.setText(f"{names} · {text}" if names else text)
+
+    # -- transport events --------------------------------------------------------------------------
+    def _position_changed(self, tick: int) -> None:
+        tm = self.document.time_map
+        self.pianoroll.set_playhead(tick)
+        self.arrangement.set_playhead(tick)
+        self.lcd_position.setText(tm.format_position(tick))
+        secs = tm.tick_to_seconds(tick)
+        self.lcd_time.setText(f"{int(secs // 60)}:{secs % 60:06.3f}")
+        self.lcd_tempo.setText(f"{tm.tempo_at(tick):.1f} BPM")
+        sig = tm.signature_at(tick)
+        self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}")
+        if self.transport.is_playing:
+            self.pianoroll.follow(tick)
+
+    def _playing_changed(self, playing: bool) -> None:
+        self.actions.play.setIcon(theme.icon("pause" if playing else "play"))
+
+    def _loop_changed(self, start: int, end: int, on: bool) -> None:
+        self.pianoroll.set_loop(start, end, on)
+        self.arrangement.set_loop(start, end, on)
+        if self.actions.loop.isChecked() != on:
+            self.actions.loop.blockSignals(True)
+            self.actions.loop.setChecked(on)
+            self.actions.loop.blockSignals(False)
+
+    def _audio_status(self, ok: bool, text: str) -> None:
+        if ok:
+            self.status_audio.setText(f"🔊 {text}")
+            self.status_audio.setStyleSheet("")
+        else:
+            self.status_audio.setText("⚠ No audio output — playback off")
+            self.status_audio.setStyleSheet("color:#e5c07b; font-weight:600;")
+        self.status_audio.setToolTip(text)
+
+    def _audio_notice(self, reason: str) -> None:
+        """Shown once per session, the first time playback is asked for and cannot work."""
+        if self._audio_notice_shown:
+            return
+        self._audio_notice_shown = True
+        self.statusBar().showMessage(f"No audio output: {reason}", 10000)
+        dialogs.show_notice(
+            self, "No audio output",
+            f"{reason}\n\nYou can keep editing, saving and exporting; playback and note "
+            "previews stay silent. Rendering to WAV (File ▸ Export Audio & Stems) works.")
+
+    def _set_metronome(self, on: bool) -> None:
+        self.transport.set_metronome(on)
+        self.settings.set_metronome(on)
+
+    def _preview(self, pitch: int, track_id: int | None) -> None:
+        song = self.document.song
+        track = next((t for t in song.tracks if t.id == track_id), None)
+        self.transport.preview(pitch, track)
+
+    # -- view events -------------------------------------------------------------------------------
+    def _hovered(self, tick: int, pitch: int) -> None:
+        if tick < 0:
+            self.status_hover.setText("")
+            return
+        tm = self.document.time_map
+        self.status_hover.setText(f"{tm.format_position(tick)} · {pitch_name(pitch)}")
+
+    def _tool_changed(self, tool: Tool) -> None:
+        keys = {Tool.SELECT: "P", Tool.DRAW: "B", Tool.ERASE: "E"}
+        self.status_tool.setText(f"Tool: {tool.label} ({keys[tool]})")
+        name = {Tool.SELECT: "tool_select", Tool.DRAW: "tool_draw", Tool.ERASE: "tool_erase"}
+        self.actions.all[name[tool]].setChecked(True)
+
+    def set_snap(self, name: str) -> None:
+        try:
+            snap = snap_by_name(name)
+        except KeyError:
+            snap = snap_by_name("1/16")
+        self.pianoroll.set_snap(snap)
+        self.settings.set_snap(snap.name)
+        if self.snap_box.currentText() != snap.name:
+            self.snap_box.setCurrentText(snap.name)
+        self.status_snap.setText(f"Snap: {snap.name}")
+
+    def _arrangement_clicked(self, track_id: int, bar: int) -> None:
+        if track_id >= 0:
+            self.selection.set_tracks([track_id])
+        self.pianoroll.show_bar(bar)
+
+    # -- studio state (saved inside .partita projects) ----------------------------------------
+    def studio_state(self) -> dict[str, Any]:
+        vp = self.pianoroll.viewport
+        song = self.document.song
+        ids = [t.id for t in song.tracks]
+        tr = self.transport
+        return {
+            "snap": self.pianoroll.snap.name,
+            "px_per_beat": round(vp.px_per_beat, 3),
+            "key_height": vp.key_h,
+            "scroll": [round(vp.left), round(vp.top)],
+            "active_tracks": [ids.index(t) for t in self.selection.track_ids if t in ids],
+            "loop": [tr.loop_start, tr.loop_end, tr.loop_enabled],
+            "playhead": tr.position,
+            "tool": self.pianoroll.tool.value,
+        }
+
+    def _apply_studio_state(self, state: dict[str, Any]) -> None:
+        vp = self.pianoroll.viewport
+        song = self.document.song
+        try:
+            if "snap" in state:
+                self.set_snap(str(state["snap"]))
+            if "active_tracks" in state:
+                ids = [song.tracks[i].id for i in state["active_tracks"]
+                       if 0 <= i < len(song.tracks)]
+                if ids:
+                    self.selection.set_tracks(ids)
+            if "loop" in state:
+                s, e, on = state["loop"]
+                self.transport.set_loop(int(s), int(e), bool(on))
+            if "playhead" in state:
+                self.transport.position = int(state["playhead"])
+            if "px_per_beat" in state:
+                vp.px_per_beat = float(state["px_per_beat"])
+                vp.key_h = int(state.get("key_height", vp.key_h))
+                left, top = state.get("scroll", [0, 0])
+                vp.left, vp.top = float(left), float(top)
+                vp.changed.emit()
+                return
+        except (TypeError, ValueError, IndexError, KeyError):
+            pass  # a hand-edited or older studio dict: fall back to defaults
+        QTimer.singleShot(0, self._initial_view)
+        self._initial_view()
+
+    def _initial_view(self) -> None:
+        roll = self.pianoroll
+        tm = self.document.time_map
+        roll.viewport.fit_ticks(0, max(tm.bar_to_tick(8), min(self.document.song.end,
+                                                               tm.bar_to_tick(16))))
+        roll.center_on_notes()
+
+    # -- files -----------------------------------------------------------------------------------
+    def maybe_save(self) -> bool:
+        """Ask before losing unsaved work; True when it is fine to go on."""
+        if not self.document.is_modified:
+            return True
+        answer = dialogs.ask_save_changes(self, self.document.display_name)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def new_file(self) -> None:
+        if not self.maybe_save():
+            return
+        self.document.studio_state = {}
+        self.document.reset(new_song())
+        self._song_reset()
+        self.statusBar().showMessage("New song", 3000)
+
+    def open_file(self) -> None:
+        if not self.maybe_save():
+            return
+        path = dialogs.get_open_path(self, self.settings.last_dir())
+        if path is not None:
+            self.open_path(path, ask=False)
+
+    def open_path(self, path: str | Path, ask: bool = True) -> bool:
+        """Open a song; on a bad file show the engine's message and keep the current song."""
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        try:
+            self.document.load(path)
+        except Exception as e:
+            if not _is_user_error(e):
+                raise
+            dialogs.show_error(self, "Cannot open file", _message(e, path))
+            return False
+        self.settings.add_recent_file(path)
+        self.settings.set_last_dir(path.parent)
+        self._rebuild_recent_menu()
+        self._song_reset()
+        song = self.document.song
+        self.statusBar().showMessage(
+            f"Opened {path.name}: {len(song.tracks)} tracks, {song.note_count:,} notes", 5000)
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        doc = self.document
+        suggestion = str(doc.path.with_suffix(".partita") if doc.path
+                         else Path(self.settings.last_dir()) / "Untitled.partita")
+        path = dialogs.get_save_path(self, suggestion)
+        return self._save_to(path) if path is not None else False
+
+    def _save_to(self, path: Path) -> bool:
+        self.document.studio_state = self.studio_state()
+        try:
+            self.document.save(path)
+        except Exception as e:
+            if not _is_user_error(e):
+                raise
+            dialogs.show_error(self, "Cannot save file", _message(e, path))
+            return False
+        self.settings.add_recent_file(path)
+        self.settings.set_last_dir(path.parent)
+        self._rebuild_recent_menu()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def export_midi(self) -> None:
+        doc = self.document
+        base = doc.path.with_suffix(".mid") if doc.path else Path(
+            self.settings.last_dir()) / "Untitled.mid"
+        path = dialogs.get_export_midi_path(self, str(base))
+        if path is None:
+            return
+        try:
+            doc.export(path)
+        except Exception as e:
+            if not _is_user_error(e):
+                raise
+            dialogs.show_error(self, "Cannot export MIDI", _message(e, path))
+            return
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+
+    def export_stems(self) -> None:
+        from .dialogs.export import export_stems
+
+        folder = dialogs.get_stems_dir(self, self.settings.last_dir())
+        if folder is None:
+            return
+
+        def done(report: Any) -> None:
+            msg = (f"Wrote {len(report.paths)} files to {folder} "
+                   f"({report.duration_seconds:.1f} s of audio, {report.synth}).")
+            self.statusBar().showMessage(msg, 8000)
+            dialogs.show_info(self, "Export finished", msg)
+
+        def failed(error: BaseException) -> None:
+            dialogs.show_error(self, "Cannot export audio", str(error))
+
+        self._export_dialog = export_stems(self, self.document.song, folder, done, failed,
+                                           self.export_worker)
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        files = self.settings.recent_files()
+        for i, f in enumerate(files):
+            act = menu.addAction(f"&{(i + 1) % 10}  {Path(f).name}")
+            act.setToolTip(f)
+            act.setStatusTip(f)
+            act.triggered.connect(lambda _c=False, f=f: self.open_path(f))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear List", self._clear_recent)
+        menu.setEnabled(bool(files))
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_files()
+        self._rebuild_recent_menu()
+
+    # -- recovery ----------------------------------------------------------------------------------
+    def offer_recovery(self) -> bool:
+        """Ask about work a crashed session left; True when a song was recovered."""
+        pending = self.autosaver.pending()
+        if not pending:
+            return False
+        action, recovery = dialogs.ask_recover(self, pending)
+        if action == "discard":
+            for r in pending:
+                self.autosaver.store.discard(r)
+            return False
+        if action != "recover" or recovery is None:
+            return False
+        try:
+            project = recovery.load()
+        except Exception as e:
+            if not _is_user_error(e):
+                raise
+            dialogs.show_error(self, "Cannot recover", _message(e, recovery.path))
+            return False
+        self.document.studio_state = dict(project.studio or {})
+        self.document.reset(project.song, recovery.document, modified=True)
+        self.autosaver.store.discard(recovery)
+        self._song_reset()
+        self.autosaver.save_now()  # keep the recovered work safe under this session
+        self.statusBar().showMessage("Recovered unsaved work: save it to keep it", 8000)
+        return True
+
+    # -- editing -----------------------------------------------------------------------------------
+    def _selected(self) -> dict:
+        return self.pianoroll.selected()
+
+    def copy(self) -> None:
+        clip = copy_notes(self._selected())
+        if clip is not None:
+            self.clip = clip
+            self.statusBar().showMessage(f"Copied {len(clip.notes)} notes", 2000)
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        if self.clip is None:
+            return
+        at = self.pianoroll.snap_tick(self.transport.position, "floor")
+        edit, keys = paste_edit(self.document.song, self.clip, at,
+                                self.pianoroll.current_track_id())
+        if keys and self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+
+    def duplicate(self) -> None:
+        notes = self._selected()
+        if not notes:
+            return
+        all_notes = [n for v in notes.values() for n in v]
+        start = min(n.start for n in all_notes)
+        span = max(n.end for n in all_notes) - start
+        step = step_at(self.pianoroll.snap, self.document.time_map, start)
+        dticks = max(step, -(-span // step) * step)
+        edit, keys = duplicate_edit(notes, dticks)
+        if self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+
+    def delete_selection(self) -> None:
+        notes = self._selected()
+        if notes:
+            self.pianoroll.commit(delete_edit(notes))
+
+    def select_all(self) -> None:
+        song = self.document.song
+        self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
+                                 for n in song.track(tid).notes)
+
+    def _selected_or_all(self) -> dict:
+        notes = self._selected()
+        if notes:
+            return notes
+        song = self.document.song
+        return {tid: list(song.track(tid).notes) for tid in self.pianoroll.active_track_ids()
+                if song.track(tid).notes}
+
+    def quantize(self) -> None:
+        notes = self._selected_or_all()
+        if notes:
+            grid = self.pianoroll.grid_step(0)
+            self.pianoroll.commit(quantize_edit(notes, grid))
+
+    def nudge(self, direction: int, bar: bool = False) -> None:
+        notes = self._selected()
+        if not notes:
+            return
+        tm = self.document.time_map
+        start = min(n.start for v in notes.values() for n in v)
+        step = tm.bar_length_for(tm.signature_at(start)) if bar else self.pianoroll.grid_step(
+            start)
+        self.pianoroll.commit(move_edit(notes, direction * step, 0))
+
+    def transpose(self, semitones: int) -> None:
+        notes = self._selected()
+        if notes:
+            self.pianoroll.commit(transpose_edit(notes, semitones))
+
+    # -- tracks ------------------------------------------------------------------------------------
+    def add_track(self) -> None:
+        edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())
+        if self.pianoroll.commit(edit):
+            self.selection.set_tracks([edit.track.id])
+
+    def remove_track(self) -> None:
+        tid = self.pianoroll.current_track_id()
+        if tid is None:
+            return
+        song = self.document.song
+        i = song.track_index(tid)
+        if self.pianoroll.commit(delete_track_edit(song, tid)):
+            tracks = self.document.song.tracks
+            if tracks:
+                self.selection.set_tracks([tracks[min(i, len(tracks) - 1)].id])
+
+    def move_track(self, step: int) -> None:
+        tid = self.pianoroll.current_track_id()
+        if tid is None:
+            return
+        edit = move_track_edit(self.document.song, tid, step)
+        if edit is not None:
+            self.pianoroll.commit(edit)
+
+    def step_track(self, step: int) -> None:
+        song = self.document.song
+        tid = self.pianoroll.current_track_id()
+        if tid is None or not song.tracks:
+            return
+        i = max(0, min(len(song.tracks) - 1, song.track_index(tid) + step))
+        self.selection.set_tracks([song.tracks[i].id])
+
+    def about(self) -> None:
+        from engine import __version__
+
+        dialogs.show_info(self, "About Partita",
+                          f"Partita {__version__}\nHuman–AI co-composition of multi-track "
+                          "music.\nA piano-roll studio over a local model.")
+
+    # -- window events -----------------------------------------------------------------------------
+    def dragEnterEvent(self, e: QDragEnterEvent) -> None:
+        if _dropped_song(e.mimeData()) is not None:
+            e.acceptProposedAction()
+
+    def dropEvent(self, e: QDropEvent) -> None:
+        path = _dropped_song(e.mimeData())
+        if path is not None:
+            e.acceptProposedAction()
+            # Open after the drop returns, so the dragging application is not kept waiting.
+            QTimer.singleShot(0, lambda: self.open_path(path))
+
+    def closeEvent(self, e: QCloseEvent) -> None:
+        if not self.maybe_save():
+            e.ignore()
+            return
+        self.settings.save_layout(self.saveGeometry(), self.saveState(),
+                                  self.splitter.saveState())
+        self.settings.sync()
+        self.transport.shutdown()
+        self.export_worker.wait(30000)
+        self.autosaver.stop()
+        self.autosaver.discard()
+        e.accept()
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.window_state()
+        if state is not None:
+            self.restoreState(state)
+        splitter = self.settings.splitter_state()
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def set_song(self, song: Song, path: Path | None = None) -> None:
+        """Show ``song`` as a fresh document (used by tests and scripts)."""
+        self.document.studio_state = {}
+        self.document.reset(song, path)
+        self._song_reset()
+
+
+def _spaced(w: QWidget) -> QWidget:
+    box = QWidget()
+    row = QHBoxLayout(box)
+    row.setContentsMargins(3, 0, 3, 0)
+    row.addWidget(w)
+    return box
+
+
+def _dropped_song(mime: Any) -> Path | None:
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile():
+            p = Path(url.toLocalFile())
+            if p.suffix.lower() in SONG_SUFFIXES:
+                return p
+    return None
+
+
+def _is_user_error(e: BaseException) -> bool:
+    """Errors about the file or the song (shown in a dialog); anything else is a bug."""
+    from engine.io import FileFormatError
+
+    return isinstance(e, (FileFormatError, OSError, ValueError))
+
+
+def _message(e: BaseException, path: Path) -> str:
+    """The engine's one-line message; OS errors get the file name added."""
+    if isinstance(e, OSError) and not type(e).__module__.startswith("engine"):
+        return f"{path.name}: {e.strerror or e}"
+    return str(e)
+
+
+__all__ = ["MainWindow"]

@@ -1,0 +1,237 @@
+"""The piano-roll editor: assembles ruler, keyboard, canvas, velocity lane and scroll bars.
+
+It edits the *active* tracks (the ones selected in the track list) and shows every
+other track ghosted behind them. All changes go to the document as engine edits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
+
+from engine.score import Edit, EditError, Note
+
+from ..document import Document
+from ..grid import DEFAULT_SNAP, Snap, snap_by_name, snap_tick, step_at
+from ..selection import Selection
+from .keyboard import KEYBOARD_W, Keyboard
+from .noteindex import NoteIndex
+from .ruler import Ruler
+from .tools import Tool
+from .velocity import VelocityLane
+from .view import NoteCanvas
+from .viewport import Viewport
+
+ZOOM_STEP = 1.25
+
+
+class PianoRoll(QWidget):
+    """Piano roll for the selected track(s). Signals report what the window should act on."""
+
+    previewRequested = Signal(int, int)  # pitch, track id (-1: none)
+    seekRequested = Signal(int)
+    loopDragged = Signal(int, int)
+    loopToggled = Signal()
+    hovered = Signal(int, int)
+    message = Signal(str)
+    toolChanged = Signal(object)
+    snapChanged = Signal(object)
+
+    def __init__(self, document: Document, selection: Selection,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.index = NoteIndex()
+        self.viewport = Viewport(document.song.ppq, self)
+        self.tool = Tool.SELECT
+        self.snap: Snap = snap_by_name(DEFAULT_SNAP)
+        self.note_length = document.song.ppq // 4
+        self.draw_velocity = 96
+        self.playhead = 0
+        self.loop: tuple[int, int, bool] = (0, 0, False)
+
+        self.ruler = Ruler(self)
+        self.keyboard = Keyboard(self)
+        self.canvas = NoteCanvas(self)
+        self.velocity = VelocityLane(self)
+        self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
+        self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
+        corner = QLabel("", self)
+        corner.setFixedSize(KEYBOARD_W, self.ruler.height())
+        corner.setStyleSheet("background:#262a30;")
+        vel_label = QLabel("Velocity", self)
+        vel_label.setFixedWidth(KEYBOARD_W)
+        vel_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        vel_label.setStyleSheet("background:#262a30; color:#8b929c; font-size:10px;")
+        for w in (self.ruler, self.velocity, self.hbar, self.vbar):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(0)
+        grid.addWidget(corner, 0, 0)
+        grid.addWidget(self.ruler, 0, 1)
+        grid.addWidget(self.keyboard, 1, 0)
+        grid.addWidget(self.canvas, 1, 1)
+        grid.addWidget(self.vbar, 1, 2)
+        grid.addWidget(vel_label, 2, 0)
+        grid.addWidget(self.velocity, 2, 1)
+        grid.addWidget(self.hbar, 3, 1)
+
+        self.ruler.seekRequested.connect(self.seekRequested)
+        self.ruler.loopDragged.connect(self.loopDragged)
+        self.ruler.loopToggled.connect(self.loopToggled)
+        self.canvas.hovered.connect(self._on_hover)
+        self.hbar.valueChanged.connect(lambda v: self.viewport.set_left(float(v)))
+        self.vbar.valueChanged.connect(lambda v: self.viewport.set_top(float(v)))
+        self.viewport.changed.connect(self._sync_scrollbars)
+        document.songChanged.connect(self._on_song_changed)
+        selection.tracksChanged.connect(self.refresh)
+        selection.notesChanged.connect(self.refresh)
+        self._on_song_changed()
+
+    # -- state ---------------------------------------------------------------------------------
+    def active_track_ids(self) -> list[int]:
+        known = {t.id for t in self.document.song.tracks}
+        return [t for t in self.selection.track_ids if t in known]
+
+    def current_track_id(self) -> int | None:
+        ids = self.active_track_ids()
+        return ids[0] if ids else None
+
+    def selected(self) -> dict[int, list[Note]]:
+        """Selected notes of the active tracks, per track."""
+        active = set(self.active_track_ids())
+        return {tid: notes for tid, notes in self.selection.selected_notes(
+            self.document.song).items() if tid in active}
+
+    def set_tool(self, tool: Tool) -> None:
+        if tool is not self.tool:
+            self.tool = tool
+            self.toolChanged.emit(tool)
+
+    def set_snap(self, snap: Snap) -> None:
+        self.snap = snap
+        step = snap.ticks(self.document.song.ppq)
+        if step:
+            self.note_length = step
+        self.snapChanged.emit(snap)
+        self.refresh()
+
+    def grid_step(self, tick: int = 0) -> int:
+        return step_at(self.snap, self.document.time_map, tick)
+
+    def min_length(self) -> int:
+        step = self.snap.ticks(self.document.song.ppq)
+        return step if step else max(1, self.document.song.ppq // 16)
+
+    def snap_tick(self, tick: float, mode: str = "round") -> int:
+        return snap_tick(self.snap, self.document.time_map, tick, mode)
+
+    def set_playhead(self, tick: int) -> None:
+        if tick != self.playhead:
+            self.playhead = tick
+            self.canvas.update()
+            self.ruler.update()
+
+    def set_loop(self, start: int, end: int, enabled: bool) -> None:
+        self.loop = (start, end, enabled)
+        self.refresh()
+
+    # -- edits ---------------------------------------------------------------------------------
+    def commit(self, edit: Edit) -> bool:
+        """Apply ``edit`` as one undo step; an edit that no longer fits is reported, not raised."""
+        try:
+            self.document.apply(edit)
+        except EditError as e:
+            self.message.emit(str(e))
+            return False
+        return True
+
+    def preview(self, pitch: int, track_id: int | None) -> None:
+        self.previewRequested.emit(pitch, -1 if track_id is None else track_id)
+
+    # -- view ----------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.canvas.update()
+        self.ruler.update()
+        self.velocity.update()
+        self.keyboard.update()
+
+    def _on_song_changed(self) -> None:
+        song = self.document.song
+        self.viewport.set_ppq(song.ppq)
+        self.viewport.set_song_ticks(self.document.end)
+        self.refresh()
+
+    def _on_hover(self, tick: int, pitch: int) -> None:
+        self.keyboard.set_hover(pitch if pitch >= 0 else None)
+        self.hovered.emit(tick, pitch)
+
+    def _sync_scrollbars(self) -> None:
+        vp = self.viewport
+        for bar, maximum, page, value in (
+            (self.hbar, vp.max_left(), vp.width / vp.px_per_tick, vp.left),
+            (self.vbar, vp.max_top(), vp.height, vp.top),
+        ):
+            bar.blockSignals(True)
+            bar.setRange(0, int(maximum))
+            bar.setPageStep(max(1, int(page)))
+            bar.setSingleStep(max(1, int(page / 20)))
+            bar.setValue(int(value))
+            bar.blockSignals(False)
+
+    def zoom_in(self) -> None:
+        self.viewport.zoom_x(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.viewport.zoom_x(1 / ZOOM_STEP)
+
+    def zoom_in_vertical(self) -> None:
+        self.viewport.zoom_y(ZOOM_STEP)
+
+    def zoom_out_vertical(self) -> None:
+        self.viewport.zoom_y(1 / ZOOM_STEP)
+
+    def fit(self) -> None:
+        """Show the whole song and centre the active tracks' pitch range."""
+        self.viewport.fit_ticks(0, max(self.document.end, self.document.time_map.bar_to_tick(4)))
+        self.center_on_notes()
+
+    def center_on_notes(self) -> None:
+        song = self.document.song
+        pitches = [n.pitch for tid in self.active_track_ids() for n in song.track(tid).notes]
+        if not pitches:
+            pitches = [n.pitch for t in song.tracks for n in t.notes] or [60]
+        self.viewport.center_on_pitches(min(pitches), max(pitches))
+
+    def show_bar(self, bar: int) -> None:
+        """Scroll so ``bar`` starts a little right of the left edge."""
+        tick = self.document.time_map.bar_to_tick(bar)
+        self.viewport.set_left(tick - self.document.song.ppq)
+
+    def follow(self, tick: int) -> None:
+        """Keep the playhead on screen during playback (page-wise, as DAWs do)."""
+        vp = self.viewport
+        if tick < vp.left or tick > vp.right - 0.05 * (vp.right - vp.left):
+            vp.set_left(tick - 0.05 * (vp.right - vp.left))
+
+    def wheel(self, e: QWheelEvent, x: float | None, y: float | None) -> None:
+        """Wheel: scroll pitches; Shift: scroll time; Ctrl: zoom time; Ctrl+Shift: zoom pitch."""
+        mods = e.modifiers()
+        delta = e.angleDelta()
+        dy = delta.y() or delta.x()
+        vp = self.viewport
+        if mods & Qt.KeyboardModifier.ControlModifier:
+            factor = ZOOM_STEP ** (dy / 120)
+            if mods & Qt.KeyboardModifier.ShiftModifier:
+                vp.zoom_y(factor, y)
+            else:
+                vp.zoom_x(factor, x)
+        elif mods & Qt.KeyboardModifier.ShiftModifier or (delta.x() and not delta.y()):
+            vp.set_left(vp.left - dy / 120 * 0.1 * (vp.right - vp.left))
+        else:
+            vp.set_top(vp.top - dy / 120 * 3 * vp.key_h)
+        e.accept()

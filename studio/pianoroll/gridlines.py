@@ -1,0 +1,51 @@
+"""Where the bar, beat and grid lines fall on screen (shared by canvas, ruler and lane)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from engine.score import TimeMap
+
+from ..grid import Snap
+from .viewport import Viewport
+
+MIN_SUB_PX = 7.0  # grid lines closer than this are dropped
+MIN_BEAT_PX = 5.0
+MIN_BAR_PX = 14.0  # bar numbers need room; thin them out when zoomed far out
+
+
+@dataclass
+class GridLines:
+    bars: list[tuple[float, int]] = field(default_factory=list)  # (x, 0-based bar)
+    beats: list[float] = field(default_factory=list)
+    subs: list[float] = field(default_factory=list)
+    label_every: int = 1  # label every n-th bar
+
+
+def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
+    """Lines for the visible tick window; sub-beat lines follow the snap value."""
+    out = GridLines()
+    ppt = vp.px_per_tick
+    t0, t1 = vp.left, vp.right
+    first = tm.tick_to_bar(int(max(0, t0)))
+    last = tm.tick_to_bar(int(max(0, t1))) + 1
+    bar_px = tm.bar_length_for(tm.signature_at(int(t0))) * ppt
+    every = 1
+    while bar_px * every < MIN_BAR_PX:
+        every *= 2
+    out.label_every = every
+    for bar in range(first, last + 1):
+        start = tm.bar_to_tick(bar)
+        if bar % every == 0:
+            out.bars.append(((start - t0) * ppt, bar))
+        if every > 1:
+            continue
+        sig = tm.signature_at(start)
+        end = tm.bar_to_tick(bar + 1)
+        beat = tm.beat_length_for(sig)
+        if beat * ppt >= MIN_BEAT_PX:
+            out.beats += [(t - t0) * ppt for t in range(start + beat, end, beat)]
+        sub = snap.ticks(tm.ppq) if snap.division > 0 else beat // 4
+        if sub and sub * ppt >= MIN_SUB_PX and sub < beat:
+            out.subs += [(t - t0) * ppt for t in range(start, end, sub) if (t - start) % beat]
+    return out

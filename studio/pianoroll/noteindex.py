@@ -1,0 +1,64 @@
+"""Fast "which notes are visible" queries: notes sorted by onset plus bisect.
+
+Painting asks for the notes in a tick window many times a second; a track's notes are
+already sorted by onset (``Track`` keeps them so), so a window is two bisects away.
+Notes that start before the window but sound into it are found by looking back by the
+track's longest note.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+import numpy as np
+
+from engine.score import Note, Track
+
+
+class TrackIndex:
+    """Onset-sorted view of one track's notes."""
+
+    __slots__ = ("arrays", "longest", "notes", "starts")
+
+    def __init__(self, notes: tuple[Note, ...]) -> None:
+        self.notes = notes
+        self.starts = [n.start for n in notes]
+        self.longest = max((n.duration for n in notes), default=0)
+        self.arrays: dict[str, np.ndarray] | None = None
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The notes as numpy columns (start, end, pitch, velocity, id), built on first use."""
+        if self.arrays is None:
+            a = np.array([(n.start, n.start + n.duration, n.pitch, n.velocity, n.id)
+                          for n in self.notes], dtype=np.int64).reshape(-1, 5)
+            self.arrays = {"start": a[:, 0], "end": a[:, 1], "pitch": a[:, 2],
+                           "velocity": a[:, 3], "id": a[:, 4]}
+        return self.arrays
+
+    def span(self, t0: float, t1: float) -> slice:
+        """Index range that holds every note sounding in ``[t0, t1]`` (and a few before)."""
+        return slice(bisect.bisect_left(self.starts, t0 - self.longest),
+                     bisect.bisect_right(self.starts, t1))
+
+    def window(self, t0: float, t1: float) -> list[Note]:
+        """Notes sounding anywhere in ``[t0, t1]`` (zero-length notes included)."""
+        i0 = bisect.bisect_left(self.starts, t0 - self.longest)
+        i1 = bisect.bisect_right(self.starts, t1)
+        return [n for n in self.notes[i0:i1] if n.start + n.duration >= t0]
+
+
+class NoteIndex:
+    """Per-track :class:`TrackIndex` es, rebuilt only for tracks whose notes changed."""
+
+    def __init__(self) -> None:
+        self._cache: dict[int, TrackIndex] = {}
+
+    def get(self, track: Track) -> TrackIndex:
+        idx = self._cache.get(track.id)
+        if idx is None or idx.notes is not track.notes:
+            idx = TrackIndex(track.notes)
+            self._cache[track.id] = idx
+        return idx
+
+    def window(self, track: Track, t0: float, t1: float) -> list[Note]:
+        return self.get(track).window(t0, t1)

@@ -1,0 +1,149 @@
+"""Piano-roll tools and the edits a gesture turns into.
+
+A gesture (drag, click) is previewed on screen while the mouse moves and becomes one
+engine edit — one undo step — on release. The builders here are pure: selected notes
+per track in, an engine :class:`~engine.score.Edit` out.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from engine.score import (
+    Edit,
+    EditGroup,
+    Note,
+    duplicate_notes,
+    move_notes,
+    quantize_notes,
+    remove_notes,
+    resize_notes,
+    set_velocity,
+    transpose_notes,
+    update_notes,
+)
+
+Selected = Mapping[int, Sequence[Note]]
+
+
+class Tool(enum.Enum):
+    """The piano roll's tools; keys are documented in docs/studio.md."""
+
+    SELECT = "select"  # P: pointer — click, rubber band, move, resize
+    DRAW = "draw"  # B: brush/pencil — click to add a note, drag to set its length
+    ERASE = "erase"  # E: eraser — click or drag over notes to delete them
+
+    @property
+    def label(self) -> str:
+        return {"select": "Pointer", "draw": "Pencil", "erase": "Eraser"}[self.value]
+
+
+@dataclass
+class Drag:
+    """The gesture in progress on the canvas."""
+
+    kind: str  # "move", "copy", "resize", "draw", "rubber", "erase"
+    x0: float
+    y0: float
+    tick0: float
+    pitch0: int
+    anchor: Note | None = None  # the note that was grabbed
+    notes: dict[int, list[Note]] = field(default_factory=dict)
+    dticks: int = 0
+    dpitch: int = 0
+    started: bool = False  # moved past the click threshold
+    x1: float = 0.0
+    y1: float = 0.0
+    erased: set[tuple[int, int]] = field(default_factory=set)
+    extend: bool = False  # rubber band adds to the selection
+
+
+def _count(notes: Selected) -> int:
+    return sum(len(v) for v in notes.values())
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _group(edits: list[Edit], label: str) -> Edit:
+    if len(edits) == 1:
+        return edits[0]
+    return EditGroup(tuple(edits), label)
+
+
+def move_edit(notes: Selected, dticks: int, dpitch: int) -> Edit:
+    """Move notes of several tracks by the same amount, clamped as one group."""
+    all_notes = [n for v in notes.values() for n in v]
+    dticks = max(dticks, -min(n.start for n in all_notes))
+    dpitch = max(min(dpitch, 127 - max(n.pitch for n in all_notes)),
+                 -min(n.pitch for n in all_notes))
+    edits = [move_notes(tid, v, dticks, dpitch) for tid, v in notes.items() if v]
+    return _group(edits, f"Move {_plural(_count(notes), 'note')}")
+
+
+def copy_edit(notes: Selected, dticks: int, dpitch: int) -> tuple[Edit, list[tuple[int, int]]]:
+    """Copies of the notes, shifted; returns the edit and the new notes' keys."""
+    edits: list[Edit] = []
+    keys: list[tuple[int, int]] = []
+    for tid, v in notes.items():
+        dup = duplicate_notes(tid, v, dticks)
+        added = tuple(replace(n, pitch=min(127, max(0, n.pitch + dpitch))) for n in dup.added)
+        edits.append(replace(dup, added=added, label=f"Copy {_plural(_count(notes), 'note')}"))
+        keys += [(tid, n.id) for n in added]
+    return _group(edits, f"Copy {_plural(_count(notes), 'note')}"), keys
+
+
+def duplicate_edit(notes: Selected, dticks: int) -> tuple[Edit, list[tuple[int, int]]]:
+    """Duplicates placed ``dticks`` later (Ctrl+D); returns the edit and the new keys."""
+    edits: list[Edit] = []
+    keys: list[tuple[int, int]] = []
+    for tid, v in notes.items():
+        dup = duplicate_notes(tid, v, dticks)
+        edits.append(dup)
+        keys += [(tid, n.id) for n in dup.added]
+    return _group(edits, f"Duplicate {_plural(_count(notes), 'note')}"), keys
+
+
+def resize_edit(notes: Selected, dticks: int, min_duration: int = 1) -> Edit:
+    edits = [resize_notes(tid, v, dticks, min_duration) for tid, v in notes.items() if v]
+    return _group(edits, f"Resize {_plural(_count(notes), 'note')}")
+
+
+def delete_edit(notes: Selected) -> Edit:
+    edits = [remove_notes(tid, v) for tid, v in notes.items() if v]
+    return _group(edits, f"Delete {_plural(_count(notes), 'note')}")
+
+
+def transpose_edit(notes: Selected, semitones: int) -> Edit:
+    edits = [transpose_notes(tid, v, semitones) for tid, v in notes.items() if v]
+    return _group(edits, f"Transpose {_plural(_count(notes), 'note')}")
+
+
+def quantize_edit(notes: Selected, grid: int) -> Edit:
+    edits = [quantize_notes(tid, v, grid) for tid, v in notes.items() if v]
+    return _group(edits, f"Quantize {_plural(_count(notes), 'note')}")
+
+
+def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:
+    """Set each note's own new velocity (velocity-lane drawing)."""
+    edits: list[Edit] = []
+    total = 0
+    for tid, pairs in changes.items():
+        pairs = [(n, v) for n, v in pairs if n.velocity != v]
+        if not pairs:
+            continue
+        total += len(pairs)
+        before = [n for n, _ in pairs]
+        after = [replace(n, velocity=max(1, min(127, v))) for n, v in pairs]
+        edits.append(update_notes(tid, before, after, ""))
+    label = f"Set velocity of {_plural(total, 'note')}"
+    edits = [replace(e, label=label) for e in edits]
+    return _group(edits, label)
+
+
+def set_velocity_edit(notes: Selected, velocity: int) -> Edit:
+    edits = [set_velocity(tid, v, velocity) for tid, v in notes.items() if v]
+    return _group(edits, f"Set velocity of {_plural(_count(notes), 'note')}")

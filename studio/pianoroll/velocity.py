@@ -1,0 +1,165 @@
+"""The velocity lane under the roll: one stem per note; drag across stems to set them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from engine.score import Note
+
+from .. import theme
+from .gridlines import grid_lines
+from .tools import velocity_edit
+
+if TYPE_CHECKING:
+    from .editor import PianoRoll
+
+LANE_H = 84
+PAD = 6
+HIT_PX = 5
+
+
+class VelocityLane(QWidget):
+    """Stems for the active tracks' notes; selected notes only, when there is a selection."""
+
+    def __init__(self, roll: PianoRoll) -> None:
+        super().__init__(roll)
+        self.roll = roll
+        self.vp = roll.viewport
+        self.setFixedHeight(LANE_H)
+        self.vp.changed.connect(self.update)
+        self.changes: dict[tuple[int, int], tuple[Note, int]] | None = None
+        self._colours: dict[tuple[str, int], QColor] = {}
+
+    def _colour(self, colour: str, shade: int) -> QColor:
+        key = (colour, shade)
+        c = self._colours.get(key)
+        if c is None:
+            c = self._colours[key] = theme.note_colour(colour, (shade + 0.5) * 16)
+        return c
+
+    def _value_at(self, y: float) -> int:
+        span = self.height() - 2 * PAD
+        return max(1, min(127, round((self.height() - PAD - y) / span * 127)))
+
+    def _y_of(self, velocity: int) -> float:
+        return self.height() - PAD - velocity / 127 * (self.height() - 2 * PAD)
+
+    def _visible(self) -> list[tuple[int, Note]]:
+        song = self.roll.document.song
+        vp = self.vp
+        out = []
+        for tid in self.roll.active_track_ids():
+            out += [(tid, n) for n in self.roll.index.window(song.track(tid), vp.left, vp.right)
+                    if n.start >= vp.left - 1]
+        return out
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        w, h = self.width(), self.height()
+        p.fillRect(self.rect(), theme.PANEL)
+        lines = grid_lines(self.roll.document.time_map, self.vp, self.roll.snap)
+        p.setPen(QPen(theme.GRID_BEAT, 1))
+        p.drawLines([QLineF(x, 0, x, h) for x, _ in lines.bars])
+        p.setPen(QPen(theme.GRID_SUB, 1, Qt.PenStyle.DashLine))
+        for v in (32, 64, 96):
+            p.drawLine(QLineF(0, self._y_of(v), w, self._y_of(v)))
+        song = self.roll.document.song
+        selection = self.roll.selection
+        only_selected = len(selection) > 0
+        ppt, left = self.vp.px_per_tick, self.vp.left
+        bottom = h - PAD
+        scale = (h - 2 * PAD) / 127
+        # One stem per pixel column and track (the loudest note there), batched by shade:
+        # cost stays bounded by the lane's width however many notes are on screen.
+        batches: dict[tuple[str, int, bool], list[QLineF]] = {}
+        changes = self.changes
+        width = max(1, self.width())
+        for tid in self.roll.active_track_ids():
+            track = song.track(tid)
+            idx = self.roll.index.get(track)
+            if not idx.notes:
+                continue
+            cols = idx.columns()
+            span = idx.span(left, self.vp.right)
+            start = cols["start"][span]
+            keep = start >= left - 1
+            xs = np.floor((start[keep] - left) * ppt).astype(np.int64)
+            vel = cols["velocity"][span][keep].copy()
+            ids = cols["id"][span][keep]
+            if changes:
+                for (ctid, nid), (_, v) in changes.items():
+                    if ctid == tid:
+                        vel[ids == nid] = v
+            chosen = np.zeros(len(ids), bool)
+            if only_selected:
+                mine = np.fromiter((n for t, n in selection.notes if t == tid), np.int64)
+                chosen = np.isin(ids, mine)
+            inside = (xs >= 0) & (xs < width)
+            for flag in (False, True):
+                m = inside & (chosen == flag)
+                if not m.any():
+                    continue
+                order = np.argsort(vel[m], kind="stable")  # loudest last: it wins the column
+                column = np.zeros(width, np.int64)
+                column[xs[m][order]] = vel[m][order]
+                where = np.nonzero(column)[0]
+                values = column[where]
+                shades = values * 8 // 128
+                for level in np.unique(shades).tolist():
+                    sel = shades == level
+                    batches.setdefault((track.colour, level, flag), []).extend(
+                        zip((where[sel] + 1).tolist(), (bottom - values[sel] * scale).tolist(),
+                            strict=True))
+        for (colour, shade, chosen), stems in batches.items():
+            lines = [QLineF(x, bottom, x, y) for x, y in stems]
+            c = QColor(self._colour(colour, shade))
+            if only_selected and not chosen:
+                c.setAlpha(60)
+            if chosen:
+                c = c.lighter(140)
+            p.setPen(QPen(c, 2))
+            p.drawLines(lines)
+            p.setPen(QPen(theme.SELECTION if chosen else c, 4, Qt.PenStyle.SolidLine,
+                          Qt.PenCapStyle.SquareCap))
+            p.drawPoints([QPointF(x, y) for x, y in stems])
+        p.setPen(theme.BORDER)
+        p.drawLine(0, 0, w, 0)
+        p.end()
+
+    # -- drawing velocities ----------------------------------------------------------------------
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        if e.button() == Qt.MouseButton.LeftButton:
+            self.changes = {}
+            self._paint_at(e.position().x(), e.position().y())
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        if self.changes is not None:
+            self._paint_at(e.position().x(), e.position().y())
+
+    def _paint_at(self, x: float, y: float) -> None:
+        assert self.changes is not None
+        value = self._value_at(y)
+        selection = self.roll.selection
+        only_selected = len(selection) > 0
+        ppt, left = self.vp.px_per_tick, self.vp.left
+        for tid, n in self._visible():
+            if abs((n.start - left) * ppt - x) <= HIT_PX and (
+                not only_selected or selection.contains(tid, n.id)
+            ):
+                self.changes[(tid, n.id)] = (n, value)
+        self.update()
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        changes, self.changes = self.changes, None
+        if changes:
+            per_track: dict[int, list[tuple[Note, int]]] = {}
+            for (tid, _), pair in changes.items():
+                per_track.setdefault(tid, []).append(pair)
+            if any(n.velocity != v for n, v in changes.values()):
+                self.roll.commit(velocity_edit(per_track))
+        self.update()

@@ -1,0 +1,517 @@
+"""The note canvas: paints the visible notes and turns mouse gestures into edits.
+
+Drawing is plain QPainter on a QWidget, and only what is on screen is touched: the
+visible tick window is found by bisect (:mod:`.noteindex`), rectangles are batched per
+colour (one ``drawRects`` call per velocity shade). See docs/studio.md for the figures.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from engine.score import Note, add_notes, remove_notes
+
+from .. import theme
+from .gridlines import grid_lines
+from .tools import Drag, Tool, copy_edit, delete_edit, move_edit, resize_edit
+
+if TYPE_CHECKING:
+    from .editor import PianoRoll
+
+EDGE_PX = 6  # grab a note's right edge within this many pixels to resize it
+DRAG_PX = 3  # a press becomes a drag after moving this far
+VELOCITY_SHADES = 8
+DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+
+def _rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRectF]:
+    """Rectangles for the given columns, one per distinct pixel box (zoomed-out duplicates
+    of the same box are dropped: drawing them again would change nothing)."""
+    if len(x) > 64:
+        key = np.stack([np.floor(x), np.floor(y), np.ceil(w)], axis=1)
+        _, first = np.unique(key, axis=0, return_index=True)
+        if len(first) < len(x):
+            first.sort()
+            x, y, w = x[first], y[first], w[first]
+    return [QRectF(a, b, c, h) for a, b, c in zip(x.tolist(), y.tolist(), w.tolist(),
+                                                   strict=True)]
+
+
+def pitch_name(pitch: int) -> str:
+    """Scientific pitch name with middle C = C4 (MIDI 60)."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+class NoteCanvas(QWidget):
+    """The grid with notes; one per :class:`~studio.pianoroll.editor.PianoRoll`."""
+
+    hovered = Signal(int, int)  # tick, pitch under the mouse
+
+    def __init__(self, roll: PianoRoll) -> None:
+        super().__init__(roll)
+        self.roll = roll
+        self.vp = roll.viewport
+        self.drag: Drag | None = None
+        self._brushes: dict[tuple[str, int], QColor] = {}
+        self._luts: dict[tuple[str, int], np.ndarray] = {}
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(200, 120)
+        self.vp.changed.connect(self.update)
+        self._label_font = QFont(self.font())
+        self._label_font.setPointSizeF(7.5)
+
+    # -- geometry -------------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        self.vp.set_size(self.width(), self.height())
+        super().resizeEvent(event)
+
+    def note_rect(self, start: int, duration: int, pitch: int) -> QRectF:
+        ppt = self.vp.px_per_tick
+        x = (start - self.vp.left) * ppt
+        return QRectF(x, self.vp.pitch_to_y(pitch) + 1, max(3.0, duration * ppt), self.vp.key_h - 1)
+
+    def note_at(self, x: float, y: float) -> tuple[int, Note] | None:
+        """The topmost note of an active track under ``(x, y)``."""
+        song = self.roll.document.song
+        tick = self.vp.x_to_tick(x)
+        pitch = self.vp.y_to_pitch(y)
+        slack = 3.0 / self.vp.px_per_tick  # short notes are drawn at least 3 px wide
+        for tid in reversed(self.roll.active_track_ids()):
+            track = song.track(tid)
+            hits = [n for n in self.roll.index.window(track, tick - slack, tick)
+                    if n.pitch == pitch and n.start <= tick <= max(n.end, n.start + slack)]
+            if hits:
+                return tid, hits[-1]
+        return None
+
+    def on_right_edge(self, note: Note, x: float) -> bool:
+        r = self.note_rect(note.start, note.duration, note.pitch)
+        return r.width() >= 2 * EDGE_PX and r.right() - EDGE_PX <= x <= r.right() + 2
+
+    # -- painting -------------------------------------------------------------------------------
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        self._paint_rows(p)
+        self._paint_grid(p)
+        self._paint_loop(p)
+        self._paint_notes(p)
+        self._paint_drag(p)
+        x = self.vp.tick_to_x(self.roll.playhead)
+        if 0 <= x <= self.width():
+            p.setPen(QPen(theme.PLAYHEAD, 1.5))
+            p.drawLine(QLineF(x, 0, x, self.height()))
+        p.end()
+
+    def _paint_rows(self, p: QPainter) -> None:
+        w = self.width()
+        p.fillRect(self.rect(), theme.ROW_WHITE)
+        lo, hi = self.vp.visible_pitches()
+        kh = self.vp.key_h
+        p.setPen(theme.ROW_C_LINE)
+        for pitch in range(lo, hi + 1):
+            y = self.vp.pitch_to_y(pitch)
+            if pitch % 12 in (1, 3, 6, 8, 10):
+                p.fillRect(QRectF(0, y, w, kh), theme.ROW_BLACK)
+            if pitch % 12 == 0:
+                p.drawLine(QLineF(0, y + kh - 0.5, w, y + kh - 0.5))
+            elif pitch % 12 == 5:  # E|F boundary: faint, helps reading
+                p.fillRect(QRectF(0, y + kh - 1, w, 1), theme.GRID_SUB)
+        bottom = self.vp.pitch_to_y(0) + kh
+        if bottom < self.height():
+            p.fillRect(QRectF(0, bottom, w, self.height() - bottom), theme.WINDOW)
+
+    def _paint_grid(self, p: QPainter) -> None:
+        lines = grid_lines(self.roll.document.time_map, self.vp, self.roll.snap)
+        h = self.height()
+        for xs, colour, width in ((lines.subs, theme.GRID_SUB, 1.0),
+                                  (lines.beats, theme.GRID_BEAT, 1.0),
+                                  ([x for x, _ in lines.bars], theme.GRID_BAR, 1.5)):
+            if xs:
+                p.setPen(QPen(colour, width))
+                p.drawLines([QLineF(x, 0, x, h) for x in xs])
+
+    def _paint_loop(self, p: QPainter) -> None:
+        start, end, on = self.roll.loop
+        if end <= start:
+            return
+        x0, x1 = self.vp.tick_to_x(start), self.vp.tick_to_x(end)
+        if x1 < 0 or x0 > self.width():
+            return
+        colour = QColor(theme.LOOP)
+        if not on:
+            colour.setAlpha(14)
+        p.fillRect(QRectF(x0, 0, x1 - x0, self.height()), colour)
+
+    def _brush(self, colour: str, shade: int) -> QColor:
+        key = (colour, shade)
+        c = self._brushes.get(key)
+        if c is None:
+            if shade < 0:
+                c = theme.ghost_colour(colour)
+            else:
+                c = theme.note_colour(colour, (shade + 0.5) * 128 / VELOCITY_SHADES)
+            self._brushes[key] = c
+        return c
+
+    def _paint_notes(self, p: QPainter) -> None:
+        """Visible notes, vectorised: ghost tracks first, then the active ones on top.
+
+        Notes that land on the same pixels (zoomed far out) are drawn once.
+        """
+        song = self.roll.document.song
+        vp = self.vp
+        t0, t1 = vp.left, vp.right
+        lo, hi = vp.visible_pitches()
+        ppt, kh = vp.px_per_tick, vp.key_h
+        active = self.roll.active_track_ids()
+        selected = self.roll.selection.notes
+        hidden = self._hidden_keys()
+        order = [t for t in song.tracks if t.id not in active]
+        order += [song.track(tid) for tid in active]
+        labels: list[tuple[QRectF, str]] = []
+        for track in order:
+            idx = self.roll.index.get(track)
+            if not idx.notes:
+                continue
+            cols = idx.columns()
+            span = idx.span(t0, t1)
+            start, end = cols["start"][span], cols["end"][span]
+            pitch = cols["pitch"][span]
+            keep = (end >= t0) & (pitch >= lo) & (pitch <= hi)
+            if not keep.any():
+                continue
+            ghost = track.id not in active
+            if keep.sum() > DENSE_NOTES:
+                self._paint_dense(p, track, start[keep], end[keep], pitch[keep],
+                                  cols["velocity"][span][keep], cols["id"][span][keep],
+                                  ghost, lo, hi)
+                continue
+            x = (start[keep] - t0) * ppt
+            # Drum hits are short: give them a readable minimum width.
+            w = np.maximum((end[keep] - start[keep]) * ppt,
+                           7.0 if track.is_drum else (2.0 if ghost else 3.0))
+            y = (127 - pitch[keep]) * kh - vp.top + 1
+            if ghost:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(self._brush(track.colour, -1))
+                p.drawRects(_rects(x, y, w, kh - 1))
+                continue
+            vel = cols["velocity"][span][keep]
+            ids = cols["id"][span][keep]
+            pk = pitch[keep]
+            tid = track.id
+            chosen = np.zeros(len(ids), bool)
+            if selected or hidden:
+                mine = np.fromiter((nid for t, nid in selected if t == tid), np.int64)
+                chosen = np.isin(ids, mine)
+                if hidden:
+                    gone = np.fromiter((nid for t, nid in hidden if t == tid), np.int64)
+                    show = ~np.isin(ids, gone)
+                    x, y, w, vel, ids, chosen, pk = (a[show] for a in (x, y, w, vel, ids,
+                                                                        chosen, pk))
+            shade = vel * VELOCITY_SHADES // 128
+            p.setPen(QPen(QColor(0, 0, 0, 150), 1))
+            for level in np.unique(shade[~chosen]):
+                m = (shade == level) & ~chosen
+                p.setBrush(self._brush(track.colour, int(level)))
+                p.drawRects(_rects(x[m], y[m], w[m], kh - 1))
+            if chosen.any():
+                p.setPen(QPen(theme.SELECTION, 1.5))
+                p.setBrush(QColor(track.colour).lighter(150))
+                p.drawRects(_rects(x[chosen], y[chosen], w[chosen], kh - 1))
+            if kh >= 12:
+                for i in np.nonzero(w >= 26)[0][:400]:
+                    labels.append((QRectF(x[i], y[i], w[i], kh - 1), pitch_name(int(pk[i]))))
+        if labels and len(labels) < 400:
+            p.setFont(self._label_font)
+            p.setPen(QColor(0, 0, 0, 190))
+            for r, text in labels:
+                p.drawText(r.adjusted(3, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
+
+    def _paint_dense(self, p: QPainter, track, start, end, pitch, vel, ids, ghost: bool,
+                     lo: int, hi: int) -> None:
+        """Many notes on screen (zoomed far out): paint them as one image.
+
+        Every note becomes the pixel columns it covers in its pitch row; each cell keeps
+        the loudest velocity (selected notes win), coloured through a lookup table and
+        drawn with one ``drawImage``. Same picture, without thousands of rectangles.
+        """
+        vp = self.vp
+        width = self.width()
+        rows = hi - lo + 1
+        x0 = np.clip(np.floor((start - vp.left) * vp.px_per_tick), 0, width - 1).astype(np.int64)
+        x1 = np.clip(np.ceil((end - vp.left) * vp.px_per_tick), x0 + 1, width).astype(np.int64)
+        value = vel.astype(np.uint8)
+        if not ghost and len(self.roll.selection):
+            mine = np.fromiter((n for t, n in self.roll.selection.notes if t == track.id),
+                               np.int64)
+            value = np.where(np.isin(ids, mine), value + 128, value).astype(np.uint8)
+        lengths = x1 - x0
+        cols = np.repeat(x0, lengths) + (np.arange(lengths.sum()) - np.repeat(
+            np.cumsum(lengths) - lengths, lengths))
+        row_of = np.repeat(hi - pitch, lengths)
+        values = np.repeat(value, lengths)
+        order = np.argsort(values, kind="stable")  # loudest last: it wins the cell
+        grid = np.zeros((rows, width), np.uint8)
+        grid[row_of[order], cols[order]] = values[order]
+        # Colour the small grid first (one 32-bit RGBA word per cell), then stretch rows.
+        lut = self._lut(track.colour, ghost).view(np.uint32).ravel()
+        kh = vp.key_h
+        image = np.repeat(lut[grid], kh, axis=0)
+        image[kh - 1::kh] = 0  # the 1-pixel gap between rows
+        qimg = QImage(image.data, width, rows * kh, width * 4, QImage.Format.Format_RGBA8888)
+        p.drawImage(QPointF(0, vp.pitch_to_y(hi) + 1), qimg)
+
+    def _lut(self, colour: str, ghost: bool) -> np.ndarray:
+        """RGBA for cell values 0 (empty), 1..127 (velocity), 128+ (selected)."""
+        key = (colour, -2 if ghost else -3)
+        lut = self._luts.get(key)
+        if lut is None:
+            lut = np.zeros((256, 4), np.uint8)
+            sel = QColor(colour).lighter(170)
+            for v in range(1, 256):
+                if ghost:
+                    c = theme.ghost_colour(colour)
+                elif v >= 128:
+                    c = sel
+                else:
+                    c = self._brush(colour, v * VELOCITY_SHADES // 128)
+                lut[v] = (c.red(), c.green(), c.blue(), c.alpha())
+            self._luts[key] = lut
+        return lut
+
+    def _hidden_keys(self) -> set[tuple[int, int]]:
+        d = self.drag
+        if d is None or not d.started:
+            return set()
+        if d.kind in ("move", "resize"):
+            return {(tid, n.id) for tid, notes in d.notes.items() for n in notes}
+        if d.kind == "erase":
+            return d.erased
+        return set()
+
+    def _paint_drag(self, p: QPainter) -> None:
+        d = self.drag
+        if d is None or not d.started:
+            return
+        song = self.roll.document.song
+        if d.kind == "rubber":
+            r = QRectF(QPointF(d.x0, d.y0), QPointF(d.x1, d.y1)).normalized()
+            p.setPen(QPen(theme.ACCENT, 1))
+            p.setBrush(theme.RUBBER_FILL)
+            p.drawRect(r)
+            return
+        if d.kind in ("move", "copy", "resize", "draw"):
+            for tid, notes in d.notes.items():
+                colour = QColor(song.track(tid).colour).lighter(140)
+                if d.kind in ("move", "copy"):
+                    rects = [self.note_rect(n.start + d.dticks, n.duration,
+                                            min(127, max(0, n.pitch + d.dpitch))) for n in notes]
+                elif d.kind == "resize":
+                    rects = [self.note_rect(n.start, max(1, n.duration + d.dticks), n.pitch)
+                             for n in notes]
+                else:
+                    rects = [self.note_rect(n.start, n.duration, n.pitch) for n in notes]
+                p.setPen(QPen(theme.SELECTION, 1.5))
+                p.setBrush(colour)
+                p.drawRects(rects)
+
+    # -- mouse ----------------------------------------------------------------------------------
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        pos = e.position()
+        x, y = pos.x(), pos.y()
+        tick, pitch = self.vp.x_to_tick(x), self.vp.y_to_pitch(y)
+        roll = self.roll
+        hit = self.note_at(x, y)
+        mods = e.modifiers()
+        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        if e.button() == Qt.MouseButton.RightButton:
+            if hit:  # right-click deletes, in every tool (as in most piano rolls)
+                roll.commit(remove_notes(hit[0], [hit[1]]))
+            return
+        if e.button() != Qt.MouseButton.LeftButton:
+            return
+        tool = roll.tool
+        if tool is Tool.ERASE:
+            self.drag = Drag("erase", x, y, tick, pitch, started=True)
+            if hit:
+                self.drag.erased.add((hit[0], hit[1].id))
+            self.update()
+            return
+        if hit:
+            tid, note = hit
+            key = (tid, note.id)
+            if ctrl or shift:
+                if ctrl and roll.selection.contains(*key):
+                    roll.selection.toggle_notes([key])
+                else:
+                    roll.selection.add_notes([key])
+            elif not roll.selection.contains(*key):
+                roll.selection.set_notes([key])
+            roll.preview(pitch, tid)
+            kind = "resize" if self.on_right_edge(note, x) else ("copy" if ctrl else "move")
+            notes = {k: v for k, v in roll.selected().items()}
+            if not roll.selection.contains(*key):  # ctrl-click just deselected it
+                notes = {}
+            self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes)
+            return
+        if tool is Tool.DRAW:
+            self._start_draw(x, y, tick, pitch)
+            return
+        self.drag = Drag("rubber", x, y, tick, pitch, x1=x, y1=y, extend=ctrl or shift)
+        if not (ctrl or shift):
+            roll.selection.clear_notes()
+
+    def _start_draw(self, x: float, y: float, tick: float, pitch: int) -> None:
+        roll = self.roll
+        tid = roll.current_track_id()
+        if tid is None:
+            return
+        start = roll.snap_tick(tick, "floor")
+        note = Note(pitch, start, roll.note_length, roll.draw_velocity)
+        self.drag = Drag("draw", x, y, tick, pitch, anchor=note, notes={tid: [note]},
+                         started=True)
+        roll.preview(pitch, tid)
+        self.update()
+
+    def mouseMoveEvent(self, e: QMouseEvent) -> None:
+        pos = e.position()
+        x, y = pos.x(), pos.y()
+        tick, pitch = self.vp.x_to_tick(x), self.vp.y_to_pitch(y)
+        self.hovered.emit(int(max(0, tick)), pitch)
+        d = self.drag
+        if d is None:
+            self._update_cursor(x, y)
+            return
+        if not d.started and (abs(x - d.x0) >= DRAG_PX or abs(y - d.y0) >= DRAG_PX):
+            d.started = True
+        if not d.started:
+            return
+        roll = self.roll
+        if d.kind in ("move", "copy") and d.anchor is not None:
+            a = d.anchor
+            new_start = roll.snap_tick(a.start + (tick - d.tick0), "round")
+            dpitch = pitch - d.pitch0
+            if dpitch != d.dpitch:
+                roll.preview(min(127, max(0, a.pitch + dpitch)), next(iter(d.notes), None))
+            d.dticks, d.dpitch = new_start - a.start, dpitch
+        elif d.kind == "resize" and d.anchor is not None:
+            a = d.anchor
+            end = roll.snap_tick(a.end + (tick - d.tick0), "round")
+            d.dticks = max(end, a.start + roll.min_length()) - a.end
+        elif d.kind == "draw" and d.anchor is not None:
+            a = d.anchor
+            end = max(roll.snap_tick(tick, "round"), a.start + roll.min_length())
+            note = Note(a.pitch, a.start, end - a.start, a.velocity, id=a.id)
+            d.notes = {next(iter(d.notes)): [note]}
+        elif d.kind == "rubber":
+            d.x1, d.y1 = x, y
+        elif d.kind == "erase":
+            hit = self.note_at(x, y)
+            if hit:
+                d.erased.add((hit[0], hit[1].id))
+        self.update()
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        d, self.drag = self.drag, None
+        if d is None or e.button() != Qt.MouseButton.LeftButton:
+            return
+        roll = self.roll
+        song = roll.document.song
+        if d.kind == "draw" and d.anchor is not None:
+            tid, notes = next(iter(d.notes.items()))
+            note = notes[0]
+            roll.note_length = note.duration
+            if roll.commit(add_notes(tid, [note], "Draw note")):
+                roll.selection.set_notes([(tid, note.id)])
+        elif d.kind == "erase" and d.erased:
+            by_track: dict[int, list[Note]] = {}
+            for tid, nid in d.erased:
+                n = song.track(tid).note_by_id(nid)
+                if n is not None:
+                    by_track.setdefault(tid, []).append(n)
+            roll.commit(delete_edit(by_track))
+        elif d.kind == "rubber":
+            if d.started:
+                self._select_rect(d)
+        elif not d.started or not d.notes:
+            pass
+        elif d.kind == "move" and (d.dticks or d.dpitch):
+            roll.commit(move_edit(d.notes, d.dticks, d.dpitch))
+        elif d.kind == "copy":
+            edit, keys = copy_edit(d.notes, d.dticks, d.dpitch)
+            if roll.commit(edit):
+                roll.selection.set_notes(keys)
+        elif d.kind == "resize" and d.dticks:
+            anchor = d.anchor
+            assert anchor is not None
+            roll.commit(resize_edit(d.notes, d.dticks, roll.min_length()))
+            roll.note_length = max(roll.min_length(), anchor.duration + d.dticks)
+        self.update()
+
+    def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        if e.button() != Qt.MouseButton.LeftButton or self.roll.tool is not Tool.SELECT:
+            return
+        pos = e.position()
+        hit = self.note_at(pos.x(), pos.y())
+        if hit:
+            self.roll.commit(remove_notes(hit[0], [hit[1]]))
+            return
+        tid = self.roll.current_track_id()
+        if tid is None:
+            return
+        tick, pitch = self.vp.x_to_tick(pos.x()), self.vp.y_to_pitch(pos.y())
+        note = Note(pitch, self.roll.snap_tick(tick, "floor"), self.roll.note_length,
+                    self.roll.draw_velocity)
+        if self.roll.commit(add_notes(tid, [note], "Draw note")):
+            self.roll.selection.set_notes([(tid, note.id)])
+
+    def _select_rect(self, d: Drag) -> None:
+        x0, x1 = sorted((d.x0, d.x1))
+        y0, y1 = sorted((d.y0, d.y1))
+        t0, t1 = self.vp.x_to_tick(x0), self.vp.x_to_tick(x1)
+        p_hi, p_lo = self.vp.y_to_pitch(y0), self.vp.y_to_pitch(y1)
+        song = self.roll.document.song
+        keys = []
+        for tid in self.roll.active_track_ids():
+            for n in self.roll.index.window(song.track(tid), t0, t1):
+                if p_lo <= n.pitch <= p_hi and n.start <= t1:
+                    keys.append((tid, n.id))
+        if d.extend:
+            self.roll.selection.add_notes(keys)
+        else:
+            self.roll.selection.set_notes(keys)
+
+    def _update_cursor(self, x: float, y: float) -> None:
+        tool = self.roll.tool
+        if tool is Tool.ERASE:
+            self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            return
+        hit = self.note_at(x, y)
+        if hit and self.on_right_edge(hit[1], x):
+            self.setCursor(Qt.CursorShape.SizeHorCursor)
+        elif hit:
+            self.setCursor(Qt.CursorShape.SizeAllCursor)
+        elif tool is Tool.DRAW:
+            self.setCursor(Qt.CursorShape.CrossCursor)
+        else:
+            self.setCursor(Qt.CursorShape.ArrowCursor)
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(-1, -1)
+        super().leaveEvent(event)
+
+    # -- wheel: scroll and zoom -------------------------------------------------------------------
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        self.roll.wheel(e, e.position().x(), e.position().y())

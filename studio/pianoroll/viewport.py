@@ -1,0 +1,129 @@
+"""Zoom and scroll shared by every piano-roll part (canvas, ruler, keyboard, velocity lane)."""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QObject, Signal
+
+PITCHES = 128
+MIN_PX_PER_BEAT, MAX_PX_PER_BEAT = 4.0, 800.0
+MIN_KEY_H, MAX_KEY_H = 5, 40
+
+
+class Viewport(QObject):
+    """Maps ticks to x and pitches to y for a canvas of a given size.
+
+    ``left`` is the tick at the canvas's left edge; ``top`` the pixel offset of the
+    canvas's top edge below pitch 127's row.
+    """
+
+    changed = Signal()
+
+    def __init__(self, ppq: int = 480, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ppq = ppq
+        self.px_per_beat = 48.0
+        self.key_h = 14
+        self.left = 0.0
+        self.top = 0.0
+        self.width = 800
+        self.height = 400
+        self.song_ticks = ppq * 4 * 8
+
+    # -- mapping -------------------------------------------------------------------------------
+    @property
+    def px_per_tick(self) -> float:
+        return self.px_per_beat / self.ppq
+
+    def tick_to_x(self, tick: float) -> float:
+        return (tick - self.left) * self.px_per_tick
+
+    def x_to_tick(self, x: float) -> float:
+        return self.left + x / self.px_per_tick
+
+    def pitch_to_y(self, pitch: int) -> float:
+        """Top of ``pitch``'s row."""
+        return (127 - pitch) * self.key_h - self.top
+
+    def y_to_pitch(self, y: float) -> int:
+        return max(0, min(127, 127 - math.floor((y + self.top) / self.key_h)))
+
+    @property
+    def right(self) -> float:
+        return self.x_to_tick(self.width)
+
+    def visible_pitches(self) -> tuple[int, int]:
+        """(lowest, highest) pitch with a row on screen."""
+        return self.y_to_pitch(self.height), self.y_to_pitch(0)
+
+    # -- limits --------------------------------------------------------------------------------
+    @property
+    def content_height(self) -> int:
+        return PITCHES * self.key_h
+
+    def max_left(self) -> float:
+        # Room for the song plus four bars of 4/4 to draw into.
+        return max(0.0, self.song_ticks + 16 * self.ppq - self.width / self.px_per_tick)
+
+    def max_top(self) -> float:
+        return max(0.0, self.content_height - self.height)
+
+    # -- changes -------------------------------------------------------------------------------
+    def set_ppq(self, ppq: int) -> None:
+        if ppq != self.ppq:
+            self.left = self.left * ppq / self.ppq
+            self.ppq = ppq
+            self.changed.emit()
+
+    def set_song_ticks(self, ticks: int) -> None:
+        self.song_ticks = max(ticks, self.ppq * 4)
+        self.changed.emit()
+
+    def set_size(self, width: int, height: int) -> None:
+        self.width, self.height = max(1, width), max(1, height)
+        self.top = min(self.top, self.max_top())
+        self.changed.emit()
+
+    def set_left(self, tick: float) -> None:
+        left = min(max(0.0, tick), self.max_left())
+        if left != self.left:
+            self.left = left
+            self.changed.emit()
+
+    def set_top(self, px: float) -> None:
+        top = min(max(0.0, px), self.max_top())
+        if top != self.top:
+            self.top = top
+            self.changed.emit()
+
+    def zoom_x(self, factor: float, anchor_x: float | None = None) -> None:
+        """Zoom time by ``factor`` keeping the tick under ``anchor_x`` in place."""
+        ax = self.width / 2 if anchor_x is None else anchor_x
+        anchor_tick = self.x_to_tick(ax)
+        self.px_per_beat = min(MAX_PX_PER_BEAT, max(MIN_PX_PER_BEAT, self.px_per_beat * factor))
+        self.left = min(max(0.0, anchor_tick - ax / self.px_per_tick), self.max_left())
+        self.changed.emit()
+
+    def zoom_y(self, factor: float, anchor_y: float | None = None) -> None:
+        """Zoom pitch rows by ``factor`` keeping the pitch under ``anchor_y`` in place."""
+        ay = self.height / 2 if anchor_y is None else anchor_y
+        rows_above = (ay + self.top) / self.key_h
+        key_h = round(min(MAX_KEY_H, max(MIN_KEY_H, self.key_h * factor)))
+        if key_h == self.key_h:
+            key_h = min(MAX_KEY_H, max(MIN_KEY_H, self.key_h + (1 if factor > 1 else -1)))
+        self.key_h = key_h
+        self.top = min(max(0.0, rows_above * key_h - ay), self.max_top())
+        self.changed.emit()
+
+    def center_on_pitches(self, low: int, high: int) -> None:
+        mid = (127 - (low + high) / 2 + 0.5) * self.key_h
+        self.set_top(mid - self.height / 2)
+
+    def fit_ticks(self, start: int, end: int) -> None:
+        """Zoom and scroll so ``[start, end)`` fills the width."""
+        span = max(end - start, self.ppq)
+        self.px_per_beat = min(MAX_PX_PER_BEAT,
+                               max(MIN_PX_PER_BEAT, self.width / span * self.ppq))
+        self.left = min(max(0.0, float(start)), self.max_left())
+        self.changed.emit()

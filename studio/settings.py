@@ -1,0 +1,85 @@
+"""Preferences and window layout, kept in QSettings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from .grid import DEFAULT_SNAP
+
+MAX_RECENT = 10
+
+
+class Settings:
+    """Typed access to the studio's QSettings.
+
+    ``path`` puts the settings in an INI file of its own (tests, portable installs);
+    by default they live where the platform keeps application settings.
+    """
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        if path is not None:
+            self._s = QSettings(str(path), QSettings.Format.IniFormat)
+        else:
+            self._s = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                                "Partita", "studio")
+
+    def sync(self) -> None:
+        self._s.sync()
+
+    # -- recent files ---------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self._s.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def add_recent_file(self, path: str | Path) -> list[str]:
+        p = str(Path(path).resolve())
+        files = [p, *(f for f in self.recent_files() if f != p)][:MAX_RECENT]
+        self._s.setValue("files/recent", files)
+        return files
+
+    def clear_recent_files(self) -> None:
+        self._s.setValue("files/recent", [])
+
+    def last_dir(self) -> str:
+        return str(self._s.value("files/last_dir", str(Path.home())))
+
+    def set_last_dir(self, path: str | Path) -> None:
+        self._s.setValue("files/last_dir", str(path))
+
+    # -- editing --------------------------------------------------------------------------------
+    def snap(self) -> str:
+        return str(self._s.value("edit/snap", DEFAULT_SNAP))
+
+    def set_snap(self, name: str) -> None:
+        self._s.setValue("edit/snap", name)
+
+    def metronome(self) -> bool:
+        return self._s.value("transport/metronome", False, type=bool)
+
+    def set_metronome(self, on: bool) -> None:
+        self._s.setValue("transport/metronome", on)
+
+    def autosave_seconds(self) -> int:
+        return int(self._s.value("files/autosave_seconds", 30))
+
+    # -- window layout --------------------------------------------------------------------------
+    def window_geometry(self) -> QByteArray | None:
+        v = self._s.value("window/geometry")
+        return v if isinstance(v, QByteArray) else None
+
+    def window_state(self) -> QByteArray | None:
+        v = self._s.value("window/state")
+        return v if isinstance(v, QByteArray) else None
+
+    def splitter_state(self) -> QByteArray | None:
+        v = self._s.value("window/splitter")
+        return v if isinstance(v, QByteArray) else None
+
+    def save_layout(self, geometry: QByteArray, state: QByteArray, splitter: QByteArray) -> None:
+        self._s.setValue("window/geometry", geometry)
+        self._s.setValue("window/state", state)
+        self._s.setValue("window/splitter", splitter)

@@ -1,0 +1,139 @@
+"""The studio's look: a dark, DAW-like palette, the style sheet and drawing colours."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+ICON_DIR = Path(__file__).resolve().parent / "icons"
+
+# Base colours (also used by the custom-painted widgets).
+WINDOW = QColor("#1e2126")
+PANEL = QColor("#262a30")
+PANEL_LIGHT = QColor("#2e333a")
+BORDER = QColor("#14161a")
+TEXT = QColor("#d7dae0")
+TEXT_DIM = QColor("#8b929c")
+ACCENT = QColor("#4fa3ff")
+PLAYHEAD = QColor("#ffcc33")
+LOOP = QColor(79, 163, 255, 40)
+LOOP_EDGE = QColor("#4fa3ff")
+SELECTION = QColor("#ffffff")
+
+# Piano-roll grid.
+ROW_WHITE = QColor("#2a2e35")
+ROW_BLACK = QColor("#23272d")
+ROW_C_LINE = QColor("#3c424b")
+GRID_SUB = QColor("#2f343c")
+GRID_BEAT = QColor("#3a4049")
+GRID_BAR = QColor("#5a626e")
+RUBBER_FILL = QColor(79, 163, 255, 45)
+
+STYLE_SHEET = """
+QMainWindow, QDialog { background: #1e2126; }
+QToolBar { background: #262a30; border: none; border-bottom: 1px solid #14161a;
+           spacing: 4px; padding: 3px 6px; }
+QToolBar::separator { background: #3a3f47; width: 1px; margin: 4px 6px; }
+QToolButton { color: #d7dae0; border: 1px solid transparent; border-radius: 4px; padding: 3px; }
+QToolButton:hover { background: #343a42; border-color: #3e454f; }
+QToolButton:checked { background: #1d3b5e; border-color: #4fa3ff; }
+QToolButton:pressed { background: #1a2f4a; }
+QStatusBar { background: #262a30; color: #aab1bb; border-top: 1px solid #14161a; }
+QStatusBar QLabel { color: #aab1bb; padding: 0 8px; }
+QMenuBar { background: #262a30; color: #d7dae0; }
+QMenuBar::item:selected { background: #343a42; }
+QMenu { background: #2a2e35; color: #d7dae0; border: 1px solid #14161a; }
+QMenu::item:selected { background: #1d3b5e; }
+QMenu::separator { height: 1px; background: #3a3f47; margin: 4px 8px; }
+QSplitter::handle { background: #14161a; }
+QScrollBar:horizontal, QScrollBar:vertical { background: #1e2126; border: none; }
+QScrollBar:horizontal { height: 12px; }
+QScrollBar:vertical { width: 12px; }
+QScrollBar::handle { background: #454c56; border-radius: 4px; min-width: 24px; min-height: 24px;
+                     margin: 2px; }
+QScrollBar::handle:hover { background: #58606c; }
+QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; }
+QScrollBar::add-page, QScrollBar::sub-page { background: none; }
+QComboBox { background: #1e2126; color: #d7dae0; border: 1px solid #3a3f47; border-radius: 3px;
+            padding: 1px 6px; }
+QComboBox:hover { border-color: #4fa3ff; }
+QComboBox QAbstractItemView { background: #2a2e35; color: #d7dae0;
+                              selection-background-color: #1d3b5e; }
+QLineEdit { background: transparent; color: #e6e9ee; border: 1px solid transparent;
+            border-radius: 3px; padding: 0 3px; font-weight: 600; }
+QLineEdit:focus { background: #1e2126; border-color: #4fa3ff; }
+QLabel { color: #d7dae0; }
+QLabel#Lcd { background: #101215; color: #7fd4ff; border: 1px solid #0b0c0e; border-radius: 4px;
+             padding: 2px 10px; font-family: "DejaVu Sans Mono", monospace; font-size: 15px;
+             font-weight: 600; }
+QLabel#LcdSmall { background: #101215; color: #c8ccd4; border: 1px solid #0b0c0e;
+                  border-radius: 4px; padding: 2px 8px; font-family: "DejaVu Sans Mono", monospace;
+                  font-size: 13px; }
+QFrame#TrackHeader { background: #2a2e35; border-bottom: 1px solid #14161a; }
+QFrame#TrackHeader[selected="true"] { background: #33404f; }
+QPushButton#Mute, QPushButton#Solo { background: #1e2126; color: #aab1bb; border: 1px solid #3a3f47;
+    border-radius: 3px; font-weight: 700; font-size: 10px; min-width: 20px; max-width: 20px;
+    min-height: 18px; max-height: 18px; padding: 0; }
+QPushButton#Mute:checked { background: #e5a13b; color: #1e2126; border-color: #e5a13b; }
+QPushButton#Solo:checked { background: #4fc36a; color: #1e2126; border-color: #4fc36a; }
+QSlider::groove:horizontal { height: 4px; background: #1a1d21; border-radius: 2px; }
+QSlider::sub-page:horizontal { background: #4f7fb0; border-radius: 2px; }
+QSlider::handle:horizontal { background: #c8ccd4; width: 10px; margin: -4px 0; border-radius: 5px; }
+QWidget#TrackListBar { background: #262a30; border-bottom: 1px solid #14161a; }
+QProgressDialog, QMessageBox { background: #262a30; }
+QToolTip { background: #101215; color: #d7dae0; border: 1px solid #3a3f47; }
+"""
+
+
+def apply_theme(app: QApplication) -> None:
+    """Fusion style with a dark palette: consistent on every platform."""
+    app.setStyle("Fusion")
+    pal = QPalette()
+    pal.setColor(QPalette.ColorRole.Window, WINDOW)
+    pal.setColor(QPalette.ColorRole.WindowText, TEXT)
+    pal.setColor(QPalette.ColorRole.Base, QColor("#1a1d21"))
+    pal.setColor(QPalette.ColorRole.AlternateBase, PANEL)
+    pal.setColor(QPalette.ColorRole.Text, TEXT)
+    pal.setColor(QPalette.ColorRole.Button, PANEL_LIGHT)
+    pal.setColor(QPalette.ColorRole.ButtonText, TEXT)
+    pal.setColor(QPalette.ColorRole.Highlight, QColor("#1d5fa8"))
+    pal.setColor(QPalette.ColorRole.HighlightedText, QColor("#ffffff"))
+    pal.setColor(QPalette.ColorRole.ToolTipBase, QColor("#101215"))
+    pal.setColor(QPalette.ColorRole.ToolTipText, TEXT)
+    pal.setColor(QPalette.ColorRole.PlaceholderText, TEXT_DIM)
+    pal.setColor(QPalette.ColorRole.Link, ACCENT)
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText,
+                 QPalette.ColorRole.WindowText):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#5d636c"))
+    app.setPalette(pal)
+    app.setStyleSheet(STYLE_SHEET)
+
+
+@cache
+def icon(name: str) -> QIcon:
+    """An icon from ``studio/icons/<name>.svg`` (empty icon when missing)."""
+    path = ICON_DIR / f"{name}.svg"
+    if not path.exists():
+        return QIcon()
+    ic = QIcon(str(path))
+    ic.addFile(str(path), QSize(20, 20))
+    return ic
+
+
+def note_colour(track_colour: str, velocity: int) -> QColor:
+    """A track's colour shaded by velocity: soft notes darker, loud notes brighter."""
+    base = QColor(track_colour)
+    h, s, v, _ = base.getHsvF()
+    shade = 0.45 + 0.55 * (velocity / 127)
+    return QColor.fromHsvF(max(h, 0.0), min(1.0, s * (0.75 + 0.25 * shade)), min(1.0, v * shade))
+
+
+def ghost_colour(track_colour: str) -> QColor:
+    """Other tracks' notes: the track colour, faint."""
+    c = QColor(track_colour)
+    c.setAlpha(70)
+    return c

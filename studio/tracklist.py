@@ -1,0 +1,348 @@
+"""Track headers: name, instrument, colour, mute/solo, volume/pan; add/remove/reorder.
+
+Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrack``,
+``MoveTrack``) on the document's undo stack. Rows line up with the arrangement rows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QColor, QMouseEvent
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.score import (
+    DRUM_CHANNEL,
+    TRACK_COLOURS,
+    DeleteTrack,
+    Edit,
+    EditError,
+    InsertTrack,
+    MoveTrack,
+    Song,
+    Track,
+    set_track_props,
+)
+from engine.score.instruments import GM_FAMILIES, GM_PROGRAMS
+
+from .document import Document
+from .selection import Selection
+
+ROW_H = 56
+HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
+DRUMS = -1  # instrument-combo value for a GM drum kit
+
+
+# -- track edits --------------------------------------------------------------------------------
+def free_channel(song: Song) -> int:
+    """The lowest MIDI channel no melodic track uses (never the drum channel)."""
+    used = {t.channel for t in song.tracks}
+    for ch in range(16):
+        if ch != DRUM_CHANNEL and ch not in used:
+            return ch
+    return 0
+
+
+def add_track_edit(song: Song, after: int | None = None, drums: bool = False) -> InsertTrack:
+    """Insert a new track after track id ``after`` (or at the end)."""
+    n = len(song.tracks)
+    index = song.track_index(after) + 1 if after is not None else n
+    track = Track(
+        name="Drums" if drums else f"Track {n + 1}",
+        program=0,
+        is_drum=drums,
+        channel=DRUM_CHANNEL if drums else free_channel(song),
+        colour=TRACK_COLOURS[n % len(TRACK_COLOURS)],
+    )
+    return InsertTrack(track, index, "Add track")
+
+
+def delete_track_edit(song: Song, track_id: int) -> DeleteTrack:
+    i = song.track_index(track_id)
+    return DeleteTrack(song.tracks[i], i, f"Delete track {song.tracks[i].name!r}")
+
+
+def move_track_edit(song: Song, track_id: int, step: int) -> MoveTrack | None:
+    i = song.track_index(track_id)
+    j = i + step
+    if not 0 <= j < len(song.tracks):
+        return None
+    return MoveTrack(i, j, "Move track up" if step < 0 else "Move track down")
+
+
+def instrument_edit(song: Song, track_id: int, value: int) -> Edit:
+    """Change a track's GM program, or make it a drum kit (``value == DRUMS``)."""
+    track = song.track(track_id)
+    name = "Drum Kit" if value == DRUMS else GM_PROGRAMS[value]
+    label = f"Set instrument to {name}"
+    if value == DRUMS:
+        return set_track_props(song, track_id, label, is_drum=True, channel=DRUM_CHANNEL)
+    if track.is_drum:
+        return set_track_props(song, track_id, label, is_drum=False, program=value,
+                               channel=free_channel(song))
+    return set_track_props(song, track_id, label, program=value)
+
+
+def instrument_combo(parent: QWidget | None = None) -> QComboBox:
+    """A GM program picker grouped by family, plus "Drum Kit"."""
+    box = QComboBox(parent)
+    box.setMaxVisibleItems(24)
+    box.addItem("Drum Kit (GM)", DRUMS)
+    for program, name in enumerate(GM_PROGRAMS):
+        if program % 8 == 0:
+            box.insertSeparator(box.count())
+        box.addItem(f"{program + 1:>3}  {name}", program)
+        box.setItemData(box.count() - 1, GM_FAMILIES[program // 8], Qt.ItemDataRole.ToolTipRole)
+    return box
+
+
+# -- widgets ------------------------------------------------------------------------------------
+class TrackHeader(QFrame):
+    """One track's controls. Emits ``clicked(track_id, toggle)`` to change the selection."""
+
+    clicked = Signal(int, bool)
+
+    def __init__(self, lst: TrackList, track: Track) -> None:
+        super().__init__(lst.rows)
+        self.lst = lst
+        self.track_id = track.id
+        self.setObjectName("TrackHeader")
+        self.setFixedHeight(ROW_H)
+        self.swatch = QPushButton(self)
+        self.swatch.setFixedWidth(8)
+        self.swatch.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
+        self.swatch.setToolTip("Track colour (click to change)")
+        self.swatch.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.name = QLineEdit(self)
+        self.name.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.mute = QPushButton("M", self)
+        self.mute.setObjectName("Mute")
+        self.mute.setToolTip("Mute")
+        self.solo = QPushButton("S", self)
+        self.solo.setObjectName("Solo")
+        self.solo.setToolTip("Solo")
+        self.instrument = instrument_combo(self)
+        self.volume = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume.setRange(0, 127)
+        self.volume.setFixedWidth(56)
+        self.pan = QSlider(Qt.Orientation.Horizontal, self)
+        self.pan.setRange(-64, 64)
+        self.pan.setFixedWidth(40)
+        for w in (self.mute, self.solo):
+            w.setCheckable(True)
+        for w in (self.swatch, self.mute, self.solo, self.instrument, self.volume, self.pan):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        vol_label = QLabel("Vol", self)
+        pan_label = QLabel("Pan", self)
+        for lab in (vol_label, pan_label):
+            lab.setStyleSheet("color:#8b929c; font-size:9px;")
+
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.name, 1)
+        top.addWidget(self.mute)
+        top.addWidget(self.solo)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(4)
+        bottom.addWidget(self.instrument, 1)
+        bottom.addWidget(vol_label)
+        bottom.addWidget(self.volume)
+        bottom.addWidget(pan_label)
+        bottom.addWidget(self.pan)
+        col = QVBoxLayout()
+        col.setContentsMargins(4, 4, 6, 4)
+        col.setSpacing(3)
+        col.addLayout(top)
+        col.addLayout(bottom)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.swatch)
+        row.addLayout(col, 1)
+
+        self.set_track(track)
+        self.name.editingFinished.connect(self._rename)
+        self.mute.toggled.connect(lambda on: self._set(mute=on))
+        self.solo.toggled.connect(lambda on: self._set(solo=on))
+        self.instrument.activated.connect(self._instrument)
+        self.volume.sliderReleased.connect(self._volume)
+        self.volume.valueChanged.connect(self._volume_changed)
+        self.pan.sliderReleased.connect(self._pan)
+        self.pan.valueChanged.connect(self._pan_changed)
+        self.swatch.clicked.connect(self._pick_colour)
+
+    def set_track(self, track: Track) -> None:
+        """Show ``track``'s values without emitting edits."""
+        self.track = track
+        for w in (self.name, self.mute, self.solo, self.instrument, self.volume, self.pan):
+            w.blockSignals(True)
+        if not self.name.hasFocus():
+            self.name.setText(track.name)
+        self.mute.setChecked(track.mute)
+        self.solo.setChecked(track.solo)
+        value = DRUMS if track.is_drum else track.program
+        self.instrument.setCurrentIndex(self.instrument.findData(value))
+        self.volume.setValue(round(track.volume * 127))
+        self.volume.setToolTip(f"Volume {round(track.volume * 127)}")
+        self.pan.setValue(round(track.pan * 64))
+        self.pan.setToolTip(f"Pan {round(track.pan * 64):+d}")
+        self.swatch.setStyleSheet(f"background:{track.colour}; border:none;")
+        for w in (self.name, self.mute, self.solo, self.instrument, self.volume, self.pan):
+            w.blockSignals(False)
+
+    def set_selected(self, on: bool) -> None:
+        if self.property("selected") != on:
+            self.setProperty("selected", on)
+            self.setStyleSheet("QFrame#TrackHeader { background: #34465c; }" if on else "")
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        toggle = bool(e.modifiers() & (Qt.KeyboardModifier.ControlModifier
+                                       | Qt.KeyboardModifier.ShiftModifier))
+        self.clicked.emit(self.track_id, toggle)
+
+    # -- edits ---------------------------------------------------------------------------------
+    def _set(self, label: str = "", **changes) -> None:
+        song = self.lst.document.song
+        track = song.track(self.track_id)
+        if all(getattr(track, k) == v for k, v in changes.items()):
+            return
+        self.lst.commit(set_track_props(song, self.track_id, label, **changes))
+
+    def _rename(self) -> None:
+        text = self.name.text().strip()
+        if text and text != self.track.name:
+            self._set(f"Rename track to {text!r}", name=text)
+        self.name.clearFocus()
+
+    def _instrument(self, index: int) -> None:
+        value = self.instrument.itemData(index)
+        if value is None:
+            return
+        self.lst.commit(instrument_edit(self.lst.document.song, self.track_id, int(value)))
+
+    def _volume_changed(self, value: int) -> None:
+        self.volume.setToolTip(f"Volume {value}")
+        if not self.volume.isSliderDown():  # keyboard/wheel: commit at once
+            self._volume()
+
+    def _volume(self) -> None:
+        self._set("Change volume", volume=self.volume.value() / 127)
+
+    def _pan_changed(self, value: int) -> None:
+        self.pan.setToolTip(f"Pan {value:+d}")
+        if not self.pan.isSliderDown():
+            self._pan()
+
+    def _pan(self) -> None:
+        self._set("Change pan", pan=max(-1.0, min(1.0, self.pan.value() / 64)))
+
+    def _pick_colour(self) -> None:
+        colour = QColorDialog.getColor(QColor(self.track.colour), self, "Track colour")
+        if colour.isValid():
+            self._set("Change colour", colour=colour.name())
+
+
+class TrackList(QWidget):
+    """The column of track headers with add / remove / move buttons above it."""
+
+    def __init__(self, document: Document, selection: Selection,
+                 actions: list[QAction] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.headers: list[TrackHeader] = []
+        bar = QWidget(self)
+        bar.setObjectName("TrackListBar")
+        bar.setFixedHeight(HEADER_H)
+        bar_row = QHBoxLayout(bar)
+        bar_row.setContentsMargins(8, 0, 4, 0)
+        bar_row.setSpacing(2)
+        title = QLabel("TRACKS", bar)
+        title.setStyleSheet("color:#8b929c; font-size:10px; font-weight:700; letter-spacing:1px;")
+        bar_row.addWidget(title)
+        bar_row.addStretch(1)
+        for action in actions or []:
+            b = QToolButton(bar)
+            b.setDefaultAction(action)
+            b.setAutoRaise(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            bar_row.addWidget(b)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rows = QWidget(self.scroll)
+        self.rows.setStyleSheet("background:#1e2126;")
+        self.layout_rows = QVBoxLayout(self.rows)
+        self.layout_rows.setContentsMargins(0, 0, 0, 0)
+        self.layout_rows.setSpacing(0)
+        self.layout_rows.addStretch(1)
+        self.scroll.setWidget(self.rows)
+        col = QVBoxLayout(self)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(bar)
+        col.addWidget(self.scroll, 1)
+        self.setMinimumWidth(320)
+        self.setMaximumWidth(420)
+
+        document.songChanged.connect(self.sync)
+        selection.tracksChanged.connect(self._sync_selected)
+        self.sync()
+
+    def commit(self, edit: Edit) -> None:
+        try:
+            self.document.apply(edit)
+        except EditError as e:
+            self.window().statusBar().showMessage(str(e), 5000)
+
+    def sync(self) -> None:
+        """Match rows to the song's tracks, reusing rows when the track order is the same."""
+        tracks = self.document.song.tracks
+        if [h.track_id for h in self.headers] == [t.id for t in tracks]:
+            for h, t in zip(self.headers, tracks, strict=True):
+                if h.track is not t:
+                    h.set_track(t)
+        else:
+            for h in self.headers:
+                h.setParent(None)
+                h.deleteLater()
+            self.headers = []
+            for i, t in enumerate(tracks):
+                h = TrackHeader(self, t)
+                h.clicked.connect(self._clicked)
+                self.layout_rows.insertWidget(i, h)
+                self.headers.append(h)
+        self._sync_selected()
+
+    def _sync_selected(self) -> None:
+        active = set(self.selection.track_ids)
+        for h in self.headers:
+            h.set_selected(h.track_id in active)
+
+    def _clicked(self, track_id: int, toggle: bool) -> None:
+        if toggle:
+            self.selection.toggle_track(track_id)
+        else:
+            self.selection.set_tracks([track_id])
+
+    def header(self, track_id: int) -> TrackHeader:
+        for h in self.headers:
+            if h.track_id == track_id:
+                return h
+        raise KeyError(track_id)

@@ -1,0 +1,291 @@
+"""Transport: play / stop / loop / metronome, with rendering off the GUI thread.
+
+Play renders the song on a worker thread, a few bars at a time (:mod:`studio.audio`),
+and starts ``engine.render.playback.Player`` as soon as the first bar is in; the audio
+is kept for the next play until the song changes.
+A QTimer reads the player's position to move the playhead. Without an audio device the
+studio keeps working: the transport says so once and playback stays off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, Track
+
+from .audio import ProgressiveRender, synth_renderer
+from .document import Document
+from .worker import Worker
+
+SAMPLE_RATE = 44100
+PLAYHEAD_MS = 16
+CLICK_HIGH, CLICK_LOW = 76, 77  # GM Hi / Low Wood Block
+
+
+def with_metronome(song: Song) -> Song:
+    """The song plus a click track: a high click on each downbeat, low on other beats."""
+    tm = TimeMap.of(song)
+    end = tm.bar_to_tick(tm.bar_count(song.end))
+    notes = []
+    bar = 0
+    while (start := tm.bar_to_tick(bar)) < end:
+        sig = tm.signature_at(start)
+        beat = tm.beat_length_for(sig)
+        for i in range(sig.numerator):
+            notes.append(Note(CLICK_HIGH if i == 0 else CLICK_LOW, start + i * beat,
+                              beat // 2, 110 if i == 0 else 80))
+        bar += 1
+    soloing = any(t.solo for t in song.tracks)
+    click = Track(name="Metronome", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(notes),
+                  solo=soloing, volume=0.8)
+    return replace(song, tracks=(*song.tracks, click))
+
+
+class Transport(QObject):
+    """Playback state and control. Positions are ticks of the document's song."""
+
+    positionChanged = Signal(int)
+    playingChanged = Signal(bool)
+    loopChanged = Signal(int, int, bool)
+    metronomeChanged = Signal(bool)
+    status = Signal(str)  # transient text for the status bar ("Rendering… 40 %")
+    audioStatus = Signal(bool, str)  # whether playback works, and what to tell the user
+    noticeNeeded = Signal(str)  # show once: playback is unavailable
+    _ready = Signal(object)  # a render job's first bars are in (emitted on the worker)
+
+    def __init__(self, document: Document, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.position = 0
+        self.play_start = 0
+        self.loop_start = 0
+        self.loop_end = 0
+        self.loop_enabled = False
+        self.metronome = False
+        self.audio_ok: bool | None = None  # unknown until first checked
+        self.audio_reason = ""
+        self._noticed = False
+        self._player: Any = None
+        self._job: ProgressiveRender | None = None
+        self._job_key: tuple = ()
+        self._pending = False
+        # One worker thread and one synth for playback and previews: a GM SoundFont is
+        # ~140 MB in memory, and a synth must not be used from two threads at once.
+        self._render_worker = Worker(1, self)
+        self._synth_obj: Any = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(PLAYHEAD_MS)
+        self._timer.timeout.connect(self._tick)
+        document.songChanged.connect(self._song_changed)
+        self._ready.connect(self._job_ready)
+
+    # -- audio device ----------------------------------------------------------------------------
+    def check_audio(self) -> bool:
+        """Ask the engine once whether sound can be played; report the answer."""
+        if self.audio_ok is None:
+            from engine.render import playback
+
+            try:
+                self.audio_ok, self.audio_reason = playback.audio_available()
+            except Exception as e:  # a broken audio stack must never take the studio down
+                self.audio_ok, self.audio_reason = False, f"Audio unavailable: {e}"
+            self.audioStatus.emit(bool(self.audio_ok), self.audio_reason)
+        return bool(self.audio_ok)
+
+    def _no_audio(self, reason: str | None = None) -> None:
+        if reason:
+            self.audio_ok, self.audio_reason = False, reason
+            self.audioStatus.emit(False, reason)
+        if not self._noticed:
+            self._noticed = True
+            self.noticeNeeded.emit(self.audio_reason)
+
+    def _synth(self) -> Any:
+        """The engine synth (made on first use, on the worker thread)."""
+        if self._synth_obj is None:
+            from engine.render import make_synth
+
+            self._synth_obj = make_synth(SAMPLE_RATE)
+        return self._synth_obj
+
+    def _player_obj(self) -> Any:
+        if self._player is None:
+            from engine.render.playback import Player
+
+            self._player = Player()
+        return self._player
+
+    # -- state -----------------------------------------------------------------------------------
+    @property
+    def is_playing(self) -> bool:
+        return self._timer.isActive() or self._pending
+
+    def seek(self, tick: int) -> None:
+        tick = max(0, int(tick))
+        was_playing = self.is_playing
+        if was_playing:
+            self.stop(return_to_start=False)
+        self.position = tick
+        self.positionChanged.emit(tick)
+        if was_playing:
+            self.play()
+
+    def set_loop(self, start: int, end: int, enabled: bool | None = None) -> None:
+        self.loop_start, self.loop_end = min(start, end), max(start, end)
+        if enabled is not None:
+            self.loop_enabled = enabled
+        self.loopChanged.emit(self.loop_start, self.loop_end, self.loop_enabled)
+
+    def set_loop_enabled(self, on: bool) -> None:
+        if on and self.loop_end <= self.loop_start:  # no range yet: loop the first 4 bars
+            tm = self.document.time_map
+            self.loop_start, self.loop_end = 0, tm.bar_to_tick(4)
+        self.loop_enabled = on
+        self.loopChanged.emit(self.loop_start, self.loop_end, on)
+
+    def set_metronome(self, on: bool) -> None:
+        if on != self.metronome:
+            self.metronome = on
+            self.metronomeChanged.emit(on)
+
+    # -- play / stop -----------------------------------------------------------------------------
+    def toggle(self) -> None:
+        if self.is_playing:
+            self.stop()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        if self.is_playing:
+            return
+        if not self.check_audio():
+            self._no_audio()
+            return
+        start = self.position
+        if self.loop_enabled and not self.loop_start <= start < self.loop_end:
+            start = self.loop_start
+        self.play_start = start
+        render_from = min(start, self.loop_start) if self.loop_enabled else start
+        key = (self.document.revision, self.metronome)
+        job = self._job
+        if job is not None and self._job_key == key and job.start <= render_from:
+            self._start_player(start)  # already rendered (or rendering ahead of us)
+            return
+        if job is not None:
+            job.cancelled.set()
+        song = with_metronome(self.document.song) if self.metronome else self.document.song
+        job = ProgressiveRender(song, SAMPLE_RATE, render_from)
+        self._job, self._job_key = job, key
+        self._pending = True
+        self.playingChanged.emit(True)
+        self.status.emit("Rendering…")
+        self._render_worker.start(
+            lambda: job.run(lambda: self._ready.emit(job), None, synth_renderer(self._synth())),
+            on_done=lambda _r: self.status.emit("") if job is self._job else None,
+            on_error=lambda e: self._render_failed(job, e),
+        )
+
+    def _job_ready(self, job: ProgressiveRender) -> None:
+        if job is not self._job or not self._pending:
+            return  # superseded, or stopped while the first bar was rendering
+        self._pending = False
+        self._start_player(self.play_start)
+
+    def _render_failed(self, job: ProgressiveRender, error: BaseException) -> None:
+        if job is self._job:
+            self._job = None
+        if self._pending:
+            self._pending = False
+            self.playingChanged.emit(False)
+        self.status.emit(f"Playback failed: {error}")
+
+    def _frame_of(self, tick: int) -> int:
+        return round(self.document.time_map.tick_to_seconds(tick) * SAMPLE_RATE)
+
+    def _start_player(self, tick: int) -> None:
+        assert self._job is not None
+        player = self._player_obj()
+        if not player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(tick)):
+            self._pending = False
+            self.playingChanged.emit(False)
+            self._no_audio(player.error or "Cannot play audio")
+            return
+        self._timer.start()
+        self.playingChanged.emit(True)
+
+    def stop(self, return_to_start: bool = True) -> None:
+        """Stop; the playhead goes back to where playback started (press again: bar 1)."""
+        was = self.is_playing
+        self._pending = False
+        self._timer.stop()
+        if self._job is not None and not self._job.done:
+            self._job.cancelled.set()  # free the worker for previews; re-rendering is quick
+            self._job = None
+        if self._player is not None:
+            self._player.stop()
+        if was:
+            self.playingChanged.emit(False)
+            self.status.emit("")
+            if return_to_start:
+                self.position = self.play_start
+        elif return_to_start:
+            self.position = 0
+        self.positionChanged.emit(self.position)
+
+    def _tick(self) -> None:
+        player = self._player
+        if player is None:
+            return
+        seconds = player.position_frames / SAMPLE_RATE
+        tick = self.document.time_map.seconds_to_tick(seconds)
+        if self.loop_enabled and self.loop_end > self.loop_start and tick >= self.loop_end:
+            player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(self.loop_start))
+            tick = self.loop_start
+        elif not player.is_playing:
+            self._timer.stop()
+            self.playingChanged.emit(False)
+            self.position = self.play_start
+            self.positionChanged.emit(self.position)
+            return
+        self.position = tick
+        self.positionChanged.emit(tick)
+
+    def _song_changed(self) -> None:
+        # Edits during playback are heard from the next play on (that play re-renders).
+        if not self.is_playing and self._job is not None:
+            self._job.cancelled.set()
+            self._job = None
+
+    # -- auditioning -----------------------------------------------------------------------------
+    def preview(self, pitch: int, track: Track | None) -> None:
+        """Play one short note with ``track``'s instrument (when idle and audio works)."""
+        if self.is_playing or not self.check_audio():
+            return
+        program = track.program if track else 0
+        drum = track.is_drum if track else False
+        ppq = self.document.song.ppq
+        note = Note(pitch, 0, ppq // 2, 100)
+        mini = Song(tracks=(Track(program=program, is_drum=drum,
+                                  channel=DRUM_CHANNEL if drum else 0, notes=(note,)),),
+                    ppq=ppq)
+
+        self._render_worker.start(lambda: self._synth().render_track(mini, mini.tracks[0]),
+                                  on_done=self._play_preview)
+
+    def _play_preview(self, audio: Any) -> None:
+        if self.is_playing or audio is None or not len(audio):
+            return
+        player = self._player_obj()
+        if not player.play(audio, SAMPLE_RATE, 0):
+            self._no_audio(player.error or "Cannot play audio")
+
+    def shutdown(self) -> None:
+        """Stop sound and wait for background renders (on close)."""
+        self.stop(return_to_start=False)
+        if self._job is not None:
+            self._job.cancelled.set()
+        self._render_worker.cancel_all()
+        self._render_worker.wait(10000)

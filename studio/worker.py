@@ -1,0 +1,85 @@
+"""Run a function off the GUI thread and get its result back on the GUI thread."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class _Signals(QObject):
+    # Results travel wrapped in a 1-tuple: PySide 6.12 miscounts references to a bare
+    # None sent through a queued ``Signal(object)`` (a crash at interpreter exit).
+    done = Signal(object)
+    failed = Signal(object)
+    progress = Signal(float)
+
+
+class Task(QRunnable):
+    """A function run on a thread pool. ``fn`` may take a ``progress`` callback (0..1)."""
+
+    def __init__(self, fn: Callable[..., Any], with_progress: bool = False) -> None:
+        super().__init__()
+        self.fn = fn
+        self.with_progress = with_progress
+        self.signals = _Signals()
+        self.cancelled = False
+        self.setAutoDelete(False)  # we hold it until its signals have been delivered
+
+    def run(self) -> None:
+        try:
+            if self.with_progress:
+                result = self.fn(self.signals.progress.emit)
+            else:
+                result = self.fn()
+        except BaseException as e:  # delivered to the GUI thread, never lost on a worker
+            e.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            if not self.cancelled:
+                self.signals.failed.emit(e)
+            return
+        if not self.cancelled:
+            self.signals.done.emit((result,))
+
+
+class Worker(QObject):
+    """A small pool of background threads; keeps tasks alive until they report."""
+
+    def __init__(self, threads: int = 1, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(threads)
+        self._tasks: set[Task] = set()
+
+    def start(
+        self,
+        fn: Callable[..., Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+        on_progress: Callable[[float], None] | None = None,
+    ) -> Task:
+        task = Task(fn, with_progress=on_progress is not None)
+        self._tasks.add(task)
+
+        def finish(_result: object = None) -> None:
+            self._tasks.discard(task)
+
+        if on_done:
+            task.signals.done.connect(lambda boxed: on_done(boxed[0]))
+        if on_error:
+            task.signals.failed.connect(on_error)
+        if on_progress:
+            task.signals.progress.connect(on_progress)
+        task.signals.done.connect(finish)
+        task.signals.failed.connect(finish)
+        self.pool.start(task)
+        return task
+
+    def cancel_all(self) -> None:
+        """Results of running tasks are dropped (the work itself runs to its end)."""
+        for t in self._tasks:
+            t.cancelled = True
+
+    def wait(self, msecs: int = 30000) -> bool:
+        return self.pool.waitForDone(msecs)

@@ -1,0 +1,42 @@
+"""``partita studio --screenshot`` and the lazy-import rule (no torch at start-up)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from PySide6.QtGui import QImage
+
+
+def test_screenshot_renders_the_window_and_exits(song_file, tmp_path):
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main())",
+         "studio", str(song_file), "--screenshot", str(out)],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (1600, 1000)
+
+
+def test_screenshot_of_a_bad_file_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "bad.mid"
+    bad.write_bytes(b"nope")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main())",
+         "studio", str(bad), "--screenshot", str(tmp_path / "x.png")],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("partita: error: bad.mid:")
+    assert "Traceback" not in proc.stderr
+
+
+def test_studio_starts_without_torch():
+    code = ("import sys, studio.app, studio.mainwindow, studio.transport, studio.audio; "
+            "print('torch' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.strip() == "False"

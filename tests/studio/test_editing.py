@@ -1,0 +1,124 @@
+"""Editing through the real widgets: draw, select, move, resize, delete, undo/redo."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from studio.pianoroll import Tool
+
+
+def piano(win):
+    return win.document.song.tracks[0]
+
+
+def test_open_midi_shows_tracks_and_title(opened, ui):
+    song = opened.document.song
+    assert [t.name for t in song.tracks] == ["Piano", "Bass", "Drums"]
+    assert [h.track_id for h in opened.tracklist.headers] == [t.id for t in song.tracks]
+    assert opened.windowTitle() == "song.mid — Partita"
+    assert opened.pianoroll.active_track_ids() == [song.tracks[0].id]
+
+
+def test_draw_a_note_with_the_brush_then_undo_redo(opened, ui):
+    win = opened
+    ui.show_all(win)
+    win.pianoroll.set_tool(Tool.DRAW)
+    before = len(piano(win).notes)
+    ui.click(win, 4 * 480 + 30, 55)  # bar 2, slightly after the downbeat: snaps to it
+    notes = piano(win).notes
+    assert len(notes) == before + 1
+    new = [n for n in notes if n.pitch == 55]
+    assert [(n.start, n.duration) for n in new] == [(4 * 480, 120)]  # 1/16 snap
+    assert win.windowTitle() == "song.mid* — Partita"
+    assert win.actions.undo.text() == "&Undo Draw note"
+    win.document.undo_stack.undo()
+    assert len(piano(win).notes) == before
+    assert win.windowTitle() == "song.mid — Partita"
+    win.document.undo_stack.redo()
+    assert len(piano(win).notes) == before + 1
+
+
+def test_drag_with_brush_sets_length(opened, ui):
+    win = opened
+    ui.show_all(win)
+    win.pianoroll.set_tool(Tool.DRAW)
+    ui.drag(win, ui.point(win, 2 * 480, 50), ui.point(win, 3 * 480, 50, dx=0))
+    (n,) = [n for n in piano(win).notes if n.pitch == 50]
+    assert (n.start, n.duration) == (960, 480)
+
+
+def test_move_a_note_by_dragging_it(opened, ui):
+    win = opened
+    ui.show_all(win)
+    note = piano(win).notes[1]  # D4 at beat 2
+    ui.drag(win, ui.point(win, note.start, note.pitch),
+            ui.point(win, note.start + 480, note.pitch + 2))
+    moved = piano(win).note_by_id(note.id)
+    assert (moved.start, moved.pitch) == (note.start + 480, note.pitch + 2)
+    assert win.document.undo_stack.count() == 1
+    win.document.undo_stack.undo()
+    assert piano(win).note_by_id(note.id) == note
+
+
+def test_resize_a_note_by_its_right_edge(opened, ui):
+    win = opened
+    ui.show_all(win)
+    note = piano(win).notes[0]
+    vp = win.pianoroll.viewport
+    edge = QPoint(round(vp.tick_to_x(note.end) - 2), ui.point(win, note.start, note.pitch).y())
+    ui.drag(win, edge, QPoint(round(vp.tick_to_x(note.end + 240)), edge.y()))
+    assert piano(win).note_by_id(note.id).duration == note.duration + 240
+
+
+def test_click_shift_click_and_rubber_band_select(opened, ui):
+    win = opened
+    ui.show_all(win)
+    notes = piano(win).notes
+    sel = win.selection
+    ui.click(win, notes[0].start, notes[0].pitch)
+    assert sel.notes == {(piano(win).id, notes[0].id)}
+    ui.click(win, notes[2].start, notes[2].pitch, Qt.KeyboardModifier.ShiftModifier)
+    assert len(sel) == 2
+    ui.click(win, notes[2].start, notes[2].pitch, Qt.KeyboardModifier.ControlModifier)
+    assert len(sel) == 1
+    # Rubber band from empty space above the run of notes, over the first four of them.
+    ui.drag(win, ui.point(win, 10, 70), ui.point(win, 4 * 480 - 80, 59))
+    assert {nid for _, nid in sel.notes} == {n.id for n in notes[:4]}
+
+
+def test_eraser_and_right_click_delete(opened, ui):
+    win = opened
+    ui.show_all(win)
+    notes = piano(win).notes
+    win.pianoroll.set_tool(Tool.ERASE)
+    ui.click(win, notes[0].start, notes[0].pitch)
+    assert len(piano(win).notes) == len(notes) - 1
+    QTest.mouseClick(win.pianoroll.canvas, Qt.MouseButton.RightButton,
+                     Qt.KeyboardModifier.NoModifier, ui.point(win, notes[1].start, notes[1].pitch))
+    assert len(piano(win).notes) == len(notes) - 2
+
+
+def test_ghost_tracks_are_not_editable(opened, ui):
+    win = opened
+    ui.show_all(win)
+    bass = win.document.song.tracks[1]
+    ui.click(win, bass.notes[0].start, bass.notes[0].pitch)
+    assert len(win.selection) == 0  # bass is ghosted while the piano is active
+    win.selection.set_tracks([bass.id])
+    ui.click(win, bass.notes[0].start, bass.notes[0].pitch)
+    assert win.selection.notes == {(bass.id, bass.notes[0].id)}
+
+
+def test_velocity_lane_drag_sets_velocity(opened, ui):
+    win = opened
+    ui.show_all(win)
+    lane = win.pianoroll.velocity
+    note = piano(win).notes[3]
+    x = round(win.pianoroll.viewport.tick_to_x(note.start) + 1)
+    QTest.mousePress(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(x, 8))
+    QTest.mouseRelease(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       QPoint(x, 8))
+    assert piano(win).note_by_id(note.id).velocity > 115
+    assert win.actions.undo.text() == "&Undo Set velocity of 1 note"

@@ -1,0 +1,109 @@
+"""Files: open, save / reopen, bad files, closing with unsaved work, drag and drop,
+autosave and crash recovery."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+
+from engine.io import RecoveryStore, load_song
+from engine.score import Note, add_notes
+
+
+def edit_something(win) -> None:
+    track = win.document.song.tracks[0]
+    win.document.apply(add_notes(track.id, [Note(72, 3000, 240, 100)]))
+
+
+def test_save_as_project_and_reopen_is_equal(opened, tmp_path, dialogs):
+    win = opened
+    edit_something(win)
+    win.set_snap("1/8T")
+    target = tmp_path / "out.partita"
+    dialogs.answers["get_save_path"] = target
+    assert win.save_as()
+    assert win.windowTitle() == "out.partita — Partita"
+    saved = win.document.song
+    win.set_snap("1/4")
+    assert win.open_path(target)
+    assert win.document.song == saved
+    assert win.pianoroll.snap.name == "1/8T"  # studio state travels with the project
+    assert str(target.resolve()) in win.settings.recent_files()
+
+
+def test_ctrl_s_on_a_midi_file_writes_midi(opened, song_file):
+    win = opened
+    edit_something(win)
+    assert win.save()
+    assert not win.document.is_modified
+    assert load_song(song_file) == win.document.song
+
+
+def test_bad_file_shows_the_engine_message_and_keeps_the_song(opened, tmp_path, dialogs):
+    win = opened
+    song = win.document.song
+    bad = tmp_path / "broken.mid"
+    bad.write_bytes(b"PK\x03\x04 definitely not midi")
+    assert not win.open_path(bad)
+    ((_, (_, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert "broken.mid" in message and "\n" not in message
+    assert win.document.song is song
+    assert win.windowTitle() == "song.mid — Partita"
+
+
+def test_closing_with_unsaved_changes_asks(opened, dialogs):
+    win = opened
+    edit_something(win)
+    dialogs.answers["ask_save_changes"] = "cancel"
+    assert not win.close()
+    assert win.isVisible()
+    assert dialogs.names().count("ask_save_changes") == 1
+    dialogs.answers["ask_save_changes"] = "discard"
+    assert win.close()
+
+
+def test_drop_a_midi_file_opens_it(window, song_file, qtbot):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(song_file))])
+    event = QDropEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
+                       Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.document.path == song_file, timeout=2000)
+    assert len(window.document.song.tracks) == 3
+
+
+def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = opened
+    edit_something(win)
+    assert win.autosaver.save_now()
+    recovery_file = win.autosaver.store.path
+    assert recovery_file.exists()
+    unsaved = win.document.song
+    # A "crash": the next session starts while the file is still there.
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    def recover(_parent, pending):
+        assert [r.path for r in pending] == [recovery_file]
+        return ("recover", pending[0])
+
+    dialogs.answers["ask_recover"] = recover
+    assert other.offer_recovery()
+    assert other.document.song == unsaved
+    assert other.document.is_modified
+    assert other.windowTitle() == "song.mid* — Partita"
+    assert not recovery_file.exists()  # adopted by the new session's own file
+    other.document._dirty = False
+    other.document.undo_stack.setClean()
+    other.close()
+
+
+def test_saving_discards_the_autosave(opened):
+    win = opened
+    edit_something(win)
+    win.autosaver.save_now()
+    assert win.autosaver.store.path.exists()
+    win.save()
+    assert not win.autosaver.store.path.exists()

@@ -1,0 +1,126 @@
+"""DAW keyboard shortcuts, sent as real key presses to the focused piano roll."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+
+
+@pytest.fixture
+def focused(opened, qtbot, ui):
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
+    opened.pianoroll.canvas.setFocus()
+    ui.show_all(opened)
+    return opened
+
+
+def press(win, key, mods=M.NoModifier) -> None:
+    QTest.keyClick(win.pianoroll.canvas, key, mods)
+
+
+def piano(win):
+    return win.document.song.tracks[0]
+
+
+def select_first(win, n: int = 1):
+    track = piano(win)
+    win.selection.set_notes((track.id, note.id) for note in track.notes[:n])
+    return track.notes[:n]
+
+
+def test_delete_undo_redo_keys(focused):
+    win = focused
+    total = len(piano(win).notes)
+    select_first(win, 2)
+    press(win, K.Key_Delete)
+    assert len(piano(win).notes) == total - 2
+    press(win, K.Key_Z, M.ControlModifier)
+    assert len(piano(win).notes) == total
+    press(win, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+    assert len(piano(win).notes) == total - 2
+    press(win, K.Key_Z, M.ControlModifier)
+    press(win, K.Key_Y, M.ControlModifier)
+    assert len(piano(win).notes) == total - 2
+
+
+def test_arrows_nudge_and_transpose(focused):
+    win = focused
+    (note,) = select_first(win)
+    press(win, K.Key_Right)  # one 1/16 step
+    press(win, K.Key_Up)  # a semitone
+    press(win, K.Key_Up, M.ShiftModifier)  # an octave
+    press(win, K.Key_Right, M.ShiftModifier)  # a bar
+    moved = piano(win).note_by_id(note.id)
+    assert (moved.start, moved.pitch) == (note.start + 120 + 1920, note.pitch + 13)
+    press(win, K.Key_Left, M.ShiftModifier)
+    press(win, K.Key_Down)
+    moved = piano(win).note_by_id(note.id)
+    assert (moved.start, moved.pitch) == (note.start + 120, note.pitch + 12)
+
+
+def test_ctrl_d_duplicates_after_the_selection(focused):
+    win = focused
+    notes = select_first(win, 2)  # beats 1-2 of bar 1: a half-note span
+    press(win, K.Key_D, M.ControlModifier)
+    track = piano(win)
+    copies = [track.note_by_id(nid) for _, nid in win.selection.notes]
+    assert sorted((n.start, n.pitch) for n in copies) == sorted(
+        (n.start + 960, n.pitch) for n in notes)
+    assert len(track.notes) == 10
+
+
+def test_ctrl_a_copy_paste_into_another_track(focused):
+    win = focused
+    press(win, K.Key_A, M.ControlModifier)
+    assert len(win.selection) == 8
+    press(win, K.Key_C, M.ControlModifier)
+    bass = win.document.song.tracks[1]
+    win.selection.set_tracks([bass.id])
+    win.transport.seek(1920 * 2)  # paste at the playhead: bar 3
+    press(win, K.Key_V, M.ControlModifier)
+    bass = win.document.song.tracks[1]
+    pasted = [n for n in bass.notes if n.start >= 3840]
+    assert [(n.start, n.pitch) for n in pasted] == [
+        (3840 + n.start, n.pitch) for n in piano(win).notes]
+
+
+def test_tool_keys_and_zoom(focused):
+    win = focused
+    press(win, K.Key_B)
+    assert win.pianoroll.tool.value == "draw"
+    press(win, K.Key_E)
+    assert win.pianoroll.tool.value == "erase"
+    press(win, K.Key_P)
+    assert win.pianoroll.tool.value == "select"
+    before = win.pianoroll.viewport.px_per_beat
+    press(win, K.Key_Plus)
+    assert win.pianoroll.viewport.px_per_beat > before
+    press(win, K.Key_Minus)
+    press(win, K.Key_Minus)
+    assert win.pianoroll.viewport.px_per_beat < before
+
+
+def test_space_without_audio_says_so_once(focused, dialogs):
+    win = focused
+    press(win, K.Key_Space)
+    press(win, K.Key_Space)
+    assert dialogs.names().count("show_notice") == 1
+    assert "No audio output" in win.status_audio.text()
+    assert not win.transport.is_playing
+
+
+def test_quantize_key_snaps_to_the_grid(focused):
+    win = focused
+    track = piano(win)
+    note = track.notes[0]
+    from engine.score import move_notes
+
+    win.document.apply(move_notes(track.id, [note], 50))
+    win.selection.set_notes([(track.id, note.id)])
+    press(win, K.Key_Q)
+    assert piano(win).note_by_id(note.id).start == note.start

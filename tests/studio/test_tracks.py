@@ -1,0 +1,65 @@
+"""Track list: add / remove / reorder, rename, instrument, mute, volume — all undoable."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+
+def names(win):
+    return [t.name for t in win.document.song.tracks]
+
+
+def test_add_move_remove_tracks_with_undo(opened):
+    win = opened
+    win.actions.add_track.trigger()
+    assert names(win) == ["Piano", "Track 4", "Bass", "Drums"]
+    new = win.document.song.tracks[1]
+    assert win.pianoroll.current_track_id() == new.id
+    assert new.channel not in (0, 1, 9)
+    win.actions.track_down.trigger()
+    assert names(win) == ["Piano", "Bass", "Track 4", "Drums"]
+    win.actions.remove_track.trigger()
+    assert names(win) == ["Piano", "Bass", "Drums"]
+    for _ in range(3):
+        win.document.undo_stack.undo()
+    assert names(win) == ["Piano", "Bass", "Drums"]
+    assert len(win.document.song.tracks) == 3 and win.document.undo_stack.index() == 0
+
+
+def test_header_edits_name_instrument_mute_volume(opened):
+    win = opened
+    header = win.tracklist.headers[1]
+    header.name.setText("Upright")
+    header.name.editingFinished.emit()
+    header.instrument.setCurrentIndex(header.instrument.findData(32))
+    header.instrument.activated.emit(header.instrument.currentIndex())
+    QTest.mouseClick(header.mute, Qt.MouseButton.LeftButton)
+    header.volume.setValue(64)
+    bass = win.document.song.tracks[1]
+    assert (bass.name, bass.program, bass.mute, round(bass.volume * 127)) == (
+        "Upright", 32, True, 64)
+    assert win.actions.undo.text() == "&Undo Change volume"
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
+    assert win.document.song.tracks[1].mute is False
+    assert header.mute.isChecked() is False  # the row follows the song
+
+
+def test_drum_kit_choice_moves_the_track_to_the_drum_channel(opened):
+    win = opened
+    header = win.tracklist.headers[0]
+    header.instrument.activated.emit(header.instrument.findData(-1))
+    piano = win.document.song.tracks[0]
+    assert piano.is_drum and piano.channel == 9
+
+
+def test_clicking_a_header_selects_the_track(opened):
+    win = opened
+    bass_header = win.tracklist.headers[1]
+    QTest.mouseClick(bass_header, Qt.MouseButton.LeftButton)
+    assert win.selection.track_ids == [bass_header.track_id]
+    QTest.mouseClick(win.tracklist.headers[2], Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier)
+    assert len(win.selection.track_ids) == 2
+    assert bass_header.property("selected") is True
