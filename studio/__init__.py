@@ -17,8 +17,15 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.autosave`    — periodic autosave and crash recovery wiring
 - :mod:`studio.settings`    — preferences and window layout (QSettings)
 - :mod:`studio.theme`       — the dark palette, colours and style sheet
-- :mod:`studio.dialogs`     — error, recovery, export and shortcut dialogs
+- :mod:`studio.dialogs`     — error, recovery, export, shortcut and model-manager dialogs
+- :mod:`studio.mask`        — mask painting: algebra, quick masks, tool, overlay
+- :mod:`studio.requests`    — what each generation action asks for (no Qt)
+- :mod:`studio.cocompose`   — actions → jobs → takes; accepting a take as one undo step
+- :mod:`studio.jobbridge`   — engine job events as Qt signals on the GUI thread
+- :mod:`studio.models`      — the model registry, discovered lazily off the GUI thread
+- :mod:`studio.generate_panel`, :mod:`studio.jobs_panel`, :mod:`studio.takes` — the docks
+  and the takes bar
 
 Widgets read songs from the :class:`~studio.document.Document` and change them only
-through engine edits; nothing here touches tensors or models.
+through engine edits; models run only on the engine job queue's worker thread.
 """

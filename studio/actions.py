@@ -61,6 +61,8 @@ SPECS: tuple[Spec, ...] = (
          True),
     Spec("tool_draw", "&Brush", ("B",), "pencil", "Brush: draw notes (B)", True),
     Spec("tool_erase", "&Eraser", ("E",), "eraser", "Eraser: delete notes (E)", True),
+    Spec("tool_mask", "&Mask", ("M",), "mask",
+         "Mask: paint where the model may write; Shift or Alt erases (M)", True),
     # View
     Spec("zoom_in", "Zoom &In", ("+", "=", "Ctrl+="), "zoom-in", "Zoom in (+)"),
     Spec("zoom_out", "Zoom &Out", ("-", "Ctrl+-"), "zoom-out", "Zoom out (−)"),
@@ -81,7 +83,37 @@ SPECS: tuple[Spec, ...] = (
     Spec("stop", "&Stop", ("Return",), "stop", "Stop; press again to go to bar 1 (Enter)"),
     Spec("home", "Go to &Start", ("Home",), "home", "Go to bar 1 (Home)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
-    Spec("metronome", "&Metronome", ("M",), "metronome", "Metronome click (M)", True),
+    Spec("metronome", "&Metronome", ("K",), "metronome", "Metronome click (K)", True),
+    # Mask
+    Spec("mask_track", "Mask This &Track", ("Shift+M",), "",
+         "Mask the whole current track"),
+    Spec("mask_bars", "Mask These &Bars", ("Ctrl+Shift+B",), "",
+         "Mask every track over the bars of the selection (else the loop range)"),
+    Spec("mask_selection", "Mask the &Selection", ("Ctrl+M",), "",
+         "Mask the bounding box of the selected notes"),
+    Spec("mask_after", "Mask Everything &After Here", ("Shift+End",), "",
+         "Mask the current track(s) from the playhead's bar to the end"),
+    Spec("mask_others", "Mask All &Other Tracks", ("Ctrl+Shift+M",), "",
+         "Mask every track except the current one(s)"),
+    Spec("clear_mask", "&Clear Mask", (), "", "Clear the mask (or press Esc twice)"),
+    # Generate
+    Spec("repaint", "&Repaint", ("Ctrl+R",), "sparkle", "Repaint the masked notes (Ctrl+R)"),
+    Spec("regenerate", "Re&generate Track", ("Ctrl+Shift+R",), "",
+         "Rewrite the masked (or current) track over the whole song"),
+    Spec("continue", "&Continue", ("Ctrl+Shift+C",), "", "Add bars after the end of the song"),
+    Spec("harmonize", "&Harmonize", ("Ctrl+Shift+H",), "",
+         "Fill the other tracks around the current (melody) track"),
+    Spec("compose", "C&ompose", ("Ctrl+Shift+N",), "", "Write a new piece into an empty song"),
+    Spec("generate_again", "Generate &Again", ("Ctrl+G",), "",
+         "Run the last generation again with new seeds"),
+    Spec("cancel_jobs", "Cancel All &Jobs", ("Ctrl+.",), "", "Stop every running generation"),
+    Spec("next_take", "&Next Take", ("]",), "", "Audition the next take"),
+    Spec("prev_take", "&Previous Take", ("[",), "", "Audition the previous take"),
+    Spec("accept_take", "&Accept Take", ("Ctrl+Return",), "",
+         "Apply the take you hear (Enter when stopped)"),
+    Spec("reject_take", "Re&ject Take", ("Ctrl+Backspace",), "",
+         "Drop the take you hear (Delete when no notes are selected)"),
+    Spec("model_manager", "&Model Manager…", (), "", "Installed models, packs and the default"),
     # Help
     Spec("shortcuts", "&Keyboard Shortcuts", ("F1",)),
     Spec("about", "&About Partita"),
@@ -109,7 +141,7 @@ class Actions(QObject):
             self.all[spec.name] = a
             setattr(self, spec.name, a)
         self.tools = QActionGroup(self)
-        for name in ("tool_select", "tool_draw", "tool_erase"):
+        for name in ("tool_select", "tool_draw", "tool_erase", "tool_mask"):
             self.tools.addAction(self.all[name])
         self.all["tool_select"].setChecked(True)
 

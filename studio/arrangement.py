@@ -2,10 +2,13 @@
 
 It shows the whole song fitted to its width (a map, not an editor): click a clip to
 select its track and show that bar in the piano roll; the box marks what the piano
-roll shows. Static content is cached in a pixmap; only the overlays repaint often.
+roll shows. With the mask tool (``mask_mode``) a drag paints tracks × bars instead.
+Static content is cached in a pixmap; only the overlays repaint often.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
@@ -15,6 +18,8 @@ from engine.score import Song, TimeMap, Track
 
 from . import theme
 from .document import Document
+from .mask.overlay import paint_arrangement as paint_mask
+from .mask.tool import ArrangementMaskTool
 from .selection import Selection
 from .tracklist import HEADER_H, ROW_H
 
@@ -50,11 +55,16 @@ class Arrangement(QWidget):
         self._cache_key: tuple = ()
         self._clips: dict[int, list[tuple[int, int]]] = {}
         self._clips_rev = -1
+        self.mask_mode = False
+        self.mask_tool = ArrangementMaskTool(self)
+        # Extra layers drawn over the clips (the take preview): fn(painter, arrangement).
+        self.overlays: list[Callable[[QPainter, Arrangement], None]] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(HEADER_H + ROW_H)
         self._font = QFont(self.font())
         self._font.setPointSizeF(7.5)
         document.songChanged.connect(self.update)
+        document.maskChanged.connect(self.update)
         selection.tracksChanged.connect(self.update)
 
     # -- layout --------------------------------------------------------------------------------
@@ -70,6 +80,13 @@ class Arrangement(QWidget):
         tm = self.document.time_map
         total = tm.bar_to_tick(self.bar_count())
         return max(0, int(x / max(1, self.width()) * total))
+
+    def x_of(self, tick: float) -> float:
+        """The x of ``tick`` (the whole song fits the width)."""
+        return self._x_of(tick)
+
+    def tick_of(self, x: float) -> int:
+        return self._tick_of(x)
 
     def set_scroll(self, y: int) -> None:
         self.scroll_y = y
@@ -182,6 +199,12 @@ class Arrangement(QWidget):
         p = QPainter(self)
         p.drawPixmap(0, 0, self._static())
         h = self.height()
+        mask = self.document.mask
+        preview = self.mask_tool.preview()
+        if not mask.is_empty or preview is not None:
+            paint_mask(p, self, mask, preview)
+        for overlay in self.overlays:
+            overlay(p, self)
         start, end, on = self.loop
         if end > start:
             colour = QColor(theme.LOOP_EDGE)
@@ -202,11 +225,20 @@ class Arrangement(QWidget):
 
     # -- mouse ---------------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:
+        if self.mask_mode and e.button() == Qt.MouseButton.LeftButton:
+            self.mask_tool.press(e)
+            return
         self._navigate(e)
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
-        if e.buttons() & Qt.MouseButton.LeftButton:
+        if self.mask_tool.stroke is not None:
+            self.mask_tool.move(e)
+        elif e.buttons() & Qt.MouseButton.LeftButton:
             self._navigate(e, select=False)
+
+    def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        if self.mask_tool.stroke is not None and e.button() == Qt.MouseButton.LeftButton:
+            self.mask_tool.release(e)
 
     def _navigate(self, e: QMouseEvent, select: bool = True) -> None:
         pos = e.position()

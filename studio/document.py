@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Song, TimeMap, Track
+from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Mask, Song, TimeMap, Track
 
 from .undo import EditCommand
 
@@ -24,15 +24,22 @@ class Document(QObject):
 
     Views never keep their own copy of the music: they re-read :attr:`song` when
     ``songChanged`` fires. ``revision`` increases on every change (caches key on it).
+
+    :attr:`mask` is the painted area a generation may rewrite: editor state beside the
+    song, changed through undoable commands (:meth:`set_mask`), announced by
+    ``maskChanged``; it never makes the document modified.
     """
 
     songChanged = Signal()
+    maskChanged = Signal()
     pathChanged = Signal()
     modifiedChanged = Signal(bool)
 
     def __init__(self, song: Song | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._song = song if song is not None else new_song()
+        self._clean_song = self._song
+        self._mask = Mask()
         self._time_map: TimeMap | None = None
         self._path: Path | None = None
         self._dirty = False  # modified without an undo step (e.g. a recovered session)
@@ -41,7 +48,7 @@ class Document(QObject):
         self._end_revision = -1
         self.studio_state: dict[str, Any] = {}
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _clean: self._emit_modified())
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -68,11 +75,23 @@ class Document(QObject):
 
     @property
     def is_modified(self) -> bool:
-        return self._dirty or not self.undo_stack.isClean()
+        # Mask changes are undo steps too, but only a different song is unsaved work.
+        if self._dirty:
+            return True
+        return not self.undo_stack.isClean() and self._song != self._clean_song
+
+    @property
+    def mask(self) -> Mask:
+        return self._mask
 
     @property
     def display_name(self) -> str:
         return self._path.name if self._path else "Untitled"
+
+    def _clean_changed(self, clean: bool) -> None:
+        if clean:
+            self._clean_song = self._song
+        self._emit_modified()
 
     def _emit_modified(self) -> None:
         self.modifiedChanged.emit(self.is_modified)
@@ -85,6 +104,12 @@ class Document(QObject):
             self._time_map = None
         self.revision += 1
         self.songChanged.emit()
+        self._emit_modified()
+
+    def _set_mask(self, mask: Mask) -> None:
+        if mask != self._mask:
+            self._mask = mask
+            self.maskChanged.emit()
 
     # -- editing ------------------------------------------------------------------------------
     def apply(self, edit: Edit) -> None:
@@ -93,10 +118,22 @@ class Document(QObject):
         result = edit.apply(self._song)
         self.undo_stack.push(EditCommand(self, edit, result))
 
+    def set_mask(self, mask: Mask, label: str = "Paint mask") -> bool:
+        """Change the mask as one undo step (``label`` names it in the Edit menu);
+        False when nothing changes."""
+        from .mask.command import MaskCommand
+
+        if mask == self._mask:
+            return False
+        self.undo_stack.push(MaskCommand(self, self._mask, mask, label))
+        return True
+
     def reset(self, song: Song, path: Path | None = None, modified: bool = False) -> None:
         """Replace the whole song (new / open / recover): clears undo history."""
         self.undo_stack.clear()
         self._song = song
+        self._clean_song = song
+        self._mask = Mask()
         self._time_map = None
         self.revision += 1
         self._path = Path(path) if path else None
@@ -104,6 +141,7 @@ class Document(QObject):
         self.undo_stack.setClean()
         self.pathChanged.emit()
         self.songChanged.emit()
+        self.maskChanged.emit()
         self._emit_modified()
 
     # -- files --------------------------------------------------------------------------------
@@ -132,6 +170,7 @@ class Document(QObject):
         save_song(self._song, target, studio=self.studio_state)
         self._path = target
         self._dirty = False
+        self._clean_song = self._song
         self.undo_stack.setClean()
         self.pathChanged.emit()
         self._emit_modified()

@@ -2,37 +2,46 @@
 
 It owns the document, the selection and the transport, connects the views to them,
 and does the file handling (new / open / save / export / recent / drag-and-drop /
-autosave / recovery). Dock areas are left free for panels added later (generation,
-jobs, takes).
+autosave / recovery). Co-composition (:mod:`studio.cocompose`) adds the Generate and
+Jobs docks, the takes bar above the piano roll, the mask tool and the Mask / Generate
+menus.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
     QSplitter,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 
-from engine.score import Song
+from engine.score import Mask, Song
 
 from . import dialogs, theme
 from .actions import Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
 from .clipboard import Clip, copy_notes, paste_edit
+from .cocompose import CoComposer
 from .document import Document, new_song
+from .generate_panel import GeneratePanel, mask_summary
 from .grid import SNAPS, snap_by_name, step_at
+from .jobs_panel import JobsPanel
+from .mask import quick
+from .models import ModelCatalog
 from .pianoroll import PianoRoll, Tool
 from .pianoroll.tools import (
     delete_edit,
@@ -44,6 +53,7 @@ from .pianoroll.tools import (
 from .pianoroll.view import pitch_name
 from .selection import Selection
 from .settings import Settings
+from .takes import TakesBar, arrangement_painter, roll_painter
 from .tracklist import (
     TrackList,
     add_track_edit,
@@ -55,13 +65,15 @@ from .worker import Worker
 
 APP_NAME = "Partita"
 SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
+DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 
 
 class MainWindow(QMainWindow):
-    """The studio window. ``settings`` and ``recovery_store`` can be injected (tests)."""
+    """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
+    (an :class:`engine.plugins.Registry`) can be injected (tests, scripts)."""
 
     def __init__(self, settings: Settings | None = None, recovery_store: Any = None,
-                 autosave_seconds: float | None = None) -> None:
+                 autosave_seconds: float | None = None, registry: Any = None) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self.document = Document(parent=self)
@@ -71,8 +83,14 @@ class MainWindow(QMainWindow):
         self.clip: Clip | None = None
         self.export_worker = Worker(1, self)
         self._audio_notice_shown = False
+        self._last_escape = 0.0
+        self.catalog = ModelCatalog(registry, self.settings, self)
+        self.composer = CoComposer(self.document, self.selection, self.catalog,
+                                   lambda: self.generate_panel.values(),
+                                   lambda: self.transport.position, self)
 
         self._build_views()
+        self._build_docks()
         self._build_menus()
         self._build_toolbar()
         self._build_statusbar()
@@ -103,14 +121,43 @@ class MainWindow(QMainWindow):
         top.setStretchFactor(1, 1)
         top.setSizes([370, 1100])
         top.setChildrenCollapsible(False)
+        self.takes_bar = TakesBar(self.composer, self)
+        bottom = QWidget(self)
+        col = QVBoxLayout(bottom)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.setSpacing(0)
+        col.addWidget(self.takes_bar)
+        col.addWidget(self.pianoroll, 1)
+        self.pianoroll.canvas.overlays.append(roll_painter(self.composer))
+        self.arrangement.overlays.append(arrangement_painter(self.composer))
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(top)
-        self.splitter.addWidget(self.pianoroll)
+        self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([300, 620])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.setDockNestingEnabled(True)
+
+    def _build_docks(self) -> None:
+        self.generate_panel = GeneratePanel(self.catalog, self)
+        self.generate_panel.restore(self.settings.generation())
+        self.jobs_panel = JobsPanel(self.composer.bridge, self.composer.cancel, self)
+        self.generate_dock = QDockWidget("Generate", self)
+        self.generate_dock.setObjectName("GenerateDock")
+        self.generate_dock.setWidget(self.generate_panel)
+        self.jobs_dock = QDockWidget("Jobs", self)
+        self.jobs_dock.setObjectName("JobsDock")
+        self.jobs_dock.setWidget(self.jobs_panel)
+        for dock in (self.generate_dock, self.jobs_dock):
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self.splitDockWidget(self.generate_dock, self.jobs_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.generate_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.generate_dock, self.jobs_dock], [560, 260],
+                         Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         a = self.actions
@@ -138,9 +185,25 @@ class MainWindow(QMainWindow):
         t.addSeparator()
         t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right])
         m = bar.addMenu("&Tools")
-        m.addActions([a.tool_select, a.tool_draw, a.tool_erase])
+        m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
+        m = bar.addMenu("&Mask")
+        m.addAction(a.tool_mask)
+        m.addSeparator()
+        m.addActions([a.mask_track, a.mask_bars, a.mask_selection, a.mask_after, a.mask_others])
+        m.addSeparator()
+        m.addAction(a.clear_mask)
+        m = bar.addMenu("&Generate")
+        m.addActions([a.repaint, a.regenerate, a.all["continue"], a.harmonize, a.compose])
+        m.addSeparator()
+        m.addActions([a.generate_again, a.cancel_jobs])
+        m.addSeparator()
+        m.addActions([a.next_take, a.prev_take, a.accept_take, a.reject_take])
+        m.addSeparator()
+        m.addAction(a.model_manager)
         m = bar.addMenu("&View")
         m.addActions([a.zoom_in, a.zoom_out, a.zoom_in_v, a.zoom_out_v, a.zoom_fit])
+        m.addSeparator()
+        m.addActions([self.generate_dock.toggleViewAction(), self.jobs_dock.toggleViewAction()])
         m = bar.addMenu("T&rack")
         m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
         m.addSeparator()
@@ -181,7 +244,7 @@ class MainWindow(QMainWindow):
         for w in (self.lcd_position, self.lcd_time, self.lcd_tempo, self.lcd_meter):
             tb.addWidget(_spaced(w))
         tb.addSeparator()
-        tb.addActions([a.tool_select, a.tool_draw, a.tool_erase])
+        tb.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
         tb.addSeparator()
         snap_label = QLabel("Snap", tb)
         snap_label.setStyleSheet("color:#8b929c; padding: 0 4px;")
@@ -195,6 +258,8 @@ class MainWindow(QMainWindow):
         tb.addAction(a.quantize)
         tb.addSeparator()
         tb.addActions([a.zoom_out, a.zoom_in, a.zoom_fit])
+        tb.addSeparator()
+        tb.addAction(a.repaint)
         spacer = QWidget(tb)
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
                              spacer.sizePolicy().verticalPolicy().Preferred)
@@ -223,7 +288,7 @@ class MainWindow(QMainWindow):
             "undo": doc.undo_stack.undo, "redo": doc.undo_stack.redo,
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
-            "select_all": self.select_all, "select_none": self.selection.clear_notes,
+            "select_all": self.select_all, "select_none": self.escape,
             "quantize": self.quantize,
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
             "nudge_bar_left": lambda: self.nudge(-1, bar=True),
@@ -234,17 +299,34 @@ class MainWindow(QMainWindow):
             "tool_select": lambda: roll.set_tool(Tool.SELECT),
             "tool_draw": lambda: roll.set_tool(Tool.DRAW),
             "tool_erase": lambda: roll.set_tool(Tool.ERASE),
+            "tool_mask": lambda: roll.set_tool(Tool.MASK),
             "zoom_in": roll.zoom_in, "zoom_out": roll.zoom_out,
             "zoom_in_v": roll.zoom_in_vertical, "zoom_out_v": roll.zoom_out_vertical,
             "zoom_fit": roll.fit,
             "add_track": self.add_track, "remove_track": self.remove_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
-            "play": tr.toggle, "stop": tr.stop, "home": lambda: tr.seek(0),
+            "play": tr.toggle, "stop": self.stop_or_accept, "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
+            "mask_track": self.mask_this_track, "mask_bars": self.mask_these_bars,
+            "mask_selection": self.mask_selection, "mask_after": self.mask_after_here,
+            "mask_others": self.mask_other_tracks, "clear_mask": self.clear_mask,
+            "repaint": lambda: self.generate("repaint"),
+            "regenerate": lambda: self.generate("regenerate"),
+            "continue": lambda: self.generate("continue"),
+            "harmonize": lambda: self.generate("harmonize"),
+            "compose": lambda: self.generate("compose"),
+            "generate_again": self.composer.again, "cancel_jobs": self.composer.cancel_all,
+            "next_take": lambda: self.composer.step(1),
+            "prev_take": lambda: self.composer.step(-1),
+            "accept_take": self.composer.accept, "reject_take": self.composer.reject,
+            "model_manager": lambda: dialogs.show_model_manager(self, self.catalog),
         }
         for name, fn in handlers.items():
             a.all[name].triggered.connect(lambda _checked=False, fn=fn: fn())
+        for i in range(9):  # 1–9 audition take A–I
+            sc = QShortcut(QKeySequence(str(i + 1)), self)
+            sc.activated.connect(lambda i=i: self.composer.select(i))
         a.loop.toggled.connect(tr.set_loop_enabled)
         a.metronome.toggled.connect(self._set_metronome)
         stack = doc.undo_stack
@@ -256,6 +338,18 @@ class MainWindow(QMainWindow):
         a.redo.setEnabled(False)
 
         doc.songChanged.connect(self._song_changed)
+        doc.maskChanged.connect(self._mask_changed)
+        doc.songChanged.connect(self._mask_changed)
+        co = self.composer
+        co.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        co.takesChanged.connect(self.pianoroll.canvas.update)
+        co.takesChanged.connect(self.arrangement.update)
+        self.takes_bar.listenRequested.connect(self.listen_to_take)
+        gp = self.generate_panel
+        gp.actionRequested.connect(self.generate)
+        gp.manageModels.connect(lambda: dialogs.show_model_manager(self, self.catalog))
+        gp.clearMask.connect(self.clear_mask)
+        self.catalog.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         doc.modifiedChanged.connect(lambda _m: self.update_title())
         doc.pathChanged.connect(self.update_title)
         self.selection.notesChanged.connect(self._update_selection_status)
@@ -287,6 +381,7 @@ class MainWindow(QMainWindow):
     def _song_reset(self) -> None:
         """After new / open / recover: select the first track, fit the view, reset transport."""
         song = self.document.song
+        self.composer.reset()
         self.selection.clear_notes()
         # Start on the first pitched track with notes: drums read poorly as a piano roll.
         first = next((t for t in song.tracks if t.notes and not t.is_drum),
@@ -387,10 +482,17 @@ class MainWindow(QMainWindow):
         self.status_hover.setText(f"{tm.format_position(tick)} · {pitch_name(pitch)}")
 
     def _tool_changed(self, tool: Tool) -> None:
-        keys = {Tool.SELECT: "P", Tool.DRAW: "B", Tool.ERASE: "E"}
+        keys = {Tool.SELECT: "P", Tool.DRAW: "B", Tool.ERASE: "E", Tool.MASK: "M"}
         self.status_tool.setText(f"Tool: {tool.label} ({keys[tool]})")
-        name = {Tool.SELECT: "tool_select", Tool.DRAW: "tool_draw", Tool.ERASE: "tool_erase"}
+        name = {Tool.SELECT: "tool_select", Tool.DRAW: "tool_draw", Tool.ERASE: "tool_erase",
+                Tool.MASK: "tool_mask"}
         self.actions.all[name[tool]].setChecked(True)
+        self.arrangement.mask_mode = tool is Tool.MASK
+        if tool is Tool.MASK:
+            self.catalog.ensure()  # models load in the background while the user paints
+            self.statusBar().showMessage(
+                "Mask: drag over bars to paint where the model may write "
+                "(Shift or Alt drag erases; Esc twice clears)", 6000)
 
     def set_snap(self, name: str) -> None:
         try:
@@ -654,6 +756,8 @@ class MainWindow(QMainWindow):
         notes = self._selected()
         if notes:
             self.pianoroll.commit(delete_edit(notes))
+        elif self.composer.preview_take() is not None:  # nothing selected: drop the take
+            self.composer.reject()
 
     def select_all(self) -> None:
         song = self.document.song
@@ -722,6 +826,78 @@ class MainWindow(QMainWindow):
         i = max(0, min(len(song.tracks) - 1, song.track_index(tid) + step))
         self.selection.set_tracks([song.tracks[i].id])
 
+    # -- mask and generation -----------------------------------------------------------------------
+    def _mask_changed(self) -> None:
+        text, empty = mask_summary(self.document)
+        self.generate_panel.set_mask_text(text, empty)
+
+    def set_mask(self, mask: Mask, label: str) -> bool:
+        """Replace the mask as one undo step (quick masks)."""
+        if mask.is_empty:
+            self.statusBar().showMessage(f"{label}: nothing to mask here", 4000)
+            return False
+        return self.document.set_mask(mask, label)
+
+    def _active_ids(self) -> list[int]:
+        return self.pianoroll.active_track_ids()
+
+    def mask_this_track(self) -> None:
+        self.set_mask(quick.this_track(self.document.song, self._active_ids()), "Mask this track")
+
+    def mask_these_bars(self) -> None:
+        notes = self._selected()
+        tr = self.transport
+        if notes:
+            all_notes = [n for v in notes.values() for n in v]
+            start, end = min(n.start for n in all_notes), max(n.end for n in all_notes)
+        elif tr.loop_end > tr.loop_start:
+            start, end = tr.loop_start, tr.loop_end
+        else:
+            self.statusBar().showMessage("Select notes or drag a loop range first", 4000)
+            return
+        self.set_mask(quick.these_bars(self.document.song, start, end), "Mask these bars")
+
+    def mask_selection(self) -> None:
+        self.set_mask(quick.selection(self._selected()), "Mask selection")
+
+    def mask_after_here(self) -> None:
+        self.set_mask(quick.after_here(self.document.song, self.transport.position,
+                                       self._active_ids()), "Mask everything after here")
+
+    def mask_other_tracks(self) -> None:
+        self.set_mask(quick.other_tracks(self.document.song, self._active_ids()),
+                      "Mask all other tracks")
+
+    def clear_mask(self) -> None:
+        if self.document.set_mask(Mask(), "Clear mask"):
+            self.statusBar().showMessage("Mask cleared (Ctrl+Z brings it back)", 3000)
+
+    def escape(self) -> None:
+        """Esc: deselect notes; Esc again right away: clear the mask."""
+        now = time.monotonic()
+        if now - self._last_escape < DOUBLE_ESC_S:
+            self.clear_mask()
+            self._last_escape = 0.0
+            return
+        self._last_escape = now
+        self.selection.clear_notes()
+
+    def generate(self, action: str) -> None:
+        self.composer.request(action)
+
+    def stop_or_accept(self) -> None:
+        """Enter: accept the take on screen when stopped; otherwise stop the transport."""
+        if not self.transport.is_playing and self.composer.preview_take() is not None:
+            self.composer.accept()
+        else:
+            self.transport.stop()
+
+    def listen_to_take(self, solo: bool) -> None:
+        take = self.composer.preview_take()
+        if take is not None:
+            song, start = self.composer.audition_song(take, solo)
+            self.transport.audition(song, start)
+
     def about(self) -> None:
         from engine import __version__
 
@@ -748,6 +924,9 @@ class MainWindow(QMainWindow):
         self.settings.save_layout(self.saveGeometry(), self.saveState(),
                                   self.splitter.saveState())
         self.settings.sync()
+        self.settings.set_generation(self.generate_panel.state())
+        self.composer.shutdown()
+        self.catalog.wait(5000)
         self.transport.shutdown()
         self.export_worker.wait(30000)
         self.autosaver.stop()

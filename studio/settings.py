@@ -66,6 +66,22 @@ class Settings:
     def autosave_seconds(self) -> int:
         return int(self._s.value("files/autosave_seconds", 30))
 
+    # -- models ---------------------------------------------------------------------------------
+    def default_model(self) -> str | None:
+        value = self._s.value("models/default", "")
+        return str(value) if value else None
+
+    def set_default_model(self, name: str) -> None:
+        self._s.setValue("models/default", name)
+
+    def generation(self) -> dict:
+        """The generation panel's last settings (steps, temperature, …)."""
+        value = self._s.value("models/generation", {})
+        return dict(value) if isinstance(value, dict) else {}
+
+    def set_generation(self, values: dict) -> None:
+        self._s.setValue("models/generation", values)
+
     # -- window layout --------------------------------------------------------------------------
     def window_geometry(self) -> QByteArray | None:
         v = self._s.value("window/geometry")

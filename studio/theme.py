@@ -86,6 +86,37 @@ QSlider::handle:horizontal { background: #c8ccd4; width: 10px; margin: -4px 0; b
 QWidget#TrackListBar { background: #262a30; border-bottom: 1px solid #14161a; }
 QProgressDialog, QMessageBox { background: #262a30; }
 QToolTip { background: #101215; color: #d7dae0; border: 1px solid #3a3f47; }
+QDockWidget { color: #aab1bb; font-weight: 600; }
+QDockWidget::title { background: #262a30; padding: 5px 8px; border-bottom: 1px solid #14161a; }
+QPushButton { background: #2e333a; color: #d7dae0; border: 1px solid #3e454f; border-radius: 4px;
+              padding: 4px 10px; }
+QPushButton:hover { background: #363c44; border-color: #4fa3ff; }
+QPushButton:pressed { background: #1d3b5e; }
+QPushButton:disabled { color: #5d636c; border-color: #30353c; }
+QPushButton#Primary { background: #b9701c; color: #fff6ea; border-color: #ffa630;
+                      font-weight: 700; }
+QPushButton#Primary:hover { background: #cf8124; }
+QSpinBox, QDoubleSpinBox { background: #1e2126; color: #d7dae0; border: 1px solid #3a3f47;
+                           border-radius: 3px; padding: 1px 4px; }
+QGroupBox { color: #aab1bb; border: 1px solid #30353c; border-radius: 4px; margin-top: 14px;
+            padding-top: 6px; }
+QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
+QCheckBox { color: #d7dae0; }
+QProgressBar { background: #15171b; border: none; border-radius: 3px; }
+QProgressBar::chunk { background: #ffa630; border-radius: 3px; }
+QFrame#JobRow { background: #23272d; border-bottom: 1px solid #14161a; }
+QWidget#TakesBar { background: #23272d; border-top: 1px solid #14161a;
+                   border-bottom: 1px solid #14161a; }
+QLabel#TakesTitle { color: #ffa630; font-weight: 700; letter-spacing: 1px; }
+QLabel#TakesHint { color: #8b929c; }
+QLabel#TakesRegion { color: #d7dae0; }
+QLabel#ConflictBadge { background: #5a1e1e; color: #ffb4b4; border: 1px solid #ff6b6b;
+                       border-radius: 3px; padding: 1px 6px; font-weight: 600; }
+QToolButton#TakeButton { background: #2e333a; border: 1px solid #3e454f; min-width: 26px;
+                         font-weight: 700; }
+QToolButton#TakeButton:checked { background: #f4f1e8; color: #1e2126; border-color: #ffffff; }
+QToolButton#TakeButton[conflict="true"] { border-color: #ff6b6b; color: #ff9b9b; }
+QToolButton#TakeButton[conflict="true"]:checked { background: #ff9b9b; color: #1e2126; }
 """
 
 

@@ -72,6 +72,7 @@ class Transport(QObject):
         self._job: ProgressiveRender | None = None
         self._job_key: tuple = ()
         self._pending = False
+        self._audition: Song | None = None  # a take applied, played instead of the song
         # One worker thread and one synth for playback and previews: a GM SoundFont is
         # ~140 MB in memory, and a synth must not be used from two threads at once.
         self._render_worker = Worker(1, self)
@@ -169,14 +170,15 @@ class Transport(QObject):
             start = self.loop_start
         self.play_start = start
         render_from = min(start, self.loop_start) if self.loop_enabled else start
-        key = (self.document.revision, self.metronome)
+        key = (self.document.revision, self.metronome, id(self._audition))
         job = self._job
         if job is not None and self._job_key == key and job.start <= render_from:
             self._start_player(start)  # already rendered (or rendering ahead of us)
             return
         if job is not None:
             job.cancelled.set()
-        song = with_metronome(self.document.song) if self.metronome else self.document.song
+        song = self._audition or self.document.song
+        song = with_metronome(song) if self.metronome else song
         job = ProgressiveRender(song, SAMPLE_RATE, render_from)
         self._job, self._job_key = job, key
         self._pending = True
@@ -216,9 +218,21 @@ class Transport(QObject):
         self._timer.start()
         self.playingChanged.emit(True)
 
+    def audition(self, song: Song, start: int) -> None:
+        """Play ``song`` (the document's song with a take applied) from ``start``;
+        the next stop returns to playing the document."""
+        self.stop(return_to_start=False)
+        self._audition = song
+        self.position = max(0, start)
+        self.positionChanged.emit(self.position)
+        self.play()
+        if not self.is_playing:  # no audio: the document plays next time
+            self._audition = None
+
     def stop(self, return_to_start: bool = True) -> None:
         """Stop; the playhead goes back to where playback started (press again: bar 1)."""
         was = self.is_playing
+        self._audition = None
         self._pending = False
         self._timer.stop()
         if self._job is not None and not self._job.done:
@@ -246,6 +260,7 @@ class Transport(QObject):
             tick = self.loop_start
         elif not player.is_playing:
             self._timer.stop()
+            self._audition = None
             self.playingChanged.emit(False)
             self.position = self.play_start
             self.positionChanged.emit(self.position)

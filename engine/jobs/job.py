@@ -11,7 +11,7 @@ from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
 from engine.plugins.api import CancelToken, GenerateOptions, ModelPlugin
-from engine.score import Mask, Song
+from engine.score import Edit, EditGroup, Mask, Song
 
 if TYPE_CHECKING:
     from .take import Take
@@ -57,6 +57,11 @@ class JobRequest:
     ``timeout`` (seconds of running time) cancels the job as timed out. Queued jobs with
     the same non-``None`` ``supersede_key`` as a new request are cancelled as superseded;
     leave it ``None`` for a batch of variations that must all run.
+
+    ``prep`` are preparatory edits the task needs before the model runs (new empty tracks
+    for compose or harmonize, a longer song for continue). The model sees
+    :attr:`prepared_song` and ``mask`` refers to it; the take's edit does the prep and the
+    new notes as one undo step. With no prep the model sees ``song`` itself.
     """
 
     song: Song
@@ -69,6 +74,12 @@ class JobRequest:
     timeout: float | None = None
     supersede_key: Hashable | None = None
     label: str = ""
+    prep: tuple[Edit, ...] = ()
+
+    @property
+    def prepared_song(self) -> Song:
+        """``song`` after the preparatory edits (the song the model writes into)."""
+        return EditGroup(self.prep).apply(self.song) if self.prep else self.song
 
 
 class JobToken(CancelToken):

@@ -143,7 +143,8 @@ class JobQueue:
                               f"(it does: {', '.join(model.info.tasks)})")
         if request.mask.is_empty:
             raise ValueError("nothing to generate: the mask is empty")
-        missing = request.mask.track_ids - {t.id for t in request.song.tracks}
+        song = request.prepared_song  # raises EditError when the prep does not fit
+        missing = request.mask.track_ids - {t.id for t in song.tracks}
         if missing:
             raise ValueError(f"the mask names tracks that are not in the song: {sorted(missing)}")
         with self._lock:
@@ -285,11 +286,12 @@ class JobQueue:
 
         try:
             token.raise_if_cancelled()  # cancelled between dequeue and start
-            result = job.model.generate(req.song, req.mask, req.options, progress, token)
+            result = job.model.generate(req.prepared_song, req.mask, req.options, progress,
+                                        token)
             token.raise_if_cancelled()  # a cancel beats a late result
             take = make_take(job_id=job.id, model=name, task=req.task, mask=req.mask,
                              song=req.song, revision=req.revision, result=result,
-                             options=req.options, label=req.label)
+                             options=req.options, label=req.label, prep=req.prep)
         except Cancelled:
             self._end_cancelled(job, timeout)
         except InvalidResult as e:

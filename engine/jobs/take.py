@@ -1,7 +1,8 @@
 """Takes: a model's proposal for a region, applied only when the user accepts it.
 
 A :class:`Take` remembers the song and revision it was computed from, the notes the model
-wrote and the :class:`~engine.score.EditGroup` that puts them in. If the user has since
+wrote and the :class:`~engine.score.EditGroup` that puts them in (after the request's
+preparatory edits, if any: new tracks, a longer song — one undo step in all). If the user has since
 edited *inside* the take's region, the take conflicts (:meth:`Take.conflicts_with`) and
 :func:`apply_take` refuses it unless forced; edits outside the region never conflict.
 """
@@ -45,6 +46,7 @@ class Take:
     created: float
     label: str
     options: GenerateOptions = field(default_factory=GenerateOptions)
+    prep: tuple[Edit, ...] = ()
 
     @property
     def write_mask(self) -> Mask:
@@ -75,12 +77,17 @@ def make_take(
     result: object,
     options: GenerateOptions | None = None,
     label: str = "",
+    prep: tuple[Edit, ...] = (),
 ) -> Take:
     """Validate a model's result and build the take; :class:`InvalidResult` if it is bad.
 
     Checks: a mapping of masked track ids to notes, every note inside the mask. Note ids
     that collide with other notes of the song (or repeat) are replaced by fresh ones.
+    ``song`` is the song before ``prep``; ``mask`` and the result refer to the song after.
     """
+    base = song
+    if prep:
+        song = EditGroup(tuple(prep)).apply(song)
     if not isinstance(result, Mapping):
         raise InvalidResult(f"model {model!r} returned {type(result).__name__}, "
                             "expected a mapping of track id → notes")
@@ -117,12 +124,17 @@ def make_take(
         clean[track_id] = tuple(sorted(fixed, key=Note.key))
     label = label or f"{task.capitalize()} · {model}"
     write_mask = mask.subtract_tracks(masked - clean.keys())
-    edit = replace_in_mask(song, write_mask, clean, label)
+    edit = _with_prep(tuple(prep), replace_in_mask(song, write_mask, clean, label))
     return Take(
         id=next(_take_ids), job_id=job_id, model=model, task=task, mask=mask,
-        base_song=song, base_revision=revision, notes=MappingProxyType(clean), edit=edit,
+        base_song=base, base_revision=revision, notes=MappingProxyType(clean), edit=edit,
         created=time.time(), label=label, options=options or GenerateOptions(),
+        prep=tuple(prep),
     )
+
+
+def _with_prep(prep: tuple[Edit, ...], swap: EditGroup) -> EditGroup:
+    return EditGroup((*prep, *swap.edits), swap.label) if prep else swap
 
 
 def apply_take(song: Song, take: Take, force: bool = False) -> tuple[Song, Edit]:
@@ -135,7 +147,9 @@ def apply_take(song: Song, take: Take, force: bool = False) -> tuple[Song, Edit]
         if not force:
             raise TakeConflict(f"{take.label}: the region was edited after this take was "
                                "made; apply it anyway to overwrite those edits")
-        edit: Edit = replace_in_mask(song, take.write_mask, take.notes, take.label)
+        prepared = EditGroup(take.prep).apply(song) if take.prep else song
+        edit: Edit = _with_prep(take.prep, replace_in_mask(prepared, take.write_mask,
+                                                           take.notes, take.label))
     else:
         edit = take.edit
     return edit.apply(song), edit

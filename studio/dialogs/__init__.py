@@ -8,19 +8,24 @@ modal dialogs directly.
 from __future__ import annotations
 
 from .files import get_export_midi_path, get_open_path, get_save_path, get_stems_dir
+from .generation import ask_instruments, confirm_take_conflict
 from .messages import ask_save_changes, show_error, show_info, show_notice
+from .model_manager import show_model_manager
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 
 __all__ = [
+    "ask_instruments",
     "ask_recover",
     "ask_save_changes",
+    "confirm_take_conflict",
     "get_export_midi_path",
     "get_open_path",
     "get_save_path",
     "get_stems_dir",
     "show_error",
     "show_info",
+    "show_model_manager",
     "show_notice",
     "show_shortcuts",
 ]

@@ -88,6 +88,7 @@ class PianoRoll(QWidget):
         self.vbar.valueChanged.connect(lambda v: self.viewport.set_top(float(v)))
         self.viewport.changed.connect(self._sync_scrollbars)
         document.songChanged.connect(self._on_song_changed)
+        document.maskChanged.connect(self.canvas.update)
         selection.tracksChanged.connect(self.refresh)
         selection.notesChanged.connect(self.refresh)
         self._on_song_changed()

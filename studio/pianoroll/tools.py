@@ -34,10 +34,12 @@ class Tool(enum.Enum):
     SELECT = "select"  # P: pointer — click, rubber band, move, resize
     DRAW = "draw"  # B: brush/pencil — click to add a note, drag to set its length
     ERASE = "erase"  # E: eraser — click or drag over notes to delete them
+    MASK = "mask"  # M: paint where the model may write (studio.mask.tool)
 
     @property
     def label(self) -> str:
-        return {"select": "Pointer", "draw": "Pencil", "erase": "Eraser"}[self.value]
+        return {"select": "Pointer", "draw": "Pencil", "erase": "Eraser",
+                "mask": "Mask"}[self.value]
 
 
 @dataclass

@@ -7,6 +7,7 @@ colour (one ``drawRects`` call per velocity shade). See docs/studio.md for the f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from engine.score import Note, add_notes, remove_notes
 
 from .. import theme
+from ..mask.overlay import paint_roll as paint_mask
+from ..mask.tool import RollMaskTool
 from .gridlines import grid_lines
 from .tools import Drag, Tool, copy_edit, delete_edit, move_edit, resize_edit
 
@@ -58,6 +61,9 @@ class NoteCanvas(QWidget):
         self.roll = roll
         self.vp = roll.viewport
         self.drag: Drag | None = None
+        self.mask_tool = RollMaskTool(self)
+        # Extra layers drawn over the notes (the take preview): fn(painter, canvas).
+        self.overlays: list[Callable[[QPainter, NoteCanvas], None]] = []
         self._brushes: dict[tuple[str, int], QColor] = {}
         self._luts: dict[tuple[str, int], np.ndarray] = {}
         self.setMouseTracking(True)
@@ -104,6 +110,12 @@ class NoteCanvas(QWidget):
         self._paint_grid(p)
         self._paint_loop(p)
         self._paint_notes(p)
+        mask = self.roll.document.mask
+        preview = self.mask_tool.preview()
+        if not mask.is_empty or preview is not None:
+            paint_mask(p, self, mask, preview)
+        for overlay in self.overlays:
+            overlay(p, self)
         self._paint_drag(p)
         x = self.vp.tick_to_x(self.roll.playhead)
         if 0 <= x <= self.width():
@@ -343,6 +355,9 @@ class NoteCanvas(QWidget):
         if e.button() != Qt.MouseButton.LeftButton:
             return
         tool = roll.tool
+        if tool is Tool.MASK:
+            self.mask_tool.press(e)
+            return
         if tool is Tool.ERASE:
             self.drag = Drag("erase", x, y, tick, pitch, started=True)
             if hit:
@@ -390,6 +405,9 @@ class NoteCanvas(QWidget):
         x, y = pos.x(), pos.y()
         tick, pitch = self.vp.x_to_tick(x), self.vp.y_to_pitch(y)
         self.hovered.emit(int(max(0, tick)), pitch)
+        if self.mask_tool.stroke is not None:
+            self.mask_tool.move(e)
+            return
         d = self.drag
         if d is None:
             self._update_cursor(x, y)
@@ -424,6 +442,9 @@ class NoteCanvas(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
+        if self.mask_tool.stroke is not None and e.button() == Qt.MouseButton.LeftButton:
+            self.mask_tool.release(e)
+            return
         d, self.drag = self.drag, None
         if d is None or e.button() != Qt.MouseButton.LeftButton:
             return
@@ -497,6 +518,9 @@ class NoteCanvas(QWidget):
         tool = self.roll.tool
         if tool is Tool.ERASE:
             self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            return
+        if tool is Tool.MASK:
+            self.setCursor(Qt.CursorShape.CrossCursor)
             return
         hit = self.note_at(x, y)
         if hit and self.on_right_edge(hit[1], x):

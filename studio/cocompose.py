@@ -1,0 +1,416 @@
+"""Co-composition: turns the user's actions into jobs, and finished jobs into takes.
+
+:class:`CoComposer` owns the engine :class:`~engine.jobs.JobQueue` (models run on its
+worker thread, never the GUI thread), the :class:`~studio.jobbridge.JobBridge` that
+brings its events to the GUI thread, and the :class:`~engine.jobs.TakeStore` of
+proposals. A request (Repaint, Continue, …) is planned by :mod:`studio.requests` and
+sent as one job per variation with seeds ``seed, seed+1, …``; a variation whose notes
+repeat an earlier take of the same region is drawn again with a further seed.
+
+Takes are auditioned over the score and accepted as one undo step
+(:class:`AcceptTakeCommand`); a take whose region was edited since it was asked for is
+flagged and never applied without the user confirming.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from engine.jobs import (
+    Job,
+    JobCancelled,
+    JobFailed,
+    JobFinished,
+    JobQueue,
+    JobRequest,
+    Priority,
+    Take,
+    TakeSet,
+    TakeStatus,
+    TakeStore,
+    apply_take,
+)
+from engine.plugins import GenerateOptions, ModelPlugin, PluginError
+from engine.score import EditError, EditGroup, Song, TimeMap
+
+from . import dialogs, requests
+from .jobbridge import JobBridge
+from .mask.geometry import describe
+from .models import ModelCatalog
+from .requests import Plan, PlanError
+from .selection import Selection
+from .undo import EditCommand
+
+if TYPE_CHECKING:
+    from .document import Document
+
+REDRAWS = 4  # how often a variation that repeats an earlier take is drawn again
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationSettings:
+    """What the generation panel says: model, options, how many variations, bars."""
+
+    model: str | None = None
+    options: GenerateOptions = field(default_factory=lambda: GenerateOptions(steps=8))
+    variations: int = 3
+    continue_bars: int = 4
+    compose_bars: int = 8
+
+
+def signature(take: Take) -> frozenset:
+    """The music of a take without ids: equal for takes that sound the same."""
+    return frozenset((tid, n.key()) for tid, notes in take.notes.items() for n in notes)
+
+
+@dataclass
+class _Request:
+    """One user request: its plan and the variations in flight."""
+
+    plan: Plan
+    model: ModelPlugin
+    options: GenerateOptions
+    song: Song
+    revision: int
+    count: int
+    base_seed: int
+    session: int  # the document session it belongs to (see CoComposer.reset)
+    attempts: dict[int, int] = field(default_factory=dict)  # variation → redraws so far
+
+
+class AcceptTakeCommand(EditCommand):
+    """Applies a take's edit (one undo step) and marks the take accepted; undo reverts
+    the song and puts the take back in the choice."""
+
+    def __init__(self, composer: CoComposer, take_set: TakeSet, take: Take, edit: Any,
+                 result: Song) -> None:
+        super().__init__(composer.document, edit, result)
+        self.composer = composer
+        self.take_set = take_set
+        self.take_id = take.id
+
+    def redo(self) -> None:
+        super().redo()
+        self.take_set.accept(self.take_id)
+        self.composer.takesChanged.emit()
+
+    def undo(self) -> None:
+        super().undo()
+        self.take_set.unaccept(self.take_id)
+        self.take_set.selected = self.take_id
+        self.composer.active = self.take_set.mask
+        self.composer.takesChanged.emit()
+
+
+class CoComposer(QObject):
+    """The studio's side of generation. ``settings`` returns the panel's current values."""
+
+    takesChanged = Signal()
+    message = Signal(str)  # for the status bar
+    failed = Signal(str, str)  # one-line message, details (a job failed)
+
+    def __init__(self, document: Document, selection: Selection, catalog: ModelCatalog,
+                 settings: Callable[[], GenerationSettings], playhead: Callable[[], int],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.selection = selection
+        self.catalog = catalog
+        self.settings = settings
+        self.playhead = playhead
+        self.window = parent
+        self.queue = JobQueue(catalog.registry)
+        self.bridge = JobBridge(self.queue, self)
+        self.bridge.finished.connect(self._finished)
+        self.bridge.failed.connect(self._failed)
+        self.bridge.cancelled.connect(self._ended)
+        self.takes = TakeStore()
+        self.active = None  # the mask whose takes are on screen
+        self.last_action: str | None = None
+        self._requests: dict[int, _Request] = {}  # job id → request
+        self._variation: dict[int, int] = {}  # job id → variation index
+        self._plan_labels: dict[int, str] = {}  # take id → the request's label ("Repaint")
+        self._session = 0
+        document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
+
+    # -- requests --------------------------------------------------------------------------------
+    def request(self, action: str) -> list[Job]:
+        """Run an action (``repaint``, ``regenerate``, ``continue``, ``harmonize``, ``compose``)
+        on the current mask with the panel's settings; returns the jobs submitted."""
+        if action not in requests.ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        self.last_action = action
+        if not self.catalog.loaded:
+            self.message.emit("Loading models…")
+            self.catalog.when_ready(lambda: self.request(action))
+            return []
+        try:
+            plan = self._plan(action)
+        except PlanError as e:
+            self.message.emit(str(e))
+            return []
+        if plan is None:
+            return []  # the user cancelled a dialog
+        return self.submit(plan)
+
+    def _plan(self, action: str) -> Plan | None:
+        doc = self.document
+        song, mask = doc.song, doc.mask
+        current = self.selection.current_track_id
+        s = self.settings()
+        if action == "repaint":
+            return requests.repaint(song, mask)
+        if action == "regenerate":
+            return requests.regenerate(song, mask, current)
+        if action == "continue":
+            return requests.continue_(song, mask, s.continue_bars)
+        if action == "harmonize":
+            if current is None or all(t.id != current for t in song.tracks):
+                raise PlanError("select the melody track to harmonize")
+            melody = song.track(current)
+            alone = len(song.tracks) == 1
+            answer = dialogs.ask_instruments(
+                self.window, f"Harmonize {melody.name}",
+                "Fill the other tracks around the melody. Add new tracks for these "
+                "instruments (comma-separated; leave empty to use only the tracks you have):",
+                requests.default_accompaniment(melody) if alone else "", None)
+            if not answer:
+                return None
+            return requests.harmonize(song, mask, current,
+                                      requests.parse_instruments(answer[0]))
+        answer = dialogs.ask_instruments(
+            self.window, "Compose", "Instruments of the new piece (comma-separated):",
+            "Piano, Bass, Drums", s.compose_bars)
+        if not answer:
+            return None
+        return requests.compose(song, requests.parse_instruments(answer[0]), answer[1])
+
+    def model_for(self, task: str) -> ModelPlugin:
+        """The panel's model if usable for ``task``, else the default; PlanError if none."""
+        name = self.settings().model
+        entry = self.catalog.usable(name) if name else None
+        if entry is None or task not in entry.info.tasks:
+            default = self.catalog.default_name(task)
+            entry = self.catalog.usable(default) if default else None
+        if entry is None or entry.plugin is None:
+            raise PlanError(f"no usable model can {task}: see Models ▸ Model Manager")
+        return entry.plugin
+
+    def submit(self, plan: Plan) -> list[Job]:
+        """Send a plan to the queue as one job per variation."""
+        s = self.settings()
+        try:
+            model = self.model_for(plan.task)
+        except PlanError as e:
+            self.message.emit(str(e))
+            return []
+        options = s.options
+        base = options.seed if options.seed is not None else secrets.randbits(31)
+        req = _Request(plan, model, options, self.document.song, self.document.revision,
+                       max(1, s.variations), base, self._session)
+        jobs = []
+        for i in range(req.count):
+            job = self._submit_variation(req, i, base + i)
+            if job is None:
+                break
+            jobs.append(job)
+        if jobs:
+            where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
+            n = len(jobs)
+            self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)} "
+                              f"with {model.info.name}" + (f" · {where}" if where else ""))
+        return jobs
+
+    def _submit_variation(self, req: _Request, index: int, seed: int) -> Job | None:
+        n = req.count
+        label = req.plan.label + (f" · variation {index + 1}/{n}" if n > 1 else "")
+        try:
+            job = self.queue.submit(JobRequest(
+                req.song, req.plan.mask, req.model, req.plan.task,
+                replace(req.options, seed=seed), req.revision,
+                Priority.INTERACTIVE if index == 0 else Priority.NORMAL,
+                label=label, prep=req.plan.prep))
+        except (PluginError, ValueError, EditError, RuntimeError) as e:
+            self.message.emit(f"Cannot start {req.plan.label}: {e}")
+            return None
+        self._requests[job.id] = req
+        self._variation[job.id] = index
+        return job
+
+    def again(self) -> list[Job]:
+        """Ctrl+G: the last action again (new seeds unless the seed is fixed)."""
+        if self.last_action is None:
+            self.message.emit("Nothing to repeat yet: try Repaint (Ctrl+R) first")
+            return []
+        return self.request(self.last_action)
+
+    def cancel(self, job_id: int) -> bool:
+        return self.queue.cancel(job_id)
+
+    def cancel_all(self) -> int:
+        return self.queue.cancel_all()
+
+    # -- job events ------------------------------------------------------------------------------
+    def _finished(self, e: JobFinished) -> None:
+        req = self._requests.pop(e.job_id, None)
+        index = self._variation.pop(e.job_id, 0)
+        take = e.take
+        if req is None or req.session != self._session:
+            return  # asked for a song that is no longer open
+        take_set = self.takes.for_mask(take.mask)
+        if signature(take) in {signature(t) for t in take_set}:
+            tries = req.attempts.get(index, 0)
+            if tries < REDRAWS:  # the same music again: draw this variation anew
+                req.attempts[index] = tries + 1
+                seed = req.base_seed + req.count * (tries + 1) + index
+                self._submit_variation(req, index, seed)
+                return
+        take = take_set.add(take)
+        self._plan_labels[take.id] = req.plan.label
+        self.active = take.mask
+        self.takesChanged.emit()
+        self.message.emit(f"Take {take_set.letter(take.id)} ready ({take.note_count} notes) — "
+                          "Enter accepts, [ ] switch, Del rejects")
+
+    def _failed(self, e: JobFailed) -> None:
+        self._requests.pop(e.job_id, None)
+        self._variation.pop(e.job_id, None)
+        self.catalog.update()  # a model may have been disabled after failing again
+        self.message.emit(f"Generation failed: {e.message}")
+        self.failed.emit(e.message, e.details)
+
+    def _ended(self, e: JobCancelled) -> None:
+        self._requests.pop(e.job_id, None)
+        self._variation.pop(e.job_id, None)
+
+    # -- takes -----------------------------------------------------------------------------------
+    def active_set(self) -> TakeSet | None:
+        """The takes on screen: the latest region's, while none of them is accepted."""
+        if self.active is None or self.active not in self.takes.sets:
+            return None
+        s = self.takes.sets[self.active]
+        if s.accepted is not None or not s.pending():
+            return None
+        return s
+
+    def preview_take(self) -> Take | None:
+        s = self.active_set()
+        if s is None or s.selected is None:
+            return None
+        take = s.get(s.selected)
+        return take if s.status[take.id] is TakeStatus.PENDING else None
+
+    def conflicts(self, take: Take) -> bool:
+        return take.conflicts_with(self.document.song)
+
+    def select(self, index: int) -> Take | None:
+        """Audition the take at ``index`` (0 = A) among the pending ones."""
+        s = self.active_set()
+        if s is None:
+            return None
+        pending = s.pending()
+        if not 0 <= index < len(pending):
+            return None
+        s.select(pending[index].id)
+        self.takesChanged.emit()
+        return pending[index]
+
+    def step(self, delta: int) -> Take | None:
+        """Next / previous take (wraps around)."""
+        s = self.active_set()
+        if s is None:
+            return None
+        pending = s.pending()
+        ids = [t.id for t in pending]
+        i = ids.index(s.selected) if s.selected in ids else 0
+        return self.select((i + delta) % len(pending))
+
+    def accept_label(self, take: Take) -> str:
+        """``"Accept take B (Repaint)"``: the undo step's name."""
+        s, _ = self.takes.find(take.id)
+        return f"Accept take {s.letter(take.id)} ({self.request_label(take)})"
+
+    def request_label(self, take: Take) -> str:
+        return self._plan_labels.get(take.id, take.task.capitalize())
+
+    def accept(self, take: Take | None = None) -> bool:
+        """Apply the take (default: the one on screen) as one undo step.
+
+        A conflicting take asks first, explaining what would be overwritten.
+        """
+        take = take or self.preview_take()
+        if take is None:
+            return False
+        take_set, _ = self.takes.find(take.id)
+        song = self.document.song
+        label = self.accept_label(take)
+        force = False
+        if self.conflicts(take):
+            where = describe(take.write_mask, song)
+            letter = take_set.letter(take.id)
+            ok = dialogs.confirm_take_conflict(
+                self.window, f"Take {letter} conflicts with your edits",
+                f"You edited {where} after asking for take {letter}. Accepting it replaces "
+                "what is there now with the take, and your edits there are lost (Undo "
+                "brings them back).\n\nAccept the take anyway?")
+            if not ok:
+                self.message.emit(f"Take {letter} not applied: its region was edited since")
+                return False
+            force = True
+        try:
+            result, edit = apply_take(song, take, force=force)
+        except EditError as e:
+            self.message.emit(f"Cannot apply the take: {e}")
+            return False
+        edit = replace(edit, label=label) if isinstance(edit, EditGroup) else edit
+        self.document.undo_stack.push(AcceptTakeCommand(self, take_set, take, edit, result))
+        self.message.emit(label.replace("Accept", "Accepted", 1))
+        return True
+
+    def reject(self, take: Take | None = None) -> bool:
+        take = take or self.preview_take()
+        if take is None:
+            return False
+        take_set, _ = self.takes.find(take.id)
+        take_set.reject(take.id)
+        self.message.emit(f"Rejected take {take_set.letter(take.id)}")
+        self.takesChanged.emit()
+        return True
+
+    def discard(self) -> None:
+        """Close the takes on screen (all of them)."""
+        if self.active is not None:
+            self.takes.discard(self.active)
+            self.active = None
+            self.takesChanged.emit()
+
+    def audition_song(self, take: Take, solo: bool = False) -> tuple[Song, int]:
+        """The song with ``take`` applied (``solo``: only the take's tracks sound), and
+        where to start playing (the region's first bar)."""
+        song, _ = apply_take(self.document.song, take, force=True)
+        if solo:
+            ids = take.notes.keys()
+            song = song.with_tracks(replace(t, solo=t.id in ids) for t in song.tracks)
+        tm = TimeMap.of(song)
+        start = tm.bar_to_tick(tm.tick_to_bar(take.mask.span[0]))
+        return song, start
+
+    def reset(self) -> None:
+        """A new song was opened: drop its takes and cancel the jobs asked for the old one."""
+        self._session += 1
+        self.queue.cancel_all()
+        self.takes = TakeStore()
+        self.active = None
+        self.takesChanged.emit()
+
+    # -- lifetime --------------------------------------------------------------------------------
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Cancel every job and stop the queue's threads (on close)."""
+        self.bridge.detach()
+        return self.queue.shutdown(timeout)

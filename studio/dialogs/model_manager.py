@@ -1,0 +1,167 @@
+"""Models ▸ Model Manager: every model and plugin the engine found, installing packs, the default.
+
+Lists the registry's entries (name, version, kind, where it came from, status — with the
+reason a model is disabled), installs a data-only model pack from a folder through
+:func:`engine.plugins.install_pack` (its error, if any, is shown in the dialog as one
+line), re-enables a model disabled after failing, and sets the default model (kept in
+the studio's settings).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.plugins import PluginError, install_pack
+from engine.plugins.registry import describe
+
+from ..models import ModelCatalog
+
+COLUMNS = ("", "Model", "Version", "Kind", "Source", "Status", "Tasks")
+
+
+class ModelManager(QDialog):
+    """The model manager; ``catalog`` is the studio's model list."""
+
+    def __init__(self, catalog: ModelCatalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.setWindowTitle("Model Manager")
+        self.resize(980, 420)
+        intro = QLabel("Models generate notes inside the mask. Packs are data only (safe to "
+                       "install); code plugins are Python packages — install only those you "
+                       "trust (see docs/plugins.md).", self)
+        intro.setWordWrap(True)
+        intro.setStyleSheet("color: #8b929c;")
+        self.table = QTreeWidget(self)
+        self.table.setRootIsDecorated(False)
+        self.table.setHeaderLabels(COLUMNS)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        self.status = QLabel("", self)
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.install_button = QPushButton("Install Pack…", self)
+        self.default_button = QPushButton("Set as Default", self)
+        self.enable_button = QPushButton("Enable", self)
+        self.refresh_button = QPushButton("Refresh", self)
+        close = QPushButton("Close", self)
+        row = QHBoxLayout()
+        for b in (self.install_button, self.default_button, self.enable_button,
+                  self.refresh_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(row)
+        self.install_button.clicked.connect(self._pick_pack)
+        self.default_button.clicked.connect(self.set_default)
+        self.enable_button.clicked.connect(self.enable)
+        self.refresh_button.clicked.connect(catalog.refresh)
+        close.clicked.connect(self.accept)
+        self.table.currentItemChanged.connect(lambda *_: self._update_buttons())
+        catalog.changed.connect(self.populate)
+        self.populate()
+        catalog.ensure()
+
+    # -- listing -------------------------------------------------------------------------------
+    def populate(self) -> None:
+        self.table.clear()
+        if not self.catalog.loaded:
+            self._say("Looking for models…")
+            self._update_buttons()
+            return
+        default = self.catalog.default_name()
+        for e in self.catalog.entries():
+            tasks = ", ".join(e.info.tasks) if e.info else ""
+            item = QTreeWidgetItem(["★" if e.name == default else "", e.name, e.version, e.kind,
+                                    e.source, describe(e), tasks])
+            item.setData(1, Qt.ItemDataRole.UserRole, e.name)
+            if e.info and e.info.description:
+                item.setToolTip(1, e.info.description)
+            item.setToolTip(5, e.details or describe(e))
+            if not e.ok:
+                for c in range(len(COLUMNS)):
+                    item.setForeground(c, QColor("#7b828c"))
+                item.setForeground(5, QColor("#e5a13b"))
+            self.table.addTopLevelItem(item)
+        self._update_buttons()
+
+    def names(self) -> list[str]:
+        """Model names in the order listed (for tests and scripts)."""
+        return [self.table.topLevelItem(i).text(1) for i in range(self.table.topLevelItemCount())]
+
+    def _current(self) -> str | None:
+        item = self.table.currentItem()
+        return item.data(1, Qt.ItemDataRole.UserRole) if item else None
+
+    def _update_buttons(self) -> None:
+        name = self._current()
+        entry = next((e for e in self.catalog.entries() if e.name == name), None)
+        self.default_button.setEnabled(bool(entry and entry.ok))
+        self.enable_button.setEnabled(bool(entry and not entry.ok and entry.plugin is not None))
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status.setText(text)
+        self.status.setStyleSheet("color: #ff6b6b; font-weight: 600;" if error
+                                  else "color: #98c379;")
+
+    # -- actions -------------------------------------------------------------------------------
+    def _pick_pack(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Install a model pack (its folder)")
+        if folder:
+            self.install(Path(folder))
+
+    def install(self, folder: Path) -> bool:
+        """Install the pack in ``folder`` into the user's models folder; report the result."""
+        try:
+            target = install_pack(Path(folder), self.catalog.registry.user_dir)
+        except (PluginError, OSError, ValueError) as e:
+            self._say(f"Cannot install {Path(folder).name}: {e}", error=True)
+            return False
+        self._say(f"Installed {target.name} into {target.parent}")
+        self.catalog.refresh()
+        return True
+
+    def set_default(self) -> None:
+        name = self._current()
+        if name:
+            self.catalog.set_default(name)
+            self._say(f"{name} is now the default model")
+
+    def enable(self) -> None:
+        name = self._current()
+        if not name:
+            return
+        try:
+            self.catalog.registry.enable(name)
+        except PluginError as e:
+            self._say(str(e), error=True)
+            return
+        self.catalog.update()
+        self._say(f"{name} enabled")
+
+
+def show_model_manager(parent: QWidget | None, catalog: ModelCatalog) -> None:
+    ModelManager(catalog, parent).exec()

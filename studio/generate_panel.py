@@ -1,0 +1,281 @@
+"""The Generate dock: model, sampling options, constraints, and the actions on the mask.
+
+The model list comes from the engine registry (through :class:`~studio.models.ModelCatalog`):
+usable models can be picked, disabled ones are listed greyed with the reason as their
+tooltip. :meth:`GeneratePanel.values` is what a request uses.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.plugins import GenerateOptions
+from engine.plugins.registry import describe
+
+from .cocompose import GenerationSettings
+from .mask.geometry import describe as describe_mask
+from .models import ModelCatalog
+from .pianoroll.view import pitch_name
+
+KEYS = ("Any key", "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb", "Bb", "F",
+        "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
+PRECISIONS = ("auto", "fp32", "int8", "int4")
+LOADING = "Models load on first use…"
+
+
+class PitchSpin(QSpinBox):
+    """A MIDI pitch shown as a note name (C4 = 60)."""
+
+    def textFromValue(self, value: int) -> str:
+        return f"{pitch_name(value)} ({value})"
+
+    def valueFromText(self, text: str) -> int:
+        digits = text.rsplit("(", 1)[-1].rstrip(")")
+        return int(digits) if digits.strip().isdigit() else self.value()
+
+
+class ModelCombo(QComboBox):
+    """Asks the catalog to discover models the first time it is opened."""
+
+    opened = Signal()
+
+    def showPopup(self) -> None:
+        self.opened.emit()
+        super().showPopup()
+
+
+class GeneratePanel(QWidget):
+    """The generation options and action buttons. ``actionRequested(name)`` asks the
+    window to run an action; ``manageModels`` opens the model manager."""
+
+    actionRequested = Signal(str)
+    manageModels = Signal()
+    clearMask = Signal()
+
+    def __init__(self, catalog: ModelCatalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.catalog = catalog
+        self.setObjectName("GeneratePanel")
+        self.mask_label = QLabel("No mask — press M and drag over bars", self)
+        self.mask_label.setObjectName("MaskLabel")
+        self.mask_label.setWordWrap(True)
+        clear = QToolButton(self)
+        clear.setText("Clear")
+        clear.setToolTip("Clear the mask (Esc twice)")
+        clear.clicked.connect(self.clearMask)
+        mask_row = QHBoxLayout()
+        mask_row.addWidget(self.mask_label, 1)
+        mask_row.addWidget(clear)
+
+        # Actions.
+        self.buttons: dict[str, QPushButton] = {}
+        grid = QGridLayout()
+        grid.setSpacing(4)
+        specs = (("repaint", "Repaint", "Ctrl+R", "Rewrite the notes inside the mask"),
+                 ("regenerate", "Regenerate Track", "Ctrl+Shift+R",
+                  "Rewrite the masked (or current) track over the whole song"),
+                 ("continue", "Continue", "Ctrl+Shift+C",
+                  "Add bars after the end of the song"),
+                 ("harmonize", "Harmonize", "Ctrl+Shift+H",
+                  "Fill the other tracks around the current (melody) track"),
+                 ("compose", "Compose", "Ctrl+Shift+N", "Write a new piece into an empty song"))
+        for i, (name, text, keys, tip) in enumerate(specs):
+            b = QPushButton(text, self)
+            b.setObjectName("Primary" if name == "repaint" else "Action")
+            b.setToolTip(f"{tip} ({keys})")
+            b.clicked.connect(lambda _c=False, n=name: self.actionRequested.emit(n))
+            self.buttons[name] = b
+            if name == "repaint":
+                grid.addWidget(b, 0, 0, 1, 2)
+            else:
+                grid.addWidget(b, 1 + (i - 1) // 2, (i - 1) % 2)
+        self.continue_bars = QSpinBox(self)
+        self.continue_bars.setRange(1, 64)
+        self.continue_bars.setValue(4)
+        self.continue_bars.setSuffix(" bars")
+        self.continue_bars.setToolTip("How many bars Continue adds")
+
+        # Model and sampling.
+        self.model = ModelCombo(self)
+        self.model.opened.connect(catalog.ensure)
+        self.model.setToolTip("The model that writes the takes")
+        manage = QToolButton(self)
+        manage.setText("…")
+        manage.setToolTip("Model Manager")
+        manage.clicked.connect(self.manageModels)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(manage)
+        self.precision = QComboBox(self)
+        self.precision.addItems(PRECISIONS)
+        self.precision.setToolTip("Numeric precision: int8 / int4 are faster and smaller")
+        self.steps = QSpinBox(self)
+        self.steps.setRange(1, 64)
+        self.steps.setValue(8)
+        self.steps.setToolTip("Sampling steps: more is slower and usually more coherent")
+        self.temperature = QDoubleSpinBox(self)
+        self.temperature.setRange(0.1, 2.0)
+        self.temperature.setSingleStep(0.05)
+        self.temperature.setValue(1.0)
+        self.temperature.setToolTip("Lower: safer choices; higher: more surprising ones")
+        self.variations = QSpinBox(self)
+        self.variations.setRange(1, 9)
+        self.variations.setValue(3)
+        self.variations.setToolTip("How many takes (A, B, C…) one request makes")
+        self.seed = QSpinBox(self)
+        self.seed.setRange(-1, 2**31 - 1)
+        self.seed.setValue(-1)
+        self.seed.setSpecialValueText("Random")
+        self.seed.setToolTip("Same seed and options give the same takes; Random draws anew")
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.addRow("Model", model_row)
+        form.addRow("Precision", self.precision)
+        form.addRow("Steps", self.steps)
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Variations", self.variations)
+        form.addRow("Seed", self.seed)
+        form.addRow("Continue by", self.continue_bars)
+
+        # Constraints.
+        self.key = QComboBox(self)
+        self.key.addItems(KEYS)
+        self.key.setToolTip("Keep generated notes in this key's scale")
+        self.pitch_lo = PitchSpin(self)
+        self.pitch_hi = PitchSpin(self)
+        for spin, value in ((self.pitch_lo, 0), (self.pitch_hi, 127)):
+            spin.setRange(0, 127)
+            spin.setValue(value)
+        pitch_row = QHBoxLayout()
+        pitch_row.addWidget(self.pitch_lo)
+        pitch_row.addWidget(QLabel("–", self))
+        pitch_row.addWidget(self.pitch_hi)
+        self.density = QSlider(Qt.Orientation.Horizontal, self)
+        self.density.setRange(0, 100)
+        self.density.setValue(50)
+        self.density_auto = QCheckBox("Auto", self)
+        self.density_auto.setChecked(True)
+        self.density_auto.toggled.connect(lambda on: self.density.setEnabled(not on))
+        self.density.setEnabled(False)
+        self.density.setToolTip("How busy the generated part is (sparse ← → dense)")
+        density_row = QHBoxLayout()
+        density_row.addWidget(self.density_auto)
+        density_row.addWidget(self.density, 1)
+        self.keep_rhythm = QCheckBox("Keep the rhythm of the masked notes", self)
+        constraints = QGroupBox("Constraints", self)
+        cform = QFormLayout(constraints)
+        cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        cform.addRow("Key", self.key)
+        cform.addRow("Pitch range", pitch_row)
+        cform.addRow("Density", density_row)
+        cform.addRow(self.keep_rhythm)
+
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #3a3f47;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 8)
+        layout.addLayout(mask_row)
+        layout.addLayout(grid)
+        layout.addWidget(line)
+        layout.addLayout(form)
+        layout.addWidget(constraints)
+        layout.addStretch(1)
+        catalog.changed.connect(self.populate_models)
+        self.populate_models()
+
+    # -- models --------------------------------------------------------------------------------
+    def populate_models(self) -> None:
+        """Fill the model list: usable models, then disabled ones greyed with their reason."""
+        current = self.model.currentData() or self.catalog.default_name()
+        self.model.blockSignals(True)
+        self.model.clear()
+        if not self.catalog.loaded:
+            self.model.addItem(LOADING, None)
+            self.model.blockSignals(False)
+            return
+        items: QStandardItemModel = self.model.model()  # type: ignore[assignment]
+        entries = sorted(self.catalog.entries(), key=lambda e: not e.ok)
+        for e in entries:
+            text = e.name if e.ok else f"{e.name} — disabled"
+            self.model.addItem(text, e.name if e.ok else None)
+            row = self.model.count() - 1
+            tip = (e.info.description if e.info else "") if e.ok else describe(e)
+            self.model.setItemData(row, tip, Qt.ItemDataRole.ToolTipRole)
+            if not e.ok:
+                items.item(row).setEnabled(False)
+        index = self.model.findData(current)
+        self.model.setCurrentIndex(max(0, index))
+        self.model.blockSignals(False)
+
+    def set_model(self, name: str) -> bool:
+        index = self.model.findData(name)
+        if index >= 0:
+            self.model.setCurrentIndex(index)
+        return index >= 0
+
+    # -- values --------------------------------------------------------------------------------
+    def set_mask_text(self, text: str, empty: bool) -> None:
+        self.mask_label.setText(("Mask: " + text) if not empty else
+                                "No mask — press M and drag over bars")
+        self.mask_label.setProperty("empty", empty)
+        self.mask_label.setStyleSheet("color: #8b929c;" if empty
+                                      else "color: #ffa630; font-weight: 600;")
+
+    def values(self) -> GenerationSettings:
+        key = self.key.currentText()
+        lo, hi = sorted((self.pitch_lo.value(), self.pitch_hi.value()))
+        options = GenerateOptions(
+            steps=self.steps.value(),
+            temperature=round(self.temperature.value(), 3),
+            seed=None if self.seed.value() < 0 else self.seed.value(),
+            precision=self.precision.currentText(),
+            key=None if key == KEYS[0] else key,
+            pitch_range=None if (lo, hi) == (0, 127) else (lo, hi),
+            density=None if self.density_auto.isChecked() else self.density.value() / 100,
+            keep_rhythm=self.keep_rhythm.isChecked(),
+        )
+        return GenerationSettings(model=self.model.currentData(), options=options,
+                                  variations=self.variations.value(),
+                                  continue_bars=self.continue_bars.value())
+
+    def state(self) -> dict:
+        """What is kept between sessions (QSettings)."""
+        return {"steps": self.steps.value(), "temperature": self.temperature.value(),
+                "variations": self.variations.value(), "precision": self.precision.currentText(),
+                "continue_bars": self.continue_bars.value()}
+
+    def restore(self, state: dict) -> None:
+        try:
+            self.steps.setValue(int(state.get("steps", self.steps.value())))
+            self.temperature.setValue(float(state.get("temperature", self.temperature.value())))
+            self.variations.setValue(int(state.get("variations", self.variations.value())))
+            self.continue_bars.setValue(int(state.get("continue_bars",
+                                                      self.continue_bars.value())))
+            self.precision.setCurrentText(str(state.get("precision", "auto")))
+        except (TypeError, ValueError):
+            pass  # settings from another version: keep the defaults
+
+
+def mask_summary(document) -> tuple[str, bool]:
+    """The panel's mask line for the document's mask."""
+    mask = document.mask
+    return describe_mask(mask, document.song), mask.is_empty

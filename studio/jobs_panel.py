@@ -1,0 +1,178 @@
+"""The Jobs dock: every generation request as a row with progress, ETA and a cancel button.
+
+Rows follow the engine job events (through the :class:`~studio.jobbridge.JobBridge`):
+queued → running (progress bar, steps, time left) → done / failed (red, the message,
+the traceback as tooltip) / cancelled. Finished rows stay until "Clear finished".
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.jobs import (
+    JobCancelled,
+    JobEvent,
+    JobFailed,
+    JobFinished,
+    JobProgress,
+    JobQueued,
+    JobStarted,
+)
+
+from .jobbridge import JobBridge
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating…"
+    if seconds < 1:
+        return "< 1 s left"
+    if seconds < 90:
+        return f"{seconds:.0f} s left"
+    return f"{seconds / 60:.0f} min left"
+
+
+class JobRow(QFrame):
+    """One job."""
+
+    def __init__(self, event: JobQueued, cancel: Callable[[int], bool],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        job = event.job
+        self.job_id = job.id
+        self.done = False
+        self.started = time.monotonic()
+        self.setObjectName("JobRow")
+        self.title = QLabel(f"<b>{job.request.label or job.request.task}</b>", self)
+        self.model = QLabel(job.model_name, self)
+        self.model.setStyleSheet("color: #8b929c;")
+        self.status = QLabel("queued", self)
+        self.status.setStyleSheet("color: #8b929c;")
+        self.bar = QProgressBar(self)
+        self.bar.setRange(0, 0)  # busy until the first progress report
+        self.bar.setTextVisible(False)
+        self.bar.setFixedHeight(6)
+        self.cancel_button = QToolButton(self)
+        self.cancel_button.setText("✕")
+        self.cancel_button.setToolTip("Cancel this job")
+        self.cancel_button.clicked.connect(lambda: cancel(self.job_id))
+        grid = QGridLayout(self)
+        grid.setContentsMargins(8, 5, 6, 5)
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(3)
+        grid.addWidget(self.title, 0, 0)
+        grid.addWidget(self.model, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.cancel_button, 0, 2, 2, 1)
+        grid.addWidget(self.bar, 1, 0, 1, 2)
+        grid.addWidget(self.status, 2, 0, 1, 3)
+        grid.setColumnStretch(0, 1)
+
+    def update_from(self, e: JobEvent) -> None:
+        if isinstance(e, JobStarted):
+            self.started = time.monotonic()
+            self.status.setText("running…")
+        elif isinstance(e, JobProgress):
+            self.bar.setRange(0, max(1, e.total))
+            self.bar.setValue(e.step)
+            self.status.setText(f"step {e.step}/{e.total} · {eta_text(e.eta)}")
+        elif isinstance(e, JobFinished):
+            self._end(f"done in {time.monotonic() - self.started:.1f} s · "
+                      f"{e.take.note_count} notes", "#98c379")
+            self.bar.setRange(0, 1)
+            self.bar.setValue(1)
+        elif isinstance(e, JobFailed):
+            self._end(f"failed: {e.message}", "#ff6b6b")
+            self.status.setToolTip(e.details or e.message)
+            self.status.setWordWrap(True)
+        elif isinstance(e, JobCancelled):
+            self._end(e.message or "cancelled", "#e5a13b")
+
+    def _end(self, text: str, colour: str) -> None:
+        self.done = True
+        if self.bar.maximum() == 0:
+            self.bar.setRange(0, 1)
+        self.status.setText(text)
+        self.status.setStyleSheet(f"color: {colour};")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.hide()
+
+
+class JobsPanel(QWidget):
+    """All jobs of the session, newest first."""
+
+    def __init__(self, bridge: JobBridge, cancel: Callable[[int], bool],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cancel = cancel
+        self.rows: dict[int, JobRow] = {}
+        self.empty = QLabel("No jobs yet. Paint a mask (M), then Repaint (Ctrl+R).", self)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: #8b929c; padding: 8px;")
+        self.list = QWidget(self)
+        self.rows_layout = QVBoxLayout(self.list)
+        self.rows_layout.setContentsMargins(0, 0, 0, 0)
+        self.rows_layout.setSpacing(1)
+        self.rows_layout.addWidget(self.empty)
+        self.rows_layout.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.list)
+        self.summary = QLabel("", self)
+        self.summary.setStyleSheet("color: #8b929c;")
+        clear = QPushButton("Clear Finished", self)
+        clear.clicked.connect(self.clear_finished)
+        cancel_all = QPushButton("Cancel All", self)
+        cancel_all.clicked.connect(self.cancel_all)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(cancel_all)
+        top.addWidget(clear)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 6)
+        layout.addLayout(top)
+        layout.addWidget(scroll, 1)
+        bridge.event.connect(self.on_event)
+
+    def on_event(self, e: JobEvent) -> None:
+        if isinstance(e, JobQueued):
+            row = JobRow(e, self.cancel, self.list)
+            self.rows[e.job_id] = row
+            self.rows_layout.insertWidget(0, row)
+            self.empty.hide()
+        row = self.rows.get(e.job_id)
+        if row is not None:
+            row.update_from(e)
+        self._summarise()
+
+    def running(self) -> list[int]:
+        return [jid for jid, r in self.rows.items() if not r.done]
+
+    def cancel_all(self) -> None:
+        for jid in self.running():
+            self.cancel(jid)
+
+    def clear_finished(self) -> None:
+        for jid in [j for j, r in self.rows.items() if r.done]:
+            self.rows.pop(jid).deleteLater()
+        self.empty.setVisible(not self.rows)
+        self._summarise()
+
+    def _summarise(self) -> None:
+        n = len(self.running())
+        self.summary.setText(f"{n} running or queued" if n else "Idle")

@@ -1,0 +1,10 @@
+"""Mask painting: where the model may write.
+
+- :mod:`studio.mask.geometry` — mask algebra (paint, erase, canonical form); no Qt
+- :mod:`studio.mask.quick`    — quick masks (this track, these bars, selection, …); no Qt
+- :mod:`studio.mask.command`  — the undo command for a mask change
+- :mod:`studio.mask.tool`     — the mask tool's gestures on the piano roll and arrangement
+- :mod:`studio.mask.overlay`  — drawing the mask on both views
+
+The mask itself lives in the :class:`~studio.document.Document` (``document.mask``).
+"""

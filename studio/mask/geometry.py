@@ -1,0 +1,135 @@
+"""Mask algebra for painting: add and erase rectangles, kept in one canonical form.
+
+Pure data over :class:`engine.score.Mask` (no Qt). A painted mask is stored as
+disjoint per-track rectangles (ticks × pitches), merged where they touch, then grouped
+by rectangle into regions — so the same painted area always gives an equal (and equally
+hashed) ``Mask``, whatever order it was painted in. Takes are filed by that mask.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from engine.score import Mask, Region, Song
+
+Rect = tuple[int, int, int, int]  # start, end, pitch_lo, pitch_hi (inclusive)
+
+
+def _rects(mask: Mask) -> dict[int, list[Rect]]:
+    out: dict[int, list[Rect]] = defaultdict(list)
+    for r in mask.regions:
+        if r.is_empty:
+            continue
+        for tid in r.track_ids:
+            out[tid].append((r.start, r.end, r.pitch_lo, r.pitch_hi))
+    return out
+
+
+def _subtract(a: Rect, b: Rect) -> list[Rect]:
+    """``a`` minus ``b``: up to four rectangles."""
+    s0, e0, l0, h0 = a
+    s1, e1, l1, h1 = b
+    if e1 <= s0 or e0 <= s1 or h1 < l0 or h0 < l1:
+        return [a]
+    out: list[Rect] = []
+    if s0 < s1:
+        out.append((s0, s1, l0, h0))
+    if e1 < e0:
+        out.append((e1, e0, l0, h0))
+    s, e = max(s0, s1), min(e0, e1)
+    if l0 < l1:
+        out.append((s, e, l0, l1 - 1))
+    if h1 < h0:
+        out.append((s, e, h1 + 1, h0))
+    return out
+
+
+def _merge(rects: list[Rect]) -> list[Rect]:
+    """Join rectangles with the same pitch band that touch in time, and the same span that
+    touch in pitch (repeat until nothing changes)."""
+    rects = sorted(set(rects))
+    changed = True
+    while changed:
+        changed = False
+        rects.sort(key=lambda r: (r[2], r[3], r[0]))
+        out: list[Rect] = []
+        for r in rects:
+            if out and out[-1][2:] == r[2:] and out[-1][1] >= r[0]:
+                p = out[-1]
+                out[-1] = (p[0], max(p[1], r[1]), p[2], p[3])
+                changed = True
+            else:
+                out.append(r)
+        out.sort(key=lambda r: (r[0], r[1], r[2]))
+        rects = []
+        for r in out:
+            if rects and rects[-1][:2] == r[:2] and rects[-1][3] + 1 >= r[2]:
+                p = rects[-1]
+                rects[-1] = (p[0], p[1], p[2], max(p[3], r[3]))
+                changed = True
+            else:
+                rects.append(r)
+    return sorted(rects)
+
+
+def _build(rects: dict[int, list[Rect]]) -> Mask:
+    by_rect: dict[Rect, set[int]] = defaultdict(set)
+    for tid, rs in rects.items():
+        for r in _merge(rs):
+            by_rect[r].add(tid)
+    regions = [Region(frozenset(t), s, e, lo, hi) for (s, e, lo, hi), t in by_rect.items()]
+    regions.sort(key=lambda r: (r.start, r.end, r.pitch_lo, r.pitch_hi, sorted(r.track_ids)))
+    return Mask.of(*regions)
+
+
+def normalise(mask: Mask) -> Mask:
+    """The canonical form of ``mask`` (same area, same value)."""
+    return _build(_rects(mask))
+
+
+def paint(mask: Mask, region: Region) -> Mask:
+    """``mask`` with ``region`` added."""
+    rects = _rects(erase(mask, region))  # keep rectangles disjoint
+    if not region.is_empty:
+        for tid in region.track_ids:
+            rects[tid].append((region.start, region.end, region.pitch_lo, region.pitch_hi))
+    return _build(rects)
+
+
+def erase(mask: Mask, region: Region) -> Mask:
+    """``mask`` with ``region`` taken out."""
+    rects = _rects(mask)
+    if region.is_empty:
+        return _build(rects)
+    cut: Rect = (region.start, region.end, region.pitch_lo, region.pitch_hi)
+    for tid in region.track_ids:
+        if tid in rects:
+            rects[tid] = [piece for r in rects[tid] for piece in _subtract(r, cut)]
+    return _build(rects)
+
+
+def keep_tracks(mask: Mask, song: Song) -> Mask:
+    """``mask`` without tracks that are no longer in ``song``."""
+    gone = mask.track_ids - {t.id for t in song.tracks}
+    return mask.subtract_tracks(gone) if gone else mask
+
+
+def track_spans(mask: Mask, track_id: int) -> list[Rect]:
+    """The rectangles of one track (for drawing)."""
+    return _merge(_rects(mask).get(track_id, []))
+
+
+def describe(mask: Mask, song: Song) -> str:
+    """``"Bass, Piano · bars 5–8"`` for the status bar and panel."""
+    if mask.is_empty:
+        return "No mask"
+    from engine.score import TimeMap
+
+    tm = TimeMap.of(song)
+    names = [t.name or "Track" for t in song.tracks if t.id in mask.track_ids]
+    start, end = mask.span
+    first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
+    bars = f"bar {first}" if first == last else f"bars {first}–{last}"
+    tracks = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
+    pitch = [r for r in mask.regions if not r.full_pitch_range]
+    return f"{tracks} · {bars}" + (" · pitch band" if pitch else "")

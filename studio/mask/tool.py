@@ -1,0 +1,177 @@
+"""The mask tool (M): drag to paint where the model may write; Shift or Alt drag erases.
+
+On the piano roll a drag along one row paints whole beats (or bars, with the Bar snap)
+of the active track(s) at every pitch; a drag across several rows paints only that
+pitch band. On the arrangement a drag paints tracks × bars. Each gesture is one undo
+step ("Paint mask" / "Erase mask") on the document's stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QMouseEvent
+
+from engine.score import Region, TimeMap
+
+from ..tracklist import HEADER_H, ROW_H
+from .geometry import erase, paint
+
+if TYPE_CHECKING:
+    from ..arrangement import Arrangement
+    from ..pianoroll.view import NoteCanvas
+
+
+def _erasing(e: QMouseEvent) -> bool:
+    mods = e.modifiers()
+    return bool(mods & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.AltModifier))
+
+
+def snap_span(tm: TimeMap, a: float, b: float, bars: bool) -> tuple[int, int]:
+    """Ticks ``[start, end)`` covering ``a..b`` rounded out to whole beats (or bars)."""
+    lo, hi = sorted((max(0.0, a), max(0.0, b)))
+
+    def floor(t: float) -> int:
+        bar = tm.tick_to_bar(int(t))
+        start = tm.bar_to_tick(bar)
+        if bars:
+            return start
+        beat = tm.beat_length_for(tm.signature_at(start))
+        return start + int((t - start) // beat) * beat
+
+    def ceil(t: float) -> int:
+        f = floor(t)
+        if f >= t:
+            return f
+        if bars:
+            return tm.bar_to_tick(tm.tick_to_bar(f) + 1)
+        return f + tm.beat_length_for(tm.signature_at(f))
+
+    start = floor(lo)
+    end = ceil(hi)
+    if end <= start:  # a click: one beat (bar)
+        end = ceil(start + 1)
+    return start, end
+
+
+@dataclass
+class _Stroke:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    erasing: bool
+
+
+class RollMaskTool:
+    """Mask painting on the piano roll canvas."""
+
+    def __init__(self, canvas: NoteCanvas) -> None:
+        self.canvas = canvas
+        self.stroke: _Stroke | None = None
+
+    def region(self) -> Region | None:
+        s = self.stroke
+        if s is None:
+            return None
+        roll = self.canvas.roll
+        vp = self.canvas.vp
+        tids = roll.active_track_ids()
+        if not tids:
+            return None
+        bars = roll.snap.division == -1
+        start, end = snap_span(roll.document.time_map, vp.x_to_tick(s.x0), vp.x_to_tick(s.x1),
+                               bars)
+        p0, p1 = vp.y_to_pitch(s.y0), vp.y_to_pitch(s.y1)
+        lo, hi = (0, 127) if p0 == p1 else (min(p0, p1), max(p0, p1))
+        return Region(frozenset(tids), start, end, lo, hi)
+
+    def preview(self) -> tuple[QRectF, bool] | None:
+        r = self.region()
+        if r is None or self.stroke is None:
+            return None
+        vp = self.canvas.vp
+        y0 = vp.pitch_to_y(r.pitch_hi) if r.pitch_hi < 127 else -2
+        y1 = vp.pitch_to_y(r.pitch_lo) + vp.key_h if r.pitch_lo > 0 else self.canvas.height() + 2
+        return (QRectF(QPointF(vp.tick_to_x(r.start), y0), QPointF(vp.tick_to_x(r.end), y1)),
+                self.stroke.erasing)
+
+    def press(self, e: QMouseEvent) -> None:
+        pos = e.position()
+        self.stroke = _Stroke(pos.x(), pos.y(), pos.x(), pos.y(), _erasing(e))
+        self.canvas.update()
+
+    def move(self, e: QMouseEvent) -> None:
+        if self.stroke is not None:
+            pos = e.position()
+            self.stroke.x1, self.stroke.y1 = pos.x(), pos.y()
+            self.canvas.update()
+
+    def release(self, e: QMouseEvent) -> None:
+        region = self.region()
+        erasing = self.stroke.erasing if self.stroke else False
+        self.stroke = None
+        self.canvas.update()
+        if region is not None:
+            _commit(self.canvas.roll.document, region, erasing)
+
+
+class ArrangementMaskTool:
+    """Mask painting on the arrangement: tracks × whole bars."""
+
+    def __init__(self, arrangement: Arrangement) -> None:
+        self.arr = arrangement
+        self.stroke: _Stroke | None = None
+
+    def _row(self, y: float) -> int:
+        n = len(self.arr.document.song.tracks)
+        return max(0, min(n - 1, int((max(y, HEADER_H) - HEADER_H + self.arr.scroll_y) // ROW_H)))
+
+    def region(self) -> Region | None:
+        s = self.stroke
+        tracks = self.arr.document.song.tracks
+        if s is None or not tracks:
+            return None
+        r0, r1 = sorted((self._row(s.y0), self._row(s.y1)))
+        ids = frozenset(t.id for t in tracks[r0:r1 + 1])
+        start, end = snap_span(self.arr.document.time_map, self.arr.tick_of(s.x0),
+                               self.arr.tick_of(s.x1), bars=True)
+        return Region(ids, start, end)
+
+    def preview(self) -> tuple[QRectF, bool] | None:
+        s = self.stroke
+        r = self.region()
+        if s is None or r is None:
+            return None
+        r0, r1 = sorted((self._row(s.y0), self._row(s.y1)))
+        y0 = HEADER_H + r0 * ROW_H - self.arr.scroll_y
+        y1 = HEADER_H + (r1 + 1) * ROW_H - self.arr.scroll_y
+        return QRectF(QPointF(self.arr.x_of(r.start), y0 + 1),
+                      QPointF(self.arr.x_of(r.end), y1 - 2)), s.erasing
+
+    def press(self, e: QMouseEvent) -> None:
+        pos = e.position()
+        self.stroke = _Stroke(pos.x(), pos.y(), pos.x(), pos.y(), _erasing(e))
+        self.arr.update()
+
+    def move(self, e: QMouseEvent) -> None:
+        if self.stroke is not None:
+            pos = e.position()
+            self.stroke.x1, self.stroke.y1 = pos.x(), pos.y()
+            self.arr.update()
+
+    def release(self, e: QMouseEvent) -> None:
+        region = self.region()
+        erasing = self.stroke.erasing if self.stroke else False
+        self.stroke = None
+        self.arr.update()
+        if region is not None:
+            _commit(self.arr.document, region, erasing)
+
+
+def _commit(document, region: Region, erasing: bool) -> None:
+    mask = document.mask
+    new = erase(mask, region) if erasing else paint(mask, region)
+    document.set_mask(new, "Erase mask" if erasing else "Paint mask")

@@ -1,0 +1,98 @@
+"""The model list as the studio sees it: the engine registry, discovered off the GUI thread.
+
+Discovering models imports their code (the built-in ones import torch: seconds), so the
+studio does it lazily — the first time a model is needed (the mask tool, a generation,
+the model list, the model manager) — on a worker thread, and never at start-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.plugins import Entry, Registry
+
+from .settings import Settings
+from .worker import Worker
+
+
+class ModelCatalog(QObject):
+    """A registry plus its load state. ``changed`` fires when the list (or a status) changes."""
+
+    changed = Signal()
+    failed = Signal(str)
+
+    def __init__(self, registry: Registry | None, settings: Settings,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.registry = registry if registry is not None else Registry()
+        self.settings = settings
+        self.registry.preferred = settings.default_model()
+        self._entries: tuple[Entry, ...] = ()
+        self.loaded = False
+        self.loading = False
+        self._waiting: list[Callable[[], None]] = []
+        self._worker = Worker(1, self)
+
+    def ensure(self) -> None:
+        """Start discovering models in the background (once)."""
+        if self.loaded or self.loading:
+            return
+        self.loading = True
+        self._worker.start(self.registry.entries, on_done=self._loaded, on_error=self._error)
+
+    def refresh(self) -> None:
+        """Discover again (after installing a pack)."""
+        self.loaded = False
+        self.loading = True
+        self._worker.start(lambda: (self.registry.refresh(), self.registry.entries())[1],
+                           on_done=self._loaded, on_error=self._error)
+
+    def when_ready(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` now if the models are known, else once they are."""
+        if self.loaded:
+            fn()
+        else:
+            self._waiting.append(fn)
+            self.ensure()
+
+    def _loaded(self, entries: tuple[Entry, ...]) -> None:
+        self._entries = tuple(entries)
+        self.loaded, self.loading = True, False
+        self.changed.emit()
+        waiting, self._waiting = self._waiting, []
+        for fn in waiting:
+            fn()
+
+    def _error(self, e: BaseException) -> None:
+        self.loading = False
+        self._waiting.clear()
+        self.failed.emit(f"Cannot list models: {e}")
+
+    def update(self) -> None:
+        """Re-read statuses (a model was disabled after failing)."""
+        if self.loaded:
+            self._entries = self.registry.entries()
+            self.changed.emit()
+
+    # -- queries -------------------------------------------------------------------------------
+    def entries(self) -> tuple[Entry, ...]:
+        return self._entries
+
+    def usable(self, name: str) -> Entry | None:
+        return next((e for e in self._entries if e.name == name and e.ok), None)
+
+    def default_name(self, task: str | None = None) -> str | None:
+        if not self.loaded:
+            return None
+        e = self.registry.default(task, self.settings.default_model())
+        return e.name if e else None
+
+    def set_default(self, name: str) -> None:
+        self.settings.set_default_model(name)
+        self.registry.preferred = name
+        self.changed.emit()
+
+    def wait(self, msecs: int = 10000) -> bool:
+        return self._worker.wait(msecs)

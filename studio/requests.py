@@ -1,0 +1,189 @@
+"""What each generation action asks the model for: a :class:`Plan` per action.
+
+Pure data (no Qt, no torch). A plan is the task name, the mask the model may write in,
+the preparatory edits the task needs first (new empty tracks, a longer song) and the
+label of the take; the job queue runs it (``JobRequest(prep=…)``) and the take's edit
+does the preparation and the new notes as one undo step. The musical meaning follows
+:mod:`engine.models.tasks`, over the studio's painted mask:
+
+- **Repaint**: exactly the painted mask.
+- **Regenerate track**: the whole song on the masked tracks (else the current track).
+- **Continue N bars**: N bars after the song's last bar, on the masked tracks (else all).
+- **Harmonize**: every other track around the current (melody) track, over the mask's
+  bars (else the whole song); tracks the user asks for are created first.
+- **Compose**: fill a song with no notes; instruments the song lacks are created first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from engine.score import (
+    DRUM_CHANNEL,
+    TRACK_COLOURS,
+    Edit,
+    InsertTrack,
+    Mask,
+    Region,
+    Song,
+    TimeMap,
+    Track,
+    set_song_props,
+)
+from engine.score.instruments import role_of
+
+from .mask.geometry import keep_tracks, normalise
+from .mask.quick import song_end_tick
+
+ACTIONS = ("repaint", "regenerate", "continue", "harmonize", "compose")
+TITLES = {"repaint": "Repaint", "regenerate": "Regenerate track", "continue": "Continue",
+          "harmonize": "Harmonize", "compose": "Compose"}
+
+
+class PlanError(ValueError):
+    """The action cannot run as asked; the message tells the user what to do."""
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    task: str
+    mask: Mask
+    prep: tuple[Edit, ...] = ()
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Instrument:
+    """A track the model should write into: display name and General MIDI program."""
+
+    name: str
+    program: int = 0
+    is_drum: bool = False
+
+
+def parse_instruments(text: str) -> list[Instrument]:
+    """``"Piano, Bass, Drums"`` → instruments (names as :func:`engine.models.tasks.track_spec`
+    reads them); :class:`PlanError` names the one it does not know."""
+    from engine.models.tasks import TaskError, track_spec
+
+    out = []
+    for part in text.split(","):
+        if part.strip():
+            try:
+                spec = track_spec(part)
+            except TaskError as e:
+                raise PlanError(str(e)) from e
+            out.append(Instrument(spec.name, spec.program, spec.is_drum))
+    return out
+
+
+def default_accompaniment(melody: Track) -> str:
+    """What Harmonize offers to add next to a lone melody (as in ``engine.models.tasks``)."""
+    if role_of(melody.program, melody.is_drum) in ("voice", "strings"):
+        return "Alto, Tenor, Bass"
+    return "Piano, Bass"
+
+
+def new_track_edits(song: Song, instruments: Sequence[Instrument]) -> list[InsertTrack]:
+    """Edits adding empty tracks after the song's own, each on a free MIDI channel."""
+    used = {t.channel for t in song.tracks}
+    edits = []
+    for i, ins in enumerate(instruments):
+        if ins.is_drum:
+            channel = DRUM_CHANNEL
+        else:
+            free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
+            channel = free[0] if free else 0
+        used.add(channel)
+        index = len(song.tracks) + i
+        track = Track(name=ins.name, program=ins.program, is_drum=ins.is_drum, channel=channel,
+                      colour=TRACK_COLOURS[index % len(TRACK_COLOURS)])
+        edits.append(InsertTrack(track, index, label=f"Add {ins.name}"))
+    return edits
+
+
+def _need_tracks(song: Song) -> None:
+    if not song.tracks:
+        raise PlanError("the song has no tracks: add one (Ctrl+T) or use Compose")
+
+
+def repaint(song: Song, mask: Mask) -> Plan:
+    mask = keep_tracks(mask, song)
+    if mask.is_empty:
+        raise PlanError("paint a mask first: press M and drag over the bars to rewrite")
+    return Plan("repaint", mask, (), "Repaint")
+
+
+def regenerate(song: Song, mask: Mask, current: int | None) -> Plan:
+    _need_tracks(song)
+    mask = keep_tracks(mask, song)
+    ids = mask.track_ids or ({current} if current is not None else set())
+    if not ids:
+        raise PlanError("select the track to regenerate")
+    if song.end <= 0:
+        raise PlanError("the song is empty: there is nothing to regenerate (use Compose)")
+    names = [t.name for t in song.tracks if t.id in ids]
+    label = f"Regenerate {names[0]}" if len(names) == 1 else "Regenerate tracks"
+    return Plan("regenerate", normalise(Mask.of(Region(frozenset(ids), 0, song_end_tick(song)))),
+                (), label)
+
+
+def continue_(song: Song, mask: Mask, bars: int) -> Plan:
+    _need_tracks(song)
+    if bars < 1:
+        raise PlanError("continue needs at least one bar")
+    ids = keep_tracks(mask, song).track_ids or frozenset(t.id for t in song.tracks)
+    tm = TimeMap.of(song)
+    first = tm.bar_count(song.end) if song.end > 0 else 0
+    start, end = tm.bar_to_tick(first), tm.bar_to_tick(first + bars)
+    prep = (set_song_props(song, f"Extend by {bars} bars", length=end),)
+    return Plan("continue", normalise(Mask.of(Region(ids, start, end))), prep,
+                f"Continue {bars} bars")
+
+
+def harmonize(song: Song, mask: Mask, melody_id: int | None,
+              add: Iterable[Instrument] = ()) -> Plan:
+    if melody_id is None or all(t.id != melody_id for t in song.tracks):
+        raise PlanError("select the melody track to harmonize")
+    melody = song.track(melody_id)
+    if not melody.notes:
+        raise PlanError(f"track {melody.name!r} has no notes to harmonize")
+    prep = new_track_edits(song, list(add))
+    others = [t.id for t in song.tracks if t.id != melody_id] + [e.track.id for e in prep]
+    if not others:
+        raise PlanError(f"nothing to fill around {melody.name!r}: add accompaniment tracks")
+    mask = keep_tracks(mask, song)
+    start, end = mask.span if not mask.is_empty else (0, song_end_tick(song))
+    return Plan("harmonize", normalise(Mask.of(Region(frozenset(others), start, end))),
+                tuple(prep), f"Harmonize {melody.name}")
+
+
+def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:
+    """Fill ``bars`` bars of a song without notes; tracks already there with a wanted
+    instrument are used, the other instruments become new tracks."""
+    if song.note_count:
+        raise PlanError("Compose starts from an empty song: use Continue, Repaint or "
+                        "Harmonize on a song with notes (or File ▸ New)")
+    if not instruments:
+        raise PlanError("compose needs at least one instrument")
+    if bars < 1:
+        raise PlanError("compose needs at least one bar")
+    free = list(song.tracks)
+    ids, missing = [], []
+    for ins in instruments:
+        match = next((t for t in free if t.is_drum == ins.is_drum
+                      and (ins.is_drum or t.program == ins.program)), None)
+        if match is not None:
+            free.remove(match)
+            ids.append(match.id)
+        else:
+            missing.append(ins)
+    adds = new_track_edits(song, missing)
+    end = TimeMap.of(song).bar_to_tick(bars)
+    prep: list[Edit] = [*adds]
+    if song.length != end:
+        prep.append(set_song_props(song, "Set length", length=end))
+    ids += [e.track.id for e in adds]
+    return Plan("compose", normalise(Mask.of(Region(frozenset(ids), 0, end))), tuple(prep),
+                "Compose")

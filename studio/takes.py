@@ -1,0 +1,243 @@
+"""Takes on screen: the A/B/C switcher bar and the preview drawn over both views.
+
+A take is a proposal: its notes are drawn over the score as outlined, semi-transparent
+notes (the notes they would replace are dimmed), never mixed up with the song's own.
+The bar lists the pending takes of the latest region; one key switches (``[`` ``]`` or
+1–9), Enter accepts (one undo step), Delete rejects. A take whose region was edited
+since it was asked for carries a warning badge and asks before it is applied.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
+
+from engine.jobs import Take
+from engine.score import EditGroup, InsertTrack
+
+from .mask.geometry import describe, track_spans
+from .tracklist import HEADER_H, ROW_H
+
+if TYPE_CHECKING:
+    from .arrangement import Arrangement
+    from .cocompose import CoComposer
+    from .pianoroll.view import NoteCanvas
+
+TAKE = QColor("#f4f1e8")
+CONFLICT = QColor("#ff6b6b")
+VEIL = QColor(20, 22, 26, 150)
+
+
+class TakesBar(QWidget):
+    """The strip above the piano roll: which takes exist, which one is heard, what to do."""
+
+    listenRequested = Signal(bool)  # solo?
+
+    def __init__(self, composer: CoComposer, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.composer = composer
+        self.setObjectName("TakesBar")
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.setFixedHeight(34)
+        self.title = QLabel("TAKES", self)
+        self.title.setObjectName("TakesTitle")
+        self.region = QLabel("", self)
+        self.region.setObjectName("TakesRegion")
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: list[QToolButton] = []
+        self.slots = QHBoxLayout()
+        self.slots.setSpacing(3)
+        self.badge = QLabel("", self)
+        self.badge.setObjectName("ConflictBadge")
+        self.badge.hide()
+        self.listen = QPushButton("▶ In Context", self)
+        self.listen.setToolTip("Hear the take with the rest of the song")
+        self.solo = QPushButton("▶ Solo", self)
+        self.solo.setToolTip("Hear only the tracks the take writes")
+        self.accept_button = QPushButton("✓ Accept", self)
+        self.accept_button.setObjectName("Primary")
+        self.accept_button.setToolTip("Apply this take as one undo step (Enter)")
+        self.reject_button = QPushButton("✕ Reject", self)
+        self.reject_button.setToolTip("Drop this take (Delete / Backspace)")
+        self.hint = QLabel("No takes yet — paint a mask (M), then Repaint (Ctrl+R)", self)
+        self.hint.setObjectName("TakesHint")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(8, 3, 8, 3)
+        row.setSpacing(6)
+        row.addWidget(self.title)
+        row.addLayout(self.slots)
+        row.addWidget(self.region)
+        row.addWidget(self.badge)
+        row.addWidget(self.hint)
+        row.addStretch(1)
+        for w in (self.listen, self.solo, self.accept_button, self.reject_button):
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            row.addWidget(w)
+        self.listen.clicked.connect(lambda: self.listenRequested.emit(False))
+        self.solo.clicked.connect(lambda: self.listenRequested.emit(True))
+        self.accept_button.clicked.connect(lambda: composer.accept())
+        self.reject_button.clicked.connect(lambda: composer.reject())
+        composer.takesChanged.connect(self.sync)
+        self.sync()
+
+    def sync(self) -> None:
+        c = self.composer
+        s = c.active_set()
+        pending = s.pending() if s else []
+        while len(self.buttons) > len(pending):
+            b = self.buttons.pop()
+            self.group.removeButton(b)
+            b.deleteLater()
+        while len(self.buttons) < len(pending):
+            i = len(self.buttons)
+            b = QToolButton(self)
+            b.setObjectName("TakeButton")
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, i=i: c.select(i))
+            self.group.addButton(b)
+            self.slots.addWidget(b)
+            self.buttons.append(b)
+        current = c.preview_take()
+        for i, (b, take) in enumerate(zip(self.buttons, pending, strict=True)):
+            conflict = c.conflicts(take)
+            b.setText(s.letter(take.id) + (" ⚠" if conflict else ""))
+            b.setChecked(current is not None and take.id == current.id)
+            b.setProperty("conflict", conflict)
+            b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, seed "
+                         f"{take.options.seed} ({i + 1} / [ ] to switch)"
+                         + ("\n⚠ its region was edited since: accepting asks first"
+                            if conflict else ""))
+            b.style().unpolish(b)
+            b.style().polish(b)
+        has = current is not None
+        for w in (self.listen, self.solo, self.accept_button, self.reject_button, self.region):
+            w.setVisible(has)
+        self.hint.setVisible(not has)
+        if has:
+            song = c.document.song
+            if current.prep:  # new tracks: name them as the take will
+                song = EditGroup(current.prep).apply(current.base_song)
+            new = [e.track.name for e in current.prep if isinstance(e, InsertTrack)]
+            text = f"{c.request_label(current)} · {describe(current.write_mask, song)}"
+            if new:
+                text += " · new: " + ", ".join(new)
+            self.region.setText(text)
+            conflict = c.conflicts(current)
+            self.badge.setVisible(conflict)
+            self.badge.setText("⚠ Edited since this take was made" if conflict else "")
+        else:
+            self.badge.hide()
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):
+            self.composer.reject()
+        elif e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.composer.accept()
+        else:
+            super().keyPressEvent(e)
+
+
+# -- preview painters (registered as overlays on the views) ------------------------------------
+def _take_and_colour(composer: CoComposer) -> tuple[Take | None, QColor]:
+    take = composer.preview_take()
+    if take is None:
+        return None, TAKE
+    return take, CONFLICT if composer.conflicts(take) else TAKE
+
+
+def roll_painter(composer: CoComposer):
+    """An overlay for the piano roll canvas: the previewed take's notes, outlined."""
+
+    def paint(p: QPainter, canvas: NoteCanvas) -> None:
+        take, colour = _take_and_colour(composer)
+        if take is None:
+            return
+        song = canvas.roll.document.song
+        known = {t.id: t for t in song.tracks}
+        active = set(canvas.roll.active_track_ids())
+        vp = canvas.vp
+        p.save()
+        for tid, notes in take.notes.items():
+            if tid not in known:
+                continue
+            strong = tid in active
+            if strong:
+                for start, end, lo, hi in track_spans(take.write_mask, tid):
+                    y0 = max(0.0, vp.pitch_to_y(hi))
+                    y1 = min(float(canvas.height()), vp.pitch_to_y(lo) + vp.key_h)
+                    p.fillRect(QRectF(vp.tick_to_x(start), y0,
+                                      vp.tick_to_x(end) - vp.tick_to_x(start), y1 - y0), VEIL)
+            fill = QColor(known[tid].colour).lighter(125)
+            fill.setAlpha(150 if strong else 40)
+            edge = QColor(colour)
+            edge.setAlpha(235 if strong else 110)
+            pen = QPen(edge, 1.6 if strong else 1.0)
+            if not strong:
+                pen.setStyle(Qt.PenStyle.DotLine)
+            p.setPen(pen)
+            p.setBrush(fill)
+            t0, t1 = vp.left, vp.right
+            rects = [canvas.note_rect(n.start, n.duration, n.pitch) for n in notes
+                     if n.end >= t0 and n.start <= t1]
+            p.drawRects([r.adjusted(0.5, 0.5, -0.5, -0.5) for r in rects])
+        s, _ = composer.takes.find(take.id)
+        x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
+        tag = f"TAKE {s.letter(take.id)} · {take.model}"
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(colour)
+        width = p.fontMetrics().horizontalAdvance(tag) + 12
+        p.drawRoundedRect(QRectF(x, 4, width, 17), 3, 3)
+        p.setPen(QColor("#1e2126"))
+        p.drawText(QRectF(x, 4, width, 17), Qt.AlignmentFlag.AlignCenter, tag)
+        p.restore()
+
+    return paint
+
+
+def arrangement_painter(composer: CoComposer):
+    """An overlay for the arrangement: the previewed take's notes as outlined strokes."""
+
+    def paint(p: QPainter, arr: Arrangement) -> None:
+        take, colour = _take_and_colour(composer)
+        if take is None:
+            return
+        tracks = arr.document.song.tracks
+        p.save()
+        p.setClipRect(QRectF(0, HEADER_H, arr.width(), arr.height() - HEADER_H))
+        for i, track in enumerate(tracks):
+            notes = take.notes.get(track.id)
+            if notes is None:
+                continue
+            y = HEADER_H + i * ROW_H - arr.scroll_y
+            for start, end, _lo, _hi in track_spans(take.write_mask, track.id):
+                r = QRectF(arr.x_of(start), y + 2, arr.x_of(end) - arr.x_of(start), ROW_H - 5)
+                p.fillRect(r, VEIL)
+                p.setPen(QPen(colour, 1.2, Qt.PenStyle.DashLine))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(r)
+            if notes:
+                lo = min(n.pitch for n in notes)
+                hi = max(n.pitch for n in notes)
+                span = max(12, hi - lo + 1)
+                inner = ROW_H - 13
+                p.setPen(QPen(colour, 1.6))
+                for n in notes:
+                    yy = y + 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
+                    x0 = arr.x_of(n.start)
+                    p.drawLine(QRectF(x0, yy, max(1.5, arr.x_of(n.end) - x0), 0).topLeft(),
+                               QRectF(x0, yy, max(1.5, arr.x_of(n.end) - x0), 0).topRight())
+        p.restore()
+
+    return paint

@@ -1,0 +1,287 @@
+"""Co-composition in the studio: variations, takes, conflicts, jobs, failures, tasks."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from engine.models.plugin import tiny_random_model
+from engine.plugins import ModelInfo
+from engine.score import Mask, Note, Region, add_notes
+from studio.cocompose import signature
+from tests.studio.cocompose_helpers import (
+    CrashingModel,
+    EchoModel,
+    GatedModel,
+    close_window,
+    make_registry,
+    make_window,
+    notes_by_track,
+)
+from tests.studio.conftest import make_song
+
+BAR = 1920
+
+
+class PairedEcho(EchoModel):
+    """Seeds 2k and 2k+1 give the same note: every second variation repeats."""
+
+    info = replace(EchoModel.info, name="paired")
+
+    def __init__(self) -> None:
+        self.seeds: list[int] = []
+
+    def generate(self, song, mask, options, progress, cancel):
+        self.seeds.append(options.seed)
+        return super().generate(song, mask, replace(options, seed=options.seed // 2),
+                                progress, cancel)
+
+
+class Broken:
+    """Written for another plugin API: the registry lists it disabled, with the reason."""
+
+    info = ModelInfo(name="from-the-future", version="9.0", api_version=99)
+
+    def generate(self, song, mask, options, progress, cancel):
+        return {}
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, dialogs, no_audio):
+    models = [EchoModel(), PairedEcho(), GatedModel(), CrashingModel(), Broken(),
+              tiny_random_model(0)]
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, *models), model="echo")
+    win.set_song(make_song())
+    win.models = {m.info.name: m for m in models}
+    yield win
+    for m in models:
+        if isinstance(m, GatedModel):
+            m.gate.set()
+    close_window(win)
+
+
+def mask_piano(win, start=0, end=BAR):
+    piano = win.document.song.tracks[0]
+    win.document.set_mask(Mask.of(Region({piano.id}, start, end)))
+    return piano
+
+
+def row_of(qtbot, win, job):
+    qtbot.waitUntil(lambda: job.id in win.jobs_panel.rows, timeout=5000)
+    return win.jobs_panel.rows[job.id]
+
+
+def wait_takes(qtbot, win, n):
+    qtbot.waitUntil(lambda: (s := win.composer.active_set()) is not None and len(s) >= n
+                    and not win.jobs_panel.running(), timeout=20000)
+    return win.composer.active_set()
+
+
+def test_variations_of_one_request_differ_and_repeats_are_drawn_again(studio, qtbot):
+    win = studio
+    win.generate_panel.set_model("paired")
+    win.generate_panel.variations.setValue(3)
+    win.generate_panel.seed.setValue(0)
+    mask_piano(win)
+    jobs = win.composer.request("repaint")
+    assert len(jobs) == 3
+    takes = wait_takes(qtbot, win, 3)
+    assert sorted(take.options.seed for take in takes) == [0, 2, 4]
+    assert len({signature(t) for t in takes}) == 3  # all different music
+    assert sorted(win.models["paired"].seeds) == [0, 1, 2, 4]  # seed 1 repeated seed 0
+    assert [takes.letter(t.id) for t in takes] == ["A", "B", "C"]
+
+
+def test_variations_of_the_real_tiny_model_differ(studio, qtbot):
+    win = studio
+    win.generate_panel.set_model("tiny-random")
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 2)
+    assert signature(takes.takes[0]) != signature(takes.takes[1])
+
+
+def test_switch_accept_reject_takes_with_keys(studio, qtbot):
+    win = studio
+    win.generate_panel.variations.setValue(3)
+    win.generate_panel.seed.setValue(3)
+    mask_piano(win)
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 3)
+    canvas = win.pianoroll.canvas
+    canvas.setFocus()
+    first = win.composer.preview_take()
+    QTest.keyClick(canvas, Qt.Key.Key_1)
+    assert win.composer.preview_take() is takes.takes[0]
+    QTest.keyClick(canvas, Qt.Key.Key_BracketRight)
+    assert win.composer.preview_take() is takes.takes[1]
+    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
+    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
+    assert win.composer.preview_take() is takes.takes[2]
+    assert first is takes.takes[2]  # the newest take is auditioned first
+    assert [b.text() for b in win.takes_bar.buttons] == ["A", "B", "C"]
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)  # no notes selected: rejects the take
+    assert len(takes.pending()) == 2 and len(win.takes_bar.buttons) == 2
+    QTest.keyClick(canvas, Qt.Key.Key_2)
+    chosen = win.composer.preview_take()
+    assert chosen is takes.takes[1]
+    assert not win.pianoroll.canvas.grab().isNull()  # the preview overlay paints
+    QTest.keyClick(canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    piano = win.document.song.tracks[0]
+    assert [n.pitch for n in piano.notes if n.start < BAR] == [
+        n.pitch for n in chosen.notes[piano.id]]
+    assert win.document.undo_stack.undoText() == "Accept take B (Repaint)"
+    assert win.composer.active_set() is None  # accepted: the bar is closed
+
+
+def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(studio, qtbot,
+                                                                               dialogs):
+    win = studio
+    piano = mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    take = win.composer.preview_take()
+    # An edit outside the region does not conflict.
+    win.document.apply(add_notes(piano.id, [Note(50, BAR + 10, 100)]))
+    assert not win.composer.conflicts(take)
+    # An edit inside it does: the badge shows, and accepting asks first.
+    win.document.apply(add_notes(piano.id, [Note(90, 240, 100)]))
+    assert win.composer.conflicts(take)
+    assert win.takes_bar.badge.isVisible() and "⚠" in win.takes_bar.buttons[0].text()
+    edited = win.document.song
+    dialogs.answers["confirm_take_conflict"] = False
+    assert not win.composer.accept()
+    assert win.document.song is edited
+    assert dialogs.names().count("confirm_take_conflict") == 1
+    assert "edited" in dialogs.calls[-1][1][1]  # the question explains the conflict
+    dialogs.answers["confirm_take_conflict"] = True
+    assert win.composer.accept()
+    now = win.document.song.track(piano.id)
+    assert {n.pitch for n in now.notes if n.start < BAR} == {
+        n.pitch for n in take.notes[piano.id]}
+    assert any(n.pitch == 50 for n in now.notes)  # the edit outside is kept
+    win.document.undo_stack.undo()
+    assert notes_by_track(win.document.song) == notes_by_track(edited)
+
+
+def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
+    win = studio
+    win.generate_panel.set_model("gated")
+    mask_piano(win)
+    (job,) = win.composer.request("repaint")
+    row = row_of(qtbot, win, job)
+    qtbot.waitUntil(lambda: row.bar.value() == 1, timeout=5000)  # running, step 1 of 2
+    assert win.jobs_panel.running() == [job.id]
+    assert "left" in row.status.text() or "estimating" in row.status.text()
+    QTest.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: row.done, timeout=5000)
+    assert row.status.text() == "cancelled" and job.take is None
+    assert win.composer.active_set() is None
+
+
+def test_a_crashing_model_shows_its_error_and_the_studio_keeps_working(studio, qtbot):
+    win = studio
+    win.generate_panel.set_model("crashy")
+    mask_piano(win)
+    messages = []
+    win.composer.failed.connect(lambda m, d: messages.append((m, d)))
+    (job,) = win.composer.request("repaint")
+    row = row_of(qtbot, win, job)
+    qtbot.waitUntil(lambda: row.done, timeout=5000)
+    assert "ZeroDivisionError: the model divided by zero" in row.status.text()
+    assert "Traceback" in row.status.toolTip()
+    assert messages and "divided by zero" in messages[0][0]
+    assert "divided by zero" in win.statusBar().currentMessage()
+    # The app keeps working: another model still generates, edits still apply.
+    win.generate_panel.set_model("echo")
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    assert win.composer.accept()
+
+
+def test_the_model_list_greys_disabled_models_with_their_reason(studio):
+    combo = studio.generate_panel.model
+    texts = [combo.itemText(i) for i in range(combo.count())]
+    assert "echo" in texts and "tiny-random" in texts
+    i = texts.index("from-the-future — disabled")
+    assert not combo.model().item(i).isEnabled()
+    assert "API 99" in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
+
+
+def test_model_manager_lists_installs_and_sets_default(studio, tmp_path):
+    from studio.dialogs.model_manager import ModelManager
+
+    dlg = ModelManager(studio.catalog, studio)
+    assert {"echo", "tiny-random", "from-the-future"} <= set(dlg.names())
+    row = dlg.names().index("from-the-future")
+    assert "disabled" in dlg.table.topLevelItem(row).text(5)
+    assert "API 99" in dlg.table.topLevelItem(row).text(5)
+    bad = tmp_path / "not-a-pack"
+    bad.mkdir()
+    assert not dlg.install(bad)
+    assert "Cannot install not-a-pack" in dlg.status.text()
+    dlg.table.setCurrentItem(dlg.table.topLevelItem(dlg.names().index("tiny-random")))
+    dlg.set_default()
+    assert studio.settings.default_model() == "tiny-random"
+    assert studio.catalog.default_name() == "tiny-random"
+    assert dlg.table.topLevelItem(dlg.names().index("tiny-random")).text(0) == "★"
+    dlg.close()
+
+
+def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qtbot, dialogs):
+    win = studio
+    original = win.document.song
+    win.generate_panel.continue_bars.setValue(2)
+    win.composer.request("continue")
+    wait_takes(qtbot, win, 1)
+    assert win.composer.accept()
+    assert win.document.song.length == 4 * BAR
+    assert win.document.undo_stack.undoText() == "Accept take A (Continue 2 bars)"
+    win.document.undo_stack.undo()
+    assert win.document.song == original
+
+    win.new_file()
+    empty = win.document.song
+    dialogs.answers["ask_instruments"] = ("Piano, Bass", 4)
+    win.composer.request("compose")
+    wait_takes(qtbot, win, 1)
+    assert "new: Bass" in win.takes_bar.region.text()
+    assert win.composer.accept()
+    song = win.document.song
+    assert [t.name for t in song.tracks] == ["Piano", "Bass"]  # the empty Piano is reused
+    assert all(t.notes for t in song.tracks) and song.length == 4 * BAR
+    win.document.undo_stack.undo()
+    assert win.document.song == empty
+
+
+def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbot, dialogs):
+    win = studio
+    song = win.document.song
+    win.selection.set_tracks([song.tracks[0].id])
+    dialogs.answers["ask_instruments"] = ("Strings", None)
+    win.composer.request("harmonize")
+    take = wait_takes(qtbot, win, 1).takes[0]
+    assert len(take.notes) == 3  # bass, drums and the new strings track
+    dialogs.answers["ask_instruments"] = None  # cancelling the question does nothing
+    assert win.composer.request("harmonize") == []
+
+
+def test_repaint_without_a_mask_explains_what_to_do(studio):
+    assert studio.composer.request("repaint") == []
+    assert "paint a mask first" in studio.statusBar().currentMessage()
+
+
+def test_torch_is_not_imported_when_the_studio_starts():
+    code = ("import sys; from studio.app import create_app; from studio.mainwindow import "
+            "MainWindow; app = create_app(); w = MainWindow(); w.show(); app.processEvents(); "
+            "print('torch' in sys.modules); w.composer.shutdown()")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr

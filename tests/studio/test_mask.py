@@ -1,0 +1,122 @@
+"""Mask painting: the tool on both views, erase, snap, undo/redo, quick masks, Esc Esc."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from engine.score import Mask, Note, Region
+from studio.mask import geometry, quick
+from studio.pianoroll import Tool
+from tests.studio.cocompose_helpers import arrangement_point, drag_arrangement
+
+Q, BAR = 480, 1920
+
+
+def test_paint_and_erase_keep_one_canonical_mask():
+    a = geometry.paint(Mask(), Region({1}, 0, 2 * BAR))
+    b = geometry.paint(geometry.paint(Mask(), Region({1}, BAR, 2 * BAR)), Region({1}, 0, BAR))
+    assert a == b and hash(a) == hash(b) and len(a.regions) == 1
+    holed = geometry.erase(a, Region({1}, Q, 2 * Q, 60, 72))
+    assert not holed.contains(1, Q, 64) and holed.contains(1, Q, 80) and holed.contains(1, 0, 64)
+    assert geometry.paint(holed, Region({1}, Q, 2 * Q, 60, 72)) == a  # filled back in
+    two = geometry.paint(a, Region({2}, 0, 2 * BAR))
+    assert two.track_ids == {1, 2} and len(two.regions) == 1  # same span: one region
+
+
+def test_mask_tool_on_the_piano_roll_paints_bars_or_a_pitch_band(opened, ui):
+    win = opened
+    ui.show_all(win)
+    win.actions.tool_mask.trigger()
+    assert win.pianoroll.tool is Tool.MASK
+    piano = win.document.song.tracks[0]
+    win.selection.set_tracks([piano.id])
+    # Along one row: whole beats (snapped out), every pitch.
+    ui.drag(win, ui.point(win, Q + 100, 60), ui.point(win, 2 * Q + 300, 60))
+    mask = win.document.mask
+    assert mask.track_ids == {piano.id}
+    assert mask.span == (Q, 3 * Q) and mask.regions[0].full_pitch_range
+    # Across rows: that pitch band only.
+    ui.drag(win, ui.point(win, 4 * Q, 72), ui.point(win, 5 * Q, 67))
+    band = [r for r in win.document.mask.regions if not r.full_pitch_range]
+    assert [(r.start, r.end, r.pitch_lo, r.pitch_hi) for r in band] == [(4 * Q, 6 * Q, 67, 72)]
+    # Shift-drag erases.
+    ui.drag(win, ui.point(win, Q + 10, 60), ui.point(win, Q + 20, 60),
+            Qt.KeyboardModifier.ShiftModifier)
+    assert win.document.mask.span[0] == 2 * Q
+    stack = win.document.undo_stack
+    assert [stack.text(i) for i in range(stack.count())] == ["Paint mask", "Paint mask",
+                                                              "Erase mask"]
+    assert not win.document.is_modified  # masks are not unsaved work
+    stack.undo()
+    assert win.document.mask.span == (Q, 6 * Q)
+    stack.undo()
+    stack.undo()
+    assert win.document.mask.is_empty
+    stack.redo()
+    assert win.document.mask.span == (Q, 3 * Q)
+
+
+def test_mask_tool_on_the_arrangement_paints_tracks_by_bars(opened):
+    win = opened
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_M)
+    song = win.document.song
+    drag_arrangement(win, arrangement_point(win, 0, 100), arrangement_point(win, 1, BAR + 100))
+    mask = win.document.mask
+    assert mask.track_ids == {song.tracks[0].id, song.tracks[1].id}
+    assert mask.span == (0, 2 * BAR)
+    drag_arrangement(win, arrangement_point(win, 1, BAR + 10), arrangement_point(win, 1, BAR + 20),
+                     Qt.KeyboardModifier.AltModifier)
+    assert not win.document.mask.contains(song.tracks[1].id, BAR, 60)
+    assert win.document.mask.contains(song.tracks[0].id, BAR, 60)
+    win.arrangement.grab()  # the overlay paints without error
+    win.pianoroll.canvas.grab()
+
+
+def test_quick_masks(opened):
+    win = opened
+    song = win.document.song
+    piano, bass, drums = song.tracks
+    win.selection.set_tracks([piano.id])
+    win.mask_this_track()
+    assert win.document.mask == quick.this_track(song, [piano.id])
+    assert win.document.mask.span == (0, 2 * BAR)
+    win.mask_other_tracks()
+    assert win.document.mask.track_ids == {bass.id, drums.id}
+    win.selection.set_notes([(piano.id, n.id) for n in piano.notes[1:3]])
+    win.mask_selection()
+    r = win.document.mask.regions[0]
+    assert (r.start, r.pitch_lo, r.pitch_hi) == (Q, 62, 64) and r.track_ids == {piano.id}
+    win.mask_these_bars()  # the selection's bar, every track
+    assert win.document.mask.track_ids == {piano.id, bass.id, drums.id}
+    assert win.document.mask.span == (0, BAR)
+    win.transport.seek(BAR + 300)
+    win.mask_after_here()
+    assert win.document.mask.span == (BAR, 2 * BAR)
+    assert win.document.undo_stack.undoText() == "Mask everything after here"
+    # Esc deselects; Esc again right away clears the mask (undoably).
+    win.escape()
+    assert not win.selection.notes and not win.document.mask.is_empty
+    win.escape()
+    assert win.document.mask.is_empty
+    win.document.undo_stack.undo()
+    assert win.document.mask.span == (BAR, 2 * BAR)
+
+
+def test_quick_mask_functions_on_plain_data():
+    from tests.studio.conftest import make_song
+
+    song = make_song()
+    piano = song.tracks[0]
+    sel = quick.selection({piano.id: [Note(60, 10, 5), Note(67, 900, 5)]})
+    assert sel.regions[0] == Region({piano.id}, 10, 901, 60, 67)
+    assert quick.these_bars(song, BAR - 1, BAR + 1).span == (0, 2 * BAR)
+    assert quick.other_tracks(song, [t.id for t in song.tracks]).is_empty
+
+
+def test_masks_follow_the_document(opened, song_file):
+    win = opened
+    win.mask_this_track()
+    assert not win.document.mask.is_empty
+    assert win.open_path(song_file, ask=False)
+    assert win.document.mask.is_empty  # a new document starts without a mask
