@@ -20,10 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.score import (
-    DRUM_CHANNEL,
-    TRACK_COLOURS,
     Edit,
-    InsertTrack,
     Mask,
     Region,
     Song,
@@ -85,24 +82,6 @@ def default_accompaniment(melody: Track) -> str:
     return "Piano, Bass"
 
 
-def new_track_edits(song: Song, instruments: Sequence[Instrument]) -> list[InsertTrack]:
-    """Edits adding empty tracks after the song's own, each on a free MIDI channel."""
-    used = {t.channel for t in song.tracks}
-    edits = []
-    for i, ins in enumerate(instruments):
-        if ins.is_drum:
-            channel = DRUM_CHANNEL
-        else:
-            free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
-            channel = free[0] if free else 0
-        used.add(channel)
-        index = len(song.tracks) + i
-        track = Track(name=ins.name, program=ins.program, is_drum=ins.is_drum, channel=channel,
-                      colour=TRACK_COLOURS[index % len(TRACK_COLOURS)])
-        edits.append(InsertTrack(track, index, label=f"Add {ins.name}"))
-    return edits
-
-
 def _need_tracks(song: Song) -> None:
     if not song.tracks:
         raise PlanError("the song has no tracks: add one (Ctrl+T) or use Compose")
@@ -149,6 +128,8 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     melody = song.track(melody_id)
     if not melody.notes:
         raise PlanError(f"track {melody.name!r} has no notes to harmonize")
+    from engine.models.tasks import new_track_edits
+
     prep = new_track_edits(song, list(add))
     others = [t.id for t in song.tracks if t.id != melody_id] + [e.track.id for e in prep]
     if not others:
@@ -179,6 +160,8 @@ def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:
             ids.append(match.id)
         else:
             missing.append(ins)
+    from engine.models.tasks import new_track_edits
+
     adds = new_track_edits(song, missing)
     end = TimeMap.of(song).bar_to_tick(bars)
     prep: list[Edit] = [*adds]

@@ -116,8 +116,12 @@ def track_spec(name: str) -> TrackSpec:
                     "Choir, Flute, or a General MIDI instrument name)")
 
 
-def _new_tracks(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]:
-    """Edits adding empty tracks after the song's own, each on a free MIDI channel."""
+def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]:
+    """Edits adding empty tracks after the song's own, each on a free MIDI channel.
+
+    ``specs`` may be any objects with ``name``, ``program`` and ``is_drum`` (the studio
+    passes its own instrument choices).
+    """
     used = {t.channel for t in song.tracks}
     edits = []
     for i, spec in enumerate(specs):
@@ -215,7 +219,7 @@ def compose(
         key_signatures=(KeySignature(0, key),) if key else (),
         title=params.title,
     )
-    adds = _new_tracks(before, params.tracks)
+    adds = new_track_edits(before, params.tracks)
     _, end = _bar_span(before, 0, params.bars)
     prep = [*adds, set_song_props(before, "Set length", length=end)]
     mask = Mask.of(Region(frozenset(e.track.id for e in adds), 0, end))
@@ -322,7 +326,7 @@ def harmonize(
     others = [t.id for t in song.tracks if t.id != melody_id]
     prep: list[Edit] = []
     if not others:
-        prep = _new_tracks(song, _accompaniment(melody, accompaniment))
+        prep = new_track_edits(song, _accompaniment(melody, accompaniment))
         others = [e.track.id for e in prep]
     bars = _song_bars(song)
     mask = Mask.of(Region(frozenset(others), *_bar_span(song, 0, bars)))
