@@ -55,6 +55,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="stratified mask draws per window for the NLL estimate (default 16)")
     p.add_argument("--limit", type=int, help="score only the first N pieces")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--precision", default="auto", choices=("auto", "fp32", "int8", "int4"),
+                   help="weights to score (default: the model's shipped precision)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run_eval)
 
@@ -92,14 +94,17 @@ def run_train(args: argparse.Namespace) -> int:
 def run_eval(args: argparse.Namespace) -> int:
     import torch
 
-    from engine.models.checkpoint import load_model
+    from engine.models.checkpoint import read_manifest
     from engine.models.data import load_jsb
     from engine.models.evaluate import evaluate
     from engine.models.plugin import model_folder
+    from engine.models.runtime import load_denoiser, resolve_precision
 
     torch.set_num_threads(1)
     folder = model_folder(args.model)
-    model, manifest = load_model(folder)
+    manifest = read_manifest(folder)
+    precision = resolve_precision(folder, args.precision)
+    model = load_denoiser(folder, precision, threads=1)
     pieces = load_jsb(args.data, args.split)
     if args.limit:
         pieces = pieces[: args.limit]
@@ -107,7 +112,7 @@ def run_eval(args: argparse.Namespace) -> int:
         raise CliError(f"{args.data}: split {args.split!r} is empty")
     report = evaluate(model, pieces, samples=args.samples, n_ratios=args.ratios, seed=args.seed)
     report = {"model": manifest.get("name"), "model_path": str(folder),
-              "precision": "fp32", "data": str(args.data), "split": args.split, **report}
+              "precision": precision, "data": str(args.data), "split": args.split, **report}
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

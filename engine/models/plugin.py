@@ -9,13 +9,15 @@ checked, on a model's first generate. Importing this module also registers
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from engine.models.checkpoint import load_model, read_manifest
+from engine.models.checkpoint import read_manifest
 from engine.models.grid import GridSpec
 from engine.models.grid_plugin import GridModelPlugin
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
@@ -76,16 +78,28 @@ class _RoleMapped(torch.nn.Module):
         return self.model(tokens, self.table[roles], beat_pos)
 
 
-def plugin_from_folder(folder: str | os.PathLike[str]) -> GridModelPlugin:
-    """A model folder as a plugin (manifest read now, weights on first use)."""
+def plugin_from_folder(
+    folder: str | os.PathLike[str], *, runtime: str = "auto", threads: int | None = None,
+    wrap: Callable[[Any], Any] | None = None,
+) -> GridModelPlugin:
+    """A model folder as a plugin (manifest read now, weights on first use).
+
+    ``options.precision`` picks the weights file ("fp32", "int8", "int4" or "auto" = the
+    model's default) and :func:`engine.models.runtime.load_denoiser` the kernels;
+    ``wrap(denoiser)`` may instrument the denoiser (the benchmark counts calls with it).
+    """
+    from engine.models.runtime import available_precisions, load_denoiser
+
     manifest = read_manifest(folder)
+    have = available_precisions(folder)
+    info = dataclasses.replace(_info(manifest), precisions=tuple(have), default_precision=have[0])
 
-    def load(precision: str) -> torch.nn.Module:
-        model, _ = load_model(folder)
+    def load(precision: str) -> Any:
+        model = load_denoiser(folder, precision, runtime=runtime, threads=threads)
         seen = manifest.get("training_roles")
-        return (_RoleMapped(model, seen) if seen else model).eval()
+        model = _RoleMapped(model, seen).eval() if seen else model
+        return wrap(model) if wrap else model
 
-    info = _info(manifest)
     spec = GridSpec(max_lanes=info.max_lanes) if info.max_lanes else GridSpec()
     return GridModelPlugin(info, load=load, spec=spec)
 

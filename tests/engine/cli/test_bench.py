@@ -1,0 +1,77 @@
+"""``partita quantize`` and ``partita bench`` on a tiny random model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from engine.cli import main
+from engine.models.checkpoint import save_model
+from engine.models.network import AxialDenoiser, NetworkConfig
+
+
+def _chorale(start: int, steps: int = 48) -> list[list[int]]:
+    """A four-voice chorale in the JSB JSON format: one [S, A, T, B] pitch row per 16th."""
+    return [[start + 12 + (t // 4) % 3, start + 7, start + 4, start - 12] for t in range(steps)]
+
+
+@pytest.fixture
+def jsb(tmp_path):
+    path = tmp_path / "jsb.json"
+    path.write_text(json.dumps({"train": [_chorale(60), _chorale(62)],
+                                "valid": [_chorale(64), _chorale(59)]}))
+    return path
+
+
+def test_bench_quick_json_has_every_figure(jsb, capsys):
+    code = main(["bench", "--tiny", "--quick", "--json", "--threads", "1", "--reps", "1",
+                 "--variants", "int8", "--data", str(jsb)])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["variants"]) == {"fp32", "int8"}
+    for row in report["variants"].values():
+        for key in ("file_mb", "file_ratio", "load_s", "peak_rss_mb", "nll_note",
+                    "nll_rel_change", "speedup_vs_fp32"):
+            assert isinstance(row[key], float), key
+    assert report["variants"]["int8"]["file_ratio"] < 0.5
+    assert set(report["tasks"]) == {"repaint", "regenerate", "continue", "compose",
+                                    "harmonize"}
+    for task in report["tasks"].values():
+        for figures in task["variants"].values():
+            assert figures["p95_s"] >= figures["p50_s"] > 0
+            assert figures["gflop"] > 0 and figures["ratio_to_limit"] > 0
+    assert report["machine"]["matmul_gflops"] > 0
+    samplers = {row["sampler"] for row in report["baselines"]["rows"]}
+    assert samplers == {"partita", "gibbs", "left-to-right"}
+    assert report["baselines"]["equal_nll"]["speedup"] > 0
+    bars = [row["bars"] for row in report["scaling"]["bars"]]
+    assert bars == sorted(bars) and len(bars) >= 3
+    assert report["recommended_default"] in report["variants"]
+    targets = {t["target"].split(",")[0].split(" (")[0]: t for t in report["targets"]}
+    assert {"int8 speed-up over fp32", "int8 NLL change", "int4 weights / fp32"} <= set(targets)
+    assert targets["int8 NLL change"]["met"] in (True, False)
+
+
+def test_bench_rejects_unknown_variant(capsys):
+    assert main(["bench", "--tiny", "--quick", "--variants", "fp16"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("partita: error:") and "fp16" in err and len(err.splitlines()) == 1
+
+
+def test_quantize_command_writes_weights_and_manifest(tmp_path, jsb, capsys):
+    torch.manual_seed(0)
+    cfg = NetworkConfig(d_model=16, n_layers=1, n_heads=2, ff_mult=2, max_steps=32,
+                        max_lanes=8)
+    save_model(tmp_path / "m", AxialDenoiser(cfg), {"name": "tiny"})
+    assert main(["quantize", str(tmp_path / "m"), "--precision", "int4", "--group-size", "16",
+                 "--data", str(jsb), "--default"]) == 0
+    assert "int4, group 16" in capsys.readouterr().out
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    entry = next(w for w in manifest["weights"] if w["file"] == "model.int4.safetensors")
+    assert entry["bits"] == 4 and entry["group_size"] == 16 and len(entry["sha256"]) == 64
+    assert manifest["precisions"] == ["int4", "fp32"]
+    assert (tmp_path / "m" / "model.int4.safetensors").is_file()
+    assert main(["quantize", str(tmp_path / "missing"), "--precision", "int8"]) == 1
+    assert "no such model folder" in capsys.readouterr().err
