@@ -64,7 +64,9 @@ class JobRow(QFrame):
         self.status = QLabel("queued", self)
         self.status.setStyleSheet("color: #8b929c;")
         self.bar = QProgressBar(self)
-        self.bar.setRange(0, 0)  # busy until the first progress report
+        # Empty while queued; a busy bar once it starts, until the first progress report.
+        self.bar.setRange(0, 1)
+        self.bar.setValue(0)
         self.bar.setTextVisible(False)
         self.bar.setFixedHeight(6)
         self.cancel_button = QToolButton(self)
@@ -86,6 +88,7 @@ class JobRow(QFrame):
         if isinstance(e, JobStarted):
             self.started = time.monotonic()
             self.status.setText("running…")
+            self.bar.setRange(0, 0)
         elif isinstance(e, JobProgress):
             self.bar.setRange(0, max(1, e.total))
             self.bar.setValue(e.step)
