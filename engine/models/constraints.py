@@ -8,8 +8,9 @@
 - the cells of the notes being replaced are cleared to ``REST`` (also past the mask's
   end, so a replaced note cannot leak out as context);
 - *allowed* tokens per cell: drum lanes take ``REST`` or a drum hit, pitched lanes
-  ``REST``, ``HOLD`` or an onset inside the region's pitch range, the instrument's range
-  (:data:`ROLE_RANGES`, widened to the notes the track already has) and, with a key, its
+  ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
+  (its own range a fourth wider each side when it has notes, else :data:`ROLE_RANGES`)
+  and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
   kind (rest / hold / onset) it had in the notes being replaced.
@@ -36,9 +37,15 @@ _KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
 
 # Comfortable written ranges per role (MIDI pitches), so no bass line lands at C7.
 ROLE_RANGES: dict[str, tuple[int, int]] = {
-    "melody": (48, 96), "bass": (24, 67), "chords": (40, 88), "piano": (21, 108),
+    "melody": (55, 96), "bass": (28, 60), "chords": (40, 88), "piano": (21, 108),
     "strings": (28, 100), "voice": (36, 84),
 }
+
+
+# A track with at least this many notes is written in its own register, this many
+# semitones wider each side (a regenerated bass line stays a bass line).
+OWN_RANGE_NOTES = 8
+OWN_RANGE_MARGIN = 5
 
 
 def _parse_key(key: str) -> tuple[str, str, bool]:
@@ -137,10 +144,13 @@ def build_problem(
 
 
 def _instrument_range(song: Song, track_id: int) -> tuple[int, int]:
-    """The role's range, widened to the pitches the track already plays."""
+    """A track with notes keeps to its own register (its range, a fourth wider each side);
+    an empty or nearly empty one gets its role's range, widened to the notes it has."""
     track = song.track(track_id)
     lo, hi = ROLE_RANGES.get(role_of(track.program, track.is_drum), (0, 127))
     pitches = [n.pitch for n in track.notes]
+    if len(pitches) >= OWN_RANGE_NOTES:
+        return max(0, min(pitches) - OWN_RANGE_MARGIN), min(127, max(pitches) + OWN_RANGE_MARGIN)
     return min([lo, *pitches]), max([hi, *pitches])
 
 

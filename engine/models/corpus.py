@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from engine.models import data
@@ -26,15 +27,16 @@ PPQ = 480
 PER_OPUS = 12  # pieces kept from one multi-piece file (folk-song collections)
 
 
-def corpus_paths(seed: int = 0) -> list[Path]:
-    """Corpus files without Bach, interleaved across collections so any prefix is varied."""
+def corpus_paths(seed: int = 0, folders: Sequence[str] | None = None) -> list[Path]:
+    """Corpus files without Bach, interleaved across collections so any prefix is varied
+    (only the collections ``folders`` when given)."""
     from music21 import corpus
 
     groups: dict[str, list[Path]] = {}
     for p in corpus.getPaths():
         parts = Path(p).parts
         folder = parts[parts.index("corpus") + 1] if "corpus" in parts else ""
-        if "bach" in folder.lower():
+        if "bach" in folder.lower() or (folders and folder not in folders):
             continue
         groups.setdefault(folder, []).append(Path(p))
     rng = random.Random(seed)
@@ -119,16 +121,31 @@ def synthetic_drums(song: Song, seed: int) -> Track:
 
 
 def build_corpus(out: str | Path, minutes: float = 10.0, max_lanes: int = 12,
-                 seed: int = 0) -> dict[str, int]:
-    """Parse corpus files for about ``minutes`` and cache the pieces; returns counts."""
+                 seed: int = 0, folders: Sequence[str] | None = None,
+                 append: bool = False) -> dict[str, int]:
+    """Parse corpus files for about ``minutes`` and cache the pieces; returns counts.
+
+    ``append`` keeps the pieces already cached in ``out`` (train and valid stay apart)
+    and parses only files not seen yet; ``folders`` limits the collections parsed.
+    """
     from music21 import corpus, stream
 
-    start = time.monotonic()
+    out = Path(out)
+    old_train: list[data.Piece] = []
+    old_valid: list[data.Piece] = []
+    if append and (out / "train.npz").exists():
+        old_train = data.load_pieces(out / "train.npz")
+        old_valid = data.load_pieces(out / "valid.npz")
+    seen = {p.name.rsplit("/", 1)[0] for p in old_train + old_valid}
     pieces: list[data.Piece] = []
     failed = 0
-    for path in corpus_paths(seed):
+    paths = corpus_paths(seed, folders)
+    start = time.monotonic()
+    for path in paths:
         if time.monotonic() - start > minutes * 60:
             break
+        if f"{path.parent.name}/{path.stem}" in seen:
+            continue
         try:
             parsed = corpus.parse(str(path))
         except Exception:  # a file music21 cannot read is skipped, and counted
@@ -143,14 +160,14 @@ def build_corpus(out: str | Path, minutes: float = 10.0, max_lanes: int = 12,
                 continue
             if not song.tracks:
                 continue
-            if len(pieces) % 2 == 0:
-                song = song.with_tracks((*song.tracks, synthetic_drums(song, len(pieces))))
+            n = len(pieces) + len(old_train) + len(old_valid)
+            if n % 2 == 0:
+                song = song.with_tracks((*song.tracks, synthetic_drums(song, n)))
             piece = data.piece_of_song(song, f"{path.parent.name}/{path.stem}/{j}", max_lanes)
             if piece is not None:
                 pieces.append(piece)
-    valid = [p for i, p in enumerate(pieces) if i % 20 == 19]
-    train = [p for i, p in enumerate(pieces) if i % 20 != 19]
-    out = Path(out)
+    valid = old_valid + [p for i, p in enumerate(pieces) if i % 20 == 19]
+    train = old_train + [p for i, p in enumerate(pieces) if i % 20 != 19]
     data.save_pieces(out / "train.npz", train)
     data.save_pieces(out / "valid.npz", valid)
     return {"train": len(train), "valid": len(valid), "failed": failed}
@@ -163,5 +180,9 @@ if __name__ == "__main__":
     ap.add_argument("out", type=Path)
     ap.add_argument("--minutes", type=float, default=10.0)
     ap.add_argument("--max-lanes", type=int, default=12)
+    ap.add_argument("--folders", help="comma-separated collections to parse (default: all)")
+    ap.add_argument("--append", action="store_true", help="add to the pieces cached in OUT")
     a = ap.parse_args()
-    print(build_corpus(a.out, a.minutes, a.max_lanes), file=sys.stderr)
+    folders = a.folders.split(",") if a.folders else None
+    print(build_corpus(a.out, a.minutes, a.max_lanes, folders=folders, append=a.append),
+          file=sys.stderr)

@@ -28,6 +28,9 @@ from engine.models import vocab
 from engine.score.instruments import ROLE_IDS
 
 VOICE_ROLE = ROLE_IDS["voice"]
+DRUMS_ROLE = ROLE_IDS["drums"]
+# Roles that ``relabel_roles`` can give a lane (the corpus has few bass or chord tracks).
+RELABEL_ROLES = ("bass", "chords", "melody")
 # Kinds of training mask and their default probabilities.
 MASK_KINDS: dict[str, float] = {
     "random": 0.5,  # each cell masked with probability r ~ U(0, 1): the diffusion ELBO
@@ -186,6 +189,31 @@ def crop(piece: Piece, start: int, steps: int, lanes: Sequence[int] | None = Non
     return tok, piece.roles[sel], piece.beat_pos[start : start + steps]
 
 
+def relabel_roles(tokens: np.ndarray, roles: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Band-style roles for a crop's pitched lanes: the lowest lane (by mean pitch) becomes
+    ``bass``, the highest ``melody`` and each lane between ``chords`` with probability ½.
+
+    The corpus is mostly voices, strings and piano; this teaches the bass, chords and
+    melody roles the product's band tracks use, from the same music.
+    """
+    roles = roles.copy()
+    pitched = [lane for lane in range(len(roles)) if roles[lane] != DRUMS_ROLE]
+    means = {}
+    for lane in pitched:
+        onsets = tokens[lane][(tokens[lane] >= vocab.ONSET) & (tokens[lane] < vocab.DRUM)]
+        if onsets.size:
+            means[lane] = float(onsets.mean())
+    if len(means) < 2:
+        return roles
+    order = sorted(means, key=means.get)
+    roles[order[0]] = ROLE_IDS["bass"]
+    roles[order[-1]] = ROLE_IDS["melody"]
+    for lane in order[1:-1]:
+        if rng.random() < 0.5:
+            roles[lane] = ROLE_IDS["chords"]
+    return roles
+
+
 def training_mask(
     rng: np.random.Generator, lanes: int, steps: int, kinds: dict[str, float] | None = None
 ) -> np.ndarray:
@@ -217,8 +245,12 @@ def make_batch(
     crop_steps: int,
     max_transpose: int = 0,
     kinds: dict[str, float] | None = None,
+    relabel: float = 0.0,
 ) -> Batch:
     """``batch_size`` random crops of random pieces, transposed and masked at random.
+
+    With probability ``relabel`` an item's pitched lanes get band roles
+    (:func:`relabel_roles`).
 
     Items share one lane count, that of the first piece drawn; the others are drawn among
     the pieces with at least as many lanes and keep a random subset of them (a natural
@@ -238,6 +270,8 @@ def make_batch(
         tok, role, beat = crop(p, start, steps, keep)
         lo, hi = transpose_range(tok, max_transpose)
         tok = transpose(tok, int(rng.integers(lo, hi + 1)))
+        if relabel > 0 and rng.random() < relabel:
+            role = relabel_roles(tok, role, rng)
         toks.append(tok)
         roles.append(role)
         beats.append(beat)

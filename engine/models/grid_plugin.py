@@ -8,7 +8,10 @@
    tracks alone need more lanes than the model has, they are written in groups, each
    group seeing the ones written before it;
 3. encodes the window (off-grid notes placed, rounded, as context), builds the editable
-   cells and legal tokens (:mod:`engine.models.constraints`), runs the sampler, decodes
+   cells and legal tokens (:mod:`engine.models.constraints`), runs the sampler with an
+   onset-density target per masked track taken from the window (the track's own density
+   around the region, or its peers' for an empty track; ``options.density`` scales it:
+   :func:`engine.models.sampler.context_onset_rate`), decodes
    the notes that start in editable cells — they end where the editable cells end, so
    nothing reaches past the mask — and gives them velocities from their context
    (:mod:`engine.models.velocity`).
@@ -33,9 +36,9 @@ from engine.plugins.api import (
 )
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 
-from . import vocab
 from .constraints import build_problem
 from .grid import GridSpec, decode, default_lanes, encode, fit_budget
+from .sampler import context_onset_rate
 from .velocity import assign_velocities
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -85,7 +88,7 @@ class GridModelPlugin:
         if mask.is_empty or not masked:
             return {}
         cancel.raise_if_cancelled()
-        denoiser = _with_density(self.denoiser(options.precision), options.density)
+        denoiser = self.denoiser(options.precision)
         sample = self._sampler or _default_sampler()
         w0, w1 = self.window(song, mask)
         groups = self._groups(song, [t.id for t in masked], w0, w1)
@@ -96,9 +99,12 @@ class GridModelPlugin:
             problem = build_problem(enc, work, mask, write, key=options.key,
                                     keep_rhythm=options.keep_rhythm)
             seed = None if options.seed is None else options.seed + 7919 * g
+            groups_ = np.asarray(enc.lane_tracks)
+            rate = context_onset_rate(enc.tokens, problem.editable, groups_, enc.drum_lanes)
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          problem.allowed, replace(options, seed=seed),
-                         _group_progress(progress, g, len(groups)), cancel)
+                         _group_progress(progress, g, len(groups)), cancel,
+                         onset_rate=rate, lane_groups=groups_)
             decoded = decode(enc, out, where=problem.editable)
             new = {tid: tuple(n for n in decoded.get(tid, ()) if mask.contains_note(tid, n))
                    for tid in write}
@@ -165,21 +171,6 @@ def _default_sampler() -> Sampler:
     from .sampler import sample
 
     return sample
-
-
-def _with_density(denoiser: Denoiser, density: float | None) -> Denoiser:
-    """Bias onset logits so that ``density`` 0 → sparse, 0.5 → the model's own, 1 → busy."""
-    if density is None:
-        return denoiser
-    bias = 6.0 * (min(max(float(density), 0.0), 1.0) - 0.5)
-
-    def biased(tokens: torch.Tensor, roles: torch.Tensor, beat_pos: torch.Tensor) -> torch.Tensor:
-        logits = denoiser(tokens, roles, beat_pos).clone()
-        logits[..., vocab.ONSET :] += bias
-        return logits
-
-    biased.max_steps = getattr(denoiser, "max_steps", None)  # type: ignore[attr-defined]
-    return biased
 
 
 def _group_progress(progress: ProgressCallback, group: int, groups: int) -> ProgressCallback:

@@ -35,7 +35,7 @@ import yaml
 from engine.models import checkpoint, data
 from engine.models.evaluate import orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig, parameter_count
-from engine.score.instruments import ROLES
+from engine.score.instruments import ROLE_IDS, ROLES
 
 
 class ConfigError(ValueError):
@@ -63,6 +63,7 @@ class TrainConfig:
     threads: int = 1  # CPU threads per process (the machine is shared)
     init_from: str = ""  # model folder to fine-tune from
     masks: dict[str, float] = field(default_factory=lambda: dict(data.MASK_KINDS))
+    relabel_roles: float = 0.0  # probability of band roles for an item (data.relabel_roles)
     manifest: dict[str, Any] = field(default_factory=dict)  # description, version, ...
 
     @classmethod
@@ -220,7 +221,8 @@ def train(
         rng = np.random.default_rng([cfg.seed, step, rank])
         torch.manual_seed(cfg.seed * 1_000_003 + step * 101 + rank)  # dropout
         batch = data.make_batch(train_pieces, rng, cfg.batch_size, cfg.crop_steps,
-                                int(cfg.data.get("transpose", 0)), cfg.masks)
+                                int(cfg.data.get("transpose", 0)), cfg.masks,
+                                cfg.relabel_roles)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
         loss = batch_loss(wrapped, batch, device)
@@ -282,7 +284,10 @@ def _validate_and_save(model, optimizer, valid_pieces, cfg, device, run, state, 
 
 def _manifest_info(cfg: TrainConfig, pieces: list[data.Piece], n_params: int) -> dict[str, Any]:
     lanes = max((p.n_lanes for p in pieces), default=0)
-    roles = sorted({int(r) for p in pieces for r in p.roles})
+    seen = {int(r) for p in pieces for r in p.roles}
+    if cfg.relabel_roles > 0:
+        seen |= {ROLE_IDS[r] for r in data.RELABEL_ROLES}
+    roles = sorted(seen)
     info: dict[str, Any] = {
         "name": cfg.name, "version": "0.1.0",
         "description": f"Axial-transformer masked diffusion model ({n_params:,} parameters)",

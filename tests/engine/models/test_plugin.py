@@ -64,3 +64,36 @@ def test_pack_loader_is_registered_for_our_architecture(tmp_path):
     shutil.copy(tmp_path / "pack" / "manifest.json", tmp_path / "pack" / "partita-plugin.json")
     plugin = pack_loader(ARCHITECTURE)(tmp_path / "pack", None)
     assert plugin.info.name == "community"
+
+
+class _RestLover(torch.nn.Module):
+    """Uniform logits but ``REST`` 5 nats up: a briefly-trained model's favourite answer."""
+
+    max_steps = 64
+
+    def forward(self, tokens, roles, beat_pos):
+        from engine.models import vocab
+
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        logits[..., vocab.REST] = 5.0
+        return logits
+
+
+def test_repainting_a_busy_melody_with_a_rest_loving_model_is_not_silent():
+    from engine.models.grid_plugin import GridModelPlugin
+    from engine.plugins.api import ModelInfo
+
+    song, _ = _song()  # the melody: an 8th note every 8th, 32 notes over 2 bars
+    melody = song.tracks[0]
+    mask = Mask((Region(frozenset({melody.id}), 1920, 2 * 1920),))
+    plugin = GridModelPlugin(ModelInfo(name="rests", version="0"), _RestLover())
+
+    def notes(density=None):
+        out = plugin.generate(song, mask, GenerateOptions(steps=8, seed=1, density=density),
+                              lambda p: None, CancelToken())
+        return len(out[melody.id])
+
+    replaced = sum(mask.contains_note(melody.id, n) for n in melody.notes)
+    assert replaced == 8
+    assert 4 <= notes() <= 14  # about the melody's own density, not silence
+    assert notes(0.0) < notes() < notes(1.0)

@@ -8,7 +8,13 @@ import torch
 
 from engine.models import vocab
 from engine.models.network import AxialDenoiser, NetworkConfig
-from engine.models.sampler import sample, windows
+from engine.models.sampler import (
+    BIAS_CAP,
+    context_onset_rate,
+    decode_windows,
+    sample,
+    windows,
+)
 from engine.plugins.api import Cancelled, CancelToken, GenerateOptions
 
 LANES, STEPS = 4, 48
@@ -143,3 +149,140 @@ def test_windows_cover_every_step_once():
             assert size is None or end - start <= size
             covered[new_from:end] += 1
         assert (covered == 1).all()
+
+
+def test_decode_windows_tile_the_editable_span_and_centre_each_piece():
+    for total, size, lo, hi in [(200, 64, 0, 200), (200, 64, 90, 110), (200, 64, 0, 20),
+                                (200, 64, 180, 200), (1000, 128, 130, 700), (50, 64, 5, 9)]:
+        covered = np.zeros(total, dtype=int)
+        for start, end, g0, g1 in decode_windows(total, size, lo, hi):
+            assert 0 <= start <= g0 < g1 <= end <= total and end - start <= size
+            assert end - start == min(size, total)
+            if start > 0 and end < total:  # room on both sides: the span is centred
+                assert abs((g0 - start) - (end - g1)) <= 1
+            covered[g0:g1] += 1
+        assert (covered[lo:hi] == 1).all() and covered.sum() == hi - lo
+
+
+def test_a_short_region_is_decoded_with_context_on_both_sides(net):
+    tokens, roles, beat = _grid(200)
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[1, 120:140] = True
+    seen = []
+
+    def recording(x, r, b):
+        seen.append(int((x[0] == vocab.MASK).any(0).nonzero()[0]))  # first masked column
+        return net(x, r, b)
+
+    recording.max_steps = 64
+    out = sample(recording, tokens, editable, roles, beat, None, GenerateOptions(steps=3, seed=1),
+                 lambda p: None, CancelToken())
+    assert seen[0] == 120 - (130 - 32)  # the window is 98..162: 22 steps before, 22 after
+    np.testing.assert_array_equal(out[~editable], tokens[~editable])
+
+
+class RestLover:
+    """Uniform logits except REST, ``margin`` nats above: a model that prefers silence."""
+
+    max_steps = 64
+
+    def __init__(self, margin: float) -> None:
+        self.margin = margin
+
+    def __call__(self, tokens, roles, beat_pos):
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        logits[..., vocab.REST] = self.margin
+        return logits
+
+
+def _onsets(out: np.ndarray, editable: np.ndarray) -> int:
+    return int((out[editable] >= vocab.ONSET).sum())
+
+
+def _pitched_allowed(lanes: int) -> np.ndarray:
+    allowed = np.zeros((lanes, vocab.VOCAB_SIZE), dtype=bool)
+    allowed[:, [vocab.REST, vocab.HOLD]] = True
+    allowed[:, vocab.onset(48) : vocab.onset(84)] = True
+    return allowed
+
+
+def test_an_onset_target_keeps_a_rest_loving_model_from_silence():
+    tokens, roles, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+    model = RestLover(margin=8.0)  # onset log-odds: log(36) - 8 ≈ -4.4 per cell
+    allowed = _pitched_allowed(LANES)
+    silent = _run(model, tokens, editable, roles, beat, allowed, steps=8)
+    target = np.full(LANES, 0.25)
+    steered = sample(model, tokens, editable, roles, beat, allowed,
+                     GenerateOptions(steps=8, seed=3), lambda p: None, CancelToken(),
+                     onset_rate=target)
+    cells = editable.sum()
+    assert _onsets(silent, editable) < 0.05 * cells
+    assert 0.15 * cells < _onsets(steered, editable) < 0.35 * cells
+    _assert_legal(steered)
+
+
+def test_the_bias_is_capped_so_a_sure_model_stays_sparse():
+    tokens, roles, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+    model = RestLover(margin=8.0 + 2 * BIAS_CAP)
+    out = sample(model, tokens, editable, roles, beat, _pitched_allowed(LANES),
+                 GenerateOptions(steps=8, seed=3), lambda p: None, CancelToken(),
+                 onset_rate=np.full(LANES, 0.25))
+    assert _onsets(out, editable) < 0.05 * editable.sum()
+
+
+def test_explicit_density_scales_the_target_and_works_without_one():
+    tokens, roles, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+    model = RestLover(margin=4.0)
+    allowed = _pitched_allowed(LANES)
+
+    def onsets(density, rate):
+        out = sample(model, tokens, editable, roles, beat, allowed,
+                     GenerateOptions(steps=8, seed=3, density=density), lambda p: None,
+                     CancelToken(), onset_rate=rate)
+        return _onsets(out, editable)
+
+    rate = np.full(LANES, 0.15)
+    assert onsets(0.0, rate) < onsets(0.5, rate) < onsets(1.0, rate)
+    assert onsets(0.0, None) < onsets(1.0, None)  # no target: a fixed logit shift
+
+
+def test_a_group_shares_one_target_over_its_lanes():
+    tokens, roles, beat = _grid()
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[:2] = True
+    out = sample(RestLover(margin=6.0), tokens, editable, roles, beat, _pitched_allowed(LANES),
+                 GenerateOptions(steps=8, seed=3), lambda p: None, CancelToken(),
+                 onset_rate=np.array([0.1, 0.1, np.nan, np.nan]),
+                 lane_groups=np.array([5, 5, 7, 7]))
+    assert 0.05 * editable.sum() < _onsets(out, editable) < 0.2 * editable.sum()
+    np.testing.assert_array_equal(out[2:], tokens[2:])
+
+
+def test_context_onset_rate_follows_the_track_around_the_region():
+    steps = 64
+    tokens = np.full((4, steps), vocab.REST, dtype=np.int64)
+    tokens[0, ::4] = vocab.onset(72)  # lead: a note every beat, 16 onsets
+    tokens[1, ::8] = vocab.onset(40)  # bass: every other beat, 8 onsets
+    groups = np.array([10, 11, 12, 13])
+    drums = np.array([False, False, False, True])
+    # Repaint the lead's middle: its replaced notes count, so 16 onsets / 64 steps.
+    editable = np.zeros((4, steps), dtype=bool)
+    editable[0, 16:48] = True
+    rate = context_onset_rate(tokens, editable, groups, drums)
+    assert rate[0] == pytest.approx(0.25) and np.isnan(rate[1:]).all()
+    # Continue: the new steps are empty, so the rate comes from the other steps only.
+    cont = tokens.copy()
+    cont[:, 48:] = vocab.REST
+    editable = np.zeros((4, steps), dtype=bool)
+    editable[:, 48:] = True
+    rate = context_onset_rate(cont, editable, groups, drums)
+    assert rate[0] == pytest.approx(12 / 48) and rate[1] == pytest.approx(6 / 48)
+    # An empty pitched track takes its peers' mean; an empty drum track the default.
+    assert rate[2] == pytest.approx((12 / 48 + 6 / 48) / 2)
+    assert rate[3] > 0
+    # Lanes of one track split the track's rate.
+    two = context_onset_rate(cont, editable, np.array([10, 10, 12, 13]), drums)
+    assert two[0] == two[1] == pytest.approx((12 + 6) / 48 / 2)

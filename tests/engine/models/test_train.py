@@ -67,3 +67,27 @@ def test_two_process_data_parallel_run(tmp_path):
     log = (tmp_path / "tiny" / "train.log").read_text()
     assert "world 2" in log and "valid step 4" in log
     assert (tmp_path / "tiny" / "best" / "model.safetensors").is_file()
+
+
+def test_band_roles_mark_the_lowest_lane_bass_and_the_highest_melody():
+    from engine.models import vocab
+    from engine.score.instruments import ROLE_IDS
+
+    tokens = np.full((4, 16), vocab.REST, dtype=np.int64)
+    for lane, pitch in enumerate([60, 72, 40, 50]):
+        tokens[lane, ::4] = vocab.onset(pitch)
+    tokens[3] = vocab.DRUM  # a drum lane keeps its role
+    roles = np.array([ROLE_IDS["voice"]] * 3 + [ROLE_IDS["drums"]])
+    out = data.relabel_roles(tokens, roles, np.random.default_rng(0))
+    assert out[2] == ROLE_IDS["bass"] and out[1] == ROLE_IDS["melody"]
+    assert out[0] in (ROLE_IDS["voice"], ROLE_IDS["chords"]) and out[3] == ROLE_IDS["drums"]
+    assert (roles == [ROLE_IDS["voice"]] * 3 + [ROLE_IDS["drums"]]).all()  # not changed
+    batch = data.make_batch([data.Piece(tokens, roles, np.arange(16) % 16)],
+                            np.random.default_rng(1), 8, 16, relabel=1.0)
+    assert (batch.roles[:, 2] == ROLE_IDS["bass"]).all()
+
+
+def test_relabelled_roles_are_listed_in_the_manifest(tmp_path):
+    train(_cfg(relabel_roles=0.5, steps=2, val_every=2), tmp_path)
+    _, manifest = load_model(tmp_path / "tiny" / "best")
+    assert {"bass", "chords", "melody", "voice"} <= set(manifest["training_roles"])

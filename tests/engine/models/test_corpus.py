@@ -1,0 +1,35 @@
+"""The corpus cache: no Bach, collections chosen, appending keeps what was parsed."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.models import data
+from engine.models.corpus import build_corpus, corpus_paths
+
+pytest.importorskip("music21")
+
+
+def _folder(path) -> str:
+    return path.parts[path.parts.index("corpus") + 1]
+
+
+def test_corpus_paths_leave_bach_out_and_keep_only_the_chosen_collections():
+    paths = corpus_paths()
+    assert paths and not any("bach" in _folder(p).lower() for p in paths)
+    chosen = corpus_paths(folders=["leadSheet", "miscFolk"])
+    assert {_folder(p) for p in chosen} == {"leadSheet", "miscFolk"}
+    assert len(chosen) < len(paths)
+
+
+def test_appending_skips_parsed_files_and_keeps_the_old_pieces(tmp_path):
+    first = build_corpus(tmp_path, minutes=0.01, folders=["leadSheet"])
+    assert first["train"] + first["valid"] >= 1  # one file at least is parsed
+    names = [p.name for p in data.load_pieces(tmp_path / "train.npz")]
+    same = build_corpus(tmp_path, minutes=0.01, folders=["leadSheet"], append=True)
+    assert same == {**first, "failed": 0}  # every file was parsed already: nothing new
+    more = build_corpus(tmp_path, minutes=0.01, folders=["leadSheet", "theoryExercises"],
+                        append=True)
+    after = [p.name for p in data.load_pieces(tmp_path / "train.npz")]
+    assert after[: len(names)] == names and len(set(after)) == len(after)
+    assert more["train"] + more["valid"] > first["train"] + first["valid"]
