@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--seed", type=int, metavar="N", help="random seed (same seed, same take)")
     g.add_argument("--key", metavar="KEY", help="keep new notes in a key, e.g. C, F#m, Bb")
     g.add_argument("--density", type=float, metavar="D",
-                   help="0 (sparse) .. 1 (busy); default: the model's own")
+                   help="0 (sparse) .. 1 (busy); default: the track's density around the region")
     g.add_argument("--keep-rhythm", action="store_true",
                    help="keep the rhythm of the notes being replaced")
     g.add_argument("--variations", type=int, default=1, metavar="N",
