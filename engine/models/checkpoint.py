@@ -25,6 +25,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from engine.io.atomic import atomic_write
 from engine.models import vocab
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
 from engine.plugins.api import API_VERSION
@@ -62,13 +63,13 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-def _atomic_json(path: Path, data: Mapping[str, Any]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+def write_json(path: Path, data: Mapping[str, Any]) -> None:
+    """Write a manifest/state JSON file atomically (see :func:`engine.io.atomic.atomic_write`)."""
+    atomic_write(path, (json.dumps(data, indent=2, sort_keys=False) + "\n").encode("utf-8"))
 
 
-def _atomic_tensors(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> None:
+def write_tensors(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> None:
+    """Write a safetensors file atomically: a temporary file renamed over ``path``."""
     tmp = path.with_name(path.name + ".tmp")
     save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), meta)
     os.chmod(tmp, 0o644)  # safetensors creates it private; model files are meant to be shared
@@ -84,7 +85,7 @@ def save_model(
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     weights = folder / WEIGHTS_NAME
-    _atomic_tensors(weights, dict(model.state_dict()), {"architecture": ARCHITECTURE})
+    write_tensors(weights, dict(model.state_dict()), {"architecture": ARCHITECTURE})
     manifest: dict[str, Any] = {
         "name": "unnamed", "version": "0.0.0", "api_version": API_VERSION, "kind": "pack",
         "architecture": ARCHITECTURE, "precisions": ["fp32"],
@@ -98,7 +99,7 @@ def save_model(
         "vocab": vocab_spec(),
         "roles": list(ROLES),
     })
-    _atomic_json(folder / MANIFEST_NAMES[0], manifest)
+    write_json(folder / MANIFEST_NAMES[0], manifest)
     return manifest
 
 
@@ -191,8 +192,8 @@ def save_state(
         for key, value in st.items():
             t = value if torch.is_tensor(value) else torch.tensor(value)
             tensors[f"{idx}.{key}"] = t
-    _atomic_tensors(folder / OPTIMIZER_NAME, tensors, {})
-    _atomic_json(folder / STATE_NAME, {**state, "param_groups": opt["param_groups"]})
+    write_tensors(folder / OPTIMIZER_NAME, tensors, {})
+    write_json(folder / STATE_NAME, {**state, "param_groups": opt["param_groups"]})
 
 
 def load_state(

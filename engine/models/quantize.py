@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import nn
 
 from engine.models import vocab
@@ -41,6 +41,8 @@ from engine.models.checkpoint import (
     load_model,
     read_manifest,
     sha256_of,
+    write_json,
+    write_tensors,
 )
 from engine.models.network import AxialDenoiser, NetworkConfig
 
@@ -374,11 +376,7 @@ def quantize_model_folder(
     manifest_file = Path(manifest.pop("_path"))
     root = manifest_file.parent
     file = root / weights_name(precision)
-    tmp = file.with_name(file.name + ".tmp")
-    meta = {"precision": precision, "quantization": json.dumps(info)}
-    save_file({k: v.contiguous() for k, v in tensors.items()}, str(tmp), meta)
-    tmp.chmod(0o644)  # safetensors writes 0600; model files are meant to be shared
-    os.replace(tmp, file)
+    write_tensors(file, tensors, {"precision": precision, "quantization": json.dumps(info)})
     # The fp32 weights it was made from: a later retrain makes it stale (checked at load).
     source = manifest["weights"][0].get("sha256")
     entry = {"file": file.name, "sha256": sha256_of(file), **info, "source_sha256": source}
@@ -388,9 +386,7 @@ def quantize_model_folder(
     default = make_default if make_default is not None else False
     manifest["precisions"] = [precision, *precisions] if default else [*precisions, precision]
     manifest["default_precision"] = manifest["precisions"][0]
-    tmp = manifest_file.with_name(manifest_file.name + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, manifest_file)
+    write_json(manifest_file, manifest)
     return entry
 
 
