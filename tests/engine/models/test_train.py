@@ -91,3 +91,30 @@ def test_relabelled_roles_are_listed_in_the_manifest(tmp_path):
     train(_cfg(relabel_roles=0.5, steps=2, val_every=2), tmp_path)
     _, manifest = load_model(tmp_path / "tiny" / "best")
     assert {"bass", "chords", "melody", "voice"} <= set(manifest["training_roles"])
+
+
+def test_a_time_budget_fits_the_schedule_and_a_resumed_run_keeps_it(tmp_path):
+    cfg = _cfg(minutes=0.1, steps=10**6, val_every=10**6, warmup=5)
+    first = train(cfg, tmp_path, stop_after=60)  # "killed" after the fit at step 50
+    log = (tmp_path / "tiny" / "train.log").read_text()
+    assert "time budget 0.1 min" in log
+    fitted = int(log.split("step/s, ")[1].split(" steps")[0])
+    assert 50 < fitted < 10**6 and first["step"] == min(60, fitted)
+    done = train(_cfg(minutes=0.1, steps=10**6, val_every=10**6, warmup=5), tmp_path)
+    assert done["step"] <= fitted  # the resumed run keeps the fitted schedule
+    _, manifest = load_model(tmp_path / "tiny" / "best")
+    assert manifest["training"]["steps"] == fitted
+
+
+def test_crop_lengths_vary_between_the_minimum_and_the_crop(tmp_path, monkeypatch):
+    lengths: set[int] = set()
+    original = data.make_batch
+
+    def spy(pieces, rng, batch_size, crop_steps, *a):
+        batch = original(pieces, rng, batch_size, crop_steps, *a)
+        lengths.add(batch.tokens.shape[2])
+        return batch
+
+    monkeypatch.setattr(data, "make_batch", spy)
+    train(_cfg(crop_min_steps=8, steps=12, val_every=12), tmp_path)
+    assert len(lengths) > 3 and min(lengths) >= 8 and max(lengths) <= 32
