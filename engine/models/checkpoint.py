@@ -29,6 +29,8 @@ from engine.io.atomic import atomic_write
 from engine.models import vocab
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
 from engine.plugins.api import API_VERSION
+from engine.plugins.errors import ManifestError
+from engine.plugins.manifest import parse_manifest, read_manifest_json
 from engine.score.instruments import ROLES
 
 WEIGHTS_NAME = "model.safetensors"
@@ -117,14 +119,20 @@ def find_model_manifest(path: str | os.PathLike[str]) -> Path:
 
 
 def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A model manifest, checked against this code (no weights read)."""
+    """A model manifest as a dict, checked against this code (no weights read).
+
+    The fields every pack has (name, version, kind, weights with SHA-256, ...) are
+    validated by the one manifest parser, :func:`engine.plugins.manifest.parse_manifest`;
+    this adds what loading *this* network needs (architecture, vocabulary, roles, network).
+    """
     file = find_model_manifest(path)
     try:
-        manifest = json.loads(file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ModelFileError(file, f"not a valid JSON manifest ({e})") from None
-    if not isinstance(manifest, dict):
-        raise ModelFileError(file, "the manifest must be a JSON object")
+        manifest = read_manifest_json(file)
+        parse_manifest(manifest, file)
+    except ManifestError as e:
+        # The parser's message starts with the file name, which ModelFileError adds again.
+        raise ModelFileError(file, str(e).removeprefix(f"{file}: ")) from None
+    assert isinstance(manifest, dict)  # parse_manifest accepted it
     if manifest.get("api_version") != API_VERSION:
         raise ModelFileError(file, f"made for plugin API {manifest.get('api_version')!r}, "
                                    f"this Partita speaks API {API_VERSION}")

@@ -114,16 +114,20 @@ def find_manifest(path: Path) -> Path:
     return path
 
 
-def load_manifest(path: Path) -> Manifest:
-    """Read and validate a manifest file (or the manifest inside a plugin folder)."""
-    path = find_manifest(path)
+def read_manifest_json(path: Path) -> object:
+    """The decoded JSON of a manifest file; a file that is not UTF-8 JSON is named."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except UnicodeDecodeError as e:
         raise ManifestError(f"{path}: not UTF-8 text ({e.reason})") from e
     except json.JSONDecodeError as e:
         raise ManifestError(f"{path}: not valid JSON: {e.msg} at line {e.lineno}") from e
-    return parse_manifest(data, path)
+
+
+def load_manifest(path: Path) -> Manifest:
+    """Read and validate a manifest file (or the manifest inside a plugin folder)."""
+    path = find_manifest(path)
+    return parse_manifest(read_manifest_json(path), path)
 
 
 def parse_manifest(data: object, path: Path | None = None) -> Manifest:

@@ -68,6 +68,22 @@ def test_foreign_vocabulary_or_architecture_is_refused(saved):
         read_manifest(folder)
 
 
+def test_loading_checks_the_pack_fields_with_the_plugin_manifest_parser(saved):
+    folder, _ = saved
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    bad = {**manifest, "weights": [{"file": "model.safetensors", "sha256": "abc"}]}
+    path.write_text(json.dumps(bad))
+    with pytest.raises(ModelFileError, match=r"manifest\.json: field 'weights': sha256"):
+        load_model(folder)
+    path.write_text(json.dumps({**manifest, "name": "Not A Name!"}))
+    with pytest.raises(ModelFileError, match=r"field 'name'"):
+        read_manifest(folder)
+    path.write_text("{not json")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        read_manifest(folder)
+
+
 def test_missing_folder_is_a_model_file_error(tmp_path):
     with pytest.raises(ModelFileError, match="no such model folder"):
         load_model(tmp_path / "nope")
