@@ -10,6 +10,7 @@ from 1, inclusive (``--bars 5-8``), tracks by number from 1 or by name.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import time
 from pathlib import Path
@@ -29,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
                    help="song file to write (.mid or .partita)")
     g.add_argument("--model", metavar="NAME",
-                   help=f"model to use (default: {DEFAULT_MODEL}, or the first one installed)")
+                   help=f"model name or model folder (default: {DEFAULT_MODEL}, or the first "
+                   "one installed)")
     g.add_argument("--precision", choices=PRECISIONS, help="weights precision (default: the "
                    "model's own)")
     g.add_argument("--steps", type=int, default=8, metavar="N",
@@ -96,11 +98,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def resolve_model(name: str | None, task: str) -> ModelPlugin:
-    """The model called ``name``, else ``partita-base``, else the registry's default."""
+    """The model called ``name`` (or the model folder at that path: a freshly trained
+    ``runs/<name>/best``), else ``partita-base``, else the registry's default."""
     from engine.plugins.registry import Registry
 
     registry = Registry()
-    if name:
+    if name and ("/" in name or os.sep in name) and Path(name).is_dir():
+        from engine.models.plugin import plugin_from_folder
+
+        model = plugin_from_folder(name)
+    elif name:
         model = registry.get(name)
     else:
         entry = registry.default(task, preferred=DEFAULT_MODEL)

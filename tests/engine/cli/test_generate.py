@@ -154,3 +154,17 @@ def test_parsers():
     assert gen_cli.parse_bars("3") == (2, 3)
     assert gen_cli.parse_pitch("C4") == 60 and gen_cli.parse_pitch("F#3") == 54
     assert gen_cli.parse_pitch_range("48-C5") == (48, 72)
+
+
+def test_a_model_folder_can_be_named_instead_of_an_installed_model(tmp_path, monkeypatch):
+    from engine.models.checkpoint import save_model
+    from engine.models.network import AxialDenoiser, NetworkConfig
+
+    monkeypatch.undo()  # the real resolver, not the tiny stand-in
+    folder = tmp_path / "runs" / "mine" / "best"
+    save_model(folder, AxialDenoiser(NetworkConfig(d_model=16, n_layers=1, n_heads=2)),
+               {"name": "mine", "version": "0.1.0"})
+    model = gen_cli.resolve_model(str(folder), "repaint")
+    assert model.info.name == "mine"
+    with pytest.raises(Exception, match="no model named"):
+        gen_cli.resolve_model("not-installed", "repaint")
