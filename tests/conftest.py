@@ -8,10 +8,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
+_STATE: list[str] = []
+
+
 def pytest_configure(config):
     # Keep autosave/recovery/plugin dirs of test runs away from the user's home.
     import tempfile
 
     state = tempfile.mkdtemp(prefix="partita-test-state-")
+    _STATE.append(state)
     os.environ.setdefault("PARTITA_STATE_DIR", os.path.join(state, "state"))
     os.environ.setdefault("PARTITA_MODELS_DIR", os.path.join(state, "models"))
+
+
+def pytest_unconfigure(config):
+    import shutil
+
+    for state in _STATE:  # a test run leaves nothing behind in /tmp
+        shutil.rmtree(state, ignore_errors=True)
