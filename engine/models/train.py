@@ -63,6 +63,7 @@ class TrainConfig:
     val_every: int = 250
     val_ratios: int = 4  # stratified mask ratios per validation piece
     threads: int = 1  # CPU threads per process (the machine is shared)
+    workers: int = 0  # batch-building processes (a GPU outpaces one Python loop; 0 = inline)
     init_from: str = ""  # model folder to fine-tune from
     masks: dict[str, float] = field(default_factory=lambda: dict(data.MASK_KINDS))
     relabel_roles: float = 0.0  # probability of band roles for an item (data.relabel_roles)
@@ -106,6 +107,45 @@ def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
         valid = [p for i, p in enumerate(pieces) if i % 10 == 9] or pieces[-1:]
         return valid if split == "valid" else [p for p in pieces if p not in valid] or pieces
     raise ConfigError(f"unknown data kind {kind!r} (use jsb, cache or midi)")
+
+
+def step_batch(cfg: TrainConfig, pieces: list[data.Piece], step: int, rank: int) -> data.Batch:
+    """Batch ``step`` of ``rank``: a pure function of ``(seed, step, rank)``."""
+    rng = np.random.default_rng([cfg.seed, step, rank])
+    crop_steps = cfg.crop_steps
+    if 0 < cfg.crop_min_steps < cfg.crop_steps:
+        crop_steps = int(rng.integers(cfg.crop_min_steps, cfg.crop_steps + 1))
+    return data.make_batch(pieces, rng, cfg.batch_size, crop_steps,
+                           int(cfg.data.get("transpose", 0)), cfg.masks, cfg.relabel_roles)
+
+
+class _StepBatches(torch.utils.data.IterableDataset):
+    """Batches from ``start`` on, built in DataLoader workers: worker ``i`` of ``n`` builds
+    steps ``start + i``, ``start + i + n``, ... and the loader takes one from each worker in
+    turn, so batches arrive in step order and the run stays deterministic."""
+
+    def __init__(self, cfg: TrainConfig, pieces: list[data.Piece], start: int, rank: int):
+        self.cfg, self.pieces, self.start, self.rank = cfg, pieces, start, rank
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        worker, n = (info.id, info.num_workers) if info else (0, 1)
+        step = self.start + worker
+        while True:
+            yield step_batch(self.cfg, self.pieces, step, self.rank)
+            step += n
+
+
+def _batches(cfg: TrainConfig, pieces: list[data.Piece], start: int, rank: int):
+    if cfg.workers <= 0:
+        step = start
+        while True:
+            yield step_batch(cfg, pieces, step, rank)
+            step += 1
+    loader = torch.utils.data.DataLoader(
+        _StepBatches(cfg, pieces, start, rank), batch_size=None, num_workers=cfg.workers,
+        prefetch_factor=4, collate_fn=lambda b: b)
+    yield from loader
 
 
 # -- the loss ------------------------------------------------------------------------------
@@ -227,15 +267,10 @@ def train(
     budgeted = cfg.minutes > 0 and not state.get("steps")
     step = done = start_step
     over_budget = False
+    batches = _batches(cfg, train_pieces, start_step, rank)
     while step < end:
-        rng = np.random.default_rng([cfg.seed, step, rank])
         torch.manual_seed(cfg.seed * 1_000_003 + step * 101 + rank)  # dropout
-        crop_steps = cfg.crop_steps
-        if 0 < cfg.crop_min_steps < cfg.crop_steps:
-            crop_steps = int(rng.integers(cfg.crop_min_steps, cfg.crop_steps + 1))
-        batch = data.make_batch(train_pieces, rng, cfg.batch_size, crop_steps,
-                                int(cfg.data.get("transpose", 0)), cfg.masks,
-                                cfg.relabel_roles)
+        batch = next(batches)
         for group in optimizer.param_groups:
             group["lr"] = lr_at(step, cfg)
         loss = batch_loss(wrapped, batch, device)
@@ -282,6 +317,7 @@ def train(
                 model.train()
             if world > 1:
                 dist.barrier()
+    batches.close()  # stops the loader's workers
     if bar is not None:
         bar.close()
     if main and (end == cfg.steps or over_budget):

@@ -118,3 +118,12 @@ def test_crop_lengths_vary_between_the_minimum_and_the_crop(tmp_path, monkeypatc
     monkeypatch.setattr(data, "make_batch", spy)
     train(_cfg(crop_min_steps=8, steps=12, val_every=12), tmp_path)
     assert len(lengths) > 3 and min(lengths) >= 8 and max(lengths) <= 32
+
+
+def test_batches_built_in_worker_processes_give_the_same_run(tmp_path):
+    inline: list[tuple[int, float]] = []
+    train(_cfg(), tmp_path / "a", on_step=lambda s, v: inline.append((s, v)))
+    workers: list[tuple[int, float]] = []
+    train(_cfg(workers=2), tmp_path / "b", on_step=lambda s, v: workers.append((s, v)))
+    assert [s for s, _ in workers] == [s for s, _ in inline]
+    np.testing.assert_allclose([v for _, v in workers], [v for _, v in inline], rtol=1e-5)
