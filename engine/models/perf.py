@@ -41,14 +41,14 @@ class CountingDenoiser:
 
     def __init__(self, denoiser, cfg: NetworkConfig) -> None:
         self.denoiser, self.cfg = denoiser, cfg
-        self.calls, self.flops, self.seconds = 0, 0.0, 0.0
+        self.calls, self.flops, self.seconds, self.cells = 0, 0.0, 0.0, 0
 
     @property
     def max_steps(self) -> int:
         return self.cfg.max_steps
 
     def reset(self) -> None:
-        self.calls, self.flops, self.seconds = 0, 0.0, 0.0
+        self.calls, self.flops, self.seconds, self.cells = 0, 0.0, 0.0, 0
 
     def __call__(self, tokens, roles, beat_pos):
         b, lanes, t = tokens.shape
@@ -56,6 +56,7 @@ class CountingDenoiser:
         out = self.denoiser(tokens, roles, beat_pos)
         self.seconds += time.perf_counter() - start
         self.calls += 1
+        self.cells += b * lanes * t
         self.flops += 2.0 * b * lanes * t * flops_per_cell(self.cfg, lanes, t)
         return out
 
@@ -196,7 +197,8 @@ def time_tasks(
     plugins: dict[str, Any], counters: dict[str, CountingDenoiser], tasks: Sequence[Task],
     reps: int, options: GenerateOptions,
 ) -> dict[str, dict[str, dict[str, float]]]:
-    """Per task, per variant: latency p50/p95 (s), FLOPs and share of time in the network.
+    """Per task, per variant: latency p50/p95 (s), FLOPs, share of time in the network,
+    forward passes and grid cells (lanes × steps) per pass.
     Variants run round-robin (after one warm-up run each), so load changes hit them alike.
     ``counters[v]`` must be the (counting) denoiser ``plugins[v]`` runs."""
     out: dict[str, dict[str, dict[str, float]]] = {}
@@ -206,6 +208,7 @@ def time_tasks(
         times: dict[str, list[float]] = {v: [] for v in plugins}
         net: dict[str, list[float]] = {v: [] for v in plugins}
         flops: dict[str, float] = {}
+        passes: dict[str, tuple[int, int]] = {}
         for rep in range(reps):
             for v, plugin in plugins.items():
                 counters[v].reset()
@@ -215,11 +218,14 @@ def time_tasks(
                 times[v].append(dt)
                 net[v].append(counters[v].seconds / dt)
                 flops[v] = counters[v].flops
+                passes[v] = (counters[v].calls, counters[v].cells)
         out[task.name] = {v: {
             "p50_s": float(np.percentile(times[v], 50)),
             "p95_s": float(np.percentile(times[v], 95)),
             "gflop": flops[v] / 1e9,
             "network_share": float(np.mean(net[v])),
+            "forwards": passes[v][0],
+            "cells_per_forward": passes[v][1] / max(passes[v][0], 1),
         } for v in plugins}
     return out
 

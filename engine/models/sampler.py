@@ -30,11 +30,20 @@ cell left of a kept ``HOLD`` cannot be a ``REST``).
 
 Windowing: a denoiser with a ``max_steps`` attribute sees at most that many steps. The
 editable steps are decoded in spans, left to right (:func:`decode_windows`): when they fit
-in one window of ``W = max_steps`` steps they are one span, else spans of ``W // 2``; each
+in one window of ``W = max_steps`` steps with ``W // 8`` steps of context each side (as
+far as the grid goes) they are one span, else spans of ``W // 2``; each
 span is decoded in a window of ``W`` steps centred on it where the grid allows, so a
 generated cell sees context on *both* sides (a repainted bar hears what follows it, not
 only what precedes it), and each later span sees the spans before it as decided context.
-Each cell is generated exactly once; a 200-bar song costs ``~2·T/W`` window passes.
+Where nothing right of a span is known yet (a new piece, a continuation), centring buys
+nothing, so the span runs from ``W // 4`` steps of decided context to the window's end.
+Each cell is generated exactly once; a 200-bar song costs ``~2·T/W`` window passes
+(``~4·T/(3·W)`` when it is written from nothing).
+
+Cost: each step runs the denoiser once over the window, then works on the still-masked
+cells only (their legal tokens, density bias, draw and ranking), in numpy on one thread:
+the sampler's own share of a step stays small beside the network's, whatever the
+runtime's thread pool does.
 """
 
 from __future__ import annotations
@@ -51,7 +60,6 @@ from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressC
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
-_NEG = -1e9
 # Gumbel noise scale on the ranking at the first step (MaskGIT's choice temperature),
 # fading linearly to 0: early steps commit a varied set of cells, not just the sure rests.
 CHOICE_TEMPERATURE = 4.5
@@ -87,21 +95,36 @@ def windows(total: int, size: int | None) -> list[tuple[int, int, int]]:
 
 
 def decode_windows(
-    total: int, size: int | None, lo: int = 0, hi: int | None = None
+    total: int, size: int | None, lo: int = 0, hi: int | None = None,
+    blank: np.ndarray | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """``(start, end, g0, g1)``: windows of at most ``size`` steps and the span ``g0..g1``
-    each one generates. The spans tile ``lo..hi`` left to right (one span when it fits in a
-    window, else spans of ``size // 2``), each centred in its window where the grid
-    allows."""
+    each one generates. The spans tile ``lo..hi`` left to right: one span when it fits in
+    a window with ``size // 8`` steps of context each side (where the grid has them: 8
+    new bars after a song must still hear its end), else spans of ``size // 2``, each
+    centred in its window where the grid allows. ``blank`` (T,) marks steps masked on
+    every lane: a window whose steps from its span on are all blank has no known music
+    to centre on, so its span starts ``size // 4`` steps in (the decided music before
+    it) and runs to the window's end — a new piece of ``T`` steps costs ``~4·T/(3·W)``
+    windows instead of ``2·T/W``."""
     hi = total if hi is None else hi
     if not size or total <= size:
         return [(0, total, lo, hi)]
-    span = hi - lo if hi - lo <= size else max(1, size // 2)
+    margin = size // 8  # least context a lone window keeps each side, where the grid has it
+    if hi - lo + min(lo, margin) + min(total - hi, margin) <= size:
+        start = min(max(0, (lo + hi) // 2 - size // 2), total - size)
+        return [(start, start + size, lo, hi)]
     out = []
-    for g0 in range(lo, hi, span):
-        g1 = min(g0 + span, hi)
-        start = min(max(0, (g0 + g1) // 2 - size // 2), total - size)
+    g0 = lo
+    while g0 < hi:
+        start = min(max(0, g0 - size // 4), total - size)
+        if blank is not None and blank[g0 : start + size].all():
+            g1 = min(start + size, hi)
+        else:
+            g1 = min(g0 + max(1, size // 2), hi)
+            start = min(max(0, (g0 + g1) // 2 - size // 2), total - size)
         out.append((start, start + size, g0, g1))
+        g0 = g1
     return out
 
 
@@ -143,16 +166,17 @@ def sample(
     size = max_steps or getattr(denoiser, "max_steps", None)
     cols = np.flatnonzero(editable.any(0))
     lo, hi = (int(cols[0]), int(cols[-1]) + 1) if cols.size else (0, 0)
-    wins = [w for w in decode_windows(steps, size, lo, hi) if editable[:, w[2] : w[3]].any()]
+    wins = [w for w in decode_windows(steps, size, lo, hi, editable.all(0))
+            if editable[:, w[2] : w[3]].any()]
     total = len(wins) * (n_steps + passes * pass_steps)
 
     seed = options.seed if options.seed is not None else secrets.randbits(63)
-    gen = torch.Generator().manual_seed(int(seed))
-    allowed_t = None if allowed is None else torch.as_tensor(np.asarray(allowed, dtype=bool))
-    grid = torch.as_tensor(tokens.copy())
-    grid[torch.as_tensor(editable)] = vocab.MASK
+    rng = np.random.Generator(np.random.PCG64(int(seed)))
+    allowed = None if allowed is None else np.asarray(allowed, dtype=bool)
+    grid = tokens.copy()
+    grid[editable] = vocab.MASK
     roles_t = torch.as_tensor(np.asarray(roles, dtype=np.int64))[None]
-    beat_t = torch.as_tensor(np.asarray(beat_pos, dtype=np.int64))
+    beat = np.asarray(beat_pos, dtype=np.int64)
     density = _Density.of(onset_rate, lane_groups, lanes, options.density)
     done = 0
 
@@ -165,38 +189,28 @@ def sample(
     cancel.raise_if_cancelled()
     for start, end, g0, g1 in wins:
         # Cells this window decides: the editable ones of its span.
-        gen_mask = torch.zeros(lanes, end - start, dtype=torch.bool)
-        gen_mask[:, g0 - start : g1 - start] = torch.as_tensor(editable[:, g0:g1])
-        allow_w = _window_allowed(allowed_t, start, end)
-        view = grid[:, start:end].clone()
+        gen_mask = np.zeros((lanes, end - start), dtype=bool)
+        gen_mask[:, g0 - start : g1 - start] = editable[:, g0:g1]
+        view = grid[:, start:end].copy()
         # The cells just outside the window constrain HOLD/REST at its edges.
-        left = grid[:, start - 1] if start > 0 else torch.full((lanes,), vocab.REST)
-        right = grid[:, end] if end < steps else torch.full((lanes,), vocab.REST)
-        ctx = dict(denoiser=denoiser, roles=roles_t, beat=beat_t[None, start:end],
-                   allowed=allow_w, options=options, gen=gen, schedule=schedule, cancel=cancel,
-                   edges=(left, right), density=density)
-        view = _decode(view, gen_mask, gen_mask, n_steps, tick, **ctx)
+        left = grid[:, start - 1] if start > 0 else np.full(lanes, vocab.REST)
+        right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
+        win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
+                      allowed, start, left, right, options, rng, schedule, density, tick)
+        win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
-            pick = gen_mask & (torch.rand(gen_mask.shape, generator=gen) < frac)
+            pick = gen_mask & (rng.random(gen_mask.shape) < frac)
             view[pick] = vocab.MASK
-            view = _decode(view, pick, gen_mask, pass_steps, tick, **ctx)
+            win.decode(view, pick, gen_mask, pass_steps)
         grid[:, start:end] = view
-    return grid.numpy().astype(np.int64)
-
-
-def _window_allowed(allowed: torch.Tensor | None, start: int, end: int) -> torch.Tensor | None:
-    if allowed is None:
-        return None
-    if allowed.dim() == 2:
-        return allowed[:, None, :]
-    return allowed[:, start:end]
+    return grid
 
 
 class _Density:
     """Onset targets per lane group, or a fixed onset bias (see the module docstring)."""
 
-    def __init__(self, rate: torch.Tensor | None, groups: torch.Tensor, n_groups: int,
+    def __init__(self, rate: np.ndarray | None, groups: np.ndarray, n_groups: int,
                  fixed: float, cap: float) -> None:
         self.rate, self.groups, self.n_groups = rate, groups, n_groups
         self.fixed, self.cap = fixed, cap
@@ -209,166 +223,197 @@ class _Density:
         if len(g) != lanes:
             raise ValueError("lane_groups must have one id per lane")
         _, g = np.unique(g, return_inverse=True)
+        g = g.reshape(-1)
         fixed = 0.0 if scale is None else 6.0 * (scale - 0.5)
         if rate is None or not np.isfinite(np.asarray(rate, dtype=float)).any():
-            return cls(None, torch.as_tensor(g), int(g.max(initial=-1)) + 1, fixed, 0.0)
+            return cls(None, g, int(g.max(initial=-1)) + 1, fixed, 0.0)
         r = np.asarray(rate, dtype=np.float64)
         if r.shape != (lanes,):
             raise ValueError("onset_rate must have one rate per lane")
         if scale is not None:
             r = r * 4.0 ** (2.0 * scale - 1.0)
         cap = BIAS_CAP if scale is None else EXPLICIT_BIAS_CAP
-        return cls(torch.as_tensor(np.clip(r, 0.0, 1.0)), torch.as_tensor(g),
-                   int(g.max()) + 1, 0.0, cap)
+        return cls(np.clip(r, 0.0, 1.0), g, int(g.max()) + 1, 0.0, cap)
 
-    def bias(self, logits: torch.Tensor, masked: torch.Tensor, scope: torch.Tensor,
-             grid: torch.Tensor) -> torch.Tensor:
-        """(L, 1, 1) onset-logit bias for this step: the fixed one, or per group the bias
-        whose expected onsets over the masked cells complete the group's target in
-        ``scope`` (the cells this decode generates)."""
-        lanes = logits.shape[0]
+    def bias(self, margin: np.ndarray, lane: np.ndarray, scope_lane: np.ndarray,
+             scope_onset: np.ndarray) -> np.ndarray:
+        """Onset-logit bias of each masked cell for this step: the fixed one, or per group
+        the bias whose expected onsets over the masked cells complete the group's target
+        in the scope (the cells this decode generates).
+
+        ``margin``: log-odds of an onset of each masked cell, on lane ``lane``;
+        ``scope_lane``/``scope_onset``: lane of each scope cell and whether it holds a
+        decided onset."""
         if self.rate is None:
-            return torch.full((lanes, 1, 1), self.fixed)
-        steered = torch.isfinite(self.rate)
-        rate = torch.where(steered, self.rate, 0.0)
-        onset = logits[..., vocab.ONSET :].logsumexp(-1)
-        other = logits[..., : vocab.ONSET].logsumexp(-1)
-        margin = (onset - other).clamp(-60.0, 60.0)  # log-odds of an onset per cell
-        grouped = torch.zeros(self.n_groups, dtype=torch.float64)
-        want = grouped.index_add(0, self.groups, rate.double() * scope.sum(1).double())
-        decided = scope & ~masked & (grid >= vocab.ONSET)
-        have = grouped.index_add(0, self.groups, decided.sum(1).double())
-        open_cells = grouped.index_add(0, self.groups, masked.sum(1).double())
-        need = (want - have).clamp(min=0.0)
-        need = torch.minimum(need, open_cells)
-        lo = torch.full((self.n_groups,), -self.cap, dtype=torch.float64)
-        hi = torch.full((self.n_groups,), self.cap, dtype=torch.float64)
-        m = margin.double()
-        for _ in range(24):  # bisection: expected onsets grow with the bias
+            return np.full(len(lane), self.fixed)
+        steered = np.isfinite(self.rate)
+        rate = np.where(steered, self.rate, 0.0)
+        n = self.n_groups
+        g_scope = self.groups[scope_lane]
+        want = np.bincount(g_scope, weights=rate[scope_lane], minlength=n)
+        have = np.bincount(g_scope, weights=scope_onset, minlength=n)
+        g = self.groups[lane]
+        open_cells = np.bincount(g, minlength=n).astype(np.float64)
+        need = np.minimum(np.maximum(want - have, 0.0), open_cells)
+        lo, hi = np.full(n, -self.cap), np.full(n, self.cap)
+        m = np.clip(margin.astype(np.float64), -60.0, 60.0)
+        for _ in range(16):  # bisection (to ~1e-3 nats): expected onsets grow with the bias
             mid = (lo + hi) / 2
-            p = torch.sigmoid(m + mid[self.groups][:, None]) * masked
-            expected = grouped.index_add(0, self.groups, p.sum(1))
+            expected = np.bincount(g, weights=_sigmoid(m + mid[g]), minlength=n)
             low = expected < need
-            lo = torch.where(low, mid, lo)
-            hi = torch.where(low, hi, mid)
-        b = ((lo + hi) / 2)[self.groups].float()
-        return torch.where(steered, b, 0.0)[:, None, None]
+            lo = np.where(low, mid, lo)
+            hi = np.where(low, hi, mid)
+        b = (lo + hi) / 2
+        return np.where(steered[lane], b[g], 0.0)
 
 
-@torch.no_grad()
-def _decode(
-    grid: torch.Tensor,
-    gen_mask: torch.Tensor,
-    scope: torch.Tensor,
-    n_steps: int,
-    tick: Callable[[str], None],
-    *,
-    denoiser: Denoiser,
-    roles: torch.Tensor,
-    beat: torch.Tensor,
-    allowed: torch.Tensor | None,
-    options: GenerateOptions,
-    gen: torch.Generator,
-    schedule: str,
-    cancel: CancelToken,
-    edges: tuple[torch.Tensor, torch.Tensor],
-    density: _Density,
-) -> torch.Tensor:
-    """Decode the masked cells ``gen_mask`` of one window ``grid`` (L, W) in ``n_steps``;
-    ``scope`` ⊇ ``gen_mask`` holds every cell this window generates (density targets)."""
-    grid = grid.clone()
-    n_gen = int(gen_mask.sum())
-    temperature = max(float(options.temperature), 1e-4)
-    for s in range(1, n_steps + 1):
-        masked = grid == vocab.MASK
-        masked &= gen_mask
-        n_masked = int(masked.sum())
-        if n_masked == 0:
-            tick("decoding")
-            continue
-        cancel.raise_if_cancelled()
-        logits = denoiser(grid[None], roles, beat)[0].float()  # (L, W, V)
-        logits = (logits + _legal_bias(grid, allowed, edges)) / temperature
-        onset_bias = density.bias(logits, masked, scope, grid)
-        logits = torch.cat([logits[..., : vocab.ONSET], logits[..., vocab.ONSET :] + onset_bias],
-                           dim=-1)
-        draw, logp = _draw(logits, options.top_p, gen)
-        keep_masked = math.floor(n_gen * mask_schedule(s, n_steps, schedule))
-        n_commit = max(1, n_masked - keep_masked) if s < n_steps else n_masked
-        noise = -torch.log(-torch.log(torch.rand(logp.shape, generator=gen).clamp_min(1e-20)))
-        conf = logp + noise * CHOICE_TEMPERATURE * (1.0 - s / n_steps)
-        conf = torch.where(masked, conf, torch.full_like(conf, -math.inf))
-        chosen = torch.zeros_like(masked).view(-1)
-        chosen[conf.view(-1).topk(n_commit).indices] = True
-        chosen = chosen.view(masked.shape)
-        grid = torch.where(chosen, draw, grid)
-        grid = _repair_holds(grid, chosen, logits, edges[0])
-        tick("decoding")
-    return grid
+class _Window:
+    """Decoding inside one window: the model, the fixed inputs and the shared RNG."""
+
+    def __init__(self, denoiser: Denoiser, roles: torch.Tensor, beat: torch.Tensor,
+                 allowed: np.ndarray | None, start: int, left: np.ndarray, right: np.ndarray,
+                 options: GenerateOptions, rng: np.random.Generator, schedule: str,
+                 density: _Density, tick: Callable[[str], None]) -> None:
+        self.denoiser, self.roles, self.beat = denoiser, roles, beat
+        self.allowed, self.start = allowed, start
+        self.left, self.right = left, right
+        self.top_p = float(options.top_p)
+        self.temperature = max(float(options.temperature), 1e-4)
+        self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
+
+    def _static_allowed(self, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """(n, V) tokens the constraints allow in these cells (never ``MASK``)."""
+        if self.allowed is None:
+            ok = np.ones((len(lane), vocab.VOCAB_SIZE), dtype=bool)
+        elif self.allowed.ndim == 2:
+            ok = self.allowed[lane]
+        else:
+            ok = self.allowed[lane, self.start + col]
+        ok[:, vocab.MASK] = False
+        return ok
+
+    def logits(self, grid: np.ndarray) -> np.ndarray:
+        """(L·W, V) float32 logits of every cell of the window."""
+        with torch.no_grad():
+            out = self.denoiser(torch.from_numpy(grid[None].copy()), self.roles, self.beat)
+        out = out[0].float().numpy()
+        return out.reshape(-1, out.shape[-1])
+
+    def decode(self, grid: np.ndarray, gen_mask: np.ndarray, scope: np.ndarray,
+               n_steps: int) -> None:
+        """Decode the masked cells ``gen_mask`` of the window ``grid`` (L, W) in place in
+        ``n_steps``; ``scope`` ⊇ ``gen_mask`` holds every cell this window generates."""
+        width = grid.shape[1]
+        cells = np.flatnonzero(gen_mask)  # every cell this decode may write, row-major
+        lane, col = np.divmod(cells, width)
+        static = self._static_allowed(lane, col)
+        scope_cells = np.flatnonzero(scope)
+        scope_lane = scope_cells // width
+        n_gen = len(cells)
+        flat = grid.reshape(-1)  # a view: writes go to grid
+        for s in range(1, n_steps + 1):
+            open_ = flat[cells] == vocab.MASK
+            n_masked = int(open_.sum())
+            if n_masked == 0:
+                self.tick("decoding")
+                continue
+            idx, ln, cl = cells[open_], lane[open_], col[open_]
+            logits = self.logits(grid)[idx]  # (m, V): only the cells still masked
+            ok = self._legal(grid, static[open_], ln, cl)
+            # Unnormalised probabilities of the legal tokens; an onset bias b multiplies
+            # the onset tokens' weights by e^b.
+            if self.temperature != 1.0:
+                logits /= self.temperature
+            weights = np.where(ok, logits, -np.inf)
+            weights -= weights.max(-1, keepdims=True)
+            np.exp(weights, out=weights)
+            with np.errstate(divide="ignore"):
+                margin = (np.log(weights[:, vocab.ONSET :].sum(-1))
+                          - np.log(weights[:, : vocab.ONSET].sum(-1)))
+            bias = self.density.bias(margin, ln, scope_lane,
+                                     flat[scope_cells] >= vocab.ONSET)
+            weights[:, vocab.ONSET :] *= np.exp(bias).astype(np.float32)[:, None]
+            draw, logp = _draw(weights, self.top_p, self.rng)
+            keep_masked = math.floor(n_gen * mask_schedule(s, n_steps, self.schedule))
+            n_commit = max(1, n_masked - keep_masked) if s < n_steps else n_masked
+            conf = logp + self.rng.gumbel(size=n_masked) * CHOICE_TEMPERATURE * (
+                1.0 - s / n_steps)
+            chosen = np.argsort(-conf, kind="stable")[:n_commit]
+            flat[idx[chosen]] = draw[chosen]
+            self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
+            self.tick("decoding")
+
+    def _padded(self, grid: np.ndarray) -> np.ndarray:
+        """The window with the cells just outside it: column ``c + 1`` is window column c."""
+        return np.concatenate([self.left[:, None], grid, self.right[:, None]], axis=1)
+
+    def _legal(self, grid: np.ndarray, ok: np.ndarray, lane: np.ndarray,
+               col: np.ndarray) -> np.ndarray:
+        """(m, V) tokens each cell may take now: the constraints, and ``HOLD`` only after a
+        note (a still-masked cell on the left is fine), ``REST`` not before a kept
+        ``HOLD``."""
+        padded = self._padded(grid)
+        both = ok.copy()
+        both[:, vocab.HOLD] &= padded[lane, col] != vocab.REST
+        both[:, vocab.REST] &= padded[lane, col + 2] != vocab.HOLD
+        # A cell the structure leaves no allowed token for keeps the user's constraint only.
+        ok = np.where(both.any(-1, keepdims=True), both, ok)
+        ok[:, vocab.REST] |= ~ok.any(-1)
+        return ok
+
+    def _repair_holds(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray,
+                      weights: np.ndarray) -> None:
+        """Replace just-drawn HOLDs that follow a REST by their most likely other legal
+        token (``weights``: the cells' token probabilities, unnormalised)."""
+        alt = weights.copy()
+        alt[:, [vocab.MASK, vocab.HOLD]] = 0.0
+        best = alt.argmax(-1)
+        best[alt[np.arange(len(alt)), best] <= 0] = vocab.REST
+        for _ in range(grid.shape[1]):  # chains of bad holds are fixed left to right
+            padded = self._padded(grid)
+            bad = (padded[lane, col + 1] == vocab.HOLD) & (padded[lane, col] == vocab.REST)
+            if not bad.any():
+                break
+            grid[lane[bad], col[bad]] = best[bad]
 
 
-def _legal_bias(
-    grid: torch.Tensor, allowed: torch.Tensor | None, edges: tuple[torch.Tensor, torch.Tensor]
-) -> torch.Tensor:
-    """Additive logit bias (0 or -inf-ish) for the tokens each cell may take now."""
-    lanes, w = grid.shape
-    ok = torch.ones(lanes, w, vocab.VOCAB_SIZE, dtype=torch.bool)
-    if allowed is not None:
-        ok &= allowed
-    ok[..., vocab.MASK] = False
-    structural = torch.ones_like(ok)
-    structural[..., vocab.HOLD] = _left(grid, edges[0]) != vocab.REST  # MASK left: fine now
-    right = torch.cat([grid[:, 1:], edges[1][:, None]], dim=1)
-    structural[..., vocab.REST] = right != vocab.HOLD
-    both = ok & structural
-    # A cell the structure leaves no allowed token for keeps the user's constraint only.
-    ok = torch.where(both.any(-1, keepdim=True), both, ok)
-    ok[..., vocab.REST] |= ~ok.any(-1)
-    return torch.where(ok, 0.0, _NEG)
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
-def _left(grid: torch.Tensor, left_edge: torch.Tensor) -> torch.Tensor:
-    """The token left of every cell (``left_edge`` for the first column)."""
-    return torch.cat([left_edge[:, None], grid[:, :-1]], dim=1)
+# The kind of each token for the ranking confidence: rest, hold, onset, drum hit.
+_KIND = np.zeros(vocab.VOCAB_SIZE, dtype=np.int64)
+_KIND[vocab.HOLD] = 1
+_KIND[vocab.ONSET : vocab.DRUM] = 2
+_KIND[vocab.DRUM :] = 3
 
 
-def _draw(logits: torch.Tensor, top_p: float, gen: torch.Generator):
-    """One token per cell from ``softmax(logits)`` restricted to the top-p nucleus, and the
-    log-probability of its kind (the ranking confidence)."""
-    logp = torch.log_softmax(logits, dim=-1)
-    if 0.0 < top_p < 1.0:
-        sorted_lp, order = logp.sort(dim=-1, descending=True)
-        cum = sorted_lp.exp().cumsum(-1)
-        cut = cum - sorted_lp.exp() > top_p  # keep the smallest prefix reaching top_p
-        sorted_lp = sorted_lp.masked_fill(cut, _NEG)
-        logp = torch.full_like(logp, _NEG).scatter(-1, order, sorted_lp)
-        logp = torch.log_softmax(logp, dim=-1)
-    flat = logp.reshape(-1, logp.shape[-1]).exp()
-    draw = torch.multinomial(flat, 1, generator=gen).view(logp.shape[:-1])
+def _draw(weights: np.ndarray, top_p: float, rng: np.random.Generator
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """One token per row, drawn in proportion to ``weights`` (unnormalised probabilities)
+    restricted to the top-p nucleus, and the log-probability of its kind (the ranking
+    confidence)."""
+    rows = np.arange(len(weights))
+    if 0.0 < top_p < 1.0:  # keep the smallest prefix of the sorted tokens reaching top_p
+        ranked = -np.sort(-weights, axis=-1)
+        cum = np.cumsum(ranked, -1)
+        kept = 1 + (cum[:, :-1] <= top_p * cum[:, -1:]).sum(-1)
+        weights = np.where(weights >= ranked[rows, kept - 1][:, None], weights, 0.0)
+    cdf = np.cumsum(weights, -1)
+    total = cdf[:, -1]
+    draw = np.minimum((cdf <= (rng.random(len(weights)) * total)[:, None]).sum(-1),
+                      weights.shape[-1] - 1)
+    # Never a token of zero weight (the draw landing exactly on a flat stretch of the cdf).
+    flat = weights[rows, draw] <= 0
+    draw[flat] = weights[flat].argmax(-1)
     # Confidence is that of the drawn token's *kind* (rest, hold, any onset, any drum hit):
     # a cell sure to hold a note of uncertain pitch is as sure as a sure rest, so rests
     # are not committed first merely because pitch spreads an onset's probability.
-    kinds = torch.stack([logp[..., vocab.REST], logp[..., vocab.HOLD],
-                         logp[..., vocab.ONSET : vocab.DRUM].logsumexp(-1),
-                         logp[..., vocab.DRUM :].logsumexp(-1)], dim=-1)
-    kind = torch.where(draw >= vocab.DRUM, 3, torch.where(draw >= vocab.ONSET, 2, draw - 1))
-    return draw, kinds.gather(-1, kind.clamp(0, 3)[..., None])[..., 0]
-
-
-def _repair_holds(
-    grid: torch.Tensor, chosen: torch.Tensor, logits: torch.Tensor, left_edge: torch.Tensor
-) -> torch.Tensor:
-    """Replace just-drawn HOLDs that follow a REST by their best other legal token."""
-    grid = grid.clone()
-    for _ in range(grid.shape[1]):  # chains of bad holds are fixed left to right
-        bad = chosen & (grid == vocab.HOLD) & (_left(grid, left_edge) == vocab.REST)
-        if not bad.any():
-            break
-        alt = logits.clone()
-        alt[..., vocab.HOLD] = _NEG
-        alt[..., vocab.MASK] = _NEG
-        grid = torch.where(bad, alt.argmax(-1), grid)
-    return grid
+    onset = cdf[:, vocab.DRUM - 1] - cdf[:, vocab.ONSET - 1]
+    kinds = np.stack([weights[:, vocab.REST], weights[:, vocab.HOLD], onset,
+                      total - cdf[:, vocab.DRUM - 1]], -1)
+    chosen = kinds[rows, _KIND[draw]] / total
+    return draw.astype(np.int64), np.log(np.maximum(chosen, 1e-30))
 
 
 def context_onset_rate(

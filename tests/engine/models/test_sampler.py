@@ -286,3 +286,61 @@ def test_context_onset_rate_follows_the_track_around_the_region():
     # Lanes of one track split the track's rate.
     two = context_onset_rate(cont, editable, np.array([10, 10, 12, 13]), drums)
     assert two[0] == two[1] == pytest.approx((12 + 6) / 48 / 2)
+
+
+def test_a_new_piece_is_written_in_fewer_windows_each_after_decided_context():
+    total, size = 512, 128
+    blank = np.ones(total, dtype=bool)
+    wins = decode_windows(total, size, 0, total, blank)
+    assert len(wins) < len(decode_windows(total, size, 0, total))
+    assert [w[2] for w in wins[1:]] == [w[3] for w in wins[:-1]]  # spans tile 0..total
+    assert wins[0][2:] == (0, size) and wins[-1][3] == total
+    for start, end, g0, g1 in wins[1:]:
+        assert end - start == size and g0 - start == size // 4 and g1 == end
+    # Known music right of a span (another track, say): the span stays centred.
+    blank[300:] = False
+    for start, end, g0, g1 in decode_windows(total, size, 0, total, blank):
+        if end > 300 and start > 0 and end < total:
+            assert abs((g0 - start) - (end - g1)) <= 1
+
+
+def test_a_blank_long_grid_costs_fewer_passes_and_stays_legal(net):
+    tokens, roles, beat = _grid(200)
+    editable = np.ones_like(tokens, dtype=bool)
+    calls = []
+
+    def recording(x, r, b):
+        calls.append(x.shape[-1])
+        return net(x, r, b)
+
+    recording.max_steps = 64
+    out = sample(recording, tokens, editable, roles, beat, None, GenerateOptions(steps=3, seed=1),
+                 lambda p: None, CancelToken())
+    assert set(calls) == {64} and len(calls) == 3 * 4  # 0-64, 64-112, 112-160, 160-200
+    _assert_legal(out)
+
+
+def test_top_p_draws_only_from_the_nucleus():
+    from engine.models.sampler import _draw
+
+    tokens = [vocab.REST, vocab.onset(60), vocab.onset(62), vocab.HOLD]
+    weights = np.zeros((2000, vocab.VOCAB_SIZE))
+    weights[:, tokens] = [5.0, 3.0, 1.5, 0.5]  # probabilities .5 .3 .15 .05
+    draw, logp = _draw(weights, 0.7, np.random.default_rng(0))
+    assert set(draw.tolist()) == set(tokens[:2])  # .5 + .3 reach 0.7: .15 and .05 are cut
+    assert 0.55 < (draw == vocab.REST).mean() < 0.70  # renormalised: 0.5 / 0.8 = 0.625
+    # Confidence is the probability of the drawn token's kind (rest, or any onset).
+    np.testing.assert_allclose(np.exp(logp), np.where(draw == vocab.REST, 0.625, 0.375),
+                               rtol=1e-5)
+    draw, _ = _draw(weights, 1.0, np.random.default_rng(0))
+    assert set(draw.tolist()) == set(tokens)
+
+
+def test_a_continuation_as_long_as_the_window_still_hears_the_music_before_it():
+    total, size, lo = 160, 128, 32  # 2 bars of song, then 8 new bars on every lane
+    blank = np.zeros(total, dtype=bool)
+    blank[lo:] = True
+    wins = decode_windows(total, size, lo, total, blank)
+    assert wins[0][2] - wins[0][0] == size // 4  # the first span follows 2 bars of song
+    assert [w[2] for w in wins[1:]] == [w[3] for w in wins[:-1]] and wins[-1][3] == total
+    assert len(decode_windows(total, size, 40, 136, blank)) == 1  # 16 steps each side fit

@@ -1,0 +1,78 @@
+"""GridModelPlugin's context: a narrow window around the mask and a lane budget."""
+
+from __future__ import annotations
+
+import torch
+
+from engine.models import vocab
+from engine.models.grid_plugin import MIN_CONTEXT_LANES, GridModelPlugin, plan_lanes
+from engine.plugins.api import CancelToken, GenerateOptions, ModelInfo
+from engine.score import Mask, Note, Region, Song, Track, replace_in_mask
+
+Q = 120
+BAR = 16 * Q
+
+
+def test_plan_lanes_keeps_the_written_tracks_and_trims_the_widest_context_first():
+    order = [1, 2, 3, 4, 5]
+    lanes = {1: 3, 2: 1, 3: 4, 4: 1, 5: 3}  # drums, bass, piano, lead, strings: 12
+    plan = plan_lanes(lanes, [3], order, budget=12, context=8)
+    assert plan == {1: 1, 2: 1, 3: 4, 4: 1, 5: 1}  # every context track keeps one lane
+    assert list(plan) == order  # song order
+    assert plan_lanes(lanes, [3], order, budget=12, context=12) == lanes
+    # More context tracks than room: later tracks go first.
+    assert plan_lanes(lanes, [3], order, budget=12, context=6) == {1: 1, 3: 4, 2: 1}
+
+
+def test_plan_lanes_keeps_some_context_beside_many_written_lanes_within_the_budget():
+    lanes = {1: 3, 2: 1, 3: 4, 4: 1, 5: 3}
+    plan = plan_lanes(lanes, [1, 3, 5], [1, 2, 3, 4, 5], budget=12, context=8)
+    assert {t: plan[t] for t in (1, 3, 5)} == {1: 3, 3: 4, 5: 3}
+    assert sum(plan.values()) == 10 + MIN_CONTEXT_LANES
+    assert sum(plan_lanes(lanes, [1, 3, 5], [1, 2, 3, 4, 5], 11, 8).values()) == 11
+
+
+class Recorder:
+    """Fixed random logits that favour rests; records the shape of every call."""
+
+    max_steps = 128
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, ...]] = []
+
+    def __call__(self, tokens, roles, beat_pos):
+        self.shapes.append(tuple(tokens.shape))
+        g = torch.Generator().manual_seed(0)
+        logits = torch.randn(*tokens.shape, vocab.VOCAB_SIZE, generator=g)
+        logits[..., vocab.REST] += 3.0
+        return logits
+
+
+def ensemble(bars: int = 16) -> Song:
+    """Five busy tracks: 3 piano voices, bass, 3 string voices, lead, 2 drum classes."""
+    def chords(pitches, program, channel, name):
+        notes = tuple(Note(p, b * BAR, BAR) for b in range(bars) for p in pitches)
+        return Track(name=name, program=program, channel=channel, notes=notes)
+
+    lead = tuple(Note(72 + (s % 5), s * 4 * Q, 4 * Q) for s in range(bars * 4))
+    drums = tuple(Note(p, s * 4 * Q, Q) for s in range(bars * 4) for p in (36, 42))
+    return Song(tracks=(
+        chords((60, 64, 67), 0, 0, "Piano"), chords((36,), 33, 1, "Bass"),
+        chords((55, 59, 62), 48, 2, "Strings"), Track(name="Lead", program=65, channel=3,
+                                                      notes=lead),
+        Track(name="Drums", is_drum=True, channel=9, notes=drums),
+    ))
+
+
+def test_a_repaint_sees_its_bars_with_two_bars_each_side_and_a_few_lanes_of_context():
+    song = ensemble()
+    piano = song.tracks[0]
+    net = Recorder()
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=12), net)
+    mask = Mask.of(Region({piano.id}, 8 * BAR, 12 * BAR))
+    new = plugin.generate(song, mask, GenerateOptions(seed=1, steps=4), lambda p: None,
+                          CancelToken())
+    assert {s[1:] for s in net.shapes} == {(6, 8 * 16)}  # 4 lanes written + 2 of context
+    after = replace_in_mask(song, mask, new).apply(song)
+    assert mask.notes_outside(after) == mask.notes_outside(song)
+    assert all(mask.contains_note(piano.id, n) for n in new[piano.id])
