@@ -53,6 +53,13 @@ def test_bench_quick_json_has_every_figure(jsb, capsys):
     assert {"int8 speed-up over fp32", "int8 NLL change", "int4 weights / fp32"} <= set(targets)
     assert targets["int8 NLL change"]["met"] in (True, False)
 
+    # The report page is written from the same figures (pure formatting).
+    from engine.cli.bench_report import markdown
+
+    page = markdown(report)
+    assert "## Tasks" in page and "## What limits the figures" in page and "## Targets" in page
+    assert f"{report['tasks']['repaint']['variants']['int8']['p50_s']:.3f}" in page
+
 
 def test_bench_rejects_unknown_variant(capsys):
     assert main(["bench", "--tiny", "--quick", "--variants", "fp16"]) == 1
