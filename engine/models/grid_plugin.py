@@ -38,7 +38,7 @@ from engine.plugins.api import (
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 
 from .constraints import build_problem
-from .grid import GridSpec, decode, default_lanes, encode, fit_budget
+from .grid import EncodedSong, GridSpec, decode, default_lanes, encode, fit_budget
 from .sampler import context_onset_rate
 from .velocity import assign_velocities
 
@@ -53,6 +53,11 @@ Sampler = Callable[..., np.ndarray]
 # tracks: 1.279 nats against 1.297 with the old context; issue #7).
 CONTEXT_BARS = 2
 CONTEXT_LANES = 6
+# The density target is read from a wider span than the network sees: counting notes is
+# cheap, and the bars right next to a mask can be an intro or a final chord (continuing
+# the demo from its held last chord wrote 36 notes in 4 bars with a 2-bar reading, where
+# the song plays ~136).
+DENSITY_BARS = 8
 MIN_CONTEXT_LANES = 2  # context lanes kept beside many written ones (the bass, say)
 
 
@@ -111,7 +116,7 @@ class GridModelPlugin:
                                     keep_rhythm=options.keep_rhythm)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
-            rate = context_onset_rate(enc.tokens, problem.editable, groups_, enc.drum_lanes)
+            rate = self.onset_rate(work, mask, plan, enc, problem.editable)
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          problem.allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
@@ -138,14 +143,30 @@ class GridModelPlugin:
             self._loaded[p] = self._load(p)
         return self._loaded[p]
 
-    def window(self, song: Song, mask: Mask) -> tuple[int, int]:
-        """Ticks of the encoded window: the mask's bars plus ``context_bars`` each side."""
+    def window(self, song: Song, mask: Mask, bars: int | None = None) -> tuple[int, int]:
+        """Ticks of the encoded window: the mask's bars plus ``bars`` (default
+        ``context_bars``) each side, within the song."""
+        bars = self.context_bars if bars is None else bars
         tm = TimeMap.of(song)
         lo, hi = mask.span
-        first = max(0, tm.tick_to_bar(lo) - self.context_bars)
-        last = tm.tick_to_bar(max(lo, hi - 1)) + self.context_bars
+        first = max(0, tm.tick_to_bar(lo) - bars)
+        last = tm.tick_to_bar(max(lo, hi - 1)) + bars
         song_bars = tm.bar_count(max(song.end, hi))
         return tm.bar_to_tick(first), max(hi, tm.bar_to_tick(min(last, song_bars - 1) + 1))
+
+    def onset_rate(
+        self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
+        editable: np.ndarray,
+    ) -> np.ndarray:
+        """The sampler's onset-density target per lane of ``enc`` (see
+        :func:`context_onset_rate`), read over :data:`DENSITY_BARS` bars each side."""
+        d0, d1 = self.window(song, mask, max(DENSITY_BARS, self.context_bars))
+        wide = encode(song, self.spec, d0, d1, lanes=plan, snap_off_grid=True)
+        at = int(np.searchsorted(wide.step_ticks, enc.start_tick))
+        wide_editable = np.zeros(wide.tokens.shape, dtype=bool)
+        wide_editable[:, at : at + enc.n_steps] = editable[:, : wide.n_steps - at]
+        return context_onset_rate(wide.tokens, wide_editable, np.asarray(wide.lane_tracks),
+                                  wide.drum_lanes)
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

@@ -76,3 +76,23 @@ def test_a_repaint_sees_its_bars_with_two_bars_each_side_and_a_few_lanes_of_cont
     after = replace_in_mask(song, mask, new).apply(song)
     assert mask.notes_outside(after) == mask.notes_outside(song)
     assert all(mask.contains_note(piano.id, n) for n in new[piano.id])
+
+
+def test_the_density_target_is_read_beyond_the_networks_window():
+    """A song that ends on a held chord: continuing it should keep its groove's density,
+    not the final chord's (the bars right next to the new ones)."""
+    from engine.models.grid import encode
+    from engine.models.grid_plugin import DENSITY_BARS
+
+    busy = tuple(Note(60 + (i % 3), i * Q, Q, 80) for i in range(6 * 16))  # 16ths, 6 bars
+    song = Song(tracks=(Track(name="Lead", notes=(*busy, Note(60, 6 * BAR, 2 * BAR, 80))),))
+    tid = song.tracks[0].id
+    mask = Mask.of(Region({tid}, 8 * BAR, 10 * BAR))  # continue 2 bars
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=8), Recorder(), context_bars=2)
+    w0, w1 = plugin.window(song, mask)
+    assert DENSITY_BARS > plugin.context_bars and w0 == 6 * BAR  # the network sees the chord
+    plan = {tid: 1}
+    enc = encode(song, plugin.spec, w0, w1, lanes=plan, snap_off_grid=True)
+    editable = enc.step_ticks[:-1] >= 8 * BAR
+    rate = plugin.onset_rate(song, mask, plan, enc, editable[None, :])
+    assert rate[0] > 0.5  # ~6 bars of 16ths in 8 (plus the chord), not 1 onset in 2 bars
