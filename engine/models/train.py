@@ -291,7 +291,7 @@ def train(
             # left for validations and saves. Every rank must agree: rank 0 decides.
             rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
             left = cfg.minutes * 60 - (time.monotonic() - t0)
-            fitted = torch.tensor([done + int(0.9 * rate * max(0.0, left))])
+            fitted = torch.tensor([done + int(0.9 * rate * max(0.0, left))], device=device)
             if world > 1:
                 dist.broadcast(fitted, 0)
             cfg = replace(cfg, steps=max(done + 1, int(fitted)))

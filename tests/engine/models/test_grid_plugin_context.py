@@ -90,7 +90,7 @@ def test_the_density_target_is_read_beyond_the_networks_window():
     mask = Mask.of(Region({tid}, 8 * BAR, 10 * BAR))  # continue 2 bars
     plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=8), Recorder(), context_bars=2)
     w0, w1 = plugin.window(song, mask)
-    assert DENSITY_BARS > plugin.context_bars and w0 == 6 * BAR  # the network sees the chord
+    assert plugin.context_bars < DENSITY_BARS and w0 == 6 * BAR  # the network sees the chord
     plan = {tid: 1}
     enc = encode(song, plugin.spec, w0, w1, lanes=plan, snap_off_grid=True)
     editable = enc.step_ticks[:-1] >= 8 * BAR
