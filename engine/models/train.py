@@ -287,14 +287,9 @@ def train(
             bar.set_postfix(loss=f"{np.mean(recent[-50:]):.3f}")
         done = step = step + 1
         if budgeted and done == max(cfg.warmup, 50):
-            # Fit the schedule to the time budget from the rate measured so far; 10 % is
-            # left for validations and saves. Every rank must agree: rank 0 decides.
             rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
             left = cfg.minutes * 60 - (time.monotonic() - t0)
-            fitted = torch.tensor([done + int(0.9 * rate * max(0.0, left))], device=device)
-            if world > 1:
-                dist.broadcast(fitted, 0)
-            cfg = replace(cfg, steps=max(done + 1, int(fitted)))
+            cfg = replace(cfg, steps=_fit_to_budget(done, rate, left, world, device))
             end = cfg.steps if stop_after is None else min(cfg.steps, start_step + stop_after)
             state = {**state, "steps": cfg.steps}
             info["training"]["steps"] = cfg.steps
@@ -329,6 +324,17 @@ def train(
         dist.barrier()
         dist.destroy_process_group()
     return summary
+
+
+def _fit_to_budget(done: int, rate: float, seconds_left: float, world: int,
+                   device: torch.device) -> int:
+    """The schedule's total steps for a time budget, from the step rate measured so far;
+    10 % of the time left is kept for validations and saves. Under DDP every rank must
+    agree, so rank 0's figure is broadcast."""
+    fitted = torch.tensor([done + int(0.9 * rate * max(0.0, seconds_left))], device=device)
+    if world > 1:
+        dist.broadcast(fitted, 0)
+    return max(done + 1, int(fitted))
 
 
 def _validate_and_save(model, optimizer, valid_pieces, cfg, device, run, state, done,
