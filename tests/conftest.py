@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Two cores shared by the test process and Qt: one torch/BLAS thread is several times
 # faster than oversubscribed ones for the tiny test models (set before torch is imported).
@@ -26,3 +28,15 @@ def pytest_unconfigure(config):
 
     for state in _STATE:  # a test run leaves nothing behind in /tmp
         shutil.rmtree(state, ignore_errors=True)
+
+
+@pytest.fixture
+def one_torch_thread():
+    """Tiny tensors: one torch thread is several times faster on a busy machine (some
+    tests set more threads and do not restore them, so this sets it, then restores it)."""
+    import torch
+
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)

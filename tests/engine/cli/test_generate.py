@@ -32,14 +32,11 @@ tiny_denoiser.max_steps = 64
 
 
 @pytest.fixture(autouse=True)
-def tiny_model(monkeypatch):
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
+def tiny_model(monkeypatch, one_torch_thread):
     info = ModelInfo("tiny", "0", precisions=("fp32", "int8"))
     model = GridModelPlugin(info, tiny_denoiser, context_bars=1)
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model)
-    yield model
-    torch.set_num_threads(n)
+    return model
 
 
 @pytest.fixture
