@@ -137,15 +137,13 @@ class _StepBatches(torch.utils.data.IterableDataset):
 
 
 def _batches(cfg: TrainConfig, pieces: list[data.Piece], start: int, rank: int):
+    batches = _StepBatches(cfg, pieces, start, rank)
     if cfg.workers <= 0:
-        step = start
-        while True:
-            yield step_batch(cfg, pieces, step, rank)
-            step += 1
-    loader = torch.utils.data.DataLoader(
-        _StepBatches(cfg, pieces, start, rank), batch_size=None, num_workers=cfg.workers,
-        prefetch_factor=4, collate_fn=lambda b: b)
-    yield from loader
+        yield from batches  # inline: the one "worker" builds every step
+    else:
+        yield from torch.utils.data.DataLoader(
+            batches, batch_size=None, num_workers=cfg.workers, prefetch_factor=4,
+            collate_fn=lambda b: b)
 
 
 # -- the loss ------------------------------------------------------------------------------
