@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from pathlib import Path
 from typing import Any
 
@@ -223,7 +222,11 @@ def _limits(r: dict[str, Any]) -> list[str]:
                    f"arithmetic, decoding). The network's {b['gflop']:.0f} GFLOP need "
                    f"{b['limit_s']:.3f} s at the fp32 GEMM peak; its time is "
                    f"{in_net / max(b['limit_s'], 1e-9):.2f}× that.")
-    ratio = _geomean_ratio(r, "fp32-onnx", best)
+    v = r["variants"]
+    # Both speed-ups are geometric means over the same tasks, so their quotient is
+    # best's speed over fp32-onnx's.
+    ratio = (v[best]["speedup_vs_fp32"] / v["fp32-onnx"]["speedup_vs_fp32"]
+             if "fp32-onnx" in v else None)
     same_runtime = (
         f"On the same runtime, {best} runs at {ratio:.2f}× the speed of `fp32-onnx` "
         "(geometric mean over the tasks): at this network's width the GEMMs are small and "
@@ -247,15 +250,6 @@ def _limits(r: dict[str, Any]) -> list[str]:
         "",
     ]
     return out
-
-
-def _geomean_ratio(r: dict[str, Any], slow: str, fast: str) -> float | None:
-    """Geometric mean over the tasks of ``slow``'s p50 over ``fast``'s (None if missing)."""
-    ratios = [t["variants"][slow]["p50_s"] / t["variants"][fast]["p50_s"]
-              for t in r["tasks"].values()
-              if slow in t["variants"] and fast in t["variants"]
-              and t["variants"][fast]["p50_s"] > 0]
-    return math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else None
 
 
 def _threads_table(r: dict[str, Any]) -> list[str]:
