@@ -128,7 +128,7 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     file = find_model_manifest(path)
     try:
         manifest = read_manifest_json(file)
-        parse_manifest(manifest, file)
+        parsed = parse_manifest(manifest, file)
     except ManifestError as e:
         # The parser's message starts with the file name, which ModelFileError adds again.
         raise ModelFileError(file, str(e).removeprefix(f"{file}: ")) from None
@@ -147,11 +147,9 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ModelFileError(file, f"its instrument roles {roles} do not match {list(ROLES)}")
     if not isinstance(manifest.get("network"), dict):
         raise ModelFileError(file, "field 'network' (hyper-parameters) is missing")
-    weights = manifest.get("weights")
-    if not (isinstance(weights, list) and weights and isinstance(weights[0], dict)
-            and isinstance(weights[0].get("file"), str)
-            and Path(weights[0]["file"]).name == weights[0]["file"]):
-        raise ModelFileError(file, "field 'weights' must list {file, sha256}")
+    if parsed.kind != "pack":  # a pack's weights ({file, sha256}) were checked by the parser
+        raise ModelFileError(file, f"field 'kind': {parsed.kind!r}, but a model folder's "
+                                   "manifest is a pack listing its weights {file, sha256}")
     manifest["_path"] = str(file)
     return manifest
 
