@@ -79,6 +79,9 @@ def test_loading_checks_the_pack_fields_with_the_plugin_manifest_parser(saved):
     path.write_text(json.dumps({**manifest, "name": "Not A Name!"}))
     with pytest.raises(ModelFileError, match=r"field 'name'"):
         read_manifest(folder)
+    path.write_text(json.dumps({**manifest, "kind": "code", "entry": "mod:Model"}))
+    with pytest.raises(ModelFileError, match=r"field 'kind'"):
+        read_manifest(folder)
     path.write_text("{not json")
     with pytest.raises(ModelFileError, match="not valid JSON"):
         read_manifest(folder)
