@@ -19,7 +19,8 @@ their rounded form). Nothing is ever dropped silently.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -148,13 +149,16 @@ class _Lanes:
         self.note_ids[lane, a:b] = note.id
 
 
-def _cell_index(ticks: np.ndarray) -> dict[int, int]:
+def _cell_index(ticks: Sequence[int]) -> dict[int, int]:
     """Step tick → index in the window (the test for "on the grid")."""
-    return {int(t): i for i, t in enumerate(ticks)}
+    return {t: i for i, t in enumerate(ticks)}
 
 
-def _nearest_cell(tick: int, ticks: np.ndarray) -> int:
-    i = int(np.searchsorted(ticks, tick))
+def _nearest_cell(tick: int, ticks: Sequence[int]) -> int:
+    """Index of the step tick nearest ``tick`` (the earlier on a tie). ``ticks`` is a plain
+    list: bisect on it is ~10× faster than a scalar ``np.searchsorted``, and the demo song
+    has hundreds of off-grid notes per window."""
+    i = bisect.bisect_left(ticks, tick)
     if i == 0:
         return 0
     if i >= len(ticks):
@@ -302,7 +306,8 @@ def _encode_pitched(
     by_step: dict[int, list[tuple[Note, int, bool, bool]]] = {}  # (note, end, onset?, exact?)
     off: list[Note] = []
     cut: list[Note] = []
-    cell = _cell_index(ticks)
+    tick_list = ticks.tolist()
+    cell = _cell_index(tick_list)
     for note in track.notes:
         if (note.start < w0 and note.end <= w0) or note.start >= w1:
             continue  # outside the window
@@ -318,8 +323,8 @@ def _encode_pitched(
         else:
             off.append(note)
             if snap:
-                a = _nearest_cell(note.start, ticks)
-                b = max(_nearest_cell(note.end, ticks), a + 1)
+                a = _nearest_cell(note.start, tick_list)
+                b = max(_nearest_cell(note.end, tick_list), a + 1)
                 if a < T:
                     by_step.setdefault(a, []).append((note, b, note.start >= w0, False))
 
@@ -351,7 +356,8 @@ def _encode_drums(
     n_lanes = state.tokens.shape[0]
     by_step: dict[int, list[tuple[int, bool, Note]]] = {}
     off: list[Note] = []
-    cell = _cell_index(ticks)
+    tick_list = ticks.tolist()
+    cell = _cell_index(tick_list)
     for note in track.notes:
         if not w0 <= note.start < w1:
             continue
@@ -366,7 +372,7 @@ def _encode_drums(
             off.append(note)
             if not snap:
                 continue
-            a = _nearest_cell(note.start, ticks)
+            a = _nearest_cell(note.start, tick_list)
             if a >= len(ticks) - 1:
                 continue
         by_step.setdefault(a, []).append((klass, not exact, note))

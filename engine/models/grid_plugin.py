@@ -37,6 +37,7 @@ from engine.plugins.api import (
 )
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 
+from . import vocab
 from .constraints import build_problem
 from .grid import EncodedSong, GridSpec, decode, default_lanes, encode, fit_budget
 from .sampler import context_onset_rate
@@ -161,12 +162,24 @@ class GridModelPlugin:
         """The sampler's onset-density target per lane of ``enc`` (see
         :func:`context_onset_rate`), read over :data:`DENSITY_BARS` bars each side."""
         d0, d1 = self.window(song, mask, max(DENSITY_BARS, self.context_bars))
-        wide = encode(song, self.spec, d0, d1, lanes=plan, snap_off_grid=True)
+        lane_tracks = np.asarray(enc.lane_tracks)
+        written = {t: n for t, n in plan.items() if editable[lane_tracks == t].any()}
+        # The other tracks' densities count only for a written track that is silent in
+        # the wide window (it borrows its peers'): encode the written tracks alone first,
+        # which is what a repaint of one track needs, and everything only when one is.
+        for lanes in (written, plan):
+            wide = encode(song, self.spec, d0, d1, lanes=lanes, snap_off_grid=True)
+            wide_tracks = np.asarray(wide.lane_tracks)
+            onsets = wide.tokens >= vocab.ONSET
+            if lanes is plan or all(onsets[wide_tracks == t].any() for t in written):
+                break
+        rows = np.isin(lane_tracks, list(lanes))
         at = int(np.searchsorted(wide.step_ticks, enc.start_tick))
         wide_editable = np.zeros(wide.tokens.shape, dtype=bool)
-        wide_editable[:, at : at + enc.n_steps] = editable[:, : wide.n_steps - at]
-        return context_onset_rate(wide.tokens, wide_editable, np.asarray(wide.lane_tracks),
-                                  wide.drum_lanes)
+        wide_editable[:, at : at + enc.n_steps] = editable[rows, : wide.n_steps - at]
+        rate = np.full(len(lane_tracks), np.nan)
+        rate[rows] = context_onset_rate(wide.tokens, wide_editable, wide_tracks, wide.drum_lanes)
+        return rate
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

@@ -96,3 +96,30 @@ def test_the_density_target_is_read_beyond_the_networks_window():
     editable = enc.step_ticks[:-1] >= 8 * BAR
     rate = plugin.onset_rate(song, mask, plan, enc, editable[None, :])
     assert rate[0] > 0.5  # ~6 bars of 16ths in 8 (plus the chord), not 1 onset in 2 bars
+
+
+def _density_case(bass_notes: tuple[Note, ...]):
+    from engine.models.grid import encode
+
+    lead = tuple(Note(72 + (i % 5), i * Q, Q, 80) for i in range(8 * 16))  # 16ths, 8 bars
+    bass = Track(name="Bass", program=33, notes=bass_notes)
+    song = Song(tracks=(Track(name="Lead", notes=lead), bass))
+    lead_id, bass_id = (t.id for t in song.tracks)
+    mask = Mask.of(Region({bass_id}, 4 * BAR, 6 * BAR))
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=8), Recorder(), context_bars=2)
+    w0, w1 = plugin.window(song, mask)
+    plan = {lead_id: 1, bass_id: 1}
+    enc = encode(song, plugin.spec, w0, w1, lanes=plan, snap_off_grid=True)
+    editable = enc.tokens * 0 > 0
+    editable[1] = (enc.step_ticks[:-1] >= 4 * BAR) & (enc.step_ticks[:-1] < 6 * BAR)
+    return plugin.onset_rate(song, mask, plan, enc, editable)
+
+
+def test_a_silent_track_borrows_the_density_of_the_tracks_around_it():
+    import numpy as np
+
+    rate = _density_case(())
+    assert np.isnan(rate[0])  # the lead is context: no target
+    assert rate[1] > 0.9  # the bass has no notes near the mask: it takes the lead's 16ths
+    quarters = _density_case(tuple(Note(36, i * 4 * Q, 4 * Q, 80) for i in range(8 * 4)))
+    assert 0.2 < quarters[1] < 0.3  # a bass with notes keeps its own density
