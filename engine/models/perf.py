@@ -200,36 +200,33 @@ def time_tasks(
     """Per task, per variant: latency p50/p95 (s), FLOPs, share of time in the network,
     forward passes and grid cells (lanes × steps) per pass.
 
-    Each variant runs a task ``reps`` times back to back after one untimed run, as a
-    model runs in the app: alone. Alternating variants run by run made every run pay for
-    the previous runtime's worker threads and caches (repaint, int8: 0.18 s alternating
-    against 0.13 s back to back, measured in one process). The variants' order turns
-    from task to task, so a change in the machine's load does not hit one variant only.
+    Variants take turns run by run, so a change in the machine's load hits them alike, and
+    each timed run follows an untimed run of the same variant. Without that, every run paid
+    for the previous runtime's worker threads and caches (repaint, int8: 0.18 s against
+    0.145 s measured in one process), which a model running alone in the app does not.
     ``counters[v]`` must be the (counting) denoiser ``plugins[v]`` runs."""
     out: dict[str, dict[str, dict[str, float]]] = {}
-    names = list(plugins)
-    for i, task in enumerate(tasks):
-        out[task.name] = {}
-        for v in names[i % len(names):] + names[: i % len(names)]:
-            plugin, precision = plugins[v], VARIANTS[v][0]
-            task.run(plugin, replace(options, seed=999, precision=precision))  # warm-up
-            times, net = [], []
-            for rep in range(reps):
+    for task in tasks:
+        times: dict[str, list[float]] = {v: [] for v in plugins}
+        net: dict[str, list[float]] = {v: [] for v in plugins}
+        for rep in range(reps):
+            for v, plugin in plugins.items():
+                precision = VARIANTS[v][0]
+                task.run(plugin, replace(options, seed=999, precision=precision))  # warm-up
                 counters[v].reset()
                 t = time.perf_counter()
                 task.run(plugin, replace(options, seed=1000 + rep, precision=precision))
                 dt = time.perf_counter() - t
-                times.append(dt)
-                net.append(counters[v].seconds / dt)
-            out[task.name][v] = {
-                "p50_s": float(np.percentile(times, 50)),
-                "p95_s": float(np.percentile(times, 95)),
-                "gflop": counters[v].flops / 1e9,
-                "network_share": float(np.mean(net)),
-                "forwards": counters[v].calls,
-                "cells_per_forward": counters[v].cells / max(counters[v].calls, 1),
-            }
-        out[task.name] = {v: out[task.name][v] for v in names}
+                times[v].append(dt)
+                net[v].append(counters[v].seconds / dt)
+        out[task.name] = {v: {
+            "p50_s": float(np.percentile(times[v], 50)),
+            "p95_s": float(np.percentile(times[v], 95)),
+            "gflop": counters[v].flops / 1e9,
+            "network_share": float(np.mean(net[v])),
+            "forwards": counters[v].calls,
+            "cells_per_forward": counters[v].cells / max(counters[v].calls, 1),
+        } for v in plugins}
     return out
 
 
