@@ -82,3 +82,21 @@ def test_quantize_command_writes_weights_and_manifest(tmp_path, jsb, capsys):
     assert (tmp_path / "m" / "model.int4.safetensors").is_file()
     assert main(["quantize", str(tmp_path / "missing"), "--precision", "int8"]) == 1
     assert "no such model folder" in capsys.readouterr().err
+
+
+def test_the_recommended_default_is_the_smallest_file_among_equally_fast_good_variants():
+    from engine.cli.bench import _recommend
+
+    def timings(**p50):
+        return {"repaint": {v: {"p50_s": s} for v, s in p50.items()}}
+
+    quality = {"fp32": {"nll_note": 1.0}, "fp32-onnx": {"nll_note": 1.0},
+               "int8": {"nll_note": 1.001}, "int4": {"nll_note": 1.02}}
+    sizes = {"fp32": 100, "fp32-onnx": 100, "int8": 27, "int4": 16}
+    variants = list(sizes)
+    # int8 within noise of the fastest: its smaller file wins; int4 is over the NLL budget.
+    assert _recommend(variants, timings(fp32=2.0, **{"fp32-onnx": 1.0}, int8=1.05, int4=0.5),
+                      quality, sizes) == "int8"
+    # Clearly slower than the fastest: speed wins.
+    assert _recommend(variants, timings(fp32=2.0, **{"fp32-onnx": 1.0}, int8=1.3, int4=0.5),
+                      quality, sizes) == "fp32-onnx"
