@@ -78,8 +78,8 @@ def assign_velocities(
             accent = 0.6 * spread * metric_weight(song, note.start, tm)
             if is_drum:
                 accent += drum_accent(note.pitch)
-            v = round(level + accent + j)
-            placed.append(replace(note, velocity=int(np.clip(v, vmin, vmax))))
+            v = round(float(level + accent + j))
+            placed.append(replace(note, velocity=min(max(v, vmin), vmax)))
         out[track_id] = tuple(placed)
     return out
 
