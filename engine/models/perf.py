@@ -304,7 +304,8 @@ def _draw(logits: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _baseline_logits(denoiser, grid: np.ndarray) -> np.ndarray:
     """``(L, T, V)`` logits of a voice grid. The baselines sample in numpy like Partita's
     sampler: torch ops between ONNX Runtime calls wake torch's threads, which then compete
-    with the runtime's for the cores (measured: +70 % per forward pass)."""
+    with the runtime's for the cores (measured on a 4 × 128 grid: 15.8 ms per forward pass
+    with torch sampling between them, 11.5 ms without)."""
     lanes, steps = grid.shape
     with torch.no_grad():
         out = denoiser(torch.from_numpy(grid[None].copy()),
