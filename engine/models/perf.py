@@ -420,7 +420,8 @@ def scaling(denoiser, cfg: NetworkConfig, *, bars: Sequence[int], lanes: Sequenc
 def thread_scaling(folder: str, variants: Sequence[str], threads: Sequence[int], *,
                    lanes: int = 4, steps: int = 128, reps: int = 10) -> dict[str, dict]:
     """Median seconds of one forward pass ``[1, lanes, steps]`` per variant and thread
-    count (threads run round-robin per repetition)."""
+    count (round-robin per repetition, each timed pass right after an untimed one of the
+    same network, as in :func:`time_tasks`)."""
     from engine.models.runtime import load_denoiser
 
     g = torch.Generator().manual_seed(0)
@@ -435,6 +436,7 @@ def thread_scaling(folder: str, variants: Sequence[str], threads: Sequence[int],
         for rep in range(reps + 1):
             for (v, n), net in nets.items():
                 torch.set_num_threads(n)
+                net(tokens, roles, beat)
                 t = time.perf_counter()
                 net(tokens, roles, beat)
                 if rep:
