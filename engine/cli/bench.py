@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .common import CliError
+from .common import CliError, model_folder
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "jsb" / "jsb16th_train_valid.json"
@@ -42,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Post-training quantization: writes model.int8.safetensors or "
                     "model.int4.safetensors beside the model's fp32 weights and lists it in "
                     "its manifest. Calibrated on the model's inputs at many mask ratios.")
-    q.add_argument("model", metavar="MODEL", help="shipped model name or model folder")
+    q.add_argument("model", metavar="MODEL",
+                   help="shipped model, installed model pack (by name) or model folder")
     q.add_argument("--precision", choices=("int8", "int4"), required=True)
     q.add_argument("--group-size", type=int, metavar="G",
                    help="weights per scale along the input dimension (default: int8 one "
@@ -63,8 +64,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--quick", action="store_true",
                    help="a short run for CI (smaller tasks, fewer repetitions)")
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--model", metavar="NAME", help="shipped model name or model folder "
-                     "(default: partita-base, else the first shipped model, else --random)")
+    src.add_argument("--model", metavar="NAME",
+                     help="shipped model, installed model pack (by name) or model folder "
+                          "(default: partita-base, else the first shipped model, else --random)")
     src.add_argument("--random", action="store_true",
                      help="a randomly initialised network of the default size")
     src.add_argument("--tiny", action="store_true",
@@ -93,7 +95,6 @@ def run_quantize(args: argparse.Namespace) -> int:
 
     from engine.models import quantize as Q
     from engine.models.checkpoint import load_model
-    from engine.models.plugin import model_folder
 
     if args.threads < 1:
         raise CliError("--threads must be at least 1")
@@ -168,12 +169,13 @@ def _model_under_test(args: argparse.Namespace, tmp: Path) -> tuple[Path, str]:
     from engine.models import quantize as Q
     from engine.models.checkpoint import load_model, read_manifest, save_model
     from engine.models.network import AxialDenoiser, NetworkConfig
-    from engine.models.plugin import ASSETS, DEFAULT_MODEL, model_folder
+    from engine.models.plugin import ASSETS, DEFAULT_MODEL
 
     small = bool(args.tiny)
     if args.model:
-        folder, source = model_folder(args.model), "shipped"
+        folder = model_folder(args.model)
         read_manifest(folder)
+        source = "shipped" if folder.resolve().parent == ASSETS.resolve() else str(folder)
     elif not (args.random or args.tiny) and any(ASSETS.glob("*/manifest.json")):
         names = sorted(p.parent.name for p in ASSETS.glob("*/manifest.json"))
         name = DEFAULT_MODEL if DEFAULT_MODEL in names else names[0]

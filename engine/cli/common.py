@@ -40,3 +40,26 @@ def progress_bar(total: int, desc: str, unit: str = "it"):
 
     return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
                 disable=not sys.stderr.isatty())
+
+
+def model_folder(name: str):
+    """The folder of a model whose weights a command reads (eval, bench, quantize, train
+    ``--init-from``): a shipped model's name, an installed model pack's name (as
+    ``partita models list`` shows it), or a model folder's path."""
+    from pathlib import Path
+
+    from engine.models.plugin import model_folder as shipped_or_path
+
+    folder = shipped_or_path(name)
+    if folder.exists() or not name or "/" in name:
+        return folder
+    from engine.plugins.registry import Registry
+
+    entries = [e for e in Registry().entries() if e.name == name]
+    for entry in entries:
+        if entry.kind == "pack" and entry.location:
+            return Path(entry.location)
+    if entries:
+        raise CliError(f"model {name!r} is a code plugin: it has no weights folder to "
+                       "read (only shipped models and model packs do)")
+    return folder

@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import CliError
+from .common import CliError, model_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="JSB-format JSON file ({split: [chorale, ...]})")
     p.add_argument("--split", required=True, help="split to score, e.g. valid")
     p.add_argument("--model", default="chorale-jsb",
-                   help="shipped model name or model folder (default: chorale-jsb)")
+                   help="shipped model, installed model pack (by name) or model folder "
+                        "(default: chorale-jsb)")
     p.add_argument("--samples", type=int, default=8, help="samples to generate for statistics")
     p.add_argument("--ratios", type=int, default=16,
                    help="stratified mask draws per window for the NLL estimate (default 16)")
@@ -62,7 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from engine.models.plugin import model_folder
     from engine.models.train import ConfigError, TrainConfig, train
 
     try:
@@ -97,7 +97,6 @@ def run_eval(args: argparse.Namespace) -> int:
     from engine.models.checkpoint import read_manifest
     from engine.models.data import load_jsb
     from engine.models.evaluate import evaluate
-    from engine.models.plugin import model_folder
     from engine.models.runtime import load_denoiser, resolve_precision
 
     torch.set_num_threads(1)

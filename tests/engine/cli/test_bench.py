@@ -100,3 +100,24 @@ def test_the_recommended_default_is_the_smallest_file_among_equally_fast_good_va
     # Clearly slower than the fastest: speed wins.
     assert _recommend(variants, timings(fp32=2.0, **{"fp32-onnx": 1.0}, int8=1.3, int4=0.5),
                       quality, sizes) == "fp32-onnx"
+
+
+def test_commands_that_read_weights_find_an_installed_pack_by_name(tmp_path, jsb, monkeypatch,
+                                                                   capsys):
+    models = tmp_path / "models"
+    monkeypatch.setenv("PARTITA_MODELS_DIR", str(models))
+    torch.manual_seed(0)
+    cfg = NetworkConfig(d_model=16, n_layers=1, n_heads=2, ff_mult=2, max_steps=32,
+                        max_lanes=8)
+    save_model(models / "tiny-pack", AxialDenoiser(cfg), {"name": "tiny-pack"})
+    # A community pack of our architecture: the same files, under the plugin manifest name.
+    (models / "tiny-pack" / "manifest.json").rename(models / "tiny-pack" / "partita-plugin.json")
+    assert main(["quantize", "tiny-pack", "--precision", "int8", "--data", str(jsb)]) == 0
+    assert (models / "tiny-pack" / "model.int8.safetensors").is_file()
+    manifest = json.loads((models / "tiny-pack" / "partita-plugin.json").read_text())
+    assert "int8" in manifest["precisions"]
+    capsys.readouterr()
+    # A code plugin has a name but no weights folder: one clear line.
+    assert main(["quantize", "drumkit", "--precision", "int8", "--data", str(jsb)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "'drumkit' is a code plugin" in err and len(err.splitlines()) == 1
