@@ -40,9 +40,12 @@ def markdown(r: dict[str, Any], plot: str | None = None) -> str:
         f"{m['load_average']}.",
         "",
         "Absolute times on a small shared machine are noisy (other processes, the "
-        "benchmark's own memory probe; the load average above was read at the end); the "
+        "benchmark's own memory probe; the load average above was read at the end; the "
+        "GEMM throughput above, measured at the start, shows how fast the machine was: "
+        "between runs here it has varied 1.5×, and task times about 2× with it). The "
         "ratios (speed-up over fp32, time over the FLOP limit) compare variants timed "
-        "round-robin on the same inputs in the same run and are the figures to read.",
+        "round-robin on the same inputs in the same run, each timed run right after an "
+        "untimed one of the same variant, and are the figures to read.",
         "",
         "Variants: `fp32` is the reference PyTorch network; `fp32-onnx` the same weights on "
         "ONNX Runtime (to separate the runtime's gain from quantization's); `int8` and "
