@@ -164,3 +164,85 @@ def _keep_rhythm(lane_allowed: np.ndarray, rhythm: np.ndarray) -> np.ndarray:
     both = lane_allowed & kinds
     # A cell whose old kind is not legal here (e.g. a hold after a kept note) is left free.
     return np.where(both.any(-1, keepdims=True), both, lane_allowed)
+
+
+# -- voice leading (checked at every sampling step, against the cells decided so far) --------
+
+PERFECT = (0, 7)  # |interval| mod 12 of unisons/octaves and fifths, whichever voice is on top
+
+
+def sounding_pitches(tokens: np.ndarray) -> np.ndarray:
+    """(L, W) pitch sounding in each cell: an onset's pitch, carried through its
+    ``HOLD``\\ s; -1 for rests, drum hits, masked cells and holds whose onset is not in
+    ``tokens``."""
+    width = tokens.shape[1]
+    onset = (tokens >= vocab.ONSET) & (tokens < vocab.DRUM)
+    start = tokens != vocab.HOLD  # every cell but a hold starts (or breaks) a note
+    last = np.maximum.accumulate(np.where(start, np.arange(width), -1), axis=1)
+    value = np.where(onset, tokens - vocab.ONSET, -1)
+    return np.where(last >= 0, np.take_along_axis(value, np.maximum(last, 0), 1), -1)
+
+
+def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Which tokens in cell (``lane``, ``col``) would make parallel fifths or octaves
+    (unisons) with another lane, given the cells decided so far: ``(onsets, hold)`` —
+    (m, 128) onset pitches, moving in parallel into the cell or out of it into an onset
+    already decided next, and (m,) whether a ``HOLD`` would (it keeps the previous pitch
+    and so moves out of the cell from there). ``padded`` is the window with one cell of
+    context each side (cell ``c`` of the window at column ``c + 1``). Only motion between
+    known pitches counts: both voices move, in the same direction, from one perfect
+    interval class to the same one."""
+    pitch = sounding_pitches(padded)
+    width = padded.shape[1]
+    p = np.arange(vocab.N_PITCHES)[None, :]
+    onsets = np.zeros((len(lane), vocab.N_PITCHES), dtype=bool)
+    hold = np.zeros(len(lane), dtype=bool)
+    before = pitch[lane, col]  # this lane's pitch in the previous cell
+    # This lane's next move: the first cell after this one that is not a decided HOLD
+    # (a note held on moves where its holds end).
+    cols = np.arange(width)
+    moves_at = np.minimum.accumulate(np.where(padded != vocab.HOLD, cols, width)[:, ::-1],
+                                     axis=1)[:, ::-1]
+    k = np.minimum(moves_at[lane, np.minimum(col + 2, width - 1)], width - 1)
+    nxt = padded[lane, k]
+    after = np.where((nxt >= vocab.ONSET) & (nxt < vocab.DRUM) & (k > col + 1),
+                     nxt - vocab.ONSET, -1)
+    for other in range(padded.shape[0]):
+        o0, o1 = pitch[other, col], pitch[other, col + 1]
+        o_from, o2 = pitch[other, k - 1], pitch[other, k]
+        mine = lane != other
+        # Into the cell: this voice goes before → p while the other goes o0 → o1.
+        iv = np.abs(before - o0) % 12
+        into = mine & (before >= 0) & (o0 >= 0) & (o1 >= 0) & (o0 != o1) & np.isin(iv, PERFECT)
+        onsets |= (into[:, None] & (p != before[:, None])
+                   & (np.sign(p - before[:, None]) == np.sign(o1 - o0)[:, None])
+                   & (np.abs(p - o1[:, None]) % 12 == iv[:, None]))
+        # Out of the cell (held on to this lane's next onset): p → after, while the other
+        # goes o_from → o2 at the same step.
+        iv2 = np.abs(after - o2) % 12
+        out = (mine & (after >= 0) & (o_from >= 0) & (o2 >= 0) & (o_from != o2)
+               & np.isin(iv2, PERFECT))
+        onsets |= (out[:, None] & (p != after[:, None])
+                   & (np.sign(after[:, None] - p) == np.sign(o2 - o_from)[:, None])
+                   & (np.abs(p - o_from[:, None]) % 12 == iv2[:, None]))
+        hold |= (out & (before >= 0) & (before != after)
+                 & (np.sign(after - before) == np.sign(o2 - o_from))
+                 & (np.abs(before - o_from) % 12 == iv2))
+    return onsets, hold
+
+
+def parallel_pairs(padded: np.ndarray) -> np.ndarray:
+    """(k, 3) ``(lane_a, lane_b, column)`` of every parallel fifth or octave in the padded
+    window: both lanes move into ``column`` (a padded column), in the same direction, from
+    one perfect interval class to the same one (``lane_a < lane_b``)."""
+    pitch = sounding_pitches(padded)
+    a, b = pitch[:, :-1], pitch[:, 1:]  # before and at each column from 1 on
+    moves = (a >= 0) & (b >= 0) & (a != b)
+    iv0 = np.abs(a[:, None] - a[None, :]) % 12
+    iv1 = np.abs(b[:, None] - b[None, :]) % 12
+    same_dir = np.sign(b - a)[:, None] == np.sign(b - a)[None, :]
+    hit = (moves[:, None] & moves[None, :] & same_dir & (iv0 == iv1) & np.isin(iv0, PERFECT))
+    hit &= np.triu(np.ones(hit.shape[:2], dtype=bool), 1)[:, :, None]
+    i, j, t = np.nonzero(hit)
+    return np.stack([i, j, t + 1], axis=1)

@@ -58,11 +58,15 @@ import torch
 from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
 
+from .constraints import parallel_motion, parallel_pairs
+
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
 # Gumbel noise scale on the ranking at the first step (MaskGIT's choice temperature),
 # fading linearly to 0: early steps commit a varied set of cells, not just the sure rests.
 CHOICE_TEMPERATURE = 4.5
+# Passes after the last step for the cells re-masked there to avoid parallels.
+EXTRA_PASSES = 2
 # Most nats the density control may add to (or take from) the onset logits: the model's
 # own belief still matters (auto targets), and an explicit density can push harder.
 BIAS_CAP = 4.0
@@ -279,6 +283,7 @@ class _Window:
         self.left, self.right = left, right
         self.top_p = float(options.top_p)
         self.temperature = max(float(options.temperature), 1e-4)
+        self.avoid_parallels = bool(options.avoid_parallels)
         self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
 
     def _static_allowed(self, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
@@ -311,10 +316,15 @@ class _Window:
         scope_lane = scope_cells // width
         n_gen = len(cells)
         flat = grid.reshape(-1)  # a view: writes go to grid
-        for s in range(1, n_steps + 1):
+        # With avoid_parallels, cells re-masked at the last step get up to EXTRA_PASSES
+        # more passes (no progress ticks: they are a few cells).
+        last_pass = n_steps + (EXTRA_PASSES if self.avoid_parallels else 0)
+        for s in range(1, last_pass + 1):
             open_ = flat[cells] == vocab.MASK
             n_masked = int(open_.sum())
             if n_masked == 0:
+                if s > n_steps:
+                    break
                 self.tick("decoding")
                 continue
             idx, ln, cl = cells[open_], lane[open_], col[open_]
@@ -336,12 +346,32 @@ class _Window:
             draw, logp = _draw(weights, self.top_p, self.rng)
             keep_masked = math.floor(n_gen * mask_schedule(s, n_steps, self.schedule))
             n_commit = max(1, n_masked - keep_masked) if s < n_steps else n_masked
-            conf = logp + self.rng.gumbel(size=n_masked) * CHOICE_TEMPERATURE * (
-                1.0 - s / n_steps)
+            conf = logp + self.rng.gumbel(size=n_masked) * CHOICE_TEMPERATURE * max(
+                0.0, 1.0 - s / n_steps)
             chosen = np.argsort(-conf, kind="stable")[:n_commit]
             flat[idx[chosen]] = draw[chosen]
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
-            self.tick("decoding")
+            if self.avoid_parallels and s < last_pass:
+                self._defer_parallels(grid, idx[chosen], conf[chosen])
+            if s <= n_steps:
+                self.tick("decoding")
+
+    def _defer_parallels(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray) -> None:
+        """Re-mask one new cell of each parallel fifth/octave that cells drawn together in
+        this step made — the less confident of the cells moved into, else of the cells
+        moved from — so the next pass redraws it against its decided neighbours
+        (:func:`parallel_motion`)."""
+        width = grid.shape[1]
+        rank = np.full(grid.size, np.inf)
+        rank[new] = conf
+        flat = grid.reshape(-1)
+        for a, b, t in parallel_pairs(self._padded(grid)):
+            for c in (t - 1, t - 2):  # window columns: moved into, then moved from
+                cells = [lane * width + c for lane in (a, b)
+                         if 0 <= c < width and np.isfinite(rank[lane * width + c])]
+                if cells:
+                    flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
+                    break
 
     def _padded(self, grid: np.ndarray) -> np.ndarray:
         """The window with the cells just outside it: column ``c + 1`` is window column c."""
@@ -351,11 +381,16 @@ class _Window:
                col: np.ndarray) -> np.ndarray:
         """(m, V) tokens each cell may take now: the constraints, and ``HOLD`` only after a
         note (a still-masked cell on the left is fine), ``REST`` not before a kept
-        ``HOLD``."""
+        ``HOLD``; with ``options.avoid_parallels``, no onset moving in parallel fifths or
+        octaves with the cells decided so far (:func:`parallel_motion`)."""
         padded = self._padded(grid)
         both = ok.copy()
         both[:, vocab.HOLD] &= padded[lane, col] != vocab.REST
         both[:, vocab.REST] &= padded[lane, col + 2] != vocab.HOLD
+        if self.avoid_parallels:
+            onsets, hold = parallel_motion(padded, lane, col)
+            both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
+            both[:, vocab.HOLD] &= ~hold
         # A cell the structure leaves no allowed token for keeps the user's constraint only.
         ok = np.where(both.any(-1, keepdims=True), both, ok)
         ok[:, vocab.REST] |= ~ok.any(-1)

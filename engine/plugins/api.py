@@ -93,6 +93,7 @@ class GenerateOptions:
     pitch_range: tuple[int, int] | None = None
     density: float | None = None  # 0..1: how busy the generated part should be
     keep_rhythm: bool = False  # keep the onsets of the notes being replaced
+    avoid_parallels: bool = False  # no parallel 5ths/8ves between lanes (chorale style)
     extra: Mapping[str, object] = field(default_factory=dict)
 
 

@@ -1,0 +1,83 @@
+"""Voice leading: parallel fifths/octaves found and avoided (``avoid_parallels``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from engine.models import vocab
+from engine.models.constraints import parallel_motion, parallel_pairs, sounding_pitches
+from engine.models.evaluate import music_stats
+from engine.models.sampler import sample
+from engine.plugins.api import CancelToken, GenerateOptions
+
+O, H, R, M = vocab.onset, vocab.HOLD, vocab.REST, vocab.MASK
+
+
+def test_sounding_pitches_follow_holds_and_stop_at_rests_and_masks():
+    grid = np.array([[O(60), H, H, R, H, O(62), M, H]])
+    assert sounding_pitches(grid).tolist() == [[60, 60, 60, -1, -1, 62, -1, -1]]
+
+
+def test_parallel_pairs_finds_fifths_and_octaves_whichever_voice_is_on_top():
+    # C-G → D-A (fifths, upper voice on top), then an octave E-E → F-F, then contrary.
+    up = [O(67), O(69), O(64), O(65), O(60)]
+    low = [O(60), O(62), O(52), O(53), O(62)]
+    for grid in (np.array([up, low]), np.array([low, up])):
+        assert parallel_pairs(grid).tolist() == [[0, 1, 1], [0, 1, 3]]
+    assert music_stats([np.array([up, low])])["parallel_rate"] == 0.5
+
+
+def test_a_masked_cell_may_not_move_in_parallel_into_or_out_of_it():
+    # Lane 0 goes G → A; lane 1 sits on C (a fifth below G) and its next cell is open: D,
+    # a fifth below A, moving up with it, is forbidden. E is fine; D an octave down is
+    # contrary motion; D above the A is a fourth.
+    padded = np.array([[O(67), O(69)], [O(60), M]])
+    onsets, hold = parallel_motion(padded, np.array([1]), np.array([0]))
+    assert onsets[0, 62] and not onsets[0, 64] and not onsets[0, 50] and not onsets[0, 74]
+    assert not hold[0]  # holding C is oblique motion
+    # Out of the cell, across a decided hold: lane 1 is open at column 1, then holds and
+    # moves to D when lane 0 moves G → A: C (a fifth below G, going up) is forbidden.
+    padded = np.array([[O(67), O(67), H, O(69)], [O(60), M, H, O(62)]])
+    onsets, hold = parallel_motion(padded, np.array([1]), np.array([0]))
+    assert onsets[0, 60] and not onsets[0, 59]
+
+
+class FifthLover:
+    """Logits that want lane 1 a fifth below lane 0's melody, wherever it is."""
+
+    max_steps = 64
+
+    def __init__(self, melody: np.ndarray) -> None:
+        self.melody = melody
+
+    def __call__(self, tokens, roles, beat_pos):
+        b, lanes, steps = tokens.shape
+        logits = torch.full((b, lanes, steps, vocab.VOCAB_SIZE), -10.0)
+        for t in range(steps):
+            pitch = int(self.melody[t])
+            logits[:, 1, t, vocab.onset(pitch - 7)] = 5.0
+            logits[:, 1, t, vocab.onset(pitch - 3)] = 3.0  # a third below: the second choice
+        logits[:, 0, :, vocab.REST] = 0.0
+        return logits
+
+
+def test_avoid_parallels_rewrites_a_line_in_fifths():
+    steps = 32
+    melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
+    tokens = np.full((2, steps), R, dtype=np.int64)
+    tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[1] = True
+    roles, beat = np.full(2, 6), np.arange(steps) % 16
+    net = FifthLover(melody)
+
+    def run(avoid: bool) -> np.ndarray:
+        opts = GenerateOptions(steps=4, seed=0, top_p=1.0, avoid_parallels=avoid)
+        return sample(net, tokens, editable, roles, beat, None, opts, lambda p: None,
+                      CancelToken())
+
+    assert len(parallel_pairs(run(False))) > 3  # what the model wants: parallel fifths
+    out = run(True)
+    assert len(parallel_pairs(out)) == 0 and (out[0] == tokens[0]).all()
+    assert (out[1] != M).all()
