@@ -184,6 +184,10 @@ class GeneratePanel(QWidget):
         density_row.addWidget(self.density_auto)
         density_row.addWidget(self.density, 1)
         self.keep_rhythm = QCheckBox("Keep the rhythm of the masked notes", self)
+        self.avoid_parallels = QCheckBox("No parallel 5ths / 8ves between parts", self)
+        self.avoid_parallels.setToolTip(
+            "Chorale-style voice leading: no two parts move in parallel fifths or octaves\n"
+            "(some notes are redrawn, so a take is a little slower)")
         constraints = QGroupBox("Constraints", self)
         cform = QFormLayout(constraints)
         cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -191,6 +195,7 @@ class GeneratePanel(QWidget):
         cform.addRow("Pitch range", pitch_row)
         cform.addRow("Density", density_row)
         cform.addRow(self.keep_rhythm)
+        cform.addRow(self.avoid_parallels)
 
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -256,6 +261,7 @@ class GeneratePanel(QWidget):
             pitch_range=None if (lo, hi) == (0, 127) else (lo, hi),
             density=None if self.density_auto.isChecked() else self.density.value() / 100,
             keep_rhythm=self.keep_rhythm.isChecked(),
+            avoid_parallels=self.avoid_parallels.isChecked(),
         )
         return GenerationSettings(model=self.model.currentData(), options=options,
                                   variations=self.variations.value(),
@@ -265,7 +271,8 @@ class GeneratePanel(QWidget):
         """What is kept between sessions (QSettings)."""
         return {"steps": self.steps.value(), "temperature": self.temperature.value(),
                 "variations": self.variations.value(), "precision": self.precision.currentText(),
-                "continue_bars": self.continue_bars.value()}
+                "continue_bars": self.continue_bars.value(),
+                "avoid_parallels": self.avoid_parallels.isChecked()}
 
     def restore(self, state: dict) -> None:
         try:
@@ -275,6 +282,7 @@ class GeneratePanel(QWidget):
             self.continue_bars.setValue(int(state.get("continue_bars",
                                                       self.continue_bars.value())))
             self.precision.setCurrentText(str(state.get("precision", "auto")))
+            self.avoid_parallels.setChecked(state.get("avoid_parallels") in (True, "true"))
         except (TypeError, ValueError):
             pass  # settings from another version: keep the defaults
 

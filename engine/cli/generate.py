@@ -46,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="0 (sparse) .. 1 (busy); default: the track's density around the region")
     g.add_argument("--keep-rhythm", action="store_true",
                    help="keep the rhythm of the notes being replaced")
+    g.add_argument("--avoid-parallels", action="store_true",
+                   help="no parallel fifths or octaves between parts (chorale style)")
     g.add_argument("--variations", type=int, default=1, metavar="N",
                    help="write N different takes: OUT-1.mid … OUT-N.mid")
 
@@ -183,7 +185,7 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
     return GenerateOptions(
         steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
         precision=args.precision or "auto", key=args.key, density=args.density,
-        keep_rhythm=args.keep_rhythm,
+        keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels,
     )
 
 

@@ -285,3 +285,14 @@ def test_torch_is_not_imported_when_the_studio_starts():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_the_parallels_constraint_is_an_option_the_panel_sends_and_remembers(window):
+    panel = window.generate_panel
+    assert panel.values().options.avoid_parallels is False
+    panel.avoid_parallels.setChecked(True)
+    assert panel.values().options.avoid_parallels is True
+    state = panel.state()
+    panel.avoid_parallels.setChecked(False)
+    panel.restore(state)
+    assert panel.avoid_parallels.isChecked()
