@@ -58,7 +58,7 @@ import torch
 from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
 
-from .constraints import parallel_motion, parallel_pairs
+from .constraints import parallel_motion, parallel_pairs, sounding_pitches
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -196,8 +196,12 @@ def sample(
         gen_mask = np.zeros((lanes, end - start), dtype=bool)
         gen_mask[:, g0 - start : g1 - start] = editable[:, g0:g1]
         view = grid[:, start:end].copy()
-        # The cells just outside the window constrain HOLD/REST at its edges.
-        left = grid[:, start - 1] if start > 0 else np.full(lanes, vocab.REST)
+        # The cells just outside the window constrain HOLD/REST at its edges. A note held
+        # into the window shows as its onset, so the window knows the pitch it holds.
+        left = grid[:, start - 1].copy() if start > 0 else np.full(lanes, vocab.REST)
+        if start > 0 and options.avoid_parallels:
+            held = sounding_pitches(grid[:, :start])[:, -1]
+            left = np.where((left == vocab.HOLD) & (held >= 0), vocab.ONSET + held, left)
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick)
@@ -359,16 +363,24 @@ class _Window:
     def _defer_parallels(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray) -> None:
         """Re-mask one new cell of each parallel fifth/octave that cells drawn together in
         this step made — the less confident of the cells moved into, else of the cells
-        moved from — so the next pass redraws it against its decided neighbours
-        (:func:`parallel_motion`)."""
+        that sound before the move (back through holds to their onset) — so a later pass
+        redraws it against its decided neighbours (:func:`parallel_motion`)."""
         width = grid.shape[1]
         rank = np.full(grid.size, np.inf)
         rank[new] = conf
         flat = grid.reshape(-1)
         for a, b, t in parallel_pairs(self._padded(grid)):
-            for c in (t - 1, t - 2):  # window columns: moved into, then moved from
-                cells = [lane * width + c for lane in (a, b)
-                         if 0 <= c < width and np.isfinite(rank[lane * width + c])]
+            into = [lane * width + t - 1 for lane in (a, b) if t - 1 < width]
+            before = []
+            for lane in (a, b):
+                c = t - 2
+                while 0 <= c < width:
+                    before.append(lane * width + c)
+                    if grid[lane, c] != vocab.HOLD:
+                        break
+                    c -= 1
+            for cells in (into, before):
+                cells = [x for x in cells if np.isfinite(rank[x])]
                 if cells:
                     flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
                     break

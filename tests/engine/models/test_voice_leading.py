@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from engine.models import vocab
@@ -62,8 +63,8 @@ class FifthLover:
         return logits
 
 
-def test_avoid_parallels_rewrites_a_line_in_fifths():
-    steps = 32
+@pytest.mark.parametrize(("steps", "window"), [(32, 64), (96, 32)])
+def test_avoid_parallels_rewrites_a_line_in_fifths(steps, window):
     melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
     tokens = np.full((2, steps), R, dtype=np.int64)
     tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
@@ -71,6 +72,7 @@ def test_avoid_parallels_rewrites_a_line_in_fifths():
     editable[1] = True
     roles, beat = np.full(2, 6), np.arange(steps) % 16
     net = FifthLover(melody)
+    net.max_steps = window  # 96 steps in windows of 32: notes held across window edges
 
     def run(avoid: bool) -> np.ndarray:
         opts = GenerateOptions(steps=4, seed=0, top_p=1.0, avoid_parallels=avoid)
