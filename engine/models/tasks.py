@@ -314,7 +314,7 @@ def harmonize(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> TaskResult:
-    """Fill every other track around a melody over its whole length.
+    """Fill every other track around a melody, from the first bar to its last note.
 
     When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
     voices in the melody's instrument (a chorale), ``"band"`` adds Piano and Bass;
@@ -328,8 +328,10 @@ def harmonize(
     if not others:
         prep = new_track_edits(song, _accompaniment(melody, accompaniment))
         others = [e.track.id for e in prep]
-    bars = _song_bars(song)
-    mask = Mask.of(Region(frozenset(others), *_bar_span(song, 0, bars)))
+    # From the first bar to the melody's last note: nothing is added after its final
+    # note (the rest of a last, partial bar would get stray notes after the cadence).
+    start, _ = _bar_span(song, 0, 1)
+    mask = Mask.of(Region(frozenset(others), start, max(n.end for n in melody.notes)))
     return _run("harmonize", song, prep, mask, model, options, progress, cancel,
                 f"Harmonize {melody.name}")
 

@@ -135,6 +135,15 @@ def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
     assert [(t.name, t.program) for t in band.tracks[1:]] == [("Piano", 0), ("Bass", 33)]
 
 
+def test_harmonize_writes_nothing_after_the_melodys_last_note():
+    song = chorale_melody()  # 16 quarters; the song's last bar is a partial one
+    song = Song(tracks=(song.tracks[0].with_notes(song.tracks[0].notes[:-2]),))  # 3.5 bars
+    take = tasks.harmonize(song, song.tracks[0].id, model=model(), options=OPTS)
+    end = max(n.end for n in song.tracks[0].notes)
+    assert take.mask.span[1] == end
+    assert all(n.end <= end for notes in take.new_notes.values() for n in notes)
+
+
 def test_compose_makes_a_new_piece_of_the_asked_shape():
     params = tasks.SongParams(tracks=tuple(map(tasks.track_spec, ["Piano", "Bass", "Drums"])),
                               bars=4, tempo=90, meter=(3, 4), key="b minor")
