@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import matplotlib
@@ -111,6 +112,10 @@ def main() -> int:
         soprano = chorale.tracks[0]
         jobs.append(("harmonize-chorale", "Harmonize the soprano of JSB valid #1 (chorale-jsb)",
                      lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=options)))
+        strict = replace(options, avoid_parallels=True)
+        jobs.append(("harmonize-chorale-no-parallels",
+                     "The same, no parallel 5ths/8ves (chorale-jsb, --avoid-parallels)",
+                     lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=strict)))
     index = ["# Samples", "", "Made by `docs/samples/make_samples.py` "
              f"(seed {args.seed}) with the shipped models.", ""]
     for name, title, run in jobs:
