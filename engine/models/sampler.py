@@ -26,7 +26,11 @@ is bounded (``BIAS_CAP`` nats), so a model that is sure of silence still writes 
 
 Legality: ``allowed`` (per lane, or per lane and step) restricts the tokens; ``MASK`` is
 never produced; ``HOLD`` only follows an onset, a drum hit or a hold on its lane (and a
-cell left of a kept ``HOLD`` cannot be a ``REST``).
+cell left of a kept ``HOLD`` cannot be a ``REST``). With ``options.avoid_parallels`` no
+onset or hold may move two lanes in parallel fifths or octaves with the cells decided so
+far (:func:`engine.models.constraints.parallel_motion`); of a pair that cells drawn in the
+same step make, one is re-masked and drawn again (up to ``EXTRA_PASSES`` passes after the
+last step).
 
 Windowing: a denoiser with a ``max_steps`` attribute sees at most that many steps. The
 editable steps are decoded in spans, left to right (:func:`decode_windows`): when they fit
