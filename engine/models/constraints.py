@@ -215,17 +215,19 @@ def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
         # Into the cell: this voice goes before → p while the other goes o0 → o1.
         iv = np.abs(before - o0) % 12
         into = mine & (before >= 0) & (o0 >= 0) & (o1 >= 0) & (o0 != o1) & np.isin(iv, PERFECT)
-        onsets |= (into[:, None] & (p != before[:, None])
-                   & (np.sign(p - before[:, None]) == np.sign(o1 - o0)[:, None])
-                   & (np.abs(p - o1[:, None]) % 12 == iv[:, None]))
+        r = np.flatnonzero(into)  # few rows: work on those only
+        onsets[r] |= ((p != before[r, None])
+                      & (np.sign(p - before[r, None]) == np.sign(o1 - o0)[r, None])
+                      & (np.abs(p - o1[r, None]) % 12 == iv[r, None]))
         # Out of the cell (held on to this lane's next onset): p → after, while the other
         # goes o_from → o2 at the same step.
         iv2 = np.abs(after - o2) % 12
         out = (mine & (after >= 0) & (o_from >= 0) & (o2 >= 0) & (o_from != o2)
                & np.isin(iv2, PERFECT))
-        onsets |= (out[:, None] & (p != after[:, None])
-                   & (np.sign(after[:, None] - p) == np.sign(o2 - o_from)[:, None])
-                   & (np.abs(p - o_from[:, None]) % 12 == iv2[:, None]))
+        r = np.flatnonzero(out)
+        onsets[r] |= ((p != after[r, None])
+                      & (np.sign(after[r, None] - p) == np.sign(o2 - o_from)[r, None])
+                      & (np.abs(p - o_from[r, None]) % 12 == iv2[r, None]))
         hold |= (out & (before >= 0) & (before != after)
                  & (np.sign(after - before) == np.sign(o2 - o_from))
                  & (np.abs(before - o_from) % 12 == iv2))
