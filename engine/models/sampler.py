@@ -188,10 +188,10 @@ def sample(
     density = _Density.of(onset_rate, lane_groups, lanes, options.density)
     done = 0
 
-    def tick(message: str) -> None:
+    def tick(message: str, advance: bool = True) -> None:
         nonlocal done
         cancel.raise_if_cancelled()
-        done += 1
+        done += advance
         progress(Progress(done, total, message))
 
     cancel.raise_if_cancelled()
@@ -285,7 +285,7 @@ class _Window:
     def __init__(self, denoiser: Denoiser, roles: torch.Tensor, beat: torch.Tensor,
                  allowed: np.ndarray | None, start: int, left: np.ndarray, right: np.ndarray,
                  options: GenerateOptions, rng: np.random.Generator, schedule: str,
-                 density: _Density, tick: Callable[[str], None]) -> None:
+                 density: _Density, tick: Callable[..., None]) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.allowed, self.start = allowed, start
         self.left, self.right = left, right
@@ -325,7 +325,7 @@ class _Window:
         n_gen = len(cells)
         flat = grid.reshape(-1)  # a view: writes go to grid
         # With avoid_parallels, cells re-masked at the last step get up to EXTRA_PASSES
-        # more passes (no progress ticks: they are a few cells).
+        # more passes.
         last_pass = n_steps + (EXTRA_PASSES if self.avoid_parallels else 0)
         for s in range(1, last_pass + 1):
             open_ = flat[cells] == vocab.MASK
@@ -361,8 +361,8 @@ class _Window:
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
             if self.avoid_parallels and s < last_pass:
                 self._defer_parallels(grid, idx[chosen], conf[chosen])
-            if s <= n_steps:
-                self.tick("decoding")
+            # Passes after the last step redraw a few re-masked cells: no progress made.
+            self.tick("decoding" if s <= n_steps else "voice leading", advance=s <= n_steps)
 
     def _defer_parallels(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray) -> None:
         """Re-mask one new cell of each parallel fifth/octave that cells drawn together in

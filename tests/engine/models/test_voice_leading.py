@@ -74,12 +74,15 @@ def test_avoid_parallels_rewrites_a_line_in_fifths(steps, window):
     net = FifthLover(melody)
     net.max_steps = window  # 96 steps in windows of 32: notes held across window edges
 
+    reports = []
+
     def run(avoid: bool) -> np.ndarray:
         opts = GenerateOptions(steps=4, seed=0, top_p=1.0, avoid_parallels=avoid)
-        return sample(net, tokens, editable, roles, beat, None, opts, lambda p: None,
+        return sample(net, tokens, editable, roles, beat, None, opts, reports.append,
                       CancelToken())
 
     assert len(parallel_pairs(run(False))) > 3  # what the model wants: parallel fifths
     out = run(True)
     assert len(parallel_pairs(out)) == 0 and (out[0] == tokens[0]).all()
     assert (out[1] != M).all()
+    assert all(r.step <= r.total for r in reports)  # the extra passes do not overrun
