@@ -91,8 +91,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
     p.add_argument("--melody", required=True, metavar="T", help="melody track number or name")
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
-                   help="tracks to add to a lone melody: satb (Alto, Tenor, Bass), "
-                        "band (Piano, Bass) or auto (default)")
+                   help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
+                        "without parallel 5ths/8ves), band (Piano, Bass) or auto (default)")
     p.set_defaults(func=_run_song_task, task="harmonize")
 
 

@@ -38,6 +38,9 @@ from engine.score.instruments import GM_PROGRAMS, role_of
 
 from .constraints import key_name
 
+# The voices harmonize adds below a lone sung or string melody, in its instrument.
+SATB_VOICES = ("Alto", "Tenor", "Bass")
+
 
 class TaskError(ValueError):
     """A task cannot run on this song as asked (empty song, unknown instrument, ...)."""
@@ -317,7 +320,8 @@ def harmonize(
     """Fill every other track around a melody, from the first bar to its last note.
 
     When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
-    voices in the melody's instrument (a chorale), ``"band"`` adds Piano and Bass;
+    voices in the melody's instrument (a chorale, written without parallel fifths or
+    octaves: ``options.avoid_parallels`` is turned on), ``"band"`` adds Piano and Bass;
     ``"auto"`` picks SATB for sung or string melodies and the band otherwise.
     """
     melody = song.track(melody_id)
@@ -326,8 +330,11 @@ def harmonize(
     others = [t.id for t in song.tracks if t.id != melody_id]
     prep: list[Edit] = []
     if not others:
-        prep = new_track_edits(song, _accompaniment(melody, accompaniment))
+        specs = _accompaniment(melody, accompaniment)
+        prep = new_track_edits(song, specs)
         others = [e.track.id for e in prep]
+        if [t.name for t in specs] == list(SATB_VOICES):  # chorale voice leading
+            options = replace(options or GenerateOptions(), avoid_parallels=True)
     # From the first bar to the melody's last note: nothing is added after its final
     # note (the rest of a last, partial bar would get stray notes after the cadence).
     start, _ = _bar_span(song, 0, 1)
@@ -341,7 +348,7 @@ def _accompaniment(melody: Track, kind: str) -> list[TrackSpec]:
         kind = "satb" if role_of(melody.program, melody.is_drum) in ("voice", "strings") else (
             "band")
     if kind == "satb":
-        return [TrackSpec(v, melody.program) for v in ("Alto", "Tenor", "Bass")]
+        return [TrackSpec(v, melody.program) for v in SATB_VOICES]
     if kind == "band":
         return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
     raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")

@@ -135,6 +135,24 @@ def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
     assert [(t.name, t.program) for t in band.tracks[1:]] == [("Piano", 0), ("Bass", 33)]
 
 
+def test_harmonize_writes_satb_voices_without_parallels_and_leaves_other_options():
+    seen = []
+
+    class Recorder:
+        info = model().info
+
+        def generate(self, song, mask, options, progress, cancel):
+            seen.append(options.avoid_parallels)
+            return {}
+
+    song = chorale_melody()
+    tasks.harmonize(song, song.tracks[0].id, accompaniment="satb", model=Recorder(),
+                    options=OPTS)
+    tasks.harmonize(song, song.tracks[0].id, accompaniment="band", model=Recorder(),
+                    options=OPTS)
+    assert seen == [True, False]
+
+
 def test_harmonize_writes_nothing_after_the_melodys_last_note():
     song = chorale_melody()  # 16 quarters; the song's last bar is a partial one
     song = Song(tracks=(song.tracks[0].with_notes(song.tracks[0].notes[:-2]),))  # 3.5 bars
