@@ -30,6 +30,7 @@ import numpy as np
 import torch
 
 from engine.models import vocab
+from engine.models.constraints import sounding_pitches
 from engine.models.sampler import windows
 
 REFERENCES = {"Music Transformer": 0.335, "Coconet (orderless)": 0.238}
@@ -102,20 +103,6 @@ def orderless_nll(
 # -- musical statistics --------------------------------------------------------------------
 
 
-def pitches_of(tokens: np.ndarray) -> np.ndarray:
-    """(L, T) tokens → (L, T) sounding MIDI pitch per cell, -1 for silence or drums."""
-    out = np.full(tokens.shape, -1, dtype=np.int64)
-    for lane in range(tokens.shape[0]):
-        current = -1
-        for t, tok in enumerate(tokens[lane]):
-            if vocab.ONSET <= tok < vocab.DRUM:
-                current = int(tok) - vocab.ONSET
-            elif tok != vocab.HOLD:
-                current = -1
-            out[lane, t] = current
-    return out
-
-
 def music_stats(grids: Sequence[np.ndarray]) -> dict[str, Any]:
     """Pitch-class histogram, per-lane ranges, parallel 5ths/8ves rate and note density."""
     pc = np.zeros(12)
@@ -123,7 +110,7 @@ def music_stats(grids: Sequence[np.ndarray]) -> dict[str, Any]:
     lo, hi = [128] * lanes, [-1] * lanes
     onsets = cells = motions = parallels = 0
     for g in grids:
-        p = pitches_of(g)
+        p = sounding_pitches(g)
         ons = (g >= vocab.ONSET) & (g < vocab.DRUM)
         onsets += int(ons.sum())
         cells += g.size

@@ -12,8 +12,9 @@ import torch
 from engine.cli import main
 from engine.models import vocab
 from engine.models.checkpoint import save_model
+from engine.models.constraints import sounding_pitches
 from engine.models.data import Piece, load_jsb
-from engine.models.evaluate import music_stats, orderless_nll, pitches_of
+from engine.models.evaluate import music_stats, orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig
 
 JSB = Path("/work/shared/data/jsb/jsb16th_train_valid.json")
@@ -39,7 +40,7 @@ def test_music_stats_find_parallel_fifths():
     up = [vocab.onset(p) for p in (60, 62, 60)]
     low = [vocab.onset(p) for p in (53, 55, 57)]
     grid = np.array([up, low])
-    assert pitches_of(np.array([[vocab.onset(60), vocab.HOLD, vocab.REST]])).tolist() == [
+    assert sounding_pitches(np.array([[vocab.onset(60), vocab.HOLD, vocab.REST]])).tolist() == [
         [60, 60, -1]]
     s = music_stats([grid])
     assert s["parallel_rate"] == 0.5
