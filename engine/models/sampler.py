@@ -202,10 +202,11 @@ def sample(
         view = grid[:, start:end].copy()
         # The cells just outside the window constrain HOLD/REST at its edges. A note held
         # into the window shows as its onset, so the window knows the pitch it holds.
-        left = grid[:, start - 1].copy() if start > 0 else np.full(lanes, vocab.REST)
-        if start > 0 and options.avoid_parallels:
+        left = np.full(lanes, vocab.REST)
+        if start > 0:
             held = sounding_pitches(grid[:, :start])[:, -1]
-            left = np.where((left == vocab.HOLD) & (held >= 0), vocab.ONSET + held, left)
+            left = np.where((grid[:, start - 1] == vocab.HOLD) & (held >= 0),
+                            vocab.ONSET + held, grid[:, start - 1])
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick)
