@@ -283,14 +283,14 @@ def _bench(folder: Path, source: str, args: argparse.Namespace, threads: int) ->
         torch_threads(threads)
     phase("scaling")
 
-    fp32_size = Q.file_size(folder, "fp32")
+    fp32_size = sizes["fp32"]  # _variants always includes fp32
     out_variants = {}
     for v in variants:
         precision = perf.VARIANTS[v][0]
         speed = [timings[t.name]["fp32"]["p50_s"] / timings[t.name][v]["p50_s"] for t in tasks]
         row = {"precision": precision, "runtime": runtime_of[v],
-               "file_mb": Q.file_size(folder, precision) / 2**20,
-               "file_ratio": Q.file_size(folder, precision) / fp32_size,
+               "file_mb": sizes[v] / 2**20,
+               "file_ratio": sizes[v] / fp32_size,
                "speedup_vs_fp32": float(np.exp(np.mean(np.log(speed)))),
                **{k: memory[v][k] for k in ("load_s", "peak_rss_mb", "rss_loaded_mb",
                                             "onnx_import_s")}}

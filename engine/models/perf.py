@@ -433,14 +433,13 @@ def thread_scaling(folder: str, variants: Sequence[str], threads: Sequence[int],
             for v in variants for n in threads}
     times: dict[tuple[str, int], list[float]] = {k: [] for k in nets}
     with torch.no_grad():
-        for rep in range(reps + 1):
+        for _ in range(reps):
             for (v, n), net in nets.items():
                 torch.set_num_threads(n)
-                net(tokens, roles, beat)
+                net(tokens, roles, beat)  # warm-up of this network, right before its pass
                 t = time.perf_counter()
                 net(tokens, roles, beat)
-                if rep:
-                    times[(v, n)].append(time.perf_counter() - t)
+                times[(v, n)].append(time.perf_counter() - t)
     return {v: {str(n): float(np.median(times[(v, n)])) for n in threads} for v in variants}
 
 
