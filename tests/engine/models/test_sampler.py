@@ -45,6 +45,19 @@ def _run(net, tokens, editable, roles, beat, allowed=None, progress=None, cancel
                   progress or (lambda p: None), cancel or CancelToken())
 
 
+def _recording(net, max_steps: int):
+    """``net`` seeing at most ``max_steps`` steps, and the list of the widths it was called
+    with."""
+    widths: list[int] = []
+
+    def recording(x, r, b):
+        widths.append(x.shape[-1])
+        return net(x, r, b)
+
+    recording.max_steps = max_steps
+    return recording, widths
+
+
 def _assert_legal(out: np.ndarray) -> None:
     assert (out != vocab.MASK).all()
     prev = np.concatenate([np.full((out.shape[0], 1), vocab.REST), out[:, :-1]], axis=1)
@@ -126,13 +139,7 @@ def test_long_grid_is_windowed_within_the_context(net):
     tokens, roles, beat = _grid(200)
     editable = np.ones_like(tokens, dtype=bool)
     editable[:, 100:120] = False
-    widths = []
-
-    def recording(x, r, b):
-        widths.append(x.shape[-1])
-        return net(x, r, b)
-
-    recording.max_steps = 64
+    recording, widths = _recording(net, max_steps=64)
     out = sample(recording, tokens, editable, roles, beat, None, GenerateOptions(steps=3, seed=1),
                  lambda p: None, CancelToken())
     assert max(widths) == 64
@@ -307,13 +314,7 @@ def test_a_new_piece_is_written_in_fewer_windows_each_after_decided_context():
 def test_a_blank_long_grid_costs_fewer_passes_and_stays_legal(net):
     tokens, roles, beat = _grid(200)
     editable = np.ones_like(tokens, dtype=bool)
-    calls = []
-
-    def recording(x, r, b):
-        calls.append(x.shape[-1])
-        return net(x, r, b)
-
-    recording.max_steps = 64
+    recording, calls = _recording(net, max_steps=64)
     out = sample(recording, tokens, editable, roles, beat, None, GenerateOptions(steps=3, seed=1),
                  lambda p: None, CancelToken())
     assert set(calls) == {64} and len(calls) == 3 * 4  # 0-64, 64-112, 112-160, 160-200
