@@ -106,6 +106,18 @@ def test_a_time_budget_fits_the_schedule_and_a_resumed_run_keeps_it(tmp_path):
     assert manifest["training"]["steps"] == fitted
 
 
+def test_a_time_budget_is_refitted_on_the_steady_rate(tmp_path):
+    done = train(_cfg(minutes=0.05, steps=10**6, val_every=10**6, warmup=5), tmp_path)
+    log = (tmp_path / "tiny" / "train.log").read_text()
+    first = int(log.split("step/s, ")[1].split(" steps")[0])
+    refit_line = log.split("time budget refitted at step ")[1].split("\n")[0]
+    refitted = int(refit_line.split("step/s, ")[1].split(" steps")[0])
+    assert int(refit_line.split(":")[0]) == 50 + max(50, (first - 50) // 8)
+    _, manifest = load_model(tmp_path / "tiny" / "best")
+    assert manifest["training"]["steps"] == refitted  # the schedule the weights were made with
+    assert 50 < done["step"] <= refitted
+
+
 def test_crop_lengths_vary_between_the_minimum_and_the_crop(tmp_path, monkeypatch):
     lengths: set[int] = set()
     original = data.make_batch
