@@ -9,7 +9,8 @@
   end, so a replaced note cannot leak out as context);
 - *allowed* tokens per cell: drum lanes take ``REST`` or a drum hit, pitched lanes
   ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
-  (its own range a fourth wider each side when it has notes, else :data:`ROLE_RANGES`)
+  (its own range a fourth wider each side when it has notes, else :data:`ROLE_RANGES`, or
+  :data:`VOICE_PART_RANGES` for a part named Soprano, Alto, Tenor or Bass)
   and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
@@ -39,6 +40,13 @@ _KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
 ROLE_RANGES: dict[str, tuple[int, int]] = {
     "melody": (55, 96), "bass": (28, 60), "chords": (40, 88), "piano": (21, 108),
     "strings": (28, 100), "voice": (36, 84),
+}
+
+# Sung parts by name (what harmonize's SATB voices are called): the role's range is the
+# whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
+# is not a chorale. These are the ranges of the parts in the JSB chorales, a tone wider.
+VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
+    "soprano": (58, 83), "alto": (53, 76), "tenor": (45, 71), "bass": (34, 65),
 }
 
 
@@ -145,9 +153,13 @@ def build_problem(
 
 def _instrument_range(song: Song, track_id: int) -> tuple[int, int]:
     """A track with notes keeps to its own register (its range, a fourth wider each side);
-    an empty or nearly empty one gets its role's range, widened to the notes it has."""
+    an empty or nearly empty one gets its role's range (a sung part's, when it is named
+    Soprano, Alto, Tenor or Bass), widened to the notes it has."""
     track = song.track(track_id)
-    lo, hi = ROLE_RANGES.get(role_of(track.program, track.is_drum), (0, 127))
+    role = role_of(track.program, track.is_drum)
+    lo, hi = ROLE_RANGES.get(role, (0, 127))
+    if role in ("voice", "strings", "melody", "chords", "piano"):  # not a bass guitar "Bass"
+        lo, hi = VOICE_PART_RANGES.get(track.name.strip().lower(), (lo, hi))
     pitches = [n.pitch for n in track.notes]
     if len(pitches) >= OWN_RANGE_NOTES:
         return max(0, min(pitches) - OWN_RANGE_MARGIN), min(127, max(pitches) + OWN_RANGE_MARGIN)

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from engine.models import vocab
-from engine.models.constraints import OWN_RANGE_MARGIN, ROLE_RANGES, build_problem
+from engine.models.constraints import (
+    OWN_RANGE_MARGIN,
+    ROLE_RANGES,
+    VOICE_PART_RANGES,
+    build_problem,
+)
 from engine.models.grid import GridSpec, encode
 from engine.score import Mask, Note, Region, Song, Track
 
@@ -31,4 +36,19 @@ def test_an_empty_track_gets_its_role_range():
     bass = Track(name="Bass", program=33)
     lead = Track(name="Lead", program=81, channel=1, notes=(Note(72, 0, 480),))
     pitches = _allowed_pitches(Song(tracks=(bass, lead), length=2 * BAR), bass)
+    assert (min(pitches), max(pitches)) == ROLE_RANGES["bass"]
+
+
+def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
+    # harmonize's SATB voices: a Tenor above the Alto or a Bass in the alto's register
+    # was possible with the choir's one range.
+    soprano = Track(name="Soprano", program=52, notes=(Note(72, 0, 480),))
+    parts = [Track(name=n, program=52, channel=i + 1)
+             for i, n in enumerate(("Alto", "Tenor", "Bass"))]
+    song = Song(tracks=(soprano, *parts), length=2 * BAR)
+    for part in parts:
+        pitches = _allowed_pitches(song, part)
+        assert (min(pitches), max(pitches)) == VOICE_PART_RANGES[part.name.lower()]
+    bass_guitar = Track(name="Bass", program=33)  # a band's Bass keeps the bass role's range
+    pitches = _allowed_pitches(Song(tracks=(soprano, bass_guitar), length=2 * BAR), bass_guitar)
     assert (min(pitches), max(pitches)) == ROLE_RANGES["bass"]
