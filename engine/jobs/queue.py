@@ -34,7 +34,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from engine.plugins.api import Cancelled, ModelPlugin, Progress
+from engine.plugins.api import Cancelled, ModelPlugin, Progress, cannot_write
 from engine.plugins.discovery import one_line
 from engine.plugins.errors import PluginError
 from engine.plugins.registry import Registry
@@ -134,8 +134,9 @@ class JobQueue:
         """Queue a job and return its handle at once.
 
         Raises :class:`PluginError` for an unknown or disabled model name or a task the
-        model does not do, ``ValueError`` for an empty mask or one naming tracks not in the
-        song, ``RuntimeError`` after :meth:`shutdown`.
+        model does not do, ``ValueError`` for an empty mask, one naming tracks not in the
+        song or tracks the model cannot write (drums for a pitched-only model, ...),
+        ``RuntimeError`` after :meth:`shutdown`.
         """
         model = self._resolve(request.model)
         if request.task not in model.info.tasks:
@@ -147,6 +148,9 @@ class JobQueue:
         missing = request.mask.track_ids - {t.id for t in song.tracks}
         if missing:
             raise ValueError(f"the mask names tracks that are not in the song: {sorted(missing)}")
+        problem = cannot_write(model.info, song, request.mask.track_ids)
+        if problem:  # the model would delete what it cannot write: refuse before queuing
+            raise ValueError(problem)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job queue is shut down")

@@ -15,7 +15,13 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from engine.plugins.api import CancelToken, GenerateOptions, ModelPlugin, ProgressCallback
+from engine.plugins.api import (
+    CancelToken,
+    GenerateOptions,
+    ModelPlugin,
+    ProgressCallback,
+    cannot_write,
+)
 from engine.score import (
     DRUM_CHANNEL,
     TRACK_COLOURS,
@@ -154,6 +160,18 @@ def _song_bars(song: Song) -> int:
     return TimeMap.of(song).bar_count(song.end) if song.end > 0 else 0
 
 
+def _is_drums(track: Track) -> bool:
+    return role_of(track.program, track.is_drum) == "drums"
+
+
+def check_can_write(model: ModelPlugin, song: Song, track_ids: Iterable[int]) -> None:
+    """Refuse (:class:`TaskError`) a job asking ``model`` to write a track it cannot
+    (:func:`engine.plugins.api.cannot_write`)."""
+    problem = cannot_write(model.info, song, track_ids)
+    if problem:
+        raise TaskError(problem)
+
+
 def _run(
     task: str,
     before: Song,
@@ -167,6 +185,7 @@ def _run(
 ) -> TaskResult:
     options = options or GenerateOptions()
     prepared = EditGroup(tuple(prep)).apply(before)
+    check_can_write(model, prepared, mask.track_ids)
     new = model.generate(prepared, mask, options, progress or (lambda p: None),
                          cancel or CancelToken())
     swap = replace_in_mask(prepared, mask, new, label)
@@ -325,6 +344,8 @@ def harmonize(
     ``"auto"`` picks SATB for sung or string melodies and the band otherwise.
     """
     melody = song.track(melody_id)
+    if _is_drums(melody):
+        raise TaskError(f"{melody.name!r} is a drum track; a melody needs pitched notes")
     if not melody.notes:
         raise TaskError(f"track {melody.name!r} has no notes to harmonize")
     others = [t.id for t in song.tracks if t.id != melody_id]

@@ -12,11 +12,12 @@ clear reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from engine.score import Mask, Note, Song
+from engine.score.instruments import role_of
 
 API_VERSION = 1
 
@@ -113,3 +114,33 @@ class ModelPlugin(Protocol):
     ) -> Mapping[int, tuple[Note, ...]]:
         """New notes per masked track id; every note must lie inside ``mask``."""
         ...
+
+
+def cannot_write(info: ModelInfo, song: Song, track_ids: Iterable[int]) -> str | None:
+    """Why a model cannot write these tracks of ``song``, or None when it can.
+
+    A model declares the roles it writes in ``info.instruments``: a drum track needs
+    ``"drums"`` (or ``"any"``); a pitched track needs any pitched role (or ``"any"``): a
+    model of sung voices may write a piano line, never a drum kit. One unwritable track
+    refuses the whole job (nothing is skipped), because the notes a model leaves out of
+    its masked tracks are deleted.
+    """
+    roles = tuple(info.instruments)
+    if "any" in roles:
+        return None
+    ids = set(track_ids)
+    tracks = [t for t in song.tracks if t.id in ids]
+    drums = [t.name for t in tracks if role_of(t.program, t.is_drum) == "drums"]
+    pitched = [t.name for t in tracks if role_of(t.program, t.is_drum) != "drums"]
+    drums = drums if "drums" not in roles else []
+    pitched = pitched if not any(r != "drums" for r in roles) else []
+    names = ", ".join(repr(n) for n in drums + pitched)
+    if drums and pitched:
+        return f"{info.name} declares no instruments it can write; it cannot write {names}"
+    if pitched:
+        return (f"{info.name} writes only drum tracks; it cannot write {names} "
+                "(choose a model that writes pitched parts, e.g. partita-base)")
+    if drums:
+        return (f"{info.name} cannot write drum tracks ({names}); choose a model that "
+                "writes drums, e.g. partita-base")
+    return None

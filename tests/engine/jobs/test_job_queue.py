@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -231,6 +232,16 @@ def test_submit_checks_its_request(queue, song_and_mask):
         queue.submit(JobRequest(song, Mask(), StepModel()))
     with pytest.raises(ValueError, match="not in the song"):
         queue.submit(JobRequest(song, Mask.of(Region({99999}, 0, 480)), StepModel()))
+
+
+def test_a_model_is_never_asked_to_write_tracks_it_cannot(queue, song_and_mask):
+    # It would return nothing for them, and the take would delete their notes.
+    song, mask = song_and_mask
+    drums_only = StepModel(name="kit")
+    drums_only.info = replace(drums_only.info, instruments=("drums",))
+    with pytest.raises(ValueError, match="kit writes only drum tracks; it cannot write 'Piano'"):
+        queue.submit(JobRequest(song, mask, drums_only))
+    assert drums_only.calls == 0 and not queue.rec.events
 
 
 def test_shutdown_with_running_jobs_is_clean(song_and_mask):

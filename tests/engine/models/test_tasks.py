@@ -107,10 +107,10 @@ def test_random_masks_on_random_songs_never_change_anything_outside():
 def test_every_task_keeps_the_outside_of_its_mask(seed):
     rng = np.random.default_rng(seed)
     song = random_song(rng)
-    while not any(t.notes for t in song.tracks):
+    while not any(t.notes and not t.is_drum for t in song.tracks):
         song = random_song(rng)
     m = model()
-    melody = next(t for t in song.tracks if t.notes)
+    melody = next(t for t in song.tracks if t.notes and not t.is_drum)  # drums: no melody
     check_take(tasks.regenerate(song, song.tracks[-1].id, model=m, options=OPTS))
     check_take(tasks.continue_(song, 2, model=m, options=OPTS))
     check_take(tasks.harmonize(song, melody.id, model=m, options=OPTS))
@@ -228,3 +228,115 @@ def test_task_errors_are_clear():
     with pytest.raises(tasks.TaskError, match="no notes"):
         empty = Song(tracks=(Track(name="M"),), length=BAR)
         tasks.harmonize(empty, empty.tracks[0].id, model=model())
+
+
+# -- what a model can write: a job it cannot do is refused whole, before the model runs ------
+
+
+class Declared:
+    """A model that writes only ``instruments`` and returns no notes (as the drumkit does for
+    a pitched track): were it run, every note in its mask would be deleted."""
+
+    def __init__(self, name: str, instruments: tuple[str, ...]) -> None:
+        self.info = ModelInfo(name, "0", instruments=instruments)
+        self.calls: list[frozenset[int]] = []
+
+    def generate(self, song, mask, options, progress, cancel):
+        self.calls.append(mask.track_ids)
+        return {}
+
+
+def band() -> Song:
+    """Lead, Bass and Drums, four bars of notes each."""
+    def part(pitch, step):
+        return tuple(Note(pitch + i % 3, i * step, step, 80) for i in range(4 * BAR // step))
+
+    return Song(tracks=(Track(name="Lead", program=73, channel=0, notes=part(72, 4 * Q)),
+                        Track(name="Bass", program=33, channel=1, notes=part(36, 8 * Q)),
+                        Track(name="Drums", is_drum=True, channel=9, notes=part(36, 2 * Q))))
+
+
+def test_a_drum_model_refuses_pitched_tracks_and_writes_nothing():
+    song = band()
+    lead, bass, drums = (t.id for t in song.tracks)
+    kit = Declared("drumkit", ("drums",))
+    with pytest.raises(tasks.TaskError,
+                       match="drumkit writes only drum tracks; it cannot write 'Bass'"):
+        tasks.regenerate(song, bass, model=kit, options=OPTS)
+    with pytest.raises(tasks.TaskError, match="it cannot write 'Lead'"):
+        tasks.repaint(song, [lead], 4, 8, model=kit, options=OPTS)
+    # A mask over drums and a pitched track: the whole job is refused, drums included.
+    with pytest.raises(tasks.TaskError, match="it cannot write 'Lead', 'Bass'"):
+        tasks.repaint(song, [drums, bass, lead], 0, 2, model=kit, options=OPTS)
+    with pytest.raises(tasks.TaskError, match="cannot write 'Lead', 'Bass'"):
+        tasks.continue_(song, 2, model=kit, options=OPTS)
+    with pytest.raises(tasks.TaskError, match="cannot write 'Piano'"):
+        tasks.compose(tasks.SongParams(tracks=(tasks.track_spec("Piano"),
+                                               tasks.track_spec("Drums"))),
+                      model=kit, options=OPTS)
+    assert kit.calls == []  # the model never ran: no take, nothing deleted
+    assert song == band()
+    # Its own tracks it still writes.
+    take = tasks.repaint(song, [drums], 0, 2, model=kit, options=OPTS)
+    assert kit.calls == [{drums}] and take.mask.track_ids == {drums}
+
+
+def test_a_pitched_model_refuses_drum_tracks_and_writes_any_pitched_track():
+    song = band()
+    lead, bass, drums = (t.id for t in song.tracks)
+    voices = Declared("chorale-jsb", ("voice",))
+    msg = (r"chorale-jsb cannot write drum tracks \('Drums'\); choose a model that writes "
+           r"drums, e.g. partita-base")
+    with pytest.raises(tasks.TaskError, match=msg):
+        tasks.repaint(song, [drums, bass], 4, 8, model=voices, options=OPTS)
+    with pytest.raises(tasks.TaskError, match=msg):
+        tasks.continue_(song, 2, model=voices, options=OPTS)  # all tracks, drums among them
+    with pytest.raises(tasks.TaskError, match=msg):
+        tasks.harmonize(song, lead, model=voices, options=OPTS)
+    with pytest.raises(tasks.TaskError, match=r"cannot write drum tracks \('Drums'\)"):
+        tasks.compose(tasks.SongParams(), model=voices, options=OPTS)  # Piano, Bass, Drums
+    assert voices.calls == []
+    # A voice model may write a bass or a lead line; writing no notes there is its choice.
+    take = tasks.repaint(song, [bass, lead], 0, 1, model=voices, options=OPTS)
+    assert voices.calls == [{bass, lead}] and take.new_notes == {}
+    check_take(take)
+    assert tasks.continue_(song, 1, track_ids=[lead], model=voices, options=OPTS).counts() == {}
+
+
+def test_models_that_write_anything_or_declare_a_role_list_are_checked_per_track():
+    song = band()
+    ids = [t.id for t in song.tracks]
+    for instruments in (("any",), ("drums", "melody"), ("bass", "any")):
+        tasks.repaint(song, ids, 0, 1, model=Declared("m", instruments), options=OPTS)
+    with pytest.raises(tasks.TaskError, match="m declares no instruments"):
+        tasks.repaint(song, ids, 0, 1, model=Declared("m", ()), options=OPTS)
+    # The random grid model restricted to voices: refused before any sampling.
+    voices = GridModelPlugin(ModelInfo("v", "0", instruments=("voice",), max_lanes=8),
+                             random_logits, context_bars=1)
+    with pytest.raises(tasks.TaskError, match="v cannot write drum tracks"):
+        tasks.regenerate(song, ids[2], model=voices, options=OPTS)
+    assert tasks.regenerate(song, ids[1], model=voices, options=OPTS).new_notes[ids[1]]
+
+
+def test_the_drumkit_plugin_cannot_empty_a_pitched_track():
+    drumkit = pytest.importorskip("partita_drumkit.plugin")
+    song = band()
+    _, bass, drums = (t.id for t in song.tracks)
+    kit = drumkit.DrumKit()
+    with pytest.raises(tasks.TaskError, match="drumkit writes only drum tracks"):
+        tasks.regenerate(song, bass, model=kit, options=OPTS)
+    take = tasks.regenerate(song, drums, model=kit, options=OPTS)
+    assert take.after.track(bass).notes == song.track(bass).notes
+    assert take.new_notes[drums]
+
+
+def test_harmonize_refuses_a_drum_melody():
+    song = band()
+    m = Declared("any", ("any",))
+    with pytest.raises(tasks.TaskError,
+                       match="'Drums' is a drum track; a melody needs pitched notes"):
+        tasks.harmonize(song, song.tracks[2].id, model=m, options=OPTS)
+    lone = Song(tracks=(song.tracks[2],))  # a lone drum track would get a band added
+    with pytest.raises(tasks.TaskError, match="drum track"):
+        tasks.harmonize(lone, lone.tracks[0].id, model=m, options=OPTS)
+    assert m.calls == []
