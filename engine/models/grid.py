@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 import numpy as np
 
@@ -406,7 +407,9 @@ def decode(
     selected cell are returned, and they end at the first unselected cell. A note whose
     cell still holds the encoded token keeps its encoded velocity; others get
     ``default_velocity``. Leading ``HOLD`` s (a note from before the window) and ``MASK``
-    decode to nothing.
+    decode to nothing. Every lane's notes come back as they are, so lanes of one track may
+    give one pitch twice at once (an encoded song's overlaps round-trip exactly); for
+    generated notes, :func:`resolve_overlaps` leaves one sounding note per pitch.
     """
     tokens = np.asarray(tokens, dtype=np.int64)
     if tokens.shape != encoded.tokens.shape:
@@ -437,6 +440,49 @@ def decode(
     return {tid: tuple(sorted(notes, key=Note.key)) for tid, notes in out.items()}
 
 
+def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[Note, ...]:
+    """One track's generated ``notes`` with at most one note sounding per pitch at a time.
+
+    A polyphonic track spreads over several lanes, and two lanes may sample one pitch at
+    overlapping times; in MIDI that cuts notes short or leaves them hanging. The
+    piano-roll rule settles it, per pitch: notes that start together become one (the
+    longest, at the loudest velocity); a note that starts while another still sounds cuts
+    that one off at its onset. The track's ``kept`` notes (those that stay as they are,
+    outside the mask) are never changed: a generated note that starts while a kept note of
+    its pitch sounds (or with it) is dropped, and one that sounds on into a kept note's
+    onset ends there. Nothing comes out zero-length; drum hits follow the same rule, so a
+    class struck twice at one step is one hit.
+    """
+    kept_by_pitch: dict[int, list[Note]] = {}
+    for k in kept:
+        kept_by_pitch.setdefault(k.pitch, []).append(k)
+    by_pitch: dict[int, dict[int, Note]] = {}  # pitch → start → the note starting there
+    for n in notes:
+        if n.duration <= 0:
+            continue
+        ks = kept_by_pitch.get(n.pitch, ())
+        if any(k.start <= n.start < max(k.end, k.start + 1) for k in ks):
+            continue  # a kept note of this pitch is sounding (or starts) here
+        end = min([n.end, *(k.start for k in ks if n.start < k.start < n.end)])
+        if end != n.end:
+            n = replace(n, duration=end - n.start)
+        at = by_pitch.setdefault(n.pitch, {})
+        other = at.get(n.start)
+        if other is not None:  # one onset, two lanes: one note, the longer and louder
+            longer = n if n.duration > other.duration else other
+            n = replace(longer, velocity=max(n.velocity, other.velocity))
+        at[n.start] = n
+    out: list[Note] = []
+    for at in by_pitch.values():
+        chain = [at[s] for s in sorted(at)]
+        for cur, nxt in pairwise(chain):
+            if nxt.start < cur.end:  # re-struck while sounding: the earlier one stops
+                cur = replace(cur, duration=nxt.start - cur.start)
+            out.append(cur)
+        out.append(chain[-1])
+    return tuple(sorted(out, key=Note.key))
+
+
 __all__ = [
     "DEFAULT_VELOCITY",
     "MAX_BEAT_POS",
@@ -451,6 +497,7 @@ __all__ = [
     "encode",
     "first_step_at",
     "fit_budget",
+    "resolve_overlaps",
     "song_to_chorale",
     "step_tick",
     "tokens_to_chorale",

@@ -13,8 +13,10 @@
    onset-density target per masked track taken from the window (the track's own density
    around the region, or its peers' for an empty track; ``options.density`` scales it:
    :func:`engine.models.sampler.context_onset_rate`), decodes
-   the notes that start in editable cells — they end where the editable cells end, so
-   nothing reaches past the mask — and gives them velocities from their context
+   the notes that start in editable cells (they end where the editable cells end, so
+   nothing reaches past the mask), leaves at most one sounding note per pitch in a track
+   (:func:`engine.models.grid.resolve_overlaps`: lanes of one track may sample one pitch
+   at once; kept notes never change) and gives them velocities from their context
    (:mod:`engine.models.velocity`).
 
 The result holds notes only inside the mask, for every masked track.
@@ -39,7 +41,15 @@ from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 
 from . import vocab
 from .constraints import build_problem
-from .grid import EncodedSong, GridSpec, decode, default_lanes, encode, fit_budget
+from .grid import (
+    EncodedSong,
+    GridSpec,
+    decode,
+    default_lanes,
+    encode,
+    fit_budget,
+    resolve_overlaps,
+)
 from .sampler import context_onset_rate
 from .velocity import assign_velocities
 
@@ -110,6 +120,7 @@ class GridModelPlugin:
         w0, w1 = self.window(song, mask)
         groups = self._groups(song, [t.id for t in masked], w0, w1)
         result: dict[int, tuple[Note, ...]] = {}
+        kept = mask.notes_outside(song)
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
@@ -123,15 +134,17 @@ class GridModelPlugin:
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=rate, lane_groups=groups_)
             decoded = decode(enc, out, where=problem.editable)
-            new = {tid: tuple(n for n in decoded.get(tid, ()) if mask.contains_note(tid, n))
+            # One sounding note per pitch in a track: lanes of one track may have sampled
+            # a pitch twice, and kept notes never change (resolve_overlaps).
+            new = {tid: resolve_overlaps((n for n in decoded.get(tid, ())
+                                          if mask.contains_note(tid, n)), kept.get(tid, ()))
                    for tid in write}
             result.update(new)
             if g + 1 < len(groups):
                 sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,
                                        r.pitch_hi) for r in mask.regions))
                 work = replace_in_mask(work, sub, new).apply(work)
-        return assign_velocities(song, result, mask.notes_outside(song), mask.span,
-                                 options.seed)
+        return assign_velocities(song, result, kept, mask.span, options.seed)
 
     # -- parts ---------------------------------------------------------------------------------
     def denoiser(self, precision: str = "auto") -> Denoiser:

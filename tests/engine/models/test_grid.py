@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ from engine.models.chorale import (
     song_to_chorale,
     tokens_to_chorale,
 )
-from engine.models.grid import GridSpec, decode, encode, step_tick
+from engine.models.grid import GridSpec, decode, encode, resolve_overlaps, step_tick
 from engine.models.voices import match_voices
 from engine.score import Note, Song, TimeSignature, Track
 
@@ -203,3 +204,84 @@ def test_decode_where_stops_notes_at_unselected_cells():
     where[:, :3] = True
     (note,) = decode(enc, enc.tokens, where=where)[track.id]
     assert (note.start, note.duration, note.velocity) == (0, 3 * Q, track.notes[0].velocity)
+
+
+def sounding_twice(notes) -> list[tuple[Note, Note]]:
+    """Pairs of same-pitch notes of one track that sound at once (or start together)."""
+    by_pitch: dict[int, list[Note]] = {}
+    for n in notes:
+        by_pitch.setdefault(n.pitch, []).append(n)
+    clashes = []
+    for group in by_pitch.values():
+        group.sort(key=lambda n: (n.start, n.duration))
+        for a, b in pairwise(group):
+            if b.start == a.start or b.start < a.end:
+                clashes.append((a, b))
+    return clashes
+
+
+def test_same_pitch_in_two_lanes_of_a_track_resolves_to_one_sounding_note():
+    # A hand-made grid: two lanes of one piano track sample the same pitches.
+    track = Track(name="Piano", program=0)
+    enc = encode(Song(tracks=(track,), length=16 * Q), lanes={track.id: 2})
+    grid = np.full(enc.tokens.shape, vocab.REST, dtype=np.int64)
+
+    def put(lane, pitch, a, b):
+        grid[lane, a] = vocab.onset(pitch)
+        grid[lane, a + 1 : b] = vocab.HOLD
+
+    put(0, 60, 0, 2)
+    put(1, 60, 0, 4)  # same onset: one note, the longer
+    put(0, 67, 4, 8)
+    put(1, 67, 6, 10)  # struck again while the first sounds: the first stops at its onset
+    put(0, 72, 10, 12)
+    put(1, 71, 10, 12)  # other pitches are left alone
+    raw = decode(enc, grid)[track.id]
+    assert len(sounding_twice(raw)) == 2  # what the lanes alone give
+    out = resolve_overlaps(raw)
+    assert sounding_twice(out) == []
+    assert [(n.pitch, n.start, n.duration) for n in out] == [
+        (60, 0, 4 * Q), (67, 4 * Q, 2 * Q), (67, 6 * Q, 4 * Q), (71, 10 * Q, 2 * Q),
+        (72, 10 * Q, 2 * Q)]
+
+
+def test_resolve_overlaps_keeps_the_louder_velocity_and_never_empties_a_note():
+    out = resolve_overlaps([Note(60, 0, Q, 50), Note(60, 0, 3 * Q, 40), Note(60, 0, Q, 90)])
+    assert [n.key() for n in out] == [(0, 60, 3 * Q, 90)]
+    # A re-strike one tick later cuts the first note to one tick, never to nothing.
+    out = resolve_overlaps([Note(62, 0, Q), Note(62, 1, Q), Note(64, 5, 0)])
+    assert [(n.pitch, n.start, n.duration) for n in out] == [(62, 0, 1), (62, 1, Q)]
+
+
+def test_generated_notes_give_way_to_kept_notes_of_their_pitch():
+    kept = (Note(64, 0, 5 * Q, 70), Note(62, 8 * Q + 70, Q, 71), Note(65, 2 * Q, 0, 72))
+    before = [(n, n.key(), n.id) for n in kept]
+    generated = [
+        Note(64, 4 * Q, 2 * Q),  # starts while the kept 64 sounds: dropped
+        Note(64, 0, 2 * Q),  # starts with it: dropped
+        Note(64, 5 * Q, Q),  # starts as it ends: stays
+        Note(62, 8 * Q, Q),  # sounds on into the kept 62's onset: ends there
+        Note(62, 8 * Q + 70, Q),  # doubles the kept 62: dropped
+        Note(65, 2 * Q, Q),  # starts with a zero-length kept 65: dropped
+        Note(65, Q, 2 * Q),  # runs over it: cut at its onset
+        Note(67, 0, 4 * Q),  # no kept 67: as it was
+    ]
+    out = resolve_overlaps(generated, kept)
+    assert [(n.pitch, n.start, n.duration) for n in out] == [
+        (67, 0, 4 * Q), (65, Q, Q), (64, 5 * Q, Q), (62, 8 * Q, 70)]
+    assert sounding_twice([*out, *kept]) == []
+    assert [(n, n.key(), n.id) for n in kept] == before  # kept notes are never touched
+
+
+def test_a_drum_class_struck_twice_at_one_step_is_one_hit():
+    drums = Track(name="Drums", is_drum=True, channel=9)
+    enc = encode(Song(tracks=(drums,), length=4 * Q), lanes={drums.id: 3})
+    grid = np.full(enc.tokens.shape, vocab.REST, dtype=np.int64)
+    grid[0, 0] = grid[1, 0] = vocab.drum(0)  # two kicks at once
+    grid[2, 0] = vocab.drum(2)
+    grid[0, 1] = vocab.drum(0)  # the next step's kick is its own hit
+    raw = decode(enc, grid)[drums.id]
+    out = resolve_overlaps(raw)
+    kick, hat = vocab.drum_note_of_class(0), vocab.drum_note_of_class(2)
+    assert len(raw) == 4
+    assert sorted((n.pitch, n.start) for n in out) == sorted([(kick, 0), (hat, 0), (kick, Q)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import torch
@@ -92,6 +94,41 @@ def test_notes_sounding_into_the_mask_are_never_lengthened_or_changed():
         assert long in after.tracks[0].notes
         # A monophonic lane: nothing new starts while the kept note sounds.
         assert all(n.start >= 2 * BAR for n in new)
+
+
+def test_a_track_never_sounds_one_pitch_twice_and_kept_notes_stay_as_they_are():
+    before = Note(64, 0, BAR + 4 * Q)  # sounds into the mask
+    after = Note(62, 3 * BAR + 70, Q)  # starts just past the mask's (off-grid) end
+    song = Song(tracks=(Track(name="Piano", program=0, notes=(before, after)),))
+    tid = song.tracks[0].id
+    mask = Mask.of(Region({tid}, BAR, 3 * BAR + 50))
+
+    def handmade(denoiser, tokens, editable, *args, **kwargs):
+        """The lanes of the piano sample the same pitches at overlapping times."""
+        out = np.where(editable, vocab.REST, tokens)
+        a, b, c = [lane for lane in range(out.shape[0]) if editable[lane, 16:49].all()][:3]
+
+        def put(lane, pitch, s0, s1):
+            out[lane, s0] = vocab.onset(pitch)
+            out[lane, s0 + 1 : s1] = vocab.HOLD
+
+        put(a, 60, 16, 20)
+        put(b, 60, 16, 24)  # the same onset in two lanes: one note, the longer
+        put(a, 67, 24, 32)
+        put(b, 67, 28, 36)  # struck again while sounding: the first stops there
+        put(c, 64, 16, 18)  # the kept 64 still sounds: dropped
+        put(c, 62, 48, 49)  # sounds on into the kept 62's onset: ends there
+        return out
+
+    new = generate(model(sampler=handmade), song, mask)[tid]
+    assert [(n.pitch, n.start, n.duration) for n in new] == [
+        (60, BAR, 8 * Q), (67, 24 * Q, 4 * Q), (67, 28 * Q, 8 * Q), (62, 3 * BAR, 70)]
+    done = replace_in_mask(song, mask, {tid: new}).apply(song)
+    assert mask.notes_outside(done) == mask.notes_outside(song)
+    assert before in done.tracks[0].notes and after in done.tracks[0].notes
+    notes = sorted(done.tracks[0].notes, key=lambda n: (n.pitch, n.start))
+    for x, y in pairwise(notes):
+        assert x.pitch != y.pitch or y.start >= x.end, (x, y)
 
 
 def test_pitch_band_mask_keeps_other_pitches_and_writes_inside_the_band():
