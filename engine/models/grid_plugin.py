@@ -24,7 +24,7 @@ The result holds notes only inside the mask, for every masked track.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -139,6 +139,11 @@ class GridModelPlugin:
             new = {tid: resolve_overlaps((n for n in decoded.get(tid, ())
                                           if mask.contains_note(tid, n)), kept.get(tid, ()))
                    for tid in write}
+            if options.keep_rhythm:
+                new = {tid: resolve_overlaps(
+                    keep_timing(notes, [n for n in song.track(tid).notes
+                                        if mask.contains_note(tid, n)], song.ppq),
+                    kept.get(tid, ())) for tid, notes in new.items()}
             result.update(new)
             if g + 1 < len(groups):
                 sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,
@@ -255,3 +260,20 @@ def _group_progress(progress: ProgressCallback, group: int, groups: int) -> Prog
 
     return report
 
+
+def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:
+    """With *keep rhythm*, a generated note takes the exact start and length of the note it
+    replaces: the grid holds both on 16th steps, so a 216-tick staccato eighth would come
+    back 240 ticks long. A generated note matches a replaced one that starts and ends on
+    its steps (the nearest step to each of the replaced note's ticks)."""
+    def step(tick: int) -> int:
+        return round(tick * vocab.STEPS_PER_BEAT / ppq)
+
+    by_steps: dict[tuple[int, int], Note] = {}
+    for r in replaced:
+        by_steps.setdefault((step(r.start), max(step(r.end), step(r.start) + 1)), r)
+    out = []
+    for n in notes:
+        match = by_steps.get((step(n.start), step(n.end)))
+        out.append(replace(n, start=match.start, duration=match.duration) if match else n)
+    return out
