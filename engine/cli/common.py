@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import math
+import os
 import sys
+from collections.abc import Iterable
+from pathlib import Path
 
 
 class CliError(Exception):
@@ -32,6 +36,53 @@ def user_errors() -> tuple[type[BaseException], ...]:
         except (ImportError, AttributeError):
             continue
     return tuple(types)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether ``a`` and ``b`` are the same file (links and ``..`` resolved)."""
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def check_folder(path: Path, why: str = "") -> None:
+    """The folder ``path`` can be created or written into: every part of it that exists
+    is a folder (a command that writes into ``path`` makes the missing ones). ``why`` is
+    added to the message, e.g. ``" (--stems takes a folder)"``."""
+    for p in (path, *path.parents):
+        if p.exists():
+            if not p.is_dir():
+                raise CliError(f"{path}: is a file, not a folder{why}" if p == path
+                               else f"{path}: {p} is a file, not a folder{why}")
+            return
+
+
+def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse, before any work is done, a song file ``path`` that cannot be written: an
+    extension that is no song format, one of the ``inputs`` (never overwritten), a
+    folder, or a file in a folder that does not exist."""
+    from engine.io import file_kind
+
+    if file_kind(path) is None:
+        raise CliError(f"{path}: cannot write {path.suffix or 'files without an extension'}: "
+                       "use .partita, .mid or .midi (for audio: partita render)")
+    if any(same_file(src, path) for src in inputs):
+        raise CliError(f"{path}: refusing to overwrite the input file")
+    if path.is_dir():
+        raise CliError(f"{path}: is a folder, not a file")
+    if not path.parent.is_dir():
+        if path.parent.exists():
+            raise CliError(f"{path}: {path.parent} is a file, not a folder")
+        raise CliError(f"{path}: folder {path.parent} does not exist")
+
+
+def check_number(option: str, value: float, ok: bool, rule: str) -> None:
+    """``option VALUE`` must be a finite number that is ``ok`` (``rule`` says how):
+    ``float("nan")`` and ``float("inf")`` pass argparse's ``type=float``."""
+    if not math.isfinite(value):
+        raise CliError(f"{option} must be a finite number, {rule} (got {value:g})")
+    if not ok:
+        raise CliError(f"{option} must be {rule} (got {value:g})")
 
 
 def progress_bar(total: int, desc: str, unit: str = "it"):

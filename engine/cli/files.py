@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-from .common import CliError
+from .common import CliError, check_song_output
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -156,16 +155,10 @@ def _pitch_name(pitch: int) -> str:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from engine.io import file_kind, save_song
+    from engine.io import save_song
 
     src, dst = args.input, args.output
-    if file_kind(dst) is None:
-        raise CliError(f"{dst}: cannot write {dst.suffix or 'files without an extension'}: "
-                       "use .partita, .mid or .midi (for audio: partita render)")
-    if _same_file(src, dst):
-        raise CliError(f"{dst}: refusing to overwrite the input file")
-    if not dst.parent.is_dir():
-        raise CliError(f"{dst}: directory {dst.parent} does not exist")
+    check_song_output(dst, [src])
     song = _load(src)
     try:
         save_song(song, dst)
@@ -173,12 +166,6 @@ def run_convert(args: argparse.Namespace) -> int:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     print(f"wrote {dst} ({len(song.tracks)} tracks, {song.note_count} notes)")
     return 0
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if b.exists() and a.exists():
-        return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
 
 
 def _load(path: Path) -> Any:

@@ -12,12 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import sys
 import time
 from pathlib import Path
 
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 
-from .common import CliError, progress_bar
+from .common import CliError, check_number, check_song_output, progress_bar
 
 DEFAULT_MODEL = "partita-base"
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
@@ -28,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     g = common.add_argument_group("model and sampling")
     g.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
-                   help="song file to write (.mid or .partita)")
+                   help="song file to write (.mid or .partita) in an existing folder; "
+                        "never the input song")
     g.add_argument("--model", metavar="NAME",
                    help=f"model name or model folder (default: {DEFAULT_MODEL}, or the first "
                    "one installed)")
@@ -40,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="sampling temperature (default 1.0; lower is safer)")
     g.add_argument("--top-p", type=float, default=0.95, metavar="P",
                    help="nucleus sampling mass (default 0.95)")
-    g.add_argument("--seed", type=int, metavar="N", help="random seed (same seed, same take)")
+    g.add_argument("--seed", type=int, metavar="N",
+                   help="random seed, 0 or more (same seed, same take)")
     g.add_argument("--key", metavar="KEY", help="keep new notes in a key, e.g. C, F#m, Bb")
     g.add_argument("--density", type=float, metavar="D",
                    help="0 (sparse) .. 1 (busy); default: the track's density around the region")
@@ -80,7 +83,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
     p.add_argument("--tracks", required=True, metavar="LIST",
                    help="track numbers or names, comma-separated")
-    p.add_argument("--bars", required=True, metavar="A-B", help="bars, from 1, inclusive")
+    p.add_argument("--bars", required=True, metavar="A-B",
+                   help="bars, from 1, inclusive; a span that runs past the song's last bar "
+                        "is cut there (with a note), one that starts after it is refused: "
+                        "repaint never lengthens the song (use continue to add bars)")
     p.add_argument("--pitch", metavar="LO-HI",
                    help="only this pitch band: MIDI numbers or names (48-72, C3-C5)")
     p.set_defaults(func=_run_song_task, task="repaint")
@@ -169,12 +175,12 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
 
     if args.steps < 1:
         raise CliError("--steps must be at least 1")
-    if args.temperature <= 0:
-        raise CliError("--temperature must be above 0")
-    if not 0 < args.top_p <= 1:
-        raise CliError("--top-p must be in (0, 1]")
-    if args.density is not None and not 0 <= args.density <= 1:
-        raise CliError("--density must be between 0 and 1")
+    check_number("--temperature", args.temperature, args.temperature > 0, "above 0")
+    check_number("--top-p", args.top_p, 0 < args.top_p <= 1, "in (0, 1]")
+    if args.density is not None:
+        check_number("--density", args.density, 0 <= args.density <= 1, "between 0 and 1")
+    if args.seed is not None and args.seed < 0:
+        raise CliError(f"--seed must be 0 or more (got {args.seed})")
     if args.variations < 1:
         raise CliError("--variations must be at least 1")
     if args.key:
@@ -209,12 +215,64 @@ def _outputs(path: Path, n: int) -> list[Path]:
     return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, n + 1)]
 
 
+def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:
+    """The options, and every file ``-o`` will write, checked before anything is loaded:
+    a bad value or an unwritable output fails at once, not after the model has run."""
+    options = _options(args)
+    for path in _outputs(args.output, args.variations):
+        check_song_output(path, inputs)
+    return options
+
+
+def _song_bars(song) -> int:
+    from engine.score import TimeMap
+
+    return TimeMap.of(song).bar_count(song.end) if song.end > 0 else 0
+
+
+def _repaint_span(song, path: Path, first: int, end: int) -> tuple[int, int]:
+    """Bars ``[first, end)`` inside the song: a span that starts after the last bar is
+    refused (``continue`` adds bars); one that runs past it is cut at the last bar."""
+    bars = _song_bars(song)
+    asked = f"bar {first + 1}" if end == first + 1 else f"bars {first + 1}-{end}"
+    if first >= bars:
+        verb = "starts" if end == first + 1 else "start"
+        raise CliError(f"{path.name}: {asked} {verb} after the song's last bar ({bars}); "
+                       "use `partita continue` to add bars")
+    if end > bars:
+        kept = f"bar {bars}" if first + 1 == bars else f"bars {first + 1}-{bars}"
+        print(f"partita: note: {asked} run past the song's last bar ({bars}): repainting "
+              f"{kept}", file=sys.stderr)
+        end = bars
+    return first, end
+
+
+def _written(take) -> list[tuple[str, int]]:
+    """Notes written per track, in track order, as ``(label, count)``: the track's name,
+    with its number when another track has the same name (``"Piano (3)"``)."""
+    tracks = take.after.tracks
+    names = [t.name.strip() for t in tracks]
+    rows = []
+    for number, (track, name) in enumerate(zip(tracks, names, strict=True), 1):
+        if track.id not in take.new_notes:
+            continue
+        if not name:
+            label = f"track {number}"
+        elif names.count(name) > 1:
+            label = f"{name} ({number})"
+        else:
+            label = name
+        rows.append((label, len(take.new_notes[track.id])))
+    return rows
+
+
 # -- handlers ---------------------------------------------------------------------------------
 
 
 def _run_compose(args: argparse.Namespace) -> int:
     from engine.models import tasks
 
+    options = _checked(args, [])
     m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", args.meter)
     if not m:
         raise CliError(f"--meter {args.meter!r}: give a time signature like 3/4")
@@ -225,14 +283,15 @@ def _run_compose(args: argparse.Namespace) -> int:
                                   title=args.title)
     except tasks.TaskError as e:
         raise CliError(f"compose: {e}") from e
-    return _generate(args, lambda model, o, p: tasks.compose(params, model=model, options=o,
-                                                             progress=p))
+    return _generate(args, options, lambda model, o, p: tasks.compose(params, model=model,
+                                                                      options=o, progress=p))
 
 
 def _run_song_task(args: argparse.Namespace) -> int:
     from engine.io import load_song
     from engine.models import tasks
 
+    options = _checked(args, [args.song])
     song = load_song(args.song)
     task = args.task
     if task == "regenerate":
@@ -248,7 +307,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
                                    progress=p)
     elif task == "repaint":
         ids = _track_ids(song, args.tracks)
-        first, end = parse_bars(args.bars)
+        first, end = _repaint_span(song, args.song, *parse_bars(args.bars))
         band = parse_pitch_range(args.pitch) if args.pitch else None
 
         def run(model, o, p):
@@ -260,14 +319,13 @@ def _run_song_task(args: argparse.Namespace) -> int:
         def run(model, o, p):
             return tasks.harmonize(song, tid, accompaniment=args.accompaniment, model=model,
                                    options=o, progress=p)
-    return _generate(args, run)
+    return _generate(args, options, run)
 
 
-def _generate(args: argparse.Namespace, run) -> int:
+def _generate(args: argparse.Namespace, options: GenerateOptions, run) -> int:
     from engine.io import save_song
     from engine.models import tasks
 
-    options = _options(args)
     model = resolve_model(args.model, args.task)
     if args.precision and args.precision not in model.info.precisions:
         raise CliError(f"model {model.info.name!r} has no {args.precision} weights "
@@ -287,9 +345,10 @@ def _generate(args: argparse.Namespace, run) -> int:
     elapsed = time.perf_counter() - t0
     for take, path in zip(takes, outputs, strict=True):
         save_song(take.after, path)
-        counts = take.counts()
-        per_track = ", ".join(f"{name} {n}" for name, n in counts.items())
-        print(f"{path}: {sum(counts.values())} notes written ({per_track}), seed {take.seed}")
+        counts = _written(take)
+        per_track = ", ".join(f"{label} {n}" for label, n in counts)
+        print(f"{path}: {sum(n for _, n in counts)} notes written ({per_track}), "
+              f"seed {take.seed}")
     n = len(takes)
     print(f"{args.task}: {n} take{'s' * (n != 1)} with {model.info.name} in {elapsed:.1f} s")
     return 0

@@ -29,7 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
 
     ls = sub.add_parser("list", help="list models (the default)")
-    ls.add_argument("--json", action="store_true", help="print the list as JSON")
+    # SUPPRESS: without --json here, `models --json list` keeps the --json given before
+    # `list` (a sub-command's own default would overwrite it).
+    ls.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                    help="print the list as JSON")
     ls.set_defaults(func=_list)
 
     v = sub.add_parser("verify", help="check a model pack or plugin folder")

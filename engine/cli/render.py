@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
-from .common import CliError, progress_bar
+from .common import CliError, check_folder, progress_bar
+
+# What a stem file of ours is called: "01 - Piano.wav" (see engine.render.files.stem_names).
+_STEM_RE = re.compile(r"\d{2,} - .+\.wav", re.IGNORECASE)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,7 +26,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="IN", type=Path, help="song file to render")
     p.add_argument("-o", "--output", metavar="MIX.wav", type=Path, help="write the mix here")
     p.add_argument("--stems", metavar="DIR", type=Path,
-                   help="write one WAV per track here ('01 - Piano.wav', ...)")
+                   help="write one WAV per track into this folder ('01 - Piano.wav', ...); "
+                        "refused when it holds other stems ('NN - Name.wav') that this render "
+                        "would not replace (from another song): see --clean")
+    p.add_argument("--clean", action="store_true",
+                   help="with --stems: after writing the new stems, delete the folder's "
+                        "other stem files ('NN - Name.wav'), so it holds this song's only")
     p.add_argument("--sample-rate", metavar="N", type=int, default=44100,
                    help="sample rate in Hz (default 44100)")
     p.add_argument("--soundfont", metavar="SF2", type=Path,
@@ -41,9 +50,20 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("render: nothing to write: give -o MIX.wav and/or --stems DIR")
     if args.output is not None and args.output.suffix.lower() != ".wav":
         raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
+    if args.clean and args.stems is None:
+        raise CliError("render: --clean goes with --stems DIR")
+    if args.stems is not None:
+        check_folder(args.stems, " (--stems takes the folder to write the stems into)")
     song = load_song(args.input)
     if song.end == 0:
         raise CliError(f"{args.input.name}: the song has no notes: nothing to render")
+    stale = _stale_stems(song, args.stems) if args.stems is not None else []
+    if stale and not args.clean:
+        n = len(stale)
+        raise CliError(
+            f"{args.stems}: holds {n} stem file{'s' * (n != 1)} from another render that "
+            f"this song does not write (e.g. {stale[0].name!r}): add --clean to delete "
+            f"{'them' if n != 1 else 'it'}, or choose an empty folder")
 
     with progress_bar(1000, f"render {args.input.name}", unit="‰") as bar:
         def progress(f: float) -> None:
@@ -56,6 +76,17 @@ def run(args: argparse.Namespace) -> int:
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
+
+    for path in stale:  # --clean, and the new stems are safely written
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise CliError(f"{path}: cannot delete this old stem: {e.strerror or e}") from None
+    if stale:
+        print(f"removed {len(stale)} old stem{'s' * (len(stale) != 1)} from {args.stems}",
+              file=sys.stderr)
 
     where = []
     if report.mix_path is not None:
@@ -70,3 +101,14 @@ def run(args: argparse.Namespace) -> int:
         f"({report.speed:.0f}× real time) → {', '.join(where)}"
     )
     return 0
+
+
+def _stale_stems(song, folder: Path) -> list[Path]:
+    """Stem files in ``folder`` that rendering ``song`` would not overwrite."""
+    from engine.render.files import stem_names
+
+    if not folder.is_dir():
+        return []
+    ours = set(stem_names(song).values())
+    return sorted(p for p in folder.iterdir()
+                  if p.name not in ours and _STEM_RE.fullmatch(p.name) and p.is_file())

@@ -54,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--samples", type=int, default=8, help="samples to generate for statistics")
     p.add_argument("--ratios", type=int, default=16,
                    help="stratified mask draws per window for the NLL estimate (default 16)")
-    p.add_argument("--limit", type=int, help="score only the first N pieces")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help="score only the first N pieces (N ≥ 1)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--precision", default="auto", choices=("auto", "fp32", "int8", "int4"),
                    help="weights to score (default: the model's shipped precision)")
@@ -95,20 +96,27 @@ def run_eval(args: argparse.Namespace) -> int:
     import torch
 
     from engine.models.checkpoint import read_manifest
-    from engine.models.data import load_jsb
     from engine.models.evaluate import evaluate
     from engine.models.runtime import load_denoiser, resolve_precision
 
+    if args.limit is not None and args.limit < 1:
+        raise CliError(f"--limit must be at least 1 (got {args.limit})")
+    if args.samples < 0:
+        raise CliError(f"--samples must be 0 or more (got {args.samples})")
+    if args.ratios < 1:
+        raise CliError(f"--ratios must be at least 1 (got {args.ratios})")
+    if args.seed < 0:
+        raise CliError(f"--seed must be 0 or more (got {args.seed})")
+    pieces = _load_pieces(args.data, args.split)  # a wrong file fails before the model loads
+    if args.limit is not None:
+        pieces = pieces[: args.limit]
+    if not pieces:
+        raise CliError(f"{args.data}: split {args.split!r} is empty")
     torch.set_num_threads(1)
     folder = model_folder(args.model)
     manifest = read_manifest(folder)
     precision = resolve_precision(folder, args.precision)
     model = load_denoiser(folder, precision, threads=1)
-    pieces = load_jsb(args.data, args.split)
-    if args.limit:
-        pieces = pieces[: args.limit]
-    if not pieces:
-        raise CliError(f"{args.data}: split {args.split!r} is empty")
     report = evaluate(model, pieces, samples=args.samples, n_ratios=args.ratios, seed=args.seed)
     report = {"model": manifest.get("name"), "model_path": str(folder),
               "precision": precision, "data": str(args.data), "split": args.split, **report}
@@ -117,6 +125,17 @@ def run_eval(args: argparse.Namespace) -> int:
         return 0
     _print_report(report)
     return 0
+
+
+def _load_pieces(path: Path, split: str) -> list:
+    from engine.io.errors import FileFormatError
+    from engine.models.data import load_jsb
+
+    try:
+        return load_jsb(path, split)
+    except UnicodeDecodeError:
+        raise FileFormatError(path, "not a JSB-format JSON file ({split: [chorale, ...]}): "
+                              "it is not text") from None
 
 
 def _print_report(r: dict) -> None:

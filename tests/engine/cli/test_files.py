@@ -80,7 +80,7 @@ def test_convert_errors_create_no_output(tmp_path, capsys):
     expect_user_error(["convert", str(broken), str(tmp_path / "x.wav")], capsys,
                       "cannot write .wav")
     expect_user_error(["convert", str(broken), str(tmp_path / "no" / "x.mid")], capsys,
-                      "does not exist")
+                      f"folder {tmp_path / 'no'} does not exist")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mid"]
 
 

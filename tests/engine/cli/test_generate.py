@@ -112,10 +112,11 @@ def test_regenerate_continue_and_harmonize_run_on_a_song(song_file, tmp_path):
     for a, b in zip(before.tracks, cont.tracks, strict=True):
         assert [n.key() for n in b.notes if n.start < start] == [n.key() for n in a.notes]
 
-    out = tmp_path / "harm.mid"
-    assert main(["harmonize", str(song_file), "-o", str(out), "--melody", "1", "--seed", "2",
-                 "--steps", "2"]) == 0
-    assert notes_by_track(load_song(out))[0] == notes_by_track(before)[0]
+    out = tmp_path / "harm.mid"  # the melody: the first pitched track (the demo's 1 is Drums)
+    melody = next(i for i, t in enumerate(before.tracks) if not t.is_drum)
+    assert main(["harmonize", str(song_file), "-o", str(out), "--melody", str(melody + 1),
+                 "--seed", "2", "--steps", "2"]) == 0
+    assert notes_by_track(load_song(out))[melody] == notes_by_track(before)[melody]
 
 
 def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
@@ -182,3 +183,129 @@ def test_avoid_parallels_reaches_the_sampler(song_file, tmp_path, monkeypatch):
         assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars",
                      "2-3", "--seed", "1", *flag]) == 0
     assert seen == [False, True]
+
+
+def expect_refusal(argv, capsys, message):
+    """``argv`` fails with one ``partita: error:`` line holding ``message``."""
+    assert main([str(a) for a in argv]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("partita: error:") and message in err[0], err
+    assert "Traceback" not in err[0]
+
+
+@pytest.fixture
+def no_model(monkeypatch):
+    """A model that must not be asked for: the command fails before any generation."""
+    def refuse(name, task):
+        raise AssertionError("the model was loaded before the arguments were checked")
+
+    monkeypatch.setattr(gen_cli, "resolve_model", refuse)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["repaint", "{song}", "--tracks", "1", "--bars", "1-2", "--seed", "-5"],
+     "--seed must be 0 or more (got -5)"),
+    (["compose", "--temperature", "nan"], "--temperature must be a finite number"),
+    (["compose", "--temperature", "inf"], "--temperature must be a finite number"),
+    (["compose", "--temperature=-inf"], "--temperature must be a finite number"),
+    (["compose", "--temperature", "0"], "--temperature must be above 0"),
+    (["compose", "--top-p", "nan"], "--top-p must be a finite number"),
+    (["compose", "--density", "inf"], "--density must be a finite number"),
+    (["continue", "{song}", "--bars", "2", "--density", "nan"], "--density must be a finite"),
+])
+def test_bad_values_fail_before_the_model_and_write_nothing(song_file, tmp_path, capsys,
+                                                             no_model, argv, message):
+    out = tmp_path / "x.mid"
+    expect_refusal([a.replace("{song}", str(song_file)) for a in argv] + ["-o", out], capsys,
+                   message)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.mid"]
+
+
+def test_tempo_nan_is_refused(tmp_path, capsys):
+    out = tmp_path / "x.mid"
+    expect_refusal(["compose", "-o", out, "--tempo", "nan"], capsys, "tempo nan BPM")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["compose"],
+    ["compose", "--variations", "2"],
+    ["repaint", "{song}", "--tracks", "1", "--bars", "1-2"],
+    ["regenerate", "{song}", "--track", "1"],
+    ["continue", "{song}", "--bars", "1"],
+    ["harmonize", "{song}", "--melody", "1"],
+])
+def test_an_output_in_a_missing_folder_fails_before_the_model(song_file, tmp_path, capsys,
+                                                               no_model, argv):
+    out = tmp_path / "nodir" / "out.mid"
+    expect_refusal([a.replace("{song}", str(song_file)) for a in argv] + ["-o", out], capsys,
+                   f"folder {out.parent} does not exist")
+    assert not out.parent.exists()
+
+
+def test_the_missing_folder_message(tmp_path, capsys, no_model):
+    out = tmp_path / "nodir" / "out.mid"
+    expect_refusal(["compose", "-o", out], capsys,
+                   f"partita: error: {out}: folder {out.parent} does not exist")
+    expect_refusal(["compose", "-o", tmp_path / "out.wav"], capsys, "cannot write .wav")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("argv", [
+    ["repaint", "{song}", "--tracks", "1", "--bars", "1-2"],
+    ["regenerate", "{song}", "--track", "1"],
+    ["continue", "{song}", "--bars", "1"],
+    ["harmonize", "{song}", "--melody", "1"],
+])
+def test_generation_never_overwrites_its_input(song_file, tmp_path, capsys, no_model, argv):
+    before = song_file.read_bytes()
+    argv = [a.replace("{song}", str(song_file)) for a in argv]
+    same = tmp_path / ".." / tmp_path.name / song_file.name  # another spelling of the input
+    expect_refusal([*argv, "-o", same], capsys, "refusing to overwrite the input file")
+    # A take of --variations that would land on the input is refused too.
+    take = song_file.with_name("take-2.mid")
+    take.write_bytes(before)
+    expect_refusal([a.replace(str(song_file), str(take)) for a in argv]
+                   + ["-o", tmp_path / "take.mid", "--variations", "2"], capsys,
+                   f"{take}: refusing to overwrite the input file")
+    assert song_file.read_bytes() == before and take.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["song.mid", "take-2.mid"]
+
+
+def song_bars(path: Path) -> int:
+    song = load_song(path)
+    return TimeMap.of(song).bar_count(song.end)
+
+
+def test_repaint_after_the_last_bar_is_refused(song_file, tmp_path, capsys, no_model):
+    n = song_bars(song_file)
+    out = tmp_path / "x.mid"
+    expect_refusal(["repaint", song_file, "-o", out, "--tracks", "1", "--bars",
+                    f"{n + 1}-{n + 5}"], capsys,
+                   f"partita: error: song.mid: bars {n + 1}-{n + 5} start after the song's "
+                   f"last bar ({n}); use `partita continue` to add bars")
+    expect_refusal(["repaint", song_file, "-o", out, "--tracks", "1", "--bars", f"{n + 8}"],
+                   capsys, f"song.mid: bar {n + 8} starts after the song's last bar ({n})")
+    assert not out.exists()
+
+
+def test_repaint_past_the_end_is_cut_at_the_last_bar(song_file, tmp_path, capsys):
+    n = song_bars(song_file)
+    out = tmp_path / "out.mid"
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars",
+                 f"{n - 1}-{n + 3}", "--seed", "1", "--steps", "2"]) == 0
+    err = capsys.readouterr().err
+    assert (f"bars {n - 1}-{n + 3} run past the song's last bar ({n}): repainting "
+            f"bars {n - 1}-{n}") in err
+    assert song_bars(out) == n
+
+
+def test_the_summary_counts_tracks_that_share_a_name(tmp_path, capsys):
+    out = tmp_path / "two.mid"
+    assert main(["compose", "-o", str(out), "--tracks", "Piano,Piano,Bass", "--bars", "2",
+                 "--seed", "1", "--steps", "2"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    song = load_song(out)
+    counts = [len(t.notes) for t in song.tracks]
+    assert line == (f"{out}: {sum(counts)} notes written (Piano (1) {counts[0]}, "
+                    f"Piano (2) {counts[1]}, Bass {counts[2]}), seed 1")

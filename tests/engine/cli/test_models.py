@@ -74,3 +74,15 @@ def test_installing_a_code_plugin_is_refused(tmp_path, models_dir, capsys):
     assert main(["models", "install", str(repo_plugins_dir() / "partita-drumkit")]) == 1
     assert "is a code plugin" in capsys.readouterr().err
     assert not models_dir.exists()
+
+
+@pytest.mark.parametrize("argv", [["models", "--json"], ["models", "list", "--json"],
+                                  ["models", "--json", "list"]])
+def test_every_spelling_of_json_prints_json(models_dir, capsys, argv):
+    assert main(argv) == 0
+    assert "models" in json.loads(capsys.readouterr().out)
+
+
+def test_list_without_json_prints_the_table(models_dir, capsys):
+    assert main(["models", "list"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[0] == "NAME"

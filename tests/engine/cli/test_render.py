@@ -73,3 +73,52 @@ def test_an_empty_song_is_refused(tmp_path, capsys):
     assert main(["render", str(src), "-o", str(tmp_path / "mix.wav")]) == 1
     assert "empty.mid: the song has no notes" in capsys.readouterr().err
     assert not (tmp_path / "mix.wav").exists()
+
+
+def one_error_line(capsys):
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("partita: error: "), err
+    return err[0]
+
+
+def test_stems_must_be_a_folder(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    file = tmp_path / "stem.wav"
+    file.write_bytes(b"not a folder")
+    for stems in (file, file / "sub"):
+        assert main(["render", str(src), "--stems", str(stems), "-o",
+                     str(tmp_path / "mix.wav")]) == 1
+        assert "is a file, not a folder (--stems takes the folder" in one_error_line(capsys)
+    assert file.read_bytes() == b"not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stem.wav", "tiny.mid"]
+
+
+def test_stems_of_another_song_are_not_mixed_in(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    stems = tmp_path / "stems"
+    stems.mkdir()
+    old = {"01 - Keys.wav": b"old keys", "03 - Strings.wav": b"old", "04 - Horns.wav": b"old"}
+    for name, data in old.items():
+        (stems / name).write_bytes(data)
+    (stems / "notes.txt").write_text("mine")
+    argv = ["render", str(src), "--stems", str(stems), "--sample-rate", "8000",
+            "--synth", "builtin"]
+    assert main(argv) == 1
+    line = one_error_line(capsys)
+    assert line == (f"partita: error: {stems}: holds 2 stem files from another render that "
+                    "this song does not write (e.g. '03 - Strings.wav'): add --clean to "
+                    "delete them, or choose an empty folder")
+    assert {p.name: p.read_bytes() for p in stems.iterdir() if p.suffix == ".wav"} == old
+
+    assert main([*argv, "--clean"]) == 0
+    assert "removed 2 old stems" in capsys.readouterr().err
+    assert sorted(p.name for p in stems.iterdir()) == ["01 - Keys.wav", "02 - Beat.wav",
+                                                       "notes.txt"]
+    assert main(argv) == 0  # its own stems again: replaced, nothing to ask
+
+
+def test_clean_needs_stems(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--clean"]) == 1
+    assert "--clean goes with --stems" in one_error_line(capsys)
+    assert not (tmp_path / "m.wav").exists()
