@@ -364,10 +364,17 @@ def harmonize(
                 f"Harmonize {melody.name}")
 
 
-def _accompaniment(melody: Track, kind: str) -> list[TrackSpec]:
+def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
+    """``"satb"`` or ``"band"``: what ``harmonize`` adds under a lone melody for ``kind``
+    (``"auto"`` picks SATB for sung or string melodies)."""
     if kind == "auto":
-        kind = "satb" if role_of(melody.program, melody.is_drum) in ("voice", "strings") else (
+        return "satb" if role_of(melody.program, melody.is_drum) in ("voice", "strings") else (
             "band")
+    return kind
+
+
+def _accompaniment(melody: Track, kind: str) -> list[TrackSpec]:
+    kind = accompaniment_kind(melody, kind)
     if kind == "satb":
         return [TrackSpec(v, melody.program) for v in SATB_VOICES]
     if kind == "band":

@@ -309,3 +309,28 @@ def test_the_summary_counts_tracks_that_share_a_name(tmp_path, capsys):
     counts = [len(t.notes) for t in song.tracks]
     assert line == (f"{out}: {sum(counts)} notes written (Piano (1) {counts[0]}, "
                     f"Piano (2) {counts[1]}, Bass {counts[2]}), seed 1")
+
+
+def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeypatch, capsys,
+                                                              tiny_model):
+    # partita-base's four-part harmony is poor; without --model the chorale model writes it.
+    asked: list[str | None] = []
+
+    def resolve(name, task):
+        asked.append(name)
+        return tiny_model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", resolve)
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    soprano = Track(name="Soprano", program=52,
+                    notes=tuple(Note(67 + b % 3, b * 4 * Q, 4 * Q, 80) for b in range(8)))
+    path = tmp_path / "soprano.mid"
+    save_song(Song(tracks=(soprano,)), path)
+    out = tmp_path / "satb.mid"
+    assert main(["harmonize", str(path), "-o", str(out), "--melody", "1", "--seed", "1"]) == 0
+    assert asked == [gen_cli.CHORALE_MODEL]
+    assert "using chorale-jsb" in capsys.readouterr().err
+    assert [t.name for t in load_song(out).tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    asked.clear()  # a model the user names is the model that runs
+    assert main(["harmonize", str(path), "-o", str(out), "--melody", "1", "--model", "x"]) == 0
+    assert asked == ["x"]
