@@ -76,6 +76,18 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         raise CliError(f"{path}: folder {path.parent} does not exist")
 
 
+def load_with_studio(path: Path):
+    """The song at ``path`` and, for a ``.partita`` project, the studio state it holds
+    (view, snap, loop...: ``{}`` for MIDI), so a command that writes a project back
+    keeps it."""
+    from engine.io import file_kind, load_project, load_song
+
+    if file_kind(path) == "project":
+        project = load_project(path)
+        return project.song, project.studio
+    return load_song(path), {}
+
+
 def check_number(option: str, value: float, ok: bool, rule: str) -> None:
     """``option VALUE`` must be a finite number that is ``ok`` (``rule`` says how):
     ``float("nan")`` and ``float("inf")`` pass argparse's ``type=float``."""

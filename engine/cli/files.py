@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, check_song_output
+from .common import CliError, check_song_output, load_with_studio
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -159,19 +159,19 @@ def run_convert(args: argparse.Namespace) -> int:
 
     src, dst = args.input, args.output
     check_song_output(dst, [src])
-    song = _load(src)
+    song, studio = _load(src, with_studio=True)
     try:
-        save_song(song, dst)
+        save_song(song, dst, studio=studio or None)
     except OSError as e:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     print(f"wrote {dst} ({len(song.tracks)} tracks, {song.note_count} notes)")
     return 0
 
 
-def _load(path: Path) -> Any:
+def _load(path: Path, with_studio: bool = False) -> Any:
     from engine.io import load_song
 
     try:
-        return load_song(path)
+        return load_with_studio(path) if with_studio else load_song(path)
     except OSError as e:
         raise CliError(f"{path}: {e.strerror or e}") from None

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 
-from .common import CliError, check_number, check_song_output, progress_bar
+from .common import CliError, check_number, check_song_output, load_with_studio, progress_bar
 
 DEFAULT_MODEL = "partita-base"
 CHORALE_MODEL = "chorale-jsb"
@@ -289,11 +289,10 @@ def _run_compose(args: argparse.Namespace) -> int:
 
 
 def _run_song_task(args: argparse.Namespace) -> int:
-    from engine.io import load_song
     from engine.models import tasks
 
     options = _checked(args, [args.song])
-    song = load_song(args.song)
+    song, args.studio = load_with_studio(args.song)
     task = args.task
     if task == "regenerate":
         tid = _track_id(song, args.track)
@@ -363,7 +362,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run) -> int:
             raise CliError(f"{args.task}: {e}") from e
     elapsed = time.perf_counter() - t0
     for take, path in zip(takes, outputs, strict=True):
-        save_song(take.after, path)
+        save_song(take.after, path, studio=getattr(args, "studio", None) or None)
         counts = _written(take)
         per_track = ", ".join(f"{label} {n}" for label, n in counts)
         print(f"{path}: {sum(n for _, n in counts)} notes written ({per_track}), "

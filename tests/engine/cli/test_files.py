@@ -88,3 +88,10 @@ def test_info_on_a_bad_file_is_one_line(tmp_path, capsys):
     bad = tmp_path / "song.mid"
     bad.write_bytes(b"PK\x03\x04zip")
     expect_user_error(["info", str(bad)], capsys, "song.mid: not a MIDI file")
+
+
+def test_a_project_converted_to_a_project_keeps_its_studio_state(midi, tmp_path):
+    src, dst = tmp_path / "a.partita", tmp_path / "b.partita"
+    save_song(load_song(midi), src, studio={"zoom": 2.0, "loop": [0, 1920]})
+    assert main(["convert", str(src), str(dst)]) == 0
+    assert json.loads(dst.read_text())["studio"] == {"zoom": 2.0, "loop": [0, 1920]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,11 @@ def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeyp
     asked.clear()  # a model the user names is the model that runs
     assert main(["harmonize", str(path), "-o", str(out), "--melody", "1", "--model", "x"]) == 0
     assert asked == ["x"]
+
+
+def test_a_take_written_to_a_project_keeps_the_projects_studio_state(song_file, tmp_path):
+    src, out = tmp_path / "song.partita", tmp_path / "take.partita"
+    save_song(load_song(song_file), src, studio={"snap": "1/8", "playhead": 960})
+    assert main(["repaint", str(src), "-o", str(out), "--tracks", "1", "--bars", "2-3",
+                 "--seed", "1"]) == 0
+    assert json.loads(out.read_text())["studio"] == {"snap": "1/8", "playhead": 960}
