@@ -286,35 +286,27 @@ def train(
             bar.update(1)
             bar.set_postfix(loss=f"{np.mean(recent[-50:]):.3f}")
         done = step = step + 1
-        if budgeted and done == max(cfg.warmup, 50):
-            rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
+        first_fit = budgeted and done == max(cfg.warmup, 50)
+        if first_fit or (refit_at is not None and done == refit_at):
+            since, share = ((start_step, call_t0), 0.9) if first_fit else (steady_from, 0.97)
+            rate = (done - since[0]) / max(1e-9, time.monotonic() - since[1])
             left = cfg.minutes * 60 - (time.monotonic() - t0)
-            cfg = replace(cfg, steps=_fit_to_budget(done, rate, left, world, device))
+            cfg = replace(cfg, steps=_fit_to_budget(done, rate, left, world, device, share))
             end = cfg.steps if stop_after is None else min(cfg.steps, start_step + stop_after)
             state = {**state, "steps": cfg.steps}
             info["training"]["steps"] = cfg.steps
-            budgeted = False
             if bar is not None:
                 bar.total = cfg.steps
             if main:
-                log(f"time budget {cfg.minutes:g} min: {rate:.2f} step/s, {cfg.steps} steps")
+                what = (f"time budget {cfg.minutes:g} min" if first_fit
+                        else f"time budget refitted at step {done}")
+                log(f"{what}: {rate:.2f} step/s, {cfg.steps} steps")
             # The first rate includes start-up (CUDA, loader workers): on a GPU it read 28.7
             # step/s against a steady 30.2, and an 8.2-minute budget ended at 7.0. Fit once
             # more on the steady rate, early, while the cosine is still near its peak.
+            budgeted = False
+            refit_at = done + max(50, (cfg.steps - done) // 8) if first_fit else None
             steady_from = (done, time.monotonic())
-            refit_at = done + max(50, (cfg.steps - done) // 8)
-        elif refit_at is not None and done == refit_at:
-            rate = (done - steady_from[0]) / max(1e-9, time.monotonic() - steady_from[1])
-            left = cfg.minutes * 60 - (time.monotonic() - t0)
-            cfg = replace(cfg, steps=_fit_to_budget(done, rate, left, world, device, 0.97))
-            end = cfg.steps if stop_after is None else min(cfg.steps, start_step + stop_after)
-            state = {**state, "steps": cfg.steps}
-            info["training"]["steps"] = cfg.steps
-            refit_at = None
-            if bar is not None:
-                bar.total = cfg.steps
-            if main:
-                log(f"time budget refitted at step {done}: {rate:.2f} step/s, {cfg.steps} steps")
         if main and done % cfg.log_every == 0:
             rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
             eta = (cfg.steps - done) / max(rate, 1e-9)
