@@ -79,6 +79,7 @@ def _verify(args: argparse.Namespace) -> int:
     manifest = load_manifest(args.path)
     if manifest.kind == "pack":
         verify_pack(manifest.folder)
+        import engine.models.plugin  # noqa: F401  (registers the built-in pack loaders)
         files = ", ".join(w.file for w in manifest.weights)
         note = "" if pack_loader(manifest.architecture) else (
             f" (note: this Partita has no loader for architecture {manifest.architecture!r} "

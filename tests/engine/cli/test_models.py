@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -86,3 +90,19 @@ def test_every_spelling_of_json_prints_json(models_dir, capsys, argv):
 def test_list_without_json_prints_the_table(models_dir, capsys):
     assert main(["models", "list"]) == 0
     assert capsys.readouterr().out.splitlines()[0].split()[0] == "NAME"
+
+
+def test_verify_knows_the_built_in_architecture_in_a_fresh_process(tmp_path):
+    # The pack loader registers on import of the model code; `verify` alone used to say
+    # a pack of our own architecture would be disabled (it loads fine once installed).
+    pack = tmp_path / "my-pack"
+    pack.mkdir()
+    shipped = Path(__file__).resolve().parents[3] / "assets/models/partita-base"
+    manifest = json.loads((shipped / "manifest.json").read_text())
+    (pack / "partita-plugin.json").write_text(json.dumps({**manifest, "name": "my-pack"}))
+    for w in manifest["weights"]:
+        shutil.copy(shipped / w["file"], pack / w["file"])
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "models", "verify", str(pack)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0 and "ok: pack my-pack" in done.stdout
+    assert "no loader" not in done.stdout
