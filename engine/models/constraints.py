@@ -10,8 +10,9 @@
 - *allowed* tokens per cell: drum lanes take ``REST`` or a drum hit, pitched lanes
   ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
   (its own range a fourth wider each side when it has notes, else :data:`ROLE_RANGES`, or
-  :data:`VOICE_PART_RANGES` for a part named Soprano, Alto, Tenor or Bass)
-  and, with a key, its
+  :data:`VOICE_PART_RANGES` for a part named Soprano, Alto, Tenor or Bass) — or, when
+  the user gives a *pitch range* (``GenerateOptions.pitch_range``), that range instead of
+  the register — and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
   kind (rest / hold / onset) it had in the notes being replaced.
@@ -98,8 +99,18 @@ def build_problem(
     *,
     key: str | None = None,
     keep_rhythm: bool = False,
+    pitch_range: tuple[int, int] | None = None,
 ) -> Problem:
-    """Editable cells, cleared tokens and legal tokens for writing tracks ``write``."""
+    """Editable cells, cleared tokens and legal tokens for writing tracks ``write``.
+
+    ``pitch_range`` (``(lo, hi)``, inclusive; the user's explicit range) bounds the onsets
+    of pitched lanes and replaces the track's automatic register (so 84–96 on a bass
+    writes in 84–96, not nothing). The mask region's pitch band still applies: where band
+    and range do not meet, the band with the register does, or the band alone (a note
+    outside the band is not in the mask). A key whose scale leaves no pitch in what is
+    left is ignored there (the range wins over the key), as it is without a range. Drum
+    lanes ignore ``pitch_range`` (they take drum classes).
+    """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
     V = vocab.VOCAB_SIZE
@@ -110,6 +121,11 @@ def build_problem(
     scale = scale_pitch_classes(key) if key else None
     pitch_ok = np.array([scale is None or p % 12 in scale for p in range(vocab.N_PITCHES)])
     drum_pitch = np.array([vocab.drum_note_of_class(k) for k in range(vocab.N_DRUM_CLASSES)])
+    p = np.arange(vocab.N_PITCHES)
+    user = None
+    if pitch_range is not None:
+        lo, hi = sorted(int(x) for x in pitch_range)
+        user = (p >= lo) & (p <= hi)
 
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
@@ -120,6 +136,9 @@ def build_problem(
         tokens[lane, removed] = vocab.REST
         kept = (ids != 0) & ~removed
         span = _instrument_range(song, track_id)
+        register = (p >= span[0]) & (p <= span[1])
+        # The first of these that meets a region's band bounds it (else the band alone).
+        bounds = (register,) if user is None else (user, register)
         lane_allowed = np.zeros((T, V), dtype=bool)
         for region in mask.regions:
             if track_id not in region.track_ids:
@@ -131,10 +150,11 @@ def build_problem(
                 ok = (drum_pitch >= region.pitch_lo) & (drum_pitch <= region.pitch_hi)
                 in_range[vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES] = ok
             else:
-                p = np.arange(vocab.N_PITCHES)
                 ok = (p >= region.pitch_lo) & (p <= region.pitch_hi)
-                if (ok & (p >= span[0]) & (p <= span[1])).any():
-                    ok &= (p >= span[0]) & (p <= span[1])
+                for bound in bounds:
+                    if (ok & bound).any():
+                        ok &= bound
+                        break
                 in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok & pitch_ok
                 if not (ok & pitch_ok).any():  # the scale leaves nothing in range: ignore it
                     in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok

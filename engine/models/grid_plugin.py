@@ -9,7 +9,8 @@
    masked tracks alone need more lanes than the model has, they are written in groups,
    each group seeing the ones written before it;
 3. encodes the window (off-grid notes placed, rounded, as context), builds the editable
-   cells and legal tokens (:mod:`engine.models.constraints`), runs the sampler with an
+   cells and legal tokens (:mod:`engine.models.constraints`: ``options.key``,
+   ``options.pitch_range`` and ``options.keep_rhythm`` are honoured there), runs the sampler with an
    onset-density target per masked track taken from the window (the track's own density
    around the region, or its peers' for an empty track; ``options.density`` scales it:
    :func:`engine.models.sampler.context_onset_rate`), decodes
@@ -125,7 +126,8 @@ class GridModelPlugin:
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
             problem = build_problem(enc, work, mask, write, key=options.key,
-                                    keep_rhythm=options.keep_rhythm)
+                                    keep_rhythm=options.keep_rhythm,
+                                    pitch_range=options.pitch_range)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
             rate = self.onset_rate(work, mask, plan, enc, problem.editable)

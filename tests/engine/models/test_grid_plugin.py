@@ -151,6 +151,42 @@ def test_key_constraint_keeps_new_notes_in_the_scale():
     assert len(pitches) > 20 and all(p % 12 in scale for p in pitches)
 
 
+def test_pitch_range_bounds_every_new_note_of_a_repainted_track():
+    # QA: 84–96 on a whole Piano track wrote every note outside it (the register's 55–72).
+    song = band()
+    piano = song.tracks[0]
+    mask = Mask.of(Region({piano.id}, 0, 8 * BAR))
+    new = generate(model(), song, mask, pitch_range=(84, 96))[piano.id]
+    assert len(new) > 10 and all(84 <= n.pitch <= 96 for n in new)
+
+
+def test_pitch_range_with_a_key_and_kept_notes_unchanged():
+    # QA: 60–72 in C gave a B3 (59, in the scale, in the piano's register).
+    song = band()
+    piano = song.tracks[0]
+    mask = Mask.of(Region({piano.id}, 2 * BAR, 6 * BAR))
+    for opts in ({"pitch_range": (60, 72), "key": "C"}, {"pitch_range": (84, 96), "key": "F#m"}):
+        new = generate(model(), song, mask, **opts)[piano.id]
+        lo, hi = opts["pitch_range"]
+        scale = scale_pitch_classes(opts["key"])
+        assert len(new) > 5
+        assert all(lo <= n.pitch <= hi and n.pitch % 12 in scale for n in new), opts
+        after = replace_in_mask(song, mask, {piano.id: new}).apply(song)
+        assert mask.notes_outside(after) == mask.notes_outside(song)
+
+
+def test_pitch_range_wins_over_the_register_and_leaves_drums_alone():
+    song = band()
+    _piano, bass, drums = song.tracks  # the bass line keeps to 31..45 by itself
+    mask = Mask.of(Region({bass.id, drums.id}, 0, 8 * BAR))
+    new = generate(model(), song, mask, pitch_range=(84, 96))
+    assert len(new[bass.id]) > 5 and all(84 <= n.pitch <= 96 for n in new[bass.id])
+    drum_notes = {vocab.drum_note_of_class(k) for k in range(vocab.N_DRUM_CLASSES)}
+    assert len(new[drums.id]) > 10 and {n.pitch for n in new[drums.id]} <= drum_notes
+    alone = Mask.of(Region({drums.id}, 0, 8 * BAR))  # a drum take is the same with a range
+    assert generate(model(), song, alone, pitch_range=(84, 96)) == generate(model(), song, alone)
+
+
 def test_keep_rhythm_keeps_onsets_and_lengths():
     song = band()
     bass = song.tracks[1]
