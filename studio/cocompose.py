@@ -182,8 +182,8 @@ class CoComposer(QObject):
                 requests.default_accompaniment(melody) if alone else "", None)
             if not answer:
                 return None
-            return requests.harmonize(song, mask, current,
-                                      requests.parse_instruments(answer[0]))
+            add, chorale = requests.accompaniment(melody, answer[0], alone)
+            return requests.harmonize(song, mask, current, add, chorale)
         answer = dialogs.ask_instruments(
             self.window, "Compose", "Instruments of the new piece (comma-separated):",
             "Piano, Bass, Drums", s.compose_bars)
@@ -192,10 +192,20 @@ class CoComposer(QObject):
         return requests.compose(song, requests.parse_instruments(answer[0]), answer[1])
 
     def model_for(self, task: str) -> ModelPlugin:
-        """The panel's model if usable for ``task``, else the default; PlanError if none."""
+        """The panel's model; the default only while the panel names none. A chosen
+        model that cannot run ``task`` is refused (PlanError), never silently replaced."""
         name = self.settings().model
-        entry = self.catalog.usable(name) if name else None
-        if entry is None or task not in entry.info.tasks:
+        if name:
+            entry = self.catalog.usable(name)
+            if entry is None:
+                raise PlanError(f"{name} is not available (see Models ▸ Model Manager): "
+                                "choose another model in the Generate panel")
+            tasks = entry.info.tasks if entry.info else ()
+            if task not in tasks:
+                does = ", ".join(tasks) or "nothing"
+                raise PlanError(f"{name} cannot {task} (it does: {does}): choose another "
+                                "model in the Generate panel")
+        else:
             default = self.catalog.default_name(task)
             entry = self.catalog.usable(default) if default else None
         if entry is None or entry.plugin is None:
@@ -210,7 +220,7 @@ class CoComposer(QObject):
         except PlanError as e:
             self.message.emit(str(e))
             return []
-        options = s.options
+        options = replace(s.options, **dict(plan.options))
         base = options.seed if options.seed is not None else secrets.randbits(31)
         req = _Request(plan, model, options, self.document.song, self.document.revision,
                        max(1, s.variations), base, self._session)
@@ -223,9 +233,22 @@ class CoComposer(QObject):
         if jobs:
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
+            tip = self._chorale_tip(plan, model)
             self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)} "
-                              f"with {model.info.name}" + (f" · {where}" if where else ""))
+                              f"with {model.info.name}" + (f" · {where}" if where else "")
+                              + (f" · {tip}" if tip else ""))
         return jobs
+
+    def _chorale_tip(self, plan: Plan, model: ModelPlugin) -> str:
+        """A hint to pick the chorale model for four-part voices (the panel's model is
+        never switched behind the user's back)."""
+        name = requests.CHORALE_MODEL
+        if not plan.chorale or model.info.name == name:
+            return ""
+        entry = self.catalog.usable(name)
+        if entry is None or entry.info is None or plan.task not in entry.info.tasks:
+            return ""
+        return f"Tip: {name} writes four-part chorales better: choose it in the Generate panel"
 
     def _submit_variation(self, req: _Request, index: int, seed: int) -> Job | None:
         n = req.count

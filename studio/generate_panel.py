@@ -209,6 +209,7 @@ class GeneratePanel(QWidget):
         layout.addWidget(constraints)
         layout.addStretch(1)
         catalog.changed.connect(self.populate_models)
+        catalog.defaultChanged.connect(self.set_model)  # a new default is what runs next
         self.populate_models()
 
     # -- models --------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ class ModelCatalog(QObject):
 
     changed = Signal()
     failed = Signal(str)
+    defaultChanged = Signal(str)  # the user set a new default model (its name)
 
     def __init__(self, registry: Registry | None, settings: Settings,
                  parent: QObject | None = None) -> None:
@@ -93,6 +94,7 @@ class ModelCatalog(QObject):
         self.settings.set_default_model(name)
         self.registry.preferred = name
         self.changed.emit()
+        self.defaultChanged.emit(name)
 
     def wait(self, msecs: int = 10000) -> bool:
         return self._worker.wait(msecs)

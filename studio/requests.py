@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from engine.score import (
     Edit,
@@ -28,7 +29,6 @@ from engine.score import (
     Track,
     set_song_props,
 )
-from engine.score.instruments import role_of
 
 from .mask.geometry import keep_tracks, normalise
 from .mask.quick import song_end_tick
@@ -48,6 +48,18 @@ class Plan:
     mask: Mask
     prep: tuple[Edit, ...] = ()
     label: str = ""
+    # GenerateOptions fields the task sets whatever the panel says (a chorale's
+    # ``avoid_parallels``), as ``(name, value)`` pairs.
+    options: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def chorale(self) -> bool:
+        """Four-part chorale voice leading (Harmonize adding Alto, Tenor and Bass)."""
+        return ("avoid_parallels", True) in self.options
+
+
+# The model that writes four-part chorales best (as ``partita harmonize`` picks it).
+CHORALE_MODEL = "chorale-jsb"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +89,30 @@ def parse_instruments(text: str) -> list[Instrument]:
 
 def default_accompaniment(melody: Track) -> str:
     """What Harmonize offers to add next to a lone melody (as in ``engine.models.tasks``)."""
-    if role_of(melody.program, melody.is_drum) in ("voice", "strings"):
-        return "Alto, Tenor, Bass"
+    from engine.models.tasks import SATB_VOICES, accompaniment_kind
+
+    if accompaniment_kind(melody) == "satb":
+        return ", ".join(SATB_VOICES)
     return "Piano, Bass"
+
+
+def _names(text: str) -> list[str]:
+    return [" ".join(p.split()).casefold() for p in text.split(",") if p.strip()]
+
+
+def accompaniment(melody: Track, answer: str, alone: bool) -> tuple[list[Instrument], bool]:
+    """The tracks Harmonize adds for the user's ``answer``, and whether they are the
+    chorale voices: the offered Alto, Tenor and Bass under a lone sung or string melody
+    are voices in the melody's own instrument, written without parallel fifths or
+    octaves (as ``engine.models.tasks.harmonize`` adds them); any other answer names
+    General MIDI instruments (:func:`parse_instruments`)."""
+    from engine.models.tasks import SATB_VOICES, accompaniment_kind, accompaniment_specs
+
+    if (alone and accompaniment_kind(melody) == "satb"
+            and _names(answer) == _names(", ".join(SATB_VOICES))):
+        specs = accompaniment_specs(melody, "satb")
+        return [Instrument(s.name, s.program, s.is_drum) for s in specs], True
+    return parse_instruments(answer), False
 
 
 def _need_tracks(song: Song) -> None:
@@ -122,7 +155,9 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
 
 
 def harmonize(song: Song, mask: Mask, melody_id: int | None,
-              add: Iterable[Instrument] = ()) -> Plan:
+              add: Iterable[Instrument] = (), chorale: bool = False) -> Plan:
+    """``chorale``: ``add`` are the four-part voices (:func:`accompaniment`), so the
+    job runs with ``avoid_parallels`` on."""
     if melody_id is None or all(t.id != melody_id for t in song.tracks):
         raise PlanError("select the melody track to harmonize")
     melody = song.track(melody_id)
@@ -137,7 +172,8 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     mask = keep_tracks(mask, song)
     start, end = mask.span if not mask.is_empty else (0, song_end_tick(song))
     return Plan("harmonize", normalise(Mask.of(Region(frozenset(others), start, end))),
-                tuple(prep), f"Harmonize {melody.name}")
+                tuple(prep), f"Harmonize {melody.name}",
+                (("avoid_parallels", True),) if chorale else ())
 
 
 def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:

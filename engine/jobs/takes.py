@@ -37,7 +37,8 @@ class TakeSet:
     """The takes made for one region, lettered in order of arrival.
 
     At most one take is accepted at a time; accepting another puts the previous one back
-    to pending. ``selected`` is the take being auditioned (the newest by default).
+    to pending. ``selected`` is the take being auditioned: the first to arrive, until the
+    user picks another (a take arriving later never takes over the audition).
     """
 
     mask: Mask
@@ -51,7 +52,8 @@ class TakeSet:
         take = take.relabel(f"{take.task.capitalize()} · take {letter}")
         self.takes.append(take)
         self.status[take.id] = TakeStatus.PENDING
-        self.selected = take.id
+        if self.selected is None:  # keep the take being auditioned
+            self.selected = take.id
         return take
 
     def __len__(self) -> int:

@@ -351,7 +351,7 @@ def harmonize(
     others = [t.id for t in song.tracks if t.id != melody_id]
     prep: list[Edit] = []
     if not others:
-        specs = _accompaniment(melody, accompaniment)
+        specs = accompaniment_specs(melody, accompaniment)
         prep = new_track_edits(song, specs)
         others = [e.track.id for e in prep]
         if [t.name for t in specs] == list(SATB_VOICES):  # chorale voice leading
@@ -373,7 +373,9 @@ def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
     return kind
 
 
-def _accompaniment(melody: Track, kind: str) -> list[TrackSpec]:
+def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
+    """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
+    melody's instrument (``"satb"``), or Piano and Bass (``"band"``)."""
     kind = accompaniment_kind(melody, kind)
     if kind == "satb":
         return [TrackSpec(v, melody.program) for v in SATB_VOICES]

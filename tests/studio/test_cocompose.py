@@ -125,7 +125,7 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
     QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
     assert win.composer.preview_take() is takes.takes[2]
-    assert first is takes.takes[2]  # the newest take is auditioned first
+    assert first is takes.takes[0]  # the first take is auditioned first
     assert [b.text() for b in win.takes_bar.buttons] == ["A", "B", "C"]
     QTest.keyClick(canvas, Qt.Key.Key_Delete)  # no notes selected: rejects the take
     assert len(takes.pending()) == 2 and len(win.takes_bar.buttons) == 2

@@ -108,6 +108,23 @@ def test_take_letters():
         "A", "B", "Z", "AA", "AB", "ZZ", "AAA"]
 
 
+def test_a_take_arriving_later_does_not_take_over_the_audition(setup):
+    song, piano, _bass, mask, _ = setup
+    takes = TakeSet(mask)
+    a = takes.add(make(song, mask, {piano.id: (Note(72, 960, 10),)}))
+    assert takes.selected == a.id  # the first take is auditioned at once
+    b = takes.add(make(song, mask, {piano.id: (Note(73, 960, 10),)}))
+    assert takes.selected == a.id
+    takes.select(b.id)
+    takes.add(make(song, mask, {piano.id: (Note(74, 960, 10),)}))
+    assert takes.selected == b.id  # the user's pick stays while C arrives
+    for t in list(takes.pending()):
+        takes.reject(t.id)
+    assert takes.selected is None
+    d = takes.add(make(song, mask, {piano.id: (Note(75, 960, 10),)}))
+    assert takes.selected == d.id  # nothing left to audition: the new take is
+
+
 def test_take_set_bookkeeping(setup):
     song, piano, _bass, mask, _ = setup
     store = TakeStore()
@@ -118,7 +135,7 @@ def test_take_set_bookkeeping(setup):
                                            "Repaint · take C"]
     assert b.edit.label == "Repaint · take B"
     takes: TakeSet = store.for_mask(mask)
-    assert len(takes) == 3 and takes.selected == c.id and takes.letter(b.id) == "B"
+    assert len(takes) == 3 and takes.selected == a.id and takes.letter(b.id) == "B"
 
     song2, _ = apply_take(song, takes.accept(b.id))
     assert takes.accepted is b and takes.status[b.id] is TakeStatus.ACCEPTED

@@ -1,0 +1,181 @@
+"""Which model and options a studio request runs with: Harmonize's chorale voices, a
+picked model that cannot do the task, the default model set in the Model Manager, and
+which take is auditioned while variations arrive."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from engine.score import Note, Song, Track
+from studio.cocompose import REDRAWS
+from tests.studio.cocompose_helpers import (
+    EchoModel,
+    GatedModel,
+    close_window,
+    make_registry,
+    make_window,
+)
+from tests.studio.test_cocompose import wait_takes
+
+
+class Recording(EchoModel):
+    """An echo model that remembers the options of every call."""
+
+    def __init__(self, name: str, tasks: tuple[str, ...] | None = None) -> None:
+        info = replace(EchoModel.info, name=name)
+        self.info = replace(info, tasks=tasks) if tasks is not None else info
+        self.calls: list = []
+
+    def generate(self, song, mask, options, progress, cancel):
+        self.calls.append(options)
+        return super().generate(song, mask, options, progress, cancel)
+
+
+def violin_song() -> Song:
+    violin = Track(name="Violin", program=40, channel=0, colour="#61afef", notes=tuple(
+        Note(p, i * 480, 480, 90) for i, p in enumerate((67, 69, 71, 72, 74, 72, 71, 67))))
+    return Song(tracks=(violin,), ppq=480, title="Melody")
+
+
+@pytest.fixture
+def models():
+    return {m.info.name: m for m in (
+        Recording("partita-base"), Recording("chorale-jsb"),
+        Recording("drumkit", ("repaint", "regenerate")), GatedModel("gated"))}
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, dialogs, no_audio, models):
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, *models.values()),
+                      model="partita-base")
+    win.set_song(violin_song())
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    yield win
+    models["gated"].gate.set()
+    close_window(win)
+
+
+def test_harmonize_a_lone_violin_adds_violin_voices_without_parallels(studio, qtbot, dialogs,
+                                                                      models):
+    win = studio
+    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # accept what is offered
+    assert win.composer.request("harmonize")
+    assert dialogs.calls[-1][1][2] == "Alto, Tenor, Bass"
+    # The panel's model is kept; the chorale model is suggested, never switched to.
+    assert "with partita-base" in win.statusBar().currentMessage()
+    assert "Tip: chorale-jsb writes four-part chorales better" in \
+        win.statusBar().currentMessage()
+    assert win.generate_panel.values().model == "partita-base"
+    wait_takes(qtbot, win, 1)
+    assert models["partita-base"].calls[-1].avoid_parallels is True
+    assert win.composer.accept()
+    tracks = win.document.song.tracks
+    assert [(t.name, t.program) for t in tracks] == [
+        ("Violin", 40), ("Alto", 40), ("Tenor", 40), ("Bass", 40)]
+
+
+def test_harmonize_with_other_instruments_keeps_the_panels_options(studio, qtbot, dialogs,
+                                                                   models):
+    win = studio
+    win.generate_panel.set_model("chorale-jsb")
+    dialogs.answers["ask_instruments"] = ("Piano, Bass", None)
+    assert win.composer.request("harmonize")
+    assert "Tip:" not in win.statusBar().currentMessage()
+    wait_takes(qtbot, win, 1)
+    assert models["chorale-jsb"].calls[-1].avoid_parallels is False
+    assert win.composer.accept()
+    assert [(t.name, t.program) for t in win.document.song.tracks][1:] == [
+        ("Piano", 0), ("Bass", 33)]
+
+
+def test_no_tip_when_the_chorale_model_is_chosen(studio, qtbot, dialogs, models):
+    win = studio
+    win.generate_panel.set_model("chorale-jsb")
+    dialogs.answers["ask_instruments"] = ("alto,  tenor , BASS", None)
+    assert win.composer.request("harmonize")
+    assert "Tip:" not in win.statusBar().currentMessage()
+    wait_takes(qtbot, win, 1)
+    assert models["chorale-jsb"].calls[-1].avoid_parallels is True
+
+
+def test_a_chosen_model_that_cannot_do_the_task_is_refused(studio, dialogs, models):
+    win = studio
+    assert win.generate_panel.set_model("drumkit")
+    dialogs.answers["ask_instruments"] = ("Piano, Bass", None)
+    assert win.composer.request("harmonize") == []
+    message = win.statusBar().currentMessage()
+    assert message.startswith("drumkit cannot harmonize (it does: repaint, regenerate)")
+    assert "choose another model in the Generate panel" in message
+    assert not models["partita-base"].calls and not models["drumkit"].calls
+    assert win.generate_panel.values().model == "drumkit"
+
+
+def test_the_panel_follows_the_default_set_in_the_model_manager(studio, qtbot, models):
+    from studio.dialogs.model_manager import ModelManager
+
+    win = studio
+    assert win.generate_panel.values().model == "partita-base"
+    dlg = ModelManager(win.catalog, win)
+    dlg.table.setCurrentItem(dlg.table.topLevelItem(dlg.names().index("chorale-jsb")))
+    dlg.set_default()
+    dlg.close()
+    assert win.generate_panel.values().model == "chorale-jsb"
+    win.composer.request("regenerate")
+    qtbot.waitUntil(lambda: bool(models["chorale-jsb"].calls), timeout=10000)
+    assert not models["partita-base"].calls
+    # Re-listing the models (a refresh) keeps the user's pick.
+    win.generate_panel.set_model("drumkit")
+    win.catalog.update()
+    assert win.generate_panel.values().model == "drumkit"
+
+
+class OneByOne(EchoModel):
+    """Writes a take each time the test releases it (so takes arrive when it says)."""
+
+    info = replace(EchoModel.info, name="one-by-one")
+
+    def __init__(self) -> None:
+        self.release = threading.Semaphore(0)
+
+    def generate(self, song, mask, options, progress, cancel):
+        while not self.release.acquire(timeout=0.01):
+            cancel.raise_if_cancelled()
+        return super().generate(song, mask, options, progress, cancel)
+
+
+def test_a_newly_arriving_take_does_not_take_over_the_preview(qtbot, tmp_path, dialogs,
+                                                             no_audio):
+    model = OneByOne()
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, model), model="one-by-one",
+                      variations=3, seed=3)
+    try:
+        win.set_song(violin_song())
+        violin = win.document.song.tracks[0]
+        win.selection.set_tracks([violin.id])
+        assert len(win.composer.request("regenerate")) == 3
+        model.release.release()
+        qtbot.waitUntil(lambda: win.composer.active_set() is not None, timeout=10000)
+        takes = win.composer.active_set()
+        assert win.composer.preview_take() is takes.takes[0]  # A, as soon as it arrives
+        canvas = win.pianoroll.canvas
+        canvas.setFocus()
+        model.release.release()
+        qtbot.waitUntil(lambda: len(takes) == 2, timeout=10000)
+        assert win.composer.preview_take() is takes.takes[0]  # B does not take over
+        QTest.keyClick(canvas, Qt.Key.Key_2)  # audition B
+        model.release.release()
+        qtbot.waitUntil(lambda: len(takes) == 3 and not win.jobs_panel.running(),
+                        timeout=10000)
+        chosen = win.composer.preview_take()
+        assert chosen is takes.takes[1]  # C arrived: B is still the one heard
+        QTest.keyClick(canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        assert win.document.undo_stack.undoText() == "Accept take B (Regenerate Violin)"
+    finally:
+        for _ in range(REDRAWS * 3):
+            model.release.release()
+        close_window(win)
