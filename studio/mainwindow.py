@@ -40,6 +40,7 @@ from .document import Document, new_song
 from .generate_panel import GeneratePanel, mask_summary
 from .grid import SNAPS, snap_by_name, step_at
 from .jobs_panel import JobsPanel
+from .keys import EditingKeys
 from .mask import quick
 from .models import ModelCatalog
 from .pianoroll import PianoRoll, Tool
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_statusbar()
         self._connect()
+        self.editing_keys = EditingKeys(self)  # typing in a field beats bare-key shortcuts
         self.setAcceptDrops(True)
         self.setWindowIcon(theme.icon("partita"))
         self.autosaver = Autosaver(

@@ -1,0 +1,124 @@
+"""Keep the window's bare-key shortcuts away from the control being edited.
+
+The studio binds plain keys to window-wide actions (Space plays, Enter stops or accepts
+the take, arrows nudge and transpose, letters pick tools …; see :mod:`studio.actions`).
+Qt asks the focus widget first with a ``ShortcutOverride`` event; most controls do not
+claim the keys they use, so without help typing in a track name or stepping a spin box
+would fire those actions instead. :class:`EditingKeys` claims them: when the focus is
+on an editing control and the key is one that control uses, the override is accepted
+and the key goes to the control. Keys with Ctrl/Alt/Meta are left alone (a line edit
+already claims its own Ctrl+Z, Ctrl+A …), as is everything when the piano roll, the
+arrangement or the window itself has the focus.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSlider,
+    QAbstractSpinBox,
+    QComboBox,
+    QDockWidget,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+K = Qt.Key
+KM = Qt.KeyboardModifier
+
+ENTER = frozenset({K.Key_Return, K.Key_Enter})
+ARROWS = frozenset({K.Key_Up, K.Key_Down, K.Key_Left, K.Key_Right})
+PAGING = frozenset({K.Key_Home, K.Key_End, K.Key_PageUp, K.Key_PageDown})
+ERASE = frozenset({K.Key_Delete, K.Key_Backspace})
+SPACE = frozenset({K.Key_Space})
+NAVIGATION = ARROWS | PAGING
+
+# What each kind of control does with a bare (or shifted) key. ``True`` in the second
+# slot: printable characters too (typing, or a combo box's jump-to-item search).
+TEXT = (ENTER | NAVIGATION | ERASE | SPACE, True)
+READ_ONLY_TEXT = (NAVIGATION, False)
+SPIN = (ENTER | NAVIGATION | ERASE | SPACE, True)
+COMBO = (NAVIGATION | SPACE, True)
+EDITABLE_COMBO = (ENTER | NAVIGATION | ERASE | SPACE, True)
+SLIDER = (NAVIGATION, False)
+BUTTON = (SPACE, False)
+ITEM_VIEW = (NAVIGATION | SPACE, False)
+
+IGNORED_MODIFIERS = KM.ShiftModifier | KM.KeypadModifier
+CHORD_MODIFIERS = KM.ControlModifier | KM.AltModifier | KM.MetaModifier
+
+
+def _text_widget(w: QWidget) -> QTextEdit | QPlainTextEdit | None:
+    """``w`` or the text edit whose viewport ``w`` is a child of."""
+    while w is not None:
+        if isinstance(w, (QTextEdit, QPlainTextEdit)):
+            return w
+        if w.isWindow():
+            return None
+        w = w.parentWidget()
+    return None
+
+
+def control_keys(w: QWidget | None) -> tuple[frozenset, bool] | None:
+    """The keys the control ``w`` uses itself, or None when it is not an editing control."""
+    if w is None:
+        return None
+    if isinstance(w, QLineEdit):
+        return READ_ONLY_TEXT if w.isReadOnly() else TEXT
+    if isinstance(w, QAbstractSpinBox):
+        return READ_ONLY_TEXT if w.isReadOnly() else SPIN
+    if isinstance(w, QComboBox):
+        return EDITABLE_COMBO if w.isEditable() else COMBO
+    text = _text_widget(w)
+    if text is not None:
+        return READ_ONLY_TEXT if text.isReadOnly() else TEXT
+    if isinstance(w, QAbstractSlider):
+        return SLIDER
+    if isinstance(w, QAbstractButton):
+        return BUTTON
+    if isinstance(w, QAbstractItemView):
+        if w.state() == QAbstractItemView.State.EditingState:
+            return TEXT
+        return ITEM_VIEW
+    return None
+
+
+def control_wants(w: QWidget | None, e: QKeyEvent) -> bool:
+    """Whether the focused control ``w`` should get ``e`` rather than a shortcut."""
+    if e.modifiers() & CHORD_MODIFIERS:
+        return False
+    found = control_keys(w)
+    if found is None:
+        return False
+    keys, printable = found
+    if e.key() in keys:
+        return True
+    text = e.text()
+    return printable and len(text) == 1 and text.isprintable()
+
+
+class EditingKeys(QObject):
+    """Event filter on ``window`` and its dock widgets (which may float as windows of
+    their own); removed with the window, as its child.
+
+    An unclaimed ``ShortcutOverride`` travels from the focus widget up to its window, so
+    filtering the windows is enough; no application-wide filter sees every event.
+    """
+
+    def __init__(self, window: QWidget) -> None:
+        super().__init__(window)
+        window.installEventFilter(self)
+        for dock in window.findChildren(QDockWidget):
+            dock.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(obj, QWidget)
+                and obj.isWindow() and control_wants(obj.focusWidget(), e)):
+            e.accept()
+            return True
+        return False

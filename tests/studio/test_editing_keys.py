@@ -1,0 +1,191 @@
+"""Bare-key shortcuts (Enter, arrows, Space …) leave the focused editing control alone.
+
+Typing a track name, stepping a spin box or a combo box, or toggling a checkbox gets the
+key; the same key with the piano roll focused still runs the window's action.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from engine.score import Mask, Region
+from tests.studio.cocompose_helpers import EchoModel, close_window, make_registry, make_window
+from tests.studio.conftest import make_song
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+BAR = 1920
+
+
+@pytest.fixture
+def studio(qtbot, tmp_path, dialogs, no_audio):
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, EchoModel()), model="echo",
+                      variations=2)
+    win.set_song(make_song())
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    yield win
+    close_window(win)
+
+
+def piano(win):
+    return win.document.song.tracks[0]
+
+
+def select_first_note(win):
+    track = piano(win)
+    note = track.notes[0]
+    win.selection.set_notes([(track.id, note.id)])
+    return note
+
+
+def pitch_of(win, note) -> int:
+    return piano(win).note_by_id(note.id).pitch
+
+
+def pending_take(qtbot, win):
+    track = piano(win)
+    win.document.set_mask(Mask.of(Region({track.id}, 0, BAR)))
+    win.composer.request("repaint")
+    qtbot.waitUntil(lambda: (s := win.composer.active_set()) is not None and len(s) >= 2
+                    and not win.jobs_panel.running(), timeout=20000)
+    assert win.composer.preview_take() is not None
+
+
+def track_name_edit(win, index: int = 0):
+    from studio.tracklist import TrackHeader
+
+    headers = [h for h in win.tracklist.findChildren(TrackHeader)
+               if h.track_id == win.document.song.tracks[index].id]
+    assert headers
+    return headers[0].name
+
+
+def focus(qtbot, widget) -> None:
+    widget.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(widget.hasFocus, timeout=2000)
+
+
+def counter(action) -> list:
+    hits: list = []
+    action.triggered.connect(lambda *_: hits.append(1))
+    return hits
+
+
+def test_enter_in_a_track_name_renames_and_leaves_the_take_pending(studio, qtbot):
+    win = studio
+    pending_take(qtbot, win)
+    stop = counter(win.actions.stop)
+    edit = track_name_edit(win)
+    focus(qtbot, edit)
+    edit.selectAll()
+    finished = []
+    edit.editingFinished.connect(lambda: finished.append(edit.text()))
+    QTest.keyClicks(edit, "Groove bass 2")  # letters, Space and digits are shortcuts too
+    QTest.keyClick(edit, K.Key_Return)
+    assert finished == ["Groove bass 2"]
+    assert piano(win).name == "Groove bass 2"
+    assert stop == []
+    assert win.composer.active_set() is not None  # still pending, nothing accepted
+    assert not win.document.undo_stack.undoText().startswith("Accept take")
+    assert not win.transport.is_playing
+
+    canvas = win.pianoroll.canvas  # the same key on the piano roll accepts the take
+    focus(qtbot, canvas)
+    QTest.keyClick(canvas, K.Key_Return)
+    assert stop == [1]
+    assert win.composer.active_set() is None
+    assert win.document.undo_stack.undoText().startswith("Accept take")
+
+
+def test_arrows_in_fields_do_not_transpose_the_selected_notes(studio, qtbot):
+    win = studio
+    note = select_first_note(win)
+    panel = win.generate_panel
+    win.generate_dock.show()
+    edit = track_name_edit(win)
+    focus(qtbot, edit)
+    QTest.keyClick(edit, K.Key_Up)
+    QTest.keyClick(edit, K.Key_Down)
+    QTest.keyClick(edit, K.Key_Left)
+    assert pitch_of(win, note) == note.pitch
+
+    for spin, start in ((panel.seed, 5), (panel.steps, 8)):
+        spin.setValue(start)
+        focus(qtbot, spin)
+        QTest.keyClick(spin, K.Key_Up)
+        assert spin.value() == start + 1
+        QTest.keyClick(spin, K.Key_Down)
+        QTest.keyClick(spin, K.Key_Down)
+        assert spin.value() == start - 1
+    panel.temperature.setValue(1.0)
+    focus(qtbot, panel.temperature)
+    QTest.keyClick(panel.temperature, K.Key_Up)
+    assert panel.temperature.value() == pytest.approx(1.05)
+    assert pitch_of(win, note) == note.pitch
+
+    panel.key.setCurrentIndex(0)
+    focus(qtbot, panel.key)
+    QTest.keyClick(panel.key, K.Key_Down)
+    assert panel.key.currentIndex() == 1
+    assert pitch_of(win, note) == note.pitch
+    assert len(win.selection) == 1
+
+    canvas = win.pianoroll.canvas  # the piano roll still transposes with the arrows
+    focus(qtbot, canvas)
+    QTest.keyClick(canvas, K.Key_Up)
+    assert pitch_of(win, note) == note.pitch + 1
+    QTest.keyClick(canvas, K.Key_Up, M.ShiftModifier)
+    assert pitch_of(win, note) == note.pitch + 13
+
+
+def test_space_toggles_a_focused_checkbox_instead_of_playing(studio, qtbot):
+    win = studio
+    play = counter(win.actions.play)
+    box = win.generate_panel.keep_rhythm
+    before = box.isChecked()
+    focus(qtbot, box)
+    QTest.keyClick(box, K.Key_Space)
+    assert box.isChecked() is not before
+    assert play == []
+
+    canvas = win.pianoroll.canvas
+    focus(qtbot, canvas)
+    QTest.keyClick(canvas, K.Key_Space)
+    assert play == [1]
+    win.transport.stop()
+
+
+def test_modifier_shortcuts_still_work_and_undo_follows_the_focus(studio, qtbot):
+    win = studio
+    note = select_first_note(win)
+    canvas = win.pianoroll.canvas
+    focus(qtbot, canvas)
+    QTest.keyClick(canvas, K.Key_Up)
+    assert pitch_of(win, note) == note.pitch + 1
+    QTest.keyClick(canvas, K.Key_Z, M.ControlModifier)  # the app's undo on the canvas
+    assert pitch_of(win, note) == note.pitch
+
+    next_track = counter(win.actions.next_track)
+    spin = win.generate_panel.seed
+    focus(qtbot, spin)
+    QTest.keyClick(spin, K.Key_Down, M.ControlModifier)  # Ctrl+arrows stay window-wide
+    assert next_track == [1]
+
+
+def test_a_floating_generate_panel_keeps_its_keys(studio, qtbot):
+    win = studio
+    note = select_first_note(win)
+    win.generate_dock.setFloating(True)
+    win.generate_dock.show()
+    qtbot.waitExposed(win.generate_dock)
+    win.generate_dock.activateWindow()
+    qtbot.waitUntil(win.generate_dock.isActiveWindow, timeout=2000)
+    spin = win.generate_panel.steps
+    spin.setValue(8)
+    focus(qtbot, spin)
+    QTest.keyClick(spin, K.Key_Up)
+    assert spin.value() == 9
+    assert pitch_of(win, note) == note.pitch
