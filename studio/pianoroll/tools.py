@@ -60,6 +60,7 @@ class Drag:
     y1: float = 0.0
     erased: set[tuple[int, int]] = field(default_factory=set)
     extend: bool = False  # rubber band adds to the selection
+    toggle: tuple[int, int] | None = None  # Ctrl-pressed selected note: deselect on a click
 
 
 def _count(notes: Selected) -> int:

@@ -367,9 +367,10 @@ class NoteCanvas(QWidget):
         if hit:
             tid, note = hit
             key = (tid, note.id)
+            toggle = None
             if ctrl or shift:
                 if ctrl and roll.selection.contains(*key):
-                    roll.selection.toggle_notes([key])
+                    toggle = key  # a Ctrl-click deselects it; a Ctrl-drag copies the selection
                 else:
                     roll.selection.add_notes([key])
             elif not roll.selection.contains(*key):
@@ -377,9 +378,7 @@ class NoteCanvas(QWidget):
             roll.preview(pitch, tid)
             kind = "resize" if self.on_right_edge(note, x) else ("copy" if ctrl else "move")
             notes = {k: v for k, v in roll.selected().items()}
-            if not roll.selection.contains(*key):  # ctrl-click just deselected it
-                notes = {}
-            self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes)
+            self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes, toggle=toggle)
             return
         if tool is Tool.DRAW:
             self._start_draw(x, y, tick, pitch)
@@ -466,6 +465,8 @@ class NoteCanvas(QWidget):
         elif d.kind == "rubber":
             if d.started:
                 self._select_rect(d)
+        elif d.toggle is not None and not d.started:
+            roll.selection.toggle_notes([d.toggle])
         elif not d.started or not d.notes:
             pass
         elif d.kind == "move" and (d.dticks or d.dpitch):

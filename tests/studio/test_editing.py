@@ -87,6 +87,28 @@ def test_click_shift_click_and_rubber_band_select(opened, ui):
     assert {nid for _, nid in sel.notes} == {n.id for n in notes[:4]}
 
 
+def test_ctrl_drag_copies_the_whole_selection(opened, ui):
+    # A Ctrl-press on a selected note used to deselect it at once, so the drag copied
+    # only the other notes (or none); a Ctrl-click without a drag still deselects.
+    win = opened
+    ui.show_all(win)
+    notes = piano(win).notes
+    ui.drag(win, ui.point(win, 10, 70), ui.point(win, 4 * 480 - 80, 59))
+    chosen = notes[:4]
+    assert {nid for _, nid in win.selection.notes} == {n.id for n in chosen}
+    grab = chosen[1]
+    ui.drag(win, ui.point(win, grab.start, grab.pitch),
+            ui.point(win, grab.start + 1920, grab.pitch), Qt.KeyboardModifier.ControlModifier)
+    after = piano(win).notes
+    assert len(after) == len(notes) + 4
+    assert all(piano(win).note_by_id(n.id) == n for n in notes)  # the originals stay
+    copies = {(n.start, n.pitch) for n in after} - {(n.start, n.pitch) for n in notes}
+    assert copies == {(n.start + 1920, n.pitch) for n in chosen}
+    assert len(win.selection) == 4  # the copies are selected
+    ui.click(win, grab.start + 1920, grab.pitch, Qt.KeyboardModifier.ControlModifier)
+    assert len(win.selection) == 3
+
+
 def test_eraser_and_right_click_delete(opened, ui):
     win = opened
     ui.show_all(win)
