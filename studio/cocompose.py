@@ -37,7 +37,7 @@ from engine.jobs import (
     apply_take,
 )
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
-from engine.score import EditError, EditGroup, Song, TimeMap
+from engine.score import EditError, EditGroup, InsertTrack, Song, TimeMap
 
 from . import dialogs, requests
 from .jobbridge import JobBridge
@@ -373,6 +373,11 @@ class CoComposer(QObject):
         take_set, _ = self.takes.find(take.id)
         song = self.document.song
         label = self.accept_label(take)
+        made = {e.track.id for e in take.prep if isinstance(e, InsertTrack)}
+        if take.write_mask.track_ids - made - {t.id for t in song.tracks}:
+            self.message.emit(f"Take {take_set.letter(take.id)} writes a track that was "
+                              "deleted since: reject it (Delete), or undo the deletion")
+            return False
         force = False
         if self.conflicts(take):
             where = describe(take.write_mask, song)

@@ -127,6 +127,9 @@ def describe(mask: Mask, song: Song) -> str:
 
     tm = TimeMap.of(song)
     names = [t.name or "Track" for t in song.tracks if t.id in mask.track_ids]
+    gone = len(mask.track_ids - {t.id for t in song.tracks})
+    if gone:  # e.g. a take whose track was deleted after it was asked for
+        names.append("a deleted track" if gone == 1 else f"{gone} deleted tracks")
     start, end = mask.span
     first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
     bars = f"bar {first}" if first == last else f"bars {first}–{last}"

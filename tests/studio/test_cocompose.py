@@ -15,6 +15,7 @@ from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
 from engine.score import Mask, Note, Region, add_notes
 from studio.cocompose import signature
+from studio.mask.geometry import describe
 from tests.studio.cocompose_helpers import (
     CrashingModel,
     EchoModel,
@@ -169,6 +170,24 @@ def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(st
     assert any(n.pitch == 50 for n in now.notes)  # the edit outside is kept
     win.document.undo_stack.undo()
     assert notes_by_track(win.document.song) == notes_by_track(edited)
+
+
+def test_a_take_for_a_deleted_track_says_so_and_is_not_applied(studio, qtbot, dialogs):
+    win = studio
+    piano = mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    win.selection.set_tracks([piano.id])
+    win.remove_track()
+    assert all(t.id != piano.id for t in win.document.song.tracks)
+    take = win.composer.preview_take()
+    assert describe(take.write_mask, win.document.song).startswith("a deleted track")
+    messages: list[str] = []
+    win.composer.message.connect(messages.append)
+    song = win.document.song
+    assert not win.composer.accept()
+    assert win.document.song is song and "confirm_take_conflict" not in dialogs.names()
+    assert "deleted" in messages[-1]
 
 
 def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
