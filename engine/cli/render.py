@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
 from .common import CliError, check_folder, progress_bar
-
-# What a stem file of ours is called: "01 - Piano.wav" (see engine.render.files.stem_names).
-_STEM_RE = re.compile(r"\d{2,} - .+\.wav", re.IGNORECASE)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.io import load_song
     from engine.render import RenderError, render_files
+    from engine.render.files import stale_stems, stem_names
 
     if args.output is None and args.stems is None:
         raise CliError("render: nothing to write: give -o MIX.wav and/or --stems DIR")
@@ -57,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     song = load_song(args.input)
     if song.end == 0:
         raise CliError(f"{args.input.name}: the song has no notes: nothing to render")
-    stale = _stale_stems(song, args.stems) if args.stems is not None else []
+    stale = (stale_stems(args.stems, stem_names(song).values())
+             if args.stems is not None else [])
     if stale and not args.clean:
         n = len(stale)
         raise CliError(
@@ -102,13 +100,3 @@ def run(args: argparse.Namespace) -> int:
     )
     return 0
 
-
-def _stale_stems(song, folder: Path) -> list[Path]:
-    """Stem files in ``folder`` that rendering ``song`` would not overwrite."""
-    from engine.render.files import stem_names
-
-    if not folder.is_dir():
-        return []
-    ours = set(stem_names(song).values())
-    return sorted(p for p in folder.iterdir()
-                  if p.name not in ours and _STEM_RE.fullmatch(p.name) and p.is_file())

@@ -11,6 +11,7 @@ Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
 """
 
 from .errors import RenderError, SoundFontError
+from .files import stale_stems, stem_names
 from .mixing import CEILING_DBFS, audible_ids, mix
 from .renderer import (
     RenderReport,
@@ -32,4 +33,6 @@ __all__ = [
     "mix",
     "render_files",
     "render_tracks",
+    "stale_stems",
+    "stem_names",
 ]

@@ -10,7 +10,7 @@ import contextlib
 import os
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,8 @@ from engine.score.instruments import program_name
 SUBTYPE = "PCM_24"
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 MAX_NAME = 80
+# What a stem file of ours is called: "01 - Piano.wav" (see stem_names).
+STEM_RE = re.compile(r"\d{2,} - .+\.wav", re.IGNORECASE)
 
 
 def stem_names(song: Song) -> dict[int, str]:
@@ -38,6 +40,18 @@ def stem_names(song: Song) -> dict[int, str]:
             label = program_name(t.program, t.is_drum)
         names[t.id] = f"{i:0{width}d} - {label}.wav"
     return names
+
+
+def stale_stems(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Stem files (``"NN - Name.wav"``) in ``folder`` that writing ``names`` would not
+    overwrite: left over from another song's export. Sorted; empty when no folder.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    ours = set(names)
+    return sorted(p for p in folder.iterdir()
+                  if p.name not in ours and STEM_RE.fullmatch(p.name) and p.is_file())
 
 
 def _temp_path(path: Path) -> Path:

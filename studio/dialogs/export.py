@@ -1,17 +1,85 @@
-"""Export the mix and per-track stems with a progress dialog; rendering runs off the GUI thread."""
+"""Export the mix and per-track stems with a progress dialog; rendering runs off the GUI thread.
+
+The files are rendered into a hidden staging folder inside the destination and moved into
+place on the GUI thread only when the export was not cancelled, so Cancel never writes
+(or overwrites) anything and a previous export stays intact.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from engine.score import Song
 
 from ..worker import Worker
+
+MIX_NAME = "mix.wav"
+STEMS_DIR = "stems"
+
+
+class ExportError(Exception):
+    """Why an export failed, worded for the user (it names the folder)."""
+
+
+class _Cancelled(Exception):
+    """Raised inside the render to stop it once the user pressed Cancel."""
+
+
+def ask_replace_stale(parent: QWidget | None, folder: Path, stale: Sequence[Path]) -> bool:
+    """Ask before an export deletes another export's stems from ``folder`` (default: No)."""
+    n = len(stale)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "Replace old stems?",
+        f"The folder holds {n} stem file{'s' * (n != 1)} from another export "
+        f"(e.g. '{stale[0].name}'). Replace them?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setInformativeText(
+        f"Yes deletes {'them' if n != 1 else 'it'} from {folder} once the new stems are "
+        "written; No exports nothing.")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def _problem(folder: Path, error: BaseException) -> ExportError:
+    if isinstance(error, ExportError):
+        return error
+    if isinstance(error, OSError):
+        where = f" ({error.filename})" if error.filename else ""
+        problem = ExportError(f"Cannot write to {folder}: {error.strerror or error}{where}.")
+    else:
+        problem = ExportError(f"Cannot export to {folder}: {error}")
+    problem.__cause__ = error
+    return problem
+
+
+def _install(staging: Path, folder: Path, report: Any, stale: Sequence[Path]) -> Any:
+    """Move the staged files into ``folder``, delete ``stale``; the report of the result."""
+    mix = folder / MIX_NAME if report.mix_path is not None else None
+    stems = tuple(folder / STEMS_DIR / p.name for p in report.stem_paths)
+    (folder / STEMS_DIR).mkdir(parents=True, exist_ok=True)
+    if mix is not None:
+        os.replace(report.mix_path, mix)
+    for src, dst in zip(report.stem_paths, stems, strict=True):
+        os.replace(src, dst)
+    for path in stale:  # the user said Yes, and the new stems are in place
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise ExportError(f"The new files are in {folder}, but the old stem "
+                              f"'{path.name}' could not be deleted: {e.strerror or e}.") from e
+    return dataclasses.replace(report, mix_path=mix, stem_paths=stems)
 
 
 def export_stems(
@@ -21,13 +89,25 @@ def export_stems(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
     worker: Worker,
-) -> QProgressDialog:
+) -> QProgressDialog | None:
     """Render ``folder/mix.wav`` and ``folder/stems/*.wav``; report through the callbacks.
 
-    Cancel hides the dialog and drops the result (a render already writing finishes, so
-    no half-written file is left).
+    ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
+    a song with no notes). When ``folder/stems`` holds another export's stems the user is
+    asked first; No exports nothing, Yes deletes them after the new stems are written.
+    Cancel stops the render and writes nothing; neither callback is called. Returns the
+    progress dialog, or ``None`` when nothing was started.
     """
-    from engine.render import render_files
+    from engine.render import render_files, stale_stems, stem_names
+
+    folder = Path(folder)
+    if song.end == 0 or not any(t.notes for t in song.tracks):
+        on_error(ExportError("The song has no notes: there is nothing to export. "
+                             "Add some notes, then export again."))
+        return None
+    stale = stale_stems(folder / STEMS_DIR, stem_names(song).values())
+    if stale and not ask_replace_stale(parent, folder / STEMS_DIR, stale):
+        return None
 
     dlg = QProgressDialog("Rendering audio and stems…", "Cancel", 0, 1000, parent)
     dlg.setWindowTitle("Export audio")
@@ -37,21 +117,70 @@ def export_stems(
     dlg.setAutoReset(False)
     dlg.setValue(0)
 
-    def run(progress: Callable[[float], None]) -> Any:
-        return render_files(song, folder / "mix.wav", folder / "stems", progress=progress)
+    state = {"cancelled": False, "finished": False}
+    tasks: list[Any] = []
 
-    def done(report: Any) -> None:
+    def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
+        return state["cancelled"] or any(t.cancelled for t in tasks)
+
+    def run(progress: Callable[[float], None]) -> tuple[Path, Any]:
+        def step(f: float) -> None:
+            if cancelled():
+                raise _Cancelled
+            progress(f)
+
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(prefix=".partita-export-", dir=folder))
+        except OSError as e:
+            raise _problem(folder, e) from e
+        try:
+            report = render_files(song, staging / MIX_NAME, staging / STEMS_DIR,
+                                  progress=step)
+            if cancelled():
+                raise _Cancelled
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return staging, report
+
+    def finish() -> bool:
+        """Close the dialog; whether the export was cancelled (read first: closing a
+        QProgressDialog marks it cancelled)."""
+        was_cancelled = cancelled() or dlg.wasCanceled()
+        state["finished"] = True
         dlg.close()
-        if not dlg.wasCanceled():
-            on_done(report)
+        return was_cancelled
+
+    def done(result: tuple[Path, Any]) -> None:
+        staging, report = result
+        try:
+            if finish():
+                return
+            try:
+                report = _install(staging, folder, report, stale)
+            except (OSError, ExportError) as e:
+                on_error(_problem(folder, e))
+                return
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        on_done(report)
 
     def failed(error: BaseException) -> None:
-        dlg.close()
-        if not dlg.wasCanceled():
-            on_error(error)
+        if finish() or isinstance(error, _Cancelled):
+            return
+        on_error(_problem(folder, error))
+
+    def on_cancel() -> None:
+        if not state["finished"]:
+            state["cancelled"] = True
 
     task = worker.start(run, on_done=done, on_error=failed,
                         on_progress=lambda f: dlg.setValue(int(f * 1000)))
-    dlg.canceled.connect(lambda: setattr(task, "cancelled", True))
+    tasks.append(task)
+    dlg.canceled.connect(on_cancel)
     dlg.show()
     return dlg
+
+
+__all__ = ["ExportError", "ask_replace_stale", "export_stems"]

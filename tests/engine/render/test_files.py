@@ -15,3 +15,15 @@ def test_stem_names_are_numbered_safe_and_unique():
 def test_many_tracks_get_wider_numbers():
     names = list(stem_names(Song(tracks=tuple(Track(f"T{i}") for i in range(120)))).values())
     assert names[0] == "001 - T0.wav" and names[-1] == "120 - T119.wav"
+
+
+def test_stale_stems_are_other_stems_only(tmp_path):
+    from engine.render.files import stale_stems
+
+    assert stale_stems(tmp_path / "missing", ["01 - Piano.wav"]) == []
+    for name in ("01 - Piano.wav", "03 - Piano.wav", "05 - Strings.WAV", "notes.txt",
+                 "mix.wav", "1 - Short.wav"):
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "07 - Folder.wav").mkdir()
+    stale = stale_stems(tmp_path, ["01 - Piano.wav", "02 - Bass.wav"])
+    assert [p.name for p in stale] == ["03 - Piano.wav", "05 - Strings.WAV"]

@@ -1,0 +1,170 @@
+"""File ▸ Export Audio & Stems: success and errors are reported, Cancel writes nothing,
+another song's stems are replaced only when the user says so."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox, QPushButton
+
+STEMS = ["01 - Piano.wav", "02 - Bass.wav", "03 - Drums.wav"]
+
+
+@pytest.fixture(autouse=True)
+def fast_render(monkeypatch):
+    """The built-in synth at a low rate: the same files, written in a fraction of the time."""
+    import engine.render as render
+
+    monkeypatch.setattr(render, "render_files", functools.partial(
+        render.render_files, synth="builtin", sample_rate=8000))
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """Record the stale-stems question; answer with ``asked.answer`` (default No)."""
+    from studio.dialogs import export
+
+    class Asked(list):
+        answer = False
+
+    rec = Asked()
+
+    def ask(parent, folder, stale):
+        rec.append((folder, [p.name for p in stale]))
+        return rec.answer
+
+    monkeypatch.setattr(export, "ask_replace_stale", ask)
+    return rec
+
+
+def export(win, dialogs, qtbot, folder: Path) -> None:
+    """File ▸ Export Audio & Stems into ``folder``; wait until it has reported."""
+    dialogs.answers["get_stems_dir"] = folder
+    win.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def message(dialogs, name: str) -> tuple[str, str]:
+    [args] = [args for n, args in dialogs.calls if n == name]
+    return args
+
+
+def test_export_reports_success_naming_the_folder(opened, dialogs, qtbot, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    export(opened, dialogs, qtbot, folder)
+    assert "show_error" not in dialogs.names()
+    title, text = message(dialogs, "show_info")
+    assert title == "Export finished" and f"Wrote 4 files to {folder}" in text
+    assert str(folder) in opened.statusBar().currentMessage()
+    assert sorted(files(folder)) == ["mix.wav"] + [f"stems/{n}" for n in STEMS]
+    assert not opened._export_dialog.isVisible()
+    assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "stems"]  # no staging left
+
+
+def test_unwritable_folder_shows_an_error_naming_it(opened, dialogs, qtbot, tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("not a folder")
+    folder = blocker / "out"
+    export(opened, dialogs, qtbot, folder)
+    assert "show_info" not in dialogs.names()
+    title, text = message(dialogs, "show_error")
+    assert title == "Cannot export audio"
+    assert str(folder) in text and "Not a directory" in text
+    assert blocker.read_text() == "not a folder"
+
+
+def press_cancel(win) -> None:
+    [button] = win._export_dialog.findChildren(QPushButton)
+    assert button.text() == "Cancel"
+    button.click()
+
+
+@pytest.mark.parametrize("when", ["rendering", "render done, not yet reported"])
+def test_cancel_writes_nothing_and_keeps_the_previous_export(opened, dialogs, qtbot, tmp_path,
+                                                            when):
+    folder = tmp_path / "out"
+    (folder / "stems").mkdir(parents=True)
+    before = {"mix.wav": b"old mix"} | {f"stems/{n}": b"old stem" for n in STEMS}
+    for name, data in before.items():
+        (folder / name).write_bytes(data)
+    dialogs.answers["get_stems_dir"] = folder
+    opened.export_stems()
+    if when != "rendering":
+        assert opened.export_worker.wait(60000)  # its result waits in the event queue
+    press_cancel(opened)
+    assert opened.export_worker.wait(60000)
+    qtbot.wait(300)  # deliver whatever the worker sent
+    assert not opened._export_dialog.isVisible()
+    assert {"show_info", "show_error"}.isdisjoint(dialogs.names())
+    assert files(folder) == before  # nothing written, overwritten or left behind
+    assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "stems"]  # no staging left
+
+
+def test_stems_of_another_song_are_kept_when_the_user_says_no(opened, dialogs, qtbot,
+                                                             tmp_path, asked):
+    folder = tmp_path / "out"
+    (folder / "stems").mkdir(parents=True)
+    old = {"stems/03 - Piano.wav": b"demo", "stems/05 - Strings.wav": b"demo",
+           "stems/notes.txt": b"mine"}
+    for name, data in old.items():
+        (folder / name).write_bytes(data)
+    dialogs.answers["get_stems_dir"] = folder
+    opened.export_stems()
+    assert asked == [(folder / "stems", ["03 - Piano.wav", "05 - Strings.wav"])]
+    assert opened._export_dialog is None  # nothing started
+    assert opened.export_worker.wait(60000)
+    qtbot.wait(100)
+    assert files(folder) == old  # nothing written
+    assert {"show_info", "show_error"}.isdisjoint(dialogs.names())
+
+
+def test_stems_of_another_song_are_replaced_when_the_user_says_yes(opened, dialogs, qtbot,
+                                                                  tmp_path, asked):
+    folder = tmp_path / "out"
+    (folder / "stems").mkdir(parents=True)
+    for name in ("04 - Piano.wav", "05 - Strings.wav"):
+        (folder / "stems" / name).write_bytes(b"demo")
+    (folder / "stems" / "notes.txt").write_text("mine")
+    asked.answer = True
+    export(opened, dialogs, qtbot, folder)
+    assert asked == [(folder / "stems", ["04 - Piano.wav", "05 - Strings.wav"])]
+    assert "show_error" not in dialogs.names()
+    assert sorted(files(folder)) == (["mix.wav"] + [f"stems/{n}" for n in STEMS]
+                                     + ["stems/notes.txt"])
+
+
+def test_the_question_names_the_stale_stems(monkeypatch, tmp_path):
+    from studio.dialogs.export import ask_replace_stale
+
+    shown = []
+
+    def exec_(box):
+        shown.append(box.text())
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    stale = [tmp_path / "03 - Piano.wav", tmp_path / "05 - Strings.wav"]
+    assert ask_replace_stale(None, tmp_path, stale) is False
+    assert shown == ["The folder holds 2 stem files from another export "
+                     "(e.g. '03 - Piano.wav'). Replace them?"]
+
+
+def test_an_empty_song_is_not_exported(window, dialogs, qtbot, tmp_path):
+    assert not any(t.notes for t in window.document.song.tracks)  # a new song: 8 empty bars
+    folder = tmp_path / "out"
+    folder.mkdir()
+    dialogs.answers["get_stems_dir"] = folder
+    window.export_stems()
+    title, text = message(dialogs, "show_error")
+    assert title == "Cannot export audio" and "The song has no notes" in text
+    assert window._export_dialog is None
+    assert list(folder.iterdir()) == []
