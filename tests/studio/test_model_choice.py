@@ -79,14 +79,19 @@ def test_harmonize_a_lone_violin_adds_violin_voices_without_parallels(studio, qt
         ("Violin", 40), ("Alto", 40), ("Tenor", 40), ("Bass", 40)]
 
 
-def test_harmonize_with_other_instruments_keeps_the_panels_options(studio, qtbot, dialogs,
-                                                                   models):
-    win = studio
+def _harmonize_with_chorale_jsb(win, qtbot, dialogs, answer: str) -> None:
+    """Harmonize with chorale-jsb chosen, adding ``answer``: no tip, one take."""
     win.generate_panel.set_model("chorale-jsb")
-    dialogs.answers["ask_instruments"] = ("Piano, Bass", None)
+    dialogs.answers["ask_instruments"] = (answer, None)
     assert win.composer.request("harmonize")
     assert "Tip:" not in win.statusBar().currentMessage()
     wait_takes(qtbot, win, 1)
+
+
+def test_harmonize_with_other_instruments_keeps_the_panels_options(studio, qtbot, dialogs,
+                                                                   models):
+    win = studio
+    _harmonize_with_chorale_jsb(win, qtbot, dialogs, "Piano, Bass")
     assert models["chorale-jsb"].calls[-1].avoid_parallels is False
     assert win.composer.accept()
     assert [(t.name, t.program) for t in win.document.song.tracks][1:] == [
@@ -95,11 +100,7 @@ def test_harmonize_with_other_instruments_keeps_the_panels_options(studio, qtbot
 
 def test_no_tip_when_the_chorale_model_is_chosen(studio, qtbot, dialogs, models):
     win = studio
-    win.generate_panel.set_model("chorale-jsb")
-    dialogs.answers["ask_instruments"] = ("alto,  tenor , BASS", None)
-    assert win.composer.request("harmonize")
-    assert "Tip:" not in win.statusBar().currentMessage()
-    wait_takes(qtbot, win, 1)
+    _harmonize_with_chorale_jsb(win, qtbot, dialogs, "alto,  tenor , BASS")
     assert models["chorale-jsb"].calls[-1].avoid_parallels is True
 
 
