@@ -277,7 +277,10 @@ class CoComposer(QObject):
         return self.queue.cancel(job_id)
 
     def cancel_all(self) -> int:
-        return self.queue.cancel_all()
+        """Cancel every queued and running job; the status bar says how many."""
+        n = self.queue.cancel_all()
+        self.message.emit(f"Cancelled {n} job{'s' * (n != 1)}" if n else "No jobs to cancel")
+        return n
 
     # -- job events ------------------------------------------------------------------------------
     def _finished(self, e: JobFinished) -> None:

@@ -6,7 +6,7 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QMouseEvent
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -128,6 +128,7 @@ class TrackHeader(QFrame):
         self.swatch.setCursor(Qt.CursorShape.PointingHandCursor)
         self.name = QLineEdit(self)
         self.name.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        self.name.installEventFilter(self)  # clicking the name selects the track too
         self.mute = QPushButton("M", self)
         self.mute.setObjectName("Mute")
         self.mute.setToolTip("Mute")
@@ -212,6 +213,11 @@ class TrackHeader(QFrame):
         toggle = bool(e.modifiers() & (Qt.KeyboardModifier.ControlModifier
                                        | Qt.KeyboardModifier.ShiftModifier))
         self.clicked.emit(self.track_id, toggle)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.name and event.type() == QEvent.Type.MouseButtonPress:
+            self.mousePressEvent(event)  # select the track; the field still gets the click
+        return False
 
     # -- edits ---------------------------------------------------------------------------------
     def _set(self, label: str = "", **changes) -> None:

@@ -76,7 +76,7 @@ def save_song(
     else:
         raise FileFormatError(
             path, "cannot save this file type: use .partita, .mid or .midi "
-            "(audio comes from `partita render`)"
+            "(audio: `partita render`, or Export Audio & Stems in the studio)"
         )
 
 

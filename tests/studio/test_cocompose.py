@@ -205,6 +205,21 @@ def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
     assert win.composer.active_set() is None
 
 
+def test_cancel_all_says_what_it_cancelled(studio, qtbot):
+    # The status bar kept "Repaint: 1 take with …" after Cancel All.
+    win = studio
+    messages: list[str] = []
+    win.composer.message.connect(messages.append)
+    assert win.composer.cancel_all() == 0 and messages[-1] == "No jobs to cancel"
+    win.generate_panel.set_model("gated")
+    mask_piano(win)
+    (job,) = win.composer.request("repaint")
+    row = row_of(qtbot, win, job)
+    qtbot.waitUntil(lambda: row.bar.value() == 1, timeout=5000)
+    assert win.composer.cancel_all() == 1 and messages[-1] == "Cancelled 1 job"
+    qtbot.waitUntil(lambda: row.done, timeout=5000)
+
+
 def test_a_crashing_model_shows_its_error_and_the_studio_keeps_working(studio, qtbot):
     win = studio
     win.generate_panel.set_model("crashy")

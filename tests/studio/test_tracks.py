@@ -63,3 +63,10 @@ def test_clicking_a_header_selects_the_track(opened):
                      Qt.KeyboardModifier.ControlModifier)
     assert len(win.selection.track_ids) == 2
     assert bass_header.property("selected") is True
+
+
+def test_clicking_a_track_name_selects_the_track(opened):
+    win = opened
+    bass_header = win.tracklist.headers[1]
+    QTest.mouseClick(bass_header.name, Qt.MouseButton.LeftButton)
+    assert win.selection.track_ids == [bass_header.track_id]
