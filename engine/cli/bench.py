@@ -243,13 +243,15 @@ def _bench(folder: Path, source: str, args: argparse.Namespace, threads: int) ->
     data = str(args.data) if args.data and Path(args.data).is_file() else None
     valid = perf.load_valid(data, n_chorales)
     melody = perf.chorale_melody(valid, 8 if quick else None)
-    tasks = perf.benchmark_tasks(quick, melody)
+    # A model that writes no drums gets inputs without a drum track (it would be refused).
+    drums = bool({"drums", "any"} & set(plugins[variants[0]].info.instruments))
+    tasks = perf.benchmark_tasks(quick, melody, drums)
     reps = args.reps or (2 if quick else 5)
     phase("load")
     timings = perf.time_tasks(plugins, counters, tasks, reps, GenerateOptions())
     phase("tasks")
 
-    memory = {v: perf.rss_worker(str(folder), v, quick, threads, data) for v in variants}
+    memory = {v: perf.rss_worker(str(folder), v, quick, threads, data, drums) for v in variants}
     phase("memory")
     quality: dict[str, Any] = {}
     if valid:

@@ -146,28 +146,34 @@ class Task:
     run: Callable[[Any, GenerateOptions], Any]
 
 
-def benchmark_tasks(quick: bool, melody_song: Song | None) -> list[Task]:
-    """The five tasks on fixed inputs (``quick``: shorter spans, for CI)."""
+def benchmark_tasks(quick: bool, melody_song: Song | None, drums: bool = True) -> list[Task]:
+    """The five tasks on fixed inputs (``quick``: shorter spans, for CI). ``drums=False``
+    (a model that writes no drums, e.g. a community piano model) leaves the drum track out
+    of the inputs: the tasks refuse to ask a model for tracks it cannot write."""
     from engine.io import load_song
     from engine.models import tasks as T
 
     demo = load_song(DEMO_SONG)
+    if not drums:
+        demo = demo.with_tracks(t for t in demo.tracks if not t.is_drum)
     scale = 4 if quick else 1
     song16 = crop_song(demo, 16 // (2 if quick else 1))
     song32 = crop_song(demo, 32 // scale)
     piano = next(t.id for t in demo.tracks if t.name == "Piano")
     bass = next(t.id for t in demo.tracks if t.name == "Bass")
-    params = T.SongParams(tracks=(T.TrackSpec("Piano", 0), T.TrackSpec("Bass", 33),
-                                  T.TrackSpec("Drums", 0, True), T.TrackSpec("Strings", 48)),
+    specs = (T.TrackSpec("Piano", 0), T.TrackSpec("Bass", 33), T.TrackSpec("Drums", 0, True),
+             T.TrackSpec("Strings", 48))
+    params = T.SongParams(tracks=tuple(t for t in specs if drums or not t.is_drum),
                           bars=32 // scale)
+    n = len(demo.tracks)
     out = [
-        Task("repaint", "repaint 4 bars × 1 track (Piano, bars 5-8 of a 5-track song)",
+        Task("repaint", f"repaint 4 bars × 1 track (Piano, bars 5-8 of a {n}-track song)",
              lambda m, o: T.repaint(song32, [piano], 4, 8, model=m, options=o)),
         Task("regenerate", f"regenerate a {16 // (2 if quick else 1)}-bar track (Bass)",
              lambda m, o: T.regenerate(song16, bass, model=m, options=o)),
-        Task("continue", f"continue {8 // (2 if quick else 1)} bars (5 tracks)",
+        Task("continue", f"continue {8 // (2 if quick else 1)} bars ({n} tracks)",
              lambda m, o: T.continue_(song16, 8 // (2 if quick else 1), model=m, options=o)),
-        Task("compose", f"compose {32 // scale} bars × 4 tracks",
+        Task("compose", f"compose {32 // scale} bars × {len(params.tracks)} tracks",
              lambda m, o: T.compose(params, model=m, options=o)),
     ]
     if melody_song is not None:
@@ -230,11 +236,12 @@ def time_tasks(
     return out
 
 
-def rss_worker(folder: str, variant: str, quick: bool, threads: int, data: str | None) -> dict:
+def rss_worker(folder: str, variant: str, quick: bool, threads: int, data: str | None,
+               drums: bool = True) -> dict:
     """In a fresh process: load one variant, compose once; peak RSS and load time."""
     cmd = [sys.executable, "-m", "engine.models.perf",
            json.dumps({"folder": folder, "variant": variant, "quick": quick,
-                       "threads": threads, "data": data})]
+                       "threads": threads, "data": data, "drums": drums})]
     res = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if res.returncode:
         tail = (res.stderr.strip().splitlines() or ["?"])[-1]
@@ -262,7 +269,8 @@ def _worker_main(args: dict) -> None:
     opts = GenerateOptions(seed=0, precision=precision)
     # The largest generation (compose: most lanes, longest grid) sets the peak; reading the
     # benchmark's own inputs (the JSB file) must not.
-    compose = next(t for t in benchmark_tasks(args["quick"], melody) if t.name == "compose")
+    compose = next(t for t in benchmark_tasks(args["quick"], melody, args.get("drums", True))
+                   if t.name == "compose")
     reset_peak_rss()
     compose.run(plugin, opts)
     print(json.dumps({"load_s": load_s, "peak_rss_mb": peak_rss_mb(), "rss_start_mb": base,

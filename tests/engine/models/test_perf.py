@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 
 from engine.models import tasks as T
 from engine.models.grid_plugin import GridModelPlugin
 from engine.models.network import AxialDenoiser, NetworkConfig
-from engine.models.perf import CountingDenoiser, Task, time_tasks
+from engine.models.perf import CountingDenoiser, Task, benchmark_tasks, time_tasks
+from engine.models.plugin import tiny_random_model
 from engine.plugins.api import GenerateOptions, ModelInfo
 from engine.score import Note, Song, Track
 
@@ -33,3 +36,14 @@ def test_time_tasks_reports_forward_passes_and_cells_per_pass():
     assert row["forwards"] == 3  # one window, one pass per sampling step
     assert row["cells_per_forward"] == 2 * 3 * 16  # lead + bass lanes × bars 1-3
     assert 0 < row["network_share"] <= 1 and row["p95_s"] >= row["p50_s"] > 0
+
+
+def test_the_benchmark_runs_a_model_that_writes_no_drums():
+    # Its inputs leave the drum track out; with it the tasks would refuse the model.
+    voices = tiny_random_model(0)
+    voices.info = replace(voices.info, instruments=("voice",))
+    tasks = benchmark_tasks(quick=True, melody_song=None, drums=False)
+    assert [t.name for t in tasks] == ["repaint", "regenerate", "continue", "compose"]
+    for task in tasks:
+        take = task.run(voices, GenerateOptions(steps=1, seed=0))
+        assert not any(t.is_drum for t in take.after.tracks)
