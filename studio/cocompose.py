@@ -242,7 +242,7 @@ class CoComposer(QObject):
     def _chorale_tip(self, plan: Plan, model: ModelPlugin) -> str:
         """A hint to pick the chorale model for four-part voices (the panel's model is
         never switched behind the user's back)."""
-        name = requests.CHORALE_MODEL
+        from engine.models.tasks import CHORALE_MODEL as name
         if not plan.chorale or model.info.name == name:
             return ""
         entry = self.catalog.usable(name)

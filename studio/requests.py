@@ -58,10 +58,6 @@ class Plan:
         return ("avoid_parallels", True) in self.options
 
 
-# The model that writes four-part chorales best (as ``partita harmonize`` picks it).
-CHORALE_MODEL = "chorale-jsb"
-
-
 @dataclass(frozen=True, slots=True)
 class Instrument:
     """A track the model should write into: display name and General MIDI program."""

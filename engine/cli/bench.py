@@ -213,7 +213,7 @@ def _bench(folder: Path, source: str, args: argparse.Namespace, threads: int) ->
     from engine.models.checkpoint import read_manifest
     from engine.models.network import NetworkConfig
     from engine.models.runtime import has_onnxruntime, load_denoiser, model_plugin
-    from engine.plugins.api import GenerateOptions
+    from engine.plugins.api import GenerateOptions, writes_drums
 
     quick = args.quick
     manifest = read_manifest(folder)
@@ -244,7 +244,7 @@ def _bench(folder: Path, source: str, args: argparse.Namespace, threads: int) ->
     valid = perf.load_valid(data, n_chorales)
     melody = perf.chorale_melody(valid, 8 if quick else None)
     # A model that writes no drums gets inputs without a drum track (it would be refused).
-    drums = bool({"drums", "any"} & set(plugins[variants[0]].info.instruments))
+    drums = writes_drums(plugins[variants[0]].info)
     tasks = perf.benchmark_tasks(quick, melody, drums)
     reps = args.reps or (2 if quick else 5)
     phase("load")

@@ -21,7 +21,6 @@ from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progres
 from .common import CliError, check_number, check_song_output, load_with_studio, progress_bar
 
 DEFAULT_MODEL = "partita-base"
-CHORALE_MODEL = "chorale-jsb"
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
 _PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
@@ -225,16 +224,12 @@ def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:
     return options
 
 
-def _song_bars(song) -> int:
-    from engine.score import TimeMap
-
-    return TimeMap.of(song).bar_count(song.end) if song.end > 0 else 0
-
-
 def _repaint_span(song, path: Path, first: int, end: int) -> tuple[int, int]:
     """Bars ``[first, end)`` inside the song: a span that starts after the last bar is
     refused (``continue`` adds bars); one that runs past it is cut at the last bar."""
-    bars = _song_bars(song)
+    from engine.models.tasks import song_bars
+
+    bars = song_bars(song)
     asked = f"bar {first + 1}" if end == first + 1 else f"bars {first + 1}-{end}"
     if first >= bars:
         verb = "starts" if end == first + 1 else "start"
@@ -246,25 +241,6 @@ def _repaint_span(song, path: Path, first: int, end: int) -> tuple[int, int]:
               f"{kept}", file=sys.stderr)
         end = bars
     return first, end
-
-
-def _written(take) -> list[tuple[str, int]]:
-    """Notes written per track, in track order, as ``(label, count)``: the track's name,
-    with its number when another track has the same name (``"Piano (3)"``)."""
-    tracks = take.after.tracks
-    names = [t.name.strip() for t in tracks]
-    rows = []
-    for number, (track, name) in enumerate(zip(tracks, names, strict=True), 1):
-        if track.id not in take.new_notes:
-            continue
-        if not name:
-            label = f"track {number}"
-        elif names.count(name) > 1:
-            label = f"{name} ({number})"
-        else:
-            label = name
-        rows.append((label, len(take.new_notes[track.id])))
-    return rows
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -292,7 +268,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
     from engine.models import tasks
 
     options = _checked(args, [args.song])
-    song, args.studio = load_with_studio(args.song)
+    song, studio = load_with_studio(args.song)
     task = args.task
     if task == "regenerate":
         tid = _track_id(song, args.track)
@@ -322,13 +298,14 @@ def _run_song_task(args: argparse.Namespace) -> int:
         def run(model, o, p):
             return tasks.harmonize(song, tid, accompaniment=args.accompaniment, model=model,
                                    options=o, progress=p)
-    return _generate(args, options, run)
+    return _generate(args, options, run, studio)
 
 
 def _chorale_model() -> str | None:
     """The chorale model, for the Alto, Tenor and Bass that harmonize adds under a lone
     sung melody when no --model is given: the general model writes poor four-part
     harmony (51-69 % of its notes consonant with a JSB soprano, against ~92 %)."""
+    from engine.models.tasks import CHORALE_MODEL
     from engine.plugins.registry import Registry
 
     if os.environ.get("PARTITA_MODEL"):  # the user's own default wins
@@ -340,7 +317,10 @@ def _chorale_model() -> str | None:
     return CHORALE_MODEL
 
 
-def _generate(args: argparse.Namespace, options: GenerateOptions, run) -> int:
+def _generate(args: argparse.Namespace, options: GenerateOptions, run,
+              studio: dict | None = None) -> int:
+    """Run ``run`` with the chosen model and write each take; ``studio`` is the input
+    project's studio state, kept when a take is written as a project."""
     from engine.io import save_song
     from engine.models import tasks
 
@@ -362,11 +342,10 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run) -> int:
             raise CliError(f"{args.task}: {e}") from e
     elapsed = time.perf_counter() - t0
     for take, path in zip(takes, outputs, strict=True):
-        save_song(take.after, path, studio=getattr(args, "studio", None) or None)
-        counts = _written(take)
-        per_track = ", ".join(f"{label} {n}" for label, n in counts)
-        print(f"{path}: {sum(n for _, n in counts)} notes written ({per_track}), "
-              f"seed {take.seed}")
+        save_song(take.after, path, studio=studio or None)
+        counts = take.counts()
+        per_track = ", ".join(f"{label} {n}" for label, n in counts.items())
+        print(f"{path}: {sum(counts.values())} notes written ({per_track}), seed {take.seed}")
     n = len(takes)
     print(f"{args.task}: {n} take{'s' * (n != 1)} with {model.info.name} in {elapsed:.1f} s")
     return 0

@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.io import load_song
     from engine.render import RenderError, render_files
-    from engine.render.files import stale_stems, stem_names
+    from engine.render.files import remove_stems, stale_stems, stem_names
 
     if args.output is None and args.stems is None:
         raise CliError("render: nothing to write: give -o MIX.wav and/or --stems DIR")
@@ -75,13 +75,10 @@ def run(args: argparse.Namespace) -> int:
         except RenderError as e:
             raise CliError(f"render: {e}") from e
 
-    for path in stale:  # --clean, and the new stems are safely written
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise CliError(f"{path}: cannot delete this old stem: {e.strerror or e}") from None
+    try:  # --clean, and the new stems are safely written
+        remove_stems(stale)
+    except OSError as e:
+        raise CliError(f"{e.filename}: cannot delete this old stem: {e.strerror or e}") from None
     if stale:
         print(f"removed {len(stale)} old stem{'s' * (len(stale) != 1)} from {args.stems}",
               file=sys.stderr)

@@ -122,6 +122,7 @@ class GridModelPlugin:
         groups = self._groups(song, [t.id for t in masked], w0, w1)
         result: dict[int, tuple[Note, ...]] = {}
         kept = mask.notes_outside(song)
+        replaced = mask.notes_inside(song) if options.keep_rhythm else {}
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
@@ -136,16 +137,14 @@ class GridModelPlugin:
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=rate, lane_groups=groups_)
             decoded = decode(enc, out, where=problem.editable)
-            # One sounding note per pitch in a track: lanes of one track may have sampled
-            # a pitch twice, and kept notes never change (resolve_overlaps).
-            new = {tid: resolve_overlaps((n for n in decoded.get(tid, ())
-                                          if mask.contains_note(tid, n)), kept.get(tid, ()))
-                   for tid in write}
-            if options.keep_rhythm:
-                new = {tid: resolve_overlaps(
-                    keep_timing(notes, [n for n in song.track(tid).notes
-                                        if mask.contains_note(tid, n)], song.ppq),
-                    kept.get(tid, ())) for tid, notes in new.items()}
+            new = {}
+            for tid in write:
+                notes = [n for n in decoded.get(tid, ()) if mask.contains_note(tid, n)]
+                if options.keep_rhythm:
+                    notes = keep_timing(notes, replaced.get(tid, ()), song.ppq)
+                # One sounding note per pitch in a track: lanes of one track may have
+                # sampled a pitch twice, and kept notes never change.
+                new[tid] = resolve_overlaps(notes, kept.get(tid, ()))
             result.update(new)
             if g + 1 < len(groups):
                 sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,

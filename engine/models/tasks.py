@@ -46,6 +46,9 @@ from .constraints import key_name
 
 # The voices harmonize adds below a lone sung or string melody, in its instrument.
 SATB_VOICES = ("Alto", "Tenor", "Bass")
+# The shipped model that writes those four-part voices best (the CLI and the studio
+# suggest it for them).
+CHORALE_MODEL = "chorale-jsb"
 
 
 class TaskError(ValueError):
@@ -68,9 +71,19 @@ class TaskResult:
         return self.edit.apply(self.before)
 
     def counts(self) -> dict[str, int]:
-        """Notes written per track name (in the song's track order)."""
-        after = self.after
-        return {t.name: len(self.new_notes[t.id]) for t in after.tracks if t.id in self.new_notes}
+        """Notes written per track, in the song's track order, keyed by the track's name;
+        a name that several tracks share gets the track's number (``"Piano (3)"``), a
+        blank one is ``"track 3"``."""
+        tracks = self.after.tracks
+        names = [t.name.strip() for t in tracks]
+        out = {}
+        for number, (track, name) in enumerate(zip(tracks, names, strict=True), 1):
+            if track.id not in self.new_notes:
+                continue
+            label = (f"track {number}" if not name
+                     else f"{name} ({number})" if names.count(name) > 1 else name)
+            out[label] = len(self.new_notes[track.id])
+        return out
 
     def signature(self) -> frozenset[tuple[int, tuple[int, int, int, int]]]:
         """The music written (without ids): equal for two takes that sound the same."""
@@ -155,13 +168,9 @@ def _bar_span(song: Song, first_bar: int, end_bar: int) -> tuple[int, int]:
     return tm.bar_to_tick(first_bar), tm.bar_to_tick(end_bar)
 
 
-def _song_bars(song: Song) -> int:
+def song_bars(song: Song) -> int:
     """Whole bars the song spans (0 for a song with no notes and no length)."""
     return TimeMap.of(song).bar_count(song.end) if song.end > 0 else 0
-
-
-def _is_drums(track: Track) -> bool:
-    return role_of(track.program, track.is_drum) == "drums"
 
 
 def check_can_write(model: ModelPlugin, song: Song, track_ids: Iterable[int]) -> None:
@@ -263,7 +272,7 @@ def regenerate(
 ) -> TaskResult:
     """Rewrite one whole track over the song's length, the other tracks as context."""
     track = song.track(track_id)
-    bars = _song_bars(song)
+    bars = song_bars(song)
     if bars == 0:
         raise TaskError("the song is empty: there is nothing to regenerate (use compose)")
     mask = Mask.of(Region({track_id}, *_bar_span(song, 0, bars)))
@@ -288,7 +297,7 @@ def continue_(
                                                                  for t in track_ids]
     if not ids:
         raise TaskError("the song has no tracks to continue")
-    first = _song_bars(song)
+    first = song_bars(song)
     start, end = _bar_span(song, first, first + bars)
     prep = [set_song_props(song, f"Extend by {bars} bars", length=end)]
     mask = Mask.of(Region(frozenset(ids), start, end))
@@ -344,7 +353,7 @@ def harmonize(
     ``"auto"`` picks SATB for sung or string melodies and the band otherwise.
     """
     melody = song.track(melody_id)
-    if _is_drums(melody):
+    if melody.is_drum:
         raise TaskError(f"{melody.name!r} is a drum track; a melody needs pitched notes")
     if not melody.notes:
         raise TaskError(f"track {melody.name!r} has no notes to harmonize")

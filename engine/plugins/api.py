@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from engine.score import Mask, Note, Song
-from engine.score.instruments import role_of
 
 API_VERSION = 1
 
@@ -116,24 +115,28 @@ class ModelPlugin(Protocol):
         ...
 
 
-def cannot_write(info: ModelInfo, song: Song, track_ids: Iterable[int]) -> str | None:
-    """Why a model cannot write these tracks of ``song``, or None when it can.
+def writes_drums(info: ModelInfo) -> bool:
+    """Whether the model writes drum tracks (``"drums"`` or ``"any"`` in its instruments)."""
+    return bool({"drums", "any"} & set(info.instruments))
 
-    A model declares the roles it writes in ``info.instruments``: a drum track needs
-    ``"drums"`` (or ``"any"``); a pitched track needs any pitched role (or ``"any"``): a
-    model of sung voices may write a piano line, never a drum kit. One unwritable track
-    refuses the whole job (nothing is skipped), because the notes a model leaves out of
-    its masked tracks are deleted.
+
+def writes_pitched(info: ModelInfo) -> bool:
+    """Whether the model writes pitched tracks (any role but ``"drums"``, or ``"any"``):
+    a model of sung voices may write a piano line."""
+    return any(r != "drums" for r in info.instruments)
+
+
+def cannot_write(info: ModelInfo, song: Song, track_ids: Iterable[int]) -> str | None:
+    """Why a model cannot write these tracks of ``song``, or None when it can
+    (:func:`writes_drums`, :func:`writes_pitched`).
+
+    One unwritable track refuses the whole job (nothing is skipped), because the notes a
+    model leaves out of its masked tracks are deleted.
     """
-    roles = tuple(info.instruments)
-    if "any" in roles:
-        return None
     ids = set(track_ids)
     tracks = [t for t in song.tracks if t.id in ids]
-    drums = [t.name for t in tracks if role_of(t.program, t.is_drum) == "drums"]
-    pitched = [t.name for t in tracks if role_of(t.program, t.is_drum) != "drums"]
-    drums = drums if "drums" not in roles else []
-    pitched = pitched if not any(r != "drums" for r in roles) else []
+    drums = [t.name for t in tracks if t.is_drum and not writes_drums(info)]
+    pitched = [t.name for t in tracks if not t.is_drum and not writes_pitched(info)]
     names = ", ".join(repr(n) for n in drums + pitched)
     if drums and pitched:
         return f"{info.name} declares no instruments it can write; it cannot write {names}"

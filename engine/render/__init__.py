@@ -11,7 +11,7 @@ Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
 """
 
 from .errors import RenderError, SoundFontError
-from .files import stale_stems, stem_names
+from .files import remove_stems, stale_stems, stem_names
 from .mixing import CEILING_DBFS, audible_ids, mix
 from .renderer import (
     RenderReport,
@@ -31,6 +31,7 @@ __all__ = [
     "find_soundfont",
     "make_synth",
     "mix",
+    "remove_stems",
     "render_files",
     "render_tracks",
     "stale_stems",

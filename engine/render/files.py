@@ -54,6 +54,14 @@ def stale_stems(folder: Path, names: Iterable[str]) -> list[Path]:
                   if p.name not in ours and STEM_RE.fullmatch(p.name) and p.is_file())
 
 
+def remove_stems(paths: Iterable[Path]) -> None:
+    """Delete stale stem files (:func:`stale_stems`) once the new ones are written; one
+    already gone is fine. An ``OSError`` names the file it could not delete."""
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
 def _temp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
 

@@ -71,14 +71,14 @@ def _install(staging: Path, folder: Path, report: Any, stale: Sequence[Path]) ->
         os.replace(report.mix_path, mix)
     for src, dst in zip(report.stem_paths, stems, strict=True):
         os.replace(src, dst)
-    for path in stale:  # the user said Yes, and the new stems are in place
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            raise ExportError(f"The new files are in {folder}, but the old stem "
-                              f"'{path.name}' could not be deleted: {e.strerror or e}.") from e
+    from engine.render import remove_stems
+
+    try:  # the user said Yes, and the new stems are in place
+        remove_stems(stale)
+    except OSError as e:
+        raise ExportError(f"The new files are in {folder}, but the old stem "
+                          f"'{Path(e.filename).name}' could not be deleted: "
+                          f"{e.strerror or e}.") from e
     return dataclasses.replace(report, mix_path=mix, stem_paths=stems)
 
 
@@ -101,7 +101,7 @@ def export_stems(
     from engine.render import render_files, stale_stems, stem_names
 
     folder = Path(folder)
-    if song.end == 0 or not any(t.notes for t in song.tracks):
+    if song.note_count == 0:
         on_error(ExportError("The song has no notes: there is nothing to export. "
                              "Add some notes, then export again."))
         return None

@@ -13,6 +13,7 @@ from engine.cli import main
 from engine.io import load_song, save_song
 from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
+from engine.models.tasks import CHORALE_MODEL
 from engine.plugins.api import ModelInfo
 from engine.score import Note, Song, TimeMap, Track
 
@@ -329,7 +330,7 @@ def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeyp
     save_song(Song(tracks=(soprano,)), path)
     out = tmp_path / "satb.mid"
     assert main(["harmonize", str(path), "-o", str(out), "--melody", "1", "--seed", "1"]) == 0
-    assert asked == [gen_cli.CHORALE_MODEL]
+    assert asked == [CHORALE_MODEL]
     assert "using chorale-jsb" in capsys.readouterr().err
     assert [t.name for t in load_song(out).tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
     asked.clear()  # a model the user names is the model that runs
