@@ -32,7 +32,7 @@ import torch
 import torch.distributed as dist
 import yaml
 
-from engine.models import checkpoint, data
+from engine.models import checkpoint, data, grow
 from engine.models.evaluate import orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig, parameter_count
 from engine.score.instruments import ROLE_IDS, ROLES
@@ -204,6 +204,23 @@ def _distributed() -> tuple[int, int]:
     return rank, world
 
 
+
+def _initial_model(cfg: TrainConfig, net_cfg: NetworkConfig) -> AxialDenoiser:
+    """A fresh network, or ``init_from``'s weights; a bigger ``model`` section grows them."""
+    model = AxialDenoiser(net_cfg)
+    if not cfg.init_from:
+        return model
+    source, _ = checkpoint.load_model(cfg.init_from)
+    if grow.same_shape(source.cfg, net_cfg):
+        model.load_state_dict(source.state_dict())
+        return model
+    problem = grow.growth_problem(source.cfg, net_cfg)
+    if problem:
+        raise ConfigError(f"{cfg.init_from}: its network cannot start this config's "
+                          f"'model' ({problem})")
+    return grow.grow(source, net_cfg, seed=cfg.seed)
+
+
 def train(
     cfg: TrainConfig,
     runs_dir: str | os.PathLike[str] = "runs",
@@ -231,9 +248,7 @@ def train(
     valid_pieces = load_split(cfg.data, "valid") if main else []
     net_cfg = NetworkConfig.from_dict(cfg.model)
     torch.manual_seed(cfg.seed)
-    model = AxialDenoiser(net_cfg)
-    if cfg.init_from:
-        model.load_state_dict(checkpoint.load_model(cfg.init_from)[0].state_dict())
+    model = _initial_model(cfg, net_cfg)
     model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
                                   weight_decay=cfg.weight_decay)

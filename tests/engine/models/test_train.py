@@ -12,7 +12,7 @@ import pytest
 
 from engine.models import data
 from engine.models.checkpoint import load_model
-from engine.models.train import TrainConfig, lr_at, train
+from engine.models.train import ConfigError, TrainConfig, lr_at, train
 
 ROOT = Path(__file__).resolve().parents[3]
 TINY = ROOT / "configs" / "tiny.yaml"
@@ -139,3 +139,24 @@ def test_batches_built_in_worker_processes_give_the_same_run(tmp_path):
     train(_cfg(workers=2), tmp_path / "b", on_step=lambda s, v: workers.append((s, v)))
     assert [s for s, _ in workers] == [s for s, _ in inline]
     np.testing.assert_allclose([v for _, v in workers], [v for _, v in inline], rtol=1e-5)
+
+
+def test_a_bigger_model_section_grows_init_from_and_starts_where_it_stopped(tmp_path):
+    train(_cfg(), tmp_path / "small")
+    source = tmp_path / "small" / "tiny" / "best"
+    _, small = load_model(source)
+    wider = {**_cfg().model, "d_model": 32, "n_heads": 4, "n_layers": 2}
+    # lr 0: the grown network is scored unchanged, so it must score what its source did.
+    train(_cfg(model=wider, init_from=str(source), lr=0.0, steps=3), tmp_path / "big")
+    model, big = load_model(tmp_path / "big" / "tiny" / "best")
+    assert (model.cfg.d_model, model.cfg.n_layers) == (32, 2)
+    assert big["metrics"]["valid_loss"] == pytest.approx(small["metrics"]["valid_loss"],
+                                                         abs=2e-4)
+
+
+def test_a_model_section_that_cannot_grow_from_init_from_is_a_config_error(tmp_path):
+    train(_cfg(), tmp_path / "small")
+    source = tmp_path / "small" / "tiny" / "best"
+    with pytest.raises(ConfigError, match="whole multiple"):
+        train(_cfg(model={**_cfg().model, "d_model": 24, "n_heads": 3}, init_from=str(source)),
+              tmp_path / "big")
