@@ -85,12 +85,13 @@ class JobRequest:
 class JobToken(CancelToken):
     """The cancel token of one job: also trips by itself when the job's deadline passes."""
 
-    __slots__ = ("_deadline", "reason")
+    __slots__ = ("_deadline", "cancelled_at", "reason")
 
     def __init__(self) -> None:
         super().__init__()
         self._deadline: float | None = None
         self.reason: CancelReason | None = None
+        self.cancelled_at: float | None = None  # monotonic time of the first cancel
 
     def start_clock(self, timeout: float | None) -> None:
         self._deadline = None if timeout is None else time.monotonic() + timeout
@@ -98,6 +99,7 @@ class JobToken(CancelToken):
     def cancel(self, reason: CancelReason = CancelReason.USER) -> None:
         if self.reason is None:
             self.reason = reason
+            self.cancelled_at = time.monotonic()
         super().cancel()
 
     @property
@@ -133,6 +135,8 @@ class Job:
         self.error: str = ""
         self.details: str = ""
         self.cancel_reason: CancelReason | None = None
+        # True when the model ignored a cancel and the queue stopped waiting for it.
+        self.abandoned = False
         self.submitted = time.monotonic()
         self._cancel = cancel
         self._done = threading.Event()

@@ -20,6 +20,13 @@ Failures: a model that raises, or returns notes outside its mask, fails its job 
 one-line message (the traceback is kept for a details view) and the queue carries on;
 with a registry, it is reported through :meth:`Registry.record_failure` (disabled after
 the registry's ``failure_limit`` failures in a row).
+
+Stuck models: a watchdog thread trips timeouts even for a model that never looks at its
+token, and a model still running ``stuck_after`` seconds after its job was cancelled is
+left behind: the job ends as cancelled (saying the model did not stop), the failure is
+reported to the registry, and a fresh worker takes its place, so one plugin that ignores
+cancel cannot stall everyone's jobs. Python cannot stop the abandoned thread; whatever it
+returns is dropped.
 """
 
 from __future__ import annotations
@@ -75,11 +82,13 @@ class JobQueue:
         *,
         workers: int = 1,
         default_timeout: float | None = None,
+        stuck_after: float = 5.0,
     ) -> None:
         if workers < 1:
             raise ValueError("a job queue needs at least one worker")
         self.registry = registry
         self.default_timeout = default_timeout
+        self.stuck_after = stuck_after
         self._lock = threading.Condition()
         self._heap: list[Job] = []
         self._queued: dict[int, Job] = {}
@@ -91,13 +100,19 @@ class JobQueue:
         self._undelivered = 0  # events put but not yet delivered (guarded by _lock)
         self._dispatcher = threading.Thread(target=self._dispatch, name="partita-job-events",
                                             daemon=True)
-        self._workers = [
-            threading.Thread(target=self._work, name=f"partita-job-worker-{i}", daemon=True)
-            for i in range(workers)
-        ]
+        self._workers: list[threading.Thread] = []
+        self._watchdog = threading.Thread(target=self._watch, name="partita-job-watchdog",
+                                          daemon=True)
         self._dispatcher.start()
-        for t in self._workers:
-            t.start()
+        for _ in range(workers):
+            self._start_worker()
+        self._watchdog.start()
+
+    def _start_worker(self) -> None:
+        t = threading.Thread(target=self._work, name=f"partita-job-worker-{len(self._workers)}",
+                             daemon=True)
+        self._workers.append(t)
+        t.start()
 
     # -- listeners -----------------------------------------------------------------------------
     def add_listener(self, listener: Listener) -> Callable[[], None]:
@@ -235,7 +250,7 @@ class JobQueue:
                 self._closed = True
                 self.cancel_all(CancelReason.SHUTDOWN)
                 self._lock.notify_all()
-        for t in self._workers:
+        for t in [*self._workers, self._watchdog]:
             t.join(max(0.0, deadline - time.monotonic()))
         if self._dispatcher.is_alive():
             self._events.put(_STOP)
@@ -263,12 +278,46 @@ class JobQueue:
                 job.state = JobState.RUNNING
                 self._running[job.id] = job
                 self._emit(JobStarted(job))
+                self._lock.notify_all()  # wakes the watchdog
             try:
                 self._run(job)
             finally:
                 with self._lock:
-                    self._running.pop(job.id, None)
-                    self._lock.notify_all()
+                    if not job.abandoned:
+                        self._running.pop(job.id, None)
+                        self._lock.notify_all()
+            if job.abandoned:  # the watchdog gave up on it and a new worker took over
+                return
+
+    def _watch(self) -> None:
+        """Trip timeouts and leave behind models that ignore a cancel (module docstring)."""
+        with self._lock:
+            while not self._closed:
+                now = time.monotonic()
+                for job in list(self._running.values()):
+                    token = job.token
+                    if token.cancelled and now - (token.cancelled_at or now) >= self.stuck_after:
+                        self._abandon(job)
+                self._lock.wait(0.2 if self._running else None)
+
+    def _abandon(self, job: Job) -> None:  # holds self._lock
+        del self._running[job.id]
+        job.abandoned = True
+        timeout = job.request.timeout if job.request.timeout is not None else self.default_timeout
+        reason = job.token.reason or CancelReason.USER
+        said = (f"timed out after {timeout:g} s" if reason is CancelReason.TIMEOUT
+                else _CANCEL_MESSAGES[reason])
+        message = (f"{said}; model {job.model_name!r} did not stop within "
+                   f"{self.stuck_after:g} s, so it was left running in the background")
+        job.cancel_reason = reason
+        job._end(JobState.CANCELLED)
+        self._emit(JobCancelled(job, reason, message))
+        log.warning("job %d: %s", job.id, message)
+        if self.registry is not None:
+            self.registry.record_failure(job.model_name, f"ignored a cancel request ({said})")
+        if not self._closed:
+            self._start_worker()
+        self._lock.notify_all()
 
     def _run(self, job: Job) -> None:
         req = job.request
@@ -279,14 +328,14 @@ class JobQueue:
         name = job.model_name
 
         def progress(p: Progress) -> None:
+            # Models that report progress but forget the token still stop here.
+            token.raise_if_cancelled()
             step, total = int(p.step), int(p.total)
             elapsed = time.monotonic() - started
             eta = elapsed / step * max(0, total - step) if step > 0 else None
             self._emit(JobProgress(job, step, total, eta, p.message))
             if p.partial:
                 self._emit(JobPartial(job, _inside(req, p.partial)))
-            # Models that report progress but forget the token still stop here.
-            token.raise_if_cancelled()
 
         try:
             token.raise_if_cancelled()  # cancelled between dequeue and start
@@ -307,6 +356,8 @@ class JobQueue:
                 self._end_failed(job, f"{name}: {one_line(e)}", traceback.format_exc())
         else:
             with self._lock:
+                if job.abandoned:
+                    return
                 job.take = take
                 job._end(JobState.FINISHED)
                 self._emit(JobFinished(job, take))
@@ -319,12 +370,16 @@ class JobQueue:
         if reason is CancelReason.TIMEOUT:
             message = f"timed out after {timeout:g} s"
         with self._lock:
+            if job.abandoned:
+                return
             job.cancel_reason = reason
             job._end(JobState.CANCELLED)
             self._emit(JobCancelled(job, reason, message))
 
     def _end_failed(self, job: Job, message: str, details: str) -> None:
         with self._lock:
+            if job.abandoned:
+                return
             job.error, job.details = message, details
             job._end(JobState.FAILED)
             self._emit(JobFailed(job, message, details))

@@ -23,6 +23,7 @@ from engine.jobs import (
     region_key,
 )
 from engine.plugins import GenerateOptions, PluginError, Registry
+from engine.plugins.api import CancelToken
 from engine.score import Mask, Region
 from tests.engine.jobs.toy_models import StepModel, toy_song
 
@@ -270,3 +271,53 @@ def test_events_follow_the_documented_order(queue, song_and_mask):
     job = queue.submit(request(song_and_mask, StepModel(steps=1)))
     queue.join(WAIT)
     assert isinstance(queue.rec.of(job)[0], JobQueued)
+
+
+class StuckModel(StepModel):
+    """A badly behaved model: never looks at its token, returns when ``release`` is set."""
+
+    def __init__(self, release: threading.Event) -> None:
+        super().__init__("stuck")
+        self.release = release
+
+    def generate(self, song, mask, options, progress, cancel):
+        self.release.wait(WAIT)
+        return super().generate(song, mask, options, progress, CancelToken())
+
+
+def test_a_model_that_ignores_cancel_is_left_behind_and_the_queue_goes_on(song_and_mask,
+                                                                          tmp_path):
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path)
+    release = threading.Event()
+    registry.add(StuckModel(release))
+    registry.add(StepModel("fine"))
+    q = JobQueue(registry, stuck_after=0.2)
+    rec = Recorder()
+    q.add_listener(rec)
+    stuck = q.submit(request(song_and_mask, "stuck"))
+    wait_running(stuck)
+    after = q.submit(request(song_and_mask, "fine"))
+    stuck.cancel()
+    assert after.wait(WAIT) and after.state is JobState.FINISHED  # a fresh worker ran it
+    last = rec.of(stuck)[-1]
+    assert isinstance(last, JobCancelled) and stuck.state is JobState.CANCELLED
+    assert last.message == ("cancelled; model 'stuck' did not stop within 0.2 s, so it was "
+                            "left running in the background")
+    assert registry.entry("stuck").failures == 1
+    assert "ignored a cancel request" in registry.entry("stuck").reason
+    release.set()  # its late result is dropped: no event after the cancel
+    assert q.shutdown(5.0)
+    assert rec.of(stuck)[-1] is last and stuck.take is None
+
+
+def test_a_timeout_ends_a_job_whose_model_never_checks_its_token(song_and_mask):
+    release = threading.Event()
+    with JobQueue(stuck_after=0.2) as q:
+        rec = Recorder()
+        q.add_listener(rec)
+        job = q.submit(request(song_and_mask, StuckModel(release), timeout=0.1))
+        assert job.wait(WAIT) and q.join(WAIT)
+        last = rec.of(job)[-1]
+        assert last.reason is CancelReason.TIMEOUT
+        assert last.message.startswith("timed out after 0.1 s; model 'stuck' did not stop")
+        release.set()
