@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol, runtime_checkable
 
 from .region import Mask
-from .song import Note, Song, Track, new_note_id
+from .song import ControlEvent, Note, Song, Track, new_note_id
 
 
 class EditError(ValueError):
@@ -283,6 +283,8 @@ def replace_in_mask(
     """The edit that swaps the notes inside ``mask`` for ``new_notes`` (per track id).
 
     New notes outside the mask are rejected: a take may only write where it was allowed.
+    A track written where the mask covers every pitch also loses the pitch bends there
+    (:func:`clear_pitch_bends`): they belonged to the notes being replaced.
     """
     inside = mask.notes_inside(song)
     edits: list[Edit] = []
@@ -290,11 +292,55 @@ def replace_in_mask(
         notes = tuple(notes)
         stray = [n for n in notes if not mask.contains_note(track_id, n)]
         if stray:
-            raise EditError(f"{label}: {_plural(len(stray), 'note')} fall outside the mask")
+            verb = "falls" if len(stray) == 1 else "fall"
+            raise EditError(f"{label}: {_plural(len(stray), 'note')} {verb} outside the mask")
         old = inside.get(track_id, ())
         if old or notes:
             edits.append(ChangeNotes(track_id, old, notes, label))
+        track = song.track(track_id)
+        spans = [(r.start, r.end) for r in mask.regions
+                 if track_id in r.track_ids and r.full_pitch_range]
+        controls = clear_pitch_bends(track.controls, spans)
+        if controls != track.controls:
+            edits.append(SetTrackProps(track_id, (("controls", track.controls),),
+                                       (("controls", controls),), label))
     for track_id, old in inside.items():
         if track_id not in new_notes and old:
             edits.append(ChangeNotes(track_id, old, (), label))
     return EditGroup(tuple(edits), label)
+
+
+def clear_pitch_bends(
+    controls: Sequence[ControlEvent], spans: Iterable[tuple[int, int]]
+) -> tuple[ControlEvent, ...]:
+    """``controls`` without the pitch bends inside the tick ``spans`` ``[start, end)``.
+
+    New notes there start unbent (a bend in effect on entry is reset at the span's start),
+    and the bend in effect at each span's end is put back there, so whatever follows
+    sounds as before. Bends are per channel: a region limited to some pitches keeps them.
+    """
+    original = sorted(controls, key=lambda c: c.tick)
+    bends = [c for c in original if c.kind == "pitchwheel"]
+
+    def bend_before(tick: int) -> int:
+        return next((c.value for c in reversed(bends) if c.tick < tick), 0)
+
+    out = original
+    for start, end in _merged(spans):
+        kept = [c for c in out if not (c.kind == "pitchwheel" and start <= c.tick < end)]
+        if bend_before(start):
+            kept.append(ControlEvent(start, "pitchwheel", 0, 0))
+        if bend_before(end) and not any(c.tick == end for c in bends):
+            kept.append(ControlEvent(end, "pitchwheel", 0, bend_before(end)))
+        out = sorted(kept, key=lambda c: c.tick)
+    return tuple(out) if out != original else tuple(controls)
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(s for s in spans if s[1] > s[0]):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

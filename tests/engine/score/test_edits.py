@@ -1,10 +1,12 @@
 """Invertible edits: apply → inverse gives back the song; stale edits are refused."""
 
 import random
+from dataclasses import replace
 
 import pytest
 
 from engine.score import (
+    ControlEvent,
     EditError,
     EditGroup,
     InsertTrack,
@@ -108,6 +110,29 @@ def test_replace_in_mask_touches_only_the_mask(song):
     assert same_with_ids(edit.inverse().apply(after), song)
     with pytest.raises(EditError, match="outside the mask"):
         replace_in_mask(song, mask, {piano.id: (Note(40, 960, 10),)})
+
+
+def test_a_rewritten_span_loses_its_pitch_bends_and_what_follows_sounds_the_same(song):
+    def bend(tick, value):
+        return ControlEvent(tick, "pitchwheel", 0, value)
+
+    mod = ControlEvent(1000, "control_change", 1, 64)
+    bends = (bend(0, 0), bend(500, 4096), bend(1200, 8191), bend(1500, 2000), bend(2500, 0))
+    piano = replace(song.tracks[0], controls=(*bends, mod))
+    song = song.replace_track(piano)
+    mask = Mask.of(Region(frozenset({piano.id}), 960, 1920))
+    edit = replace_in_mask(song, mask, {piano.id: (Note(67, 960, 240),)}, "Repaint")
+    after = edit.apply(song).track(piano.id).controls
+    # Entering at +4096: reset at the start; the +2000 in effect at the end is put back.
+    assert after == (bend(0, 0), bend(500, 4096), bend(960, 0), mod, bend(1920, 2000),
+                     bend(2500, 0))
+    assert same_with_ids(edit.inverse().apply(edit.apply(song)), song)
+    # A region limited to some pitches shares the channel with notes it keeps: bends stay.
+    some = Mask.of(Region(frozenset({piano.id}), 960, 1920, 60, 70))
+    kept = replace_in_mask(song, some, {piano.id: (Note(67, 960, 240),)}).apply(song)
+    assert kept.track(piano.id).controls == piano.controls
+    with pytest.raises(EditError, match="1 note falls outside"):
+        replace_in_mask(song, mask, {piano.id: (Note(67, 0, 10),)})
 
 
 def test_mask_change_detection_inside_vs_outside(song):
