@@ -105,16 +105,24 @@ def progress_bar(total: int, desc: str, unit: str = "it"):
                 disable=not sys.stderr.isatty())
 
 
-def model_folder(name: str):
+def is_model_path(text: str) -> bool:
+    """Whether ``--model``/``NAME`` text is a folder path (``./x``, ``runs/x/best``, an
+    absolute path) rather than a model's name: every command reads it by this one rule,
+    so a bare name means the installed model even when a folder of that name is here."""
+    return "/" in text or os.sep in text or text.startswith(".")
+
+
+def model_folder(name: str) -> Path:
     """The folder of a model whose weights a command reads (eval, bench, quantize, train
     ``--init-from``): a shipped model's name, an installed model pack's name (as
-    ``partita models list`` shows it), or a model folder's path."""
-    from pathlib import Path
-
+    ``partita models list`` shows it), or a model folder's path (:func:`is_model_path`;
+    a bare name that no model has falls back to a folder of that name)."""
     from engine.models.plugin import model_folder as shipped_or_path
 
+    if not name or is_model_path(name):
+        return Path(name)
     folder = shipped_or_path(name)
-    if folder.exists() or not name or "/" in name:
+    if folder != Path(name):  # a shipped model
         return folder
     from engine.plugins.registry import Registry
 

@@ -17,8 +17,16 @@ import time
 from pathlib import Path
 
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
+from engine.score import plural
 
-from .common import CliError, check_number, check_song_output, load_with_studio, progress_bar
+from .common import (
+    CliError,
+    check_number,
+    check_song_output,
+    is_model_path,
+    load_with_studio,
+    progress_bar,
+)
 
 DEFAULT_MODEL = "partita-base"
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
@@ -111,9 +119,11 @@ def resolve_model(name: str | None, task: str) -> ModelPlugin:
     from engine.plugins.registry import Registry
 
     registry = Registry()
-    if name and ("/" in name or os.sep in name) and Path(name).is_dir():
+    if name and is_model_path(name):
         from engine.models.plugin import plugin_from_folder
 
+        if not Path(name).is_dir():
+            raise CliError(f"--model {name}: no such model folder")
         model = plugin_from_folder(name)
     elif name:
         model = registry.get(name)
@@ -317,6 +327,15 @@ def _chorale_model() -> str | None:
     return CHORALE_MODEL
 
 
+def _written(counts: dict[str, int]) -> str:
+    """``"9 notes written (Bass 8, Piano 1)"``; ``"no notes written"`` when the model
+    answered for no track (those keep their notes)."""
+    if not counts:
+        return "no notes written"
+    per_track = ", ".join(f"{label} {n}" for label, n in counts.items())
+    return f"{plural(sum(counts.values()), 'note')} written ({per_track})"
+
+
 def _generate(args: argparse.Namespace, options: GenerateOptions, run,
               studio: dict | None = None) -> int:
     """Run ``run`` with the chosen model and write each take; ``studio`` is the input
@@ -343,11 +362,9 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     elapsed = time.perf_counter() - t0
     for take, path in zip(takes, outputs, strict=True):
         save_song(take.after, path, studio=studio or None)
-        counts = take.counts()
-        per_track = ", ".join(f"{label} {n}" for label, n in counts.items())
-        print(f"{path}: {sum(counts.values())} notes written ({per_track}), seed {take.seed}")
-    n = len(takes)
-    print(f"{args.task}: {n} take{'s' * (n != 1)} with {model.info.name} in {elapsed:.1f} s")
+        print(f"{path}: {_written(take.counts())}, seed {take.seed}")
+    print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
+          f"{elapsed:.1f} s")
     return 0
 
 

@@ -11,11 +11,11 @@ import argparse
 import json
 from pathlib import Path
 
-from engine.plugins.discovery import from_plugin_folder, user_models_dir
-from engine.plugins.errors import PluginError
-from engine.plugins.manifest import load_manifest
-from engine.plugins.packs import install_pack, pack_loader, verify_pack
+from engine.plugins.discovery import check_loads, user_models_dir
+from engine.plugins.entry import Entry
+from engine.plugins.manifest import Manifest, load_manifest
 from engine.plugins.registry import Registry
+from engine.score import plural
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +69,7 @@ def _list(args: argparse.Namespace) -> int:
     for r in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)) + "  " + r[5])
     ok = sum(e.ok for e in entries)
-    print(f"\n{ok} of {len(entries)} models usable" +
+    print(f"\n{ok} of {plural(len(entries), 'model')} usable" +
           (f"; * = default ({default.name})" if default else "; no usable model") +
           f". Your models folder: {registry.user_dir}")
     return 0
@@ -77,33 +77,33 @@ def _list(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     manifest = load_manifest(args.path)
-    if manifest.kind == "pack":
-        verify_pack(manifest.folder)
-        import engine.models.plugin  # noqa: F401  (registers the built-in pack loaders)
-        files = ", ".join(w.file for w in manifest.weights)
-        note = "" if pack_loader(manifest.architecture) else (
-            f" (note: this Partita has no loader for architecture {manifest.architecture!r} "
-            "yet, so it will be listed as disabled)")
-        print(f"ok: pack {manifest.name} {manifest.version} — {files} match their SHA-256"
-              + note)
-        return 0
-    entries = from_plugin_folder(manifest.folder)
-    broken = [e for e in entries if not e.ok]
-    if broken:
-        raise PluginError(f"{manifest.folder}: {broken[0].reason}")
-    names = ", ".join(e.name for e in entries)
-    print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}")
+    entries = _loaded(manifest)
+    if entries is None:
+        print(f"ok: pack {manifest.name} {manifest.version} — {_weights(manifest)} match "
+              f"their SHA-256 (note: this Partita has no loader for architecture "
+              f"{manifest.architecture!r} yet, so it will be listed as disabled)")
+    elif manifest.kind == "pack":
+        print(f"ok: pack {manifest.name} {manifest.version} — {_weights(manifest)} match "
+              "their SHA-256")
+    else:
+        names = ", ".join(e.name for e in entries)
+        print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}")
     return 0
 
 
+def _loaded(manifest: Manifest) -> list[Entry] | None:
+    import engine.models.plugin  # noqa: F401  (registers the built-in pack loaders)
+
+    return check_loads(manifest)
+
+
+def _weights(manifest: Manifest) -> str:
+    return ", ".join(w.file for w in manifest.weights)
+
+
 def _install(args: argparse.Namespace) -> int:
+    registry = Registry(user_dir=args.dir or user_models_dir())
     manifest = load_manifest(args.path)
-    if manifest.kind != "pack":
-        raise PluginError(
-            f"{manifest.folder}: {manifest.name!r} is a code plugin; code runs with your "
-            f"rights, so install it as a package (`pip install {manifest.folder}`) or copy "
-            "it into your models folder yourself"
-        )
-    target = install_pack(manifest.folder, args.dir or user_models_dir(), force=args.force)
+    target = registry.install(manifest.folder, force=args.force)
     print(f"installed {manifest.name} {manifest.version} into {target}")
     return 0

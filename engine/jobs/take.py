@@ -16,17 +16,18 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from engine.plugins.api import GenerateOptions
-from engine.score import Edit, EditError, EditGroup, Mask, Note, Song, new_note_id, replace_in_mask
+from engine.plugins.result import (  # InvalidResult: re-exported as engine.jobs.InvalidResult
+    InvalidResult,  # noqa: F401
+    checked_result,
+    written_mask,
+)
+from engine.score import Edit, EditError, EditGroup, Mask, Note, Song, replace_in_mask
 
 _take_ids = itertools.count(1)
 
 
 class TakeConflict(EditError):
     """The take's region was edited after the take was computed."""
-
-
-class InvalidResult(ValueError):
-    """A model returned something that cannot become a take (message says what)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -51,7 +52,7 @@ class Take:
     @property
     def write_mask(self) -> Mask:
         """The part of the mask this take rewrites (the tracks the model answered for)."""
-        return self.mask.subtract_tracks(self.mask.track_ids - self.notes.keys())
+        return written_mask(self.mask, self.notes)
 
     @property
     def note_count(self) -> int:
@@ -79,52 +80,18 @@ def make_take(
     label: str = "",
     prep: tuple[Edit, ...] = (),
 ) -> Take:
-    """Validate a model's result and build the take; :class:`InvalidResult` if it is bad.
+    """Validate a model's result and build the take; :class:`InvalidResult` if it is bad
+    (the checks: :func:`engine.plugins.result.checked_result`).
 
-    Checks: a mapping of masked track ids to notes, every note inside the mask. Note ids
-    that collide with other notes of the song (or repeat) are replaced by fresh ones.
     ``song`` is the song before ``prep``; ``mask`` and the result refer to the song after.
     """
     base = song
     if prep:
         song = EditGroup(tuple(prep)).apply(song)
-    if not isinstance(result, Mapping):
-        raise InvalidResult(f"model {model!r} returned {type(result).__name__}, "
-                            "expected a mapping of track id → notes")
-    masked = mask.track_ids
-    outside_ids = {n.id for notes in mask.notes_outside(song).values() for n in notes}
-    seen: set[int] = set()
-    clean: dict[int, tuple[Note, ...]] = {}
-    for track_id, notes in result.items():
-        if track_id not in masked:
-            raise InvalidResult(f"model {model!r} wrote track {track_id!r}, "
-                                "which is not in the mask")
-        try:
-            notes = tuple(notes)
-        except TypeError as e:
-            raise InvalidResult(f"model {model!r}: notes of track {track_id} are not a "
-                                "sequence") from e
-        bad = next((n for n in notes if not isinstance(n, Note)), None)
-        if bad is not None:
-            raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for track "
-                                f"{track_id}, expected Note")
-        stray = [n for n in notes if not mask.contains_note(track_id, n)]
-        if stray:
-            first = min(stray, key=Note.key)
-            raise InvalidResult(
-                f"model {model!r} returned {len(stray)} note(s) outside the mask "
-                f"(first: track {track_id}, tick {first.start}, pitch {first.pitch})"
-            )
-        fixed = []
-        for n in notes:
-            if n.id in outside_ids or n.id in seen:
-                n = replace(n, id=new_note_id())
-            seen.add(n.id)
-            fixed.append(n)
-        clean[track_id] = tuple(sorted(fixed, key=Note.key))
+    clean = checked_result(result, model=model, song=song, mask=mask)
     label = label or f"{task.capitalize()} · {model}"
-    write_mask = mask.subtract_tracks(masked - clean.keys())
-    edit = _with_prep(tuple(prep), replace_in_mask(song, write_mask, clean, label))
+    edit = _with_prep(tuple(prep), replace_in_mask(song, written_mask(mask, clean), clean,
+                                                   label))
     return Take(
         id=next(_take_ids), job_id=job_id, model=model, task=task, mask=mask,
         base_song=base, base_revision=revision, notes=MappingProxyType(clean), edit=edit,

@@ -17,11 +17,12 @@ from typing import Any
 
 import torch
 
-from engine.models.checkpoint import read_manifest
+from engine.models.checkpoint import ModelFileError, read_manifest
 from engine.models.grid import GridSpec
 from engine.models.grid_plugin import GridModelPlugin
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
 from engine.plugins.api import TASKS, ModelInfo, ModelPlugin
+from engine.plugins.errors import PluginError
 from engine.score.instruments import ROLE_IDS
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "models"
@@ -105,8 +106,31 @@ def plugin_from_folder(
 
 
 def load_grid_pack(folder: Path, manifest: object) -> ModelPlugin:
-    """Pack loader (``register_pack_loader``) for community packs of our architecture."""
-    return plugin_from_folder(folder)
+    """Pack loader (``register_pack_loader``) for community packs of our architecture.
+
+    Beyond what :func:`plugin_from_folder` checks (vocabulary, network, roles), every
+    precision the pack declares must have its weights. ``partita models verify`` runs this
+    loader too, so it reports the same problem the model list would.
+    """
+    try:
+        check_declared_precisions(folder)
+        return plugin_from_folder(folder)
+    except ModelFileError as e:  # one line naming the file, as the registry shows it
+        raise PluginError(str(e)) from e
+
+
+def check_declared_precisions(folder: str | os.PathLike[str]) -> None:
+    """:class:`ModelFileError` if the manifest declares a precision whose weights file
+    (``model.int8.safetensors``…) its ``weights`` list lacks."""
+    from engine.models.quantize import weights_entry, weights_name
+
+    manifest = read_manifest(folder)
+    for precision in manifest.get("precisions", ["fp32"]):
+        if weights_entry(manifest, precision) is None:
+            raise ModelFileError(manifest["_path"], (
+                f"'precisions' lists {precision} but 'weights' has no "
+                f"{weights_name(precision)} (make it with `partita quantize PATH --precision "
+                f"{precision}`, or drop {precision} from 'precisions')"))
 
 
 def tiny_random_model(seed: int = 0, name: str = "tiny-random", lanes: int = 8) -> ModelPlugin:

@@ -3,8 +3,10 @@
 Each task builds a mask (and, where needed, preparatory edits: new empty tracks, a longer
 song), asks the model for notes inside the mask and returns a :class:`TaskResult` whose
 ``edit`` does everything as **one** :class:`EditGroup` — one take, one undo step. Nothing
-outside the mask changes: the notes come back through
-:func:`engine.score.replace_in_mask`, which refuses notes outside it.
+outside the mask changes: the model's result is checked by
+:func:`engine.plugins.result.checked_result` (a model that raises or returns anything
+else fails with :class:`~engine.plugins.result.ModelFailed`, one line naming it), and
+only the masked tracks the model answered for are rewritten.
 
 Bars are 0-based here (the CLI converts from the user's 1-based bars); spans are whole bars.
 """
@@ -16,12 +18,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from engine.plugins.api import (
+    Cancelled,
     CancelToken,
     GenerateOptions,
     ModelPlugin,
     ProgressCallback,
     cannot_write,
 )
+from engine.plugins.errors import failure
+from engine.plugins.result import ModelFailed, checked_result, written_mask
 from engine.score import (
     DRUM_CHANNEL,
     TRACK_COLOURS,
@@ -195,12 +200,26 @@ def _run(
     options = options or GenerateOptions()
     prepared = EditGroup(tuple(prep)).apply(before)
     check_can_write(model, prepared, mask.track_ids)
-    new = model.generate(prepared, mask, options, progress or (lambda p: None),
-                         cancel or CancelToken())
-    swap = replace_in_mask(prepared, mask, new, label)
-    new = {tid: tuple(notes) for tid, notes in new.items()}
+    result = _generate(model, prepared, mask, options, progress or (lambda p: None),
+                       cancel or CancelToken())
+    new = checked_result(result, model=model.info.name, song=prepared, mask=mask)
+    # Only the tracks the model answered for are rewritten: the others keep their notes.
+    swap = replace_in_mask(prepared, written_mask(mask, new), new, label)
     return TaskResult(task, before, mask, new, EditGroup((*prep, *swap.edits), label),
                       options.seed)
+
+
+def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptions,
+              progress: ProgressCallback, cancel: CancelToken) -> object:
+    """``model.generate(...)``; whatever it raises (``sys.exit`` too) becomes one
+    :class:`ModelFailed` naming the model. A cancel or Ctrl-C passes through."""
+    try:
+        return model.generate(song, mask, options, progress, cancel)
+    except Cancelled:
+        raise
+    except (Exception, SystemExit) as e:
+        raise ModelFailed(f"model {model.info.name!r} failed: {failure(e, 'generating')}"
+                          ) from e
 
 
 # -- tasks --------------------------------------------------------------------------------------

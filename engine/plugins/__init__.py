@@ -5,6 +5,7 @@
 - :mod:`engine.plugins.packs`     — data-only model packs and their loaders
 - :mod:`engine.plugins.discovery` — where plugins are found
 - :mod:`engine.plugins.registry`  — the list of models, their status and the default
+- :mod:`engine.plugins.result`    — checking what a model's ``generate()`` returned
 
 See ``docs/plugins.md`` for writing and sharing a plugin.
 """
@@ -26,6 +27,7 @@ from .errors import ManifestError, PluginError
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
 from .packs import install_pack, load_pack, register_pack_loader, verify_pack
 from .registry import Registry
+from .result import InvalidResult, ModelFailed, checked_result
 
 __all__ = [
     "API_VERSION",
@@ -36,14 +38,17 @@ __all__ = [
     "Cancelled",
     "Entry",
     "GenerateOptions",
+    "InvalidResult",
     "Manifest",
     "ManifestError",
+    "ModelFailed",
     "ModelInfo",
     "ModelPlugin",
     "PluginError",
     "Progress",
     "ProgressCallback",
     "Registry",
+    "checked_result",
     "install_pack",
     "load_manifest",
     "load_pack",

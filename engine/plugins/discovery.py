@@ -14,6 +14,7 @@ disabled with a reason; nothing here raises for a broken plugin. Three sources:
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.metadata as md
 import importlib.util
@@ -22,15 +23,15 @@ import os
 import sys
 import threading
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
 from .api import API_VERSION, TASKS, ModelInfo, ModelPlugin
 from .entry import DISABLED, Entry
-from .errors import PluginError
+from .errors import PluginError, failure, one_line  # noqa: F401  (one_line: used from here)
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
-from .packs import check_api_version, load_pack
+from .packs import check_api_version, load_pack, pack_loader, verify_pack
 
 GROUP = "partita.models"
 BUILTIN_DIST = "partita"
@@ -56,16 +57,31 @@ def repo_plugins_dir() -> Path | None:
 # -- checking plugin objects ---------------------------------------------------------------
 
 
-def one_line(e: BaseException) -> str:
-    """``"ValueError: first line of the message"``."""
-    lines = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__
+# What a plugin's own code may raise while Partita imports or builds it. SystemExit too: a
+# plugin calling sys.exit() must not end Partita (Ctrl-C still does).
+PLUGIN_CODE_ERRORS = (Exception, SystemExit)
+
+
+@contextlib.contextmanager
+def plugin_code() -> Iterator[None]:
+    """Run a plugin's import or set-up code: what it prints goes to stderr, so that it
+    cannot corrupt a command's output (``partita models --json``)."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
+
+
+def _not_a_plugin(obj: object) -> str:
+    """Why ``obj`` is not a :class:`ModelPlugin`, naming what it lacks."""
+    missing = [a for a in ("info", "generate") if not hasattr(obj, a)]
+    what = f"{type(obj).__name__} object" if not inspect.isclass(obj) else f"class {obj.__name__}"
+    lacks = f": it lacks {' and '.join(repr(m) for m in missing)}" if missing else ""
+    return f"{what} is not a ModelPlugin{lacks} (needs .info, a ModelInfo, and .generate())"
 
 
 def check_plugin(plugin: object) -> ModelPlugin:
     """Validate a plugin object against the protocol; raise :class:`PluginError` if not."""
     if not isinstance(plugin, ModelPlugin):
-        raise PluginError(f"{plugin!r} is not a ModelPlugin (needs .info and .generate())")
+        raise PluginError(_not_a_plugin(plugin))
     info = plugin.info
     if not isinstance(info, ModelInfo):
         raise PluginError(f"{type(plugin).__name__}.info is not a ModelInfo")
@@ -92,7 +108,10 @@ def plugins_from_object(obj: object, depth: int = 0) -> list[object]:
         return [p for item in obj for p in plugins_from_object(item, depth + 1)]
     if callable(obj) and depth < 2:
         return plugins_from_object(obj(), depth + 1)
-    raise PluginError(f"{obj!r} is neither a ModelPlugin, a factory of one, nor a list of them")
+    if hasattr(obj, "generate") or hasattr(obj, "info"):  # meant as a plugin
+        raise PluginError(_not_a_plugin(obj))
+    raise PluginError(f"{type(obj).__name__} object is neither a ModelPlugin, a factory of "
+                      "one, nor a list of them")
 
 
 def _location(plugin: object) -> str:
@@ -109,10 +128,11 @@ def _entries_for(
     """Entries for the models an object yields; one disabled entry if it yields none."""
     name, version = fallback
     try:
-        plugins = plugins_from_object(obj)
+        with plugin_code():
+            plugins = plugins_from_object(obj)
         if not plugins:
             raise PluginError(f"{what or source} provides no models")
-    except Exception as e:
+    except PLUGIN_CODE_ERRORS as e:
         return [_disabled(name, version, kind, origin, source, e)]
     out = []
     for p in plugins:
@@ -125,17 +145,32 @@ def _entries_for(
             continue
         out.append(Entry(pname, pversion, kind, origin, source, plugin=p,
                          location=location or _location(p)))
-    # A one-model folder plugin whose manifest name differs would confuse users.
-    if manifest is not None and len(out) == 1 and out[0].ok and out[0].name != manifest.name:
-        e = PluginError(f"{manifest.path}: manifest name {manifest.name!r} differs from "
-                        f"the model's info.name {out[0].name!r}")
-        return [_disabled(manifest.name, manifest.version, kind, origin, source, e)]
+    # A one-model folder plugin whose manifest disagrees with its code would confuse users.
+    if manifest is not None and len(out) == 1 and out[0].ok:
+        problem = manifest_mismatch(manifest, out[0].info)
+        if problem:
+            e = PluginError(f"{manifest.path}: {problem}")
+            return [_disabled(manifest.name, manifest.version, kind, origin, source, e)]
     return out
+
+
+def manifest_mismatch(manifest: Manifest, info: ModelInfo) -> str:
+    """How a code plugin's manifest disagrees with its model's ``info`` ("" if it does
+    not): the name, and the ``tasks`` and ``instruments`` the manifest declares."""
+    if info.name != manifest.name:
+        return (f"manifest name {manifest.name!r} differs from the model's info.name "
+                f"{info.name!r}")
+    for field in ("tasks", "instruments"):
+        declared, actual = getattr(manifest, field), getattr(info, field)
+        if field in manifest.declared and set(declared) != set(actual):
+            return (f"manifest {field} {list(declared)} differ from the model's "
+                    f"info.{field} {list(actual)}")
+    return ""
 
 
 def _disabled(name: str, version: str, kind: str, origin: str, source: str,
               error: BaseException) -> Entry:
-    reason = str(error) if isinstance(error, PluginError) else one_line(error)
+    reason = str(error) if isinstance(error, PluginError) else failure(error, "loading")
     details = "".join(traceback.format_exception(error))
     return Entry(name, version, kind, origin, source, status=DISABLED, reason=reason,
                  details=details)
@@ -154,9 +189,10 @@ def from_entry_points(group: str = GROUP) -> list[Entry]:
         origin = "builtin" if builtin else "package"
         source = f"built-in ({ep.value})" if builtin else f"package {dist} {dist_version}"
         try:
-            obj = ep.load()
-        except Exception as e:
-            err = PluginError(f"cannot import {ep.value}: {one_line(e)}")
+            with plugin_code():
+                obj = ep.load()
+        except PLUGIN_CODE_ERRORS as e:
+            err = PluginError(f"cannot import {ep.value}: {failure(e, 'importing')}")
             err.__cause__ = e
             out.append(_disabled(ep.name, dist_version, "code", origin, source, err))
             continue
@@ -199,7 +235,8 @@ def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
             _, plugin = load_pack(folder)
             return _entries_for(plugin, kind="pack", origin=origin, source=source,
                                 fallback=fallback, location=str(folder.resolve()))
-        obj = load_entry(folder, manifest.entry)
+        with plugin_code():
+            obj = load_entry(folder, manifest.entry)
     except Exception as e:
         return [_disabled(*fallback, manifest.kind, origin, source, e)]
     return _entries_for(obj, kind="code", origin=origin, source=source, fallback=fallback,
@@ -213,8 +250,9 @@ def load_entry(folder: Path, entry: str) -> object:
         module = _import_from_folder(Path(folder), module_name)
     except PluginError:
         raise
-    except Exception as e:
-        raise PluginError(f"{folder}: importing {module_name!r} failed: {one_line(e)}") from e
+    except PLUGIN_CODE_ERRORS as e:
+        raise PluginError(f"{folder}: importing {module_name!r} failed: "
+                          f"{failure(e, 'importing')}") from e
     obj: object = module
     for part in attr.split("."):
         try:
@@ -263,3 +301,20 @@ def discover(entry_points: bool, folders: Iterable[tuple[Path, str]]) -> list[En
     for folder, origin in folders:
         out += from_folder(folder, origin)
     return out
+
+
+def check_loads(manifest: Manifest) -> list[Entry] | None:
+    """Load ``manifest``'s folder as the model list would (the same checks, the same
+    message): its models, or :class:`PluginError`. A pack no registered loader reads has
+    only its files checked (None). Pack loaders register when their package is imported
+    (the built-in one: with the entry points, on a registry's first listing)."""
+    if manifest.kind == "pack" and not pack_loader(manifest.architecture):
+        verify_pack(manifest.folder)
+        return None
+    entries = from_plugin_folder(manifest.folder)
+    broken = [e for e in entries if not e.ok]
+    if broken:
+        reason = broken[0].reason
+        folder = str(manifest.folder)
+        raise PluginError(reason if reason.startswith(folder) else f"{folder}: {reason}")
+    return entries

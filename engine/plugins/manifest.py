@@ -79,6 +79,7 @@ class Manifest:
     training_data: Any = None
     metrics: Mapping[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    declared: frozenset[str] = frozenset()  # the fields the file gives (others: defaults)
 
     @property
     def folder(self) -> Path:
@@ -223,4 +224,5 @@ def parse_manifest(data: object, path: Path | None = None) -> Manifest:
         training_data=data.get("training_data"),
         metrics=mapping("metrics"),
         path=path,
+        declared=frozenset(data),
     )

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .api import API_VERSION, ModelPlugin
-from .errors import PluginError
+from .errors import PluginError, one_line
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
 
 PackLoader = Callable[[Path, Manifest], ModelPlugin]
@@ -131,7 +131,7 @@ def load_pack(path: Path) -> tuple[Manifest, ModelPlugin]:
     except PluginError:
         raise
     except Exception as e:
-        raise PluginError(f"{manifest.folder}: the pack loader failed: {_one_line(e)}") from e
+        raise PluginError(f"{manifest.folder}: the pack loader failed: {one_line(e)}") from e
     return manifest, plugin
 
 
@@ -163,8 +163,3 @@ def install_pack(path: Path, models_dir: Path, force: bool = False) -> Path:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return target
-
-
-def _one_line(e: BaseException) -> str:
-    text = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {text[0]}" if text else type(e).__name__

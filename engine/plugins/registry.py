@@ -35,6 +35,7 @@ from pathlib import Path
 from .api import ModelPlugin
 from .discovery import (
     _disabled,
+    check_loads,
     check_plugin,
     discover,
     repo_plugins_dir,
@@ -42,6 +43,8 @@ from .discovery import (
 )
 from .entry import DISABLED, OK, Entry
 from .errors import ManifestError, PluginError
+from .manifest import load_manifest
+from .packs import install_pack
 
 __all__ = ["Entry", "ManifestError", "PluginError", "Registry", "describe"]
 
@@ -137,9 +140,45 @@ class Registry:
         """The entry called ``name`` (the usable one when several share it)."""
         matches = [e for e in self.entries() if e.name == name]
         if not matches:
-            names = ", ".join(sorted({e.name for e in self.entries()})) or "none"
-            raise PluginError(f"no model named {name!r} (models: {names})")
+            raise PluginError(f"no model named {name!r} ({self._choices()})")
         return next((e for e in matches if e.ok), matches[0])
+
+    def _choices(self) -> str:
+        """``"models: a, b; disabled: c"``: the names a user can pick, then the others."""
+        usable = sorted({e.name for e in self.entries() if e.ok})
+        disabled = sorted({e.name for e in self.entries() if not e.ok} - set(usable))
+        text = f"models: {', '.join(usable) or 'none'}"
+        return text + (f"; disabled: {', '.join(disabled)}" if disabled else "")
+
+    def check_name_free(self, name: str, folder: Path) -> None:
+        """:class:`PluginError` if a usable model not in ``folder`` is called ``name``:
+        a pack installed into ``folder`` would only be listed as a disabled duplicate."""
+        here = Path(folder).resolve()
+        for e in self.entries():
+            if e.ok and e.name == name and not (e.location and Path(e.location) == here):
+                raise PluginError(f"the name {name!r} is already used by {e.source}; give "
+                                  "the pack another name (field 'name' of its manifest)")
+
+    def install(self, folder: Path, force: bool = False) -> Path:
+        """Install the data-only model pack in ``folder`` into :attr:`user_dir`; return
+        where it went. Refused (:class:`PluginError`) unless the model list would load it
+        under a free name: a code plugin (code runs with the user's rights: it is
+        installed as a package), a pack that would be listed as disabled, a name another
+        model has. An installed pack of that name is replaced only with ``force``."""
+        manifest = load_manifest(folder)
+        if manifest.kind != "pack":
+            raise PluginError(
+                f"{manifest.folder}: {manifest.name!r} is a code plugin; code runs with your "
+                f"rights, so install it as a package (`pip install {manifest.folder}`) or "
+                "copy it into your models folder yourself")
+        try:  # lists the models first, which registers the built-in pack loaders
+            self.check_name_free(manifest.name, self.user_dir / manifest.name)
+        except PluginError as e:
+            raise PluginError(f"{manifest.folder}: cannot install: {e}") from None
+        check_loads(manifest)
+        target = install_pack(manifest.folder, self.user_dir, force=force)
+        self.refresh()
+        return target
 
     def get(self, name: str) -> ModelPlugin:
         """The usable model called ``name``; :class:`PluginError` says why not."""

@@ -33,7 +33,8 @@ class Edit(Protocol):
     def inverse(self) -> Edit: ...
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """``"1 note"``, ``"2 notes"``: a count and its noun (for labels and messages)."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -60,7 +61,7 @@ class ChangeNotes:
             else:
                 kept.append(n)
         if gone:
-            raise EditError(f"{self.label}: {_plural(len(gone), 'note')} to remove not found")
+            raise EditError(f"{self.label}: {plural(len(gone), 'note')} to remove not found")
         present = {n.id for n in kept}
         clash = [n.id for n in self.added if n.id in present]
         if clash:
@@ -210,12 +211,12 @@ def set_song_props(song: Song, label: str = "", **changes: Any) -> SetSongProps:
 
 def add_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNotes:
     notes = tuple(notes)
-    return ChangeNotes(track_id, (), notes, label or f"Add {_plural(len(notes), 'note')}")
+    return ChangeNotes(track_id, (), notes, label or f"Add {plural(len(notes), 'note')}")
 
 
 def remove_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNotes:
     notes = tuple(notes)
-    return ChangeNotes(track_id, notes, (), label or f"Delete {_plural(len(notes), 'note')}")
+    return ChangeNotes(track_id, notes, (), label or f"Delete {plural(len(notes), 'note')}")
 
 
 def update_notes(
@@ -232,25 +233,25 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
     dticks = max(dticks, -min(n.start for n in notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
     moved = tuple(replace(n, start=n.start + dticks, pitch=n.pitch + dpitch) for n in notes)
-    return update_notes(track_id, notes, moved, f"Move {_plural(len(notes), 'note')}")
+    return update_notes(track_id, notes, moved, f"Move {plural(len(notes), 'note')}")
 
 
 def transpose_notes(track_id: int, notes: Sequence[Note], semitones: int) -> ChangeNotes:
     edit = move_notes(track_id, notes, 0, semitones)
-    return replace(edit, label=f"Transpose {_plural(len(notes), 'note')}")
+    return replace(edit, label=f"Transpose {plural(len(notes), 'note')}")
 
 
 def resize_notes(
     track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
 ) -> ChangeNotes:
     resized = tuple(replace(n, duration=max(min_duration, n.duration + dticks)) for n in notes)
-    return update_notes(track_id, notes, resized, f"Resize {_plural(len(notes), 'note')}")
+    return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
 def set_velocity(track_id: int, notes: Sequence[Note], velocity: int) -> ChangeNotes:
     v = max(1, min(127, velocity))
     changed = tuple(replace(n, velocity=v) for n in notes)
-    return update_notes(track_id, notes, changed, f"Set velocity of {_plural(len(notes), 'note')}")
+    return update_notes(track_id, notes, changed, f"Set velocity of {plural(len(notes), 'note')}")
 
 
 def quantize_notes(
@@ -269,12 +270,12 @@ def quantize_notes(
         start = snap(n.start)
         end = snap(n.end) if ends else start + n.duration
         out.append(replace(n, start=max(0, start), duration=max(grid if ends else 1, end - start)))
-    return update_notes(track_id, notes, out, f"Quantize {_plural(len(notes), 'note')}")
+    return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
 
 
 def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> ChangeNotes:
     copies = tuple(replace(n, start=n.start + dticks, id=new_note_id()) for n in notes)
-    return add_notes(track_id, copies, f"Duplicate {_plural(len(notes), 'note')}")
+    return add_notes(track_id, copies, f"Duplicate {plural(len(notes), 'note')}")
 
 
 def replace_in_mask(
@@ -293,7 +294,7 @@ def replace_in_mask(
         stray = [n for n in notes if not mask.contains_note(track_id, n)]
         if stray:
             verb = "falls" if len(stray) == 1 else "fall"
-            raise EditError(f"{label}: {_plural(len(stray), 'note')} {verb} outside the mask")
+            raise EditError(f"{label}: {plural(len(stray), 'note')} {verb} outside the mask")
         old = inside.get(track_id, ())
         if old or notes:
             edits.append(ChangeNotes(track_id, old, notes, label))

@@ -2,7 +2,7 @@
 
 Lists the registry's entries (name, version, kind, where it came from, status — with the
 reason a model is disabled), installs a data-only model pack from a folder through
-:func:`engine.plugins.install_pack` (its error, if any, is shown in the dialog as one
+:meth:`engine.plugins.Registry.install` (its error, if any, is shown in the dialog as one
 line), re-enables a model disabled after failing, and sets the default model (kept in
 the studio's settings).
 """
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.plugins import PluginError, install_pack
+from engine.plugins import PluginError
 from engine.plugins.registry import describe
 
 from ..models import ModelCatalog
@@ -136,7 +136,7 @@ class ModelManager(QDialog):
     def install(self, folder: Path) -> bool:
         """Install the pack in ``folder`` into the user's models folder; report the result."""
         try:
-            target = install_pack(Path(folder), self.catalog.registry.user_dir)
+            target = self.catalog.registry.install(Path(folder))
         except (PluginError, OSError, ValueError) as e:
             self._say(f"Cannot install {Path(folder).name}: {e}", error=True)
             return False

@@ -17,6 +17,7 @@ from engine.score import (
     Note,
     duplicate_notes,
     move_notes,
+    plural,
     quantize_notes,
     remove_notes,
     resize_notes,
@@ -67,10 +68,6 @@ def _count(notes: Selected) -> int:
     return sum(len(v) for v in notes.values())
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _group(edits: list[Edit], label: str) -> Edit:
     if len(edits) == 1:
         return edits[0]
@@ -84,7 +81,7 @@ def move_edit(notes: Selected, dticks: int, dpitch: int) -> Edit:
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in all_notes)),
                  -min(n.pitch for n in all_notes))
     edits = [move_notes(tid, v, dticks, dpitch) for tid, v in notes.items() if v]
-    return _group(edits, f"Move {_plural(_count(notes), 'note')}")
+    return _group(edits, f"Move {plural(_count(notes), 'note')}")
 
 
 def copy_edit(notes: Selected, dticks: int, dpitch: int) -> tuple[Edit, list[tuple[int, int]]]:
@@ -94,9 +91,9 @@ def copy_edit(notes: Selected, dticks: int, dpitch: int) -> tuple[Edit, list[tup
     for tid, v in notes.items():
         dup = duplicate_notes(tid, v, dticks)
         added = tuple(replace(n, pitch=min(127, max(0, n.pitch + dpitch))) for n in dup.added)
-        edits.append(replace(dup, added=added, label=f"Copy {_plural(_count(notes), 'note')}"))
+        edits.append(replace(dup, added=added, label=f"Copy {plural(_count(notes), 'note')}"))
         keys += [(tid, n.id) for n in added]
-    return _group(edits, f"Copy {_plural(_count(notes), 'note')}"), keys
+    return _group(edits, f"Copy {plural(_count(notes), 'note')}"), keys
 
 
 def duplicate_edit(notes: Selected, dticks: int) -> tuple[Edit, list[tuple[int, int]]]:
@@ -107,27 +104,27 @@ def duplicate_edit(notes: Selected, dticks: int) -> tuple[Edit, list[tuple[int, 
         dup = duplicate_notes(tid, v, dticks)
         edits.append(dup)
         keys += [(tid, n.id) for n in dup.added]
-    return _group(edits, f"Duplicate {_plural(_count(notes), 'note')}"), keys
+    return _group(edits, f"Duplicate {plural(_count(notes), 'note')}"), keys
 
 
 def resize_edit(notes: Selected, dticks: int, min_duration: int = 1) -> Edit:
     edits = [resize_notes(tid, v, dticks, min_duration) for tid, v in notes.items() if v]
-    return _group(edits, f"Resize {_plural(_count(notes), 'note')}")
+    return _group(edits, f"Resize {plural(_count(notes), 'note')}")
 
 
 def delete_edit(notes: Selected) -> Edit:
     edits = [remove_notes(tid, v) for tid, v in notes.items() if v]
-    return _group(edits, f"Delete {_plural(_count(notes), 'note')}")
+    return _group(edits, f"Delete {plural(_count(notes), 'note')}")
 
 
 def transpose_edit(notes: Selected, semitones: int) -> Edit:
     edits = [transpose_notes(tid, v, semitones) for tid, v in notes.items() if v]
-    return _group(edits, f"Transpose {_plural(_count(notes), 'note')}")
+    return _group(edits, f"Transpose {plural(_count(notes), 'note')}")
 
 
 def quantize_edit(notes: Selected, grid: int) -> Edit:
     edits = [quantize_notes(tid, v, grid) for tid, v in notes.items() if v]
-    return _group(edits, f"Quantize {_plural(_count(notes), 'note')}")
+    return _group(edits, f"Quantize {plural(_count(notes), 'note')}")
 
 
 def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:
@@ -142,11 +139,11 @@ def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:
         before = [n for n, _ in pairs]
         after = [replace(n, velocity=max(1, min(127, v))) for n, v in pairs]
         edits.append(update_notes(tid, before, after, ""))
-    label = f"Set velocity of {_plural(total, 'note')}"
+    label = f"Set velocity of {plural(total, 'note')}"
     edits = [replace(e, label=label) for e in edits]
     return _group(edits, label)
 
 
 def set_velocity_edit(notes: Selected, velocity: int) -> Edit:
     edits = [set_velocity(tid, v, velocity) for tid, v in notes.items() if v]
-    return _group(edits, f"Set velocity of {_plural(_count(notes), 'note')}")
+    return _group(edits, f"Set velocity of {plural(_count(notes), 'note')}")

@@ -250,6 +250,8 @@ def test_the_model_list_greys_disabled_models_with_their_reason(studio):
 
 
 def test_model_manager_lists_installs_and_sets_default(studio, tmp_path):
+    from engine.models.checkpoint import save_model
+    from engine.models.network import AxialDenoiser, NetworkConfig
     from studio.dialogs.model_manager import ModelManager
 
     dlg = ModelManager(studio.catalog, studio)
@@ -261,6 +263,13 @@ def test_model_manager_lists_installs_and_sets_default(studio, tmp_path):
     bad.mkdir()
     assert not dlg.install(bad)
     assert "Cannot install not-a-pack" in dlg.status.text()
+    taken = tmp_path / "another-echo"  # a good pack, but "echo" is another model's name
+    save_model(taken, AxialDenoiser(NetworkConfig(d_model=16, n_layers=1, n_heads=2,
+                                                  ff_mult=2, max_steps=32, max_lanes=4)),
+               {"name": "echo", "version": "1.0.0"})
+    (taken / "manifest.json").rename(taken / "partita-plugin.json")  # as docs/plugins.md says
+    assert not dlg.install(taken)
+    assert "the name 'echo' is already used" in dlg.status.text()
     dlg.table.setCurrentItem(dlg.table.topLevelItem(dlg.names().index("tiny-random")))
     dlg.set_default()
     assert studio.settings.default_model() == "tiny-random"

@@ -344,3 +344,56 @@ def test_a_take_written_to_a_project_keeps_the_projects_studio_state(song_file, 
     assert main(["repaint", str(src), "-o", str(out), "--tracks", "1", "--bars", "2-3",
                  "--seed", "1"]) == 0
     assert json.loads(out.read_text())["studio"] == {"snap": "1/8", "playhead": 960}
+
+
+class Answers:
+    """A model whose ``generate`` returns (or raises) what the test asks for."""
+
+    def __init__(self, answer) -> None:
+        self.info = ModelInfo("qa", "0")
+        self.answer = answer
+
+    def generate(self, song, mask, options, progress, cancel):
+        return self.answer(song, mask)
+
+
+def boom(song, mask):
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("answer, message", [
+    (boom, "model 'qa' failed: RuntimeError: boom"),
+    (lambda s, m: None, "model 'qa' returned NoneType, expected a mapping of track id → notes"),
+])
+def test_a_failing_model_is_one_line_naming_it(song_file, tmp_path, capsys, monkeypatch,
+                                               answer, message):
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(answer))
+    out = tmp_path / "x.mid"
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1",
+                 "--bars", "1"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"partita: error: {message}"]
+    assert not out.exists()
+
+
+def test_counts_are_written_in_words(song_file, tmp_path, capsys, monkeypatch):
+    def one_note(song, mask):
+        return {min(mask.track_ids): (Note(60, mask.span[0], Q, 90),)}
+
+    argv = ["repaint", str(song_file), "--tracks", "1,2", "--bars", "1", "--seed", "3"]
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(one_note))
+    assert main([*argv, "-o", str(tmp_path / "one.mid")]) == 0
+    first, second = capsys.readouterr().out.splitlines()
+    name = load_song(song_file).tracks[0].name
+    assert first == f"{tmp_path / 'one.mid'}: 1 note written ({name} 1), seed 3"
+    assert second.startswith("repaint: 1 take with qa in ")
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(lambda s, m: {}))
+    assert main([*argv, "-o", str(tmp_path / "none.mid")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        f"{tmp_path / 'none.mid'}: no notes written, seed 3")
+
+
+def test_a_model_path_must_be_a_folder(monkeypatch):
+    monkeypatch.undo()  # the real resolver
+    with pytest.raises(gen_cli.CliError, match=r"--model \./nowhere: no such model folder"):
+        gen_cli.resolve_model("./nowhere", "repaint")

@@ -106,3 +106,108 @@ def test_verify_knows_the_built_in_architecture_in_a_fresh_process(tmp_path):
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0 and "ok: pack my-pack" in done.stdout
     assert "no loader" not in done.stdout
+
+
+def test_a_plugin_calling_sys_exit_on_import_is_listed_disabled(models_dir, capsys):
+    write_code_plugin(models_dir, "quitter", on_import="import sys; sys.exit('bye')")
+    assert main(["models", "--json"]) == 0
+    (entry,) = [m for m in json.loads(capsys.readouterr().out)["models"]
+                if m["name"] == "quitter"]
+    assert entry["status"] == "disabled"
+    assert "called sys.exit('bye') while importing" in entry["reason"]
+
+
+def test_what_a_plugin_prints_on_import_goes_to_stderr(models_dir, capsys):
+    write_code_plugin(models_dir, "chatty", on_import="print('hello from import')")
+    assert main(["models", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert {m["name"] for m in json.loads(out)["models"]} >= {"chatty"}
+    assert "hello from import" in err
+
+
+def test_verify_names_the_folder_once(tmp_path, models_dir, capsys):
+    crashing = write_code_plugin(tmp_path, "crash", on_import="1 / 0")
+    assert main(["models", "verify", str(crashing)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"partita: error: {crashing}: importing ")
+    assert err.count(str(crashing)) == 1
+
+
+def test_a_manifest_that_disagrees_with_the_code_is_reported(tmp_path, models_dir, capsys):
+    folder = write_code_plugin(tmp_path, "liar")  # the code's info: tasks=("repaint",)
+    manifest = json.loads((folder / "partita-plugin.json").read_text())
+    (folder / "partita-plugin.json").write_text(json.dumps({**manifest, "tasks": ["compose"]}))
+    assert main(["models", "verify", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert (f"{folder / 'partita-plugin.json'}: manifest tasks ['compose'] differ from the "
+            "model's info.tasks ['repaint']") in err
+    (folder / "partita-plugin.json").write_text(json.dumps({**manifest, "tasks": ["repaint"],
+                                                            "instruments": ["drums"]}))
+    assert main(["models", "verify", str(folder)]) == 1
+    assert "manifest instruments ['drums'] differ from the model's info.instruments ['any']" in (
+        capsys.readouterr().err)
+    (folder / "partita-plugin.json").write_text(json.dumps(manifest))  # not declared: fine
+    assert main(["models", "verify", str(folder)]) == 0
+
+
+def test_installing_a_pack_under_a_name_in_use_is_refused(tmp_path, models_dir, capsys):
+    src = write_pack(tmp_path, "partita-base")
+    assert main(["models", "install", str(src)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"partita: error: {src}: cannot install: the name 'partita-base' is "
+                          "already used by built-in")
+    assert not (models_dir / "partita-base").exists()
+    # An installed (usable) pack replaced by a new version of itself needs only --force.
+    mine = our_pack(tmp_path / "v2")
+    assert main(["models", "install", str(mine)]) == 0
+    assert main(["models", "install", str(mine)]) == 1
+    assert "(use --force to replace it)" in capsys.readouterr().err
+    assert main(["models", "install", str(mine), "--force"]) == 0
+
+
+def our_pack(root: Path, **changes) -> Path:
+    """A pack of Partita's own architecture as `partita train` writes it, with ``changes``
+    to its manifest (a value of None drops the field)."""
+    from engine.models.checkpoint import save_model
+    from engine.models.network import AxialDenoiser, NetworkConfig
+
+    folder = root / "handmade"
+    manifest = save_model(folder, AxialDenoiser(NetworkConfig(d_model=16, n_layers=1,
+                                                              n_heads=2)),
+                          {"name": "handmade", "version": "1.0"})
+    (folder / "manifest.json").unlink()
+    manifest = {k: v for k, v in {**manifest, **changes}.items() if v is not None}
+    (folder / "partita-plugin.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_verify_and_install_run_the_loaders_checks_on_a_pack_of_our_architecture(
+        tmp_path, models_dir, capsys):
+    assert main(["models", "verify", str(our_pack(tmp_path / "ok"))]) == 0
+    assert "ok: pack handmade 1.0" in capsys.readouterr().out
+    bare = our_pack(tmp_path / "bare", vocab=None, network=None, roles=None)
+    for action in ("verify", "install"):
+        assert main(["models", action, str(bare)]) == 1
+        err = capsys.readouterr().err.strip()
+        assert err.startswith(f"partita: error: {bare / 'partita-plugin.json'}: its token "
+                              "vocabulary differs") and len(err.splitlines()) == 1
+    assert not (models_dir / "handmade").exists()
+
+
+def test_verify_says_a_declared_precision_has_no_weights(tmp_path, capsys):
+    pack = our_pack(tmp_path, precisions=["fp32", "int8"])
+    assert main(["models", "verify", str(pack)]) == 1
+    assert ("'precisions' lists int8 but 'weights' has no model.int8.safetensors" in
+            capsys.readouterr().err)
+
+
+def test_a_bare_name_is_the_installed_model_even_with_a_folder_of_that_name_here(
+        tmp_path, models_dir, monkeypatch):
+    from engine.cli.common import model_folder
+
+    assert main(["models", "install", str(our_pack(tmp_path / "src"))]) == 0
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "handmade").mkdir()  # a same-named folder in the current directory
+    assert model_folder("handmade") == models_dir / "handmade"
+    assert model_folder("./handmade") == Path("./handmade")
+    assert model_folder(str(tmp_path / "handmade")) == tmp_path / "handmade"

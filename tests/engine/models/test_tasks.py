@@ -8,7 +8,8 @@ import torch
 
 from engine.models import tasks, vocab
 from engine.models.grid_plugin import GridModelPlugin
-from engine.plugins.api import GenerateOptions, ModelInfo
+from engine.plugins.api import Cancelled, GenerateOptions, ModelInfo
+from engine.plugins.result import ModelFailed
 from engine.score import EditGroup, Mask, Note, Region, Song, TimeMap, TimeSignature, Track
 
 Q = 120
@@ -235,7 +236,7 @@ def test_task_errors_are_clear():
 
 class Declared:
     """A model that writes only ``instruments`` and returns no notes (as the drumkit does for
-    a pitched track): were it run, every note in its mask would be deleted."""
+    a pitched track): it must be refused before it runs on a track it cannot write."""
 
     def __init__(self, name: str, instruments: tuple[str, ...]) -> None:
         self.info = ModelInfo(name, "0", instruments=instruments)
@@ -340,3 +341,73 @@ def test_harmonize_refuses_a_drum_melody():
     with pytest.raises(tasks.TaskError, match="drum track"):
         tasks.harmonize(lone, lone.tracks[0].id, model=m, options=OPTS)
     assert m.calls == []
+
+
+class Answers:
+    """A model whose ``generate`` returns (or raises) what the test asks for."""
+
+    def __init__(self, answer) -> None:
+        self.info = ModelInfo("qa", "0")
+        self.answer = answer
+
+    def generate(self, song, mask, options, progress, cancel):
+        return self.answer(song, mask)
+
+
+def lead_only(song, mask):
+    """One note per beat inside the mask, on the lead (the first masked track) only."""
+    start, end = mask.span
+    lead = min(mask.track_ids)
+    return {lead: tuple(Note(70, t, Q, 90) for t in range(start, end, 4 * Q))}
+
+
+def test_a_masked_track_the_model_leaves_out_keeps_its_notes():
+    song = band()
+    lead, bass, _ = (t.id for t in song.tracks)
+    take = tasks.repaint(song, [lead, bass], 1, 3, model=Answers(lead_only), options=OPTS)
+    after = take.after
+    assert after.track(bass).notes == song.track(bass).notes
+    assert [n.pitch for n in after.track(lead).notes if BAR <= n.start < 3 * BAR] == [70] * 8
+    assert take.counts() == {"Lead": 8}
+    empty = tasks.repaint(song, [lead, bass], 1, 3, model=Answers(lambda s, m: {}),
+                          options=OPTS)
+    assert empty.after.tracks == song.tracks and empty.counts() == {}
+
+
+def test_a_generator_of_notes_is_written_and_counted():
+    song = band()
+    lead = song.tracks[0].id
+
+    def generator(song, mask):
+        return {t: (n for n in notes) for t, notes in lead_only(song, mask).items()}
+
+    take = tasks.repaint(song, [lead], 1, 3, model=Answers(generator), options=OPTS)
+    assert take.counts() == {"Lead": 8}
+    assert len(take.after.track(lead).notes) == len(song.track(lead).notes)
+
+
+def raises(error):
+    def answer(song, mask):
+        raise error
+    return answer
+
+
+@pytest.mark.parametrize("answer, message", [
+    (raises(RuntimeError("boom")), "model 'qa' failed: RuntimeError: boom"),
+    (raises(SystemExit(3)), r"model 'qa' failed: called sys.exit\(3\) while generating"),
+    (lambda s, m: None, "model 'qa' returned NoneType, expected a mapping"),
+    (lambda s, m: [()], "model 'qa' returned list, expected a mapping"),
+    (lambda s, m: {m.track_ids and 99: ()}, "model 'qa' wrote track 99, which is not in"),
+])
+def test_a_model_that_fails_or_returns_garbage_is_one_error_naming_it(answer, message):
+    song = band()
+    with pytest.raises(ModelFailed, match=message):
+        tasks.repaint(song, [song.tracks[0].id], 0, 1, model=Answers(answer), options=OPTS)
+
+
+@pytest.mark.parametrize("error", [Cancelled(), KeyboardInterrupt()])
+def test_a_cancel_or_ctrl_c_passes_through(error):
+    song = band()
+    with pytest.raises(type(error)):
+        tasks.repaint(song, [song.tracks[0].id], 0, 1, model=Answers(raises(error)),
+                      options=OPTS)

@@ -148,8 +148,18 @@ def test_entry_point_objects_can_be_plugins_factories_or_lists():
     assert [p.info.name for p in plugins_from_object(lambda: [Tiny("a"), Tiny("b")])] == [
         "a", "b"]
     assert [p.info.name for p in plugins_from_object([one, lambda: Tiny("c")])] == ["one", "c"]
-    with pytest.raises(PluginError, match="neither a ModelPlugin"):
+    with pytest.raises(PluginError, match="int object is neither a ModelPlugin"):
         plugins_from_object(42)
+
+
+def test_a_plugin_without_info_is_told_so():
+    class NoInfo:
+        def generate(self, *args):
+            return {}
+
+    with pytest.raises(PluginError, match="NoInfo object is not a ModelPlugin: it lacks "
+                                          "'info'"):
+        plugins_from_object(NoInfo)
 
 
 def test_added_plugins_are_checked(tmp_path):
@@ -185,6 +195,9 @@ def test_unknown_and_disabled_names_explain_themselves(tmp_path):
     reg = registry_for(tmp_path)
     reg.add(Tiny("here"))
     with pytest.raises(PluginError, match=r"no model named 'gone' \(models: here\)"):
+        reg.get("gone")
+    reg.add(Tiny("old", api_version=0))
+    with pytest.raises(PluginError, match=r"\(models: here; disabled: old\)"):
         reg.get("gone")
     reg.mark_failed("here", "crashed")
     with pytest.raises(PluginError, match="'here' is disabled: crashed"):

@@ -1,0 +1,87 @@
+"""Checking what a model's ``generate()`` returned before any of it is written.
+
+Both the job queue (:func:`engine.jobs.take.make_take`) and the CLI's tasks
+(:mod:`engine.models.tasks`) pass a model's result through :func:`checked_result`, so a
+model is held to the same rules everywhere: a mapping of *masked* track ids to
+:class:`~engine.score.Note` s, every note inside the mask. A masked track the model leaves
+out of its result is left unchanged (:func:`written_mask`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from engine.score import Mask, Note, Song, new_note_id, plural
+
+from .errors import PluginError
+
+
+class ModelFailed(PluginError):
+    """A model's ``generate()`` raised or returned something unusable; the message names
+    the model (the CLI prints it as one line)."""
+
+
+class InvalidResult(ModelFailed, ValueError):
+    """A model returned something that cannot be written (the message says what)."""
+
+
+def written_mask(mask: Mask, track_ids: Iterable[int]) -> Mask:
+    """The part of ``mask`` a result for ``track_ids`` rewrites: the masked tracks it
+    answered for (the others keep their notes)."""
+    return mask.subtract_tracks(mask.track_ids - set(track_ids))
+
+
+def checked_result(
+    result: object, *, model: str, song: Song, mask: Mask
+) -> dict[int, tuple[Note, ...]]:
+    """``result`` as ``{track id: notes sorted by Note.key}``; :class:`InvalidResult` if bad.
+
+    Checks: a mapping whose keys are masked track ids and whose values hold only
+    :class:`Note` s inside the mask. Sequences (a generator too) are read once. Note ids
+    that collide with notes the result keeps (or repeat within it) are replaced by fresh
+    ones. ``song`` is the song the model was given.
+    """
+    if not isinstance(result, Mapping):
+        raise InvalidResult(f"model {model!r} returned {type(result).__name__}, "
+                            "expected a mapping of track id → notes")
+    unasked = [t for t in result if t not in mask.track_ids]
+    if unasked:
+        raise InvalidResult(f"model {model!r} wrote track {unasked[0]!r}, "
+                            "which is not in the mask")
+    kept_ids = {n.id for notes in written_mask(mask, result).notes_outside(song).values()
+                for n in notes}
+    clean = {tid: _track_notes(model, mask, tid, notes) for tid, notes in result.items()}
+    stray = [(tid, n) for tid, notes in clean.items() for n in notes
+             if not mask.contains_note(tid, n)]
+    if stray:
+        tid, first = min(stray, key=lambda s: s[1].key())
+        verb = "falls" if len(stray) == 1 else "fall"
+        raise InvalidResult(f"model {model!r}: {plural(len(stray), 'note')} {verb} outside "
+                            f"the mask (first: track {tid}, tick {first.start}, "
+                            f"pitch {first.pitch})")
+    return {tid: _fresh_ids(notes, kept_ids) for tid, notes in clean.items()}
+
+
+def _track_notes(model: str, mask: Mask, track_id: int, notes: object) -> tuple[Note, ...]:
+    try:
+        notes = tuple(notes)  # type: ignore[arg-type]
+    except TypeError as e:
+        raise InvalidResult(f"model {model!r}: the notes of track {track_id} are "
+                            f"{type(notes).__name__}, not a sequence") from e
+    bad = next((n for n in notes if not isinstance(n, Note)), None)
+    if bad is not None:
+        raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for track "
+                            f"{track_id}, expected Note")
+    return notes
+
+
+def _fresh_ids(notes: tuple[Note, ...], taken: set[int]) -> tuple[Note, ...]:
+    """``notes`` sorted, each id not in ``taken`` (which grows with the ids used)."""
+    fixed = []
+    for n in notes:
+        if n.id in taken:
+            n = replace(n, id=new_note_id())
+        taken.add(n.id)
+        fixed.append(n)
+    return tuple(sorted(fixed, key=Note.key))

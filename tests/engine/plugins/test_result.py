@@ -1,0 +1,91 @@
+"""checked_result: the one check of a model's result, shared by takes and CLI tasks."""
+
+from __future__ import annotations
+
+import pytest
+
+import engine.jobs
+from engine.plugins import PluginError
+from engine.plugins.result import InvalidResult, checked_result, written_mask
+from engine.score import Mask, Note, Region, Song, Track
+
+
+@pytest.fixture
+def song_and_mask():
+    piano = Track("Piano", notes=tuple(Note(60, b * 480, 240) for b in range(8)))
+    bass = Track("Bass", program=33, notes=tuple(Note(36, b * 960, 480) for b in range(4)))
+    drums = Track("Drums", is_drum=True, channel=9, notes=(Note(36, 0, 60),))
+    song = Song((piano, bass, drums))
+    return song, piano, bass, drums, Mask.of(Region({piano.id, bass.id}, 960, 1920))
+
+
+def check(song, mask, result):
+    return checked_result(result, model="qa", song=song, mask=mask)
+
+
+def test_the_job_queue_and_the_plugins_share_one_error_type():
+    assert engine.jobs.InvalidResult is InvalidResult
+    assert issubclass(InvalidResult, PluginError)  # the CLI prints it as one line
+    assert issubclass(InvalidResult, ValueError)
+
+
+@pytest.mark.parametrize("result, message", [
+    (None, "model 'qa' returned NoneType, expected a mapping"),
+    ([], "model 'qa' returned list, expected a mapping"),
+    (42, "model 'qa' returned int, expected a mapping"),
+])
+def test_a_result_that_is_no_mapping_is_refused(song_and_mask, result, message):
+    song, *_, mask = song_and_mask
+    with pytest.raises(InvalidResult, match=message):
+        check(song, mask, result)
+
+
+def test_notes_that_are_not_notes_are_refused(song_and_mask):
+    song, piano, _bass, _drums, mask = song_and_mask
+    with pytest.raises(InvalidResult, match=f"'qa' returned tuple for track {piano.id}, "
+                                            "expected Note"):
+        check(song, mask, {piano.id: [(60, 960, 10, 90)]})
+    with pytest.raises(InvalidResult, match="are int, not a sequence"):
+        check(song, mask, {piano.id: 7})
+
+
+@pytest.mark.parametrize("notes", [(), (Note(40, 960, 10),)])
+def test_a_track_outside_the_mask_is_refused_even_empty(song_and_mask, notes):
+    song, _piano, _bass, drums, mask = song_and_mask
+    with pytest.raises(InvalidResult, match=f"wrote track {drums.id}, which is not in the mask"):
+        check(song, mask, {drums.id: notes})
+
+
+def test_notes_outside_the_mask_are_counted_in_words(song_and_mask):
+    song, piano, *_, mask = song_and_mask
+    with pytest.raises(InvalidResult, match=r"'qa': 1 note falls outside the mask "
+                                            r"\(first: track \d+, tick 2000, pitch 61\)"):
+        check(song, mask, {piano.id: (Note(60, 960, 10), Note(61, 2000, 10))})
+    with pytest.raises(InvalidResult, match=r"'qa': 2 notes fall outside the mask .*tick 0,"):
+        check(song, mask, {piano.id: (Note(62, 2000, 10), Note(61, 0, 10))})
+
+
+def test_a_generator_is_read_once_and_the_notes_come_back_sorted(song_and_mask):
+    song, piano, *_, mask = song_and_mask
+    notes = (Note(64, 1440, 10), Note(60, 960, 10))
+    clean = check(song, mask, {piano.id: (n for n in notes)})
+    assert clean == {piano.id: (notes[1], notes[0])}
+
+
+def test_ids_that_clash_with_kept_notes_are_renewed(song_and_mask):
+    song, piano, bass, _drums, mask = song_and_mask
+    outside = piano.notes[0]  # tick 0: outside the mask
+    in_left_out_track = bass.notes[1]  # tick 960: inside the mask, but bass is not answered
+    twin = Note(61, 1000, 10, id=outside.id)
+    clean = check(song, mask, {piano.id: (twin, Note(62, 1100, 10, id=twin.id),
+                                          Note(63, 1200, 10, id=in_left_out_track.id))})
+    ids = [n.id for n in clean[piano.id]]
+    assert len(set(ids)) == 3
+    assert not {outside.id, in_left_out_track.id} & set(ids)
+
+
+def test_only_the_tracks_answered_for_are_rewritten(song_and_mask):
+    _song, piano, bass, _drums, mask = song_and_mask
+    assert written_mask(mask, {piano.id: ()}).track_ids == {piano.id}
+    assert written_mask(mask, {}).track_ids == frozenset()
+    assert written_mask(mask, [piano.id, bass.id]) == mask
