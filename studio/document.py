@@ -159,25 +159,27 @@ class Document(QObject):
         self.studio_state = state
         self.reset(song, path)
 
-    def save(self, path: str | Path | None = None) -> Path:
+    def save(self, path: str | Path | None = None) -> list[str]:
         """Save to ``path`` (or the current file). A ``.partita`` project also keeps the
-        studio state (zoom, snap, loop, …); MIDI keeps the music."""
+        studio state (zoom, snap, loop, …); MIDI keeps the music. Returns what the file
+        keeps less well than the song (e.g. MIDI channels shared), one line each."""
         from engine.io import save_song
 
         target = Path(path) if path else self._path
         if target is None:
             raise ValueError("no file name to save to")
-        save_song(self._song, target, studio=self.studio_state)
+        warnings = save_song(self._song, target, studio=self.studio_state)
         self._path = target
         self._dirty = False
         self._clean_song = self._song
         self.undo_stack.setClean()
         self.pathChanged.emit()
         self._emit_modified()
-        return target
+        return warnings
 
-    def export(self, path: str | Path) -> None:
-        """Write a copy (e.g. Export MIDI) without changing the document's file or state."""
+    def export(self, path: str | Path) -> list[str]:
+        """Write a copy (e.g. Export MIDI) without changing the document's file or state;
+        returns its warnings, as :meth:`save` does."""
         from engine.io import save_song
 
-        save_song(self._song, Path(path))
+        return save_song(self._song, Path(path))

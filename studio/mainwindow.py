@@ -625,7 +625,7 @@ class MainWindow(QMainWindow):
     def _save_to(self, path: Path) -> bool:
         self.document.studio_state = self.studio_state()
         try:
-            self.document.save(path)
+            warnings = self.document.save(path)
         except Exception as e:
             if not _is_user_error(e):
                 raise
@@ -635,7 +635,14 @@ class MainWindow(QMainWindow):
         self.settings.set_last_dir(path.parent)
         self._rebuild_recent_menu()
         self.statusBar().showMessage(f"Saved {path}", 4000)
+        self._show_file_warnings(path, warnings)
         return True
+
+    def _show_file_warnings(self, path: Path, warnings: list[str]) -> None:
+        """What a written file keeps less well than the song (MIDI's 16 channels, ...)."""
+        if warnings:
+            dialogs.show_notice(self, f"{path.name}: saved, with a warning",
+                                "\n\n".join(warnings))
 
     def export_midi(self) -> None:
         doc = self.document
@@ -645,13 +652,14 @@ class MainWindow(QMainWindow):
         if path is None:
             return
         try:
-            doc.export(path)
+            warnings = doc.export(path)
         except Exception as e:
             if not _is_user_error(e):
                 raise
             dialogs.show_error(self, "Cannot export MIDI", _message(e, path))
             return
         self.statusBar().showMessage(f"Exported {path}", 4000)
+        self._show_file_warnings(path, warnings)
 
     def export_stems(self) -> None:
         from .dialogs.export import export_stems

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
+from engine.score import plural
+
 from .common import CliError, check_song_output, load_with_studio
 
+MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
@@ -92,7 +96,8 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
 def format_facts(f: dict[str, Any]) -> str:
     """The human-readable ``info`` report."""
     kind = "Partita project" if f["kind"] == "project" else "MIDI file"
-    lines = [f"{Path(f['file']).name}: {kind}, {len(f['tracks'])} tracks, {f['notes']} notes"]
+    lines = [f"{Path(f['file']).name}: {kind}, {plural(len(f['tracks']), 'track')}, "
+             f"{plural(f['notes'], 'note')}"]
     minutes, seconds = divmod(f["seconds"], 60)
     rows = [
         ("Title", f["title"] or "—"),
@@ -105,19 +110,25 @@ def format_facts(f: dict[str, Any]) -> str:
     ]
     lines += [f"  {label:<7} {value}" for label, value in rows]
     if f["tracks"]:
-        name_w = max(4, *(len(t["name"]) for t in f["tracks"]))
+        names = [_cell(t["name"], MAX_NAME_WIDTH) for t in f["tracks"]]
+        name_w = max(4, *(len(n) for n in names))
         inst_w = max(10, *(len(t["instrument"]) for t in f["tracks"]))
         lines.append("")
         lines.append(f"  {'#':>3}  {'Name':<{name_w}}  {'Instrument':<{inst_w}}  "
                      f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
-        for t in f["tracks"]:
+        for t, name in zip(f["tracks"], names, strict=True):
             span = ("—" if t["lowest"] is None
                     else f"{_pitch_name(t['lowest'])}–{_pitch_name(t['highest'])}")
             lines.append(
-                f"  {t['number']:>3}  {t['name']:<{name_w}}  {t['instrument']:<{inst_w}}  "
+                f"  {t['number']:>3}  {name:<{name_w}}  {t['instrument']:<{inst_w}}  "
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
             )
     return "\n".join(lines)
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, the cut marked with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _bpm(bpm: float) -> str:
@@ -161,10 +172,13 @@ def run_convert(args: argparse.Namespace) -> int:
     check_song_output(dst, [src])
     song, studio = _load(src, with_studio=True)
     try:
-        save_song(song, dst, studio=studio or None)
+        warnings = save_song(song, dst, studio=studio or None)
     except OSError as e:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
-    print(f"wrote {dst} ({len(song.tracks)} tracks, {song.note_count} notes)")
+    for warning in warnings:
+        print(f"partita: warning: {dst.name}: {warning}", file=sys.stderr)
+    print(f"wrote {dst} ({plural(len(song.tracks), 'track')}, "
+          f"{plural(song.note_count, 'note')})")
     return 0
 
 

@@ -361,7 +361,8 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
             raise CliError(f"{args.task}: {e}") from e
     elapsed = time.perf_counter() - t0
     for take, path in zip(takes, outputs, strict=True):
-        save_song(take.after, path, studio=studio or None)
+        for warning in save_song(take.after, path, studio=studio or None):
+            print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
         print(f"{path}: {_written(take.counts())}, seed {take.seed}")
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from engine.score import plural
+
 from .common import CliError, check_folder, progress_bar
 
 
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     if stale and not args.clean:
         n = len(stale)
         raise CliError(
-            f"{args.stems}: holds {n} stem file{'s' * (n != 1)} from another render that "
+            f"{args.stems}: holds {plural(n, 'stem file')} from another render that "
             f"this song does not write (e.g. {stale[0].name!r}): add --clean to delete "
             f"{'them' if n != 1 else 'it'}, or choose an empty folder")
 
@@ -80,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CliError(f"{e.filename}: cannot delete this old stem: {e.strerror or e}") from None
     if stale:
-        print(f"removed {len(stale)} old stem{'s' * (len(stale) != 1)} from {args.stems}",
+        print(f"removed {plural(len(stale), 'old stem')} from {args.stems}",
               file=sys.stderr)
 
     where = []
@@ -88,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
         where.append(str(report.mix_path))
     if args.stems is not None:
         n = len(report.stem_paths)
-        where.append(f"{n} stem{'s' * (n != 1)} in {args.stems.as_posix().rstrip('/')}/")
+        where.append(f"{plural(n, 'stem')} in {args.stems.as_posix().rstrip('/')}/")
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS", file=sys.stderr)
     print(
-        f"rendered {report.bars} bar{'s' * (report.bars != 1)} "
+        f"rendered {plural(report.bars, 'bar')} "
         f"({report.duration_seconds:.1f} s of audio) in {report.render_seconds:.1f} s "
         f"({report.speed:.0f}× real time) → {', '.join(where)}"
     )

@@ -63,21 +63,23 @@ def load_song(path: str | os.PathLike[str]) -> Song:
 
 def save_song(
     song: Song, path: str | os.PathLike[str], studio: dict[str, Any] | None = None
-) -> None:
+) -> list[str]:
     """Save by extension: ``.partita`` (with optional studio state) or MIDI (type 1).
 
     The write is atomic: on any error the previous file, if there was one, is untouched.
+    Returns warnings, one line each, about what the file keeps less well than the song
+    (MIDI only: see :func:`~engine.io.midi_export.export_warnings`); usually none.
     """
     kind = file_kind(path)
     if kind == "project":
         save_project(song, path, studio)
-    elif kind == "midi":
-        write_midi(song, path)
-    else:
-        raise FileFormatError(
-            path, "cannot save this file type: use .partita, .mid or .midi "
-            "(audio: `partita render`, or Export Audio & Stems in the studio)"
-        )
+        return []
+    if kind == "midi":
+        return write_midi(song, path)
+    raise FileFormatError(
+        path, "cannot save this file type: use .partita, .mid or .midi "
+        "(audio: `partita render`, or Export Audio & Stems in the studio)"
+    )
 
 
 __all__ = [

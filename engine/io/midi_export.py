@@ -1,8 +1,10 @@
 """:class:`~engine.score.Song` → Standard MIDI File (type 1), written with mido.
 
 Layout: a conductor track (title, time and key signatures, tempo map, markers, the song's
-length as its end), then one MIDI track per song track on that track's channel, holding its
-name, program, program changes, controls and notes.
+length as its end), then one MIDI track per song track that has notes, on the channel
+:func:`export_channels` gives it, holding its name, program, program changes, controls and
+notes. A track without notes is not written: the reader would not read it back, and it
+would use up one of MIDI's 16 channels.
 
 Events that share a tick are ordered so that reading the file back
 (:mod:`engine.io.midi_import`) gives exactly the same song:
@@ -23,12 +25,14 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
+from engine.score.instruments import program_name
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -36,6 +40,9 @@ from .midi_import import CC_PAN, CC_VOLUME, KEY_NAMES, pan_to_cc, volume_to_cc
 from .text import encode_text
 
 MAX_PPQ = 0x7FFF  # the header's division field has 15 bits for ticks per quarter note
+MIN_VELOCITY = 1  # a note_on of velocity 0 is a note-off in MIDI
+CC_BANK = frozenset({0, 32})  # bank select MSB/LSB: part of a channel's instrument
+PITCHED_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
 _KEYS = frozenset(KEY_NAMES.values())
 
 # Sort groups for events on the same tick (see the module docstring).
@@ -44,11 +51,12 @@ _OFF, _CONTROL, _PROGRAM, _ON = 0, 1, 2, 3
 _Event = tuple[tuple[int, ...], str, dict[str, Any]]
 
 
-def write_midi(song: Song, path: str | os.PathLike[str]) -> None:
+def write_midi(song: Song, path: str | os.PathLike[str]) -> list[str]:
     """Write ``song`` as a type-1 MIDI file, atomically (no partial file on any error).
 
-    Raises :class:`FileFormatError` when the song holds something a MIDI file cannot
-    (e.g. a PPQ above 32767, a time signature of 3/5).
+    Returns the :func:`export_warnings`: what the file holds less well than the song (an
+    empty list when nothing). Raises :class:`FileFormatError` when the song holds
+    something a MIDI file cannot (e.g. a PPQ above 32767, a time signature of 3/5).
     """
     path = Path(path)
     try:
@@ -56,6 +64,7 @@ def write_midi(song: Song, path: str | os.PathLike[str]) -> None:
     except (ValueError, TypeError) as e:
         raise FileFormatError(path, f"cannot write MIDI: {e}") from None
     atomic_write(path, data)
+    return export_warnings(song)
 
 
 def midi_to_bytes(song: Song) -> bytes:
@@ -65,6 +74,8 @@ def midi_to_bytes(song: Song) -> bytes:
     mf = mido.MidiFile(type=1, ticks_per_beat=song.ppq)
     mf.tracks.append(_conductor(song))
     for track, channel in zip(song.tracks, export_channels(song.tracks), strict=True):
+        if channel is None:
+            continue
         try:
             mf.tracks.append(_track(track, channel))
         except (ValueError, TypeError) as e:
@@ -74,24 +85,112 @@ def midi_to_bytes(song: Song) -> bytes:
     return buf.getvalue()
 
 
-def export_channels(tracks: Sequence[Track]) -> list[int]:
-    """The MIDI channel each track is written on.
+def export_channels(tracks: Sequence[Track]) -> list[int | None]:
+    """The MIDI channel each track is written on; ``None`` for a track without notes,
+    which is not written.
 
-    A track keeps its channel, except that drum tracks always go to channel 10 (0-based 9)
-    and a non-drum track set to channel 10 moves to a free channel — otherwise players
-    (and our own reader) would swap its instrument for drums.
+    Drum tracks go to channel 10 (0-based 9). A pitched track keeps its channel unless
+    that is channel 10 (players would swap its instrument for drums) or an earlier track
+    with another instrument has it; then it moves to a free channel. Only when the 15
+    pitched channels run out do tracks share one: tracks with the same instrument first
+    (lossless), else ones of the same GM family, fewest on a channel first
+    (:func:`export_warnings` says so).
     """
-    used = {t.channel for t in tracks if not t.is_drum}
-    free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
-    out = []
+    out: list[int | None] = [None] * len(tracks)
+    pitched: list[_Group] = []
+    kept: dict[int, _Group] = {}
     for i, t in enumerate(tracks):
+        if not t.notes:
+            continue
         if t.is_drum:
-            out.append(DRUM_CHANNEL)
-        elif t.channel != DRUM_CHANNEL:
-            out.append(t.channel)
+            out[i] = DRUM_CHANNEL
+            continue
+        sound = _sound(t)
+        group = kept.get(t.channel)
+        if group is not None and group.sound == sound:
+            group.members.append(i)  # already shares the channel, with the same instrument
+        elif group is None and t.channel != DRUM_CHANNEL:
+            kept[t.channel] = _Group(sound, [i], t.channel)
+            pitched.append(kept[t.channel])
         else:
-            out.append(free.pop(0) if free else i % 9)
+            pitched.append(_Group(sound, [i]))
+    while len(pitched) > len(PITCHED_CHANNELS):
+        _merge_one(pitched)
+    free = [c for c in PITCHED_CHANNELS if c not in {g.channel for g in pitched}]
+    for group in pitched:
+        channel = group.channel if group.channel is not None else free.pop(0)
+        for i in group.members:
+            out[i] = channel
     return out
+
+
+def export_warnings(song: Song) -> list[str]:
+    """What a MIDI file of ``song`` cannot keep apart: tracks with different instruments
+    on one channel (more than 15 pitched instruments, or drum tracks with different
+    kits). A General MIDI player plays every track on a channel with the program sent
+    last."""
+    channels = export_channels(song.tracks)
+    sharing: dict[int, list[Track]] = {}
+    for track, channel in zip(song.tracks, channels, strict=True):
+        if channel is not None:
+            sharing.setdefault(channel, []).append(track)
+    warnings = []
+    for channel, tracks in sorted(sharing.items()):
+        if len({_sound(t) for t in tracks}) > 1:
+            names = ", ".join(repr(t.name) for t in tracks)
+            instruments = ", ".join(dict.fromkeys(program_name(t.program, t.is_drum)
+                                                  for t in tracks))
+            warnings.append(
+                f"MIDI channel {channel + 1} is shared by tracks {names} with different "
+                f"instruments or banks ({instruments}): a General MIDI player plays them "
+                "all with the program sent last (MIDI has 16 channels; save a .partita "
+                "project to keep every instrument)")
+    return warnings
+
+
+@dataclass
+class _Group:
+    """Tracks that will share one channel; ``channel`` is None until one is free."""
+
+    sound: tuple
+    members: list[int]
+    channel: int | None = None
+
+
+def _sound(track: Track) -> tuple:
+    """What a channel must be set to for ``track`` to sound right: its program, program
+    changes and bank selects. Tracks with equal sounds can share a channel losslessly."""
+    banks = tuple((c.tick, c.number, c.value) for c in track.controls
+                  if c.kind == "control_change" and c.number in CC_BANK)
+    changes = tuple((p.tick, p.program) for p in track.program_changes)
+    return track.is_drum, track.program, changes, banks
+
+
+def _merge_one(groups: list[_Group]) -> None:
+    """Fold one group into another, losing as little as possible: a group of the same
+    sound if any (the latest such pair), else the latest group into the one of the closest
+    instrument family with the fewest tracks."""
+    for late in reversed(range(len(groups))):
+        for early in range(late):
+            if groups[early].sound == groups[late].sound:
+                _fold(groups, late, early)
+                return
+    late = max(range(len(groups)), key=lambda g: (groups[g].channel is None, g))
+    family = groups[late].sound[1] // 8
+
+    def damage(g: int) -> tuple[bool, int, int]:
+        return groups[g].sound[1] // 8 != family, len(groups[g].members), g
+
+    early = min((g for g in range(len(groups)) if g != late), key=damage)
+    _fold(groups, late, early)
+
+
+def _fold(groups: list[_Group], source: int, target: int) -> None:
+    into = groups[target]
+    into.members = sorted(into.members + groups[source].members)
+    if into.channel is None:
+        into.channel = groups[source].channel
+    del groups[source]
 
 
 def _text(text: str) -> str:
@@ -140,7 +239,8 @@ def _track(track: Track, channel: int) -> mido.MidiTrack:
         events.append(((c.tick, _CONTROL, i), *_control_message(c, channel)))
     for i, n in enumerate(track.notes):  # track.notes is in canonical (start, pitch, ...) order
         fields = {"channel": channel, "note": n.pitch}
-        events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": n.velocity}))
+        velocity = max(MIN_VELOCITY, n.velocity)  # 0 would end another note of this pitch
+        events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": velocity}))
         off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
         events.append((off_key, "note_off", {**fields, "velocity": 64}))
     return _as_track(events)

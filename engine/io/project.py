@@ -38,6 +38,7 @@ from engine.score import (
 
 from .atomic import atomic_write
 from .errors import FileFormatError
+from .midi_export import MIN_VELOCITY
 
 FORMAT = "partita"
 FORMAT_VERSION = 1
@@ -305,6 +306,8 @@ def _track_from_json(d: Document, w: str) -> Track:
     for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
         at = f"{w}.notes[{i}]"
         values = [_check(v, int, at) for v in row]
+        if values[3] == 0:  # silent, and MIDI cannot say it (a note_on of 0 is a note-off)
+            values[3] = MIN_VELOCITY
         try:
             notes.append(Note(*values))
         except ValueError as e:

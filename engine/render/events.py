@@ -95,6 +95,10 @@ def sustained_ends(track: Track) -> list[int]:
 
     A note released while the pedal is down rings until the pedal comes up, or until the
     same key is struck again, as on a piano. Drum tracks ignore the pedal.
+
+    Only a pedal that went down *before* the note's end holds it: a pedal lifted on that
+    tick releases it, and so does a quantized pedal change (up and down again on the tick
+    the note ends), which is how a pianist clears the old chord for the next.
     """
     ends = [n.end for n in track.notes]
     intervals = [] if track.is_drum else _pedal_intervals(track)
@@ -108,8 +112,8 @@ def sustained_ends(track: Track) -> list[int]:
         restrike[i] = next_strike.get(n.pitch, 1 << 62)
         next_strike[n.pitch] = n.start
     for i, n in enumerate(track.notes):
-        j = bisect.bisect_right(downs, n.end) - 1
-        if j >= 0 and intervals[j][0] <= n.end < intervals[j][1]:
+        j = bisect.bisect_left(downs, n.end) - 1  # the last pedal-down before the end
+        if j >= 0 and n.end < intervals[j][1]:
             ends[i] = max(n.end, min(intervals[j][1], restrike[i]))
     return ends
 

@@ -59,6 +59,17 @@ def headroom_gain(*arrays: np.ndarray) -> float:
     return min(1.0, CEILING / p) if p > 0 else 1.0
 
 
+def song_gain(mixed: np.ndarray, stems: Mapping[int, np.ndarray]) -> float:
+    """The one headroom gain for a song's rendered files: from its mix (``mixed``, the
+    :func:`sum_tracks` of ``stems``) and every stem, whichever of them get written.
+
+    Deciding it from what happens to be written would give the stems alone another gain
+    than the stems beside a mix, and summed they would clip; a muted track's stem is not
+    in the mix but must not clip either.
+    """
+    return headroom_gain(mixed, *stems.values())
+
+
 def mix(stems: Mapping[int, np.ndarray], song: Song) -> np.ndarray:
     """The stereo mix of ``stems`` (track id → ``(n, 2)``) honouring mute/solo; never clips."""
     out = sum_tracks(stems, song)

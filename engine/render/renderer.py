@@ -22,7 +22,7 @@ from .builtin import BuiltinSynth
 from .errors import RenderError, SoundFontError
 from .events import song_frames
 from .files import stem_paths, write_wavs
-from .mixing import apply_volume_pan, headroom_gain, peak, remove_dc, sum_tracks, to_db
+from .mixing import apply_volume_pan, peak, remove_dc, song_gain, sum_tracks, to_db
 from .soundfont import SoundFontSynth, find_soundfont, tinysoundfont_available
 
 Progress = Callable[[float], None]
@@ -140,7 +140,8 @@ def render_files(
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
 
     Files are 24-bit PCM stereo. Mix and stems share one headroom gain (see
-    :mod:`.mixing`), so the unmuted stems summed in a DAW give back the mix. Nothing is
+    :func:`.mixing.song_gain`), so the unmuted stems summed in a DAW give back the mix,
+    and it is the same gain whether the mix, the stems or both are written. Nothing is
     written unless every file could be written.
     """
     if mix_path is None and stems_dir is None:
@@ -153,8 +154,8 @@ def render_files(
 
     stems, synth_name = _render(song, sample_rate, soundfont, part, synth)
     mixed = sum_tracks(stems, song)
+    gain = song_gain(mixed, stems)
     written = ([mixed] if mix_path else []) + (list(stems.values()) if stems_dir else [])
-    gain = headroom_gain(*written)
     files: list[tuple[Path, np.ndarray]] = []
     if mix_path is not None:
         files.append((Path(mix_path), mixed * np.float32(gain)))

@@ -40,6 +40,9 @@ MAX_TAIL_S = 6.0
 SILENCE = 10 ** (-80 / 20)  # -80 dBFS
 SYNTH_GAIN_DB = 0.0
 MIN_NOTE_S = 0.01
+TAIL_FADE_S = 0.05  # a tail cut at MAX_TAIL_S fades out over this, so it does not click
+FLUSH_BLOCK = 1024  # frames rendered (and thrown away) per step while old voices die out
+MAX_FLUSH_S = 1.0
 
 
 def tinysoundfont_available() -> bool:
@@ -120,7 +123,7 @@ class SoundFontSynth:
         if not spans:
             return np.zeros((0, 2), np.float32)
         sfid = next(iter(synth.soundfonts))
-        synth.soundfonts[sfid].reset()  # all voices off, every controller at default
+        _start_from_silence(synth, synth.soundfonts[sfid])
         drum = track.is_drum
         chan = DRUM_CHANNEL if drum else 0
         bank = PERCUSSION_BANK if drum else 0
@@ -166,9 +169,27 @@ class SoundFontSynth:
             pos = end
             if np.abs(out[max(0, end - block):end]).max() < SILENCE:
                 break
+        else:  # still sounding after MAX_TAIL_S: fade out rather than cut
+            fade = min(pos, int(TAIL_FADE_S * sr))
+            out[pos - fade:pos] *= np.linspace(1, 0, fade, dtype=np.float32)[:, None]
         if progress is not None:
             progress(1.0)
         return out[:pos]
+
+
+def _start_from_silence(synth, soundfont) -> None:
+    """Reset every channel and let the previous track's voices die out.
+
+    TinySoundFont's reset does not silence voices at once: it gives them a quick release
+    of a few milliseconds, which would otherwise open the next stem. That release is
+    rendered here into a scratch buffer and thrown away.
+    """
+    soundfont.reset()  # all voices to a quick release, every controller at default
+    scratch = np.zeros((FLUSH_BLOCK, 2), np.float32)
+    for _ in range(max(1, int(MAX_FLUSH_S * synth.samplerate) // FLUSH_BLOCK)):
+        _generate(synth, scratch)
+        if not scratch.any():
+            return
 
 
 def _bind(fn, *args):

@@ -107,3 +107,18 @@ def test_saving_discards_the_autosave(opened):
     assert win.autosaver.store.path.exists()
     win.save()
     assert not win.autosaver.store.path.exists()
+
+
+def test_exporting_more_instruments_than_midi_channels_says_which_share(opened, tmp_path,
+                                                                         dialogs):
+    from engine.score import Song, Track
+
+    win = opened
+    tracks = tuple(Track(f"T{p}", program=p, notes=(Note(60, 0, 480),)) for p in range(17))
+    win.document.reset(Song(tracks), None)
+    target = tmp_path / "many.mid"
+    dialogs.answers["get_export_midi_path"] = target
+    win.export_midi()
+    assert target.is_file()
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    assert title == "many.mid: saved, with a warning" and "is shared by tracks" in message

@@ -95,3 +95,36 @@ def test_a_project_converted_to_a_project_keeps_its_studio_state(midi, tmp_path)
     save_song(load_song(midi), src, studio={"zoom": 2.0, "loop": [0, 1920]})
     assert main(["convert", str(src), str(dst)]) == 0
     assert json.loads(dst.read_text())["studio"] == {"zoom": 2.0, "loop": [0, 1920]}
+
+
+def test_info_cuts_long_names_and_counts_in_the_singular(tmp_path, capsys):
+    path = tmp_path / "long.partita"
+    save_song(Song(tracks=(Track("X" * 200, notes=(Note(60, 0, 480),)),)), path)
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "long.partita: Partita project, 1 track, 1 note" in out
+    row = next(line for line in out.splitlines() if "XXX" in line)
+    assert "X" * 31 + "… " in row and len(row) < 100
+    assert main(["info", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tracks"][0]["name"] == "X" * 200
+
+
+def test_convert_warns_when_instruments_must_share_a_midi_channel(tmp_path, capsys):
+    channels = [c for c in range(16) if c != DRUM_CHANNEL]
+    tracks = [Track(f"T{i}", program=i, channel=c, notes=(Note(60, 0, 480),))
+              for i, c in enumerate(channels)]
+    src = tmp_path / "many.partita"
+    save_song(Song(tracks=(*tracks, Track("Extra", program=99, notes=(Note(62, 0, 480),)))),
+              src)
+    assert main(["convert", str(src), str(tmp_path / "many.mid")]) == 0
+    captured = capsys.readouterr()
+    assert "wrote" in captured.out and "(16 tracks, 16 notes)" in captured.out
+    assert captured.err.startswith("partita: warning: many.mid: MIDI channel ")
+    assert "'Extra'" in captured.err
+
+
+def test_convert_says_1_track_not_1_tracks(tmp_path, capsys):
+    src = tmp_path / "one.partita"
+    save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)),)), src)
+    assert main(["convert", str(src), str(tmp_path / "one.mid")]) == 0
+    assert "(1 track, 1 note)" in capsys.readouterr().out

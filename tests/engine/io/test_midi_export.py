@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 import mido
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.io import FileFormatError, midi_from_bytes, midi_to_bytes, write_midi
-from engine.io.midi_export import export_channels
+from engine.io.midi_export import export_channels, export_warnings
 from engine.score import (
     DRUM_CHANNEL,
     ControlEvent,
@@ -76,8 +77,8 @@ def test_layout_is_type_1_with_a_conductor_and_one_track_per_song_track():
 def test_drum_tracks_go_to_channel_10_and_others_leave_it():
     tracks = [Track("Kit", is_drum=True, channel=0), Track("Bass", channel=DRUM_CHANNEL),
               Track("Keys", channel=1)]
-    assert export_channels(tracks) == [DRUM_CHANNEL, 0, 1]  # 0 is free: the kit moved
     song = Song(tracks=tuple(t.with_notes([Note(40, 0, 10)]) for t in tracks))
+    assert export_channels(song.tracks) == [DRUM_CHANNEL, 0, 1]  # 0 is free: the kit moved
     back = midi_from_bytes(midi_to_bytes(song))
     assert [(t.is_drum, t.channel) for t in back.tracks] == [(True, 9), (False, 0), (False, 1)]
 
@@ -101,8 +102,9 @@ def test_nested_same_pitch_notes_keep_their_starts_and_ends():
     Song(ppq=40_000),
     Song(time_signatures=(TimeSignature(0, 3, 5),)),
     Song(key_signatures=(KeySignature(0, "H"),)),
-    Song(tracks=(Track(controls=(ControlEvent(0, "control_change", 1, 300),)),)),
-    Song(tracks=(Track(controls=(ControlEvent(0, "sysex", 0, 0),)),)),
+    Song(tracks=(Track(notes=(Note(60, 0, 1),),
+                       controls=(ControlEvent(0, "control_change", 1, 300),)),)),
+    Song(tracks=(Track(notes=(Note(60, 0, 1),), controls=(ControlEvent(0, "sysex", 0, 0),)),)),
 ])
 def test_unwritable_songs_fail_cleanly_and_leave_no_file(bad, tmp_path):
     path = tmp_path / "out.mid"
@@ -145,3 +147,77 @@ def test_volume_and_pan_conversions_are_exact_for_every_controller_value():
     assert [pan_to_cc(cc_to_pan(v)) for v in range(128)] == list(range(128))
     assert [volume_to_cc(cc_to_volume(v)) for v in range(128)] == list(range(128))
     assert (cc_to_pan(0), cc_to_pan(64), cc_to_pan(127)) == (-1.0, 0.0, 1.0)
+
+
+def played(track: Track, channel: int, pitch: int = 60) -> Track:
+    return replace(track, channel=channel, notes=(Note(pitch, 0, 480),))
+
+
+def channels_in_file(song: Song) -> dict[str, set[int]]:
+    """Each MIDI track's name → the channels its channel messages use."""
+    mf = mido.MidiFile(file=io.BytesIO(midi_to_bytes(song)))
+    return {t.name: {m.channel for m in t if not m.is_meta} for t in mf.tracks[1:]}
+
+
+def test_tracks_without_notes_are_not_written_and_take_no_channel():
+    tracks = [played(Track(f"T{c}", program=c), c) for c in range(9)]
+    tracks.insert(3, Track("Empty", program=40, channel=5))
+    tracks += [played(Track(f"T{c}", program=c), c) for c in range(10, 16)]
+    tracks.append(played(Track("Late", program=70), 0))  # needs Empty's channel... none
+    song = Song(tracks=tuple(tracks))
+    assert export_channels(song.tracks)[3] is None
+    written = channels_in_file(song)
+    assert "Empty" not in written and len(written) == 16
+    # 15 pitched tracks + Late: Late must share, and no channel is lost to Empty.
+    assert sorted(c for cs in written.values() for c in cs if c != 0) == \
+        [c for c in range(1, 16) if c != DRUM_CHANNEL]
+
+
+def test_a_channel_taken_by_another_instrument_moves_to_a_free_one():
+    # As `partita compose` makes them: 15 pitched tracks, then two more back on channel 1,
+    # and two empty ones between.
+    programs = [0, 33, 48, 73, 68, 71, 60, 56, 40, 41, 42, 25, 19, 46, 52, 65, 12]
+    tracks = [Track(f"P{p}", program=p, channel=c)
+              for p, c in zip(programs, [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 14, 15,
+                                         0, 0], strict=True)]
+    tracks = [t if t.program in (40, 42) else played(t, t.channel) for t in tracks]
+    song = Song(tracks=(*tracks, played(Track("Drums", is_drum=True), DRUM_CHANNEL, 36)))
+    channels = export_channels(song.tracks)
+    written = [c for c in channels if c is not None]
+    assert len(written) == len(set(written)) == 16  # every instrument has its own channel
+    assert channels[-3:-1] == [8, 11]  # the channels the empty tracks no longer hold
+    assert export_warnings(song) == []
+    back = midi_from_bytes(midi_to_bytes(song))
+    assert [t.program for t in back.tracks] == [p for p in programs if p not in (40, 42)] + [0]
+
+
+def test_when_channels_run_out_tracks_of_one_instrument_share_first():
+    pitched = [played(Track(f"T{p}", program=p), c)
+               for c, p in zip([c for c in range(16) if c != DRUM_CHANNEL], range(15),
+                               strict=True)]
+    second_piano = played(Track("Piano 2", program=0), 3)  # channel 3 is T3's: it must move
+    song = Song(tracks=(*pitched, second_piano))
+    channels = export_channels(song.tracks)
+    assert channels[-1] == channels[0] == 0  # the two pianos share, losing nothing
+    assert len(set(channels)) == 15 and export_warnings(song) == []
+
+
+def test_sharing_a_channel_between_instruments_is_warned_about(tmp_path):
+    pitched = [played(Track(f"T{p}", program=p), c)
+               for c, p in zip([c for c in range(16) if c != DRUM_CHANNEL], range(0, 120, 8),
+                               strict=True)]
+    song = Song(tracks=(*pitched, played(Track("Lead", program=81), 0)))
+    channels = export_channels(song.tracks)
+    assert channels[-1] == channels[10] == 11  # shared with T80, of the same family
+    warnings = write_midi(song, tmp_path / "song.mid")
+    assert len(warnings) == 1
+    assert "channel 12" in warnings[0] and "'T80', 'Lead'" in warnings[0]
+
+
+def test_a_velocity_0_note_is_written_as_velocity_1():
+    # A note_on of velocity 0 is a note-off: it would end the long C early and vanish.
+    notes = (Note(60, 0, 960, 80), Note(60, 480, 240, 0), Note(64, 0, 960, 90))
+    back = midi_from_bytes(midi_to_bytes(Song(tracks=(Track(notes=notes),)))).tracks[0]
+    assert sorted((n.start, n.pitch, n.velocity) for n in back.notes) == [
+        (0, 60, 80), (0, 64, 90), (480, 60, 1)]
+    assert sorted(n.end for n in back.notes) == [720, 960, 960]  # FIFO: see nested notes

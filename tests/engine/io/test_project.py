@@ -58,6 +58,17 @@ def test_loading_registers_ids_so_new_ones_never_collide(tmp_path):
     assert new_note_id() > 2 * 10**9 and new_track_id() > 10**9
 
 
+def test_a_velocity_0_note_is_read_as_velocity_1(tmp_path):
+    # MIDI has no silent note (a note_on of 0 is a note-off), so a hand-edited 0 becomes
+    # the softest note MIDI can hold; nothing else about the note changes.
+    path = tmp_path / "vel0.partita"
+    path.write_text(json.dumps({"format": "partita", "version": 1, "song": {
+        "ppq": 480, "tracks": [{"notes": [[60, 0, 960, 80], [60, 480, 240, 0],
+                                          [64, 0, 960, 90]]}]}}))
+    notes = load_project(path).song.tracks[0].notes
+    assert [n.key() for n in notes] == [(0, 60, 960, 80), (0, 64, 960, 90), (480, 60, 240, 1)]
+
+
 def test_file_layout_is_versioned_json_with_one_note_per_line(tmp_path):
     path = tmp_path / "song.partita"
     save_project(song(), path)

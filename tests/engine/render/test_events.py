@@ -1,5 +1,7 @@
 """Performance events: exact frames through tempo changes, the sustain pedal, programs."""
 
+import pytest
+
 from engine.render.events import channel_events, note_spans, song_frames, sustained_ends
 from engine.score import ControlEvent, Note, ProgramChange, Song, TempoChange, Track
 
@@ -25,6 +27,24 @@ def test_the_sustain_pedal_holds_notes_until_it_is_released():
     ends = sustained_ends(Track(notes=notes, controls=controls))
     # Held to the pedal-up, except the first C, which is struck again at 1200.
     assert ends == [1200, 1920, 1920, 2640]
+
+
+@pytest.mark.parametrize(("controls", "expected_end"), [
+    # Quantized pedal change: up and down on the tick the chord ends clears it.
+    ((pedal(0, True), pedal(1920, False), pedal(1920, True), pedal(3840, False)), 1920),
+    # Pedal only goes down as the note ends: too late to catch it.
+    ((pedal(1920, True), pedal(3840, False)), 1920),
+    # Pedal only comes up as the note ends: released on time.
+    ((pedal(0, True), pedal(1920, False)), 1920),
+    # Pedal down since before the end and still down: held to the pedal-up.
+    ((pedal(0, True), pedal(3840, False)), 3840),
+    # Down one tick before the end: caught.
+    ((pedal(1919, True), pedal(3840, False)), 3840),
+])
+def test_a_pedal_holds_a_note_only_if_it_went_down_before_the_note_ended(
+        controls: tuple[ControlEvent, ...], expected_end: int):
+    chord = Track(notes=(Note(60, 0, 1920), Note(64, 0, 1920)), controls=controls)
+    assert sustained_ends(chord) == [expected_end, expected_end]
 
 
 def test_a_pedal_never_released_ends_with_the_track_and_drums_ignore_it():

@@ -132,6 +132,21 @@ def test_a_loud_mix_never_clips():
     assert np.abs(mix(stems, song)).max() <= CEILING + 1e-6
 
 
+def test_stems_get_the_mix_gain_whether_or_not_the_mix_is_written(tmp_path):
+    # Six loud pianos: each stem alone is below the ceiling, their sum far above it.
+    chords = tuple(Note(p, i * 480, 480, 127) for i, r in enumerate((36, 48, 40, 43))
+                   for p in (r, r + 12, r + 19))
+    song = Song(tracks=tuple(Track(f"Pno {i}", notes=chords) for i in range(6)))
+    alone = render_files(song, None, tmp_path / "alone", sample_rate=SR, synth="builtin")
+    beside = render_files(song, tmp_path / "mix.wav", tmp_path / "beside", sample_rate=SR,
+                          synth="builtin")
+    assert alone.gain_db == beside.gain_db < 0
+    for a, b in zip(alone.stem_paths, beside.stem_paths, strict=True):
+        np.testing.assert_array_equal(sf.read(str(a))[0], sf.read(str(b))[0])
+    summed = sum(sf.read(str(p), dtype="float32")[0] for p in alone.stem_paths)
+    assert np.abs(summed).max() <= CEILING + 1e-4
+
+
 def test_render_files_writes_24_bit_stereo_mix_and_stems(song, tmp_path):
     report = render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=SR,
                           synth="builtin")
@@ -238,3 +253,22 @@ def test_a_zero_length_note_sounds_briefly_and_ends(synth_kwargs):
     (audio,) = render_tracks(song, SR, **synth_kwargs).values()
     assert np.abs(audio[: SR // 10]).max() > 0.01
     assert np.abs(audio[-SR // 2 :]).max() < 1e-3  # released, not stuck until the end
+
+
+def test_each_soundfont_stem_starts_from_silence(soundfont):
+    # A crash cymbal rings on into the synth's next track unless its voices are silenced.
+    drums = Track("Drums", 0, True, DRUM_CHANNEL, notes=(Note(49, 960, 60, 127),))
+    organ = Track("Organ", 19, notes=(Note(60, 4 * BAR, 480, 100),))
+    song = Song(tracks=(drums, organ))
+    stems = render_tracks(song, SR, soundfont, synth="soundfont")
+    assert np.abs(stems[drums.id]).max() > 0.01
+    before_organ = stems[organ.id][: 3 * SR]  # the organ comes in at 8 s
+    assert not before_organ.any()
+
+
+def test_a_tail_cut_at_the_limit_fades_out(soundfont, monkeypatch):
+    monkeypatch.setattr(sf_module, "MAX_TAIL_S", 0.1)
+    song = Song(tracks=(Track("Organ", 19, notes=(Note(60, 0, 480, 100),)),))
+    (audio,) = render_tracks(song, SR, soundfont, synth="soundfont").values()
+    tail = audio[-int(0.05 * SR):]
+    assert np.abs(audio).max() > 0.01 and np.abs(tail[-2:]).max() < 1e-3
