@@ -16,6 +16,7 @@ from engine.models.grid_plugin import GridModelPlugin
 from engine.models.tasks import CHORALE_MODEL
 from engine.plugins.api import ModelInfo
 from engine.score import Note, Song, TimeMap, Track
+from tests.engine.jobs.toy_models import Answers
 
 DEMO = Path(__file__).resolve().parents[3] / "assets/demo/demo.mid"
 Q = 120
@@ -344,17 +345,6 @@ def test_a_take_written_to_a_project_keeps_the_projects_studio_state(song_file, 
     assert main(["repaint", str(src), "-o", str(out), "--tracks", "1", "--bars", "2-3",
                  "--seed", "1"]) == 0
     assert json.loads(out.read_text())["studio"] == {"snap": "1/8", "playhead": 960}
-
-
-class Answers:
-    """A model whose ``generate`` returns (or raises) what the test asks for."""
-
-    def __init__(self, answer) -> None:
-        self.info = ModelInfo("qa", "0")
-        self.answer = answer
-
-    def generate(self, song, mask, options, progress, cancel):
-        return self.answer(song, mask)
 
 
 def boom(song, mask):

@@ -11,6 +11,7 @@ from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import Cancelled, GenerateOptions, ModelInfo
 from engine.plugins.result import ModelFailed
 from engine.score import EditGroup, Mask, Note, Region, Song, TimeMap, TimeSignature, Track
+from tests.engine.jobs.toy_models import Answers
 
 Q = 120
 BAR = 16 * Q
@@ -341,17 +342,6 @@ def test_harmonize_refuses_a_drum_melody():
     with pytest.raises(tasks.TaskError, match="drum track"):
         tasks.harmonize(lone, lone.tracks[0].id, model=m, options=OPTS)
     assert m.calls == []
-
-
-class Answers:
-    """A model whose ``generate`` returns (or raises) what the test asks for."""
-
-    def __init__(self, answer) -> None:
-        self.info = ModelInfo("qa", "0")
-        self.answer = answer
-
-    def generate(self, song, mask, options, progress, cancel):
-        return self.answer(song, mask)
 
 
 def lead_only(song, mask):
