@@ -166,7 +166,7 @@ def _pitch_name(pitch: int) -> str:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from engine.io import save_song
+    from engine.io import file_kind, save_song
 
     src, dst = args.input, args.output
     check_song_output(dst, [src])
@@ -177,8 +177,14 @@ def run_convert(args: argparse.Namespace) -> int:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     for warning in warnings:
         print(f"partita: warning: {dst.name}: {warning}", file=sys.stderr)
-    print(f"wrote {dst} ({plural(len(song.tracks), 'track')}, "
-          f"{plural(song.note_count, 'note')})")
+    written = len(song.tracks)
+    empty = ""
+    if file_kind(dst) == "midi":  # MIDI keeps no empty tracks (docs/file-format.md)
+        written = sum(1 for t in song.tracks if t.notes)
+        if written < len(song.tracks):
+            empty = f"; {plural(len(song.tracks) - written, 'empty track')} left out"
+    print(f"wrote {dst} ({plural(written, 'track')}, {plural(song.note_count, 'note')}"
+          f"{empty})")
     return 0
 
 

@@ -128,3 +128,6 @@ def test_convert_says_1_track_not_1_tracks(tmp_path, capsys):
     save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)),)), src)
     assert main(["convert", str(src), str(tmp_path / "one.mid")]) == 0
     assert "(1 track, 1 note)" in capsys.readouterr().out
+    save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)), Track("Empty"))), src)
+    assert main(["convert", str(src), str(tmp_path / "two.mid")]) == 0
+    assert "(1 track, 1 note; 1 empty track left out)" in capsys.readouterr().out
