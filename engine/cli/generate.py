@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from engine.models.keys import AUTO
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 from engine.score import plural
 
@@ -52,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="nucleus sampling mass (default 0.95)")
     g.add_argument("--seed", type=int, metavar="N",
                    help="random seed, 0 or more (same seed, same take)")
-    g.add_argument("--key", metavar="KEY", help="keep new notes in a key, e.g. C, F#m, Bb")
+    g.add_argument("--key", metavar="KEY", default=AUTO,
+                   help="keep new notes in a key, e.g. C, F#m, Bb; 'none' for no key "
+                        "(default: auto, the key the music around them is clearly in)")
     g.add_argument("--density", type=float, metavar="D",
                    help="0 (sparse) .. 1 (busy); default: the track's density around the region")
     g.add_argument("--keep-rhythm", action="store_true",
@@ -181,8 +184,6 @@ def parse_pitch_range(text: str) -> tuple[int, int]:
 
 
 def _options(args: argparse.Namespace) -> GenerateOptions:
-    from engine.models.constraints import scale_pitch_classes
-
     if args.steps < 1:
         raise CliError("--steps must be at least 1")
     check_number("--temperature", args.temperature, args.temperature > 0, "above 0")
@@ -193,16 +194,27 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
         raise CliError(f"--seed must be 0 or more (got {args.seed})")
     if args.variations < 1:
         raise CliError("--variations must be at least 1")
-    if args.key:
-        try:
-            scale_pitch_classes(args.key)
-        except ValueError as e:
-            raise CliError(f"--key: {e}") from e
+    key = _key_option(args.key)
     return GenerateOptions(
         steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
-        precision=args.precision or "auto", key=args.key, density=args.density,
+        precision=args.precision or "auto", key=key, density=args.density,
         keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels,
     )
+
+
+def _key_option(text: str) -> str | None:
+    """``--key``: a key, ``auto`` (the context's) or ``none``."""
+    if text.strip().lower() == AUTO:
+        return AUTO
+    if text.strip().lower() in ("none", "any"):
+        return None
+    from engine.models.constraints import scale_pitch_classes
+
+    try:
+        scale_pitch_classes(text)
+    except ValueError as e:
+        raise CliError(f"--key: {e} (or 'auto', 'none')") from e
+    return text
 
 
 def _track_id(song, text: str) -> int:
@@ -266,7 +278,8 @@ def _run_compose(args: argparse.Namespace) -> int:
     try:
         specs = tuple(tasks.track_spec(n) for n in args.tracks.split(",") if n.strip())
         params = tasks.SongParams(tracks=specs, bars=args.bars, tempo=args.tempo,
-                                  meter=(int(m.group(1)), int(m.group(2))), key=args.key,
+                                  meter=(int(m.group(1)), int(m.group(2))),
+                                  key=options.key if options.key != AUTO else None,
                                   title=args.title)
     except tasks.TaskError as e:
         raise CliError(f"compose: {e}") from e
@@ -360,6 +373,9 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         except tasks.TaskError as e:
             raise CliError(f"{args.task}: {e}") from e
     elapsed = time.perf_counter() - t0
+    if options.key == AUTO and takes[0].key:
+        print(f"{args.task}: new notes kept in {takes[0].key}, the key of the music around "
+              "them (--key none lifts this)", file=sys.stderr)
     for take, path in zip(takes, outputs, strict=True):
         for warning in save_song(take.after, path, studio=studio or None):
             print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)

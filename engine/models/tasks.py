@@ -48,6 +48,7 @@ from engine.score import (
 from engine.score.instruments import GM_PROGRAMS, role_of
 
 from .constraints import key_name
+from .keys import AUTO, resolve_key
 
 # The voices harmonize adds below a lone sung or string melody, in its instrument.
 SATB_VOICES = ("Alto", "Tenor", "Bass")
@@ -70,6 +71,7 @@ class TaskResult:
     new_notes: Mapping[int, tuple[Note, ...]]
     edit: EditGroup
     seed: int | None = None
+    key: str | None = None  # the key new notes were kept in (a named or the context's)
 
     @property
     def after(self) -> Song:
@@ -197,8 +199,8 @@ def _run(
     cancel: CancelToken | None,
     label: str,
 ) -> TaskResult:
-    options = options or GenerateOptions()
     prepared = EditGroup(tuple(prep)).apply(before)
+    options = resolve_key(options or GenerateOptions(), prepared, mask)
     check_can_write(model, prepared, mask.track_ids)
     result = _generate(model, prepared, mask, options, progress or (lambda p: None),
                        cancel or CancelToken())
@@ -206,7 +208,7 @@ def _run(
     # Only the tracks the model answered for are rewritten: the others keep their notes.
     swap = replace_in_mask(prepared, written_mask(mask, new), new, label)
     return TaskResult(task, before, mask, new, EditGroup((*prep, *swap.edits), label),
-                      options.seed)
+                      options.seed, options.key)
 
 
 def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptions,
@@ -273,7 +275,7 @@ def compose(
     _, end = _bar_span(before, 0, params.bars)
     prep = [*adds, set_song_props(before, "Set length", length=end)]
     mask = Mask.of(Region(frozenset(e.track.id for e in adds), 0, end))
-    if params.key and options is not None and options.key is None:
+    if params.key and options is not None and options.key in (None, AUTO):
         options = replace(options, key=params.key)
     elif params.key and options is None:
         options = GenerateOptions(key=params.key)

@@ -387,3 +387,20 @@ def test_a_model_path_must_be_a_folder(monkeypatch):
     monkeypatch.undo()  # the real resolver
     with pytest.raises(gen_cli.CliError, match=r"--model \./nowhere: no such model folder"):
         gen_cli.resolve_model("./nowhere", "repaint")
+
+
+def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypatch):
+    from tests.engine.models.test_keys import D_MINOR, song_of
+    from tests.engine.models.test_tasks import model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
+    src = tmp_path / "dm.mid"
+    save_song(song_of(D_MINOR, "Dm"), src)
+    args = ["repaint", str(src), "-o", str(tmp_path / "out.mid"), "--tracks", "1",
+            "--bars", "4-5", "--steps", "3", "--seed", "2"]
+    assert main(args) == 0
+    assert "new notes kept in Dm, the key of the music around them" in capsys.readouterr().err
+    assert main([*args, "--key", "none"]) == 0
+    assert "kept in" not in capsys.readouterr().err
+    assert main([*args, "--key", "H"]) == 1
+    assert "(or 'auto', 'none')" in capsys.readouterr().err

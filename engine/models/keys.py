@@ -1,0 +1,66 @@
+"""The key new notes keep when the user names none: the key the music around them is in.
+
+A small model drifts out of key where a musician would not (a QA pass measured 21–40 % of
+new notes outside D minor in a song with none). So a task's key option defaults to
+:data:`AUTO`: the key signature in force at the region, if the notes around the region
+fit its scale, else the major or minor key they fit best, if they fit one clearly. Music
+that fits no key (atonal, modulating, chromatic) gets no constraint. The user can always
+name a key, or ``None`` for none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.plugins.api import GenerateOptions
+from engine.score import Mask, Song, TimeMap
+
+from .constraints import scale_pitch_classes
+
+AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
+CONTEXT_BARS = 8  # bars each side of the region whose notes say what the key is
+MIN_NOTES = 16  # fewer context notes than this say nothing reliable about a key
+MIN_FIT = 0.95  # share of context notes a key's scale must hold
+TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+KEYS = tuple(k for t in TONICS for k in (t, f"{t}m"))
+
+
+def context_pitch_classes(song: Song, mask: Mask, bars: int = CONTEXT_BARS) -> list[int]:
+    """Pitch classes of the pitched notes near ``mask`` that it leaves as they are."""
+    start, end = mask.span
+    tm = TimeMap.of(song)
+    lo = tm.bar_to_tick(max(0, tm.tick_to_bar(start) - bars))
+    hi = tm.bar_to_tick(tm.tick_to_bar(max(start, end - 1)) + 1 + bars)
+    drums = {t.id for t in song.tracks if t.is_drum}
+    return [n.pitch % 12 for tid, notes in mask.notes_outside(song).items()
+            if tid not in drums for n in notes if lo <= n.start < hi]
+
+
+def key_fit(key: str, pitch_classes: list[int]) -> float:
+    """Share of ``pitch_classes`` in ``key``'s scale (0 for no notes)."""
+    if not pitch_classes:
+        return 0.0
+    scale = scale_pitch_classes(key)
+    return sum(pc in scale for pc in pitch_classes) / len(pitch_classes)
+
+
+def context_key(song: Song, mask: Mask) -> str | None:
+    """The key the music around ``mask`` is clearly in, or None (module docstring)."""
+    pcs = context_pitch_classes(song, mask)
+    if len(pcs) < MIN_NOTES:
+        return None
+    start = mask.span[0]
+    declared = [k.key for k in song.key_signatures if k.tick <= start]
+    if declared and key_fit(declared[-1], pcs) >= MIN_FIT:
+        return declared[-1]
+    # A minor scale here is its relative major's plus the leading tone: on a tie the
+    # major, the tighter scale, wins.
+    best = max(KEYS, key=lambda k: (key_fit(k, pcs), not k.endswith("m")))
+    return best if key_fit(best, pcs) >= MIN_FIT else None
+
+
+def resolve_key(options: GenerateOptions, song: Song, mask: Mask) -> GenerateOptions:
+    """``options`` with an :data:`AUTO` key replaced by :func:`context_key` (or None)."""
+    if options.key != AUTO:
+        return options
+    return replace(options, key=context_key(song, mask))

@@ -1,0 +1,69 @@
+"""The key new notes keep when the user names none: the one the music around is in."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.models import tasks
+from engine.models.constraints import scale_pitch_classes
+from engine.models.keys import AUTO, context_key, resolve_key
+from engine.plugins.api import GenerateOptions
+from engine.score import KeySignature, Mask, Note, Region, Song, Track
+from tests.engine.models.test_tasks import BAR, OPTS, Q, model
+
+D_MINOR = (62, 64, 65, 67, 69, 70, 72, 73)  # natural minor and the leading tone
+G_MAJOR = (55, 57, 59, 60, 62, 64, 66)
+CHROMATIC = tuple(range(60, 72))
+
+
+def song_of(pitches, key: str | None = None, bars: int = 8) -> Song:
+    notes = tuple(Note(pitches[i % len(pitches)], i * 2 * Q, 2 * Q, 80)
+                  for i in range(bars * 8))
+    drums = Track("Drums", is_drum=True, channel=9, notes=tuple(Note(49, i * Q, Q)
+                                                                 for i in range(bars * 16)))
+    return Song(tracks=(Track("Piano", notes=notes), drums),
+                key_signatures=(KeySignature(0, key),) if key else ())
+
+
+def middle(song: Song) -> Mask:
+    return Mask.of(Region(frozenset({song.tracks[0].id}), 3 * BAR, 5 * BAR))
+
+
+@pytest.mark.parametrize("pitches, declared, expected", [
+    (D_MINOR, "Dm", "Dm"),  # the key signature, when the notes fit it
+    (G_MAJOR, None, "G"),  # none declared: the key the notes fit (major on a tie with Em)
+    (G_MAJOR, "Bb", "G"),  # a wrong signature loses to the notes
+    (CHROMATIC, "C", None),  # music in no key gets no constraint (drums never count)
+])
+def test_the_context_key(pitches, declared, expected):
+    song = song_of(pitches, declared)
+    assert context_key(song, middle(song)) == expected
+
+
+def test_too_few_notes_say_nothing_about_a_key():
+    song = song_of(G_MAJOR, bars=1)
+    assert context_key(song, Mask.of(Region(frozenset({song.tracks[0].id}), 0, BAR))) is None
+
+
+def test_only_auto_is_resolved():
+    song = song_of(D_MINOR, "Dm")
+    for key in ("F#", None):
+        assert resolve_key(GenerateOptions(key=key), song, middle(song)).key == key
+    assert resolve_key(GenerateOptions(key=AUTO), song, middle(song)).key == "Dm"
+
+
+def test_a_task_keeps_new_notes_in_the_songs_key_unless_told_otherwise():
+    song = song_of(D_MINOR, "Dm")
+    piano = song.tracks[0].id
+    scale = scale_pitch_classes("Dm")
+
+    def new_pitch_classes(key):
+        take = tasks.repaint(song, [piano], 3, 5, model=model(),
+                             options=GenerateOptions(seed=3, steps=3, key=key))
+        return take.key, {n.pitch % 12 for n in take.new_notes[piano]}
+
+    key, pcs = new_pitch_classes(AUTO)
+    assert key == "Dm" and pcs and pcs <= scale
+    key, pcs = new_pitch_classes(None)  # the random test model ignores keys of its own
+    assert key is None and not pcs <= scale
+    assert OPTS.key is None  # a plain GenerateOptions() constrains nothing
