@@ -6,6 +6,11 @@ new notes outside D minor in a song with none). So a task's key option defaults 
 fit its scale, else the major or minor key they fit best, if they fit one clearly. Music
 that fits no key (atonal, modulating, chromatic) gets no constraint. The user can always
 name a key, or ``None`` for none.
+
+``harmonize`` is left free: the harmony is what it writes, and a melody alone does not
+say which chromatic chords belong to it. Measured on the 76 JSB valid chorales: 69
+sopranos fit a key, and 6.9 % of Bach's alto, tenor and bass 16ths in those lie outside
+it (secondary dominants, chromatic passing notes), so a key would forbid them.
 """
 
 from __future__ import annotations
@@ -59,8 +64,10 @@ def context_key(song: Song, mask: Mask) -> str | None:
     return best if key_fit(best, pcs) >= MIN_FIT else None
 
 
-def resolve_key(options: GenerateOptions, song: Song, mask: Mask) -> GenerateOptions:
-    """``options`` with an :data:`AUTO` key replaced by :func:`context_key` (or None)."""
+def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
+                task: str = "repaint") -> GenerateOptions:
+    """``options`` with an :data:`AUTO` key replaced by :func:`context_key` (None for
+    ``harmonize``: module docstring)."""
     if options.key != AUTO:
         return options
-    return replace(options, key=context_key(song, mask))
+    return replace(options, key=None if task == "harmonize" else context_key(song, mask))

@@ -200,7 +200,7 @@ def _run(
     label: str,
 ) -> TaskResult:
     prepared = EditGroup(tuple(prep)).apply(before)
-    options = resolve_key(options or GenerateOptions(), prepared, mask)
+    options = resolve_key(options or GenerateOptions(), prepared, mask, task)
     check_can_write(model, prepared, mask.track_ids)
     result = _generate(model, prepared, mask, options, progress or (lambda p: None),
                        cancel or CancelToken())

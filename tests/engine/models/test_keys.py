@@ -50,6 +50,8 @@ def test_only_auto_is_resolved():
     for key in ("F#", None):
         assert resolve_key(GenerateOptions(key=key), song, middle(song)).key == key
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song)).key == "Dm"
+    # Harmonize writes the harmony: its chromatic chords are not the melody's to forbid.
+    assert resolve_key(GenerateOptions(key=AUTO), song, middle(song), "harmonize").key is None
 
 
 def test_a_task_keeps_new_notes_in_the_songs_key_unless_told_otherwise():
