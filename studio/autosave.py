@@ -7,7 +7,6 @@ main window asks the store what earlier sessions left (see :meth:`Autosaver.pend
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ class Autosaver(QObject):
     """Drives ``engine.io.RecoveryStore`` from a QTimer; the store does the file work."""
 
     saved = Signal(str)  # path of the recovery file
-    failed = Signal(str)
+    failed = Signal(str)  # why the recovery copy could not be written
 
     def __init__(self, document: Document, store: Any = None, interval_s: float = 30.0,
                  studio_state: Callable[[], dict] | None = None,
@@ -48,7 +47,7 @@ class Autosaver(QObject):
         try:
             path = self.store.save(doc.song, doc.path, self.studio_state())
         except Exception as e:  # a full disk must not interrupt the user's work
-            self.failed.emit(f"Autosave failed: {e}")
+            self.failed.emit(str(e))
             return False
         self._saved_revision = doc.revision
         self.saved.emit(str(path))
@@ -61,8 +60,7 @@ class Autosaver(QObject):
     def discard(self) -> None:
         """Forget this session's recovery copy (after a save or a clean close)."""
         self._saved_revision = -1
-        with contextlib.suppress(OSError):
-            self.store.discard()
+        self.store.discard()  # never raises; a file it cannot delete is offered next time
 
     def pending(self) -> list[Any]:
         try:
@@ -72,3 +70,15 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+
+
+def original_is_newer(recovery: Any) -> bool:
+    """True when the file a recovery copy was made from was saved after the copy (by
+    another program or window): recovering and saving would overwrite that newer work."""
+    if recovery.document is None:
+        return False
+    try:
+        mtime = recovery.document.stat().st_mtime
+    except OSError:
+        return False
+    return mtime > recovery.saved_at.timestamp()

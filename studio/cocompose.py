@@ -36,6 +36,7 @@ from engine.jobs import (
     TakeStore,
     apply_take,
 )
+from engine.models.keys import resolve_key
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
 from engine.score import EditError, EditGroup, InsertTrack, Song, TimeMap
 
@@ -254,9 +255,11 @@ class CoComposer(QObject):
         n = req.count
         label = req.plan.label + (f" · variation {index + 1}/{n}" if n > 1 else "")
         try:
+            prepared = EditGroup(req.plan.prep).apply(req.song) if req.plan.prep else req.song
+            options = resolve_key(replace(req.options, seed=seed), prepared, req.plan.mask,
+                                  req.plan.task)
             job = self.queue.submit(JobRequest(
-                req.song, req.plan.mask, req.model, req.plan.task,
-                replace(req.options, seed=seed), req.revision,
+                req.song, req.plan.mask, req.model, req.plan.task, options, req.revision,
                 Priority.INTERACTIVE if index == 0 else Priority.NORMAL,
                 label=label, prep=req.plan.prep))
         except (PluginError, ValueError, EditError, RuntimeError) as e:
@@ -324,6 +327,10 @@ class CoComposer(QObject):
         if s.accepted is not None or not s.pending():
             return None
         return s
+
+    def unaccepted_count(self) -> int:
+        """Takes waiting for a decision: the pending ones of regions with none accepted."""
+        return sum(len(s.pending()) for s in self.takes.sets.values() if s.accepted is None)
 
     def preview_take(self) -> Take | None:
         s = self.active_set()

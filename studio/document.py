@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -11,6 +12,26 @@ from PySide6.QtGui import QUndoStack
 from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Mask, Song, TimeMap, Track
 
 from .undo import EditCommand
+
+if TYPE_CHECKING:
+    from engine.io import ImportReport
+
+
+def display_path(path: str | Path) -> str:
+    """``path`` for showing: a name that is not valid UTF-8 on disk gets U+FFFD for the
+    bad bytes (Qt cannot show Python's surrogate escapes; the path itself is kept)."""
+    return os.fsencode(str(path)).decode("utf-8", "replace")
+
+
+def disk_stamp(path: Path | None) -> tuple[int, int] | None:
+    """(mtime in ns, size) of the file at ``path``; None when there is none."""
+    if path is None:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def new_song() -> Song:
@@ -47,6 +68,11 @@ class Document(QObject):
         self._end = 0
         self._end_revision = -1
         self.studio_state: dict[str, Any] = {}
+        # What the MIDI file at ``import_source`` holds that the song does not keep.
+        self.import_report: ImportReport | None = None
+        self.import_source: Path | None = None
+        # The file as it was when last read or written, to notice another program's changes.
+        self._disk: tuple[int, int] | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
 
@@ -86,7 +112,7 @@ class Document(QObject):
 
     @property
     def display_name(self) -> str:
-        return self._path.name if self._path else "Untitled"
+        return display_path(self._path.name) if self._path else "Untitled"
 
     def _clean_changed(self, clean: bool) -> None:
         if clean:
@@ -137,6 +163,8 @@ class Document(QObject):
         self._time_map = None
         self.revision += 1
         self._path = Path(path) if path else None
+        self._disk = disk_stamp(self._path)
+        self.import_report = self.import_source = None
         self._dirty = modified
         self.undo_stack.setClean()
         self.pathChanged.emit()
@@ -148,16 +176,42 @@ class Document(QObject):
     def load(self, path: str | Path) -> None:
         """Open a ``.partita`` project or a MIDI file. Raises the engine's ``FileFormatError``
         (or ``OSError``) and leaves the current song untouched on failure."""
-        from engine.io import file_kind, load_project, load_song
+        from engine.io import file_kind, load_project, load_song, read_midi_with_report
 
         path = Path(path)
-        if file_kind(path) == "project":
+        report = None
+        kind = file_kind(path)
+        if kind == "project":
             project = load_project(path)
             song, state = project.song, dict(project.studio or {})
+        elif kind == "midi":
+            (song, report), state = read_midi_with_report(path), {}
         else:
             song, state = load_song(path), {}
         self.studio_state = state
         self.reset(song, path)
+        if report:
+            self.import_report, self.import_source = report, path
+
+    # -- the file on disk ---------------------------------------------------------------------
+    def changed_on_disk(self) -> bool:
+        """True when the document's file was changed (or replaced) since it was opened or
+        last saved here: saving would overwrite someone else's work."""
+        now = disk_stamp(self._path)
+        return now is not None and now != self._disk
+
+    def forget_disk_state(self) -> None:
+        """Treat the file on disk as changed by someone else (a recovered song whose file
+        is newer than the autosave)."""
+        self._disk = None
+
+    def drops_on_save(self, path: Path) -> ImportReport | None:
+        """What saving to ``path`` removes from it: the report of the MIDI file this song
+        was imported from, when ``path`` is that file."""
+        source = self.import_source
+        if not self.import_report or source is None or not same_file(source, path):
+            return None
+        return self.import_report
 
     def save(self, path: str | Path | None = None) -> list[str]:
         """Save to ``path`` (or the current file). A ``.partita`` project also keeps the
@@ -170,6 +224,9 @@ class Document(QObject):
             raise ValueError("no file name to save to")
         warnings = save_song(self._song, target, studio=self.studio_state)
         self._path = target
+        self._disk = disk_stamp(target)
+        if self.import_source is not None and same_file(self.import_source, target):
+            self.import_report = self.import_source = None  # the file no longer has them
         self._dirty = False
         self._clean_song = self._song
         self.undo_stack.setClean()
@@ -183,3 +240,11 @@ class Document(QObject):
         from engine.io import save_song
 
         return save_song(self._song, Path(path))
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (links resolved)."""
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b

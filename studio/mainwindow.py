@@ -33,10 +33,10 @@ from engine.score import Mask, Song
 from . import dialogs, theme
 from .actions import Actions
 from .arrangement import Arrangement
-from .autosave import Autosaver
+from .autosave import Autosaver, original_is_newer
 from .clipboard import Clip, copy_notes, paste_edit
 from .cocompose import CoComposer
-from .document import Document, new_song
+from .document import Document, display_path, new_song, same_file
 from .generate_panel import GeneratePanel, mask_summary
 from .grid import SNAPS, snap_by_name, step_at
 from .jobs_panel import JobsPanel
@@ -52,6 +52,7 @@ from .pianoroll.tools import (
     transpose_edit,
 )
 from .pianoroll.view import pitch_name
+from .pianoroll.viewport import MAX_TICKS, clamped
 from .selection import Selection
 from .settings import Settings
 from .takes import TakesBar, arrangement_painter, roll_painter
@@ -102,7 +103,9 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(
             self.document, recovery_store,
             autosave_seconds or self.settings.autosave_seconds(), self.studio_state, self)
-        self.autosaver.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self._autosave_notice_shown = False
+        self.autosaver.failed.connect(self._autosave_failed)
+        self.autosaver.saved.connect(self._autosave_worked)
         self.resize(1500, 920)
         self._restore_layout()
         self.set_snap(self.settings.snap())
@@ -276,8 +279,11 @@ class MainWindow(QMainWindow):
         self.status_snap = QLabel("", sb)
         self.status_tool = QLabel("", sb)
         self.status_audio = QLabel("Audio: not checked yet", sb)
-        for w in (self.status_hover, self.status_selection, self.status_snap, self.status_tool,
-                  self.status_audio):
+        self.status_autosave = QLabel("", sb)  # shown only while autosave is failing
+        self.status_autosave.setStyleSheet("color:#e06c75; font-weight:600;")
+        self.status_autosave.hide()
+        for w in (self.status_autosave, self.status_hover, self.status_selection,
+                  self.status_snap, self.status_tool, self.status_audio):
             sb.addPermanentWidget(w)
 
     def _connect(self) -> None:
@@ -466,6 +472,23 @@ class MainWindow(QMainWindow):
             f"{reason}\n\nYou can keep editing, saving and exporting; playback and note "
             "previews stay silent. Rendering to WAV (File ▸ Export Audio & Stems) works.")
 
+    def _autosave_failed(self, reason: str) -> None:
+        """Keep a warning in the status bar until autosave works again; explain it once."""
+        self.status_autosave.setText("⚠ Autosave is failing")
+        self.status_autosave.setToolTip(f"Autosave is failing: {reason}")
+        self.status_autosave.show()
+        if self._autosave_notice_shown:
+            return
+        self._autosave_notice_shown = True
+        dialogs.show_notice(
+            self, "Autosave is failing",
+            f"Autosave is failing: {reason}\n\nUntil this is fixed, a crash loses the changes "
+            "made since you last saved. Save your work (Ctrl+S) to keep it; the warning in "
+            "the status bar stays until autosave works again.")
+
+    def _autosave_worked(self, _path: str) -> None:
+        self.status_autosave.hide()
+
     def _set_metronome(self, on: bool) -> None:
         self.transport.set_metronome(on)
         self.settings.set_metronome(on)
@@ -530,27 +553,29 @@ class MainWindow(QMainWindow):
         }
 
     def _apply_studio_state(self, state: dict[str, Any]) -> None:
+        """Restore what a project saved; every value is checked, as the file may be damaged
+        or hand-edited (a bad value gives the default, an absurd one is clamped)."""
         vp = self.pianoroll.viewport
         song = self.document.song
+        last_tick = min(self.document.end, MAX_TICKS)
         try:
             if "snap" in state:
                 self.set_snap(str(state["snap"]))
             if "active_tracks" in state:
                 ids = [song.tracks[i].id for i in state["active_tracks"]
-                       if 0 <= i < len(song.tracks)]
+                       if isinstance(i, int) and 0 <= i < len(song.tracks)]
                 if ids:
                     self.selection.set_tracks(ids)
             if "loop" in state:
                 s, e, on = state["loop"]
-                self.transport.set_loop(int(s), int(e), bool(on))
+                start = int(clamped(s, 0, MAX_TICKS, 0))
+                end = int(clamped(e, start, MAX_TICKS, start))
+                self.transport.set_loop(start, end, bool(on))
             if "playhead" in state:
-                self.transport.position = int(state["playhead"])
+                self.transport.position = int(clamped(state["playhead"], 0, last_tick, 0))
             if "px_per_beat" in state:
-                vp.px_per_beat = float(state["px_per_beat"])
-                vp.key_h = int(state.get("key_height", vp.key_h))
                 left, top = state.get("scroll", [0, 0])
-                vp.left, vp.top = float(left), float(top)
-                vp.changed.emit()
+                vp.restore(state["px_per_beat"], state.get("key_height", vp.key_h), left, top)
                 return
         except (TypeError, ValueError, IndexError, KeyError):
             pass  # a hand-edited or older studio dict: fall back to defaults
@@ -568,11 +593,17 @@ class MainWindow(QMainWindow):
     def maybe_save(self) -> bool:
         """Ask before losing unsaved work; True when it is fine to go on."""
         if not self.document.is_modified:
-            return True
+            return self._maybe_discard_takes()
         answer = dialogs.ask_save_changes(self, self.document.display_name)
         if answer == "save":
             return self.save()
         return answer == "discard"
+
+    def _maybe_discard_takes(self) -> bool:
+        """Ask before dropping generated takes nobody accepted (when "save changes?" was
+        not asked: that question already says the session's work goes)."""
+        count = self.composer.unaccepted_count()
+        return count == 0 or dialogs.ask_discard_takes(self, count) == "discard"
 
     def new_file(self) -> None:
         if not self.maybe_save():
@@ -607,7 +638,8 @@ class MainWindow(QMainWindow):
         self._song_reset()
         song = self.document.song
         self.statusBar().showMessage(
-            f"Opened {path.name}: {len(song.tracks)} tracks, {song.note_count:,} notes", 5000)
+            f"Opened {display_path(path.name)}: {len(song.tracks)} tracks, "
+            f"{song.note_count:,} notes", 5000)
         return True
 
     def save(self) -> bool:
@@ -623,6 +655,9 @@ class MainWindow(QMainWindow):
         return self._save_to(path) if path is not None else False
 
     def _save_to(self, path: Path) -> bool:
+        go_on = self._confirm_overwrite(path)
+        if go_on is not None:
+            return go_on
         self.document.studio_state = self.studio_state()
         try:
             warnings = self.document.save(path)
@@ -634,14 +669,35 @@ class MainWindow(QMainWindow):
         self.settings.add_recent_file(path)
         self.settings.set_last_dir(path.parent)
         self._rebuild_recent_menu()
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.statusBar().showMessage(f"Saved {display_path(path)}", 4000)
         self._show_file_warnings(path, warnings)
         return True
+
+    def _confirm_overwrite(self, path: Path) -> bool | None:
+        """Ask before a save destroys work: the file changed on disk since it was read, or
+        it is the MIDI file the song came from and holds what the song does not keep.
+        None: go on saving; otherwise what the save returns (Cancel, or Save As…)."""
+        doc = self.document
+        name = display_path(path.name)
+        if doc.path is not None and same_file(path, doc.path) and doc.changed_on_disk():
+            answer = dialogs.ask_overwrite_changed(self, name)
+            if answer == "save_as":
+                return self.save_as()
+            if answer != "overwrite":
+                return False
+        dropped = doc.drops_on_save(path)
+        if dropped:
+            answer = dialogs.ask_save_over_midi(self, name, dropped.summary())
+            if answer == "project":
+                return self.save_as()  # suggests the .partita name
+            if answer != "anyway":
+                return False
+        return None
 
     def _show_file_warnings(self, path: Path, warnings: list[str]) -> None:
         """What a written file keeps less well than the song (MIDI's 16 channels, ...)."""
         if warnings:
-            dialogs.show_notice(self, f"{path.name}: saved, with a warning",
+            dialogs.show_notice(self, f"{display_path(path.name)}: saved, with a warning",
                                 "\n\n".join(warnings))
 
     def export_midi(self) -> None:
@@ -658,7 +714,7 @@ class MainWindow(QMainWindow):
                 raise
             dialogs.show_error(self, "Cannot export MIDI", _message(e, path))
             return
-        self.statusBar().showMessage(f"Exported {path}", 4000)
+        self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
         self._show_file_warnings(path, warnings)
 
     def export_stems(self) -> None:
@@ -685,9 +741,10 @@ class MainWindow(QMainWindow):
         menu.clear()
         files = self.settings.recent_files()
         for i, f in enumerate(files):
-            act = menu.addAction(f"&{(i + 1) % 10}  {Path(f).name}")
-            act.setToolTip(f)
-            act.setStatusTip(f)
+            name = display_path(Path(f).name).replace("&", "&&")
+            act = menu.addAction(f"&{(i + 1) % 10}  {name}")
+            act.setToolTip(display_path(f))
+            act.setStatusTip(display_path(f))
             act.triggered.connect(lambda _c=False, f=f: self.open_path(f))
         if files:
             menu.addSeparator()
@@ -706,8 +763,10 @@ class MainWindow(QMainWindow):
             return False
         action, recovery = dialogs.ask_recover(self, pending)
         if action == "discard":
-            for r in pending:
-                self.autosaver.store.discard(r)
+            problems = self.autosaver.store.discard_all(pending)
+            if problems:  # a read-only folder: the files stay and will be offered again
+                dialogs.show_error(self, "Cannot discard the recovered work",
+                                   "\n".join(problems))
             return False
         if action != "recover" or recovery is None:
             return False
@@ -720,10 +779,15 @@ class MainWindow(QMainWindow):
             return False
         self.document.studio_state = dict(project.studio or {})
         self.document.reset(project.song, recovery.document, modified=True)
-        self.autosaver.store.discard(recovery)
+        if original_is_newer(recovery):
+            self.document.forget_disk_state()  # Ctrl+S must ask before overwriting it
+        problem = self.autosaver.store.discard(recovery)
         self._song_reset()
         self.autosaver.save_now()  # keep the recovered work safe under this session
-        self.statusBar().showMessage("Recovered unsaved work: save it to keep it", 8000)
+        self.statusBar().showMessage(
+            "Recovered unsaved work: save it to keep it" + (
+                f" (its autosave could not be deleted and will be offered again: {problem})"
+                if problem else ""), 8000)
         return True
 
     # -- editing -----------------------------------------------------------------------------------
@@ -990,7 +1054,7 @@ def _is_user_error(e: BaseException) -> bool:
 def _message(e: BaseException, path: Path) -> str:
     """The engine's one-line message; OS errors get the file name added."""
     if isinstance(e, OSError) and not type(e).__module__.startswith("engine"):
-        return f"{path.name}: {e.strerror or e}"
+        return f"{display_path(path.name)}: {e.strerror or e}"
     return str(e)
 
 

@@ -2,13 +2,35 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from PySide6.QtCore import QByteArray, QSettings
 
 from .grid import DEFAULT_SNAP
 
 MAX_RECENT = 10
+BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)
+
+
+def encode_path(path: str | Path) -> str:
+    """``path`` as a string QSettings keeps exactly. A name that is not valid UTF-8 on
+    disk (``caf\xe9.mid`` from an old Latin-1 system) is held by Python with surrogate
+    escapes, which Qt would mangle: such paths are stored as their escaped bytes."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return BYTES_PREFIX + quote_from_bytes(os.fsencode(text), safe="/")
+    return text
+
+
+def decode_path(stored: str) -> str:
+    """The OS path :func:`encode_path` stored (plain strings from older settings too)."""
+    if stored.startswith(BYTES_PREFIX):
+        return os.fsdecode(unquote_to_bytes(stored[len(BYTES_PREFIX):]))
+    return stored
 
 
 class Settings:
@@ -30,25 +52,26 @@ class Settings:
 
     # -- recent files ---------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
+        """Most recent first, as OS paths (reopen exactly the file that was opened)."""
         value = self._s.value("files/recent", [])
         if isinstance(value, str):
             value = [value]
-        return [str(v) for v in (value or [])]
+        return [decode_path(str(v)) for v in (value or [])]
 
     def add_recent_file(self, path: str | Path) -> list[str]:
         p = str(Path(path).resolve())
         files = [p, *(f for f in self.recent_files() if f != p)][:MAX_RECENT]
-        self._s.setValue("files/recent", files)
+        self._s.setValue("files/recent", [encode_path(f) for f in files])
         return files
 
     def clear_recent_files(self) -> None:
         self._s.setValue("files/recent", [])
 
     def last_dir(self) -> str:
-        return str(self._s.value("files/last_dir", str(Path.home())))
+        return decode_path(str(self._s.value("files/last_dir", str(Path.home()))))
 
     def set_last_dir(self, path: str | Path) -> None:
-        self._s.setValue("files/last_dir", str(path))
+        self._s.setValue("files/last_dir", encode_path(path))
 
     # -- editing --------------------------------------------------------------------------------
     def snap(self) -> str:

@@ -7,7 +7,7 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QMouseEvent
+from PySide6.QtGui import QAction, QColor, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
@@ -44,6 +44,7 @@ from .selection import Selection
 ROW_H = 56
 HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
 DRUMS = -1  # instrument-combo value for a GM drum kit
+VISIBLE_MARGIN = 2  # rows made beyond each edge of the visible ones
 
 
 # -- track edits --------------------------------------------------------------------------------
@@ -261,8 +262,23 @@ class TrackHeader(QFrame):
             self._set("Change colour", colour=colour.name())
 
 
+class _Rows(QWidget):
+    """The scrolled area behind the headers; tells the list when its size changes."""
+
+    resized = Signal()
+
+    def resizeEvent(self, e: QResizeEvent) -> None:
+        super().resizeEvent(e)
+        self.resized.emit()
+
+
 class TrackList(QWidget):
-    """The column of track headers with add / remove / move buttons above it."""
+    """The column of track headers with add / remove / move buttons above it.
+
+    Only the rows on screen (and a few either side) have a header widget, made as they
+    scroll into view: a file with thousands of tracks must open as fast as one with ten.
+    :attr:`headers` holds those, in track order.
+    """
 
     def __init__(self, document: Document, selection: Selection,
                  actions: list[QAction] | None = None, parent: QWidget | None = None) -> None:
@@ -292,13 +308,11 @@ class TrackList(QWidget):
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.rows = QWidget(self.scroll)
+        self.rows = _Rows(self.scroll)
         self.rows.setStyleSheet("background:#1e2126;")
-        self.layout_rows = QVBoxLayout(self.rows)
-        self.layout_rows.setContentsMargins(0, 0, 0, 0)
-        self.layout_rows.setSpacing(0)
-        self.layout_rows.addStretch(1)
         self.scroll.setWidget(self.rows)
+        self.rows.resized.connect(self._place_headers)
+        self.scroll.verticalScrollBar().valueChanged.connect(self._place_headers)
         col = QVBoxLayout(self)
         col.setContentsMargins(0, 0, 0, 0)
         col.setSpacing(0)
@@ -318,22 +332,37 @@ class TrackList(QWidget):
             self.window().statusBar().showMessage(str(e), 5000)
 
     def sync(self) -> None:
-        """Match rows to the song's tracks, reusing rows when the track order is the same."""
+        """Match the rows to the song's tracks."""
+        self.rows.setMinimumHeight(len(self.document.song.tracks) * ROW_H)
+        self._place_headers()
+
+    def _visible_range(self) -> range:
+        top = self.scroll.verticalScrollBar().value()
+        first = max(0, top // ROW_H - VISIBLE_MARGIN)
+        last = (top + self.scroll.viewport().height()) // ROW_H + 1 + VISIBLE_MARGIN
+        return range(first, min(last, len(self.document.song.tracks)))
+
+    def _place_headers(self) -> None:
+        """Give each row on screen a header (reusing one its track already has); drop the
+        headers of rows scrolled away."""
         tracks = self.document.song.tracks
-        if [h.track_id for h in self.headers] == [t.id for t in tracks]:
-            for h, t in zip(self.headers, tracks, strict=True):
-                if h.track is not t:
-                    h.set_track(t)
-        else:
-            for h in self.headers:
-                h.setParent(None)
-                h.deleteLater()
-            self.headers = []
-            for i, t in enumerate(tracks):
-                h = TrackHeader(self, t)
+        old = {h.track_id: h for h in self.headers}
+        headers = []
+        for i in self._visible_range():
+            track = tracks[i]
+            h = old.pop(track.id, None)
+            if h is None:
+                h = TrackHeader(self, track)
                 h.clicked.connect(self._clicked)
-                self.layout_rows.insertWidget(i, h)
-                self.headers.append(h)
+            elif h.track is not track:
+                h.set_track(track)
+            h.setGeometry(0, i * ROW_H, self.rows.width(), ROW_H)
+            h.show()
+            headers.append(h)
+        for h in old.values():
+            h.setParent(None)
+            h.deleteLater()
+        self.headers = headers
         self._sync_selected()
 
     def _sync_selected(self) -> None:

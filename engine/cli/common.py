@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import os
 import sys
@@ -27,14 +26,16 @@ _USER_ERROR_PATHS = [
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
+    """The exception types printed as one line. Only modules already imported are looked
+    at: an error can only come from code that ran, and importing the rest (torch, via the
+    model modules) would make every error message take seconds."""
     types: list[type[BaseException]] = [CliError, FileNotFoundError, IsADirectoryError,
                                         PermissionError]
     for path in _USER_ERROR_PATHS:
-        module, _, name = path.partition(":")
-        try:
-            types.append(getattr(importlib.import_module(module), name))
-        except (ImportError, AttributeError):
-            continue
+        module_name, _, name = path.partition(":")
+        error_type = getattr(sys.modules.get(module_name), name, None)
+        if error_type is not None:
+            types.append(error_type)
     return tuple(types)
 
 

@@ -21,7 +21,7 @@ from engine.score import Song
 from .autosave import Recovery, RecoveryStore
 from .errors import FileFormatError
 from .midi_export import midi_to_bytes, write_midi
-from .midi_import import midi_from_bytes, read_midi
+from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_with_report
 from .project import FORMAT_VERSION, Project, load_project, save_project
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
@@ -88,6 +88,7 @@ __all__ = [
     "PROJECT_SUFFIX",
     "SUFFIXES",
     "FileFormatError",
+    "ImportReport",
     "Project",
     "Recovery",
     "RecoveryStore",
@@ -97,6 +98,7 @@ __all__ = [
     "midi_from_bytes",
     "midi_to_bytes",
     "read_midi",
+    "read_midi_with_report",
     "save_project",
     "save_song",
     "write_midi",

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import shutil
+import time
 from pathlib import Path
+
+STALE_TEMP_SECONDS = 3600
+"""A temporary file this old was left by a save that was killed (a live save finishes or
+at least writes within seconds), so the next save to the same target removes it."""
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
@@ -17,7 +23,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     ``os.replace``; finally the directory is fsync'ed so the rename itself survives a
     power cut. On any error the temporary file is removed and ``path`` is as it was.
     A symlink at ``path`` is followed (its target is replaced, the link stays); an existing
-    file keeps its permissions.
+    file keeps its permissions. Temporary files of ``path`` left by a save that was killed
+    (:func:`remove_stale_temps`) are removed.
     """
     target = Path(os.path.realpath(path))
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
@@ -36,6 +43,24 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_directory(target.parent)
+    remove_stale_temps(target)
+
+
+def remove_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete ``target``'s temporary files (only its, by exact name pattern) that were last
+    written over ``max_age`` seconds ago; best effort. Returns those deleted."""
+    # The name atomic_write gives them: .NAME.<8 hex digits>.tmp
+    pattern = re.compile(re.escape(f".{target.name}.") + r"[0-9a-f]{8}\.tmp")
+    removed = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(target.parent):
+            if not pattern.fullmatch(entry.name):
+                continue
+            with contextlib.suppress(OSError):
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime > max_age:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+    return removed
 
 
 def _fsync_directory(directory: Path) -> None:

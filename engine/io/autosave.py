@@ -10,20 +10,24 @@ object saying which document it belongs to, when, and which process wrote it::
     store.save(song, document_path, studio)    # on the autosave timer, when dirty
     store.discard()                            # after a clean save or close
 
+``discard`` never raises for an OS error (a read-only folder): it returns the problem as
+one line for the caller to show, or None once the file is gone.
+
 The directory is ``$PARTITA_STATE_DIR/recovery`` if that is set, else
 ``$XDG_STATE_HOME/partita/recovery`` (default ``~/.local/state/partita/recovery``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import base64
 import json
 import os
 import secrets
 import socket
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +61,8 @@ class Recovery:
     session: str
     pid: int
     host: str
+    started: str | None = None
+    """When the writing process started (:func:`_process_start`); None if unknown."""
 
     def load(self) -> Project:
         """The recovered song and studio state."""
@@ -81,10 +87,11 @@ class RecoveryStore:
         """Write this session's recovery file atomically (replacing the previous one)."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         meta = {
-            "document": str(Path(document).absolute()) if document is not None else None,
+            **_document_meta(document),
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "session": self.session,
             "pid": os.getpid(),
+            "started": _process_start(os.getpid()),
             "host": socket.gethostname(),
         }
         atomic_write(self.path, project_bytes(song, studio, extra={"recovery": meta}))
@@ -111,32 +118,101 @@ class RecoveryStore:
             found.append(recovery)
         return sorted(found, key=lambda r: r.saved_at, reverse=True)
 
-    def discard(self, recovery: Recovery | None = None) -> None:
-        """Delete a recovery file: this session's (default) or one from :meth:`pending`."""
+    def discard(self, recovery: Recovery | None = None) -> str | None:
+        """Delete a recovery file: this session's (default) or one from :meth:`pending`.
+
+        Never raises for an OS error (a read-only or vanished folder): returns the problem
+        as one line naming the file, or None when the file is gone.
+        """
         path = self.path if recovery is None else recovery.path
-        with contextlib.suppress(FileNotFoundError):
+        try:
             path.unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            return f"{path}: cannot delete the recovery file: {e.strerror or e}"
+        return None
+
+    def discard_all(self, recoveries: Iterable[Recovery]) -> list[str]:
+        """Delete each of ``recoveries`` that can be; the problems, one line each."""
+        return [p for r in recoveries if (p := self.discard(r)) is not None]
+
+
+# The document path goes into JSON as text, but an OS path may be any bytes (Linux) or
+# hold lone surrogates (Windows), which UTF-8 JSON cannot carry. Such a path is also
+# stored exactly as "document_fs": base64 of os.fsencode(path); "document" stays readable.
+
+
+def _document_meta(document: str | os.PathLike[str] | None) -> dict[str, str | None]:
+    if document is None:
+        return {"document": None}
+    raw = os.fsencode(Path(document).absolute())
+    text = raw.decode("utf-8", "replace")
+    if os.fsencode(text) == raw:
+        return {"document": text}
+    return {"document": text, "document_fs": base64.b64encode(raw).decode("ascii")}
+
+
+def _document_path(meta: dict[str, Any]) -> Path | None:
+    if meta.get("document_fs"):
+        return Path(os.fsdecode(base64.b64decode(meta["document_fs"], validate=True)))
+    return Path(meta["document"]) if meta["document"] else None
 
 
 def _read_meta(path: Path) -> Recovery | None:
     try:
         meta = json.loads(path.read_bytes()).get("recovery")
-        document = meta["document"]
         saved_at = datetime.fromisoformat(meta["saved_at"])
+        started = meta.get("started")
         return Recovery(
             path=path,
-            document=Path(document) if document else None,
+            document=_document_path(meta),
             saved_at=saved_at if saved_at.tzinfo else saved_at.replace(tzinfo=UTC),
             session=str(meta["session"]),
             pid=int(meta["pid"]),
             host=str(meta["host"]),
+            started=str(started) if started is not None else None,
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None  # binascii.Error (bad base64) is a ValueError too
+
+
+def _process_start(pid: int) -> str | None:
+    """An id of process ``pid``'s start that a later process with the same pid cannot
+    share: the boot id and the start time in clock ticks since boot (Linux: field 22 of
+    ``/proc/<pid>/stat``). None where that cannot be read (other systems)."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (OSError, UnicodeDecodeError):
         return None
+    # Field 2 (the command name, in parentheses) may hold spaces: count after its ")".
+    fields = stat.rpartition(")")[2].split()
+    return f"{boot}/{fields[19]}" if len(fields) > 19 else None
+
+
+def _process_started_at(start: str) -> datetime | None:
+    """The wall-clock time of a :func:`_process_start` id of this boot (None if unknown)."""
+    try:
+        ticks = int(start.rpartition("/")[2])
+        stat = Path("/proc/stat").read_text()
+        boot_time = next(int(line.split()[1]) for line in stat.splitlines()
+                         if line.startswith("btime "))
+        seconds = boot_time + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, StopIteration, AttributeError):
+        return None
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+# An autosave from before start times were stored is the running process's only if that
+# process started before the file was written; the margin allows for clock adjustments.
+_CLOCK_MARGIN = timedelta(minutes=1)
 
 
 def _is_running(recovery: Recovery) -> bool:
-    """Whether the process that wrote ``recovery`` still runs here (best effort)."""
+    """Whether the process that wrote ``recovery`` still runs here (best effort): its pid
+    exists and, where start times can be read, that process is the one that wrote it (the
+    pid may be another program's after a reboot)."""
     if recovery.host != socket.gethostname() or os.name == "nt":
         return False  # on Windows os.kill(pid, 0) would terminate the process
     if recovery.pid == os.getpid():
@@ -146,7 +222,13 @@ def _is_running(recovery: Recovery) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # exists, owned by someone else
+        pass  # exists, owned by someone else
     except OSError:
         return False
-    return True
+    start = _process_start(recovery.pid)
+    if start is None:
+        return True  # cannot tell: trust the pid
+    if recovery.started is not None:
+        return start == recovery.started
+    started_at = _process_started_at(start)
+    return started_at is None or started_at <= recovery.saved_at + _CLOCK_MARGIN

@@ -41,9 +41,14 @@ from .text import encode_text
 
 MAX_PPQ = 0x7FFF  # the header's division field has 15 bits for ticks per quarter note
 MIN_VELOCITY = 1  # a note_on of velocity 0 is a note-off in MIDI
+MAX_DELTA = 0x0FFFFFFF  # a delta time is at most 4 bytes of 7 bits (readers refuse more)
+MAX_TEMPO_US = 0xFFFFFF  # set_tempo holds 3 bytes of microseconds per beat
+MAX_NUMERATOR = 255  # time_signature: one byte of beats
+MAX_DENOMINATOR = 64  # a power of two, stored as its exponent (our reader stops at 64)
 CC_BANK = frozenset({0, 32})  # bank select MSB/LSB: part of a channel's instrument
 PITCHED_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
-_KEYS = frozenset(KEY_NAMES.values())
+MIDI_KEYS = frozenset(KEY_NAMES.values())
+CONTROL_KINDS = ("control_change", "pitchwheel", "aftertouch", "polytouch")
 
 # Sort groups for events on the same tick (see the module docstring).
 _OFF, _CONTROL, _PROGRAM, _ON = 0, 1, 2, 3
@@ -203,26 +208,19 @@ def _conductor(song: Song) -> mido.MidiTrack:
     if song.title:
         events.append(((0, 0, 0), "track_name", {"name": _text(song.title)}))
     for i, sig in enumerate(song.time_signatures):
-        d = sig.denominator
-        if sig.numerator < 1 or sig.numerator > 255 or d < 1 or d & (d - 1) or d > 2**6:
-            raise ValueError(f"time signature {sig.numerator}/{d} cannot be written")
+        check_time_signature(sig.numerator, sig.denominator)
         events.append(((sig.tick, 1, i), "time_signature",
-                       {"numerator": sig.numerator, "denominator": d}))
+                       {"numerator": sig.numerator, "denominator": sig.denominator}))
     for i, key in enumerate(song.key_signatures):
-        if key.key not in _KEYS:
-            raise ValueError(f"unknown key {key.key!r}")
+        check_key(key.key)
         events.append(((key.tick, 2, i), "key_signature", {"key": key.key}))
     for i, tempo in enumerate(song.tempos):
-        if not 0 < tempo.us_per_beat <= 0xFFFFFF:
-            raise ValueError(f"tempo of {tempo.us_per_beat} µs per beat cannot be written")
+        check_tempo(tempo.us_per_beat)
         events.append(((tempo.tick, 3, i), "set_tempo", {"tempo": tempo.us_per_beat}))
     for i, marker in enumerate(song.markers):
         events.append(((marker.tick, 4, i), "marker", {"text": _text(marker.text)}))
-    trk = _as_track(events)
-    end = sum(m.time for m in trk)
-    if song.length > end:  # the conductor carries the song's length to the reader
-        trk.append(mido.MetaMessage("end_of_track", time=song.length - end))
-    return trk
+    # The conductor's end_of_track carries the song's length to the reader.
+    return _as_track(events, end=song.length)
 
 
 def _track(track: Track, channel: int) -> mido.MidiTrack:
@@ -271,19 +269,52 @@ def _with_mix(track: Track, first: int) -> list[ControlEvent]:
 
 
 def _control_message(c: ControlEvent, channel: int) -> tuple[str, dict[str, Any]]:
+    check_control(c.kind, c.number, c.value)
     if c.kind == "pitchwheel":
-        _check_range(c.value, -8192, 8191, "pitch bend")
         return c.kind, {"channel": channel, "pitch": c.value}
-    _check_range(c.value, 0, 127, f"{c.kind} value")
     if c.kind == "control_change":
-        _check_range(c.number, 0, 127, "controller number")
         return c.kind, {"channel": channel, "control": c.number, "value": c.value}
     if c.kind == "aftertouch":
         return c.kind, {"channel": channel, "value": c.value}
-    if c.kind == "polytouch":
-        _check_range(c.number, 0, 127, "polytouch note")
-        return c.kind, {"channel": channel, "note": c.number, "value": c.value}
-    raise ValueError(f"unknown control event kind {c.kind!r}")
+    return c.kind, {"channel": channel, "note": c.number, "value": c.value}
+
+
+# -- what a MIDI file can hold: the writer's limits, shared with the project loader -------
+
+
+def check_time_signature(numerator: int, denominator: int) -> None:
+    """Raise ValueError unless MIDI can hold the meter ``numerator/denominator``."""
+    d = denominator
+    if not 1 <= numerator <= MAX_NUMERATOR or not 1 <= d <= MAX_DENOMINATOR or d & (d - 1):
+        raise ValueError(f"time signature {numerator}/{d} is not one MIDI can hold "
+                         f"(1..{MAX_NUMERATOR} beats of 1, 2, 4 … {MAX_DENOMINATOR})")
+
+
+def check_key(key: str) -> None:
+    """Raise ValueError unless ``key`` is one MIDI can hold, spelled as mido does."""
+    if key not in MIDI_KEYS:
+        raise ValueError(f"unknown key {key!r:.40} (keys are spelled like C, F#m, Bb)")
+
+
+def check_tempo(us_per_beat: int) -> None:
+    """Raise ValueError unless MIDI can hold a tempo of ``us_per_beat`` µs per beat."""
+    if not 0 < us_per_beat <= MAX_TEMPO_US:
+        raise ValueError(f"tempo of {us_per_beat} µs per beat is not one MIDI can hold "
+                         f"(1..{MAX_TEMPO_US})")
+
+
+def check_control(kind: str, number: int, value: int) -> None:
+    """Raise ValueError unless MIDI can hold this control event (see ``ControlEvent``)."""
+    if kind not in CONTROL_KINDS:
+        raise ValueError(f"unknown control kind {kind!r:.40}")
+    if kind == "pitchwheel":
+        _check_range(value, -8192, 8191, "pitch bend")
+    else:
+        _check_range(value, 0, 127, f"{kind} value")
+    if kind == "control_change":
+        _check_range(number, 0, 127, "controller number")
+    elif kind == "polytouch":
+        _check_range(number, 0, 127, "polytouch note")
 
 
 def _check_range(value: Any, low: int, high: int, what: str) -> None:
@@ -291,12 +322,23 @@ def _check_range(value: Any, low: int, high: int, what: str) -> None:
         raise ValueError(f"{what} {value!r} is outside {low}..{high}")
 
 
-def _as_track(events: list[_Event]) -> mido.MidiTrack:
-    """Sort events by their keys and turn absolute ticks into mido's delta times.
+def _delta(tick: int, last: int) -> int:
+    """Ticks from the previous event to one at ``tick``; ValueError if MIDI cannot say it."""
+    delta = tick - last
+    if delta > MAX_DELTA:
+        raise ValueError(f"the gap before tick {tick:,} is {delta:,} ticks: a MIDI file "
+                         f"allows at most {MAX_DELTA:,} between events")
+    return delta
+
+
+def _as_track(events: list[_Event], end: int = 0) -> mido.MidiTrack:
+    """Sort events by their keys and turn absolute ticks into mido's delta times; the
+    track's end_of_track comes at ``end`` if that is after the last event.
 
     Channel messages skip mido's per-field checks (most of the export time): the song
     model and :func:`_control_message` have already checked every value, and mido still
-    checks that each delta time is a non-negative integer when it writes.
+    checks that each delta time is a non-negative integer when it writes (but not that it
+    fits in 4 bytes: :func:`_delta` does).
     """
     events.sort(key=lambda e: e[0])
     trk = mido.MidiTrack()
@@ -304,8 +346,10 @@ def _as_track(events: list[_Event]) -> mido.MidiTrack:
     for key, kind, fields in events:
         tick = key[0]
         if kind in ("track_name", "time_signature", "key_signature", "set_tempo", "marker"):
-            trk.append(mido.MetaMessage(kind, time=tick - last, **fields))
+            trk.append(mido.MetaMessage(kind, time=_delta(tick, last), **fields))
         else:
-            trk.append(mido.Message(kind, skip_checks=True, time=tick - last, **fields))
+            trk.append(mido.Message(kind, skip_checks=True, time=_delta(tick, last), **fields))
         last = tick
+    if end > last:
+        trk.append(mido.MetaMessage("end_of_track", time=_delta(end, last)))
     return trk

@@ -57,12 +57,51 @@ CC_VOLUME = 7
 CC_PAN = 10
 
 
+# Meta events the song has no place for, by the name the import report gives them
+# (docs/file-format.md, "Dropped, and why"). Port, channel prefix and SMPTE offset are
+# dropped too, but carry nothing a musician wrote.
+DROPPED_METAS = {0x01: "text", 0x02: "copyright", 0x04: "instrument names", 0x05: "lyrics",
+                 0x07: "cue points", 0x7F: "sequencer-specific data"}
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What a MIDI file holds that its song does not keep: writing the song back over the
+    file loses these. ``dropped`` is ``(kind, count)`` pairs in a fixed order."""
+
+    dropped: tuple[tuple[str, int], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.dropped)
+
+    def summary(self) -> str:
+        """``"lyrics (3), sysex (1)"``; empty when nothing was dropped."""
+        return ", ".join(f"{kind} ({count})" for kind, count in self.dropped)
+
+
+def import_report(smf: Smf) -> ImportReport:
+    """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops."""
+    counts = dict.fromkeys(DROPPED_METAS.values(), 0)
+    counts["sysex"] = 0
+    for trk in smf.tracks:
+        for _tick, mtype, _payload in trk.metas:
+            if mtype in DROPPED_METAS:
+                counts[DROPPED_METAS[mtype]] += 1
+        counts["sysex"] += trk.sysex_count
+    return ImportReport(tuple((kind, n) for kind, n in counts.items() if n))
+
+
 def read_midi(path: str | os.PathLike[str]) -> Song:
     """Read a Standard MIDI File (type 0, 1 or 2) into a Song.
 
     Raises :class:`FileFormatError` if the file is empty, truncated, not MIDI or damaged,
     and ``OSError`` if it cannot be read at all.
     """
+    return read_midi_with_report(path)[0]
+
+
+def read_midi_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportReport]:
+    """:func:`read_midi`, plus what the file holds that the song does not keep."""
     path = Path(path)
     with open(path, "rb") as f:
         data = f.read(MAX_FILE_BYTES + 1)
@@ -70,16 +109,20 @@ def read_midi(path: str | os.PathLike[str]) -> Song:
         raise FileFormatError(
             path, f"too large for a MIDI file (over {MAX_FILE_BYTES // 2**20} MB)"
         )
-    return midi_from_bytes(data, path)
+    smf = _parse(data, path)
+    return song_from_smf(smf), import_report(smf)
 
 
 def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> Song:
     """Parse MIDI file contents; ``path`` only names the file in error messages."""
+    return song_from_smf(_parse(data, path))
+
+
+def _parse(data: bytes, path: str | os.PathLike[str]) -> Smf:
     try:
-        smf = parse_smf(data)
+        return parse_smf(data)
     except SmfError as e:
         raise FileFormatError(path, str(e)) from None
-    return song_from_smf(smf)
 
 
 def song_from_smf(smf: Smf) -> Song:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,13 @@ from engine.score import (
 
 from .atomic import atomic_write
 from .errors import FileFormatError
-from .midi_export import MIN_VELOCITY
+from .midi_export import (
+    MIN_VELOCITY,
+    check_control,
+    check_key,
+    check_tempo,
+    check_time_signature,
+)
 
 FORMAT = "partita"
 FORMAT_VERSION = 1
@@ -172,8 +179,11 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
             path, f"damaged or truncated Partita project (invalid JSON at line {e.lineno}, "
             f"column {e.colno}: {e.msg})"
         ) from None
-    except (RecursionError, ValueError) as e:  # too deeply nested, a 5000-digit number
-        raise FileFormatError(path, f"damaged Partita project ({e})") from None
+    except RecursionError:
+        raise FileFormatError(path, "damaged Partita project (nested too deeply)") from None
+    except ValueError:  # Python refuses to convert integers of over 4300 digits
+        raise FileFormatError(path, "damaged Partita project (a number in it is too long)"
+                              ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FileFormatError(path, 'not a Partita project (no "format": "partita")')
     version = doc.get("version")
@@ -259,20 +269,28 @@ def _objects(obj: Document, key: str, where: str) -> list[tuple[str, Document]]:
 
 
 def song_from_json(doc: Document) -> Song:
-    """The song part of a (current-version) document → Song. Raises ``_Invalid``."""
+    """The song part of a (current-version) document → Song. Raises ``_Invalid``.
+
+    Values a MIDI file cannot hold (a meter of 4/3, an unknown key) are refused with the
+    MIDI writer's own checks, so every project that loads can also be exported.
+    """
     w = "song"
     try:
-        tempos = [TempoChange(_tick(d, at), _field(d, "us_per_beat", int, at))
-                  for at, d in _objects(doc, "tempos", w)]
-        if any(t.us_per_beat <= 0 for t in tempos):
-            raise _Invalid("song.tempos: a tempo must be more than 0 µs per beat")
-        sigs = [TimeSignature(_tick(d, at), _field(d, "numerator", int, at),
-                              _field(d, "denominator", int, at))
-                for at, d in _objects(doc, "time_signatures", w)]
-        if any(s.numerator < 1 or s.denominator < 1 for s in sigs):
-            raise _Invalid("song.time_signatures: numerator and denominator must be ≥ 1")
-        keys = [KeySignature(_tick(d, at), _field(d, "key", str, at))
-                for at, d in _objects(doc, "key_signatures", w)]
+        tempos = []
+        for at, d in _objects(doc, "tempos", w):
+            us_per_beat = _field(d, "us_per_beat", int, at)
+            _midi_check(check_tempo, at, us_per_beat)
+            tempos.append(TempoChange(_tick(d, at), us_per_beat))
+        sigs = []
+        for at, d in _objects(doc, "time_signatures", w):
+            meter = _field(d, "numerator", int, at), _field(d, "denominator", int, at)
+            _midi_check(check_time_signature, at, *meter)
+            sigs.append(TimeSignature(_tick(d, at), *meter))
+        keys = []
+        for at, d in _objects(doc, "key_signatures", w):
+            key = _field(d, "key", str, at)
+            _midi_check(check_key, at, key)
+            keys.append(KeySignature(_tick(d, at), key))
         markers = [Marker(_tick(d, at), _field(d, "text", str, at))
                    for at, d in _objects(doc, "markers", w)]
         tracks = [_track_from_json(d, at) for at, d in _objects(doc, "tracks", w)]
@@ -295,19 +313,49 @@ def song_from_json(doc: Document) -> Song:
         raise _Invalid(f"song: {e}") from None
 
 
+def _midi_check(check: Callable[..., None], where: str, *values: Any) -> None:
+    """Run one of the MIDI writer's checks; its ValueError becomes ``_Invalid`` at ``where``."""
+    try:
+        check(*values)
+    except ValueError as e:
+        raise _Invalid(f"{where}: {e}") from None
+
+
+def _number_in(d: Document, key: str, low: float, high: float, where: str,
+               default: float) -> float:
+    value = float(_field(d, key, float, where, default=default))
+    if not low <= value <= high:
+        raise _Invalid(f"{where}.{key}: {value:g} is outside {low:g}..{high:g}")
+    return value
+
+
+def _id(value: Any, where: str) -> int | None:
+    """A stored note or track id; None (a fresh id is issued) for one below 1, which
+    Partita never writes: ids only tell objects apart, so nothing audible is lost."""
+    return value if _check(value, int, where) >= 1 else None
+
+
+_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")  # what the studio writes: #rrggbb
+
+
 def _track_from_json(d: Document, w: str) -> Track:
     optional: dict[str, Any] = {}
-    if "id" in d:
-        optional["id"] = _field(d, "id", int, w)
-    for key, kind in (("colour", str), ("mute", bool), ("solo", bool)):
+    if "id" in d and (track_id := _id(d["id"], f"{w}.id")) is not None:
+        optional["id"] = track_id
+    for key, kind in (("mute", bool), ("solo", bool)):
         if key in d:
             optional[key] = _field(d, key, kind, w)
+    # A colour that is not one is only cosmetic: the track keeps the default colour.
+    if _COLOUR.fullmatch(colour := _field(d, "colour", str, w, default="")):
+        optional["colour"] = colour
     notes = []
     for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
         at = f"{w}.notes[{i}]"
         values = [_check(v, int, at) for v in row]
         if values[3] == 0:  # silent, and MIDI cannot say it (a note_on of 0 is a note-off)
             values[3] = MIN_VELOCITY
+        if len(values) == 5 and _id(values[4], at) is None:
+            del values[4]
         try:
             notes.append(Note(*values))
         except ValueError as e:
@@ -316,11 +364,11 @@ def _track_from_json(d: Document, w: str) -> Track:
     for i, row in enumerate(_rows(d, "controls", w, (4,))):
         at = f"{w}.controls[{i}]"
         tick, kind, number, value = row
-        if kind not in ("control_change", "pitchwheel", "aftertouch", "polytouch"):
-            raise _Invalid(f"{at}: unknown control kind {kind!r:.40}")
+        _check(kind, str, at)
         if _check(tick, int, at) < 0:
             raise _Invalid(f"{at}: negative tick")
-        controls.append(ControlEvent(tick, kind, _check(number, int, at), _check(value, int, at)))
+        _midi_check(check_control, at, kind, _check(number, int, at), _check(value, int, at))
+        controls.append(ControlEvent(tick, kind, number, value))
     changes = [ProgramChange(_tick(p, at), _field(p, "program", int, at))
                for at, p in _objects(d, "program_changes", w)]
     if any(not 0 <= p.program <= 127 for p in changes):
@@ -330,8 +378,8 @@ def _track_from_json(d: Document, w: str) -> Track:
         "program": _field(d, "program", int, w, default=0),
         "is_drum": _field(d, "is_drum", bool, w, default=False),
         "channel": _field(d, "channel", int, w, default=0),
-        "volume": float(_field(d, "volume", float, w, default=1.0)),
-        "pan": float(_field(d, "pan", float, w, default=0.0)),
+        "volume": _number_in(d, "volume", 0.0, 1.0, w, default=1.0),
+        "pan": _number_in(d, "pan", -1.0, 1.0, w, default=0.0),
     }
     try:
         return Track(notes=tuple(notes), program_changes=tuple(changes),

@@ -17,6 +17,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from engine.io.midi_export import check_time_signature
 from engine.plugins.api import (
     Cancelled,
     CancelToken,
@@ -258,8 +259,10 @@ def compose(
     if not 10 <= params.tempo <= 400:
         raise TaskError(f"tempo {params.tempo:g} BPM is outside 10..400")
     num, den = params.meter
-    if num < 1 or den not in (1, 2, 4, 8, 16, 32):
-        raise TaskError(f"bad meter {num}/{den}")
+    try:  # the meters a saved song can hold (MIDI's limits, which projects share)
+        check_time_signature(num, den)
+    except ValueError as e:
+        raise TaskError(str(e)) from None
     try:
         key = key_name(params.key) if params.key else None
     except ValueError as e:

@@ -9,15 +9,26 @@ from __future__ import annotations
 
 from .files import get_export_midi_path, get_open_path, get_save_path, get_stems_dir
 from .generation import ask_instruments, confirm_take_conflict
-from .messages import ask_save_changes, show_error, show_info, show_notice
+from .messages import (
+    ask_discard_takes,
+    ask_overwrite_changed,
+    ask_save_changes,
+    ask_save_over_midi,
+    show_error,
+    show_info,
+    show_notice,
+)
 from .model_manager import show_model_manager
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 
 __all__ = [
+    "ask_discard_takes",
     "ask_instruments",
+    "ask_overwrite_changed",
     "ask_recover",
     "ask_save_changes",
+    "ask_save_over_midi",
     "confirm_take_conflict",
     "get_export_midi_path",
     "get_open_path",

@@ -1,4 +1,4 @@
-"""Message boxes: errors, notices and "save changes?"."""
+"""Message boxes: errors, notices, and the questions asked before work could be lost."""
 
 from __future__ import annotations
 
@@ -39,3 +39,57 @@ def ask_save_changes(parent: QWidget | None, name: str) -> str:
     if answer == QMessageBox.StandardButton.Discard:
         return "discard"
     return "cancel"
+
+
+def _ask(parent: QWidget | None, title: str, text: str, info: str,
+         buttons: list[tuple[str, str, QMessageBox.ButtonRole]], default: str) -> str:
+    """A warning with one button per ``(answer, label, role)``; the answer clicked, or
+    ``"cancel"`` when the box is closed another way."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.setInformativeText(info)
+    made = {box.addButton(label, role): answer for answer, label, role in buttons}
+    for button, answer in made.items():
+        if answer == default:
+            box.setDefaultButton(button)
+    box.exec()
+    return made.get(box.clickedButton(), "cancel")
+
+
+def ask_overwrite_changed(parent: QWidget | None, name: str) -> str:
+    """``"overwrite"``, ``"save_as"`` or ``"cancel"`` when ``name`` changed on disk since
+    it was opened or last saved (another program, another window)."""
+    role = QMessageBox.ButtonRole
+    return _ask(parent, "File changed on disk",
+                f"“{name}” changed on disk since you opened it.",
+                "Another program or window saved it. Overwriting replaces that version "
+                "with this one.",
+                [("overwrite", "Overwrite", role.DestructiveRole),
+                 ("save_as", "Save As…", role.AcceptRole),
+                 ("cancel", "Cancel", role.RejectRole)], "save_as")
+
+
+def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str) -> str:
+    """``"project"``, ``"anyway"`` or ``"cancel"`` before saving over the MIDI file the song
+    came from, which holds things Partita does not keep (``dropped``: "lyrics (3), …")."""
+    role = QMessageBox.ButtonRole
+    return _ask(parent, "Save over the MIDI file?",
+                f"“{name}” has {dropped} that Partita does not keep; saving over it "
+                "removes them.",
+                "Save as a .partita project to keep the original file as it is.",
+                [("project", "Save as a .partita Project…", role.AcceptRole),
+                 ("anyway", "Save Anyway", role.DestructiveRole),
+                 ("cancel", "Cancel", role.RejectRole)], "project")
+
+
+def ask_discard_takes(parent: QWidget | None, count: int) -> str:
+    """``"discard"`` or ``"cancel"`` before closing with generated takes not yet accepted."""
+    role = QMessageBox.ButtonRole
+    takes = "1 take" if count == 1 else f"{count} takes"
+    return _ask(parent, "Takes not accepted",
+                f"You have {takes} not yet accepted.",
+                "They are lost unless you accept one (Enter) before closing.",
+                [("discard", "Discard", role.DestructiveRole),
+                 ("cancel", "Cancel", role.RejectRole)], "cancel")

@@ -17,12 +17,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..autosave import original_is_newer
+from ..document import display_path
+
 
 def describe(recovery: Any) -> str:
-    """"demo.mid — autosaved 14:03, 2 Mar" for one recovery entry."""
-    name = recovery.document.name if recovery.document else "Untitled song"
+    """"demo.mid — autosaved 14:03, 2 Mar 2026" for one recovery entry, with a warning
+    when the file on disk was saved after the autosave."""
+    name = display_path(recovery.document.name) if recovery.document else "Untitled song"
     when = recovery.saved_at.astimezone().strftime("%H:%M, %d %b %Y")
-    return f"{name} — autosaved {when}"
+    text = f"{name} — autosaved {when}"
+    if original_is_newer(recovery):
+        text += " (the file on disk is newer than this autosave)"
+    return text
 
 
 def ask_recover(parent: QWidget | None, pending: Sequence[Any]) -> tuple[str, Any]:

@@ -21,7 +21,7 @@ from .ruler import Ruler
 from .tools import Tool
 from .velocity import VelocityLane
 from .view import NoteCanvas
-from .viewport import Viewport
+from .viewport import Viewport, qt_int
 
 ZOOM_STEP = 1.25
 
@@ -178,10 +178,10 @@ class PianoRoll(QWidget):
             (self.vbar, vp.max_top(), vp.height, vp.top),
         ):
             bar.blockSignals(True)
-            bar.setRange(0, int(maximum))
-            bar.setPageStep(max(1, int(page)))
-            bar.setSingleStep(max(1, int(page / 20)))
-            bar.setValue(int(value))
+            bar.setRange(0, qt_int(maximum))
+            bar.setPageStep(max(1, qt_int(page)))
+            bar.setSingleStep(max(1, qt_int(page / 20)))
+            bar.setValue(qt_int(value))
             bar.blockSignals(False)
 
     def zoom_in(self) -> None:

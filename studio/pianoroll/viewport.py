@@ -9,6 +9,26 @@ from PySide6.QtCore import QObject, Signal
 PITCHES = 128
 MIN_PX_PER_BEAT, MAX_PX_PER_BEAT = 4.0, 800.0
 MIN_KEY_H, MAX_KEY_H = 5, 40
+QT_INT_MAX = 2**31 - 1  # Qt's int (scroll bars, int signals); a bigger Python int overflows
+MAX_TICKS = QT_INT_MAX // 2  # the furthest tick the view scrolls to (a damaged file can say 2**52)
+
+
+def qt_int(value: float) -> int:
+    """``value`` as an int a Qt API accepts: clamped to Qt's int range, NaN as 0."""
+    if value != value:  # NaN
+        return 0
+    return int(max(-QT_INT_MAX, min(QT_INT_MAX, value)))
+
+
+def clamped(value: object, low: float, high: float, default: float) -> float:
+    """A number from a file within [low, high]; ``default`` when it is not a finite number."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not math.isfinite(number):
+        return default
+    return min(high, max(low, number))
 
 
 class Viewport(QObject):
@@ -77,7 +97,7 @@ class Viewport(QObject):
             self.changed.emit()
 
     def set_song_ticks(self, ticks: int) -> None:
-        self.song_ticks = max(ticks, self.ppq * 4)
+        self.song_ticks = min(max(ticks, self.ppq * 4), MAX_TICKS)
         self.changed.emit()
 
     def set_size(self, width: int, height: int) -> None:
@@ -114,6 +134,15 @@ class Viewport(QObject):
             key_h = min(MAX_KEY_H, max(MIN_KEY_H, self.key_h + (1 if factor > 1 else -1)))
         self.key_h = key_h
         self.top = min(max(0.0, rows_above * key_h - ay), self.max_top())
+        self.changed.emit()
+
+    def restore(self, px_per_beat: object, key_h: object, left: object, top: object) -> None:
+        """Zoom and scroll as a saved project says, each value clamped to the limits
+        (a damaged or hand-edited file must not give a zero or an absurd zoom)."""
+        self.px_per_beat = clamped(px_per_beat, MIN_PX_PER_BEAT, MAX_PX_PER_BEAT, 48.0)
+        self.key_h = round(clamped(key_h, MIN_KEY_H, MAX_KEY_H, 14))
+        self.left = clamped(left, 0.0, self.max_left(), 0.0)
+        self.top = clamped(top, 0.0, self.max_top(), 0.0)
         self.changed.emit()
 
     def center_on_pitches(self, low: int, high: int) -> None:

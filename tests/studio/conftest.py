@@ -39,7 +39,10 @@ class Dialogs:
     def __init__(self) -> None:
         self.calls: list[tuple[str, tuple]] = []
         self.answers: dict[str, object] = {"ask_save_changes": "cancel",
-                                           "ask_recover": ("later", None)}
+                                           "ask_recover": ("later", None),
+                                           "ask_discard_takes": "discard",
+                                           "ask_overwrite_changed": "cancel",
+                                           "ask_save_over_midi": "cancel"}
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]

@@ -122,3 +122,30 @@ def test_exporting_more_instruments_than_midi_channels_says_which_share(opened, 
     assert target.is_file()
     ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
     assert title == "many.mid: saved, with a warning" and "is shared by tracks" in message
+
+
+def test_discarding_recoveries_it_cannot_delete_says_so(opened, tmp_path, qtbot, dialogs,
+                                                        monkeypatch):
+    import errno
+    from pathlib import Path
+
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = opened
+    edit_something(win)
+    assert win.autosaver.save_now()
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    dialogs.answers["ask_recover"] = ("discard", None)
+
+    def read_only(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    with monkeypatch.context() as patch:  # only unlink: the dialogs stay stubbed
+        patch.setattr(Path, "unlink", read_only)
+        assert not other.offer_recovery()  # no traceback: the user is told, the file stays
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot discard the recovered work" and "Read-only" in message
+    assert win.autosaver.store.path.exists()
+    other.close()

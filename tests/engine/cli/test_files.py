@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -131,3 +133,23 @@ def test_convert_says_1_track_not_1_tracks(tmp_path, capsys):
     save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)), Track("Empty"))), src)
     assert main(["convert", str(src), str(tmp_path / "two.mid")]) == 0
     assert "(1 track, 1 note; 1 empty track left out)" in capsys.readouterr().out
+
+
+def test_convert_refuses_a_song_midi_cannot_hold_and_keeps_the_old_file(tmp_path, capsys):
+    src, out = tmp_path / "long.partita", tmp_path / "long.mid"
+    save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)),), length=2**40), src)
+    save_song(Song(tracks=(Track("Old", notes=(Note(62, 0, 480),)),)), out)
+    before = out.read_bytes()
+    expect_user_error(["convert", str(src), str(out)], capsys,
+                      "long.mid: cannot write MIDI: the gap before tick")
+    assert out.read_bytes() == before
+
+
+def test_an_error_does_not_import_modules_the_command_did_not_use(tmp_path):
+    # Collecting the engine's error types once imported torch: 3 s for every error.
+    code = ("import sys; from engine.cli import main; "
+            f"assert main(['info', {str(tmp_path / 'nope.mid')!r}]) == 1; "
+            "print(sorted(m for m in ('torch', 'engine.models.checkpoint') if m in sys.modules))")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True)
+    assert run.stdout.strip() == "[]" and "No such file" in run.stderr

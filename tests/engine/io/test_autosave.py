@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import sys
 from pathlib import Path
 
+import pytest
+
 from engine.io import RecoveryStore, load_project
-from engine.io.autosave import default_recovery_dir
+from engine.io.autosave import _process_start, default_recovery_dir
 from engine.score import Note, Song, Track
 
 
@@ -46,15 +51,72 @@ def test_untitled_songs_and_discarding_another_sessions_file(tmp_path):
     assert store.pending() == []
 
 
+def rewrite_recovery_meta(store: RecoveryStore, drop: tuple[str, ...] = (), **changes) -> None:
+    """Edit the "recovery" object of ``store``'s file: set ``changes``, delete ``drop``."""
+    doc = json.loads(store.path.read_bytes())
+    doc["recovery"].update(changes)
+    for key in drop:
+        doc["recovery"].pop(key, None)
+    store.path.write_text(json.dumps(doc))
+
+
 def test_sessions_of_running_processes_are_left_alone(tmp_path):
     other = RecoveryStore(tmp_path)
     other.save(song(), None)
     # Pretend another, still running Partita (our parent process) wrote it.
-    text = other.path.read_text().replace(f'"pid": {os.getpid()}', f'"pid": {os.getppid()}')
-    other.path.write_text(text)
+    rewrite_recovery_meta(other, pid=os.getppid(), started=_process_start(os.getppid()))
     store = RecoveryStore(tmp_path)
     assert store.pending() == []
     assert len(store.pending(include_running=True)) == 1
+
+
+def test_autosaves_of_older_versions_without_a_start_time_are_judged_by_the_pid(tmp_path):
+    other = RecoveryStore(tmp_path)
+    other.save(song(), None)
+    rewrite_recovery_meta(other, pid=os.getppid(), drop=("started",))
+    assert RecoveryStore(tmp_path).pending() == []  # written since the parent started
+    if _process_start(os.getppid()) is not None:
+        # Written long before the process that now has that pid started: a reused pid.
+        rewrite_recovery_meta(other, saved_at="2001-01-01T10:00:00+00:00")
+        assert [r.session for r in RecoveryStore(tmp_path).pending()] == [other.session]
+
+
+@pytest.mark.skipif(_process_start(os.getpid()) is None, reason="no process start times here")
+def test_a_reused_pid_does_not_hide_a_crashed_sessions_autosave(tmp_path):
+    # After a reboot the crashed session's pid may belong to any live process.
+    crashed = RecoveryStore(tmp_path)
+    crashed.save(song(), None)
+    rewrite_recovery_meta(crashed, pid=os.getppid(), started="another-boot/12345")
+    assert [r.session for r in RecoveryStore(tmp_path).pending()] == [crashed.session]
+
+
+@pytest.mark.skipif(sys.platform == "win32" or sys.platform == "darwin",
+                    reason="file names there must be valid Unicode")
+def test_a_document_whose_name_is_not_utf8_is_autosaved_and_recovered(tmp_path):
+    document = tmp_path / os.fsdecode(b"caf\xe9.mid")  # Latin-1 é: any bytes go on Linux
+    RecoveryStore(tmp_path / "rec").save(song(), document)
+    (r,) = RecoveryStore(tmp_path / "rec").pending()
+    assert os.fsencode(r.document) == os.fsencode(document)
+    assert r.load().song == song()
+
+
+def test_discard_reports_what_it_cannot_delete_instead_of_raising(tmp_path, monkeypatch):
+    RecoveryStore(tmp_path).save(song(), None)
+    RecoveryStore(tmp_path).save(song(), None)
+    store = RecoveryStore(tmp_path)
+    pending = store.pending()
+
+    def read_only(self, missing_ok=False):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+
+    monkeypatch.setattr(Path, "unlink", read_only)
+    problem = store.discard(pending[0])
+    assert problem is not None and pending[0].path.name in problem
+    assert "Read-only" in problem and "\n" not in problem
+    assert len(store.discard_all(pending)) == 2
+    monkeypatch.undo()
+    assert store.discard(pending[0]) is None and store.discard_all(pending) == []
+    assert store.pending() == []
 
 
 def test_recovery_files_are_ordinary_projects_and_unreadable_ones_are_skipped(tmp_path):

@@ -77,3 +77,19 @@ def test_atomic_write_cleans_up_when_the_rename_fails(tmp_path, monkeypatch):
         atomic_write(path, b"new")
     assert path.read_bytes() == b"old"
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_atomic_write_removes_only_stale_temporary_files_of_its_own_target(tmp_path):
+    # A save killed mid-write leaves .NAME.<hex>.tmp; the next save of NAME removes it
+    # once it is old, but never a fresh one (another save may be writing it).
+    path = tmp_path / "a.mid"
+    stale, fresh = tmp_path / ".a.mid.0123abcd.tmp", tmp_path / ".a.mid.89abcdef.tmp"
+    others = [tmp_path / ".b.mid.0123abcd.tmp", tmp_path / ".a.mid.notmine.tmp"]
+    for p in (stale, fresh, *others):
+        p.write_bytes(b"partial")
+    hours_ago = os.stat(stale).st_mtime - 2 * atomic.STALE_TEMP_SECONDS
+    for p in (stale, *others):
+        os.utime(p, (hours_ago, hours_ago))
+    atomic_write(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert not stale.exists() and fresh.exists() and all(p.exists() for p in others)

@@ -105,12 +105,34 @@ def test_nested_same_pitch_notes_keep_their_starts_and_ends():
     Song(tracks=(Track(notes=(Note(60, 0, 1),),
                        controls=(ControlEvent(0, "control_change", 1, 300),)),)),
     Song(tracks=(Track(notes=(Note(60, 0, 1),), controls=(ControlEvent(0, "sysex", 0, 0),)),)),
+    # A delta time holds at most 0x0FFFFFFF ticks: a later one would make a file that no
+    # reader (ours included) can read back.
+    Song(length=0x0FFFFFFF + 1),
+    Song(tracks=(Track(notes=(Note(60, 0x0FFFFFFF + 1, 1),)),)),
+    Song(tracks=(Track(notes=(Note(60, 0, 0x0FFFFFFF + 1),)),)),
 ])
 def test_unwritable_songs_fail_cleanly_and_leave_no_file(bad, tmp_path):
     path = tmp_path / "out.mid"
     with pytest.raises(FileFormatError, match=r"^out\.mid: cannot write MIDI: "):
         write_midi(bad, path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_gaps_midi_can_hold_are_written_and_read_back():
+    note = Note(60, 0x0FFFFFFF, 0x0FFFFFFF)  # ends at twice the longest gap
+    back = midi_from_bytes(midi_to_bytes(Song(tracks=(Track(notes=(note,)),))))
+    assert back.tracks[0].notes == (note,)
+    assert midi_from_bytes(midi_to_bytes(Song(length=0x0FFFFFFF))).length == 0x0FFFFFFF
+
+
+def test_a_song_with_too_long_a_gap_does_not_replace_a_good_file(tmp_path):
+    path = tmp_path / "out.mid"
+    write_midi(full_song(), path)
+    before = path.read_bytes()
+    with pytest.raises(FileFormatError, match=r"^out\.mid: cannot write MIDI: .*at most "
+                       r"268,435,455"):
+        write_midi(Song(length=2**40), path)
+    assert path.read_bytes() == before
 
 
 def test_a_failed_write_keeps_the_previous_file(tmp_path):

@@ -131,6 +131,11 @@ def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
      b'true}]}}', r"volume: expected a number"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480}, "studio": []}',
      "studio: expected an object"),
+    # Python's own wording ("sys.set_int_max_str_digits", "recursion depth") stays out.
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 4' + b"8" * 5000 + b"}}",
+     r"^bad\.partita: damaged Partita project \(a number in it is too long\)$"),
+    (b'{"format": "partita", "version": 1, "studio": ' + b"[" * 100_000 + b"]" * 100_000
+     + b"}", r"^bad\.partita: damaged Partita project \(nested too deeply\)$"),
 ])
 def test_damaged_projects_give_one_line_naming_the_file(tmp_path, content, problem):
     path = tmp_path / "bad.partita"
@@ -148,3 +153,65 @@ def test_a_failed_save_leaves_the_old_file_and_no_temporary_files(tmp_path):
         save_project(song(), path, {"not json": object()})
     assert path.read_bytes() == before
     assert list(tmp_path.iterdir()) == [path]
+
+
+def project_with(song_fields: str = "", track_fields: str = "",
+                 notes: str = "[[60, 0, 480, 90, 7]]") -> bytes:
+    """A one-track project with extra JSON fields (text after a comma) in song or track."""
+    return (f'{{"format": "partita", "version": 1, "song": {{"ppq": 480{song_fields}, '
+            f'"tracks": [{{"notes": {notes}{track_fields}}}]}}}}').encode()
+
+
+# What MIDI cannot hold is refused on load with the MIDI writer's own checks, so a project
+# that opens can always be exported.
+@pytest.mark.parametrize("fields, problem", [
+    (project_with(', "key_signatures": [{"tick": 0, "key": "H#m"}]'),
+     r"song\.key_signatures\[0\]: unknown key 'H#m'"),
+    (project_with(', "time_signatures": [{"tick": 0, "numerator": 4, "denominator": 3}]'),
+     r"song\.time_signatures\[0\]: time signature 4/3 is not one MIDI can hold"),
+    (project_with(', "time_signatures": [{"tick": 0, "numerator": 100000, "denominator": 1}]'),
+     r"song\.time_signatures\[0\]: time signature 100000/1"),
+    (project_with(', "tempos": [{"tick": 0, "us_per_beat": 16777216}]'),
+     r"song\.tempos\[0\]: tempo of 16777216 µs per beat is not one MIDI can hold"),
+    (project_with(', "tempos": [{"tick": 0, "us_per_beat": 0}]'), r"song\.tempos\[0\]: tempo"),
+    (project_with(track_fields=', "controls": [[0, "pitchwheel", 0, 999999]]'),
+     r"song\.tracks\[0\]\.controls\[0\]: pitch bend 999999 is outside -8192\.\.8191"),
+    (project_with(track_fields=', "controls": [[0, "control_change", 128, 0]]'),
+     r"controls\[0\]: controller number 128 is outside 0\.\.127"),
+    (project_with(track_fields=', "volume": -2'),
+     r"song\.tracks\[0\]\.volume: -2 is outside 0\.\.1"),
+    (project_with(track_fields=', "volume": 1.5'), r"volume: 1\.5 is outside 0\.\.1"),
+    (project_with(track_fields=', "volume": NaN'), r"volume: expected a number, got nan"),
+    (project_with(track_fields=', "volume": Infinity'), r"volume: expected a number, got inf"),
+    (project_with(track_fields=', "pan": -1.5'), r"pan: -1\.5 is outside -1\.\.1"),
+])
+def test_values_midi_cannot_hold_are_refused_naming_the_field(tmp_path, fields, problem):
+    path = tmp_path / "odd.partita"
+    path.write_bytes(fields)
+    with pytest.raises(FileFormatError, match=problem) as info:
+        load_project(path)
+    assert str(info.value).startswith("odd.partita: damaged Partita project: ")
+
+
+def test_the_limits_of_midi_itself_still_load(tmp_path):
+    path = tmp_path / "edge.partita"
+    path.write_bytes(project_with(
+        ', "tempos": [{"tick": 0, "us_per_beat": 16777215}, {"tick": 9, "us_per_beat": 1}], '
+        '"time_signatures": [{"tick": 0, "numerator": 255, "denominator": 64}], '
+        '"key_signatures": [{"tick": 0, "key": "C#m"}]',
+        ', "volume": 0, "pan": 1, "controls": [[0, "pitchwheel", 0, -8192]]'))
+    song = load_project(path).song
+    assert song.time_signatures[0].numerator == 255 and song.tracks[0].pan == 1.0
+
+
+def test_a_colour_that_is_none_or_an_id_below_1_gets_a_default_not_an_error(tmp_path):
+    # Neither is audible, and Partita never writes them: keep the music, fix the rest.
+    path = tmp_path / "odd.partita"
+    path.write_bytes(project_with(track_fields=', "colour": "not a colour", "id": -4',
+                                  notes="[[60, 0, 480, 90, -1], [62, 0, 1, 9, 0]]"))
+    track = load_project(path).song.tracks[0]
+    assert track.colour == Track().colour and track.id >= 1
+    assert [n.key() for n in track.notes] == [(0, 60, 480, 90), (0, 62, 1, 9)]
+    assert all(n.id >= 1 for n in track.notes) and track.notes[0].id != track.notes[1].id
+    path.write_bytes(project_with(track_fields=', "colour": "#A1b2C3"'))
+    assert load_project(path).song.tracks[0].colour == "#A1b2C3"

@@ -401,3 +401,9 @@ def test_a_cancel_or_ctrl_c_passes_through(error):
     with pytest.raises(type(error)):
         tasks.repaint(song, [song.tracks[0].id], 0, 1, model=Answers(raises(error)),
                       options=OPTS)
+
+
+@pytest.mark.parametrize("meter", [(300, 4), (4, 3), (0, 4)])
+def test_compose_refuses_a_meter_no_saved_song_can_hold(meter):
+    with pytest.raises(tasks.TaskError, match="not one MIDI can hold"):
+        tasks.compose(tasks.SongParams(meter=meter), model=model(), options=OPTS)

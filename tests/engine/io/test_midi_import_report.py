@@ -1,0 +1,35 @@
+"""The import report: what a MIDI file holds that its song does not keep."""
+
+from __future__ import annotations
+
+import mido
+
+from engine.io import ImportReport, read_midi, read_midi_with_report
+
+
+def write(path, *messages) -> None:
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    mf.tracks.append(mido.MidiTrack([*messages, mido.Message("note_on", note=60, velocity=90),
+                                     mido.Message("note_off", note=60, time=480)]))
+    mf.save(path)
+
+
+def test_counts_each_kind_of_dropped_event(tmp_path):
+    path = tmp_path / "song.kar"
+    write(path, mido.MetaMessage("copyright", text="(c)"), mido.MetaMessage("text", text="@K"),
+          mido.MetaMessage("lyrics", text="a"), mido.MetaMessage("lyrics", text="b"),
+          mido.MetaMessage("cue_marker", text="go"),
+          mido.MetaMessage("sequencer_specific", data=[0x43, 1]),
+          mido.Message("sysex", data=[0x7E, 0x7F, 0x09, 0x01]))
+    song, report = read_midi_with_report(path)
+    assert song == read_midi(path)  # one reader
+    assert report.summary() == ("text (1), copyright (1), lyrics (2), cue points (1), "
+                                "sequencer-specific data (1), sysex (1)")
+    assert report
+
+
+def test_a_file_with_only_music_reports_nothing(tmp_path):
+    path = tmp_path / "plain.mid"
+    write(path, mido.MetaMessage("track_name", name="Piano"), mido.MetaMessage("set_tempo"))
+    _, report = read_midi_with_report(path)
+    assert report == ImportReport() and not report and report.summary() == ""

@@ -1,0 +1,302 @@
+"""No lost work: damaged studio state, huge songs, odd file names, what a MIDI import
+dropped, files changed on disk, failing autosave, takes not yet accepted."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import mido
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from engine.io import RecoveryStore, load_song, save_song
+from engine.jobs import Take
+from engine.score import EditGroup, Mask, Note, Song, Track, add_notes
+from studio.pianoroll.viewport import (
+    MAX_KEY_H,
+    MAX_PX_PER_BEAT,
+    MIN_KEY_H,
+    MIN_PX_PER_BEAT,
+    QT_INT_MAX,
+)
+from studio.settings import Settings
+from studio.tracklist import TrackHeader
+
+from .conftest import make_song
+
+
+def edit_something(win) -> None:
+    win.document.apply(add_notes(win.document.song.tracks[0].id, [Note(72, 0, 240, 100)]))
+
+
+def project_with_studio(path, studio: dict):
+    """A project whose "studio" section says ``studio`` (as a damaged file might)."""
+    save_song(make_song(), path)
+    data = json.loads(path.read_text())
+    data["studio"] = studio
+    path.write_text(json.dumps(data))
+    return path
+
+
+# -- 1. damaged studio state -----------------------------------------------------------------------
+@pytest.mark.parametrize("studio", [
+    {"px_per_beat": 0, "key_height": 0},
+    {"px_per_beat": 40, "key_height": 0},
+    {"px_per_beat": -1, "key_height": -5},
+    {"px_per_beat": 1e308, "key_height": 100000, "playhead": 10**15},
+    {"px_per_beat": 1e-300, "scroll": [1e308, 1e308]},
+    {"px_per_beat": "x", "scroll": ["x", None], "loop": [0, 10**15, True]},
+])
+def test_a_damaged_studio_section_opens_with_a_sane_view(window, tmp_path, studio):
+    path = project_with_studio(tmp_path / "damaged.partita", studio)
+    assert window.open_path(path)
+    assert not window.grab().isNull()  # paints (pytest-qt fails on errors in paintEvent)
+    vp = window.pianoroll.viewport
+    assert MIN_PX_PER_BEAT <= vp.px_per_beat <= MAX_PX_PER_BEAT
+    assert MIN_KEY_H <= vp.key_h <= MAX_KEY_H
+    assert 0 <= vp.left <= vp.max_left() and 0 <= vp.top <= vp.max_top()
+    assert 0 <= window.transport.position <= window.document.end
+    assert window.transport.loop_end < QT_INT_MAX
+
+
+def test_a_note_far_beyond_qt_int_range_scrolls_and_paints(window):
+    far = 2**52
+    song = Song(tracks=(Track(name="Far", notes=(Note(60, 0, 480, 90), Note(62, far, 480, 90))),))
+    window.set_song(song)
+    window.pianoroll.fit()
+    assert not window.grab().isNull()
+    hbar = window.pianoroll.hbar
+    assert 0 < hbar.maximum() <= QT_INT_MAX
+    hbar.setValue(hbar.maximum())
+    window.pianoroll.viewport.set_left(float(far))
+    assert not window.grab().isNull()
+
+
+# -- 2. many tracks ------------------------------------------------------------------------------
+def test_only_the_rows_on_screen_get_track_headers(window, qtbot):
+    tracks = tuple(Track(name=f"T{i}", channel=i % 9, notes=(Note(60, 0, 480, 90),))
+                   for i in range(400))
+    window.set_song(Song(tracks=tracks))
+    made = window.tracklist.findChildren(TrackHeader)
+    assert 0 < len(made) < 40
+    bar = window.tracklist.scroll.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    QApplication.processEvents()
+    last = window.document.song.tracks[-1].id
+    assert window.tracklist.header(last).name.text() == "T399"
+    assert len(window.tracklist.findChildren(TrackHeader)) < 40
+
+
+def test_opening_1000_tracks_is_quick(window, tmp_path):
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    for i in range(1000):
+        t = mido.MidiTrack([mido.Message("note_on", channel=i % 9, note=60, velocity=90),
+                            mido.Message("note_off", channel=i % 9, note=60, time=480)])
+        mf.tracks.append(t)
+    path = tmp_path / "many.mid"
+    mf.save(path)
+    started = time.monotonic()
+    assert window.open_path(path)
+    QApplication.processEvents()
+    assert time.monotonic() - started < 8  # was 21 s (one full header per track)
+
+
+# -- 3. file names that are not UTF-8 -----------------------------------------------------------
+def test_recent_files_keep_a_non_utf8_name(tmp_path):
+    name = os.fsdecode(b"caf\xe9-\xff.mid")
+    path = str((tmp_path / name).resolve())
+    settings = Settings(tmp_path / "s.ini")
+    settings.add_recent_file(path)
+    settings.set_last_dir(tmp_path / name)
+    settings.sync()
+    again = Settings(tmp_path / "s.ini")
+    assert again.recent_files() == [path]
+    assert again.last_dir() == str(tmp_path / name)
+
+
+def test_recent_files_from_older_settings_still_read(tmp_path):
+    settings = Settings(tmp_path / "s.ini")
+    settings._s.setValue("files/recent", ["/music/café.mid", "/music/b.mid"])
+    assert settings.recent_files() == ["/music/café.mid", "/music/b.mid"]
+
+
+def test_a_non_utf8_file_reopens_from_open_recent(window, tmp_path, song_file, dialogs):
+    path = tmp_path / os.fsdecode(b"caf\xe9.mid")
+    path.write_bytes(song_file.read_bytes())
+    assert window.open_path(path)
+    assert "caf\ufffd.mid" in window.windowTitle()
+    action = window.recent_menu.actions()[0]
+    assert "caf\ufffd.mid" in action.text()
+    window.set_song(make_song())
+    action.trigger()
+    assert window.document.path == path
+    assert "show_error" not in dialogs.names()
+
+
+# -- 4. saving over a MIDI file that held what the song does not keep ----------------------------
+@pytest.fixture
+def karaoke(tmp_path):
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    t = mido.MidiTrack()
+    mf.tracks.append(t)
+    t.append(mido.MetaMessage("copyright", text="(c) Me"))
+    t.append(mido.Message("sysex", data=[0x7E, 0x7F, 0x09, 0x01]))
+    for i, syllable in enumerate(["Hel", "lo ", "world"]):
+        t.append(mido.MetaMessage("lyrics", text=syllable, time=0 if i == 0 else 480))
+        t.append(mido.Message("note_on", note=60 + i, velocity=90))
+        t.append(mido.Message("note_off", note=60 + i, time=480))
+    path = tmp_path / "song.kar"
+    mf.save(path)
+    return path
+
+
+def test_saving_over_the_midi_file_asks_about_what_it_would_remove(window, karaoke, dialogs):
+    before = karaoke.read_bytes()
+    assert window.open_path(karaoke)
+    edit_something(window)
+    dialogs.answers["ask_save_over_midi"] = "cancel"
+    assert not window.save()
+    ((_, (name, dropped)),) = [c for c in dialogs.calls if c[0] == "ask_save_over_midi"]
+    assert name == "song.kar"
+    assert dropped == "copyright (1), lyrics (3), sysex (1)"
+    assert karaoke.read_bytes() == before and window.document.is_modified
+
+    dialogs.answers["ask_save_over_midi"] = "anyway"
+    assert window.save()
+    assert load_song(karaoke) == window.document.song
+    edit_something(window)
+    assert window.save()  # asked only the first time
+    assert dialogs.names().count("ask_save_over_midi") == 2
+
+
+def test_save_as_a_project_keeps_the_midi_file(window, karaoke, dialogs, tmp_path):
+    before = karaoke.read_bytes()
+    assert window.open_path(karaoke)
+    edit_something(window)
+    dialogs.answers["ask_save_over_midi"] = "project"
+    dialogs.answers["get_save_path"] = lambda _parent, suggestion: tmp_path / "song.partita"
+    assert window.save()
+    ((_, (suggestion,)),) = [c for c in dialogs.calls if c[0] == "get_save_path"]
+    assert suggestion.endswith("song.partita")
+    assert karaoke.read_bytes() == before
+    assert window.document.path == tmp_path / "song.partita"
+
+
+def test_save_as_a_new_midi_name_asks_nothing(window, karaoke, dialogs, tmp_path):
+    assert window.open_path(karaoke)
+    dialogs.answers["get_save_path"] = tmp_path / "other.mid"
+    assert window.save_as()
+    assert "ask_save_over_midi" not in dialogs.names()
+
+
+# -- 5. the file changed on disk ------------------------------------------------------------------
+def rewrite_elsewhere(path) -> None:
+    """Another program saves a different song over ``path``."""
+    other = make_song()
+    save_song(Song(tracks=other.tracks[:1], ppq=other.ppq), path)
+    later = time.time() + 5
+    os.utime(path, (later, later))
+
+
+def test_saving_over_a_file_changed_on_disk_asks(opened, song_file, dialogs):
+    win = opened
+    edit_something(win)
+    rewrite_elsewhere(song_file)
+    theirs = song_file.read_bytes()
+    dialogs.answers["ask_overwrite_changed"] = "cancel"
+    assert not win.save()
+    assert song_file.read_bytes() == theirs
+    dialogs.answers["ask_overwrite_changed"] = "overwrite"
+    assert win.save()
+    assert load_song(song_file) == win.document.song
+    assert dialogs.names().count("ask_overwrite_changed") == 2
+    edit_something(win)
+    assert win.save()  # our own save is not a change by someone else
+    assert dialogs.names().count("ask_overwrite_changed") == 2
+
+
+def test_changed_on_disk_offers_save_as(opened, song_file, dialogs, tmp_path):
+    edit_something(opened)
+    rewrite_elsewhere(song_file)
+    theirs = song_file.read_bytes()
+    dialogs.answers["ask_overwrite_changed"] = "save_as"
+    dialogs.answers["get_save_path"] = tmp_path / "mine.mid"
+    assert opened.save()
+    assert song_file.read_bytes() == theirs
+    assert load_song(tmp_path / "mine.mid") == opened.document.song
+
+
+def test_recovering_over_a_newer_file_warns_and_asks_before_saving(opened, song_file, dialogs,
+                                                                  tmp_path, qtbot):
+    from studio.dialogs.recovery import describe
+    from studio.mainwindow import MainWindow
+
+    edit_something(opened)
+    assert opened.autosaver.save_now()
+    rewrite_elsewhere(song_file)  # newer work saved after the crash
+    # The crashed session left its autosave: a new session finds it.
+    win = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(win)
+    texts = []
+    dialogs.answers["ask_recover"] = lambda _p, pending: (
+        texts.extend(describe(r) for r in pending) or ("recover", pending[0]))
+    assert win.offer_recovery()
+    assert "newer" in texts[0]
+    theirs = song_file.read_bytes()
+    assert not win.save()  # ask_overwrite_changed: cancel
+    assert "ask_overwrite_changed" in dialogs.names()
+    assert song_file.read_bytes() == theirs
+    win.document._dirty = False
+    win.close()
+
+
+# -- 6. autosave failing ---------------------------------------------------------------------
+def test_a_failing_autosave_stays_visible_until_it_works(opened, tmp_path, dialogs):
+    win = opened
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the recovery folder should be")
+    win.autosaver.store = RecoveryStore(blocker)
+    edit_something(win)
+    assert not win.autosaver.save_now()
+    win.statusBar().showMessage("something else", 1000)
+    assert win.status_autosave.isVisible()
+    assert "Autosave is failing" in win.status_autosave.text()
+    assert "not-a-folder" in win.status_autosave.toolTip()
+    edit_something(win)
+    assert not win.autosaver.save_now()
+    assert dialogs.names().count("show_notice") == 1  # told once per session
+    win.autosaver.store = RecoveryStore(tmp_path / "recovery-ok")
+    edit_something(win)
+    assert win.autosaver.save_now()
+    assert not win.status_autosave.isVisible()
+
+
+# -- 7. takes not yet accepted ------------------------------------------------------------------
+def add_pending_take(win) -> None:
+    song = win.document.song
+    mask = Mask()
+    take = Take(id=1, job_id=1, model="test", task="repaint", mask=mask, base_song=song,
+                base_revision=win.document.revision, notes={}, edit=EditGroup(()),
+                created=0.0, label="Repaint")
+    win.composer.takes.for_mask(mask).add(take)
+    win.composer.active = mask
+
+
+def test_closing_with_takes_not_accepted_asks(opened, dialogs):
+    add_pending_take(opened)
+    dialogs.answers["ask_discard_takes"] = "cancel"
+    assert not opened.close()
+    assert dialogs.calls[-1] == ("ask_discard_takes", (1,))
+    dialogs.answers["ask_discard_takes"] = "discard"
+    assert opened.close()
+
+
+def test_unsaved_changes_question_covers_the_takes(opened, dialogs):
+    add_pending_take(opened)
+    edit_something(opened)
+    dialogs.answers["ask_save_changes"] = "discard"
+    opened.new_file()
+    assert "ask_save_changes" in dialogs.names()
+    assert "ask_discard_takes" not in dialogs.names()
