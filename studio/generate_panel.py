@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.models.keys import AUTO
 from engine.plugins import GenerateOptions
 from engine.plugins.registry import describe
 
@@ -35,7 +36,9 @@ from .mask.geometry import describe as describe_mask
 from .models import ModelCatalog
 from .pianoroll.view import pitch_name
 
-KEYS = ("Any key", "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb", "Bb", "F",
+# Auto: the key the music around the mask is clearly in (engine.models.keys); Any: none.
+AUTO_KEY, ANY_KEY = "Auto (song's key)", "Any key"
+KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb", "Bb", "F",
         "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
 PRECISIONS = ("auto", "fp32", "int8", "int4")
 LOADING = "Models load on first use…"
@@ -162,7 +165,9 @@ class GeneratePanel(QWidget):
         # Constraints.
         self.key = QComboBox(self)
         self.key.addItems(KEYS)
-        self.key.setToolTip("Keep generated notes in this key's scale")
+        self.key.setToolTip("Keep generated notes in this key's scale. Auto: the key the "
+                            "music around the mask is clearly in, if any (not for "
+                            "Harmonize, whose chords are its own)")
         self.pitch_lo = PitchSpin(self)
         self.pitch_hi = PitchSpin(self)
         for spin, value in ((self.pitch_lo, 0), (self.pitch_hi, 127)):
@@ -258,7 +263,7 @@ class GeneratePanel(QWidget):
             temperature=round(self.temperature.value(), 3),
             seed=None if self.seed.value() < 0 else self.seed.value(),
             precision=self.precision.currentText(),
-            key=None if key == KEYS[0] else key,
+            key=AUTO if key == AUTO_KEY else None if key == ANY_KEY else key,
             pitch_range=None if (lo, hi) == (0, 127) else (lo, hi),
             density=None if self.density_auto.isChecked() else self.density.value() / 100,
             keep_rhythm=self.keep_rhythm.isChecked(),

@@ -339,3 +339,19 @@ def test_the_parallels_constraint_is_an_option_the_panel_sends_and_remembers(win
     panel.avoid_parallels.setChecked(False)
     panel.restore(state)
     assert panel.avoid_parallels.isChecked()
+
+
+def test_the_panels_auto_key_is_the_key_around_the_mask(studio, qtbot):
+    from engine.models.keys import AUTO
+    from studio.generate_panel import ANY_KEY
+    from tests.engine.models.test_keys import D_MINOR, song_of
+
+    win = studio
+    win.set_song(song_of(D_MINOR, "Dm"))
+    assert win.generate_panel.values().options.key == AUTO  # the panel's default
+    mask_piano(win, 3 * BAR, 5 * BAR)
+    win.composer.request("repaint")
+    (take,) = wait_takes(qtbot, win, 1)
+    assert take.options.key == "Dm"
+    win.generate_panel.key.setCurrentText(ANY_KEY)
+    assert win.generate_panel.values().options.key is None
