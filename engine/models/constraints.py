@@ -9,13 +9,17 @@
   end, so a replaced note cannot leak out as context);
 - *allowed* tokens per cell: drum lanes take ``REST`` or a drum hit, pitched lanes
   ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
-  (its own range a fourth wider each side when it has notes, else :data:`ROLE_RANGES`, or
-  :data:`VOICE_PART_RANGES` for a part named Soprano, Alto, Tenor or Bass) — or, when
+  (its own range :data:`OWN_RANGE_MARGIN` wider each side when it has notes, never past
+  its instrument's range; else the instrument's range,
+  :func:`engine.score.instruments.instrument_range`, or :data:`VOICE_PART_RANGES` for a
+  part named Soprano, Alto, Tenor or Bass) — or, when
   the user gives a *pitch range* (``GenerateOptions.pitch_range``), that range instead of
   the register — and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
-  kind (rest / hold / onset) it had in the notes being replaced.
+  kind (rest / hold / onset) it had in the notes being replaced;
+- a *logit bias* per lane: a soft pull of a track with notes toward its own middle
+  register (:func:`register_pull`), where its register bounds the onsets.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.score import Mask, Song
-from engine.score.instruments import role_of
+from engine.score.instruments import instrument_range, role_of
 
 from . import vocab
 from .grid import EncodedSong
@@ -36,12 +40,6 @@ _NOTE_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _MAJOR = (0, 2, 4, 5, 7, 9, 11)
 _MINOR = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
 _KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
-
-# Comfortable written ranges per role (MIDI pitches), so no bass line lands at C7.
-ROLE_RANGES: dict[str, tuple[int, int]] = {
-    "melody": (55, 96), "bass": (28, 60), "chords": (40, 88), "piano": (21, 108),
-    "strings": (28, 100), "voice": (36, 84),
-}
 
 # Sung parts by name (what harmonize's SATB voices are called): the role's range is the
 # whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
@@ -52,9 +50,13 @@ VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
 
 
 # A track with at least this many notes is written in its own register, this many
-# semitones wider each side (a regenerated bass line stays a bass line).
+# semitones wider each side (a regenerated bass line stays a bass line: with 5 the small
+# model's pull to the middle register put a regenerated demo bass an octave up, at the cap).
 OWN_RANGE_NOTES = 8
-OWN_RANGE_MARGIN = 5
+OWN_RANGE_MARGIN = 2
+# Nats taken from an onset's logit per semitone it lies outside the track's own middle
+# register (the interquartile range of its pitches): a soft pull, inside the hard margin.
+REGISTER_PULL = 0.5
 
 
 def _parse_key(key: str) -> tuple[str, str, bool]:
@@ -89,6 +91,7 @@ class Problem:
     tokens: np.ndarray  # (L, T) int64, replaced notes cleared
     editable: np.ndarray  # (L, T) bool
     allowed: np.ndarray  # (L, T, V) bool
+    logit_bias: np.ndarray | None = None  # (L, V) float32 nats, the sampler's logit_bias
 
 
 def build_problem(
@@ -116,6 +119,7 @@ def build_problem(
     V = vocab.VOCAB_SIZE
     editable = np.zeros((L, T), dtype=bool)
     allowed = np.ones((L, T, V), dtype=bool)
+    logit_bias = np.zeros((L, V), dtype=np.float32)
     cell_ticks = encoded.step_ticks[:-1]
     inside = mask.notes_inside(song)
     scale = scale_pitch_classes(key) if key else None
@@ -135,8 +139,11 @@ def build_problem(
         rhythm = np.where(removed, tokens[lane], vocab.REST)
         tokens[lane, removed] = vocab.REST
         kept = (ids != 0) & ~removed
-        span = _instrument_range(song, track_id)
+        span = track_register(song, track_id)
         register = (p >= span[0]) & (p <= span[1])
+        if user is None and not encoded.drum_lanes[lane]:
+            logit_bias[lane, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = register_pull(
+                song, track_id)
         # The first of these that meets a region's band bounds it (else the band alone).
         bounds = (register,) if user is None else (user, register)
         lane_allowed = np.zeros((T, V), dtype=bool)
@@ -168,22 +175,43 @@ def build_problem(
             lane_allowed = _keep_rhythm(lane_allowed, rhythm)
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
-    return Problem(tokens, editable, allowed)
+    return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
 
 
-def _instrument_range(song: Song, track_id: int) -> tuple[int, int]:
-    """A track with notes keeps to its own register (its range, a fourth wider each side);
-    an empty or nearly empty one gets its role's range (a sung part's, when it is named
-    Soprano, Alto, Tenor or Bass), widened to the notes it has."""
+def instrument_range_of(song: Song, track_id: int) -> tuple[int, int]:
+    """The practical range of a track's instrument, or of its sung part when it is named
+    Soprano, Alto, Tenor or Bass (harmonize's voices share the choir's program)."""
     track = song.track(track_id)
-    role = role_of(track.program, track.is_drum)
-    lo, hi = ROLE_RANGES.get(role, (0, 127))
-    if role in ("voice", "strings", "melody", "chords", "piano"):  # not a bass guitar "Bass"
+    lo, hi = instrument_range(track.program, track.is_drum)
+    if role_of(track.program, track.is_drum) not in ("bass", "drums"):  # a bass guitar "Bass"
         lo, hi = VOICE_PART_RANGES.get(track.name.strip().lower(), (lo, hi))
-    pitches = [n.pitch for n in track.notes]
+    return lo, hi
+
+
+def track_register(song: Song, track_id: int) -> tuple[int, int]:
+    """The pitches a track may be written in: a track with notes keeps to its own range,
+    :data:`OWN_RANGE_MARGIN` wider each side but not past its instrument's range; an
+    empty or nearly empty one gets its instrument's range. Either way, widened to the
+    notes it has (a file's part is what it plays, whatever its program says)."""
+    lo, hi = instrument_range_of(song, track_id)
+    pitches = [n.pitch for n in song.track(track_id).notes]
     if len(pitches) >= OWN_RANGE_NOTES:
-        return max(0, min(pitches) - OWN_RANGE_MARGIN), min(127, max(pitches) + OWN_RANGE_MARGIN)
+        lo = max(min(pitches) - OWN_RANGE_MARGIN, lo)
+        hi = min(max(pitches) + OWN_RANGE_MARGIN, hi)
     return min([lo, *pitches]), max([hi, *pitches])
+
+
+def register_pull(song: Song, track_id: int) -> np.ndarray:
+    """(128,) logit bias per onset pitch: for a track with notes, minus
+    :data:`REGISTER_PULL` nats per semitone outside the interquartile range of its
+    pitches (the small model drifts to the middle register); zeros otherwise."""
+    pitches = [n.pitch for n in song.track(track_id).notes]
+    if len(pitches) < OWN_RANGE_NOTES:
+        return np.zeros(vocab.N_PITCHES, dtype=np.float32)
+    q1, q3 = np.percentile(pitches, [25, 75])
+    p = np.arange(vocab.N_PITCHES)
+    outside = np.maximum(np.maximum(q1 - p, p - q3), 0.0)
+    return (-REGISTER_PULL * outside).astype(np.float32)
 
 
 def _keep_rhythm(lane_allowed: np.ndarray, rhythm: np.ndarray) -> np.ndarray:

@@ -135,7 +135,8 @@ class GridModelPlugin:
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          problem.allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
-                         onset_rate=rate, lane_groups=groups_)
+                         onset_rate=rate, lane_groups=groups_,
+                         logit_bias=problem.logit_bias)
             decoded = decode(enc, out, where=problem.editable)
             new = {}
             for tid in write:
@@ -150,7 +151,8 @@ class GridModelPlugin:
                 sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,
                                        r.pitch_hi) for r in mask.regions))
                 work = replace_in_mask(work, sub, new).apply(work)
-        return assign_velocities(song, result, kept, mask.span, options.seed)
+        return assign_velocities(song, result, kept, mask.span, options.seed,
+                                 replaced=mask.notes_inside(song))
 
     # -- parts ---------------------------------------------------------------------------------
     def denoiser(self, precision: str = "auto") -> Denoiser:

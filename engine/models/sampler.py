@@ -30,7 +30,14 @@ cell left of a kept ``HOLD`` cannot be a ``REST``). With ``options.avoid_paralle
 onset or hold may move two lanes in parallel fifths or octaves with the cells decided so
 far (:func:`engine.models.constraints.parallel_motion`); of a pair that cells drawn in the
 same step make, one is re-masked and drawn again (up to ``EXTRA_PASSES`` passes after the
-last step).
+last step). Lanes of one ``lane_groups`` id (one track) never strike one pitch (or drum
+class) together: an onset is illegal where another lane of its group sounds that pitch
+(or strikes that class), and of two such draws in one step the less confident draws again
+without it (:meth:`_Window._give_way`) — the decoder would merge them into one note, so a
+four-note chord with ``keep_rhythm`` came back with two.
+
+Register: ``logit_bias`` (L, V) nats are added to each lane's logits (the constraints'
+soft pull of a track toward its own register, :func:`engine.models.constraints.register_pull`).
 
 Windowing: a denoiser with a ``max_steps`` attribute sees at most that many steps. The
 editable steps are decoded in spans, left to right (:func:`decode_windows`): when they fit
@@ -151,13 +158,15 @@ def sample(
     max_steps: int | None = None,
     onset_rate: np.ndarray | None = None,
     lane_groups: np.ndarray | None = None,
+    logit_bias: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
     ``max_steps`` overrides the denoiser's own ``max_steps`` attribute (the window size).
     ``onset_rate`` (L,): target onsets (or drum hits) per editable cell of each lane, NaN
     for no target; lanes of one ``lane_groups`` id (e.g. one track) share one bias and one
-    target (the sum of theirs). Without targets, ``options.density`` biases the onset
+    target (the sum of theirs) and never strike one pitch at one step. ``logit_bias`` (L, V):
+    nats added to each lane's logits. Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
     """
@@ -185,7 +194,9 @@ def sample(
     grid[editable] = vocab.MASK
     roles_t = torch.as_tensor(np.asarray(roles, dtype=np.int64))[None]
     beat = np.asarray(beat_pos, dtype=np.int64)
-    density = _Density.of(onset_rate, lane_groups, lanes, options.density)
+    groups = _group_ids(lane_groups, lanes)
+    density = _Density.of(onset_rate, groups, options.density)
+    bias = None if logit_bias is None else np.asarray(logit_bias, dtype=np.float32)
     done = 0
 
     def tick(message: str, advance: bool = True) -> None:
@@ -209,7 +220,8 @@ def sample(
                             vocab.ONSET + held, grid[:, start - 1])
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
-                      allowed, start, left, right, options, rng, schedule, density, tick)
+                      allowed, start, left, right, options, rng, schedule, density, tick,
+                      groups, bias)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -218,6 +230,16 @@ def sample(
             win.decode(view, pick, gen_mask, pass_steps)
         grid[:, start:end] = view
     return grid
+
+
+def _group_ids(lane_groups: np.ndarray | None, lanes: int) -> np.ndarray:
+    """(L,) group index 0..n-1 of each lane (each lane its own group without ``lane_groups``)."""
+    if lane_groups is None:
+        return np.arange(lanes)
+    g = np.asarray(lane_groups, dtype=np.int64)
+    if len(g) != lanes:
+        raise ValueError("lane_groups must have one id per lane")
+    return np.unique(g, return_inverse=True)[1].reshape(-1)
 
 
 class _Density:
@@ -229,14 +251,10 @@ class _Density:
         self.fixed, self.cap = fixed, cap
 
     @classmethod
-    def of(cls, rate: np.ndarray | None, groups: np.ndarray | None, lanes: int,
-           density: float | None) -> _Density:
+    def of(cls, rate: np.ndarray | None, g: np.ndarray, density: float | None) -> _Density:
+        """``g``: the lanes' group indices (:func:`_group_ids`)."""
+        lanes = len(g)
         scale = None if density is None else min(max(float(density), 0.0), 1.0)
-        g = np.arange(lanes) if groups is None else np.asarray(groups, dtype=np.int64)
-        if len(g) != lanes:
-            raise ValueError("lane_groups must have one id per lane")
-        _, g = np.unique(g, return_inverse=True)
-        g = g.reshape(-1)
         fixed = 0.0 if scale is None else 6.0 * (scale - 0.5)
         if rate is None or not np.isfinite(np.asarray(rate, dtype=float)).any():
             return cls(None, g, int(g.max(initial=-1)) + 1, fixed, 0.0)
@@ -286,8 +304,11 @@ class _Window:
     def __init__(self, denoiser: Denoiser, roles: torch.Tensor, beat: torch.Tensor,
                  allowed: np.ndarray | None, start: int, left: np.ndarray, right: np.ndarray,
                  options: GenerateOptions, rng: np.random.Generator, schedule: str,
-                 density: _Density, tick: Callable[..., None]) -> None:
+                 density: _Density, tick: Callable[..., None], groups: np.ndarray,
+                 logit_bias: np.ndarray | None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
+        self.groups, self.logit_bias = groups, logit_bias
+        self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         self.allowed, self.start = allowed, start
         self.left, self.right = left, right
         self.top_p = float(options.top_p)
@@ -343,6 +364,8 @@ class _Window:
             # the onset tokens' weights by e^b.
             if self.temperature != 1.0:
                 logits /= self.temperature
+            if self.logit_bias is not None:
+                logits += self.logit_bias[ln]
             weights = np.where(ok, logits, -np.inf)
             weights -= weights.max(-1, keepdims=True)
             np.exp(weights, out=weights)
@@ -358,6 +381,8 @@ class _Window:
             conf = logp + self.rng.gumbel(size=n_masked) * CHOICE_TEMPERATURE * max(
                 0.0, 1.0 - s / n_steps)
             chosen = np.argsort(-conf, kind="stable")[:n_commit]
+            draw[chosen] = self._give_way(draw[chosen], ln[chosen], cl[chosen],
+                                          weights[chosen])
             flat[idx[chosen]] = draw[chosen]
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
             if self.avoid_parallels and s < last_pass:
@@ -399,11 +424,14 @@ class _Window:
         """(m, V) tokens each cell may take now: the constraints, and ``HOLD`` only after a
         note (a still-masked cell on the left is fine), ``REST`` not before a kept
         ``HOLD``; with ``options.avoid_parallels``, no onset moving in parallel fifths or
-        octaves with the cells decided so far (:func:`parallel_motion`)."""
+        octaves with the cells decided so far (:func:`parallel_motion`); no onset of a pitch
+        (or drum class) another lane of the track sounds there."""
         padded = self._padded(grid)
         both = ok.copy()
         both[:, vocab.HOLD] &= padded[lane, col] != vocab.REST
         both[:, vocab.REST] &= padded[lane, col + 2] != vocab.HOLD
+        if self.shared[lane].any():
+            both &= ~self._struck_by_siblings(padded, lane, col)
         if self.avoid_parallels:
             onsets, hold = parallel_motion(padded, lane, col)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
@@ -412,6 +440,47 @@ class _Window:
         ok = np.where(both.any(-1, keepdims=True), both, ok)
         ok[:, vocab.REST] |= ~ok.any(-1)
         return ok
+
+    def _struck_by_siblings(self, padded: np.ndarray, lane: np.ndarray, col: np.ndarray
+                            ) -> np.ndarray:
+        """(m, V) onset and drum tokens that another lane of each cell's group already
+        sounds in that cell's column (a decided onset or a note held there)."""
+        pitch = sounding_pitches(padded)[:, 1:-1]
+        cell = padded[:, 1:-1]
+        token = np.where(pitch >= 0, vocab.ONSET + pitch,
+                         np.where(cell >= vocab.DRUM, cell, -1))  # (L, W), -1: nothing
+        taken = np.zeros((len(lane), vocab.VOCAB_SIZE), dtype=bool)
+        for other in np.flatnonzero(self.shared):
+            t = token[other, col]
+            r = np.flatnonzero((self.groups[lane] == self.groups[other]) & (lane != other)
+                               & (t >= 0))
+            taken[r, t[r]] = True
+        return taken
+
+    def _give_way(self, draw: np.ndarray, lane: np.ndarray, col: np.ndarray,
+                  weights: np.ndarray) -> np.ndarray:
+        """``draw`` (cells in decreasing confidence) with each onset or drum hit that a
+        more confident cell of the same group and column drew too drawn again without it
+        (and without the tokens it lost before): as if drawn after that cell."""
+        draw = draw.copy()
+        if not self.shared[lane].any():
+            return draw
+        weights = weights.copy()
+        for _ in range(vocab.VOCAB_SIZE):  # each round takes a token from every clashing row
+            key = (self.groups[lane] * (int(col.max()) + 1) + col) * vocab.VOCAB_SIZE + draw
+            struck = draw >= vocab.ONSET
+            _, first = np.unique(np.where(struck, key, -1 - np.arange(len(draw))),
+                                 return_index=True)
+            clash = np.ones(len(draw), dtype=bool)
+            clash[first] = False  # np.unique keeps the first (most confident) of equal keys
+            clash &= struck
+            clash[clash] &= weights[clash].sum(-1) > weights[clash, draw[clash]]
+            if not clash.any():
+                break
+            r = np.flatnonzero(clash)
+            weights[r, draw[r]] = 0.0
+            draw[r] = _draw(weights[r], self.top_p, self.rng)[0]
+        return draw
 
     def _repair_holds(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray,
                       weights: np.ndarray) -> None:

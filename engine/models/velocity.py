@@ -1,48 +1,226 @@
 """Velocities for generated notes, taken from the dynamics around them.
 
-Velocity is not a model token. A generated note gets the *level* of its track near the
-region (the median velocity of the track's kept notes within a few bars; else of the
-whole track; else of the other tracks nearby; else a role default), *accents* by metric
-weight (down-beat > beat > off-beat, scaled by the context's spread) and a small
-deterministic jitter drawn from the seed, so two notes rarely share one velocity and the
-same seed gives the same take.
+Velocity is not a model token. Each track's new notes follow a *reference*, the first of:
+
+1. the notes they replace (a repaint or regenerate: the musician wrote that passage at
+   that level), read locally — the median of those within half a bar of each new note,
+   so a crescendo inside the region stays one;
+2. the track's kept notes just before and just after the region, the level going from the
+   one to the other across the region (so a crescendo carries on through it);
+3. the whole track's kept notes; 4. the other tracks near the region; 5. a default.
+
+A note takes the reference's level where it starts, plus an *accent* by metric weight
+(down-beat > beat > 8th > 16th; compound meters count dotted-quarter beats) with a little
+seeded jitter, scaled so the new notes spread as much as the reference does about its
+level. Drums also keep the kit's balance (a hat as far below a kick as in the reference).
+The same seed gives the same take.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.score import Note, Song, TimeMap
+from engine.score import Note, Song, TimeMap, TimeSignature
 
 from . import vocab
 
-CONTEXT_BARS = 4  # how far around the region the track's own dynamics are read
+CONTEXT_BARS = 4  # how far around the region the other tracks' dynamics are read
+EDGE_BARS = 2  # how far before / after the region the track's own level is read
 DEFAULT_LEVEL = 84  # mezzo-forte-ish, when there is nothing to read
-DEFAULT_SPREAD = 8.0
+DEFAULT_SPREAD = 6.0  # std of velocities about their level, when there is nothing to read
+# A reference flatter than MIN_SPREAD still gets some life (never one constant); a wilder
+# one is capped so accents stay musical.
+MIN_SPREAD, MAX_SPREAD = 2.0, 24.0
+MAX_ACCENT = 2.5  # a note sits at most this many spreads from its level
+RANGE_MARGIN = 10  # and at most this far outside the reference's range
+JITTER = 0.25  # seeded jitter, in metric-weight units (beat − 8th = 0.4)
+
+LevelCurve = Callable[[int], float]
 
 
-def context_dynamics(velocities: Sequence[int]) -> tuple[float, float]:
-    """(level, spread) of a set of velocities: their median and half their inter-quartile
-    range, the spread kept within 3..20 so accents stay audible but tasteful."""
-    if len(velocities) == 0:
-        return float(DEFAULT_LEVEL), DEFAULT_SPREAD
-    v = np.asarray(velocities, dtype=np.float64)
-    q1, med, q3 = np.percentile(v, [25, 50, 75])
-    return float(med), float(np.clip((q3 - q1) / 2, 3.0, 20.0))
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """The dynamics one track's new notes follow."""
+
+    level: LevelCurve  # level at a tick
+    spread: float  # std of the reference's velocities about that level
+    balance: Mapping[int, float]  # drums: per drum class, offset from the level
+    bounds: tuple[int, int] = (1, 127)  # the velocities the new notes may take
+
+    def velocity(self, tick: int, offset: float, accent: float) -> int:
+        """The velocity at ``tick`` of a note ``offset`` from the level (the kit's balance)
+        and ``accent`` spreads above it, within the bounds."""
+        v = round(self.level(tick) + offset + self.spread * accent)
+        return min(max(v, self.bounds[0]), self.bounds[1])
+
+
+# -- meter ----------------------------------------------------------------------------------------
+
+
+def is_compound(sig: TimeSignature) -> bool:
+    """6/8, 9/8, 12/8 (and x/16 alike): beats are groups of three of the meter's unit."""
+    return sig.numerator % 3 == 0 and sig.numerator > 3 and sig.denominator in (8, 16)
 
 
 def metric_weight(song: Song, tick: int, tm: TimeMap | None = None) -> float:
-    """+1 on the bar's first beat, +0.4 on other beats, 0 on 8ths, -0.5 on 16ths."""
+    """+1 on the bar's first beat, +0.4 on other beats, 0 on 8ths, -0.5 on 16ths.
+
+    In compound meters a beat is a dotted quarter (three 8ths) and the 8ths inside it are
+    the off-beats, so 6/8 leans on 1 and 4, not on every 8th."""
     tm = tm or TimeMap.of(song)
-    pos = tm.tick_to_position(tick)
-    if pos.tick == 0:
-        return 1.0 if pos.beat == 0 else 0.4
-    eighth = song.ppq // 2 or 1
-    in_bar = tick - tm.bar_to_tick(pos.bar)
-    return 0.0 if in_bar % eighth == 0 else -0.5
+    sig = tm.signature_at(tick)
+    unit = tm.beat_length_for(sig)
+    beat = 3 * unit if is_compound(sig) else unit
+    sub = unit if is_compound(sig) else song.ppq // 2 or 1
+    in_bar = tick - tm.bar_to_tick(tm.tick_to_bar(tick))
+    if in_bar == 0:
+        return 1.0
+    if in_bar % beat == 0:
+        return 0.4
+    return 0.0 if in_bar % sub == 0 else -0.5
+
+
+def accent_pattern(
+    song: Song, notes: Sequence[Note], tm: TimeMap, rng: np.random.Generator
+) -> np.ndarray:
+    """Per note, its metric accent plus a little jitter, in units of the spread: centred on
+    the median note (which then sits at the level), unit std, within ±MAX_ACCENT."""
+    weights = np.array([metric_weight(song, n.start, tm) for n in notes], dtype=np.float64)
+    weights += rng.uniform(-JITTER, JITTER, size=len(notes))
+    if len(notes) < 2:
+        return np.zeros(len(notes))
+    z = (weights - np.median(weights)) / max(float(weights.std()), 1e-9)
+    return np.clip(z, -MAX_ACCENT, MAX_ACCENT)
+
+
+# -- drums ----------------------------------------------------------------------------------------
+
+
+def drum_accent(pitch: int) -> float:
+    """A typical kit's balance: kicks and snares a little above hats and cymbals."""
+    klass = vocab.drum_class_of_note(pitch)
+    return {0: 4.0, 1: 3.0, 2: -4.0}.get(klass, 0.0)
+
+
+def drum_balance(notes: Sequence[Note]) -> dict[int, float]:
+    """Per drum class played in ``notes``, its median velocity less the kit's median."""
+    if not notes:
+        return {}
+    kit = float(np.median([n.velocity for n in notes]))
+    by_class: dict[int, list[int]] = {}
+    for n in notes:
+        by_class.setdefault(vocab.drum_class_of_note(n.pitch), []).append(n.velocity)
+    return {k: float(np.median(v)) - kit for k, v in by_class.items()}
+
+
+def balance_offset(balance: Mapping[int, float], pitch: int, is_drum: bool) -> float:
+    """How far a note of ``pitch`` sits from its track's level (0 off the kit)."""
+    if not is_drum:
+        return 0.0
+    return balance.get(vocab.drum_class_of_note(pitch), drum_accent(pitch))
+
+
+# -- level curves ---------------------------------------------------------------------------------
+
+
+def local_level(ticks: np.ndarray, velocities: np.ndarray, radius: int) -> LevelCurve:
+    """The median of the velocities within ``radius`` ticks, else of the nearest ones."""
+
+    def level(tick: int) -> float:
+        dist = np.abs(ticks - tick)
+        near = dist <= radius
+        if not near.any():
+            near = dist == dist.min()
+        return float(np.median(velocities[near]))
+
+    return level
+
+
+def edge_level(
+    ticks: np.ndarray, velocities: np.ndarray, span: tuple[int, int]
+) -> LevelCurve:
+    """From the median level before ``span`` to the median after it, linearly across it
+    (one side only: that level throughout)."""
+    before, after = velocities[ticks < span[0]], velocities[ticks >= span[1]]
+    start = float(np.median(before if len(before) else after))
+    end = float(np.median(after if len(after) else before))
+    length = max(1, span[1] - span[0])
+
+    def level(tick: int) -> float:
+        f = min(max((tick - span[0]) / length, 0.0), 1.0)
+        return start + f * (end - start)
+
+    return level
+
+
+def constant_level(ticks: np.ndarray, velocities: np.ndarray) -> LevelCurve:
+    median = float(np.median(velocities))
+    return lambda tick: median
+
+
+# -- references -----------------------------------------------------------------------------------
+
+
+def fit_reference(
+    notes: Sequence[Note],
+    curve: Callable[[np.ndarray, np.ndarray], LevelCurve],
+    is_drum: bool,
+) -> Reference:
+    """The reference read from ``notes`` with the level ``curve`` (their velocities less
+    the kit's balance, for a kit), and their spread about it."""
+    balance = drum_balance(notes) if is_drum else {}
+    ticks = np.array([n.start for n in notes], dtype=np.int64)
+    velocities = np.array(
+        [n.velocity - balance_offset(balance, n.pitch, is_drum) for n in notes],
+        dtype=np.float64,
+    )
+    level = curve(ticks, velocities)
+    residual = velocities - np.array([level(int(t)) for t in ticks])
+    spread = float(np.clip(residual.std(), MIN_SPREAD, MAX_SPREAD))
+    written = [n.velocity for n in notes]
+    bounds = (max(1, min(written) - RANGE_MARGIN), min(127, max(written) + RANGE_MARGIN))
+    return Reference(level, spread, balance, bounds)
+
+
+def track_reference(
+    song: Song,
+    track_id: int,
+    replaced: Mapping[int, Sequence[Note]],
+    keep: Mapping[int, Sequence[Note]],
+    span: tuple[int, int],
+    tm: TimeMap,
+) -> Reference:
+    """The reference for ``track_id``'s new notes (see the module's docstring)."""
+    is_drum = song.track(track_id).is_drum
+    own_replaced = replaced.get(track_id, ())
+    if own_replaced:
+        radius = tm.bar_length_for(tm.signature_at(span[0])) // 2
+        return fit_reference(own_replaced, lambda t, v: local_level(t, v, radius), is_drum)
+    own = keep.get(track_id, ())
+    edges = [n for n in own if in_bars_around(n.start, span, EDGE_BARS, tm)]
+    if edges:
+        return fit_reference(edges, lambda t, v: edge_level(t, v, span), is_drum)
+    if own:
+        return fit_reference(own, constant_level, is_drum)
+    others = [n for tid, notes in keep.items() if tid != track_id for n in notes
+              if in_bars_around(n.start, span, CONTEXT_BARS, tm)]
+    if others:
+        # Another instrument's level, not its kit balance: a kit falls back to drum_accent.
+        return fit_reference(others, constant_level, False)
+    return Reference(lambda tick: float(DEFAULT_LEVEL), DEFAULT_SPREAD, {})
+
+
+def in_bars_around(tick: int, span: tuple[int, int], bars: int, tm: TimeMap) -> bool:
+    """Whether ``tick`` lies within ``bars`` whole bars before or after ``span``."""
+    lo = tm.bar_to_tick(max(0, tm.tick_to_bar(span[0]) - bars))
+    hi = tm.bar_to_tick(tm.tick_to_bar(max(span[0], span[1] - 1)) + 1 + bars)
+    return lo <= tick < span[0] or span[1] <= tick < hi
+
+
+# -- the entry point ------------------------------------------------------------------------------
 
 
 def assign_velocities(
@@ -51,40 +229,25 @@ def assign_velocities(
     keep: Mapping[int, Sequence[Note]],
     span: tuple[int, int],
     seed: int | None,
+    replaced: Mapping[int, Sequence[Note]] | None = None,
 ) -> dict[int, tuple[Note, ...]]:
     """``new_notes`` with velocities fitted to their context.
 
-    ``keep``: per track, the notes that stay (outside the mask), whose velocities define
-    the context; ``span``: the region's (start, end) ticks.
+    ``keep``: per track, the notes that stay (outside the mask); ``replaced``: per track,
+    the notes the new ones replace (inside the mask); ``span``: the region's (start, end)
+    ticks.
     """
     tm = TimeMap.of(song)
-    lo = tm.bar_to_tick(max(0, tm.tick_to_bar(span[0]) - CONTEXT_BARS))
-    hi = tm.bar_to_tick(tm.tick_to_bar(max(span[0], span[1] - 1)) + 1 + CONTEXT_BARS)
-    near_all = [n.velocity for notes in keep.values() for n in notes if lo <= n.start < hi]
     rng = np.random.default_rng(None if seed is None else [int(seed) & (2**63 - 1), 1])
     out: dict[int, tuple[Note, ...]] = {}
     for track_id in sorted(new_notes):
         notes = sorted(new_notes[track_id], key=Note.key)
-        own = keep.get(track_id, ())
-        near = [n.velocity for n in own if lo <= n.start < hi]
-        source = near or [n.velocity for n in own] or near_all
-        level, spread = context_dynamics(source)
-        jitter = rng.uniform(-1.0, 1.0, size=len(notes)) * max(2.0, 0.35 * spread)
-        vmin = max(1, min(source, default=1) - 10)
-        vmax = min(127, max(source, default=127) + 10)
+        ref = track_reference(song, track_id, replaced or {}, keep, span, tm)
         is_drum = song.track(track_id).is_drum
-        placed = []
-        for note, j in zip(notes, jitter, strict=True):
-            accent = 0.6 * spread * metric_weight(song, note.start, tm)
-            if is_drum:
-                accent += drum_accent(note.pitch)
-            v = round(float(level + accent + j))
-            placed.append(replace(note, velocity=min(max(v, vmin), vmax)))
-        out[track_id] = tuple(placed)
+        accents = accent_pattern(song, notes, tm, rng)
+        out[track_id] = tuple(
+            replace(n, velocity=ref.velocity(
+                n.start, balance_offset(ref.balance, n.pitch, is_drum), a))
+            for n, a in zip(notes, accents, strict=True)
+        )
     return out
-
-
-def drum_accent(pitch: int) -> float:
-    """Kicks and snares sit a little above hats and cymbals in a kit's balance."""
-    klass = vocab.drum_class_of_note(pitch)
-    return {0: 4.0, 1: 3.0, 2: -4.0}.get(klass, 0.0)

@@ -80,3 +80,57 @@ def role_of(program: int, is_drum: bool) -> str:
 
 def role_id(program: int, is_drum: bool) -> int:
     return ROLE_IDS[role_of(program, is_drum)]
+
+
+# Practical ranges (lowest, highest MIDI pitch, as sounding) per GM program, after the
+# usual orchestration tables: what a player can really be written for, so a new tuba
+# part is not written at 67. A family's range, then the instruments that differ from it.
+_FAMILY_RANGES: tuple[tuple[int, int], ...] = (
+    (21, 108),  # Piano
+    (48, 96),  # Chromatic Percussion
+    (24, 96),  # Organ: manuals C2–C7 and pedals from C1
+    (40, 86),  # Guitar: E2 to the 22nd fret
+    (28, 64),  # Bass: E1 to the 21st fret
+    (28, 105),  # Strings: the section, contrabass to violin
+    (28, 105),  # Ensemble
+    (34, 86),  # Brass: the section
+    (34, 93),  # Reed: bassoon to oboe
+    (60, 96),  # Pipe: flute C4–C7
+    (48, 96),  # Synth Lead
+    (36, 96),  # Synth Pad
+    (36, 96),  # Synth Effects
+    (48, 86),  # Ethnic
+    (36, 84),  # Percussive
+    (36, 96),  # Sound Effects
+)
+_PROGRAM_RANGES: dict[int, tuple[int, int]] = {
+    4: (28, 100), 5: (28, 100),  # electric pianos: 73 keys, E1–E7
+    6: (29, 89), 7: (29, 88),  # harpsichord F1–F6, clavinet
+    8: (60, 108), 9: (79, 108), 10: (60, 96),  # celesta, glockenspiel, music box
+    11: (53, 89), 12: (45, 96), 13: (65, 108),  # vibraphone, marimba, xylophone
+    14: (60, 77),  # tubular bells
+    21: (41, 93), 22: (60, 96), 23: (41, 93),  # accordion, harmonica, bandoneon
+    24: (40, 83), 25: (40, 84), 31: (52, 96),  # nylon and steel strings, harmonics
+    32: (28, 67),  # acoustic (upright) bass: E1–G4
+    38: (24, 72), 39: (24, 72),  # synth basses
+    40: (55, 105), 41: (48, 88), 42: (36, 81), 43: (28, 67),  # violin, viola, cello, bass
+    46: (24, 103), 47: (38, 60),  # harp, timpani
+    52: (36, 84), 53: (36, 84), 54: (36, 84), 55: (36, 84),  # choir, voices, orchestra hit
+    56: (54, 84), 57: (40, 77), 58: (26, 65), 59: (54, 84),  # trumpet, trombone, tuba
+    60: (35, 77), 62: (36, 96), 63: (36, 96),  # horn, synth brass
+    64: (56, 87), 65: (49, 80), 66: (44, 75), 67: (36, 68),  # soprano, alto, tenor, bari sax
+    68: (58, 93), 69: (52, 81), 70: (34, 75), 71: (50, 94),  # oboe, cor anglais, bassoon, clarinet
+    72: (74, 108), 74: (72, 98), 78: (74, 98), 79: (72, 89),  # piccolo, recorder, whistle, ocarina
+    87: (28, 84),  # bass + lead
+    105: (48, 86), 108: (60, 88), 109: (67, 81),  # banjo, kalimba, bagpipe chanter
+    110: (55, 100), 111: (60, 88),  # fiddle, shanai
+    112: (72, 108), 114: (48, 88), 116: (36, 60),  # tinkle bell, steel drums, taiko
+}
+
+
+def instrument_range(program: int, is_drum: bool = False) -> tuple[int, int]:
+    """Practical (lowest, highest) MIDI pitch of a GM instrument (0–127 for drums and
+    unknown programs)."""
+    if is_drum or not 0 <= program < 128:
+        return 0, 127
+    return _PROGRAM_RANGES.get(program, _FAMILY_RANGES[program // 8])

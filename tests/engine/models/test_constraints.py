@@ -1,27 +1,34 @@
-"""Legal pitches: a track with notes keeps its register; an empty one gets its role's."""
+"""Legal pitches: a track with notes keeps its register; an empty one gets its instrument's."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from engine.models import vocab
 from engine.models.constraints import (
     OWN_RANGE_MARGIN,
-    ROLE_RANGES,
+    REGISTER_PULL,
     VOICE_PART_RANGES,
     build_problem,
 )
 from engine.models.grid import GridSpec, encode
 from engine.score import Mask, Note, Region, Song, Track
+from engine.score.instruments import instrument_range
 
 BAR = 1920
 
 
-def _allowed_pitches(song: Song, track: Track, band: tuple[int, int] = (0, 127),
-                     **kw) -> set[int]:
+def _problem(song: Song, track: Track, band: tuple[int, int] = (0, 127), **kw):
     mask = Mask.of(Region({track.id}, 0, 2 * BAR, *band))
     enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in song.tracks},
                  snap_off_grid=True)
-    problem = build_problem(enc, song, mask, [track.id], **kw)
     lanes = [i for i, t in enumerate(enc.lane_tracks) if t == track.id]
+    return build_problem(enc, song, mask, [track.id], **kw), lanes
+
+
+def _allowed_pitches(song: Song, track: Track, band: tuple[int, int] = (0, 127),
+                     **kw) -> set[int]:
+    problem, lanes = _problem(song, track, band, **kw)
     ok = problem.allowed[lanes][problem.editable[lanes]]
     return {p for p in range(128) if ok[:, vocab.onset(p)].any()}
 
@@ -31,13 +38,46 @@ def test_a_bass_line_is_rewritten_in_its_own_register():
         Note(36 + (i % 2) * 7, i * 480, 480) for i in range(8)))  # C2 and G2
     pitches = _allowed_pitches(Song(tracks=(bass,)), bass)
     assert min(pitches) == 36 - OWN_RANGE_MARGIN and max(pitches) == 43 + OWN_RANGE_MARGIN
+    # A whole tone each side, not a fourth: with 5 a regenerated demo bass sat at its cap.
+    assert (min(pitches), max(pitches)) == (34, 45)
 
 
-def test_an_empty_track_gets_its_role_range():
-    bass = Track(name="Bass", program=33)
+def test_an_empty_track_gets_its_instruments_range():
     lead = Track(name="Lead", program=81, channel=1, notes=(Note(72, 0, 480),))
-    pitches = _allowed_pitches(Song(tracks=(bass, lead), length=2 * BAR), bass)
-    assert (min(pitches), max(pitches)) == ROLE_RANGES["bass"]
+    for program in (33, 58, 57, 70, 72, 43, 40):  # bass, tuba, trombone, bassoon, ...
+        track = Track(name="New", program=program)
+        pitches = _allowed_pitches(Song(tracks=(track, lead), length=2 * BAR), track)
+        assert (min(pitches), max(pitches)) == instrument_range(program), program
+    tuba = Track(name="Tuba", program=58)
+    assert max(_allowed_pitches(Song(tracks=(tuba, lead), length=2 * BAR), tuba)) <= 65
+
+
+def test_a_track_with_notes_stays_within_its_instrument():
+    # A tuba part up to F4: its own range plus the margin would reach G4, past the tuba.
+    tuba = Track(name="Tuba", program=58, notes=tuple(
+        Note(p, i * 240, 240) for i, p in enumerate((27, 30, 34, 41, 46, 53, 58, 65))))
+    assert _allowed_pitches(Song(tracks=(tuba,)), tuba) == set(range(26, 66))
+    # A file's part is what it plays, whatever its program says: its notes stay legal.
+    high = Track(name="Tuba", program=58, notes=tuple(
+        Note(60 + i, i * 240, 240) for i in range(8)))  # up to G4
+    pitches = _allowed_pitches(Song(tracks=(high,)), high)
+    assert (min(pitches), max(pitches)) == (60 - OWN_RANGE_MARGIN, 67)
+
+
+def test_a_track_with_notes_is_pulled_toward_its_middle_register():
+    bass = Track(name="Bass", program=33, notes=tuple(
+        Note(p, i * 240, 240) for i, p in enumerate((33, 36, 36, 38, 40, 41, 43, 50))))
+    problem, lanes = _problem(Song(tracks=(bass,)), bass)
+    bias = problem.logit_bias[lanes[0], vocab.onset(0) : vocab.onset(127) + 1]
+    q1, q3 = np.percentile([n.pitch for n in bass.notes], [25, 75])
+    inside = (np.arange(128) >= q1) & (np.arange(128) <= q3)
+    assert (bias[inside] == 0).all() and (bias[~inside] < 0).all()
+    assert bias[50] == -REGISTER_PULL * (50 - q3) and bias[48] > bias[50]
+    assert (problem.logit_bias[:, : vocab.ONSET] == 0).all()
+    # No pull where the user gives a range, nor for an empty track.
+    assert _problem(Song(tracks=(bass,)), bass, pitch_range=(40, 60))[0].logit_bias is None
+    empty = Track(name="Bass", program=33)
+    assert _problem(Song(tracks=(empty,), length=2 * BAR), empty)[0].logit_bias is None
 
 
 def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
@@ -50,14 +90,14 @@ def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
     for part in parts:
         pitches = _allowed_pitches(song, part)
         assert (min(pitches), max(pitches)) == VOICE_PART_RANGES[part.name.lower()]
-    bass_guitar = Track(name="Bass", program=33)  # a band's Bass keeps the bass role's range
+    bass_guitar = Track(name="Bass", program=33)  # a band's Bass keeps its instrument's range
     pitches = _allowed_pitches(Song(tracks=(soprano, bass_guitar), length=2 * BAR), bass_guitar)
-    assert (min(pitches), max(pitches)) == ROLE_RANGES["bass"]
+    assert (min(pitches), max(pitches)) == instrument_range(33)
 
 
 def _bass() -> Track:
     return Track(name="Bass", program=33, notes=tuple(
-        Note(36 + (i % 2) * 7, i * 480, 240) for i in range(8)))  # register 31..48
+        Note(36 + (i % 2) * 7, i * 480, 240) for i in range(8)))  # register 34..45
 
 
 def test_the_users_pitch_range_replaces_the_register():
@@ -81,7 +121,7 @@ def test_pitch_range_with_a_key_and_the_fallbacks():
     assert _allowed_pitches(song, bass, (80, 90), pitch_range=(84, 96)) == set(range(84, 91))
     # A band the range misses: the band with the register (a note outside the band would
     # not be in the mask), else the band alone.
-    assert _allowed_pitches(song, bass, (40, 50), pitch_range=(84, 96)) == set(range(40, 49))
+    assert _allowed_pitches(song, bass, (40, 50), pitch_range=(84, 96)) == set(range(40, 46))
     assert _allowed_pitches(song, bass, (60, 62), pitch_range=(84, 96)) == {60, 61, 62}
 
 

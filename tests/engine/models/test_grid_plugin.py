@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import numpy as np
@@ -231,6 +232,18 @@ def test_velocities_follow_the_tracks_dynamics_and_vary():
     assert len(set(vel)) > 3
     assert min(context) - 10 <= min(vel) and max(vel) <= max(context) + 10
     assert abs(np.median(vel) - np.median(context)) < 15
+
+
+def test_a_regenerated_track_keeps_its_own_velocities():
+    # The notes a mask replaces set the level, not the other tracks (which play softer).
+    song = band()
+    loud = Track(name="Lead", program=81, channel=2,
+                 notes=tuple(Note(72, b * BAR + q * 4 * Q, 4 * Q, 112) for b in range(8)
+                             for q in range(4)))
+    song = replace(song, tracks=(*song.tracks, loud))
+    mask = Mask.of(Region({loud.id}, 0, 8 * BAR))
+    vel = [n.velocity for n in generate(model(), song, mask)[loud.id]]
+    assert vel and abs(np.median(vel) - 112) <= 4
 
 
 def test_density_changes_how_busy_the_part_is():

@@ -345,3 +345,87 @@ def test_a_continuation_as_long_as_the_window_still_hears_the_music_before_it():
     assert wins[0][2] - wins[0][0] == size // 4  # the first span follows 2 bars of song
     assert [w[2] for w in wins[1:]] == [w[3] for w in wins[:-1]] and wins[-1][3] == total
     assert len(decode_windows(total, size, 40, 136, blank)) == 1  # 16 steps each side fit
+
+
+class Favourite:
+    """Every cell prefers one token (``favourite``) by ``margin`` nats over the rest."""
+
+    max_steps = 64
+
+    def __init__(self, favourite: int, margin: float = 6.0) -> None:
+        self.favourite, self.margin = favourite, margin
+
+    def __call__(self, tokens, roles, beat_pos):
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        logits[..., self.favourite] = self.margin
+        return logits
+
+
+def _strikes_only(lanes: int, steps: int, tokens: slice) -> np.ndarray:
+    """(L, T, V): an onset kind at every 4th step (as with keep rhythm), rests between."""
+    allowed = np.zeros((lanes, steps, vocab.VOCAB_SIZE), dtype=bool)
+    allowed[:, 0::4, tokens] = True
+    allowed[:, :, vocab.REST] |= ~allowed.any(-1)
+    return allowed
+
+
+def _strikes(out: np.ndarray, lanes) -> list[list[int]]:
+    return [sorted(out[lanes, t].tolist()) for t in range(0, out.shape[1], 4)]
+
+
+@pytest.mark.parametrize("tokens", [slice(vocab.onset(48), vocab.onset(72)),
+                                    slice(vocab.DRUM, vocab.DRUM + vocab.N_DRUM_CLASSES)])
+def test_lanes_of_one_track_never_strike_one_pitch_together(tokens):
+    # A chord (or kick + hat) kept with keep rhythm came back thinner: its lanes all drew
+    # the model's favourite and the decoder merged them into one note.
+    lanes, steps = 4, 32
+    grid = np.full((lanes, steps), vocab.REST, dtype=np.int64)
+    editable = np.ones_like(grid, dtype=bool)
+    model = Favourite(tokens.start + 5)
+    allowed = _strikes_only(lanes, steps, tokens)
+    roles, beat = np.full(lanes, 3), np.arange(steps) % 16
+
+    def run(groups):
+        return sample(model, grid, editable, roles, beat, allowed,
+                      GenerateOptions(steps=4, seed=3), lambda p: None, CancelToken(),
+                      lane_groups=groups)
+
+    one_track = run(np.array([7, 7, 7, 7]))
+    for chord in _strikes(one_track, slice(None)):
+        assert len(set(chord)) == lanes and model.favourite in chord
+    # Two tracks: only the lanes of one track keep apart.
+    two = run(np.array([1, 1, 2, 2]))
+    for a, b in zip(_strikes(two, slice(0, 2)), _strikes(two, slice(2, 4)), strict=True):
+        assert len(set(a)) == 2 and len(set(b)) == 2
+    assert (run(None)[:, 0::4] == model.favourite).mean() > 0.5  # no groups: no constraint
+
+
+def test_a_lane_cannot_strike_a_pitch_its_track_holds_there():
+    lanes, steps = 3, 32
+    grid = np.full((lanes, steps), vocab.REST, dtype=np.int64)
+    grid[0, 0], grid[0, 1:] = vocab.onset(60), vocab.HOLD  # kept: C4 held all along
+    editable = np.zeros_like(grid, dtype=bool)
+    editable[1:] = True
+    model = Favourite(vocab.onset(60))
+    allowed = _strikes_only(lanes, steps, slice(vocab.onset(48), vocab.onset(72)))
+    out = sample(model, grid, editable, np.full(lanes, 3), np.arange(steps) % 16, allowed,
+                 GenerateOptions(steps=4, seed=3), lambda p: None, CancelToken(),
+                 lane_groups=np.array([0, 0, 1]))
+    assert not (out[1] == vocab.onset(60)).any()  # the same track holds it
+    assert (out[2, 0::4] == vocab.onset(60)).mean() > 0.5  # another track may double it
+
+
+def test_logit_bias_pulls_each_lane_toward_its_register():
+    lanes, steps = 2, 32
+    grid = np.full((lanes, steps), vocab.REST, dtype=np.int64)
+    editable = np.ones_like(grid, dtype=bool)
+    allowed = _strikes_only(lanes, steps, slice(vocab.onset(36), vocab.onset(84)))
+    bias = np.zeros((lanes, vocab.VOCAB_SIZE), dtype=np.float32)
+    p = np.arange(128)
+    bias[0, vocab.onset(0) : vocab.onset(127) + 1] = -2.0 * np.maximum(np.abs(p - 40) - 2, 0)
+    out = sample(Favourite(vocab.onset(72), margin=0.0), grid, editable, np.full(lanes, 3),
+                 np.arange(steps) % 16, allowed, GenerateOptions(steps=4, seed=3),
+                 lambda p: None, CancelToken(), logit_bias=bias)
+    low = out[0, 0::4] - vocab.ONSET
+    assert (np.abs(low - 40) <= 4).all()
+    assert np.abs(out[1, 0::4] - vocab.ONSET - 40).max() > 10  # no bias: anywhere

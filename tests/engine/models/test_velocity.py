@@ -1,0 +1,143 @@
+"""Velocities of generated notes: levels, spread, the kit's balance and metric accents."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.models.velocity import assign_velocities, metric_weight
+from engine.score import Mask, Note, Region, Song, TimeSignature, Track
+
+PPQ = 480
+E = PPQ // 2  # an 8th
+S = PPQ // 4  # a 16th
+BAR = 4 * PPQ
+
+
+def eighths(bars: range, velocity: int | list[int] = 80, pitch: int = 60) -> list[Note]:
+    """8th notes over ``bars`` of 4/4, at one velocity or cycling through a list."""
+    cycle = velocity if isinstance(velocity, list) else [velocity]
+    return [Note(pitch, b * BAR + i * E, E, cycle[(b * 8 + i) % len(cycle)])
+            for b in bars for i in range(8)]
+
+
+def fill(song: Song, track: Track, start: int, end: int, seed: int = 1) -> list[int]:
+    """Velocities that ``assign_velocities`` gives 8th notes (kit: kick on beats, hats
+    between) filling ``track`` over [start, end), as a repaint or regenerate would."""
+    mask = Mask.of(Region({track.id}, start, end))
+    if track.is_drum:
+        new = [Note(36 if (t // E) % 2 == 0 else 42, t, E) for t in range(start, end, E)]
+    else:
+        new = [Note(62, t, E) for t in range(start, end, E)]
+    out = assign_velocities(song, {track.id: new}, mask.notes_outside(song), mask.span, seed,
+                            replaced=mask.notes_inside(song))
+    return [n.velocity for n in out[track.id]]
+
+
+def song_of(*tracks: Track, meter: tuple[int, int] = (4, 4)) -> Song:
+    return Song(tracks=tracks, ppq=PPQ, time_signatures=(TimeSignature(0, *meter),))
+
+
+# -- levels ---------------------------------------------------------------------------------------
+
+
+def test_a_repaint_takes_the_level_of_the_notes_it_replaces():
+    # A quiet intro bar among loud ones: the new bar stays quiet, it does not pop out.
+    piano = Track(name="Piano", notes=tuple(eighths(range(0, 2), 95) + eighths(range(2, 3), 58)
+                                            + eighths(range(3, 8), 95)))
+    vel = fill(song_of(piano), piano, 2 * BAR, 3 * BAR)
+    assert abs(np.median(vel) - 58) <= 3
+
+
+def test_a_repaint_over_a_crescendo_keeps_it():
+    lead = Track(name="Lead", notes=tuple(n for b in range(8) for n in eighths(range(b, b + 1),
+                                                                             60 + 8 * b)))
+    vel = fill(song_of(lead), lead, 2 * BAR, 6 * BAR)
+    bar_medians = [np.median(vel[i : i + 8]) for i in range(0, 32, 8)]
+    assert bar_medians == sorted(bar_medians) and bar_medians[-1] - bar_medians[0] >= 18
+
+
+def test_a_regenerated_track_keeps_its_own_level_not_the_other_tracks():
+    bass = Track(name="Bass", program=33, notes=tuple(eighths(range(8), 110, pitch=40)))
+    pad = Track(name="Pad", program=88, channel=1, notes=tuple(eighths(range(8), 60)))
+    vel = fill(song_of(bass, pad), bass, 0, 8 * BAR)
+    assert abs(np.median(vel) - 110) <= 3
+
+
+def test_an_empty_region_goes_from_the_level_before_to_the_level_after():
+    # Rests in bars 2-5 between a quiet and a loud passage: a crescendo across the gap.
+    lead = Track(name="Lead", notes=tuple(eighths(range(0, 2), 60) + eighths(range(6, 8), 100)))
+    vel = fill(song_of(lead), lead, 2 * BAR, 6 * BAR)
+    bar_medians = [np.median(vel[i : i + 8]) for i in range(0, 32, 8)]
+    assert bar_medians == sorted(bar_medians)
+    assert 58 <= bar_medians[0] <= 72 and 88 <= bar_medians[-1] <= 102
+
+
+def test_the_spread_matches_the_reference():
+    # The replaced bars swing ±12 about 80: the new notes are not squashed flat.
+    piano = Track(name="Piano", notes=tuple(eighths(range(8), [92, 68, 80, 70, 90, 68, 84, 72])))
+    ref = [n.velocity for n in piano.notes]
+    vel = fill(song_of(piano), piano, 2 * BAR, 6 * BAR)
+    assert 0.6 * np.std(ref) <= np.std(vel) <= 1.4 * np.std(ref)
+    assert min(ref) - 10 <= min(vel) and max(vel) <= max(ref) + 10
+    assert abs(np.median(vel) - np.median(ref)) <= 4
+
+
+def test_drums_keep_the_kits_balance():
+    kit = [Note(36 if i % 2 == 0 else 42, b * BAR + i * E, E, 110 if i % 2 == 0 else 50)
+           for b in range(8) for i in range(8)]
+    drums = Track(name="Drums", is_drum=True, channel=9, notes=tuple(kit))
+    vel = fill(song_of(drums), drums, 2 * BAR, 6 * BAR)
+    kicks, hats = vel[0::2], vel[1::2]
+    assert abs(np.median(kicks) - 110) <= 6 and abs(np.median(hats) - 50) <= 6
+
+
+def test_velocities_vary_stay_in_range_and_repeat_for_a_seed():
+    flat = Track(name="Piano", notes=tuple(eighths(range(8), 126)))
+    song = song_of(flat)
+    vel = fill(song, flat, 2 * BAR, 4 * BAR, seed=4)
+    assert len(set(vel)) > 3 and max(vel) <= 127
+    assert vel == fill(song, flat, 2 * BAR, 4 * BAR, seed=4)
+    assert vel != fill(song, flat, 2 * BAR, 4 * BAR, seed=5)
+
+
+def test_with_nothing_to_read_a_default_level_still_varies():
+    empty = Track(name="Piano")
+    vel = fill(song_of(empty), empty, 0, 2 * BAR)
+    assert 70 <= np.median(vel) <= 95 and len(set(vel)) > 3
+
+
+# -- meter ----------------------------------------------------------------------------------------
+
+
+def weights(meter: tuple[int, int], step: int) -> list[float]:
+    """Metric weight of every ``step`` ticks of the second bar in ``meter``."""
+    song = song_of(meter=meter)
+    bar = meter[0] * PPQ * 4 // meter[1]
+    return [metric_weight(song, bar + t) for t in range(0, bar, step)]
+
+
+@pytest.mark.parametrize("numerator", [6, 9, 12])
+def test_compound_meters_accent_dotted_quarter_beats(numerator):
+    beats = [1.0] + [0.4] * (numerator // 3 - 1)
+    expected = [w for beat in beats for w in (beat, 0.0, 0.0)]
+    assert weights((numerator, 8), E) == expected
+    assert weights((numerator, 8), S)[1::2] == [-0.5] * numerator
+
+
+def test_simple_meters_keep_their_accents():
+    assert weights((4, 4), S) == [1.0, -0.5, 0.0, -0.5] + [0.4, -0.5, 0.0, -0.5] * 3
+    assert weights((3, 4), E) == [1.0, 0.0, 0.4, 0.0, 0.4, 0.0]
+    assert weights((3, 8), S) == [1.0, -0.5, 0.4, -0.5, 0.4, -0.5]
+
+
+def test_six_eight_leans_on_its_second_dotted_quarter():
+    piano = Track(name="Piano")
+    song = song_of(piano, meter=(6, 8))
+    bar = 6 * E
+    new = [Note(60, b * bar + i * E, E) for b in range(8) for i in range(6)]
+    out = assign_velocities(song, {piano.id: new}, {}, (0, 8 * bar), 2)[piano.id]
+    by_eighth = [np.median([n.velocity for n in out if n.start % bar == i * E])
+                 for i in range(6)]
+    assert by_eighth[0] > by_eighth[3] > max(by_eighth[1], by_eighth[2], by_eighth[4],
+                                             by_eighth[5])
