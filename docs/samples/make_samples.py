@@ -23,6 +23,7 @@ import soundfile as sf
 from engine.io import load_song, save_song
 from engine.models import tasks
 from engine.models.chorale import chorale_to_song
+from engine.models.keys import AUTO
 from engine.models.plugin import model_folder, plugin_from_folder
 from engine.plugins.api import GenerateOptions
 from engine.render import mix, render_tracks
@@ -94,7 +95,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    options = GenerateOptions(seed=args.seed)
+    options = GenerateOptions(seed=args.seed, key=AUTO)  # the app's defaults
     base = plugin_from_folder(model_folder("partita-base"))
     demo = load_song(ROOT / "assets" / "demo" / "demo.mid")
     lead, bass = demo.find_track("Lead"), demo.find_track("Bass")
