@@ -32,10 +32,7 @@ KEYS = tuple(k for t in TONICS for k in (t, f"{t}m"))
 
 def context_pitch_classes(song: Song, mask: Mask, bars: int = CONTEXT_BARS) -> list[int]:
     """Pitch classes of the pitched notes near ``mask`` that it leaves as they are."""
-    start, end = mask.span
-    tm = TimeMap.of(song)
-    lo = tm.bar_to_tick(max(0, tm.tick_to_bar(start) - bars))
-    hi = tm.bar_to_tick(tm.tick_to_bar(max(start, end - 1)) + 1 + bars)
+    lo, hi = TimeMap.of(song).bars_around(*mask.span, bars)
     drums = {t.id for t in song.tracks if t.is_drum}
     return [n.pitch % 12 for tid, notes in mask.notes_outside(song).items()
             if tid not in drums for n in notes if lo <= n.start < hi]

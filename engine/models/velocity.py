@@ -200,24 +200,24 @@ def track_reference(
         radius = tm.bar_length_for(tm.signature_at(span[0])) // 2
         return fit_reference(own_replaced, lambda t, v: local_level(t, v, radius), is_drum)
     own = keep.get(track_id, ())
-    edges = [n for n in own if in_bars_around(n.start, span, EDGE_BARS, tm)]
+    edges = _around(own, span, EDGE_BARS, tm)
     if edges:
         return fit_reference(edges, lambda t, v: edge_level(t, v, span), is_drum)
     if own:
         return fit_reference(own, constant_level, is_drum)
-    others = [n for tid, notes in keep.items() if tid != track_id for n in notes
-              if in_bars_around(n.start, span, CONTEXT_BARS, tm)]
+    others = _around([n for tid, notes in keep.items() if tid != track_id for n in notes],
+                     span, CONTEXT_BARS, tm)
     if others:
         # Another instrument's level, not its kit balance: a kit falls back to drum_accent.
         return fit_reference(others, constant_level, False)
     return Reference(lambda tick: float(DEFAULT_LEVEL), DEFAULT_SPREAD, {})
 
 
-def in_bars_around(tick: int, span: tuple[int, int], bars: int, tm: TimeMap) -> bool:
-    """Whether ``tick`` lies within ``bars`` whole bars before or after ``span``."""
-    lo = tm.bar_to_tick(max(0, tm.tick_to_bar(span[0]) - bars))
-    hi = tm.bar_to_tick(tm.tick_to_bar(max(span[0], span[1] - 1)) + 1 + bars)
-    return lo <= tick < span[0] or span[1] <= tick < hi
+def _around(notes: Sequence[Note], span: tuple[int, int], bars: int,
+            tm: TimeMap) -> list[Note]:
+    """The ``notes`` starting within ``bars`` whole bars before or after ``span``."""
+    lo, hi = tm.bars_around(*span, bars)
+    return [n for n in notes if lo <= n.start < span[0] or span[1] <= n.start < hi]
 
 
 # -- the entry point ------------------------------------------------------------------------------

@@ -86,6 +86,12 @@ class TimeMap:
         i = max(bisect.bisect_right(self._sig_ticks, tick) - 1, 0)
         return self._sig_bars[i] + (tick - self._sig_ticks[i]) // self._sig_bar_len[i]
 
+    def bars_around(self, start: int, end: int, bars: int) -> tuple[int, int]:
+        """Ticks from ``bars`` whole bars before the bar holding ``start`` to ``bars`` bars
+        after the bar holding the span's last tick (the context around a region)."""
+        lo = self.bar_to_tick(max(0, self.tick_to_bar(start) - bars))
+        return lo, self.bar_to_tick(self.tick_to_bar(max(start, end - 1)) + 1 + bars)
+
     def tick_to_position(self, tick: int) -> BarPosition:
         bar = self.tick_to_bar(tick)
         in_bar = tick - self.bar_to_tick(bar)
