@@ -255,13 +255,14 @@ class CoComposer(QObject):
         n = req.count
         label = req.plan.label + (f" · variation {index + 1}/{n}" if n > 1 else "")
         try:
-            prepared = EditGroup(req.plan.prep).apply(req.song) if req.plan.prep else req.song
-            options = resolve_key(replace(req.options, seed=seed), prepared, req.plan.mask,
-                                  req.plan.task)
-            job = self.queue.submit(JobRequest(
-                req.song, req.plan.mask, req.model, req.plan.task, options, req.revision,
+            request = JobRequest(
+                req.song, req.plan.mask, req.model, req.plan.task,
+                replace(req.options, seed=seed), req.revision,
                 Priority.INTERACTIVE if index == 0 else Priority.NORMAL,
-                label=label, prep=req.plan.prep))
+                label=label, prep=req.plan.prep)
+            options = resolve_key(request.options, request.prepared_song, request.mask,
+                                  request.task)
+            job = self.queue.submit(replace(request, options=options))
         except (PluginError, ValueError, EditError, RuntimeError) as e:
             self.message.emit(f"Cannot start {req.plan.label}: {e}")
             return None

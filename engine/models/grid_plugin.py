@@ -122,7 +122,7 @@ class GridModelPlugin:
         groups = self._groups(song, [t.id for t in masked], w0, w1)
         result: dict[int, tuple[Note, ...]] = {}
         kept = mask.notes_outside(song)
-        replaced = mask.notes_inside(song) if options.keep_rhythm else {}
+        replaced = mask.notes_inside(song)  # keep rhythm's timings, velocities' levels
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
@@ -152,7 +152,7 @@ class GridModelPlugin:
                                        r.pitch_hi) for r in mask.regions))
                 work = replace_in_mask(work, sub, new).apply(work)
         return assign_velocities(song, result, kept, mask.span, options.seed,
-                                 replaced=mask.notes_inside(song))
+                                 replaced=replaced)
 
     # -- parts ---------------------------------------------------------------------------------
     def denoiser(self, precision: str = "auto") -> Denoiser:
