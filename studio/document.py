@@ -208,6 +208,8 @@ class Document(QObject):
     def drops_on_save(self, path: Path) -> ImportReport | None:
         """What saving to ``path`` removes from it: the report of the MIDI file this song
         was imported from, when ``path`` is that file."""
+        from engine.io import same_file
+
         source = self.import_source
         if not self.import_report or source is None or not same_file(source, path):
             return None
@@ -217,7 +219,7 @@ class Document(QObject):
         """Save to ``path`` (or the current file). A ``.partita`` project also keeps the
         studio state (zoom, snap, loop, …); MIDI keeps the music. Returns what the file
         keeps less well than the song (e.g. MIDI channels shared), one line each."""
-        from engine.io import save_song
+        from engine.io import same_file, save_song
 
         target = Path(path) if path else self._path
         if target is None:
@@ -241,10 +243,3 @@ class Document(QObject):
 
         return save_song(self._song, Path(path))
 
-
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file (links resolved)."""
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return a == b

@@ -36,7 +36,7 @@ from .arrangement import Arrangement
 from .autosave import Autosaver, original_is_newer
 from .clipboard import Clip, copy_notes, paste_edit
 from .cocompose import CoComposer
-from .document import Document, display_path, new_song, same_file
+from .document import Document, display_path, new_song
 from .generate_panel import GeneratePanel, mask_summary
 from .grid import SNAPS, snap_by_name, step_at
 from .jobs_panel import JobsPanel
@@ -677,6 +677,8 @@ class MainWindow(QMainWindow):
         """Ask before a save destroys work: the file changed on disk since it was read, or
         it is the MIDI file the song came from and holds what the song does not keep.
         None: go on saving; otherwise what the save returns (Cancel, or Save As…)."""
+        from engine.io import same_file
+
         doc = self.document
         name = display_path(path.name)
         if doc.path is not None and same_file(path, doc.path) and doc.changed_on_disk():

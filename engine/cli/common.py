@@ -39,13 +39,6 @@ def user_errors() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
-def same_file(a: Path, b: Path) -> bool:
-    """Whether ``a`` and ``b`` are the same file (links and ``..`` resolved)."""
-    if a.exists() and b.exists():
-        return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
-
-
 def check_folder(path: Path, why: str = "") -> None:
     """The folder ``path`` can be created or written into: every part of it that exists
     is a folder (a command that writes into ``path`` makes the missing ones). ``why`` is
@@ -62,7 +55,7 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse, before any work is done, a song file ``path`` that cannot be written: an
     extension that is no song format, one of the ``inputs`` (never overwritten), a
     folder, or a file in a folder that does not exist."""
-    from engine.io import file_kind
+    from engine.io import file_kind, same_file
 
     if file_kind(path) is None:
         raise CliError(f"{path}: cannot write {path.suffix or 'files without an extension'}: "

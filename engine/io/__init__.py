@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.score import Song
 
+from .atomic import same_file
 from .autosave import Recovery, RecoveryStore
 from .errors import FileFormatError
 from .midi_export import midi_to_bytes, write_midi
@@ -99,6 +100,7 @@ __all__ = [
     "midi_to_bytes",
     "read_midi",
     "read_midi_with_report",
+    "same_file",
     "save_project",
     "save_song",
     "write_midi",
