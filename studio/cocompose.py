@@ -36,6 +36,7 @@ from engine.jobs import (
     TakeStore,
     apply_take,
 )
+from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.models.keys import resolve_key
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
 from engine.score import EditError, EditGroup, InsertTrack, Song, TimeMap
@@ -439,6 +440,28 @@ class CoComposer(QObject):
         tm = TimeMap.of(song)
         start = tm.bar_to_tick(tm.tick_to_bar(take.mask.span[0]))
         return song, start
+
+    # -- saved with the project ----------------------------------------------------------------
+    def saved_takes(self) -> dict[str, Any] | None:
+        """The undecided takes as the project keeps them (None when there are none)."""
+        if not self.unaccepted_count():
+            return None
+        return takes_to_json(self.takes, self._plan_labels, self.active)
+
+    def restore_takes(self, data: Any) -> RestoredTakes:
+        """Put back the takes a project saved, over the song just opened (after
+        :meth:`reset`); what no longer fits is skipped and listed in ``problems``."""
+        restored = takes_from_json(data, self.document.song, self.document.revision)
+        self.takes = restored.store
+        self._plan_labels.update(restored.request_labels)
+        self.active = restored.active
+        self.takesChanged.emit()
+        return restored
+
+    def pending_key(self) -> tuple:
+        """Changes whenever the undecided takes change (which is auditioned does not count)."""
+        return tuple((mask, tuple(t.id for t in s.pending()))
+                     for mask, s in self.takes.sets.items() if s.accepted is None)
 
     def reset(self) -> None:
         """A new song was opened: drop its takes and cancel the jobs asked for the old one."""

@@ -137,6 +137,10 @@ class Document(QObject):
             self._mask = mask
             self.maskChanged.emit()
 
+    def restore_mask(self, mask: Mask) -> None:
+        """Put back the mask a project saved (after :meth:`reset`; not an undo step)."""
+        self._set_mask(mask)
+
     # -- editing ------------------------------------------------------------------------------
     def apply(self, edit: Edit) -> None:
         """Apply ``edit`` as one undo step. Raises ``EditError`` (song untouched) if it does

@@ -9,6 +9,7 @@ menus.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 from typing import Any
@@ -102,7 +103,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.icon("partita"))
         self.autosaver = Autosaver(
             self.document, recovery_store,
-            autosave_seconds or self.settings.autosave_seconds(), self.studio_state, self)
+            autosave_seconds or self.settings.autosave_seconds(), self.studio_state, self,
+            extras=lambda: (self.document.mask, self.composer.pending_key()))
         self._autosave_notice_shown = False
         self.autosaver.failed.connect(self._autosave_failed)
         self.autosaver.saved.connect(self._autosave_worked)
@@ -400,9 +402,11 @@ class MainWindow(QMainWindow):
         self.transport.set_loop(0, 0, False)
         self.actions.loop.setChecked(False)
         self._apply_studio_state(self.document.studio_state)
+        self._restore_work(self.document.studio_state)
         self._song_changed()
         self._position_changed(self.transport.position)
         self.update_title()
+        self.autosaver.mark_clean()
 
     def _song_changed(self) -> None:
         self.selection.prune(self.document.song)
@@ -537,11 +541,15 @@ class MainWindow(QMainWindow):
 
     # -- studio state (saved inside .partita projects) ----------------------------------------
     def studio_state(self) -> dict[str, Any]:
+        """What a project keeps of this window: the view, and the work beside the song
+        (the painted mask, the takes not yet accepted: engine.jobs.saved_takes)."""
+        from engine.jobs.saved_takes import mask_to_json
+
         vp = self.pianoroll.viewport
         song = self.document.song
         ids = [t.id for t in song.tracks]
         tr = self.transport
-        return {
+        state: dict[str, Any] = {
             "snap": self.pianoroll.snap.name,
             "px_per_beat": round(vp.px_per_beat, 3),
             "key_height": vp.key_h,
@@ -551,6 +559,33 @@ class MainWindow(QMainWindow):
             "playhead": tr.position,
             "tool": self.pianoroll.tool.value,
         }
+        if not self.document.mask.is_empty:
+            state["mask"] = mask_to_json(self.document.mask)
+        takes = self.composer.saved_takes()
+        if takes is not None:
+            state["takes"] = takes
+        return state
+
+    def _restore_work(self, state: dict[str, Any]) -> None:
+        """Put back the painted mask and the takes not yet accepted that a project kept;
+        what no longer fits the song is skipped, and the status bar says so."""
+        from engine.jobs.saved_takes import mask_from_json
+
+        # A damaged mask is only a painted area: start without one.
+        with contextlib.suppress(ValueError):
+            self.document.restore_mask(mask_from_json(state.get("mask", []),
+                                                      self.document.song))
+        if "takes" not in state:
+            return
+        restored = self.composer.restore_takes(state["takes"])
+        n = restored.count
+        text = f"{n} take{'s' * (n != 1)} waiting for a decision" if n else ""
+        if restored.problems:
+            skipped = restored.skipped or "some"
+            text += ("; " if text else "") + (f"{skipped} saved take(s) no longer fit the "
+                                               f"song: {restored.problems[0]}")
+        if text:
+            self.statusBar().showMessage(text.capitalize() if n else text, 8000)
 
     def _apply_studio_state(self, state: dict[str, Any]) -> None:
         """Restore what a project saved; every value is checked, as the file may be damaged
@@ -603,7 +638,9 @@ class MainWindow(QMainWindow):
         """Ask before dropping generated takes nobody accepted (when "save changes?" was
         not asked: that question already says the session's work goes)."""
         count = self.composer.unaccepted_count()
-        return count == 0 or dialogs.ask_discard_takes(self, count) == "discard"
+        if count == 0 or not self.autosaver.has_unsaved_extras:
+            return True  # none, or the project file holds them
+        return dialogs.ask_discard_takes(self, count) == "discard"
 
     def new_file(self) -> None:
         if not self.maybe_save():
@@ -666,6 +703,10 @@ class MainWindow(QMainWindow):
                 raise
             dialogs.show_error(self, "Cannot save file", _message(e, path))
             return False
+        from engine.io import file_kind
+
+        if file_kind(path) == "project":  # MIDI keeps neither the mask nor the takes
+            self.autosaver.mark_clean()
         self.settings.add_recent_file(path)
         self.settings.set_last_dir(path.parent)
         self._rebuild_recent_menu()

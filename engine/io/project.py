@@ -101,11 +101,13 @@ def song_to_json(song: Song) -> Document:
         ],
         "key_signatures": [{"tick": k.tick, "key": k.key} for k in song.key_signatures],
         "markers": [{"tick": m.tick, "text": m.text} for m in song.markers],
-        "tracks": [_track_to_json(t) for t in song.tracks],
+        "tracks": [track_to_json(t) for t in song.tracks],
     }
 
 
-def _track_to_json(t: Track) -> Document:
+def track_to_json(t: Track) -> Document:
+    """One track as the project stores it (notes as ``[pitch, start, duration, velocity,
+    id]`` rows)."""
     return {
         "id": t.id,
         "name": t.name,
@@ -293,7 +295,7 @@ def song_from_json(doc: Document) -> Song:
             keys.append(KeySignature(_tick(d, at), key))
         markers = [Marker(_tick(d, at), _field(d, "text", str, at))
                    for at, d in _objects(doc, "markers", w)]
-        tracks = [_track_from_json(d, at) for at, d in _objects(doc, "tracks", w)]
+        tracks = [track_from_json(d, at) for at, d in _objects(doc, "tracks", w)]
         note_ids = [n.id for t in tracks for n in t.notes]
         if len(set(note_ids)) != len(note_ids):
             raise _Invalid("song.tracks: two notes share one id")
@@ -338,7 +340,8 @@ def _id(value: Any, where: str) -> int | None:
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")  # what the studio writes: #rrggbb
 
 
-def _track_from_json(d: Document, w: str) -> Track:
+def track_from_json(d: Document, w: str) -> Track:
+    """A stored track → Track; raises ``ValueError`` naming where (``w``) and what."""
     optional: dict[str, Any] = {}
     if "id" in d and (track_id := _id(d["id"], f"{w}.id")) is not None:
         optional["id"] = track_id

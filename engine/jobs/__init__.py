@@ -5,6 +5,7 @@
 - :mod:`engine.jobs.events` — what listeners receive
 - :mod:`engine.jobs.take`   — :class:`Take` proposals, conflict detection, :func:`apply_take`
 - :mod:`engine.jobs.takes`  — :class:`TakeSet` / :class:`TakeStore` bookkeeping (A/B/C…)
+- :mod:`engine.jobs.saved_takes` — the mask and undecided takes as JSON a project keeps
 """
 
 from .events import (

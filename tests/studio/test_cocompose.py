@@ -355,3 +355,59 @@ def test_the_panels_auto_key_is_the_key_around_the_mask(studio, qtbot):
     assert take.options.key == "Dm"
     win.generate_panel.key.setCurrentText(ANY_KEY)
     assert win.generate_panel.values().options.key is None
+
+
+def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, tmp_path,
+                                                                  dialogs):
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = studio
+    win.generate_panel.variations.setValue(2)
+    piano = mask_piano(win)
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 2)
+    win.composer.select(1)
+    heard = [signature(t) for t in takes.takes]
+    mask = win.document.mask
+    # Only takes are new, the song is not modified: the autosave still keeps them.
+    assert not win.document.is_modified
+    assert win.autosaver.save_now()
+    path = tmp_path / "song.partita"
+    dialogs.answers["get_save_path"] = path
+    assert win.save_as()
+    assert not win.autosaver.store.path.exists()  # the project holds them now
+
+    def reopened(name: str, recovery: bool = False) -> MainWindow:
+        other = MainWindow(Settings(tmp_path / f"{name}.ini"),
+                           RecoveryStore(tmp_path / "recovery"), registry=win.catalog.registry)
+        qtbot.addWidget(other)
+        if recovery:
+            dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
+            assert other.offer_recovery()
+        else:
+            assert other.open_path(path)
+        return other
+
+    other = reopened("s2")
+    restored = other.composer.active_set()
+    assert [signature(t) for t in restored.takes] == heard
+    assert other.composer.preview_take() is restored.takes[1]  # the one being auditioned
+    assert other.document.mask == mask and not other.document.is_modified
+    calls = len(dialogs.calls)
+    assert other.maybe_save()  # saved in the project: closing need not ask
+    assert len(dialogs.calls) == calls
+    assert other.composer.accept()
+    assert [n.pitch for n in other.document.song.track(piano.id).notes if n.start < BAR] == [
+        n.pitch for n in restored.takes[1].notes[piano.id]]
+    other.document.undo_stack.undo()
+    assert other.composer.active_set() is not None  # back in the choice
+
+    # A crash with a new take pending: the next session recovers it.
+    other.composer.reject(restored.takes[0])
+    assert other.autosaver.has_unsaved_extras and other.autosaver.save_now()
+    third = reopened("s3", recovery=True)
+    assert [signature(t) for t in third.composer.active_set().takes] == heard[1:]
+    for w in (other, third):
+        close_window(w)

@@ -1,0 +1,297 @@
+"""The painted mask and the takes still waiting for a decision, as JSON a project keeps.
+
+A take is minutes of the model's work and the user's listening: it must survive a save,
+a reopen and a crash like the notes do. The studio stores this beside its view state
+(``"studio"`` in a ``.partita`` file and in its autosave)::
+
+    state["mask"] = mask_to_json(mask)
+    state["takes"] = takes_to_json(store, song, request_labels, active)
+    ...
+    mask = mask_from_json(state["mask"], song)
+    restored = takes_from_json(state["takes"], song, revision)
+
+Kept: the regions whose takes nobody accepted yet, with their pending takes in order
+(rejected ones are dropped; the letters close up). Each take stores its new notes, its
+preparatory edits (new tracks, a longer song) and the notes that were inside its region
+when it was made, so a take the user has since edited over is still flagged as a conflict
+after reopening. A take that no longer fits the song (a hand-edited file) is skipped and
+counted, never fatal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from engine.io.project import track_from_json, track_to_json
+from engine.plugins.api import GenerateOptions
+from engine.plugins.result import written_mask
+from engine.score import (
+    ChangeNotes,
+    Edit,
+    EditError,
+    EditGroup,
+    InsertTrack,
+    Mask,
+    Note,
+    Region,
+    SetSongProps,
+    Song,
+    adopt_ids,
+    set_song_props,
+)
+
+from .take import Take, make_take
+from .takes import TakeStore
+
+VERSION = 1
+
+
+@dataclass
+class RestoredTakes:
+    """What :func:`takes_from_json` rebuilt."""
+
+    store: TakeStore = field(default_factory=TakeStore)
+    request_labels: dict[int, str] = field(default_factory=dict)  # take id → "Repaint"
+    active: Mask | None = None  # the region whose takes were on screen
+    skipped: int = 0  # takes that no longer fit the song
+    problems: list[str] = field(default_factory=list)  # why, one line each
+
+    @property
+    def count(self) -> int:
+        return len(self.store)
+
+
+# -- masks -------------------------------------------------------------------------------------
+
+
+def mask_to_json(mask: Mask) -> list[dict[str, Any]]:
+    """``[{"tracks": [ids], "start": tick, "end": tick, "pitch": [lo, hi]}, …]``."""
+    return [{"tracks": sorted(r.track_ids), "start": r.start, "end": r.end,
+             "pitch": [r.pitch_lo, r.pitch_hi]} for r in mask.regions]
+
+
+def mask_from_json(data: Any, song: Song | None = None) -> Mask:
+    """The stored mask; regions keep only tracks of ``song`` (when given). ``ValueError``
+    (saying what) for anything that is not a stored mask."""
+    if not isinstance(data, list):
+        raise ValueError("a mask is a list of regions")
+    known = {t.id for t in song.tracks} if song is not None else None
+    regions = []
+    for i, r in enumerate(data):
+        if not isinstance(r, dict):
+            raise ValueError(f"mask region {i} is not an object")
+        ids, start, end = r.get("tracks"), r.get("start"), r.get("end")
+        pitch = r.get("pitch", [0, 127])
+        if not (isinstance(ids, list) and all(_is_int(t) for t in ids)
+                and isinstance(pitch, list) and len(pitch) == 2
+                and all(_is_int(v) for v in (start, end, *pitch)) and start >= 0):
+            raise ValueError(f"mask region {i} is malformed")
+        lo, hi = pitch
+        tracks = frozenset(ids) & known if known is not None else frozenset(ids)
+        regions.append(Region(tracks, start, end, lo, hi))  # raises ValueError when absurd
+    return Mask.of(*regions)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and abs(v) < 2**53
+
+
+# -- takes -------------------------------------------------------------------------------------
+
+
+def takes_to_json(store: TakeStore, request_labels: Mapping[int, str] | None = None,
+                  active: Mask | None = None) -> dict[str, Any]:
+    """The undecided regions of ``store`` and their pending takes; ``request_labels`` names
+    each take's request ("Repaint"), ``active`` is the region on screen."""
+    labels = request_labels or {}
+    sets = []
+    active_index = None
+    for mask, take_set in store.sets.items():
+        if take_set.accepted is not None:
+            continue  # decided: the accepted notes are in the song
+        takes = [_take_to_json(t, labels.get(t.id)) for t in take_set.pending()]
+        takes = [t for t in takes if t is not None]
+        if not takes:
+            continue
+        pending_ids = [t.id for t in take_set.pending()]
+        selected = (pending_ids.index(take_set.selected)
+                    if take_set.selected in pending_ids else None)
+        if mask == active:
+            active_index = len(sets)
+        sets.append({"mask": mask_to_json(mask), "selected": selected, "takes": takes})
+    return {"version": VERSION, "active": active_index, "sets": sets}
+
+
+def _take_to_json(take: Take, request_label: str | None) -> dict[str, Any] | None:
+    prep = []
+    for edit in take.prep:
+        if isinstance(edit, InsertTrack):
+            prep.append({"add_track": track_to_json(edit.track), "index": edit.index})
+        elif isinstance(edit, SetSongProps) and [k for k, _ in edit.after] == ["length"]:
+            prep.append({"length": dict(edit.after)["length"], "label": edit.label})
+        else:
+            return None  # an edit this format does not hold: the take stays in memory only
+    before = take.write_mask.notes_inside(take.base_song)
+    return {
+        "task": take.task,
+        "model": take.model,
+        "request": request_label,
+        "created": take.created,
+        "options": _options_to_json(take.options),
+        "prep": prep,
+        "before": {str(tid): _rows(notes) for tid, notes in before.items()},
+        "notes": {str(tid): _rows(notes) for tid, notes in take.notes.items()},
+    }
+
+
+def takes_from_json(data: Any, song: Song, revision: int = 0) -> RestoredTakes:
+    """Rebuild the stored takes over ``song`` (the song the file holds). Never raises for
+    bad data: whatever does not fit is skipped and described in ``problems``."""
+    out = RestoredTakes()
+    if data is None:
+        return out
+    if not isinstance(data, dict) or not isinstance(data.get("sets"), list):
+        out.problems.append("the saved takes are not in a form Partita knows")
+        return out
+    for i, s in enumerate(data["sets"]):
+        takes = s.get("takes") if isinstance(s, dict) else None
+        if not isinstance(takes, list):
+            out.problems.append(f"saved region {i + 1} is malformed")
+            continue
+        made: list[Take] = []
+        for j, t in enumerate(takes):
+            try:
+                take, label = _take_from_json(t, s.get("mask"), song, revision)
+            except (ValueError, TypeError, KeyError, EditError) as e:
+                out.skipped += 1
+                out.problems.append(f"take {j + 1} of saved region {i + 1}: {e}")
+                continue
+            made.append(take)
+            if label:
+                out.request_labels[take.id] = label
+        if not made:
+            continue
+        take_set = out.store.for_mask(made[0].mask)
+        for take in made:
+            take_set.add(take)
+        selected = s.get("selected")
+        if _is_int(selected) and 0 <= selected < len(takes) and len(made) == len(takes):
+            take_set.selected = take_set.takes[selected].id
+        if data.get("active") == i:
+            out.active = take_set.mask
+    return out
+
+
+def _take_from_json(d: Any, stored_mask: Any, song: Song,
+                    revision: int) -> tuple[Take, str | None]:
+    if not isinstance(d, dict):
+        raise ValueError("not an object")
+    task, model = d.get("task"), d.get("model")
+    if not (isinstance(task, str) and isinstance(model, str)):
+        raise ValueError("no task or model")
+    prep = _prep_from_json(d.get("prep", []), song)
+    prepared = EditGroup(prep).apply(song) if prep else song
+    mask = mask_from_json(stored_mask, prepared)
+    notes = _notes_by_track(d.get("notes"), "notes")
+    before = _notes_by_track(d.get("before", {}), "before")
+    base = _base_song(song, mask, notes, before)
+    take = make_take(job_id=0, model=model, task=task, mask=mask, song=base,
+                     revision=revision, result=notes, options=_options_from_json(
+                         d.get("options")), prep=prep)
+    adopt_ids(take.edit.apply(base))  # ids issued from now on never clash with the take's
+    created = d.get("created")
+    if isinstance(created, int | float) and not isinstance(created, bool):
+        take = replace(take, created=float(created))
+    request = d.get("request")
+    return take, request if isinstance(request, str) else None
+
+
+def _base_song(song: Song, mask: Mask, notes: Mapping[int, tuple[Note, ...]],
+               before: Mapping[int, tuple[Note, ...]]) -> Song:
+    """``song`` with the take's region as it was when the take was made: the conflict
+    check compares that region with the current one."""
+    region = written_mask(mask, notes)
+    inside = region.notes_inside(song)
+    edits: list[Edit] = []
+    for track in song.tracks:
+        if track.id in region.track_ids:
+            old = tuple(n for n in before.get(track.id, ()) if region.contains_note(track.id, n))
+            now = inside.get(track.id, ())
+            if {(n.id, n.key()) for n in old} != {(n.id, n.key()) for n in now}:
+                kept = {n.id for n in track.notes} - {n.id for n in now}
+                edits.append(ChangeNotes(track.id, now, _fresh(old, kept), "Saved take"))
+    return EditGroup(tuple(edits)).apply(song) if edits else song
+
+
+def _fresh(notes: tuple[Note, ...], taken: set[int]) -> tuple[Note, ...]:
+    """Old notes keep their ids unless the track now uses one for another note."""
+    return tuple(n if n.id not in taken else Note(n.pitch, n.start, n.duration, n.velocity)
+                 for n in notes)
+
+
+def _prep_from_json(items: Any, song: Song) -> tuple[Edit, ...]:
+    """The stored preparatory edits, bound to ``song`` (a length change holds from the
+    length the song has now)."""
+    if not isinstance(items, list):
+        raise ValueError("prep is not a list")
+    prep: list[Edit] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise ValueError(f"prep[{i}] is not an object")
+        if "add_track" in item and _is_int(item.get("index")):
+            track = track_from_json(item["add_track"], f"prep[{i}]")
+            edit: Edit = InsertTrack(track, item["index"], label=f"Add {track.name}")
+        elif _is_int(item.get("length")) and item["length"] >= 0:
+            label = item.get("label") if isinstance(item.get("label"), str) else "Set length"
+            edit = set_song_props(song, label, length=item["length"])
+        else:
+            raise ValueError(f"prep[{i}] is not a known edit")
+        song = edit.apply(song)
+        prep.append(edit)
+    return tuple(prep)
+
+
+def _notes_by_track(data: Any, what: str) -> dict[int, tuple[Note, ...]]:
+    if not isinstance(data, dict):
+        raise ValueError(f"{what} is not an object")
+    out = {}
+    for key, rows in data.items():
+        try:
+            tid = int(key)
+        except ValueError:
+            raise ValueError(f"{what}: {key!r} is not a track id") from None
+        out[tid] = track_from_json({"notes": rows}, f"{what}[{key}]").notes
+    return out
+
+
+def _rows(notes: tuple[Note, ...]) -> list[list[int]]:
+    return [[n.pitch, n.start, n.duration, n.velocity, n.id] for n in notes]
+
+
+_OPTION_FIELDS = {f.name for f in fields(GenerateOptions)} - {"extra"}
+
+
+def _options_to_json(options: GenerateOptions) -> dict[str, Any]:
+    out = {name: getattr(options, name) for name in _OPTION_FIELDS}
+    if out["pitch_range"] is not None:
+        out["pitch_range"] = list(out["pitch_range"])
+    return out
+
+
+def _options_from_json(d: Any) -> GenerateOptions:
+    """The take's options as far as they are readable (they only describe the take)."""
+    if not isinstance(d, dict):
+        return GenerateOptions()
+    known = {k: v for k, v in d.items() if k in _OPTION_FIELDS}
+    if isinstance(known.get("pitch_range"), list):
+        known["pitch_range"] = tuple(known["pitch_range"])
+    try:
+        return GenerateOptions(**known)
+    except TypeError:
+        return GenerateOptions()
+
+
+__all__ = ["RestoredTakes", "mask_from_json", "mask_to_json", "takes_from_json",
+           "takes_to_json"]

@@ -1,0 +1,165 @@
+"""Takes and the mask as a project keeps them: what comes back after a save and reopen."""
+
+from __future__ import annotations
+
+import json
+
+from engine.jobs import TakeStore, apply_take, make_take
+from engine.jobs.saved_takes import (
+    mask_from_json,
+    mask_to_json,
+    takes_from_json,
+    takes_to_json,
+)
+from engine.score import (
+    InsertTrack,
+    Mask,
+    Note,
+    Region,
+    Track,
+    add_notes,
+    move_notes,
+    new_note_id,
+    new_track_id,
+    remove_notes,
+    set_song_props,
+)
+from tests.engine.jobs.toy_models import toy_song
+
+
+def make(song, mask, result, **kw):
+    return make_take(job_id=1, model="toy", task="repaint", mask=mask, song=song,
+                     revision=3, result=result, **kw)
+
+
+def through_a_file(data):
+    return json.loads(json.dumps(data))
+
+
+def music(song):
+    return {t.name: sorted(n.key() for n in t.notes) for t in song.tracks}
+
+
+def test_pending_takes_come_back_with_their_letters_labels_and_audition():
+    song, piano, _bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 960, 1920, 60, 84))
+    store = TakeStore()
+    a = store.add(make(song, mask, {piano.id: (Note(72, 960, 480, 70),)}))
+    b = store.add(make(song, mask, {piano.id: (Note(74, 1440, 480, 90),)}))
+    store.sets[mask].select(b.id)
+    data = through_a_file(takes_to_json(store, {a.id: "Repaint", b.id: "Repaint"}, mask))
+
+    restored = takes_from_json(data, song, revision=9)
+    assert restored.problems == [] and restored.count == 2
+    assert restored.active == mask
+    take_set = restored.store.sets[mask]
+    assert [t.label for t in take_set] == ["Repaint · take A", "Repaint · take B"]
+    assert take_set.selected == take_set.takes[1].id
+    assert set(restored.request_labels.values()) == {"Repaint"}
+    for old, new in zip((a, b), take_set.takes, strict=True):
+        assert new.base_revision == 9 and new.task == "repaint" and new.model == "toy"
+        assert not new.conflicts_with(song)
+        assert music(apply_take(song, new)[0]) == music(apply_take(song, old)[0])
+
+
+def test_a_take_with_new_tracks_and_a_longer_song_applies_as_before():
+    song, _piano, _bass = toy_song()
+    strings = Track("Strings", program=48, channel=2)
+    prep = (InsertTrack(strings, 2), set_song_props(song, length=8 * 1920))
+    mask = Mask.of(Region({strings.id}, 4 * 1920, 6 * 1920))
+    store = TakeStore()
+    old = store.add(make(song, mask, {strings.id: (Note(67, 4 * 1920, 960),)}, prep=prep))
+    restored = takes_from_json(through_a_file(takes_to_json(store)), song)
+    (take,) = restored.store.sets[mask].takes
+    applied, edit = apply_take(song, take)
+    assert music(applied) == music(apply_take(song, old)[0])
+    assert applied.length == 8 * 1920 and applied.track(strings.id).program == 48
+    assert edit.inverse().apply(applied) == song  # one undo step takes it all back
+
+
+def test_a_take_edited_over_before_saving_is_still_a_conflict_after_reopening():
+    song, piano, bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 960, 1920))
+    store = TakeStore()
+    store.add(make(song, mask, {piano.id: (Note(72, 960, 480),)}))
+    inside = next(n for n in piano.notes if n.start == 960)
+    edited = move_notes(piano.id, [inside], 0, 3).apply(song)  # the user's edit, then save
+    edited = add_notes(bass.id, [Note(40, 100, 50)]).apply(edited)  # outside: no conflict
+    (take,) = takes_from_json(through_a_file(takes_to_json(store)), edited).store.sets[mask]
+    assert take.conflicts_with(edited)
+    # ...and one whose region is as it was applies without asking.
+    clean = TakeStore()
+    clean.add(make(edited, mask, {piano.id: (Note(72, 960, 480),)}))
+    (fine,) = takes_from_json(through_a_file(takes_to_json(clean)), edited).store.sets[mask]
+    assert not fine.conflicts_with(edited)
+    assert apply_take(edited, fine)[0].track(bass.id) == edited.track(bass.id)
+
+
+def test_decided_regions_and_rejected_takes_are_not_kept():
+    song, piano, bass = toy_song()
+    store = TakeStore()
+    decided = Mask.of(Region({bass.id}, 0, 1920))
+    store.add(make(song, decided, {bass.id: (Note(40, 0, 480),)}))
+    store.add(make(song, decided, {bass.id: (Note(41, 0, 480),)}))
+    store.sets[decided].accept(store.sets[decided].takes[0].id)
+    open_ = Mask.of(Region({piano.id}, 0, 960))
+    rejected = store.add(make(song, open_, {piano.id: (Note(70, 0, 480),)}))
+    kept = store.add(make(song, open_, {piano.id: (Note(71, 0, 480),)}))
+    store.sets[open_].reject(rejected.id)
+    restored = takes_from_json(through_a_file(takes_to_json(store)), song)
+    assert list(restored.store.sets) == [open_]
+    (take,) = restored.store.sets[open_].takes
+    assert take.label == "Repaint · take A" and [n.pitch for n in take.notes[piano.id]] == [71]
+    assert kept.label == "Repaint · take B"  # the letters close up
+
+
+def test_ids_issued_after_reopening_never_clash_with_a_restored_take():
+    song, piano, _bass = toy_song()
+    far = 10**7  # ids of an earlier session, beyond this process's counters
+    extra = Track("Extra", channel=3, id=far)
+    mask = Mask.of(Region({piano.id, extra.id}, 0, 960))
+    store = TakeStore()
+    store.add(make(song, mask, {extra.id: (Note(60, 0, 100, id=far + 5),)},
+                   prep=(InsertTrack(extra, 2),)))
+    takes_from_json(through_a_file(takes_to_json(store)), song)
+    assert new_note_id() > far + 5 and new_track_id() > far
+
+
+def test_damaged_or_stale_takes_are_skipped_with_a_reason_never_raised():
+    song, piano, bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 960, 1920))
+    store = TakeStore()
+    store.add(make(song, mask, {piano.id: (Note(72, 960, 480),)}))
+    data = through_a_file(takes_to_json(store))
+    for garbage in ("takes", 3, {"sets": "x"}, {"sets": [{"takes": [1, {"task": 2}]}]},
+                    {"sets": [{"mask": "?", "takes": [data["sets"][0]["takes"][0]]}]}):
+        restored = takes_from_json(garbage, song)
+        assert restored.count == 0 and restored.problems
+    # A note moved outside its region by hand:
+    bad = through_a_file(data)
+    bad["sets"][0]["takes"][0]["notes"][str(piano.id)][0][1] = 0
+    restored = takes_from_json(bad, song)
+    assert restored.count == 0 and restored.skipped == 1
+    assert "outside the mask" in restored.problems[0]
+    # The take's track is gone from the song: nothing to write into.
+    without_piano = song.with_tracks([bass])
+    restored = takes_from_json(through_a_file(data), without_piano)
+    assert restored.count == 0 and restored.problems
+
+
+def test_the_mask_round_trips_and_forgets_tracks_the_song_no_longer_has():
+    song, piano, bass = toy_song()
+    mask = Mask.of(Region({piano.id, bass.id}, 0, 960, 40, 80), Region({bass.id}, 1920, 3840))
+    assert mask_from_json(through_a_file(mask_to_json(mask)), song) == mask
+    only_bass = song.with_tracks([bass])
+    assert mask_from_json(mask_to_json(mask), only_bass).track_ids == {bass.id}
+    assert mask_from_json([], song).is_empty
+    for bad in ("x", [1], [{"tracks": [piano.id], "start": -1, "end": 5}],
+                [{"tracks": [piano.id], "start": 0, "end": 5, "pitch": [90, 10]}]):
+        try:
+            mask_from_json(bad, song)
+        except ValueError:
+            continue
+        raise AssertionError(f"{bad!r} was accepted")
+    removed = remove_notes(piano.id, piano.notes).apply(song)  # notes gone, track kept
+    assert mask_from_json(mask_to_json(mask), removed) == mask
