@@ -18,8 +18,9 @@
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
   kind (rest / hold / onset) it had in the notes being replaced;
-- a *logit bias* per lane: a soft pull of a track with notes toward its own middle
-  register (:func:`register_pull`), where its register bounds the onsets.
+- a *logit bias* per lane: a soft pull toward the track's middle register
+  (:func:`register_pull`: its own, or for an empty track the lower middle of its
+  instrument's range), where its register bounds the onsets.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.score import Mask, Song
+from engine.score import Mask, Song, Track
 from engine.score.instruments import instrument_range, role_of
 
 from . import vocab
@@ -57,6 +58,12 @@ OWN_RANGE_MARGIN = 2
 # Nats taken from an onset's logit per semitone it lies outside the track's own middle
 # register (the interquartile range of its pitches): a soft pull, inside the hard margin.
 REGISTER_PULL = 0.5
+# An empty track's middle register: this part of its instrument's range (0 = lowest,
+# 1 = highest). Parts sit in the lower middle of what an instrument can play; without the
+# pull the small general model wrote every instrument near middle C, so a tuba or a bass
+# composed from nothing sat at the top of its range (medians at 0.8–0.9 of it) and a
+# piccolo at the bottom.
+TESSITURA = (0.2, 0.55)
 
 
 def _parse_key(key: str) -> tuple[str, str, bool]:
@@ -182,10 +189,14 @@ def instrument_range_of(song: Song, track_id: int) -> tuple[int, int]:
     """The practical range of a track's instrument, or of its sung part when it is named
     Soprano, Alto, Tenor or Bass (harmonize's voices share the choir's program)."""
     track = song.track(track_id)
-    lo, hi = instrument_range(track.program, track.is_drum)
-    if role_of(track.program, track.is_drum) not in ("bass", "drums"):  # a bass guitar "Bass"
-        lo, hi = VOICE_PART_RANGES.get(track.name.strip().lower(), (lo, hi))
-    return lo, hi
+    return _voice_part(track) or instrument_range(track.program, track.is_drum)
+
+
+def _voice_part(track: Track) -> tuple[int, int] | None:
+    """The sung range of a part named Soprano, Alto, Tenor or Bass (not a bass guitar)."""
+    if role_of(track.program, track.is_drum) in ("bass", "drums"):
+        return None
+    return VOICE_PART_RANGES.get(track.name.strip().lower())
 
 
 def track_register(song: Song, track_id: int) -> tuple[int, int]:
@@ -202,13 +213,21 @@ def track_register(song: Song, track_id: int) -> tuple[int, int]:
 
 
 def register_pull(song: Song, track_id: int) -> np.ndarray:
-    """(128,) logit bias per onset pitch: for a track with notes, minus
-    :data:`REGISTER_PULL` nats per semitone outside the interquartile range of its
-    pitches (the small model drifts to the middle register); zeros otherwise."""
-    pitches = [n.pitch for n in song.track(track_id).notes]
-    if len(pitches) < OWN_RANGE_NOTES:
-        return np.zeros(vocab.N_PITCHES, dtype=np.float32)
-    q1, q3 = np.percentile(pitches, [25, 75])
+    """(128,) logit bias per onset pitch: minus :data:`REGISTER_PULL` nats per semitone
+    outside the track's middle register (the small model drifts to middle C). For a track
+    with notes, the interquartile range of its pitches; for an empty one, the
+    :data:`TESSITURA` part of its instrument's range, widened to any notes it has. A part
+    named Soprano, Alto, Tenor or Bass is not pulled: its sung range is already narrow."""
+    track = song.track(track_id)
+    pitches = [n.pitch for n in track.notes]
+    if len(pitches) >= OWN_RANGE_NOTES:
+        q1, q3 = np.percentile(pitches, [25, 75])
+    else:
+        lo, hi = instrument_range(track.program, track.is_drum)
+        if (lo, hi) == (0, 127) or _voice_part(track) is not None:
+            return np.zeros(vocab.N_PITCHES, dtype=np.float32)
+        q1 = min([lo + TESSITURA[0] * (hi - lo), *pitches])
+        q3 = max([lo + TESSITURA[1] * (hi - lo), *pitches])
     p = np.arange(vocab.N_PITCHES)
     outside = np.maximum(np.maximum(q1 - p, p - q3), 0.0)
     return (-REGISTER_PULL * outside).astype(np.float32)

@@ -8,6 +8,7 @@ from engine.models import vocab
 from engine.models.constraints import (
     OWN_RANGE_MARGIN,
     REGISTER_PULL,
+    TESSITURA,
     VOICE_PART_RANGES,
     build_problem,
 )
@@ -74,10 +75,26 @@ def test_a_track_with_notes_is_pulled_toward_its_middle_register():
     assert (bias[inside] == 0).all() and (bias[~inside] < 0).all()
     assert bias[50] == -REGISTER_PULL * (50 - q3) and bias[48] > bias[50]
     assert (problem.logit_bias[:, : vocab.ONSET] == 0).all()
-    # No pull where the user gives a range, nor for an empty track.
+    # No pull where the user gives a range.
     assert _problem(Song(tracks=(bass,)), bass, pitch_range=(40, 60))[0].logit_bias is None
-    empty = Track(name="Bass", program=33)
-    assert _problem(Song(tracks=(empty,), length=2 * BAR), empty)[0].logit_bias is None
+
+
+def test_an_empty_track_is_pulled_to_the_lower_middle_of_its_instruments_range():
+    # The general model writes near middle C whatever the instrument: a composed tuba sat
+    # at the top of its range (median 62 of 26-65), a piccolo at the bottom.
+    for name, program in (("Tuba", 58), ("Bass", 33), ("Piccolo", 72)):
+        empty = Track(name=name, program=program)
+        problem, lanes = _problem(Song(tracks=(empty,), length=2 * BAR), empty)
+        bias = problem.logit_bias[lanes[0], vocab.onset(0) : vocab.onset(127) + 1]
+        lo, hi = instrument_range(program)
+        band = np.flatnonzero(bias == 0)
+        assert lo + TESSITURA[0] * (hi - lo) <= band.min() + 1
+        assert band.max() <= lo + TESSITURA[1] * (hi - lo) + 1
+        assert bias[hi] < bias[(lo + hi) // 2] <= 0 and bias[lo] < 0
+    # A sung part's range is already narrow; drums have no register.
+    for track in (Track(name="Tenor", program=52), Track(name="Drums", is_drum=True)):
+        problem, _ = _problem(Song(tracks=(track,), length=2 * BAR), track)
+        assert problem.logit_bias is None or not problem.logit_bias.any()
 
 
 def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
