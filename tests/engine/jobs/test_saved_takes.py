@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from engine.jobs import TakeStore, apply_take, make_take
+from engine.jobs import TakeStore, apply_take
 from engine.jobs.saved_takes import (
     mask_from_json,
     mask_to_json,
@@ -24,12 +24,8 @@ from engine.score import (
     remove_notes,
     set_song_props,
 )
+from tests.engine.jobs.test_takes import make
 from tests.engine.jobs.toy_models import toy_song
-
-
-def make(song, mask, result, **kw):
-    return make_take(job_id=1, model="toy", task="repaint", mask=mask, song=song,
-                     revision=3, result=result, **kw)
 
 
 def through_a_file(data):
