@@ -194,7 +194,7 @@ class Document(QObject):
             song, state = load_song(path), {}
         self.studio_state = state
         self.reset(song, path)
-        if report:
+        if report is not None:  # even an empty one: the file is an import
             self.import_report, self.import_source = report, path
 
     # -- the file on disk ---------------------------------------------------------------------
@@ -210,12 +210,13 @@ class Document(QObject):
         self._disk = None
 
     def drops_on_save(self, path: Path) -> ImportReport | None:
-        """What saving to ``path`` removes from it: the report of the MIDI file this song
-        was imported from, when ``path`` is that file."""
+        """When ``path`` is the MIDI file this song was imported from (and not yet saved
+        over): that file's import report, saying what saving over it removes (it may list
+        nothing: the file is still rewritten in Partita's own MIDI form). Else None."""
         from engine.io import same_file
 
         source = self.import_source
-        if not self.import_report or source is None or not same_file(source, path):
+        if self.import_report is None or source is None or not same_file(source, path):
             return None
         return self.import_report
 

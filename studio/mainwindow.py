@@ -729,7 +729,7 @@ class MainWindow(QMainWindow):
             if answer != "overwrite":
                 return False
         dropped = doc.drops_on_save(path)
-        if dropped:
+        if dropped is not None:
             answer = dialogs.ask_save_over_midi(self, name, dropped.summary())
             if answer == "project":
                 return self.save_as()  # suggests the .partita name

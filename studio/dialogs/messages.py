@@ -73,11 +73,15 @@ def ask_overwrite_changed(parent: QWidget | None, name: str) -> str:
 
 def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str) -> str:
     """``"project"``, ``"anyway"`` or ``"cancel"`` before saving over the MIDI file the song
-    came from, which holds things Partita does not keep (``dropped``: "lyrics (3), …")."""
+    came from (a DAW never makes an imported file the save target silently). ``dropped``:
+    what it holds that Partita does not keep ("lyrics (3), …"), or empty."""
     role = QMessageBox.ButtonRole
-    return _ask(parent, "Save over the MIDI file?",
-                f"“{name}” has {dropped} that Partita does not keep; saving over it "
-                "removes them.",
+    what = (f"“{name}” has {dropped} that Partita does not keep; saving over it removes "
+            "them." if dropped else
+            f"“{name}” is the MIDI file you opened. Saving over it replaces it with "
+            "Partita's MIDI version of the song (its channel layout, controller-only "
+            "channels and note-off velocities are not kept).")
+    return _ask(parent, "Save over the MIDI file?", what,
                 "Save as a .partita project to keep the original file as it is.",
                 [("project", "Save as a .partita Project…", role.AcceptRole),
                  ("anyway", "Save Anyway", role.DestructiveRole),
@@ -90,6 +94,7 @@ def ask_discard_takes(parent: QWidget | None, count: int) -> str:
     takes = "1 take" if count == 1 else f"{count} takes"
     return _ask(parent, "Takes not accepted",
                 f"You have {takes} not yet accepted.",
-                "They are lost unless you accept one (Enter) before closing.",
+                "They are lost unless you accept one (Enter) or save the song as a "
+                ".partita project, which keeps them.",
                 [("discard", "Discard", role.DestructiveRole),
                  ("cancel", "Cancel", role.RejectRole)], "cancel")

@@ -171,6 +171,21 @@ def test_saving_over_the_midi_file_asks_about_what_it_would_remove(window, karao
     assert dialogs.names().count("ask_save_over_midi") == 2
 
 
+def test_saving_over_a_plain_opened_midi_file_asks_too(window, tmp_path, dialogs):
+    # Nothing a report counts, but the file is still rewritten in Partita's MIDI form
+    # (controller-only channels, note-off velocities): an import is never the save target
+    # without asking.
+    path = tmp_path / "plain.mid"
+    save_song(make_song(), path)
+    before = path.read_bytes()
+    assert window.open_path(path)
+    edit_something(window)
+    assert not window.save()  # the stubbed dialog answers Cancel
+    ((_, (name, dropped)),) = [c for c in dialogs.calls if c[0] == "ask_save_over_midi"]
+    assert (name, dropped) == ("plain.mid", "")
+    assert path.read_bytes() == before and window.document.is_modified
+
+
 def test_save_as_a_project_keeps_the_midi_file(window, karaoke, dialogs, tmp_path):
     before = karaoke.read_bytes()
     assert window.open_path(karaoke)
@@ -205,6 +220,7 @@ def test_saving_over_a_file_changed_on_disk_asks(opened, song_file, dialogs):
     edit_something(win)
     rewrite_elsewhere(song_file)
     theirs = song_file.read_bytes()
+    dialogs.answers["ask_save_over_midi"] = "anyway"
     dialogs.answers["ask_overwrite_changed"] = "cancel"
     assert not win.save()
     assert song_file.read_bytes() == theirs

@@ -31,9 +31,10 @@ def test_save_as_project_and_reopen_is_equal(opened, tmp_path, dialogs):
     assert str(target.resolve()) in win.settings.recent_files()
 
 
-def test_ctrl_s_on_a_midi_file_writes_midi(opened, song_file):
+def test_ctrl_s_on_a_midi_file_writes_midi(opened, song_file, dialogs):
     win = opened
     edit_something(win)
+    dialogs.answers["ask_save_over_midi"] = "anyway"  # the opened file: asked first
     assert win.save()
     assert not win.document.is_modified
     assert load_song(song_file) == win.document.song
@@ -100,8 +101,9 @@ def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     other.close()
 
 
-def test_saving_discards_the_autosave(opened):
+def test_saving_discards_the_autosave(opened, dialogs):
     win = opened
+    dialogs.answers["ask_save_over_midi"] = "anyway"
     edit_something(win)
     win.autosaver.save_now()
     assert win.autosaver.store.path.exists()
