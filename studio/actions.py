@@ -67,7 +67,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("zoom_in", "Zoom &In", ("+", "=", "Ctrl+="), "zoom-in", "Zoom in (+)"),
     Spec("zoom_out", "Zoom &Out", ("-", "Ctrl+-"), "zoom-out", "Zoom out (−)"),
     Spec("zoom_in_v", "Taller Rows", ("Shift++", "Ctrl+Shift+="),),
-    Spec("zoom_out_v", "Shorter Rows", ("Shift+_", "Ctrl+Shift+-"),),
+    # The first key is the one menus show: "Shift+_" is kept second, as the key event
+    # some keyboards send for Shift and minus, but reads as gibberish in a menu.
+    Spec("zoom_out_v", "Shorter Rows", ("Ctrl+Shift+-", "Shift+_"),),
     Spec("zoom_fit", "Zoom to &Fit", ("F",), "zoom-fit", "Show the whole song (F)"),
     # Tracks
     Spec("add_track", "&Add Track", ("Ctrl+T",), "track-add", "Add a track"),

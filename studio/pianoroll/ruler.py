@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
 from .. import theme
@@ -15,6 +17,65 @@ if TYPE_CHECKING:
     from .editor import PianoRoll
 
 RULER_H = 30
+# Label rectangles are exactly as wide as their text; drawn unclipped so rounding in the
+# metrics never cuts off a glyph's last pixel.
+TEXT_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextDontClip
+LABEL_GAP = 6.0  # px of air between two labels, so neighbouring numbers stay apart
+FLAG_COLOUR = "#9fd2ff"
+
+
+def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
+    """Label every n-th bar so labels ``label_px`` wide fit when bars are ``bar_px`` apart.
+
+    ``n`` is a power of two, as in the arrangement's header, so the numbers shown stay
+    regular (1, 3, 5 … or 1, 9, 17 …) while zooming.
+    """
+    every = 1
+    while bar_px * every < label_px + gap and every < 1 << 24:
+        every *= 2
+    return every
+
+
+def bar_label_rects(bars: Sequence[tuple[float, int]], width_of: Callable[[str], float],
+                    top: float = 6.0, height: float = 14.0) -> list[tuple[QRectF, str]]:
+    """Where to draw bar numbers for the bar lines ``bars`` ((x, 0-based bar), in x order).
+
+    Only every n-th bar gets a number (see :func:`label_every`, from the narrowest bar
+    on screen and the widest number); a label that would still touch the one before
+    (a short bar after a meter change) is dropped too.
+    """
+    if not bars:
+        return []
+    texts = [str(bar + 1) for _, bar in bars]
+    widths = [width_of(t) for t in texts]
+    bar_px = min(((x1 - x0) / (b1 - b0) for (x0, b0), (x1, b1) in pairwise(bars)
+                  if b1 > b0), default=float("inf"))
+    every = label_every(bar_px, max(widths))
+    out: list[tuple[QRectF, str]] = []
+    right = float("-inf")
+    for (x, bar), text, w in zip(bars, texts, widths, strict=True):
+        if bar % every or x + 4 < right + LABEL_GAP:
+            continue
+        rect = QRectF(x + 4, top, w, height)
+        out.append((rect, text))
+        right = rect.right()
+    return out
+
+
+def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str], float],
+                     top: float, height: float = 12.0) -> list[tuple[float, QRectF | None, str]]:
+    """Labels of meter/tempo changes ((x, text), in x order): each change's x, and the
+    label's rectangle, or None where it would overlap the previous drawn label (a tempo
+    ramp has dozens of changes a few pixels apart; drawing each smears them all)."""
+    out: list[tuple[float, QRectF | None, str]] = []
+    right = float("-inf")
+    for x, text in flags:
+        rect: QRectF | None = None
+        if x + 4 >= right + LABEL_GAP:
+            rect = QRectF(x + 4, top, width_of(text), height)
+            right = rect.right()
+        out.append((x, rect, text))
+    return out
 
 
 class Ruler(QWidget):
@@ -42,7 +103,6 @@ class Ruler(QWidget):
         w, h = self.width(), self.height()
         p.fillRect(self.rect(), theme.PANEL)
         tm = self.roll.document.time_map
-        song = self.roll.document.song
         start, end, on = self.roll.loop
         if end > start:
             x0, x1 = self.vp.tick_to_x(start), self.vp.tick_to_x(end)
@@ -52,25 +112,20 @@ class Ruler(QWidget):
         lines = grid_lines(tm, self.vp, self.roll.snap)
         p.setPen(QPen(theme.TEXT_DIM, 1))
         p.drawLines([QLineF(x, h - 5, x, h) for x in lines.beats])
+        p.setPen(QPen(theme.GRID_BAR, 1))
+        p.drawLines([QLineF(x, 8, x, h) for x, _ in lines.bars])
         p.setFont(self._font)
-        for x, bar in lines.bars:
-            p.setPen(QPen(theme.GRID_BAR, 1))
-            p.drawLine(QLineF(x, 8, x, h))
-            p.setPen(theme.TEXT)
-            p.drawText(QRectF(x + 4, 6, 60, 14), Qt.AlignmentFlag.AlignLeft, str(bar + 1))
-        # Meter and tempo changes, as small flags on the bottom line.
+        p.setPen(theme.TEXT)
+        for rect, text in self.bar_labels(lines.bars):
+            p.drawText(rect, TEXT_FLAGS, text)
+        # Meter and tempo changes, as small flags on the bottom line: a tick for each,
+        # a label where there is room for it.
         p.setFont(self._small)
-        flags: dict[int, list[str]] = {}
-        for sig in song.time_signatures:
-            flags.setdefault(sig.tick, []).append(f"{sig.numerator}/{sig.denominator}")
-        for tempo in song.tempos:
-            flags.setdefault(tempo.tick, []).append(f"♩{tempo.bpm:.0f}")
-        p.setPen(QColor("#9fd2ff"))
-        for tick, texts in flags.items():
-            x = self.vp.tick_to_x(tick)
-            if -80 < x < w:
-                p.drawText(QRectF(x + 4, h - 13, 90, 12), Qt.AlignmentFlag.AlignLeft,
-                           "  ".join(texts))
+        p.setPen(QColor(FLAG_COLOUR))
+        for x, rect, text in self.flag_labels():
+            p.drawLine(QLineF(x, h - 4, x, h - 1))
+            if rect is not None:
+                p.drawText(rect, TEXT_FLAGS, text)
         x = self.vp.tick_to_x(self.roll.playhead)
         if 0 <= x <= w:
             p.setPen(Qt.PenStyle.NoPen)
@@ -80,6 +135,26 @@ class Ruler(QWidget):
         p.setPen(theme.BORDER)
         p.drawLine(0, h - 1, w, h - 1)
         p.end()
+
+    def bar_labels(self, bars: Sequence[tuple[float, int]]) -> list[tuple[QRectF, str]]:
+        """The bar numbers to draw for the bar lines ``bars``, measured in the ruler's font."""
+        metrics = QFontMetricsF(self._font, self)
+        return bar_label_rects(bars, metrics.horizontalAdvance)
+
+    def flag_labels(self) -> list[tuple[float, QRectF | None, str]]:
+        """The meter and tempo changes on screen: (x, label rectangle or None, text)."""
+        song = self.roll.document.song
+        texts: dict[int, list[str]] = {}
+        for sig in song.time_signatures:
+            texts.setdefault(sig.tick, []).append(f"{sig.numerator}/{sig.denominator}")
+        for tempo in song.tempos:
+            texts.setdefault(tempo.tick, []).append(f"♩{tempo.bpm:.0f}")
+        w = self.width()
+        # Changes just left of the view still count: their label can reach into it.
+        flags = [(x, "  ".join(texts[tick])) for tick in sorted(texts)
+                 if -80 < (x := self.vp.tick_to_x(tick)) < w]
+        metrics = QFontMetricsF(self._small, self)
+        return flag_label_rects(flags, metrics.horizontalAdvance, self.height() - 13)
 
     def _tick(self, x: float) -> int:
         return self.roll.snap_tick(self.vp.x_to_tick(x), "round")
@@ -102,7 +177,8 @@ class Ruler(QWidget):
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self._press is not None and not self._dragging:
-            self.seekRequested.emit(max(0, round(self.vp.x_to_tick(e.position().x()))))
+            # On the snap grid, as notes and the loop range are (free when snap is Off).
+            self.seekRequested.emit(self._tick(e.position().x()))
         self._press = None
         self._dragging = False
 

@@ -124,3 +124,24 @@ def test_quantize_key_snaps_to_the_grid(focused):
     win.selection.set_notes([(track.id, note.id)])
     press(win, K.Key_Q)
     assert piano(win).note_by_id(note.id).start == note.start
+
+
+def test_shorter_rows_shows_a_readable_key_and_keeps_the_alternate(focused):
+    from PySide6.QtGui import QKeySequence
+
+    from studio.actions import shortcut_rows
+
+    win = focused
+    native = QKeySequence.SequenceFormat.NativeText
+    action = win.actions.zoom_out_v
+    # The menu shows the action's first shortcut.
+    assert action.shortcut().toString(native) == "Ctrl+Shift+-"
+    assert "Shift+_" in [k.toString(native) for k in action.shortcuts()]
+    assert dict(shortcut_rows())["Shorter Rows"] == "Ctrl+Shift+-, Shift+_"
+    # Both still work.
+    vp = win.pianoroll.viewport
+    for key, mods in ((K.Key_Underscore, M.ShiftModifier),
+                      (K.Key_Minus, M.ControlModifier | M.ShiftModifier)):
+        before = vp.key_h
+        press(win, key, mods)
+        assert vp.key_h < before
