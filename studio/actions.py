@@ -115,6 +115,8 @@ SPECS: tuple[Spec, ...] = (
          "Apply the take you hear (Enter when stopped)"),
     Spec("reject_take", "Re&ject Take", ("Ctrl+Backspace",), "",
          "Drop the take you hear (Delete when no notes are selected)"),
+    Spec("next_region", "Show Takes of Next &Region", ("Ctrl+]",), "",
+         "Bring back the takes waiting in another region (and its mask)"),
     Spec("model_manager", "&Model Manager…", (), "", "Installed models, packs and the default"),
     # Help
     Spec("shortcuts", "&Keyboard Shortcuts", ("F1",)),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
 
 from engine.jobs import (
@@ -39,7 +40,7 @@ from engine.jobs import (
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.models.keys import resolve_key
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
-from engine.score import EditError, EditGroup, InsertTrack, Song, TimeMap
+from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap
 
 from . import dialogs, requests
 from .jobbridge import JobBridge
@@ -110,6 +111,26 @@ class AcceptTakeCommand(EditCommand):
         self.composer.takesChanged.emit()
 
 
+class RejectTakeCommand(QUndoCommand):
+    """Drops a take from the choice as an undo step: Ctrl+Z puts it back, on screen (the
+    song is not changed, so the document does not become modified)."""
+
+    def __init__(self, composer: CoComposer, take_set: TakeSet, take: Take) -> None:
+        super().__init__(f"Reject take {take_set.letter(take.id)}")
+        self.composer = composer
+        self.take_set = take_set
+        self.take_id = take.id
+
+    def redo(self) -> None:
+        self.take_set.reject(self.take_id)
+        self.composer.takesChanged.emit()
+
+    def undo(self) -> None:
+        self.take_set.unreject(self.take_id)
+        self.composer.active = self.take_set.mask
+        self.composer.takesChanged.emit()
+
+
 class CoComposer(QObject):
     """The studio's side of generation. ``settings`` returns the panel's current values."""
 
@@ -139,7 +160,9 @@ class CoComposer(QObject):
         self._variation: dict[int, int] = {}  # job id → variation index
         self._plan_labels: dict[int, str] = {}  # take id → the request's label ("Repaint")
         self._session = 0
+        self.deferred: str | None = None  # an action asked for while the models load
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
+        document.maskChanged.connect(self._follow_mask)
 
     # -- requests --------------------------------------------------------------------------------
     def request(self, action: str) -> list[Job]:
@@ -149,8 +172,14 @@ class CoComposer(QObject):
             raise ValueError(f"unknown action {action!r}")
         self.last_action = action
         if not self.catalog.loaded:
-            self.message.emit("Loading models…")
-            self.catalog.when_ready(lambda: self.request(action))
+            # One request waits (a second press replaces it, never queues a duplicate),
+            # and Cancel All (Ctrl+.) drops it.
+            if self.deferred is None:
+                self.catalog.when_ready(self._run_deferred)
+            self.deferred = action
+            self.message.emit(f"Loading models… {requests.TITLES[action]} starts when they are "
+                              "ready (Ctrl+. cancels)")
+            self.takesChanged.emit()
             return []
         try:
             plan = self._plan(action)
@@ -192,6 +221,12 @@ class CoComposer(QObject):
         if not answer:
             return None
         return requests.compose(song, requests.parse_instruments(answer[0]), answer[1])
+
+    def _run_deferred(self) -> None:
+        action, self.deferred = self.deferred, None
+        if action is not None:
+            self.request(action)
+        self.takesChanged.emit()
 
     def model_for(self, task: str) -> ModelPlugin:
         """The panel's model; the default only while the panel names none. A chosen
@@ -269,6 +304,7 @@ class CoComposer(QObject):
             return None
         self._requests[job.id] = req
         self._variation[job.id] = index
+        self.takesChanged.emit()  # the takes bar says takes are coming
         return job
 
     def again(self) -> list[Job]:
@@ -282,8 +318,13 @@ class CoComposer(QObject):
         return self.queue.cancel(job_id)
 
     def cancel_all(self) -> int:
-        """Cancel every queued and running job; the status bar says how many."""
+        """Cancel every queued and running job (and a request waiting for the models to
+        load); the status bar says how many."""
         n = self.queue.cancel_all()
+        if self.deferred is not None:
+            self.deferred = None
+            n += 1
+            self.takesChanged.emit()
         self.message.emit(f"Cancelled {n} job{'s' * (n != 1)}" if n else "No jobs to cancel")
         return n
 
@@ -306,12 +347,19 @@ class CoComposer(QObject):
         self._plan_labels[take.id] = req.plan.label
         self.active = take.mask
         self.takesChanged.emit()
-        self.message.emit(f"Take {take_set.letter(take.id)} ready ({take.note_count} notes) — "
-                          "Enter accepts, [ ] switch, Del rejects")
+        letter = take_set.letter(take.id)
+        if take_set.selected == take.id:
+            self.message.emit(f"Take {letter} ready ({take.note_count} notes) — "
+                              "Enter accepts, [ ] switch, Del rejects")
+        else:  # a later take never takes over the audition: say which one is heard
+            heard = take_set.letter(take_set.selected) if take_set.selected else "?"
+            self.message.emit(f"Take {letter} ready ({take.note_count} notes) — you are "
+                              f"hearing take {heard}; ] switches")
 
     def _failed(self, e: JobFailed) -> None:
         self._requests.pop(e.job_id, None)
         self._variation.pop(e.job_id, None)
+        self.takesChanged.emit()
         self.catalog.update()  # a model may have been disabled after failing again
         self.message.emit(f"Generation failed: {e.message}")
         self.failed.emit(e.message, e.details)
@@ -319,6 +367,12 @@ class CoComposer(QObject):
     def _ended(self, e: JobCancelled) -> None:
         self._requests.pop(e.job_id, None)
         self._variation.pop(e.job_id, None)
+        self.takesChanged.emit()
+
+    @property
+    def jobs_in_flight(self) -> int:
+        """Jobs of this song still computing a take."""
+        return sum(1 for r in self._requests.values() if r.session == self._session)
 
     # -- takes -----------------------------------------------------------------------------------
     def active_set(self) -> TakeSet | None:
@@ -329,6 +383,35 @@ class CoComposer(QObject):
         if s.accepted is not None or not s.pending():
             return None
         return s
+
+    def _follow_mask(self) -> None:
+        """Painting (or undoing back to) a region that has takes waiting shows them."""
+        mask = self.document.mask
+        s = self.takes.sets.get(mask)
+        if s is not None and s.accepted is None and s.pending() and self.active != mask:
+            self.active = mask
+            self.takesChanged.emit()
+
+    def waiting_regions(self) -> list[Mask]:
+        """Regions other than the one on screen whose takes wait for a decision."""
+        return [m for m, s in self.takes.sets.items()
+                if m != self.active and s.accepted is None and s.pending()]
+
+    def show_region(self, step: int = 1) -> Mask | None:
+        """Bring the takes of the next (``step`` 1) or previous (-1) waiting region on
+        screen, and paint its mask (one undo step) so the view and the mask agree."""
+        undecided = [m for m, s in self.takes.sets.items() if s.accepted is None and s.pending()]
+        if not undecided or undecided == [self.active]:
+            self.message.emit("No takes wait in other regions")
+            return None
+        i = undecided.index(self.active) if self.active in undecided else -step
+        mask = undecided[(i + step) % len(undecided)]
+        self.active = mask
+        self.document.set_mask(mask, "Show takes of a region")
+        self.takesChanged.emit()
+        s = self.takes.sets[mask]
+        self.message.emit(f"{len(s.pending())} take(s) of {describe(mask, self.document.song)}")
+        return mask
 
     def unaccepted_count(self) -> int:
         """Takes waiting for a decision: the pending ones of regions with none accepted."""
@@ -418,9 +501,8 @@ class CoComposer(QObject):
         if take is None:
             return False
         take_set, _ = self.takes.find(take.id)
-        take_set.reject(take.id)
-        self.message.emit(f"Rejected take {take_set.letter(take.id)}")
-        self.takesChanged.emit()
+        self.document.undo_stack.push(RejectTakeCommand(self, take_set, take))
+        self.message.emit(f"Rejected take {take_set.letter(take.id)} (Ctrl+Z brings it back)")
         return True
 
     def discard(self) -> None:

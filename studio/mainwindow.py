@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([a.generate_again, a.cancel_jobs])
         m.addSeparator()
-        m.addActions([a.next_take, a.prev_take, a.accept_take, a.reject_take])
+        m.addActions([a.next_take, a.prev_take, a.accept_take, a.reject_take, a.next_region])
         m.addSeparator()
         m.addAction(a.model_manager)
         m = bar.addMenu("&View")
@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
             "next_take": lambda: self.composer.step(1),
             "prev_take": lambda: self.composer.step(-1),
             "accept_take": self.composer.accept, "reject_take": self.composer.reject,
+            "next_region": lambda: self.composer.show_region(1),
             "model_manager": lambda: dialogs.show_model_manager(self, self.catalog),
         }
         for name, fn in handlers.items():
@@ -354,6 +355,7 @@ class MainWindow(QMainWindow):
         co.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         co.takesChanged.connect(self.pianoroll.canvas.update)
         co.takesChanged.connect(self.arrangement.update)
+        co.takesChanged.connect(self._take_actions_enabled)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel
         gp.actionRequested.connect(self.generate)
@@ -413,10 +415,19 @@ class MainWindow(QMainWindow):
         self._update_selection_status()
         self._position_changed(self.transport.position)
 
+    def _take_actions_enabled(self) -> None:
+        """Take commands are live only while a take is on screen (or waits elsewhere)."""
+        a, co = self.actions, self.composer
+        on_screen = co.preview_take() is not None
+        for action in (a.next_take, a.prev_take, a.accept_take, a.reject_take):
+            action.setEnabled(on_screen)
+        a.next_region.setEnabled(bool(co.waiting_regions()))
+
     def _tracks_selected(self) -> None:
         active = set(self.selection.track_ids)
         self.selection.set_notes(k for k in self.selection.notes if k[0] in active)
         self._update_selection_status()
+        self.pianoroll.reveal_active_notes()
 
     def update_title(self) -> None:
         doc = self.document
@@ -426,9 +437,11 @@ class MainWindow(QMainWindow):
     def _update_selection_status(self) -> None:
         song = self.document.song
         n = len(self.selection)
-        names = ", ".join(song.track(t).name for t in self.selection.track_ids
-                          if any(x.id == t for x in song.tracks))
-        text = f"{n} note{'s' if n != 1 else ''} selected" if n else f"{song.note_count:,} notes"
+        active = set(self.selection.track_ids)
+        tracks = [t for t in song.tracks if t.id in active]  # in the song's order
+        names = ", ".join(t.name for t in tracks)
+        count = sum(len(t.notes) for t in tracks) if tracks else song.note_count
+        text = f"{n} note{'s' if n != 1 else ''} selected" if n else f"{count:,} notes"
         self.status_selection.setText(f"{names} · {text}" if names else text)
 
     # -- transport events --------------------------------------------------------------------------

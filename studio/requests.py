@@ -152,8 +152,11 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
 
 def harmonize(song: Song, mask: Mask, melody_id: int | None,
               add: Iterable[Instrument] = (), chorale: bool = False) -> Plan:
-    """``chorale``: ``add`` are the four-part voices (:func:`accompaniment`), so the
-    job runs with ``avoid_parallels`` on."""
+    """Fill the tracks around the melody over the mask's bars (the whole song without a
+    mask): the masked tracks other than the melody, or every other track when only the
+    melody (or nothing) is masked; plus the new tracks ``add``. ``chorale``: ``add`` are
+    the four-part voices (:func:`accompaniment`), so the job runs with ``avoid_parallels``
+    on."""
     if melody_id is None or all(t.id != melody_id for t in song.tracks):
         raise PlanError("select the melody track to harmonize")
     melody = song.track(melody_id)
@@ -162,10 +165,14 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     from engine.models.tasks import new_track_edits
 
     prep = new_track_edits(song, list(add))
-    others = [t.id for t in song.tracks if t.id != melody_id] + [e.track.id for e in prep]
+    mask = keep_tracks(mask, song)
+    # Painted tracks other than the melody are the ones to fill; a mask on the melody
+    # alone (or none) means every other track.
+    painted = mask.track_ids - {melody_id}
+    others = [t.id for t in song.tracks if t.id != melody_id
+              and (not painted or t.id in painted)] + [e.track.id for e in prep]
     if not others:
         raise PlanError(f"nothing to fill around {melody.name!r}: add accompaniment tracks")
-    mask = keep_tracks(mask, song)
     start, end = mask.span if not mask.is_empty else (0, song_end_tick(song))
     return Plan("harmonize", normalise(Mask.of(Region(frozenset(others), start, end))),
                 tuple(prep), f"Harmonize {melody.name}",

@@ -26,6 +26,7 @@ from engine.jobs import Take
 from engine.score import EditGroup, InsertTrack
 
 from .mask.geometry import describe, track_spans
+from .requests import TITLES
 from .tracklist import HEADER_H, ROW_H
 
 if TYPE_CHECKING:
@@ -125,6 +126,7 @@ class TakesBar(QWidget):
         for w in (self.listen, self.solo, self.accept_button, self.reject_button, self.region):
             w.setVisible(has)
         self.hint.setVisible(not has)
+        self.hint.setText(self.hint_text())
         if has:
             song = c.document.song
             if current.prep:  # new tracks: name them as the take will
@@ -139,6 +141,23 @@ class TakesBar(QWidget):
             self.badge.setText("⚠ Edited since this take was made" if conflict else "")
         else:
             self.badge.hide()
+
+    def hint_text(self) -> str:
+        """What the bar says when no take is on screen: what is coming, or what to do."""
+        c = self.composer
+        if c.deferred is not None:
+            return (f"Loading models… {TITLES[c.deferred]} starts when they are ready "
+                    "(Ctrl+. cancels)")
+        if c.jobs_in_flight:
+            n = c.jobs_in_flight
+            return f"Computing {n} take{'s' * (n != 1)}… (Ctrl+. cancels)"
+        others = c.waiting_regions()
+        if others:
+            n = sum(len(c.takes.sets[m].pending()) for m in others)
+            where = "another region" if len(others) == 1 else f"{len(others)} other regions"
+            return (f"{n} take{'s' * (n != 1)} wait in {where}: Generate ▸ Show Takes of "
+                    "Next Region (Ctrl+])")
+        return "No takes yet — paint a mask (M), then Repaint (Ctrl+R)"
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         if e.key() in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete):

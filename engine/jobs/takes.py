@@ -99,6 +99,12 @@ class TakeSet:
             pending = self.pending()
             self.selected = pending[-1].id if pending else None
 
+    def unreject(self, take_id: int) -> None:
+        """Back to pending and auditioned (the reject was undone)."""
+        self.get(take_id)
+        self.status[take_id] = TakeStatus.PENDING
+        self.selected = take_id
+
     @property
     def accepted(self) -> Take | None:
         return next((t for t in self.takes if self.status[t.id] is TakeStatus.ACCEPTED), None)

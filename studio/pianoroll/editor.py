@@ -208,6 +208,20 @@ class PianoRoll(QWidget):
             pitches = [n.pitch for t in song.tracks for n in t.notes] or [60]
         self.viewport.center_on_pitches(min(pitches), max(pitches))
 
+    def reveal_active_notes(self) -> None:
+        """When none of the active tracks' notes in the visible bars are on screen (a part
+        above or below the rows shown), scroll to them: selecting a track shows its part."""
+        song, vp = self.document.song, self.viewport
+        notes = [n for tid in self.active_track_ids() for n in song.track(tid).notes]
+        if not notes:
+            return
+        in_time = [n for n in notes if n.start < vp.right and n.end > vp.left] or notes
+        low, high = vp.visible_pitches()
+        if any(low <= n.pitch <= high for n in in_time):
+            return
+        pitches = [n.pitch for n in in_time]
+        vp.center_on_pitches(min(pitches), max(pitches))
+
     def show_bar(self, bar: int) -> None:
         """Scroll so ``bar`` starts a little right of the left edge."""
         tick = self.document.time_map.bar_to_tick(bar)

@@ -411,3 +411,90 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     assert [signature(t) for t in third.composer.active_set().takes] == heard[1:]
     for w in (other, third):
         close_window(w)
+
+
+def test_a_request_while_models_load_waits_once_and_cancel_drops_it(studio, qtbot):
+    win = studio
+    mask_piano(win)
+    catalog = win.catalog
+    catalog.loaded = False  # as in the first seconds after start
+    assert win.composer.request("repaint") == [] and win.composer.request("repaint") == []
+    assert win.composer.deferred == "repaint"
+    assert "Loading models" in win.takes_bar.hint.text()
+    assert win.composer.cancel_all() == 1 and win.composer.deferred is None
+    catalog._loaded(catalog.entries())
+    assert not win.jobs_panel.rows  # cancelled: nothing ran
+
+    catalog.loaded = False
+    win.composer.request("repaint")
+    win.composer.request("repaint")  # pressed twice: still one request
+    catalog._loaded(catalog.entries())
+    wait_takes(qtbot, win, 1)
+    assert len(win.jobs_panel.rows) == 1  # one variation, once
+
+
+def test_takes_of_an_earlier_region_come_back_with_its_mask(studio, qtbot):
+    win = studio
+    mask_piano(win, 0, BAR)
+    first = win.document.mask
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    mask_piano(win, BAR, 2 * BAR)
+    win.composer.request("repaint")
+    qtbot.waitUntil(lambda: win.composer.active != first and win.composer.active_set()
+                    is not None, timeout=20000)
+    second = win.document.mask
+    win.document.undo_stack.undo()  # back to the first mask: its takes are on screen
+    assert win.document.mask == first and win.composer.active == first
+    assert win.composer.waiting_regions() == [second]
+    assert win.composer.show_region(1) == second  # the menu's way there
+    assert win.document.mask == second and win.composer.preview_take() is not None
+    assert win.actions.accept_take.isEnabled()
+    win.composer.discard()
+    assert "wait in another region" in win.takes_bar.hint.text()
+    assert not win.actions.accept_take.isEnabled() and win.actions.next_region.isEnabled()
+
+
+def test_rejecting_a_take_is_an_undo_step_that_never_changes_the_song(studio, qtbot):
+    win = studio
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 2)
+    first = takes.takes[0]
+    assert win.composer.accept(first)
+    win.document.undo_stack.undo()  # the accept
+    assert win.composer.reject(first)
+    assert takes.pending() == [takes.takes[1]]
+    assert win.document.undo_stack.undoText() == "Reject take A"
+    assert not win.document.undo_stack.canRedo()  # redo can no longer re-apply take A
+    assert not win.document.is_modified
+    win.document.undo_stack.undo()  # the reject: take A is back, and heard
+    assert len(takes.pending()) == 2 and win.composer.preview_take() is first
+
+
+def test_harmonize_fills_the_painted_tracks_only_or_all_when_only_the_melody_is(studio):
+    from studio import requests
+
+    song = studio.document.song
+    piano, bass, drums = (t.id for t in song.tracks)
+    plan = requests.harmonize(song, Mask.of(Region({bass}, 0, BAR)), piano)
+    assert plan.mask.track_ids == {bass}
+    plan = requests.harmonize(song, Mask.of(Region({piano}, 0, BAR)), piano)
+    assert plan.mask.track_ids == {bass, drums}
+    assert requests.harmonize(song, Mask(), piano).mask.track_ids == {bass, drums}
+
+
+def test_selecting_a_track_shows_its_part_and_counts_its_notes(studio):
+    win = studio
+    song = win.document.song
+    piano, bass, _drums = song.tracks
+    win.selection.set_tracks([piano.id])
+    win.pianoroll.viewport.center_on_pitches(96, 100)  # the bass's rows are off screen
+    win.selection.set_tracks([bass.id])
+    low, high = win.pianoroll.viewport.visible_pitches()
+    assert any(low <= n.pitch <= high for n in bass.notes)
+    assert win.status_selection.text() == f"Bass · {len(bass.notes)} notes"
+    win.selection.set_tracks([bass.id, piano.id])
+    assert win.status_selection.text() == (
+        f"Piano, Bass · {len(piano.notes) + len(bass.notes)} notes")  # the song's order
