@@ -135,6 +135,7 @@ class Arrangement(QWidget):
         bars = self.bar_count()
         active = set(self.selection.track_ids)
         track_clips = self._track_clips(song)
+        heard = set(song.audible_ids())  # the others (muted, or not soloed) are drawn faint
         # Rows.
         for i, track in enumerate(song.tracks):
             y = HEADER_H + i * ROW_H - self.scroll_y
@@ -160,7 +161,7 @@ class Arrangement(QWidget):
                 continue
             colour = QColor(track.colour)
             fill = QColor(colour)
-            fill.setAlpha(70 if not track.mute else 25)
+            fill.setAlpha(70 if track.id in heard else 25)
             for b0, b1 in track_clips.get(track.id, []):
                 x0, x1 = self._x_of(tm.bar_to_tick(b0)), self._x_of(tm.bar_to_tick(b1))
                 r = QRectF(x0 + 1, y + 3, max(2.0, x1 - x0 - 2), ROW_H - 7)
@@ -173,7 +174,7 @@ class Arrangement(QWidget):
                 span = max(12, hi - lo + 1)
                 inner = ROW_H - 13
                 note_colour = QColor(colour).lighter(130)
-                if track.mute:
+                if track.id not in heard:
                     note_colour.setAlpha(90)
                 p.setPen(QPen(note_colour, 1.4))
                 p.drawLines([QLineF(self._x_of(n.start),

@@ -80,6 +80,9 @@ QPushButton#Mute, QPushButton#Solo { background: #1e2126; color: #aab1bb; border
     min-height: 18px; max-height: 18px; padding: 0; }
 QPushButton#Mute:checked { background: #e5a13b; color: #1e2126; border-color: #e5a13b; }
 QPushButton#Solo:checked { background: #4fc36a; color: #1e2126; border-color: #4fc36a; }
+QWidget#TrackRows { background: #1e2126; }
+QLineEdit#TrackName[audible="false"] { color: #5d636c; }
+QLineEdit#TrackName:focus { color: #e6e9ee; }
 QSlider::groove:horizontal { height: 4px; background: #1a1d21; border-radius: 2px; }
 QSlider::sub-page:horizontal { background: #4f7fb0; border-radius: 2px; }
 QSlider::handle:horizontal { background: #c8ccd4; width: 10px; margin: -4px 0; border-radius: 5px; }

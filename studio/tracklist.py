@@ -6,8 +6,8 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QMouseEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QColorDialog,
     QComboBox,
@@ -128,8 +128,10 @@ class TrackHeader(QFrame):
         self.swatch.setToolTip("Track colour (click to change)")
         self.swatch.setCursor(Qt.CursorShape.PointingHandCursor)
         self.name = QLineEdit(self)
+        self.name.setObjectName("TrackName")
         self.name.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.name.installEventFilter(self)  # clicking the name selects the track too
+        # Clicking the name selects the track too; Esc in it cancels the rename.
+        self.name.installEventFilter(self)
         self.mute = QPushButton("M", self)
         self.mute.setObjectName("Mute")
         self.mute.setToolTip("Mute")
@@ -205,6 +207,14 @@ class TrackHeader(QFrame):
         for w in (self.name, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.blockSignals(False)
 
+    def set_audible(self, on: bool) -> None:
+        """Dim the name of a track the mix leaves out (muted, or another track soloed)."""
+        if self.name.property("audible") != on:
+            self.name.setProperty("audible", on)
+            # The style sheet matches [audible="false"] only when the field is re-polished.
+            self.name.style().unpolish(self.name)
+            self.name.style().polish(self.name)
+
     def set_selected(self, on: bool) -> None:
         if self.property("selected") != on:
             self.setProperty("selected", on)
@@ -216,8 +226,18 @@ class TrackHeader(QFrame):
         self.clicked.emit(self.track_id, toggle)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.name and event.type() == QEvent.Type.MouseButtonPress:
+        if watched is not self.name:
+            return False
+        if event.type() == QEvent.Type.MouseButtonPress:
             self.mousePressEvent(event)  # select the track; the field still gets the click
+        elif isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+            if event.type() == QEvent.Type.ShortcutOverride:
+                # Claim Esc from the window's "Select None" while a name is being typed.
+                event.accept()
+                return True
+            if event.type() == QEvent.Type.KeyPress:
+                self._cancel_rename()
+                return True
         return False
 
     # -- edits ---------------------------------------------------------------------------------
@@ -233,6 +253,20 @@ class TrackHeader(QFrame):
         if text and text != self.track.name:
             self._set(f"Rename track to {text!r}", name=text)
         self.name.clearFocus()
+        # set_track leaves a focused field alone, so show what the song now holds: the new
+        # name, or the old one when the text was empty or the edit was refused.
+        self._show_name()
+
+    def _cancel_rename(self) -> None:
+        """Esc: drop the typed text and leave the field; the window's keys work again."""
+        with QSignalBlocker(self.name):  # leaving the field this way must not rename
+            self.name.clearFocus()
+        self._show_name()
+
+    def _show_name(self) -> None:
+        name = self.lst.document.song.track(self.track_id).name
+        if self.name.text() != name:
+            self.name.setText(name)
 
     def _instrument(self, index: int) -> None:
         value = self.instrument.itemData(index)
@@ -286,6 +320,7 @@ class TrackList(QWidget):
         self.document = document
         self.selection = selection
         self.headers: list[TrackHeader] = []
+        self._heard: set[int] = set()
         bar = QWidget(self)
         bar.setObjectName("TrackListBar")
         bar.setFixedHeight(HEADER_H)
@@ -309,7 +344,9 @@ class TrackList(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.rows = _Rows(self.scroll)
-        self.rows.setStyleSheet("background:#1e2126;")
+        # Its background comes from the theme's QWidget#TrackRows rule: a rule set here
+        # without a selector would cascade to every header's buttons and labels.
+        self.rows.setObjectName("TrackRows")
         self.scroll.setWidget(self.rows)
         self.rows.resized.connect(self._place_headers)
         self.scroll.verticalScrollBar().valueChanged.connect(self._place_headers)
@@ -334,6 +371,8 @@ class TrackList(QWidget):
     def sync(self) -> None:
         """Match the rows to the song's tracks."""
         self.rows.setMinimumHeight(len(self.document.song.tracks) * ROW_H)
+        # Once per song change, not per scroll step: it looks at every track.
+        self._heard = set(self.document.song.audible_ids())
         self._place_headers()
 
     def _visible_range(self) -> range:
@@ -356,6 +395,7 @@ class TrackList(QWidget):
                 h.clicked.connect(self._clicked)
             elif h.track is not track:
                 h.set_track(track)
+            h.set_audible(track.id in self._heard)
             h.setGeometry(0, i * ROW_H, self.rows.width(), ROW_H)
             h.show()
             headers.append(h)

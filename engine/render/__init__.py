@@ -12,7 +12,7 @@ Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
 
 from .errors import RenderError, SoundFontError
 from .files import remove_stems, stale_stems, stem_names
-from .mixing import CEILING_DBFS, audible_ids, mix
+from .mixing import CEILING_DBFS, mix
 from .renderer import (
     RenderReport,
     make_synth,
@@ -27,7 +27,6 @@ __all__ = [
     "RenderError",
     "RenderReport",
     "SoundFontError",
-    "audible_ids",
     "find_soundfont",
     "make_synth",
     "mix",

@@ -32,17 +32,11 @@ def apply_volume_pan(audio: np.ndarray, track: Track) -> np.ndarray:
     return audio * gains
 
 
-def audible_ids(song: Song) -> list[int]:
-    """Tracks heard in the mix: not muted, and soloed whenever any track is soloed."""
-    soloing = any(t.solo for t in song.tracks)
-    return [t.id for t in song.tracks if not t.mute and (t.solo or not soloing)]
-
-
 def sum_tracks(stems: Mapping[int, np.ndarray], song: Song) -> np.ndarray:
     """Unity-gain sum of the audible tracks' stems (no headroom rule)."""
     length = max((len(a) for a in stems.values()), default=0)
     out = np.zeros((length, 2), np.float32)
-    for track_id in audible_ids(song):
+    for track_id in song.audible_ids():
         audio = stems.get(track_id)
         if audio is not None:
             out[: len(audio)] += audio

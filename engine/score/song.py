@@ -246,6 +246,11 @@ class Song:
     def with_tracks(self, tracks: Iterable[Track]) -> Song:
         return replace(self, tracks=tuple(tracks))
 
+    def audible_ids(self) -> list[int]:
+        """Tracks heard in the mix: not muted, and soloed whenever any track is soloed."""
+        soloing = any(t.solo for t in self.tracks)
+        return [t.id for t in self.tracks if not t.mute and (t.solo or not soloing)]
+
     def max_ids(self) -> tuple[int, int]:
         """Largest note id and track id in use (for id allocation after loading)."""
         note_max = max((n.id for t in self.tracks for n in t.notes), default=0)

@@ -1,5 +1,7 @@
 """The song model: canonical order, equality without ids, lookups, validation."""
 
+from dataclasses import replace
+
 import pytest
 
 from engine.score import Note, Song, TempoChange, TimeSignature, Track
@@ -40,3 +42,17 @@ def test_find_track_by_number_and_name():
 def test_end_and_note_count():
     s = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 900, 100))),), length=480)
     assert s.end == 1000 and s.note_count == 2
+
+
+def test_audible_tracks_follow_mute_and_solo():
+    a, b, c = Track("A"), Track("B"), Track("C")
+    song = Song((a, b, c))
+
+    def heard(mute=(), solo=()):
+        return Song(tuple(replace(t, mute=t in mute, solo=t in solo) for t in song.tracks)
+                    ).audible_ids()
+
+    assert heard() == [a.id, b.id, c.id]
+    assert heard(mute=(b,)) == [a.id, c.id]
+    assert heard(solo=(c,)) == [c.id]
+    assert heard(mute=(a,), solo=(a, c)) == [c.id]  # mute wins over solo
