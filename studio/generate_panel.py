@@ -80,6 +80,9 @@ class GeneratePanel(QWidget):
         self.mask_label = QLabel("No mask — press M and drag over bars", self)
         self.mask_label.setObjectName("MaskLabel")
         self.mask_label.setWordWrap(True)
+        # Room for two lines from the start: a longer description must not push the
+        # panel's buttons down while the user paints.
+        self.mask_label.setMinimumHeight(2 * self.mask_label.fontMetrics().lineSpacing() + 4)
         clear = QToolButton(self)
         clear.setText("Clear")
         clear.setToolTip("Clear the mask (Esc twice)")
@@ -251,6 +254,7 @@ class GeneratePanel(QWidget):
     def set_mask_text(self, text: str, empty: bool) -> None:
         self.mask_label.setText(("Mask: " + text) if not empty else
                                 "No mask — press M and drag over bars")
+        self.mask_label.setToolTip("" if empty else text)
         self.mask_label.setProperty("empty", empty)
         self.mask_label.setStyleSheet("color: #8b929c;" if empty
                                       else "color: #ffa630; font-weight: 600;")

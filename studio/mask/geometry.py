@@ -120,19 +120,46 @@ def track_spans(mask: Mask, track_id: int) -> list[Rect]:
 
 
 def describe(mask: Mask, song: Song) -> str:
-    """``"Bass, Piano · bars 5–8"`` for the status bar and panel."""
+    """``"Bass, Piano · bars 5–8"`` for the status bar and panel; a mask whose tracks cover
+    different bars names each part (``"Piano · bars 3–4; Lead · bars 10–11"``)."""
     if mask.is_empty:
         return "No mask"
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
-    names = [t.name or "Track" for t in song.tracks if t.id in mask.track_ids]
-    gone = len(mask.track_ids - {t.id for t in song.tracks})
-    if gone:  # e.g. a take whose track was deleted after it was asked for
-        names.append("a deleted track" if gone == 1 else f"{gone} deleted tracks")
-    start, end = mask.span
-    first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
-    bars = f"bar {first}" if first == last else f"bars {first}–{last}"
-    tracks = ", ".join(names[:3]) + (f" +{len(names) - 3}" if len(names) > 3 else "")
-    pitch = [r for r in mask.regions if not r.full_pitch_range]
-    return f"{tracks} · {bars}" + (" · pitch band" if pitch else "")
+
+    def bars(start: int, end: int) -> str:
+        first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
+        return f"bar {first}" if first == last else f"bars {first}–{last}"
+
+    order = {t.id: i for i, t in enumerate(song.tracks)}
+    names = {t.id: t.name or "Track" for t in song.tracks}
+    # Tracks with the same bars are one part; parts in the order of their first track.
+    parts: dict[tuple[str, ...], list[int]] = {}
+    for tid in sorted(mask.track_ids, key=lambda t: order.get(t, len(order))):
+        spans = _merged_spans(r for r in mask.regions if tid in r.track_ids)
+        parts.setdefault(tuple(bars(a, b) for a, b in spans), []).append(tid)
+    pitch = " · pitch band" if any(not r.full_pitch_range for r in mask.regions) else ""
+    text = [f"{_track_names(ids, names)} · {', '.join(spans)}" for spans, ids in parts.items()]
+    more = f"; +{len(text) - 2} more" if len(text) > 2 else ""
+    return "; ".join(text[:2]) + more + pitch
+
+
+def _merged_spans(regions) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted((r.start, r.end) for r in regions):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def _track_names(ids: list[int], names: dict[int, str]) -> str:
+    """Up to three names, then "+N"; a track no longer in the song is "a deleted track"
+    (e.g. a take whose track was deleted after it was asked for)."""
+    known = [names[t] for t in ids if t in names]
+    gone = len(ids) - len(known)
+    if gone:
+        known.append("a deleted track" if gone == 1 else f"{gone} deleted tracks")
+    return ", ".join(known[:3]) + (f" +{len(known) - 3}" if len(known) > 3 else "")

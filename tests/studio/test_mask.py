@@ -120,3 +120,19 @@ def test_masks_follow_the_document(opened, song_file):
     assert not win.document.mask.is_empty
     assert win.open_path(song_file, ask=False)
     assert win.document.mask.is_empty  # a new document starts without a mask
+
+
+def test_the_mask_description_names_each_part_of_a_disjoint_mask():
+    from engine.score import Song, Track
+    from studio.mask.geometry import describe
+
+    piano, lead, bass = Track("Piano"), Track("Lead"), Track("Bass")
+    song = Song((piano, lead, bass), ppq=480)
+    bar = 1920
+    one = Mask.of(Region({piano.id, bass.id}, 4 * bar, 8 * bar))
+    assert describe(one, song) == "Piano, Bass · bars 5–8"
+    apart = Mask.of(Region({piano.id}, 2 * bar, 4 * bar, 60, 72),
+                    Region({lead.id}, 9 * bar, 11 * bar))
+    assert describe(apart, song) == "Piano · bars 3–4; Lead · bars 10–11 · pitch band"
+    gaps = Mask.of(Region({lead.id}, 0, bar), Region({lead.id}, 4 * bar, 5 * bar))
+    assert describe(gaps, song) == "Lead · bar 1, bar 5"
