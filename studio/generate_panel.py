@@ -41,7 +41,7 @@ AUTO_KEY, ANY_KEY = "Auto (song's key)", "Any key"
 KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb", "Bb", "F",
         "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
 PRECISIONS = ("auto", "fp32", "int8", "int4")
-LOADING = "Models load on first use…"
+LOADING = "Default model (loads on first use)"  # an option, not a model's name
 
 
 class PitchSpin(QSpinBox):
