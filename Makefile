@@ -4,22 +4,32 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
-# Exactly this torch by default (a CPU wheel); override e.g. `make setup TORCH=torch==2.9.1`.
-TORCH ?= torch==2.13.0
+# Exactly this torch by default: the CPU build (plain PyPI's torch==2.13.0 pulls gigabytes
+# of CUDA). A local wheel (pip's find-links) or PyTorch's CPU index provides it. Override
+# e.g. `make setup TORCH=torch==2.9.1+cpu`; a changed pin reinstalls.
+TORCH ?= torch==2.13.0+cpu
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-shape0 libxkbcommon-x11-0 \
 	libegl1 libgl1 libfontconfig1 libdbus-1-3 libportaudio2 fluid-soundfont-gm timgm6mb-soundfont
 
-.PHONY: setup system-deps demo test lint bench clean studio
+.PHONY: setup system-deps demo test lint bench clean studio FORCE
 
-$(VENV)/.installed: pyproject.toml Makefile
+$(VENV)/.installed: pyproject.toml Makefile $(VENV)/.torch
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "$(TORCH)"
+	$(PIP) install -q "$(TORCH)" --extra-index-url $(TORCH_INDEX)
 	$(PIP) install -q --no-deps "tinysoundfont>=0.3"
 	$(PIP) install -q -e ".[dev,train]"
 	$(PIP) install -q -e plugins/partita-drumkit
 	touch $@
+
+# Holds the torch pin; rewritten (so the venv is updated) only when TORCH changes.
+$(VENV)/.torch: FORCE
+	@mkdir -p $(VENV)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(TORCH)" ] || echo "$(TORCH)" > $@
+
+FORCE:
 
 system-deps:
 	@if command -v apt-get >/dev/null; then \

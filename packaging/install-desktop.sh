@@ -6,8 +6,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 apps="${XDG_DATA_HOME:-$HOME/.local/share}/applications"
 icons="${XDG_DATA_HOME:-$HOME/.local/share}/icons/hicolor/scalable/apps"
 mime="${XDG_DATA_HOME:-$HOME/.local/share}/mime/packages"
+refresh() {  # the file-type and launcher caches, so removed entries go too
+  command -v update-mime-database >/dev/null && update-mime-database "${mime%/packages}" || true
+  command -v update-desktop-database >/dev/null && update-desktop-database "$apps" || true
+}
 if [ "${1:-}" = "--uninstall" ]; then
   rm -f "$apps/partita.desktop" "$icons/partita.svg" "$mime/partita-mime.xml"
+  refresh
   echo "Partita launcher removed."
   exit 0
 fi
@@ -16,8 +21,17 @@ exe="$here/.venv/bin/partita"
 mkdir -p "$apps" "$icons" "$mime"
 cp "$here/studio/icons/partita.svg" "$icons/partita.svg"
 cp "$here/packaging/partita-mime.xml" "$mime/partita-mime.xml"
-sed -e "s|@PARTITA@|$exe|" -e "s|@ICON@|partita|" "$here/packaging/partita.desktop.in" \
-  > "$apps/partita.desktop"
-command -v update-mime-database >/dev/null && update-mime-database "${mime%/packages}" || true
-command -v update-desktop-database >/dev/null && update-desktop-database "$apps" || true
+# Exec quoting (Desktop Entry spec): the path in double quotes with \ " ` $ escaped, then
+# backslashes doubled for the string value and % doubled, so a path with spaces works.
+q=${exe//\\/\\\\}; q=${q//\"/\\\"}; q=${q//\`/\\\`}; q=${q//\$/\\\$}
+q=${q//\\/\\\\}; q=${q//%/%%}
+exec_line="\"$q\" studio %f"
+while IFS= read -r line; do
+  case "$line" in
+    Exec=*) printf 'Exec=%s\n' "$exec_line" ;;
+    Icon=*) printf 'Icon=partita\n' ;;
+    *) printf '%s\n' "$line" ;;
+  esac
+done < "$here/packaging/partita.desktop.in" > "$apps/partita.desktop"
+refresh
 echo "Partita launcher installed: $apps/partita.desktop"

@@ -1,6 +1,6 @@
 """Screenshots of co-composition for the docs: the mask, then the takes of a real model.
 
-``python -m studio.screenshots [--out docs/images] [--model NAME]`` (run under
+``.venv/bin/python -m studio.screenshots [--out docs/images] [--model NAME]`` (run under
 ``xvfb-run -a -s "-screen 0 1600x1000x24"`` on a machine without a display) opens the
 demo song, masks four bars of the lead, runs Repaint with the default model (three
 takes), and writes ``mask.png`` (the mask, the jobs running) and ``takes.png`` (take B
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     win.grab().save(str(out / "takes.png"), "PNG")
     print(f"Wrote {out / 'takes.png'}")
     win.document.undo_stack.setClean()
+    win.composer.reset()  # the takes are only for the picture: closing must not ask
     win.close()
     tmp.cleanup()
     return 0

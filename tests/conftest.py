@@ -1,6 +1,7 @@
 """Test-wide settings: Qt renders offscreen, nothing touches the user's real state dirs."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -9,6 +10,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # faster than oversubscribed ones for the tiny test models (set before torch is imported).
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+
+# The shared data sits beside the checkout (../shared); tests that need it skip without it.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+JSB = SHARED_DATA / "jsb" / "jsb16th_train_valid.json"
+needs_jsb = pytest.mark.skipif(not JSB.is_file(),
+                               reason=f"JSB chorales not found at {JSB} (needs ../shared)")
 
 _STATE: list[str] = []
 

@@ -6,6 +6,7 @@ The engine never imports Qt: the studio package is imported only when this comma
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from .common import CliError
@@ -26,8 +27,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     if args.song is not None and not args.song.exists():
         raise CliError(f"{args.song}: no such file")
+    if not _has_display():
+        if args.screenshot is None:  # Qt would abort with a misleading xcb message
+            raise CliError("no display to open the studio on (DISPLAY and WAYLAND_DISPLAY "
+                           "are unset): run it under a virtual screen, `xvfb-run -a "
+                           "partita studio`")
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     try:
         from studio.app import run
     except ImportError as e:  # PySide6 missing, or its system libraries
         raise CliError(f"the studio cannot start: {e} (run `make setup`)") from e
     return run(args.song, str(args.screenshot) if args.screenshot else None)
+
+
+def _has_display() -> bool:
+    """A screen Qt can open a window on (or a platform chosen on purpose, e.g. offscreen)."""
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))

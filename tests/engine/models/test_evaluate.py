@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -16,8 +15,7 @@ from engine.models.constraints import sounding_pitches
 from engine.models.data import Piece, load_jsb
 from engine.models.evaluate import music_stats, orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig
-
-JSB = Path("/work/shared/data/jsb/jsb16th_train_valid.json")
+from tests.conftest import JSB, needs_jsb
 
 
 class Uniform(torch.nn.Module):
@@ -27,6 +25,7 @@ class Uniform(torch.nn.Module):
         return torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
 
 
+@needs_jsb
 def test_uniform_model_scores_log_vocab_per_cell_over_every_window():
     pieces = load_jsb(JSB, "valid")[:2]
     for frames in (False, True):
@@ -48,6 +47,7 @@ def test_music_stats_find_parallel_fifths():
     assert s["note_density"] == 1.0
 
 
+@needs_jsb
 def test_eval_command_prints_finite_figures(tmp_path, capsys):
     torch.manual_seed(0)
     net = AxialDenoiser(NetworkConfig(d_model=16, n_layers=1, n_heads=2, max_steps=64))
@@ -62,6 +62,7 @@ def test_eval_command_prints_finite_figures(tmp_path, capsys):
     assert 0 <= report["stats_distance"]["pitch_class_tv_distance"] <= 1
 
 
+@needs_jsb
 def test_eval_of_a_missing_split_is_one_clear_line(tmp_path, capsys):
     torch.manual_seed(0)
     save_model(tmp_path / "m", AxialDenoiser(NetworkConfig(d_model=16, n_layers=1, n_heads=2)),
@@ -72,6 +73,7 @@ def test_eval_of_a_missing_split_is_one_clear_line(tmp_path, capsys):
     assert "no split 'test'" in err and "jsb16th_train_valid.json" in err
 
 
+@needs_jsb
 def test_piece_lengths_are_whole_chorales():
     p: Piece = load_jsb(JSB, "train")[0]
     assert p.tokens.shape[0] == 4 and p.beat_pos.max() <= 15

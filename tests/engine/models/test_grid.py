@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from itertools import pairwise
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,8 +19,8 @@ from engine.models.chorale import (
 from engine.models.grid import GridSpec, decode, encode, resolve_overlaps, step_tick
 from engine.models.voices import match_voices
 from engine.score import Note, Song, TimeSignature, Track
+from tests.conftest import JSB, needs_jsb
 
-JSB = Path(__file__).resolve().parents[3].parent / "shared/data/jsb/jsb16th_train_valid.json"
 Q = 120  # a 16th at 480 PPQ
 
 
@@ -67,7 +66,7 @@ def test_random_on_grid_songs_round_trip_exactly(ppq):
             assert keys(decoded[track.id]) == keys(track.notes), track.name
 
 
-@pytest.mark.skipif(not JSB.exists(), reason="JSB chorales not available")
+@needs_jsb
 def test_jsb_chorales_map_one_to_one_onto_lane_tokens():
     data = json.loads(JSB.read_text())
     chorales = data["train"] + data["valid"]

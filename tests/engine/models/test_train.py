@@ -13,6 +13,7 @@ import pytest
 from engine.models import data
 from engine.models.checkpoint import load_model
 from engine.models.train import ConfigError, TrainConfig, lr_at, train
+from tests.conftest import JSB, needs_jsb
 
 ROOT = Path(__file__).resolve().parents[3]
 TINY = ROOT / "configs" / "tiny.yaml"
@@ -20,11 +21,13 @@ TINY = ROOT / "configs" / "tiny.yaml"
 
 def _cfg(**over) -> TrainConfig:
     cfg = TrainConfig.load(TINY)
+    cfg.data["path"] = str(JSB)  # the config's path is relative to the repository root
     for k, v in over.items():
         setattr(cfg, k, v)
     return cfg
 
 
+@needs_jsb
 def test_killed_run_resumes_where_it_stopped_with_the_same_losses(tmp_path):
     straight: list[tuple[int, float]] = []
     train(_cfg(), tmp_path / "a", on_step=lambda s, v: straight.append((s, v)))
@@ -42,8 +45,9 @@ def test_killed_run_resumes_where_it_stopped_with_the_same_losses(tmp_path):
     assert manifest["metrics"]["valid_loss"] > 0 and model.cfg.d_model == 16
 
 
+@needs_jsb
 def test_batches_are_a_function_of_seed_and_step():
-    pieces = data.load_jsb(TrainConfig.load(TINY).data["path"], "valid")[:5]
+    pieces = data.load_jsb(JSB, "valid")[:5]
     a = data.make_batch(pieces, np.random.default_rng([0, 7, 0]), 3, 32, 3)
     b = data.make_batch(pieces, np.random.default_rng([0, 7, 0]), 3, 32, 3)
     assert np.array_equal(a.tokens, b.tokens) and np.array_equal(a.mask, b.mask)
@@ -57,6 +61,7 @@ def test_learning_rate_warms_up_then_decays():
     assert lr_at(99, cfg) == pytest.approx(0.1, abs=0.01)
 
 
+@needs_jsb
 def test_two_process_data_parallel_run(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
