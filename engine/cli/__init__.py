@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from engine import __version__
 
-from .common import CliError, user_errors
+from .common import CliError, error_line, user_errors
 
 # Modules that add sub-commands; a group whose module is not there yet is skipped.
 COMMAND_MODULES = (
@@ -67,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("partita: interrupted", file=sys.stderr)
         return 130
     except user_errors() as e:
-        print(f"partita: error: {e}", file=sys.stderr)
+        print(f"partita: error: {error_line(e)}", file=sys.stderr)
         return 1
 
 

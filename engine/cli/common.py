@@ -39,6 +39,14 @@ def user_errors() -> tuple[type[BaseException], ...]:
     return tuple(types)
 
 
+def error_line(e: BaseException) -> str:
+    """One line, ``FILE: problem``: an OS error names its file first ("x.mid: no such
+    file or directory"), not Python's "[Errno 2] … 'x.mid'"."""
+    if isinstance(e, OSError) and e.filename is not None and e.strerror:
+        return f"{e.filename}: {e.strerror[:1].lower()}{e.strerror[1:]}"
+    return str(e)
+
+
 def check_folder(path: Path, why: str = "") -> None:
     """The folder ``path`` can be created or written into: every part of it that exists
     is a folder (a command that writes into ``path`` makes the missing ones). ``why`` is

@@ -108,8 +108,15 @@ class Manifest:
 def find_manifest(path: Path) -> Path:
     """The manifest file for ``path``: the file itself, or ``path/partita-plugin.json``."""
     path = Path(path)
+    if not path.exists():
+        raise ManifestError(f"{path}: no such file or folder")
     if path.is_dir():
-        path = path / MANIFEST_NAME
+        folder, path = path, path / MANIFEST_NAME
+        if not path.is_file() and (folder / "manifest.json").is_file():
+            raise ManifestError(
+                f"{folder}: a model folder (manifest.json), not yet a plugin pack: copy its "
+                f"manifest.json to {MANIFEST_NAME} and edit the descriptive fields "
+                "(docs/plugins.md, 'Package and share it')")
     if not path.is_file():
         raise ManifestError(f"{path}: no plugin manifest ({MANIFEST_NAME}) found")
     return path

@@ -125,6 +125,18 @@ def test_what_a_plugin_prints_on_import_goes_to_stderr(models_dir, capsys):
     assert "hello from import" in err
 
 
+def test_verify_explains_a_model_folder_and_a_missing_path(tmp_path, models_dir, capsys):
+    model = tmp_path / "trained"
+    model.mkdir()
+    (model / "manifest.json").write_text("{}")  # what `partita train` writes
+    assert main(["models", "verify", str(model)]) == 1
+    err = capsys.readouterr().err
+    assert "a model folder (manifest.json), not yet a plugin pack" in err
+    assert "partita-plugin.json" in err
+    assert main(["models", "install", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().err.strip().endswith("nowhere: no such file or folder")
+
+
 def test_verify_names_the_folder_once(tmp_path, models_dir, capsys):
     crashing = write_code_plugin(tmp_path, "crash", on_import="1 / 0")
     assert main(["models", "verify", str(crashing)]) == 1

@@ -67,5 +67,8 @@ def test_not_json_and_missing_manifest(tmp_path):
     (tmp_path / "partita-plugin.json").write_text(json.dumps(["a list"]))
     with pytest.raises(ManifestError, match="must be a JSON object"):
         load_manifest(tmp_path)
-    with pytest.raises(ManifestError, match="no plugin manifest"):
+    with pytest.raises(ManifestError, match="elsewhere: no such file or folder"):
         load_manifest(tmp_path / "elsewhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ManifestError, match="no plugin manifest"):
+        load_manifest(tmp_path / "empty")
