@@ -222,8 +222,9 @@ def test_the_example_plugin_loads_from_the_plugins_folder_without_installing(tmp
                                       GenerateOptions(seed=1), lambda p: None, CancelToken())
         print(len(notes[drums.id]), sys.modules["partita_drumkit"].__file__)
     """)
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=120, check=True).stdout.split()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True)
+    out = done.stdout.strip().split(" ", 1)  # the checkout's path may hold spaces
     assert int(out[0]) > 4
     assert out[1] == str(repo_plugins_dir() / "partita-drumkit" / "partita_drumkit" /
                          "__init__.py")
