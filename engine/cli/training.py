@@ -84,12 +84,27 @@ def run_train(args: argparse.Namespace) -> int:
         cfg.steps = args.steps
     if args.name:
         cfg.name = args.name
+    if args.data is not None:
+        cfg.manifest = _fine_tuned_manifest(cfg.manifest, Path(cfg.init_from), args.data)
     summary = train(cfg, args.runs)
     best = summary.get("best_valid")
     if best is not None:
         print(f"{cfg.name}: step {summary['step']}, best validation loss {best:.4f} "
               f"(nats per cell); model in {Path(summary['run']) / 'best'}")
     return 0
+
+
+def _fine_tuned_manifest(manifest: dict, base_folder: Path, data: Path) -> dict:
+    """A model fine-tuned on the user's files is a new model: its own first version and a
+    description saying what it came from, not the base config's ("short CPU training")."""
+    from engine.models.checkpoint import read_manifest
+
+    base = read_manifest(base_folder)
+    name, version = base.get("name", base_folder.name), base.get("version", "?")
+    return {**{k: v for k, v in manifest.items() if k not in ("version", "description")},
+            "version": "0.1.0",
+            "description": f"{name} {version} fine-tuned on the MIDI files in {data}",
+            "fine_tuned_from": {"name": name, "version": version}}
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -165,3 +165,30 @@ def test_a_model_section_that_cannot_grow_from_init_from_is_a_config_error(tmp_p
     with pytest.raises(ConfigError, match="whole multiple"):
         train(_cfg(model={**_cfg().model, "d_model": 24, "n_heads": 3}, init_from=str(source)),
               tmp_path / "big")
+
+
+def test_fine_tuning_on_a_folder_of_midi_files_makes_a_new_model(tmp_path, capsys):
+    # `partita train CONFIG --data DIR` starts from partita-base and trains on the files.
+    from engine.cli import main
+    from engine.io import save_song
+    from engine.models.checkpoint import read_manifest
+    from engine.score import Note, Song, Track
+
+    songs = tmp_path / "my songs"
+    songs.mkdir()
+    for k in range(3):
+        lead = Track("Lead", program=73, notes=tuple(
+            Note(60 + (i * (k + 2)) % 12, i * 240, 240) for i in range(64)))
+        bass = Track("Bass", program=33, notes=tuple(
+            Note(36 + (i * 5) % 7, i * 960, 960) for i in range(16)))
+        save_song(Song((lead, bass), ppq=480), songs / f"song{k}.mid")
+    code = main(["train", str(ROOT / "configs" / "partita-base.yaml"), "--data", str(songs),
+                 "--name", "my-trio", "--steps", "2", "--runs", str(tmp_path / "runs")])
+    assert code == 0, capsys.readouterr().err
+    manifest = read_manifest(tmp_path / "runs" / "my-trio" / "best")
+    base = read_manifest(ROOT / "assets" / "models" / "partita-base")
+    assert manifest["name"] == "my-trio" and manifest["version"] == "0.1.0"
+    assert manifest["fine_tuned_from"] == {"name": "partita-base", "version": base["version"]}
+    assert manifest["description"].startswith(f"partita-base {base['version']} fine-tuned")
+    assert manifest["training_data"]["kind"] == "midi"
+    assert "my songs" in manifest["training_data"]["source"]
