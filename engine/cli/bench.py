@@ -453,7 +453,7 @@ def _print_summary(r: dict[str, Any]) -> None:
     out(f"model {r['model']['name']} ({r['model']['source']}, {r['model']['parameters']:,} "
         f"parameters); {m['threads']} threads; fp32 matmul {m['matmul_gflops']:.1f} GFLOP/s; "
         f"load average {m['load_average']}\n\n")
-    out(f"{'variant':10} {'file MB':>8} {'load ms':>8} {'RSS MB':>7} {'NLL':>8} "
+    out(f"{'variant':10} {'file MiB':>8} {'load ms':>8} {'RSS MiB':>7} {'NLL':>8} "
         f"{'ΔNLL':>7} {'speed-up':>8}\n")
     for v, row in r["variants"].items():
         nll = f"{row['nll_note']:.4f}" if "nll_note" in row else "-"

@@ -53,7 +53,7 @@ def markdown(r: dict[str, Any], plot: str | None = None) -> str:
         "",
         "## Precisions",
         "",
-        "| variant | runtime | file (MB) | × fp32 size | load (ms) | peak RSS (MB) | "
+        "| variant | runtime | file (MiB) | × fp32 size | load (ms) | peak RSS (MiB) | "
         "nll_note | Δ NLL | speed-up vs fp32 |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]

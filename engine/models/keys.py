@@ -64,7 +64,10 @@ def context_key(song: Song, mask: Mask) -> str | None:
 def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
                 task: str = "repaint") -> GenerateOptions:
     """``options`` with an :data:`AUTO` key replaced by :func:`context_key` (None for
-    ``harmonize``: module docstring)."""
+    ``harmonize``: module docstring; None where only drum tracks are written)."""
     if options.key != AUTO:
         return options
-    return replace(options, key=None if task == "harmonize" else context_key(song, mask))
+    pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
+    if task == "harmonize" or not pitched:  # drums have no key to keep
+        return replace(options, key=None)
+    return replace(options, key=context_key(song, mask))

@@ -52,6 +52,9 @@ def test_only_auto_is_resolved():
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song)).key == "Dm"
     # Harmonize writes the harmony: its chromatic chords are not the melody's to forbid.
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song), "harmonize").key is None
+    # Drums alone have no key to keep (the CLI said "kept in Dm" for a drum repaint).
+    drums = Mask.of(Region(frozenset({song.tracks[1].id}), 3 * BAR, 5 * BAR))
+    assert resolve_key(GenerateOptions(key=AUTO), song, drums).key is None
 
 
 def test_a_task_keeps_new_notes_in_the_songs_key_unless_told_otherwise():
