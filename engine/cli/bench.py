@@ -422,8 +422,15 @@ def _targets(r: dict[str, Any]) -> list[dict[str, Any]]:
         ("speed-up over blocked Gibbs at equal sample NLL", "≥ 10×", eq.get("speedup"),
          lambda x: x >= TARGETS["gibbs_speedup"]),
     ]
-    return [{"target": name, "goal": goal, "value": val,
-             "met": None if val is None else bool(test(val))} for name, goal, val, test in rows]
+    out = [{"target": name, "goal": goal, "value": val,
+            "met": None if val is None else bool(test(val))} for name, goal, val, test in rows]
+    if eq and not eq.get("gibbs_matches_nll"):
+        # Gibbs never scored as well as we do: the figure is a lower bound, so it can show
+        # the target met, never missed.
+        gibbs = out[-1]
+        gibbs["target"] += " (lower bound)"
+        gibbs["met"] = True if gibbs["met"] else None
+    return out
 
 
 def _forward_speedup(r: dict[str, Any]) -> float | None:
@@ -473,7 +480,11 @@ def _print_summary(r: dict[str, Any]) -> None:
         out(f"\nvs blocked Gibbs: {eq['speedup']:.1f}× faster (Gibbs {eq['gibbs_steps']} steps"
             f"{'' if eq['gibbs_matches_nll'] else ', which does not reach our NLL'})\n")
     out(f"recommended default: {best}\n\ntargets:\n")
+    star = "*" if r["quick"] else ""
     for t in r["targets"]:
         val = "-" if t["value"] is None else f"{t['value']:.3g}"
-        mark = {True: "met", False: "MISSED", None: "not measured"}[t["met"]]
+        mark = {True: "met" + star, False: "MISSED" + star, None: "not measured"}[t["met"]]
         out(f"  {t['target']:52} {t['goal']:>9}  {val:>8}  {mark}\n")
+    if star:
+        out("  * a quick run (few repeats, small data, a shared machine): indicative only; "
+            "`partita bench` (the full run) gives the figures docs/performance.md reports\n")

@@ -121,3 +121,19 @@ def test_commands_that_read_weights_find_an_installed_pack_by_name(tmp_path, jsb
     assert main(["quantize", "drumkit", "--precision", "int8", "--data", str(jsb)]) == 1
     err = capsys.readouterr().err.strip()
     assert "'drumkit' is a code plugin" in err and len(err.splitlines()) == 1
+
+
+def test_a_gibbs_baseline_that_never_reaches_our_nll_gives_a_lower_bound_never_a_miss():
+    from engine.cli.bench import _targets
+
+    def gibbs_row(speedup, matches):
+        report = {"variants": {"fp32": {}, "int8": {}}, "recommended_default": "int8",
+                  "tasks": {}, "quick": True, "machine": {"threads": 1},
+                  "baselines": {"equal_nll": {"speedup": speedup,
+                                              "gibbs_matches_nll": matches}}}
+        return next(t for t in _targets(report) if "Gibbs" in t["target"])
+
+    assert gibbs_row(4.0, True)["met"] is False  # a real comparison can miss
+    low = gibbs_row(4.0, False)
+    assert low["met"] is None and low["target"].endswith("(lower bound)")
+    assert gibbs_row(12.0, False)["met"] is True  # a lower bound above the goal is met
