@@ -3,7 +3,10 @@
 It shows the whole song fitted to its width (a map, not an editor): click a clip to
 select its track and show that bar in the piano roll; the box marks what the piano
 roll shows. With the mask tool (``mask_mode``) a drag paints tracks × bars instead.
-Static content is cached in a pixmap; only the overlays repaint often.
+Static content is cached in a pixmap; only the overlays repaint often. Rebuilding it
+after an edit redraws only the edited tracks' miniatures: each track's is a recorded
+``QPicture``, kept while the (immutable) track object and the scale stay the same, so a
+20,000-note song stays responsive.
 """
 
 from __future__ import annotations
@@ -11,7 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPicture,
+    QPixmap,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
 from engine.score import Song, TimeMap, Track
@@ -53,8 +65,10 @@ class Arrangement(QWidget):
         self.loop: tuple[int, int, bool] = (0, 0, False)
         self._cache: QPixmap | None = None
         self._cache_key: tuple = ()
-        self._clips: dict[int, list[tuple[int, int]]] = {}
-        self._clips_rev = -1
+        # Per track id: (the track object, its time map, its clips) / (track, key, picture).
+        self._clips: dict[int, tuple[Track, TimeMap, list[tuple[int, int]]]] = {}
+        self._minis: dict[int, tuple[Track, tuple, QPicture]] = {}
+        self._total = (-1, 1)  # (revision, ticks the width shows)
         self.mask_mode = False
         self.mask_tool = ArrangementMaskTool(self)
         # Extra layers drawn over the clips (the take preview): fn(painter, arrangement).
@@ -71,15 +85,24 @@ class Arrangement(QWidget):
     def bar_count(self) -> int:
         return self.document.time_map.bar_count(self.document.end) + 1
 
+    def _ticks_shown(self) -> int:
+        """Ticks across the width (the song's bars and one more), once per revision: every
+        note's x needs it."""
+        rev = self.document.revision
+        if self._total[0] != rev:
+            total = self.document.time_map.bar_to_tick(self.bar_count())
+            self._total = (rev, max(1, total))
+        return self._total[1]
+
+    @property
+    def px_per_tick(self) -> float:
+        return self.width() / self._ticks_shown()
+
     def _x_of(self, tick: float) -> float:
-        tm = self.document.time_map
-        total = tm.bar_to_tick(self.bar_count())
-        return tick / max(1, total) * self.width()
+        return tick * self.px_per_tick
 
     def _tick_of(self, x: float) -> int:
-        tm = self.document.time_map
-        total = tm.bar_to_tick(self.bar_count())
-        return max(0, int(x / max(1, self.width()) * total))
+        return max(0, int(x / max(1, self.width()) * self._ticks_shown()))
 
     def x_of(self, tick: float) -> float:
         """The x of ``tick`` (the whole song fits the width)."""
@@ -107,11 +130,45 @@ class Arrangement(QWidget):
 
     # -- painting ------------------------------------------------------------------------------
     def _track_clips(self, song: Song) -> dict[int, list[tuple[int, int]]]:
-        if self._clips_rev != self.document.revision:
-            tm = self.document.time_map
-            self._clips = {t.id: clips(t, tm) for t in song.tracks}
-            self._clips_rev = self.document.revision
-        return self._clips
+        """Clips per track, recomputed only for tracks that changed (tracks are immutable:
+        an unchanged track is the same object)."""
+        tm = self.document.time_map
+        out = {}
+        for t in song.tracks:
+            hit = self._clips.get(t.id)
+            if hit is None or hit[0] is not t or hit[1] is not tm:
+                hit = (t, tm, clips(t, tm))
+            out[t.id] = hit
+        self._clips = out
+        return {tid: hit[2] for tid, hit in out.items()}
+
+    def _miniature(self, track: Track, heard: bool) -> QPicture:
+        """The track's notes as short strokes in row coordinates (y from the row's top),
+        recorded once per track object, width and look."""
+        scale = self.px_per_tick
+        key = (scale, heard, track.colour)
+        hit = self._minis.get(track.id)
+        if hit is not None and hit[0] is track and hit[1] == key:
+            return hit[2]
+        picture = QPicture()
+        p = QPainter(picture)
+        lo = min(n.pitch for n in track.notes)
+        hi = max(n.pitch for n in track.notes)
+        span = max(12, hi - lo + 1)
+        inner = ROW_H - 13
+        colour = QColor(track.colour).lighter(130)
+        if not heard:
+            colour.setAlpha(90)
+        p.setPen(QPen(colour, 1.4))
+        lines = []
+        for n in track.notes:
+            y = 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
+            x0 = n.start * scale
+            lines.append(QLineF(x0, y, max(n.end * scale, x0 + 1), y))
+        p.drawLines(lines)
+        p.end()
+        self._minis[track.id] = (track, key, picture)
+        return picture
 
     def _static(self) -> QPixmap:
         key = (self.document.revision, self.width(), self.height(), self.scroll_y,
@@ -169,19 +226,9 @@ class Arrangement(QWidget):
                 p.setBrush(fill)
                 p.drawRoundedRect(r, 3, 3)
             if track.notes:
-                lo = min(n.pitch for n in track.notes)
-                hi = max(n.pitch for n in track.notes)
-                span = max(12, hi - lo + 1)
-                inner = ROW_H - 13
-                note_colour = QColor(colour).lighter(130)
-                if track.id not in heard:
-                    note_colour.setAlpha(90)
-                p.setPen(QPen(note_colour, 1.4))
-                p.drawLines([QLineF(self._x_of(n.start),
-                                    y + 6 + inner * (1 - (n.pitch - lo + 0.5) / span),
-                                    max(self._x_of(n.end), self._x_of(n.start) + 1),
-                                    y + 6 + inner * (1 - (n.pitch - lo + 0.5) / span))
-                             for n in track.notes])
+                p.drawPicture(0, int(y), self._miniature(track, track.id in heard))
+        known = {t.id for t in song.tracks}
+        self._minis = {tid: hit for tid, hit in self._minis.items() if tid in known}
         p.setClipping(False)
         # Bar numbers.
         p.fillRect(QRectF(0, 0, w, HEADER_H), theme.PANEL)

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from .document import Document
+from .worker import Worker
 
 
 class Autosaver(QObject):
@@ -39,9 +40,12 @@ class Autosaver(QObject):
         self.extras = extras or (lambda: None)
         self._clean_extras = self.extras()
         self._saved: tuple[int, Hashable] | None = None
+        self._generation = 0  # a discard makes a write still in flight stale
+        self._busy = False
+        self._worker = Worker(1, self)
         self.timer = QTimer(self)
         self.timer.setInterval(int(interval_s * 1000))
-        self.timer.timeout.connect(self.save_now)
+        self.timer.timeout.connect(self.save_in_background)
         self.timer.start()
         document.modifiedChanged.connect(self._modified_changed)
 
@@ -51,19 +55,63 @@ class Autosaver(QObject):
         return self.extras() != self._clean_extras
 
     def save_now(self) -> bool:
-        """Write the recovery copy if there are unsaved changes not yet autosaved."""
-        doc = self.document
-        state = (doc.revision, self.extras())
-        if not (doc.is_modified or self.has_unsaved_extras) or state == self._saved:
+        """Write the recovery copy now, on this thread, if there are unsaved changes not
+        yet autosaved (the timer writes on a worker thread instead)."""
+        self.wait()
+        job = self._job()
+        if job is None:
             return False
         try:
-            path = self.store.save(doc.song, doc.path, self.studio_state())
+            result = job()
         except Exception as e:  # a full disk must not interrupt the user's work
             self.failed.emit(str(e))
             return False
-        self._saved = state
-        self.saved.emit(str(path))
+        self._written(result)
         return True
+
+    def save_in_background(self) -> None:
+        """The timer's save: the file is built and written on a worker thread (a big song
+        with takes is megabytes of JSON: half a second the window must not freeze for)."""
+        if self._busy:
+            return
+        job = self._job()
+        if job is None:
+            return
+        self._busy = True
+        self._worker.start(job, on_done=self._written, on_error=self._write_failed)
+
+    def wait(self, msecs: int = 30000) -> None:
+        """Let a background write finish (before a synchronous save or a discard)."""
+        if self._busy:
+            self._worker.wait(msecs)
+
+    def _job(self) -> Callable[[], tuple[int, tuple[int, Hashable], str]] | None:
+        """What to write, captured now (the song is immutable; values of the studio state
+        may be functions, evaluated with the write, e.g. the takes' JSON)."""
+        doc = self.document
+        state = (doc.revision, self.extras())
+        if not (doc.is_modified or self.has_unsaved_extras) or state == self._saved:
+            return None
+        song, path, studio, store = doc.song, doc.path, self.studio_state(), self.store
+        generation = self._generation
+
+        def write() -> tuple[int, tuple[int, Hashable], str]:
+            resolved = {k: v() if callable(v) else v for k, v in studio.items()}
+            return generation, state, str(store.save(song, path, resolved))
+
+        return write
+
+    def _written(self, result: tuple[int, tuple[int, Hashable], str]) -> None:
+        self._busy = False
+        generation, state, path = result
+        if generation != self._generation:
+            return  # saved cleanly meanwhile: that copy is already discarded
+        self._saved = state
+        self.saved.emit(path)
+
+    def _write_failed(self, error: BaseException) -> None:
+        self._busy = False
+        self.failed.emit(str(error))
 
     def mark_clean(self) -> None:
         """The song, mask and takes are now what a file holds (saved as a project, or
@@ -77,6 +125,8 @@ class Autosaver(QObject):
 
     def discard(self) -> None:
         """Forget this session's recovery copy (after a save or a clean close)."""
+        self.wait()
+        self._generation += 1
         self._saved = None
         self.store.discard()  # never raises; a file it cannot delete is offered next time
 
@@ -88,6 +138,7 @@ class Autosaver(QObject):
 
     def stop(self) -> None:
         self.timer.stop()
+        self.wait()
 
 
 def original_is_newer(recovery: Any) -> bool:

@@ -161,6 +161,8 @@ class CoComposer(QObject):
         self._plan_labels: dict[int, str] = {}  # take id → the request's label ("Repaint")
         self._session = 0
         self.deferred: str | None = None  # an action asked for while the models load
+        self._conflicts: dict[int, tuple[int, bool]] = {}  # take id → (revision, answer)
+        self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
         document.maskChanged.connect(self._follow_mask)
 
@@ -425,7 +427,14 @@ class CoComposer(QObject):
         return take if s.status[take.id] is TakeStatus.PENDING else None
 
     def conflicts(self, take: Take) -> bool:
-        return take.conflicts_with(self.document.song)
+        """Whether the take's region was edited since it was made; once per take and song
+        revision (the views ask on every paint, and the check reads the whole region)."""
+        revision = self.document.revision
+        hit = self._conflicts.get(take.id)
+        if hit is None or hit[0] != revision:
+            hit = (revision, take.conflicts_with(self.document.song))
+            self._conflicts[take.id] = hit
+        return hit[1]
 
     def select(self, index: int) -> Take | None:
         """Audition the take at ``index`` (0 = A) among the pending ones."""
@@ -524,11 +533,14 @@ class CoComposer(QObject):
         return song, start
 
     # -- saved with the project ----------------------------------------------------------------
-    def saved_takes(self) -> dict[str, Any] | None:
-        """The undecided takes as the project keeps them (None when there are none)."""
+    def saved_takes(self) -> Callable[[], dict[str, Any]] | None:
+        """The undecided takes as the project keeps them, as a function another thread may
+        call (it builds the JSON from a snapshot); None when there are none."""
         if not self.unaccepted_count():
             return None
-        return takes_to_json(self.takes, self._plan_labels, self.active)
+        store, labels, active = self.takes.copy(), dict(self._plan_labels), self.active
+        cache = self._takes_json
+        return lambda: takes_to_json(store, labels, active, cache)
 
     def restore_takes(self, data: Any) -> RestoredTakes:
         """Put back the takes a project saved, over the song just opened (after
@@ -549,6 +561,8 @@ class CoComposer(QObject):
         """A new song was opened: drop its takes and cancel the jobs asked for the old one."""
         self._session += 1
         self.queue.cancel_all()
+        self._conflicts.clear()
+        self._takes_json.clear()
         self.takes = TakeStore()
         self.active = None
         self.takesChanged.emit()

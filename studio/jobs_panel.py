@@ -47,6 +47,9 @@ def eta_text(seconds: float | None) -> str:
     return f"{seconds / 60:.0f} min left"
 
 
+PROGRESS_INTERVAL_S = 0.1
+
+
 class JobRow(QFrame):
     """One job."""
 
@@ -57,6 +60,7 @@ class JobRow(QFrame):
         self.job_id = job.id
         self.done = False
         self.started = time.monotonic()
+        self._shown = 0.0  # when progress was last drawn
         self.setObjectName("JobRow")
         self.title = QLabel(f"<b>{job.request.label or job.request.task}</b>", self)
         self.model = QLabel(job.model_name, self)
@@ -90,6 +94,12 @@ class JobRow(QFrame):
             self.status.setText("running…")
             self.bar.setRange(0, 0)
         elif isinstance(e, JobProgress):
+            # A long job reports hundreds of steps; QProgressBar repaints at once on each
+            # value, and ten a second is all an eye follows.
+            now = time.monotonic()
+            if now - self._shown < PROGRESS_INTERVAL_S and e.step < e.total:
+                return
+            self._shown = now
             self.bar.setRange(0, max(1, e.total))
             self.bar.setValue(e.step)
             self.status.setText(f"step {e.step}/{e.total} · {eta_text(e.eta)}")

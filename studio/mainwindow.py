@@ -103,7 +103,8 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(theme.icon("partita"))
         self.autosaver = Autosaver(
             self.document, recovery_store,
-            autosave_seconds or self.settings.autosave_seconds(), self.studio_state, self,
+            autosave_seconds or self.settings.autosave_seconds(),
+            lambda: self.studio_state(deferred=True), self,
             extras=lambda: (self.document.mask, self.composer.pending_key()))
         self._autosave_notice_shown = False
         self.autosaver.failed.connect(self._autosave_failed)
@@ -553,9 +554,11 @@ class MainWindow(QMainWindow):
         self.pianoroll.show_bar(bar)
 
     # -- studio state (saved inside .partita projects) ----------------------------------------
-    def studio_state(self) -> dict[str, Any]:
+    def studio_state(self, deferred: bool = False) -> dict[str, Any]:
         """What a project keeps of this window: the view, and the work beside the song
-        (the painted mask, the takes not yet accepted: engine.jobs.saved_takes)."""
+        (the painted mask, the takes not yet accepted: engine.jobs.saved_takes). With
+        ``deferred`` the takes are a function that builds their JSON (the autosave calls
+        it on its worker thread)."""
         from engine.jobs.saved_takes import mask_to_json
 
         vp = self.pianoroll.viewport
@@ -576,7 +579,7 @@ class MainWindow(QMainWindow):
             state["mask"] = mask_to_json(self.document.mask)
         takes = self.composer.saved_takes()
         if takes is not None:
-            state["takes"] = takes
+            state["takes"] = takes if deferred else takes()
         return state
 
     def _restore_work(self, state: dict[str, Any]) -> None:

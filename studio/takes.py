@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPicture
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -226,13 +226,45 @@ def roll_painter(composer: CoComposer):
 
 
 def arrangement_painter(composer: CoComposer):
-    """An overlay for the arrangement: the previewed take's notes as outlined strokes."""
+    """An overlay for the arrangement: the previewed take's notes as outlined strokes.
+
+    The strokes of each (take, track) are recorded once per scale and colour as a
+    ``QPicture`` in row coordinates: a take over a long region has thousands of notes, and
+    this overlay repaints with every job progress event and every playhead move.
+    """
+    pictures: dict[tuple[int, int], tuple[tuple, QPicture]] = {}
+
+    def strokes(take: Take, track_id: int, notes: tuple, scale: float,
+                colour: QColor) -> QPicture:
+        key = (scale, colour.rgba())
+        hit = pictures.get((take.id, track_id))
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        picture = QPicture()
+        p = QPainter(picture)
+        lo = min(n.pitch for n in notes)
+        span = max(12, max(n.pitch for n in notes) - lo + 1)
+        inner = ROW_H - 13
+        p.setPen(QPen(colour, 1.6))
+        lines = []
+        for n in notes:
+            y = 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
+            x0 = n.start * scale
+            lines.append(QLineF(x0, y, x0 + max(1.5, (n.end - n.start) * scale), y))
+        p.drawLines(lines)
+        p.end()
+        pictures[(take.id, track_id)] = (key, picture)
+        return picture
 
     def paint(p: QPainter, arr: Arrangement) -> None:
         take, colour = _take_and_colour(composer)
         if take is None:
+            pictures.clear()
             return
+        for stale in [k for k in pictures if k[0] != take.id]:
+            del pictures[stale]  # only the take on screen is kept
         tracks = arr.document.song.tracks
+        scale = arr.px_per_tick
         p.save()
         p.setClipRect(QRectF(0, HEADER_H, arr.width(), arr.height() - HEADER_H))
         for i, track in enumerate(tracks):
@@ -240,6 +272,8 @@ def arrangement_painter(composer: CoComposer):
             if notes is None:
                 continue
             y = HEADER_H + i * ROW_H - arr.scroll_y
+            if y > arr.height() or y + ROW_H < HEADER_H:
+                continue
             for start, end, _lo, _hi in track_spans(take.write_mask, track.id):
                 r = QRectF(arr.x_of(start), y + 2, arr.x_of(end) - arr.x_of(start), ROW_H - 5)
                 p.fillRect(r, VEIL)
@@ -247,16 +281,7 @@ def arrangement_painter(composer: CoComposer):
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRect(r)
             if notes:
-                lo = min(n.pitch for n in notes)
-                hi = max(n.pitch for n in notes)
-                span = max(12, hi - lo + 1)
-                inner = ROW_H - 13
-                p.setPen(QPen(colour, 1.6))
-                for n in notes:
-                    yy = y + 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
-                    x0 = arr.x_of(n.start)
-                    p.drawLine(QRectF(x0, yy, max(1.5, arr.x_of(n.end) - x0), 0).topLeft(),
-                               QRectF(x0, yy, max(1.5, arr.x_of(n.end) - x0), 0).topRight())
+                p.drawPicture(0, int(y), strokes(take, track.id, notes, scale, colour))
         p.restore()
 
     return paint

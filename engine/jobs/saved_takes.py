@@ -102,16 +102,23 @@ def _is_int(v: Any) -> bool:
 
 
 def takes_to_json(store: TakeStore, request_labels: Mapping[int, str] | None = None,
-                  active: Mask | None = None) -> dict[str, Any]:
+                  active: Mask | None = None,
+                  cache: dict[int, Any] | None = None) -> dict[str, Any]:
     """The undecided regions of ``store`` and their pending takes; ``request_labels`` names
-    each take's request ("Repaint"), ``active`` is the region on screen."""
+    each take's request ("Repaint"), ``active`` is the region on screen. ``cache`` (take id
+    → its JSON) spares rebuilding a take's JSON on every autosave: takes never change."""
     labels = request_labels or {}
+    cache = {} if cache is None else cache
     sets = []
     active_index = None
     for mask, take_set in store.sets.items():
         if take_set.accepted is not None:
             continue  # decided: the accepted notes are in the song
-        takes = [_take_to_json(t, labels.get(t.id)) for t in take_set.pending()]
+        takes = []
+        for t in take_set.pending():
+            if t.id not in cache:
+                cache[t.id] = _take_to_json(t, labels.get(t.id))
+            takes.append(cache[t.id])
         takes = [t for t in takes if t is not None]
         if not takes:
             continue

@@ -145,3 +145,9 @@ class TakeStore:
 
     def __len__(self) -> int:
         return sum(len(s) for s in self.sets.values())
+
+    def copy(self) -> TakeStore:
+        """A snapshot another thread may read while this one changes (takes are
+        immutable; the sets' lists and statuses are copied)."""
+        return TakeStore({m: TakeSet(s.mask, list(s.takes), dict(s.status), s.selected)
+                          for m, s in self.sets.items()})

@@ -15,6 +15,7 @@ it (secondary dominants, chromatic passing notes), so a key would forbid them.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
@@ -33,9 +34,15 @@ KEYS = tuple(k for t in TONICS for k in (t, f"{t}m"))
 def context_pitch_classes(song: Song, mask: Mask, bars: int = CONTEXT_BARS) -> list[int]:
     """Pitch classes of the pitched notes near ``mask`` that it leaves as they are."""
     lo, hi = TimeMap.of(song).bars_around(*mask.span, bars)
-    drums = {t.id for t in song.tracks if t.is_drum}
-    return [n.pitch % 12 for tid, notes in mask.notes_outside(song).items()
-            if tid not in drums for n in notes if lo <= n.start < hi]
+    out = []
+    for t in song.tracks:
+        if t.is_drum:
+            continue
+        # Notes are in start order: look only at the window (a long song has thousands).
+        first = bisect.bisect_left(t.notes, lo, key=lambda n: n.start)
+        last = bisect.bisect_left(t.notes, hi, key=lambda n: n.start)
+        out += [n.pitch % 12 for n in t.notes[first:last] if not mask.contains_note(t.id, n)]
+    return out
 
 
 def key_fit(key: str, pitch_classes: list[int]) -> float:

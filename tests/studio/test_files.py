@@ -151,3 +151,33 @@ def test_discarding_recoveries_it_cannot_delete_says_so(opened, tmp_path, qtbot,
     assert title == "Cannot discard the recovered work" and "Read-only" in message
     assert win.autosaver.store.path.exists()
     other.close()
+
+
+def test_the_timer_autosaves_on_a_worker_thread_and_a_clean_save_wins(opened, qtbot,
+                                                                      monkeypatch, dialogs):
+    import threading
+
+    win = opened
+    saver = win.autosaver
+    edit_something(win)
+    on_main: list[bool] = []
+    real = saver.store.save
+
+    def save(*args, **kwargs):
+        on_main.append(threading.current_thread() is threading.main_thread())
+        return real(*args, **kwargs)
+
+    with monkeypatch.context() as patch:  # not monkeypatch.undo(): dialogs stay stubbed
+        patch.setattr(saver.store, "save", save)
+        with qtbot.waitSignal(saver.saved, timeout=10000):
+            saver.save_in_background()
+        assert on_main == [False] and saver.store.path.exists()
+        saver.save_in_background()  # nothing new since: nothing written
+        assert on_main == [False]
+        # A clean save while a write is in flight: the copy does not outlive it.
+        edit_something(win)
+        saver.save_in_background()
+        dialogs.answers["ask_save_over_midi"] = "anyway"
+        assert win.save()
+        qtbot.wait(200)
+    assert not saver.store.path.exists()

@@ -70,3 +70,22 @@ def test_clicking_a_track_name_selects_the_track(opened):
     bass_header = win.tracklist.headers[1]
     QTest.mouseClick(bass_header.name, Qt.MouseButton.LeftButton)
     assert win.selection.track_ids == [bass_header.track_id]
+
+
+def test_an_edit_redraws_only_the_edited_tracks_miniature(window):
+    # A 20,000-note song rebuilt every miniature after each edit (0.2-0.6 s a keypress).
+    from engine.score import Note, add_notes
+    from tests.studio.conftest import make_song
+
+    window.set_song(make_song())
+    arr = window.arrangement
+    song = window.document.song
+    piano, bass = song.tracks[0].id, song.tracks[1].id
+    arr.grab()  # paint once
+    before = {tid: hit[2] for tid, hit in arr._minis.items()}
+    assert {piano, bass} <= set(before)
+    window.document.apply(add_notes(piano, [Note(70, 0, 240)]))
+    image = arr.grab().toImage()
+    assert arr._minis[bass][2] is before[bass]  # reused
+    assert arr._minis[piano][2] is not before[piano]  # redrawn with the new note
+    assert not image.isNull()
