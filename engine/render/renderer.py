@@ -100,14 +100,14 @@ def _render(
         raw[track.id] = apply_volume_pan(remove_dc(audio, sample_rate), track)
         done += w
     length = max([song_frames(song, sample_rate), *(len(a) for a in raw.values())])
-    stems = {}
-    for tid, audio in raw.items():
-        padded = np.zeros((length, 2), np.float32)
-        padded[: len(audio)] = audio
-        stems[tid] = padded
+    for tid, audio in raw.items():  # padded one at a time: a long song's stems are GBs
+        if len(audio) != length or audio.dtype != np.float32:
+            padded = np.zeros((length, 2), np.float32)
+            padded[: len(audio)] = audio
+            raw[tid] = padded
     if progress is not None:
         progress(1.0)
-    return stems, engine.name
+    return raw, engine.name
 
 
 def render_tracks(
@@ -156,12 +156,15 @@ def render_files(
     mixed = sum_tracks(stems, song)
     gain = song_gain(mixed, stems)
     written = ([mixed] if mix_path else []) + (list(stems.values()) if stems_dir else [])
+    loudest = peak(*written)
+    for audio in written:  # in place: a copy of every stem would double the memory
+        audio *= np.float32(gain)
     files: list[tuple[Path, np.ndarray]] = []
     if mix_path is not None:
-        files.append((Path(mix_path), mixed * np.float32(gain)))
+        files.append((Path(mix_path), mixed))
     if stems_dir is not None:
         paths = stem_paths(song, Path(stems_dir))
-        files += [(paths[tid], audio * np.float32(gain)) for tid, audio in stems.items()]
+        files += [(paths[tid], audio) for tid, audio in stems.items()]
     out = write_wavs(files, sample_rate)
     if progress is not None:
         progress(1.0)
@@ -175,7 +178,7 @@ def render_files(
         sample_rate=sample_rate,
         bars=TimeMap.of(song).bar_count(song.end),
         gain_db=to_db(gain),
-        peak_dbfs=to_db(peak(*written) * gain),
+        peak_dbfs=to_db(loudest * gain),
     )
 
 
