@@ -197,6 +197,22 @@ class Document(QObject):
         if report is not None:  # even an empty one: the file is an import
             self.import_report, self.import_source = report, path
 
+    def recovered_from(self, path: Path | None) -> None:
+        """After :meth:`reset` with a recovered song: when its file is a MIDI file, saving
+        over it must ask as it did before the crash (what the file holds that the song
+        does not keep is read again from the file)."""
+        from engine.io import file_kind, read_midi_with_report
+
+        if path is None or file_kind(path) != "midi" or not Path(path).is_file():
+            return
+        try:
+            report = read_midi_with_report(path)[1]
+        except Exception:  # unreadable now: still an import, the question lists nothing
+            from engine.io.midi_import import ImportReport
+
+            report = ImportReport()
+        self.import_report, self.import_source = report, Path(path)
+
     # -- the file on disk ---------------------------------------------------------------------
     def changed_on_disk(self) -> bool:
         """True when the document's file was changed (or replaced) since it was opened or

@@ -760,12 +760,25 @@ class MainWindow(QMainWindow):
                                 "\n\n".join(warnings))
 
     def export_midi(self) -> None:
+        from engine.io import file_kind
+
         doc = self.document
         base = doc.path.with_suffix(".mid") if doc.path else Path(
             self.settings.last_dir()) / "Untitled.mid"
+        if doc.path is not None and file_kind(doc.path) == "midi":
+            base = base.with_name(f"{doc.path.stem} (export).mid")  # never the opened file
         path = dialogs.get_export_midi_path(self, str(base))
         if path is None:
             return
+        dropped = doc.drops_on_save(path)
+        if dropped is not None:  # exporting over the file the song came from
+            answer = dialogs.ask_save_over_midi(self, display_path(path.name),
+                                                dropped.summary())
+            if answer == "project":
+                self.save_as()
+                return
+            if answer != "anyway":
+                return
         try:
             warnings = doc.export(path)
         except Exception as e:
@@ -838,6 +851,7 @@ class MainWindow(QMainWindow):
             return False
         self.document.studio_state = dict(project.studio or {})
         self.document.reset(project.song, recovery.document, modified=True)
+        self.document.recovered_from(recovery.document)
         if original_is_newer(recovery):
             self.document.forget_disk_state()  # Ctrl+S must ask before overwriting it
         problem = self.autosaver.store.discard(recovery)

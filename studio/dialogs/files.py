@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 OPEN_FILTER = "Songs (*.partita *.mid *.midi *.kar);;Partita projects (*.partita);;" \
               "MIDI files (*.mid *.midi *.kar);;All files (*)"
-SAVE_FILTER = "Partita project (*.partita);;MIDI file (*.mid)"
 MIDI_FILTER = "MIDI file (*.mid *.midi)"
 
 
@@ -17,22 +16,61 @@ def get_open_path(parent: QWidget | None, start_dir: str) -> Path | None:
     return Path(path) if path else None
 
 
-def get_save_path(parent: QWidget | None, suggestion: str) -> Path | None:
-    path, chosen = QFileDialog.getSaveFileName(parent, "Save song", suggestion, SAVE_FILTER)
-    if not path:
+def _save_dialog(parent: QWidget | None, title: str, suggestion: str,
+                 filters: dict[str, str]) -> tuple[Path, str] | None:
+    """A save dialog that adds the chosen filter's extension itself (``filters``: name
+    filter → suffix), so its "already exists, replace?" check sees the final name: a name
+    typed without an extension used to get its suffix after the dialog had closed and
+    replaced an existing file unasked."""
+    dialog = QFileDialog(parent, title)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setNameFilters(list(filters))
+    wanted = next((f for f, suffix in filters.items()
+                   if Path(suggestion).suffix.lower() == f".{suffix}"), next(iter(filters)))
+    dialog.selectNameFilter(wanted)
+    dialog.setDefaultSuffix(filters[wanted])
+    dialog.filterSelected.connect(lambda f: dialog.setDefaultSuffix(filters.get(f, "")))
+    dialog.selectFile(suggestion)
+    if not dialog.exec():
         return None
-    p = Path(path)
+    files = dialog.selectedFiles()
+    return (Path(files[0]), dialog.selectedNameFilter()) if files and files[0] else None
+
+
+def _confirm_replace(parent: QWidget | None, path: Path) -> bool:
+    """Asked when we add an extension ourselves and that file exists."""
+    if not path.exists():
+        return True
+    answer = QMessageBox.question(
+        parent, "Replace the file?", f"“{path.name}” already exists. Replace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+        QMessageBox.StandardButton.Cancel)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def get_save_path(parent: QWidget | None, suggestion: str) -> Path | None:
+    chosen = _save_dialog(parent, "Save song", suggestion,
+                          {"Partita project (*.partita)": "partita", "MIDI file (*.mid)": "mid"})
+    if chosen is None:
+        return None
+    p, name_filter = chosen
     if not p.suffix:
-        p = p.with_suffix(".mid" if chosen.startswith("MIDI") else ".partita")
+        p = p.with_suffix(".mid" if name_filter.startswith("MIDI") else ".partita")
+        if not _confirm_replace(parent, p):
+            return None
     return p
 
 
 def get_export_midi_path(parent: QWidget | None, suggestion: str) -> Path | None:
-    path, _ = QFileDialog.getSaveFileName(parent, "Export MIDI", suggestion, MIDI_FILTER)
-    if not path:
+    chosen = _save_dialog(parent, "Export MIDI", suggestion, {MIDI_FILTER: "mid"})
+    if chosen is None:
         return None
-    p = Path(path)
-    return p if p.suffix.lower() in (".mid", ".midi") else p.with_suffix(".mid")
+    p = chosen[0]
+    if p.suffix.lower() not in (".mid", ".midi"):
+        p = p.with_suffix(".mid")
+        if not _confirm_replace(parent, p):
+            return None
+    return p
 
 
 def get_stems_dir(parent: QWidget | None, start_dir: str) -> Path | None:

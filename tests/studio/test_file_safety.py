@@ -316,3 +316,75 @@ def test_unsaved_changes_question_covers_the_takes(opened, dialogs):
     opened.new_file()
     assert "ask_save_changes" in dialogs.names()
     assert "ask_discard_takes" not in dialogs.names()
+
+
+def test_a_name_typed_without_extension_still_asks_before_replacing(qapp, tmp_path):
+    # The real save dialog: "existing" + the .partita it adds is a file that exists.
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QFileDialog, QLineEdit, QMessageBox
+
+    from studio.dialogs.files import get_save_path
+
+    (tmp_path / "existing.partita").write_text("{}")
+    asked: list[str] = []
+
+    def visible(kind):
+        return [w for w in qapp.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+    def when(condition, action, tries=100):
+        if condition():
+            action()
+        elif tries:
+            QTimer.singleShot(50, lambda: when(condition, action, tries - 1))
+
+    def type_name():
+        edit = visible(QFileDialog)[0].findChild(QLineEdit, "fileNameEdit")
+        edit.setText("existing")
+        when(lambda: visible(QMessageBox), answer)
+        edit.returnPressed.emit()
+
+    def answer():
+        for box in visible(QMessageBox):
+            asked.append(box.text())
+            box.reject()  # No: do not replace
+        for dialog in visible(QFileDialog):
+            dialog.reject()
+
+    when(lambda: visible(QFileDialog), type_name)
+    assert get_save_path(None, str(tmp_path / "Untitled.partita")) is None
+    assert asked and "existing.partita" in asked[0]
+    assert (tmp_path / "existing.partita").read_text() == "{}"
+
+
+def test_after_recovering_a_midi_song_saving_over_the_file_still_asks(window, karaoke, dialogs,
+                                                                      tmp_path, qtbot):
+    from studio.mainwindow import MainWindow
+
+    before = karaoke.read_bytes()
+    old = time.time() - 100  # written well before the autosave (recovery compares times)
+    os.utime(karaoke, (old, old))
+    assert window.open_path(karaoke)
+    edit_something(window)
+    assert window.autosaver.save_now()  # ... and the app crashes
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
+    assert other.offer_recovery()
+    assert not other.save()  # the stubbed question answers Cancel
+    ((_, (name, dropped)),) = [c for c in dialogs.calls if c[0] == "ask_save_over_midi"]
+    assert name == "song.kar" and "lyrics (3)" in dropped
+    assert karaoke.read_bytes() == before
+    other.document._dirty = False
+    other.close()
+
+
+def test_export_midi_never_suggests_the_opened_file_and_asks_before_replacing_it(
+        window, karaoke, dialogs, tmp_path):
+    before = karaoke.read_bytes()
+    assert window.open_path(karaoke)
+    suggested = []
+    dialogs.answers["get_export_midi_path"] = lambda _p, s: suggested.append(s) or karaoke
+    window.export_midi()
+    assert suggested[0].endswith("song (export).mid")
+    assert "ask_save_over_midi" in dialogs.names()  # answered Cancel
+    assert karaoke.read_bytes() == before
