@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Mask, Song
+from engine.score import Mask, Song, plural
 
 from . import dialogs, theme
 from .actions import Actions
@@ -391,8 +391,9 @@ class MainWindow(QMainWindow):
         self._tool_changed(roll.tool)
 
     # -- document events ---------------------------------------------------------------------------
-    def _song_reset(self) -> None:
-        """After new / open / recover: select the first track, fit the view, reset transport."""
+    def _song_reset(self, from_file: bool = True) -> None:
+        """After new / open / recover: select the first track, fit the view, reset transport.
+        ``from_file``: what is shown is what a file holds (not so for recovered work)."""
         song = self.document.song
         self.composer.reset()
         self.selection.clear_notes()
@@ -409,7 +410,11 @@ class MainWindow(QMainWindow):
         self._song_changed()
         self._position_changed(self.transport.position)
         self.update_title()
-        self.autosaver.mark_clean()
+        if from_file:
+            self._mark_clean()
+        else:  # recovered: the mask and takes are in no file yet
+            self.autosaver.discard()
+            self._saved_takes = None
 
     def _song_changed(self) -> None:
         self.selection.prune(self.document.song)
@@ -587,6 +592,7 @@ class MainWindow(QMainWindow):
         what no longer fits the song is skipped, and the status bar says so."""
         from engine.jobs.saved_takes import mask_from_json
 
+        self._work_note = ""
         # A damaged mask is only a painted area: start without one.
         with contextlib.suppress(ValueError):
             self.document.restore_mask(mask_from_json(state.get("mask", []),
@@ -594,14 +600,15 @@ class MainWindow(QMainWindow):
         if "takes" not in state:
             return
         restored = self.composer.restore_takes(state["takes"])
-        n = restored.count
-        text = f"{n} take{'s' * (n != 1)} waiting for a decision" if n else ""
+        parts = []
+        if restored.count:
+            parts.append(f"{plural(restored.count, 'take')} waiting for a decision")
         if restored.problems:
-            skipped = restored.skipped or "some"
-            text += ("; " if text else "") + (f"{skipped} saved take(s) no longer fit the "
-                                               f"song: {restored.problems[0]}")
-        if text:
-            self.statusBar().showMessage(text.capitalize() if n else text, 8000)
+            skipped = plural(restored.skipped, "saved take") if restored.skipped else "saved takes"
+            parts.append(f"{skipped} no longer fit the song: {restored.problems[0]}")
+        self._work_note = "; ".join(parts)
+        if self._work_note:
+            self.statusBar().showMessage(self._work_note, 10000)
 
     def _apply_studio_state(self, state: dict[str, Any]) -> None:
         """Restore what a project saved; every value is checked, as the file may be damaged
@@ -622,6 +629,8 @@ class MainWindow(QMainWindow):
                 start = int(clamped(s, 0, MAX_TICKS, 0))
                 end = int(clamped(e, start, MAX_TICKS, start))
                 self.transport.set_loop(start, end, bool(on))
+            if "tool" in state and state["tool"] in {t.value for t in Tool}:
+                self.pianoroll.set_tool(Tool(state["tool"]))
             if "playhead" in state:
                 self.transport.position = int(clamped(state["playhead"], 0, last_tick, 0))
             if "px_per_beat" in state:
@@ -650,13 +659,25 @@ class MainWindow(QMainWindow):
             return self.save()
         return answer == "discard"
 
+    def _mark_clean(self) -> None:
+        """What the window shows is now what a file holds (opened, or saved as a project)."""
+        self.autosaver.mark_clean()
+        self._saved_takes = self.composer.pending_key()
+
     def _maybe_discard_takes(self) -> bool:
         """Ask before dropping generated takes nobody accepted (when "save changes?" was
-        not asked: that question already says the session's work goes)."""
+        not asked: that question already says the session's work goes). Takes the project
+        file holds are not asked about (only the mask may have moved since)."""
         count = self.composer.unaccepted_count()
-        if count == 0 or not self.autosaver.has_unsaved_extras:
-            return True  # none, or the project file holds them
-        return dialogs.ask_discard_takes(self, count) == "discard"
+        if count == 0 or self.composer.pending_key() == self._saved_takes:
+            return True
+        answer = dialogs.ask_discard_takes(self, count)
+        if answer == "save":  # as a project: a MIDI file cannot keep takes
+            from engine.io import file_kind
+
+            path = self.document.path
+            return self.save() if path and file_kind(path) == "project" else self.save_as()
+        return answer == "discard"
 
     def new_file(self) -> None:
         if not self.maybe_save():
@@ -690,9 +711,10 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
         self._song_reset()
         song = self.document.song
+        note = f" · {self._work_note}" if self._work_note else ""  # what came back, or not
         self.statusBar().showMessage(
             f"Opened {display_path(path.name)}: {len(song.tracks)} tracks, "
-            f"{song.note_count:,} notes", 5000)
+            f"{song.note_count:,} notes{note}", 10000 if note else 5000)
         return True
 
     def save(self) -> bool:
@@ -722,7 +744,7 @@ class MainWindow(QMainWindow):
         from engine.io import file_kind
 
         if file_kind(path) == "project":  # MIDI keeps neither the mask nor the takes
-            self.autosaver.mark_clean()
+            self._mark_clean()
         self.settings.add_recent_file(path)
         self.settings.set_last_dir(path.parent)
         self._rebuild_recent_menu()
@@ -855,7 +877,7 @@ class MainWindow(QMainWindow):
         if original_is_newer(recovery):
             self.document.forget_disk_state()  # Ctrl+S must ask before overwriting it
         problem = self.autosaver.store.discard(recovery)
-        self._song_reset()
+        self._song_reset(from_file=False)
         self.autosaver.save_now()  # keep the recovered work safe under this session
         self.statusBar().showMessage(
             "Recovered unsaved work: save it to keep it" + (

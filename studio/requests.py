@@ -166,16 +166,20 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
 
     prep = new_track_edits(song, list(add))
     mask = keep_tracks(mask, song)
-    # Painted tracks other than the melody are the ones to fill; a mask on the melody
-    # alone (or none) means every other track.
-    painted = mask.track_ids - {melody_id}
-    others = [t.id for t in song.tracks if t.id != melody_id
-              and (not painted or t.id in painted)] + [e.track.id for e in prep]
-    if not others:
-        raise PlanError(f"nothing to fill around {melody.name!r}: add accompaniment tracks")
+    new = frozenset(e.track.id for e in prep)
     start, end = mask.span if not mask.is_empty else (0, song_end_tick(song))
-    return Plan("harmonize", normalise(Mask.of(Region(frozenset(others), start, end))),
-                tuple(prep), f"Harmonize {melody.name}",
+    # The painted cells of tracks other than the melody are the ones to fill (as Repaint
+    # fills them: separate regions stay separate); a mask on the melody alone, or none,
+    # means every other track over the mask's bars. New tracks span those bars.
+    painted = mask.subtract_tracks({melody_id})
+    if painted.is_empty:
+        others = frozenset(t.id for t in song.tracks if t.id != melody_id) | new
+        fill = Mask.of(Region(others, start, end))
+    else:
+        fill = painted | Mask.of(Region(new, start, end))
+    if fill.is_empty:
+        raise PlanError(f"nothing to fill around {melody.name!r}: add accompaniment tracks")
+    return Plan("harmonize", normalise(fill), tuple(prep), f"Harmonize {melody.name}",
                 (("avoid_parallels", True),) if chorale else ())
 
 

@@ -88,7 +88,7 @@ class RecoveryStore:
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         meta = {
             **_document_meta(document),
-            "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "session": self.session,
             "pid": os.getpid(),
             "started": _process_start(os.getpid()),

@@ -89,12 +89,13 @@ def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str) -> str:
 
 
 def ask_discard_takes(parent: QWidget | None, count: int) -> str:
-    """``"discard"`` or ``"cancel"`` before closing with generated takes not yet accepted."""
+    """``"save"``, ``"discard"`` or ``"cancel"`` before closing with generated takes not
+    yet accepted and not saved."""
     role = QMessageBox.ButtonRole
     takes = "1 take" if count == 1 else f"{count} takes"
     return _ask(parent, "Takes not accepted",
                 f"You have {takes} not yet accepted.",
-                "They are lost unless you accept one (Enter) or save the song as a "
-                ".partita project, which keeps them.",
-                [("discard", "Discard", role.DestructiveRole),
-                 ("cancel", "Cancel", role.RejectRole)], "cancel")
+                "A .partita project keeps them; otherwise they are lost.",
+                [("save", "Save Project…", role.AcceptRole),
+                 ("discard", "Discard", role.DestructiveRole),
+                 ("cancel", "Cancel", role.RejectRole)], "save")

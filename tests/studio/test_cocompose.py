@@ -396,8 +396,10 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     assert other.composer.preview_take() is restored.takes[1]  # the one being auditioned
     assert other.document.mask == mask and not other.document.is_modified
     calls = len(dialogs.calls)
+    other.document.set_mask(Mask())  # only the mask moved: the takes are in the file
     assert other.maybe_save()  # saved in the project: closing need not ask
     assert len(dialogs.calls) == calls
+    other.document.undo_stack.undo()
     assert other.composer.accept()
     assert [n.pitch for n in other.document.song.track(piano.id).notes if n.start < BAR] == [
         n.pitch for n in restored.takes[1].notes[piano.id]]
@@ -409,6 +411,12 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     assert other.autosaver.has_unsaved_extras and other.autosaver.save_now()
     third = reopened("s3", recovery=True)
     assert [signature(t) for t in third.composer.active_set().takes] == heard[1:]
+    # Closing with those takes unsaved offers to save the project, which keeps them.
+    dialogs.answers["ask_discard_takes"] = "save"
+    third.document.undo_stack.setClean()
+    third.document._dirty = False
+    assert third.maybe_save()
+    assert len(reopened("s4").composer.active_set().takes) == len(heard) - 1
     for w in (other, third):
         close_window(w)
 
@@ -483,6 +491,11 @@ def test_harmonize_fills_the_painted_tracks_only_or_all_when_only_the_melody_is(
     plan = requests.harmonize(song, Mask.of(Region({piano}, 0, BAR)), piano)
     assert plan.mask.track_ids == {bass, drums}
     assert requests.harmonize(song, Mask(), piano).mask.track_ids == {bass, drums}
+    # Separate painted regions stay separate: nothing between them is rewritten.
+    apart = Mask.of(Region({bass}, 0, BAR), Region({drums}, 3 * BAR, 4 * BAR))
+    plan = requests.harmonize(song, apart, piano)
+    assert plan.mask.contains(bass, 0, 40) and not plan.mask.contains(bass, 2 * BAR, 40)
+    assert plan.mask.contains(drums, 3 * BAR, 36) and not plan.mask.contains(drums, 0, 36)
 
 
 def test_selecting_a_track_shows_its_part_and_counts_its_notes(studio):
