@@ -40,7 +40,7 @@ from engine.jobs import (
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.models.keys import resolve_key
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
-from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap
+from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap, plural
 
 from . import dialogs, requests
 from .jobbridge import JobBridge
@@ -135,6 +135,7 @@ class CoComposer(QObject):
     """The studio's side of generation. ``settings`` returns the panel's current values."""
 
     takesChanged = Signal()
+    takeShown = Signal(object)  # the first take of a region, now auditioned
     message = Signal(str)  # for the status bar
     failed = Signal(str, str)  # one-line message, details (a job failed)
 
@@ -351,6 +352,7 @@ class CoComposer(QObject):
         self.takesChanged.emit()
         letter = take_set.letter(take.id)
         if take_set.selected == take.id:
+            self.takeShown.emit(take)
             self.message.emit(f"Take {letter} ready ({take.note_count} notes) — "
                               "Enter accepts, [ ] switch, Del rejects")
         else:  # a later take never takes over the audition: say which one is heard
@@ -412,7 +414,8 @@ class CoComposer(QObject):
         self.document.set_mask(mask, "Show takes of a region")
         self.takesChanged.emit()
         s = self.takes.sets[mask]
-        self.message.emit(f"{len(s.pending())} take(s) of {describe(mask, self.document.song)}")
+        self.message.emit(f"{plural(len(s.pending()), 'take')} of "
+                          f"{describe(mask, self.document.song)}")
         return mask
 
     def unaccepted_count(self) -> int:

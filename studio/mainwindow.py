@@ -357,6 +357,7 @@ class MainWindow(QMainWindow):
         co.takesChanged.connect(self.pianoroll.canvas.update)
         co.takesChanged.connect(self.arrangement.update)
         co.takesChanged.connect(self._take_actions_enabled)
+        co.takeShown.connect(self._reveal_take)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel
         gp.actionRequested.connect(self.generate)
@@ -420,6 +421,14 @@ class MainWindow(QMainWindow):
         self.selection.prune(self.document.song)
         self._update_selection_status()
         self._position_changed(self.transport.position)
+
+    def _reveal_take(self, take: Any) -> None:
+        """A take whose region is off screen (Continue writes after the song's end) is
+        brought into view when it arrives, or the user hears a take they cannot see."""
+        start, end = take.write_mask.span
+        vp = self.pianoroll.viewport
+        if end <= vp.left or start >= vp.right:
+            self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
 
     def _take_actions_enabled(self) -> None:
         """Take commands are live only while a take is on screen (or waits elsewhere)."""

@@ -135,6 +135,9 @@ class TakesBar(QWidget):
             text = f"{c.request_label(current)} · {describe(current.write_mask, song)}"
             if new:
                 text += " · new: " + ", ".join(new)
+            waiting = sum(len(c.takes.sets[m].pending()) for m in c.waiting_regions())
+            if waiting:  # takes of other regions must not be forgotten
+                text += f" · +{waiting} elsewhere (Ctrl+])"
             self.region.setText(text)
             conflict = c.conflicts(current)
             self.badge.setVisible(conflict)

@@ -65,17 +65,21 @@ def bar_label_rects(bars: Sequence[tuple[float, int]], width_of: Callable[[str],
 def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str], float],
                      top: float, height: float = 12.0) -> list[tuple[float, QRectF | None, str]]:
     """Labels of meter/tempo changes ((x, text), in x order): each change's x, and the
-    label's rectangle, or None where it would overlap the previous drawn label (a tempo
-    ramp has dozens of changes a few pixels apart; drawing each smears them all)."""
-    out: list[tuple[float, QRectF | None, str]] = []
-    right = float("-inf")
-    for x, text in flags:
-        rect: QRectF | None = None
-        if x + 4 >= right + LABEL_GAP:
-            rect = QRectF(x + 4, top, width_of(text), height)
-            right = rect.right()
-        out.append((x, rect, text))
-    return out
+    label's rectangle, or None where it would overlap another drawn label (a tempo ramp
+    has dozens of changes a few pixels apart; drawing each smears them all). Meter
+    changes are placed first, so a tempo label never hides one."""
+    # Meter changes first: a new meter matters more to a reader than a tempo step.
+    order = sorted(range(len(flags)), key=lambda i: ("/" not in flags[i][1], i))
+    placed: list[QRectF] = []
+    rects: dict[int, QRectF] = {}
+    for i in order:
+        x, text = flags[i]
+        rect = QRectF(x + 4, top, width_of(text), height)
+        if all(rect.left() >= r.right() + LABEL_GAP or rect.right() + LABEL_GAP <= r.left()
+               for r in placed):
+            placed.append(rect)
+            rects[i] = rect
+    return [(x, rects.get(i), text) for i, (x, text) in enumerate(flags)]
 
 
 class Ruler(QWidget):

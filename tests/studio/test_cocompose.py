@@ -282,8 +282,11 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     win = studio
     original = win.document.song
     win.generate_panel.continue_bars.setValue(2)
+    vp = win.pianoroll.viewport
+    vp.fit_ticks(0, BAR)  # the view ends before the bars the take writes
     win.composer.request("continue")
     wait_takes(qtbot, win, 1)
+    assert vp.left < 2 * BAR < vp.right  # brought into view as it arrived
     assert win.composer.accept()
     assert win.document.song.length == 4 * BAR
     assert win.document.undo_stack.undoText() == "Accept take A (Continue 2 bars)"
@@ -455,6 +458,7 @@ def test_takes_of_an_earlier_region_come_back_with_its_mask(studio, qtbot):
     win.document.undo_stack.undo()  # back to the first mask: its takes are on screen
     assert win.document.mask == first and win.composer.active == first
     assert win.composer.waiting_regions() == [second]
+    assert "+1 elsewhere (Ctrl+])" in win.takes_bar.region.text()
     assert win.composer.show_region(1) == second  # the menu's way there
     assert win.document.mask == second and win.composer.preview_take() is not None
     assert win.actions.accept_take.isEnabled()

@@ -140,3 +140,12 @@ def test_ruler_click_is_free_with_snap_off(opened):
     clicked = click_ruler(opened, 2 * Q + 13)
     assert clicked % (Q // 4)
     assert roll.playhead == opened.transport.position == clicked
+
+
+def test_a_meter_change_keeps_its_label_beside_a_tempo_change():
+    from studio.pianoroll.ruler import flag_label_rects
+
+    flags = [(100.0, "♩83"), (110.0, "3/4"), (400.0, "♩90")]
+    out = flag_label_rects(flags, lambda text: 8.0 * len(text), top=0)
+    labelled = [text for _x, rect, text in out if rect is not None]
+    assert labelled == ["3/4", "♩90"]  # the tempo 10 px before the meter gives way
