@@ -169,6 +169,12 @@ class ArrangementMaskTool:
         self.arr.update()
         if region is not None:
             _commit(self.arr.document, region, erasing)
+            selection = self.arr.selection
+            if not erasing and not set(selection.track_ids) & region.track_ids:
+                # Painting another track's bars selects it, so the piano roll shows the
+                # notes the takes will replace (not only their faint ghosts).
+                order = [t.id for t in self.arr.document.song.tracks]
+                selection.set_tracks([min(region.track_ids, key=order.index)])
 
 
 def _commit(document, region: Region, erasing: bool) -> None:

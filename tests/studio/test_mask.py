@@ -71,6 +71,10 @@ def test_mask_tool_on_the_arrangement_paints_tracks_by_bars(opened):
     assert win.document.mask.contains(song.tracks[0].id, BAR, 60)
     win.arrangement.grab()  # the overlay paints without error
     win.pianoroll.canvas.grab()
+    # Painting another track's bars selects it (its notes, not only ghosts, in the roll).
+    win.selection.set_tracks([song.tracks[0].id])
+    drag_arrangement(win, arrangement_point(win, 2, 100), arrangement_point(win, 2, BAR))
+    assert win.selection.track_ids == [song.tracks[2].id]
 
 
 def test_quick_masks(opened):
