@@ -188,6 +188,8 @@ class EditGroup:
 
 
 # -- builders -------------------------------------------------------------------------------
+# Notes are rebuilt with ``Note(...)``, not ``dataclasses.replace``: a third of the cost,
+# and transposing a 20,000-note song is one keypress.
 
 
 def set_track_props(song: Song, track_id: int, label: str = "", **changes: Any) -> SetTrackProps:
@@ -232,7 +234,8 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
         return ChangeNotes(track_id, label="Move notes")
     dticks = max(dticks, -min(n.start for n in notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
-    moved = tuple(replace(n, start=n.start + dticks, pitch=n.pitch + dpitch) for n in notes)
+    moved = tuple(Note(n.pitch + dpitch, n.start + dticks, n.duration, n.velocity, n.id)
+                  for n in notes)
     return update_notes(track_id, notes, moved, f"Move {plural(len(notes), 'note')}")
 
 
@@ -244,13 +247,14 @@ def transpose_notes(track_id: int, notes: Sequence[Note], semitones: int) -> Cha
 def resize_notes(
     track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
 ) -> ChangeNotes:
-    resized = tuple(replace(n, duration=max(min_duration, n.duration + dticks)) for n in notes)
+    resized = tuple(Note(n.pitch, n.start, max(min_duration, n.duration + dticks), n.velocity,
+                         n.id) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
 def set_velocity(track_id: int, notes: Sequence[Note], velocity: int) -> ChangeNotes:
     v = max(1, min(127, velocity))
-    changed = tuple(replace(n, velocity=v) for n in notes)
+    changed = tuple(Note(n.pitch, n.start, n.duration, v, n.id) for n in notes)
     return update_notes(track_id, notes, changed, f"Set velocity of {plural(len(notes), 'note')}")
 
 
@@ -269,12 +273,14 @@ def quantize_notes(
     for n in notes:
         start = snap(n.start)
         end = snap(n.end) if ends else start + n.duration
-        out.append(replace(n, start=max(0, start), duration=max(grid if ends else 1, end - start)))
+        out.append(Note(n.pitch, max(0, start), max(grid if ends else 1, end - start), n.velocity,
+                        n.id))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
 
 
 def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> ChangeNotes:
-    copies = tuple(replace(n, start=n.start + dticks, id=new_note_id()) for n in notes)
+    copies = tuple(Note(n.pitch, n.start + dticks, n.duration, n.velocity, new_note_id())
+                   for n in notes)
     return add_notes(track_id, copies, f"Duplicate {plural(len(notes), 'note')}")
 
 
