@@ -261,6 +261,13 @@ class CoComposer(QObject):
             self.message.emit(str(e))
             return []
         options = replace(s.options, **dict(plan.options))
+        song = self.document.song
+        try:  # the key around the mask, once per request (it reads the whole context)
+            prepared = EditGroup(plan.prep).apply(song) if plan.prep else song
+        except EditError as e:
+            self.message.emit(f"Cannot start {plan.label}: {e}")
+            return []
+        options = resolve_key(options, prepared, plan.mask, plan.task)
         base = options.seed if options.seed is not None else secrets.randbits(31)
         req = _Request(plan, model, options, self.document.song, self.document.revision,
                        max(1, s.variations), base, self._session)
@@ -294,14 +301,11 @@ class CoComposer(QObject):
         n = req.count
         label = req.plan.label + (f" · variation {index + 1}/{n}" if n > 1 else "")
         try:
-            request = JobRequest(
+            job = self.queue.submit(JobRequest(
                 req.song, req.plan.mask, req.model, req.plan.task,
                 replace(req.options, seed=seed), req.revision,
                 Priority.INTERACTIVE if index == 0 else Priority.NORMAL,
-                label=label, prep=req.plan.prep)
-            options = resolve_key(request.options, request.prepared_song, request.mask,
-                                  request.task)
-            job = self.queue.submit(replace(request, options=options))
+                label=label, prep=req.plan.prep))
         except (PluginError, ValueError, EditError, RuntimeError) as e:
             self.message.emit(f"Cannot start {req.plan.label}: {e}")
             return None
@@ -499,7 +503,7 @@ class CoComposer(QObject):
                 return False
             force = True
         try:
-            result, edit = apply_take(song, take, force=force)
+            result, edit = apply_take(song, take, force=force, conflicts=force)
         except EditError as e:
             self.message.emit(f"Cannot apply the take: {e}")
             return False
@@ -527,7 +531,8 @@ class CoComposer(QObject):
     def audition_song(self, take: Take, solo: bool = False) -> tuple[Song, int]:
         """The song with ``take`` applied (``solo``: only the take's tracks sound), and
         where to start playing (the region's first bar)."""
-        song, _ = apply_take(self.document.song, take, force=True)
+        song, _ = apply_take(self.document.song, take, force=True,
+                             conflicts=self.conflicts(take))
         if solo:
             ids = take.notes.keys()
             song = song.with_tracks(replace(t, solo=t.id in ids) for t in song.tracks)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 
 from engine.score import Note, Song
+
+_NONE = np.zeros(0, np.int64)
 
 
 class Selection(QObject):
@@ -23,6 +26,7 @@ class Selection(QObject):
         super().__init__(parent)
         self._tracks: list[int] = []
         self._notes: frozenset[tuple[int, int]] = frozenset()
+        self._by_track: dict[int, np.ndarray] | None = None  # note ids per track, cached
 
     # -- tracks -------------------------------------------------------------------------------
     @property
@@ -58,10 +62,22 @@ class Selection(QObject):
     def contains(self, track_id: int, note_id: int) -> bool:
         return (track_id, note_id) in self._notes
 
+    def note_ids_of(self, track_id: int) -> np.ndarray:
+        """The selected notes' ids in one track, as an array for ``np.isin`` (built once
+        per selection: views paint with every frame, and Ctrl+A on a big song selects
+        tens of thousands of notes)."""
+        if self._by_track is None:
+            groups: dict[int, list[int]] = {}
+            for tid, nid in self._notes:
+                groups.setdefault(tid, []).append(nid)
+            self._by_track = {tid: np.array(ids, np.int64) for tid, ids in groups.items()}
+        return self._by_track.get(track_id, _NONE)
+
     def set_notes(self, keys: Iterable[tuple[int, int]]) -> None:
         keys = frozenset(keys)
         if keys != self._notes:
             self._notes = keys
+            self._by_track = None
             self.notesChanged.emit()
 
     def add_notes(self, keys: Iterable[tuple[int, int]]) -> None:

@@ -104,13 +104,17 @@ def _with_prep(prep: tuple[Edit, ...], swap: EditGroup) -> EditGroup:
     return EditGroup((*prep, *swap.edits), swap.label) if prep else swap
 
 
-def apply_take(song: Song, take: Take, force: bool = False) -> tuple[Song, Edit]:
+def apply_take(song: Song, take: Take, force: bool = False,
+               conflicts: bool | None = None) -> tuple[Song, Edit]:
     """Apply an accepted take to the current song: ``(new song, the edit for undo)``.
 
     A conflicting take raises :class:`TakeConflict`; with ``force`` it overwrites whatever
-    is now inside its region.
+    is now inside its region. ``conflicts``: the caller's answer of
+    ``take.conflicts_with(song)`` when it has one (the check reads the whole region).
     """
-    if take.conflicts_with(song):
+    if conflicts is None:
+        conflicts = take.conflicts_with(song)
+    if conflicts:
         if not force:
             raise TakeConflict(f"{take.label}: the region was edited after this take was "
                                "made; apply it anyway to overwrite those edits")

@@ -10,10 +10,15 @@ changed).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .song import Note, Song
+
+
+def _onset(note: Note) -> int:
+    return note.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,11 +100,24 @@ class Mask:
         return any(r.contains_note(track_id, note) for r in self.regions)
 
     def notes_inside(self, song: Song) -> dict[int, tuple[Note, ...]]:
-        """Notes of each masked track that the mask covers (by onset and pitch)."""
+        """Notes of each masked track that the mask covers (by onset and pitch), in the
+        track's order. Tracks keep notes in onset order, so each region looks only at its
+        own span (a take's conflict check reads this on every edit of a long song)."""
         out: dict[int, tuple[Note, ...]] = {}
+        ids = self.track_ids
         for track in song.tracks:
-            if track.id in self.track_ids:
-                out[track.id] = tuple(n for n in track.notes if self.contains_note(track.id, n))
+            if track.id not in ids:
+                continue
+            notes = track.notes
+            found: set[int] = set()
+            for r in self.regions:
+                if track.id not in r.track_ids:
+                    continue
+                first = bisect.bisect_left(notes, r.start, key=_onset)
+                last = bisect.bisect_left(notes, r.end, key=_onset)
+                found.update(i for i in range(first, last)
+                             if r.pitch_lo <= notes[i].pitch <= r.pitch_hi)
+            out[track.id] = tuple(notes[i] for i in sorted(found))
         return out
 
     def notes_outside(self, song: Song) -> dict[int, tuple[Note, ...]]:

@@ -97,8 +97,7 @@ class VelocityLane(QWidget):
                         vel[ids == nid] = v
             chosen = np.zeros(len(ids), bool)
             if only_selected:
-                mine = np.fromiter((n for t, n in selection.notes if t == tid), np.int64)
-                chosen = np.isin(ids, mine)
+                chosen = np.isin(ids, selection.note_ids_of(tid))
             inside = (xs >= 0) & (xs < width)
             for flag in (False, True):
                 m = inside & (chosen == flag)

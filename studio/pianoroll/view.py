@@ -223,8 +223,7 @@ class NoteCanvas(QWidget):
             tid = track.id
             chosen = np.zeros(len(ids), bool)
             if selected or hidden:
-                mine = np.fromiter((nid for t, nid in selected if t == tid), np.int64)
-                chosen = np.isin(ids, mine)
+                chosen = np.isin(ids, self.roll.selection.note_ids_of(tid))
                 if hidden:
                     gone = np.fromiter((nid for t, nid in hidden if t == tid), np.int64)
                     show = ~np.isin(ids, gone)

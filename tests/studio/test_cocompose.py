@@ -419,9 +419,12 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     third.document.undo_stack.setClean()
     third.document._dirty = False
     assert third.maybe_save()
-    assert len(reopened("s4").composer.active_set().takes) == len(heard) - 1
-    for w in (other, third):
+    fourth = reopened("s4")
+    assert len(fourth.composer.active_set().takes) == len(heard) - 1
+    dialogs.answers["ask_discard_takes"] = "discard"
+    for w in (other, third, fourth):
         close_window(w)
+        assert not w.isVisible()  # closed: its job queue's threads are gone
 
 
 def test_a_request_while_models_load_waits_once_and_cancel_drops_it(studio, qtbot):
