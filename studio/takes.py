@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPicture
 from PySide6.QtWidgets import (
@@ -26,6 +27,7 @@ from engine.jobs import Take
 from engine.score import EditGroup, InsertTrack
 
 from .mask.geometry import describe, track_spans
+from .pianoroll.view import box_rects
 from .requests import TITLES
 from .tracklist import HEADER_H, ROW_H
 
@@ -180,11 +182,27 @@ def _take_and_colour(composer: CoComposer) -> tuple[Take | None, QColor]:
 
 
 def roll_painter(composer: CoComposer):
-    """An overlay for the piano roll canvas: the previewed take's notes, outlined."""
+    """An overlay for the piano roll canvas: the previewed take's notes, outlined.
+
+    Each (take, track)'s notes are kept as arrays, so a paint selects the visible ones and
+    builds their rectangles vectorised: this overlay repaints with every scroll step and
+    progress event while a take of thousands of notes is on screen."""
+    columns: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def arrays(take: Take, tid: int, notes: tuple) -> tuple[np.ndarray, ...]:
+        key = (take.id, tid)
+        if key not in columns:
+            if not any(k[0] == take.id for k in columns):
+                columns.clear()  # only the take on screen is kept
+            columns[key] = (np.array([n.start for n in notes], np.float64),
+                            np.array([n.end for n in notes], np.float64),
+                            np.array([n.pitch for n in notes], np.float64))
+        return columns[key]
 
     def paint(p: QPainter, canvas: NoteCanvas) -> None:
         take, colour = _take_and_colour(composer)
         if take is None:
+            columns.clear()
             return
         song = canvas.roll.document.song
         known = {t.id: t for t in song.tracks}
@@ -210,10 +228,13 @@ def roll_painter(composer: CoComposer):
                 pen.setStyle(Qt.PenStyle.DotLine)
             p.setPen(pen)
             p.setBrush(fill)
-            t0, t1 = vp.left, vp.right
-            rects = [canvas.note_rect(n.start, n.duration, n.pitch) for n in notes
-                     if n.end >= t0 and n.start <= t1]
-            p.drawRects([r.adjusted(0.5, 0.5, -0.5, -0.5) for r in rects])
+            start, end, pitch = arrays(take, tid, notes)
+            seen = (end >= vp.left) & (start <= vp.right)
+            ppt = vp.px_per_tick
+            x = (start[seen] - vp.left) * ppt + 0.5
+            y = (127 - pitch[seen]) * vp.key_h - vp.top + 1.5
+            w = np.maximum(3.0, (end[seen] - start[seen]) * ppt) - 1.0
+            p.drawRects(box_rects(x, y, w, vp.key_h - 2))
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
         tag = f"TAKE {s.letter(take.id)} · {take.model}"

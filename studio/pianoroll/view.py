@@ -33,7 +33,7 @@ DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an i
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
 
-def _rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRectF]:
+def box_rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRectF]:
     """Rectangles for the given columns, one per distinct pixel box (zoomed-out duplicates
     of the same box are dropped: drawing them again would change nothing)."""
     if len(x) > 64:
@@ -215,7 +215,7 @@ class NoteCanvas(QWidget):
             if ghost:
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(self._brush(track.colour, -1))
-                p.drawRects(_rects(x, y, w, kh - 1))
+                p.drawRects(box_rects(x, y, w, kh - 1))
                 continue
             vel = cols["velocity"][span][keep]
             ids = cols["id"][span][keep]
@@ -234,11 +234,11 @@ class NoteCanvas(QWidget):
             for level in np.unique(shade[~chosen]):
                 m = (shade == level) & ~chosen
                 p.setBrush(self._brush(track.colour, int(level)))
-                p.drawRects(_rects(x[m], y[m], w[m], kh - 1))
+                p.drawRects(box_rects(x[m], y[m], w[m], kh - 1))
             if chosen.any():
                 p.setPen(QPen(theme.SELECTION, 1.5))
                 p.setBrush(QColor(track.colour).lighter(150))
-                p.drawRects(_rects(x[chosen], y[chosen], w[chosen], kh - 1))
+                p.drawRects(box_rects(x[chosen], y[chosen], w[chosen], kh - 1))
             if kh >= 12:
                 for i in np.nonzero(w >= 26)[0][:400]:
                     labels.append((QRectF(x[i], y[i], w[i], kh - 1), pitch_name(int(pk[i]))))
