@@ -10,12 +10,12 @@ a reopen and a crash like the notes do. The studio stores this beside its view s
     mask = mask_from_json(state["mask"], song)
     restored = takes_from_json(state["takes"], song, revision)
 
-Kept: the regions whose takes nobody accepted yet, with their pending takes in order
-(rejected ones are dropped; the letters close up). Each take stores its new notes, its
-preparatory edits (new tracks, a longer song) and the notes that were inside its region
-when it was made, so a take the user has since edited over is still flagged as a conflict
-after reopening. A take that no longer fits the song (a hand-edited file) is skipped and
-counted, never fatal.
+Kept: the regions whose takes nobody accepted yet, with their pending takes in order (a
+rejected take keeps only its place, so the others keep their letters). Each take stores
+its new notes, its preparatory edits (new tracks, a longer song) and the notes that were
+inside its region when it was made, so a take the user has since edited over is still
+flagged as a conflict after reopening. A take that no longer fits the song (a hand-edited
+file) is skipped and counted, never fatal.
 """
 
 from __future__ import annotations
@@ -43,9 +43,10 @@ from engine.score import (
 )
 
 from .take import Take, make_take
-from .takes import TakeStore
+from .takes import TakeStatus, TakeStore
 
 VERSION = 1
+REJECTED = {"rejected": True}  # a rejected take's place, so later takes keep their letter
 
 
 @dataclass
@@ -114,17 +115,19 @@ def takes_to_json(store: TakeStore, request_labels: Mapping[int, str] | None = N
     for mask, take_set in store.sets.items():
         if take_set.accepted is not None:
             continue  # decided: the accepted notes are in the song
-        takes = []
-        for t in take_set.pending():
+        takes: list[dict[str, Any]] = []
+        for t in take_set.takes:
+            if take_set.status[t.id] is not TakeStatus.PENDING:
+                takes.append(REJECTED)  # a place holder: the letters stay as they were
+                continue
             if t.id not in cache:
                 cache[t.id] = _take_to_json(t, labels.get(t.id))
-            takes.append(cache[t.id])
-        takes = [t for t in takes if t is not None]
-        if not takes:
+            if cache[t.id] is not None:
+                takes.append(cache[t.id])
+        if all(t is REJECTED for t in takes):
             continue
-        pending_ids = [t.id for t in take_set.pending()]
-        selected = (pending_ids.index(take_set.selected)
-                    if take_set.selected in pending_ids else None)
+        ids = [t.id for t in take_set.takes]
+        selected = ids.index(take_set.selected) if take_set.selected in ids else None
         if mask == active:
             active_index = len(sets)
         sets.append({"mask": mask_to_json(mask), "selected": selected, "takes": takes})
@@ -167,28 +170,42 @@ def takes_from_json(data: Any, song: Song, revision: int = 0) -> RestoredTakes:
         if not isinstance(takes, list):
             out.problems.append(f"saved region {i + 1} is malformed")
             continue
-        made: list[Take] = []
+        made: list[tuple[Take, bool]] = []  # (take, rejected)
         for j, t in enumerate(takes):
             try:
+                if t == REJECTED:  # keeps the letters of the takes after it
+                    made.append((_rejected_place(s.get("mask"), song, revision), True))
+                    continue
                 take, label = _take_from_json(t, s.get("mask"), song, revision)
             except (ValueError, TypeError, KeyError, EditError) as e:
                 out.skipped += 1
                 out.problems.append(f"take {j + 1} of saved region {i + 1}: {e}")
                 continue
-            made.append(take)
+            made.append((take, False))
             if label:
                 out.request_labels[take.id] = label
-        if not made:
+        if all(rejected for _, rejected in made):
             continue
-        take_set = out.store.for_mask(made[0].mask)
-        for take in made:
-            take_set.add(take)
+        take_set = out.store.for_mask(made[0][0].mask)
+        for take, rejected in made:
+            take = take_set.add(take)
+            if rejected:
+                take_set.reject(take.id)
         selected = s.get("selected")
         if _is_int(selected) and 0 <= selected < len(takes) and len(made) == len(takes):
-            take_set.selected = take_set.takes[selected].id
+            chosen = take_set.takes[selected]
+            if take_set.status[chosen.id] is TakeStatus.PENDING:
+                take_set.selected = chosen.id
         if data.get("active") == i:
             out.active = take_set.mask
     return out
+
+
+def _rejected_place(stored_mask: Any, song: Song, revision: int) -> Take:
+    """A rejected take's place in its region: no notes, only its letter."""
+    mask = mask_from_json(stored_mask, song)
+    return make_take(job_id=0, model="", task="repaint", mask=mask, song=song,
+                     revision=revision, result={})
 
 
 def _take_from_json(d: Any, stored_mask: Any, song: Song,

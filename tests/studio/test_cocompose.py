@@ -413,14 +413,16 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     other.composer.reject(restored.takes[0])
     assert other.autosaver.has_unsaved_extras and other.autosaver.save_now()
     third = reopened("s3", recovery=True)
-    assert [signature(t) for t in third.composer.active_set().takes] == heard[1:]
+    survivors = third.composer.active_set()
+    assert [signature(t) for t in survivors.pending()] == heard[1:]
+    assert survivors.letter(survivors.pending()[0].id) == "B"  # still B after the crash
     # Closing with those takes unsaved offers to save the project, which keeps them.
     dialogs.answers["ask_discard_takes"] = "save"
     third.document.undo_stack.setClean()
     third.document._dirty = False
     assert third.maybe_save()
     fourth = reopened("s4")
-    assert len(fourth.composer.active_set().takes) == len(heard) - 1
+    assert len(fourth.composer.active_set().pending()) == len(heard) - 1
     dialogs.answers["ask_discard_takes"] = "discard"
     for w in (other, third, fourth):
         close_window(w)

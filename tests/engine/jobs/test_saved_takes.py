@@ -104,9 +104,11 @@ def test_decided_regions_and_rejected_takes_are_not_kept():
     store.sets[open_].reject(rejected.id)
     restored = takes_from_json(through_a_file(takes_to_json(store)), song)
     assert list(restored.store.sets) == [open_]
-    (take,) = restored.store.sets[open_].takes
-    assert take.label == "Repaint · take A" and [n.pitch for n in take.notes[piano.id]] == [71]
-    assert kept.label == "Repaint · take B"  # the letters close up
+    take_set = restored.store.sets[open_]
+    (take,) = take_set.pending()  # the rejected one keeps only its place...
+    assert [n.pitch for n in take.notes[piano.id]] == [71]
+    assert take.label == kept.label == "Repaint · take B"  # ...so B is still B
+    assert take_set.selected == take.id
 
 
 def test_ids_issued_after_reopening_never_clash_with_a_restored_take():
