@@ -484,7 +484,7 @@ def _print_summary(r: dict[str, Any]) -> None:
     for t in r["targets"]:
         val = "-" if t["value"] is None else f"{t['value']:.3g}"
         mark = {True: "met" + star, False: "MISSED" + star, None: "not measured"}[t["met"]]
-        out(f"  {t['target']:52} {t['goal']:>9}  {val:>8}  {mark}\n")
+        out(f"  {t['target']:62} {t['goal']:>9}  {val:>8}  {mark}\n")
     if star:
         out("  * a quick run (few repeats, small data, a shared machine): indicative only; "
             "`partita bench` (the full run) gives the figures docs/performance.md reports\n")
