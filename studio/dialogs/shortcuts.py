@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHeaderView,
+    QLineEdit,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -17,6 +18,12 @@ from ..actions import shortcut_rows
 
 
 def show_shortcuts(parent: QWidget | None) -> None:
+    shortcuts_dialog(parent).exec()
+
+
+def shortcuts_dialog(parent: QWidget | None) -> QDialog:
+    """The table of every action and its keys, with a filter field on top (type "take"
+    or "ctrl+r")."""
     dlg = QDialog(parent)
     dlg.setWindowTitle("Keyboard shortcuts")
     dlg.resize(460, 620)
@@ -29,9 +36,22 @@ def show_shortcuts(parent: QWidget | None) -> None:
     for i, (action, keys) in enumerate(rows):
         table.setItem(i, 0, QTableWidgetItem(action))
         table.setItem(i, 1, QTableWidgetItem(keys))
+    search = QLineEdit(dlg)
+    search.setPlaceholderText("Filter: an action or a key")
+    search.setClearButtonEnabled(True)
+
+    def show_matching(text: str) -> None:
+        words = text.lower().split()
+        for i, (action, keys) in enumerate(rows):
+            row = f"{action} {keys}".lower()
+            table.setRowHidden(i, not all(w in row for w in words))
+
+    search.textChanged.connect(show_matching)
     buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dlg)
     buttons.rejected.connect(dlg.reject)
     col = QVBoxLayout(dlg)
+    col.addWidget(search)
     col.addWidget(table)
     col.addWidget(buttons)
-    dlg.exec()
+    dlg.search, dlg.table = search, table  # for tests
+    return dlg

@@ -145,3 +145,23 @@ def test_shorter_rows_shows_a_readable_key_and_keeps_the_alternate(focused):
         before = vp.key_h
         press(win, key, mods)
         assert vp.key_h < before
+
+
+def test_the_shortcuts_reference_filters_by_action_or_key(qapp):
+    from studio.dialogs.shortcuts import shortcuts_dialog
+
+    dlg = shortcuts_dialog(None)
+    table = dlg.table
+
+    def shown() -> list[str]:  # "action keys" of the visible rows
+        return [f"{table.item(i, 0).text()} {table.item(i, 1).text()}"
+                for i in range(table.rowCount()) if not table.isRowHidden(i)]
+
+    everything = shown()
+    dlg.search.setText("take")
+    assert shown() and all("take" in row.lower() for row in shown())
+    assert len(shown()) < len(everything)
+    dlg.search.setText("ctrl+r")
+    assert any(row.startswith("Repaint") for row in shown())
+    dlg.search.clear()
+    assert shown() == everything
