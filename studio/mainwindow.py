@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or Settings()
         self.document = Document(parent=self)
         self.selection = Selection(self)
+        self._track_ids: set[int] = set()  # the song's tracks, to notice one appearing
         self.transport = Transport(self.document, self)
         self.actions = Actions(self)
         self.clip: Clip | None = None
@@ -418,7 +419,13 @@ class MainWindow(QMainWindow):
             self._saved_takes = None
 
     def _song_changed(self) -> None:
-        self.selection.prune(self.document.song)
+        song = self.document.song
+        ids = {t.id for t in song.tracks}
+        appeared = ids - self._track_ids
+        self._track_ids = ids
+        if len(appeared) == 1:  # a new track, or a deleted one back by undo: select it
+            self.selection.set_tracks(appeared)
+        self.selection.prune(song)
         self._update_selection_status()
         self._position_changed(self.transport.position)
 

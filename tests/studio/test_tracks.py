@@ -21,6 +21,9 @@ def test_add_move_remove_tracks_with_undo(opened):
     assert names(win) == ["Piano", "Bass", "Track 4", "Drums"]
     win.actions.remove_track.trigger()
     assert names(win) == ["Piano", "Bass", "Drums"]
+    win.document.undo_stack.undo()  # the removed track is back, and selected again
+    assert win.pianoroll.current_track_id() == new.id
+    win.document.undo_stack.redo()
     for _ in range(3):
         win.document.undo_stack.undo()
     assert names(win) == ["Piano", "Bass", "Drums"]
