@@ -122,8 +122,8 @@ def takes_to_json(store: TakeStore, request_labels: Mapping[int, str] | None = N
                 continue
             if t.id not in cache:
                 cache[t.id] = _take_to_json(t, labels.get(t.id))
-            if cache[t.id] is not None:
-                takes.append(cache[t.id])
+            # A take this format cannot hold keeps only its place, like a rejected one.
+            takes.append(cache[t.id] if cache[t.id] is not None else REJECTED)
         if all(t is REJECTED for t in takes):
             continue
         ids = [t.id for t in take_set.takes]
@@ -170,27 +170,30 @@ def takes_from_json(data: Any, song: Song, revision: int = 0) -> RestoredTakes:
         if not isinstance(takes, list):
             out.problems.append(f"saved region {i + 1} is malformed")
             continue
-        made: list[tuple[Take, bool]] = []  # (take, rejected)
+        made: list[Take | None] = []  # None: a rejected take's place
         for j, t in enumerate(takes):
+            if t == REJECTED:  # keeps the letters of the takes after it
+                made.append(None)
+                continue
             try:
-                if t == REJECTED:  # keeps the letters of the takes after it
-                    made.append((_rejected_place(s.get("mask"), song, revision), True))
-                    continue
                 take, label = _take_from_json(t, s.get("mask"), song, revision)
             except (ValueError, TypeError, KeyError, EditError) as e:
                 out.skipped += 1
                 out.problems.append(f"take {j + 1} of saved region {i + 1}: {e}")
                 continue
-            made.append((take, False))
+            made.append(take)
             if label:
                 out.request_labels[take.id] = label
-        if all(rejected for _, rejected in made):
+        real = [t for t in made if t is not None]
+        if not real:
             continue
-        take_set = out.store.for_mask(made[0][0].mask)
-        for take, rejected in made:
-            take = take_set.add(take)
-            if rejected:
-                take_set.reject(take.id)
+        take_set = out.store.for_mask(real[0].mask)
+        for take in made:
+            if take is None:
+                place = take_set.add(_rejected_place(take_set.mask, song, revision))
+                take_set.reject(place.id)
+            else:
+                take_set.add(take)
         selected = s.get("selected")
         if _is_int(selected) and 0 <= selected < len(takes) and len(made) == len(takes):
             chosen = take_set.takes[selected]
@@ -201,9 +204,8 @@ def takes_from_json(data: Any, song: Song, revision: int = 0) -> RestoredTakes:
     return out
 
 
-def _rejected_place(stored_mask: Any, song: Song, revision: int) -> Take:
+def _rejected_place(mask: Mask, song: Song, revision: int) -> Take:
     """A rejected take's place in its region: no notes, only its letter."""
-    mask = mask_from_json(stored_mask, song)
     return make_take(job_id=0, model="", task="repaint", mask=mask, song=song,
                      revision=revision, result={})
 

@@ -161,3 +161,20 @@ def test_the_mask_round_trips_and_forgets_tracks_the_song_no_longer_has():
         raise AssertionError(f"{bad!r} was accepted")
     removed = remove_notes(piano.id, piano.notes).apply(song)  # notes gone, track kept
     assert mask_from_json(mask_to_json(mask), removed) == mask
+
+
+def test_a_rejected_first_take_with_new_tracks_keeps_the_region_and_the_letters():
+    song, _piano, _bass = toy_song()
+    strings = Track("Strings", program=48, channel=2)
+    prep = (InsertTrack(strings, 2),)
+    mask = Mask.of(Region({strings.id}, 0, 1920))  # a track only the takes add
+    store = TakeStore()
+    first = store.add(make(song, mask, {strings.id: (Note(67, 0, 480),)}, prep=prep))
+    store.add(make(song, mask, {strings.id: (Note(69, 0, 480),)}, prep=prep))
+    store.sets[mask].reject(first.id)
+    restored = takes_from_json(through_a_file(takes_to_json(store, active=mask)), song)
+    assert list(restored.store.sets) == [mask] and restored.active == mask
+    take_set = restored.store.sets[mask]
+    (take,) = take_set.pending()
+    assert take_set.letter(take.id) == "B" and take_set.selected == take.id
+    assert apply_take(song, take)[0].track(strings.id).notes[0].pitch == 69
