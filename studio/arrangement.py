@@ -11,7 +11,7 @@ after an edit redraws only the edited tracks' miniatures: each track's is a reco
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QScrollBar, QSizePolicy, QWidget
 
-from engine.score import Song, TimeMap, Track
+from engine.score import Note, Song, TimeMap, Track
 
 from . import theme
 from .document import Document
@@ -46,6 +46,27 @@ def clips(track: Track, tm: TimeMap) -> list[tuple[int, int]]:
         else:
             out.append((b, b + 1))
     return out
+
+
+def note_strokes(notes: Sequence[Note], scale: float, pen: QPen, min_px: float) -> QPicture:
+    """``notes`` (at least one) as horizontal strokes in row coordinates (y from the row's
+    top, the notes' pitch range fitted to the row; x = tick × ``scale``, at least
+    ``min_px`` long), recorded once: a track's miniature, or a take's preview, is then
+    drawn per paint without a per-note Python loop."""
+    lo = min(n.pitch for n in notes)
+    span = max(12, max(n.pitch for n in notes) - lo + 1)
+    inner = ROW_H - 13
+    lines = []
+    for n in notes:
+        y = 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
+        x0 = n.start * scale
+        lines.append(QLineF(x0, y, x0 + max(min_px, n.duration * scale), y))
+    picture = QPicture()
+    p = QPainter(picture)
+    p.setPen(pen)
+    p.drawLines(lines)
+    p.end()
+    return picture
 
 
 class Arrangement(QWidget):
@@ -150,23 +171,10 @@ class Arrangement(QWidget):
         hit = self._minis.get(track.id)
         if hit is not None and hit[0] is track and hit[1] == key:
             return hit[2]
-        picture = QPicture()
-        p = QPainter(picture)
-        lo = min(n.pitch for n in track.notes)
-        hi = max(n.pitch for n in track.notes)
-        span = max(12, hi - lo + 1)
-        inner = ROW_H - 13
         colour = QColor(track.colour).lighter(130)
         if not heard:
             colour.setAlpha(90)
-        p.setPen(QPen(colour, 1.4))
-        lines = []
-        for n in track.notes:
-            y = 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
-            x0 = n.start * scale
-            lines.append(QLineF(x0, y, max(n.end * scale, x0 + 1), y))
-        p.drawLines(lines)
-        p.end()
+        picture = note_strokes(track.notes, scale, QPen(colour, 1.4), min_px=1.0)
         self._minis[track.id] = (track, key, picture)
         return picture
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPicture
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from engine.jobs import Take
 from engine.score import EditGroup, InsertTrack
 
+from .arrangement import note_strokes
 from .mask.geometry import describe, track_spans
 from .pianoroll.view import box_rects
 from .requests import TITLES
@@ -264,19 +265,7 @@ def arrangement_painter(composer: CoComposer):
         hit = pictures.get((take.id, track_id))
         if hit is not None and hit[0] == key:
             return hit[1]
-        picture = QPicture()
-        p = QPainter(picture)
-        lo = min(n.pitch for n in notes)
-        span = max(12, max(n.pitch for n in notes) - lo + 1)
-        inner = ROW_H - 13
-        p.setPen(QPen(colour, 1.6))
-        lines = []
-        for n in notes:
-            y = 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
-            x0 = n.start * scale
-            lines.append(QLineF(x0, y, x0 + max(1.5, (n.end - n.start) * scale), y))
-        p.drawLines(lines)
-        p.end()
+        picture = note_strokes(notes, scale, QPen(colour, 1.6), min_px=1.5)
         pictures[(take.id, track_id)] = (key, picture)
         return picture
 
