@@ -269,7 +269,7 @@ class CoComposer(QObject):
             return []
         options = resolve_key(options, prepared, plan.mask, plan.task)
         base = options.seed if options.seed is not None else secrets.randbits(31)
-        req = _Request(plan, model, options, self.document.song, self.document.revision,
+        req = _Request(plan, model, options, song, self.document.revision,
                        max(1, s.variations), base, self._session)
         jobs = []
         for i in range(req.count):

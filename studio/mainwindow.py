@@ -782,14 +782,19 @@ class MainWindow(QMainWindow):
                 return self.save_as()
             if answer != "overwrite":
                 return False
-        dropped = doc.drops_on_save(path)
-        if dropped is not None:
-            answer = dialogs.ask_save_over_midi(self, name, dropped.summary())
-            if answer == "project":
-                return self.save_as()  # suggests the .partita name
-            if answer != "anyway":
-                return False
-        return None
+        return self._confirm_over_import(path)
+
+    def _confirm_over_import(self, path: Path) -> bool | None:
+        """Ask before writing over the MIDI file the song was imported from (what it holds
+        that Partita does not keep is lost). None: go on writing; else what the save
+        returns (Cancel, or Save as a project)."""
+        dropped = self.document.drops_on_save(path)
+        if dropped is None:
+            return None
+        answer = dialogs.ask_save_over_midi(self, display_path(path.name), dropped.summary())
+        if answer == "project":
+            return self.save_as()  # suggests the .partita name
+        return None if answer == "anyway" else False
 
     def _show_file_warnings(self, path: Path, warnings: list[str]) -> None:
         """What a written file keeps less well than the song (MIDI's 16 channels, ...)."""
@@ -808,15 +813,8 @@ class MainWindow(QMainWindow):
         path = dialogs.get_export_midi_path(self, str(base))
         if path is None:
             return
-        dropped = doc.drops_on_save(path)
-        if dropped is not None:  # exporting over the file the song came from
-            answer = dialogs.ask_save_over_midi(self, display_path(path.name),
-                                                dropped.summary())
-            if answer == "project":
-                self.save_as()
-                return
-            if answer != "anyway":
-                return
+        if self._confirm_over_import(path) is not None:
+            return  # cancelled, or saved as a project instead
         try:
             warnings = doc.export(path)
         except Exception as e:
