@@ -15,7 +15,6 @@ it (secondary dominants, chromatic passing notes), so a key would forbid them.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
@@ -38,10 +37,9 @@ def context_pitch_classes(song: Song, mask: Mask, bars: int = CONTEXT_BARS) -> l
     for t in song.tracks:
         if t.is_drum:
             continue
-        # Notes are in start order: look only at the window (a long song has thousands).
-        first = bisect.bisect_left(t.notes, lo, key=lambda n: n.start)
-        last = bisect.bisect_left(t.notes, hi, key=lambda n: n.start)
-        out += [n.pitch % 12 for n in t.notes[first:last] if not mask.contains_note(t.id, n)]
+        window = t.onset_range(lo, hi)  # not a scan: a long song has thousands of notes
+        out += [n.pitch % 12 for n in t.notes[window.start:window.stop]
+                if not mask.contains_note(t.id, n)]
     return out
 
 

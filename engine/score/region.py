@@ -10,15 +10,10 @@ changed).
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .song import Note, Song
-
-
-def _onset(note: Note) -> int:
-    return note.start
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,12 +106,9 @@ class Mask:
             notes = track.notes
             found: set[int] = set()
             for r in self.regions:
-                if track.id not in r.track_ids:
-                    continue
-                first = bisect.bisect_left(notes, r.start, key=_onset)
-                last = bisect.bisect_left(notes, r.end, key=_onset)
-                found.update(i for i in range(first, last)
-                             if r.pitch_lo <= notes[i].pitch <= r.pitch_hi)
+                if track.id in r.track_ids:
+                    found.update(i for i in track.onset_range(r.start, r.end)
+                                 if r.pitch_lo <= notes[i].pitch <= r.pitch_hi)
             out[track.id] = tuple(notes[i] for i in sorted(found))
         return out
 

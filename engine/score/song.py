@@ -12,6 +12,7 @@ with the same music compare equal whatever their ids.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -159,6 +160,12 @@ class Track:
     def with_notes(self, notes: Iterable[Note]) -> Track:
         return replace(self, notes=tuple(notes))
 
+    def onset_range(self, start: int, end: int) -> range:
+        """Indices into ``notes`` of the notes starting in ``[start, end)``: notes are kept
+        in onset order, so this is two binary searches, not a scan of a long track."""
+        return range(bisect.bisect_left(self.notes, start, key=_onset),
+                     bisect.bisect_left(self.notes, end, key=_onset))
+
     def note_by_id(self, note_id: int) -> Note | None:
         for n in self.notes:
             if n.id == note_id:
@@ -168,6 +175,10 @@ class Track:
     @property
     def end(self) -> int:
         return max((n.end for n in self.notes), default=0)
+
+
+def _onset(note: Note) -> int:
+    return note.start
 
 
 @dataclass(frozen=True, slots=True)
