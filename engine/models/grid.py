@@ -168,14 +168,14 @@ def _nearest_cell(tick: int, ticks: Sequence[int]) -> int:
 
 
 def _polyphony(notes: Iterable[Note]) -> int:
+    """Most notes sounding at once (a note ending where another starts does not overlap
+    it): a sweep over the sorted onsets (+1) and ends (−1), ends first at one tick."""
     notes = list(notes)
-    events = sorted([(n.start, 1) for n in notes] + [(n.end, -1) for n in notes],
-                    key=lambda e: (e[0], e[1]))
-    best = cur = 0
-    for _, d in events:
-        cur += d
-        best = max(best, cur)
-    return best
+    if not notes:
+        return 0
+    ticks = np.array([n.start for n in notes] + [n.end for n in notes])
+    steps = np.repeat(np.array([1, -1]), len(notes))
+    return max(0, int(np.cumsum(steps[np.lexsort((steps, ticks))]).max()))
 
 
 def default_lanes(song: Song, spec: GridSpec, start_tick: int, end_tick: int) -> dict[int, int]:
@@ -453,13 +453,18 @@ def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[
     onset ends there. Nothing comes out zero-length; drum hits follow the same rule, so a
     class struck twice at one step is one hit.
     """
+    notes = [n for n in notes if n.duration > 0]
+    if not notes:
+        return ()
+    # Only kept notes sounding inside the generated notes' span can meet one (the kept
+    # notes are the whole track's, and a long song has thousands).
+    lo, hi = min(n.start for n in notes), max(n.end for n in notes)
     kept_by_pitch: dict[int, list[Note]] = {}
     for k in kept:
-        kept_by_pitch.setdefault(k.pitch, []).append(k)
+        if k.start < hi and max(k.end, k.start + 1) > lo:
+            kept_by_pitch.setdefault(k.pitch, []).append(k)
     by_pitch: dict[int, dict[int, Note]] = {}  # pitch → start → the note starting there
     for n in notes:
-        if n.duration <= 0:
-            continue
         ks = kept_by_pitch.get(n.pitch, ())
         if any(k.start <= n.start < max(k.end, k.start + 1) for k in ks):
             continue  # a kept note of this pitch is sounding (or starts) here

@@ -128,15 +128,30 @@ def balance_offset(balance: Mapping[int, float], pitch: int, is_drum: bool) -> f
 
 def local_level(ticks: np.ndarray, velocities: np.ndarray, radius: int) -> LevelCurve:
     """The median of the velocities within ``radius`` ticks, else of the nearest ones."""
+    order = np.argsort(ticks, kind="stable")
+    ticks, velocities = ticks[order], velocities[order]
+    known: dict[int, float] = {}  # a long take asks for thousands of notes, many at one tick
 
     def level(tick: int) -> float:
-        dist = np.abs(ticks - tick)
-        near = dist <= radius
-        if not near.any():
-            near = dist == dist.min()
-        return float(np.median(velocities[near]))
+        if tick not in known:
+            lo = np.searchsorted(ticks, tick - radius, side="left")
+            hi = np.searchsorted(ticks, tick + radius, side="right")
+            if lo < hi:
+                near = velocities[lo:hi]
+            else:
+                dist = np.abs(ticks - tick)
+                near = velocities[dist == dist.min()]
+            known[tick] = _median(near)
+        return known[tick]
 
     return level
+
+
+def _median(values: np.ndarray) -> float:
+    """``np.median`` of a short array, without its overhead (it is called per note)."""
+    s = sorted(values.tolist())
+    m = len(s) // 2
+    return float(s[m]) if len(s) % 2 else (s[m - 1] + s[m]) / 2
 
 
 def edge_level(

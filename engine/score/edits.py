@@ -126,7 +126,7 @@ class MoveTrack:
         return MoveTrack(self.to_index, self.from_index, self.label)
 
 
-_TRACK_PROPS = {f.name for f in fields(Track)} - {"notes", "id"}
+_TRACK_PROPS = {f.name for f in fields(Track) if f.init} - {"notes", "id"}
 _SONG_PROPS = {f.name for f in fields(Song)} - {"tracks", "ppq"}
 
 

@@ -113,20 +113,37 @@ class Mask:
         return out
 
     def notes_outside(self, song: Song) -> dict[int, tuple[Note, ...]]:
-        """Every note the mask does not cover, for every track (what must never change)."""
-        return {
-            t.id: tuple(n for n in t.notes if not self.contains_note(t.id, n)) for t in song.tracks
-        }
+        """Every note the mask does not cover, for every track (what must never change).
+        An unmasked track is kept whole; a masked one loses only the notes in its regions'
+        spans (found by bisecting, as in :meth:`notes_inside`)."""
+        out: dict[int, tuple[Note, ...]] = {}
+        for track in song.tracks:
+            inside = [r for r in self.regions if track.id in r.track_ids]
+            if not inside:
+                out[track.id] = track.notes
+                continue
+            notes = track.notes
+            drop = {i for r in inside for i in track.onset_range(r.start, r.end)
+                    if r.pitch_lo <= notes[i].pitch <= r.pitch_hi}
+            out[track.id] = (tuple(n for i, n in enumerate(notes) if i not in drop)
+                             if drop else notes)
+        return out
 
     def changed_between(self, before: Song, after: Song) -> bool:
-        """True when the notes inside the mask differ between two songs (ids included)."""
+        """True when the notes inside the mask differ between two songs (ids included).
+
+        Songs and tracks are immutable, so a track that is the same object in both songs is
+        unchanged: only the others are read (a take's check runs after every edit)."""
+        ids = self.track_ids
+        old = {t.id: t for t in before.tracks if t.id in ids}
+        new = {t.id: t for t in after.tracks if t.id in ids}
+        changed = {tid for tid in old.keys() | new.keys() if old.get(tid) is not new.get(tid)}
+        if not changed:
+            return False
+        part = self.subtract_tracks(ids - changed)
 
         def snapshot(song: Song) -> dict[int, set[tuple[int, tuple[int, int, int, int]]]]:
-            known = {t.id for t in song.tracks}
-            return {
-                tid: {(n.id, n.key()) for n in notes}
-                for tid, notes in self.notes_inside(song).items()
-                if tid in known
-            }
+            return {tid: {(n.id, n.key()) for n in notes}
+                    for tid, notes in part.notes_inside(song).items()}
 
         return snapshot(before) != snapshot(after)

@@ -146,6 +146,9 @@ class Track:
     program_changes: tuple[ProgramChange, ...] = ()
     controls: tuple[ControlEvent, ...] = ()
     id: int = field(default_factory=new_track_id, compare=False)
+    # ``end`` once computed (-1: not yet): a job asks a long song's end several times, and
+    # each answer reads every note.
+    _end: int = field(default=-1, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.program <= 127:
@@ -174,7 +177,9 @@ class Track:
 
     @property
     def end(self) -> int:
-        return max((n.end for n in self.notes), default=0)
+        if self._end < 0:
+            object.__setattr__(self, "_end", max((n.end for n in self.notes), default=0))
+        return self._end
 
 
 def _onset(note: Note) -> int:

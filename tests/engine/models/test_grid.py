@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import replace
 from itertools import pairwise
 
@@ -16,7 +17,14 @@ from engine.models.chorale import (
     song_to_chorale,
     tokens_to_chorale,
 )
-from engine.models.grid import GridSpec, decode, encode, resolve_overlaps, step_tick
+from engine.models.grid import (
+    GridSpec,
+    _polyphony,
+    decode,
+    encode,
+    resolve_overlaps,
+    step_tick,
+)
 from engine.models.voices import match_voices
 from engine.score import Note, Song, TimeSignature, Track
 from tests.conftest import JSB, needs_jsb
@@ -284,3 +292,26 @@ def test_a_drum_class_struck_twice_at_one_step_is_one_hit():
     kick, hat = vocab.drum_note_of_class(0), vocab.drum_note_of_class(2)
     assert len(raw) == 4
     assert sorted((n.pitch, n.start) for n in out) == sorted([(kick, 0), (hat, 0), (kick, Q)])
+
+
+def test_only_kept_notes_that_meet_the_generated_ones_matter():
+    generated = [Note(60, 40 * Q, 2 * Q), Note(62, 41 * Q, 4 * Q), Note(64, 44 * Q, Q)]
+    alone = resolve_overlaps(generated)
+    elsewhere = [Note(60 + k % 5, k * Q, Q) for k in range(30)] + [
+        Note(60 + k % 5, (50 + k) * Q, Q) for k in range(30)]
+    assert resolve_overlaps(generated, elsewhere) == alone
+    # A kept note that started long before and still sounds wins; one starting later in
+    # the span cuts the generated note there.
+    held = Note(60, 0, 41 * Q)
+    cut = Note(62, 43 * Q, Q)
+    out = resolve_overlaps(generated, [*elsewhere, held, cut])
+    assert [(n.pitch, n.start, n.duration) for n in out] == [(62, 41 * Q, 2 * Q), (64, 44 * Q, Q)]
+
+
+def test_polyphony_is_the_most_notes_sounding_at_once():
+    rng = random.Random(2)
+    for _ in range(300):
+        notes = [Note(60, rng.randrange(20), rng.randrange(0, 6))
+                 for _ in range(rng.randrange(0, 12))]
+        sounding = [sum(n.start <= t < n.end for n in notes) for t in range(30)]
+        assert _polyphony(notes) == max(sounding, default=0)

@@ -44,6 +44,15 @@ def test_end_and_note_count():
     assert s.end == 1000 and s.note_count == 2
 
 
+def test_a_tracks_end_follows_its_notes_through_edits():
+    track = Track(notes=(Note(60, 0, 480),))
+    assert track.end == 480  # computed once, then remembered
+    longer = track.with_notes([*track.notes, Note(62, 900, 100)])
+    assert (track.end, longer.end) == (480, 1000)
+    assert replace(longer, name="Lead").end == 1000 and Track().end == 0
+    assert longer == Track(notes=longer.notes)  # the remembered end is not part of equality
+
+
 def test_audible_tracks_follow_mute_and_solo():
     a, b, c = Track("A"), Track("B"), Track("C")
     song = Song((a, b, c))
