@@ -343,7 +343,10 @@ class CoComposer(QObject):
         if req is None or req.session != self._session:
             return  # asked for a song that is no longer open
         take_set = self.takes.for_mask(take.mask)
-        if signature(take) in {signature(t) for t in take_set}:
+        # Only takes with as many notes can sound the same (a long take's signature is
+        # thousands of tuples, built on the GUI thread).
+        same_size = [t for t in take_set if t.note_count == take.note_count]
+        if same_size and signature(take) in {signature(t) for t in same_size}:
             tries = req.attempts.get(index, 0)
             if tries < REDRAWS:  # the same music again: draw this variation anew
                 req.attempts[index] = tries + 1

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from engine.score import Mask, Song, plural
 
-from . import dialogs, theme
+from . import dialogs, heap, theme
 from .actions import Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver, original_is_newer
@@ -417,6 +417,7 @@ class MainWindow(QMainWindow):
         else:  # recovered: the mask and takes are in no file yet
             self.autosaver.discard()
             self._saved_takes = None
+        heap.settle()
 
     def _song_changed(self) -> None:
         song = self.document.song

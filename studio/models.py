@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from engine.plugins import Entry, Registry
 
+from . import heap
 from .settings import Settings
 from .worker import Worker
 
@@ -61,6 +62,7 @@ class ModelCatalog(QObject):
     def _loaded(self, entries: tuple[Entry, ...]) -> None:
         self._entries = tuple(entries)
         self.loaded, self.loading = True, False
+        heap.settle()  # torch and the models are here for good
         self.changed.emit()
         waiting, self._waiting = self._waiting, []
         for fn in waiting:

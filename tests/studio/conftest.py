@@ -6,6 +6,7 @@ test run); tests that care set the answer they want in ``dialog_answers``.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -63,6 +64,14 @@ def dialogs(monkeypatch) -> Dialogs:
     for name in module.__all__:
         monkeypatch.setattr(module, name, rec.make(name))
     return rec
+
+
+@pytest.fixture(autouse=True)
+def thawed_heap():
+    """The window freezes what is alive after a song loads (studio.heap); across a test
+    run that would keep every earlier test's leftovers from the collector."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture
