@@ -7,7 +7,8 @@ allocates freely, set off several during one long generation: each one a stall o
 window. So what is alive once a song or the models have loaded is moved out of the
 collector's sight (:func:`gc.freeze`). Those objects are still freed by reference
 counting when the window lets go of them (songs, tracks and notes hold no reference
-cycles); only a cycle among them would outlive its use.
+cycles); a cycle among them that became garbage waits for the next load, which looks at
+everything again.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import gc
 
 
 def settle() -> None:
-    """Collect what is garbage now, then stop scanning everything still alive."""
+    """Collect what is garbage now (what was frozen before too), then stop scanning
+    everything still alive."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
