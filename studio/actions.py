@@ -48,6 +48,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("select_all", "Select &All", ("Ctrl+A",)),
     Spec("select_none", "Select &None", ("Escape",)),
     Spec("quantize", "&Quantize", ("Q",), "quantize", "Quantize to the snap grid"),
+    Spec("time_at_bar", "Tempo, Meter and &Key…", ("Ctrl+K",), "",
+         "Set the tempo, meter and key from the playhead's bar on"),
     Spec("nudge_left", "Nudge Left", ("Left",)),
     Spec("nudge_right", "Nudge Right", ("Right",)),
     Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",)),

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Mask, Song, plural
+from engine.score import Mask, Song, plural, set_time_from_bar
 
 from . import dialogs, heap, theme
 from .actions import Actions
@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         m.addActions([a.select_all, a.select_none])
         m.addSeparator()
         m.addAction(a.quantize)
+        m.addAction(a.time_at_bar)
         t = m.addMenu("&Transpose / Nudge")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
         t.addSeparator()
@@ -244,12 +245,15 @@ class MainWindow(QMainWindow):
         self.lcd_time = QLabel("0:00.000", tb)
         self.lcd_time.setObjectName("LcdSmall")
         self.lcd_time.setToolTip("Playhead: minutes:seconds")
-        self.lcd_tempo = QLabel("120.0 BPM", tb)
+        self.lcd_tempo = _Lcd("120.0 BPM", tb)
         self.lcd_tempo.setObjectName("LcdSmall")
-        self.lcd_tempo.setToolTip("Tempo at the playhead")
-        self.lcd_meter = QLabel("4/4", tb)
+        self.lcd_tempo.setToolTip("Tempo at the playhead: double-click to change (Ctrl+K)")
+        self.lcd_meter = _Lcd("4/4", tb)
         self.lcd_meter.setObjectName("LcdSmall")
-        self.lcd_meter.setToolTip("Meter at the playhead")
+        self.lcd_meter.setToolTip("Meter and key at the playhead: double-click to change "
+                                  "(Ctrl+K)")
+        for lcd in (self.lcd_tempo, self.lcd_meter):
+            lcd.doubleClicked.connect(self.set_time_at_playhead)
         for w in (self.lcd_position, self.lcd_time, self.lcd_tempo, self.lcd_meter):
             tb.addWidget(_spaced(w))
         tb.addSeparator()
@@ -301,7 +305,7 @@ class MainWindow(QMainWindow):
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
             "select_all": self.select_all, "select_none": self.escape,
-            "quantize": self.quantize,
+            "quantize": self.quantize, "time_at_bar": self.set_time_at_playhead,
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
             "nudge_bar_left": lambda: self.nudge(-1, bar=True),
             "nudge_bar_right": lambda: self.nudge(1, bar=True),
@@ -477,7 +481,8 @@ class MainWindow(QMainWindow):
         self.lcd_time.setText(f"{int(secs // 60)}:{secs % 60:06.3f}")
         self.lcd_tempo.setText(f"{tm.tempo_at(tick):.1f} BPM")
         sig = tm.signature_at(tick)
-        self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}")
+        key = key_at(self.document.song, tick)
+        self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}" + (f" · {key}" if key else ""))
         if self.transport.is_playing:
             self.pianoroll.follow(tick)
 
@@ -962,6 +967,30 @@ class MainWindow(QMainWindow):
             grid = self.pianoroll.grid_step(0)
             self.pianoroll.commit(quantize_edit(notes, grid))
 
+    def set_time_at_playhead(self) -> None:
+        """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""
+        doc = self.document
+        song, tm = doc.song, doc.time_map
+        bar = tm.tick_to_bar(self.transport.position)
+        at = tm.bar_to_tick(bar)
+        sig = tm.signature_at(at)
+        shown_bpm = round(tm.tempo_at(at), 1)
+        answer = dialogs.ask_time(self, bar + 1, shown_bpm, (sig.numerator, sig.denominator),
+                                  key_at(song, at))
+        if answer is None:
+            return
+        bpm, meter, key = answer
+        try:  # an unchanged tempo box leaves an unrounded tempo (say 123.456) as it is
+            edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
+                                     meter=meter, key=key)
+        except ValueError as e:
+            self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
+            return
+        if edit is None:
+            return
+        doc.apply(edit)
+        self.statusBar().showMessage(f"{edit.label} (Ctrl+Z undoes)", 6000)
+
     def nudge(self, direction: int, bar: bool = False) -> None:
         notes = self._selected()
         if not notes:
@@ -1133,6 +1162,21 @@ class MainWindow(QMainWindow):
         self.document.studio_state = {}
         self.document.reset(song, path)
         self._song_reset()
+
+
+class _Lcd(QLabel):
+    """A toolbar read-out that opens its editor on a double-click."""
+
+    doubleClicked = Signal()
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:
+        self.doubleClicked.emit()
+
+
+def key_at(song: Song, tick: int) -> str:
+    """The key signature in force at ``tick`` ("" when none is)."""
+    keys = [k.key for k in song.key_signatures if k.tick <= tick]
+    return keys[-1] if keys else ""
 
 
 def _spaced(w: QWidget) -> QWidget:

@@ -17,7 +17,17 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol, runtime_checkable
 
 from .region import Mask
-from .song import ControlEvent, Note, Song, Track, new_note_id
+from .song import (
+    ControlEvent,
+    KeySignature,
+    Note,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+    new_note_id,
+)
+from .timing import TimeMap
 
 
 class EditError(ValueError):
@@ -209,6 +219,76 @@ def set_song_props(song: Song, label: str = "", **changes: Any) -> SetSongProps:
         raise ValueError(f"unknown song properties: {sorted(unknown)}")
     before = tuple((k, getattr(song, k)) for k in changes)
     return SetSongProps(before, tuple(changes.items()), label or f"Change {', '.join(changes)}")
+
+
+def set_time_from_bar(
+    song: Song, bar: int, *, bpm: float | None = None, meter: tuple[int, int] | None = None,
+    key: str | None = None,
+) -> SetSongProps | None:
+    """Tempo, meter and/or key from 0-based ``bar`` on, as a sequencer sets them (None:
+    leave it; ``key=""``: drop the key change at this bar). ``None`` when nothing changes.
+
+    Each lands on the bar's first tick and holds until the next change of its kind; one
+    equal to what is in force before the bar is dropped, so setting the tempo of the bar
+    before removes a tempo change. Notes, tempo and key changes keep their ticks; later
+    meter changes keep their bar numbers (a changed bar length moves them), so no bar is
+    ever cut short.
+    """
+    if bar < 0:
+        raise ValueError(f"bar {bar + 1} is before the first bar")
+    tm = TimeMap.of(song)
+    at = tm.bar_to_tick(bar)
+    changes: dict[str, Any] = {}
+    if bpm is not None:
+        if not 1 <= bpm <= 1000:
+            raise ValueError(f"tempo {bpm:g} BPM is outside 1..1000")
+        changes["tempos"] = _set_at(song.tempos, TempoChange(at, round(60_000_000 / bpm)),
+                                    lambda e: e.us_per_beat)
+    if meter is not None:
+        num, den = meter
+        if not 1 <= num <= 64 or den not in (1, 2, 4, 8, 16, 32, 64):
+            raise ValueError(f"{num}/{den} is not a meter (numerator 1..64, denominator a "
+                             "power of two up to 64)")
+        changes["time_signatures"] = _meters_from(song, tm, bar, num, den)
+    if key is not None:
+        changes["key_signatures"] = _set_at(song.key_signatures, KeySignature(at, key),
+                                            lambda e: e.key, drop=not key)
+    changes = {k: v for k, v in changes.items() if v != getattr(song, k)}
+    if not changes:
+        return None
+    names = [{"tempos": "tempo", "time_signatures": "meter", "key_signatures": "key"}[k]
+             for k in changes]
+    what = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return set_song_props(song, f"Set {what} at bar {bar + 1}", **changes)
+
+
+def _set_at(events: tuple, new: Any, value: Any, drop: bool = False) -> tuple:
+    """``events`` (sorted by tick) with ``new`` at its tick, replacing one there; none
+    there when ``drop`` or when the event in force before says the same."""
+    others = [e for e in events if e.tick != new.tick]
+    before = [e for e in others if e.tick < new.tick]
+    if drop or (before and value(before[-1]) == value(new)):
+        return tuple(others)
+    return tuple(sorted([*others, new], key=lambda e: e.tick))
+
+
+def _meters_from(song: Song, tm: TimeMap, bar: int, num: int, den: int) -> tuple:
+    """The meter map with ``num/den`` from ``bar``: earlier changes as they were, later
+    ones at their bar numbers under the new bar lengths."""
+    at = tm.bar_to_tick(bar)
+    out = [s for s in song.time_signatures if s.tick < at]
+    meter = (num, den)
+    if not out or (out[-1].numerator, out[-1].denominator) != meter:
+        out.append(TimeSignature(at, num, den))
+    anchor_bar, anchor_tick = bar, at
+    for s in song.time_signatures:
+        b = tm.tick_to_bar(s.tick)
+        if s.tick <= at or (s.numerator, s.denominator) == meter:
+            continue  # before the bar, replaced by it, or saying what is in force
+        anchor_tick += (b - anchor_bar) * tm.bar_length_for(TimeSignature(0, *meter))
+        anchor_bar, meter = b, (s.numerator, s.denominator)
+        out.append(TimeSignature(anchor_tick, *meter))
+    return tuple(out)
 
 
 def add_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNotes:

@@ -21,6 +21,7 @@ from .messages import (
 from .model_manager import show_model_manager
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
+from .timing import ask_time
 
 __all__ = [
     "ask_discard_takes",
@@ -29,6 +30,7 @@ __all__ = [
     "ask_recover",
     "ask_save_changes",
     "ask_save_over_midi",
+    "ask_time",
     "confirm_take_conflict",
     "get_export_midi_path",
     "get_open_path",

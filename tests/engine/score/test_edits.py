@@ -10,11 +10,14 @@ from engine.score import (
     EditError,
     EditGroup,
     InsertTrack,
+    KeySignature,
     Mask,
     MoveTrack,
     Note,
     Region,
     Song,
+    TimeMap,
+    TimeSignature,
     Track,
     add_notes,
     duplicate_notes,
@@ -24,6 +27,7 @@ from engine.score import (
     replace_in_mask,
     resize_notes,
     set_song_props,
+    set_time_from_bar,
     set_track_props,
     transpose_notes,
 )
@@ -164,3 +168,59 @@ def test_random_edit_sequences_undo_to_the_start(song):
     for e in reversed(history):
         current = e.inverse().apply(current)
     assert same_with_ids(current, song)
+
+
+# -- tempo, meter and key from a bar ---------------------------------------------------------------
+def test_a_tempo_set_from_a_bar_holds_until_the_next_and_undoes():
+    song = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 9000, 480))),), ppq=480)
+    edit = set_time_from_bar(song, 4, bpm=90)
+    slower = edit.apply(song)
+    assert [(t.tick, round(t.bpm, 3)) for t in slower.tempos] == [(0, 120.0), (7680, 90.0)]
+    assert slower.tracks == song.tracks  # notes keep their ticks
+    assert edit.label == "Set tempo at bar 5"
+    assert edit.inverse().apply(slower) == song
+    # The tempo of the bar before drops the change; bar 1 changes the song's first tempo.
+    assert set_time_from_bar(slower, 4, bpm=120).apply(slower).tempos == song.tempos
+    assert [round(t.bpm, 3) for t in set_time_from_bar(slower, 0, bpm=100).apply(slower).tempos
+            ] == [100.0, 90.0]
+    assert set_time_from_bar(slower, 4, bpm=90) is None  # nothing to change
+
+
+def test_a_meter_set_from_a_bar_moves_later_meter_changes_with_their_bars():
+    song = Song(ppq=480, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(8 * 1920, 3, 4)))
+    # 6/8 from bar 5: bars 5-8 are 1,440 ticks long, so bar 9's 3/4 moves to 7680 + 4 × 1440.
+    six = set_time_from_bar(song, 4, meter=(6, 8)).apply(song)
+    assert [(s.tick, s.numerator, s.denominator) for s in six.time_signatures] == [
+        (0, 4, 4), (7680, 6, 8), (13440, 3, 4)]
+    tm = TimeMap.of(six)
+    assert tm.bar_to_tick(8) == 13440 and tm.signature_at(13440).numerator == 3
+    # 3/4 from bar 5 makes bar 9's 3/4 say what is in force: one change is left.
+    three = set_time_from_bar(song, 4, meter=(3, 4)).apply(song)
+    assert [(s.tick, s.numerator) for s in three.time_signatures] == [(0, 4), (7680, 3)]
+    # Back to 4/4 from bar 5 keeps bar 9's 3/4 at its bar.
+    back = set_time_from_bar(six, 4, meter=(4, 4)).apply(six)
+    assert back.time_signatures == song.time_signatures
+    # Earlier changes stay where they are, even off a bar line (as an imported file may).
+    odd = Song(ppq=480, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(1000, 3, 4)))
+    later = set_time_from_bar(odd, 3, meter=(5, 4)).apply(odd)
+    assert [(s.tick, s.numerator) for s in later.time_signatures] == [
+        (0, 4), (1000, 3), (1000 + 2 * 1440, 5)]
+
+
+def test_a_key_set_from_a_bar_and_dropped_again():
+    song = Song(ppq=480, key_signatures=(KeySignature(0, "F"),))
+    d = set_time_from_bar(song, 2, key="D").apply(song)
+    assert d.key_signatures == (KeySignature(0, "F"), KeySignature(3840, "D"))
+    assert set_time_from_bar(d, 2, key="").apply(d) == song  # dropped
+    assert set_time_from_bar(d, 2, key="F").apply(d) == song  # says what is in force
+    both = set_time_from_bar(song, 2, bpm=60, key="Bbm")
+    assert both.label == "Set tempo and key at bar 3"
+
+
+def test_impossible_tempo_and_meter_are_refused():
+    song = Song()
+    for kwargs in ({"bpm": 0}, {"bpm": 5000}, {"meter": (0, 4)}, {"meter": (4, 3)}):
+        with pytest.raises(ValueError):
+            set_time_from_bar(song, 0, **kwargs)
+    with pytest.raises(ValueError):
+        set_time_from_bar(song, -1, bpm=100)

@@ -1,0 +1,48 @@
+"""Tempo, meter and key from the playhead's bar (Ctrl+K, or a double-click on the read-outs)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+
+def _at_bar(win, bar: int) -> None:
+    win.transport.seek(win.document.time_map.bar_to_tick(bar - 1))
+
+
+def test_tempo_meter_and_key_from_a_bar_are_one_undo_step(opened, dialogs):
+    win = opened
+    before = win.document.song
+    _at_bar(win, 2)
+    dialogs.answers["ask_time"] = (90.0, (3, 4), "D")
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4), ""))  # what is in force
+    song = win.document.song
+    assert [(t.tick, round(t.bpm, 1)) for t in song.tempos] == [(0, 100.0), (1920, 90.0)]
+    assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
+        (0, 4, 4), (1920, 3, 4)]
+    assert [(k.tick, k.key) for k in song.key_signatures] == [(1920, "D")]
+    assert song.tracks == before.tracks  # the notes stay where they are
+    assert (win.lcd_tempo.text(), win.lcd_meter.text()) == ("90.0 BPM", "3/4 · D")
+    assert win.document.time_map.bar_to_tick(2) == 1920 + 1440  # bar 3 starts a 3/4 bar on
+    assert "Set tempo, meter and key at bar 2" in win.statusBar().currentMessage()
+    win.document.undo_stack.undo()
+    assert win.document.song == before
+    assert (win.lcd_tempo.text(), win.lcd_meter.text()) == ("100.0 BPM", "4/4")
+
+
+def test_cancel_or_no_change_leaves_the_song_and_the_undo_stack_alone(opened, dialogs):
+    win = opened
+    steps = win.document.undo_stack.count()
+    dialogs.answers["ask_time"] = None
+    win.set_time_at_playhead()
+    dialogs.answers["ask_time"] = (100.0, (4, 4), "")
+    win.set_time_at_playhead()
+    assert win.document.undo_stack.count() == steps
+
+
+def test_double_clicking_the_tempo_read_out_opens_the_dialog(opened, dialogs):
+    dialogs.answers["ask_time"] = (140.0, (4, 4), "")
+    QTest.mouseDClick(opened.lcd_tempo, Qt.MouseButton.LeftButton)
+    assert dialogs.names()[-1] == "ask_time"
+    assert round(opened.document.song.tempos[0].bpm, 1) == 140.0
