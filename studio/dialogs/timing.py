@@ -30,6 +30,7 @@ class TimeDialog(QDialog):
                  key: str) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Tempo, Meter and Key from Bar {bar}")
+        self.setMinimumWidth(400)
         text = QLabel(f"From bar {bar} until the next change. Notes keep their places; later "
                       "meter changes keep their bar numbers. Setting what the bar before has "
                       "removes a change.", self)
