@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -97,6 +98,14 @@ def check_number(option: str, value: float, ok: bool, rule: str) -> None:
         raise CliError(f"{option} must be a finite number, {rule} (got {value:g})")
     if not ok:
         raise CliError(f"{option} must be {rule} (got {value:g})")
+
+
+def parse_meter(text: str, option: str = "--meter") -> tuple[int, int]:
+    """``"6/8"`` → ``(6, 8)``; a :class:`CliError` for anything else."""
+    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not m:
+        raise CliError(f"{option} {text!r}: give a time signature like 3/4")
+    return int(m.group(1)), int(m.group(2))
 
 
 def progress_bar(total: int, desc: str, unit: str = "it"):

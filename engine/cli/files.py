@@ -10,7 +10,7 @@ from typing import Any
 
 from engine.score import plural
 
-from .common import CliError, check_song_output, load_with_studio
+from .common import CliError, check_song_output, load_with_studio, parse_meter
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -32,11 +32,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "convert",
         help="convert between MIDI and .partita",
         description="Convert IN to OUT, each a MIDI file (.mid/.midi/.kar) or a Partita "
-                    "project (.partita), chosen by extension. OUT is written atomically; "
-                    "IN is never overwritten.",
+                    "project (.partita), chosen by extension; optionally set the tempo, "
+                    "meter or key from a bar on, as the studio's Ctrl+K does (notes keep "
+                    "their places; later meter changes keep their bar numbers). OUT is "
+                    "written atomically; IN is never overwritten.",
     )
     p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
     p.add_argument("output", metavar="OUT", type=Path, help="the file to write")
+    p.add_argument("--tempo", type=float, metavar="BPM", help="tempo from --from-bar on")
+    p.add_argument("--meter", metavar="N/D", help="time signature from --from-bar on, e.g. 6/8")
+    p.add_argument("--key", metavar="KEY",
+                   help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "
+                        "the key change at that bar")
+    p.add_argument("--from-bar", type=int, default=1, metavar="N",
+                   help="the bar (1-based) where --tempo/--meter/--key start (default 1)")
     p.set_defaults(func=run_convert)
 
 
@@ -171,6 +180,7 @@ def run_convert(args: argparse.Namespace) -> int:
     src, dst = args.input, args.output
     check_song_output(dst, [src])
     song, studio = _load(src, with_studio=True)
+    song = _with_time(song, args)
     try:
         warnings = save_song(song, dst, studio=studio or None)
     except OSError as e:
@@ -186,6 +196,31 @@ def run_convert(args: argparse.Namespace) -> int:
     print(f"wrote {dst} ({plural(written, 'track')}, {plural(song.note_count, 'note')}"
           f"{empty})")
     return 0
+
+
+def _with_time(song: Any, args: argparse.Namespace) -> Any:
+    """``song`` with ``--tempo/--meter/--key`` from ``--from-bar`` on."""
+    from engine.io.midi_import import KEY_NAMES
+    from engine.score import set_time_from_bar
+
+    if args.tempo is None and args.meter is None and args.key is None:
+        return song
+    if args.from_bar < 1:
+        raise CliError(f"--from-bar {args.from_bar}: bars count from 1")
+    meter = None if args.meter is None else parse_meter(args.meter)
+    key = args.key
+    if key is not None:
+        key = "" if key.strip().lower() == "none" else key.strip()
+        if key and key not in KEY_NAMES.values():
+            raise CliError(f"--key {args.key!r}: give a key like C, F#, Bb, Am, C#m or none")
+    try:
+        edit = set_time_from_bar(song, args.from_bar - 1, bpm=args.tempo, meter=meter, key=key)
+    except ValueError as e:
+        raise CliError(str(e)) from None
+    if edit is None:
+        return song
+    print(edit.label)
+    return edit.apply(song)
 
 
 def _load(path: Path, with_studio: bool = False) -> Any:

@@ -26,6 +26,7 @@ from .common import (
     check_song_output,
     is_model_path,
     load_with_studio,
+    parse_meter,
     progress_bar,
 )
 
@@ -272,13 +273,11 @@ def _run_compose(args: argparse.Namespace) -> int:
     from engine.models import tasks
 
     options = _checked(args, [])
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", args.meter)
-    if not m:
-        raise CliError(f"--meter {args.meter!r}: give a time signature like 3/4")
+    meter = parse_meter(args.meter)
     try:
         specs = tuple(tasks.track_spec(n) for n in args.tracks.split(",") if n.strip())
         params = tasks.SongParams(tracks=specs, bars=args.bars, tempo=args.tempo,
-                                  meter=(int(m.group(1)), int(m.group(2))),
+                                  meter=meter,
                                   key=options.key if options.key != AUTO else None,
                                   title=args.title)
     except tasks.TaskError as e:

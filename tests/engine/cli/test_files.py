@@ -153,3 +153,33 @@ def test_an_error_does_not_import_modules_the_command_did_not_use(tmp_path):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
     assert run.stdout.strip() == "[]" and "No such file" in run.stderr
+
+
+def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
+    out = tmp_path / "faster.mid"
+    assert main(["convert", str(midi), str(out), "--tempo", "90", "--meter", "6/8",
+                 "--key", "Bbm", "--from-bar", "2"]) == 0
+    assert "Set tempo, meter and key at bar 2" in capsys.readouterr().out
+    song, before = load_song(out), load_song(midi)
+    assert [(t.tick, round(t.bpm)) for t in song.tempos] == [(0, 120), (1920, 90)]
+    assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
+        (0, 4, 4), (1920, 6, 8)]
+    assert [(k.tick, k.key) for k in song.key_signatures] == [(1920, "Bbm")]
+    assert [t.notes for t in song.tracks] == [t.notes for t in before.tracks]
+    # From bar 1 by default; 'none' drops a key change.
+    again = tmp_path / "again.mid"
+    assert main(["convert", str(out), str(again), "--key", "none", "--from-bar", "2"]) == 0
+    assert load_song(again).key_signatures == ()
+
+
+@pytest.mark.parametrize("flags, problem", [
+    (["--meter", "six"], "--meter 'six': give a time signature like 3/4"),
+    (["--meter", "4/3"], "4/3 is not a meter"),
+    (["--tempo", "0"], "tempo 0 BPM is outside"),
+    (["--key", "H"], "--key 'H': give a key like"),
+    (["--tempo", "90", "--from-bar", "0"], "--from-bar 0: bars count from 1"),
+])
+def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, problem):
+    out = tmp_path / "x.mid"
+    expect_user_error(["convert", str(midi), str(out), *flags], capsys, problem)
+    assert not out.exists()
