@@ -56,7 +56,7 @@ from .pianoroll.view import pitch_name
 from .pianoroll.viewport import MAX_TICKS, clamped
 from .selection import Selection
 from .settings import Settings
-from .takes import TakesBar, arrangement_painter, roll_painter
+from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
 from .tracklist import (
     TrackList,
     add_track_edit,
@@ -362,6 +362,8 @@ class MainWindow(QMainWindow):
         co.takesChanged.connect(self.pianoroll.canvas.update)
         co.takesChanged.connect(self.arrangement.update)
         co.takesChanged.connect(self._take_actions_enabled)
+        co.takesChanged.connect(
+            lambda: self.tracklist.set_preview_tracks(new_tracks(co.preview_take())))
         co.takeShown.connect(self._reveal_take)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import Take
-from engine.score import EditGroup, InsertTrack
+from engine.score import EditGroup, InsertTrack, Track
 
 from .arrangement import note_strokes
 from .mask.geometry import describe, track_spans
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 TAKE = QColor("#f4f1e8")
 CONFLICT = QColor("#ff6b6b")
 VEIL = QColor(20, 22, 26, 150)
+PREVIEW_ROW = QColor(244, 241, 232, 14)  # the row of a track a take adds
 
 
 class TakesBar(QWidget):
@@ -175,6 +176,14 @@ class TakesBar(QWidget):
 
 
 # -- preview painters (registered as overlays on the views) ------------------------------------
+def new_tracks(take: Take | None) -> tuple[Track, ...]:
+    """The tracks a take adds (Compose, or Harmonize with new instruments), in order: they
+    are in no song until the take is accepted, so the views draw them as preview rows."""
+    if take is None:
+        return ()
+    return tuple(e.track for e in take.prep if isinstance(e, InsertTrack))
+
+
 def _take_and_colour(composer: CoComposer) -> tuple[Take | None, QColor]:
     take = composer.preview_take()
     if take is None:
@@ -206,7 +215,7 @@ def roll_painter(composer: CoComposer):
             columns.clear()
             return
         song = canvas.roll.document.song
-        known = {t.id: t for t in song.tracks}
+        known = {t.id: t for t in (*song.tracks, *new_tracks(take))}
         active = set(canvas.roll.active_track_ids())
         vp = canvas.vp
         p.save()
@@ -277,16 +286,19 @@ def arrangement_painter(composer: CoComposer):
         for stale in [k for k in pictures if k[0] != take.id]:
             del pictures[stale]  # only the take on screen is kept
         tracks = arr.document.song.tracks
+        added = new_tracks(take)
         scale = arr.px_per_tick
         p.save()
         p.setClipRect(QRectF(0, HEADER_H, arr.width(), arr.height() - HEADER_H))
-        for i, track in enumerate(tracks):
+        for i, track in enumerate((*tracks, *added)):
             notes = take.notes.get(track.id)
             if notes is None:
                 continue
             y = HEADER_H + i * ROW_H - arr.scroll_y
             if y > arr.height() or y + ROW_H < HEADER_H:
                 continue
+            if i >= len(tracks):  # a row the take adds: marked as not yet in the song
+                p.fillRect(QRectF(0, y, arr.width(), ROW_H - 1), PREVIEW_ROW)
             for start, end, _lo, _hi in track_spans(take.write_mask, track.id):
                 r = QRectF(arr.x_of(start), y + 2, arr.x_of(end) - arr.x_of(start), ROW_H - 5)
                 p.fillRect(r, VEIL)

@@ -36,7 +36,7 @@ from engine.score import (
     Track,
     set_track_props,
 )
-from engine.score.instruments import GM_FAMILIES, GM_PROGRAMS
+from engine.score.instruments import GM_FAMILIES, GM_PROGRAMS, program_name
 
 from .document import Document
 from .selection import Selection
@@ -321,6 +321,7 @@ class TrackList(QWidget):
         self.selection = selection
         self.headers: list[TrackHeader] = []
         self._heard: set[int] = set()
+        self._preview: list[QLabel] = []  # rows of the tracks a take on screen would add
         bar = QWidget(self)
         bar.setObjectName("TrackListBar")
         bar.setFixedHeight(HEADER_H)
@@ -370,7 +371,8 @@ class TrackList(QWidget):
 
     def sync(self) -> None:
         """Match the rows to the song's tracks."""
-        self.rows.setMinimumHeight(len(self.document.song.tracks) * ROW_H)
+        self.rows.setMinimumHeight((len(self.document.song.tracks) + len(self._preview))
+                                   * ROW_H)
         # Once per song change, not per scroll step: it looks at every track.
         self._heard = set(self.document.song.audible_ids())
         self._place_headers()
@@ -403,7 +405,32 @@ class TrackList(QWidget):
             h.setParent(None)
             h.deleteLater()
         self.headers = headers
+        first = len(tracks)
+        for j, label in enumerate(self._preview):
+            label.setGeometry(0, (first + j) * ROW_H, self.rows.width(), ROW_H)
         self._sync_selected()
+
+    def set_preview_tracks(self, tracks: tuple[Track, ...]) -> None:
+        """Rows after the song's own for the tracks a take on screen would add (Compose,
+        Harmonize with new instruments): named, dimmed and not clickable, beside the
+        notes the arrangement draws in them."""
+        shown = [label.property("track_id") for label in self._preview]
+        if shown == [t.id for t in tracks]:
+            return
+        for label in self._preview:
+            label.setParent(None)
+            label.deleteLater()
+        self._preview = []
+        for track in tracks:
+            label = QLabel(f"{track.name}\n{program_name(track.program, track.is_drum)} · "
+                           "new in this take", self.rows)
+            label.setProperty("track_id", track.id)
+            label.setToolTip("Accepting the take adds this track")
+            label.setStyleSheet(f"color: #8b929c; font-style: italic; padding-left: 12px; "
+                                f"border-left: 4px dotted {track.colour};")
+            label.show()
+            self._preview.append(label)
+        self.sync()
 
     def _sync_selected(self) -> None:
         active = set(self.selection.track_ids)

@@ -16,6 +16,8 @@ from engine.plugins import ModelInfo
 from engine.score import Mask, Note, Region, add_notes
 from studio.cocompose import signature
 from studio.mask.geometry import describe
+from studio.takes import new_tracks
+from studio.tracklist import HEADER_H, ROW_H
 from tests.studio.cocompose_helpers import (
     CrashingModel,
     EchoModel,
@@ -305,6 +307,36 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     assert all(t.notes for t in song.tracks) and song.length == 4 * BAR
     win.document.undo_stack.undo()
     assert win.document.song == empty
+
+
+def test_the_tracks_a_take_adds_are_shown_before_it_is_accepted(studio, qtbot, dialogs):
+    """Compose into a new song: the take's new tracks get preview rows in the track list
+    and the arrangement, and their notes appear in the piano roll, before Accept."""
+    win = studio
+    win.new_file()
+    dialogs.answers["ask_instruments"] = ("Piano, Bass, Strings", 2)
+    win.composer.request("compose")
+    take = wait_takes(qtbot, win, 1).takes[0]
+    added = new_tracks(take)
+    assert [t.name for t in added] == ["Bass", "Strings"]
+    rows = win.tracklist._preview
+    assert [label.text().splitlines()[0] for label in rows] == ["Bass", "Strings"]
+    assert rows[0].y() == ROW_H and rows[1].y() == 2 * ROW_H  # below the song's Piano
+    assert win.tracklist.rows.minimumHeight() == 3 * ROW_H
+    # The arrangement paints the new rows' notes: its picture differs there from a blank row.
+    win.arrangement.repaint()
+    image = win.arrangement.grab().toImage()
+    y = HEADER_H + ROW_H + ROW_H // 2
+    xs = range(int(win.arrangement.x_of(0)), int(win.arrangement.x_of(2 * BAR)))
+    assert len({image.pixel(x, y) for x in xs} | {image.pixel(x, y + 6) for x in xs}) > 2
+    assert win.composer.accept()
+    assert win.tracklist._preview == []
+    assert [h.track.name for h in win.tracklist.headers] == ["Piano", "Bass", "Strings"]
+    win.document.undo_stack.undo()  # the take is back on screen, and its rows with it
+    assert [label.text().splitlines()[0] for label in win.tracklist._preview] == [
+        "Bass", "Strings"]
+    assert win.composer.reject()
+    assert win.tracklist._preview == []
 
 
 def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbot, dialogs):
