@@ -64,8 +64,15 @@ def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
     if snap.division == 0:
         return max(0, round(tick))
     t = max(0, int(tick))
-    bar_start = tm.bar_to_tick(tm.tick_to_bar(t))
+    bar = tm.tick_to_bar(t)
+    bar_start, bar_end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
     step = step_at(snap, tm, t)
     offset = tick - bar_start
-    n = round(offset / step) if mode == "round" else int(offset // step)
-    return max(0, bar_start + n * step)
+    if mode != "round":
+        return max(0, bar_start + int(offset // step) * step)
+    # The next bar line is a grid line too: a 7/8 bar is not whole quarter notes long, and
+    # a pickup or a bar cut short by a meter change is shorter than its meter says.
+    line = bar_start + round(offset / step) * step
+    if line > bar_end or bar_end - tick < abs(tick - line):
+        line = bar_end
+    return max(0, line)

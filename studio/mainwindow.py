@@ -39,7 +39,7 @@ from .clipboard import Clip, copy_notes, paste_edit
 from .cocompose import CoComposer
 from .document import Document, display_path, new_song
 from .generate_panel import GeneratePanel, mask_summary
-from .grid import SNAPS, snap_by_name, step_at
+from .grid import SNAPS, snap_by_name, snap_tick, step_at
 from .jobs_panel import JobsPanel
 from .keys import EditingKeys
 from .mask import quick
@@ -936,9 +936,18 @@ class MainWindow(QMainWindow):
             return
         all_notes = [n for v in notes.values() for n in v]
         start = min(n.start for n in all_notes)
-        span = max(n.end for n in all_notes) - start
-        step = step_at(self.pianoroll.snap, self.document.time_map, start)
-        dticks = max(step, -(-span // step) * step)
+        end = max(n.end for n in all_notes)
+        tm = self.document.time_map
+        if self.pianoroll.snap.division == -1:  # whole bars later, whatever their lengths
+            b = tm.tick_to_bar(start)
+            offset = start - tm.bar_to_tick(b)
+            k = 1
+            while tm.bar_to_tick(b + k) + offset < end:
+                k += 1
+            dticks = tm.bar_to_tick(b + k) + offset - start
+        else:
+            step = step_at(self.pianoroll.snap, tm, start)
+            dticks = max(step, -(-(end - start) // step) * step)
         edit, keys = duplicate_edit(notes, dticks)
         if self.pianoroll.commit(edit):
             self.selection.set_notes(keys)
@@ -966,8 +975,12 @@ class MainWindow(QMainWindow):
     def quantize(self) -> None:
         notes = self._selected_or_all()
         if notes:
-            grid = self.pianoroll.grid_step(0)
-            self.pianoroll.commit(quantize_edit(notes, grid))
+            tm = self.document.time_map
+            snap = self.pianoroll.snap
+            if snap.division == 0:  # snap off: quantize to sixteenths
+                snap = snap_by_name("1/16")
+            self.pianoroll.commit(quantize_edit(
+                notes, step_at(snap, tm, 0), lambda t: snap_tick(snap, tm, t)))
 
     def set_time_at_playhead(self) -> None:
         """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""
@@ -999,9 +1012,14 @@ class MainWindow(QMainWindow):
             return
         tm = self.document.time_map
         start = min(n.start for v in notes.values() for n in v)
-        step = tm.bar_length_for(tm.signature_at(start)) if bar else self.pianoroll.grid_step(
-            start)
-        self.pianoroll.commit(move_edit(notes, direction * step, 0))
+        if bar:  # the same place in the bar before or after (bars differ in length)
+            b = tm.tick_to_bar(start)
+            if b + direction < 0:
+                return
+            delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
+        else:
+            delta = direction * self.pianoroll.grid_step(start)
+        self.pianoroll.commit(move_edit(notes, delta, 0))
 
     def transpose(self, semitones: int) -> None:
         notes = self._selected()

@@ -26,7 +26,11 @@ CLICK_HIGH, CLICK_LOW = 76, 77  # GM Hi / Low Wood Block
 
 
 def with_metronome(song: Song) -> Song:
-    """The song plus a click track: a high click on each downbeat, low on other beats."""
+    """The song plus a click track: a high click on each downbeat, low on the other beats.
+
+    A compound meter (6/8, 9/8, 12/8, 6/4 …) clicks its dotted beats, as a musician counts
+    it (two in 6/8); a bar cut short (a pickup, a meter change mid-bar) clicks only the
+    beats it has."""
     tm = TimeMap.of(song)
     end = tm.bar_to_tick(tm.bar_count(song.end))
     notes = []
@@ -34,9 +38,12 @@ def with_metronome(song: Song) -> Song:
     while (start := tm.bar_to_tick(bar)) < end:
         sig = tm.signature_at(start)
         beat = tm.beat_length_for(sig)
-        for i in range(sig.numerator):
-            notes.append(Note(CLICK_HIGH if i == 0 else CLICK_LOW, start + i * beat,
-                              beat // 2, 110 if i == 0 else 80))
+        if sig.numerator % 3 == 0 and sig.numerator > 3 and sig.denominator >= 4:
+            beat *= 3
+        bar_end = tm.bar_to_tick(bar + 1)
+        for i, tick in enumerate(range(start, bar_end, beat)):
+            notes.append(Note(CLICK_HIGH if i == 0 else CLICK_LOW, tick,
+                              min(beat // 2, (bar_end - tick)), 110 if i == 0 else 80))
         bar += 1
     soloing = any(t.solo for t in song.tracks)
     click = Track(name="Metronome", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(notes),

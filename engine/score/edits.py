@@ -12,7 +12,7 @@ notes inside a mask).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol, runtime_checkable
 
@@ -339,14 +339,17 @@ def set_velocity(track_id: int, notes: Sequence[Note], velocity: int) -> ChangeN
 
 
 def quantize_notes(
-    track_id: int, notes: Sequence[Note], grid: int, strength: float = 1.0, ends: bool = False
+    track_id: int, notes: Sequence[Note], grid: int, strength: float = 1.0, ends: bool = False,
+    line: Callable[[int], int] | None = None,
 ) -> ChangeNotes:
-    """Pull onsets (and optionally ends) towards a grid of ``grid`` ticks."""
+    """Pull onsets (and optionally ends) towards a grid of ``grid`` ticks counted from
+    tick 0, or towards ``line(tick)``, the nearest grid line as the caller counts it (from
+    each bar line, when bars are not whole grid steps long: 7/8 in quarters, a pickup)."""
     if grid <= 0:
         raise ValueError("quantize grid must be positive")
 
     def snap(t: int) -> int:
-        target = round(t / grid) * grid
+        target = line(t) if line is not None else round(t / grid) * grid
         return round(t + (target - t) * strength)
 
     out = []

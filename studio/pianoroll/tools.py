@@ -8,7 +8,7 @@ per track in, an engine :class:`~engine.score.Edit` out.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from engine.score import (
@@ -122,8 +122,10 @@ def transpose_edit(notes: Selected, semitones: int) -> Edit:
     return _group(edits, f"Transpose {plural(_count(notes), 'note')}")
 
 
-def quantize_edit(notes: Selected, grid: int) -> Edit:
-    edits = [quantize_notes(tid, v, grid) for tid, v in notes.items() if v]
+def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None = None) -> Edit:
+    """Onsets to the nearest grid line: ``line(tick)`` where given (the studio's grid
+    counts from each bar line), else a multiple of ``grid``."""
+    edits = [quantize_notes(tid, v, grid, line=line) for tid, v in notes.items() if v]
     return _group(edits, f"Quantize {plural(_count(notes), 'note')}")
 
 

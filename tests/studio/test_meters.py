@@ -1,0 +1,108 @@
+"""Editing in mixed meters: quantize, nudge, duplicate, snap and the click count from each
+bar line, whatever the bars' lengths (7/8 in quarters, pickups, bars cut short)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.score import Note, Song, TimeMap, TimeSignature, Track, add_notes
+from studio.grid import snap_by_name, snap_tick
+from studio.transport import with_metronome
+
+# 4/4 × 2, 3/4 × 2, 6/8 × 2, 7/8 × 2, 5/4 × 2 at 480 PPQ.
+BARS = (0, 1920, 3840, 5280, 6720, 8160, 9600, 11280, 12960, 15360)
+METERS = (TimeSignature(0, 4, 4), TimeSignature(3840, 3, 4), TimeSignature(6720, 6, 8),
+          TimeSignature(9600, 7, 8), TimeSignature(12960, 5, 4))
+
+
+def mixed_song() -> Song:
+    bass = Track("Bass", 33, channel=1, notes=tuple(Note(40, b, 240) for b in BARS))
+    return Song(tracks=(bass,), ppq=480, time_signatures=METERS, length=17760)
+
+
+@pytest.fixture
+def mixed(window):
+    window.set_song(mixed_song())
+    window.selection.set_tracks([window.document.song.tracks[0].id])
+    return window
+
+
+def starts(win) -> list[int]:
+    return [n.start for n in win.document.song.tracks[0].notes]
+
+
+def select(win, ticks) -> None:
+    track = win.document.song.tracks[0]
+    win.selection.set_notes((track.id, n.id) for n in track.notes if n.start in ticks)
+
+
+def test_the_mixed_song_has_the_bars_a_musician_counts():
+    tm = TimeMap.of(mixed_song())
+    assert [tm.bar_to_tick(b) for b in range(10)] == list(BARS)
+
+
+@pytest.mark.parametrize("snap", ["Bar", "1/2", "1/4", "1/8", "1/16", "1/4T", "Off"])
+def test_quantize_leaves_downbeats_on_their_downbeats(mixed, snap):
+    mixed.pianoroll.set_snap(snap_by_name(snap))
+    mixed.quantize()
+    assert starts(mixed) == list(BARS)
+
+
+def test_quantize_pulls_a_note_to_the_nearest_line_of_its_own_bar(mixed):
+    track = mixed.document.song.tracks[0]
+    late = Note(50, 11200, 60)  # 7/8 bar 8 ends at 12960; bar 8 itself starts at 11280
+    mixed.document.apply(add_notes(track.id, [late, Note(52, 11290, 60)]))
+    select(mixed, {11200, 11290})
+    mixed.pianoroll.set_snap(snap_by_name("1/4"))
+    mixed.quantize()
+    notes = {n.pitch: n.start for n in mixed.document.song.tracks[0].notes if n.pitch != 40}
+    assert notes == {50: 11280, 52: 11280}  # the bar line, 80 ticks away, not 11040
+
+
+def test_nudging_a_bar_lands_on_the_same_beat_of_the_bar_before_or_after(mixed):
+    def moved(start: int, direction: int) -> int:
+        track = mixed.document.song.tracks[0]
+        note = next(n for n in track.notes if n.start == start)
+        select(mixed, {start})
+        mixed.nudge(direction, bar=True)
+        after = next(n for n in mixed.document.song.tracks[0].notes if n.id == note.id)
+        mixed.document.undo_stack.undo()
+        return after.start
+
+    assert moved(3840, -1) == 1920  # 3/4 bar 3 → 4/4 bar 2
+    assert moved(12960, -1) == 11280  # 5/4 bar 9 → 7/8 bar 8, not two bars back
+    assert moved(1920, 1) == 3840 and moved(5280, 1) == 6720
+    assert moved(0, -1) == 0  # nothing before bar 1
+
+
+def test_duplicating_whole_bars_puts_the_copy_on_the_next_free_downbeat(mixed):
+    select(mixed, {1920, 3840})  # bars 2 (4/4) and 3 (3/4): 3,360 ticks, not two 4/4 bars
+    mixed.pianoroll.set_snap(snap_by_name("Bar"))
+    mixed.duplicate()
+    assert starts(mixed).count(5280) == 2  # bar 4's downbeat
+
+
+def test_snap_takes_the_next_bar_line_when_it_is_nearer():
+    tm = TimeMap.of(mixed_song())
+    quarter, bar = snap_by_name("1/4"), snap_by_name("Bar")
+    assert snap_tick(quarter, tm, 11200) == 11280 and snap_tick(quarter, tm, 11170) == 11280
+    assert snap_tick(quarter, tm, 10900) == 11040  # the nearer of the two
+    assert snap_tick(quarter, tm, 10700) == 10560  # still the quarter inside the 7/8 bar
+    # A bar cut short by a meter change mid-bar (4/4, then 3/4 at 2400): bar 2 is 480 long.
+    short = TimeMap(480, Song().tempos, (TimeSignature(0, 4, 4), TimeSignature(2400, 3, 4)))
+    assert snap_tick(bar, short, 2350) == 2400 and snap_tick(bar, short, 2000) == 1920
+    assert snap_tick(quarter, tm, 11200, "floor") == 11040
+
+
+def test_the_click_counts_compound_meters_in_dotted_beats_and_short_bars_short():
+    song = mixed_song()
+    click = with_metronome(song).tracks[-1]
+    six = [(n.start, n.pitch) for n in click.notes if 6720 <= n.start < 9600]
+    assert six == [(6720, 76), (7440, 77), (8160, 76), (8880, 77)]  # two beats a bar
+    seven = [n.start for n in click.notes if 9600 <= n.start < 11280]
+    assert seven == list(range(9600, 11280, 240))  # seven eighths
+    short = Song(ppq=480, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(2400, 3, 4)),
+                 length=3840)
+    ticks = [n.start for n in with_metronome(short).tracks[-1].notes]
+    assert ticks[:6] == [0, 480, 960, 1440, 1920, 2400]  # bar 2 (480 long) clicks once
+    assert len(ticks) == len(set(ticks))  # no tick clicks twice
