@@ -36,10 +36,7 @@ def with_metronome(song: Song) -> Song:
     notes = []
     bar = 0
     while (start := tm.bar_to_tick(bar)) < end:
-        sig = tm.signature_at(start)
-        beat = tm.beat_length_for(sig)
-        if sig.numerator % 3 == 0 and sig.numerator > 3 and sig.denominator >= 4:
-            beat *= 3
+        beat = tm.pulse_length_for(tm.signature_at(start))
         bar_end = tm.bar_to_tick(bar + 1)
         for i, tick in enumerate(range(start, bar_end, beat)):
             notes.append(Note(CLICK_HIGH if i == 0 else CLICK_LOW, tick,

@@ -42,10 +42,12 @@ def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
             continue
         sig = tm.signature_at(start)
         end = tm.bar_to_tick(bar + 1)
-        beat = tm.beat_length_for(sig)
+        beat = tm.pulse_length_for(sig)  # 6/8: dotted quarters; its eighths are sub-lines
         if beat * ppt >= MIN_BEAT_PX:
             out.beats += [(t - t0) * ppt for t in range(start + beat, end, beat)]
-        sub = snap.ticks(tm.ppq) if snap.division > 0 else beat // 4
+        notated = tm.beat_length_for(sig)
+        sub = snap.ticks(tm.ppq) if snap.division > 0 else notated // (4 if beat == notated
+                                                                        else 2)
         if sub and sub * ppt >= MIN_SUB_PX and sub < beat:
             out.subs += [(t - t0) * ppt for t in range(start, end, sub) if (t - start) % beat]
     return out

@@ -106,3 +106,17 @@ def test_the_click_counts_compound_meters_in_dotted_beats_and_short_bars_short()
     ticks = [n.start for n in with_metronome(short).tracks[-1].notes]
     assert ticks[:6] == [0, 480, 960, 1440, 1920, 2400]  # bar 2 (480 long) clicks once
     assert len(ticks) == len(set(ticks))  # no tick clicks twice
+
+
+def test_the_piano_roll_draws_6_8_in_dotted_beats_with_eighths_between(qapp):
+    from studio.pianoroll.gridlines import grid_lines
+    from studio.pianoroll.viewport import Viewport
+
+    tm = TimeMap.of(mixed_song())
+    vp = Viewport(480)
+    vp.width, vp.left, vp.px_per_beat = 2000, 6720.0, 96.0  # bar 5 (6/8) and on
+    lines = grid_lines(tm, vp, snap_by_name("1/8"))
+    ticks = [round(vp.left + x / vp.px_per_tick) for x in lines.beats]
+    assert ticks[:3] == [7440, 8880, 9840]  # bar 5's and bar 6's second dotted beat, 7/8
+    subs = [round(vp.left + x / vp.px_per_tick) for x in lines.subs]
+    assert [t for t in subs if t < 8160] == [6960, 7200, 7680, 7920]  # the other eighths
