@@ -270,8 +270,9 @@ def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
     already decided next, and (m,) whether a ``HOLD`` would (it keeps the previous pitch
     and so moves out of the cell from there). ``padded`` is the window with one cell of
     context each side (cell ``c`` of the window at column ``c + 1``). Only motion between
-    known pitches counts: both voices move, in the same direction, from one perfect
-    interval class to the same one."""
+    known pitches counts: both voices move from one perfect interval class to the same
+    one, in the same direction or contrary (consecutive fifths or octaves by contrary
+    motion are as bare to the ear, and the textbook rule forbids them too)."""
     pitch = sounding_pitches(padded)
     width = padded.shape[1]
     p = np.arange(vocab.N_PITCHES)[None, :]
@@ -295,9 +296,7 @@ def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
         iv = np.abs(before - o0) % 12
         into = mine & (before >= 0) & (o0 >= 0) & (o1 >= 0) & (o0 != o1) & np.isin(iv, PERFECT)
         r = np.flatnonzero(into)  # few rows: work on those only
-        onsets[r] |= ((p != before[r, None])
-                      & (np.sign(p - before[r, None]) == np.sign(o1 - o0)[r, None])
-                      & (np.abs(p - o1[r, None]) % 12 == iv[r, None]))
+        onsets[r] |= (p != before[r, None]) & (np.abs(p - o1[r, None]) % 12 == iv[r, None])
         # Out of the cell (held on to this lane's next onset): p → after, while the other
         # goes o_from → o2 at the same step.
         iv2 = np.abs(after - o2) % 12
@@ -305,24 +304,24 @@ def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
                & np.isin(iv2, PERFECT))
         r = np.flatnonzero(out)
         onsets[r] |= ((p != after[r, None])
-                      & (np.sign(after[r, None] - p) == np.sign(o2 - o_from)[r, None])
                       & (np.abs(p - o_from[r, None]) % 12 == iv2[r, None]))
         hold |= (out & (before >= 0) & (before != after)
-                 & (np.sign(after - before) == np.sign(o2 - o_from))
                  & (np.abs(before - o_from) % 12 == iv2))
     return onsets, hold
 
 
-def parallel_pairs(padded: np.ndarray) -> np.ndarray:
+def parallel_pairs(padded: np.ndarray, contrary: bool = False) -> np.ndarray:
     """(k, 3) ``(lane_a, lane_b, column)`` of every parallel fifth or octave in the padded
-    window: both lanes move into ``column`` (a padded column), in the same direction, from
-    one perfect interval class to the same one (``lane_a < lane_b``)."""
+    window: both lanes move into ``column`` (a padded column), in the same direction (or
+    either, with ``contrary``: consecutive fifths and octaves, as ``parallel_motion``
+    forbids them), from one perfect interval class to the same one (``lane_a < lane_b``).
+    The statistics count parallels in the same direction only, as published ones do."""
     pitch = sounding_pitches(padded)
     a, b = pitch[:, :-1], pitch[:, 1:]  # before and at each column from 1 on
     moves = (a >= 0) & (b >= 0) & (a != b)
     iv0 = np.abs(a[:, None] - a[None, :]) % 12
     iv1 = np.abs(b[:, None] - b[None, :]) % 12
-    same_dir = np.sign(b - a)[:, None] == np.sign(b - a)[None, :]
+    same_dir = contrary | (np.sign(b - a)[:, None] == np.sign(b - a)[None, :])
     hit = (moves[:, None] & moves[None, :] & same_dir & (iv0 == iv1) & np.isin(iv0, PERFECT))
     hit &= np.triu(np.ones(hit.shape[:2], dtype=bool), 1)[:, :, None]
     i, j, t = np.nonzero(hit)

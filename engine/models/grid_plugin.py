@@ -167,14 +167,19 @@ class GridModelPlugin:
 
     def window(self, song: Song, mask: Mask, bars: int | None = None) -> tuple[int, int]:
         """Ticks of the encoded window: the mask's bars plus ``bars`` (default
-        ``context_bars``) each side, within the song."""
+        ``context_bars``) each side, within the song. It stops where the music (or the
+        mask) ends, even mid-bar: the rest of a last bar would be silence in every voice,
+        which the network reads as the piece ending early (a chorale's lower voices fell
+        silent a beat before the melody's last note)."""
         bars = self.context_bars if bars is None else bars
         tm = TimeMap.of(song)
         lo, hi = mask.span
         first = max(0, tm.tick_to_bar(lo) - bars)
         last = tm.tick_to_bar(max(lo, hi - 1)) + bars
-        song_bars = tm.bar_count(max(song.end, hi))
-        return tm.bar_to_tick(first), max(hi, tm.bar_to_tick(min(last, song_bars - 1) + 1))
+        end = max(song.end, hi)
+        song_bars = tm.bar_count(end)
+        return tm.bar_to_tick(first), min(end, max(hi, tm.bar_to_tick(min(last, song_bars - 1)
+                                                                       + 1)))
 
     def onset_rate(
         self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,

@@ -399,7 +399,7 @@ class _Window:
         rank = np.full(grid.size, np.inf)
         rank[new] = conf
         flat = grid.reshape(-1)
-        for a, b, t in parallel_pairs(self._padded(grid)):
+        for a, b, t in parallel_pairs(self._padded(grid), contrary=True):
             into = [lane * width + t - 1 for lane in (a, b) if t - 1 < width]
             before = []
             for lane in (a, b):

@@ -289,3 +289,17 @@ def test_precision_loads_one_denoiser_per_precision():
     generate(m, song, mask, precision="int8")
     generate(m, song, mask, precision="int8")
     assert loaded == ["fp32", "int8"]
+
+
+def test_the_window_stops_where_the_music_ends_even_mid_bar():
+    # The melody ends on beat 3 of bar 2: the rest of that bar is not silence to be heard
+    # (a chorale's lower voices fell silent a beat early, reading it as the ending).
+    melody = Track("Soprano", notes=(Note(72, 0, 1920), Note(71, 1920, 960)))
+    alto = Track("Alto")
+    song = Song(tracks=(melody, alto))
+    mask = Mask.of(Region(frozenset({alto.id}), 0, 2880))
+    assert model().window(song, mask) == (0, 2880)
+    # A mask past the end (Continue) still reaches its own end; a song's set length counts.
+    later = Mask.of(Region(frozenset({alto.id}), 2880, 5760))
+    assert model().window(song, later)[1] == 5760
+    assert model().window(replace(song, length=3840), mask) == (0, 3840)

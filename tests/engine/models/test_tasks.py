@@ -407,3 +407,20 @@ def test_a_cancel_or_ctrl_c_passes_through(error):
 def test_compose_refuses_a_meter_no_saved_song_can_hold(meter):
     with pytest.raises(tasks.TaskError, match="not one MIDI can hold"):
         tasks.compose(tasks.SongParams(meter=meter), model=model(), options=OPTS)
+
+
+def test_the_shipped_chorale_model_holds_its_final_chord_under_a_mid_bar_ending():
+    """A melody ending on beat 3: every added voice sounds under its last note, in every
+    take (the lower voices used to stop a beat early, hearing the rest of the bar as the
+    end)."""
+    from engine.models.plugin import model_folder, plugin_from_folder
+
+    chorale = plugin_from_folder(model_folder("chorale-jsb"))
+    song = chorale_melody()
+    song = Song(tracks=(song.tracks[0].with_notes(song.tracks[0].notes[:-2]),))  # 3.5 bars
+    end = max(n.end for n in song.tracks[0].notes)
+    for seed in (1, 2, 3):
+        take = tasks.harmonize(song, song.tracks[0].id, model=chorale,
+                               options=GenerateOptions(steps=8, seed=seed))
+        for track in take.after.tracks[1:]:
+            assert any(n.start < end <= n.end for n in track.notes), (seed, track.name)

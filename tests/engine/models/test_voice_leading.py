@@ -20,6 +20,14 @@ def test_sounding_pitches_follow_holds_and_stop_at_rests_and_masks():
     assert sounding_pitches(grid).tolist() == [[60, 60, 60, -1, -1, 62, -1, -1]]
 
 
+def test_consecutive_fifths_by_contrary_motion_count_only_when_asked():
+    # C-G → D-A an octave apart: the lower voice leaps down while the upper goes up.
+    up, low = [O(67), O(69)], [O(60), O(50)]
+    grid = np.array([up, low])
+    assert parallel_pairs(grid).tolist() == []  # the statistics: parallels only
+    assert parallel_pairs(grid, contrary=True).tolist() == [[0, 1, 1]]  # the sampler's rule
+
+
 def test_parallel_pairs_finds_fifths_and_octaves_whichever_voice_is_on_top():
     # C-G → D-A (fifths, upper voice on top), then an octave E-E → F-F, then contrary.
     up = [O(67), O(69), O(64), O(65), O(60)]
@@ -31,11 +39,11 @@ def test_parallel_pairs_finds_fifths_and_octaves_whichever_voice_is_on_top():
 
 def test_a_masked_cell_may_not_move_in_parallel_into_or_out_of_it():
     # Lane 0 goes G → A; lane 1 sits on C (a fifth below G) and its next cell is open: D,
-    # a fifth below A, moving up with it, is forbidden. E is fine; D an octave down is
-    # contrary motion; D above the A is a fourth.
+    # a fifth below A, moving up with it, is forbidden, and so is D an octave down (fifths
+    # by contrary motion). E is fine; D above the A is a fourth.
     padded = np.array([[O(67), O(69)], [O(60), M]])
     onsets, hold = parallel_motion(padded, np.array([1]), np.array([0]))
-    assert onsets[0, 62] and not onsets[0, 64] and not onsets[0, 50] and not onsets[0, 74]
+    assert onsets[0, 62] and onsets[0, 50] and not onsets[0, 64] and not onsets[0, 74]
     assert not hold[0]  # holding C is oblique motion
     # Out of the cell, across a decided hold: lane 1 is open at column 1, then holds and
     # moves to D when lane 0 moves G → A: C (a fifth below G, going up) is forbidden.
