@@ -30,8 +30,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
     """The exception types printed as one line. Only modules already imported are looked
     at: an error can only come from code that ran, and importing the rest (torch, via the
     model modules) would make every error message take seconds."""
-    types: list[type[BaseException]] = [CliError, FileNotFoundError, IsADirectoryError,
-                                        PermissionError]
+    # Any OS error: a full disk, a read-only filesystem or a name too long is the
+    # user's to fix, and it names its file (error_line).
+    types: list[type[BaseException]] = [CliError, OSError]
     for path in _USER_ERROR_PATHS:
         module_name, _, name = path.partition(":")
         error_type = getattr(sys.modules.get(module_name), name, None)
@@ -65,6 +66,7 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     extension that is no song format, one of the ``inputs`` (never overwritten), a
     folder, or a file in a folder that does not exist."""
     from engine.io import file_kind, same_file
+    from engine.io.atomic import refuse_read_only
 
     if file_kind(path) is None:
         raise CliError(f"{path}: cannot write {path.suffix or 'files without an extension'}: "
@@ -73,6 +75,7 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         raise CliError(f"{path}: refusing to overwrite the input file")
     if path.is_dir():
         raise CliError(f"{path}: is a folder, not a file")
+    refuse_read_only(path)
     if not path.parent.is_dir():
         if path.parent.exists():
             raise CliError(f"{path}: {path.parent} is a file, not a folder")

@@ -42,6 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.io import load_song
+    from engine.io.atomic import refuse_read_only
     from engine.render import RenderError, render_files
     from engine.render.files import remove_stems, stale_stems, stem_names
 
@@ -51,6 +52,11 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
     if args.clean and args.stems is None:
         raise CliError("render: --clean goes with --stems DIR")
+    if args.output is not None:  # before seconds of rendering, not after
+        if args.output.is_dir():
+            raise CliError(f"{args.output}: is a folder, not a file")
+        check_folder(args.output.parent)  # made if missing
+        refuse_read_only(args.output)
     if args.stems is not None:
         check_folder(args.stems, " (--stems takes the folder to write the stems into)")
     song = load_song(args.input)

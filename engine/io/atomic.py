@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -27,9 +28,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     (:func:`remove_stale_temps`) are removed.
     """
     target = Path(os.path.realpath(path))
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    refuse_read_only(target, path)
+    tmp = temp_sibling(target, "tmp")
     # os.open with 0o666 lets the umask decide the permissions, as for any new file.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0),
+                     0o666)
+    except OSError as e:  # name the user's file, not our temporary one
+        raise OSError(e.errno, e.strerror, os.fspath(path)) from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -46,11 +52,41 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     remove_stale_temps(target)
 
 
+# A temporary name embeds at most this many bytes of its file's name: with the dot, the
+# random part and the suffix it stays within the 255 bytes a file name may have, even
+# for a legal 255-byte name.
+TEMP_NAME_BYTES = 200
+
+
+def temp_sibling(target: Path, suffix: str) -> Path:
+    """A fresh temporary path beside ``target``: ``.NAME.<8 hex>.SUFFIX``, NAME cut to
+    :data:`TEMP_NAME_BYTES` bytes of UTF-8."""
+    return target.with_name(f".{_temp_stem(target)}.{secrets.token_hex(4)}.{suffix}")
+
+
+def _temp_stem(target: Path) -> str:
+    return target.name.encode()[:TEMP_NAME_BYTES].decode(errors="ignore")
+
+
+def refuse_read_only(target: Path, shown: str | os.PathLike[str] | None = None) -> None:
+    """A file whose write permission is off everywhere (``chmod a-w``) is one its owner
+    protected: never replaced, even where the folder would allow it (an atomic save
+    renames over the file, which its own permissions do not stop)."""
+    try:
+        protected = target.is_file() and not target.stat().st_mode & 0o222
+    except OSError:  # cannot look: the write itself will say what is wrong
+        return
+    if protected:
+        raise PermissionError(errno.EACCES, "the file is read-only (its write permission is "
+                              "off): choose another name",
+                              os.fspath(shown if shown is not None else target))
+
+
 def remove_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> list[Path]:
     """Delete ``target``'s temporary files (only its, by exact name pattern) that were last
     written over ``max_age`` seconds ago; best effort. Returns those deleted."""
     # The name atomic_write gives them: .NAME.<8 hex digits>.tmp
-    pattern = re.compile(re.escape(f".{target.name}.") + r"[0-9a-f]{8}\.tmp")
+    pattern = re.compile(re.escape(f".{_temp_stem(target)}.") + r"[0-9a-f]{8}\.tmp")
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(target.parent):

@@ -23,7 +23,7 @@ from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from engine.io.atomic import atomic_write
 from engine.models import vocab
@@ -71,11 +71,11 @@ def write_json(path: Path, data: Mapping[str, Any]) -> None:
 
 
 def write_tensors(path: Path, tensors: dict[str, torch.Tensor], meta: dict[str, str]) -> None:
-    """Write a safetensors file atomically: a temporary file renamed over ``path``."""
-    tmp = path.with_name(path.name + ".tmp")
-    save_file({k: v.detach().contiguous().cpu() for k, v in tensors.items()}, str(tmp), meta)
-    os.chmod(tmp, 0o644)  # safetensors creates it private; model files are meant to be shared
-    os.replace(tmp, path)
+    """Write a safetensors file atomically (:func:`engine.io.atomic.atomic_write`: a
+    folder that cannot be written is an ``OSError`` naming ``path``, not a serializer
+    error; model files are a few MB, so they are built in memory first)."""
+    atomic_write(path, save({k: v.detach().contiguous().cpu() for k, v in tensors.items()},
+                            meta))
 
 
 def save_model(

@@ -7,15 +7,16 @@ place only once complete, so an error (or Ctrl-C) never leaves a truncated WAV b
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
+from engine.io.atomic import refuse_read_only, temp_sibling
 from engine.score import Song
 from engine.score.instruments import program_name
 
@@ -62,12 +63,14 @@ def remove_stems(paths: Iterable[Path]) -> None:
             path.unlink()
 
 
-def _temp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
-
-
-def _write(path: Path, audio: np.ndarray, sample_rate: int) -> None:
-    sf.write(str(path), audio, sample_rate, subtype=SUBTYPE, format="WAV")
+def _write(tmp: Path, audio: np.ndarray, sample_rate: int, shown: Path) -> None:
+    """``audio`` into the new file ``tmp``; an OS error names ``shown`` (the user's file),
+    not the temporary one (libsndfile's own message for it is "System error")."""
+    try:
+        with open(tmp, "xb") as f:
+            sf.write(f, audio, sample_rate, subtype=SUBTYPE, format="WAV")
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(shown)) from None
 
 
 def write_wavs(files: Sequence[tuple[Path, np.ndarray]], sample_rate: int) -> list[Path]:
@@ -79,11 +82,15 @@ def write_wavs(files: Sequence[tuple[Path, np.ndarray]], sample_rate: int) -> li
     """
     temps: list[tuple[Path, Path]] = []
     try:
+        for path, _ in files:
+            refuse_read_only(path)
+            if path.is_dir():
+                raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(path))
         for path, audio in files:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = _temp_path(path)
+            tmp = temp_sibling(path, "partial")
             temps.append((tmp, path))
-            _write(tmp, audio, sample_rate)
+            _write(tmp, audio, sample_rate, path)
         for tmp, path in temps:
             os.replace(tmp, path)
     except BaseException:

@@ -123,3 +123,19 @@ def test_clean_needs_stems(tmp_path, capsys):
     assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--clean"]) == 1
     assert "--clean goes with --stems" in one_error_line(capsys)
     assert not (tmp_path / "m.wav").exists()
+
+
+def test_a_mix_path_that_cannot_be_written_is_refused_before_rendering(tmp_path, capsys):
+    song = tiny_midi(tmp_path / "s.mid")
+    folder = tmp_path / "mix.wav"
+    folder.mkdir()
+    assert main(["render", str(song), "-o", str(folder)]) == 1
+    assert one_error_line(capsys) == f"partita: error: {folder}: is a folder, not a file"
+    final = tmp_path / "final.wav"
+    final.write_bytes(b"keep")
+    final.chmod(0o444)
+    assert main(["render", str(song), "-o", str(final)]) == 1
+    assert "read-only" in one_error_line(capsys) and final.read_bytes() == b"keep"
+    long = tmp_path / ("a" * 251 + ".wav")  # a legal name: its temporary one must fit too
+    assert main(["render", str(song), "-o", str(long), "--synth", "builtin"]) == 0
+    assert long.is_file()

@@ -93,3 +93,27 @@ def test_atomic_write_removes_only_stale_temporary_files_of_its_own_target(tmp_p
     atomic_write(path, b"new")
     assert path.read_bytes() == b"new"
     assert not stale.exists() and fresh.exists() and all(p.exists() for p in others)
+
+
+def test_a_file_with_its_write_permission_off_is_never_replaced(tmp_path):
+    path = tmp_path / "final.mid"
+    path.write_bytes(b"the finished version")
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only") as e:
+        atomic_write(path, b"new")
+    assert e.value.filename == str(path)
+    assert path.read_bytes() == b"the finished version"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_the_longest_legal_names_save_and_errors_name_the_users_file(tmp_path):
+    for name in ("a" * 251 + ".mid", "日" * 80 + ".mid"):  # 255 and 244 bytes
+        path = tmp_path / name
+        atomic_write(path, b"x")
+        atomic_write(path, b"y")
+        assert path.read_bytes() == b"y"
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_bytes(b"")
+    with pytest.raises(OSError) as e:
+        atomic_write(blocker / "song.mid", b"x")
+    assert e.value.filename == str(blocker / "song.mid")  # not .song.mid.1a2b3c4d.tmp

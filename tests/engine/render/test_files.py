@@ -27,3 +27,29 @@ def test_stale_stems_are_other_stems_only(tmp_path):
     (tmp_path / "07 - Folder.wav").mkdir()
     stale = stale_stems(tmp_path, ["01 - Piano.wav", "02 - Bass.wav"])
     assert [p.name for p in stale] == ["03 - Piano.wav", "05 - Strings.WAV"]
+
+
+def test_wavs_with_the_longest_legal_names_are_written_and_errors_name_them(tmp_path):
+    import numpy as np
+    import pytest
+
+    from engine.render.files import write_wavs
+
+    audio = np.zeros((100, 2), np.float32)
+    long = tmp_path / ("a" * 251 + ".wav")  # 255 bytes: its temporary name must be shorter
+    assert write_wavs([(long, audio)], 44100) == [long]
+    assert long.stat().st_size > 0
+    final = tmp_path / "final.wav"
+    final.write_bytes(b"keep")
+    final.chmod(0o444)
+    with pytest.raises(PermissionError, match="read-only"):
+        write_wavs([(tmp_path / "other.wav", audio), (final, audio)], 44100)
+    assert final.read_bytes() == b"keep" and not (tmp_path / "other.wav").exists()
+    with pytest.raises(IsADirectoryError) as e:
+        write_wavs([(tmp_path, audio)], 44100)
+    assert e.value.filename == str(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_bytes(b"")
+    with pytest.raises(OSError) as e:
+        write_wavs([(blocker / "x.wav", audio)], 44100)
+    assert "partial" not in str(e.value)

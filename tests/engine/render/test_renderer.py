@@ -174,11 +174,11 @@ def test_a_failed_write_leaves_no_file_behind(song, tmp_path, monkeypatch):
     calls = []
     real = files._write
 
-    def failing(path, audio, sr):
+    def failing(path, audio, sr, shown):
         calls.append(path)
         if len(calls) == 3:
             raise OSError("disk full")
-        real(path, audio, sr)
+        real(path, audio, sr, shown)
 
     monkeypatch.setattr(files, "_write", failing)
     with pytest.raises(OSError, match="disk full"):
