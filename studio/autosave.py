@@ -64,7 +64,7 @@ class Autosaver(QObject):
         try:
             result = job()
         except Exception as e:  # a full disk must not interrupt the user's work
-            self.failed.emit(str(e))
+            self.failed.emit(self._reason(e))
             return False
         self._written(result)
         return True
@@ -111,7 +111,20 @@ class Autosaver(QObject):
 
     def _write_failed(self, error: BaseException) -> None:
         self._busy = False
-        self.failed.emit(str(error))
+        self.failed.emit(self._reason(error))
+
+    def _reason(self, error: BaseException) -> str:
+        """What failed, in words a user can act on: an OS error names the recovery folder
+        (it may have stopped at a parent such as '/nonexistent') and the way to move it."""
+        if not isinstance(error, OSError):
+            return str(error)
+        folder = getattr(self.store, "directory", None)
+        why = (error.strerror or str(error)).lower()
+        where = f"cannot write the recovery folder {folder} ({why}" if folder else why
+        if error.filename and folder and str(error.filename) != str(folder):
+            where += f" at {error.filename}"
+        return (where + (")" if folder else "") +
+                ("; set $PARTITA_STATE_DIR to a folder you can write" if folder else ""))
 
     def mark_clean(self) -> None:
         """The song, mask and takes are now what a file holds (saved as a project, or

@@ -136,7 +136,9 @@ def format_facts(f: dict[str, Any]) -> str:
 
 
 def _cell(text: str, width: int) -> str:
-    """``text`` cut to ``width`` characters, the cut marked with an ellipsis."""
+    """``text`` on one line (a name's newlines and tabs as spaces: they broke the table),
+    cut to ``width`` characters, the cut marked with an ellipsis."""
+    text = "".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

@@ -122,6 +122,9 @@ class OnnxDenoiser:
     ) -> None:
         import onnxruntime as ort
 
+        # Errors only: its warnings (a telemetry id it cannot store in a read-only home)
+        # are printed in colour on every command, and say nothing to a musician.
+        ort.set_default_logger_severity(3)
         self.cfg = cfg
         graph = build_graph(cfg, tensors, linears)
         opts = ort.SessionOptions()

@@ -8,6 +8,7 @@ what goes into the mix.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from .errors import RenderError, SoundFontError
 from .events import song_frames
 from .files import stem_paths, write_wavs
 from .mixing import apply_volume_pan, peak, remove_dc, song_gain, sum_tracks, to_db
-from .soundfont import SoundFontSynth, find_soundfont, tinysoundfont_available
+from .soundfont import ENV_VAR, SoundFontSynth, find_soundfont, tinysoundfont_available
 
 Progress = Callable[[float], None]
 SynthChoice = Literal["auto", "soundfont", "builtin"]
@@ -74,12 +75,28 @@ def make_synth(
     if path is None:
         if wanted:
             raise RenderError("no SoundFont found: pass one, or set $PARTITA_SOUNDFONT")
-        return BuiltinSynth(sample_rate)
+        return _builtin(sample_rate, "no General MIDI SoundFont found: install "
+                                     "fluid-soundfont-gm or set $PARTITA_SOUNDFONT")
     if not tinysoundfont_available():
         if wanted:
             raise RenderError("the tinysoundfont package is not installed: cannot play SoundFonts")
-        return BuiltinSynth(sample_rate)
-    return SoundFontSynth(path, sample_rate)
+        return _builtin(sample_rate, "tinysoundfont is not installed")
+    found = SoundFontSynth(path, sample_rate)
+    if not wanted and not os.environ.get(ENV_VAR, "").strip():
+        # One the system has, not one the user named: a damaged package must not stop
+        # every render (a named one is the user's to fix, and stays an error).
+        try:
+            found.check()
+        except SoundFontError as e:
+            return _builtin(sample_rate, f"{path.name} is damaged: {e}")
+    return found
+
+
+def _builtin(sample_rate: int, why: str) -> BuiltinSynth:
+    """The built-in synth, named with why it plays (the CLI and the studio show it)."""
+    synth = BuiltinSynth(sample_rate)
+    synth.name = f"built-in ({why})"
+    return synth
 
 
 def _render(

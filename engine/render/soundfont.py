@@ -62,13 +62,13 @@ def find_soundfont(explicit: Path | str | None = None) -> Path | None:
     if explicit is not None:
         path = Path(explicit).expanduser()
         if not path.is_file():
-            raise SoundFontError(f"{path}: SoundFont file not found")
+            raise SoundFontError(f"{path}: {_not_a_file(path)}")
         return path
     env = os.environ.get(ENV_VAR, "").strip()
     if env:
         path = Path(env).expanduser()
         if not path.is_file():
-            raise SoundFontError(f"{path}: SoundFont file not found (from ${ENV_VAR})")
+            raise SoundFontError(f"{path}: {_not_a_file(path)} (from ${ENV_VAR})")
         return path
     for path in STANDARD_LOCATIONS:
         if path.is_file():
@@ -82,6 +82,10 @@ _cache_lock = threading.Lock()
 _cached: tuple[tuple[str, float, int], object] | None = None
 
 
+def _not_a_file(path: Path) -> str:
+    return "is a folder, not a SoundFont file" if path.is_dir() else "SoundFont file not found"
+
+
 def _load_synth(path: Path, sample_rate: int):
     global _cached
     import tinysoundfont
@@ -89,6 +93,10 @@ def _load_synth(path: Path, sample_rate: int):
     key = (str(path.resolve()), path.stat().st_mtime, sample_rate)
     if _cached is not None and _cached[0] == key:
         return _cached[1]
+    try:  # the binding reports an unreadable file as an unusable one
+        path.open("rb").close()
+    except OSError as e:
+        raise SoundFontError(f"{path}: cannot read: {(e.strerror or str(e)).lower()}") from e
     synth = tinysoundfont.Synth(gain=SYNTH_GAIN_DB, samplerate=sample_rate)
     try:
         synth.sfload(str(path))
@@ -105,6 +113,11 @@ class SoundFontSynth:
         self.path = Path(path)
         self.sample_rate = sample_rate
         self.name = f"SoundFont {self.path.name}"
+
+    def check(self) -> None:
+        """Load the file now (once: it is kept); :class:`SoundFontError` if it is unusable."""
+        with _cache_lock:
+            _load_synth(self.path, self.sample_rate)
 
     def render_track(
         self,

@@ -280,6 +280,8 @@ def test_a_failing_autosave_stays_visible_until_it_works(opened, tmp_path, dialo
     assert win.status_autosave.isVisible()
     assert "Autosave is failing" in win.status_autosave.text()
     assert "not-a-folder" in win.status_autosave.toolTip()
+    assert (f"cannot write the recovery folder {blocker}" in win.status_autosave.toolTip()
+            and "set $PARTITA_STATE_DIR" in win.status_autosave.toolTip())
     edit_something(win)
     assert not win.autosaver.save_now()
     assert dialogs.names().count("show_notice") == 1  # told once per session

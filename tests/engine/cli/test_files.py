@@ -183,3 +183,11 @@ def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, probl
     out = tmp_path / "x.mid"
     expect_user_error(["convert", str(midi), str(out), *flags], capsys, problem)
     assert not out.exists()
+
+
+def test_info_keeps_a_track_name_with_newlines_on_its_row(tmp_path, capsys):
+    path = tmp_path / "odd.mid"
+    save_song(Song(tracks=(Track("Line1\nLine2\tTabbed", notes=(Note(60, 0, 480),)),)), path)
+    assert main(["info", str(path)]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if "Line1" in line]
+    assert len(rows) == 1 and "Line1 Line2 Tabbed" in rows[0]

@@ -190,7 +190,9 @@ def test_a_failed_write_leaves_no_file_behind(song, tmp_path, monkeypatch):
 
 def test_without_a_soundfont_the_builtin_synth_plays(song, monkeypatch):
     monkeypatch.setattr(renderer, "find_soundfont", lambda explicit=None: None)
-    assert renderer.make_synth(SR).name == "built-in"
+    assert renderer.make_synth(SR).name == (
+        "built-in (no General MIDI SoundFont found: install fluid-soundfont-gm or set "
+        "$PARTITA_SOUNDFONT)")  # what the CLI's and the studio's export report show
     stems = render_tracks(song, SR)
     assert all(np.abs(a).max() > 0.01 for a in stems.values())
 
@@ -198,11 +200,36 @@ def test_without_a_soundfont_the_builtin_synth_plays(song, monkeypatch):
 def test_without_tinysoundfont_the_builtin_synth_plays(monkeypatch, tmp_path):
     monkeypatch.setattr(renderer, "tinysoundfont_available", lambda: False)
     monkeypatch.delenv(sf_module.ENV_VAR, raising=False)
-    assert renderer.make_synth(SR).name == "built-in"
+    assert renderer.make_synth(SR).name == "built-in (tinysoundfont is not installed)"
     fake = tmp_path / "x.sf2"
     fake.write_bytes(b"RIFF")
     with pytest.raises(RenderError, match="tinysoundfont"):
         renderer.make_synth(SR, soundfont=fake)
+
+
+def test_a_damaged_system_soundfont_falls_back_to_the_builtin_synth(tmp_path, monkeypatch):
+    bad = tmp_path / "FluidR3_GM.sf2"
+    bad.write_bytes(b"RIFF" + bytes(200))
+    monkeypatch.delenv(sf_module.ENV_VAR, raising=False)
+    monkeypatch.setattr(sf_module, "STANDARD_LOCATIONS", (bad,))
+    synth = renderer.make_synth(SR)
+    assert synth.name.startswith("built-in (FluidR3_GM.sf2 is damaged: ")
+    # The same file named by the user is theirs to fix: an error, as before.
+    with pytest.raises(RenderError, match="not a usable SoundFont"):
+        render_tracks(Song(tracks=(Track(notes=(Note(60, 0, 480),)),)), SR, soundfont=bad)
+
+
+def test_an_unreadable_or_folder_soundfont_says_so(tmp_path, monkeypatch):
+    locked = tmp_path / "locked.sf2"
+    locked.write_bytes(b"RIFF")
+    monkeypatch.setattr(locked.__class__, "open", lambda self, *a, **k: (_ for _ in ()).throw(
+        PermissionError(13, "Permission denied")), raising=True)
+    with pytest.raises(RenderError, match=r"locked\.sf2: cannot read: permission denied"):
+        render_tracks(Song(tracks=(Track(notes=(Note(60, 0, 480),)),)), SR, soundfont=locked)
+    monkeypatch.undo()
+    monkeypatch.setenv(sf_module.ENV_VAR, str(tmp_path))
+    with pytest.raises(RenderError, match="is a folder, not a SoundFont file"):
+        sf_module.find_soundfont()
 
 
 def test_soundfont_lookup_order(tmp_path, monkeypatch):
