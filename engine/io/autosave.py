@@ -39,13 +39,19 @@ from .project import Project, load_project, project_bytes
 SUFFIX = ".partita"
 
 
-def default_recovery_dir() -> Path:
-    """Where recovery files live unless a directory is given (see module docstring)."""
+def state_dir() -> Path:
+    """Partita's state folder: ``$PARTITA_STATE_DIR``, else ``$XDG_STATE_HOME/partita``
+    (``~/.local/state/partita``)."""
     state = os.environ.get("PARTITA_STATE_DIR")
     if state:
-        return Path(state).expanduser() / "recovery"
+        return Path(state).expanduser()
     xdg = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    return Path(xdg).expanduser() / "partita" / "recovery"
+    return Path(xdg).expanduser() / "partita"
+
+
+def default_recovery_dir() -> Path:
+    """Where recovery files live unless a directory is given (see module docstring)."""
+    return state_dir() / "recovery"
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .entry import DISABLED, Entry
 from .errors import PluginError, failure, one_line  # noqa: F401  (one_line: used from here)
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
 from .packs import check_api_version, load_pack, pack_loader, verify_pack
+from .probe import import_problem
 
 GROUP = "partita.models"
 BUILTIN_DIST = "partita"
@@ -280,6 +281,9 @@ def _import_from_folder(folder: Path, module_name: str) -> ModuleType:
                     f"{folder}: module name {top!r} is already taken by {existing_file or top}"
                 )
         else:
+            problem = import_problem(folder, top)  # hangs or ends the process: not here
+            if problem:
+                raise PluginError(f"{folder}: {problem}")
             spec = importlib.util.spec_from_file_location(top, file,
                                                           submodule_search_locations=search)
             if spec is None or spec.loader is None:

@@ -1,0 +1,115 @@
+"""Trying a folder plugin's import in a separate process before importing it here.
+
+A plugin's module runs its own code when imported. One that hangs there (a network call,
+a lock) would hang every command and the studio's model list; one that ends the process
+(``os._exit``, a crash in a native extension) would take the studio down with the user's
+unsaved work. So a folder plugin's module is first imported in a child Python process
+with a time limit; only if that process comes back is the module imported here. An
+ordinary exception is left to the real import, which reports it the usual way.
+
+The verdict is kept per plugin version (the folder's files: names, sizes and times) in
+the state folder, so only a new or changed plugin pays for the child process (about a
+second, more for a plugin that imports torch).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from engine.io.atomic import atomic_write
+
+TIMEOUT_S = 30.0
+"""How long a plugin's import may take in the child process (a plugin that imports torch
+takes a few seconds on a slow machine)."""
+
+_CHILD = """
+import importlib, sys
+sys.path.insert(0, sys.argv[1])
+try:
+    importlib.import_module(sys.argv[2])
+except BaseException:
+    pass  # the real import reports ordinary errors (and sys.exit) the usual way
+"""
+
+_known: dict[str, str] = {}  # fingerprint → "" (imports fine) or the reason it does not
+
+
+def import_problem(folder: Path, module: str, timeout: float | None = None) -> str | None:
+    """Why importing ``module`` from ``folder`` must not be tried in this process (it hangs
+    or ends the process), or None when a child process imported it and came back."""
+    key = _fingerprint(folder, module)
+    if key not in _known:
+        cache = _read_cache()
+        if key in cache:
+            _known[key] = cache[key]
+        else:
+            _known[key] = _try(folder, module, TIMEOUT_S if timeout is None else timeout)
+            cache[key] = _known[key]
+            _write_cache(cache)
+    return _known[key] or None
+
+
+def _try(folder: Path, module: str, timeout: float) -> str:
+    env = dict(os.environ)
+    # The child finds what this process finds (the engine's API above all).
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    try:
+        done = subprocess.run([sys.executable, "-c", _CHILD, str(folder), module],
+                              cwd=folder, env=env, timeout=timeout, capture_output=True)
+    except subprocess.TimeoutExpired:
+        return (f"importing {module!r} did not finish within {timeout:g} s (it would block "
+                "every command): fix the plugin, or remove its folder")
+    except OSError as e:
+        return f"could not try importing {module!r} in a separate process: {e}"
+    if done.returncode == 0:
+        return ""
+    if done.returncode < 0:
+        with contextlib.suppress(ValueError):
+            name = signal.Signals(-done.returncode).name
+            return f"importing {module!r} crashed the process ({name}): it is not loaded"
+    return (f"importing {module!r} ended the process (exit code {done.returncode}): "
+            "it is not loaded")
+
+
+def _fingerprint(folder: Path, module: str) -> str:
+    """The plugin's version as its files show it: every file's path, size and time."""
+    h = hashlib.sha256(f"{folder.resolve()}\0{module}\0{sys.executable}".encode())
+    for path in sorted(folder.rglob("*")):
+        with contextlib.suppress(OSError):
+            if path.is_file() and "__pycache__" not in path.parts:
+                st = path.stat()
+                h.update(f"{path.relative_to(folder)}\0{st.st_size}\0{st.st_mtime_ns}\0"
+                         .encode())
+    return h.hexdigest()
+
+
+def _cache_path() -> Path:
+    from engine.io.autosave import state_dir
+
+    return state_dir() / "plugin-imports.json"
+
+
+def _read_cache() -> dict[str, str]:
+    try:
+        data = json.loads(_cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(v, str)} if isinstance(data, dict) \
+        else {}
+
+
+def _write_cache(cache: dict[str, str]) -> None:
+    with contextlib.suppress(OSError):  # no cache: the next run tries again
+        path = _cache_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(cache, indent=1).encode("utf-8"))
+
+
+__all__ = ["TIMEOUT_S", "import_problem"]
