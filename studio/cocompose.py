@@ -109,6 +109,9 @@ class AcceptTakeCommand(EditCommand):
         self.take_set.selected = self.take_id
         self.composer.active = self.take_set.mask
         self.composer.takesChanged.emit()
+        # The status bar still said "Accepted take A": say what the undo did.
+        self.composer.message.emit(f"Take {self.take_set.letter(self.take_id)} is back on "
+                                   "screen, not in the song: Enter accepts it again")
 
 
 class RejectTakeCommand(QUndoCommand):
@@ -129,6 +132,7 @@ class RejectTakeCommand(QUndoCommand):
         self.take_set.unreject(self.take_id)
         self.composer.active = self.take_set.mask
         self.composer.takesChanged.emit()
+        self.composer.message.emit(f"Take {self.take_set.letter(self.take_id)} is back")
 
 
 class CoComposer(QObject):

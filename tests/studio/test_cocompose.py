@@ -142,6 +142,8 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
         n.pitch for n in chosen.notes[piano.id]]
     assert win.document.undo_stack.undoText() == "Accept take B (Repaint)"
     assert win.composer.active_set() is None  # accepted: the bar is closed
+    win.document.undo_stack.undo()  # the status bar says the take is back, not accepted
+    assert win.statusBar().currentMessage().startswith("Take B is back on screen")
 
 
 def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(studio, qtbot,
