@@ -235,10 +235,18 @@ class CoComposer(QObject):
             self.request(action)
         self.takesChanged.emit()
 
-    def model_for(self, task: str) -> ModelPlugin:
-        """The panel's model; the default only while the panel names none. A chosen
-        model that cannot run ``task`` is refused (PlanError), never silently replaced."""
+    def model_for(self, task: str, chorale: bool = False) -> ModelPlugin:
+        """The panel's model. Under *Auto* (the panel names none): the default model, or
+        for ``chorale`` writing the chorale model when it is installed. A chosen model
+        that cannot run ``task`` is refused (PlanError), never silently replaced."""
         name = self.settings().model
+        if not name and chorale:
+            from engine.models.tasks import CHORALE_MODEL
+
+            entry = self.catalog.usable(CHORALE_MODEL)
+            if entry is not None and entry.plugin is not None and entry.info is not None \
+                    and task in entry.info.tasks:
+                return entry.plugin
         if name:
             entry = self.catalog.usable(name)
             if entry is None:
@@ -258,19 +266,23 @@ class CoComposer(QObject):
 
     def submit(self, plan: Plan) -> list[Job]:
         """Send a plan to the queue as one job per variation."""
+        from engine.models.tasks import chorale_options, is_chorale
+
         s = self.settings()
-        try:
-            model = self.model_for(plan.task)
-        except PlanError as e:
-            self.message.emit(str(e))
-            return []
-        options = replace(s.options, **dict(plan.options))
         song = self.document.song
         try:  # the key around the mask, once per request (it reads the whole context)
             prepared = EditGroup(plan.prep).apply(song) if plan.prep else song
         except EditError as e:
             self.message.emit(f"Cannot start {plan.label}: {e}")
             return []
+        chorale = plan.chorale or is_chorale(prepared, plan.mask.track_ids)
+        try:
+            model = self.model_for(plan.task, chorale)
+        except PlanError as e:
+            self.message.emit(str(e))
+            return []
+        options = replace(s.options, **dict(plan.options))
+        options = chorale_options(prepared, plan.mask.track_ids, options)
         options = resolve_key(options, prepared, plan.mask, plan.task)
         base = options.seed if options.seed is not None else secrets.randbits(31)
         req = _Request(plan, model, options, song, self.document.revision,
@@ -284,22 +296,26 @@ class CoComposer(QObject):
         if jobs:
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
-            tip = self._chorale_tip(plan, model)
+            tip = self._chorale_tip(plan.task, chorale, model)
             self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)} "
-                              f"with {model.info.name}" + (f" · {where}" if where else "")
+                              f"with {model.info.name}"
+                              + (" (Auto: a four-part chorale)" if chorale and not s.model
+                                 else "")
+                              + (f" · {where}" if where else "")
                               + (f" · {tip}" if tip else ""))
         return jobs
 
-    def _chorale_tip(self, plan: Plan, model: ModelPlugin) -> str:
-        """A hint to pick the chorale model for four-part voices (the panel's model is
-        never switched behind the user's back)."""
+    def _chorale_tip(self, task: str, chorale: bool, model: ModelPlugin) -> str:
+        """A hint to pick the chorale model for four-part voices (a model chosen in the
+        panel is never switched behind the user's back; *Auto* picks it itself)."""
         from engine.models.tasks import CHORALE_MODEL as name
-        if not plan.chorale or model.info.name == name:
+        if not chorale or model.info.name == name:
             return ""
         entry = self.catalog.usable(name)
-        if entry is None or entry.info is None or plan.task not in entry.info.tasks:
+        if entry is None or entry.info is None or task not in entry.info.tasks:
             return ""
-        return f"Tip: {name} writes four-part chorales better: choose it in the Generate panel"
+        return (f"Tip: {name} writes four-part chorales better: choose it (or Auto) in the "
+                "Generate panel")
 
     def _submit_variation(self, req: _Request, index: int, seed: int) -> Job | None:
         n = req.count

@@ -42,6 +42,10 @@ KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb",
         "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
 PRECISIONS = ("auto", "fp32", "int8", "int4")
 LOADING = "Default model (loads on first use)"  # an option, not a model's name
+AUTO_MODEL = ""  # the Auto entry's data: the default model, the chorale model for chorales
+AUTO_TIP = ("Auto: the default model ({default}); {chorale} for four-part chorales "
+            "(Harmonize adding Alto, Tenor and Bass, or a song of Soprano, Alto, Tenor and "
+            "Bass parts)")
 
 
 class PitchSpin(QSpinBox):
@@ -223,13 +227,20 @@ class GeneratePanel(QWidget):
     # -- models --------------------------------------------------------------------------------
     def populate_models(self) -> None:
         """Fill the model list: usable models, then disabled ones greyed with their reason."""
-        current = self.model.currentData() or self.catalog.default_name()
+        current = self.model.currentData()
+        if current is None:  # the first listing: Auto
+            current = AUTO_MODEL
         self.model.blockSignals(True)
         self.model.clear()
         if not self.catalog.loaded:
             self.model.addItem(LOADING, None)
             self.model.blockSignals(False)
             return
+        default = self.catalog.default_name() or "none"
+        self.model.addItem(f"Auto ({default})", AUTO_MODEL)
+        from engine.models.tasks import CHORALE_MODEL
+        self.model.setItemData(0, AUTO_TIP.format(default=default, chorale=CHORALE_MODEL),
+                               Qt.ItemDataRole.ToolTipRole)
         items: QStandardItemModel = self.model.model()  # type: ignore[assignment]
         entries = sorted(self.catalog.entries(), key=lambda e: not e.ok)
         for e in entries:
@@ -273,7 +284,7 @@ class GeneratePanel(QWidget):
             keep_rhythm=self.keep_rhythm.isChecked(),
             avoid_parallels=self.avoid_parallels.isChecked(),
         )
-        return GenerationSettings(model=self.model.currentData(), options=options,
+        return GenerationSettings(model=self.model.currentData() or None, options=options,
                                   variations=self.variations.value(),
                                   continue_bars=self.continue_bars.value())
 

@@ -294,17 +294,20 @@ def _run_song_task(args: argparse.Namespace) -> int:
     task = args.task
     if task == "regenerate":
         tid = _track_id(song, args.track)
+        _prefer_chorale(args, song, [tid])
 
         def run(model, o, p):
             return tasks.regenerate(song, tid, model=model, options=o, progress=p)
     elif task == "continue":
         ids = _track_ids(song, args.tracks) if args.tracks else None
+        _prefer_chorale(args, song, ids or [t.id for t in song.tracks])
 
         def run(model, o, p):
             return tasks.continue_(song, args.bars, track_ids=ids, model=model, options=o,
                                    progress=p)
     elif task == "repaint":
         ids = _track_ids(song, args.tracks)
+        _prefer_chorale(args, song, ids)
         first, end = _repaint_span(song, args.song, *parse_bars(args.bars))
         band = parse_pitch_range(args.pitch) if args.pitch else None
 
@@ -316,11 +319,21 @@ def _run_song_task(args: argparse.Namespace) -> int:
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
                 song.track(tid), args.accompaniment) == "satb":
             args.model = _chorale_model()
+        _prefer_chorale(args, song, [t.id for t in song.tracks if t.id != tid])
 
         def run(model, o, p):
             return tasks.harmonize(song, tid, accompaniment=args.accompaniment, model=model,
                                    options=o, progress=p)
     return _generate(args, options, run, studio)
+
+
+def _prefer_chorale(args: argparse.Namespace, song, track_ids) -> None:
+    """No --model, and the tracks to write are voices of a four-part chorale (a song of
+    Soprano, Alto, Tenor and Bass parts): the chorale model writes them."""
+    from engine.models.tasks import is_chorale
+
+    if args.model is None and is_chorale(song, track_ids):
+        args.model = _chorale_model()
 
 
 def _chorale_model() -> str | None:

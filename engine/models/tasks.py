@@ -56,6 +56,26 @@ SATB_VOICES = ("Alto", "Tenor", "Bass")
 # The shipped model that writes those four-part voices best (the CLI and the studio
 # suggest it for them).
 CHORALE_MODEL = "chorale-jsb"
+VOICE_PARTS = ("soprano", "alto", "tenor", "bass")
+
+
+def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
+    """Whether writing ``track_ids`` of ``song`` is four-part chorale writing: every track
+    of the song is a voice part (two to four of them, named Soprano, Alto, Tenor or Bass,
+    each once) and the tracks written are among them. Such a request is written without
+    consecutive fifths or octaves, and with :data:`CHORALE_MODEL` when the user named no
+    model (the general model put parallels into a repainted alto)."""
+    names = [t.name.strip().lower() for t in song.tracks]
+    ids = set(track_ids)
+    return (2 <= len(names) <= 4 and len(set(names)) == len(names)
+            and all(n in VOICE_PARTS for n in names)
+            and bool(ids) and ids <= {t.id for t in song.tracks})
+
+
+def chorale_options(song: Song, track_ids: Iterable[int],
+                    options: GenerateOptions) -> GenerateOptions:
+    """``options`` with ``avoid_parallels`` on for chorale writing (:func:`is_chorale`)."""
+    return replace(options, avoid_parallels=True) if is_chorale(song, track_ids) else options
 
 
 class TaskError(ValueError):
@@ -201,7 +221,8 @@ def _run(
     label: str,
 ) -> TaskResult:
     prepared = EditGroup(tuple(prep)).apply(before)
-    options = resolve_key(options or GenerateOptions(), prepared, mask, task)
+    options = chorale_options(prepared, mask.track_ids, options or GenerateOptions())
+    options = resolve_key(options, prepared, mask, task)
     check_can_write(model, prepared, mask.track_ids)
     result = _generate(model, prepared, mask, options, progress or (lambda p: None),
                        cancel or CancelToken())

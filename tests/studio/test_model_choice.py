@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from engine.score import Note, Song, Track
+from engine.score import Mask, Note, Region, Song, Track, set_track_props
 from studio.cocompose import REDRAWS
 from tests.studio.cocompose_helpers import (
     EchoModel,
@@ -180,3 +180,45 @@ def test_a_newly_arriving_take_does_not_take_over_the_preview(qtbot, tmp_path, d
         for _ in range(REDRAWS * 3):
             model.release.release()
         close_window(win)
+
+
+def test_auto_writes_four_part_chorales_with_the_chorale_model(studio, qtbot, dialogs, models):
+    win = studio
+    win.catalog.set_default("partita-base")  # as in the app (this registry has no built-ins)
+    assert win.generate_panel.set_model("")  # Auto, the panel's first entry
+    assert win.generate_panel.model.currentText() == "Auto (partita-base)"
+    assert win.generate_panel.values().model is None
+    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # Alto, Tenor, Bass
+    assert win.composer.request("harmonize")
+    message = win.statusBar().currentMessage()
+    assert "with chorale-jsb (Auto: a four-part chorale)" in message and "Tip" not in message
+    wait_takes(qtbot, win, 1)
+    assert models["chorale-jsb"].calls[-1].avoid_parallels is True
+    assert win.composer.accept()
+    # Repainting one voice of the chorale: the chorale model again, without parallels.
+    win.document.apply(set_track_props(win.document.song, win.document.song.tracks[0].id,
+                                       name="Soprano"))
+    alto = win.document.song.tracks[1]
+    win.document.set_mask(Mask.of(Region(frozenset({alto.id}), 0, 1920)))
+    assert win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    assert len(models["chorale-jsb"].calls) == 2 and not models["partita-base"].calls
+    assert models["chorale-jsb"].calls[-1].avoid_parallels is True
+    # Anything else under Auto is the default model's.
+    win.composer.discard()
+    win.document.apply(set_track_props(win.document.song, alto.id, name="Organ"))
+    win.document.set_mask(Mask.of(Region(frozenset({alto.id}), 0, 1920)))
+    assert win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    assert len(models["partita-base"].calls) == 1
+    assert models["partita-base"].calls[-1].avoid_parallels is False
+
+
+def test_a_chosen_model_is_kept_for_a_chorale_and_the_tip_names_auto(studio, qtbot, dialogs,
+                                                                      models):
+    win = studio  # the panel names partita-base
+    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)
+    assert win.composer.request("harmonize")
+    assert "choose it (or Auto) in the Generate panel" in win.statusBar().currentMessage()
+    wait_takes(qtbot, win, 1)
+    assert models["partita-base"].calls and not models["chorale-jsb"].calls

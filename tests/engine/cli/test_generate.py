@@ -337,6 +337,31 @@ def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeyp
     asked.clear()  # a model the user names is the model that runs
     assert main(["harmonize", str(path), "-o", str(out), "--melody", "1", "--model", "x"]) == 0
     assert asked == ["x"]
+    # Repainting one voice of the chorale: the chorale model again.
+    asked.clear()
+    again = tmp_path / "alto.mid"
+    assert main(["repaint", str(out), "-o", str(again), "--tracks", "Alto", "--bars", "1-2",
+                 "--seed", "1"]) == 0
+    assert asked == [CHORALE_MODEL]
+    asked.clear()  # a band's bass is the general model's
+    band = tmp_path / "band.mid"
+    bass = Track(name="Bass Guitar", program=33, channel=1, notes=soprano.notes)
+    save_song(Song(tracks=(soprano, bass)), band)
+    assert main(["repaint", str(band), "-o", str(again), "--tracks", "2", "--bars", "1-2"]) == 0
+    assert asked == [None]
+
+
+def test_chorale_writing_avoids_consecutive_fifths_without_being_asked():
+    from engine.models.tasks import chorale_options, is_chorale
+    from engine.plugins.api import GenerateOptions
+
+    satb = Song(tracks=tuple(Track(name=n) for n in ("Soprano", "Alto", "Tenor", "Bass")))
+    alto = satb.tracks[1].id
+    assert is_chorale(satb, [alto])
+    assert chorale_options(satb, [alto], GenerateOptions()).avoid_parallels
+    band = Song(tracks=(Track(name="Soprano"), Track(name="Bass Guitar")))
+    assert not is_chorale(band, [band.tracks[1].id])
+    assert not is_chorale(satb, [])  # nothing to write
 
 
 def test_a_take_written_to_a_project_keeps_the_projects_studio_state(song_file, tmp_path):
