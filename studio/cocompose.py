@@ -366,7 +366,8 @@ class CoComposer(QObject):
         # Only takes with as many notes can sound the same (a long take's signature is
         # thousands of tuples, built on the GUI thread).
         same_size = [t for t in take_set if t.note_count == take.note_count]
-        if same_size and signature(take) in {signature(t) for t in same_size}:
+        repeats = same_size and signature(take) in {signature(t) for t in same_size}
+        if repeats or take.mask.holds_already(take.base_song, take.notes):
             tries = req.attempts.get(index, 0)
             if tries < REDRAWS:  # the same music again: draw this variation anew
                 req.attempts[index] = tries + 1

@@ -391,7 +391,9 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     for take, path in zip(takes, outputs, strict=True):
         for warning in save_song(take.after, path, studio=studio or None):
             print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
-        print(f"{path}: {_written(take.counts())}, seed {take.seed}")
+        same = (" — the same notes as before (the model kept them): try another --seed"
+                if take.unchanged else "")
+        print(f"{path}: {_written(take.counts())}, seed {take.seed}{same}")
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0

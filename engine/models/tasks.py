@@ -117,6 +117,11 @@ class TaskResult:
         """The music written (without ids): equal for two takes that sound the same."""
         return frozenset((tid, n.key()) for tid, notes in self.new_notes.items() for n in notes)
 
+    @property
+    def unchanged(self) -> bool:
+        """The take writes back the very notes it replaces (nothing would change)."""
+        return self.mask.holds_already(self.before, self.new_notes)
+
 
 # -- instruments ------------------------------------------------------------------------------
 
@@ -448,7 +453,8 @@ def run_variations(
     redraws: int = 4,
 ) -> list[TaskResult]:
     """``count`` takes of one request with seeds ``seed, seed+1, …``; a take that repeats
-    an earlier one is drawn again with a further seed (up to ``redraws`` times)."""
+    an earlier one, or the notes it replaces, is drawn again with a further seed (up to
+    ``redraws`` times)."""
     base = options.seed if options.seed is not None else secrets.randbits(31)
     takes: list[TaskResult] = []
     seen: set[frozenset] = set()
@@ -456,7 +462,7 @@ def run_variations(
         seed = base + i
         for attempt in range(redraws + 1):
             take = run(replace(options, seed=seed))
-            if take.signature() not in seen or attempt == redraws:
+            if (take.signature() not in seen and not take.unchanged) or attempt == redraws:
                 break
             seed = base + count * (attempt + 1) + i
         seen.add(take.signature())

@@ -10,7 +10,7 @@ changed).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .song import Note, Song
@@ -128,6 +128,21 @@ class Mask:
             out[track.id] = (tuple(n for i, n in enumerate(notes) if i not in drop)
                              if drop else notes)
         return out
+
+    def holds_already(self, song: Song, notes: Mapping[int, Iterable[Note]]) -> bool:
+        """Whether ``notes`` (per track) are the very notes the mask covers in ``song``,
+        ids aside: a take that would change nothing (a keep-rhythm repaint can draw the
+        voice it replaces)."""
+        known = {t.id for t in song.tracks}
+        if not notes or any(tid not in known for tid in notes):
+            return False
+        notes = {tid: tuple(v) for tid, v in notes.items()}
+        inside = self.subtract_tracks(self.track_ids - set(notes)).notes_inside(song)
+        if any(len(v) != len(inside.get(tid, ())) for tid, v in notes.items()):
+            return False  # the usual answer, without sorting a long take
+        return all(sorted(n.key() for n in notes[tid]) == sorted(n.key() for n in
+                                                                 inside.get(tid, ()))
+                   for tid in notes)
 
     def changed_between(self, before: Song, after: Song) -> bool:
         """True when the notes inside the mask differ between two songs (ids included).

@@ -222,3 +222,33 @@ def test_a_chosen_model_is_kept_for_a_chorale_and_the_tip_names_auto(studio, qtb
     assert "choose it (or Auto) in the Generate panel" in win.statusBar().currentMessage()
     wait_takes(qtbot, win, 1)
     assert models["partita-base"].calls and not models["chorale-jsb"].calls
+
+
+class Keeper(EchoModel):
+    """Writes back the very notes the mask covers for seed 7, a semitone up otherwise."""
+
+    info = replace(EchoModel.info, name="keeper")
+
+    def __init__(self) -> None:
+        self.seeds: list[int] = []
+
+    def generate(self, song, mask, options, progress, cancel):
+        self.seeds.append(options.seed)
+        up = 0 if options.seed == 7 else 1
+        return {tid: tuple(Note(n.pitch + up, n.start, n.duration, n.velocity) for n in notes)
+                for tid, notes in mask.notes_inside(song).items()}
+
+
+def test_a_take_that_would_change_nothing_is_drawn_again(qtbot, tmp_path, dialogs, no_audio):
+    keeper = Keeper()
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, keeper), model="keeper")
+    try:
+        win.set_song(violin_song())
+        violin = win.document.song.tracks[0]
+        win.document.set_mask(Mask.of(Region(frozenset({violin.id}), 0, 1920)))
+        win.composer.request("repaint")  # the panel's seed is 7: the notes as they are
+        take = wait_takes(qtbot, win, 1).takes[0]
+        assert keeper.seeds[0] == 7 and len(keeper.seeds) == 2  # drawn again
+        assert not take.mask.holds_already(take.base_song, take.notes)
+    finally:
+        close_window(win)

@@ -219,6 +219,24 @@ def test_variations_redraw_a_repeated_take():
     assert calls == [0, 1, 3] and len({t.signature() for t in takes}) == 2
 
 
+def test_variations_redraw_a_take_that_writes_back_the_notes_it_replaces():
+    song = chorale_melody()
+    tid = song.tracks[0].id
+    mask = Mask.of(Region({tid}, 0, BAR))
+    inside = mask.notes_inside(song)[tid]
+    calls = []
+
+    def run(o):  # seed 0: the very notes that are there (a keep-rhythm repaint can)
+        calls.append(o.seed)
+        notes = tuple(Note(n.pitch + (0 if o.seed == 0 else 2), n.start, n.duration,
+                           n.velocity) for n in inside)
+        return tasks.TaskResult("repaint", song, mask, {tid: notes}, EditGroup(()), o.seed)
+
+    assert run(GenerateOptions(seed=0)).unchanged
+    takes = tasks.run_variations(run, GenerateOptions(seed=0), 1)
+    assert calls == [0, 0, 1] and not takes[0].unchanged
+
+
 def test_task_errors_are_clear():
     silent = Song(tracks=(Track(name="Piano"),))
     with pytest.raises(tasks.TaskError, match="empty"):

@@ -63,3 +63,21 @@ def test_changed_between_sees_edits_inside_the_mask_only():
         for track in song.tracks:
             rest = song.with_tracks(t for t in song.tracks if t is not track)
             assert mask.changed_between(song, rest) == (track.id in mask.track_ids)
+
+
+def test_holds_already_tells_a_take_that_would_change_nothing():
+    for song, mask in random_songs_and_masks(6, count=30):
+        inside = mask.notes_inside(song)
+        if not any(inside.values()):
+            continue
+        copies = {tid: [Note(n.pitch, n.start, n.duration, n.velocity) for n in notes]
+                  for tid, notes in inside.items()}  # new ids, the same music
+        assert mask.holds_already(song, copies)
+        tid = next(t for t, v in inside.items() if v)
+        moved = dict(copies)
+        first = moved[tid][0]
+        moved[tid] = [Note(first.pitch, first.start, first.duration + 1, first.velocity),
+                      *moved[tid][1:]]
+        assert not mask.holds_already(song, moved)
+        assert not mask.holds_already(song, {tid: []}) or not inside[tid]
+        assert not mask.holds_already(song, {})
