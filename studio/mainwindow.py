@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
             lambda: self.studio_state(deferred=True), self,
             extras=lambda: (self.document.mask, self.composer.pending_key()))
         self._autosave_notice_shown = False
+        self._settings_warned = False  # told once that settings cannot be kept
         self.autosaver.failed.connect(self._autosave_failed)
         self.autosaver.saved.connect(self._autosave_worked)
         self.resize(1500, 920)
@@ -736,6 +737,10 @@ class MainWindow(QMainWindow):
         self._song_reset()
         song = self.document.song
         note = f" · {self._work_note}" if self._work_note else ""  # what came back, or not
+        problem = self.settings.sync()  # once per session: a read-only config is silent
+        if problem and not self._settings_warned:
+            self._settings_warned = True
+            note += f" · ⚠ {problem}"
         self.statusBar().showMessage(
             f"Opened {display_path(path.name)}: {len(song.tracks)} tracks, "
             f"{song.note_count:,} notes{note}", 10000 if note else 5000)

@@ -47,8 +47,14 @@ class Settings:
             self._s = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
                                 "Partita", "studio")
 
-    def sync(self) -> None:
+    def sync(self) -> str | None:
+        """Write the settings out; what went wrong when they cannot be kept (a read-only
+        config folder), else None."""
         self._s.sync()
+        if self._s.status() == QSettings.Status.NoError:
+            return None
+        return (f"settings cannot be saved ({self._s.fileName()} is not writable): recent "
+                "files, layout and the default model will not be kept")
 
     # -- recent files ---------------------------------------------------------------------------
     def recent_files(self) -> list[str]:

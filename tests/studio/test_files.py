@@ -181,3 +181,25 @@ def test_the_timer_autosaves_on_a_worker_thread_and_a_clean_save_wins(opened, qt
         assert win.save()
         qtbot.wait(200)
     assert not saver.store.path.exists()
+
+
+def test_settings_that_cannot_be_kept_are_said_once(qtbot, tmp_path, dialogs, no_audio,
+                                                     song_file):
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    blocker = tmp_path / "config"
+    blocker.write_text("a file where the config folder should be")
+    win = MainWindow(Settings(blocker / "studio.ini"), RecoveryStore(tmp_path / "r"))
+    qtbot.addWidget(win)
+    try:
+        assert win.open_path(song_file)
+        message = win.statusBar().currentMessage()
+        assert "settings cannot be saved" in message and "studio.ini" in message
+        assert win.open_path(song_file)
+        assert "settings cannot be saved" not in win.statusBar().currentMessage()  # once
+    finally:
+        win.document.undo_stack.setClean()
+        win.document._dirty = False
+        win.close()
