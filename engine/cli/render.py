@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             report = render_files(
                 song, args.output, args.stems, sample_rate=args.sample_rate,
                 soundfont=args.soundfont, progress=progress, synth=args.synth,
+                known_stale=stale if args.stems is not None else None,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e

@@ -8,9 +8,10 @@ what goes into the mix.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -22,7 +23,7 @@ from engine.score import Song, TimeMap
 from .builtin import BuiltinSynth
 from .errors import RenderError, SoundFontError
 from .events import song_frames
-from .files import stem_paths, write_wavs
+from .files import stale_stems, stem_paths, write_wavs
 from .mixing import apply_volume_pan, peak, remove_dc, song_gain, sum_tracks, to_db
 from .soundfont import ENV_VAR, SoundFontSynth, find_soundfont, tinysoundfont_available
 
@@ -144,6 +145,27 @@ def render_tracks(
     return _render(song, sample_rate, soundfont, progress, synth)[0]
 
 
+@contextlib.contextmanager
+def _locked(folder: Path | None):
+    """An exclusive advisory lock on ``folder`` (made if missing) while the block runs;
+    nothing where the platform has no ``flock``."""
+    if folder is None:
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
 def render_files(
     song: Song,
     mix_path: Path | None = None,
@@ -153,6 +175,7 @@ def render_files(
     soundfont: Path | None = None,
     progress: Progress | None = None,
     synth: SynthChoice = "auto",
+    known_stale: Iterable[Path] | None = None,
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
 
@@ -160,6 +183,11 @@ def render_files(
     :func:`.mixing.song_gain`), so the unmuted stems summed in a DAW give back the mix,
     and it is the same gain whether the mix, the stems or both are written. Nothing is
     written unless every file could be written.
+
+    ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
+    (and dealt with). The folder is locked while the stems are written, and a stem file
+    that appeared meanwhile (another render into the same folder) stops this one with
+    nothing written, so two songs' stems never mix in one folder.
     """
     if mix_path is None and stems_dir is None:
         raise RenderError("nothing to write: give a mix path and/or a stems folder")
@@ -182,7 +210,14 @@ def render_files(
     if stems_dir is not None:
         paths = stem_paths(song, Path(stems_dir))
         files += [(paths[tid], audio) for tid, audio in stems.items()]
-    out = write_wavs(files, sample_rate)
+    with _locked(Path(stems_dir) if stems_dir is not None else None):
+        if stems_dir is not None and known_stale is not None:
+            new = set(stale_stems(Path(stems_dir), (p.name for p in paths.values())))
+            new -= set(known_stale)
+            if new:
+                raise RenderError(f"{stems_dir}: another render wrote stems here meanwhile "
+                                  f"(e.g. {min(new).name!r}): nothing written")
+        out = write_wavs(files, sample_rate)
     if progress is not None:
         progress(1.0)
     length = len(mixed)

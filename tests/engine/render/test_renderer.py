@@ -299,3 +299,18 @@ def test_a_tail_cut_at_the_limit_fades_out(soundfont, monkeypatch):
     (audio,) = render_tracks(song, SR, soundfont, synth="soundfont").values()
     tail = audio[-int(0.05 * SR):]
     assert np.abs(audio).max() > 0.01 and np.abs(tail[-2:]).max() < 1e-3
+
+
+def test_stems_that_appear_during_a_render_stop_it_with_nothing_written(song, tmp_path):
+    stems = tmp_path / "stems"
+    stems.mkdir()
+    # What the caller saw before rendering: an empty folder. Meanwhile another render
+    # (into the same folder) wrote its stems:
+    (stems / "01 - Lead.wav").write_bytes(b"another song")
+    with pytest.raises(RenderError, match="another render wrote stems here meanwhile"):
+        render_files(song, None, stems, sample_rate=SR, synth="builtin", known_stale=[])
+    assert sorted(p.name for p in stems.iterdir()) == ["01 - Lead.wav"]
+    # Known before (the CLI's --clean deletes them afterwards): written.
+    report = render_files(song, None, stems, sample_rate=SR, synth="builtin",
+                          known_stale=[stems / "01 - Lead.wav"])
+    assert report.stem_paths and all(p.exists() for p in report.stem_paths)
