@@ -41,7 +41,7 @@ from engine.plugins.api import (
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 
 from . import vocab
-from .constraints import build_problem
+from .constraints import build_problem, final_cadence
 from .grid import (
     EncodedSong,
     GridSpec,
@@ -51,6 +51,7 @@ from .grid import (
     fit_budget,
     resolve_overlaps,
 )
+from .keys import context_key
 from .sampler import context_onset_rate
 from .velocity import assign_velocities
 
@@ -123,12 +124,16 @@ class GridModelPlugin:
         result: dict[int, tuple[Note, ...]] = {}
         kept = mask.notes_outside(song)
         replaced = mask.notes_inside(song)  # keep rhythm's timings, velocities' levels
+        # A chorale written to its end closes on the tonic (harmonize leaves the key free,
+        # so the melody's key is read here for the last chord only).
+        cadence = (final_cadence(song, mask, options.key or context_key(song, mask),
+                                 named=bool(options.key)) if options.avoid_parallels else None)
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
             problem = build_problem(enc, work, mask, write, key=options.key,
                                     keep_rhythm=options.keep_rhythm,
-                                    pitch_range=options.pitch_range)
+                                    pitch_range=options.pitch_range, cadence=cadence)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
             rate = self.onset_rate(work, mask, plan, enc, problem.editable)

@@ -151,3 +151,59 @@ def test_pitch_range_leaves_drum_lanes_alone():
     ranged = build_problem(enc, song, mask, [drums.id], pitch_range=(84, 96))
     assert (plain.allowed == ranged.allowed).all()
     assert ranged.allowed[:, :, vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES].any()
+
+
+# -- a chorale's close --------------------------------------------------------------------------
+def _chorale(last_pitch: int, bass_name: str = "Bass"):
+    from engine.score import Mask, Note, Region, Song, Track
+
+    q = 480
+    tune = [67, 69, 71, 72, 74, 71, 69, last_pitch]
+    soprano = Track("Soprano", notes=tuple(Note(p, i * q, q) for i, p in enumerate(tune)))
+    voices = [Track("Alto"), Track("Tenor"), Track(bass_name)]
+    song = Song(tracks=(soprano, *voices), ppq=q)
+    mask = Mask.of(Region(frozenset(t.id for t in voices), 0, 8 * q))
+    return song, mask, voices
+
+
+def test_a_chorale_closes_on_its_tonic_when_the_melody_does():
+    from engine.models.constraints import final_cadence
+
+    song, mask, (alto, tenor, bass) = _chorale(67)  # G major, ending on G
+    c = final_cadence(song, mask, "G")
+    assert (c.tick, c.tonic, c.bass, c.voices) == (7 * 480, 7, bass.id,
+                                                   frozenset({alto.id, tenor.id}))
+    assert c.chord == frozenset({7, 11, 2})
+    # C major's notes ending on A: the relative minor's close (either third).
+    song, mask, _ = _chorale(69)
+    c = final_cadence(song, mask, "C")
+    assert c.tonic == 9 and c.chord == frozenset({9, 0, 1, 4})
+    # Ending on the third: only for a key the user named; never without a Bass or a key.
+    song, mask, _ = _chorale(71)
+    assert final_cadence(song, mask, "G") is None
+    assert final_cadence(song, mask, "G", named=True).tonic == 7
+    assert final_cadence(song, mask, None) is None
+    song, mask, _ = _chorale(67, bass_name="Cello")
+    assert final_cadence(song, mask, "G") is None
+
+
+def test_the_close_lets_the_bass_strike_only_the_tonic_and_hold_it():
+    from engine.models.constraints import build_problem, final_cadence
+    from engine.models.grid import encode
+
+    song, mask, (alto, tenor, bass) = _chorale(67)
+    cadence = final_cadence(song, mask, "G")
+    enc = encode(song, start_tick=0, end_tick=8 * 480, lanes={t.id: 1 for t in song.tracks})
+    problem = build_problem(enc, song, mask, {alto.id, tenor.id, bass.id}, cadence=cadence)
+    lane = {t: i for i, t in enumerate(enc.lane_tracks)}
+    ticks = enc.step_ticks[:-1]
+    first = int(np.flatnonzero(ticks >= 7 * 480)[0])
+    onsets = problem.allowed[lane[bass.id], first, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert onsets.any() and {p % 12 for p in np.flatnonzero(onsets)} == {7}
+    assert not problem.allowed[lane[bass.id], first, vocab.REST]
+    later = problem.allowed[lane[bass.id], first + 1]
+    assert later[vocab.HOLD] and later.sum() == 1  # held to the end
+    inner = problem.allowed[lane[alto.id], first, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert {p % 12 for p in np.flatnonzero(inner)} <= {7, 11, 2}
+    before = problem.allowed[lane[bass.id], first - 1]
+    assert before[vocab.REST] and before[vocab.ONSET : vocab.DRUM].sum() > 3  # free before

@@ -442,3 +442,20 @@ def test_the_shipped_chorale_model_holds_its_final_chord_under_a_mid_bar_ending(
                                options=GenerateOptions(steps=8, seed=seed))
         for track in take.after.tracks[1:]:
             assert any(n.start < end <= n.end for n in track.notes), (seed, track.name)
+
+
+def test_the_shipped_chorale_model_closes_a_g_major_hymn_on_g():
+    """The QA pass's hymn ended on vi or IV in 6 of 8 takes; the close is now the tonic
+    chord with the tonic in the bass."""
+    from engine.models.plugin import model_folder, plugin_from_folder
+
+    chorale = plugin_from_folder(model_folder("chorale-jsb"))
+    song = chorale_melody()  # G major, ending on G
+    end = max(n.end for n in song.tracks[0].notes)
+    for seed in (1, 2, 3):
+        after = tasks.harmonize(song, song.tracks[0].id, model=chorale,
+                                options=GenerateOptions(steps=8, seed=seed)).after
+        last = [next(n.pitch for n in t.notes if n.start < end <= n.end)
+                for t in after.tracks]
+        assert last[-1] % 12 == 7, (seed, last)  # the bass on G
+        assert {p % 12 for p in last} <= {7, 11, 2}, (seed, last)  # a G major chord
