@@ -97,11 +97,17 @@ class AcceptTakeCommand(EditCommand):
         self.composer = composer
         self.take_set = take_set
         self.take_id = take.id
+        self.done_once = False  # the first redo() is the push itself
 
     def redo(self) -> None:
+        again = self.done_once
         super().redo()
         self.take_set.accept(self.take_id)
         self.composer.takesChanged.emit()
+        if again:  # a redo: the undo's "back on screen" message would be wrong now
+            self.composer.message.emit(f"{self.text().replace('Accept', 'Accepted', 1)} "
+                                       "again")
+        self.done_once = True
 
     def undo(self) -> None:
         super().undo()
@@ -475,9 +481,13 @@ class CoComposer(QObject):
         pending = s.pending()
         if not 0 <= index < len(pending):
             return None
-        s.select(pending[index].id)
+        take = pending[index]
+        s.select(take.id)
         self.takesChanged.emit()
-        return pending[index]
+        # The "Take C ready — you are hearing take A" message must not outlive the switch.
+        self.message.emit(f"Hearing take {s.letter(take.id)} ({take.note_count} notes) — "
+                          "Enter accepts, [ ] switch, Del rejects")
+        return take
 
     def step(self, delta: int) -> Take | None:
         """Next / previous take (wraps around)."""

@@ -144,6 +144,11 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     assert win.composer.active_set() is None  # accepted: the bar is closed
     win.document.undo_stack.undo()  # the status bar says the take is back, not accepted
     assert win.statusBar().currentMessage().startswith("Take B is back on screen")
+    win.document.undo_stack.redo()
+    assert win.statusBar().currentMessage() == "Accepted take B (Repaint) again"
+    win.document.undo_stack.undo()
+    QTest.keyClick(canvas, Qt.Key.Key_BracketRight)  # switching says which take is heard
+    assert win.statusBar().currentMessage().startswith("Hearing take ")
 
 
 def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(studio, qtbot,
