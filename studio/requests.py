@@ -153,10 +153,11 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
 def harmonize(song: Song, mask: Mask, melody_id: int | None,
               add: Iterable[Instrument] = (), chorale: bool = False) -> Plan:
     """Fill the tracks around the melody over the mask's bars (the whole song without a
-    mask): the masked tracks other than the melody, or every other track when only the
-    melody (or nothing) is masked; plus the new tracks ``add``. ``chorale``: ``add`` are
-    the four-part voices (:func:`accompaniment`), so the job runs with ``avoid_parallels``
-    on."""
+    mask): the masked tracks other than the melody, or, when only the melody (or nothing)
+    is masked, every other track that is empty there (what the user wrote by hand is
+    context, never rewritten unasked); plus the new tracks ``add``. ``chorale``: ``add``
+    are the four-part voices (:func:`accompaniment`), so the job runs with
+    ``avoid_parallels`` on."""
     if melody_id is None or all(t.id != melody_id for t in song.tracks):
         raise PlanError("select the melody track to harmonize")
     melody = song.track(melody_id)
@@ -173,8 +174,13 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     # means every other track over the mask's bars. New tracks span those bars.
     painted = mask.subtract_tracks({melody_id})
     if painted.is_empty:
-        others = frozenset(t.id for t in song.tracks if t.id != melody_id) | new
-        fill = Mask.of(Region(others, start, end))
+        empty = frozenset(t.id for t in song.tracks
+                          if t.id != melody_id and not t.onset_range(start, end))
+        fill = Mask.of(Region(empty | new, start, end))
+        if fill.is_empty and len(song.tracks) > 1:
+            raise PlanError(f"the tracks around {melody.name!r} have notes there, and "
+                            "Harmonize keeps what you wrote: paint the tracks to rewrite "
+                            "(M), or add instruments")
     else:
         fill = painted | Mask.of(Region(new, start, end))
     if fill.is_empty:

@@ -13,7 +13,7 @@ from PySide6.QtTest import QTest
 
 from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
-from engine.score import Mask, Note, Region, add_notes
+from engine.score import Mask, Note, Region, Track, add_notes
 from studio.cocompose import signature
 from studio.mask.geometry import describe
 from studio.takes import new_tracks
@@ -353,7 +353,9 @@ def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbo
     dialogs.answers["ask_instruments"] = ("Strings", None)
     win.composer.request("harmonize")
     take = wait_takes(qtbot, win, 1).takes[0]
-    assert len(take.notes) == 3  # bass, drums and the new strings track
+    # The new strings track only: the bass and drums were written by hand, and kept.
+    assert [t.name for t in new_tracks(take)] == ["Strings"]
+    assert set(take.notes) == {new_tracks(take)[0].id}
     dialogs.answers["ask_instruments"] = None  # cancelling the question does nothing
     assert win.composer.request("harmonize") == []
 
@@ -536,9 +538,15 @@ def test_harmonize_fills_the_painted_tracks_only_or_all_when_only_the_melody_is(
     piano, bass, drums = (t.id for t in song.tracks)
     plan = requests.harmonize(song, Mask.of(Region({bass}, 0, BAR)), piano)
     assert plan.mask.track_ids == {bass}
-    plan = requests.harmonize(song, Mask.of(Region({piano}, 0, BAR)), piano)
-    assert plan.mask.track_ids == {bass, drums}
-    assert requests.harmonize(song, Mask(), piano).mask.track_ids == {bass, drums}
+    # Only the melody painted (or nothing): the other tracks that are empty there; what
+    # the user wrote is kept (the QA pass's hand-drawn chords were rewritten).
+    with pytest.raises(requests.PlanError, match="Harmonize keeps what you wrote"):
+        requests.harmonize(song, Mask.of(Region({piano}, 0, BAR)), piano)
+    pads = Track(name="Pads", program=89)
+    with_pads = song.with_tracks([*song.tracks, pads])
+    plan = requests.harmonize(with_pads, Mask.of(Region({piano}, 0, BAR)), piano)
+    assert plan.mask.track_ids == {pads.id}
+    assert requests.harmonize(with_pads, Mask(), piano).mask.track_ids == {pads.id}
     # Separate painted regions stay separate: nothing between them is rewritten.
     apart = Mask.of(Region({bass}, 0, BAR), Region({drums}, 3 * BAR, 4 * BAR))
     plan = requests.harmonize(song, apart, piano)
