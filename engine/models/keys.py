@@ -7,8 +7,9 @@ fit its scale, else the major or minor key they fit best, if they fit one clearl
 that fits no key (atonal, modulating, chromatic) gets no constraint. The user can always
 name a key, or ``None`` for none.
 
-``harmonize`` is left free: the harmony is what it writes, and a melody alone does not
-say which chromatic chords belong to it. Measured on the 76 JSB valid chorales: 69
+``harmonize`` keeps only a key signature the user set (and the music fits), and a
+chorale (``avoid_parallels``) not even that: the harmony is what it writes, and a melody
+alone does not say which chromatic chords belong to it. Measured on the 76 JSB valid chorales: 69
 sopranos fit a key, and 6.9 % of Bach's alto, tenor and bass 16ths in those lie outside
 it (secondary dominants, chromatic passing notes), so a key would forbid them.
 """
@@ -73,6 +74,21 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
     if options.key != AUTO:
         return options
     pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
-    if task == "harmonize" or not pitched:  # drums have no key to keep
+    if not pitched:  # drums have no key to keep
         return replace(options, key=None)
+    if task == "harmonize":
+        # A chorale's harmony stays free (module docstring); other accompaniment keeps a
+        # key signature the user set, when the music around fits it (a QA pass's G-major
+        # song got D# and G# bass notes).
+        return replace(options, key=None if options.avoid_parallels
+                       else declared_key(song, mask))
     return replace(options, key=context_key(song, mask))
+
+
+def declared_key(song: Song, mask: Mask) -> str | None:
+    """The key signature in force at ``mask`` when the notes around it fit its scale."""
+    pcs = context_pitch_classes(song, mask)
+    declared = [k.key for k in song.key_signatures if k.tick <= mask.span[0]]
+    if pcs and declared and key_fit(declared[-1], pcs) >= MIN_FIT:
+        return declared[-1]
+    return None

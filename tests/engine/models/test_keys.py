@@ -50,8 +50,15 @@ def test_only_auto_is_resolved():
     for key in ("F#", None):
         assert resolve_key(GenerateOptions(key=key), song, middle(song)).key == key
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song)).key == "Dm"
-    # Harmonize writes the harmony: its chromatic chords are not the melody's to forbid.
-    assert resolve_key(GenerateOptions(key=AUTO), song, middle(song), "harmonize").key is None
+    # Harmonize keeps a key signature the user set (here Dm, which the music fits); a
+    # chorale's harmony (avoid_parallels) and a song without one stay free: chromatic
+    # chords are not the melody's to forbid.
+    assert resolve_key(GenerateOptions(key=AUTO), song, middle(song), "harmonize").key == "Dm"
+    chorale = GenerateOptions(key=AUTO, avoid_parallels=True)
+    assert resolve_key(chorale, song, middle(song), "harmonize").key is None
+    unsigned = song_of(D_MINOR)
+    assert resolve_key(GenerateOptions(key=AUTO), unsigned, middle(unsigned),
+                       "harmonize").key is None
     # Drums alone have no key to keep (the CLI said "kept in Dm" for a drum repaint).
     drums = Mask.of(Region(frozenset({song.tracks[1].id}), 3 * BAR, 5 * BAR))
     assert resolve_key(GenerateOptions(key=AUTO), song, drums).key is None
