@@ -44,7 +44,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("copy", "&Copy", ("Ctrl+C",)),
     Spec("paste", "&Paste", ("Ctrl+V",), "", "Paste at the playhead"),
     Spec("duplicate", "&Duplicate", ("Ctrl+D",), "", "Duplicate the selection after itself"),
-    Spec("delete", "De&lete", ("Delete", "Backspace")),
+    Spec("delete", "De&lete", ("Delete", "Backspace"), "",
+         "Delete the selected notes; with none selected, reject the take on screen (Del)"),
     Spec("select_all", "Select &All", ("Ctrl+A",)),
     Spec("select_none", "Select &None", ("Escape",)),
     Spec("quantize", "&Quantize", ("Q",), "quantize", "Quantize to the snap grid"),
@@ -84,7 +85,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("next_track", "Next Track", ("Ctrl+Down",)),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play", "Play / stop (Space)"),
-    Spec("stop", "&Stop", ("Return",), "stop", "Stop; press again to go to bar 1 (Enter)"),
+    Spec("stop", "&Stop / Accept Take", ("Return", "Enter"), "stop",
+         "Stop; press again to go to bar 1; when stopped with a take on screen, accept it "
+         "(Enter)"),
     Spec("home", "Go to &Start", ("Home",), "home", "Go to bar 1 (Home)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
     Spec("metronome", "&Metronome", ("K",), "metronome", "Metronome click (K)", True),

@@ -96,6 +96,9 @@ class Arrangement(QWidget):
         self.overlays: list[Callable[[QPainter, Arrangement], None]] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(HEADER_H + ROW_H)
+        # A click takes the focus from a panel's field, so bare-key shortcuts work again
+        # (as a click in the piano roll does; docs/studio.md promises both).
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._font = QFont(self.font())
         self._font.setPointSizeF(7.5)
         document.songChanged.connect(self.update)

@@ -16,14 +16,15 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractButton,
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QDockWidget,
     QLineEdit,
     QPlainTextEdit,
+    QRadioButton,
     QTextEdit,
     QWidget,
 )
@@ -79,8 +80,10 @@ def control_keys(w: QWidget | None) -> tuple[frozenset, bool] | None:
         return READ_ONLY_TEXT if text.isReadOnly() else TEXT
     if isinstance(w, QAbstractSlider):
         return SLIDER
-    if isinstance(w, QAbstractButton):
+    if isinstance(w, (QCheckBox, QRadioButton)):
         return BUTTON
+    # A push or tool button keeps Space for Play: after a click on Repaint, Space "to
+    # listen" generated again (every such button has its own shortcut, e.g. Ctrl+R).
     if isinstance(w, QAbstractItemView):
         if w.state() == QAbstractItemView.State.EditingState:
             return TEXT

@@ -342,6 +342,8 @@ class MainWindow(QMainWindow):
         }
         for name, fn in handlers.items():
             a.all[name].triggered.connect(lambda _checked=False, fn=fn: fn())
+            if name != "select_none":  # Esc, another key, Esc: not a double Esc
+                a.all[name].triggered.connect(self._forget_escape)
         for i in range(9):  # 1–9 audition take A–I
             sc = QShortcut(QKeySequence(str(i + 1)), self)
             sc.activated.connect(lambda i=i: self.composer.select(i))
@@ -1109,6 +1111,9 @@ class MainWindow(QMainWindow):
     def clear_mask(self) -> None:
         if self.document.set_mask(Mask(), "Clear mask"):
             self.statusBar().showMessage("Mask cleared (Ctrl+Z brings it back)", 3000)
+
+    def _forget_escape(self) -> None:
+        self._last_escape = 0.0
 
     def escape(self) -> None:
         """Esc: deselect notes; Esc again right away: clear the mask."""

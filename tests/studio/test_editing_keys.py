@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QPushButton
 
 from engine.score import Mask, Region
 from tests.studio.cocompose_helpers import EchoModel, close_window, make_registry, make_window
@@ -189,3 +190,26 @@ def test_a_floating_generate_panel_keeps_its_keys(studio, qtbot):
     QTest.keyClick(spin, K.Key_Up)
     assert spin.value() == 9
     assert pitch_of(win, note) == note.pitch
+
+
+def test_space_plays_after_a_click_on_a_panel_button_instead_of_pressing_it_again(studio,
+                                                                                   qtbot):
+    win = studio
+    play = counter(win.actions.play)
+    button = win.generate_panel.findChildren(QPushButton)[0]
+    presses = []
+    button.clicked.connect(lambda: presses.append(1))
+    focus(qtbot, button)
+    QTest.keyClick(button, K.Key_Space)
+    assert play == [1] and presses == []  # (a second Repaint, before)
+    win.transport.stop()
+
+
+def test_a_click_on_the_arrangement_gives_the_bare_keys_back(studio, qtbot):
+    win = studio
+    spin = win.generate_panel.steps
+    focus(qtbot, spin)
+    QTest.mouseClick(win.arrangement, Qt.MouseButton.LeftButton)
+    assert win.arrangement.hasFocus()
+    QTest.keyClick(win.arrangement, K.Key_B)  # the brush, not a digit for the spin box
+    assert win.actions.tool_draw.isChecked()

@@ -105,6 +105,11 @@ def test_quick_masks(opened):
     assert win.document.mask.is_empty
     win.document.undo_stack.undo()
     assert win.document.mask.span == (BAR, 2 * BAR)
+    # Esc, another command, Esc is not a double Esc: the mask just made stays.
+    win.actions.select_none.trigger()
+    win.actions.mask_track.trigger()
+    win.actions.select_none.trigger()
+    assert not win.document.mask.is_empty
 
 
 def test_quick_mask_functions_on_plain_data():
