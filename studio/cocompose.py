@@ -172,6 +172,7 @@ class CoComposer(QObject):
         self._plan_labels: dict[int, str] = {}  # take id → the request's label ("Repaint")
         self._session = 0
         self.deferred: str | None = None  # an action asked for while the models load
+        self._deferred_plan: Plan | None = None  # and its plan (with the dialog's answers)
         self._conflicts: dict[int, tuple[int, bool]] = {}  # take id → (revision, answer)
         self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
@@ -184,23 +185,24 @@ class CoComposer(QObject):
         if action not in requests.ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         self.last_action = action
-        if not self.catalog.loaded:
-            # One request waits (a second press replaces it, never queues a duplicate),
-            # and Cancel All (Ctrl+.) drops it.
-            if self.deferred is None:
-                self.catalog.when_ready(self._run_deferred)
-            self.deferred = action
-            self.message.emit(f"Loading models… {requests.TITLES[action]} starts when they are "
-                              "ready (Ctrl+. cancels)")
-            self.takesChanged.emit()
-            return []
-        try:
+        try:  # what is wrong with the request is said now, not after the models load
             plan = self._plan(action)
         except PlanError as e:
             self.message.emit(str(e))
             return []
         if plan is None:
             return []  # the user cancelled a dialog
+        if not self.catalog.loaded:
+            # One request waits (a second press replaces it, never queues a duplicate),
+            # and Cancel All (Ctrl+.) drops it.
+            if self.deferred is None:
+                self.catalog.when_ready(self._run_deferred)
+            self.deferred = action
+            self._deferred_plan = plan
+            self.message.emit(f"Loading models… {requests.TITLES[action]} starts when they are "
+                              "ready (Ctrl+. cancels)")
+            self.takesChanged.emit()
+            return []
         return self.submit(plan)
 
     def _plan(self, action: str) -> Plan | None:
@@ -237,8 +239,11 @@ class CoComposer(QObject):
 
     def _run_deferred(self) -> None:
         action, self.deferred = self.deferred, None
-        if action is not None:
-            self.request(action)
+        plan, self._deferred_plan = self._deferred_plan, None
+        if action in ("harmonize", "compose") and plan is not None:
+            self.submit(plan)  # its question was answered already: not asked twice
+        elif action is not None:
+            self.request(action)  # on the mask and the song as they are now
         self.takesChanged.emit()
 
     def model_for(self, task: str, chorale: bool = False) -> ModelPlugin:

@@ -164,6 +164,9 @@ class TakesBar(QWidget):
             where = "another region" if len(others) == 1 else f"{len(others)} other regions"
             return (f"{n} take{'s' * (n != 1)} wait in {where}: Generate ▸ Show Takes of "
                     "Next Region (Ctrl+])")
+        if not c.document.song.note_count:  # nothing to mask yet: the other way in
+            return ("Empty song — Compose (Ctrl+Shift+N) writes a new piece, or draw notes "
+                    "with the brush (B) or a double-click")
         return "No takes yet — paint a mask (M), then Repaint (Ctrl+R)"
 
     def keyPressEvent(self, e: QKeyEvent) -> None:

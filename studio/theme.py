@@ -96,7 +96,7 @@ QPushButton { background: #2e333a; color: #d7dae0; border: 1px solid #3e454f; bo
 QPushButton:hover { background: #363c44; border-color: #4fa3ff; }
 QPushButton:pressed { background: #1d3b5e; }
 QPushButton:disabled { color: #5d636c; border-color: #30353c; }
-QPushButton#Primary { background: #b9701c; color: #fff6ea; border-color: #ffa630;
+QPushButton#Primary { background: #b9701c; color: #16181c; border-color: #ffa630;
                       font-weight: 700; }
 QPushButton#Primary:hover { background: #cf8124; }
 QSpinBox, QDoubleSpinBox { background: #1e2126; color: #d7dae0; border: 1px solid #3a3f47;
@@ -105,6 +105,10 @@ QGroupBox { color: #aab1bb; border: 1px solid #30353c; border-radius: 4px; margi
             padding-top: 6px; }
 QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }
 QCheckBox { color: #d7dae0; }
+QCheckBox::indicator { width: 13px; height: 13px; border: 1px solid #8b929c; border-radius: 3px;
+                       background: #1a1d21; }
+QCheckBox::indicator:checked { background: #4fa3ff; border-color: #4fa3ff; }
+QCheckBox::indicator:disabled { border-color: #3e454f; }
 QProgressBar { background: #15171b; border: none; border-radius: 3px; }
 QProgressBar::chunk { background: #ffa630; border-radius: 3px; }
 QFrame#JobRow { background: #23272d; border-bottom: 1px solid #14161a; }

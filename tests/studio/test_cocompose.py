@@ -490,6 +490,22 @@ def test_a_request_while_models_load_waits_once_and_cancel_drops_it(studio, qtbo
     assert len(win.jobs_panel.rows) == 1  # one variation, once
 
 
+def test_what_is_wrong_with_a_request_is_said_before_the_models_load(studio, qtbot,
+                                                                     dialogs):
+    win = studio
+    win.catalog.loaded = False
+    assert win.composer.request("repaint") == [] and win.composer.deferred is None
+    assert "paint a mask first" in win.statusBar().currentMessage()  # not "Loading…"
+    # A question is asked once: Compose's answer waits with the request.
+    win.new_file()
+    win.catalog.loaded = False
+    dialogs.answers["ask_instruments"] = ("Piano, Bass", 2)
+    assert win.composer.request("compose") == [] and win.composer.deferred == "compose"
+    win.catalog._loaded(win.catalog.entries())
+    wait_takes(qtbot, win, 1)
+    assert dialogs.names().count("ask_instruments") == 1
+
+
 def test_takes_of_an_earlier_region_come_back_with_its_mask(studio, qtbot):
     win = studio
     mask_piano(win, 0, BAR)
@@ -567,3 +583,10 @@ def test_selecting_a_track_shows_its_part_and_counts_its_notes(studio):
     win.selection.set_tracks([bass.id, piano.id])
     assert win.status_selection.text() == (
         f"Piano, Bass · {len(piano.notes) + len(bass.notes)} notes")  # the song's order
+
+
+def test_the_takes_bar_tells_a_new_user_where_to_start(studio):
+    win = studio
+    assert "paint a mask (M), then Repaint (Ctrl+R)" in win.takes_bar.hint.text()
+    win.new_file()  # an empty song: nothing to mask yet
+    assert win.takes_bar.hint.text().startswith("Empty song — Compose (Ctrl+Shift+N)")
