@@ -88,7 +88,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("stop", "&Stop / Accept Take", ("Return", "Enter"), "stop",
          "Stop; press again to go to bar 1; when stopped with a take on screen, accept it "
          "(Enter)"),
-    Spec("home", "Go to &Start", ("Home",), "home", "Go to bar 1 (Home)"),
+    Spec("home", "Go to S&tart", ("Home",), "home", "Go to bar 1 (Home)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
     Spec("metronome", "&Metronome", ("K",), "metronome", "Metronome click (K)", True),
     # Mask
@@ -111,16 +111,16 @@ SPECS: tuple[Spec, ...] = (
     Spec("harmonize", "&Harmonize", ("Ctrl+Shift+H",), "",
          "Fill the other tracks around the current (melody) track"),
     Spec("compose", "C&ompose", ("Ctrl+Shift+N",), "", "Write a new piece into an empty song"),
-    Spec("generate_again", "Generate &Again", ("Ctrl+G",), "",
+    Spec("generate_again", "Generate Aga&in", ("Ctrl+G",), "",
          "Run the last generation again with new seeds"),
     Spec("cancel_jobs", "Cancel All &Jobs", ("Ctrl+.",), "", "Stop every running generation"),
     Spec("next_take", "&Next Take", ("]",), "", "Audition the next take"),
     Spec("prev_take", "&Previous Take", ("[",), "", "Audition the previous take"),
     Spec("accept_take", "&Accept Take", ("Ctrl+Return",), "",
          "Apply the take you hear (Enter when stopped)"),
-    Spec("reject_take", "Re&ject Take", ("Ctrl+Backspace",), "",
+    Spec("reject_take", "R&eject Take", ("Ctrl+Backspace",), "",
          "Drop the take you hear (Delete when no notes are selected)"),
-    Spec("next_region", "Show Takes of Next &Region", ("Ctrl+]",), "",
+    Spec("next_region", "Show &Takes of Next Region", ("Ctrl+]",), "",
          "Bring back the takes waiting in another region (and its mask)"),
     Spec("model_manager", "&Model Manager…", (), "", "Installed models, packs and the default"),
     # Help

@@ -191,7 +191,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(a.quantize)
         m.addAction(a.time_at_bar)
-        t = m.addMenu("&Transpose / Nudge")
+        t = m.addMenu("Transpose / Nud&ge")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
         t.addSeparator()
         t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right])

@@ -165,3 +165,23 @@ def test_the_shortcuts_reference_filters_by_action_or_key(qapp):
     assert any(row.startswith("Repaint") for row in shown())
     dlg.search.clear()
     assert shown() == everything
+
+
+def test_every_menu_item_has_its_own_alt_letter(window):
+    """Alt+G, A must accept a take, not cycle between two items that share the letter."""
+    import re
+
+    def letters(menu):
+        found = []
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            m = re.search(r"&([^&])", action.text().replace("&&", ""))
+            if m:
+                found.append(m.group(1).lower())
+            if action.menu() is not None:
+                letters(action.menu())
+        assert len(found) == len(set(found)), (menu.title(), found)
+
+    for action in window.menuBar().actions():
+        letters(action.menu())
