@@ -132,6 +132,10 @@ class MainWindow(QMainWindow):
         top.setSizes([370, 1100])
         top.setChildrenCollapsible(False)
         self.takes_bar = TakesBar(self.composer, self)
+        self.arrangement.setAccessibleName("Arrangement")
+        self.arrangement.setAccessibleDescription("Every track's clips; click to show that "
+                                                  "place, M-drag to paint the mask")
+        self.takes_bar.setAccessibleName("Takes")
         bottom = QWidget(self)
         col = QVBoxLayout(bottom)
         col.setContentsMargins(0, 0, 0, 0)

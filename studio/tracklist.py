@@ -204,6 +204,10 @@ class TrackHeader(QFrame):
         self.pan.setValue(round(track.pan * 64))
         self.pan.setToolTip(f"Pan {round(track.pan * 64):+d}")
         self.swatch.setStyleSheet(f"background:{track.colour}; border:none;")
+        for w, what in ((self.name, "Name"), (self.mute, "Mute"), (self.solo, "Solo"),
+                        (self.instrument, "Instrument"), (self.volume, "Volume"),
+                        (self.pan, "Pan"), (self.swatch, "Colour")):
+            w.setAccessibleName(f"{what} of {track.name}")  # "M" alone says nothing
         for w in (self.name, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.blockSignals(False)
 

@@ -56,6 +56,16 @@ class PianoRoll(QWidget):
         self.keyboard = Keyboard(self)
         self.canvas = NoteCanvas(self)
         self.velocity = VelocityLane(self)
+        # Painted widgets say what they are to screen readers (they expose no children).
+        for widget, name, what in (
+                (self.ruler, "Ruler", "Bar numbers, meter and tempo; click to move the "
+                                      "playhead, drag to set the loop"),
+                (self.keyboard, "Keyboard", "Pitches; click a key to hear it"),
+                (self.canvas, "Piano roll", "The selected tracks' notes; B draws, P selects, "
+                                            "M paints the mask"),
+                (self.velocity, "Velocity lane", "One stem per note; drag to set velocities")):
+            widget.setAccessibleName(name)
+            widget.setAccessibleDescription(what)
         self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
         self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
         corner = QLabel("", self)

@@ -185,3 +185,15 @@ def test_every_menu_item_has_its_own_alt_letter(window):
 
     for action in window.menuBar().actions():
         letters(action.menu())
+
+
+def test_painted_views_and_track_controls_have_names_for_screen_readers(opened):
+    win = opened
+    roll = win.pianoroll
+    names = [w.accessibleName() for w in (roll.canvas, roll.ruler, roll.keyboard,
+                                          roll.velocity, win.arrangement, win.takes_bar)]
+    assert names == ["Piano roll", "Ruler", "Keyboard", "Velocity lane", "Arrangement",
+                     "Takes"]
+    header = win.tracklist.headers[0]
+    assert header.mute.accessibleName() == f"Mute of {header.track.name}"
+    assert header.volume.accessibleName() == f"Volume of {header.track.name}"
