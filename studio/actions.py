@@ -83,6 +83,8 @@ SPECS: tuple[Spec, ...] = (
          "Move the track down"),
     Spec("prev_track", "Previous Track", ("Ctrl+Up",)),
     Spec("next_track", "Next Track", ("Ctrl+Down",)),
+    Spec("mute_track", "&Mute Track", ("Ctrl+Alt+M",), "", "Mute or unmute the current track"),
+    Spec("solo_track", "S&olo Track", ("Ctrl+Alt+S",), "", "Solo or unsolo the current track"),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play", "Play / stop (Space)"),
     Spec("stop", "&Stop / Accept Take", ("Return", "Enter"), "stop",

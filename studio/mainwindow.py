@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Mask, Song, plural, set_time_from_bar
+from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
 
 from . import dialogs, heap, theme
 from .actions import Actions
@@ -223,6 +223,8 @@ class MainWindow(QMainWindow):
         m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
         m.addSeparator()
         m.addActions([a.prev_track, a.next_track])
+        m.addSeparator()
+        m.addActions([a.mute_track, a.solo_track])
         m = bar.addMenu("Trans&port")
         m.addActions([a.play, a.stop, a.home, a.loop, a.metronome])
         m = bar.addMenu("&Help")
@@ -327,6 +329,8 @@ class MainWindow(QMainWindow):
             "add_track": self.add_track, "remove_track": self.remove_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
+            "mute_track": lambda: self.toggle_track("mute"),
+            "solo_track": lambda: self.toggle_track("solo"),
             "play": tr.toggle, "stop": self.stop_or_accept, "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
             "mask_track": self.mask_this_track, "mask_bars": self.mask_these_bars,
@@ -1038,6 +1042,18 @@ class MainWindow(QMainWindow):
             self.pianoroll.commit(transpose_edit(notes, semitones))
 
     # -- tracks ------------------------------------------------------------------------------------
+    def toggle_track(self, prop: str) -> None:
+        """Ctrl+Alt+M / S: mute or solo the current track from the keyboard (the header's
+        buttons take no focus)."""
+        tid = self.pianoroll.current_track_id()
+        if tid is None:
+            return
+        track = self.document.song.track(tid)
+        on = not getattr(track, prop)
+        self.pianoroll.commit(set_track_props(
+            self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
+            **{prop: on}))
+
     def add_track(self) -> None:
         edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())
         if self.pianoroll.commit(edit):

@@ -92,3 +92,18 @@ def test_an_edit_redraws_only_the_edited_tracks_miniature(window):
     assert arr._minis[bass][2] is before[bass]  # reused
     assert arr._minis[piano][2] is not before[piano]  # redrawn with the new note
     assert not image.isNull()
+
+
+def test_the_current_track_mutes_and_solos_from_the_keyboard(opened):
+    win = opened
+    track = win.document.song.tracks[0]
+    win.selection.set_tracks([track.id])
+    win.actions.mute_track.trigger()
+    assert win.document.song.track(track.id).mute
+    assert win.document.undo_stack.undoText() == f"Mute {track.name}"
+    win.actions.mute_track.trigger()
+    assert win.document.undo_stack.undoText() == f"Unmute {track.name}"
+    win.actions.solo_track.trigger()
+    song = win.document.song
+    assert not song.track(track.id).mute and song.track(track.id).solo
+    assert song.audible_ids() == [track.id]
