@@ -74,6 +74,10 @@ SPECS: tuple[Spec, ...] = (
     # some keyboards send for Shift and minus, but reads as gibberish in a menu.
     Spec("zoom_out_v", "Shorter Rows", ("Ctrl+Shift+-", "Shift+_"),),
     Spec("zoom_fit", "Zoom to &Fit", ("F",), "zoom-fit", "Show the whole song (F)"),
+    Spec("snap_finer", "Finer &Grid", ("Ctrl+Alt+Right",), "",
+         "Snap to a finer grid: Bar, 1/2 … 1/32 (Ctrl+Alt+→)"),
+    Spec("snap_coarser", "&Coarser Grid", ("Ctrl+Alt+Left",), "",
+         "Snap to a coarser grid (Ctrl+Alt+←)"),
     # Tracks
     Spec("add_track", "&Add Track", ("Ctrl+T",), "track-add", "Add a track"),
     Spec("remove_track", "&Remove Track", ("Ctrl+Shift+T",), "track-remove",

@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
         m = bar.addMenu("&View")
         m.addActions([a.zoom_in, a.zoom_out, a.zoom_in_v, a.zoom_out_v, a.zoom_fit])
         m.addSeparator()
+        m.addActions([a.snap_finer, a.snap_coarser])
+        m.addSeparator()
         m.addActions([self.generate_dock.toggleViewAction(), self.jobs_dock.toggleViewAction()])
         m = bar.addMenu("T&rack")
         m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
@@ -326,6 +328,7 @@ class MainWindow(QMainWindow):
             "zoom_in": roll.zoom_in, "zoom_out": roll.zoom_out,
             "zoom_in_v": roll.zoom_in_vertical, "zoom_out_v": roll.zoom_out_vertical,
             "zoom_fit": roll.fit,
+            "snap_finer": lambda: self.step_snap(1), "snap_coarser": lambda: self.step_snap(-1),
             "add_track": self.add_track, "remove_track": self.remove_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
@@ -996,6 +999,15 @@ class MainWindow(QMainWindow):
                 snap = snap_by_name("1/16")
             self.pianoroll.commit(quantize_edit(
                 notes, step_at(snap, tm, 0), lambda t: snap_tick(snap, tm, t)))
+
+    def step_snap(self, direction: int) -> None:
+        """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
+        Snap box takes no focus); from Off or a triplet grid, 1/16 first."""
+        order = ["Bar", "1/2", "1/4", "1/8", "1/16", "1/32"]
+        current = self.snap_box.currentText()
+        i = order.index(current) + direction if current in order else order.index("1/16")
+        self.snap_box.setCurrentText(order[min(max(i, 0), len(order) - 1)])
+        self.statusBar().showMessage(f"Snap: {self.snap_box.currentText()}", 3000)
 
     def set_time_at_playhead(self) -> None:
         """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""

@@ -197,3 +197,18 @@ def test_painted_views_and_track_controls_have_names_for_screen_readers(opened):
     header = win.tracklist.headers[0]
     assert header.mute.accessibleName() == f"Mute of {header.track.name}"
     assert header.volume.accessibleName() == f"Volume of {header.track.name}"
+
+
+def test_the_grid_changes_from_the_keyboard(opened):
+    win = opened
+    win.snap_box.setCurrentText("1/16")
+    win.actions.snap_coarser.trigger()
+    assert win.snap_box.currentText() == "1/8" and win.pianoroll.snap.name == "1/8"
+    for _ in range(9):
+        win.actions.snap_coarser.trigger()
+    assert win.snap_box.currentText() == "Bar"
+    win.actions.snap_finer.trigger()
+    assert win.snap_box.currentText() == "1/2"
+    win.snap_box.setCurrentText("1/8T")
+    win.actions.snap_finer.trigger()
+    assert win.snap_box.currentText() == "1/16"
