@@ -125,6 +125,9 @@ class JobRow(QFrame):
         self.cancel_button.hide()
 
 
+NO_JOBS = "No jobs yet. Paint a mask (M), then Repaint (Ctrl+R)."
+
+
 class JobsPanel(QWidget):
     """All jobs of the session, newest first."""
 
@@ -133,7 +136,8 @@ class JobsPanel(QWidget):
         super().__init__(parent)
         self.cancel = cancel
         self.rows: dict[int, JobRow] = {}
-        self.empty = QLabel("No jobs yet. Paint a mask (M), then Repaint (Ctrl+R).", self)
+        self._waiting: str | None = None
+        self.empty = QLabel(NO_JOBS, self)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #8b929c; padding: 8px;")
         self.list = QWidget(self)
@@ -186,6 +190,16 @@ class JobsPanel(QWidget):
         self.empty.setVisible(not self.rows)
         self._summarise()
 
+    def set_waiting(self, what: str | None) -> None:
+        """A request waiting for the models (``"Repaint"``), or None: said where its jobs
+        will appear (this read "No jobs yet. Paint a mask…" to a user who just had)."""
+        self._waiting = what
+        self.empty.setText(NO_JOBS if what is None else
+                           f"{what} waits for the models to load; it starts by itself "
+                           "(Ctrl+. cancels).")
+        self._summarise()
+
     def _summarise(self) -> None:
         n = len(self.running())
-        self.summary.setText(f"{n} running or queued" if n else "Idle")
+        self.summary.setText(f"{n} running or queued" if n else
+                             "Loading models…" if self._waiting else "Idle")

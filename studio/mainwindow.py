@@ -54,6 +54,7 @@ from .pianoroll.tools import (
 )
 from .pianoroll.view import pitch_name
 from .pianoroll.viewport import MAX_TICKS, clamped
+from .requests import TITLES
 from .selection import Selection
 from .settings import Settings
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
@@ -376,6 +377,8 @@ class MainWindow(QMainWindow):
         co.takesChanged.connect(self.pianoroll.canvas.update)
         co.takesChanged.connect(self.arrangement.update)
         co.takesChanged.connect(self._take_actions_enabled)
+        co.takesChanged.connect(lambda: self.jobs_panel.set_waiting(
+            TITLES[co.deferred] if co.deferred else None))
         co.takesChanged.connect(
             lambda: self.tracklist.set_preview_tracks(new_tracks(co.preview_take())))
         co.takeShown.connect(self._reveal_take)

@@ -478,7 +478,11 @@ def test_a_request_while_models_load_waits_once_and_cancel_drops_it(studio, qtbo
     assert win.composer.request("repaint") == [] and win.composer.request("repaint") == []
     assert win.composer.deferred == "repaint"
     assert "Loading models" in win.takes_bar.hint.text()
+    # The Jobs panel says the same, not "No jobs yet. Paint a mask…".
+    assert win.jobs_panel.empty.text().startswith("Repaint waits for the models to load")
+    assert win.jobs_panel.summary.text() == "Loading models…"
     assert win.composer.cancel_all() == 1 and win.composer.deferred is None
+    assert win.jobs_panel.empty.text().startswith("No jobs yet")
     catalog._loaded(catalog.entries())
     assert not win.jobs_panel.rows  # cancelled: nothing ran
 
