@@ -19,10 +19,12 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QMenu,
+    QScrollArea,
     QSplitter,
     QToolBar,
     QVBoxLayout,
@@ -160,7 +162,15 @@ class MainWindow(QMainWindow):
         self.jobs_panel = JobsPanel(self.composer.bridge, self.composer.cancel, self)
         self.generate_dock = QDockWidget("Generate", self)
         self.generate_dock.setObjectName("GenerateDock")
-        self.generate_dock.setWidget(self.generate_panel)
+        # Scrolled, so the window fits a 1080p screen at 200 % (the panel's options alone
+        # asked for 525 px of height).
+        panel_scroll = QScrollArea(self)
+        panel_scroll.setWidgetResizable(True)
+        panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        panel_scroll.setWidget(self.generate_panel)
+        panel_scroll.setMinimumWidth(self.generate_panel.minimumSizeHint().width())
+        self.generate_dock.setWidget(panel_scroll)
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("JobsDock")
         self.jobs_dock.setWidget(self.jobs_panel)

@@ -212,3 +212,9 @@ def test_the_grid_changes_from_the_keyboard(opened):
     win.snap_box.setCurrentText("1/8T")
     win.actions.snap_finer.trigger()
     assert win.snap_box.currentText() == "1/16"
+
+
+def test_the_window_fits_a_1080p_screen_at_200_percent_in_height(window):
+    # The Generate panel scrolls instead of holding the window 755 px tall.
+    assert window.minimumSizeHint().height() <= 540
+    assert window.generate_dock.widget().widget() is window.generate_panel
