@@ -510,7 +510,7 @@ class MainWindow(QMainWindow):
         self.lcd_time.setText(f"{int(secs // 60)}:{secs % 60:06.3f}")
         self.lcd_tempo.setText(f"{tm.tempo_at(tick):.1f} BPM")
         sig = tm.signature_at(tick)
-        key = key_at(self.document.song, tick)
+        key = self.document.song.key_at(tick)
         self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}" + (f" · {key}" if key else ""))
         if self.transport.is_playing:
             self.pianoroll.follow(tick)
@@ -1031,7 +1031,7 @@ class MainWindow(QMainWindow):
         sig = tm.signature_at(at)
         shown_bpm = round(tm.tempo_at(at), 1)
         answer = dialogs.ask_time(self, bar + 1, shown_bpm, (sig.numerator, sig.denominator),
-                                  key_at(song, at))
+                                  song.key_at(at) or "")
         if answer is None:
             return
         bpm, meter, key = answer
@@ -1246,12 +1246,6 @@ class _Lcd(QLabel):
 
     def mouseDoubleClickEvent(self, event: Any) -> None:
         self.doubleClicked.emit()
-
-
-def key_at(song: Song, tick: int) -> str:
-    """The key signature in force at ``tick`` ("" when none is)."""
-    keys = [k.key for k in song.key_signatures if k.tick <= tick]
-    return keys[-1] if keys else ""
 
 
 def _spaced(w: QWidget) -> QWidget:

@@ -86,9 +86,14 @@ def scale_pitch_classes(key: str) -> frozenset[int]:
     Minor keys allow the natural minor scale plus the raised 7th (harmonic minor's leading
     tone), as tonal music uses both.
     """
-    letter, accidental, minor = _parse_key(key)
-    tonic = (_NOTE_PCS[letter] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
+    tonic, minor = tonic_of(key)
     return frozenset((tonic + d) % 12 for d in (_MINOR if minor else _MAJOR))
+
+
+def tonic_of(key: str) -> tuple[int, bool]:
+    """``(tonic pitch class, minor)`` of a key as :func:`scale_pitch_classes` reads it."""
+    letter, accidental, minor = _parse_key(key)
+    return (_NOTE_PCS[letter] + {"#": 1, "b": -1, "": 0}[accidental]) % 12, minor
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +129,7 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
         return None
-    letter, accidental, minor = _parse_key(key)
-    tonic = (_NOTE_PCS[letter] + {"#": 1, "b": -1, "": 0}[accidental]) % 12
+    tonic, minor = tonic_of(key)
     relative = (tonic + (3 if minor else -3)) % 12
     if not named and last.pitch % 12 == relative:  # C major's notes, ending on A: A minor
         tonic, minor = relative, not minor

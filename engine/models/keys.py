@@ -57,10 +57,9 @@ def context_key(song: Song, mask: Mask) -> str | None:
     pcs = context_pitch_classes(song, mask)
     if len(pcs) < MIN_NOTES:
         return None
-    start = mask.span[0]
-    declared = [k.key for k in song.key_signatures if k.tick <= start]
-    if declared and key_fit(declared[-1], pcs) >= MIN_FIT:
-        return declared[-1]
+    declared = declared_key(song, mask, pcs)
+    if declared is not None:
+        return declared
     # A minor scale here is its relative major's plus the leading tone: on a tie the
     # major, the tighter scale, wins.
     best = max(KEYS, key=lambda k: (key_fit(k, pcs), not k.endswith("m")))
@@ -85,10 +84,11 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
     return replace(options, key=context_key(song, mask))
 
 
-def declared_key(song: Song, mask: Mask) -> str | None:
-    """The key signature in force at ``mask`` when the notes around it fit its scale."""
-    pcs = context_pitch_classes(song, mask)
-    declared = [k.key for k in song.key_signatures if k.tick <= mask.span[0]]
-    if pcs and declared and key_fit(declared[-1], pcs) >= MIN_FIT:
-        return declared[-1]
-    return None
+def declared_key(song: Song, mask: Mask, pcs: list[int] | None = None) -> str | None:
+    """The key signature in force at ``mask`` when the notes around it (``pcs``: their
+    pitch classes, read here when not given) fit its scale."""
+    declared = song.key_at(mask.span[0])
+    if declared is None:
+        return None
+    pcs = context_pitch_classes(song, mask) if pcs is None else pcs
+    return declared if pcs and key_fit(declared, pcs) >= MIN_FIT else None

@@ -48,7 +48,7 @@ from engine.score import (
 )
 from engine.score.instruments import GM_PROGRAMS, role_of
 
-from .constraints import key_name
+from .constraints import VOICE_PART_RANGES, key_name
 from .keys import AUTO, resolve_key
 
 # The voices harmonize adds below a lone sung or string melody, in its instrument.
@@ -56,7 +56,6 @@ SATB_VOICES = ("Alto", "Tenor", "Bass")
 # The shipped model that writes those four-part voices best (the CLI and the studio
 # suggest it for them).
 CHORALE_MODEL = "chorale-jsb"
-VOICE_PARTS = ("soprano", "alto", "tenor", "bass")
 
 
 def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
@@ -68,7 +67,7 @@ def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
     names = [t.name.strip().lower() for t in song.tracks]
     ids = set(track_ids)
     return (2 <= len(names) <= 4 and len(set(names)) == len(names)
-            and all(n in VOICE_PARTS for n in names)
+            and all(n in VOICE_PART_RANGES for n in names)  # the four voice parts
             and bool(ids) and ids <= {t.id for t in song.tracks})
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .song import Note, Song
+from .song import Note, Song, Track
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,38 +96,29 @@ class Mask:
 
     def notes_inside(self, song: Song) -> dict[int, tuple[Note, ...]]:
         """Notes of each masked track that the mask covers (by onset and pitch), in the
-        track's order. Tracks keep notes in onset order, so each region looks only at its
-        own span (a take's conflict check reads this on every edit of a long song)."""
-        out: dict[int, tuple[Note, ...]] = {}
+        track's order."""
         ids = self.track_ids
-        for track in song.tracks:
-            if track.id not in ids:
-                continue
-            notes = track.notes
-            found: set[int] = set()
-            for r in self.regions:
-                if track.id in r.track_ids:
-                    found.update(i for i in track.onset_range(r.start, r.end)
-                                 if r.pitch_lo <= notes[i].pitch <= r.pitch_hi)
-            out[track.id] = tuple(notes[i] for i in sorted(found))
-        return out
+        return {track.id: tuple(track.notes[i] for i in sorted(self._covered(track)))
+                for track in song.tracks if track.id in ids}
 
     def notes_outside(self, song: Song) -> dict[int, tuple[Note, ...]]:
-        """Every note the mask does not cover, for every track (what must never change).
-        An unmasked track is kept whole; a masked one loses only the notes in its regions'
-        spans (found by bisecting, as in :meth:`notes_inside`)."""
+        """Every note the mask does not cover, for every track (what must never change);
+        an unmasked track is kept whole."""
         out: dict[int, tuple[Note, ...]] = {}
         for track in song.tracks:
-            inside = [r for r in self.regions if track.id in r.track_ids]
-            if not inside:
-                out[track.id] = track.notes
-                continue
-            notes = track.notes
-            drop = {i for r in inside for i in track.onset_range(r.start, r.end)
-                    if r.pitch_lo <= notes[i].pitch <= r.pitch_hi}
-            out[track.id] = (tuple(n for i, n in enumerate(notes) if i not in drop)
-                             if drop else notes)
+            drop = self._covered(track)
+            out[track.id] = (tuple(n for i, n in enumerate(track.notes) if i not in drop)
+                             if drop else track.notes)
         return out
+
+    def _covered(self, track: Track) -> set[int]:
+        """Indices into ``track.notes`` of the notes the mask covers. Tracks keep notes in
+        onset order, so each region looks only at its own span (a take's conflict check
+        reads this on every edit of a long song)."""
+        notes = track.notes
+        return {i for r in self.regions if track.id in r.track_ids
+                for i in track.onset_range(r.start, r.end)
+                if r.pitch_lo <= notes[i].pitch <= r.pitch_hi}
 
     def holds_already(self, song: Song, notes: Mapping[int, Iterable[Note]]) -> bool:
         """Whether ``notes`` (per track) are the very notes the mask covers in ``song``,

@@ -246,6 +246,11 @@ class Song:
             raise KeyError(f"no track named {s!r} (tracks: {names})")
         raise KeyError(f"{len(matches)} tracks are named {s!r}: use its number instead")
 
+    def key_at(self, tick: int) -> str | None:
+        """The key signature in force at ``tick`` (None before the first, or without any)."""
+        keys = [k.key for k in self.key_signatures if k.tick <= tick]
+        return keys[-1] if keys else None
+
     @property
     def note_count(self) -> int:
         return sum(len(t.notes) for t in self.tracks)
