@@ -53,6 +53,7 @@ from .undo import EditCommand
 if TYPE_CHECKING:
     from .document import Document
 
+TAKE_KEYS = "Enter accepts, [ ] switch, Del rejects"  # said whenever a take comes on screen
 REDRAWS = 4  # how often a variation that repeats an earlier take is drawn again
 
 
@@ -392,8 +393,7 @@ class CoComposer(QObject):
         letter = take_set.letter(take.id)
         if take_set.selected == take.id:
             self.takeShown.emit(take)
-            self.message.emit(f"Take {letter} ready ({take.note_count} notes) — "
-                              "Enter accepts, [ ] switch, Del rejects")
+            self.message.emit(f"Take {letter} ready ({take.note_count} notes) — {TAKE_KEYS}")
         else:  # a later take never takes over the audition: say which one is heard
             heard = take_set.letter(take_set.selected) if take_set.selected else "?"
             self.message.emit(f"Take {letter} ready ({take.note_count} notes) — you are "
@@ -491,7 +491,7 @@ class CoComposer(QObject):
         self.takesChanged.emit()
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
         self.message.emit(f"Hearing take {s.letter(take.id)} ({take.note_count} notes) — "
-                          "Enter accepts, [ ] switch, Del rejects")
+                          f"{TAKE_KEYS}")
         return take
 
     def step(self, delta: int) -> Take | None:

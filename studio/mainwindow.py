@@ -1016,7 +1016,7 @@ class MainWindow(QMainWindow):
     def step_snap(self, direction: int) -> None:
         """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
         Snap box takes no focus); from Off or a triplet grid, 1/16 first."""
-        order = ["Bar", "1/2", "1/4", "1/8", "1/16", "1/32"]
+        order = [s.name for s in SNAPS if s.division != 0 and not s.triplet]  # Bar … 1/32
         current = self.snap_box.currentText()
         i = order.index(current) + direction if current in order else order.index("1/16")
         self.snap_box.setCurrentText(order[min(max(i, 0), len(order) - 1)])
