@@ -89,6 +89,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("next_track", "Next Track", ("Ctrl+Down",)),
     Spec("mute_track", "&Mute Track", ("Ctrl+Alt+M",), "", "Mute or unmute the current track"),
     Spec("solo_track", "S&olo Track", ("Ctrl+Alt+S",), "", "Solo or unsolo the current track"),
+    Spec("rename_track", "Re&name Track", ("F2",), "", "Type a new name for the current track"),
+    Spec("track_instrument", "Change &Instrument…", ("Ctrl+Alt+I",), "",
+         "Choose the current track's instrument from the list"),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play", "Play / stop (Space)"),
     Spec("stop", "&Stop / Accept Take", ("Return", "Enter"), "stop",
@@ -164,8 +167,27 @@ class Actions(QObject):
         raise AttributeError(name)
 
 
+# Keys and mouse gestures that are not actions of their own (handled by the views), so
+# the shortcuts dialog lists them too: a user looks for "take 3" or "delete a note" there.
+GESTURES: tuple[tuple[str, str], ...] = (
+    ("Audition Take A–I", "1–9"),
+    ("Add a Note", "Double-click (Pointer), click or drag (Brush)"),
+    ("Delete a Note", "Right-click, double-click (Pointer), click or drag (Eraser)"),
+    ("Select Notes", "Click, Shift+click adds, Ctrl+click toggles, drag a rubber band"),
+    ("Copy Notes by Dragging", "Ctrl+drag"),
+    ("Resize a Note", "Drag its right edge"),
+    ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),
+    ("Scroll Pitches / Time", "Wheel / Shift+wheel"),
+    ("Zoom Time / Pitch Rows", "Ctrl+wheel / Ctrl+Shift+wheel"),
+    ("Move the Playhead", "Click the ruler"),
+    ("Set the Loop Range", "Drag on the ruler; double-click toggles looping"),
+    ("Tempo, Meter and Key", "Double-click the tempo or meter read-out"),
+    ("Rename a Track", "Click its name (Enter keeps, Esc cancels)"),
+)
+
+
 def shortcut_rows() -> list[tuple[str, str]]:
-    """(action, keys) rows for the shortcuts dialog, in menu order."""
+    """(action, keys) rows for the shortcuts dialog, in menu order, then the gestures."""
     rows = []
     for spec in SPECS:
         if spec.keys:
@@ -173,4 +195,4 @@ def shortcut_rows() -> list[tuple[str, str]]:
                              for k in spec.keys)
             rows.append((spec.text.replace("&&", "\0").replace("&", "").replace("\0", "&")
                          .rstrip("…"), keys))
-    return rows
+    return rows + list(GESTURES)

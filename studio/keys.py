@@ -6,12 +6,15 @@ Qt asks the focus widget first with a ``ShortcutOverride`` event; most controls 
 claim the keys they use, so without help typing in a track name or stepping a spin box
 would fire those actions instead. :class:`EditingKeys` claims them: when the focus is
 on an editing control and the key is one that control uses, the override is accepted
-and the key goes to the control. Keys with Ctrl/Alt/Meta are left alone (a line edit
+and the key goes to the control (a spin box uses digits, not letters: those still pick a
+tool). Keys with Ctrl/Alt/Meta are left alone (a line edit
 already claims its own Ctrl+Z, Ctrl+A …), as is everything when the piano roll, the
 arrangement or the window itself has the focus.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
@@ -39,16 +42,31 @@ ERASE = frozenset({K.Key_Delete, K.Key_Backspace})
 SPACE = frozenset({K.Key_Space})
 NAVIGATION = ARROWS | PAGING
 
-# What each kind of control does with a bare (or shifted) key. ``True`` in the second
-# slot: printable characters too (typing, or a combo box's jump-to-item search).
-TEXT = (ENTER | NAVIGATION | ERASE | SPACE, True)
-READ_ONLY_TEXT = (NAVIGATION, False)
-SPIN = (ENTER | NAVIGATION | ERASE | SPACE, True)
-COMBO = (NAVIGATION | SPACE, True)
-EDITABLE_COMBO = (ENTER | NAVIGATION | ERASE | SPACE, True)
-SLIDER = (NAVIGATION, False)
-BUTTON = (SPACE, False)
-ITEM_VIEW = (NAVIGATION | SPACE, False)
+
+def _any_character(text: str) -> bool:
+    return text.isprintable()
+
+
+def _no_character(text: str) -> bool:
+    return False
+
+
+def _number_character(text: str) -> bool:
+    # A spin box can only use these: a letter or Space typed there did nothing and said
+    # nothing, so they keep their window-wide meaning (B the brush, Space play).
+    return text.isdigit() or text in ".,-+"
+
+
+# What each kind of control does with a bare (or shifted) key: the keys it uses, and which
+# single printable characters (typing, or a combo box's jump-to-item search).
+TEXT = (ENTER | NAVIGATION | ERASE | SPACE, _any_character)
+READ_ONLY_TEXT = (NAVIGATION, _no_character)
+SPIN = (ENTER | NAVIGATION | ERASE, _number_character)
+COMBO = (NAVIGATION | SPACE, _any_character)
+EDITABLE_COMBO = (ENTER | NAVIGATION | ERASE | SPACE, _any_character)
+SLIDER = (NAVIGATION, _no_character)
+BUTTON = (SPACE, _no_character)
+ITEM_VIEW = (NAVIGATION | SPACE, _no_character)
 
 IGNORED_MODIFIERS = KM.ShiftModifier | KM.KeypadModifier
 CHORD_MODIFIERS = KM.ControlModifier | KM.AltModifier | KM.MetaModifier
@@ -65,7 +83,7 @@ def _text_widget(w: QWidget) -> QTextEdit | QPlainTextEdit | None:
     return None
 
 
-def control_keys(w: QWidget | None) -> tuple[frozenset, bool] | None:
+def control_keys(w: QWidget | None) -> tuple[frozenset, Callable[[str], bool]] | None:
     """The keys the control ``w`` uses itself, or None when it is not an editing control."""
     if w is None:
         return None
@@ -98,11 +116,11 @@ def control_wants(w: QWidget | None, e: QKeyEvent) -> bool:
     found = control_keys(w)
     if found is None:
         return False
-    keys, printable = found
+    keys, takes_character = found
     if e.key() in keys:
         return True
     text = e.text()
-    return printable and len(text) == 1 and text.isprintable()
+    return len(text) == 1 and text.isprintable() and takes_character(text)
 
 
 class EditingKeys(QObject):
@@ -118,10 +136,19 @@ class EditingKeys(QObject):
         window.installEventFilter(self)
         for dock in window.findChildren(QDockWidget):
             dock.installEventFilter(self)
+        # A spin box claims every printable key for its line edit itself, before any
+        # window sees it: the letters it cannot use are taken back here.
+        for spin in window.findChildren(QAbstractSpinBox):
+            spin.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
-        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(obj, QWidget)
-                and obj.isWindow() and control_wants(obj.focusWidget(), e)):
+        if e.type() != QEvent.Type.ShortcutOverride:
+            return False
+        if isinstance(obj, QAbstractSpinBox):
+            # True without accepting: the spin box never sees the key, which stays
+            # unclaimed, so the window's shortcut fires (B, Space …).
+            return not (e.modifiers() & CHORD_MODIFIERS) and not control_wants(obj, e)
+        if isinstance(obj, QWidget) and obj.isWindow() and control_wants(obj.focusWidget(), e):
             e.accept()
             return True
         return False

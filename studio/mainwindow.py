@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -237,7 +238,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addActions([a.prev_track, a.next_track])
         m.addSeparator()
-        m.addActions([a.mute_track, a.solo_track])
+        m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument])
         m = bar.addMenu("Trans&port")
         m.addActions([a.play, a.stop, a.home, a.loop, a.metronome])
         m = bar.addMenu("&Help")
@@ -345,6 +346,9 @@ class MainWindow(QMainWindow):
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
             "mute_track": lambda: self.toggle_track("mute"),
             "solo_track": lambda: self.toggle_track("solo"),
+            "rename_track": lambda: self._with_current_track(self.tracklist.edit_name),
+            "track_instrument": lambda: self._with_current_track(
+                self.tracklist.pick_instrument),
             "play": tr.toggle, "stop": self.stop_or_accept, "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
             "mask_track": self.mask_this_track, "mask_bars": self.mask_these_bars,
@@ -416,6 +420,8 @@ class MainWindow(QMainWindow):
         self.arrangement.barClicked.connect(self._arrangement_clicked)
         self.tracklist.scroll.verticalScrollBar().valueChanged.connect(
             self.arrangement.set_scroll)
+        # Enter or Esc in a track's name: the keys go back to the piano roll, not nowhere.
+        self.tracklist.name_done.connect(self.pianoroll.canvas.setFocus)
 
         tr.positionChanged.connect(self._position_changed)
         tr.playingChanged.connect(self._playing_changed)
@@ -1078,6 +1084,11 @@ class MainWindow(QMainWindow):
         self.pianoroll.commit(set_track_props(
             self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
             **{prop: on}))
+
+    def _with_current_track(self, fn: Callable[[int], object]) -> None:
+        tid = self.pianoroll.current_track_id()
+        if tid is not None:
+            fn(tid)
 
     def add_track(self) -> None:
         edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())

@@ -115,6 +115,7 @@ class TrackHeader(QFrame):
     """One track's controls. Emits ``clicked(track_id, toggle)`` to change the selection."""
 
     clicked = Signal(int, bool)
+    renamed = Signal()  # the name field was left (Enter, Esc, a click elsewhere)
 
     def __init__(self, lst: TrackList, track: Track) -> None:
         super().__init__(lst.rows)
@@ -253,10 +254,13 @@ class TrackHeader(QFrame):
         self.lst.commit(set_track_props(song, self.track_id, label, **changes))
 
     def _rename(self) -> None:
+        typing = self.name.hasFocus()  # Enter; not a click that already took the focus away
         text = self.name.text().strip()
         if text and text != self.track.name:
             self._set(f"Rename track to {text!r}", name=text)
         self.name.clearFocus()
+        if typing:
+            self.renamed.emit()
         # set_track leaves a focused field alone, so show what the song now holds: the new
         # name, or the old one when the text was empty or the edit was refused.
         self._show_name()
@@ -265,6 +269,7 @@ class TrackHeader(QFrame):
         """Esc: drop the typed text and leave the field; the window's keys work again."""
         with QSignalBlocker(self.name):  # leaving the field this way must not rename
             self.name.clearFocus()
+        self.renamed.emit()
         self._show_name()
 
     def _show_name(self) -> None:
@@ -317,6 +322,8 @@ class TrackList(QWidget):
     scroll into view: a file with thousands of tracks must open as fast as one with ten.
     :attr:`headers` holds those, in track order.
     """
+
+    name_done = Signal()  # a track's name field was left: the window gives the focus back
 
     def __init__(self, document: Document, selection: Selection,
                  actions: list[QAction] | None = None, parent: QWidget | None = None) -> None:
@@ -399,6 +406,7 @@ class TrackList(QWidget):
             if h is None:
                 h = TrackHeader(self, track)
                 h.clicked.connect(self._clicked)
+                h.renamed.connect(self.name_done)
             elif h.track is not track:
                 h.set_track(track)
             h.set_audible(track.id in self._heard)
@@ -446,6 +454,23 @@ class TrackList(QWidget):
             self.selection.toggle_track(track_id)
         else:
             self.selection.set_tracks([track_id])
+
+    def edit_name(self, track_id: int) -> None:
+        """F2: scroll the track into view and put the cursor in its name, text selected."""
+        h = self.shown_header(track_id)
+        h.name.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        h.name.selectAll()
+
+    def pick_instrument(self, track_id: int) -> None:
+        """Ctrl+Alt+I: open the track's instrument list (arrows and Enter choose)."""
+        self.shown_header(track_id).instrument.showPopup()
+
+    def shown_header(self, track_id: int) -> TrackHeader:
+        """The header of ``track_id``, scrolled into view (made if it was off screen)."""
+        i = next(i for i, t in enumerate(self.document.song.tracks) if t.id == track_id)
+        self.scroll.ensureVisible(0, i * ROW_H + ROW_H // 2, 0, ROW_H // 2)
+        self._place_headers()
+        return self.header(track_id)
 
     def header(self, track_id: int) -> TrackHeader:
         for h in self.headers:

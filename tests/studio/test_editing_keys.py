@@ -213,3 +213,21 @@ def test_a_click_on_the_arrangement_gives_the_bare_keys_back(studio, qtbot):
     assert win.arrangement.hasFocus()
     QTest.keyClick(win.arrangement, K.Key_B)  # the brush, not a digit for the spin box
     assert win.actions.tool_draw.isChecked()
+
+
+def test_a_spin_box_takes_digits_and_leaves_letters_and_space_to_the_window(studio, qtbot):
+    # Letters typed into a focused spin box were swallowed with no effect and no hint.
+    win = studio
+    play = counter(win.actions.play)
+    spin = win.generate_panel.steps
+    spin.setValue(8)
+    focus(qtbot, spin)
+    spin.selectAll()
+    QTest.keyClicks(spin, "12")
+    QTest.keyClick(spin, K.Key_Return)
+    assert spin.value() == 12
+    QTest.keyClick(spin, K.Key_B)
+    assert win.actions.tool_draw.isChecked() and spin.value() == 12
+    QTest.keyClick(spin, K.Key_Space)
+    assert play == [1]
+    win.transport.stop()

@@ -165,6 +165,11 @@ def test_the_shortcuts_reference_filters_by_action_or_key(qapp):
     assert any(row.startswith("Repaint") for row in shown())
     dlg.search.clear()
     assert shown() == everything
+    # Keys and gestures that are not menu actions are listed too.
+    dlg.search.setText("take")
+    assert any("1–9" in row for row in shown())
+    dlg.search.setText("right-click")
+    assert any(row.startswith("Delete a Note") for row in shown())
 
 
 def test_every_menu_item_has_its_own_alt_letter(window):

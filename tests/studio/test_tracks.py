@@ -107,3 +107,40 @@ def test_the_current_track_mutes_and_solos_from_the_keyboard(opened):
     song = win.document.song
     assert not song.track(track.id).mute and song.track(track.id).solo
     assert song.audible_ids() == [track.id]
+
+
+def test_f2_renames_the_current_track_and_gives_the_keys_back_to_the_roll(opened, qtbot):
+    # A keyboard-only user had no way to rename a track, and after a rename the focus was
+    # nowhere, so Tab and the roll's keys started from scratch.
+    win = opened
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
+    track = win.document.song.tracks[1]
+    win.selection.set_tracks([track.id])
+    win.pianoroll.canvas.setFocus()
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_F2)
+    name = win.tracklist.header(track.id).name
+    assert name.hasFocus() and name.selectedText() == track.name
+    QTest.keyClicks(name, "Walking bass")
+    QTest.keyClick(name, Qt.Key.Key_Return)
+    assert win.document.song.track(track.id).name == "Walking bass"
+    assert win.pianoroll.canvas.hasFocus()
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_F2)
+    QTest.keyClicks(name, "oops")
+    QTest.keyClick(name, Qt.Key.Key_Escape)
+    assert win.document.song.track(track.id).name == "Walking bass"
+    assert win.pianoroll.canvas.hasFocus()
+
+
+def test_the_instrument_list_opens_from_the_keyboard(opened, qtbot):
+    win = opened
+    track = win.document.song.tracks[0]
+    win.selection.set_tracks([track.id])
+    win.actions.track_instrument.trigger()
+    combo = win.tracklist.header(track.id).instrument
+    qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=2000)
+    QTest.keyClick(combo.view(), Qt.Key.Key_Down)
+    QTest.keyClick(combo.view(), Qt.Key.Key_Return)
+    changed = win.document.song.track(track.id)
+    assert changed.program == track.program + 1
+    assert "nstrument" in win.document.undo_stack.undoText()
