@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPicture
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPen, QPicture
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -43,6 +44,30 @@ VEIL = QColor(20, 22, 26, 150)
 PREVIEW_ROW = QColor(244, 241, 232, 14)  # the row of a track a take adds
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when the bar is narrow, its whole text in the
+    tooltip: the hints and the region's description held the window 1,100 px wide."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setToolTip(text)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             rect.width())
+        self.style().drawItemText(QPainter(self), rect, int(self.alignment()), self.palette(),
+                                  self.isEnabled(), text, self.foregroundRole())
+
+
 class TakesBar(QWidget):
     """The strip above the piano roll: which takes exist, which one is heard, what to do."""
 
@@ -56,7 +81,7 @@ class TakesBar(QWidget):
         self.setFixedHeight(34)
         self.title = QLabel("TAKES", self)
         self.title.setObjectName("TakesTitle")
-        self.region = QLabel("", self)
+        self.region = ElidedLabel("", self)
         self.region.setObjectName("TakesRegion")
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -75,17 +100,17 @@ class TakesBar(QWidget):
         self.accept_button.setToolTip("Apply this take as one undo step (Enter)")
         self.reject_button = QPushButton("✕ Reject", self)
         self.reject_button.setToolTip("Drop this take (Delete / Backspace)")
-        self.hint = QLabel("No takes yet — paint a mask (M), then Repaint (Ctrl+R)", self)
+        self.hint = ElidedLabel("No takes yet — paint a mask (M), then Repaint (Ctrl+R)",
+                                self)
         self.hint.setObjectName("TakesHint")
         row = QHBoxLayout(self)
         row.setContentsMargins(8, 3, 8, 3)
         row.setSpacing(6)
         row.addWidget(self.title)
         row.addLayout(self.slots)
-        row.addWidget(self.region)
+        row.addWidget(self.region, 1)
         row.addWidget(self.badge)
-        row.addWidget(self.hint)
-        row.addStretch(1)
+        row.addWidget(self.hint, 1)
         for w in (self.listen, self.solo, self.accept_button, self.reject_button):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             row.addWidget(w)

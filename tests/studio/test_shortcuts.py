@@ -219,7 +219,11 @@ def test_the_grid_changes_from_the_keyboard(opened):
     assert win.snap_box.currentText() == "1/16"
 
 
-def test_the_window_fits_a_1080p_screen_at_200_percent_in_height(window):
-    # The Generate panel scrolls instead of holding the window 755 px tall.
+def test_the_window_fits_a_1080p_screen_at_200_percent(window):
+    # The Generate panel scrolls instead of holding the window 755 px tall, and the takes
+    # bar's long hints end in "…" instead of holding it 1,102 px wide.
     assert window.minimumSizeHint().height() <= 540
+    assert window.minimumSizeHint().width() <= 960
     assert window.generate_dock.widget().widget() is window.generate_panel
+    hint = window.takes_bar.hint
+    assert hint.toolTip() == hint.text() and "Compose" in hint.text()
