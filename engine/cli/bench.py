@@ -166,10 +166,11 @@ def _model_under_test(args: argparse.Namespace, tmp: Path) -> tuple[Path, str]:
     """A model folder with int8 and int4 weights (quantized into ``tmp`` when missing)."""
     import torch
 
+    from engine.models import DEFAULT_MODEL
     from engine.models import quantize as Q
     from engine.models.checkpoint import load_model, read_manifest, save_model
     from engine.models.network import AxialDenoiser, NetworkConfig
-    from engine.models.plugin import ASSETS, DEFAULT_MODEL
+    from engine.models.plugin import ASSETS
 
     small = bool(args.tiny)
     if args.model:

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from engine.models import DEFAULT_MODEL
 from engine.models.keys import AUTO
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 from engine.score import plural
@@ -30,7 +31,6 @@ from .common import (
     progress_bar,
 )
 
-DEFAULT_MODEL = "partita-base"
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
 _PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
@@ -42,8 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="song file to write (.mid or .partita) in an existing folder; "
                         "never the input song")
     g.add_argument("--model", metavar="NAME",
-                   help=f"model name or model folder (default: {DEFAULT_MODEL}, or the first "
-                   "one installed)")
+                   help=f"model name or model folder (default: $PARTITA_MODEL, else "
+                   f"{DEFAULT_MODEL}, else the first one installed)")
     g.add_argument("--precision", choices=PRECISIONS, help="weights precision (default: the "
                    "model's own)")
     g.add_argument("--steps", type=int, default=8, metavar="N",
@@ -119,7 +119,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def resolve_model(name: str | None, task: str) -> ModelPlugin:
     """The model called ``name`` (or the model folder at that path: a freshly trained
-    ``runs/<name>/best``), else ``partita-base``, else the registry's default."""
+    ``runs/<name>/best``), else the registry's default: ``$PARTITA_MODEL``, else the
+    built-in ``partita-base``, else the first model installed."""
     from engine.plugins.registry import Registry
 
     registry = Registry()
@@ -132,7 +133,7 @@ def resolve_model(name: str | None, task: str) -> ModelPlugin:
     elif name:
         model = registry.get(name)
     else:
-        entry = registry.default(task, preferred=DEFAULT_MODEL)
+        entry = registry.default(task)
         if entry is None or entry.plugin is None:
             raise CliError(f"{task}: no model is installed that can {task} "
                            "(see `partita models list`)")

@@ -9,3 +9,5 @@ evaluation. Public entry points:
 
 Importing this package does not import torch; the modules that need it do.
 """
+
+DEFAULT_MODEL = "partita-base"  # the shipped general model: first among the built-in ones

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from engine.models import DEFAULT_MODEL
 from engine.models.checkpoint import ModelFileError, read_manifest
 from engine.models.grid import GridSpec
 from engine.models.grid_plugin import GridModelPlugin
@@ -26,7 +27,6 @@ from engine.plugins.errors import PluginError
 from engine.score.instruments import ROLE_IDS
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets" / "models"
-DEFAULT_MODEL = "partita-base"
 
 
 def builtin_models() -> list[ModelPlugin]:

@@ -10,6 +10,7 @@ import torch
 
 from engine.cli import generate as gen_cli
 from engine.cli import main
+from engine.cli.generate import resolve_model as real_resolve_model
 from engine.io import load_song, save_song
 from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
@@ -429,3 +430,11 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
     assert "kept in" not in capsys.readouterr().err
     assert main([*args, "--key", "H"]) == 1
     assert "(or 'auto', 'none')" in capsys.readouterr().err
+
+
+def test_partita_model_names_the_cli_default(monkeypatch):
+    # The CLI asked the registry for partita-base first, so $PARTITA_MODEL never counted.
+    monkeypatch.setenv("PARTITA_MODEL", CHORALE_MODEL)
+    assert real_resolve_model(None, "repaint").info.name == CHORALE_MODEL
+    monkeypatch.delenv("PARTITA_MODEL")
+    assert real_resolve_model(None, "repaint").info.name == "partita-base"
