@@ -5,10 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import time
 from pathlib import Path
-
-START = time.perf_counter()  # for the start-up figure in benchmarks/bench_studio.py
 
 SCREENSHOT_SIZE = (1600, 1000)
 

@@ -68,7 +68,6 @@ SLIDER = (NAVIGATION, _no_character)
 BUTTON = (SPACE, _no_character)
 ITEM_VIEW = (NAVIGATION | SPACE, _no_character)
 
-IGNORED_MODIFIERS = KM.ShiftModifier | KM.KeypadModifier
 CHORD_MODIFIERS = KM.ControlModifier | KM.AltModifier | KM.MetaModifier
 
 

@@ -36,7 +36,7 @@ from engine.score import (
     Track,
     set_track_props,
 )
-from engine.score.instruments import GM_FAMILIES, GM_PROGRAMS, program_name
+from engine.score.instruments import GM_PROGRAMS, family_name, program_name
 
 from .document import Document
 from .selection import Selection
@@ -106,7 +106,7 @@ def instrument_combo(parent: QWidget | None = None) -> QComboBox:
         if program % 8 == 0:
             box.insertSeparator(box.count())
         box.addItem(f"{program + 1:>3}  {name}", program)
-        box.setItemData(box.count() - 1, GM_FAMILIES[program // 8], Qt.ItemDataRole.ToolTipRole)
+        box.setItemData(box.count() - 1, family_name(program), Qt.ItemDataRole.ToolTipRole)
     return box
 
 

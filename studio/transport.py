@@ -1,6 +1,6 @@
 """Transport: play / stop / loop / metronome, with rendering off the GUI thread.
 
-Play renders the song on a worker thread, a few bars at a time (:mod:`studio.audio`),
+Play renders the song on a worker thread, a few bars at a time (:mod:`engine.render.progressive`),
 and starts ``engine.render.playback.Player`` as soon as the first bar is in; the audio
 is kept for the next play until the song changes.
 A QTimer reads the player's position to move the playhead. Without an audio device the
@@ -14,9 +14,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.render.progressive import ProgressiveRender, synth_renderer
 from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, Track
 
-from .audio import ProgressiveRender, synth_renderer
 from .document import Document
 from .worker import Worker
 

@@ -18,7 +18,7 @@ from engine import __version__
 
 from .common import CliError, error_line, user_errors
 
-# Modules that add sub-commands; a group whose module is not there yet is skipped.
+# Modules that add sub-commands (a missing one is an error, not a command that vanishes).
 COMMAND_MODULES = (
     "engine.cli.files",  # info, convert
     "engine.cli.render",  # render
@@ -38,13 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"partita {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as e:
-            if e.name == name:
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

@@ -20,7 +20,6 @@ from . import vocab
 
 VOICES = ("Soprano", "Alto", "Tenor", "Bass")
 CHOIR_PROGRAM = 52  # Choir Aahs
-STRINGS_PROGRAM = 48  # String Ensemble 1
 
 
 def chorale_to_tokens(steps: Sequence[Sequence[int]]) -> np.ndarray:

@@ -96,9 +96,6 @@ class EncodedSong:
     def end_tick(self) -> int:
         return int(self.step_ticks[-1])
 
-    def lanes_of(self, track_id: int) -> list[int]:
-        return [i for i, t in enumerate(self.lane_tracks) if t == track_id]
-
 
 # -- the step ↔ tick map -------------------------------------------------------------------
 

@@ -5,6 +5,8 @@
 - :func:`render_files` — 24-bit WAV mix and/or stems on disk, with a :class:`RenderReport`
 - :mod:`engine.render.playback` — :class:`~engine.render.playback.Player`, which works
   (or politely does nothing) with or without a sound card
+- :mod:`engine.render.progressive` — rendering for playback a few bars at a time, so
+  the first bar sounds in well under a second
 
 Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
 (:func:`find_soundfont`), else a small built-in numpy synth. See ``docs/audio.md``.

@@ -139,10 +139,6 @@ class Player:
             pos = max(self._start, pos - self._latency_frames)
         return max(0, min(pos, len(self._audio)))
 
-    @property
-    def position_seconds(self) -> float:
-        return self.position_frames / self.sample_rate
-
     # -- audio thread ------------------------------------------------------------------------
     def _callback(self, outdata, frames, _time, _status) -> None:
         pos = self._pos

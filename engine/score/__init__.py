@@ -24,7 +24,6 @@ from .edits import (
     set_song_props,
     set_time_from_bar,
     set_track_props,
-    set_velocity,
     transpose_notes,
     update_notes,
 )
@@ -88,7 +87,6 @@ __all__ = [
     "set_song_props",
     "set_time_from_bar",
     "set_track_props",
-    "set_velocity",
     "transpose_notes",
     "update_notes",
 ]

@@ -332,12 +332,6 @@ def resize_notes(
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
-def set_velocity(track_id: int, notes: Sequence[Note], velocity: int) -> ChangeNotes:
-    v = max(1, min(127, velocity))
-    changed = tuple(Note(n.pitch, n.start, n.duration, v, n.id) for n in notes)
-    return update_notes(track_id, notes, changed, f"Set velocity of {plural(len(notes), 'note')}")
-
-
 def quantize_notes(
     track_id: int, notes: Sequence[Note], grid: int, strength: float = 1.0, ends: bool = False,
     line: Callable[[int], int] | None = None,

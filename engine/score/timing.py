@@ -152,8 +152,3 @@ class TimeMap:
         """BPM in force at ``tick``."""
         i = max(bisect.bisect_right(self._tempo_ticks, tick) - 1, 0)
         return 60_000_000 / self._tempo_us[i]
-
-    # -- grids ---------------------------------------------------------------------------------
-    def step_ticks(self, steps_per_beat: int = 4) -> int:
-        """Ticks per grid step (default a 16th note). Exact only when ppq divides evenly."""
-        return self.ppq // steps_per_beat

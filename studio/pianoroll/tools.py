@@ -21,7 +21,6 @@ from engine.score import (
     quantize_notes,
     remove_notes,
     resize_notes,
-    set_velocity,
     transpose_notes,
     update_notes,
 )
@@ -145,7 +144,3 @@ def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:
     edits = [replace(e, label=label) for e in edits]
     return _group(edits, label)
 
-
-def set_velocity_edit(notes: Selected, velocity: int) -> Edit:
-    edits = [set_velocity(tid, v, velocity) for tid, v in notes.items() if v]
-    return _group(edits, f"Set velocity of {plural(_count(notes), 'note')}")

@@ -48,8 +48,8 @@ def test_screenshot_of_a_bad_file_is_a_one_line_error(tmp_path):
 
 
 def test_studio_starts_without_torch():
-    code = ("import sys, studio.app, studio.mainwindow, studio.transport, studio.audio; "
-            "print('torch' in sys.modules)")
+    code = ("import sys, studio.app, studio.mainwindow, studio.transport, "
+            "engine.render.progressive; print('torch' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.stdout.strip() == "False"

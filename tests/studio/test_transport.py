@@ -8,8 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from engine.score import Song, TimeMap
-from studio.audio import ProgressiveRender, slice_song
+from engine.score import TimeMap
 from studio.transport import with_metronome
 
 
@@ -108,19 +107,3 @@ def test_metronome_adds_a_click_per_beat(opened):
     tm = TimeMap.of(song)
     assert click.is_drum and len(click.notes) == 4 * tm.bar_count(song.end)
     assert [n.pitch for n in click.notes[:4]] == [76, 77, 77, 77]
-
-
-def test_window_slices_sound_like_the_whole_song(opened):
-    """Rendering bar by bar gives the same mix as one render (built-in synth)."""
-    from engine.render import render_tracks
-    from engine.render.mixing import sum_tracks
-
-    song: Song = opened.document.song
-    job = ProgressiveRender(song, 22050)
-    job.run(lambda: None, render=lambda s, sr: render_tracks(s, sr, synth="builtin"))
-    whole = np.clip(sum_tracks(render_tracks(song, 22050, synth="builtin"), song), -1, 1)
-    n = min(len(whole), len(job.buffer))
-    err = np.sqrt(np.mean((whole[:n] - job.buffer[:n]) ** 2))
-    assert err < 0.1 * np.sqrt(np.mean(whole[:n] ** 2))
-    part = slice_song(song, 960, 1920)
-    assert [n.start for n in part.tracks[0].notes] == [0, 480]

@@ -21,6 +21,8 @@ import numpy as np
 
 from engine.score import ControlEvent, ProgramChange, Song, TempoChange, TimeMap, Track
 
+from .events import program_at
+
 TAIL_SECONDS = 4.0  # room after the last note for releases
 
 
@@ -63,13 +65,9 @@ def slice_song(song: Song, start: int, end: int) -> Song:
 def _slice_track(track: Track, start: int, end: int) -> Track:
     notes = tuple(replace(n, start=n.start - start) for n in track.notes
                   if start <= n.start < end)
-    program = track.program
-    changes = []
-    for pc in sorted(track.program_changes, key=lambda p: p.tick):
-        if pc.tick <= start:
-            program = pc.program
-        else:
-            changes.append(ProgramChange(pc.tick - start, pc.program))
+    program = program_at(track, start)
+    changes = [ProgramChange(pc.tick - start, pc.program)
+               for pc in sorted(track.program_changes, key=lambda p: p.tick) if pc.tick > start]
     last: dict[tuple[str, int], ControlEvent] = {}
     later = []
     for c in sorted(track.controls, key=lambda c: c.tick):
