@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from engine.models.keys import AUTO
 from engine.plugins import GenerateOptions
 from engine.plugins.registry import describe
+from engine.score.spelling import pitch_name
 
 from .cocompose import GenerationSettings
 from .mask.geometry import describe as describe_mask
 from .models import ModelCatalog
-from .pianoroll.view import pitch_name
 
 # Auto: the key the music around the mask is clearly in (engine.models.keys); Any: none.
 AUTO_KEY, ANY_KEY = "Auto (song's key)", "Any key"

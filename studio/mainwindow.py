@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
+from engine.score.spelling import pitch_name
 
 from . import dialogs, heap, theme
 from .actions import Actions
@@ -55,7 +56,6 @@ from .pianoroll.tools import (
     quantize_edit,
     transpose_edit,
 )
-from .pianoroll.view import pitch_name
 from .pianoroll.viewport import MAX_TICKS, clamped
 from .requests import TITLES
 from .selection import Selection

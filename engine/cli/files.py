@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import plural
+from engine.score.spelling import MIDI_KEYS, key_name, key_text, pitch_name
 
 from .common import CliError, check_song_output, load_with_studio, parse_meter
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "info",
@@ -113,7 +111,7 @@ def format_facts(f: dict[str, Any]) -> str:
         ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), {f['bars']} bars"),
         ("Tempo", _tempo_text(f["tempos"])),
         ("Meter", _changes_text([(s["bar"], s["meter"]) for s in f["time_signatures"]])),
-        ("Key", _changes_text([(k["bar"], _key_text(k["key"])) for k in f["key_signatures"]])
+        ("Key", _changes_text([(k["bar"], key_text(k["key"])) for k in f["key_signatures"]])
          or "—"),
         ("PPQ", str(f["ppq"])),
     ]
@@ -127,7 +125,7 @@ def format_facts(f: dict[str, Any]) -> str:
                      f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
         for t, name in zip(f["tracks"], names, strict=True):
             span = ("—" if t["lowest"] is None
-                    else f"{_pitch_name(t['lowest'])}–{_pitch_name(t['highest'])}")
+                    else f"{pitch_name(t['lowest'])}–{pitch_name(t['highest'])}")
             lines.append(
                 f"  {t['number']:>3}  {name:<{name_w}}  {t['instrument']:<{inst_w}}  "
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
@@ -164,15 +162,6 @@ def _changes_text(changes: list[tuple[int, str]]) -> str:
     return ", ".join(parts)
 
 
-def _key_text(key: str) -> str:
-    return f"{key[:-1]} minor" if key.endswith("m") else f"{key} major"
-
-
-def _pitch_name(pitch: int) -> str:
-    """MIDI pitch → scientific name; middle C (60) is C4."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
-
-
 # -- convert -----------------------------------------------------------------------------
 
 
@@ -202,7 +191,6 @@ def run_convert(args: argparse.Namespace) -> int:
 
 def _with_time(song: Any, args: argparse.Namespace) -> Any:
     """``song`` with ``--tempo/--meter/--key`` from ``--from-bar`` on."""
-    from engine.io.midi_import import KEY_NAMES
     from engine.score import set_time_from_bar
 
     if args.tempo is None and args.meter is None and args.key is None:
@@ -212,9 +200,13 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     meter = None if args.meter is None else parse_meter(args.meter)
     key = args.key
     if key is not None:
-        key = "" if key.strip().lower() == "none" else key.strip()
-        if key and key not in KEY_NAMES.values():
-            raise CliError(f"--key {args.key!r}: give a key like C, F#, Bb, Am, C#m or none")
+        try:
+            key = "" if key.strip().lower() == "none" else key_name(key)
+        except ValueError:
+            key = None
+        if key is None or (key and key not in MIDI_KEYS):
+            raise CliError(f"--key {args.key!r}: give a key a MIDI file can declare, like C, "
+                           "F#, Bb, Am, C#m (or A minor), or none")
     try:
         edit = set_time_from_bar(song, args.from_bar - 1, bpm=args.tempo, meter=meter, key=key)
     except ValueError as e:

@@ -210,7 +210,7 @@ def _key_option(text: str) -> str | None:
         return AUTO
     if text.strip().lower() in ("none", "any"):
         return None
-    from engine.models.constraints import scale_pitch_classes
+    from engine.score.spelling import scale_pitch_classes
 
     try:
         scale_pitch_classes(text)

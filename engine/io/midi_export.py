@@ -33,10 +33,11 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
+from engine.score.spelling import MIDI_KEYS
 
 from .atomic import atomic_write
 from .errors import FileFormatError
-from .midi_import import CC_PAN, CC_VOLUME, KEY_NAMES, pan_to_cc, volume_to_cc
+from .midi_import import CC_PAN, CC_VOLUME, pan_to_cc, volume_to_cc
 from .text import encode_text
 
 MAX_PPQ = 0x7FFF  # the header's division field has 15 bits for ticks per quarter note
@@ -47,7 +48,6 @@ MAX_NUMERATOR = 255  # time_signature: one byte of beats
 MAX_DENOMINATOR = 64  # a power of two, stored as its exponent (our reader stops at 64)
 CC_BANK = frozenset({0, 32})  # bank select MSB/LSB: part of a channel's instrument
 PITCHED_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
-MIDI_KEYS = frozenset(KEY_NAMES.values())
 CONTROL_KINDS = ("control_change", "pitchwheel", "aftertouch", "polytouch")
 
 # Sort groups for events on the same tick (see the module docstring).

@@ -38,18 +38,11 @@ from engine.score import (
     Track,
 )
 from engine.score.instruments import program_name
+from engine.score.spelling import KEY_SIGNATURES
 
 from .errors import FileFormatError
 from .smf import MAX_FILE_BYTES, Smf, SmfError, SmfTrack, parse_smf
 from .text import decode_text
-
-# Key signature meta (sharps/flats, minor) → mido's spelling, which Song uses.
-_MAJOR = ("Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#")
-_MINOR = ("Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#", "D#", "A#")
-KEY_NAMES: dict[tuple[int, int], str] = {
-    **{(sf, 0): name for sf, name in zip(range(-7, 8), _MAJOR, strict=True)},
-    **{(sf, 1): name + "m" for sf, name in zip(range(-7, 8), _MINOR, strict=True)},
-}
 
 _CONTROL_KINDS = {0xA0: "polytouch", 0xB0: "control_change", 0xD0: "aftertouch",
                   0xE0: "pitchwheel"}
@@ -147,7 +140,7 @@ def song_from_smf(smf: Smf) -> Song:
                     sigs.append(TimeSignature(tick, num, 2**power))
             elif mtype == 0x59 and len(payload) == 2:
                 sf = payload[0] - 256 if payload[0] > 127 else payload[0]
-                key = KEY_NAMES.get((sf, payload[1]))
+                key = KEY_SIGNATURES.get((sf, payload[1]))
                 if key:
                     keys.append(KeySignature(tick, key))
             elif mtype == 0x06:

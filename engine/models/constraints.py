@@ -25,7 +25,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -33,14 +32,10 @@ import numpy as np
 
 from engine.score import Mask, Song, Track
 from engine.score.instruments import instrument_range, role_of
+from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
 from .grid import EncodedSong
-
-_NOTE_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-_MAJOR = (0, 2, 4, 5, 7, 9, 11)
-_MINOR = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
-_KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
 
 # Sung parts by name (what harmonize's SATB voices are called): the role's range is the
 # whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
@@ -64,36 +59,6 @@ REGISTER_PULL = 0.5
 # composed from nothing sat at the top of its range (medians at 0.8–0.9 of it) and a
 # piccolo at the bottom.
 TESSITURA = (0.2, 0.55)
-
-
-def _parse_key(key: str) -> tuple[str, str, bool]:
-    m = _KEY_RE.match(key.strip())
-    if not m:
-        raise ValueError(f"unknown key {key!r} (use e.g. C, F#m, Bb, A minor)")
-    letter, accidental, quality = m.groups()
-    return letter.upper(), accidental, quality in ("m", "min", "minor")
-
-
-def key_name(key: str) -> str:
-    """A key in MIDI (mido) spelling: ``"a minor"`` → ``"Am"``, ``"Eb major"`` → ``"Eb"``."""
-    letter, accidental, minor = _parse_key(key)
-    return f"{letter}{accidental}{'m' if minor else ''}"
-
-
-def scale_pitch_classes(key: str) -> frozenset[int]:
-    """Pitch classes of a key: ``"C"``, ``"F#m"``, ``"Bb"``, ``"A minor"``, ``"Eb major"``.
-
-    Minor keys allow the natural minor scale plus the raised 7th (harmonic minor's leading
-    tone), as tonal music uses both.
-    """
-    tonic, minor = tonic_of(key)
-    return frozenset((tonic + d) % 12 for d in (_MINOR if minor else _MAJOR))
-
-
-def tonic_of(key: str) -> tuple[int, bool]:
-    """``(tonic pitch class, minor)`` of a key as :func:`scale_pitch_classes` reads it."""
-    letter, accidental, minor = _parse_key(key)
-    return (_NOTE_PCS[letter] + {"#": 1, "b": -1, "": 0}[accidental]) % 12, minor
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,7 @@ from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
 from engine.score import Mask, Song, TimeMap
-
-from .constraints import scale_pitch_classes
+from engine.score.spelling import scale_pitch_classes
 
 AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
 CONTEXT_BARS = 8  # bars each side of the region whose notes say what the key is

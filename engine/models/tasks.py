@@ -47,8 +47,9 @@ from engine.score import (
     set_song_props,
 )
 from engine.score.instruments import GM_PROGRAMS, role_of
+from engine.score.spelling import key_name
 
-from .constraints import VOICE_PART_RANGES, key_name
+from .constraints import VOICE_PART_RANGES
 from .keys import AUTO, resolve_key
 
 # The voices harmonize adds below a lone sung or string melody, in its instrument.

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.io.midi_import import KEY_NAMES
+from engine.score.spelling import KEY_SIGNATURES
 
 NO_KEY = "(none)"
 # Majors then minors, round the circle of fifths from the most flats.
-KEYS = tuple(KEY_NAMES[k] for k in sorted(KEY_NAMES, key=lambda k: (k[1], k[0])))
+KEYS = tuple(KEY_SIGNATURES[k] for k in sorted(KEY_SIGNATURES, key=lambda k: (k[1], k[0])))
 DENOMINATORS = (1, 2, 4, 8, 16, 32)
 
 

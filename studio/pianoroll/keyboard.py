@@ -8,8 +8,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from engine.score.spelling import pitch_name
+
 from .. import theme
-from .view import pitch_name
 
 if TYPE_CHECKING:
     from .editor import PianoRoll

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QW
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.score import Note, add_notes, remove_notes
+from engine.score.spelling import pitch_name
 
 from .. import theme
 from ..mask.overlay import paint_roll as paint_mask
@@ -30,9 +31,6 @@ EDGE_PX = 6  # grab a note's right edge within this many pixels to resize it
 DRAG_PX = 3  # a press becomes a drag after moving this far
 VELOCITY_SHADES = 8
 DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-
 def box_rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRectF]:
     """Rectangles for the given columns, one per distinct pixel box (zoomed-out duplicates
     of the same box are dropped: drawing them again would change nothing)."""
@@ -44,11 +42,6 @@ def box_rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRe
             x, y, w = x[first], y[first], w[first]
     return [QRectF(a, b, c, h) for a, b, c in zip(x.tolist(), y.tolist(), w.tolist(),
                                                    strict=True)]
-
-
-def pitch_name(pitch: int) -> str:
-    """Scientific pitch name with middle C = C4 (MIDI 60)."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
 
 
 class NoteCanvas(QWidget):

@@ -170,13 +170,18 @@ def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
     again = tmp_path / "again.mid"
     assert main(["convert", str(out), str(again), "--key", "none", "--from-bar", "2"]) == 0
     assert load_song(again).key_signatures == ()
+    # Keys as people write them are read too.
+    assert main(["convert", str(out), str(again), "--key", "Bb minor",
+                 "--from-bar", "2"]) == 0
+    assert [k.key for k in load_song(again).key_signatures] == ["Bbm"]
 
 
 @pytest.mark.parametrize("flags, problem", [
     (["--meter", "six"], "--meter 'six': give a time signature like 3/4"),
     (["--meter", "4/3"], "4/3 is not a meter"),
     (["--tempo", "0"], "tempo 0 BPM is outside"),
-    (["--key", "H"], "--key 'H': give a key like"),
+    (["--key", "H"], "--key 'H': give a key a MIDI file can declare, like C"),
+    (["--key", "A#"], "--key 'A#': give a key a MIDI file can declare"),
     (["--tempo", "90", "--from-bar", "0"], "--from-bar 0: bars count from 1"),
 ])
 def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, problem):

@@ -10,10 +10,10 @@ import pytest
 import torch
 
 from engine.models import vocab
-from engine.models.constraints import scale_pitch_classes
 from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import Cancelled, CancelToken, GenerateOptions, ModelInfo, ModelPlugin
 from engine.score import Mask, Note, Region, Song, Track, replace_in_mask
+from engine.score.spelling import scale_pitch_classes
 
 Q = 120
 BAR = 16 * Q

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from engine.models import tasks
-from engine.models.constraints import scale_pitch_classes
 from engine.models.keys import AUTO, context_key, resolve_key
 from engine.plugins.api import GenerateOptions
 from engine.score import KeySignature, Mask, Note, Region, Song, Track
+from engine.score.spelling import scale_pitch_classes
 from tests.engine.models.test_tasks import BAR, OPTS, Q, model
 
 D_MINOR = (62, 64, 65, 67, 69, 70, 72, 73)  # natural minor and the leading tone

@@ -1,0 +1,68 @@
+"""How pitches and keys are written: note names, key names, their parsing and scales.
+
+Keys are spelled as MIDI key signatures are (mido's spelling, which :class:`Song` keeps):
+``"C"``, ``"F#"``, ``"Bbm"``. Users may type ``"a minor"`` or ``"Eb major"``; every reader
+of a key (the CLI, the studio, the model's key constraint) parses it here.
+"""
+
+from __future__ import annotations
+
+import re
+
+NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+# Key signature (sharps > 0 or flats < 0, minor) → its key's name.
+_MAJOR_BY_SIGNATURE = ("Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B",
+                       "F#", "C#")
+_MINOR_BY_SIGNATURE = ("Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#",
+                       "D#", "A#")
+KEY_SIGNATURES: dict[tuple[int, int], str] = {
+    **{(sf, 0): name for sf, name in zip(range(-7, 8), _MAJOR_BY_SIGNATURE, strict=True)},
+    **{(sf, 1): name + "m" for sf, name in zip(range(-7, 8), _MINOR_BY_SIGNATURE, strict=True)},
+}
+MIDI_KEYS = frozenset(KEY_SIGNATURES.values())  # the 30 keys a MIDI file can declare
+
+_LETTER_PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+_MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
+_MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
+_KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
+
+
+def pitch_name(pitch: int) -> str:
+    """Scientific pitch name with middle C = C4 (MIDI 60)."""
+    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+
+
+def _parse_key(key: str) -> tuple[str, str, bool]:
+    m = _KEY_RE.match(key.strip())
+    if not m:
+        raise ValueError(f"unknown key {key!r} (use e.g. C, F#m, Bb, A minor)")
+    letter, accidental, quality = m.groups()
+    return letter.upper(), accidental, quality in ("m", "min", "minor")
+
+
+def key_name(key: str) -> str:
+    """A key in MIDI (mido) spelling: ``"a minor"`` → ``"Am"``, ``"Eb major"`` → ``"Eb"``."""
+    letter, accidental, minor = _parse_key(key)
+    return f"{letter}{accidental}{'m' if minor else ''}"
+
+
+def key_text(key: str) -> str:
+    """A MIDI-spelled key for people: ``"F#m"`` → ``"F# minor"``, ``"Bb"`` → ``"Bb major"``."""
+    return f"{key[:-1]} minor" if key.endswith("m") else f"{key} major"
+
+
+def tonic_of(key: str) -> tuple[int, bool]:
+    """``(tonic pitch class, minor)`` of a key as :func:`scale_pitch_classes` reads it."""
+    letter, accidental, minor = _parse_key(key)
+    return (_LETTER_PCS[letter] + {"#": 1, "b": -1, "": 0}[accidental]) % 12, minor
+
+
+def scale_pitch_classes(key: str) -> frozenset[int]:
+    """Pitch classes of a key: ``"C"``, ``"F#m"``, ``"Bb"``, ``"A minor"``, ``"Eb major"``.
+
+    Minor keys allow the natural minor scale plus the raised 7th (harmonic minor's leading
+    tone), as tonal music uses both.
+    """
+    tonic, minor = tonic_of(key)
+    return frozenset((tonic + d) % 12 for d in (_MINOR_SCALE if minor else _MAJOR_SCALE))

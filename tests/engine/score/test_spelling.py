@@ -1,0 +1,40 @@
+"""Pitch and key names: what users type, what MIDI files declare, what the model reads."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.score.spelling import (
+    KEY_SIGNATURES,
+    MIDI_KEYS,
+    key_name,
+    key_text,
+    pitch_name,
+    scale_pitch_classes,
+    tonic_of,
+)
+
+
+def test_pitch_names_put_middle_c_in_octave_4():
+    assert [pitch_name(p) for p in (60, 61, 21, 108)] == ["C4", "C#4", "A0", "C8"]
+
+
+def test_keys_typed_as_people_write_them_come_out_in_midi_spelling():
+    assert key_name("a minor") == "Am"
+    assert key_name("Eb major") == "Eb"
+    assert key_name(" f#m ") == "F#m"
+    with pytest.raises(ValueError, match="unknown key 'H'"):
+        key_name("H")
+    assert key_text("F#m") == "F# minor" and key_text("Bb") == "Bb major"
+
+
+def test_key_signatures_name_the_30_keys_a_midi_file_can_declare():
+    assert KEY_SIGNATURES[(0, 0)] == "C" and KEY_SIGNATURES[(0, 1)] == "Am"
+    assert KEY_SIGNATURES[(-2, 0)] == "Bb" and KEY_SIGNATURES[(3, 1)] == "F#m"
+    assert len(MIDI_KEYS) == 30 and "A#" not in MIDI_KEYS and "A#m" in MIDI_KEYS
+
+
+def test_scales_and_tonics():
+    assert scale_pitch_classes("C") == {0, 2, 4, 5, 7, 9, 11}
+    assert scale_pitch_classes("A minor") == {9, 11, 0, 2, 4, 5, 7, 8}  # with G#
+    assert tonic_of("Bbm") == (10, True) and tonic_of("Cb") == (11, False)
