@@ -19,7 +19,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -122,8 +122,14 @@ def track_to_json(t: Track) -> Document:
         "program_changes": [{"tick": p.tick, "program": p.program} for p in t.program_changes],
         # Bulk lists are rows of fixed columns: compact, and one line per event on disk.
         "controls": [[c.tick, c.kind, c.number, c.value] for c in t.controls],
-        "notes": [[n.pitch, n.start, n.duration, n.velocity, n.id] for n in t.notes],
+        "notes": note_rows(t.notes),
     }
+
+
+def note_rows(notes: Sequence[Note]) -> list[list[int]]:
+    """Notes as the project file's rows ``[pitch, start, duration, velocity, id]`` (read
+    back by :func:`track_from_json`)."""
+    return [[n.pitch, n.start, n.duration, n.velocity, n.id] for n in notes]
 
 
 def _dumps(value: Any, indent: str = "") -> str:

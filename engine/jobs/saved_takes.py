@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from engine.io.project import track_from_json, track_to_json
+from engine.io.project import note_rows, track_from_json, track_to_json
 from engine.plugins.api import GenerateOptions
 from engine.plugins.result import written_mask
 from engine.score import (
@@ -151,8 +151,8 @@ def _take_to_json(take: Take, request_label: str | None) -> dict[str, Any] | Non
         "created": take.created,
         "options": _options_to_json(take.options),
         "prep": prep,
-        "before": {str(tid): _rows(notes) for tid, notes in before.items()},
-        "notes": {str(tid): _rows(notes) for tid, notes in take.notes.items()},
+        "before": {str(tid): note_rows(notes) for tid, notes in before.items()},
+        "notes": {str(tid): note_rows(notes) for tid, notes in take.notes.items()},
     }
 
 
@@ -290,10 +290,6 @@ def _notes_by_track(data: Any, what: str) -> dict[int, tuple[Note, ...]]:
             raise ValueError(f"{what}: {key!r} is not a track id") from None
         out[tid] = track_from_json({"notes": rows}, f"{what}[{key}]").notes
     return out
-
-
-def _rows(notes: tuple[Note, ...]) -> list[list[int]]:
-    return [[n.pitch, n.start, n.duration, n.velocity, n.id] for n in notes]
 
 
 _OPTION_FIELDS = {f.name for f in fields(GenerateOptions)} - {"extra"}
