@@ -56,7 +56,7 @@ from .pianoroll.tools import (
     quantize_edit,
     transpose_edit,
 )
-from .pianoroll.viewport import MAX_TICKS, clamped
+from .pianoroll.viewport import EMPTY_SONG_BARS, MAX_TICKS, clamped
 from .requests import TITLES
 from .selection import Selection
 from .settings import Settings
@@ -702,8 +702,8 @@ class MainWindow(QMainWindow):
     def _initial_view(self) -> None:
         roll = self.pianoroll
         tm = self.document.time_map
-        roll.viewport.fit_ticks(0, max(tm.bar_to_tick(8), min(self.document.song.end,
-                                                               tm.bar_to_tick(16))))
+        roll.viewport.fit_ticks(0, max(tm.bar_to_tick(EMPTY_SONG_BARS),
+                                       min(self.document.song.end, tm.bar_to_tick(16))))
         roll.center_on_notes()
 
     # -- files -----------------------------------------------------------------------------------

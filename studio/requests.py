@@ -143,7 +143,7 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
         raise PlanError("continue needs at least one bar")
     ids = keep_tracks(mask, song).track_ids or frozenset(t.id for t in song.tracks)
     tm = TimeMap.of(song)
-    first = tm.bar_count(song.end) if song.end > 0 else 0
+    first = tm.whole_bars(song.end)
     start, end = tm.bar_to_tick(first), tm.bar_to_tick(first + bars)
     prep = (set_song_props(song, f"Extend by {bars} bars", length=end),)
     return Plan("continue", normalise(Mask.of(Region(ids, start, end))), prep,

@@ -251,9 +251,9 @@ def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:
 def _repaint_span(song, path: Path, first: int, end: int) -> tuple[int, int]:
     """Bars ``[first, end)`` inside the song: a span that starts after the last bar is
     refused (``continue`` adds bars); one that runs past it is cut at the last bar."""
-    from engine.models.tasks import song_bars
+    from engine.score import TimeMap
 
-    bars = song_bars(song)
+    bars = TimeMap.of(song).whole_bars(song.end)
     asked = f"bar {first + 1}" if end == first + 1 else f"bars {first + 1}-{end}"
     if first >= bars:
         verb = "starts" if end == first + 1 else "start"

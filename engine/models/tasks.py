@@ -201,11 +201,6 @@ def _bar_span(song: Song, first_bar: int, end_bar: int) -> tuple[int, int]:
     return tm.bar_to_tick(first_bar), tm.bar_to_tick(end_bar)
 
 
-def song_bars(song: Song) -> int:
-    """Whole bars the song spans (0 for a song with no notes and no length)."""
-    return TimeMap.of(song).bar_count(song.end) if song.end > 0 else 0
-
-
 def check_can_write(model: ModelPlugin, song: Song, track_ids: Iterable[int]) -> None:
     """Refuse (:class:`TaskError`) a job asking ``model`` to write a track it cannot
     (:func:`engine.plugins.api.cannot_write`)."""
@@ -322,7 +317,7 @@ def regenerate(
 ) -> TaskResult:
     """Rewrite one whole track over the song's length, the other tracks as context."""
     track = song.track(track_id)
-    bars = song_bars(song)
+    bars = TimeMap.of(song).whole_bars(song.end)
     if bars == 0:
         raise TaskError("the song is empty: there is nothing to regenerate (use compose)")
     mask = Mask.of(Region({track_id}, *_bar_span(song, 0, bars)))
@@ -347,7 +342,7 @@ def continue_(
                                                                  for t in track_ids]
     if not ids:
         raise TaskError("the song has no tracks to continue")
-    first = song_bars(song)
+    first = TimeMap.of(song).whole_bars(song.end)
     start, end = _bar_span(song, first, first + bars)
     prep = [set_song_props(song, f"Extend by {bars} bars", length=end)]
     mask = Mask.of(Region(frozenset(ids), start, end))

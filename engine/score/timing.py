@@ -115,6 +115,11 @@ class TimeMap:
             return 1
         return self.tick_to_bar(end_tick - 1) + 1
 
+    def whole_bars(self, end_tick: int) -> int:
+        """Whole bars spanned by music that ends at ``end_tick``: 0 for no music at all
+        (a song's length in bars: ``tm.whole_bars(song.end)``)."""
+        return self.bar_count(end_tick) if end_tick > 0 else 0
+
     def format_position(self, tick: int) -> str:
         """Musician's 1-based "bar.beat.tick" text, e.g. ``"5.2.000"``."""
         p = self.tick_to_position(tick)

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from engine.score import Mask, Note, Region, Song, TimeMap
 
+from ..pianoroll.viewport import EMPTY_SONG_BARS
 from .geometry import normalise
 
 
 def song_end_tick(song: Song, tm: TimeMap | None = None) -> int:
-    """The end of the song's last bar (8 bars for an empty song)."""
+    """The end of the song's last bar (:data:`EMPTY_SONG_BARS` for an empty song)."""
     tm = tm or TimeMap.of(song)
-    end = song.end
-    return tm.bar_to_tick(tm.bar_count(end)) if end > 0 else tm.bar_to_tick(8)
+    return tm.bar_to_tick(tm.whole_bars(song.end) or EMPTY_SONG_BARS)
 
 
 def this_track(song: Song, track_ids: Iterable[int]) -> Mask:

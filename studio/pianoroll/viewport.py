@@ -11,6 +11,7 @@ MIN_PX_PER_BEAT, MAX_PX_PER_BEAT = 4.0, 800.0
 MIN_KEY_H, MAX_KEY_H = 5, 40
 QT_INT_MAX = 2**31 - 1  # Qt's int (scroll bars, int signals); a bigger Python int overflows
 MAX_TICKS = QT_INT_MAX // 2  # the furthest tick the view scrolls to (a damaged file can say 2**52)
+EMPTY_SONG_BARS = 8  # what an empty song shows, and what its quick masks span
 
 
 def qt_int(value: float) -> int:
@@ -49,7 +50,7 @@ class Viewport(QObject):
         self.top = 0.0
         self.width = 800
         self.height = 400
-        self.song_ticks = ppq * 4 * 8
+        self.song_ticks = ppq * 4 * EMPTY_SONG_BARS
 
     # -- mapping -------------------------------------------------------------------------------
     @property
