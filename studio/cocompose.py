@@ -38,9 +38,9 @@ from engine.jobs import (
     apply_take,
 )
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
-from engine.models.keys import resolve_key
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
 from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap, plural
+from engine.tasks import resolve_key
 
 from . import dialogs, requests
 from .jobbridge import JobBridge
@@ -253,7 +253,7 @@ class CoComposer(QObject):
         that cannot run ``task`` is refused (PlanError), never silently replaced."""
         name = self.settings().model
         if not name and chorale:
-            from engine.models.tasks import CHORALE_MODEL
+            from engine.tasks import CHORALE_MODEL
 
             entry = self.catalog.usable(CHORALE_MODEL)
             if entry is not None and entry.plugin is not None and entry.info is not None \
@@ -278,7 +278,7 @@ class CoComposer(QObject):
 
     def submit(self, plan: Plan) -> list[Job]:
         """Send a plan to the queue as one job per variation."""
-        from engine.models.tasks import chorale_options, is_chorale
+        from engine.tasks import chorale_options, is_chorale
 
         s = self.settings()
         song = self.document.song
@@ -320,7 +320,7 @@ class CoComposer(QObject):
     def _chorale_tip(self, task: str, chorale: bool, model: ModelPlugin) -> str:
         """A hint to pick the chorale model for four-part voices (a model chosen in the
         panel is never switched behind the user's back; *Auto* picks it itself)."""
-        from engine.models.tasks import CHORALE_MODEL as name
+        from engine.tasks import CHORALE_MODEL as name
         if not chorale or model.info.name == name:
             return ""
         entry = self.catalog.usable(name)

@@ -27,16 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.models.keys import AUTO
 from engine.plugins import GenerateOptions
 from engine.plugins.registry import describe
 from engine.score.spelling import pitch_name
+from engine.tasks import AUTO
 
 from .cocompose import GenerationSettings
 from .mask.geometry import describe as describe_mask
 from .models import ModelCatalog
 
-# Auto: the key the music around the mask is clearly in (engine.models.keys); Any: none.
+# Auto: the key the music around the mask is clearly in (engine.score.keys); Any: none.
 AUTO_KEY, ANY_KEY = "Auto (song's key)", "Any key"
 KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb", "Bb", "F",
         "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
@@ -238,7 +238,7 @@ class GeneratePanel(QWidget):
             return
         default = self.catalog.default_name() or "none"
         self.model.addItem(f"Auto ({default})", AUTO_MODEL)
-        from engine.models.tasks import CHORALE_MODEL
+        from engine.tasks import CHORALE_MODEL
         self.model.setItemData(0, AUTO_TIP.format(default=default, chorale=CHORALE_MODEL),
                                Qt.ItemDataRole.ToolTipRole)
         items: QStandardItemModel = self.model.model()  # type: ignore[assignment]

@@ -4,7 +4,7 @@ Pure data (no Qt, no torch). A plan is the task name, the mask the model may wri
 the preparatory edits the task needs first (new empty tracks, a longer song) and the
 label of the take; the job queue runs it (``JobRequest(prep=…)``) and the take's edit
 does the preparation and the new notes as one undo step. The musical meaning follows
-:mod:`engine.models.tasks`, over the studio's painted mask:
+:mod:`engine.tasks`, over the studio's painted mask:
 
 - **Repaint**: exactly the painted mask.
 - **Regenerate track**: the whole song on the masked tracks (else the current track).
@@ -68,9 +68,9 @@ class Instrument:
 
 
 def parse_instruments(text: str) -> list[Instrument]:
-    """``"Piano, Bass, Drums"`` → instruments (names as :func:`engine.models.tasks.track_spec`
+    """``"Piano, Bass, Drums"`` → instruments (names as :func:`engine.tasks.track_spec`
     reads them); :class:`PlanError` names the one it does not know."""
-    from engine.models.tasks import TaskError, track_spec
+    from engine.tasks import TaskError, track_spec
 
     out = []
     for part in text.split(","):
@@ -84,8 +84,8 @@ def parse_instruments(text: str) -> list[Instrument]:
 
 
 def default_accompaniment(melody: Track) -> str:
-    """What Harmonize offers to add next to a lone melody (as in ``engine.models.tasks``)."""
-    from engine.models.tasks import SATB_VOICES, accompaniment_kind
+    """What Harmonize offers to add next to a lone melody (as in ``engine.tasks``)."""
+    from engine.tasks import SATB_VOICES, accompaniment_kind
 
     if accompaniment_kind(melody) == "satb":
         return ", ".join(SATB_VOICES)
@@ -100,9 +100,9 @@ def accompaniment(melody: Track, answer: str, alone: bool) -> tuple[list[Instrum
     """The tracks Harmonize adds for the user's ``answer``, and whether they are the
     chorale voices: the offered Alto, Tenor and Bass under a lone sung or string melody
     are voices in the melody's own instrument, written without parallel fifths or
-    octaves (as ``engine.models.tasks.harmonize`` adds them); any other answer names
+    octaves (as ``engine.tasks.harmonize`` adds them); any other answer names
     General MIDI instruments (:func:`parse_instruments`)."""
-    from engine.models.tasks import SATB_VOICES, accompaniment_kind, accompaniment_specs
+    from engine.tasks import SATB_VOICES, accompaniment_kind, accompaniment_specs
 
     if (alone and accompaniment_kind(melody) == "satb"
             and _names(answer) == _names(", ".join(SATB_VOICES))):
@@ -163,7 +163,7 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     melody = song.track(melody_id)
     if not melody.notes:
         raise PlanError(f"track {melody.name!r} has no notes to harmonize")
-    from engine.models.tasks import new_track_edits
+    from engine.tasks import new_track_edits
 
     prep = new_track_edits(song, list(add))
     mask = keep_tracks(mask, song)
@@ -209,7 +209,7 @@ def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:
             ids.append(match.id)
         else:
             missing.append(ins)
-    from engine.models.tasks import new_track_edits
+    from engine.tasks import new_track_edits
 
     adds = new_track_edits(song, missing)
     end = TimeMap.of(song).bar_to_tick(bars)

@@ -20,14 +20,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import soundfile as sf
 
+from engine import tasks
 from engine.io import load_song, save_song
-from engine.models import tasks
 from engine.models.chorale import chorale_to_song
-from engine.models.keys import AUTO
 from engine.models.plugin import model_folder, plugin_from_folder
 from engine.plugins.api import GenerateOptions
 from engine.render import mix, render_tracks
 from engine.score import Song, TimeMap
+from engine.tasks import AUTO
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

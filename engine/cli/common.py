@@ -21,7 +21,7 @@ _USER_ERROR_PATHS = [
     "engine.score.edits:EditError",
     "engine.plugins.registry:PluginError",
     "engine.models.checkpoint:ModelFileError",
-    "engine.models.tasks:TaskError",
+    "engine.tasks:TaskError",
     "engine.render.errors:RenderError",
 ]
 

@@ -1,7 +1,7 @@
 """``partita compose | regenerate | continue | repaint | harmonize``: generate with a model.
 
 Every command reads a song (except ``compose``), runs one task of
-:mod:`engine.models.tasks` with the chosen model and writes the result to ``-o OUT``;
+:mod:`engine.tasks` with the chosen model and writes the result to ``-o OUT``;
 ``--variations N`` writes ``OUT-1.mid`` … ``OUT-N.mid`` (seeds ``seed``, ``seed+1``, …,
 never two identical takes). Bars and tracks are given as musicians count them: bars
 from 1, inclusive (``--bars 5-8``), tracks by number from 1 or by name.
@@ -17,9 +17,9 @@ import time
 from pathlib import Path
 
 from engine.models import DEFAULT_MODEL
-from engine.models.keys import AUTO
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 from engine.score import plural
+from engine.tasks import AUTO
 
 from .common import (
     CliError,
@@ -271,7 +271,7 @@ def _repaint_span(song, path: Path, first: int, end: int) -> tuple[int, int]:
 
 
 def _run_compose(args: argparse.Namespace) -> int:
-    from engine.models import tasks
+    from engine import tasks
 
     options = _checked(args, [])
     meter = parse_meter(args.meter)
@@ -288,7 +288,7 @@ def _run_compose(args: argparse.Namespace) -> int:
 
 
 def _run_song_task(args: argparse.Namespace) -> int:
-    from engine.models import tasks
+    from engine import tasks
 
     options = _checked(args, [args.song])
     song, studio = load_with_studio(args.song)
@@ -331,7 +331,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
 def _prefer_chorale(args: argparse.Namespace, song, track_ids) -> None:
     """No --model, and the tracks to write are voices of a four-part chorale (a song of
     Soprano, Alto, Tenor and Bass parts): the chorale model writes them."""
-    from engine.models.tasks import is_chorale
+    from engine.tasks import is_chorale
 
     if args.model is None and is_chorale(song, track_ids):
         args.model = _chorale_model()
@@ -341,8 +341,8 @@ def _chorale_model() -> str | None:
     """The chorale model, for the Alto, Tenor and Bass that harmonize adds under a lone
     sung melody when no --model is given: the general model writes poor four-part
     harmony (51-69 % of its notes consonant with a JSB soprano, against ~92 %)."""
-    from engine.models.tasks import CHORALE_MODEL
     from engine.plugins.registry import Registry
+    from engine.tasks import CHORALE_MODEL
 
     if os.environ.get("PARTITA_MODEL"):  # the user's own default wins
         return None
@@ -366,8 +366,8 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
               studio: dict | None = None) -> int:
     """Run ``run`` with the chosen model and write each take; ``studio`` is the input
     project's studio state, kept when a take is written as a project."""
+    from engine import tasks
     from engine.io import save_song
-    from engine.models import tasks
 
     model = resolve_model(args.model, args.task)
     if args.precision and args.precision not in model.info.precisions:

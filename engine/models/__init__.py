@@ -4,7 +4,6 @@ evaluation. Public entry points:
 - :mod:`engine.models.grid` — song ↔ lane × 16th-step token grid (``encode``/``decode``)
 - :mod:`engine.models.network` — the axial-transformer denoiser
 - :mod:`engine.models.sampler` — few-step confidence-ordered parallel decoding
-- :mod:`engine.models.tasks` — compose / regenerate / continue / repaint / harmonize
 - :mod:`engine.models.plugin` — the built-in models as plugins
 
 Importing this package does not import torch; the modules that need it do.

@@ -11,8 +11,9 @@
   ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
   (its own range :data:`OWN_RANGE_MARGIN` wider each side when it has notes, never past
   its instrument's range; else the instrument's range,
-  :func:`engine.score.instruments.instrument_range`, or :data:`VOICE_PART_RANGES` for a
-  part named Soprano, Alto, Tenor or Bass) — or, when
+  :func:`engine.score.instruments.instrument_range`, or
+  :data:`~engine.score.instruments.VOICE_PART_RANGES` for a part named Soprano, Alto,
+  Tenor or Bass) — or, when
   the user gives a *pitch range* (``GenerateOptions.pitch_range``), that range instead of
   the register — and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
@@ -31,19 +32,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.score import Mask, Song, Track
-from engine.score.instruments import instrument_range, role_of
+from engine.score.instruments import VOICE_PART_RANGES, instrument_range, role_of
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
 from .grid import EncodedSong
-
-# Sung parts by name (what harmonize's SATB voices are called): the role's range is the
-# whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
-# is not a chorale. These are the ranges of the parts in the JSB chorales, a tone wider.
-VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
-    "soprano": (58, 83), "alto": (53, 76), "tenor": (45, 71), "bass": (34, 65),
-}
-
 
 # A track with at least this many notes is written in its own register, this many
 # semitones wider each side (a regenerated bass line stays a bass line: with 5 the small

@@ -39,6 +39,7 @@ from engine.plugins.api import (
     ProgressCallback,
 )
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
+from engine.score.keys import context_key
 
 from . import vocab
 from .constraints import build_problem, final_cadence
@@ -51,7 +52,6 @@ from .grid import (
     fit_budget,
     resolve_overlaps,
 )
-from .keys import context_key
 from .sampler import context_onset_rate
 from .velocity import assign_velocities
 

@@ -150,8 +150,8 @@ def benchmark_tasks(quick: bool, melody_song: Song | None, drums: bool = True) -
     """The five tasks on fixed inputs (``quick``: shorter spans, for CI). ``drums=False``
     (a model that writes no drums, e.g. a community piano model) leaves the drum track out
     of the inputs: the tasks refuse to ask a model for tracks it cannot write."""
+    from engine import tasks as T
     from engine.io import load_song
-    from engine.models import tasks as T
 
     demo = load_song(DEMO_SONG)
     if not drums:

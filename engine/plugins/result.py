@@ -1,7 +1,7 @@
 """Checking what a model's ``generate()`` returned before any of it is written.
 
 Both the job queue (:func:`engine.jobs.take.make_take`) and the CLI's tasks
-(:mod:`engine.models.tasks`) pass a model's result through :func:`checked_result`, so a
+(:mod:`engine.tasks`) pass a model's result through :func:`checked_result`, so a
 model is held to the same rules everywhere: a mapping of *masked* track ids to
 :class:`~engine.score.Note` s, every note inside the mask. A masked track the model leaves
 out of its result is left unchanged (:func:`written_mask`).

@@ -134,3 +134,11 @@ def instrument_range(program: int, is_drum: bool = False) -> tuple[int, int]:
     if is_drum or not 0 <= program < 128:
         return 0, 127
     return _PROGRAM_RANGES.get(program, _FAMILY_RANGES[program // 8])
+
+
+# Sung parts by name (what harmonize's SATB voices are called): the role's range is the
+# whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
+# is not a chorale. These are the ranges of the parts in the JSB chorales, a tone wider.
+VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
+    "soprano": (58, 83), "alto": (53, 76), "tenor": (45, 71), "bass": (34, 65),
+}

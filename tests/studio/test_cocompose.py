@@ -386,9 +386,9 @@ def test_the_parallels_constraint_is_an_option_the_panel_sends_and_remembers(win
 
 
 def test_the_panels_auto_key_is_the_key_around_the_mask(studio, qtbot):
-    from engine.models.keys import AUTO
+    from engine.tasks import AUTO
     from studio.generate_panel import ANY_KEY
-    from tests.engine.models.test_keys import D_MINOR, song_of
+    from tests.engine.tasks.test_keys import D_MINOR, song_of
 
     win = studio
     win.set_song(song_of(D_MINOR, "Dm"))

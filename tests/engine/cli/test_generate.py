@@ -14,9 +14,9 @@ from engine.cli.generate import resolve_model as real_resolve_model
 from engine.io import load_song, save_song
 from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
-from engine.models.tasks import CHORALE_MODEL
 from engine.plugins.api import ModelInfo
 from engine.score import Note, Song, TimeMap, Track
+from engine.tasks import CHORALE_MODEL
 from tests.engine.jobs.toy_models import Answers
 
 DEMO = Path(__file__).resolve().parents[3] / "assets/demo/demo.mid"
@@ -353,8 +353,8 @@ def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeyp
 
 
 def test_chorale_writing_avoids_consecutive_fifths_without_being_asked():
-    from engine.models.tasks import chorale_options, is_chorale
     from engine.plugins.api import GenerateOptions
+    from engine.tasks import chorale_options, is_chorale
 
     satb = Song(tracks=tuple(Track(name=n) for n in ("Soprano", "Alto", "Tenor", "Bass")))
     alto = satb.tracks[1].id
@@ -416,8 +416,8 @@ def test_a_model_path_must_be_a_folder(monkeypatch):
 
 
 def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypatch):
-    from tests.engine.models.test_keys import D_MINOR, song_of
-    from tests.engine.models.test_tasks import model
+    from tests.engine.tasks.test_keys import D_MINOR, song_of
+    from tests.engine.tasks.test_run import model
 
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
     src = tmp_path / "dm.mid"

@@ -9,12 +9,11 @@ from engine.models.constraints import (
     OWN_RANGE_MARGIN,
     REGISTER_PULL,
     TESSITURA,
-    VOICE_PART_RANGES,
     build_problem,
 )
 from engine.models.grid import GridSpec, encode
 from engine.score import Mask, Note, Region, Song, Track
-from engine.score.instruments import instrument_range
+from engine.score.instruments import VOICE_PART_RANGES, instrument_range
 
 BAR = 1920
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import torch
 
-from engine.models import tasks as T
+from engine import tasks as T
 from engine.models.grid_plugin import GridModelPlugin
 from engine.models.network import AxialDenoiser, NetworkConfig
 from engine.models.perf import CountingDenoiser, Task, benchmark_tasks, time_tasks

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from engine.models import tasks
-from engine.models.keys import AUTO, context_key, resolve_key
+from engine import tasks
 from engine.plugins.api import GenerateOptions
 from engine.score import KeySignature, Mask, Note, Region, Song, Track
+from engine.score.keys import context_key
 from engine.score.spelling import scale_pitch_classes
-from tests.engine.models.test_tasks import BAR, OPTS, Q, model
+from engine.tasks import AUTO, resolve_key
+from tests.engine.tasks.test_run import BAR, OPTS, Q, model
 
 D_MINOR = (62, 64, 65, 67, 69, 70, 72, 73)  # natural minor and the leading tone
 G_MAJOR = (55, 57, 59, 60, 62, 64, 66)

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from engine.models import tasks, vocab
+from engine import tasks
+from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import Cancelled, GenerateOptions, ModelInfo
 from engine.plugins.result import ModelFailed
@@ -99,7 +100,7 @@ def test_random_masks_on_random_songs_never_change_anything_outside():
         # A raw mask with ragged, off-grid edges through the plugin itself.
         a = int(rng.integers(0, 5 * BAR))
         mask = Mask.of(Region(frozenset(chosen), a, a + int(rng.integers(1, 2 * BAR))))
-        take = tasks._run("repaint", song, (), mask, m, OPTS, None, None, "Repaint")
+        take = tasks.run._run("repaint", song, (), mask, m, OPTS, None, None, "Repaint")
         check_take(take)
         written += sum(map(len, take.new_notes.values()))
     assert written > 100  # the model did write: the guarantee was tested, not dodged

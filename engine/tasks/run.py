@@ -29,11 +29,8 @@ from engine.plugins.api import (
 from engine.plugins.errors import failure
 from engine.plugins.result import ModelFailed, checked_result, written_mask
 from engine.score import (
-    DRUM_CHANNEL,
-    TRACK_COLOURS,
     Edit,
     EditGroup,
-    InsertTrack,
     KeySignature,
     Mask,
     Note,
@@ -42,44 +39,15 @@ from engine.score import (
     TempoChange,
     TimeMap,
     TimeSignature,
-    Track,
     replace_in_mask,
     set_song_props,
 )
-from engine.score.instruments import GM_PROGRAMS, role_of
 from engine.score.spelling import key_name
 
-from .constraints import VOICE_PART_RANGES
+from .chorale import chorale_options
+from .errors import TaskError
+from .instruments import SATB_VOICES, TrackSpec, accompaniment_specs, new_track_edits
 from .keys import AUTO, resolve_key
-
-# The voices harmonize adds below a lone sung or string melody, in its instrument.
-SATB_VOICES = ("Alto", "Tenor", "Bass")
-# The shipped model that writes those four-part voices best (the CLI and the studio
-# suggest it for them).
-CHORALE_MODEL = "chorale-jsb"
-
-
-def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
-    """Whether writing ``track_ids`` of ``song`` is four-part chorale writing: every track
-    of the song is a voice part (two to four of them, named Soprano, Alto, Tenor or Bass,
-    each once) and the tracks written are among them. Such a request is written without
-    consecutive fifths or octaves, and with :data:`CHORALE_MODEL` when the user named no
-    model (the general model put parallels into a repainted alto)."""
-    names = [t.name.strip().lower() for t in song.tracks]
-    ids = set(track_ids)
-    return (2 <= len(names) <= 4 and len(set(names)) == len(names)
-            and all(n in VOICE_PART_RANGES for n in names)  # the four voice parts
-            and bool(ids) and ids <= {t.id for t in song.tracks})
-
-
-def chorale_options(song: Song, track_ids: Iterable[int],
-                    options: GenerateOptions) -> GenerateOptions:
-    """``options`` with ``avoid_parallels`` on for chorale writing (:func:`is_chorale`)."""
-    return replace(options, avoid_parallels=True) if is_chorale(song, track_ids) else options
-
-
-class TaskError(ValueError):
-    """A task cannot run on this song as asked (empty song, unknown instrument, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,76 +89,6 @@ class TaskResult:
     def unchanged(self) -> bool:
         """The take writes back the very notes it replaces (nothing would change)."""
         return self.mask.holds_already(self.before, self.new_notes)
-
-
-# -- instruments ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TrackSpec:
-    """A track to create: display name and GM instrument."""
-
-    name: str
-    program: int = 0
-    is_drum: bool = False
-
-
-_ALIASES: dict[str, tuple[int, bool]] = {
-    "piano": (0, False), "keys": (4, False), "electric piano": (4, False), "epiano": (4, False),
-    "harpsichord": (6, False), "organ": (19, False), "guitar": (25, False),
-    "electric guitar": (27, False), "bass": (33, False), "acoustic bass": (32, False),
-    "double bass": (32, False), "strings": (48, False), "violin": (40, False),
-    "viola": (41, False), "cello": (42, False), "contrabass": (43, False), "harp": (46, False),
-    "choir": (52, False), "voice": (53, False), "soprano": (52, False), "alto": (52, False),
-    "tenor": (52, False), "trumpet": (56, False), "trombone": (57, False), "horn": (60, False),
-    "brass": (61, False), "sax": (65, False), "saxophone": (65, False), "oboe": (68, False),
-    "bassoon": (70, False), "clarinet": (71, False), "flute": (73, False), "lead": (80, False),
-    "synth": (80, False), "pad": (89, False), "melody": (73, False),
-    "drums": (0, True), "drum": (0, True), "drum kit": (0, True), "kit": (0, True),
-    "percussion": (0, True),
-}
-
-
-def track_spec(name: str) -> TrackSpec:
-    """A track from an instrument as users type it: ``"Piano"``, ``"Bass"``, ``"Drums"``,
-    a GM name (``"Acoustic Grand Piano"``) or a unique part of one (``"marimba"``)."""
-    key = " ".join(name.strip().lower().split())
-    if not key:
-        raise TaskError("empty instrument name")
-    if key in _ALIASES:
-        program, is_drum = _ALIASES[key]
-        return TrackSpec(name.strip().title(), program, is_drum)
-    exact = [i for i, gm in enumerate(GM_PROGRAMS) if gm.lower() == key]
-    part = exact or [i for i, gm in enumerate(GM_PROGRAMS) if key in gm.lower()]
-    if len(part) == 1:
-        return TrackSpec(name.strip().title(), part[0])
-    if part:
-        options = ", ".join(GM_PROGRAMS[i] for i in part[:4])
-        raise TaskError(f"instrument {name!r} is ambiguous: {options}, ...")
-    raise TaskError(f"unknown instrument {name!r} (try Piano, Bass, Drums, Strings, Guitar, "
-                    "Choir, Flute, or a General MIDI instrument name)")
-
-
-def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]:
-    """Edits adding empty tracks after the song's own, each on a free MIDI channel.
-
-    ``specs`` may be any objects with ``name``, ``program`` and ``is_drum`` (the studio
-    passes its own instrument choices).
-    """
-    used = {t.channel for t in song.tracks}
-    edits = []
-    for i, spec in enumerate(specs):
-        if spec.is_drum:
-            channel = DRUM_CHANNEL
-        else:
-            free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
-            channel = free[0] if free else 0
-        used.add(channel)
-        index = len(song.tracks) + i
-        track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum,
-                      channel=channel, colour=TRACK_COLOURS[index % len(TRACK_COLOURS)])
-        edits.append(InsertTrack(track, index, label=f"Add {spec.name}"))
-    return edits
 
 
 # -- the common path --------------------------------------------------------------------------
@@ -416,26 +314,6 @@ def harmonize(
     mask = Mask.of(Region(frozenset(others), start, max(n.end for n in melody.notes)))
     return _run("harmonize", song, prep, mask, model, options, progress, cancel,
                 f"Harmonize {melody.name}")
-
-
-def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
-    """``"satb"`` or ``"band"``: what ``harmonize`` adds under a lone melody for ``kind``
-    (``"auto"`` picks SATB for sung or string melodies)."""
-    if kind == "auto":
-        return "satb" if role_of(melody.program, melody.is_drum) in ("voice", "strings") else (
-            "band")
-    return kind
-
-
-def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
-    """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
-    melody's instrument (``"satb"``), or Piano and Bass (``"band"``)."""
-    kind = accompaniment_kind(melody, kind)
-    if kind == "satb":
-        return [TrackSpec(v, melody.program) for v in SATB_VOICES]
-    if kind == "band":
-        return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
-    raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")
 
 
 # -- variations ---------------------------------------------------------------------------------

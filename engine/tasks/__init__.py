@@ -1,0 +1,59 @@
+"""Generation tasks over any model plugin: what each request asks a model for.
+
+Compose, regenerate, continue, repaint and harmonize build a mask (and the preparatory
+edits a task needs: new tracks, a longer song), settle the options the music implies (the
+key around the region, chorale voice leading), run a :class:`~engine.plugins.api.ModelPlugin`
+and return one take. The CLI runs them directly; the studio plans its requests over the
+painted mask with the same rules and sends them through :mod:`engine.jobs`. Nothing here
+imports torch or knows which network a plugin runs.
+
+- :mod:`engine.tasks.run` — the five tasks, :class:`TaskResult`, variations
+- :mod:`engine.tasks.instruments` — tracks as users name them, harmonize's accompaniment
+- :mod:`engine.tasks.chorale` — four-part chorale requests
+- :mod:`engine.tasks.keys` — the key new notes keep by default
+"""
+
+from .chorale import CHORALE_MODEL, chorale_options, is_chorale
+from .errors import TaskError
+from .instruments import (
+    SATB_VOICES,
+    TrackSpec,
+    accompaniment_kind,
+    accompaniment_specs,
+    new_track_edits,
+    track_spec,
+)
+from .keys import AUTO, resolve_key
+from .run import (
+    SongParams,
+    TaskResult,
+    compose,
+    continue_,
+    harmonize,
+    regenerate,
+    repaint,
+    run_variations,
+)
+
+__all__ = [
+    "AUTO",
+    "CHORALE_MODEL",
+    "SATB_VOICES",
+    "SongParams",
+    "TaskError",
+    "TaskResult",
+    "TrackSpec",
+    "accompaniment_kind",
+    "accompaniment_specs",
+    "chorale_options",
+    "compose",
+    "continue_",
+    "harmonize",
+    "is_chorale",
+    "new_track_edits",
+    "regenerate",
+    "repaint",
+    "resolve_key",
+    "run_variations",
+    "track_spec",
+]

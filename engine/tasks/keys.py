@@ -1,0 +1,40 @@
+"""The key new notes keep when the user names none (``GenerateOptions.key``).
+
+A task's key option defaults to :data:`AUTO`: the key the music around the region is in
+(:func:`engine.score.keys.context_key`), resolved before a model runs. The user can always
+name a key, or ``None`` for none.
+
+``harmonize`` keeps only a key signature the user set (and the music fits), and a
+chorale (``avoid_parallels``) not even that: the harmony is what it writes, and a melody
+alone does not say which chromatic chords belong to it. Measured on the 76 JSB valid chorales: 69
+sopranos fit a key, and 6.9 % of Bach's alto, tenor and bass 16ths in those lie outside
+it (secondary dominants, chromatic passing notes), so a key would forbid them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine.plugins.api import GenerateOptions
+from engine.score import Mask, Song
+from engine.score.keys import context_key, declared_key
+
+AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
+
+
+def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
+                task: str = "repaint") -> GenerateOptions:
+    """``options`` with an :data:`AUTO` key replaced by :func:`context_key` (None for
+    ``harmonize``: module docstring; None where only drum tracks are written)."""
+    if options.key != AUTO:
+        return options
+    pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
+    if not pitched:  # drums have no key to keep
+        return replace(options, key=None)
+    if task == "harmonize":
+        # A chorale's harmony stays free (module docstring); other accompaniment keeps a
+        # key signature the user set, when the music around fits it (a QA pass's G-major
+        # song got D# and G# bass notes).
+        return replace(options, key=None if options.avoid_parallels
+                       else declared_key(song, mask))
+    return replace(options, key=context_key(song, mask))
