@@ -40,7 +40,14 @@ from engine.jobs import (
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
 from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap, plural
-from engine.tasks import resolve_key
+from engine.tasks import (
+    CHORALE_MODEL,
+    REDRAWS,
+    chorale_options,
+    is_chorale,
+    resolve_key,
+    variation_seed,
+)
 
 from . import dialogs, requests
 from .jobbridge import JobBridge
@@ -54,7 +61,6 @@ if TYPE_CHECKING:
     from .document import Document
 
 TAKE_KEYS = "Enter accepts, [ ] switch, Del rejects"  # said whenever a take comes on screen
-REDRAWS = 4  # how often a variation that repeats an earlier take is drawn again
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +72,6 @@ class GenerationSettings:
     variations: int = 3
     continue_bars: int = 4
     compose_bars: int = 8
-
-
-def signature(take: Take) -> frozenset:
-    """The music of a take without ids: equal for takes that sound the same."""
-    return frozenset((tid, n.key()) for tid, notes in take.notes.items() for n in notes)
 
 
 @dataclass
@@ -253,8 +254,6 @@ class CoComposer(QObject):
         that cannot run ``task`` is refused (PlanError), never silently replaced."""
         name = self.settings().model
         if not name and chorale:
-            from engine.tasks import CHORALE_MODEL
-
             entry = self.catalog.usable(CHORALE_MODEL)
             if entry is not None and entry.plugin is not None and entry.info is not None \
                     and task in entry.info.tasks:
@@ -278,8 +277,6 @@ class CoComposer(QObject):
 
     def submit(self, plan: Plan) -> list[Job]:
         """Send a plan to the queue as one job per variation."""
-        from engine.tasks import chorale_options, is_chorale
-
         s = self.settings()
         song = self.document.song
         try:  # the key around the mask, once per request (it reads the whole context)
@@ -301,7 +298,7 @@ class CoComposer(QObject):
                        max(1, s.variations), base, self._session)
         jobs = []
         for i in range(req.count):
-            job = self._submit_variation(req, i, base + i)
+            job = self._submit_variation(req, i, variation_seed(base, req.count, i))
             if job is None:
                 break
             jobs.append(job)
@@ -320,7 +317,7 @@ class CoComposer(QObject):
     def _chorale_tip(self, task: str, chorale: bool, model: ModelPlugin) -> str:
         """A hint to pick the chorale model for four-part voices (a model chosen in the
         panel is never switched behind the user's back; *Auto* picks it itself)."""
-        from engine.tasks import CHORALE_MODEL as name
+        name = CHORALE_MODEL
         if not chorale or model.info.name == name:
             return ""
         entry = self.catalog.usable(name)
@@ -378,13 +375,13 @@ class CoComposer(QObject):
         # Only takes with as many notes can sound the same (a long take's signature is
         # thousands of tuples, built on the GUI thread).
         same_size = [t for t in take_set if t.note_count == take.note_count]
-        repeats = same_size and signature(take) in {signature(t) for t in same_size}
+        repeats = same_size and take.signature() in {t.signature() for t in same_size}
         if repeats or take.mask.holds_already(take.base_song, take.notes):
             tries = req.attempts.get(index, 0)
             if tries < REDRAWS:  # the same music again: draw this variation anew
                 req.attempts[index] = tries + 1
-                seed = req.base_seed + req.count * (tries + 1) + index
-                self._submit_variation(req, index, seed)
+                self._submit_variation(
+                    req, index, variation_seed(req.base_seed, req.count, index, tries + 1))
                 return
         take = take_set.add(take)
         self._plan_labels[take.id] = req.plan.label

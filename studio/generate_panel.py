@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from engine.plugins import GenerateOptions
 from engine.plugins.registry import describe
 from engine.score.spelling import pitch_name
-from engine.tasks import AUTO
+from engine.tasks import AUTO, CHORALE_MODEL
 
 from .cocompose import GenerationSettings
 from .mask.geometry import describe as describe_mask
@@ -238,7 +238,6 @@ class GeneratePanel(QWidget):
             return
         default = self.catalog.default_name() or "none"
         self.model.addItem(f"Auto ({default})", AUTO_MODEL)
-        from engine.tasks import CHORALE_MODEL
         self.model.setItemData(0, AUTO_TIP.format(default=default, chorale=CHORALE_MODEL),
                                Qt.ItemDataRole.ToolTipRole)
         items: QStandardItemModel = self.model.model()  # type: ignore[assignment]

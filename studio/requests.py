@@ -29,6 +29,14 @@ from engine.score import (
     Track,
     set_song_props,
 )
+from engine.tasks import (
+    SATB_VOICES,
+    TaskError,
+    accompaniment_kind,
+    accompaniment_specs,
+    new_track_edits,
+    track_spec,
+)
 
 from .mask.geometry import keep_tracks, normalise
 from .mask.quick import song_end_tick
@@ -70,8 +78,6 @@ class Instrument:
 def parse_instruments(text: str) -> list[Instrument]:
     """``"Piano, Bass, Drums"`` → instruments (names as :func:`engine.tasks.track_spec`
     reads them); :class:`PlanError` names the one it does not know."""
-    from engine.tasks import TaskError, track_spec
-
     out = []
     for part in text.split(","):
         if part.strip():
@@ -85,8 +91,6 @@ def parse_instruments(text: str) -> list[Instrument]:
 
 def default_accompaniment(melody: Track) -> str:
     """What Harmonize offers to add next to a lone melody (as in ``engine.tasks``)."""
-    from engine.tasks import SATB_VOICES, accompaniment_kind
-
     if accompaniment_kind(melody) == "satb":
         return ", ".join(SATB_VOICES)
     return "Piano, Bass"
@@ -102,8 +106,6 @@ def accompaniment(melody: Track, answer: str, alone: bool) -> tuple[list[Instrum
     are voices in the melody's own instrument, written without parallel fifths or
     octaves (as ``engine.tasks.harmonize`` adds them); any other answer names
     General MIDI instruments (:func:`parse_instruments`)."""
-    from engine.tasks import SATB_VOICES, accompaniment_kind, accompaniment_specs
-
     if (alone and accompaniment_kind(melody) == "satb"
             and _names(answer) == _names(", ".join(SATB_VOICES))):
         specs = accompaniment_specs(melody, "satb")
@@ -163,8 +165,6 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     melody = song.track(melody_id)
     if not melody.notes:
         raise PlanError(f"track {melody.name!r} has no notes to harmonize")
-    from engine.tasks import new_track_edits
-
     prep = new_track_edits(song, list(add))
     mask = keep_tracks(mask, song)
     new = frozenset(e.track.id for e in prep)
@@ -209,8 +209,6 @@ def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:
             ids.append(match.id)
         else:
             missing.append(ins)
-    from engine.tasks import new_track_edits
-
     adds = new_track_edits(song, missing)
     end = TimeMap.of(song).bar_to_tick(bars)
     prep: list[Edit] = [*adds]

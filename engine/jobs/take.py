@@ -21,7 +21,16 @@ from engine.plugins.result import (  # InvalidResult: re-exported as engine.jobs
     checked_result,
     written_mask,
 )
-from engine.score import Edit, EditError, EditGroup, Mask, Note, Song, replace_in_mask
+from engine.score import (
+    Edit,
+    EditError,
+    EditGroup,
+    Mask,
+    Note,
+    Song,
+    notes_signature,
+    replace_in_mask,
+)
 
 _take_ids = itertools.count(1)
 
@@ -57,6 +66,10 @@ class Take:
     @property
     def note_count(self) -> int:
         return sum(len(v) for v in self.notes.values())
+
+    def signature(self) -> frozenset:
+        """The music written, without ids: equal for two takes that sound the same."""
+        return notes_signature(self.notes)
 
     def conflicts_with(self, song: Song) -> bool:
         """True if the notes inside the take's region differ from those it was computed on."""

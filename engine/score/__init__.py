@@ -44,6 +44,7 @@ from .song import (
     adopt_ids,
     new_note_id,
     new_track_id,
+    notes_signature,
 )
 from .timing import BarPosition, TimeMap
 
@@ -79,6 +80,7 @@ __all__ = [
     "move_notes",
     "new_note_id",
     "new_track_id",
+    "notes_signature",
     "plural",
     "quantize_notes",
     "remove_notes",

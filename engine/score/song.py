@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 DEFAULT_PPQ = 480
@@ -69,6 +69,11 @@ class Note:
     def key(self) -> tuple[int, int, int, int]:
         """Sort/compare key without the id: (start, pitch, duration, velocity)."""
         return (self.start, self.pitch, self.duration, self.velocity)
+
+
+def notes_signature(notes: Mapping[int, Iterable[Note]]) -> frozenset[tuple[int, tuple]]:
+    """Notes per track as music, without ids: equal for two takes that sound the same."""
+    return frozenset((tid, n.key()) for tid, track_notes in notes.items() for n in track_notes)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from .instruments import (
 )
 from .keys import AUTO, resolve_key
 from .run import (
+    REDRAWS,
     SongParams,
     TaskResult,
     compose,
@@ -33,11 +34,13 @@ from .run import (
     regenerate,
     repaint,
     run_variations,
+    variation_seed,
 )
 
 __all__ = [
     "AUTO",
     "CHORALE_MODEL",
+    "REDRAWS",
     "SATB_VOICES",
     "SongParams",
     "TaskError",
@@ -56,4 +59,5 @@ __all__ = [
     "resolve_key",
     "run_variations",
     "track_spec",
+    "variation_seed",
 ]

@@ -39,6 +39,7 @@ from engine.score import (
     TempoChange,
     TimeMap,
     TimeSignature,
+    notes_signature,
     replace_in_mask,
     set_song_props,
 )
@@ -81,9 +82,9 @@ class TaskResult:
             out[label] = len(self.new_notes[track.id])
         return out
 
-    def signature(self) -> frozenset[tuple[int, tuple[int, int, int, int]]]:
+    def signature(self) -> frozenset:
         """The music written (without ids): equal for two takes that sound the same."""
-        return frozenset((tid, n.key()) for tid, notes in self.new_notes.items() for n in notes)
+        return notes_signature(self.new_notes)
 
     @property
     def unchanged(self) -> bool:
@@ -319,11 +320,20 @@ def harmonize(
 # -- variations ---------------------------------------------------------------------------------
 
 
+REDRAWS = 4  # how often a variation that repeats an earlier take is drawn again
+
+
+def variation_seed(base: int, count: int, index: int, redraw: int = 0) -> int:
+    """The seed of variation ``index`` of ``count`` (``base``, ``base + 1``, …), drawn
+    again for the ``redraw``-th time: past every first seed, so no seed is used twice."""
+    return base + count * redraw + index
+
+
 def run_variations(
     run: Callable[[GenerateOptions], TaskResult],
     options: GenerateOptions,
     count: int,
-    redraws: int = 4,
+    redraws: int = REDRAWS,
 ) -> list[TaskResult]:
     """``count`` takes of one request with seeds ``seed, seed+1, …``; a take that repeats
     an earlier one, or the notes it replaces, is drawn again with a further seed (up to
@@ -332,12 +342,10 @@ def run_variations(
     takes: list[TaskResult] = []
     seen: set[frozenset] = set()
     for i in range(count):
-        seed = base + i
         for attempt in range(redraws + 1):
-            take = run(replace(options, seed=seed))
+            take = run(replace(options, seed=variation_seed(base, count, i, attempt)))
             if (take.signature() not in seen and not take.unchanged) or attempt == redraws:
                 break
-            seed = base + count * (attempt + 1) + i
         seen.add(take.signature())
         takes.append(take)
     return takes

@@ -14,7 +14,6 @@ from PySide6.QtTest import QTest
 from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
 from engine.score import Mask, Note, Region, Track, add_notes
-from studio.cocompose import signature
 from studio.mask.geometry import describe
 from studio.takes import new_tracks
 from studio.tracklist import HEADER_H, ROW_H
@@ -96,7 +95,7 @@ def test_variations_of_one_request_differ_and_repeats_are_drawn_again(studio, qt
     assert len(jobs) == 3
     takes = wait_takes(qtbot, win, 3)
     assert sorted(take.options.seed for take in takes) == [0, 2, 4]
-    assert len({signature(t) for t in takes}) == 3  # all different music
+    assert len({t.signature() for t in takes}) == 3  # all different music
     assert sorted(win.models["paired"].seeds) == [0, 1, 2, 4]  # seed 1 repeated seed 0
     assert [takes.letter(t.id) for t in takes] == ["A", "B", "C"]
 
@@ -108,7 +107,7 @@ def test_variations_of_the_real_tiny_model_differ(studio, qtbot):
     mask_piano(win)
     win.composer.request("repaint")
     takes = wait_takes(qtbot, win, 2)
-    assert signature(takes.takes[0]) != signature(takes.takes[1])
+    assert takes.takes[0].signature() != takes.takes[1].signature()
 
 
 def test_switch_accept_reject_takes_with_keys(studio, qtbot):
@@ -413,7 +412,7 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     win.composer.request("repaint")
     takes = wait_takes(qtbot, win, 2)
     win.composer.select(1)
-    heard = [signature(t) for t in takes.takes]
+    heard = [t.signature() for t in takes.takes]
     mask = win.document.mask
     # Only takes are new, the song is not modified: the autosave still keeps them.
     assert not win.document.is_modified
@@ -436,7 +435,7 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
 
     other = reopened("s2")
     restored = other.composer.active_set()
-    assert [signature(t) for t in restored.takes] == heard
+    assert [t.signature() for t in restored.takes] == heard
     assert other.composer.preview_take() is restored.takes[1]  # the one being auditioned
     assert other.document.mask == mask and not other.document.is_modified
     calls = len(dialogs.calls)
@@ -455,7 +454,7 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     assert other.autosaver.has_unsaved_extras and other.autosaver.save_now()
     third = reopened("s3", recovery=True)
     survivors = third.composer.active_set()
-    assert [signature(t) for t in survivors.pending()] == heard[1:]
+    assert [t.signature() for t in survivors.pending()] == heard[1:]
     assert survivors.letter(survivors.pending()[0].id) == "B"  # still B after the crash
     # Closing with those takes unsaved offers to save the project, which keeps them.
     dialogs.answers["ask_discard_takes"] = "save"
