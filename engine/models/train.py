@@ -402,9 +402,3 @@ def _manifest_info(cfg: TrainConfig, pieces: list[data.Piece], n_params: int) ->
     }
     info.update(cfg.manifest)
     return info
-
-
-if __name__ == "__main__":  # python -m engine.models.train CONFIG [...] (also under torchrun)
-    from engine.cli import main as _cli_main
-
-    raise SystemExit(_cli_main(["train", *sys.argv[1:]]))
