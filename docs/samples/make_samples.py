@@ -23,7 +23,7 @@ import soundfile as sf
 from engine import tasks
 from engine.io import load_song, save_song
 from engine.models.chorale import chorale_to_song
-from engine.models.plugin import model_folder, plugin_from_folder
+from engine.models.plugin import plugin_from_folder, shipped_model_folder
 from engine.plugins.api import GenerateOptions
 from engine.render import mix, render_tracks
 from engine.score import Song, TimeMap
@@ -96,7 +96,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     options = GenerateOptions(seed=args.seed, key=AUTO)  # the app's defaults
-    base = plugin_from_folder(model_folder("partita-base"))
+    base = plugin_from_folder(shipped_model_folder("partita-base"))
     demo = load_song(ROOT / "assets" / "demo" / "demo.mid")
     lead, bass = demo.find_track("Lead"), demo.find_track("Bass")
     jobs = [
@@ -109,7 +109,7 @@ def main() -> int:
     ]
     if JSB.is_file():
         chorale = chorale_to_song(json.loads(JSB.read_text())["valid"][0])
-        jsb = plugin_from_folder(model_folder("chorale-jsb"))
+        jsb = plugin_from_folder(shipped_model_folder("chorale-jsb"))
         soprano = chorale.tracks[0]
         jobs.append(("harmonize-chorale", "Harmonize the soprano of JSB valid #1 (chorale-jsb)",
                      lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=options)))

@@ -131,11 +131,11 @@ def model_folder(name: str) -> Path:
     ``--init-from``): a shipped model's name, an installed model pack's name (as
     ``partita models list`` shows it), or a model folder's path (:func:`is_model_path`;
     a bare name that no model has falls back to a folder of that name)."""
-    from engine.models.plugin import model_folder as shipped_or_path
+    from engine.models.plugin import shipped_model_folder
 
     if not name or is_model_path(name):
         return Path(name)
-    folder = shipped_or_path(name)
+    folder = shipped_model_folder(name)
     if folder != Path(name):  # a shipped model
         return folder
     from engine.plugins.registry import Registry

@@ -36,7 +36,7 @@ def builtin_models() -> list[ModelPlugin]:
     return [plugin_from_folder(f) for f in folders]
 
 
-def model_folder(name_or_path: str | os.PathLike[str]) -> Path:
+def shipped_model_folder(name_or_path: str | os.PathLike[str]) -> Path:
     """A shipped model by name (``chorale-jsb``) or a model folder/manifest path."""
     shipped = ASSETS / str(name_or_path)
     if str(name_or_path) and (shipped / "manifest.json").is_file():

@@ -432,9 +432,9 @@ def test_the_shipped_chorale_model_holds_its_final_chord_under_a_mid_bar_ending(
     """A melody ending on beat 3: every added voice sounds under its last note, in every
     take (the lower voices used to stop a beat early, hearing the rest of the bar as the
     end)."""
-    from engine.models.plugin import model_folder, plugin_from_folder
+    from engine.models.plugin import plugin_from_folder, shipped_model_folder
 
-    chorale = plugin_from_folder(model_folder("chorale-jsb"))
+    chorale = plugin_from_folder(shipped_model_folder("chorale-jsb"))
     song = chorale_melody()
     song = Song(tracks=(song.tracks[0].with_notes(song.tracks[0].notes[:-2]),))  # 3.5 bars
     end = max(n.end for n in song.tracks[0].notes)
@@ -448,9 +448,9 @@ def test_the_shipped_chorale_model_holds_its_final_chord_under_a_mid_bar_ending(
 def test_the_shipped_chorale_model_closes_a_g_major_hymn_on_g():
     """The QA pass's hymn ended on vi or IV in 6 of 8 takes; the close is now the tonic
     chord with the tonic in the bass."""
-    from engine.models.plugin import model_folder, plugin_from_folder
+    from engine.models.plugin import plugin_from_folder, shipped_model_folder
 
-    chorale = plugin_from_folder(model_folder("chorale-jsb"))
+    chorale = plugin_from_folder(shipped_model_folder("chorale-jsb"))
     song = chorale_melody()  # G major, ending on G
     end = max(n.end for n in song.tracks[0].notes)
     for seed in (1, 2, 3):
