@@ -21,13 +21,12 @@ from .events import (
 )
 from .job import CancelReason, Job, JobRequest, JobState, Priority, region_key
 from .queue import JobQueue, Listener
-from .take import InvalidResult, Take, TakeConflict, apply_take, make_take
+from .take import Take, TakeConflict, apply_take, make_take
 from .takes import TakeSet, TakeStatus, TakeStore, take_letter
 
 __all__ = [
     "TERMINAL_EVENTS",
     "CancelReason",
-    "InvalidResult",
     "Job",
     "JobCancelled",
     "JobEvent",

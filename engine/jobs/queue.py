@@ -42,9 +42,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from engine.plugins.api import Cancelled, ModelPlugin, Progress, cannot_write
-from engine.plugins.discovery import one_line
-from engine.plugins.errors import PluginError
+from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
+from engine.plugins.result import InvalidResult
 from engine.score import Note
 
 from .events import (
@@ -58,7 +58,7 @@ from .events import (
     JobStarted,
 )
 from .job import CancelReason, Job, JobRequest, JobState
-from .take import InvalidResult, make_take
+from .take import make_take
 
 log = logging.getLogger(__name__)
 

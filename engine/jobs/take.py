@@ -16,8 +16,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 from engine.plugins.api import GenerateOptions
-from engine.plugins.result import (  # InvalidResult: re-exported as engine.jobs.InvalidResult
-    InvalidResult,  # noqa: F401
+from engine.plugins.result import (
     checked_result,
     written_mask,
 )

@@ -29,7 +29,7 @@ from types import ModuleType
 
 from .api import API_VERSION, TASKS, ModelInfo, ModelPlugin
 from .entry import DISABLED, Entry
-from .errors import PluginError, failure, one_line  # noqa: F401  (one_line: used from here)
+from .errors import PluginError, failure
 from .manifest import MANIFEST_NAME, Manifest, load_manifest
 from .packs import check_api_version, load_pack, pack_loader, verify_pack
 from .probe import import_problem

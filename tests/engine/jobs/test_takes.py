@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from engine.jobs import (
-    InvalidResult,
     TakeConflict,
     TakeSet,
     TakeStatus,
@@ -14,6 +13,7 @@ from engine.jobs import (
     make_take,
     take_letter,
 )
+from engine.plugins import InvalidResult
 from engine.score import Mask, Note, Region, add_notes, move_notes, remove_notes
 from tests.engine.jobs.toy_models import toy_song
 
