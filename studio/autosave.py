@@ -11,12 +11,15 @@ main window asks the store what earlier sessions left (see :meth:`Autosaver.pend
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from .document import Document
 from .worker import Worker
+
+if TYPE_CHECKING:  # engine.io loads on first use, not with the window
+    from engine.io import Recovery, RecoveryStore
 
 
 class Autosaver(QObject):
@@ -25,7 +28,8 @@ class Autosaver(QObject):
     saved = Signal(str)  # path of the recovery file
     failed = Signal(str)  # why the recovery copy could not be written
 
-    def __init__(self, document: Document, store: Any = None, interval_s: float = 30.0,
+    def __init__(self, document: Document, store: RecoveryStore | None = None,
+                 interval_s: float = 30.0,
                  studio_state: Callable[[], dict] | None = None,
                  parent: QObject | None = None,
                  extras: Callable[[], Hashable] | None = None) -> None:
@@ -143,7 +147,7 @@ class Autosaver(QObject):
         self._saved = None
         self.store.discard()  # never raises; a file it cannot delete is offered next time
 
-    def pending(self) -> list[Any]:
+    def pending(self) -> list[Recovery]:
         try:
             return list(self.store.pending())
         except OSError:
@@ -154,7 +158,7 @@ class Autosaver(QObject):
         self.wait()
 
 
-def original_is_newer(recovery: Any) -> bool:
+def original_is_newer(recovery: Recovery) -> bool:
     """True when the file a recovery copy was made from was saved after the copy (by
     another program or window): recovering and saving would overwrite that newer work."""
     if recovery.document is None:

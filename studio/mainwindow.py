@@ -13,7 +13,7 @@ import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -70,6 +70,12 @@ from .tracklist import (
 from .transport import Transport
 from .worker import Worker
 
+if TYPE_CHECKING:  # loaded on first use, not with the window
+    from engine.io import RecoveryStore
+    from engine.jobs import Take
+    from engine.plugins.registry import Registry
+    from engine.render import RenderReport
+
 APP_NAME = "Partita"
 SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
@@ -79,8 +85,10 @@ class MainWindow(QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
     (an :class:`engine.plugins.Registry`) can be injected (tests, scripts)."""
 
-    def __init__(self, settings: Settings | None = None, recovery_store: Any = None,
-                 autosave_seconds: float | None = None, registry: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None,
+                 recovery_store: RecoveryStore | None = None,
+                 autosave_seconds: float | None = None,
+                 registry: Registry | None = None) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self.document = Document(parent=self)
@@ -469,7 +477,7 @@ class MainWindow(QMainWindow):
         self._update_selection_status()
         self._position_changed(self.transport.position)
 
-    def _reveal_take(self, take: Any) -> None:
+    def _reveal_take(self, take: Take) -> None:
         """A take whose region is off screen (Continue writes after the song's end) is
         brought into view when it arrives, or the user hears a take they cannot see."""
         start, end = take.write_mask.span
@@ -877,7 +885,7 @@ class MainWindow(QMainWindow):
         if folder is None:
             return
 
-        def done(report: Any) -> None:
+        def done(report: RenderReport) -> None:
             msg = (f"Wrote {len(report.paths)} files to {folder} "
                    f"({report.duration_seconds:.1f} s of audio, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)

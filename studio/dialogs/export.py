@@ -13,14 +13,17 @@ import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from engine.score import Song
 
-from ..worker import Worker
+from ..worker import Task, Worker
+
+if TYPE_CHECKING:  # engine.render loads when an export starts
+    from engine.render import RenderReport
 
 MIX_NAME = "mix.wav"
 STEMS_DIR = "stems"
@@ -62,7 +65,8 @@ def _problem(folder: Path, error: BaseException) -> ExportError:
     return problem
 
 
-def _install(staging: Path, folder: Path, report: Any, stale: Sequence[Path]) -> Any:
+def _install(staging: Path, folder: Path, report: RenderReport,
+             stale: Sequence[Path]) -> RenderReport:
     """Move the staged files into ``folder``, delete ``stale``; the report of the result."""
     mix = folder / MIX_NAME if report.mix_path is not None else None
     stems = tuple(folder / STEMS_DIR / p.name for p in report.stem_paths)
@@ -86,7 +90,7 @@ def export_stems(
     parent: QWidget,
     song: Song,
     folder: Path,
-    on_done: Callable[[Any], None],
+    on_done: Callable[[RenderReport], None],
     on_error: Callable[[BaseException], None],
     worker: Worker,
 ) -> QProgressDialog | None:
@@ -118,12 +122,12 @@ def export_stems(
     dlg.setValue(0)
 
     state = {"cancelled": False, "finished": False}
-    tasks: list[Any] = []
+    tasks: list[Task] = []
 
     def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
         return state["cancelled"] or any(t.cancelled for t in tasks)
 
-    def run(progress: Callable[[float], None]) -> tuple[Path, Any]:
+    def run(progress: Callable[[float], None]) -> tuple[Path, RenderReport]:
         def step(f: float) -> None:
             if cancelled():
                 raise _Cancelled
@@ -152,7 +156,7 @@ def export_stems(
         dlg.close()
         return was_cancelled
 
-    def done(result: tuple[Path, Any]) -> None:
+    def done(result: tuple[Path, RenderReport]) -> None:
         staging, report = result
         try:
             if finish():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,10 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..autosave import original_is_newer
+
+if TYPE_CHECKING:
+    from engine.io import Recovery
 from ..document import display_path
 
 
-def describe(recovery: Any) -> str:
+def describe(recovery: Recovery) -> str:
     """"demo.mid — autosaved 14:03, 2 Mar 2026" for one recovery entry, with a warning
     when the file on disk was saved after the autosave."""
     name = display_path(recovery.document.name) if recovery.document else "Untitled song"
@@ -32,7 +35,8 @@ def describe(recovery: Any) -> str:
     return text
 
 
-def ask_recover(parent: QWidget | None, pending: Sequence[Any]) -> tuple[str, Any]:
+def ask_recover(parent: QWidget | None,
+                pending: Sequence[Recovery]) -> tuple[str, Recovery | None]:
     """Ask what to do with unsaved work from a session that ended abruptly.
 
     Returns ``("recover", recovery)``, ``("discard", None)`` (delete them all) or
@@ -55,7 +59,7 @@ def ask_recover(parent: QWidget | None, pending: Sequence[Any]) -> tuple[str, An
     discard = QPushButton("Discard all")
     buttons.addButton(discard, QDialogButtonBox.ButtonRole.DestructiveRole)
     later = buttons.addButton("Decide later", QDialogButtonBox.ButtonRole.RejectRole)
-    result: list[tuple[str, Any]] = [("later", None)]
+    result: list[tuple[str, Recovery | None]] = [("later", None)]
     recover.clicked.connect(lambda: (result.__setitem__(0, (
         "recover", items.currentItem().data(Qt.ItemDataRole.UserRole))), dlg.accept()))
     discard.clicked.connect(lambda: (result.__setitem__(0, ("discard", None)), dlg.accept()))
