@@ -4,8 +4,8 @@
     xvfb-run -a .venv/bin/python benchmarks/bench_studio.py  # through a real X server
 
 Targets (docs/studio.md): window shown ≤ 2 s after launch; a 10,000-note song scrolls
-and zooms at ≥ 60 frames/s; RSS ≤ 250 MB with no model loaded. Then, on a 21,600-note
-song (``--big``, docs/studio.md "Big songs"): the GUI thread's time for an edit's
+and zooms at ≥ 60 frames/s; RSS ≤ 250 MB with no model loaded. Then, always, on a
+21,600-note song (docs/studio.md "Big songs"): the GUI thread's time for an edit's
 arrangement rebuild, a paint with a take on screen, and an autosave. A frame is one
 synchronous repaint of the whole piano roll (ruler, keyboard, canvas, velocity lane)
 after a programmatic scroll or zoom step.

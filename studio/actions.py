@@ -36,7 +36,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("export_midi", "&Export MIDI…", ("Ctrl+E",), "export", "Export a MIDI file"),
     Spec("export_stems", "Export Audio && S&tems…", ("Ctrl+Shift+E",), "",
          "Render the mix and one WAV per track"),
-    Spec("quit", "&Quit", (StdKey.Quit,)),
+    Spec("quit", "&Quit", ("Ctrl+Q",)),  # StdKey.Quit is empty on some platforms
     # Edit
     Spec("undo", "&Undo", ("Ctrl+Z",), "undo"),
     Spec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo"),
@@ -171,6 +171,7 @@ class Actions(QObject):
 # the shortcuts dialog lists them too: a user looks for "take 3" or "delete a note" there.
 GESTURES: tuple[tuple[str, str], ...] = (
     ("Audition Take A–I", "1–9"),
+    ("Clear the Mask", "Esc twice"),
     ("Add a Note", "Double-click (Pointer), click or drag (Brush)"),
     ("Delete a Note", "Right-click, double-click (Pointer), click or drag (Eraser)"),
     ("Select Notes", "Click, Shift+click adds, Ctrl+click toggles, drag a rubber band"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Train several configs side by side on one GPU, each for its time budget (their `minutes`,
-# or $MINUTES), and copy each run's best model and log to $OUT as <name>.tgz every minute,
+# or $MINUTES), and copy each run's best model and log to $OUT as <name>.tgz every 30 s,
 # so a run cut off by its host still returns what it reached. Usage, from the repo root:
 #   OUT=out/gpu configs/gpu/run.sh configs/gpu/*.yaml
 # Needs python3 with torch, numpy, pyyaml, safetensors and mido (a .whl/ folder of wheels,

@@ -219,18 +219,19 @@ def _key_option(text: str) -> str | None:
     return text
 
 
-def _track_id(song, text: str) -> int:
+def _track_id(song, text: str, path: Path) -> int:
+    """A track by number or name; the error names the song file (``x.mid: no track …``)."""
     try:
         return song.find_track(text).id
     except KeyError as e:
-        raise CliError(str(e.args[0]) if e.args else str(e)) from e
+        raise CliError(f"{path}: {e.args[0] if e.args else e}") from e
 
 
-def _track_ids(song, text: str) -> list[int]:
+def _track_ids(song, text: str, path: Path) -> list[int]:
     parts = [p for p in text.split(",") if p.strip()]
     if not parts:
         raise CliError("give at least one track (number or name)")
-    return [_track_id(song, p) for p in parts]
+    return [_track_id(song, p, path) for p in parts]
 
 
 def _outputs(path: Path, n: int) -> list[Path]:
@@ -294,20 +295,20 @@ def _run_song_task(args: argparse.Namespace) -> int:
     song, studio = load_with_studio(args.song)
     task = args.task
     if task == "regenerate":
-        tid = _track_id(song, args.track)
+        tid = _track_id(song, args.track, args.song)
         _prefer_chorale(args, song, [tid])
 
         def run(model, o, p):
             return tasks.regenerate(song, tid, model=model, options=o, progress=p)
     elif task == "continue":
-        ids = _track_ids(song, args.tracks) if args.tracks else None
+        ids = _track_ids(song, args.tracks, args.song) if args.tracks else None
         _prefer_chorale(args, song, ids or [t.id for t in song.tracks])
 
         def run(model, o, p):
             return tasks.continue_(song, args.bars, track_ids=ids, model=model, options=o,
                                    progress=p)
     elif task == "repaint":
-        ids = _track_ids(song, args.tracks)
+        ids = _track_ids(song, args.tracks, args.song)
         _prefer_chorale(args, song, ids)
         first, end = _repaint_span(song, args.song, *parse_bars(args.bars))
         band = parse_pitch_range(args.pitch) if args.pitch else None
@@ -316,7 +317,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
             return tasks.repaint(song, ids, first, end, pitch_range=band, model=model,
                                  options=o, progress=p)
     else:
-        tid = _track_id(song, args.melody)
+        tid = _track_id(song, args.melody, args.song)
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
                 song.track(tid), args.accompaniment) == "satb":
             args.model = _chorale_model()

@@ -98,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
     if args.stems is not None:
         n = len(report.stem_paths)
         where.append(f"{plural(n, 'stem')} in {args.stems.as_posix().rstrip('/')}/")
-    print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS", file=sys.stderr)
+    gain = f", gain {report.gain_db:+.1f} dB" if report.gain_db < -0.05 else ""
+    print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
     print(
         f"rendered {plural(report.bars, 'bar')} "
         f"({report.duration_seconds:.1f} s of audio) in {report.render_seconds:.1f} s "

@@ -86,7 +86,10 @@ def run_train(args: argparse.Namespace) -> int:
         cfg.name = args.name
     if args.data is not None:
         cfg.manifest = _fine_tuned_manifest(cfg.manifest, Path(cfg.init_from), args.data)
-    summary = train(cfg, args.runs)
+    try:
+        summary = train(cfg, args.runs)
+    except ConfigError as e:  # found once the data and the starting model are read
+        raise CliError(f"{args.config}: {e}") from None
     best = summary.get("best_valid")
     if best is not None:
         print(f"{cfg.name}: step {summary['step']}, best validation loss {best:.4f} "

@@ -217,7 +217,9 @@ def _initial_model(cfg: TrainConfig, net_cfg: NetworkConfig) -> AxialDenoiser:
     problem = grow.growth_problem(source.cfg, net_cfg)
     if problem:
         raise ConfigError(f"{cfg.init_from}: its network cannot start this config's "
-                          f"'model' ({problem})")
+                          f"'model' ({problem}); fine-tune with the config it was trained "
+                          "with (configs/partita-base.yaml for partita-base, "
+                          "configs/chorale-jsb-finetune.yaml for chorale-jsb) or a wider one")
     return grow.grow(source, net_cfg, seed=cfg.seed)
 
 
@@ -248,7 +250,12 @@ def train(
     valid_pieces = load_split(cfg.data, "valid") if main else []
     net_cfg = NetworkConfig.from_dict(cfg.model)
     torch.manual_seed(cfg.seed)
-    model = _initial_model(cfg, net_cfg)
+    try:
+        model = _initial_model(cfg, net_cfg)
+    except ValueError as e:  # a shape the network cannot take (ConfigError passes through)
+        if isinstance(e, ConfigError):
+            raise
+        raise ConfigError(f"{cfg.name}: its 'model' section: {e}") from None
     model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
                                   weight_decay=cfg.weight_decay)

@@ -135,10 +135,10 @@ def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["repaint", "{song}", "--tracks", "Kazoo", "--bars", "1-2"], "no track named 'Kazoo'"),
+    (["repaint", "{song}", "--tracks", "Kazoo", "--bars", "1-2"], "{song}: no track named 'Kazoo'"),
     (["repaint", "{song}", "--tracks", "1", "--bars", "3-1"], "--bars '3-1'"),
     (["repaint", "{song}", "--tracks", "1", "--bars", "1", "--pitch", "X9-2"], "--pitch"),
-    (["regenerate", "{song}", "--track", "9"], "out of range"),
+    (["regenerate", "{song}", "--track", "9"], "{song}: track number 9 is out of range"),
     (["continue", "{song}", "--bars", "2", "--key", "H#"], "--key"),
     (["continue", "{song}", "--bars", "2", "--precision", "int4"], "no int4 weights"),
     (["compose", "--tracks", "Kazoo-tron"], "unknown instrument"),
@@ -148,6 +148,7 @@ def test_bad_input_is_one_clear_line(song_file, tmp_path, capsys, argv, message)
     argv = [a.replace("{song}", str(song_file)) for a in argv] + ["-o", str(tmp_path / "x.mid")]
     assert main(argv) == 1
     err = capsys.readouterr().err.strip().splitlines()
+    message = message.replace("{song}", str(song_file))
     assert len(err) == 1 and err[0].startswith("partita: error:") and message in err[0]
 
 

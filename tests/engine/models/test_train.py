@@ -192,3 +192,23 @@ def test_fine_tuning_on_a_folder_of_midi_files_makes_a_new_model(tmp_path, capsy
     assert manifest["description"].startswith(f"partita-base {base['version']} fine-tuned")
     assert manifest["training_data"]["kind"] == "midi"
     assert "my songs" in manifest["training_data"]["source"]
+
+
+def test_a_config_the_starting_model_cannot_take_is_one_line(tmp_path, capsys):
+    # `partita train configs/tiny.yaml --data DIR` starts from partita-base (d_model 96):
+    # tiny's d_model 16 cannot hold it, and the CLI printed a traceback.
+    from engine.cli import main
+    from engine.io import save_song
+    from engine.score import Note, Song, Track
+
+    songs = tmp_path / "songs"
+    songs.mkdir()
+    lead = Track("Lead", program=73, notes=tuple(Note(60 + i % 5, i * 240, 240)
+                                                 for i in range(64)))
+    save_song(Song((lead,), ppq=480), songs / "a.mid")
+    code = main(["train", str(TINY), "--data", str(songs), "--steps", "1",
+                 "--runs", str(tmp_path / "runs")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and len(err) == 1, err
+    assert err[0].startswith(f"partita: error: {TINY}: ") and "partita-base" in err[0]
+    assert "configs/partita-base.yaml" in err[0]  # what to use instead
