@@ -1,7 +1,7 @@
 """``partita train`` and ``partita eval``: train a model from a YAML config, score a model.
 
     partita train configs/chorale-jsb.yaml            train (or resume) into runs/<name>/
-    partita train configs/finetune.yaml --data DIR    fine-tune on your own MIDI files
+    partita train --data DIR --name my-style          fine-tune partita-base on your MIDI files
     torchrun --nproc_per_node 2 -m engine.cli train configs/tiny.yaml   data-parallel
     partita eval --data jsb.json --split valid --model chorale-jsb [--json]
 """
@@ -25,16 +25,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "with the best validation loss). Run it again to resume after a stop. "
                     "Under torchrun it trains data-parallel.",
     )
-    p.add_argument("config", metavar="CONFIG", type=Path, help="a training config (.yaml)")
+    p.add_argument("config", metavar="CONFIG", type=Path, nargs="?",
+                   help="a training config (.yaml); with --data and no CONFIG: "
+                        "configs/partita-base-finetune.yaml")
     p.add_argument("--data", metavar="DIR", type=Path,
-                   help="fine-tune on the MIDI files in DIR instead of the config's data")
+                   help="fine-tune on the MIDI files in DIR (and its subfolders) instead of "
+                        "the config's data")
     p.add_argument("--from", dest="init_from", metavar="MODEL",
                    help="model to start from (name or folder; default with --data: "
                         "partita-base)")
     p.add_argument("--runs", metavar="DIR", type=Path, default=Path("runs"),
                    help="where runs are written (default: ./runs)")
     p.add_argument("--steps", type=int, help="override the number of training steps")
-    p.add_argument("--name", help="override the run name")
+    p.add_argument("--name", help="the model's name (a-z, 0-9, '.', '_', '-'); default: the "
+                                  "config's, or with --data the folder's")
     p.set_defaults(func=run_train)
 
     p = subparsers.add_parser(
@@ -63,9 +67,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_eval)
 
 
+FINE_TUNE_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "partita-base-finetune.yaml"
+
+
 def run_train(args: argparse.Namespace) -> int:
+
     from engine.models.train import ConfigError, TrainConfig, train
 
+    if args.config is None:
+        if args.data is None:
+            raise CliError("give a training config (configs/*.yaml), or --data DIR to "
+                           "fine-tune partita-base on your MIDI files")
+        args.config = FINE_TUNE_CONFIG
+    if args.steps is not None and args.steps < 1:
+        raise CliError(f"--steps must be at least 1 (got {args.steps})")
     try:
         cfg = TrainConfig.load(args.config)
     except ConfigError as e:
@@ -73,28 +88,54 @@ def run_train(args: argparse.Namespace) -> int:
     if args.data is not None:
         if not args.data.is_dir():
             raise CliError(f"{args.data}: not a folder of MIDI files")
-        cfg.data = {"kind": "midi", "path": str(args.data), "transpose": 0,
+        transpose = cfg.data.get("transpose", 0) if cfg.data.get("kind") == "midi" else 0
+        cfg.data = {"kind": "midi", "path": str(args.data), "transpose": transpose,
                     "description": f"user MIDI files in {args.data}"}
         cfg.init_from = args.init_from or cfg.init_from or "partita-base"
+        if not args.name:  # not the base config's name ("partita-base" is the shipped one)
+            cfg.name = folder_model_name(args.data)
+            print(f"partita: training {cfg.name!r} (--name to choose another name)",
+                  file=sys.stderr)
     elif args.init_from:
         cfg.init_from = args.init_from
     if cfg.init_from:
         cfg.init_from = str(model_folder(cfg.init_from))
-    if args.steps:
+    if args.steps is not None:
         cfg.steps = args.steps
     if args.name:
         cfg.name = args.name
+    try:  # --name and --steps as carefully as the file's own values
+        cfg = cfg.checked(str(args.config) if not args.name else "--name")
+    except ConfigError as e:
+        raise CliError(str(e)) from None
     if args.data is not None:
         cfg.manifest = _fine_tuned_manifest(cfg.manifest, Path(cfg.init_from), args.data)
     try:
         summary = train(cfg, args.runs)
     except ConfigError as e:  # found once the data and the starting model are read
         raise CliError(f"{args.config}: {e}") from None
+    except KeyboardInterrupt:
+        print(f"partita: the run is saved in {args.runs / cfg.name}: the same command "
+              "resumes it", file=sys.stderr)
+        raise
     best = summary.get("best_valid")
     if best is not None:
+        folder = Path(summary["run"]) / "best"
         print(f"{cfg.name}: step {summary['step']}, best validation loss {best:.4f} "
-              f"(nats per cell); model in {Path(summary['run']) / 'best'}")
+              f"(nats per cell); model in {folder}")
+        print(f"  use it:     partita repaint SONG -o OUT --model {folder} …\n"
+              f"  smaller:    partita quantize {folder} --precision int8\n"
+              f"  install it: partita models install {folder}   (then --model {cfg.name}, "
+              "and in the studio's model list)")
     return 0
+
+
+def folder_model_name(folder: Path) -> str:
+    """A model name from a folder's name: ``"My Jazz Songs"`` → ``"my-jazz-songs"``."""
+    import re
+
+    slug = re.sub(r"[^a-z0-9._-]+", "-", folder.resolve().name.lower()).strip("-._")[:64]
+    return slug or "my-model"
 
 
 def _fine_tuned_manifest(manifest: dict, base_folder: Path, data: Path) -> dict:
@@ -104,10 +145,13 @@ def _fine_tuned_manifest(manifest: dict, base_folder: Path, data: Path) -> dict:
 
     base = read_manifest(base_folder)
     name, version = base.get("name", base_folder.name), base.get("version", "?")
-    return {**{k: v for k, v in manifest.items() if k not in ("version", "description")},
+    return {**{k: v for k, v in manifest.items()
+               if k not in ("version", "description", "author", "licence")},
             "version": "0.1.0",
             "description": f"{name} {version} fine-tuned on the MIDI files in {data}",
-            "fine_tuned_from": {"name": name, "version": version}}
+            "fine_tuned_from": {"name": name, "version": version},
+            # Yours, not ours: the base model's author and licence say nothing of your files.
+            "author": "", "licence": ""}
 
 
 def run_eval(args: argparse.Namespace) -> int:

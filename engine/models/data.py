@@ -118,18 +118,72 @@ def piece_of_song(song, name: str = "", max_lanes: int = 12) -> Piece | None:
     return Piece(enc.tokens, enc.roles, enc.beat_pos, name)
 
 
-def load_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> list[Piece]:
-    """Every MIDI file under ``folder`` (recursively) as pieces; unreadable files are named."""
+@dataclass(frozen=True)
+class MidiFolder:
+    """A folder of the user's MIDI files as training pieces, and the files left out."""
+
+    folder: Path
+    pieces: list[Piece]
+    skipped: list[str]  # "sub/file.mid: why", one per file that gave no piece
+    files: int  # MIDI files found
+
+    def split(self) -> tuple[list[Piece], list[Piece]]:
+        """``(train, valid)``: every 10th piece validates (at least one); a lone piece
+        is both (the validation loss then measures fit, not generalisation)."""
+        valid = [p for i, p in enumerate(self.pieces) if i % 10 == 9] or self.pieces[-1:]
+        train = [p for p in self.pieces if p not in valid] or self.pieces
+        return train, valid
+
+    def report(self) -> str:
+        """One line for the log: what was found, used and left out."""
+        train, valid = self.split()
+        text = (f"{self.folder}: {self.files} MIDI files, {len(self.pieces)} used "
+                f"({len(train)} train, {len(valid)} validate)")
+        if self.skipped:
+            text += f"; {len(self.skipped)} left out: " + "; ".join(self.skipped[:5])
+            text += " …" if len(self.skipped) > 5 else ""
+        return text
+
+
+def read_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> MidiFolder:
+    """Every MIDI file under ``folder`` (recursively) as pieces. A damaged file, or one too
+    short for a training crop, is left out and named in :attr:`MidiFolder.skipped` (a
+    macOS ``._song.mid`` beside the real one must not stop an hour's run); a folder
+    with no usable file at all is an error naming the first reasons."""
     from engine.io import load_song
+    from engine.io.errors import FileFormatError
 
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"{folder}: no such folder")
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".mid", ".midi"))
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".mid", ".midi")
+                   and p.is_file())
     if not files:
         raise _file_error(folder, "no .mid or .midi files in this folder")
-    pieces = [piece_of_song(load_song(f), f.name, max_lanes) for f in files]
-    return [p for p in pieces if p is not None]
+    pieces, skipped = [], []
+    for f in files:
+        name = f.relative_to(folder).as_posix()
+        try:
+            piece = piece_of_song(load_song(f), name, max_lanes)
+        except FileFormatError as e:
+            skipped.append(f"{name}: {e.problem}")
+            continue
+        except OSError as e:
+            skipped.append(f"{name}: {e.strerror or e}")
+            continue
+        if piece is None:
+            skipped.append(f"{name}: no notes, or shorter than one bar of 16ths")
+        else:
+            pieces.append(piece)
+    if not pieces:
+        raise _file_error(folder, f"none of its {len(files)} MIDI files can be trained on ("
+                          + "; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "") + ")")
+    return MidiFolder(folder, pieces, skipped, len(files))
+
+
+def load_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> list[Piece]:
+    """The usable pieces of :func:`read_midi_folder`."""
+    return read_midi_folder(folder, max_lanes).pieces
 
 
 def save_pieces(path: str | os.PathLike[str], pieces: Sequence[Piece]) -> None:

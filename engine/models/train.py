@@ -17,6 +17,7 @@ data-parallel (DDP; gloo on CPU, NCCL on GPU); rank 0 validates, logs and saves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import torch
@@ -35,6 +36,7 @@ import yaml
 from engine.models import checkpoint, data, grow
 from engine.models.evaluate import orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig, parameter_count
+from engine.plugins.manifest import name_problem
 from engine.score.instruments import ROLE_IDS, ROLES
 
 
@@ -88,7 +90,55 @@ class TrainConfig:
                 raise ConfigError(f"{path}: field {key!r} is missing")
         if not isinstance(raw["data"], dict):
             raise ConfigError(f"{path}: field 'data' must be a mapping (kind, path, ...)")
-        return cls(**raw)
+        return cls(**raw).checked(str(path))
+
+    def checked(self, where: str) -> TrainConfig:
+        """This config with its numbers as numbers (YAML reads ``3e-4`` as text), or a
+        :class:`ConfigError` naming ``where`` and the first value a run cannot use (a
+        typo caught here costs a second, not an hour of training)."""
+        problem = name_problem(str(self.name))
+        if problem:
+            raise ConfigError(f"{where}: name {problem}")
+        values = {}
+        for key, (kind, low, high) in _NUMBERS.items():
+            value = getattr(self, key)
+            if isinstance(value, str):  # "3e-4", "1_000"
+                with contextlib.suppress(ValueError):
+                    value = float(value.replace("_", ""))
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+                    math.isfinite(value) and (kind is float or value == int(value))):
+                raise ConfigError(f"{where}: {key} must be {_kind_text(kind)}, not {value!r}")
+            value = kind(value)
+            if not low <= value <= high:
+                raise ConfigError(f"{where}: {key} {value!r} is outside {low}..{high}")
+            values[key] = value
+        unknown = sorted(set(self.model) - set(NetworkConfig.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(f"{where}: model: unknown field {unknown[0]!r} (fields: "
+                              f"{', '.join(NetworkConfig.__dataclass_fields__)})")
+        bad = sorted(set(self.masks) - set(data.MASK_KINDS))
+        if bad:
+            raise ConfigError(f"{where}: masks: unknown kind {bad[0]!r} (kinds: "
+                              f"{', '.join(data.MASK_KINDS)})")
+        if any(not isinstance(w, (int, float)) or w < 0 for w in self.masks.values()) or (
+                self.masks and sum(self.masks.values()) <= 0):
+            raise ConfigError(f"{where}: masks: weights must be numbers ≥ 0, not all 0")
+        return replace(self, **values)
+
+
+# Numeric fields: (type, lowest, highest) a run can use.
+_NUMBERS: dict[str, tuple[type, float, float]] = {
+    "steps": (int, 1, 10**9), "minutes": (float, 0, 10**6), "batch_size": (int, 1, 65536),
+    "crop_steps": (int, 16, 1 << 16), "crop_min_steps": (int, 0, 1 << 16),
+    "lr": (float, 1e-9, 10.0), "warmup": (int, 0, 10**9), "weight_decay": (float, 0, 10.0),
+    "grad_clip": (float, 1e-9, 1e9), "seed": (int, -(2**63), 2**63 - 1),
+    "log_every": (int, 1, 10**9), "val_every": (int, 1, 10**9), "val_ratios": (int, 1, 1024),
+    "threads": (int, 1, 1024), "workers": (int, 0, 256), "relabel_roles": (float, 0, 1),
+}
+
+
+def _kind_text(kind: type) -> str:
+    return "a whole number" if kind is int else "a number"
 
 
 # -- data ----------------------------------------------------------------------------------
@@ -102,10 +152,8 @@ def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
     if kind == "cache":
         return data.load_pieces(Path(spec["path"]) / f"{split}.npz")
     if kind == "midi":
-        pieces = data.load_midi_folder(spec["path"], spec.get("max_lanes", 12))
-        # A fixed tenth of the user's files (every 10th, at least one) validates.
-        valid = [p for i, p in enumerate(pieces) if i % 10 == 9] or pieces[-1:]
-        return valid if split == "valid" else [p for p in pieces if p not in valid] or pieces
+        train, valid = data.read_midi_folder(spec["path"], spec.get("max_lanes", 12)).split()
+        return valid if split == "valid" else train
     raise ConfigError(f"unknown data kind {kind!r} (use jsb, cache or midi)")
 
 
@@ -205,6 +253,70 @@ def _distributed() -> tuple[int, int]:
 
 
 
+def _training_data(cfg: TrainConfig, main: bool) -> tuple[list, list, str]:
+    """``(train, valid, report)``: the pieces (valid on rank 0 only) and, for a folder of
+    MIDI files, a log line saying which files were used and which were left out."""
+    report = ""
+    if cfg.data.get("kind") == "midi":
+        folder = data.read_midi_folder(cfg.data["path"], cfg.data.get("max_lanes", 12))
+        train_pieces, valid_pieces = folder.split()
+        report = folder.report()
+    else:
+        train_pieces = load_split(cfg.data, "train")
+        valid_pieces = load_split(cfg.data, "valid") if main else []
+    if not train_pieces:
+        raise ConfigError(f"{cfg.name}: its data has no training pieces")
+    return train_pieces, valid_pieces if main else [], report
+
+
+def _identity(cfg: TrainConfig) -> dict[str, Any]:
+    """What makes a run this run: its data, its starting model and its network. A rerun
+    that differs in these is another run, not a resume."""
+    spec = dict(cfg.data)
+    if "path" in spec:
+        spec["path"] = os.path.abspath(spec["path"])
+    return {"data": spec, "init_from": os.path.abspath(cfg.init_from) if cfg.init_from else "",
+            "model": dict(cfg.model)}
+
+
+def _resume(run: Path, cfg: TrainConfig, model: AxialDenoiser,
+            optimizer: torch.optim.Optimizer) -> dict[str, Any]:
+    """The state of the run in ``run``, restored into ``model`` and ``optimizer``; refused
+    when ``cfg`` asks for another run (new files in --data would be silently ignored)."""
+    try:
+        state = checkpoint.load_state(run / "last", model, optimizer)
+    except (checkpoint.ModelFileError, RuntimeError, ValueError) as e:
+        raise ConfigError(f"{run / 'last'}: cannot resume ({e}); delete that folder to start "
+                          f"the run over (the best model so far stays in {run / 'best'})"
+                          ) from None
+    old = state.get("identity")
+    if old is not None and old != _identity(cfg):
+        what = [k for k in ("data", "init_from", "model") if old.get(k) != _identity(cfg)[k]]
+        names = {"data": "training data", "init_from": "starting model", "model": "network"}
+        raise ConfigError(f"{run} holds a run with another {' and '.join(names[k] for k in what)}"
+                          f"; give this one another name (--name), or delete {run} to start "
+                          "over")
+    return state
+
+
+def _claim(run: Path) -> IO[str] | None:
+    """An exclusive lock on the run folder for this process's life (released when the
+    returned handle is closed or the process ends): two trainers of one run would write
+    the same checkpoints. Nothing where the platform has no ``flock``."""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        return None
+    handle = (run / ".lock").open("a")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ConfigError(f"{run} is being trained by another process; wait for it, or "
+                          "give this run another name (--name)") from None
+    return handle
+
+
 def _initial_model(cfg: TrainConfig, net_cfg: NetworkConfig) -> AxialDenoiser:
     """A fresh network, or ``init_from``'s weights; a bigger ``model`` section grows them."""
     model = AxialDenoiser(net_cfg)
@@ -218,7 +330,7 @@ def _initial_model(cfg: TrainConfig, net_cfg: NetworkConfig) -> AxialDenoiser:
     if problem:
         raise ConfigError(f"{cfg.init_from}: its network cannot start this config's "
                           f"'model' ({problem}); fine-tune with the config it was trained "
-                          "with (configs/partita-base.yaml for partita-base, "
+                          "with (configs/partita-base-finetune.yaml for partita-base, "
                           "configs/chorale-jsb-finetune.yaml for chorale-jsb) or a wider one")
     return grow.grow(source, net_cfg, seed=cfg.seed)
 
@@ -241,13 +353,8 @@ def train(
         torch.backends.cudnn.allow_tf32 = True
     run = Path(runs_dir) / cfg.name
     main = rank == 0
-    if main:
-        run.mkdir(parents=True, exist_ok=True)
-    use_bar = main and sys.stderr.isatty()
-    log = _Log(run / "train.log" if main else None, echo=main and not use_bar)
-
-    train_pieces = load_split(cfg.data, "train")
-    valid_pieces = load_split(cfg.data, "valid") if main else []
+    # Data and the starting network first: a run that cannot start leaves no folder.
+    train_pieces, valid_pieces, data_report = _training_data(cfg, main)
     net_cfg = NetworkConfig.from_dict(cfg.model)
     torch.manual_seed(cfg.seed)
     try:
@@ -259,14 +366,23 @@ def train(
     model.to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
                                   weight_decay=cfg.weight_decay)
-    state: dict[str, Any] = {"step": 0, "best_valid": None, "seconds": 0.0}
+    claim = None
+    if main:
+        run.mkdir(parents=True, exist_ok=True)
+        claim = _claim(run)  # held while this call trains: one trainer per run folder
+    use_bar = main and sys.stderr.isatty()
+    log = _Log(run / "train.log" if main else None, echo=main and not use_bar)
+    state: dict[str, Any] = {"step": 0, "best_valid": None, "seconds": 0.0,
+                             "identity": _identity(cfg)}
     if (run / "last" / checkpoint.STATE_NAME).is_file():
-        state = checkpoint.load_state(run / "last", model, optimizer)
+        state = _resume(run, cfg, model, optimizer)
         if state.get("steps"):  # a time-budgeted run resumes with the schedule it fitted
             cfg = replace(cfg, steps=int(state["steps"]))
         log(f"resumed at step {state['step']} (best valid {state['best_valid']})")
     else:
         log(f"config {json.dumps(asdict(cfg))}")
+        if data_report:
+            log(data_report)
         log(f"model {parameter_count(model):,} parameters, device {device}, world {world}")
     wrapped: torch.nn.Module = model
     if world > 1:
@@ -290,59 +406,68 @@ def train(
     step = done = start_step
     over_budget = False
     batches = _batches(cfg, train_pieces, start_step, rank)
-    while step < end:
-        torch.manual_seed(cfg.seed * 1_000_003 + step * 101 + rank)  # dropout
-        batch = next(batches)
-        for group in optimizer.param_groups:
-            group["lr"] = lr_at(step, cfg)
-        loss = batch_loss(wrapped, batch, device)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        optimizer.step()
-        value = float(loss.detach())
-        recent.append(value)
-        if on_step is not None:
-            on_step(step + 1, value)
-        if bar is not None:
-            bar.update(1)
-            bar.set_postfix(loss=f"{np.mean(recent[-50:]):.3f}")
-        done = step = step + 1
-        first_fit = budgeted and done == max(cfg.warmup, 50)
-        if first_fit or (refit_at is not None and done == refit_at):
-            since, share = ((start_step, call_t0), 0.9) if first_fit else (steady_from, 0.97)
-            rate = (done - since[0]) / max(1e-9, time.monotonic() - since[1])
-            left = cfg.minutes * 60 - (time.monotonic() - t0)
-            cfg = replace(cfg, steps=_fit_to_budget(done, rate, left, world, device, share))
-            end = cfg.steps if stop_after is None else min(cfg.steps, start_step + stop_after)
-            state = {**state, "steps": cfg.steps}
-            info["training"]["steps"] = cfg.steps
+    try:
+        while step < end:
+            torch.manual_seed(cfg.seed * 1_000_003 + step * 101 + rank)  # dropout
+            batch = next(batches)
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(step, cfg)
+            loss = batch_loss(wrapped, batch, device)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            optimizer.step()
+            done = step = step + 1  # at once: a Ctrl+C from here on saves this step too
+            value = float(loss.detach())
+            recent.append(value)
+            if on_step is not None:
+                on_step(step, value)
             if bar is not None:
-                bar.total = cfg.steps
-            if main:
-                what = (f"time budget {cfg.minutes:g} min" if first_fit
-                        else f"time budget refitted at step {done}")
-                log(f"{what}: {rate:.2f} step/s, {cfg.steps} steps")
-            # The first rate includes start-up (CUDA, loader workers): on a GPU it read 28.7
-            # step/s against a steady 30.2, and an 8.2-minute budget ended at 7.0. Fit once
-            # more on the steady rate, early, while the cosine is still near its peak.
-            budgeted = False
-            refit_at = done + max(50, (cfg.steps - done) // 8) if first_fit else None
-            steady_from = (done, time.monotonic())
-        if main and done % cfg.log_every == 0:
-            rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
-            eta = (cfg.steps - done) / max(rate, 1e-9)
-            log(f"step {done}/{cfg.steps} loss {np.mean(recent[-cfg.log_every:]):.4f} "
-                f"lr {lr_at(done - 1, cfg):.2e} {rate:.2f} step/s eta {eta / 60:.1f} min")
-        if cfg.minutes > 0 and world == 1 and time.monotonic() - t0 > cfg.minutes * 60:
-            end, over_budget = done, True  # slower than measured: validate, save, stop
-        if done % cfg.val_every == 0 or done == end:
-            if main:
-                state = _validate_and_save(model, optimizer, valid_pieces, cfg, device, run,
-                                           state, done, time.monotonic() - t0, info, log)
-                model.train()
-            if world > 1:
-                dist.barrier()
+                bar.update(1)
+                bar.set_postfix(loss=f"{np.mean(recent[-50:]):.3f}")
+            first_fit = budgeted and done == max(cfg.warmup, 50)
+            if first_fit or (refit_at is not None and done == refit_at):
+                since, share = ((start_step, call_t0), 0.9) if first_fit else (steady_from, 0.97)
+                rate = (done - since[0]) / max(1e-9, time.monotonic() - since[1])
+                left = cfg.minutes * 60 - (time.monotonic() - t0)
+                cfg = replace(cfg, steps=_fit_to_budget(done, rate, left, world, device, share))
+                end = cfg.steps if stop_after is None else min(cfg.steps, start_step + stop_after)
+                state = {**state, "steps": cfg.steps}
+                info["training"]["steps"] = cfg.steps
+                if bar is not None:
+                    bar.total = cfg.steps
+                if main:
+                    what = (f"time budget {cfg.minutes:g} min" if first_fit
+                            else f"time budget refitted at step {done}")
+                    log(f"{what}: {rate:.2f} step/s, {cfg.steps} steps")
+                # The first rate includes start-up (CUDA, loader workers): on a GPU it read 28.7
+                # step/s against a steady 30.2, and an 8.2-minute budget ended at 7.0. Fit once
+                # more on the steady rate, early, while the cosine is still near its peak.
+                budgeted = False
+                refit_at = done + max(50, (cfg.steps - done) // 8) if first_fit else None
+                steady_from = (done, time.monotonic())
+            if main and done % cfg.log_every == 0:
+                rate = (done - start_step) / max(1e-9, time.monotonic() - call_t0)
+                eta = (cfg.steps - done) / max(rate, 1e-9)
+                log(f"step {done}/{cfg.steps} loss {np.mean(recent[-cfg.log_every:]):.4f} "
+                    f"lr {lr_at(done - 1, cfg):.2e} {rate:.2f} step/s eta {eta / 60:.1f} min")
+            if cfg.minutes > 0 and world == 1 and time.monotonic() - t0 > cfg.minutes * 60:
+                end, over_budget = done, True  # slower than measured: validate, save, stop
+            if done % cfg.val_every == 0 or done == end:
+                if main:
+                    state = _validate_and_save(model, optimizer, valid_pieces, cfg, device, run,
+                                               state, done, time.monotonic() - t0, info, log)
+                    model.train()
+                if world > 1:
+                    dist.barrier()
+    except KeyboardInterrupt:
+        # Ctrl+C: keep the steps done since the last save (up to val_every of them); the
+        # same command resumes here. The best model stays the last validated one.
+        if main and done > int(state["step"]):
+            state = {**state, "step": done, "seconds": time.monotonic() - t0}
+            checkpoint.save_state(run / "last", model, optimizer, state, info)
+            log(f"interrupted at step {done}: saved to resume")
+        raise
     batches.close()  # stops the loader's workers
     if bar is not None:
         bar.close()
@@ -354,6 +479,8 @@ def train(
     if world > 1:
         dist.barrier()
         dist.destroy_process_group()
+    if claim is not None:
+        claim.close()
     return summary
 
 

@@ -45,6 +45,13 @@ KINDS = ("pack", "code")
 INSTRUMENTS = (*ROLES, "any")
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+NAME_RULE = "1-64 chars of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a model (None when it can): the rule every manifest,
+    ``partita train --name`` and ``models install`` apply."""
+    return None if _NAME_RE.match(name) else f"{name!r} must be {NAME_RULE}"
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
@@ -105,18 +112,20 @@ class Manifest:
         )
 
 
+MODEL_MANIFEST_NAME = "manifest.json"  # what `partita train` and `quantize` write
+
+
 def find_manifest(path: Path) -> Path:
-    """The manifest file for ``path``: the file itself, or ``path/partita-plugin.json``."""
+    """The manifest file for ``path``: the file itself, ``path/partita-plugin.json``, or
+    the ``manifest.json`` of a model folder Partita wrote (``runs/<name>/best``: it is a
+    complete pack manifest, kept up to date by every retrain and quantize)."""
     path = Path(path)
     if not path.exists():
         raise ManifestError(f"{path}: no such file or folder")
     if path.is_dir():
         folder, path = path, path / MANIFEST_NAME
-        if not path.is_file() and (folder / "manifest.json").is_file():
-            raise ManifestError(
-                f"{folder}: a model folder (manifest.json), not yet a plugin pack: copy its "
-                f"manifest.json to {MANIFEST_NAME} and edit the descriptive fields "
-                "(docs/plugins.md, 'Package and share it')")
+        if not path.is_file() and (folder / MODEL_MANIFEST_NAME).is_file():
+            path = folder / MODEL_MANIFEST_NAME
     if not path.is_file():
         raise ManifestError(f"{path}: no plugin manifest ({MANIFEST_NAME}) found")
     return path
@@ -175,8 +184,9 @@ def parse_manifest(data: object, path: Path | None = None) -> Manifest:
         return value
 
     name = text("name", required=True)
-    if not _NAME_RE.match(name):
-        raise fail("name", f"{name!r} must be 1-64 chars of a-z, 0-9, '.', '_' or '-'")
+    problem = name_problem(name)
+    if problem:
+        raise fail("name", problem)
     version = text("version", required=True)
     api_version = data.get("api_version")
     if isinstance(api_version, bool) or not isinstance(api_version, int):

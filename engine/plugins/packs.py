@@ -101,10 +101,13 @@ def verify_pack(path: Path) -> Manifest:
             raise PluginError(f"{file}: weights file listed in {MANIFEST_NAME} is missing")
         actual = file_sha256(file)
         if actual != w.sha256:
+            retrained = (manifest.path.name != "manifest.json"
+                         and (manifest.folder / "manifest.json").is_file())
             raise PluginError(
                 f"{file}: SHA-256 mismatch (manifest {w.sha256[:12]}…, file {actual[:12]}…): "
                 "the file is damaged or was changed"
-            )
+                + (f" (retrained? {MANIFEST_NAME} is older than the folder's manifest.json: "
+                   "delete it, or copy manifest.json over it)" if retrained else ""))
         _check_safetensors(file)
     return manifest
 
@@ -148,11 +151,14 @@ def install_pack(path: Path, models_dir: Path, force: bool = False) -> Path:
                           "(use --force to replace it)")
     models_dir = Path(models_dir)
     models_dir.mkdir(parents=True, exist_ok=True)
-    files = [MANIFEST_NAME, *(w.file for w in manifest.weights)]
+    files = [w.file for w in manifest.weights]
     files += [d for d in _DOC_FILES if (manifest.folder / d).is_file()]
     # Copy into a temporary sibling and rename, so a failed copy never leaves half a pack.
     staging = Path(tempfile.mkdtemp(prefix=f".{manifest.name}-", dir=models_dir))
     try:
+        # A model folder's manifest.json is installed as the pack's partita-plugin.json.
+        assert manifest.path is not None
+        shutil.copy2(manifest.path, staging / MANIFEST_NAME)
         for name in files:
             shutil.copy2(manifest.folder / name, staging / name)
         verify_pack(staging)

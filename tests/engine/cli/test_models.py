@@ -125,16 +125,29 @@ def test_what_a_plugin_prints_on_import_goes_to_stderr(models_dir, capsys):
     assert "hello from import" in err
 
 
-def test_verify_explains_a_model_folder_and_a_missing_path(tmp_path, models_dir, capsys):
-    model = tmp_path / "trained"
-    model.mkdir()
-    (model / "manifest.json").write_text("{}")  # what `partita train` writes
-    assert main(["models", "verify", str(model)]) == 1
-    err = capsys.readouterr().err
-    assert "a model folder (manifest.json), not yet a plugin pack" in err
-    assert "partita-plugin.json" in err
+def test_a_trained_model_folder_installs_as_it_is_and_a_missing_path_is_named(
+        tmp_path, models_dir, capsys):
+    # `partita train` writes runs/<name>/best with manifest.json: it installs directly (it
+    # had to be renamed to partita-plugin.json, which the next retrain left stale).
+    model = our_pack(tmp_path, name="mine")
+    (model / "partita-plugin.json").rename(model / "manifest.json")
+    assert main(["models", "verify", str(model)]) == 0
+    assert main(["models", "install", str(model)]) == 0
+    installed = models_dir / "mine"
+    assert (installed / "partita-plugin.json").is_file()
+    assert not (installed / "manifest.json").exists()
     assert main(["models", "install", str(tmp_path / "nowhere")]) == 1
     assert capsys.readouterr().err.strip().endswith("nowhere: no such file or folder")
+
+
+def test_a_stale_pack_manifest_beside_a_retrained_model_says_what_happened(tmp_path, capsys):
+    model = our_pack(tmp_path)
+    manifest = json.loads((model / "partita-plugin.json").read_text())
+    (model / "manifest.json").write_text(json.dumps(manifest))  # the retrain's own
+    (model / "model.safetensors").write_bytes((model / "model.safetensors").read_bytes()
+                                             + b" ")
+    assert main(["models", "verify", str(model)]) == 1
+    assert "retrained? partita-plugin.json is older" in capsys.readouterr().err
 
 
 def test_verify_names_the_folder_once(tmp_path, models_dir, capsys):

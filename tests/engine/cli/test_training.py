@@ -54,3 +54,15 @@ def test_eval_on_a_midi_file_names_it(tmp_path, capsys):
 def test_eval_refuses_bad_numbers(jsb, capsys, option, value, message):
     assert main(["eval", "--data", str(jsb), "--split", "valid", option, value]) == 1
     assert one_error_line(capsys).startswith(f"partita: error: {message}")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["train", "configs/tiny.yaml", "--steps", "0"], "--steps must be at least 1 (got 0)"),
+    (["train", "configs/tiny.yaml", "--steps", "-5"], "--steps must be at least 1"),
+    (["train", "configs/tiny.yaml", "--name", "My Style"], "--name: name 'My Style' must be"),
+    (["train"], "give a training config (configs/*.yaml), or --data DIR"),
+])
+def test_train_arguments_are_checked_before_anything_runs(capsys, argv, message, tmp_path):
+    assert main([*argv, "--runs", str(tmp_path)]) == 1
+    assert one_error_line(capsys).startswith(f"partita: error: {message}")
+    assert not any(tmp_path.iterdir())  # no run folder was made

@@ -208,7 +208,28 @@ def test_a_config_the_starting_model_cannot_take_is_one_line(tmp_path, capsys):
     save_song(Song((lead,), ppq=480), songs / "a.mid")
     code = main(["train", str(TINY), "--data", str(songs), "--steps", "1",
                  "--runs", str(tmp_path / "runs")])
-    err = capsys.readouterr().err.strip().splitlines()
+    err = [e for e in capsys.readouterr().err.strip().splitlines() if "error" in e]
     assert code == 1 and len(err) == 1, err
     assert err[0].startswith(f"partita: error: {TINY}: ") and "partita-base" in err[0]
-    assert "configs/partita-base.yaml" in err[0]  # what to use instead
+    assert "configs/partita-base-finetune.yaml" in err[0]  # what to use instead
+
+
+def test_fine_tuning_needs_no_config_and_names_the_model_after_the_folder(tmp_path, capsys):
+    from engine.cli import main
+    from engine.io import save_song
+    from engine.models.checkpoint import read_manifest
+    from engine.score import Note, Song, Track
+
+    songs = tmp_path / "My Jazz Songs"
+    songs.mkdir()
+    lead = Track("Lead", program=73, notes=tuple(Note(60 + i % 7, i * 240, 240)
+                                                 for i in range(64)))
+    save_song(Song((lead,), ppq=480), songs / "a.mid")
+    assert main(["train", "--data", str(songs), "--steps", "2",
+                 "--runs", str(tmp_path / "runs")]) == 0
+    out, err = capsys.readouterr()
+    assert "training 'my-jazz-songs'" in err
+    assert "partita models install" in out  # what to do next
+    manifest = read_manifest(tmp_path / "runs" / "my-jazz-songs" / "best")
+    assert manifest["name"] == "my-jazz-songs" and manifest["author"] == ""
+    assert manifest["fine_tuned_from"]["name"] == "partita-base"
