@@ -3,6 +3,7 @@
     partita models [--json]             every model: source, version, status (and why not)
     partita models verify PATH          check a pack or plugin folder; exit 1 if broken
     partita models install PATH         verify a pack and copy it to the user's models folder
+    partita models remove NAME          delete a model from the user's models folder
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="models folder (default: $PARTITA_MODELS_DIR or "
                    "~/.local/share/partita/models)")
     i.set_defaults(func=_install)
+
+    r = sub.add_parser("remove", help="delete a model from your models folder")
+    r.add_argument("name", help="the model's name (as `partita models` lists it)")
+    r.add_argument("--dir", type=Path, default=None,
+                   help="models folder (default: $PARTITA_MODELS_DIR or "
+                   "~/.local/share/partita/models)")
+    r.set_defaults(func=_remove)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -99,6 +107,13 @@ def _loaded(manifest: Manifest) -> list[Entry] | None:
 
 def _weights(manifest: Manifest) -> str:
     return ", ".join(w.file for w in manifest.weights)
+
+
+def _remove(args: argparse.Namespace) -> int:
+    registry = Registry(user_dir=args.dir or user_models_dir())
+    folder = registry.remove(args.name)
+    print(f"removed {args.name} ({folder})")
+    return 0
 
 
 def _install(args: argparse.Namespace) -> int:

@@ -170,11 +170,11 @@ def manifest_mismatch(manifest: Manifest, info: ModelInfo) -> str:
 
 
 def _disabled(name: str, version: str, kind: str, origin: str, source: str,
-              error: BaseException) -> Entry:
+              error: BaseException, location: str = "") -> Entry:
     reason = str(error) if isinstance(error, PluginError) else failure(error, "loading")
     details = "".join(traceback.format_exception(error))
     return Entry(name, version, kind, origin, source, status=DISABLED, reason=reason,
-                 details=details)
+                 details=details, location=location)
 
 
 # -- entry points --------------------------------------------------------------------------
@@ -225,10 +225,11 @@ def from_folder(folder: Path, origin: str = "folder") -> list[Entry]:
 def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
     """Models of one plugin folder (a code plugin or a pack)."""
     source = f"{'user folder' if origin == 'user' else 'folder'} {folder}"
+    where = str(folder.resolve())  # a broken one can still be removed from the user folder
     try:
         manifest = load_manifest(folder)
     except PluginError as e:
-        return [_disabled(folder.name, "", "?", origin, source, e)]
+        return [_disabled(folder.name, "", "?", origin, source, e, where)]
     fallback = (manifest.name, manifest.version)
     try:
         check_api_version(manifest)  # before importing anything written for another API
@@ -239,7 +240,7 @@ def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
         with plugin_code():
             obj = load_entry(folder, manifest.entry)
     except Exception as e:
-        return [_disabled(*fallback, manifest.kind, origin, source, e)]
+        return [_disabled(*fallback, manifest.kind, origin, source, e, where)]
     return _entries_for(obj, kind="code", origin=origin, source=source, fallback=fallback,
                         manifest=manifest, what=manifest.entry)
 

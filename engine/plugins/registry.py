@@ -27,6 +27,7 @@ The registry is thread-safe: worker threads report failures while the GUI lists 
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
@@ -179,6 +180,29 @@ class Registry:
         target = install_pack(manifest.folder, self.user_dir, force=force)
         self.refresh()
         return target
+
+    def remove(self, name: str) -> Path:
+        """Delete the model ``name`` from :attr:`user_dir` (what ``install`` put there, or a
+        folder copied in by hand); return the folder removed. Refused
+        (:class:`PluginError`, saying how it is removed instead) for a built-in model, a
+        package or a plugin folder elsewhere."""
+        found = [e for e in self.entries() if e.name == name]
+        if not found:
+            raise PluginError(f"no model named {name!r} (see `partita models`)")
+        home = self.user_dir.resolve()
+        for e in found:
+            where = Path(e.location).resolve() if e.location else None
+            if e.origin == "user" and where is not None and where.is_relative_to(home) \
+                    and where != home:
+                folder = home / where.relative_to(home).parts[0]  # the plugin's own folder
+                shutil.rmtree(folder)
+                self.refresh()
+                return folder
+        e = found[0]
+        how = {"builtin": "it ships with Partita",
+               "package": f"it is an installed package: `pip uninstall` it ({e.source})"}
+        raise PluginError(f"{name!r} is not in your models folder ({self.user_dir}): "
+                          + how.get(e.origin, f"it comes from {e.source}; delete it there"))
 
     def get(self, name: str) -> ModelPlugin:
         """The usable model called ``name``; :class:`PluginError` says why not."""

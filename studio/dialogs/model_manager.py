@@ -3,7 +3,8 @@
 Lists the registry's entries (name, version, kind, where it came from, status — with the
 reason a model is disabled), installs a data-only model pack from a folder through
 :meth:`engine.plugins.Registry.install` (its error, if any, is shown in the dialog as one
-line), re-enables a model disabled after failing, and sets the default model (kept in
+line), removes a model from the user's folder, re-enables a model disabled after failing,
+and sets the default model (kept in
 the studio's settings).
 """
 
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -62,11 +64,13 @@ class ModelManager(QDialog):
         self.install_button = QPushButton("Install Pack…", self)
         self.default_button = QPushButton("Set as Default", self)
         self.enable_button = QPushButton("Enable", self)
+        self.remove_button = QPushButton("Remove…", self)
+        self.remove_button.setToolTip("Delete a model you installed from your models folder")
         self.refresh_button = QPushButton("Refresh", self)
         close = QPushButton("Close", self)
         row = QHBoxLayout()
         for b in (self.install_button, self.default_button, self.enable_button,
-                  self.refresh_button):
+                  self.remove_button, self.refresh_button):
             row.addWidget(b)
         row.addStretch(1)
         row.addWidget(close)
@@ -78,6 +82,7 @@ class ModelManager(QDialog):
         self.install_button.clicked.connect(self._pick_pack)
         self.default_button.clicked.connect(self.set_default)
         self.enable_button.clicked.connect(self.enable)
+        self.remove_button.clicked.connect(lambda: self.remove())
         self.refresh_button.clicked.connect(catalog.refresh)
         close.clicked.connect(self.accept)
         self.table.currentItemChanged.connect(lambda *_: self._update_buttons())
@@ -121,6 +126,7 @@ class ModelManager(QDialog):
         entry = next((e for e in self.catalog.entries() if e.name == name), None)
         self.default_button.setEnabled(bool(entry and entry.ok))
         self.enable_button.setEnabled(bool(entry and not entry.ok and entry.plugin is not None))
+        self.remove_button.setEnabled(bool(entry and entry.origin == "user"))
 
     def _say(self, text: str, error: bool = False) -> None:
         self.status.setText(text)
@@ -161,6 +167,26 @@ class ModelManager(QDialog):
             return
         self.catalog.update()
         self._say(f"{name} enabled")
+
+
+    def remove(self, ask: bool = True) -> bool:
+        """Delete the selected model from the user's models folder, after asking."""
+        name = self._current()
+        if not name:
+            return False
+        folder = self.catalog.registry.user_dir
+        if ask and QMessageBox.question(
+                self, "Remove model", f"Delete {name} from your models folder ({folder})? "
+                "This cannot be undone.") != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            removed = self.catalog.registry.remove(name)
+        except (PluginError, OSError) as e:
+            self._say(f"Cannot remove {name}: {e}", error=True)
+            return False
+        self.catalog.refresh()
+        self._say(f"Removed {name} ({removed})")
+        return True
 
 
 def show_model_manager(parent: QWidget | None, catalog: ModelCatalog) -> None:

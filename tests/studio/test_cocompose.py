@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -257,7 +258,7 @@ def test_the_model_list_greys_disabled_models_with_their_reason(studio):
     assert "API 99" in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
 
 
-def test_model_manager_lists_installs_and_sets_default(studio, tmp_path):
+def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path, qtbot):
     from engine.models.checkpoint import save_model
     from engine.models.network import AxialDenoiser, NetworkConfig
     from studio.dialogs.model_manager import ModelManager
@@ -283,6 +284,16 @@ def test_model_manager_lists_installs_and_sets_default(studio, tmp_path):
     assert studio.settings.default_model() == "tiny-random"
     assert studio.catalog.default_name() == "tiny-random"
     assert dlg.table.topLevelItem(dlg.names().index("tiny-random")).text(0) == "★"
+    assert not dlg.remove_button.isEnabled()  # not the user's: nothing to remove
+    manifest = json.loads((taken / "partita-plugin.json").read_text())
+    (taken / "partita-plugin.json").write_text(json.dumps({**manifest, "name": "mine"}))
+    assert dlg.install(taken)
+    qtbot.waitUntil(lambda: "mine" in dlg.names(), timeout=5000)
+    dlg.table.setCurrentItem(dlg.table.topLevelItem(dlg.names().index("mine")))
+    assert dlg.remove_button.isEnabled()
+    assert dlg.remove(ask=False)
+    qtbot.waitUntil(lambda: "mine" not in dlg.names(), timeout=5000)
+    assert "Removed mine" in dlg.status.text()
     dlg.close()
 
 

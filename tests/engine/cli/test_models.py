@@ -14,6 +14,8 @@ from engine.cli import main
 from engine.plugins.discovery import repo_plugins_dir
 from tests.engine.plugins.plugin_folders import write_code_plugin, write_pack
 
+ROOT = Path(__file__).resolve().parents[3]
+
 
 @pytest.fixture
 def models_dir(tmp_path, monkeypatch):
@@ -236,3 +238,20 @@ def test_a_bare_name_is_the_installed_model_even_with_a_folder_of_that_name_here
     assert model_folder("handmade") == models_dir / "handmade"
     assert model_folder("./handmade") == Path("./handmade")
     assert model_folder(str(tmp_path / "handmade")) == tmp_path / "handmade"
+
+
+def test_remove_deletes_a_model_from_the_users_folder_only(tmp_path, models_dir, capsys):
+    assert main(["models", "install", str(our_pack(tmp_path / "src"))]) == 0
+    assert main(["models", "remove", "handmade"]) == 0
+    assert not (models_dir / "handmade").exists()
+    assert "removed handmade" in capsys.readouterr().out
+    assert main(["models", "remove", "handmade"]) == 1
+    assert "no model named 'handmade'" in capsys.readouterr().err
+    assert main(["models", "remove", "partita-base"]) == 1
+    assert "it ships with Partita" in capsys.readouterr().err
+    assert (ROOT / "assets" / "models" / "partita-base").is_dir()
+    broken = models_dir / "broken"
+    broken.mkdir()
+    (broken / "partita-plugin.json").write_text("{not json")
+    assert main(["models", "remove", "broken"]) == 0  # a broken one goes too
+    assert not broken.exists()
