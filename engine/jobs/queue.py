@@ -39,6 +39,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from engine.plugins.api import Cancelled, ModelPlugin, Progress, cannot_write
@@ -46,6 +47,7 @@ from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
 from engine.plugins.result import InvalidResult
 from engine.score import Note
+from engine.tasks import settle_options
 
 from .events import (
     JobCancelled,
@@ -153,6 +155,9 @@ class JobQueue:
         song or tracks the model cannot write (drums for a pitched-only model, ...),
         ``RuntimeError`` after :meth:`shutdown`.
         """
+        problem = request.options.problem()
+        if problem:  # the request's error, not the model's: never counted against it
+            raise ValueError(f"bad generation options: {problem}")
         model = self._resolve(request.model)
         if request.task not in model.info.tasks:
             raise PluginError(f"model {model.info.name!r} cannot {request.task} "
@@ -166,6 +171,11 @@ class JobQueue:
         problem = cannot_write(model.info, song, request.mask.track_ids)
         if problem:  # the model would delete what it cannot write: refuse before queuing
             raise ValueError(problem)
+        # The options the music implies, as engine.tasks settles them for the CLI: the
+        # key around the mask for an "auto" key, chorale voice leading (no-ops when the
+        # caller settled them already, as the studio does once per request).
+        request = replace(request, options=settle_options(request.options, song,
+                                                          request.mask, request.task))
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job queue is shut down")

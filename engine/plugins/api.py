@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from engine.score import Mask, Note, Song
+from engine.score.spelling import key_name
 
 API_VERSION = 1
 
@@ -95,6 +96,42 @@ class GenerateOptions:
     keep_rhythm: bool = False  # keep the onsets of the notes being replaced
     avoid_parallels: bool = False  # no parallel 5ths/8ves between lanes (chorale style)
     extra: Mapping[str, object] = field(default_factory=dict)
+
+    def problem(self) -> str | None:
+        """Why no model should be asked with these options (None when they are fine).
+        Checked before a job runs, so a typo in a request is the request's error and is
+        never counted against the model (three failures in a row disable a model)."""
+        def whole(value: object) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        def number(value: object) -> bool:
+            return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+        if not whole(self.steps) or self.steps < 1:
+            return f"steps must be a whole number ≥ 1, not {self.steps!r}"
+        if not number(self.temperature) or not self.temperature > 0:
+            return f"temperature must be > 0, not {self.temperature!r}"
+        if not number(self.top_p) or not 0 < self.top_p <= 1:
+            return f"top_p must be in (0, 1], not {self.top_p!r}"
+        if self.seed is not None and not whole(self.seed):
+            return f"seed must be a whole number or None, not {self.seed!r}"
+        if self.precision not in ("auto", *PRECISIONS):
+            return f"precision must be auto, {', '.join(PRECISIONS)}, not {self.precision!r}"
+        if not whole(self.resample_passes) or self.resample_passes < 0:
+            return f"resample_passes must be a whole number ≥ 0, not {self.resample_passes!r}"
+        if self.key is not None and self.key != "auto":
+            try:
+                key_name(self.key)
+            except ValueError as e:
+                return str(e)
+        band = self.pitch_range
+        if band is not None and not (isinstance(band, (tuple, list)) and len(band) == 2
+                                     and whole(band[0]) and whole(band[1])
+                                     and 0 <= band[0] <= band[1] <= 127):
+            return f"pitch_range must be (low, high) MIDI pitches, not {band!r}"
+        if self.density is not None and not (number(self.density) and 0 <= self.density <= 1):
+            return f"density must be in 0..1 or None, not {self.density!r}"
+        return None
 
 
 @runtime_checkable

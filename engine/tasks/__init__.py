@@ -34,6 +34,7 @@ from .run import (
     regenerate,
     repaint,
     run_variations,
+    settle_options,
     variation_seed,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "repaint",
     "resolve_key",
     "run_variations",
+    "settle_options",
     "track_spec",
     "variation_seed",
 ]

@@ -120,8 +120,11 @@ def _run(
     label: str,
 ) -> TaskResult:
     prepared = EditGroup(tuple(prep)).apply(before)
-    options = chorale_options(prepared, mask.track_ids, options or GenerateOptions())
-    options = resolve_key(options, prepared, mask, task)
+    options = options or GenerateOptions()
+    problem = options.problem()
+    if problem:  # the request's error, not the model's
+        raise TaskError(f"bad generation options: {problem}")
+    options = settle_options(options, prepared, mask, task)
     check_can_write(model, prepared, mask.track_ids)
     result = _generate(model, prepared, mask, options, progress or (lambda p: None),
                        cancel or CancelToken())
@@ -130,6 +133,16 @@ def _run(
     swap = replace_in_mask(prepared, written_mask(mask, new), new, label)
     return TaskResult(task, before, mask, new, EditGroup((*prep, *swap.edits), label),
                       options.seed, options.key)
+
+
+def settle_options(options: GenerateOptions, song: Song, mask: Mask,
+                   task: str) -> GenerateOptions:
+    """The options the music implies, settled before a model runs: chorale voice leading
+    for a four-part chorale, the key around the mask for an ``"auto"`` key. Every path to
+    a model applies them (the tasks here, the job queue), so one request writes the same
+    music through either; applying them twice changes nothing."""
+    options = chorale_options(song, mask.track_ids, options)
+    return resolve_key(options, song, mask, task)
 
 
 def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptions,

@@ -321,3 +321,49 @@ def test_a_timeout_ends_a_job_whose_model_never_checks_its_token(song_and_mask):
         assert last.reason is CancelReason.TIMEOUT
         assert last.message.startswith("timed out after 0.1 s; model 'stuck' did not stop")
         release.set()
+
+
+@pytest.mark.parametrize("options, problem", [
+    (GenerateOptions(key="Zm"), "unknown key 'Zm'"),
+    (GenerateOptions(precision="fp16"), "precision must be auto, fp32, int8, int4"),
+    (GenerateOptions(steps=0), "steps must be a whole number ≥ 1"),
+    (GenerateOptions(temperature=-1), "temperature must be > 0"),
+    (GenerateOptions(pitch_range=(80, 60)), "pitch_range must be (low, high)"),
+    (GenerateOptions(density=3), "density must be in 0..1"),
+])
+def test_bad_options_are_the_requests_error_and_never_count_against_the_model(
+        song_and_mask, tmp_path, options, problem):
+    # Three jobs with a typo in the key disabled the built-in model ("failed 3 jobs").
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path)
+    registry.add(StepModel(name="stepper"))
+    q = JobQueue(registry=registry)
+    try:
+        for _ in range(4):
+            with pytest.raises(ValueError, match="bad generation options: ") as e:
+                q.submit(request(song_and_mask, "stepper", options=options))
+            assert problem in str(e.value)
+        assert registry.entry("stepper").ok and registry.entry("stepper").failures == 0
+    finally:
+        assert q.shutdown(5.0)
+
+
+def test_an_auto_key_is_settled_before_the_model_runs_as_the_tasks_settle_it(queue):
+    # Through the queue an "auto" key reached the model unresolved: another request's
+    # music than engine.tasks.repaint's for the same options.
+    from engine.plugins.api import GenerateOptions as Options
+    from engine.score import Note, Song, Track
+
+    seen = []
+
+    class Spy(StepModel):
+        def generate(self, song, mask, options, progress, cancel):
+            seen.append(options.key)
+            return super().generate(song, mask, options, progress, cancel)
+
+    scale = (62, 64, 65, 67, 69, 70, 73, 74)  # D minor with its C#: enough to say so
+    lead = Track("Lead", notes=tuple(Note(scale[i % 8], i * 240, 240) for i in range(64)))
+    song = Song((lead,))
+    job = queue.submit(JobRequest(song, Mask.of(Region({lead.id}, 0, 1920)), Spy(),
+                                  "repaint", Options(key="auto")))
+    assert job.wait(WAIT)
+    assert seen == ["Dm"]

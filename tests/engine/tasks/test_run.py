@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -460,3 +462,13 @@ def test_the_shipped_chorale_model_closes_a_g_major_hymn_on_g():
                 for t in after.tracks]
         assert last[-1] % 12 == 7, (seed, last)  # the bass on G
         assert {p % 12 for p in last} <= {7, 11, 2}, (seed, last)  # a G major chord
+
+
+def test_bad_options_are_a_task_error_not_the_models_failure():
+    # A typo in the key raised ModelFailed ("model 'partita-base' failed"), blaming it.
+    song = Song((Track("Lead", notes=tuple(Note(60 + i % 5, i * Q, Q) for i in range(32))),))
+    lead = song.tracks[0].id
+    for options, problem in ((replace(OPTS, key="Zm"), "unknown key 'Zm'"),
+                             (replace(OPTS, precision="fp16"), "precision must be")):
+        with pytest.raises(tasks.TaskError, match=f"bad generation options: {problem}"):
+            tasks.repaint(song, [lead], 0, 1, model=model(), options=options)
