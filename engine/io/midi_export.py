@@ -33,6 +33,7 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
+from engine.score.song import MAX_DENOMINATOR, MAX_NUMERATOR, MAX_TEMPO_US
 from engine.score.spelling import MIDI_KEYS
 
 from .atomic import atomic_write
@@ -43,9 +44,6 @@ from .text import encode_text
 MAX_PPQ = 0x7FFF  # the header's division field has 15 bits for ticks per quarter note
 MIN_VELOCITY = 1  # a note_on of velocity 0 is a note-off in MIDI
 MAX_DELTA = 0x0FFFFFFF  # a delta time is at most 4 bytes of 7 bits (readers refuse more)
-MAX_TEMPO_US = 0xFFFFFF  # set_tempo holds 3 bytes of microseconds per beat
-MAX_NUMERATOR = 255  # time_signature: one byte of beats
-MAX_DENOMINATOR = 64  # a power of two, stored as its exponent (our reader stops at 64)
 CC_BANK = frozenset({0, 32})  # bank select MSB/LSB: part of a channel's instrument
 PITCHED_CHANNELS = tuple(c for c in range(16) if c != DRUM_CHANNEL)
 CONTROL_KINDS = ("control_change", "pitchwheel", "aftertouch", "polytouch")

@@ -185,12 +185,23 @@ def render_files(
     written unless every file could be written.
 
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
-    (and dealt with). The folder is locked while the stems are written, and a stem file
-    that appeared meanwhile (another render into the same folder) stops this one with
-    nothing written, so two songs' stems never mix in one folder.
+    and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
+    holding another song's stems is refused before anything is rendered. The folder is
+    locked while the stems are written, and a stem file that appeared meanwhile (another
+    render into the same folder) stops this one with nothing written, so two songs'
+    stems never mix in one folder.
     """
     if mix_path is None and stems_dir is None:
         raise RenderError("nothing to write: give a mix path and/or a stems folder")
+    if stems_dir is not None and known_stale is None:
+        names = [p.name for p in stem_paths(song, Path(stems_dir)).values()]
+        others = stale_stems(Path(stems_dir), names)
+        if others:
+            raise RenderError(f"{stems_dir}: holds other stems ({min(others).name!r}"
+                              f"{' …' if len(others) > 1 else ''}), of another song or an "
+                              "earlier version: delete them (engine.render.remove_stems) or "
+                              "choose another folder; nothing written")
+        known_stale = ()
     t0 = time.perf_counter()
 
     def part(f: float) -> None:  # rendering is most of the work; writing the rest

@@ -250,9 +250,11 @@ def set_time_from_bar(
             raise ValueError(f"{num}/{den} is not a meter (numerator 1..64, denominator a "
                              "power of two up to 64)")
         changes["time_signatures"] = _meters_from(song, tm, bar, num, den)
-    if key is not None:
+    if key:  # an unknown key is refused here (KeySignature), so a song always saves
         changes["key_signatures"] = _set_at(song.key_signatures, KeySignature(at, key),
-                                            lambda e: e.key, drop=not key)
+                                            lambda e: e.key)
+    elif key is not None:  # "": no key change at this bar
+        changes["key_signatures"] = tuple(e for e in song.key_signatures if e.tick != at)
     changes = {k: v for k, v in changes.items() if v != getattr(song, k)}
     if not changes:
         return None
@@ -262,12 +264,12 @@ def set_time_from_bar(
     return set_song_props(song, f"Set {what} at bar {bar + 1}", **changes)
 
 
-def _set_at(events: tuple, new: Any, value: Any, drop: bool = False) -> tuple:
+def _set_at(events: tuple, new: Any, value: Any) -> tuple:
     """``events`` (sorted by tick) with ``new`` at its tick, replacing one there; none
-    there when ``drop`` or when the event in force before says the same."""
+    there when the event in force before says the same."""
     others = [e for e in events if e.tick != new.tick]
     before = [e for e in others if e.tick < new.tick]
-    if drop or (before and value(before[-1]) == value(new)):
+    if before and value(before[-1]) == value(new):
         return tuple(others)
     return tuple(sorted([*others, new], key=lambda e: e.tick))
 

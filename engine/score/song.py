@@ -17,6 +17,13 @@ import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from .spelling import MIDI_KEYS
+
+# What a MIDI file can hold, so every song can be saved and exported as it is.
+MAX_TEMPO_US = 0xFFFFFF  # set_tempo holds 3 bytes of microseconds per beat
+MAX_NUMERATOR = 255  # time_signature: one byte of beats
+MAX_DENOMINATOR = 64  # a power of two, stored as its exponent (our reader stops at 64)
+
 DEFAULT_PPQ = 480
 DEFAULT_TEMPO_US = 500_000  # 120 BPM, the MIDI default
 DRUM_CHANNEL = 9  # 0-based: "channel 10" in a musician's terms
@@ -61,6 +68,10 @@ class Note:
             raise ValueError(f"note velocity {self.velocity} is outside 0..127")
         if self.start < 0 or self.duration < 0:
             raise ValueError(f"note at {self.start} has negative start or duration")
+        if (type(self.start) is not int and self.start != int(self.start)) or (
+                type(self.duration) is not int and self.duration != int(self.duration)):
+            raise ValueError(f"note at {self.start} (length {self.duration}): ticks are "
+                             "whole numbers")
 
     @property
     def end(self) -> int:
@@ -103,6 +114,11 @@ class TempoChange:
     tick: int
     us_per_beat: int  # microseconds per quarter note, as MIDI stores it
 
+    def __post_init__(self) -> None:
+        if not 0 < self.us_per_beat <= MAX_TEMPO_US:
+            raise ValueError(f"tempo of {self.us_per_beat} µs per beat is outside "
+                             f"1..{MAX_TEMPO_US} (what a MIDI file can hold)")
+
     @property
     def bpm(self) -> float:
         return 60_000_000 / self.us_per_beat
@@ -114,11 +130,22 @@ class TimeSignature:
     numerator: int = 4
     denominator: int = 4
 
+    def __post_init__(self) -> None:
+        d = self.denominator
+        if not 1 <= self.numerator <= MAX_NUMERATOR or not 1 <= d <= MAX_DENOMINATOR or (
+                d & (d - 1)):
+            raise ValueError(f"time signature {self.numerator}/{d} is not one MIDI can hold "
+                             f"(1..{MAX_NUMERATOR} beats of 1, 2, 4 … {MAX_DENOMINATOR})")
+
 
 @dataclass(frozen=True, slots=True)
 class KeySignature:
     tick: int
     key: str  # mido spelling: "C", "F#m", "Bb", ...
+
+    def __post_init__(self) -> None:
+        if self.key not in MIDI_KEYS:
+            raise ValueError(f"unknown key {self.key!r:.40} (keys are spelled like C, F#m, Bb)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,10 +187,19 @@ class Track:
             raise ValueError(f"track {self.name!r}: program {self.program} is outside 0..127")
         if not 0 <= self.channel <= 15:
             raise ValueError(f"track {self.name!r}: channel {self.channel} is outside 0..15")
-        # Keep notes in one canonical order so equality means "same music".
+        if not 0 <= self.volume <= 1:
+            raise ValueError(f"track {self.name!r}: volume {self.volume:g} is outside 0..1")
+        if not -1 <= self.pan <= 1:
+            raise ValueError(f"track {self.name!r}: pan {self.pan:g} is outside -1..1")
+        # Keep notes in one canonical order so equality means "same music" (and a tuple,
+        # whatever was passed: a frozen track must hash).
         ordered = tuple(sorted(self.notes, key=Note.key))
-        if any(a is not b for a, b in zip(ordered, self.notes, strict=True)):
+        if type(self.notes) is not tuple or any(
+                a is not b for a, b in zip(ordered, self.notes, strict=True)):
             object.__setattr__(self, "notes", ordered)
+        for name in ("program_changes", "controls"):
+            if type(getattr(self, name)) is not tuple:
+                object.__setattr__(self, name, tuple(getattr(self, name)))
 
     def with_notes(self, notes: Iterable[Note]) -> Track:
         return replace(self, notes=tuple(notes))
@@ -218,6 +254,9 @@ class Song:
             sigs = (TimeSignature(0), *sigs)
         object.__setattr__(self, "tempos", tempos)
         object.__setattr__(self, "time_signatures", sigs)
+        for name in ("tracks", "key_signatures", "markers"):  # tuples, whatever was passed
+            if type(getattr(self, name)) is not tuple:
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         ids = [t.id for t in self.tracks]
         if len(set(ids)) != len(ids):
             raise ValueError("two tracks share one id")

@@ -100,8 +100,6 @@ def test_nested_same_pitch_notes_keep_their_starts_and_ends():
 
 @pytest.mark.parametrize("bad", [
     Song(ppq=40_000),
-    Song(time_signatures=(TimeSignature(0, 3, 5),)),
-    Song(key_signatures=(KeySignature(0, "H"),)),
     Song(tracks=(Track(notes=(Note(60, 0, 1),),
                        controls=(ControlEvent(0, "control_change", 1, 300),)),)),
     Song(tracks=(Track(notes=(Note(60, 0, 1),), controls=(ControlEvent(0, "sysex", 0, 0),)),)),

@@ -314,3 +314,15 @@ def test_stems_that_appear_during_a_render_stop_it_with_nothing_written(song, tm
     report = render_files(song, None, stems, sample_rate=SR, synth="builtin",
                           known_stale=[stems / "01 - Lead.wav"])
     assert report.stem_paths and all(p.exists() for p in report.stem_paths)
+
+
+def test_a_folder_of_another_songs_stems_is_refused_by_default(song, tmp_path):
+    # render_files mixed two songs' stems in one folder unless the caller passed known_stale.
+    stems = tmp_path / "stems"
+    render_files(song, None, stems, sample_rate=SR, synth="builtin")
+    before = sorted(p.name for p in stems.iterdir())
+    other = Song((Track("Other", notes=(Note(60, 0, 480),)),))
+    with pytest.raises(RenderError, match=r"holds other stems .*nothing written"):
+        render_files(other, None, stems, sample_rate=SR, synth="builtin")
+    assert sorted(p.name for p in stems.iterdir()) == before
+    render_files(song, None, stems, sample_rate=SR, synth="builtin")  # its own: fine

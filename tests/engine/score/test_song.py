@@ -4,7 +4,7 @@ from dataclasses import replace
 
 import pytest
 
-from engine.score import Note, Song, TempoChange, TimeSignature, Track
+from engine.score import KeySignature, Note, Song, TempoChange, TimeSignature, Track
 
 
 def test_notes_are_kept_in_canonical_order_and_equality_ignores_ids():
@@ -65,3 +65,26 @@ def test_audible_tracks_follow_mute_and_solo():
     assert heard(mute=(b,)) == [a.id, c.id]
     assert heard(solo=(c,)) == [c.id]
     assert heard(mute=(a,), solo=(a, c)) == [c.id]  # mute wins over solo
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda: Track(volume=7.0), "volume 7 is outside 0..1"),
+    (lambda: Track(pan=-2), "pan -2 is outside -1..1"),
+    (lambda: TempoChange(0, 0), "tempo of 0 µs per beat is outside"),
+    (lambda: TimeSignature(0, 0, 4), "time signature 0/4 is not one MIDI can hold"),
+    (lambda: TimeSignature(0, 3, 5), "time signature 3/5"),
+    (lambda: KeySignature(0, "H"), "unknown key 'H'"),
+    (lambda: Note(60, 0.5, 480), "ticks are whole numbers"),
+])
+def test_the_song_model_refuses_what_a_saved_file_could_not_hold(make, problem):
+    # Such values were accepted, saved without complaint, and the project then refused to
+    # open ("damaged Partita project").
+    with pytest.raises(ValueError, match=problem):
+        make()
+
+
+def test_lists_become_tuples_so_frozen_songs_hash():
+    track = Track(notes=[Note(60, 0, 10)])
+    song = Song(tracks=[track], key_signatures=[KeySignature(0, "C")])
+    assert isinstance(track.notes, tuple) and isinstance(song.tracks, tuple)
+    assert hash(song) == hash(Song(tracks=(track,), key_signatures=(KeySignature(0, "C"),)))
