@@ -5,7 +5,7 @@ a reopen and a crash like the notes do. The studio stores this beside its view s
 (``"studio"`` in a ``.partita`` file and in its autosave)::
 
     state["mask"] = mask_to_json(mask)
-    state["takes"] = takes_to_json(store, song, request_labels, active)
+    state["takes"] = takes_to_json(store, request_labels, active)
     ...
     mask = mask_from_json(state["mask"], song)
     restored = takes_from_json(state["takes"], song, revision)

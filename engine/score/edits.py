@@ -36,7 +36,10 @@ class EditError(ValueError):
 
 @runtime_checkable
 class Edit(Protocol):
-    label: str
+    """An invertible change of a song: ``inverse().apply(apply(song))`` gives it back."""
+
+    @property
+    def label(self) -> str: ...  # read-only: the frozen edits' field satisfies it
 
     def apply(self, song: Song) -> Song: ...
 

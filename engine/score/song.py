@@ -274,9 +274,9 @@ class Song:
                 return i
         raise KeyError(f"no track with id {track_id}")
 
-    def find_track(self, name_or_index: str) -> Track:
+    def find_track(self, name_or_index: str | int) -> Track:
         """A track by 1-based index or (case-insensitive) name, as users type them."""
-        s = name_or_index.strip()
+        s = str(name_or_index).strip()
         if s.isdigit():
             i = int(s) - 1
             if 0 <= i < len(self.tracks):
