@@ -193,6 +193,8 @@ def render_files(
     """
     if mix_path is None and stems_dir is None:
         raise RenderError("nothing to write: give a mix path and/or a stems folder")
+    if mix_path is not None and Path(mix_path).suffix.lower() != ".wav":
+        raise RenderError(f"{mix_path}: the mix is written as WAV: give a .wav file name")
     if stems_dir is not None and known_stale is None:
         names = [p.name for p in stem_paths(song, Path(stems_dir)).values()]
         others = stale_stems(Path(stems_dir), names)

@@ -326,3 +326,9 @@ def test_a_folder_of_another_songs_stems_is_refused_by_default(song, tmp_path):
         render_files(other, None, stems, sample_rate=SR, synth="builtin")
     assert sorted(p.name for p in stems.iterdir()) == before
     render_files(song, None, stems, sample_rate=SR, synth="builtin")  # its own: fine
+
+
+def test_the_mix_is_a_wav_file_name(song, tmp_path):
+    with pytest.raises(RenderError, match="the mix is written as WAV"):
+        render_files(song, tmp_path / "mix.mp3", sample_rate=SR, synth="builtin")
+    assert not any(tmp_path.iterdir())
