@@ -194,18 +194,24 @@ def test_fine_tuning_on_a_folder_of_midi_files_makes_a_new_model(tmp_path, capsy
     assert "my songs" in manifest["training_data"]["source"]
 
 
+def a_song_in(folder: Path) -> Path:
+    """``folder`` holding one four-bar MIDI melody: the smallest fine-tuning data."""
+    from engine.io import save_song
+    from engine.score import Note, Song, Track
+
+    folder.mkdir()
+    lead = Track("Lead", program=73, notes=tuple(Note(60 + i % 5, i * 240, 240)
+                                                 for i in range(64)))
+    save_song(Song((lead,), ppq=480), folder / "a.mid")
+    return folder
+
+
 def test_a_config_the_starting_model_cannot_take_is_one_line(tmp_path, capsys):
     # `partita train configs/tiny.yaml --data DIR` starts from partita-base (d_model 96):
     # tiny's d_model 16 cannot hold it, and the CLI printed a traceback.
     from engine.cli import main
-    from engine.io import save_song
-    from engine.score import Note, Song, Track
 
-    songs = tmp_path / "songs"
-    songs.mkdir()
-    lead = Track("Lead", program=73, notes=tuple(Note(60 + i % 5, i * 240, 240)
-                                                 for i in range(64)))
-    save_song(Song((lead,), ppq=480), songs / "a.mid")
+    songs = a_song_in(tmp_path / "songs")
     code = main(["train", str(TINY), "--data", str(songs), "--steps", "1",
                  "--runs", str(tmp_path / "runs")])
     err = [e for e in capsys.readouterr().err.strip().splitlines() if "error" in e]
@@ -216,15 +222,9 @@ def test_a_config_the_starting_model_cannot_take_is_one_line(tmp_path, capsys):
 
 def test_fine_tuning_needs_no_config_and_names_the_model_after_the_folder(tmp_path, capsys):
     from engine.cli import main
-    from engine.io import save_song
     from engine.models.checkpoint import read_manifest
-    from engine.score import Note, Song, Track
 
-    songs = tmp_path / "My Jazz Songs"
-    songs.mkdir()
-    lead = Track("Lead", program=73, notes=tuple(Note(60 + i % 7, i * 240, 240)
-                                                 for i in range(64)))
-    save_song(Song((lead,), ppq=480), songs / "a.mid")
+    songs = a_song_in(tmp_path / "My Jazz Songs")
     assert main(["train", "--data", str(songs), "--steps", "2",
                  "--runs", str(tmp_path / "runs")]) == 0
     out, err = capsys.readouterr()
