@@ -520,10 +520,7 @@ class CoComposer(QObject):
         take_set, _ = self.takes.find(take.id)
         song = self.document.song
         label = self.accept_label(take)
-        made = {e.track.id for e in take.prep if isinstance(e, InsertTrack)}
-        if take.write_mask.track_ids - made - {t.id for t in song.tracks}:
-            self.message.emit(f"Take {take_set.letter(take.id)} writes a track that was "
-                              "deleted since: reject it (Delete), or undo the deletion")
+        if self._writes_a_deleted_track(take, "accept"):
             return False
         force = False
         if self.conflicts(take):
@@ -564,9 +561,24 @@ class CoComposer(QObject):
             self.active = None
             self.takesChanged.emit()
 
-    def audition_song(self, take: Take, solo: bool = False) -> tuple[Song, int]:
+    def _writes_a_deleted_track(self, take: Take, doing: str) -> bool:
+        """Whether ``take`` writes a track the song no longer has (deleted after the take
+        was made); says so, and what to do, when it does."""
+        made = {e.track.id for e in take.prep if isinstance(e, InsertTrack)}
+        if not take.write_mask.track_ids - made - {t.id for t in self.document.song.tracks}:
+            return False
+        take_set, _ = self.takes.find(take.id)
+        self.message.emit(f"Cannot {doing} take {take_set.letter(take.id)}: it writes a "
+                          "track that was deleted since; reject it (Delete), or undo the "
+                          "deletion")
+        return True
+
+    def audition_song(self, take: Take, solo: bool = False) -> tuple[Song, int] | None:
         """The song with ``take`` applied (``solo``: only the take's tracks sound), and
-        where to start playing (the region's first bar)."""
+        where to start playing (the region's first bar); None (and a message) for a take
+        that writes a deleted track."""
+        if self._writes_a_deleted_track(take, "play"):
+            return None
         song, _ = apply_take(self.document.song, take, force=True,
                              conflicts=self.conflicts(take))
         if solo:

@@ -1201,9 +1201,9 @@ class MainWindow(QMainWindow):
 
     def listen_to_take(self, solo: bool) -> None:
         take = self.composer.preview_take()
-        if take is not None:
-            song, start = self.composer.audition_song(take, solo)
-            self.transport.audition(song, start)
+        heard = self.composer.audition_song(take, solo) if take is not None else None
+        if heard is not None:
+            self.transport.audition(*heard)
 
     def about(self) -> None:
         from engine import __version__

@@ -7,9 +7,8 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QColorDialog,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -246,10 +245,17 @@ class TrackHeader(QFrame):
         return False
 
     # -- edits ---------------------------------------------------------------------------------
+    def _track_now(self) -> Track | None:
+        """This header's track in the song as it is now; None once it is gone (File ▸
+        New, or an undo, while its name was being typed: the field then loses the focus
+        and reports the edit after the track has left)."""
+        song = self.lst.document.song
+        return next((t for t in song.tracks if t.id == self.track_id), None)
+
     def _set(self, label: str = "", **changes) -> None:
         song = self.lst.document.song
-        track = song.track(self.track_id)
-        if all(getattr(track, k) == v for k, v in changes.items()):
+        track = self._track_now()
+        if track is None or all(getattr(track, k) == v for k, v in changes.items()):
             return
         self.lst.commit(set_track_props(song, self.track_id, label, **changes))
 
@@ -273,13 +279,13 @@ class TrackHeader(QFrame):
         self._show_name()
 
     def _show_name(self) -> None:
-        name = self.lst.document.song.track(self.track_id).name
-        if self.name.text() != name:
-            self.name.setText(name)
+        track = self._track_now()
+        if track is not None and self.name.text() != track.name:
+            self.name.setText(track.name)
 
     def _instrument(self, index: int) -> None:
         value = self.instrument.itemData(index)
-        if value is None:
+        if value is None or self._track_now() is None:
             return
         self.lst.commit(instrument_edit(self.lst.document.song, self.track_id, int(value)))
 
@@ -300,9 +306,11 @@ class TrackHeader(QFrame):
         self._set("Change pan", pan=max(-1.0, min(1.0, self.pan.value() / 64)))
 
     def _pick_colour(self) -> None:
-        colour = QColorDialog.getColor(QColor(self.track.colour), self, "Track colour")
-        if colour.isValid():
-            self._set("Change colour", colour=colour.name())
+        from . import dialogs  # through the package, as every question the studio asks
+
+        colour = dialogs.pick_colour(self, self.track.colour, "Track colour")
+        if colour is not None:
+            self._set("Change colour", colour=colour)
 
 
 class _Rows(QWidget):

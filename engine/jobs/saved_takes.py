@@ -221,6 +221,8 @@ def _take_from_json(d: Any, stored_mask: Any, song: Song,
     prepared = EditGroup(prep).apply(song) if prep else song
     mask = mask_from_json(stored_mask, prepared)
     notes = _notes_by_track(d.get("notes"), "notes")
+    if set(notes) - {t.id for t in prepared.tracks}:  # the user deleted it, then saved
+        raise ValueError("it writes a track that was deleted after it was made")
     before = _notes_by_track(d.get("before", {}), "before")
     base = _base_song(song, mask, notes, before)
     take = make_take(job_id=0, model=model, task=task, mask=mask, song=base,

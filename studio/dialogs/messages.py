@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QMessageBox, QWidget
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
@@ -99,3 +103,25 @@ def ask_discard_takes(parent: QWidget | None, count: int) -> str:
                 [("save", "Save Project…", role.AcceptRole),
                  ("discard", "Discard", role.DestructiveRole),
                  ("cancel", "Cancel", role.RejectRole)], "save")
+
+
+def ask_replace_stale(parent: QWidget | None, folder: Path, stale: Sequence[Path]) -> bool:
+    """Ask before an export deletes another export's stems from ``folder`` (default: No)."""
+    n = len(stale)
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "Replace old stems?",
+        f"The folder holds {n} stem file{'s' * (n != 1)} from another export "
+        f"(e.g. '{stale[0].name}'). Replace them?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setInformativeText(
+        f"Yes deletes {'them' if n != 1 else 'it'} from {folder} once the new stems are "
+        "written; No exports nothing.")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def pick_colour(parent: QWidget | None, colour: str, title: str) -> str | None:
+    """A colour chosen in the standard colour dialog (``#rrggbb``), None when cancelled."""
+    chosen = QColorDialog.getColor(QColor(colour), parent, title)
+    return chosen.name() if chosen.isValid() else None

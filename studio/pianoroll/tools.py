@@ -73,23 +73,31 @@ def _group(edits: list[Edit], label: str) -> Edit:
     return EditGroup(tuple(edits), label)
 
 
-def move_edit(notes: Selected, dticks: int, dpitch: int) -> Edit:
-    """Move notes of several tracks by the same amount, clamped as one group."""
+def _clamped(notes: Selected, dticks: int, dpitch: int) -> tuple[int, int]:
+    """The shift that keeps every note of the group at tick 0 or later and in 0..127."""
     all_notes = [n for v in notes.values() for n in v]
     dticks = max(dticks, -min(n.start for n in all_notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in all_notes)),
                  -min(n.pitch for n in all_notes))
+    return dticks, dpitch
+
+
+def move_edit(notes: Selected, dticks: int, dpitch: int) -> Edit:
+    """Move notes of several tracks by the same amount, clamped as one group."""
+    dticks, dpitch = _clamped(notes, dticks, dpitch)
     edits = [move_notes(tid, v, dticks, dpitch) for tid, v in notes.items() if v]
     return _group(edits, f"Move {plural(_count(notes), 'note')}")
 
 
 def copy_edit(notes: Selected, dticks: int, dpitch: int) -> tuple[Edit, list[tuple[int, int]]]:
-    """Copies of the notes, shifted; returns the edit and the new notes' keys."""
+    """Copies of the notes, shifted (clamped as one group, as a move is); returns the edit
+    and the new notes' keys."""
+    dticks, dpitch = _clamped(notes, dticks, dpitch)  # a Ctrl+drag before bar 1 raised
     edits: list[Edit] = []
     keys: list[tuple[int, int]] = []
     for tid, v in notes.items():
         dup = duplicate_notes(tid, v, dticks)
-        added = tuple(replace(n, pitch=min(127, max(0, n.pitch + dpitch))) for n in dup.added)
+        added = tuple(replace(n, pitch=n.pitch + dpitch) for n in dup.added)
         edits.append(replace(dup, added=added, label=f"Copy {plural(_count(notes), 'note')}"))
         keys += [(tid, n.id) for n in added]
     return _group(edits, f"Copy {plural(_count(notes), 'note')}"), keys

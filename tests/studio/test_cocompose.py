@@ -197,6 +197,11 @@ def test_a_take_for_a_deleted_track_says_so_and_is_not_applied(studio, qtbot, di
     assert not win.composer.accept()
     assert win.document.song is song and "confirm_take_conflict" not in dialogs.names()
     assert "deleted" in messages[-1]
+    # Listening to it raised KeyError (found by a monkey test): it says so instead.
+    win.listen_to_take(solo=False)
+    win.listen_to_take(solo=True)
+    assert messages[-1].startswith("Cannot play take A: it writes a track that was deleted")
+    assert not win.transport.is_playing
 
 
 def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):

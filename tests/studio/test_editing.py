@@ -144,3 +144,17 @@ def test_velocity_lane_drag_sets_velocity(opened, ui):
                        QPoint(x, 8))
     assert piano(win).note_by_id(note.id).velocity > 115
     assert win.actions.undo.text() == "&Undo Set velocity of 1 note"
+
+
+def test_ctrl_drag_copies_before_bar_1_stop_at_the_start_as_a_move_does(opened, ui):
+    # Ctrl-dragging the notes at ticks 0 and 480 a beat left raised ValueError (a note at
+    # -480); a plain move was clamped (found by a monkey test).
+    win = opened
+    ui.show_all(win)
+    notes = piano(win).notes
+    win.selection.set_notes((piano(win).id, n.id) for n in notes[:2])
+    grab = notes[1]
+    ui.drag(win, ui.point(win, grab.start, grab.pitch),
+            ui.point(win, grab.start - 480, grab.pitch), Qt.KeyboardModifier.ControlModifier)
+    after = piano(win).notes
+    assert len(after) == len(notes) + 2 and min(n.start for n in after) == 0

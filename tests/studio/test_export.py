@@ -22,9 +22,8 @@ def fast_render(monkeypatch):
 
 
 @pytest.fixture
-def asked(monkeypatch):
+def asked(dialogs):
     """Record the stale-stems question; answer with ``asked.answer`` (default No)."""
-    from studio.dialogs import export
 
     class Asked(list):
         answer = False
@@ -35,7 +34,7 @@ def asked(monkeypatch):
         rec.append((folder, [p.name for p in stale]))
         return rec.answer
 
-    monkeypatch.setattr(export, "ask_replace_stale", ask)
+    dialogs.answers["ask_replace_stale"] = ask
     return rec
 
 
@@ -143,7 +142,7 @@ def test_stems_of_another_song_are_replaced_when_the_user_says_yes(opened, dialo
 
 
 def test_the_question_names_the_stale_stems(monkeypatch, tmp_path):
-    from studio.dialogs.export import ask_replace_stale
+    from studio.dialogs.messages import ask_replace_stale
 
     shown = []
 

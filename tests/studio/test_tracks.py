@@ -144,3 +144,29 @@ def test_the_instrument_list_opens_from_the_keyboard(opened, qtbot):
     changed = win.document.song.track(track.id)
     assert changed.program == track.program + 1
     assert "nstrument" in win.document.undo_stack.undoText()
+
+
+def test_a_name_being_typed_when_its_track_goes_away_is_dropped_quietly(opened, qtbot, dialogs):
+    # F2, type, then File ▸ New (or an undo of Add Track): the field lost the focus after
+    # its track had left, and renaming it raised KeyError (found by a monkey test).
+    win = opened
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    win.actions.rename_track.trigger()
+    name = win.tracklist.header(win.document.song.tracks[0].id).name
+    QTest.keyClicks(name, "Gone")
+    dialogs.answers["ask_save_changes"] = "discard"
+    win.actions.new.trigger()
+    qtbot.wait(20)
+    assert win.document.song.tracks[0].name != "Gone"
+
+
+def test_the_colour_strip_asks_through_the_dialogs_module(opened, dialogs):
+    # It called QColorDialog directly: a blocking dialog no test (or script) could answer.
+    win = opened
+    header = win.tracklist.headers[0]
+    dialogs.answers["pick_colour"] = "#123456"
+    header.swatch.click()
+    assert win.document.song.track(header.track_id).colour == "#123456"
+    assert win.document.undo_stack.undoText() == "Change colour"
