@@ -18,6 +18,9 @@ from typing import Any, Protocol, runtime_checkable
 
 from .region import Mask
 from .song import (
+    BPM_RANGE,
+    MAX_DENOMINATOR,
+    MAX_NUMERATOR,
     ControlEvent,
     KeySignature,
     Note,
@@ -243,15 +246,15 @@ def set_time_from_bar(
     at = tm.bar_to_tick(bar)
     changes: dict[str, Any] = {}
     if bpm is not None:
-        if not 1 <= bpm <= 1000:
-            raise ValueError(f"tempo {bpm:g} BPM is outside 1..1000")
+        if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
+            raise ValueError(f"tempo {bpm:g} BPM is outside {BPM_RANGE[0]:g}..{BPM_RANGE[1]:g}")
         changes["tempos"] = _set_at(song.tempos, TempoChange(at, round(60_000_000 / bpm)),
                                     lambda e: e.us_per_beat)
     if meter is not None:
         num, den = meter
-        if not 1 <= num <= 64 or den not in (1, 2, 4, 8, 16, 32, 64):
-            raise ValueError(f"{num}/{den} is not a meter (numerator 1..64, denominator a "
-                             "power of two up to 64)")
+        if not 1 <= num <= MAX_NUMERATOR or den < 1 or den > MAX_DENOMINATOR or den & (den - 1):
+            raise ValueError(f"{num}/{den} is not a meter (numerator 1..{MAX_NUMERATOR}, "
+                             f"denominator a power of two up to {MAX_DENOMINATOR})")
         changes["time_signatures"] = _meters_from(song, tm, bar, num, den)
     if key:  # an unknown key is refused here (KeySignature), so a song always saves
         changes["key_signatures"] = _set_at(song.key_signatures, KeySignature(at, key),

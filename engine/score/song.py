@@ -23,6 +23,9 @@ from .spelling import MIDI_KEYS
 MAX_TEMPO_US = 0xFFFFFF  # set_tempo holds 3 bytes of microseconds per beat
 MAX_NUMERATOR = 255  # time_signature: one byte of beats
 MAX_DENOMINATOR = 64  # a power of two, stored as its exponent (our reader stops at 64)
+# Tempos a user can set (Ctrl+K, convert --tempo, compose --tempo): MIDI holds down to
+# 3.6 BPM, and above 1000 BPM a 16th is shorter than 15 ms.
+BPM_RANGE = (4.0, 1000.0)
 
 DEFAULT_PPQ = 480
 DEFAULT_TEMPO_US = 500_000  # 120 BPM, the MIDI default

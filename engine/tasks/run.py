@@ -43,6 +43,7 @@ from engine.score import (
     replace_in_mask,
     set_song_props,
 )
+from engine.score.song import BPM_RANGE
 from engine.score.spelling import key_name
 
 from .chorale import chorale_options
@@ -189,8 +190,9 @@ def compose(
         raise TaskError("compose needs at least one track")
     if params.bars < 1:
         raise TaskError("compose needs at least one bar")
-    if not 10 <= params.tempo <= 400:
-        raise TaskError(f"tempo {params.tempo:g} BPM is outside 10..400")
+    low, high = BPM_RANGE
+    if not low <= params.tempo <= high:
+        raise TaskError(f"tempo {params.tempo:g} BPM is outside {low:g}..{high:g}")
     num, den = params.meter
     try:  # the meters a saved song can hold (MIDI's limits, which projects share)
         check_time_signature(num, den)

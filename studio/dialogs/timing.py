@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.score.song import BPM_RANGE, MAX_NUMERATOR
 from engine.score.spelling import KEY_SIGNATURES
 
 NO_KEY = "(none)"
@@ -36,12 +37,12 @@ class TimeDialog(QDialog):
                       "removes a change.", self)
         text.setWordWrap(True)
         self.tempo = QDoubleSpinBox(self)
-        self.tempo.setRange(10.0, 400.0)
+        self.tempo.setRange(*BPM_RANGE)
         self.tempo.setDecimals(1)
         self.tempo.setSuffix(" BPM")
         self.tempo.setValue(bpm)
         self.numerator = QSpinBox(self)
-        self.numerator.setRange(1, 32)
+        self.numerator.setRange(1, MAX_NUMERATOR)
         self.numerator.setValue(meter[0])
         self.denominator = QComboBox(self)
         self.denominator.addItems([str(d) for d in DENOMINATORS])

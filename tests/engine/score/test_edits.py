@@ -224,3 +224,18 @@ def test_impossible_tempo_and_meter_are_refused():
             set_time_from_bar(song, 0, **kwargs)
     with pytest.raises(ValueError):
         set_time_from_bar(song, -1, bpm=100)
+
+
+def test_tempo_and_meter_from_a_bar_take_what_a_midi_file_can_hold():
+    # Ctrl+K's spin boxes, convert --tempo and compose share one tempo range; a numerator
+    # the dialog offered (up to 255) was refused above 64 by the edit.
+    from engine.score import set_time_from_bar
+    from engine.score.song import BPM_RANGE
+
+    song = Song()
+    assert set_time_from_bar(song, 0, meter=(200, 16)).apply(song).time_signatures[0] \
+        .numerator == 200
+    assert set_time_from_bar(song, 0, bpm=BPM_RANGE[0]) is not None
+    for bad in (BPM_RANGE[0] - 1, BPM_RANGE[1] + 1):
+        with pytest.raises(ValueError, match=r"BPM is outside 4\.\.1000"):
+            set_time_from_bar(song, 0, bpm=bad)
