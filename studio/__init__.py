@@ -19,7 +19,6 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.theme`       — the dark palette, colours and style sheet
 - :mod:`studio.dialogs`     — error, recovery, export, shortcut and model-manager dialogs
 - :mod:`studio.mask`        — mask painting: algebra, quick masks, tool, overlay
-- :mod:`studio.requests`    — what each generation action asks for (no Qt)
 - :mod:`studio.cocompose`   — actions → jobs → takes; accepting a take as one undo step
 - :mod:`studio.jobbridge`   — engine job events as Qt signals on the GUI thread
 - :mod:`studio.models`      — the model registry, discovered lazily off the GUI thread

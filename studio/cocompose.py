@@ -40,20 +40,21 @@ from engine.jobs import (
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
 from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap, plural
+from engine.score.mask_geometry import describe
 from engine.tasks import (
     CHORALE_MODEL,
     REDRAWS,
     chorale_options,
     is_chorale,
+    requests,
     resolve_key,
     variation_seed,
 )
+from engine.tasks.requests import Plan, PlanError
 
-from . import dialogs, requests
+from . import dialogs
 from .jobbridge import JobBridge
-from .mask.geometry import describe
 from .models import ModelCatalog
-from .requests import Plan, PlanError
 from .selection import Selection
 from .undo import EditCommand
 

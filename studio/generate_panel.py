@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 
 from engine.plugins import GenerateOptions
 from engine.plugins.registry import describe
+from engine.score.mask_geometry import describe as describe_mask
 from engine.score.spelling import pitch_name
 from engine.tasks import AUTO, CHORALE_MODEL
 
 from .cocompose import GenerationSettings
-from .mask.geometry import describe as describe_mask
 from .models import ModelCatalog
 
 # Auto: the key the music around the mask is clearly in (engine.score.keys); Any: none.

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
 from engine.score.spelling import pitch_name
+from engine.tasks.requests import TITLES
 
 from . import dialogs, heap, theme
 from .actions import Actions
@@ -57,7 +58,6 @@ from .pianoroll.tools import (
     transpose_edit,
 )
 from .pianoroll.viewport import EMPTY_SONG_BARS, MAX_TICKS, clamped
-from .requests import TITLES
 from .selection import Selection
 from .settings import Settings
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter

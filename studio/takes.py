@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 
 from engine.jobs import Take
 from engine.score import EditGroup, InsertTrack, Track
+from engine.score.mask_geometry import describe, track_spans
+from engine.tasks.requests import TITLES
 
 from .arrangement import note_strokes
-from .mask.geometry import describe, track_spans
 from .pianoroll.view import box_rects
-from .requests import TITLES
 from .tracklist import HEADER_H, ROW_H
 
 if TYPE_CHECKING:

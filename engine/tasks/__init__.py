@@ -11,6 +11,7 @@ imports torch or knows which network a plugin runs.
 - :mod:`engine.tasks.instruments` — tracks as users name them, harmonize's accompaniment
 - :mod:`engine.tasks.chorale` — four-part chorale requests
 - :mod:`engine.tasks.keys` — the key new notes keep by default
+- :mod:`engine.tasks.requests` — the same requests planned over a painted mask (the studio)
 """
 
 from .chorale import CHORALE_MODEL, chorale_options, is_chorale

@@ -62,7 +62,7 @@ class InstrumentsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _check(self) -> None:
-        from ..requests import PlanError, parse_instruments
+        from engine.tasks.requests import PlanError, parse_instruments
 
         try:
             parse_instruments(self.instruments.text())

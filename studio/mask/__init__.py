@@ -1,6 +1,6 @@
 """Mask painting: where the model may write.
 
-- :mod:`studio.mask.geometry` — mask algebra (paint, erase, canonical form); no Qt
+(The mask algebra — paint, erase, canonical form — is :mod:`engine.score.mask_geometry`.)
 - :mod:`studio.mask.quick`    — quick masks (this track, these bars, selection, …); no Qt
 - :mod:`studio.mask.command`  — the undo command for a mask change
 - :mod:`studio.mask.tool`     — the mask tool's gestures on the piano roll and arrangement

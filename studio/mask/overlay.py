@@ -13,9 +13,9 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 
 from engine.score import Mask
+from engine.score.mask_geometry import track_spans
 
 from ..tracklist import HEADER_H, ROW_H
-from .geometry import track_spans
 
 if TYPE_CHECKING:
     from ..arrangement import Arrangement

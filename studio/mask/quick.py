@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from engine.score import Mask, Note, Region, Song, TimeMap
+from engine.score.mask_geometry import normalise
 
 from ..pianoroll.viewport import EMPTY_SONG_BARS
-from .geometry import normalise
 
 
 def song_end_tick(song: Song, tm: TimeMap | None = None) -> int:

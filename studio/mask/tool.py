@@ -15,9 +15,9 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
 
 from engine.score import Region, TimeMap
+from engine.score.mask_geometry import erase, paint
 
 from ..tracklist import HEADER_H, ROW_H
-from .geometry import erase, paint
 
 if TYPE_CHECKING:
     from ..arrangement import Arrangement

@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
 from engine.score import Mask, Note, Region, Track, add_notes
-from studio.mask.geometry import describe
+from engine.score.mask_geometry import describe
 from studio.takes import new_tracks
 from studio.tracklist import HEADER_H, ROW_H
 from tests.studio.cocompose_helpers import (
@@ -567,7 +567,7 @@ def test_rejecting_a_take_is_an_undo_step_that_never_changes_the_song(studio, qt
 
 
 def test_harmonize_fills_the_painted_tracks_only_or_all_when_only_the_melody_is(studio):
-    from studio import requests
+    from engine.tasks import requests
 
     song = studio.document.song
     piano, bass, drums = (t.id for t in song.tracks)

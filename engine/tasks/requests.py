@@ -1,10 +1,11 @@
-"""What each generation action asks the model for: a :class:`Plan` per action.
+"""What each generation action asks the model for, over a painted mask: a :class:`Plan`.
 
 Pure data (no Qt, no torch). A plan is the task name, the mask the model may write in,
 the preparatory edits the task needs first (new empty tracks, a longer song) and the
 label of the take; the job queue runs it (``JobRequest(prep=…)``) and the take's edit
-does the preparation and the new notes as one undo step. The musical meaning follows
-:mod:`engine.tasks`, over the studio's painted mask:
+does the preparation and the new notes as one undo step. The studio plans every request
+here; the musical meaning follows :mod:`engine.tasks.run`, over a mask the user painted
+rather than tracks and bars named on a command line:
 
 - **Repaint**: exactly the painted mask.
 - **Regenerate track**: the whole song on the masked tracks (else the current track).
@@ -29,17 +30,22 @@ from engine.score import (
     Track,
     set_song_props,
 )
-from engine.tasks import (
+from engine.score.mask_geometry import keep_tracks, normalise
+
+from .errors import TaskError
+from .instruments import (
     SATB_VOICES,
-    TaskError,
     accompaniment_kind,
     accompaniment_specs,
     new_track_edits,
     track_spec,
 )
 
-from .mask.geometry import keep_tracks, normalise
-from .mask.quick import song_end_tick
+
+def _song_end(song: Song) -> int:
+    """The end of the song's last whole bar."""
+    tm = TimeMap.of(song)
+    return tm.bar_to_tick(tm.whole_bars(song.end))
 
 ACTIONS = ("repaint", "regenerate", "continue", "harmonize", "compose")
 TITLES = {"repaint": "Repaint", "regenerate": "Regenerate track", "continue": "Continue",
@@ -135,7 +141,7 @@ def regenerate(song: Song, mask: Mask, current: int | None) -> Plan:
         raise PlanError("the song is empty: there is nothing to regenerate (use Compose)")
     names = [t.name for t in song.tracks if t.id in ids]
     label = f"Regenerate {names[0]}" if len(names) == 1 else "Regenerate tracks"
-    return Plan("regenerate", normalise(Mask.of(Region(frozenset(ids), 0, song_end_tick(song)))),
+    return Plan("regenerate", normalise(Mask.of(Region(frozenset(ids), 0, _song_end(song)))),
                 (), label)
 
 
@@ -168,7 +174,7 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     prep = new_track_edits(song, list(add))
     mask = keep_tracks(mask, song)
     new = frozenset(e.track.id for e in prep)
-    start, end = mask.span if not mask.is_empty else (0, song_end_tick(song))
+    start, end = mask.span if not mask.is_empty else (0, _song_end(song))
     # The painted cells of tracks other than the melody are the ones to fill (as Repaint
     # fills them: separate regions stay separate); a mask on the melody alone, or none,
     # means every other track over the mask's bars. New tracks span those bars.

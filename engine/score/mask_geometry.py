@@ -1,6 +1,7 @@
 """Mask algebra for painting: add and erase rectangles, kept in one canonical form.
 
-Pure data over :class:`engine.score.Mask` (no Qt). A painted mask is stored as
+Pure data over :class:`engine.score.Mask` (the studio's mask tool, its quick masks and
+the request plans use it). A painted mask is stored as
 disjoint per-track rectangles (ticks × pitches), merged where they touch, then grouped
 by rectangle into regions — so the same painted area always gives an equal (and equally
 hashed) ``Mask``, whatever order it was painted in. Takes are filed by that mask.

@@ -1,0 +1,33 @@
+"""Mask algebra: painting and erasing keep one canonical mask; what a mask says to a user."""
+
+from __future__ import annotations
+
+from engine.score import Mask, Region, Song, Track
+from engine.score import mask_geometry as geometry
+from engine.score.mask_geometry import describe
+
+Q, BAR = 480, 1920
+
+
+def test_paint_and_erase_keep_one_canonical_mask():
+    a = geometry.paint(Mask(), Region({1}, 0, 2 * BAR))
+    b = geometry.paint(geometry.paint(Mask(), Region({1}, BAR, 2 * BAR)), Region({1}, 0, BAR))
+    assert a == b and hash(a) == hash(b) and len(a.regions) == 1
+    holed = geometry.erase(a, Region({1}, Q, 2 * Q, 60, 72))
+    assert not holed.contains(1, Q, 64) and holed.contains(1, Q, 80) and holed.contains(1, 0, 64)
+    assert geometry.paint(holed, Region({1}, Q, 2 * Q, 60, 72)) == a  # filled back in
+    two = geometry.paint(a, Region({2}, 0, 2 * BAR))
+    assert two.track_ids == {1, 2} and len(two.regions) == 1  # same span: one region
+
+
+def test_the_mask_description_names_each_part_of_a_disjoint_mask():
+    piano, lead, bass = Track("Piano"), Track("Lead"), Track("Bass")
+    song = Song((piano, lead, bass), ppq=480)
+    bar = 1920
+    one = Mask.of(Region({piano.id, bass.id}, 4 * bar, 8 * bar))
+    assert describe(one, song) == "Piano, Bass · bars 5–8"
+    apart = Mask.of(Region({piano.id}, 2 * bar, 4 * bar, 60, 72),
+                    Region({lead.id}, 9 * bar, 11 * bar))
+    assert describe(apart, song) == "Piano · bars 3–4; Lead · bars 10–11 · pitch band"
+    gaps = Mask.of(Region({lead.id}, 0, bar), Region({lead.id}, 4 * bar, 5 * bar))
+    assert describe(gaps, song) == "Lead · bar 1, bar 5"

@@ -1,0 +1,56 @@
+"""Request plans over a painted mask: what each studio action asks a model to write."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.score import Mask, Note, Region, Song, Track
+from engine.tasks import requests
+from engine.tasks.requests import Instrument, PlanError
+
+Q, BAR = 480, 1920
+
+
+def band() -> tuple[Song, Track, Track, Track]:
+    """Four bars: a melody, chords on Piano, and an empty Bass."""
+    lead = Track("Lead", program=73, notes=tuple(Note(72 + i % 5, i * Q, Q) for i in range(16)))
+    piano = Track("Piano", notes=tuple(Note(60, b * BAR, BAR) for b in range(4)))
+    bass = Track("Bass", program=33)
+    return Song((lead, piano, bass)), lead, piano, bass
+
+
+def test_repaint_is_the_painted_mask_and_needs_one():
+    song, lead, _, _ = band()
+    with pytest.raises(PlanError, match="paint a mask first"):
+        requests.repaint(song, Mask())
+    mask = Mask.of(Region({lead.id}, BAR, 2 * BAR))
+    assert requests.repaint(song, mask).mask == mask
+
+
+def test_regenerate_and_continue_span_whole_bars():
+    song, _, piano, _ = band()
+    plan = requests.regenerate(song, Mask(), current=piano.id)
+    assert plan.mask.track_ids == {piano.id} and plan.mask.span == (0, 4 * BAR)
+    plan = requests.continue_(song, Mask(), bars=2)
+    assert plan.mask.span == (4 * BAR, 6 * BAR) and len(plan.mask.track_ids) == 3
+    assert plan.prep[0].apply(song).length == 6 * BAR  # one take lengthens the song
+
+
+def test_harmonize_fills_only_the_empty_tracks_unless_they_are_painted():
+    song, lead, piano, bass = band()
+    plan = requests.harmonize(song, Mask(), lead.id)
+    assert plan.mask.track_ids == {bass.id}  # the hand-written chords stay
+    painted = Mask.of(Region({piano.id}, 0, 4 * BAR))
+    assert requests.harmonize(song, painted, lead.id).mask.track_ids == {piano.id}
+    full = song.with_tracks([lead, piano])
+    with pytest.raises(PlanError, match="Harmonize keeps what you wrote"):
+        requests.harmonize(full, Mask(), lead.id)
+
+
+def test_compose_reuses_matching_empty_tracks_and_adds_the_rest():
+    empty = Song((Track("Keys"), Track("Bass", program=33)))
+    plan = requests.compose(empty, [Instrument("Piano"), Instrument("Drums", is_drum=True)], 8)
+    added = [e.track.name for e in plan.prep if hasattr(e, "track")]
+    assert added == ["Drums"] and plan.mask.span == (0, 8 * BAR)
+    with pytest.raises(PlanError, match="Compose starts from an empty song"):
+        requests.compose(band()[0], [Instrument("Piano")], 8)
