@@ -39,10 +39,11 @@ from engine.tasks.requests import TITLES
 from . import dialogs, heap, theme
 from .actions import Actions
 from .arrangement import Arrangement
-from .autosave import Autosaver, original_is_newer
+from .autosave import Autosaver
 from .clipboard import Clip, copy_notes, paste_edit
 from .cocompose import CoComposer
-from .document import Document, display_path, new_song
+from .document import Document
+from .file_commands import FileCommands
 from .generate_panel import GeneratePanel, mask_summary
 from .grid import SNAPS, snap_by_name, snap_tick, step_at
 from .jobs_panel import JobsPanel
@@ -74,14 +75,13 @@ if TYPE_CHECKING:  # loaded on first use, not with the window
     from engine.io import RecoveryStore
     from engine.jobs import Take
     from engine.plugins.registry import Registry
-    from engine.render import RenderReport
 
 APP_NAME = "Partita"
 SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileCommands, QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
     (an :class:`engine.plugins.Registry`) can be injected (tests, scripts)."""
 
@@ -714,244 +714,6 @@ class MainWindow(QMainWindow):
                                        min(self.document.song.end, tm.bar_to_tick(16))))
         roll.center_on_notes()
 
-    # -- files -----------------------------------------------------------------------------------
-    def maybe_save(self) -> bool:
-        """Ask before losing unsaved work; True when it is fine to go on."""
-        if not self.document.is_modified:
-            return self._maybe_discard_takes()
-        answer = dialogs.ask_save_changes(self, self.document.display_name)
-        if answer == "save":
-            return self.save()
-        return answer == "discard"
-
-    def _mark_clean(self) -> None:
-        """What the window shows is now what a file holds (opened, or saved as a project)."""
-        self.autosaver.mark_clean()
-        self._saved_takes = self.composer.pending_key()
-
-    def _maybe_discard_takes(self) -> bool:
-        """Ask before dropping generated takes nobody accepted (when "save changes?" was
-        not asked: that question already says the session's work goes). Takes the project
-        file holds are not asked about (only the mask may have moved since)."""
-        count = self.composer.unaccepted_count()
-        if count == 0 or self.composer.pending_key() == self._saved_takes:
-            return True
-        answer = dialogs.ask_discard_takes(self, count)
-        if answer == "save":  # as a project: a MIDI file cannot keep takes
-            from engine.io import file_kind
-
-            path = self.document.path
-            return self.save() if path and file_kind(path) == "project" else self.save_as()
-        return answer == "discard"
-
-    def new_file(self) -> None:
-        if not self.maybe_save():
-            return
-        self.document.studio_state = {}
-        self.document.reset(new_song())
-        self._song_reset()
-        self.statusBar().showMessage("New song", 3000)
-
-    def open_file(self) -> None:
-        if not self.maybe_save():
-            return
-        path = dialogs.get_open_path(self, self.settings.last_dir())
-        if path is not None:
-            self.open_path(path, ask=False)
-
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a song; on a bad file show the engine's message and keep the current song."""
-        if ask and not self.maybe_save():
-            return False
-        path = Path(path)
-        try:
-            self.document.load(path)
-        except Exception as e:
-            if not _is_user_error(e):
-                raise
-            dialogs.show_error(self, "Cannot open file", _message(e, path))
-            return False
-        self.settings.add_recent_file(path)
-        self.settings.set_last_dir(path.parent)
-        self._rebuild_recent_menu()
-        self._song_reset()
-        song = self.document.song
-        note = f" · {self._work_note}" if self._work_note else ""  # what came back, or not
-        problem = self.settings.sync()  # once per session: a read-only config is silent
-        if problem and not self._settings_warned:
-            self._settings_warned = True
-            note += f" · ⚠ {problem}"
-        self.statusBar().showMessage(
-            f"Opened {display_path(path.name)}: {len(song.tracks)} tracks, "
-            f"{song.note_count:,} notes{note}", 10000 if note else 5000)
-        return True
-
-    def save(self) -> bool:
-        if self.document.path is None:
-            return self.save_as()
-        return self._save_to(self.document.path)
-
-    def save_as(self) -> bool:
-        doc = self.document
-        suggestion = str(doc.path.with_suffix(".partita") if doc.path
-                         else Path(self.settings.last_dir()) / "Untitled.partita")
-        path = dialogs.get_save_path(self, suggestion)
-        return self._save_to(path) if path is not None else False
-
-    def _save_to(self, path: Path) -> bool:
-        go_on = self._confirm_overwrite(path)
-        if go_on is not None:
-            return go_on
-        self.document.studio_state = self.studio_state()
-        try:
-            warnings = self.document.save(path)
-        except Exception as e:
-            if not _is_user_error(e):
-                raise
-            dialogs.show_error(self, "Cannot save file", _message(e, path))
-            return False
-        from engine.io import file_kind
-
-        if file_kind(path) == "project":  # MIDI keeps neither the mask nor the takes
-            self._mark_clean()
-        self.settings.add_recent_file(path)
-        self.settings.set_last_dir(path.parent)
-        self._rebuild_recent_menu()
-        self.statusBar().showMessage(f"Saved {display_path(path)}", 4000)
-        self._show_file_warnings(path, warnings)
-        return True
-
-    def _confirm_overwrite(self, path: Path) -> bool | None:
-        """Ask before a save destroys work: the file changed on disk since it was read, or
-        it is the MIDI file the song came from and holds what the song does not keep.
-        None: go on saving; otherwise what the save returns (Cancel, or Save As…)."""
-        from engine.io import same_file
-
-        doc = self.document
-        name = display_path(path.name)
-        if doc.path is not None and same_file(path, doc.path) and doc.changed_on_disk():
-            answer = dialogs.ask_overwrite_changed(self, name)
-            if answer == "save_as":
-                return self.save_as()
-            if answer != "overwrite":
-                return False
-        return self._confirm_over_import(path)
-
-    def _confirm_over_import(self, path: Path) -> bool | None:
-        """Ask before writing over the MIDI file the song was imported from (what it holds
-        that Partita does not keep is lost). None: go on writing; else what the save
-        returns (Cancel, or Save as a project)."""
-        dropped = self.document.drops_on_save(path)
-        if dropped is None:
-            return None
-        answer = dialogs.ask_save_over_midi(self, display_path(path.name), dropped.summary())
-        if answer == "project":
-            return self.save_as()  # suggests the .partita name
-        return None if answer == "anyway" else False
-
-    def _show_file_warnings(self, path: Path, warnings: list[str]) -> None:
-        """What a written file keeps less well than the song (MIDI's 16 channels, ...)."""
-        if warnings:
-            dialogs.show_notice(self, f"{display_path(path.name)}: saved, with a warning",
-                                "\n\n".join(warnings))
-
-    def export_midi(self) -> None:
-        from engine.io import file_kind
-
-        doc = self.document
-        base = doc.path.with_suffix(".mid") if doc.path else Path(
-            self.settings.last_dir()) / "Untitled.mid"
-        if doc.path is not None and file_kind(doc.path) == "midi":
-            base = base.with_name(f"{doc.path.stem} (export).mid")  # never the opened file
-        path = dialogs.get_export_midi_path(self, str(base))
-        if path is None:
-            return
-        if self._confirm_over_import(path) is not None:
-            return  # cancelled, or saved as a project instead
-        try:
-            warnings = doc.export(path)
-        except Exception as e:
-            if not _is_user_error(e):
-                raise
-            dialogs.show_error(self, "Cannot export MIDI", _message(e, path))
-            return
-        self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
-        self._show_file_warnings(path, warnings)
-
-    def export_stems(self) -> None:
-        from .dialogs.export import export_stems
-
-        folder = dialogs.get_stems_dir(self, self.settings.last_dir())
-        if folder is None:
-            return
-
-        def done(report: RenderReport) -> None:
-            msg = (f"Wrote {len(report.paths)} files to {folder} "
-                   f"({report.duration_seconds:.1f} s of audio, {report.synth}).")
-            self.statusBar().showMessage(msg, 8000)
-            dialogs.show_info(self, "Export finished", msg)
-
-        def failed(error: BaseException) -> None:
-            dialogs.show_error(self, "Cannot export audio", str(error))
-
-        self._export_dialog = export_stems(self, self.document.song, folder, done, failed,
-                                           self.export_worker)
-
-    def _rebuild_recent_menu(self) -> None:
-        menu = self.recent_menu
-        menu.clear()
-        files = self.settings.recent_files()
-        for i, f in enumerate(files):
-            name = display_path(Path(f).name).replace("&", "&&")
-            act = menu.addAction(f"&{(i + 1) % 10}  {name}")
-            act.setToolTip(display_path(f))
-            act.setStatusTip(display_path(f))
-            act.triggered.connect(lambda _c=False, f=f: self.open_path(f))
-        if files:
-            menu.addSeparator()
-            menu.addAction("Clear List", self._clear_recent)
-        menu.setEnabled(bool(files))
-
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent_files()
-        self._rebuild_recent_menu()
-
-    # -- recovery ----------------------------------------------------------------------------------
-    def offer_recovery(self) -> bool:
-        """Ask about work a crashed session left; True when a song was recovered."""
-        pending = self.autosaver.pending()
-        if not pending:
-            return False
-        action, recovery = dialogs.ask_recover(self, pending)
-        if action == "discard":
-            problems = self.autosaver.store.discard_all(pending)
-            if problems:  # a read-only folder: the files stay and will be offered again
-                dialogs.show_error(self, "Cannot discard the recovered work",
-                                   "\n".join(problems))
-            return False
-        if action != "recover" or recovery is None:
-            return False
-        try:
-            project = recovery.load()
-        except Exception as e:
-            if not _is_user_error(e):
-                raise
-            dialogs.show_error(self, "Cannot recover", _message(e, recovery.path))
-            return False
-        self.document.studio_state = dict(project.studio or {})
-        self.document.reset(project.song, recovery.document, modified=True)
-        self.document.recovered_from(recovery.document)
-        if original_is_newer(recovery):
-            self.document.forget_disk_state()  # Ctrl+S must ask before overwriting it
-        problem = self.autosaver.store.discard(recovery)
-        self._song_reset(from_file=False)
-        self.autosaver.save_now()  # keep the recovered work safe under this session
-        self.statusBar().showMessage(
-            "Recovered unsaved work: save it to keep it" + (
-                f" (its autosave could not be deleted and will be offered again: {problem})"
-                if problem else ""), 8000)
-        return True
-
     # -- editing -----------------------------------------------------------------------------------
     def _selected(self) -> dict:
         return self.pianoroll.selected()
@@ -1284,20 +1046,6 @@ def _dropped_song(mime: Any) -> Path | None:
             if p.suffix.lower() in SONG_SUFFIXES:
                 return p
     return None
-
-
-def _is_user_error(e: BaseException) -> bool:
-    """Errors about the file or the song (shown in a dialog); anything else is a bug."""
-    from engine.io import FileFormatError
-
-    return isinstance(e, (FileFormatError, OSError, ValueError))
-
-
-def _message(e: BaseException, path: Path) -> str:
-    """The engine's one-line message; OS errors get the file name added."""
-    if isinstance(e, OSError) and not type(e).__module__.startswith("engine"):
-        return f"{display_path(path.name)}: {e.strerror or e}"
-    return str(e)
 
 
 __all__ = ["MainWindow"]
