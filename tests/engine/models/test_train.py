@@ -98,21 +98,44 @@ def test_relabelled_roles_are_listed_in_the_manifest(tmp_path):
     assert {"bass", "chords", "melody", "voice"} <= set(manifest["training_roles"])
 
 
-def test_a_time_budget_fits_the_schedule_and_a_resumed_run_keeps_it(tmp_path):
+@pytest.fixture
+def steady_clock(monkeypatch):
+    """The trainer's clock at exactly 30 steps a second (call the returned function once
+    a step): a time-budget test must not depend on how busy the machine is (on a loaded
+    CI machine the budget once ended before the refit it tests)."""
+    import time
+    import types
+
+    import engine.models.train as train_module
+
+    now = [1000.0]
+    monkeypatch.setattr(train_module, "time", types.SimpleNamespace(
+        monotonic=lambda: now[0], strftime=time.strftime))
+
+    def tick(_step: int = 0, _loss: float = 0.0) -> None:
+        now[0] += 1 / 30
+
+    return tick
+
+
+def test_a_time_budget_fits_the_schedule_and_a_resumed_run_keeps_it(tmp_path, steady_clock):
     cfg = _cfg(minutes=0.1, steps=10**6, val_every=10**6, warmup=5)
-    first = train(cfg, tmp_path, stop_after=60)  # "killed" after the fit at step 50
+    # "killed" after the fit at step 50
+    first = train(cfg, tmp_path, stop_after=60, on_step=steady_clock)
     log = (tmp_path / "tiny" / "train.log").read_text()
     assert "time budget 0.1 min" in log
     fitted = int(log.split("step/s, ")[1].split(" steps")[0])
     assert 50 < fitted < 10**6 and first["step"] == min(60, fitted)
-    done = train(_cfg(minutes=0.1, steps=10**6, val_every=10**6, warmup=5), tmp_path)
+    done = train(_cfg(minutes=0.1, steps=10**6, val_every=10**6, warmup=5), tmp_path,
+                 on_step=steady_clock)
     assert done["step"] <= fitted  # the resumed run keeps the fitted schedule
     _, manifest = load_model(tmp_path / "tiny" / "best")
     assert manifest["training"]["steps"] == fitted
 
 
-def test_a_time_budget_is_refitted_on_the_steady_rate(tmp_path):
-    done = train(_cfg(minutes=0.05, steps=10**6, val_every=10**6, warmup=5), tmp_path)
+def test_a_time_budget_is_refitted_on_the_steady_rate(tmp_path, steady_clock):
+    done = train(_cfg(minutes=0.1, steps=10**6, val_every=10**6, warmup=5), tmp_path,
+                 on_step=steady_clock)
     log = (tmp_path / "tiny" / "train.log").read_text()
     first = int(log.split("step/s, ")[1].split(" steps")[0])
     refit_line = log.split("time budget refitted at step ")[1].split("\n")[0]
