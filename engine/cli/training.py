@@ -36,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "partita-base)")
     p.add_argument("--runs", metavar="DIR", type=Path, default=Path("runs"),
                    help="where runs are written (default: ./runs)")
-    p.add_argument("--steps", type=int, help="override the number of training steps")
+    p.add_argument("--steps", type=int, help="train exactly N steps (instead of the config's "
+                                            "steps or time budget)")
+    p.add_argument("--minutes", type=float, metavar="M",
+                   help="a time budget: the schedule is fitted to end in M minutes")
     p.add_argument("--name", help="the model's name (a-z, 0-9, '.', '_', '-'); default: the "
                                   "config's, or with --data the folder's")
     p.set_defaults(func=run_train)
@@ -81,6 +84,8 @@ def run_train(args: argparse.Namespace) -> int:
         args.config = FINE_TUNE_CONFIG
     if args.steps is not None and args.steps < 1:
         raise CliError(f"--steps must be at least 1 (got {args.steps})")
+    if args.minutes is not None and not args.minutes > 0:
+        raise CliError(f"--minutes must be more than 0 (got {args.minutes:g})")
     try:
         cfg = TrainConfig.load(args.config)
     except ConfigError as e:
@@ -101,7 +106,9 @@ def run_train(args: argparse.Namespace) -> int:
     if cfg.init_from:
         cfg.init_from = str(model_folder(cfg.init_from))
     if args.steps is not None:
-        cfg.steps = args.steps
+        cfg.steps, cfg.minutes = args.steps, 0.0
+    if args.minutes is not None:
+        cfg.minutes = args.minutes
     if args.name:
         cfg.name = args.name
     try:  # --name and --steps as carefully as the file's own values

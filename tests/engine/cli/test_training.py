@@ -60,6 +60,7 @@ def test_eval_refuses_bad_numbers(jsb, capsys, option, value, message):
     (["train", "configs/tiny.yaml", "--steps", "0"], "--steps must be at least 1 (got 0)"),
     (["train", "configs/tiny.yaml", "--steps", "-5"], "--steps must be at least 1"),
     (["train", "configs/tiny.yaml", "--name", "My Style"], "--name: name 'My Style' must be"),
+    (["train", "configs/tiny.yaml", "--minutes", "0"], "--minutes must be more than 0"),
     (["train"], "give a training config (configs/*.yaml), or --data DIR"),
 ])
 def test_train_arguments_are_checked_before_anything_runs(capsys, argv, message, tmp_path):
