@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from engine.plugins.api import Cancelled, ModelPlugin, Progress, cannot_write
+from engine.plugins.api import Cancelled, CannotGenerate, ModelPlugin, Progress, cannot_write
 from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
 from engine.plugins.result import InvalidResult
@@ -359,6 +359,9 @@ class JobQueue:
             self._end_cancelled(job, timeout)
         except InvalidResult as e:
             self._end_failed(job, str(e), traceback.format_exc())
+        except CannotGenerate as e:  # about the song or the request: not the model's fault
+            self._end_failed(job, f"{name}: {one_line(e)}", traceback.format_exc(),
+                             model_at_fault=False)
         except BaseException as e:  # a plugin may raise anything; keep the worker alive
             if token.cancelled:
                 self._end_cancelled(job, timeout)
@@ -386,14 +389,15 @@ class JobQueue:
             job._end(JobState.CANCELLED)
             self._emit(JobCancelled(job, reason, message))
 
-    def _end_failed(self, job: Job, message: str, details: str) -> None:
+    def _end_failed(self, job: Job, message: str, details: str,
+                    model_at_fault: bool = True) -> None:
         with self._lock:
             if job.abandoned:
                 return
             job.error, job.details = message, details
             job._end(JobState.FAILED)
             self._emit(JobFailed(job, message, details))
-        if self.registry is not None:
+        if self.registry is not None and model_at_fault:
             self.registry.record_failure(job.model_name, message)
 
 

@@ -26,6 +26,7 @@ from itertools import pairwise
 
 import numpy as np
 
+from engine.plugins.api import CannotGenerate
 from engine.score import Note, Song, TimeMap, Track
 from engine.score.instruments import role_id, role_of
 
@@ -233,8 +234,9 @@ def encode(
     """
     spec = spec or GridSpec()
     ppq = song.ppq
-    if ppq < vocab.STEPS_PER_BEAT:
-        raise ValueError(f"a resolution of {ppq} PPQ is too coarse for a 16th-note grid")
+    if ppq < vocab.STEPS_PER_BEAT:  # the song's property, not the model's fault
+        raise CannotGenerate(f"the song's resolution ({ppq} PPQ) is too coarse for a "
+                             "16th-note grid: convert or re-export it at 96 PPQ or more")
     end_tick = song.end if end_tick is None else end_tick
     s0 = first_step_at(start_tick, ppq)
     s1 = max(s0, first_step_at(end_tick, ppq))

@@ -29,6 +29,13 @@ class Cancelled(Exception):
     """Raised inside a model when its cancel token is set."""
 
 
+class CannotGenerate(ValueError):
+    """Raised by a model for a request it cannot do *because of the song or the request*
+    (a resolution too coarse for its grid, more tracks than it has lanes for): the job
+    fails with this message, but the model is not at fault, so the failure is not
+    counted towards disabling it (three real failures in a row do)."""
+
+
 class CancelToken:
     """Set by the job queue (or a user); checked by the model once per sampling step."""
 

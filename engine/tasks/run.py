@@ -21,6 +21,7 @@ from engine.io.midi_export import check_time_signature
 from engine.plugins.api import (
     Cancelled,
     CancelToken,
+    CannotGenerate,
     GenerateOptions,
     ModelPlugin,
     ProgressCallback,
@@ -154,6 +155,8 @@ def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptio
         return model.generate(song, mask, options, progress, cancel)
     except Cancelled:
         raise
+    except CannotGenerate as e:  # about the song or the request, not the model's fault
+        raise TaskError(str(e)) from None
     except (Exception, SystemExit) as e:
         raise ModelFailed(f"model {model.info.name!r} failed: {failure(e, 'generating')}"
                           ) from e

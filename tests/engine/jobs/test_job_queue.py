@@ -367,3 +367,26 @@ def test_an_auto_key_is_settled_before_the_model_runs_as_the_tasks_settle_it(que
                                   "repaint", Options(key="auto")))
     assert job.wait(WAIT)
     assert seen == ["Dm"]
+
+
+def test_a_song_the_model_cannot_take_fails_its_job_without_blaming_the_model(tmp_path):
+    # A 1-PPQ MIDI file failed three jobs of the grid model and disabled it for every
+    # song (found by a monkey test).
+    from engine.plugins import CannotGenerate
+    from tests.engine.jobs.toy_models import Answers
+
+    def refuse(song, mask):
+        raise CannotGenerate("the song's resolution (1 PPQ) is too coarse")
+
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path)
+    registry.add(Answers(refuse, name="picky"))
+    q = JobQueue(registry=registry)
+    song, piano, _ = toy_song()
+    try:
+        for _ in range(4):
+            job = q.submit(JobRequest(song, Mask.of(Region({piano.id}, 0, 960)), "picky"))
+            assert job.wait(WAIT) and job.state is JobState.FAILED
+            assert "too coarse" in job.error
+        assert registry.entry("picky").ok and registry.entry("picky").failures == 0
+    finally:
+        assert q.shutdown(5.0)

@@ -472,3 +472,10 @@ def test_bad_options_are_a_task_error_not_the_models_failure():
                              (replace(OPTS, precision="fp16"), "precision must be")):
         with pytest.raises(tasks.TaskError, match=f"bad generation options: {problem}"):
             tasks.repaint(song, [lead], 0, 1, model=model(), options=options)
+
+
+def test_a_song_too_coarse_for_the_grid_is_the_songs_problem_said_plainly():
+    song = Song((Track("Lead", notes=tuple(Note(60 + i % 5, i, 1) for i in range(16))),),
+                ppq=2)
+    with pytest.raises(tasks.TaskError, match=r"resolution \(2 PPQ\) is too coarse"):
+        tasks.repaint(song, [song.tracks[0].id], 0, 1, model=model(), options=OPTS)
