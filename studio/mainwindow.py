@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
+from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
@@ -805,15 +806,17 @@ class MainWindow(FileCommands, QMainWindow):
         bar = tm.tick_to_bar(self.transport.position)
         at = tm.bar_to_tick(bar)
         sig = tm.signature_at(at)
-        shown_bpm = round(tm.tempo_at(at), 1)
-        answer = dialogs.ask_time(self, bar + 1, shown_bpm, (sig.numerator, sig.denominator),
-                                  song.key_at(at) or "")
+        # What the tempo box can show: rounded, and inside the range a user may set (a
+        # file may hold 600 BPM or less than 4).
+        shown_bpm = min(max(round(tm.tempo_at(at), 1), BPM_RANGE[0]), BPM_RANGE[1])
+        shown_meter = (sig.numerator, sig.denominator)
+        answer = dialogs.ask_time(self, bar + 1, shown_bpm, shown_meter, song.key_at(at) or "")
         if answer is None:
             return
         bpm, meter, key = answer
-        try:  # an unchanged tempo box leaves an unrounded tempo (say 123.456) as it is
+        try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
             edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
-                                     meter=meter, key=key)
+                                     meter=None if meter == shown_meter else meter, key=key)
         except ValueError as e:
             self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
             return

@@ -270,7 +270,9 @@ def _prep_from_json(items: Any, song: Song) -> tuple[Edit, ...]:
             raise ValueError(f"prep[{i}] is not an object")
         if "add_track" in item and _is_int(item.get("index")):
             track = track_from_json(item["add_track"], f"prep[{i}]")
-            edit: Edit = InsertTrack(track, item["index"], label=f"Add {track.name}")
+            # At its place, or after the last track when tracks were removed since.
+            index = min(item["index"], len(song.tracks))
+            edit: Edit = InsertTrack(track, index, label=f"Add {track.name}")
         elif _is_int(item.get("length")) and item["length"] >= 0:
             label = item.get("label") if isinstance(item.get("label"), str) else "Set length"
             edit = set_song_props(song, label, length=item["length"])

@@ -24,6 +24,7 @@ from engine.score import (
     Edit,
     EditError,
     EditGroup,
+    InsertTrack,
     Mask,
     Note,
     Song,
@@ -116,6 +117,20 @@ def _with_prep(prep: tuple[Edit, ...], swap: EditGroup) -> EditGroup:
     return EditGroup((*prep, *swap.edits), swap.label) if prep else swap
 
 
+def fit_prep(prep: tuple[Edit, ...], song: Song) -> tuple[Edit, ...]:
+    """``prep`` for ``song`` as it is now: a track the take adds goes at its place, or
+    after the last track when the user removed tracks since (Harmonize's new Strings was
+    refused: "position 3 is out of range")."""
+    count, out = len(song.tracks), []
+    for e in prep:
+        if isinstance(e, InsertTrack):
+            if e.index > count:
+                e = replace(e, index=count)
+            count += 1
+        out.append(e)
+    return tuple(out)
+
+
 def apply_take(song: Song, take: Take, force: bool = False,
                conflicts: bool | None = None) -> tuple[Song, Edit]:
     """Apply an accepted take to the current song: ``(new song, the edit for undo)``.
@@ -126,13 +141,14 @@ def apply_take(song: Song, take: Take, force: bool = False,
     """
     if conflicts is None:
         conflicts = take.conflicts_with(song)
-    if conflicts:
-        if not force:
-            raise TakeConflict(f"{take.label}: the region was edited after this take was "
-                               "made; apply it anyway to overwrite those edits")
-        prepared = EditGroup(take.prep).apply(song) if take.prep else song
-        edit: Edit = _with_prep(take.prep, replace_in_mask(prepared, take.write_mask,
-                                                           take.notes, take.label))
+    if conflicts and not force:
+        raise TakeConflict(f"{take.label}: the region was edited after this take was "
+                           "made; apply it anyway to overwrite those edits")
+    prep = fit_prep(take.prep, song)
+    if conflicts or prep != take.prep:  # made again for the song as it is now
+        prepared = EditGroup(prep).apply(song) if prep else song
+        edit: Edit = _with_prep(prep, replace_in_mask(prepared, take.write_mask,
+                                                      take.notes, take.label))
     else:
         edit = take.edit
     return edit.apply(song), edit

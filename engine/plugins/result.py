@@ -73,7 +73,9 @@ def _track_notes(model: str, mask: Mask, track_id: int, notes: object) -> tuple[
     if bad is not None:
         raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for track "
                             f"{track_id}, expected Note")
-    return notes
+    # A note of velocity 0 is silent and no file keeps it (MIDI: a note-off; a project
+    # reads it as 1): a take's notes sound, so they save and reopen as they are.
+    return tuple(replace(n, velocity=1) if n.velocity == 0 else n for n in notes)
 
 
 def _fresh_ids(notes: tuple[Note, ...], taken: set[int]) -> tuple[Note, ...]:

@@ -15,13 +15,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score.song import BPM_RANGE, MAX_NUMERATOR
+from engine.score.song import BPM_RANGE, MAX_DENOMINATOR, MAX_NUMERATOR
 from engine.score.spelling import KEY_SIGNATURES
 
 NO_KEY = "(none)"
 # Majors then minors, round the circle of fifths from the most flats.
 KEYS = tuple(KEY_SIGNATURES[k] for k in sorted(KEY_SIGNATURES, key=lambda k: (k[1], k[0])))
-DENOMINATORS = (1, 2, 4, 8, 16, 32)
+DENOMINATORS = tuple(2**i for i in range(MAX_DENOMINATOR.bit_length()))  # 1 … 64
 
 
 class TimeDialog(QDialog):

@@ -46,3 +46,30 @@ def test_double_clicking_the_tempo_read_out_opens_the_dialog(opened, dialogs):
     QTest.mouseDClick(opened.lcd_tempo, Qt.MouseButton.LeftButton)
     assert dialogs.names()[-1] == "ask_time"
     assert round(opened.document.song.tempos[0].bpm, 1) == 140.0
+
+
+def test_a_tempo_or_meter_the_dialog_cannot_show_stays_when_only_the_key_changes(opened,
+                                                                                 dialogs):
+    # A 7.5 BPM file became 10 BPM, and 5/64 became 5/1, when only the key was changed
+    # (the dialog clamped what it could not show; found by a monkey test).
+    from engine.score import TempoChange, TimeSignature
+    from studio.dialogs.timing import TimeDialog
+
+    win = opened
+    song = win.document.song
+    win.set_song(song.__class__(tracks=song.tracks, ppq=song.ppq,
+                                tempos=(TempoChange(0, 16_000_000),),  # 3.75 BPM
+                                time_signatures=(TimeSignature(0, 5, 64),)))
+    _at_bar(win, 1)
+
+    def keep_but_key(parent, bar, bpm, meter, key):  # the real dialog, only the key changed
+        dialog = TimeDialog(None, bar, bpm, meter, key)
+        dialog.key.setCurrentText("G")
+        return dialog.answer()
+
+    dialogs.answers["ask_time"] = keep_but_key
+    win.set_time_at_playhead()
+    after = win.document.song
+    assert [t.us_per_beat for t in after.tempos] == [16_000_000]
+    assert [(s.numerator, s.denominator) for s in after.time_signatures] == [(5, 64)]
+    assert [k.key for k in after.key_signatures] == ["G"]

@@ -180,3 +180,22 @@ def test_a_rejected_first_take_with_new_tracks_keeps_the_region_and_the_letters(
     (take,) = take_set.pending()
     assert take_set.letter(take.id) == "B" and take_set.selected == take.id
     assert apply_take(song, take)[0].track(strings.id).notes[0].pitch == 69
+
+
+def test_a_take_that_adds_a_track_still_applies_after_a_track_was_removed():
+    # Harmonize's new Strings (inserted after the song's 2 tracks) was refused once a track
+    # was removed ("position 2 is out of range"), and dropped by a save and reopen.
+    song, piano, _ = toy_song()
+    strings = Track("Strings", program=48, channel=2)
+    mask = Mask.of(Region({strings.id}, 0, 1920))
+    store = TakeStore()
+    take = store.add(make(song, mask, {strings.id: (Note(67, 0, 960),)},
+                          prep=(InsertTrack(strings, 2),)))
+    fewer = song.with_tracks([piano])  # Bass removed since
+    applied, edit = apply_take(fewer, take)
+    assert [t.name for t in applied.tracks] == ["Piano", "Strings"]
+    assert edit.inverse().apply(applied) == fewer  # one undo step
+    restored = takes_from_json(through_a_file(takes_to_json(store)), fewer)
+    assert restored.count == 1 and restored.problems == []
+    (again,) = restored.store.sets[mask].takes
+    assert [t.name for t in apply_take(fewer, again)[0].tracks] == ["Piano", "Strings"]

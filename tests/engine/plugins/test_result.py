@@ -87,3 +87,14 @@ def test_only_the_tracks_answered_for_are_rewritten(song_and_mask):
     assert written_mask(mask, {piano.id: ()}).track_ids == {piano.id}
     assert written_mask(mask, {}).track_ids == frozenset()
     assert written_mask(mask, [piano.id, bass.id]) == mask
+
+
+def test_a_silent_note_in_a_result_is_written_at_the_softest_velocity():
+    # A plugin's velocity-0 note entered the song, and a saved project reopened it as 1.
+    from engine.score import Mask, Note, Region, Song, Track
+
+    lead = Track("Lead")
+    song = Song((lead,))
+    mask = Mask.of(Region({lead.id}, 0, 480))
+    out = checked_result({lead.id: [Note(60, 0, 120, 0)]}, model="qa", song=song, mask=mask)
+    assert [n.velocity for n in out[lead.id]] == [1]
