@@ -92,6 +92,7 @@ class ModelManager(QDialog):
 
     # -- listing -------------------------------------------------------------------------------
     def populate(self) -> None:
+        chosen = self._current()  # kept across a refill (Set as Default refills the list)
         self.table.clear()
         if not self.catalog.loaded:
             self._say("Looking for models…")
@@ -111,6 +112,8 @@ class ModelManager(QDialog):
                     item.setForeground(c, QColor("#7b828c"))
                 item.setForeground(5, QColor("#e5a13b"))
             self.table.addTopLevelItem(item)
+            if e.name == chosen:
+                self.table.setCurrentItem(item)
         self._update_buttons()
 
     def names(self) -> list[str]:

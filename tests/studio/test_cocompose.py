@@ -289,6 +289,7 @@ def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path,
     assert studio.settings.default_model() == "tiny-random"
     assert studio.catalog.default_name() == "tiny-random"
     assert dlg.table.topLevelItem(dlg.names().index("tiny-random")).text(0) == "★"
+    assert dlg._current() == "tiny-random"  # still selected after the list was refilled
     assert not dlg.remove_button.isEnabled()  # not the user's: nothing to remove
     manifest = json.loads((taken / "partita-plugin.json").read_text())
     (taken / "partita-plugin.json").write_text(json.dumps({**manifest, "name": "mine"}))
