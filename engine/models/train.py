@@ -375,7 +375,12 @@ def train(
     state: dict[str, Any] = {"step": 0, "best_valid": None, "seconds": 0.0,
                              "identity": _identity(cfg)}
     if (run / "last" / checkpoint.STATE_NAME).is_file():
-        state = _resume(run, cfg, model, optimizer)
+        try:
+            state = _resume(run, cfg, model, optimizer)
+        except ConfigError:
+            if claim is not None:
+                claim.close()
+            raise
         if state.get("steps"):  # a time-budgeted run resumes with the schedule it fitted
             cfg = replace(cfg, steps=int(state["steps"]))
         log(f"resumed at step {state['step']} (best valid {state['best_valid']})")
@@ -467,6 +472,8 @@ def train(
             state = {**state, "step": done, "seconds": time.monotonic() - t0}
             checkpoint.save_state(run / "last", model, optimizer, state, info)
             log(f"interrupted at step {done}: saved to resume")
+        if claim is not None:  # free at once: a notebook keeps the interrupted frame alive
+            claim.close()
         raise
     batches.close()  # stops the loader's workers
     if bar is not None:
