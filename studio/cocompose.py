@@ -3,7 +3,7 @@
 :class:`CoComposer` owns the engine :class:`~engine.jobs.JobQueue` (models run on its
 worker thread, never the GUI thread), the :class:`~studio.jobbridge.JobBridge` that
 brings its events to the GUI thread, and the :class:`~engine.jobs.TakeStore` of
-proposals. A request (Repaint, Continue, …) is planned by :mod:`studio.requests` and
+proposals. A request (Repaint, Continue, …) is planned by :mod:`engine.tasks.requests` and
 sent as one job per variation with seeds ``seed, seed+1, …``; a variation whose notes
 repeat an earlier take of the same region is drawn again with a further seed.
 
