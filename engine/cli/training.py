@@ -74,7 +74,6 @@ FINE_TUNE_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "partita-ba
 
 
 def run_train(args: argparse.Namespace) -> int:
-
     from engine.models.train import ConfigError, TrainConfig, train
 
     if args.config is None:

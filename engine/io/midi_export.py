@@ -33,8 +33,6 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
-from engine.score.song import MAX_DENOMINATOR, MAX_NUMERATOR, MAX_TEMPO_US
-from engine.score.spelling import MIDI_KEYS
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -206,14 +204,11 @@ def _conductor(song: Song) -> mido.MidiTrack:
     if song.title:
         events.append(((0, 0, 0), "track_name", {"name": _text(song.title)}))
     for i, sig in enumerate(song.time_signatures):
-        check_time_signature(sig.numerator, sig.denominator)
         events.append(((sig.tick, 1, i), "time_signature",
                        {"numerator": sig.numerator, "denominator": sig.denominator}))
     for i, key in enumerate(song.key_signatures):
-        check_key(key.key)
         events.append(((key.tick, 2, i), "key_signature", {"key": key.key}))
     for i, tempo in enumerate(song.tempos):
-        check_tempo(tempo.us_per_beat)
         events.append(((tempo.tick, 3, i), "set_tempo", {"tempo": tempo.us_per_beat}))
     for i, marker in enumerate(song.markers):
         events.append(((marker.tick, 4, i), "marker", {"text": _text(marker.text)}))
@@ -277,28 +272,7 @@ def _control_message(c: ControlEvent, channel: int) -> tuple[str, dict[str, Any]
     return c.kind, {"channel": channel, "note": c.number, "value": c.value}
 
 
-# -- what a MIDI file can hold: the writer's limits, shared with the project loader -------
-
-
-def check_time_signature(numerator: int, denominator: int) -> None:
-    """Raise ValueError unless MIDI can hold the meter ``numerator/denominator``."""
-    d = denominator
-    if not 1 <= numerator <= MAX_NUMERATOR or not 1 <= d <= MAX_DENOMINATOR or d & (d - 1):
-        raise ValueError(f"time signature {numerator}/{d} is not one MIDI can hold "
-                         f"(1..{MAX_NUMERATOR} beats of 1, 2, 4 … {MAX_DENOMINATOR})")
-
-
-def check_key(key: str) -> None:
-    """Raise ValueError unless ``key`` is one MIDI can hold, spelled as mido does."""
-    if key not in MIDI_KEYS:
-        raise ValueError(f"unknown key {key!r:.40} (keys are spelled like C, F#m, Bb)")
-
-
-def check_tempo(us_per_beat: int) -> None:
-    """Raise ValueError unless MIDI can hold a tempo of ``us_per_beat`` µs per beat."""
-    if not 0 < us_per_beat <= MAX_TEMPO_US:
-        raise ValueError(f"tempo of {us_per_beat} µs per beat is not one MIDI can hold "
-                         f"(1..{MAX_TEMPO_US})")
+# -- what a MIDI file can hold (tempo, meter and key: the song model's own checks) --------
 
 
 def check_control(kind: str, number: int, value: int) -> None:

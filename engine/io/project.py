@@ -36,16 +36,11 @@ from engine.score import (
     Track,
     adopt_ids,
 )
+from engine.score.song import check_key, check_tempo, check_time_signature
 
 from .atomic import atomic_write
 from .errors import FileFormatError
-from .midi_export import (
-    MIN_VELOCITY,
-    check_control,
-    check_key,
-    check_tempo,
-    check_time_signature,
-)
+from .midi_export import MIN_VELOCITY, check_control
 
 FORMAT = "partita"
 FORMAT_VERSION = 1
@@ -290,7 +285,7 @@ def song_from_json(doc: Document) -> Song:
     """The song part of a (current-version) document → Song. Raises ``_Invalid``.
 
     Values a MIDI file cannot hold (a meter of 4/3, an unknown key) are refused with the
-    MIDI writer's own checks, so every project that loads can also be exported.
+    song model's own checks (engine.score.song), so every project that loads can be exported.
     """
     w = "song"
     try:

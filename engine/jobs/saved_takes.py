@@ -42,7 +42,7 @@ from engine.score import (
     set_song_props,
 )
 
-from .take import Take, make_take
+from .take import Take, fit_prep, make_take
 from .takes import TakeStatus, TakeStore
 
 VERSION = 1
@@ -271,8 +271,8 @@ def _prep_from_json(items: Any, song: Song) -> tuple[Edit, ...]:
         if "add_track" in item and _is_int(item.get("index")):
             track = track_from_json(item["add_track"], f"prep[{i}]")
             # At its place, or after the last track when tracks were removed since.
-            index = min(item["index"], len(song.tracks))
-            edit: Edit = InsertTrack(track, index, label=f"Add {track.name}")
+            (edit,) = fit_prep((InsertTrack(track, item["index"], label=f"Add {track.name}"),),
+                               song)
         elif _is_int(item.get("length")) and item["length"] >= 0:
             label = item.get("label") if isinstance(item.get("label"), str) else "Set length"
             edit = set_song_props(song, label, length=item["length"])

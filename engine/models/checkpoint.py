@@ -30,11 +30,16 @@ from engine.models import vocab
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
 from engine.plugins.api import API_VERSION
 from engine.plugins.errors import ManifestError
-from engine.plugins.manifest import parse_manifest, read_manifest_json
+from engine.plugins.manifest import (
+    MANIFEST_NAME,
+    MODEL_MANIFEST_NAME,
+    parse_manifest,
+    read_manifest_json,
+)
 from engine.score.instruments import ROLES
 
 WEIGHTS_NAME = "model.safetensors"
-MANIFEST_NAMES = ("manifest.json", "partita-plugin.json")  # shipped models, community packs
+MANIFEST_NAMES = (MODEL_MANIFEST_NAME, MANIFEST_NAME)  # shipped models, community packs
 OPTIMIZER_NAME = "optimizer.safetensors"
 STATE_NAME = "state.json"
 

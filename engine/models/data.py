@@ -4,7 +4,7 @@ A :class:`Piece` is one song as a lane × step grid with its lane roles and bar 
 Sources:
 
 - the JSB chorales (``load_jsb``): four voice lanes per chorale, in 4/4 from step 0;
-- any MIDI folder (``load_midi_folder``) and the music21 corpus without Bach
+- any MIDI folder (``read_midi_folder``) and the music21 corpus without Bach
   (:mod:`engine.models.corpus`), both through the grid codec.
 
 Batches are random crops (same lane count and length within a batch), transposed at
@@ -179,11 +179,6 @@ def read_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> Mid
         raise _file_error(folder, f"none of its {len(files)} MIDI files can be trained on ("
                           + "; ".join(skipped[:3]) + (" …" if len(skipped) > 3 else "") + ")")
     return MidiFolder(folder, pieces, skipped, len(files))
-
-
-def load_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> list[Piece]:
-    """The usable pieces of :func:`read_midi_folder`."""
-    return read_midi_folder(folder, max_lanes).pieces
 
 
 def save_pieces(path: str | os.PathLike[str], pieces: Sequence[Piece]) -> None:

@@ -145,15 +145,13 @@ def _kind_text(kind: type) -> str:
 
 
 def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
-    """The pieces of one split of a config's ``data`` section."""
+    """The pieces of one split of a config's ``data`` section (a folder of MIDI files is
+    read once for both splits: :func:`_training_data`)."""
     kind = spec.get("kind", "jsb")
     if kind == "jsb":
         return data.load_jsb(spec["path"], spec.get(f"{split}_split", split))
     if kind == "cache":
         return data.load_pieces(Path(spec["path"]) / f"{split}.npz")
-    if kind == "midi":
-        train, valid = data.read_midi_folder(spec["path"], spec.get("max_lanes", 12)).split()
-        return valid if split == "valid" else train
     raise ConfigError(f"unknown data kind {kind!r} (use jsb, cache or midi)")
 
 
@@ -289,9 +287,9 @@ def _resume(run: Path, cfg: TrainConfig, model: AxialDenoiser,
         raise ConfigError(f"{run / 'last'}: cannot resume ({e}); delete that folder to start "
                           f"the run over (the best model so far stays in {run / 'best'})"
                           ) from None
-    old = state.get("identity")
-    if old is not None and old != _identity(cfg):
-        what = [k for k in ("data", "init_from", "model") if old.get(k) != _identity(cfg)[k]]
+    old, new = state.get("identity"), _identity(cfg)
+    if old is not None and old != new:
+        what = [k for k in ("data", "init_from", "model") if old.get(k) != new[k]]
         names = {"data": "training data", "init_from": "starting model", "model": "network"}
         raise ConfigError(f"{run} holds a run with another {' and '.join(names[k] for k in what)}"
                           f"; give this one another name (--name), or delete {run} to start "
@@ -300,9 +298,9 @@ def _resume(run: Path, cfg: TrainConfig, model: AxialDenoiser,
 
 
 def _claim(run: Path) -> IO[str] | None:
-    """An exclusive lock on the run folder for this process's life (released when the
-    returned handle is closed or the process ends): two trainers of one run would write
-    the same checkpoints. Nothing where the platform has no ``flock``."""
+    """An exclusive lock on the run folder, held until the returned handle is closed (or
+    the process ends): two trainers of one run would write the same checkpoints. Nothing
+    where the platform has no ``flock``."""
     try:
         import fcntl
     except ImportError:  # Windows

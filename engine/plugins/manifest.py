@@ -46,14 +46,14 @@ INSTRUMENTS = (*ROLES, "any")
 
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 NAME_RULE = "1-64 chars of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
+_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+_ENTRY_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
 def name_problem(name: str) -> str | None:
     """Why ``name`` cannot name a model (None when it can): the rule every manifest,
     ``partita train --name`` and ``models install`` apply."""
     return None if _NAME_RE.match(name) else f"{name!r} must be {NAME_RULE}"
-_SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-_ENTRY_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .api import API_VERSION, ModelPlugin
 from .errors import PluginError, one_line
-from .manifest import MANIFEST_NAME, Manifest, load_manifest
+from .manifest import MANIFEST_NAME, MODEL_MANIFEST_NAME, Manifest, load_manifest
 
 PackLoader = Callable[[Path, Manifest], ModelPlugin]
 
@@ -101,8 +101,8 @@ def verify_pack(path: Path) -> Manifest:
             raise PluginError(f"{file}: weights file listed in {MANIFEST_NAME} is missing")
         actual = file_sha256(file)
         if actual != w.sha256:
-            retrained = (manifest.path.name != "manifest.json"
-                         and (manifest.folder / "manifest.json").is_file())
+            retrained = (manifest.path.name != MODEL_MANIFEST_NAME
+                         and (manifest.folder / MODEL_MANIFEST_NAME).is_file())
             raise PluginError(
                 f"{file}: SHA-256 mismatch (manifest {w.sha256[:12]}…, file {actual[:12]}…): "
                 "the file is damaged or was changed"

@@ -23,6 +23,29 @@ from .spelling import MIDI_KEYS
 MAX_TEMPO_US = 0xFFFFFF  # set_tempo holds 3 bytes of microseconds per beat
 MAX_NUMERATOR = 255  # time_signature: one byte of beats
 MAX_DENOMINATOR = 64  # a power of two, stored as its exponent (our reader stops at 64)
+
+
+def check_time_signature(numerator: int, denominator: int) -> None:
+    """Raise ValueError unless a MIDI file can hold the meter ``numerator/denominator``."""
+    d = denominator
+    if not 1 <= numerator <= MAX_NUMERATOR or not 1 <= d <= MAX_DENOMINATOR or d & (d - 1):
+        raise ValueError(f"time signature {numerator}/{d} is not one MIDI can hold "
+                         f"(1..{MAX_NUMERATOR} beats of 1, 2, 4 … {MAX_DENOMINATOR})")
+
+
+def check_key(key: str) -> None:
+    """Raise ValueError unless ``key`` is one MIDI can hold, spelled as mido does."""
+    if key not in MIDI_KEYS:
+        raise ValueError(f"unknown key {key!r:.40} (keys are spelled like C, F#m, Bb)")
+
+
+def check_tempo(us_per_beat: int) -> None:
+    """Raise ValueError unless a MIDI file can hold a tempo of ``us_per_beat`` µs per beat."""
+    if not 0 < us_per_beat <= MAX_TEMPO_US:
+        raise ValueError(f"tempo of {us_per_beat} µs per beat is not one MIDI can hold "
+                         f"(1..{MAX_TEMPO_US})")
+
+
 # Tempos a user can set (Ctrl+K, convert --tempo, compose --tempo): MIDI holds down to
 # 3.6 BPM, and above 1000 BPM a 16th is shorter than 15 ms.
 BPM_RANGE = (4.0, 1000.0)
@@ -118,9 +141,7 @@ class TempoChange:
     us_per_beat: int  # microseconds per quarter note, as MIDI stores it
 
     def __post_init__(self) -> None:
-        if not 0 < self.us_per_beat <= MAX_TEMPO_US:
-            raise ValueError(f"tempo of {self.us_per_beat} µs per beat is outside "
-                             f"1..{MAX_TEMPO_US} (what a MIDI file can hold)")
+        check_tempo(self.us_per_beat)
 
     @property
     def bpm(self) -> float:
@@ -134,11 +155,7 @@ class TimeSignature:
     denominator: int = 4
 
     def __post_init__(self) -> None:
-        d = self.denominator
-        if not 1 <= self.numerator <= MAX_NUMERATOR or not 1 <= d <= MAX_DENOMINATOR or (
-                d & (d - 1)):
-            raise ValueError(f"time signature {self.numerator}/{d} is not one MIDI can hold "
-                             f"(1..{MAX_NUMERATOR} beats of 1, 2, 4 … {MAX_DENOMINATOR})")
+        check_time_signature(self.numerator, self.denominator)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,8 +164,7 @@ class KeySignature:
     key: str  # mido spelling: "C", "F#m", "Bb", ...
 
     def __post_init__(self) -> None:
-        if self.key not in MIDI_KEYS:
-            raise ValueError(f"unknown key {self.key!r:.40} (keys are spelled like C, F#m, Bb)")
+        check_key(self.key)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from engine.io.midi_export import check_time_signature
 from engine.plugins.api import (
     Cancelled,
     CancelToken,
@@ -44,7 +43,7 @@ from engine.score import (
     replace_in_mask,
     set_song_props,
 )
-from engine.score.song import BPM_RANGE
+from engine.score.song import BPM_RANGE, check_time_signature
 from engine.score.spelling import key_name
 
 from .chorale import chorale_options

@@ -70,7 +70,7 @@ def test_audible_tracks_follow_mute_and_solo():
 @pytest.mark.parametrize("make, problem", [
     (lambda: Track(volume=7.0), "volume 7 is outside 0..1"),
     (lambda: Track(pan=-2), "pan -2 is outside -1..1"),
-    (lambda: TempoChange(0, 0), "tempo of 0 µs per beat is outside"),
+    (lambda: TempoChange(0, 0), "tempo of 0 µs per beat is not one MIDI can hold"),
     (lambda: TimeSignature(0, 0, 4), "time signature 0/4 is not one MIDI can hold"),
     (lambda: TimeSignature(0, 3, 5), "time signature 3/5"),
     (lambda: KeySignature(0, "H"), "unknown key 'H'"),
