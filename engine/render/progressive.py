@@ -53,8 +53,9 @@ def slice_song(song: Song, start: int, end: int) -> Song:
     Tempo, program and controller values in force at ``start`` are carried to tick 0,
     so the slice sounds exactly as that stretch of the whole song does.
     """
-    tm = TimeMap.of(song)
-    us = round(60_000_000 / tm.tempo_at(start))
+    # The tempo in force, as stored (a round trip through BPM could step past MIDI's
+    # largest tempo, which the song model refuses).
+    us = next(t.us_per_beat for t in reversed(song.tempos) if t.tick <= start)
     tempos = (TempoChange(0, us), *(TempoChange(t.tick - start, t.us_per_beat)
                                     for t in song.tempos if t.tick > start))
     tracks = [_slice_track(t, start, end) for t in song.tracks]

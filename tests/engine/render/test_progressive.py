@@ -41,3 +41,10 @@ def test_a_slice_starts_at_zero_with_the_program_in_force():
     early = slice_song(song, 0, 4 * Q)
     assert early.tracks[0].program == 0
     assert early.tracks[0].program_changes == (ProgramChange(6 * Q, 4),)
+
+
+def test_a_slice_keeps_the_slowest_tempo_a_midi_file_can_hold():
+    from engine.score.song import MAX_TEMPO_US
+
+    song = Song(band().tracks, ppq=Q, tempos=(TempoChange(0, MAX_TEMPO_US),))
+    assert slice_song(song, 2 * Q, 4 * Q).tempos[0].us_per_beat == MAX_TEMPO_US
