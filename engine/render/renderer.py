@@ -195,8 +195,9 @@ def render_files(
         raise RenderError("nothing to write: give a mix path and/or a stems folder")
     if mix_path is not None and Path(mix_path).suffix.lower() != ".wav":
         raise RenderError(f"{mix_path}: the mix is written as WAV: give a .wav file name")
+    paths = stem_paths(song, Path(stems_dir)) if stems_dir is not None else {}
+    names = [p.name for p in paths.values()]
     if stems_dir is not None and known_stale is None:
-        names = [p.name for p in stem_paths(song, Path(stems_dir)).values()]
         others = stale_stems(Path(stems_dir), names)
         if others:
             raise RenderError(f"{stems_dir}: holds other stems ({min(others).name!r}"
@@ -221,12 +222,10 @@ def render_files(
     if mix_path is not None:
         files.append((Path(mix_path), mixed))
     if stems_dir is not None:
-        paths = stem_paths(song, Path(stems_dir))
         files += [(paths[tid], audio) for tid, audio in stems.items()]
     with _locked(Path(stems_dir) if stems_dir is not None else None):
-        if stems_dir is not None and known_stale is not None:
-            new = set(stale_stems(Path(stems_dir), (p.name for p in paths.values())))
-            new -= set(known_stale)
+        if stems_dir is not None:
+            new = set(stale_stems(Path(stems_dir), names)) - set(known_stale or ())
             if new:
                 raise RenderError(f"{stems_dir}: another render wrote stems here meanwhile "
                                   f"(e.g. {min(new).name!r}): nothing written")
