@@ -18,7 +18,10 @@ APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-x
 $(VENV)/.installed: pyproject.toml Makefile $(VENV)/.torch
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
-	$(PIP) install -q "$(TORCH)" --extra-index-url $(TORCH_INDEX)
+	@# A wheel pip already finds (find-links, a mirror) first: asking an unreachable
+	@# PyTorch index costs minutes of retries per dependency.
+	$(PIP) install -q "$(TORCH)" 2>/dev/null || \
+	  $(PIP) install -q "$(TORCH)" --extra-index-url $(TORCH_INDEX)
 	$(PIP) install -q --no-deps "tinysoundfont>=0.3"
 	$(PIP) install -q -e ".[dev,train]"
 	$(PIP) install -q -e plugins/partita-drumkit

@@ -373,7 +373,8 @@ class MainWindow(FileCommands, QMainWindow):
             "prev_take": lambda: self.composer.step(-1),
             "accept_take": self.composer.accept, "reject_take": self.composer.reject,
             "next_region": lambda: self.composer.show_region(1),
-            "model_manager": lambda: dialogs.show_model_manager(self, self.catalog),
+            "model_manager": lambda: dialogs.show_model_manager(self, self.catalog,
+                                                                self.composer.queue),
         }
         for name, fn in handlers.items():
             a.all[name].triggered.connect(lambda _checked=False, fn=fn: fn())
@@ -408,7 +409,8 @@ class MainWindow(FileCommands, QMainWindow):
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel
         gp.actionRequested.connect(self.generate)
-        gp.manageModels.connect(lambda: dialogs.show_model_manager(self, self.catalog))
+        gp.manageModels.connect(
+            lambda: dialogs.show_model_manager(self, self.catalog, self.composer.queue))
         gp.clearMask.connect(self.clear_mask)
         self.catalog.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         doc.modifiedChanged.connect(lambda _m: self.update_title())

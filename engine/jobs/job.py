@@ -40,6 +40,7 @@ class CancelReason(StrEnum):
     SUPERSEDED = "superseded"  # a newer request for the same region replaced it
     TIMEOUT = "timeout"  # it ran longer than its timeout
     SHUTDOWN = "shutdown"  # the queue shut down
+    MODEL_REMOVED = "model-removed"  # its model was removed (JobQueue.cancel_model)
 
 
 def region_key(task: str, mask: Mask) -> Hashable:

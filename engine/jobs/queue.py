@@ -72,6 +72,7 @@ _CANCEL_MESSAGES = {
     CancelReason.SUPERSEDED: "superseded by a newer request for the same region",
     CancelReason.TIMEOUT: "timed out",
     CancelReason.SHUTDOWN: "cancelled: the queue is shutting down",
+    CancelReason.MODEL_REMOVED: "cancelled: its model was removed",
 }
 
 
@@ -224,11 +225,24 @@ class JobQueue:
                 self.cancel(job, reason)
             return len(jobs)
 
-    # -- state -----------------------------------------------------------------------------
-    def pending(self) -> list[Job]:
-        """Queued and running jobs, running first, then in the order they will run."""
+    def cancel_model(self, name: str,
+                     reason: CancelReason = CancelReason.MODEL_REMOVED) -> int:
+        """Cancel every queued and running job of the model ``name`` (before it is removed:
+        a queued job would fail on its missing files); returns how many."""
         with self._lock:
-            return [*self._running.values(), *sorted(self._queued.values())]
+            jobs = [j for j in (*self._queued.values(), *self._running.values())
+                    if j.model_name == name]
+            for job in jobs:
+                self.cancel(job, reason)
+            return len(jobs)
+
+    # -- state -----------------------------------------------------------------------------
+    def pending(self, model: str | None = None) -> list[Job]:
+        """Queued and running jobs (of the model named ``model``, if given), running
+        first, then in the order they will run."""
+        with self._lock:
+            jobs = [*self._running.values(), *sorted(self._queued.values())]
+        return [j for j in jobs if model is None or j.model_name == model]
 
     @property
     def idle(self) -> bool:

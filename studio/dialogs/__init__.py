@@ -7,11 +7,18 @@ modal dialogs directly.
 
 from __future__ import annotations
 
-from .files import get_export_midi_path, get_open_path, get_save_path, get_stems_dir
+from .files import (
+    get_export_midi_path,
+    get_open_path,
+    get_pack_dir,
+    get_save_path,
+    get_stems_dir,
+)
 from .generation import ask_instruments, confirm_take_conflict
 from .messages import (
     ask_discard_takes,
     ask_overwrite_changed,
+    ask_remove_model,
     ask_replace_stale,
     ask_save_changes,
     ask_save_over_midi,
@@ -30,6 +37,7 @@ __all__ = [
     "ask_instruments",
     "ask_overwrite_changed",
     "ask_recover",
+    "ask_remove_model",
     "ask_replace_stale",
     "ask_save_changes",
     "ask_save_over_midi",
@@ -37,6 +45,7 @@ __all__ = [
     "confirm_take_conflict",
     "get_export_midi_path",
     "get_open_path",
+    "get_pack_dir",
     "get_save_path",
     "get_stems_dir",
     "pick_colour",

@@ -121,6 +121,21 @@ def ask_replace_stale(parent: QWidget | None, folder: Path, stale: Sequence[Path
     return box.exec() == QMessageBox.StandardButton.Yes
 
 
+def ask_remove_model(parent: QWidget | None, name: str, folder: Path, jobs: int) -> bool:
+    """Ask before deleting the model ``name`` from ``folder`` (default: No); ``jobs`` of
+    it waiting or running are cancelled if the answer is Yes."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, "Remove model",
+        f"Delete {name} from your models folder ({folder})?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    busy = (f" Its {jobs} waiting or running job{'s' * (jobs != 1)} will be cancelled."
+            if jobs else "")
+    box.setInformativeText(f"This cannot be undone.{busy}")
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    box.setEscapeButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
+
+
 def pick_colour(parent: QWidget | None, colour: str, title: str) -> str | None:
     """A colour chosen in the standard colour dialog (``#rrggbb``), None when cancelled."""
     chosen = QColorDialog.getColor(QColor(colour), parent, title)

@@ -17,11 +17,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -29,8 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.jobs import JobQueue
 from engine.plugins import PluginError
 from engine.plugins.registry import describe
+from studio import dialogs  # its questions, looked up when asked (tests answer them)
 
 from ..models import ModelCatalog
 
@@ -38,11 +38,14 @@ COLUMNS = ("", "Model", "Version", "Kind", "Source", "Status", "Tasks")
 
 
 class ModelManager(QDialog):
-    """The model manager; ``catalog`` is the studio's model list."""
+    """The model manager; ``catalog`` is the studio's model list and ``queue`` its job
+    queue (removing a model cancels that model's jobs first)."""
 
-    def __init__(self, catalog: ModelCatalog, parent: QWidget | None = None) -> None:
+    def __init__(self, catalog: ModelCatalog, parent: QWidget | None = None,
+                 queue: JobQueue | None = None) -> None:
         super().__init__(parent)
         self.catalog = catalog
+        self.queue = queue
         self.setWindowTitle("Model Manager")
         self.resize(980, 420)
         intro = QLabel("Models generate notes inside the mask. Packs are data only (safe to "
@@ -138,9 +141,9 @@ class ModelManager(QDialog):
 
     # -- actions -------------------------------------------------------------------------------
     def _pick_pack(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Install a model pack (its folder)")
+        folder = dialogs.get_pack_dir(self)
         if folder:
-            self.install(Path(folder))
+            self.install(folder)
 
     def install(self, folder: Path) -> bool:
         """Install the pack in ``folder`` into the user's models folder; report the result."""
@@ -178,19 +181,22 @@ class ModelManager(QDialog):
         if not name:
             return False
         folder = self.catalog.registry.user_dir
-        if ask and QMessageBox.question(
-                self, "Remove model", f"Delete {name} from your models folder ({folder})? "
-                "This cannot be undone.") != QMessageBox.StandardButton.Yes:
+        jobs = len(self.queue.pending(name)) if self.queue is not None else 0
+        if ask and not dialogs.ask_remove_model(self, name, folder, jobs):
             return False
+        # Its jobs end first: a queued one would fail later on the model's missing files.
+        cancelled = self.queue.cancel_model(name) if self.queue is not None else 0
         try:
             removed = self.catalog.registry.remove(name)
         except (PluginError, OSError) as e:
             self._say(f"Cannot remove {name}: {e}", error=True)
             return False
         self.catalog.refresh()
-        self._say(f"Removed {name} ({removed})")
+        self._say(f"Removed {name} ({removed})"
+                  + (f"; cancelled {cancelled} of its jobs" if cancelled else ""))
         return True
 
 
-def show_model_manager(parent: QWidget | None, catalog: ModelCatalog) -> None:
-    ModelManager(catalog, parent).exec()
+def show_model_manager(parent: QWidget | None, catalog: ModelCatalog,
+                       queue: JobQueue | None = None) -> None:
+    ModelManager(catalog, parent, queue).exec()

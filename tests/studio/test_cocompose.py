@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from engine.jobs import CancelReason, JobRequest, JobState
 from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
 from engine.score import Mask, Note, Region, Track, add_notes
@@ -263,12 +264,13 @@ def test_the_model_list_greys_disabled_models_with_their_reason(studio):
     assert "API 99" in combo.itemData(i, Qt.ItemDataRole.ToolTipRole)
 
 
-def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path, qtbot):
+def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path, qtbot,
+                                                               dialogs):
     from engine.models.checkpoint import save_model
     from engine.models.network import AxialDenoiser, NetworkConfig
     from studio.dialogs.model_manager import ModelManager
 
-    dlg = ModelManager(studio.catalog, studio)
+    dlg = ModelManager(studio.catalog, studio, studio.composer.queue)
     assert {"echo", "tiny-random", "from-the-future"} <= set(dlg.names())
     row = dlg.names().index("from-the-future")
     assert "disabled" in dlg.table.topLevelItem(row).text(5)
@@ -297,9 +299,22 @@ def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path,
     qtbot.waitUntil(lambda: "mine" in dlg.names(), timeout=5000)
     dlg.table.setCurrentItem(dlg.table.topLevelItem(dlg.names().index("mine")))
     assert dlg.remove_button.isEnabled()
-    assert dlg.remove(ask=False)
+    # A job of "mine" waits behind a gated one: removing the model cancels it (it would
+    # fail on the deleted files), and says so before and after.
+    gated = studio.models["gated"]
+    mask = Mask.of(Region({studio.document.song.tracks[0].id}, 0, BAR))
+    blocker = studio.composer.queue.submit(JobRequest(studio.document.song, mask, gated))
+    waiting = studio.composer.queue.submit(JobRequest(studio.document.song, mask, "mine"))
+    dialogs.answers["ask_remove_model"] = True
+    assert dlg.remove()
+    assert dialogs.calls[-1] == ("ask_remove_model", ("mine", studio.catalog.registry.user_dir,
+                                                      1))
     qtbot.waitUntil(lambda: "mine" not in dlg.names(), timeout=5000)
-    assert "Removed mine" in dlg.status.text()
+    assert "Removed mine" in dlg.status.text() and "cancelled 1 of its jobs" in dlg.status.text()
+    assert waiting.state is JobState.CANCELLED
+    assert waiting.cancel_reason is CancelReason.MODEL_REMOVED
+    gated.gate.set()
+    assert blocker.wait(5)
     dlg.close()
 
 

@@ -143,6 +143,25 @@ def test_cancel_a_running_job_within_one_step(queue, song_and_mask):
     assert job.take is None
 
 
+def test_removing_a_model_cancels_its_jobs_only(queue, song_and_mask):
+    gate = threading.Event()
+    doomed = StepModel("doomed", gate=gate)
+    running = queue.submit(request(song_and_mask, doomed))
+    wait_running(running)
+    waiting = queue.submit(request(song_and_mask, doomed))
+    other = queue.submit(request(song_and_mask, StepModel("kept", steps=1)))
+    assert [j.id for j in queue.pending("doomed")] == [running.id, waiting.id]
+    assert queue.cancel_model("doomed") == 2
+    assert queue.join(WAIT)
+    for job in (running, waiting):
+        last = queue.rec.of(job)[-1]
+        assert isinstance(last, JobCancelled) and last.reason is CancelReason.MODEL_REMOVED
+        assert last.message == "cancelled: its model was removed"
+    assert doomed.calls == 1  # the waiting job never reached the model
+    assert other.state is JobState.FINISHED
+    assert queue.cancel_model("doomed") == 0
+
+
 def test_timeout_cancels_and_says_so(queue, song_and_mask):
     model = StepModel(steps=100_000, delay=0.001)
     job = queue.submit(request(song_and_mask, model, timeout=0.05))
