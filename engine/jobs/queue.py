@@ -180,7 +180,7 @@ class JobQueue:
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job queue is shut down")
-            job = Job(request, model, next(self._seq), self.cancel)
+            job = Job(request, model, next(self._seq), self.cancel, song)
             self._emit(JobQueued(job))
             if request.supersede_key is not None:
                 for old in list(self._queued.values()):
@@ -363,12 +363,13 @@ class JobQueue:
 
         try:
             token.raise_if_cancelled()  # cancelled between dequeue and start
-            result = job.model.generate(req.prepared_song, req.mask, req.options, progress,
+            result = job.model.generate(job.prepared_song, req.mask, req.options, progress,
                                         token)
             token.raise_if_cancelled()  # a cancel beats a late result
             take = make_take(job_id=job.id, model=name, task=req.task, mask=req.mask,
                              song=req.song, revision=req.revision, result=result,
-                             options=req.options, label=req.label, prep=req.prep)
+                             options=req.options, label=req.label, prep=req.prep,
+                             prepared_song=job.prepared_song)
         except Cancelled:
             self._end_cancelled(job, timeout)
         except InvalidResult as e:

@@ -92,14 +92,18 @@ def make_take(
     options: GenerateOptions | None = None,
     label: str = "",
     prep: tuple[Edit, ...] = (),
+    prepared_song: Song | None = None,
 ) -> Take:
     """Validate a model's result and build the take; :class:`InvalidResult` if it is bad
     (the checks: :func:`engine.plugins.result.checked_result`).
 
-    ``song`` is the song before ``prep``; ``mask`` and the result refer to the song after.
+    ``song`` is the song before ``prep``; ``mask`` and the result refer to the song after,
+    ``prepared_song`` when the caller has it (the prep is applied here otherwise).
     """
     base = song
-    if prep:
+    if prepared_song is not None:
+        song = prepared_song
+    elif prep:
         song = EditGroup(tuple(prep)).apply(song)
     clean = checked_result(result, model=model, song=song, mask=mask)
     label = label or f"{task.capitalize()} · {model}"

@@ -41,3 +41,30 @@ def test_forcing_a_conflicting_take_with_prep_still_adds_its_track():
     assert job.take.conflicts_with(edited)
     applied, edit = apply_take(edited, job.take, force=True)
     assert applied.track(extra.id).notes and edit.inverse().apply(applied) == edited
+
+
+class CountingEdit:
+    """An edit that counts how often it is applied (a long song's prep is not free)."""
+
+    label = "Longer"
+
+    def __init__(self, inner) -> None:
+        self.inner, self.applied = inner, 0
+
+    def apply(self, song):
+        self.applied += 1
+        return self.inner.apply(song)
+
+    def inverse(self):
+        return self.inner.inverse()
+
+
+def test_the_queue_applies_a_requests_prep_once():
+    song, piano, _bass = toy_song()
+    longer = CountingEdit(set_song_props(song, length=8 * 1920))
+    mask = Mask.of(Region({piano.id}, 4 * 1920, 6 * 1920))
+    with JobQueue() as queue:
+        job = queue.submit(JobRequest(song, mask, StepModel(), prep=(longer,)))
+        assert job.wait(5) and job.take is not None, job.error
+    assert longer.applied == 1  # at submit; the model and the take use that song
+    assert job.take.edit.apply(song).length == 8 * 1920
