@@ -2,9 +2,9 @@
 
 Each command group lives in its own module with a ``register(subparsers)`` function;
 a command's handler takes the parsed ``argparse.Namespace`` and returns an exit code.
-User errors are raised as :class:`CliError` (or the engine's own error types listed in
-``USER_ERRORS``) and printed as one line, ``partita: error: …``, with exit code 1 — never
-a traceback.
+User errors are raised as :class:`CliError` (or any other
+:class:`engine.errors.PartitaError`: ``common.USER_ERRORS``) and printed as one line,
+``partita: error: …``, with exit code 1 — never a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from engine import __version__
 
-from .common import CliError, error_line, user_errors
+from .common import USER_ERRORS, CliError, error_line
 
 # Modules that add sub-commands (a missing one is an error, not a command that vanishes).
 COMMAND_MODULES = (
@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("partita: interrupted", file=sys.stderr)
         return 130
-    except user_errors() as e:
+    except USER_ERRORS as e:
         print(f"partita: error: {error_line(e)}", file=sys.stderr)
         return 1
 

@@ -9,36 +9,17 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from engine.errors import PartitaError
 
-class CliError(Exception):
+
+class CliError(PartitaError):
     """A problem the user can fix; printed as one line without a traceback."""
 
 
-# Engine exception types that are the user's problem (bad file, bad option), by import path.
-# Modules register theirs here so the CLI prints them as one clean line.
-_USER_ERROR_PATHS = [
-    "engine.io.errors:FileFormatError",
-    "engine.score.edits:EditError",
-    "engine.plugins.registry:PluginError",
-    "engine.models.checkpoint:ModelFileError",
-    "engine.tasks:TaskError",
-    "engine.render.errors:RenderError",
-]
-
-
-def user_errors() -> tuple[type[BaseException], ...]:
-    """The exception types printed as one line. Only modules already imported are looked
-    at: an error can only come from code that ran, and importing the rest (torch, via the
-    model modules) would make every error message take seconds."""
-    # Any OS error: a full disk, a read-only filesystem or a name too long is the
-    # user's to fix, and it names its file (error_line).
-    types: list[type[BaseException]] = [CliError, OSError]
-    for path in _USER_ERROR_PATHS:
-        module_name, _, name = path.partition(":")
-        error_type = getattr(sys.modules.get(module_name), name, None)
-        if error_type is not None:
-            types.append(error_type)
-    return tuple(types)
+# What is printed as one line, never a traceback: every error the engine raises on
+# purpose (CliError too) and any OS error (a full disk, a read-only filesystem or a name
+# too long is the user's to fix, and it names its file: error_line).
+USER_ERRORS: tuple[type[BaseException], ...] = (PartitaError, OSError)
 
 
 def error_line(e: BaseException) -> str:

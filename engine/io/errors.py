@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from engine.errors import PartitaError
 
-class FileFormatError(Exception):
+
+class FileFormatError(PartitaError):
     """A file is damaged, truncated, of the wrong kind or cannot be written.
 
     The message is one line that names the file and the problem, ready to show a user

@@ -18,11 +18,13 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from engine.errors import PartitaError
+
 MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any real song; keeps memory use bounded
 SMPTE_FPS = (24, 25, 29, 30)  # 29 means 29.97 (drop-frame)
 
 
-class SmfError(ValueError):
+class SmfError(PartitaError, ValueError):
     """The bytes are not a readable Standard MIDI File (message: the problem, one line)."""
 
 

@@ -25,6 +25,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save
 
+from engine.errors import PartitaError
 from engine.io.atomic import atomic_write
 from engine.models import vocab
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
@@ -44,7 +45,7 @@ OPTIMIZER_NAME = "optimizer.safetensors"
 STATE_NAME = "state.json"
 
 
-class ModelFileError(Exception):
+class ModelFileError(PartitaError):
     """A model or checkpoint file is missing, damaged or made for other code."""
 
     def __init__(self, path: str | os.PathLike[str], problem: str) -> None:

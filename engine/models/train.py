@@ -33,6 +33,7 @@ import torch
 import torch.distributed as dist
 import yaml
 
+from engine.errors import PartitaError
 from engine.models import checkpoint, data, grow
 from engine.models.evaluate import orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig, parameter_count
@@ -40,7 +41,7 @@ from engine.plugins.manifest import name_problem
 from engine.score.instruments import ROLE_IDS, ROLES
 
 
-class ConfigError(ValueError):
+class ConfigError(PartitaError, ValueError):
     """A training config file is missing a field or has a bad value."""
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from engine.errors import PartitaError
 from engine.score import Mask, Note, Song
 from engine.score.spelling import key_name
 
@@ -29,7 +30,7 @@ class Cancelled(Exception):
     """Raised inside a model when its cancel token is set."""
 
 
-class CannotGenerate(ValueError):
+class CannotGenerate(PartitaError, ValueError):
     """Raised by a model for a request it cannot do *because of the song or the request*
     (a resolution too coarse for its grid, more tracks than it has lanes for): the job
     fails with this message, but the model is not at fault, so the failure is not

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from engine.errors import PartitaError
 
-class PluginError(Exception):
+
+class PluginError(PartitaError):
     """A plugin or model pack cannot be used; the message is one line a user can act on.
 
     Messages name the file or plugin first, e.g. ``"…/drumkit/partita-plugin.json: field

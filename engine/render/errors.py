@@ -1,7 +1,9 @@
 """Errors that are the user's to fix, printed by the CLI as one line."""
 
+from engine.errors import PartitaError
 
-class RenderError(Exception):
+
+class RenderError(PartitaError):
     """Rendering cannot go ahead (bad sample rate, nothing to write, no usable synth)."""
 
 

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol, runtime_checkable
 
+from engine.errors import PartitaError
+
 from .region import Mask
 from .song import (
     BPM_RANGE,
@@ -33,7 +35,7 @@ from .song import (
 from .timing import TimeMap
 
 
-class EditError(ValueError):
+class EditError(PartitaError, ValueError):
     """An edit does not fit the song it is applied to."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from engine.errors import PartitaError
 
-class TaskError(ValueError):
+
+class TaskError(PartitaError, ValueError):
     """A task cannot run on this song as asked (empty song, unknown instrument, ...)."""

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engine.errors import PartitaError
 from engine.score import (
     Edit,
     Mask,
@@ -52,7 +53,7 @@ TITLES = {"repaint": "Repaint", "regenerate": "Regenerate track", "continue": "C
           "harmonize": "Harmonize", "compose": "Compose"}
 
 
-class PlanError(ValueError):
+class PlanError(PartitaError, ValueError):
     """The action cannot run as asked; the message tells the user what to do."""
 
 

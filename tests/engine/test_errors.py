@@ -1,0 +1,40 @@
+"""One base for the engine's errors: a caller catches PartitaError for "a problem the
+user can act on", and the CLI prints every one of them as one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.cli import main
+from engine.errors import PartitaError
+from engine.io import FileFormatError
+from engine.models.checkpoint import ModelFileError
+from engine.models.train import ConfigError
+from engine.plugins import InvalidResult, ManifestError, PluginError
+from engine.plugins.api import CannotGenerate
+from engine.render import RenderError
+from engine.score import EditError
+from engine.tasks import TaskError
+from engine.tasks.requests import PlanError
+
+# The value errors stay value errors (callers catching ValueError still catch them).
+VALUE_ERRORS = (EditError, TaskError, PlanError, ConfigError, CannotGenerate, InvalidResult)
+
+
+@pytest.mark.parametrize("error", [FileFormatError, ModelFileError, PluginError, ManifestError,
+                                   RenderError, *VALUE_ERRORS])
+def test_every_engine_error_is_a_partita_error(error):
+    assert issubclass(error, PartitaError)
+
+
+@pytest.mark.parametrize("error", VALUE_ERRORS)
+def test_value_errors_stay_value_errors(error):
+    assert issubclass(error, ValueError)
+
+
+def test_the_cli_prints_an_engine_error_as_one_line(tmp_path, capsys):
+    song = tmp_path / "zipped.mid"
+    song.write_bytes(b"PK\x03\x04" + bytes(60))  # a zip file named .mid
+    assert main(["info", str(song)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("partita: error: zipped.mid: not a MIDI file") and "\n" not in err
