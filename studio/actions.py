@@ -26,6 +26,19 @@ class Spec:
     tip: str = ""
     checkable: bool = False
 
+    @property
+    def label(self) -> str:
+        """The text without its mnemonic (``"Save &As…"`` → ``"Save As…"``)."""
+        return self.text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+    @property
+    def tooltip(self) -> str:
+        """The tip with the first shortcut, for a button that does the same (a panel's)."""
+        if not self.keys:
+            return self.tip
+        key = QKeySequence(self.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+        return f"{self.tip} ({key})"
+
 
 SPECS: tuple[Spec, ...] = (
     # File
@@ -113,7 +126,7 @@ SPECS: tuple[Spec, ...] = (
          "Mask every track except the current one(s)"),
     Spec("clear_mask", "&Clear Mask", (), "", "Clear the mask (or press Esc twice)"),
     # Generate
-    Spec("repaint", "&Repaint", ("Ctrl+R",), "sparkle", "Repaint the masked notes (Ctrl+R)"),
+    Spec("repaint", "&Repaint", ("Ctrl+R",), "sparkle", "Rewrite the notes inside the mask"),
     Spec("regenerate", "Re&generate Track", ("Ctrl+Shift+R",), "",
          "Rewrite the masked (or current) track over the whole song"),
     Spec("continue", "&Continue", ("Ctrl+Shift+C",), "", "Add bars after the end of the song"),
@@ -187,6 +200,14 @@ GESTURES: tuple[tuple[str, str], ...] = (
 )
 
 
+def spec(name: str) -> Spec:
+    """The spec of the action ``name`` (KeyError for an unknown one)."""
+    return _BY_NAME[name]
+
+
+_BY_NAME = {s.name: s for s in SPECS}
+
+
 def shortcut_rows() -> list[tuple[str, str]]:
     """(action, keys) rows for the shortcuts dialog, in menu order, then the gestures."""
     rows = []
@@ -194,6 +215,5 @@ def shortcut_rows() -> list[tuple[str, str]]:
         if spec.keys:
             keys = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
                              for k in spec.keys)
-            rows.append((spec.text.replace("&&", "\0").replace("&", "").replace("\0", "&")
-                         .rstrip("…"), keys))
+            rows.append((spec.label.rstrip("…"), keys))
     return rows + list(GESTURES)

@@ -32,7 +32,9 @@ from engine.plugins.registry import describe
 from engine.score.mask_geometry import describe as describe_mask
 from engine.score.spelling import pitch_name
 from engine.tasks import AUTO, CHORALE_MODEL
+from engine.tasks.requests import ACTIONS
 
+from . import actions
 from .cocompose import GenerationSettings
 from .models import ModelCatalog
 
@@ -99,18 +101,12 @@ class GeneratePanel(QWidget):
         self.buttons: dict[str, QPushButton] = {}
         grid = QGridLayout()
         grid.setSpacing(4)
-        specs = (("repaint", "Repaint", "Ctrl+R", "Rewrite the notes inside the mask"),
-                 ("regenerate", "Regenerate Track", "Ctrl+Shift+R",
-                  "Rewrite the masked (or current) track over the whole song"),
-                 ("continue", "Continue", "Ctrl+Shift+C",
-                  "Add bars after the end of the song"),
-                 ("harmonize", "Harmonize", "Ctrl+Shift+H",
-                  "Fill the other tracks around the current (melody) track"),
-                 ("compose", "Compose", "Ctrl+Shift+N", "Write a new piece into an empty song"))
-        for i, (name, text, keys, tip) in enumerate(specs):
-            b = QPushButton(text, self)
+        # Text, tip and shortcut as the Generate menu's actions have them (studio.actions).
+        for i, name in enumerate(ACTIONS):
+            action = actions.spec(name)
+            b = QPushButton(action.label, self)
             b.setObjectName("Primary" if name == "repaint" else "Action")
-            b.setToolTip(f"{tip} ({keys})")
+            b.setToolTip(action.tooltip)
             b.clicked.connect(lambda _c=False, n=name: self.actionRequested.emit(n))
             self.buttons[name] = b
             if name == "repaint":

@@ -227,3 +227,12 @@ def test_the_window_fits_a_1080p_screen_at_200_percent(window):
     assert window.generate_dock.widget().widget() is window.generate_panel
     hint = window.takes_bar.hint
     assert hint.toolTip() == hint.text() and "Compose" in hint.text()
+
+
+def test_the_generate_panels_buttons_name_the_menus_shortcuts(window):
+    # One source (studio.actions): a key changed there changes the buttons' tips too.
+    for name, button in window.generate_panel.buttons.items():
+        action = window.actions.all[name]
+        key = action.shortcut().toString()
+        assert button.text() == action.text().replace("&", "")
+        assert button.toolTip() == f"{action.toolTip()} ({key})" and key.startswith("Ctrl+")
