@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save
 
 from engine.errors import PartitaError
@@ -160,6 +160,52 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     return manifest
 
 
+def network_shapes(cfg: NetworkConfig) -> dict[str, tuple[int, ...]]:
+    """The tensor shapes (state-dict names) the network ``cfg`` describes needs."""
+    with torch.no_grad():
+        return {k: tuple(v.shape) for k, v in AxialDenoiser(cfg).state_dict().items()}
+
+
+def check_weight_shapes(file: Path, cfg: NetworkConfig, bits: int = 32) -> None:
+    """:class:`ModelFileError` naming the first tensor of ``file`` (read from its header
+    only) that the network ``cfg`` has no place for, lacks, or has at another shape — so
+    a manifest that does not describe its weights fails here, in words, at every precision
+    (not as a kernel's shape error at the first generation). Quantized files (``bits`` 8
+    or 4) store a linear weight ``W`` as ``W.qweight`` (int4: two codes a byte) and
+    ``W.scales``."""
+    try:
+        with safe_open(str(file), "pt") as f:
+            stored = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}  # noqa: SIM118
+    except (SafetensorError, OSError) as e:
+        raise ModelFileError(file, f"not a readable safetensors file ({e})") from None
+    found: dict[str, tuple[int, ...]] = {}
+    for name, shape in stored.items():
+        if name.endswith(".scales") and bits < 32:
+            continue
+        if name.endswith(".qweight") and bits < 32:
+            name = name.removesuffix(".qweight")
+            if bits == 4 and len(shape) == 2:
+                shape = (shape[0], shape[1] * 2)
+        found[name] = shape
+    try:
+        expected = network_shapes(cfg)
+    except (TypeError, ValueError, RuntimeError) as e:
+        raise ModelFileError(file, f"the manifest's network cannot be built ({e})") from None
+    net = ", ".join(f"{k} {getattr(cfg, k)}" for k in ("d_model", "n_layers", "n_heads",
+                                                       "ff_mult", "max_steps", "max_lanes"))
+    for name, shape in expected.items():
+        if name not in found:
+            raise ModelFileError(file, f"has no tensor {name!r}, which the manifest's network "
+                                       f"({net}) needs")
+        if found[name] != shape:
+            raise ModelFileError(file, f"tensor {name!r} is {list(found[name])}, but the "
+                                       f"manifest's network ({net}) needs {list(shape)}")
+    extra = sorted(set(found) - set(expected))
+    if extra:
+        raise ModelFileError(file, f"tensor {extra[0]!r} has no place in the manifest's "
+                                   f"network ({net})")
+
+
 def load_model(
     path: str | os.PathLike[str], *, check_hash: bool = True
 ) -> tuple[AxialDenoiser, dict[str, Any]]:
@@ -175,6 +221,10 @@ def load_model(
                                       "replaced file)")
     try:
         cfg = NetworkConfig.from_dict(manifest["network"])
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(file, f"field 'network': {e}") from None
+    check_weight_shapes(weights, cfg)
+    try:
         model = AxialDenoiser(cfg)
         model.load_state_dict(load_file(str(weights)), strict=True)
     except (SafetensorError, RuntimeError, ValueError, TypeError) as e:

@@ -114,6 +114,7 @@ def load_grid_pack(folder: Path, manifest: object) -> ModelPlugin:
     """
     try:
         check_declared_precisions(folder)
+        check_pack_shapes(folder)
         return plugin_from_folder(folder)
     except ModelFileError as e:  # one line naming the file, as the registry shows it
         raise PluginError(str(e)) from e
@@ -131,6 +132,24 @@ def check_declared_precisions(folder: str | os.PathLike[str]) -> None:
                 f"'precisions' lists {precision} but 'weights' has no "
                 f"{weights_name(precision)} (make it with `partita quantize PATH --precision "
                 f"{precision}`, or drop {precision} from 'precisions')"))
+
+
+def check_pack_shapes(folder: str | os.PathLike[str]) -> None:
+    """:class:`ModelFileError` if a weights file of any precision does not fit the
+    manifest's network (read from the files' headers: no weights are loaded)."""
+    from engine.models.checkpoint import check_weight_shapes
+    from engine.models.network import NetworkConfig
+    from engine.models.quantize import BITS, weights_entry, weights_name
+
+    manifest = read_manifest(folder)
+    root = Path(manifest["_path"]).parent
+    try:
+        cfg = NetworkConfig.from_dict(manifest["network"])
+    except (TypeError, ValueError) as e:
+        raise ModelFileError(manifest["_path"], f"field 'network': {e}") from None
+    for precision in manifest.get("precisions", ["fp32"]):
+        if weights_entry(manifest, precision) is not None:
+            check_weight_shapes(root / weights_name(precision), cfg, BITS.get(precision, 32))
 
 
 def tiny_random_model(seed: int = 0, name: str = "tiny-random", lanes: int = 8) -> ModelPlugin:

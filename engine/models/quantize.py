@@ -38,6 +38,7 @@ from engine.models import vocab
 from engine.models.checkpoint import (
     WEIGHTS_NAME,
     ModelFileError,
+    check_weight_shapes,
     load_model,
     read_manifest,
     sha256_of,
@@ -328,14 +329,15 @@ def load_quantized(
         raise ModelFileError(file, "made from other fp32 weights than the model's current "
                                    f"ones (run `partita quantize {root} --precision "
                                    f"{precision}` again)")
-    try:
-        raw = load_file(str(file))
-    except (SafetensorError, OSError) as e:
-        raise ModelFileError(file, f"not a readable safetensors file ({e})") from None
     bits = BITS.get(precision)
     if bits is None or entry.get("bits") != bits:
         raise ModelFileError(file, f"manifest says {entry.get('bits')} bits for {precision}")
     cfg = NetworkConfig.from_dict(manifest["network"])
+    check_weight_shapes(file, cfg, bits)
+    try:
+        raw = load_file(str(file))
+    except (SafetensorError, OSError) as e:
+        raise ModelFileError(file, f"not a readable safetensors file ({e})") from None
     linears, others = {}, {}
     for name, value in raw.items():
         if name.endswith(".scales"):

@@ -115,6 +115,29 @@ def test_quantized_file_has_manifest_entry_and_hash_check(model_dir):
         load_denoiser(damaged, "int4")
 
 
+@pytest.mark.parametrize("precision", ["fp32", "int8", "int4"])
+def test_a_manifest_that_does_not_describe_its_weights_is_refused_in_words(model_dir, tmp_path,
+                                                                         precision):
+    import shutil
+
+    from engine.models.plugin import load_grid_pack
+    from engine.plugins import PluginError
+
+    folder = tmp_path / "wider"
+    shutil.copytree(model_dir, folder)
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["network"]["d_model"] = 64  # the weights are d_model 32
+    path.write_text(json.dumps(manifest))
+    said = r"tensor 'tok\.weight' is \[140, 32\], but the manifest's network \(d_model 64"
+    # It was a kernel's shape error at the first generation (int8, int4) or a cut-off
+    # "Error(s) in loading state_dict" (fp32).
+    with pytest.raises(ModelFileError, match=said):
+        load_denoiser(folder, precision)
+    with pytest.raises(PluginError, match=said):  # what the model list, verify, install say
+        load_grid_pack(folder, None)
+
+
 def test_unknown_precision_names_the_command_that_makes_it(tmp_path):
     save_model(tmp_path, AxialDenoiser(TINY), {"name": "plain"})
     with pytest.raises(ModelFileError, match="partita quantize"):
