@@ -39,8 +39,18 @@ from engine.jobs import (
 )
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
-from engine.score import EditError, EditGroup, InsertTrack, Mask, Song, TimeMap, plural
+from engine.score import (
+    EditError,
+    EditGroup,
+    InsertTrack,
+    Mask,
+    Song,
+    TimeMap,
+    plural,
+    set_time_from_bar,
+)
 from engine.score.mask_geometry import describe
+from engine.score.spelling import key_text
 from engine.tasks import (
     CHORALE_MODEL,
     REDRAWS,
@@ -294,6 +304,11 @@ class CoComposer(QObject):
         options = replace(s.options, **dict(plan.options))
         options = chorale_options(prepared, plan.mask.track_ids, options)
         options = resolve_key(options, prepared, plan.mask, plan.task)
+        if plan.task == "compose" and options.key and prepared.key_at(0) is None:
+            # The key a new piece was written in becomes the song's key signature (with
+            # the take: rejected, it leaves nothing behind).
+            plan = replace(plan, prep=(*plan.prep,
+                                       set_time_from_bar(prepared, 0, key=options.key)))
         base = options.seed if options.seed is not None else secrets.randbits(31)
         req = _Request(plan, model, options, song, self.document.revision,
                        max(1, s.variations), base, self._session)
@@ -307,8 +322,10 @@ class CoComposer(QObject):
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
             tip = self._chorale_tip(plan.task, chorale, model)
-            self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)} "
-                              f"with {model.info.name}"
+            in_key = (f" in {key_text(options.key)}" if plan.task == "compose"
+                      and options.key else "")
+            self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)}"
+                              f"{in_key} with {model.info.name}"
                               + (" (Auto: a four-part chorale)" if chorale and not s.model
                                  else "")
                               + (f" · {where}" if where else "")

@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 from engine.score import plural
+from engine.score.spelling import key_text
 from engine.tasks import AUTO
 
 from .common import (
@@ -387,7 +388,11 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         except tasks.TaskError as e:
             raise CliError(f"{args.task}: {e}") from e
     elapsed = time.perf_counter() - t0
-    if options.key == AUTO and takes[0].key:
+    if options.key == AUTO and takes[0].key and args.task == "compose":
+        keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
+        print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "
+              "lifts it)", file=sys.stderr)
+    elif options.key == AUTO and takes[0].key:
         print(f"{args.task}: new notes kept in {takes[0].key}, the key of the music around "
               "them (--key none lifts this)", file=sys.stderr)
     for take, path in zip(takes, outputs, strict=True):

@@ -49,7 +49,7 @@ from engine.score.spelling import key_name
 from .chorale import chorale_options
 from .errors import TaskError
 from .instruments import SATB_VOICES, TrackSpec, accompaniment_specs, new_track_edits
-from .keys import AUTO, resolve_key
+from .keys import AUTO, new_piece_key, resolve_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,8 +200,11 @@ def compose(
         check_time_signature(num, den)
     except ValueError as e:
         raise TaskError(str(e)) from None
-    try:
-        key = key_name(params.key) if params.key else None
+    auto = options is None or options.key == AUTO
+    try:  # no key named: one drawn from the seed, written as the song's key signature too
+        key = key_name(params.key) if params.key else (
+            new_piece_key(options.seed if options else None) if auto and any(
+                not t.is_drum for t in params.tracks) else None)
     except ValueError as e:
         raise TaskError(str(e)) from e
     before = Song(
@@ -215,10 +218,10 @@ def compose(
     _, end = _bar_span(before, 0, params.bars)
     prep = [*adds, set_song_props(before, "Set length", length=end)]
     mask = Mask.of(Region(frozenset(e.track.id for e in adds), 0, end))
-    if params.key and options is not None and options.key in (None, AUTO):
-        options = replace(options, key=params.key)
-    elif params.key and options is None:
-        options = GenerateOptions(key=params.key)
+    if key and options is not None and options.key in (None, AUTO):
+        options = replace(options, key=key)
+    elif key and options is None:
+        options = GenerateOptions(key=key)
     return _run("compose", before, prep, mask, model, options, progress, cancel, "Compose")
 
 

@@ -17,6 +17,8 @@ from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
 from engine.score import Mask, Note, Region, Track, add_notes
 from engine.score.mask_geometry import describe
+from engine.score.spelling import key_text
+from engine.tasks.keys import NEW_PIECE_KEYS
 from studio.takes import new_tracks
 from studio.tracklist import HEADER_H, ROW_H
 from tests.studio.cocompose_helpers import (
@@ -336,6 +338,8 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     win.new_file()
     empty = win.document.song
     dialogs.answers["ask_instruments"] = ("Piano, Bass", 4)
+    said = []
+    win.composer.message.connect(said.append)
     win.composer.request("compose")
     wait_takes(qtbot, win, 1)
     assert "new: Bass" in win.takes_bar.region.text()
@@ -343,6 +347,10 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     song = win.document.song
     assert [t.name for t in song.tracks] == ["Piano", "Bass"]  # the empty Piano is reused
     assert all(t.notes for t in song.tracks) and song.length == 4 * BAR
+    # No key set: the piece is written in a key drawn for it, which the song now declares.
+    (signature,) = song.key_signatures
+    assert signature.key in NEW_PIECE_KEYS
+    assert f"Compose: 1 take in {key_text(signature.key)} with echo" in said[0]
     win.document.undo_stack.undo()
     assert win.document.song == empty
 

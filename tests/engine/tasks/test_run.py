@@ -184,6 +184,28 @@ def test_compose_makes_a_new_piece_of_the_asked_shape():
     assert len(take.edit.inverse().apply(song).tracks) == 0
 
 
+def test_compose_with_no_key_named_writes_in_a_key_drawn_from_the_seed():
+    from engine.score.spelling import scale_pitch_classes
+    from engine.tasks.keys import NEW_PIECE_KEYS
+
+    params = tasks.SongParams(tracks=(tasks.track_spec("Piano"),), bars=2)
+    keys = set()
+    for seed in range(4):
+        take = tasks.compose(params, model=model(), options=replace(OPTS, seed=seed,
+                                                                   key=tasks.AUTO))
+        (signature,) = take.after.key_signatures  # written into the song, for everyone
+        assert signature.key in NEW_PIECE_KEYS and take.key == signature.key
+        scale = scale_pitch_classes(signature.key)
+        assert all(n.pitch % 12 in scale for n in take.after.tracks[0].notes)
+        again = tasks.compose(params, model=model(), options=replace(OPTS, seed=seed,
+                                                                    key=tasks.AUTO))
+        assert again.after.key_signatures == take.after.key_signatures  # same seed, same key
+        keys.add(signature.key)
+    assert len(keys) > 1
+    free = tasks.compose(params, model=model(), options=replace(OPTS, seed=0, key=None))
+    assert free.after.key_signatures == () and free.key is None  # --key none: no key
+
+
 def test_continue_writes_after_the_end_and_lengthens_the_song():
     song = chorale_melody()  # 4 bars
     take = tasks.continue_(song, 2, model=model(), options=OPTS)
