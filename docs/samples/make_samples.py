@@ -106,6 +106,8 @@ def main() -> int:
          lambda: tasks.regenerate(demo, bass.id, model=base, options=options)),
         ("continue-demo", "Continue 4 bars (partita-base)",
          lambda: tasks.continue_(demo, 4, model=base, options=options)),
+        ("compose-new", "Compose 8 bars for Piano, Bass and Drums (partita-base)",
+         lambda: tasks.compose(tasks.SongParams(bars=8), model=base, options=options)),
     ]
     if JSB.is_file():
         chorale = chorale_to_song(json.loads(JSB.read_text())["valid"][0])
