@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.score import Mask, Song, Track
-from engine.score.instruments import VOICE_PART_RANGES, instrument_range, role_of
+from engine.score.instruments import instrument_range, part_range, voice_part_range
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
@@ -197,17 +197,14 @@ def build_problem(
 
 
 def instrument_range_of(song: Song, track_id: int) -> tuple[int, int]:
-    """The practical range of a track's instrument, or of its sung part when it is named
-    Soprano, Alto, Tenor or Bass (harmonize's voices share the choir's program)."""
+    """The practical range of a track's part (:func:`engine.score.instruments.part_range`)."""
     track = song.track(track_id)
-    return _voice_part(track) or instrument_range(track.program, track.is_drum)
+    return part_range(track.name, track.program, track.is_drum)
 
 
 def _voice_part(track: Track) -> tuple[int, int] | None:
     """The sung range of a part named Soprano, Alto, Tenor or Bass (not a bass guitar)."""
-    if role_of(track.program, track.is_drum) in ("bass", "drums"):
-        return None
-    return VOICE_PART_RANGES.get(track.name.strip().lower())
+    return voice_part_range(track.name, track.program, track.is_drum)
 
 
 def track_register(song: Song, track_id: int) -> tuple[int, int]:

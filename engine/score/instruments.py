@@ -142,3 +142,17 @@ def instrument_range(program: int, is_drum: bool = False) -> tuple[int, int]:
 VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
     "soprano": (58, 83), "alto": (53, 76), "tenor": (45, 71), "bass": (34, 65),
 }
+
+
+def voice_part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int] | None:
+    """The sung range of a part named Soprano, Alto, Tenor or Bass (harmonize's voices
+    share the choir's program), None for any other (a bass guitar named Bass too)."""
+    if role_of(program, is_drum) in ("bass", "drums"):
+        return None
+    return VOICE_PART_RANGES.get(name.strip().lower())
+
+
+def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int]:
+    """The practical range of a track's part: its sung range (:func:`voice_part_range`),
+    else its instrument's."""
+    return voice_part_range(name, program, is_drum) or instrument_range(program, is_drum)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Song, Track
-from engine.score.instruments import GM_PROGRAMS, role_of
+from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, Track
+from engine.score.instruments import GM_PROGRAMS, part_range, role_of
+from engine.score.spelling import pitch_name
 
 from .errors import TaskError
 
@@ -99,3 +100,29 @@ def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
     if kind == "band":
         return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
     raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")
+
+
+def unreachable_band(song: Song, mask: Mask) -> str | None:
+    """Why a painted pitch band can hold no new note, or None: every pitched track it
+    covers has a part whose range (:func:`engine.score.instruments.part_range`, widened to
+    the notes the track has) lies outside the band — a take could only be empty, and a
+    musician should hear why rather than be told to try another seed."""
+    for region in mask.regions:
+        if region.full_pitch_range:
+            continue
+        tracks = [t for t in song.tracks if t.id in region.track_ids]
+        if not tracks or any(t.is_drum for t in tracks):
+            continue
+        ranges = []
+        for t in tracks:
+            lo, hi = part_range(t.name, t.program, t.is_drum)
+            pitches = [n.pitch for n in t.notes]
+            lo, hi = min([lo, *pitches]), max([hi, *pitches])
+            if lo <= region.pitch_hi and region.pitch_lo <= hi:
+                break  # this track can sound in the band
+            ranges.append(f"{t.name} {pitch_name(lo)}–{pitch_name(hi)}")
+        else:
+            return (f"the pitch band {pitch_name(region.pitch_lo)}–{pitch_name(region.pitch_hi)}"
+                    f" lies outside the range of {', '.join(ranges)}: nothing can be written "
+                    "there; choose a band inside it")
+    return None

@@ -40,6 +40,7 @@ from .instruments import (
     accompaniment_specs,
     new_track_edits,
     track_spec,
+    unreachable_band,
 )
 
 
@@ -129,6 +130,9 @@ def repaint(song: Song, mask: Mask) -> Plan:
     mask = keep_tracks(mask, song)
     if mask.is_empty:
         raise PlanError("paint a mask first: press M and drag over the bars to rewrite")
+    problem = unreachable_band(song, mask)
+    if problem:
+        raise PlanError(f"Cannot repaint: {problem}")
     return Plan("repaint", mask, (), "Repaint")
 
 

@@ -48,7 +48,13 @@ from engine.score.spelling import key_name
 
 from .chorale import chorale_options
 from .errors import TaskError
-from .instruments import SATB_VOICES, TrackSpec, accompaniment_specs, new_track_edits
+from .instruments import (
+    SATB_VOICES,
+    TrackSpec,
+    accompaniment_specs,
+    new_track_edits,
+    unreachable_band,
+)
 from .keys import AUTO, new_piece_key, resolve_key
 
 
@@ -296,6 +302,9 @@ def repaint(
     start, end = _bar_span(song, first_bar, end_bar)
     prep = [set_song_props(song, "Extend song", length=end)] if end > song.end else []
     mask = Mask.of(Region(ids, start, end, lo, hi))
+    problem = unreachable_band(song, mask)
+    if problem:
+        raise TaskError(problem)
     return _run("repaint", song, prep, mask, model, options, progress, cancel, "Repaint")
 
 

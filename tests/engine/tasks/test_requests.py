@@ -27,6 +27,18 @@ def test_repaint_is_the_painted_mask_and_needs_one():
     assert requests.repaint(song, mask).mask == mask
 
 
+def test_a_pitch_band_no_painted_part_can_play_is_refused_with_the_ranges():
+    song, lead, _, bass = band()
+    high = Mask.of(Region({lead.id, bass.id}, 0, BAR, 108, 115))  # C8–G8: no flute, no bass
+    with pytest.raises(PlanError, match=r"the pitch band C8–G8 lies outside the range of "
+                                        r"Lead C4–C7, Bass E1–E4"):
+        requests.repaint(song, high)
+    # A band one of the parts reaches, and a band on notes a track already has, are fine.
+    assert requests.repaint(song, Mask.of(Region({lead.id, bass.id}, 0, BAR, 30, 40)))
+    odd = Song((Track("Lead", program=73, notes=(Note(110, 0, Q),)),))
+    assert requests.repaint(odd, Mask.of(Region({odd.tracks[0].id}, 0, BAR, 108, 115)))
+
+
 def test_regenerate_and_continue_span_whole_bars():
     song, _, piano, _ = band()
     plan = requests.regenerate(song, Mask(), current=piano.id)

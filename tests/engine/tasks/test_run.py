@@ -95,10 +95,14 @@ def test_random_masks_on_random_songs_never_change_anything_outside():
         first = int(rng.integers(0, 5))
         lo = int(rng.integers(0, 100))
         pitch = (lo, int(rng.integers(lo, 128))) if rng.random() < 0.5 else None
-        take = tasks.repaint(song, chosen, first, first + int(rng.integers(1, 3)),
-                             pitch_range=pitch, model=m, options=OPTS)
-        check_take(take)
-        written += sum(map(len, take.new_notes.values()))
+        try:
+            take = tasks.repaint(song, chosen, first, first + int(rng.integers(1, 3)),
+                                 pitch_range=pitch, model=m, options=OPTS)
+        except tasks.TaskError as e:  # a band no chosen part can play is refused
+            assert "lies outside the range" in str(e)
+        else:
+            check_take(take)
+            written += sum(map(len, take.new_notes.values()))
         # A raw mask with ragged, off-grid edges through the plugin itself.
         a = int(rng.integers(0, 5 * BAR))
         mask = Mask.of(Region(frozenset(chosen), a, a + int(rng.integers(1, 2 * BAR))))
@@ -501,3 +505,11 @@ def test_a_song_too_coarse_for_the_grid_is_the_songs_problem_said_plainly():
                 ppq=2)
     with pytest.raises(tasks.TaskError, match=r"resolution \(2 PPQ\) is too coarse"):
         tasks.repaint(song, [song.tracks[0].id], 0, 1, model=model(), options=OPTS)
+
+
+def test_repaint_refuses_a_pitch_band_outside_the_parts_range():
+    song = chorale_melody()  # a Soprano: sung G3..B5 (a tone wider than JSB's)
+    with pytest.raises(tasks.TaskError, match=r"pitch band C9–G9 lies outside the range of "
+                                              r"Soprano"):
+        tasks.repaint(song, [song.tracks[0].id], 0, 2, pitch_range=(120, 127), model=model(),
+                      options=OPTS)
