@@ -17,8 +17,8 @@
    the notes that start in editable cells (they end where the editable cells end, so
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
    (:func:`engine.models.grid.resolve_overlaps`: lanes of one track may sample one pitch
-   at once; kept notes never change) and gives them velocities from their context
-   (:mod:`engine.models.velocity`).
+   at once; kept notes never change) and gives them lengths and velocities from their
+   context (:mod:`engine.models.articulation`, :mod:`engine.models.velocity`).
 
 The result holds notes only inside the mask, for every masked track.
 """
@@ -42,6 +42,7 @@ from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 from engine.score.keys import context_key
 
 from . import vocab
+from .articulation import articulate
 from .constraints import build_problem, final_cadence
 from .grid import (
     EncodedSong,
@@ -156,6 +157,8 @@ class GridModelPlugin:
                 sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,
                                        r.pitch_hi) for r in mask.regions))
                 work = replace_in_mask(work, sub, new).apply(work)
+        if not options.keep_rhythm:  # kept rhythm is the user's timing, lengths included
+            result = articulate(song, result, kept, replaced)
         return assign_velocities(song, result, kept, mask.span, options.seed,
                                  replaced=replaced)
 
