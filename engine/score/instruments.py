@@ -153,6 +153,12 @@ def voice_part_range(name: str, program: int, is_drum: bool = False) -> tuple[in
 
 
 def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int]:
-    """The practical range of a track's part: its sung range (:func:`voice_part_range`),
-    else its instrument's."""
-    return voice_part_range(name, program, is_drum) or instrument_range(program, is_drum)
+    """The practical range of a track's part: its instrument's, narrowed to the part's
+    sung range when it is named as a voice part (:func:`voice_part_range`) and the
+    instrument plays at least an octave of it (a "Bass" part on an alto sax keeps to the
+    sax: it cannot go below D♭3)."""
+    lo, hi = instrument_range(program, is_drum)
+    sung = voice_part_range(name, program, is_drum)
+    if sung is not None and min(hi, sung[1]) - max(lo, sung[0]) >= 12:
+        return max(lo, sung[0]), min(hi, sung[1])
+    return lo, hi

@@ -13,6 +13,26 @@ from .errors import TaskError
 
 # The voices harmonize adds below a lone sung or string melody, in its instrument.
 SATB_VOICES = ("Alto", "Tenor", "Bass")
+# The instruments of those voices (Alto, Tenor, Bass) under a solo instrument: its own
+# family's lower members, since one instrument cannot play all four parts (a violin has
+# no bass line, an alto sax no tenor). Choirs, ensembles and keyboards play every part.
+_SATB_PROGRAMS: dict[range, tuple[int, int, int]] = {
+    range(40, 44): (40, 41, 42),  # violin, viola, cello, contrabass: violin, viola, cello
+    range(110, 111): (40, 41, 42),  # fiddle
+    range(64, 68): (65, 66, 67),  # saxophones: alto, tenor, baritone
+    range(56, 61): (60, 57, 58),  # trumpet, trombone, tuba, horn: horn, trombone, tuba
+    range(68, 72): (71, 71, 70),  # oboe, cor anglais, bassoon, clarinet: clarinets, bassoon
+    range(72, 80): (71, 71, 70),  # flutes and pipes: the same woodwinds
+}
+
+
+def satb_programs(melody_program: int) -> tuple[int, int, int]:
+    """GM programs of the Alto, Tenor and Bass voices under a melody on
+    ``melody_program``."""
+    for programs, voices in _SATB_PROGRAMS.items():
+        if melody_program in programs:
+            return voices
+    return melody_program, melody_program, melody_program
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +113,12 @@ def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
 
 def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
     """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
-    melody's instrument (``"satb"``), or Piano and Bass (``"band"``)."""
+    melody's instrument or its family's (``"satb"``: :func:`satb_programs`), or Piano and
+    Bass (``"band"``)."""
     kind = accompaniment_kind(melody, kind)
     if kind == "satb":
-        return [TrackSpec(v, melody.program) for v in SATB_VOICES]
+        return [TrackSpec(v, p) for v, p in zip(SATB_VOICES, satb_programs(melody.program),
+                                               strict=True)]
     if kind == "band":
         return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
     raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")

@@ -60,7 +60,7 @@ def studio(qtbot, tmp_path, dialogs, no_audio, models):
     close_window(win)
 
 
-def test_harmonize_a_lone_violin_adds_violin_voices_without_parallels(studio, qtbot, dialogs,
+def test_harmonize_a_lone_violin_adds_string_voices_without_parallels(studio, qtbot, dialogs,
                                                                       models):
     win = studio
     dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # accept what is offered
@@ -75,8 +75,9 @@ def test_harmonize_a_lone_violin_adds_violin_voices_without_parallels(studio, qt
     assert models["partita-base"].calls[-1].avoid_parallels is True
     assert win.composer.accept()
     tracks = win.document.song.tracks
+    # A second violin, a viola and a cello: a violin cannot play the bass line.
     assert [(t.name, t.program) for t in tracks] == [
-        ("Violin", 40), ("Alto", 40), ("Tenor", 40), ("Bass", 40)]
+        ("Violin", 40), ("Alto", 40), ("Tenor", 41), ("Bass", 42)]
 
 
 def _harmonize_with_chorale_jsb(win, qtbot, dialogs, answer: str) -> None:

@@ -105,7 +105,14 @@ def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
     song = Song(tracks=(soprano, *parts), length=2 * BAR)
     for part in parts:
         pitches = _allowed_pitches(song, part)
-        assert (min(pitches), max(pitches)) == VOICE_PART_RANGES[part.name.lower()]
+        lo, hi = VOICE_PART_RANGES[part.name.lower()]
+        choir_lo, choir_hi = instrument_range(52)  # and never past what a choir sings
+        assert (min(pitches), max(pitches)) == (max(lo, choir_lo), min(hi, choir_hi))
+    # A Bass part on an alto sax keeps to the sax (harmonize --accompaniment satb once
+    # wrote it down to D2, a fifth below the instrument).
+    sax_bass = Track(name="Bass", program=65)
+    pitches = _allowed_pitches(Song(tracks=(soprano, sax_bass), length=2 * BAR), sax_bass)
+    assert (min(pitches), max(pitches)) == (instrument_range(65)[0], VOICE_PART_RANGES["bass"][1])
     bass_guitar = Track(name="Bass", program=33)  # a band's Bass keeps its instrument's range
     pitches = _allowed_pitches(Song(tracks=(soprano, bass_guitar), length=2 * BAR), bass_guitar)
     assert (min(pitches), max(pitches)) == instrument_range(33)
