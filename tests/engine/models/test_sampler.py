@@ -268,6 +268,29 @@ def test_a_group_shares_one_target_over_its_lanes():
     np.testing.assert_array_equal(out[2:], tokens[2:])
 
 
+def test_lanes_of_one_track_start_their_notes_together(monkeypatch):
+    # A model with no opinion on rhythm: a track's lanes drawn in one step are drawn
+    # independently, so their notes came apart; the chord bias brings them together.
+    from engine.models import sampler as sampler_module
+
+    tokens, roles, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+    default = sampler_module.CHORD_BIAS
+
+    def together(bias: float) -> float:
+        monkeypatch.setattr(sampler_module, "CHORD_BIAS", bias)
+        out = sample(RestLover(margin=4.0), tokens, editable, roles, beat,
+                     _pitched_allowed(LANES), GenerateOptions(steps=8, seed=3),
+                     lambda p: None, CancelToken(), onset_rate=np.full(LANES, 0.2),
+                     lane_groups=np.zeros(LANES, dtype=int))
+        onset = out >= vocab.ONSET
+        struck = onset.sum(0)
+        return float(struck[struck > 0].mean())  # notes per onset time
+
+    apart, chords = together(0.0), together(default)
+    assert chords > apart + 0.3, (apart, chords)
+
+
 def test_context_onset_rate_follows_the_track_around_the_region():
     steps = 64
     tokens = np.full((4, steps), vocab.REST, dtype=np.int64)
