@@ -35,7 +35,8 @@ def make_window(qtbot, tmp_path, registry: Registry, **panel):
     win.show()
     qtbot.waitExposed(win)
     win.catalog.ensure()
-    qtbot.waitUntil(lambda: win.catalog.loaded, timeout=5000)
+    # Loading ends in a full gc.collect (studio.heap): seconds on a loaded CI machine.
+    qtbot.waitUntil(lambda: win.catalog.loaded, timeout=20000)
     set_panel(win, **panel)
     return win
 

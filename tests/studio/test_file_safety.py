@@ -100,7 +100,12 @@ def test_opening_1000_tracks_is_quick(window, tmp_path):
     started = time.monotonic()
     assert window.open_path(path)
     QApplication.processEvents()
-    assert time.monotonic() - started < 8  # was 21 s (one full header per track)
+    # It took 21 s with one full header per track; only the visible rows have one now.
+    from studio.tracklist import TrackHeader
+
+    headers = len(window.tracklist.findChildren(TrackHeader))
+    assert 0 < headers < 100, headers
+    assert time.monotonic() - started < 30  # a loose guard: the count above is the check
 
 
 # -- 3. file names that are not UTF-8 -----------------------------------------------------------

@@ -318,6 +318,7 @@ def test_a_model_that_ignores_cancel_is_left_behind_and_the_queue_goes_on(song_a
     after = q.submit(request(song_and_mask, "fine"))
     stuck.cancel()
     assert after.wait(WAIT) and after.state is JobState.FINISHED  # a fresh worker ran it
+    assert q.join(WAIT)  # job.wait() does not wait for the listeners (see Job.wait)
     last = rec.of(stuck)[-1]
     assert isinstance(last, JobCancelled) and stuck.state is JobState.CANCELLED
     assert last.message == ("cancelled; model 'stuck' did not stop within 0.2 s, so it was "

@@ -65,7 +65,7 @@ def test_learning_rate_warms_up_then_decays():
 def test_two_process_data_parallel_run(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-           "--master_port", "29517", "-m", "engine.cli", "train", str(TINY),
+           "--standalone", "-m", "engine.cli", "train", str(TINY),
            "--runs", str(tmp_path), "--steps", "4"]
     done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
