@@ -112,6 +112,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
                         "without parallel 5ths/8ves), band (Piano, Bass) or auto (default)")
+    p.add_argument("--tracks", metavar="LIST",
+                   help="only fill these tracks, comma-separated (default: every other "
+                        "track, drums included)")
     p.set_defaults(func=_run_song_task, task="harmonize")
 
 
@@ -319,14 +322,15 @@ def _run_song_task(args: argparse.Namespace) -> int:
                                  options=o, progress=p)
     else:
         tid = _track_id(song, args.melody, args.song)
+        fill = _track_ids(song, args.tracks, args.song) if args.tracks else None
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
                 song.track(tid), args.accompaniment) == "satb":
             args.model = _chorale_model()
-        _prefer_chorale(args, song, [t.id for t in song.tracks if t.id != tid])
+        _prefer_chorale(args, song, fill or [t.id for t in song.tracks if t.id != tid])
 
         def run(model, o, p):
-            return tasks.harmonize(song, tid, accompaniment=args.accompaniment, model=model,
-                                   options=o, progress=p)
+            return tasks.harmonize(song, tid, accompaniment=args.accompaniment,
+                                   track_ids=fill, model=model, options=o, progress=p)
     return _generate(args, options, run, studio)
 
 

@@ -313,12 +313,14 @@ def harmonize(
     melody_id: int,
     *,
     accompaniment: str = "auto",
+    track_ids: Iterable[int] | None = None,
     model: ModelPlugin,
     options: GenerateOptions | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> TaskResult:
-    """Fill every other track around a melody, from the first bar to its last note.
+    """Fill every other track (or only ``track_ids``) around a melody, from the first bar
+    to its last note.
 
     When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
     voices in the melody's instrument (a chorale, written without parallel fifths or
@@ -331,6 +333,13 @@ def harmonize(
     if not melody.notes:
         raise TaskError(f"track {melody.name!r} has no notes to harmonize")
     others = [t.id for t in song.tracks if t.id != melody_id]
+    if track_ids is not None:
+        chosen = {song.track(t).id for t in track_ids}
+        if melody_id in chosen:
+            raise TaskError(f"{melody.name!r} is the melody: harmonize keeps it as it is")
+        if not chosen:
+            raise TaskError("harmonize needs at least one track to fill")
+        others = [t for t in others if t in chosen]
     prep: list[Edit] = []
     if not others:
         specs = accompaniment_specs(melody, accompaniment)

@@ -122,6 +122,16 @@ def test_regenerate_continue_and_harmonize_run_on_a_song(song_file, tmp_path):
                  "--seed", "2", "--steps", "2"]) == 0
     assert notes_by_track(load_song(out))[melody] == notes_by_track(before)[melody]
 
+    # --tracks: only those tracks are filled (the drums of a band stay as they are).
+    out = tmp_path / "harm-some.mid"
+    fill = next(i for i, t in enumerate(before.tracks) if i != melody and not t.is_drum)
+    assert main(["harmonize", str(song_file), "-o", str(out), "--melody", str(melody + 1),
+                 "--tracks", str(fill + 1), "--seed", "2", "--steps", "2"]) == 0
+    after = notes_by_track(load_song(out))
+    assert [i for i in range(len(after)) if after[i] != notes_by_track(before)[i]] == [fill]
+    assert main(["harmonize", str(song_file), "-o", str(out), "--melody", str(melody + 1),
+                 "--tracks", str(melody + 1)]) == 1  # the melody is never rewritten
+
 
 def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
     out = tmp_path / "take.mid"
