@@ -51,8 +51,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    song = _load(args.file)
+    song, studio = _load(args.file, with_studio=True)
     facts = song_facts(song, args.file)
+    if studio.get("takes"):  # a project the studio saved with takes still to decide
+        from engine.jobs.saved_takes import takes_from_json
+        from engine.jobs.takes import TakeStatus
+
+        store = takes_from_json(studio["takes"], song).store
+        facts["takes_waiting"] = sum(s.status[t.id] is TakeStatus.PENDING
+                                     for s in store.sets.values() for t in s.takes)
     print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else format_facts(facts))
     return 0
 
@@ -115,6 +122,9 @@ def format_facts(f: dict[str, Any]) -> str:
          or "—"),
         ("PPQ", str(f["ppq"])),
     ]
+    if f.get("takes_waiting"):
+        rows.append(("Takes", f"{f['takes_waiting']} waiting (partita takes "
+                              f"{Path(f['file']).name})"))
     lines += [f"  {label:<7} {value}" for label, value in rows]
     if f["tracks"]:
         names = [_cell(t["name"], MAX_NAME_WIDTH) for t in f["tracks"]]

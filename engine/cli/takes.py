@@ -1,0 +1,130 @@
+"""``partita takes``: the takes a project keeps for later — list, accept, reject.
+
+    partita takes SONG.partita                       list the waiting takes (1A, 1B, 2A …)
+    partita takes SONG.partita --accept 1B -o OUT    apply take B of region 1 to the song
+    partita takes SONG.partita --reject 1A -o OUT    drop it (the others keep their letters)
+
+The studio saves the takes nobody has decided on yet with its project; this is the same
+decision without the window, as one undo step's worth of change written to ``OUT``
+(``.partita`` keeps the other waiting takes, MIDI keeps only the song). A take whose
+region was edited after it was made is applied only with ``--force`` (it overwrites those
+edits), as the studio asks first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from .common import CliError, check_song_output, load_with_studio
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "takes",
+        help="list, accept or reject the takes a project keeps",
+        description="The generated takes a .partita project keeps undecided (the studio "
+                    "saves them with the song): list them, or accept or reject one and "
+                    "write the result to OUT.",
+    )
+    p.add_argument("song", metavar="SONG", type=Path, help="a .partita project")
+    act = p.add_mutually_exclusive_group()
+    act.add_argument("--accept", metavar="REF", help="apply this take, e.g. 1B (see the list)")
+    act.add_argument("--reject", metavar="REF", help="drop this take")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT",
+                   help="where to write the song after --accept or --reject (.partita keeps "
+                        "the takes still waiting; never SONG itself)")
+    p.add_argument("--force", action="store_true",
+                   help="accept a take even though its region was edited after it was made")
+    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.set_defaults(func=run_takes)
+
+
+def run_takes(args: argparse.Namespace) -> int:
+    from engine.io import file_kind
+
+    if file_kind(args.song) != "project":
+        raise CliError(f"{args.song}: takes are kept in .partita projects only")
+    deciding = args.accept or args.reject
+    if deciding and args.output is None:
+        raise CliError("--accept and --reject write the result: give -o OUT")
+    if args.output is not None:
+        if not deciding:
+            raise CliError("-o needs --accept or --reject")
+        check_song_output(args.output, [args.song])
+    song, studio = load_with_studio(args.song)
+    restored, waiting = _waiting(song, studio)
+    if not deciding:
+        rows = [_row(ref, take, label, song) for ref, (_, take, label) in waiting.items()]
+        if args.json:
+            print(json.dumps(rows, indent=2, ensure_ascii=False))
+        elif not rows:
+            print(f"{args.song.name}: no takes waiting")
+        else:
+            print(f"{args.song.name}: {len(rows)} take{'s' * (len(rows) != 1)} waiting")
+            for r in rows:
+                conflict = "  (region edited since: --force to accept)" if r["conflict"] else ""
+                print(f"  {r['ref']:<4} {r['label']:<28} {r['where']}  {r['notes']} notes, "
+                      f"{r['model']}{conflict}")
+        return 0
+    return _decide(args, song, studio, restored, waiting)
+
+
+def _waiting(song: Any, studio: dict[str, Any]) -> tuple[Any, dict[str, tuple[Any, Any, str]]]:
+    """The takes the project keeps (:class:`~engine.jobs.saved_takes.RestoredTakes`) and
+    ``{"1A": (take set, take, request label)}`` of the pending ones, by region and letter
+    as the studio shows them."""
+    from engine.jobs.saved_takes import takes_from_json
+    from engine.jobs.takes import TakeStatus
+
+    restored = takes_from_json(studio.get("takes"), song)
+    for problem in restored.problems:
+        print(f"partita: warning: {problem}")
+    out = {}
+    for i, take_set in enumerate(restored.store.sets.values(), 1):
+        for take in take_set.takes:
+            if take_set.status[take.id] is TakeStatus.PENDING:
+                label = restored.request_labels.get(take.id) or take.label
+                out[f"{i}{take_set.letter(take.id)}"] = (take_set, take, label)
+    return restored, out
+
+
+def _row(ref: str, take: Any, label: str, song: Any) -> dict[str, Any]:
+    from engine.score.mask_geometry import describe
+
+    return {"ref": ref, "label": label, "task": take.task, "model": take.model,
+            "where": describe(take.mask, take.edit.apply(take.base_song)),
+            "notes": take.note_count, "seed": take.options.seed,
+            "conflict": take.conflicts_with(song)}
+
+
+def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restored: Any,
+            waiting: dict[str, tuple[Any, Any, str]]) -> int:
+    from engine.io import save_song
+    from engine.jobs import TakeConflict, apply_take
+    from engine.jobs.saved_takes import takes_to_json
+
+    ref = (args.accept or args.reject).strip().upper()
+    if not re.fullmatch(r"\d+[A-Z]", ref) or ref not in waiting:
+        known = ", ".join(waiting) or "none"
+        raise CliError(f"{args.song}: no waiting take {ref!r} (waiting: {known})")
+    take_set, take, label = waiting[ref]
+    if args.accept:
+        try:
+            song, _ = apply_take(song, take, force=args.force)
+        except TakeConflict as e:
+            raise CliError(f"{e} (--force)") from None
+        take_set.accept(take.id)
+    else:
+        take_set.reject(take.id)
+    studio = {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
+                                               restored.active)}
+    for warning in save_song(song, args.output, studio=studio):
+        print(f"partita: warning: {args.output.name}: {warning}")
+    done = "accepted" if args.accept else "rejected"
+    print(f"{args.output}: take {ref} ({label}, {take.note_count} notes) {done}")
+    return 0
+

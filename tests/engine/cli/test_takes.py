@@ -1,0 +1,92 @@
+"""``partita takes``: a project's waiting takes listed, accepted and rejected headless."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.io import load_project, load_song, save_song
+from engine.jobs import JobQueue, JobRequest, TakeStore
+from engine.jobs.saved_takes import takes_to_json
+from engine.models.plugin import tiny_random_model
+from engine.plugins.api import GenerateOptions
+from engine.score import Mask, Note, Region, add_notes
+
+DEMO = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
+BAR = 1920
+
+
+@pytest.fixture(scope="module")
+def pending(tmp_path_factory) -> Path:
+    """The demo with three waiting takes, as the studio saves them: two of the Lead's
+    bars 5–8 (1A, 1B), one of the Bass's bars 1–4 (2A)."""
+    song = load_song(DEMO)
+    lead, bass = song.find_track("Lead"), song.find_track("Bass")
+    store = TakeStore()
+    labels = {}
+    with JobQueue() as queue:
+        model = tiny_random_model(0, lanes=12)
+        for mask, seeds in ((Mask.of(Region({lead.id}, 4 * BAR, 8 * BAR)), (1, 2)),
+                            (Mask.of(Region({bass.id}, 0, 4 * BAR)), (3,))):
+            for seed in seeds:
+                job = queue.submit(JobRequest(song, mask, model, "repaint",
+                                              GenerateOptions(seed=seed, steps=3)))
+                assert job.wait(60), job.error
+                labels[store.add(job.take).id] = "Repaint"
+    path = tmp_path_factory.mktemp("takes") / "pending.partita"
+    save_song(song, path, studio={"takes": takes_to_json(store, labels), "zoom": 3})
+    return path
+
+
+def test_the_list_names_each_take_by_region_and_letter(pending, capsys):
+    assert main(["takes", str(pending), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["ref"], r["where"]) for r in rows] == [
+        ("1A", "Lead · bars 5–8"), ("1B", "Lead · bars 5–8"), ("2A", "Bass · bars 1–4")]
+    assert all(r["notes"] > 0 and not r["conflict"] for r in rows)
+    assert main(["info", str(pending)]) == 0
+    assert "Takes   3 waiting (partita takes pending.partita)" in capsys.readouterr().out
+
+
+def test_accepting_a_take_writes_its_notes_and_keeps_the_others_waiting(pending, tmp_path,
+                                                                       capsys):
+    out = tmp_path / "accepted.partita"
+    assert main(["takes", str(pending), "--accept", "1b", "-o", str(out)]) == 0
+    before, after = load_song(pending), load_project(out)
+    lead = after.song.find_track("Lead")
+    assert lead.notes != before.find_track("Lead").notes  # take B's notes are in the song
+    assert after.song.find_track("Bass").notes == before.find_track("Bass").notes
+    assert after.studio["zoom"] == 3  # the studio's other state is kept
+    capsys.readouterr()
+    assert main(["takes", str(out), "--json"]) == 0
+    assert [r["where"] for r in json.loads(capsys.readouterr().out)] == ["Bass · bars 1–4"]
+
+
+def test_rejecting_keeps_the_other_letters_and_bad_requests_say_why(pending, tmp_path, capsys):
+    out = tmp_path / "rejected.partita"
+    assert main(["takes", str(pending), "--reject", "1A", "-o", str(out)]) == 0
+    assert load_song(out) == load_song(pending)
+    capsys.readouterr()
+    assert main(["takes", str(out), "--json"]) == 0
+    assert [r["ref"] for r in json.loads(capsys.readouterr().out)] == ["1B", "2A"]
+    assert main(["takes", str(pending), "--accept", "3A", "-o", str(out)]) == 1
+    assert "no waiting take '3A' (waiting: 1A, 1B, 2A)" in capsys.readouterr().err
+    assert main(["takes", str(pending), "--accept", "1A"]) == 1  # no -o
+    assert main(["takes", str(pending), "--accept", "1A", "-o", str(pending)]) == 1
+    assert main(["takes", str(DEMO)]) == 1  # a MIDI file keeps no takes
+
+
+def test_a_take_over_a_region_edited_since_needs_force(pending, tmp_path, capsys):
+    project = load_project(pending)
+    lead = project.song.find_track("Lead")
+    edited = add_notes(lead.id, [Note(80, 5 * BAR, 240)]).apply(project.song)
+    path = tmp_path / "edited.partita"
+    save_song(edited, path, studio=project.studio)
+    out = tmp_path / "out.mid"
+    assert main(["takes", str(path), "--accept", "1A", "-o", str(out)]) == 1
+    assert "--force" in capsys.readouterr().err and not out.exists()
+    assert main(["takes", str(path), "--accept", "1A", "-o", str(out), "--force"]) == 0
+    assert all(n.pitch != 80 for n in load_song(out).find_track("Lead").notes)
