@@ -101,14 +101,19 @@ class Registry:
         owner: dict[str, Entry] = {}
         for e in entries:
             first = owner.get(e.name)
+            if first is not None and e.location and e.location == first.location:
+                continue  # the same plugin found twice (editable install + folder)
             if e.ok and first is not None:
-                if e.location and e.location == first.location:
-                    continue  # the same plugin found twice (editable install + folder)
                 e = replace(e, status=DISABLED, plugin=None,
                             reason=f"duplicate name {e.name!r}: already provided by "
                                    f"{first.source}")
             elif e.ok:
                 owner[e.name] = e
+            elif first is not None:
+                # A copy of an installed plugin (its folder beside a plain pip install)
+                # cannot even import: its module is the package's. Say that, not why.
+                e = replace(e, reason=f"not used: {first.source} already provides "
+                                      f"{e.name!r} (remove one of the two)")
             out.append(e)
         return out
 

@@ -84,6 +84,18 @@ def test_faulty_plugins_are_disabled_and_the_rest_keeps_working(tmp_path, toy_lo
     assert {e.name for e in reg.available()} == {"good", "pack-ok"}
 
 
+def test_a_copy_of_a_plugin_that_cannot_load_says_which_one_is_used(tmp_path):
+    # A plugin's folder beside a plain pip install of it: its module is already the
+    # package's, so the copy fails to import; it says so, not "module name taken".
+    write_code_plugin(tmp_path, "good")
+    write_code_plugin(tmp_path / "copy", "good", on_import="raise ImportError('clash')")
+    reg = registry_for(tmp_path, tmp_path / "copy")
+    copies = [e for e in reg.entries() if e.name == "good"]
+    assert [e.ok for e in copies] == [True, False]
+    assert copies[1].reason == (f"not used: folder {tmp_path / 'good'} already provides "
+                                "'good' (remove one of the two)")
+
+
 def test_a_pack_stays_disabled_until_its_loader_is_registered(tmp_path):
     write_pack(tmp_path, "later")
     reg = registry_for(tmp_path)
