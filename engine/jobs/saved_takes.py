@@ -33,6 +33,7 @@ from engine.score import (
     EditError,
     EditGroup,
     InsertTrack,
+    KeySignature,
     Mask,
     Note,
     Region,
@@ -141,6 +142,11 @@ def _take_to_json(take: Take, request_label: str | None) -> dict[str, Any] | Non
             prep.append({"add_track": track_to_json(edit.track), "index": edit.index})
         elif isinstance(edit, SetSongProps) and [k for k, _ in edit.after] == ["length"]:
             prep.append({"length": dict(edit.after)["length"], "label": edit.label})
+        elif isinstance(edit, SetSongProps) and [k for k, _ in edit.after] == [
+                "key_signatures"]:  # the key a compose take was written in
+            prep.append({"key_signatures": [[k.tick, k.key] for k in
+                                            dict(edit.after)["key_signatures"]],
+                         "label": edit.label})
         else:
             return None  # an edit this format does not hold: the take stays in memory only
     before = take.write_mask.notes_inside(take.base_song)
@@ -276,6 +282,13 @@ def _prep_from_json(items: Any, song: Song) -> tuple[Edit, ...]:
         elif _is_int(item.get("length")) and item["length"] >= 0:
             label = item.get("label") if isinstance(item.get("label"), str) else "Set length"
             edit = set_song_props(song, label, length=item["length"])
+        elif isinstance(item.get("key_signatures"), list):
+            label = item.get("label") if isinstance(item.get("label"), str) else "Set key"
+            keys = tuple(KeySignature(int(tick), str(key))
+                         for tick, key in item["key_signatures"])
+            if song.key_signatures:
+                continue  # a key the user set (the file holds it) wins over the drawn one
+            edit = set_song_props(song, label, key_signatures=keys)
         else:
             raise ValueError(f"prep[{i}] is not a known edit")
         song = edit.apply(song)

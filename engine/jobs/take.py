@@ -27,9 +27,11 @@ from engine.score import (
     InsertTrack,
     Mask,
     Note,
+    SetSongProps,
     Song,
     notes_signature,
     replace_in_mask,
+    set_song_props,
 )
 
 _take_ids = itertools.count(1)
@@ -124,13 +126,27 @@ def _with_prep(prep: tuple[Edit, ...], swap: EditGroup) -> EditGroup:
 def fit_prep(prep: tuple[Edit, ...], song: Song) -> tuple[Edit, ...]:
     """``prep`` for ``song`` as it is now: a track the take adds goes at its place, or
     after the last track when the user removed tracks since (Harmonize's new Strings was
-    refused: "position 3 is out of range")."""
-    count, out = len(song.tracks), []
+    refused: "position 3 is out of range"); a song property the user changed since the
+    take was made is fitted to what the song holds now — a song made longer stays as
+    long, a key signature the user set stays (a compose take's drawn key gives way)."""
+    out: list[Edit] = []
     for e in prep:
         if isinstance(e, InsertTrack):
-            if e.index > count:
-                e = replace(e, index=count)
-            count += 1
+            if e.index > len(song.tracks):
+                e = replace(e, index=len(song.tracks))
+        elif isinstance(e, SetSongProps):
+            changed = {k for k, v in e.before if getattr(song, k) != v}
+            if changed:
+                after = dict(e.after)
+                if "length" in changed:
+                    after["length"] = max(after["length"], song.length)
+                if "key_signatures" in changed:
+                    del after["key_signatures"]
+                after = {k: v for k, v in after.items() if getattr(song, k) != v}
+                if not after:
+                    continue  # the song already is what the take needs
+                e = set_song_props(song, e.label, **after)
+        song = e.apply(song)
         out.append(e)
     return tuple(out)
 

@@ -23,6 +23,7 @@ from engine.score import (
     new_track_id,
     remove_notes,
     set_song_props,
+    set_time_from_bar,
 )
 from tests.engine.jobs.test_takes import make
 from tests.engine.jobs.toy_models import toy_song
@@ -71,6 +72,31 @@ def test_a_take_with_new_tracks_and_a_longer_song_applies_as_before():
     assert music(applied) == music(apply_take(song, old)[0])
     assert applied.length == 8 * 1920 and applied.track(strings.id).program == 48
     assert edit.inverse().apply(applied) == song  # one undo step takes it all back
+
+
+def test_a_compose_take_keeps_its_key_and_a_key_the_user_set_since_wins():
+    # The studio's Compose writes the key it drew as the song's key signature, with the
+    # take: it must survive a save (it was dropped as an edit the format cannot hold).
+    song, _piano, _bass = toy_song()
+    strings = Track("Strings", program=48, channel=2)
+    prep = (InsertTrack(strings, 2), set_time_from_bar(song, 0, key="Bb"))
+    mask = Mask.of(Region({strings.id}, 0, 1920))
+    store = TakeStore()
+    store.add(make(song, mask, {strings.id: (Note(70, 0, 960),)}, prep=prep))
+    restored = takes_from_json(through_a_file(takes_to_json(store)), song)
+    assert restored.problems == []
+    (take,) = restored.store.sets[mask].takes
+    applied, edit = apply_take(song, take)
+    assert [k.key for k in applied.key_signatures] == ["Bb"]
+    assert edit.inverse().apply(applied) == song
+    # The user set D minor before deciding: accepting keeps their key, adds the notes.
+    in_d = set_time_from_bar(song, 0, key="Dm").apply(song)
+    applied, _ = apply_take(in_d, take)
+    assert [k.key for k in applied.key_signatures] == ["Dm"]
+    assert applied.track(strings.id).notes
+    # And a song made longer since keeps its length.
+    longer = set_song_props(song, length=20 * 1920).apply(song)
+    assert apply_take(longer, take)[0].length == 20 * 1920
 
 
 def test_a_take_edited_over_before_saving_is_still_a_conflict_after_reopening():
