@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -81,8 +81,8 @@ def _waiting(song: Any, studio: dict[str, Any]) -> tuple[Any, dict[str, tuple[An
     from engine.jobs.takes import TakeStatus
 
     restored = takes_from_json(studio.get("takes"), song)
-    for problem in restored.problems:
-        print(f"partita: warning: {problem}")
+    for problem in restored.problems:  # stderr: --json's output stays JSON
+        print(f"partita: warning: {problem}", file=sys.stderr)
     out = {}
     for i, take_set in enumerate(restored.store.sets.values(), 1):
         for take in take_set.takes:
@@ -108,7 +108,7 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
     from engine.jobs.saved_takes import takes_to_json
 
     ref = (args.accept or args.reject).strip().upper()
-    if not re.fullmatch(r"\d+[A-Z]", ref) or ref not in waiting:
+    if ref not in waiting:
         known = ", ".join(waiting) or "none"
         raise CliError(f"{args.song}: no waiting take {ref!r} (waiting: {known})")
     take_set, take, label = waiting[ref]
@@ -123,7 +123,7 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
     studio = {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
                                                restored.active)}
     for warning in save_song(song, args.output, studio=studio):
-        print(f"partita: warning: {args.output.name}: {warning}")
+        print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
     done = "accepted" if args.accept else "rejected"
     print(f"{args.output}: take {ref} ({label}, {take.note_count} notes) {done}")
     return 0

@@ -25,17 +25,23 @@ import numpy as np
 from engine.score import Note, Song
 
 from . import vocab
+from .grid import step_tick
 
 MIN_NOTES = 4  # fewer reference notes than this say nothing reliable about a release
 
 
-def release(notes: Iterable[Note], step: int) -> int:
-    """Median ticks before the nearest ``step`` grid line at which ``notes`` end (0 for
-    legato notes, or fewer than :data:`MIN_NOTES` of them)."""
+def release(notes: Iterable[Note], ppq: int) -> int:
+    """Median ticks before the nearest 16th grid line at which ``notes`` end (0 for legato
+    notes, or fewer than :data:`MIN_NOTES` of them). Grid lines fall where the token grid
+    puts them (``round(s·ppq/4)``: a PPQ not divisible by 4 has uneven 16ths); zero-length
+    notes (MIDI keeps them) say nothing about a release."""
     gaps = []
     for n in notes:
-        nominal = max(1, round(n.duration / step)) * step
-        gaps.append(max(0, nominal - n.duration))
+        if n.duration <= 0:
+            continue
+        first = round(n.start * vocab.STEPS_PER_BEAT / ppq)
+        last = max(first + 1, round(n.end * vocab.STEPS_PER_BEAT / ppq))
+        gaps.append(max(0, step_tick(last, ppq) - n.end))
     return int(np.median(gaps)) if len(gaps) >= MIN_NOTES else 0
 
 
@@ -48,7 +54,6 @@ def articulate(
     """``result`` with each pitched track's new notes shortened by its reference's
     :func:`release` (module docstring). ``kept``/``replaced``: per track, the notes
     outside / inside the mask."""
-    step = max(1, song.ppq // vocab.STEPS_PER_BEAT)
     replaced = replaced or {}
     out: dict[int, tuple[Note, ...]] = {}
     for tid, notes in result.items():
@@ -57,7 +62,7 @@ def articulate(
         reference = tuple(replaced.get(tid, ()))
         if len(reference) < MIN_NOTES:
             reference = tuple(kept.get(tid, ()))
-        gap = 0 if track.is_drum else release(reference, step)
+        gap = 0 if track.is_drum else release(reference, song.ppq)
         if gap:
             notes = tuple(replace(n, duration=max(n.duration - gap, (n.duration + 1) // 2))
                           for n in notes)

@@ -113,7 +113,8 @@ class Registry:
                 # A copy of an installed plugin (its folder beside a plain pip install)
                 # cannot even import: its module is the package's. Say that, not why.
                 e = replace(e, reason=f"not used: {first.source} already provides "
-                                      f"{e.name!r} (remove one of the two)")
+                                      f"{e.name!r} (remove one of the two); it said: "
+                                      f"{e.reason}")
             out.append(e)
         return out
 
@@ -190,7 +191,15 @@ class Registry:
         """Delete the model ``name`` from :attr:`user_dir` (what ``install`` put there, or a
         folder copied in by hand); return the folder removed. Refused
         (:class:`PluginError`, saying how it is removed instead) for a built-in model, a
-        package or a plugin folder elsewhere."""
+        package or a plugin folder elsewhere: :meth:`removable` says so beforehand."""
+        folder = self.removable(name)
+        shutil.rmtree(folder)
+        self.refresh()
+        return folder
+
+    def removable(self, name: str) -> Path:
+        """The folder :meth:`remove` would delete for ``name``, deleting nothing;
+        :class:`PluginError` when it would be refused."""
         found = [e for e in self.entries() if e.name == name]
         if not found:
             raise PluginError(f"no model named {name!r} (see `partita models`)")
@@ -199,10 +208,7 @@ class Registry:
             where = Path(e.location).resolve() if e.location else None
             if e.origin == "user" and where is not None and where.is_relative_to(home) \
                     and where != home:
-                folder = home / where.relative_to(home).parts[0]  # the plugin's own folder
-                shutil.rmtree(folder)
-                self.refresh()
-                return folder
+                return home / where.relative_to(home).parts[0]  # the plugin's own folder
         e = found[0]
         how = {"builtin": "it ships with Partita",
                "package": f"it is an installed package: `pip uninstall` it ({e.source})"}

@@ -181,6 +181,11 @@ class ModelManager(QDialog):
         if not name:
             return False
         folder = self.catalog.registry.user_dir
+        try:  # refused (a package, a built-in model) before anything is asked or cancelled
+            self.catalog.registry.removable(name)
+        except PluginError as e:
+            self._say(f"Cannot remove {name}: {e}", error=True)
+            return False
         jobs = len(self.queue.pending(name)) if self.queue is not None else 0
         if ask and not dialogs.ask_remove_model(self, name, folder, jobs):
             return False

@@ -295,6 +295,9 @@ def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path,
     assert dlg.table.topLevelItem(dlg.names().index("tiny-random")).text(0) == "★"
     assert dlg._current() == "tiny-random"  # still selected after the list was refilled
     assert not dlg.remove_button.isEnabled()  # not the user's: nothing to remove
+    assert not dlg.remove()  # and refused before anything is asked or cancelled
+    assert "Cannot remove tiny-random" in dlg.status.text()
+    assert "ask_remove_model" not in dialogs.names()
     manifest = json.loads((taken / "partita-plugin.json").read_text())
     (taken / "partita-plugin.json").write_text(json.dumps({**manifest, "name": "mine"}))
     assert dlg.install(taken)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 K = Qt.Key
@@ -233,6 +234,6 @@ def test_the_generate_panels_buttons_name_the_menus_shortcuts(window):
     # One source (studio.actions): a key changed there changes the buttons' tips too.
     for name, button in window.generate_panel.buttons.items():
         action = window.actions.all[name]
-        key = action.shortcut().toString()
+        key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert button.text() == action.text().replace("&", "")
-        assert button.toolTip() == f"{action.toolTip()} ({key})" and key.startswith("Ctrl+")
+        assert button.toolTip() == f"{action.toolTip()} ({key})" and key

@@ -79,6 +79,18 @@ def test_rejecting_keeps_the_other_letters_and_bad_requests_say_why(pending, tmp
     assert main(["takes", str(DEMO)]) == 1  # a MIDI file keeps no takes
 
 
+def test_json_stays_json_when_a_saved_take_no_longer_fits(pending, tmp_path, capsys):
+    project = load_project(pending)
+    bass = project.song.find_track("Bass")
+    path = tmp_path / "no-bass.partita"
+    save_song(project.song.with_tracks(t for t in project.song.tracks if t.id != bass.id),
+              path, studio=project.studio)
+    assert main(["takes", str(path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert [r["ref"] for r in json.loads(out)] == ["1A", "1B"]  # the Bass take is skipped
+    assert "partita: warning:" in err and "deleted" in err
+
+
 def test_a_take_over_a_region_edited_since_needs_force(pending, tmp_path, capsys):
     project = load_project(pending)
     lead = project.song.find_track("Lead")
