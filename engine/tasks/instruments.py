@@ -11,6 +11,7 @@ from engine.score.spelling import pitch_name
 
 from .errors import TaskError
 
+GM_DRUM_KEYS = (35, 81)  # General MIDI's percussion key map: Acoustic Bass Drum..Open Triangle
 # The voices harmonize adds below a lone sung or string melody, in its instrument.
 SATB_VOICES = ("Alto", "Tenor", "Bass")
 # The instruments of those voices (Alto, Tenor, Bass) under a solo instrument: its own
@@ -125,19 +126,21 @@ def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
 
 
 def unreachable_band(song: Song, mask: Mask) -> str | None:
-    """Why a painted pitch band can hold no new note, or None: every pitched track it
-    covers has a part whose range (:func:`engine.score.instruments.part_range`, widened to
-    the notes the track has) lies outside the band — a take could only be empty, and a
-    musician should hear why rather than be told to try another seed."""
+    """Why a painted pitch band can hold no new note, or None: every track it covers has
+    a part whose range (:func:`engine.score.instruments.part_range`; a kit's GM
+    percussion keys; widened to the notes the track has) lies outside the band — a take
+    could only be empty, and a musician should hear why rather than be told to try
+    another seed."""
     for region in mask.regions:
         if region.full_pitch_range:
             continue
         tracks = [t for t in song.tracks if t.id in region.track_ids]
-        if not tracks or any(t.is_drum for t in tracks):
+        if not tracks:
             continue
         ranges = []
         for t in tracks:
-            lo, hi = part_range(t.name, t.program, t.is_drum)
+            # A kit's notes are the General MIDI percussion keys, 35–81.
+            lo, hi = GM_DRUM_KEYS if t.is_drum else part_range(t.name, t.program, t.is_drum)
             pitches = [n.pitch for n in t.notes]
             lo, hi = min([lo, *pitches]), max([hi, *pitches])
             if lo <= region.pitch_hi and region.pitch_lo <= hi:
