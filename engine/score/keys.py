@@ -47,7 +47,9 @@ def context_key(song: Song, mask: Mask) -> str | None:
     """The key the music around ``mask`` is clearly in, or None (module docstring)."""
     pcs = context_pitch_classes(song, mask)
     if len(pcs) < MIN_NOTES:
-        return None
+        # Too few notes to find a key, but enough to contradict the one the song
+        # declares (a repaint of a sparse lead in F wrote E♭, G♭, A♭ and D♭).
+        return declared_key(song, mask, pcs) if pcs else song.key_at(mask.span[0])
     declared = declared_key(song, mask, pcs)
     if declared is not None:
         return declared

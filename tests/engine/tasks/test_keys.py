@@ -46,6 +46,19 @@ def test_too_few_notes_say_nothing_about_a_key():
     assert context_key(song, Mask.of(Region(frozenset({song.tracks[0].id}), 0, BAR))) is None
 
 
+def test_too_few_notes_keep_the_key_signature_they_fit():
+    # A sparse lead in F, repainted: its few notes cannot name a key, but the song's key
+    # signature still holds (a QA pass's takes had E♭, G♭, A♭ and D♭ in F major).
+    lead = (65, 67, 69, 70, 72)
+    for key, expected in (("F", "F"), ("D", None)):  # D major: B♭ does not fit, no key
+        song = song_of(lead, key, bars=2)
+        song = song.with_tracks([song.tracks[0]])  # no drums: 16 lead notes minus the mask
+        mask = Mask.of(Region(frozenset({song.tracks[0].id}), 0, BAR))
+        assert context_key(song, mask) == expected
+    empty = Song(tracks=(Track("Lead"),), key_signatures=(KeySignature(0, "Eb"),))
+    assert context_key(empty, Mask.of(Region(frozenset({empty.tracks[0].id}), 0, BAR))) == "Eb"
+
+
 def test_only_auto_is_resolved():
     song = song_of(D_MINOR, "Dm")
     for key in ("F#", None):
