@@ -187,21 +187,24 @@ class CoComposer(QObject):
         self.deferred: str | None = None  # an action asked for while the models load
         self._deferred_plan: Plan | None = None  # and its plan (with the dialog's answers)
         self._conflicts: dict[int, tuple[int, bool]] = {}  # take id → (revision, answer)
+        self._answers: dict[str, Any] = {}  # action → its instruments dialog's last answer
         self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
         document.maskChanged.connect(self._follow_mask)
 
     # -- requests --------------------------------------------------------------------------------
-    def request(self, action: str) -> list[Job]:
+    def request(self, action: str, again: bool = False) -> list[Job]:
         """Run an action (``repaint``, ``regenerate``, ``continue``, ``harmonize``, ``compose``)
-        on the current mask with the panel's settings; returns the jobs submitted."""
+        on the current mask with the panel's settings; returns the jobs submitted.
+        ``again``: Generate Again — the instruments asked for last time are used again."""
         if action not in requests.ACTIONS:
             raise ValueError(f"unknown action {action!r}")
         self.last_action = action
         try:  # what is wrong with the request is said now, not after the models load
-            plan = self._plan(action)
+            plan = self._plan(action, again)
         except PlanError as e:
-            self.message.emit(str(e))
+            text = str(e)
+            self.message.emit(text[:1].upper() + text[1:])
             return []
         if plan is None:
             return []  # the user cancelled a dialog
@@ -218,7 +221,18 @@ class CoComposer(QObject):
             return []
         return self.submit(plan)
 
-    def _plan(self, action: str) -> Plan | None:
+    def _ask_instruments(self, action: str, again: bool, title: str, prompt: str,
+                         default: str, bars: int | None) -> tuple[str, int | None] | None:
+        """The instruments dialog of Harmonize and Compose; Generate Again reuses the last
+        answer instead of asking twice."""
+        if again and action in self._answers:
+            return self._answers[action]
+        answer = dialogs.ask_instruments(self.window, title, prompt, default, bars)
+        if answer:
+            self._answers[action] = answer
+        return answer
+
+    def _plan(self, action: str, again: bool = False) -> Plan | None:
         doc = self.document
         song, mask = doc.song, doc.mask
         current = self.selection.current_track_id
@@ -234,17 +248,27 @@ class CoComposer(QObject):
                 raise PlanError("select the melody track to harmonize")
             melody = song.track(current)
             alone = len(song.tracks) == 1
-            answer = dialogs.ask_instruments(
-                self.window, f"Harmonize {melody.name}",
-                "Fill the other tracks around the melody. Add new tracks for these "
-                "instruments (comma-separated; leave empty to use only the tracks you have):",
+            if not melody.notes:
+                raise PlanError(f"track {melody.name!r} has no notes to harmonize")
+            prompt = ("Fill the other tracks around the melody. Add new tracks for these "
+                      "instruments (comma-separated; leave empty to use only the tracks "
+                      "you have):")
+            if not alone:
+                try:  # would the tracks there be filled without new ones? Say so first
+                    requests.harmonize(song, mask, current)
+                except PlanError:
+                    prompt = ("The other tracks have notes here, and Harmonize keeps what "
+                              "you wrote: paint the ones to rewrite (M) first, or add new "
+                              "tracks for these instruments (comma-separated):")
+            answer = self._ask_instruments(
+                action, again, f"Harmonize {melody.name}", prompt,
                 requests.default_accompaniment(melody) if alone else "", None)
             if not answer:
                 return None
             add, chorale = requests.accompaniment(melody, answer[0], alone)
             return requests.harmonize(song, mask, current, add, chorale)
-        answer = dialogs.ask_instruments(
-            self.window, "Compose", "Instruments of the new piece (comma-separated):",
+        answer = self._ask_instruments(
+            action, again, "Compose", "Instruments of the new piece (comma-separated):",
             "Piano, Bass, Drums", s.compose_bars)
         if not answer:
             return None
@@ -366,7 +390,7 @@ class CoComposer(QObject):
         if self.last_action is None:
             self.message.emit("Nothing to repeat yet: try Repaint (Ctrl+R) first")
             return []
-        return self.request(self.last_action)
+        return self.request(self.last_action, again=True)
 
     def cancel(self, job_id: int) -> bool:
         return self.queue.cancel(job_id)

@@ -394,17 +394,27 @@ def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbo
     win.selection.set_tracks([song.tracks[0].id])
     dialogs.answers["ask_instruments"] = ("Strings", None)
     win.composer.request("harmonize")
+    # Every other track has notes: the question says they are kept before it is asked.
+    assert "The other tracks have notes here" in dialogs.calls[-1][1][1]
     take = wait_takes(qtbot, win, 1).takes[0]
     # The new strings track only: the bass and drums were written by hand, and kept.
     assert [t.name for t in new_tracks(take)] == ["Strings"]
     assert set(take.notes) == {new_tracks(take)[0].id}
+    # Generate Again uses the same answer: the question is not asked twice.
+    asked = dialogs.names().count("ask_instruments")
+    (job,) = win.composer.again()
+    assert dialogs.names().count("ask_instruments") == asked
+    qtbot.waitUntil(lambda: job.done and not win.jobs_panel.running(), timeout=20000)
     dialogs.answers["ask_instruments"] = None  # cancelling the question does nothing
     assert win.composer.request("harmonize") == []
+    dialogs.answers["ask_instruments"] = ("", None)  # nothing added, nothing to fill: said
+    assert win.composer.request("harmonize") == []
+    assert win.statusBar().currentMessage().startswith("The tracks around")
 
 
 def test_repaint_without_a_mask_explains_what_to_do(studio):
     assert studio.composer.request("repaint") == []
-    assert "paint a mask first" in studio.statusBar().currentMessage()
+    assert "Paint a mask first" in studio.statusBar().currentMessage()
 
 
 def test_torch_is_not_imported_when_the_studio_starts():
@@ -541,7 +551,7 @@ def test_what_is_wrong_with_a_request_is_said_before_the_models_load(studio, qtb
     win = studio
     win.catalog.loaded = False
     assert win.composer.request("repaint") == [] and win.composer.deferred is None
-    assert "paint a mask first" in win.statusBar().currentMessage()  # not "Loading…"
+    assert "Paint a mask first" in win.statusBar().currentMessage()  # not "Loading…"
     # A question is asked once: Compose's answer waits with the request.
     win.new_file()
     win.catalog.loaded = False
