@@ -104,7 +104,8 @@ def instrument_combo(parent: QWidget | None = None) -> QComboBox:
     for program, name in enumerate(GM_PROGRAMS):
         if program % 8 == 0:
             box.insertSeparator(box.count())
-        box.addItem(f"{program + 1:>3}  {name}", program)
+        # The name first: typing "Flu" finds Flute (the list's own type-ahead).
+        box.addItem(f"{name}  ·  {program + 1}", program)
         box.setItemData(box.count() - 1, family_name(program), Qt.ItemDataRole.ToolTipRole)
     return box
 

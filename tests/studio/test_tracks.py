@@ -170,3 +170,16 @@ def test_the_colour_strip_asks_through_the_dialogs_module(opened, dialogs):
     header.swatch.click()
     assert win.document.song.track(header.track_id).colour == "#123456"
     assert win.document.undo_stack.undoText() == "Change colour"
+
+
+def test_typing_a_name_in_the_instrument_list_finds_it(opened, qtbot):
+    # The entries start with the number ("  74  Flute"): typing "Flute" found nothing.
+    win = opened
+    track = win.document.song.tracks[0]
+    win.selection.set_tracks([track.id])
+    win.actions.track_instrument.trigger()
+    combo = win.tracklist.header(track.id).instrument
+    qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=2000)
+    QTest.keyClicks(combo.view(), "Flute")
+    QTest.keyClick(combo.view(), Qt.Key.Key_Return)
+    assert win.document.song.track(track.id).program == 73  # GM 74, Flute
