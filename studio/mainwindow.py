@@ -595,7 +595,8 @@ class MainWindow(FileCommands, QMainWindow):
             self.status_hover.setText("")
             return
         tm = self.document.time_map
-        self.status_hover.setText(f"{tm.format_position(tick)} · {pitch_name(pitch)}")
+        key = self.document.song.key_at(tick)
+        self.status_hover.setText(f"{tm.format_position(tick)} · {pitch_name(pitch, key)}")
 
     def _tool_changed(self, tool: Tool) -> None:
         keys = {Tool.SELECT: "P", Tool.DRAW: "B", Tool.ERASE: "E", Tool.MASK: "M"}

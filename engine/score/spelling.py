@@ -28,9 +28,25 @@ _MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10, 11)  # natural minor plus the leading tone
 _KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
 
 
-def pitch_name(pitch: int) -> str:
-    """Scientific pitch name with middle C = C4 (MIDI 60)."""
-    return f"{NOTE_NAMES[pitch % 12]}{pitch // 12 - 1}"
+FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
+
+
+def pitch_name(pitch: int, key: str | None = None) -> str:
+    """Scientific pitch name with middle C = C4 (MIDI 60); in a flat key (``key``, MIDI
+    spelling: F, Bb, Dm, …) the black keys are flats — except a minor key's raised 7th,
+    its leading tone (C# in D minor)."""
+    names = NOTE_NAMES
+    if key is not None and _flat_key(key):
+        tonic, minor = tonic_of(key)
+        pc = pitch % 12
+        if not (minor and pc == (tonic + 11) % 12):
+            names = FLAT_NAMES
+    return f"{names[pitch % 12]}{pitch // 12 - 1}"
+
+
+def _flat_key(key: str) -> bool:
+    """Whether ``key``'s signature has flats (F major, D minor, Bb, …)."""
+    return any(name == key and sf < 0 for (sf, _), name in KEY_SIGNATURES.items())
 
 
 def _parse_key(key: str) -> tuple[str, str, bool]:

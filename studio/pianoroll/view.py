@@ -175,6 +175,7 @@ class NoteCanvas(QWidget):
         song = self.roll.document.song
         vp = self.vp
         t0, t1 = vp.left, vp.right
+        key = song.key_at(max(0, t0))  # notes are named as the key in view spells them
         lo, hi = vp.visible_pitches()
         ppt, kh = vp.px_per_tick, vp.key_h
         active = self.roll.active_track_ids()
@@ -234,7 +235,8 @@ class NoteCanvas(QWidget):
                 p.drawRects(box_rects(x[chosen], y[chosen], w[chosen], kh - 1))
             if kh >= 12:
                 for i in np.nonzero(w >= 26)[0][:400]:
-                    labels.append((QRectF(x[i], y[i], w[i], kh - 1), pitch_name(int(pk[i]))))
+                    labels.append((QRectF(x[i], y[i], w[i], kh - 1),
+                                   pitch_name(int(pk[i]), key)))
         if labels and len(labels) < 400:
             p.setFont(self._label_font)
             p.setPen(QColor(0, 0, 0, 190))

@@ -19,6 +19,14 @@ def test_pitch_names_put_middle_c_in_octave_4():
     assert [pitch_name(p) for p in (60, 61, 21, 108)] == ["C4", "C#4", "A0", "C8"]
 
 
+def test_flat_keys_name_black_keys_as_flats_but_the_leading_tone():
+    # A songwriter in F major read B-flat as "A#4".
+    assert [pitch_name(p, "F") for p in (70, 61, 66)] == ["Bb4", "Db4", "Gb4"]
+    assert [pitch_name(p, "Dm") for p in (70, 61)] == ["Bb4", "C#4"]  # C#: D minor's 7th
+    assert [pitch_name(p, "Cm") for p in (63, 71)] == ["Eb4", "B4"]
+    assert [pitch_name(p, k) for p, k in ((70, "G"), (70, "Am"), (70, None))] == ["A#4"] * 3
+
+
 def test_keys_typed_as_people_write_them_come_out_in_midi_spelling():
     assert key_name("a minor") == "Am"
     assert key_name("Eb major") == "Eb"
