@@ -331,8 +331,8 @@ class CoComposer(QObject):
         if plan.task == "compose" and options.key and prepared.key_at(0) is None:
             # The key a new piece was written in becomes the song's key signature (with
             # the take: rejected, it leaves nothing behind).
-            plan = replace(plan, prep=(*plan.prep,
-                                       set_time_from_bar(prepared, 0, key=options.key)))
+            plan = replace(plan, label=f"{plan.label} in {key_text(options.key)}",
+                           prep=(*plan.prep, set_time_from_bar(prepared, 0, key=options.key)))
         base = options.seed if options.seed is not None else secrets.randbits(31)
         req = _Request(plan, model, options, song, self.document.revision,
                        max(1, s.variations), base, self._session)

@@ -354,6 +354,8 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     (signature,) = song.key_signatures
     assert signature.key in NEW_PIECE_KEYS
     assert f"Compose: 1 take in {key_text(signature.key)} with echo" in said[0]
+    assert win.document.undo_stack.undoText() == (
+        f"Accept take A (Compose in {key_text(signature.key)})")  # the takes bar's label
     win.document.undo_stack.undo()
     assert win.document.song == empty
 
