@@ -192,6 +192,9 @@ class TakesBar(QWidget):
         if not c.document.song.note_count:  # nothing to mask yet: the other way in
             return ("Empty song — Compose (Ctrl+Shift+N) writes a new piece, or draw notes "
                     "with the brush (B) or a double-click")
+        if not c.document.mask.is_empty:  # painted already: the next step, not the first
+            return ("No takes on screen — Repaint (Ctrl+R) rewrites the mask, Esc Esc "
+                    "clears it")
         return "No takes yet — paint a mask (M), then Repaint (Ctrl+R)"
 
     def keyPressEvent(self, e: QKeyEvent) -> None:

@@ -646,5 +646,8 @@ def test_selecting_a_track_shows_its_part_and_counts_its_notes(studio):
 def test_the_takes_bar_tells_a_new_user_where_to_start(studio):
     win = studio
     assert "paint a mask (M), then Repaint (Ctrl+R)" in win.takes_bar.hint.text()
+    mask_piano(win)  # painted already (or a take accepted over it): the next step
+    win.takes_bar.sync()
+    assert win.takes_bar.hint.text().startswith("No takes on screen — Repaint (Ctrl+R)")
     win.new_file()  # an empty song: nothing to mask yet
     assert win.takes_bar.hint.text().startswith("Empty song — Compose (Ctrl+Shift+N)")
