@@ -36,6 +36,7 @@ from engine.jobs import (
     TakeStatus,
     TakeStore,
     apply_take,
+    take_letter,
 )
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
@@ -518,14 +519,24 @@ class CoComposer(QObject):
         return hit[1]
 
     def select(self, index: int) -> Take | None:
-        """Audition the take at ``index`` (0 = A) among the pending ones."""
+        """Audition take A + ``index`` (keys 1–9), lettered as the takes bar shows them;
+        a take that is not there, or was rejected, is said, never another one picked."""
         s = self.active_set()
         if s is None:
+            self.message.emit("No takes on screen: paint a mask (M), then Repaint (Ctrl+R)")
             return None
-        pending = s.pending()
-        if not 0 <= index < len(pending):
+        if not 0 <= index < len(s.takes):
+            self.message.emit(f"There is no take {take_letter(index)}: this region has "
+                              f"takes A–{take_letter(len(s.takes) - 1)}")
             return None
-        take = pending[index]
+        take = s.takes[index]
+        if s.status[take.id] is not TakeStatus.PENDING:
+            self.message.emit(f"Take {take_letter(index)} was rejected (Ctrl+Z brings it "
+                              "back)")
+            return None
+        return self._audition(s, take)
+
+    def _audition(self, s: TakeSet, take: Take) -> Take:
         s.select(take.id)
         self.takesChanged.emit()
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
@@ -541,7 +552,7 @@ class CoComposer(QObject):
         pending = s.pending()
         ids = [t.id for t in pending]
         i = ids.index(s.selected) if s.selected in ids else 0
-        return self.select((i + delta) % len(pending))
+        return self._audition(s, pending[(i + delta) % len(pending)])
 
     def accept_label(self, take: Take) -> str:
         """``"Accept take B (Repaint)"``: the undo step's name."""

@@ -135,6 +135,12 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     assert [b.text() for b in win.takes_bar.buttons] == ["A", "B", "C"]
     QTest.keyClick(canvas, Qt.Key.Key_Delete)  # no notes selected: rejects the take
     assert len(takes.pending()) == 2 and len(win.takes_bar.buttons) == 2
+    QTest.keyClick(canvas, Qt.Key.Key_3)  # the keys keep the letters: C was rejected
+    assert win.statusBar().currentMessage() == "Take C was rejected (Ctrl+Z brings it back)"
+    assert win.composer.preview_take() is takes.takes[1]  # nothing else picked instead
+    QTest.keyClick(canvas, Qt.Key.Key_5)
+    assert win.statusBar().currentMessage() == (
+        "There is no take E: this region has takes A–C")
     QTest.keyClick(canvas, Qt.Key.Key_2)
     chosen = win.composer.preview_take()
     assert chosen is takes.takes[1]
