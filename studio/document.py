@@ -53,6 +53,7 @@ class Document(QObject):
 
     songChanged = Signal()
     maskChanged = Signal()
+    message = Signal(str)  # a notice for the status bar (a stroke that changed nothing)
     pathChanged = Signal()
     modifiedChanged = Signal(bool)
 

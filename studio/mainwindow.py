@@ -398,6 +398,7 @@ class MainWindow(FileCommands, QMainWindow):
         doc.songChanged.connect(self._mask_changed)
         co = self.composer
         co.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.document.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         co.takesChanged.connect(self.pianoroll.canvas.update)
         co.takesChanged.connect(self.arrangement.update)
         co.takesChanged.connect(self._take_actions_enabled)

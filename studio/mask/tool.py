@@ -180,4 +180,8 @@ class ArrangementMaskTool:
 def _commit(document, region: Region, erasing: bool) -> None:
     mask = document.mask
     new = erase(mask, region) if erasing else paint(mask, region)
-    document.set_mask(new, "Erase mask" if erasing else "Paint mask")
+    if not document.set_mask(new, "Erase mask" if erasing else "Paint mask"):
+        # A stroke inside the mask (a reopened song's) looked like it did nothing.
+        document.message.emit(
+            "Nothing to erase there" if erasing else
+            "That area is in the mask already — Esc Esc clears the mask to paint a new one")

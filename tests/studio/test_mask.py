@@ -44,6 +44,11 @@ def test_mask_tool_on_the_piano_roll_paints_bars_or_a_pitch_band(opened, ui):
     assert win.document.mask.is_empty
     stack.redo()
     assert win.document.mask.span == (Q, 3 * Q)
+    # A band inside what is masked already changes nothing: the status bar says why
+    # (after reopening a song with its mask, a stroke seemed to do nothing).
+    ui.drag(win, ui.point(win, Q + 100, 72), ui.point(win, Q + 200, 67))
+    assert win.document.mask.span == (Q, 3 * Q) and stack.count() == 3
+    assert win.statusBar().currentMessage().startswith("That area is in the mask already")
 
 
 def test_mask_tool_on_the_arrangement_paints_tracks_by_bars(opened):
