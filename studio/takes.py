@@ -215,6 +215,14 @@ def new_tracks(take: Take | None) -> tuple[Track, ...]:
     return tuple(e.track for e in take.prep if isinstance(e, InsertTrack))
 
 
+def emphasised(take: Take, active: set[int]) -> set[int]:
+    """The tracks of ``take`` the piano roll draws strongly: the active (selected) ones it
+    writes, or, when it writes none of them — a harmonize take heard with its melody
+    selected — all it writes (they were faint dotted outlines, hard to read)."""
+    written = set(take.notes)
+    return written & active or written
+
+
 def _take_and_colour(composer: CoComposer) -> tuple[Take | None, QColor]:
     take = composer.preview_take()
     if take is None:
@@ -247,13 +255,13 @@ def roll_painter(composer: CoComposer):
             return
         song = canvas.roll.document.song
         known = {t.id: t for t in (*song.tracks, *new_tracks(take))}
-        active = set(canvas.roll.active_track_ids())
+        strong_ids = emphasised(take, set(canvas.roll.active_track_ids()))
         vp = canvas.vp
         p.save()
         for tid, notes in take.notes.items():
             if tid not in known:
                 continue
-            strong = tid in active
+            strong = tid in strong_ids
             if strong:
                 for start, end, lo, hi in track_spans(take.write_mask, tid):
                     y0 = max(0.0, vp.pitch_to_y(hi))

@@ -19,7 +19,7 @@ from engine.score import Mask, Note, Region, Track, add_notes
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
 from engine.tasks.keys import NEW_PIECE_KEYS
-from studio.takes import new_tracks
+from studio.takes import emphasised, new_tracks
 from studio.tracklist import HEADER_H, ROW_H
 from tests.studio.cocompose_helpers import (
     CrashingModel,
@@ -394,6 +394,20 @@ def test_the_tracks_a_take_adds_are_shown_before_it_is_accepted(studio, qtbot, d
         "Bass", "Strings"]
     assert win.composer.reject()
     assert win.tracklist._preview == []
+
+
+def test_a_take_of_other_tracks_than_the_selected_is_drawn_strongly(studio, qtbot, dialogs):
+    # Harmonize heard with its melody selected: the new parts were faint dotted outlines.
+    win = studio
+    piano, bass, _drums = win.document.song.tracks
+    mask = Mask.of(Region({bass.id}, 0, BAR))
+    win.document.set_mask(mask)
+    win.selection.set_tracks([piano.id])
+    win.composer.request("repaint")
+    take = wait_takes(qtbot, win, 1).takes[0]
+    assert emphasised(take, {piano.id}) == {bass.id}  # none selected: all it writes
+    assert emphasised(take, {piano.id, bass.id}) == {bass.id}
+    assert not win.pianoroll.canvas.grab().isNull()
 
 
 def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbot, dialogs):
