@@ -57,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="random seed, 0 or more (same seed, same take)")
     g.add_argument("--key", metavar="KEY", default=AUTO,
                    help="keep new notes in a key, e.g. C, F#m, Bb; 'none' for no key "
-                        "(default: auto, the key the music around them is clearly in)")
+                        "(default: auto, the key the music around them is clearly in; "
+                        "compose: a common key drawn from the seed)")
     g.add_argument("--density", type=float, metavar="D",
                    help="0 (sparse) .. 1 (busy); default: the track's density around the region")
     g.add_argument("--keep-rhythm", action="store_true",
@@ -68,7 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="write N different takes: OUT-1.mid … OUT-N.mid")
 
     p = subparsers.add_parser("compose", parents=[common], help="compose a new piece",
-                              description="Compose a new piece from scratch.")
+                              description="Compose a new piece from scratch, in the "
+                                          "--key given (else a common key drawn from the "
+                                          "seed), written as its key signature.")
     p.add_argument("--tracks", default="Piano,Bass,Drums", metavar="LIST",
                    help='instruments, comma-separated (default "Piano,Bass,Drums")')
     p.add_argument("--bars", type=int, default=8, metavar="N", help="length (default 8)")

@@ -103,8 +103,8 @@ def _row(ref: str, take: Any, label: str, song: Any) -> dict[str, Any]:
 
 def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restored: Any,
             waiting: dict[str, tuple[Any, Any, str]]) -> int:
-    from engine.io import save_song
-    from engine.jobs import TakeConflict, apply_take
+    from engine.io import file_kind, save_song
+    from engine.jobs import TakeConflict, TakeStatus, apply_take
     from engine.jobs.saved_takes import takes_to_json
 
     ref = (args.accept or args.reject).strip().upper()
@@ -126,5 +126,11 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
         print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
     done = "accepted" if args.accept else "rejected"
     print(f"{args.output}: take {ref} ({label}, {take.note_count} notes) {done}")
+    left = sum(1 for s, t, _ in waiting.values()  # still undecided, in undecided regions
+               if s.accepted is None and s.status[t.id] is TakeStatus.PENDING)
+    if left and file_kind(args.output) != "project":
+        what = "the other waiting take is" if left == 1 else f"the {left} other waiting takes are"
+        print(f"partita: note: {args.output.name} is MIDI: {what} not in it (write a "
+              ".partita to keep them)", file=sys.stderr)
     return 0
 

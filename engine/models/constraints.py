@@ -126,9 +126,11 @@ def build_problem(
     of pitched lanes and replaces the track's automatic register (so 84–96 on a bass
     writes in 84–96, not nothing). The mask region's pitch band still applies: where band
     and range do not meet, the band with the register does, or the band alone (a note
-    outside the band is not in the mask). A key whose scale leaves no pitch in what is
-    left is ignored there (the range wins over the key), as it is without a range. Drum
-    lanes ignore ``pitch_range`` (they take drum classes).
+    outside the band is not in the mask); without a range, a band the part's register
+    does not reach gets no new note (a bass is never written at A5 for a lead's band).
+    A key whose scale leaves no pitch in what is left is ignored there (the range wins
+    over the key), as it is without a range. Drum lanes ignore ``pitch_range`` (they take
+    drum classes).
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -160,7 +162,9 @@ def build_problem(
         if user is None and not encoded.drum_lanes[lane]:
             logit_bias[lane, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = register_pull(
                 song, track_id)
-        # The first of these that meets a region's band bounds it (else the band alone).
+        # The first of these that meets a region's band bounds it; if none does, the track
+        # writes no new onset there (a Bass painted with the Lead's G5–C6 band wrote A5),
+        # unless the user named a range: then the band alone.
         bounds = (register,) if user is None else (user, register)
         lane_allowed = np.zeros((T, V), dtype=bool)
         for region in mask.regions:
@@ -178,6 +182,9 @@ def build_problem(
                     if (ok & bound).any():
                         ok &= bound
                         break
+                else:
+                    if user is None:  # nothing: the band is out of the part's reach
+                        ok &= register  # (a range the user named lets the band stand)
                 in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok & pitch_ok
                 if not (ok & pitch_ok).any():  # the scale leaves nothing in range: ignore it
                     in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok

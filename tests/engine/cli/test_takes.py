@@ -66,6 +66,9 @@ def test_accepting_a_take_writes_its_notes_and_keeps_the_others_waiting(pending,
 
 
 def test_rejecting_keeps_the_other_letters_and_bad_requests_say_why(pending, tmp_path, capsys):
+    capsys.readouterr()
+    assert main(["takes", str(pending), "--reject", "1A", "-o", str(tmp_path / "r.mid")]) == 0
+    assert "the 2 other waiting takes are not in it" in capsys.readouterr().err  # MIDI
     out = tmp_path / "rejected.partita"
     assert main(["takes", str(pending), "--reject", "1A", "-o", str(out)]) == 0
     assert load_song(out) == load_song(pending)

@@ -146,6 +146,9 @@ def test_pitch_range_with_a_key_and_the_fallbacks():
     # not be in the mask), else the band alone.
     assert _allowed_pitches(song, bass, (40, 50), pitch_range=(84, 96)) == set(range(40, 46))
     assert _allowed_pitches(song, bass, (60, 62), pitch_range=(84, 96)) == {60, 61, 62}
+    # No range named: a band the bass cannot reach gets no new note (it wrote an A5 when
+    # painted together with a lead's band).
+    assert _allowed_pitches(song, bass, (79, 84)) == set()
 
 
 def test_pitch_range_leaves_drum_lanes_alone():

@@ -66,3 +66,13 @@ def test_compose_reuses_matching_empty_tracks_and_adds_the_rest():
     assert added == ["Drums"] and plan.mask.span == (0, 8 * BAR)
     with pytest.raises(PlanError, match="Compose starts from an empty song"):
         requests.compose(band()[0], [Instrument("Piano")], 8)
+
+
+def test_alto_tenor_bass_under_a_lone_wind_melody_are_its_familys_voices():
+    # Typed under a sax, "Alto, Tenor, Bass" was a choir, a choir and a bass guitar.
+    sax = Track("Lead", program=65, notes=(Note(70, 0, Q),))
+    add, chorale = requests.accompaniment(sax, "Alto, Tenor, Bass", alone=True)
+    assert [(i.name, i.program) for i in add] == [("Alto", 65), ("Tenor", 66), ("Bass", 67)]
+    assert chorale
+    add, chorale = requests.accompaniment(sax, "Piano, Bass", alone=True)
+    assert [i.program for i in add] == [0, 33] and not chorale
