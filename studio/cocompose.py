@@ -189,6 +189,7 @@ class CoComposer(QObject):
         self._deferred_plan: Plan | None = None  # and its plan (with the dialog's answers)
         self._conflicts: dict[int, tuple[int, bool]] = {}  # take id → (revision, answer)
         self._answers: dict[str, Any] = {}  # action → its instruments dialog's last answer
+        self._last_plan: tuple[Plan, int] | None = None  # last submitted, and its revision
         self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
         document.maskChanged.connect(self._follow_mask)
@@ -344,6 +345,7 @@ class CoComposer(QObject):
                 break
             jobs.append(job)
         if jobs:
+            self._last_plan = (plan, self.document.revision)
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
             tip = self._chorale_tip(plan.task, chorale, model)
@@ -391,6 +393,15 @@ class CoComposer(QObject):
         if self.last_action is None:
             self.message.emit("Nothing to repeat yet: try Repaint (Ctrl+R) first")
             return []
+        if self.last_action in ("harmonize", "compose") and self._last_plan is not None \
+                and self.catalog.loaded:
+            # The same new tracks, so the new takes join the ones still on offer (B, C…)
+            # instead of making a region of their own.
+            plan, revision = self._last_plan
+            take_set = self.takes.sets.get(plan.mask)
+            if revision == self.document.revision and (take_set is None
+                                                       or take_set.accepted is None):
+                return self.submit(plan)
         return self.request(self.last_action, again=True)
 
     def cancel(self, job_id: int) -> bool:
@@ -669,6 +680,7 @@ class CoComposer(QObject):
     def reset(self) -> None:
         """A new song was opened: drop its takes and cancel the jobs asked for the old one."""
         self._session += 1
+        self._last_plan = None
         self.queue.cancel_all()
         self._conflicts.clear()
         self._takes_json.clear()

@@ -352,6 +352,9 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     win.composer.request("compose")
     wait_takes(qtbot, win, 1)
     assert "new: Bass" in win.takes_bar.region.text()
+    assert win.composer.again()  # another take of the same new piece: B, same tracks
+    assert len(wait_takes(qtbot, win, 2)) == 2 and len(win.composer.takes.sets) == 1
+    assert win.composer.select(0)
     assert win.composer.accept()
     song = win.document.song
     assert [t.name for t in song.tracks] == ["Piano", "Bass"]  # the empty Piano is reused
@@ -424,9 +427,11 @@ def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbo
     assert set(take.notes) == {new_tracks(take)[0].id}
     # Generate Again uses the same answer: the question is not asked twice.
     asked = dialogs.names().count("ask_instruments")
-    (job,) = win.composer.again()
+    assert win.composer.again()
     assert dialogs.names().count("ask_instruments") == asked
-    qtbot.waitUntil(lambda: job.done and not win.jobs_panel.running(), timeout=20000)
+    # The same new Strings track: take B joins take A's region (not a region of its own).
+    both = wait_takes(qtbot, win, 2)
+    assert both.takes[0] is take and len(win.composer.takes.sets) == 1
     dialogs.answers["ask_instruments"] = None  # cancelling the question does nothing
     assert win.composer.request("harmonize") == []
     dialogs.answers["ask_instruments"] = ("", None)  # nothing added, nothing to fill: said
