@@ -132,13 +132,19 @@ def test_f2_renames_the_current_track_and_gives_the_keys_back_to_the_roll(opened
     assert win.pianoroll.canvas.hasFocus()
 
 
-def test_the_instrument_list_opens_from_the_keyboard(opened, qtbot):
-    win = opened
+def _open_instrument_list(win, qtbot):
+    """Ctrl+Alt+I on the first track: its track and the open list."""
     track = win.document.song.tracks[0]
     win.selection.set_tracks([track.id])
     win.actions.track_instrument.trigger()
     combo = win.tracklist.header(track.id).instrument
     qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=2000)
+    return track, combo
+
+
+def test_the_instrument_list_opens_from_the_keyboard(opened, qtbot):
+    win = opened
+    track, combo = _open_instrument_list(win, qtbot)
     QTest.keyClick(combo.view(), Qt.Key.Key_Down)
     QTest.keyClick(combo.view(), Qt.Key.Key_Return)
     changed = win.document.song.track(track.id)
@@ -175,11 +181,7 @@ def test_the_colour_strip_asks_through_the_dialogs_module(opened, dialogs):
 def test_typing_a_name_in_the_instrument_list_finds_it(opened, qtbot):
     # The entries start with the number ("  74  Flute"): typing "Flute" found nothing.
     win = opened
-    track = win.document.song.tracks[0]
-    win.selection.set_tracks([track.id])
-    win.actions.track_instrument.trigger()
-    combo = win.tracklist.header(track.id).instrument
-    qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=2000)
+    track, combo = _open_instrument_list(win, qtbot)
     QTest.keyClicks(combo.view(), "Flute")
     QTest.keyClick(combo.view(), Qt.Key.Key_Return)
     assert win.document.song.track(track.id).program == 73  # GM 74, Flute
