@@ -189,7 +189,7 @@ class CoComposer(QObject):
         self._deferred_plan: Plan | None = None  # and its plan (with the dialog's answers)
         self._conflicts: dict[int, tuple[int, bool]] = {}  # take id → (revision, answer)
         self._answers: dict[str, Any] = {}  # action → its instruments dialog's last answer
-        self._last_plan: tuple[Plan, int] | None = None  # last submitted, and its revision
+        self._last_plan: tuple[Plan, Song] | None = None  # last submitted, and its song
         self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
         document.maskChanged.connect(self._follow_mask)
@@ -345,7 +345,7 @@ class CoComposer(QObject):
                 break
             jobs.append(job)
         if jobs:
-            self._last_plan = (plan, self.document.revision)
+            self._last_plan = (plan, song)
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
             tip = self._chorale_tip(plan.task, chorale, model)
@@ -397,10 +397,10 @@ class CoComposer(QObject):
                 and self.catalog.loaded:
             # The same new tracks, so the new takes join the ones still on offer (B, C…)
             # instead of making a region of their own.
-            plan, revision = self._last_plan
+            plan, song = self._last_plan
             take_set = self.takes.sets.get(plan.mask)
-            if revision == self.document.revision and (take_set is None
-                                                       or take_set.accepted is None):
+            # The song as it was (an edit undone counts as none: the revision moved on).
+            if self.document.song == song and (take_set is None or take_set.accepted is None):
                 return self.submit(plan)
         return self.request(self.last_action, again=True)
 

@@ -33,6 +33,7 @@ import torch
 
 from engine.plugins.api import (
     CancelToken,
+    CannotGenerate,
     GenerateOptions,
     ModelInfo,
     Progress,
@@ -40,10 +41,11 @@ from engine.plugins.api import (
 )
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 from engine.score.keys import context_key
+from engine.score.spelling import pitch_name
 
 from . import vocab
 from .articulation import articulate
-from .constraints import build_problem, final_cadence
+from .constraints import OWN_RANGE_MARGIN, build_problem, final_cadence, track_register
 from .grid import (
     EncodedSong,
     GridSpec,
@@ -117,6 +119,10 @@ class GridModelPlugin:
         masked = [t for t in song.tracks if t.id in mask.track_ids]
         if mask.is_empty or not masked:
             return {}
+        if options.pitch_range is None:
+            problem = band_out_of_register(song, mask)
+            if problem:  # about the request: the job fails without blaming the model
+                raise CannotGenerate(problem)
         cancel.raise_if_cancelled()
         denoiser = self.denoiser(options.precision)
         sample = self._sampler or _default_sampler()
@@ -275,6 +281,26 @@ def _group_progress(progress: ProgressCallback, group: int, groups: int) -> Prog
         progress(Progress(round(1000 * done), 1000, f"tracks {group + 1}/{groups}: {p.message}"))
 
     return report
+
+
+def band_out_of_register(song: Song, mask: Mask) -> str | None:
+    """Why a painted pitch band gets no note from this model, or None: every pitched
+    track it covers keeps to a register (:func:`track_register`: a part with notes, its
+    own range ± 2 semitones) the band misses — the takes would all be empty."""
+    for region in mask.regions:
+        tracks = [t for t in song.tracks if t.id in region.track_ids]
+        if region.full_pitch_range or not tracks or any(t.is_drum for t in tracks):
+            continue
+        spans = {t.name: track_register(song, t.id) for t in tracks}
+        if all(hi < region.pitch_lo or lo > region.pitch_hi for lo, hi in spans.values()):
+            parts = ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}"
+                              for name, (lo, hi) in spans.items())
+            return (f"the pitch band {pitch_name(region.pitch_lo)}–"
+                    f"{pitch_name(region.pitch_hi)} lies outside the register the model "
+                    f"keeps each part to ({parts}: the notes a part has, ± "
+                    f"{OWN_RANGE_MARGIN} semitones); paint a band inside it, or name a "
+                    "pitch range")
+    return None
 
 
 def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:

@@ -204,4 +204,6 @@ class ModelManager(QDialog):
 
 def show_model_manager(parent: QWidget | None, catalog: ModelCatalog,
                        queue: JobQueue | None = None) -> None:
-    ModelManager(catalog, parent, queue).exec()
+    dialog = ModelManager(catalog, parent, queue)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # else each stays, listening
+    dialog.exec()

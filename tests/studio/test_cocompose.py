@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from engine.jobs import CancelReason, JobRequest, JobState
 from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo
-from engine.score import Mask, Note, Region, Track, add_notes
+from engine.score import Mask, Note, Region, Track, add_notes, set_time_from_bar
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
 from engine.tasks.keys import NEW_PIECE_KEYS
@@ -427,6 +427,8 @@ def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbo
     assert set(take.notes) == {new_tracks(take)[0].id}
     # Generate Again uses the same answer: the question is not asked twice.
     asked = dialogs.names().count("ask_instruments")
+    win.document.apply(set_time_from_bar(win.document.song, 0, key="G"))  # a key, undone:
+    win.document.undo_stack.undo()  # the song is as it was, though its revision moved on
     assert win.composer.again()
     assert dialogs.names().count("ask_instruments") == asked
     # The same new Strings track: take B joins take A's region (not a region of its own).

@@ -143,6 +143,21 @@ def test_pitch_band_mask_keeps_other_pitches_and_writes_inside_the_band():
     assert kept == [n for n in piano.notes if n.pitch in (60, 67)]
 
 
+def test_a_band_beyond_every_painted_parts_register_is_refused_not_left_empty():
+    # The piano keeps to its own range ± 2 (58–69 here): a band at 90–100 gave 0-note
+    # takes, drawn again and again; it is the request's problem, said in words.
+    from engine.plugins.api import CannotGenerate
+
+    song = band()
+    piano = song.tracks[0]
+    mask = Mask.of(Region({piano.id}, 0, 2 * BAR, 90, 100))
+    with pytest.raises(CannotGenerate, match=r"the pitch band F#6–E7 lies outside the "
+                                             r"register the model keeps each part to "
+                                             r"\(Piano A#3–A4"):
+        generate(model(), song, mask)
+    assert generate(model(), song, mask, pitch_range=(90, 100))[piano.id]  # named: written
+
+
 def test_key_constraint_keeps_new_notes_in_the_scale():
     song = band()
     mask = Mask.of(Region({song.tracks[0].id, song.tracks[1].id}, 0, 8 * BAR))
