@@ -53,6 +53,7 @@ from engine.score import (
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
 from engine.tasks import (
+    AUTO,
     CHORALE_MODEL,
     REDRAWS,
     chorale_options,
@@ -606,7 +607,14 @@ class CoComposer(QObject):
             return False
         edit = replace(edit, label=label) if isinstance(edit, EditGroup) else edit
         self.document.undo_stack.push(AcceptTakeCommand(self, take_set, take, edit, result))
-        self.message.emit(label.replace("Accept", "Accepted", 1))
+        said = label.replace("Accept", "Accepted", 1)
+        written, kept = take.options.key, result.key_at(0)
+        if take.task == "compose" and written and written != AUTO and kept \
+                and kept != written:
+            # A key set (Ctrl+K) after a new piece was written keeps its place over the
+            # take's: the notes are then in another key than the song declares.
+            said += f" — written in {key_text(written)}; the song keeps your {key_text(kept)}"
+        self.message.emit(said)
         return True
 
     def reject(self, take: Take | None = None) -> bool:

@@ -365,6 +365,16 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     assert f"Compose: 1 take in {key_text(signature.key)} with echo" in said[0]
     assert win.document.undo_stack.undoText() == (
         f"Accept take A (Compose in {key_text(signature.key)})")  # the takes bar's label
+    # A key set before accepting wins, and accepting says the take was in another key.
+    win.document.undo_stack.undo()
+    other = "C#m" if signature.key != "C#m" else "F#m"
+    win.document.apply(set_time_from_bar(win.document.song, 0, key=other))
+    assert win.composer.accept()
+    assert [k.key for k in win.document.song.key_signatures] == [other]
+    assert win.statusBar().currentMessage().endswith(
+        f"written in {key_text(signature.key)}; the song keeps your {key_text(other)}")
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
     win.document.undo_stack.undo()
     assert win.document.song == empty
 
