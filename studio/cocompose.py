@@ -677,8 +677,21 @@ class CoComposer(QObject):
         self.takes = restored.store
         self._plan_labels.update(restored.request_labels)
         self.active = restored.active
+        self._last_plan = self._plan_of(restored.store.sets.get(restored.active))
         self.takesChanged.emit()
         return restored
+
+    def _plan_of(self, take_set: TakeSet | None) -> tuple[Plan, Song] | None:
+        """The plan a restored Harmonize or Compose region came from, so Generate Again
+        adds to its takes (with the same new tracks) instead of copying the tracks."""
+        pending = take_set.pending() if take_set is not None else []
+        if not pending or pending[0].task not in ("harmonize", "compose"):
+            return None
+        take = pending[0]
+        chorale = (("avoid_parallels", True),) if take.options.avoid_parallels else ()
+        label = self._plan_labels.get(take.id, take.task.capitalize())
+        self.last_action = take.task
+        return Plan(take.task, take.mask, take.prep, label, chorale), self.document.song
 
     def pending_key(self) -> tuple:
         """Changes whenever the undecided takes change (which is auditioned does not count)."""

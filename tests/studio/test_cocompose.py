@@ -423,6 +423,25 @@ def test_a_take_of_other_tracks_than_the_selected_is_drawn_strongly(studio, qtbo
     assert not win.pianoroll.canvas.grab().isNull()
 
 
+def test_generate_again_after_reopening_adds_to_the_harmonize_takes(studio, qtbot, dialogs,
+                                                                     tmp_path):
+    # A saved Harmonize take, reopened: Ctrl+G made a region of its own with a second copy
+    # of the new tracks (accepting one of each gave Strings twice).
+    win = studio
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    dialogs.answers["ask_instruments"] = ("Strings", None)
+    win.composer.request("harmonize")
+    wait_takes(qtbot, win, 1)
+    dialogs.answers["get_save_path"] = tmp_path / "harmonized.partita"
+    assert win.save_as()
+    assert win.open_path(tmp_path / "harmonized.partita")
+    assert len(win.composer.active_set()) == 1
+    asked = dialogs.names().count("ask_instruments")
+    assert win.composer.again()
+    assert len(wait_takes(qtbot, win, 2)) == 2 and len(win.composer.takes.sets) == 1
+    assert dialogs.names().count("ask_instruments") == asked
+
+
 def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbot, dialogs):
     win = studio
     song = win.document.song
