@@ -41,6 +41,7 @@ from engine.plugins.api import (
 )
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 from engine.score.keys import context_key
+from engine.score.mask_geometry import band_out_of_reach
 from engine.score.spelling import pitch_name
 
 from . import vocab
@@ -284,23 +285,18 @@ def _group_progress(progress: ProgressCallback, group: int, groups: int) -> Prog
 
 
 def band_out_of_register(song: Song, mask: Mask) -> str | None:
-    """Why a painted pitch band gets no note from this model, or None: every pitched
-    track it covers keeps to a register (:func:`track_register`: a part with notes, its
-    own range ± 2 semitones) the band misses — the takes would all be empty."""
-    for region in mask.regions:
-        tracks = [t for t in song.tracks if t.id in region.track_ids]
-        if region.full_pitch_range or not tracks or any(t.is_drum for t in tracks):
-            continue
-        spans = {t.name: track_register(song, t.id) for t in tracks}
-        if all(hi < region.pitch_lo or lo > region.pitch_hi for lo, hi in spans.values()):
-            parts = ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}"
-                              for name, (lo, hi) in spans.items())
-            return (f"the pitch band {pitch_name(region.pitch_lo)}–"
-                    f"{pitch_name(region.pitch_hi)} lies outside the register the model "
-                    f"keeps each part to ({parts}: the notes a part has, ± "
-                    f"{OWN_RANGE_MARGIN} semitones); paint a band inside it, or name a "
-                    "pitch range")
-    return None
+    """Why a painted pitch band gets no note from this model, or None: every track it
+    covers keeps to a register (:func:`track_register`: a part with notes, its own range
+    ± 2 semitones; a kit, every key) the band misses — the takes would all be empty."""
+    found = band_out_of_reach(mask, song, lambda t: track_register(song, t.id))
+    if found is None:
+        return None
+    region, spans = found
+    parts = ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}" for name, lo, hi in spans)
+    return (f"the pitch band {pitch_name(region.pitch_lo)}–{pitch_name(region.pitch_hi)} "
+            f"lies outside the register the model keeps each part to ({parts}: the notes "
+            f"a part has, ± {OWN_RANGE_MARGIN} semitones); paint a band inside it, or name "
+            "a pitch range")
 
 
 def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:

@@ -10,8 +10,9 @@ hashed) ``Mask``, whatever order it was painted in. Takes are filed by that mask
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
-from engine.score import Mask, Region, Song
+from engine.score import Mask, Region, Song, Track
 
 Rect = tuple[int, int, int, int]  # start, end, pitch_lo, pitch_hi (inclusive)
 
@@ -118,6 +119,23 @@ def keep_tracks(mask: Mask, song: Song) -> Mask:
 def track_spans(mask: Mask, track_id: int) -> list[Rect]:
     """The rectangles of one track (for drawing)."""
     return _merge(_rects(mask).get(track_id, []))
+
+
+def band_out_of_reach(
+    mask: Mask, song: Song, reach: Callable[[Track], tuple[int, int]],
+) -> tuple[Region, list[tuple[str, int, int]]] | None:
+    """The first region whose pitch band none of its tracks can reach, with each track's
+    ``(name, lo, hi)`` reach; None when every band is in some track's reach. ``reach``
+    says which pitches a track can be written in (the tasks: its part's range; a model:
+    the register it keeps the track to)."""
+    for region in mask.regions:
+        tracks = [t for t in song.tracks if t.id in region.track_ids]
+        if region.full_pitch_range or not tracks:
+            continue
+        spans = [(t.name, *reach(t)) for t in tracks]
+        if all(hi < region.pitch_lo or lo > region.pitch_hi for _, lo, hi in spans):
+            return region, spans
+    return None
 
 
 def describe(mask: Mask, song: Song) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, Track
 from engine.score.instruments import GM_PROGRAMS, part_range, role_of
+from engine.score.mask_geometry import band_out_of_reach
 from engine.score.spelling import pitch_name
 
 from .errors import TaskError
@@ -131,23 +132,18 @@ def unreachable_band(song: Song, mask: Mask) -> str | None:
     percussion keys; widened to the notes the track has) lies outside the band — a take
     could only be empty, and a musician should hear why rather than be told to try
     another seed."""
-    for region in mask.regions:
-        if region.full_pitch_range:
-            continue
-        tracks = [t for t in song.tracks if t.id in region.track_ids]
-        if not tracks:
-            continue
-        ranges = []
-        for t in tracks:
-            # A kit's notes are the General MIDI percussion keys, 35–81.
-            lo, hi = GM_DRUM_KEYS if t.is_drum else part_range(t.name, t.program, t.is_drum)
-            pitches = [n.pitch for n in t.notes]
-            lo, hi = min([lo, *pitches]), max([hi, *pitches])
-            if lo <= region.pitch_hi and region.pitch_lo <= hi:
-                break  # this track can sound in the band
-            ranges.append(f"{t.name} {pitch_name(lo)}–{pitch_name(hi)}")
-        else:
-            return (f"the pitch band {pitch_name(region.pitch_lo)}–{pitch_name(region.pitch_hi)}"
-                    f" lies outside the range of {', '.join(ranges)}: nothing can be written "
-                    "there; choose a band inside it")
-    return None
+
+    def reach(t: Track) -> tuple[int, int]:
+        # A kit's notes are the General MIDI percussion keys, 35–81.
+        lo, hi = GM_DRUM_KEYS if t.is_drum else part_range(t.name, t.program, t.is_drum)
+        pitches = [n.pitch for n in t.notes]
+        return min([lo, *pitches]), max([hi, *pitches])
+
+    found = band_out_of_reach(mask, song, reach)
+    if found is None:
+        return None
+    region, spans = found
+    ranges = ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}" for name, lo, hi in spans)
+    return (f"the pitch band {pitch_name(region.pitch_lo)}–{pitch_name(region.pitch_hi)}"
+            f" lies outside the range of {ranges}: nothing can be written there; choose a "
+            "band inside it")
