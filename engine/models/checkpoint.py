@@ -14,11 +14,13 @@ a temporary name and renamed, so a kill never leaves a half-written checkpoint.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import torch
@@ -160,10 +162,14 @@ def read_manifest(path: str | os.PathLike[str]) -> dict[str, Any]:
     return manifest
 
 
-def network_shapes(cfg: NetworkConfig) -> dict[str, tuple[int, ...]]:
-    """The tensor shapes (state-dict names) the network ``cfg`` describes needs."""
+@functools.lru_cache(maxsize=16)
+def network_shapes(cfg: NetworkConfig) -> Mapping[str, tuple[int, ...]]:
+    """The tensor shapes (state-dict names) the network ``cfg`` describes needs: built
+    once per network (checking a pack's three weights files, at every listing of the
+    models and again at load, built a fresh network each time)."""
     with torch.no_grad():
-        return {k: tuple(v.shape) for k, v in AxialDenoiser(cfg).state_dict().items()}
+        return MappingProxyType({k: tuple(v.shape)
+                                 for k, v in AxialDenoiser(cfg).state_dict().items()})
 
 
 def check_weight_shapes(file: Path, cfg: NetworkConfig, bits: int = 32) -> None:

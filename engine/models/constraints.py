@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.score import Mask, Song, Track
+from engine.score import Mask, Song
 from engine.score.instruments import instrument_range, part_range, voice_part_range
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
@@ -203,24 +203,14 @@ def build_problem(
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
 
 
-def instrument_range_of(song: Song, track_id: int) -> tuple[int, int]:
-    """The practical range of a track's part (:func:`engine.score.instruments.part_range`)."""
-    track = song.track(track_id)
-    return part_range(track.name, track.program, track.is_drum)
-
-
-def _voice_part(track: Track) -> tuple[int, int] | None:
-    """The sung range of a part named Soprano, Alto, Tenor or Bass (not a bass guitar)."""
-    return voice_part_range(track.name, track.program, track.is_drum)
-
-
 def track_register(song: Song, track_id: int) -> tuple[int, int]:
     """The pitches a track may be written in: a track with notes keeps to its own range,
     :data:`OWN_RANGE_MARGIN` wider each side but not past its instrument's range; an
     empty or nearly empty one gets its instrument's range. Either way, widened to the
     notes it has (a file's part is what it plays, whatever its program says)."""
-    lo, hi = instrument_range_of(song, track_id)
-    pitches = [n.pitch for n in song.track(track_id).notes]
+    track = song.track(track_id)
+    lo, hi = part_range(track.name, track.program, track.is_drum)
+    pitches = [n.pitch for n in track.notes]
     if len(pitches) >= OWN_RANGE_NOTES:
         lo = max(min(pitches) - OWN_RANGE_MARGIN, lo)
         hi = min(max(pitches) + OWN_RANGE_MARGIN, hi)
@@ -239,7 +229,8 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
         q1, q3 = np.percentile(pitches, [25, 75])
     else:
         lo, hi = instrument_range(track.program, track.is_drum)
-        if (lo, hi) == (0, 127) or _voice_part(track) is not None:
+        if (lo, hi) == (0, 127) or voice_part_range(track.name, track.program,
+                                                    track.is_drum) is not None:
             return np.zeros(vocab.N_PITCHES, dtype=np.float32)
         q1 = min([lo + TESSITURA[0] * (hi - lo), *pitches])
         q3 = max([lo + TESSITURA[1] * (hi - lo), *pitches])
