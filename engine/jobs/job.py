@@ -125,12 +125,11 @@ class Job:
     """
 
     def __init__(self, request: JobRequest, model: ModelPlugin, seq: int,
-                 cancel: Callable[[Job], bool], prepared_song: Song | None = None) -> None:
+                 cancel: Callable[[Job], bool], prepared_song: Song) -> None:
         self.id: int = next(_job_ids)
         self.request = request
         # The song the model writes into: the request's prep applied once, at submit.
-        self.prepared_song = (prepared_song if prepared_song is not None
-                              else request.prepared_song)
+        self.prepared_song = prepared_song
         self.model = model
         self.seq = seq
         self.state = JobState.QUEUED

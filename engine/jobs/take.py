@@ -129,6 +129,11 @@ def fit_prep(prep: tuple[Edit, ...], song: Song) -> tuple[Edit, ...]:
     refused: "position 3 is out of range"); a song property the user changed since the
     take was made is fitted to what the song holds now — a song made longer stays as
     long, a key signature the user set stays (a compose take's drawn key gives way)."""
+    return _fitted(prep, song)[0]
+
+
+def _fitted(prep: tuple[Edit, ...], song: Song) -> tuple[tuple[Edit, ...], Song]:
+    """:func:`fit_prep` and the song with the fitted prep applied (worked out on the way)."""
     out: list[Edit] = []
     for e in prep:
         if isinstance(e, InsertTrack):
@@ -148,7 +153,7 @@ def fit_prep(prep: tuple[Edit, ...], song: Song) -> tuple[Edit, ...]:
                 e = set_song_props(song, e.label, **after)
         song = e.apply(song)
         out.append(e)
-    return tuple(out)
+    return tuple(out), song
 
 
 def apply_take(song: Song, take: Take, force: bool = False,
@@ -164,11 +169,8 @@ def apply_take(song: Song, take: Take, force: bool = False,
     if conflicts and not force:
         raise TakeConflict(f"{take.label}: the region was edited after this take was "
                            "made; apply it anyway to overwrite those edits")
-    prep = fit_prep(take.prep, song)
+    prep, prepared = _fitted(take.prep, song)
     if conflicts or prep != take.prep:  # made again for the song as it is now
-        prepared = EditGroup(prep).apply(song) if prep else song
-        edit: Edit = _with_prep(prep, replace_in_mask(prepared, take.write_mask,
-                                                      take.notes, take.label))
-    else:
-        edit = take.edit
-    return edit.apply(song), edit
+        swap = replace_in_mask(prepared, take.write_mask, take.notes, take.label)
+        return swap.apply(prepared), _with_prep(prep, swap)
+    return take.edit.apply(song), take.edit
