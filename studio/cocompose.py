@@ -53,7 +53,6 @@ from engine.score import (
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
 from engine.tasks import (
-    AUTO,
     CHORALE_MODEL,
     REDRAWS,
     chorale_options,
@@ -608,9 +607,8 @@ class CoComposer(QObject):
         edit = replace(edit, label=label) if isinstance(edit, EditGroup) else edit
         self.document.undo_stack.push(AcceptTakeCommand(self, take_set, take, edit, result))
         said = label.replace("Accept", "Accepted", 1)
-        written, kept = take.options.key, result.key_at(0)
-        if take.task == "compose" and written and written != AUTO and kept \
-                and kept != written:
+        written, kept = take.options.key, result.key_at(0)  # the queue settled "auto"
+        if take.task == "compose" and written and kept and kept != written:
             # A key set (Ctrl+K) after a new piece was written keeps its place over the
             # take's: the notes are then in another key than the song declares.
             said += f" — written in {key_text(written)}; the song keeps your {key_text(kept)}"
@@ -678,6 +676,8 @@ class CoComposer(QObject):
         self._plan_labels.update(restored.request_labels)
         self.active = restored.active
         self._last_plan = self._plan_of(restored.store.sets.get(restored.active))
+        if self._last_plan is not None:  # Ctrl+G repeats the request these takes came from
+            self.last_action = self._last_plan[0].task
         self.takesChanged.emit()
         return restored
 
@@ -690,7 +690,6 @@ class CoComposer(QObject):
         take = pending[0]
         chorale = (("avoid_parallels", True),) if take.options.avoid_parallels else ()
         label = self._plan_labels.get(take.id, take.task.capitalize())
-        self.last_action = take.task
         return Plan(take.task, take.mask, take.prep, label, chorale), self.document.song
 
     def pending_key(self) -> tuple:
