@@ -55,11 +55,9 @@ def run_info(args: argparse.Namespace) -> int:
     facts = song_facts(song, args.file)
     if studio.get("takes"):  # a project the studio saved with takes still to decide
         from engine.jobs.saved_takes import takes_from_json
-        from engine.jobs.takes import TakeStatus
 
         store = takes_from_json(studio["takes"], song).store
-        facts["takes_waiting"] = sum(s.status[t.id] is TakeStatus.PENDING
-                                     for s in store.sets.values() for t in s.takes)
+        facts["takes_waiting"] = sum(len(s.pending()) for s in store.sets.values())
     print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else format_facts(facts))
     return 0
 

@@ -78,17 +78,15 @@ def _waiting(song: Any, studio: dict[str, Any]) -> tuple[Any, dict[str, tuple[An
     ``{"1A": (take set, take, request label)}`` of the pending ones, by region and letter
     as the studio shows them."""
     from engine.jobs.saved_takes import takes_from_json
-    from engine.jobs.takes import TakeStatus
 
     restored = takes_from_json(studio.get("takes"), song)
     for problem in restored.problems:  # stderr: --json's output stays JSON
         print(f"partita: warning: {problem}", file=sys.stderr)
     out = {}
     for i, take_set in enumerate(restored.store.sets.values(), 1):
-        for take in take_set.takes:
-            if take_set.status[take.id] is TakeStatus.PENDING:
-                label = restored.request_labels.get(take.id) or take.label
-                out[f"{i}{take_set.letter(take.id)}"] = (take_set, take, label)
+        for take in take_set.pending():
+            label = restored.request_labels.get(take.id) or take.label
+            out[f"{i}{take_set.letter(take.id)}"] = (take_set, take, label)
     return restored, out
 
 
@@ -104,7 +102,7 @@ def _row(ref: str, take: Any, label: str, song: Any) -> dict[str, Any]:
 def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restored: Any,
             waiting: dict[str, tuple[Any, Any, str]]) -> int:
     from engine.io import file_kind, save_song
-    from engine.jobs import TakeConflict, TakeStatus, apply_take
+    from engine.jobs import TakeConflict, apply_take
     from engine.jobs.saved_takes import takes_to_json
 
     ref = (args.accept or args.reject).strip().upper()
@@ -127,7 +125,7 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
     done = "accepted" if args.accept else "rejected"
     print(f"{args.output}: take {ref} ({label}, {take.note_count} notes) {done}")
     left = sum(1 for s, t, _ in waiting.values()  # still undecided, in undecided regions
-               if s.accepted is None and s.status[t.id] is TakeStatus.PENDING)
+               if s.accepted is None and t in s.pending())
     if left and file_kind(args.output) != "project":
         what = "the other waiting take is" if left == 1 else f"the {left} other waiting takes are"
         print(f"partita: note: {args.output.name} is MIDI: {what} not in it (write a "
