@@ -287,8 +287,10 @@ def _group_progress(progress: ProgressCallback, group: int, groups: int) -> Prog
 def band_out_of_register(song: Song, mask: Mask) -> str | None:
     """Why a painted pitch band gets no note from this model, or None: every track it
     covers keeps to a register (:func:`track_register`: a part with notes, its own range
-    ± 2 semitones; a kit, every key) the band misses — the takes would all be empty."""
-    found = band_out_of_reach(mask, song, lambda t: track_register(song, t.id))
+    ± 2 semitones) the band misses — the takes would all be empty. A kit's lanes take
+    drum classes, not its register: a region with drums is never refused here."""
+    found = band_out_of_reach(mask, song, lambda t: (0, 127) if t.is_drum
+                              else track_register(song, t.id))
     if found is None:
         return None
     region, spans = found
