@@ -48,7 +48,6 @@ from engine.score import (
     Song,
     TimeMap,
     plural,
-    set_time_from_bar,
 )
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
@@ -57,6 +56,7 @@ from engine.tasks import (
     REDRAWS,
     chorale_options,
     is_chorale,
+    new_piece_signature,
     requests,
     resolve_key,
     variation_seed,
@@ -330,11 +330,10 @@ class CoComposer(QObject):
         options = replace(s.options, **dict(plan.options))
         options = chorale_options(prepared, plan.mask.track_ids, options)
         options = resolve_key(options, prepared, plan.mask, plan.task)
-        if plan.task == "compose" and options.key and prepared.key_at(0) is None:
-            # The key a new piece was written in becomes the song's key signature (with
-            # the take: rejected, it leaves nothing behind).
+        signature = new_piece_signature(options, prepared) if plan.task == "compose" else None
+        if signature is not None:  # with the take: rejected, it leaves nothing behind
             plan = replace(plan, label=f"{plan.label} in {key_text(options.key)}",
-                           prep=(*plan.prep, set_time_from_bar(prepared, 0, key=options.key)))
+                           prep=(*plan.prep, signature))
         base = options.seed if options.seed is not None else secrets.randbits(31)
         req = _Request(plan, model, options, song, self.document.revision,
                        max(1, s.variations), base, self._session)

@@ -24,7 +24,7 @@ from .instruments import (
     new_track_edits,
     track_spec,
 )
-from .keys import AUTO, resolve_key
+from .keys import AUTO, new_piece_signature, resolve_key
 from .run import (
     REDRAWS,
     SongParams,
@@ -55,6 +55,7 @@ __all__ = [
     "continue_",
     "harmonize",
     "is_chorale",
+    "new_piece_signature",
     "new_track_edits",
     "regenerate",
     "repaint",

@@ -21,7 +21,7 @@ import random
 from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
-from engine.score import Mask, Song
+from engine.score import Edit, Mask, Song, set_time_from_bar
 from engine.score.keys import context_key, declared_key
 
 AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
@@ -56,3 +56,12 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
         return replace(options, key=song.key_at(start) or context_key(song, mask)
                        or new_piece_key(options.seed))
     return replace(options, key=context_key(song, mask))
+
+
+def new_piece_signature(options: GenerateOptions, song: Song) -> Edit | None:
+    """The key signature a new piece takes with its notes: the key ``options`` were
+    settled on (:func:`resolve_key`), when ``song`` declares none at its start — written
+    by compose, in the CLI and in the studio, as part of the take."""
+    if not options.key or options.key == AUTO or song.key_at(0) is not None:
+        return None
+    return set_time_from_bar(song, 0, key=options.key)

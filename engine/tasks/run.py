@@ -55,7 +55,7 @@ from .instruments import (
     new_track_edits,
     unreachable_band,
 )
-from .keys import AUTO, new_piece_key, resolve_key
+from .keys import AUTO, new_piece_signature, resolve_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +206,8 @@ def compose(
         check_time_signature(num, den)
     except ValueError as e:
         raise TaskError(str(e)) from None
-    auto = options is None or options.key == AUTO
-    try:  # no key named: one drawn from the seed, written as the song's key signature too
-        key = key_name(params.key) if params.key else (
-            new_piece_key(options.seed if options else None) if auto and any(
-                not t.is_drum for t in params.tracks) else None)
+    try:
+        key = key_name(params.key) if params.key else None
     except ValueError as e:
         raise TaskError(str(e)) from e
     before = Song(
@@ -224,10 +221,15 @@ def compose(
     _, end = _bar_span(before, 0, params.bars)
     prep = [*adds, set_song_props(before, "Set length", length=end)]
     mask = Mask.of(Region(frozenset(e.track.id for e in adds), 0, end))
-    if key and options is not None and options.key in (None, AUTO):
+    options = options if options is not None else GenerateOptions(key=AUTO)
+    if key and options.key in (None, AUTO):
         options = replace(options, key=key)
-    elif key and options is None:
-        options = GenerateOptions(key=key)
+    # No key named: one drawn from the seed (resolve_key), written as the key signature.
+    prepared = EditGroup(tuple(prep)).apply(before)
+    options = resolve_key(options, prepared, mask, "compose")
+    signature = new_piece_signature(options, prepared)
+    if signature is not None:
+        prep.append(signature)
     return _run("compose", before, prep, mask, model, options, progress, cancel, "Compose")
 
 
