@@ -105,35 +105,35 @@ def ask_discard_takes(parent: QWidget | None, count: int) -> str:
                  ("cancel", "Cancel", role.RejectRole)], "save")
 
 
-def ask_replace_stale(parent: QWidget | None, folder: Path, stale: Sequence[Path]) -> bool:
-    """Ask before an export deletes another export's stems from ``folder`` (default: No)."""
-    n = len(stale)
-    box = QMessageBox(
-        QMessageBox.Icon.Question, "Replace old stems?",
-        f"The folder holds {n} stem file{'s' * (n != 1)} from another export "
-        f"(e.g. '{stale[0].name}'). Replace them?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
-    box.setInformativeText(
-        f"Yes deletes {'them' if n != 1 else 'it'} from {folder} once the new stems are "
-        "written; No exports nothing.")
+def _ask_destructive(parent: QWidget | None, title: str, text: str, info: str) -> bool:
+    """A Yes/No question before something is deleted: No is the default and Esc."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setInformativeText(info)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     box.setEscapeButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes
+
+
+def ask_replace_stale(parent: QWidget | None, folder: Path, stale: Sequence[Path]) -> bool:
+    """Ask before an export deletes another export's stems from ``folder`` (default: No)."""
+    n = len(stale)
+    return _ask_destructive(
+        parent, "Replace old stems?",
+        f"The folder holds {n} stem file{'s' * (n != 1)} from another export "
+        f"(e.g. '{stale[0].name}'). Replace them?",
+        f"Yes deletes {'them' if n != 1 else 'it'} from {folder} once the new stems are "
+        "written; No exports nothing.")
 
 
 def ask_remove_model(parent: QWidget | None, name: str, folder: Path, jobs: int) -> bool:
     """Ask before deleting the model ``name`` from ``folder`` (default: No); ``jobs`` of
     it waiting or running are cancelled if the answer is Yes."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question, "Remove model",
-        f"Delete {name} from your models folder ({folder})?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
     busy = (f" Its {jobs} waiting or running job{'s' * (jobs != 1)} will be cancelled."
             if jobs else "")
-    box.setInformativeText(f"This cannot be undone.{busy}")
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    box.setEscapeButton(QMessageBox.StandardButton.No)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    return _ask_destructive(parent, "Remove model",
+                            f"Delete {name} from your models folder ({folder})?",
+                            f"This cannot be undone.{busy}")
 
 
 def pick_colour(parent: QWidget | None, colour: str, title: str) -> str | None:
