@@ -91,10 +91,12 @@ def _waiting(song: Any, studio: dict[str, Any]) -> tuple[Any, dict[str, tuple[An
 
 
 def _row(ref: str, take: Any, label: str, song: Any) -> dict[str, Any]:
+    from engine.score import EditGroup
     from engine.score.mask_geometry import describe
 
+    named = EditGroup(take.prep).apply(take.base_song)  # the tracks it adds have names too
     return {"ref": ref, "label": label, "task": take.task, "model": take.model,
-            "where": describe(take.mask, take.edit.apply(take.base_song)),
+            "where": describe(take.mask, named),
             "notes": take.note_count, "seed": take.options.seed,
             "conflict": take.conflicts_with(song)}
 
