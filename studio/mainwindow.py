@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
+from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
 from engine.tasks.requests import TITLES
 
 from . import dialogs, heap, theme
@@ -63,12 +64,7 @@ from .pianoroll.viewport import EMPTY_SONG_BARS, MAX_TICKS, clamped
 from .selection import Selection
 from .settings import Settings
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
-from .tracklist import (
-    TrackList,
-    add_track_edit,
-    delete_track_edit,
-    move_track_edit,
-)
+from .tracklist import TrackList
 from .transport import Transport
 from .worker import Worker
 

@@ -23,77 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import (
-    DRUM_CHANNEL,
-    TRACK_COLOURS,
-    DeleteTrack,
-    Edit,
-    EditError,
-    InsertTrack,
-    MoveTrack,
-    Song,
-    Track,
-    set_track_props,
-)
+from engine.score import Edit, EditError, Track, set_track_props
 from engine.score.instruments import GM_PROGRAMS, family_name, program_name
+from engine.score.track_edits import DRUMS, instrument_edit
 
 from .document import Document
 from .selection import Selection
 
 ROW_H = 56
 HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
-DRUMS = -1  # instrument-combo value for a GM drum kit
 VISIBLE_MARGIN = 2  # rows made beyond each edge of the visible ones
-
-
-# -- track edits --------------------------------------------------------------------------------
-def free_channel(song: Song) -> int:
-    """The lowest MIDI channel no melodic track uses (never the drum channel)."""
-    used = {t.channel for t in song.tracks}
-    for ch in range(16):
-        if ch != DRUM_CHANNEL and ch not in used:
-            return ch
-    return 0
-
-
-def add_track_edit(song: Song, after: int | None = None, drums: bool = False) -> InsertTrack:
-    """Insert a new track after track id ``after`` (or at the end)."""
-    n = len(song.tracks)
-    index = song.track_index(after) + 1 if after is not None else n
-    track = Track(
-        name="Drums" if drums else f"Track {n + 1}",
-        program=0,
-        is_drum=drums,
-        channel=DRUM_CHANNEL if drums else free_channel(song),
-        colour=TRACK_COLOURS[n % len(TRACK_COLOURS)],
-    )
-    return InsertTrack(track, index, "Add track")
-
-
-def delete_track_edit(song: Song, track_id: int) -> DeleteTrack:
-    i = song.track_index(track_id)
-    return DeleteTrack(song.tracks[i], i, f"Delete track {song.tracks[i].name!r}")
-
-
-def move_track_edit(song: Song, track_id: int, step: int) -> MoveTrack | None:
-    i = song.track_index(track_id)
-    j = i + step
-    if not 0 <= j < len(song.tracks):
-        return None
-    return MoveTrack(i, j, "Move track up" if step < 0 else "Move track down")
-
-
-def instrument_edit(song: Song, track_id: int, value: int) -> Edit:
-    """Change a track's GM program, or make it a drum kit (``value == DRUMS``)."""
-    track = song.track(track_id)
-    name = "Drum Kit" if value == DRUMS else GM_PROGRAMS[value]
-    label = f"Set instrument to {name}"
-    if value == DRUMS:
-        return set_track_props(song, track_id, label, is_drum=True, channel=DRUM_CHANNEL)
-    if track.is_drum:
-        return set_track_props(song, track_id, label, is_drum=False, program=value,
-                               channel=free_channel(song))
-    return set_track_props(song, track_id, label, program=value)
 
 
 def instrument_combo(parent: QWidget | None = None) -> QComboBox:

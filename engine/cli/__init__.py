@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "engine.cli.files",  # info, convert
     "engine.cli.render",  # render
     "engine.cli.generate",  # compose, regenerate, continue, repaint, harmonize
+    "engine.cli.tracks",  # tracks (list, add, remove, rename, instrument, mixer)
     "engine.cli.takes",  # takes (a project's waiting takes: list, accept, reject)
     "engine.cli.training",  # train, eval
     "engine.cli.models",  # models list/verify/install

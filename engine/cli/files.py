@@ -126,6 +126,8 @@ def format_facts(f: dict[str, Any]) -> str:
     lines += [f"  {label:<7} {value}" for label, value in rows]
     if f["tracks"]:
         names = [_cell(t["name"], MAX_NAME_WIDTH) for t in f["tracks"]]
+        # Spelt as the song's (first) key writes them: B♭2, not A#2, in D minor.
+        key = f["key_signatures"][0]["key"] if f["key_signatures"] else None
         name_w = max(4, *(len(n) for n in names))
         inst_w = max(10, *(len(t["instrument"]) for t in f["tracks"]))
         lines.append("")
@@ -133,7 +135,7 @@ def format_facts(f: dict[str, Any]) -> str:
                      f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
         for t, name in zip(f["tracks"], names, strict=True):
             span = ("—" if t["lowest"] is None
-                    else f"{pitch_name(t['lowest'])}–{pitch_name(t['highest'])}")
+                    else f"{pitch_name(t['lowest'], key)}–{pitch_name(t['highest'], key)}")
             lines.append(
                 f"  {t['number']:>3}  {name:<{name_w}}  {t['instrument']:<{inst_w}}  "
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"

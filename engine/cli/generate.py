@@ -4,7 +4,8 @@ Every command reads a song (except ``compose``), runs one task of
 :mod:`engine.tasks` with the chosen model and writes the result to ``-o OUT``;
 ``--variations N`` writes ``OUT-1.mid`` … ``OUT-N.mid`` (seeds ``seed``, ``seed+1``, …,
 never two identical takes). Bars and tracks are given as musicians count them: bars
-from 1, inclusive (``--bars 5-8``), tracks by number from 1 or by name.
+from 1, inclusive (``--bars 5-8``; ``repaint`` also takes beats, ``5.3-6.2``, and several
+regions), tracks by number from 1 or by name.
 """
 
 from __future__ import annotations
@@ -97,14 +98,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("repaint", parents=[common], help="rewrite some bars of tracks",
                               description="Rewrite bars A-B of some tracks.")
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
-    p.add_argument("--tracks", required=True, metavar="LIST",
+    p.add_argument("--tracks", metavar="LIST",
                    help="track numbers or names, comma-separated")
-    p.add_argument("--bars", required=True, metavar="A-B",
-                   help="bars, from 1, inclusive; a span that runs past the song's last bar "
-                        "is cut there (with a note), one that starts after it is refused: "
+    p.add_argument("--bars", metavar="A-B",
+                   help="bars, from 1, inclusive (5-8); a bar.beat starts or ends at a beat "
+                        "(5.3-6.2: from bar 5's third beat through bar 6's second); several "
+                        "spans with commas (1-2,7-8). A span that runs past the song's last "
+                        "bar is cut there (with a note), one that starts after it is refused: "
                         "repaint never lengthens the song (use continue to add bars)")
     p.add_argument("--pitch", metavar="LO-HI",
                    help="only this pitch band: MIDI numbers or names (48-72, C3-C5)")
+    p.add_argument("--region", action="append", metavar="TRACKS:BARS[:LO-HI]",
+                   help="one more region to repaint with its own tracks, bars and pitch band, "
+                        "written as --tracks, --bars and --pitch (e.g. 'Bass:5-8' or "
+                        "'Piano,Strings:7.3-8:C4-C6'); may be repeated, with or without "
+                        "--tracks/--bars")
     p.set_defaults(func=_run_song_task, task="repaint")
 
     p = subparsers.add_parser("harmonize", parents=[common], help="accompany a melody",
@@ -154,16 +162,46 @@ def resolve_model(name: str | None, task: str) -> ModelPlugin:
 # -- argument parsing -------------------------------------------------------------------------
 
 
-def parse_bars(text: str) -> tuple[int, int]:
-    """``"5-8"`` → 0-based ``(4, 8)`` (first bar, end bar); ``"5"`` is bar 5 alone."""
-    m = re.fullmatch(r"\s*(\d+)\s*(?:-\s*(\d+)\s*)?", text)
-    if not m:
-        raise CliError(f"--bars {text!r}: give bars as A-B, counted from 1 (e.g. 5-8)")
-    a = int(m.group(1))
-    b = int(m.group(2) or a)
-    if a < 1 or b < a:
-        raise CliError(f"--bars {text!r}: bars count from 1 and A must not exceed B")
-    return a - 1, b
+_POSITION = r"(\d+)(?:\.(\d+))?"
+_SPAN_RE = re.compile(rf"\s*{_POSITION}\s*(?:-\s*{_POSITION}\s*)?")
+
+
+def parse_spans(text: str, song, option: str = "--bars") -> list[tuple[int, int]]:
+    """Tick spans from bars as musicians count them: ``"5-8"`` (bars 5 to 8 inclusive),
+    ``"5.3-6.2"`` (from bar 5's third beat to the end of bar 6's second; beats in the
+    meter's unit, as the studio's ruler counts them), ``"1-2,7"`` (several spans)."""
+    from engine.score import TimeMap
+
+    tm = TimeMap.of(song)
+    spans = []
+    for part in text.split(","):
+        m = _SPAN_RE.fullmatch(part)
+        if not m:
+            raise CliError(f"{option} {text!r}: give bars as A-B, counted from 1 (e.g. 5-8, "
+                           "or 5.3-6.2 for bar.beat)")
+        bar_a, beat_a, bar_b, beat_b = m.groups()
+        if bar_b is None:
+            bar_b, beat_b = bar_a, beat_a
+        start = _position(tm, int(bar_a), beat_a, part, option, end=False)
+        end = _position(tm, int(bar_b), beat_b, part, option, end=True)
+        if end <= start:
+            raise CliError(f"{option} {part.strip()!r}: the span ends before it starts")
+        spans.append((start, end))
+    return spans
+
+
+def _position(tm, bar: int, beat: str | None, text: str, option: str, *, end: bool) -> int:
+    """The tick where bar (1-based) or bar.beat starts, or with ``end`` where it ends."""
+    if bar < 1:
+        raise CliError(f"{option} {text.strip()!r}: bars count from 1")
+    start = tm.bar_to_tick(bar - 1)
+    if beat is None:
+        return tm.bar_to_tick(bar) if end else start
+    sig = tm.signature_at(start)
+    if not 1 <= int(beat) <= sig.numerator:
+        raise CliError(f"{option} {text.strip()!r}: bar {bar} has beats 1-{sig.numerator} "
+                       f"({sig.numerator}/{sig.denominator})")
+    return start + (int(beat) - (0 if end else 1)) * tm.beat_length_for(sig)
 
 
 def parse_pitch(text: str) -> int:
@@ -256,23 +294,59 @@ def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:
     return options
 
 
-def _repaint_span(song, path: Path, first: int, end: int) -> tuple[int, int]:
-    """Bars ``[first, end)`` inside the song: a span that starts after the last bar is
-    refused (``continue`` adds bars); one that runs past it is cut at the last bar."""
+def _repaint_regions(args: argparse.Namespace, song, path: Path):
+    """The mask ``--tracks/--bars/--pitch`` and every ``--region`` paint."""
+    from engine.score import Mask, Region
+
+    given = [(args.tracks, args.bars, args.pitch, "")] if args.tracks or args.bars else []
+    if given and not (args.tracks and args.bars):
+        raise CliError("--tracks and --bars go together (or give --region TRACKS:BARS)")
+    if args.pitch and not given:
+        raise CliError("--pitch goes with --tracks and --bars (a --region takes its own "
+                       "band: TRACKS:BARS:LO-HI)")
+    for spec in args.region or []:
+        parts = spec.split(":")
+        if len(parts) not in (2, 3) or not all(p.strip() for p in parts):
+            raise CliError(f"--region {spec!r}: give TRACKS:BARS or TRACKS:BARS:LO-HI "
+                           "(e.g. Bass:5-8, Piano,Strings:7.3-8:C4-C6)")
+        given.append((parts[0], parts[1], parts[2] if len(parts) == 3 else None,
+                      f"--region {spec}: "))
+    if not given:
+        raise CliError("repaint: say what to repaint: --tracks and --bars, or --region")
+    regions = []
+    for tracks, bars, pitch, where in given:
+        ids = frozenset(_track_ids(song, tracks, path))
+        lo, hi = parse_pitch_range(pitch) if pitch else (0, 127)
+        option = where.rstrip(": ") or "--bars"
+        for text, (start, end) in zip(bars.split(","), parse_spans(bars, song, option),
+                                      strict=True):
+            start, end = _inside_song(song, path, start, end, text)
+            regions.append(Region(ids, start, end, lo, hi))
+    return Mask.of(*regions)
+
+
+def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[int, int]:
+    """A span inside the song: one that starts after the last bar is refused
+    (``continue`` adds bars); one that runs past it is cut at the last bar. ``asked`` is
+    the span as typed (``"9"``, ``"5.3-40"``), for the messages."""
     from engine.score import TimeMap
 
-    bars = TimeMap.of(song).whole_bars(song.end)
-    asked = f"bar {first + 1}" if end == first + 1 else f"bars {first + 1}-{end}"
-    if first >= bars:
-        verb = "starts" if end == first + 1 else "start"
-        raise CliError(f"{path.name}: {asked} {verb} after the song's last bar ({bars}); "
+    tm = TimeMap.of(song)
+    bars = tm.whole_bars(song.end)
+    last = tm.bar_to_tick(bars)
+    asked = asked.strip().replace(" ", "")
+    what = f"bars {asked}" if "-" in asked else f"bar {asked}"
+    if start >= last:
+        verb = "start" if "-" in asked else "starts"
+        raise CliError(f"{path.name}: {what} {verb} after the song's last bar ({bars}); "
                        "use `partita continue` to add bars")
-    if end > bars:
-        kept = f"bar {bars}" if first + 1 == bars else f"bars {first + 1}-{bars}"
-        print(f"partita: note: {asked} run past the song's last bar ({bars}): repainting "
+    if end > last:
+        first = asked.split("-")[0]
+        kept = f"bar {bars}" if first == str(bars) else f"bars {first}-{bars}"
+        print(f"partita: note: {what} run past the song's last bar ({bars}): repainting "
               f"{kept}", file=sys.stderr)
-        end = bars
-    return first, end
+        end = last
+    return start, end
 
 
 # -- handlers ---------------------------------------------------------------------------------
@@ -315,14 +389,11 @@ def _run_song_task(args: argparse.Namespace) -> int:
             return tasks.continue_(song, args.bars, track_ids=ids, model=model, options=o,
                                    progress=p)
     elif task == "repaint":
-        ids = _track_ids(song, args.tracks, args.song)
-        _prefer_chorale(args, song, ids)
-        first, end = _repaint_span(song, args.song, *parse_bars(args.bars))
-        band = parse_pitch_range(args.pitch) if args.pitch else None
+        mask = _repaint_regions(args, song, args.song)
+        _prefer_chorale(args, song, mask.track_ids)
 
         def run(model, o, p):
-            return tasks.repaint(song, ids, first, end, pitch_range=band, model=model,
-                                 options=o, progress=p)
+            return tasks.repaint_mask(song, mask, model=model, options=o, progress=p)
     else:
         tid = _track_id(song, args.melody, args.song)
         fill = _track_ids(song, args.tracks, args.song) if args.tracks else None
@@ -400,8 +471,8 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "
               "lifts it)", file=sys.stderr)
     elif options.key == AUTO and takes[0].key:
-        print(f"{args.task}: new notes kept in {takes[0].key}, the key of the music around "
-              "them (--key none lifts this)", file=sys.stderr)
+        print(f"{args.task}: new notes kept in {key_text(takes[0].key)}, the key of the music "
+              "around them (--key none lifts this)", file=sys.stderr)
     for take, path in zip(takes, outputs, strict=True):
         for warning in save_song(take.after, path, studio=studio or None):
             print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
@@ -413,6 +484,5 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     return 0
 
 
-__all__ = ["DEFAULT_MODEL", "parse_bars", "parse_pitch", "parse_pitch_range", "register",
+__all__ = ["DEFAULT_MODEL", "parse_pitch", "parse_pitch_range", "parse_spans", "register",
            "resolve_model"]
-

@@ -128,14 +128,20 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
 def export_warnings(song: Song) -> list[str]:
     """What a MIDI file of ``song`` cannot keep apart: tracks with different instruments
     on one channel (more than 15 pitched instruments, or drum tracks with different
-    kits). A General MIDI player plays every track on a channel with the program sent
-    last."""
+    kits; a General MIDI player plays every track on a channel with the program sent
+    last), and tracks without notes, which it does not write."""
     channels = export_channels(song.tracks)
     sharing: dict[int, list[Track]] = {}
     for track, channel in zip(song.tracks, channels, strict=True):
         if channel is not None:
             sharing.setdefault(channel, []).append(track)
+    empty = [repr(t.name) for t in song.tracks if not t.notes]
     warnings = []
+    if empty and len(empty) < len(song.tracks):
+        warnings.append(
+            f"{'tracks' if len(empty) > 1 else 'track'} {', '.join(empty)} "
+            f"{'have' if len(empty) > 1 else 'has'} no notes: a MIDI file keeps no empty "
+            "tracks (save a .partita project to keep them)")
     for channel, tracks in sorted(sharing.items()):
         if len({_sound(t) for t in tracks}) > 1:
             names = ", ".join(repr(t.name) for t in tracks)

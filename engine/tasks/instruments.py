@@ -9,6 +9,7 @@ from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, T
 from engine.score.instruments import GM_PROGRAMS, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.spelling import pitch_name
+from engine.score.track_edits import free_channel
 
 from .errors import TaskError
 
@@ -88,15 +89,11 @@ def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]
     ``specs`` may be any objects with ``name``, ``program`` and ``is_drum`` (the studio
     passes its own instrument choices).
     """
-    used = {t.channel for t in song.tracks}
+    taken: set[int] = set()
     edits = []
     for i, spec in enumerate(specs):
-        if spec.is_drum:
-            channel = DRUM_CHANNEL
-        else:
-            free = [c for c in range(16) if c != DRUM_CHANNEL and c not in used]
-            channel = free[0] if free else 0
-        used.add(channel)
+        channel = DRUM_CHANNEL if spec.is_drum else free_channel(song, taken)
+        taken.add(channel)
         index = len(song.tracks) + i
         track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum,
                       channel=channel, colour=TRACK_COLOURS[index % len(TRACK_COLOURS)])

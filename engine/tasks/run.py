@@ -8,7 +8,8 @@ outside the mask changes: the model's result is checked by
 else fails with :class:`~engine.plugins.result.ModelFailed`, one line naming it), and
 only the masked tracks the model answered for are rewritten.
 
-Bars are 0-based here (the CLI converts from the user's 1-based bars); spans are whole bars.
+Bars are 0-based here (the CLI converts from the user's 1-based bars); spans are whole
+bars, except :func:`repaint_mask`'s, which are any ticks.
 """
 
 from __future__ import annotations
@@ -302,8 +303,29 @@ def repaint(
     if not 0 <= lo <= hi <= 127:
         raise TaskError(f"bad pitch range {lo}-{hi} (MIDI pitches 0..127, low-high)")
     start, end = _bar_span(song, first_bar, end_bar)
+    return repaint_mask(song, Mask.of(Region(ids, start, end, lo, hi)), model=model,
+                        options=options, progress=progress, cancel=cancel)
+
+
+def repaint_mask(
+    song: Song,
+    mask: Mask,
+    *,
+    model: ModelPlugin,
+    options: GenerateOptions | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TaskResult:
+    """Rewrite any painted ``mask``: several regions, each its tracks, ticks (a beat, a
+    bar and a half) and pitch band, as the studio's mask painting makes them. A mask past
+    the song's end lengthens the song (in the same take)."""
+    if mask.is_empty:
+        raise TaskError("repaint needs a region of at least one track and some time")
+    known = {t.id for t in song.tracks}
+    if not mask.track_ids <= known:
+        raise TaskError("the region names a track that is not in the song")
+    end = max(r.end for r in mask.regions)
     prep = [set_song_props(song, "Extend song", length=end)] if end > song.end else []
-    mask = Mask.of(Region(ids, start, end, lo, hi))
     problem = unreachable_band(song, mask)
     if problem:
         raise TaskError(problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,13 @@ import torch
 
 from engine.cli import generate as gen_cli
 from engine.cli import main
+from engine.cli.common import CliError
 from engine.cli.generate import resolve_model as real_resolve_model
 from engine.io import load_song, save_song
 from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import ModelInfo
-from engine.score import Note, Song, TimeMap, Track
+from engine.score import Note, Song, TimeMap, TimeSignature, Track
 from engine.tasks import CHORALE_MODEL
 from tests.engine.jobs.toy_models import Answers
 
@@ -163,8 +165,18 @@ def test_bad_input_is_one_clear_line(song_file, tmp_path, capsys, argv, message)
 
 
 def test_parsers():
-    assert gen_cli.parse_bars("5-8") == (4, 8)
-    assert gen_cli.parse_bars("3") == (2, 3)
+    song = Song(time_signatures=(TimeSignature(0, 4, 4), TimeSignature(4 * BAR, 3, 4)))
+    beat = BAR // 4
+    assert gen_cli.parse_spans("5-8", song) == [(4 * BAR, 4 * BAR + 4 * 3 * beat)]
+    assert gen_cli.parse_spans("3", song) == [(2 * BAR, 3 * BAR)]
+    # bar.beat: from the 3rd beat of bar 2 through the 2nd beat of bar 3; bars 5 on are 3/4
+    assert gen_cli.parse_spans("2.3-3.2, 6.3", song) == [
+        (BAR + 2 * beat, 2 * BAR + 2 * beat), (4 * BAR + 5 * beat, 4 * BAR + 6 * beat)]
+    for bad, why in (("3-1", "ends before it starts"), ("0-2", "bars count from 1"),
+                     ("5.4", "bar 5 has beats 1-3 (3/4)"), ("2.0", "bar 2 has beats 1-4"),
+                     ("a-b", "give bars as A-B")):
+        with pytest.raises(CliError, match=re.escape(why)):
+            gen_cli.parse_spans(bad, song)
     assert gen_cli.parse_pitch("C4") == 60 and gen_cli.parse_pitch("F#3") == 54
     assert gen_cli.parse_pitch_range("48-C5") == (48, 72)
 
@@ -436,7 +448,7 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
     args = ["repaint", str(src), "-o", str(tmp_path / "out.mid"), "--tracks", "1",
             "--bars", "4-5", "--steps", "3", "--seed", "2"]
     assert main(args) == 0
-    assert "new notes kept in Dm, the key of the music around them" in capsys.readouterr().err
+    assert "new notes kept in D minor, the key of the music around them" in capsys.readouterr().err
     assert main([*args, "--key", "none"]) == 0
     assert "kept in" not in capsys.readouterr().err
     assert main([*args, "--key", "H"]) == 1
@@ -449,3 +461,34 @@ def test_partita_model_names_the_cli_default(monkeypatch):
     assert real_resolve_model(None, "repaint").info.name == CHORALE_MODEL
     monkeypatch.delenv("PARTITA_MODEL")
     assert real_resolve_model(None, "repaint").info.name == "partita-base"
+
+
+def test_repaint_paints_beats_and_several_regions_and_nothing_else(song_file, tmp_path,
+                                                                  capsys):
+    """As the studio's mask: bar 2's beats 3-4 of track 1, and bars 3-4 of track 2 in a
+    pitch band; every note outside those regions stays."""
+    out = tmp_path / "out.mid"
+    before = load_song(song_file)
+    tm = TimeMap.of(before)
+    beat = tm.beat_length_for(before.time_signatures[0])
+    regions = [(0, tm.bar_to_tick(1) + 2 * beat, tm.bar_to_tick(2), 0, 127),
+               (1, tm.bar_to_tick(2), tm.bar_to_tick(4), 36, 60)]
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars",
+                 "2.3-2.4", "--region", "2:3-4:C2-C4", "--seed", "3", "--steps", "3"]) == 0
+
+    def outside(song):
+        return [[n.key() for n in t.notes
+                 if not any(i == ti and a <= n.start < b and lo <= n.pitch <= hi
+                            for ti, a, b, lo, hi in regions)]
+                for i, t in enumerate(song.tracks)]
+
+    assert outside(load_song(out)) == outside(before)
+    capsys.readouterr()
+    for argv, message in (
+            (["--region", "1"], "--region '1': give TRACKS:BARS"),
+            (["--tracks", "1"], "--tracks and --bars go together"),
+            ([], "say what to repaint"),
+            (["--region", "1:2.9"], "--region 1:2.9 '2.9': bar 2 has beats 1-4"),
+            (["--region", "1:2-3", "--pitch", "C4-C5"], "--pitch goes with --tracks")):
+        assert main(["repaint", str(song_file), "-o", str(out), *argv]) == 1
+        assert message in capsys.readouterr().err

@@ -1,0 +1,275 @@
+"""``partita tracks``: list a song's tracks with their mixer settings, or change them.
+
+    partita tracks SONG                                   the tracks, volume, pan, mute/solo
+    partita tracks SONG -o OUT --add Strings --rename 2=Bass Guitar --volume Drums=90
+
+The studio's track list without the window: add (an instrument, optionally named), remove,
+rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
+right), mute, solo. Edits run in the order given, each on the song as the previous ones
+left it (so ``--add Flute --volume Flute=80`` works); all are checked before anything is
+written, and ``OUT`` is written once, atomically — never the input song.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .common import CliError, check_song_output, load_with_studio
+
+VOLUME_MAX = 127  # the studio's slider and MIDI CC7
+PAN_MAX = 64  # the studio's slider: -64 (left) .. +64 (right)
+
+
+class _Ordered(argparse.Action):
+    """Collects every edit option into one list, in the order typed."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        ops = list(getattr(namespace, "ops", None) or [])
+        ops.append((self.dest, values))
+        namespace.ops = ops
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "tracks",
+        help="list or change tracks: add, remove, rename, instrument, volume, pan, mute",
+        description="List a song's tracks with their mixer settings, or change them and "
+                    "write the result to OUT. Tracks are given by number (from 1) or name; "
+                    "edits apply in the order given.",
+    )
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("-o", "--output", type=Path, metavar="OUT",
+                   help="where to write the changed song (.mid or .partita; never SONG)")
+    p.add_argument("--json", action="store_true", help="print the track list as JSON")
+    p.set_defaults(func=run_tracks, ops=[])
+    edits = p.add_argument_group("edits (each may be repeated)")
+    edit = {"action": _Ordered, "default": argparse.SUPPRESS}
+    edits.add_argument("--add", metavar="[NAME=]INSTRUMENT", **edit,
+                       help="add a track at the end: Piano, Bass, Drums, Strings, a GM name "
+                            "or number 1-128 (e.g. 'Pad=Warm Pad', 'Choir')")
+    edits.add_argument("--remove", metavar="T", **edit, help="delete a track and its notes")
+    edits.add_argument("--rename", metavar="T=NAME", **edit, help="rename a track")
+    edits.add_argument("--instrument", metavar="T=INSTRUMENT", **edit,
+                       help="change a track's instrument (as --add; Drums makes it a kit on "
+                            "channel 10)")
+    edits.add_argument("--move", metavar="T=N", **edit, help="move a track to position N")
+    edits.add_argument("--volume", metavar="T=V", **edit,
+                       help=f"volume 0-{VOLUME_MAX} (MIDI CC7; {VOLUME_MAX} is full)")
+    edits.add_argument("--pan", metavar="T=P", **edit,
+                       help=f"pan -{PAN_MAX} (left) .. +{PAN_MAX} (right), 0 the centre")
+    for name, what in (("mute", "mute"), ("unmute", "unmute"), ("solo", "solo"),
+                       ("unsolo", "take the solo off")):
+        edits.add_argument(f"--{name}", metavar="T", **edit, help=f"{what} a track")
+
+
+def run_tracks(args: argparse.Namespace) -> int:
+    if args.ops and args.output is None:
+        raise CliError("these edits write a new song: give -o OUT")
+    if args.output is not None:
+        if not args.ops:
+            raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
+                           "--move, --volume, --pan, --mute, --solo …)")
+        check_song_output(args.output, [args.song])
+    song, studio = load_with_studio(args.song)
+    if not args.ops:
+        rows = track_rows(song)
+        print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json
+              else format_rows(args.song.name, rows))
+        return 0
+    return _edit(args, song, studio)
+
+
+def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
+    from engine.io import save_song
+    from engine.score import EditError
+
+    done = []
+    for option, value in args.ops:
+        edit = _edit_for(song, option, value, args.song)
+        if edit is None:
+            continue
+        try:
+            song = edit.apply(song)
+        except EditError as e:
+            raise CliError(f"--{option} {value}: {e}") from None
+        done.append(edit)
+    if not done:
+        raise CliError(f"{args.song.name}: nothing to change (the tracks are already so)")
+    studio = _studio_after(studio, song, args.song)
+    for warning in save_song(song, args.output, studio=studio or None):
+        print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
+    print(f"{args.output}: {'; '.join(e.label for e in done)}")
+    print(format_rows(args.output.name, track_rows(song), header=False))
+    return 0
+
+
+def _studio_after(studio: dict[str, Any], song: Any, path: Path) -> dict[str, Any]:
+    """The project's studio state for the edited song: waiting takes that write a track
+    now gone are dropped, and said so (the studio would drop them on opening)."""
+    if not studio.get("takes"):
+        return studio
+    from engine.jobs.saved_takes import takes_from_json, takes_to_json
+
+    restored = takes_from_json(studio["takes"], song)
+    for problem in restored.problems:
+        print(f"partita: warning: {path.name}: a waiting take is dropped: {problem}",
+              file=sys.stderr)
+    return {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
+                                             restored.active)}
+
+
+# -- one option → one edit -------------------------------------------------------------------
+
+
+def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
+    """The engine edit for ``--option value`` on ``song``; ``None`` when it changes
+    nothing (muting a muted track)."""
+    from engine.score import set_track_props
+    from engine.score.track_edits import (
+        DRUMS,
+        add_track_edit,
+        delete_track_edit,
+        instrument_edit,
+    )
+
+    if option == "add":
+        name, _, instrument = value.rpartition("=")
+        program = _instrument(instrument, f"--add {value}")
+        name = name.strip() or _default_name(instrument)
+        return add_track_edit(song, song.tracks[-1].id if song.tracks else None,
+                              name=name, program=max(program, 0), drums=program == DRUMS)
+    if option in ("remove", "mute", "unmute", "solo", "unsolo"):
+        track = _track(song, value, option, path)
+        if option == "remove":
+            return delete_track_edit(song, track.id)
+        prop, on = option.removeprefix("un"), not option.startswith("un")
+        if getattr(track, prop) == on:
+            return None
+        return set_track_props(song, track.id, f"{option.title()} {track.name}", **{prop: on})
+    ref, sep, arg = value.partition("=")
+    if not sep or not ref.strip() or not arg.strip():
+        raise CliError(f"--{option} {value!r}: give TRACK=VALUE (e.g. --{option} "
+                       f"{_EXAMPLES[option]})")
+    track = _track(song, ref, option, path)
+    arg = arg.strip()
+    label = f"--{option} {value}"
+    if option == "rename":
+        return set_track_props(song, track.id, f"Rename {track.name!r} to {arg!r}", name=arg)
+    if option == "instrument":
+        return instrument_edit(song, track.id, _instrument(arg, label))
+    if option == "move":
+        n = _int(arg, label, 1, len(song.tracks))
+        from engine.score import MoveTrack
+
+        i = song.track_index(track.id)
+        return MoveTrack(i, n - 1, f"Move {track.name!r} to position {n}") if n - 1 != i else None
+    if option == "volume":
+        v = _int(arg, label, 0, VOLUME_MAX)
+        return set_track_props(song, track.id, f"Volume of {track.name} {v}",
+                               volume=v / VOLUME_MAX)
+    p = _int(arg, label, -PAN_MAX, PAN_MAX)  # pan
+    return set_track_props(song, track.id, f"Pan of {track.name} {p:+d}", pan=p / PAN_MAX)
+
+
+_EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",
+             "volume": "Drums=90", "pan": "Piano=-20"}
+
+
+def _track(song: Any, ref: str, option: str, path: Path) -> Any:
+    try:
+        return song.find_track(ref)
+    except KeyError as e:
+        raise CliError(f"{path.name}: --{option} {ref.strip()}: "
+                       f"{e.args[0] if e.args else e}") from None
+
+
+def _int(text: str, label: str, lo: int, hi: int) -> int:
+    try:
+        value = int(text.strip().removeprefix("+"))
+    except ValueError:
+        raise CliError(f"{label}: {text!r} is not a whole number ({lo}..{hi})") from None
+    if not lo <= value <= hi:
+        raise CliError(f"{label}: {value} is outside {lo}..{hi}")
+    return value
+
+
+def _instrument(text: str, label: str) -> int:
+    """A GM program 0..127 (or ``DRUMS``) from what a musician types: a name the
+    tasks know (Piano, Bass, Drums, a GM name or a unique part of one) or the GM number
+    1..128 as the studio's list shows it."""
+    from engine.score.track_edits import DRUMS
+    from engine.tasks import TaskError, track_spec
+
+    s = text.strip()
+    if s.isdigit():
+        n = int(s)
+        if not 1 <= n <= 128:
+            raise CliError(f"{label}: GM instrument numbers are 1..128 (got {n})")
+        return n - 1
+    try:
+        spec = track_spec(s)
+    except TaskError as e:
+        raise CliError(f"{label}: {e}") from None
+    return DRUMS if spec.is_drum else spec.program
+
+
+def _default_name(instrument: str) -> str:
+    """A new track's name from the instrument typed: "strings" → "Strings", "41" →
+    "Violin"."""
+    from engine.score.instruments import GM_PROGRAMS
+
+    s = instrument.strip()
+    return GM_PROGRAMS[int(s) - 1] if s.isdigit() else " ".join(s.split()).title()
+
+
+# -- the list ---------------------------------------------------------------------------------
+
+
+def track_rows(song: Any) -> list[dict[str, Any]]:
+    """Each track as JSON-ready data: what ``info`` lists, with the mixer (volume 0..127,
+    pan -64..64, as the studio shows them)."""
+    from engine.score.instruments import program_name
+
+    return [{
+        "number": i,
+        "name": t.name,
+        "instrument": program_name(t.program, t.is_drum),
+        "channel": t.channel + 1,
+        "notes": len(t.notes),
+        "volume": round(t.volume * VOLUME_MAX),
+        "pan": round(t.pan * PAN_MAX),
+        "mute": t.mute,
+        "solo": t.solo,
+    } for i, t in enumerate(song.tracks, 1)]
+
+
+def format_rows(title: str, rows: list[dict[str, Any]], header: bool = True) -> str:
+    from engine.score import plural
+
+    from .files import MAX_NAME_WIDTH, _cell
+
+    lines = [f"{title}: {plural(len(rows), 'track')}"] if header else []
+    if not rows:
+        return "\n".join(lines)
+    names = [_cell(r["name"], MAX_NAME_WIDTH) for r in rows]
+    name_w = max(4, *(len(n) for n in names))
+    inst_w = max(10, *(len(r["instrument"]) for r in rows))
+    lines.append(f"  {'#':>3}  {'Name':<{name_w}}  {'Instrument':<{inst_w}}  {'Ch':>2}  "
+                 f"{'Notes':>6}  {'Vol':>3}  {'Pan':>4}  M/S")
+    for r, name in zip(rows, names, strict=True):
+        flags = ("M" if r["mute"] else "") + ("S" if r["solo"] else "")
+        lines.append(f"  {r['number']:>3}  {name:<{name_w}}  {r['instrument']:<{inst_w}}  "
+                     f"{r['channel']:>2}  {r['notes']:>6}  {r['volume']:>3}  "
+                     f"{_pan_text(r['pan']):>4}  {flags}")
+    return "\n".join(lines)
+
+
+def _pan_text(pan: int) -> str:
+    return f"{pan:+d}" if pan else "C"
+
+
+__all__ = ["format_rows", "register", "track_rows"]

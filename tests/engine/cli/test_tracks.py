@@ -1,0 +1,111 @@
+"""``partita tracks``: the studio's track list without the window."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.io import load_project, load_song
+from engine.score import DRUM_CHANNEL
+
+DEMO = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
+
+
+def rows(path: Path, capsys) -> list[dict]:
+    capsys.readouterr()
+    assert main(["tracks", str(path), "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_the_list_shows_the_mixer_as_the_studio_does(capsys):
+    assert main(["tracks", str(DEMO)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("demo.mid: 5 tracks")
+    assert "Vol" in text and "Pan" in text
+    first = rows(DEMO, capsys)[0]
+    song = load_song(DEMO)
+    assert first["name"] == song.tracks[0].name == "Drums"
+    assert first["volume"] == round(song.tracks[0].volume * 127)
+    assert first["channel"] == DRUM_CHANNEL + 1
+
+
+def test_edits_run_in_order_and_write_one_new_song(tmp_path, capsys):
+    out = tmp_path / "band.partita"
+    assert main(["tracks", str(DEMO), "-o", str(out),
+                 "--add", "Flute", "--volume", "Flute=80", "--pan", "Flute=-32",
+                 "--add", "Pad=Warm", "--rename", "2=Bass Guitar", "--instrument", "Lead=41",
+                 "--mute", "Strings", "--solo", "Piano", "--move", "Drums=5",
+                 "--remove", "Piano"]) == 0
+    printed = capsys.readouterr().out
+    assert "Add track 'Flute'" in printed and "Delete track 'Piano'" in printed
+    before, after = load_song(DEMO), load_song(out)
+    assert [t.name for t in after.tracks] == ["Bass Guitar", "Lead", "Strings", "Drums",
+                                              "Flute", "Pad"]
+    flute, pad = after.tracks[4], after.tracks[5]
+    assert (flute.program, round(flute.volume * 127), round(flute.pan * 64)) == (73, 80, -32)
+    assert pad.program == 89 and not pad.notes  # Pad 2 (warm), empty
+    assert len({t.channel for t in after.tracks if not t.is_drum}) == 5  # channels free
+    assert after.find_track("Lead").program == 40  # GM number 41, Violin
+    assert after.find_track("Strings").mute
+    for name in ("Bass Guitar", "Lead", "Strings", "Drums"):  # notes untouched
+        old = before.find_track({"Bass Guitar": "Bass"}.get(name, name))
+        assert [n.key() for n in after.find_track(name).notes] == [n.key() for n in old.notes]
+
+
+def test_a_midi_file_cannot_keep_an_empty_track_and_says_so(tmp_path, capsys):
+    out = tmp_path / "band.mid"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--add", "Flute"]) == 0
+    assert ("track 'Flute' has no notes: a MIDI file keeps no empty tracks (save a "
+            ".partita project to keep them)") in capsys.readouterr().err
+    assert [t.name for t in load_song(out).tracks] == [t.name for t in load_song(DEMO).tracks]
+
+
+def test_a_track_can_become_a_drum_kit_and_back(tmp_path, capsys):
+    kit, back = tmp_path / "kit.mid", tmp_path / "back.mid"
+    assert main(["tracks", str(DEMO), "-o", str(kit), "--instrument", "Strings=Drums"]) == 0
+    strings = load_song(kit).find_track("Strings")
+    assert strings.is_drum and strings.channel == DRUM_CHANNEL
+    assert main(["tracks", str(kit), "-o", str(back), "--instrument", "Strings=Cello"]) == 0
+    strings = load_song(back).find_track("Strings")
+    assert not strings.is_drum and strings.program == 42 and strings.channel != DRUM_CHANNEL
+
+
+def test_a_project_keeps_its_studio_state_and_drops_takes_of_a_removed_track(
+        pending, tmp_path, capsys):
+    out = tmp_path / "edited.partita"
+    assert main(["tracks", str(pending), "-o", str(out), "--rename", "Lead=Sax",
+                 "--remove", "Bass"]) == 0
+    assert "a waiting take is dropped" in capsys.readouterr().err
+    project = load_project(out)
+    assert project.studio["zoom"] == 3
+    capsys.readouterr()
+    assert main(["takes", str(out), "--json"]) == 0
+    assert [r["where"] for r in json.loads(capsys.readouterr().out)] == [
+        "Sax · bars 5–8", "Sax · bars 5–8"]  # the Lead's takes, under its new name
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--mute", "1"], "these edits write a new song: give -o OUT"),
+    (["-o", "{out}"], "-o needs an edit"),
+    (["-o", "{out}", "--volume", "9=3"], "demo.mid: --volume 9: track number 9 is out of "
+                                         "range 1..5"),
+    (["-o", "{out}", "--volume", "1=300"], "--volume 1=300: 300 is outside 0..127"),
+    (["-o", "{out}", "--pan", "1=left"], "'left' is not a whole number (-64..64)"),
+    (["-o", "{out}", "--rename", "1"], "--rename '1': give TRACK=VALUE"),
+    (["-o", "{out}", "--instrument", "1=kazoo"], "unknown instrument 'kazoo'"),
+    (["-o", "{out}", "--add", "200"], "GM instrument numbers are 1..128"),
+    (["-o", "{out}", "--mute", "Kazoo"], "no track named 'Kazoo'"),
+    (["-o", "{demo}", "--mute", "1"], "refusing to overwrite the input file"),
+    (["-o", "{out}", "--unmute", "1"], "nothing to change"),
+])
+def test_bad_edits_are_one_clear_line_and_write_nothing(tmp_path, capsys, argv, message):
+    out = tmp_path / "out.mid"
+    argv = [a.replace("{out}", str(out)).replace("{demo}", str(DEMO)) for a in argv]
+    before = DEMO.read_bytes()
+    assert main(["tracks", str(DEMO), *argv]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("partita: error:") and message in err[0]
+    assert not out.exists() and DEMO.read_bytes() == before
