@@ -8,7 +8,6 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.document`    — the open song, its file, modified state and undo stack
 - :mod:`studio.undo`        — one QUndoCommand wrapping an engine edit
 - :mod:`studio.selection`   — selected tracks and notes
-- :mod:`studio.grid`        — snap values and snapping
 - :mod:`studio.clipboard`   — copy / paste of notes
 - :mod:`studio.actions`     — every QAction and shortcut, in one place
 - :mod:`studio.tracklist`   — track headers (name, instrument, colour, mute/solo, volume/pan)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
+from engine.score.snap import SNAPS, snap_by_name, snap_tick, step_at
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
 from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
@@ -47,7 +48,6 @@ from .cocompose import CoComposer
 from .document import Document
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel, mask_summary
-from .grid import SNAPS, snap_by_name, snap_tick, step_at
 from .jobs_panel import JobsPanel
 from .keys import EditingKeys
 from .mask import quick

@@ -8,7 +8,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from .grid import DEFAULT_SNAP
+from engine.score.snap import DEFAULT_SNAP
 
 MAX_RECENT = 10
 BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)

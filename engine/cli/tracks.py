@@ -5,7 +5,8 @@
 
 The studio's track list without the window: add (an instrument, optionally named), remove,
 rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
-right), mute, solo. Edits run in the order given, each on the song as the previous ones
+right), mute, solo; and the piano roll's whole-track note edits: transpose, quantize.
+Edits run in the order given, each on the song as the previous ones
 left it (so ``--add Flute --volume Flute=80`` works); all are checked before anything is
 written, and ``OUT`` is written once, atomically — never the input song.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,7 @@ class _Ordered(argparse.Action):
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "tracks",
-        help="list or change tracks: add, remove, rename, instrument, volume, pan, mute",
+        help="list or change tracks: add, remove, rename, instrument, mixer, transpose",
         description="List a song's tracks with their mixer settings, or change them and "
                     "write the result to OUT. Tracks are given by number (from 1) or name; "
                     "edits apply in the order given.",
@@ -61,6 +63,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help=f"volume 0-{VOLUME_MAX} (MIDI CC7; {VOLUME_MAX} is full)")
     edits.add_argument("--pan", metavar="T=P", **edit,
                        help=f"pan -{PAN_MAX} (left) .. +{PAN_MAX} (right), 0 the centre")
+    edits.add_argument("--transpose", metavar="T=N", **edit,
+                       help="move every note of a track N semitones (+12: an octave up)")
+    edits.add_argument("--quantize", metavar="T=GRID", **edit,
+                       help="move every note's start to the nearest line of a grid counted "
+                            "from each bar line: 1/4, 1/8, 1/16, 1/32, 1/8T (triplets) …, "
+                            "Bar (the studio's Q)")
     for name, what in (("mute", "mute"), ("unmute", "unmute"), ("solo", "solo"),
                        ("unsolo", "take the solo off")):
         edits.add_argument(f"--{name}", metavar="T", **edit, help=f"{what} a track")
@@ -72,7 +80,7 @@ def run_tracks(args: argparse.Namespace) -> int:
     if args.output is not None:
         if not args.ops:
             raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
-                           "--move, --volume, --pan, --mute, --solo …)")
+                           "--move, --volume, --pan, --mute, --solo, --transpose, --quantize …)")
         check_song_output(args.output, [args.song])
     song, studio = load_with_studio(args.song)
     if not args.ops:
@@ -171,12 +179,50 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         v = _int(arg, label, 0, VOLUME_MAX)
         return set_track_props(song, track.id, f"Volume of {track.name} {v}",
                                volume=v / VOLUME_MAX)
-    p = _int(arg, label, -PAN_MAX, PAN_MAX)  # pan
-    return set_track_props(song, track.id, f"Pan of {track.name} {p:+d}", pan=p / PAN_MAX)
+    if option == "pan":
+        p = _int(arg, label, -PAN_MAX, PAN_MAX)
+        return set_track_props(song, track.id, f"Pan of {track.name} {p:+d}", pan=p / PAN_MAX)
+    if not track.notes:
+        raise CliError(f"{label}: track {track.name!r} has no notes")
+    if option == "transpose":
+        return _transpose(track, _int(arg, label, -127, 127), label)
+    return _quantize(song, track, arg, label)
+
+
+def _transpose(track: Any, semitones: int, label: str) -> Any:
+    from engine.score import transpose_notes
+    from engine.score.spelling import pitch_name
+
+    pitches = [n.pitch for n in track.notes]
+    if max(pitches) + semitones > 127:
+        raise CliError(f"{label}: {pitch_name(max(pitches))} would go above G9 (127)")
+    if min(pitches) + semitones < 0:
+        raise CliError(f"{label}: {pitch_name(min(pitches))} would go below C-1 (0)")
+    if not semitones:
+        return None
+    return replace(transpose_notes(track.id, track.notes, semitones),
+                   label=f"Transpose {track.name} {semitones:+d}")
+
+
+def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
+    from engine.score import TimeMap, quantize_notes
+    from engine.score.snap import SNAPS, snap_by_name, snap_tick, step_at
+
+    names = [s.name for s in SNAPS if s.division != 0]
+    match = [n for n in names if n.lower() == grid.strip().lower()]
+    if not match:
+        raise CliError(f"{label}: no grid {grid.strip()!r} (grids: {', '.join(names)})")
+    snap, tm = snap_by_name(match[0]), TimeMap.of(song)
+    edit = quantize_notes(track.id, track.notes, step_at(snap, tm, 0),
+                          line=lambda t: snap_tick(snap, tm, t))
+    if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
+        return None  # already on the grid
+    return replace(edit, label=f"Quantize {track.name} to {match[0]}")
 
 
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",
-             "volume": "Drums=90", "pan": "Piano=-20"}
+             "volume": "Drums=90", "pan": "Piano=-20", "transpose": "Lead=+12",
+             "quantize": "Piano=1/16"}
 
 
 def _track(song: Any, ref: str, option: str, path: Path) -> Any:

@@ -11,9 +11,9 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
 from engine.score import Edit, EditError, Note
+from engine.score.snap import DEFAULT_SNAP, Snap, snap_by_name, snap_tick, step_at
 
 from ..document import Document
-from ..grid import DEFAULT_SNAP, Snap, snap_by_name, snap_tick, step_at
 from ..selection import Selection
 from .keyboard import KEYBOARD_W, Keyboard
 from .noteindex import NoteIndex

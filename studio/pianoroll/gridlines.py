@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.score import TimeMap
+from engine.score.snap import Snap
 
-from ..grid import Snap
 from .viewport import Viewport
 
 MIN_SUB_PX = 7.0  # grid lines closer than this are dropped

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from engine.score import Note, Song, TimeMap, TimeSignature, Track, add_notes
-from studio.grid import snap_by_name, snap_tick
+from engine.score.snap import snap_by_name, snap_tick
 from studio.transport import with_metronome
 
 # 4/4 × 2, 3/4 × 2, 6/8 × 2, 7/8 × 2, 5/4 × 2 at 480 PPQ.

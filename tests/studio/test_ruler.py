@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 
 from engine.io import save_song
 from engine.score import Note, Song, TempoChange, Track
-from studio.grid import snap_by_name
+from engine.score.snap import snap_by_name
 from studio.pianoroll import ruler as ruler_module
 
 Q = 480

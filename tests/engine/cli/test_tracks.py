@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.io import load_project, load_song
-from engine.score import DRUM_CHANNEL
+from engine.io import load_project, load_song, save_song
+from engine.score import DRUM_CHANNEL, Note, Song, Track
 
 DEMO = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
 
@@ -87,7 +87,24 @@ def test_a_project_keeps_its_studio_state_and_drops_takes_of_a_removed_track(
         "Sax · bars 5–8", "Sax · bars 5–8"]  # the Lead's takes, under its new name
 
 
+def test_transpose_and_quantize_a_whole_track(tmp_path, capsys):
+    song = Song(tracks=(Track("Lead", notes=(Note(60, 10, 200), Note(64, 250, 200),
+                                             Note(67, 470, 100))),))
+    src, out = tmp_path / "lead.partita", tmp_path / "out.partita"
+    save_song(song, src)
+    assert main(["tracks", str(src), "-o", str(out), "--transpose", "Lead=+12",
+                 "--quantize", "Lead=1/8"]) == 0
+    assert "Transpose Lead +12; Quantize Lead to 1/8" in capsys.readouterr().out
+    notes = load_song(out).tracks[0].notes
+    assert [(n.pitch, n.start, n.duration) for n in notes] == [
+        (72, 0, 200), (76, 240, 200), (79, 480, 100)]  # eighths at 480 PPQ; lengths kept
+    assert main(["tracks", str(out), "-o", str(tmp_path / "x.mid"), "--transpose",
+                 "Lead=+60"]) == 1
+    assert "G5 would go above G9 (127)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv, message", [
+    (["-o", "{out}", "--quantize", "Lead=1/5"], "no grid '1/5' (grids: Bar, 1/2"),
     (["--mute", "1"], "these edits write a new song: give -o OUT"),
     (["-o", "{out}"], "-o needs an edit"),
     (["-o", "{out}", "--volume", "9=3"], "demo.mid: --volume 9: track number 9 is out of "

@@ -1,10 +1,11 @@
-"""Snap-to-grid: the note values a musician picks (1/4 … 1/32, triplets) and snapping."""
+"""Snap-to-grid: the note values a musician picks (1/4 … 1/32, triplets) and snapping
+(the studio's grid and `partita tracks --quantize`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.score import TimeMap
+from .timing import TimeMap
 
 
 @dataclass(frozen=True, slots=True)
