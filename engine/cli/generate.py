@@ -19,7 +19,7 @@ from pathlib import Path
 
 from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
-from engine.score import plural
+from engine.score import EditGroup, plural
 from engine.score.spelling import key_text
 from engine.tasks import AUTO
 
@@ -68,6 +68,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="no parallel fifths or octaves between parts (chorale style)")
     g.add_argument("--variations", type=int, default=1, metavar="N",
                    help="write N different takes: OUT-1.mid … OUT-N.mid")
+    g.add_argument("--as-takes", action="store_true",
+                   help="keep the song as it is and save the takes in OUT.partita, waiting "
+                        "to be decided as the studio's takes are (then: partita takes OUT "
+                        "--accept 1B -o SONG); with --variations, all in one file")
 
     p = subparsers.add_parser("compose", parents=[common], help="compose a new piece",
                               description="Compose a new piece from scratch, in the "
@@ -279,8 +283,8 @@ def _track_ids(song, text: str, path: Path) -> list[int]:
     return [_track_id(song, p, path) for p in parts]
 
 
-def _outputs(path: Path, n: int) -> list[Path]:
-    if n == 1:
+def _outputs(path: Path, n: int, as_takes: bool = False) -> list[Path]:
+    if n == 1 or as_takes:
         return [path]
     return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, n + 1)]
 
@@ -289,7 +293,16 @@ def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:
     """The options, and every file ``-o`` will write, checked before anything is loaded:
     a bad value or an unwritable output fails at once, not after the model has run."""
     options = _options(args)
-    for path in _outputs(args.output, args.variations):
+    if args.as_takes:
+        from engine.io import file_kind
+
+        if file_kind(args.output) != "project":
+            raise CliError(f"{args.output}: --as-takes keeps the takes in a project: give "
+                           "-o NAME.partita")
+        if args.task == "compose":
+            raise CliError("--as-takes needs a song to keep takes for (compose writes a new "
+                           "one: use --variations)")
+    for path in _outputs(args.output, args.variations, args.as_takes):
         check_song_output(path, inputs)
     return options
 
@@ -447,13 +460,12 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     """Run ``run`` with the chosen model and write each take; ``studio`` is the input
     project's studio state, kept when a take is written as a project."""
     from engine import tasks
-    from engine.io import save_song
 
     model = resolve_model(args.model, args.task)
     if args.precision and args.precision not in model.info.precisions:
         raise CliError(f"model {model.info.name!r} has no {args.precision} weights "
                        f"(it has: {', '.join(model.info.precisions)})")
-    outputs = _outputs(args.output, args.variations)
+    outputs = _outputs(args.output, args.variations, args.as_takes)
     t0 = time.perf_counter()
     with progress_bar(1000, f"{args.task} ({model.info.name})", unit="‰") as bar:
         def progress(p: Progress) -> None:
@@ -473,15 +485,60 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     elif options.key == AUTO and takes[0].key:
         print(f"{args.task}: new notes kept in {key_text(takes[0].key)}, the key of the music "
               "around them (--key none lifts this)", file=sys.stderr)
+    if args.as_takes:
+        _save_as_takes(args, model.info.name, takes, studio or {})
+    else:
+        _save_takes(takes, outputs, studio)
+    print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
+          f"{elapsed:.1f} s")
+    return 0
+
+
+def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
+    """Each take's song in its own file."""
+    from engine.io import save_song
+
     for take, path in zip(takes, outputs, strict=True):
         for warning in save_song(take.after, path, studio=studio or None):
             print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
         same = (" — the same notes as before (the model kept them): try another --seed"
                 if take.unchanged else "")
         print(f"{path}: {_written(take.counts())}, seed {take.seed}{same}")
-    print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
-          f"{elapsed:.1f} s")
-    return 0
+
+
+def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
+                   studio: dict) -> None:
+    """The input song unchanged in ``OUT.partita``, with ``takes`` waiting in their region
+    beside any the project already kept, as the studio saves them."""
+    from engine.io import save_song
+    from engine.jobs import take_from_result
+    from engine.jobs.saved_takes import mask_to_json, takes_from_json, takes_to_json
+    from engine.score.mask_geometry import describe
+
+    song = takes[0].before
+    restored = takes_from_json(studio.get("takes"), song)
+    for problem in restored.problems:
+        print(f"partita: warning: {problem}", file=sys.stderr)
+    store, labels = restored.store, dict(restored.request_labels)
+    made = []
+    for result in takes:
+        take = store.add(take_from_result(result, model))
+        labels[take.id] = result.edit.label
+        made.append(take)
+    take_set = store.for_mask(made[0].mask)
+    saved = takes_to_json(store, labels, take_set.mask)
+    # Numbered as `partita takes` and the studio number the saved regions.
+    region = [d["mask"] for d in saved["sets"]].index(mask_to_json(take_set.mask)) + 1
+    studio = {**studio, "takes": saved}
+    for warning in save_song(song, args.output, studio=studio):
+        print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
+    refs = [f"{region}{take_set.letter(t.id)}" for t in made]
+    named = EditGroup(made[0].prep).apply(song)  # the tracks a take adds have names too
+    print(f"{args.output}: {plural(len(made), 'take')} waiting in region {region} "
+          f"({describe(made[0].mask, named)}): "
+          + ", ".join(f"{ref} {plural(t.note_count, 'note')} (seed {t.options.seed})"
+                      for ref, t in zip(refs, made, strict=True)))
+    print(f"  keep one: partita takes {args.output} --accept {refs[0]} -o SONG")
 
 
 __all__ = ["DEFAULT_MODEL", "parse_pitch", "parse_pitch_range", "parse_spans", "register",

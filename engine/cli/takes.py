@@ -4,8 +4,9 @@
     partita takes SONG.partita --accept 1B -o OUT    apply take B of region 1 to the song
     partita takes SONG.partita --reject 1A -o OUT    drop it (the others keep their letters)
 
-The studio saves the takes nobody has decided on yet with its project; this is the same
-decision without the window, as one undo step's worth of change written to ``OUT``
+The studio (and a generation command's ``--as-takes``) saves the takes nobody has decided
+on yet with its project; this is the same decision without the window, as one undo step's
+worth of change written to ``OUT``
 (``.partita`` keeps the other waiting takes, MIDI keeps only the song). A take whose
 region was edited after it was made is applied only with ``--force`` (it overwrites those
 edits), as the studio asks first.

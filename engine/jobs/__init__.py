@@ -21,7 +21,7 @@ from .events import (
 )
 from .job import CancelReason, Job, JobRequest, JobState, Priority, region_key
 from .queue import JobQueue, Listener
-from .take import Take, TakeConflict, apply_take, make_take
+from .take import Take, TakeConflict, apply_take, make_take, take_from_result
 from .takes import TakeSet, TakeStatus, TakeStore, take_letter
 
 __all__ = [
@@ -49,5 +49,6 @@ __all__ = [
     "apply_take",
     "make_take",
     "region_key",
+    "take_from_result",
     "take_letter",
 ]

@@ -14,6 +14,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from engine.plugins.api import GenerateOptions
 from engine.plugins.result import (
@@ -33,6 +34,9 @@ from engine.score import (
     replace_in_mask,
     set_song_props,
 )
+
+if TYPE_CHECKING:
+    from engine.tasks import TaskResult
 
 _take_ids = itertools.count(1)
 
@@ -117,6 +121,15 @@ def make_take(
         created=time.time(), label=label, options=options or GenerateOptions(),
         prep=tuple(prep),
     )
+
+
+def take_from_result(result: TaskResult, model: str) -> Take:
+    """The take a task run directly (``engine.tasks``, the CLI) makes: the same as the job
+    queue's for that request, so it can be kept with a project and decided later
+    (``partita repaint … --as-takes``, ``partita takes``)."""
+    return make_take(job_id=0, model=model, task=result.task, mask=result.mask,
+                     song=result.before, revision=0, result=dict(result.new_notes),
+                     options=result.options, prep=result.prep)
 
 
 def _with_prep(prep: tuple[Edit, ...], swap: EditGroup) -> EditGroup:

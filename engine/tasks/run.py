@@ -32,6 +32,7 @@ from engine.plugins.result import ModelFailed, checked_result, written_mask
 from engine.score import (
     Edit,
     EditGroup,
+    InsertTrack,
     KeySignature,
     Mask,
     Note,
@@ -70,6 +71,8 @@ class TaskResult:
     edit: EditGroup
     seed: int | None = None
     key: str | None = None  # the key new notes were kept in (a named or the context's)
+    prep: tuple[Edit, ...] = ()  # the edits before the notes: new tracks, a longer song
+    options: GenerateOptions | None = None  # as the model ran them (key and voicing settled)
 
     @property
     def after(self) -> Song:
@@ -140,7 +143,7 @@ def _run(
     # Only the tracks the model answered for are rewritten: the others keep their notes.
     swap = replace_in_mask(prepared, written_mask(mask, new), new, label)
     return TaskResult(task, before, mask, new, EditGroup((*prep, *swap.edits), label),
-                      options.seed, options.key)
+                      options.seed, options.key, tuple(prep), options)
 
 
 def settle_options(options: GenerateOptions, song: Song, mask: Mask,
@@ -409,5 +412,22 @@ def run_variations(
             if (take.signature() not in seen and not take.unchanged) or attempt == redraws:
                 break
         seen.add(take.signature())
-        takes.append(take)
+        takes.append(_share_new_tracks(take, takes[0]) if takes else take)
     return takes
+
+
+def _share_new_tracks(take: TaskResult, first: TaskResult) -> TaskResult:
+    """``take`` with the tracks its request adds (harmonize's Alto, Tenor, Bass; compose's
+    instruments) being ``first``'s: each variation made its own, with new ids, so two
+    variations of one request wrote different regions; now they are takes of one."""
+    ids = {a.track.id: b.track.id for a, b in zip(take.prep, first.prep, strict=False)
+           if isinstance(a, InsertTrack) and isinstance(b, InsertTrack)}
+    if all(a == b for a, b in ids.items()):
+        return take
+    mask = Mask.of(*(replace(r, track_ids=frozenset(ids.get(t, t) for t in r.track_ids))
+                     for r in take.mask.regions))
+    new = {ids.get(t, t): notes for t, notes in take.new_notes.items()}
+    prepared = EditGroup(first.prep).apply(take.before)
+    swap = replace_in_mask(prepared, written_mask(mask, new), new, take.edit.label)
+    return replace(take, mask=mask, new_notes=new, prep=first.prep,
+                   edit=EditGroup((*first.prep, *swap.edits), take.edit.label))

@@ -77,3 +77,35 @@ def test_a_take_over_a_region_edited_since_needs_force(pending, tmp_path, capsys
     assert "--force" in capsys.readouterr().err and not out.exists()
     assert main(["takes", str(path), "--accept", "1A", "-o", str(out), "--force"]) == 0
     assert all(n.pitch != 80 for n in load_song(out).find_track("Lead").notes)
+
+
+def test_generated_takes_can_be_kept_in_a_project_to_decide_later(pending, tmp_path, capsys,
+                                                                  monkeypatch):
+    """--as-takes: the song unchanged, the variations waiting beside the project's own."""
+    from engine.cli import generate
+    from engine.models.plugin import tiny_random_model
+
+    monkeypatch.setattr(generate, "resolve_model",
+                        lambda name, task: tiny_random_model(0, lanes=12))
+    out = tmp_path / "more.partita"
+    assert main(["repaint", str(pending), "-o", str(out), "--tracks", "Piano", "--bars",
+                 "2-3", "--variations", "2", "--as-takes", "--seed", "5", "--steps", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 takes waiting in region 3 (Piano · bars 2–3): 3A" in printed
+    assert load_song(out) == load_song(pending)
+    assert main(["takes", str(out), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["ref"], r["seed"]) for r in rows[-2:]] == [("3A", 5), ("3B", 6)]
+    assert [r["ref"] for r in rows[:3]] == ["1A", "1B", "2A"]  # the saved ones stay
+    kept = tmp_path / "kept.mid"
+    assert main(["takes", str(out), "--accept", "3B", "-o", str(kept)]) == 0
+    piano = load_song(kept).find_track("Piano")
+    assert piano.notes != load_song(pending).find_track("Piano").notes
+    for argv, message in ((["-o", str(tmp_path / "x.mid")], "give -o NAME.partita"),
+                          (["-o", str(out)], "")):
+        capsys.readouterr()
+        rc = main(["repaint", str(pending), "--tracks", "1", "--bars", "1", "--as-takes",
+                   "--steps", "2", *argv])
+        assert rc == (1 if message else 0) and message in capsys.readouterr().err
+    assert main(["compose", "-o", str(tmp_path / "c.partita"), "--as-takes"]) == 1
+    assert "--as-takes needs a song" in capsys.readouterr().err

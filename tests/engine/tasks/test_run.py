@@ -232,6 +232,22 @@ def test_variations_differ_and_repeat_with_their_seeds():
     assert run(GenerateOptions(seed=12, steps=3)).signature() == takes[1].signature()
 
 
+def test_variations_that_add_tracks_share_them_and_so_one_region():
+    """Harmonize under a lone melody adds Alto, Tenor, Bass in each variation: the takes
+    write the same new tracks (one region to choose in), each still a whole take."""
+    song = chorale_melody()
+    tid = song.tracks[0].id
+    takes = tasks.run_variations(
+        lambda o: tasks.harmonize(song, tid, model=model(), options=o), OPTS, 3)
+    assert len({t.mask for t in takes}) == 1 and len({t.signature() for t in takes}) == 3
+    new = [e.track.id for e in takes[0].prep]
+    for take in takes:
+        after = check_take(take)
+        assert [t.id for t in after.tracks[1:]] == new
+        assert all(after.track(i).notes == take.new_notes[i] for i in new)
+        assert take.edit.inverse().apply(after).tracks == song.tracks
+
+
 def test_variations_redraw_a_repeated_take():
     song = chorale_melody()
     calls = []
