@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
-from engine.score.snap import SNAPS, snap_by_name, snap_tick, step_at
+from engine.score.snap import SNAPS, quantize_line, snap_by_name, step_at
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
 from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
@@ -788,7 +788,7 @@ class MainWindow(FileCommands, QMainWindow):
             if snap.division == 0:  # snap off: quantize to sixteenths
                 snap = snap_by_name("1/16")
             self.pianoroll.commit(quantize_edit(
-                notes, step_at(snap, tm, 0), lambda t: snap_tick(snap, tm, t)))
+                notes, step_at(snap, tm, 0), quantize_line(snap, tm, self.document.song.end)))
 
     def step_snap(self, direction: int) -> None:
         """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's

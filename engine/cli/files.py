@@ -207,6 +207,12 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
         return song
     if args.from_bar < 1:
         raise CliError(f"--from-bar {args.from_bar}: bars count from 1")
+    from engine.score import TimeMap
+
+    bars = max(1, TimeMap.of(song).whole_bars(song.end))
+    if args.from_bar > bars:  # it would lengthen the song to reach that bar
+        raise CliError(f"{args.input.name}: --from-bar {args.from_bar} is after the song's last "
+                       f"bar ({bars})")
     meter = None if args.meter is None else parse_meter(args.meter)
     key = args.key
     if key is not None:

@@ -20,6 +20,7 @@ from pathlib import Path
 from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 from engine.score import EditGroup, plural
+from engine.score.instruments import VOICE_PART_RANGES
 from engine.score.spelling import key_text
 from engine.tasks import AUTO
 
@@ -371,13 +372,16 @@ def _run_compose(args: argparse.Namespace) -> int:
     options = _checked(args, [])
     meter = parse_meter(args.meter)
     try:
-        specs = tuple(tasks.track_spec(n) for n in args.tracks.split(",") if n.strip())
+        specs = tuple(tasks.track_specs([n for n in args.tracks.split(",") if n.strip()]))
         params = tasks.SongParams(tracks=specs, bars=args.bars, tempo=args.tempo,
                                   meter=meter,
                                   key=options.key if options.key != AUTO else None,
                                   title=args.title)
     except tasks.TaskError as e:
         raise CliError(f"compose: {e}") from e
+    if args.model is None and len(specs) > 1 and all(
+            s.name.casefold() in VOICE_PART_RANGES for s in specs):  # a chorale
+        args.model = _chorale_model()
     return _generate(args, options, lambda model, o, p: tasks.compose(params, model=model,
                                                                       options=o, progress=p))
 

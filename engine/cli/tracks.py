@@ -206,7 +206,7 @@ def _transpose(track: Any, semitones: int, label: str) -> Any:
 
 def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
     from engine.score import TimeMap, quantize_notes
-    from engine.score.snap import SNAPS, snap_by_name, snap_tick, step_at
+    from engine.score.snap import SNAPS, quantize_line, snap_by_name, step_at
 
     names = [s.name for s in SNAPS if s.division != 0]
     match = [n for n in names if n.lower() == grid.strip().lower()]
@@ -214,7 +214,7 @@ def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
         raise CliError(f"{label}: no grid {grid.strip()!r} (grids: {', '.join(names)})")
     snap, tm = snap_by_name(match[0]), TimeMap.of(song)
     edit = quantize_notes(track.id, track.notes, step_at(snap, tm, 0),
-                          line=lambda t: snap_tick(snap, tm, t))
+                          line=quantize_line(snap, tm, song.end))
     if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
         return None  # already on the grid
     return replace(edit, label=f"Quantize {track.name} to {match[0]}")

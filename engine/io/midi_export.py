@@ -100,6 +100,7 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
     out: list[int | None] = [None] * len(tracks)
     pitched: list[_Group] = []
     kept: dict[int, _Group] = {}
+    moved: dict[tuple, _Group] = {}
     for i, t in enumerate(tracks):
         if not t.notes:
             continue
@@ -113,8 +114,11 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
         elif group is None and t.channel != DRUM_CHANNEL:
             kept[t.channel] = _Group(sound, [i], t.channel)
             pitched.append(kept[t.channel])
+        elif sound in moved:  # moves with an earlier track of the same sound
+            moved[sound].members.append(i)
         else:
-            pitched.append(_Group(sound, [i]))
+            moved[sound] = _Group(sound, [i])
+            pitched.append(moved[sound])
     while len(pitched) > len(PITCHED_CHANNELS):
         _merge_one(pitched)
     free = [c for c in PITCHED_CHANNELS if c not in {g.channel for g in pitched}]
@@ -142,6 +146,16 @@ def export_warnings(song: Song) -> list[str]:
             f"{'tracks' if len(empty) > 1 else 'track'} {', '.join(empty)} "
             f"{'have' if len(empty) > 1 else 'has'} no notes: a MIDI file keeps no empty "
             "tracks (save a .partita project to keep them)")
+    for prop, state, result in (("mute", "muted", "{it} will play"),
+                                ("solo", "soloed", "every track will play")):
+        on = [repr(t.name) for t in song.tracks if getattr(t, prop) and t.notes]
+        if on:
+            many = len(on) > 1
+            warnings.append(
+                f"{'tracks' if many else 'track'} {', '.join(on)} {'are' if many else 'is'} "
+                f"{state}: a MIDI file has no {prop}, so "
+                f"{result.format(it='they' if many else 'it')} (save a .partita project to "
+                "keep mute and solo)")
     for channel, tracks in sorted(sharing.items()):
         if len({_sound(t) for t in tracks}) > 1:
             names = ", ".join(repr(t.name) for t in tracks)
@@ -149,9 +163,9 @@ def export_warnings(song: Song) -> list[str]:
                                                   for t in tracks))
             warnings.append(
                 f"MIDI channel {channel + 1} is shared by tracks {names} with different "
-                f"instruments or banks ({instruments}): a General MIDI player plays them "
-                "all with the program sent last (MIDI has 16 channels; save a .partita "
-                "project to keep every instrument)")
+                f"instruments, banks or mixer settings ({instruments}): a General MIDI "
+                "player plays them all with the program, volume and pan sent last (MIDI "
+                "has 16 channels; save a .partita project to keep every instrument)")
     return warnings
 
 
@@ -166,11 +180,15 @@ class _Group:
 
 def _sound(track: Track) -> tuple:
     """What a channel must be set to for ``track`` to sound right: its program, program
-    changes and bank selects. Tracks with equal sounds can share a channel losslessly."""
+    changes, bank selects, volume and pan. Tracks with equal sounds can share a channel
+    losslessly."""
     banks = tuple((c.tick, c.number, c.value) for c in track.controls
                   if c.kind == "control_change" and c.number in CC_BANK)
     changes = tuple((p.tick, p.program) for p in track.program_changes)
-    return track.is_drum, track.program, changes, banks
+    # Volume and pan too: they are per channel (CC7/CC10), so two tracks at different
+    # levels on one channel would both play at whichever was sent last.
+    mixer = (volume_to_cc(track.volume), pan_to_cc(track.pan))
+    return track.is_drum, track.program, changes, banks, mixer
 
 
 def _merge_one(groups: list[_Group]) -> None:

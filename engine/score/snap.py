@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .timing import TimeMap
@@ -15,6 +16,14 @@ class Snap:
     name: str
     division: int
     triplet: bool = False
+
+    def exact_ticks(self, ppq: int) -> float:
+        """One grid step as a fraction of ticks: an eighth-note triplet at 256 PPQ is
+        85⅓ ticks, and lines counted with 85 drift off the beat across a bar."""
+        if self.division <= 0:
+            return 0.0
+        whole = ppq * 4
+        return whole * 2 / (self.division * 3) if self.triplet else whole / self.division
 
     def ticks(self, ppq: int) -> int:
         """Ticks per grid step at ``ppq`` (0 when snapping is off; bars handled by callers)."""
@@ -67,13 +76,27 @@ def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
     t = max(0, int(tick))
     bar = tm.tick_to_bar(t)
     bar_start, bar_end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
-    step = step_at(snap, tm, t)
+    step = step_at(snap, tm, t) if snap.division < 0 else snap.exact_ticks(tm.ppq)
     offset = tick - bar_start
     if mode != "round":
-        return max(0, bar_start + int(offset // step) * step)
+        return max(0, bar_start + round(int(offset // step) * step))
     # The next bar line is a grid line too: a 7/8 bar is not whole quarter notes long, and
     # a pickup or a bar cut short by a meter change is shorter than its meter says.
-    line = bar_start + round(offset / step) * step
+    line = bar_start + round(round(offset / step) * step)
     if line > bar_end or bar_end - tick < abs(tick - line):
         line = bar_end
     return max(0, line)
+
+
+def quantize_line(snap: Snap, tm: TimeMap, song_end: int) -> Callable[[int], int]:
+    """The grid line a note starting at ``tick`` is quantized to: the nearest
+    (:func:`snap_tick`), except that a note never moves onto or past the end of the song's
+    last bar (rounding the last notes up to the next bar line made the song a bar longer):
+    it takes the line at or before it instead."""
+    last = tm.bar_to_tick(tm.whole_bars(song_end))
+
+    def line(tick: int) -> int:
+        nearest = snap_tick(snap, tm, tick)
+        return nearest if nearest < last or tick >= last else snap_tick(snap, tm, tick, "floor")
+
+    return line

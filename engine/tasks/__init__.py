@@ -23,6 +23,7 @@ from .instruments import (
     accompaniment_specs,
     new_track_edits,
     track_spec,
+    track_specs,
 )
 from .keys import AUTO, new_piece_signature, resolve_key
 from .run import (
@@ -65,5 +66,6 @@ __all__ = [
     "run_variations",
     "settle_options",
     "track_spec",
+    "track_specs",
     "variation_seed",
 ]

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, Track
-from engine.score.instruments import GM_PROGRAMS, part_range, role_of
+from engine.score.instruments import GM_PROGRAMS, VOICE_PART_RANGES, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.spelling import pitch_name
 from engine.score.track_edits import free_channel
@@ -58,6 +58,9 @@ _ALIASES: dict[str, tuple[int, bool]] = {
     "brass": (61, False), "sax": (65, False), "saxophone": (65, False), "oboe": (68, False),
     "bassoon": (70, False), "clarinet": (71, False), "flute": (73, False), "lead": (80, False),
     "synth": (80, False), "pad": (89, False), "melody": (73, False),
+    "e-piano": (4, False), "rhodes": (4, False), "vocals": (52, False), "vocal": (52, False),
+    "vox": (52, False), "singer": (53, False), "upright bass": (32, False),
+    "synth bass": (38, False), "nylon guitar": (24, False), "steel guitar": (25, False),
     "drums": (0, True), "drum": (0, True), "drum kit": (0, True), "kit": (0, True),
     "percussion": (0, True),
 }
@@ -74,13 +77,30 @@ def track_spec(name: str) -> TrackSpec:
         return TrackSpec(name.strip().title(), program, is_drum)
     exact = [i for i, gm in enumerate(GM_PROGRAMS) if gm.lower() == key]
     part = exact or [i for i, gm in enumerate(GM_PROGRAMS) if key in gm.lower()]
-    if len(part) == 1:
+    if not part:  # every word somewhere in the name: "warm pad", "nylon guitar"
+        words = key.replace("-", " ").split()
+        part = [i for i, gm in enumerate(GM_PROGRAMS)
+                if all(w in gm.lower().replace("(", " ").replace(")", " ").split()
+                       for w in words)]
+    if len({GM_PROGRAMS[i].rstrip(" 12") for i in part}) == 1:  # "String Ensemble 1/2": 1
         return TrackSpec(name.strip().title(), part[0])
     if part:
         options = ", ".join(GM_PROGRAMS[i] for i in part[:4])
         raise TaskError(f"instrument {name!r} is ambiguous: {options}, ...")
     raise TaskError(f"unknown instrument {name!r} (try Piano, Bass, Drums, Strings, Guitar, "
                     "Choir, Flute, or a General MIDI instrument name)")
+
+
+def track_specs(names: Sequence[str]) -> list[TrackSpec]:
+    """Tracks from instruments as users list them (:func:`track_spec` each), except that
+    two to four voice parts (Soprano, Alto, Tenor, Bass, each once) are a choir's: a
+    "Bass" among them is a sung bass, not a bass guitar."""
+    keys = [" ".join(n.split()).casefold() for n in names]
+    if 2 <= len(keys) <= 4 and len(set(keys)) == len(keys) and all(
+            k in VOICE_PART_RANGES for k in keys):
+        choir = _ALIASES["choir"][0]
+        return [TrackSpec(" ".join(n.split()).title(), choir) for n in names]
+    return [track_spec(n) for n in names]
 
 
 def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]:

@@ -39,7 +39,7 @@ from .instruments import (
     accompaniment_kind,
     accompaniment_specs,
     new_track_edits,
-    track_spec,
+    track_specs,
     unreachable_band,
 )
 
@@ -84,17 +84,14 @@ class Instrument:
 
 
 def parse_instruments(text: str) -> list[Instrument]:
-    """``"Piano, Bass, Drums"`` → instruments (names as :func:`engine.tasks.track_spec`
-    reads them); :class:`PlanError` names the one it does not know."""
-    out = []
-    for part in text.split(","):
-        if part.strip():
-            try:
-                spec = track_spec(part)
-            except TaskError as e:
-                raise PlanError(str(e)) from e
-            out.append(Instrument(spec.name, spec.program, spec.is_drum))
-    return out
+    """``"Piano, Bass, Drums"`` → instruments (names as :func:`engine.tasks.track_specs`
+    reads them: "Soprano, Alto, Tenor, Bass" is a choir); :class:`PlanError` names the one
+    it does not know."""
+    try:
+        specs = track_specs([p for p in text.split(",") if p.strip()])
+    except TaskError as e:
+        raise PlanError(str(e)) from e
+    return [Instrument(s.name, s.program, s.is_drum) for s in specs]
 
 
 def default_accompaniment(melody: Track) -> str:

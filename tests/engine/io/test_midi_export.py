@@ -243,3 +243,31 @@ def test_a_velocity_0_note_is_written_as_velocity_1():
     assert sorted((n.start, n.pitch, n.velocity) for n in back.notes) == [
         (0, 60, 80), (0, 64, 90), (480, 60, 1)]
     assert sorted(n.end for n in back.notes) == [720, 960, 960]  # FIFO: see nested notes
+
+
+def test_what_a_midi_file_cannot_hold_is_said_by_name():
+    song = Song(tracks=(
+        Track("Kick", is_drum=True, channel=DRUM_CHANNEL, mute=True,
+              notes=(Note(36, 0, 120),)),
+        Track("Lead", channel=1, solo=True, notes=(Note(72, 0, 480),)),
+        Track("Pad", channel=2),  # no notes yet
+    ))
+    assert export_warnings(song) == [
+        "track 'Pad' has no notes: a MIDI file keeps no empty tracks (save a .partita "
+        "project to keep them)",
+        "track 'Kick' is muted: a MIDI file has no mute, so it will play (save a .partita "
+        "project to keep mute and solo)",
+        "track 'Lead' is soloed: a MIDI file has no solo, so every track will play (save a "
+        ".partita project to keep mute and solo)"]
+
+
+def test_tracks_at_different_levels_do_not_share_a_channel():
+    """Volume and pan are per channel: two pianos on channel 1 at 30 and 100 would both
+    play at whichever CC7 came last, so the second moves to a free channel."""
+    a = Track("Piano L", channel=0, volume=30 / 127, notes=(Note(60, 0, 480),))
+    b = Track("Piano R", channel=0, volume=100 / 127, notes=(Note(64, 0, 480),))
+    c = Track("Piano R2", channel=0, volume=100 / 127, notes=(Note(67, 0, 480),))
+    channels = export_channels((a, b, c))
+    assert channels[0] == 0 and channels[1] == channels[2] != 0
+    back = midi_from_bytes(midi_to_bytes(Song(tracks=(a, b, c))))
+    assert sorted(round(t.volume * 127) for t in back.tracks) == [30, 100, 100]

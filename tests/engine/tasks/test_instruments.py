@@ -24,3 +24,21 @@ def test_satb_voices_under_a_solo_instrument_come_from_its_family(melody, voices
     for spec in specs:  # each part has at least an octave its instrument plays
         lo, hi = part_range(spec.name, spec.program)
         assert hi - lo >= 12
+
+
+def test_instruments_are_found_as_musicians_type_them():
+    from engine.tasks import track_spec
+
+    assert [track_spec(n).program for n in (
+        "Warm Pad", "Nylon Guitar", "E-Piano", "Vocals", "string ensemble", "Fretless")] == [
+        89, 24, 4, 52, 48, 35]  # every word in a GM name; numbered twins: the first
+
+
+def test_four_voice_parts_are_a_choir_and_a_bass_elsewhere_is_a_bass_guitar():
+    from engine.tasks import track_specs
+
+    satb = track_specs(["Soprano", "Alto", "tenor", "Bass"])
+    assert [(s.name, s.program) for s in satb] == [
+        ("Soprano", 52), ("Alto", 52), ("Tenor", 52), ("Bass", 52)]
+    assert [s.program for s in track_specs(["Piano", "Bass", "Drums"])] == [0, 33, 0]
+    assert track_specs(["Soprano", "Soprano"])[1].program == 52  # not a voice set: as typed
