@@ -11,6 +11,7 @@ regions), tracks by number from 1 or by name.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import sys
@@ -69,6 +70,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="no parallel fifths or octaves between parts (chorale style)")
     g.add_argument("--variations", type=int, default=1, metavar="N",
                    help="write N different takes: OUT-1.mid … OUT-N.mid")
+    g.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a model's own option (GenerateOptions.extra), e.g. --option "
+                        "style=rock for partita-drumkit; numbers and true/false are read as "
+                        "such; may be repeated")
     g.add_argument("--as-takes", action="store_true",
                    help="keep the song as it is and save the takes in OUT.partita, waiting "
                         "to be decided as the studio's takes are (then: partita takes OUT "
@@ -154,6 +159,10 @@ def resolve_model(name: str | None, task: str) -> ModelPlugin:
         model = registry.get(name)
     else:
         entry = registry.default(task)
+        wanted = os.environ.get("PARTITA_MODEL")
+        if wanted and entry is not None and entry.name != wanted:
+            print(f"partita: warning: PARTITA_MODEL={wanted}: no usable model of that name "
+                  f"can {task} (see `partita models`); using {entry.name}", file=sys.stderr)
         if entry is None or entry.plugin is None:
             raise CliError(f"{task}: no model is installed that can {task} "
                            "(see `partita models list`)")
@@ -247,11 +256,29 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
     if args.variations < 1:
         raise CliError("--variations must be at least 1")
     key = _key_option(args.key)
-    return GenerateOptions(
+    extra = dict(_model_option(text) for text in args.option)
+    return GenerateOptions(extra=extra,
         steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
         precision=args.precision or "auto", key=key, density=args.density,
         keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels,
     )
+
+
+def _model_option(text: str) -> tuple[str, object]:
+    """``--option style=rock`` → ``("style", "rock")``; ``phrase_bars=8`` → 8, ``x=true``
+    → True."""
+    import json
+
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise CliError(f"--option {text!r}: give NAME=VALUE (e.g. --option style=rock)")
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        parsed = value
+    if not isinstance(parsed, str | int | float | bool) or parsed is None:
+        parsed = value  # a JSON list or object stays the text typed
+    return name.strip(), parsed
 
 
 def _key_option(text: str) -> str | None:
@@ -476,13 +503,21 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
             done = round(1000 * p.step / max(p.total, 1))
             bar.update(max(0, done - bar.n))
 
-        try:
-            takes = tasks.run_variations(lambda o: run(model, o, progress), options,
-                                         args.variations)
+        try:  # a model's print() goes to stderr: stdout says what was written
+            with contextlib.redirect_stdout(sys.stderr):
+                takes = tasks.run_variations(lambda o: run(model, o, progress), options,
+                                             args.variations)
         except tasks.TaskError as e:
             raise CliError(f"{args.task}: {e}") from e
     elapsed = time.perf_counter() - t0
-    if options.key == AUTO and takes[0].key and args.task == "compose":
+    strays = _notes_off_key(takes)
+    if strays:  # a model that does not follow the key: say so rather than claim it
+        n, total = strays
+        key = key_text(takes[0].key)
+        print(f"{args.task}: {model.info.name} was asked to keep new notes in {key}, but "
+              f"{n} of its {plural(total, 'new note')} are outside it (the model does not "
+              "follow --key)", file=sys.stderr)
+    elif options.key == AUTO and takes[0].key and args.task == "compose":
         keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
         print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "
               "lifts it)", file=sys.stderr)
@@ -496,6 +531,24 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0
+
+
+def _notes_off_key(takes: list) -> tuple[int, int] | None:
+    """``(notes outside the key, new pitched notes)`` over ``takes``, when any new note
+    is outside the key its take was asked to keep (drum notes are not pitches)."""
+    from engine.score.spelling import scale_pitch_classes
+
+    off = total = 0
+    for take in takes:
+        if not take.key:
+            continue
+        scale = scale_pitch_classes(take.key)
+        song = take.after
+        for tid, notes in take.new_notes.items():
+            if not song.track(tid).is_drum:
+                total += len(notes)
+                off += sum(1 for n in notes if n.pitch % 12 not in scale)
+    return (off, total) if off else None
 
 
 def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:

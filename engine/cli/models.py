@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from engine.plugins.discovery import check_loads, user_models_dir
@@ -113,6 +114,11 @@ def _remove(args: argparse.Namespace) -> int:
     registry = Registry(user_dir=args.dir or user_models_dir())
     folder = registry.remove(args.name)
     print(f"removed {args.name} ({folder})")
+    left = [e for e in registry.entries()  # refreshed by remove
+            if e.name == args.name and e.ok]
+    if left:  # a package or a built-in of that name was the one in use all along
+        print(f"partita: note: {args.name!r} is still provided by {left[0].source}",
+              file=sys.stderr)
     return 0
 
 

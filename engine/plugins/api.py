@@ -175,11 +175,13 @@ def cannot_write(info: ModelInfo, song: Song, track_ids: Iterable[int]) -> str |
     """Why a model cannot write these tracks of ``song``, or None when it can
     (:func:`writes_drums`, :func:`writes_pitched`).
 
-    One unwritable track refuses the whole job (nothing is skipped), because the notes a
-    model leaves out of its masked tracks are deleted.
+    One unwritable track refuses the whole job (nothing is skipped): a job half done
+    would be a take the user did not ask for.
     """
     ids = set(track_ids)
     tracks = [t for t in song.tracks if t.id in ids]
+    if tracks and not info.instruments:
+        return f"{info.name} declares no instruments it can write"
     drums = [t.name for t in tracks if t.is_drum and not writes_drums(info)]
     pitched = [t.name for t in tracks if not t.is_drum and not writes_pitched(info)]
     names = ", ".join(repr(n) for n in drums + pitched)

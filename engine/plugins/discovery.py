@@ -27,10 +27,17 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
-from .api import API_VERSION, TASKS, ModelInfo, ModelPlugin
+from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo, ModelPlugin
 from .entry import DISABLED, Entry
 from .errors import PluginError, failure
-from .manifest import MANIFEST_NAME, Manifest, load_manifest
+from .manifest import (
+    INSTRUMENTS,
+    MANIFEST_NAME,
+    MODEL_MANIFEST_NAME,
+    Manifest,
+    load_manifest,
+    name_problem,
+)
 from .packs import check_api_version, load_pack, pack_loader, verify_pack
 from .probe import import_problem
 
@@ -88,6 +95,21 @@ def check_plugin(plugin: object) -> ModelPlugin:
         raise PluginError(f"{type(plugin).__name__}.info is not a ModelInfo")
     if not info.name:
         raise PluginError(f"{type(plugin).__name__}.info.name is empty")
+    # The rules a manifest is held to, for a model that comes with none (an entry point):
+    # its name is typed on command lines and names its folders.
+    problem = name_problem(info.name)
+    if problem:
+        raise PluginError(f"{type(plugin).__name__}.info.name: {problem}")
+    odd = [i for i in info.instruments if i not in INSTRUMENTS]
+    if odd or not info.instruments:
+        raise PluginError(f"model {info.name!r}: instruments must be some of "
+                          f"{', '.join(INSTRUMENTS)} (got {', '.join(map(repr, odd)) or 'none'})")
+    if not info.precisions or any(p not in PRECISIONS for p in info.precisions) or (
+            info.default_precision not in info.precisions):
+        raise PluginError(f"model {info.name!r}: precisions must be some of "
+                          f"{', '.join(PRECISIONS)}, the default one of them (got "
+                          f"{', '.join(info.precisions) or 'none'}, default "
+                          f"{info.default_precision})")
     if info.api_version != API_VERSION:
         raise PluginError(
             f"model {info.name!r} is written for plugin API {info.api_version}, "
@@ -217,7 +239,9 @@ def from_folder(folder: Path, origin: str = "folder") -> list[Entry]:
         return []
     out: list[Entry] = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        if (sub / MANIFEST_NAME).is_file():
+        # A model folder Partita wrote (`runs/<name>/best`) has a manifest.json, and
+        # load_manifest reads either: one copied in by hand is listed as installed is.
+        if (sub / MANIFEST_NAME).is_file() or (sub / MODEL_MANIFEST_NAME).is_file():
             out += from_plugin_folder(sub, origin)
     return out
 

@@ -9,7 +9,8 @@ ordinary exception is left to the real import, which reports it the usual way.
 
 The verdict is kept per plugin version (the folder's files: names, sizes and times) in
 the state folder, so only a new or changed plugin pays for the child process (about a
-second, more for a plugin that imports torch).
+second, more for a plugin that imports torch). A time-out is not kept: a slow first
+import (a cold disk) is tried again at the next start.
 """
 
 from __future__ import annotations
@@ -50,13 +51,16 @@ def import_problem(folder: Path, module: str, timeout: float | None = None) -> s
         if key in cache:
             _known[key] = cache[key]
         else:
-            _known[key] = _try(folder, module, TIMEOUT_S if timeout is None else timeout)
-            cache[key] = _known[key]
-            _write_cache(cache)
+            problem, lasting = _try(folder, module, TIMEOUT_S if timeout is None else timeout)
+            _known[key] = problem
+            if lasting:  # a slow import (a cold disk) is tried again by the next run
+                cache[key] = problem
+                _write_cache(cache)
     return _known[key] or None
 
 
-def _try(folder: Path, module: str, timeout: float) -> str:
+def _try(folder: Path, module: str, timeout: float) -> tuple[str, bool]:
+    """The problem ("" for none) and whether it is the plugin's for good (kept on disk)."""
     env = dict(os.environ)
     # The child finds what this process finds (the engine's API above all).
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -65,17 +69,19 @@ def _try(folder: Path, module: str, timeout: float) -> str:
                               cwd=folder, env=env, timeout=timeout, capture_output=True)
     except subprocess.TimeoutExpired:
         return (f"importing {module!r} did not finish within {timeout:g} s (it would block "
-                "every command): fix the plugin, or remove its folder")
+                "every command): fix the plugin, or remove its folder; the next start "
+                "tries again"), False
     except OSError as e:
-        return f"could not try importing {module!r} in a separate process: {e}"
+        return f"could not try importing {module!r} in a separate process: {e}", False
     if done.returncode == 0:
-        return ""
+        return "", True
     if done.returncode < 0:
         with contextlib.suppress(ValueError):
             name = signal.Signals(-done.returncode).name
-            return f"importing {module!r} crashed the process ({name}): it is not loaded"
+            return (f"importing {module!r} crashed the process ({name}): it is not "
+                    "loaded"), True
     return (f"importing {module!r} ended the process (exit code {done.returncode}): "
-            "it is not loaded")
+            "it is not loaded"), True
 
 
 def _fingerprint(folder: Path, module: str) -> str:
@@ -105,7 +111,11 @@ def _read_cache() -> dict[str, str]:
         else {}
 
 
+CACHE_ENTRIES = 256  # the latest verdicts kept (every edit of a plugin makes a new one)
+
+
 def _write_cache(cache: dict[str, str]) -> None:
+    cache = dict(list(cache.items())[-CACHE_ENTRIES:])
     with contextlib.suppress(OSError):  # no cache: the next run tries again
         path = _cache_path()
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -204,11 +204,21 @@ class Registry:
         if not found:
             raise PluginError(f"no model named {name!r} (see `partita models`)")
         home = self.user_dir.resolve()
+        folders = []
         for e in found:
             where = Path(e.location).resolve() if e.location else None
             if e.origin == "user" and where is not None and where.is_relative_to(home) \
                     and where != home:
-                return home / where.relative_to(home).parts[0]  # the plugin's own folder
+                folders.append(home / where.relative_to(home).parts[0])  # its own folder
+        folders = list(dict.fromkeys(folders))
+        if len(folders) > 1:  # which one the user means is theirs to say
+            used = next((e.source for e in found if e.ok), "none of them")
+            raise PluginError(
+                f"{len(folders)} folders in your models folder are named {name!r}: "
+                f"{', '.join(f.name for f in folders)} (in use: {used}); delete the one you "
+                f"mean from {home}")
+        if folders:
+            return folders[0]
         e = found[0]
         how = {"builtin": "it ships with Partita",
                "package": f"it is an installed package: `pip uninstall` it ({e.source})"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from engine.score import Mask, Note, Song, new_note_id, plural
+from engine.score import Mask, Note, Song, TimeMap, new_note_id, plural
 
 from .errors import PluginError
 
@@ -38,7 +38,8 @@ def checked_result(
     """``result`` as ``{track id: notes sorted by Note.key}``; :class:`InvalidResult` if bad.
 
     Checks: a mapping whose keys are masked track ids and whose values hold only
-    :class:`Note` s inside the mask. Sequences (a generator too) are read once. Note ids
+    :class:`Note` s inside the mask; a note held past the song's end is cut there.
+    Sequences (a generator too) are read once. Note ids
     that collide with notes the result keeps (or repeat within it) are replaced by fresh
     ones. ``song`` is the song the model was given.
     """
@@ -60,6 +61,13 @@ def checked_result(
         raise InvalidResult(f"model {model!r}: {plural(len(stray), 'note')} {verb} outside "
                             f"the mask (first: track {tid}, tick {first.start}, "
                             f"pitch {first.pitch})")
+    # A note may be held past its region (a tie into the bar after), never past the song's
+    # last bar (or the mask, where a task lengthens the song): a take does not lengthen a
+    # song its request did not.
+    tm = TimeMap.of(song)
+    end = max(tm.bar_to_tick(tm.whole_bars(song.end)), *(r.end for r in mask.regions))
+    clean = {tid: tuple(replace(n, duration=max(1, end - n.start)) if n.end > end else n
+                        for n in notes) for tid, notes in clean.items()}
     return {tid: _fresh_ids(notes, kept_ids) for tid, notes in clean.items()}
 
 

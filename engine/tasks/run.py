@@ -165,7 +165,7 @@ def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptio
     except Cancelled:
         raise
     except CannotGenerate as e:  # about the song or the request, not the model's fault
-        raise TaskError(str(e)) from None
+        raise TaskError(f"{model.info.name}: {e}") from None
     except (Exception, SystemExit) as e:
         raise ModelFailed(f"model {model.info.name!r} failed: {failure(e, 'generating')}"
                           ) from e

@@ -5,7 +5,14 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 
-from engine.plugins.api import CancelToken, GenerateOptions, ModelInfo, Progress, ProgressCallback
+from engine.plugins.api import (
+    CancelToken,
+    CannotGenerate,
+    GenerateOptions,
+    ModelInfo,
+    Progress,
+    ProgressCallback,
+)
 from engine.score import Mask, Note, Song, TimeMap
 from engine.score.instruments import role_of
 
@@ -51,9 +58,13 @@ class DrumKit:
         if not drum_tracks or mask.is_empty:
             return {}
         style = str(options.extra.get("style", "auto"))
-        if style not in STYLES:
-            raise ValueError(f"unknown drum style {style!r} (styles: {', '.join(STYLES)})")
-        phrase = max(1, int(options.extra.get("phrase_bars", 4)))
+        if style not in STYLES:  # the request's problem, not the model's (not a failure)
+            raise CannotGenerate(f"unknown drum style {style!r} (styles: {', '.join(STYLES)})")
+        try:
+            phrase = max(1, int(options.extra.get("phrase_bars", 4)))
+        except (TypeError, ValueError):
+            raise CannotGenerate(f"phrase_bars must be a whole number of bars (got "
+                                 f"{options.extra.get('phrase_bars')!r})") from None
         rng = random.Random(options.seed)
         tmap = TimeMap.of(song)
         step = max(1, song.ppq // 4)

@@ -449,6 +449,16 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
             "--bars", "4-5", "--steps", "3", "--seed", "2"]
     assert main(args) == 0
     assert "new notes kept in D minor, the key of the music around them" in capsys.readouterr().err
+
+    def chromatic(song, mask):  # a plugin that ignores options.key
+        start = mask.span[0]
+        return {min(mask.track_ids): tuple(Note(60 + i, start + i * Q, Q, 80) for i in range(12))}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(chromatic))
+    assert main(args) == 0
+    assert ("repaint: qa was asked to keep new notes in D minor, but 4 of its 12 new notes "
+            "are outside it (the model does not follow --key)") in capsys.readouterr().err
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
     assert main([*args, "--key", "none"]) == 0
     assert "kept in" not in capsys.readouterr().err
     assert main([*args, "--key", "H"]) == 1
@@ -492,3 +502,27 @@ def test_repaint_paints_beats_and_several_regions_and_nothing_else(song_file, tm
             (["--region", "1:2-3", "--pitch", "C4-C5"], "--pitch goes with --tracks")):
         assert main(["repaint", str(song_file), "-o", str(out), *argv]) == 1
         assert message in capsys.readouterr().err
+
+
+def test_a_models_own_options_reach_it_and_its_prints_stay_off_stdout(song_file, tmp_path,
+                                                                     capsys, monkeypatch):
+    seen = []
+
+    class Chatty:
+        info = ModelInfo("chatty", "0")
+
+        def generate(self, song, mask, options, progress, cancel):
+            seen.append(dict(options.extra))
+            print("loading my weights…")
+            return {}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Chatty())
+    assert main(["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks", "1",
+                 "--bars", "1", "--option", "style=funk", "--option", "phrase_bars=8",
+                 "--option", "swing=true"]) == 0
+    assert seen == [{"style": "funk", "phrase_bars": 8, "swing": True}]
+    out, err = capsys.readouterr()
+    assert "loading my weights" not in out and "loading my weights" in err
+    assert main(["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks", "1",
+                 "--bars", "1", "--option", "style"]) == 1
+    assert "--option 'style': give NAME=VALUE" in capsys.readouterr().err

@@ -255,3 +255,16 @@ def test_remove_deletes_a_model_from_the_users_folder_only(tmp_path, models_dir,
     (broken / "partita-plugin.json").write_text("{not json")
     assert main(["models", "remove", "broken"]) == 0  # a broken one goes too
     assert not broken.exists()
+
+
+def test_remove_refuses_to_guess_between_two_folders_of_one_name(tmp_path, models_dir,
+                                                                  capsys):
+    import shutil
+
+    assert main(["models", "install", str(our_pack(tmp_path / "src"))]) == 0
+    shutil.copytree(models_dir / "handmade", models_dir / "copy-of-handmade")
+    assert main(["models", "remove", "handmade"]) == 1
+    err = capsys.readouterr().err
+    assert "2 folders in your models folder are named 'handmade'" in err
+    assert "copy-of-handmade, handmade" in err
+    assert (models_dir / "handmade").is_dir() and (models_dir / "copy-of-handmade").is_dir()

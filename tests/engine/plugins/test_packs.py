@@ -57,3 +57,18 @@ def test_a_broken_pack_is_not_installed(tmp_path):
     with pytest.raises(PluginError, match="SHA-256 mismatch"):
         install_pack(src, tmp_path / "models")
     assert not (tmp_path / "models" / "p").exists()
+
+
+def test_a_model_folder_copied_into_the_models_folder_is_listed(tmp_path):
+    """`partita train` writes manifest.json; a run's best/ copied by hand into the models
+    folder (not `models install`) was silently not listed at all."""
+    from engine.plugins import Registry
+
+    src = write_pack(tmp_path / "runs", "mine")
+    (src / "partita-plugin.json").rename(src / "manifest.json")
+    models = tmp_path / "models"
+    models.mkdir()
+    src.rename(models / "mine")
+    entries = Registry(entry_points=False, plugin_dirs=[], user_dir=models).entries()
+    # listed as a pack (this toy pack's architecture has no loader: disabled, and said)
+    assert [(e.name, e.kind, e.origin) for e in entries] == [("mine", "pack", "user")]

@@ -7,6 +7,7 @@ good plugins next to it keep working.
 from __future__ import annotations
 
 import importlib.util
+import re
 import subprocess
 import sys
 import textwrap
@@ -255,3 +256,26 @@ def test_entry_points_include_the_builtin_models():
     # One plugin found both as an installed package and in plugins/ is listed once.
     reg = Registry()
     assert len([e for e in reg.entries() if e.name == "drumkit"]) == 1
+
+
+@pytest.mark.parametrize("info, message", [
+    (ModelInfo("Bad Name", "1"), "info.name: 'Bad Name' must be 1-64 chars"),
+    (ModelInfo("../../etc", "1"), "must be 1-64 chars"),
+    (ModelInfo("m", "1", instruments=("kazoo",)), "instruments must be some of"),
+    (ModelInfo("m", "1", instruments=()), "(got none)"),
+    (ModelInfo("m", "1", precisions=("fp64",), default_precision="fp64"),
+     "precisions must be some of"),
+])
+def test_a_model_without_a_manifest_is_held_to_the_manifest_rules(info, message):
+    """An entry point has no manifest: its ModelInfo was listed as ok with a name no
+    command line could name, or instruments no track has."""
+    from engine.plugins.discovery import check_plugin
+
+    class Model:
+        def generate(self, song, mask, options, progress, cancel):
+            return {}
+
+    plugin = Model()
+    plugin.info = info
+    with pytest.raises(PluginError, match=re.escape(message)):
+        check_plugin(plugin)

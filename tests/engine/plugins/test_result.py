@@ -98,3 +98,13 @@ def test_a_silent_note_in_a_result_is_written_at_the_softest_velocity():
     mask = Mask.of(Region({lead.id}, 0, 480))
     out = checked_result({lead.id: [Note(60, 0, 120, 0)]}, model="qa", song=song, mask=mask)
     assert [n.velocity for n in out[lead.id]] == [1]
+
+
+def test_a_note_held_past_the_songs_last_bar_is_cut_there(song_and_mask):
+    """A tie into the bar after the region is music; a note held for minutes past the
+    song's end made a repaint lengthen it from 32 bars to 57."""
+    song, piano, _, _, mask = song_and_mask
+    out = check(song, mask, {piano.id: [Note(60, 960, 100_000), Note(64, 1500, 400)]})
+    assert [(n.start, n.end) for n in out[piano.id]] == [(960, 3840), (1500, 1900)]  # 2 bars
+    tie = check(song, Mask.of(Region({piano.id}, 0, 960)), {piano.id: [Note(62, 720, 600)]})
+    assert tie[piano.id][0].end == 1320  # past its region, inside the song: kept
