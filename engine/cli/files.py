@@ -92,17 +92,28 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         "notes": song.note_count,
         "bars": tm.bar_count(song.end),
         "seconds": round(tm.tick_to_seconds(song.end), 3),
-        "tempos": [{"tick": t.tick, "bar": tm.tick_to_bar(t.tick) + 1, "bpm": round(t.bpm, 3)}
+        "tempos": [{"tick": t.tick, "bar": tm.tick_to_bar(t.tick) + 1,
+                    "position": _position(tm, t.tick), "bpm": round(t.bpm, 3)}
                    for t in song.tempos],
         "time_signatures": [
             {"tick": s.tick, "bar": tm.tick_to_bar(s.tick) + 1,
-             "meter": f"{s.numerator}/{s.denominator}"}
+             "position": _position(tm, s.tick), "meter": f"{s.numerator}/{s.denominator}"}
             for s in song.time_signatures
         ],
-        "key_signatures": [{"tick": k.tick, "bar": tm.tick_to_bar(k.tick) + 1, "key": k.key}
+        "key_signatures": [{"tick": k.tick, "bar": tm.tick_to_bar(k.tick) + 1,
+                            "position": _position(tm, k.tick), "key": k.key}
                            for k in song.key_signatures],
         "tracks": tracks,
     }
+
+
+def _position(tm: Any, tick: int) -> str:
+    """Where a change falls as a DAW's ruler says it: ``"39"`` on a bar line, ``"39.3"``
+    on a beat, ``"39.3.120"`` between beats."""
+    p = tm.tick_to_position(tick)
+    if p.tick:
+        return tm.format_position(tick)
+    return f"{p.bar + 1}" if p.beat == 0 else f"{p.bar + 1}.{p.beat + 1}"
 
 
 def format_facts(f: dict[str, Any]) -> str:
@@ -115,8 +126,10 @@ def format_facts(f: dict[str, Any]) -> str:
         ("Title", f["title"] or "—"),
         ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), {f['bars']} bars"),
         ("Tempo", _tempo_text(f["tempos"])),
-        ("Meter", _changes_text([(s["bar"], s["meter"]) for s in f["time_signatures"]])),
-        ("Key", _changes_text([(k["bar"], key_text(k["key"])) for k in f["key_signatures"]])
+        ("Meter", _changes_text([(s["position"], s["meter"])
+                                 for s in f["time_signatures"]])),
+        ("Key", _changes_text([(k["position"], key_text(k["key"]))
+                               for k in f["key_signatures"]])
          or "—"),
         ("PPQ", str(f["ppq"])),
     ]
@@ -159,11 +172,11 @@ def _tempo_text(tempos: list[dict[str, Any]]) -> str:
         return f"{_bpm(tempos[0]['bpm'])} BPM"
     values = [t["bpm"] for t in tempos]
     if len(tempos) <= 4:
-        return _changes_text([(t["bar"], f"{_bpm(t['bpm'])} BPM") for t in tempos])
+        return _changes_text([(t["position"], f"{_bpm(t['bpm'])} BPM") for t in tempos])
     return f"{_bpm(min(values))}–{_bpm(max(values))} BPM ({len(tempos)} tempo changes)"
 
 
-def _changes_text(changes: list[tuple[int, str]]) -> str:
+def _changes_text(changes: list[tuple[str, str]]) -> str:
     """"4/4, 2/4 from bar 97, 4/4 from bar 99" (at most six, then a count)."""
     parts = [value if i == 0 else f"{value} from bar {bar}"
              for i, (bar, value) in enumerate(changes[:6])]

@@ -41,10 +41,10 @@ _PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
+                        help="song file to write (.mid or .partita) in an existing folder; "
+                             "never the input song")
     g = common.add_argument_group("model and sampling")
-    g.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
-                   help="song file to write (.mid or .partita) in an existing folder; "
-                        "never the input song")
     g.add_argument("--model", metavar="NAME",
                    help=f"model name or model folder (default: $PARTITA_MODEL, else "
                    f"{DEFAULT_MODEL}, else the first one installed)")
@@ -106,7 +106,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_run_song_task, task="continue")
 
     p = subparsers.add_parser("repaint", parents=[common], help="rewrite some bars of tracks",
-                              description="Rewrite bars A-B of some tracks.")
+                              description="Rewrite a region: bars (or beats) of some "
+                                          "tracks, optionally only a pitch band; more "
+                                          "regions with --region.")
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
     p.add_argument("--tracks", metavar="LIST",
                    help="track numbers or names, comma-separated")
@@ -234,13 +236,23 @@ def parse_pitch(text: str) -> int:
     return p
 
 
-def parse_pitch_range(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"\s*(\S+?)\s*-\s*(\S+)\s*", text)
-    if not m:
-        raise CliError(f"--pitch {text!r}: give a range LO-HI, e.g. 48-72 or C3-C5")
-    lo, hi = parse_pitch(m.group(1)), parse_pitch(m.group(2))
+def parse_pitch_range(text: str, option: str = "--pitch") -> tuple[int, int]:
+    """``"48-72"``, ``"C3-C5"``, ``"C-1-G9"`` (octave -1 has a minus of its own: every
+    split at a ``-`` is tried)."""
+    s = text.strip()
+    cuts = [i for i, c in enumerate(s) if c == "-" and 0 < i < len(s) - 1]
+    pairs = []
+    for i in cuts:
+        try:
+            pairs.append((parse_pitch(s[:i]), parse_pitch(s[i + 1:])))
+        except CliError:
+            continue
+    if not pairs:
+        raise CliError(f"{option} {text!r}: give a range LO-HI of MIDI numbers (0-127) or "
+                       "names (C4 is middle C), e.g. 48-72 or C3-C5")
+    lo, hi = pairs[0]
     if lo > hi:
-        raise CliError(f"--pitch {text!r}: the low pitch is above the high one")
+        raise CliError(f"{option} {text!r}: the low pitch is above the high one")
     return lo, hi
 
 
@@ -357,7 +369,8 @@ def _repaint_regions(args: argparse.Namespace, song, path: Path):
     regions = []
     for tracks, bars, pitch, where in given:
         ids = frozenset(_track_ids(song, tracks, path))
-        lo, hi = parse_pitch_range(pitch) if pitch else (0, 127)
+        lo, hi = parse_pitch_range(pitch, where.rstrip(": ") or "--pitch") if pitch \
+            else (0, 127)
         option = where.rstrip(": ") or "--bars"
         for text, (start, end) in zip(bars.split(","), parse_spans(bars, song, option),
                                       strict=True):
@@ -383,7 +396,8 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
                        "use `partita continue` to add bars")
     if end > last:
         first = asked.split("-")[0]
-        kept = f"bar {bars}" if first == str(bars) else f"bars {first}-{bars}"
+        kept = (f"from {first} to the end of bar {bars}" if "." in first
+                else f"bar {bars}" if first == str(bars) else f"bars {first}-{bars}")
         print(f"partita: note: {what} run past the song's last bar ({bars}): repainting "
               f"{kept}", file=sys.stderr)
         end = last
@@ -405,7 +419,7 @@ def _run_compose(args: argparse.Namespace) -> int:
                                   key=options.key if options.key != AUTO else None,
                                   title=args.title)
     except tasks.TaskError as e:
-        raise CliError(f"compose: {e}") from e
+        raise CliError(_task_message("compose", e)) from e
     if args.model is None and len(specs) > 1 and all(
             s.name.casefold() in VOICE_PART_RANGES for s in specs):  # a chorale
         args.model = _chorale_model()
@@ -508,7 +522,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
                 takes = tasks.run_variations(lambda o: run(model, o, progress), options,
                                              args.variations)
         except tasks.TaskError as e:
-            raise CliError(f"{args.task}: {e}") from e
+            raise CliError(_task_message(args.task, e)) from e
     elapsed = time.perf_counter() - t0
     strays = _notes_off_key(takes)
     if strays:  # a model that does not follow the key: say so rather than claim it
@@ -531,6 +545,12 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0
+
+
+def _task_message(task: str, error: Exception) -> str:
+    """``"repaint: …"``, without saying the task twice ("continue: continue needs …")."""
+    text = str(error)
+    return text if text.split(" ", 1)[0] == task else f"{task}: {text}"
 
 
 def _notes_off_key(takes: list) -> tuple[int, int] | None:
@@ -569,7 +589,7 @@ def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
     beside any the project already kept, as the studio saves them."""
     from engine.io import save_song
     from engine.jobs import take_from_result
-    from engine.jobs.saved_takes import mask_to_json, takes_from_json, takes_to_json
+    from engine.jobs.saved_takes import takes_from_json, takes_to_json
     from engine.score.mask_geometry import describe
 
     song = takes[0].before
@@ -583,10 +603,8 @@ def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
         labels[take.id] = result.edit.label
         made.append(take)
     take_set = store.for_mask(made[0].mask)
-    saved = takes_to_json(store, labels, take_set.mask)
-    # Numbered as `partita takes` and the studio number the saved regions.
-    region = [d["mask"] for d in saved["sets"]].index(mask_to_json(take_set.mask)) + 1
-    studio = {**studio, "takes": saved}
+    region = take_set.number
+    studio = {**studio, "takes": takes_to_json(store, labels, take_set.mask)}
     for warning in save_song(song, args.output, studio=studio):
         print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
     refs = [f"{region}{take_set.letter(t.id)}" for t in made]

@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CliError(f"{e.filename}: cannot delete this old stem: {e.strerror or e}") from None
     if stale:
-        print(f"removed {plural(len(stale), 'old stem')} from {args.stems}",
+        names = ", ".join(repr(p.name) for p in stale)
+        print(f"removed {plural(len(stale), 'old stem')} from {args.stems}: {names}",
               file=sys.stderr)
 
     where = []

@@ -76,18 +76,18 @@ def run_takes(args: argparse.Namespace) -> int:
 
 def _waiting(song: Any, studio: dict[str, Any]) -> tuple[Any, dict[str, tuple[Any, Any, str]]]:
     """The takes the project keeps (:class:`~engine.jobs.saved_takes.RestoredTakes`) and
-    ``{"1A": (take set, take, request label)}`` of the pending ones, by region and letter
-    as the studio shows them."""
+    ``{"1A": (take set, take, request label)}`` of the pending ones, by region number (kept
+    with the project: deciding region 1 leaves region 2's takes "2A", "2B") and letter."""
     from engine.jobs.saved_takes import takes_from_json
 
     restored = takes_from_json(studio.get("takes"), song)
     for problem in restored.problems:  # stderr: --json's output stays JSON
         print(f"partita: warning: {problem}", file=sys.stderr)
     out = {}
-    for i, take_set in enumerate(restored.store.sets.values(), 1):
+    for take_set in restored.store.sets.values():
         for take in take_set.pending():
             label = restored.request_labels.get(take.id) or take.label
-            out[f"{i}{take_set.letter(take.id)}"] = (take_set, take, label)
+            out[f"{take_set.number}{take_set.letter(take.id)}"] = (take_set, take, label)
     return restored, out
 
 
@@ -116,8 +116,10 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
     if args.accept:
         try:
             song, _ = apply_take(song, take, force=args.force)
-        except TakeConflict as e:
-            raise CliError(f"{e} (--force)") from None
+        except TakeConflict:
+            raise CliError(f"{args.song.name}: take {ref} ({label}): its region was edited "
+                           "after the take was made; --force applies it anyway, "
+                           "overwriting those edits") from None
         take_set.accept(take.id)
     else:
         take_set.reject(take.id)

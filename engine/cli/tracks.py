@@ -46,7 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
     p.add_argument("-o", "--output", type=Path, metavar="OUT",
                    help="where to write the changed song (.mid or .partita; never SONG)")
-    p.add_argument("--json", action="store_true", help="print the track list as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the track list as JSON (with -o: the tracks written)")
     p.set_defaults(func=run_tracks, ops=[])
     edits = p.add_argument_group("edits (each may be repeated)")
     edit = {"action": _Ordered, "default": argparse.SUPPRESS}
@@ -92,7 +93,7 @@ def run_tracks(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
-    from engine.io import save_song
+    from engine.io import load_song, save_song
     from engine.score import EditError
 
     done = []
@@ -110,8 +111,14 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     studio = _studio_after(studio, song, args.song)
     for warning in save_song(song, args.output, studio=studio or None):
         print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
+    # The list is of the file written: a MIDI file drops empty tracks and may move a
+    # track to another channel.
+    rows = track_rows(load_song(args.output))
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
     print(f"{args.output}: {'; '.join(e.label for e in done)}")
-    print(format_rows(args.output.name, track_rows(song), header=False))
+    print(format_rows(args.output.name, rows, header=False))
     return 0
 
 
@@ -166,6 +173,7 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
     arg = arg.strip()
     label = f"--{option} {value}"
     if option == "rename":
+        _warn_about_name(song, track, arg)
         return set_track_props(song, track.id, f"Rename {track.name!r} to {arg!r}", name=arg)
     if option == "instrument":
         return instrument_edit(song, track.id, _instrument(arg, label))
@@ -180,11 +188,14 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         return set_track_props(song, track.id, f"Volume of {track.name} {v}",
                                volume=v / VOLUME_MAX)
     if option == "pan":
-        p = _int(arg, label, -PAN_MAX, PAN_MAX)
+        p = 0 if arg.upper() == "C" else _int(arg, label, -PAN_MAX, PAN_MAX)  # as listed
         return set_track_props(song, track.id, f"Pan of {track.name} {p:+d}", pan=p / PAN_MAX)
     if not track.notes:
         raise CliError(f"{label}: track {track.name!r} has no notes")
     if option == "transpose":
+        if track.is_drum:
+            print(f"partita: warning: {track.name!r} is a drum kit: transposing it changes "
+                  "which drums play (each key is a drum)", file=sys.stderr)
         return _transpose(track, _int(arg, label, -127, 127), label)
     return _quantize(song, track, arg, label)
 
@@ -223,6 +234,22 @@ def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",
              "volume": "Drums=90", "pan": "Piano=-20", "transpose": "Lead=+12",
              "quantize": "Piano=1/16"}
+
+
+def _warn_about_name(song: Any, track: Any, name: str) -> None:
+    """A name the command line cannot pick the track by is allowed (the studio shows any
+    name), and said."""
+    why = []
+    if "," in name or ":" in name:
+        why.append("--tracks splits names at commas and --region at colons")
+    if name.strip().isdigit():
+        why.append(f"'{name.strip()}' is read as a track number")
+    if any(t.id != track.id and t.name.strip().lower() == name.strip().lower()
+           for t in song.tracks):
+        why.append("another track has this name")
+    if why:
+        print(f"partita: warning: --rename {track.name}={name}: {'; '.join(why)}: give "
+              "this track by its number on the command line", file=sys.stderr)
 
 
 def _track(song: Any, ref: str, option: str, path: Path) -> Any:

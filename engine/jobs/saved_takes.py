@@ -131,7 +131,8 @@ def takes_to_json(store: TakeStore, request_labels: Mapping[int, str] | None = N
         selected = ids.index(take_set.selected) if take_set.selected in ids else None
         if mask == active:
             active_index = len(sets)
-        sets.append({"mask": mask_to_json(mask), "selected": selected, "takes": takes})
+        sets.append({"mask": mask_to_json(mask), "selected": selected, "takes": takes,
+                     "number": take_set.number})
     return {"version": VERSION, "active": active_index, "sets": sets}
 
 
@@ -194,6 +195,10 @@ def takes_from_json(data: Any, song: Song, revision: int = 0) -> RestoredTakes:
         if not real:
             continue
         take_set = out.store.for_mask(real[0].mask)
+        number = s.get("number")  # absent in older files: their order
+        if _is_int(number) and number > 0 and all(
+                o.number != number for o in out.store.sets.values() if o is not take_set):
+            take_set.number = number
         for take in made:
             if take is None:
                 place = take_set.add(_rejected_place(take_set.mask, song, revision))

@@ -45,6 +45,9 @@ class TakeSet:
     takes: list[Take] = field(default_factory=list)
     status: dict[int, TakeStatus] = field(default_factory=dict)
     selected: int | None = None
+    # The region's number, 1, 2, … in order of asking, kept with a project: `partita
+    # takes` calls take B of region 2 "2B", and deciding region 1 must not make it "1B".
+    number: int = 0
 
     def add(self, take: Take) -> Take:
         """Add a take; returns it relabelled ``"<Task> · take B"`` (use the returned one)."""
@@ -129,7 +132,8 @@ class TakeStore:
 
     def for_mask(self, mask: Mask) -> TakeSet:
         if mask not in self.sets:
-            self.sets[mask] = TakeSet(mask)
+            number = 1 + max((s.number for s in self.sets.values()), default=0)
+            self.sets[mask] = TakeSet(mask, number=number)
         return self.sets[mask]
 
     def find(self, take_id: int) -> tuple[TakeSet, Take]:
@@ -149,5 +153,6 @@ class TakeStore:
     def copy(self) -> TakeStore:
         """A snapshot another thread may read while this one changes (takes are
         immutable; the sets' lists and statuses are copied)."""
-        return TakeStore({m: TakeSet(s.mask, list(s.takes), dict(s.status), s.selected)
+        return TakeStore({m: TakeSet(s.mask, list(s.takes), dict(s.status), s.selected,
+                                     s.number)
                           for m, s in self.sets.items()})

@@ -300,6 +300,8 @@ class Song:
             i = int(s) - 1
             if 0 <= i < len(self.tracks):
                 return self.tracks[i]
+            if not self.tracks:
+                raise KeyError(f"there is no track {s}: the song has no tracks")
             raise KeyError(f"track number {s} is out of range 1..{len(self.tracks)}")
         matches = [t for t in self.tracks if t.name.lower() == s.lower()]
         if len(matches) == 1:

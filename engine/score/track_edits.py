@@ -58,7 +58,7 @@ def instrument_edit(song: Song, track_id: int, value: int) -> Edit:
     """Change a track's GM program, or make it a drum kit (``value == DRUMS``): a kit
     moves to the drum channel, a kit made melodic to a free channel."""
     track = song.track(track_id)
-    label = f"Set instrument to {program_name(max(value, 0), value == DRUMS)}"
+    label = f"Set instrument of {track.name} to {program_name(max(value, 0), value == DRUMS)}"
     if value == DRUMS:
         return set_track_props(song, track_id, label, is_drum=True, channel=DRUM_CHANNEL)
     if track.is_drum:

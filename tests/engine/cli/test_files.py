@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +198,19 @@ def test_info_keeps_a_track_name_with_newlines_on_its_row(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     rows = [line for line in capsys.readouterr().out.splitlines() if "Line1" in line]
     assert len(rows) == 1 and "Line1 Line2 Tabbed" in rows[0]
+
+
+def test_convert_from_a_bar_after_the_end_is_refused_and_info_says_beats(tmp_path, capsys):
+    demo = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
+    out = tmp_path / "x.mid"
+    assert main(["convert", str(demo), str(out), "--key", "A", "--from-bar", "500"]) == 1
+    assert "demo.mid: --from-bar 500 is after the song's last bar (32)" in capsys.readouterr().err
+    assert not out.exists()
+    song = load_song(demo)
+    from engine.score import TimeMap
+
+    beat3 = TimeMap.of(song).position_to_tick(19, 2)  # a tempo change on 20.3
+    save_song(replace(song, tempos=(*song.tempos[:1], TempoChange(beat3, 600_000))), out)
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    assert "100 BPM from bar 20.3" in capsys.readouterr().out

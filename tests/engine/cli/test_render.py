@@ -112,7 +112,8 @@ def test_stems_of_another_song_are_not_mixed_in(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in stems.iterdir() if p.suffix == ".wav"} == old
 
     assert main([*argv, "--clean"]) == 0
-    assert "removed 2 old stems" in capsys.readouterr().err
+    assert "removed 2 old stems from" in (err := capsys.readouterr().err)
+    assert "'03 - Strings.wav', '04 - Horns.wav'" in err  # each one named
     assert sorted(p.name for p in stems.iterdir()) == ["01 - Keys.wav", "02 - Beat.wav",
                                                        "notes.txt"]
     assert main(argv) == 0  # its own stems again: replaced, nothing to ask

@@ -109,3 +109,15 @@ def test_generated_takes_can_be_kept_in_a_project_to_decide_later(pending, tmp_p
         assert rc == (1 if message else 0) and message in capsys.readouterr().err
     assert main(["compose", "-o", str(tmp_path / "c.partita"), "--as-takes"]) == 1
     assert "--as-takes needs a song" in capsys.readouterr().err
+
+
+def test_region_numbers_stay_when_another_region_is_decided(pending, tmp_path, capsys):
+    """A script's `--accept 2A` must mean the Bass take after region 1 was decided (it
+    became "1A", and a third region's "3A" would have become "2A")."""
+    out = tmp_path / "decided.partita"
+    assert main(["takes", str(pending), "--accept", "1B", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert main(["takes", str(out), "--json"]) == 0
+    assert [(r["ref"], r["where"]) for r in json.loads(capsys.readouterr().out)] == [
+        ("2A", "Bass · bars 1–4")]
+    assert main(["takes", str(out), "--accept", "2A", "-o", str(tmp_path / "b.mid")]) == 0

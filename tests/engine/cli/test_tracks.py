@@ -126,3 +126,17 @@ def test_bad_edits_are_one_clear_line_and_write_nothing(tmp_path, capsys, argv, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("partita: error:") and message in err[0]
     assert not out.exists() and DEMO.read_bytes() == before
+
+
+def test_names_the_command_line_cannot_pick_and_a_transposed_kit_are_warned_about(
+        tmp_path, capsys):
+    out = tmp_path / "x.partita"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--rename", "Piano=Keys, left",
+                 "--rename", "Strings=3", "--rename", "Lead=Bass", "--transpose", "Drums=+2",
+                 "--pan", "4=C", "--pan", "Keys, left=20", "--pan", "1=C", "--json"]) == 0
+    err = capsys.readouterr().err
+    assert "--tracks splits names at commas" in err and "'3' is read as a track number" in err
+    assert "another track has this name" in err and "is a drum kit" in err
+    song = load_song(out)
+    assert song.tracks[3].pan == 0 and song.tracks[0].pan == 0  # "C", as listed
+    assert song.find_track("Keys, left").pan == 20 / 64
