@@ -524,6 +524,10 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         except tasks.TaskError as e:
             raise CliError(_task_message(args.task, e)) from e
     elapsed = time.perf_counter() - t0
+    if len(takes) > 1 and len({t.signature() for t in takes}) < len(takes):
+        print(f"partita: note: some of the {len(takes)} takes are the same notes: "
+              f"{model.info.name} gave them for other seeds too (a model that ignores the "
+              "seed, or a region with little room)", file=sys.stderr)
     strays = _notes_off_key(takes)
     if strays:  # a model that does not follow the key: say so rather than claim it
         n, total = strays

@@ -38,7 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=_list)
 
     v = sub.add_parser("verify", help="check a model pack or plugin folder")
-    v.add_argument("path", type=Path, help="plugin folder (or its partita-plugin.json)")
+    v.add_argument("path", type=Path, help="plugin folder (or its partita-plugin.json), or "
+                                           "the name of a shipped or installed model pack")
     v.set_defaults(func=_verify)
 
     i = sub.add_parser("install", help="install a model pack into your models folder")
@@ -85,7 +86,12 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    manifest = load_manifest(args.path)
+    from .common import is_model_path, model_folder
+
+    path = args.path
+    if not path.exists() and not is_model_path(str(path)):  # a model's name
+        path = model_folder(str(path))
+    manifest = load_manifest(path)
     entries = _loaded(manifest)
     if entries is None:
         print(f"ok: pack {manifest.name} {manifest.version} — {_weights(manifest)} match "

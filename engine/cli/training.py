@@ -94,7 +94,8 @@ def run_train(args: argparse.Namespace) -> int:
             raise CliError(f"{args.data}: not a folder of MIDI files")
         transpose = cfg.data.get("transpose", 0) if cfg.data.get("kind") == "midi" else 0
         cfg.data = {"kind": "midi", "path": str(args.data), "transpose": transpose,
-                    "description": f"user MIDI files in {args.data}"}
+                    # The folder's name only: a model pack is shared, your paths are not.
+                    "description": f"user MIDI files in '{Path(args.data).resolve().name}'"}
         cfg.init_from = args.init_from or cfg.init_from or "partita-base"
         if not args.name:  # not the base config's name ("partita-base" is the shipped one)
             cfg.name = folder_model_name(args.data)
@@ -154,7 +155,8 @@ def _fine_tuned_manifest(manifest: dict, base_folder: Path, data: Path) -> dict:
     return {**{k: v for k, v in manifest.items()
                if k not in ("version", "description", "author", "licence")},
             "version": "0.1.0",
-            "description": f"{name} {version} fine-tuned on the MIDI files in {data}",
+            "description": f"{name} {version} fine-tuned on the MIDI files of "
+                           f"'{Path(data).resolve().name}'",
             "fine_tuned_from": {"name": name, "version": version},
             # Yours, not ours: the base model's author and licence say nothing of your files.
             "author": "", "licence": ""}

@@ -58,8 +58,10 @@ def checked_result(
     if stray:
         tid, first = min(stray, key=lambda s: s[1].key())
         verb = "falls" if len(stray) == 1 else "fall"
+        names = {t.id: t.name for t in song.tracks}
+        where = TimeMap.of(song).format_position(first.start)
         raise InvalidResult(f"model {model!r}: {plural(len(stray), 'note')} {verb} outside "
-                            f"the mask (first: track {tid}, tick {first.start}, "
+                            f"the mask (first: {names.get(tid, f'track {tid}')!r} at {where}, "
                             f"pitch {first.pitch})")
     # A note may be held past its region (a tie into the bar after), never past the song's
     # last bar (or the mask, where a task lengthens the song): a take does not lengthen a

@@ -526,3 +526,13 @@ def test_a_models_own_options_reach_it_and_its_prints_stay_off_stdout(song_file,
     assert main(["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks", "1",
                  "--bars", "1", "--option", "style"]) == 1
     assert "--option 'style': give NAME=VALUE" in capsys.readouterr().err
+
+
+def test_takes_that_came_out_the_same_are_said(song_file, tmp_path, capsys, monkeypatch):
+    def same(song, mask):  # ignores the seed
+        return {min(mask.track_ids): (Note(60, mask.span[0], Q, 90),)}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(same))
+    assert main(["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks", "1",
+                 "--bars", "1", "--variations", "2", "--seed", "1"]) == 0
+    assert "some of the 2 takes are the same notes" in capsys.readouterr().err

@@ -268,3 +268,10 @@ def test_remove_refuses_to_guess_between_two_folders_of_one_name(tmp_path, model
     assert "2 folders in your models folder are named 'handmade'" in err
     assert "copy-of-handmade, handmade" in err
     assert (models_dir / "handmade").is_dir() and (models_dir / "copy-of-handmade").is_dir()
+
+
+def test_verify_takes_a_models_name_too(models_dir, capsys):
+    assert main(["models", "verify", "chorale-jsb"]) == 0
+    assert capsys.readouterr().out.startswith("ok: pack chorale-jsb ")
+    assert main(["models", "verify", "no-such-model"]) == 1
+    assert "no-such-model: no such file or folder" in capsys.readouterr().err

@@ -215,6 +215,9 @@ def test_fine_tuning_on_a_folder_of_midi_files_makes_a_new_model(tmp_path, capsy
     assert manifest["description"].startswith(f"partita-base {base['version']} fine-tuned")
     assert manifest["training_data"]["kind"] == "midi"
     assert "my songs" in manifest["training_data"]["source"]
+    # A pack is shared: the folder's name, never the user's path to it.
+    written = (tmp_path / "runs" / "my-trio" / "best" / "manifest.json").read_text()
+    assert str(tmp_path) not in written and "my songs" in written
 
 
 def a_song_in(folder: Path) -> Path:

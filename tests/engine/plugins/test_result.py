@@ -57,9 +57,9 @@ def test_a_track_outside_the_mask_is_refused_even_empty(song_and_mask, notes):
 def test_notes_outside_the_mask_are_counted_in_words(song_and_mask):
     song, piano, *_, mask = song_and_mask
     with pytest.raises(InvalidResult, match=r"'qa': 1 note falls outside the mask "
-                                            r"\(first: track \d+, tick 2000, pitch 61\)"):
+                                            r"\(first: 'Piano' at 2\.1\.080, pitch 61\)"):
         check(song, mask, {piano.id: (Note(60, 960, 10), Note(61, 2000, 10))})
-    with pytest.raises(InvalidResult, match=r"'qa': 2 notes fall outside the mask .*tick 0,"):
+    with pytest.raises(InvalidResult, match=r"'qa': 2 notes fall outside the mask .*at 1\.1\.000,"):
         check(song, mask, {piano.id: (Note(62, 2000, 10), Note(61, 0, 10))})
 
 
