@@ -181,10 +181,15 @@ class FileCommands:
         return None if answer == "anyway" else False
 
     def _show_file_warnings(self, path: Path, warnings: list[str]) -> None:
-        """What a written file keeps less well than the song (MIDI's 16 channels, ...)."""
-        if warnings:
-            dialogs.show_notice(self, f"{display_path(path.name)}: saved, with a warning",
-                                "\n\n".join(warnings))
+        """What a written file keeps less well than the song (MIDI's 16 channels, a muted
+        track, ...): asked once per file and set of warnings, not at every Ctrl+S."""
+        said: dict[Path, list[str]] = getattr(self, "_warnings_said", {})
+        self._warnings_said = said
+        if not warnings or said.get(path) == warnings:
+            return
+        said[path] = list(warnings)
+        dialogs.show_notice(self, f"{display_path(path.name)}: saved, with a warning",
+                            "\n\n".join(warnings))
 
     def export_midi(self) -> None:
         from engine.io import file_kind

@@ -124,6 +124,13 @@ def test_exporting_more_instruments_than_midi_channels_says_which_share(opened, 
     assert target.is_file()
     ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
     assert title == "many.mid: saved, with a warning" and "is shared by tracks" in message
+    win.export_midi()  # the same file, the same warnings: said once, not at every save
+    assert len([c for c in dialogs.calls if c[0] == "show_notice"]) == 1
+    win.document.reset(Song((*tracks, Track("Muted", mute=True, notes=(Note(62, 0, 480),)))),
+                       None)
+    win.export_midi()  # something new to say
+    notices = [c for c in dialogs.calls if c[0] == "show_notice"]
+    assert len(notices) == 2 and "'Muted' is muted" in notices[1][1][1]
 
 
 def test_discarding_recoveries_it_cannot_delete_says_so(opened, tmp_path, qtbot, dialogs,
