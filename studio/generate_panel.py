@@ -36,6 +36,7 @@ from engine.tasks.requests import ACTIONS
 
 from . import actions
 from .cocompose import GenerationSettings
+from .model_options import ModelOptionsBox
 from .models import ModelCatalog
 
 # Auto: the key the music around the mask is clearly in (engine.score.keys); Any: none.
@@ -214,8 +215,11 @@ class GeneratePanel(QWidget):
         layout.addLayout(grid)
         layout.addWidget(line)
         layout.addLayout(form)
+        self.model_options = ModelOptionsBox(self)
+        layout.addWidget(self.model_options)
         layout.addWidget(constraints)
         layout.addStretch(1)
+        self.model.currentIndexChanged.connect(self._show_model_options)
         catalog.changed.connect(self.populate_models)
         catalog.defaultChanged.connect(self.set_model)  # a new default is what runs next
         self.populate_models()
@@ -249,6 +253,16 @@ class GeneratePanel(QWidget):
         index = self.model.findData(current)
         self.model.setCurrentIndex(max(0, index))
         self.model.blockSignals(False)
+        self._show_model_options()
+
+    def _show_model_options(self) -> None:
+        """The chosen model's own settings (Auto: the default model's)."""
+        name = self.model.currentData()
+        if name == AUTO_MODEL and self.catalog.loaded:
+            name = self.catalog.default_name() or ""
+        entry = self.catalog.usable(name) if name else None
+        self.model_options.set_model(name or "", entry.info.options if entry and entry.info
+                                     else ())
 
     def set_model(self, name: str) -> bool:
         index = self.model.findData(name)
@@ -278,6 +292,7 @@ class GeneratePanel(QWidget):
             density=None if self.density_auto.isChecked() else self.density.value() / 100,
             keep_rhythm=self.keep_rhythm.isChecked(),
             avoid_parallels=self.avoid_parallels.isChecked(),
+            extra=self.model_options.values(),
         )
         return GenerationSettings(model=self.model.currentData() or None, options=options,
                                   variations=self.variations.value(),

@@ -78,11 +78,26 @@ def _list(args: argparse.Namespace) -> int:
     widths = [max(len(r[c]) for r in rows) for c in range(5)]
     for r in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)) + "  " + r[5])
+    for e in entries:  # a model's own settings: --option NAME=VALUE
+        if e.ok and e.info and e.info.options:
+            said = ", ".join(_option_text(o) for o in e.info.options)
+            print(f"\n{e.name} options (--option NAME=VALUE): {said}")
     ok = sum(e.ok for e in entries)
     print(f"\n{ok} of {plural(len(entries), 'model')} usable" +
           (f"; * = default ({default.name})" if default else "; no usable model") +
           f". Your models folder: {registry.user_dir}")
     return 0
+
+
+def _option_text(option) -> str:
+    """``style=auto|rock|funk`` or ``phrase_bars=4 (1-16)``: the first value the default."""
+    if option.choices:
+        values = [option.default, *(c for c in option.choices if c != option.default)]
+        return f"{option.name}={'|'.join(map(str, values))}"
+    span = (f" ({option.minimum:g}-{option.maximum:g})"
+            if option.minimum is not None and option.maximum is not None else "")
+    default = str(option.default).lower() if isinstance(option.default, bool) else option.default
+    return f"{option.name}={default}{span}"
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -163,6 +163,9 @@ class JobQueue:
         if request.task not in model.info.tasks:
             raise PluginError(f"model {model.info.name!r} cannot {request.task} "
                               f"(it does: {', '.join(model.info.tasks)})")
+        problem = model.info.option_problem(request.options.extra)
+        if problem:  # a model's own option the user typed: the request's error too
+            raise ValueError(f"bad generation options: {problem}")
         if request.mask.is_empty:
             raise ValueError("nothing to generate: the mask is empty")
         song = request.prepared_song  # raises EditError when the prep does not fit

@@ -71,6 +71,42 @@ ProgressCallback = Callable[[Progress], None]
 
 
 @dataclass(frozen=True, slots=True)
+class ModelOption:
+    """A setting of a model's own, passed in ``GenerateOptions.extra[name]``: declared, so
+    the studio can offer it (a list for ``choices``, else a field of ``default``'s type)
+    and the command line can check ``--option name=value`` before the model runs."""
+
+    name: str
+    default: str | int | float | bool
+    label: str = ""  # shown in the studio; the name when empty
+    choices: tuple[str, ...] = ()  # the values allowed (text options), in display order
+    minimum: float | None = None  # for numbers
+    maximum: float | None = None
+    help: str = ""
+
+    def problem(self, value: object) -> str | None:
+        """Why ``value`` is not a value of this option (None when it is)."""
+        if self.choices:
+            return None if value in self.choices else (
+                f"{self.name} must be one of {', '.join(self.choices)} (got {value!r})")
+        kind = type(self.default)
+        if kind is bool:
+            return None if isinstance(value, bool) else f"{self.name} must be true or false"
+        if kind in (int, float):
+            ok = isinstance(value, int | float) and not isinstance(value, bool) and (
+                kind is float or float(value).is_integer())
+            if not ok:
+                what = "a whole number" if kind is int else "a number"
+                return f"{self.name} must be {what} (got {value!r})"
+            if (self.minimum is not None and value < self.minimum) or (
+                    self.maximum is not None and value > self.maximum):
+                return (f"{self.name} must be between {self.minimum:g} and "
+                        f"{self.maximum:g} (got {value!r})")
+            return None
+        return None if isinstance(value, str) else f"{self.name} must be text"
+
+
+@dataclass(frozen=True, slots=True)
 class ModelInfo:
     """What a model declares about itself (mirrors its manifest)."""
 
@@ -86,6 +122,22 @@ class ModelInfo:
     max_lanes: int = 0  # 0 = no fixed limit
     licence: str = "unknown"
     author: str = ""
+    options: tuple[ModelOption, ...] = ()  # settings of its own (GenerateOptions.extra)
+
+    def option_problem(self, extra: Mapping[str, object]) -> str | None:
+        """Why ``extra`` does not fit the options this model declares (None when it
+        does, or when it declares none: such a model reads ``extra`` as it likes)."""
+        if not self.options:
+            return None
+        known = {o.name: o for o in self.options}
+        for name, value in extra.items():
+            if name not in known:
+                return (f"{self.name} has no option {name!r} (its options: "
+                        f"{', '.join(known)})")
+            problem = known[name].problem(value)
+            if problem:
+                return f"{self.name}: {problem}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)

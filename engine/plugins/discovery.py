@@ -104,6 +104,13 @@ def check_plugin(plugin: object) -> ModelPlugin:
     if odd or not info.instruments:
         raise PluginError(f"model {info.name!r}: instruments must be some of "
                           f"{', '.join(INSTRUMENTS)} (got {', '.join(map(repr, odd)) or 'none'})")
+    names = [o.name for o in info.options]
+    bad = next((o for o in info.options if not o.name or o.problem(o.default)), None)
+    if bad is not None or len(set(names)) != len(names):
+        raise PluginError(f"model {info.name!r}: its options must have names of their own "
+                          "and defaults they allow"
+                          + (f" ({bad.name or 'unnamed'}: {bad.problem(bad.default)})"
+                             if bad is not None and bad.name else ""))
     if not info.precisions or any(p not in PRECISIONS for p in info.precisions) or (
             info.default_precision not in info.precisions):
         raise PluginError(f"model {info.name!r}: precisions must be some of "

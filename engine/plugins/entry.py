@@ -62,4 +62,7 @@ class Entry:
             "precisions": list(info.precisions) if info else [],
             "licence": info.licence if info else "",
             "author": info.author if info else "",
+            "options": [{"name": o.name, "default": o.default, "choices": list(o.choices),
+                         "minimum": o.minimum, "maximum": o.maximum, "help": o.help}
+                        for o in (info.options if info else ())],
         }

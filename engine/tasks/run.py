@@ -132,7 +132,7 @@ def _run(
 ) -> TaskResult:
     prepared = EditGroup(tuple(prep)).apply(before)
     options = options or GenerateOptions()
-    problem = options.problem()
+    problem = options.problem() or model.info.option_problem(options.extra)
     if problem:  # the request's error, not the model's
         raise TaskError(f"bad generation options: {problem}")
     options = settle_options(options, prepared, mask, task)

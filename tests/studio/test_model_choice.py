@@ -253,3 +253,33 @@ def test_a_take_that_would_change_nothing_is_drawn_again(qtbot, tmp_path, dialog
         assert not take.mask.holds_already(take.base_song, take.notes)
     finally:
         close_window(win)
+
+
+def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs, no_audio):
+    """The drumkit declares a style and a phrase length (ModelInfo.options): the panel
+    shows them for that model only, and a request passes what is set in extra."""
+    from engine.plugins import ModelOption
+
+    kit = Recording("kit")
+    kit.info = replace(kit.info, options=(
+        ModelOption("style", "auto", "Style", choices=("auto", "rock", "funk")),
+        ModelOption("phrase_bars", 4, "Phrase", minimum=1, maximum=16)))
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, Recording("partita-base"), kit),
+                      model="partita-base")
+    try:
+        panel = win.generate_panel
+        win.set_song(violin_song())
+        win.selection.set_tracks([win.document.song.tracks[0].id])
+        assert panel.model_options.isHidden()  # partita-base declares none
+        assert panel.set_model("kit")
+        assert not panel.model_options.isHidden()
+        style = panel.model_options._fields["style"][1]
+        style.setCurrentText("funk")
+        assert panel.values().options.extra == {"style": "funk", "phrase_bars": 4}
+        win.document.set_mask(Mask.of(Region({win.document.song.tracks[0].id}, 0, 960)))
+        assert win.composer.request("repaint")
+        qtbot.waitUntil(lambda: len(kit.calls) == panel.values().variations, timeout=20000)
+        assert all(o.extra == {"style": "funk", "phrase_bars": 4} for o in kit.calls)
+        assert panel.set_model("partita-base") and panel.model_options.isHidden()
+    finally:
+        close_window(win)

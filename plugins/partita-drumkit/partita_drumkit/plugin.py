@@ -10,6 +10,7 @@ from engine.plugins.api import (
     CannotGenerate,
     GenerateOptions,
     ModelInfo,
+    ModelOption,
     Progress,
     ProgressCallback,
 )
@@ -42,6 +43,12 @@ class DrumKit:
         tasks=("repaint", "regenerate", "continue", "compose"),
         precisions=("fp32",),
         instruments=("drums",),
+        options=(
+            ModelOption("style", "auto", "Style", choices=STYLES,
+                        help="auto: from the meter and the band's busyness"),
+            ModelOption("phrase_bars", 4, "Phrase", minimum=1, maximum=16,
+                        help="bars per phrase: a fill in the last bar of each"),
+        ),
         licence="MIT",
         author="Partita developers",
     )

@@ -167,3 +167,18 @@ def test_packaging_declares_the_entry_point_and_manifest():
     manifest = load_manifest(HERE)
     assert manifest.entry == "partita_drumkit:DrumKit"
     assert manifest.version == meta["project"]["version"] == DrumKit.info.version
+
+
+def test_its_options_are_declared_and_checked_before_it_runs():
+    from partita_drumkit import DrumKit
+    from partita_drumkit.groove import STYLES
+
+    from engine.plugins.discovery import check_plugin
+
+    info = check_plugin(DrumKit()).info
+    assert [o.name for o in info.options] == ["style", "phrase_bars"]
+    assert info.options[0].choices == STYLES
+    assert info.option_problem({"style": "funk", "phrase_bars": 8}) is None
+    assert "style must be one of" in info.option_problem({"style": "polka"})
+    assert "between 1 and 16" in info.option_problem({"phrase_bars": 40})
+    assert "has no option 'swing'" in info.option_problem({"swing": True})

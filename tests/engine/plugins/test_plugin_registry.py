@@ -15,7 +15,13 @@ import textwrap
 import pytest
 
 from engine.jobs import JobQueue, JobRequest, JobState
-from engine.plugins import ModelInfo, PluginError, Registry, register_pack_loader
+from engine.plugins import (
+    ModelInfo,
+    ModelOption,
+    PluginError,
+    Registry,
+    register_pack_loader,
+)
 from engine.plugins.discovery import plugins_from_object, repo_plugins_dir
 from engine.plugins.packs import unregister_pack_loader
 from engine.score import Mask, Region, Song, Track
@@ -265,6 +271,10 @@ def test_entry_points_include_the_builtin_models():
     (ModelInfo("m", "1", instruments=()), "(got none)"),
     (ModelInfo("m", "1", precisions=("fp64",), default_precision="fp64"),
      "precisions must be some of"),
+    (ModelInfo("m", "1", options=(ModelOption("style", "polka", choices=("rock",)),)),
+     "style must be one of rock"),
+    (ModelInfo("m", "1", options=(ModelOption("a", 1), ModelOption("a", 2))),
+     "names of their own"),
 ])
 def test_a_model_without_a_manifest_is_held_to_the_manifest_rules(info, message):
     """An entry point has no manifest: its ModelInfo was listed as ok with a name no

@@ -1,0 +1,87 @@
+"""The Generate panel's "Model options": the settings a model declares of its own
+(``ModelInfo.options``, e.g. the drumkit's style), one field each, passed to it in
+``GenerateOptions.extra``. Hidden for a model that declares none."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from engine.plugins import ModelOption
+
+
+class ModelOptionsBox(QGroupBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Model options", parent)
+        self._form = QFormLayout(self)
+        self._fields: dict[str, tuple[ModelOption, QWidget]] = {}
+        self._model = ""
+        self.setVisible(False)
+
+    def set_model(self, name: str, options: tuple[ModelOption, ...]) -> None:
+        """Show ``options`` of model ``name`` (the same model again keeps what was set)."""
+        if name == self._model and tuple(o for o, _ in self._fields.values()) == options:
+            return
+        self._model = name
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._fields = {}
+        for option in options:
+            field = _field(option, self)
+            field.setToolTip(option.help)
+            self._form.addRow(option.label or option.name, field)
+            self._fields[option.name] = (option, field)
+        self.setTitle(f"{name} options" if name else "Model options")
+        self.setVisible(bool(options))
+
+    def values(self) -> dict[str, object]:
+        """Each option's value, as ``GenerateOptions.extra`` takes it."""
+        return {name: _value(option, field) for name, (option, field) in self._fields.items()}
+
+
+def _field(option: ModelOption, parent: QWidget) -> QWidget:
+    default = option.default
+    if option.choices:
+        box = QComboBox(parent)
+        box.addItems(option.choices)
+        box.setCurrentText(str(default))
+        return box
+    if isinstance(default, bool):
+        check = QCheckBox(parent)
+        check.setChecked(default)
+        return check
+    if isinstance(default, int):
+        spin = QSpinBox(parent)
+        spin.setRange(int(option.minimum if option.minimum is not None else -10**6),
+                      int(option.maximum if option.maximum is not None else 10**6))
+        spin.setValue(default)
+        return spin
+    if isinstance(default, float):
+        dspin = QDoubleSpinBox(parent)
+        dspin.setRange(option.minimum if option.minimum is not None else -1e6,
+                       option.maximum if option.maximum is not None else 1e6)
+        dspin.setValue(default)
+        return dspin
+    return QLineEdit(str(default), parent)
+
+
+def _value(option: ModelOption, field: QWidget) -> object:
+    if isinstance(field, QComboBox):
+        return field.currentText()
+    if isinstance(field, QCheckBox):
+        return field.isChecked()
+    if isinstance(field, QSpinBox | QDoubleSpinBox):
+        return field.value()
+    assert isinstance(field, QLineEdit)
+    return field.text()
+
+
+__all__ = ["ModelOptionsBox"]
