@@ -46,7 +46,7 @@ class DrumKit:
         options=(
             ModelOption("style", "auto", "Style", choices=STYLES,
                         help="auto: from the meter and the band's busyness"),
-            ModelOption("phrase_bars", 4, "Phrase", minimum=1, maximum=16,
+            ModelOption("phrase_bars", 4, "Phrase (bars)", minimum=1, maximum=16,
                         help="bars per phrase: a fill in the last bar of each"),
         ),
         licence="MIT",
