@@ -71,6 +71,13 @@ def load_with_studio(path: Path):
 
     if file_kind(path) == "project":
         project = load_project(path)
+        if project.studio.get("takes"):
+            from engine.jobs.saved_takes import takes_from_json
+
+            # Waiting takes hold track and note ids of their own (the tracks a harmonize
+            # take adds): registered now, an edit made before they are read back (`tracks
+            # --add`) never issues one of them again.
+            takes_from_json(project.studio["takes"], project.song)
         return project.song, project.studio
     return load_song(path), {}
 

@@ -69,7 +69,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--avoid-parallels", action="store_true",
                    help="no parallel fifths or octaves between parts (chorale style)")
     g.add_argument("--variations", type=int, default=1, metavar="N",
-                   help="write N different takes: OUT-1.mid … OUT-N.mid")
+                   help="write N different takes: OUT-1.EXT … OUT-N.EXT, seeds SEED, "
+                        "SEED+1, … (a take that repeats another is drawn again)")
     g.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                    help="a model's own option (GenerateOptions.extra), e.g. --option "
                         "style=rock for partita-drumkit; numbers and true/false are read as "
@@ -105,7 +106,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tracks", metavar="LIST", help="only these tracks (default: all)")
     p.set_defaults(func=_run_song_task, task="continue")
 
-    p = subparsers.add_parser("repaint", parents=[common], help="rewrite some bars of tracks",
+    p = subparsers.add_parser("repaint", parents=[common],
+                              help="rewrite a region: bars or beats of tracks, a pitch band",
                               description="Rewrite a region: bars (or beats) of some "
                                           "tracks, optionally only a pitch band; more "
                                           "regions with --region.")
@@ -191,33 +193,42 @@ def parse_spans(text: str, song, option: str = "--bars") -> list[tuple[int, int]
     tm = TimeMap.of(song)
     spans = []
     for part in text.split(","):
+        # "--bars '5.3-6'"; a --region names its spec already: "--region Bass:5.9"
+        label = f"{option} {part.strip()!r}" if option == "--bars" else option
         m = _SPAN_RE.fullmatch(part)
         if not m:
-            raise CliError(f"{option} {text!r}: give bars as A-B, counted from 1 (e.g. 5-8, "
-                           "or 5.3-6.2 for bar.beat)")
+            raise CliError(f"{label}: give bars as A-B, counted from 1 (e.g. 5-8, or "
+                           "5.3-6.2 for bar.beat)")
         bar_a, beat_a, bar_b, beat_b = m.groups()
         if bar_b is None:
             bar_b, beat_b = bar_a, beat_a
-        start = _position(tm, int(bar_a), beat_a, part, option, end=False)
-        end = _position(tm, int(bar_b), beat_b, part, option, end=True)
+        start = _position(tm, int(bar_a), beat_a, label, end=False)
+        end = _position(tm, int(bar_b), beat_b, label, end=True)
         if end <= start:
-            raise CliError(f"{option} {part.strip()!r}: the span ends before it starts")
+            raise CliError(f"{label}: the span ends before it starts")
         spans.append((start, end))
     return spans
 
 
-def _position(tm, bar: int, beat: str | None, text: str, option: str, *, end: bool) -> int:
-    """The tick where bar (1-based) or bar.beat starts, or with ``end`` where it ends."""
+def _position(tm, bar: int, beat: str | None, label: str, *, end: bool) -> int:
+    """The tick where bar (1-based) or bar.beat starts, or with ``end`` where it ends.
+    A bar's beats are the ones it really has: a pickup or a bar a meter change cuts
+    short has fewer than its meter says."""
     if bar < 1:
-        raise CliError(f"{option} {text.strip()!r}: bars count from 1")
-    start = tm.bar_to_tick(bar - 1)
+        raise CliError(f"{label}: bars count from 1")
+    start, after = tm.bar_to_tick(bar - 1), tm.bar_to_tick(bar)
     if beat is None:
-        return tm.bar_to_tick(bar) if end else start
+        return after if end else start
     sig = tm.signature_at(start)
-    if not 1 <= int(beat) <= sig.numerator:
-        raise CliError(f"{option} {text.strip()!r}: bar {bar} has beats 1-{sig.numerator} "
-                       f"({sig.numerator}/{sig.denominator})")
-    return start + (int(beat) - (0 if end else 1)) * tm.beat_length_for(sig)
+    length = tm.beat_length_for(sig)
+    beats = -(-(after - start) // length)
+    if not 1 <= int(beat) <= beats:
+        whole = after - start == tm.bar_length_for(sig)
+        raise CliError(f"{label}: bar {bar} has beats 1-{beats} "
+                       + (f"({sig.numerator}/{sig.denominator})" if whole else
+                          "(a short bar: a pickup, or cut by a meter change)"))
+    at = tm.position_to_tick(bar - 1, int(beat) - 1)
+    return min(at + length, after) if end else at
 
 
 def parse_pitch(text: str) -> int:
@@ -599,7 +610,8 @@ def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
     song = takes[0].before
     restored = takes_from_json(studio.get("takes"), song)
     for problem in restored.problems:
-        print(f"partita: warning: {problem}", file=sys.stderr)
+        print(f"partita: warning: {args.song.name}: a waiting take is dropped: {problem}",
+              file=sys.stderr)
     store, labels = restored.store, dict(restored.request_labels)
     made = []
     for result in takes:

@@ -22,7 +22,7 @@ from engine.score import plural
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "models", help="list, verify and install models",
+        "models", help="list, verify, install and remove models",
         description="List the models Partita can use (built-in, installed packages, "
         "plugin folders, your models folder), verify a plugin folder, or install a pack.",
     )
@@ -46,15 +46,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     i.add_argument("path", type=Path, help="pack folder (or its partita-plugin.json)")
     i.add_argument("--force", action="store_true", help="replace an installed pack of that name")
     i.add_argument("--dir", type=Path, default=None,
-                   help="models folder (default: $PARTITA_MODELS_DIR or "
-                   "~/.local/share/partita/models)")
+                   help="models folder (default: $PARTITA_MODELS_DIR, else "
+                   "$XDG_DATA_HOME/partita/models, else ~/.local/share/partita/models)")
     i.set_defaults(func=_install)
 
     r = sub.add_parser("remove", help="delete a model from your models folder")
     r.add_argument("name", help="the model's name (as `partita models` lists it)")
     r.add_argument("--dir", type=Path, default=None,
-                   help="models folder (default: $PARTITA_MODELS_DIR or "
-                   "~/.local/share/partita/models)")
+                   help="models folder (default: $PARTITA_MODELS_DIR, else "
+                   "$XDG_DATA_HOME/partita/models, else ~/.local/share/partita/models)")
     r.set_defaults(func=_remove)
 
 

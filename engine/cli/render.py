@@ -66,9 +66,10 @@ def run(args: argparse.Namespace) -> int:
              if args.stems is not None else [])
     if stale and not args.clean:
         n = len(stale)
+        names = ", ".join(repr(p.name) for p in stale[:6]) + (", …" if n > 6 else "")
         raise CliError(
             f"{args.stems}: holds {plural(n, 'stem file')} from another render that "
-            f"this song does not write (e.g. {stale[0].name!r}): add --clean to delete "
+            f"this song does not write ({names}): add --clean to delete "
             f"{'them' if n != 1 else 'it'}, or choose an empty folder")
 
     with progress_bar(1000, f"render {args.input.name}", unit="‰") as bar:

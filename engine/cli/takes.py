@@ -28,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "takes",
         help="list, accept or reject the takes a project keeps",
         description="The generated takes a .partita project keeps undecided (the studio "
-                    "saves them with the song): list them, or accept or reject one and "
-                    "write the result to OUT.",
+                    "saves them with the song, and so does a generation command's "
+                    "--as-takes): list them, or accept or reject one and write the result "
+                    "to OUT. A region keeps its number when another is decided.",
     )
     p.add_argument("song", metavar="SONG", type=Path, help="a .partita project")
     act = p.add_mutually_exclusive_group()

@@ -38,7 +38,8 @@ class _Ordered(argparse.Action):
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "tracks",
-        help="list or change tracks: add, remove, rename, instrument, mixer, transpose",
+        help="list or change tracks: add, remove, rename, instrument, move, volume, pan, "
+             "mute, solo, transpose, quantize",
         description="List a song's tracks with their mixer settings, or change them and "
                     "write the result to OUT. Tracks are given by number (from 1) or name; "
                     "edits apply in the order given.",
@@ -63,13 +64,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     edits.add_argument("--volume", metavar="T=V", **edit,
                        help=f"volume 0-{VOLUME_MAX} (MIDI CC7; {VOLUME_MAX} is full)")
     edits.add_argument("--pan", metavar="T=P", **edit,
-                       help=f"pan -{PAN_MAX} (left) .. +{PAN_MAX} (right), 0 the centre")
+                       help=f"pan -{PAN_MAX} (left) .. +{PAN_MAX} (right); C or 0 the centre")
     edits.add_argument("--transpose", metavar="T=N", **edit,
                        help="move every note of a track N semitones (+12: an octave up)")
     edits.add_argument("--quantize", metavar="T=GRID", **edit,
                        help="move every note's start to the nearest line of a grid counted "
-                            "from each bar line: 1/4, 1/8, 1/16, 1/32, 1/8T (triplets) …, "
-                            "Bar (the studio's Q)")
+                            "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
+                            "1/4T, 1/8T, 1/16T, 1/32T (the studio's Q)")
     for name, what in (("mute", "mute"), ("unmute", "unmute"), ("solo", "solo"),
                        ("unsolo", "take the solo off")):
         edits.add_argument(f"--{name}", metavar="T", **edit, help=f"{what} a track")
@@ -155,6 +156,10 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         name, _, instrument = value.rpartition("=")
         program = _instrument(instrument, f"--add {value}")
         name = name.strip() or _default_name(instrument)
+        if any(t.name.strip().lower() == name.lower() for t in song.tracks):
+            print(f"partita: warning: --add {value}: another track is named {name!r}: "
+                  "give the new one by its number, or name it (--add NAME=INSTRUMENT)",
+                  file=sys.stderr)
         return add_track_edit(song, song.tracks[-1].id if song.tracks else None,
                               name=name, program=max(program, 0), drums=program == DRUMS)
     if option in ("remove", "mute", "unmute", "solo", "unsolo"):
@@ -185,11 +190,16 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         return MoveTrack(i, n - 1, f"Move {track.name!r} to position {n}") if n - 1 != i else None
     if option == "volume":
         v = _int(arg, label, 0, VOLUME_MAX)
+        if v == round(track.volume * VOLUME_MAX):
+            return None  # as it is (the file's own fraction kept)
         return set_track_props(song, track.id, f"Volume of {track.name} {v}",
                                volume=v / VOLUME_MAX)
     if option == "pan":
         p = 0 if arg.upper() == "C" else _int(arg, label, -PAN_MAX, PAN_MAX)  # as listed
-        return set_track_props(song, track.id, f"Pan of {track.name} {p:+d}", pan=p / PAN_MAX)
+        if p == round(track.pan * PAN_MAX):
+            return None
+        return set_track_props(song, track.id, f"Pan of {track.name} {_pan_text(p)}",
+                               pan=p / PAN_MAX)
     if not track.notes:
         raise CliError(f"{label}: track {track.name!r} has no notes")
     if option == "transpose":

@@ -63,7 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="stratified mask draws per window for the NLL estimate (default 16)")
     p.add_argument("--limit", type=int, metavar="N",
                    help="score only the first N pieces (N ≥ 1)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the mask draws and samples (default 0: the same figures "
+                        "on every run)")
     p.add_argument("--precision", default="auto", choices=("auto", "fp32", "int8", "int4"),
                    help="weights to score (default: the model's shipped precision)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")

@@ -100,7 +100,7 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
     out: list[int | None] = [None] * len(tracks)
     pitched: list[_Group] = []
     kept: dict[int, _Group] = {}
-    moved: dict[tuple, _Group] = {}
+    moved: dict[tuple[int, tuple], _Group] = {}
     for i, t in enumerate(tracks):
         if not t.notes:
             continue
@@ -114,11 +114,11 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
         elif group is None and t.channel != DRUM_CHANNEL:
             kept[t.channel] = _Group(sound, [i], t.channel)
             pitched.append(kept[t.channel])
-        elif sound in moved:  # moves with an earlier track of the same sound
-            moved[sound].members.append(i)
+        elif (t.channel, sound) in moved:  # shared its channel with this one: still does
+            moved[(t.channel, sound)].members.append(i)
         else:
-            moved[sound] = _Group(sound, [i])
-            pitched.append(moved[sound])
+            moved[(t.channel, sound)] = _Group(sound, [i])
+            pitched.append(moved[(t.channel, sound)])
     while len(pitched) > len(PITCHED_CHANNELS):
         _merge_one(pitched)
     free = [c for c in PITCHED_CHANNELS if c not in {g.channel for g in pitched}]
@@ -141,7 +141,7 @@ def export_warnings(song: Song) -> list[str]:
             sharing.setdefault(channel, []).append(track)
     empty = [repr(t.name) for t in song.tracks if not t.notes]
     warnings = []
-    if empty and len(empty) < len(song.tracks):
+    if empty:
         warnings.append(
             f"{'tracks' if len(empty) > 1 else 'track'} {', '.join(empty)} "
             f"{'have' if len(empty) > 1 else 'has'} no notes: a MIDI file keeps no empty "
@@ -157,15 +157,20 @@ def export_warnings(song: Song) -> list[str]:
                 f"{result.format(it='they' if many else 'it')} (save a .partita project to "
                 "keep mute and solo)")
     for channel, tracks in sorted(sharing.items()):
-        if len({_sound(t) for t in tracks}) > 1:
+        sounds = {_sound(t) for t in tracks}
+        if len(sounds) > 1:
             names = ", ".join(repr(t.name) for t in tracks)
-            instruments = ", ".join(dict.fromkeys(program_name(t.program, t.is_drum)
-                                                  for t in tracks))
+            if len({s[:-1] for s in sounds}) > 1:  # instruments differ (maybe levels too)
+                instruments = ", ".join(dict.fromkeys(program_name(t.program, t.is_drum)
+                                                      for t in tracks))
+                what, sent = f"instruments or banks ({instruments})", "program"
+            else:
+                what, sent = "volume or pan", "volume and pan"
             warnings.append(
                 f"MIDI channel {channel + 1} is shared by tracks {names} with different "
-                f"instruments, banks or mixer settings ({instruments}): a General MIDI "
-                "player plays them all with the program, volume and pan sent last (MIDI "
-                "has 16 channels; save a .partita project to keep every instrument)")
+                f"{what}: a General MIDI player plays them all with the {sent} sent last "
+                "(MIDI has 16 channels, one for drums; save a .partita project to keep "
+                "every track's own)")
     return warnings
 
 

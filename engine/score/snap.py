@@ -79,13 +79,28 @@ def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
     step = step_at(snap, tm, t) if snap.division < 0 else snap.exact_ticks(tm.ppq)
     offset = tick - bar_start
     if mode != "round":
-        return max(0, bar_start + round(int(offset // step) * step))
+        # The last line (rounded to a tick, as drawn) at or before the tick: a tick on a
+        # rounded line (85 of 85⅓) stays on it, it does not fall back a whole step.
+        k = int(offset // step)
+        while bar_start + round((k + 1) * step) <= tick:
+            k += 1
+        return max(0, bar_start + round(k * step))
     # The next bar line is a grid line too: a 7/8 bar is not whole quarter notes long, and
     # a pickup or a bar cut short by a meter change is shorter than its meter says.
     line = bar_start + round(round(offset / step) * step)
     if line > bar_end or bar_end - tick < abs(tick - line):
         line = bar_end
     return max(0, line)
+
+
+def grid_ticks(snap: Snap, tm: TimeMap, start: int, end: int) -> list[int]:
+    """The grid's lines in ``[start, end)`` of the bar starting at ``start``, as
+    :func:`snap_tick` snaps to them (triplets at 256 PPQ: 0, 85, 171, 256 …)."""
+    step = snap.exact_ticks(tm.ppq)
+    if step <= 0:
+        return []
+    return [start + round(k * step) for k in range(int((end - start) / step) + 1)
+            if start + round(k * step) < end]
 
 
 def quantize_line(snap: Snap, tm: TimeMap, song_end: int) -> Callable[[int], int]:

@@ -409,10 +409,12 @@ def run_variations(
     for i in range(count):
         for attempt in range(redraws + 1):
             take = run(replace(options, seed=variation_seed(base, count, i, attempt)))
+            if takes:  # before comparing: the same music on other new tracks is the same
+                take = _share_new_tracks(take, takes[0])
             if (take.signature() not in seen and not take.unchanged) or attempt == redraws:
                 break
         seen.add(take.signature())
-        takes.append(_share_new_tracks(take, takes[0]) if takes else take)
+        takes.append(take)
     return takes
 
 
@@ -427,7 +429,12 @@ def _share_new_tracks(take: TaskResult, first: TaskResult) -> TaskResult:
     mask = Mask.of(*(replace(r, track_ids=frozenset(ids.get(t, t) for t in r.track_ids))
                      for r in take.mask.regions))
     new = {ids.get(t, t): notes for t, notes in take.new_notes.items()}
-    prepared = EditGroup(first.prep).apply(take.before)
+    # Only the new tracks are first's: the take's other prep is its own (compose's key
+    # signature, drawn from this take's seed).
+    shared = {e.track.id: e for e in first.prep if isinstance(e, InsertTrack)}
+    prep = tuple(shared[ids[e.track.id]] if isinstance(e, InsertTrack) else e
+                 for e in take.prep)
+    prepared = EditGroup(prep).apply(take.before)
     swap = replace_in_mask(prepared, written_mask(mask, new), new, take.edit.label)
-    return replace(take, mask=mask, new_notes=new, prep=first.prep,
-                   edit=EditGroup((*first.prep, *swap.edits), take.edit.label))
+    return replace(take, mask=mask, new_notes=new, prep=prep,
+                   edit=EditGroup((*prep, *swap.edits), take.edit.label))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.score import TimeMap
-from engine.score.snap import Snap
+from engine.score.snap import Snap, grid_ticks
 
 from .viewport import Viewport
 
@@ -46,8 +46,11 @@ def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
         if beat * ppt >= MIN_BEAT_PX:
             out.beats += [(t - t0) * ppt for t in range(start + beat, end, beat)]
         notated = tm.beat_length_for(sig)
-        sub = snap.ticks(tm.ppq) if snap.division > 0 else notated // (4 if beat == notated
-                                                                        else 2)
+        if snap.division > 0:  # the lines notes snap to (exact: triplets at any PPQ)
+            sub, lines = snap.exact_ticks(tm.ppq), grid_ticks(snap, tm, start, end)
+        else:
+            sub = notated // (4 if beat == notated else 2)
+            lines = list(range(start, end, sub))
         if sub and sub * ppt >= MIN_SUB_PX and sub < beat:
-            out.subs += [(t - t0) * ppt for t in range(start, end, sub) if (t - start) % beat]
+            out.subs += [(t - t0) * ppt for t in lines if (t - start) % beat]
     return out

@@ -172,6 +172,13 @@ def test_parsers():
     # bar.beat: from the 3rd beat of bar 2 through the 2nd beat of bar 3; bars 5 on are 3/4
     assert gen_cli.parse_spans("2.3-3.2, 6.3", song) == [
         (BAR + 2 * beat, 2 * BAR + 2 * beat), (4 * BAR + 5 * beat, 4 * BAR + 6 * beat)]
+    pickup = Song(time_signatures=(TimeSignature(0, 1, 4), TimeSignature(beat, 4, 4)))
+    assert gen_cli.parse_spans("1.1", pickup) == [(0, beat)]  # the pickup's one beat
+    with pytest.raises(CliError, match=re.escape("bar 1 has beats 1-1 (1/4)")):
+        gen_cli.parse_spans("1.3", pickup)  # not bar 2's second beat
+    short = Song(time_signatures=(TimeSignature(0, 4, 4), TimeSignature(BAR + 2 * beat, 3, 4)))
+    with pytest.raises(CliError, match=re.escape("bar 2 has beats 1-2 (a short bar")):
+        gen_cli.parse_spans("2.3", short)
     for bad, why in (("3-1", "ends before it starts"), ("0-2", "bars count from 1"),
                      ("5.4", "bar 5 has beats 1-3 (3/4)"), ("2.0", "bar 2 has beats 1-4"),
                      ("a-b", "give bars as A-B")):
@@ -498,7 +505,7 @@ def test_repaint_paints_beats_and_several_regions_and_nothing_else(song_file, tm
             (["--region", "1"], "--region '1': give TRACKS:BARS"),
             (["--tracks", "1"], "--tracks and --bars go together"),
             ([], "say what to repaint"),
-            (["--region", "1:2.9"], "--region 1:2.9 '2.9': bar 2 has beats 1-4"),
+            (["--region", "1:2.9"], "--region 1:2.9: bar 2 has beats 1-4 (4/4)"),
             (["--region", "1:2-3", "--pitch", "C4-C5"], "--pitch goes with --tracks")):
         assert main(["repaint", str(song_file), "-o", str(out), *argv]) == 1
         assert message in capsys.readouterr().err

@@ -107,8 +107,8 @@ def test_stems_of_another_song_are_not_mixed_in(tmp_path, capsys):
     assert main(argv) == 1
     line = one_error_line(capsys)
     assert line == (f"partita: error: {stems}: holds 2 stem files from another render that "
-                    "this song does not write (e.g. '03 - Strings.wav'): add --clean to "
-                    "delete them, or choose an empty folder")
+                    "this song does not write ('03 - Strings.wav', '04 - Horns.wav'): add "
+                    "--clean to delete them, or choose an empty folder")
     assert {p.name: p.read_bytes() for p in stems.iterdir() if p.suffix == ".wav"} == old
 
     assert main([*argv, "--clean"]) == 0

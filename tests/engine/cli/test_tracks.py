@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,8 @@ from engine.cli import main
 from engine.io import load_project, load_song, save_song
 from engine.score import DRUM_CHANNEL, Note, Song, Track
 
-DEMO = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
+ROOT = Path(__file__).resolve().parents[3]
+DEMO = ROOT / "assets" / "demo" / "demo.mid"
 
 
 def rows(path: Path, capsys) -> list[dict]:
@@ -140,3 +143,30 @@ def test_names_the_command_line_cannot_pick_and_a_transposed_kit_are_warned_abou
     song = load_song(out)
     assert song.tracks[3].pan == 0 and song.tracks[0].pan == 0  # "C", as listed
     assert song.find_track("Keys, left").pan == 20 / 64
+
+
+def test_adding_a_track_keeps_waiting_takes_that_add_tracks_of_their_own(tmp_path, capsys,
+                                                                         monkeypatch):
+    """A harmonize take waiting in a project adds tracks with ids of their own: a track
+    added before the takes were read back took one of those ids, and the takes were
+    dropped ("track 'Alto' is already in the song")."""
+    from engine.cli import generate
+    from engine.models.plugin import tiny_random_model
+    from engine.score import Note, Song, Track
+
+    monkeypatch.setattr(generate, "resolve_model", lambda name, task: tiny_random_model(0))
+    melody = tmp_path / "melody.partita"
+    save_song(Song(tracks=(Track("Soprano", program=52, notes=tuple(
+        Note(67 + i % 3, i * 480, 480) for i in range(8))),)), melody)
+    takes = tmp_path / "h.partita"
+    assert main(["harmonize", str(melody), "-o", str(takes), "--melody", "1", "--as-takes",
+                 "--variations", "2", "--steps", "2", "--seed", "1"]) == 0
+    out = tmp_path / "h2.partita"
+    # A fresh process, as a user's next command is: ids start over there.
+    done = subprocess.run([sys.executable, "-m", "engine.cli", "tracks", str(takes), "-o",
+                           str(out), "--add", "Flute"], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.returncode == 0 and "dropped" not in done.stderr, done.stderr
+    capsys.readouterr()
+    assert main(["takes", str(out), "--json"]) == 0
+    assert [r["ref"] for r in json.loads(capsys.readouterr().out)] == ["1A", "1B"]

@@ -271,3 +271,20 @@ def test_tracks_at_different_levels_do_not_share_a_channel():
     assert channels[0] == 0 and channels[1] == channels[2] != 0
     back = midi_from_bytes(midi_to_bytes(Song(tracks=(a, b, c))))
     assert sorted(round(t.volume * 127) for t in back.tracks) == [30, 100, 100]
+
+
+def test_tracks_move_to_free_channels_with_their_own_channel_mates_only():
+    """Piano A and Organ C shared channel 1, Piano B and Organ D channel 2: with channels
+    free, the organs move to two channels (they never shared one)."""
+    tracks = [Track(name, program=p, channel=c, notes=(Note(60, 0, 480),))
+              for name, p, c in (("PianoA", 0, 0), ("PianoB", 0, 1), ("OrganC", 19, 0),
+                                 ("OrganD", 19, 1))]
+    channels = export_channels(tracks)
+    assert channels[:2] == [0, 1] and len(set(channels)) == 4
+    kit = (Track("Kick", is_drum=True, channel=DRUM_CHANNEL, notes=(Note(36, 0, 60),)),
+           Track("Snare", is_drum=True, channel=DRUM_CHANNEL, volume=0.5,
+                 notes=(Note(38, 0, 60),)))
+    assert export_warnings(Song(tracks=kit)) == [
+        "MIDI channel 10 is shared by tracks 'Kick', 'Snare' with different volume or pan: "
+        "a General MIDI player plays them all with the volume and pan sent last (MIDI has "
+        "16 channels, one for drums; save a .partita project to keep every track's own)"]

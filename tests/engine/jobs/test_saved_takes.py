@@ -225,3 +225,22 @@ def test_a_take_that_adds_a_track_still_applies_after_a_track_was_removed():
     assert restored.count == 1 and restored.problems == []
     (again,) = restored.store.sets[mask].takes
     assert [t.name for t in apply_take(fewer, again)[0].tracks] == ["Piano", "Strings"]
+
+
+def test_regions_keep_their_numbers_through_a_file_and_older_files_number_in_order():
+    song, piano, bass = toy_song()
+    first, second = (Mask.of(Region({piano.id}, 0, 960)), Mask.of(Region({bass.id}, 0, 960)))
+    store = TakeStore()
+    a = store.add(make(song, first, {piano.id: (Note(72, 0, 480),)}))
+    store.add(make(song, second, {bass.id: (Note(40, 0, 480),)}))
+    assert [s.number for s in store.sets.values()] == [1, 2]
+    assert [s.number for s in store.copy().sets.values()] == [1, 2]  # a snapshot keeps them
+    store.sets[first].accept(a.id)  # decided: not saved, and region 2 stays 2
+    data = through_a_file(takes_to_json(store))
+    restored = takes_from_json(data, song)
+    assert [s.number for s in restored.store.sets.values()] == [2]
+    new = restored.store.for_mask(Mask.of(Region({piano.id}, 960, 1920)))
+    assert new.number == 3  # after every number in use
+    for s in data["sets"]:  # a file from before numbers were kept: in order
+        del s["number"]
+    assert [s.number for s in takes_from_json(data, song).store.sets.values()] == [1]

@@ -22,3 +22,24 @@ def test_quantizing_never_moves_a_note_past_the_songs_last_bar():
     assert tm.whole_bars(song.end) == 4
     assert line(3 * 1680 + 1500) == 3 * 1680  # not 4 * 1680, a fifth bar
     assert line(1500) == 1680  # elsewhere the nearest line, the next bar's too
+
+
+def test_snapping_lands_on_the_drawn_lines_and_snapping_again_stays():
+    """At any PPQ (100, 256, 25, 7) and grid, a line a note snaps to is a line the roll
+    draws, and a tick on a line stays there: floor once fell back a whole 85⅓ step."""
+    from engine.score.snap import SNAPS, grid_ticks
+
+    for ppq in (7, 25, 100, 256, 480, 1000):
+        tm = TimeMap.of(Song(ppq=ppq, time_signatures=(TimeSignature(0, 4, 4),
+                                                       TimeSignature(4 * ppq * 4, 7, 8))))
+        for snap in (s for s in SNAPS if s.division > 0):
+            lines = set()
+            for bar in range(6):
+                start = tm.bar_to_tick(bar)
+                lines |= set(grid_ticks(snap, tm, start, tm.bar_to_tick(bar + 1)))
+                lines.add(tm.bar_to_tick(bar + 1))
+            for tick in range(0, tm.bar_to_tick(6), max(1, ppq // 50)):
+                floor = snap_tick(snap, tm, tick, "floor")
+                assert floor <= tick and floor in lines, (ppq, snap.name, tick)
+                assert snap_tick(snap, tm, floor, "floor") == floor
+                assert snap_tick(snap, tm, tick) in lines, (ppq, snap.name, tick)

@@ -246,6 +246,14 @@ def test_variations_that_add_tracks_share_them_and_so_one_region():
         assert [t.id for t in after.tracks[1:]] == new
         assert all(after.track(i).notes == take.new_notes[i] for i in new)
         assert take.edit.inverse().apply(after).tracks == song.tracks
+    # Compose's other prep stays each take's own: the key signature drawn from its seed.
+    params = tasks.SongParams(tracks=(tasks.track_spec("Piano"),), bars=2)
+    composed = tasks.run_variations(
+        lambda o: tasks.compose(params, model=model(), options=o),
+        GenerateOptions(seed=1, steps=3, key="auto"), 3)
+    assert len({t.mask for t in composed}) == 1
+    assert [t.after.key_signatures[0].key for t in composed] == [t.key for t in composed]
+    assert len({t.key for t in composed}) > 1
 
 
 def test_variations_redraw_a_repeated_take():

@@ -1,0 +1,50 @@
+"""Track edits as the studio's track list and `partita tracks` make them."""
+
+from __future__ import annotations
+
+from engine.score import DRUM_CHANNEL, Song, Track
+from engine.score.track_edits import (
+    DRUMS,
+    add_track_edit,
+    delete_track_edit,
+    free_channel,
+    instrument_edit,
+    move_track_edit,
+)
+
+
+def band() -> Song:
+    return Song(tracks=(Track("Piano", channel=0), Track("Kit", is_drum=True,
+                                                          channel=DRUM_CHANNEL),
+                        Track("Bass", program=33, channel=1)))
+
+
+def test_a_new_track_takes_a_free_channel_and_undoes_exactly():
+    song = band()
+    assert free_channel(song) == 2 and free_channel(song, {2, 3}) == 4
+    edit = add_track_edit(song, song.tracks[0].id, name="Flute", program=73)
+    after = edit.apply(song)
+    assert [t.name for t in after.tracks] == ["Piano", "Flute", "Kit", "Bass"]
+    assert (after.tracks[1].program, after.tracks[1].channel) == (73, 2)
+    assert edit.inverse().apply(after) == song
+    kit = add_track_edit(song, drums=True).apply(song).tracks[-1]
+    assert kit.is_drum and kit.channel == DRUM_CHANNEL and kit.name == "Drums"
+    full = Song(tracks=tuple(Track(f"T{c}", channel=c) for c in range(16) if c != 9))
+    assert free_channel(full) == 0  # all taken: tracks share channel 1
+
+
+def test_delete_move_and_instrument():
+    song = band()
+    bass = song.tracks[2]
+    assert [t.name for t in delete_track_edit(song, bass.id).apply(song).tracks] == [
+        "Piano", "Kit"]
+    assert move_track_edit(song, bass.id, 1) is None  # past the end
+    assert [t.name for t in move_track_edit(song, bass.id, -2).apply(song).tracks] == [
+        "Bass", "Piano", "Kit"]
+    as_kit = instrument_edit(song, bass.id, DRUMS)
+    assert as_kit.label == "Set instrument of Bass to Drum Kit"
+    kit_bass = as_kit.apply(song).track(bass.id)
+    assert kit_bass.is_drum and kit_bass.channel == DRUM_CHANNEL
+    back = instrument_edit(as_kit.apply(song), bass.id, 42).apply(as_kit.apply(song))
+    cello = back.track(bass.id)
+    assert not cello.is_drum and cello.program == 42 and cello.channel == 1  # free again
