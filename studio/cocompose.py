@@ -245,6 +245,12 @@ class CoComposer(QObject):
             return requests.regenerate(song, mask, current)
         if action == "continue":
             return requests.continue_(song, mask, s.continue_bars)
+        if action in ("harmonize", "compose") and s.model and self.catalog.loaded:
+            try:  # a chosen model that cannot: said before asking anything, as submit says it
+                self.model_for(action)
+            except PlanError as e:
+                self.message.emit(str(e))
+                return None
         if action == "harmonize":
             if current is None or all(t.id != current for t in song.tracks):
                 raise PlanError("select the melody track to harmonize")

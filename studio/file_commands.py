@@ -180,7 +180,7 @@ class FileCommands:
             return self.save_as()  # suggests the .partita name
         return None if answer == "anyway" else False
 
-    def _show_file_warnings(self, path: Path, warnings: list[str]) -> None:
+    def _show_file_warnings(self, path: Path, warnings: list[str], done: str = "saved") -> None:
         """What a written file keeps less well than the song (MIDI's 16 channels, a muted
         track, ...): asked once per file and set of warnings, not at every Ctrl+S."""
         said: dict[Path, list[str]] = getattr(self, "_warnings_said", {})
@@ -188,7 +188,7 @@ class FileCommands:
         if not warnings or said.get(path) == warnings:
             return
         said[path] = list(warnings)
-        dialogs.show_notice(self, f"{display_path(path.name)}: saved, with a warning",
+        dialogs.show_notice(self, f"{display_path(path.name)}: {done}, with a warning",
                             "\n\n".join(warnings))
 
     def export_midi(self) -> None:
@@ -212,7 +212,7 @@ class FileCommands:
             dialogs.show_error(self, "Cannot export MIDI", _message(e, path))
             return
         self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
-        self._show_file_warnings(path, warnings)
+        self._show_file_warnings(path, warnings, "exported")
 
     def export_stems(self) -> None:
         from .dialogs.export import export_stems

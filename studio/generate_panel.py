@@ -261,8 +261,15 @@ class GeneratePanel(QWidget):
         if name == AUTO_MODEL and self.catalog.loaded:
             name = self.catalog.default_name() or ""
         entry = self.catalog.usable(name) if name else None
-        self.model_options.set_model(name or "", entry.info.options if entry and entry.info
-                                     else ())
+        info = entry.info if entry else None
+        self.model_options.set_model(name or "", info.options if info else ())
+        # Only the weights the model has (a code plugin like the drumkit: fp32, i.e. auto).
+        items: QStandardItemModel = self.precision.model()  # type: ignore[assignment]
+        for row, precision in enumerate(PRECISIONS):
+            items.item(row).setEnabled(precision == "auto" or info is None
+                                       or precision in info.precisions)
+        if not items.item(self.precision.currentIndex()).isEnabled():
+            self.precision.setCurrentText("auto")
 
     def set_model(self, name: str) -> bool:
         index = self.model.findData(name)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
-from engine.score.snap import SNAPS, quantize_line, snap_by_name, step_at
+from engine.score.snap import SNAPS, grid_shift, quantize_line, snap_by_name, step_at
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
 from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
@@ -753,9 +753,11 @@ class MainWindow(FileCommands, QMainWindow):
             while tm.bar_to_tick(b + k) + offset < end:
                 k += 1
             dticks = tm.bar_to_tick(b + k) + offset - start
-        else:
-            step = step_at(self.pianoroll.snap, tm, start)
-            dticks = max(step, -(-(end - start) // step) * step)
+        else:  # whole grid steps, the fewest that clear the selection
+            k = 1
+            while start + grid_shift(self.pianoroll.snap, tm, start, k) < end:
+                k += 1
+            dticks = grid_shift(self.pianoroll.snap, tm, start, k)
         edit, keys = duplicate_edit(notes, dticks)
         if self.pianoroll.commit(edit):
             self.selection.set_notes(keys)
@@ -787,8 +789,10 @@ class MainWindow(FileCommands, QMainWindow):
             snap = self.pianoroll.snap
             if snap.division == 0:  # snap off: quantize to sixteenths
                 snap = snap_by_name("1/16")
+            end = self.document.song.end  # the song keeps its length
             self.pianoroll.commit(quantize_edit(
-                notes, step_at(snap, tm, 0), quantize_line(snap, tm, self.document.song.end)))
+                notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
+                end_limit=tm.bar_to_tick(tm.whole_bars(end))))
 
     def step_snap(self, direction: int) -> None:
         """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
@@ -836,9 +840,10 @@ class MainWindow(FileCommands, QMainWindow):
             if b + direction < 0:
                 return
             delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
-        else:
-            delta = direction * self.pianoroll.grid_step(start)
-        self.pianoroll.commit(move_edit(notes, delta, 0))
+        else:  # a grid step, exact on triplet grids at any PPQ
+            delta = grid_shift(self.pianoroll.snap, tm, start, direction)
+        if delta:
+            self.pianoroll.commit(move_edit(notes, delta, 0))
 
     def transpose(self, semitones: int) -> None:
         notes = self._selected()

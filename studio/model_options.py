@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,20 +25,28 @@ class ModelOptionsBox(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model options", parent)
         self._form = QFormLayout(self)
+        self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)  # as the panel's forms
         self._fields: dict[str, tuple[ModelOption, QWidget]] = {}
         self._model = ""
+        self._kept: dict[str, dict[str, object]] = {}  # per model, for this session
         self.setVisible(False)
 
     def set_model(self, name: str, options: tuple[ModelOption, ...]) -> None:
-        """Show ``options`` of model ``name`` (the same model again keeps what was set)."""
+        """Show ``options`` of model ``name``, as last set for it this session (another
+        model and back keeps a chosen style)."""
         if name == self._model and tuple(o for o, _ in self._fields.values()) == options:
             return
+        if self._model:
+            self._kept[self._model] = self.values()
         self._model = name
         while self._form.rowCount():
             self._form.removeRow(0)
         self._fields = {}
+        kept = self._kept.get(name, {})
         for option in options:
-            field = _field(option, self)
+            value = kept.get(option.name, option.default)
+            field = _field(replace(option, default=value) if option.problem(value) is None
+                           else option, self)
             field.setToolTip(option.help)
             self._form.addRow(option.label or option.name, field)
             self._fields[option.name] = (option, field)

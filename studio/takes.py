@@ -68,6 +68,14 @@ class ElidedLabel(QLabel):
                                   self.isEnabled(), text, self.foregroundRole())
 
 
+
+def settings_text(take: Take) -> str:
+    """A model's own settings the take was made with (``" · style=funk, phrase_bars=8"``,
+    as ``--option`` writes them): two drumkit takes in different styles read the same
+    otherwise."""
+    extra = take.options.extra
+    return (" · " + ", ".join(f"{k}={v}" for k, v in extra.items())) if extra else ""
+
 class TakesBar(QWidget):
     """The strip above the piano roll: which takes exist, which one is heard, what to do."""
 
@@ -145,8 +153,9 @@ class TakesBar(QWidget):
             b.setText(s.letter(take.id) + (" ⚠" if conflict else ""))
             b.setChecked(current is not None and take.id == current.id)
             b.setProperty("conflict", conflict)
-            b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, seed "
-                         f"{take.options.seed} ({i + 1} / [ ] to switch)"
+            b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, {take.model}"
+                         f"{settings_text(take)}, seed {take.options.seed} ({i + 1} / [ ] "
+                         "to switch)"
                          + ("\n⚠ its region was edited since: accepting asks first"
                             if conflict else ""))
             b.style().unpolish(b)
@@ -286,7 +295,7 @@ def roll_painter(composer: CoComposer):
             p.drawRects(box_rects(x, y, w, vp.key_h - 2))
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
-        tag = f"TAKE {s.letter(take.id)} · {take.model}"
+        tag = f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take)}"
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
         width = p.fontMetrics().horizontalAdvance(tag) + 12

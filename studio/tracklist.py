@@ -6,9 +6,10 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -89,6 +90,8 @@ class TrackHeader(QFrame):
             w.setCheckable(True)
         for w in (self.swatch, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for w in (self.instrument, self.volume, self.pan):
+            w.installEventFilter(self)  # the wheel scrolls the list (eventFilter)
         vol_label = QLabel("Vol", self)
         pan_label = QLabel("Pan", self)
         for lab in (vol_label, pan_label):
@@ -119,8 +122,8 @@ class TrackHeader(QFrame):
 
         self.set_track(track)
         self.name.editingFinished.connect(self._rename)
-        self.mute.toggled.connect(lambda on: self._set(mute=on))
-        self.solo.toggled.connect(lambda on: self._set(solo=on))
+        self.mute.toggled.connect(lambda on: self._set(self._label("Mute", on), mute=on))
+        self.solo.toggled.connect(lambda on: self._set(self._label("Solo", on), solo=on))
         self.instrument.activated.connect(self._instrument)
         self.volume.sliderReleased.connect(self._volume)
         self.volume.valueChanged.connect(self._volume_changed)
@@ -170,6 +173,12 @@ class TrackHeader(QFrame):
         self.clicked.emit(self.track_id, toggle)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Wheel and watched is not self.name:
+            # As in a DAW, the wheel over a header scrolls the track list: passing over
+            # an instrument list or a fader on the way must not change it (one notch
+            # changed a program, each an undo step).
+            QApplication.sendEvent(self.lst.scroll.viewport(), event)
+            return True
         if watched is not self.name:
             return False
         if event.type() == QEvent.Type.MouseButtonPress:
@@ -233,6 +242,11 @@ class TrackHeader(QFrame):
         self.volume.setToolTip(f"Volume {value}")
         if not self.volume.isSliderDown():  # keyboard/wheel: commit at once
             self._volume()
+
+    def _label(self, what: str, on: bool) -> str:
+        """"Mute Bass" / "Unmute Bass", as the keyboard's Ctrl+Alt+M says it."""
+        track = self._track_now()
+        return f"{what if on else 'Un' + what.lower()} {track.name if track else ''}".strip()
 
     def _volume(self) -> None:
         self._set("Change volume", volume=self.volume.value() / 127)
@@ -391,6 +405,13 @@ class TrackList(QWidget):
             label.show()
             self._preview.append(label)
         self.sync()
+        if tracks:  # the new rows below the song's own: brought into view (after layout)
+            QTimer.singleShot(0, self._show_preview_rows)
+
+    def _show_preview_rows(self) -> None:
+        if self._preview:
+            rows = len(self.document.song.tracks) + len(self._preview)
+            self.scroll.ensureVisible(0, rows * ROW_H - 1, 0, 0)
 
     def _sync_selected(self) -> None:
         active = set(self.selection.track_ids)

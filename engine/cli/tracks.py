@@ -235,7 +235,8 @@ def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
         raise CliError(f"{label}: no grid {grid.strip()!r} (grids: {', '.join(names)})")
     snap, tm = snap_by_name(match[0]), TimeMap.of(song)
     edit = quantize_notes(track.id, track.notes, step_at(snap, tm, 0),
-                          line=quantize_line(snap, tm, song.end))
+                          line=quantize_line(snap, tm, song.end),
+                          end_limit=tm.bar_to_tick(tm.whole_bars(song.end)))
     if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
         return None  # already on the grid
     return replace(edit, label=f"Quantize {track.name} to {match[0]}")

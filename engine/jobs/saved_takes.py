@@ -62,7 +62,8 @@ class RestoredTakes:
 
     @property
     def count(self) -> int:
-        return len(self.store)
+        """Takes waiting for a decision (a rejected take's kept place is not one)."""
+        return sum(len(s.pending()) for s in self.store.sets.values())
 
 
 # -- masks -------------------------------------------------------------------------------------

@@ -98,9 +98,11 @@ class TakeSet:
         """Discard a take from the choice (it stays listed as rejected)."""
         self.get(take_id)
         self.status[take_id] = TakeStatus.REJECTED
-        if self.selected == take_id:
+        if self.selected == take_id:  # on to the next take, as comping does; else back
+            order = [t.id for t in self.takes]
             pending = self.pending()
-            self.selected = pending[-1].id if pending else None
+            later = [t for t in pending if order.index(t.id) > order.index(take_id)]
+            self.selected = (later[0] if later else pending[-1]).id if pending else None
 
     def unreject(self, take_id: int) -> None:
         """Back to pending and auditioned (the reject was undone)."""

@@ -344,11 +344,13 @@ def resize_notes(
 
 def quantize_notes(
     track_id: int, notes: Sequence[Note], grid: int, strength: float = 1.0, ends: bool = False,
-    line: Callable[[int], int] | None = None,
+    line: Callable[[int], int] | None = None, end_limit: int | None = None,
 ) -> ChangeNotes:
     """Pull onsets (and optionally ends) towards a grid of ``grid`` ticks counted from
     tick 0, or towards ``line(tick)``, the nearest grid line as the caller counts it (from
-    each bar line, when bars are not whole grid steps long: 7/8 in quarters, a pickup)."""
+    each bar line, when bars are not whole grid steps long: 7/8 in quarters, a pickup).
+    A note moved later ends no later than ``end_limit`` (the song's last bar line: a
+    played-in last note a little early, ending on it, made the song a bar longer)."""
     if grid <= 0:
         raise ValueError("quantize grid must be positive")
 
@@ -360,6 +362,8 @@ def quantize_notes(
     for n in notes:
         start = snap(n.start)
         end = snap(n.end) if ends else start + n.duration
+        if end_limit is not None and end > max(end_limit, n.end) and start < end_limit:
+            end = max(end_limit, n.end)  # no further than the limit, or than it was
         out.append(Note(n.pitch, max(0, start), max(grid if ends else 1, end - start), n.velocity,
                         n.id))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")

@@ -93,6 +93,18 @@ def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
     return max(0, line)
 
 
+def grid_shift(snap: Snap, tm: TimeMap, tick: int, steps: int) -> int:
+    """Ticks that move ``tick`` by ``steps`` grid steps (negative: back), keeping its
+    place against the grid: nudging a note by ← →, a duplicate placed after a selection.
+    Measured between drawn lines, so whole-tick steps never drift off triplet lines
+    (85 + 85 … at 256 PPQ missed 171, 256)."""
+    if snap.division <= 0:  # bars, or no snap: whole steps of step_at
+        return steps * step_at(snap, tm, tick)
+    base = snap_tick(snap, tm, tick, "floor")
+    target = snap_tick(snap, tm, base + steps * snap.exact_ticks(tm.ppq))
+    return max(target, 0) - base
+
+
 def grid_ticks(snap: Snap, tm: TimeMap, start: int, end: int) -> list[int]:
     """The grid's lines in ``[start, end)`` of the bar starting at ``start``, as
     :func:`snap_tick` snaps to them (triplets at 256 PPQ: 0, 85, 171, 256 …)."""

@@ -11,7 +11,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
 from engine.score import Edit, EditError, Note
-from engine.score.snap import DEFAULT_SNAP, Snap, snap_by_name, snap_tick, step_at
+from engine.score.snap import DEFAULT_SNAP, Snap, snap_by_name, snap_tick
 
 from ..document import Document
 from ..selection import Selection
@@ -130,9 +130,6 @@ class PianoRoll(QWidget):
             self.note_length = step
         self.snapChanged.emit(snap)
         self.refresh()
-
-    def grid_step(self, tick: int = 0) -> int:
-        return step_at(self.snap, self.document.time_map, tick)
 
     def min_length(self) -> int:
         step = self.snap.ticks(self.document.song.ppq)

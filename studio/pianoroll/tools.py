@@ -129,10 +129,13 @@ def transpose_edit(notes: Selected, semitones: int) -> Edit:
     return _group(edits, f"Transpose {plural(_count(notes), 'note')}")
 
 
-def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None = None) -> Edit:
+def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None = None,
+                  end_limit: int | None = None) -> Edit:
     """Onsets to the nearest grid line: ``line(tick)`` where given (the studio's grid
-    counts from each bar line), else a multiple of ``grid``."""
-    edits = [quantize_notes(tid, v, grid, line=line) for tid, v in notes.items() if v]
+    counts from each bar line), else a multiple of ``grid``; no note moved later ends
+    past ``end_limit``."""
+    edits = [quantize_notes(tid, v, grid, line=line, end_limit=end_limit)
+             for tid, v in notes.items() if v]
     return _group(edits, f"Quantize {plural(_count(notes), 'note')}")
 
 

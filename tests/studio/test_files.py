@@ -123,7 +123,7 @@ def test_exporting_more_instruments_than_midi_channels_says_which_share(opened, 
     win.export_midi()
     assert target.is_file()
     ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
-    assert title == "many.mid: saved, with a warning" and "is shared by tracks" in message
+    assert title == "many.mid: exported, with a warning" and "is shared by tracks" in message
     win.export_midi()  # the same file, the same warnings: said once, not at every save
     assert len([c for c in dialogs.calls if c[0] == "show_notice"]) == 1
     win.document.reset(Song((*tracks, Track("Muted", mute=True, notes=(Note(62, 0, 480),)))),

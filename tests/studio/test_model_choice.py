@@ -113,6 +113,7 @@ def test_a_chosen_model_that_cannot_do_the_task_is_refused(studio, dialogs, mode
     message = win.statusBar().currentMessage()
     assert message.startswith("drumkit cannot harmonize (it does: repaint, regenerate)")
     assert "choose another model in the Generate panel" in message
+    assert not [c for c in dialogs.calls if c[0] == "ask_instruments"]  # refused first
     assert not models["partita-base"].calls and not models["drumkit"].calls
     assert win.generate_panel.values().model == "drumkit"
 
@@ -273,6 +274,7 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
         assert panel.model_options.isHidden()  # partita-base declares none
         assert panel.set_model("kit")
         assert not panel.model_options.isHidden()
+        assert not panel.precision.model().item(3).isEnabled()  # int4: the kit has fp32 only
         style = panel.model_options._fields["style"][1]
         style.setCurrentText("funk")
         assert panel.values().options.extra == {"style": "funk", "phrase_bars": 4}
@@ -281,5 +283,7 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
         qtbot.waitUntil(lambda: len(kit.calls) == panel.values().variations, timeout=20000)
         assert all(o.extra == {"style": "funk", "phrase_bars": 4} for o in kit.calls)
         assert panel.set_model("partita-base") and panel.model_options.isHidden()
+        assert panel.set_model("kit")  # and back: the style chosen is kept
+        assert panel.values().options.extra["style"] == "funk"
     finally:
         close_window(win)

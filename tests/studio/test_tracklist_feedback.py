@@ -142,3 +142,39 @@ def test_a_rename_shows_the_name_the_song_keeps(active, qtbot):
     assert win.document.song.tracks[1].name == "Upright"
     assert edit.text() == "Upright"
     assert win.document.undo_stack.count() == 1
+
+
+def test_the_wheel_over_a_header_scrolls_and_changes_no_instrument_or_fader(opened, qtbot):
+    """One notch over each instrument list changed its program (an undo step each):
+    the wheel over the headers scrolls the list, as in a DAW."""
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    win = opened
+    before = win.document.song
+    undo = win.document.undo_stack.count()
+    header = win.tracklist.headers[0]
+    for widget in (header.instrument, header.volume, header.pan):
+        centre = QPointF(widget.rect().center())
+        event = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())),
+                            QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                            Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                            False)
+        QApplication.sendEvent(widget, event)
+    assert win.document.song == before
+    assert win.document.undo_stack.count() == undo
+
+
+def test_the_rows_a_take_would_add_are_scrolled_into_view(opened, qtbot):
+    """Harmonize adding Piano and Bass to a long song: the new rows were below the last
+    track, off screen, with no scroll bar to hint at them."""
+    from engine.score import Song, Track
+
+    win = opened
+    win.set_song(Song(tracks=tuple(Track(f"T{i}", channel=i % 9) for i in range(30))))
+    bar = win.tracklist.scroll.verticalScrollBar()
+    assert bar.value() == 0
+    win.tracklist.set_preview_tracks((Track("Piano"), Track("Bass", program=33)))
+    qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
+    assert bar.value() >= bar.maximum() - 2  # down to the last (new) row

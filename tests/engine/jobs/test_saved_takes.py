@@ -244,3 +244,13 @@ def test_regions_keep_their_numbers_through_a_file_and_older_files_number_in_ord
     for s in data["sets"]:  # a file from before numbers were kept: in order
         del s["number"]
     assert [s.number for s in takes_from_json(data, song).store.sets.values()] == [1]
+
+
+def test_a_rejected_takes_kept_place_is_not_counted_as_waiting():
+    song, piano, _bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 0, 960))
+    store = TakeStore()
+    a, _b = (store.add(make(song, mask, {piano.id: (Note(p, 0, 480),)})) for p in (72, 74))
+    store.sets[mask].reject(a.id)
+    restored = takes_from_json(through_a_file(takes_to_json(store)), song)
+    assert len(restored.store) == 2 and restored.count == 1  # B waits; A's place is kept

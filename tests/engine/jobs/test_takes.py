@@ -149,3 +149,15 @@ def test_take_set_bookkeeping(setup):
     assert store.find(a.id) == (takes, a)
     store.discard(mask)
     assert len(store) == 0
+
+
+def test_rejecting_the_auditioned_take_moves_on_to_the_next(setup):
+    """Delete on take A of A-C auditioned C (the last), skipping B: comping moves on."""
+    song, piano, _bass, mask, _ = setup
+    takes = TakeSet(mask)
+    a, b, c = (takes.add(make(song, mask, {piano.id: (Note(p, 960, 10),)})) for p in (72, 73, 74))
+    takes.reject(a.id)
+    assert takes.selected == b.id
+    takes.select(c.id)
+    takes.reject(c.id)
+    assert takes.selected == b.id  # the last one: back to the one before

@@ -43,3 +43,38 @@ def test_snapping_lands_on_the_drawn_lines_and_snapping_again_stays():
                 assert floor <= tick and floor in lines, (ppq, snap.name, tick)
                 assert snap_tick(snap, tm, floor, "floor") == floor
                 assert snap_tick(snap, tm, tick) in lines, (ppq, snap.name, tick)
+
+
+def test_a_grid_step_is_measured_between_drawn_lines():
+    """Nudging by → five times at 256 PPQ, 1/8T went 1194, 1279 … (whole 85s) past the
+    lines 1195, 1280 …; a note off the grid keeps its place against it."""
+    from engine.score.snap import grid_shift, grid_ticks
+
+    tm = TimeMap.of(Song(ppq=256))
+    eighth_t = snap_by_name("1/8T")
+    lines = set(grid_ticks(eighth_t, tm, 0, 1024)) | set(grid_ticks(eighth_t, tm, 1024, 2048))
+    tick = 1109
+    for _ in range(5):
+        tick += grid_shift(eighth_t, tm, tick, 1)
+        assert tick in lines
+    assert tick == 1536
+    assert grid_shift(eighth_t, tm, 1536, -1) == 1451 - 1536
+    assert grid_shift(eighth_t, tm, 90, 1) == 171 - 85  # 5 ticks after a line: still so
+    assert grid_shift(snap_by_name("Bar"), tm, 100, 1) == 1024
+
+
+def test_quantize_never_ends_a_note_past_the_last_bar_line():
+    from engine.score import quantize_notes
+
+    ppq, bars = 480, 8
+    last = bars * 4 * ppq
+    late = Note(72, last - ppq - 30, ppq + 30)  # a little early, ending on the bar line
+    song = Song(tracks=(Track("Lead", notes=(Note(60, 0, 480), late)),))
+    tm = TimeMap.of(song)
+    edit = quantize_notes(song.tracks[0].id, song.tracks[0].notes, ppq,
+                          line=quantize_line(snap_by_name("1/4"), tm, song.end),
+                          end_limit=last)
+    after = edit.apply(song)
+    moved = max(after.tracks[0].notes, key=lambda n: n.start)
+    assert moved.start == last - ppq and moved.end == last
+    assert TimeMap.of(after).whole_bars(after.end) == bars
