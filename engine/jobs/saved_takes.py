@@ -322,7 +322,16 @@ def _options_to_json(options: GenerateOptions) -> dict[str, Any]:
     out = {name: getattr(options, name) for name in _OPTION_FIELDS}
     if out["pitch_range"] is not None:
         out["pitch_range"] = list(out["pitch_range"])
+    # A model's own settings (the drumkit's style), as far as a file holds them.
+    extra = {str(k): v for k, v in options.extra.items() if _plain(v)}
+    if extra:
+        out["extra"] = extra
     return out
+
+
+def _plain(value: Any) -> bool:
+    return isinstance(value, str | bool | int) or (
+        isinstance(value, float) and value == value and abs(value) != float("inf"))
 
 
 def _options_from_json(d: Any) -> GenerateOptions:
@@ -332,6 +341,9 @@ def _options_from_json(d: Any) -> GenerateOptions:
     known = {k: v for k, v in d.items() if k in _OPTION_FIELDS}
     if isinstance(known.get("pitch_range"), list):
         known["pitch_range"] = tuple(known["pitch_range"])
+    extra = d.get("extra")
+    if isinstance(extra, dict):
+        known["extra"] = {str(k): v for k, v in extra.items() if _plain(v)}
     try:
         return GenerateOptions(**known)
     except TypeError:

@@ -254,3 +254,19 @@ def test_a_rejected_takes_kept_place_is_not_counted_as_waiting():
     store.sets[mask].reject(a.id)
     restored = takes_from_json(through_a_file(takes_to_json(store)), song)
     assert len(restored.store) == 2 and restored.count == 1  # B waits; A's place is kept
+
+
+def test_a_takes_model_settings_come_back_with_it():
+    from dataclasses import replace
+
+    from engine.plugins import GenerateOptions
+
+    song, piano, _bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 0, 960))
+    store = TakeStore()
+    take = make(song, mask, {piano.id: (Note(72, 0, 480),)})
+    store.add(replace(take, options=GenerateOptions(seed=3, extra={
+        "style": "funk", "phrase_bars": 8, "odd": object()})))
+    restored = takes_from_json(through_a_file(takes_to_json(store)), song)
+    (back,) = restored.store.sets[mask].takes
+    assert back.options.seed == 3 and back.options.extra == {"style": "funk", "phrase_bars": 8}
