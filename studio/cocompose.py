@@ -334,6 +334,11 @@ class CoComposer(QObject):
             self.message.emit(str(e))
             return []
         options = replace(s.options, **dict(plan.options))
+        # The panel shows the settings of the model it names (Auto: the default one); the
+        # model that runs gets those it declares (Auto may run the chorale model).
+        declared = {o.name for o in model.info.options}
+        options = replace(options, extra={k: v for k, v in options.extra.items()
+                                          if k in declared})
         options = chorale_options(prepared, plan.mask.track_ids, options)
         options = resolve_key(options, prepared, plan.mask, plan.task)
         signature = new_piece_signature(options, prepared) if plan.task == "compose" else None

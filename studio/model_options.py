@@ -77,8 +77,12 @@ def _field(option: ModelOption, parent: QWidget) -> QWidget:
         return spin
     if isinstance(default, float):
         dspin = QDoubleSpinBox(parent)
-        dspin.setRange(option.minimum if option.minimum is not None else -1e6,
-                       option.maximum if option.maximum is not None else 1e6)
+        dspin.setDecimals(4)  # two (Qt's default) made a default of 0.005 into 0.01
+        low = option.minimum if option.minimum is not None else -1e6
+        high = option.maximum if option.maximum is not None else 1e6
+        dspin.setRange(low, high)
+        if option.minimum is not None and option.maximum is not None:
+            dspin.setSingleStep((high - low) / 100)
         dspin.setValue(default)
         return dspin
     return QLineEdit(str(default), parent)

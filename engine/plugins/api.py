@@ -12,6 +12,7 @@ clear reason.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -84,6 +85,23 @@ class ModelOption:
     maximum: float | None = None
     help: str = ""
 
+    def coerce(self, value: object) -> object:
+        """``value`` as this option's type where it says the same (a command line's
+        ``8.0`` for a whole number is 8, ``123`` for a text option is "123", "true" for a
+        true/false one is True); anything else unchanged, for :meth:`problem` to judge."""
+        kind = type(self.default)
+        if self.choices or kind is str:
+            if isinstance(value, bool):  # typed "true" for a text option
+                return str(value).lower()
+            return value if isinstance(value, str) else str(value)
+        if kind is bool and isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        if kind is int and isinstance(value, float) and value.is_integer():
+            return int(value)
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        return value
+
     def problem(self, value: object) -> str | None:
         """Why ``value`` is not a value of this option (None when it is)."""
         if self.choices:
@@ -93,15 +111,16 @@ class ModelOption:
         if kind is bool:
             return None if isinstance(value, bool) else f"{self.name} must be true or false"
         if kind in (int, float):
-            ok = isinstance(value, int | float) and not isinstance(value, bool) and (
-                kind is float or float(value).is_integer())
+            ok = (isinstance(value, int) if kind is int else isinstance(value, int | float)) \
+                and not isinstance(value, bool) and math.isfinite(value)
             if not ok:
                 what = "a whole number" if kind is int else "a number"
                 return f"{self.name} must be {what} (got {value!r})"
-            if (self.minimum is not None and value < self.minimum) or (
-                    self.maximum is not None and value > self.maximum):
-                return (f"{self.name} must be between {self.minimum:g} and "
-                        f"{self.maximum:g} (got {value!r})")
+            low, high = self.minimum, self.maximum
+            if (low is not None and value < low) or (high is not None and value > high):
+                span = (f"between {low:g} and {high:g}" if low is not None and high is not None
+                        else f"at least {low:g}" if low is not None else f"at most {high:g}")
+                return f"{self.name} must be {span} (got {value!r})"
             return None
         return None if isinstance(value, str) else f"{self.name} must be text"
 
@@ -123,6 +142,12 @@ class ModelInfo:
     licence: str = "unknown"
     author: str = ""
     options: tuple[ModelOption, ...] = ()  # settings of its own (GenerateOptions.extra)
+
+    def settle_options(self, extra: Mapping[str, object]) -> dict[str, object]:
+        """``extra`` with each declared option's value in its own type
+        (:meth:`ModelOption.coerce`); undeclared names as they are."""
+        known = {o.name: o for o in self.options}
+        return {k: known[k].coerce(v) if k in known else v for k, v in extra.items()}
 
     def option_problem(self, extra: Mapping[str, object]) -> str | None:
         """Why ``extra`` does not fit the options this model declares (None when it

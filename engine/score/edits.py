@@ -362,10 +362,10 @@ def quantize_notes(
     for n in notes:
         start = snap(n.start)
         end = snap(n.end) if ends else start + n.duration
+        end = start + max(grid if ends else 1, end - start)
         if end_limit is not None and end > max(end_limit, n.end) and start < end_limit:
             end = max(end_limit, n.end)  # no further than the limit, or than it was
-        out.append(Note(n.pitch, max(0, start), max(grid if ends else 1, end - start), n.velocity,
-                        n.id))
+        out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
 
 

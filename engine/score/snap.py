@@ -94,15 +94,31 @@ def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
 
 
 def grid_shift(snap: Snap, tm: TimeMap, tick: int, steps: int) -> int:
-    """Ticks that move ``tick`` by ``steps`` grid steps (negative: back), keeping its
+    """Ticks that move ``tick`` by ``steps`` grid lines (negative: back), keeping its
     place against the grid: nudging a note by ← →, a duplicate placed after a selection.
-    Measured between drawn lines, so whole-tick steps never drift off triplet lines
-    (85 + 85 … at 256 PPQ missed 171, 256)."""
+    Line by line as drawn, so a step never skips a line nor drifts off triplet lines (85 +
+    85 … at 256 PPQ missed 171, 256), and a bar's short last step (7/8 in quarters, a
+    pickup) is one step: → then ← comes back."""
     if snap.division <= 0:  # bars, or no snap: whole steps of step_at
         return steps * step_at(snap, tm, tick)
-    base = snap_tick(snap, tm, tick, "floor")
-    target = snap_tick(snap, tm, base + steps * snap.exact_ticks(tm.ppq))
-    return max(target, 0) - base
+    base = line = snap_tick(snap, tm, tick, "floor")
+    for _ in range(abs(steps)):
+        line = _next_line(snap, tm, line) if steps > 0 else _previous_line(snap, tm, line)
+    return line - base
+
+
+def _next_line(snap: Snap, tm: TimeMap, line: int) -> int:
+    bar = tm.tick_to_bar(line)
+    start, end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+    return next((t for t in grid_ticks(snap, tm, start, end) if t > line), end)
+
+
+def _previous_line(snap: Snap, tm: TimeMap, line: int) -> int:
+    if line <= 0:
+        return 0
+    bar = tm.tick_to_bar(line - 1)
+    start, end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+    return max(t for t in grid_ticks(snap, tm, start, end) if t < line)
 
 
 def grid_ticks(snap: Snap, tm: TimeMap, start: int, end: int) -> list[int]:

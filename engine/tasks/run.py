@@ -132,6 +132,7 @@ def _run(
 ) -> TaskResult:
     prepared = EditGroup(tuple(prep)).apply(before)
     options = options or GenerateOptions()
+    options = replace(options, extra=model.info.settle_options(options.extra))
     problem = options.problem() or model.info.option_problem(options.extra)
     if problem:  # the request's error, not the model's
         raise TaskError(f"bad generation options: {problem}")

@@ -287,3 +287,29 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
         assert panel.values().options.extra["style"] == "funk"
     finally:
         close_window(win)
+
+
+def test_under_auto_a_model_gets_only_the_settings_it_declares(qtbot, tmp_path, dialogs,
+                                                               no_audio):
+    """Auto shows the default model's settings; a request that another model runs (the
+    default cannot harmonize) sent it the default's style."""
+    from engine.plugins import ModelOption
+
+    base = Recording("partita-base")
+    kit = Recording("kit", ("repaint", "regenerate"))
+    kit.info = replace(kit.info, options=(ModelOption("style", "auto", choices=("auto",
+                                                                                 "funk")),))
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, base, kit))
+    try:
+        win.catalog.set_default("kit")
+        panel = win.generate_panel
+        assert panel.set_model("")  # Auto
+        assert panel.values().options.extra == {"style": "auto"}
+        win.set_song(violin_song())
+        win.selection.set_tracks([win.document.song.tracks[0].id])
+        dialogs.answers["ask_instruments"] = ("Piano, Bass", None)
+        assert win.composer.request("harmonize")
+        qtbot.waitUntil(lambda: len(base.calls) >= 1, timeout=20000)
+        assert all(o.extra == {} for o in base.calls)
+    finally:
+        close_window(win)

@@ -78,3 +78,22 @@ def test_quantize_never_ends_a_note_past_the_last_bar_line():
     moved = max(after.tracks[0].notes, key=lambda n: n.start)
     assert moved.start == last - ppq and moved.end == last
     assert TimeMap.of(after).whole_bars(after.end) == bars
+
+
+def test_a_step_right_then_left_comes_back_in_odd_meters_and_after_a_pickup():
+    from engine.score.snap import SNAPS, grid_shift, grid_ticks
+
+    songs = (Song(time_signatures=(TimeSignature(0, 7, 8),)),
+             Song(time_signatures=(TimeSignature(0, 3, 8), TimeSignature(720, 4, 4))),
+             Song(ppq=256, time_signatures=(TimeSignature(0, 4, 4),)))
+    for song in songs:
+        tm = TimeMap.of(song)
+        for snap in (s for s in SNAPS if s.division > 0):
+            lines = sorted({t for bar in range(4) for t in grid_ticks(
+                snap, tm, tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1))})
+            for i, tick in enumerate(lines[:-1]):
+                ahead = tick + grid_shift(snap, tm, tick, 1)
+                assert ahead == lines[i + 1], (snap.name, tick)  # no line skipped
+                assert ahead + grid_shift(snap, tm, ahead, -1) == tick
+    tm = TimeMap.of(songs[0])
+    assert grid_shift(snap_by_name("1/4"), tm, 1680, -1) == 1440 - 1680  # 7/8: not 960
