@@ -133,6 +133,11 @@ class GeneratePanel(QWidget):
         model_row.addWidget(manage)
         self.precision = QComboBox(self)
         self.precision.addItems(PRECISIONS)
+        # The user's choice, put back when a model that has those weights is chosen again
+        # (a model without them shows auto meanwhile).
+        self._precision_wanted = "auto"
+        self.precision.activated.connect(
+            lambda i: setattr(self, "_precision_wanted", PRECISIONS[i]))
         self.precision.setToolTip(
             "Weights precision. auto: the model's own default (int8 for the shipped models).\n"
             "int8: a quarter of fp32's size, as fast or faster, NLL +0.1 %.\n"
@@ -268,8 +273,8 @@ class GeneratePanel(QWidget):
         for row, precision in enumerate(PRECISIONS):
             items.item(row).setEnabled(precision == "auto" or info is None
                                        or precision in info.precisions)
-        if not items.item(self.precision.currentIndex()).isEnabled():
-            self.precision.setCurrentText("auto")
+        wanted = PRECISIONS.index(self._precision_wanted)
+        self.precision.setCurrentIndex(wanted if items.item(wanted).isEnabled() else 0)
 
     def set_model(self, name: str) -> bool:
         index = self.model.findData(name)
@@ -319,7 +324,10 @@ class GeneratePanel(QWidget):
             self.variations.setValue(int(state.get("variations", self.variations.value())))
             self.continue_bars.setValue(int(state.get("continue_bars",
                                                       self.continue_bars.value())))
-            self.precision.setCurrentText(str(state.get("precision", "auto")))
+            precision = str(state.get("precision", "auto"))
+            if precision in PRECISIONS:
+                self._precision_wanted = precision
+                self.precision.setCurrentText(precision)
             self.avoid_parallels.setChecked(state.get("avoid_parallels") in (True, "true"))
         except (TypeError, ValueError):
             pass  # settings from another version: keep the defaults

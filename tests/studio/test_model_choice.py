@@ -265,8 +265,9 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
     kit.info = replace(kit.info, options=(
         ModelOption("style", "auto", "Style", choices=("auto", "rock", "funk")),
         ModelOption("phrase_bars", 4, "Phrase", minimum=1, maximum=16)))
-    win = make_window(qtbot, tmp_path, make_registry(tmp_path, Recording("partita-base"), kit),
-                      model="partita-base")
+    base = Recording("partita-base")
+    base.info = replace(base.info, precisions=("int8", "fp32"), default_precision="int8")
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, base, kit), model="partita-base")
     try:
         panel = win.generate_panel
         win.set_song(violin_song())
@@ -283,6 +284,10 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
         qtbot.waitUntil(lambda: len(kit.calls) == panel.values().variations, timeout=20000)
         assert all(o.extra == {"style": "funk", "phrase_bars": 4} for o in kit.calls)
         assert panel.set_model("partita-base") and panel.model_options.isHidden()
+        panel.precision.setCurrentIndex(2)  # int8, as a user picks it
+        panel.precision.activated.emit(2)
+        assert panel.set_model("kit") and panel.precision.currentText() == "auto"
+        assert panel.set_model("partita-base") and panel.precision.currentText() == "int8"
         assert panel.set_model("kit")  # and back: the style chosen is kept
         assert panel.values().options.extra["style"] == "funk"
     finally:
