@@ -69,12 +69,16 @@ class ElidedLabel(QLabel):
 
 
 
-def settings_text(take: Take) -> str:
-    """A model's own settings the take was made with (``" · style=funk, phrase_bars=8"``,
-    as ``--option`` writes them): two drumkit takes in different styles read the same
-    otherwise."""
-    extra = take.options.extra
-    return (" · " + ", ".join(f"{k}={v}" for k, v in extra.items())) if extra else ""
+def settings_text(take: Take, composer: CoComposer) -> str:
+    """A model's own settings the take was made with, those not at the model's default
+    (``" · style=funk"``, as ``--option`` writes them): two drumkit takes in different
+    styles read the same otherwise."""
+    entry = composer.catalog.usable(take.model)
+    defaults = {o.name: o.default for o in entry.info.options} \
+        if entry is not None and entry.info is not None else {}
+    changed = {k: v for k, v in take.options.extra.items() if defaults.get(k, object()) != v}
+    return (" · " + ", ".join(f"{k}={v}" for k, v in changed.items())) if changed else ""
+
 
 class TakesBar(QWidget):
     """The strip above the piano roll: which takes exist, which one is heard, what to do."""
@@ -154,7 +158,7 @@ class TakesBar(QWidget):
             b.setChecked(current is not None and take.id == current.id)
             b.setProperty("conflict", conflict)
             b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, {take.model}"
-                         f"{settings_text(take)}, seed {take.options.seed} ({i + 1} / [ ] "
+                         f"{settings_text(take, c)}, seed {take.options.seed} ({i + 1} / [ ] "
                          "to switch)"
                          + ("\n⚠ its region was edited since: accepting asks first"
                             if conflict else ""))
@@ -295,7 +299,7 @@ def roll_painter(composer: CoComposer):
             p.drawRects(box_rects(x, y, w, vp.key_h - 2))
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
-        tag = f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take)}"
+        tag = f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take, composer)}"
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
         width = p.fontMetrics().horizontalAdvance(tag) + 12

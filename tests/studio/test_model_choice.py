@@ -283,6 +283,9 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
         assert win.composer.request("repaint")
         qtbot.waitUntil(lambda: len(kit.calls) == panel.values().variations, timeout=20000)
         assert all(o.extra == {"style": "funk", "phrase_bars": 4} for o in kit.calls)
+        qtbot.waitUntil(lambda: bool(win.takes_bar.buttons), timeout=20000)
+        tip = win.takes_bar.buttons[0].toolTip()  # the setting changed, not the defaults
+        assert "kit · style=funk, seed" in tip and "phrase_bars" not in tip
         assert panel.set_model("partita-base") and panel.model_options.isHidden()
         panel.precision.setCurrentIndex(2)  # int8, as a user picks it
         panel.precision.activated.emit(2)
