@@ -194,6 +194,13 @@ def run_convert(args: argparse.Namespace) -> int:
     src, dst = args.input, args.output
     check_song_output(dst, [src])
     song, studio = _load(src, with_studio=True)
+    if file_kind(src) == "midi":  # what the file holds that the song does not keep: said
+        from engine.io import read_midi_with_report
+
+        report = _read(src, read_midi_with_report)[1]
+        if report:
+            print(f"partita: note: {src.name}: not kept (Partita holds no such events): "
+                  f"{report.summary()}", file=sys.stderr)
     song = _with_time(song, args)
     try:
         warnings = save_song(song, dst, studio=studio or None)
@@ -249,7 +256,11 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
 def _load(path: Path, with_studio: bool = False) -> Any:
     from engine.io import load_song
 
+    return _read(path, load_with_studio if with_studio else load_song)
+
+
+def _read(path: Path, reader: Any) -> Any:
     try:
-        return load_with_studio(path) if with_studio else load_song(path)
+        return reader(path)
     except OSError as e:
         raise CliError(f"{path}: {e.strerror or e}") from None

@@ -59,8 +59,9 @@ def instrument_edit(song: Song, track_id: int, value: int) -> Edit:
     moves to the drum channel, a kit made melodic to a free channel."""
     track = song.track(track_id)
     label = f"Set instrument of {track.name} to {program_name(max(value, 0), value == DRUMS)}"
-    if value == DRUMS:
-        return set_track_props(song, track_id, label, is_drum=True, channel=DRUM_CHANNEL)
+    if value == DRUMS:  # the standard kit (a GS/GM2 synth reads the program as the kit)
+        return set_track_props(song, track_id, label, is_drum=True, channel=DRUM_CHANNEL,
+                               program=0)
     if track.is_drum:
         return set_track_props(song, track_id, label, is_drum=False, program=value,
                                channel=free_channel(song))

@@ -214,3 +214,21 @@ def test_convert_from_a_bar_after_the_end_is_refused_and_info_says_beats(tmp_pat
     capsys.readouterr()
     assert main(["info", str(out)]) == 0
     assert "100 BPM from bar 20.3" in capsys.readouterr().out
+
+
+def test_convert_says_what_a_midi_file_holds_that_the_song_does_not_keep(tmp_path, capsys):
+    import mido
+
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    track += [mido.Message("sysex", data=[0x41, 0x10, 0x42], time=0),
+              mido.MetaMessage("text", text="made by hand", time=0),
+              mido.Message("note_on", note=60, velocity=90, time=0),
+              mido.Message("note_off", note=60, velocity=0, time=480)]
+    mid.tracks.append(track)
+    src = tmp_path / "gs.mid"
+    mid.save(src)
+    assert main(["convert", str(src), str(tmp_path / "gs.partita")]) == 0
+    err = capsys.readouterr().err
+    assert "gs.mid: not kept (Partita holds no such events):" in err
+    assert "sysex (1)" in err and "text (1)" in err

@@ -44,7 +44,7 @@ def test_delete_move_and_instrument():
     as_kit = instrument_edit(song, bass.id, DRUMS)
     assert as_kit.label == "Set instrument of Bass to Drum Kit"
     kit_bass = as_kit.apply(song).track(bass.id)
-    assert kit_bass.is_drum and kit_bass.channel == DRUM_CHANNEL
+    assert kit_bass.is_drum and kit_bass.channel == DRUM_CHANNEL and kit_bass.program == 0
     back = instrument_edit(as_kit.apply(song), bass.id, 42).apply(as_kit.apply(song))
     cello = back.track(bass.id)
     assert not cello.is_drum and cello.program == 42 and cello.channel == 1  # free again
