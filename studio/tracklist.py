@@ -316,7 +316,9 @@ class TrackList(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Shown when the tracks overflow: the only sign that rows are hidden (it also
+        # scrolls the arrangement beside it).
+        self.scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.rows = _Rows(self.scroll)
         # Its background comes from the theme's QWidget#TrackRows rule: a rule set here
         # without a selector would cascade to every header's buttons and labels.

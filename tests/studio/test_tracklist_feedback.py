@@ -174,6 +174,7 @@ def test_the_rows_a_take_would_add_are_scrolled_into_view(opened, qtbot):
     win = opened
     win.set_song(Song(tracks=tuple(Track(f"T{i}", channel=i % 9) for i in range(30))))
     bar = win.tracklist.scroll.verticalScrollBar()
+    qtbot.waitUntil(bar.isVisible, timeout=2000)  # rows below: a scroll bar says so
     assert bar.value() == 0
     win.tracklist.set_preview_tracks((Track("Piano"), Track("Bass", program=33)))
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
