@@ -224,7 +224,7 @@ class GeneratePanel(QWidget):
         layout.addWidget(self.model_options)
         layout.addWidget(constraints)
         layout.addStretch(1)
-        self.model.currentIndexChanged.connect(self._show_model_options)
+        self.model.currentIndexChanged.connect(self._follow_model)
         catalog.changed.connect(self.populate_models)
         catalog.defaultChanged.connect(self.set_model)  # a new default is what runs next
         self.populate_models()
@@ -258,10 +258,10 @@ class GeneratePanel(QWidget):
         index = self.model.findData(current)
         self.model.setCurrentIndex(max(0, index))
         self.model.blockSignals(False)
-        self._show_model_options()
+        self._follow_model()
 
-    def _show_model_options(self) -> None:
-        """The chosen model's own settings (Auto: the default model's)."""
+    def _follow_model(self) -> None:
+        """The chosen model's own settings and weights (Auto: the default model's)."""
         name = self.model.currentData()
         if name == AUTO_MODEL and self.catalog.loaded:
             name = self.catalog.default_name() or ""

@@ -792,7 +792,7 @@ class MainWindow(FileCommands, QMainWindow):
             end = self.document.song.end  # the song keeps its length
             self.pianoroll.commit(quantize_edit(
                 notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
-                end_limit=tm.bar_to_tick(tm.whole_bars(end))))
+                end_limit=tm.whole_bars_end(end)))
 
     def step_snap(self, direction: int) -> None:
         """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's

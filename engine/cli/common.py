@@ -82,6 +82,19 @@ def load_with_studio(path: Path):
     return load_song(path), {}
 
 
+def restore_takes(studio: dict, song, path: Path):
+    """The waiting takes a project keeps
+    (:class:`~engine.jobs.saved_takes.RestoredTakes`) over ``song``; each one that no longer
+    fits it is said on stderr (a command's JSON on stdout stays JSON)."""
+    from engine.jobs.saved_takes import takes_from_json
+
+    restored = takes_from_json(studio.get("takes"), song)
+    for problem in restored.problems:
+        print(f"partita: warning: {path.name}: a waiting take is dropped: {problem}",
+              file=sys.stderr)
+    return restored
+
+
 def check_number(option: str, value: float, ok: bool, rule: str) -> None:
     """``option VALUE`` must be a finite number that is ``ok`` (``rule`` says how):
     ``float("nan")`` and ``float("inf")`` pass argparse's ``type=float``."""

@@ -56,8 +56,7 @@ def run_info(args: argparse.Namespace) -> int:
     if studio.get("takes"):  # a project the studio saved with takes still to decide
         from engine.jobs.saved_takes import takes_from_json
 
-        store = takes_from_json(studio["takes"], song).store
-        facts["takes_waiting"] = sum(len(s.pending()) for s in store.sets.values())
+        facts["takes_waiting"] = takes_from_json(studio["takes"], song).count
     print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else format_facts(facts))
     return 0
 

@@ -21,7 +21,6 @@ from pathlib import Path
 from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
 from engine.score import EditGroup, plural
-from engine.score.instruments import VOICE_PART_RANGES
 from engine.score.spelling import key_text
 from engine.tasks import AUTO
 
@@ -33,6 +32,7 @@ from .common import (
     load_with_studio,
     parse_meter,
     progress_bar,
+    restore_takes,
 )
 
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
@@ -299,7 +299,7 @@ def _model_option(text: str) -> tuple[str, object]:
         parsed = json.loads(value)
     except ValueError:
         parsed = value
-    if not isinstance(parsed, str | int | float | bool) or parsed is None:
+    if not isinstance(parsed, str | int | float | bool):
         parsed = value  # a JSON list or object stays the text typed
     return name.strip(), parsed
 
@@ -397,8 +397,7 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
-    bars = tm.whole_bars(song.end)
-    last = tm.bar_to_tick(bars)
+    bars, last = tm.whole_bars(song.end), tm.whole_bars_end(song.end)
     asked = asked.strip().replace(" ", "")
     what = f"bars {asked}" if "-" in asked else f"bar {asked}"
     if start >= last:
@@ -431,8 +430,7 @@ def _run_compose(args: argparse.Namespace) -> int:
                                   title=args.title)
     except tasks.TaskError as e:
         raise CliError(_task_message("compose", e)) from e
-    if args.model is None and len(specs) > 1 and all(
-            s.name.casefold() in VOICE_PART_RANGES for s in specs):  # a chorale
+    if args.model is None and tasks.voice_parts(s.name for s in specs):  # a chorale
         args.model = _chorale_model()
     return _generate(args, options, lambda model, o, p: tasks.compose(params, model=model,
                                                                       options=o, progress=p))
@@ -604,14 +602,11 @@ def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
     beside any the project already kept, as the studio saves them."""
     from engine.io import save_song
     from engine.jobs import take_from_result
-    from engine.jobs.saved_takes import takes_from_json, takes_to_json
+    from engine.jobs.saved_takes import takes_to_json
     from engine.score.mask_geometry import describe
 
     song = takes[0].before
-    restored = takes_from_json(studio.get("takes"), song)
-    for problem in restored.problems:
-        print(f"partita: warning: {args.song.name}: a waiting take is dropped: {problem}",
-              file=sys.stderr)
+    restored = restore_takes(studio, song, args.song)
     store, labels = restored.store, dict(restored.request_labels)
     made = []
     for result in takes:

@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, check_song_output, load_with_studio
+from .common import CliError, check_song_output, load_with_studio, restore_takes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -58,7 +58,7 @@ def run_takes(args: argparse.Namespace) -> int:
             raise CliError("-o needs --accept or --reject")
         check_song_output(args.output, [args.song])
     song, studio = load_with_studio(args.song)
-    restored, waiting = _waiting(song, studio)
+    restored, waiting = _waiting(song, studio, args.song)
     if not deciding:
         rows = [_row(ref, take, label, song) for ref, (_, take, label) in waiting.items()]
         if args.json:
@@ -75,15 +75,12 @@ def run_takes(args: argparse.Namespace) -> int:
     return _decide(args, song, studio, restored, waiting)
 
 
-def _waiting(song: Any, studio: dict[str, Any]) -> tuple[Any, dict[str, tuple[Any, Any, str]]]:
+def _waiting(song: Any, studio: dict[str, Any],
+             path: Path) -> tuple[Any, dict[str, tuple[Any, Any, str]]]:
     """The takes the project keeps (:class:`~engine.jobs.saved_takes.RestoredTakes`) and
     ``{"1A": (take set, take, request label)}`` of the pending ones, by region number (kept
     with the project: deciding region 1 leaves region 2's takes "2A", "2B") and letter."""
-    from engine.jobs.saved_takes import takes_from_json
-
-    restored = takes_from_json(studio.get("takes"), song)
-    for problem in restored.problems:  # stderr: --json's output stays JSON
-        print(f"partita: warning: {problem}", file=sys.stderr)
+    restored = restore_takes(studio, song, path)
     out = {}
     for take_set in restored.store.sets.values():
         for take in take_set.pending():

@@ -20,7 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, check_song_output, load_with_studio
+from .common import CliError, check_song_output, load_with_studio, restore_takes
 
 VOLUME_MAX = 127  # the studio's slider and MIDI CC7
 PAN_MAX = 64  # the studio's slider: -64 (left) .. +64 (right)
@@ -128,12 +128,9 @@ def _studio_after(studio: dict[str, Any], song: Any, path: Path) -> dict[str, An
     now gone are dropped, and said so (the studio would drop them on opening)."""
     if not studio.get("takes"):
         return studio
-    from engine.jobs.saved_takes import takes_from_json, takes_to_json
+    from engine.jobs.saved_takes import takes_to_json
 
-    restored = takes_from_json(studio["takes"], song)
-    for problem in restored.problems:
-        print(f"partita: warning: {path.name}: a waiting take is dropped: {problem}",
-              file=sys.stderr)
+    restored = restore_takes(studio, song, path)
     return {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
                                              restored.active)}
 
@@ -150,6 +147,7 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         add_track_edit,
         delete_track_edit,
         instrument_edit,
+        move_track_edit,
     )
 
     if option == "add":
@@ -184,10 +182,8 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         return instrument_edit(song, track.id, _instrument(arg, label))
     if option == "move":
         n = _int(arg, label, 1, len(song.tracks))
-        from engine.score import MoveTrack
-
-        i = song.track_index(track.id)
-        return MoveTrack(i, n - 1, f"Move {track.name!r} to position {n}") if n - 1 != i else None
+        edit = move_track_edit(song, track.id, n - 1 - song.track_index(track.id))
+        return replace(edit, label=f"Move {track.name!r} to position {n}") if edit else None
     if option == "volume":
         v = _int(arg, label, 0, VOLUME_MAX)
         if v == round(track.volume * VOLUME_MAX):
@@ -236,7 +232,7 @@ def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
     snap, tm = snap_by_name(match[0]), TimeMap.of(song)
     edit = quantize_notes(track.id, track.notes, step_at(snap, tm, 0),
                           line=quantize_line(snap, tm, song.end),
-                          end_limit=tm.bar_to_tick(tm.whole_bars(song.end)))
+                          end_limit=tm.whole_bars_end(song.end))
     if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
         return None  # already on the grid
     return replace(edit, label=f"Quantize {track.name} to {match[0]}")

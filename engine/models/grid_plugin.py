@@ -42,7 +42,6 @@ from engine.plugins.api import (
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 from engine.score.keys import context_key
 from engine.score.mask_geometry import band_out_of_reach
-from engine.score.spelling import pitch_name
 
 from . import vocab
 from .articulation import articulate
@@ -293,12 +292,9 @@ def band_out_of_register(song: Song, mask: Mask) -> str | None:
                               else track_register(song, t.id))
     if found is None:
         return None
-    region, spans = found
-    parts = ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}" for name, lo, hi in spans)
-    return (f"the pitch band {pitch_name(region.pitch_lo)}–{pitch_name(region.pitch_hi)} "
-            f"lies outside the register the model keeps each part to ({parts}: the notes "
-            f"a part has, ± {OWN_RANGE_MARGIN} semitones); paint a band inside it, or name "
-            "a pitch range")
+    return (f"the pitch band {found.band} lies outside the register the model keeps each "
+            f"part to ({found.reaches}: the notes a part has, ± {OWN_RANGE_MARGIN} "
+            "semitones); paint a band inside it, or name a pitch range")
 
 
 def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:

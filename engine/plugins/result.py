@@ -66,8 +66,7 @@ def checked_result(
     # A note may be held past its region (a tie into the bar after), never past the song's
     # last bar (or the mask, where a task lengthens the song): a take does not lengthen a
     # song its request did not.
-    tm = TimeMap.of(song)
-    end = max(tm.bar_to_tick(tm.whole_bars(song.end)), *(r.end for r in mask.regions))
+    end = max(TimeMap.of(song).whole_bars_end(song.end), mask.span[1])
     clean = {tid: tuple(replace(n, duration=max(1, end - n.start)) if n.end > end else n
                         for n in notes) for tid, notes in clean.items()}
     return {tid: _fresh_ids(notes, kept_ids) for tid, notes in clean.items()}

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from typing import NamedTuple
 
 from engine.score import Mask, Region, Song, Track
+
+from .spelling import pitch_name
 
 Rect = tuple[int, int, int, int]  # start, end, pitch_lo, pitch_hi (inclusive)
 
@@ -121,20 +124,38 @@ def track_spans(mask: Mask, track_id: int) -> list[Rect]:
     return _merge(_rects(mask).get(track_id, []))
 
 
+class OutOfReach(NamedTuple):
+    """A region whose pitch band none of its tracks can reach, and each track's
+    ``(name, lo, hi)`` reach, with both as a message names them."""
+
+    region: Region
+    spans: list[tuple[str, int, int]]
+
+    @property
+    def band(self) -> str:
+        """``"C6–C7"``."""
+        return f"{pitch_name(self.region.pitch_lo)}–{pitch_name(self.region.pitch_hi)}"
+
+    @property
+    def reaches(self) -> str:
+        """``"Bass G1–F3, Lead E4–G5"``."""
+        return ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}"
+                         for name, lo, hi in self.spans)
+
+
 def band_out_of_reach(
     mask: Mask, song: Song, reach: Callable[[Track], tuple[int, int]],
-) -> tuple[Region, list[tuple[str, int, int]]] | None:
-    """The first region whose pitch band none of its tracks can reach, with each track's
-    ``(name, lo, hi)`` reach; None when every band is in some track's reach. ``reach``
-    says which pitches a track can be written in (the tasks: its part's range; a model:
-    the register it keeps the track to)."""
+) -> OutOfReach | None:
+    """The first region whose pitch band none of its tracks can reach; None when every
+    band is in some track's reach. ``reach`` says which pitches a track can be written in
+    (the tasks: its part's range; a model: the register it keeps the track to)."""
     for region in mask.regions:
         tracks = [t for t in song.tracks if t.id in region.track_ids]
         if region.full_pitch_range or not tracks:
             continue
         spans = [(t.name, *reach(t)) for t in tracks]
         if all(hi < region.pitch_lo or lo > region.pitch_hi for _, lo, hi in spans):
-            return region, spans
+            return OutOfReach(region, spans)
     return None
 
 

@@ -26,12 +26,9 @@ class Snap:
         return whole * 2 / (self.division * 3) if self.triplet else whole / self.division
 
     def ticks(self, ppq: int) -> int:
-        """Ticks per grid step at ``ppq`` (0 when snapping is off; bars handled by callers)."""
-        if self.division <= 0:
-            return 0
-        whole = ppq * 4
-        step = whole * 2 // (self.division * 3) if self.triplet else whole // self.division
-        return max(1, step)
+        """Ticks per grid step at ``ppq``, whole (0 when snapping is off; bars handled by
+        callers): a new note's length, the smallest a note is drawn."""
+        return max(1, int(self.exact_ticks(ppq))) if self.division > 0 else 0
 
 
 SNAPS: tuple[Snap, ...] = (
@@ -136,7 +133,7 @@ def quantize_line(snap: Snap, tm: TimeMap, song_end: int) -> Callable[[int], int
     (:func:`snap_tick`), except that a note never moves onto or past the end of the song's
     last bar (rounding the last notes up to the next bar line made the song a bar longer):
     it takes the line at or before it instead."""
-    last = tm.bar_to_tick(tm.whole_bars(song_end))
+    last = tm.whole_bars_end(song_end)
 
     def line(tick: int) -> int:
         nearest = snap_tick(snap, tm, tick)

@@ -120,6 +120,10 @@ class TimeMap:
         (a song's length in bars: ``tm.whole_bars(song.end)``)."""
         return self.bar_count(end_tick) if end_tick > 0 else 0
 
+    def whole_bars_end(self, end_tick: int) -> int:
+        """Where the last of those whole bars ends: a song's last bar line (0 for none)."""
+        return self.bar_to_tick(self.whole_bars(end_tick))
+
     def format_position(self, tick: int) -> str:
         """Musician's 1-based "bar.beat.tick" text, e.g. ``"5.2.000"``."""
         p = self.tick_to_position(tick)

@@ -14,7 +14,7 @@ imports torch or knows which network a plugin runs.
 - :mod:`engine.tasks.requests` — the same requests planned over a painted mask (the studio)
 """
 
-from .chorale import CHORALE_MODEL, chorale_options, is_chorale
+from .chorale import CHORALE_MODEL, chorale_options, is_chorale, voice_parts
 from .errors import TaskError
 from .instruments import (
     SATB_VOICES,
@@ -68,4 +68,5 @@ __all__ = [
     "track_spec",
     "track_specs",
     "variation_seed",
+    "voice_parts",
 ]

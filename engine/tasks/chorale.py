@@ -19,16 +19,22 @@ from engine.score.instruments import VOICE_PART_RANGES
 CHORALE_MODEL = "chorale-jsb"
 
 
+def voice_parts(names: Iterable[str]) -> bool:
+    """Whether tracks of these names are the voices of a chorale: two to four of Soprano,
+    Alto, Tenor and Bass, each once (case and spacing aside)."""
+    keys = [" ".join(n.split()).casefold() for n in names]
+    return (2 <= len(keys) <= 4 and len(set(keys)) == len(keys)
+            and all(k in VOICE_PART_RANGES for k in keys))
+
+
 def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
     """Whether writing ``track_ids`` of ``song`` is four-part chorale writing: every track
     of the song is a voice part (two to four of them, named Soprano, Alto, Tenor or Bass,
     each once) and the tracks written are among them. Such a request is written without
     consecutive fifths or octaves, and with :data:`CHORALE_MODEL` when the user named no
     model (the general model put parallels into a repainted alto)."""
-    names = [t.name.strip().lower() for t in song.tracks]
     ids = set(track_ids)
-    return (2 <= len(names) <= 4 and len(set(names)) == len(names)
-            and all(n in VOICE_PART_RANGES for n in names)  # the four voice parts
+    return (voice_parts(t.name for t in song.tracks)
             and bool(ids) and ids <= {t.id for t in song.tracks})
 
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, Track
-from engine.score.instruments import GM_PROGRAMS, VOICE_PART_RANGES, part_range, role_of
+from engine.score.instruments import GM_PROGRAMS, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
-from engine.score.spelling import pitch_name
 from engine.score.track_edits import free_channel
 
+from .chorale import voice_parts
 from .errors import TaskError
 
 GM_DRUM_KEYS = (35, 81)  # General MIDI's percussion key map: Acoustic Bass Drum..Open Triangle
@@ -95,9 +95,7 @@ def track_specs(names: Sequence[str]) -> list[TrackSpec]:
     """Tracks from instruments as users list them (:func:`track_spec` each), except that
     two to four voice parts (Soprano, Alto, Tenor, Bass, each once) are a choir's: a
     "Bass" among them is a sung bass, not a bass guitar."""
-    keys = [" ".join(n.split()).casefold() for n in names]
-    if 2 <= len(keys) <= 4 and len(set(keys)) == len(keys) and all(
-            k in VOICE_PART_RANGES for k in keys):
+    if voice_parts(names):
         choir = _ALIASES["choir"][0]
         return [TrackSpec(" ".join(n.split()).title(), choir) for n in names]
     return [track_spec(n) for n in names]
@@ -159,8 +157,5 @@ def unreachable_band(song: Song, mask: Mask) -> str | None:
     found = band_out_of_reach(mask, song, reach)
     if found is None:
         return None
-    region, spans = found
-    ranges = ", ".join(f"{name} {pitch_name(lo)}–{pitch_name(hi)}" for name, lo, hi in spans)
-    return (f"the pitch band {pitch_name(region.pitch_lo)}–{pitch_name(region.pitch_hi)}"
-            f" lies outside the range of {ranges}: nothing can be written there; choose a "
-            "band inside it")
+    return (f"the pitch band {found.band} lies outside the range of {found.reaches}: "
+            "nothing can be written there; choose a band inside it")

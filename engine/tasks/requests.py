@@ -46,8 +46,7 @@ from .instruments import (
 
 def _song_end(song: Song) -> int:
     """The end of the song's last whole bar."""
-    tm = TimeMap.of(song)
-    return tm.bar_to_tick(tm.whole_bars(song.end))
+    return TimeMap.of(song).whole_bars_end(song.end)
 
 ACTIONS = ("repaint", "regenerate", "continue", "harmonize", "compose")
 TITLES = {"repaint": "Repaint", "regenerate": "Regenerate track", "continue": "Continue",

@@ -328,7 +328,7 @@ def repaint_mask(
     known = {t.id for t in song.tracks}
     if not mask.track_ids <= known:
         raise TaskError("the region names a track that is not in the song")
-    end = max(r.end for r in mask.regions)
+    end = mask.span[1]
     prep = [set_song_props(song, "Extend song", length=end)] if end > song.end else []
     problem = unreachable_band(song, mask)
     if problem:
