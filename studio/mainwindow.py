@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
+from engine.score.instruments import drum_name
 from engine.score.snap import SNAPS, grid_shift, quantize_line, snap_by_name, step_at
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
@@ -593,7 +594,11 @@ class MainWindow(FileCommands, QMainWindow):
             return
         tm = self.document.time_map
         key = self.document.song.key_at(tick)
-        self.status_hover.setText(f"{tm.format_position(tick)} · {pitch_name(pitch, key)}")
+        name = pitch_name(pitch, key)
+        drum = drum_name(pitch) if self.pianoroll.current_track_is_drum() else None
+        if drum:  # a kit's key says what it plays: "Acoustic Snare (D1)"
+            name = f"{drum} ({name})"
+        self.status_hover.setText(f"{tm.format_position(tick)} · {name}")
 
     def _tool_changed(self, tool: Tool) -> None:
         keys = {Tool.SELECT: "P", Tool.DRAW: "B", Tool.ERASE: "E", Tool.MASK: "M"}

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from engine.score import plural
+from engine.score.instruments import drum_name, program_name
 from engine.score.spelling import MIDI_KEYS, key_name, key_text, pitch_name
 
 from .common import CliError, check_song_output, load_with_studio, parse_meter
@@ -66,7 +68,6 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
     count them)."""
     from engine.io import file_kind
     from engine.score import TimeMap
-    from engine.score.instruments import program_name
 
     tm = TimeMap.of(song)
     tracks = []
@@ -83,6 +84,10 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
             "lowest": min(pitches, default=None),
             "highest": max(pitches, default=None),
         })
+        if t.is_drum:  # a kit's "range" is the drums it plays, most used first
+            used = Counter(pitches).most_common()
+            tracks[-1]["drums"] = [{"key": k, "name": drum_name(k) or f"Key {k}", "notes": c}
+                                   for k, c in used]
     return {
         "file": str(path),
         "kind": "project" if file_kind(path) == "project" else "midi",
@@ -147,12 +152,20 @@ def format_facts(f: dict[str, Any]) -> str:
                      f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
         for t, name in zip(f["tracks"], names, strict=True):
             span = ("—" if t["lowest"] is None
+                    else _drums_text(t["drums"]) if t.get("drums")
                     else f"{pitch_name(t['lowest'], key)}–{pitch_name(t['highest'], key)}")
             lines.append(
                 f"  {t['number']:>3}  {name:<{name_w}}  {t['instrument']:<{inst_w}}  "
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
             )
     return "\n".join(lines)
+
+
+def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:
+    """"Kick, Snare, Closed HH, Open HH +3 more": a kit's most used drums."""
+    names = [drum_name(d["key"], short=True) or d["name"] for d in drums[:shown]]
+    more = f" +{len(drums) - shown} more" if len(drums) > shown else ""
+    return ", ".join(names) + more
 
 
 def _cell(text: str, width: int) -> str:

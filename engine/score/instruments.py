@@ -38,6 +38,43 @@ GM_PROGRAMS: tuple[str, ...] = (
     "Telephone Ring", "Helicopter", "Applause", "Gunshot",
 )
 
+# General MIDI's percussion key map (channel 10): key -> (name, the short name a drum
+# editor's narrow key column shows).
+GM_DRUMS: dict[int, tuple[str, str]] = {
+    35: ("Acoustic Bass Drum", "Kick 2"), 36: ("Bass Drum 1", "Kick"),
+    37: ("Side Stick", "Side Stick"), 38: ("Acoustic Snare", "Snare"),
+    39: ("Hand Clap", "Clap"), 40: ("Electric Snare", "E. Snare"),
+    41: ("Low Floor Tom", "Lo Fl Tom"), 42: ("Closed Hi-Hat", "Closed HH"),
+    43: ("High Floor Tom", "Hi Fl Tom"), 44: ("Pedal Hi-Hat", "Pedal HH"),
+    45: ("Low Tom", "Low Tom"), 46: ("Open Hi-Hat", "Open HH"),
+    47: ("Low-Mid Tom", "Lo-Mid Tom"), 48: ("Hi-Mid Tom", "Hi-Mid Tom"),
+    49: ("Crash Cymbal 1", "Crash 1"), 50: ("High Tom", "High Tom"),
+    51: ("Ride Cymbal 1", "Ride 1"), 52: ("Chinese Cymbal", "China"),
+    53: ("Ride Bell", "Ride Bell"), 54: ("Tambourine", "Tambourine"),
+    55: ("Splash Cymbal", "Splash"), 56: ("Cowbell", "Cowbell"),
+    57: ("Crash Cymbal 2", "Crash 2"), 58: ("Vibraslap", "Vibraslap"),
+    59: ("Ride Cymbal 2", "Ride 2"), 60: ("Hi Bongo", "Hi Bongo"),
+    61: ("Low Bongo", "Lo Bongo"), 62: ("Mute Hi Conga", "Mute Conga"),
+    63: ("Open Hi Conga", "Open Conga"), 64: ("Low Conga", "Lo Conga"),
+    65: ("High Timbale", "Hi Timbale"), 66: ("Low Timbale", "Lo Timbale"),
+    67: ("High Agogo", "Hi Agogo"), 68: ("Low Agogo", "Lo Agogo"),
+    69: ("Cabasa", "Cabasa"), 70: ("Maracas", "Maracas"),
+    71: ("Short Whistle", "Whistle S"), 72: ("Long Whistle", "Whistle L"),
+    73: ("Short Guiro", "Guiro S"), 74: ("Long Guiro", "Guiro L"),
+    75: ("Claves", "Claves"), 76: ("Hi Wood Block", "Hi Wood"),
+    77: ("Low Wood Block", "Lo Wood"), 78: ("Mute Cuica", "Mute Cuica"),
+    79: ("Open Cuica", "Open Cuica"), 80: ("Mute Triangle", "Mute Tri"),
+    81: ("Open Triangle", "Open Tri"),
+}
+
+
+def drum_name(key: int, short: bool = False) -> str | None:
+    """The General MIDI drum a key plays on a kit ("Acoustic Snare"; short: "Snare"), or
+    None outside the map (35..81)."""
+    names = GM_DRUMS.get(key)
+    return None if names is None else names[1 if short else 0]
+
+
 GM_FAMILIES: tuple[str, ...] = (
     "Piano", "Chromatic Percussion", "Organ", "Guitar", "Bass", "Strings", "Ensemble", "Brass",
     "Reed", "Pipe", "Synth Lead", "Synth Pad", "Synth Effects", "Ethnic", "Percussive",

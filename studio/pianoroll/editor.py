@@ -112,6 +112,11 @@ class PianoRoll(QWidget):
         ids = self.active_track_ids()
         return ids[0] if ids else None
 
+    def current_track_is_drum(self) -> bool:
+        """Whether the track the keyboard and note labels speak for is a drum kit."""
+        tid = self.current_track_id()
+        return any(t.id == tid and t.is_drum for t in self.document.song.tracks)
+
     def selected(self) -> dict[int, list[Note]]:
         """Selected notes of the active tracks, per track."""
         active = set(self.active_track_ids())

@@ -1,4 +1,5 @@
-"""The piano keyboard at the side of the roll: shows pitch names and previews a pitch."""
+"""The piano keyboard at the side of the roll: shows pitch names (drum names for a drum
+kit, as a DAW's drum editor does) and previews a pitch."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
+from engine.score.instruments import drum_name
 from engine.score.spelling import pitch_name
 
 from .. import theme
@@ -40,6 +42,10 @@ class Keyboard(QWidget):
         lo, hi = self.vp.visible_pitches()
         p.fillRect(self.rect(), theme.WINDOW)
         p.setFont(self._font)
+        if self.roll.current_track_is_drum():
+            self._paint_drum_rows(p, lo, hi)
+            p.end()
+            return
         for pitch in range(lo, hi + 1):
             y = self.vp.pitch_to_y(pitch)
             black = pitch % 12 in BLACK
@@ -65,6 +71,32 @@ class Keyboard(QWidget):
         p.setPen(theme.BORDER)
         p.drawLine(w - 1, 0, w - 1, self.height())
         p.end()
+
+    def _paint_drum_rows(self, p: QPainter, lo: int, hi: int) -> None:
+        """A kit's keys as named rows: a black key's short body would hide its name."""
+        w = self.width()
+        kh = self.vp.key_h
+        for pitch in range(lo, hi + 1):
+            y = self.vp.pitch_to_y(pitch)
+            name = drum_name(pitch, short=True)
+            colour = QColor("#e9ebef") if name else QColor("#c9cdd4")
+            if pitch % 2:
+                colour = colour.darker(104)
+            if pitch == self.hover_pitch:
+                colour = QColor("#bcd8f5")
+            if pitch == self.pressed:
+                colour = theme.ACCENT
+            row = QRectF(0, y, w, kh)
+            p.fillRect(row, colour)
+            p.setPen(QPen(QColor("#b4b9c1"), 1))
+            p.drawLine(0, int(y + kh), w, int(y + kh))
+            if kh >= 7 and (name or pitch % 12 == 0):
+                p.setPen(QColor("#3a3f47"))
+                p.drawText(row.adjusted(3, 0, -3, 0),
+                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                           name or pitch_name(pitch))
+        p.setPen(theme.BORDER)
+        p.drawLine(w - 1, 0, w - 1, self.height())
 
     def set_hover(self, pitch: int | None) -> None:
         if pitch != self.hover_pitch:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QW
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.score import Note, add_notes, remove_notes
+from engine.score.instruments import drum_name
 from engine.score.spelling import pitch_name
 
 from .. import theme
@@ -236,7 +237,7 @@ class NoteCanvas(QWidget):
             if kh >= 12:
                 for i in np.nonzero(w >= 26)[0][:400]:
                     labels.append((QRectF(x[i], y[i], w[i], kh - 1),
-                                   pitch_name(int(pk[i]), key)))
+                                   _note_label(int(pk[i]), key, track.is_drum)))
         if labels and len(labels) < 400:
             p.setFont(self._label_font)
             p.setPen(QColor(0, 0, 0, 190))
@@ -534,3 +535,9 @@ class NoteCanvas(QWidget):
     # -- wheel: scroll and zoom -------------------------------------------------------------------
     def wheelEvent(self, e: QWheelEvent) -> None:
         self.roll.wheel(e, e.position().x(), e.position().y())
+
+
+def _note_label(pitch: int, key, drum: bool) -> str:
+    """A note's name as drawn on it: the drum a kit's key plays, else the pitch as the key
+    spells it."""
+    return (drum_name(pitch, short=True) if drum else None) or pitch_name(pitch, key)

@@ -158,3 +158,22 @@ def test_ctrl_drag_copies_before_bar_1_stop_at_the_start_as_a_move_does(opened, 
             ui.point(win, grab.start - 480, grab.pitch), Qt.KeyboardModifier.ControlModifier)
     after = piano(win).notes
     assert len(after) == len(notes) + 2 and min(n.start for n in after) == 0
+
+
+def test_a_drum_kit_names_its_keys(opened, ui):
+    """On a kit the keyboard, the status bar and the notes say which drum a key plays."""
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    piano_image = roll.keyboard.grab().toImage()
+    drums = win.document.song.tracks[2]
+    win.selection.set_tracks([drums.id])
+    assert roll.current_track_is_drum()
+    # The kit's rows are drawn as named rows, not piano keys.
+    assert roll.keyboard.grab().toImage() != piano_image
+    roll._on_hover(480, 38)
+    assert win.status_hover.text().endswith("Acoustic Snare (D2)")
+    win.selection.set_tracks([piano(win).id])
+    roll._on_hover(480, 38)
+    assert win.status_hover.text().endswith("D2")
+    assert "Snare" not in win.status_hover.text()

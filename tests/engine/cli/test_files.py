@@ -39,6 +39,8 @@ def test_info_shows_tracks_and_song_facts(midi, capsys):
     bass = next(line for line in out.splitlines() if "Bass" in line).split()
     assert bass == ["1", "Bass", "Electric", "Bass", "(finger)", "2", "2", "E2–E3"]
     assert "Drum Kit" in out and "yes" in out
+    kit = next(line for line in out.splitlines() if "Drum Kit" in line)
+    assert kit.endswith("Kick")  # a kit's range is the drums it plays, by name
 
 
 def test_info_json(midi, capsys):
@@ -49,7 +51,8 @@ def test_info_json(midi, capsys):
     assert [t["bpm"] for t in facts["tempos"]] == [120, 150]
     assert facts["tracks"][1] == {
         "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "channel": 10,
-        "drum": True, "notes": 1, "lowest": 36, "highest": 36}
+        "drum": True, "notes": 1, "lowest": 36, "highest": 36,
+        "drums": [{"key": 36, "name": "Bass Drum 1", "notes": 1}]}
 
 
 def test_convert_midi_to_project_and_back(midi, tmp_path, capsys):
