@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -44,12 +45,41 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CtrlC:
+    """Tells the user's Ctrl+C from a ``KeyboardInterrupt`` some code (a plugin) raised:
+    only the first is "interrupted"."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous = None
+
+    def __enter__(self) -> _CtrlC:
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
+        except ValueError:  # not the main thread: Python delivers no signals here anyway
+            self._previous = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    with _CtrlC() as ctrl_c:
+        return _run(args, ctrl_c)
+
+
+def _run(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
@@ -60,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
+        if not ctrl_c.pressed:  # raised by code, not by the user: an error, said as one
+            print("partita: error: KeyboardInterrupt raised by the code that was running "
+                  "(a model plugin?), not by Ctrl+C", file=sys.stderr)
+            return 1
         print("partita: interrupted", file=sys.stderr)
         return 130
     except USER_ERRORS as e:

@@ -422,6 +422,30 @@ def test_a_failing_model_is_one_line_naming_it(song_file, tmp_path, capsys, monk
     assert not out.exists()
 
 
+def test_a_keyboard_interrupt_from_a_model_is_not_the_users_ctrl_c(song_file, tmp_path,
+                                                                   capsys, monkeypatch):
+    import os
+    import signal
+
+    def interrupt(song, mask):
+        raise KeyboardInterrupt
+
+    def ctrl_c(song, mask):  # the user presses Ctrl+C while the model runs
+        os.kill(os.getpid(), signal.SIGINT)
+        return {}
+
+    out = tmp_path / "x.mid"
+    argv = ["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1"]
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(interrupt))
+    assert main(argv) == 1
+    assert "KeyboardInterrupt raised by the code that was running" in capsys.readouterr().err
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(ctrl_c))
+    assert main(argv) == 130
+    assert capsys.readouterr().err.strip().endswith("partita: interrupted")
+    assert not out.exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
 def test_counts_are_written_in_words(song_file, tmp_path, capsys, monkeypatch):
     def one_note(song, mask):
         return {min(mask.track_ids): (Note(60, mask.span[0], Q, 90),)}
