@@ -163,6 +163,10 @@ class JobQueue:
         if request.task not in model.info.tasks:
             raise PluginError(f"model {model.info.name!r} cannot {request.task} "
                               f"(it does: {', '.join(model.info.tasks)})")
+        # A model's own settings in their declared types (8.0 for a whole number is 8),
+        # as engine.tasks reads them: one request, the same music through either path.
+        request = replace(request, options=replace(
+            request.options, extra=model.info.settle_options(request.options.extra)))
         problem = model.info.option_problem(request.options.extra)
         if problem:  # a model's own option the user typed: the request's error too
             raise ValueError(f"bad generation options: {problem}")

@@ -389,6 +389,33 @@ def test_an_auto_key_is_settled_before_the_model_runs_as_the_tasks_settle_it(que
     assert seen == ["Dm"]
 
 
+def test_a_models_own_settings_reach_it_in_their_declared_types(queue, song_and_mask):
+    # The tasks read a typed 8.0 for a whole-number option as 8; the queue passed 8.0 on
+    # (or refused it): the same request must mean the same through either path.
+    from engine.plugins.api import ModelOption
+
+    seen = []
+
+    class Phrased(StepModel):
+        def __init__(self):
+            super().__init__(name="phrased")
+            self.info = replace(self.info, options=(
+                ModelOption("bars", 4, minimum=1, maximum=16),
+                ModelOption("swing", False)))
+
+        def generate(self, song, mask, options, progress, cancel):
+            seen.append(dict(options.extra))
+            return super().generate(song, mask, options, progress, cancel)
+
+    options = GenerateOptions(extra={"bars": 8.0, "swing": "true"})
+    job = queue.submit(request(song_and_mask, Phrased(), options=options))
+    assert job.wait(WAIT) and job.take is not None
+    assert seen == [{"bars": 8, "swing": True}] and type(seen[0]["bars"]) is int
+    with pytest.raises(ValueError, match="bars must be a whole number"):
+        queue.submit(request(song_and_mask, Phrased(), options=GenerateOptions(
+            extra={"bars": 8.5})))
+
+
 def test_a_song_the_model_cannot_take_fails_its_job_without_blaming_the_model(tmp_path):
     # A 1-PPQ MIDI file failed three jobs of the grid model and disabled it for every
     # song (found by a monkey test).
