@@ -192,6 +192,8 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Select Notes", "Click, Shift+click adds, Ctrl+click toggles, drag a rubber band"),
     ("Copy Notes by Dragging", "Ctrl+drag"),
     ("Resize a Note", "Drag its right edge"),
+    ("Off the Grid", "Hold Alt while drawing, moving or resizing"),
+    ("Cancel a Drag", "Esc before releasing the mouse"),
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),
     ("Scroll Pitches / Time", "Wheel / Shift+wheel"),
     ("Zoom Time / Pitch Rows", "Ctrl+wheel / Ctrl+Shift+wheel"),

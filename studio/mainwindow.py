@@ -328,7 +328,8 @@ class MainWindow(FileCommands, QMainWindow):
             "new": self.new_file, "open": self.open_file, "save": self.save,
             "save_as": self.save_as, "export_midi": self.export_midi,
             "export_stems": self.export_stems, "quit": self.close,
-            "undo": doc.undo_stack.undo, "redo": doc.undo_stack.redo,
+            "undo": lambda: self._undo_step(doc.undo_stack.undo),
+            "redo": lambda: self._undo_step(doc.undo_stack.redo),
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
             "select_all": self.select_all, "select_none": self.escape,
@@ -466,6 +467,25 @@ class MainWindow(FileCommands, QMainWindow):
             self.autosaver.discard()
             self._saved_takes = None
         heap.settle()
+
+    def _undo_step(self, step: Callable[[], None]) -> None:
+        """Undo or redo, then select the notes it brought back or moved (a DAW's and
+        MuseScore's way: after undoing a Delete the notes are there to edit again)."""
+        before = self.document.song
+        step()
+        after = self.document.song
+        if after is before:
+            return
+        was = {t.id: t.notes for t in before.tracks}
+        changed = []
+        for t in after.tracks:
+            notes = was.get(t.id, ())
+            if t.notes is notes:  # untouched tracks share their notes: skipped
+                continue
+            old = {n.id: n for n in notes}
+            changed += [(t.id, n.id) for n in t.notes if old.get(n.id) != n]
+        if changed:
+            self.selection.set_notes(changed)
 
     def _song_changed(self) -> None:
         song = self.document.song
@@ -728,7 +748,7 @@ class MainWindow(FileCommands, QMainWindow):
         clip = copy_notes(self._selected())
         if clip is not None:
             self.clip = clip
-            self.statusBar().showMessage(f"Copied {len(clip.notes)} notes", 2000)
+            self.statusBar().showMessage(f"Copied {plural(len(clip.notes), 'note')}", 2000)
 
     def cut(self) -> None:
         self.copy()
@@ -742,6 +762,14 @@ class MainWindow(FileCommands, QMainWindow):
                                 self.pianoroll.current_track_id())
         if keys and self.pianoroll.commit(edit):
             self.selection.set_notes(keys)
+            if not self.transport.is_playing:
+                # On to the grid line after the pasted notes, so pasting again follows
+                # them (as a DAW's insert marker moves) instead of stacking copies.
+                end = at + self.clip.length
+                after = self.pianoroll.snap_tick(end, "floor")
+                if after < end:
+                    after += grid_shift(self.pianoroll.snap, self.document.time_map, after, 1)
+                self.transport.seek(after)
 
     def duplicate(self) -> None:
         notes = self._selected()
@@ -795,9 +823,14 @@ class MainWindow(FileCommands, QMainWindow):
             if snap.division == 0:  # snap off: quantize to sixteenths
                 snap = snap_by_name("1/16")
             end = self.document.song.end  # the song keeps its length
-            self.pianoroll.commit(quantize_edit(
-                notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
-                end_limit=tm.whole_bars_end(end)))
+            edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
+                                 end_limit=tm.whole_bars_end(end))
+            if self.pianoroll.commit(edit):  # what was quantized, and to which grid: said
+                count = plural(sum(len(v) for v in notes.values()), "note")
+                whole = "" if self.selection.notes else (
+                    " (nothing selected: the whole track)" if len(notes) == 1
+                    else " (nothing selected: the whole tracks)")
+                self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
 
     def step_snap(self, direction: int) -> None:
         """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
@@ -852,8 +885,18 @@ class MainWindow(FileCommands, QMainWindow):
 
     def transpose(self, semitones: int) -> None:
         notes = self._selected()
-        if notes:
-            self.pianoroll.commit(transpose_edit(notes, semitones))
+        if not notes:
+            return
+        pitches = [n.pitch for v in notes.values() for n in v]
+        if min(pitches) + semitones < 0 or max(pitches) + semitones > 127:
+            # A partial move would change the music's intervals: refused and said.
+            what = "an octave" if abs(semitones) == 12 else "a semitone"
+            way = "up" if semitones > 0 else "down"
+            edge = "G9, the highest MIDI note" if semitones > 0 else "C-1, the lowest"
+            self.statusBar().showMessage(
+                f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
+            return
+        self.pianoroll.commit(transpose_edit(notes, semitones))
 
     # -- tracks ------------------------------------------------------------------------------------
     def toggle_track(self, prop: str) -> None:

@@ -89,10 +89,16 @@ def paint_arrangement(p: QPainter, arr: Arrangement, mask: Mask,
             r = QRectF(x0, y + 1, max(2.0, x1 - x0), ROW_H - 3)
             _fill(p, r)
             _edge(p, r)
-            if lo > 0 or hi < 127:  # a pitch band: mark it so it is not mistaken for bars
-                p.setPen(MASK)
-                p.drawText(r.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop
-                           | Qt.AlignmentFlag.AlignRight, "♪ band")
+            # A pitch band is marked so it is not mistaken for bars; where the words do not
+            # fit (a narrow span), the note sign alone, else nothing: never a clipped word.
+            if lo > 0 or hi < 127:
+                room = r.width() - 6
+                label = next((t for t in ("♪ band", "♪") if p.fontMetrics().horizontalAdvance(t)
+                              <= room), None)
+                if label:
+                    p.setPen(MASK)
+                    p.drawText(r.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop
+                               | Qt.AlignmentFlag.AlignRight, label)
     if preview is not None:
         rect, erasing = preview
         if not erasing:

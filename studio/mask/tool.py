@@ -85,7 +85,10 @@ class RollMaskTool:
         start, end = snap_span(roll.document.time_map, vp.x_to_tick(s.x0), vp.x_to_tick(s.x1),
                                bars)
         p0, p1 = vp.y_to_pitch(s.y0), vp.y_to_pitch(s.y1)
-        lo, hi = (0, 127) if p0 == p1 else (min(p0, p1), max(p0, p1))
+        # A band only for a drag that goes a row's height up or down: a hand's few pixels
+        # of drift across a row line painted a two-note band nobody meant.
+        along_a_row = p0 == p1 or abs(s.y1 - s.y0) < max(vp.key_h, 6)
+        lo, hi = (0, 127) if along_a_row else (min(p0, p1), max(p0, p1))
         return Region(frozenset(tids), start, end, lo, hi)
 
     def preview(self) -> tuple[QRectF, bool] | None:

@@ -48,6 +48,8 @@ class PianoRoll(QWidget):
         self.tool = Tool.SELECT
         self.snap: Snap = snap_by_name(DEFAULT_SNAP)
         self.note_length = document.song.ppq // 4
+        self._length_used = False  # the Brush's length came from a note drawn or resized
+        self._ppq = document.song.ppq
         self.draw_velocity = 96
         self.playhead = 0
         self.loop: tuple[int, int, bool] = (0, 0, False)
@@ -131,16 +133,24 @@ class PianoRoll(QWidget):
     def set_snap(self, snap: Snap) -> None:
         self.snap = snap
         step = snap.ticks(self.document.song.ppq)
-        if step:
+        if step and not self._length_used:  # "the last used length" outlives grid changes
             self.note_length = step
         self.snapChanged.emit(snap)
         self.refresh()
 
-    def min_length(self) -> int:
-        step = self.snap.ticks(self.document.song.ppq)
+    def use_length(self, ticks: int) -> None:
+        """The Brush draws the length of the note last drawn or resized."""
+        self.note_length = max(1, ticks)
+        self._length_used = True
+
+    def min_length(self, free: bool = False) -> int:
+        step = 0 if free else self.snap.ticks(self.document.song.ppq)
         return step if step else max(1, self.document.song.ppq // 16)
 
-    def snap_tick(self, tick: float, mode: str = "round") -> int:
+    def snap_tick(self, tick: float, mode: str = "round", free: bool = False) -> int:
+        """``tick`` on the grid; ``free`` (Alt held while drawing or dragging) bypasses it."""
+        if free:
+            return max(0, round(tick))
         return snap_tick(self.snap, self.document.time_map, tick, mode)
 
     def set_playhead(self, tick: int) -> None:
@@ -175,6 +185,9 @@ class PianoRoll(QWidget):
 
     def _on_song_changed(self) -> None:
         song = self.document.song
+        if song.ppq != self._ppq:  # another file's resolution: the same musical length
+            self.note_length = max(1, round(self.note_length * song.ppq / self._ppq))
+            self._ppq = song.ppq
         self.viewport.set_ppq(song.ppq)
         self.viewport.set_song_ticks(self.document.end)
         self.refresh()

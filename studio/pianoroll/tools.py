@@ -38,7 +38,7 @@ class Tool(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"select": "Pointer", "draw": "Pencil", "erase": "Eraser",
+        return {"select": "Pointer", "draw": "Brush", "erase": "Eraser",
                 "mask": "Mask"}[self.value]
 
 

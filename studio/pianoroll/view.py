@@ -11,8 +11,17 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPen, QWheelEvent
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.score import Note, add_notes, remove_notes
@@ -376,18 +385,19 @@ class NoteCanvas(QWidget):
             self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes, toggle=toggle)
             return
         if tool is Tool.DRAW:
-            self._start_draw(x, y, tick, pitch)
+            self._start_draw(x, y, tick, pitch, _free(e))
             return
         self.drag = Drag("rubber", x, y, tick, pitch, x1=x, y1=y, extend=ctrl or shift)
         if not (ctrl or shift):
             roll.selection.clear_notes()
 
-    def _start_draw(self, x: float, y: float, tick: float, pitch: int) -> None:
+    def _start_draw(self, x: float, y: float, tick: float, pitch: int,
+                    free: bool = False) -> None:
         roll = self.roll
         tid = roll.current_track_id()
         if tid is None:
             return
-        start = roll.snap_tick(tick, "floor")
+        start = roll.snap_tick(tick, "floor", free)
         note = Note(pitch, start, roll.note_length, roll.draw_velocity)
         self.drag = Drag("draw", x, y, tick, pitch, anchor=note, notes={tid: [note]},
                          started=True)
@@ -411,20 +421,21 @@ class NoteCanvas(QWidget):
         if not d.started:
             return
         roll = self.roll
+        free = _free(e)
         if d.kind in ("move", "copy") and d.anchor is not None:
             a = d.anchor
-            new_start = roll.snap_tick(a.start + (tick - d.tick0), "round")
+            new_start = roll.snap_tick(a.start + (tick - d.tick0), "round", free)
             dpitch = pitch - d.pitch0
             if dpitch != d.dpitch:
                 roll.preview(min(127, max(0, a.pitch + dpitch)), next(iter(d.notes), None))
             d.dticks, d.dpitch = new_start - a.start, dpitch
         elif d.kind == "resize" and d.anchor is not None:
             a = d.anchor
-            end = roll.snap_tick(a.end + (tick - d.tick0), "round")
-            d.dticks = max(end, a.start + roll.min_length()) - a.end
+            end = roll.snap_tick(a.end + (tick - d.tick0), "round", free)
+            d.dticks = max(end, a.start + roll.min_length(free)) - a.end
         elif d.kind == "draw" and d.anchor is not None:
             a = d.anchor
-            end = max(roll.snap_tick(tick, "round"), a.start + roll.min_length())
+            end = max(roll.snap_tick(tick, "round", free), a.start + roll.min_length(free))
             note = Note(a.pitch, a.start, end - a.start, a.velocity, id=a.id)
             d.notes = {next(iter(d.notes)): [note]}
         elif d.kind == "rubber":
@@ -447,7 +458,7 @@ class NoteCanvas(QWidget):
         if d.kind == "draw" and d.anchor is not None:
             tid, notes = next(iter(d.notes.items()))
             note = notes[0]
-            roll.note_length = note.duration
+            roll.use_length(note.duration)
             if roll.commit(add_notes(tid, [note], "Draw note")):
                 roll.selection.set_notes([(tid, note.id)])
         elif d.kind == "erase" and d.erased:
@@ -473,8 +484,9 @@ class NoteCanvas(QWidget):
         elif d.kind == "resize" and d.dticks:
             anchor = d.anchor
             assert anchor is not None
-            roll.commit(resize_edit(d.notes, d.dticks, roll.min_length()))
-            roll.note_length = max(roll.min_length(), anchor.duration + d.dticks)
+            shortest = roll.min_length(_free(e))
+            roll.commit(resize_edit(d.notes, d.dticks, shortest))
+            roll.use_length(max(shortest, anchor.duration + d.dticks))
         self.update()
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
@@ -532,6 +544,33 @@ class NoteCanvas(QWidget):
         self.hovered.emit(-1, -1)
         super().leaveEvent(event)
 
+    # -- Esc cancels a gesture in progress ------------------------------------------------------
+    def event(self, e: QEvent) -> bool:
+        # Claimed before the window's Esc (clear the selection, then the mask) sees it.
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() == Qt.Key.Key_Escape and self.in_gesture()):
+            e.accept()
+            return True
+        return super().event(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() == Qt.Key.Key_Escape and self.cancel_gesture():
+            e.accept()
+            return
+        super().keyPressEvent(e)
+
+    def in_gesture(self) -> bool:
+        return self.drag is not None or self.mask_tool.stroke is not None
+
+    def cancel_gesture(self) -> bool:
+        """Drop the drag or mask stroke under way (Esc, as in a DAW): nothing changes."""
+        if not self.in_gesture():
+            return False
+        self.drag = None
+        self.mask_tool.stroke = None
+        self.update()
+        return True
+
     # -- wheel: scroll and zoom -------------------------------------------------------------------
     def wheelEvent(self, e: QWheelEvent) -> None:
         self.roll.wheel(e, e.position().x(), e.position().y())
@@ -541,3 +580,8 @@ def _note_label(pitch: int, key, drum: bool) -> str:
     """A note's name as drawn on it: the drum a kit's key plays, else the pitch as the key
     spells it."""
     return (drum_name(pitch, short=True) if drum else None) or pitch_name(pitch, key)
+
+
+def _free(e: QMouseEvent) -> bool:
+    """Alt held: draw, move and resize off the grid (as in most DAWs)."""
+    return bool(e.modifiers() & Qt.KeyboardModifier.AltModifier)

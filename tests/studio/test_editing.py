@@ -177,3 +177,72 @@ def test_a_drum_kit_names_its_keys(opened, ui):
     roll._on_hover(480, 38)
     assert win.status_hover.text().endswith("D2")
     assert "Snare" not in win.status_hover.text()
+
+
+def alt_drag(win, start: QPoint, end: QPoint, *, escape: bool = False) -> None:
+    """A drag with Alt held throughout (QTest's mouseMove carries no modifiers)."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = win.pianoroll.canvas
+    alt, left = Qt.KeyboardModifier.AltModifier, Qt.MouseButton.LeftButton
+
+    def send(kind, at, buttons):
+        pos = QPointF(at)
+        event = QMouseEvent(kind, pos, canvas.mapToGlobal(pos), left if kind != QEvent.Type.
+                            MouseMove else Qt.MouseButton.NoButton, buttons, alt)
+        QApplication.sendEvent(canvas, event)
+
+    send(QEvent.Type.MouseButtonPress, start, left)
+    for i in range(1, 5):
+        send(QEvent.Type.MouseMove, start + (end - start) * i / 4, left)
+    if escape:
+        QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    send(QEvent.Type.MouseButtonRelease, end, Qt.MouseButton.NoButton)
+
+
+def test_alt_moves_and_draws_off_the_grid(opened, ui):
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    note = piano(win).notes[1]
+    vp = roll.viewport
+    grab = ui.point(win, note.start, note.pitch)
+    alt_drag(win, grab, QPoint(grab.x() + round(37 * vp.px_per_tick), grab.y()))
+    moved = piano(win).note_by_id(note.id).start - note.start
+    assert moved % 120 and abs(moved - 37) <= 2 / vp.px_per_tick  # off the 1/16 grid
+    roll.set_tool(Tool.DRAW)
+    at = 4 * 480 + 53
+    start = QPoint(round(vp.tick_to_x(at)), ui.point(win, at, 50).y())
+    alt_drag(win, start, QPoint(round(vp.tick_to_x(at + 200)), start.y()))
+    (new,) = [n for n in piano(win).notes if n.pitch == 50]
+    assert new.start % 120 and new.duration % 120  # neither snapped
+
+
+def test_escape_cancels_a_drag_in_progress(opened, ui):
+    win = opened
+    ui.show_all(win)
+    note = piano(win).notes[1]
+    grab = ui.point(win, note.start, note.pitch)
+    win.selection.set_notes([(piano(win).id, note.id)])
+    alt_drag(win, grab, grab + QPoint(200, -40), escape=True)
+    assert piano(win).note_by_id(note.id) == note
+    assert win.document.undo_stack.count() == 0
+    assert len(win.selection) == 1  # Esc cancelled the drag, not the selection
+
+
+def test_the_brush_keeps_its_last_length_when_the_grid_changes(opened, ui):
+    from engine.score.snap import snap_by_name
+
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    roll.set_tool(Tool.DRAW)
+    ui.drag(win, ui.point(win, 2 * 480, 50), ui.point(win, 4 * 480, 50, dx=0))
+    roll.set_snap(snap_by_name("Off"))
+    roll.set_snap(snap_by_name("1/16"))
+    ui.click(win, 8 * 480, 52)
+    (n,) = [n for n in piano(win).notes if n.pitch == 52]
+    assert n.duration == 960  # the half note just drawn, not a sixteenth
+    assert win.status_tool.text() == "Tool: Brush (B)"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from engine.score import Note, Region
@@ -123,3 +123,14 @@ def test_masks_follow_the_document(opened, song_file):
     assert not win.document.mask.is_empty
     assert win.open_path(song_file, ask=False)
     assert win.document.mask.is_empty  # a new document starts without a mask
+
+
+def test_a_little_drift_along_a_row_paints_every_pitch_not_a_band(opened, ui):
+    win = opened
+    ui.show_all(win)
+    win.actions.tool_mask.trigger()
+    vp = win.pianoroll.viewport
+    y = round(vp.pitch_to_y(60) + vp.key_h - 2)  # near the row's lower edge: drifts across
+    start = QPoint(round(vp.tick_to_x(Q)) + 4, y)
+    ui.drag(win, start, QPoint(round(vp.tick_to_x(3 * Q)) - 4, y + 4))
+    assert win.document.mask.regions[0].full_pitch_range

@@ -239,3 +239,61 @@ def test_the_generate_panels_buttons_name_the_menus_shortcuts(window):
         key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         assert button.text() == action.text().replace("&", "")
         assert button.toolTip() == f"{action.toolTip()} ({key})" and key
+
+
+def test_undo_selects_the_notes_it_brings_back_or_moves(focused):
+    win = focused
+    notes = select_first(win, 2)
+    press(win, K.Key_Delete)
+    assert len(win.selection) == 0
+    press(win, K.Key_Z, M.ControlModifier)  # the deleted notes are back, selected
+    assert win.selection.notes == {(piano(win).id, n.id) for n in notes}
+    win.selection.clear_notes()
+    press(win, K.Key_Z, M.ControlModifier | M.ShiftModifier)  # redo the delete
+    press(win, K.Key_Z, M.ControlModifier)
+    select_first(win, 1)
+    press(win, K.Key_Right)  # move one, select nothing, undo: the moved note is selected
+    win.selection.clear_notes()
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.selection.notes == {(piano(win).id, notes[0].id)}
+
+
+def test_an_octave_with_no_room_is_refused_not_squeezed(focused):
+    win = focused
+    track = piano(win)
+    from engine.score import transpose_notes
+
+    win.document.apply(transpose_notes(track.id, track.notes[:2], 118 - 60))  # 118 and 120
+    select_first(win, 2)
+    stack = win.document.undo_stack
+    steps = stack.count()
+    press(win, K.Key_Up, M.ShiftModifier)
+    assert [n.pitch for n in piano(win).notes[:2]] == [118, 120]  # not 127 and 129→127
+    assert stack.count() == steps  # and no empty undo step
+    assert win.statusBar().currentMessage().startswith("No room to transpose an octave up")
+    for _ in range(7):
+        press(win, K.Key_Up)
+    assert [n.pitch for n in piano(win).notes[:2]] == [125, 127]
+    assert stack.count() == steps + 7  # the eighth semitone up was refused
+
+
+def test_paste_moves_the_playhead_past_the_pasted_notes(focused):
+    win = focused
+    notes = select_first(win, 1)  # a quarter note
+    press(win, K.Key_C, M.ControlModifier)
+    assert win.statusBar().currentMessage() == "Copied 1 note"
+    win.transport.seek(1920 * 2)
+    for _ in range(3):
+        press(win, K.Key_V, M.ControlModifier)
+    pasted = sorted(n.start for n in piano(win).notes if n.start >= 3840)
+    assert pasted == [3840, 3840 + 480, 3840 + 960]  # one after another, not stacked
+    assert win.transport.position == 3840 + 3 * 480
+    assert all(n.pitch == notes[0].pitch for n in piano(win).notes if n.start >= 3840)
+
+
+def test_quantize_says_what_it_did(focused):
+    win = focused
+    win.selection.clear_notes()
+    press(win, K.Key_Q)
+    assert win.statusBar().currentMessage() == (
+        "Quantized 8 notes to 1/16 (nothing selected: the whole track)")
