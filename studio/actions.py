@@ -191,7 +191,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Delete a Note", "Right-click, double-click (Pointer), click or drag (Eraser)"),
     ("Select Notes", "Click, Shift+click adds, Ctrl+click toggles, drag a rubber band"),
     ("Copy Notes by Dragging", "Ctrl+drag"),
-    ("Resize a Note", "Drag its right edge"),
+    ("Resize a Note", "Drag its right edge (its end) or left edge (its start)"),
     ("Off the Grid", "Hold Alt while drawing, moving or resizing"),
     ("Cancel a Drag", "Esc before releasing the mouse"),
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),

@@ -342,6 +342,18 @@ def resize_notes(
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
+def resize_note_starts(
+    track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
+) -> ChangeNotes:
+    """Move notes' starts by ``dticks``, their ends staying (a piano roll's left-edge
+    drag); a start stays at tick 0 or later and at least ``min_duration`` before its end."""
+    def start(n: Note) -> int:
+        return max(0, min(n.start + dticks, n.end - min(min_duration, n.duration)))
+
+    resized = tuple(Note(n.pitch, start(n), n.end - start(n), n.velocity, n.id) for n in notes)
+    return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
+
+
 def quantize_notes(
     track_id: int, notes: Sequence[Note], grid: int, strength: float = 1.0, ends: bool = False,
     line: Callable[[int], int] | None = None, end_limit: int | None = None,

@@ -20,6 +20,7 @@ from engine.score import (
     plural,
     quantize_notes,
     remove_notes,
+    resize_note_starts,
     resize_notes,
     transpose_notes,
     update_notes,
@@ -46,7 +47,7 @@ class Tool(enum.Enum):
 class Drag:
     """The gesture in progress on the canvas."""
 
-    kind: str  # "move", "copy", "resize", "draw", "rubber", "erase"
+    kind: str  # "move", "copy", "resize" (right edge), "resize_start", "draw", "rubber", "erase"
     x0: float
     y0: float
     tick0: float
@@ -116,6 +117,12 @@ def duplicate_edit(notes: Selected, dticks: int) -> tuple[Edit, list[tuple[int, 
 
 def resize_edit(notes: Selected, dticks: int, min_duration: int = 1) -> Edit:
     edits = [resize_notes(tid, v, dticks, min_duration) for tid, v in notes.items() if v]
+    return _group(edits, f"Resize {plural(_count(notes), 'note')}")
+
+
+def resize_start_edit(notes: Selected, dticks: int, min_duration: int = 1) -> Edit:
+    """A left-edge drag: starts move, ends stay."""
+    edits = [resize_note_starts(tid, v, dticks, min_duration) for tid, v in notes.items() if v]
     return _group(edits, f"Resize {plural(_count(notes), 'note')}")
 
 

@@ -24,7 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from engine.score import Note, add_notes, remove_notes
+from engine.score import Note, add_notes, remove_notes, resize_note_starts
 from engine.score.instruments import drum_name
 from engine.score.spelling import pitch_name
 
@@ -32,7 +32,15 @@ from .. import theme
 from ..mask.overlay import paint_roll as paint_mask
 from ..mask.tool import RollMaskTool
 from .gridlines import grid_lines
-from .tools import Drag, Tool, copy_edit, delete_edit, move_edit, resize_edit
+from .tools import (
+    Drag,
+    Tool,
+    copy_edit,
+    delete_edit,
+    move_edit,
+    resize_edit,
+    resize_start_edit,
+)
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
@@ -105,6 +113,12 @@ class NoteCanvas(QWidget):
     def on_right_edge(self, note: Note, x: float) -> bool:
         r = self.note_rect(note.start, note.duration, note.pitch)
         return r.width() >= 2 * EDGE_PX and r.right() - EDGE_PX <= x <= r.right() + 2
+
+    def on_left_edge(self, note: Note, x: float) -> bool:
+        r = self.note_rect(note.start, note.duration, note.pitch)
+        # Narrower than the right edge's grip: a note is mostly grabbed near its start to
+        # move it, so only its first 3 pixels (the cursor shows ↔) move the start.
+        return r.width() >= 4 * EDGE_PX and r.left() - 2 <= x <= r.left() + 3
 
     # -- painting -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -309,7 +323,7 @@ class NoteCanvas(QWidget):
         d = self.drag
         if d is None or not d.started:
             return set()
-        if d.kind in ("move", "resize"):
+        if d.kind in ("move", "resize", "resize_start"):
             return {(tid, n.id) for tid, notes in d.notes.items() for n in notes}
         if d.kind == "erase":
             return d.erased
@@ -326,7 +340,7 @@ class NoteCanvas(QWidget):
             p.setBrush(theme.RUBBER_FILL)
             p.drawRect(r)
             return
-        if d.kind in ("move", "copy", "resize", "draw"):
+        if d.kind in ("move", "copy", "resize", "resize_start", "draw"):
             for tid, notes in d.notes.items():
                 colour = QColor(song.track(tid).colour).lighter(140)
                 if d.kind in ("move", "copy"):
@@ -335,6 +349,9 @@ class NoteCanvas(QWidget):
                 elif d.kind == "resize":
                     rects = [self.note_rect(n.start, max(1, n.duration + d.dticks), n.pitch)
                              for n in notes]
+                elif d.kind == "resize_start":
+                    rects = [self.note_rect(n.start, n.duration, n.pitch)
+                             for n in resize_note_starts(tid, notes, d.dticks).added]
                 else:
                     rects = [self.note_rect(n.start, n.duration, n.pitch) for n in notes]
                 p.setPen(QPen(theme.SELECTION, 1.5))
@@ -380,7 +397,9 @@ class NoteCanvas(QWidget):
             elif not roll.selection.contains(*key):
                 roll.selection.set_notes([key])
             roll.preview(pitch, tid)
-            kind = "resize" if self.on_right_edge(note, x) else ("copy" if ctrl else "move")
+            kind = ("resize" if self.on_right_edge(note, x)
+                    else "resize_start" if self.on_left_edge(note, x)
+                    else "copy" if ctrl else "move")
             notes = {k: v for k, v in roll.selected().items()}
             self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes, toggle=toggle)
             return
@@ -433,6 +452,10 @@ class NoteCanvas(QWidget):
             a = d.anchor
             end = roll.snap_tick(a.end + (tick - d.tick0), "round", free)
             d.dticks = max(end, a.start + roll.min_length(free)) - a.end
+        elif d.kind == "resize_start" and d.anchor is not None:
+            a = d.anchor
+            start = roll.snap_tick(a.start + (tick - d.tick0), "round", free)
+            d.dticks = max(0, min(start, a.end - roll.min_length(free))) - a.start
         elif d.kind == "draw" and d.anchor is not None:
             a = d.anchor
             end = max(roll.snap_tick(tick, "round", free), a.start + roll.min_length(free))
@@ -487,6 +510,8 @@ class NoteCanvas(QWidget):
             shortest = roll.min_length(_free(e))
             roll.commit(resize_edit(d.notes, d.dticks, shortest))
             roll.use_length(max(shortest, anchor.duration + d.dticks))
+        elif d.kind == "resize_start" and d.dticks:
+            roll.commit(resize_start_edit(d.notes, d.dticks, roll.min_length(_free(e))))
         self.update()
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
@@ -531,7 +556,7 @@ class NoteCanvas(QWidget):
             self.setCursor(Qt.CursorShape.CrossCursor)
             return
         hit = self.note_at(x, y)
-        if hit and self.on_right_edge(hit[1], x):
+        if hit and (self.on_right_edge(hit[1], x) or self.on_left_edge(hit[1], x)):
             self.setCursor(Qt.CursorShape.SizeHorCursor)
         elif hit:
             self.setCursor(Qt.CursorShape.SizeAllCursor)

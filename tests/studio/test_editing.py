@@ -246,3 +246,21 @@ def test_the_brush_keeps_its_last_length_when_the_grid_changes(opened, ui):
     (n,) = [n for n in piano(win).notes if n.pitch == 52]
     assert n.duration == 960  # the half note just drawn, not a sixteenth
     assert win.status_tool.text() == "Tool: Brush (B)"
+
+
+def test_drag_a_notes_left_edge_to_move_its_start_and_keep_its_end(opened, ui):
+    win = opened
+    ui.show_all(win)
+    note = piano(win).notes[2]  # a quarter note on beat 3
+    vp = win.pianoroll.viewport
+    y = ui.point(win, note.start, note.pitch).y()
+    edge = QPoint(round(vp.tick_to_x(note.start) + 2), y)
+    ui.drag(win, edge, QPoint(round(vp.tick_to_x(note.start - 240)), y))
+    resized = piano(win).note_by_id(note.id)
+    assert (resized.start, resized.end) == (note.start - 240, note.end)
+    assert win.actions.undo.text() == "&Undo Resize 1 note"
+    # Past the end: the note keeps one grid step.
+    ui.drag(win, QPoint(round(vp.tick_to_x(resized.start) + 2), y),
+            QPoint(round(vp.tick_to_x(note.end + 480)), y))
+    assert (piano(win).note_by_id(note.id).start, piano(win).note_by_id(note.id).end) == (
+        note.end - 120, note.end)

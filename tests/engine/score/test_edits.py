@@ -239,3 +239,17 @@ def test_tempo_and_meter_from_a_bar_take_what_a_midi_file_can_hold():
     for bad in (BPM_RANGE[0] - 1, BPM_RANGE[1] + 1):
         with pytest.raises(ValueError, match=r"BPM is outside 4\.\.1000"):
             set_time_from_bar(song, 0, bpm=bad)
+
+
+def test_resize_note_starts_keeps_ends_and_stays_inside_the_note():
+    from engine.score import resize_note_starts
+
+    a, b = Note(60, 480, 480), Note(62, 100, 960)
+    song = Song((Track("T", notes=(a, b)),))
+    tid = song.tracks[0].id
+    edit = resize_note_starts(tid, [a, b], -240, min_duration=120)
+    assert [(n.start, n.end) for n in edit.added] == [(240, 960), (0, 1060)]  # b: at tick 0
+    edit = resize_note_starts(tid, [a, b], 900, min_duration=120)
+    assert [(n.start, n.end) for n in edit.added] == [(840, 960), (940, 1060)]
+    after = edit.apply(song)
+    assert edit.inverse().apply(after) == song
