@@ -115,6 +115,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("home", "Go to S&tart", ("Home",), "home", "Go to bar 1 (Home)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
     Spec("metronome", "&Metronome", ("K",), "metronome", "Metronome click (K)", True),
+    Spec("follow", "&Follow Playhead", ("Ctrl+F",), "",
+         "Scroll the piano roll with the playhead while playing (Ctrl+F)", True),
     # Mask
     Spec("mask_track", "Mask This &Track", ("Shift+M",), "",
          "Mask the whole current track"),

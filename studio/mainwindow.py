@@ -125,6 +125,7 @@ class MainWindow(FileCommands, QMainWindow):
         self._restore_layout()
         self.set_snap(self.settings.snap())
         self.actions.metronome.setChecked(self.settings.metronome())
+        self.actions.follow.setChecked(self.settings.follow_playhead())
         self._song_reset()
 
     # -- construction ----------------------------------------------------------------------------
@@ -246,7 +247,7 @@ class MainWindow(FileCommands, QMainWindow):
         m.addSeparator()
         m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument])
         m = bar.addMenu("Trans&port")
-        m.addActions([a.play, a.stop, a.home, a.loop, a.metronome])
+        m.addActions([a.play, a.stop, a.home, a.loop, a.metronome, a.follow])
         m = bar.addMenu("&Help")
         m.addActions([a.shortcuts, a.about])
         self._rebuild_recent_menu()
@@ -383,6 +384,7 @@ class MainWindow(FileCommands, QMainWindow):
             sc.activated.connect(lambda i=i: self.composer.select(i))
         a.loop.toggled.connect(tr.set_loop_enabled)
         a.metronome.toggled.connect(self._set_metronome)
+        a.follow.toggled.connect(self.settings.set_follow_playhead)
         stack = doc.undo_stack
         stack.canUndoChanged.connect(a.undo.setEnabled)
         stack.canRedoChanged.connect(a.redo.setEnabled)
@@ -547,7 +549,7 @@ class MainWindow(FileCommands, QMainWindow):
         sig = tm.signature_at(tick)
         key = self.document.song.key_at(tick)
         self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}" + (f" · {key}" if key else ""))
-        if self.transport.is_playing:
+        if self.transport.is_playing and self.actions.follow.isChecked():
             self.pianoroll.follow(tick)
 
     def _playing_changed(self, playing: bool) -> None:

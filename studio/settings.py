@@ -92,6 +92,12 @@ class Settings:
     def set_metronome(self, on: bool) -> None:
         self._s.setValue("transport/metronome", on)
 
+    def follow_playhead(self) -> bool:
+        return self._s.value("transport/follow", True, type=bool)
+
+    def set_follow_playhead(self, on: bool) -> None:
+        self._s.setValue("transport/follow", on)
+
     def autosave_seconds(self) -> int:
         return int(self._s.value("files/autosave_seconds", 30))
 

@@ -297,3 +297,21 @@ def test_quantize_says_what_it_did(focused):
     press(win, K.Key_Q)
     assert win.statusBar().currentMessage() == (
         "Quantized 8 notes to 1/16 (nothing selected: the whole track)")
+
+
+def test_follow_playhead_can_be_switched_off_and_is_remembered(focused, monkeypatch):
+    from studio.transport import Transport
+
+    win = focused
+    monkeypatch.setattr(Transport, "is_playing", property(lambda self: True))
+    vp = win.pianoroll.viewport
+    vp.fit_ticks(0, 480)  # one beat on screen; the song is two bars long
+    far = 3000
+    left = vp.left
+    press(win, K.Key_F, M.ControlModifier)
+    assert not win.actions.follow.isChecked() and not win.settings.follow_playhead()
+    win._position_changed(far)
+    assert vp.left == left  # the view stays where the user is working
+    press(win, K.Key_F, M.ControlModifier)
+    win._position_changed(far)
+    assert vp.left < far < vp.right  # paged on to the playhead
