@@ -32,7 +32,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Mask, Song, plural, set_time_from_bar, set_track_props
+from engine.score import (
+    Mask,
+    Song,
+    delete_bars,
+    insert_bars,
+    plural,
+    set_time_from_bar,
+    set_track_props,
+)
 from engine.score.instruments import drum_name
 from engine.score.snap import SNAPS, grid_shift, quantize_line, snap_by_name, step_at
 from engine.score.song import BPM_RANGE
@@ -214,6 +222,7 @@ class MainWindow(FileCommands, QMainWindow):
         m.addSeparator()
         m.addAction(a.quantize)
         m.addAction(a.time_at_bar)
+        m.addActions([a.insert_bars, a.delete_bars])
         t = m.addMenu("Transpose / Nud&ge")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
         t.addSeparator()
@@ -335,6 +344,8 @@ class MainWindow(FileCommands, QMainWindow):
             "duplicate": self.duplicate, "delete": self.delete_selection,
             "select_all": self.select_all, "select_none": self.escape,
             "quantize": self.quantize, "time_at_bar": self.set_time_at_playhead,
+            "insert_bars": lambda: self.edit_bars(inserting=True),
+            "delete_bars": lambda: self.edit_bars(inserting=False),
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
             "nudge_bar_left": lambda: self.nudge(-1, bar=True),
             "nudge_bar_right": lambda: self.nudge(1, bar=True),
@@ -842,6 +853,32 @@ class MainWindow(FileCommands, QMainWindow):
         i = order.index(current) + direction if current in order else order.index("1/16")
         self.snap_box.setCurrentText(order[min(max(i, 0), len(order) - 1)])
         self.statusBar().showMessage(f"Snap: {self.snap_box.currentText()}", 3000)
+
+    def edit_bars(self, inserting: bool) -> None:
+        """Insert empty bars before the playhead's bar, or delete bars (the loop range's
+        when it is set, else the playhead's), on every track, as one undo step."""
+        doc = self.document
+        tm = doc.time_map
+        last = tm.whole_bars(doc.song.end)
+        bar, count = tm.tick_to_bar(self.transport.position), 1
+        start, end, _ = self.pianoroll.loop
+        if not inserting and end > start:
+            bar = tm.tick_to_bar(start)
+            count = max(1, tm.bar_count(end) - bar)
+        answer = dialogs.ask_bars(self, inserting, bar + 1, count, max(last, 1))
+        if answer is None:
+            return
+        first, count = answer[0] - 1, answer[1]
+        try:
+            edit = (insert_bars if inserting else delete_bars)(doc.song, first, count)
+        except ValueError as e:
+            self.statusBar().showMessage(str(e), 6000)
+            return
+        if self.pianoroll.commit(edit):
+            self.transport.seek(tm.bar_to_tick(first))
+            self.statusBar().showMessage(edit.label + (
+                ": paint them and let the model fill them (Repaint)" if inserting else ""),
+                6000)
 
     def set_time_at_playhead(self) -> None:
         """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""

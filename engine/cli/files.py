@@ -46,6 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "the key change at that bar")
     p.add_argument("--from-bar", type=int, default=1, metavar="N",
                    help="the bar (1-based) where --tempo/--meter/--key start (default 1)")
+    bars = p.add_mutually_exclusive_group()
+    bars.add_argument("--insert-bars", metavar="BAR[:COUNT]",
+                      help="insert COUNT (default 1) empty bars before BAR, in its meter, on "
+                           "every track: the music from there on moves later (as the "
+                           "studio's Edit ▸ Insert Bars)")
+    bars.add_argument("--delete-bars", metavar="A[-B]",
+                      help="delete bars A to B on every track and close the gap; what holds "
+                           "after them (tempo, meter, key) holds on")
     p.set_defaults(func=run_convert)
 
 
@@ -213,7 +221,7 @@ def run_convert(args: argparse.Namespace) -> int:
         if report:
             print(f"partita: note: {src.name}: not kept (Partita holds no such events): "
                   f"{report.summary()}", file=sys.stderr)
-    song = _with_time(song, args)
+    song = _with_bars(_with_time(song, args), args)
     try:
         warnings = save_song(song, dst, studio=studio or None)
     except OSError as e:
@@ -261,6 +269,38 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
         raise CliError(str(e)) from None
     if edit is None:
         return song
+    print(edit.label)
+    return edit.apply(song)
+
+
+def _with_bars(song: Any, args: argparse.Namespace) -> Any:
+    """``song`` with ``--insert-bars`` or ``--delete-bars`` applied (bars counted from 1)."""
+    from engine.score import delete_bars, insert_bars
+
+    if args.insert_bars:
+        text, option = args.insert_bars, "--insert-bars"
+        first, _, count = text.partition(":")
+        numbers = (first, count or "1")
+    elif args.delete_bars:
+        text, option = args.delete_bars, "--delete-bars"
+        first, _, last = text.partition("-")
+        numbers = (first, last or first)
+    else:
+        return song
+    try:
+        a, b = (int(n) for n in numbers)
+    except ValueError:
+        form = "BAR[:COUNT], e.g. 9:4" if args.insert_bars else "A[-B], e.g. 5-8"
+        raise CliError(f"{option} {text!r}: give {form}") from None
+    try:
+        if args.insert_bars:
+            edit = insert_bars(song, a - 1, b)
+        else:
+            if b < a:
+                raise ValueError(f"bars {a}-{b}: the first bar comes first")
+            edit = delete_bars(song, a - 1, b - a + 1)
+    except ValueError as e:
+        raise CliError(f"{args.input.name}: {option} {text}: {e}") from None
     print(edit.label)
     return edit.apply(song)
 

@@ -47,6 +47,7 @@ from .song import (
     new_track_id,
     notes_signature,
 )
+from .time_edits import delete_bars, insert_bars
 from .timing import BarPosition, TimeMap
 
 __all__ = [
@@ -77,7 +78,9 @@ __all__ = [
     "Track",
     "add_notes",
     "adopt_ids",
+    "delete_bars",
     "duplicate_notes",
+    "insert_bars",
     "move_notes",
     "new_note_id",
     "new_track_id",

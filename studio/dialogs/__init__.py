@@ -30,9 +30,10 @@ from .messages import (
 from .model_manager import show_model_manager
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
-from .timing import ask_time
+from .timing import ask_bars, ask_time
 
 __all__ = [
+    "ask_bars",
     "ask_discard_takes",
     "ask_instruments",
     "ask_overwrite_changed",

@@ -82,3 +82,47 @@ def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: tuple[int, int
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.answer()
+
+
+class BarsDialog(QDialog):
+    """Which bars to insert or delete: a first bar and a count."""
+
+    def __init__(self, parent: QWidget | None, inserting: bool, bar: int, count: int,
+                 last_bar: int) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Insert Bars" if inserting else "Delete Bars")
+        self.setMinimumWidth(380)
+        text = QLabel(
+            "New empty bars, in the meter of that bar; the music from there on moves later, "
+            "on every track. Paint them with the mask and let the model fill them."
+            if inserting else
+            "The bars' notes on every track go, and the music after them moves earlier; "
+            "tempo, meter and key from after them hold on.", self)
+        text.setWordWrap(True)
+        self.bar = QSpinBox(self)
+        self.bar.setRange(1, last_bar + (1 if inserting else 0))
+        self.bar.setValue(min(bar, self.bar.maximum()))
+        self.count = QSpinBox(self)
+        self.count.setRange(1, 999)
+        self.count.setValue(count)
+        form = QFormLayout()
+        form.addRow("Before bar" if inserting else "From bar", self.bar)
+        form.addRow("Bars", self.count)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
+def ask_bars(parent: QWidget | None, inserting: bool, bar: int, count: int,
+             last_bar: int) -> tuple[int, int] | None:
+    """``(1-based bar, count)`` of the bars to insert before or to delete from, or ``None``
+    when cancelled; ``last_bar`` is the song's last bar (1-based)."""
+    dialog = BarsDialog(parent, inserting, bar, count, last_bar)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.bar.value(), dialog.count.value()

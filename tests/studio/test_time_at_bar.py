@@ -73,3 +73,30 @@ def test_a_tempo_or_meter_the_dialog_cannot_show_stays_when_only_the_key_changes
     assert [t.us_per_beat for t in after.tempos] == [16_000_000]
     assert [(s.numerator, s.denominator) for s in after.time_signatures] == [(5, 64)]
     assert [k.key for k in after.key_signatures] == ["G"]
+
+
+def test_insert_and_delete_bars_on_every_track_as_one_undo_step(opened, dialogs):
+    win = opened
+    before = win.document.song
+    win.transport.seek(1920 + 480)  # in bar 2
+    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (bar, 2)
+    win.actions.insert_bars.trigger()
+    assert dialogs.calls[-1] == ("ask_bars", (True, 2, 1, 2))  # the playhead's bar, 1 bar
+    song = win.document.song
+    for old, new in zip(before.tracks, song.tracks, strict=True):
+        assert [n.start for n in new.notes] == [
+            n.start + (2 * 1920 if n.start >= 1920 else 0) for n in old.notes]
+    assert win.actions.undo.text() == "&Undo Insert 2 bars at bar 2"
+    assert win.transport.position == 1920
+    assert win.statusBar().currentMessage().startswith("Insert 2 bars at bar 2: paint them")
+    # Delete takes the loop range's bars when it is set: bars 2–3, the new ones.
+    win.pianoroll.set_loop(1920, 3 * 1920, True)
+    win.actions.delete_bars.trigger()
+    assert dialogs.calls[-1] == ("ask_bars", (False, 2, 2, 4))
+    assert win.document.song == before
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
+    assert win.document.song == before
+    dialogs.answers["ask_bars"] = None  # cancelled: nothing happens
+    win.actions.delete_bars.trigger()
+    assert win.document.song == before and win.document.undo_stack.index() == 0

@@ -235,3 +235,18 @@ def test_convert_says_what_a_midi_file_holds_that_the_song_does_not_keep(tmp_pat
     err = capsys.readouterr().err
     assert "gs.mid: not kept (Partita holds no such events):" in err
     assert "sysex (1)" in err and "text (1)" in err
+
+
+def test_convert_inserts_and_deletes_bars(midi, tmp_path, capsys):
+    out = tmp_path / "longer.mid"
+    assert main(["convert", str(midi), str(out), "--insert-bars", "2:3"]) == 0
+    assert capsys.readouterr().out.startswith("Insert 3 bars at bar 2\n")
+    before, after = load_song(midi), load_song(out)
+    assert [n.start for n in after.tracks[0].notes] == [
+        n.start + (3 * 1920 if n.start >= 1920 else 0) for n in before.tracks[0].notes]
+    back = tmp_path / "back.mid"
+    assert main(["convert", str(out), str(back), "--delete-bars", "2-4"]) == 0
+    assert [n.start for n in load_song(back).tracks[0].notes] == [
+        n.start for n in before.tracks[0].notes]
+    assert main(["convert", str(midi), str(out), "--delete-bars", "7"]) == 1
+    assert "--delete-bars 7: bar 7 is outside the song (bars 1–2)" in capsys.readouterr().err

@@ -1,0 +1,168 @@
+"""Insert and delete whole bars: the music after moves, on every track and in the song's
+tempo, meter and key maps — a score editor's *Insert Measures* and a DAW's *Insert /
+Delete Time*. Both build one invertible edit out of the edits of :mod:`.edits`.
+
+The rules, chosen so that the bars around keep their meaning:
+
+- **Insert** ``count`` bars of the meter in force at ``bar``, before it. Notes starting at
+  or after the bar line move later; a note sounding across it is cut there and its rest
+  starts again after the new bars (the new bars stay empty, ready to be written or
+  generated). Tempo, meter and key changes *at* the bar line stay (they hold for the new
+  bars too); later ones move. A track's program changes and controllers, and markers, at
+  or after it move with the music.
+- **Delete** bars ``bar`` .. ``bar + count - 1``: their notes go, a note sounding into them
+  from before is shortened by the bars removed (so it still ends where its music ends), a
+  note sounding out of them keeps the part after them. What is in force after the deleted
+  bars (tempo, meter, key, a track's program and controller values) holds from the bar
+  line on, and everything later moves earlier.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from .edits import ChangeNotes, Edit, EditGroup, SetSongProps, SetTrackProps, plural
+from .song import Note, Song, Track
+from .timing import TimeMap
+
+E = TypeVar("E")
+
+
+def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
+    """``count`` empty bars before 0-based ``bar`` (the bar after the song's last one
+    appends them). ``ValueError`` names what does not fit."""
+    tm = TimeMap.of(song)
+    last = tm.whole_bars(song.end)
+    if count < 1:
+        raise ValueError(f"bars to insert must be 1 or more (got {count})")
+    if not 0 <= bar <= last:
+        raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{last + 1})")
+    at = tm.bar_to_tick(bar)
+    span = count * tm.bar_length_for(tm.signature_at(at))
+
+    def later(tick: int) -> int:
+        return tick + span if tick >= at else tick
+
+    edits: list[Edit] = []
+    for track in song.tracks:
+        removed, added = [], []
+        for n in track.notes:
+            if n.start >= at:
+                removed.append(n)
+                added.append(Note(n.pitch, n.start + span, n.duration, n.velocity, n.id))
+            elif n.end > at:  # sounding across the bar line: cut, the rest after the gap
+                removed.append(n)
+                added.append(Note(n.pitch, n.start, at - n.start, n.velocity, n.id))
+                added.append(Note(n.pitch, at + span, n.end - at, n.velocity))
+        _track_edits(edits, track, removed, added, lambda events: _moved(events, later))
+    changes = {
+        "tempos": _moved(song.tempos, lambda t: t + span if t > at else t),
+        "time_signatures": _moved(song.time_signatures, lambda t: t + span if t > at else t),
+        "key_signatures": _moved(song.key_signatures, lambda t: t + span if t > at else t),
+        "markers": _moved(song.markers, later),
+        "length": _inserted_length(song, at, span),
+    }
+    what = plural(count, "bar")
+    _song_edit(edits, song, changes, f"Insert {what} at bar {bar + 1}")
+    return EditGroup(tuple(edits), f"Insert {what} at bar {bar + 1}")
+
+
+def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
+    """Remove 0-based bars ``bar`` .. ``bar + count - 1`` and close the gap.
+    ``ValueError`` names what does not fit."""
+    tm = TimeMap.of(song)
+    last = tm.whole_bars(song.end)
+    if count < 1:
+        raise ValueError(f"bars to delete must be 1 or more (got {count})")
+    if not 0 <= bar < last:
+        raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{max(last, 1)})")
+    count = min(count, last - bar)
+    t0, t1 = tm.bar_to_tick(bar), tm.bar_to_tick(bar + count)
+    gap = t1 - t0
+
+    def closed(tick: int) -> int:  # inside the deleted bars: to the bar line
+        return tick - gap if tick >= t1 else min(tick, t0)
+
+    edits: list[Edit] = []
+    for track in song.tracks:
+        removed, added = [], []
+        for n in track.notes:
+            if n.end <= t0 and n.start < t0:
+                continue
+            if n.start < t0:  # sounds into the deleted bars: shortened by them
+                removed.append(n)
+                kept = (t0 - n.start) + max(0, n.end - t1)
+                added.append(Note(n.pitch, n.start, kept, n.velocity, n.id))
+            elif n.start < t1:  # inside: gone, but for any part after the deleted bars
+                removed.append(n)
+                if n.end > t1:
+                    added.append(Note(n.pitch, t0, n.end - t1, n.velocity, n.id))
+            else:
+                removed.append(n)
+                added.append(Note(n.pitch, n.start - gap, n.duration, n.velocity, n.id))
+        _track_edits(edits, track, removed, added, lambda events: _moved(events, closed))
+    changes = {
+        name: _closed_map(getattr(song, name), t0, t1, key)
+        for name, key in (("tempos", lambda e: e.us_per_beat),
+                          ("time_signatures", lambda e: (e.numerator, e.denominator)),
+                          ("key_signatures", lambda e: e.key))
+    }
+    kept = [m for m in song.markers if not t0 <= m.tick < t1]  # a deleted bar's go too
+    changes["markers"] = _moved(kept, closed)
+    changes["length"] = (t0 + max(0, song.length - t1)) if song.length > t0 else song.length
+    label = f"Delete bar {bar + 1}" if count == 1 else f"Delete bars {bar + 1}–{bar + count}"
+    _song_edit(edits, song, changes, label)
+    return EditGroup(tuple(edits), label)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _inserted_length(song: Song, at: int, span: int) -> int:
+    """A set length grows with the new bars; bars added after the music need one (no
+    note holds them open); otherwise the moved notes make the song longer themselves."""
+    if song.length > at:
+        return song.length + span
+    if at >= song.end:
+        return at + span
+    return song.length
+
+
+def _moved(events: Sequence[E], tick: Callable[[int], int]) -> tuple[E, ...]:
+    """Timed events (each with a ``tick``) moved by ``tick()``, order kept."""
+    return tuple(e if tick(e.tick) == e.tick else replace(e, tick=tick(e.tick))
+                 for e in events)
+
+
+def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], Any]) -> tuple:
+    """A tempo/meter/key map with ``[t0, t1)`` cut out: what was in force at ``t1`` holds
+    from ``t0`` (unless it is what held before ``t0`` anyway), later events move earlier."""
+    before = [e for e in events if e.tick < t0]
+    at_t1 = [e for e in events if e.tick <= t1]
+    after = [replace(e, tick=e.tick - (t1 - t0)) for e in events if e.tick > t1]
+    out = list(before)
+    if at_t1:
+        holding = at_t1[-1]
+        if not before or value(before[-1]) != value(holding):
+            out.append(replace(holding, tick=t0))
+    return tuple(out + after)
+
+
+def _track_edits(edits: list[Edit], track: Track, removed: list[Note], added: list[Note],
+                 move: Callable[[Sequence[Any]], tuple]) -> None:
+    if removed or added:
+        edits.append(ChangeNotes(track.id, tuple(removed), tuple(added), "Move notes"))
+    changes = {name: move(getattr(track, name)) for name in ("program_changes", "controls")}
+    changes = {k: v for k, v in changes.items() if v != getattr(track, k)}
+    if changes:
+        edits.append(SetTrackProps(track.id, tuple((k, getattr(track, k)) for k in changes),
+                                   tuple(changes.items()), "Move events"))
+
+
+def _song_edit(edits: list[Edit], song: Song, changes: dict[str, Any], label: str) -> None:
+    changes = {k: v for k, v in changes.items() if v != getattr(song, k)}
+    if changes:
+        edits.append(SetSongProps(tuple((k, getattr(song, k)) for k in changes),
+                                  tuple(changes.items()), label))

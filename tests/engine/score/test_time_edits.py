@@ -1,0 +1,118 @@
+"""Insert and delete whole bars: the music after moves on every track and map."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.score import (
+    ControlEvent,
+    KeySignature,
+    Marker,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeMap,
+    TimeSignature,
+    Track,
+    delete_bars,
+    insert_bars,
+)
+
+Q = 480
+BAR = 4 * Q
+
+
+def song() -> Song:
+    """Four 4/4 bars then 3/4 from bar 5; a held note across bars 2–3; 120 → 90 BPM at
+    bar 3; D minor from bar 3; a program change and a controller at bar 3."""
+    lead = Track("Lead", program=73, notes=(
+        Note(60, 0, Q), Note(62, BAR, BAR + Q), Note(64, 2 * BAR + Q, Q), Note(65, 3 * BAR, Q),
+        Note(67, 4 * BAR, 3 * Q)),
+        program_changes=(ProgramChange(0, 73), ProgramChange(2 * BAR, 74)),
+        controls=(ControlEvent(2 * BAR + Q, "control_change", 7, 90),))
+    bass = Track("Bass", program=33, channel=1, notes=(Note(36, 2 * BAR, BAR),))
+    return Song((lead, bass), ppq=Q,
+                tempos=(TempoChange(0, 500_000), TempoChange(2 * BAR, 666_667)),
+                time_signatures=(TimeSignature(0, 4, 4), TimeSignature(4 * BAR, 3, 4)),
+                key_signatures=(KeySignature(0, "C"), KeySignature(2 * BAR, "Dm")),
+                markers=(Marker(2 * BAR, "B"),))
+
+
+def starts(s: Song, track: int = 0) -> list[tuple[int, int, int]]:
+    return [(n.pitch, n.start, n.duration) for n in s.tracks[track].notes]
+
+
+def test_insert_bars_moves_the_music_after_and_leaves_the_new_bars_empty():
+    before = song()
+    edit = insert_bars(before, 2, 2)  # two bars before bar 3
+    after = edit.apply(before)
+    assert edit.label == "Insert 2 bars at bar 3"
+    assert starts(after) == [
+        (60, 0, Q),
+        (62, BAR, BAR),  # cut at the bar line ...
+        (62, 4 * BAR, Q),  # ... its rest after the new bars
+        (64, 4 * BAR + Q, Q), (65, 5 * BAR, Q), (67, 6 * BAR, 3 * Q)]
+    assert starts(after, 1) == [(36, 4 * BAR, BAR)]
+    # Changes at the bar line hold for the new bars too; later ones move.
+    assert [(t.tick, t.us_per_beat) for t in after.tempos] == [(0, 500_000), (2 * BAR, 666_667)]
+    assert [(k.tick, k.key) for k in after.key_signatures] == [(0, "C"), (2 * BAR, "Dm")]
+    assert [(s.tick, s.numerator) for s in after.time_signatures] == [(0, 4), (6 * BAR, 3)]
+    lead = after.tracks[0]
+    assert [p.tick for p in lead.program_changes] == [0, 4 * BAR]
+    assert [c.tick for c in lead.controls] == [4 * BAR + Q]
+    assert [m.tick for m in after.markers] == [4 * BAR]
+    tm = TimeMap.of(after)
+    assert tm.whole_bars(after.end) == tm.whole_bars(before.end) + 2
+    assert not any(n.start < 4 * BAR and n.end > 2 * BAR for t in after.tracks
+                   for n in t.notes)  # bars 3–4 are silent
+    assert edit.inverse().apply(after) == before  # one undo step, exact
+    ids = [n.id for n in before.tracks[0].notes]
+    assert all(n.id in ids for n in edit.inverse().apply(after).tracks[0].notes)
+
+
+def test_insert_bars_takes_the_meter_in_force_and_can_append():
+    before = song()
+    after = insert_bars(before, 5, 1).apply(before)  # a 3/4 bar inside the 3/4 part
+    assert [(n.pitch, n.start) for n in after.tracks[0].notes][-1] == (67, 4 * BAR)
+    assert TimeMap.of(after).whole_bars(after.end) == 6
+    bars = TimeMap.of(before).whole_bars(before.end)
+    end = insert_bars(before, bars, 3).apply(before)  # after the last bar: appended
+    assert TimeMap.of(end).whole_bars(end.end) == bars + 3
+    assert starts(end) == starts(before)
+    with pytest.raises(ValueError, match="bar 9 is outside the song"):
+        insert_bars(before, 8, 1)
+    with pytest.raises(ValueError, match="1 or more"):
+        insert_bars(before, 1, 0)
+
+
+def test_delete_bars_closes_the_gap_and_keeps_what_holds_after_it():
+    before = song()
+    edit = delete_bars(before, 1, 2)  # bars 2–3
+    after = edit.apply(before)
+    assert edit.label == "Delete bars 2–3"
+    assert starts(after) == [
+        (60, 0, Q),
+        (65, BAR, Q), (67, 2 * BAR, 3 * Q)]  # the held note and bar 3's note went
+    assert starts(after, 1) == []
+    # 90 BPM and D minor began in a deleted bar: they hold from the bar line on.
+    assert [(t.tick, t.us_per_beat) for t in after.tempos] == [(0, 500_000), (BAR, 666_667)]
+    assert [(k.tick, k.key) for k in after.key_signatures] == [(0, "C"), (BAR, "Dm")]
+    assert [(s.tick, s.numerator) for s in after.time_signatures] == [(0, 4), (2 * BAR, 3)]
+    lead = after.tracks[0]
+    assert [(p.tick, p.program) for p in lead.program_changes] == [(0, 73), (BAR, 74)]
+    assert [c.tick for c in lead.controls] == [BAR]
+    assert after.markers == ()
+    assert edit.inverse().apply(after) == before
+
+
+def test_delete_bars_shortens_notes_sounding_into_them_and_keeps_their_tails():
+    held = Track("Pad", notes=(Note(60, Q, 3 * BAR), Note(64, BAR + Q, 2 * BAR)))
+    before = Song((held,), ppq=Q)
+    after = delete_bars(before, 1, 1).apply(before)  # bar 2
+    assert starts(after) == [(60, Q, 2 * BAR), (64, BAR, BAR + Q)]
+    one = delete_bars(before, 0, 1).apply(before)
+    assert delete_bars(before, 0, 1).label == "Delete bar 1"
+    assert starts(one) == [(60, 0, 2 * BAR + Q), (64, Q, 2 * BAR)]
+    with pytest.raises(ValueError, match="bar 5 is outside the song"):
+        delete_bars(before, 4, 1)
