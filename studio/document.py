@@ -181,11 +181,11 @@ class Document(QObject):
     def load(self, path: str | Path) -> None:
         """Open a ``.partita`` project or a MIDI file. Raises the engine's ``FileFormatError``
         (or ``OSError``) and leaves the current song untouched on failure."""
-        from engine.io import file_kind, load_project, load_song, read_midi_with_report
+        from engine.io import content_kind, load_project, load_song, read_midi_with_report
 
         path = Path(path)
         report = None
-        kind = file_kind(path)
+        kind = content_kind(path)  # a file saved without an extension: by its contents
         if kind == "project":
             project = load_project(path)
             song, state = project.song, dict(project.studio or {})

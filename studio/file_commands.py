@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.score import plural
+
 from . import dialogs
 from .autosave import original_is_newer
 from .document import display_path, new_song
@@ -118,7 +120,11 @@ class FileCommands:
         return True
 
     def save(self) -> bool:
-        if self.document.path is None:
+        from engine.io import file_kind
+
+        # A file opened without an extension (recognised by its contents) is saved under
+        # a name that says what it is: Save As, ".partita" suggested.
+        if self.document.path is None or file_kind(self.document.path) is None:
             return self.save_as()
         return self._save_to(self.document.path)
 
@@ -175,10 +181,26 @@ class FileCommands:
         dropped = self.document.drops_on_save(path)
         if dropped is None:
             return None
-        answer = dialogs.ask_save_over_midi(self, display_path(path.name), dropped.summary())
+        answer = dialogs.ask_save_over_midi(self, display_path(path.name), dropped.summary(),
+                                            self._midi_losses())
         if answer == "project":
             return self.save_as()  # suggests the .partita name
         return None if answer == "anyway" else False
+
+    def _midi_losses(self) -> list[str]:
+        """What of this session a MIDI file does not keep, said before it is written:
+        the export's warnings (empty tracks, mute and solo, levels on a shared channel),
+        waiting takes and the mask."""
+        from engine.io.midi_export import export_warnings
+
+        losses = export_warnings(self.document.song)
+        takes = self.composer.unaccepted_count()
+        if takes:
+            losses.append(f"{plural(takes, 'take')} not yet accepted (a .partita project "
+                          "keeps them)")
+        if not self.document.mask.is_empty:
+            losses.append("the painted mask")
+        return losses
 
     def _show_file_warnings(self, path: Path, warnings: list[str], done: str = "saved") -> None:
         """What a written file keeps less well than the song (MIDI's 16 channels, a muted

@@ -70,12 +70,16 @@ class _CtrlC:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
     with _CtrlC() as ctrl_c:
+        try:  # the commands' modules load here: a Ctrl+C now is no traceback either
+            parser = build_parser()
+        except KeyboardInterrupt:
+            print("partita: interrupted", file=sys.stderr)
+            return 130
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
         return _run(args, ctrl_c)
 
 

@@ -45,7 +45,7 @@ def check_folder(path: Path, why: str = "") -> None:
 def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse, before any work is done, a song file ``path`` that cannot be written: an
     extension that is no song format, one of the ``inputs`` (never overwritten), a
-    folder, or a file in a folder that does not exist."""
+    folder, a file in a folder that does not exist or cannot be written."""
     from engine.io import file_kind, same_file
     from engine.io.atomic import refuse_read_only
 
@@ -61,15 +61,17 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         if path.parent.exists():
             raise CliError(f"{path}: {path.parent} is a file, not a folder")
         raise CliError(f"{path}: folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK | os.X_OK):  # a read-only disk, another's folder
+        raise CliError(f"{path}: cannot write in {path.parent} (read-only, or no permission)")
 
 
 def load_with_studio(path: Path):
     """The song at ``path`` and, for a ``.partita`` project, the studio state it holds
     (view, snap, loop...: ``{}`` for MIDI), so a command that writes a project back
     keeps it."""
-    from engine.io import file_kind, load_project, load_song
+    from engine.io import content_kind, load_project, load_song
 
-    if file_kind(path) == "project":
+    if content_kind(path) == "project":
         project = load_project(path)
         if project.studio.get("takes"):
             from engine.jobs.saved_takes import takes_from_json

@@ -74,7 +74,7 @@ def run_info(args: argparse.Namespace) -> int:
 def song_facts(song: Any, path: Path) -> dict[str, Any]:
     """Everything ``info`` shows, as JSON-ready data (channels are 1-based, as musicians
     count them)."""
-    from engine.io import file_kind
+    from engine.io import content_kind
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
@@ -98,7 +98,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
                                    for k, c in used]
     return {
         "file": str(path),
-        "kind": "project" if file_kind(path) == "project" else "midi",
+        "kind": "project" if content_kind(path) == "project" else "midi",
         "title": song.title,
         "ppq": song.ppq,
         "notes": song.note_count,
@@ -209,12 +209,12 @@ def _changes_text(changes: list[tuple[str, str]]) -> str:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from engine.io import file_kind, save_song
+    from engine.io import content_kind, file_kind, save_song
 
     src, dst = args.input, args.output
     check_song_output(dst, [src])
     song, studio = _load(src, with_studio=True)
-    if file_kind(src) == "midi":  # what the file holds that the song does not keep: said
+    if content_kind(src) == "midi":  # what the file holds that the song does not keep: said
         from engine.io import read_midi_with_report
 
         report = _read(src, read_midi_with_report)[1]

@@ -46,9 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_takes(args: argparse.Namespace) -> int:
-    from engine.io import file_kind
+    from engine.io import content_kind
 
-    if file_kind(args.song) != "project":
+    if content_kind(args.song) != "project":
         raise CliError(f"{args.song}: takes are kept in .partita projects only")
     deciding = args.accept or args.reject
     if deciding and args.output is None:

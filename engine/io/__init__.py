@@ -40,6 +40,23 @@ def file_kind(path: str | os.PathLike[str]) -> str | None:
     return None
 
 
+def content_kind(path: str | os.PathLike[str]) -> str | None:
+    """``"midi"`` or ``"project"``: by the extension, else by the file's first bytes (a
+    file saved without one); None when neither tells."""
+    kind = file_kind(path)
+    if kind is None:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(64)
+        except OSError:
+            return None
+        if head[:4] == b"MThd":
+            kind = "midi"
+        elif head.lstrip()[:1] == b"{":
+            kind = "project"
+    return kind
+
+
 def load_song(path: str | os.PathLike[str]) -> Song:
     """Open a MIDI file or a Partita project as a Song.
 
@@ -47,18 +64,12 @@ def load_song(path: str | os.PathLike[str]) -> Song:
     Project ids are kept (and registered with :func:`engine.score.adopt_ids`); use
     :func:`load_project` to get the studio state of a project too.
     """
-    kind = file_kind(path)
+    kind = content_kind(path)
     if kind is None:
-        with open(path, "rb") as f:
-            head = f.read(4)
-        if head == b"MThd":
-            kind = "midi"
-        elif head.lstrip()[:1] == b"{":
-            kind = "project"
-        else:
-            raise FileFormatError(
-                path, "unknown file type (Partita opens .mid, .midi, .kar and .partita files)"
-            )
+        open(path, "rb").close()  # a missing or unreadable file says so (OSError)
+        raise FileFormatError(
+            path, "unknown file type (Partita opens .mid, .midi, .kar and .partita files)"
+        )
     return read_midi(path) if kind == "midi" else load_project(path).song
 
 
@@ -93,6 +104,7 @@ __all__ = [
     "Project",
     "Recovery",
     "RecoveryStore",
+    "content_kind",
     "file_kind",
     "load_project",
     "load_song",

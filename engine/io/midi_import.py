@@ -112,6 +112,9 @@ def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> So
 
 
 def _parse(data: bytes, path: str | os.PathLike[str]) -> Smf:
+    if data.lstrip()[:1] == b"{" and data[:4] != b"MThd":  # a project under a MIDI name
+        raise FileFormatError(path, "a Partita project named as a MIDI file: rename it "
+                              ".partita to open it")
     try:
         return parse_smf(data)
     except SmfError as e:

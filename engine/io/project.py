@@ -186,6 +186,9 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
+        if data[:4] == b"MThd":  # a MIDI file under a project's name: say what it is
+            raise FileFormatError(path, "a MIDI file named as a Partita project: rename it "
+                                  ".mid to open it") from None
         raise FileFormatError(path, "not a Partita project (not UTF-8 text)") from None
     except json.JSONDecodeError as e:
         raise FileFormatError(

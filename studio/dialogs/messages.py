@@ -75,18 +75,22 @@ def ask_overwrite_changed(parent: QWidget | None, name: str) -> str:
                  ("cancel", "Cancel", role.RejectRole)], "save_as")
 
 
-def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str) -> str:
+def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str,
+                       losing: Sequence[str] = ()) -> str:
     """``"project"``, ``"anyway"`` or ``"cancel"`` before saving over the MIDI file the song
     came from (a DAW never makes an imported file the save target silently). ``dropped``:
-    what it holds that Partita does not keep ("lyrics (3), …"), or empty."""
+    what it holds that Partita does not keep ("lyrics (3), …"), or empty; ``losing``: what
+    of the session a MIDI file cannot hold (empty tracks, mute, waiting takes …)."""
     role = QMessageBox.ButtonRole
     what = (f"“{name}” has {dropped} that Partita does not keep; saving over it removes "
             "them." if dropped else
             f"“{name}” is the MIDI file you opened. Saving over it replaces it with "
             "Partita's MIDI version of the song (its channel layout, controller-only "
             "channels and note-off velocities are not kept).")
-    return _ask(parent, "Save over the MIDI file?", what,
-                "Save as a .partita project to keep the original file as it is.",
+    info = "Save as a .partita project to keep the original file as it is."
+    if losing:
+        info += "\n\nA MIDI file would also lose:\n" + "\n".join(f"• {x}" for x in losing)
+    return _ask(parent, "Save over the MIDI file?", what, info,
                 [("project", "Save as a .partita Project…", role.AcceptRole),
                  ("anyway", "Save Anyway", role.DestructiveRole),
                  ("cancel", "Cancel", role.RejectRole)], "project")

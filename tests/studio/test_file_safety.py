@@ -163,7 +163,8 @@ def test_saving_over_the_midi_file_asks_about_what_it_would_remove(window, karao
     edit_something(window)
     dialogs.answers["ask_save_over_midi"] = "cancel"
     assert not window.save()
-    ((_, (name, dropped)),) = [c for c in dialogs.calls if c[0] == "ask_save_over_midi"]
+    ((_, (name, dropped, _losing)),) = [c for c in dialogs.calls
+                                        if c[0] == "ask_save_over_midi"]
     assert name == "song.kar"
     assert dropped == "copyright (1), lyrics (3), sysex (1)"
     assert karaoke.read_bytes() == before and window.document.is_modified
@@ -186,9 +187,27 @@ def test_saving_over_a_plain_opened_midi_file_asks_too(window, tmp_path, dialogs
     assert window.open_path(path)
     edit_something(window)
     assert not window.save()  # the stubbed dialog answers Cancel
-    ((_, (name, dropped)),) = [c for c in dialogs.calls if c[0] == "ask_save_over_midi"]
+    ((_, (name, dropped, _losing)),) = [c for c in dialogs.calls
+                                        if c[0] == "ask_save_over_midi"]
     assert (name, dropped) == ("plain.mid", "")
     assert path.read_bytes() == before and window.document.is_modified
+
+
+def test_saving_over_the_midi_file_says_what_the_session_would_lose_first(window, tmp_path,
+                                                                          dialogs):
+    from engine.score import Mask, Region, set_track_props
+
+    path = tmp_path / "plain.mid"
+    save_song(make_song(), path)
+    assert window.open_path(path)
+    song = window.document.song
+    window.document.apply(set_track_props(song, song.tracks[1].id, mute=True))
+    window.document.set_mask(Mask.of(Region({song.tracks[0].id}, 0, 1920)))
+    assert not window.save()  # Cancel: nothing written
+    ((_, (_name, _dropped, losing)),) = [c for c in dialogs.calls
+                                         if c[0] == "ask_save_over_midi"]
+    assert any("is muted" in line for line in losing)
+    assert losing[-1] == "the painted mask"
 
 
 def test_save_as_a_project_keeps_the_midi_file(window, karaoke, dialogs, tmp_path):
@@ -378,7 +397,8 @@ def test_after_recovering_a_midi_song_saving_over_the_file_still_asks(window, ka
     dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
     assert other.offer_recovery()
     assert not other.save()  # the stubbed question answers Cancel
-    ((_, (name, dropped)),) = [c for c in dialogs.calls if c[0] == "ask_save_over_midi"]
+    ((_, (name, dropped, _losing)),) = [c for c in dialogs.calls
+                                        if c[0] == "ask_save_over_midi"]
     assert name == "song.kar" and "lyrics (3)" in dropped
     assert karaoke.read_bytes() == before
     other.document._dirty = False
@@ -395,3 +415,18 @@ def test_export_midi_never_suggests_the_opened_file_and_asks_before_replacing_it
     assert suggested[0].endswith("song (export).mid")
     assert "ask_save_over_midi" in dialogs.names()  # answered Cancel
     assert karaoke.read_bytes() == before
+
+
+def test_a_project_without_an_extension_opens_whole_and_saves_under_a_new_name(
+        window, tmp_path, dialogs):
+    path = tmp_path / "noext"
+    save_song(make_song(), tmp_path / "p.partita", studio={"snap": "1/8"})
+    (tmp_path / "p.partita").rename(path)
+    assert window.open_path(path)
+    assert window.document.studio_state.get("snap") == "1/8"  # read as the project it is
+    edit_something(window)
+    dialogs.answers["get_save_path"] = None  # Save As offered: cancelled here
+    assert not window.save()
+    ((_, (suggestion,)),) = [c for c in dialogs.calls if c[0] == "get_save_path"]
+    assert suggestion.endswith("noext.partita")
+    assert window.document.is_modified

@@ -250,3 +250,20 @@ def test_convert_inserts_and_deletes_bars(midi, tmp_path, capsys):
         n.start for n in before.tracks[0].notes]
     assert main(["convert", str(midi), str(out), "--delete-bars", "7"]) == 1
     assert "--delete-bars 7: bar 7 is outside the song (bars 1–2)" in capsys.readouterr().err
+
+
+def test_a_file_without_its_extension_is_read_as_what_it_is(midi, tmp_path, capsys):
+    project = tmp_path / "p.partita"
+    assert main(["convert", str(midi), str(project)]) == 0
+    bare = project.rename(tmp_path / "bare")
+    assert main(["info", str(bare)]) == 0
+    assert "bare: Partita project, 2 tracks" in capsys.readouterr().out
+    misnamed = tmp_path / "m.partita"
+    misnamed.write_bytes(midi.read_bytes())
+    assert main(["info", str(misnamed)]) == 1
+    assert "a MIDI file named as a Partita project: rename it .mid" in capsys.readouterr().err
+    wrong = tmp_path / "p.mid"
+    wrong.write_bytes(bare.read_bytes())
+    assert main(["info", str(wrong)]) == 1
+    assert "a Partita project named as a MIDI file: rename it .partita" in (
+        capsys.readouterr().err)

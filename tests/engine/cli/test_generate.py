@@ -567,3 +567,27 @@ def test_takes_that_came_out_the_same_are_said(song_file, tmp_path, capsys, monk
     assert main(["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks", "1",
                  "--bars", "1", "--variations", "2", "--seed", "1"]) == 0
     assert "some of the 2 takes are the same notes" in capsys.readouterr().err
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused_before_the_model_runs(
+        song_file, tmp_path, capsys, monkeypatch):
+    import os
+
+    from engine.cli import common
+
+    ran = []
+
+    def record(song, mask):
+        ran.append(1)
+        return {}
+
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    real = os.access
+    monkeypatch.setattr(common.os, "access",  # a read-only disk (root passes chmod)
+                        lambda p, mode: False if Path(p) == locked else real(p, mode))
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(record))
+    assert main(["repaint", str(song_file), "-o", str(locked / "x.mid"), "--tracks", "1",
+                 "--bars", "1"]) == 1
+    assert f"cannot write in {locked} (read-only, or no permission)" in capsys.readouterr().err
+    assert not ran
