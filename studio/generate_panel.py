@@ -7,6 +7,8 @@ tooltip. :meth:`GeneratePanel.values` is what a request uses.
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
@@ -136,6 +138,7 @@ class GeneratePanel(QWidget):
         # The user's choice, put back when a model that has those weights is chosen again
         # (a model without them shows auto meanwhile).
         self._precision_wanted = "auto"
+        self._model_wanted = ""  # the last session's model, chosen once the list is filled
         self.precision.activated.connect(
             lambda i: setattr(self, "_precision_wanted", PRECISIONS[i]))
         self.precision.setToolTip(
@@ -233,8 +236,8 @@ class GeneratePanel(QWidget):
     def populate_models(self) -> None:
         """Fill the model list: usable models, then disabled ones greyed with their reason."""
         current = self.model.currentData()
-        if current is None:  # the first listing: Auto
-            current = AUTO_MODEL
+        if current is None:  # the first listing: the model of the last session, else Auto
+            current = self._model_wanted or AUTO_MODEL
         self.model.blockSignals(True)
         self.model.clear()
         if not self.catalog.loaded:
@@ -311,11 +314,14 @@ class GeneratePanel(QWidget):
                                   continue_bars=self.continue_bars.value())
 
     def state(self) -> dict:
-        """What is kept between sessions (QSettings)."""
+        """What is kept between sessions (QSettings): the settings, the model chosen and
+        each model's own options (as JSON text: QSettings would turn 8 into "8")."""
         return {"steps": self.steps.value(), "temperature": self.temperature.value(),
                 "variations": self.variations.value(), "precision": self.precision.currentText(),
                 "continue_bars": self.continue_bars.value(),
-                "avoid_parallels": self.avoid_parallels.isChecked()}
+                "avoid_parallels": self.avoid_parallels.isChecked(),
+                "model": self.model.currentData() or self._model_wanted or AUTO_MODEL,
+                "model_options": json.dumps(self.model_options.kept())}
 
     def restore(self, state: dict) -> None:
         try:
@@ -329,6 +335,13 @@ class GeneratePanel(QWidget):
                 self._precision_wanted = precision
                 self.precision.setCurrentText(precision)
             self.avoid_parallels.setChecked(state.get("avoid_parallels") in (True, "true"))
+            # The options first: choosing the model shows them.
+            self.model_options.restore_kept(json.loads(str(state.get("model_options", "{}"))))
+            model = state.get("model")
+            if isinstance(model, str) and model:
+                self._model_wanted = model
+                if self.catalog.loaded:
+                    self.set_model(model)
         except (TypeError, ValueError):
             pass  # settings from another version: keep the defaults
 

@@ -108,7 +108,7 @@ class MainWindow(FileCommands, QMainWindow):
         self._last_escape = 0.0
         self.catalog = ModelCatalog(registry, self.settings, self)
         self.composer = CoComposer(self.document, self.selection, self.catalog,
-                                   lambda: self.generate_panel.values(),
+                                   self._generation_values,
                                    lambda: self.transport.position, self)
 
         self._build_views()
@@ -1045,6 +1045,12 @@ class MainWindow(FileCommands, QMainWindow):
             return
         self._last_escape = now
         self.selection.clear_notes()
+
+    def _generation_values(self):
+        """The panel's settings for a request; kept in the settings at each one, not only
+        on a clean exit, so a crash keeps the model and options last used."""
+        self.settings.set_generation(self.generate_panel.state())
+        return self.generate_panel.values()
 
     def generate(self, action: str) -> None:
         self.composer.request(action)

@@ -44,7 +44,7 @@ class ModelOptionsBox(QGroupBox):
         self._fields = {}
         kept = self._kept.get(name, {})
         for option in options:
-            value = kept.get(option.name, option.default)
+            value = option.coerce(kept.get(option.name, option.default))
             field = _field(replace(option, default=value) if option.problem(value) is None
                            else option, self)
             field.setToolTip(option.help)
@@ -52,6 +52,25 @@ class ModelOptionsBox(QGroupBox):
             self._fields[option.name] = (option, field)
         self.setTitle(f"{name} options" if name else "Model options")
         self.setVisible(bool(options))
+
+    def kept(self) -> dict[str, dict[str, object]]:
+        """Every model's last values (the shown one's as they are now): kept between
+        sessions."""
+        kept = dict(self._kept)
+        if self._model:
+            kept[self._model] = self.values()
+        return kept
+
+    def restore_kept(self, kept: object) -> None:
+        """Values :meth:`kept` gave in an earlier session (anything else is ignored; a
+        value an option no longer takes falls back to its default when shown)."""
+        if not isinstance(kept, dict):
+            return
+        self._kept = {str(m): dict(v) for m, v in kept.items() if isinstance(v, dict)}
+        shown, options = self._model, tuple(o for o, _ in self._fields.values())
+        if shown:  # shown already (the list was filled first): shown again with them
+            self._model = ""
+            self.set_model(shown, options)
 
     def values(self) -> dict[str, object]:
         """Each option's value, as ``GenerateOptions.extra`` takes it."""

@@ -321,3 +321,39 @@ def test_under_auto_a_model_gets_only_the_settings_it_declares(qtbot, tmp_path, 
         assert all(o.extra == {} for o in base.calls)
     finally:
         close_window(win)
+
+
+def test_the_model_and_its_options_come_back_next_session(qtbot, tmp_path, dialogs, no_audio):
+    """They were never kept (the reopened window said Auto); and they are kept at each
+    request, so a crash after it keeps them too."""
+    from engine.plugins import ModelOption
+
+    def models():
+        kit = Recording("kit")
+        kit.info = replace(kit.info, options=(
+            ModelOption("style", "auto", "Style", choices=("auto", "rock", "funk")),
+            ModelOption("phrase_bars", 4, "Phrase", minimum=1, maximum=16)))
+        return make_registry(tmp_path, Recording("partita-base"), kit), kit
+
+    registry, kit = models()
+    win = make_window(qtbot, tmp_path, registry, model="kit")
+    try:
+        panel = win.generate_panel
+        panel.model_options._fields["style"][1].setCurrentText("funk")
+        panel.model_options._fields["phrase_bars"][1].setValue(8)
+        win.set_song(violin_song())
+        win.document.set_mask(Mask.of(Region({win.document.song.tracks[0].id}, 0, 960)))
+        assert win.composer.request("repaint")
+        qtbot.waitUntil(lambda: len(kit.calls) >= 1, timeout=20000)
+        kept = win.settings.generation()  # written at the request, before any close
+    finally:
+        close_window(win)
+    assert kept["model"] == "kit"
+    registry, _kit = models()
+    again = make_window(qtbot, tmp_path, registry)
+    try:
+        panel = again.generate_panel
+        assert panel.model.currentData() == "kit"
+        assert panel.values().options.extra == {"style": "funk", "phrase_bars": 8}
+    finally:
+        close_window(again)
