@@ -926,6 +926,14 @@ class MainWindow(FileCommands, QMainWindow):
         notes = self._selected()
         if not notes:
             return
+        song = self.document.song
+        kits = {tid for tid in notes if song.track(tid).is_drum}
+        if kits and len(kits) < len(notes):
+            # With pitched parts, a kit stays as it is: each of its keys is another drum
+            # (on a kit alone, ↑ ↓ move hits to the next drum, as in a drum editor).
+            notes = {tid: v for tid, v in notes.items() if tid not in kits}
+            self.statusBar().showMessage(
+                "Drum tracks left out of the transposition (each key is another drum)", 5000)
         pitches = [n.pitch for v in notes.values() for n in v]
         if min(pitches) + semitones < 0 or max(pitches) + semitones > 127:
             # A partial move would change the music's intervals: refused and said.

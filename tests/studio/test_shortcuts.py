@@ -315,3 +315,21 @@ def test_follow_playhead_can_be_switched_off_and_is_remembered(focused, monkeypa
     press(win, K.Key_F, M.ControlModifier)
     win._position_changed(far)
     assert vp.left < far < vp.right  # paged on to the playhead
+
+
+def test_transposing_with_pitched_tracks_leaves_the_drums_alone(focused):
+    win = focused
+    song = win.document.song
+    piano, drums = song.tracks[0], song.tracks[2]
+    win.selection.set_tracks([piano.id, drums.id])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_Up)
+    after = win.document.song
+    assert [n.pitch for n in after.tracks[0].notes] == [n.pitch + 1 for n in piano.notes]
+    assert after.tracks[2].notes == drums.notes  # kick and snare still kick and snare
+    assert win.statusBar().currentMessage().startswith("Drum tracks left out")
+    win.selection.set_tracks([drums.id])  # a kit alone: ↑ moves hits to the next drum
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_Up)
+    assert [n.pitch for n in win.document.song.tracks[2].notes] == [
+        n.pitch + 1 for n in drums.notes]
