@@ -10,7 +10,7 @@ import contextlib
 import errno
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -63,17 +63,27 @@ def remove_stems(paths: Iterable[Path]) -> None:
             path.unlink()
 
 
-def _write(tmp: Path, audio: np.ndarray, sample_rate: int, shown: Path) -> None:
+# What a file is written from: the samples, or a function giving them a block at a time
+# (a long stem streamed from disk instead of held in memory).
+AudioSource = np.ndarray | Callable[[], Iterable[np.ndarray]]
+
+
+def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path) -> None:
     """``audio`` into the new file ``tmp``; an OS error names ``shown`` (the user's file),
     not the temporary one (libsndfile's own message for it is "System error")."""
     try:
         with open(tmp, "xb") as f:
-            sf.write(f, audio, sample_rate, subtype=SUBTYPE, format="WAV")
+            if isinstance(audio, np.ndarray):
+                sf.write(f, audio, sample_rate, subtype=SUBTYPE, format="WAV")
+            else:
+                with sf.SoundFile(f, "w", sample_rate, 2, SUBTYPE, format="WAV") as out:
+                    for block in audio():
+                        out.write(block)
     except OSError as e:
         raise OSError(e.errno, e.strerror, str(shown)) from None
 
 
-def write_wavs(files: Sequence[tuple[Path, np.ndarray]], sample_rate: int) -> list[Path]:
+def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int) -> list[Path]:
     """Write every ``(path, audio)`` as 24-bit stereo WAV, all or nothing.
 
     All files are first written to temporary names; only when every one succeeded are

@@ -49,19 +49,12 @@ def peak(*arrays: np.ndarray) -> float:
 
 def headroom_gain(*arrays: np.ndarray) -> float:
     """Linear gain (≤ 1) that brings the loudest sample of ``arrays`` to the ceiling."""
-    p = peak(*arrays)
+    return gain_for_peak(peak(*arrays))
+
+
+def gain_for_peak(p: float) -> float:
+    """Linear gain (≤ 1) that brings a sample peak ``p`` to the ceiling."""
     return min(1.0, CEILING / p) if p > 0 else 1.0
-
-
-def song_gain(mixed: np.ndarray, stems: Mapping[int, np.ndarray]) -> float:
-    """The one headroom gain for a song's rendered files: from its mix (``mixed``, the
-    :func:`sum_tracks` of ``stems``) and every stem, whichever of them get written.
-
-    Deciding it from what happens to be written would give the stems alone another gain
-    than the stems beside a mix, and summed they would clip; a muted track's stem is not
-    in the mix but must not clip either.
-    """
-    return headroom_gain(mixed, *stems.values())
 
 
 def mix(stems: Mapping[int, np.ndarray], song: Song) -> np.ndarray:

@@ -11,20 +11,21 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 
+from engine.io.atomic import temp_sibling
 from engine.score import Song, TimeMap
 
 from .builtin import BuiltinSynth
 from .errors import RenderError, SoundFontError
 from .events import song_frames
-from .files import stale_stems, stem_paths, write_wavs
-from .mixing import apply_volume_pan, peak, remove_dc, song_gain, sum_tracks, to_db
+from .files import AudioSource, stale_stems, stem_paths, write_wavs
+from .mixing import apply_volume_pan, gain_for_peak, peak, remove_dc, to_db
 from .soundfont import ENV_VAR, SoundFontSynth, find_soundfont, tinysoundfont_available
 
 Progress = Callable[[float], None]
@@ -104,19 +105,8 @@ def _render(
     song: Song, sample_rate: int, soundfont: Path | None, progress: Progress | None,
     synth: SynthChoice,
 ) -> tuple[dict[int, np.ndarray], str]:
-    engine = make_synth(sample_rate, soundfont, synth)
-    weights = [len(t.notes) + 1 for t in song.tracks]
-    total = sum(weights) or 1
-    done = 0
-    raw: dict[int, np.ndarray] = {}
-    for track, w in zip(song.tracks, weights, strict=True):
-        def track_progress(f: float, base: int = done, w: int = w) -> None:
-            if progress is not None:
-                progress(min(1.0, (base + f * w) / total))
-
-        audio = engine.render_track(song, track, track_progress)
-        raw[track.id] = apply_volume_pan(remove_dc(audio, sample_rate), track)
-        done += w
+    name, tracks = _render_each(song, sample_rate, soundfont, progress, synth)
+    raw = {tid: audio for tid, audio in tracks}
     length = max([song_frames(song, sample_rate), *(len(a) for a in raw.values())])
     for tid, audio in raw.items():  # padded one at a time: a long song's stems are GBs
         if len(audio) != length or audio.dtype != np.float32:
@@ -125,7 +115,69 @@ def _render(
             raw[tid] = padded
     if progress is not None:
         progress(1.0)
-    return raw, engine.name
+    return raw, name
+
+
+def _render_each(
+    song: Song, sample_rate: int, soundfont: Path | None, progress: Progress | None,
+    synth: SynthChoice,
+) -> tuple[str, Iterator[tuple[int, np.ndarray]]]:
+    """The synth's name, and ``(track id, audio)`` for one track after another (with its
+    volume and pan, unpadded), made as they are asked for: one in memory at a time."""
+    engine = make_synth(sample_rate, soundfont, synth)
+    weights = [len(t.notes) + 1 for t in song.tracks]
+    total = sum(weights) or 1
+
+    def tracks() -> Iterator[tuple[int, np.ndarray]]:
+        done = 0
+        for track, w in zip(song.tracks, weights, strict=True):
+            def track_progress(f: float, base: int = done, w: int = w) -> None:
+                if progress is not None:
+                    progress(min(1.0, (base + f * w) / total))
+
+            audio = engine.render_track(song, track, track_progress)
+            done += w
+            yield track.id, apply_volume_pan(remove_dc(audio, sample_rate), track)
+
+    return engine.name, tracks()
+
+
+class _Scratch:
+    """Unscaled stems waiting beside their files (same disk, hidden names), removed at
+    the end whatever happens."""
+
+    def __init__(self) -> None:
+        self._paths: list[Path] = []
+
+    def __enter__(self) -> _Scratch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for path in self._paths:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def keep(self, beside: Path, audio: np.ndarray) -> Path:
+        beside.parent.mkdir(parents=True, exist_ok=True)
+        path = temp_sibling(beside, "raw")
+        self._paths.append(path)
+        np.ascontiguousarray(audio, np.float32).tofile(path)
+        return path
+
+
+def scaled_chunks(raw: Path, frames: int, length: int, gain: float,
+                  chunk: int = 1 << 18) -> Callable[[], Iterator[np.ndarray]]:
+    """The stem kept in ``raw`` (``frames`` stereo float32 frames), scaled by ``gain`` and
+    padded with silence to ``length`` frames, read a chunk at a time when written."""
+    def chunks() -> Iterator[np.ndarray]:
+        data = np.memmap(raw, np.float32, "r", shape=(frames, 2)) if frames else None
+        for start in range(0, length, chunk):
+            block = np.zeros((min(chunk, length - start), 2), np.float32)
+            if data is not None and start < frames:
+                part = data[start:start + len(block)]
+                block[: len(part)] = part * np.float32(gain)
+            yield block
+    return chunks
 
 
 def render_tracks(
@@ -180,7 +232,7 @@ def render_files(
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
 
     Files are 24-bit PCM stereo. Mix and stems share one headroom gain (see
-    :func:`.mixing.song_gain`), so the unmuted stems summed in a DAW give back the mix,
+    below), so the unmuted stems summed in a DAW give back the mix,
     and it is the same gain whether the mix, the stems or both are written. Nothing is
     written unless every file could be written.
 
@@ -211,28 +263,49 @@ def render_files(
         if progress is not None:
             progress(0.9 * f)
 
-    stems, synth_name = _render(song, sample_rate, soundfont, part, synth)
-    mixed = sum_tracks(stems, song)
-    gain = song_gain(mixed, stems)
-    written = ([mixed] if mix_path else []) + (list(stems.values()) if stems_dir else [])
-    loudest = peak(*written)
-    for audio in written:  # in place: a copy of every stem would double the memory
-        audio *= np.float32(gain)
-    files: list[tuple[Path, np.ndarray]] = []
-    if mix_path is not None:
-        files.append((Path(mix_path), mixed))
-    if stems_dir is not None:
-        files += [(paths[tid], audio) for tid, audio in stems.items()]
-    with _locked(Path(stems_dir) if stems_dir is not None else None):
-        if stems_dir is not None:
-            new = set(stale_stems(Path(stems_dir), names)) - set(known_stale or ())
-            if new:
-                raise RenderError(f"{stems_dir}: another render wrote stems here meanwhile "
-                                  f"(e.g. {min(new).name!r}): nothing written")
-        out = write_wavs(files, sample_rate)
+    # One track in memory at a time, and the mix: a 7-minute song of 14 tracks held
+    # every stem at once (2.7 GB). Each stem waits on disk, unscaled, beside its file
+    # until the one headroom gain is known (from the mix and every stem's peak).
+    with _Scratch() as scratch:
+        synth_name, tracks = _render_each(song, sample_rate, soundfont, part, synth)
+        mixed = np.zeros((song_frames(song, sample_rate), 2), np.float32)
+        audible = set(song.audible_ids())
+        loudest_stem, length = 0.0, len(mixed)
+        waiting: dict[int, tuple[Path, int]] = {}
+        for tid, audio in tracks:
+            loudest_stem = max(loudest_stem, peak(audio))
+            length = max(length, len(audio))
+            if tid in audible:
+                if len(audio) > len(mixed):
+                    mixed = np.concatenate(
+                        [mixed, np.zeros((len(audio) - len(mixed), 2), np.float32)])
+                mixed[: len(audio)] += audio
+            if stems_dir is not None:
+                waiting[tid] = (scratch.keep(paths[tid], audio), len(audio))
+            del audio
+        if len(mixed) < length:
+            mixed = np.concatenate([mixed, np.zeros((length - len(mixed), 2), np.float32)])
+        # One gain for every file, from the mix and every stem, whichever are written:
+        # deciding it from what happens to be written would give the stems alone another
+        # gain than the stems beside a mix (summed, they would clip), and a muted track's
+        # stem, not in the mix, must not clip either.
+        gain = gain_for_peak(max(peak(mixed), loudest_stem))
+        loudest = max(peak(mixed) if mix_path else 0.0, loudest_stem if stems_dir else 0.0)
+        mixed *= np.float32(gain)
+        files: list[tuple[Path, AudioSource]] = []
+        if mix_path is not None:
+            files.append((Path(mix_path), mixed))
+        for tid, (raw, frames) in waiting.items():
+            files.append((paths[tid], scaled_chunks(raw, frames, length, gain)))
+        with _locked(Path(stems_dir) if stems_dir is not None else None):
+            if stems_dir is not None:
+                new = set(stale_stems(Path(stems_dir), names)) - set(known_stale or ())
+                if new:
+                    raise RenderError(f"{stems_dir}: another render wrote stems here "
+                                      f"meanwhile (e.g. {min(new).name!r}): nothing written")
+            out = write_wavs(files, sample_rate)
     if progress is not None:
         progress(1.0)
-    length = len(mixed)
     return RenderReport(
         mix_path=out[0] if mix_path is not None else None,
         stem_paths=tuple(out[1:] if mix_path is not None else out),
