@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QLineF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
@@ -306,6 +307,20 @@ class Arrangement(QWidget):
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self.mask_tool.stroke is not None and e.button() == Qt.MouseButton.LeftButton:
             self.mask_tool.release(e)
+
+    def event(self, e: QEvent) -> bool:
+        # Esc during a mask stroke cancels it (claimed before the window's Esc).
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() == Qt.Key.Key_Escape and self.mask_tool.stroke is not None):
+            e.accept()
+            return True
+        return super().event(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() == Qt.Key.Key_Escape and self.mask_tool.cancel():
+            e.accept()
+            return
+        super().keyPressEvent(e)
 
     def _navigate(self, e: QMouseEvent, select: bool = True) -> None:
         pos = e.position()

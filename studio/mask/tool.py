@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
 
 from engine.score import Region, TimeMap
@@ -122,15 +122,27 @@ class RollMaskTool:
 
 
 class ArrangementMaskTool:
-    """Mask painting on the arrangement: tracks × whole bars."""
+    """Mask painting on the arrangement: tracks × whole bars. The stroke's y is kept in
+    content coordinates (rows from the top of the list), and dragging past the top or
+    bottom edge scrolls the rows, as a DAW's rubber band does: painting 16 tracks of a
+    song that shows 5 meant dragging blind, far below the widget."""
+
+    AUTOSCROLL_MS = 40
 
     def __init__(self, arrangement: Arrangement) -> None:
         self.arr = arrangement
         self.stroke: _Stroke | None = None
+        self._pointer_y = 0.0
+        self._timer = QTimer(arrangement)
+        self._timer.setInterval(self.AUTOSCROLL_MS)
+        self._timer.timeout.connect(self._autoscroll)
 
-    def _row(self, y: float) -> int:
+    def _row(self, content_y: float) -> int:
         n = len(self.arr.document.song.tracks)
-        return max(0, min(n - 1, int((max(y, HEADER_H) - HEADER_H + self.arr.scroll_y) // ROW_H)))
+        return max(0, min(n - 1, int((content_y - HEADER_H) // ROW_H)))
+
+    def _content_y(self, y: float) -> float:
+        return max(y, HEADER_H) + self.arr.scroll_y
 
     def region(self) -> Region | None:
         s = self.stroke
@@ -156,16 +168,53 @@ class ArrangementMaskTool:
 
     def press(self, e: QMouseEvent) -> None:
         pos = e.position()
-        self.stroke = _Stroke(pos.x(), pos.y(), pos.x(), pos.y(), _erasing(e))
+        y = self._content_y(pos.y())
+        self.stroke = _Stroke(pos.x(), y, pos.x(), y, _erasing(e))
+        self._pointer_y = pos.y()
         self.arr.update()
 
     def move(self, e: QMouseEvent) -> None:
         if self.stroke is not None:
             pos = e.position()
-            self.stroke.x1, self.stroke.y1 = pos.x(), pos.y()
-            self.arr.update()
+            self.stroke.x1 = pos.x()
+            self._pointer_y = pos.y()
+            self._autoscroll()
+            if self._overshoot() and not self._timer.isActive():
+                self._timer.start()  # goes on while the pointer rests past the edge
+
+    def _overshoot(self) -> float:
+        """Pixels the pointer is above the rows (negative) or below them (positive)."""
+        y = self._pointer_y
+        if y < HEADER_H:
+            return y - HEADER_H
+        return max(0.0, y - self.arr.height())
+
+    def _autoscroll(self) -> None:
+        if self.stroke is None:
+            self._timer.stop()
+            return
+        over = self._overshoot()
+        bar = self.arr.scroll_bar
+        if over and bar is not None:
+            step = int(max(-ROW_H, min(ROW_H, over / 2))) or (1 if over > 0 else -1)
+            bar.setValue(bar.value() + step)  # scrolls the track list and these rows
+        elif not over:
+            self._timer.stop()
+        edge = min(max(self._pointer_y, HEADER_H), self.arr.height())
+        self.stroke.y1 = self._content_y(edge)
+        self.arr.update()
+
+    def cancel(self) -> bool:
+        """Drop the stroke under way (Esc): nothing painted. False when there is none."""
+        if self.stroke is None:
+            return False
+        self._timer.stop()
+        self.stroke = None
+        self.arr.update()
+        return True
 
     def release(self, e: QMouseEvent) -> None:
+        self._timer.stop()
         region = self.region()
         erasing = self.stroke.erasing if self.stroke else False
         self.stroke = None

@@ -134,3 +134,37 @@ def test_a_little_drift_along_a_row_paints_every_pitch_not_a_band(opened, ui):
     start = QPoint(round(vp.tick_to_x(Q)) + 4, y)
     ui.drag(win, start, QPoint(round(vp.tick_to_x(3 * Q)) - 4, y + 4))
     assert win.document.mask.regions[0].full_pitch_range
+
+
+def test_dragging_a_mask_past_the_arrangements_edge_scrolls_the_tracks(opened, qtbot):
+    from engine.score import Song, Track
+
+    win = opened
+    song = win.document.song
+    many = Song(tuple(Track(f"T{i}", channel=i % 9, notes=song.tracks[0].notes)
+                      for i in range(16)), ppq=song.ppq, tempos=song.tempos)
+    win.set_song(many)
+    arr = win.arrangement
+    qtbot.waitUntil(lambda: arr.scroll_bar is not None and arr.scroll_bar.maximum() > 0)
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_M)
+    start = arrangement_point(win, 0, 100)
+    below = QPoint(start.x() + 40, arr.height() + 60)  # past the bottom edge ...
+    QTest.mousePress(arr, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(arr, below)
+    # ... and held there: the rows scroll on until the last track is reached.
+    qtbot.waitUntil(lambda: arr.scroll_y == arr.scroll_bar.maximum(), timeout=10000)
+    QTest.mouseRelease(arr, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, below)
+    assert win.document.mask.track_ids == {t.id for t in win.document.song.tracks}
+
+
+def test_escape_cancels_a_mask_stroke_on_the_arrangement(opened):
+    win = opened
+    arr = win.arrangement
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_M)
+    start, end = arrangement_point(win, 0, 100), arrangement_point(win, 1, BAR + 100)
+    QTest.mousePress(arr, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    QTest.mouseMove(arr, end)
+    arr.setFocus()
+    QTest.keyClick(arr, Qt.Key.Key_Escape)
+    QTest.mouseRelease(arr, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
+    assert win.document.mask.is_empty and win.document.undo_stack.count() == 0
