@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -55,21 +54,14 @@ def note_strokes(notes: Sequence[Note], scale: float, pen: QPen, min_px: float) 
     top, the notes' pitch range fitted to the row; x = tick × ``scale``, at least
     ``min_px`` long), recorded once: a track's miniature, or a take's preview, is then
     drawn per paint without a per-note Python loop."""
-    cols = np.array([(n.start, n.duration, n.pitch) for n in notes], np.float64)
-    start, duration, pitch = cols.T
-    lo = pitch.min()
-    span = max(12.0, pitch.max() - lo + 1)
+    lo = min(n.pitch for n in notes)
+    span = max(12, max(n.pitch for n in notes) - lo + 1)
     inner = ROW_H - 13
-    y = 6 + inner * (1 - (pitch - lo + 0.5) / span)
-    x0 = start * scale
-    x1 = x0 + np.maximum(min_px, duration * scale)
-    # Strokes that land on the same quarter pixel are drawn once: a dense track zoomed
-    # out is thousands of notes on a few hundred pixels (accepting a big take redraws
-    # every changed track's miniature).
-    q = np.round(np.stack([x0, x1, y]) * 4).astype(np.int64)  # quarter pixels, ≥ 0
-    key = (q[0] << 42) | (q[1] << 20) | q[2]  # x below 2^21 quarter pixels, y 2^20
-    _, first = np.unique(key, return_index=True)
-    lines = [QLineF(a, c, b, c) for a, b, c in (q[:, first].T / 4).tolist()]
+    lines = []
+    for n in notes:
+        y = 6 + inner * (1 - (n.pitch - lo + 0.5) / span)
+        x0 = n.start * scale
+        lines.append(QLineF(x0, y, x0 + max(min_px, n.duration * scale), y))
     picture = QPicture()
     p = QPainter(picture)
     p.setPen(pen)
