@@ -199,6 +199,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Copy Notes by Dragging", "Ctrl+drag"),
     ("Resize a Note", "Drag its right edge (its end) or left edge (its start)"),
     ("Off the Grid", "Hold Alt while drawing, moving or resizing"),
+    ("Velocities of the Selection Together", "Drag a selected stem's tip (velocity lane)"),
     ("Cancel a Drag", "Esc before releasing the mouse"),
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),
     ("Scroll Pitches / Time", "Wheel / Shift+wheel"),

@@ -1,4 +1,5 @@
-"""The velocity lane under the roll: one stem per note; drag across stems to set them."""
+"""The velocity lane under the roll: one stem per note; drag across stems to set them, or
+drag a selected stem's tip to move every selected note's velocity together."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ class VelocityLane(QWidget):
         self.setFixedHeight(LANE_H)
         self.vp.changed.connect(self.update)
         self.changes: dict[tuple[int, int], tuple[Note, int]] | None = None
+        # A relative drag (a selected stem's tip grabbed): the notes and the press's y.
+        self._relative: tuple[list[tuple[int, Note]], float] | None = None
+        self._readout: tuple[float, float, str] | None = None  # x, y, text while dragging
         self._colours: dict[tuple[str, int], QColor] = {}
 
     def _colour(self, colour: str, shade: int) -> QColor:
@@ -126,19 +130,61 @@ class VelocityLane(QWidget):
             p.setPen(QPen(theme.SELECTION if chosen else c, 4, Qt.PenStyle.SolidLine,
                           Qt.PenCapStyle.SquareCap))
             p.drawPoints([QPointF(x, y) for x, y in stems])
+        if self._readout is not None:  # the value being set, beside the pointer
+            x, y, text = self._readout
+            p.setPen(theme.SELECTION)
+            p.drawText(QPointF(min(x + 8, w - 40), max(12.0, min(y, h - 4.0))), text)
         p.setPen(theme.BORDER)
         p.drawLine(0, 0, w, 0)
         p.end()
 
     # -- drawing velocities ----------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:
-        if e.button() == Qt.MouseButton.LeftButton:
-            self.changes = {}
-            self._paint_at(e.position().x(), e.position().y())
+        if e.button() != Qt.MouseButton.LeftButton:
+            return
+        self.changes = {}
+        x, y = e.position().x(), e.position().y()
+        grabbed = self._selected_tip_at(x, y)
+        if grabbed:
+            self._relative = (grabbed, y)
+            self._drag_relative(y)
+        else:
+            self._paint_at(x, y)
 
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
-        if self.changes is not None:
+        if self.changes is None:
+            return
+        if self._relative is not None:
+            self._drag_relative(e.position().y())
+        else:
             self._paint_at(e.position().x(), e.position().y())
+
+    def _selected_tip_at(self, x: float, y: float) -> list[tuple[int, Note]]:
+        """The selected notes, when (x, y) is on the tip of one of their stems."""
+        selection = self.roll.selection
+        if not len(selection):
+            return []
+        ppt, left = self.vp.px_per_tick, self.vp.left
+        chosen = [(tid, n) for tid, n in self._visible() if selection.contains(tid, n.id)]
+        on_tip = any(abs((n.start - left) * ppt - x) <= HIT_PX
+                     and abs(self._y_of(n.velocity) - y) <= HIT_PX + 2 for _, n in chosen)
+        if not on_tip:
+            return []
+        # Every selected note of the active tracks moves, on screen or not.
+        return [(tid, n) for tid, notes in self.roll.selected().items() for n in notes]
+
+    def _drag_relative(self, y: float) -> None:
+        assert self.changes is not None and self._relative is not None
+        notes, y0 = self._relative
+        delta = round((y0 - y) / max(1, self.height() - 2 * PAD) * 127)
+        for tid, n in notes:
+            self.changes[(tid, n.id)] = (n, max(1, min(127, n.velocity + delta)))
+        self._readout = (self._x_of(notes), y, f"{delta:+d}")
+        self.update()
+
+    def _x_of(self, notes: list[tuple[int, Note]]) -> float:
+        first = min(n.start for _, n in notes)
+        return (first - self.vp.left) * self.vp.px_per_tick
 
     def _paint_at(self, x: float, y: float) -> None:
         assert self.changes is not None
@@ -151,10 +197,12 @@ class VelocityLane(QWidget):
                 not only_selected or selection.contains(tid, n.id)
             ):
                 self.changes[(tid, n.id)] = (n, value)
+        self._readout = (x, y, str(value))
         self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         changes, self.changes = self.changes, None
+        self._relative = self._readout = None
         if changes:
             per_track: dict[int, list[tuple[Note, int]]] = {}
             for (tid, _), pair in changes.items():

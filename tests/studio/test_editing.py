@@ -146,6 +146,31 @@ def test_velocity_lane_drag_sets_velocity(opened, ui):
     assert win.actions.undo.text() == "&Undo Set velocity of 1 note"
 
 
+def test_dragging_a_selected_stems_tip_moves_every_selected_velocity_together(opened, ui):
+    win = opened
+    ui.show_all(win)
+    lane = win.pianoroll.velocity
+    from studio.pianoroll.tools import velocity_edit
+
+    first = piano(win).notes[:3]
+    win.document.apply(velocity_edit({piano(win).id: list(zip(first, (60, 90, 100),
+                                                                strict=True))}))
+    notes = piano(win).notes[:3]
+    win.selection.set_notes((piano(win).id, n.id) for n in notes)
+    x = round(win.pianoroll.viewport.tick_to_x(notes[1].start) + 1)
+    tip = QPoint(x, round(lane._y_of(notes[1].velocity)))
+    up = round(20 / 127 * (lane.height() - 12))  # about 20 velocity steps
+    QTest.mousePress(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tip)
+    QTest.mouseMove(lane, tip - QPoint(0, up))
+    assert lane._readout is not None and lane._readout[2].startswith("+")
+    QTest.mouseRelease(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       tip - QPoint(0, up))
+    after = [piano(win).note_by_id(n.id).velocity for n in notes]
+    moved = {a - n.velocity for a, n in zip(after, notes, strict=True)}
+    assert len(moved) == 1 and 15 <= moved.pop() <= 25  # relative: all moved alike
+    assert win.actions.undo.text() == "&Undo Set velocity of 3 notes"
+
+
 def test_ctrl_drag_copies_before_bar_1_stop_at_the_start_as_a_move_does(opened, ui):
     # Ctrl-dragging the notes at ticks 0 and 480 a beat left raised ValueError (a note at
     # -480); a plain move was clamped (found by a monkey test).
