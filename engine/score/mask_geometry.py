@@ -168,9 +168,17 @@ def describe(mask: Mask, song: Song) -> str:
 
     tm = TimeMap.of(song)
 
-    def bars(start: int, end: int) -> str:
-        first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
-        return f"bar {first}" if first == last else f"bars {first}–{last}"
+    def bars(spans: list[tuple[int, int]]) -> tuple[str, ...]:
+        """Bar ranges, those sharing a bar as one: a beat painted in bar 9 and bars 9–10
+        read "bars 9–10", not "bar 9, bars 9–10"."""
+        ranges: list[list[int]] = []
+        for start, end in spans:
+            first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
+            if ranges and first <= ranges[-1][1]:
+                ranges[-1][1] = max(ranges[-1][1], last)
+            else:
+                ranges.append([first, last])
+        return tuple(f"bar {a}" if a == b else f"bars {a}–{b}" for a, b in ranges)
 
     order = {t.id: i for i, t in enumerate(song.tracks)}
     names = {t.id: t.name or "Track" for t in song.tracks}
@@ -178,7 +186,7 @@ def describe(mask: Mask, song: Song) -> str:
     parts: dict[tuple[str, ...], list[int]] = {}
     for tid in sorted(mask.track_ids, key=lambda t: order.get(t, len(order))):
         spans = _merged_spans(r for r in mask.regions if tid in r.track_ids)
-        parts.setdefault(tuple(bars(a, b) for a, b in spans), []).append(tid)
+        parts.setdefault(bars(spans), []).append(tid)
     pitch = " · pitch band" if any(not r.full_pitch_range for r in mask.regions) else ""
     text = [f"{_track_names(ids, names)} · {', '.join(spans)}" for spans, ids in parts.items()]
     more = f"; +{len(text) - 2} more" if len(text) > 2 else ""

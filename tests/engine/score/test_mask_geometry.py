@@ -31,3 +31,7 @@ def test_the_mask_description_names_each_part_of_a_disjoint_mask():
     assert describe(apart, song) == "Piano · bars 3–4; Lead · bars 10–11 · pitch band"
     gaps = Mask.of(Region({lead.id}, 0, bar), Region({lead.id}, 4 * bar, 5 * bar))
     assert describe(gaps, song) == "Lead · bar 1, bar 5"
+    # Spans sharing a bar read as one range (a beat of bar 9 beside bars 9–10).
+    beats = Mask.of(Region({lead.id}, 8 * bar, 8 * bar + 480),
+                    Region({lead.id}, 8 * bar + 1440, 10 * bar))
+    assert describe(beats, song) == "Lead · bars 9–10"
