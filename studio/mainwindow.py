@@ -33,8 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import (
+    EditError,
     Mask,
+    Region,
     Song,
+    bar_shift,
     delete_bars,
     insert_bars,
     plural,
@@ -629,7 +632,7 @@ class MainWindow(FileCommands, QMainWindow):
         key = self.document.song.key_at(tick)
         name = pitch_name(pitch, key)
         drum = drum_name(pitch) if self.pianoroll.current_track_is_drum() else None
-        if drum:  # a kit's key says what it plays: "Acoustic Snare (D1)"
+        if drum:  # a kit's key says what it plays: "Acoustic Snare (D2)"
             name = f"{drum} ({name})"
         self.status_hover.setText(f"{tm.format_position(tick)} · {name}")
 
@@ -838,8 +841,13 @@ class MainWindow(FileCommands, QMainWindow):
             end = self.document.song.end  # the song keeps its length
             edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
                                  end_limit=tm.whole_bars_end(end))
-            if self.pianoroll.commit(edit):  # what was quantized, and to which grid: said
-                count = plural(sum(len(v) for v in notes.values()), "note")
+            moved = sum(a != b for part in getattr(edit, "edits", (edit,))
+                        for a, b in zip(part.removed, part.added, strict=True))
+            if not moved:  # no empty undo step
+                self.statusBar().showMessage(f"Already on the {snap.name} grid", 4000)
+                return
+            if self.pianoroll.commit(edit):  # what moved, and to which grid: said
+                count = plural(moved, "note")
                 whole = "" if self.selection.notes else (
                     " (nothing selected: the whole track)" if len(notes) == 1
                     else " (nothing selected: the whole tracks)")
@@ -871,14 +879,31 @@ class MainWindow(FileCommands, QMainWindow):
         first, count = answer[0] - 1, answer[1]
         try:
             edit = (insert_bars if inserting else delete_bars)(doc.song, first, count)
-        except ValueError as e:
+            shift = bar_shift(doc.song, first, count, inserting)
+            edit.apply(doc.song)
+        except (ValueError, EditError) as e:
             self.statusBar().showMessage(str(e), 6000)
             return
-        if self.pianoroll.commit(edit):
-            self.transport.seek(tm.bar_to_tick(first))
-            self.statusBar().showMessage(edit.label + (
-                ": paint them and let the model fill them (Repaint)" if inserting else ""),
-                6000)
+        # The mask moves with the music in the same undo step (a Repaint after inserting
+        # must not rewrite the bars that moved away); the loop range moves too.
+        regions = [(r, shift.span(r.start, r.end)) for r in doc.mask.regions]
+        moved = Mask.of(*(Region(r.track_ids, *span, r.pitch_lo, r.pitch_hi)
+                          for r, span in regions if span))
+        doc.undo_stack.beginMacro(edit.label)
+        doc.apply(edit)
+        doc.set_mask(moved, edit.label)
+        doc.undo_stack.endMacro()
+        tr = self.transport
+        loop = shift.span(tr.loop_start, tr.loop_end) if tr.loop_end > tr.loop_start else None
+        if loop:
+            tr.set_loop(*loop)
+        elif tr.loop_end > tr.loop_start:  # its bars were deleted
+            tr.set_loop(0, 0, False)
+        at = doc.time_map.bar_to_tick(min(first, doc.time_map.whole_bars(doc.song.end)))
+        tr.seek(at)
+        self.pianoroll.show_bar(first)  # the new bars, or where the deleted ones were
+        self.statusBar().showMessage(edit.label + (
+            ": paint them and let the model fill them (Repaint)" if inserting else ""), 6000)
 
     def set_time_at_playhead(self) -> None:
         """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""

@@ -54,6 +54,8 @@ class _CtrlC:
         self._previous = None
 
     def __enter__(self) -> _CtrlC:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+            return self  # started with Ctrl+C ignored (a script's `partita … &`): kept so
         try:
             self._previous = signal.signal(signal.SIGINT, self._on_sigint)
         except ValueError:  # not the main thread: Python delivers no signals here anyway

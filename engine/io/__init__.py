@@ -24,6 +24,7 @@ from .errors import FileFormatError
 from .midi_export import midi_to_bytes, write_midi
 from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_with_report
 from .project import FORMAT_VERSION, Project, load_project, save_project
+from .sniff import looks_like_midi, looks_like_project
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 PROJECT_SUFFIX = ".partita"
@@ -50,9 +51,9 @@ def content_kind(path: str | os.PathLike[str]) -> str | None:
                 head = f.read(64)
         except OSError:
             return None
-        if head[:4] == b"MThd":
+        if looks_like_midi(head):
             kind = "midi"
-        elif head.lstrip()[:1] == b"{":
+        elif looks_like_project(head):
             kind = "project"
     return kind
 

@@ -42,6 +42,7 @@ from engine.score.spelling import KEY_SIGNATURES
 
 from .errors import FileFormatError
 from .smf import MAX_FILE_BYTES, Smf, SmfError, SmfTrack, parse_smf
+from .sniff import looks_like_project
 from .text import decode_text
 
 _CONTROL_KINDS = {0xA0: "polytouch", 0xB0: "control_change", 0xD0: "aftertouch",
@@ -112,7 +113,7 @@ def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> So
 
 
 def _parse(data: bytes, path: str | os.PathLike[str]) -> Smf:
-    if data.lstrip()[:1] == b"{" and data[:4] != b"MThd":  # a project under a MIDI name
+    if looks_like_project(data[:64]):  # a project under a MIDI name
         raise FileFormatError(path, "a Partita project named as a MIDI file: rename it "
                               ".partita to open it")
     try:

@@ -41,6 +41,7 @@ from engine.score.song import check_key, check_tempo, check_time_signature
 from .atomic import atomic_write
 from .errors import FileFormatError
 from .midi_export import MIN_VELOCITY, check_control
+from .sniff import looks_like_midi
 
 FORMAT = "partita"
 FORMAT_VERSION = 1
@@ -186,7 +187,7 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        if data[:4] == b"MThd":  # a MIDI file under a project's name: say what it is
+        if looks_like_midi(data):  # a MIDI file under a project's name: say what it is
             raise FileFormatError(path, "a MIDI file named as a Partita project: rename it "
                                   ".mid to open it") from None
         raise FileFormatError(path, "not a Partita project (not UTF-8 text)") from None

@@ -144,10 +144,11 @@ def _render_each(
 
 class _Scratch:
     """Unscaled stems waiting beside their files (same disk, hidden names), removed at
-    the end whatever happens."""
+    the end whatever happens, with any folder made for them that stayed empty."""
 
     def __init__(self) -> None:
         self._paths: list[Path] = []
+        self._made: list[Path] = []
 
     def __enter__(self) -> _Scratch:
         return self
@@ -156,12 +157,21 @@ class _Scratch:
         for path in self._paths:
             with contextlib.suppress(OSError):
                 path.unlink()
+        for folder in reversed(self._made):  # a failed or interrupted render: as before
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
 
     def keep(self, beside: Path, audio: np.ndarray) -> Path:
-        beside.parent.mkdir(parents=True, exist_ok=True)
+        folder = beside.parent
+        missing = [f for f in (folder, *folder.parents) if not f.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        self._made += reversed(missing)
         path = temp_sibling(beside, "raw")
         self._paths.append(path)
-        np.ascontiguousarray(audio, np.float32).tofile(path)
+        try:
+            np.ascontiguousarray(audio, np.float32).tofile(path)
+        except OSError as e:  # name the user's file, not the hidden one (disk full …)
+            raise OSError(e.errno, e.strerror, str(beside)) from None
         return path
 
 

@@ -47,7 +47,7 @@ from .song import (
     new_track_id,
     notes_signature,
 )
-from .time_edits import delete_bars, insert_bars
+from .time_edits import BarShift, bar_shift, delete_bars, insert_bars
 from .timing import BarPosition, TimeMap
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "DRUM_CHANNEL",
     "TRACK_COLOURS",
     "BarPosition",
+    "BarShift",
     "ChangeNotes",
     "ControlEvent",
     "DeleteTrack",
@@ -78,6 +79,7 @@ __all__ = [
     "Track",
     "add_notes",
     "adopt_ids",
+    "bar_shift",
     "delete_bars",
     "duplicate_notes",
     "insert_bars",

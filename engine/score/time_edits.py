@@ -20,7 +20,7 @@ The rules, chosen so that the bars around keep their meaning:
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from .edits import ChangeNotes, Edit, EditGroup, SetSongProps, SetTrackProps, plural
@@ -30,20 +30,54 @@ from .timing import TimeMap
 E = TypeVar("E")
 
 
-def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
-    """``count`` empty bars before 0-based ``bar`` (the bar after the song's last one
-    appends them). ``ValueError`` names what does not fit."""
+@dataclass(frozen=True, slots=True)
+class BarShift:
+    """Where ticks go when bars are inserted (``inserted`` ticks at ``at``) or deleted
+    (``[at, until)``): for what lies beside the music and moves with it — the studio's
+    mask and loop range."""
+
+    at: int
+    until: int  # == at when inserting
+    inserted: int = 0
+
+    def tick(self, t: int) -> int:
+        if self.inserted:
+            return t + self.inserted if t >= self.at else t
+        return t - (self.until - self.at) if t >= self.until else min(t, self.at)
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        """``[start, end)`` moved: a span ending where bars are inserted stays before
+        them; one inside deleted bars is gone (None)."""
+        first = self.tick(start)
+        last = self.tick(end - 1) + 1 if self.inserted else self.tick(end)
+        return (first, last) if last > first else None
+
+
+def bar_shift(song: Song, bar: int, count: int, inserting: bool) -> BarShift:
+    """How :func:`insert_bars` (``inserting``) or :func:`delete_bars` with the same
+    arguments moves ticks. ``ValueError`` names what does not fit."""
     tm = TimeMap.of(song)
     last = tm.whole_bars(song.end)
     if count < 1:
-        raise ValueError(f"bars to insert must be 1 or more (got {count})")
-    if not 0 <= bar <= last:
-        raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{last + 1})")
-    at = tm.bar_to_tick(bar)
-    span = count * tm.bar_length_for(tm.signature_at(at))
+        raise ValueError(f"bars to {'insert' if inserting else 'delete'} must be 1 or more "
+                         f"(got {count})")
+    if inserting:
+        if not 0 <= bar <= last:
+            raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{last + 1})")
+        at = tm.bar_to_tick(bar)
+        return BarShift(at, at, count * tm.bar_length_for(tm.signature_at(at)))
+    if last == 0:
+        raise ValueError("the song has no bars to delete")
+    if not 0 <= bar < last:
+        raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{last})")
+    return BarShift(tm.bar_to_tick(bar), tm.bar_to_tick(bar + min(count, last - bar)))
 
-    def later(tick: int) -> int:
-        return tick + span if tick >= at else tick
+
+def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
+    """``count`` empty bars before 0-based ``bar`` (the bar after the song's last one
+    appends them). ``ValueError`` names what does not fit."""
+    shift = bar_shift(song, bar, count, inserting=True)
+    at, span, later = shift.at, shift.inserted, shift.tick
 
     edits: list[Edit] = []
     for track in song.tracks:
@@ -72,18 +106,10 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
 def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     """Remove 0-based bars ``bar`` .. ``bar + count - 1`` and close the gap.
     ``ValueError`` names what does not fit."""
+    shift = bar_shift(song, bar, count, inserting=False)
     tm = TimeMap.of(song)
-    last = tm.whole_bars(song.end)
-    if count < 1:
-        raise ValueError(f"bars to delete must be 1 or more (got {count})")
-    if not 0 <= bar < last:
-        raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{max(last, 1)})")
-    count = min(count, last - bar)
-    t0, t1 = tm.bar_to_tick(bar), tm.bar_to_tick(bar + count)
-    gap = t1 - t0
-
-    def closed(tick: int) -> int:  # inside the deleted bars: to the bar line
-        return tick - gap if tick >= t1 else min(tick, t0)
+    t0, t1, closed = shift.at, shift.until, shift.tick
+    count = tm.tick_to_bar(t1 - 1) + 1 - bar
 
     edits: list[Edit] = []
     for track in song.tracks:
@@ -101,13 +127,14 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
                     added.append(Note(n.pitch, t0, n.end - t1, n.velocity, n.id))
             else:
                 removed.append(n)
-                added.append(Note(n.pitch, n.start - gap, n.duration, n.velocity, n.id))
+                added.append(Note(n.pitch, closed(n.start), n.duration, n.velocity, n.id))
         _track_edits(edits, track, removed, added, lambda events: _moved(events, closed))
     changes = {
-        name: _closed_map(getattr(song, name), t0, t1, key)
-        for name, key in (("tempos", lambda e: e.us_per_beat),
-                          ("time_signatures", lambda e: (e.numerator, e.denominator)),
-                          ("key_signatures", lambda e: e.key))
+        "tempos": _closed_map(song.tempos, t0, t1, lambda e: e.us_per_beat),
+        "time_signatures": _closed_map(song.time_signatures, t0, t1,
+                                       lambda e: (e.numerator, e.denominator),
+                                       tm.bar_length_for),
+        "key_signatures": _closed_map(song.key_signatures, t0, t1, lambda e: e.key),
     }
     kept = [m for m in song.markers if not t0 <= m.tick < t1]  # a deleted bar's go too
     changes["markers"] = _moved(kept, closed)
@@ -136,16 +163,23 @@ def _moved(events: Sequence[E], tick: Callable[[int], int]) -> tuple[E, ...]:
                  for e in events)
 
 
-def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], Any]) -> tuple:
+def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], Any],
+                bar_length: Callable[[Any], int] | None = None) -> tuple:
     """A tempo/meter/key map with ``[t0, t1)`` cut out: what was in force at ``t1`` holds
-    from ``t0`` (unless it is what held before ``t0`` anyway), later events move earlier."""
+    from ``t0`` (unless it is what held before ``t0`` anyway), later events move earlier.
+    For meters (``bar_length`` given) the same meter is restated at ``t0`` unless ``t0``
+    is on the bar lines it already draws: a meter event starts a bar, so dropping one
+    off that grid would move every bar line before the cut."""
     before = [e for e in events if e.tick < t0]
     at_t1 = [e for e in events if e.tick <= t1]
     after = [replace(e, tick=e.tick - (t1 - t0)) for e in events if e.tick > t1]
     out = list(before)
     if at_t1:
         holding = at_t1[-1]
-        if not before or value(before[-1]) != value(holding):
+        redundant = bool(before) and value(before[-1]) == value(holding)
+        if redundant and bar_length is not None:
+            redundant = (t0 - before[-1].tick) % bar_length(before[-1]) == 0
+        if not redundant:
             out.append(replace(holding, tick=t0))
     return tuple(out + after)
 

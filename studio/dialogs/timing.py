@@ -59,19 +59,24 @@ class TimeDialog(QDialog):
         form.addRow("Tempo", self.tempo)
         form.addRow("Meter", row)
         form.addRow("Key signature", self.key)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        _lay_out(self, text, form)
 
     def answer(self) -> tuple[float, tuple[int, int], str]:
         key = self.key.currentText()
         return (self.tempo.value(), (self.numerator.value(), int(self.denominator.currentText())),
                 "" if key == NO_KEY else key)
+
+
+def _lay_out(dialog: QDialog, text: QLabel, form: QFormLayout) -> None:
+    """The explanation, the fields, then OK / Cancel."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel, dialog)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addWidget(text)
+    layout.addLayout(form)
+    layout.addWidget(buttons)
 
 
 def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: tuple[int, int],
@@ -108,14 +113,7 @@ class BarsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Before bar" if inserting else "From bar", self.bar)
         form.addRow("Bars", self.count)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
+        _lay_out(self, text, form)
 
 
 def ask_bars(parent: QWidget | None, inserting: bool, bar: int, count: int,

@@ -292,11 +292,19 @@ def test_paste_moves_the_playhead_past_the_pasted_notes(focused):
 
 
 def test_quantize_says_what_it_did(focused):
+    from engine.score import move_notes
+
     win = focused
+    track = piano(win)
+    win.document.apply(move_notes(track.id, [track.notes[2]], 7))
+    steps = win.document.undo_stack.count()
     win.selection.clear_notes()
     press(win, K.Key_Q)
     assert win.statusBar().currentMessage() == (
-        "Quantized 8 notes to 1/16 (nothing selected: the whole track)")
+        "Quantized 1 note to 1/16 (nothing selected: the whole track)")
+    press(win, K.Key_Q)
+    assert win.statusBar().currentMessage() == "Already on the 1/16 grid"
+    assert win.document.undo_stack.count() == steps + 1  # no empty undo step
 
 
 def test_follow_playhead_can_be_switched_off_and_is_remembered(focused, monkeypatch):

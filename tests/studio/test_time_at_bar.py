@@ -100,3 +100,26 @@ def test_insert_and_delete_bars_on_every_track_as_one_undo_step(opened, dialogs)
     dialogs.answers["ask_bars"] = None  # cancelled: nothing happens
     win.actions.delete_bars.trigger()
     assert win.document.song == before and win.document.undo_stack.index() == 0
+
+
+def test_the_mask_and_the_loop_move_with_inserted_and_deleted_bars(opened, dialogs):
+    """A Repaint after Insert Bars rewrote the bars that had moved away from the mask."""
+    from engine.score import Mask, Region
+
+    win = opened
+    doc = win.document
+    piano = doc.song.tracks[0].id
+    doc.set_mask(Mask.of(Region({piano}, 1920, 3840)))  # bar 2
+    win.transport.set_loop(1920, 3840, True)
+    win.transport.seek(0)
+    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (1, 2)
+    win.actions.insert_bars.trigger()  # two bars before bar 1
+    assert doc.mask.span == (3 * 1920, 4 * 1920)  # still over the same notes
+    assert (win.transport.loop_start, win.transport.loop_end) == (3 * 1920, 4 * 1920)
+    assert win.actions.undo.text() == "&Undo Insert 2 bars at bar 1"
+    doc.undo_stack.undo()  # song and mask back in one step
+    assert doc.mask.span == (1920, 3840) and len(doc.song.tracks[0].notes) == 8
+    win.transport.set_loop(1920, 3840, True)  # (the loop range is no undo step)
+    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (2, 1)
+    win.actions.delete_bars.trigger()  # bar 2, where the mask and the loop are: both go
+    assert doc.mask.is_empty and not win.transport.loop_enabled

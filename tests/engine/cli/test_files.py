@@ -267,3 +267,7 @@ def test_a_file_without_its_extension_is_read_as_what_it_is(midi, tmp_path, caps
     assert main(["info", str(wrong)]) == 1
     assert "a Partita project named as a MIDI file: rename it .partita" in (
         capsys.readouterr().err)
+    bom = tmp_path / "bom"  # a project with a UTF-8 BOM, as an editor may save it
+    bom.write_bytes(b"\xef\xbb\xbf" + bare.read_bytes())
+    assert main(["info", str(bom)]) == 0
+    assert "bom: Partita project" in capsys.readouterr().out

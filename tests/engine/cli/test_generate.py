@@ -591,3 +591,18 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_the_model_run
                  "--bars", "1"]) == 1
     assert f"cannot write in {locked} (read-only, or no permission)" in capsys.readouterr().err
     assert not ran
+
+
+def test_an_inherited_ignored_ctrl_c_stays_ignored():
+    # `trap "" INT; partita render … &` in a script: Python keeps SIG_IGN, and so must
+    # the CLI's own handler (it made a background render die of the script's Ctrl+C).
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        from engine.cli import _CtrlC
+
+        with _CtrlC():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -185,7 +185,7 @@ def test_a_failed_write_leaves_no_file_behind(song, tmp_path, monkeypatch):
         render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=SR,
                      synth="builtin")
     assert not (tmp_path / "mix.wav").exists()
-    assert list((tmp_path / "stems").iterdir()) == []
+    assert not (tmp_path / "stems").exists()  # made for this render: gone with it
 
 
 def test_without_a_soundfont_the_builtin_synth_plays(song, monkeypatch):
@@ -354,3 +354,22 @@ def test_stems_are_streamed_from_disk_and_equal_the_tracks_rendered_in_memory(so
     assert [len(c) for c in chunks] == [3, 3, 2]
     np.testing.assert_array_equal(np.concatenate(chunks)[:5], block * 0.5)
     assert not np.concatenate(chunks)[5:].any()  # padded with silence
+
+
+def test_an_interrupted_stems_render_leaves_nothing_behind(song, tmp_path, monkeypatch):
+    from engine.render.builtin import BuiltinSynth
+
+    real = BuiltinSynth.render_track
+    calls = []
+
+    def stop_at_the_second(self, s, track, progress=None):
+        calls.append(track)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(self, s, track, progress)
+
+    monkeypatch.setattr(BuiltinSynth, "render_track", stop_at_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        render_files(song, tmp_path / "mix.wav", tmp_path / "new" / "stems", sample_rate=SR,
+                     synth="builtin")
+    assert list(tmp_path.iterdir()) == []  # no stems folder made, no waiting stem left

@@ -116,3 +116,26 @@ def test_delete_bars_shortens_notes_sounding_into_them_and_keeps_their_tails():
     assert starts(one) == [(60, 0, 2 * BAR + Q), (64, Q, 2 * BAR)]
     with pytest.raises(ValueError, match="bar 5 is outside the song"):
         delete_bars(before, 4, 1)
+
+
+def test_deleting_bars_keeps_the_bar_lines_before_the_cut():
+    # A 4/4 restated in the middle of a bar starts a new bar there (TimeMap): dropping it
+    # as "the same meter" moved every bar line after it (found by a review's fuzzing).
+    notes = tuple(Note(60 + i, t, Q) for i, t in enumerate((0, 4 * Q, 6 * Q, 10 * Q)))
+    before = Song((Track("P", notes=notes),), ppq=Q,
+                  time_signatures=(TimeSignature(0, 4, 4), TimeSignature(6 * Q, 4, 4)))
+    lines = TimeMap.of(before)
+    after = delete_bars(before, 2, 1).apply(before)
+    tm = TimeMap.of(after)
+    assert [tm.bar_to_tick(b) for b in range(3)] == [lines.bar_to_tick(b) for b in range(3)]
+    assert [n.start for n in after.tracks[0].notes] == [0, 4 * Q, 6 * Q]
+    with pytest.raises(ValueError, match="the song has no bars to delete"):
+        delete_bars(Song(), 0, 1)
+
+
+def test_insert_then_delete_gives_back_every_note_and_id():
+    before = song()
+    ids = [[(n.key(), n.id) for n in t.notes] for t in before.tracks]
+    edit = insert_bars(before, 2, 2)
+    back = edit.inverse().apply(edit.apply(before))
+    assert [[(n.key(), n.id) for n in t.notes] for t in back.tracks] == ids
