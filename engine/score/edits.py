@@ -269,7 +269,20 @@ def set_time_from_bar(
     names = [{"tempos": "tempo", "time_signatures": "meter", "key_signatures": "key"}[k]
              for k in changes]
     what = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    if "time_signatures" in changes and song.length > 0:
+        length = _length_in_bars(song, tm, changes["time_signatures"])
+        if length != song.length:
+            changes["length"] = length
     return set_song_props(song, f"Set {what} at bar {bar + 1}", **changes)
+
+
+def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:
+    """A set length under new meters: as many bars as before when it ended on a bar line
+    (File ▸ New's 8 bars of 4/4 set to 3/4 are 8 bars of 3/4, not 10⅔), else whole bars."""
+    new = TimeMap(song.ppq, song.tempos, meters)
+    if song.length == tm.whole_bars_end(song.length):
+        return new.bar_to_tick(tm.whole_bars(song.length))
+    return new.whole_bars_end(song.length)
 
 
 def _set_at(events: tuple, new: Any, value: Any) -> tuple:

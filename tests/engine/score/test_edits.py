@@ -253,3 +253,19 @@ def test_resize_note_starts_keeps_ends_and_stays_inside_the_note():
     assert [(n.start, n.end) for n in edit.added] == [(840, 960), (940, 1060)]
     after = edit.apply(song)
     assert edit.inverse().apply(after) == song
+
+
+def test_a_new_meter_keeps_a_set_length_in_whole_bars():
+    # File ▸ New's 8 bars of 4/4, set to 3/4, were 10⅔ bars: harmonize and continue then
+    # wrote to the middle of an 11th bar.
+    from engine.score import TimeMap
+
+    song = Song(ppq=480, length=8 * 1920)
+    edit = set_time_from_bar(song, 0, meter=(3, 4))
+    after = edit.apply(song)
+    assert after.length == 8 * 1440 and TimeMap.of(after).whole_bars(after.end) == 8
+    assert edit.inverse().apply(after) == song
+    later = set_time_from_bar(song, 4, meter=(3, 4)).apply(song)  # from bar 5
+    assert later.length == 4 * 1920 + 4 * 1440
+    odd = Song(ppq=480, length=3000)  # not on a bar line: whole bars of the new meter
+    assert set_time_from_bar(odd, 0, meter=(3, 4)).apply(odd).length == 3 * 1440
