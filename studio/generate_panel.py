@@ -320,6 +320,7 @@ class GeneratePanel(QWidget):
                 "variations": self.variations.value(), "precision": self.precision.currentText(),
                 "continue_bars": self.continue_bars.value(),
                 "avoid_parallels": self.avoid_parallels.isChecked(),
+                "keep_rhythm": self.keep_rhythm.isChecked(),
                 "model": self.model.currentData() or self._model_wanted or AUTO_MODEL,
                 "model_options": json.dumps(self.model_options.kept())}
 
@@ -335,6 +336,7 @@ class GeneratePanel(QWidget):
                 self._precision_wanted = precision
                 self.precision.setCurrentText(precision)
             self.avoid_parallels.setChecked(state.get("avoid_parallels") in (True, "true"))
+            self.keep_rhythm.setChecked(state.get("keep_rhythm") in (True, "true"))
             # The options first: choosing the model shows them.
             self.model_options.restore_kept(json.loads(str(state.get("model_options", "{}"))))
             model = state.get("model")

@@ -1024,6 +1024,14 @@ class MainWindow(FileCommands, QMainWindow):
     def _mask_changed(self) -> None:
         text, empty = mask_summary(self.document)
         self.generate_panel.set_mask_text(text, empty)
+        # Regenerate rewrites the masked tracks (else the current one): its name says
+        # which, so a mask left from a Repaint does not rewrite three tracks unawares.
+        doc = self.document
+        masked = len(doc.mask.track_ids & {t.id for t in doc.song.tracks})
+        label = ("Re&generate Track" if masked <= 1
+                 else f"Re&generate {masked} Masked Tracks")
+        self.actions.regenerate.setText(label)
+        self.generate_panel.buttons["regenerate"].setText(label.replace("&", ""))
 
     def set_mask(self, mask: Mask, label: str) -> bool:
         """Replace the mask as one undo step (quick masks)."""

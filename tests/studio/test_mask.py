@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from engine.score import Note, Region
+from engine.score import Mask, Note, Region
 from studio.mask import quick
 from studio.pianoroll import Tool
 from tests.studio.cocompose_helpers import arrangement_point, drag_arrangement
@@ -168,3 +168,14 @@ def test_escape_cancels_a_mask_stroke_on_the_arrangement(opened):
     QTest.keyClick(arr, Qt.Key.Key_Escape)
     QTest.mouseRelease(arr, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, end)
     assert win.document.mask.is_empty and win.document.undo_stack.count() == 0
+
+
+def test_regenerate_says_when_it_would_rewrite_several_masked_tracks(opened):
+    win = opened
+    song = win.document.song
+    assert win.actions.regenerate.text() == "Re&generate Track"
+    win.document.set_mask(Mask.of(Region({song.tracks[0].id, song.tracks[1].id}, 0, BAR)))
+    assert win.actions.regenerate.text() == "Re&generate 2 Masked Tracks"
+    assert win.generate_panel.buttons["regenerate"].text() == "Regenerate 2 Masked Tracks"
+    win.document.set_mask(Mask())
+    assert win.actions.regenerate.text() == "Re&generate Track"
