@@ -21,8 +21,10 @@ e.g. the track's own density around the region, :func:`context_onset_rate`) it a
 every step, one bias per lane group to the onset logits, found by bisection so that the
 expected onsets of the still-masked cells make up what the target still lacks. The bias
 is bounded (``BIAS_CAP`` nats), so a model that is sure of silence still writes little.
-``options.density`` (0..1) scales the target by ``4 ** (2·density − 1)``: 0 → a quarter,
-0.5 → the context's own, 1 → four times.
+Each bar of a track also gets at least :data:`BAR_FLOOR` of its share (a bar short of it
+gets the higher bias that brings it there), so notes do not gather in a few bars and leave
+the others silent. ``options.density`` (0..1) scales the target by
+``4 ** (2·density − 1)``: 0 → a quarter, 0.5 → the context's own, 1 → four times.
 
 Legality: ``allowed`` (per lane, or per lane and step) restricts the tokens; ``MASK`` is
 never produced; ``HOLD`` only follows an onset, a drum hit or a hold on its lane (and a
@@ -91,6 +93,8 @@ EXTRA_PASSES = 2
 # Most nats the density control may add to (or take from) the onset logits: the model's
 # own belief still matters (auto targets), and an explicit density can push harder.
 BIAS_CAP = 4.0
+# Every bar of a track gets at least this part of its share of the onset target.
+BAR_FLOOR = 0.75
 EXPLICIT_BIAS_CAP = 8.0
 # Onsets per step of a track when nothing in the window says otherwise (a new song).
 DEFAULT_RATE = {"pitched": 0.2, "drums": 0.5}
@@ -277,10 +281,13 @@ class _Density:
         return cls(np.clip(r, 0.0, 1.0), g, int(g.max()) + 1, 0.0, cap)
 
     def bias(self, margin: np.ndarray, lane: np.ndarray, scope_lane: np.ndarray,
-             scope_onset: np.ndarray) -> np.ndarray:
+             scope_onset: np.ndarray, bar: np.ndarray | None = None,
+             scope_bar: np.ndarray | None = None) -> np.ndarray:
         """Onset-logit bias of each masked cell for this step: the fixed one, or per group
         the bias whose expected onsets over the masked cells complete the group's target
-        in the scope (the cells this decode generates).
+        in the scope (the cells this decode generates); with ``bar``/``scope_bar`` (the
+        bar of each cell), raised where needed so that every bar gets at least
+        :data:`BAR_FLOOR` of its share.
 
         ``margin``: log-odds of an onset of each masked cell, on lane ``lane``;
         ``scope_lane``/``scope_onset``: lane of each scope cell and whether it holds a
@@ -289,23 +296,38 @@ class _Density:
             return np.full(len(lane), self.fixed)
         steered = np.isfinite(self.rate)
         rate = np.where(steered, self.rate, 0.0)
-        n = self.n_groups
-        g_scope = self.groups[scope_lane]
-        want = np.bincount(g_scope, weights=rate[scope_lane], minlength=n)
+        g_scope, g = self.groups[scope_lane], self.groups[lane]
+        m = np.clip(margin.astype(np.float64), -60.0, 60.0)
+        b = self._solve(m, g, g_scope, rate[scope_lane], scope_onset, self.n_groups, 1.0)[g]
+        if BAR_FLOOR > 0 and bar is not None and scope_bar is not None:
+            # Confidence-ordered decoding gathered a track's notes in some bars and left
+            # others silent (a composed flute mute in its last three bars): a bar short
+            # of its share gets the bias that brings it to the floor, if that is higher.
+            bars = int(max(bar.max(initial=0), scope_bar.max(initial=0))) + 1
+            gb = g * bars + bar
+            floor = self._solve(m, gb, g_scope * bars + scope_bar, rate[scope_lane],
+                                scope_onset, self.n_groups * bars, BAR_FLOOR)
+            b = np.maximum(b, floor[gb])
+        return np.where(steered[lane], b, 0.0)
+
+    def _solve(self, m: np.ndarray, g: np.ndarray, g_scope: np.ndarray,
+               scope_rate: np.ndarray, scope_onset: np.ndarray, n: int,
+               share: float) -> np.ndarray:
+        """Per group, the bias (within ±cap) whose expected onsets over its masked cells
+        (log-odds ``m``) make up ``share`` of its target in the scope, less what is
+        decided."""
+        want = share * np.bincount(g_scope, weights=scope_rate, minlength=n)
         have = np.bincount(g_scope, weights=scope_onset, minlength=n)
-        g = self.groups[lane]
         open_cells = np.bincount(g, minlength=n).astype(np.float64)
         need = np.minimum(np.maximum(want - have, 0.0), open_cells)
         lo, hi = np.full(n, -self.cap), np.full(n, self.cap)
-        m = np.clip(margin.astype(np.float64), -60.0, 60.0)
         for _ in range(16):  # bisection (to ~1e-3 nats): expected onsets grow with the bias
             mid = (lo + hi) / 2
             expected = np.bincount(g, weights=_sigmoid(m + mid[g]), minlength=n)
             low = expected < need
             lo = np.where(low, mid, lo)
             hi = np.where(low, hi, mid)
-        b = (lo + hi) / 2
-        return np.where(steered[lane], b[g], 0.0)
+        return (lo + hi) / 2
 
 
 class _Window:
@@ -326,6 +348,8 @@ class _Window:
         self.avoid_parallels = bool(options.avoid_parallels)
         self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
         self.chord_gain = math.exp(CHORD_BIAS)
+        # Bar of each window column (beat_pos restarts at 0 on each bar line).
+        self.bar_of_col = np.maximum(np.cumsum(beat[0].numpy() == 0) - 1, 0)
 
     def _static_allowed(self, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
         """(n, V) tokens the constraints allow in these cells (never ``MASK``)."""
@@ -354,7 +378,7 @@ class _Window:
         lane, col = np.divmod(cells, width)
         static = self._static_allowed(lane, col)
         scope_cells = np.flatnonzero(scope)
-        scope_lane = scope_cells // width
+        scope_lane, scope_col = np.divmod(scope_cells, width)
         n_gen = len(cells)
         flat = grid.reshape(-1)  # a view: writes go to grid
         # With avoid_parallels, cells re-masked at the last step get up to EXTRA_PASSES
@@ -387,7 +411,8 @@ class _Window:
                 margin = (np.log(weights[:, vocab.ONSET :].sum(-1))
                           - np.log(weights[:, : vocab.ONSET].sum(-1)))
             bias = self.density.bias(margin, ln, scope_lane,
-                                     flat[scope_cells] >= vocab.ONSET)
+                                     flat[scope_cells] >= vocab.ONSET,
+                                     self.bar_of_col[cl], self.bar_of_col[scope_col])
             weights[:, vocab.ONSET :] *= np.exp(bias).astype(np.float32)[:, None]
             draw, logp = _draw(weights, self.top_p, self.rng)
             keep_masked = math.floor(n_gen * mask_schedule(s, n_steps, self.schedule))

@@ -452,3 +452,30 @@ def test_logit_bias_pulls_each_lane_toward_its_register():
     low = out[0, 0::4] - vocab.ONSET
     assert (np.abs(low - 40) <= 4).all()
     assert np.abs(out[1, 0::4] - vocab.ONSET - 40).max() > 10  # no bias: anywhere
+
+
+class SecondHalfSilent:
+    """Onsets likely in the first bars, silence sure in the last ones: a model whose notes
+    gather at the start of a region (compose left a flute mute in its last three bars)."""
+
+    max_steps = 64
+
+    def __call__(self, tokens, roles, beat_pos):
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        half = tokens.shape[-1] // 2
+        logits[..., :half, vocab.REST] = 1.0
+        logits[..., half:, vocab.REST] = 9.0
+        return logits
+
+
+def test_every_bar_gets_part_of_the_onset_target():
+    tokens, roles, beat = _grid()  # three 16-step bars
+    editable = np.ones_like(tokens, dtype=bool)
+    out = sample(SecondHalfSilent(), tokens, editable, roles, beat, _pitched_allowed(LANES),
+                 GenerateOptions(steps=8, seed=3), lambda p: None, CancelToken(),
+                 onset_rate=np.full(LANES, 0.2))
+    per_bar = [_onsets(out[:, b * 16:(b + 1) * 16], editable[:, b * 16:(b + 1) * 16])
+               for b in range(3)]
+    share = 0.2 * LANES * 16
+    assert min(per_bar) >= 0.4 * share, per_bar  # the last bar is not left silent
+    _assert_legal(out)
