@@ -78,6 +78,7 @@ from .settings import Settings
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
 from .tracklist import TrackList
 from .transport import Transport
+from .undo import ValueCommand
 from .worker import Worker
 
 if TYPE_CHECKING:  # loaded on first use, not with the window
@@ -841,8 +842,7 @@ class MainWindow(FileCommands, QMainWindow):
             end = self.document.song.end  # the song keeps its length
             edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
                                  end_limit=tm.whole_bars_end(end))
-            moved = sum(a != b for part in getattr(edit, "edits", (edit,))
-                        for a, b in zip(part.removed, part.added, strict=True))
+            moved = sum(len(part.added) for part in getattr(edit, "edits", (edit,)))
             if not moved:  # no empty undo step
                 self.statusBar().showMessage(f"Already on the {snap.name} grid", 4000)
                 return
@@ -889,16 +889,22 @@ class MainWindow(FileCommands, QMainWindow):
         regions = [(r, shift.span(r.start, r.end)) for r in doc.mask.regions]
         moved = Mask.of(*(Region(r.track_ids, *span, r.pitch_lo, r.pitch_hi)
                           for r, span in regions if span))
-        doc.undo_stack.beginMacro(edit.label)
-        doc.apply(edit)
-        doc.set_mask(moved, edit.label)
-        doc.undo_stack.endMacro()
         tr = self.transport
-        loop = shift.span(tr.loop_start, tr.loop_end) if tr.loop_end > tr.loop_start else None
-        if loop:
-            tr.set_loop(*loop)
-        elif tr.loop_end > tr.loop_start:  # its bars were deleted
-            tr.set_loop(0, 0, False)
+        loop = (tr.loop_start, tr.loop_end, tr.loop_enabled)
+        if tr.loop_end > tr.loop_start:  # the loop range moves too (gone with its bars)
+            span = shift.span(tr.loop_start, tr.loop_end)
+            new_loop = (*span, tr.loop_enabled) if span else (0, 0, False)
+        else:
+            new_loop = loop
+        doc.undo_stack.beginMacro(edit.label)
+        try:
+            doc.apply(edit)
+            doc.set_mask(moved, edit.label)
+            if new_loop != loop:
+                doc.undo_stack.push(ValueCommand(edit.label, lambda v: tr.set_loop(*v),
+                                                 loop, new_loop))
+        finally:
+            doc.undo_stack.endMacro()
         at = doc.time_map.bar_to_tick(min(first, doc.time_map.whole_bars(doc.song.end)))
         tr.seek(at)
         self.pianoroll.show_bar(first)  # the new bars, or where the deleted ones were

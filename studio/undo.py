@@ -1,8 +1,10 @@
-"""The one undo command: a QUndoCommand wrapping an invertible engine edit."""
+"""Undo commands: an invertible engine edit (the one for the music), and a value of the
+editor beside it."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
@@ -32,3 +34,19 @@ class EditCommand(QUndoCommand):
 
     def undo(self) -> None:
         self.document._set_song(self.edit.inverse().apply(self.document.song))
+
+
+class ValueCommand(QUndoCommand):
+    """Editor state beside the song (the loop range) set as part of an undo step: ``set``
+    takes ``after`` on redo and ``before`` on undo."""
+
+    def __init__(self, label: str, set_value: Callable[[Any], None], before: Any,
+                 after: Any) -> None:
+        super().__init__(label)
+        self._set, self._before, self._after = set_value, before, after
+
+    def redo(self) -> None:
+        self._set(self._after)
+
+    def undo(self) -> None:
+        self._set(self._before)

@@ -348,8 +348,10 @@ class _Window:
         self.avoid_parallels = bool(options.avoid_parallels)
         self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
         self.chord_gain = math.exp(CHORD_BIAS)
-        # Bar of each window column (beat_pos restarts at 0 on each bar line).
-        self.bar_of_col = np.maximum(np.cumsum(beat[0].numpy() == 0) - 1, 0)
+        # Bar of each window column: a new bar wherever the position in the bar goes back
+        # (a window may start inside a bar; a bar line may fall between two steps).
+        pos = beat[0].numpy()
+        self.bar_of_col = np.concatenate([[0], np.cumsum(pos[1:] <= pos[:-1])])
 
     def _static_allowed(self, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
         """(n, V) tokens the constraints allow in these cells (never ``MASK``)."""

@@ -277,12 +277,15 @@ def set_time_from_bar(
 
 
 def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:
-    """A set length under new meters: as many bars as before when it ended on a bar line
-    (File ▸ New's 8 bars of 4/4 set to 3/4 are 8 bars of 3/4, not 10⅔), else whole bars."""
+    """A set length under new meters. Empty bars after the music (File ▸ New's 8 bars)
+    keep their number: 8 bars of 4/4 set to 3/4 are 8 bars of 3/4, not 10⅔. Where the
+    notes reach the length, they decide the end, as notes keep their ticks: the length
+    stays (8 full bars of 3/4 set to 4/4 are 6 bars, not 6 and 2 silent ones)."""
+    notes_end = max((t.end for t in song.tracks), default=0)
+    if song.length <= notes_end or song.length != tm.whole_bars_end(song.length):
+        return song.length
     new = TimeMap(song.ppq, song.tempos, meters)
-    if song.length == tm.whole_bars_end(song.length):
-        return new.bar_to_tick(tm.whole_bars(song.length))
-    return new.whole_bars_end(song.length)
+    return max(new.bar_to_tick(tm.whole_bars(song.length)), new.whole_bars_end(notes_end))
 
 
 def _set_at(events: tuple, new: Any, value: Any) -> tuple:

@@ -6,17 +6,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from engine.score.instruments import GM_PROGRAMS
+
+from .forms import lay_out_form
 
 COMMON = ("Piano", "Bass", "Drums", "Strings", "Guitar", "Electric Piano", "Organ", "Choir",
           "Flute", "Clarinet", "Sax", "Trumpet", "Violin", "Cello", "Pad", "Lead", "Alto",
@@ -51,15 +51,7 @@ class InstrumentsDialog(QDialog):
             self.bars.setValue(bars)
             self.bars.setSuffix(" bars")
             form.addRow("Length", self.bars)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.accepted.connect(self._check)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(text)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
     def _check(self) -> None:
         from engine.tasks.requests import PlanError, parse_instruments

@@ -5,18 +5,18 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
 from engine.score.song import BPM_RANGE, MAX_DENOMINATOR, MAX_NUMERATOR
 from engine.score.spelling import KEY_SIGNATURES
+
+from .forms import lay_out_form
 
 NO_KEY = "(none)"
 # Majors then minors, round the circle of fifths from the most flats.
@@ -59,24 +59,12 @@ class TimeDialog(QDialog):
         form.addRow("Tempo", self.tempo)
         form.addRow("Meter", row)
         form.addRow("Key signature", self.key)
-        _lay_out(self, text, form)
+        lay_out_form(self, text, form)
 
     def answer(self) -> tuple[float, tuple[int, int], str]:
         key = self.key.currentText()
         return (self.tempo.value(), (self.numerator.value(), int(self.denominator.currentText())),
                 "" if key == NO_KEY else key)
-
-
-def _lay_out(dialog: QDialog, text: QLabel, form: QFormLayout) -> None:
-    """The explanation, the fields, then OK / Cancel."""
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                               | QDialogButtonBox.StandardButton.Cancel, dialog)
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout = QVBoxLayout(dialog)
-    layout.addWidget(text)
-    layout.addLayout(form)
-    layout.addWidget(buttons)
 
 
 def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: tuple[int, int],
@@ -113,7 +101,7 @@ class BarsDialog(QDialog):
         form = QFormLayout()
         form.addRow("Before bar" if inserting else "From bar", self.bar)
         form.addRow("Bars", self.count)
-        _lay_out(self, text, form)
+        lay_out_form(self, text, form)
 
 
 def ask_bars(parent: QWidget | None, inserting: bool, bar: int, count: int,

@@ -141,9 +141,17 @@ def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None 
     """Onsets to the nearest grid line: ``line(tick)`` where given (the studio's grid
     counts from each bar line), else a multiple of ``grid``; no note moved later ends
     past ``end_limit``."""
-    edits = [quantize_notes(tid, v, grid, line=line, end_limit=end_limit)
-             for tid, v in notes.items() if v]
-    return _group(edits, f"Quantize {plural(_count(notes), 'note')}")
+    edits, moved = [], 0
+    for tid, v in notes.items():
+        if not v:
+            continue
+        whole = quantize_notes(tid, v, grid, line=line, end_limit=end_limit)
+        pairs = [(a, b) for a, b in zip(whole.removed, whole.added, strict=True) if a != b]
+        if pairs:  # only the notes that move: the undo step says how many did
+            moved += len(pairs)
+            edits.append(update_notes(tid, [a for a, _ in pairs], [b for _, b in pairs],
+                                      f"Quantize {plural(len(pairs), 'note')}"))
+    return _group(edits, f"Quantize {plural(moved, 'note')}")
 
 
 def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:

@@ -341,6 +341,7 @@ def test_the_model_and_its_options_come_back_next_session(qtbot, tmp_path, dialo
         panel = win.generate_panel
         panel.model_options._fields["style"][1].setCurrentText("funk")
         panel.model_options._fields["phrase_bars"][1].setValue(8)
+        panel.keep_rhythm.setChecked(True)
         win.set_song(violin_song())
         win.document.set_mask(Mask.of(Region({win.document.song.tracks[0].id}, 0, 960)))
         assert win.composer.request("repaint")
@@ -355,5 +356,6 @@ def test_the_model_and_its_options_come_back_next_session(qtbot, tmp_path, dialo
         panel = again.generate_panel
         assert panel.model.currentData() == "kit"
         assert panel.values().options.extra == {"style": "funk", "phrase_bars": 8}
+        assert panel.keep_rhythm.isChecked()
     finally:
         close_window(again)

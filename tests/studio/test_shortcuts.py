@@ -302,6 +302,7 @@ def test_quantize_says_what_it_did(focused):
     press(win, K.Key_Q)
     assert win.statusBar().currentMessage() == (
         "Quantized 1 note to 1/16 (nothing selected: the whole track)")
+    assert win.actions.undo.text() == "&Undo Quantize 1 note"  # only the note that moved
     press(win, K.Key_Q)
     assert win.statusBar().currentMessage() == "Already on the 1/16 grid"
     assert win.document.undo_stack.count() == steps + 1  # no empty undo step

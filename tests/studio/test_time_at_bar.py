@@ -117,9 +117,13 @@ def test_the_mask_and_the_loop_move_with_inserted_and_deleted_bars(opened, dialo
     assert doc.mask.span == (3 * 1920, 4 * 1920)  # still over the same notes
     assert (win.transport.loop_start, win.transport.loop_end) == (3 * 1920, 4 * 1920)
     assert win.actions.undo.text() == "&Undo Insert 2 bars at bar 1"
-    doc.undo_stack.undo()  # song and mask back in one step
+    doc.undo_stack.undo()  # song, mask and loop back in one step
     assert doc.mask.span == (1920, 3840) and len(doc.song.tracks[0].notes) == 8
-    win.transport.set_loop(1920, 3840, True)  # (the loop range is no undo step)
+    assert (win.transport.loop_start, win.transport.loop_end) == (1920, 3840)
     dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (2, 1)
     win.actions.delete_bars.trigger()  # bar 2, where the mask and the loop are: both go
     assert doc.mask.is_empty and not win.transport.loop_enabled
+    doc.undo_stack.undo()
+    assert win.transport.loop_enabled and win.transport.loop_end == 3840
+    doc.undo_stack.redo()
+    assert not win.transport.loop_enabled

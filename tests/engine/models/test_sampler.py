@@ -479,3 +479,26 @@ def test_every_bar_gets_part_of_the_onset_target():
     share = 0.2 * LANES * 16
     assert min(per_bar) >= 0.4 * share, per_bar  # the last bar is not left silent
     _assert_legal(out)
+
+
+class FirstStepsSilent:
+    """Silence sure in the first 8 columns, onsets likely after."""
+
+    max_steps = 64
+
+    def __call__(self, tokens, roles, beat_pos):
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        logits[..., :8, vocab.REST] = 9.0
+        logits[..., 8:, vocab.REST] = 1.0
+        return logits
+
+
+def test_a_window_starting_inside_a_bar_counts_that_part_as_a_bar_of_its_own():
+    tokens, roles, _ = _grid(40)
+    beat = (np.arange(40, dtype=np.int64) + 8) % 16  # half a bar, then two and a half
+    editable = np.ones_like(tokens, dtype=bool)
+    out = sample(FirstStepsSilent(), tokens, editable, roles, beat, _pitched_allowed(LANES),
+                 GenerateOptions(steps=8, seed=3), lambda p: None, CancelToken(),
+                 onset_rate=np.full(LANES, 0.2))
+    first_part = _onsets(out[:, :8], editable[:, :8])
+    assert first_part > 0  # its own share (0.75 of 6.4), not lumped with the next bar

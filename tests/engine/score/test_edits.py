@@ -267,5 +267,15 @@ def test_a_new_meter_keeps_a_set_length_in_whole_bars():
     assert edit.inverse().apply(after) == song
     later = set_time_from_bar(song, 4, meter=(3, 4)).apply(song)  # from bar 5
     assert later.length == 4 * 1920 + 4 * 1440
-    odd = Song(ppq=480, length=3000)  # not on a bar line: whole bars of the new meter
-    assert set_time_from_bar(odd, 0, meter=(3, 4)).apply(odd).length == 3 * 1440
+    odd = Song(ppq=480, length=3000)  # not on a bar line: left as it is
+    assert set_time_from_bar(odd, 0, meter=(3, 4)).apply(odd).length == 3000
+    # Music that fills its length decides the end: 8 full bars of 3/4 in 4/4 are 6 bars,
+    # not 6 and two silent ones (a Continue then left a gap).
+    full = Song((Track("T", notes=tuple(Note(60, i * 480, 480) for i in range(24))),),
+                ppq=480, time_signatures=(TimeSignature(0, 3, 4),), length=8 * 1440)
+    four = set_time_from_bar(full, 0, meter=(4, 4)).apply(full)
+    assert four.length == 8 * 1440 and TimeMap.of(four).whole_bars(four.end) == 6
+    # Empty bars after the music keep their number, the music's bars included.
+    tail = replace(full, length=10 * 1440)
+    longer = set_time_from_bar(tail, 0, meter=(4, 4)).apply(tail)
+    assert TimeMap.of(longer).whole_bars(longer.end) == 10
