@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.score import Mask, Song
-from engine.score.instruments import instrument_range, part_range, voice_part_range
+from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
@@ -56,33 +56,38 @@ TESSITURA = (0.2, 0.55)
 
 @dataclass(frozen=True, slots=True)
 class Cadence:
-    """The close of a chorale: from ``tick`` (the melody's last note) every written voice
-    strikes a note of the tonic chord with the melody and holds it to the end, the bass
-    on the ``tonic`` itself."""
+    """The close of a harmonized melody: from ``tick`` (the melody's last note) every
+    written pitched part strikes a note of the tonic chord with the melody and holds it to
+    the end, the bass (if one is written) on the ``tonic`` itself."""
 
     tick: int
     tonic: int
     chord: frozenset[int]  # pitch classes: the tonic triad (in minor, either third)
-    bass: int  # track id
-    voices: frozenset[int]  # the other written tracks
+    bass: int | None  # track id
+    voices: frozenset[int]  # the other written pitched tracks
 
 
 def final_cadence(song: Song, mask: Mask, key: str | None,
                   named: bool = False) -> Cadence | None:
-    """The :class:`Cadence` a chorale-style request (``avoid_parallels``) needs when it
-    writes through the end of the piece: a written track named Bass, one unmasked pitched
-    track (the melody) whose last note starts inside the mask and ends the key's tonic —
-    of ``key`` or of its relative major/minor, which a melody alone cannot tell apart —
-    or, for a key the user ``named``, any note of its tonic triad. None otherwise (a half
-    close, no clear key): the model then decides alone. A QA pass found a plain G-major
-    hymn ending on vi or IV in 6 of 8 takes."""
+    """The :class:`Cadence` a harmonization needs when it writes through the end of the
+    piece: one unmasked pitched track (the melody) whose last note starts inside the mask
+    and ends the key's tonic — of ``key`` or of its relative major/minor, which a melody
+    alone cannot tell apart — or, for a key the user ``named``, any note of its tonic
+    triad; the bass is the one written track named Bass or playing a bass instrument (none
+    when there is not exactly one). None otherwise (a half close, no clear key): the model
+    then decides alone. QA found a plain G-major hymn ending on vi or IV in 6 of 8 chorale
+    takes, and an 8-bar D-major tune harmonized with Piano and Bass ending on D in the bass
+    in 1 of 8 takes, on a D chord in the piano in 1 of 8."""
     if key is None or mask.is_empty:
         return None
     written = mask.track_ids
-    bass = [t for t in song.tracks if t.id in written and t.name.strip().lower() == "bass"]
+    parts = [t for t in song.tracks if t.id in written and not t.is_drum]
+    bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
+        t for t in parts if role_of(t.program, t.is_drum) == "bass"]
     melodies = [t for t in song.tracks if t.id not in written and t.notes and not t.is_drum]
-    if len(bass) != 1 or len(melodies) != 1:
+    if not parts or len(melodies) != 1:
         return None
+    bass_id = bass[0].id if len(bass) == 1 else None
     last = max(melodies[0].notes, key=lambda n: (n.start, n.pitch))
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
@@ -95,8 +100,8 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     if last.pitch % 12 != tonic and not (named and last.pitch % 12 in triad):
         return None
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
-    return Cadence(last.start, tonic, frozenset(chord), bass[0].id,
-                   frozenset(written - {bass[0].id}))
+    return Cadence(last.start, tonic, frozenset(chord), bass_id,
+                   frozenset(t.id for t in parts) - {bass_id})
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -131,10 +131,10 @@ class GridModelPlugin:
         result: dict[int, tuple[Note, ...]] = {}
         kept = mask.notes_outside(song)
         replaced = mask.notes_inside(song)  # keep rhythm's timings, velocities' levels
-        # A chorale written to its end closes on the tonic (harmonize leaves the key free,
-        # so the melody's key is read here for the last chord only).
-        cadence = (final_cadence(song, mask, options.key or context_key(song, mask),
-                                 named=bool(options.key)) if options.avoid_parallels else None)
+        # A melody harmonized to its end closes on the tonic chord (harmonize may leave the
+        # key free, so the melody's key is read here for the last chord only).
+        cadence = final_cadence(song, mask, options.key or context_key(song, mask),
+                                named=bool(options.key))
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)

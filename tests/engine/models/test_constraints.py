@@ -187,13 +187,33 @@ def test_a_chorale_closes_on_its_tonic_when_the_melody_does():
     song, mask, _ = _chorale(69)
     c = final_cadence(song, mask, "C")
     assert c.tonic == 9 and c.chord == frozenset({9, 0, 1, 4})
-    # Ending on the third: only for a key the user named; never without a Bass or a key.
+    # Ending on the third: only for a key the user named; never without a key.
     song, mask, _ = _chorale(71)
     assert final_cadence(song, mask, "G") is None
     assert final_cadence(song, mask, "G", named=True).tonic == 7
     assert final_cadence(song, mask, None) is None
-    song, mask, _ = _chorale(67, bass_name="Cello")
-    assert final_cadence(song, mask, "G") is None
+    # No bass among the written parts: the chord still closes, no part held to the root.
+    song, mask, voices = _chorale(67, bass_name="Cello")
+    c = final_cadence(song, mask, "G")
+    assert c.bass is None and c.voices == frozenset(t.id for t in voices)
+
+
+def test_a_band_harmonization_closes_on_the_tonic_chord_with_the_bass_on_the_root():
+    # An 8-bar D-major tune harmonized with Piano and Bass ended on D in the bass in 1 of
+    # 8 takes (QA): the bass is found by its instrument, the drums are left alone.
+    from engine.models.constraints import final_cadence
+    from engine.score import DRUM_CHANNEL, Mask, Note, Region, Song, Track
+
+    q = 480
+    tune = Track("Melody", program=73, notes=tuple(
+        Note(p, i * q, q) for i, p in enumerate([66, 64, 62, 64, 66, 66, 64, 62])))
+    piano = Track("Piano", program=0, channel=1)
+    bass = Track("E. Bass", program=33, channel=2)
+    drums = Track("Drums", is_drum=True, channel=DRUM_CHANNEL)
+    song = Song(tracks=(tune, piano, bass, drums), ppq=q)
+    mask = Mask.of(Region(frozenset({piano.id, bass.id, drums.id}), 0, 8 * q))
+    c = final_cadence(song, mask, "D")
+    assert (c.tonic, c.bass, c.voices) == (2, bass.id, frozenset({piano.id}))
 
 
 def test_the_close_lets_the_bass_strike_only_the_tonic_and_hold_it():
