@@ -37,7 +37,7 @@ class Spec:
         if not self.keys:
             return self.tip
         key = QKeySequence(self.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
-        return f"{self.tip} ({key})"
+        return self.tip if f"({key})" in self.tip else f"{self.tip} ({key})"
 
 
 SPECS: tuple[Spec, ...] = (
@@ -113,7 +113,9 @@ SPECS: tuple[Spec, ...] = (
          "Choose the current track's instrument from the list"),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play", "Play / stop (Space)"),
-    Spec("stop", "&Stop / Accept Take", ("Return", "Enter"), "stop",
+    # "Enter" first: the name musicians and the docs use (the menu shows the first key;
+    # Qt calls the main key Return and the keypad's Enter: both work).
+    Spec("stop", "&Stop / Accept Take", ("Enter", "Return"), "stop",
          "Stop; press again to go to bar 1; when stopped with a take on screen, accept it "
          "(Enter)"),
     Spec("home", "Go to S&tart", ("Home",), "home", "Go to bar 1 (Home)"),
@@ -146,7 +148,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("cancel_jobs", "Cancel All &Jobs", ("Ctrl+.",), "", "Stop every running generation"),
     Spec("next_take", "&Next Take", ("]",), "", "Audition the next take"),
     Spec("prev_take", "&Previous Take", ("[",), "", "Audition the previous take"),
-    Spec("accept_take", "&Accept Take", ("Ctrl+Return",), "",
+    Spec("accept_take", "&Accept Take", ("Ctrl+Enter", "Ctrl+Return"), "",
          "Apply the take you hear (Enter when stopped)"),
     Spec("reject_take", "R&eject Take", ("Ctrl+Backspace",), "",
          "Drop the take you hear (Delete when no notes are selected)"),
@@ -173,8 +175,8 @@ class Actions(QObject):
                 a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             if spec.icon:
                 a.setIcon(icon(spec.icon))
-            if spec.tip:
-                a.setToolTip(spec.tip)
+            if spec.tip:  # a toolbar button's tip names its key, as a menu item shows it
+                a.setToolTip(spec.tooltip)
                 a.setStatusTip(spec.tip)
             a.setCheckable(spec.checkable)
             self.all[spec.name] = a

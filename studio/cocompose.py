@@ -252,12 +252,8 @@ class CoComposer(QObject):
                 self.message.emit(str(e))
                 return None
         if action == "harmonize":
-            if current is None or all(t.id != current for t in song.tracks):
-                raise PlanError("select the melody track to harmonize")
-            melody = song.track(current)
+            melody = requests.melody_track(song, current)
             alone = len(song.tracks) == 1
-            if not melody.notes:
-                raise PlanError(f"track {melody.name!r} has no notes to harmonize")
             prompt = ("Fill the other tracks around the melody. Add new tracks for these "
                       "instruments (comma-separated; leave empty to use only the tracks "
                       "you have):")

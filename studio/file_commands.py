@@ -217,6 +217,11 @@ class FileCommands:
         from engine.io import file_kind
 
         doc = self.document
+        if doc.song.note_count == 0:  # as the audio export says: nothing to write
+            dialogs.show_error(self, "Cannot export MIDI",
+                               "The song has no notes: there is nothing to export. Add "
+                               "some notes, then export again.")
+            return
         base = doc.path.with_suffix(".mid") if doc.path else Path(
             self.settings.last_dir()) / "Untitled.mid"
         if doc.path is not None and file_kind(doc.path) == "midi":

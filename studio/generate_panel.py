@@ -142,10 +142,10 @@ class GeneratePanel(QWidget):
         self.precision.activated.connect(
             lambda i: setattr(self, "_precision_wanted", PRECISIONS[i]))
         self.precision.setToolTip(
-            "Weights precision. auto: the model's own default (int8 for the shipped models).\n"
-            "int8: a quarter of fp32's size, as fast or faster, NLL +0.1 %.\n"
-            "int4: a sixth of the size, a little slower than int8, NLL +0.4 %.\n"
-            "(measured: docs/performance.md)")
+            "How compactly the model's numbers are stored: the music is practically the same,\n"
+            "the smaller forms load and run faster. Leave it on auto (the model's own choice).\n"
+            "fp32: full size · int8: a quarter of it (the shipped default) · int4: a sixth.\n"
+            "(measured likelihood change: int8 +0.1 %, int4 +0.4 %; docs/performance.md)")
         self.steps = QSpinBox(self)
         self.steps.setRange(1, 64)
         self.steps.setValue(8)

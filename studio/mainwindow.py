@@ -189,7 +189,10 @@ class MainWindow(FileCommands, QMainWindow):
         panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         panel_scroll.setWidget(self.generate_panel)
-        panel_scroll.setMinimumWidth(self.generate_panel.minimumSizeHint().width())
+        # Room for the vertical scroll bar too: on a short screen it appears and took its
+        # width from the panel (buttons and spin arrows clipped at 1280×720).
+        panel_scroll.setMinimumWidth(self.generate_panel.minimumSizeHint().width()
+                                     + panel_scroll.verticalScrollBar().sizeHint().width())
         self.generate_dock.setWidget(panel_scroll)
         self.jobs_dock = QDockWidget("Jobs", self)
         self.jobs_dock.setObjectName("JobsDock")
@@ -592,7 +595,10 @@ class MainWindow(FileCommands, QMainWindow):
         if self._audio_notice_shown:
             return
         self._audio_notice_shown = True
-        self.statusBar().showMessage(f"No audio output: {reason}", 10000)
+        # The reason may begin with the same words ("No audio output device found"): once.
+        said = reason if reason.lower().startswith("no audio output") else (
+            f"No audio output: {reason}")
+        self.statusBar().showMessage(said, 10000)
         dialogs.show_notice(
             self, "No audio output",
             f"{reason}\n\nYou can keep editing, saving and exporting; playback and note "
@@ -1120,7 +1126,12 @@ class MainWindow(FileCommands, QMainWindow):
 
         dialogs.show_info(self, "About Partita",
                           f"Partita {__version__}\nHuman–AI co-composition of multi-track "
-                          "music.\nA piano-roll studio over a local model.")
+                          "music.\nA piano-roll studio over a local model.\n\n"
+                          "Getting started: write notes with the Brush (B), paint where the "
+                          "model may write with the Mask (M), then Repaint (Ctrl+R); each "
+                          "result is a take to audition (1–9), accept (Enter) or reject "
+                          "(Delete). Every key and gesture: Help ▸ Keyboard Shortcuts (F1). "
+                          "The user guide: docs/studio.md.")
 
     # -- window events -----------------------------------------------------------------------------
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:

@@ -86,6 +86,8 @@ QLineEdit#TrackName:focus { color: #e6e9ee; }
 QSlider::groove:horizontal { height: 4px; background: #1a1d21; border-radius: 2px; }
 QSlider::sub-page:horizontal { background: #4f7fb0; border-radius: 2px; }
 QSlider::handle:horizontal { background: #c8ccd4; width: 10px; margin: -4px 0; border-radius: 5px; }
+QSlider::sub-page:horizontal:disabled { background: #3a3f47; }
+QSlider::handle:horizontal:disabled { background: #5c6370; }
 QWidget#TrackListBar { background: #262a30; border-bottom: 1px solid #14161a; }
 QProgressDialog, QMessageBox { background: #262a30; }
 QToolTip { background: #101215; color: #d7dae0; border: 1px solid #3a3f47; }

@@ -151,6 +151,8 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
     _need_tracks(song)
     if bars < 1:
         raise PlanError("continue needs at least one bar")
+    if not song.note_count:  # it would write after the empty bars, from nothing
+        raise PlanError("the song has no notes to continue: write some, or use Compose")
     ids = keep_tracks(mask, song).track_ids or frozenset(t.id for t in song.tracks)
     tm = TimeMap.of(song)
     first = tm.whole_bars(song.end)
@@ -158,6 +160,19 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
     prep = (set_song_props(song, f"Extend by {bars} bars", length=end),)
     return Plan("continue", normalise(Mask.of(Region(ids, start, end))), prep,
                 f"Continue {bars} bars")
+
+
+def melody_track(song: Song, melody_id: int | None) -> Track:
+    """The track to harmonize, or the :class:`PlanError` that says why it cannot be one
+    (asked before anything else, the studio's instruments question included)."""
+    if melody_id is None or all(t.id != melody_id for t in song.tracks):
+        raise PlanError("select the melody track to harmonize")
+    melody = song.track(melody_id)
+    if melody.is_drum:
+        raise PlanError(f"{melody.name!r} is a drum track; a melody needs pitched notes")
+    if not melody.notes:
+        raise PlanError(f"track {melody.name!r} has no notes to harmonize")
+    return melody
 
 
 def harmonize(song: Song, mask: Mask, melody_id: int | None,
@@ -168,11 +183,7 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     context, never rewritten unasked); plus the new tracks ``add``. ``chorale``: ``add``
     are the four-part voices (:func:`accompaniment`), so the job runs with
     ``avoid_parallels`` on."""
-    if melody_id is None or all(t.id != melody_id for t in song.tracks):
-        raise PlanError("select the melody track to harmonize")
-    melody = song.track(melody_id)
-    if not melody.notes:
-        raise PlanError(f"track {melody.name!r} has no notes to harmonize")
+    melody = melody_track(song, melody_id)
     prep = new_track_edits(song, list(add))
     mask = keep_tracks(mask, song)
     new = frozenset(e.track.id for e in prep)

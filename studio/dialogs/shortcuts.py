@@ -26,16 +26,21 @@ def shortcuts_dialog(parent: QWidget | None) -> QDialog:
     or "ctrl+r")."""
     dlg = QDialog(parent)
     dlg.setWindowTitle("Keyboard shortcuts")
-    dlg.resize(460, 620)
+    dlg.resize(720, 620)
     rows = shortcut_rows()
     table = QTableWidget(len(rows), 2, dlg)
     table.setHorizontalHeaderLabels(["Action", "Keys"])
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    # The keys column as wide as its longest entry (the mouse gestures are sentences):
+    # a cut "Ctrl+Backsp…" helps nobody; the action column takes the rest.
     table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
     for i, (action, keys) in enumerate(rows):
-        table.setItem(i, 0, QTableWidgetItem(action))
-        table.setItem(i, 1, QTableWidgetItem(keys))
+        for column, text in enumerate((action, keys)):
+            item = QTableWidgetItem(text)
+            item.setToolTip(f"{action}: {keys}")
+            table.setItem(i, column, item)
     search = QLineEdit(dlg)
     search.setPlaceholderText("Filter: an action or a key")
     search.setClearButtonEnabled(True)

@@ -707,3 +707,16 @@ def test_the_takes_bar_tells_a_new_user_where_to_start(studio):
     assert win.takes_bar.hint.text().startswith("No takes on screen — Repaint (Ctrl+R)")
     win.new_file()  # an empty song: nothing to mask yet
     assert win.takes_bar.hint.text().startswith("Empty song — Compose (Ctrl+Shift+N)")
+
+
+def test_harmonize_refuses_a_drum_track_as_the_melody_before_asking_anything(studio, dialogs):
+    """The command line refused it; the studio asked for instruments and harmonized the
+    kit (found by a first-time-user QA)."""
+    win = studio
+    drums = next(t for t in win.document.song.tracks if t.is_drum)
+    win.selection.set_tracks([drums.id])
+    before = len(dialogs.calls)
+    win.composer.request("harmonize")
+    assert len(dialogs.calls) == before  # no instruments question
+    assert "is a drum track; a melody needs pitched notes" in (
+        win.statusBar().currentMessage() + " ".join(str(c) for c in dialogs.calls))

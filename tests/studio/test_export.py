@@ -167,3 +167,10 @@ def test_an_empty_song_is_not_exported(window, dialogs, qtbot, tmp_path):
     assert title == "Cannot export audio" and "The song has no notes" in text
     assert window._export_dialog is None
     assert list(folder.iterdir()) == []
+    # Export MIDI says the same (it wrote an empty file and said "Exported").
+    dialogs.answers["get_export_midi_path"] = tmp_path / "empty.mid"
+    window.export_midi()
+    assert "get_export_midi_path" not in dialogs.names()
+    title, text = [args for n, args in dialogs.calls if n == "show_error"][-1]
+    assert title == "Cannot export MIDI" and "The song has no notes" in text
+    assert not (tmp_path / "empty.mid").exists()

@@ -76,3 +76,14 @@ def test_alto_tenor_bass_under_a_lone_wind_melody_are_its_familys_voices():
     assert chorale
     add, chorale = requests.accompaniment(sax, "Piano, Bass", alone=True)
     assert [i.program for i in add] == [0, 33] and not chorale
+
+
+def test_continue_refuses_a_song_without_notes_and_harmonize_a_drum_melody():
+    from engine.score import DRUM_CHANNEL
+
+    empty = Song((Track("Piano"),), ppq=480, length=8 * 1920)  # File ▸ New
+    with pytest.raises(PlanError, match="no notes to continue: write some, or use Compose"):
+        requests.continue_(empty, Mask(), 4)
+    kit = Track("Drums", is_drum=True, channel=DRUM_CHANNEL, notes=(Note(36, 0, 120),))
+    with pytest.raises(PlanError, match="'Drums' is a drum track"):
+        requests.harmonize(Song((kit, Track("Bass")), ppq=480), Mask(), kit.id)
