@@ -150,7 +150,22 @@ def apply_theme(app: QApplication) -> None:
                  QPalette.ColorRole.WindowText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, QColor("#5d636c"))
     app.setPalette(pal)
-    app.setStyleSheet(STYLE_SHEET)
+    app.setStyleSheet(STYLE_SHEET + _glyphs())
+
+
+def _glyphs() -> str:
+    """Style rules that draw small glyphs from ``studio/icons``: a style sheet that styles
+    a spin box or a check box drops the style's own arrows and tick (they showed as empty
+    buttons and a plain blue square), and the toolbar's overflow button showed no sign."""
+    url = ICON_DIR.as_posix()
+    return f"""
+QCheckBox::indicator:checked {{ image: url({url}/check.svg); }}
+QSpinBox::up-arrow, QDoubleSpinBox::up-arrow {{ image: url({url}/arrow-up.svg);
+                                                width: 8px; height: 6px; }}
+QSpinBox::down-arrow, QDoubleSpinBox::down-arrow {{ image: url({url}/arrow-down.svg);
+                                                    width: 8px; height: 6px; }}
+QToolBarExtension {{ qproperty-icon: url({url}/chevron.svg); }}
+"""
 
 
 @cache
