@@ -34,6 +34,7 @@ from engine.jobs import (
     JobStarted,
 )
 
+from . import actions
 from .jobbridge import JobBridge
 
 
@@ -153,8 +154,10 @@ class JobsPanel(QWidget):
         self.summary = QLabel("", self)
         self.summary.setStyleSheet("color: #8b929c;")
         clear = QPushButton("Clear Finished", self)
+        clear.setToolTip("Remove the finished, failed and cancelled jobs from this list")
         clear.clicked.connect(self.clear_finished)
         cancel_all = QPushButton("Cancel All", self)
+        cancel_all.setToolTip(actions.spec("cancel_jobs").tooltip)  # "… (Ctrl+.)"
         cancel_all.clicked.connect(self.cancel_all)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
