@@ -168,17 +168,32 @@ def describe(mask: Mask, song: Song) -> str:
 
     tm = TimeMap.of(song)
 
+    def beat(tick: int) -> str:
+        p = tm.tick_to_position(tick)
+        return f"{p.bar + 1}.{p.beat + 1}"
+
     def bars(spans: list[tuple[int, int]]) -> tuple[str, ...]:
         """Bar ranges, those sharing a bar as one: a beat painted in bar 9 and bars 9–10
-        read "bars 9–10", not "bar 9, bars 9–10"."""
-        ranges: list[list[int]] = []
+        read "bars 9–10", not "bar 9, bars 9–10". A range that starts or ends inside a bar
+        is told in beats as the ruler counts them, as ``repaint --bars`` takes them
+        ("bars 1.3–7.2": from beat 3 of bar 1 to beat 2 of bar 7, both included)."""
+        ranges: list[list[int]] = []  # first bar, last bar, start tick, end tick
         for start, end in spans:
             first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
             if ranges and first <= ranges[-1][1]:
                 ranges[-1][1] = max(ranges[-1][1], last)
+                ranges[-1][3] = max(ranges[-1][3], end)
             else:
-                ranges.append([first, last])
-        return tuple(f"bar {a}" if a == b else f"bars {a}–{b}" for a, b in ranges)
+                ranges.append([first, last, start, end])
+        out = []
+        for a, b, start, end in ranges:
+            whole = start == tm.bar_to_tick(a - 1) and end == tm.bar_to_tick(b)
+            if whole:
+                out.append(f"bar {a}" if a == b else f"bars {a}–{b}")
+            else:
+                first, last = beat(start), beat(max(start, end - 1))
+                out.append(f"beat {first}" if first == last else f"bars {first}–{last}")
+        return tuple(out)
 
     order = {t.id: i for i, t in enumerate(song.tracks)}
     names = {t.id: t.name or "Track" for t in song.tracks}

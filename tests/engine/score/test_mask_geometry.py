@@ -35,3 +35,7 @@ def test_the_mask_description_names_each_part_of_a_disjoint_mask():
     beats = Mask.of(Region({lead.id}, 8 * bar, 8 * bar + 480),
                     Region({lead.id}, 8 * bar + 1440, 10 * bar))
     assert describe(beats, song) == "Lead · bars 9–10"
+    # Inside bars: told in beats, both ends included, as `repaint --bars 1.3-7.2` takes them.
+    part = Mask.of(Region({lead.id}, 960, 6 * bar + 960))
+    assert describe(part, song) == "Lead · bars 1.3–7.2"
+    assert describe(Mask.of(Region({lead.id}, 480, 960)), song) == "Lead · beat 1.2"
