@@ -273,7 +273,8 @@ class FileCommands:
         if files:
             menu.addSeparator()
             menu.addAction("Clear List", self._clear_recent)
-        menu.setEnabled(bool(files))
+        else:  # an open, empty submenu says why it is empty (a greyed one said nothing)
+            menu.addAction("(no recent files)").setEnabled(False)
 
     def _clear_recent(self) -> None:
         self.settings.clear_recent_files()

@@ -999,6 +999,9 @@ class MainWindow(FileCommands, QMainWindow):
         tid = self.pianoroll.current_track_id()
         if tid is not None:
             fn(tid)
+        else:  # a key that did nothing said nothing either
+            self.statusBar().showMessage(
+                "No track selected: click one in the track list, or add one (Ctrl+T)", 4000)
 
     def add_track(self) -> None:
         edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())

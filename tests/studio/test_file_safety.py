@@ -430,3 +430,11 @@ def test_a_project_without_an_extension_opens_whole_and_saves_under_a_new_name(
     ((_, (suggestion,)),) = [c for c in dialogs.calls if c[0] == "get_save_path"]
     assert suggestion.endswith("noext.partita")
     assert window.document.is_modified
+
+
+def test_an_empty_open_recent_says_so_and_keys_without_a_track_say_why(window):
+    actions = window.recent_menu.actions()
+    assert [a.text() for a in actions] == ["(no recent files)"] and not actions[0].isEnabled()
+    window.selection.set_tracks([])
+    window.actions.rename_track.trigger()
+    assert window.statusBar().currentMessage().startswith("No track selected")
