@@ -200,7 +200,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Select Notes", "Click, Shift+click adds, Ctrl+click toggles, drag a rubber band"),
     ("Copy Notes by Dragging", "Ctrl+drag"),
     ("Resize a Note", "Drag its right edge (its end) or left edge (its start)"),
-    ("Off the Grid", "Hold Alt while drawing, moving or resizing"),
+    ("Off the Grid", "Hold Alt (or Shift) while drawing, moving or resizing"),
     ("Velocities of the Selection Together", "Drag a selected stem's tip (velocity lane)"),
     ("Cancel a Drag", "Esc before releasing the mouse"),
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),

@@ -608,5 +608,8 @@ def _note_label(pitch: int, key, drum: bool) -> str:
 
 
 def _free(e: QMouseEvent) -> bool:
-    """Alt held: draw, move and resize off the grid (as in most DAWs)."""
-    return bool(e.modifiers() & Qt.KeyboardModifier.AltModifier)
+    """Alt held: draw, move and resize off the grid (as in most DAWs); Shift too, for the
+    Linux desktops that take Alt+drag to move windows (Shift at the press still adds to
+    the selection)."""
+    return bool(e.modifiers() & (Qt.KeyboardModifier.AltModifier
+                                 | Qt.KeyboardModifier.ShiftModifier))

@@ -204,14 +204,16 @@ def test_a_drum_kit_names_its_keys(opened, ui):
     assert "Snare" not in win.status_hover.text()
 
 
-def alt_drag(win, start: QPoint, end: QPoint, *, escape: bool = False) -> None:
-    """A drag with Alt held throughout (QTest's mouseMove carries no modifiers)."""
+def alt_drag(win, start: QPoint, end: QPoint, *, escape: bool = False,
+             held=Qt.KeyboardModifier.AltModifier) -> None:
+    """A drag with Alt (or ``held``) held throughout (QTest's mouseMove carries no
+    modifiers)."""
     from PySide6.QtCore import QEvent, QPointF
     from PySide6.QtGui import QMouseEvent
     from PySide6.QtWidgets import QApplication
 
     canvas = win.pianoroll.canvas
-    alt, left = Qt.KeyboardModifier.AltModifier, Qt.MouseButton.LeftButton
+    alt, left = held, Qt.MouseButton.LeftButton
 
     def send(kind, at, buttons):
         pos = QPointF(at)
@@ -243,6 +245,12 @@ def test_alt_moves_and_draws_off_the_grid(opened, ui):
     alt_drag(win, start, QPoint(round(vp.tick_to_x(at + 200)), start.y()))
     (new,) = [n for n in piano(win).notes if n.pitch == 50]
     assert new.start % 120 and new.duration % 120  # neither snapped
+    # Shift does the same (desktops that move windows on Alt+drag).
+    note = piano(win).notes[3]
+    grab = ui.point(win, note.start, note.pitch)
+    alt_drag(win, grab, QPoint(grab.x() + round(37 * vp.px_per_tick), grab.y()),
+             held=Qt.KeyboardModifier.ShiftModifier)
+    assert (piano(win).note_by_id(note.id).start - note.start) % 120
 
 
 def test_escape_cancels_a_drag_in_progress(opened, ui):
