@@ -324,6 +324,10 @@ class TrackList(QWidget):
         # without a selector would cascade to every header's buttons and labels.
         self.rows.setObjectName("TrackRows")
         self.scroll.setWidget(self.rows)
+        # A song without tracks says how to get one (the list was just empty).
+        self.empty_hint = QLabel("No tracks yet: add one with + above (Ctrl+T),\n"
+                                 "or let the model Compose a piece (Ctrl+Shift+N).", self.rows)
+        self.empty_hint.setStyleSheet("color: #8b929c; padding: 10px;")
         self.rows.resized.connect(self._place_headers)
         self.scroll.verticalScrollBar().valueChanged.connect(self._place_headers)
         col = QVBoxLayout(self)
@@ -350,6 +354,8 @@ class TrackList(QWidget):
                                    * ROW_H)
         # Once per song change, not per scroll step: it looks at every track.
         self._heard = set(self.document.song.audible_ids())
+        self.empty_hint.setVisible(not self.document.song.tracks and not self._preview)
+        self.empty_hint.adjustSize()
         self._place_headers()
 
     def _visible_range(self) -> range:

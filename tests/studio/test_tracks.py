@@ -185,3 +185,13 @@ def test_typing_a_name_in_the_instrument_list_finds_it(opened, qtbot):
     QTest.keyClicks(combo.view(), "Flute")
     QTest.keyClick(combo.view(), Qt.Key.Key_Return)
     assert win.document.song.track(track.id).program == 73  # GM 74, Flute
+
+
+def test_an_empty_track_list_says_how_to_get_a_track(window):
+    from engine.score import Song
+
+    window.set_song(Song(ppq=480))
+    hint = window.tracklist.empty_hint
+    assert not hint.isHidden() and "Ctrl+T" in hint.text()
+    window.actions.add_track.trigger()
+    assert hint.isHidden()
