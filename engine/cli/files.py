@@ -32,10 +32,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "convert",
         help="convert between MIDI and .partita",
         description="Convert IN to OUT, each a MIDI file (.mid/.midi/.kar) or a Partita "
-                    "project (.partita), chosen by extension; optionally set the tempo, "
-                    "meter or key from a bar on, as the studio's Ctrl+K does (notes keep "
-                    "their places; later meter changes keep their bar numbers). OUT is "
-                    "written atomically; IN is never overwritten.",
+                    "project (.partita): OUT by its extension, IN by its extension or, "
+                    "without one, by its content; optionally set the tempo, meter or key "
+                    "from a bar on, as the studio's Ctrl+K does (notes keep their places; "
+                    "later meter changes keep their bar numbers), then insert or delete "
+                    "bars (their numbers are those of the result). OUT is written "
+                    "atomically; IN is never overwritten.",
     )
     p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
     p.add_argument("output", metavar="OUT", type=Path, help="the file to write")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtCore import QEvent, QLineF, QPointF, Qt
+from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from engine.score import Note
@@ -32,6 +32,7 @@ class VelocityLane(QWidget):
         self.roll = roll
         self.vp = roll.viewport
         self.setFixedHeight(LANE_H)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc reaches a drag
         self.vp.changed.connect(self.update)
         self.changes: dict[tuple[int, int], tuple[Note, int]] | None = None
         # A relative drag (a selected stem's tip grabbed): the notes and the press's y.
@@ -139,9 +140,27 @@ class VelocityLane(QWidget):
         p.end()
 
     # -- drawing velocities ----------------------------------------------------------------------
+    def event(self, e: QEvent) -> bool:
+        # Esc during a drag cancels it (claimed before the window's Esc, Select None).
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() == Qt.Key.Key_Escape and self.changes is not None):
+            e.accept()
+            return True
+        return super().event(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() == Qt.Key.Key_Escape and self.changes is not None:
+            self.changes = None  # the release then commits nothing
+            self._relative = self._readout = None
+            self.update()
+            e.accept()
+            return
+        super().keyPressEvent(e)
+
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if e.button() != Qt.MouseButton.LeftButton:
             return
+        self.setFocus(Qt.FocusReason.MouseFocusReason)  # for Esc
         self.changes = {}
         x, y = e.position().x(), e.position().y()
         grabbed = self._selected_tip_at(x, y)

@@ -169,6 +169,14 @@ def test_dragging_a_selected_stems_tip_moves_every_selected_velocity_together(op
     moved = {a - n.velocity for a, n in zip(after, notes, strict=True)}
     assert len(moved) == 1 and 15 <= moved.pop() <= 25  # relative: all moved alike
     assert win.actions.undo.text() == "&Undo Set velocity of 3 notes"
+    # Esc before releasing: nothing changes, the selection stays.
+    steps = win.document.undo_stack.count()
+    QTest.mousePress(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, tip)
+    QTest.mouseMove(lane, tip - QPoint(0, up))
+    QTest.keyClick(lane, Qt.Key.Key_Escape)
+    QTest.mouseRelease(lane, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       tip - QPoint(0, up))
+    assert win.document.undo_stack.count() == steps and len(win.selection) == 3
 
 
 def test_ctrl_drag_copies_before_bar_1_stop_at_the_start_as_a_move_does(opened, ui):
