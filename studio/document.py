@@ -11,7 +11,7 @@ from PySide6.QtGui import QUndoStack
 
 from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Mask, Song, TimeMap, Track
 
-from .undo import EditCommand
+from .undo import EditCommand, ValueCommand
 
 if TYPE_CHECKING:
     from engine.io import ImportReport
@@ -152,11 +152,11 @@ class Document(QObject):
     def set_mask(self, mask: Mask, label: str = "Paint mask") -> bool:
         """Change the mask as one undo step (``label`` names it in the Edit menu);
         False when nothing changes."""
-        from .mask.command import MaskCommand
-
         if mask == self._mask:
             return False
-        self.undo_stack.push(MaskCommand(self, self._mask, mask, label))
+        # On the same stack as the song's edits (Ctrl+Z walks back through painting and
+        # editing in the order they happened), though it never changes the song.
+        self.undo_stack.push(ValueCommand(label, self._set_mask, self._mask, mask))
         return True
 
     def reset(self, song: Song, path: Path | None = None, modified: bool = False) -> None:

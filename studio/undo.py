@@ -37,8 +37,8 @@ class EditCommand(QUndoCommand):
 
 
 class ValueCommand(QUndoCommand):
-    """Editor state beside the song (the loop range) set as part of an undo step: ``set``
-    takes ``after`` on redo and ``before`` on undo."""
+    """Editor state beside the song (the mask, the loop range) set as an undo step:
+    ``set_value`` takes ``after`` on redo and ``before`` on undo."""
 
     def __init__(self, label: str, set_value: Callable[[Any], None], before: Any,
                  after: Any) -> None:
