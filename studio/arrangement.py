@@ -13,11 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QLineF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
-    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
@@ -31,6 +30,7 @@ from engine.score import Note, Song, TimeMap, Track
 
 from . import theme
 from .document import Document
+from .keys import EscCancelsGesture
 from .mask.overlay import paint_arrangement as paint_mask
 from .mask.tool import ArrangementMaskTool
 from .selection import Selection
@@ -70,7 +70,7 @@ def note_strokes(notes: Sequence[Note], scale: float, pen: QPen, min_px: float) 
     return picture
 
 
-class Arrangement(QWidget):
+class Arrangement(EscCancelsGesture, QWidget):
     """Clips per track per bar, aligned with the track list's rows."""
 
     barClicked = Signal(int, int)  # track id (or -1), bar
@@ -300,19 +300,11 @@ class Arrangement(QWidget):
         if self.mask_tool.stroke is not None and e.button() == Qt.MouseButton.LeftButton:
             self.mask_tool.release(e)
 
-    def event(self, e: QEvent) -> bool:
-        # Esc during a mask stroke cancels it (claimed before the window's Esc).
-        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
-                and e.key() == Qt.Key.Key_Escape and self.mask_tool.stroke is not None):
-            e.accept()
-            return True
-        return super().event(e)
+    def in_gesture(self) -> bool:  # Esc cancels a mask stroke (keys.EscCancelsGesture)
+        return self.mask_tool.stroke is not None
 
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        if e.key() == Qt.Key.Key_Escape and self.mask_tool.cancel():
-            e.accept()
-            return
-        super().keyPressEvent(e)
+    def cancel_gesture(self) -> None:
+        self.mask_tool.cancel()
 
     def _navigate(self, e: QMouseEvent, select: bool = True) -> None:
         pos = e.position()

@@ -151,3 +151,31 @@ class EditingKeys(QObject):
             e.accept()
             return True
         return False
+
+
+class EscCancelsGesture:
+    """For a view with mouse gestures (a drag, a mask stroke): Esc before the mouse is
+    released cancels the gesture, as in a DAW. The view claims Esc only while a gesture
+    runs, before the window's own Esc (Select None, clear the mask) sees it. A view names
+    its gesture in :meth:`in_gesture` and drops it in :meth:`cancel_gesture`; this class
+    comes before ``QWidget`` in its bases."""
+
+    def in_gesture(self) -> bool:
+        raise NotImplementedError
+
+    def cancel_gesture(self) -> None:
+        raise NotImplementedError
+
+    def event(self, e: QEvent) -> bool:
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() == K.Key_Escape and self.in_gesture()):
+            e.accept()
+            return True
+        return super().event(e)  # type: ignore[misc]
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() == K.Key_Escape and self.in_gesture():
+            self.cancel_gesture()
+            e.accept()
+            return
+        super().keyPressEvent(e)  # type: ignore[misc]

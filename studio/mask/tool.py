@@ -204,14 +204,11 @@ class ArrangementMaskTool:
         self.stroke.y1 = self._content_y(edge)
         self.arr.update()
 
-    def cancel(self) -> bool:
-        """Drop the stroke under way (Esc): nothing painted. False when there is none."""
-        if self.stroke is None:
-            return False
+    def cancel(self) -> None:
+        """Drop the stroke under way (Esc): nothing painted."""
         self._timer.stop()
         self.stroke = None
         self.arr.update()
-        return True
 
     def release(self, e: QMouseEvent) -> None:
         self._timer.stop()

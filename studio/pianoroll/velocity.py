@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPointF, Qt
-from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen
+from PySide6.QtCore import QLineF, QPointF, Qt
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from engine.score import Note
 
 from .. import theme
+from ..keys import EscCancelsGesture
 from .gridlines import grid_lines
 from .tools import velocity_edit
 
@@ -24,7 +25,7 @@ PAD = 6
 HIT_PX = 5
 
 
-class VelocityLane(QWidget):
+class VelocityLane(EscCancelsGesture, QWidget):
     """Stems for the active tracks' notes; selected notes only, when there is a selection."""
 
     def __init__(self, roll: PianoRoll) -> None:
@@ -140,22 +141,13 @@ class VelocityLane(QWidget):
         p.end()
 
     # -- drawing velocities ----------------------------------------------------------------------
-    def event(self, e: QEvent) -> bool:
-        # Esc during a drag cancels it (claimed before the window's Esc, Select None).
-        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
-                and e.key() == Qt.Key.Key_Escape and self.changes is not None):
-            e.accept()
-            return True
-        return super().event(e)
+    def in_gesture(self) -> bool:  # Esc cancels a drag (keys.EscCancelsGesture)
+        return self.changes is not None
 
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        if e.key() == Qt.Key.Key_Escape and self.changes is not None:
-            self.changes = None  # the release then commits nothing
-            self._relative = self._readout = None
-            self.update()
-            e.accept()
-            return
-        super().keyPressEvent(e)
+    def cancel_gesture(self) -> None:
+        self.changes = None  # the release then commits nothing
+        self._relative = self._readout = None
+        self.update()
 
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if e.button() != Qt.MouseButton.LeftButton:

@@ -11,12 +11,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QImage,
-    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
@@ -29,6 +28,7 @@ from engine.score.instruments import drum_name
 from engine.score.spelling import pitch_name
 
 from .. import theme
+from ..keys import EscCancelsGesture
 from ..mask.overlay import paint_roll as paint_mask
 from ..mask.tool import RollMaskTool
 from .gridlines import grid_lines
@@ -62,7 +62,7 @@ def box_rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRe
                                                    strict=True)]
 
 
-class NoteCanvas(QWidget):
+class NoteCanvas(EscCancelsGesture, QWidget):
     """The grid with notes; one per :class:`~studio.pianoroll.editor.PianoRoll`."""
 
     hovered = Signal(int, int)  # tick, pitch under the mouse
@@ -569,32 +569,15 @@ class NoteCanvas(QWidget):
         self.hovered.emit(-1, -1)
         super().leaveEvent(event)
 
-    # -- Esc cancels a gesture in progress ------------------------------------------------------
-    def event(self, e: QEvent) -> bool:
-        # Claimed before the window's Esc (clear the selection, then the mask) sees it.
-        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
-                and e.key() == Qt.Key.Key_Escape and self.in_gesture()):
-            e.accept()
-            return True
-        return super().event(e)
-
-    def keyPressEvent(self, e: QKeyEvent) -> None:
-        if e.key() == Qt.Key.Key_Escape and self.cancel_gesture():
-            e.accept()
-            return
-        super().keyPressEvent(e)
-
+    # -- Esc cancels a gesture in progress (keys.EscCancelsGesture) ---------------------------
     def in_gesture(self) -> bool:
         return self.drag is not None or self.mask_tool.stroke is not None
 
-    def cancel_gesture(self) -> bool:
-        """Drop the drag or mask stroke under way (Esc, as in a DAW): nothing changes."""
-        if not self.in_gesture():
-            return False
+    def cancel_gesture(self) -> None:
+        """Drop the drag or mask stroke under way: nothing changes."""
         self.drag = None
         self.mask_tool.stroke = None
         self.update()
-        return True
 
     # -- wheel: scroll and zoom -------------------------------------------------------------------
     def wheelEvent(self, e: QWheelEvent) -> None:
