@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import (
-    EditError,
     Mask,
     Region,
     Song,
@@ -883,11 +882,10 @@ class MainWindow(FileCommands, QMainWindow):
         if answer is None:
             return
         first, count = answer[0] - 1, answer[1]
-        try:
+        try:  # built from the song as it is: it applies (the macro below is closed anyway)
             edit = (insert_bars if inserting else delete_bars)(doc.song, first, count)
             shift = bar_shift(doc.song, first, count, inserting)
-            edit.apply(doc.song)
-        except (ValueError, EditError) as e:
+        except ValueError as e:
             self.statusBar().showMessage(str(e), 6000)
             return
         # The mask moves with the music in the same undo step (a Repaint after inserting
