@@ -241,10 +241,10 @@ def render_files(
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
 
-    Files are 24-bit PCM stereo. Mix and stems share one headroom gain (see
-    below), so the unmuted stems summed in a DAW give back the mix,
-    and it is the same gain whether the mix, the stems or both are written. Nothing is
-    written unless every file could be written.
+    Files are 24-bit PCM stereo. Mix and stems share one headroom gain, from the mix and
+    every stem, so the unmuted stems summed in a DAW give back the mix, and it is the
+    same gain whether the mix, the stems or both are written. Nothing is written unless
+    every file could be written.
 
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
@@ -299,8 +299,9 @@ def render_files(
         # deciding it from what happens to be written would give the stems alone another
         # gain than the stems beside a mix (summed, they would clip), and a muted track's
         # stem, not in the mix, must not clip either.
-        gain = gain_for_peak(max(peak(mixed), loudest_stem))
-        loudest = max(peak(mixed) if mix_path else 0.0, loudest_stem if stems_dir else 0.0)
+        loudest_mix = peak(mixed)
+        gain = gain_for_peak(max(loudest_mix, loudest_stem))
+        loudest = max(loudest_mix if mix_path else 0.0, loudest_stem if stems_dir else 0.0)
         mixed *= np.float32(gain)
         files: list[tuple[Path, AudioSource]] = []
         if mix_path is not None:
