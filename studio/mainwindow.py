@@ -67,8 +67,11 @@ from .pianoroll import PianoRoll, Tool
 from .pianoroll.tools import (
     delete_edit,
     duplicate_edit,
+    join_edit,
+    legato_edit,
     move_edit,
     quantize_edit,
+    split_edit,
     transpose_edit,
 )
 from .pianoroll.viewport import EMPTY_SONG_BARS, MAX_TICKS, clamped
@@ -226,7 +229,7 @@ class MainWindow(FileCommands, QMainWindow):
         m.addSeparator()
         m.addActions([a.select_all, a.select_none])
         m.addSeparator()
-        m.addAction(a.quantize)
+        m.addActions([a.quantize, a.legato, a.split_notes, a.join_notes])
         m.addAction(a.time_at_bar)
         m.addActions([a.insert_bars, a.delete_bars])
         t = m.addMenu("Transpose / Nud&ge")
@@ -349,7 +352,8 @@ class MainWindow(FileCommands, QMainWindow):
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
             "select_all": self.select_all, "select_none": self.escape,
-            "quantize": self.quantize, "time_at_bar": self.set_time_at_playhead,
+            "quantize": self.quantize, "legato": self.legato, "split_notes": self.split_notes,
+            "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
             "insert_bars": lambda: self.edit_bars(inserting=True),
             "delete_bars": lambda: self.edit_bars(inserting=False),
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
@@ -857,6 +861,49 @@ class MainWindow(FileCommands, QMainWindow):
                     " (nothing selected: the whole track)" if len(notes) == 1
                     else " (nothing selected: the whole tracks)")
                 self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
+
+    def legato(self) -> None:
+        notes = self._selected()
+        edit, changed = legato_edit(notes) if notes else (None, 0)
+        if not changed:
+            self.statusBar().showMessage(
+                "Legato: select the notes to join up (each then ends where the next starts)"
+                if not notes else "Legato: the selected notes already end where the next "
+                "starts", 5000)
+            return
+        if self.pianoroll.commit(edit):
+            self.statusBar().showMessage(edit.label, 4000)
+
+    def split_notes(self) -> None:
+        """Cut at the playhead: the selected notes, else every note of the current
+        track(s) sounding there (as a DAW's split at the cursor)."""
+        at = self.transport.position
+        selected = notes = self._selected()
+        if not selected:
+            song = self.document.song
+            notes = {tid: [n for n in song.track(tid).notes if n.start < at < n.end]
+                     for tid in self.pianoroll.active_track_ids()}
+        edit, keys = split_edit(notes, at)
+        if not keys:
+            self.statusBar().showMessage(
+                f"No note to split: none {'selected ' if selected else ''}sounds "
+                f"across the playhead ({self.lcd_position.text()})", 5000)
+            return
+        if self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+            self.statusBar().showMessage(edit.label, 4000)
+
+    def join_notes(self) -> None:
+        notes = self._selected()
+        edit, keys = join_edit(notes) if notes else (None, [])
+        if not keys:
+            self.statusBar().showMessage(
+                "Join: select notes of one pitch played one after another to make them "
+                "one note", 5000)
+            return
+        if self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+            self.statusBar().showMessage(edit.label, 4000)
 
     def step_snap(self, direction: int) -> None:
         """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's

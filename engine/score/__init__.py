@@ -15,6 +15,8 @@ from .edits import (
     SetTrackProps,
     add_notes,
     duplicate_notes,
+    join_notes,
+    legato_notes,
     move_notes,
     plural,
     quantize_notes,
@@ -25,6 +27,7 @@ from .edits import (
     set_song_props,
     set_time_from_bar,
     set_track_props,
+    split_notes,
     transpose_notes,
     update_notes,
 )
@@ -83,6 +86,8 @@ __all__ = [
     "delete_bars",
     "duplicate_notes",
     "insert_bars",
+    "join_notes",
+    "legato_notes",
     "move_notes",
     "new_note_id",
     "new_track_id",
@@ -96,6 +101,7 @@ __all__ = [
     "set_song_props",
     "set_time_from_bar",
     "set_track_props",
+    "split_notes",
     "transpose_notes",
     "update_notes",
 ]

@@ -6,12 +6,14 @@ song`` holds for every edit, ids included. Applying an edit to a song it does no
 (a note that is no longer there, a track that was deleted) raises :class:`EditError`
 instead of silently doing something else.
 
-Helpers at the bottom build common edits (move, resize, transpose, quantize, replace the
-notes inside a mask).
+Helpers at the bottom build common edits (move, resize, transpose, quantize, legato,
+split, join, replace the notes inside a mask).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol, runtime_checkable
@@ -395,6 +397,64 @@ def quantize_notes(
             end = max(end_limit, n.end)  # no further than the limit, or than it was
         out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
+
+
+def legato_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:
+    """Each note ends where the next of ``notes`` starts (a chord's notes all end at the
+    next onset after theirs): gaps close and overlaps shorten, as a DAW's legato does.
+    The last onset's notes keep their length; only the notes that change are in the edit."""
+    onsets = sorted({n.start for n in notes})
+    following = dict(itertools.pairwise(onsets))
+    before, after = [], []
+    for n in notes:
+        end = following.get(n.start)
+        if end is not None and end != n.end:
+            before.append(n)
+            after.append(Note(n.pitch, n.start, end - n.start, n.velocity, n.id))
+    return update_notes(track_id, before, after, f"Legato {plural(len(after), 'note')}")
+
+
+def split_notes(track_id: int, notes: Sequence[Note], tick: int) -> ChangeNotes:
+    """Cut every note that sounds across ``tick`` in two there: the first part keeps the
+    note's id, the second is a new note with its pitch and velocity."""
+    crossing = [n for n in notes if n.start < tick < n.end]
+    heads = [Note(n.pitch, n.start, tick - n.start, n.velocity, n.id) for n in crossing]
+    tails = [Note(n.pitch, tick, n.end - tick, n.velocity) for n in crossing]
+    return ChangeNotes(track_id, tuple(crossing), (*heads, *tails),
+                       f"Split {plural(len(crossing), 'note')}")
+
+
+def join_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:
+    """Join repeated notes: each run of ``notes`` of one pitch, with no other of ``notes``
+    starting between them, becomes one note from the first start to the last end, with
+    the first one's velocity and id. A melody C–D–C keeps its two Cs apart."""
+    ordered = sorted(notes, key=lambda n: (n.start, n.pitch))
+    onsets = [n.start for n in ordered]
+    removed: list[Note] = []
+    added: list[Note] = []
+    for pitch in sorted({n.pitch for n in ordered}):
+        same = [n for n in ordered if n.pitch == pitch]
+        run = [same[0]]
+        for n in [*same[1:], None]:
+            if n is not None and not _other_onset_between(onsets, ordered, run[-1], n):
+                run.append(n)
+                continue
+            if len(run) > 1:
+                first = run[0]
+                end = max(m.end for m in run)
+                removed += run
+                added.append(Note(pitch, first.start, end - first.start, first.velocity,
+                                  first.id))
+            if n is not None:
+                run = [n]
+    return ChangeNotes(track_id, tuple(removed), tuple(added),
+                       f"Join {plural(len(removed), 'note')} into {len(added)}")
+
+
+def _other_onset_between(onsets: list[int], ordered: list[Note], a: Note, b: Note) -> bool:
+    """Whether a note of another pitch starts after ``a`` and before ``b``."""
+    lo, hi = bisect.bisect_right(onsets, a.start), bisect.bisect_left(onsets, b.start)
+    return any(ordered[i].pitch != a.pitch for i in range(lo, hi))
 
 
 def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> ChangeNotes:

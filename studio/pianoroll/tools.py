@@ -16,12 +16,15 @@ from engine.score import (
     EditGroup,
     Note,
     duplicate_notes,
+    join_notes,
+    legato_notes,
     move_notes,
     plural,
     quantize_notes,
     remove_notes,
     resize_note_starts,
     resize_notes,
+    split_notes,
     transpose_notes,
     update_notes,
 )
@@ -152,6 +155,31 @@ def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None 
             edits.append(update_notes(tid, [a for a, _ in pairs], [b for _, b in pairs],
                                       f"Quantize {plural(len(pairs), 'note')}"))
     return _group(edits, f"Quantize {plural(moved, 'note')}")
+
+
+def legato_edit(notes: Selected) -> tuple[Edit, int]:
+    """Each track's selected notes end where its next selected onset starts; returns the
+    edit and how many notes changed (0: nothing to do, no undo step)."""
+    edits = [e for tid, v in notes.items() if v and (e := legato_notes(tid, v)).added]
+    changed = sum(len(e.added) for e in edits)
+    return _group(edits, f"Legato {plural(changed, 'note')}"), changed
+
+
+def split_edit(notes: Selected, tick: int) -> tuple[Edit, list[tuple[int, int]]]:
+    """Cut the notes sounding across ``tick`` in two; returns the edit and both halves'
+    keys (empty: no note crosses ``tick``)."""
+    edits = [e for tid, v in notes.items() if v and (e := split_notes(tid, v, tick)).added]
+    keys = [(e.track_id, n.id) for e in edits for n in e.added]
+    return _group(edits, f"Split {plural(len(keys) // 2, 'note')}"), keys
+
+
+def join_edit(notes: Selected) -> tuple[Edit, list[tuple[int, int]]]:
+    """Join each run of repeated selected notes into one; returns the edit and the joined
+    notes' keys (empty: nothing to join)."""
+    edits = [e for tid, v in notes.items() if v and (e := join_notes(tid, v)).added]
+    keys = [(e.track_id, n.id) for e in edits for n in e.added]
+    removed = sum(len(e.removed) for e in edits)
+    return _group(edits, f"Join {plural(removed, 'note')} into {len(keys)}"), keys
 
 
 def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:

@@ -343,3 +343,54 @@ def test_transposing_with_pitched_tracks_leaves_the_drums_alone(focused):
     press(win, K.Key_Up)
     assert [n.pitch for n in win.document.song.tracks[2].notes] == [
         n.pitch + 1 for n in drums.notes]
+
+
+def test_legato_split_and_join_keys_edit_the_selection_as_one_undo_step(focused):
+    win = focused
+    track = piano(win)
+    first = track.notes[0]
+    total = len(track.notes)
+    select_first(win, 1)
+    win.transport.seek(first.start + first.duration // 2)
+    press(win, K.Key_S)  # split at the playhead
+    assert len(piano(win).notes) == total + 1
+    assert win.actions.undo.text() == "&Undo Split 1 note"
+    halves = sorted(piano(win).note_by_id(i).start for _, i in win.selection.notes)
+    assert halves == [first.start, first.start + first.duration // 2]
+    press(win, K.Key_J)  # join them again
+    joined = [n for n in piano(win).notes if n.pitch == first.pitch and n.start == first.start]
+    assert (len(piano(win).notes), joined[0].end) == (total, first.end)
+    press(win, K.Key_Z, M.ControlModifier)
+    press(win, K.Key_Z, M.ControlModifier)
+    assert piano(win).notes == track.notes
+    win.selection.set_notes((track.id, n.id) for n in track.notes)
+    press(win, K.Key_L, M.ControlModifier)  # legato
+    onsets = sorted({n.start for n in track.notes})
+    after = piano(win)
+    for n in after.notes:
+        later = [t for t in onsets if t > n.start]
+        if later:
+            assert n.end == later[0]
+    win.selection.clear_notes()
+    press(win, K.Key_L, M.ControlModifier)
+    assert "select the notes" in win.statusBar().currentMessage()
+    press(win, K.Key_J)
+    assert "Join: select notes" in win.statusBar().currentMessage()
+
+
+def test_split_with_nothing_selected_cuts_the_current_tracks_notes_at_the_playhead(focused):
+    win = focused
+    track = piano(win)
+    assert win.pianoroll.active_track_ids() == [track.id]
+    note = max(track.notes, key=lambda n: n.duration)
+    at = note.start + note.duration // 2
+    crossing = [n for n in track.notes if n.start < at < n.end]
+    win.selection.clear_notes()
+    win.transport.seek(at)
+    press(win, K.Key_S)
+    assert len(piano(win).notes) == len(track.notes) + len(crossing)
+    assert win.statusBar().currentMessage() == f"Split {len(crossing)} note" + (
+        "s" if len(crossing) > 1 else "")
+    win.transport.seek(piano(win).notes[-1].end + 10_000)
+    press(win, K.Key_S)
+    assert win.statusBar().currentMessage().startswith("No note to split")

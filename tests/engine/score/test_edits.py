@@ -279,3 +279,57 @@ def test_a_new_meter_keeps_a_set_length_in_whole_bars():
     tail = replace(full, length=10 * 1440)
     longer = set_time_from_bar(tail, 0, meter=(4, 4)).apply(tail)
     assert TimeMap.of(longer).whole_bars(longer.end) == 10
+
+
+def _applied(song, edit):
+    after = edit.apply(song)
+    assert edit.inverse().apply(after) == song  # one undo step gives the song back
+    return after
+
+
+def test_legato_closes_gaps_and_overlaps_and_keeps_chords_together():
+    from engine.score import legato_notes
+
+    a, b, c = Note(60, 0, 240), Note(64, 0, 100), Note(62, 480, 960)  # chord, then a note
+    d = Note(65, 960, 480)  # the last onset: unchanged
+    song = Song((Track("T", notes=(a, b, c, d)),))
+    tid = song.tracks[0].id
+    edit = legato_notes(tid, [a, b, c, d])
+    after = _applied(song, edit)
+    assert sorted((n.start, n.end) for n in after.tracks[0].notes) == [
+        (0, 480), (0, 480), (480, 960), (960, 1440)]  # c overlapped d: shortened
+    assert edit.label == "Legato 3 notes"
+    assert not legato_notes(tid, after.tracks[0].notes).added  # already legato: no step
+
+
+def test_split_cuts_only_the_notes_across_the_tick():
+    from engine.score import split_notes
+
+    a, b, c = Note(60, 0, 960, 70), Note(64, 480, 480), Note(67, 0, 480)
+    song = Song((Track("T", notes=(a, b, c)),))
+    tid = song.tracks[0].id
+    edit = split_notes(tid, [a, b, c], 480)  # b starts there, c ends there: not cut
+    after = _applied(song, edit)
+    parts = sorted((n.pitch, n.start, n.end, n.velocity) for n in after.tracks[0].notes)
+    assert parts == [(60, 0, 480, 70), (60, 480, 960, 70), (64, 480, 960, 96),
+                     (67, 0, 480, 96)]
+    assert after.tracks[0].note_by_id(a.id).end == 480  # the first part keeps the id
+    assert edit.label == "Split 1 note"
+
+
+def test_join_merges_repeated_notes_but_not_across_another_note():
+    from engine.score import join_notes
+
+    c1, c2 = Note(60, 0, 200, 80), Note(60, 240, 240, 50)  # repeated C: joined
+    d = Note(62, 480, 240)
+    c3 = Note(60, 720, 240)  # after the D: stays apart
+    e1, e2 = Note(64, 0, 240), Note(64, 240, 240)  # a chord tone repeated with the C
+    song = Song((Track("T", notes=(c1, c2, d, c3, e1, e2)),))
+    tid = song.tracks[0].id
+    edit = join_notes(tid, [c1, c2, d, c3, e1, e2])
+    after = _applied(song, edit)
+    assert sorted((n.pitch, n.start, n.end, n.velocity) for n in after.tracks[0].notes) == [
+        (60, 0, 480, 80), (60, 720, 960, 96), (62, 480, 720, 96), (64, 0, 480, 96)]
+    assert after.tracks[0].note_by_id(c1.id).end == 480
+    assert edit.label == "Join 4 notes into 2"
+    assert not join_notes(tid, [c1, d]).added
