@@ -227,7 +227,7 @@ class MainWindow(FileCommands, QMainWindow):
         m.addSeparator()
         m.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
         m.addSeparator()
-        m.addActions([a.select_all, a.select_none])
+        m.addActions([a.select_all, a.select_all_tracks, a.select_none])
         m.addSeparator()
         m.addActions([a.quantize, a.legato, a.split_notes, a.join_notes])
         m.addAction(a.time_at_bar)
@@ -351,7 +351,8 @@ class MainWindow(FileCommands, QMainWindow):
             "redo": lambda: self._undo_step(doc.undo_stack.redo),
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
-            "select_all": self.select_all, "select_none": self.escape,
+            "select_all": self.select_all, "select_all_tracks": self.select_all_tracks,
+            "select_none": self.escape,
             "quantize": self.quantize, "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
             "insert_bars": lambda: self.edit_bars(inserting=True),
@@ -832,6 +833,18 @@ class MainWindow(FileCommands, QMainWindow):
         song = self.document.song
         self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
                                  for n in song.track(tid).notes)
+
+    def select_all_tracks(self) -> None:
+        """Every track editable in the piano roll, all notes selected: then ↑ ↓, nudges,
+        Quantize or Delete act on the whole song (as Ctrl+A in a DAW's arrangement)."""
+        song = self.document.song
+        if not song.tracks:
+            return
+        self.selection.set_tracks(t.id for t in song.tracks)
+        self.select_all()
+        self.statusBar().showMessage(
+            f"Selected {plural(len(self.selection), 'note')} on "
+            f"{plural(len(song.tracks), 'track')} (click a track to edit it alone)", 5000)
 
     def _selected_or_all(self) -> dict:
         notes = self._selected()

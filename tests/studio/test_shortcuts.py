@@ -394,3 +394,17 @@ def test_split_with_nothing_selected_cuts_the_current_tracks_notes_at_the_playhe
     win.transport.seek(piano(win).notes[-1].end + 10_000)
     press(win, K.Key_S)
     assert win.statusBar().currentMessage().startswith("No note to split")
+
+
+def test_select_all_tracks_edits_the_whole_song(focused):
+    win = focused
+    song = win.document.song
+    press(win, K.Key_A, M.ControlModifier | M.ShiftModifier)
+    assert win.pianoroll.active_track_ids() == [t.id for t in song.tracks]
+    assert len(win.selection) == sum(len(t.notes) for t in song.tracks)
+    assert win.statusBar().currentMessage().startswith(
+        f"Selected {len(win.selection)} notes on 3 tracks")
+    press(win, K.Key_Up)  # pitched tracks move, the kit stays (each key another drum)
+    after = win.document.song
+    assert [n.pitch for n in after.tracks[0].notes] == [n.pitch + 1 for n in song.tracks[0].notes]
+    assert after.tracks[2].notes == song.tracks[2].notes
