@@ -15,7 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-DEMO = Path(__file__).resolve().parents[1] / "assets" / "demo" / "demo.mid"
+from engine.resources import shipped
+
+DEMO = shipped("assets", "demo", "demo.mid")
 
 
 def _wait(app, until, timeout: float) -> bool:

@@ -24,10 +24,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine.resources import CHECKOUT
+
 from .common import CliError, model_folder
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO.parent / "shared" / "data" / "jsb" / "jsb16th_train_valid.json"
+# From a source checkout: its docs/ and the JSB data beside it; an installed wheel has
+# neither (give --data and --docs).
+DEFAULT_DATA = (CHECKOUT.parent / "shared" / "data" / "jsb" / "jsb16th_train_valid.json"
+                if CHECKOUT is not None else None)
+DEFAULT_DOCS = CHECKOUT / "docs" if CHECKOUT is not None else None
 # Variants whose summed task times are within this fraction of the fastest count as equally
 # fast: the same variant's total moves by about this much between full runs here.
 SPEED_TIE = 0.10
@@ -81,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "--quick: fp32,int8,int4; fp32, the reference, is always measured)")
     p.add_argument("--chorales", type=int, metavar="N",
                    help="valid chorales scored for the NLL (default: quick 3, else all)")
-    p.add_argument("--docs", type=Path, default=REPO / "docs", metavar="DIR",
+    p.add_argument("--docs", type=Path, default=DEFAULT_DOCS, metavar="DIR",
                    help="where the full run writes performance.md (default: %(default)s)")
     p.add_argument("--no-docs", action="store_true", help="do not write the report")
     p.set_defaults(func=run_bench)
@@ -154,7 +159,10 @@ def run_bench(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2))
     else:
         _print_summary(report)
-    if not args.quick and not args.no_docs:
+    if not args.quick and not args.no_docs and args.docs is None:
+        print("partita: note: report not written: give --docs DIR (no source checkout's "
+              "docs/ here)", file=sys.stderr)
+    elif not args.quick and not args.no_docs:
         from engine.cli.bench_report import write_report
 
         path = write_report(report, args.docs)

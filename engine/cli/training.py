@@ -13,6 +13,8 @@ import json
 import sys
 from pathlib import Path
 
+from engine.resources import shipped
+
 from .common import CliError, model_folder
 
 
@@ -72,7 +74,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run_eval)
 
 
-FINE_TUNE_CONFIG = Path(__file__).resolve().parents[2] / "configs" / "partita-base-finetune.yaml"
+FINE_TUNE_CONFIG = shipped("configs", "partita-base-finetune.yaml")
 
 
 def run_train(args: argparse.Namespace) -> int:

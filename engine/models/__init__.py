@@ -9,4 +9,6 @@ evaluation. Public entry points:
 Importing this package does not import torch; the modules that need it do.
 """
 
-DEFAULT_MODEL = "partita-base"  # the shipped general model: first among the built-in ones
+from engine.plugins.api import DEFAULT_MODEL  # first among the built-in ones
+
+__all__ = ["DEFAULT_MODEL"]

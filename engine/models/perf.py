@@ -24,9 +24,10 @@ import torch
 from engine.models import vocab
 from engine.models.network import NetworkConfig, flops_per_cell
 from engine.plugins.api import CancelToken, GenerateOptions
+from engine.resources import shipped
 from engine.score import Song, TimeMap
 
-DEMO_SONG = Path(__file__).resolve().parents[2] / "assets" / "demo" / "demo.mid"
+DEMO_SONG = shipped("assets", "demo", "demo.mid")
 VOICE_ROLE = 6  # engine.score.instruments.ROLES.index("voice")
 
 # What each figure is measured on, by variant: precision and the runtime that runs it.

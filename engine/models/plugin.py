@@ -24,9 +24,10 @@ from engine.models.grid_plugin import GridModelPlugin
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
 from engine.plugins.api import TASKS, ModelInfo, ModelPlugin
 from engine.plugins.errors import PluginError
+from engine.resources import shipped
 from engine.score.instruments import ROLE_IDS
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets" / "models"
+ASSETS = shipped("assets", "models")
 
 
 def builtin_models() -> list[ModelPlugin]:

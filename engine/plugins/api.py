@@ -22,6 +22,8 @@ from engine.score import Mask, Note, Song
 from engine.score.spelling import key_name
 
 API_VERSION = 1
+# The model used when the user has picked none: the shipped general model (built in).
+DEFAULT_MODEL = "partita-base"
 
 TASKS = ("repaint", "regenerate", "continue", "harmonize", "compose")
 PRECISIONS = ("fp32", "int8", "int4")

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
 
+from engine.resources import CHECKOUT
+
 from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo, ModelPlugin
 from .entry import DISABLED, Entry
 from .errors import PluginError, failure
@@ -58,8 +60,8 @@ def user_models_dir() -> Path:
 
 def repo_plugins_dir() -> Path | None:
     """The source checkout's ``plugins/`` folder, when running from one."""
-    folder = Path(__file__).resolve().parents[2] / "plugins"
-    return folder if folder.is_dir() else None
+    folder = CHECKOUT / "plugins" if CHECKOUT is not None else None
+    return folder if folder is not None and folder.is_dir() else None
 
 
 # -- checking plugin objects ---------------------------------------------------------------

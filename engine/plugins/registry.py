@@ -19,7 +19,8 @@ with the last error as reason, until :meth:`Registry.enable` or :meth:`Registry.
 Default model (:meth:`Registry.default`), first usable one that supports the task:
 the ``preferred`` argument, then :attr:`Registry.preferred` (the studio sets it from the
 user's settings), then ``$PARTITA_MODEL``, then the built-in models in the order they are
-declared, then any other model by name.
+declared, then a model named :data:`~engine.plugins.api.DEFAULT_MODEL` (the general
+model installed as a pack), then any other model by name.
 
 The registry is thread-safe: worker threads report failures while the GUI lists models.
 """
@@ -33,7 +34,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from .api import ModelPlugin
+from .api import DEFAULT_MODEL, ModelPlugin
 from .discovery import (
     _disabled,
     check_loads,
@@ -245,7 +246,9 @@ class Registry:
         builtin = [e for e in usable if e.origin == "builtin"]
         if builtin:
             return builtin[0]
-        return min(usable, key=lambda e: e.name)
+        # No built-in model (a build without the shipped weights, or the user's own
+        # copy of it installed as a pack): the general model by name, else the first.
+        return by_name.get(DEFAULT_MODEL) or min(usable, key=lambda e: e.name)
 
     # -- run-time health -------------------------------------------------------------------------
     def record_failure(self, name: str, reason: str) -> Entry | None:
