@@ -300,7 +300,7 @@ class CoComposer(QObject):
         if name:
             entry = self.catalog.usable(name)
             if entry is None:
-                raise PlanError(f"{name} is not available (see Models ▸ Model Manager): "
+                raise PlanError(f"{name} is not available (see Generate ▸ Model Manager): "
                                 "choose another model in the Generate panel")
             tasks = entry.info.tasks if entry.info else ()
             if task not in tasks:
@@ -311,7 +311,7 @@ class CoComposer(QObject):
             default = self.catalog.default_name(task)
             entry = self.catalog.usable(default) if default else None
         if entry is None or entry.plugin is None:
-            raise PlanError(f"no usable model can {task}: see Models ▸ Model Manager")
+            raise PlanError(f"no usable model can {task}: see Generate ▸ Model Manager")
         return entry.plugin
 
     def submit(self, plan: Plan) -> list[Job]:

@@ -77,7 +77,9 @@ class Settings:
         return decode_path(str(self._s.value("files/last_dir", str(Path.home()))))
 
     def set_last_dir(self, path: str | Path) -> None:
-        self._s.setValue("files/last_dir", encode_path(path))
+        # Absolute: a file opened as "demo.mid" from a terminal gave ".", which a later
+        # start from the desktop's launcher read as another folder.
+        self._s.setValue("files/last_dir", encode_path(Path(path).absolute()))
 
     # -- editing --------------------------------------------------------------------------------
     def snap(self) -> str:

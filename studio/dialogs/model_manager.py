@@ -1,4 +1,4 @@
-"""Models ▸ Model Manager: every model and plugin the engine found, installing packs, the default.
+"""Generate ▸ Model Manager: every model and plugin the engine found, installing packs, the default.
 
 Lists the registry's entries (name, version, kind, where it came from, status — with the
 reason a model is disabled), installs a data-only model pack from a folder through
