@@ -65,11 +65,13 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         raise CliError(f"{path}: cannot write in {path.parent} (read-only, or no permission)")
 
 
-def load_with_studio(path: Path):
+def load_with_studio(path: Path, *, rewriting: bool = False):
     """The song at ``path`` and, for a ``.partita`` project, the studio state it holds
     (view, snap, loop...: ``{}`` for MIDI), so a command that writes a project back
-    keeps it."""
-    from engine.io import content_kind, load_project, load_song
+    keeps it. ``rewriting``: the command writes the song out, so a MIDI file's events
+    the song cannot hold (lyrics, sysex …) are named on stderr, as every command that
+    writes a song says them."""
+    from engine.io import content_kind, load_project, read_midi_with_report
 
     if content_kind(path) == "project":
         project = load_project(path)
@@ -81,7 +83,15 @@ def load_with_studio(path: Path):
             # --add`) never issues one of them again.
             takes_from_json(project.studio["takes"], project.song)
         return project.song, project.studio
-    return load_song(path), {}
+    if content_kind(path) is None:
+        from engine.io import load_song
+
+        return load_song(path), {}  # raises, naming the file and what it is not
+    song, report = read_midi_with_report(path)
+    if rewriting and report:
+        print(f"partita: note: {path.name}: not kept (Partita holds no such events): "
+              f"{report.summary()}", file=sys.stderr)
+    return song, {}
 
 
 def restore_takes(studio: dict, song, path: Path):

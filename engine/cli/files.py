@@ -211,18 +211,11 @@ def _changes_text(changes: list[tuple[str, str]]) -> str:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from engine.io import content_kind, file_kind, save_song
+    from engine.io import file_kind, save_song
 
     src, dst = args.input, args.output
     check_song_output(dst, [src])
-    song, studio = _load(src, with_studio=True)
-    if content_kind(src) == "midi":  # what the file holds that the song does not keep: said
-        from engine.io import read_midi_with_report
-
-        report = _read(src, read_midi_with_report)[1]
-        if report:
-            print(f"partita: note: {src.name}: not kept (Partita holds no such events): "
-                  f"{report.summary()}", file=sys.stderr)
+    song, studio = _read(src, lambda path: load_with_studio(path, rewriting=True))
     song = _with_bars(_with_time(song, args), args)
     try:
         warnings = save_song(song, dst, studio=studio or None)

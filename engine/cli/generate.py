@@ -440,7 +440,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
     from engine import tasks
 
     options = _checked(args, [args.song])
-    song, studio = load_with_studio(args.song)
+    song, studio = load_with_studio(args.song, rewriting=True)
     task = args.task
     if task == "regenerate":
         tid = _track_id(song, args.track, args.song)

@@ -84,7 +84,7 @@ def run_tracks(args: argparse.Namespace) -> int:
             raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
                            "--move, --volume, --pan, --mute, --solo, --transpose, --quantize …)")
         check_song_output(args.output, [args.song])
-    song, studio = load_with_studio(args.song)
+    song, studio = load_with_studio(args.song, rewriting=bool(args.ops))
     if not args.ops:
         rows = track_rows(song)
         print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json

@@ -12,7 +12,9 @@ The rules (docs/file-format.md has the full list, with what is dropped and why):
 - The program in force at a track's first note is ``Track.program`` (its own program
   changes first, else the channel's from another MIDI track); later program changes go to
   ``Track.program_changes``. CC, pitch bend and aftertouch go to ``Track.controls``;
-  the CC7/CC10 in force at the first note also set ``Track.volume``/``pan``.
+  the CC7/CC10 in force at the first note also set ``Track.volume``/``pan``. A channel's
+  controllers and later program changes sent from MIDI tracks without notes on it (a
+  set-up track) go to every track that plays on that channel.
 - Tempo, time- and key-signature events from any track form the song's maps (the last
   one wins where several share a tick); markers are kept; the first track's name is the
   title. No set_tempo means 120 BPM, no time signature 4/4.
@@ -76,12 +78,27 @@ class ImportReport:
 def import_report(smf: Smf) -> ImportReport:
     """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops."""
     counts = dict.fromkeys(DROPPED_METAS.values(), 0)
-    counts["sysex"] = 0
+    counts.update({"sysex": 0, "controllers of channels without notes": 0,
+                   "MIDI port": 0, "SMPTE offset": 0, "pattern tempos (type 2 file)": 0})
+    played = {status & 0x0F for trk in smf.tracks for _, status, _, velocity in trk.events
+              if 0x90 <= status < 0xA0 and velocity}
+    tempo_tracks = 0
     for trk in smf.tracks:
         for _tick, mtype, _payload in trk.metas:
             if mtype in DROPPED_METAS:
                 counts[DROPPED_METAS[mtype]] += 1
+            elif mtype == 0x21:
+                counts["MIDI port"] += 1
+            elif mtype == 0x54:
+                counts["SMPTE offset"] += 1
         counts["sysex"] += trk.sysex_count
+        # Program changes and controllers sent to a channel no track plays on.
+        counts["controllers of channels without notes"] += sum(
+            1 for _, status, _, _ in trk.events
+            if status >= 0xA0 and status & 0x0F not in played)
+        tempo_tracks += any(mtype == 0x51 for _, mtype, _ in trk.metas)
+    if smf.format == 2 and tempo_tracks > 1:  # patterns with tempos of their own: one map
+        counts["pattern tempos (type 2 file)"] = tempo_tracks
     return ImportReport(tuple((kind, n) for kind, n in counts.items() if n))
 
 
@@ -160,12 +177,13 @@ def song_from_smf(smf: Smf) -> Song:
 
     splits = [_split_track(trk) for trk in smf.tracks]
     state = _ChannelState(splits)
+    setup = _setup_events(splits)
     tracks: list[Track] = []
     for index, split in enumerate(splits):
         channels = sorted(split.notes)
         for channel in channels:
             colour = TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
-            tracks.append(_make_track(split, channel, state, index, colour,
+            tracks.append(_make_track(split, channel, state, setup, index, colour,
                                       names[index], len(channels)))
 
     note_end = max((t.end for t in tracks), default=0)
@@ -242,6 +260,30 @@ def _split_track(trk: SmfTrack) -> _Split:
     return _Split(notes, controls, programs)
 
 
+@dataclass(slots=True)
+class _Setup:
+    """A channel's controllers and program changes sent from MIDI tracks that play no
+    notes on it (a General MIDI file's set-up track: bank, pedal, reverb, bends)."""
+
+    controls: list[ControlEvent]
+    programs: list[tuple[int, int]]
+
+
+def _setup_events(splits: list[_Split]) -> dict[int, _Setup]:
+    out: dict[int, _Setup] = {}
+    for split in splits:
+        for channel in set(split.controls) | set(split.programs):
+            if channel in split.notes:
+                continue
+            events = out.setdefault(channel, _Setup([], []))
+            events.controls += split.controls.get(channel, [])
+            events.programs += split.programs.get(channel, [])
+    for events in out.values():  # stable: file order where several share a tick
+        events.controls.sort(key=lambda c: c.tick)
+        events.programs.sort(key=lambda p: p[0])
+    return out
+
+
 class _ChannelState:
     """Program and CC7/CC10 events per channel across all MIDI tracks.
 
@@ -280,6 +322,7 @@ def _make_track(
     split: _Split,
     channel: int,
     state: _ChannelState,
+    setup: dict[int, _Setup],
     index: int,
     colour: str,
     midi_name: str,
@@ -291,14 +334,19 @@ def _make_track(
     # The program sounding at the first note: this track's own last change up to then,
     # else the channel's from another track, else 0 (the GM default).
     initial = [p for p in programs if p[0] <= first]
-    later = [ProgramChange(t, p) for t, p in programs if t > first]
+    channel_setup = setup.get(channel, _Setup([], []))
+    later = sorted((ProgramChange(t, p) for t, p in [*programs, *channel_setup.programs]
+                    if t > first), key=lambda c: c.tick)
     if initial:
         program = initial[-1][1]
     else:
         shared = state.at(channel, -1, first, index)
         program = shared[1] if shared else 0
 
-    controls = list(split.controls.get(channel, []))
+    # The channel's set-up events sound with this track's notes: they become its own
+    # (the pedal, bank and reverb of a separate set-up track were lost).
+    controls = sorted([*split.controls.get(channel, []), *channel_setup.controls],
+                      key=lambda c: c.tick)
     volume, pan = 1.0, 0.0
     for number in (CC_VOLUME, CC_PAN):
         own = [c for c in controls if c.kind == "control_change" and c.number == number

@@ -85,8 +85,8 @@ def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str,
     what = (f"“{name}” has {dropped} that Partita does not keep; saving over it removes "
             "them." if dropped else
             f"“{name}” is the MIDI file you opened. Saving over it replaces it with "
-            "Partita's MIDI version of the song (its channel layout, controller-only "
-            "channels and note-off velocities are not kept).")
+            "Partita's MIDI version of the song (its channel layout and note-off "
+            "velocities are not kept).")
     info = "Save as a .partita project to keep the original file as it is."
     if losing:
         info += "\n\nA MIDI file would also lose:\n" + "\n".join(f"• {x}" for x in losing)

@@ -235,6 +235,12 @@ def test_convert_says_what_a_midi_file_holds_that_the_song_does_not_keep(tmp_pat
     err = capsys.readouterr().err
     assert "gs.mid: not kept (Partita holds no such events):" in err
     assert "sysex (1)" in err and "text (1)" in err
+    # Every command that writes the song says it (repaint and tracks were silent), once;
+    # one that only reads it does not.
+    assert main(["tracks", str(src), "-o", str(tmp_path / "t.mid"), "--rename", "1=Lead"]) == 0
+    assert capsys.readouterr().err.count("gs.mid: not kept") == 1
+    assert main(["tracks", str(src)]) == 0
+    assert "not kept" not in capsys.readouterr().err
 
 
 def test_convert_inserts_and_deletes_bars(midi, tmp_path, capsys):

@@ -168,3 +168,24 @@ def test_read_midi_names_the_file_in_errors(tmp_path):
     path.write_bytes(b"PK\x03\x04 a zip file")
     with pytest.raises(Exception, match=r"^song\.mid: not a MIDI file \(starts with b'PK"):
         read_midi(path)
+
+
+def test_a_set_up_tracks_controllers_go_to_the_track_that_plays_the_channel():
+    # A GM file's set-up track: bank, pedal, reverb and bends for the channel the next
+    # track plays; they were dropped (the piano lost its pedal).
+    setup = [Meta("track_name", name="Setup"),
+             Msg("control_change", control=0, value=8), Msg("program_change", program=4),
+             Msg("control_change", control=91, value=80),
+             Msg("control_change", control=64, value=127),
+             Msg("pitchwheel", pitch=512, time=100),
+             Msg("control_change", control=64, value=0, time=1800),
+             Msg("program_change", program=5, time=100)]  # after the first note: a change
+    ep = [Meta("track_name", name="EP"), on(60, 0), off(60, 1900)]
+    song = midi_from_bytes(midi_bytes([setup, ep]))
+    (track,) = song.tracks
+    assert track.name == "EP" and track.program == 4
+    assert track.program_changes == (ProgramChange(2000, 5),)
+    assert [(c.tick, c.kind, c.number, c.value) for c in track.controls] == [
+        (0, "control_change", 0, 8), (0, "control_change", 91, 80),
+        (0, "control_change", 64, 127), (100, "pitchwheel", 0, 512),
+        (1900, "control_change", 64, 0)]

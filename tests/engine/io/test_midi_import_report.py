@@ -33,3 +33,27 @@ def test_a_file_with_only_music_reports_nothing(tmp_path):
     write(path, mido.MetaMessage("track_name", name="Piano"), mido.MetaMessage("set_tempo"))
     _, report = read_midi_with_report(path)
     assert report == ImportReport() and not report and report.summary() == ""
+
+
+def test_counts_controllers_sent_to_channels_no_track_plays_port_and_smpte_offset(tmp_path):
+    path = tmp_path / "gm.mid"
+    write(path, mido.MetaMessage("midi_port", port=1),
+          mido.MetaMessage("smpte_offset", hours=0, minutes=0, seconds=3),
+          mido.Message("program_change", program=48, channel=5),  # channel 6: no notes
+          mido.Message("control_change", control=7, value=100, channel=5),
+          mido.Message("control_change", control=7, value=90, channel=0))  # played: kept
+    _, report = read_midi_with_report(path)
+    assert report.summary() == ("controllers of channels without notes (2), MIDI port (1), "
+                                "SMPTE offset (1)")
+
+
+def test_type_2_patterns_with_tempos_of_their_own_are_reported(tmp_path):
+    mf = mido.MidiFile(type=2, ticks_per_beat=480)
+    for bpm in (120, 240):
+        mf.tracks.append(mido.MidiTrack([
+            mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm)),
+            mido.Message("note_on", note=60, velocity=90),
+            mido.Message("note_off", note=60, time=480)]))
+    mf.save(tmp_path / "patterns.mid")
+    _, report = read_midi_with_report(tmp_path / "patterns.mid")
+    assert report.summary() == "pattern tempos (type 2 file) (2)"
