@@ -67,11 +67,12 @@ def program_at(track: Track, tick: int) -> int:
     return program
 
 
-def _pedal_intervals(track: Track) -> list[tuple[int, int]]:
+def _pedal_intervals(track: Track, until: int | None = None) -> list[tuple[int, int]]:
     """Ticks ``[down, up)`` where the sustain pedal is held.
 
-    A pedal still down at the end is released with the track's last note, so a file that
-    forgets the pedal-up does not ring forever.
+    A pedal still down at the end is released at ``until`` (the song's end; default the
+    track's last note-off), so a file that forgets the pedal-up does not ring forever —
+    but its last chord rings to the end of the song, as a GM synth would play it.
     """
     intervals: list[tuple[int, int]] = []
     down: int | None = None
@@ -86,12 +87,13 @@ def _pedal_intervals(track: Track) -> list[tuple[int, int]]:
             intervals.append((down, c.tick))
             down = None
     if down is not None:
-        intervals.append((down, max(down, track.end)))
+        intervals.append((down, max(down, track.end if until is None else until)))
     return intervals
 
 
-def sustained_ends(track: Track) -> list[int]:
-    """Each note's end tick (in ``track.notes`` order) after the sustain pedal.
+def sustained_ends(track: Track, until: int | None = None) -> list[int]:
+    """Each note's end tick (in ``track.notes`` order) after the sustain pedal; a pedal
+    never lifted holds to ``until`` (the song's end; default the track's last note-off).
 
     A note released while the pedal is down rings until the pedal comes up, or until the
     same key is struck again, as on a piano. Drum tracks ignore the pedal.
@@ -101,7 +103,7 @@ def sustained_ends(track: Track) -> list[int]:
     the note ends), which is how a pianist clears the old chord for the next.
     """
     ends = [n.end for n in track.notes]
-    intervals = [] if track.is_drum else _pedal_intervals(track)
+    intervals = [] if track.is_drum else _pedal_intervals(track, until)
     if not intervals:
         return ends
     downs = [d for d, _ in intervals]
@@ -123,7 +125,8 @@ def note_spans(song: Song, track: Track, sample_rate: int) -> list[NoteSpan]:
     notes = [n for n in track.notes if n.velocity > 0]
     if not notes:
         return []
-    ends = [e for n, e in zip(track.notes, sustained_ends(track), strict=True) if n.velocity > 0]
+    ends = [e for n, e in zip(track.notes, sustained_ends(track, song.end), strict=True)
+            if n.velocity > 0]
     _, to_frames = frames_of(song, sample_rate)
     ons = to_frames([n.start for n in notes])
     offs = to_frames(ends)
@@ -169,6 +172,6 @@ def song_frames(song: Song, sample_rate: int) -> int:
     end = song.end
     for t in song.tracks:
         if t.notes:
-            end = max(end, max(sustained_ends(t)))
+            end = max(end, max(sustained_ends(t, song.end)))
     _, to_frames = frames_of(song, sample_rate)
     return int(to_frames([end])[0])

@@ -41,7 +41,7 @@ def bake_sustain(song: Song) -> Song:
             tracks.append(t)
             continue
         notes = tuple(replace(n, duration=end - n.start)
-                      for n, end in zip(t.notes, sustained_ends(t), strict=True))
+                      for n, end in zip(t.notes, sustained_ends(t, song.end), strict=True))
         controls = tuple(c for c in t.controls if c not in pedal)
         tracks.append(replace(t, notes=notes, controls=controls))
     return replace(song, tracks=tuple(tracks))

@@ -69,3 +69,15 @@ def test_programs_bends_and_controllers():
     events = [(e.frame, e.kind, e.a, e.b) for e in channel_events(song, track, 1000)]
     # CC7 is not passed on: the track's volume is applied to the stem instead.
     assert events == [(0, "cc", 11, 100), (500, "bend", 0, 0), (1000, "program", 40, 0)]
+
+
+def test_a_pedal_never_released_rings_to_the_end_of_the_song():
+    # A GM file's last chord with the pedal down and no pedal-up: it went silent at its
+    # own note-off (0.8 s of a 4 s song) instead of ringing to the end as a synth plays it.
+    from engine.score import Song
+
+    chord = Track(notes=(Note(60, 0, 240), Note(64, 0, 240)), controls=(pedal(0, True),))
+    song = Song((chord,), ppq=480, length=4 * 1920)
+    assert sustained_ends(chord, song.end) == [4 * 1920, 4 * 1920]
+    spans = note_spans(song, chord, 48_000)
+    assert spans[0].off == song_frames(song, 48_000)
