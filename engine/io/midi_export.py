@@ -78,7 +78,7 @@ def midi_to_bytes(song: Song) -> bytes:
         if channel is None:
             continue
         try:
-            mf.tracks.append(_track(track, channel))
+            mf.tracks.append(_track(track, channel, song.end))
         except (ValueError, TypeError) as e:
             raise ValueError(f"track {track.name!r}: {e}") from None
     buf = io.BytesIO()
@@ -245,7 +245,9 @@ def _conductor(song: Song) -> mido.MidiTrack:
     return _as_track(events, end=song.length)
 
 
-def _track(track: Track, channel: int) -> mido.MidiTrack:
+def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
+    """One track's events; its end_of_track at the song's end, so a DAW makes every
+    track's clip the song's length (not each its own, ending at its last note)."""
     events: list[_Event] = [((0, -1, 0), "track_name", {"name": _text(track.name)})]
     first = track.notes[0].start if track.notes else 0
     events.append(((0, _PROGRAM, -1), "program_change",
@@ -263,7 +265,7 @@ def _track(track: Track, channel: int) -> mido.MidiTrack:
         events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": velocity}))
         off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
         events.append((off_key, "note_off", {**fields, "velocity": 64}))
-    return _as_track(events)
+    return _as_track(events, end=song_end)
 
 
 def _with_mix(track: Track, first: int) -> list[ControlEvent]:

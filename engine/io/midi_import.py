@@ -23,7 +23,7 @@ The rules (docs/file-format.md has the full list, with what is dropped and why):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from engine.score import (
@@ -186,6 +186,8 @@ def song_from_smf(smf: Smf) -> Song:
             tracks.append(_make_track(split, channel, state, setup, index, colour,
                                       names[index], len(channels)))
 
+    tracks = _channels_named_apart(tracks, split_channels=[
+        len(split.notes) > 1 for split in splits for _ in split.notes])
     note_end = max((t.end for t in tracks), default=0)
     file_end = max((t.end for t in smf.tracks), default=0)
     return Song(
@@ -390,6 +392,18 @@ def _track_name(midi_name: str, program: int, is_drum: bool, parts: int, first: 
     if midi_name and not first:
         return f"{midi_name} ({instrument})"
     return instrument
+
+
+def _channels_named_apart(tracks: list[Track], split_channels: list[bool]) -> list[Track]:
+    """Tracks split by channel from one MIDI track (type 0) that share a name — four
+    "String Ensemble 1" — get their channel in it: "String Ensemble 1 (ch 8)", so a
+    DAW's track list and the stems tell them apart."""
+    counts: dict[str, int] = {}
+    for t in tracks:
+        counts[t.name] = counts.get(t.name, 0) + 1
+    return [replace(t, name=f"{t.name} (ch {t.channel + 1})")
+            if split and counts[t.name] > 1 else t
+            for t, split in zip(tracks, split_channels, strict=True)]
 
 
 def cc_to_volume(value: int) -> float:

@@ -288,3 +288,18 @@ def test_tracks_move_to_free_channels_with_their_own_channel_mates_only():
         "MIDI channel 10 is shared by tracks 'Kick', 'Snare' with different volume or pan: "
         "a General MIDI player plays them all with the volume and pan sent last (MIDI has "
         "16 channels, one for drums; save a .partita project to keep every track's own)"]
+
+
+def test_every_track_ends_at_the_end_of_the_song(tmp_path):
+    # A DAW makes each track's clip as long as its track chunk: they all end together.
+    import mido
+
+    from engine.io import read_midi, save_song
+    from engine.score import Note, Song, Track
+
+    song = Song((Track("Long", notes=(Note(60, 0, 7680),)),
+                 Track("Short", channel=1, notes=(Note(64, 0, 480),))), ppq=480)
+    save_song(song, tmp_path / "s.mid")
+    mf = mido.MidiFile(tmp_path / "s.mid")
+    assert [sum(m.time for m in t) for t in mf.tracks[1:]] == [7680, 7680]
+    assert read_midi(tmp_path / "s.mid").length == song.length  # no length made up

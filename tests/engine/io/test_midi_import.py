@@ -189,3 +189,14 @@ def test_a_set_up_tracks_controllers_go_to_the_track_that_plays_the_channel():
         (0, "control_change", 0, 8), (0, "control_change", 91, 80),
         (0, "control_change", 64, 127), (100, "pitchwheel", 0, 512),
         (1900, "control_change", 64, 0)]
+
+
+def test_type_0_channels_of_one_instrument_are_told_apart_by_channel():
+    data = midi_bytes([[Meta("track_name", name="Song"),
+                        Msg("program_change", program=48, channel=0),
+                        Msg("program_change", program=48, channel=1),
+                        Msg("program_change", program=0, channel=2),
+                        on(60, 0, ch=0), on(64, 0, ch=1), on(67, 0, ch=2),
+                        off(60, 480, ch=0), off(64, 0, ch=1), off(67, 0, ch=2)]], type=0)
+    assert [t.name for t in midi_from_bytes(data).tracks] == [
+        "String Ensemble 1 (ch 1)", "String Ensemble 1 (ch 2)", "Acoustic Grand Piano"]
