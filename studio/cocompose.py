@@ -445,23 +445,49 @@ class CoComposer(QObject):
                 return
         take = take_set.add(take)
         self._plan_labels[take.id] = req.plan.label
+        shown = self.active_set()
+        letter = take_set.letter(take.id)
+        song = self.document.song
+        elsewhere = shown is not None and shown is not take_set
+        if elsewhere and take.mask != self.document.mask:
+            # Another region's takes are on screen (Enter would accept one) and the user's
+            # mask is elsewhere too: they stay; the new take waits, its region named.
+            self.takesChanged.emit()
+            heard = shown.letter(shown.selected) if shown.selected else "?"
+            self.message.emit(
+                f"Take {letter} ready for {describe(take.write_mask, song)} "
+                f"({take.note_count} notes) — still showing take {heard} of "
+                f"{describe(self.active, song)}; Ctrl+] shows the new one")
+            return
+        # The region the user painted last shows its takes; another one on screen waits,
+        # and both are named (two regions' "take A" are otherwise one).
+        ready = (f"Take {letter} ready for {describe(take.write_mask, song)}" if elsewhere
+                 else f"Take {letter} ready")
+        waits = (f"; the takes of {describe(self.active, song)} wait (Ctrl+])" if elsewhere
+                 else "")
         self.active = take.mask
         self.takesChanged.emit()
-        letter = take_set.letter(take.id)
         if take_set.selected == take.id:
             self.takeShown.emit(take)
-            self.message.emit(f"Take {letter} ready ({take.note_count} notes) — {TAKE_KEYS}")
+            self.message.emit(f"{ready} ({take.note_count} notes) — {TAKE_KEYS}{waits}")
         else:  # a later take never takes over the audition: say which one is heard
             heard = take_set.letter(take_set.selected) if take_set.selected else "?"
-            self.message.emit(f"Take {letter} ready ({take.note_count} notes) — you are "
-                              f"hearing take {heard}; ] switches")
+            self.message.emit(f"{ready} ({take.note_count} notes) — you are hearing take "
+                              f"{heard}; ] switches{waits}")
 
     def _failed(self, e: JobFailed) -> None:
-        self._requests.pop(e.job_id, None)
+        req = self._requests.pop(e.job_id, None)
         self._variation.pop(e.job_id, None)
         self.takesChanged.emit()
         self.catalog.update()  # a model may have been disabled after failing again
-        self.message.emit(f"Generation failed: {e.message}")
+        name = req.model.info.name if req is not None else ""
+        disabled = next((x for x in self.catalog.entries() if x.name == name and not x.ok),
+                        None)
+        if disabled is not None:  # said now: the next request is refused, never replaced
+            self.message.emit(f"Generation failed: {e.message} — {name} is now disabled "
+                              f"({disabled.reason}); choose another model")
+        else:
+            self.message.emit(f"Generation failed: {e.message}")
         self.failed.emit(e.message, e.details)
 
     def _ended(self, e: JobCancelled) -> None:

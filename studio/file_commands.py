@@ -63,13 +63,17 @@ class FileCommands:
         self._saved_takes = self.composer.pending_key()
 
     def _maybe_discard_takes(self) -> bool:
-        """Ask before dropping generated takes nobody accepted (when "save changes?" was
-        not asked: that question already says the session's work goes). Takes the project
-        file holds are not asked about (only the mask may have moved since)."""
+        """Ask before dropping generated takes nobody accepted, or generations still
+        running (when "save changes?" was not asked: that question already says the
+        session's work goes). Takes the project file holds are not asked about (only the
+        mask may have moved since)."""
         count = self.composer.unaccepted_count()
-        if count == 0 or self.composer.pending_key() == self._saved_takes:
+        running = self.composer.jobs_in_flight  # their takes would be lost unseen
+        if count and self.composer.pending_key() == self._saved_takes:
+            count = 0  # the project file holds them
+        if count == 0 and running == 0:
             return True
-        answer = dialogs.ask_discard_takes(self, count)
+        answer = dialogs.ask_discard_takes(self, count, running)
         if answer == "save":  # as a project: a MIDI file cannot keep takes
             from engine.io import file_kind
 

@@ -252,7 +252,9 @@ class GeneratePanel(QWidget):
         entries = sorted(self.catalog.entries(), key=lambda e: not e.ok)
         for e in entries:
             text = e.name if e.ok else f"{e.name} — disabled"
-            self.model.addItem(text, e.name if e.ok else None)
+            # A disabled model keeps its name as data: chosen, it stays chosen (and its
+            # requests are refused, saying why) rather than silently becoming Auto.
+            self.model.addItem(text, e.name)
             row = self.model.count() - 1
             tip = (e.info.description if e.info else "") if e.ok else describe(e)
             self.model.setItemData(row, tip, Qt.ItemDataRole.ToolTipRole)

@@ -33,6 +33,7 @@ from engine.jobs import (
     JobQueued,
     JobStarted,
 )
+from engine.score.mask_geometry import describe
 
 from . import actions
 from .jobbridge import JobBridge
@@ -66,6 +67,11 @@ class JobRow(QFrame):
         self.title = QLabel(f"<b>{job.request.label or job.request.task}</b>", self)
         self.model = QLabel(job.model_name, self)
         self.model.setStyleSheet("color: #8b929c;")
+        # Where it writes: two Repaints of different regions were two identical rows.
+        where = describe(job.request.mask, job.request.song)
+        self.region = QLabel(where, self)
+        self.region.setStyleSheet("color: #8b929c;")
+        self.region.setToolTip(where)
         self.status = QLabel("queued", self)
         self.status.setStyleSheet("color: #8b929c;")
         self.bar = QProgressBar(self)
@@ -85,8 +91,9 @@ class JobRow(QFrame):
         grid.addWidget(self.title, 0, 0)
         grid.addWidget(self.model, 0, 1, Qt.AlignmentFlag.AlignRight)
         grid.addWidget(self.cancel_button, 0, 2, 2, 1)
-        grid.addWidget(self.bar, 1, 0, 1, 2)
-        grid.addWidget(self.status, 2, 0, 1, 3)
+        grid.addWidget(self.region, 1, 0, 1, 2)
+        grid.addWidget(self.bar, 2, 0, 1, 2)
+        grid.addWidget(self.status, 3, 0, 1, 3)
         grid.setColumnStretch(0, 1)
 
     def update_from(self, e: JobEvent) -> None:

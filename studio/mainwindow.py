@@ -930,6 +930,8 @@ class MainWindow(FileCommands, QMainWindow):
     def edit_bars(self, inserting: bool) -> None:
         """Insert empty bars before the playhead's bar, or delete bars (the loop range's
         when it is set, else the playhead's), on every track, as one undo step."""
+        if not self._no_takes_in_the_way("Insert Bars" if inserting else "Delete Bars"):
+            return
         doc = self.document
         tm = doc.time_map
         last = tm.whole_bars(doc.song.end)
@@ -974,6 +976,23 @@ class MainWindow(FileCommands, QMainWindow):
         self.pianoroll.show_bar(first)  # the new bars, or where the deleted ones were
         self.statusBar().showMessage(edit.label + (
             ": paint them and let the model fill them (Repaint)" if inserting else ""), 6000)
+
+    def _no_takes_in_the_way(self, what: str) -> bool:
+        """Waiting takes and running generations were written for the bars as they are:
+        moving the music under them would put a take in the wrong bars, unnoticed (its
+        own region's notes need not change). Refused, saying what to do first."""
+        waiting, running = self.composer.unaccepted_count(), self.composer.jobs_in_flight
+        if not (waiting or running):
+            return True
+        held = " and ".join(x for x in (
+            waiting and f"{plural(waiting, 'take')} {'waits' if waiting == 1 else 'wait'}",
+            running and f"{plural(running, 'generation')} "
+                        f"{'runs' if running == 1 else 'run'}") if x)
+        dialogs.show_notice(self, what, (
+            f"{held.capitalize()} for the bars as they are now: moving bars would put "
+            "them in the wrong place.\n\nAccept or reject the takes first (Enter, Del), "
+            "and let the generations finish or cancel them (Ctrl+.)."))
+        return False
 
     def set_time_at_playhead(self) -> None:
         """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""

@@ -131,6 +131,9 @@ class TakesBar(QWidget):
         self.accept_button.clicked.connect(lambda: composer.accept())
         self.reject_button.clicked.connect(lambda: composer.reject())
         composer.takesChanged.connect(self.sync)
+        # The hint follows the mask and the song too (a recovered mask left "paint a mask").
+        composer.document.maskChanged.connect(self.sync)
+        composer.document.songChanged.connect(self.sync)
         self.sync()
 
     def sync(self) -> None:
@@ -200,7 +203,8 @@ class TakesBar(QWidget):
         if others:
             n = sum(len(c.takes.sets[m].pending()) for m in others)
             where = "another region" if len(others) == 1 else f"{len(others)} other regions"
-            return (f"{n} take{'s' * (n != 1)} wait in {where}: Generate ▸ Show Takes of "
+            verb = "waits" if n == 1 else "wait"
+            return (f"{n} take{'s' * (n != 1)} {verb} in {where}: Generate ▸ Show Takes of "
                     "Next Region (Ctrl+])")
         if not c.document.song.note_count:  # nothing to mask yet: the other way in
             return ("Empty song — Compose (Ctrl+Shift+N) writes a new piece, or draw notes "

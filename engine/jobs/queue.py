@@ -355,15 +355,25 @@ class JobQueue:
         token = job.token
         timeout = req.timeout if req.timeout is not None else self.default_timeout
         token.start_clock(timeout)
-        started = time.monotonic()
         name = job.model_name
+        first: list[tuple[float, int]] = []  # (time, step) of the first report
 
         def progress(p: Progress) -> None:
             # Models that report progress but forget the token still stop here.
             token.raise_if_cancelled()
             step, total = int(p.step), int(p.total)
-            elapsed = time.monotonic() - started
-            eta = elapsed / step * max(0, total - step) if step > 0 else None
+            now = time.monotonic()
+            if not first:
+                first.append((now, step))
+            t0, s0 = first[0]
+            # The pace between reports: a model that says "step 1" at once and then works
+            # (or hangs) showed "< 1 s left" from an instant first step.
+            if step >= total:
+                eta: float | None = 0.0
+            elif step > s0:
+                eta = (now - t0) / (step - s0) * (total - step)
+            else:
+                eta = None  # "estimating…"
             self._emit(JobProgress(job, step, total, eta, p.message))
             if p.partial:
                 self._emit(JobPartial(job, _inside(req, p.partial)))

@@ -96,14 +96,23 @@ def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str,
                  ("cancel", "Cancel", role.RejectRole)], "project")
 
 
-def ask_discard_takes(parent: QWidget | None, count: int) -> str:
+def ask_discard_takes(parent: QWidget | None, count: int, running: int = 0) -> str:
     """``"save"``, ``"discard"`` or ``"cancel"`` before closing with generated takes not
-    yet accepted and not saved."""
+    yet accepted and not saved, or generations still running (their takes would be
+    lost: ``"discard"`` stops them)."""
     role = QMessageBox.ButtonRole
     takes = "1 take" if count == 1 else f"{count} takes"
+    jobs = "1 generation" if running == 1 else f"{running} generations"
+    if not count:
+        return _ask(parent, "Generation running",
+                    f"{jobs} still {'runs' if running == 1 else 'run'}.",
+                    "Going on stops the model; the takes it is writing are lost.",
+                    [("discard", "Stop and Go On", role.DestructiveRole),
+                     ("cancel", "Cancel", role.RejectRole)], "cancel")
+    also = f", and {jobs} still running (stopped, their takes lost)" if running else ""
     return _ask(parent, "Takes not accepted",
-                f"You have {takes} not yet accepted.",
-                "A .partita project keeps them; otherwise they are lost.",
+                f"You have {takes} not yet accepted{also}.",
+                "A .partita project keeps the takes; otherwise they are lost.",
                 [("save", "Save Project…", role.AcceptRole),
                  ("discard", "Discard", role.DestructiveRole),
                  ("cancel", "Cancel", role.RejectRole)], "save")

@@ -219,6 +219,7 @@ def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
     mask_piano(win)
     (job,) = win.composer.request("repaint")
     row = row_of(qtbot, win, job)
+    assert row.region.text() == "Piano · bar 1"  # which region: two Repaints differ
     qtbot.waitUntil(lambda: row.bar.value() == 1, timeout=5000)  # running, step 1 of 2
     assert win.jobs_panel.running() == [job.id]
     assert "left" in row.status.text() or "estimating" in row.status.text()
@@ -226,6 +227,41 @@ def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
     qtbot.waitUntil(lambda: row.done, timeout=5000)
     assert row.status.text() == "cancelled" and job.take is None
     assert win.composer.active_set() is None
+
+
+def test_a_running_generation_is_not_dropped_unasked_by_new_or_open(studio, qtbot, dialogs):
+    win = studio
+    win.generate_panel.set_model("gated")
+    mask_piano(win)
+    win.document.undo_stack.setClean()  # nothing unsaved: only the job is at stake
+    (job,) = win.composer.request("repaint")
+    row = row_of(qtbot, win, job)
+    qtbot.waitUntil(lambda: row.bar.value() == 1, timeout=5000)
+    dialogs.answers["ask_discard_takes"] = "cancel"
+    win.new_file()
+    assert ("ask_discard_takes", (0, 1)) in dialogs.calls
+    assert win.composer.jobs_in_flight == 1 and not row.done  # still running
+    dialogs.answers["ask_discard_takes"] = "discard"
+    win.new_file()
+    qtbot.waitUntil(lambda: row.done, timeout=5000)
+    assert row.status.text() == "cancelled"
+
+
+def test_bars_are_not_moved_under_a_waiting_take(studio, qtbot, dialogs):
+    # Insert Bars with a take waiting moved the music and the mask, not the take: it then
+    # wrote into the wrong bars, unasked.
+    win = studio
+    mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    dialogs.answers["ask_bars"] = None
+    win.edit_bars(inserting=True)
+    assert "ask_bars" not in dialogs.names()
+    (notice,) = [args for name, args in dialogs.calls if name == "show_notice"]
+    assert notice[0] == "Insert Bars" and notice[1].startswith("1 take waits for the bars")
+    win.composer.discard()
+    win.edit_bars(inserting=True)
+    assert "ask_bars" in dialogs.names()
 
 
 def test_cancel_all_says_what_it_cancelled(studio, qtbot):
@@ -261,6 +297,23 @@ def test_a_crashing_model_shows_its_error_and_the_studio_keeps_working(studio, q
     win.composer.request("repaint")
     wait_takes(qtbot, win, 1)
     assert win.composer.accept()
+
+
+def test_a_model_disabled_after_failing_stays_chosen_and_is_refused(studio, qtbot):
+    # Three failures disable a model: the Model box changed to Auto unseen, and the next
+    # Ctrl+R ran another model.
+    win = studio
+    win.generate_panel.set_model("crashy")
+    mask_piano(win)
+    for _ in range(win.catalog.registry.failure_limit):
+        (job,) = win.composer.request("repaint")
+        row = row_of(qtbot, win, job)
+        qtbot.waitUntil(lambda row=row: row.done, timeout=5000)
+    assert "crashy is now disabled" in win.statusBar().currentMessage()
+    assert win.generate_panel.model.currentData() == "crashy"
+    assert win.generate_panel.model.currentText() == "crashy — disabled"
+    assert win.composer.request("repaint") == []
+    assert "crashy is not available" in win.statusBar().currentMessage()
 
 
 def test_the_model_list_greys_disabled_models_with_their_reason(studio):
@@ -639,8 +692,27 @@ def test_takes_of_an_earlier_region_come_back_with_its_mask(studio, qtbot):
     assert win.document.mask == second and win.composer.preview_take() is not None
     assert win.actions.accept_take.isEnabled()
     win.composer.discard()
-    assert "wait in another region" in win.takes_bar.hint.text()
+    assert "1 take waits in another region" in win.takes_bar.hint.text()
     assert not win.actions.accept_take.isEnabled() and win.actions.next_region.isEnabled()
+
+
+def test_a_take_of_another_region_never_replaces_the_one_on_screen_unasked(studio, qtbot):
+    # Two regions asked for, then a third painted: the first take comes on screen; the
+    # second, of a region the user has left, waits, named (Enter accepted it unseen).
+    win = studio
+    mask_piano(win, 0, BAR)
+    first = win.document.mask
+    win.composer.request("repaint")
+    mask_piano(win, BAR, 2 * BAR)
+    second = win.document.mask
+    win.composer.request("repaint")
+    mask_piano(win, 2 * BAR, 3 * BAR)
+    qtbot.waitUntil(lambda: second in win.composer.takes.sets
+                    and not win.jobs_panel.running(), timeout=20000)
+    assert win.composer.active == first
+    assert win.composer.waiting_regions() == [second]
+    assert "ready for Piano · bar 2" in win.statusBar().currentMessage()
+    assert "still showing take A of Piano · bar 1" in win.statusBar().currentMessage()
 
 
 def test_rejecting_a_take_is_an_undo_step_that_never_changes_the_song(studio, qtbot):
@@ -702,8 +774,7 @@ def test_selecting_a_track_shows_its_part_and_counts_its_notes(studio):
 def test_the_takes_bar_tells_a_new_user_where_to_start(studio):
     win = studio
     assert "paint a mask (M), then Repaint (Ctrl+R)" in win.takes_bar.hint.text()
-    mask_piano(win)  # painted already (or a take accepted over it): the next step
-    win.takes_bar.sync()
+    mask_piano(win)  # painted already (or recovered, or a take accepted over it)
     assert win.takes_bar.hint.text().startswith("No takes on screen — Repaint (Ctrl+R)")
     win.new_file()  # an empty song: nothing to mask yet
     assert win.takes_bar.hint.text().startswith("Empty song — Compose (Ctrl+Shift+N)")
