@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QFrame,
@@ -1233,7 +1234,16 @@ class MainWindow(FileCommands, QMainWindow):
                                   self.splitter.saveState())
         self.settings.sync()
         self.settings.set_generation(self.generate_panel.state())
-        self.composer.shutdown()
+        stopping = self.composer.jobs_in_flight > 0
+        if stopping:  # a model that ignores its cancel holds the close up to 5 s: said
+            self.statusBar().showMessage("Stopping the model…")
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            QApplication.processEvents()
+        try:
+            self.composer.shutdown()
+        finally:
+            if stopping:
+                QApplication.restoreOverrideCursor()
         self.catalog.wait(5000)
         self.transport.shutdown()
         self.export_worker.wait(30000)
