@@ -100,6 +100,11 @@ def run(args: argparse.Namespace) -> int:
     if args.stems is not None:
         n = len(report.stem_paths)
         where.append(f"{plural(n, 'stem')} in {args.stems.as_posix().rstrip('/')}/")
+        heard = set(song.audible_ids())
+        silent = [t.name for t in song.tracks if t.notes and t.id not in heard]
+        if silent:  # written (a DAW user may want them) but not heard in the mix: said
+            print(f"partita: note: muted or not soloed, so not in the mix (their stems are "
+                  f"written): {', '.join(silent)}", file=sys.stderr)
     gain = f", gain {report.gain_db:+.1f} dB" if report.gain_db < -0.05 else ""
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
     print(

@@ -140,3 +140,19 @@ def test_a_mix_path_that_cannot_be_written_is_refused_before_rendering(tmp_path,
     long = tmp_path / ("a" * 251 + ".wav")  # a legal name: its temporary one must fit too
     assert main(["render", str(song), "-o", str(long), "--synth", "builtin"]) == 0
     assert long.is_file()
+
+
+def test_render_says_which_stems_are_not_in_the_mix(tmp_path, capsys):
+    # A muted track's stem is written but left out of the mix: nothing said it.
+    from engine.io import save_song
+
+    song = Song(tracks=(
+        Track("Keys", 0, notes=(Note(60, 0, 480),)),
+        Track("Pad", 0, notes=(Note(64, 0, 480),), mute=True),
+    ))
+    src = tmp_path / "muted.partita"
+    save_song(song, src)
+    assert main(["render", str(src), "--stems", str(tmp_path / "stems"),
+                 "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    err = capsys.readouterr().err
+    assert "not in the mix (their stems are written): Pad" in err
