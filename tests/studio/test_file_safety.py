@@ -330,7 +330,7 @@ def test_closing_with_takes_not_accepted_asks(opened, dialogs):
     add_pending_take(opened)
     dialogs.answers["ask_discard_takes"] = "cancel"
     assert not opened.close()
-    assert dialogs.calls[-1] == ("ask_discard_takes", (1,))
+    assert dialogs.calls[-1] == ("ask_discard_takes", (1, 0))
     dialogs.answers["ask_discard_takes"] = "discard"
     assert opened.close()
 
