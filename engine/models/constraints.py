@@ -26,13 +26,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from engine.score import Mask, Song
+from engine.score import Mask, Note, Song
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
+from engine.score.keys import KEYS, TONICS, key_fit
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
@@ -58,13 +59,16 @@ TESSITURA = (0.2, 0.55)
 class Cadence:
     """The close of a harmonized melody: from ``tick`` (the melody's last note) every
     written pitched part strikes a note of the tonic chord with the melody and holds it to
-    the end, the bass (if one is written) on the ``tonic`` itself."""
+    the end, the bass (if one is written) on the ``tonic`` itself, and one voice on the
+    ``third`` unless the melody has it (a chord of roots and fifths is no close: QA found
+    bare fifths in 2 of 33 takes)."""
 
     tick: int
     tonic: int
     chord: frozenset[int]  # pitch classes: the tonic triad (in minor, either third)
     bass: int | None  # track id
     voices: frozenset[int]  # the other written pitched tracks
+    third: frozenset[int] = frozenset()  # its pitch classes; empty: the melody holds it
 
 
 def final_cadence(song: Song, mask: Mask, key: str | None,
@@ -78,7 +82,7 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     then decides alone. QA found a plain G-major hymn ending on vi or IV in 6 of 8 chorale
     takes, and an 8-bar D-major tune harmonized with Piano and Bass ending on D in the bass
     in 1 of 8 takes, on a D chord in the piano in 1 of 8."""
-    if key is None or mask.is_empty:
+    if mask.is_empty:
         return None
     written = mask.track_ids
     parts = [t for t in song.tracks if t.id in written and not t.is_drum]
@@ -92,6 +96,10 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
         return None
+    if key is None:  # no clear key around: the melody's own ending names one, if it can
+        key = ending_key(melodies[0].notes, last)
+        if key is None:
+            return None
     tonic, minor = tonic_of(key)
     relative = (tonic + (3 if minor else -3)) % 12
     if not named and last.pitch % 12 == relative:  # C major's notes, ending on A: A minor
@@ -100,8 +108,27 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     if last.pitch % 12 != tonic and not (named and last.pitch % 12 in triad):
         return None
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
+    third = frozenset({(tonic + 4) % 12} | ({(tonic + 3) % 12} if minor else set()))
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
-                   frozenset(t.id for t in parts) - {bass_id})
+                   frozenset(t.id for t in parts) - {bass_id},
+                   frozenset() if last.pitch % 12 in third else third)
+
+
+ENDING_FIT = 0.85  # share of a melody's notes a key on its last note must hold
+ENDING_SLACK = 0.02  # ... and no other key may hold more than this share more
+
+
+def ending_key(notes: Sequence[Note], last: Note) -> str | None:
+    """The major (else minor) key on a melody's last note, when the music around names no
+    key clearly and the melody's notes fit it about as well as any key: a C-major chorale
+    tune with three B♭s ends in C, a pentatonic hymn on G in G. None for a tune that ends
+    elsewhere (a G-major tune on its third, B) or fits no key (modal, wandering)."""
+    pcs = [n.pitch % 12 for n in notes]
+    name = TONICS[last.pitch % 12]
+    fits = [(key_fit(k, pcs), k) for k in (name, f"{name}m")]
+    fit, key = max(fits, key=lambda f: f[0])  # a tie: major, the first
+    best = max(key_fit(k, pcs) for k in KEYS)
+    return key if fit >= ENDING_FIT and fit >= best - ENDING_SLACK else None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -154,6 +181,11 @@ def build_problem(
         lo, hi = sorted(int(x) for x in pitch_range)
         user = (p >= lo) & (p <= hi)
 
+    lanes_of = {t: encoded.lane_tracks.count(t) for t in encoded.lane_tracks}
+    # The cadence's third: the first written voice with one lane (a piano's chord lanes
+    # sort their own notes out; an alto is the usual home of the final third).
+    third = next((t for t in lanes_of if cadence is not None and cadence.third
+                  and t in cadence.voices and t in write and lanes_of[t] == 1), None)
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
             continue
@@ -202,7 +234,8 @@ def build_problem(
         if keep_rhythm:
             lane_allowed = _keep_rhythm(lane_allowed, rhythm)
         if cadence is not None:
-            _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence)
+            _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence,
+                   takes_third=track_id == third)
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
@@ -245,18 +278,19 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
 
 
 def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
-           editable: np.ndarray, cadence: Cadence) -> None:
+           editable: np.ndarray, cadence: Cadence, takes_third: bool = False) -> None:
     """Apply ``cadence`` to one lane's allowed tokens (in place): the lane strikes a note
-    of the tonic chord (the bass: the tonic) with the melody's last note and holds it to
-    the end. Where that leaves the first cell nothing (a register without such a note),
-    the lane is left as it was."""
+    of the tonic chord (the bass: the tonic; ``takes_third``: the third) with the
+    melody's last note and holds it to the end. Where that leaves the first cell nothing
+    (a register without such a note), the lane is left as it was."""
     if track_id != cadence.bass and track_id not in cadence.voices:
         return
     after = editable & (cell_ticks >= cadence.tick)
     if not after.any():
         return
     first = int(np.flatnonzero(after)[0])
-    pcs = {cadence.tonic} if track_id == cadence.bass else cadence.chord
+    pcs = ({cadence.tonic} if track_id == cadence.bass
+           else cadence.third if takes_third else cadence.chord)
     chord = np.zeros(lane_allowed.shape[1], dtype=bool)
     chord[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(
         np.arange(vocab.N_PITCHES) % 12, list(pcs))
@@ -297,6 +331,52 @@ def sounding_pitches(tokens: np.ndarray) -> np.ndarray:
     last = np.maximum.accumulate(np.where(start, np.arange(width), -1), axis=1)
     value = np.where(onset, tokens - vocab.ONSET, -1)
     return np.where(last >= 0, np.take_along_axis(value, np.maximum(last, 0), 1), -1)
+
+
+def voice_order(song: Song, lane_tracks: Sequence[int]) -> np.ndarray:
+    """(L,) each lane's place from the top among the parts that sing one line — pitched
+    tracks of one lane, ranked by the middle of their part's range (Soprano, Alto, Tenor,
+    Bass; a flute melody above them) — or -1 for lanes in no such order (a piano's chord
+    lanes, drums): what :func:`crossing_motion` keeps in order."""
+    counts = {t: list(lane_tracks).count(t) for t in lane_tracks}
+    single = [t for t in dict.fromkeys(lane_tracks)
+              if counts[t] == 1 and not song.track(t).is_drum]
+    mid = {t: sum(part_range(song.track(t).name, song.track(t).program)) / 2 for t in single}
+    rank = {t: i for i, t in enumerate(sorted(single, key=lambda t: -mid[t]))}
+    return np.array([rank.get(t, -1) for t in lane_tracks], dtype=np.int64)
+
+
+def crossing_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray,
+                    order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which tokens in cell (``lane``, ``col``) would cross a neighbouring voice, given
+    the cells decided so far: ``(onsets, hold)`` like :func:`parallel_motion`. A voice of
+    ``order`` (:func:`voice_order`) sounds no higher than the nearest voice above it that
+    sounds there, and no lower than the nearest below. QA counted alto–tenor crossings at
+    six times Bach's rate in chorale takes."""
+    pitch = sounding_pitches(padded)
+    onsets = np.zeros((len(lane), vocab.N_PITCHES), dtype=bool)
+    hold = np.zeros(len(lane), dtype=bool)
+    voices = np.flatnonzero(order >= 0)
+    if len(voices) < 2:
+        return onsets, hold
+    by_rank = voices[np.argsort(order[voices])]  # lanes from the top voice down
+    here = pitch[by_rank][:, col + 1]  # (V, m): each voice's pitch in each cell's column
+    sounds = here >= 0
+    rows = np.arange(len(by_rank))[:, None]
+    rank = order[lane][None, :]
+    m = np.arange(len(lane))
+    # The nearest voice above (below) that sounds in each cell's column, if any.
+    up_row = np.where(sounds & (rows < rank), rows, -1).max(0)
+    down_row = np.where(sounds & (rows > rank), rows, len(by_rank)).min(0)
+    up = np.where(up_row >= 0, here[np.maximum(up_row, 0), m], vocab.N_PITCHES)
+    down = np.where(down_row < len(by_rank),
+                    here[np.minimum(down_row, len(by_rank) - 1), m], -1)
+    ranked = order[lane] >= 0
+    p = np.arange(vocab.N_PITCHES)[None, :]
+    onsets = ranked[:, None] & ((p > up[:, None]) | (p < down[:, None]))
+    before = pitch[lane, col]  # what a HOLD would keep sounding
+    hold = ranked & (before >= 0) & ((before > up) | (before < down))
+    return onsets, hold
 
 
 def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray

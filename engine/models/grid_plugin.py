@@ -45,7 +45,13 @@ from engine.score.mask_geometry import band_out_of_reach
 
 from . import vocab
 from .articulation import articulate
-from .constraints import OWN_RANGE_MARGIN, build_problem, final_cadence, track_register
+from .constraints import (
+    OWN_RANGE_MARGIN,
+    build_problem,
+    final_cadence,
+    track_register,
+    voice_order,
+)
 from .grid import (
     EncodedSong,
     GridSpec,
@@ -148,7 +154,9 @@ class GridModelPlugin:
                          problem.allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=rate, lane_groups=groups_,
-                         logit_bias=problem.logit_bias)
+                         logit_bias=problem.logit_bias,
+                         voice_order=voice_order(work, enc.lane_tracks)
+                         if options.avoid_parallels else None)
             decoded = decode(enc, out, where=problem.editable)
             new = {}
             for tid in write:

@@ -76,7 +76,7 @@ import torch
 from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
 
-from .constraints import parallel_motion, parallel_pairs, sounding_pitches
+from .constraints import crossing_motion, parallel_motion, parallel_pairs, sounding_pitches
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -98,6 +98,9 @@ BAR_FLOOR = 0.75
 EXPLICIT_BIAS_CAP = 8.0
 # Onsets per step of a track when nothing in the window says otherwise (a new song).
 DEFAULT_RATE = {"pitched": 0.2, "drums": 0.5}
+
+
+PINNED_FIRST = 1e6  # added to a pinned cell's ranking confidence (see _pinned)
 
 
 def mask_schedule(step: int, total: int, kind: str = "cosine") -> float:
@@ -173,6 +176,7 @@ def sample(
     onset_rate: np.ndarray | None = None,
     lane_groups: np.ndarray | None = None,
     logit_bias: np.ndarray | None = None,
+    voice_order: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -180,7 +184,9 @@ def sample(
     ``onset_rate`` (L,): target onsets (or drum hits) per editable cell of each lane, NaN
     for no target; lanes of one ``lane_groups`` id (e.g. one track) share one bias and one
     target (the sum of theirs) and never strike one pitch at one step. ``logit_bias`` (L, V):
-    nats added to each lane's logits. Without targets, ``options.density`` biases the onset
+    nats added to each lane's logits. ``voice_order`` (L,): with ``options.avoid_parallels``,
+    the voices that keep their order top to bottom (:func:`~engine.models.constraints.
+    voice_order`; -1: free). Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
     """
@@ -235,7 +241,7 @@ def sample(
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
-                      groups, bias)
+                      groups, bias, voice_order)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -337,7 +343,8 @@ class _Window:
                  allowed: np.ndarray | None, start: int, left: np.ndarray, right: np.ndarray,
                  options: GenerateOptions, rng: np.random.Generator, schedule: str,
                  density: _Density, tick: Callable[..., None], groups: np.ndarray,
-                 logit_bias: np.ndarray | None) -> None:
+                 logit_bias: np.ndarray | None, voice_order: np.ndarray | None = None
+                 ) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias = groups, logit_bias
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
@@ -346,6 +353,8 @@ class _Window:
         self.top_p = float(options.top_p)
         self.temperature = max(float(options.temperature), 1e-4)
         self.avoid_parallels = bool(options.avoid_parallels)
+        self.voice_order = (np.asarray(voice_order, dtype=np.int64)
+                            if voice_order is not None and self.avoid_parallels else None)
         self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
         self.chord_gain = math.exp(CHORD_BIAS)
         # Bar of each window column: a new bar wherever the position in the bar goes back
@@ -379,6 +388,7 @@ class _Window:
         cells = np.flatnonzero(gen_mask)  # every cell this decode may write, row-major
         lane, col = np.divmod(cells, width)
         static = self._static_allowed(lane, col)
+        pinned = _pinned(static)
         scope_cells = np.flatnonzero(scope)
         scope_lane, scope_col = np.divmod(scope_cells, width)
         n_gen = len(cells)
@@ -421,6 +431,12 @@ class _Window:
             n_commit = max(1, n_masked - keep_masked) if s < n_steps else n_masked
             conf = logp + self.rng.gumbel(size=n_masked) * CHOICE_TEMPERATURE * max(
                 0.0, 1.0 - s / n_steps)
+            # Cells the constraints pin to a note of one or two pitch classes (a final
+            # cadence's) come first: the music leading into them is drawn against them (a
+            # bass drawn before its pinned tonic moved in octaves with the melody into it).
+            pins = pinned[open_]
+            conf[pins] += PINNED_FIRST
+            n_commit = max(n_commit, int(pins.sum()))
             chosen = np.argsort(-conf, kind="stable")[:n_commit]
             draw[chosen] = self._give_way(draw[chosen], ln[chosen], cl[chosen],
                                           weights[chosen])
@@ -476,7 +492,8 @@ class _Window:
         """(m, V) tokens each cell may take now: the constraints, and ``HOLD`` only after a
         note (a still-masked cell on the left is fine), ``REST`` not before a kept
         ``HOLD``; with ``options.avoid_parallels``, no onset moving in parallel fifths or
-        octaves with the cells decided so far (:func:`parallel_motion`); no onset of a pitch
+        octaves with the cells decided so far (:func:`parallel_motion`), nor crossing the
+        voice above or below (:func:`crossing_motion`); no onset of a pitch
         (or drum class) another lane of the track sounds there."""
         padded = self._padded(grid)
         both = ok.copy()
@@ -486,6 +503,10 @@ class _Window:
             both &= ~self._struck_by_siblings(padded, lane, col)
         if self.avoid_parallels:
             onsets, hold = parallel_motion(padded, lane, col)
+            both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
+            both[:, vocab.HOLD] &= ~hold
+        if self.voice_order is not None:  # voices keep their order (no crossing)
+            onsets, hold = crossing_motion(padded, lane, col, self.voice_order)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
             both[:, vocab.HOLD] &= ~hold
         # A cell the structure leaves no allowed token for keeps the user's constraint only.
@@ -548,6 +569,17 @@ class _Window:
             if not bad.any():
                 break
             grid[lane[bad], col[bad]] = best[bad]
+
+
+def _pinned(static: np.ndarray) -> np.ndarray:
+    """(n,) cells that must strike a pitched note (no rest, no hold) of at most two pitch
+    classes: what a final cadence asks of its voices."""
+    pitches = static[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    classes = np.zeros((len(static), 12), dtype=bool)
+    for pc in range(12):
+        classes[:, pc] = pitches[:, pc::12].any(1)
+    n = classes.sum(1)
+    return ~static[:, vocab.REST] & ~static[:, vocab.HOLD] & (n >= 1) & (n <= 2)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

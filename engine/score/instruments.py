@@ -175,9 +175,12 @@ def instrument_range(program: int, is_drum: bool = False) -> tuple[int, int]:
 
 # Sung parts by name (what harmonize's SATB voices are called): the role's range is the
 # whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
-# is not a chorale. These are the ranges of the parts in the JSB chorales, a tone wider.
+# is not a chorale. These are where the parts of the JSB chorales sing (train split: the
+# 0.5th–99.5th percentile of each part's notes), a tone wider each side: a harmony
+# class's ranges. Their extremes (a tone past Bach's highest and lowest) let a QA pass's
+# takes write tenors at B4 and basses at F4, which Bach's parts never reach.
 VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
-    "soprano": (58, 83), "alto": (53, 76), "tenor": (45, 71), "bass": (34, 65),
+    "soprano": (60, 81), "alto": (55, 74), "tenor": (49, 69), "bass": (36, 64),
 }
 
 

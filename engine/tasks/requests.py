@@ -187,7 +187,10 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     prep = new_track_edits(song, list(add))
     mask = keep_tracks(mask, song)
     new = frozenset(e.track.id for e in prep)
-    start, end = mask.span if not mask.is_empty else (0, _song_end(song))
+    # Without a mask: to the melody's last note, as the command line does (a final chord
+    # held past the melody's end, to the bar line, hung on after the tune had stopped).
+    last = max((n.end for n in melody.notes), default=0) or _song_end(song)
+    start, end = mask.span if not mask.is_empty else (0, last)
     # The painted cells of tracks other than the melody are the ones to fill (as Repaint
     # fills them: separate regions stay separate); a mask on the melody alone, or none,
     # means every other track over the mask's bars. New tracks span those bars.

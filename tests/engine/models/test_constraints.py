@@ -233,6 +233,57 @@ def test_the_close_lets_the_bass_strike_only_the_tonic_and_hold_it():
     later = problem.allowed[lane[bass.id], first + 1]
     assert later[vocab.HOLD] and later.sum() == 1  # held to the end
     inner = problem.allowed[lane[alto.id], first, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
-    assert {p % 12 for p in np.flatnonzero(inner)} <= {7, 11, 2}
+    assert {p % 12 for p in np.flatnonzero(inner)} == {11}  # the alto takes the third (B)
+    inner = problem.allowed[lane[tenor.id], first, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert {p % 12 for p in np.flatnonzero(inner)} == {7, 11, 2}
     before = problem.allowed[lane[bass.id], first - 1]
     assert before[vocab.REST] and before[vocab.ONSET : vocab.DRUM].sum() > 3  # free before
+
+
+def test_a_melody_in_no_clear_key_closes_on_its_last_note_when_its_notes_fit_that_key():
+    # A C-major chorale tune with three B-flats fits C major by 0.925 (under the 0.95 a key
+    # needs around a region): it had no cadence, and all three takes ended off the tonic.
+    from engine.models.constraints import ending_key, final_cadence
+    from engine.score import Mask, Note, Region, Song, Track
+
+    q = 480
+    tune = [72, 71, 69, 67, 65, 64, 62, 64, 65, 67, 69, 71, 72, 74, 72, 70, 69, 67, 65, 67,
+            69, 70, 69, 67, 64, 65, 67, 69, 71, 72, 67, 65, 64, 62, 64, 70, 69, 67, 71, 72]
+    soprano = Track("Soprano", notes=tuple(Note(p, i * q, q) for i, p in enumerate(tune)))
+    voices = [Track("Alto"), Track("Tenor"), Track("Bass")]
+    song = Song(tracks=(soprano, *voices), ppq=q)
+    mask = Mask.of(Region(frozenset(t.id for t in voices), 0, len(tune) * q))
+    c = final_cadence(song, mask, None)
+    assert c is not None and c.tonic == 0 and c.third == frozenset({4})
+    pentatonic = [Note(p, i * q, q) for i, p in enumerate([62, 67, 71, 67, 71, 69, 67, 64, 62,
+                                                           62, 67, 71, 67, 71, 69, 74, 67])]
+    assert ending_key(pentatonic, pentatonic[-1]) == "G"  # Amazing Grace's shape, on G
+    on_third = [Note(p, i * q, q) for i, p in enumerate([67, 69, 71, 72, 74, 71, 69, 71])]
+    assert ending_key(on_third, on_third[-1]) is None  # a G-major tune ending on B
+
+
+def test_a_melody_ending_on_the_third_leaves_the_voices_free_of_it():
+    from engine.models.constraints import final_cadence
+
+    song, mask, _ = _chorale(71)
+    assert final_cadence(song, mask, "G", named=True).third == frozenset()
+
+
+def test_voices_keep_their_order_where_neighbours_sound():
+    from engine.models.constraints import crossing_motion, voice_order
+    from engine.score import Song, Track
+
+    s, a, t, b = (Track(n) for n in ("Soprano", "Alto", "Tenor", "Bass"))
+    piano = Track("Piano")
+    song = Song(tracks=(b, t, s, a, piano))  # any track order: ranked by the part's range
+    order = voice_order(song, [b.id, t.id, s.id, a.id, piano.id, piano.id])
+    assert order.tolist() == [3, 2, 0, 1, -1, -1]  # the piano's chord lanes are free
+    # One column: soprano G4, tenor masked, bass C3; the alto's cell is to be drawn.
+    grid = np.full((4, 3), vocab.MASK)
+    grid[2, :] = vocab.ONSET + 67  # soprano (lane 2)
+    grid[0, :] = vocab.ONSET + 48  # bass (lane 0)
+    padded = np.concatenate([np.full((4, 1), vocab.REST), grid, np.full((4, 1), vocab.REST)], 1)
+    onsets, hold = crossing_motion(padded, np.array([3]), np.array([1]), order[:4])
+    allowed = np.flatnonzero(~onsets[0])
+    assert (allowed.min(), allowed.max()) == (48, 67)  # between the bass and the soprano
+    assert not hold[0]

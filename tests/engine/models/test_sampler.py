@@ -502,3 +502,17 @@ def test_a_window_starting_inside_a_bar_counts_that_part_as_a_bar_of_its_own():
                  onset_rate=np.full(LANES, 0.2))
     first_part = _onsets(out[:, :8], editable[:, :8])
     assert first_part > 0  # its own share (0.75 of 6.4), not lumped with the next bar
+
+
+def test_cells_pinned_to_one_or_two_pitch_classes_are_found_for_deciding_first():
+    # A cadence's bass (only the tonic, struck) is decided before the music leading into
+    # it, so the bass that moves to it is drawn against it (it moved in octaves with the
+    # melody into the close).
+    from engine.models.sampler import _pinned
+
+    static = np.zeros((4, vocab.VOCAB_SIZE), dtype=bool)
+    static[0, [vocab.ONSET + 43, vocab.ONSET + 55]] = True  # G2 or G3, struck: pinned
+    static[1, [vocab.ONSET + 43, vocab.ONSET + 47, vocab.ONSET + 50]] = True  # a triad: free
+    static[2, [vocab.REST, vocab.ONSET + 43]] = True  # may rest: free
+    static[3, vocab.DRUM] = True  # a drum hit: free
+    assert _pinned(static).tolist() == [True, False, False, False]

@@ -59,6 +59,13 @@ def test_harmonize_fills_only_the_empty_tracks_unless_they_are_painted():
         requests.harmonize(full, Mask(), lead.id)
 
 
+def test_harmonize_without_a_mask_ends_with_the_melody_as_the_command_line_does():
+    # The studio filled to the bar line: the final chord hung on after the tune stopped.
+    lead = Track("Lead", program=73, notes=tuple(Note(72, i * Q, Q) for i in range(13)))
+    song = Song((lead, Track("Bass", program=33)), length=4 * BAR)
+    assert requests.harmonize(song, Mask(), lead.id).mask.span == (0, 13 * Q)
+
+
 def test_compose_reuses_matching_empty_tracks_and_adds_the_rest():
     empty = Song((Track("Keys"), Track("Bass", program=33)))
     plan = requests.compose(empty, [Instrument("Piano"), Instrument("Drums", is_drum=True)], 8)
