@@ -37,7 +37,12 @@ class Spec:
         if not self.keys:
             return self.tip
         key = QKeySequence(self.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
-        return self.tip if f"({key})" in self.tip else f"{self.tip} ({key})"
+        # A tip may name its key as musicians write it ("(−)", "(Ctrl+Alt+→)"): kept.
+        plain = self.tip
+        for glyph, name in (("−", "-"), ("→", "Right"), ("←", "Left"), ("↑", "Up"),
+                            ("↓", "Down")):
+            plain = plain.replace(glyph, name)
+        return self.tip if f"({key})" in plain else f"{self.tip} ({key})"
 
 
 SPECS: tuple[Spec, ...] = (
@@ -76,10 +81,18 @@ SPECS: tuple[Spec, ...] = (
          "Insert empty bars at the playhead's bar, on every track"),
     Spec("delete_bars", "Delete &Bars…", ("Ctrl+Del",), "",
          "Delete bars on every track (the loop range's, else the playhead's)"),
-    Spec("nudge_left", "Nudge Left", ("Left",)),
-    Spec("nudge_right", "Nudge Right", ("Right",)),
-    Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",)),
-    Spec("nudge_bar_right", "Nudge Right a Bar", ("Shift+Right",)),
+    Spec("nudge_left", "Nudge Left", ("Left",), "",
+         "Move the selected notes a grid step earlier (nothing selected: the playhead)"),
+    Spec("nudge_right", "Nudge Right", ("Right",), "",
+         "Move the selected notes a grid step later (nothing selected: the playhead)"),
+    Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",), "",
+         "Move the selected notes a bar earlier (nothing selected: the playhead)"),
+    Spec("nudge_bar_right", "Nudge Right a Bar", ("Shift+Right",), "",
+         "Move the selected notes a bar later (nothing selected: the playhead)"),
+    Spec("lengthen", "Lengthen Notes", ("Alt+Right",), "",
+         "Make the selected notes a grid step longer"),
+    Spec("shorten", "Shorten Notes", ("Alt+Left",), "",
+         "Make the selected notes a grid step shorter"),
     Spec("transpose_up", "Transpose Up", ("Up",)),
     Spec("transpose_down", "Transpose Down", ("Down",)),
     Spec("octave_up", "Transpose Up an Octave", ("Shift+Up",)),
@@ -120,7 +133,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("track_instrument", "Change &Instrument…", ("Ctrl+Alt+I",), "",
          "Choose the current track's instrument from the list"),
     # Transport
-    Spec("play", "&Play / Stop", ("Space",), "play", "Play / stop (Space)"),
+    Spec("play", "&Play / Stop", ("Space",), "play",
+         "Play / stop (Space); with a take on screen, play it with the song"),
     # "Enter" first: the name musicians and the docs use (the menu shows the first key;
     # Qt calls the main key Return and the keypad's Enter: both work).
     Spec("stop", "&Stop / Accept Take", ("Enter", "Return"), "stop",
@@ -128,6 +142,8 @@ SPECS: tuple[Spec, ...] = (
          "(Enter)"),
     Spec("home", "Go to S&tart", ("Home",), "home", "Go to bar 1 (Home)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
+    Spec("loop_selection", "Loop the Selection's &Bars", ("Ctrl+Shift+L",), "",
+         "Set the loop range to the bars of the selected notes and loop them"),
     Spec("metronome", "&Metronome", ("K",), "metronome", "Metronome click (K)", True),
     Spec("follow", "&Follow Playhead", ("Ctrl+F",), "",
          "Scroll the piano roll with the playhead while playing (Ctrl+F)", True),
@@ -154,6 +170,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("generate_again", "Generate Aga&in", ("Ctrl+G",), "",
          "Run the last generation again with new seeds"),
     Spec("cancel_jobs", "Cancel All &Jobs", ("Ctrl+.",), "", "Stop every running generation"),
+    Spec("play_take_solo", "Play Take &Solo", ("Shift+Space",), "",
+         "Hear only the tracks the take writes (Space plays it with the song)"),
     Spec("next_take", "&Next Take", ("]",), "", "Audition the next take"),
     Spec("prev_take", "&Previous Take", ("[",), "", "Audition the previous take"),
     Spec("accept_take", "&Accept Take", ("Ctrl+Enter", "Ctrl+Return"), "",

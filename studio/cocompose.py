@@ -72,7 +72,8 @@ from .undo import EditCommand
 if TYPE_CHECKING:
     from .document import Document
 
-TAKE_KEYS = "Enter accepts, [ ] switch, Del rejects"  # said whenever a take comes on screen
+# Said whenever a take comes on screen.
+TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, Del rejects"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,7 @@ class CoComposer(QObject):
 
     takesChanged = Signal()
     takeShown = Signal(object)  # the first take of a region, now auditioned
+    takeSelected = Signal(object)  # the user switched to this take (1–9, [ ], a click)
     message = Signal(str)  # for the status bar
     failed = Signal(str, str)  # one-line message, details (a job failed)
 
@@ -582,8 +584,9 @@ class CoComposer(QObject):
     def _audition(self, s: TakeSet, take: Take) -> Take:
         s.select(take.id)
         self.takesChanged.emit()
+        self.takeSelected.emit(take)  # a take being played switches to this one
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
-        self.message.emit(f"Hearing take {s.letter(take.id)} ({take.note_count} notes) — "
+        self.message.emit(f"Take {s.letter(take.id)} on screen ({take.note_count} notes) — "
                           f"{TAKE_KEYS}")
         return take
 

@@ -129,6 +129,7 @@ class GeneratePanel(QWidget):
         manage = QToolButton(self)
         manage.setText("…")
         manage.setToolTip("Model Manager")
+        manage.setAccessibleName("Model Manager")
         manage.clicked.connect(self.manageModels)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
@@ -173,6 +174,7 @@ class GeneratePanel(QWidget):
         form.addRow("Variations", self.variations)
         form.addRow("Seed", self.seed)
         form.addRow("Continue by", self.continue_bars)
+        QWidget.setTabOrder(self.seed, self.continue_bars)  # Tab follows the rows on screen
 
         # Constraints.
         self.key = QComboBox(self)
@@ -189,7 +191,10 @@ class GeneratePanel(QWidget):
         pitch_row.addWidget(self.pitch_lo)
         pitch_row.addWidget(QLabel("–", self))
         pitch_row.addWidget(self.pitch_hi)
+        self.pitch_lo.setAccessibleName("Lowest pitch")
+        self.pitch_hi.setAccessibleName("Highest pitch")
         self.density = QSlider(Qt.Orientation.Horizontal, self)
+        self.density.setAccessibleName("Density")
         self.density.setRange(0, 100)
         self.density.setValue(50)
         self.density_auto = QCheckBox("Auto", self)

@@ -83,6 +83,9 @@ class JobRow(QFrame):
         self.cancel_button = QToolButton(self)
         self.cancel_button.setText("✕")
         self.cancel_button.setToolTip("Cancel this job")
+        self.cancel_button.setAccessibleName("Cancel this job")
+        # Reached with Tab, pressed with Space (studio.keys); a click leaves Space to Play.
+        self.cancel_button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.cancel_button.clicked.connect(lambda: cancel(self.job_id))
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 5, 6, 5)

@@ -8,8 +8,11 @@ would fire those actions instead. :class:`EditingKeys` claims them: when the foc
 on an editing control and the key is one that control uses, the override is accepted
 and the key goes to the control (a spin box uses digits, not letters: those still pick a
 tool). Keys with Ctrl/Alt/Meta are left alone (a line edit
-already claims its own Ctrl+Z, Ctrl+A …), as is everything when the piano roll, the
-arrangement or the window itself has the focus.
+already claims its own Ctrl+Z, Ctrl+A …) except a text field's word keys the window also
+binds (Ctrl+Backspace rejected a take, Ctrl+Del deleted bars while a name was typed), as
+is everything when the piano roll, the arrangement or the window itself has the focus.
+Buttons take the focus only from Tab (:func:`tab_focus_buttons`), so a focused button is
+one the user tabbed to: Space and Enter press it, as everywhere else.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractSlider,
     QAbstractSpinBox,
@@ -27,6 +31,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QRadioButton,
     QTextEdit,
     QWidget,
@@ -66,6 +71,8 @@ COMBO = (NAVIGATION | SPACE, _any_character)
 EDITABLE_COMBO = (ENTER | NAVIGATION | ERASE | SPACE, _any_character)
 SLIDER = (NAVIGATION, _no_character)
 BUTTON = (SPACE, _no_character)
+PUSH_BUTTON = (SPACE | ENTER, _no_character)  # tabbed to (tab_focus_buttons)
+WORD_KEYS = ERASE | frozenset({K.Key_Left, K.Key_Right})  # with Ctrl, in text
 ITEM_VIEW = (NAVIGATION | SPACE, _no_character)
 
 CHORD_MODIFIERS = KM.ControlModifier | KM.AltModifier | KM.MetaModifier
@@ -99,8 +106,11 @@ def control_keys(w: QWidget | None) -> tuple[frozenset, Callable[[str], bool]] |
         return SLIDER
     if isinstance(w, (QCheckBox, QRadioButton)):
         return BUTTON
-    # A push or tool button keeps Space for Play: after a click on Repaint, Space "to
-    # listen" generated again (every such button has its own shortcut, e.g. Ctrl+R).
+    # A push or tool button that a click does not focus was reached with Tab: Space and
+    # Enter press it. One a click focuses keeps Space for Play: after a click on Repaint,
+    # Space "to listen" generated again.
+    if isinstance(w, QAbstractButton) and not w.focusPolicy() & Qt.FocusPolicy.ClickFocus:
+        return PUSH_BUTTON if isinstance(w, QPushButton) else BUTTON
     if isinstance(w, QAbstractItemView):
         if w.state() == QAbstractItemView.State.EditingState:
             return TEXT
@@ -110,16 +120,31 @@ def control_keys(w: QWidget | None) -> tuple[frozenset, Callable[[str], bool]] |
 
 def control_wants(w: QWidget | None, e: QKeyEvent) -> bool:
     """Whether the focused control ``w`` should get ``e`` rather than a shortcut."""
-    if e.modifiers() & CHORD_MODIFIERS:
-        return False
     found = control_keys(w)
     if found is None:
         return False
     keys, takes_character = found
+    chord = e.modifiers() & CHORD_MODIFIERS
+    if chord:  # a text field's Ctrl+Backspace/Del/←/→ work on words
+        return (chord == KM.ControlModifier and e.key() in WORD_KEYS
+                and keys >= ERASE)
     if e.key() in keys:
         return True
     text = e.text()
     return len(text) == 1 and text.isprintable() and takes_character(text)
+
+
+def tab_focus_buttons(window: QWidget) -> None:
+    """Push and tool buttons of ``window`` take the focus from Tab only, not from a click
+    (so Space after clicking Repaint still plays), and a push button tabbed to presses on
+    Enter as on Space. Call it again for buttons made later."""
+    for b in window.findChildren(QAbstractButton):
+        if isinstance(b, (QCheckBox, QRadioButton)):
+            continue
+        if b.focusPolicy() & Qt.FocusPolicy.ClickFocus:
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        if isinstance(b, QPushButton):
+            b.setAutoDefault(True)  # Enter presses it when it has the focus
 
 
 class EditingKeys(QObject):
@@ -132,6 +157,7 @@ class EditingKeys(QObject):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
+        tab_focus_buttons(window)
         window.installEventFilter(self)
         for dock in window.findChildren(QDockWidget):
             dock.installEventFilter(self)

@@ -72,6 +72,7 @@ from .pianoroll.tools import (
     legato_edit,
     move_edit,
     quantize_edit,
+    resize_edit,
     split_edit,
     transpose_edit,
 )
@@ -134,6 +135,7 @@ class MainWindow(FileCommands, QMainWindow):
             extras=lambda: (self.document.mask, self.composer.pending_key()))
         self._autosave_notice_shown = False
         self._settings_warned = False  # told once that settings cannot be kept
+        self._solo_audition = False  # how the take now playing is heard
         self.autosaver.failed.connect(self._autosave_failed)
         self.autosaver.saved.connect(self._autosave_worked)
         self.resize(1500, 920)
@@ -237,6 +239,8 @@ class MainWindow(FileCommands, QMainWindow):
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
         t.addSeparator()
         t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right])
+        t.addSeparator()
+        t.addActions([a.lengthen, a.shorten])
         m = bar.addMenu("&Tools")
         m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
         m = bar.addMenu("&Mask")
@@ -250,7 +254,8 @@ class MainWindow(FileCommands, QMainWindow):
         m.addSeparator()
         m.addActions([a.generate_again, a.cancel_jobs])
         m.addSeparator()
-        m.addActions([a.next_take, a.prev_take, a.accept_take, a.reject_take, a.next_region])
+        m.addActions([a.play_take_solo, a.next_take, a.prev_take, a.accept_take,
+                      a.reject_take, a.next_region])
         m.addSeparator()
         m.addAction(a.model_manager)
         m = bar.addMenu("&View")
@@ -266,7 +271,7 @@ class MainWindow(FileCommands, QMainWindow):
         m.addSeparator()
         m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument])
         m = bar.addMenu("Trans&port")
-        m.addActions([a.play, a.stop, a.home, a.loop, a.metronome, a.follow])
+        m.addActions([a.play, a.stop, a.home, a.loop, a.loop_selection, a.metronome, a.follow])
         m = bar.addMenu("&Help")
         m.addActions([a.shortcuts, a.about])
         self._rebuild_recent_menu()
@@ -361,6 +366,8 @@ class MainWindow(FileCommands, QMainWindow):
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
             "nudge_bar_left": lambda: self.nudge(-1, bar=True),
             "nudge_bar_right": lambda: self.nudge(1, bar=True),
+            "lengthen": lambda: self.lengthen(1), "shorten": lambda: self.lengthen(-1),
+            "loop_selection": self.loop_selection,
             "transpose_up": lambda: self.transpose(1),
             "transpose_down": lambda: self.transpose(-1),
             "octave_up": lambda: self.transpose(12), "octave_down": lambda: self.transpose(-12),
@@ -380,7 +387,8 @@ class MainWindow(FileCommands, QMainWindow):
             "rename_track": lambda: self._with_current_track(self.tracklist.edit_name),
             "track_instrument": lambda: self._with_current_track(
                 self.tracklist.pick_instrument),
-            "play": tr.toggle, "stop": self.stop_or_accept, "home": lambda: tr.seek(0),
+            "play": self.play_or_audition, "stop": self.stop_or_accept,
+            "play_take_solo": lambda: self.listen_to_take(True), "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
             "mask_track": self.mask_this_track, "mask_bars": self.mask_these_bars,
             "mask_selection": self.mask_selection, "mask_after": self.mask_after_here,
@@ -430,6 +438,7 @@ class MainWindow(FileCommands, QMainWindow):
         co.takesChanged.connect(
             lambda: self.tracklist.set_preview_tracks(new_tracks(co.preview_take())))
         co.takeShown.connect(self._reveal_take)
+        co.takeSelected.connect(self._switch_audition)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel
         gp.actionRequested.connect(self.generate)
@@ -1023,9 +1032,18 @@ class MainWindow(FileCommands, QMainWindow):
 
     def nudge(self, direction: int, bar: bool = False) -> None:
         notes = self._selected()
-        if not notes:
-            return
         tm = self.document.time_map
+        if not notes:  # nothing to move: the playhead moves, a grid step or a bar
+            at = self.transport.position
+            if bar:
+                b = tm.tick_to_bar(at)
+                on_line = tm.bar_to_tick(b) == at
+                b = b + direction if on_line or direction > 0 else b
+                target = tm.bar_to_tick(max(0, b))
+            else:
+                target = at + grid_shift(self.pianoroll.snap, tm, at, direction)
+            self.transport.seek(max(0, target))
+            return
         start = min(n.start for v in notes.values() for n in v)
         if bar:  # the same place in the bar before or after (bars differ in length)
             b = tm.tick_to_bar(start)
@@ -1036,6 +1054,44 @@ class MainWindow(FileCommands, QMainWindow):
             delta = grid_shift(self.pianoroll.snap, tm, start, direction)
         if delta:
             self.pianoroll.commit(move_edit(notes, delta, 0))
+
+    def lengthen(self, direction: int) -> None:
+        """Alt+→ / Alt+←: the selected notes a grid step longer or shorter (never shorter
+        than a step, or than they are if already shorter)."""
+        notes = self._selected()
+        if not notes:
+            self.statusBar().showMessage("Select the notes to lengthen or shorten", 4000)
+            return
+        tm = self.document.time_map
+        snap = self.pianoroll.snap
+        if snap.division == 0:  # snap off: sixteenths
+            snap = snap_by_name("1/16")
+        end = min(n.end for v in notes.values() for n in v)
+        delta = grid_shift(snap, tm, end, direction)
+        step = abs(delta) or step_at(snap, tm, end)
+        all_notes = [n for v in notes.values() for n in v]
+        if direction < 0 and all(n.duration <= step for n in all_notes):
+            self.statusBar().showMessage(
+                f"The selected notes are a {snap.name} step long already", 4000)
+            return
+        self.pianoroll.commit(resize_edit(notes, delta, min_duration=min(
+            step, min(n.duration for n in all_notes))))
+
+    def loop_selection(self) -> None:
+        """Ctrl+Shift+L: loop the whole bars the selected notes touch (then Mask These
+        Bars, Delete Bars and playback use them): a loop range without the mouse."""
+        notes = [n for v in self._selected().values() for n in v]
+        if not notes:
+            self.statusBar().showMessage("Select notes first: their bars become the loop",
+                                         4000)
+            return
+        tm = self.document.time_map
+        first = tm.tick_to_bar(min(n.start for n in notes))
+        last = tm.tick_to_bar(max(n.end for n in notes) - 1)
+        self.transport.set_loop(tm.bar_to_tick(first), tm.bar_to_tick(last + 1), True)
+        self.statusBar().showMessage(
+            f"Looping bars {first + 1}–{last + 1}" if last > first
+            else f"Looping bar {first + 1}", 4000)
 
     def transpose(self, semitones: int) -> None:
         notes = self._selected()
@@ -1196,11 +1252,32 @@ class MainWindow(FileCommands, QMainWindow):
         else:
             self.transport.stop()
 
-    def listen_to_take(self, solo: bool) -> None:
+    def listen_to_take(self, solo: bool, at: int | None = None) -> None:
+        """Play the take on screen with the song (``solo``: its tracks alone), from its
+        region's first bar, or from ``at``."""
         take = self.composer.preview_take()
         heard = self.composer.audition_song(take, solo) if take is not None else None
         if heard is not None:
-            self.transport.audition(*heard)
+            self._solo_audition = solo
+            song, start = heard
+            self.transport.audition(song, start if at is None else at)
+
+    def play_or_audition(self) -> None:
+        """Space: with a take on screen, play it with the song (what the takes bar says
+        you hear; Space played the song without it); otherwise play / stop."""
+        tr = self.transport
+        if tr.is_playing or self.composer.preview_take() is None:
+            tr.toggle()
+            return
+        take = self.composer.preview_take()
+        lo, hi = take.mask.span
+        # From the playhead when it is inside the take's bars, else from their first bar.
+        self.listen_to_take(False, at=tr.position if lo <= tr.position < hi else None)
+
+    def _switch_audition(self, _take: object) -> None:
+        """Switching takes while one plays: the new one plays on from the same place."""
+        if self.transport.auditioning:
+            self.listen_to_take(self._solo_audition, at=self.transport.position)
 
     def about(self) -> None:
         from engine import __version__

@@ -112,6 +112,11 @@ class TakesBar(QWidget):
         self.accept_button.setToolTip("Apply this take as one undo step (Enter)")
         self.reject_button = QPushButton("✕ Reject", self)
         self.reject_button.setToolTip("Drop this take (Delete / Backspace)")
+        # Screen readers read the names, not the glyphs (▶ ✓ ✕).
+        for w, name in ((self.listen, "Play take in context"), (self.solo, "Play take solo"),
+                        (self.accept_button, "Accept take"),
+                        (self.reject_button, "Reject take")):
+            w.setAccessibleName(name)
         self.hint = ElidedLabel("No takes yet — paint a mask (M), then Repaint (Ctrl+R)",
                                 self)
         self.hint.setObjectName("TakesHint")
@@ -158,6 +163,8 @@ class TakesBar(QWidget):
         for i, (b, take) in enumerate(zip(self.buttons, pending, strict=True)):
             conflict = c.conflicts(take)
             b.setText(s.letter(take.id) + (" ⚠" if conflict else ""))
+            b.setAccessibleName(f"Take {s.letter(take.id)}"
+                                + (", edited since" if conflict else ""))
             b.setChecked(current is not None and take.id == current.id)
             b.setProperty("conflict", conflict)
             b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, {take.model}"

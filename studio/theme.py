@@ -126,6 +126,12 @@ QToolButton#TakeButton { background: #2e333a; border: 1px solid #3e454f; min-wid
 QToolButton#TakeButton:checked { background: #f4f1e8; color: #1e2126; border-color: #ffffff; }
 QToolButton#TakeButton[conflict="true"] { border-color: #ff6b6b; color: #ff9b9b; }
 QToolButton#TakeButton[conflict="true"]:checked { background: #ff9b9b; color: #1e2126; }
+/* The keyboard focus, seen (a focused button or box looked as it did unfocused: WCAG asks
+   3:1 against what is around it; the accent ring is about 5.5:1 on the panels). */
+QPushButton:focus, QToolButton:focus, QComboBox:focus, QSpinBox:focus,
+QDoubleSpinBox:focus, QSlider:focus { border: 2px solid #4fa3ff; }
+QCheckBox:focus { color: #ffffff; }
+QCheckBox::indicator:focus { border: 2px solid #4fa3ff; }
 """
 
 

@@ -222,6 +222,11 @@ class Transport(QObject):
         self._timer.start()
         self.playingChanged.emit(True)
 
+    @property
+    def auditioning(self) -> bool:
+        """Playing a take (the song with it applied) rather than the song."""
+        return self.is_playing and self._audition is not None
+
     def audition(self, song: Song, start: int) -> None:
         """Play ``song`` (the document's song with a take applied) from ``start``;
         the next stop returns to playing the document."""

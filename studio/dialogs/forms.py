@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class _SelectOnFocus(QObject):
+    """A number field selects its text whenever it gets the focus, as on Tab: typing "5"
+    in a dialog that opened on "1" replaced nothing (the field kept 1; a tempo of 104
+    became "0104.0 BPM")."""
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.FocusIn and isinstance(obj, QAbstractSpinBox):
+            QTimer.singleShot(0, obj.selectAll)  # after the field's own focus handling
+        return False
 
 
 def lay_out_form(dialog: QDialog, text: QWidget, form: QFormLayout,
@@ -22,3 +41,6 @@ def lay_out_form(dialog: QDialog, text: QWidget, form: QFormLayout,
     for widget in below:
         layout.addWidget(widget)
     layout.addWidget(buttons)
+    selecting = _SelectOnFocus(dialog)
+    for spin in dialog.findChildren(QAbstractSpinBox):
+        spin.installEventFilter(selecting)

@@ -58,5 +58,6 @@ def shortcuts_dialog(parent: QWidget | None) -> QDialog:
     col.addWidget(search)
     col.addWidget(table)
     col.addWidget(buttons)
+    search.setFocus()  # typing "take" filters at once (the table had the focus)
     dlg.search, dlg.table = search, table  # for tests
     return dlg

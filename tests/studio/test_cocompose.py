@@ -157,7 +157,8 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     assert win.statusBar().currentMessage() == "Accepted take B (Repaint) again"
     win.document.undo_stack.undo()
     QTest.keyClick(canvas, Qt.Key.Key_BracketRight)  # switching says which take is heard
-    assert win.statusBar().currentMessage().startswith("Hearing take ")
+    assert " on screen (" in win.statusBar().currentMessage()
+    assert "Space plays it" in win.statusBar().currentMessage()
 
 
 def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(studio, qtbot,
@@ -262,6 +263,27 @@ def test_bars_are_not_moved_under_a_waiting_take(studio, qtbot, dialogs):
     win.composer.discard()
     win.edit_bars(inserting=True)
     assert "ask_bars" in dialogs.names()
+
+
+def test_space_plays_the_take_on_screen_and_shift_space_plays_it_alone(studio, qtbot,
+                                                                        monkeypatch):
+    # The takes bar said "Hearing take B" while Space played the song without it: only
+    # a click on ▶ In Context played the take.
+    win = studio
+    heard = []
+    monkeypatch.setattr(win.transport, "audition", lambda song, start: heard.append(
+        (song, start)))
+    mask_piano(win, BAR, 2 * BAR)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    take = win.composer.preview_take()
+    win.actions.play.trigger()
+    (song, start), = heard
+    piano = song.track(win.document.song.tracks[0].id)
+    assert start == BAR and set(take.notes[piano.id]) <= set(piano.notes)
+    win.actions.play_take_solo.trigger()
+    solo = heard[-1][0]
+    assert [t.solo for t in solo.tracks] == [t.id in take.notes for t in solo.tracks]
 
 
 def test_cancel_all_says_what_it_cancelled(studio, qtbot):

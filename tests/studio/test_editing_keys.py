@@ -199,10 +199,36 @@ def test_space_plays_after_a_click_on_a_panel_button_instead_of_pressing_it_agai
     button = win.generate_panel.findChildren(QPushButton)[0]
     presses = []
     button.clicked.connect(lambda: presses.append(1))
-    focus(qtbot, button)
-    QTest.keyClick(button, K.Key_Space)
-    assert play == [1] and presses == []  # (a second Repaint, before)
+    focus(qtbot, win.pianoroll.canvas)
+    QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert presses == [1] and not button.hasFocus()  # a click leaves the focus where it was
+    QTest.keyClick(win.pianoroll.canvas, K.Key_Space)
+    assert play == [1] and presses == [1]  # (a second Repaint, before)
     win.transport.stop()
+
+
+def test_a_button_reached_with_tab_presses_on_space_and_enter(studio, qtbot):
+    # Tab landed on buttons that no key could press: Space played, Enter stopped.
+    win = studio
+    play, stop = counter(win.actions.play), counter(win.actions.stop)
+    button = win.generate_panel.findChildren(QPushButton)[0]
+    presses = []
+    button.clicked.connect(lambda: presses.append(1))
+    focus(qtbot, button)  # as Tab leaves it
+    QTest.keyClick(button, K.Key_Space)
+    QTest.keyClick(button, K.Key_Return)
+    assert presses == [1, 1] and play == [] and stop == []
+
+
+def test_ctrl_backspace_and_delete_edit_a_name_instead_of_acting_on_the_song(studio, qtbot):
+    # Ctrl+Backspace (Reject Take) and Ctrl+Del (Delete Bars) are a text field's word keys.
+    win = studio
+    reject, delete_bars = counter(win.actions.reject_take), counter(win.actions.delete_bars)
+    spin = win.generate_panel.steps
+    focus(qtbot, spin)
+    QTest.keyClick(spin, K.Key_Backspace, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(spin, K.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert reject == [] and delete_bars == []
 
 
 def test_a_click_on_the_arrangement_gives_the_bare_keys_back(studio, qtbot):

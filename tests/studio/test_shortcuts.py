@@ -408,3 +408,24 @@ def test_select_all_tracks_edits_the_whole_song(focused):
     after = win.document.song
     assert [n.pitch for n in after.tracks[0].notes] == [n.pitch + 1 for n in song.tracks[0].notes]
     assert after.tracks[2].notes == song.tracks[2].notes
+
+
+def test_keys_move_the_playhead_resize_notes_and_loop_the_selection(focused):
+    # A keyboard user could not move the playhead, change a note's length or set a loop.
+    win = focused
+    win.selection.clear_notes()
+    win.transport.seek(0)
+    press(win, K.Key_Right)  # nothing selected: the playhead, one 1/16 step
+    assert win.transport.position == 120
+    press(win, K.Key_Right, M.ShiftModifier)  # to the next bar line
+    assert win.transport.position == 1920
+    press(win, K.Key_Left, M.ShiftModifier)
+    assert win.transport.position == 0
+    (note,) = select_first(win)
+    press(win, K.Key_Right, M.AltModifier)
+    assert piano(win).note_by_id(note.id).duration == note.duration + 120
+    press(win, K.Key_Left, M.AltModifier)
+    assert piano(win).note_by_id(note.id).duration == note.duration
+    press(win, K.Key_L, M.ControlModifier | M.ShiftModifier)
+    tr = win.transport
+    assert (tr.loop_start, tr.loop_end, tr.loop_enabled) == (0, 1920, True)

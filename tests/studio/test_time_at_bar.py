@@ -127,3 +127,19 @@ def test_the_mask_and_the_loop_move_with_inserted_and_deleted_bars(opened, dialo
     assert win.transport.loop_enabled and win.transport.loop_end == 3840
     doc.undo_stack.redo()
     assert not win.transport.loop_enabled
+
+
+def test_a_dialogs_number_field_is_selected_so_typing_replaces_it(qtbot):
+    # Typing 5 in Insert Bars (opened on 1) left 1; a tempo of 104 became "0104.0 BPM".
+    from PySide6.QtTest import QTest
+
+    from studio.dialogs.timing import BarsDialog
+
+    dialog = BarsDialog(None, True, 3, 1, 10)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.bar.hasFocus, timeout=2000)
+    qtbot.wait(20)
+    QTest.keyClicks(dialog.bar, "5")
+    assert dialog.bar.value() == 5
