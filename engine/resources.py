@@ -28,4 +28,3 @@ _ROOT = CHECKOUT if CHECKOUT is not None else _ENGINE / "shipped"
 def shipped(*parts: str) -> Path:
     """A shipped file or folder by its path in the checkout: ``shipped("assets", "models")``."""
     return _ROOT.joinpath(*parts)
-

@@ -157,7 +157,6 @@ class EditingKeys(QObject):
 
     def __init__(self, window: QWidget) -> None:
         super().__init__(window)
-        tab_focus_buttons(window)
         window.installEventFilter(self)
         for dock in window.findChildren(QDockWidget):
             dock.installEventFilter(self)

@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 
 from engine.score import (
     Mask,
+    Note,
     Region,
     Song,
     bar_shift,
+    counted,
     delete_bars,
     insert_bars,
     plural,
@@ -45,7 +47,14 @@ from engine.score import (
     set_track_props,
 )
 from engine.score.instruments import drum_name
-from engine.score.snap import SNAPS, grid_shift, quantize_line, snap_by_name, step_at
+from engine.score.snap import (
+    SNAPS,
+    grid_shift,
+    quantize_line,
+    snap_by_name,
+    snap_tick,
+    step_at,
+)
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import pitch_name
 from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
@@ -61,7 +70,7 @@ from .document import Document
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel, mask_summary
 from .jobs_panel import JobsPanel
-from .keys import EditingKeys
+from .keys import EditingKeys, tab_focus_buttons
 from .mask import quick
 from .models import ModelCatalog
 from .pianoroll import PianoRoll, Tool
@@ -70,9 +79,9 @@ from .pianoroll.tools import (
     duplicate_edit,
     join_edit,
     legato_edit,
+    lengthen_edit,
     move_edit,
     quantize_edit,
-    resize_edit,
     split_edit,
     transpose_edit,
 )
@@ -126,6 +135,7 @@ class MainWindow(FileCommands, QMainWindow):
         self._build_statusbar()
         self._connect()
         self.editing_keys = EditingKeys(self)  # typing in a field beats bare-key shortcuts
+        tab_focus_buttons(self)  # a click on a button leaves Space to Play
         self.setAcceptDrops(True)
         self.setWindowIcon(theme.icon("partita"))
         self.autosaver = Autosaver(
@@ -885,8 +895,17 @@ class MainWindow(FileCommands, QMainWindow):
                     else " (nothing selected: the whole tracks)")
                 self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
 
+    def _pitched_only(self, notes: dict, what: str) -> dict:
+        """``notes`` without drum tracks, said when there were some: joining or lengthening
+        hits would wipe a hi-hat pattern (each key of a kit is a drum, struck)."""
+        song = self.document.song
+        pitched = {tid: v for tid, v in notes.items() if not song.track(tid).is_drum}
+        if len(pitched) < len(notes):
+            self.statusBar().showMessage(f"{what}: drum tracks left as they are", 5000)
+        return pitched
+
     def legato(self) -> None:
-        notes = self._selected()
+        notes = self._pitched_only(self._selected(), "Legato")
         edit, changed = legato_edit(notes) if notes else (None, 0)
         if not changed:
             self.statusBar().showMessage(
@@ -917,7 +936,7 @@ class MainWindow(FileCommands, QMainWindow):
             self.statusBar().showMessage(edit.label, 4000)
 
     def join_notes(self) -> None:
-        notes = self._selected()
+        notes = self._pitched_only(self._selected(), "Join")
         edit, keys = join_edit(notes) if notes else (None, [])
         if not keys:
             self.statusBar().showMessage(
@@ -994,10 +1013,9 @@ class MainWindow(FileCommands, QMainWindow):
         waiting, running = self.composer.unaccepted_count(), self.composer.jobs_in_flight
         if not (waiting or running):
             return True
-        held = " and ".join(x for x in (
-            waiting and f"{plural(waiting, 'take')} {'waits' if waiting == 1 else 'wait'}",
-            running and f"{plural(running, 'generation')} "
-                        f"{'runs' if running == 1 else 'run'}") if x)
+        held = " and ".join(x for x in (waiting and counted(waiting, "take", "wait"),
+                                         running and counted(running, "generation", "run"))
+                            if x)
         dialogs.show_notice(self, what, (
             f"{held.capitalize()} for the bars as they are now: moving bars would put "
             "them in the wrong place.\n\nAccept or reject the takes first (Enter, Del), "
@@ -1058,7 +1076,8 @@ class MainWindow(FileCommands, QMainWindow):
     def lengthen(self, direction: int) -> None:
         """Alt+→ / Alt+←: the selected notes a grid step longer or shorter (never shorter
         than a step, or than they are if already shorter)."""
-        notes = self._selected()
+        notes = self._pitched_only(self._selected(), "Lengthen" if direction > 0
+                                   else "Shorten")
         if not notes:
             self.statusBar().showMessage("Select the notes to lengthen or shorten", 4000)
             return
@@ -1066,16 +1085,20 @@ class MainWindow(FileCommands, QMainWindow):
         snap = self.pianoroll.snap
         if snap.division == 0:  # snap off: sixteenths
             snap = snap_by_name("1/16")
-        end = min(n.end for v in notes.values() for n in v)
-        delta = grid_shift(snap, tm, end, direction)
-        step = abs(delta) or step_at(snap, tm, end)
-        all_notes = [n for v in notes.values() for n in v]
-        if direction < 0 and all(n.duration <= step for n in all_notes):
+        # Each note's end goes to the next grid line after it (the last one before it);
+        # a note that would end on or before its start stays as it is.
+        def new_end(n: Note) -> int:
+            if direction < 0:
+                return snap_tick(snap, tm, n.end - 1, "floor")
+            line = snap_tick(snap, tm, n.end, "floor")
+            return line + grid_shift(snap, tm, line, 1)
+
+        edit = lengthen_edit(notes, new_end)
+        if edit is None:
             self.statusBar().showMessage(
                 f"The selected notes are a {snap.name} step long already", 4000)
             return
-        self.pianoroll.commit(resize_edit(notes, delta, min_duration=min(
-            step, min(n.duration for n in all_notes))))
+        self.pianoroll.commit(edit)
 
     def loop_selection(self) -> None:
         """Ctrl+Shift+L: loop the whole bars the selected notes touch (then Mask These
@@ -1087,7 +1110,7 @@ class MainWindow(FileCommands, QMainWindow):
             return
         tm = self.document.time_map
         first = tm.tick_to_bar(min(n.start for n in notes))
-        last = tm.tick_to_bar(max(n.end for n in notes) - 1)
+        last = tm.tick_to_bar(max(max(n.end - 1, n.start) for n in notes))  # a 0-length note
         self.transport.set_loop(tm.bar_to_tick(first), tm.bar_to_tick(last + 1), True)
         self.statusBar().showMessage(
             f"Looping bars {first + 1}–{last + 1}" if last > first

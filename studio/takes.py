@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import Take
-from engine.score import EditGroup, InsertTrack, Track
+from engine.score import EditGroup, InsertTrack, Track, counted, plural
 from engine.score.mask_geometry import describe, track_spans
 from engine.tasks.requests import TITLES
 
@@ -204,14 +204,12 @@ class TakesBar(QWidget):
             return (f"Loading models… {TITLES[c.deferred]} starts when they are ready "
                     "(Ctrl+. cancels)")
         if c.jobs_in_flight:
-            n = c.jobs_in_flight
-            return f"Computing {n} take{'s' * (n != 1)}… (Ctrl+. cancels)"
+            return f"Computing {plural(c.jobs_in_flight, 'take')}… (Ctrl+. cancels)"
         others = c.waiting_regions()
         if others:
             n = sum(len(c.takes.sets[m].pending()) for m in others)
             where = "another region" if len(others) == 1 else f"{len(others)} other regions"
-            verb = "waits" if n == 1 else "wait"
-            return (f"{n} take{'s' * (n != 1)} {verb} in {where}: Generate ▸ Show Takes of "
+            return (f"{counted(n, 'take', 'wait')} in {where}: Generate ▸ Show Takes of "
                     "Next Region (Ctrl+])")
         if not c.document.song.note_count:  # nothing to mask yet: the other way in
             return ("Empty song — Compose (Ctrl+Shift+N) writes a new piece, or draw notes "

@@ -71,9 +71,12 @@ def load_with_studio(path: Path, *, rewriting: bool = False):
     keeps it. ``rewriting``: the command writes the song out, so a MIDI file's events
     the song cannot hold (lyrics, sysex …) are named on stderr, as every command that
     writes a song says them."""
-    from engine.io import content_kind, load_project, read_midi_with_report
+    from engine.io import content_kind, load_project, load_song, read_midi_with_report
 
-    if content_kind(path) == "project":
+    kind = content_kind(path)
+    if kind is None:
+        return load_song(path), {}  # raises, naming the file and what it is not
+    if kind == "project":
         project = load_project(path)
         if project.studio.get("takes"):
             from engine.jobs.saved_takes import takes_from_json
@@ -83,10 +86,6 @@ def load_with_studio(path: Path, *, rewriting: bool = False):
             # --add`) never issues one of them again.
             takes_from_json(project.studio["takes"], project.song)
         return project.song, project.studio
-    if content_kind(path) is None:
-        from engine.io import load_song
-
-        return load_song(path), {}  # raises, naming the file and what it is not
     song, report = read_midi_with_report(path)
     if rewriting and report:
         print(f"partita: note: {path.name}: not kept (Partita holds no such events): "

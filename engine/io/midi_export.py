@@ -241,8 +241,9 @@ def _conductor(song: Song) -> mido.MidiTrack:
         events.append(((tempo.tick, 3, i), "set_tempo", {"tempo": tempo.us_per_beat}))
     for i, marker in enumerate(song.markers):
         events.append(((marker.tick, 4, i), "marker", {"text": _text(marker.text)}))
-    # The conductor's end_of_track carries the song's length to the reader.
-    return _as_track(events, end=song.length)
+    # The conductor's end_of_track carries the song's length to the reader (that one must
+    # be written), and ends with the other tracks (each at the song's end).
+    return _as_track(events, end=song.end, must_end=song.length >= song.end)
 
 
 def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
@@ -334,9 +335,10 @@ def _delta(tick: int, last: int) -> int:
     return delta
 
 
-def _as_track(events: list[_Event], end: int = 0) -> mido.MidiTrack:
+def _as_track(events: list[_Event], end: int = 0, must_end: bool = False) -> mido.MidiTrack:
     """Sort events by their keys and turn absolute ticks into mido's delta times; the
-    track's end_of_track comes at ``end`` if that is after the last event.
+    track's end_of_track comes at ``end`` if that is after the last event — and if MIDI
+    can say the gap to it, unless ``must_end`` (the song's length): then it is an error.
 
     Channel messages skip mido's per-field checks (most of the export time): the song
     model and :func:`_control_message` have already checked every value, and mido still
@@ -353,6 +355,6 @@ def _as_track(events: list[_Event], end: int = 0) -> mido.MidiTrack:
         else:
             trk.append(mido.Message(kind, skip_checks=True, time=_delta(tick, last), **fields))
         last = tick
-    if end > last:
+    if end > last and (must_end or end - last <= MAX_DELTA):
         trk.append(mido.MetaMessage("end_of_track", time=_delta(end, last)))
     return trk

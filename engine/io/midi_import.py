@@ -78,7 +78,7 @@ class ImportReport:
 def import_report(smf: Smf) -> ImportReport:
     """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops."""
     counts = dict.fromkeys(DROPPED_METAS.values(), 0)
-    counts.update({"sysex": 0, "controllers of channels without notes": 0,
+    counts.update({"sysex": 0, "controllers and programs of channels without notes": 0,
                    "MIDI port": 0, "SMPTE offset": 0, "pattern tempos (type 2 file)": 0})
     played = {status & 0x0F for trk in smf.tracks for _, status, _, velocity in trk.events
               if 0x90 <= status < 0xA0 and velocity}
@@ -93,7 +93,7 @@ def import_report(smf: Smf) -> ImportReport:
                 counts["SMPTE offset"] += 1
         counts["sysex"] += trk.sysex_count
         # Program changes and controllers sent to a channel no track plays on.
-        counts["controllers of channels without notes"] += sum(
+        counts["controllers and programs of channels without notes"] += sum(
             1 for _, status, _, _ in trk.events
             if status >= 0xA0 and status & 0x0F not in played)
         tempo_tracks += any(mtype == 0x51 for _, mtype, _ in trk.metas)
@@ -179,15 +179,16 @@ def song_from_smf(smf: Smf) -> Song:
     state = _ChannelState(splits)
     setup = _setup_events(splits)
     tracks: list[Track] = []
+    split_by_channel: list[bool] = []  # made from a MIDI track with several channels
     for index, split in enumerate(splits):
         channels = sorted(split.notes)
         for channel in channels:
             colour = TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
             tracks.append(_make_track(split, channel, state, setup, index, colour,
                                       names[index], len(channels)))
+            split_by_channel.append(len(channels) > 1)
 
-    tracks = _channels_named_apart(tracks, split_channels=[
-        len(split.notes) > 1 for split in splits for _ in split.notes])
+    tracks = _channels_named_apart(tracks, split_by_channel)
     note_end = max((t.end for t in tracks), default=0)
     file_end = max((t.end for t in smf.tracks), default=0)
     return Song(
@@ -337,7 +338,9 @@ def _make_track(
     # else the channel's from another track, else 0 (the GM default).
     initial = [p for p in programs if p[0] <= first]
     channel_setup = setup.get(channel, _Setup([], []))
-    later = sorted((ProgramChange(t, p) for t, p in [*programs, *channel_setup.programs]
+    # On one tick the track's own event comes last, so it is the one in force (a set-up
+    # track's CC7 of 50 beside the track's own 100 at tick 0 made the track quiet).
+    later = sorted((ProgramChange(t, p) for t, p in [*channel_setup.programs, *programs]
                     if t > first), key=lambda c: c.tick)
     if initial:
         program = initial[-1][1]
@@ -347,7 +350,7 @@ def _make_track(
 
     # The channel's set-up events sound with this track's notes: they become its own
     # (the pedal, bank and reverb of a separate set-up track were lost).
-    controls = sorted([*split.controls.get(channel, []), *channel_setup.controls],
+    controls = sorted([*channel_setup.controls, *split.controls.get(channel, [])],
                       key=lambda c: c.tick)
     volume, pan = 1.0, 0.0
     for number in (CC_VOLUME, CC_PAN):
@@ -394,16 +397,17 @@ def _track_name(midi_name: str, program: int, is_drum: bool, parts: int, first: 
     return instrument
 
 
-def _channels_named_apart(tracks: list[Track], split_channels: list[bool]) -> list[Track]:
-    """Tracks split by channel from one MIDI track (type 0) that share a name — four
-    "String Ensemble 1" — get their channel in it: "String Ensemble 1 (ch 8)", so a
-    DAW's track list and the stems tell them apart."""
+def _channels_named_apart(tracks: list[Track], split_by_channel: list[bool]) -> list[Track]:
+    """Tracks split by channel from one MIDI track (a type-0 file, or a type-1 track on
+    several channels) that share a name — four "String Ensemble 1" — get their channel
+    in it: "String Ensemble 1 (ch 8)", so a DAW's track list and the stems tell them
+    apart."""
     counts: dict[str, int] = {}
     for t in tracks:
         counts[t.name] = counts.get(t.name, 0) + 1
     return [replace(t, name=f"{t.name} (ch {t.channel + 1})")
             if split and counts[t.name] > 1 else t
-            for t, split in zip(tracks, split_channels, strict=True)]
+            for t, split in zip(tracks, split_by_channel, strict=True)]
 
 
 def cc_to_volume(value: int) -> float:

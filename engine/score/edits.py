@@ -58,6 +58,11 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
+def counted(n: int, noun: str, verb: str) -> str:
+    """``"1 take waits"``, ``"2 takes wait"``: a count, its noun and a verb that agrees."""
+    return f"{plural(n, noun)} {verb}s" if n == 1 else f"{plural(n, noun)} {verb}"
+
+
 @dataclass(frozen=True, slots=True)
 class ChangeNotes:
     """Remove some notes of one track and add others (add, delete, move, resize, ...)."""

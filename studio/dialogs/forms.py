@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QDialog,
@@ -16,12 +17,15 @@ from PySide6.QtWidgets import (
 
 
 class _SelectOnFocus(QObject):
-    """A number field selects its text whenever it gets the focus, as on Tab: typing "5"
-    in a dialog that opened on "1" replaced nothing (the field kept 1; a tempo of 104
-    became "0104.0 BPM")."""
+    """A number field selects its text when it gets the focus from the keyboard or as the
+    dialog opens, as on Tab: typing "5" in a dialog that opened on "1" replaced nothing
+    (the field kept 1; a tempo of 104 became "0104.0 BPM"). A click still places the
+    cursor."""
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
-        if e.type() == QEvent.Type.FocusIn and isinstance(obj, QAbstractSpinBox):
+        if (e.type() == QEvent.Type.FocusIn and isinstance(obj, QAbstractSpinBox)
+                and isinstance(e, QFocusEvent)
+                and e.reason() != Qt.FocusReason.MouseFocusReason):
             QTimer.singleShot(0, obj.selectAll)  # after the field's own focus handling
         return False
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QColorDialog, QMessageBox, QWidget
 
+from engine.score import counted, plural
+
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
     """An error the user must see (a file that cannot be opened or saved)."""
@@ -101,11 +103,10 @@ def ask_discard_takes(parent: QWidget | None, count: int, running: int = 0) -> s
     yet accepted and not saved, or generations still running (their takes would be
     lost: ``"discard"`` stops them)."""
     role = QMessageBox.ButtonRole
-    takes = "1 take" if count == 1 else f"{count} takes"
-    jobs = "1 generation" if running == 1 else f"{running} generations"
+    takes, jobs = plural(count, "take"), plural(running, "generation")
     if not count:
         return _ask(parent, "Generation running",
-                    f"{jobs} still {'runs' if running == 1 else 'run'}.",
+                    f"{counted(running, 'generation', 'run')} (not finished yet).",
                     "Going on stops the model; the takes it is writing are lost.",
                     [("discard", "Stop and Go On", role.DestructiveRole),
                      ("cancel", "Cancel", role.RejectRole)], "cancel")

@@ -157,6 +157,24 @@ def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None 
     return _group(edits, f"Quantize {plural(moved, 'note')}")
 
 
+def lengthen_edit(notes: Selected, new_end: Callable[[Note], int]) -> Edit | None:
+    """Each note ending at ``new_end(note)`` (Alt+→ / Alt+←), except one that would then
+    end on or before its start; None when no note changes (no undo step)."""
+    edits = []
+    for tid, v in notes.items():
+        pairs = [(n, new_end(n)) for n in v]
+        changed = [(n, end) for n, end in pairs if end > n.start and end != n.end]
+        if changed:
+            edits.append(update_notes(tid, [n for n, _ in changed],
+                                      [replace(n, duration=end - n.start) for n, end in changed],
+                                      ""))
+    count = sum(len(e.added) for e in edits)
+    if not count:
+        return None
+    label = f"Resize {plural(count, 'note')}"
+    return _group([replace(e, label=label) for e in edits], label)
+
+
 def legato_edit(notes: Selected) -> tuple[Edit, int]:
     """Each track's selected notes end where its next selected onset starts; returns the
     edit and how many notes changed (0: nothing to do, no undo step)."""

@@ -429,3 +429,33 @@ def test_keys_move_the_playhead_resize_notes_and_loop_the_selection(focused):
     press(win, K.Key_L, M.ControlModifier | M.ShiftModifier)
     tr = win.transport
     assert (tr.loop_start, tr.loop_end, tr.loop_enabled) == (0, 1920, True)
+
+
+def test_join_legato_and_resizing_leave_drum_hits_as_they_are(focused):
+    # Select All Tracks then J joined a hi-hat pattern into one long hit.
+    win = focused
+    song = win.document.song
+    press(win, K.Key_A, M.ControlModifier | M.ShiftModifier)
+    press(win, K.Key_J)
+    press(win, K.Key_L, M.ControlModifier)
+    press(win, K.Key_Right, M.AltModifier)
+    assert win.document.song.tracks[2].notes == song.tracks[2].notes  # the kit
+    assert "drum tracks left as they are" in win.statusBar().currentMessage()
+
+
+def test_shorten_and_loop_the_selection_with_odd_notes(focused):
+    from engine.score import Note, add_notes
+
+    win = focused
+    track = piano(win)
+    short, long_ = Note(40, 3840, 0), Note(41, 3840 + 480, 100)  # 0-length, 1/16 and less
+    win.document.apply(add_notes(track.id, [short, long_]))
+    win.selection.set_notes([(track.id, short.id), (track.id, long_.id)])
+    steps = win.document.undo_stack.count()
+    press(win, K.Key_Left, M.AltModifier)  # nothing can get shorter: no undo step
+    assert win.document.undo_stack.count() == steps
+    assert piano(win).note_by_id(long_.id).duration == 100
+    win.selection.set_notes([(track.id, short.id)])
+    press(win, K.Key_L, M.ControlModifier | M.ShiftModifier)
+    tr = win.transport
+    assert (tr.loop_start, tr.loop_end) == (3840, 5760)  # its bar, not an empty loop

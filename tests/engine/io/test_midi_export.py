@@ -303,3 +303,8 @@ def test_every_track_ends_at_the_end_of_the_song(tmp_path):
     mf = mido.MidiFile(tmp_path / "s.mid")
     assert [sum(m.time for m in t) for t in mf.tracks[1:]] == [7680, 7680]
     assert read_midi(tmp_path / "s.mid").length == song.length  # no length made up
+    # A track whose end is further than MIDI can say from its last event ends there.
+    far = Song((Track("Short", notes=(Note(60, 0, 10),)),
+                Track("Far", channel=1, notes=(Note(62, 0x0FFFFFFF, 0x0FFFFFFF),))), ppq=480)
+    save_song(far, tmp_path / "far.mid")
+    assert read_midi(tmp_path / "far.mid").tracks[1].notes == far.tracks[1].notes

@@ -200,3 +200,12 @@ def test_type_0_channels_of_one_instrument_are_told_apart_by_channel():
                         off(60, 480, ch=0), off(64, 0, ch=1), off(67, 0, ch=2)]], type=0)
     assert [t.name for t in midi_from_bytes(data).tracks] == [
         "String Ensemble 1 (ch 1)", "String Ensemble 1 (ch 2)", "Acoustic Grand Piano"]
+
+
+def test_a_tracks_own_setting_beats_the_set_up_tracks_on_the_same_tick():
+    setup = [Msg("control_change", control=7, value=50), Msg("program_change", program=40)]
+    lead = [Msg("control_change", control=7, value=100), Msg("program_change", program=0),
+            on(60, 0), off(60, 480)]
+    (track,) = midi_from_bytes(midi_bytes([setup, lead])).tracks
+    assert track.program == 0 and round(track.volume * 127) == 100
+    assert [c.value for c in track.controls if c.number == 7] == [50, 100]  # 100 in force

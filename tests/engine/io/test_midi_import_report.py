@@ -43,7 +43,8 @@ def test_counts_controllers_sent_to_channels_no_track_plays_port_and_smpte_offse
           mido.Message("control_change", control=7, value=100, channel=5),
           mido.Message("control_change", control=7, value=90, channel=0))  # played: kept
     _, report = read_midi_with_report(path)
-    assert report.summary() == ("controllers of channels without notes (2), MIDI port (1), "
+    assert report.summary() == ("controllers and programs of channels without notes (2), "
+                                "MIDI port (1), "
                                 "SMPTE offset (1)")
 
 
