@@ -320,6 +320,9 @@ class MainWindow(FileCommands, QMainWindow):
             tb.addWidget(_spaced(w))
         tb.addSeparator()
         tb.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
+        # Repaint beside the Mask it uses: at 1280 points wide (a 2× laptop screen) the
+        # toolbar's end falls into its overflow menu, and the zoom keys can go there.
+        tb.addAction(a.repaint)
         tb.addSeparator()
         snap_label = QLabel("Snap", tb)
         snap_label.setStyleSheet("color:#8b929c; padding: 0 4px;")
@@ -333,8 +336,6 @@ class MainWindow(FileCommands, QMainWindow):
         tb.addAction(a.quantize)
         tb.addSeparator()
         tb.addActions([a.zoom_out, a.zoom_in, a.zoom_fit])
-        tb.addSeparator()
-        tb.addAction(a.repaint)
         spacer = QWidget(tb)
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding,
                              spacer.sizePolicy().verticalPolicy().Preferred)
