@@ -42,6 +42,7 @@ from .instruments import (
     track_specs,
     unreachable_band,
 )
+from .texture import still_playing
 
 
 def _song_end(song: Song) -> int:
@@ -153,7 +154,8 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
         raise PlanError("continue needs at least one bar")
     if not song.note_count:  # it would write after the empty bars, from nothing
         raise PlanError("the song has no notes to continue: write some, or use Compose")
-    ids = keep_tracks(mask, song).track_ids or frozenset(t.id for t in song.tracks)
+    # A mask names the tracks; without one, those still playing (a tacet one stays out).
+    ids = keep_tracks(mask, song).track_ids or still_playing(song)
     tm = TimeMap.of(song)
     first = tm.whole_bars(song.end)
     start, end = tm.bar_to_tick(first), tm.bar_to_tick(first + bars)

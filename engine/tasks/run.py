@@ -58,6 +58,7 @@ from .instruments import (
     unreachable_band,
 )
 from .keys import AUTO, new_piece_signature, resolve_key
+from .texture import still_playing
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,11 +268,13 @@ def continue_(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> TaskResult:
-    """``bars`` more bars after the song's last bar, for all tracks or ``track_ids``."""
+    """``bars`` more bars after the song's last bar, for ``track_ids`` or the tracks still
+    playing at the end (:func:`~engine.tasks.texture.still_playing`: a tacet one stays
+    out)."""
     if bars < 1:
         raise TaskError("continue needs at least one bar")
-    ids = [t.id for t in song.tracks] if track_ids is None else [song.track(t).id
-                                                                 for t in track_ids]
+    ids = (list(still_playing(song)) if track_ids is None
+           else [song.track(t).id for t in track_ids])
     if not ids:
         raise TaskError("the song has no tracks to continue")
     first = TimeMap.of(song).whole_bars(song.end)

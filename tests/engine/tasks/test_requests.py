@@ -94,3 +94,15 @@ def test_continue_refuses_a_song_without_notes_and_harmonize_a_drum_melody():
     kit = Track("Drums", is_drum=True, channel=DRUM_CHANNEL, notes=(Note(36, 0, 120),))
     with pytest.raises(PlanError, match="'Drums' is a drum track"):
         requests.harmonize(Song((kit, Track("Bass")), ppq=480), Mask(), kit.id)
+
+
+def test_continue_leaves_out_a_track_that_has_rested_through_the_last_bars():
+    # A trumpet out for eleven bars entered the continuation at the band's density.
+    lead = Track("Lead", program=73, notes=tuple(Note(72, i * BAR, Q) for i in range(12)))
+    horn = Track("Trumpet", program=56, notes=(Note(70, 0, BAR),))  # bar 1 only
+    new = Track("Bass", program=33)  # empty: added to be written
+    song = Song((lead, horn, new))
+    plan = requests.continue_(song, Mask(), bars=2)
+    assert plan.mask.track_ids == {lead.id, new.id}
+    named = Mask.of(Region({horn.id}, 0, BAR))  # painted: the user asks for it
+    assert requests.continue_(song, named, bars=2).mask.track_ids == {horn.id}
