@@ -127,12 +127,20 @@ class AcceptTakeCommand(EditCommand):
     def undo(self) -> None:
         super().undo()
         self.take_set.unaccept(self.take_id)
+        letter = self.take_set.letter(self.take_id)
+        sets = self.composer.takes.sets
+        if sets.setdefault(self.take_set.mask, self.take_set) is not self.take_set:
+            # The region was asked again since: its newer takes stay on screen.
+            self.composer.takesChanged.emit()
+            self.composer.message.emit(f"Undid accepting take {letter}: the song is as it "
+                                       "was; the region's newer takes stay on screen")
+            return
         self.take_set.selected = self.take_id
         self.composer.active = self.take_set.mask
         self.composer.takesChanged.emit()
         # The status bar still said "Accepted take A": say what the undo did.
-        self.composer.message.emit(f"Take {self.take_set.letter(self.take_id)} is back on "
-                                   "screen, not in the song: Enter accepts it again")
+        self.composer.message.emit(f"Take {letter} is back on screen, not in the song: "
+                                   "Enter accepts it again")
 
 
 class RejectTakeCommand(QUndoCommand):
@@ -434,6 +442,10 @@ class CoComposer(QObject):
         if req is None or req.session != self._session:
             return  # asked for a song that is no longer open
         take_set = self.takes.for_mask(take.mask)
+        if take_set.accepted is not None:  # asked again after accepting: a new choice (the
+            # closed one hid its new takes: "Take C ready" and nothing to see)
+            self.takes.discard(take.mask)
+            take_set = self.takes.for_mask(take.mask)
         # Only takes with as many notes can sound the same (a long take's signature is
         # thousands of tuples, built on the GUI thread).
         same_size = [t for t in take_set if t.note_count == take.note_count]
@@ -458,7 +470,7 @@ class CoComposer(QObject):
             heard = shown.letter(shown.selected) if shown.selected else "?"
             self.message.emit(
                 f"Take {letter} ready for {describe(take.write_mask, song)} "
-                f"({take.note_count} notes) — still showing take {heard} of "
+                f"({plural(take.note_count, 'note')}) — still showing take {heard} of "
                 f"{describe(self.active, song)}; Ctrl+] shows the new one")
             return
         # The region the user painted last shows its takes; another one on screen waits,
@@ -471,11 +483,12 @@ class CoComposer(QObject):
         self.takesChanged.emit()
         if take_set.selected == take.id:
             self.takeShown.emit(take)
-            self.message.emit(f"{ready} ({take.note_count} notes) — {TAKE_KEYS}{waits}")
+            self.message.emit(f"{ready} ({plural(take.note_count, 'note')}) — "
+                              f"{TAKE_KEYS}{waits}")
         else:  # a later take never takes over the audition: say which one is heard
             heard = take_set.letter(take_set.selected) if take_set.selected else "?"
-            self.message.emit(f"{ready} ({take.note_count} notes) — you are hearing take "
-                              f"{heard}; ] switches{waits}")
+            self.message.emit(f"{ready} ({plural(take.note_count, 'note')}) — you are hearing "
+                              f"take {heard}; ] switches{waits}")
 
     def _failed(self, e: JobFailed) -> None:
         req = self._requests.pop(e.job_id, None)
@@ -586,7 +599,8 @@ class CoComposer(QObject):
         self.takesChanged.emit()
         self.takeSelected.emit(take)  # a take being played switches to this one
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
-        self.message.emit(f"Take {s.letter(take.id)} on screen ({take.note_count} notes) — "
+        self.message.emit(f"Take {s.letter(take.id)} on screen "
+                          f"({plural(take.note_count, 'note')}) — "
                           f"{TAKE_KEYS}")
         return take
 

@@ -33,6 +33,7 @@ from engine.jobs import (
     JobQueued,
     JobStarted,
 )
+from engine.score import plural
 from engine.score.mask_geometry import describe
 
 from . import actions
@@ -116,7 +117,7 @@ class JobRow(QFrame):
             self.status.setText(f"step {e.step}/{e.total} · {eta_text(e.eta)}")
         elif isinstance(e, JobFinished):
             self._end(f"done in {time.monotonic() - self.started:.1f} s · "
-                      f"{e.take.note_count} notes", "#98c379")
+                      f"{plural(e.take.note_count, 'note')}", "#98c379")
             self.bar.setRange(0, 1)
             self.bar.setValue(1)
         elif isinstance(e, JobFailed):

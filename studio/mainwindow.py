@@ -896,17 +896,23 @@ class MainWindow(FileCommands, QMainWindow):
                     else " (nothing selected: the whole tracks)")
                 self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
 
-    def _pitched_only(self, notes: dict, what: str) -> dict:
+    def _pitched_only(self, notes: dict, what: str) -> dict | None:
         """``notes`` without drum tracks, said when there were some: joining or lengthening
-        hits would wipe a hi-hat pattern (each key of a kit is a drum, struck)."""
+        hits would wipe a hi-hat pattern (each key of a kit is a drum, struck). None when
+        only drums were selected (said: the caller stops there)."""
         song = self.document.song
         pitched = {tid: v for tid, v in notes.items() if not song.track(tid).is_drum}
         if len(pitched) < len(notes):
-            self.statusBar().showMessage(f"{what}: drum tracks left as they are", 5000)
+            self.statusBar().showMessage(f"{what}: drum tracks left as they are (a kit's "
+                                         "hits are struck, not held)", 5000)
+            if not pitched:
+                return None
         return pitched
 
     def legato(self) -> None:
         notes = self._pitched_only(self._selected(), "Legato")
+        if notes is None:
+            return
         edit, changed = legato_edit(notes) if notes else (None, 0)
         if not changed:
             self.statusBar().showMessage(
@@ -938,6 +944,8 @@ class MainWindow(FileCommands, QMainWindow):
 
     def join_notes(self) -> None:
         notes = self._pitched_only(self._selected(), "Join")
+        if notes is None:
+            return
         edit, keys = join_edit(notes) if notes else (None, [])
         if not keys:
             self.statusBar().showMessage(
@@ -1079,6 +1087,8 @@ class MainWindow(FileCommands, QMainWindow):
         than a step, or than they are if already shorter)."""
         notes = self._pitched_only(self._selected(), "Lengthen" if direction > 0
                                    else "Shorten")
+        if notes is None:
+            return
         if not notes:
             self.statusBar().showMessage("Select the notes to lengthen or shorten", 4000)
             return

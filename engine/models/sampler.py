@@ -501,6 +501,7 @@ class _Window:
         both[:, vocab.REST] &= padded[lane, col + 2] != vocab.HOLD
         if self.shared[lane].any():
             both &= ~self._struck_by_siblings(padded, lane, col)
+            both &= ~self._semitone_clash(padded, lane, col)
         if self.avoid_parallels:
             onsets, hold = parallel_motion(padded, lane, col)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
@@ -529,6 +530,25 @@ class _Window:
                                & (t >= 0))
             taken[r, t[r]] = True
         return taken
+
+    def _semitone_clash(self, padded: np.ndarray, lane: np.ndarray, col: np.ndarray
+                        ) -> np.ndarray:
+        """(m, V) onsets a semitone from a note another lane of each cell's track strikes
+        in that column: a chord track's notes struck together make no minor-second
+        cluster (a songwriter's QA found one in 31–69 % of a continued piano's three-note
+        chords, none in the song). A note held on is free to meet a passing one."""
+        cell = padded[:, 1:-1]
+        struck = np.where((cell >= vocab.ONSET) & (cell < vocab.DRUM), cell - vocab.ONSET, -1)
+        near = np.zeros((len(lane), vocab.VOCAB_SIZE), dtype=bool)
+        for other in np.flatnonzero(self.shared):
+            p = struck[other, col]
+            r = np.flatnonzero((self.groups[lane] == self.groups[other]) & (lane != other)
+                               & (p >= 0))
+            for step in (-1, 1):
+                q = p[r] + step
+                ok = (q >= 0) & (q < vocab.N_PITCHES)
+                near[r[ok], vocab.ONSET + q[ok]] = True
+        return near
 
     def _give_way(self, draw: np.ndarray, lane: np.ndarray, col: np.ndarray,
                   weights: np.ndarray) -> np.ndarray:

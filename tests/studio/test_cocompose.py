@@ -286,6 +286,22 @@ def test_space_plays_the_take_on_screen_and_shift_space_plays_it_alone(studio, q
     assert [t.solo for t in solo.tracks] == [t.id in take.notes for t in solo.tracks]
 
 
+def test_asking_again_after_accepting_shows_the_new_takes(studio, qtbot):
+    # After Enter accepted take A, a second Repaint of the region said "Take C ready" and
+    # showed nothing: the region's closed choice hid its new takes.
+    win = studio
+    mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    assert win.composer.accept()
+    win.composer.request("repaint")
+    fresh = wait_takes(qtbot, win, 1)
+    assert fresh.letter(fresh.selected) == "A" and win.composer.preview_take() is not None
+    win.document.undo_stack.undo()  # the first accept: the song goes back, the new stay
+    assert win.composer.active_set() is fresh
+    assert "newer takes stay on screen" in win.statusBar().currentMessage()
+
+
 def test_cancel_all_says_what_it_cancelled(studio, qtbot):
     # The status bar kept "Repaint: 1 take with …" after Cancel All.
     win = studio

@@ -441,6 +441,10 @@ def test_join_legato_and_resizing_leave_drum_hits_as_they_are(focused):
     press(win, K.Key_Right, M.AltModifier)
     assert win.document.song.tracks[2].notes == song.tracks[2].notes  # the kit
     assert "drum tracks left as they are" in win.statusBar().currentMessage()
+    kit = win.document.song.tracks[2]
+    win.selection.set_notes((kit.id, n.id) for n in kit.notes)  # only hits selected
+    press(win, K.Key_J)
+    assert win.statusBar().currentMessage().startswith("Join: drum tracks left as they are")
 
 
 def test_shorten_and_loop_the_selection_with_odd_notes(focused):

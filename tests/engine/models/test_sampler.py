@@ -516,3 +516,25 @@ def test_cells_pinned_to_one_or_two_pitch_classes_are_found_for_deciding_first()
     static[2, [vocab.REST, vocab.ONSET + 43]] = True  # may rest: free
     static[3, vocab.DRUM] = True  # a drum hit: free
     assert _pinned(static).tolist() == [True, False, False, False]
+
+
+def test_a_chord_tracks_lanes_strike_no_minor_second_together():
+    # A continued piano had a semitone in half its chords (the song's own: none).
+    import torch
+
+    from engine.models.sampler import _Density, _Window
+
+    groups = np.array([0, 0, 1])  # a two-lane piano, and a one-lane bass
+    beat = torch.zeros((1, 4), dtype=torch.long)
+    win = _Window(None, torch.zeros((1, 3), dtype=torch.long), beat, None, 0,
+                  np.full(3, vocab.REST), np.full(3, vocab.REST), GenerateOptions(),
+                  np.random.default_rng(0), "cosine", _Density.of(None, groups, None),
+                  lambda *a, **k: None, groups, None)
+    grid = np.full((3, 4), vocab.MASK)
+    grid[0, 1] = vocab.ONSET + 60  # the piano strikes C4 in column 1
+    grid[2, 1] = vocab.ONSET + 61  # the bass's C#4 is another track: no rule between them
+    ok = np.ones((2, vocab.VOCAB_SIZE), dtype=bool)
+    legal = win._legal(grid, ok, np.array([1, 2]), np.array([1, 1]))
+    assert not legal[0, vocab.ONSET + 59] and not legal[0, vocab.ONSET + 61]
+    assert legal[0, vocab.ONSET + 62] and legal[0, vocab.ONSET + 64]  # a second, a third
+    assert legal[1, vocab.ONSET + 59]  # the bass is free of the piano's lanes
