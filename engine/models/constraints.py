@@ -96,17 +96,15 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
         return None
-    if key is None:  # no clear key around: the melody's own ending names one, if it can
-        key = ending_key(melodies[0].notes, last)
-        if key is None:
-            return None
-    tonic, minor = tonic_of(key)
-    relative = (tonic + (3 if minor else -3)) % 12
-    if not named and last.pitch % 12 == relative:  # C major's notes, ending on A: A minor
-        tonic, minor = relative, not minor
-    triad = {tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12}
-    if last.pitch % 12 != tonic and not (named and last.pitch % 12 in triad):
+    closes = _closes_on(key, last.pitch % 12, named) if key is not None else None
+    if closes is None and not named:
+        # No clear key around, or one the tune does not end in (G major's notes with an
+        # F♯, ending on A: A minor): the melody's own ending names one, if it can.
+        ending = ending_key(melodies[0].notes, last)
+        closes = _closes_on(ending, last.pitch % 12, False) if ending else None
+    if not closes:
         return None
+    tonic, minor, triad = closes
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
     third = frozenset({(tonic + 4) % 12} | ({(tonic + 3) % 12} if minor else set()))
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
@@ -114,8 +112,23 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
                    frozenset() if last.pitch % 12 in third else third)
 
 
+def _closes_on(key: str, last_pc: int, named: bool
+               ) -> tuple[int, bool, set[int]] | None:
+    """``(tonic, minor, triad)`` of the close a melody ending on ``last_pc`` makes in
+    ``key`` — its tonic, or its relative's (which a melody cannot tell apart), or for a
+    key the user named any note of its tonic triad — else None."""
+    tonic, minor = tonic_of(key)
+    relative = (tonic + (3 if minor else -3)) % 12
+    if not named and last_pc == relative:  # C major's notes, ending on A: A minor
+        tonic, minor = relative, not minor
+    triad = {tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12}
+    if last_pc != tonic and not (named and last_pc in triad):
+        return None
+    return tonic, minor, triad
+
+
 ENDING_FIT = 0.85  # share of a melody's notes a key on its last note must hold
-ENDING_SLACK = 0.02  # ... and no other key may hold more than this share more
+ENDING_SLACK = 0.05  # ... and no other key may hold more than this share more
 
 
 def ending_key(notes: Sequence[Note], last: Note) -> str | None:

@@ -66,6 +66,7 @@ runtime's thread pool does.
 
 from __future__ import annotations
 
+import itertools
 import math
 import secrets
 from collections.abc import Callable
@@ -444,6 +445,8 @@ class _Window:
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
             if self.avoid_parallels and s < last_pass:
                 self._defer_parallels(grid, idx[chosen], conf[chosen])
+                if self.voice_order is not None:
+                    self._defer_crossings(grid, idx[chosen], conf[chosen])
             # Passes after the last step redraw a few re-masked cells: no progress made.
             self.tick("decoding" if s <= n_steps else "voice leading", advance=s <= n_steps)
 
@@ -482,6 +485,27 @@ class _Window:
                 if cells:
                     flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
                     break
+
+    def _defer_crossings(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray) -> None:
+        """Re-mask the less confident new cell of each pair of voices drawn crossed in this
+        step (each was legal against the cells decided before it, not against the other):
+        a later pass redraws it against its neighbour (:func:`crossing_motion`)."""
+        width = grid.shape[1]
+        rank = np.full(grid.size, np.inf)
+        rank[new] = conf
+        flat = grid.reshape(-1)
+        pitch = sounding_pitches(self._padded(grid))[:, 1:-1]
+        order = self.voice_order
+        voices = np.flatnonzero(order >= 0)
+        by_rank = voices[np.argsort(order[voices])]
+        for upper, lower in itertools.pairwise(by_rank):
+            crossed = np.flatnonzero((pitch[upper] >= 0) & (pitch[lower] >= 0)
+                                     & (pitch[upper] < pitch[lower]))
+            for c in crossed:
+                cells = [x for x in (upper * width + c, lower * width + c)
+                         if np.isfinite(rank[x])]
+                if cells:
+                    flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
 
     def _padded(self, grid: np.ndarray) -> np.ndarray:
         """The window with the cells just outside it: column ``c + 1`` is window column c."""

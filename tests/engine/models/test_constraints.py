@@ -287,3 +287,21 @@ def test_voices_keep_their_order_where_neighbours_sound():
     allowed = np.flatnonzero(~onsets[0])
     assert (allowed.min(), allowed.max()) == (48, 67)  # between the bass and the soprano
     assert not hold[0]
+
+
+def test_a_tune_ending_off_the_context_keys_tonic_closes_on_its_own_ending():
+    # JSB valid #11: G major's notes and one F#, ending on A. The context key (G) has no
+    # close on A, so no close was made and all three takes ended off the tonic.
+    from engine.models.constraints import final_cadence
+    from engine.score import Mask, Note, Region, Song, Track
+
+    q = 480
+    tune = [69, 71, 72, 74, 72, 71, 69, 67, 69, 71, 72, 71, 69, 67, 66, 67, 69, 72, 71, 69,
+            67, 69, 71, 72, 71, 69]
+    soprano = Track("Soprano", notes=tuple(Note(p, i * q, q) for i, p in enumerate(tune)))
+    voices = [Track("Alto"), Track("Tenor"), Track("Bass")]
+    song = Song(tracks=(soprano, *voices), ppq=q)
+    mask = Mask.of(Region(frozenset(t.id for t in voices), 0, len(tune) * q))
+    c = final_cadence(song, mask, "G")
+    assert c is not None and c.tonic == 9 and 0 in c.chord  # A minor (C the third)
+    assert final_cadence(song, mask, "G", named=True) is None  # a named key is kept
