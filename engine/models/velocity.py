@@ -7,7 +7,8 @@ Velocity is not a model token. Each track's new notes follow a *reference*, the 
    so a crescendo inside the region stays one;
 2. the track's kept notes just before and just after the region, the level going from the
    one to the other across the region (so a crescendo carries on through it);
-3. the whole track's kept notes; 4. the other tracks near the region; 5. a default.
+3. the whole track's kept notes; 4. the other tracks near the region and
+   during it (a new part under a melody); 5. a default.
 
 A note takes the reference's level where it starts, plus an *accent* by metric weight
 (down-beat > beat > 8th > 16th; compound meters count dotted-quarter beats) with a little
@@ -220,8 +221,11 @@ def track_reference(
         return fit_reference(edges, lambda t, v: edge_level(t, v, span), is_drum)
     if own:
         return fit_reference(own, constant_level, is_drum)
-    others = _around([n for tid, notes in keep.items() if tid != track_id for n in notes],
-                     span, CONTEXT_BARS, tm)
+    # The other tracks that stay, around the region and during it: a new part under a
+    # melody played at 110 took the default 85 (the melody sounds inside the span only).
+    lo, hi = tm.bars_around(*span, CONTEXT_BARS)
+    others = [n for tid, notes in keep.items() if tid != track_id for n in notes
+              if lo <= n.start < hi]
     if others:
         # Another instrument's level, not its kit balance: a kit falls back to drum_accent.
         return fit_reference(others, constant_level, False)

@@ -49,6 +49,15 @@ def test_a_repaint_takes_the_level_of_the_notes_it_replaces():
     assert abs(np.median(vel) - 58) <= 3
 
 
+def test_a_new_part_under_a_melody_takes_the_melodys_level():
+    # Harmonize's new tracks sat at the default 84 under a melody played at 110: the
+    # melody sounds only during the region, where the other tracks were not read.
+    melody = Track("Melody", notes=tuple(eighths(range(4), 110, 72)))
+    piano = Track("Piano")
+    levels = fill(song_of(melody, piano), piano, 0, 4 * BAR)
+    assert 95 <= np.median(levels) <= 125
+
+
 def test_a_repaint_over_a_crescendo_keeps_it():
     lead = Track(name="Lead", notes=tuple(n for b in range(8) for n in eighths(range(b, b + 1),
                                                                              60 + 8 * b)))
