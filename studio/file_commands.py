@@ -52,7 +52,8 @@ class FileCommands:
         """Ask before losing unsaved work; True when it is fine to go on."""
         if not self.document.is_modified:
             return self._maybe_discard_takes()
-        answer = dialogs.ask_save_changes(self, self.document.display_name)
+        answer = dialogs.ask_save_changes(self, self.document.display_name,
+                                          self.composer.jobs_in_flight)
         if answer == "save":
             return self.save()
         return answer == "discard"

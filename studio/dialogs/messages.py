@@ -29,13 +29,16 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)
 
 
-def ask_save_changes(parent: QWidget | None, name: str) -> str:
-    """``"save"``, ``"discard"`` or ``"cancel"`` for unsaved changes to ``name``."""
+def ask_save_changes(parent: QWidget | None, name: str, running: int = 0) -> str:
+    """``"save"``, ``"discard"`` or ``"cancel"`` for unsaved changes to ``name``;
+    ``running`` generations stop either way (said: their takes are lost)."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Unsaved changes")
     box.setText(f"Save changes to “{name}” before closing?")
-    box.setInformativeText("Your changes will be lost if you don’t save them.")
+    stops = (f" {counted(running, 'generation', 'run')}: going on stops "
+             f"{'it' if running == 1 else 'them'}, and the takes are lost." if running else "")
+    box.setInformativeText(f"Your changes will be lost if you don’t save them.{stops}")
     box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                            | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Save)

@@ -242,7 +242,13 @@ def test_a_running_generation_is_not_dropped_unasked_by_new_or_open(studio, qtbo
     win.new_file()
     assert ("ask_discard_takes", (0, 1)) in dialogs.calls
     assert win.composer.jobs_in_flight == 1 and not row.done  # still running
-    dialogs.answers["ask_discard_takes"] = "discard"
+    # With unsaved edits the one question ("Save changes?") says the generation stops.
+    from engine.score import Note, add_notes
+
+    win.document.apply(add_notes(win.document.song.tracks[0].id, [Note(60, 0, 120)]))
+    win.new_file()
+    assert dialogs.calls[-1][0] == "ask_save_changes" and dialogs.calls[-1][1][1] == 1
+    dialogs.answers["ask_save_changes"] = "discard"
     win.new_file()
     qtbot.waitUntil(lambda: row.done, timeout=5000)
     assert row.status.text() == "cancelled"
