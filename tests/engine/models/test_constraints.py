@@ -305,3 +305,29 @@ def test_a_tune_ending_off_the_context_keys_tonic_closes_on_its_own_ending():
     c = final_cadence(song, mask, "G")
     assert c is not None and c.tonic == 9 and 0 in c.chord  # A minor (C the third)
     assert final_cadence(song, mask, "G", named=True) is None  # a named key is kept
+
+
+def test_a_bass_under_chords_that_stay_strikes_a_chord_tone_on_each_downbeat():
+    # A regenerated bass sat on a chord tone on 28-31 % of downbeats, a tritone off at times.
+    from engine.models.constraints import build_problem
+    from engine.models.grid import encode
+    from engine.score import Mask, Note, Region, Song, Track
+
+    q = 480
+    piano = Track("Piano", notes=(Note(62, 0, 4 * q), Note(65, 0, 4 * q), Note(69, 0, 4 * q),
+                                  Note(58, 4 * q, 4 * q), Note(62, 4 * q, 4 * q)))
+    bass = Track("Bass", program=33)
+    song = Song(tracks=(piano, bass), ppq=q)
+    mask = Mask.of(Region({bass.id}, 0, 8 * q))
+    enc = encode(song, start_tick=0, end_tick=8 * q, lanes={piano.id: 3, bass.id: 1})
+    problem = build_problem(enc, song, mask, {bass.id})
+    lane = enc.lane_tracks.index(bass.id)
+    ticks = enc.step_ticks[:-1]
+    for bar, chord in ((0, {2, 5, 9}), (1, {10, 2})):  # D minor, then B-flat (two notes)
+        cell = int(np.flatnonzero(ticks == bar * 4 * q)[0])
+        onsets = problem.allowed[lane, cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+        assert {p % 12 for p in np.flatnonzero(onsets)} == chord
+        assert problem.allowed[lane, cell, vocab.REST]  # it may still rest
+    off_beat = int(np.flatnonzero(ticks == q)[0])
+    onsets = problem.allowed[lane, off_beat, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert len({p % 12 for p in np.flatnonzero(onsets)}) > 3  # passing notes stay free
