@@ -241,6 +241,7 @@ class MainWindow(FileCommands, QMainWindow):
         m.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
         m.addSeparator()
         m.addActions([a.select_all, a.select_all_tracks, a.select_none])
+        m.addActions([a.select_next, a.select_previous])
         m.addSeparator()
         m.addActions([a.quantize, a.legato, a.split_notes, a.join_notes])
         m.addAction(a.time_at_bar)
@@ -369,6 +370,8 @@ class MainWindow(FileCommands, QMainWindow):
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
             "select_all": self.select_all, "select_all_tracks": self.select_all_tracks,
+            "select_next": lambda: self.select_step(1),
+            "select_previous": lambda: self.select_step(-1),
             "select_none": self.escape,
             "quantize": self.quantize, "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
@@ -854,6 +857,36 @@ class MainWindow(FileCommands, QMainWindow):
         song = self.document.song
         self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
                                  for n in song.track(tid).notes)
+
+    def select_step(self, direction: int) -> None:
+        """Ctrl+→ / Ctrl+←: the next (previous) note of the current tracks in time order,
+        lowest pitch first at one onset — from the selected note, else from the playhead —
+        selected alone, heard, and put on screen: with arrows, Alt+arrows and Delete a
+        line is edited note by note without the mouse."""
+        song = self.document.song
+        notes = sorted((n.start, n.pitch, tid, n.id) for tid in self.pianoroll.active_track_ids()
+                       for n in song.track(tid).notes)
+        if not notes:
+            self.statusBar().showMessage("No notes in the current track to select", 4000)
+            return
+        keys = [(tid, nid) for *_, tid, nid in notes]
+        chosen = [i for i, k in enumerate(keys) if self.selection.contains(*k)]
+        if chosen:
+            i = chosen[-1] + 1 if direction > 0 else chosen[0] - 1
+        else:  # the first note at or after the playhead, or the last one before it
+            at = self.transport.position
+            first_after = next((i for i, (start, *_) in enumerate(notes) if start >= at),
+                               len(notes))
+            i = first_after if direction > 0 else first_after - 1
+        if not 0 <= i < len(notes):
+            self.statusBar().showMessage("No more notes that way", 3000)
+            return
+        start, pitch, tid, nid = notes[i]
+        self.selection.set_notes([(tid, nid)])
+        vp = self.pianoroll.viewport
+        if not vp.left <= start < vp.right:
+            self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
+        self.pianoroll.preview(pitch, tid)
 
     def select_all_tracks(self) -> None:
         """Every track editable in the piano roll, all notes selected: then ↑ ↓, nudges,

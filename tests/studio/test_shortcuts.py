@@ -463,3 +463,20 @@ def test_shorten_and_loop_the_selection_with_odd_notes(focused):
     press(win, K.Key_L, M.ControlModifier | M.ShiftModifier)
     tr = win.transport
     assert (tr.loop_start, tr.loop_end) == (3840, 5760)  # its bar, not an empty loop
+
+
+def test_ctrl_arrows_select_notes_one_by_one(focused):
+    # A keyboard user could select one note only with Ctrl+A.
+    win = focused
+    track = piano(win)
+    win.selection.clear_notes()
+    win.transport.seek(0)
+    press(win, K.Key_Right, M.ControlModifier)
+    assert win.selection.notes == {(track.id, track.notes[0].id)}
+    press(win, K.Key_Right, M.ControlModifier)
+    press(win, K.Key_Right, M.ControlModifier)
+    assert win.selection.notes == {(track.id, track.notes[2].id)}
+    press(win, K.Key_Left, M.ControlModifier)
+    assert win.selection.notes == {(track.id, track.notes[1].id)}
+    press(win, K.Key_Up)  # then the usual keys act on it
+    assert piano(win).note_by_id(track.notes[1].id).pitch == track.notes[1].pitch + 1
