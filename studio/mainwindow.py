@@ -484,7 +484,7 @@ class MainWindow(FileCommands, QMainWindow):
         tr.positionChanged.connect(self._position_changed)
         tr.playingChanged.connect(self._playing_changed)
         tr.loopChanged.connect(self._loop_changed)
-        tr.status.connect(lambda m: self.statusBar().showMessage(m, 0 if m else 1))
+        tr.status.connect(self._transport_status)
         tr.audioStatus.connect(self._audio_status)
         tr.noticeNeeded.connect(self._audio_notice)
         self._tool_changed(roll.tool)
@@ -1340,6 +1340,15 @@ class MainWindow(FileCommands, QMainWindow):
         lo, hi = take.mask.span
         # From the playhead when it is inside the take's bars, else from their first bar.
         self.listen_to_take(False, at=tr.position if lo <= tr.position < hi else None)
+
+    def _transport_status(self, text: str) -> None:
+        """The transport's "Rendering…" while it renders; its "" clears only that (it
+        blanked "Take B on screen…" when a switch of takes re-rendered)."""
+        bar = self.statusBar()
+        if text:
+            bar.showMessage(text)
+        elif bar.currentMessage() == "Rendering…":
+            bar.clearMessage()
 
     def _switch_audition(self, _take: object) -> None:
         """Switching takes while one plays: the new one plays on from the same place."""

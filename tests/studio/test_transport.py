@@ -107,3 +107,15 @@ def test_metronome_adds_a_click_per_beat(opened):
     tm = TimeMap.of(song)
     assert click.is_drum and len(click.notes) == 4 * tm.bar_count(song.end)
     assert [n.pitch for n in click.notes[:4]] == [76, 77, 77, 77]
+
+
+def test_the_end_of_a_render_clears_only_its_own_message(window):
+    # Switching takes while one played left the status bar blank: the render's "" cleared
+    # "Take B on screen…".
+    win = window
+    win.transport.status.emit("Rendering…")
+    win.transport.status.emit("")
+    assert win.statusBar().currentMessage() == ""
+    win.statusBar().showMessage("Take B on screen (12 notes)")
+    win.transport.status.emit("")
+    assert win.statusBar().currentMessage() == "Take B on screen (12 notes)"
