@@ -70,6 +70,10 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
 
         QTimer.singleShot(400, shoot)
         app.exec()
+        # The window's settings are written now, not when Python tears it down (that
+        # wrote settings.ini into the removed folder, leaving it in /tmp every run).
+        win.settings.sync()
+        del win
         tmp.cleanup()
         if not result["ok"]:
             print(f"partita: error: could not write {out}", file=sys.stderr)
