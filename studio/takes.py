@@ -135,10 +135,9 @@ class TakesBar(QWidget):
         self.solo.clicked.connect(lambda: self.listenRequested.emit(True))
         self.accept_button.clicked.connect(lambda: composer.accept())
         self.reject_button.clicked.connect(lambda: composer.reject())
-        composer.takesChanged.connect(self.sync)
-        # The hint follows the mask and the song too (a recovered mask left "paint a mask").
+        composer.takesChanged.connect(self.sync)  # the composer re-emits every song edit
+        # The hint follows the mask too (a recovered mask left "paint a mask").
         composer.document.maskChanged.connect(self.sync)
-        composer.document.songChanged.connect(self.sync)
         self.sync()
 
     def sync(self) -> None:
