@@ -90,7 +90,7 @@ from .selection import Selection
 from .settings import Settings
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
 from .tracklist import TrackList
-from .transport import Transport
+from .transport import RENDERING, Transport
 from .undo import ValueCommand
 from .worker import Worker
 
@@ -1347,7 +1347,7 @@ class MainWindow(FileCommands, QMainWindow):
         bar = self.statusBar()
         if text:
             bar.showMessage(text)
-        elif bar.currentMessage() == "Rendering…":
+        elif bar.currentMessage() == RENDERING:
             bar.clearMessage()
 
     def _switch_audition(self, _take: object) -> None:

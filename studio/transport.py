@@ -48,6 +48,9 @@ def with_metronome(song: Song) -> Song:
     return replace(song, tracks=(*song.tracks, click))
 
 
+RENDERING = "Rendering…"  # the status text while a render runs; "" ends it
+
+
 class Transport(QObject):
     """Playback state and control. Positions are ticks of the document's song."""
 
@@ -187,7 +190,7 @@ class Transport(QObject):
         self._job, self._job_key = job, key
         self._pending = True
         self.playingChanged.emit(True)
-        self.status.emit("Rendering…")
+        self.status.emit(RENDERING)
         self._render_worker.start(
             lambda: job.run(lambda: self._ready.emit(job), None, synth_renderer(self._synth())),
             on_done=lambda _r: self.status.emit("") if job is self._job else None,
