@@ -37,7 +37,7 @@ from engine.score.keys import KEYS, TONICS, key_fit
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
-from .grid import EncodedSong
+from .grid import EncodedSong, step_in_bar
 
 # A track with at least this many notes is written in its own register, this many
 # semitones wider each side (a regenerated bass line stays a bass line: with 5 the small
@@ -198,7 +198,8 @@ def build_problem(
     # A bass under chords that stay strikes a chord tone on the bar's first beat.
     bass_parts = {t for t in write if lanes_of.get(t) == 1 and not song.track(t).is_drum
                   and role_of(song.track(t).program, False) == "bass"}
-    downbeats = np.flatnonzero(encoded.beat_pos == 0) if bass_parts else np.zeros(0, int)
+    downbeats = (np.flatnonzero(step_in_bar(encoded.beat_pos) == 0) if bass_parts
+                 else np.zeros(0, int))
     chord_pcs = (_sounding_classes(song, write, cell_ticks[downbeats]) if bass_parts
                  else [])
     # The cadence's third: the first written voice with one lane (a piano's chord lanes

@@ -35,6 +35,9 @@ from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens
 from .voices import match_voices, outer_voices
 
 MAX_BEAT_POS = 31  # beat_pos is capped here: meters up to 8/4 have distinct positions
+# A compound bar's positions are offset by this, so 6/8 is not 3/4 to the model (both are 12
+# steps a bar). A network with one row per position reads them modulo 32, as before.
+COMPOUND_OFFSET = MAX_BEAT_POS + 1
 DEFAULT_VELOCITY = 80
 
 # Most lanes a track of each role may use, and how many a model writes into an empty one.
@@ -73,7 +76,7 @@ class EncodedSong:
     lane_tracks: tuple[int, ...]  # track id of each lane
     roles: np.ndarray  # (L,) int64 role ids
     drum_lanes: np.ndarray  # (L,) bool
-    beat_pos: np.ndarray  # (T,) int64: step index within its bar, capped at MAX_BEAT_POS
+    beat_pos: np.ndarray  # (T,) int64: metric position (beat_positions)
     step_ticks: np.ndarray  # (T + 1,) int64: tick of each step, then the window's end
     velocities: np.ndarray  # (L, T) int64: velocity of the note starting in a cell, else 0
     note_ids: np.ndarray  # (L, T) int64: id of the note sounding in a cell, else 0
@@ -115,16 +118,24 @@ def first_step_at(tick: int, ppq: int) -> int:
 
 
 def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
-    """Step index within the bar for each tick (meter changes respected), capped at 31."""
+    """Metric position of each tick: its step index within the bar (meter changes
+    respected, capped at 31), plus ``COMPOUND_OFFSET`` in a compound bar (6/8, 12/8, …)."""
     ticks = np.asarray(ticks, dtype=np.int64)
     if len(ticks) == 0:
         return np.zeros(0, dtype=np.int64)
     tm = TimeMap.of(song)
     first, last = tm.tick_to_bar(int(ticks[0])), tm.tick_to_bar(int(ticks[-1]))
-    bar_starts = np.array([tm.bar_to_tick(b) for b in range(first, last + 1)], dtype=np.int64)
-    in_bar = ticks - bar_starts[np.searchsorted(bar_starts, ticks, side="right") - 1]
-    pos = (2 * in_bar * vocab.STEPS_PER_BEAT + song.ppq) // (2 * song.ppq)
-    return np.minimum(pos, MAX_BEAT_POS)
+    bars = range(first, last + 1)
+    bar_starts = np.array([tm.bar_to_tick(b) for b in bars], dtype=np.int64)
+    compound = np.array([tm.signature_at(int(t)).compound for t in bar_starts])
+    bar = np.searchsorted(bar_starts, ticks, side="right") - 1
+    pos = (2 * (ticks - bar_starts[bar]) * vocab.STEPS_PER_BEAT + song.ppq) // (2 * song.ppq)
+    return np.minimum(pos, MAX_BEAT_POS) + COMPOUND_OFFSET * compound[bar]
+
+
+def step_in_bar(beat_pos: np.ndarray) -> np.ndarray:
+    """The step index within the bar of metric positions (``beat_positions``)."""
+    return np.asarray(beat_pos) % COMPOUND_OFFSET
 
 
 # -- encode --------------------------------------------------------------------------------
@@ -488,6 +499,7 @@ def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[
 
 
 __all__ = [
+    "COMPOUND_OFFSET",
     "DEFAULT_VELOCITY",
     "MAX_BEAT_POS",
     "ROLE_LANES",
@@ -503,6 +515,7 @@ __all__ = [
     "fit_budget",
     "resolve_overlaps",
     "song_to_chorale",
+    "step_in_bar",
     "step_tick",
     "tokens_to_chorale",
 ]

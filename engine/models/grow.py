@@ -16,7 +16,8 @@ extra capacity is trained from where the small model stopped (Net2Net, Chen et a
   starts as the identity and learns a residual.
 
 More lanes or roles get freshly initialised embedding rows: the trained function never
-reads them.
+reads them. More ``meters`` repeat the position rows: the old network read a compound bar's
+positions modulo 32, so the copies start where it was and training tells the meters apart.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def growth_problem(old: NetworkConfig, new: NetworkConfig) -> str | None:
         return f"ff_mult must stay {old.ff_mult}"
     if new.vocab_size != old.vocab_size:
         return "the vocabulary differs"
-    for name in ("n_layers", "max_lanes", "n_roles"):
+    for name in ("n_layers", "max_lanes", "n_roles", "meters"):
         if getattr(new, name) < getattr(old, name):
             return f"{name} cannot shrink ({getattr(old, name)} to {getattr(new, name)})"
     return None
@@ -76,7 +77,9 @@ def grow(model: AxialDenoiser, cfg: NetworkConfig, seed: int = 0) -> AxialDenois
 
     for name, w in old.items():
         leaf = name.rsplit(".", 1)[-1]
-        if name.startswith(("tok.", "role.", "lane.", "beat.")):  # [rows, d]
+        if name == "beat.weight":  # [rows, d]: every meter starts from the old positions
+            new[name] = torch.cat([w] * k, dim=1).repeat(cfg.meters // model.cfg.meters, 1)
+        elif name.startswith(("tok.", "role.", "lane.")):  # [rows, d]
             new[name][: w.shape[0]] = torch.cat([w] * k, dim=1)
         elif ".norm." in name or name.startswith("norm.") or ".ff.0." in name:  # LayerNorm
             new[name] = w.repeat(k)

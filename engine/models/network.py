@@ -23,7 +23,7 @@ from engine.models import vocab
 from engine.score.instruments import ROLES
 
 ARCHITECTURE = "axial-transformer-v1"
-BAR_STEPS = 32  # beat_pos runs 0..31 (a bar of up to 8 quarters on the 16th grid)
+BAR_STEPS = 32  # step in the bar 0..31 (a bar of up to 8 quarters on the 16th grid)
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,14 @@ class NetworkConfig:
     dropout: float = 0.0
     vocab_size: int = vocab.VOCAB_SIZE
     n_roles: int = len(ROLES)
+    # Meters the position embedding tells apart: 1 = the step in the bar only (a 6/8 bar
+    # reads as 3/4), 2 = simple and compound (grid.COMPOUND_OFFSET marks compound bars).
+    meters: int = 1
+
+    @property
+    def beat_rows(self) -> int:
+        """Rows of the position embedding; positions are read modulo this."""
+        return BAR_STEPS * self.meters
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -115,7 +123,7 @@ class AxialDenoiser(nn.Module):
         self.tok = nn.Embedding(cfg.vocab_size, d)
         self.role = nn.Embedding(cfg.n_roles, d)
         self.lane = nn.Embedding(cfg.max_lanes, d)
-        self.beat = nn.Embedding(BAR_STEPS, d)
+        self.beat = nn.Embedding(cfg.beat_rows, d)
         self.blocks = nn.ModuleList(_Block(cfg) for _ in range(cfg.n_layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.vocab_size)
@@ -146,7 +154,7 @@ class AxialDenoiser(nn.Module):
             self.tok(tokens)
             + self.role(roles)[:, :, None, :]
             + self.lane(lane_ids)[None, :, None, :]
-            + self.beat(beat_pos.remainder(BAR_STEPS))[:, None, :, :]
+            + self.beat(beat_pos.remainder(self.cfg.beat_rows))[:, None, :, :]
         )
         rot = _rotary(t, self.cfg.d_model // self.cfg.n_heads, tokens.device)
         for block in self.blocks:

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from engine.models.checkpoint import ModelFileError, load_model, read_manifest
-from engine.models.network import BAR_STEPS, NetworkConfig
+from engine.models.network import NetworkConfig
 from engine.models.quantize import (
     BITS,
     QuantizedLinear,
@@ -254,7 +254,7 @@ def build_graph(
     role = g.op("Unsqueeze", [g.op("Gather", [g.const(t("role.weight")), "roles"]), i64([2])])
     lane_ids = g.op("Range", [i64(0), g.op("Squeeze", [l_, i64([0])]), i64(1)])
     lane = g.op("Unsqueeze", [g.op("Gather", [g.const(t("lane.weight")), lane_ids]), i64([1])])
-    beat = g.op("Mod", ["beat_pos", i64(BAR_STEPS)])
+    beat = g.op("Mod", ["beat_pos", i64(cfg.beat_rows)])
     beat = g.op("Unsqueeze", [g.op("Gather", [g.const(t("beat.weight")), beat]), i64([1])])
     h = g.op("Add", [g.op("Add", [h, role]), g.op("Add", [lane, beat])])
 

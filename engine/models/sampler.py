@@ -78,6 +78,7 @@ from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
 
 from .constraints import crossing_motion, parallel_motion, parallel_pairs, sounding_pitches
+from .grid import step_in_bar
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -363,7 +364,7 @@ class _Window:
         self.chord_gain = math.exp(CHORD_BIAS)
         # Bar of each window column: a new bar wherever the position in the bar goes back
         # (a window may start inside a bar; a bar line may fall between two steps).
-        pos = beat[0].numpy()
+        pos = step_in_bar(beat[0].numpy())
         self.bar_of_col = np.concatenate([[0], np.cumsum(pos[1:] <= pos[:-1])])
 
     def _static_allowed(self, lane: np.ndarray, col: np.ndarray) -> np.ndarray:

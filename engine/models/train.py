@@ -36,6 +36,7 @@ import yaml
 from engine.errors import PartitaError
 from engine.models import checkpoint, data, grow
 from engine.models.evaluate import orderless_nll
+from engine.models.grid import COMPOUND_OFFSET
 from engine.models.network import AxialDenoiser, NetworkConfig, parameter_count
 from engine.plugins.manifest import name_problem
 from engine.score.instruments import ROLE_IDS, ROLES
@@ -70,6 +71,9 @@ class TrainConfig:
     init_from: str = ""  # model folder to fine-tune from
     masks: dict[str, float] = field(default_factory=lambda: dict(data.MASK_KINDS))
     relabel_roles: float = 0.0  # probability of band roles for an item (data.relabel_roles)
+    # Parameter-name prefixes to train (empty: all), e.g. ["beat"] to teach a model new
+    # meters while every other weight stays as it was.
+    trainable: list[str] = field(default_factory=list)
     manifest: dict[str, Any] = field(default_factory=dict)  # description, version, ...
 
     @classmethod
@@ -117,6 +121,13 @@ class TrainConfig:
         if unknown:
             raise ConfigError(f"{where}: model: unknown field {unknown[0]!r} (fields: "
                               f"{', '.join(NetworkConfig.__dataclass_fields__)})")
+        if not isinstance(self.trainable, list) or not all(
+                isinstance(t, str) and t for t in self.trainable):
+            raise ConfigError(f"{where}: trainable must be a list of parameter names, "
+                              "e.g. [beat]")
+        if self.data.get("meters", "any") not in METER_FILTERS:
+            raise ConfigError(f"{where}: data: meters must be one of "
+                              f"{', '.join(METER_FILTERS)}, not {self.data['meters']!r}")
         bad = sorted(set(self.masks) - set(data.MASK_KINDS))
         if bad:
             raise ConfigError(f"{where}: masks: unknown kind {bad[0]!r} (kinds: "
@@ -143,6 +154,17 @@ def _kind_text(kind: type) -> str:
 
 
 # -- data ----------------------------------------------------------------------------------
+
+# ``data: meters:``: every piece, or only those with a compound bar (6/8, 12/8, …) or none.
+METER_FILTERS = ("any", "compound", "simple")
+
+
+def _of_meters(pieces: list[data.Piece], meters: str) -> list[data.Piece]:
+    if meters == "any":
+        return pieces
+    want = meters == "compound"
+    return [p for p in pieces if bool((p.beat_pos >= COMPOUND_OFFSET).any()) == want]
+
 
 
 def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
@@ -263,6 +285,9 @@ def _training_data(cfg: TrainConfig, main: bool) -> tuple[list, list, str]:
     else:
         train_pieces = load_split(cfg.data, "train")
         valid_pieces = load_split(cfg.data, "valid") if main else []
+    meters = cfg.data.get("meters", "any")
+    train_pieces = _of_meters(train_pieces, meters)
+    valid_pieces = _of_meters(valid_pieces, meters)
     if not train_pieces:
         raise ConfigError(f"{cfg.name}: its data has no training pieces")
     return train_pieces, valid_pieces if main else [], report
@@ -275,7 +300,7 @@ def _identity(cfg: TrainConfig) -> dict[str, Any]:
     if "path" in spec:
         spec["path"] = os.path.abspath(spec["path"])
     return {"data": spec, "init_from": os.path.abspath(cfg.init_from) if cfg.init_from else "",
-            "model": dict(cfg.model)}
+            "model": dict(cfg.model), **({"trainable": cfg.trainable} if cfg.trainable else {})}
 
 
 def _resume(run: Path, cfg: TrainConfig, model: AxialDenoiser,
@@ -290,8 +315,10 @@ def _resume(run: Path, cfg: TrainConfig, model: AxialDenoiser,
                           ) from None
     old, new = state.get("identity"), _identity(cfg)
     if old is not None and old != new:
-        what = [k for k in ("data", "init_from", "model") if old.get(k) != new[k]]
-        names = {"data": "training data", "init_from": "starting model", "model": "network"}
+        what = [k for k in ("data", "init_from", "model", "trainable")
+                if old.get(k) != new.get(k)]
+        names = {"data": "training data", "init_from": "starting model", "model": "network",
+                 "trainable": "set of trained parameters"}
         raise ConfigError(f"{run} holds a run with another {' and '.join(names[k] for k in what)}"
                           f"; give this one another name (--name), or delete {run} to start "
                           "over")
@@ -363,7 +390,8 @@ def train(
             raise
         raise ConfigError(f"{cfg.name}: its 'model' section: {e}") from None
     model.to(device)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98),
+    trained = _trainable(model, cfg)
+    optimizer = torch.optim.AdamW(trained, lr=cfg.lr, betas=(0.9, 0.98),
                                   weight_decay=cfg.weight_decay)
     claim = None
     if main:
@@ -419,7 +447,7 @@ def train(
             loss = batch_loss(wrapped, batch, device)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            torch.nn.utils.clip_grad_norm_(trained, cfg.grad_clip)
             optimizer.step()
             done = step = step + 1  # at once: a Ctrl+C from here on saves this step too
             value = float(loss.detach())
@@ -490,6 +518,22 @@ def train(
     return summary
 
 
+def _trainable(model: AxialDenoiser, cfg: TrainConfig) -> list[torch.nn.Parameter]:
+    """The parameters ``cfg.trainable`` names (all when it names none); the others are
+    frozen, so the optimizer neither moves nor decays them."""
+    if not cfg.trainable:
+        return list(model.parameters())
+    named = dict(model.named_parameters())
+    chosen = [n for n in named if any(n == t or n.startswith(t + ".") for t in cfg.trainable)]
+    if not chosen:
+        raise ConfigError(f"{cfg.name}: trainable {cfg.trainable} names no parameter of the "
+                          f"network (its parameters start with: "
+                          f"{', '.join(sorted({n.split('.')[0] for n in named}))})")
+    for name, p in named.items():
+        p.requires_grad_(name in chosen)
+    return [named[n] for n in chosen]
+
+
 def _fit_to_budget(done: int, rate: float, seconds_left: float, world: int,
                    device: torch.device, share: float = 0.9) -> int:
     """The schedule's total steps for a time budget, from the step rate measured so far;
@@ -538,7 +582,8 @@ def _manifest_info(cfg: TrainConfig, pieces: list[data.Piece], n_params: int) ->
         "training_roles": [ROLES[r] for r in roles],
         "training": {"steps": cfg.steps, "batch_size": cfg.batch_size,
                      "crop_steps": cfg.crop_steps, "lr": cfg.lr, "seed": cfg.seed,
-                     "masks": cfg.masks, "loss": "masked CE, mean per item (ELBO weighting)"},
+                     "masks": cfg.masks, "loss": "masked CE, mean per item (ELBO weighting)",
+                     **({"trainable": cfg.trainable} if cfg.trainable else {})},
     }
     info.update(cfg.manifest)
     return info

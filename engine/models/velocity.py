@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.score import Note, Song, TimeMap, TimeSignature
+from engine.score import Note, Song, TimeMap
 
 from . import vocab
 
@@ -61,11 +61,6 @@ class Reference:
 # -- meter ----------------------------------------------------------------------------------------
 
 
-def is_compound(sig: TimeSignature) -> bool:
-    """6/8, 9/8, 12/8 (and x/16 alike): beats are groups of three of the meter's unit."""
-    return sig.numerator % 3 == 0 and sig.numerator > 3 and sig.denominator in (8, 16)
-
-
 def metric_weight(song: Song, tick: int, tm: TimeMap | None = None) -> float:
     """+1 on the bar's first beat, +0.4 on other beats, 0 on 8ths, -0.5 on 16ths.
 
@@ -74,8 +69,8 @@ def metric_weight(song: Song, tick: int, tm: TimeMap | None = None) -> float:
     tm = tm or TimeMap.of(song)
     sig = tm.signature_at(tick)
     unit = tm.beat_length_for(sig)
-    beat = 3 * unit if is_compound(sig) else unit
-    sub = unit if is_compound(sig) else song.ppq // 2 or 1
+    beat = 3 * unit if sig.compound else unit
+    sub = unit if sig.compound else song.ppq // 2 or 1
     in_bar = tick - tm.bar_to_tick(tm.tick_to_bar(tick))
     if in_bar == 0:
         return 1.0

@@ -157,6 +157,11 @@ class TimeSignature:
     def __post_init__(self) -> None:
         check_time_signature(self.numerator, self.denominator)
 
+    @property
+    def compound(self) -> bool:
+        """6/8, 9/8, 12/8, 6/4 …: the beat a musician counts is three of the notated unit."""
+        return self.numerator % 3 == 0 and self.numerator > 3 and self.denominator >= 4
+
 
 @dataclass(frozen=True, slots=True)
 class KeySignature:

@@ -76,8 +76,7 @@ class TimeMap:
         """The beat a musician counts: a dotted one in a compound meter (6/8, 9/8, 12/8,
         6/4: three of the notated beats), else the notated beat."""
         beat = self.beat_length_for(sig)
-        compound = sig.numerator % 3 == 0 and sig.numerator > 3 and sig.denominator >= 4
-        return 3 * beat if compound else beat
+        return 3 * beat if sig.compound else beat
 
     def signature_at(self, tick: int) -> TimeSignature:
         i = max(bisect.bisect_right(self._sig_ticks, tick) - 1, 0)

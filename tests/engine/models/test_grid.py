@@ -18,11 +18,13 @@ from engine.models.chorale import (
     tokens_to_chorale,
 )
 from engine.models.grid import (
+    COMPOUND_OFFSET,
     GridSpec,
     _polyphony,
     decode,
     encode,
     resolve_overlaps,
+    step_in_bar,
     step_tick,
 )
 from engine.models.voices import match_voices
@@ -188,8 +190,19 @@ def test_beat_pos_follows_meter_changes():
                 time_signatures=(TimeSignature(0, 4, 4), TimeSignature(1920, 3, 4)))
     enc = encode(song)
     assert enc.beat_pos.tolist() == list(range(16)) + list(range(12))
-    big = Song(tracks=song.tracks, time_signatures=(TimeSignature(0, 12, 4),), length=5760)
+    big = Song(tracks=song.tracks, time_signatures=(TimeSignature(0, 11, 4),), length=5280)
     assert encode(big).beat_pos.max() == 31  # capped
+
+
+def test_compound_bars_have_their_own_positions():
+    """A 6/8 bar is 12 steps like a 3/4 bar; the model must still tell them apart."""
+    song = Song(tracks=(Track(notes=(Note(60, 0, 1440 + 1440 + 1920),)),),
+                time_signatures=(TimeSignature(0, 3, 4), TimeSignature(1440, 6, 8),
+                                 TimeSignature(2880, 4, 4)))
+    pos = encode(song).beat_pos
+    assert pos.tolist() == (list(range(12)) + [COMPOUND_OFFSET + i for i in range(12)]
+                            + list(range(16)))
+    assert step_in_bar(pos).tolist() == list(range(12)) * 2 + list(range(16))
 
 
 def test_window_encoding_clips_notes_at_its_edges():

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from engine.models import vocab
+from engine.models.grid import COMPOUND_OFFSET
 from engine.models.grow import grow, growth_problem
 from engine.models.network import AxialDenoiser, NetworkConfig
 
@@ -37,6 +38,7 @@ def _inputs(lanes: int = 3, steps: int = 24):
     replace(SMALL, d_model=32, n_heads=4),
     replace(SMALL, n_layers=4),
     replace(SMALL, d_model=48, n_heads=6, n_layers=3, max_lanes=8, dropout=0.1),
+    replace(SMALL, d_model=32, n_heads=4, meters=2),
 ])
 def test_a_grown_network_computes_the_same_logits(new):
     small = _trained_like(SMALL)
@@ -45,6 +47,18 @@ def test_a_grown_network_computes_the_same_logits(new):
     assert sum(p.numel() for p in big.parameters()) > sum(p.numel() for p in small.parameters())
     with torch.no_grad():
         torch.testing.assert_close(big(*_inputs()), small(*_inputs()), rtol=1e-4, atol=1e-4)
+
+
+def test_a_network_taught_meters_starts_reading_compound_bars_as_before():
+    """The old network read a compound bar's positions modulo 32: so does the grown one."""
+    small = _trained_like(SMALL)
+    big = grow(small, replace(SMALL, meters=2)).eval()
+    tokens, roles, beat = _inputs()
+    compound = beat + COMPOUND_OFFSET
+    with torch.no_grad():
+        torch.testing.assert_close(big(tokens, roles, compound), small(tokens, roles, compound))
+        torch.testing.assert_close(big(tokens, roles, compound), small(tokens, roles, beat))
+    assert big.beat.weight.shape[0] == 64
 
 
 def test_the_copies_of_a_widened_channel_learn_apart():

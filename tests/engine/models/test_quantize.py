@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 import torch
 
 from engine.models import quantize as Q
 from engine.models.checkpoint import ModelFileError, save_model
+from engine.models.grid import COMPOUND_OFFSET
 from engine.models.network import AxialDenoiser, NetworkConfig
 from engine.models.runtime import (
     available_precisions,
@@ -158,17 +160,20 @@ def test_quantized_logits_close_to_fp32(model_dir, precision, tolerance):
 
 
 @needs_ort
-def test_onnx_graph_computes_the_torch_network():
+@pytest.mark.parametrize("meters", [1, 2])
+def test_onnx_graph_computes_the_torch_network(meters):
     import onnxruntime as ort
 
     torch.manual_seed(3)
-    net = AxialDenoiser(TINY).eval()
+    cfg = replace(TINY, meters=meters)
+    net = AxialDenoiser(cfg).eval()
     state = dict(net.state_dict())
     linears = {n: state.pop(n) for n in Q.linear_weights(net)}
-    session = ort.InferenceSession(build_graph(TINY, state, linears).SerializeToString(),
+    session = ort.InferenceSession(build_graph(cfg, state, linears).SerializeToString(),
                                    providers=["CPUExecutionProvider"])
     for lanes, steps in ((1, 5), (3, 32), (8, 20)):
         tokens, roles, beat = _inputs(lanes, steps)
+        beat = beat + COMPOUND_OFFSET * (torch.arange(steps) >= steps // 2)  # 6/8 from halfway
         got = session.run(None, {"tokens": tokens.numpy(), "roles": roles.numpy(),
                                  "beat_pos": beat.numpy()})[0]
         with torch.no_grad():
