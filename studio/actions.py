@@ -108,6 +108,14 @@ SPECS: tuple[Spec, ...] = (
     Spec("tool_erase", "&Eraser", ("E",), "eraser", "Eraser: delete notes (E)", True),
     Spec("tool_mask", "&Mask", ("M",), "mask",
          "Mask: paint where the model may write; Shift or Alt erases (M)", True),
+    # Step entry (studio.step_entry): its keys act only while it is on.
+    Spec("step_entry", "S&tep Entry", ("N",), "step",
+         "Step entry: type note names A–G to write notes at the playhead; Esc leaves (N)",
+         True),
+    Spec("step_rest", "Step Entry: &Rest", ("0", "R"), "",
+         "Step entry: move the playhead a step on without a note"),
+    Spec("step_back", "Step Entry: Step Bac&k", ("Backspace",), "",
+         "Step entry: take back the last step's notes and move the playhead back"),
     # View
     Spec("zoom_in", "Zoom &In", ("+", "=", "Ctrl+="), "zoom-in", "Zoom in (+)"),
     Spec("zoom_out", "Zoom &Out", ("-", "Ctrl+-"), "zoom-out", "Zoom out (−)"),
@@ -224,6 +232,12 @@ class Actions(QObject):
 # the shortcuts dialog lists them too: a user looks for "take 3" or "delete a note" there.
 GESTURES: tuple[tuple[str, str], ...] = (
     ("Audition Take A–I", "1–9"),
+    ("Step Entry: Write a Note, Step On", "A–G (after N)"),
+    ("Step Entry: Add a Note to the Chord", "Shift+A–G"),
+    ("Step Entry: Sharpen / Flatten the Note", "# or + / − (or ↑ / ↓)"),
+    ("Step Entry: Note an Octave Up / Down", "Ctrl+↑ / Ctrl+↓ (or Shift+↑ / ↓)"),
+    ("Step Entry: Length 1/32, 1/16, 1/8, 1/4, 1/2, Bar", "2–7"),
+    ("Leave Step Entry", "Esc"),
     ("Clear the Mask", "Esc twice"),
     ("Add a Note", "Double-click (Pointer), click or drag (Brush)"),
     ("Delete a Note", "Right-click, double-click (Pointer), click or drag (Eraser)"),

@@ -118,6 +118,13 @@ def control_keys(w: QWidget | None) -> tuple[frozenset, Callable[[str], bool]] |
     return None
 
 
+def typing_field(w: QWidget | None) -> bool:
+    """Whether ``w`` is a field one types into (a name, a number, an editable list): the
+    keys a letter or a digit would trigger elsewhere (step entry's notes) do nothing there."""
+    found = control_keys(w)
+    return found is not None and found[0] >= ERASE
+
+
 def control_wants(w: QWidget | None, e: QKeyEvent) -> bool:
     """Whether the focused control ``w`` should get ``e`` rather than a shortcut."""
     found = control_keys(w)

@@ -88,6 +88,7 @@ from .pianoroll.tools import (
 from .pianoroll.viewport import EMPTY_SONG_BARS, MAX_TICKS, clamped
 from .selection import Selection
 from .settings import Settings
+from .step_entry import StepEntry
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
@@ -134,6 +135,7 @@ class MainWindow(FileCommands, QMainWindow):
         self._build_toolbar()
         self._build_statusbar()
         self._connect()
+        self.step_entry = StepEntry(self)  # N: notes from the letter keys
         self.editing_keys = EditingKeys(self)  # typing in a field beats bare-key shortcuts
         tab_focus_buttons(self)  # a click on a button leaves Space to Play
         self.setAcceptDrops(True)
@@ -254,6 +256,8 @@ class MainWindow(FileCommands, QMainWindow):
         t.addActions([a.lengthen, a.shorten])
         m = bar.addMenu("&Tools")
         m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
+        m.addSeparator()
+        m.addActions([a.step_entry, a.step_rest, a.step_back])
         m = bar.addMenu("&Mask")
         m.addAction(a.tool_mask)
         m.addSeparator()
@@ -320,7 +324,7 @@ class MainWindow(FileCommands, QMainWindow):
         for w in (self.lcd_position, self.lcd_time, self.lcd_tempo, self.lcd_meter):
             tb.addWidget(_spaced(w))
         tb.addSeparator()
-        tb.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
+        tb.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask, a.step_entry])
         # Repaint beside the Mask it uses: at 1280 points wide (a 2× laptop screen) the
         # toolbar's end falls into its overflow menu, and the zoom keys can go there.
         tb.addAction(a.repaint)
@@ -350,12 +354,15 @@ class MainWindow(FileCommands, QMainWindow):
         self.status_selection = QLabel("", sb)
         self.status_snap = QLabel("", sb)
         self.status_tool = QLabel("", sb)
+        self.status_step = QLabel("", sb)  # "Step entry: 1/8", only while it is on
+        self.status_step.setStyleSheet("color:#61afef; font-weight:600;")
+        self.status_step.hide()
         self.status_audio = QLabel("Audio: not checked yet", sb)
         self.status_autosave = QLabel("", sb)  # shown only while autosave is failing
         self.status_autosave.setStyleSheet("color:#e06c75; font-weight:600;")
         self.status_autosave.hide()
         for w in (self.status_autosave, self.status_hover, self.status_selection,
-                  self.status_snap, self.status_tool, self.status_audio):
+                  self.status_snap, self.status_tool, self.status_step, self.status_audio):
             sb.addPermanentWidget(w)
 
     def _connect(self) -> None:
@@ -424,9 +431,13 @@ class MainWindow(FileCommands, QMainWindow):
             a.all[name].triggered.connect(lambda _checked=False, fn=fn: fn())
             if name != "select_none":  # Esc, another key, Esc: not a double Esc
                 a.all[name].triggered.connect(self._forget_escape)
-        for i in range(9):  # 1–9 audition take A–I
+        self.take_keys: list[QShortcut] = []
+        for i in range(9):  # 1–9 audition take A–I (step entry borrows 1–7)
             sc = QShortcut(QKeySequence(str(i + 1)), self)
             sc.activated.connect(lambda i=i: self.composer.select(i))
+            self.take_keys.append(sc)
+        for name in ("step_entry", "step_rest", "step_back"):  # Esc, N, Esc: no double Esc
+            a.all[name].triggered.connect(self._forget_escape)
         a.loop.toggled.connect(tr.set_loop_enabled)
         a.metronome.toggled.connect(self._set_metronome)
         a.follow.toggled.connect(self.settings.set_follow_playhead)
@@ -495,6 +506,7 @@ class MainWindow(FileCommands, QMainWindow):
         ``from_file``: what is shown is what a file holds (not so for recovered work)."""
         song = self.document.song
         self.composer.reset()
+        self.step_entry.reset()
         self.selection.clear_notes()
         # Start on the first pitched track with notes: drums read poorly as a piano roll.
         first = next((t for t in song.tracks if t.notes and not t.is_drum),
@@ -694,6 +706,7 @@ class MainWindow(FileCommands, QMainWindow):
         if self.snap_box.currentText() != snap.name:
             self.snap_box.setCurrentText(snap.name)
         self.status_snap.setText(f"Snap: {snap.name}")
+        self.step_entry.update_status()
 
     def _arrangement_clicked(self, track_id: int, bar: int) -> None:
         if track_id >= 0:
@@ -1181,7 +1194,12 @@ class MainWindow(FileCommands, QMainWindow):
             self.statusBar().showMessage(
                 f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
             return
-        self.pianoroll.commit(transpose_edit(notes, semitones))
+        if self.pianoroll.commit(transpose_edit(notes, semitones)) and self.step_entry.on:
+            # Sharpening or moving the note just entered: heard, as the entry was.
+            moved = [(tid, n) for tid, v in notes.items() for n in v]
+            if len(moved) == 1:
+                tid, n = moved[0]
+                self.pianoroll.preview(n.pitch + semitones, tid)
 
     # -- tracks ------------------------------------------------------------------------------------
     def toggle_track(self, prop: str) -> None:

@@ -1,0 +1,383 @@
+"""Step entry: writing notes from the computer keyboard (MuseScore's note input, a DAW's
+step input).
+
+**N** turns the mode on (a toolbar toggle, *Tools ▸ Step Entry*; the status bar says
+"Step entry: 1/8"); **Esc** or N again turns it off. In the mode:
+
+- **A–G** write that natural on the current track at the playhead, one grid step long
+  (the Snap value; 1/16 with snap off), in the octave nearest the note entered before on
+  that track (the first one: nearest the track's note before the playhead, else its
+  register, else middle C or the middle of its instrument's range), then move the
+  playhead to the step's end. The note is selected, heard and scrolled into view.
+- **Shift+A–G** add that pitch to the chord of the last step, the nearest such pitch
+  above its highest note (the same letter: an octave up); the playhead stays.
+- **#** or **+** / **−** sharpen / flatten the selected (just entered) note, as ↑ ↓ do;
+  **Ctrl+↑ ↓** move it an octave, as Shift+↑ ↓ do.
+- **2–7** set the step length (1/32, 1/16, 1/8, 1/4, 1/2, Bar: MuseScore's digits) in
+  the Snap box; **0** or **R** step on without a note (a rest); **Backspace** takes
+  back the last step (its notes) and moves the playhead back to its start.
+
+Each entered note is one undo step (``engine.score`` edits; the playhead's move is in
+the same step, so Ctrl+Z puts it back too). Drum tracks are refused with a message
+(a letter names a pitch, not a drum). While the mode is on it takes these keys from the
+window's other actions (B, E, F, +, −, Backspace, Esc, Ctrl+↑ ↓, takes 1–7) and gives
+them back when it ends; a text or number field with the focus keeps its keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from engine.score import EditError, Note, Track, add_notes, remove_notes
+from engine.score.instruments import part_range
+from engine.score.snap import grid_shift, snap_tick, step_at
+from engine.score.spelling import pitch_name
+
+from .keys import typing_field
+from .undo import ValueCommand
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
+NATURALS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+# MuseScore's duration digits, as far as the Snap box goes (no 1/64; a whole bar for 7).
+LENGTH_KEYS = {"2": "1/32", "3": "1/16", "4": "1/8", "5": "1/4", "6": "1/2", "7": "Bar"}
+NO_LENGTH_KEYS = ("1",)  # 1/64 in MuseScore: said, not a take
+
+# Keys existing actions take on in the mode (beside their own).
+EXTRA_KEYS = {"transpose_up": ("#", "+"), "transpose_down": ("-",),
+              "octave_up": ("Ctrl+Up",), "octave_down": ("Ctrl+Down",)}
+LEAVE_KEY = "Escape"
+
+KEYS_HELP = ("A–G a note, Shift+A–G add to the chord, # + − ↑ ↓ a semitone, Ctrl+↑ ↓ "
+             "an octave, 2–7 the length, 0 or R a rest, Backspace back, Esc leaves")
+SHORT_HELP = ("A–G notes, Shift+A–G chords, 2–7 the length, 0 a rest, Backspace back, "
+              "Esc leaves")  # fits the status bar's message at 1280 px
+
+
+def nearest_pitch(pitch_class: int, reference: int) -> int:
+    """The pitch of ``pitch_class`` nearest ``reference`` (a tritone away either way: the
+    one above), kept inside 0..127."""
+    below = reference - (reference - pitch_class) % 12
+    pitch = below if reference - below < below + 12 - reference else below + 12
+    if pitch > 127:
+        pitch -= 12
+    return pitch + 12 if pitch < 0 else pitch
+
+
+def pitch_above(pitch_class: int, base: int) -> int | None:
+    """The lowest pitch of ``pitch_class`` above ``base`` (None past G9)."""
+    pitch = base + 1 + (pitch_class - base - 1) % 12
+    return pitch if pitch <= 127 else None
+
+
+def starting_pitch(track: Track, at: int) -> int:
+    """Where the first entered note's octave is chosen around: the track's note before
+    ``at`` (the latest, its top note), else the middle of the track's notes, else middle
+    C, kept an octave inside the instrument's range (a bass starts at C3, a flute at C5)."""
+    before = [n for n in track.notes if n.start < at]
+    if before:
+        return max(before, key=lambda n: (n.start, n.pitch)).pitch
+    if track.notes:
+        pitches = sorted(n.pitch for n in track.notes)
+        return pitches[len(pitches) // 2]
+    lo, hi = part_range(track.name, track.program, track.is_drum)
+    if hi - lo < 24:
+        return (lo + hi) // 2
+    return min(max(60, lo + 12), hi - 12)
+
+
+@dataclass
+class Step:
+    """One step entered: its span and the ids of the notes written there (none: a rest)."""
+
+    track_id: int
+    start: int
+    end: int
+    note_ids: list[int] = field(default_factory=list)
+
+
+class StepEntry(QObject):
+    """The mode, its keys and its edits, for ``window`` (a :class:`MainWindow`)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.on = False
+        self.steps: list[Step] = []
+        a = window.actions
+        # Keys only the mode uses: its own actions, enabled only while it is on (a
+        # disabled action's key is no rival to an enabled one's).
+        self.own: list[QAction] = [a.step_rest, a.step_back]
+        for letter in NATURALS:
+            for chord in (False, True):
+                act = QAction(f"Step Entry: {'Add ' if chord else ''}{letter}", window)
+                act.setShortcut(QKeySequence(f"Shift+{letter}" if chord else letter))
+                act.triggered.connect(lambda _c=False, x=letter, ch=chord: self.note(x, ch))
+                self.own.append(act)
+        for digit in (*LENGTH_KEYS, *NO_LENGTH_KEYS):
+            act = QAction(f"Step Entry: Length {digit}", window)
+            act.setShortcut(QKeySequence(digit))
+            act.triggered.connect(lambda _c=False, d=digit: self.set_length(d))
+            self.own.append(act)
+        for act in self.own:
+            if act not in window.actions.all.values():
+                window.addAction(act)
+            act.setEnabled(False)
+        a.step_rest.triggered.connect(self.rest)
+        a.step_back.triggered.connect(self.back)
+        a.step_entry.toggled.connect(self.set_on)
+        self.extra = {a.all[name]: [QKeySequence(k) for k in keys]
+                      for name, keys in EXTRA_KEYS.items()}
+        taken = {k.toString() for act in self.own for k in act.shortcuts()}
+        taken |= {k.toString() for keys in self.extra.values() for k in keys}
+        taken.add(QKeySequence(LEAVE_KEY).toString())
+        self.taken = taken
+        # The other actions' keys as they are, to give back when the mode ends.
+        self.base = {act: act.shortcuts() for act in a.all.values() if act not in self.own}
+
+    # -- the mode -------------------------------------------------------------------------------
+    def set_on(self, on: bool) -> None:
+        if on == self.on:
+            return
+        self.on = on
+        self.steps.clear()
+        w = self.window
+        for act, keys in self.base.items():
+            if on:
+                kept = [k for k in keys if k.toString() not in self.taken]
+                if act is w.actions.step_entry:
+                    kept.append(QKeySequence(LEAVE_KEY))
+                act.setShortcuts(kept + self.extra.get(act, []))
+            else:
+                act.setShortcuts(keys)
+        for act in self.own:
+            act.setEnabled(on)
+        for sc in w.take_keys:  # 1–7 set the length while the mode is on
+            sc.setEnabled(not on or sc.key().toString() not in self.taken)
+        if w.actions.step_entry.isChecked() != on:
+            w.actions.step_entry.setChecked(on)
+        self.update_status()
+        if on:
+            drum = w.pianoroll.current_track_is_drum()
+            w.statusBar().showMessage(
+                self._drum_message() if drum else f"Step entry: {SHORT_HELP}", 10000)
+        else:
+            w.statusBar().showMessage("Step entry off", 3000)
+
+    def reset(self) -> None:
+        """A new song: the steps entered belong to the old one."""
+        self.steps.clear()
+        self.update_status()
+
+    def update_status(self, last: str = "") -> None:
+        label = self.window.status_step
+        label.setVisible(self.on)
+        if self.on:
+            label.setText(f"Step entry: {self._length_name()}" + (f" · {last}" if last else ""))
+            label.setToolTip(f"Step entry (N): {KEYS_HELP}")
+
+    def _length_name(self) -> str:
+        snap = self.window.pianoroll.snap
+        return "1/16 (snap off)" if snap.division == 0 else snap.name
+
+    def _say(self, text: str, ms: int = 5000) -> None:
+        self.window.statusBar().showMessage(text, ms)
+
+    def _ready(self) -> bool:
+        """Whether a step key may act now: the mode is on, no text or number field has
+        the focus (a letter in a spin box does nothing there), the transport is stopped."""
+        if not self.on or typing_field(QApplication.focusWidget()):
+            return False
+        if self.window.transport.is_playing:
+            self._say("Step entry: stop playback first (Enter)")
+            return False
+        return True
+
+    def _drum_message(self) -> str:
+        tid = self.window.pianoroll.current_track_id()
+        name = self.window.document.song.track(tid).name if tid is not None else "This track"
+        return (f"Step entry: {name} is a drum kit — letters name pitches, not drums (Esc, "
+                "then Ctrl+↑ ↓ picks a track)")
+
+    # -- keys -----------------------------------------------------------------------------------
+    def set_length(self, digit: str) -> None:
+        if not self._ready():
+            return
+        if digit not in LENGTH_KEYS:
+            self._say("Step entry: no 1/64 grid; 2–7 set 1/32, 1/16, 1/8, 1/4, 1/2, Bar")
+            return
+        self.window.set_snap(LENGTH_KEYS[digit])
+        self.update_status()
+        self._say(f"Step length: {LENGTH_KEYS[digit]}", 3000)
+
+    def note(self, letter: str, chord: bool = False) -> None:
+        if not self._ready():
+            return
+        if chord:
+            self._add_to_chord(letter)
+            return
+        w = self.window
+        tid = w.pianoroll.current_track_id()
+        if tid is None:
+            self._say("No track selected: click one in the track list, or add one (Ctrl+T)")
+            return
+        song = w.document.song
+        track = song.track(tid)
+        if track.is_drum:
+            self._say(self._drum_message(), 8000)
+            return
+        at = w.transport.position
+        end = self._step_end(at)
+        reference = self._last_pitch(tid)
+        if reference is None:
+            reference = starting_pitch(track, at)
+        pitch = nearest_pitch(NATURALS[letter], reference)
+        note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
+        name = pitch_name(pitch, song.key_at(at))
+        if self._write(tid, note, f"Enter {name}", end):
+            self.steps.append(Step(tid, at, end, [note.id]))
+            self._entered(tid, note, name)
+
+    def _add_to_chord(self, letter: str) -> None:
+        w = self.window
+        step = self._last_step()
+        if step is None or not step.note_ids:
+            self._say("Step entry: Shift+letter adds to the chord of the last note entered "
+                      + ("(the last step is a rest)" if step else "(type A–G first)"))
+            return
+        song = w.document.song
+        track = song.track(step.track_id)
+        live = self._live(step)
+        pitch = pitch_above(NATURALS[letter], max(n.pitch for n in live))
+        if pitch is None:
+            self._say("Step entry: no room above the chord (G9 is the highest MIDI note)")
+            return
+        note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity)
+        name = pitch_name(pitch, song.key_at(step.start))
+        if self._write(track.id, note, f"Add {name} to the chord"):
+            step.note_ids.append(note.id)
+            self._entered(track.id, note, name)
+
+    def rest(self) -> None:
+        if not self._ready():
+            return
+        w = self.window
+        at = w.transport.position
+        end = self._step_end(at)
+        tid = w.pianoroll.current_track_id()
+        self.steps.append(Step(-1 if tid is None else tid, at, end))
+        w.transport.seek(end)
+        w.selection.clear_notes()
+        self.update_status("rest")
+        self._say(f"Rest ({self._length_name()}): on to "
+                  f"{w.document.time_map.format_position(end)}", 3000)
+
+    def back(self) -> None:
+        """Backspace: the last step's notes removed (one undo step), the playhead back at
+        its start, the step before selected."""
+        if not self._ready():
+            return
+        w = self.window
+        step = self._last_step()
+        if step is None:
+            self._say("Step entry: nothing entered to take back (Delete removes the "
+                      "selected notes)")
+            return
+        self.steps.pop()
+        live = self._live(step)
+        tr = w.transport
+        if live:
+            key = w.document.song.key_at(step.start)
+            names = ", ".join(pitch_name(n.pitch, key) for n in sorted(live, key=lambda n: n.pitch))
+            label = f"Take back {names}"
+            stack = w.document.undo_stack
+            stack.beginMacro(label)
+            try:
+                w.document.apply(remove_notes(step.track_id, live, label))
+                stack.push(ValueCommand(label, tr.seek, tr.position, step.start))
+            finally:
+                stack.endMacro()
+        else:
+            tr.seek(step.start)
+        before = self._last_step()
+        keys = [(before.track_id, n.id) for n in self._live(before)] if before else []
+        w.selection.set_notes(keys)
+        self.update_status()
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _step_end(self, at: int) -> int:
+        """The grid line after ``at``: a step on the grid is one grid step long, one off
+        it (a click on the ruler) ends on the next line."""
+        roll = self.window.pianoroll
+        tm = self.window.document.time_map
+        line = snap_tick(roll.snap, tm, at, "floor")
+        end = line + grid_shift(roll.snap, tm, line, 1)
+        return end if end > at else at + step_at(roll.snap, tm, at)
+
+    def _live(self, step: Step) -> list[Note]:
+        """The step's notes still in the song (undo, Delete may have taken some)."""
+        try:
+            track = self.window.document.song.track(step.track_id)
+        except KeyError:
+            return []
+        ids = set(step.note_ids)
+        return [n for n in track.notes if n.id in ids]
+
+    def _last_step(self) -> Step | None:
+        """The last step, passing over those whose notes are gone (an entry undone)."""
+        while self.steps and self.steps[-1].note_ids and not self._live(self.steps[-1]):
+            self.steps.pop()
+        return self.steps[-1] if self.steps else None
+
+    def _last_pitch(self, track_id: int) -> int | None:
+        """The pitch of the note last entered on the track (as it is now: ↑ ↓ count)."""
+        for step in reversed(self.steps):
+            if step.track_id != track_id:
+                continue
+            live = {n.id: n for n in self._live(step)}
+            for nid in reversed(step.note_ids):
+                if nid in live:
+                    return live[nid].pitch
+        return None
+
+    def _write(self, tid: int, note: Note, label: str, advance_to: int | None = None) -> bool:
+        """Add ``note`` as one undo step, with the playhead's move to ``advance_to``."""
+        w = self.window
+        doc = w.document
+        edit = add_notes(tid, [note], label)
+        try:
+            edit.apply(doc.song)
+        except EditError as e:
+            self._say(str(e))
+            return False
+        if advance_to is None:
+            doc.apply(edit)
+            return True
+        tr = w.transport
+        doc.undo_stack.beginMacro(label)
+        try:
+            doc.apply(edit)
+            doc.undo_stack.push(ValueCommand(label, tr.seek, tr.position, advance_to))
+        finally:
+            doc.undo_stack.endMacro()
+        return True
+
+    def _entered(self, tid: int, note: Note, name: str) -> None:
+        """The new note selected, heard and on screen."""
+        w = self.window
+        roll = w.pianoroll
+        w.selection.set_notes([(tid, note.id)])
+        vp = roll.viewport
+        if note.start < vp.left or note.end > vp.right:
+            vp.set_left(note.start - 0.1 * (vp.right - vp.left))
+        low, high = vp.visible_pitches()
+        if not low <= note.pitch <= high:
+            vp.center_on_pitches(note.pitch, note.pitch)
+        roll.preview(note.pitch, tid)
+        self.update_status(name)

@@ -1,0 +1,284 @@
+"""Step entry (N): notes written from the letter keys at the playhead, as real key presses
+to the focused piano roll (studio.step_entry)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtTest import QTest
+
+from engine.score import Track
+from studio.step_entry import nearest_pitch, pitch_above, starting_pitch
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+Q = 480
+BAR = 4 * Q
+AFTER = 2 * BAR  # the test song's two bars end here: bar 3 is empty
+
+
+@pytest.fixture
+def focused(opened, qtbot, ui):
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
+    opened.pianoroll.canvas.setFocus()
+    ui.show_all(opened)
+    return opened
+
+
+@pytest.fixture
+def stepping(focused):
+    """Step entry on, the grid at 1/8, the piano track current, the playhead in bar 3."""
+    win = focused
+    win.set_snap("1/8")
+    win.selection.set_tracks([piano(win).id])
+    win.transport.seek(AFTER)
+    press(win, K.Key_N)
+    assert win.step_entry.on and win.actions.step_entry.isChecked()
+    return win
+
+
+def press(win, key, mods=M.NoModifier) -> None:
+    QTest.keyClick(win.pianoroll.canvas, key, mods)
+
+
+def typed(win, letters: str) -> None:
+    for ch in letters:
+        press(win, getattr(K, f"Key_{ch}"))
+
+
+def piano(win):
+    return win.document.song.tracks[0]
+
+
+def entered(win, since: int = AFTER) -> list[tuple[int, int, int]]:
+    """(start, pitch, duration) of the piano's notes from ``since`` on."""
+    return sorted((n.start, n.pitch, n.duration) for n in piano(win).notes if n.start >= since)
+
+
+def test_letters_write_grid_notes_step_on_and_undo_one_by_one(stepping, qtbot):
+    win = stepping
+    heard = []
+    win.pianoroll.previewRequested.connect(lambda p, t: heard.append(p))
+    stack = win.document.undo_stack
+    before = stack.count()
+    typed(win, "CDE")
+    # Near the piano's last note before the playhead (C5), eighth notes one after another.
+    assert entered(win) == [(AFTER, 72, 240), (AFTER + 240, 74, 240), (AFTER + 480, 76, 240)]
+    assert win.transport.position == AFTER + 720
+    assert stack.count() == before + 3 and stack.undoText() == "Enter E5"
+    e5 = next(n for n in piano(win).notes if n.start == AFTER + 480)
+    assert win.selection.notes == {(piano(win).id, e5.id)}  # selected, heard
+    assert heard == [72, 74, 76]
+    assert win.status_step.isVisible() and win.status_step.text() == "Step entry: 1/8 · E5"
+    press(win, K.Key_Z, M.ControlModifier)  # the note and the playhead's step, together
+    assert entered(win) == [(AFTER, 72, 240), (AFTER + 240, 74, 240)]
+    assert win.transport.position == AFTER + 480
+    press(win, K.Key_Z, M.ControlModifier)
+    assert entered(win) == [(AFTER, 72, 240)] and win.transport.position == AFTER + 240
+    typed(win, "F")  # on from where the undo put the playhead, near C5 still
+    assert entered(win) == [(AFTER, 72, 240), (AFTER + 240, 77, 240)]
+
+
+def test_an_entered_note_far_off_screen_is_scrolled_into_view(stepping):
+    win = stepping
+    vp = win.pianoroll.viewport
+    vp.set_left(0)
+    vp.center_on_pitches(30, 30)
+    win.transport.seek(12 * BAR)
+    typed(win, "C")
+    note = max(piano(win).notes, key=lambda n: n.start)
+    assert note.start == 12 * BAR
+    assert vp.left <= note.start and note.end <= vp.right
+    low, high = vp.visible_pitches()
+    assert low <= note.pitch <= high
+
+
+def test_shift_letters_build_a_chord_and_backspace_takes_a_step_back(stepping):
+    win = stepping
+    typed(win, "C")
+    press(win, K.Key_E, M.ShiftModifier)
+    press(win, K.Key_G, M.ShiftModifier)
+    press(win, K.Key_C, M.ShiftModifier)  # the same letter: an octave above the top
+    assert entered(win) == [(AFTER, p, 240) for p in (72, 76, 79, 84)]
+    assert win.transport.position == AFTER + 240  # a chord is one step
+    typed(win, "D")  # near the last note entered (C6)
+    assert entered(win)[-1] == (AFTER + 240, 86, 240)
+    stack = win.document.undo_stack
+    count = stack.count()
+    press(win, K.Key_Backspace)  # D goes, the playhead comes back
+    assert len(entered(win)) == 4 and win.transport.position == AFTER + 240
+    assert stack.count() == count + 1
+    press(win, K.Key_Backspace)  # the whole chord
+    assert entered(win) == [] and win.transport.position == AFTER
+    press(win, K.Key_Z, M.ControlModifier)  # Ctrl+Z brings it back, playhead and all
+    assert len(entered(win)) == 4 and win.transport.position == AFTER + 240
+    press(win, K.Key_Backspace)  # nothing entered left to take back: said, nothing gone
+    assert len(entered(win)) == 4 and "nothing entered" in win.statusBar().currentMessage()
+
+
+def test_a_chord_needs_a_note_first(stepping):
+    win = stepping
+    press(win, K.Key_E, M.ShiftModifier)
+    assert entered(win) == [] and "type A–G first" in win.statusBar().currentMessage()
+    press(win, K.Key_0)
+    press(win, K.Key_E, M.ShiftModifier)
+    assert entered(win) == [] and "rest" in win.statusBar().currentMessage()
+
+
+def test_rests_step_on_without_notes_and_backspace_steps_back_over_them(stepping):
+    win = stepping
+    typed(win, "C")
+    press(win, K.Key_0)
+    press(win, K.Key_R)
+    typed(win, "D")
+    assert entered(win) == [(AFTER, 72, 240), (AFTER + 720, 74, 240)]
+    assert win.transport.position == AFTER + 960
+    press(win, K.Key_Backspace)
+    press(win, K.Key_Backspace)  # a rest: only the playhead moves
+    assert entered(win) == [(AFTER, 72, 240)] and win.transport.position == AFTER + 480
+    press(win, K.Key_Backspace)
+    press(win, K.Key_Backspace)
+    assert entered(win) == [] and win.transport.position == AFTER
+
+
+def test_sharps_flats_and_octaves_move_the_note_just_entered(stepping):
+    win = stepping
+    typed(win, "F")
+    press(win, K.Key_NumberSign)
+    assert entered(win) == [(AFTER, 78, 240)]  # F#5
+    press(win, K.Key_Minus)
+    press(win, K.Key_Minus)
+    assert entered(win) == [(AFTER, 76, 240)]  # E5
+    press(win, K.Key_Plus)
+    press(win, K.Key_Up, M.ControlModifier)  # an octave (not the previous track)
+    assert entered(win) == [(AFTER, 89, 240)]
+    assert win.pianoroll.current_track_id() == piano(win).id
+    press(win, K.Key_Down, M.ControlModifier)
+    press(win, K.Key_Down, M.ControlModifier)
+    press(win, K.Key_Up)
+    assert entered(win) == [(AFTER, 66, 240)]  # F#4
+    typed(win, "G")  # the octave nearest the note as it is now
+    assert entered(win)[-1] == (AFTER + 240, 67, 240)
+
+
+def test_digits_set_the_step_length_in_the_snap_box(stepping):
+    win = stepping
+    press(win, K.Key_5)
+    assert win.snap_box.currentText() == "1/4" and win.status_step.text() == "Step entry: 1/4"
+    typed(win, "C")
+    press(win, K.Key_3)
+    typed(win, "D")
+    press(win, K.Key_7)
+    typed(win, "E")
+    assert entered(win) == [(AFTER, 72, 480), (AFTER + 480, 74, 120),
+                            (AFTER + 600, 76, BAR - 600)]  # to the bar line: a Bar step
+    assert win.transport.position == AFTER + BAR
+    press(win, K.Key_1)  # no 1/64 grid: said, nothing else
+    assert win.snap_box.currentText() == "Bar" and "1/64" in win.statusBar().currentMessage()
+
+
+def test_an_off_grid_playhead_fills_to_the_next_grid_line(stepping):
+    win = stepping
+    win.transport.seek(AFTER + 100)
+    typed(win, "C")
+    assert entered(win) == [(AFTER + 100, 72, 140)] and win.transport.position == AFTER + 240
+
+
+def test_the_first_octave_follows_the_track(stepping):
+    win = stepping
+    song = win.document.song
+    bass = song.tracks[1]
+    win.selection.set_tracks([bass.id])
+    typed(win, "C")  # the bass's last note is G2: C3 is nearer than C2
+    assert max(win.document.song.tracks[1].notes, key=lambda n: n.start).pitch == 48
+    # An empty track: middle C on a piano, an octave inside a bass's or flute's range.
+    assert starting_pitch(Track(program=0), 0) == 60
+    assert nearest_pitch(0, starting_pitch(Track(program=33), 0)) == 48
+    assert nearest_pitch(0, starting_pitch(Track(program=73), 0)) == 72
+    # A track with notes only after the playhead: the middle of its notes.
+    assert starting_pitch(piano(win), 0) == 67
+    # Nearest, a tritone up, never past the MIDI range; a chord's notes go above.
+    assert [nearest_pitch(11, 65), nearest_pitch(5, 71), nearest_pitch(0, 60)] == [71, 77, 60]
+    assert nearest_pitch(0, 126) == 120 and nearest_pitch(11, 2) == 11
+    assert [pitch_above(4, 60), pitch_above(0, 60), pitch_above(0, 121)] == [64, 72, None]
+
+
+def test_drum_tracks_are_refused_with_a_reason(stepping):
+    win = stepping
+    drums = win.document.song.tracks[2]
+    win.selection.set_tracks([drums.id])
+    count = len(drums.notes)
+    typed(win, "CA")
+    assert len(win.document.song.tracks[2].notes) == count
+    assert "drum kit" in win.statusBar().currentMessage()
+    assert win.transport.position == AFTER
+
+
+def test_off_letters_do_nothing_and_the_keys_come_back(stepping):
+    win = stepping
+    typed(win, "B")  # a note in the mode, not the brush
+    assert not win.actions.tool_draw.isChecked() and len(entered(win)) == 1
+    press(win, K.Key_Escape)  # leaves the mode; the note stays selected
+    assert not win.step_entry.on and not win.actions.step_entry.isChecked()
+    assert not win.status_step.isVisible() and len(win.selection) == 1
+    win.transport.seek(AFTER + BAR)
+    total = len(piano(win).notes)
+    typed(win, "CDGA")
+    press(win, K.Key_0)
+    press(win, K.Key_R)
+    assert len(piano(win).notes) == total and win.transport.position == AFTER + BAR
+    press(win, K.Key_Backspace)  # Delete again: the selected note goes
+    assert len(piano(win).notes) == total - 1
+    typed(win, "B")
+    assert win.actions.tool_draw.isChecked()
+    press(win, K.Key_Up, M.ControlModifier)  # the previous track again
+    assert win.pianoroll.current_track_id() == win.document.song.tracks[0].id
+    press(win, K.Key_Down, M.ControlModifier)
+    assert win.pianoroll.current_track_id() == win.document.song.tracks[1].id
+
+
+def test_no_key_has_two_actions_in_or_out_of_the_mode(stepping):
+    win = stepping
+
+    def bound() -> list[str]:
+        keys = [k.toString() for a in win.findChildren(QAction) if a.isEnabled()
+                for k in a.shortcuts()]
+        keys += [s.key().toString() for s in win.take_keys if s.isEnabled()]
+        return keys
+
+    for on in (True, False):
+        win.actions.step_entry.setChecked(on)
+        keys = bound()
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+        assert ("C" in keys) == on and ("B" in keys) and ("Esc" in keys)
+
+
+def test_letters_in_a_number_field_do_nothing(stepping, qtbot):
+    win = stepping
+    spin = win.generate_panel.steps
+    spin.setValue(8)
+    spin.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(spin.hasFocus, timeout=2000)
+    QTest.keyClick(spin, K.Key_C)
+    QTest.keyClick(spin, K.Key_R)
+    assert entered(win) == [] and win.transport.position == AFTER and spin.value() == 8
+    QTest.keyClick(spin, K.Key_4)  # a digit is the field's
+    assert win.snap_box.currentText() == "1/8"
+
+
+def test_letters_in_a_track_name_type_there(stepping, qtbot):
+    from studio.tracklist import TrackHeader
+
+    win = stepping
+    header = next(h for h in win.tracklist.findChildren(TrackHeader)
+                  if h.track_id == piano(win).id)
+    header.name.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(header.name.hasFocus, timeout=2000)
+    header.name.selectAll()
+    QTest.keyClick(header.name, K.Key_C)
+    QTest.keyClick(header.name, K.Key_E, M.ShiftModifier)
+    QTest.keyClick(header.name, K.Key_Backspace)
+    assert header.name.text() == "c" and entered(win) == []
+    assert win.transport.position == AFTER and win.step_entry.on
