@@ -1379,7 +1379,8 @@ class MainWindow(FileCommands, QMainWindow):
         dialogs.show_info(self, "About Partita",
                           f"Partita {__version__}\nHuman–AI co-composition of multi-track "
                           "music.\nA piano-roll studio over a local model.\n\n"
-                          "Getting started: write notes with the Brush (B), paint where the "
+                          "Getting started: write notes with the Brush (B) or type them (N, then "
+                          "A–G: step entry), paint where the "
                           "model may write with the Mask (M), then Repaint (Ctrl+R); each "
                           "result is a take to audition (1–9), accept (Enter) or reject "
                           "(Delete). Every key and gesture: Help ▸ Keyboard Shortcuts (F1). "
