@@ -510,6 +510,16 @@ class CoComposer(QObject):
         self._variation.pop(e.job_id, None)
         self.takesChanged.emit()
 
+    def running_requests(self) -> tuple[str, ...]:
+        """One line per request of this song still computing ("Repaint — Lead · bars 5–8
+        (partita-base)"): what an autosave says was lost if the session ends now."""
+        lines: dict[int, str] = {}
+        for r in self._requests.values():
+            if r.session == self._session and id(r) not in lines:
+                where = describe(r.plan.mask, r.song)
+                lines[id(r)] = f"{r.plan.label} — {where} ({r.model.info.name})"
+        return tuple(lines.values())
+
     @property
     def jobs_in_flight(self) -> int:
         """Jobs of this song still computing a take."""

@@ -143,8 +143,9 @@ class MainWindow(FileCommands, QMainWindow):
         self.autosaver = Autosaver(
             self.document, recovery_store,
             autosave_seconds or self.settings.autosave_seconds(),
-            lambda: self.studio_state(deferred=True), self,
-            extras=lambda: (self.document.mask, self.composer.pending_key()))
+            self._recovery_state, self,
+            extras=lambda: (self.document.mask, self.composer.pending_key(),
+                            self.composer.running_requests()))
         self._autosave_notice_shown = False
         self._settings_warned = False  # told once that settings cannot be kept
         self._solo_audition = False  # how the take now playing is heard
@@ -742,6 +743,15 @@ class MainWindow(FileCommands, QMainWindow):
             state["takes"] = takes if deferred else takes()
         return state
 
+    def _recovery_state(self) -> dict[str, Any]:
+        """What the autosave keeps: the project's studio state and, for the recovery
+        only, the requests still computing (a crash loses them; recovery says which)."""
+        state = self.studio_state(deferred=True)
+        running = self.composer.running_requests()
+        if running:
+            state["interrupted"] = list(running)
+        return state
+
     def _restore_work(self, state: dict[str, Any]) -> None:
         """Put back the painted mask and the takes not yet accepted that a project kept;
         what no longer fits the song is skipped, and the status bar says so."""
@@ -752,10 +762,11 @@ class MainWindow(FileCommands, QMainWindow):
         with contextlib.suppress(ValueError):
             self.document.restore_mask(mask_from_json(state.get("mask", []),
                                                       self.document.song))
+        self._tell_interrupted(state.get("interrupted"))
         if "takes" not in state:
             return
-        restored = self.composer.restore_takes(state["takes"])
         parts = []
+        restored = self.composer.restore_takes(state["takes"])
         if restored.count:
             parts.append(f"{plural(restored.count, 'take')} waiting for a decision")
         if restored.problems:
@@ -764,6 +775,16 @@ class MainWindow(FileCommands, QMainWindow):
         self._work_note = "; ".join(parts)
         if self._work_note:
             self.statusBar().showMessage(self._work_note, 10000)
+
+    def _tell_interrupted(self, lost: Any) -> None:
+        """After a recovery: the requests that were computing when the session ended."""
+        if not isinstance(lost, list) or not lost:
+            return
+        lines = "\n".join(f"• {x}" for x in lost[:5]) + ("\n• …" if len(lost) > 5 else "")
+        dialogs.show_info(self, "Generations not finished",
+                          f"When Partita stopped, {plural(len(lost), 'generation')} "
+                          f"{'was' if len(lost) == 1 else 'were'} still running and did "
+                          f"not finish:\n\n{lines}\n\nAsk again from the Generate panel.")
 
     def _apply_studio_state(self, state: dict[str, Any]) -> None:
         """Restore what a project saved; every value is checked, as the file may be damaged

@@ -254,6 +254,33 @@ def test_a_running_generation_is_not_dropped_unasked_by_new_or_open(studio, qtbo
     assert row.status.text() == "cancelled"
 
 
+def test_a_recovery_names_the_generation_a_crash_interrupted(studio, qtbot, tmp_path, dialogs):
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = studio
+    win.generate_panel.set_model("gated")
+    mask_piano(win)
+    (job,) = win.composer.request("repaint")
+    qtbot.waitUntil(lambda: row_of(qtbot, win, job).bar.value() == 1, timeout=5000)
+    assert win.composer.running_requests() == ("Repaint — Piano · bar 1 (gated)",)
+    # Only a job started: the autosave keeps a copy (the mask and the request with it).
+    assert win.autosaver.save_now()
+    other = MainWindow(Settings(tmp_path / "after.ini"), RecoveryStore(tmp_path / "recovery"),
+                       registry=win.catalog.registry)
+    qtbot.addWidget(other)
+    other.autosaver.store = RecoveryStore(win.autosaver.store.directory)
+    dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
+    assert other.offer_recovery()
+    name, (title, text) = dialogs.calls[-1]
+    assert (name, title) == ("show_info", "Generations not finished")
+    assert "Repaint — Piano · bar 1 (gated)" in text
+    # A clean save of the recovered song does not carry the lost request along.
+    assert "interrupted" not in other.studio_state()
+    close_window(other)
+
+
 def test_bars_are_not_moved_under_a_waiting_take(studio, qtbot, dialogs):
     # Insert Bars with a take waiting moved the music and the mask, not the take: it then
     # wrote into the wrong bars, unasked.
