@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleEvent,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -50,6 +58,7 @@ from engine.score.instruments import drum_name
 from engine.score.snap import (
     SNAPS,
     grid_shift,
+    note_value_name,
     quantize_line,
     snap_by_name,
     snap_tick,
@@ -103,6 +112,7 @@ if TYPE_CHECKING:  # loaded on first use, not with the window
 APP_NAME = "Partita"
 SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
+MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 
 
 class MainWindow(FileCommands, QMainWindow):
@@ -594,7 +604,37 @@ class MainWindow(FileCommands, QMainWindow):
         names = ", ".join(t.name for t in tracks)
         count = sum(len(t.notes) for t in tracks) if tracks else song.note_count
         text = f"{n} note{'s' if n != 1 else ''} selected" if n else f"{count:,} notes"
-        self.status_selection.setText(f"{names} · {text}" if names else text)
+        detail = self._selected_note_text() if 0 < n <= MAX_CHORD_DESCRIBED else ""
+        self.status_selection.setText(f"{names} · {detail or text}" if names else text)
+        # A screen reader hears the note Ctrl+→ or step entry landed on (the canvas is
+        # painted: its description is the one thing it can say about its notes).
+        canvas = self.pianoroll.canvas
+        canvas.setAccessibleDescription(detail or text)
+        if canvas.hasFocus():
+            QAccessible.updateAccessibility(QAccessibleEvent(
+                canvas, QAccessible.Event.DescriptionChanged))
+
+    def _selected_note_text(self) -> str:
+        """One selected note ("E4 · 3.2.000 · dotted 1/8 · velocity 96"; a drum's name for
+        its pitch) or one chord of one track ("C4 E4 G4 · 3.1.000 · 1/4"); else ""."""
+        picked = self.selection.selected_notes(self.document.song)
+        if len(picked) != 1:
+            return ""
+        (tid, notes), = picked.items()
+        if len({n.start for n in notes}) != 1:
+            return ""
+        song = self.document.song
+        drums = song.track(tid).is_drum
+        notes = sorted(notes, key=lambda n: n.pitch)
+        start, length = notes[0].start, max(n.duration for n in notes)
+        key = song.key_at(start)
+        pitches = " ".join(drum_name(n.pitch) if drums else pitch_name(n.pitch, key)
+                           for n in notes)
+        parts = [pitches, self.document.time_map.format_position(start),
+                 note_value_name(length, song.ppq)]
+        if len(notes) == 1:
+            parts.append(f"velocity {notes[0].velocity}")
+        return " · ".join(parts)
 
     # -- transport events --------------------------------------------------------------------------
     def _position_changed(self, tick: int) -> None:

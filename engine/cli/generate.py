@@ -103,7 +103,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Continue the song for N more bars.")
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
     p.add_argument("--bars", type=int, required=True, metavar="N", help="bars to add")
-    p.add_argument("--tracks", metavar="LIST", help="only these tracks (default: all)")
+    p.add_argument("--tracks", metavar="LIST",
+                   help="only these tracks (default: the tracks playing in the last 8 "
+                        "bars, and empty ones)")
     p.set_defaults(func=_run_song_task, task="continue")
 
     p = subparsers.add_parser("repaint", parents=[common],

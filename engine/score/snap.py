@@ -47,6 +47,23 @@ SNAPS: tuple[Snap, ...] = (
 DEFAULT_SNAP = "1/16"
 
 
+def note_value_name(ticks: int, ppq: int) -> str:
+    """A length as a musician names it: "1/4", "dotted 1/8", "1/8 triplet", "whole",
+    "double dotted 1/2"; else in beats ("1.3 beats") or ticks ("37 ticks")."""
+    whole = 4 * ppq
+    for division in (1, 2, 4, 8, 16, 32, 64):
+        plain = f"{'whole' if division == 1 else f'1/{division}'}"
+        for factor, name in ((1, plain), (1.5, f"dotted {plain}"),
+                             (1.75, f"double dotted {plain}"),
+                             (2 / 3, f"{plain} triplet")):
+            if ticks * division == round(whole * factor) and (whole * factor) % 1 == 0:
+                return name
+    if ticks % whole == 0:
+        return f"{ticks // whole} whole notes"
+    beats = ticks / ppq
+    return f"{beats:.2g} beats" if beats >= 0.1 else f"{ticks} ticks"
+
+
 def snap_by_name(name: str) -> Snap:
     for s in SNAPS:
         if s.name == name:

@@ -9,7 +9,8 @@ rather than tracks and bars named on a command line:
 
 - **Repaint**: exactly the painted mask.
 - **Regenerate track**: the whole song on the masked tracks (else the current track).
-- **Continue N bars**: N bars after the song's last bar, on the masked tracks (else all).
+- **Continue N bars**: N bars after the song's last bar, on the masked tracks (else the
+  tracks still playing in its last 8 bars, and empty ones: ``texture.still_playing``).
 - **Harmonize**: every other track around the current (melody) track, over the mask's
   bars (else the whole song); tracks the user asks for are created first.
 - **Compose**: fill a song with no notes; instruments the song lacks are created first.

@@ -842,6 +842,23 @@ def test_selecting_a_track_shows_its_part_and_counts_its_notes(studio):
         f"Piano, Bass · {len(piano.notes) + len(bass.notes)} notes")  # the song's order
 
 
+def test_one_selected_note_or_chord_is_named_for_eyes_and_screen_readers(studio):
+    win = studio
+    song = win.document.song
+    piano, _bass, drums = song.tracks
+    win.selection.set_tracks([piano.id])
+    third = piano.notes[2]  # E4, beat 3 of bar 1, a quarter note at velocity 90
+    win.selection.set_notes([(piano.id, third.id)])
+    said = "E4 · 1.3.000 · 1/4 · velocity 90"
+    assert win.status_selection.text() == f"Piano · {said}"
+    assert win.pianoroll.canvas.accessibleDescription() == said
+    win.selection.set_notes([(drums.id, drums.notes[1].id)])
+    assert "Acoustic Snare · 1.2.000 · 1/16 · velocity 110" in win.status_selection.text()
+    # Notes at different times are counted, not named.
+    win.selection.set_notes([(piano.id, n.id) for n in piano.notes[:2]])
+    assert win.status_selection.text() == "Piano · 2 notes selected"
+
+
 def test_the_takes_bar_tells_a_new_user_where_to_start(studio):
     win = studio
     assert "paint a mask (M), then Repaint (Ctrl+R)" in win.takes_bar.hint.text()
