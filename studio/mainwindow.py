@@ -644,8 +644,12 @@ class MainWindow(FileCommands, QMainWindow):
         self.lcd_position.setText(tm.format_position(tick))
         secs = tm.tick_to_seconds(tick)
         self.lcd_time.setText(f"{int(secs // 60)}:{secs % 60:06.3f}")
-        self.lcd_tempo.setText(f"{tm.tempo_at(tick):.1f} BPM")
-        sig = tm.signature_at(tick)
+        bpm, sig = tm.tempo_at(tick), tm.signature_at(tick)
+        self.lcd_tempo.setText(f"{bpm:.1f} BPM")
+        dotted = (f" (♩. = {bpm / 1.5:.0f}, the beat {sig.numerator}/{sig.denominator} counts)"
+                  if sig.compound and sig.denominator == 8 else "")
+        self.lcd_tempo.setToolTip(f"Tempo at the playhead in quarter notes a minute{dotted}: "
+                                  "double-click to change (Ctrl+K)")
         key = self.document.song.key_at(tick)
         self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}" + (f" · {key}" if key else ""))
         if self.transport.is_playing and self.actions.follow.isChecked():

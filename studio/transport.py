@@ -29,18 +29,21 @@ def with_metronome(song: Song) -> Song:
     """The song plus a click track: a high click on each downbeat, low on the other beats.
 
     A compound meter (6/8, 9/8, 12/8, 6/4 …) clicks its dotted beats, as a musician counts
-    it (two in 6/8); a bar cut short (a pickup, a meter change mid-bar) clicks only the
-    beats it has."""
+    it (two in 6/8), an odd meter of eighths its groups (7/8: 2+2+3); a bar cut short by a
+    meter change clicks only the beats it has, and a pickup clicks the last beats of the
+    bar it leads into, none of them high (``TimeMap.pulse_offsets``)."""
     tm = TimeMap.of(song)
     end = tm.bar_to_tick(tm.bar_count(song.end))
     notes = []
     bar = 0
     while (start := tm.bar_to_tick(bar)) < end:
-        beat = tm.pulse_length_for(tm.signature_at(start))
         bar_end = tm.bar_to_tick(bar + 1)
-        for i, tick in enumerate(range(start, bar_end, beat)):
-            notes.append(Note(CLICK_HIGH if i == 0 else CLICK_LOW, tick,
-                              min(beat // 2, (bar_end - tick)), 110 if i == 0 else 80))
+        pickup = tm.pickup_shift(bar) > 0
+        beats = [start + o for o in tm.pulse_offsets(bar)]
+        for tick, after in zip(beats, [*beats[1:], bar_end], strict=True):
+            high = tick == start and not pickup
+            notes.append(Note(CLICK_HIGH if high else CLICK_LOW, tick,
+                              max(1, (after - tick) // 2), 110 if high else 80))
         bar += 1
     soloing = any(t.solo for t in song.tracks)
     click = Track(name="Metronome", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(notes),

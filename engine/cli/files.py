@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
     p.add_argument("output", metavar="OUT", type=Path, help="the file to write")
-    p.add_argument("--tempo", type=float, metavar="BPM", help="tempo from --from-bar on")
+    p.add_argument("--tempo", type=float, metavar="BPM",
+                   help="tempo from --from-bar on, in quarter notes a minute")
     p.add_argument("--meter", metavar="N/D", help="time signature from --from-bar on, e.g. 6/8")
     p.add_argument("--key", metavar="KEY",
                    help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "

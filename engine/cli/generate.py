@@ -88,7 +88,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help='instruments, comma-separated (default "Piano,Bass,Drums")')
     p.add_argument("--bars", type=int, default=8, metavar="N", help="length (default 8)")
     p.add_argument("--tempo", type=float, default=120.0, metavar="BPM",
-                   help="tempo (default 120)")
+                   help="tempo in quarter notes a minute, as MIDI counts it (default 120; "
+                        "6/8 at 80 dotted beats is --tempo 120)")
     p.add_argument("--meter", default="4/4", metavar="N/D", help="time signature (default 4/4)")
     p.add_argument("--title", default="Untitled", help="song title")
     p.set_defaults(func=_run_compose, task="compose")

@@ -64,17 +64,20 @@ class Reference:
 def metric_weight(song: Song, tick: int, tm: TimeMap | None = None) -> float:
     """+1 on the bar's first beat, +0.4 on other beats, 0 on 8ths, -0.5 on 16ths.
 
-    In compound meters a beat is a dotted quarter (three 8ths) and the 8ths inside it are
-    the off-beats, so 6/8 leans on 1 and 4, not on every 8th."""
+    The beats are those a musician counts (``TimeSignature.pulses``): 6/8 leans on 1 and
+    4, not on every 8th, and 7/8 on its 2+2+3 groups; a pickup's notes weigh as the end of
+    the bar they lead into, not as a downbeat."""
     tm = tm or TimeMap.of(song)
-    sig = tm.signature_at(tick)
+    sig, in_bar = tm.metric_position(tick)
     unit = tm.beat_length_for(sig)
-    beat = 3 * unit if sig.compound else unit
-    sub = unit if sig.compound else song.ppq // 2 or 1
-    in_bar = tick - tm.bar_to_tick(tm.tick_to_bar(tick))
+    sub = unit if max(sig.pulses) > 1 else song.ppq // 2 or 1
     if in_bar == 0:
         return 1.0
-    if in_bar % beat == 0:
+    beats, at = set(), 0
+    for pulse in sig.pulses:
+        beats.add(at)
+        at += pulse * unit
+    if in_bar in beats:
         return 0.4
     return 0.0 if in_bar % sub == 0 else -0.5
 

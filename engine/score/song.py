@@ -162,6 +162,17 @@ class TimeSignature:
         """6/8, 9/8, 12/8, 6/4 …: the beat a musician counts is three of the notated unit."""
         return self.numerator % 3 == 0 and self.numerator > 3 and self.denominator >= 4
 
+    @property
+    def pulses(self) -> tuple[int, ...]:
+        """The beats a musician counts, in notated units: 4/4 → 1 1 1 1, 6/8 → 3 3, an odd
+        meter of eighths groups twos before a three (5/8 → 2 3, 7/8 → 2 2 3)."""
+        n = self.numerator
+        if self.compound:
+            return (3,) * (n // 3)
+        if self.denominator >= 8 and n >= 5 and n % 2:
+            return (2,) * ((n - 3) // 2) + (3,)
+        return (1,) * n
+
 
 @dataclass(frozen=True, slots=True)
 class KeySignature:

@@ -72,11 +72,44 @@ class TimeMap:
     def beat_length_for(self, sig: TimeSignature) -> int:
         return self.ppq * 4 // sig.denominator
 
-    def pulse_length_for(self, sig: TimeSignature) -> int:
-        """The beat a musician counts: a dotted one in a compound meter (6/8, 9/8, 12/8,
-        6/4: three of the notated beats), else the notated beat."""
-        beat = self.beat_length_for(sig)
-        return 3 * beat if sig.compound else beat
+    def signatures_in(self, start: int, end: int) -> list[TimeSignature]:
+        """The meters in force anywhere in ``[start, end)`` (at least the one at start)."""
+        lo = max(bisect.bisect_right(self._sig_ticks, start) - 1, 0)
+        hi = max(bisect.bisect_left(self._sig_ticks, end), lo + 1)
+        return self._sigs[lo:hi]
+
+    def pulse_offsets(self, bar: int) -> list[int]:
+        """Where the beats a musician counts start in 0-based ``bar``, in ticks from its
+        start (``TimeSignature.pulses``: 6/8's two dotted beats, 7/8's 2+2+3). A bar cut
+        short by a meter change keeps the beats it has; a pickup's are the last beats of
+        the bar it leads into (:meth:`pickup_shift`)."""
+        start, end = self.bar_to_tick(bar), self.bar_to_tick(bar + 1)
+        shift = self.pickup_shift(bar)
+        sig = self.signature_at(end if shift else start)
+        unit = self.beat_length_for(sig)
+        offsets, at = [], 0
+        for pulse in sig.pulses:
+            if 0 <= at - shift < end - start:
+                offsets.append(at - shift)
+            at += pulse * unit
+        return offsets
+
+    def pickup_shift(self, bar: int) -> int:
+        """How far into a full bar a pickup starts: an opening bar shorter than the bar
+        after it, in another meter (how notation programs write an anacrusis to MIDI), is
+        the end of that bar, not a downbeat; 0 for every other bar."""
+        if bar != 0 or len(self._sig_bars) < 2 or self._sig_bars[1] != 1:
+            return 0
+        return max(0, self._sig_bar_len[1] - self.bar_to_tick(1))
+
+    def metric_position(self, tick: int) -> tuple[TimeSignature, int]:
+        """The meter a tick is felt in and its offset in a full bar of it (a pickup's notes
+        sit at the end of the bar it leads into)."""
+        bar = self.tick_to_bar(tick)
+        shift = self.pickup_shift(bar)
+        start = self.bar_to_tick(bar)
+        sig = self.signature_at(self.bar_to_tick(1) if shift else tick)
+        return sig, tick - start + shift
 
     def signature_at(self, tick: int) -> TimeSignature:
         i = max(bisect.bisect_right(self._sig_ticks, tick) - 1, 0)

@@ -56,7 +56,9 @@ class TimeDialog(QDialog):
         self.key.addItems([NO_KEY, *KEYS])
         self.key.setCurrentText(key or NO_KEY)
         form = QFormLayout()
-        form.addRow("Tempo", self.tempo)
+        self.tempo.setToolTip("Quarter notes a minute, as MIDI counts it: 6/8 at 80 dotted "
+                              "beats is 120")
+        form.addRow("Tempo (♩)", self.tempo)
         form.addRow("Meter", row)
         form.addRow("Key signature", self.key)
         lay_out_form(self, text, form)

@@ -30,7 +30,8 @@ def _erasing(e: QMouseEvent) -> bool:
 
 
 def snap_span(tm: TimeMap, a: float, b: float, bars: bool) -> tuple[int, int]:
-    """Ticks ``[start, end)`` covering ``a..b`` rounded out to whole beats (or bars)."""
+    """Ticks ``[start, end)`` covering ``a..b`` rounded out to whole beats (or bars); a
+    beat never runs past its bar line (an eighth-note pickup is a bar shorter than a beat)."""
     lo, hi = sorted((max(0.0, a), max(0.0, b)))
 
     def floor(t: float) -> int:
@@ -45,9 +46,10 @@ def snap_span(tm: TimeMap, a: float, b: float, bars: bool) -> tuple[int, int]:
         f = floor(t)
         if f >= t:
             return f
+        bar_end = tm.bar_to_tick(tm.tick_to_bar(f) + 1)
         if bars:
-            return tm.bar_to_tick(tm.tick_to_bar(f) + 1)
-        return f + tm.beat_length_for(tm.signature_at(f))
+            return bar_end
+        return min(bar_end, f + tm.beat_length_for(tm.signature_at(f)))
 
     start = floor(lo)
     end = ceil(hi)

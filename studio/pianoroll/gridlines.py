@@ -29,7 +29,11 @@ def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
     t0, t1 = vp.left, vp.right
     first = tm.tick_to_bar(int(max(0, t0)))
     last = tm.tick_to_bar(int(max(0, t1))) + 1
-    bar_px = tm.bar_length_for(tm.signature_at(int(t0))) * ppt
+    # Thin the bar lines by the longest bar in view: a short pickup at the left edge
+    # halved every bar's lines and numbers.
+    longest = max(tm.bar_length_for(s) for s in tm.signatures_in(int(max(0, t0)),
+                                                                 int(max(1, t1))))
+    bar_px = longest * ppt
     every = 1
     while bar_px * every < MIN_BAR_PX:
         every *= 2
@@ -42,15 +46,18 @@ def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
             continue
         sig = tm.signature_at(start)
         end = tm.bar_to_tick(bar + 1)
-        beat = tm.pulse_length_for(sig)  # 6/8: dotted quarters; its eighths are sub-lines
-        if beat * ppt >= MIN_BEAT_PX:
-            out.beats += [(t - t0) * ppt for t in range(start + beat, end, beat)]
+        # The counted beats: 6/8's dotted quarters, 7/8's 2+2+3 (their 8ths are sub-lines).
+        pulses = [start + o for o in tm.pulse_offsets(bar)]
         notated = tm.beat_length_for(sig)
+        beat = notated * min(sig.pulses)
+        if beat * ppt >= MIN_BEAT_PX:
+            out.beats += [(t - t0) * ppt for t in pulses if t > start]
         if snap.division > 0:  # the lines notes snap to (exact: triplets at any PPQ)
             sub, lines = snap.exact_ticks(tm.ppq), grid_ticks(snap, tm, start, end)
         else:
-            sub = notated // (4 if beat == notated else 2)
+            sub = notated // (4 if max(sig.pulses) == 1 else 2)
             lines = list(range(start, end, sub))
+        on_beat = set(pulses) | {start}
         if sub and sub * ppt >= MIN_SUB_PX and sub < beat:
-            out.subs += [(t - t0) * ppt for t in lines if (t - start) % beat]
+            out.subs += [(t - t0) * ppt for t in lines if round(t) not in on_beat]
     return out

@@ -66,8 +66,9 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
                      top: float, height: float = 12.0) -> list[tuple[float, QRectF | None, str]]:
     """Labels of meter/tempo changes ((x, text), in x order): each change's x, and the
     label's rectangle, or None where it would overlap another drawn label (a tempo ramp
-    has dozens of changes a few pixels apart; drawing each smears them all). Meter
-    changes are placed first, so a tempo label never hides one."""
+    has dozens of changes a few pixels apart; drawing each smears them all), or where it
+    would be cut by the view's left edge ("1/4 ♩100" cut to "4 ♩100" read as a meter).
+    Meter changes are placed first, so a tempo label never hides one."""
     # Meter changes first: a new meter matters more to a reader than a tempo step.
     order = sorted(range(len(flags)), key=lambda i: ("/" not in flags[i][1], i))
     placed: list[QRectF] = []
@@ -75,8 +76,9 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
     for i in order:
         x, text = flags[i]
         rect = QRectF(x + 4, top, width_of(text), height)
-        if all(rect.left() >= r.right() + LABEL_GAP or rect.right() + LABEL_GAP <= r.left()
-               for r in placed):
+        apart = all(rect.left() >= r.right() + LABEL_GAP or rect.right() + LABEL_GAP <= r.left()
+                    for r in placed)
+        if rect.left() >= 0 and apart:
             placed.append(rect)
             rects[i] = rect
     return [(x, rects.get(i), text) for i, (x, text) in enumerate(flags)]

@@ -99,13 +99,18 @@ def test_the_click_counts_compound_meters_in_dotted_beats_and_short_bars_short()
     click = with_metronome(song).tracks[-1]
     six = [(n.start, n.pitch) for n in click.notes if 6720 <= n.start < 9600]
     assert six == [(6720, 76), (7440, 77), (8160, 76), (8880, 77)]  # two beats a bar
-    seven = [n.start for n in click.notes if 9600 <= n.start < 11280]
-    assert seven == list(range(9600, 11280, 240))  # seven eighths
+    seven = [(n.start, n.pitch) for n in click.notes if 9600 <= n.start < 11280]
+    assert seven == [(9600, 76), (10080, 77), (10560, 77)]  # 2+2+3 eighths
     short = Song(ppq=480, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(2400, 3, 4)),
                  length=3840)
     ticks = [n.start for n in with_metronome(short).tracks[-1].notes]
     assert ticks[:6] == [0, 480, 960, 1440, 1920, 2400]  # bar 2 (480 long) clicks once
     assert len(ticks) == len(set(ticks))  # no tick clicks twice
+    # A pickup (1/4, then 4/4) is the last beat of a bar: a low click, the downbeat after.
+    pickup = Song(ppq=480, time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)),
+                  length=2400)
+    clicks = [(n.start, n.pitch) for n in with_metronome(pickup).tracks[-1].notes][:3]
+    assert clicks == [(0, 77), (480, 76), (960, 77)]
 
 
 def test_the_piano_roll_draws_6_8_in_dotted_beats_with_eighths_between(qapp):
@@ -117,6 +122,28 @@ def test_the_piano_roll_draws_6_8_in_dotted_beats_with_eighths_between(qapp):
     vp.width, vp.left, vp.px_per_beat = 2000, 6720.0, 96.0  # bar 5 (6/8) and on
     lines = grid_lines(tm, vp, snap_by_name("1/8"))
     ticks = [round(vp.left + x / vp.px_per_tick) for x in lines.beats]
-    assert ticks[:3] == [7440, 8880, 9840]  # bar 5's and bar 6's second dotted beat, 7/8
+    assert ticks[:3] == [7440, 8880, 10080]  # bar 5's and 6's second dotted beat, 7/8's 2+2
     subs = [round(vp.left + x / vp.px_per_tick) for x in lines.subs]
     assert [t for t in subs if t < 8160] == [6960, 7200, 7680, 7920]  # the other eighths
+
+
+def test_a_short_pickup_at_the_left_edge_does_not_thin_the_bar_lines(qapp):
+    from studio.pianoroll.gridlines import grid_lines
+    from studio.pianoroll.viewport import Viewport
+
+    song = Song(ppq=480, time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)),
+                length=480 + 40 * 1920)
+    tm = TimeMap.of(song)
+    vp = Viewport(480)
+    vp.width, vp.left, vp.px_per_beat = 1200, 0.0, 12.0  # 48 px a 4/4 bar
+    lines = grid_lines(tm, vp, snap_by_name("1/4"))
+    assert lines.label_every == 1
+    assert [bar for _, bar in lines.bars[:4]] == [0, 1, 2, 3] and lines.beats
+
+
+def test_a_mask_click_in_an_eighth_note_pickup_stops_at_its_bar_line():
+    from studio.mask.tool import snap_span
+
+    tm = TimeMap(480, Song().tempos, (TimeSignature(0, 4, 4), TimeSignature(240, 4, 4)))
+    assert snap_span(tm, 100, 100, bars=False) == (0, 240)  # not bar 2's downbeat
+    assert snap_span(tm, 300, 300, bars=False) == (240, 720)

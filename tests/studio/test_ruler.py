@@ -149,3 +149,11 @@ def test_a_meter_change_keeps_its_label_beside_a_tempo_change():
     out = flag_label_rects(flags, lambda text: 8.0 * len(text), top=0)
     labelled = [text for _x, rect, text in out if rect is not None]
     assert labelled == ["3/4", "♩90"]  # the tempo 10 px before the meter gives way
+
+
+def test_a_change_left_of_the_view_is_not_labelled_cut_short():
+    from studio.pianoroll.ruler import flag_label_rects
+
+    flags = [(-40.0, "1/4  ♩100"), (0.0, "4/4")]
+    out = flag_label_rects(flags, lambda text: 8.0 * len(text), top=0)
+    assert [text for _x, rect, text in out if rect is not None] == ["4/4"]

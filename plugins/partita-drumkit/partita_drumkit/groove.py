@@ -10,6 +10,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from engine.score import TimeSignature
+
 # General MIDI drum notes.
 KICK, SIDE_STICK, SNARE = 36, 37, 38
 CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 42, 44, 46
@@ -40,17 +42,33 @@ class BarSpec:
         return self.numerator * 16 // self.denominator
 
     @property
-    def compound(self) -> bool:
-        return self.denominator == 8 and self.numerator % 3 == 0 and self.numerator > 3
+    def meter(self) -> TimeSignature:
+        return TimeSignature(0, self.numerator, self.denominator)
 
     @property
-    def beat_steps(self) -> int:
-        """Steps per felt beat: a dotted quarter in compound meters, else the meter's unit."""
-        return 6 if self.compound else max(1, 16 // self.denominator)
+    def compound(self) -> bool:
+        """6/8, 9/8, 12/8, 6/4: felt in dotted beats (Partita's one definition)."""
+        return self.meter.compound
+
+    @property
+    def additive(self) -> bool:
+        """An odd meter of eighths felt in groups of two and three (5/8, 7/8: 2+2+3)."""
+        return len(set(self.meter.pulses)) > 1
+
+    @property
+    def beat_starts(self) -> tuple[int, ...]:
+        """The 16th step where each felt beat starts (``TimeSignature.pulses``): 6/8 → 0 6,
+        7/8 → 0 4 8, 4/4 → 0 4 8 12."""
+        unit = max(1, 16 // self.denominator)
+        starts, at = [], 0
+        for pulse in self.meter.pulses:
+            starts.append(at * unit)
+            at += pulse
+        return tuple(s for s in starts if s < self.steps)
 
     @property
     def beats(self) -> int:
-        return max(1, self.steps // self.beat_steps)
+        return len(self.beat_starts)
 
 
 def resolve_style(style: str, bpm: float, numerator: int, denominator: int) -> str:
@@ -66,9 +84,9 @@ def _backbeats(spec: BarSpec) -> list[int]:
     """Beats (0-based) that take the snare."""
     if spec.style == "halftime":
         return [spec.beats // 2] if spec.beats >= 2 else []
-    if spec.beats == 3 and not spec.compound:
+    if spec.beats == 3 and not (spec.compound or spec.additive):
         return [1, 2]  # waltz: boom-chick-chick
-    return list(range(1, spec.beats, 2))
+    return list(range(1, spec.beats, 2))  # 7/8 (2+2+3): the snare on the second group
 
 
 def _hat_every(spec: BarSpec) -> int:
@@ -82,7 +100,7 @@ def _hat_every(spec: BarSpec) -> int:
 
 def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
     """The hits of one bar, sorted by step."""
-    steps, beat = spec.steps, spec.beat_steps
+    steps, starts = spec.steps, spec.beat_starts
     heat = max(0.0, spec.temperature)
     chance = spec.density * heat  # how readily optional notes appear
 
@@ -92,14 +110,14 @@ def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
     fill_from = steps
     if spec.fill:
         fill_beats = 2 if spec.density > 0.6 and spec.beats >= 3 else 1
-        fill_from = steps - fill_beats * beat
+        fill_from = starts[-fill_beats] if spec.beats > 1 else steps // 2
     hits: dict[tuple[int, int], int] = {}
 
     # Hats (the ride in a shuffle), accenting the beats.
     cymbal = RIDE if spec.style == "shuffle" else CLOSED_HAT
     every = _hat_every(spec) if cymbal == CLOSED_HAT else 2  # a ride plays 8ths
     for s in range(0, fill_from, every):
-        accent = 100 if s % beat == 0 else (78 if s % 2 == 0 else 62)
+        accent = 100 if s in starts else (78 if s % 2 == 0 else 62)
         hits[(s, cymbal)] = vel(accent)
     if spec.style in ("rock", "funk") and not spec.fill and rng.random() < 0.35 * chance:
         last_off = steps - 2
@@ -107,18 +125,18 @@ def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
         hits[(last_off, OPEN_HAT)] = vel(88)
 
     # Kick: the downbeat(s), then syncopations and the bass's rhythm as density allows.
-    if spec.compound or (spec.beats > 3 and spec.style != "halftime"):
+    if spec.compound or spec.additive or (spec.beats > 3 and spec.style != "halftime"):
         kick_beats = list(range(0, spec.beats, 2))
     else:
         kick_beats = [0]
     for b in kick_beats:
-        hits[(b * beat, KICK)] = vel(110 if b == 0 else 100)
-    backbeat_steps = {b * beat for b in _backbeats(spec)}
+        hits[(starts[b], KICK)] = vel(110 if b == 0 else 100)
+    backbeat_steps = {starts[b] for b in _backbeats(spec)}
     for s in sorted(spec.bass_steps):
         if s < fill_from and s not in backbeat_steps and s % 2 == 0 and rng.random() < 0.6 * chance:
             hits[(s, KICK)] = vel(92)
-    if spec.beats >= 4 and not spec.compound and rng.random() < 0.5 * chance:
-        s = 2 * beat - 2 if rng.random() < 0.5 else 3 * beat - 2  # "and" of 2 or of 3
+    if spec.beats >= 4 and not (spec.compound or spec.additive) and rng.random() < 0.5 * chance:
+        s = starts[2] - 2 if rng.random() < 0.5 else starts[3] - 2  # "and" of 2 or of 3
         if s < fill_from:
             hits[(s, KICK)] = vel(90)
 

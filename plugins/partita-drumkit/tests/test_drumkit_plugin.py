@@ -98,6 +98,17 @@ def test_follows_the_meter():
     assert {n.start for n in notes if n.pitch == KICK} >= {0}
 
 
+@pytest.mark.parametrize(("meter", "kicks", "snares"), [
+    ((7, 8), [0, 8], [4]),  # 2+2+3: kick, snare, kick — not a kick/snare roll on 8ths
+    ((5, 8), [0], [4]),  # 2+3
+    ((6, 8), [0], [6]),
+])
+def test_odd_meters_of_eighths_are_grouped(meter, kicks, snares):
+    hits = bar_hits(BarSpec(*meter, style="rock", density=0.3), random.Random(1))
+    assert sorted({s for s, note, _ in hits if note == KICK}) == kicks
+    assert sorted({s for s, note, _ in hits if note == SNARE}) == snares
+
+
 def test_fills_at_phrase_ends_and_a_crash_after():
     song = band(bars=8)
     notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=2)

@@ -140,6 +140,18 @@ def test_simple_meters_keep_their_accents():
     assert weights((3, 8), S) == [1.0, -0.5, 0.4, -0.5, 0.4, -0.5]
 
 
+def test_odd_meters_of_eighths_accent_their_groups():
+    assert weights((7, 8), E) == [1.0, 0.0, 0.4, 0.0, 0.4, 0.0, 0.0]  # 2+2+3
+    assert weights((5, 8), E) == [1.0, 0.0, 0.4, 0.0, 0.0]  # 2+3
+
+
+def test_a_pickup_is_the_end_of_a_bar_not_a_downbeat():
+    song = Song(ppq=PPQ, time_signatures=(TimeSignature(0, 1, 4), TimeSignature(PPQ, 4, 4)))
+    assert metric_weight(song, 0) == 0.4  # beat 4 of the bar it leads into
+    assert metric_weight(song, PPQ // 2) == 0.0
+    assert metric_weight(song, PPQ) == 1.0  # the first full bar's downbeat
+
+
 def test_six_eight_leans_on_its_second_dotted_quarter():
     piano = Track(name="Piano")
     song = song_of(piano, meter=(6, 8))
