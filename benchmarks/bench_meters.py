@@ -5,7 +5,7 @@
 
 A waltz leans on the 2nd and 3rd quarter (the bar's 16th steps 4 and 8), a jig on its 2nd
 dotted beat (step 6). For each meter this composes ``--seeds`` pieces of 8 bars (Flute,
-Piano, Bass, `tasks.compose`, the model's default precision) and prints where in the bar
+Piano, Bass, `tasks.compose`, the model's default precision or ``--precision``) and prints where in the bar
 the pitched notes start: the share of onsets on each 8th of the bar, the share off the
 8ths, and the *jig lean* = onsets on step 6 / the mean of steps 4 and 8 (above 1: heard as
 6/8; below 1: as 3/4). With ``--cache`` the same figures for the real pieces of those
@@ -59,12 +59,14 @@ def corpus_counts(cache: Path) -> dict[tuple[int, int], np.ndarray]:
     return out
 
 
-def model_counts(model, meter: tuple[int, int], seeds: int, bars: int) -> np.ndarray:
+def model_counts(model, meter: tuple[int, int], seeds: int, bars: int,
+                 precision: str = "auto") -> np.ndarray:
     counts = np.zeros(BAR)
     specs = tuple(tasks.track_specs(["Flute", "Piano", "Bass"]))
     for seed in range(1, seeds + 1):
         params = tasks.SongParams(tracks=specs, bars=bars, meter=meter)
-        song = tasks.compose(params, model=model, options=GenerateOptions(seed=seed)).after
+        options = GenerateOptions(seed=seed, precision=precision)
+        song = tasks.compose(params, model=model, options=options).after
         tm = TimeMap.of(song)
         sixteenth = song.ppq // 4
         for track in song.tracks:
@@ -81,6 +83,8 @@ def main() -> None:
                     help="shipped model name or model folder (repeatable; default partita-base)")
     ap.add_argument("--seeds", type=int, default=6)
     ap.add_argument("--bars", type=int, default=8)
+    ap.add_argument("--precision", default="auto", help="fp32, int8, int4 (default: the "
+                    "model's own)")
     ap.add_argument("--cache", type=Path, help="a corpus cache folder: real pieces as target")
     args = ap.parse_args()
     if args.cache:
@@ -89,7 +93,7 @@ def main() -> None:
     for name in args.model or ["partita-base"]:
         model = plugin_from_folder(shipped_model_folder(name))
         for meter in METERS:
-            counts = model_counts(model, meter, args.seeds, args.bars)
+            counts = model_counts(model, meter, args.seeds, args.bars, args.precision)
             print(f"{name} {meter[0]}/{meter[1]}: {profile(counts)}")
 
 

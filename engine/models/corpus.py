@@ -13,6 +13,7 @@ Run: ``python -m engine.models.corpus runs/cache/music21-base --minutes 10``.
 
 from __future__ import annotations
 
+import itertools
 import random
 import sys
 import time
@@ -87,16 +88,20 @@ def score_to_song(score, title: str = "") -> Song:
 
 def synthetic_drums(song: Song, seed: int) -> Track:
     """A rule-made groove over the song's length and first meter (kick, snare, hats,
-    a crash every 8 bars, a fill before it), with seeded variations."""
+    a crash every 8 bars, a fill before it), with seeded variations. It follows the beats
+    a musician counts (``TimeSignature.pulses``): kick on the first, snare on every other
+    one (6/8: the kick on 1 and the snare on 4, not on the 2nd, 4th and 6th eighths;
+    7/8: the snare on the second group), the waltz's snare on 3."""
     rng = random.Random(seed)
     ts = song.time_signatures[0]
-    beat = PPQ * 4 // ts.denominator
-    bar = beat * ts.numerator
+    unit = PPQ * 4 // ts.denominator
+    bar = unit * ts.numerator
     step = PPQ // 4
+    starts = list(itertools.accumulate((p * unit for p in ts.pulses[:-1]), initial=0))
     note = {name: gm for name, gm, _ in DRUM_CLASSES}
     hat = rng.choice(["closed hat", "closed hat", "ride"])
     hat_every = rng.choice([2, 2, 1])  # in 16ths: 8ths or 16ths
-    back = list(range(1, ts.numerator, 2)) if ts.numerator % 2 == 0 else [ts.numerator - 1]
+    back = [starts[2]] if ts.pulses == (1, 1, 1) else starts[1::2]
     hits: list[tuple[int, str]] = []
     bars = max(1, -(-song.end // bar))
     for b in range(bars):
@@ -105,10 +110,10 @@ def synthetic_drums(song: Song, seed: int) -> Track:
         for k in range(0, bar // step, hat_every):
             hits.append((t0 + k * step, hat))
         hits.append((t0, "kick"))
-        if ts.numerator == 4:
-            hits.append((t0 + 2 * beat + (step * 2 if rng.random() < 0.3 else 0), "kick"))
-        for k in back:
-            hits.append((t0 + k * beat, "snare"))
+        if len(starts) == 4:  # 4/4, 12/8: the third beat too
+            hits.append((t0 + starts[2] + (step * 2 if rng.random() < 0.3 else 0), "kick"))
+        for at in back:
+            hits.append((t0 + at, "snare"))
         if b % 8 == 0:
             hits.append((t0, "crash"))
         if fill:

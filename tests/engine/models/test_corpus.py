@@ -6,6 +6,7 @@ import pytest
 
 from engine.models import data
 from engine.models.corpus import build_corpus, corpus_paths
+from engine.score import Note, Song, TimeSignature, Track
 
 pytest.importorskip("music21")
 
@@ -35,3 +36,20 @@ def test_appending_skips_parsed_files_and_keeps_the_old_pieces(tmp_path):
     after = [p.name for p in data.load_pieces(tmp_path / "train.npz")]
     assert after[: len(names)] == names and len(set(after)) == len(after)
     assert more["train"] + more["valid"] > first["train"] + first["valid"]
+
+
+@pytest.mark.parametrize(("meter", "kicks", "snares"), [
+    ((4, 4), [0, 4], [2, 6]),  # in eighths: beats 1 and 3, 2 and 4
+    ((3, 4), [0], [4]),  # the waltz's snare on 3
+    ((6, 8), [0], [3]),  # felt in two: the snare on the second dotted beat, not on 2, 4, 6
+    ((7, 8), [0], [2]),  # 2+2+3
+])
+def test_synthetic_drums_follow_the_counted_beats(meter, kicks, snares):
+    from engine.models.corpus import synthetic_drums
+
+    bar = meter[0] * 1920 // meter[1]
+    song = Song(tracks=(Track(notes=(Note(60, 0, bar),)),), ppq=480,
+                time_signatures=(TimeSignature(0, *meter),), length=bar)
+    drums = synthetic_drums(song, 1)
+    assert sorted({n.start // 240 for n in drums.notes if n.pitch == 36}) == kicks
+    assert sorted({n.start // 240 for n in drums.notes if n.pitch == 38}) == snares
