@@ -106,6 +106,8 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         "ppq": song.ppq,
         "notes": song.note_count,
         "bars": tm.bar_count(song.end),
+        # An opening bar shorter than the next, in another meter: an anacrusis.
+        "pickup_ticks": tm.bar_to_tick(1) if tm.pickup_shift(0) else 0,
         "seconds": round(tm.tick_to_seconds(song.end), 3),
         "tempos": [{"tick": t.tick, "bar": tm.tick_to_bar(t.tick) + 1,
                     "position": _position(tm, t.tick), "bpm": round(t.bpm, 3)}
@@ -141,8 +143,9 @@ def format_facts(f: dict[str, Any]) -> str:
         ("Title", f["title"] or "—"),
         ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), {f['bars']} bars"),
         ("Tempo", _tempo_text(f["tempos"])),
-        ("Meter", _changes_text([(s["position"], s["meter"])
-                                 for s in f["time_signatures"]])),
+        ("Meter", _changes_text([(s["position"], s["meter"] + (
+            " pickup" if i == 0 and f.get("pickup_ticks") else ""))
+            for i, s in enumerate(f["time_signatures"])])),
         ("Key", _changes_text([(k["position"], key_text(k["key"]))
                                for k in f["key_signatures"]])
          or "—"),

@@ -97,6 +97,18 @@ def test_info_on_a_bad_file_is_one_line(tmp_path, capsys):
     expect_user_error(["info", str(bad)], capsys, "song.mid: not a MIDI file")
 
 
+def test_info_names_a_pickup(tmp_path, capsys):
+    from engine.score import Note, Song, TimeSignature, Track
+
+    song = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 480, 1920))),), ppq=480,
+                time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)))
+    save_song(song, tmp_path / "pickup.mid")
+    assert main(["info", str(tmp_path / "pickup.mid")]) == 0
+    assert "Meter   1/4 pickup, 4/4 from bar 2" in capsys.readouterr().out
+    assert main(["info", str(tmp_path / "pickup.mid"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pickup_ticks"] == 480
+
+
 def test_a_project_converted_to_a_project_keeps_its_studio_state(midi, tmp_path):
     src, dst = tmp_path / "a.partita", tmp_path / "b.partita"
     save_song(load_song(midi), src, studio={"zoom": 2.0, "loop": [0, 1920]})
