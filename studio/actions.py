@@ -232,11 +232,12 @@ class Actions(QObject):
 # the shortcuts dialog lists them too: a user looks for "take 3" or "delete a note" there.
 GESTURES: tuple[tuple[str, str], ...] = (
     ("Audition Take A–I", "1–9"),
-    ("Step Entry: Write a Note, Step On", "A–G (after N)"),
+    ("Step Entry: Write a Note (the key signature's), Step On", "A–G (after N)"),
     ("Step Entry: Add a Note to the Chord", "Shift+A–G"),
     ("Step Entry: Sharpen / Flatten the Note", "# or + / − (or ↑ / ↓)"),
     ("Step Entry: Note an Octave Up / Down", "Ctrl+↑ / Ctrl+↓ (or Shift+↑ / ↓)"),
     ("Step Entry: Length 1/32, 1/16, 1/8, 1/4, 1/2, Bar", "2–7"),
+    ("Step Entry: Dotted Length", "."),
     ("Leave Step Entry", "Esc"),
     ("Clear the Mask", "Esc twice"),
     ("Add a Note", "Double-click (Pointer), click or drag (Brush)"),

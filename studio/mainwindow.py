@@ -484,7 +484,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.catalog.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         doc.modifiedChanged.connect(lambda _m: self.update_title())
         doc.pathChanged.connect(self.update_title)
-        self.selection.notesChanged.connect(self._update_selection_status)
+        self.selection.notesChanged.connect(self.update_selection_status)
         self.selection.tracksChanged.connect(self._tracks_selected)
 
         roll.previewRequested.connect(self._preview)
@@ -566,7 +566,7 @@ class MainWindow(FileCommands, QMainWindow):
         if len(appeared) == 1:  # a new track, or a deleted one back by undo: select it
             self.selection.set_tracks(appeared)
         self.selection.prune(song)
-        self._update_selection_status()
+        self.update_selection_status()
         self._position_changed(self.transport.position)
 
     def _reveal_take(self, take: Take) -> None:
@@ -588,7 +588,7 @@ class MainWindow(FileCommands, QMainWindow):
     def _tracks_selected(self) -> None:
         active = set(self.selection.track_ids)
         self.selection.set_notes(k for k in self.selection.notes if k[0] in active)
-        self._update_selection_status()
+        self.update_selection_status()
         self.pianoroll.reveal_active_notes()
 
     def update_title(self) -> None:
@@ -596,14 +596,15 @@ class MainWindow(FileCommands, QMainWindow):
         star = "*" if doc.is_modified else ""
         self.setWindowTitle(f"{doc.display_name}{star} — {APP_NAME}")
 
-    def _update_selection_status(self) -> None:
+    def update_selection_status(self) -> None:
         song = self.document.song
         n = len(self.selection)
         active = set(self.selection.track_ids)
         tracks = [t for t in song.tracks if t.id in active]  # in the song's order
         names = ", ".join(t.name for t in tracks)
         count = sum(len(t.notes) for t in tracks) if tracks else song.note_count
-        text = f"{n} note{'s' if n != 1 else ''} selected" if n else f"{count:,} notes"
+        text = (f"{n} note{'s' if n != 1 else ''} selected" if n
+                else f"{count:,} note{'s' if count != 1 else ''}")
         detail = self._selected_note_text() if 0 < n <= MAX_CHORD_DESCRIBED else ""
         self.status_selection.setText(f"{names} · {detail or text}" if names else text)
         # A screen reader hears the note Ctrl+→ or step entry landed on (the canvas is
@@ -628,8 +629,8 @@ class MainWindow(FileCommands, QMainWindow):
         notes = sorted(notes, key=lambda n: n.pitch)
         start, length = notes[0].start, max(n.duration for n in notes)
         key = song.key_at(start)
-        pitches = " ".join(drum_name(n.pitch) if drums else pitch_name(n.pitch, key)
-                           for n in notes)
+        pitches = (", ".join(drum_name(n.pitch) for n in notes) if drums
+                   else " ".join(self.step_entry.name_of(n, key) for n in notes))
         parts = [pitches, self.document.time_map.format_position(start),
                  note_value_name(length, song.ppq)]
         if len(notes) == 1:
@@ -1399,6 +1400,11 @@ class MainWindow(FileCommands, QMainWindow):
         """Enter: accept the take on screen when stopped; otherwise stop the transport."""
         if not self.transport.is_playing and self.composer.preview_take() is not None:
             self.composer.accept()
+        elif self.step_entry.on and not self.transport.is_playing:
+            # Stopped, a second Enter goes to bar 1: in step entry the next letter would
+            # then land on the music there.
+            self.statusBar().showMessage("Step entry: the entry point stays (Home goes to "
+                                         "bar 1)", 3000)
         else:
             self.transport.stop()
 

@@ -4,18 +4,23 @@ step input).
 **N** turns the mode on (a toolbar toggle, *Tools ▸ Step Entry*; the status bar says
 "Step entry: 1/8"); **Esc** or N again turns it off. In the mode:
 
-- **A–G** write that natural on the current track at the playhead, one grid step long
-  (the Snap value; 1/16 with snap off), in the octave nearest the note entered before on
-  that track (the first one: nearest the track's note before the playhead, else its
-  register, else middle C or the middle of its instrument's range), then move the
-  playhead to the step's end. The note is selected, heard and scrolled into view.
+- **A–G** write that note on the current track at the playhead, as the key signature
+  has it (F in D major is F#, as in MuseScore), one step long (the Snap value, ×1.5 when
+  **.** made it dotted; 1/16 with snap off; a note may cross the bar line), in the
+  octave nearest the note entered before on that track (the first one: nearest the
+  track's note before the playhead, else its register, else middle C or the middle of its
+  instrument's range), folded by octaves into the instrument's range, then move the
+  playhead to the step's end. A note of the same pitch under it is
+  replaced (no doubled notes); other pitches stay. The note is selected, heard and
+  scrolled into view.
 - **Shift+A–G** add that pitch to the chord of the last step, the nearest such pitch
   above its highest note (the same letter: an octave up); the playhead stays.
 - **#** or **+** / **−** sharpen / flatten the selected (just entered) note, as ↑ ↓ do;
   **Ctrl+↑ ↓** move it an octave, as Shift+↑ ↓ do.
 - **2–7** set the step length (1/32, 1/16, 1/8, 1/4, 1/2, Bar: MuseScore's digits) in
-  the Snap box; **0** or **R** step on without a note (a rest); **Backspace** takes
-  back the last step (its notes) and moves the playhead back to its start.
+  the Snap box, **.** toggles a dotted length; **0** or **R** step on without a note (a
+  rest); **Backspace** takes back the last step (its notes) and moves the playhead back
+  to its start. **Enter** does not send the entry point back to bar 1 (Home does).
 
 Each entered note is one undo step (``engine.score`` edits; the playhead's move is in
 the same step, so Ctrl+Z puts it back too). Drum tracks are refused with a message
@@ -33,10 +38,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from engine.score import EditError, Note, Track, add_notes, remove_notes
+from engine.score import EditError, Note, Track, add_notes, remove_notes, update_notes
 from engine.score.instruments import part_range
-from engine.score.snap import grid_shift, snap_tick, step_at
-from engine.score.spelling import pitch_name
+from engine.score.snap import step_at
+from engine.score.spelling import pitch_name, signature_accidental
 
 from .keys import typing_field
 from .undo import ValueCommand
@@ -54,10 +59,12 @@ EXTRA_KEYS = {"transpose_up": ("#", "+"), "transpose_down": ("-",),
               "octave_up": ("Ctrl+Up",), "octave_down": ("Ctrl+Down",)}
 LEAVE_KEY = "Escape"
 
-KEYS_HELP = ("A–G a note, Shift+A–G add to the chord, # + − ↑ ↓ a semitone, Ctrl+↑ ↓ "
-             "an octave, 2–7 the length, 0 or R a rest, Backspace back, Esc leaves")
-SHORT_HELP = ("A–G notes, Shift+A–G chords, 2–7 the length, 0 a rest, Backspace back, "
-              "Esc leaves")  # fits the status bar's message at 1280 px
+DOT_KEY = "."
+KEYS_HELP = ("A–G a note (the key signature's), Shift+A–G add to the chord, # + − ↑ ↓ a "
+             "semitone, Ctrl+↑ ↓ an octave, 2–7 the length, . dotted, 0 or R a rest, "
+             "Backspace back, Esc leaves")
+SHORT_HELP = ("A–G notes, Shift+A–G chords, 2–7 the length, . dotted, 0 a rest, "
+              "Backspace back, Esc leaves")  # fits the status bar's message at 1280 px
 
 
 def nearest_pitch(pitch_class: int, reference: int) -> int:
@@ -74,6 +81,16 @@ def pitch_above(pitch_class: int, base: int) -> int | None:
     """The lowest pitch of ``pitch_class`` above ``base`` (None past G9)."""
     pitch = base + 1 + (pitch_class - base - 1) % 12
     return pitch if pitch <= 127 else None
+
+
+def in_range(pitch: int, low: int, high: int) -> int:
+    """``pitch`` moved by octaves into ``low..high`` where it fits (a bass line typed
+    upwards stays a bass line); unchanged where the range is narrower than an octave."""
+    while pitch > high and pitch - 12 >= low:
+        pitch -= 12
+    while pitch < low and pitch + 12 <= high:
+        pitch += 12
+    return pitch
 
 
 def starting_pitch(track: Track, at: int) -> int:
@@ -109,7 +126,11 @@ class StepEntry(QObject):
         super().__init__(window)
         self.window = window
         self.on = False
+        self.dotted = False
         self.steps: list[Step] = []
+        # How each entered note was spelled (+1 sharp, −1 flat): F then # is F#, also in F
+        # major, where the key alone would name it Gb.
+        self.spelled: dict[int, int] = {}
         a = window.actions
         # Keys only the mode uses: its own actions, enabled only while it is on (a
         # disabled action's key is no rival to an enabled one's).
@@ -125,6 +146,10 @@ class StepEntry(QObject):
             act.setShortcut(QKeySequence(digit))
             act.triggered.connect(lambda _c=False, d=digit: self.set_length(d))
             self.own.append(act)
+        dot = QAction("Step Entry: Dotted", window)
+        dot.setShortcut(QKeySequence(DOT_KEY))
+        dot.triggered.connect(self.toggle_dotted)
+        self.own.append(dot)
         for act in self.own:
             if act not in window.actions.all.values():
                 window.addAction(act)
@@ -132,6 +157,10 @@ class StepEntry(QObject):
         a.step_rest.triggered.connect(self.rest)
         a.step_back.triggered.connect(self.back)
         a.step_entry.toggled.connect(self.set_on)
+        # After the window's own handler: # or − on the note just entered spells it so.
+        a.transpose_up.triggered.connect(lambda: self._respell(+1))
+        a.transpose_down.triggered.connect(lambda: self._respell(-1))
+        window.document.songChanged.connect(self._song_changed)
         self.extra = {a.all[name]: [QKeySequence(k) for k in keys]
                       for name, keys in EXTRA_KEYS.items()}
         taken = {k.toString() for act in self.own for k in act.shortcuts()}
@@ -147,6 +176,7 @@ class StepEntry(QObject):
             return
         self.on = on
         self.steps.clear()
+        self.dotted = False
         w = self.window
         for act, keys in self.base.items():
             if on:
@@ -164,6 +194,7 @@ class StepEntry(QObject):
             w.actions.step_entry.setChecked(on)
         self.update_status()
         if on:
+            w.pianoroll.canvas.setFocus()  # letters to the notes, not a combo box's search
             drum = w.pianoroll.current_track_is_drum()
             w.statusBar().showMessage(
                 self._drum_message() if drum else f"Step entry: {SHORT_HELP}", 10000)
@@ -173,18 +204,43 @@ class StepEntry(QObject):
     def reset(self) -> None:
         """A new song: the steps entered belong to the old one."""
         self.steps.clear()
+        self.spelled.clear()
         self.update_status()
 
-    def update_status(self, last: str = "") -> None:
+    def _song_changed(self) -> None:
+        if self.on:  # an undo, ↑ ↓, Delete: the status names the note as it is now
+            self.update_status()
+
+    def update_status(self, last: str | None = None) -> None:
+        """The status bar's "Step entry: 1/8 · F#4": the step length, and the note last
+        entered as it is now (``last`` says "rest")."""
         label = self.window.status_step
         label.setVisible(self.on)
-        if self.on:
-            label.setText(f"Step entry: {self._length_name()}" + (f" · {last}" if last else ""))
-            label.setToolTip(f"Step entry (N): {KEYS_HELP}")
+        if not self.on:
+            return
+        if last is None:
+            last = self._last_entered_name()
+        label.setText(f"Step entry: {self._length_name()}" + (f" · {last}" if last else ""))
+        label.setToolTip(f"Step entry (N): {KEYS_HELP}")
+
+    def _last_entered_name(self) -> str:
+        step = self._last_step()
+        if step is None:
+            return ""
+        live = self._live(step)
+        if not live and not step.note_ids:
+            return "rest"
+        key = self.window.document.song.key_at(step.start)
+        return " ".join(self.name_of(n, key) for n in sorted(live, key=lambda n: n.pitch))
+
+    def name_of(self, note: Note, key: str | None) -> str:
+        """A note's name as it was typed (F# stays F# in F major)."""
+        return pitch_name(note.pitch, key, self.spelled.get(note.id, 0))
 
     def _length_name(self) -> str:
         snap = self.window.pianoroll.snap
-        return "1/16 (snap off)" if snap.division == 0 else snap.name
+        name = "1/16 (snap off)" if snap.division == 0 else snap.name
+        return f"dotted {name}" if self.dotted else name
 
     def _say(self, text: str, ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, ms)
@@ -195,7 +251,7 @@ class StepEntry(QObject):
         if not self.on or typing_field(QApplication.focusWidget()):
             return False
         if self.window.transport.is_playing:
-            self._say("Step entry: stop playback first (Enter)")
+            self._say("Step entry: stop playback first (Space)")
             return False
         return True
 
@@ -212,9 +268,17 @@ class StepEntry(QObject):
         if digit not in LENGTH_KEYS:
             self._say("Step entry: no 1/64 grid; 2–7 set 1/32, 1/16, 1/8, 1/4, 1/2, Bar")
             return
+        self.dotted = False  # a new length, as MuseScore's digits clear the dot
         self.window.set_snap(LENGTH_KEYS[digit])
         self.update_status()
         self._say(f"Step length: {LENGTH_KEYS[digit]}", 3000)
+
+    def toggle_dotted(self) -> None:
+        if not self._ready():
+            return
+        self.dotted = not self.dotted
+        self.update_status()
+        self._say(f"Step length: {self._length_name()}", 3000)
 
     def note(self, letter: str, chord: bool = False) -> None:
         if not self._ready():
@@ -232,20 +296,28 @@ class StepEntry(QObject):
         if track.is_drum:
             self._say(self._drum_message(), 8000)
             return
-        at = w.transport.position
-        end = self._step_end(at)
+        at, end = self._step_span(w.transport.position)
         reference = self._last_pitch(tid)
         if reference is None:
             reference = starting_pitch(track, at)
-        pitch = nearest_pitch(NATURALS[letter], reference)
+        key = song.key_at(at)
+        accidental = signature_accidental(letter, key)
+        pitch = nearest_pitch((NATURALS[letter] + accidental) % 12, reference)
+        pitch = in_range(pitch, *part_range(track.name, track.program, track.is_drum))
         note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
-        name = pitch_name(pitch, song.key_at(at))
+        if accidental:
+            self.spelled[note.id] = accidental
+        name = self.name_of(note, key)
         if self._write(tid, note, f"Enter {name}", end):
             self.steps.append(Step(tid, at, end, [note.id]))
             self._entered(tid, note, name)
 
     def _add_to_chord(self, letter: str) -> None:
         w = self.window
+        tid = w.pianoroll.current_track_id()
+        if tid is not None and w.document.song.track(tid).is_drum:
+            self._say(self._drum_message(), 8000)
+            return
         step = self._last_step()
         if step is None or not step.note_ids:
             self._say("Step entry: Shift+letter adds to the chord of the last note entered "
@@ -254,12 +326,16 @@ class StepEntry(QObject):
         song = w.document.song
         track = song.track(step.track_id)
         live = self._live(step)
-        pitch = pitch_above(NATURALS[letter], max(n.pitch for n in live))
+        key = song.key_at(step.start)
+        accidental = signature_accidental(letter, key)
+        pitch = pitch_above((NATURALS[letter] + accidental) % 12, max(n.pitch for n in live))
         if pitch is None:
             self._say("Step entry: no room above the chord (G9 is the highest MIDI note)")
             return
         note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity)
-        name = pitch_name(pitch, song.key_at(step.start))
+        if accidental:
+            self.spelled[note.id] = accidental
+        name = self.name_of(note, key)
         if self._write(track.id, note, f"Add {name} to the chord"):
             step.note_ids.append(note.id)
             self._entered(track.id, note, name)
@@ -268,8 +344,7 @@ class StepEntry(QObject):
         if not self._ready():
             return
         w = self.window
-        at = w.transport.position
-        end = self._step_end(at)
+        at, end = self._step_span(w.transport.position)
         tid = w.pianoroll.current_track_id()
         self.steps.append(Step(-1 if tid is None else tid, at, end))
         w.transport.seek(end)
@@ -284,7 +359,11 @@ class StepEntry(QObject):
         if not self._ready():
             return
         w = self.window
-        step = self._last_step()
+        # A rest the playhead has left (an undo took it back past it) is no step to
+        # take back: going "back" to its start would move the playhead forward.
+        while (step := self._last_step()) is not None and not step.note_ids and (
+                step.end != w.transport.position):
+            self.steps.pop()
         if step is None:
             self._say("Step entry: nothing entered to take back (Delete removes the "
                       "selected notes)")
@@ -294,7 +373,7 @@ class StepEntry(QObject):
         tr = w.transport
         if live:
             key = w.document.song.key_at(step.start)
-            names = ", ".join(pitch_name(n.pitch, key) for n in sorted(live, key=lambda n: n.pitch))
+            names = ", ".join(self.name_of(n, key) for n in sorted(live, key=lambda n: n.pitch))
             label = f"Take back {names}"
             stack = w.document.undo_stack
             stack.beginMacro(label)
@@ -311,14 +390,16 @@ class StepEntry(QObject):
         self.update_status()
 
     # -- helpers --------------------------------------------------------------------------------
-    def _step_end(self, at: int) -> int:
-        """The grid line after ``at``: a step on the grid is one grid step long, one off
-        it (a click on the ruler) ends on the next line."""
+    def _step_span(self, at: int) -> tuple[int, int]:
+        """The next step: from the playhead, one step of the chosen length (dotted: ×1.5),
+        across a bar line if it reaches one — the length typed is the length written, as
+        a score editor's cursor writes it (a 1/16 after a 1/4 leaves the next 1/4 off the
+        quarter grid, as it should)."""
         roll = self.window.pianoroll
-        tm = self.window.document.time_map
-        line = snap_tick(roll.snap, tm, at, "floor")
-        end = line + grid_shift(roll.snap, tm, line, 1)
-        return end if end > at else at + step_at(roll.snap, tm, at)
+        length = step_at(roll.snap, self.window.document.time_map, at)
+        if self.dotted:
+            length += length // 2
+        return at, at + max(1, length)
 
     def _live(self, step: Step) -> list[Note]:
         """The step's notes still in the song (undo, Delete may have taken some)."""
@@ -347,10 +428,15 @@ class StepEntry(QObject):
         return None
 
     def _write(self, tid: int, note: Note, label: str, advance_to: int | None = None) -> bool:
-        """Add ``note`` as one undo step, with the playhead's move to ``advance_to``."""
+        """Add ``note`` as one undo step, with the playhead's move to ``advance_to``; a
+        note of its pitch sounding under it is replaced (entering twice doubled every note,
+        and a doubled note plays twice)."""
         w = self.window
         doc = w.document
-        edit = add_notes(tid, [note], label)
+        under = [n for n in doc.song.track(tid).notes
+                 if n.pitch == note.pitch and n.start < note.end and note.start < n.end]
+        edit = (update_notes(tid, under, [note], label) if under
+                else add_notes(tid, [note], label))
         try:
             edit.apply(doc.song)
         except EditError as e:
@@ -380,4 +466,14 @@ class StepEntry(QObject):
         if not low <= note.pitch <= high:
             vp.center_on_pitches(note.pitch, note.pitch)
         roll.preview(note.pitch, tid)
-        self.update_status(name)
+        self.update_status()
+
+    def _respell(self, direction: int) -> None:
+        """# or − (↑ ↓) on notes just entered: they are spelled that way from now on."""
+        if not self.on:
+            return
+        for tid, nid in self.window.selection.notes:
+            if any(step.track_id == tid for step in self.steps):
+                self.spelled[nid] = direction
+        self.update_status()
+        self.window.update_selection_status()

@@ -31,17 +31,34 @@ _KEY_RE = re.compile(r"^([A-Ga-g])([#b]?)\s*(m|min|minor|maj|major)?$")
 FLAT_NAMES = ("C", "Db", "D", "Eb", "E", "F", "Gb", "G", "Ab", "A", "Bb", "B")
 
 
-def pitch_name(pitch: int, key: str | None = None) -> str:
+def pitch_name(pitch: int, key: str | None = None, prefer: int = 0) -> str:
     """Scientific pitch name with middle C = C4 (MIDI 60); in a flat key (``key``, MIDI
     spelling: F, Bb, Dm, …) the black keys are flats — except a minor key's raised 7th,
-    its leading tone (C# in D minor)."""
+    its leading tone (C# in D minor). ``prefer`` +1 / −1 spells a black key as a sharp /
+    a flat whatever the key (what the user typed: F then # is F#, even in F major)."""
     names = NOTE_NAMES
-    if key is not None and _flat_key(key):
+    if prefer:
+        names = NOTE_NAMES if prefer > 0 else FLAT_NAMES
+    elif key is not None and _flat_key(key):
         tonic, minor = tonic_of(key)
         pc = pitch % 12
         if not (minor and pc == (tonic + 11) % 12):
             names = FLAT_NAMES
     return f"{names[pitch % 12]}{pitch // 12 - 1}"
+
+
+SHARPS_ORDER = "FCGDAEB"  # the order sharps enter a key signature; flats go backwards
+
+
+def signature_accidental(letter: str, key: str | None) -> int:
+    """+1, −1 or 0: what ``key``'s signature does to a note letter (F in D major: +1,
+    B in F major: −1), as a score's key signature does to every note without its own."""
+    if key is None:
+        return 0
+    sf = next((sf for (sf, _minor), name in KEY_SIGNATURES.items() if name == key), 0)
+    if sf > 0:
+        return int(letter.upper() in SHARPS_ORDER[:sf])
+    return -int(letter.upper() in SHARPS_ORDER[::-1][:-sf]) if sf < 0 else 0
 
 
 def _flat_key(key: str) -> bool:

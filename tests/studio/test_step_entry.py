@@ -172,18 +172,95 @@ def test_digits_set_the_step_length_in_the_snap_box(stepping):
     typed(win, "D")
     press(win, K.Key_7)
     typed(win, "E")
-    assert entered(win) == [(AFTER, 72, 480), (AFTER + 480, 74, 120),
-                            (AFTER + 600, 76, BAR - 600)]  # to the bar line: a Bar step
-    assert win.transport.position == AFTER + BAR
+    # The length typed is the length written: a whole bar from where the 1/16 ended.
+    assert entered(win) == [(AFTER, 72, 480), (AFTER + 480, 74, 120), (AFTER + 600, 76, BAR)]
+    assert win.transport.position == AFTER + 600 + BAR
     press(win, K.Key_1)  # no 1/64 grid: said, nothing else
     assert win.snap_box.currentText() == "Bar" and "1/64" in win.statusBar().currentMessage()
 
 
-def test_an_off_grid_playhead_fills_to_the_next_grid_line(stepping):
+def test_a_step_is_as_long_as_typed_wherever_it_starts(stepping):
     win = stepping
     win.transport.seek(AFTER + 100)
     typed(win, "C")
-    assert entered(win) == [(AFTER + 100, 72, 140)] and win.transport.position == AFTER + 240
+    assert entered(win) == [(AFTER + 100, 72, 240)] and win.transport.position == AFTER + 340
+    win.transport.seek(AFTER + BAR - Q)
+    press(win, K.Key_6)
+    typed(win, "D")  # a half note on beat 4 crosses the bar line, as typed
+    assert entered(win)[-1] == (AFTER + BAR - Q, 74, 2 * Q)
+
+
+def test_a_dot_makes_the_step_dotted_until_a_new_length(stepping):
+    win = stepping
+    press(win, K.Key_5)
+    press(win, K.Key_Period)
+    assert win.status_step.text() == "Step entry: dotted 1/4"
+    typed(win, "C")
+    press(win, K.Key_4)
+    typed(win, "D")
+    assert entered(win) == [(AFTER, 72, 720), (AFTER + 720, 74, 240)]
+
+
+def test_letters_follow_the_key_signature_and_keep_the_spelling_typed(stepping):
+    from dataclasses import replace
+
+    from engine.score import KeySignature
+
+    win = stepping
+
+    def in_key(key: str) -> None:
+        doc = win.document
+        doc.reset(replace(doc.song, key_signatures=(KeySignature(0, key),)), None)
+        win.selection.set_tracks([piano(win).id])
+
+    in_key("D")
+    win.transport.seek(AFTER)
+    typed(win, "FC")  # D major: F#, C#
+    assert [p for _s, p, _d in entered(win)] == [78, 73]
+    assert win.status_step.text().endswith("C#5")
+    in_key("F")
+    win.transport.seek(AFTER + BAR)
+    typed(win, "F")
+    press(win, K.Key_NumberSign)  # F then #: F#, not Gb, in F major
+    assert win.status_step.text().endswith("F#5")
+    assert "F#5" in win.status_selection.text()
+
+
+def test_entering_again_replaces_the_same_pitch_instead_of_doubling_it(stepping):
+    win = stepping
+    typed(win, "CD")
+    win.transport.seek(AFTER)
+    typed(win, "CE")
+    assert entered(win) == [(AFTER, 72, 240), (AFTER + 240, 74, 240), (AFTER + 240, 76, 240)]
+
+
+def test_enter_keeps_the_entry_point(stepping):
+    win = stepping
+    typed(win, "C")
+    press(win, K.Key_Return)
+    press(win, K.Key_Return)
+    assert win.transport.position == AFTER + 240
+    typed(win, "D")
+    assert entered(win)[-1] == (AFTER + 240, 74, 240)
+
+
+def test_a_bass_line_typed_upwards_stays_in_the_bass_range(stepping):
+    win = stepping
+    bass = win.document.song.tracks[1]
+    win.selection.set_tracks([bass.id])
+    typed(win, "EADGCFB")
+    pitches = [n.pitch for n in win.document.song.tracks[1].notes if n.start >= AFTER]
+    assert max(pitches) <= 64  # an Electric Bass's practical top (E4)
+
+
+def test_backspace_after_an_undone_note_never_moves_the_playhead_forward(stepping):
+    win = stepping
+    typed(win, "C")
+    press(win, K.Key_R)
+    press(win, K.Key_Z, M.ControlModifier)  # the C and its step: the playhead at AFTER
+    assert win.transport.position == AFTER
+    press(win, K.Key_Backspace)
+    assert win.transport.position == AFTER
 
 
 def test_the_first_octave_follows_the_track(stepping):
