@@ -1,16 +1,17 @@
 """Does a model write in the meter it is given? 3/4 against 6/8 (both 12 sixteenths a bar).
 
     .venv/bin/python benchmarks/bench_meters.py [--model partita-base] [--seeds 6]
-                                                [--cache runs/cache/music21-base-v4]
+                                                [--cache runs/cache/music21-folk]
 
-A waltz leans on the 2nd and 3rd quarter (the bar's 16th steps 4 and 8), a jig on its 2nd
-dotted beat (step 6). For each meter this composes ``--seeds`` pieces of 8 bars (Flute,
-Piano, Bass, `tasks.compose`, the model's default precision or ``--precision``) and prints where in the bar
-the pitched notes start: the share of onsets on each 8th of the bar, the share off the
-8ths, and the *jig lean* = onsets on step 6 / the mean of steps 4 and 8 (above 1: heard as
-6/8; below 1: as 3/4). With ``--cache`` the same figures for the real pieces of those
-meters in a corpus cache (``python -m engine.models.corpus``) are printed first, as the
-target. Figures are counts over seeded runs: paired across models, not timings.
+A waltz leans on the 2nd and 3rd quarter (the bar's 16th steps 4 and 8), a jig on its
+2nd dotted beat (step 6). For each meter this composes ``--seeds`` pieces of 8 bars
+(Flute, Piano, Bass, `tasks.compose`, the model's default precision or ``--precision``)
+and prints where in the bar the pitched notes start: the share of onsets on each 8th of
+the bar, the share off the 8ths, and the *jig lean* = onsets on step 6 / the mean of
+steps 4 and 8 (above 1: heard as 6/8; below 1: as 3/4). With ``--cache`` the same
+figures for the real pieces of those meters in a corpus cache (``python -m
+engine.models.corpus``) are printed first, as the target. Figures are counts over seeded
+runs: paired across models, not timings.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ class Autosaver(QObject):
         self._saved: tuple[int, Hashable] | None = None
         self._generation = 0  # a discard makes a write still in flight stale
         self._busy = False
+        self._stopped = False  # closed: a late request (a job cancelled at close) writes nothing
         self._worker = Worker(1, self)
         self.timer = QTimer(self)
         self.timer.setInterval(int(interval_s * 1000))
@@ -76,7 +77,13 @@ class Autosaver(QObject):
     def save_in_background(self) -> None:
         """The timer's save: the file is built and written on a worker thread (a big song
         with takes is megabytes of JSON: half a second the window must not freeze for)."""
-        if self._busy:
+        if self._busy or self._stopped:
+            return
+        if self._saved is not None and not (self.document.is_modified
+                                            or self.has_unsaved_extras):
+            # Back to what the files hold (a cancelled generation, an undone edit): a copy
+            # left on disk would tell a later recovery of work that is not lost.
+            self.discard()
             return
         job = self._job()
         if job is None:
@@ -154,6 +161,7 @@ class Autosaver(QObject):
             return []
 
     def stop(self) -> None:
+        self._stopped = True
         self.timer.stop()
         self.wait()
 

@@ -156,6 +156,11 @@ class MainWindow(FileCommands, QMainWindow):
             self._recovery_state, self,
             extras=lambda: (self.document.mask, self.composer.pending_key(),
                             self.composer.running_requests()))
+        # A request that starts or ends is work a crash would lose or no longer lose: the
+        # copy says so at once, not at the next 30-second tick.
+        # (Deferred: the composer files the request only after the queue announced it.)
+        for signal in (self.composer.bridge.queued, self.composer.bridge.cancelled):
+            signal.connect(lambda _e: QTimer.singleShot(0, self.autosaver.save_in_background))
         self._autosave_notice_shown = False
         self._settings_warned = False  # told once that settings cannot be kept
         self._solo_audition = False  # how the take now playing is heard

@@ -31,7 +31,7 @@ them back when it ends; a text or number field with the focus keeps its keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -40,7 +40,7 @@ from PySide6.QtWidgets import QApplication
 
 from engine.score import EditError, Note, Track, add_notes, remove_notes, update_notes
 from engine.score.instruments import part_range
-from engine.score.snap import step_at
+from engine.score.snap import grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental
 
 from .keys import typing_field
@@ -363,12 +363,12 @@ class StepEntry(QObject):
         # take back: going "back" to its start would move the playhead forward.
         while (step := self._last_step()) is not None and not step.note_ids and (
                 step.end != w.transport.position):
-            self.steps.pop()
+            self.steps.remove(step)
         if step is None:
             self._say("Step entry: nothing entered to take back (Delete removes the "
                       "selected notes)")
             return
-        self.steps.pop()
+        self.steps.remove(step)
         live = self._live(step)
         tr = w.transport
         if live:
@@ -396,9 +396,14 @@ class StepEntry(QObject):
         a score editor's cursor writes it (a 1/16 after a 1/4 leaves the next 1/4 off the
         quarter grid, as it should)."""
         roll = self.window.pianoroll
-        length = step_at(roll.snap, self.window.document.time_map, at)
+        tm = self.window.document.time_map
+        length = step_at(roll.snap, tm, at)
         if self.dotted:
             length += length // 2
+        elif roll.snap.triplet and snap_tick(roll.snap, tm, at, "round") == at:
+            # On a triplet line: to the next one, exactly (three 1/8T at 256 PPQ are 85, 86,
+            # 85 ticks; a whole 85 each drifted off the beat).
+            return at, at + max(1, grid_shift(roll.snap, tm, at, 1))
         return at, at + max(1, length)
 
     def _live(self, step: Step) -> list[Note]:
@@ -411,10 +416,10 @@ class StepEntry(QObject):
         return [n for n in track.notes if n.id in ids]
 
     def _last_step(self) -> Step | None:
-        """The last step, passing over those whose notes are gone (an entry undone)."""
-        while self.steps and self.steps[-1].note_ids and not self._live(self.steps[-1]):
-            self.steps.pop()
-        return self.steps[-1] if self.steps else None
+        """The last step, passing over those whose notes are gone (an entry undone; kept,
+        as a redo brings them back)."""
+        return next((s for s in reversed(self.steps) if not s.note_ids or self._live(s)),
+                    None)
 
     def _last_pitch(self, track_id: int) -> int | None:
         """The pitch of the note last entered on the track (as it is now: ↑ ↓ count)."""
@@ -433,9 +438,12 @@ class StepEntry(QObject):
         and a doubled note plays twice)."""
         w = self.window
         doc = w.document
+        # Of the same pitch: one starting inside the step is replaced; one held from before
+        # ends where the new one starts (a whole note C, then C typed on beat 3: two halves).
         under = [n for n in doc.song.track(tid).notes
                  if n.pitch == note.pitch and n.start < note.end and note.start < n.end]
-        edit = (update_notes(tid, under, [note], label) if under
+        cut = [replace(n, duration=note.start - n.start) for n in under if n.start < note.start]
+        edit = (update_notes(tid, under, [*cut, note], label) if under
                 else add_notes(tid, [note], label))
         try:
             edit.apply(doc.song)

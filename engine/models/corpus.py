@@ -13,7 +13,7 @@ Run: ``python -m engine.models.corpus runs/cache/music21-base --minutes 10``.
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import random
 import sys
 import time
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from engine.models import data
 from engine.models.vocab import DRUM_CLASSES
-from engine.score import DRUM_CHANNEL, Note, Song, TimeSignature, Track
+from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, TimeSignature, Track
 
 PPQ = 480
 PER_OPUS = 12  # pieces kept from one multi-piece file (folk-song collections)
@@ -53,10 +53,21 @@ def corpus_paths(seed: int = 0, folders: Sequence[str] | None = None) -> list[Pa
 
 
 def score_to_song(score, title: str = "") -> Song:
-    """A music21 score as a Song (ties merged, chords as notes, first meter kept)."""
+    """A music21 score as a Song (ties merged, chords as notes, its meters kept).
+
+    A pickup — an opening measure shorter than the bar after it, written as padding or in a
+    meter of its own (a 1/8 measure before 6/8) — becomes the end of a full first bar, so
+    every later bar line falls where the score has it (else half of a folk-song book's
+    tunes had every bar line, and every metric position, shifted)."""
     from music21 import stream
 
     parts = list(score.parts) if isinstance(score, stream.Score) and score.parts else [score]
+    # The first part's meters by their offset in it (a flattened score can drop the one at
+    # offset 0 that a measure holds).
+    flat_sigs = sorted((float(ts.getOffsetInHierarchy(parts[0])), int(ts.numerator),
+                        int(ts.denominator))
+                       for ts in parts[0].recurse().getElementsByClass("TimeSignature"))
+    pad, opening = _pickup(parts[0], flat_sigs)
     tracks = []
     channel = 0
     for i, part in enumerate(parts):
@@ -64,7 +75,7 @@ def score_to_song(score, title: str = "") -> Song:
         notes = []
         chords = False
         for el in flat.notes:
-            start = round(float(el.offset) * PPQ)
+            start = round(float(el.offset) * PPQ) + pad
             dur = round(float(el.duration.quarterLength) * PPQ)
             if dur <= 0 or start < 0:
                 continue  # grace notes
@@ -81,46 +92,67 @@ def score_to_song(score, title: str = "") -> Song:
         channel = (channel + 1) % 16
         if channel == DRUM_CHANNEL:
             channel += 1
-    sigs = score.flatten().getElementsByClass("TimeSignature")
-    ts = (TimeSignature(0, int(sigs[0].numerator), int(sigs[0].denominator)),) if sigs else ()
-    return Song(tracks=tuple(tracks), ppq=PPQ, time_signatures=ts, title=title)
+    sigs: dict[int, TimeSignature] = {}
+    for offset, num, den in flat_sigs:
+        tick = 0 if offset <= opening else round(offset * PPQ) + pad
+        with contextlib.suppress(ValueError):  # a meter a MIDI file cannot hold
+            sigs.setdefault(tick, TimeSignature(tick, num, den))
+    if sigs and 0 not in sigs:
+        first = sigs[min(sigs)]
+        sigs[0] = TimeSignature(0, first.numerator, first.denominator)
+    return Song(tracks=tuple(tracks), ppq=PPQ,
+                time_signatures=tuple(sigs[t] for t in sorted(sigs)), title=title)
+
+
+def _pickup(part, sigs: list[tuple[float, int, int]]) -> tuple[int, float]:
+    """``(ticks to shift the music by, offset of the first full measure)``: a first
+    measure shorter than the meter of the measure after it is a pickup."""
+    measures = part.getElementsByClass("Measure")
+    if len(measures) < 2 or not sigs:
+        return 0, 0.0
+    second = float(measures[1].offset)
+    in_force = [s for s in sigs if s[0] <= second]
+    _, num, den = in_force[-1] if in_force else sigs[0]
+    full = num * 4 / den
+    if not 0 < second < full:
+        return 0, 0.0
+    return round((full - second) * PPQ), second
 
 
 def synthetic_drums(song: Song, seed: int) -> Track:
-    """A rule-made groove over the song's length and first meter (kick, snare, hats,
-    a crash every 8 bars, a fill before it), with seeded variations. It follows the beats
-    a musician counts (``TimeSignature.pulses``): kick on the first, snare on every other
-    one (6/8: the kick on 1 and the snare on 4, not on the 2nd, 4th and 6th eighths;
-    7/8: the snare on the second group), the waltz's snare on 3."""
+    """A rule-made groove over the song's bars and meters (kick, snare, hats, a crash
+    every 8 bars, a fill before it), with seeded variations. It follows the beats a
+    musician counts (``TimeMap.pulse_offsets``): kick on the first, snare on every other
+    one (6/8: the kick on 1 and the snare on 4, not on the 2nd, 4th and 6th eighths; 7/8:
+    the snare on the second group), the waltz's snare on 3."""
     rng = random.Random(seed)
-    ts = song.time_signatures[0]
-    unit = PPQ * 4 // ts.denominator
-    bar = unit * ts.numerator
+    tm = TimeMap.of(song)
     step = PPQ // 4
-    starts = list(itertools.accumulate((p * unit for p in ts.pulses[:-1]), initial=0))
     note = {name: gm for name, gm, _ in DRUM_CLASSES}
     hat = rng.choice(["closed hat", "closed hat", "ride"])
     hat_every = rng.choice([2, 2, 1])  # in 16ths: 8ths or 16ths
-    back = [starts[2]] if ts.pulses == (1, 1, 1) else starts[1::2]
     hits: list[tuple[int, str]] = []
-    bars = max(1, -(-song.end // bar))
-    for b in range(bars):
-        t0 = b * bar
+    for b in range(tm.bar_count(song.end)):
+        t0, t1 = tm.bar_to_tick(b), tm.bar_to_tick(b + 1)
+        beats = tm.pulse_offsets(b)
         fill = b % 8 == 7 and rng.random() < 0.7
-        for k in range(0, bar // step, hat_every):
+        for k in range(0, (t1 - t0) // step, hat_every):
             hits.append((t0 + k * step, hat))
-        hits.append((t0, "kick"))
-        if len(starts) == 4:  # 4/4, 12/8: the third beat too
-            hits.append((t0 + starts[2] + (step * 2 if rng.random() < 0.3 else 0), "kick"))
-        for at in back:
+        if not beats:
+            continue  # a bar cut to less than a beat: hats only
+        hits.append((t0 + beats[0], "kick"))
+        if len(beats) == 4:  # 4/4, 12/8: the third beat too
+            hits.append((t0 + beats[2] + (step * 2 if rng.random() < 0.3 else 0), "kick"))
+        waltz = len(beats) == 3 and tm.signature_at(t0).pulses == (1, 1, 1)
+        for at in ([beats[2]] if waltz else beats[1::2]):
             hits.append((t0 + at, "snare"))
         if b % 8 == 0:
             hits.append((t0, "crash"))
         if fill:
             for k in range(4):
-                hits.append((t0 + bar - (4 - k) * step, rng.choice(["snare", "high tom",
-                                                                    "low tom"])))
-    notes = {(t, note[name]) for t, name in hits if t < song.end}
+                hits.append((t1 - (4 - k) * step, rng.choice(["snare", "high tom",
+                                                                "low tom"])))
+    notes = {(t, note[name]) for t, name in hits if 0 <= t < song.end}
     return Track(name="Drums", program=0, is_drum=True, channel=DRUM_CHANNEL,
                  notes=tuple(Note(p, t, step, 90) for t, p in sorted(notes)))
 

@@ -181,9 +181,14 @@ def read_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> Mid
     return MidiFolder(folder, pieces, skipped, len(files))
 
 
+# The cache's encoding: 2 = compound bars' positions carry grid.COMPOUND_OFFSET and pickups
+# sit at the end of a full first bar (session 13); a cache without the mark is older.
+CACHE_FORMAT = 2
+
+
 def save_pieces(path: str | os.PathLike[str], pieces: Sequence[Piece]) -> None:
     """A cache of pieces as one ``.npz`` (plain arrays, no pickle)."""
-    arrays: dict[str, np.ndarray] = {}
+    arrays: dict[str, np.ndarray] = {"format": np.array(CACHE_FORMAT)}
     for i, p in enumerate(pieces):
         arrays[f"{i}.tokens"], arrays[f"{i}.roles"] = p.tokens, p.roles
         arrays[f"{i}.beat_pos"] = p.beat_pos
@@ -193,7 +198,14 @@ def save_pieces(path: str | os.PathLike[str], pieces: Sequence[Piece]) -> None:
 
 
 def load_pieces(path: str | os.PathLike[str]) -> list[Piece]:
+    """The pieces of a cache written by :func:`save_pieces`; an older encoding is refused
+    (its 6/8 reads as 3/4 and its pickups as downbeats: training on it teaches neither)."""
     with np.load(path, allow_pickle=False) as z:
+        found = int(z["format"]) if "format" in z.files else 1
+        if found != CACHE_FORMAT:
+            raise ValueError(f"{path}: a corpus cache of format {found}, this Partita reads "
+                             f"format {CACHE_FORMAT}; build it again (python -m "
+                             "engine.models.corpus, docs/model-training.md)")
         names = list(z["names"])
         return [Piece(z[f"{i}.tokens"], z[f"{i}.roles"], z[f"{i}.beat_pos"], str(n))
                 for i, n in enumerate(names)]

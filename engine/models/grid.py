@@ -34,10 +34,10 @@ from . import vocab
 from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens_to_chorale
 from .voices import match_voices, outer_voices
 
-MAX_BEAT_POS = 31  # beat_pos is capped here: meters up to 8/4 have distinct positions
+MAX_BEAT_POS = vocab.BAR_STEPS - 1  # capped here: meters up to 8/4 have distinct positions
 # A compound bar's positions are offset by this, so 6/8 is not 3/4 to the model (both are 12
 # steps a bar). A network with one row per position reads them modulo 32, as before.
-COMPOUND_OFFSET = MAX_BEAT_POS + 1
+COMPOUND_OFFSET = vocab.BAR_STEPS
 DEFAULT_VELOCITY = 80
 
 # Most lanes a track of each role may use, and how many a model writes into an empty one.
@@ -119,17 +119,22 @@ def first_step_at(tick: int, ppq: int) -> int:
 
 def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
     """Metric position of each tick: its step index within the bar (meter changes
-    respected, capped at 31), plus ``COMPOUND_OFFSET`` in a compound bar (6/8, 12/8, …)."""
+    respected, capped at 31), plus ``COMPOUND_OFFSET`` in a compound bar (6/8, 12/8, …).
+    A pickup's steps are the last ones of the bar it leads into (``TimeMap.metric_position``),
+    as the training corpus writes a pickup: at the end of a full first bar."""
     ticks = np.asarray(ticks, dtype=np.int64)
     if len(ticks) == 0:
         return np.zeros(0, dtype=np.int64)
     tm = TimeMap.of(song)
     first, last = tm.tick_to_bar(int(ticks[0])), tm.tick_to_bar(int(ticks[-1]))
     bars = range(first, last + 1)
+    # Each bar's start, shifted back by a pickup's missing part, and its felt meter.
+    felt = [tm.metric_position(tm.bar_to_tick(b)) for b in bars]
     bar_starts = np.array([tm.bar_to_tick(b) for b in bars], dtype=np.int64)
-    compound = np.array([tm.signature_at(int(t)).compound for t in bar_starts])
+    origins = bar_starts - np.array([shift for _, shift in felt], dtype=np.int64)
+    compound = np.array([sig.compound for sig, _ in felt])
     bar = np.searchsorted(bar_starts, ticks, side="right") - 1
-    pos = (2 * (ticks - bar_starts[bar]) * vocab.STEPS_PER_BEAT + song.ppq) // (2 * song.ppq)
+    pos = (2 * (ticks - origins[bar]) * vocab.STEPS_PER_BEAT + song.ppq) // (2 * song.ppq)
     return np.minimum(pos, MAX_BEAT_POS) + COMPOUND_OFFSET * compound[bar]
 
 

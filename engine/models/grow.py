@@ -16,8 +16,9 @@ extra capacity is trained from where the small model stopped (Net2Net, Chen et a
   starts as the identity and learns a residual.
 
 More lanes or roles get freshly initialised embedding rows: the trained function never
-reads them. More ``meters`` repeat the position rows: the old network read a compound bar's
-positions modulo 32, so the copies start where it was and training tells the meters apart.
+reads them. Growing ``meters`` from 1 to 2 copies the position table into ``beat_compound``: the old
+network read a compound bar's positions modulo 32, so the copy starts where it was and
+training tells the meters apart.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def growth_problem(old: NetworkConfig, new: NetworkConfig) -> str | None:
         return f"ff_mult must stay {old.ff_mult}"
     if new.vocab_size != old.vocab_size:
         return "the vocabulary differs"
-    for name in ("n_layers", "max_lanes", "n_roles", "meters"):
+    for name in ("n_layers", "max_lanes", "n_roles", "meters"):  # meters: 1 or 2
         if getattr(new, name) < getattr(old, name):
             return f"{name} cannot shrink ({getattr(old, name)} to {getattr(new, name)})"
     return None
@@ -77,9 +78,11 @@ def grow(model: AxialDenoiser, cfg: NetworkConfig, seed: int = 0) -> AxialDenois
 
     for name, w in old.items():
         leaf = name.rsplit(".", 1)[-1]
-        if name == "beat.weight":  # [rows, d]: every meter starts from the old positions
-            new[name] = torch.cat([w] * k, dim=1).repeat(cfg.meters // model.cfg.meters, 1)
-        elif name.startswith(("tok.", "role.", "lane.")):  # [rows, d]
+        if name == "beat.weight" and cfg.meters > model.cfg.meters:
+            # Compound bars start where the old network read them: as the simple positions.
+            new[name] = torch.cat([w] * k, dim=1)
+            new["beat_compound.weight"] = new[name].clone()
+        elif name.startswith(("tok.", "role.", "lane.", "beat.", "beat_compound.")):  # [rows, d]
             new[name][: w.shape[0]] = torch.cat([w] * k, dim=1)
         elif ".norm." in name or name.startswith("norm.") or ".ff.0." in name:  # LayerNorm
             new[name] = w.repeat(k)

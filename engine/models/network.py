@@ -23,7 +23,7 @@ from engine.models import vocab
 from engine.score.instruments import ROLES
 
 ARCHITECTURE = "axial-transformer-v1"
-BAR_STEPS = 32  # step in the bar 0..31 (a bar of up to 8 quarters on the 16th grid)
+BAR_STEPS = vocab.BAR_STEPS  # step in the bar 0..31 (up to 8 quarters on the 16th grid)
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,18 @@ class NetworkConfig:
     vocab_size: int = vocab.VOCAB_SIZE
     n_roles: int = len(ROLES)
     # Meters the position embedding tells apart: 1 = the step in the bar only (a 6/8 bar
-    # reads as 3/4), 2 = simple and compound (grid.COMPOUND_OFFSET marks compound bars).
+    # reads as 3/4), 2 = simple and compound (grid.COMPOUND_OFFSET marks compound bars,
+    # whose positions get their own table, ``beat_compound``).
     meters: int = 1
+
+    def __post_init__(self) -> None:
+        if self.meters not in (1, 2):
+            raise ValueError(f"meters must be 1 (positions only) or 2 (simple and compound), "
+                             f"not {self.meters}")
 
     @property
     def beat_rows(self) -> int:
-        """Rows of the position embedding; positions are read modulo this."""
+        """Positions are read modulo this."""
         return BAR_STEPS * self.meters
 
     def to_dict(self) -> dict:
@@ -123,7 +129,10 @@ class AxialDenoiser(nn.Module):
         self.tok = nn.Embedding(cfg.vocab_size, d)
         self.role = nn.Embedding(cfg.n_roles, d)
         self.lane = nn.Embedding(cfg.max_lanes, d)
-        self.beat = nn.Embedding(cfg.beat_rows, d)
+        self.beat = nn.Embedding(BAR_STEPS, d)
+        # A table of its own, so a run can train the compound positions alone (trainable:
+        # [beat_compound]) while every weight a simple meter reads stays as it was.
+        self.beat_compound = nn.Embedding(BAR_STEPS, d) if cfg.meters > 1 else None
         self.blocks = nn.ModuleList(_Block(cfg) for _ in range(cfg.n_layers))
         self.norm = nn.LayerNorm(d)
         self.head = nn.Linear(d, cfg.vocab_size)
@@ -137,6 +146,13 @@ class AxialDenoiser(nn.Module):
                 nn.init.zeros_(m.bias)
         elif isinstance(m, nn.Embedding):
             nn.init.normal_(m.weight, std=0.02)
+
+    def _positions(self, beat_pos: torch.Tensor) -> torch.Tensor:
+        pos = beat_pos.remainder(self.cfg.beat_rows)
+        if self.beat_compound is None:
+            return self.beat(pos)
+        table = torch.cat([self.beat.weight, self.beat_compound.weight])
+        return nn.functional.embedding(pos, table)
 
     @property
     def max_steps(self) -> int:
@@ -154,7 +170,7 @@ class AxialDenoiser(nn.Module):
             self.tok(tokens)
             + self.role(roles)[:, :, None, :]
             + self.lane(lane_ids)[None, :, None, :]
-            + self.beat(beat_pos.remainder(self.cfg.beat_rows))[:, None, :, :]
+            + self._positions(beat_pos)[:, None, :, :]
         )
         rot = _rotary(t, self.cfg.d_model // self.cfg.n_heads, tokens.device)
         for block in self.blocks:

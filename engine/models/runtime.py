@@ -255,7 +255,10 @@ def build_graph(
     lane_ids = g.op("Range", [i64(0), g.op("Squeeze", [l_, i64([0])]), i64(1)])
     lane = g.op("Unsqueeze", [g.op("Gather", [g.const(t("lane.weight")), lane_ids]), i64([1])])
     beat = g.op("Mod", ["beat_pos", i64(cfg.beat_rows)])
-    beat = g.op("Unsqueeze", [g.op("Gather", [g.const(t("beat.weight")), beat]), i64([1])])
+    table = t("beat.weight")
+    if "beat_compound.weight" in tensors:  # compound bars' positions follow the simple ones
+        table = np.concatenate([table, t("beat_compound.weight")])
+    beat = g.op("Unsqueeze", [g.op("Gather", [g.const(table), beat]), i64([1])])
     h = g.op("Add", [g.op("Add", [h, role]), g.op("Add", [lane, beat])])
 
     inv = 1.0 / (10000 ** (np.arange(0, dh, 2, dtype=np.float32) / dh))

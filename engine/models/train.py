@@ -166,7 +166,6 @@ def _of_meters(pieces: list[data.Piece], meters: str) -> list[data.Piece]:
     return [p for p in pieces if bool((p.beat_pos >= COMPOUND_OFFSET).any()) == want]
 
 
-
 def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
     """The pieces of one split of a config's ``data`` section (a folder of MIDI files is
     read once for both splits: :func:`_training_data`)."""
@@ -174,7 +173,10 @@ def load_split(spec: dict[str, Any], split: str) -> list[data.Piece]:
     if kind == "jsb":
         return data.load_jsb(spec["path"], spec.get(f"{split}_split", split))
     if kind == "cache":
-        return data.load_pieces(Path(spec["path"]) / f"{split}.npz")
+        try:
+            return data.load_pieces(Path(spec["path"]) / f"{split}.npz")
+        except ValueError as e:  # an older encoding
+            raise ConfigError(str(e)) from None
     raise ConfigError(f"unknown data kind {kind!r} (use jsb, cache or midi)")
 
 

@@ -73,11 +73,7 @@ def metric_weight(song: Song, tick: int, tm: TimeMap | None = None) -> float:
     sub = unit if max(sig.pulses) > 1 else song.ppq // 2 or 1
     if in_bar == 0:
         return 1.0
-    beats, at = set(), 0
-    for pulse in sig.pulses:
-        beats.add(at)
-        at += pulse * unit
-    if in_bar in beats:
+    if in_bar % unit == 0 and in_bar // unit in sig.pulse_starts:
         return 0.4
     return 0.0 if in_bar % sub == 0 else -0.5
 

@@ -38,6 +38,9 @@ VOCAB_SIZE = DRUM + N_DRUM_CLASSES
 
 # Steps per quarter note: the grid is a 16th-note grid.
 STEPS_PER_BEAT = 4
+# Positions in a bar the network embeds (a bar of up to 8 quarters); a compound bar's are
+# offset by this (grid.COMPOUND_OFFSET).
+BAR_STEPS = 32
 
 
 def onset(pitch: int) -> int:

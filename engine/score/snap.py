@@ -61,7 +61,7 @@ def note_value_name(ticks: int, ppq: int) -> str:
     if ticks % whole == 0:
         return f"{ticks // whole} whole notes"
     beats = ticks / ppq
-    return f"{beats:.2g} beats" if beats >= 0.1 else f"{ticks} ticks"
+    return f"{round(beats, 2):g} beats" if beats >= 0.1 else f"{ticks} ticks"
 
 
 def snap_by_name(name: str) -> Snap:

@@ -173,6 +173,16 @@ class TimeSignature:
             return (2,) * ((n - 3) // 2) + (3,)
         return (1,) * n
 
+    @property
+    def pulse_starts(self) -> tuple[int, ...]:
+        """Where each counted beat starts, in notated units from the bar line: 6/8 → 0 3,
+        7/8 → 0 2 4, 4/4 → 0 1 2 3."""
+        starts, at = [], 0
+        for pulse in self.pulses:
+            starts.append(at)
+            at += pulse
+        return tuple(starts)
+
 
 @dataclass(frozen=True, slots=True)
 class KeySignature:

@@ -87,18 +87,17 @@ class TimeMap:
         shift = self.pickup_shift(bar)
         sig = self.signature_at(end if shift else start)
         unit = self.beat_length_for(sig)
-        offsets, at = [], 0
-        for pulse in sig.pulses:
-            if 0 <= at - shift < end - start:
-                offsets.append(at - shift)
-            at += pulse * unit
-        return offsets
+        return [at * unit - shift for at in sig.pulse_starts
+                if 0 <= at * unit - shift < end - start]
 
     def pickup_shift(self, bar: int) -> int:
         """How far into a full bar a pickup starts: an opening bar shorter than the bar
-        after it, in another meter (how notation programs write an anacrusis to MIDI), is
-        the end of that bar, not a downbeat; 0 for every other bar."""
+        after it, in a meter of the same unit (1/4 before 4/4, 2/8 before 6/8, or 4/4
+        restated mid-bar: how notation programs write an anacrusis to MIDI), is the end of
+        that bar, not a downbeat; 0 for every other bar (2/4 before 6/8 is a bar of 2/4)."""
         if bar != 0 or len(self._sig_bars) < 2 or self._sig_bars[1] != 1:
+            return 0
+        if self._sigs[0].denominator != self._sigs[1].denominator:
             return 0
         return max(0, self._sig_bar_len[1] - self.bar_to_tick(1))
 

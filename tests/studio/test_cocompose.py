@@ -879,3 +879,16 @@ def test_harmonize_refuses_a_drum_track_as_the_melody_before_asking_anything(stu
     assert len(dialogs.calls) == before  # no instruments question
     assert "is a drum track; a melody needs pitched notes" in (
         win.statusBar().currentMessage() + " ".join(str(c) for c in dialogs.calls))
+
+
+def test_a_cancelled_generation_leaves_no_recovery_copy_behind(studio, qtbot):
+    win = studio
+    win.generate_panel.set_model("gated")
+    mask_piano(win)
+    win.autosaver.mark_clean()  # the mask as a file would hold it: nothing unsaved
+    (job,) = win.composer.request("repaint")
+    row = row_of(qtbot, win, job)
+    qtbot.waitUntil(lambda: win.autosaver.store.path.exists(), timeout=5000)  # at once
+    win.composer.cancel(job.id)
+    qtbot.waitUntil(lambda: row.done, timeout=5000)
+    qtbot.waitUntil(lambda: not win.autosaver.store.path.exists(), timeout=5000)

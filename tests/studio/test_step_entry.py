@@ -359,3 +359,30 @@ def test_letters_in_a_track_name_type_there(stepping, qtbot):
     QTest.keyClick(header.name, K.Key_Backspace)
     assert header.name.text() == "c" and entered(win) == []
     assert win.transport.position == AFTER and win.step_entry.on
+
+
+def test_undo_redo_then_backspace_takes_back_the_last_note(stepping):
+    win = stepping
+    typed(win, "CD")
+    press(win, K.Key_Z, M.ControlModifier)
+    press(win, K.Key_Z, M.ControlModifier | M.ShiftModifier)  # redo: D is back
+    press(win, K.Key_Backspace)
+    assert entered(win) == [(AFTER, 72, 240)] and win.transport.position == AFTER + 240
+
+
+def test_a_note_typed_over_a_held_one_of_its_pitch_cuts_it_there(stepping):
+    from engine.score import Note, add_notes
+
+    win = stepping
+    win.document.apply(add_notes(piano(win).id, [Note(72, AFTER, BAR)]))
+    win.transport.seek(AFTER + 2 * Q)
+    typed(win, "C")
+    assert entered(win) == [(AFTER, 72, 2 * Q), (AFTER + 2 * Q, 72, 240)]
+
+
+def test_triplet_steps_stay_on_the_triplet_grid(stepping):
+    win = stepping
+    win.set_snap("1/8T")
+    typed(win, "CDE")
+    assert [s for s, _p, _d in entered(win)] == [AFTER, AFTER + 160, AFTER + 320]
+    assert win.transport.position == AFTER + Q

@@ -60,11 +60,7 @@ class BarSpec:
         """The 16th step where each felt beat starts (``TimeSignature.pulses``): 6/8 → 0 6,
         7/8 → 0 4 8, 4/4 → 0 4 8 12."""
         unit = max(1, 16 // self.denominator)
-        starts, at = [], 0
-        for pulse in self.meter.pulses:
-            starts.append(at * unit)
-            at += pulse
-        return tuple(s for s in starts if s < self.steps)
+        return tuple(s * unit for s in self.meter.pulse_starts if s * unit < self.steps)
 
     @property
     def beats(self) -> int:
@@ -72,10 +68,11 @@ class BarSpec:
 
 
 def resolve_style(style: str, bpm: float, numerator: int, denominator: int) -> str:
-    """Pick a style for "auto": half-time for slow songs, shuffle for 12/8, else rock."""
+    """Pick a style for "auto": half-time for slow songs, shuffle for a compound meter of
+    eighths (6/8, 9/8, 12/8), else rock."""
     if style != "auto":
         return style
-    if denominator == 8 and numerator % 3 == 0 and numerator > 3:
+    if denominator == 8 and TimeSignature(0, numerator, denominator).compound:
         return "shuffle"
     return "halftime" if bpm < 80 else "rock"
 

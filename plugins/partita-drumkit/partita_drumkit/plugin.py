@@ -80,30 +80,38 @@ class DrumKit:
         bars = range(first, last + 1)
         written: dict[int, list[Note]] = {t.id: [] for t in drum_tracks}
 
+        # A pickup is the end of a bar of the meter after it: its hits are that bar's
+        # last ones, and phrases count from the first full bar.
+        pickup = tmap.pickup_shift(0)
         for i, bar in enumerate(bars):
             cancel.raise_if_cancelled()
-            bar_start = tmap.bar_to_tick(bar)
             bar_end = tmap.bar_to_tick(bar + 1)
-            sig = tmap.signature_at(bar_start)
+            shift = pickup if bar == 0 else 0
+            bar_start = tmap.bar_to_tick(bar) - shift
+            sig, _ = tmap.metric_position(bar_end - 1)
+            phrase_bar = bar - (1 if pickup else 0)
             density, bass_steps = _band(song, bar_start, bar_end, step, sig.numerator)
             if options.density is not None:
                 density = min(1.0, max(0.0, options.density))
             spec = BarSpec(
                 numerator=sig.numerator,
                 denominator=sig.denominator,
-                style=resolve_style(style, tmap.tempo_at(bar_start), sig.numerator,
+                style=resolve_style(style, tmap.tempo_at(max(0, bar_start)), sig.numerator,
                                     sig.denominator),
                 density=density,
-                fill=(bar + 1) % phrase == 0,
-                crash=bar > 0 and bar % phrase == 0,
+                fill=phrase_bar >= 0 and (phrase_bar + 1) % phrase == 0,
+                crash=phrase_bar > 0 and phrase_bar % phrase == 0,
                 bass_steps=bass_steps,
                 temperature=options.temperature,
             )
             hits = bar_hits(spec, rng)
             for track in drum_tracks:
                 for s, pitch, velocity in hits:
-                    note = Note(pitch, bar_start + s * step, max(1, step // 2), velocity)
-                    if note.start < bar_end and _allowed(mask, track.id, note, options):
+                    at = bar_start + s * step
+                    if not bar_start + shift <= at < bar_end:
+                        continue  # before a pickup's first beat, or past the bar
+                    note = Note(pitch, at, max(1, step // 2), velocity)
+                    if _allowed(mask, track.id, note, options):
                         written[track.id].append(note)
             progress(Progress(i + 1, len(bars), f"bar {bar + 1}",
                               partial={k: tuple(v) for k, v in written.items()}))

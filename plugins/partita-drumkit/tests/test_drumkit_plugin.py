@@ -109,6 +109,20 @@ def test_odd_meters_of_eighths_are_grouped(meter, kicks, snares):
     assert sorted({s for s, note, _ in hits if note == SNARE}) == snares
 
 
+def test_a_pickup_is_the_end_of_a_bar_and_phrases_count_after_it():
+    drums = Track("Drums", is_drum=True, channel=9)
+    piano = Track("Piano", notes=tuple(Note(60, PPQ + i * PPQ, PPQ) for i in range(32)))
+    song = Song((drums, piano), time_signatures=(TimeSignature(0, 1, 4),
+                                                 TimeSignature(PPQ, 4, 4)))
+    end = PPQ + 8 * BAR
+    notes, _ = run(song, Mask.of(Region({drums.id}, 0, end)), seed=1, temperature=0.0)
+    assert not [n for n in notes if n.start == 0 and n.pitch == KICK]  # beat 4, no downbeat
+    assert [n for n in notes if n.start == 0 and n.pitch == SNARE]  # its backbeat
+    # Phrases of 4 bars from the first full bar: the crash after them, not a bar early.
+    assert {n.start for n in notes if n.pitch == CRASH} == {PPQ + 4 * BAR}
+    assert not [n for n in notes if n.pitch in TOMS and n.start < PPQ + 3 * BAR]
+
+
 def test_fills_at_phrase_ends_and_a_crash_after():
     song = band(bars=8)
     notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=2)

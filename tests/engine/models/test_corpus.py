@@ -53,3 +53,31 @@ def test_synthetic_drums_follow_the_counted_beats(meter, kicks, snares):
     drums = synthetic_drums(song, 1)
     assert sorted({n.start // 240 for n in drums.notes if n.pitch == 36}) == kicks
     assert sorted({n.start // 240 for n in drums.notes if n.pitch == 38}) == snares
+
+
+def test_a_cache_of_an_older_encoding_is_refused(tmp_path):
+    import numpy as np
+
+    np.savez_compressed(tmp_path / "train.npz", names=np.array(["a"]), **{
+        "0.tokens": np.ones((1, 4), dtype=np.int64), "0.roles": np.zeros(1, dtype=np.int64),
+        "0.beat_pos": np.arange(4)})
+    with pytest.raises(ValueError, match="build it again"):
+        data.load_pieces(tmp_path / "train.npz")
+
+
+def test_a_pickup_becomes_the_end_of_a_full_first_bar():
+    from music21 import meter, note, stream
+
+    from engine.models.corpus import score_to_song
+
+    pickup = stream.Measure(number=0)
+    pickup.append([meter.TimeSignature("6/8"), note.Note("E4", quarterLength=0.5)])
+    bar = stream.Measure(number=1)
+    bar.append([note.Note("A4", quarterLength=1), note.Note("B4", quarterLength=0.5),
+                note.Note("C5", quarterLength=1.5)])
+    part = stream.Part()
+    part.append([pickup, bar])  # bar 1 starts half a beat in, as a score's anacrusis does
+    song = score_to_song(stream.Score([part]))
+    assert [(t.numerator, t.denominator) for t in song.time_signatures] == [(6, 8)]
+    starts = [n.start for n in song.tracks[0].notes]
+    assert starts[:3] == [1200, 1440, 1920]  # the pickup eighth ends bar 1; a on the downbeat

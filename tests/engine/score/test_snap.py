@@ -97,3 +97,13 @@ def test_a_step_right_then_left_comes_back_in_odd_meters_and_after_a_pickup():
                 assert ahead + grid_shift(snap, tm, ahead, -1) == tick
     tm = TimeMap.of(songs[0])
     assert grid_shift(snap_by_name("1/4"), tm, 1680, -1) == 1440 - 1680  # 7/8: not 960
+
+
+def test_lengths_are_named_as_musicians_name_them():
+    from engine.score.snap import note_value_name
+
+    names = [note_value_name(t, 480) for t in (1920, 720, 160, 840, 3840, 600, 62400, 37)]
+    assert names == ["whole", "dotted 1/4", "1/8 triplet", "double dotted 1/4",
+                     "2 whole notes", "1.25 beats", "130 beats", "37 ticks"]
+    assert note_value_name(64, 96) == "1/4 triplet"  # at any PPQ
+

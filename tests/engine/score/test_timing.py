@@ -64,3 +64,27 @@ def test_seconds_roundtrip_with_many_tempos():
     tm = TimeMap.of(Song(ppq=480, tempos=tempos))
     for tick in range(0, 50 * 480, 97):
         assert tm.seconds_to_tick(tm.tick_to_seconds(tick)) == tick
+
+
+def test_beats_are_counted_as_musicians_count_them():
+    from engine.score import TimeSignature
+
+    assert TimeSignature(0, 6, 8).pulses == (3, 3)
+    assert TimeSignature(0, 7, 8).pulses == (2, 2, 3)
+    assert TimeSignature(0, 5, 8).pulses == (2, 3)
+    assert TimeSignature(0, 3, 4).pulses == (1, 1, 1)
+    assert TimeSignature(0, 6, 4).compound and not TimeSignature(0, 3, 8).compound
+
+
+def test_a_pickup_is_an_opening_bar_of_the_same_unit_only():
+    from engine.score import TimeMap, TimeSignature
+
+    def shift(*sigs):
+        return TimeMap(480, (), tuple(TimeSignature(t, n, d) for t, n, d in sigs)).pickup_shift(0)
+
+    assert shift((0, 1, 4), (480, 4, 4)) == 1440
+    assert shift((0, 2, 8), (480, 6, 8)) == 960
+    assert shift((0, 4, 4), (240, 4, 4)) == 1680  # 4/4 restated mid-bar
+    assert shift((0, 2, 4), (960, 6, 8)) == 0  # a bar of 2/4, then 6/8: no pickup
+    assert shift((0, 5, 8), (1200, 4, 4)) == 0
+    assert shift((0, 4, 4),) == 0
