@@ -83,7 +83,7 @@ def pitch_above(pitch_class: int, base: int) -> int | None:
     return pitch if pitch <= 127 else None
 
 
-def in_range(pitch: int, low: int, high: int) -> int:
+def fold_into_range(pitch: int, low: int, high: int) -> int:
     """``pitch`` moved by octaves into ``low..high`` where it fits (a bass line typed
     upwards stays a bass line); unchanged where the range is narrower than an octave."""
     while pitch > high and pitch - 12 >= low:
@@ -134,23 +134,23 @@ class StepEntry(QObject):
         a = window.actions
         # Keys only the mode uses: its own actions, enabled only while it is on (a
         # disabled action's key is no rival to an enabled one's).
-        self.own: list[QAction] = [a.step_rest, a.step_back]
+        self.mode_actions: list[QAction] = [a.step_rest, a.step_back]
         for letter in NATURALS:
             for chord in (False, True):
                 act = QAction(f"Step Entry: {'Add ' if chord else ''}{letter}", window)
                 act.setShortcut(QKeySequence(f"Shift+{letter}" if chord else letter))
-                act.triggered.connect(lambda _c=False, x=letter, ch=chord: self.note(x, ch))
-                self.own.append(act)
+                act.triggered.connect(lambda _c=False, x=letter, ch=chord: self.enter_note(x, ch))
+                self.mode_actions.append(act)
         for digit in (*LENGTH_KEYS, *NO_LENGTH_KEYS):
             act = QAction(f"Step Entry: Length {digit}", window)
             act.setShortcut(QKeySequence(digit))
             act.triggered.connect(lambda _c=False, d=digit: self.set_length(d))
-            self.own.append(act)
+            self.mode_actions.append(act)
         dot = QAction("Step Entry: Dotted", window)
         dot.setShortcut(QKeySequence(DOT_KEY))
         dot.triggered.connect(self.toggle_dotted)
-        self.own.append(dot)
-        for act in self.own:
+        self.mode_actions.append(dot)
+        for act in self.mode_actions:
             if act not in window.actions.all.values():
                 window.addAction(act)
             act.setEnabled(False)
@@ -161,14 +161,15 @@ class StepEntry(QObject):
         a.transpose_up.triggered.connect(lambda: self._respell(+1))
         a.transpose_down.triggered.connect(lambda: self._respell(-1))
         window.document.songChanged.connect(self._song_changed)
-        self.extra = {a.all[name]: [QKeySequence(k) for k in keys]
+        self.extra_keys = {a.all[name]: [QKeySequence(k) for k in keys]
                       for name, keys in EXTRA_KEYS.items()}
-        taken = {k.toString() for act in self.own for k in act.shortcuts()}
-        taken |= {k.toString() for keys in self.extra.values() for k in keys}
+        taken = {k.toString() for act in self.mode_actions for k in act.shortcuts()}
+        taken |= {k.toString() for keys in self.extra_keys.values() for k in keys}
         taken.add(QKeySequence(LEAVE_KEY).toString())
-        self.taken = taken
+        self.taken_keys = taken
         # The other actions' keys as they are, to give back when the mode ends.
-        self.base = {act: act.shortcuts() for act in a.all.values() if act not in self.own}
+        self.usual_keys = {act: act.shortcuts() for act in a.all.values()
+                           if act not in self.mode_actions}
 
     # -- the mode -------------------------------------------------------------------------------
     def set_on(self, on: bool) -> None:
@@ -178,18 +179,18 @@ class StepEntry(QObject):
         self.steps.clear()
         self.dotted = False
         w = self.window
-        for act, keys in self.base.items():
+        for act, keys in self.usual_keys.items():
             if on:
-                kept = [k for k in keys if k.toString() not in self.taken]
+                kept = [k for k in keys if k.toString() not in self.taken_keys]
                 if act is w.actions.step_entry:
                     kept.append(QKeySequence(LEAVE_KEY))
-                act.setShortcuts(kept + self.extra.get(act, []))
+                act.setShortcuts(kept + self.extra_keys.get(act, []))
             else:
                 act.setShortcuts(keys)
-        for act in self.own:
+        for act in self.mode_actions:
             act.setEnabled(on)
         for sc in w.take_keys:  # 1–7 set the length while the mode is on
-            sc.setEnabled(not on or sc.key().toString() not in self.taken)
+            sc.setEnabled(not on or sc.key().toString() not in self.taken_keys)
         if w.actions.step_entry.isChecked() != on:
             w.actions.step_entry.setChecked(on)
         self.update_status()
@@ -280,7 +281,7 @@ class StepEntry(QObject):
         self.update_status()
         self._say(f"Step length: {self._length_name()}", 3000)
 
-    def note(self, letter: str, chord: bool = False) -> None:
+    def enter_note(self, letter: str, chord: bool = False) -> None:
         if not self._ready():
             return
         if chord:
@@ -303,7 +304,7 @@ class StepEntry(QObject):
         key = song.key_at(at)
         accidental = signature_accidental(letter, key)
         pitch = nearest_pitch((NATURALS[letter] + accidental) % 12, reference)
-        pitch = in_range(pitch, *part_range(track.name, track.program, track.is_drum))
+        pitch = fold_into_range(pitch, *part_range(track.name, track.program, track.is_drum))
         note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
         if accidental:
             self.spelled[note.id] = accidental
