@@ -108,6 +108,10 @@ def main() -> int:
          lambda: tasks.continue_(demo, 4, model=base, options=options)),
         ("compose-new", "Compose 8 bars for Piano, Bass and Drums (partita-base)",
          lambda: tasks.compose(tasks.SongParams(bars=8), model=base, options=options)),
+        ("compose-jig", "Compose 8 bars of 6/8 for Flute, Piano, Bass and Drums (partita-base)",
+         lambda: tasks.compose(tasks.SongParams(
+             tracks=tuple(tasks.track_specs(["Flute", "Piano", "Bass", "Drums"])), bars=8,
+             tempo=144.0, meter=(6, 8)), model=base, options=options)),
     ]
     if JSB.is_file():
         chorale = chorale_to_song(json.loads(JSB.read_text())["valid"][0])

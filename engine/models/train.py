@@ -351,6 +351,9 @@ def _initial_model(cfg: TrainConfig, net_cfg: NetworkConfig) -> AxialDenoiser:
     if not cfg.init_from:
         return model
     source, _ = checkpoint.load_model(cfg.init_from)
+    if "meters" not in cfg.model:  # a config older than meters keeps the model's
+        net_cfg = replace(net_cfg, meters=source.cfg.meters)
+        model = AxialDenoiser(net_cfg)
     if grow.same_shape(source.cfg, net_cfg):
         model.load_state_dict(source.state_dict())
         return model
