@@ -44,7 +44,7 @@ def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
             out.bars.append(((start - t0) * ppt, bar))
         if every > 1:
             continue
-        sig = tm.signature_at(start)
+        sig, _ = tm.metric_position(start)  # a pickup: the meter of the bar it leads into
         end = tm.bar_to_tick(bar + 1)
         # The counted beats: 6/8's dotted quarters, 7/8's 2+2+3 (their 8ths are sub-lines).
         pulses = [start + o for o in tm.pulse_offsets(bar)]
