@@ -971,6 +971,10 @@ class MainWindow(FileCommands, QMainWindow):
         if not vp.left <= start < vp.right:
             self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
         self.pianoroll.preview(pitch, tid)
+        if self.step_entry.on and not self.transport.is_playing:
+            # As a score editor's cursor: the next letter goes after the note just reached.
+            note = next(n for n in song.track(tid).notes if n.id == nid)
+            self.transport.seek(note.end)
 
     def select_all_tracks(self) -> None:
         """Every track editable in the piano roll, all notes selected: then ↑ ↓, nudges,

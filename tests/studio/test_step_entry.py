@@ -386,3 +386,13 @@ def test_triplet_steps_stay_on_the_triplet_grid(stepping):
     typed(win, "CDE")
     assert [s for s, _p, _d in entered(win)] == [AFTER, AFTER + 160, AFTER + 320]
     assert win.transport.position == AFTER + Q
+
+
+def test_ctrl_arrows_move_the_entry_point_after_the_note_reached(stepping):
+    win = stepping
+    typed(win, "CDE")
+    press(win, K.Key_Left, M.ControlModifier)  # from E5 back to D5
+    press(win, K.Key_Left, M.ControlModifier)  # C5
+    assert win.transport.position == AFTER + 240  # after the C
+    typed(win, "F")
+    assert (AFTER + 240, 77, 240) in entered(win)
