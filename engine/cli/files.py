@@ -143,9 +143,8 @@ def format_facts(f: dict[str, Any]) -> str:
         ("Title", f["title"] or "—"),
         ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), {f['bars']} bars"),
         ("Tempo", _tempo_text(f["tempos"])),
-        ("Meter", _changes_text([(s["position"], s["meter"] + (
-            " pickup" if i == 0 and f.get("pickup_ticks") else ""))
-            for i, s in enumerate(f["time_signatures"])])),
+        ("Meter", _changes_text([(s["position"], _pickup_text(f) if i == 0 and f.get(
+            "pickup_ticks") else s["meter"]) for i, s in enumerate(f["time_signatures"])])),
         ("Key", _changes_text([(k["position"], key_text(k["key"]))
                                for k in f["key_signatures"]])
          or "—"),
@@ -180,6 +179,18 @@ def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:
     names = [drum_name(d["key"], short=True) or d["name"] for d in drums[:shown]]
     more = f" +{len(drums) - shown} more" if len(drums) > shown else ""
     return ", ".join(names) + more
+
+
+def _pickup_text(f: dict[str, Any]) -> str:
+    """"1/4 pickup", "2/8 pickup": its own meter when that is its length, else its length
+    as a note value (an eighth pickup written as 4/4 restated mid-bar: "1/8 pickup")."""
+    from engine.score.snap import note_value_name
+
+    first = f["time_signatures"][0]["meter"]
+    num, den = (int(x) for x in first.split("/"))
+    if f["pickup_ticks"] == num * 4 * f["ppq"] // den:
+        return f"{first} pickup"
+    return f"{note_value_name(f['pickup_ticks'], f['ppq'])} pickup"
 
 
 def _cell(text: str, width: int) -> str:

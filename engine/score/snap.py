@@ -81,7 +81,9 @@ def step_at(snap: Snap, tm: TimeMap, tick: int) -> int:
 
 
 def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
-    """Snap ``tick`` to the grid, counted from the start of its bar (meter changes are exact).
+    """Snap ``tick`` to the grid, counted from the start of its bar (meter changes are exact;
+    a pickup's grid counts from where the full bar it ends would start, so its lines fall
+    on the beats: a dotted-quarter pickup's quarter lines are at 240 and 720, not 0, 480).
 
     ``mode`` is ``"round"`` (nearest line) or ``"floor"`` (line at or before).
     """
@@ -90,20 +92,23 @@ def snap_tick(snap: Snap, tm: TimeMap, tick: float, mode: str = "round") -> int:
     t = max(0, int(tick))
     bar = tm.tick_to_bar(t)
     bar_start, bar_end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+    origin = bar_start - tm.pickup_shift(bar)
     step = step_at(snap, tm, t) if snap.division < 0 else snap.exact_ticks(tm.ppq)
-    offset = tick - bar_start
+    offset = tick - origin
     if mode != "round":
         # The last line (rounded to a tick, as drawn) at or before the tick: a tick on a
         # rounded line (85 of 85⅓) stays on it, it does not fall back a whole step.
         k = int(offset // step)
-        while bar_start + round((k + 1) * step) <= tick:
+        while origin + round((k + 1) * step) <= tick:
             k += 1
-        return max(0, bar_start + round(k * step))
+        return max(0, bar_start, origin + round(k * step))
     # The next bar line is a grid line too: a 7/8 bar is not whole quarter notes long, and
     # a pickup or a bar cut short by a meter change is shorter than its meter says.
-    line = bar_start + round(round(offset / step) * step)
+    line = origin + round(round(offset / step) * step)
     if line > bar_end or bar_end - tick < abs(tick - line):
         line = bar_end
+    if line < bar_start or tick - bar_start < abs(tick - line):
+        line = bar_start  # a pickup's own start is a line too
     return max(0, line)
 
 
@@ -141,8 +146,9 @@ def grid_ticks(snap: Snap, tm: TimeMap, start: int, end: int) -> list[int]:
     step = snap.exact_ticks(tm.ppq)
     if step <= 0:
         return []
-    return [start + round(k * step) for k in range(int((end - start) / step) + 1)
-            if start + round(k * step) < end]
+    origin = start - tm.pickup_shift(tm.tick_to_bar(start))  # a pickup: the full bar's
+    lines = [origin + round(k * step) for k in range(int((end - origin) / step) + 1)]
+    return sorted({start} | {t for t in lines if start <= t < end})
 
 
 def quantize_line(snap: Snap, tm: TimeMap, song_end: int) -> Callable[[int], int]:

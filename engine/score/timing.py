@@ -92,14 +92,16 @@ class TimeMap:
 
     def pickup_shift(self, bar: int) -> int:
         """How far into a full bar a pickup starts: an opening bar shorter than the bar
-        after it, in a meter of the same unit (1/4 before 4/4, 2/8 before 6/8, or 4/4
-        restated mid-bar: how notation programs write an anacrusis to MIDI), is the end of
-        that bar, not a downbeat; 0 for every other bar (2/4 before 6/8 is a bar of 2/4)."""
+        after it, in a meter of the same unit or at most half as long (1/4 before 4/4, 2/8
+        or 1/8 before 6/8, 3/8 before 4/4, 4/4 restated mid-bar: how notation programs
+        write an anacrusis to MIDI), is the end of that bar, not a downbeat; 0 for every
+        other bar (2/4 before 6/8 and 5/8 before 4/4 are bars of their own)."""
         if bar != 0 or len(self._sig_bars) < 2 or self._sig_bars[1] != 1:
             return 0
-        if self._sigs[0].denominator != self._sigs[1].denominator:
+        first, full = self.bar_to_tick(1), self._sig_bar_len[1]
+        if self._sigs[0].denominator != self._sigs[1].denominator and 2 * first > full:
             return 0
-        return max(0, self._sig_bar_len[1] - self.bar_to_tick(1))
+        return max(0, full - first)
 
     def metric_position(self, tick: int) -> tuple[TimeSignature, int]:
         """The meter a tick is felt in and its offset in a full bar of it (a pickup's notes

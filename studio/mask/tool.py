@@ -40,7 +40,8 @@ def snap_span(tm: TimeMap, a: float, b: float, bars: bool) -> tuple[int, int]:
         if bars:
             return start
         beat = tm.beat_length_for(tm.signature_at(start))
-        return start + int((t - start) // beat) * beat
+        origin = start - tm.pickup_shift(bar)  # a pickup's beats: those of its full bar
+        return max(start, origin + int((t - origin) // beat) * beat)
 
     def ceil(t: float) -> int:
         f = floor(t)

@@ -40,15 +40,15 @@ def bar_label_rects(bars: Sequence[tuple[float, int]], width_of: Callable[[str],
                     top: float = 6.0, height: float = 14.0) -> list[tuple[QRectF, str]]:
     """Where to draw bar numbers for the bar lines ``bars`` ((x, 0-based bar), in x order).
 
-    Only every n-th bar gets a number (see :func:`label_every`, from the narrowest bar
-    on screen and the widest number); a label that would still touch the one before
-    (a short bar after a meter change) is dropped too.
+    Only every n-th bar gets a number (see :func:`label_every`, from the widest bar on
+    screen — a short pickup at the edge halved them all — and the widest number); a label
+    that would still touch the one before (a short bar after a meter change) is dropped.
     """
     if not bars:
         return []
     texts = [str(bar + 1) for _, bar in bars]
     widths = [width_of(t) for t in texts]
-    bar_px = min(((x1 - x0) / (b1 - b0) for (x0, b0), (x1, b1) in pairwise(bars)
+    bar_px = max(((x1 - x0) / (b1 - b0) for (x0, b0), (x1, b1) in pairwise(bars)
                   if b1 > b0), default=float("inf"))
     every = label_every(bar_px, max(widths))
     out: list[tuple[QRectF, str]] = []

@@ -147,3 +147,23 @@ def test_a_mask_click_in_an_eighth_note_pickup_stops_at_its_bar_line():
     tm = TimeMap(480, Song().tempos, (TimeSignature(0, 4, 4), TimeSignature(240, 4, 4)))
     assert snap_span(tm, 100, 100, bars=False) == (0, 240)  # not bar 2's downbeat
     assert snap_span(tm, 300, 300, bars=False) == (240, 720)
+
+
+def test_a_pickup_shorter_than_a_beat_plays_with_the_click_and_snaps_on_its_beats():
+    jig = Song(ppq=480, time_signatures=(TimeSignature(0, 1, 8), TimeSignature(240, 6, 8)),
+               length=240 + 2 * 1440)
+    clicks = [n.start for n in with_metronome(jig).tracks[-1].notes]
+    assert clicks[:2] == [240, 960]  # no beat in the eighth pickup: the first bar's two
+    # A dotted-quarter pickup (4/4 restated at 720): its quarter lines are the full bar's.
+    tm = TimeMap(480, Song().tempos, (TimeSignature(0, 4, 4), TimeSignature(720, 4, 4)))
+    quarter = snap_by_name("1/4")
+    assert snap_tick(quarter, tm, 200) == 240 and snap_tick(quarter, tm, 600) == 720
+    assert snap_tick(quarter, tm, 100) == 0  # the pickup's own start is a line too
+
+
+def test_the_ruler_numbers_every_bar_beside_a_short_pickup(qapp):
+    from studio.pianoroll.ruler import bar_label_rects
+
+    bars = [(0.0, 0), (12.0, 1)] + [(12.0 + 48 * k, 1 + k) for k in range(1, 10)]
+    labels = [text for _rect, text in bar_label_rects(bars, lambda t: 7.0 * len(t))]
+    assert labels[:5] == ["1", "3", "4", "5", "6"]  # "2" would touch the pickup's "1"

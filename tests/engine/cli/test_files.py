@@ -107,6 +107,10 @@ def test_info_names_a_pickup(tmp_path, capsys):
     assert "Meter   1/4 pickup, 4/4 from bar 2" in capsys.readouterr().out
     assert main(["info", str(tmp_path / "pickup.mid"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pickup_ticks"] == 480
+    eighth = replace(song, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(240, 4, 4)))
+    save_song(eighth, tmp_path / "eighth.mid")
+    assert main(["info", str(tmp_path / "eighth.mid")]) == 0
+    assert "Meter   1/8 pickup, 4/4 from bar 2" in capsys.readouterr().out
 
 
 def test_a_project_converted_to_a_project_keeps_its_studio_state(midi, tmp_path):

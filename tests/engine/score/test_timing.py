@@ -87,4 +87,6 @@ def test_a_pickup_is_an_opening_bar_of_the_same_unit_only():
     assert shift((0, 4, 4), (240, 4, 4)) == 1680  # 4/4 restated mid-bar
     assert shift((0, 2, 4), (960, 6, 8)) == 0  # a bar of 2/4, then 6/8: no pickup
     assert shift((0, 5, 8), (1200, 4, 4)) == 0
+    assert shift((0, 1, 8), (240, 4, 4)) == 1680  # an eighth written as 1/8
+    assert shift((0, 3, 8), (720, 4, 4)) == 1200
     assert shift((0, 4, 4),) == 0
