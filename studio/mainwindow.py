@@ -650,7 +650,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.lcd_position.setText(tm.format_position(tick))
         secs = tm.tick_to_seconds(tick)
         self.lcd_time.setText(f"{int(secs // 60)}:{secs % 60:06.3f}")
-        bpm, sig = tm.tempo_at(tick), tm.signature_at(tick)
+        bpm, (sig, _) = tm.tempo_at(tick), tm.metric_position(tick)  # a pickup: the bar's
         self.lcd_tempo.setText(f"{bpm:.1f} BPM")
         dotted = (f" (♩. = {bpm / 1.5:.0f}, the beat {sig.numerator}/{sig.denominator} counts)"
                   if sig.compound and sig.denominator == 8 else "")
@@ -757,7 +757,7 @@ class MainWindow(FileCommands, QMainWindow):
         if self.snap_box.currentText() != snap.name:
             self.snap_box.setCurrentText(snap.name)
         self.status_snap.setText(f"Snap: {snap.name}")
-        self.step_entry.update_status()
+        self.step_entry.length_changed()
 
     def _arrangement_clicked(self, track_id: int, bar: int) -> None:
         if track_id >= 0:

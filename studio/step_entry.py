@@ -269,10 +269,15 @@ class StepEntry(QObject):
         if digit not in LENGTH_KEYS:
             self._say("Step entry: no 1/64 grid; 2–7 set 1/32, 1/16, 1/8, 1/4, 1/2, Bar")
             return
-        self.dotted = False  # a new length, as MuseScore's digits clear the dot
-        self.window.set_snap(LENGTH_KEYS[digit])
+        self.window.set_snap(LENGTH_KEYS[digit])  # clears the dot (length_changed)
         self.update_status()
         self._say(f"Step length: {LENGTH_KEYS[digit]}", 3000)
+
+    def length_changed(self) -> None:
+        """A new grid value (a digit, the Snap box, Ctrl+Alt+arrows): a new length clears
+        the dot, as MuseScore's duration keys do."""
+        self.dotted = False
+        self.update_status()
 
     def toggle_dotted(self) -> None:
         if not self._ready():

@@ -233,8 +233,12 @@ def _conductor(song: Song) -> mido.MidiTrack:
     if song.title:
         events.append(((0, 0, 0), "track_name", {"name": _text(song.title)}))
     for i, sig in enumerate(song.time_signatures):
+        # MIDI clocks per metronome click: the counted beat (36 for 6/8's dotted quarter,
+        # as the MIDI spec's own example), 24 per quarter.
+        click = 96 // sig.denominator * (3 if sig.compound else 1)
         events.append(((sig.tick, 1, i), "time_signature",
-                       {"numerator": sig.numerator, "denominator": sig.denominator}))
+                       {"numerator": sig.numerator, "denominator": sig.denominator,
+                        "clocks_per_click": max(1, min(255, click))}))
     for i, key in enumerate(song.key_signatures):
         events.append(((key.tick, 2, i), "key_signature", {"key": key.key}))
     for i, tempo in enumerate(song.tempos):

@@ -43,7 +43,7 @@ from .instruments import (
     track_specs,
     unreachable_band,
 )
-from .texture import still_playing
+from .texture import continuation_prep, still_playing
 
 
 def _song_end(song: Song) -> int:
@@ -157,10 +157,7 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
         raise PlanError("the song has no notes to continue: write some, or use Compose")
     # A mask names the tracks; without one, those still playing (a tacet one stays out).
     ids = keep_tracks(mask, song).track_ids or still_playing(song)
-    tm = TimeMap.of(song)
-    first = tm.whole_bars(song.end)
-    start, end = tm.bar_to_tick(first), tm.bar_to_tick(first + bars)
-    prep = (set_song_props(song, f"Extend by {bars} bars", length=end),)
+    prep, start, end = continuation_prep(song, bars)
     return Plan("continue", normalise(Mask.of(Region(ids, start, end))), prep,
                 f"Continue {bars} bars")
 

@@ -58,7 +58,7 @@ from .instruments import (
     unreachable_band,
 )
 from .keys import AUTO, new_piece_signature, resolve_key
-from .texture import still_playing
+from .texture import continuation_prep, still_playing
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,9 +277,7 @@ def continue_(
            else [song.track(t).id for t in track_ids])
     if not ids:
         raise TaskError("the song has no tracks to continue")
-    first = TimeMap.of(song).whole_bars(song.end)
-    start, end = _bar_span(song, first, first + bars)
-    prep = [set_song_props(song, f"Extend by {bars} bars", length=end)]
+    prep, start, end = continuation_prep(song, bars)
     mask = Mask.of(Region(frozenset(ids), start, end))
     return _run("continue", song, prep, mask, model, options, progress, cancel,
                 f"Continue {bars} bars")

@@ -1,4 +1,5 @@
-"""Which tracks a continuation continues: the ones still playing at the end of the song.
+"""What a continuation continues: the tracks still playing at the end of the song, in the
+song's running meter.
 
 A track that has rested through the last bars (a trumpet out for eleven bars) is tacet,
 not waiting for a continuation to bring it in: written anyway, it entered with the other
@@ -8,7 +9,8 @@ tracks' average density in every seed (a songwriter's QA). The user can still na
 
 from __future__ import annotations
 
-from engine.score import Song, TimeMap
+from engine.score import EditGroup, Song, TimeMap, set_song_props, set_time_from_bar
+from engine.score.edits import Edit
 
 TACET_BARS = 8  # bars of rest at the end after which a track is left out of a continuation
 
@@ -23,3 +25,27 @@ def still_playing(song: Song, bars: int = TACET_BARS) -> frozenset[int]:
     playing = frozenset(t.id for t in song.tracks
                         if not t.notes or any(n.end > since for n in t.notes))
     return playing or frozenset(t.id for t in song.tracks)
+
+
+def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int]:
+    """The edits that make room for ``bars`` more bars, and the new bars' ticks.
+
+    A tune whose last bar is short in a meter of its own (a 5/8 bar closing a 6/8 jig
+    that began with a 1/8 pickup) goes on in the meter before it: the new bars took the
+    closing bar's 5/8 and lost the jig's groupings (a folk musician's QA)."""
+    tm = TimeMap.of(song)
+    first = tm.whole_bars(song.end)
+    prep: list[Edit] = []
+    last = first - 1
+    closing = tm.signature_at(tm.bar_to_tick(last)) if last > 0 else None
+    before = tm.signature_at(tm.bar_to_tick(last) - 1) if last > 0 else None
+    if (closing is not None and before is not None and closing.tick == tm.bar_to_tick(last)
+            and tm.bar_length_for(closing) < tm.bar_length_for(before)):
+        meter = set_time_from_bar(song, first, meter=(before.numerator, before.denominator))
+        if meter is not None:
+            prep.append(meter)
+    prepared = EditGroup(tuple(prep)).apply(song) if prep else song
+    after = TimeMap.of(prepared)
+    start, end = after.bar_to_tick(first), after.bar_to_tick(first + bars)
+    prep.append(set_song_props(prepared, f"Extend by {bars} bars", length=end))
+    return tuple(prep), start, end

@@ -151,8 +151,12 @@ class Ruler(QWidget):
         """The meter and tempo changes on screen: (x, label rectangle or None, text)."""
         song = self.roll.document.song
         texts: dict[int, list[str]] = {}
-        for sig in song.time_signatures:
-            texts.setdefault(sig.tick, []).append(f"{sig.numerator}/{sig.denominator}")
+        # A pickup's meter (1/8 before 6/8) is how MIDI writes an anacrusis, not a meter a
+        # musician reads: its label hid the running meter's one bar later.
+        pickup = self.roll.document.time_map.pickup_shift(0) > 0
+        for i, sig in enumerate(song.time_signatures):
+            if not (pickup and i == 0):
+                texts.setdefault(sig.tick, []).append(f"{sig.numerator}/{sig.denominator}")
         for tempo in song.tempos:
             texts.setdefault(tempo.tick, []).append(f"♩{tempo.bpm:.0f}")
         w = self.width()

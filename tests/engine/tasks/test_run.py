@@ -219,6 +219,19 @@ def test_continue_writes_after_the_end_and_lengthens_the_song():
     assert new and all(n.start >= 4 * BAR and n.end <= 6 * BAR for n in new)
 
 
+def test_a_tune_closed_by_a_short_bar_goes_on_in_its_running_meter():
+    # A jig: a 1/8 pickup, four bars of 6/8, and a 5/8 bar that completes the pickup.
+    notes = tuple(Note(67, t, 240) for t in range(0, 240 + 4 * 1440 + 1200, 240))
+    song = Song(tracks=(Track("Fiddle", program=40, notes=notes),), ppq=480,
+                time_signatures=(TimeSignature(0, 1, 8), TimeSignature(240, 6, 8),
+                                 TimeSignature(240 + 4 * 1440, 5, 8)))
+    take = tasks.continue_(song, 2, model=model(), options=OPTS)
+    after = check_take(take)
+    end = 240 + 4 * 1440 + 1200
+    assert TimeMap.of(after).signature_at(end + 1).numerator == 6  # 6/8 again, not 5/8
+    assert after.length == end + 2 * 1440
+
+
 def test_variations_differ_and_repeat_with_their_seeds():
     song = chorale_melody()
     tid = song.tracks[0].id
