@@ -64,6 +64,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "compose: a common key drawn from the seed)")
     g.add_argument("--density", type=float, metavar="D",
                    help="0 (sparse) .. 1 (busy); default: the track's density around the region")
+    g.add_argument("--range", metavar="LO-HI", dest="pitch_range",
+                   help="the pitches new notes may take, e.g. D4-A5 (the Generate panel's "
+                        "pitch range): a second part may leave the register the track has "
+                        "so far (default: its own register, ± 2 semitones)")
     g.add_argument("--keep-rhythm", action="store_true",
                    help="keep the rhythm of the notes being replaced")
     g.add_argument("--avoid-parallels", action="store_true",
@@ -283,10 +287,11 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
         raise CliError("--variations must be at least 1")
     key = _key_option(args.key)
     extra = dict(_model_option(text) for text in args.option)
+    band = parse_pitch_range(args.pitch_range, "--range") if args.pitch_range else None
     return GenerateOptions(extra=extra,
         steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
         precision=args.precision or "auto", key=key, density=args.density,
-        keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels,
+        keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels, pitch_range=band,
     )
 
 

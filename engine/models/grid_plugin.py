@@ -302,7 +302,8 @@ def band_out_of_register(song: Song, mask: Mask) -> str | None:
         return None
     return (f"the pitch band {found.band} lies outside the register the model keeps each "
             f"part to ({found.reaches}: the notes a part has, ± {OWN_RANGE_MARGIN} "
-            "semitones); paint a band inside it, or name a pitch range")
+            "semitones); paint a band inside it, or name a pitch range (the Generate "
+            "panel's, or the CLI's --range LO-HI)")
 
 
 def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:

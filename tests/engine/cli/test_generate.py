@@ -246,6 +246,7 @@ def no_model(monkeypatch):
     (["compose", "--top-p", "nan"], "--top-p must be a finite number"),
     (["compose", "--density", "inf"], "--density must be a finite number"),
     (["continue", "{song}", "--bars", "2", "--density", "nan"], "--density must be a finite"),
+    (["continue", "{song}", "--bars", "2", "--range", "Z9"], "--range 'Z9': give a range"),
 ])
 def test_bad_values_fail_before_the_model_and_write_nothing(song_file, tmp_path, capsys,
                                                              no_model, argv, message):
@@ -606,3 +607,16 @@ def test_an_inherited_ignored_ctrl_c_stays_ignored():
             assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def test_a_pitch_range_lets_a_continuation_climb_above_the_track(tmp_path):
+    from engine.io import load_song
+
+    demo = DEMO
+    out = tmp_path / "up.mid"
+    assert main(["continue", str(demo), "-o", str(out), "--bars", "4", "--tracks", "Lead",
+                 "--range", "C5-C6", "--seed", "1"]) == 0
+    song = load_song(out)
+    before = load_song(demo)
+    new = [n.pitch for n in song.find_track("Lead").notes if n.start >= before.length]
+    assert new and min(new) >= 72 and max(new) <= 84
