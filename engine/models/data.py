@@ -181,9 +181,10 @@ def read_midi_folder(folder: str | os.PathLike[str], max_lanes: int = 12) -> Mid
     return MidiFolder(folder, pieces, skipped, len(files))
 
 
-# The cache's encoding: 2 = compound bars' positions carry grid.COMPOUND_OFFSET and pickups
-# sit at the end of a full first bar (session 13); a cache without the mark is older.
-CACHE_FORMAT = 2
+# The cache's encoding: 3 = compound bars of eighths' positions carry grid.COMPOUND_OFFSET
+# (6/4 does not) and pickups sit at the end of a full first bar (session 13); a cache
+# without the mark is older.
+CACHE_FORMAT = 3
 
 
 def save_pieces(path: str | os.PathLike[str], pieces: Sequence[Piece]) -> None:
@@ -212,6 +213,22 @@ def load_pieces(path: str | os.PathLike[str]) -> list[Piece]:
 
 
 # -- augmentation, crops and masks ---------------------------------------------------------
+
+
+def as_twelve_eight(piece: Piece) -> Piece | None:
+    """A 6/8 piece read in 12/8 (two of its bars as one: a slide is a jig's rhythm in bars
+    twice as long), or None for a piece not wholly in 12-step compound bars. The corpus has
+    about one real 12/8 tune: without these, 12/8 positions learnt only 6/4-like music."""
+    from .grid import COMPOUND_OFFSET, step_in_bar
+
+    pos = step_in_bar(piece.beat_pos)
+    if not (piece.beat_pos >= COMPOUND_OFFSET).all() or pos.max() != 11:
+        return None
+    first = int(np.flatnonzero(pos == 0)[0]) if (pos == 0).any() else 0
+    steps = np.arange(len(pos)) - first + pos[first]
+    return Piece(piece.tokens, piece.roles, COMPOUND_OFFSET + steps % 24,
+                 f"{piece.name} (12/8)")
+
 
 
 def transpose(tokens: np.ndarray, semitones: int) -> np.ndarray:

@@ -35,9 +35,16 @@ from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens
 from .voices import match_voices, outer_voices
 
 MAX_BEAT_POS = vocab.BAR_STEPS - 1  # capped here: meters up to 8/4 have distinct positions
-# A compound bar's positions are offset by this, so 6/8 is not 3/4 to the model (both are 12
-# steps a bar). A network with one row per position reads them modulo 32, as before.
+# A compound bar of eighths' positions are offset by this, so 6/8 is not 3/4 to the model
+# (both are 12 steps a bar), nor 12/8 6/4. A network with one row per position reads them
+# modulo 32, as before. 6/4, 9/4 keep the simple positions: counted in dotted halves or in
+# quarters, the corpus's are mostly 3+3 quarters (minim and crotchet), not a slide.
 COMPOUND_OFFSET = vocab.BAR_STEPS
+
+
+def compound_positions(sig) -> bool:
+    """Whether a bar of ``sig`` takes the compound positions: 6/8, 9/8, 12/8, x/16."""
+    return sig.compound and sig.denominator >= 8
 DEFAULT_VELOCITY = 80
 
 # Most lanes a track of each role may use, and how many a model writes into an empty one.
@@ -119,7 +126,8 @@ def first_step_at(tick: int, ppq: int) -> int:
 
 def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
     """Metric position of each tick: its step index within the bar (meter changes
-    respected, capped at 31), plus ``COMPOUND_OFFSET`` in a compound bar (6/8, 12/8, …).
+    respected, capped at 31), plus ``COMPOUND_OFFSET`` in a compound bar of eighths (6/8,
+    9/8, 12/8: :func:`compound_positions`).
     A pickup's steps are the last ones of the bar it leads into (``TimeMap.metric_position``),
     as the training corpus writes a pickup: at the end of a full first bar."""
     ticks = np.asarray(ticks, dtype=np.int64)
@@ -132,7 +140,7 @@ def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
     felt = [tm.metric_position(tm.bar_to_tick(b)) for b in bars]
     bar_starts = np.array([tm.bar_to_tick(b) for b in bars], dtype=np.int64)
     origins = bar_starts - np.array([shift for _, shift in felt], dtype=np.int64)
-    compound = np.array([sig.compound for sig, _ in felt])
+    compound = np.array([compound_positions(sig) for sig, _ in felt])
     bar = np.searchsorted(bar_starts, ticks, side="right") - 1
     pos = (2 * (ticks - origins[bar]) * vocab.STEPS_PER_BEAT + song.ppq) // (2 * song.ppq)
     return np.minimum(pos, MAX_BEAT_POS) + COMPOUND_OFFSET * compound[bar]
@@ -513,6 +521,7 @@ __all__ = [
     "beat_positions",
     "chorale_to_song",
     "chorale_to_tokens",
+    "compound_positions",
     "decode",
     "default_lanes",
     "encode",

@@ -290,6 +290,9 @@ def _training_data(cfg: TrainConfig, main: bool) -> tuple[list, list, str]:
     meters = cfg.data.get("meters", "any")
     train_pieces = _of_meters(train_pieces, meters)
     valid_pieces = _of_meters(valid_pieces, meters)
+    if cfg.data.get("twelve_eight"):  # 6/8 pieces read in 12/8 too (data.as_twelve_eight)
+        train_pieces += [p for p in map(data.as_twelve_eight, train_pieces) if p is not None]
+        valid_pieces += [p for p in map(data.as_twelve_eight, valid_pieces) if p is not None]
     if not train_pieces:
         raise ConfigError(f"{cfg.name}: its data has no training pieces")
     return train_pieces, valid_pieces if main else [], report

@@ -265,8 +265,10 @@ def test_a_recovery_names_the_generation_a_crash_interrupted(studio, qtbot, tmp_
     (job,) = win.composer.request("repaint")
     qtbot.waitUntil(lambda: row_of(qtbot, win, job).bar.value() == 1, timeout=5000)
     assert win.composer.running_requests() == ("Repaint — Piano · bar 1 (gated)",)
-    # Only a job started: the autosave keeps a copy (the mask and the request with it).
-    assert win.autosaver.save_now()
+    # Only a job started: the autosave keeps a copy (the mask and the request with it),
+    # written as the request started.
+    win.autosaver.save_now()
+    assert win.autosaver.store.path.exists()
     other = MainWindow(Settings(tmp_path / "after.ini"), RecoveryStore(tmp_path / "recovery"),
                        registry=win.catalog.registry)
     qtbot.addWidget(other)
@@ -649,9 +651,11 @@ def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, 
     win.composer.select(1)
     heard = [t.signature() for t in takes.takes]
     mask = win.document.mask
-    # Only takes are new, the song is not modified: the autosave still keeps them.
+    # Only takes are new, the song is not modified: the autosave still keeps them (written
+    # now, or already when the request started or ended).
     assert not win.document.is_modified
-    assert win.autosaver.save_now()
+    win.autosaver.save_now()
+    assert win.autosaver.store.path.exists()
     path = tmp_path / "song.partita"
     dialogs.answers["get_save_path"] = path
     assert win.save_as()

@@ -328,3 +328,21 @@ def test_polyphony_is_the_most_notes_sounding_at_once():
                  for _ in range(rng.randrange(0, 12))]
         sounding = [sum(n.start <= t < n.end for n in notes) for t in range(30)]
         assert _polyphony(notes) == max(sounding, default=0)
+
+
+def test_twelve_eight_is_not_six_four_and_a_jig_reads_in_twelve_eight():
+    from engine.models.data import Piece, as_twelve_eight
+
+    def positions(num, den):
+        bar = num * 1920 // den
+        song = Song(tracks=(Track(notes=(Note(60, 0, 2 * bar),)),),
+                    time_signatures=(TimeSignature(0, num, den),), length=2 * bar)
+        return encode(song).beat_pos
+
+    assert positions(12, 8)[0] == COMPOUND_OFFSET and positions(6, 4)[0] == 0
+    jig = positions(6, 8)
+    slide = as_twelve_eight(Piece(np.zeros((1, len(jig)), dtype=np.int64),
+                                  np.zeros(1, dtype=np.int64), jig))
+    assert step_in_bar(slide.beat_pos).tolist() == list(range(24))
+    assert as_twelve_eight(Piece(np.zeros((1, 24), dtype=np.int64), np.zeros(1, dtype=np.int64),
+                                 positions(3, 4))) is None
