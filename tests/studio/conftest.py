@@ -147,5 +147,15 @@ class UI:
 
 
 @pytest.fixture
+def focused(opened, qtbot, ui):
+    """The opened window active, its piano roll holding the focus (real key presses)."""
+    opened.activateWindow()
+    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
+    opened.pianoroll.canvas.setFocus()
+    ui.show_all(opened)
+    return opened
+
+
+@pytest.fixture
 def ui() -> type[UI]:
     return UI

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
 
 K = Qt.Key
 M = Qt.KeyboardModifier
-
-
-@pytest.fixture
-def focused(opened, qtbot, ui):
-    opened.activateWindow()
-    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
-    opened.pianoroll.canvas.setFocus()
-    ui.show_all(opened)
-    return opened
 
 
 def press(win, key, mods=M.NoModifier) -> None:

@@ -19,15 +19,6 @@ AFTER = 2 * BAR  # the test song's two bars end here: bar 3 is empty
 
 
 @pytest.fixture
-def focused(opened, qtbot, ui):
-    opened.activateWindow()
-    qtbot.waitUntil(opened.isActiveWindow, timeout=2000)
-    opened.pianoroll.canvas.setFocus()
-    ui.show_all(opened)
-    return opened
-
-
-@pytest.fixture
 def stepping(focused):
     """Step entry on, the grid at 1/8, the piano track current, the playhead in bar 3."""
     win = focused
