@@ -17,6 +17,7 @@ from PySide6.QtCore import QLineF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QMouseEvent,
     QPainter,
     QPen,
@@ -33,6 +34,7 @@ from .document import Document
 from .keys import EscCancelsGesture
 from .mask.overlay import paint_arrangement as paint_mask
 from .mask.tool import ArrangementMaskTool
+from .pianoroll.ruler import bar_label_rects
 from .selection import Selection
 from .tracklist import HEADER_H, ROW_H
 
@@ -245,13 +247,17 @@ class Arrangement(EscCancelsGesture, QWidget):
         # Bar numbers.
         p.fillRect(QRectF(0, 0, w, HEADER_H), theme.PANEL)
         p.setFont(self._font)
-        for b in range(0, bars, every):
-            x = self._x_of(tm.bar_to_tick(b))
-            p.setPen(QPen(theme.GRID_BAR, 1))
+        lines = [(self._x_of(tm.bar_to_tick(b)), b) for b in range(0, bars, every)]
+        p.setPen(QPen(theme.GRID_BAR, 1))
+        for x, _b in lines:
             p.drawLine(QLineF(x, HEADER_H - 8, x, HEADER_H))
-            p.setPen(theme.TEXT_DIM)
-            p.drawText(QRectF(x + 3, 2, 40, HEADER_H - 8), Qt.AlignmentFlag.AlignLeft
-                       | Qt.AlignmentFlag.AlignVCenter, str(b + 1))
+        p.setPen(theme.TEXT_DIM)
+        # As the ruler's: a number that would touch the one before (a short pickup's "1"
+        # and bar 2's ran together as "12") is left out.
+        metrics = QFontMetricsF(self._font, self)
+        for rect, text in bar_label_rects(lines, metrics.horizontalAdvance, top=2,
+                                          height=HEADER_H - 8):
+            p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         p.setPen(theme.BORDER)
         p.drawLine(0, HEADER_H - 1, w, HEADER_H - 1)
 
