@@ -63,7 +63,10 @@ def test_learning_rate_warms_up_then_decays():
 
 @needs_jsb
 def test_two_process_data_parallel_run(tmp_path):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    # TMPDIR: torchrun's rendezvous folder (torchelastic_*) stays in the test's own folder.
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
            "--standalone", "-m", "engine.cli", "train", str(TINY),
            "--runs", str(tmp_path), "--steps", "4"]
