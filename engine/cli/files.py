@@ -214,7 +214,9 @@ def _tempo_text(tempos: list[dict[str, Any]]) -> str:
 
 
 def _changes_text(changes: list[tuple[str, str]]) -> str:
-    """"4/4, 2/4 from bar 97, 4/4 from bar 99" (at most six, then a count)."""
+    """"4/4, 2/4 from bar 97, 4/4 from bar 99" (at most six, then a count); a value
+    restated unchanged (music21 writes 6/8 again at every section) is no change."""
+    changes = [c for i, c in enumerate(changes) if i == 0 or c[1] != changes[i - 1][1]]
     parts = [value if i == 0 else f"{value} from bar {bar}"
              for i, (bar, value) in enumerate(changes[:6])]
     if len(changes) > 6:

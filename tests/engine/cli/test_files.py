@@ -111,6 +111,11 @@ def test_info_names_a_pickup(tmp_path, capsys):
     save_song(eighth, tmp_path / "eighth.mid")
     assert main(["info", str(tmp_path / "eighth.mid")]) == 0
     assert "Meter   1/8 pickup, 4/4 from bar 2" in capsys.readouterr().out
+    again = replace(song, time_signatures=(TimeSignature(0, 6, 8), TimeSignature(1440, 6, 8),
+                                           TimeSignature(2880, 3, 4)))
+    save_song(again, tmp_path / "again.mid")
+    assert main(["info", str(tmp_path / "again.mid")]) == 0
+    assert "Meter   6/8, 3/4 from bar 3" in capsys.readouterr().out  # 6/8 restated: no change
 
 
 def test_a_project_converted_to_a_project_keeps_its_studio_state(midi, tmp_path):
