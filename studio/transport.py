@@ -10,6 +10,7 @@ studio keeps working: the transport says so once and playback stays off.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -40,7 +41,7 @@ def with_metronome(song: Song) -> Song:
         bar_end = tm.bar_to_tick(bar + 1)
         pickup = tm.pickup_shift(bar) > 0
         beats = [start + o for o in tm.pulse_offsets(bar)]
-        for tick, after in zip(beats, [*beats[1:], bar_end][:len(beats)], strict=True):
+        for tick, after in pairwise([*beats, bar_end]):
             high = tick == start and not pickup
             notes.append(Note(CLICK_HIGH if high else CLICK_LOW, tick,
                               max(1, (after - tick) // 2), 110 if high else 80))

@@ -230,7 +230,6 @@ def as_twelve_eight(piece: Piece) -> Piece | None:
                  f"{piece.name} (12/8)")
 
 
-
 def transpose(tokens: np.ndarray, semitones: int) -> np.ndarray:
     """Shift every pitched onset (drum hits, rests and holds stay)."""
     out = tokens.copy()

@@ -27,7 +27,7 @@ from itertools import pairwise
 import numpy as np
 
 from engine.plugins.api import CannotGenerate
-from engine.score import Note, Song, TimeMap, Track
+from engine.score import Note, Song, TimeMap, TimeSignature, Track
 from engine.score.instruments import role_id, role_of
 
 from . import vocab
@@ -40,11 +40,6 @@ MAX_BEAT_POS = vocab.BAR_STEPS - 1  # capped here: meters up to 8/4 have distinc
 # modulo 32, as before. 6/4, 9/4 keep the simple positions: counted in dotted halves or in
 # quarters, the corpus's are mostly 3+3 quarters (minim and crotchet), not a slide.
 COMPOUND_OFFSET = vocab.BAR_STEPS
-
-
-def compound_positions(sig) -> bool:
-    """Whether a bar of ``sig`` takes the compound positions: 6/8, 9/8, 12/8, x/16."""
-    return sig.compound and sig.denominator >= 8
 DEFAULT_VELOCITY = 80
 
 # Most lanes a track of each role may use, and how many a model writes into an empty one.
@@ -124,6 +119,11 @@ def first_step_at(tick: int, ppq: int) -> int:
     return s
 
 
+def compound_positions(sig: TimeSignature) -> bool:
+    """Whether a bar of ``sig`` takes the compound positions: 6/8, 9/8, 12/8, x/16."""
+    return sig.compound and sig.denominator >= 8
+
+
 def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
     """Metric position of each tick: its step index within the bar (meter changes
     respected, capped at 31), plus ``COMPOUND_OFFSET`` in a compound bar of eighths (6/8,
@@ -135,10 +135,9 @@ def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     tm = TimeMap.of(song)
     first, last = tm.tick_to_bar(int(ticks[0])), tm.tick_to_bar(int(ticks[-1]))
-    bars = range(first, last + 1)
-    # Each bar's start, shifted back by a pickup's missing part, and its felt meter.
-    felt = [tm.metric_position(tm.bar_to_tick(b)) for b in bars]
-    bar_starts = np.array([tm.bar_to_tick(b) for b in bars], dtype=np.int64)
+    bar_starts = np.array([tm.bar_to_tick(b) for b in range(first, last + 1)], dtype=np.int64)
+    # Each bar's felt meter, and its start shifted back by a pickup's missing part.
+    felt = [tm.metric_position(int(t)) for t in bar_starts]
     origins = bar_starts - np.array([shift for _, shift in felt], dtype=np.int64)
     compound = np.array([compound_positions(sig) for sig, _ in felt])
     bar = np.searchsorted(bar_starts, ticks, side="right") - 1

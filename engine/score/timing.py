@@ -84,8 +84,7 @@ class TimeMap:
         short by a meter change keeps the beats it has; a pickup's are the last beats of
         the bar it leads into (:meth:`pickup_shift`)."""
         start, end = self.bar_to_tick(bar), self.bar_to_tick(bar + 1)
-        shift = self.pickup_shift(bar)
-        sig = self.signature_at(end if shift else start)
+        sig, shift = self.metric_position(start)
         unit = self.beat_length_for(sig)
         return [at * unit - shift for at in sig.pulse_starts
                 if 0 <= at * unit - shift < end - start]

@@ -36,14 +36,14 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     tm = TimeMap.of(song)
     first = tm.whole_bars(song.end)
     prep: list[Edit] = []
-    last = first - 1
-    closing = tm.signature_at(tm.bar_to_tick(last)) if last > 0 else None
-    before = tm.signature_at(tm.bar_to_tick(last) - 1) if last > 0 else None
-    if (closing is not None and before is not None and closing.tick == tm.bar_to_tick(last)
-            and tm.bar_length_for(closing) < tm.bar_length_for(before)):
-        meter = set_time_from_bar(song, first, meter=(before.numerator, before.denominator))
-        if meter is not None:
-            prep.append(meter)
+    if first > 1:
+        last_start = tm.bar_to_tick(first - 1)
+        closing, before = tm.signature_at(last_start), tm.signature_at(last_start - 1)
+        if (closing.tick == last_start
+                and tm.bar_length_for(closing) < tm.bar_length_for(before)):
+            meter = set_time_from_bar(song, first, meter=(before.numerator, before.denominator))
+            if meter is not None:
+                prep.append(meter)
     prepared = EditGroup(tuple(prep)).apply(song) if prep else song
     after = TimeMap.of(prepared)
     start, end = after.bar_to_tick(first), after.bar_to_tick(first + bars)

@@ -82,13 +82,12 @@ class DrumKit:
 
         # A pickup is the end of a bar of the meter after it: its hits are that bar's
         # last ones, and phrases count from the first full bar.
-        pickup = tmap.pickup_shift(0)
+        pickup = tmap.pickup_shift(0) > 0
         for i, bar in enumerate(bars):
             cancel.raise_if_cancelled()
             bar_end = tmap.bar_to_tick(bar + 1)
-            shift = pickup if bar == 0 else 0
-            bar_start = tmap.bar_to_tick(bar) - shift
-            sig, _ = tmap.metric_position(bar_end - 1)
+            sig, shift = tmap.metric_position(start := tmap.bar_to_tick(bar))
+            bar_start = start - shift
             phrase_bar = bar - (1 if pickup else 0)
             density, bass_steps = _band(song, bar_start, bar_end, step, sig.numerator)
             if options.density is not None:
