@@ -654,8 +654,10 @@ class MainWindow(FileCommands, QMainWindow):
         self.lcd_tempo.setText(f"{bpm:.1f} BPM")
         dotted = (f" (♩. = {bpm / 1.5:.0f}, the beat {sig.numerator}/{sig.denominator} counts)"
                   if sig.compound and sig.denominator == 8 else "")
-        self.lcd_tempo.setToolTip(f"Tempo at the playhead in quarter notes a minute{dotted}: "
-                                  "double-click to change (Ctrl+K)")
+        tip = (f"Tempo at the playhead in quarter notes a minute{dotted}: double-click to "
+               "change (Ctrl+K)")
+        if tip != self.lcd_tempo.toolTip():  # this runs on every playback frame
+            self.lcd_tempo.setToolTip(tip)
         key = self.document.song.key_at(tick)
         self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}" + (f" · {key}" if key else ""))
         if self.transport.is_playing and self.actions.follow.isChecked():
@@ -815,8 +817,8 @@ class MainWindow(FileCommands, QMainWindow):
         self._tell_interrupted(state.get("interrupted"))
         if "takes" not in state:
             return
-        parts = []
         restored = self.composer.restore_takes(state["takes"])
+        parts = []
         if restored.count:
             parts.append(f"{plural(restored.count, 'take')} waiting for a decision")
         if restored.problems:

@@ -77,6 +77,13 @@ def nearest_pitch(pitch_class: int, reference: int) -> int:
     return pitch + 12 if pitch < 0 else pitch
 
 
+def typed_pitch_class(letter: str, key: str | None) -> tuple[int, int]:
+    """``(pitch class, accidental)`` of a letter typed in ``key``: the key signature's
+    sharp or flat applies, as in a score (F in D major: F#, +1)."""
+    accidental = signature_accidental(letter, key)
+    return (NATURALS[letter] + accidental) % 12, accidental
+
+
 def pitch_above(pitch_class: int, base: int) -> int | None:
     """The lowest pitch of ``pitch_class`` above ``base`` (None past G9)."""
     pitch = base + 1 + (pitch_class - base - 1) % 12
@@ -162,7 +169,7 @@ class StepEntry(QObject):
         a.transpose_down.triggered.connect(lambda: self._respell(-1))
         window.document.songChanged.connect(self._song_changed)
         self.extra_keys = {a.all[name]: [QKeySequence(k) for k in keys]
-                      for name, keys in EXTRA_KEYS.items()}
+                           for name, keys in EXTRA_KEYS.items()}
         taken = {k.toString() for act in self.mode_actions for k in act.shortcuts()}
         taken |= {k.toString() for keys in self.extra_keys.values() for k in keys}
         taken.add(QKeySequence(LEAVE_KEY).toString())
@@ -212,15 +219,14 @@ class StepEntry(QObject):
         if self.on:  # an undo, ↑ ↓, Delete: the status names the note as it is now
             self.update_status()
 
-    def update_status(self, last: str | None = None) -> None:
+    def update_status(self) -> None:
         """The status bar's "Step entry: 1/8 · F#4": the step length, and the note last
-        entered as it is now (``last`` says "rest")."""
+        entered as it is now (or "rest")."""
         label = self.window.status_step
         label.setVisible(self.on)
         if not self.on:
             return
-        if last is None:
-            last = self._last_entered_name()
+        last = self._last_entered_name()
         label.setText(f"Step entry: {self._length_name()}" + (f" · {last}" if last else ""))
         label.setToolTip(f"Step entry (N): {KEYS_HELP}")
 
@@ -233,6 +239,13 @@ class StepEntry(QObject):
             return "rest"
         key = self.window.document.song.key_at(step.start)
         return " ".join(self.name_of(n, key) for n in sorted(live, key=lambda n: n.pitch))
+
+    def _spell(self, note: Note, accidental: int, key: str | None) -> str:
+        """Remember how a typed note is spelled (the key signature's sharp or flat) and
+        name it so."""
+        if accidental:
+            self.spelled[note.id] = accidental
+        return self.name_of(note, key)
 
     def name_of(self, note: Note, key: str | None) -> str:
         """A note's name as it was typed (F# stays F# in F major)."""
@@ -307,16 +320,14 @@ class StepEntry(QObject):
         if reference is None:
             reference = starting_pitch(track, at)
         key = song.key_at(at)
-        accidental = signature_accidental(letter, key)
-        pitch = nearest_pitch((NATURALS[letter] + accidental) % 12, reference)
+        pitch_class, accidental = typed_pitch_class(letter, key)
+        pitch = nearest_pitch(pitch_class, reference)
         pitch = fold_into_range(pitch, *part_range(track.name, track.program, track.is_drum))
         note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
-        if accidental:
-            self.spelled[note.id] = accidental
-        name = self.name_of(note, key)
+        name = self._spell(note, accidental, key)
         if self._write(tid, note, f"Enter {name}", end):
             self.steps.append(Step(tid, at, end, [note.id]))
-            self._entered(tid, note, name)
+            self._entered(tid, note)
 
     def _add_to_chord(self, letter: str) -> None:
         w = self.window
@@ -333,18 +344,16 @@ class StepEntry(QObject):
         track = song.track(step.track_id)
         live = self._live(step)
         key = song.key_at(step.start)
-        accidental = signature_accidental(letter, key)
-        pitch = pitch_above((NATURALS[letter] + accidental) % 12, max(n.pitch for n in live))
+        pitch_class, accidental = typed_pitch_class(letter, key)
+        pitch = pitch_above(pitch_class, max(n.pitch for n in live))
         if pitch is None:
             self._say("Step entry: no room above the chord (G9 is the highest MIDI note)")
             return
         note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity)
-        if accidental:
-            self.spelled[note.id] = accidental
-        name = self.name_of(note, key)
+        name = self._spell(note, accidental, key)
         if self._write(track.id, note, f"Add {name} to the chord"):
             step.note_ids.append(note.id)
-            self._entered(track.id, note, name)
+            self._entered(track.id, note)
 
     def rest(self) -> None:
         if not self._ready():
@@ -355,7 +364,7 @@ class StepEntry(QObject):
         self.steps.append(Step(-1 if tid is None else tid, at, end))
         w.transport.seek(end)
         w.selection.clear_notes()
-        self.update_status("rest")
+        self.update_status()
         self._say(f"Rest ({self._length_name()}): on to "
                   f"{w.document.time_map.format_position(end)}", 3000)
 
@@ -468,7 +477,7 @@ class StepEntry(QObject):
             doc.undo_stack.endMacro()
         return True
 
-    def _entered(self, tid: int, note: Note, name: str) -> None:
+    def _entered(self, tid: int, note: Note) -> None:
         """The new note selected, heard and on screen."""
         w = self.window
         roll = w.pianoroll
