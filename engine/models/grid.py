@@ -48,7 +48,7 @@ ROLE_LANES: tuple[tuple[str, int], ...] = (
     ("voice", 2),
 )
 # Solo instruments of polyphonic roles: one lane when written from scratch.
-_SOLO_PROGRAMS = frozenset({40, 41, 42, 43, 52, 53, 54, 110})
+SOLO_PROGRAMS: frozenset[int] = frozenset({40, 41, 42, 43, 52, 53, 54, 110})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +65,7 @@ class GridSpec:
     def lanes_to_write(self, track: Track, polyphony: int = 0) -> int:
         """Lanes to give a track the model writes: its cap, one for solo instruments."""
         cap = self.cap(track)
-        if not track.is_drum and track.program in _SOLO_PROGRAMS:
+        if not track.is_drum and track.program in SOLO_PROGRAMS:
             return max(1, min(cap, polyphony))
         return cap
 
@@ -515,6 +515,7 @@ __all__ = [
     "DEFAULT_VELOCITY",
     "MAX_BEAT_POS",
     "ROLE_LANES",
+    "SOLO_PROGRAMS",
     "EncodedSong",
     "GridSpec",
     "beat_positions",

@@ -61,7 +61,7 @@ from .grid import (
     fit_budget,
     resolve_overlaps,
 )
-from .sampler import context_onset_rate
+from .sampler import context_onset_rate, default_onset_rate
 from .velocity import assign_velocities
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -226,7 +226,10 @@ class GridModelPlugin:
         wide_editable = np.zeros(wide.tokens.shape, dtype=bool)
         wide_editable[:, at : at + enc.n_steps] = editable[rows, : wide.n_steps - at]
         rate = np.full(len(lane_tracks), np.nan)
-        rate[rows] = context_onset_rate(wide.tokens, wide_editable, wide_tracks, wide.drum_lanes)
+        defaults = np.array([default_onset_rate(song.track(t).program, song.track(t).is_drum)
+                             for t in wide.lane_tracks])
+        rate[rows] = context_onset_rate(wide.tokens, wide_editable, wide_tracks, wide.drum_lanes,
+                                        defaults)
         return rate
 
     def _groups(

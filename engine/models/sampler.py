@@ -76,9 +76,10 @@ import torch
 
 from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
+from engine.score.instruments import role_of
 
 from .constraints import crossing_motion, parallel_motion, parallel_pairs, sounding_pitches
-from .grid import step_in_bar
+from .grid import SOLO_PROGRAMS, step_in_bar
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -98,11 +99,23 @@ BIAS_CAP = 4.0
 # Every bar of a track gets at least this part of its share of the onset target.
 BAR_FLOOR = 0.75
 EXPLICIT_BIAS_CAP = 8.0
-# Onsets per step of a track when nothing in the window says otherwise (a new song). A
-# kit's 0.75 is a rock beat's 12 hits a bar (eighth hats, two kicks, two snares): at 0.5
-# composed grooves had 8 hits a bar and a backbeat in 67 % of bars; at 0.75, 12 and 98 %
-# (8 bars of Piano, Bass, Drums, seeds 1-6; the demo's own kit plays 13.5).
-DEFAULT_RATE = {"pitched": 0.2, "drums": 0.75}
+# Onsets (notes, over all its lanes) per step of a new track when nothing in the window
+# says how busy the music is (a new song), by role. A kit's 0.75 is a rock beat's 12 hits
+# a bar (eighth hats, two kicks, two snares): at 0.5 composed grooves had 8 hits a bar
+# and a backbeat in 67 % of bars; at 0.75, 12 and 98 % (8 bars of Piano, Bass, Drums,
+# seeds 1-6; the demo's own kit plays 13.5). The pitched rates sit between the demo's
+# tracks and the medians of the twelve real multi-track files' (notes per 16th in the
+# bars a track plays: melody 0.41, bass 0.34, piano 0.43, chords 0.36, strings 0.21;
+# benchmarks/bench_texture.py): one 0.2 for every role wrote a piano of 3 notes a bar.
+ROLE_RATE = {"melody": 0.3, "bass": 0.22, "chords": 0.35, "piano": 0.45, "strings": 0.2,
+             "voice": 0.25, "drums": 0.75}
+# Without roles: the melody's rate for pitched lanes, the kit's for drum lanes.
+DEFAULT_RATE = {"pitched": ROLE_RATE["melody"], "drums": ROLE_RATE["drums"]}
+# A track that is empty where others play takes its role's rate scaled by how busy the
+# others are against theirs (the geometric mean of their ratios), softened (square root)
+# and bounded: a jig's melody at 5 notes a bar no longer gives its bass as many, each on
+# the melody's own onsets (the folk QA's harmonized jig: 43 of 44).
+PEER_SCALE = (0.6, 1.6)
 
 
 PINNED_FIRST = 1e6  # added to a pinned cell's ranking confidence (see _pinned)
@@ -669,11 +682,21 @@ def _draw(weights: np.ndarray, top_p: float, rng: np.random.Generator
     return draw.astype(np.int64), np.log(np.maximum(chosen, 1e-30))
 
 
+def default_onset_rate(program: int, is_drum: bool) -> float:
+    """Onsets per step a new track of this instrument writes when nothing around it says
+    otherwise (:data:`ROLE_RATE`; a solo string instrument plays a line, at the melody's)."""
+    role = role_of(program, is_drum)
+    if role == "strings" and program in SOLO_PROGRAMS:
+        role = "melody"
+    return ROLE_RATE[role]
+
+
 def context_onset_rate(
     tokens: np.ndarray,
     editable: np.ndarray,
     lane_groups: np.ndarray,
     drum_lanes: np.ndarray,
+    defaults: np.ndarray | None = None,
 ) -> np.ndarray:
     """Target onsets per editable cell for each lane, from the music around it.
 
@@ -681,17 +704,21 @@ def context_onset_rate(
     track: lanes with one ``lane_groups`` id) that has editable cells gets its own onsets
     per step in the window — the replaced notes count, editable steps it had no notes in
     do not (the new bars of a continuation) — spread evenly over its lanes. A group with
-    no notes in the window (a new or empty track) takes the mean of the other groups of
-    its kind (pitched or drums) that have notes, else :data:`DEFAULT_RATE`. Lanes without
-    editable cells get NaN (no target).
+    no notes in the window (a new or empty track) takes its default rate (``defaults``,
+    per lane, e.g. :func:`default_onset_rate` of its track; else :data:`DEFAULT_RATE` of
+    its kind), scaled by how busy the groups with notes are against their own defaults
+    (see :data:`PEER_SCALE`). Lanes without editable cells get NaN (no target).
     """
     tokens = np.asarray(tokens)
     editable = np.asarray(editable, dtype=bool)
     groups = np.asarray(lane_groups)
     drums = np.asarray(drum_lanes, dtype=bool)
+    if defaults is None:
+        defaults = np.where(drums, DEFAULT_RATE["drums"], DEFAULT_RATE["pitched"])
     steps = tokens.shape[1]
     onsets = tokens >= vocab.ONSET
     rate_of: dict[object, float] = {}
+    default_of: dict[object, float] = {}
     for g in dict.fromkeys(groups.tolist()):
         lanes = groups == g
         count = int(onsets[lanes].sum())
@@ -699,16 +726,17 @@ def context_onset_rate(
         empty_edit = not onsets[lanes][:, edit_steps].any()
         ref = steps - (int(edit_steps.sum()) if empty_edit else 0)
         rate_of[g] = count / ref if count and ref > 0 else 0.0
+        default_of[g] = float(np.asarray(defaults)[lanes][0])
+    ratios = [math.log(r / default_of[g]) for g, r in rate_of.items()
+              if r > 0 and default_of[g] > 0]
+    busy = math.exp(float(np.mean(ratios))) if ratios else 1.0
+    scale = min(max(math.sqrt(busy), PEER_SCALE[0]), PEER_SCALE[1])
     out = np.full(len(groups), np.nan)
     for g, rate in rate_of.items():
         lanes = groups == g
         if not editable[lanes].any():
             continue
-        kind = bool(drums[lanes].any())
         if rate == 0.0:
-            peers = [r for h, r in rate_of.items()
-                     if h != g and r > 0 and bool(drums[groups == h].any()) == kind]
-            rate = float(np.mean(peers)) if peers else DEFAULT_RATE["drums" if kind else
-                                                                    "pitched"]
+            rate = default_of[g] * scale
         out[lanes] = rate / int(lanes.sum())
     return out

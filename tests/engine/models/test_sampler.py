@@ -10,8 +10,12 @@ from engine.models import vocab
 from engine.models.network import AxialDenoiser, NetworkConfig
 from engine.models.sampler import (
     BIAS_CAP,
+    DEFAULT_RATE,
+    PEER_SCALE,
+    ROLE_RATE,
     context_onset_rate,
     decode_windows,
+    default_onset_rate,
     sample,
     windows,
 )
@@ -310,12 +314,45 @@ def test_context_onset_rate_follows_the_track_around_the_region():
     editable[:, 48:] = True
     rate = context_onset_rate(cont, editable, groups, drums)
     assert rate[0] == pytest.approx(12 / 48) and rate[1] == pytest.approx(6 / 48)
-    # An empty pitched track takes its peers' mean; an empty drum track the default.
-    assert rate[2] == pytest.approx((12 / 48 + 6 / 48) / 2)
-    assert rate[3] > 0
+    # An empty track takes its own default, scaled by how busy the others are against
+    # theirs (here both play below the pitched default: the new parts play below theirs).
+    pitched = DEFAULT_RATE["pitched"]
+    busy = np.sqrt(np.sqrt((12 / 48) / pitched * (6 / 48) / pitched))
+    assert rate[2] == pytest.approx(DEFAULT_RATE["pitched"] * busy)
+    assert rate[3] == pytest.approx(DEFAULT_RATE["drums"] * busy)
     # Lanes of one track split the track's rate.
     two = context_onset_rate(cont, editable, np.array([10, 10, 12, 13]), drums)
     assert two[0] == two[1] == pytest.approx((12 + 6) / 48 / 2)
+
+
+def test_a_new_part_is_as_busy_as_its_role_and_the_music_around_it():
+    """A piano added beside a melody writes a piano's notes, more beside a busy tune than
+    beside a slow one, never the melody's own count (a harmonized jig's bass copied it)."""
+    steps = 96
+    melody_rate, piano_rate = ROLE_RATE["melody"], ROLE_RATE["piano"]
+    defaults = np.array([melody_rate, piano_rate])
+    editable = np.zeros((2, steps), dtype=bool)
+    editable[1] = True
+
+    def piano_target(every: int) -> float:
+        tokens = np.full((2, steps), vocab.REST, dtype=np.int64)
+        tokens[0, ::every] = vocab.onset(72)
+        return context_onset_rate(tokens, editable, np.array([0, 1]),
+                                  np.zeros(2, dtype=bool), defaults)[1]
+
+    jig, tune, slow = piano_target(2), piano_target(4), piano_target(16)
+    assert slow < tune < jig
+    assert jig == pytest.approx(piano_rate * np.sqrt(0.5 / melody_rate))
+    assert slow == pytest.approx(piano_rate * PEER_SCALE[0])  # bounded
+    # Nothing around it: the role's own rate (a new piece).
+    alone = context_onset_rate(np.full((2, steps), vocab.REST), np.ones((2, steps), bool),
+                               np.array([0, 1]), np.zeros(2, dtype=bool), defaults)
+    assert alone == pytest.approx(defaults)
+    # A solo violin plays a line at the melody's rate; a string section pads.
+    assert default_onset_rate(40, False) == melody_rate
+    assert default_onset_rate(48, False) == ROLE_RATE["strings"] < melody_rate
+    assert default_onset_rate(0, False) == piano_rate
+    assert default_onset_rate(0, True) == ROLE_RATE["drums"]
 
 
 def test_a_new_piece_is_written_in_fewer_windows_each_after_decided_context():

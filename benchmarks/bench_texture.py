@@ -1,0 +1,160 @@
+"""How busy is each part a model writes, against real music? Notes per 16th by role.
+
+    .venv/bin/python benchmarks/bench_texture.py [--model partita-base] [--seeds 3]
+                                                 [--real ../shared/data/midi-real]
+
+A new track's density comes from the sampler's target (``sampler.ROLE_RATE`` for a new
+piece; for a track added beside others, its role's rate scaled by how busy they are).
+For each role this prints the notes per 16th step in the bars the track plays, the notes
+per onset (chords), the share of a line's notes that repeat the pitch before (the top
+note of each onset), and the share of its onsets that fall on an onset of the melody
+(medians over tracks; that share's mean):
+
+- ``real``: the tracks of the MIDI files in ``--real`` and the demo song (medians);
+- ``compose 4/4`` / ``compose 6/8``: Flute, Piano, Bass, Drums, 8 bars, seeds 1..N;
+- ``harmonize``: the demo's Lead alone, and three jigs of music21's folk corpus when
+  music21 is installed, each given a Piano and a Bass (``tasks.harmonize``, band).
+
+Figures are counts over seeded runs (paired across code versions), not timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from itertools import pairwise
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine import tasks  # noqa: E402
+from engine.io import load_song  # noqa: E402
+from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
+from engine.plugins.api import GenerateOptions  # noqa: E402
+from engine.score import Song, TimeMap  # noqa: E402
+from engine.score.instruments import role_of  # noqa: E402
+
+ROLE_ORDER = ("melody", "bass", "piano", "chords", "strings", "voice", "drums")
+FIGURES = ("notes/16th", "notes/onset", "repeats", "with melody")
+
+
+def track_figures(song: Song) -> dict[str, list[tuple[float, float, float, float]]]:
+    """Per role, one (notes per 16th, notes per onset, repeated-pitch share, share of
+    onsets on a melody onset) per track with notes."""
+    tm = TimeMap.of(song)
+    sixteenth = song.ppq / 4
+    melody = set()
+    for t in song.tracks:
+        if role_of(t.program, t.is_drum) == "melody":
+            melody |= {n.start for n in t.notes}
+    out: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
+    for t in song.tracks:
+        if not t.notes:
+            continue
+        role = role_of(t.program, t.is_drum)
+        bars = {tm.tick_to_bar(n.start) for n in t.notes}
+        steps = sum(tm.bar_to_tick(b + 1) - tm.bar_to_tick(b) for b in bars) / sixteenth
+        top: dict[int, int] = {}
+        for n in t.notes:
+            top[n.start] = max(top.get(n.start, n.pitch), n.pitch)
+        line = [top[s] for s in sorted(top)]
+        repeats = float(np.mean([a == b for a, b in pairwise(line)])) if len(line) > 1 else 0.0
+        shared = (len(set(top) & melody) / len(top)) if melody and role != "melody" \
+            else float("nan")
+        out[role].append((len(t.notes) / steps, len(t.notes) / len(top), repeats, shared))
+    return out
+
+
+def merge(into: dict[str, list], more: dict[str, list]) -> None:
+    for role, rows in more.items():
+        into[role].extend(rows)
+
+
+def report(label: str, figures: dict[str, list]) -> None:
+    for role in ROLE_ORDER:
+        rows = np.array(figures.get(role, []), dtype=float)
+        if not len(rows):
+            continue
+        cells = []
+        for i, name in enumerate(FIGURES):
+            col = rows[:, i][np.isfinite(rows[:, i])]
+            # Medians, but the melody share's mean: several real files share nothing
+            # (their parts sit a few ticks apart), and the median hid every other file.
+            if not len(col):
+                cells.append(f"{name}    -")
+                continue
+            value = np.mean(col) if name == "with melody" else np.median(col)
+            cells.append(f"{name} {value:4.2f}")
+        print(f"{label:<19} {role:<7} n={len(rows):<3} " + " | ".join(cells))
+
+
+def jigs(count: int) -> list[Song]:
+    """A few 6/8 jigs of music21's corpus as one-track songs (none when it is absent)."""
+    try:
+        from music21 import corpus
+    except ImportError:
+        return []
+    from engine.models.corpus import score_to_song
+
+    out = []
+    for meta in corpus.search("jig", "title"):
+        song = score_to_song(meta.parse(), title=str(meta.metadata.title))
+        sig = song.time_signatures[0] if song.time_signatures else None
+        if sig and (sig.numerator, sig.denominator) == (6, 8) and len(song.tracks) == 1 \
+                and song.tracks[0].notes:
+            out.append(song)
+        if len(out) == count:
+            break
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", default="partita-base", help="shipped model name or folder")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--precision", default="auto")
+    ap.add_argument("--real", type=Path, default=ROOT.parent / "shared/data/midi-real",
+                    help="a folder of real MIDI files as the reference")
+    args = ap.parse_args()
+
+    real: dict[str, list] = defaultdict(list)
+    files = sorted(args.real.glob("*.mid")) if args.real.is_dir() else []
+    for path in [*files, ROOT / "assets/demo/demo.mid"]:
+        try:
+            merge(real, track_figures(load_song(path)))
+        except Exception as e:  # a reference file that does not load is left out
+            print(f"(left out {path.name}: {e})")
+    report("real", real)
+
+    folder = Path(args.model)
+    model = plugin_from_folder(folder if folder.is_dir() else shipped_model_folder(args.model))
+    specs = tuple(tasks.track_specs(["Flute", "Piano", "Bass", "Drums"]))
+    for meter in ((4, 4), (6, 8)):
+        figures: dict[str, list] = defaultdict(list)
+        for seed in range(1, args.seeds + 1):
+            params = tasks.SongParams(tracks=specs, bars=8, meter=meter)
+            options = GenerateOptions(seed=seed, precision=args.precision)
+            merge(figures, track_figures(tasks.compose(params, model=model,
+                                                       options=options).after))
+        report(f"compose {meter[0]}/{meter[1]}", figures)
+
+    demo = load_song(ROOT / "assets/demo/demo.mid")
+    lead = next(t for t in demo.tracks if t.name == "Lead")
+    melodies = [("demo Lead", demo.with_tracks([lead]))]
+    melodies += [(f"jig {i}", song) for i, song in enumerate(jigs(3), 1)]
+    for name, song in melodies:
+        figures = defaultdict(list)
+        for seed in range(1, args.seeds + 1):
+            options = GenerateOptions(seed=seed, precision=args.precision)
+            take = tasks.harmonize(song, song.tracks[0].id, accompaniment="band",
+                                   model=model, options=options)
+            merge(figures, track_figures(take.after))
+        report(f"harmonize {name}", figures)
+
+
+if __name__ == "__main__":
+    main()
