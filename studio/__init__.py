@@ -3,8 +3,11 @@
 One module per widget or concept (see ``docs/studio.md``):
 
 - :mod:`studio.app`         — QApplication setup and ``main()``
-- :mod:`studio.mainwindow`  — the main window: menus, toolbars, layout, editing commands
+- :mod:`studio.mainwindow`  — the main window: menus, toolbars, layout, wiring
 - :mod:`studio.file_commands` — New / Open / Save / Export, recent files, crash recovery
+- :mod:`studio.note_commands` — cut / copy / paste, selecting, quantize, nudge, transpose …
+- :mod:`studio.track_commands` — add / remove / move / mute / solo the current track
+- :mod:`studio.bar_commands` — insert / delete bars; tempo, meter and key at a bar
 - :mod:`studio.document`    — the open song, its file, modified state and undo stack
 - :mod:`studio.undo`        — one QUndoCommand wrapping an engine edit
 - :mod:`studio.selection`   — selected tracks and notes
@@ -18,7 +21,7 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.settings`    — preferences and window layout (QSettings)
 - :mod:`studio.theme`       — the dark palette, colours and style sheet
 - :mod:`studio.dialogs`     — error, recovery, export, shortcut and model-manager dialogs
-- :mod:`studio.mask`        — mask painting: quick masks, tool, overlay
+- :mod:`studio.mask`        — mask painting: quick masks and their commands, tool, overlay
 - :mod:`studio.cocompose`   — actions → jobs → takes; accepting a take as one undo step
 - :mod:`studio.jobbridge`   — engine job events as Qt signals on the GUI thread
 - :mod:`studio.models`      — the model registry, discovered lazily off the GUI thread

@@ -1,10 +1,15 @@
 """The main window: menus, toolbar, track list + arrangement above the piano roll.
 
 It owns the document, the selection and the transport, connects the views to them,
-and does the file handling (new / open / save / export / recent / drag-and-drop /
-autosave / recovery). Co-composition (:mod:`studio.cocompose`) adds the Generate and
-Jobs docks, the takes bar above the piano roll, the mask tool and the Mask / Generate
-menus.
+and handles drag-and-drop and autosave. Co-composition (:mod:`studio.cocompose`) adds
+the Generate and Jobs docks, the takes bar above the piano roll, the mask tool and the
+Mask / Generate menus.
+
+The window's commands are mixins it inherits, one module per group:
+:mod:`studio.file_commands` (New, Open, Save, Export, recent files, recovery),
+:mod:`studio.note_commands` (the Edit menu's note commands), :mod:`studio.track_commands`
+(the Track menu), :mod:`studio.bar_commands` (Insert / Delete Bars; tempo, meter and key)
+and :mod:`studio.mask.commands` (the quick masks).
 """
 
 from __future__ import annotations
@@ -41,67 +46,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import (
-    Mask,
-    Note,
-    Region,
-    Song,
-    bar_shift,
-    counted,
-    delete_bars,
-    insert_bars,
-    plural,
-    set_time_from_bar,
-    set_track_props,
-)
+from engine.score import Song, plural
 from engine.score.instruments import drum_name
-from engine.score.snap import (
-    SNAPS,
-    grid_shift,
-    note_value_name,
-    quantize_line,
-    snap_by_name,
-    snap_tick,
-    step_at,
-)
-from engine.score.song import BPM_RANGE
+from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
-from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
 from engine.tasks.requests import TITLES
 
 from . import dialogs, heap, theme
 from .actions import Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
-from .clipboard import Clip, copy_notes, paste_edit
+from .bar_commands import BarCommands
 from .cocompose import CoComposer
 from .document import Document
 from .file_commands import FileCommands
-from .generate_panel import GeneratePanel, mask_summary
+from .generate_panel import GeneratePanel
 from .jobs_panel import JobsPanel
 from .keys import EditingKeys, tab_focus_buttons
-from .mask import quick
+from .mask.commands import MaskCommands
 from .models import ModelCatalog
+from .note_commands import NoteCommands
 from .pianoroll import PianoRoll, Tool
-from .pianoroll.tools import (
-    delete_edit,
-    duplicate_edit,
-    join_edit,
-    legato_edit,
-    lengthen_edit,
-    move_edit,
-    quantize_edit,
-    split_edit,
-    transpose_edit,
-)
 from .pianoroll.viewport import EMPTY_SONG_BARS, MAX_TICKS, clamped
 from .selection import Selection
 from .settings import Settings
 from .step_entry import StepEntry
 from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
+from .track_commands import TrackCommands
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
-from .undo import ValueCommand
 from .worker import Worker
 
 if TYPE_CHECKING:  # loaded on first use, not with the window
@@ -109,13 +82,16 @@ if TYPE_CHECKING:  # loaded on first use, not with the window
     from engine.jobs import Take
     from engine.plugins.registry import Registry
 
+    from .clipboard import Clip
+
 APP_NAME = "Partita"
 SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 
 
-class MainWindow(FileCommands, QMainWindow):
+class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCommands,
+                 QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
     (an :class:`engine.plugins.Registry`) can be injected (tests, scripts)."""
 
@@ -877,514 +853,7 @@ class MainWindow(FileCommands, QMainWindow):
                                        min(self.document.song.end, tm.bar_to_tick(16))))
         roll.center_on_notes()
 
-    # -- editing -----------------------------------------------------------------------------------
-    def _selected(self) -> dict:
-        return self.pianoroll.selected()
-
-    def copy(self) -> None:
-        clip = copy_notes(self._selected())
-        if clip is not None:
-            self.clip = clip
-            self.statusBar().showMessage(f"Copied {plural(len(clip.notes), 'note')}", 2000)
-
-    def cut(self) -> None:
-        self.copy()
-        self.delete_selection()
-
-    def paste(self) -> None:
-        if self.clip is None:
-            return
-        at = self.pianoroll.snap_tick(self.transport.position, "floor")
-        edit, keys = paste_edit(self.document.song, self.clip, at,
-                                self.pianoroll.current_track_id())
-        if keys and self.pianoroll.commit(edit):
-            self.selection.set_notes(keys)
-            if not self.transport.is_playing:
-                # On to the grid line after the pasted notes, so pasting again follows
-                # them (as a DAW's insert marker moves) instead of stacking copies.
-                end = at + self.clip.length
-                after = self.pianoroll.snap_tick(end, "floor")
-                if after < end:
-                    after += grid_shift(self.pianoroll.snap, self.document.time_map, after, 1)
-                self.transport.seek(after)
-
-    def duplicate(self) -> None:
-        notes = self._selected()
-        if not notes:
-            return
-        all_notes = [n for v in notes.values() for n in v]
-        start = min(n.start for n in all_notes)
-        end = max(n.end for n in all_notes)
-        tm = self.document.time_map
-        if self.pianoroll.snap.division == -1:  # whole bars later, whatever their lengths
-            b = tm.tick_to_bar(start)
-            offset = start - tm.bar_to_tick(b)
-            k = 1
-            while tm.bar_to_tick(b + k) + offset < end:
-                k += 1
-            dticks = tm.bar_to_tick(b + k) + offset - start
-        else:  # whole grid steps, the fewest that clear the selection
-            k = 1
-            while start + grid_shift(self.pianoroll.snap, tm, start, k) < end:
-                k += 1
-            dticks = grid_shift(self.pianoroll.snap, tm, start, k)
-        edit, keys = duplicate_edit(notes, dticks)
-        if self.pianoroll.commit(edit):
-            self.selection.set_notes(keys)
-
-    def delete_selection(self) -> None:
-        notes = self._selected()
-        if notes:
-            self.pianoroll.commit(delete_edit(notes))
-        elif self.composer.preview_take() is not None:  # nothing selected: drop the take
-            self.composer.reject()
-
-    def select_all(self) -> None:
-        song = self.document.song
-        self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
-                                 for n in song.track(tid).notes)
-
-    def select_step(self, direction: int) -> None:
-        """Ctrl+→ / Ctrl+←: the next (previous) note of the current tracks in time order,
-        lowest pitch first at one onset — from the selected note, else from the playhead —
-        selected alone, heard, and put on screen: with arrows, Alt+arrows and Delete a
-        line is edited note by note without the mouse."""
-        song = self.document.song
-        notes = sorted((n.start, n.pitch, tid, n.id) for tid in self.pianoroll.active_track_ids()
-                       for n in song.track(tid).notes)
-        if not notes:
-            self.statusBar().showMessage("No notes in the current track to select", 4000)
-            return
-        keys = [(tid, nid) for *_, tid, nid in notes]
-        chosen = [i for i, k in enumerate(keys) if self.selection.contains(*k)]
-        if chosen:
-            i = chosen[-1] + 1 if direction > 0 else chosen[0] - 1
-        else:  # the first note at or after the playhead, or the last one before it
-            at = self.transport.position
-            first_after = next((i for i, (start, *_) in enumerate(notes) if start >= at),
-                               len(notes))
-            i = first_after if direction > 0 else first_after - 1
-        if not 0 <= i < len(notes):
-            self.statusBar().showMessage("No more notes that way", 3000)
-            return
-        start, pitch, tid, nid = notes[i]
-        self.selection.set_notes([(tid, nid)])
-        vp = self.pianoroll.viewport
-        if not vp.left <= start < vp.right:
-            self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
-        self.pianoroll.preview(pitch, tid)
-        if self.step_entry.on and not self.transport.is_playing:
-            # As a score editor's cursor: the next letter goes after the note just reached.
-            note = next(n for n in song.track(tid).notes if n.id == nid)
-            self.transport.seek(note.end)
-
-    def select_all_tracks(self) -> None:
-        """Every track editable in the piano roll, all notes selected: then ↑ ↓, nudges,
-        Quantize or Delete act on the whole song (as Ctrl+A in a DAW's arrangement)."""
-        song = self.document.song
-        if not song.tracks:
-            return
-        self.selection.set_tracks(t.id for t in song.tracks)
-        self.select_all()
-        self.statusBar().showMessage(
-            f"Selected {plural(len(self.selection), 'note')} on "
-            f"{plural(len(song.tracks), 'track')} (click a track to edit it alone)", 5000)
-
-    def _selected_or_all(self) -> dict:
-        notes = self._selected()
-        if notes:
-            return notes
-        song = self.document.song
-        return {tid: list(song.track(tid).notes) for tid in self.pianoroll.active_track_ids()
-                if song.track(tid).notes}
-
-    def quantize(self) -> None:
-        notes = self._selected_or_all()
-        if notes:
-            tm = self.document.time_map
-            snap = self.pianoroll.snap
-            if snap.division == 0:  # snap off: quantize to sixteenths
-                snap = snap_by_name("1/16")
-            end = self.document.song.end  # the song keeps its length
-            edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
-                                 end_limit=tm.whole_bars_end(end))
-            moved = sum(len(part.added) for part in getattr(edit, "edits", (edit,)))
-            if not moved:  # no empty undo step
-                self.statusBar().showMessage(f"Already on the {snap.name} grid", 4000)
-                return
-            if self.pianoroll.commit(edit):  # what moved, and to which grid: said
-                count = plural(moved, "note")
-                whole = "" if self.selection.notes else (
-                    " (nothing selected: the whole track)" if len(notes) == 1
-                    else " (nothing selected: the whole tracks)")
-                self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
-
-    def _pitched_only(self, notes: dict, what: str) -> dict | None:
-        """``notes`` without drum tracks, said when there were some: joining or lengthening
-        hits would wipe a hi-hat pattern (each key of a kit is a drum, struck). None when
-        only drums were selected (said: the caller stops there)."""
-        song = self.document.song
-        pitched = {tid: v for tid, v in notes.items() if not song.track(tid).is_drum}
-        if len(pitched) < len(notes):
-            self.statusBar().showMessage(f"{what}: drum tracks left as they are (a kit's "
-                                         "hits are struck, not held)", 5000)
-            if not pitched:
-                return None
-        return pitched
-
-    def legato(self) -> None:
-        notes = self._pitched_only(self._selected(), "Legato")
-        if notes is None:
-            return
-        edit, changed = legato_edit(notes) if notes else (None, 0)
-        if not changed:
-            self.statusBar().showMessage(
-                "Legato: select the notes to join up (each then ends where the next starts)"
-                if not notes else "Legato: the selected notes already end where the next "
-                "starts", 5000)
-            return
-        if self.pianoroll.commit(edit):
-            self.statusBar().showMessage(edit.label, 4000)
-
-    def split_notes(self) -> None:
-        """Cut at the playhead: the selected notes, else every note of the current
-        track(s) sounding there (as a DAW's split at the cursor)."""
-        at = self.transport.position
-        selected = notes = self._selected()
-        if not selected:
-            song = self.document.song
-            notes = {tid: [n for n in song.track(tid).notes if n.start < at < n.end]
-                     for tid in self.pianoroll.active_track_ids()}
-        edit, keys = split_edit(notes, at)
-        if not keys:
-            self.statusBar().showMessage(
-                f"No note to split: none {'selected ' if selected else ''}sounds "
-                f"across the playhead ({self.lcd_position.text()})", 5000)
-            return
-        if self.pianoroll.commit(edit):
-            self.selection.set_notes(keys)
-            self.statusBar().showMessage(edit.label, 4000)
-
-    def join_notes(self) -> None:
-        notes = self._pitched_only(self._selected(), "Join")
-        if notes is None:
-            return
-        edit, keys = join_edit(notes) if notes else (None, [])
-        if not keys:
-            self.statusBar().showMessage(
-                "Join: select notes of one pitch played one after another to make them "
-                "one note", 5000)
-            return
-        if self.pianoroll.commit(edit):
-            self.selection.set_notes(keys)
-            self.statusBar().showMessage(edit.label, 4000)
-
-    def step_snap(self, direction: int) -> None:
-        """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
-        Snap box takes no focus); from Off or a triplet grid, 1/16 first."""
-        order = [s.name for s in SNAPS if s.division != 0 and not s.triplet]  # Bar … 1/32
-        current = self.snap_box.currentText()
-        i = order.index(current) + direction if current in order else order.index("1/16")
-        self.snap_box.setCurrentText(order[min(max(i, 0), len(order) - 1)])
-        self.statusBar().showMessage(f"Snap: {self.snap_box.currentText()}", 3000)
-
-    def edit_bars(self, inserting: bool) -> None:
-        """Insert empty bars before the playhead's bar, or delete bars (the loop range's
-        when it is set, else the playhead's), on every track, as one undo step."""
-        if not self._no_takes_in_the_way("Insert Bars" if inserting else "Delete Bars"):
-            return
-        doc = self.document
-        tm = doc.time_map
-        last = tm.whole_bars(doc.song.end)
-        bar, count = tm.tick_to_bar(self.transport.position), 1
-        start, end, _ = self.pianoroll.loop
-        if not inserting and end > start:
-            bar = tm.tick_to_bar(start)
-            count = max(1, tm.bar_count(end) - bar)
-        answer = dialogs.ask_bars(self, inserting, bar + 1, count, max(last, 1))
-        if answer is None:
-            return
-        first, count = answer[0] - 1, answer[1]
-        try:  # built from the song as it is: it applies (the macro below is closed anyway)
-            edit = (insert_bars if inserting else delete_bars)(doc.song, first, count)
-            shift = bar_shift(doc.song, first, count, inserting)
-        except ValueError as e:
-            self.statusBar().showMessage(str(e), 6000)
-            return
-        # The mask moves with the music in the same undo step (a Repaint after inserting
-        # must not rewrite the bars that moved away); the loop range moves too.
-        regions = [(r, shift.span(r.start, r.end)) for r in doc.mask.regions]
-        moved = Mask.of(*(Region(r.track_ids, *span, r.pitch_lo, r.pitch_hi)
-                          for r, span in regions if span))
-        tr = self.transport
-        loop = (tr.loop_start, tr.loop_end, tr.loop_enabled)
-        if tr.loop_end > tr.loop_start:  # the loop range moves too (gone with its bars)
-            span = shift.span(tr.loop_start, tr.loop_end)
-            new_loop = (*span, tr.loop_enabled) if span else (0, 0, False)
-        else:
-            new_loop = loop
-        doc.undo_stack.beginMacro(edit.label)
-        try:
-            doc.apply(edit)
-            doc.set_mask(moved, edit.label)
-            if new_loop != loop:
-                doc.undo_stack.push(ValueCommand(edit.label, lambda v: tr.set_loop(*v),
-                                                 loop, new_loop))
-        finally:
-            doc.undo_stack.endMacro()
-        at = doc.time_map.bar_to_tick(min(first, doc.time_map.whole_bars(doc.song.end)))
-        tr.seek(at)
-        self.pianoroll.show_bar(first)  # the new bars, or where the deleted ones were
-        self.statusBar().showMessage(edit.label + (
-            ": paint them and let the model fill them (Repaint)" if inserting else ""), 6000)
-
-    def _no_takes_in_the_way(self, what: str) -> bool:
-        """Waiting takes and running generations were written for the bars as they are:
-        moving the music under them would put a take in the wrong bars, unnoticed (its
-        own region's notes need not change). Refused, saying what to do first."""
-        waiting, running = self.composer.unaccepted_count(), self.composer.jobs_in_flight
-        if not (waiting or running):
-            return True
-        held = " and ".join(x for x in (waiting and counted(waiting, "take", "wait"),
-                                         running and counted(running, "generation", "run"))
-                            if x)
-        dialogs.show_notice(self, what, (
-            f"{held.capitalize()} for the bars as they are now: moving bars would put "
-            "them in the wrong place.\n\nAccept or reject the takes first (Enter, Del), "
-            "and let the generations finish or cancel them (Ctrl+.)."))
-        return False
-
-    def set_time_at_playhead(self) -> None:
-        """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""
-        doc = self.document
-        song, tm = doc.song, doc.time_map
-        bar = tm.tick_to_bar(self.transport.position)
-        at = tm.bar_to_tick(bar)
-        sig = tm.signature_at(at)
-        # What the tempo box can show: rounded, and inside the range a user may set (a
-        # file may hold 600 BPM or less than 4).
-        shown_bpm = min(max(round(tm.tempo_at(at), 1), BPM_RANGE[0]), BPM_RANGE[1])
-        shown_meter = (sig.numerator, sig.denominator)
-        answer = dialogs.ask_time(self, bar + 1, shown_bpm, shown_meter, song.key_at(at) or "")
-        if answer is None:
-            return
-        bpm, meter, key = answer
-        try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
-            edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
-                                     meter=None if meter == shown_meter else meter, key=key)
-        except ValueError as e:
-            self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
-            return
-        if edit is None:
-            return
-        doc.apply(edit)
-        self.statusBar().showMessage(f"{edit.label} (Ctrl+Z undoes)", 6000)
-
-    def nudge(self, direction: int, bar: bool = False) -> None:
-        notes = self._selected()
-        tm = self.document.time_map
-        if not notes:  # nothing to move: the playhead moves, a grid step or a bar
-            at = self.transport.position
-            if bar:
-                b = tm.tick_to_bar(at)
-                on_line = tm.bar_to_tick(b) == at
-                b = b + direction if on_line or direction > 0 else b
-                target = tm.bar_to_tick(max(0, b))
-            else:
-                target = at + grid_shift(self.pianoroll.snap, tm, at, direction)
-            self.transport.seek(max(0, target))
-            return
-        start = min(n.start for v in notes.values() for n in v)
-        if bar:  # the same place in the bar before or after (bars differ in length)
-            b = tm.tick_to_bar(start)
-            if b + direction < 0:
-                return
-            delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
-        else:  # a grid step, exact on triplet grids at any PPQ
-            delta = grid_shift(self.pianoroll.snap, tm, start, direction)
-        if delta:
-            self.pianoroll.commit(move_edit(notes, delta, 0))
-
-    def lengthen(self, direction: int) -> None:
-        """Alt+→ / Alt+←: the selected notes a grid step longer or shorter (never shorter
-        than a step, or than they are if already shorter)."""
-        notes = self._pitched_only(self._selected(), "Lengthen" if direction > 0
-                                   else "Shorten")
-        if notes is None:
-            return
-        if not notes:
-            self.statusBar().showMessage("Select the notes to lengthen or shorten", 4000)
-            return
-        tm = self.document.time_map
-        snap = self.pianoroll.snap
-        if snap.division == 0:  # snap off: sixteenths
-            snap = snap_by_name("1/16")
-        # Each note's end goes to the next grid line after it (the last one before it);
-        # a note that would end on or before its start stays as it is.
-        def new_end(n: Note) -> int:
-            if direction < 0:
-                return snap_tick(snap, tm, n.end - 1, "floor")
-            line = snap_tick(snap, tm, n.end, "floor")
-            return line + grid_shift(snap, tm, line, 1)
-
-        edit = lengthen_edit(notes, new_end)
-        if edit is None:
-            self.statusBar().showMessage(
-                f"The selected notes are a {snap.name} step long already", 4000)
-            return
-        self.pianoroll.commit(edit)
-
-    def loop_selection(self) -> None:
-        """Ctrl+Shift+L: loop the whole bars the selected notes touch (then Mask These
-        Bars, Delete Bars and playback use them): a loop range without the mouse."""
-        notes = [n for v in self._selected().values() for n in v]
-        if not notes:
-            self.statusBar().showMessage("Select notes first: their bars become the loop",
-                                         4000)
-            return
-        tm = self.document.time_map
-        first = tm.tick_to_bar(min(n.start for n in notes))
-        last = tm.tick_to_bar(max(max(n.end - 1, n.start) for n in notes))  # a 0-length note
-        self.transport.set_loop(tm.bar_to_tick(first), tm.bar_to_tick(last + 1), True)
-        self.statusBar().showMessage(
-            f"Looping bars {first + 1}–{last + 1}" if last > first
-            else f"Looping bar {first + 1}", 4000)
-
-    def transpose(self, semitones: int) -> None:
-        notes = self._selected()
-        if not notes:
-            return
-        song = self.document.song
-        kits = {tid for tid in notes if song.track(tid).is_drum}
-        if kits and len(kits) < len(notes):
-            # With pitched parts, a kit stays as it is: each of its keys is another drum
-            # (on a kit alone, ↑ ↓ move hits to the next drum, as in a drum editor).
-            notes = {tid: v for tid, v in notes.items() if tid not in kits}
-            self.statusBar().showMessage(
-                "Drum tracks left out of the transposition (each key is another drum)", 5000)
-        pitches = [n.pitch for v in notes.values() for n in v]
-        if min(pitches) + semitones < 0 or max(pitches) + semitones > 127:
-            # A partial move would change the music's intervals: refused and said.
-            what = "an octave" if abs(semitones) == 12 else "a semitone"
-            way = "up" if semitones > 0 else "down"
-            edge = "G9, the highest MIDI note" if semitones > 0 else "C-1, the lowest"
-            self.statusBar().showMessage(
-                f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
-            return
-        if self.pianoroll.commit(transpose_edit(notes, semitones)) and self.step_entry.on:
-            # Sharpening or moving the note just entered: heard, as the entry was.
-            moved = [(tid, n) for tid, v in notes.items() for n in v]
-            if len(moved) == 1:
-                tid, n = moved[0]
-                self.pianoroll.preview(n.pitch + semitones, tid)
-
-    # -- tracks ------------------------------------------------------------------------------------
-    def toggle_track(self, prop: str) -> None:
-        """Ctrl+Alt+M / S: mute or solo the current track from the keyboard (the header's
-        buttons take no focus)."""
-        tid = self.pianoroll.current_track_id()
-        if tid is None:
-            return
-        track = self.document.song.track(tid)
-        on = not getattr(track, prop)
-        self.pianoroll.commit(set_track_props(
-            self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
-            **{prop: on}))
-
-    def _with_current_track(self, fn: Callable[[int], object]) -> None:
-        tid = self.pianoroll.current_track_id()
-        if tid is not None:
-            fn(tid)
-        else:  # a key that did nothing said nothing either
-            self.statusBar().showMessage(
-                "No track selected: click one in the track list, or add one (Ctrl+T)", 4000)
-
-    def add_track(self) -> None:
-        edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())
-        if self.pianoroll.commit(edit):
-            self.selection.set_tracks([edit.track.id])
-
-    def remove_track(self) -> None:
-        tid = self.pianoroll.current_track_id()
-        if tid is None:
-            return
-        song = self.document.song
-        i = song.track_index(tid)
-        if self.pianoroll.commit(delete_track_edit(song, tid)):
-            tracks = self.document.song.tracks
-            if tracks:
-                self.selection.set_tracks([tracks[min(i, len(tracks) - 1)].id])
-
-    def move_track(self, step: int) -> None:
-        tid = self.pianoroll.current_track_id()
-        if tid is None:
-            return
-        edit = move_track_edit(self.document.song, tid, step)
-        if edit is not None:
-            self.pianoroll.commit(edit)
-
-    def step_track(self, step: int) -> None:
-        song = self.document.song
-        tid = self.pianoroll.current_track_id()
-        if tid is None or not song.tracks:
-            return
-        i = max(0, min(len(song.tracks) - 1, song.track_index(tid) + step))
-        self.selection.set_tracks([song.tracks[i].id])
-
-    # -- mask and generation -----------------------------------------------------------------------
-    def _mask_changed(self) -> None:
-        text, empty = mask_summary(self.document)
-        self.generate_panel.set_mask_text(text, empty)
-        # Regenerate rewrites the masked tracks (else the current one): its name says
-        # which, so a mask left from a Repaint does not rewrite three tracks unawares.
-        doc = self.document
-        masked = len(doc.mask.track_ids & {t.id for t in doc.song.tracks})
-        label = ("Re&generate Track" if masked <= 1
-                 else f"Re&generate {masked} Masked Tracks")
-        self.actions.regenerate.setText(label)
-        self.generate_panel.buttons["regenerate"].setText(label.replace("&", ""))
-
-    def set_mask(self, mask: Mask, label: str) -> bool:
-        """Replace the mask as one undo step (quick masks)."""
-        if mask.is_empty:
-            self.statusBar().showMessage(f"{label}: nothing to mask here", 4000)
-            return False
-        return self.document.set_mask(mask, label)
-
-    def _active_ids(self) -> list[int]:
-        return self.pianoroll.active_track_ids()
-
-    def mask_this_track(self) -> None:
-        self.set_mask(quick.this_track(self.document.song, self._active_ids()), "Mask this track")
-
-    def mask_these_bars(self) -> None:
-        notes = self._selected()
-        tr = self.transport
-        if notes:
-            all_notes = [n for v in notes.values() for n in v]
-            start, end = min(n.start for n in all_notes), max(n.end for n in all_notes)
-        elif tr.loop_end > tr.loop_start:
-            start, end = tr.loop_start, tr.loop_end
-        else:
-            self.statusBar().showMessage("Select notes or drag a loop range first", 4000)
-            return
-        self.set_mask(quick.these_bars(self.document.song, start, end), "Mask these bars")
-
-    def mask_selection(self) -> None:
-        self.set_mask(quick.selection(self._selected()), "Mask selection")
-
-    def mask_after_here(self) -> None:
-        self.set_mask(quick.after_here(self.document.song, self.transport.position,
-                                       self._active_ids()), "Mask everything after here")
-
-    def mask_other_tracks(self) -> None:
-        self.set_mask(quick.other_tracks(self.document.song, self._active_ids()),
-                      "Mask all other tracks")
-
-    def clear_mask(self) -> None:
-        if self.document.set_mask(Mask(), "Clear mask"):
-            self.statusBar().showMessage("Mask cleared (Ctrl+Z brings it back)", 3000)
-
+    # -- Esc and generation ------------------------------------------------------------------------
     def _forget_escape(self) -> None:
         self._last_escape = 0.0
 

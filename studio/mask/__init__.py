@@ -2,6 +2,7 @@
 
 (The mask algebra — paint, erase, canonical form — is :mod:`engine.score.mask_geometry`.)
 - :mod:`studio.mask.quick`    — quick masks (this track, these bars, selection, …); no Qt
+- :mod:`studio.mask.commands` — the Mask menu's commands (a mixin of the main window)
 - :mod:`studio.mask.tool`     — the mask tool's gestures on the piano roll and arrangement
 - :mod:`studio.mask.overlay`  — drawing the mask on both views
 

@@ -1,0 +1,138 @@
+"""Edit ▸ Insert Bars, Delete Bars and Tempo, Meter and Key: the window's commands that
+change the song's bars and its time (tempo, meter, key) from the playhead's bar.
+
+:class:`BarCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
+are the window's: ``window.edit_bars(inserting=True)``, ``window.set_time_at_playhead()``).
+Each change is one undo step; inserting or deleting bars moves the mask and the loop range
+with the music, and is refused while takes or generations wait on the bars as they are.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.score import (
+    Mask,
+    Region,
+    bar_shift,
+    counted,
+    delete_bars,
+    insert_bars,
+    set_time_from_bar,
+)
+from engine.score.song import BPM_RANGE
+
+from . import dialogs
+from .undo import ValueCommand
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from .cocompose import CoComposer
+    from .document import Document
+    from .pianoroll import PianoRoll
+    from .transport import Transport
+
+
+class BarCommands:
+    """The window's bar and time commands (a mixin; the attributes below are the window's)."""
+
+    if TYPE_CHECKING:
+        document: Document
+        transport: Transport
+        pianoroll: PianoRoll
+        composer: CoComposer
+
+        def statusBar(self) -> QStatusBar: ...
+
+    def edit_bars(self, inserting: bool) -> None:
+        """Insert empty bars before the playhead's bar, or delete bars (the loop range's
+        when it is set, else the playhead's), on every track, as one undo step."""
+        if not self._no_takes_in_the_way("Insert Bars" if inserting else "Delete Bars"):
+            return
+        doc = self.document
+        tm = doc.time_map
+        last = tm.whole_bars(doc.song.end)
+        bar, count = tm.tick_to_bar(self.transport.position), 1
+        start, end, _ = self.pianoroll.loop
+        if not inserting and end > start:
+            bar = tm.tick_to_bar(start)
+            count = max(1, tm.bar_count(end) - bar)
+        answer = dialogs.ask_bars(self, inserting, bar + 1, count, max(last, 1))
+        if answer is None:
+            return
+        first, count = answer[0] - 1, answer[1]
+        try:  # built from the song as it is: it applies (the macro below is closed anyway)
+            edit = (insert_bars if inserting else delete_bars)(doc.song, first, count)
+            shift = bar_shift(doc.song, first, count, inserting)
+        except ValueError as e:
+            self.statusBar().showMessage(str(e), 6000)
+            return
+        # The mask moves with the music in the same undo step (a Repaint after inserting
+        # must not rewrite the bars that moved away); the loop range moves too.
+        regions = [(r, shift.span(r.start, r.end)) for r in doc.mask.regions]
+        moved = Mask.of(*(Region(r.track_ids, *span, r.pitch_lo, r.pitch_hi)
+                          for r, span in regions if span))
+        tr = self.transport
+        loop = (tr.loop_start, tr.loop_end, tr.loop_enabled)
+        if tr.loop_end > tr.loop_start:  # the loop range moves too (gone with its bars)
+            span = shift.span(tr.loop_start, tr.loop_end)
+            new_loop = (*span, tr.loop_enabled) if span else (0, 0, False)
+        else:
+            new_loop = loop
+        doc.undo_stack.beginMacro(edit.label)
+        try:
+            doc.apply(edit)
+            doc.set_mask(moved, edit.label)
+            if new_loop != loop:
+                doc.undo_stack.push(ValueCommand(edit.label, lambda v: tr.set_loop(*v),
+                                                 loop, new_loop))
+        finally:
+            doc.undo_stack.endMacro()
+        at = doc.time_map.bar_to_tick(min(first, doc.time_map.whole_bars(doc.song.end)))
+        tr.seek(at)
+        self.pianoroll.show_bar(first)  # the new bars, or where the deleted ones were
+        self.statusBar().showMessage(edit.label + (
+            ": paint them and let the model fill them (Repaint)" if inserting else ""), 6000)
+
+    def _no_takes_in_the_way(self, what: str) -> bool:
+        """Waiting takes and running generations were written for the bars as they are:
+        moving the music under them would put a take in the wrong bars, unnoticed (its
+        own region's notes need not change). Refused, saying what to do first."""
+        waiting, running = self.composer.unaccepted_count(), self.composer.jobs_in_flight
+        if not (waiting or running):
+            return True
+        held = " and ".join(x for x in (waiting and counted(waiting, "take", "wait"),
+                                         running and counted(running, "generation", "run"))
+                            if x)
+        dialogs.show_notice(self, what, (
+            f"{held.capitalize()} for the bars as they are now: moving bars would put "
+            "them in the wrong place.\n\nAccept or reject the takes first (Enter, Del), "
+            "and let the generations finish or cancel them (Ctrl+.)."))
+        return False
+
+    def set_time_at_playhead(self) -> None:
+        """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""
+        doc = self.document
+        song, tm = doc.song, doc.time_map
+        bar = tm.tick_to_bar(self.transport.position)
+        at = tm.bar_to_tick(bar)
+        sig = tm.signature_at(at)
+        # What the tempo box can show: rounded, and inside the range a user may set (a
+        # file may hold 600 BPM or less than 4).
+        shown_bpm = min(max(round(tm.tempo_at(at), 1), BPM_RANGE[0]), BPM_RANGE[1])
+        shown_meter = (sig.numerator, sig.denominator)
+        answer = dialogs.ask_time(self, bar + 1, shown_bpm, shown_meter, song.key_at(at) or "")
+        if answer is None:
+            return
+        bpm, meter, key = answer
+        try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
+            edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
+                                     meter=None if meter == shown_meter else meter, key=key)
+        except ValueError as e:
+            self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
+            return
+        if edit is None:
+            return
+        doc.apply(edit)
+        self.statusBar().showMessage(f"{edit.label} (Ctrl+Z undoes)", 6000)

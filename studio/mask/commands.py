@@ -1,0 +1,93 @@
+"""Mask ▸ Mask This Track, These Bars, Selection, Everything After Here, All Other Tracks
+and Clear Mask: the window's quick-mask commands, and what a changed mask updates (the
+Generate panel's summary, Regenerate's name).
+
+:class:`MaskCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
+are the window's: ``window.mask_this_track()``, ``window.clear_mask()``); the masks are
+built by :mod:`studio.mask.quick` and set on the document as one undo step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.score import Mask
+
+from ..generate_panel import mask_summary
+from . import quick
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from ..actions import Actions
+    from ..document import Document
+    from ..generate_panel import GeneratePanel
+    from ..pianoroll import PianoRoll
+    from ..transport import Transport
+
+
+class MaskCommands:
+    """The window's mask commands (a mixin; the attributes below are the window's)."""
+
+    if TYPE_CHECKING:
+        document: Document
+        transport: Transport
+        pianoroll: PianoRoll
+        generate_panel: GeneratePanel
+        actions: Actions
+
+        def statusBar(self) -> QStatusBar: ...
+        def _selected(self) -> dict: ...  # NoteCommands': the piano roll's selected notes
+
+    def _mask_changed(self) -> None:
+        text, empty = mask_summary(self.document)
+        self.generate_panel.set_mask_text(text, empty)
+        # Regenerate rewrites the masked tracks (else the current one): its name says
+        # which, so a mask left from a Repaint does not rewrite three tracks unawares.
+        doc = self.document
+        masked = len(doc.mask.track_ids & {t.id for t in doc.song.tracks})
+        label = ("Re&generate Track" if masked <= 1
+                 else f"Re&generate {masked} Masked Tracks")
+        self.actions.regenerate.setText(label)
+        self.generate_panel.buttons["regenerate"].setText(label.replace("&", ""))
+
+    def set_mask(self, mask: Mask, label: str) -> bool:
+        """Replace the mask as one undo step (quick masks)."""
+        if mask.is_empty:
+            self.statusBar().showMessage(f"{label}: nothing to mask here", 4000)
+            return False
+        return self.document.set_mask(mask, label)
+
+    def _active_ids(self) -> list[int]:
+        return self.pianoroll.active_track_ids()
+
+    def mask_this_track(self) -> None:
+        self.set_mask(quick.this_track(self.document.song, self._active_ids()), "Mask this track")
+
+    def mask_these_bars(self) -> None:
+        notes = self._selected()
+        tr = self.transport
+        if notes:
+            all_notes = [n for v in notes.values() for n in v]
+            start, end = min(n.start for n in all_notes), max(n.end for n in all_notes)
+        elif tr.loop_end > tr.loop_start:
+            start, end = tr.loop_start, tr.loop_end
+        else:
+            self.statusBar().showMessage("Select notes or drag a loop range first", 4000)
+            return
+        self.set_mask(quick.these_bars(self.document.song, start, end), "Mask these bars")
+
+    def mask_selection(self) -> None:
+        self.set_mask(quick.selection(self._selected()), "Mask selection")
+
+    def mask_after_here(self) -> None:
+        self.set_mask(quick.after_here(self.document.song, self.transport.position,
+                                       self._active_ids()), "Mask everything after here")
+
+    def mask_other_tracks(self) -> None:
+        self.set_mask(quick.other_tracks(self.document.song, self._active_ids()),
+                      "Mask all other tracks")
+
+    def clear_mask(self) -> None:
+        if self.document.set_mask(Mask(), "Clear mask"):
+            self.statusBar().showMessage("Mask cleared (Ctrl+Z brings it back)", 3000)

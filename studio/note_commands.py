@@ -1,0 +1,372 @@
+"""Edit ▸ Cut, Copy, Paste, Duplicate, Delete, the selecting commands, Quantize, Legato,
+Split, Join, nudging, lengthening and transposing, Loop the Selection and the snap keys:
+the window's note editing commands, kept apart from its layout.
+
+:class:`NoteCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
+are the window's: ``window.quantize()``, ``window.nudge(1)``), working on the selected
+notes of the piano roll (else, for some, the current tracks' notes) through its undo
+stack (``pianoroll.commit``); what a command did, or why it did nothing, goes to the
+status bar.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.score import Note, plural
+from engine.score.snap import (
+    SNAPS,
+    grid_shift,
+    quantize_line,
+    snap_by_name,
+    snap_tick,
+    step_at,
+)
+
+from .clipboard import Clip, copy_notes, paste_edit
+from .pianoroll.tools import (
+    delete_edit,
+    duplicate_edit,
+    join_edit,
+    legato_edit,
+    lengthen_edit,
+    move_edit,
+    quantize_edit,
+    split_edit,
+    transpose_edit,
+)
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QComboBox, QLabel, QStatusBar
+
+    from .cocompose import CoComposer
+    from .document import Document
+    from .pianoroll import PianoRoll
+    from .selection import Selection
+    from .step_entry import StepEntry
+    from .transport import Transport
+
+
+class NoteCommands:
+    """The window's note editing commands (a mixin; the attributes below are the window's)."""
+
+    if TYPE_CHECKING:
+        document: Document
+        selection: Selection
+        transport: Transport
+        pianoroll: PianoRoll
+        composer: CoComposer
+        step_entry: StepEntry
+        snap_box: QComboBox
+        lcd_position: QLabel
+        clip: Clip | None
+
+        def statusBar(self) -> QStatusBar: ...
+
+    def _selected(self) -> dict:
+        return self.pianoroll.selected()
+
+    def copy(self) -> None:
+        clip = copy_notes(self._selected())
+        if clip is not None:
+            self.clip = clip
+            self.statusBar().showMessage(f"Copied {plural(len(clip.notes), 'note')}", 2000)
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selection()
+
+    def paste(self) -> None:
+        if self.clip is None:
+            return
+        at = self.pianoroll.snap_tick(self.transport.position, "floor")
+        edit, keys = paste_edit(self.document.song, self.clip, at,
+                                self.pianoroll.current_track_id())
+        if keys and self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+            if not self.transport.is_playing:
+                # On to the grid line after the pasted notes, so pasting again follows
+                # them (as a DAW's insert marker moves) instead of stacking copies.
+                end = at + self.clip.length
+                after = self.pianoroll.snap_tick(end, "floor")
+                if after < end:
+                    after += grid_shift(self.pianoroll.snap, self.document.time_map, after, 1)
+                self.transport.seek(after)
+
+    def duplicate(self) -> None:
+        notes = self._selected()
+        if not notes:
+            return
+        all_notes = [n for v in notes.values() for n in v]
+        start = min(n.start for n in all_notes)
+        end = max(n.end for n in all_notes)
+        tm = self.document.time_map
+        if self.pianoroll.snap.division == -1:  # whole bars later, whatever their lengths
+            b = tm.tick_to_bar(start)
+            offset = start - tm.bar_to_tick(b)
+            k = 1
+            while tm.bar_to_tick(b + k) + offset < end:
+                k += 1
+            dticks = tm.bar_to_tick(b + k) + offset - start
+        else:  # whole grid steps, the fewest that clear the selection
+            k = 1
+            while start + grid_shift(self.pianoroll.snap, tm, start, k) < end:
+                k += 1
+            dticks = grid_shift(self.pianoroll.snap, tm, start, k)
+        edit, keys = duplicate_edit(notes, dticks)
+        if self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+
+    def delete_selection(self) -> None:
+        notes = self._selected()
+        if notes:
+            self.pianoroll.commit(delete_edit(notes))
+        elif self.composer.preview_take() is not None:  # nothing selected: drop the take
+            self.composer.reject()
+
+    def select_all(self) -> None:
+        song = self.document.song
+        self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
+                                 for n in song.track(tid).notes)
+
+    def select_step(self, direction: int) -> None:
+        """Ctrl+→ / Ctrl+←: the next (previous) note of the current tracks in time order,
+        lowest pitch first at one onset — from the selected note, else from the playhead —
+        selected alone, heard, and put on screen: with arrows, Alt+arrows and Delete a
+        line is edited note by note without the mouse."""
+        song = self.document.song
+        notes = sorted((n.start, n.pitch, tid, n.id) for tid in self.pianoroll.active_track_ids()
+                       for n in song.track(tid).notes)
+        if not notes:
+            self.statusBar().showMessage("No notes in the current track to select", 4000)
+            return
+        keys = [(tid, nid) for *_, tid, nid in notes]
+        chosen = [i for i, k in enumerate(keys) if self.selection.contains(*k)]
+        if chosen:
+            i = chosen[-1] + 1 if direction > 0 else chosen[0] - 1
+        else:  # the first note at or after the playhead, or the last one before it
+            at = self.transport.position
+            first_after = next((i for i, (start, *_) in enumerate(notes) if start >= at),
+                               len(notes))
+            i = first_after if direction > 0 else first_after - 1
+        if not 0 <= i < len(notes):
+            self.statusBar().showMessage("No more notes that way", 3000)
+            return
+        start, pitch, tid, nid = notes[i]
+        self.selection.set_notes([(tid, nid)])
+        vp = self.pianoroll.viewport
+        if not vp.left <= start < vp.right:
+            self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
+        self.pianoroll.preview(pitch, tid)
+        if self.step_entry.on and not self.transport.is_playing:
+            # As a score editor's cursor: the next letter goes after the note just reached.
+            note = next(n for n in song.track(tid).notes if n.id == nid)
+            self.transport.seek(note.end)
+
+    def select_all_tracks(self) -> None:
+        """Every track editable in the piano roll, all notes selected: then ↑ ↓, nudges,
+        Quantize or Delete act on the whole song (as Ctrl+A in a DAW's arrangement)."""
+        song = self.document.song
+        if not song.tracks:
+            return
+        self.selection.set_tracks(t.id for t in song.tracks)
+        self.select_all()
+        self.statusBar().showMessage(
+            f"Selected {plural(len(self.selection), 'note')} on "
+            f"{plural(len(song.tracks), 'track')} (click a track to edit it alone)", 5000)
+
+    def _selected_or_all(self) -> dict:
+        notes = self._selected()
+        if notes:
+            return notes
+        song = self.document.song
+        return {tid: list(song.track(tid).notes) for tid in self.pianoroll.active_track_ids()
+                if song.track(tid).notes}
+
+    def quantize(self) -> None:
+        notes = self._selected_or_all()
+        if notes:
+            tm = self.document.time_map
+            snap = self.pianoroll.snap
+            if snap.division == 0:  # snap off: quantize to sixteenths
+                snap = snap_by_name("1/16")
+            end = self.document.song.end  # the song keeps its length
+            edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
+                                 end_limit=tm.whole_bars_end(end))
+            moved = sum(len(part.added) for part in getattr(edit, "edits", (edit,)))
+            if not moved:  # no empty undo step
+                self.statusBar().showMessage(f"Already on the {snap.name} grid", 4000)
+                return
+            if self.pianoroll.commit(edit):  # what moved, and to which grid: said
+                count = plural(moved, "note")
+                whole = "" if self.selection.notes else (
+                    " (nothing selected: the whole track)" if len(notes) == 1
+                    else " (nothing selected: the whole tracks)")
+                self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
+
+    def _pitched_only(self, notes: dict, what: str) -> dict | None:
+        """``notes`` without drum tracks, said when there were some: joining or lengthening
+        hits would wipe a hi-hat pattern (each key of a kit is a drum, struck). None when
+        only drums were selected (said: the caller stops there)."""
+        song = self.document.song
+        pitched = {tid: v for tid, v in notes.items() if not song.track(tid).is_drum}
+        if len(pitched) < len(notes):
+            self.statusBar().showMessage(f"{what}: drum tracks left as they are (a kit's "
+                                         "hits are struck, not held)", 5000)
+            if not pitched:
+                return None
+        return pitched
+
+    def legato(self) -> None:
+        notes = self._pitched_only(self._selected(), "Legato")
+        if notes is None:
+            return
+        edit, changed = legato_edit(notes) if notes else (None, 0)
+        if not changed:
+            self.statusBar().showMessage(
+                "Legato: select the notes to join up (each then ends where the next starts)"
+                if not notes else "Legato: the selected notes already end where the next "
+                "starts", 5000)
+            return
+        if self.pianoroll.commit(edit):
+            self.statusBar().showMessage(edit.label, 4000)
+
+    def split_notes(self) -> None:
+        """Cut at the playhead: the selected notes, else every note of the current
+        track(s) sounding there (as a DAW's split at the cursor)."""
+        at = self.transport.position
+        selected = notes = self._selected()
+        if not selected:
+            song = self.document.song
+            notes = {tid: [n for n in song.track(tid).notes if n.start < at < n.end]
+                     for tid in self.pianoroll.active_track_ids()}
+        edit, keys = split_edit(notes, at)
+        if not keys:
+            self.statusBar().showMessage(
+                f"No note to split: none {'selected ' if selected else ''}sounds "
+                f"across the playhead ({self.lcd_position.text()})", 5000)
+            return
+        if self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+            self.statusBar().showMessage(edit.label, 4000)
+
+    def join_notes(self) -> None:
+        notes = self._pitched_only(self._selected(), "Join")
+        if notes is None:
+            return
+        edit, keys = join_edit(notes) if notes else (None, [])
+        if not keys:
+            self.statusBar().showMessage(
+                "Join: select notes of one pitch played one after another to make them "
+                "one note", 5000)
+            return
+        if self.pianoroll.commit(edit):
+            self.selection.set_notes(keys)
+            self.statusBar().showMessage(edit.label, 4000)
+
+    def step_snap(self, direction: int) -> None:
+        """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
+        Snap box takes no focus); from Off or a triplet grid, 1/16 first."""
+        order = [s.name for s in SNAPS if s.division != 0 and not s.triplet]  # Bar … 1/32
+        current = self.snap_box.currentText()
+        i = order.index(current) + direction if current in order else order.index("1/16")
+        self.snap_box.setCurrentText(order[min(max(i, 0), len(order) - 1)])
+        self.statusBar().showMessage(f"Snap: {self.snap_box.currentText()}", 3000)
+
+    def nudge(self, direction: int, bar: bool = False) -> None:
+        notes = self._selected()
+        tm = self.document.time_map
+        if not notes:  # nothing to move: the playhead moves, a grid step or a bar
+            at = self.transport.position
+            if bar:
+                b = tm.tick_to_bar(at)
+                on_line = tm.bar_to_tick(b) == at
+                b = b + direction if on_line or direction > 0 else b
+                target = tm.bar_to_tick(max(0, b))
+            else:
+                target = at + grid_shift(self.pianoroll.snap, tm, at, direction)
+            self.transport.seek(max(0, target))
+            return
+        start = min(n.start for v in notes.values() for n in v)
+        if bar:  # the same place in the bar before or after (bars differ in length)
+            b = tm.tick_to_bar(start)
+            if b + direction < 0:
+                return
+            delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
+        else:  # a grid step, exact on triplet grids at any PPQ
+            delta = grid_shift(self.pianoroll.snap, tm, start, direction)
+        if delta:
+            self.pianoroll.commit(move_edit(notes, delta, 0))
+
+    def lengthen(self, direction: int) -> None:
+        """Alt+→ / Alt+←: the selected notes a grid step longer or shorter (never shorter
+        than a step, or than they are if already shorter)."""
+        notes = self._pitched_only(self._selected(), "Lengthen" if direction > 0
+                                   else "Shorten")
+        if notes is None:
+            return
+        if not notes:
+            self.statusBar().showMessage("Select the notes to lengthen or shorten", 4000)
+            return
+        tm = self.document.time_map
+        snap = self.pianoroll.snap
+        if snap.division == 0:  # snap off: sixteenths
+            snap = snap_by_name("1/16")
+        # Each note's end goes to the next grid line after it (the last one before it);
+        # a note that would end on or before its start stays as it is.
+        def new_end(n: Note) -> int:
+            if direction < 0:
+                return snap_tick(snap, tm, n.end - 1, "floor")
+            line = snap_tick(snap, tm, n.end, "floor")
+            return line + grid_shift(snap, tm, line, 1)
+
+        edit = lengthen_edit(notes, new_end)
+        if edit is None:
+            self.statusBar().showMessage(
+                f"The selected notes are a {snap.name} step long already", 4000)
+            return
+        self.pianoroll.commit(edit)
+
+    def loop_selection(self) -> None:
+        """Ctrl+Shift+L: loop the whole bars the selected notes touch (then Mask These
+        Bars, Delete Bars and playback use them): a loop range without the mouse."""
+        notes = [n for v in self._selected().values() for n in v]
+        if not notes:
+            self.statusBar().showMessage("Select notes first: their bars become the loop",
+                                         4000)
+            return
+        tm = self.document.time_map
+        first = tm.tick_to_bar(min(n.start for n in notes))
+        last = tm.tick_to_bar(max(max(n.end - 1, n.start) for n in notes))  # a 0-length note
+        self.transport.set_loop(tm.bar_to_tick(first), tm.bar_to_tick(last + 1), True)
+        self.statusBar().showMessage(
+            f"Looping bars {first + 1}–{last + 1}" if last > first
+            else f"Looping bar {first + 1}", 4000)
+
+    def transpose(self, semitones: int) -> None:
+        notes = self._selected()
+        if not notes:
+            return
+        song = self.document.song
+        kits = {tid for tid in notes if song.track(tid).is_drum}
+        if kits and len(kits) < len(notes):
+            # With pitched parts, a kit stays as it is: each of its keys is another drum
+            # (on a kit alone, ↑ ↓ move hits to the next drum, as in a drum editor).
+            notes = {tid: v for tid, v in notes.items() if tid not in kits}
+            self.statusBar().showMessage(
+                "Drum tracks left out of the transposition (each key is another drum)", 5000)
+        pitches = [n.pitch for v in notes.values() for n in v]
+        if min(pitches) + semitones < 0 or max(pitches) + semitones > 127:
+            # A partial move would change the music's intervals: refused and said.
+            what = "an octave" if abs(semitones) == 12 else "a semitone"
+            way = "up" if semitones > 0 else "down"
+            edge = "G9, the highest MIDI note" if semitones > 0 else "C-1, the lowest"
+            self.statusBar().showMessage(
+                f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
+            return
+        if self.pianoroll.commit(transpose_edit(notes, semitones)) and self.step_entry.on:
+            # Sharpening or moving the note just entered: heard, as the entry was.
+            moved = [(tid, n) for tid, v in notes.items() for n in v]
+            if len(moved) == 1:
+                tid, n = moved[0]
+                self.pianoroll.preview(n.pitch + semitones, tid)

@@ -1,0 +1,85 @@
+"""Track ▸ Add, Remove, Move Up / Down, Previous / Next, Mute, Solo, Rename and
+Instrument from the keyboard: the window's track commands.
+
+:class:`TrackCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
+are the window's: ``window.add_track()``, ``window.move_track(-1)``), working on the
+piano roll's current track; each change is one undo step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from engine.score import set_track_props
+from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from .document import Document
+    from .pianoroll import PianoRoll
+    from .selection import Selection
+
+
+class TrackCommands:
+    """The window's track commands (a mixin; the attributes below are the window's)."""
+
+    if TYPE_CHECKING:
+        document: Document
+        selection: Selection
+        pianoroll: PianoRoll
+
+        def statusBar(self) -> QStatusBar: ...
+
+    def toggle_track(self, prop: str) -> None:
+        """Ctrl+Alt+M / S: mute or solo the current track from the keyboard (the header's
+        buttons take no focus)."""
+        tid = self.pianoroll.current_track_id()
+        if tid is None:
+            return
+        track = self.document.song.track(tid)
+        on = not getattr(track, prop)
+        self.pianoroll.commit(set_track_props(
+            self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
+            **{prop: on}))
+
+    def _with_current_track(self, fn: Callable[[int], object]) -> None:
+        tid = self.pianoroll.current_track_id()
+        if tid is not None:
+            fn(tid)
+        else:  # a key that did nothing said nothing either
+            self.statusBar().showMessage(
+                "No track selected: click one in the track list, or add one (Ctrl+T)", 4000)
+
+    def add_track(self) -> None:
+        edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())
+        if self.pianoroll.commit(edit):
+            self.selection.set_tracks([edit.track.id])
+
+    def remove_track(self) -> None:
+        tid = self.pianoroll.current_track_id()
+        if tid is None:
+            return
+        song = self.document.song
+        i = song.track_index(tid)
+        if self.pianoroll.commit(delete_track_edit(song, tid)):
+            tracks = self.document.song.tracks
+            if tracks:
+                self.selection.set_tracks([tracks[min(i, len(tracks) - 1)].id])
+
+    def move_track(self, step: int) -> None:
+        tid = self.pianoroll.current_track_id()
+        if tid is None:
+            return
+        edit = move_track_edit(self.document.song, tid, step)
+        if edit is not None:
+            self.pianoroll.commit(edit)
+
+    def step_track(self, step: int) -> None:
+        song = self.document.song
+        tid = self.pianoroll.current_track_id()
+        if tid is None or not song.tracks:
+            return
+        i = max(0, min(len(song.tracks) - 1, song.track_index(tid) + step))
+        self.selection.set_tracks([song.tracks[i].id])
