@@ -12,6 +12,7 @@ note of each onset), and the share of its onsets that fall on an onset of the me
 
 - ``real``: the tracks of the MIDI files in ``--real`` and the demo song (medians);
 - ``compose 4/4`` / ``compose 6/8``: Flute, Piano, Bass, Drums, 8 bars, seeds 1..N;
+  the key as the CLI and the studio leave it (auto: drawn from the seed for a new piece);
 - ``harmonize``: the demo's Lead alone, and three jigs of music21's folk corpus when
   music21 is installed, each given a Piano and a Bass (``tasks.harmonize``, band).
 
@@ -137,7 +138,7 @@ def main() -> None:
         figures: dict[str, list] = defaultdict(list)
         for seed in range(1, args.seeds + 1):
             params = tasks.SongParams(tracks=specs, bars=8, meter=meter)
-            options = GenerateOptions(seed=seed, precision=args.precision)
+            options = GenerateOptions(seed=seed, precision=args.precision, key=tasks.AUTO)
             merge(figures, track_figures(tasks.compose(params, model=model,
                                                        options=options).after))
         report(f"compose {meter[0]}/{meter[1]}", figures)
@@ -149,7 +150,7 @@ def main() -> None:
     for name, song in melodies:
         figures = defaultdict(list)
         for seed in range(1, args.seeds + 1):
-            options = GenerateOptions(seed=seed, precision=args.precision)
+            options = GenerateOptions(seed=seed, precision=args.precision, key=tasks.AUTO)
             take = tasks.harmonize(song, song.tracks[0].id, accompaniment="band",
                                    model=model, options=options)
             merge(figures, track_figures(take.after))
