@@ -114,7 +114,9 @@ class StudioState:
         dialogs.show_info(self, "Generations not finished",
                           f"When Partita stopped, {plural(len(lost), 'generation')} "
                           f"{'was' if len(lost) == 1 else 'were'} still running and did "
-                          f"not finish:\n\n{lines}\n\nAsk again from the Generate panel.")
+                          f"not finish:\n\n{lines}\n\nAsk again from the Generate panel. "
+                          "If Partita closed by itself, the model named in brackets may "
+                          "have caused it: choose another one there before asking again.")
 
     def _apply_studio_state(self, state: dict[str, Any]) -> None:
         """Restore what a project saved; every value is checked, as the file may be damaged

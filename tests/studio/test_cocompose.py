@@ -278,6 +278,7 @@ def test_a_recovery_names_the_generation_a_crash_interrupted(studio, qtbot, tmp_
     name, (title, text) = dialogs.calls[-1]
     assert (name, title) == ("show_info", "Generations not finished")
     assert "Repaint — Piano · bar 1 (gated)" in text
+    assert "the model named in brackets may have caused it" in text  # a crash's suspect
     # A clean save of the recovered song does not carry the lost request along.
     assert "interrupted" not in other.studio_state()
     close_window(other)
