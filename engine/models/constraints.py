@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.score import Mask, Note, Song
+from engine.score import Mask, Note, Song, TimeMap
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
 from engine.score.keys import KEYS, TONICS, key_fit
 from engine.score.spelling import scale_pitch_classes, tonic_of
@@ -69,6 +69,8 @@ class Cadence:
     bass: int | None  # track id
     voices: frozenset[int]  # the other written pitched tracks
     third: frozenset[int] = frozenset()  # its pitch classes; empty: the melody holds it
+    lead: int | None = None  # a written melody: it lands on the tonic (a piece's close)
+    kits: frozenset[int] = frozenset()  # written drum tracks: one hit, then silence
 
 
 def final_cadence(song: Song, mask: Mask, key: str | None,
@@ -110,6 +112,58 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
                    frozenset() if last.pitch % 12 in third else third)
+
+
+# The drum classes a kit may end a piece with.
+_KICK, _CRASH = vocab.drum_class_of_note(36), vocab.drum_class_of_note(49)
+# The fewest bars a piece written whole must have for its last bar to close it ("auto"
+# ending): a one- or two-bar sketch is material to go on from, not a piece.
+CLOSE_MIN_BARS = 4
+
+
+def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
+                ) -> Cadence | None:
+    """The :class:`Cadence` that ends a piece the mask writes to its end: on the last
+    bar's downbeat every written pitched part strikes the tonic chord of ``key`` and holds
+    it to the end — the bass (the one written track named Bass or playing a bass) the
+    root, the written melody (the first written track of the melody role) the tonic, one
+    one-lane part the third — and a written kit strikes once and stops.
+
+    By default (``always`` False) only a piece written whole closes: no pitched notes
+    outside the mask (a new piece, every part rewritten) and at least
+    :data:`CLOSE_MIN_BARS` bars before its end (QA: 4 of 24 composed 8-bar pieces ended
+    their melody on the tonic, 2 their bass, most on an offbeat a 16th or an eighth
+    before the end). With ``always`` (the user asked for an ending) also a continuation:
+    the mask writes every pitched track that plays in the last bar, and one bar before it.
+    None without a key, or when the mask does not reach the song's end."""
+    if mask.is_empty or key is None:
+        return None
+    written = mask.track_ids
+    parts = [t for t in song.tracks if t.id in written and not t.is_drum]
+    lo, hi = mask.span
+    if not parts or hi < song.end:
+        return None
+    pitched = {t.id for t in song.tracks if not t.is_drum}
+    kept = [n for t, notes in mask.notes_outside(song).items() if t in pitched for n in notes]
+    tm = TimeMap.of(song)
+    last_bar = tm.tick_to_bar(hi - 1)
+    tick = tm.bar_to_tick(last_bar)
+    if always:
+        if tick <= lo or any(n.end > tick for n in kept):
+            return None
+    elif kept or last_bar - tm.tick_to_bar(lo) < CLOSE_MIN_BARS - 1:
+        return None
+    tonic, minor = tonic_of(key)
+    chord = frozenset({tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12})
+    bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
+        t for t in parts if role_of(t.program, t.is_drum) == "bass"]
+    bass_id = bass[0].id if len(bass) == 1 else None
+    lead = next((t.id for t in parts if t.id != bass_id
+                 and role_of(t.program, t.is_drum) == "melody"), None)
+    voices = frozenset(t.id for t in parts) - {bass_id, lead}
+    kits = frozenset(t.id for t in song.tracks if t.id in written and t.is_drum)
+    return Cadence(tick, tonic, chord, bass_id, voices,
+                   frozenset({(tonic + (3 if minor else 4)) % 12}), lead, kits)
 
 
 def _closes_on(key: str, last_pc: int, named: bool
@@ -340,13 +394,20 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     of the tonic chord (the bass: the tonic; ``takes_third``: the third) with the
     melody's last note and holds it to the end. Where that leaves the first cell nothing
     (a register without such a note), the lane is left as it was."""
-    if track_id != cadence.bass and track_id not in cadence.voices:
-        return
     after = editable & (cell_ticks >= cadence.tick)
     if not after.any():
         return
     first = int(np.flatnonzero(after)[0])
-    pcs = ({cadence.tonic} if track_id == cadence.bass
+    if track_id in cadence.kits:  # a last hit of kick or crash (or none), then silence
+        hits = np.zeros(lane_allowed.shape[1], dtype=bool)
+        hits[[vocab.REST, vocab.drum(_KICK), vocab.drum(_CRASH)]] = True
+        lane_allowed[first] &= hits
+        lane_allowed[after & (np.arange(len(after)) > first)] = False
+        lane_allowed[after & (np.arange(len(after)) > first), vocab.REST] = True
+        return
+    if track_id not in (cadence.bass, cadence.lead) and track_id not in cadence.voices:
+        return
+    pcs = ({cadence.tonic} if track_id in (cadence.bass, cadence.lead)
            else cadence.third if takes_third else cadence.chord)
     chord = np.zeros(lane_allowed.shape[1], dtype=bool)
     chord[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(

@@ -12,7 +12,7 @@
    cells and legal tokens (:mod:`engine.models.constraints`: ``options.key``,
    ``options.pitch_range`` and ``options.keep_rhythm`` are honoured there), runs the sampler with an
    onset-density target per masked track taken from the window (the track's own density
-   around the region, or its peers' for an empty track; ``options.density`` scales it:
+   around the region, or its role's for an empty track; ``options.density`` scales it:
    :func:`engine.models.sampler.context_onset_rate`), decodes
    the notes that start in editable cells (they end where the editable cells end, so
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
@@ -36,6 +36,7 @@ from engine.plugins.api import (
     CannotGenerate,
     GenerateOptions,
     ModelInfo,
+    ModelOption,
     Progress,
     ProgressCallback,
 )
@@ -49,6 +50,7 @@ from .constraints import (
     OWN_RANGE_MARGIN,
     build_problem,
     final_cadence,
+    piece_close,
     track_register,
     voice_order,
 )
@@ -83,6 +85,16 @@ DENSITY_BARS = 8
 MIN_CONTEXT_LANES = 2  # context lanes kept beside many written ones (the bass, say)
 
 
+# How a piece ends (``GenerateOptions.extra["ending"]``): see
+# :func:`engine.models.constraints.final_cadence` and :func:`~engine.models.constraints.
+# piece_close`.
+ENDING = ModelOption(
+    "ending", "auto", "Ending", choices=("auto", "close", "open"),
+    help="auto: a piece written whole (4 bars or more) and a melody harmonized to its end "
+         "close on the home chord; close: a continuation to the end closes too; open: "
+         "nothing is made to close")
+
+
 class GridModelPlugin:
     """Implements the model plugin protocol on top of a denoiser and the grid codec.
 
@@ -104,6 +116,9 @@ class GridModelPlugin:
     ) -> None:
         if denoiser is None and load is None:
             raise ValueError("GridModelPlugin needs a denoiser or a load function")
+        # Every grid model honours the ending setting: declared, the studio offers it.
+        if all(o.name != ENDING.name for o in info.options):
+            info = replace(info, options=(*info.options, ENDING))
         self.info = info
         self.spec = spec or GridSpec(max_lanes=info.max_lanes or GridSpec().max_lanes)
         self.context_bars = context_bars
@@ -139,8 +154,11 @@ class GridModelPlugin:
         replaced = mask.notes_inside(song)  # keep rhythm's timings, velocities' levels
         # A melody harmonized to its end closes on the tonic chord (harmonize may leave the
         # key free, so the melody's key is read here for the last chord only).
-        cadence = final_cadence(song, mask, options.key or context_key(song, mask),
-                                named=bool(options.key))
+        key = options.key or context_key(song, mask)
+        ending = options.extra.get("ending", "auto")
+        cadence = None if ending == "open" else (
+            final_cadence(song, mask, key, named=bool(options.key))
+            or piece_close(song, mask, key, always=ending == "close"))
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)

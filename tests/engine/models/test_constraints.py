@@ -331,3 +331,67 @@ def test_a_bass_under_chords_that_stay_strikes_a_chord_tone_on_each_downbeat():
     off_beat = int(np.flatnonzero(ticks == q)[0])
     onsets = problem.allowed[lane, off_beat, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
     assert len({p % 12 for p in np.flatnonzero(onsets)}) > 3  # passing notes stay free
+
+
+# -- a piece's close ----------------------------------------------------------------------------
+def _band(bars: int):
+    from engine.score import DRUM_CHANNEL, Mask, Region, Song, TimeSignature, Track
+
+    flute = Track("Flute", program=73)
+    piano = Track("Piano", program=0, channel=1)
+    bass = Track("Bass", program=33, channel=2)
+    drums = Track("Drums", is_drum=True, channel=DRUM_CHANNEL)
+    song = Song(tracks=(flute, piano, bass, drums), ppq=480,
+                time_signatures=(TimeSignature(0, 6, 8),), length=bars * 1440)
+    mask = Mask.of(Region(frozenset(t.id for t in song.tracks), 0, bars * 1440))
+    return song, mask, (flute, piano, bass, drums)
+
+
+def test_a_piece_written_whole_closes_on_the_home_chord_in_its_last_bar():
+    """Composed 8-bar pieces ended their melody on the tonic in 4 of 24 (QA), mostly on
+    an offbeat 16th before the end; now the last bar is the tonic chord, held."""
+    from engine.models.constraints import CLOSE_MIN_BARS, build_problem, piece_close
+    from engine.models.grid import encode
+
+    song, mask, (flute, piano, bass, drums) = _band(8)
+    c = piece_close(song, mask, "Dm")
+    assert (c.tick, c.tonic, c.bass, c.lead) == (7 * 1440, 2, bass.id, flute.id)
+    assert c.voices == frozenset({piano.id}) and c.kits == frozenset({drums.id})
+    assert c.chord == frozenset({2, 5, 9}) and c.third == frozenset({5})
+    enc = encode(song, start_tick=0, end_tick=8 * 1440, lanes={t.id: 1 for t in song.tracks})
+    problem = build_problem(enc, song, mask, mask.track_ids, cadence=c)
+    lane = {t: i for i, t in enumerate(enc.lane_tracks)}
+    first = int(np.flatnonzero(enc.step_ticks[:-1] >= 7 * 1440)[0])
+
+    def pitch_classes(track, step):
+        ok = problem.allowed[lane[track.id], step, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+        return {p % 12 for p in np.flatnonzero(ok)}
+
+    assert pitch_classes(flute, first) == pitch_classes(bass, first) == {2}  # the tonic
+    assert pitch_classes(piano, first) == {5}  # the lone one-lane part takes the third
+    assert problem.allowed[lane[flute.id], first + 1].nonzero()[0].tolist() == [vocab.HOLD]
+    kit = problem.allowed[lane[drums.id]]
+    assert set(np.flatnonzero(kit[first])) == {vocab.REST, vocab.drum(0), vocab.drum(6)}
+    assert set(np.flatnonzero(kit[first + 1])) == {vocab.REST}  # one hit, then silence
+    assert pitch_classes(bass, first - 1) - {2}  # free before the last bar
+    # A sketch shorter than a phrase, a piece with other music, no key: no close.
+    short_song, short_mask, _ = _band(CLOSE_MIN_BARS - 1)
+    assert piece_close(short_song, short_mask, "D") is None
+    assert piece_close(*_band(CLOSE_MIN_BARS)[:2], "D") is not None
+    assert piece_close(song, mask, None) is None
+
+
+def test_a_continuation_closes_only_when_asked_and_nothing_else_sounds_there():
+    from engine.models.constraints import piece_close
+    from engine.score import Mask, Note, Region
+
+    song, _, (flute, piano, bass, drums) = _band(8)
+    song = song.with_tracks([flute.with_notes((Note(74, 0, 1440),)), piano, bass, drums])
+    later = Mask.of(Region(frozenset(t.id for t in song.tracks), 4 * 1440, 8 * 1440))
+    assert piece_close(song, later, "D") is None  # "auto": the tune was written before
+    assert piece_close(song, later, "D", always=True).tick == 7 * 1440  # "close"
+    some = Mask.of(Region(frozenset({piano.id, bass.id}), 4 * 1440, 8 * 1440))
+    held = song.with_tracks([flute.with_notes((Note(74, 0, 8 * 1440),)), piano, bass, drums])
+    assert piece_close(held, some, "D", always=True) is None  # the flute sounds on: no close
+    early = Mask.of(Region(frozenset(t.id for t in song.tracks), 0, 6 * 1440))
+    assert piece_close(song, early, "D", always=True) is None  # not to the end

@@ -188,6 +188,30 @@ def test_compose_makes_a_new_piece_of_the_asked_shape():
     assert len(take.edit.inverse().apply(song).tracks) == 0
 
 
+def test_a_composed_piece_ends_on_the_home_chord_unless_asked_to_stay_open():
+    """QA: 4 of 24 composed 8-bar pieces ended their melody on the tonic, most an offbeat
+    16th before the end; a piece now closes on its last bar's downbeat, held."""
+    names = ["Flute", "Piano", "Bass", "Drums"]
+    params = tasks.SongParams(tracks=tuple(map(tasks.track_spec, names)), bars=4, key="G")
+    assert "ending" in {o.name for o in model().info.options}  # offered by the studio
+    for seed in (1, 2):
+        song = tasks.compose(params, model=model(), options=replace(OPTS, seed=seed)).after
+        last = 3 * BAR
+        for track in song.tracks:
+            ending = [n for n in track.notes if n.end > last]
+            assert ending and all(n.start == last for n in ending), (seed, track.name)
+            if track.is_drum:
+                assert {n.pitch for n in ending} <= {36, 49}  # a kick and a crash
+            else:
+                assert all(n.end >= song.end - Q for n in ending)  # held to the end
+        flute, piano, bass = ([n.pitch % 12 for n in t.notes if n.start == last]
+                              for t in song.tracks[:3])
+        assert flute == bass == [7] and set(piano) <= {7, 11, 2}
+        open_ = tasks.compose(params, model=model(),
+                              options=replace(OPTS, seed=seed, extra={"ending": "open"}))
+        assert any(n.start > last for t in open_.after.tracks for n in t.notes)
+
+
 def test_compose_with_no_key_named_writes_in_a_key_drawn_from_the_seed():
     from engine.score.spelling import scale_pitch_classes
     from engine.tasks.keys import NEW_PIECE_KEYS
