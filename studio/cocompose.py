@@ -172,6 +172,9 @@ class CoComposer(QObject):
     takeSelected = Signal(object)  # the user switched to this take (1–9, [ ], a click)
     message = Signal(str)  # for the status bar
     failed = Signal(str, str)  # one-line message, details (a job failed)
+    # The requests in flight (running_requests), emitted on this thread as one is about
+    # to start and after one ends: the recovery record of what a crash would interrupt.
+    runningChanged = Signal(object)
 
     def __init__(self, document: Document, selection: Selection, catalog: ModelCatalog,
                  settings: Callable[[], GenerationSettings], playhead: Callable[[], int],
@@ -390,6 +393,8 @@ class CoComposer(QObject):
     def _submit_variation(self, req: _Request, index: int, seed: int) -> Job | None:
         n = req.count
         label = req.plan.label + (f" · variation {index + 1}/{n}" if n > 1 else "")
+        # Said before the job can start: a model that ends the process at once is named.
+        self.runningChanged.emit(self.running_requests(req))
         try:
             job = self.queue.submit(JobRequest(
                 req.song, req.plan.mask, req.model, req.plan.task,
@@ -398,6 +403,7 @@ class CoComposer(QObject):
                 label=label, prep=req.plan.prep))
         except (PluginError, ValueError, EditError, RuntimeError) as e:
             self.message.emit(f"Cannot start {req.plan.label}: {e}")
+            self.runningChanged.emit(self.running_requests())
             return None
         self._requests[job.id] = req
         self._variation[job.id] = index
@@ -438,6 +444,7 @@ class CoComposer(QObject):
     def _finished(self, e: JobFinished) -> None:
         req = self._requests.pop(e.job_id, None)
         index = self._variation.pop(e.job_id, 0)
+        self.runningChanged.emit(self.running_requests())
         take = e.take
         if req is None or req.session != self._session:
             return  # asked for a song that is no longer open
@@ -493,6 +500,7 @@ class CoComposer(QObject):
     def _failed(self, e: JobFailed) -> None:
         req = self._requests.pop(e.job_id, None)
         self._variation.pop(e.job_id, None)
+        self.runningChanged.emit(self.running_requests())
         self.takesChanged.emit()
         self.catalog.update()  # a model may have been disabled after failing again
         name = req.model.info.name if req is not None else ""
@@ -508,13 +516,15 @@ class CoComposer(QObject):
     def _ended(self, e: JobCancelled) -> None:
         self._requests.pop(e.job_id, None)
         self._variation.pop(e.job_id, None)
+        self.runningChanged.emit(self.running_requests())
         self.takesChanged.emit()
 
-    def running_requests(self) -> tuple[str, ...]:
+    def running_requests(self, starting: _Request | None = None) -> tuple[str, ...]:
         """One line per request of this song still computing ("Repaint — Lead · bars 5–8
-        (partita-base)"): what an autosave says was lost if the session ends now."""
+        (partita-base)"), with ``starting`` (one about to start): what an autosave says
+        was lost if the session ends now."""
         lines: dict[int, str] = {}
-        for r in self._requests.values():
+        for r in (*self._requests.values(), *([starting] if starting else [])):
             if r.session == self._session and id(r) not in lines:
                 where = describe(r.plan.mask, r.song)
                 lines[id(r)] = f"{r.plan.label} — {where} ({r.model.info.name})"

@@ -47,6 +47,7 @@ class FileCommands:
         def statusBar(self) -> QStatusBar: ...
         def studio_state(self, deferred: bool = False) -> dict: ...
         def _song_reset(self, from_file: bool = True) -> None: ...
+        def _tell_interrupted(self, lost: object) -> None: ...
 
     def maybe_save(self) -> bool:
         """Ask before losing unsaved work; True when it is fine to go on."""
@@ -289,6 +290,7 @@ class FileCommands:
     def offer_recovery(self) -> bool:
         """Ask about work a crashed session left; True when a song was recovered."""
         pending = self.autosaver.pending()
+        self._tell_interrupted_elsewhere()
         if not pending:
             return False
         action, recovery = dialogs.ask_recover(self, pending)
@@ -308,6 +310,9 @@ class FileCommands:
             dialogs.show_error(self, "Cannot recover", _message(e, recovery.path))
             return False
         self.document.studio_state = dict(project.studio or {})
+        if recovery.interrupted and not self.document.studio_state.get("interrupted"):
+            # The record written as they started (the copy may predate them).
+            self.document.studio_state["interrupted"] = list(recovery.interrupted)
         self.document.reset(project.song, recovery.document, modified=True)
         self.document.recovered_from(recovery.document)
         if original_is_newer(recovery):
@@ -320,6 +325,17 @@ class FileCommands:
                 f" (its autosave could not be deleted and will be offered again: {problem})"
                 if problem else ""), 8000)
         return True
+
+
+    def _tell_interrupted_elsewhere(self) -> None:
+        """Generations a session had in flight when it ended with nothing unsaved (no
+        copy to recover): said once, then forgotten."""
+        store = self.autosaver.store
+        ended = store.interruptions()
+        if not ended:
+            return
+        self._tell_interrupted([line for r in ended for line in r.interrupted])
+        store.discard_all(ended)
 
 
 def _is_user_error(e: BaseException) -> bool:

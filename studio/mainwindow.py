@@ -15,6 +15,7 @@ project keeps of the window (view, mask, takes).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -137,6 +138,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         # (Deferred: the composer files the request only after the queue announced it.)
         for signal in (self.composer.bridge.queued, self.composer.bridge.cancelled):
             signal.connect(lambda _e: QTimer.singleShot(0, self.autosaver.save_in_background))
+        # ... and a small record of them, written before a job starts (the copy, built on
+        # a worker thread, could come after a model that ends the process at once).
+        self.composer.runningChanged.connect(self._note_running)
         self._autosave_notice_shown = False
         self._settings_warned = False  # told once that settings cannot be kept
         self._solo_audition = False  # how the take now playing is heard
@@ -861,7 +865,15 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.export_worker.wait(30000)
         self.autosaver.stop()
         self.autosaver.discard()
+        self._note_running(())  # closed cleanly: nothing was interrupted
         e.accept()
+
+    def _note_running(self, requests: tuple[str, ...]) -> None:
+        """Keep the recovery record of the generations in flight (:meth:`engine.io.
+        RecoveryStore.note_running`); a folder that cannot be written is the autosave's
+        to report, never a reason to refuse a generation."""
+        with contextlib.suppress(OSError):
+            self.autosaver.store.note_running(requests)
 
     def _restore_layout(self) -> None:
         geometry = self.settings.window_geometry()

@@ -9,6 +9,13 @@ object saying which document it belongs to, when, and which process wrote it::
         ask_user(r.document, r.saved_at); project = r.load(); store.discard(r)
     store.save(song, document_path, studio)    # on the autosave timer, when dirty
     store.discard()                            # after a clean save or close
+    store.note_running(["Repaint — Lead · bars 5–8 (partita-base)"])  # before a job runs
+
+``note_running`` keeps ``<session>.running.json`` beside the copy: the generations in
+flight, written at once and small, before the model starts (a model that ends the process
+at its first step beat the copy written on a worker thread). A recovery reads them as
+:attr:`Recovery.interrupted`; :meth:`RecoveryStore.interruptions` lists those of ended
+sessions that left no copy (nothing was unsaved, but a generation did not finish).
 
 ``discard`` never raises for an OS error (a read-only folder): it returns the problem as
 one line for the caller to show, or None once the file is gone.
@@ -20,6 +27,8 @@ The directory is ``$PARTITA_STATE_DIR/recovery`` if that is set, else
 from __future__ import annotations
 
 import base64
+import contextlib
+import dataclasses
 import json
 import os
 import secrets
@@ -37,6 +46,7 @@ from .atomic import atomic_write
 from .project import Project, load_project, project_bytes
 
 SUFFIX = ".partita"
+RUNNING_SUFFIX = ".running.json"  # a session's generations in flight (note_running)
 
 
 def state_dir() -> Path:
@@ -69,6 +79,8 @@ class Recovery:
     host: str
     started: str | None = None
     """When the writing process started (:func:`_process_start`); None if unknown."""
+    interrupted: tuple[str, ...] = ()
+    """The generations that session had in flight when it ended (one line each)."""
 
     def load(self) -> Project:
         """The recovered song and studio state."""
@@ -88,20 +100,58 @@ class RecoveryStore:
         """This session's recovery file."""
         return self.directory / f"{self.session}{SUFFIX}"
 
+    @property
+    def running_path(self) -> Path:
+        """This session's list of generations in flight (:meth:`note_running`)."""
+        return self.directory / f"{self.session}{RUNNING_SUFFIX}"
+
     def save(self, song: Song, document: str | os.PathLike[str] | None = None,
              studio: dict[str, Any] | None = None) -> Path:
         """Write this session's recovery file atomically (replacing the previous one)."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        meta = {
-            **_document_meta(document),
+        meta = {**_document_meta(document), **self._session_meta()}
+        atomic_write(self.path, project_bytes(song, studio, extra={"recovery": meta}))
+        return self.path
+
+    def note_running(self, requests: Iterable[str]) -> None:
+        """Record the generations this session has in flight (one line each), or, with
+        none, remove the record. Small and written at once, before a job starts: a model
+        that ends the process leaves the line behind for the next start to name. Raises
+        OSError like :meth:`save` (the caller decides what a full disk means)."""
+        lines = [str(x) for x in requests]
+        if not lines:
+            with contextlib.suppress(FileNotFoundError):
+                self.running_path.unlink()
+            return
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        data = {"recovery": {"document": None, **self._session_meta()}, "requests": lines}
+        atomic_write(self.running_path, json.dumps(data, ensure_ascii=False).encode())
+
+    def interruptions(self) -> list[Recovery]:
+        """Ended sessions that had generations in flight but left no recovery copy (their
+        songs were saved): each a :class:`Recovery` whose ``path`` is the record itself
+        (not a project to load) and whose ``interrupted`` names them. Delete each with
+        :meth:`discard` once told."""
+        found = []
+        if not self.directory.is_dir():
+            return found
+        for path in self.directory.glob(f"*{RUNNING_SUFFIX}"):
+            session = path.name.removesuffix(RUNNING_SUFFIX)
+            if session == self.session or (self.directory / f"{session}{SUFFIX}").exists():
+                continue
+            record = _read_meta(path)
+            if record is not None and record.interrupted and not _is_running(record):
+                found.append(record)
+        return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+    def _session_meta(self) -> dict[str, Any]:
+        return {
             "saved_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
             "session": self.session,
             "pid": os.getpid(),
             "started": _process_start(os.getpid()),
             "host": socket.gethostname(),
         }
-        atomic_write(self.path, project_bytes(song, studio, extra={"recovery": meta}))
-        return self.path
 
     def pending(self, include_running: bool = False) -> list[Recovery]:
         """Recovery files other sessions left behind, newest first.
@@ -121,6 +171,9 @@ class RecoveryStore:
                 continue
             if not include_running and _is_running(recovery):
                 continue
+            record = _read_meta(path.with_name(f"{recovery.session}{RUNNING_SUFFIX}"))
+            if record is not None and record.interrupted:
+                recovery = dataclasses.replace(recovery, interrupted=record.interrupted)
             found.append(recovery)
         return sorted(found, key=lambda r: r.saved_at, reverse=True)
 
@@ -131,12 +184,17 @@ class RecoveryStore:
         as one line naming the file, or None when the file is gone.
         """
         path = self.path if recovery is None else recovery.path
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as e:
-            return f"{path}: cannot delete the recovery file: {e.strerror or e}"
+        # An ended session's record of generations in flight goes with its copy (this
+        # session's own is note_running's: a clean save does not end the generations).
+        files = [path] if recovery is None else [
+            path, path.with_name(f"{recovery.session}{RUNNING_SUFFIX}")]
+        for file in dict.fromkeys(files):
+            try:
+                file.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                return f"{file}: cannot delete the recovery file: {e.strerror or e}"
         return None
 
     def discard_all(self, recoveries: Iterable[Recovery]) -> list[str]:
@@ -167,9 +225,11 @@ def _document_path(meta: dict[str, Any]) -> Path | None:
 
 def _read_meta(path: Path) -> Recovery | None:
     try:
-        meta = json.loads(path.read_bytes()).get("recovery")
+        data = json.loads(path.read_bytes())
+        meta = data.get("recovery")
         saved_at = datetime.fromisoformat(meta["saved_at"])
         started = meta.get("started")
+        requests = data.get("requests", [])
         return Recovery(
             path=path,
             document=_document_path(meta),
@@ -178,6 +238,7 @@ def _read_meta(path: Path) -> Recovery | None:
             pid=int(meta["pid"]),
             host=str(meta["host"]),
             started=str(started) if started is not None else None,
+            interrupted=tuple(str(x) for x in requests) if isinstance(requests, list) else (),
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # binascii.Error (bad base64) is a ValueError too

@@ -284,6 +284,39 @@ def test_a_recovery_names_the_generation_a_crash_interrupted(studio, qtbot, tmp_
     close_window(other)
 
 
+def test_a_generation_is_recorded_before_it_runs_so_a_crash_at_once_is_named(
+        studio, qtbot, tmp_path, dialogs):
+    """A plugin that ended the process at its first step beat the recovery copy (written
+    on a worker thread): the next start did not say which generation had been running."""
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = studio
+    win.generate_panel.set_model("gated")
+    mask_piano(win)
+    store = win.autosaver.store
+    assert len(win.composer.request("repaint")) == 1
+    # Written before the job could start, on this thread: no event loop turn needed.
+    record = json.loads(store.running_path.read_text())
+    assert record["requests"] == ["Repaint — Piano · bar 1 (gated)"]
+    # The process dies here: no copy was written (the song had no unsaved edits).
+    win.autosaver.stop()
+    store.discard()
+    other = MainWindow(Settings(tmp_path / "after.ini"),
+                       RecoveryStore(store.directory), registry=win.catalog.registry)
+    qtbot.addWidget(other)
+    assert not other.offer_recovery()  # nothing to recover ...
+    name, (title, text) = dialogs.calls[-1]  # ... but the lost generation is named
+    assert (name, title) == ("show_info", "Generations not finished")
+    assert "Repaint — Piano · bar 1 (gated)" in text
+    assert not store.running_path.exists()  # said once
+    close_window(other)
+    win.composer.cancel_all()
+    qtbot.waitUntil(lambda: win.composer.jobs_in_flight == 0, timeout=5000)
+    assert not store.running_path.exists()  # none in flight: no record
+
+
 def test_bars_are_not_moved_under_a_waiting_take(studio, qtbot, dialogs):
     # Insert Bars with a take waiting moved the music and the mask, not the take: it then
     # wrote into the wrong bars, unasked.

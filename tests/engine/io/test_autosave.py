@@ -51,6 +51,41 @@ def test_untitled_songs_and_discarding_another_sessions_file(tmp_path):
     assert store.pending() == []
 
 
+def test_the_generations_in_flight_are_recorded_before_they_run_and_named_after_a_crash(
+        tmp_path):
+    """A model that ended the process at its first step beat the copy (written on a
+    worker thread), so the next start could not say which generation had been running."""
+    crashed = RecoveryStore(tmp_path)
+    crashed.save(song(), None)
+    crashed.note_running(["Repaint — Lead · bars 5–8 (bad-plugin)"])
+    assert crashed.running_path.exists() and crashed.pending() == []
+    (r,) = RecoveryStore(tmp_path).pending()
+    assert r.interrupted == ("Repaint — Lead · bars 5–8 (bad-plugin)",)
+    assert RecoveryStore(tmp_path).interruptions() == []  # its copy tells it
+    RecoveryStore(tmp_path).discard(r)
+    assert not crashed.path.exists() and not crashed.running_path.exists()
+
+    # Nothing unsaved, so no copy: the record alone says what did not finish.
+    quiet = RecoveryStore(tmp_path)
+    quiet.note_running(["Compose — bars 1–8 (bad-plugin)", "Continue — bars 9–12 (x)"])
+    store = RecoveryStore(tmp_path)
+    assert store.pending() == []
+    (ended,) = store.interruptions()
+    assert ended.interrupted == ("Compose — bars 1–8 (bad-plugin)", "Continue — bars 9–12 (x)")
+    store.discard_all([ended])
+    assert store.interruptions() == [] and not quiet.running_path.exists()
+
+    # A generation that ended, a clean close: no record left; a clean save keeps it.
+    live = RecoveryStore(tmp_path)
+    live.note_running(["Repaint — Piano · bar 1 (partita-base)"])
+    live.save(song(), None)
+    live.discard()  # a clean save while it runs
+    assert live.running_path.exists()
+    live.note_running([])
+    assert not live.running_path.exists()
+    live.note_running([])  # nothing left: still fine
+
+
 def rewrite_recovery_meta(store: RecoveryStore, drop: tuple[str, ...] = (), **changes) -> None:
     """Edit the "recovery" object of ``store``'s file: set ``changes``, delete ``drop``."""
     doc = json.loads(store.path.read_bytes())
