@@ -14,6 +14,7 @@ flagged and never applied without the user confirming.
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -76,6 +77,9 @@ if TYPE_CHECKING:
 TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, Del rejects"
 
 
+_request_groups = itertools.count(1)
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationSettings:
     """What the generation panel says: model, options, how many variations, bars."""
@@ -100,6 +104,8 @@ class _Request:
     base_seed: int
     session: int  # the document session it belongs to (see CoComposer.reset)
     attempts: dict[int, int] = field(default_factory=dict)  # variation → redraws so far
+    # Its jobs' JobRequest.group: all its variations failing count as one failure.
+    group: int = field(default_factory=lambda: next(_request_groups))
 
 
 class AcceptTakeCommand(EditCommand):
@@ -400,7 +406,7 @@ class CoComposer(QObject):
                 req.song, req.plan.mask, req.model, req.plan.task,
                 replace(req.options, seed=seed), req.revision,
                 Priority.INTERACTIVE if index == 0 else Priority.NORMAL,
-                label=label, prep=req.plan.prep))
+                label=label, prep=req.plan.prep, group=req.group))
         except (PluginError, ValueError, EditError, RuntimeError) as e:
             self.message.emit(f"Cannot start {req.plan.label}: {e}")
             self.runningChanged.emit(self.running_requests())

@@ -63,6 +63,10 @@ class JobRequest:
     for compose or harmonize, a longer song for continue). The model sees
     :attr:`prepared_song` and ``mask`` refers to it; the take's edit does the prep and the
     new notes as one undo step. With no prep the model sees ``song`` itself.
+
+    ``group`` names the user request a job belongs to (the variations of one click share
+    it): the registry counts the failures of one group as one, so a plugin that raises
+    is not disabled by one request for three variations. ``None``: a request of its own.
     """
 
     song: Song
@@ -76,6 +80,7 @@ class JobRequest:
     supersede_key: Hashable | None = None
     label: str = ""
     prep: tuple[Edit, ...] = ()
+    group: Hashable | None = None
 
     @property
     def prepared_song(self) -> Song:

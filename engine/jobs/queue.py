@@ -19,7 +19,8 @@ bridge re-emits events as signals (queued connections) to reach the GUI thread.
 Failures: a model that raises, or returns notes outside its mask, fails its job with a
 one-line message (the traceback is kept for a details view) and the queue carries on;
 with a registry, it is reported through :meth:`Registry.record_failure` (disabled after
-the registry's ``failure_limit`` failures in a row).
+the registry's ``failure_limit`` failures in a row; the jobs of one request's ``group``,
+its variations, count as one).
 
 Stuck models: a watchdog thread trips timeouts even for a model that never looks at its
 token, and a model still running ``stuck_after`` seconds after its job was cancelled is
@@ -345,7 +346,8 @@ class JobQueue:
         self._emit(JobCancelled(job, reason, message))
         log.warning("job %d: %s", job.id, message)
         if self.registry is not None:
-            self.registry.record_failure(job.model_name, f"ignored a cancel request ({said})")
+            self.registry.record_failure(job.model_name, f"ignored a cancel request ({said})",
+                                         job.request.group)
         if not self._closed:
             self._start_worker()
         self._lock.notify_all()
@@ -430,7 +432,7 @@ class JobQueue:
             job._end(JobState.FAILED)
             self._emit(JobFailed(job, message, details))
         if self.registry is not None and model_at_fault:
-            self.registry.record_failure(job.model_name, message)
+            self.registry.record_failure(job.model_name, message, job.request.group)
 
 
 def _inside(req: JobRequest, partial: Mapping[int, Iterable[Note]]) -> dict[int, tuple[Note, ...]]:

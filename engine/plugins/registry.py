@@ -12,9 +12,11 @@ name already taken is listed as disabled with a one-line reason; the others keep
 
 Failures at run time: the job queue calls :meth:`Registry.record_failure` when a model
 raises or returns notes outside its mask, and :meth:`Registry.record_success` when a job
-finishes. After ``failure_limit`` consecutive failures (default 3) the model is disabled
-with the last error as reason, until :meth:`Registry.enable` or :meth:`Registry.refresh`.
-:meth:`Registry.mark_failed` disables a model at once.
+finishes. Failures count per request: jobs of one ``group`` (the variations of one click)
+count once, however many of them fail. After ``failure_limit`` consecutive failed requests
+(default 3) the model is disabled with the last error as reason, until
+:meth:`Registry.enable` or :meth:`Registry.refresh`. :meth:`Registry.mark_failed` disables a
+model at once.
 
 Default model (:meth:`Registry.default`), first usable one that supports the task:
 the ``preferred`` argument, then :attr:`Registry.preferred` (the studio sets it from the
@@ -30,7 +32,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -80,6 +82,8 @@ class Registry:
         self._lock = threading.RLock()
         self._entries: list[Entry] | None = None
         self._added: list[Entry] = []
+        # The groups (requests) already counted in each model's current run of failures.
+        self._failed_groups: dict[str, set[Hashable]] = {}
 
     # -- discovery ---------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -88,6 +92,7 @@ class Registry:
         found = discover(self._use_entry_points, folders)
         with self._lock:
             self._entries = self._dedupe([*found, *self._added])
+            self._failed_groups.clear()
 
     def _ensure(self) -> list[Entry]:
         with self._lock:
@@ -251,11 +256,22 @@ class Registry:
         return by_name.get(DEFAULT_MODEL) or min(usable, key=lambda e: e.name)
 
     # -- run-time health -------------------------------------------------------------------------
-    def record_failure(self, name: str, reason: str) -> Entry | None:
-        """Count a failed job of model ``name``; disable it at ``failure_limit`` in a row."""
+    def record_failure(self, name: str, reason: str,
+                       group: Hashable | None = None) -> Entry | None:
+        """Count a failed job of model ``name``; disable it at ``failure_limit`` in a row.
+
+        Jobs with the same non-``None`` ``group`` (the variations of one request) count
+        once: three variations of one click that all fail are one failure, not three."""
         with self._lock:
             for i, e in enumerate(self._ensure()):
                 if e.name == name and e.ok:
+                    counted = self._failed_groups.setdefault(name, set())
+                    if group is not None and group in counted:
+                        e = replace(e, reason=reason)  # this request failed already
+                        self._ensure()[i] = e
+                        return e
+                    if group is not None:
+                        counted.add(group)
                     failures = e.failures + 1
                     if failures >= self.failure_limit:
                         e = self._disable(e, failures, reason)
@@ -268,6 +284,7 @@ class Registry:
     def record_success(self, name: str) -> None:
         """A job of model ``name`` finished: reset its failure count."""
         with self._lock:
+            self._failed_groups.pop(name, None)
             for i, e in enumerate(self._ensure()):
                 if e.name == name and e.ok and e.failures:
                     self._ensure()[i] = replace(e, failures=0, reason="")
@@ -283,7 +300,7 @@ class Registry:
         return None
 
     def _disable(self, e: Entry, failures: int, reason: str, limit: bool = True) -> Entry:
-        why = f"failed {failures} jobs in a row, last: {reason}" if limit else reason
+        why = f"failed {failures} requests in a row, last: {reason}" if limit else reason
         # Keep the plugin object so that enable() can bring it back.
         return replace(e, status=DISABLED, failures=failures, reason=why)
 
@@ -292,6 +309,7 @@ class Registry:
         with self._lock:
             for i, e in enumerate(self._ensure()):
                 if e.name == name and e.status == DISABLED and e.plugin is not None:
+                    self._failed_groups.pop(name, None)
                     self._ensure()[i] = replace(e, status=OK, failures=0, reason="")
                     return self._ensure()[i]
         raise PluginError(f"model {name!r} cannot be enabled: {self.entry(name).reason}")

@@ -423,6 +423,22 @@ def test_a_model_disabled_after_failing_stays_chosen_and_is_refused(studio, qtbo
     assert "crashy is not available" in win.statusBar().currentMessage()
 
 
+def test_one_request_for_three_variations_that_all_fail_counts_once(studio, qtbot):
+    # One Repaint click with Variations = 3 disabled a crashing model ("failed 3 jobs in a
+    # row"): the three variations of a request are one failure.
+    win = studio
+    win.generate_panel.set_model("crashy")
+    win.generate_panel.variations.setValue(3)
+    mask_piano(win)
+    jobs = win.composer.request("repaint")
+    assert len(jobs) == 3
+    for job in jobs:
+        row = row_of(qtbot, win, job)
+        qtbot.waitUntil(lambda row=row: row.done, timeout=5000)
+    entry = win.catalog.registry.entry("crashy")
+    assert entry.ok and entry.failures == 1
+
+
 def test_the_model_list_greys_disabled_models_with_their_reason(studio):
     combo = studio.generate_panel.model
     texts = [combo.itemText(i) for i in range(combo.count())]

@@ -237,11 +237,49 @@ def test_failures_reach_the_registry(song_and_mask, tmp_path):
         q.join(WAIT)
         entry = registry.entry("crasher")
         assert not entry.ok
-        assert entry.reason.startswith("failed 2 jobs in a row, last: crasher: RuntimeError")
+        assert entry.reason.startswith("failed 2 requests in a row, last: crasher: RuntimeError")
         with pytest.raises(PluginError, match="'crasher' is disabled"):
             q.submit(request(song_and_mask, "crasher"))
         assert q.submit(request(song_and_mask, "fine")).wait(WAIT)
     assert registry.enable("crasher").ok
+
+
+def test_the_variations_of_one_request_count_as_one_failure(song_and_mask, tmp_path):
+    # One Repaint click with Variations = 3 on a plugin that raises made three failed
+    # jobs, and the model was disabled "after 3 failures in a row" by a single click.
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path)
+    registry.add(StepModel("crasher", fail_at=0))
+    with JobQueue(registry) as q:
+        for click in (1, 2):
+            jobs = [q.submit(request(song_and_mask, "crasher", group=("click", click)))
+                    for _ in range(3)]
+            q.join(WAIT)
+            assert all(j.state is JobState.FAILED for j in jobs)
+            entry = registry.entry("crasher")
+            assert entry.ok and entry.failures == click
+        q.submit(request(song_and_mask, "crasher", group=("click", 3)))
+        q.join(WAIT)
+        entry = registry.entry("crasher")
+        assert not entry.ok
+        assert entry.reason.startswith("failed 3 requests in a row, last: crasher:")
+
+
+def test_a_success_starts_the_count_again_for_a_request_already_counted(tmp_path):
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path,
+                        failure_limit=2)
+    registry.add(StepModel("flaky"))
+    registry.record_failure("flaky", "boom", group=1)
+    registry.record_failure("flaky", "boom again", group=1)  # the same request: not counted
+    assert registry.entry("flaky").failures == 1
+    assert registry.entry("flaky").reason == "boom again"
+    registry.record_failure("flaky", "boom", group=2)  # another request: counted
+    assert not registry.entry("flaky").ok
+    assert registry.enable("flaky").ok
+    registry.record_failure("flaky", "boom", group=2)  # enable forgets what was counted
+    assert registry.entry("flaky").failures == 1
+    registry.record_success("flaky")
+    registry.record_failure("flaky", "boom", group=2)
+    assert registry.entry("flaky").ok and registry.entry("flaky").failures == 1
 
 
 def test_submit_checks_its_request(queue, song_and_mask):

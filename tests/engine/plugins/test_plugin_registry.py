@@ -142,7 +142,7 @@ def test_a_model_that_raises_during_generate_is_disabled(tmp_path):
         queue.join(10)
         entry = reg.entry("flaky")
         assert not entry.ok and entry.reason == (
-            "failed 1 jobs in a row, last: flaky: MemoryError: out of memory")
+            "failed 1 requests in a row, last: flaky: MemoryError: out of memory")
         good = queue.submit(JobRequest(song, mask, "steady"))
         assert good.wait(10) and good.state is JobState.FINISHED
     assert reg.default().name == "steady"
