@@ -29,12 +29,34 @@ from PySide6.QtWidgets import (
 
 from engine.jobs import JobQueue
 from engine.plugins import PluginError
+from engine.plugins.entry import DISABLED, Entry
 from engine.plugins.registry import describe
 from studio import dialogs  # its questions, looked up when asked (tests answer them)
 
 from ..models import ModelCatalog
 
 COLUMNS = ("", "Model", "Version", "Kind", "Source", "Status", "Tasks")
+LOOKING = "Looking for models…"
+
+
+def status_text(e: Entry) -> str:
+    """The Status cell: :func:`describe` without the model's own folder at the start of the
+    reason (the Source column shows it; the narrow cell cut off before the reason). A file
+    in the folder keeps its name: ``"disabled: partita-plugin.json: not valid JSON…"``."""
+    if e.ok:
+        return describe(e)
+    reason = e.reason
+    _, _, source_folder = e.source.partition("folder ")
+    for folder in (source_folder, e.location):
+        if folder and reason.startswith(folder):
+            rest = reason[len(folder):]
+            if rest.startswith(": "):
+                reason = rest[2:]
+                break
+            if rest[:1] in ("/", "\\"):
+                reason = rest[1:]
+                break
+    return f"{DISABLED}: {reason}"
 
 
 class ModelManager(QDialog):
@@ -98,18 +120,20 @@ class ModelManager(QDialog):
         chosen = self._current()  # kept across a refill (Set as Default refills the list)
         self.table.clear()
         if not self.catalog.loaded:
-            self._say("Looking for models…")
+            self._say(LOOKING)
             self._update_buttons()
             return
+        if self.status.text() == LOOKING:  # found them (an install's message stays)
+            self._say("")
         default = self.catalog.default_name()
         for e in self.catalog.entries():
             tasks = ", ".join(e.info.tasks) if e.info else ""
             item = QTreeWidgetItem(["★" if e.name == default else "", e.name, e.version, e.kind,
-                                    e.source, describe(e), tasks])
+                                    e.source, status_text(e), tasks])
             item.setData(1, Qt.ItemDataRole.UserRole, e.name)
             if e.info and e.info.description:
                 item.setToolTip(1, e.info.description)
-            item.setToolTip(5, e.details or describe(e))
+            item.setToolTip(5, e.details or describe(e))  # the full text, folder and all
             if not e.ok:
                 for c in range(len(COLUMNS)):
                     item.setForeground(c, QColor("#7b828c"))

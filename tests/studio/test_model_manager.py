@@ -1,0 +1,35 @@
+"""The Model Manager's listing: what its status line and Status column say."""
+
+from __future__ import annotations
+
+from engine.plugins import Registry
+from studio.dialogs.model_manager import ModelManager
+from studio.models import ModelCatalog
+from studio.settings import Settings
+from tests.studio.cocompose_helpers import EchoModel
+
+
+def test_the_status_line_clears_and_a_disabled_row_says_why_before_where(qtbot, tmp_path):
+    # "Looking for models…" stayed under the full list, and a disabled row's Status began
+    # with the plugin's absolute path (Source shows it): the cell cut off before the reason.
+    user = tmp_path / "home" / ".local" / "share" / "partita" / "models"
+    (user / "broken").mkdir(parents=True)
+    (user / "broken" / "partita-plugin.json").write_text("{nope")
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=user)
+    registry.add(EchoModel())
+    catalog = ModelCatalog(registry, Settings(tmp_path / "settings.ini"))
+    dlg = ModelManager(catalog)
+    qtbot.addWidget(dlg)
+    assert dlg.status.text() == "Looking for models…"
+    qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
+    assert dlg.names() == ["broken", "echo"]
+    assert dlg.status.text() == ""
+    row = dlg.table.topLevelItem(0)
+    assert row.text(4) == f"user folder {user / 'broken'}"
+    assert row.text(5).startswith("disabled: partita-plugin.json: not valid JSON")
+    assert str(user) not in row.text(5)
+    assert str(user / "broken" / "partita-plugin.json") in row.toolTip(5)  # the full text
+    assert dlg.table.topLevelItem(1).text(5) == "ok"
+    dlg.install(tmp_path / "no-such-pack")  # a message of its own is not cleared by a refill
+    catalog.update()
+    assert "Cannot install no-such-pack" in dlg.status.text()
