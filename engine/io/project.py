@@ -279,8 +279,10 @@ def _rows(obj: Document, key: str, where: str, width: tuple[int, ...]) -> list[l
     return rows
 
 
-def _objects(obj: Document, key: str, where: str) -> list[tuple[str, Document]]:
-    items = _field(obj, key, list, where, default=[])
+def _objects(obj: Document, key: str, where: str,
+             required: bool = False) -> list[tuple[str, Document]]:
+    items = (_field(obj, key, list, where) if required
+             else _field(obj, key, list, where, default=[]))
     return [(f"{where}.{key}[{i}]", _check(item, dict, f"{where}.{key}[{i}]"))
             for i, item in enumerate(items)]
 
@@ -310,7 +312,10 @@ def song_from_json(doc: Document) -> Song:
             keys.append(KeySignature(_tick(d, at), key))
         markers = [Marker(_tick(d, at), _field(d, "text", str, at))
                    for at, d in _objects(doc, "markers", w)]
-        tracks = [track_from_json(d, at) for at, d in _objects(doc, "tracks", w)]
+        # The writer always writes "tracks" ([] for an empty song): without it (or misspelt)
+        # the file is damaged, and opening it as an empty song made saving over it final.
+        tracks = [track_from_json(d, at) for at, d in _objects(doc, "tracks", w,
+                                                               required=True)]
         note_ids = [n.id for t in tracks for n in t.notes]
         if len(set(note_ids)) != len(note_ids):
             raise _Invalid("song.tracks: two notes share one id")

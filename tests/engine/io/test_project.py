@@ -107,7 +107,8 @@ def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(project, "FORMAT_VERSION", 3)
     monkeypatch.setattr(project, "MIGRATIONS", {1: v1_to_v2, 2: v2_to_v3})
     path = tmp_path / "old.partita"
-    path.write_text('{"format": "partita", "version": 1, "song": {"ppq": 480, "name": "Old"}}')
+    path.write_text('{"format": "partita", "version": 1, "song": {"ppq": 480, "name": "Old", '
+                    '"tracks": []}}')
     assert load_project(path).song.title == "Old"
     assert steps == [1, 2]
 
@@ -120,7 +121,13 @@ def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
     (b"[1, 2, 3]", "not a Partita project"),
     (b'{"format": "partita", "version": "1"}', "bad format version"),
     (b'{"format": "partita", "version": 1}', "missing 'song'"),
-    (b'{"format": "partita", "version": 1, "song": {"ppq": 0}}', "resolution must be positive"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 0, "tracks": []}}',
+     "resolution must be positive"),
+    # The writer always writes "tracks": a file without it is damaged, not an empty song.
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480}}',
+     r"^bad\.partita: damaged Partita project: song: missing 'tracks'$"),
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "trakcs": [{"notes": []}]}}',
+     r"^bad\.partita: damaged Partita project: song: missing 'tracks'$"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"notes": '
      b'[[60, 0, 1.5, 90]]}]}}', r"song.tracks\[0\].notes\[0\]: expected an integer"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"notes": '
@@ -129,7 +136,7 @@ def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
      b'{"id": 1}]}}', "two tracks share one id"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"volume": '
      b'true}]}}', r"volume: expected a number"),
-    (b'{"format": "partita", "version": 1, "song": {"ppq": 480}, "studio": []}',
+    (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": []}, "studio": []}',
      "studio: expected an object"),
     # Python's own wording ("sys.set_int_max_str_digits", "recursion depth") stays out.
     (b'{"format": "partita", "version": 1, "song": {"ppq": 4' + b"8" * 5000 + b"}}",
@@ -143,6 +150,13 @@ def test_damaged_projects_give_one_line_naming_the_file(tmp_path, content, probl
     with pytest.raises(FileFormatError, match=problem) as info:
         load_project(path)
     assert str(info.value).startswith("bad.partita: ") and "\n" not in str(info.value)
+
+
+def test_an_empty_song_partita_wrote_opens_as_an_empty_song(tmp_path):
+    path = tmp_path / "empty.partita"
+    save_project(Song(), path)
+    assert json.loads(path.read_text())["song"]["tracks"] == []
+    assert load_project(path).song.tracks == ()
 
 
 def test_a_failed_save_leaves_the_old_file_and_no_temporary_files(tmp_path):
