@@ -123,6 +123,9 @@ class FileCommands:
         self.statusBar().showMessage(
             f"Opened {display_path(path.name)}: {len(song.tracks)} tracks, "
             f"{song.note_count:,} notes{note}", 10000 if note else 5000)
+        report = self.document.import_report  # a MIDI file cut short: what it was missing
+        if report is not None and report.warnings:
+            self._show_file_warnings(path, list(report.warnings), done="opened")
         return True
 
     def save(self) -> bool:

@@ -70,7 +70,7 @@ def load_with_studio(path: Path, *, rewriting: bool = False):
     (view, snap, loop...: ``{}`` for MIDI), so a command that writes a project back
     keeps it. ``rewriting``: the command writes the song out, so a MIDI file's events
     the song cannot hold (lyrics, sysex …) are named on stderr, as every command that
-    writes a song says them."""
+    writes a song says them. What a MIDI file cut short was missing is always said."""
     from engine.io import content_kind, load_project, load_song, read_midi_with_report
 
     kind = content_kind(path)
@@ -87,6 +87,8 @@ def load_with_studio(path: Path, *, rewriting: bool = False):
             takes_from_json(project.studio["takes"], project.song)
         return project.song, project.studio
     song, report = read_midi_with_report(path)
+    for warning in report.warnings:  # a file cut short: read as far as it goes
+        print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
     if rewriting and report:
         print(f"partita: note: {path.name}: not kept (Partita holds no such events): "
               f"{report.summary()}", file=sys.stderr)

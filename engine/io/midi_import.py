@@ -63,9 +63,14 @@ DROPPED_METAS = {0x01: "text", 0x02: "copyright", 0x04: "instrument names", 0x05
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     """What a MIDI file holds that its song does not keep: writing the song back over the
-    file loses these. ``dropped`` is ``(kind, count)`` pairs in a fixed order."""
+    file loses these. ``dropped`` is ``(kind, count)`` pairs in a fixed order.
+
+    ``warnings``: what a damaged file was missing though the rest was read, one line each
+    (``"the file ends after 2 of the 3 tracks its header declares: 2 read"``). They are
+    not counted by ``bool()``: saving over the file loses nothing the song has."""
 
     dropped: tuple[tuple[str, int], ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.dropped)
@@ -76,7 +81,8 @@ class ImportReport:
 
 
 def import_report(smf: Smf) -> ImportReport:
-    """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops."""
+    """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops; with the
+    reader's warnings about a file cut short."""
     counts = dict.fromkeys(DROPPED_METAS.values(), 0)
     counts.update({"sysex": 0, "controllers and programs of channels without notes": 0,
                    "MIDI port": 0, "SMPTE offset": 0, "pattern tempos (type 2 file)": 0})
@@ -99,7 +105,8 @@ def import_report(smf: Smf) -> ImportReport:
         tempo_tracks += any(mtype == 0x51 for _, mtype, _ in trk.metas)
     if smf.format == 2 and tempo_tracks > 1:  # patterns with tempos of their own: one map
         counts["pattern tempos (type 2 file)"] = tempo_tracks
-    return ImportReport(tuple((kind, n) for kind, n in counts.items() if n))
+    return ImportReport(tuple((kind, n) for kind, n in counts.items() if n),
+                        tuple(smf.warnings))
 
 
 def read_midi(path: str | os.PathLike[str]) -> Song:

@@ -11,6 +11,9 @@ work), reads on past a track's declared end in a damaged file, and cannot skip u
 chunks. Here the whole file is one ``bytes`` object, every size is checked against what
 is really there before use (a header claiming a 4 GB chunk costs nothing), every loop step
 consumes at least one byte (no hangs), and a damaged file fails with one line saying where.
+A file cut short after its music is read as far as it goes, as MuseScore and DAWs do: the
+complete tracks, and the events of the last track up to the end of the file, with a
+warning in :attr:`Smf.warnings` saying what is missing.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ class Smf:
     tracks: list[SmfTrack]
     smpte_fps: int | None = None
     """Frames per second of an SMPTE-timed file (24, 25, 29 = 29.97, 30); None for PPQ."""
+    warnings: list[str] = field(default_factory=list)
+    """What a file cut short was missing though the rest was read, one line each."""
 
 
 def parse_smf(data: bytes) -> Smf:
@@ -58,6 +63,9 @@ def parse_smf(data: bytes) -> Smf:
 
     Data after the declared tracks is ignored (some files carry a second copy of
     themselves); unknown chunk types between tracks are skipped, as the SMF spec asks.
+    A file that ends before its declared tracks do keeps what it holds (the complete
+    tracks, the last one's events up to the cut) and says what is missing in
+    :attr:`Smf.warnings`; with no readable track at all it is an error.
     """
     if not data:
         raise SmfError("empty file")
@@ -84,30 +92,50 @@ def parse_smf(data: bytes) -> Smf:
         raise SmfError("the header gives a resolution of 0 ticks per quarter note")
 
     tracks: list[SmfTrack] = []
+    warnings: list[str] = []
     pos = 8 + header_len
     size = len(data)
     while len(tracks) < ntracks:
         number = len(tracks) + 1
         if pos + 8 > size:
-            raise SmfError(
-                f"truncated: the header declares {ntracks} tracks but the file ends "
-                f"after {len(tracks)}"
-            )
+            if not tracks:
+                raise SmfError(
+                    f"truncated: the header declares {ntracks} tracks but the file ends "
+                    f"after {len(tracks)}"
+                )
+            # The tracks already read are whole: keep them and say what is missing.
+            warnings.append(_missing(len(tracks), ntracks))
+            break
         kind = data[pos : pos + 4]
         (length,) = struct.unpack_from(">I", data, pos + 4)
         pos += 8
+        if kind != b"MTrk" and not all(0x20 <= c < 0x7F for c in kind):
+            raise SmfError(f"damaged: no track chunk where track {number} should start")
         if pos + length > size:
-            raise SmfError(
-                f"truncated: track {number} of {ntracks} declares {length} bytes "
-                f"but only {size - pos} remain"
-            )
+            cut = (f"track {number} of {ntracks} declares {length} bytes but only "
+                   f"{size - pos} remain")
+            # The last track of a file cut short (often just its end-of-track bytes
+            # missing): its events up to the cut are music the user wants.
+            last = _parse_track(data[pos:], number, cut=True) if kind == b"MTrk" else None
+            if last is not None and (last.events or last.metas):
+                tracks.append(last)
+                warnings.append(f"{cut}: the file ends inside it; its events up to there "
+                                "were read")
+            if not tracks:
+                raise SmfError(f"truncated: {cut}")
+            if len(tracks) < ntracks:
+                warnings.append(_missing(len(tracks), ntracks))
+            break
         if kind == b"MTrk":
             tracks.append(_parse_track(data[pos : pos + length], number))
-        elif not all(0x20 <= c < 0x7F for c in kind):
-            raise SmfError(f"damaged: no track chunk where track {number} should start")
         # else: an unknown chunk type ("alien chunk"): skip it
         pos += length
-    return Smf(fmt, division, tracks, smpte_fps)
+    return Smf(fmt, division, tracks, smpte_fps, warnings)
+
+
+def _missing(read: int, declared: int) -> str:
+    return (f"the file ends after {read} of the {declared} tracks its header declares: "
+            f"{read} read")
 
 
 def _varlen(chunk: bytes, pos: int, number: int) -> tuple[int, int]:
@@ -122,7 +150,9 @@ def _varlen(chunk: bytes, pos: int, number: int) -> tuple[int, int]:
     raise SmfError(f"damaged: track {number} has a length field longer than 4 bytes")
 
 
-def _parse_track(chunk: bytes, number: int) -> SmfTrack:
+def _parse_track(chunk: bytes, number: int, cut: bool = False) -> SmfTrack:
+    """One track's events; ``cut``: the file ends inside the chunk, so an event cut short
+    at its end is where the track stops, not damage."""
     # The hot loop of MIDI import: plain ints and tuples, no per-event objects or calls
     # for the common cases (1-byte delta, channel message, running status).
     events: list[tuple[int, int, int, int]] = []
@@ -197,5 +227,8 @@ def _parse_track(chunk: bytes, number: int) -> SmfTrack:
                 )
             push((tick, status, d1, d2))
     except IndexError:
-        raise SmfError(f"damaged: track {number} ends in the middle of an event") from None
+        if not cut:
+            raise SmfError(f"damaged: track {number} ends in the middle of an event") from None
+        # The end is the last whole event's tick, not that of a delta read before the cut.
+        tick = max(events[-1][0] if events else 0, metas[-1][0] if metas else 0)
     return SmfTrack(events, metas, tick, sysex)

@@ -8,6 +8,7 @@ from PySide6.QtGui import QDropEvent
 
 from engine.io import RecoveryStore, load_song
 from engine.score import Note, add_notes
+from tests.studio.conftest import make_song
 
 
 def edit_something(win) -> None:
@@ -50,6 +51,21 @@ def test_bad_file_shows_the_engine_message_and_keeps_the_song(opened, tmp_path, 
     assert "broken.mid" in message and "\n" not in message
     assert win.document.song is song
     assert win.windowTitle() == "song.mid — Partita"
+
+
+def test_a_midi_file_cut_short_opens_with_what_it_holds_and_says_what_is_missing(
+        window, song_file, dialogs):
+    # It was refused ("the file ends after 3") though every note was there.
+    data = song_file.read_bytes()
+    ntracks = int.from_bytes(data[10:12], "big")
+    cut = song_file.with_name("cut.mid")
+    cut.write_bytes(data[:10] + (ntracks + 1).to_bytes(2, "big") + data[12:])
+    assert window.open_path(cut)
+    assert window.document.song.note_count == make_song().note_count
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    assert title == "cut.mid: opened, with a warning"
+    assert message == (f"the file ends after {ntracks} of the {ntracks + 1} tracks its "
+                       f"header declares: {ntracks} read")
 
 
 def test_closing_with_unsaved_changes_asks(opened, dialogs):

@@ -151,6 +151,18 @@ def test_convert_warns_when_instruments_must_share_a_midi_channel(tmp_path, caps
     assert "'Extra'" in captured.err
 
 
+def test_a_midi_file_cut_short_is_read_and_what_it_misses_said_on_stderr(midi, tmp_path,
+                                                                          capsys):
+    data = midi.read_bytes()
+    ntracks = int.from_bytes(data[10:12], "big")
+    midi.write_bytes(data[:10] + (ntracks + 1).to_bytes(2, "big") + data[12:])
+    assert main(["convert", str(midi), str(tmp_path / "whole.partita")]) == 0
+    assert load_song(tmp_path / "whole.partita").note_count == 3
+    assert capsys.readouterr().err == (
+        f"partita: warning: groove.mid: the file ends after {ntracks} of the {ntracks + 1} "
+        f"tracks its header declares: {ntracks} read\n")
+
+
 def test_convert_says_1_track_not_1_tracks(tmp_path, capsys):
     src = tmp_path / "one.partita"
     save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)),)), src)

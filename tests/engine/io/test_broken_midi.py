@@ -7,11 +7,17 @@ import struct
 
 import pytest
 
-from engine.io import FileFormatError, midi_from_bytes, read_midi
+from engine.io import FileFormatError, midi_from_bytes, read_midi, read_midi_with_report
 from tests.engine.io.midi_builders import midi_bytes, off, on
 
 GOOD = midi_bytes([[on(60), off(60, 480)]])
 HEADER = b"MThd" + struct.pack(">IHHH", 6, 1, 1, 480)
+TWO = midi_bytes([[on(60), off(60, 480)], [on(64), off(64, 480)]])  # 13-byte tracks
+
+
+def declaring(data: bytes, ntracks: int) -> bytes:
+    """``data`` with its header's track count changed."""
+    return data[:10] + struct.pack(">H", ntracks) + data[12:]
 
 
 def track(body: bytes) -> bytes:
@@ -28,11 +34,15 @@ BROKEN = {
                  "0 ticks per quarter note"),
     "unknown type": (b"MThd" + struct.pack(">IHHH", 6, 7, 1, 96), "unknown MIDI file type 7"),
     "bad smpte": (b"MThd" + struct.pack(">IHHH", 6, 1, 1, 0xF000 | 10), "SMPTE"),
-    "missing tracks": (HEADER[:10] + b"\x00\x02" + HEADER[12:] + GOOD[14:],
-                       "declares 2 tracks but the file ends after 1"),
+    # Nothing readable: a header and no track, or a first track cut inside its first event.
+    "no tracks": (declaring(HEADER, 2), "declares 2 tracks but the file ends after 0"),
     "huge chunk": (HEADER + b"MTrk\xff\xff\xff\xf0\x00\x90", "declares 4294967280 bytes"),
     "cut mid-event": (HEADER + track(b"\x00\x90\x3c"), "ends in the middle of an event"),
-    "truncated file": (GOOD[:-5], "truncated"),
+    "truncated file": (GOOD[:-10], "truncated: track 1 of 1 declares 13 bytes but only 3 "
+                       "remain"),
+    # A cut inside an earlier track's events is damage, whatever follows it.
+    "first of two cut mid-event": (declaring(HEADER, 2) + track(b"\x00\x90\x3c") + TWO[14:27],
+                                   "track 1 ends in the middle of an event"),
     "running status at start": (HEADER + track(b"\x00\x3c\x40"), "no status byte before it"),
     "undefined status": (HEADER + track(b"\x00\xf4\x00"), "undefined status byte 0xF4"),
     "data byte over 127": (HEADER + track(b"\x00\x90\x3c\x90"), "status byte where a data"),
@@ -55,6 +65,45 @@ def test_broken_file_gives_one_line_naming_file_and_problem(name, tmp_path):
     assert "\n" not in message
     assert info.value.path == path
     assert re.search(problem, message), message
+
+
+def test_a_file_ending_after_its_complete_tracks_keeps_them_and_says_what_is_missing(
+        tmp_path):
+    # Refused before ("the header declares 3 tracks but the file ends after 2"), though
+    # all its music is there; MuseScore and DAWs import it.
+    path = tmp_path / "song.mid"
+    path.write_bytes(declaring(TWO, 3))
+    song, report = read_midi_with_report(path)
+    assert [n.pitch for t in song.tracks for n in t.notes] == [60, 64]
+    assert report.warnings == (
+        "the file ends after 2 of the 3 tracks its header declares: 2 read",)
+    assert not report  # nothing the song holds is lost by saving over it
+
+
+def test_a_last_track_cut_short_keeps_its_events_up_to_the_cut(tmp_path):
+    # Only its end-of-track bytes missing: refused before ("track 2 of 2 declares 13
+    # bytes but only 9 remain").
+    path = tmp_path / "song.mid"
+    path.write_bytes(TWO[:-4])
+    song, report = read_midi_with_report(path)
+    assert [(n.pitch, n.duration) for t in song.tracks for n in t.notes] == [(60, 480),
+                                                                             (64, 480)]
+    assert report.warnings == ("track 2 of 2 declares 13 bytes but only 9 remain: the file "
+                               "ends inside it; its events up to there were read",)
+    # Cut inside an event of the last track: the whole events before it are read.
+    path.write_bytes(declaring(TWO[:-5], 3))
+    song, report = read_midi_with_report(path)
+    assert [n.pitch for t in song.tracks for n in t.notes] == [60, 64]
+    assert report.warnings == (
+        "track 2 of 3 declares 13 bytes but only 8 remain: the file ends inside it; its "
+        "events up to there were read",
+        "the file ends after 2 of the 3 tracks its header declares: 2 read")
+    # Nothing whole left in the cut track: the complete ones are the song.
+    path.write_bytes(TWO[:-11])
+    song, report = read_midi_with_report(path)
+    assert [n.pitch for t in song.tracks for n in t.notes] == [60]
+    assert report.warnings == (
+        "the file ends after 1 of the 2 tracks its header declares: 1 read",)
 
 
 def test_trailing_data_after_the_declared_tracks_is_ignored():
