@@ -57,6 +57,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     bars.add_argument("--delete-bars", metavar="A[-B]",
                       help="delete bars A to B on every track and close the gap; what holds "
                            "after them (tempo, meter, key) holds on")
+    p.add_argument("--copy-bars", metavar="A[-B]:C",
+                   help="copy the notes of bars A to B to start at bar C, added to what is "
+                        "there (the studio's copy and paste of whole bars; C one past the "
+                        "last bar appends); after --insert/--delete-bars")
+    p.add_argument("--tracks", metavar="T1,T2",
+                   help="the tracks --copy-bars copies (number or name; default: all)")
+    p.add_argument("--title", metavar="TEXT", help="the song's title (saved in MIDI and projects)")
     p.set_defaults(func=run_convert)
 
 
@@ -233,7 +240,13 @@ def run_convert(args: argparse.Namespace) -> int:
     src, dst = args.input, args.output
     check_song_output(dst, [src])
     song, studio = _read(src, lambda path: load_with_studio(path, rewriting=True))
-    song = _with_bars(_with_time(song, args), args)
+    song = _with_copy(_with_bars(_with_time(song, args), args), args)
+    if args.title is not None and args.title != song.title:
+        from engine.score import set_song_props
+
+        edit = set_song_props(song, f"Title {args.title!r}", title=args.title)
+        print(edit.label)
+        song = edit.apply(song)
     try:
         warnings = save_song(song, dst, studio=studio or None)
     except OSError as e:
@@ -313,6 +326,41 @@ def _with_bars(song: Any, args: argparse.Namespace) -> Any:
             edit = delete_bars(song, a - 1, b - a + 1)
     except ValueError as e:
         raise CliError(f"{args.input.name}: {option} {text}: {e}") from None
+    print(edit.label)
+    return edit.apply(song)
+
+
+def _with_copy(song: Any, args: argparse.Namespace) -> Any:
+    """``song`` with ``--copy-bars A[-B]:C`` (of ``--tracks``) applied."""
+    from engine.score import copy_bars
+
+    if args.copy_bars is None:
+        if args.tracks is not None:
+            raise CliError("--tracks says which tracks --copy-bars copies: give --copy-bars")
+        return song
+    text = args.copy_bars
+    span, _, to = text.partition(":")
+    first, _, last = span.partition("-")
+    try:
+        a, b, c = int(first), int(last or first), int(to)
+    except ValueError:
+        raise CliError(f"--copy-bars {text!r}: give A[-B]:C, e.g. 1-8:9") from None
+    if b < a:
+        raise CliError(f"--copy-bars {text}: the first bar comes first")
+    ids = None
+    if args.tracks is not None:
+        names = [t for t in args.tracks.split(",") if t.strip()]
+        if not names:
+            raise CliError("--tracks: give at least one track (number or name)")
+        try:
+            ids = [song.find_track(t).id for t in names]
+        except KeyError as e:
+            raise CliError(f"{args.input.name}: --tracks: {e.args[0] if e.args else e}") \
+                from None
+    try:
+        edit = copy_bars(song, a - 1, b - 1, c - 1, ids)
+    except ValueError as e:
+        raise CliError(f"{args.input.name}: --copy-bars {text}: {e}") from None
     print(edit.label)
     return edit.apply(song)
 

@@ -5,7 +5,8 @@
 
 The studio's track list without the window: add (an instrument, optionally named), remove,
 rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
-right), mute, solo; and the piano roll's whole-track note edits: transpose, quantize.
+right), colour, mute, solo; and the piano roll's whole-track note edits: transpose,
+quantize, legato, velocity (set, shift or scale).
 Edits run in the order given, each on the song as the previous ones
 left it (so ``--add Flute --volume Flute=80`` works); all are checked before anything is
 written, and ``OUT`` is written once, atomically — never the input song.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -39,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "tracks",
         help="list or change tracks: add, remove, rename, instrument, move, volume, pan, "
-             "mute, solo, transpose, quantize",
+             "colour, mute, solo, transpose, quantize, legato, velocity",
         description="List a song's tracks with their mixer settings, or change them and "
                     "write the result to OUT. Tracks are given by number (from 1) or name; "
                     "edits apply in the order given.",
@@ -71,6 +73,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="move every note's start to the nearest line of a grid counted "
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
                             "1/4T, 1/8T, 1/16T, 1/32T (the studio's Q)")
+    edits.add_argument("--legato", metavar="T", **edit,
+                       help="each note lasts until the track's next onset: gaps close, "
+                            "overlaps shorten (the studio's Ctrl+L)")
+    edits.add_argument("--velocity", metavar="T=V", **edit,
+                       help="every note's velocity: V (1-127) sets it, +N or -N shifts it, "
+                            "xF scales it (x0.8 softer); kept within 1..127")
+    edits.add_argument("--colour", "--color", metavar="T=#RRGGBB", dest="colour", **edit,
+                       help="the track's colour in the studio (e.g. Lead=#e06c75)")
     for name, what in (("mute", "mute"), ("unmute", "unmute"), ("solo", "solo"),
                        ("unsolo", "take the solo off")):
         edits.add_argument(f"--{name}", metavar="T", **edit, help=f"{what} a track")
@@ -82,7 +92,8 @@ def run_tracks(args: argparse.Namespace) -> int:
     if args.output is not None:
         if not args.ops:
             raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
-                           "--move, --volume, --pan, --mute, --solo, --transpose, --quantize …)")
+                           "--move, --volume, --pan, --colour, --mute, --solo, --transpose, "
+                           "--quantize, --legato, --velocity …)")
         check_song_output(args.output, [args.song])
     song, studio = load_with_studio(args.song, rewriting=bool(args.ops))
     if not args.ops:
@@ -160,10 +171,12 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
                   file=sys.stderr)
         return add_track_edit(song, song.tracks[-1].id if song.tracks else None,
                               name=name, program=max(program, 0), drums=program == DRUMS)
-    if option in ("remove", "mute", "unmute", "solo", "unsolo"):
+    if option in ("remove", "mute", "unmute", "solo", "unsolo", "legato"):
         track = _track(song, value, option, path)
         if option == "remove":
             return delete_track_edit(song, track.id)
+        if option == "legato":
+            return _legato(track, f"--legato {value}")
         prop, on = option.removeprefix("un"), not option.startswith("un")
         if getattr(track, prop) == on:
             return None
@@ -196,6 +209,14 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
             return None
         return set_track_props(song, track.id, f"Pan of {track.name} {_pan_text(p)}",
                                pan=p / PAN_MAX)
+    if option == "colour":
+        colour = arg.lower()
+        if not re.fullmatch(r"#[0-9a-f]{6}", colour):
+            raise CliError(f"{label}: give a colour as #RRGGBB (e.g. #e06c75)")
+        if colour == track.colour.lower():
+            return None
+        return set_track_props(song, track.id, f"Colour of {track.name} {colour}",
+                               colour=colour)
     if not track.notes:
         raise CliError(f"{label}: track {track.name!r} has no notes")
     if option == "transpose":
@@ -203,7 +224,50 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
             print(f"partita: warning: {track.name!r} is a drum kit: transposing it changes "
                   "which drums play (each key is a drum)", file=sys.stderr)
         return _transpose(track, _int(arg, label, -127, 127), label)
+    if option == "velocity":
+        return _velocity(track, arg, label)
     return _quantize(song, track, arg, label)
+
+
+def _legato(track: Any, label: str) -> Any:
+    from engine.score import legato_notes
+
+    if track.is_drum:
+        raise CliError(f"{label}: {track.name!r} is a drum kit: its hits have no lengths "
+                       "to join")
+    if not track.notes:
+        raise CliError(f"{label}: track {track.name!r} has no notes")
+    edit = legato_notes(track.id, track.notes)
+    return None if not edit.added else replace(edit, label=f"Legato {track.name}")
+
+
+def _velocity(track: Any, text: str, label: str) -> Any:
+    """Every note's velocity set (``80``), shifted (``+10``, ``-10``) or scaled
+    (``x0.8``), kept within 1..127 as MIDI allows a sounding note."""
+    from engine.score import update_notes
+
+    t = text.strip().lower()
+    try:
+        if t[:1] in "x*":
+            factor = float(t[1:])
+            if not 0 < factor <= 10:
+                raise CliError(f"{label}: scale by a factor above 0 and at most 10")
+            new = {n.id: round(n.velocity * factor) for n in track.notes}
+        elif t[:1] in "+-":
+            new = {n.id: n.velocity + int(t) for n in track.notes}
+        else:
+            value = int(t)
+            if not 1 <= value <= 127:
+                raise CliError(f"{label}: {value} is outside 1..127")
+            new = {n.id: value for n in track.notes}
+    except ValueError:
+        raise CliError(f"{label}: {text!r} is not a velocity: give 1-127, +N, -N or xF "
+                       "(e.g. x0.8)") from None
+    before = [n for n in track.notes if min(127, max(1, new[n.id])) != n.velocity]
+    if not before:
+        return None
+    after = [replace(n, velocity=min(127, max(1, new[n.id]))) for n in before]
+    return update_notes(track.id, before, after, f"Velocity of {track.name} {text.strip()}")
 
 
 def _transpose(track: Any, semitones: int, label: str) -> Any:
@@ -240,7 +304,7 @@ def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
 
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",
              "volume": "Drums=90", "pan": "Piano=-20", "transpose": "Lead=+12",
-             "quantize": "Piano=1/16"}
+             "quantize": "Piano=1/16", "velocity": "Piano=x0.8", "colour": "Lead=#e06c75"}
 
 
 def _warn_about_name(song: Any, track: Any, name: str) -> None:

@@ -51,7 +51,7 @@ from .song import (
     new_track_id,
     notes_signature,
 )
-from .time_edits import BarShift, bar_shift, delete_bars, insert_bars
+from .time_edits import BarShift, bar_shift, copy_bars, delete_bars, insert_bars
 from .timing import BarPosition, TimeMap
 
 __all__ = [
@@ -84,6 +84,7 @@ __all__ = [
     "add_notes",
     "adopt_ids",
     "bar_shift",
+    "copy_bars",
     "counted",
     "delete_bars",
     "duplicate_notes",

@@ -1,6 +1,7 @@
 """Insert and delete whole bars: the music after moves, on every track and in the song's
 tempo, meter and key maps — a score editor's *Insert Measures* and a DAW's *Insert /
-Delete Time*. Both build one invertible edit out of the edits of :mod:`.edits`.
+Delete Time*. Both build one invertible edit out of the edits of :mod:`.edits`; so does
+:func:`copy_bars` (copy and paste of whole bars).
 
 The rules, chosen so that the bars around keep their meaning:
 
@@ -142,6 +143,42 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     label = f"Delete bar {bar + 1}" if count == 1 else f"Delete bars {bar + 1}–{bar + count}"
     _song_edit(edits, song, changes, label)
     return EditGroup(tuple(edits), label)
+
+
+def copy_bars(song: Song, first: int, last: int, to: int,
+              track_ids: Sequence[int] | None = None) -> Edit:
+    """The notes of 0-based bars ``first`` .. ``last`` (of ``track_ids``, else every track)
+    copied to start at bar ``to`` — a score editor's copy and paste of measures, a DAW's
+    duplicate of a range: added to what is there (as the studio's paste), a note held
+    past the copied bars cut at their end, the song made long enough to hold the copy.
+    Tempo, meter and key are not copied. ``ValueError`` names what does not fit."""
+    tm = TimeMap.of(song)
+    bars = max(1, tm.whole_bars(song.end))
+    if not 0 <= first <= last < bars:
+        raise ValueError(f"bars {first + 1}–{last + 1} are not all in the song (bars 1–{bars})")
+    if not 0 <= to <= bars:
+        raise ValueError(f"bar {to + 1} is after the song's end (bars 1–{bars}; bar "
+                         f"{bars + 1} appends)")
+    t0, t1, at = tm.bar_to_tick(first), tm.bar_to_tick(last + 1), tm.bar_to_tick(to)
+    wanted = None if track_ids is None else set(track_ids)
+    edits: list[Edit] = []
+    copied = 0
+    for track in song.tracks:
+        if wanted is not None and track.id not in wanted:
+            continue
+        notes = [Note(n.pitch, n.start - t0 + at, min(n.end, t1) - n.start, n.velocity)
+                 for n in track.notes if t0 <= n.start < t1]
+        if notes:
+            edits.append(ChangeNotes(track.id, (), tuple(notes), "Copy notes"))
+            copied += len(notes)
+    span = f"bar {first + 1}" if first == last else f"bars {first + 1}–{last + 1}"
+    label = f"Copy {span} to bar {to + 1}"
+    end = at + (t1 - t0)
+    if end > song.end:  # rests at the end of the copied bars are bars too
+        _song_edit(edits, song, {"length": end}, label)
+    if not copied:
+        raise ValueError(f"{span} hold no notes to copy")
+    return EditGroup(tuple(edits), f"{label} ({plural(copied, 'note')})")
 
 
 # -- helpers -----------------------------------------------------------------------------------

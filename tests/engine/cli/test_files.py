@@ -291,6 +291,25 @@ def test_convert_inserts_and_deletes_bars(midi, tmp_path, capsys):
     assert "--delete-bars 7: bar 7 is outside the song (bars 1–2)" in capsys.readouterr().err
 
 
+def test_convert_copies_bars_and_sets_the_title(midi, tmp_path, capsys):
+    out = tmp_path / "twice.mid"
+    before = load_song(midi)
+    first = before.tracks[0]
+    assert main(["convert", str(midi), str(out), "--copy-bars", "1-2:3",
+                 "--tracks", first.name, "--title", "Twice"]) == 0
+    assert capsys.readouterr().out.startswith("Copy bars 1–2 to bar 3 (")
+    after = load_song(out)
+    assert after.title == "Twice"
+    at = 1920 + 1440  # bar 3: after a 4/4 bar and a 3/4 bar
+    copied = [(n.pitch, n.start - at) for n in after.tracks[0].notes if n.start >= at]
+    assert copied == [(n.pitch, n.start) for n in first.notes]
+    assert after.tracks[1].notes == before.tracks[1].notes  # not among --tracks
+    assert main(["convert", str(midi), str(out), "--copy-bars", "1-2"]) == 1
+    assert "give A[-B]:C, e.g. 1-8:9" in capsys.readouterr().err
+    assert main(["convert", str(midi), str(out), "--tracks", "1"]) == 1
+    assert "--tracks says which tracks --copy-bars copies" in capsys.readouterr().err
+
+
 def test_a_file_without_its_extension_is_read_as_what_it_is(midi, tmp_path, capsys):
     project = tmp_path / "p.partita"
     assert main(["convert", str(midi), str(project)]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -170,3 +171,25 @@ def test_adding_a_track_keeps_waiting_takes_that_add_tracks_of_their_own(tmp_pat
     capsys.readouterr()
     assert main(["takes", str(out), "--json"]) == 0
     assert [r["ref"] for r in json.loads(capsys.readouterr().out)] == ["1A", "1B"]
+
+
+def test_legato_velocity_and_colour_as_the_piano_roll_edits_them(tmp_path, capsys):
+    out = tmp_path / "edited.partita"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--legato", "Lead",
+                 "--velocity", "Piano=x0.5", "--velocity", "Bass=-200",
+                 "--velocity", "Strings=64", "--colour", "Lead=#E06C75"]) == 0
+    before, after = load_song(DEMO), load_project(out).song
+    lead = sorted(after.find_track("Lead").notes, key=lambda n: n.start)
+    assert all(a.end == b.start for a, b in itertools.pairwise(lead) if a.start != b.start)
+    old_piano = sorted(n.velocity for n in before.find_track("Piano").notes)
+    assert sorted(n.velocity for n in after.find_track("Piano").notes) == [
+        max(1, round(v * 0.5)) for v in old_piano]
+    assert {n.velocity for n in after.find_track("Bass").notes} == {1}  # kept audible
+    assert {n.velocity for n in after.find_track("Strings").notes} == {64}
+    assert after.find_track("Lead").colour == "#e06c75"
+    for bad, said in ((["--velocity", "Piano=loud"], "is not a velocity"),
+                      (["--velocity", "Piano=x0"], "above 0"),
+                      (["--legato", "Drums"], "is a drum kit"),
+                      (["--colour", "Lead=red"], "#RRGGBB")):
+        assert main(["tracks", str(DEMO), "-o", str(tmp_path / "x.mid"), *bad]) == 1
+        assert said in capsys.readouterr().err

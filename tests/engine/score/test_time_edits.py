@@ -139,3 +139,30 @@ def test_insert_then_delete_gives_back_every_note_and_id():
     edit = insert_bars(before, 2, 2)
     back = edit.inverse().apply(edit.apply(before))
     assert [[(n.key(), n.id) for n in t.notes] for t in back.tracks] == ids
+
+
+def test_copying_bars_adds_their_notes_at_the_bar_named_and_undoes():
+    """Copy and paste of whole bars, headless too ("repeat bars 1–2 at bar 9")."""
+    from engine.score import copy_bars
+
+    s = song()
+    lead, bass = s.tracks
+    edit = copy_bars(s, 0, 1, 5)  # bars 1–2 to bar 6 (in 3/4 from bar 5: ticks, not beats)
+    after = edit.apply(s)
+    at = TimeMap.of(s).bar_to_tick(5)
+    new_lead = [n for n in after.tracks[0].notes if n.start >= at]
+    assert [(n.pitch, n.start - at, n.duration) for n in new_lead] == [
+        (60, 0, Q), (62, BAR, BAR)]  # the held note cut where the copied bars end
+    assert after.tracks[0].notes[:5] == lead.notes  # what was there stays
+    assert after.tracks[1].notes == bass.notes  # bass has nothing in bars 1–2
+    assert after.end == at + 2 * BAR and edit.label == "Copy bars 1–2 to bar 6 (2 notes)"
+    assert edit.inverse().apply(after) == s
+    only_bass = copy_bars(s, 2, 2, 0, [bass.id]).apply(s)  # bar 3's bass to bar 1
+    assert only_bass.tracks[0] == lead
+    assert [n.start for n in only_bass.tracks[1].notes] == [0, 2 * BAR]
+    with pytest.raises(ValueError, match="hold no notes"):
+        copy_bars(s, 1, 1, 0, [bass.id])
+    with pytest.raises(ValueError, match="not all in the song"):
+        copy_bars(s, 4, 9, 0)
+    with pytest.raises(ValueError, match="after the song's end"):
+        copy_bars(s, 0, 0, 9)
