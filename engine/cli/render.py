@@ -8,7 +8,7 @@ from pathlib import Path
 
 from engine.score import plural
 
-from .common import CliError, check_folder, progress_bar
+from .common import CliError, check_folder, load_with_studio, progress_bar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +41,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.io import load_song
     from engine.io.atomic import refuse_read_only
     from engine.render import RenderError, render_files
     from engine.render.files import remove_stems, stale_stems, stem_names
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         refuse_read_only(args.output)
     if args.stems is not None:
         check_folder(args.stems, " (--stems takes the folder to write the stems into)")
-    song = load_song(args.input)
+    song, _ = load_with_studio(args.input)  # a MIDI file cut short: what it lacked is said
     if song.end == 0:
         raise CliError(f"{args.input.name}: the song has no notes: nothing to render")
     stale = (stale_stems(args.stems, stem_names(song).values())

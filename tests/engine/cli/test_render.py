@@ -49,6 +49,16 @@ def test_a_broken_input_file_writes_nothing(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == [src]
 
 
+def test_a_file_cut_short_renders_what_it_holds_and_says_what_was_missing(tmp_path, capsys):
+    from tests.engine.io.midi_builders import midi_bytes, off, on
+
+    src = tmp_path / "cut.mid"
+    src.write_bytes(midi_bytes([[on(60), off(60, 480)], [on(64), off(64, 480)]])[:-4])
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav")]) == 0
+    err = capsys.readouterr().err
+    assert "partita: warning: cut.mid: track 2 of 2 declares" in err  # render said nothing
+
+
 def test_a_missing_input_or_soundfont_is_a_clear_error(tmp_path, capsys):
     assert main(["render", str(tmp_path / "nope.mid"), "-o", str(tmp_path / "m.wav")]) == 1
     assert capsys.readouterr().err.strip() == (  # FILE: problem, not "[Errno 2] ..."
