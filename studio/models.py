@@ -30,7 +30,9 @@ class ModelCatalog(QObject):
         super().__init__(parent)
         self.registry = registry if registry is not None else Registry()
         self.settings = settings
-        self.registry.preferred = settings.default_model()
+        # The default the command line keeps too (partita models default), else the one
+        # this studio kept before there was a shared one.
+        self.registry.preferred = self.registry.saved_default() or settings.default_model()
         self._entries: tuple[Entry, ...] = ()
         self.loaded = False
         self.loading = False
@@ -89,12 +91,17 @@ class ModelCatalog(QObject):
     def default_name(self, task: str | None = None) -> str | None:
         if not self.loaded:
             return None
-        e = self.registry.default(task, self.settings.default_model())
+        e = self.registry.default(task)
         return e.name if e else None
 
     def set_default(self, name: str) -> None:
         self.settings.set_default_model(name)
         self.registry.preferred = name
+        try:  # shared with the command line; the studio's own setting holds it anyway
+            self.registry.save_default(name)
+        except OSError as e:
+            self.failed.emit(f"{self.registry.default_file}: cannot keep the default "
+                             f"model for the command line: {e.strerror or e}")
         self.changed.emit()
         self.defaultChanged.emit(name)
 

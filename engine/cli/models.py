@@ -4,12 +4,14 @@
     partita models verify PATH          check a pack or plugin folder; exit 1 if broken
     partita models install PATH         verify a pack and copy it to the user's models folder
     partita models remove NAME          delete a model from the user's models folder
+    partita models default [NAME]       the default model: say it, or set it (--clear)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -56,6 +58,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="models folder (default: $PARTITA_MODELS_DIR, else "
                    "$XDG_DATA_HOME/partita/models, else ~/.local/share/partita/models)")
     r.set_defaults(func=_remove)
+
+    d = sub.add_parser("default", help="say or set the default model (the studio's too)")
+    d.add_argument("name", nargs="?", help="the model to use when none is named")
+    d.add_argument("--clear", action="store_true",
+                   help="forget the choice (partita-base, or $PARTITA_MODEL, again)")
+    d.set_defaults(func=_default)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -129,6 +137,46 @@ def _loaded(manifest: Manifest) -> list[Entry] | None:
 
 def _weights(manifest: Manifest) -> str:
     return ", ".join(w.file for w in manifest.weights)
+
+
+def _default(args: argparse.Namespace) -> int:
+    """Say the default model and where it comes from, or keep a new one (the studio's
+    *Set as Default* keeps the same file, so both use it)."""
+    from .common import CliError
+
+    registry = Registry()
+    if args.clear or args.name:
+        if args.clear and args.name:
+            raise CliError("models default: give a NAME or --clear, not both")
+        if args.name:
+            entry = next((e for e in registry.entries() if e.name == args.name), None)
+            if entry is None:
+                names = ", ".join(e.name for e in registry.entries()) or "none"
+                raise CliError(f"models default: no model named {args.name!r} "
+                               f"(models: {names})")
+            if not entry.ok:
+                raise CliError(f"models default: {args.name} is disabled: {entry.reason}")
+        try:
+            registry.save_default(args.name)
+        except OSError as e:
+            raise CliError(f"{registry.default_file}: cannot write: {e.strerror or e}") \
+                from None
+    chosen = registry.saved_default()
+    entry = registry.default()
+    if entry is None:
+        print("no usable model (see `partita models`)")
+        return 0
+    wanted = os.environ.get("PARTITA_MODEL")
+    if wanted and entry.name == wanted:
+        why = "$PARTITA_MODEL, which comes before the saved choice"
+    elif chosen and entry.name == chosen:
+        why = f"your choice, kept in {registry.default_file}"
+    elif chosen:
+        why = f"{chosen}, your choice, is not usable now"
+    else:
+        why = "none chosen: the built-in general model"
+    print(f"{entry.name} ({why})")
+    return 0
 
 
 def _remove(args: argparse.Namespace) -> int:

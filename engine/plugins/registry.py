@@ -19,10 +19,12 @@ count once, however many of them fail. After ``failure_limit`` consecutive faile
 model at once.
 
 Default model (:meth:`Registry.default`), first usable one that supports the task:
-the ``preferred`` argument, then :attr:`Registry.preferred` (the studio sets it from the
-user's settings), then ``$PARTITA_MODEL``, then the built-in models in the order they are
-declared, then a model named :data:`~engine.plugins.api.DEFAULT_MODEL` (the general
-model installed as a pack), then any other model by name.
+the ``preferred`` argument, then :attr:`Registry.preferred` (the studio sets it to the
+saved default), then ``$PARTITA_MODEL``, then the saved default (:meth:`Registry.
+save_default`: ``partita models default NAME`` and the studio's *Set as Default* write it,
+the file ``default-model`` in the user's models folder), then the built-in models in the
+order they are declared, then a model named :data:`~engine.plugins.api.DEFAULT_MODEL` (the
+general model installed as a pack), then any other model by name.
 
 The registry is thread-safe: worker threads report failures while the GUI lists models.
 """
@@ -35,6 +37,8 @@ import threading
 from collections.abc import Hashable, Sequence
 from dataclasses import replace
 from pathlib import Path
+
+from engine.io.atomic import atomic_write
 
 from .api import DEFAULT_MODEL, ModelPlugin
 from .discovery import (
@@ -51,6 +55,8 @@ from .manifest import load_manifest
 from .packs import install_pack
 
 __all__ = ["Entry", "ManifestError", "PluginError", "Registry", "describe"]
+
+DEFAULT_FILE = "default-model"  # in the user's models folder: Registry.save_default
 
 
 class Registry:
@@ -245,7 +251,8 @@ class Registry:
         if not usable:
             return None
         by_name = {e.name: e for e in usable}
-        for choice in (preferred, self.preferred, os.environ.get("PARTITA_MODEL")):
+        for choice in (preferred, self.preferred, os.environ.get("PARTITA_MODEL"),
+                       self.saved_default()):
             if choice and choice in by_name:
                 return by_name[choice]
         builtin = [e for e in usable if e.origin == "builtin"]
@@ -254,6 +261,29 @@ class Registry:
         # No built-in model (a build without the shipped weights, or the user's own
         # copy of it installed as a pack): the general model by name, else the first.
         return by_name.get(DEFAULT_MODEL) or min(usable, key=lambda e: e.name)
+
+    @property
+    def default_file(self) -> Path:
+        """Where the user's chosen default model is kept (one name, one line)."""
+        return self.user_dir / DEFAULT_FILE
+
+    def saved_default(self) -> str | None:
+        """The default model the user chose (:meth:`save_default`), if any; an unreadable
+        file is no choice."""
+        try:
+            name = self.default_file.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            return None
+        return name or None
+
+    def save_default(self, name: str | None) -> None:
+        """Keep ``name`` as the default model for the command line and the studio alike
+        (None forgets the choice). Raises OSError when the folder cannot be written."""
+        if name is None:
+            self.default_file.unlink(missing_ok=True)
+            return
+        self.user_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.default_file, f"{name}\n".encode())
 
     # -- run-time health -------------------------------------------------------------------------
     def record_failure(self, name: str, reason: str,

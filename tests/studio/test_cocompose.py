@@ -474,6 +474,9 @@ def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path,
     dlg.set_default()
     assert studio.settings.default_model() == "tiny-random"
     assert studio.catalog.default_name() == "tiny-random"
+    # Kept where the command line reads it too (partita models default).
+    registry = studio.catalog.registry
+    assert registry.default_file.read_text().strip() == "tiny-random"
     assert dlg.table.topLevelItem(dlg.names().index("tiny-random")).text(0) == "★"
     assert dlg._current() == "tiny-random"  # still selected after the list was refilled
     assert not dlg.remove_button.isEnabled()  # not the user's: nothing to remove

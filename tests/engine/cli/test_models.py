@@ -275,3 +275,19 @@ def test_verify_takes_a_models_name_too(models_dir, capsys):
     assert capsys.readouterr().out.startswith("ok: pack chorale-jsb ")
     assert main(["models", "verify", "no-such-model"]) == 1
     assert "no-such-model: no such file or folder" in capsys.readouterr().err
+
+
+def test_the_default_model_is_said_set_and_cleared(models_dir, capsys, monkeypatch):
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    assert main(["models", "default"]) == 0
+    assert capsys.readouterr().out.startswith("partita-base (none chosen")
+    assert main(["models", "default", "chorale-jsb"]) == 0
+    assert capsys.readouterr().out.startswith("chorale-jsb (your choice, kept in")
+    assert (models_dir / "default-model").read_text().strip() == "chorale-jsb"
+    assert main(["models"]) == 0
+    assert "* = default (chorale-jsb)" in capsys.readouterr().out
+    assert main(["models", "default", "nope"]) == 1
+    assert "no model named 'nope'" in capsys.readouterr().err
+    assert main(["models", "default", "--clear"]) == 0
+    assert capsys.readouterr().out.startswith("partita-base")
+    assert not (models_dir / "default-model").exists()

@@ -211,6 +211,26 @@ def test_default_model_preference_order(tmp_path, monkeypatch):
     assert reg.entry("alpha").reason == "broken weights"
 
 
+def test_the_saved_default_comes_after_the_environment_and_is_shared(tmp_path, monkeypatch):
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    reg = registry_for(tmp_path)
+    for name in ("alpha", "mid", "zeta"):
+        reg.add(Tiny(name))
+    assert reg.saved_default() is None
+    reg.save_default("zeta")  # partita models default zeta, or the studio's Set as Default
+    assert reg.default_file.read_text().strip() == "zeta"
+    assert registry_for(tmp_path).saved_default() == "zeta"  # another process reads it
+    assert reg.default().name == "zeta"
+    monkeypatch.setenv("PARTITA_MODEL", "mid")  # one shell's choice wins over it
+    assert reg.default().name == "mid"
+    monkeypatch.delenv("PARTITA_MODEL")
+    reg.mark_failed("zeta", "broken")
+    assert reg.default().name == "alpha"  # a disabled choice falls through
+    reg.save_default(None)
+    assert reg.saved_default() is None and not reg.default_file.exists()
+    reg.save_default(None)  # nothing to forget: fine
+
+
 def test_unknown_and_disabled_names_explain_themselves(tmp_path):
     reg = registry_for(tmp_path)
     reg.add(Tiny("here"))
