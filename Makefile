@@ -11,7 +11,8 @@ TORCH ?= torch==2.13.0+cpu
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-shape0 libxkbcommon-x11-0 \
-	libegl1 libgl1 libfontconfig1 libdbus-1-3 libportaudio2 fluid-soundfont-gm timgm6mb-soundfont
+	libegl1 libgl1 libfontconfig1 libdbus-1-3 libportaudio2 libasound2 fluid-soundfont-gm \
+	timgm6mb-soundfont
 
 .PHONY: setup system-deps demo test lint bench clean studio FORCE
 

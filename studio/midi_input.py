@@ -1,0 +1,227 @@
+"""MIDI input: notes from a MIDI keyboard, at the studio's edge (``engine/`` never sees it).
+
+A :class:`MidiSource` lists the input ports and opens one; :class:`MidoSource` is the real
+one (``mido`` over ``python-rtmidi``: ALSA on Linux, CoreMIDI, Windows MM), and tests give
+:class:`MidiInput` a fake of their own. The port's callback runs on the backend's thread:
+it hands each note-on / note-off (pitch, velocity, ``time.monotonic()`` seconds) to
+:class:`MidiInput`, which re-emits it on the GUI thread through a queued signal.
+
+A machine without MIDI is the common case, not an error: no ALSA sequencer (no
+``/dev/snd/seq``: a server, a container), no ``python-rtmidi`` or ``libasound2``, no device
+plugged in — each gives one line (:attr:`MidiInput.status_line`, "No MIDI input: no MIDI
+devices found"), never an exception, and the studio works as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+# (pitch, velocity, seconds) from any thread; velocity 0 is a note-off, as in MIDI.
+Deliver = Callable[[int, int, float], None]
+
+ALSA_SEQ = "/dev/snd/seq"
+THROUGH = "Midi Through"  # ALSA's loop-back port: never a keyboard
+
+
+class MidiUnavailable(Exception):
+    """MIDI input cannot be had here; ``str()`` is the reason, to show as it is."""
+
+
+class MidiPort(Protocol):
+    def close(self) -> None: ...
+
+
+class MidiSource(Protocol):
+    """Where MIDI input ports come from (a fake in tests)."""
+
+    def input_names(self) -> list[str]:
+        """The input ports now present; :class:`MidiUnavailable` when MIDI cannot work."""
+        ...
+
+    def open(self, name: str, deliver: Deliver) -> MidiPort:
+        """Open port ``name``; ``deliver`` gets its notes, on any thread, until ``close``;
+        :class:`MidiUnavailable` when it cannot be opened."""
+        ...
+
+
+def _reason(error: BaseException) -> str:
+    """A backend's error as a line a musician can act on."""
+    text = str(error).strip() or type(error).__name__
+    if "ALSA sequencer" in text or "MidiInAlsa" in text:
+        return "the ALSA sequencer cannot be opened (no sound hardware here?)"
+    if "libasound" in text:
+        return "libasound2 is not installed (apt-get install libasound2)"
+    return text
+
+
+class MidoSource:
+    """Ports through mido's python-rtmidi backend."""
+
+    def __init__(self) -> None:
+        self._backend: Any = None
+
+    def _load(self) -> Any:
+        if self._backend is not None:
+            return self._backend
+        if sys.platform.startswith("linux"):
+            # Checked before rtmidi is asked: without it, ALSA prints its own error on
+            # stderr and rtmidi raises SystemError.
+            if not os.path.exists(ALSA_SEQ):
+                raise MidiUnavailable(f"no ALSA sequencer ({ALSA_SEQ} is missing: no sound "
+                                      "hardware here?)")
+            if not os.access(ALSA_SEQ, os.R_OK | os.W_OK):
+                raise MidiUnavailable(f"no permission to open {ALSA_SEQ} (is your user in "
+                                      "the audio group?)")
+        try:
+            import mido
+            import rtmidi  # noqa: F401 (the backend mido loads: said if it is missing)
+        except ImportError as e:
+            if "libasound" in str(e):
+                raise MidiUnavailable(_reason(e)) from None
+            raise MidiUnavailable("python-rtmidi is not installed (pip install "
+                                  "'python-rtmidi>=1.5,<2')") from None
+        self._backend = mido.Backend("mido.backends.rtmidi", load=True)
+        return self._backend
+
+    def input_names(self) -> list[str]:
+        backend = self._load()
+        try:
+            names = backend.get_input_names()
+        except Exception as e:  # SystemError from rtmidi's C++ side, OSError …
+            raise MidiUnavailable(_reason(e)) from None
+        return list(dict.fromkeys(str(n) for n in names))
+
+    def open(self, name: str, deliver: Deliver) -> MidiPort:
+        backend = self._load()
+
+        def received(msg: Any) -> None:  # on rtmidi's thread: nothing may escape from here
+            try:
+                if msg.type == "note_on":
+                    deliver(msg.note, msg.velocity, time.monotonic())
+                elif msg.type == "note_off":
+                    deliver(msg.note, 0, time.monotonic())
+            except Exception:  # a bad message is dropped, the port goes on
+                pass
+
+        try:
+            return backend.open_input(name, callback=received)
+        except Exception as e:
+            raise MidiUnavailable(f"“{name}” cannot be opened: {_reason(e)}") from None
+
+
+def same_port(saved: str, name: str) -> bool:
+    """Whether port ``name`` is the device ``saved``: ALSA's client:port numbers at the end
+    ("Keystation 49 MIDI 1 20:0") change when it is plugged in again."""
+    if saved == name:
+        return True
+    strip = re.compile(r"\s+\d+:\d+$")
+    return strip.sub("", saved) == strip.sub("", name)
+
+
+class MidiInput(QObject):
+    """The open MIDI input port, its notes as signals on the GUI thread, and why there is
+    none when there is none."""
+
+    noteOn = Signal(int, int, float)  # pitch, velocity 1–127, time.monotonic() seconds
+    noteOff = Signal(int, float)  # pitch, seconds
+    changed = Signal()  # the open device or the reason for none changed
+    _received = Signal(int, int, float)  # from the backend's thread
+
+    def __init__(self, source: MidiSource | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.source: MidiSource = source if source is not None else MidoSource()
+        self.names: list[str] = []  # the ports found by the last refresh
+        self.device: str | None = None  # the open port's name
+        self.reason = "not looked for yet"  # why no port is open
+        self.available = False  # whether the last refresh could ask the system at all
+        self._port: MidiPort | None = None
+        # Queued: the slot runs on this object's (the GUI) thread whoever emits.
+        self._received.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def status_line(self) -> str:
+        if self.device is not None:
+            return f"MIDI input: {self.device}"
+        return f"No MIDI input: {self.reason}"
+
+    def refresh(self) -> list[str]:
+        """Ask the system for its input ports again (a keyboard plugged in since)."""
+        try:
+            self.names = self.source.input_names()
+            self.available = True
+        except MidiUnavailable as e:
+            self.names, self.available = [], False
+            self._set_reason(str(e))
+        except Exception as e:  # a broken MIDI stack must never take the studio down
+            self.names, self.available = [], False
+            self._set_reason(_reason(e))
+        else:
+            if self.device is None:
+                self._set_reason("no MIDI devices found" if not self.names
+                                 else "none chosen (Tools ▸ MIDI Input)")
+        return self.names
+
+    def find(self, saved: str) -> str | None:
+        """The port now present that is the device ``saved`` (None: not plugged in)."""
+        return next((n for n in self.names if n == saved), None) or next(
+            (n for n in self.names if same_port(saved, n)), None)
+
+    def keyboards(self) -> list[str]:
+        """The ports a keyboard may be on (not ALSA's Midi Through loop-back)."""
+        return [n for n in self.names if not n.startswith(THROUGH)]
+
+    def open(self, name: str) -> bool:
+        """Open port ``name`` (closing the one open); False with :attr:`reason` set when
+        it cannot be opened."""
+        if name == self.device:
+            return True
+        self.close(reason=None)
+        try:
+            self._port = self.source.open(name, self._deliver)
+        except MidiUnavailable as e:
+            self._set_reason(str(e))
+            return False
+        except Exception as e:
+            self._set_reason(f"“{name}” cannot be opened: {_reason(e)}")
+            return False
+        self.device = name
+        self.changed.emit()
+        return True
+
+    def close(self, reason: str | None = "none chosen (Tools ▸ MIDI Input)") -> None:
+        """Close the open port (its callback stops before this returns)."""
+        port, self._port = self._port, None
+        was = self.device
+        self.device = None
+        if port is not None:
+            with contextlib.suppress(Exception):  # a port gone with its device: closed
+                port.close()
+        if reason is not None:
+            self._set_reason(reason)
+        elif was is not None:
+            self.changed.emit()
+
+    def _set_reason(self, reason: str) -> None:
+        if reason != self.reason or self.device is not None:
+            self.reason = reason
+            self.changed.emit()
+
+    def _deliver(self, pitch: int, velocity: int, seconds: float) -> None:
+        """Called by the port on the backend's thread."""
+        self._received.emit(int(pitch), int(velocity), float(seconds))
+
+    def _dispatch(self, pitch: int, velocity: int, seconds: float) -> None:
+        if self._port is None or not 0 <= pitch <= 127:
+            return  # a note already queued when the port was closed
+        if velocity > 0:
+            self.noteOn.emit(pitch, min(velocity, 127), seconds)
+        else:
+            self.noteOff.emit(pitch, seconds)
