@@ -116,6 +116,9 @@ SPECS: tuple[Spec, ...] = (
          "Step entry: move the playhead a step on without a note"),
     Spec("step_back", "Step Entry: Step Bac&k", ("Backspace",), "",
          "Step entry: take back the last step's notes and move the playhead back"),
+    # MIDI keyboard (studio.midi_keyboard): Tools ▸ MIDI Input lists the ports beside it.
+    Spec("midi_refresh", "&Refresh MIDI Devices", (), "",
+         "Look for MIDI keyboards again (one plugged in since) and open the one chosen"),
     # View
     Spec("zoom_in", "Zoom &In", ("+", "=", "Ctrl+="), "zoom-in", "Zoom in (+)"),
     Spec("zoom_out", "Zoom &Out", ("-", "Ctrl+-"), "zoom-out", "Zoom out (−)"),

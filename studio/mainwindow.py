@@ -65,6 +65,8 @@ from .generate_panel import GeneratePanel
 from .jobs_panel import JobsPanel
 from .keys import EditingKeys, tab_focus_buttons
 from .mask.commands import MaskCommands
+from .midi_input import MidiSource
+from .midi_keyboard import MidiKeyboard
 from .models import ModelCatalog
 from .note_commands import NoteCommands
 from .pianoroll import PianoRoll, Tool
@@ -94,12 +96,14 @@ MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say
 class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCommands,
                  StudioState, QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
-    (an :class:`engine.plugins.Registry`) can be injected (tests, scripts)."""
+    (an :class:`engine.plugins.Registry`) and the ``midi_source`` of MIDI input ports (a
+    :class:`studio.midi_input.MidiSource`) can be injected (tests, scripts)."""
 
     def __init__(self, settings: Settings | None = None,
                  recovery_store: RecoveryStore | None = None,
                  autosave_seconds: float | None = None,
-                 registry: Registry | None = None) -> None:
+                 registry: Registry | None = None,
+                 midi_source: MidiSource | None = None) -> None:
         super().__init__()
         self.settings = settings or Settings()
         self.document = Document(parent=self)
@@ -107,6 +111,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._track_ids: set[int] = set()  # the song's tracks, to notice one appearing
         self.transport = Transport(self.document, self)
         self.actions = Actions(self)
+        self.midi = MidiKeyboard(self, midi_source)  # Tools ▸ MIDI Input, its notes
         self.clip: Clip | None = None
         self.export_worker = Worker(1, self)
         self._audio_notice_shown = False
@@ -152,6 +157,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.actions.metronome.setChecked(self.settings.metronome())
         self.actions.follow.setChecked(self.settings.follow_playhead())
         self._song_reset()
+        self.midi.start()  # the keyboard chosen before, or the first one found
 
     # -- construction ----------------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -254,6 +260,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
         m.addSeparator()
         m.addActions([a.step_entry, a.step_rest, a.step_back])
+        m.addSeparator()
+        m.addMenu(self.midi.menu)
         m = bar.addMenu("&Mask")
         m.addAction(a.tool_mask)
         m.addSeparator()
@@ -357,8 +365,10 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.status_autosave = QLabel("", sb)  # shown only while autosave is failing
         self.status_autosave.setStyleSheet("color:#e06c75; font-weight:600;")
         self.status_autosave.hide()
+        self.status_midi = self.midi.label  # "🎹 Keystation 49", or "No MIDI input"
         for w in (self.status_autosave, self.status_hover, self.status_selection,
-                  self.status_snap, self.status_tool, self.status_step, self.status_audio):
+                  self.status_snap, self.status_tool, self.status_step, self.status_midi,
+                  self.status_audio):
             sb.addPermanentWidget(w)
 
     def _connect(self) -> None:
@@ -861,6 +871,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             if stopping:
                 QApplication.restoreOverrideCursor()
         self.catalog.wait(5000)
+        self.midi.shutdown()
         self.transport.shutdown()
         self.export_worker.wait(30000)
         self.autosaver.stop()

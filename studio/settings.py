@@ -100,6 +100,18 @@ class Settings:
     def set_follow_playhead(self, on: bool) -> None:
         self._s.setValue("transport/follow", on)
 
+    # -- MIDI input ---------------------------------------------------------------------------
+    def midi_input(self) -> str | None:
+        """The MIDI input port chosen (Tools ▸ MIDI Input): its name, "" for None, or None
+        when the user never chose (the first keyboard found is opened)."""
+        if not self._s.contains("midi/input"):
+            return None
+        return str(self._s.value("midi/input", "") or "")
+
+    def set_midi_input(self, name: str) -> None:
+        """Keep the port ``name`` to reopen at the next start ("": None, keep none open)."""
+        self._s.setValue("midi/input", name)
+
     def autosave_seconds(self) -> int:
         return int(self._s.value("files/autosave_seconds", 30))
 

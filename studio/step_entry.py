@@ -22,6 +22,13 @@ step input).
   rest); **Backspace** takes back the last step (its notes) and moves the playhead back
   to its start. **Enter** does not send the entry point back to bar 1 (Home does).
 
+A MIDI keyboard (:mod:`studio.midi_input`, chosen in *Tools ▸ MIDI Input*) enters notes
+too: a key played writes that exact pitch (octave included) with the key's velocity, one
+step long, and moves on as a letter does; keys played together — within
+:data:`CHORD_WINDOW_S` of the chord's first key, or while one of its keys is still held —
+write one chord, one undo step (a key joining it rewrites the step with it). On a drum
+track a key is the drum it plays (a letter names no drum).
+
 Each entered note is one undo step (``engine.score`` edits; the playhead's move is in
 the same step, so Ctrl+Z puts it back too). Drum tracks are refused with a message
 (a letter names a pitch, not a drum). While the mode is on it takes these keys from the
@@ -39,7 +46,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from engine.score import EditError, Note, Track, add_notes, remove_notes, update_notes
-from engine.score.instruments import part_range
+from engine.score.instruments import drum_name, part_range
 from engine.score.snap import grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental
 
@@ -63,6 +70,9 @@ DOT_KEY = "."
 KEYS_HELP = ("A–G a note (the key signature's), Shift+A–G add to the chord, # + − ↑ ↓ a "
              "semitone, Ctrl+↑ ↓ an octave, 2–7 the length, . dotted, 0 or R a rest, "
              "Backspace back, Esc leaves")
+# Keys of a MIDI keyboard struck within this long of the first write one chord (a hand
+# strikes a chord's keys within ~30 ms; a fast melody's notes come ≥ 100 ms apart).
+CHORD_WINDOW_S = 0.07
 SHORT_HELP = ("A–G notes, Shift+A–G chords, 2–7 the length, . dotted, 0 a rest, "
               "Backspace back, Esc leaves")  # fits the status bar's message at 1280 px
 
@@ -126,6 +136,18 @@ class Step:
     note_ids: list[int] = field(default_factory=list)
 
 
+@dataclass
+class MidiChord:
+    """The step the keys of a MIDI keyboard played together write: their pitches and
+    velocities in the order played, when the first was struck, and the undo stack's index
+    right after it was written (a key joining it rewrites it only while it is on top)."""
+
+    step: Step
+    velocities: dict[int, int]
+    first: float
+    index: int
+
+
 class StepEntry(QObject):
     """The mode, its keys and its edits, for ``window`` (a :class:`MainWindow`)."""
 
@@ -138,6 +160,8 @@ class StepEntry(QObject):
         # How each entered note was spelled (+1 sharp, −1 flat): F then # is F#, also in F
         # major, where the key alone would name it Gb.
         self.spelled: dict[int, int] = {}
+        self.held: set[int] = set()  # keys of the MIDI keyboard down now
+        self.chord: MidiChord | None = None  # the keys played together, as written
         a = window.actions
         # Keys only the mode uses: its own actions, enabled only while it is on (a
         # disabled action's key is no rival to an enabled one's).
@@ -185,6 +209,7 @@ class StepEntry(QObject):
         self.on = on
         self.steps.clear()
         self.dotted = False
+        self.chord = None
         w = self.window
         for act, keys in self.usual_keys.items():
             if on:
@@ -213,6 +238,7 @@ class StepEntry(QObject):
         """A new song: the steps entered belong to the old one."""
         self.steps.clear()
         self.spelled.clear()
+        self.chord = None
         self.update_status()
 
     def _song_changed(self) -> None:
@@ -355,6 +381,70 @@ class StepEntry(QObject):
             step.note_ids.append(note.id)
             self._entered(track.id, note)
 
+    # -- a MIDI keyboard ------------------------------------------------------------------------
+    def midi_note_on(self, pitch: int, velocity: int, seconds: float) -> None:
+        """A key of the MIDI keyboard struck at ``seconds`` (``time.monotonic()``): its exact
+        pitch at the entry point, one step long, with its velocity; with the keys played
+        together, one chord (:data:`CHORD_WINDOW_S`, or while one of them is held)."""
+        chord = self.chord
+        together = chord is not None and (
+            seconds - chord.first <= CHORD_WINDOW_S or self.held & set(chord.velocities))
+        self.held.add(pitch)
+        if not self.on:  # (a text field with the focus keeps its keys, not the MIDI's)
+            return
+        if self.window.transport.is_playing:
+            self._say("Step entry: stop playback first (Space)")
+            return
+        if together and chord is not None and self._chord_on_top(chord):
+            if pitch in chord.velocities:
+                return  # the same key again within the chord: it is there already
+            chord.velocities[pitch] = velocity
+            self.window.document.undo_stack.undo()  # written again with it: one undo step
+            self.steps.remove(chord.step)  # (the redo it leaves goes with the next push)
+            self._write_chord(chord.step.track_id, chord.step.start, chord.step.end,
+                              chord.velocities, chord.first)
+            return
+        w = self.window
+        tid = w.pianoroll.current_track_id()
+        if tid is None:
+            self._say("No track selected: click one in the track list, or add one (Ctrl+T)")
+            return
+        at, end = self._step_span(w.transport.position)
+        self._write_chord(tid, at, end, {pitch: velocity}, seconds)
+
+    def midi_note_off(self, pitch: int, _seconds: float = 0.0) -> None:
+        self.held.discard(pitch)
+
+    def _chord_on_top(self, chord: MidiChord) -> bool:
+        """Whether the chord is still the last thing done: its edit on top of the undo
+        stack (nothing undone, nothing done since) and the playhead where it left it."""
+        stack = self.window.document.undo_stack
+        return (stack.index() == chord.index == stack.count() and chord.step in self.steps
+                and self.window.transport.position == chord.step.end)
+
+    def _write_chord(self, tid: int, at: int, end: int, velocities: dict[int, int],
+                     first: float) -> None:
+        """Write the keys played (pitch → velocity) from ``at`` to ``end`` as one step and
+        one undo step, the playhead moved on to ``end``."""
+        w = self.window
+        song = w.document.song
+        track = song.track(tid)
+        notes = [Note(p, at, end - at, max(1, min(127, v))) for p, v in velocities.items()]
+        key = song.key_at(at)
+        ordered = sorted(notes, key=lambda n: n.pitch)
+        if track.is_drum:  # a key of a kit is a drum: the drum's name
+            name = ", ".join(drum_name(n.pitch) or pitch_name(n.pitch, key) for n in ordered)
+        else:
+            name = " ".join(pitch_name(n.pitch, key) for n in ordered)
+        self.chord = None
+        if not self._write(tid, notes, f"Enter {name}", end):
+            return
+        step = Step(tid, at, end, [n.id for n in notes])
+        self.steps.append(step)
+        self.chord = MidiChord(step, dict(velocities), first,
+                               w.document.undo_stack.index())
+        self._entered(tid, notes)
+
     def rest(self) -> None:
         if not self._ready():
             return
@@ -447,19 +537,23 @@ class StepEntry(QObject):
                     return live[nid].pitch
         return None
 
-    def _write(self, tid: int, note: Note, label: str, advance_to: int | None = None) -> bool:
-        """Add ``note`` as one undo step, with the playhead's move to ``advance_to``; a
-        note of its pitch sounding under it is replaced (entering twice doubled every note,
-        and a doubled note plays twice)."""
+    def _write(self, tid: int, notes: Note | list[Note], label: str,
+               advance_to: int | None = None) -> bool:
+        """Add ``notes`` (one, or a chord) as one undo step, with the playhead's move to
+        ``advance_to``; a note of their pitch sounding under one is replaced (entering
+        twice doubled every note, and a doubled note plays twice)."""
         w = self.window
         doc = w.document
+        new = [notes] if isinstance(notes, Note) else list(notes)
         # Of the same pitch: one starting inside the step is replaced; one held from before
         # ends where the new one starts (a whole note C, then C typed on beat 3: two halves).
+        by_pitch = {m.pitch: m for m in new}  # a chord has each pitch once
         under = [n for n in doc.song.track(tid).notes
-                 if n.pitch == note.pitch and n.start < note.end and note.start < n.end]
-        cut = [replace(n, duration=note.start - n.start) for n in under if n.start < note.start]
-        edit = (update_notes(tid, under, [*cut, note], label) if under
-                else add_notes(tid, [note], label))
+                 if (m := by_pitch.get(n.pitch)) and n.start < m.end and m.start < n.end]
+        cut = [replace(n, duration=by_pitch[n.pitch].start - n.start) for n in under
+               if n.start < by_pitch[n.pitch].start]
+        edit = (update_notes(tid, under, [*cut, *new], label) if under
+                else add_notes(tid, new, label))
         try:
             edit.apply(doc.song)
         except EditError as e:
@@ -477,18 +571,24 @@ class StepEntry(QObject):
             doc.undo_stack.endMacro()
         return True
 
-    def _entered(self, tid: int, note: Note) -> None:
-        """The new note selected, heard and on screen."""
+    def _entered(self, tid: int, note: Note | list[Note]) -> None:
+        """The new note (or chord) selected, heard and on screen."""
         w = self.window
         roll = w.pianoroll
-        w.selection.set_notes([(tid, note.id)])
+        notes = [note] if isinstance(note, Note) else note
+        w.selection.set_notes([(tid, n.id) for n in notes])
         vp = roll.viewport
-        if note.start < vp.left or note.end > vp.right:
-            vp.set_left(note.start - 0.1 * (vp.right - vp.left))
+        start, end = min(n.start for n in notes), max(n.end for n in notes)
+        if start < vp.left or end > vp.right:
+            vp.set_left(start - 0.1 * (vp.right - vp.left))
         low, high = vp.visible_pitches()
-        if not low <= note.pitch <= high:
-            vp.center_on_pitches(note.pitch, note.pitch)
-        roll.preview(note.pitch, tid)
+        lowest, highest = min(n.pitch for n in notes), max(n.pitch for n in notes)
+        if not (low <= lowest and highest <= high):
+            vp.center_on_pitches(lowest, highest)
+        if len(notes) == 1:
+            roll.preview(notes[0].pitch, tid)
+        else:  # the chord together (one preview at a time is heard)
+            w.transport.preview(tuple(n.pitch for n in notes), w.document.song.track(tid))
         self.update_status()
 
     def _respell(self, direction: int) -> None:

@@ -291,16 +291,18 @@ class Transport(QObject):
             self._job = None
 
     # -- auditioning -----------------------------------------------------------------------------
-    def preview(self, pitch: int, track: Track | None) -> None:
-        """Play one short note with ``track``'s instrument (when idle and audio works)."""
+    def preview(self, pitch: int | tuple[int, ...], track: Track | None) -> None:
+        """Play one short note (or a chord: a tuple of pitches) with ``track``'s instrument
+        (when idle and audio works)."""
         if self.is_playing or not self.check_audio():
             return
         program = track.program if track else 0
         drum = track.is_drum if track else False
         ppq = self.document.song.ppq
-        note = Note(pitch, 0, ppq // 2, 100)
+        pitches = pitch if isinstance(pitch, tuple) else (pitch,)
+        notes = tuple(Note(p, 0, ppq // 2, 100) for p in pitches)
         mini = Song(tracks=(Track(program=program, is_drum=drum,
-                                  channel=DRUM_CHANNEL if drum else 0, notes=(note,)),),
+                                  channel=DRUM_CHANNEL if drum else 0, notes=notes),),
                     ppq=ppq)
 
         self._render_worker.start(lambda: self._synth().render_track(mini, mini.tracks[0]),

@@ -1,0 +1,172 @@
+"""The MIDI keyboard in the window: *Tools ▸ MIDI Input* (the ports, None, Refresh), the
+choice kept in the settings, the status bar's "🎹 Keystation 49" (or "No MIDI input" and
+why), and the notes played handed to step entry (:mod:`studio.step_entry`).
+
+With no choice made yet the first keyboard found is opened (not ALSA's *Midi Through*), as
+MuseScore does; a port chosen is reopened at the next start when it is plugged in, and
+None keeps every port closed. Refresh (or opening the menu) asks the system again: a
+keyboard plugged in since is listed, and the one chosen is opened.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QLabel, QMenu
+
+from .midi_input import MidiInput, MidiSource
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
+OFF = "turned off (Tools ▸ MIDI Input ▸ None)"
+CHOOSE = "Tools ▸ MIDI Input chooses the keyboard"
+
+
+def short_name(port: str) -> str:
+    """A port's name for the status bar: ALSA's "Keystation 49:Keystation 49 MIDI 1 20:0"
+    is "Keystation 49" (the whole name is in the tooltip and the menu)."""
+    return port.split(":", 1)[0].strip() or port
+
+
+class MidiKeyboard(QObject):
+    """The window's MIDI input device and the notes it plays."""
+
+    def __init__(self, window: MainWindow, source: MidiSource | None = None) -> None:
+        super().__init__(window)
+        self.window = window
+        self.input = MidiInput(source, self)
+        self.hinted = False  # told once that notes played outside step entry go nowhere
+        self.menu = QMenu("MIDI &Input", window)
+        self.menu.setToolTipsVisible(True)
+        self.menu.aboutToShow.connect(self._menu_opening)
+        self.group = QActionGroup(self)
+        self._items: list[QAction] = []  # the menu's None, ports and notice
+        self.label = QLabel("", window.statusBar())
+        self.label.setObjectName("MidiStatus")
+        self.input.changed.connect(self._show_status)
+        self.input.noteOn.connect(self._note_on)
+        self.input.noteOff.connect(self._note_off)
+        window.actions.midi_refresh.triggered.connect(self.refresh)
+        self._fill_menu()
+
+    # -- the device -------------------------------------------------------------------------------
+    def start(self) -> None:
+        """At the window's start: open the port chosen before (or the first keyboard)."""
+        self._connect_wanted()
+        self._show_status()
+
+    def refresh(self) -> None:
+        """Refresh: ask for the ports again, open the one wanted, say what is open."""
+        self._connect_wanted()
+        self._fill_menu()
+        self.window.statusBar().showMessage(self.input.status_line, 8000)
+
+    def choose(self, name: str | None) -> None:
+        """The user's choice in the menu (None: no MIDI input), kept for the next start."""
+        settings = self.window.settings
+        if name is None:
+            settings.set_midi_input("")
+            self.input.close(reason=OFF)
+        else:
+            settings.set_midi_input(name)
+            self.input.open(name)
+        self._fill_menu()
+        self.window.statusBar().showMessage(self.input.status_line, 8000)
+
+    def _connect_wanted(self) -> None:
+        midi = self.input
+        names = midi.refresh()
+        if not midi.available:
+            midi.close(reason=None)  # the reason the refresh gave
+            return
+        wanted = self.window.settings.midi_input()
+        if wanted == "":
+            midi.close(reason=OFF)
+        elif wanted is None:  # never chosen: keep the one open, else the first keyboard
+            if midi.device not in names:
+                keyboards = midi.keyboards()
+                if keyboards:
+                    midi.open(keyboards[0])
+                else:
+                    midi.close(reason="no MIDI devices found")
+        else:
+            port = midi.find(wanted)
+            if port is not None:
+                midi.open(port)
+            else:
+                midi.close(reason=f"“{wanted}” is not connected (plug it in, then Tools ▸ "
+                                  "MIDI Input ▸ Refresh MIDI Devices)")
+
+    # -- the menu and the status bar --------------------------------------------------------------
+    def _menu_opening(self) -> None:
+        self._connect_wanted()
+        self._fill_menu()
+
+    def _fill_menu(self) -> None:
+        menu, midi = self.menu, self.input
+        menu.clear()
+        for act in self._items:
+            self.group.removeAction(act)
+            act.deleteLater()
+        self._items = []
+
+        def item(text: str, tip: str = "", chosen: bool | None = None) -> QAction:
+            act = QAction(text, self)
+            if chosen is None:
+                act.setEnabled(False)
+            else:
+                act.setCheckable(True)
+                act.setChecked(chosen)
+                self.group.addAction(act)
+            act.setStatusTip(tip)
+            self._items.append(act)
+            menu.addAction(act)
+            return act
+
+        item("&None", "No MIDI input: keep every MIDI port closed",
+             midi.device is None).triggered.connect(lambda: self.choose(None))
+        if midi.names:
+            menu.addSeparator()
+        for name in midi.names:
+            item(name.replace("&", "&&"), f"Play notes into Partita from {name}",
+                 name == midi.device).triggered.connect(
+                     lambda _c=False, n=name: self.choose(n))
+        if not midi.names:
+            item("No MIDI input: " + (midi.reason if not midi.available
+                                      else "no MIDI devices found"))
+        menu.addSeparator()
+        menu.addAction(self.window.actions.midi_refresh)
+
+    def _show_status(self) -> None:
+        midi, label = self.input, self.label
+        if midi.device is not None:
+            label.setText(f"🎹 {short_name(midi.device)}")
+            label.setStyleSheet("")
+            label.setToolTip(f"{midi.status_line} — in step entry (N) the keys you play "
+                             f"enter notes; {CHOOSE}")
+        else:
+            label.setText("No MIDI input")
+            label.setStyleSheet("color:#8b929c;")
+            label.setToolTip(f"{midi.status_line} — {CHOOSE}")
+        label.setAccessibleName(midi.status_line)
+
+    # -- the notes ---------------------------------------------------------------------------------
+    def _note_on(self, pitch: int, velocity: int, seconds: float) -> None:
+        w = self.window
+        step = w.step_entry
+        if not step.on and not self.hinted:
+            self.hinted = True
+            w.statusBar().showMessage(
+                f"{short_name(self.input.device or 'MIDI')}: press N (step entry) to write "
+                "the notes you play at the playhead", 8000)
+        step.midi_note_on(pitch, velocity, seconds)
+
+    def _note_off(self, pitch: int, seconds: float) -> None:
+        self.window.step_entry.midi_note_off(pitch, seconds)
+
+    def shutdown(self) -> None:
+        """On close: the port closed, so its thread sends nothing to a window gone."""
+        self.input.close(reason=None)
