@@ -241,6 +241,8 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Step Entry: Note an Octave Up / Down", "Ctrl+↑ / Ctrl+↓ (or Shift+↑ / ↓)"),
     ("Step Entry: Length 1/32, 1/16, 1/8, 1/4, 1/2, Bar", "2–7"),
     ("Step Entry: Dotted Length", "."),
+    ("Step Entry: a Note / Chord from the MIDI Keyboard (Tools ▸ MIDI Input)",
+     "A key / keys struck together"),
     ("Leave Step Entry", "Esc"),
     ("Clear the Mask", "Esc twice"),
     ("Add a Note", "Double-click (Pointer), click or drag (Brush)"),
