@@ -160,6 +160,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("loop_selection", "Loop the Selection's &Bars", ("Ctrl+Shift+L",), "",
          "Set the loop range to the bars of the selected notes and loop them"),
     Spec("metronome", "&Metronome", ("K",), "metronome", "Metronome click (K)", True),
+    Spec("record", "&Record", ("Shift+R",), "record",
+         "Record the MIDI keyboard into the current track from the playhead, with the "
+         "click; stop to write the take (Shift+R)", True),
     Spec("follow", "&Follow Playhead", ("Ctrl+F",), "",
          "Scroll the piano roll with the playhead while playing (Ctrl+F)", True),
     # Mask

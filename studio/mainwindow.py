@@ -70,6 +70,7 @@ from .midi_keyboard import MidiKeyboard
 from .models import ModelCatalog
 from .note_commands import NoteCommands
 from .pianoroll import PianoRoll, Tool
+from .recording import Recorder
 from .selection import Selection
 from .settings import Settings
 from .step_entry import StepEntry
@@ -128,6 +129,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._build_statusbar()
         self._connect()
         self.step_entry = StepEntry(self)  # N: notes from the letter keys
+        self.recorder = Recorder(self)  # Shift+R: the MIDI keyboard played in time
         self.editing_keys = EditingKeys(self)  # typing in a field beats bare-key shortcuts
         tab_focus_buttons(self)  # a click on a button leaves Space to Play
         self.setAcceptDrops(True)
@@ -291,6 +293,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument])
         m = bar.addMenu("Trans&port")
         m.addActions([a.play, a.stop, a.home, a.loop, a.loop_selection, a.metronome, a.follow])
+        m.addSeparator()
+        m.addAction(a.record)
         m = bar.addMenu("&Help")
         m.addActions([a.shortcuts, a.about])
         self._rebuild_recent_menu()
@@ -307,7 +311,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         tb.addSeparator()
         tb.addActions([a.undo, a.redo])
         tb.addSeparator()
-        tb.addActions([a.home, a.stop, a.play, a.loop, a.metronome])
+        tb.addActions([a.home, a.stop, a.play, a.record, a.loop, a.metronome])
         self.lcd_position = QLabel("1.1.000", tb)
         self.lcd_position.setObjectName("Lcd")
         self.lcd_position.setToolTip("Playhead: bar.beat.tick")

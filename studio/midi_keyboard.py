@@ -1,6 +1,7 @@
 """The MIDI keyboard in the window: *Tools ▸ MIDI Input* (the ports, None, Refresh), the
 choice kept in the settings, the status bar's "🎹 Keystation 49" (or "No MIDI input" and
-why), and the notes played handed to step entry (:mod:`studio.step_entry`).
+why), and the notes played handed to step entry (:mod:`studio.step_entry`) or to a
+recording (:mod:`studio.recording`).
 
 With no choice made yet the first keyboard found is opened (not ALSA's *Midi Through*), as
 MuseScore does; a port chosen is reopened at the next start when it is plugged in, and
@@ -157,15 +158,21 @@ class MidiKeyboard(QObject):
     def _note_on(self, pitch: int, velocity: int, seconds: float) -> None:
         w = self.window
         step = w.step_entry
+        if w.recorder.recording:
+            w.recorder.note_on(pitch, velocity, seconds)
+            step.held.add(pitch)
+            return
         if not step.on and not self.hinted:
             self.hinted = True
             w.statusBar().showMessage(
                 f"{short_name(self.input.device or 'MIDI')}: press N (step entry) to write "
-                "the notes you play at the playhead", 8000)
+                "the notes you play at the playhead, or Shift+R to record them", 8000)
         step.midi_note_on(pitch, velocity, seconds)
 
     def _note_off(self, pitch: int, seconds: float) -> None:
-        self.window.step_entry.midi_note_off(pitch, seconds)
+        w = self.window
+        w.recorder.note_off(pitch, seconds)
+        w.step_entry.midi_note_off(pitch, seconds)
 
     def shutdown(self) -> None:
         """On close: the port closed, so its thread sends nothing to a window gone."""

@@ -170,7 +170,9 @@ class Transport(QObject):
         else:
             self.play()
 
-    def play(self) -> None:
+    def play(self, until: int = 0) -> None:
+        """Play from the playhead; ``until``: on at least to this tick, past the song's end
+        (a recording: the click goes on where there is no music yet)."""
         if self.is_playing:
             return
         if not self.check_audio():
@@ -181,7 +183,7 @@ class Transport(QObject):
             start = self.loop_start
         self.play_start = start
         render_from = min(start, self.loop_start) if self.loop_enabled else start
-        key = (self.document.revision, self.metronome, id(self._audition))
+        key = (self.document.revision, self.metronome, id(self._audition), until)
         job = self._job
         if job is not None and self._job_key == key and job.start <= render_from:
             self._start_player(start)  # already rendered (or rendering ahead of us)
@@ -189,6 +191,8 @@ class Transport(QObject):
         if job is not None:
             job.cancelled.set()
         song = self._audition or self.document.song
+        if until > song.end:
+            song = replace(song, length=until)
         song = with_metronome(song) if self.metronome else song
         job = ProgressiveRender(song, SAMPLE_RATE, render_from)
         self._job, self._job_key = job, key

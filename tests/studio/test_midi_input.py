@@ -333,3 +333,137 @@ def test_a_key_on_a_drum_track_is_the_drum_it_plays(keyboard):
     play(source, (36, 120, 1.0), (42, 70, 1.01))
     assert entered(win, track=2) == [(AFTER, 36, EIGHTH, 120), (AFTER, 42, EIGHTH, 70)]
     assert win.document.undo_stack.undoText() == "Enter Bass Drum 1, Closed Hi-Hat"
+
+
+# -- recording (Shift+R) ---------------------------------------------------------------------------
+class Clock:
+    def __init__(self) -> None:
+        self.t = 100.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def recording(keyboard, monkeypatch):
+    """The keyboard's window with step entry off and a transport that "plays" without audio:
+    the test moves its frames (``frame``) and the clock."""
+    from studio.transport import Transport
+
+    win, source = keyboard
+    win.actions.step_entry.trigger()
+    played = {}
+
+    def play(self, until=0):
+        played["until"], played["metronome"] = until, self.metronome
+        self.play_start = self.position
+        self._pending = True  # is_playing, as while the first bar renders
+        self.playingChanged.emit(True)
+
+    monkeypatch.setattr(Transport, "play", play)
+    clock = Clock()
+    win.recorder.now = clock
+    return win, source, clock, played
+
+
+def frame(win, clock, tick: int, t: float) -> None:
+    """The playhead's frame at ``tick``, at clock time ``t``."""
+    clock.t = t
+    win.transport.position = tick
+    win.transport.positionChanged.emit(tick)
+
+
+SEC = 800  # ticks a second: 100 BPM at 480 PPQ
+
+
+def test_record_writes_the_notes_played_in_time_as_one_undo_step(recording):
+    win, source, clock, played = recording
+    stack = win.document.undo_stack
+    before = stack.count()
+    assert not win.actions.metronome.isChecked()
+    win.actions.record.trigger()  # Shift+R
+    assert win.recorder.recording and win.actions.record.isChecked()
+    assert win.transport.is_playing and played["metronome"]  # with the click
+    assert played["until"] > AFTER  # on past the song's end (it ends at bar 3)
+    assert "Recording into Piano" in win.statusBar().currentMessage()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5), (64, 70, 100.5), (60, 0, 101.0))
+    frame(win, clock, AFTER + 2 * SEC, 102.0)  # the clock goes on from the last frame
+    play(source, (64, 0, 102.25), (67, 110, 102.5))
+    assert entered(win) == []  # nothing written while recording
+    clock.t = 103.0
+    win.actions.record.trigger()  # stop: G4 is still held, it ends here
+    assert not win.recorder.recording and not win.actions.record.isChecked()
+    assert not win.transport.is_playing and not win.transport.metronome
+    assert entered(win) == [(AFTER + 400, 60, 400, 90), (AFTER + 400, 64, 1400, 70),
+                            (AFTER + 2000, 67, 400, 110)]
+    assert stack.count() == before + 1 and stack.undoText() == "Record 3 notes"
+    assert len(win.selection) == 3
+    assert win.statusBar().currentMessage().startswith("Recorded 3 notes into Piano")
+    win.actions.undo.trigger()
+    assert entered(win) == []
+
+
+def test_space_stops_a_recording_and_a_loop_merges_its_passes(recording):
+    win, source, clock, _ = recording
+    win.transport.set_loop(AFTER, AFTER + BAR, True)
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (62, 80, 101.0))  # held across the loop's end
+    frame(win, clock, AFTER + BAR - 100, 102.275)
+    frame(win, clock, AFTER + 20, 102.4)  # round again
+    play(source, (62, 0, 102.5), (65, 80, 102.6), (65, 0, 102.85))
+    win.actions.play.trigger()  # Space
+    assert not win.recorder.recording
+    assert entered(win) == [(AFTER + 180, 65, 200, 80), (AFTER + 800, 62, BAR - 800, 80)]
+
+
+def test_record_without_a_midi_device_or_audio_says_why(keyboard, dialogs):
+    win, _source = keyboard
+    win.actions.step_entry.trigger()
+    win.actions.record.trigger()  # no audio here (the no_audio fixture)
+    assert not win.recorder.recording and not win.actions.record.isChecked()
+    assert "no audio output" in win.statusBar().currentMessage()
+    assert not win.transport.metronome
+    win.midi.choose(None)
+    win.actions.record.trigger()
+    assert not win.actions.record.isChecked()
+    assert win.statusBar().currentMessage().startswith("Record: No MIDI input: turned off")
+
+
+def test_a_recording_with_no_notes_writes_nothing(recording):
+    win, _source, clock, _ = recording
+    before = win.document.undo_stack.count()
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    win.actions.record.trigger()
+    assert win.document.undo_stack.count() == before
+    assert win.statusBar().currentMessage() == "Recording stopped: no notes were played"
+
+
+def test_record_plays_on_past_the_songs_end_with_the_real_transport(keyboard, qtbot,
+                                                                    monkeypatch):
+    from engine import render
+    from engine.render import playback
+    from tests.studio.test_transport import FakePlayer  # its position runs 10x real time
+
+    real_make = render.make_synth
+    monkeypatch.setattr(playback, "audio_available", lambda: (True, "Audio output: Fake"))
+    monkeypatch.setattr(playback, "Player", FakePlayer)
+    monkeypatch.setattr(render, "make_synth",
+                        lambda sr, *a, **k: real_make(sr, synth="builtin"))
+    win, source = keyboard
+    tr = win.transport
+    win.actions.step_entry.trigger()
+    start = AFTER + BAR  # a bar past the song's end
+    tr.seek(start)
+    win.actions.record.trigger()
+    assert win.recorder.recording and tr.metronome
+    qtbot.waitUntil(lambda: tr.position > start + BAR, timeout=10000)  # it plays on
+    assert tr._job.song.end > start + 8 * BAR
+    play(source, (72, 100, win.recorder.now()))
+    qtbot.wait(50)
+    win.actions.play.trigger()  # Space stops: the held C5 ends there
+    notes = entered(win)
+    assert len(notes) == 1 and notes[0][1] == 72 and notes[0][0] > start + BAR
+    assert tr.position == start and not tr.metronome

@@ -1,0 +1,176 @@
+"""Recording from the MIDI keyboard: *Transport ▸ Record* (Shift+R), a DAW's record button.
+
+Record plays from the playhead with the metronome's click (on for the take, whatever K
+says) and keeps the notes played on the MIDI keyboard (:mod:`studio.midi_keyboard`), each
+timed from the transport's position: the playhead's last frame and the seconds since,
+through the song's tempo map (so a tempo change is followed). Stopping — Shift+R again,
+Space, Enter, a click on the ruler, or the end: three minutes past the song's end — writes
+them into the track that was current as one undo step ("Undo Record 12 notes"), as played
+(Q quantizes them after); a key still held ends where the recording stopped. With the
+loop on, each pass is merged into the take (a held note ends at the loop's end). Nothing
+is written while recording: the notes appear when it stops.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from engine.score import EditError, Note, add_notes
+from engine.score.edits import plural
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
+EXTRA_SECONDS = 180  # how long a recording may go on past the song's end
+
+
+class Recorder(QObject):
+    """The Record action, the take being recorded and its writing."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.recording = False
+        self.track_id: int | None = None
+        self.notes: list[Note] = []  # the notes played and released
+        self.held: dict[int, tuple[int, int]] = {}  # pitch → (start tick, velocity)
+        self.now = time.monotonic  # the clock of the MIDI notes' times (tests set it)
+        self._clock: tuple[float, int] | None = None  # (now, tick) at the last frame
+        window.actions.record.toggled.connect(self._toggled)
+        window.transport.positionChanged.connect(self._frame)
+        window.transport.playingChanged.connect(self._playing_changed)
+
+    def _say(self, text: str, ms: int = 8000) -> None:
+        self.window.statusBar().showMessage(text, ms)
+
+    def _set_checked(self, on: bool) -> None:
+        action = self.window.actions.record
+        action.blockSignals(True)
+        action.setChecked(on)
+        action.blockSignals(False)
+
+    def _toggled(self, on: bool) -> None:
+        if on and not self.recording:
+            if not self.start():
+                self._set_checked(False)
+        elif not on and self.recording:
+            self.window.transport.stop()  # → playingChanged(False) → the take is written
+
+    # -- recording ---------------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Play from the playhead with the click and keep the notes played; False (said
+        why) when there is no MIDI input, no track or no audio to play to."""
+        w = self.window
+        midi = w.midi.input
+        if midi.device is None:
+            self._say(f"Record: {midi.status_line} (Tools ▸ MIDI Input)")
+            return False
+        tid = w.pianoroll.current_track_id()
+        if tid is None:
+            self._say("Record: no track selected: click one in the track list, or add one "
+                      "(Ctrl+T)")
+            return False
+        tr = w.transport
+        if tr.is_playing:
+            tr.stop(return_to_start=False)
+        if w.step_entry.on:
+            w.actions.step_entry.setChecked(False)
+        self.track_id = tid
+        self.notes, self.held, self._clock = [], {}, None
+        self.recording = True  # before play(): its playingChanged(True) is ours
+        tr.set_metronome(True)
+        doc = w.document
+        tm = doc.time_map
+        until = tm.seconds_to_tick(tm.tick_to_seconds(max(doc.end, tr.position))
+                                   + EXTRA_SECONDS)
+        tr.play(until=until)
+        if not tr.is_playing:  # no audio output (the transport said why)
+            self.recording = False
+            tr.set_metronome(w.actions.metronome.isChecked())
+            self._say("Record: recording plays the song and the click, and there is no audio "
+                      f"output ({tr.audio_reason or 'playback failed'})")
+            return False
+        self._set_checked(True)
+        name = doc.song.track(tid).name
+        self._say(f"Recording into {name} from {tm.format_position(tr.play_start)}: play "
+                  "the MIDI keyboard; Shift+R, Space or Enter stops", 0)
+        return True
+
+    def _tick_at(self, seconds: float) -> int:
+        """The song's tick at ``seconds`` (the clock of :attr:`now`): the last frame's
+        position moved on by the time since, through the tempo map."""
+        tr = self.window.transport
+        if self._clock is None:  # the first bar still rendering: the take's start
+            return tr.play_start
+        at, tick = self._clock
+        tm = self.window.document.time_map
+        return max(0, tm.seconds_to_tick(tm.tick_to_seconds(tick) + max(0.0, seconds - at)))
+
+    def _frame(self, tick: int) -> None:
+        tr = self.window.transport
+        if not self.recording or not tr.is_playing:
+            return
+        if self._clock is not None and tick < self._clock[1] and tr.loop_enabled:
+            # The loop went round: the keys held end at its end; the next pass merges in.
+            self._release_all(tr.loop_end)
+        self._clock = (self.now(), tick)
+
+    def note_on(self, pitch: int, velocity: int, seconds: float) -> None:
+        if not self.recording:
+            return
+        tick = self._tick_at(seconds)
+        if pitch in self.held:  # struck again without a note-off: the first one ends here
+            self._release(pitch, tick)
+        self.held[pitch] = (tick, max(1, min(127, velocity)))
+
+    def note_off(self, pitch: int, seconds: float) -> None:
+        if self.recording and pitch in self.held:
+            self._release(pitch, self._tick_at(seconds))
+
+    def _release(self, pitch: int, end: int) -> None:
+        start, velocity = self.held.pop(pitch)
+        self.notes.append(Note(pitch, start, max(1, end - start), velocity))
+
+    def _release_all(self, end: int) -> None:
+        for pitch in list(self.held):
+            self._release(pitch, end)
+
+    def _playing_changed(self, playing: bool) -> None:
+        if not playing and self.recording:
+            self.finish()
+
+    def finish(self) -> None:
+        """The transport stopped: the keys held end here, the take is written as one undo
+        step into the track it was recorded for."""
+        w = self.window
+        self._release_all(self._tick_at(self.now()))
+        self.recording = False
+        self._set_checked(False)
+        w.transport.set_metronome(w.actions.metronome.isChecked())
+        notes, self.notes = self.notes, []
+        w.statusBar().clearMessage()
+        if not notes:
+            self._say("Recording stopped: no notes were played")
+            return
+        doc = w.document
+        try:
+            track = doc.song.track(self.track_id)
+        except KeyError:
+            self._say("Recording stopped: its track was removed, the notes played are lost")
+            return
+        label = f"Record {plural(len(notes), 'note')}"
+        edit = add_notes(track.id, notes, label)
+        try:
+            edit.apply(doc.song)
+        except EditError as e:
+            self._say(f"Recording not written: {e}")
+            return
+        doc.apply(edit)
+        if track.id not in w.selection.track_ids:
+            w.selection.set_tracks([track.id])
+        w.selection.set_notes([(track.id, n.id) for n in notes])
+        self._say(f"Recorded {plural(len(notes), 'note')} into {track.name} (Ctrl+Z takes "
+                  "them back; Q quantizes them)")
