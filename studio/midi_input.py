@@ -117,6 +117,11 @@ class MidoSource:
             raise MidiUnavailable(f"“{name}” cannot be opened: {_reason(e)}") from None
 
 
+def default_source() -> MidiSource:
+    """The system's MIDI ports (tests put a source without hardware here)."""
+    return MidoSource()
+
+
 def same_port(saved: str, name: str) -> bool:
     """Whether port ``name`` is the device ``saved``: ALSA's client:port numbers at the end
     ("Keystation 49 MIDI 1 20:0") change when it is plugged in again."""
@@ -137,7 +142,7 @@ class MidiInput(QObject):
 
     def __init__(self, source: MidiSource | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.source: MidiSource = source if source is not None else MidoSource()
+        self.source: MidiSource = source if source is not None else default_source()
         self.names: list[str] = []  # the ports found by the last refresh
         self.device: str | None = None  # the open port's name
         self.reason = "not looked for yet"  # why no port is open

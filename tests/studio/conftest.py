@@ -74,6 +74,16 @@ def thawed_heap():
     gc.unfreeze()
 
 
+@pytest.fixture(autouse=True)
+def no_midi_hardware(monkeypatch):
+    """Windows see no MIDI port unless a test gives them one (a keyboard plugged into the
+    machine running the tests stays out of them); tests of the real source pass it."""
+    from studio import midi_input
+    from tests.studio.midi_helpers import FakeSource
+
+    monkeypatch.setattr(midi_input, "default_source", FakeSource)
+
+
 @pytest.fixture
 def no_audio(monkeypatch):
     from engine.render import playback

@@ -83,7 +83,7 @@ def test_no_alsa_sequencer_is_one_line_and_the_window_works(qtbot, tmp_path, dia
     # This machine has no /dev/snd: the real source says so before rtmidi is asked (which
     # would print ALSA's error on stderr and raise SystemError).
     monkeypatch.setattr(midi_input, "ALSA_SEQ", str(tmp_path / "no-snd" / "seq"))
-    win = make_window(qtbot, tmp_path, None, song_file)
+    win = make_window(qtbot, tmp_path, MidoSource(), song_file)
     close_all.append(win)
     midi = win.midi.input
     assert midi.device is None and isinstance(midi.source, MidoSource)
