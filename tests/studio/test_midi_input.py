@@ -467,3 +467,15 @@ def test_record_plays_on_past_the_songs_end_with_the_real_transport(keyboard, qt
     notes = entered(win)
     assert len(notes) == 1 and notes[0][1] == 72 and notes[0][0] > start + BAR
     assert tr.position == start and not tr.metronome
+
+
+def test_shift_r_records_also_from_step_entry_which_it_leaves(recording, qtbot):
+    win, _source, _clock, _ = recording
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    win.actions.step_entry.trigger()  # on: R is its rest, Shift+R still records
+    canvas = win.pianoroll.canvas
+    QTest.keyClick(canvas, Qt.Key.Key_R, Qt.KeyboardModifier.ShiftModifier)
+    assert win.recorder.recording and not win.step_entry.on
+    QTest.keyClick(canvas, Qt.Key.Key_R, Qt.KeyboardModifier.ShiftModifier)
+    assert not win.recorder.recording and not win.transport.is_playing
