@@ -43,6 +43,7 @@ class FileCommands:
         _saved_takes: object
         _work_note: str
         _settings_warned: bool
+        _export_folders: dict[Path | None, Path]
 
         def statusBar(self) -> QStatusBar: ...
         def studio_state(self, deferred: bool = False) -> dict: ...
@@ -251,15 +252,31 @@ class FileCommands:
         self._show_file_warnings(path, warnings, "exported")
 
     def export_stems(self) -> None:
+        """File ▸ Export Audio & Stems: the folder, sample rate and SoundFont are asked
+        (prefilled with the last export's, remembered for the next), then rendered."""
         from .dialogs.export import export_stems
+        from .dialogs.export_options import rate_name
 
-        folder = dialogs.get_stems_dir(self, self.settings.last_dir())
-        if folder is None:
+        settings = self.settings
+        doc = self.document
+        # This song's last export folder, else "<song> audio" beside the song: never
+        # another song's folder, whose mix.wav a quick Enter would replace.
+        last = self._export_folders.get(doc.path)
+        suggested = last or (doc.path.parent if doc.path else Path(settings.last_dir())) / (
+            f"{doc.path.stem if doc.path else 'Untitled'} audio")
+        choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
+                                          settings.export_soundfont())
+        if choice is None:
             return
+        self._export_folders[doc.path] = choice.folder
+        settings.set_export_sample_rate(choice.sample_rate)
+        settings.set_export_soundfont(choice.soundfont)
+        folder = choice.folder
 
         def done(report: RenderReport) -> None:
             msg = (f"Wrote {len(report.paths)} files to {folder} "
-                   f"({report.duration_seconds:.1f} s of audio, {report.synth}).")
+                   f"({report.duration_seconds:.1f} s of audio at "
+                   f"{rate_name(report.sample_rate)}, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)
             dialogs.show_info(self, "Export finished", msg)
 
@@ -267,7 +284,9 @@ class FileCommands:
             dialogs.show_error(self, "Cannot export audio", str(error))
 
         self._export_dialog = export_stems(self, self.document.song, folder, done, failed,
-                                           self.export_worker)
+                                           self.export_worker,
+                                           sample_rate=choice.sample_rate,
+                                           soundfont=choice.soundfont)
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

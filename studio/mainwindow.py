@@ -115,6 +115,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.midi = MidiKeyboard(self, midi_source)  # Tools ▸ MIDI Input, its notes
         self.clip: Clip | None = None
         self.export_worker = Worker(1, self)
+        self._export_folders: dict[Path | None, Path] = {}  # per song file, this session
         self._audio_notice_shown = False
         self._last_escape = 0.0
         self.catalog = ModelCatalog(registry, self.settings, self)

@@ -11,6 +11,10 @@ from PySide6.QtCore import QByteArray, QSettings
 from engine.score.snap import DEFAULT_SNAP
 
 MAX_RECENT = 10
+# The rates File ▸ Export Audio & Stems offers (`partita render --sample-rate` takes any
+# rate from 8000 to 192000 Hz): a DAW session's usual ones.
+EXPORT_SAMPLE_RATES = (44100, 48000, 88200, 96000)
+DEFAULT_EXPORT_RATE = 44100
 BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)
 
 
@@ -114,6 +118,26 @@ class Settings:
 
     def autosave_seconds(self) -> int:
         return int(self._s.value("files/autosave_seconds", 30))
+
+    # -- audio export ---------------------------------------------------------------------------
+    def export_sample_rate(self) -> int:
+        """The rate the last audio export used (one of :data:`EXPORT_SAMPLE_RATES`; a
+        hand-edited value that is not one gives the default)."""
+        try:
+            rate = int(self._s.value("export/sample_rate", DEFAULT_EXPORT_RATE))
+        except (TypeError, ValueError):
+            return DEFAULT_EXPORT_RATE
+        return rate if rate in EXPORT_SAMPLE_RATES else DEFAULT_EXPORT_RATE
+
+    def set_export_sample_rate(self, rate: int) -> None:
+        self._s.setValue("export/sample_rate", int(rate))
+
+    def export_soundfont(self) -> str:
+        """The SoundFont the last audio export was asked to use; "" for the default one."""
+        return decode_path(str(self._s.value("export/soundfont", "") or ""))
+
+    def set_export_soundfont(self, path: str | Path | None) -> None:
+        self._s.setValue("export/soundfont", encode_path(Path(path).absolute()) if path else "")
 
     # -- models ---------------------------------------------------------------------------------
     def default_model(self) -> str | None:

@@ -66,6 +66,11 @@ QComboBox QAbstractItemView { background: #2a2e35; color: #d7dae0;
 QLineEdit { background: transparent; color: #e6e9ee; border: 1px solid transparent;
             border-radius: 3px; padding: 0 3px; font-weight: 600; }
 QLineEdit:focus { background: #1e2126; border-color: #4fa3ff; }
+/* A dialog's text fields (a folder, a title) look like its number fields, not like the
+   track list's in-place names. */
+QDialog QLineEdit { background: #1e2126; border-color: #3a3f47; font-weight: 400;
+                    padding: 1px 4px; }
+QDialog QLineEdit:focus { border-color: #4fa3ff; }
 QLabel { color: #d7dae0; }
 QLabel#Lcd { background: #101215; color: #7fd4ff; border: 1px solid #0b0c0e; border-radius: 4px;
              padding: 2px 10px; font-family: "DejaVu Sans Mono", monospace; font-size: 15px;

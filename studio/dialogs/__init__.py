@@ -7,12 +7,12 @@ modal dialogs directly.
 
 from __future__ import annotations
 
+from .export_options import ask_export_audio
 from .files import (
     get_export_midi_path,
     get_open_path,
     get_pack_dir,
     get_save_path,
-    get_stems_dir,
 )
 from .generation import ask_instruments, confirm_take_conflict
 from .messages import (
@@ -35,6 +35,7 @@ from .timing import ask_bars, ask_time
 __all__ = [
     "ask_bars",
     "ask_discard_takes",
+    "ask_export_audio",
     "ask_instruments",
     "ask_overwrite_changed",
     "ask_recover",
@@ -48,7 +49,6 @@ __all__ = [
     "get_open_path",
     "get_pack_dir",
     "get_save_path",
-    "get_stems_dir",
     "pick_colour",
     "show_error",
     "show_info",

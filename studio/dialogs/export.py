@@ -77,8 +77,12 @@ def export_stems(
     on_done: Callable[[RenderReport], None],
     on_error: Callable[[BaseException], None],
     worker: Worker,
+    *,
+    sample_rate: int = 44100,
+    soundfont: Path | None = None,
 ) -> QProgressDialog | None:
-    """Render ``folder/mix.wav`` and ``folder/stems/*.wav``; report through the callbacks.
+    """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` at ``sample_rate`` with
+    ``soundfont`` (``None``: the default one); report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
     a song with no notes). When ``folder/stems`` holds another export's stems the user is
@@ -127,6 +131,7 @@ def export_stems(
             raise _problem(folder, e) from e
         try:
             report = render_files(song, staging / MIX_NAME, staging / STEMS_DIR,
+                                  sample_rate=sample_rate, soundfont=soundfont,
                                   progress=step)
             if cancelled():
                 raise _Cancelled

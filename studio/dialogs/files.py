@@ -73,12 +73,6 @@ def get_export_midi_path(parent: QWidget | None, suggestion: str) -> Path | None
     return p
 
 
-def get_stems_dir(parent: QWidget | None, start_dir: str) -> Path | None:
-    path = QFileDialog.getExistingDirectory(parent, "Export audio and stems to folder",
-                                            start_dir)
-    return Path(path) if path else None
-
-
 def get_pack_dir(parent: QWidget | None) -> Path | None:
     """The folder of a model pack to install (Model Manager ▸ Install Pack…)."""
     path = QFileDialog.getExistingDirectory(parent, "Install a model pack (its folder)")

@@ -1,5 +1,6 @@
 """File ▸ Export Audio & Stems: success and errors are reported, Cancel writes nothing,
-another song's stems are replaced only when the user says so."""
+another song's stems are replaced only when the user says so; the files have the sample
+rate chosen in the export dialog, which the studio remembers."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ import functools
 from pathlib import Path
 
 import pytest
+import soundfile as sf
 from PySide6.QtWidgets import QMessageBox, QPushButton
+
+from studio.dialogs.export_options import AudioExport
 
 STEMS = ["01 - Piano.wav", "02 - Bass.wav", "03 - Drums.wav"]
 
 
 @pytest.fixture(autouse=True)
 def fast_render(monkeypatch):
-    """The built-in synth at a low rate: the same files, written in a fraction of the time."""
+    """The built-in synth: the same files, written without loading a SoundFont."""
     import engine.render as render
 
     monkeypatch.setattr(render, "render_files", functools.partial(
-        render.render_files, synth="builtin", sample_rate=8000))
+        render.render_files, synth="builtin"))
 
 
 @pytest.fixture
@@ -38,9 +42,14 @@ def asked(dialogs):
     return rec
 
 
-def export(win, dialogs, qtbot, folder: Path) -> None:
+def choose(dialogs, folder: Path, rate: int = 44100, soundfont: Path | None = None) -> None:
+    """The export dialog's answer: ``folder`` at ``rate``."""
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, rate, soundfont)
+
+
+def export(win, dialogs, qtbot, folder: Path, rate: int = 44100) -> None:
     """File ▸ Export Audio & Stems into ``folder``; wait until it has reported."""
-    dialogs.answers["get_stems_dir"] = folder
+    choose(dialogs, folder, rate)
     win.export_stems()
     qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
                     timeout=60000)
@@ -95,7 +104,7 @@ def test_cancel_writes_nothing_and_keeps_the_previous_export(opened, dialogs, qt
     before = {"mix.wav": b"old mix"} | {f"stems/{n}": b"old stem" for n in STEMS}
     for name, data in before.items():
         (folder / name).write_bytes(data)
-    dialogs.answers["get_stems_dir"] = folder
+    choose(dialogs, folder)
     opened.export_stems()
     if when != "rendering":
         assert opened.export_worker.wait(60000)  # its result waits in the event queue
@@ -116,7 +125,7 @@ def test_stems_of_another_song_are_kept_when_the_user_says_no(opened, dialogs, q
            "stems/notes.txt": b"mine"}
     for name, data in old.items():
         (folder / name).write_bytes(data)
-    dialogs.answers["get_stems_dir"] = folder
+    choose(dialogs, folder)
     opened.export_stems()
     assert asked == [(folder / "stems", ["03 - Piano.wav", "05 - Strings.wav"])]
     assert opened._export_dialog is None  # nothing started
@@ -161,7 +170,7 @@ def test_an_empty_song_is_not_exported(window, dialogs, qtbot, tmp_path):
     assert not any(t.notes for t in window.document.song.tracks)  # a new song: 8 empty bars
     folder = tmp_path / "out"
     folder.mkdir()
-    dialogs.answers["get_stems_dir"] = folder
+    choose(dialogs, folder)
     window.export_stems()
     title, text = message(dialogs, "show_error")
     assert title == "Cannot export audio" and "The song has no notes" in text
@@ -174,3 +183,94 @@ def test_an_empty_song_is_not_exported(window, dialogs, qtbot, tmp_path):
     title, text = [args for n, args in dialogs.calls if n == "show_error"][-1]
     assert title == "Cannot export MIDI" and "The song has no notes" in text
     assert not (tmp_path / "empty.mid").exists()
+
+
+def wav_rates(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): sf.info(str(p)).samplerate
+            for p in sorted(folder.rglob("*.wav"))}
+
+
+def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, qtbot,
+                                                               tmp_path, song_file):
+    from studio.settings import Settings
+
+    folder = tmp_path / "session 48k"
+    export(opened, dialogs, qtbot, folder, rate=48000)
+    assert "show_error" not in dialogs.names()
+    rates = wav_rates(folder)
+    assert sorted(rates) == ["mix.wav"] + [f"stems/{n}" for n in STEMS]
+    assert set(rates.values()) == {48000}  # the mix and every stem
+    _title, text = message(dialogs, "show_info")
+    assert "at 48 kHz" in text
+    # The dialog was first offered "<song> audio" beside the song, at the default rate.
+    [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
+    assert first == (str(song_file.parent / "song audio"), 44100, "")
+    # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
+        str(folder), 48000, "")
+    # The rate is kept between sessions.
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
+
+
+def test_the_dialog_offers_the_common_rates_prefilled_with_the_last_one(qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    dialog = ExportAudioDialog(None, str(tmp_path / "out"), 88200, "")
+    qtbot.addWidget(dialog)
+    rate = dialog.rate
+    assert [rate.itemText(i) for i in range(rate.count())] == [
+        "44.1 kHz", "48 kHz", "88.2 kHz", "96 kHz"]
+    assert rate.currentText() == "88.2 kHz"
+    assert dialog.choice() == AudioExport(tmp_path / "out", 88200, None)
+    rate.setCurrentText("96 kHz")
+    assert dialog.choice() == AudioExport(tmp_path / "out", 96000, None)
+
+
+def test_a_hand_edited_rate_gives_the_default(tmp_path):
+    from studio.settings import Settings
+
+    (tmp_path / "s.ini").write_text("[export]\nsample_rate=22050\n")
+    assert Settings(tmp_path / "s.ini").export_sample_rate() == 44100
+    (tmp_path / "s.ini").write_text("[export]\nsample_rate=fast\n")
+    assert Settings(tmp_path / "s.ini").export_sample_rate() == 44100
+
+
+def test_the_dialog_refuses_a_missing_soundfont_and_a_relative_folder(qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    dialog = ExportAudioDialog(None, str(tmp_path / "out"), 44100, str(tmp_path / "gone.sf2"))
+    qtbot.addWidget(dialog)
+    [ok] = [b for b in dialog.findChildren(QPushButton) if b.text() == "OK"]
+    ok.click()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    assert "gone.sf2: no such file" in dialog.error.text()
+    dialog.soundfont.clear()
+    dialog.folder.setText("stems here")
+    assert dialog.choice() is None and "full path" in dialog.error.text()
+    dialog.folder.setText("")
+    assert dialog.choice() is None and "Choose the folder" in dialog.error.text()
+
+
+SMALL_SF2 = Path("/usr/share/sounds/sf2/TimGM6mb.sf2")  # 6 MB: loads in a tenth of a second
+
+
+@pytest.mark.skipif(not SMALL_SF2.is_file(), reason="timgm6mb-soundfont is not installed")
+def test_export_plays_the_chosen_soundfont(opened, dialogs, qtbot, tmp_path, monkeypatch):
+    pytest.importorskip("tinysoundfont")
+    import engine.render as render
+    from engine.render import renderer
+
+    monkeypatch.setattr(render, "render_files", renderer.render_files)  # the real synth
+    folder = tmp_path / "out"
+    choose(dialogs, folder, 96000, SMALL_SF2)
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    assert "show_error" not in dialogs.names()
+    _title, text = message(dialogs, "show_info")
+    assert "at 96 kHz" in text and "TimGM6mb.sf2" in text
+    assert set(wav_rates(folder).values()) == {96000}
+    assert opened.settings.export_soundfont() == str(SMALL_SF2)

@@ -1,0 +1,145 @@
+"""File ▸ Export Audio & Stems: where to, at which sample rate, with which SoundFont.
+
+The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``
+and ``--soundfont``; the window remembers them between sessions (studio.settings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from ..settings import DEFAULT_EXPORT_RATE, EXPORT_SAMPLE_RATES
+from .forms import lay_out_form
+
+SOUNDFONT_FILTER = "SoundFonts (*.sf2 *.sf3);;All files (*)"
+
+
+@dataclass(frozen=True)
+class AudioExport:
+    """What to export: ``folder/mix.wav`` and ``folder/stems/*.wav`` at ``sample_rate``,
+    played by ``soundfont`` (``None``: the default one, as ``partita render`` finds it)."""
+
+    folder: Path
+    sample_rate: int = DEFAULT_EXPORT_RATE
+    soundfont: Path | None = None
+
+
+def rate_name(rate: int) -> str:
+    """``"44.1 kHz"``, ``"48 kHz"``: a rate as a DAW's menu writes it."""
+    return f"{rate / 1000:g} kHz"
+
+
+def default_soundfont_text() -> str:
+    """What plays when no SoundFont is chosen, for the field's placeholder."""
+    from engine.render import SoundFontError, find_soundfont
+
+    try:
+        found = find_soundfont()
+    except SoundFontError as e:  # $PARTITA_SOUNDFONT names a missing file
+        return f"Default: none usable ({e})"
+    if found is None:
+        return "Default: the built-in synth (no General MIDI SoundFont found)"
+    return f"Default: {found.name}"
+
+
+class ExportAudioDialog(QDialog):
+    """The folder, the sample rate and the SoundFont, prefilled with the last export's."""
+
+    def __init__(self, parent: QWidget | None, folder: str, sample_rate: int,
+                 soundfont: str) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export Audio & Stems")
+        self.setMinimumWidth(520)
+        text = QLabel("Writes the mix as mix.wav and one WAV per track in stems/ (24-bit "
+                      "stereo, all from time 0: they line up in a DAW).", self)
+        text.setWordWrap(True)
+        self.folder = QLineEdit(folder, self)
+        self.folder.setPlaceholderText("The folder to write into")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(browse)
+        self.rate = QComboBox(self)
+        for rate in EXPORT_SAMPLE_RATES:
+            self.rate.addItem(rate_name(rate), rate)
+        self.rate.setCurrentIndex(max(0, self.rate.findData(sample_rate)))
+        self.rate.setToolTip("Match your DAW session's rate: stems at another rate are "
+                             "resampled or play at the wrong speed")
+        self.soundfont = QLineEdit(soundfont, self)
+        self.soundfont.setPlaceholderText(default_soundfont_text())
+        self.soundfont.setClearButtonEnabled(True)
+        self.soundfont.setToolTip("A General MIDI SoundFont (.sf2) to play the tracks with; "
+                                  "leave empty for the default one")
+        pick = QPushButton("Choose…", self)
+        pick.clicked.connect(self._browse_soundfont)
+        sf_row = QHBoxLayout()
+        sf_row.addWidget(self.soundfont, 1)
+        sf_row.addWidget(pick)
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #ff6b6b;")
+        form = QFormLayout()
+        form.addRow("Folder", folder_row)
+        form.addRow("Sample rate", self.rate)
+        form.addRow("SoundFont", sf_row)
+        lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
+
+    def _browse_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Export audio and stems to folder",
+                                                self.folder.text())
+        if path:
+            self.folder.setText(path)
+
+    def _browse_soundfont(self) -> None:
+        start = self.soundfont.text() or "/usr/share/sounds/sf2"
+        path, _ = QFileDialog.getOpenFileName(self, "Choose a SoundFont", start,
+                                              SOUNDFONT_FILTER)
+        if path:
+            self.soundfont.setText(path)
+
+    def choice(self) -> AudioExport | None:
+        """What the fields say, or ``None`` with the problem shown under them."""
+        folder = self.folder.text().strip()
+        if not folder:
+            self.error.setText("Choose the folder to export into.")
+            return None
+        path = Path(folder).expanduser()
+        if not path.is_absolute():
+            self.error.setText(f"“{folder}”: give the folder's full path (or Browse…).")
+            return None
+        soundfont = None
+        if self.soundfont.text().strip():
+            soundfont = Path(self.soundfont.text().strip()).expanduser()
+            if not soundfont.is_file():
+                what = "is a folder" if soundfont.is_dir() else "no such file"
+                self.error.setText(f"{soundfont}: {what}. Choose a SoundFont file (.sf2), "
+                                   "or leave the field empty for the default one.")
+                return None
+        return AudioExport(path, int(self.rate.currentData()), soundfont)
+
+    def _check(self) -> None:
+        if self.choice() is not None:
+            self.accept()
+
+
+def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
+                     soundfont: str) -> AudioExport | None:
+    """The export's folder, sample rate and SoundFont, or ``None`` when cancelled."""
+    dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.choice()
