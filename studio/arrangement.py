@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QLineF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QHelpEvent,
     QMouseEvent,
     QPainter,
     QPen,
@@ -34,9 +35,19 @@ from .document import Document
 from .keys import EscCancelsGesture
 from .mask.overlay import paint_arrangement as paint_mask
 from .mask.tool import ArrangementMaskTool
-from .pianoroll.ruler import bar_label_rects
+from .pianoroll.ruler import (
+    SongMarkers,
+    bar_label_rects,
+    marker_at,
+    marker_label_rects,
+    marker_tooltip,
+    paint_markers,
+    show_tooltip,
+)
 from .selection import Selection
 from .tracklist import HEADER_H, ROW_H
+
+MARKER_ROW_H = 12  # the header's top row when the song has markers; bar numbers below
 
 
 def clips(track: Track, tm: TimeMap) -> list[tuple[int, int]]:
@@ -104,6 +115,10 @@ class Arrangement(EscCancelsGesture, QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self._font = QFont(self.font())
         self._font.setPointSizeF(7.5)
+        self._marker_font = QFont(self.font())
+        self._marker_font.setPointSizeF(7.0)
+        self._markers = SongMarkers()
+        self._marker_labels: tuple[tuple, list] = ((), [])
         document.songChanged.connect(self.update)
         document.maskChanged.connect(self.update)
         selection.tracksChanged.connect(self.update)
@@ -244,8 +259,13 @@ class Arrangement(EscCancelsGesture, QWidget):
         known = {t.id for t in song.tracks}
         self._minis = {tid: hit for tid, hit in self._minis.items() if tid in known}
         p.setClipping(False)
-        # Bar numbers.
+        # Section markers (a row of their own above the bar numbers), then bar numbers.
         p.fillRect(QRectF(0, 0, w, HEADER_H), theme.PANEL)
+        row = 0
+        if song.markers:
+            row = MARKER_ROW_H
+            p.setFont(self._marker_font)
+            paint_markers(p, self.marker_labels(), 0, row)
         p.setFont(self._font)
         lines = [(self._x_of(tm.bar_to_tick(b)), b) for b in range(0, bars, every)]
         p.setPen(QPen(theme.GRID_BAR, 1))
@@ -255,11 +275,44 @@ class Arrangement(EscCancelsGesture, QWidget):
         # As the ruler's: a number that would touch the one before (a short pickup's "1"
         # and bar 2's ran together as "12") is left out.
         metrics = QFontMetricsF(self._font, self)
-        for rect, text in bar_label_rects(lines, metrics.horizontalAdvance, top=2,
-                                          height=HEADER_H - 8):
+        for rect, text in bar_label_rects(lines, metrics.horizontalAdvance, top=max(2, row),
+                                          height=HEADER_H - 8 if not row else HEADER_H - row):
             p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         p.setPen(theme.BORDER)
         p.drawLine(0, HEADER_H - 1, w, HEADER_H - 1)
+
+    def marker_labels(self) -> list[tuple[float, QRectF | None, str]]:
+        """Every marker (the whole song is on screen): (x, label rectangle or None, text
+        shown), in the header's marker row."""
+        markers = self._markers.of(self.document.song)
+        scale = self.px_per_tick
+        key = (self.document.song.markers, scale, self.width())
+        if self._marker_labels[0] == key:  # painted, then asked again by every tooltip
+            return self._marker_labels[1]
+        metrics = QFontMetricsF(self._marker_font, self)
+
+        def elide(text: str, room: float) -> str:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+
+        labels = marker_label_rects(
+            [(t * scale, text) for t, text in zip(markers.ticks, markers.texts, strict=True)],
+            metrics.horizontalAdvance, elide, 0, MARKER_ROW_H, right=self.width())
+        self._marker_labels = (key, labels)
+        return labels
+
+    def tooltip_at(self, pos: QPointF) -> str | None:
+        """The tooltip at ``pos``: in the header's marker row, the marker's whole text."""
+        if not self.document.song.markers or pos.y() >= MARKER_ROW_H:
+            return None
+        hit = marker_at(self.marker_labels(), pos.x())
+        return None if hit is None else marker_tooltip(self._markers, hit,
+                                                       self.document.time_map)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            show_tooltip(self, e, self.tooltip_at(QPointF(e.pos())))
+            return True
+        return super().event(e)
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)

@@ -16,13 +16,15 @@ from engine.score.spelling import MIDI_KEYS, key_name, key_text, pitch_name
 from .common import CliError, check_song_output, load_with_studio, parse_meter
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
+MARKERS_SHOWN = 8  # `info` names the first markers, then counts them (JSON has all)
+MAX_MARKER_WIDTH = 24
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "info",
-        help="show a song file's tracks, tempo, meter, key and length",
+        help="show a song file's tracks, tempo, meter, key, markers and length",
         description="Show what is inside a MIDI file or Partita project: per track its "
                     "instrument, channel and notes; for the song its length, bars, PPQ, "
-                    "tempo, meter and key.",
+                    "tempo, meter, key and section markers.",
     )
     p.add_argument("file", metavar="FILE", type=Path, help="a .mid/.midi/.kar or .partita file")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -127,6 +129,9 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         "key_signatures": [{"tick": k.tick, "bar": tm.tick_to_bar(k.tick) + 1,
                             "position": _position(tm, k.tick), "key": k.key}
                            for k in song.key_signatures],
+        "markers": [{"tick": m.tick, "bar": tm.tick_to_bar(m.tick) + 1,
+                     "position": _position(tm, m.tick), "text": m.text}
+                    for m in sorted(song.markers, key=lambda m: m.tick)],
         "tracks": tracks,
     }
 
@@ -157,6 +162,8 @@ def format_facts(f: dict[str, Any]) -> str:
          or "—"),
         ("PPQ", str(f["ppq"])),
     ]
+    if f.get("markers"):
+        rows.insert(-1, ("Markers", _markers_text(f["markers"])))
     if f.get("takes_waiting"):
         rows.append(("Takes", f"{f['takes_waiting']} waiting (partita takes "
                               f"{Path(f['file']).name})"))
@@ -179,6 +186,16 @@ def format_facts(f: dict[str, Any]) -> str:
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
             )
     return "\n".join(lines)
+
+
+def _markers_text(markers: list[dict[str, Any]]) -> str:
+    """"Intro (1), Verse 1 (5), Hit (17.2)": each marker and where it is (a bar, or
+    bar.beat as the studio's ruler counts), the first few, then a count."""
+    parts = [f"{_cell(m['text'], MAX_MARKER_WIDTH) or '(no text)'} ({m['position']})"
+             for m in markers[:MARKERS_SHOWN]]
+    if len(markers) > MARKERS_SHOWN:
+        parts.append(f"… ({len(markers)} in all)")
+    return ", ".join(parts)
 
 
 def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:

@@ -60,8 +60,8 @@ class PianoRoll(QWidget):
         self.velocity = VelocityLane(self)
         # Painted widgets say what they are to screen readers (they expose no children).
         for widget, name, what in (
-                (self.ruler, "Ruler", "Bar numbers, meter and tempo; click to move the "
-                                      "playhead, drag to set the loop"),
+                (self.ruler, "Ruler", "Section markers, bar numbers, meter and tempo; "
+                                      "click to move the playhead, drag to set the loop"),
                 (self.keyboard, "Keyboard", "Pitches; click a key to hear it"),
                 (self.canvas, "Piano roll", "The selected tracks' notes; B draws, P selects, "
                                             "M paints the mask"),
@@ -70,7 +70,8 @@ class PianoRoll(QWidget):
             widget.setAccessibleDescription(what)
         self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
         self.vbar = QScrollBar(Qt.Orientation.Vertical, self)
-        corner = QLabel("", self)
+        self.ruler.sync_height()
+        corner = self._corner = QLabel("", self)
         corner.setFixedSize(KEYBOARD_W, self.ruler.height())
         corner.setStyleSheet("background:#262a30;")
         vel_label = QLabel("Velocity", self)
@@ -190,6 +191,8 @@ class PianoRoll(QWidget):
             self._ppq = song.ppq
         self.viewport.set_ppq(song.ppq)
         self.viewport.set_song_ticks(self.document.end)
+        if self.ruler.sync_height():  # the markers' lane came or went
+            self._corner.setFixedHeight(self.ruler.height())
         self.refresh()
 
     def _on_hover(self, tick: int, pitch: int) -> None:

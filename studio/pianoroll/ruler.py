@@ -1,14 +1,27 @@
-"""The bar/beat ruler above the piano roll: bar numbers, meter and tempo, loop range, seek."""
+"""The bar/beat ruler above the piano roll: bar numbers, meter and tempo, loop range, seek,
+and the song's section markers in a lane of their own."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPen,
+    QPolygonF,
+)
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from engine.score import Song, TimeMap
 
 from .. import theme
 from .gridlines import grid_lines
@@ -17,11 +30,14 @@ if TYPE_CHECKING:
     from .editor import PianoRoll
 
 RULER_H = 30
+MARKER_LANE_H = 15  # the markers' lane above the ruler, shown when the song has markers
 # Label rectangles are exactly as wide as their text; drawn unclipped so rounding in the
 # metrics never cuts off a glyph's last pixel.
 TEXT_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextDontClip
 LABEL_GAP = 6.0  # px of air between two labels, so neighbouring numbers stay apart
 FLAG_COLOUR = "#9fd2ff"
+MARKER_COLOUR = "#f08c6c"  # section markers: a coral flag, apart from tempo/meter's blue
+MARKER_MIN_PX = 14.0  # narrower than this ("V…" hardly fits) a marker shows only its flag
 
 
 def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
@@ -84,8 +100,118 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
     return [(x, rects.get(i), text) for i, (x, text) in enumerate(flags)]
 
 
+class SongMarkers:
+    """A song's markers in tick order, one entry per tick (markers sharing a tick are
+    joined: "Verse 2 / Key change"), for looking up the few on screen by bisection: a
+    song with thousands of markers paints only the visible ones. Rebuilt only when the
+    song's markers change (they are an immutable tuple)."""
+
+    def __init__(self) -> None:
+        self._of: tuple = ()
+        self.ticks: list[int] = []
+        self.texts: list[str] = []
+
+    def of(self, song: Song) -> SongMarkers:
+        if song.markers is not self._of:
+            joined: dict[int, list[str]] = {}
+            for m in sorted(song.markers, key=lambda m: m.tick):
+                joined.setdefault(m.tick, []).append(m.text.strip() or "(marker)")
+            self._of = song.markers
+            self.ticks = list(joined)
+            self.texts = [" / ".join(t) for t in joined.values()]
+        return self
+
+    def __len__(self) -> int:
+        return len(self.ticks)
+
+    def around(self, t0: float, t1: float) -> range:
+        """Indices of the markers from ``t0`` to ``t1``, with the one before (its label
+        is pinned at the left edge: the section the view starts in) and the one after
+        (it ends the last one's label)."""
+        lo = max(0, bisect_right(self.ticks, t0) - 1)
+        hi = min(len(self.ticks), bisect_left(self.ticks, t1) + 1)
+        return range(lo, max(lo, hi))
+
+
+def marker_label_rects(markers: Sequence[tuple[float, str]], width_of: Callable[[str], float],
+                       elide: Callable[[str, float], str], top: float, height: float,
+                       right: float = float("inf"),
+                       ) -> list[tuple[float, QRectF | None, str]]:
+    """Where to draw the labels of markers ((x, text), in x order): each marker's x, its
+    label's rectangle (None where not even "V…" fits: the flag alone, the text in its
+    tooltip) and the text shown, elided to end before the next marker's flag. A marker
+    left of the view (x < 0) has its label pinned at the left edge, as a DAW shows the
+    section the view starts in; ``right`` ends the last label (the view's edge)."""
+    out: list[tuple[float, QRectF | None, str]] = []
+    for i, (x, text) in enumerate(markers):
+        left = max(x, 0.0) + 4
+        end = markers[i + 1][0] - 3 if i + 1 < len(markers) else right
+        room = end - left
+        if room < MARKER_MIN_PX:  # measured only when it may fit: markers can be dense
+            out.append((x, None, text))
+            continue
+        shown = text if width_of(text) <= room else elide(text, room)
+        if not shown:
+            out.append((x, None, text))
+            continue
+        out.append((x, QRectF(left, top, width_of(shown), height), shown))
+    return out
+
+
+def paint_markers(p: QPainter, labels: Sequence[tuple[float, QRectF | None, str]],
+                  top: float, bottom: float) -> None:
+    """Markers as flags: a pole at each marker's x from ``top`` to ``bottom``, its label
+    on a tinted tab beside it."""
+    colour = QColor(MARKER_COLOUR)
+    tab = QColor(colour)
+    tab.setAlpha(55)
+    last_px = None
+    for x, rect, text in labels:
+        if rect is None and round(x) == last_px:
+            continue  # a bare flag on the pixel of the one before (a zoomed-out map)
+        last_px = round(x)
+        if rect is not None:
+            p.fillRect(QRectF(max(x, 0.0), top, rect.right() + 3 - max(x, 0.0),
+                              bottom - top), tab)
+        p.setPen(QPen(colour, 2))
+        p.drawLine(QLineF(x + 1, top, x + 1, bottom))
+        if rect is not None:
+            p.setPen(theme.TEXT)
+            p.drawText(rect, TEXT_FLAGS | Qt.AlignmentFlag.AlignVCenter, text)
+
+
+def marker_tooltip(markers: SongMarkers, index: int, tm: TimeMap) -> str:
+    """A marker's whole text and where it is ("Chorus — bar 13", "Hit — 17.2.000")."""
+    tick = markers.ticks[index]
+    p = tm.tick_to_position(tick)
+    where = f"bar {p.bar + 1}" if p.beat == 0 and p.tick == 0 else tm.format_position(tick)
+    return f"{markers.texts[index]} — {where}"
+
+
+def show_tooltip(widget: QWidget, e: QHelpEvent, text: str | None) -> None:
+    """Show ``text`` for the help event ``e`` (none: hide the tooltip)."""
+    if text is None:
+        QToolTip.hideText()
+        e.ignore()
+    else:
+        QToolTip.showText(e.globalPos(), text, widget)
+
+
+def marker_at(labels: Sequence[tuple[float, QRectF | None, str]], x: float) -> int | None:
+    """The index in ``labels`` of the marker whose flag or label is at ``x`` (the
+    rightmost when several are)."""
+    for i in range(len(labels) - 1, -1, -1):
+        mx, rect, _text = labels[i]
+        if abs(x - mx - 1) <= 3 or (rect is not None and mx - 1 <= x <= rect.right() + 3):
+            return i
+    return None
+
+
 class Ruler(QWidget):
-    """Click to move the playhead; drag to set the loop range; double-click toggles looping."""
+    """Click to move the playhead; drag to set the loop range; double-click toggles looping.
+
+    When the song has markers a lane above the bar numbers shows them as flags; a click
+    on one moves the playhead to it, hovering shows its whole text."""
 
     seekRequested = Signal(int)
     loopDragged = Signal(int, int)
@@ -103,26 +229,46 @@ class Ruler(QWidget):
         self._font.setPointSizeF(8.0)
         self._small = QFont(self.font())
         self._small.setPointSizeF(7.0)
+        self._markers = SongMarkers()
+        self._marker_font = QFont(self.font())
+        self._marker_font.setPointSizeF(7.5)
+
+    def lane_height(self) -> int:
+        """The markers' lane: as tall as :data:`MARKER_LANE_H` when the song has markers."""
+        return MARKER_LANE_H if self.roll.document.song.markers else 0
+
+    def sync_height(self) -> bool:
+        """Make room for the markers' lane, or give it back; whether the height changed."""
+        h = RULER_H + self.lane_height()
+        if h == self.height():
+            return False
+        self.setFixedHeight(h)
+        return True
 
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         w, h = self.width(), self.height()
         p.fillRect(self.rect(), theme.PANEL)
         tm = self.roll.document.time_map
+        lane = min(self.lane_height(), max(0, h - RULER_H))  # the ruler below it as before
+        if lane:  # section markers, in their own lane: no bar number or tempo under them
+            p.fillRect(QRectF(0, 0, w, lane), theme.WINDOW)
+            p.setFont(self._marker_font)
+            paint_markers(p, self.marker_labels(lane), 1, lane - 1)
         start, end, on = self.roll.loop
         if end > start:
             x0, x1 = self.vp.tick_to_x(start), self.vp.tick_to_x(end)
             colour = QColor(theme.LOOP_EDGE)
             colour.setAlpha(200 if on else 70)
-            p.fillRect(QRectF(x0, 0, x1 - x0, 6), colour)
+            p.fillRect(QRectF(x0, lane, x1 - x0, 6), colour)
         lines = grid_lines(tm, self.vp, self.roll.snap)
         p.setPen(QPen(theme.TEXT_DIM, 1))
         p.drawLines([QLineF(x, h - 5, x, h) for x in lines.beats])
         p.setPen(QPen(theme.GRID_BAR, 1))
-        p.drawLines([QLineF(x, 8, x, h) for x, _ in lines.bars])
+        p.drawLines([QLineF(x, lane + 8, x, h) for x, _ in lines.bars])
         p.setFont(self._font)
         p.setPen(theme.TEXT)
-        for rect, text in self.bar_labels(lines.bars):
+        for rect, text in self.bar_labels(lines.bars, top=lane + 6):
             p.drawText(rect, TEXT_FLAGS, text)
         # Meter and tempo changes, as small flags on the bottom line: a tick for each,
         # a label where there is room for it.
@@ -142,10 +288,49 @@ class Ruler(QWidget):
         p.drawLine(0, h - 1, w, h - 1)
         p.end()
 
-    def bar_labels(self, bars: Sequence[tuple[float, int]]) -> list[tuple[QRectF, str]]:
+    def bar_labels(self, bars: Sequence[tuple[float, int]],
+                   top: float = 6.0) -> list[tuple[QRectF, str]]:
         """The bar numbers to draw for the bar lines ``bars``, measured in the ruler's font."""
         metrics = QFontMetricsF(self._font, self)
-        return bar_label_rects(bars, metrics.horizontalAdvance)
+        return bar_label_rects(bars, metrics.horizontalAdvance, top)
+
+    def _visible_markers(self) -> tuple[SongMarkers, range]:
+        markers = self._markers.of(self.roll.document.song)
+        return markers, markers.around(self.vp.x_to_tick(0), self.vp.x_to_tick(self.width()))
+
+    def marker_labels(self, lane: float | None = None) -> list[tuple[float, QRectF | None, str]]:
+        """The markers on screen (with the one the view starts in): (x, label rectangle
+        or None, text shown), in the lane's font."""
+        lane = self.lane_height() if lane is None else lane
+        markers, shown = self._visible_markers()
+        metrics = QFontMetricsF(self._marker_font, self)
+
+        def elide(text: str, room: float) -> str:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+
+        return marker_label_rects(
+            [(self.vp.tick_to_x(markers.ticks[i]), markers.texts[i]) for i in shown],
+            metrics.horizontalAdvance, elide, 1, lane - 2, right=self.width())
+
+    def _marker_under(self, pos: QPointF) -> int | None:
+        """The marker (its index in the song's sorted markers) under ``pos``, if any."""
+        if pos.y() >= self.lane_height():
+            return None
+        _markers, shown = self._visible_markers()
+        hit = marker_at(self.marker_labels(), pos.x())
+        return None if hit is None else shown[hit]
+
+    def tooltip_at(self, pos: QPointF) -> str | None:
+        """The tooltip at ``pos``: the whole text of the marker there, and where it is."""
+        hit = self._marker_under(pos)
+        return None if hit is None else marker_tooltip(self._markers, hit,
+                                                       self.roll.document.time_map)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            show_tooltip(self, e, self.tooltip_at(QPointF(e.pos())))
+            return True
+        return super().event(e)
 
     def flag_labels(self) -> list[tuple[float, QRectF | None, str]]:
         """The meter and tempo changes on screen: (x, label rectangle or None, text)."""
@@ -187,8 +372,11 @@ class Ruler(QWidget):
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self._press is not None and not self._dragging:
-            # On the snap grid, as notes and the loop range are (free when snap is Off).
-            self.seekRequested.emit(self._tick(e.position().x()))
+            marker = self._marker_under(e.position())
+            if marker is not None:  # a marker's flag: the playhead goes to the marker
+                self.seekRequested.emit(self._markers.ticks[marker])
+            else:  # on the snap grid, as notes and the loop range are (free when Off)
+                self.seekRequested.emit(self._tick(e.position().x()))
         self._press = None
         self._dragging = False
 

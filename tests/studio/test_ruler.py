@@ -10,7 +10,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRectF, Qt
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 from PySide6.QtTest import QTest
 
@@ -157,3 +157,141 @@ def test_a_change_left_of_the_view_is_not_labelled_cut_short():
     flags = [(-40.0, "1/4  ♩100"), (0.0, "4/4")]
     out = flag_label_rects(flags, lambda text: 8.0 * len(text), top=0)
     assert [text for _x, rect, text in out if rect is not None] == ["4/4"]
+
+
+# -- section markers ------------------------------------------------------------------------
+
+def marked_song(markers, bars: int = 16) -> Song:
+    from engine.score.song import Marker
+
+    notes = (Note(60, 0, Q, 90), Note(60, (bars - 1) * BAR, Q, 90))
+    return Song(tracks=(Track(notes=notes),), ppq=Q, tempos=(TempoChange(0, 600_000),),
+                markers=tuple(Marker(t, text) for t, text in markers))
+
+
+def marker_texts(painted: Painted, names) -> list[QRectF]:
+    """The painted rectangles of texts that are (or start as, elided) one of ``names``."""
+    return [r for r, t in painted.texts
+            if any(t == n or (t.endswith("…") and n.startswith(t[:-1])) for n in names)]
+
+
+SECTIONS = [(0, "Intro"), (4 * BAR, "Verse 1"), (8 * BAR, "Chorus"), (12 * BAR, "Outro")]
+
+
+def test_markers_get_a_lane_of_their_own_above_the_bar_numbers(window, tmp_path, painted):
+    from studio.pianoroll.ruler import MARKER_LANE_H, RULER_H
+
+    roll = open_song(window, tmp_path, marked_song([]))
+    assert roll.ruler.height() == RULER_H  # no markers: no lane
+    roll = open_song(window, tmp_path, marked_song(SECTIONS))
+    ruler = roll.ruler
+    assert ruler.height() == RULER_H + MARKER_LANE_H
+    keyboard_corner = roll._corner
+    assert keyboard_corner.height() == ruler.height()  # the keyboard stays under the canvas
+    roll.viewport.fit_ticks(0, 16 * BAR)
+    painted.paint(ruler)
+    names = [n for _t, n in SECTIONS]
+    shown = sorted((t for _r, t in painted.texts if t in names), key=names.index)
+    assert shown == names  # room for every label at this zoom
+    labels = marker_texts(painted, names)
+    others = painted.bars() + painted.flags()
+    assert others and all(m.bottom() <= o.top() for m in labels for o in others)
+    assert_apart(sorted(labels, key=QRectF.left))
+    # Each marker is a flag at its tick, in the marker colour.
+    marks = [c for c in painted.lines if c == QColor(ruler_module.MARKER_COLOUR)]
+    assert len(marks) == len(SECTIONS)
+
+
+def test_a_crowded_marker_is_elided_and_its_tooltip_has_the_whole_text(window, tmp_path,
+                                                                       painted):
+    long = "Verse 2 with the long bridge into the solo"
+    marks = [(0, long), (Q, "Hit"), (3 * Q, "Ow"), (3 * Q + 100, "Oops")]
+    roll = open_song(window, tmp_path, marked_song(marks))
+    ruler, vp = roll.ruler, roll.viewport
+    vp.fit_ticks(0, 8 * BAR)  # a beat is about 30 px: the long text must give way
+    painted.paint(ruler)
+    labels = ruler.marker_labels()
+    assert [x for x, _r, _t in labels] == [vp.tick_to_x(t) for t, _n in marks]
+    (_x0, first, text0), (x1, second, text1), (x2, third, _t2), _last = labels
+    assert text0.endswith("…") and long.startswith(text0[:-1]) and first.right() < x1
+    assert text1 == "Hit" and second is not None and second.right() < x2
+    assert third is None  # 100 ticks (6 px) before the next: its flag only
+    texts = [t for _r, t in painted.texts]
+    assert text0 in texts and long not in texts and "Ow" not in texts
+    assert_apart(sorted(marker_texts(painted, [n for _t, n in marks]), key=QRectF.left))
+    # Hovering over the elided label, or the bare flag, tells the whole text and where.
+    y = ruler.lane_height() / 2
+    assert ruler.tooltip_at(QPointF(first.center().x(), y)) == f"{long} — bar 1"
+    assert ruler.tooltip_at(QPointF(x2 + 1, y)) == "Ow — 1.4.000"
+    assert ruler.tooltip_at(QPointF(first.center().x(), ruler.height() - 5)) is None
+
+
+def test_the_section_the_view_starts_in_is_named_at_the_left_edge(window, tmp_path, painted):
+    roll = open_song(window, tmp_path, marked_song(SECTIONS))
+    vp = roll.viewport
+    vp.fit_ticks(0, 2 * BAR)
+    vp.set_left(9 * BAR)  # inside the chorus, its marker off screen
+    painted.paint(roll.ruler)
+    [(x, rect, text)] = [m for m in roll.ruler.marker_labels() if m[2] == "Chorus"]
+    assert x < 0 and 0 <= rect.left() < 8 and text == "Chorus"
+    assert "Chorus" in [t for _r, t in painted.texts]
+
+
+def test_clicking_a_marker_puts_the_playhead_on_it(window, tmp_path):
+    roll = open_song(window, tmp_path, marked_song([(2 * BAR + 37, "Break")]))
+    roll.set_snap(snap_by_name("1/4"))
+    roll.viewport.fit_ticks(0, 4 * BAR)
+    ruler = roll.ruler
+    [(_x, rect, _t)] = ruler.marker_labels()
+    QTest.mouseClick(ruler, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     rect.center().toPoint())
+    assert roll.playhead == window.transport.position == 2 * BAR + 37  # not the grid's
+
+
+def test_thousands_of_markers_paint_only_those_on_screen(window, tmp_path, painted,
+                                                         monkeypatch):
+    # A marker on every beat of 1,000 bars (a lyric-per-beat karaoke file does this).
+    song = marked_song([(i * Q, f"Beat {i}") for i in range(4000)], bars=1000)
+    roll = open_song(window, tmp_path, song)
+    vp = roll.viewport
+    vp.fit_ticks(0, 4 * BAR)
+    vp.set_left(500 * BAR)
+    built = []
+    original = ruler_module.marker_label_rects
+    monkeypatch.setattr(ruler_module, "marker_label_rects",
+                        lambda markers, *a, **k: built.append(len(markers))
+                        or original(markers, *a, **k))
+    painted.paint(roll.ruler)
+    assert built and max(built) <= 4 * 4 + 2  # the 16 beats on screen, one each side
+    shown = [t for _r, t in painted.texts if t.startswith("Beat")]
+    assert shown and {int(t.split()[1].rstrip("…")) // 4 for t in shown} <= set(range(500, 505))
+
+
+def test_the_arrangement_shows_markers_above_its_bar_numbers(window, tmp_path, monkeypatch):
+    import studio.arrangement as arrangement_module
+
+    recorded = Painted()
+
+    class Recorder(QPainter):
+        def drawText(self, *args) -> None:
+            rect, text = args[0], args[-1]
+            metrics = QFontMetricsF(self.font())
+            recorded.texts.append((QRectF(rect.left(), rect.center().y() - metrics.height() / 2,
+                                          metrics.horizontalAdvance(text), metrics.height()),
+                                   text))
+            super().drawText(*args)
+
+    monkeypatch.setattr(arrangement_module, "QPainter", Recorder)
+    open_song(window, tmp_path, marked_song(SECTIONS))
+    arr = window.arrangement
+    arr._cache = None
+    recorded.paint(arr)
+    names = [n for _t, n in SECTIONS]
+    labels = marker_texts(recorded, names)
+    numbers = recorded.bars()
+    assert len(labels) == len(SECTIONS) and numbers
+    assert all(m.bottom() <= n.top() + 1 for m in labels for n in numbers)
+    assert all(n.bottom() <= arrangement_module.HEADER_H for n in numbers)
+    x = arr.x_of(8 * BAR) + 8
+    assert arr.tooltip_at(QPointF(x, 5)) == "Chorus — bar 9"
+    assert arr.tooltip_at(QPointF(x, 20)) is None  # the bar numbers' row

@@ -329,3 +329,26 @@ def test_a_file_without_its_extension_is_read_as_what_it_is(midi, tmp_path, caps
     bom.write_bytes(b"\xef\xbb\xbf" + bare.read_bytes())
     assert main(["info", str(bom)]) == 0
     assert "bom: Partita project" in capsys.readouterr().out
+
+
+def test_info_lists_the_markers(midi, tmp_path, capsys):
+    from engine.score.song import Marker
+
+    assert main(["info", str(midi)]) == 0
+    assert "Markers" not in capsys.readouterr().out  # a song without: no row
+    song = replace(load_song(midi), markers=(
+        Marker(0, "Intro"), Marker(1920 + 480, "Break\nhere"), Marker(1920, "Verse 1")))
+    path = tmp_path / "marked.mid"
+    save_song(song, path)
+    assert main(["info", str(path)]) == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if "Markers" in line]
+    assert row.split("Markers", 1)[1].strip() == "Intro (1), Verse 1 (2), Break here (2.2)"
+    assert main(["info", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["markers"] == [
+        {"tick": 0, "bar": 1, "position": "1", "text": "Intro"},
+        {"tick": 1920, "bar": 2, "position": "2", "text": "Verse 1"},
+        {"tick": 2400, "bar": 2, "position": "2.2", "text": "Break\nhere"}]
+    many = replace(song, markers=tuple(Marker(i * 480, f"M{i}") for i in range(12)))
+    save_song(many, path)
+    assert main(["info", str(path)]) == 0
+    assert "M6 (2.3), M7 (3), … (12 in all)" in capsys.readouterr().out
