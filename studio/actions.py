@@ -54,6 +54,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("export_midi", "&Export MIDI…", ("Ctrl+E",), "export", "Export a MIDI file"),
     Spec("export_stems", "Export Audio && S&tems…", ("Ctrl+Shift+E",), "",
          "Render the mix and one WAV per track"),
+    Spec("song_properties", "Song &Properties…", (), "",
+         "Set the song's title (saved in projects and MIDI files)"),
     Spec("quit", "&Quit", ("Ctrl+Q",)),  # StdKey.Quit is empty on some platforms
     # Edit
     Spec("undo", "&Undo", ("Ctrl+Z",), "undo"),

@@ -1,5 +1,6 @@
-"""File ▸ New, Open, Save, Save As, Export MIDI and Audio, the recent files, and crash
-recovery: the window's file commands, kept apart from its editing and layout.
+"""File ▸ New, Open, Save, Save As, Export MIDI and Audio, Song Properties, the recent
+files, and crash recovery: the window's file commands, kept apart from its editing and
+layout.
 
 :class:`FileCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.save()``, ``window.open_path(…)``), working on the window's
@@ -287,6 +288,19 @@ class FileCommands:
                                            self.export_worker,
                                            sample_rate=choice.sample_rate,
                                            soundfont=choice.soundfont)
+
+    def edit_song_properties(self) -> None:
+        """File ▸ Song Properties: the song's title, as one undo step (the window's title
+        shows it; projects and MIDI files keep it)."""
+        from engine.score import set_song_props
+
+        doc = self.document
+        title = dialogs.ask_song_properties(self, doc.song.title)
+        if title is None or title == doc.song.title:
+            return
+        label = f"Set Title “{title}”" if title else "Clear Title"
+        doc.apply(set_song_props(doc.song, label, title=title))
+        self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
 
     def _rebuild_recent_menu(self) -> None:
         menu = self.recent_menu

@@ -92,6 +92,7 @@ APP_NAME = "Partita"
 SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
+MAX_TITLE_SHOWN = 60  # the song's title in the window's title: longer ones end in "…"
 
 
 class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCommands,
@@ -241,6 +242,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.export_midi, a.export_stems])
         m.addSeparator()
+        m.addAction(a.song_properties)
+        m.addSeparator()
         m.addAction(a.quit)
         m = bar.addMenu("&Edit")
         m.addActions([a.undo, a.redo])
@@ -382,7 +385,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         handlers = {
             "new": self.new_file, "open": self.open_file, "save": self.save,
             "save_as": self.save_as, "export_midi": self.export_midi,
-            "export_stems": self.export_stems, "quit": self.close,
+            "export_stems": self.export_stems, "song_properties": self.edit_song_properties,
+            "quit": self.close,
             "undo": lambda: self._undo_step(doc.undo_stack.undo),
             "redo": lambda: self._undo_step(doc.undo_stack.redo),
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
@@ -560,6 +564,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def _song_changed(self) -> None:
         song = self.document.song
+        self.update_title()  # the title may have changed (Song Properties, its undo)
         ids = {t.id for t in song.tracks}
         appeared = ids - self._track_ids
         self._track_ids = ids
@@ -592,9 +597,16 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.pianoroll.reveal_active_notes()
 
     def update_title(self) -> None:
+        """"Lanterns — demo.mid* — Partita": the song's title (File ▸ Song Properties),
+        the file and whether it has unsaved changes."""
         doc = self.document
         star = "*" if doc.is_modified else ""
-        self.setWindowTitle(f"{doc.display_name}{star} — {APP_NAME}")
+        title = " ".join(doc.song.title.split())  # a MIDI name's line breaks: spaces
+        if len(title) > MAX_TITLE_SHOWN:
+            title = title[: MAX_TITLE_SHOWN - 1] + "…"
+        stem = Path(doc.display_name).stem  # "demo" of demo.mid, or "Untitled"
+        song = f"{title} — " if title and title.casefold() != stem.casefold() else ""
+        self.setWindowTitle(f"{song}{doc.display_name}{star} — {APP_NAME}")
 
     def update_selection_status(self) -> None:
         song = self.document.song

@@ -30,6 +30,7 @@ from .messages import (
 from .model_manager import show_model_manager
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
+from .song import ask_song_properties
 from .timing import ask_bars, ask_time
 
 __all__ = [
@@ -43,6 +44,7 @@ __all__ = [
     "ask_replace_stale",
     "ask_save_changes",
     "ask_save_over_midi",
+    "ask_song_properties",
     "ask_time",
     "confirm_take_conflict",
     "get_export_midi_path",

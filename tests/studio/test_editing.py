@@ -16,7 +16,7 @@ def test_open_midi_shows_tracks_and_title(opened, ui):
     song = opened.document.song
     assert [t.name for t in song.tracks] == ["Piano", "Bass", "Drums"]
     assert [h.track_id for h in opened.tracklist.headers] == [t.id for t in song.tracks]
-    assert opened.windowTitle() == "song.mid — Partita"
+    assert opened.windowTitle() == "Test song — song.mid — Partita"
     assert opened.pianoroll.active_track_ids() == [song.tracks[0].id]
 
 
@@ -30,11 +30,11 @@ def test_draw_a_note_with_the_brush_then_undo_redo(opened, ui):
     assert len(notes) == before + 1
     new = [n for n in notes if n.pitch == 55]
     assert [(n.start, n.duration) for n in new] == [(4 * 480, 120)]  # 1/16 snap
-    assert win.windowTitle() == "song.mid* — Partita"
+    assert win.windowTitle() == "Test song — song.mid* — Partita"
     assert win.actions.undo.text() == "&Undo Draw note"
     win.document.undo_stack.undo()
     assert len(piano(win).notes) == before
-    assert win.windowTitle() == "song.mid — Partita"
+    assert win.windowTitle() == "Test song — song.mid — Partita"
     win.document.undo_stack.redo()
     assert len(piano(win).notes) == before + 1
 

@@ -23,7 +23,7 @@ def test_save_as_project_and_reopen_is_equal(opened, tmp_path, dialogs):
     target = tmp_path / "out.partita"
     dialogs.answers["get_save_path"] = target
     assert win.save_as()
-    assert win.windowTitle() == "out.partita — Partita"
+    assert win.windowTitle() == "Test song — out.partita — Partita"
     saved = win.document.song
     win.set_snap("1/4")
     assert win.open_path(target)
@@ -50,7 +50,7 @@ def test_bad_file_shows_the_engine_message_and_keeps_the_song(opened, tmp_path, 
     ((_, (_, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
     assert "broken.mid" in message and "\n" not in message
     assert win.document.song is song
-    assert win.windowTitle() == "song.mid — Partita"
+    assert win.windowTitle() == "Test song — song.mid — Partita"
 
 
 def test_a_midi_file_cut_short_opens_with_what_it_holds_and_says_what_is_missing(
@@ -110,7 +110,7 @@ def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     assert other.offer_recovery()
     assert other.document.song == unsaved
     assert other.document.is_modified
-    assert other.windowTitle() == "song.mid* — Partita"
+    assert other.windowTitle() == "Test song — song.mid* — Partita"
     assert not recovery_file.exists()  # adopted by the new session's own file
     other.document._dirty = False
     other.document.undo_stack.setClean()
