@@ -79,6 +79,9 @@ SPECS: tuple[Spec, ...] = (
          "Join selected repeated notes of one pitch into one long note"),
     Spec("time_at_bar", "Tempo, Meter and &Key…", ("Ctrl+K",), "",
          "Set the tempo, meter and key from the playhead's bar on"),
+    Spec("add_marker", "Add &Marker…", (), "",
+         "Add a section marker at the playhead (double-click one in the ruler to rename "
+         "or delete it)"),
     Spec("insert_bars", "&Insert Bars…", ("Ctrl+Ins",), "",
          "Insert empty bars at the playhead's bar, on every track"),
     Spec("delete_bars", "Delete &Bars…", ("Ctrl+Del",), "",
@@ -261,8 +264,10 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),
     ("Scroll Pitches / Time", "Wheel / Shift+wheel"),
     ("Zoom Time / Pitch Rows", "Ctrl+wheel / Ctrl+Shift+wheel"),
-    ("Move the Playhead", "Click the ruler"),
+    ("Move the Playhead", "Click the ruler (or a marker's flag: to the marker)"),
     ("Set the Loop Range", "Drag on the ruler; double-click toggles looping"),
+    ("Rename or Delete a Marker", "Double-click its flag in the ruler"),
+    ("Add a Marker", "Edit ▸ Add Marker (at the playhead), or double-click the markers' lane"),
     ("Tempo, Meter and Key", "Double-click the tempo or meter read-out"),
     ("Rename a Track", "Click its name (Enter keeps, Esc cancels)"),
 )

@@ -1,5 +1,6 @@
-"""Edit ▸ Insert Bars, Delete Bars and Tempo, Meter and Key: the window's commands that
-change the song's bars and its time (tempo, meter, key) from the playhead's bar.
+"""Edit ▸ Insert Bars, Delete Bars, Tempo, Meter and Key, and Add Marker: the window's
+commands that change the song's bars, its time (tempo, meter, key) from the playhead's
+bar, and its section markers.
 
 :class:`BarCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.edit_bars(inserting=True)``, ``window.set_time_at_playhead()``).
@@ -18,11 +19,13 @@ from engine.score import (
     counted,
     delete_bars,
     insert_bars,
+    set_song_props,
     set_time_from_bar,
 )
-from engine.score.song import BPM_RANGE
+from engine.score.song import BPM_RANGE, Marker
 
 from . import dialogs
+from .pianoroll.ruler import marker_position
 from .undo import ValueCommand
 
 if TYPE_CHECKING:
@@ -136,3 +139,43 @@ class BarCommands:
             return
         doc.apply(edit)
         self.statusBar().showMessage(f"{edit.label} (Ctrl+Z undoes)", 6000)
+
+    # -- markers ---------------------------------------------------------------------------------
+    def add_marker(self, tick: int) -> None:
+        """Edit ▸ Add Marker (at the playhead), or a double-click on the ruler's marker
+        lane: a section marker at ``tick``, named in a dialog, as one undo step. Where a
+        marker is already, it is edited instead."""
+        doc = self.document
+        song = doc.song
+        if any(m.tick == tick for m in song.markers):
+            self.edit_marker(tick)
+            return
+        text = dialogs.ask_marker(self, marker_position(doc.time_map, tick),
+                                  f"Marker {len(song.markers) + 1}")
+        if not text:
+            return
+        markers = sorted((*song.markers, Marker(tick, text)), key=lambda m: m.tick)
+        label = f"Add Marker “{text}”"
+        doc.apply(set_song_props(song, label, markers=tuple(markers)))
+        self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
+
+    def edit_marker(self, tick: int) -> None:
+        """Rename the marker at ``tick`` (markers sharing it become one), or delete it,
+        as one undo step."""
+        doc = self.document
+        song = doc.song
+        here = [m for m in song.markers if m.tick == tick]
+        if not here:
+            return
+        old = " / ".join(m.text for m in here)
+        text = dialogs.ask_marker(self, marker_position(doc.time_map, tick), old, True)
+        if text is None or text == old:
+            return
+        kept = [m for m in song.markers if m.tick != tick]
+        if text:
+            label = f"Rename Marker “{old}” to “{text}”"
+            markers = sorted((*kept, Marker(tick, text)), key=lambda m: m.tick)
+        else:
+            label, markers = f"Delete Marker “{old}”", kept
+        doc.apply(set_song_props(song, label, markers=tuple(markers)))
+        self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)

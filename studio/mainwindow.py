@@ -254,7 +254,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.select_next, a.select_previous])
         m.addSeparator()
         m.addActions([a.quantize, a.legato, a.split_notes, a.join_notes])
-        m.addAction(a.time_at_bar)
+        m.addActions([a.time_at_bar, a.add_marker])
         m.addActions([a.insert_bars, a.delete_bars])
         t = m.addMenu("Transpose / Nud&ge")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
@@ -397,6 +397,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "select_none": self.escape,
             "quantize": self.quantize, "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
+            "add_marker": lambda: self.add_marker(self.transport.position),
             "insert_bars": lambda: self.edit_bars(inserting=True),
             "delete_bars": lambda: self.edit_bars(inserting=False),
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
@@ -495,6 +496,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         roll.seekRequested.connect(tr.seek)
         roll.loopDragged.connect(lambda s, e: tr.set_loop(s, e, True))
         roll.loopToggled.connect(a.loop.toggle)
+        roll.markerAddRequested.connect(self.add_marker)
+        roll.markerEditRequested.connect(self.edit_marker)
         roll.hovered.connect(self._hovered)
         roll.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         roll.toolChanged.connect(self._tool_changed)

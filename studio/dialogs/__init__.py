@@ -15,6 +15,7 @@ from .files import (
     get_save_path,
 )
 from .generation import ask_instruments, confirm_take_conflict
+from .marker import ask_marker
 from .messages import (
     ask_discard_takes,
     ask_overwrite_changed,
@@ -38,6 +39,7 @@ __all__ = [
     "ask_discard_takes",
     "ask_export_audio",
     "ask_instruments",
+    "ask_marker",
     "ask_overwrite_changed",
     "ask_recover",
     "ask_remove_model",

@@ -33,6 +33,8 @@ class PianoRoll(QWidget):
     seekRequested = Signal(int)
     loopDragged = Signal(int, int)
     loopToggled = Signal()
+    markerAddRequested = Signal(int)  # tick
+    markerEditRequested = Signal(int)  # tick of the marker(s) to rename or delete
     hovered = Signal(int, int)
     message = Signal(str)
     toolChanged = Signal(object)
@@ -96,6 +98,8 @@ class PianoRoll(QWidget):
         self.ruler.seekRequested.connect(self.seekRequested)
         self.ruler.loopDragged.connect(self.loopDragged)
         self.ruler.loopToggled.connect(self.loopToggled)
+        self.ruler.markerAddRequested.connect(self.markerAddRequested)
+        self.ruler.markerEditRequested.connect(self.markerEditRequested)
         self.canvas.hovered.connect(self._on_hover)
         self.hbar.valueChanged.connect(lambda v: self.viewport.set_left(float(v)))
         self.vbar.valueChanged.connect(lambda v: self.viewport.set_top(float(v)))

@@ -180,12 +180,15 @@ def paint_markers(p: QPainter, labels: Sequence[tuple[float, QRectF | None, str]
             p.drawText(rect, TEXT_FLAGS | Qt.AlignmentFlag.AlignVCenter, text)
 
 
+def marker_position(tm: TimeMap, tick: int) -> str:
+    """Where a marker is: "bar 13" on a bar line, else "17.2.000"."""
+    p = tm.tick_to_position(tick)
+    return f"bar {p.bar + 1}" if p.beat == 0 and p.tick == 0 else tm.format_position(tick)
+
+
 def marker_tooltip(markers: SongMarkers, index: int, tm: TimeMap) -> str:
     """A marker's whole text and where it is ("Chorus — bar 13", "Hit — 17.2.000")."""
-    tick = markers.ticks[index]
-    p = tm.tick_to_position(tick)
-    where = f"bar {p.bar + 1}" if p.beat == 0 and p.tick == 0 else tm.format_position(tick)
-    return f"{markers.texts[index]} — {where}"
+    return f"{markers.texts[index]} — {marker_position(tm, markers.ticks[index])}"
 
 
 def show_tooltip(widget: QWidget, e: QHelpEvent, text: str | None) -> None:
@@ -211,11 +214,14 @@ class Ruler(QWidget):
     """Click to move the playhead; drag to set the loop range; double-click toggles looping.
 
     When the song has markers a lane above the bar numbers shows them as flags; a click
-    on one moves the playhead to it, hovering shows its whole text."""
+    on one moves the playhead to it, hovering shows its whole text, a double-click edits
+    it (on the lane's empty space: adds one there)."""
 
     seekRequested = Signal(int)
     loopDragged = Signal(int, int)
     loopToggled = Signal()
+    markerAddRequested = Signal(int)  # tick: double-click on the lane's empty space
+    markerEditRequested = Signal(int)  # tick: double-click on a marker
 
     def __init__(self, roll: PianoRoll) -> None:
         super().__init__(roll)
@@ -381,6 +387,13 @@ class Ruler(QWidget):
         self._dragging = False
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        if e.position().y() < self.lane_height():  # the markers' lane
+            marker = self._marker_under(e.position())
+            if marker is not None:
+                self.markerEditRequested.emit(self._markers.ticks[marker])
+            else:
+                self.markerAddRequested.emit(self._tick(e.position().x()))
+            return
         self.loopToggled.emit()
 
     def wheelEvent(self, e) -> None:

@@ -295,3 +295,102 @@ def test_the_arrangement_shows_markers_above_its_bar_numbers(window, tmp_path, m
     x = arr.x_of(8 * BAR) + 8
     assert arr.tooltip_at(QPointF(x, 5)) == "Chorus — bar 9"
     assert arr.tooltip_at(QPointF(x, 20)) is None  # the bar numbers' row
+
+
+# -- adding, renaming and deleting markers ----------------------------------------------------
+
+def edit_action(win, text: str):
+    [menu] = [a.menu() for a in win.menuBar().actions() if a.text() == "&Edit"]
+    [action] = [a for a in menu.actions() if a.text() == text]
+    return action
+
+
+def test_add_marker_at_the_playhead_is_one_undo_step(window, tmp_path, dialogs):
+    from engine.score.song import Marker
+    from studio.pianoroll.ruler import MARKER_LANE_H, RULER_H
+
+    roll = open_song(window, tmp_path, marked_song([]))
+    window.transport.seek(2 * BAR)
+    dialogs.answers["ask_marker"] = "Chorus"
+    edit_action(window, "Add &Marker…").trigger()
+    assert dialogs.calls[-1] == ("ask_marker", ("bar 3", "Marker 1"))
+    assert window.document.song.markers == (Marker(2 * BAR, "Chorus"),)
+    assert roll.ruler.height() == RULER_H + MARKER_LANE_H  # the lane appears
+    assert window.actions.undo.text() == "&Undo Add Marker “Chorus”"
+    window.actions.undo.trigger()
+    assert window.document.song.markers == ()
+    assert roll.ruler.height() == RULER_H and roll._corner.height() == RULER_H
+    dialogs.answers["ask_marker"] = None  # cancelled: nothing
+    edit_action(window, "Add &Marker…").trigger()
+    assert window.document.song.markers == () and not window.actions.undo.isEnabled()
+
+
+def double_click_lane(ruler, x: float) -> None:
+    QTest.mouseDClick(ruler, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                      QPoint(round(x), ruler.lane_height() // 2))
+
+
+def test_double_clicking_a_marker_renames_or_deletes_it(window, tmp_path, dialogs):
+    from engine.score.song import Marker
+
+    roll = open_song(window, tmp_path, marked_song(SECTIONS))
+    roll.viewport.fit_ticks(0, 16 * BAR)
+    ruler = roll.ruler
+    chorus = next(rect for _x, rect, text in ruler.marker_labels() if text == "Chorus")
+    dialogs.answers["ask_marker"] = "Chorus 1"
+    double_click_lane(ruler, chorus.center().x())
+    assert dialogs.calls[-1] == ("ask_marker", ("bar 9", "Chorus", True))
+    assert Marker(8 * BAR, "Chorus 1") in window.document.song.markers
+    assert len(window.document.song.markers) == len(SECTIONS)
+    assert window.actions.undo.text() == "&Undo Rename Marker “Chorus” to “Chorus 1”"
+    assert window.document.song.markers[2] == Marker(8 * BAR, "Chorus 1")  # in its place
+    dialogs.answers["ask_marker"] = ""  # Delete Marker
+    double_click_lane(ruler, chorus.center().x())
+    assert [m.text for m in window.document.song.markers] == ["Intro", "Verse 1", "Outro"]
+    window.actions.undo.trigger()
+    window.actions.undo.trigger()
+    assert [m.text for m in window.document.song.markers] == [n for _t, n in SECTIONS]
+
+
+def test_double_clicking_the_empty_lane_adds_a_marker_on_the_grid(window, tmp_path, dialogs):
+    from engine.score.song import Marker
+
+    roll = open_song(window, tmp_path, marked_song(SECTIONS))
+    roll.set_snap(snap_by_name("1/4"))
+    roll.viewport.fit_ticks(0, 4 * BAR)
+    dialogs.answers["ask_marker"] = "Fill"
+    double_click_lane(roll.ruler, roll.viewport.tick_to_x(3 * BAR + Q + 17))
+    assert Marker(3 * BAR + Q, "Fill") in window.document.song.markers
+    assert not window.transport.loop_enabled  # the lane's double-click is not the loop's
+
+
+def test_the_marker_dialog_names_refuses_empty_and_deletes(qtbot, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QPushButton
+
+    from studio.dialogs.marker import MarkerDialog, ask_marker
+
+    dialog = MarkerDialog(None, "bar 9", "Chorus", can_delete=True)
+    qtbot.addWidget(dialog)
+    dialog.name.clear()
+    [ok] = [b for b in dialog.findChildren(QPushButton) if b.text() == "OK"]
+    ok.click()
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.error.text()
+    adding = MarkerDialog(None, "bar 1", "", can_delete=False)
+    qtbot.addWidget(adding)
+    assert "Delete Marker" not in [b.text() for b in adding.findChildren(QPushButton)]
+
+    def press(button: str):
+        def exec_(self):
+            if button == "Delete Marker":
+                [b] = [b for b in self.findChildren(QPushButton) if b.text() == button]
+                b.click()
+            else:
+                self.name.setText("  Bridge ")
+                self.accept()
+            return self.result()
+        return exec_
+
+    monkeypatch.setattr(MarkerDialog, "exec", press("OK"))
+    assert ask_marker(None, "bar 9", "Chorus", True) == "Bridge"
+    monkeypatch.setattr(MarkerDialog, "exec", press("Delete Marker"))
+    assert ask_marker(None, "bar 9", "Chorus", True) == ""
