@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import traceback
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +17,7 @@ class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
     progress = Signal(float)
+    ended = Signal()  # last of all, also for a cancelled task: the worker lets go of it
 
 
 class Task(QRunnable):
@@ -30,6 +33,12 @@ class Task(QRunnable):
 
     def run(self) -> None:
         try:
+            self._run()
+        finally:
+            self.signals.ended.emit()
+
+    def _run(self) -> None:
+        try:
             if self.with_progress:
                 result = self.fn(self.signals.progress.emit)
             else:
@@ -41,6 +50,19 @@ class Task(QRunnable):
             return
         if not self.cancelled:
             self.signals.done.emit((result,))
+
+    def release(self) -> None:
+        """Drop the function and every slot: a slot capturing the task made a cycle
+        through Qt's connections that Python's collector cannot see, so each task kept
+        all it held for ever (a playback's whole audio buffer: +26 MB a play, a soak
+        test's afternoon went from 330 MB to over 1 GB)."""
+        self.fn = None
+        for signal in (self.signals.done, self.signals.failed, self.signals.progress,
+                       self.signals.ended):
+            with warnings.catch_warnings():  # one with no slot left says so: fine here
+                warnings.simplefilter("ignore", RuntimeWarning)
+                with contextlib.suppress(RuntimeError, TypeError):
+                    signal.disconnect()
 
 
 class Worker(QObject):
@@ -62,8 +84,9 @@ class Worker(QObject):
         task = Task(fn, with_progress=on_progress is not None)
         self._tasks.add(task)
 
-        def finish(_result: object = None) -> None:
+        def finish() -> None:  # after done/failed were delivered (queued in order)
             self._tasks.discard(task)
+            task.release()
 
         if on_done:
             task.signals.done.connect(lambda boxed: on_done(boxed[0]))
@@ -71,8 +94,7 @@ class Worker(QObject):
             task.signals.failed.connect(on_error)
         if on_progress:
             task.signals.progress.connect(on_progress)
-        task.signals.done.connect(finish)
-        task.signals.failed.connect(finish)
+        task.signals.ended.connect(finish)
         self.pool.start(task)
         return task
 
