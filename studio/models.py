@@ -7,6 +7,7 @@ the model list, the model manager) — on a worker thread, and never at start-up
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
@@ -30,9 +31,14 @@ class ModelCatalog(QObject):
         super().__init__(parent)
         self.registry = registry if registry is not None else Registry()
         self.settings = settings
-        # The default the command line keeps too (partita models default), else the one
-        # this studio kept before there was a shared one.
-        self.registry.preferred = self.registry.saved_default() or settings.default_model()
+        # One default for the studio and the command line (partita models default): a
+        # choice this studio kept in its own settings before is moved there once, so a
+        # later `--clear` is not undone by the old copy.
+        older = settings.take_default_model()
+        if older and self.registry.saved_default() is None:
+            with contextlib.suppress(OSError):
+                self.registry.save_default(older)
+        self.registry.preferred = self.registry.saved_default() or older
         self._entries: tuple[Entry, ...] = ()
         self.loaded = False
         self.loading = False
@@ -95,13 +101,12 @@ class ModelCatalog(QObject):
         return e.name if e else None
 
     def set_default(self, name: str) -> None:
-        self.settings.set_default_model(name)
-        self.registry.preferred = name
-        try:  # shared with the command line; the studio's own setting holds it anyway
+        self.registry.preferred = name  # this session's, whatever the file says
+        try:  # shared with the command line
             self.registry.save_default(name)
         except OSError as e:
             self.failed.emit(f"{self.registry.default_file}: cannot keep the default "
-                             f"model for the command line: {e.strerror or e}")
+                             f"model after this session: {e.strerror or e}")
         self.changed.emit()
         self.defaultChanged.emit(name)
 

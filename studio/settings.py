@@ -140,12 +140,13 @@ class Settings:
         self._s.setValue("export/soundfont", encode_path(Path(path).absolute()) if path else "")
 
     # -- models ---------------------------------------------------------------------------------
-    def default_model(self) -> str | None:
+    def take_default_model(self) -> str | None:
+        """The default model an older studio kept here, removed as it is read (the
+        default is now the engine's, shared with the command line: Registry.save_default)."""
         value = self._s.value("models/default", "")
+        if value:
+            self._s.remove("models/default")
         return str(value) if value else None
-
-    def set_default_model(self, name: str) -> None:
-        self._s.setValue("models/default", name)
 
     def generation(self) -> dict:
         """The generation panel's last settings (steps, temperature, …)."""

@@ -60,9 +60,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="delete bars A to B on every track and close the gap; what holds "
                            "after them (tempo, meter, key) holds on")
     p.add_argument("--copy-bars", metavar="A[-B]:C",
-                   help="copy the notes of bars A to B to start at bar C, added to what is "
-                        "there (the studio's copy and paste of whole bars; C one past the "
-                        "last bar appends); after --insert/--delete-bars")
+                   help="copy the notes of bars A to B to bar C, replacing what those "
+                        "tracks had there (a score editor's copy and paste of bars; C one "
+                        "past the last bar appends); after --insert/--delete-bars")
     p.add_argument("--tracks", metavar="T1,T2",
                    help="the tracks --copy-bars copies (number or name; default: all)")
     p.add_argument("--title", metavar="TEXT", help="the song's title (saved in MIDI and projects)")

@@ -156,6 +156,16 @@ def _default(args: argparse.Namespace) -> int:
                                f"(models: {names})")
             if not entry.ok:
                 raise CliError(f"models default: {args.name} is disabled: {entry.reason}")
+            tasks = set(entry.info.tasks) if entry.info else set()
+            left = [t for t in ("compose", "regenerate", "continue", "repaint", "harmonize")
+                    if t not in tasks]
+            if entry.info and "any" not in entry.info.instruments and not (
+                    set(entry.info.instruments) - {"drums"}):
+                print(f"partita: warning: {args.name} writes only drum tracks: a request "
+                      "for pitched parts with no --model will be refused", file=sys.stderr)
+            if left:
+                print(f"partita: warning: {args.name} cannot {', '.join(left)}: those use "
+                      "the next model in line", file=sys.stderr)
         try:
             registry.save_default(args.name)
         except OSError as e:

@@ -121,6 +121,11 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     if not done:
         raise CliError(f"{args.song.name}: nothing to change (the tracks are already so)")
     studio = _studio_after(studio, song, args.song)
+    from engine.io import file_kind
+
+    if file_kind(args.output) == "midi" and any(option == "colour" for option, _ in args.ops):
+        print(f"partita: warning: {args.output.name}: a MIDI file keeps no track colours "
+              "(save a .partita project to keep them)", file=sys.stderr)
     for warning in save_song(song, args.output, studio=studio or None):
         print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
     # The list is of the file written: a MIDI file drops empty tracks and may move a

@@ -135,14 +135,16 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
     their melody on the tonic, 2 their bass, most on an offbeat a 16th or an eighth
     before the end). With ``always`` (the user asked for an ending) also a continuation:
     the mask writes every pitched track that plays in the last bar, and one bar before it.
-    None without a key, or when the mask does not reach the song's end."""
-    if mask.is_empty or key is None:
+    A kit written alone (a groove composed by itself) closes too, with its one hit. None
+    for pitched parts without a key, or when the mask does not reach the song's end."""
+    if mask.is_empty:
         return None
     written = mask.track_ids
     parts = [t for t in song.tracks if t.id in written and not t.is_drum]
+    kits = frozenset(t.id for t in song.tracks if t.id in written and t.is_drum)
     lo, hi = mask.span
-    if not parts or hi < song.end:
-        return None
+    if (parts and key is None) or not (parts or kits) or hi < song.end:
+        return None  # pitched parts close in a key; a kit alone needs none
     pitched = {t.id for t in song.tracks if not t.is_drum}
     kept = [n for t, notes in mask.notes_outside(song).items() if t in pitched for n in notes]
     tm = TimeMap.of(song)
@@ -153,6 +155,8 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
             return None
     elif kept or last_bar - tm.tick_to_bar(lo) < CLOSE_MIN_BARS - 1:
         return None
+    if not parts:  # a groove alone: one last hit on the downbeat
+        return Cadence(tick, 0, frozenset(), None, frozenset(), kits=kits)
     tonic, minor = tonic_of(key)
     chord = frozenset({tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12})
     bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
@@ -161,7 +165,6 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
     lead = next((t.id for t in parts if t.id != bass_id
                  and role_of(t.program, t.is_drum) == "melody"), None)
     voices = frozenset(t.id for t in parts) - {bass_id, lead}
-    kits = frozenset(t.id for t in song.tracks if t.id in written and t.is_drum)
     return Cadence(tick, tonic, chord, bass_id, voices,
                    frozenset({(tonic + (3 if minor else 4)) % 12}), lead, kits)
 

@@ -104,9 +104,10 @@ EXPLICIT_BIAS_CAP = 8.0
 # a bar (eighth hats, two kicks, two snares): at 0.5 composed grooves had 8 hits a bar
 # and a backbeat in 67 % of bars; at 0.75, 12 and 98 % (8 bars of Piano, Bass, Drums,
 # seeds 1-6; the demo's own kit plays 13.5). The pitched rates sit between the demo's
-# tracks and the medians of the twelve real multi-track files' (notes per 16th in the
-# bars a track plays: melody 0.41, bass 0.34, piano 0.43, chords 0.36, strings 0.21;
-# benchmarks/bench_texture.py): one 0.2 for every role wrote a piano of 3 notes a bar.
+# tracks and the medians over the twelve real multi-track files and the demo (notes per
+# 16th in the bars a track plays: melody 0.41, bass 0.34, piano 0.43, chords 0.36,
+# strings 0.21; benchmarks/bench_texture.py): one 0.2 for every role wrote a piano of
+# 3 notes a bar.
 ROLE_RATE = {"melody": 0.3, "bass": 0.22, "chords": 0.35, "piano": 0.45, "strings": 0.2,
              "voice": 0.25, "drums": 0.75}
 # Without roles: the melody's rate for pitched lanes, the kit's for drum lanes.

@@ -148,10 +148,13 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
 def copy_bars(song: Song, first: int, last: int, to: int,
               track_ids: Sequence[int] | None = None) -> Edit:
     """The notes of 0-based bars ``first`` .. ``last`` (of ``track_ids``, else every track)
-    copied to start at bar ``to`` — a score editor's copy and paste of measures, a DAW's
-    duplicate of a range: added to what is there (as the studio's paste), a note held
-    past the copied bars cut at their end, the song made long enough to hold the copy.
-    Tempo, meter and key are not copied. ``ValueError`` names what does not fit."""
+    copied to bar ``to`` — a score editor's copy and paste of measures: in each track
+    copied, the copy replaces what the track had where it lands (a note starting there is
+    removed, one sounding into it ends where it begins: a pasted part never doubles or
+    overlaps what was there), a note held past the copied bars is cut at their end, and
+    the song grows to hold the copy. Each note keeps its place in the bar: a pickup
+    copied lands at the end of bar ``to``, the bar after it on ``to + 1``. Tempo, meter
+    and key are not copied. ``ValueError`` names what does not fit."""
     tm = TimeMap.of(song)
     bars = max(1, tm.whole_bars(song.end))
     if not 0 <= first <= last < bars:
@@ -159,7 +162,9 @@ def copy_bars(song: Song, first: int, last: int, to: int,
     if not 0 <= to <= bars:
         raise ValueError(f"bar {to + 1} is after the song's end (bars 1–{bars}; bar "
                          f"{bars + 1} appends)")
-    t0, t1, at = tm.bar_to_tick(first), tm.bar_to_tick(last + 1), tm.bar_to_tick(to)
+    t0, t1 = tm.bar_to_tick(first), tm.bar_to_tick(last + 1)
+    at = tm.bar_to_tick(to) - tm.pickup_shift(to) + tm.pickup_shift(first)
+    lo, hi = max(0, at), at + (t1 - t0)  # where the copy lands
     wanted = None if track_ids is None else set(track_ids)
     edits: list[Edit] = []
     copied = 0
@@ -167,15 +172,22 @@ def copy_bars(song: Song, first: int, last: int, to: int,
         if wanted is not None and track.id not in wanted:
             continue
         notes = [Note(n.pitch, n.start - t0 + at, min(n.end, t1) - n.start, n.velocity)
-                 for n in track.notes if t0 <= n.start < t1]
-        if notes:
-            edits.append(ChangeNotes(track.id, (), tuple(notes), "Copy notes"))
-            copied += len(notes)
+                 for n in track.notes if t0 <= n.start < t1 and n.start - t0 + at >= 0]
+        if not notes:
+            continue
+        removed, kept = [], []
+        for n in track.notes:
+            if lo <= n.start < hi:
+                removed.append(n)
+            elif n.start < lo < n.end:  # sounds into the copy: ends where it begins
+                removed.append(n)
+                kept.append(Note(n.pitch, n.start, lo - n.start, n.velocity, n.id))
+        edits.append(ChangeNotes(track.id, tuple(removed), tuple(kept + notes), "Copy notes"))
+        copied += len(notes)
     span = f"bar {first + 1}" if first == last else f"bars {first + 1}–{last + 1}"
     label = f"Copy {span} to bar {to + 1}"
-    end = at + (t1 - t0)
-    if end > song.end:  # rests at the end of the copied bars are bars too
-        _song_edit(edits, song, {"length": end}, label)
+    if hi > song.end:  # rests at the end of the copied bars are bars too
+        _song_edit(edits, song, {"length": hi}, label)
     if not copied:
         raise ValueError(f"{span} hold no notes to copy")
     return EditGroup(tuple(edits), f"{label} ({plural(copied, 'note')})")

@@ -33,3 +33,22 @@ def test_the_status_line_clears_and_a_disabled_row_says_why_before_where(qtbot, 
     dlg.install(tmp_path / "no-such-pack")  # a message of its own is not cleared by a refill
     catalog.update()
     assert "Cannot install no-such-pack" in dlg.status.text()
+
+
+def test_an_older_studio_default_moves_to_the_shared_file_once(tmp_path, qtbot):
+    """The studio kept its default in its own settings too, so `partita models default
+    --clear` was undone by that copy at the next start."""
+    from engine.plugins import Registry
+    from studio.models import ModelCatalog
+    from studio.settings import Settings
+
+    settings = Settings(tmp_path / "s.ini")
+    settings._s.setValue("models/default", "tiny")  # as an older studio wrote it
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path / "models")
+    catalog = ModelCatalog(registry, settings)
+    assert registry.saved_default() == "tiny" and registry.preferred == "tiny"
+    assert settings.take_default_model() is None  # moved, not copied
+    registry.save_default(None)  # partita models default --clear
+    again = ModelCatalog(Registry(entry_points=False, plugin_dirs=[],
+                                  user_dir=tmp_path / "models"), settings)
+    assert again.registry.preferred is None and catalog is not again

@@ -291,3 +291,10 @@ def test_the_default_model_is_said_set_and_cleared(models_dir, capsys, monkeypat
     assert main(["models", "default", "--clear"]) == 0
     assert capsys.readouterr().out.startswith("partita-base")
     assert not (models_dir / "default-model").exists()
+
+
+def test_a_drums_only_default_is_warned_about(models_dir, capsys):
+    assert main(["models", "default", "drumkit"]) == 0
+    err = capsys.readouterr().err
+    assert "drumkit writes only drum tracks" in err and "cannot harmonize" in err
+    assert main(["models", "default", "--clear"]) == 0

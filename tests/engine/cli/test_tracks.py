@@ -193,3 +193,9 @@ def test_legato_velocity_and_colour_as_the_piano_roll_edits_them(tmp_path, capsy
                       (["--colour", "Lead=red"], "#RRGGBB")):
         assert main(["tracks", str(DEMO), "-o", str(tmp_path / "x.mid"), *bad]) == 1
         assert said in capsys.readouterr().err
+
+
+def test_a_colour_written_to_a_midi_file_is_said_to_be_lost(tmp_path, capsys):
+    assert main(["tracks", str(DEMO), "-o", str(tmp_path / "c.mid"),
+                 "--colour", "Bass=#ff0000"]) == 0
+    assert "a MIDI file keeps no track colours" in capsys.readouterr().err

@@ -352,6 +352,7 @@ def test_a_piece_written_whole_closes_on_the_home_chord_in_its_last_bar():
     an offbeat 16th before the end; now the last bar is the tonic chord, held."""
     from engine.models.constraints import CLOSE_MIN_BARS, build_problem, piece_close
     from engine.models.grid import encode
+    from engine.score import Mask, Region
 
     song, mask, (flute, piano, bass, drums) = _band(8)
     c = piece_close(song, mask, "Dm")
@@ -379,6 +380,10 @@ def test_a_piece_written_whole_closes_on_the_home_chord_in_its_last_bar():
     assert piece_close(short_song, short_mask, "D") is None
     assert piece_close(*_band(CLOSE_MIN_BARS)[:2], "D") is not None
     assert piece_close(song, mask, None) is None
+    # A groove composed alone stops too (QA: a Drums-only compose never did), in no key.
+    kit_only = song.with_tracks([drums])
+    alone = piece_close(kit_only, Mask.of(Region({drums.id}, 0, 8 * 1440)), None)
+    assert alone is not None and alone.kits == {drums.id} and alone.tick == 7 * 1440
 
 
 def test_a_continuation_closes_only_when_asked_and_nothing_else_sounds_there():

@@ -166,3 +166,32 @@ def test_copying_bars_adds_their_notes_at_the_bar_named_and_undoes():
         copy_bars(s, 4, 9, 0)
     with pytest.raises(ValueError, match="after the song's end"):
         copy_bars(s, 0, 0, 9)
+
+
+def test_copied_bars_replace_what_the_track_had_there_and_keep_a_pickup_in_place():
+    """QA: copying onto bars with music doubled every drum hit, and a tune's 1/4 pickup
+    landed on the downbeat, every later note a beat off the bar lines."""
+    from engine.score import copy_bars
+
+    beat = [Note(36, i * Q, Q // 2) for i in range(8)]  # bars 1–2, a hit every beat
+    held = Note(48, 2 * BAR - Q, 2 * Q)  # sounds into bar 3
+    kit = Track("Drums", notes=(*beat, held, Note(38, 2 * BAR, Q)))
+    s = Song((kit,), ppq=Q, time_signatures=(TimeSignature(0, 4, 4),), length=4 * BAR)
+    after = copy_bars(s, 0, 0, 2).apply(s)  # bar 1 onto bar 3
+    starts = [(n.start, n.pitch) for n in after.tracks[0].notes]
+    assert len(starts) == len(set(starts))  # nothing doubled
+    assert [n.start for n in after.tracks[0].notes if n.start >= 2 * BAR] == [
+        2 * BAR + i * Q for i in range(4)]  # bar 3's snare replaced by the copy
+    cut = next(n for n in after.tracks[0].notes if n.pitch == 48)
+    assert cut.end == 2 * BAR  # the note sounding into the copy ends where it begins
+
+    tune = Track("Tune", notes=(Note(62, 0, Q), Note(67, Q, 3 * Q), Note(71, 4 * Q, 3 * Q)))
+    pickup = Song((tune,), ppq=Q, time_signatures=(TimeSignature(0, 1, 4),
+                                                   TimeSignature(Q, 3, 4)))
+    tm = TimeMap.of(pickup)
+    assert tm.pickup_shift(0) == 2 * Q
+    again = copy_bars(pickup, 0, 2, 3).apply(pickup)  # the pickup and two bars to bar 4
+    copied = [n for n in again.tracks[0].notes if n.start >= tm.bar_to_tick(3)]
+    # The pickup on bar 4's last beat, its downbeat G on bar 5's downbeat, as written.
+    assert [(n.pitch, n.start) for n in copied] == [
+        (62, tm.bar_to_tick(3) + 2 * Q), (67, tm.bar_to_tick(4)), (71, tm.bar_to_tick(5))]
