@@ -360,9 +360,12 @@ class CoComposer(QObject):
         if signature is not None:  # with the take: rejected, it leaves nothing behind
             plan = replace(plan, label=f"{plan.label} in {key_text(options.key)}",
                            prep=(*plan.prep, signature))
+        count = max(1, s.variations)
         base = options.seed if options.seed is not None else secrets.randbits(31)
-        req = _Request(plan, model, options, song, self.document.revision,
-                       max(1, s.variations), base, self._session)
+        if options.seed is not None:
+            base = self._unused_seeds(plan.mask, base, count)
+        req = _Request(plan, model, options, song, self.document.revision, count, base,
+                       self._session)
         jobs = []
         for i in range(req.count):
             job = self._submit_variation(req, i, variation_seed(base, req.count, i))
@@ -395,6 +398,18 @@ class CoComposer(QObject):
             return ""
         return (f"Tip: {name} writes four-part chorales better: choose it (or Auto) in the "
                 "Generate panel")
+
+    def _unused_seeds(self, mask: Mask, base: int, count: int) -> int:
+        """The first base from ``base`` on (in steps of ``count``) whose variations' seeds
+        made none of the region's takes: a fixed seed asked again for a region drew the
+        same takes, each then drawn again (Generate Again cost 6, 9, 12, 15 jobs a press
+        and still added repeats); now each press gives ``count`` new seeds, as repeatable
+        as the first."""
+        take_set = self.takes.sets.get(mask)
+        used = {t.options.seed for t in take_set} if take_set is not None else set()
+        while any(variation_seed(base, count, i) in used for i in range(count)):
+            base += count
+        return base
 
     def _submit_variation(self, req: _Request, index: int, seed: int) -> Job | None:
         n = req.count
@@ -470,6 +485,11 @@ class CoComposer(QObject):
                 self._submit_variation(
                     req, index, variation_seed(req.base_seed, req.count, index, tries + 1))
                 return
+            # A model that writes this region only one way: a repeat is no new take.
+            self.takesChanged.emit()
+            self.message.emit(f"{req.plan.label}: variation {index + 1} drew the music "
+                              f"this region already has {REDRAWS + 1} times: no new take")
+            return
         take = take_set.add(take)
         self._plan_labels[take.id] = req.plan.label
         shown = self.active_set()
@@ -779,6 +799,7 @@ class CoComposer(QObject):
         self.queue.cancel_all()
         self._conflicts.clear()
         self._takes_json.clear()
+        self._plan_labels.clear()
         self.takes = TakeStore()
         self.active = None
         self.takesChanged.emit()

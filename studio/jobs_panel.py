@@ -138,6 +138,9 @@ class JobRow(QFrame):
 
 
 NO_JOBS = "No jobs yet. Paint a mask (M), then Repaint (Ctrl+R)."
+# Finished rows kept in the list (the oldest go first): an afternoon's 600 rows were
+# 8,000 widgets, and every job event walked them all.
+KEEP_FINISHED = 100
 
 
 class JobsPanel(QWidget):
@@ -189,7 +192,14 @@ class JobsPanel(QWidget):
         row = self.rows.get(e.job_id)
         if row is not None:
             row.update_from(e)
+            if row.done:
+                self._forget_oldest()
         self._summarise()
+
+    def _forget_oldest(self) -> None:
+        finished = [jid for jid, r in self.rows.items() if r.done]  # oldest first
+        for jid in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+            self.rows.pop(jid).deleteLater()
 
     def running(self) -> list[int]:
         return [jid for jid, r in self.rows.items() if not r.done]

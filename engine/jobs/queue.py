@@ -220,6 +220,8 @@ class JobQueue:
 
     def _cancel_queued(self, job: Job, reason: CancelReason) -> None:  # holds self._lock
         del self._queued[job.id]  # stays in the heap; workers skip it
+        if not self._queued:  # all left there are cancelled: they held their songs
+            self._heap.clear()
         job.cancel_reason = reason
         job._end(JobState.CANCELLED)
         self._emit(JobCancelled(job, reason, _CANCEL_MESSAGES[reason]))

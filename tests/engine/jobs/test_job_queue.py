@@ -131,6 +131,20 @@ def test_cancel_a_queued_job(queue, song_and_mask):
     assert not job.cancel()  # already over
 
 
+def test_cancelled_queued_jobs_let_go_of_their_songs(queue, song_and_mask):
+    # A soak test: after Cancel All, 58 cancelled jobs (each holding its song) stayed in
+    # the queue's heap until something new was queued.
+    gate = threading.Event()
+    blocker = queue.submit(request(song_and_mask, StepModel("blocker", gate=gate)))
+    wait_running(blocker)
+    for _ in range(5):
+        queue.submit(request(song_and_mask, StepModel()))
+    queue.cancel_all()
+    assert queue._heap == []
+    gate.set()
+    assert queue.join(WAIT)
+
+
 def test_cancel_a_running_job_within_one_step(queue, song_and_mask):
     model = StepModel(steps=100_000, delay=0.001)
     started = threading.Event()
