@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.score import Mask, Note, Song, TimeMap
+from engine.score import Mask, Note, Song, TimeMap, Track
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
 from engine.score.keys import KEYS, TONICS, key_fit
 from engine.score.spelling import scale_pitch_classes, tonic_of
@@ -80,10 +80,12 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     and ends the key's tonic — of ``key`` or of its relative major/minor, which a melody
     alone cannot tell apart — or, for a key the user ``named``, any note of its tonic
     triad; the bass is the one written track named Bass or playing a bass instrument (none
-    when there is not exactly one). None otherwise (a half close, no clear key): the model
-    then decides alone. QA found a plain G-major hymn ending on vi or IV in 6 of 8 chorale
-    takes, and an 8-bar D-major tune harmonized with Piano and Bass ending on D in the bass
-    in 1 of 8 takes, on a D chord in the piano in 1 of 8."""
+    when there is not exactly one). A melody ending on the key's 2nd degree or leading tone
+    gets a half close on the dominant chord (:func:`_half_close`). None otherwise (no clear
+    key, another last note): the model then decides alone. QA found a plain G-major hymn
+    ending on vi or IV in 6 of 8 chorale takes, and an 8-bar D-major tune harmonized with
+    Piano and Bass ending on D in the bass in 1 of 8 takes, on a D chord in the piano in 1
+    of 8."""
     if mask.is_empty:
         return None
     written = mask.track_ids
@@ -105,13 +107,31 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
         ending = ending_key(melodies[0].notes, last)
         closes = _closes_on(ending, last.pitch % 12, False) if ending else None
     if not closes:
-        return None
+        return _half_close(key, last, parts, bass_id) if key is not None else None
     tonic, minor, triad = closes
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
     third = frozenset({(tonic + 4) % 12} | ({(tonic + 3) % 12} if minor else set()))
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
                    frozenset() if last.pitch % 12 in third else third)
+
+
+def _half_close(key: str, last: Note, parts: Sequence[Track],
+                bass_id: int | None) -> Cadence | None:
+    """A melody ending on the key's 2nd degree or its leading tone ends on the dominant
+    chord (a half close), the bass on the dominant: the model alone put a B under C–E–F
+    below a C-major tune's final D (a producer's QA). None for any other last note (the
+    5th can close on I or V: the model decides)."""
+    tonic, _ = tonic_of(key)
+    pc = last.pitch % 12
+    if pc not in ((tonic + 2) % 12, (tonic + 11) % 12):
+        return None
+    dominant = (tonic + 7) % 12
+    leading = (tonic + 11) % 12  # major in minor keys too: a half close's V is major
+    chord = frozenset({dominant, leading, (tonic + 2) % 12})
+    return Cadence(last.start, dominant, chord, bass_id,
+                   frozenset(t.id for t in parts) - {bass_id},
+                   frozenset() if pc == leading else frozenset({leading}))
 
 
 # The drum classes a kit may end a piece with.

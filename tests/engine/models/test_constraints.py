@@ -304,7 +304,8 @@ def test_a_tune_ending_off_the_context_keys_tonic_closes_on_its_own_ending():
     mask = Mask.of(Region(frozenset(t.id for t in voices), 0, len(tune) * q))
     c = final_cadence(song, mask, "G")
     assert c is not None and c.tonic == 9 and 0 in c.chord  # A minor (C the third)
-    assert final_cadence(song, mask, "G", named=True) is None  # a named key is kept
+    # A named key is kept: in G, a tune ending on A ends on the dominant (a half close).
+    assert final_cadence(song, mask, "G", named=True).tonic == 2
 
 
 def test_a_bass_under_chords_that_stay_strikes_a_chord_tone_on_each_downbeat():
@@ -400,3 +401,19 @@ def test_a_continuation_closes_only_when_asked_and_nothing_else_sounds_there():
     assert piece_close(held, some, "D", always=True) is None  # the flute sounds on: no close
     early = Mask.of(Region(frozenset(t.id for t in song.tracks), 0, 6 * 1440))
     assert piece_close(song, early, "D", always=True) is None  # not to the end
+
+
+def test_a_melody_ending_on_the_second_degree_or_leading_tone_ends_on_the_dominant():
+    """A producer's QA: a C-major tune ending on D got a cluster (B under C–E–F)."""
+    from engine.models.constraints import final_cadence
+
+    song, mask, _ = _chorale(74)  # G major, ending on D: the 5th
+    assert final_cadence(song, mask, "G") is None  # I or V: the model decides
+    song, mask, (_, _, bass) = _chorale(69)  # ending on A, the 2nd degree of G major (named: in
+    c = final_cadence(song, mask, "G", named=True)  # "auto" its notes read as A minor)
+    assert (c.tonic, c.chord, c.bass) == (2, frozenset({2, 6, 9}), bass.id)  # D major
+    assert c.third == frozenset({6})  # a voice takes the leading tone F#
+    song, mask, _ = _chorale(66)  # ending on F#, the leading tone: the melody has it
+    assert final_cadence(song, mask, "G", named=True).third == frozenset()
+    song, mask, _ = _chorale(71)  # A minor's 2nd degree, B: V is E major (G#)
+    assert final_cadence(song, mask, "Am", named=True).chord == frozenset({4, 8, 11})
