@@ -66,6 +66,9 @@ class Document(QObject):
         self._path: Path | None = None
         self._dirty = False  # modified without an undo step (e.g. a recovered session)
         self.revision = 0
+        # Bumped by every reset (new / open / recover): work begun before one (a recording)
+        # belongs to an earlier song, even where the new one has the same track ids.
+        self.resets = 0
         self._end = 0
         self._end_revision = -1
         self.studio_state: dict[str, Any] = {}
@@ -167,6 +170,7 @@ class Document(QObject):
         self._mask = Mask()
         self._time_map = None
         self.revision += 1
+        self.resets += 1
         self._path = Path(path) if path else None
         self._disk = disk_stamp(self._path)
         self.import_report = self.import_source = None

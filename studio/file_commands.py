@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .autosave import Autosaver
     from .cocompose import CoComposer
     from .document import Document
+    from .recording import Recorder
     from .settings import Settings
     from .worker import Worker
 
@@ -39,6 +40,7 @@ class FileCommands:
         settings: Settings
         autosaver: Autosaver
         composer: CoComposer
+        recorder: Recorder
         recent_menu: QMenu
         export_worker: Worker
         _saved_takes: object
@@ -53,6 +55,9 @@ class FileCommands:
 
     def maybe_save(self) -> bool:
         """Ask before losing unsaved work; True when it is fine to go on."""
+        # A recording running ends here, its take written: it is unsaved work to ask about
+        # (before close, Open and New, which would otherwise lose it or put it elsewhere).
+        self.recorder.stop()
         if not self.document.is_modified:
             return self._maybe_discard_takes()
         answer = dialogs.ask_save_changes(self, self.document.display_name,

@@ -8,7 +8,9 @@ Space, Enter, a click on the ruler, or the end: three minutes past the song's en
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
 (Q quantizes them after); a key still held ends where the recording stopped. With the
 loop on, each pass is merged into the take (a held note ends at the loop's end). Nothing
-is written while recording: the notes appear when it stops.
+is written while recording: the notes appear when it stops. Open, New and closing the
+window stop it first (:meth:`Recorder.stop`), so "Save changes?" asks about the take; it is
+never written into a song that replaced the one it was recorded for.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Recorder(QObject):
         self.window = window
         self.recording = False
         self.track_id: int | None = None
+        self.song_resets = 0  # the document's resets when it started: the song it is for
         self.notes: list[Note] = []  # the notes played and released
         self.held: dict[int, tuple[int, int]] = {}  # pitch → (start tick, velocity)
         self.now = time.monotonic  # the clock of the MIDI notes' times (tests set it)
@@ -57,7 +60,7 @@ class Recorder(QObject):
             if not self.start():
                 self._set_checked(False)
         elif not on and self.recording:
-            self.window.transport.stop()  # → playingChanged(False) → the take is written
+            self.stop()
 
     # -- recording ---------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -79,6 +82,7 @@ class Recorder(QObject):
         if w.step_entry.on:
             w.actions.step_entry.setChecked(False)
         self.track_id = tid
+        self.song_resets = w.document.resets
         self.notes, self.held, self._clock = [], {}, None
         self.recording = True  # before play(): its playingChanged(True) is ours
         tr.set_metronome(True)
@@ -98,6 +102,15 @@ class Recorder(QObject):
         self._say(f"Recording into {name} from {tm.format_position(tr.play_start)}: play "
                   "the MIDI keyboard; Shift+R, Space or Enter stops", 0)
         return True
+
+    def stop(self) -> None:
+        """End the recording now and write its take, if one is running: before the song is
+        closed or replaced (File ▸ Open, New, closing the window), so the take is in the
+        song that "Save changes?" asks about, not lost or written into the next one."""
+        if self.recording:
+            self.window.transport.stop()  # → playingChanged(False) → finish()
+        if self.recording:  # the transport was not playing after all
+            self.finish()
 
     def _tick_at(self, seconds: float) -> int:
         """The song's tick at ``seconds`` (the clock of :attr:`now`): the last frame's
@@ -144,18 +157,25 @@ class Recorder(QObject):
 
     def finish(self) -> None:
         """The transport stopped: the keys held end here, the take is written as one undo
-        step into the track it was recorded for."""
+        step into the track it was recorded for — never into another song (one opened since:
+        the transport stops as it loads, and its tracks may have the same ids)."""
         w = self.window
-        self._release_all(self._tick_at(self.now()))
+        doc = w.document
+        same_song = doc.resets == self.song_resets
+        if same_song:  # (another song's tempo map would time the keys held wrongly)
+            self._release_all(self._tick_at(self.now()))
         self.recording = False
         self._set_checked(False)
         w.transport.set_metronome(w.actions.metronome.isChecked())
         notes, self.notes = self.notes, []
         w.statusBar().clearMessage()
+        if not same_song:
+            self._say("Recording stopped: the song it was recorded into was closed, the notes "
+                      "played are lost")
+            return
         if not notes:
             self._say("Recording stopped: no notes were played")
             return
-        doc = w.document
         try:
             track = doc.song.track(self.track_id)
         except KeyError:

@@ -418,6 +418,44 @@ def test_space_stops_a_recording_and_a_loop_merges_its_passes(recording):
     assert entered(win) == [(AFTER + 180, 65, 200, 80), (AFTER + 800, 62, BAR - 800, 80)]
 
 
+@pytest.mark.parametrize("leave", ["close", "open", "new"])
+def test_closing_or_replacing_the_song_while_recording_writes_the_take_and_asks(
+        recording, dialogs, song_file, leave):
+    win, source, clock, _ = recording
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5))  # still held
+    clock.t = 101.0
+    if leave == "close":
+        win.close()
+    elif leave == "open":
+        assert not win.open_path(song_file)
+    else:
+        win.new_file()
+    # The take is written first, so it is the unsaved work "Save changes?" asks about
+    # (Cancel here): nothing is lost unasked.
+    assert not win.recorder.recording and not win.transport.is_playing
+    assert dialogs.names() == ["ask_save_changes"]
+    assert win.isVisible() and win.document.is_modified
+    assert entered(win) == [(AFTER + 400, 60, 400, 90)]
+
+
+def test_a_take_is_never_written_into_a_song_that_replaced_its_own(recording):
+    win, source, clock, _ = recording
+    song = win.document.song
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5), (60, 0, 101.0))
+    # Replaced without asking (a script): the same tracks, ids and all, as a project
+    # opened again has them.
+    win.set_song(song)
+    assert not win.recorder.recording
+    assert entered(win) == [] and win.document.undo_stack.count() == 0
+    assert win.statusBar().currentMessage() == (
+        "Recording stopped: the song it was recorded into was closed, the notes played are "
+        "lost")
+
+
 def test_record_without_a_midi_device_or_audio_says_why(keyboard, dialogs):
     win, _source = keyboard
     win.actions.step_entry.trigger()
