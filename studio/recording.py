@@ -39,7 +39,9 @@ class Recorder(QObject):
         self.track_id: int | None = None
         self.song_resets = 0  # the document's resets when it started: the song it is for
         self.notes: list[Note] = []  # the notes played and released
-        self.held: dict[int, tuple[int, int]] = {}  # pitch → (start tick, velocity)
+        # pitch → (start tick, velocity, the loop's pass it was struck in)
+        self.held: dict[int, tuple[int, int, int]] = {}
+        self.loop_pass = 0  # the loop's passes the frames have shown (0: the first)
         self.now = time.monotonic  # the clock of the MIDI notes' times (tests set it)
         self._clock: tuple[float, int] | None = None  # (now, tick) at the last frame
         window.actions.record.toggled.connect(self._toggled)
@@ -83,7 +85,7 @@ class Recorder(QObject):
             w.actions.step_entry.setChecked(False)
         self.track_id = tid
         self.song_resets = w.document.resets
-        self.notes, self.held, self._clock = [], {}, None
+        self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
         self.recording = True  # before play(): its playingChanged(True) is ours
         tr.set_metronome(True)
         doc = w.document
@@ -112,44 +114,60 @@ class Recorder(QObject):
         if self.recording:  # the transport was not playing after all
             self.finish()
 
-    def _tick_at(self, seconds: float) -> int:
-        """The song's tick at ``seconds`` (the clock of :attr:`now`): the last frame's
-        position moved on by the time since, through the tempo map."""
+    def _time_at(self, seconds: float) -> tuple[int, int]:
+        """The song's tick at ``seconds`` (the clock of :attr:`now`) and the loop's pass it
+        is in: the last frame's position moved on by the time since, through the tempo map.
+        With the loop on, a tick past its end is where the loop went round to (a key struck
+        just after the wrap, before the frame that shows it), in the next pass."""
         tr = self.window.transport
         if self._clock is None:  # the first bar still rendering: the take's start
-            return tr.play_start
+            return tr.play_start, self.loop_pass
         at, tick = self._clock
         tm = self.window.document.time_map
-        return max(0, tm.seconds_to_tick(tm.tick_to_seconds(tick) + max(0.0, seconds - at)))
+        played = max(0, tm.seconds_to_tick(tm.tick_to_seconds(tick) + max(0.0, seconds - at)))
+        start, end = tr.loop_start, tr.loop_end
+        if tr.loop_enabled and start <= tick < end <= played:
+            rounds, offset = divmod(played - end, end - start)
+            return start + offset, self.loop_pass + 1 + rounds
+        return played, self.loop_pass
 
     def _frame(self, tick: int) -> None:
         tr = self.window.transport
         if not self.recording or not tr.is_playing:
             return
         if self._clock is not None and tick < self._clock[1] and tr.loop_enabled:
-            # The loop went round: the keys held end at its end; the next pass merges in.
-            self._release_all(tr.loop_end)
+            # The loop went round: the keys held from the pass before end at its end (not
+            # those struck since, timed into this pass already); the next pass merges in.
+            self.loop_pass += 1
+            for pitch, (_start, _velocity, struck_in) in list(self.held.items()):
+                if struck_in < self.loop_pass:
+                    self._release(pitch, (tr.loop_end, self.loop_pass))
         self._clock = (self.now(), tick)
 
     def note_on(self, pitch: int, velocity: int, seconds: float) -> None:
         if not self.recording:
             return
-        tick = self._tick_at(seconds)
+        tick, loop_pass = at = self._time_at(seconds)
         if pitch in self.held:  # struck again without a note-off: the first one ends here
-            self._release(pitch, tick)
-        self.held[pitch] = (tick, max(1, min(127, velocity)))
+            self._release(pitch, at)
+        self.held[pitch] = (tick, max(1, min(127, velocity)), loop_pass)
 
     def note_off(self, pitch: int, seconds: float) -> None:
         if self.recording and pitch in self.held:
-            self._release(pitch, self._tick_at(seconds))
+            self._release(pitch, self._time_at(seconds))
 
-    def _release(self, pitch: int, end: int) -> None:
-        start, velocity = self.held.pop(pitch)
+    def _release(self, pitch: int, at: tuple[int, int]) -> None:
+        """The key ``pitch`` released at ``at`` (tick, the loop's pass); one struck in an
+        earlier pass was held across the loop's end and ends there."""
+        start, velocity, struck_in = self.held.pop(pitch)
+        end, loop_pass = at
+        if struck_in < loop_pass:
+            end = self.window.transport.loop_end
         self.notes.append(Note(pitch, start, max(1, end - start), velocity))
 
-    def _release_all(self, end: int) -> None:
+    def _release_all(self, at: tuple[int, int]) -> None:
         for pitch in list(self.held):
-            self._release(pitch, end)
+            self._release(pitch, at)
 
     def _playing_changed(self, playing: bool) -> None:
         if not playing and self.recording:
@@ -163,7 +181,7 @@ class Recorder(QObject):
         doc = w.document
         same_song = doc.resets == self.song_resets
         if same_song:  # (another song's tempo map would time the keys held wrongly)
-            self._release_all(self._tick_at(self.now()))
+            self._release_all(self._time_at(self.now()))
         self.recording = False
         self._set_checked(False)
         w.transport.set_metronome(w.actions.metronome.isChecked())

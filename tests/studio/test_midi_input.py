@@ -418,6 +418,23 @@ def test_space_stops_a_recording_and_a_loop_merges_its_passes(recording):
     assert entered(win) == [(AFTER + 180, 65, 200, 80), (AFTER + 800, 62, BAR - 800, 80)]
 
 
+def test_a_key_struck_just_after_the_loop_goes_round_lands_at_the_loops_start(recording):
+    win, source, clock, _ = recording
+    win.transport.set_loop(AFTER, AFTER + BAR, True)
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (62, 80, 101.0))  # held across the loop's end
+    frame(win, clock, AFTER + BAR - 40, 102.35)  # the last frame before the wrap (at 102.4)
+    # Keys played after the wrap, before the frame that shows it: timed from the loop's
+    # start, in the next pass (D4's release there ends it at the loop's end).
+    play(source, (62, 0, 102.42), (65, 90, 102.45), (67, 70, 102.5), (65, 0, 102.55))
+    frame(win, clock, AFTER + 160, 102.6)  # round again: G4, struck in this pass, goes on
+    play(source, (67, 0, 102.7))
+    win.actions.play.trigger()
+    assert entered(win) == [(AFTER + 40, 65, 80, 90), (AFTER + 80, 67, 160, 70),
+                            (AFTER + 800, 62, BAR - 800, 80)]
+
+
 @pytest.mark.parametrize("leave", ["close", "open", "new"])
 def test_closing_or_replacing_the_song_while_recording_writes_the_take_and_asks(
         recording, dialogs, song_file, leave):
