@@ -7,20 +7,23 @@ through the song's tempo map (so a tempo change is followed). Stopping — Shift
 Space, Enter, a click on the ruler, or the end: three minutes past the song's end — writes
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
 (Q quantizes them after); a key still held ends where the recording stopped. With the
-loop on, each pass is merged into the take (a held note ends at the loop's end). Nothing
-is written while recording: the notes appear when it stops. Open, New and closing the
-window stop it first (:meth:`Recorder.stop`), so "Save changes?" asks about the take; it is
-never written into a song that replaced the one it was recorded for.
+loop on, each pass is merged into the take (a held note ends at the loop's end). A note
+of the same pitch under a recorded one is replaced or cut short, as step entry writes
+(:func:`engine.score.add_notes_replacing`): none is doubled. Nothing is written while
+recording: the notes appear when it stops. Open, New and closing the window stop it first
+(:meth:`Recorder.stop`), so "Save changes?" asks about the take; it is never written into a
+song that replaced the one it was recorded for.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from engine.score import EditError, Note, add_notes
+from engine.score import EditError, Note, add_notes_replacing
 from engine.score.edits import plural
 
 if TYPE_CHECKING:
@@ -199,8 +202,12 @@ class Recorder(QObject):
         except KeyError:
             self._say("Recording stopped: its track was removed, the notes played are lost")
             return
-        label = f"Record {plural(len(notes), 'note')}"
-        edit = add_notes(track.id, notes, label)
+        # Over the notes of the same pitch there (and a key played in two passes of the
+        # loop: the later over the earlier), as step entry writes: none doubled or overlapped.
+        edit = add_notes_replacing(doc.song, track.id, notes)
+        taken = {n.id for n in notes}
+        written = [n for n in edit.added if n.id in taken]
+        edit = replace(edit, label=f"Record {plural(len(written), 'note')}")
         try:
             edit.apply(doc.song)
         except EditError as e:
@@ -209,6 +216,6 @@ class Recorder(QObject):
         doc.apply(edit)
         if track.id not in w.selection.track_ids:
             w.selection.set_tracks([track.id])
-        w.selection.set_notes([(track.id, n.id) for n in notes])
-        self._say(f"Recorded {plural(len(notes), 'note')} into {track.name} (Ctrl+Z takes "
+        w.selection.set_notes([(track.id, n.id) for n in written])
+        self._say(f"Recorded {plural(len(written), 'note')} into {track.name} (Ctrl+Z takes "
                   "them back; Q quantizes them)")

@@ -38,14 +38,14 @@ them back when it ends; a text or number field with the focus keeps its keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from engine.score import EditError, Note, Track, add_notes, remove_notes, update_notes
+from engine.score import EditError, Note, Track, add_notes_replacing, remove_notes
 from engine.score.instruments import drum_name, part_range
 from engine.score.snap import grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental
@@ -540,20 +540,13 @@ class StepEntry(QObject):
     def _write(self, tid: int, notes: Note | list[Note], label: str,
                advance_to: int | None = None) -> bool:
         """Add ``notes`` (one, or a chord) as one undo step, with the playhead's move to
-        ``advance_to``; a note of their pitch sounding under one is replaced (entering
-        twice doubled every note, and a doubled note plays twice)."""
+        ``advance_to``; a note of their pitch under one is replaced or, held from before,
+        ends where it starts (:func:`engine.score.add_notes_replacing`: entering twice
+        doubled every note, and a doubled note plays twice)."""
         w = self.window
         doc = w.document
         new = [notes] if isinstance(notes, Note) else list(notes)
-        # Of the same pitch: one starting inside the step is replaced; one held from before
-        # ends where the new one starts (a whole note C, then C typed on beat 3: two halves).
-        by_pitch = {m.pitch: m for m in new}  # a chord has each pitch once
-        under = [n for n in doc.song.track(tid).notes
-                 if (m := by_pitch.get(n.pitch)) and n.start < m.end and m.start < n.end]
-        cut = [replace(n, duration=by_pitch[n.pitch].start - n.start) for n in under
-               if n.start < by_pitch[n.pitch].start]
-        edit = (update_notes(tid, under, [*cut, *new], label) if under
-                else add_notes(tid, new, label))
+        edit = add_notes_replacing(doc.song, tid, new, label)
         try:
             edit.apply(doc.song)
         except EditError as e:

@@ -329,6 +329,38 @@ def add_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNo
     return ChangeNotes(track_id, (), notes, label or f"Add {plural(len(notes), 'note')}")
 
 
+def add_notes_replacing(song: Song, track_id: int, notes: Iterable[Note],
+                        label: str = "") -> ChangeNotes:
+    """Add ``notes`` to a track, each written in turn over what sounds there at its pitch:
+    a note of that pitch starting inside it is replaced (a passage entered or recorded
+    twice is not doubled: a doubled note plays twice), one held from before ends where it
+    starts (a whole note C, then C on beat 3: two halves). Later ``notes`` are written over
+    earlier ones the same way (a key recorded in two passes of a loop); other pitches stay.
+    Notes of ``notes`` replaced by later ones are not added."""
+    notes = tuple(notes)
+    track = song.track(track_id)
+    pitches = {n.pitch for n in notes}
+    sounding: dict[int, list[Note]] = {}  # per pitch, as the notes are written one by one
+    for n in track.notes:
+        if n.pitch in pitches:
+            sounding.setdefault(n.pitch, []).append(n)
+    for new in notes:
+        kept = []
+        for n in sounding.get(new.pitch, ()):
+            if not (n.start < new.end and new.start < n.end):
+                kept.append(n)
+            elif n.start < new.start:  # held from before: ends where the new one starts
+                kept.append(Note(n.pitch, n.start, new.start - n.start, n.velocity, n.id))
+        kept.append(new)
+        sounding[new.pitch] = kept
+    after = {n.id: n for kept in sounding.values() for n in kept}
+    before = {n.id: n for n in track.notes if n.pitch in pitches}
+    changed = {i for i, n in before.items() if i not in after or after[i].key() != n.key()}
+    removed = tuple(n for i, n in before.items() if i in changed)  # replaced or trimmed
+    added = tuple(n for i, n in after.items() if i not in before or i in changed)
+    return ChangeNotes(track_id, removed, added, label or f"Add {plural(len(notes), 'note')}")
+
+
 def remove_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNotes:
     notes = tuple(notes)
     return ChangeNotes(track_id, notes, (), label or f"Delete {plural(len(notes), 'note')}")

@@ -435,6 +435,27 @@ def test_a_key_struck_just_after_the_loop_goes_round_lands_at_the_loops_start(re
                             (AFTER + 800, 62, BAR - 800, 80)]
 
 
+def test_a_recording_over_notes_of_the_same_pitch_never_overlaps_them(recording):
+    win, source, clock, _ = recording
+    win.transport.seek(0)
+    win.transport.set_loop(0, BAR, True)  # over the piano's first bar: C4 D4 E4 F4
+    win.actions.record.trigger()
+    frame(win, clock, 0, 100.0)
+    play(source, (62, 90, 100.5), (62, 0, 101.0))  # D4 at 400-800, over the D4 at 480
+    frame(win, clock, BAR - 100, 102.275)
+    frame(win, clock, 20, 102.4)  # round again
+    play(source, (60, 80, 102.5), (60, 0, 102.55))  # inside the C4 at 0-480: cuts it
+    play(source, (62, 70, 102.6), (62, 0, 103.0))  # D4 again: the first pass's is replaced
+    win.actions.record.trigger()
+    bar_1 = sorted(n.key() for n in piano(win).notes if n.start < BAR)
+    assert bar_1 == [(0, 60, 100, 90), (100, 60, 40, 80), (180, 62, 320, 70),
+                     (960, 64, Q, 90), (1440, 65, Q, 90)]
+    assert win.document.undo_stack.undoText() == "Record 2 notes"
+    undo(win)
+    assert [(n.start, n.pitch) for n in piano(win).notes if n.start < BAR] == [
+        (0, 60), (Q, 62), (2 * Q, 64), (3 * Q, 65)]
+
+
 @pytest.mark.parametrize("leave", ["close", "open", "new"])
 def test_closing_or_replacing_the_song_while_recording_writes_the_take_and_asks(
         recording, dialogs, song_file, leave):

@@ -20,6 +20,7 @@ from engine.score import (
     TimeSignature,
     Track,
     add_notes,
+    add_notes_replacing,
     duplicate_notes,
     move_notes,
     quantize_notes,
@@ -333,3 +334,35 @@ def test_join_merges_repeated_notes_but_not_across_another_note():
     assert after.tracks[0].note_by_id(c1.id).end == 480
     assert edit.label == "Join 4 notes into 2"
     assert not join_notes(tid, [c1, d]).added
+
+
+def played(track: Track) -> list[tuple[int, int, int, int]]:
+    """(start, pitch, duration, velocity) of a track's notes."""
+    return sorted(n.key() for n in track.notes)
+
+
+def test_notes_added_replacing_the_same_pitch_under_them_never_overlap_it():
+    c_whole, e_half, g_half = Note(60, 0, 1920, 80), Note(64, 0, 960, 80), Note(67, 960, 960)
+    track = Track("Piano", notes=(c_whole, e_half, g_half))
+    song = Song(tracks=(track,))
+    # C on beat 3 (held C: two halves), E over E (replaced, not doubled), D beside them.
+    new = [Note(60, 960, 480, 100), Note(64, 0, 480, 100), Note(62, 0, 480, 100)]
+    edit = add_notes_replacing(song, track.id, new, "Enter C E D")
+    after = edit.apply(song)
+    assert played(after.tracks[0]) == [(0, 60, 960, 80), (0, 62, 480, 100), (0, 64, 480, 100),
+                                       (960, 60, 480, 100), (960, 67, 960, 96)]
+    kept = {n.id: n for n in after.tracks[0].notes}
+    assert c_whole.id in kept and e_half.id not in kept  # the held one cut, the other gone
+    assert edit.label == "Enter C E D"
+    assert same_with_ids(edit.inverse().apply(after), song)
+
+
+def test_notes_added_replacing_are_written_in_turn_over_each_other():
+    # A key recorded in two passes of a loop: the later pass is written over the earlier.
+    track = Track("Piano")
+    song = Song(tracks=(track,))
+    first, second, third = Note(60, 100, 300), Note(60, 200, 400), Note(60, 50, 100)
+    edit = add_notes_replacing(song, track.id, [first, second, third])
+    assert played(edit.apply(song).tracks[0]) == [(50, 60, 100, 96), (200, 60, 400, 96)]
+    assert edit.removed == () and {n.id for n in edit.added} == {second.id, third.id}
+
