@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from engine.score import EditError, Note, add_notes_replacing
+from engine.score import EditError, Note, add_notes_replacing, clamp_velocity
 from engine.score.edits import plural
 
 if TYPE_CHECKING:
@@ -76,10 +76,8 @@ class Recorder(QObject):
         if midi.device is None:
             self._say(f"Record: {midi.status_line} (Tools ▸ MIDI Input)")
             return False
-        tid = w.pianoroll.current_track_id()
+        tid = w.current_track_or_say("Record")
         if tid is None:
-            self._say("Record: no track selected: click one in the track list, or add one "
-                      "(Ctrl+T)")
             return False
         tr = w.transport
         if tr.is_playing:
@@ -153,7 +151,7 @@ class Recorder(QObject):
         tick, loop_pass = at = self._time_at(seconds)
         if pitch in self.held:  # struck again without a note-off: the first one ends here
             self._release(pitch, at)
-        self.held[pitch] = (tick, max(1, min(127, velocity)), loop_pass)
+        self.held[pitch] = (tick, clamp_velocity(velocity), loop_pass)
 
     def note_off(self, pitch: int, seconds: float) -> None:
         if self.recording and pitch in self.held:

@@ -45,7 +45,14 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
-from engine.score import EditError, Note, Track, add_notes_replacing, remove_notes
+from engine.score import (
+    EditError,
+    Note,
+    Track,
+    add_notes_replacing,
+    clamp_velocity,
+    remove_notes,
+)
 from engine.score.instruments import drum_name, part_range
 from engine.score.snap import grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental
@@ -332,9 +339,8 @@ class StepEntry(QObject):
             self._add_to_chord(letter)
             return
         w = self.window
-        tid = w.pianoroll.current_track_id()
+        tid = w.current_track_or_say()
         if tid is None:
-            self._say("No track selected: click one in the track list, or add one (Ctrl+T)")
             return
         song = w.document.song
         track = song.track(tid)
@@ -405,9 +411,8 @@ class StepEntry(QObject):
                               chord.velocities, chord.first)
             return
         w = self.window
-        tid = w.pianoroll.current_track_id()
+        tid = w.current_track_or_say()
         if tid is None:
-            self._say("No track selected: click one in the track list, or add one (Ctrl+T)")
             return
         at, end = self._step_span(w.transport.position)
         self._write_chord(tid, at, end, {pitch: velocity}, seconds)
@@ -429,7 +434,7 @@ class StepEntry(QObject):
         w = self.window
         song = w.document.song
         track = song.track(tid)
-        notes = [Note(p, at, end - at, max(1, min(127, v))) for p, v in velocities.items()]
+        notes = [Note(p, at, end - at, clamp_velocity(v)) for p, v in velocities.items()]
         key = song.key_at(at)
         ordered = sorted(notes, key=lambda n: n.pitch)
         if track.is_drum:  # a key of a kit is a drum: the drum's name

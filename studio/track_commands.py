@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from .pianoroll import PianoRoll
     from .selection import Selection
 
+NO_TRACK = "no track selected: click one in the track list, or add one (Ctrl+T)"
+
 
 class TrackCommands:
     """The window's track commands (a mixin; the attributes below are the window's)."""
@@ -44,13 +46,19 @@ class TrackCommands:
             self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
             **{prop: on}))
 
-    def _with_current_track(self, fn: Callable[[int], object]) -> None:
+    def current_track_or_say(self, doing: str = "") -> int | None:
+        """The current track's id; None when there is none, and the status bar says so
+        ("Record: no track selected: click one …"): a key that did nothing says why."""
         tid = self.pianoroll.current_track_id()
+        if tid is None:
+            self.statusBar().showMessage(
+                f"{doing}: {NO_TRACK}" if doing else NO_TRACK[0].upper() + NO_TRACK[1:], 6000)
+        return tid
+
+    def _with_current_track(self, fn: Callable[[int], object]) -> None:
+        tid = self.current_track_or_say()
         if tid is not None:
             fn(tid)
-        else:  # a key that did nothing said nothing either
-            self.statusBar().showMessage(
-                "No track selected: click one in the track list, or add one (Ctrl+T)", 4000)
 
     def add_track(self) -> None:
         edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())

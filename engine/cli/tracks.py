@@ -249,7 +249,7 @@ def _legato(track: Any, label: str) -> Any:
 def _velocity(track: Any, text: str, label: str) -> Any:
     """Every note's velocity set (``80``), shifted (``+10``, ``-10``) or scaled
     (``x0.8``), kept within 1..127 as MIDI allows a sounding note."""
-    from engine.score import update_notes
+    from engine.score import clamp_velocity, update_notes
 
     t = text.strip().lower()
     try:
@@ -268,10 +268,11 @@ def _velocity(track: Any, text: str, label: str) -> Any:
     except ValueError:
         raise CliError(f"{label}: {text!r} is not a velocity: give 1-127, +N, -N or xF "
                        "(e.g. x0.8)") from None
-    before = [n for n in track.notes if min(127, max(1, new[n.id])) != n.velocity]
+    new = {nid: clamp_velocity(v) for nid, v in new.items()}
+    before = [n for n in track.notes if new[n.id] != n.velocity]
     if not before:
         return None
-    after = [replace(n, velocity=min(127, max(1, new[n.id]))) for n in before]
+    after = [replace(n, velocity=new[n.id]) for n in before]
     return update_notes(track.id, before, after, f"Velocity of {track.name} {text.strip()}")
 
 

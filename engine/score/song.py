@@ -108,6 +108,12 @@ class Note:
         return (self.start, self.pitch, self.duration, self.velocity)
 
 
+def clamp_velocity(velocity: int) -> int:
+    """``velocity`` kept within 1..127: what MIDI allows a sounding note (0 is a note-off),
+    for velocities played, drawn, shifted or scaled."""
+    return max(1, min(127, velocity))
+
+
 def notes_signature(notes: Mapping[int, Iterable[Note]]) -> frozenset[tuple[int, tuple]]:
     """Notes per track as music, without ids: equal for two takes that sound the same."""
     return frozenset((tid, n.key()) for tid, track_notes in notes.items() for n in track_notes)

@@ -15,6 +15,7 @@ from engine.score import (
     Edit,
     EditGroup,
     Note,
+    clamp_velocity,
     duplicate_notes,
     join_notes,
     legato_notes,
@@ -205,12 +206,13 @@ def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:
     edits: list[Edit] = []
     total = 0
     for tid, pairs in changes.items():
-        pairs = [(n, v) for n, v in pairs if n.velocity != v]
+        pairs = [(n, v) for n, v in ((n, clamp_velocity(v)) for n, v in pairs)
+                 if n.velocity != v]
         if not pairs:
             continue
         total += len(pairs)
         before = [n for n, _ in pairs]
-        after = [replace(n, velocity=max(1, min(127, v))) for n, v in pairs]
+        after = [replace(n, velocity=v) for n, v in pairs]
         edits.append(update_notes(tid, before, after, ""))
     label = f"Set velocity of {plural(total, 'note')}"
     edits = [replace(e, label=label) for e in edits]

@@ -10,7 +10,7 @@ from PySide6.QtCore import QLineF, QPointF, Qt
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from engine.score import Note
+from engine.score import Note, clamp_velocity
 
 from .. import theme
 from ..keys import EscCancelsGesture
@@ -50,7 +50,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
 
     def _value_at(self, y: float) -> int:
         span = self.height() - 2 * PAD
-        return max(1, min(127, round((self.height() - PAD - y) / span * 127)))
+        return clamp_velocity(round((self.height() - PAD - y) / span * 127))
 
     def _y_of(self, velocity: int) -> float:
         return self.height() - PAD - velocity / 127 * (self.height() - 2 * PAD)
@@ -189,7 +189,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
         notes, y0 = self._relative
         delta = round((y0 - y) / max(1, self.height() - 2 * PAD) * 127)
         for tid, n in notes:
-            self.changes[(tid, n.id)] = (n, max(1, min(127, n.velocity + delta)))
+            self.changes[(tid, n.id)] = (n, clamp_velocity(n.velocity + delta))
         self._readout = (self._x_of(notes), y, f"{delta:+d}")
         self.update()
 

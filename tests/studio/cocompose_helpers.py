@@ -1,4 +1,5 @@
-"""Shared set-up for the co-composition tests: a window with a test model registry.
+"""Shared set-up for the co-composition tests, and the window other tests make the same way
+(the MIDI input's, with a fake MIDI source): a window with a test model registry.
 
 The registry holds only models the test adds (no entry points, no plugin folders), so
 nothing slow is discovered; ``tiny_random_model`` is the real grid model, untrained.
@@ -7,12 +8,14 @@ nothing slow is discovered; ``tiny_random_model`` is the real grid model, untrai
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from engine.plugins import CancelToken, GenerateOptions, ModelInfo, Progress, Registry
 from engine.score import Mask, Note, Song
+from studio.midi_input import MidiSource
 from studio.tracklist import HEADER_H, ROW_H
 
 
@@ -23,21 +26,31 @@ def make_registry(tmp_path, *models) -> Registry:
     return registry
 
 
-def make_window(qtbot, tmp_path, registry: Registry, **panel):
+def make_window(qtbot, tmp_path, registry: Registry | None = None, *,
+                midi_source: MidiSource | None = None, song_file: Path | None = None,
+                **panel):
+    """A window shown, with its own settings and recovery folder. With ``registry`` its
+    models are loaded and the Generate panel set (``panel``); without, it lists none and
+    nothing is loaded. ``midi_source``: its MIDI ports; ``song_file``: opened."""
     from engine.io import RecoveryStore
     from studio.mainwindow import MainWindow
     from studio.settings import Settings
 
+    with_models = registry is not None
     win = MainWindow(Settings(tmp_path / "settings.ini"), RecoveryStore(tmp_path / "recovery"),
-                     registry=registry)
+                     registry=registry if with_models else make_registry(tmp_path),
+                     midi_source=midi_source)
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
-    win.catalog.ensure()
-    # Loading ends in a full gc.collect (studio.heap): seconds on a loaded CI machine.
-    qtbot.waitUntil(lambda: win.catalog.loaded, timeout=20000)
-    set_panel(win, **panel)
+    if with_models:
+        win.catalog.ensure()
+        # Loading ends in a full gc.collect (studio.heap): seconds on a loaded CI machine.
+        qtbot.waitUntil(lambda: win.catalog.loaded, timeout=20000)
+        set_panel(win, **panel)
+    if song_file is not None:
+        assert win.open_path(song_file)
     return win
 
 

@@ -179,6 +179,17 @@ def test_dragging_a_selected_stems_tip_moves_every_selected_velocity_together(op
     assert win.document.undo_stack.count() == steps and len(win.selection) == 3
 
 
+def test_velocities_set_past_midis_range_stay_sounding_and_only_changes_count():
+    from engine.score import Note, Song, Track
+    from studio.pianoroll.tools import velocity_edit
+
+    loud, soft = Note(60, 0, 480, 127), Note(62, 0, 480, 60)
+    track = Track("Piano", notes=(loud, soft))
+    edit = velocity_edit({track.id: [(loud, 200), (soft, 0)]})  # a drag past either end
+    assert [n.velocity for n in edit.apply(Song(tracks=(track,))).tracks[0].notes] == [127, 1]
+    assert edit.label == "Set velocity of 1 note"  # the loud one was already at the top
+
+
 def test_ctrl_drag_copies_before_bar_1_stop_at_the_start_as_a_move_does(opened, ui):
     # Ctrl-dragging the notes at ticks 0 and 480 a beat left raised ValueError (a note at
     # -480); a plain move was clamped (found by a monkey test).

@@ -11,10 +11,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from engine.io import RecoveryStore
 from studio import midi_input
 from studio.midi_input import MidiInput, MidoSource, same_port
 from studio.step_entry import CHORD_WINDOW_S
+from tests.studio.cocompose_helpers import close_window, make_window
 from tests.studio.midi_helpers import KEYSTATION, THROUGH, FakeSource, play
 
 Q = 480
@@ -23,29 +23,12 @@ AFTER = 2 * BAR  # the test song's two bars end here: bar 3 is empty
 EIGHTH = Q // 2
 
 
-def make_window(qtbot, tmp_path, source, song_file=None):
-    from studio.mainwindow import MainWindow
-    from studio.settings import Settings
-
-    win = MainWindow(Settings(tmp_path / "settings.ini"), RecoveryStore(tmp_path / "recovery"),
-                     midi_source=source)
-    qtbot.addWidget(win)
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    if song_file is not None:
-        assert win.open_path(song_file)
-    return win
-
-
 @pytest.fixture
 def close_all():
     windows = []
     yield windows
     for win in windows:
-        win.document.undo_stack.setClean()
-        win.document._dirty = False
-        win.close()
+        close_window(win)
 
 
 @pytest.fixture
@@ -53,7 +36,7 @@ def keyboard(qtbot, tmp_path, dialogs, no_audio, song_file, close_all):
     """A window with a fake keyboard open, the test song, step entry on at bar 3 of the
     piano track, 1/8 steps."""
     source = FakeSource(THROUGH, KEYSTATION)
-    win = make_window(qtbot, tmp_path, source, song_file)
+    win = make_window(qtbot, tmp_path, midi_source=source, song_file=song_file)
     close_all.append(win)
     win.set_snap("1/8")
     win.selection.set_tracks([piano(win).id])
@@ -83,7 +66,7 @@ def test_no_alsa_sequencer_is_one_line_and_the_window_works(qtbot, tmp_path, dia
     # This machine has no /dev/snd: the real source says so before rtmidi is asked (which
     # would print ALSA's error on stderr and raise SystemError).
     monkeypatch.setattr(midi_input, "ALSA_SEQ", str(tmp_path / "no-snd" / "seq"))
-    win = make_window(qtbot, tmp_path, MidoSource(), song_file)
+    win = make_window(qtbot, tmp_path, midi_source=MidoSource(), song_file=song_file)
     close_all.append(win)
     midi = win.midi.input
     assert midi.device is None and isinstance(midi.source, MidoSource)
@@ -165,7 +148,7 @@ def test_the_mido_source_hands_on_notes_only(monkeypatch, tmp_path):
 
 @pytest.mark.parametrize("ports", [(), (THROUGH,)])
 def test_no_device_plugged_in(qtbot, tmp_path, dialogs, no_audio, close_all, ports):
-    win = make_window(qtbot, tmp_path, FakeSource(*ports))
+    win = make_window(qtbot, tmp_path, midi_source=FakeSource(*ports))
     close_all.append(win)
     assert win.midi.input.status_line == "No MIDI input: no MIDI devices found"
     assert win.status_midi.text() == "No MIDI input"
@@ -181,7 +164,7 @@ def test_the_first_keyboard_is_opened_and_the_choice_is_remembered(qtbot, tmp_pa
                                                                    no_audio, close_all):
     synth = "Synth & Co:Synth 24:0"
     source = FakeSource(THROUGH, KEYSTATION, synth)
-    win = make_window(qtbot, tmp_path, source)
+    win = make_window(qtbot, tmp_path, midi_source=source)
     close_all.append(win)
     assert win.midi.input.device == KEYSTATION  # never chosen: the first keyboard
     assert win.status_midi.text() == "🎹 Keystation 49"
@@ -199,7 +182,7 @@ def test_the_first_keyboard_is_opened_and_the_choice_is_remembered(qtbot, tmp_pa
 
     # The next start reopens it, plugged in again under another ALSA client number.
     again = FakeSource(THROUGH, KEYSTATION, "Synth & Co:Synth 28:0")
-    win = make_window(qtbot, tmp_path, again)
+    win = make_window(qtbot, tmp_path, midi_source=again)
     close_all.append(win)
     assert win.midi.input.device == "Synth & Co:Synth 28:0"
     menu_items(win)["&None"].trigger()
@@ -209,7 +192,7 @@ def test_the_first_keyboard_is_opened_and_the_choice_is_remembered(qtbot, tmp_pa
     assert "turned off" in win.midi.input.status_line
     win.close()
 
-    win = make_window(qtbot, tmp_path, FakeSource(KEYSTATION))  # None is kept too
+    win = make_window(qtbot, tmp_path, midi_source=FakeSource(KEYSTATION))  # None is kept too
     close_all.append(win)
     assert win.midi.input.device is None and menu_items(win)["&None"].isChecked()
 
@@ -220,7 +203,7 @@ def test_a_chosen_keyboard_unplugged_is_said_and_refresh_opens_it(qtbot, tmp_pat
 
     Settings(tmp_path / "settings.ini").set_midi_input(KEYSTATION)
     source = FakeSource(THROUGH, "Other:Other 30:0")
-    win = make_window(qtbot, tmp_path, source)
+    win = make_window(qtbot, tmp_path, midi_source=source)
     close_all.append(win)
     assert win.midi.input.device is None  # not another keyboard instead
     assert win.midi.input.status_line.startswith(
@@ -301,6 +284,20 @@ def test_a_chord_is_not_rewritten_after_another_edit(keyboard):
     win.transport.seek(AFTER + BAR)  # the user moved the entry point: a new step there
     play(source, (64, 90, 1.01))
     assert entered(win) == [(AFTER, 60, EIGHTH, 90), (AFTER + BAR, 64, EIGHTH, 90)]
+
+
+def test_without_a_track_a_letter_a_key_and_record_each_say_so(keyboard):
+    win, source = keyboard
+    win.selection.set_tracks([])
+    no_track = "no track selected: click one in the track list, or add one (Ctrl+T)"
+    play(source, (60, 90, 1.0), (60, 0, 1.1))
+    assert win.statusBar().currentMessage() == "N" + no_track[1:]
+    win.step_entry.enter_note("C")
+    assert win.statusBar().currentMessage() == "N" + no_track[1:]
+    win.actions.step_entry.trigger()  # off
+    win.actions.record.trigger()
+    assert win.statusBar().currentMessage() == f"Record: {no_track}"
+    assert not win.recorder.recording
 
 
 def test_notes_come_from_the_backends_thread(keyboard, qtbot):

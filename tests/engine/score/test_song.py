@@ -4,7 +4,15 @@ from dataclasses import replace
 
 import pytest
 
-from engine.score import KeySignature, Note, Song, TempoChange, TimeSignature, Track
+from engine.score import (
+    KeySignature,
+    Note,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+    clamp_velocity,
+)
 
 
 def test_notes_are_kept_in_canonical_order_and_equality_ignores_ids():
@@ -12,6 +20,13 @@ def test_notes_are_kept_in_canonical_order_and_equality_ignores_ids():
     b = Track("Lead", notes=(Note(60, 0, 480), Note(64, 480, 240)))
     assert [n.pitch for n in a.notes] == [60, 64]
     assert a == b and a.id != b.id
+
+
+def test_a_velocity_played_shifted_or_scaled_is_kept_sounding():
+    # 0 would be a note-off, above 127 no MIDI velocity: kept audible, at most the loudest.
+    assert [clamp_velocity(v) for v in (-40, 0, 1, 64, 127, 128, 300)] == [
+        1, 1, 1, 64, 127, 127, 127]
+    Note(60, 0, 1, velocity=clamp_velocity(200))  # a valid note
 
 
 def test_song_fills_in_default_tempo_and_meter_at_zero():
