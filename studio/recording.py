@@ -4,7 +4,8 @@ Record plays from the playhead with the metronome's click (on for the take, what
 says) and keeps the notes played on the MIDI keyboard (:mod:`studio.midi_keyboard`), each
 timed from the transport's position: the playhead's last frame and the seconds since,
 through the song's tempo map (so a tempo change is followed). Stopping — Shift+R again,
-Space, Enter, a click on the ruler, or the end: three minutes past the song's end — writes
+Space, Enter, a click on the ruler or another move of the playhead (Home; playback stops
+there, a DAW's punch-out), or the end: three minutes past the song's end — writes
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
 (Q quantizes them after); a key still held ends where the recording stopped. With the
 loop on, each pass is merged into the take (a held note ends at the loop's end). A note
@@ -88,6 +89,7 @@ class Recorder(QObject):
         self.song_resets = w.document.resets
         self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
         self.recording = True  # before play(): its playingChanged(True) is ours
+        tr.seek_stops_playback = True  # a click on the ruler ends the take: no play on
         tr.set_metronome(True)
         doc = w.document
         tm = doc.time_map
@@ -95,7 +97,7 @@ class Recorder(QObject):
                                    + EXTRA_SECONDS)
         tr.play(until=until)
         if not tr.is_playing:  # no audio output (the transport said why)
-            self.recording = False
+            self.recording = tr.seek_stops_playback = False
             tr.set_metronome(w.actions.metronome.isChecked())
             self._say("Record: recording plays the song and the click, and there is no audio "
                       f"output ({tr.audio_reason or 'playback failed'})")
@@ -183,7 +185,7 @@ class Recorder(QObject):
         same_song = doc.resets == self.song_resets
         if same_song:  # (another song's tempo map would time the keys held wrongly)
             self._release_all(self._time_at(self.now()))
-        self.recording = False
+        self.recording = w.transport.seek_stops_playback = False
         self._set_checked(False)
         w.transport.set_metronome(w.actions.metronome.isChecked())
         notes, self.notes = self.notes, []

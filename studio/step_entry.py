@@ -396,7 +396,9 @@ class StepEntry(QObject):
         together = chord is not None and (
             seconds - chord.first <= CHORD_WINDOW_S or self.held & set(chord.velocities))
         self.held.add(pitch)
-        if not self.on:  # (a text field with the focus keeps its keys, not the MIDI's)
+        # Not _ready(): a text field with the focus keeps the letter keys, but a MIDI
+        # keyboard's keys are not typing, so they enter notes whatever has the focus.
+        if not self.on:
             return
         if self.window.transport.is_playing:
             self._say("Step entry: stop playback first (Space)")

@@ -76,6 +76,9 @@ class Transport(QObject):
         self.loop_end = 0
         self.loop_enabled = False
         self.metronome = False
+        # Set while recording: a seek during playback ends it there (the take is written
+        # as it stops) instead of playing on from the new place, as a DAW's punch-out.
+        self.seek_stops_playback = False
         self.audio_ok: bool | None = None  # unknown until first checked
         self.audio_reason = ""
         self._noticed = False
@@ -136,13 +139,16 @@ class Transport(QObject):
         return self._timer.isActive() or self._pending
 
     def seek(self, tick: int) -> None:
+        """Move the playhead to ``tick``; during playback it plays on from there, except
+        while :attr:`seek_stops_playback` (a recording): then playback stops there."""
         tick = max(0, int(tick))
         was_playing = self.is_playing
+        play_on = was_playing and not self.seek_stops_playback
         if was_playing:
             self.stop(return_to_start=False)
         self.position = tick
         self.positionChanged.emit(tick)
-        if was_playing:
+        if play_on:
             self.play()
 
     def set_loop(self, start: int, end: int, enabled: bool | None = None) -> None:

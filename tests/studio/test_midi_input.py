@@ -491,6 +491,22 @@ def test_a_take_is_never_written_into_a_song_that_replaced_its_own(recording):
         "lost")
 
 
+def test_a_click_on_the_ruler_ends_the_recording_and_playback_stops_there(recording):
+    win, source, clock, _ = recording
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5))  # still held
+    clock.t = 101.0
+    win.pianoroll.ruler.seekRequested.emit(BAR)  # a punch-out, not a jump in the take
+    tr = win.transport
+    assert not win.recorder.recording and not win.actions.record.isChecked()
+    assert not tr.is_playing and tr.position == BAR and not tr.metronome
+    assert entered(win) == [(AFTER + 400, 60, 400, 90)]
+    tr.play()  # an ordinary playback: a seek plays on from the new place
+    tr.seek(AFTER)
+    assert tr.is_playing and tr.position == AFTER
+
+
 def test_record_without_a_midi_device_or_audio_says_why(keyboard, dialogs):
     win, _source = keyboard
     win.actions.step_entry.trigger()
