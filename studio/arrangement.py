@@ -33,17 +33,17 @@ from engine.score import Note, Song, TimeMap, Track
 from . import theme
 from .document import Document
 from .keys import EscCancelsGesture
-from .mask.overlay import paint_arrangement as paint_mask
-from .mask.tool import ArrangementMaskTool
-from .pianoroll.ruler import (
+from .markers import (
     SongMarkers,
-    bar_label_rects,
     marker_at,
     marker_label_rects,
     marker_tooltip,
     paint_markers,
     show_tooltip,
 )
+from .mask.overlay import paint_arrangement as paint_mask
+from .mask.tool import ArrangementMaskTool
+from .pianoroll.ruler import bar_label_rects
 from .selection import Selection
 from .tracklist import HEADER_H, ROW_H
 

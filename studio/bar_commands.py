@@ -25,7 +25,7 @@ from engine.score import (
 from engine.score.song import BPM_RANGE, Marker
 
 from . import dialogs
-from .pianoroll.ruler import marker_position
+from .markers import marker_position
 from .undo import ValueCommand
 
 if TYPE_CHECKING:

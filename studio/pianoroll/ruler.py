@@ -3,7 +3,6 @@ and the song's section markers in a lane of their own."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -19,11 +18,18 @@ from PySide6.QtGui import (
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QToolTip, QWidget
-
-from engine.score import Song, TimeMap
+from PySide6.QtWidgets import QWidget
 
 from .. import theme
+from ..markers import (
+    TEXT_FLAGS,
+    SongMarkers,
+    marker_at,
+    marker_label_rects,
+    marker_tooltip,
+    paint_markers,
+    show_tooltip,
+)
 from .gridlines import grid_lines
 
 if TYPE_CHECKING:
@@ -33,11 +39,8 @@ RULER_H = 30
 MARKER_LANE_H = 15  # the markers' lane above the ruler, shown when the song has markers
 # Label rectangles are exactly as wide as their text; drawn unclipped so rounding in the
 # metrics never cuts off a glyph's last pixel.
-TEXT_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextDontClip
 LABEL_GAP = 6.0  # px of air between two labels, so neighbouring numbers stay apart
 FLAG_COLOUR = "#9fd2ff"
-MARKER_COLOUR = "#f08c6c"  # section markers: a coral flag, apart from tempo/meter's blue
-MARKER_MIN_PX = 14.0  # narrower than this ("V…" hardly fits) a marker shows only its flag
 
 
 def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
@@ -98,116 +101,6 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
             placed.append(rect)
             rects[i] = rect
     return [(x, rects.get(i), text) for i, (x, text) in enumerate(flags)]
-
-
-class SongMarkers:
-    """A song's markers in tick order, one entry per tick (markers sharing a tick are
-    joined: "Verse 2 / Key change"), for looking up the few on screen by bisection: a
-    song with thousands of markers paints only the visible ones. Rebuilt only when the
-    song's markers change (they are an immutable tuple)."""
-
-    def __init__(self) -> None:
-        self._of: tuple = ()
-        self.ticks: list[int] = []
-        self.texts: list[str] = []
-
-    def of(self, song: Song) -> SongMarkers:
-        if song.markers is not self._of:
-            joined: dict[int, list[str]] = {}
-            for m in sorted(song.markers, key=lambda m: m.tick):
-                joined.setdefault(m.tick, []).append(m.text.strip() or "(marker)")
-            self._of = song.markers
-            self.ticks = list(joined)
-            self.texts = [" / ".join(t) for t in joined.values()]
-        return self
-
-    def __len__(self) -> int:
-        return len(self.ticks)
-
-    def around(self, t0: float, t1: float) -> range:
-        """Indices of the markers from ``t0`` to ``t1``, with the one before (its label
-        is pinned at the left edge: the section the view starts in) and the one after
-        (it ends the last one's label)."""
-        lo = max(0, bisect_right(self.ticks, t0) - 1)
-        hi = min(len(self.ticks), bisect_left(self.ticks, t1) + 1)
-        return range(lo, max(lo, hi))
-
-
-def marker_label_rects(markers: Sequence[tuple[float, str]], width_of: Callable[[str], float],
-                       elide: Callable[[str, float], str], top: float, height: float,
-                       right: float = float("inf"),
-                       ) -> list[tuple[float, QRectF | None, str]]:
-    """Where to draw the labels of markers ((x, text), in x order): each marker's x, its
-    label's rectangle (None where not even "V…" fits: the flag alone, the text in its
-    tooltip) and the text shown, elided to end before the next marker's flag. A marker
-    left of the view (x < 0) has its label pinned at the left edge, as a DAW shows the
-    section the view starts in; ``right`` ends the last label (the view's edge)."""
-    out: list[tuple[float, QRectF | None, str]] = []
-    for i, (x, text) in enumerate(markers):
-        left = max(x, 0.0) + 4
-        end = markers[i + 1][0] - 3 if i + 1 < len(markers) else right
-        room = end - left
-        if room < MARKER_MIN_PX:  # measured only when it may fit: markers can be dense
-            out.append((x, None, text))
-            continue
-        shown = text if width_of(text) <= room else elide(text, room)
-        if not shown:
-            out.append((x, None, text))
-            continue
-        out.append((x, QRectF(left, top, width_of(shown), height), shown))
-    return out
-
-
-def paint_markers(p: QPainter, labels: Sequence[tuple[float, QRectF | None, str]],
-                  top: float, bottom: float) -> None:
-    """Markers as flags: a pole at each marker's x from ``top`` to ``bottom``, its label
-    on a tinted tab beside it."""
-    colour = QColor(MARKER_COLOUR)
-    tab = QColor(colour)
-    tab.setAlpha(55)
-    last_px = None
-    for x, rect, text in labels:
-        if rect is None and round(x) == last_px:
-            continue  # a bare flag on the pixel of the one before (a zoomed-out map)
-        last_px = round(x)
-        if rect is not None:
-            p.fillRect(QRectF(max(x, 0.0), top, rect.right() + 3 - max(x, 0.0),
-                              bottom - top), tab)
-        p.setPen(QPen(colour, 2))
-        p.drawLine(QLineF(x + 1, top, x + 1, bottom))
-        if rect is not None:
-            p.setPen(theme.TEXT)
-            p.drawText(rect, TEXT_FLAGS | Qt.AlignmentFlag.AlignVCenter, text)
-
-
-def marker_position(tm: TimeMap, tick: int) -> str:
-    """Where a marker is: "bar 13" on a bar line, else "17.2.000"."""
-    p = tm.tick_to_position(tick)
-    return f"bar {p.bar + 1}" if p.beat == 0 and p.tick == 0 else tm.format_position(tick)
-
-
-def marker_tooltip(markers: SongMarkers, index: int, tm: TimeMap) -> str:
-    """A marker's whole text and where it is ("Chorus — bar 13", "Hit — 17.2.000")."""
-    return f"{markers.texts[index]} — {marker_position(tm, markers.ticks[index])}"
-
-
-def show_tooltip(widget: QWidget, e: QHelpEvent, text: str | None) -> None:
-    """Show ``text`` for the help event ``e`` (none: hide the tooltip)."""
-    if text is None:
-        QToolTip.hideText()
-        e.ignore()
-    else:
-        QToolTip.showText(e.globalPos(), text, widget)
-
-
-def marker_at(labels: Sequence[tuple[float, QRectF | None, str]], x: float) -> int | None:
-    """The index in ``labels`` of the marker whose flag or label is at ``x`` (the
-    rightmost when several are)."""
-    for i in range(len(labels) - 1, -1, -1):
-        mx, rect, _text = labels[i]
-        if abs(x - mx - 1) <= 3 or (rect is not None and mx - 1 <= x <= rect.right() + 3):
-            return i
-    return None
 
 
 class Ruler(QWidget):

@@ -198,7 +198,9 @@ def test_markers_get_a_lane_of_their_own_above_the_bar_numbers(window, tmp_path,
     assert others and all(m.bottom() <= o.top() for m in labels for o in others)
     assert_apart(sorted(labels, key=QRectF.left))
     # Each marker is a flag at its tick, in the marker colour.
-    marks = [c for c in painted.lines if c == QColor(ruler_module.MARKER_COLOUR)]
+    from studio.markers import MARKER_COLOUR
+
+    marks = [c for c in painted.lines if c == QColor(MARKER_COLOUR)]
     assert len(marks) == len(SECTIONS)
 
 
