@@ -16,7 +16,7 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.actions`     — every QAction and shortcut, in one place
 - :mod:`studio.tracklist`   — track headers (name, instrument, colour, mute/solo, volume/pan)
 - :mod:`studio.arrangement` — the clips-per-bar overview
-- :mod:`studio.markers` — section markers as the ruler and the arrangement draw them
+- :mod:`studio.markers`     — section markers as the ruler and the arrangement draw them
 - :mod:`studio.pianoroll`   — piano roll: canvas, tools, ruler, keyboard, velocity lane
 - :mod:`studio.transport`   — play / stop / loop / metronome, rendering off the GUI thread
 - :mod:`studio.midi_input`  — MIDI input ports (mido + python-rtmidi), notes on the GUI thread
