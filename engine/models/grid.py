@@ -120,8 +120,12 @@ def first_step_at(tick: int, ppq: int) -> int:
 
 
 def compound_positions(sig: TimeSignature) -> bool:
-    """Whether a bar of ``sig`` takes the compound positions: 6/8, 9/8, 12/8, x/16."""
-    return sig.compound and sig.denominator >= 8
+    """Whether a bar of ``sig`` takes the compound positions: 6/8, 9/8, 12/8, x/16.
+    The notated meter decides, not a chosen grouping (``TimeSignature.groups``): the
+    network reads 16th positions in the bar, and the corpus it learnt from wrote no
+    groupings, so a 2+2+2/8 bar is a 6/8 bar to it, as 3+2+2/8 is any 7/8 bar."""
+    notated = TimeSignature(sig.tick, sig.numerator, sig.denominator)
+    return notated.compound and sig.denominator >= 8
 
 
 def beat_positions(song: Song, ticks: np.ndarray) -> np.ndarray:

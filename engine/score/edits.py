@@ -27,6 +27,7 @@ from .song import (
     MAX_NUMERATOR,
     ControlEvent,
     KeySignature,
+    Meter,
     Note,
     Song,
     TempoChange,
@@ -237,11 +238,13 @@ def set_song_props(song: Song, label: str = "", **changes: Any) -> SetSongProps:
 
 
 def set_time_from_bar(
-    song: Song, bar: int, *, bpm: float | None = None, meter: tuple[int, int] | None = None,
+    song: Song, bar: int, *, bpm: float | None = None, meter: Meter | None = None,
     key: str | None = None,
 ) -> SetSongProps | None:
     """Tempo, meter and/or key from 0-based ``bar`` on, as a sequencer sets them (None:
     leave it; ``key=""``: drop the key change at this bar). ``None`` when nothing changes.
+    ``meter`` is ``(numerator, denominator)`` or, grouped, ``(7, 8, (3, 2, 2))``; a new
+    grouping of the same numerator and denominator is a change of its own.
 
     Each lands on the bar's first tick and holds until the next change of its kind; one
     equal to what is in force before the bar is dropped, so setting the tempo of the bar
@@ -260,11 +263,11 @@ def set_time_from_bar(
         changes["tempos"] = _set_at(song.tempos, TempoChange(at, round(60_000_000 / bpm)),
                                     lambda e: e.us_per_beat)
     if meter is not None:
-        num, den = meter
+        num, den = meter[:2]
         if not 1 <= num <= MAX_NUMERATOR or den < 1 or den > MAX_DENOMINATOR or den & (den - 1):
             raise ValueError(f"{num}/{den} is not a meter (numerator 1..{MAX_NUMERATOR}, "
                              f"denominator a power of two up to {MAX_DENOMINATOR})")
-        changes["time_signatures"] = _meters_from(song, tm, bar, num, den)
+        changes["time_signatures"] = _meters_from(song, tm, bar, TimeSignature(0, *meter))
     if key:  # an unknown key is refused here (KeySignature), so a song always saves
         changes["key_signatures"] = _set_at(song.key_signatures, KeySignature(at, key),
                                             lambda e: e.key)
@@ -305,22 +308,21 @@ def _set_at(events: tuple, new: Any, value: Any) -> tuple:
     return tuple(sorted([*others, new], key=lambda e: e.tick))
 
 
-def _meters_from(song: Song, tm: TimeMap, bar: int, num: int, den: int) -> tuple:
-    """The meter map with ``num/den`` from ``bar``: earlier changes as they were, later
-    ones at their bar numbers under the new bar lengths."""
+def _meters_from(song: Song, tm: TimeMap, bar: int, new: TimeSignature) -> tuple:
+    """The meter map with ``new``'s meter from ``bar``: earlier changes as they were,
+    later ones at their bar numbers under the new bar lengths."""
     at = tm.bar_to_tick(bar)
     out = [s for s in song.time_signatures if s.tick < at]
-    meter = (num, den)
-    if not out or (out[-1].numerator, out[-1].denominator) != meter:
-        out.append(TimeSignature(at, num, den))
-    anchor_bar, anchor_tick = bar, at
+    if not out or out[-1].meter != new.meter:
+        out.append(replace(new, tick=at))
+    anchor_bar, anchor_tick, holding = bar, at, new
     for s in song.time_signatures:
         b = tm.tick_to_bar(s.tick)
-        if s.tick <= at or (s.numerator, s.denominator) == meter:
+        if s.tick <= at or s.meter == holding.meter:
             continue  # before the bar, replaced by it, or saying what is in force
-        anchor_tick += (b - anchor_bar) * tm.bar_length_for(TimeSignature(0, *meter))
-        anchor_bar, meter = b, (s.numerator, s.denominator)
-        out.append(TimeSignature(anchor_tick, *meter))
+        anchor_tick += (b - anchor_bar) * tm.bar_length_for(holding)
+        anchor_bar, holding = b, s
+        out.append(replace(s, tick=anchor_tick))
     return tuple(out)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -31,6 +32,20 @@ def check_time_signature(numerator: int, denominator: int) -> None:
     if not 1 <= numerator <= MAX_NUMERATOR or not 1 <= d <= MAX_DENOMINATOR or d & (d - 1):
         raise ValueError(f"time signature {numerator}/{d} is not one MIDI can hold "
                          f"(1..{MAX_NUMERATOR} beats of 1, 2, 4 … {MAX_DENOMINATOR})")
+
+
+def check_grouping(numerator: int, denominator: int, groups: tuple[int, ...]) -> None:
+    """Raise ValueError unless ``groups`` is a way to count a bar of ``numerator/denominator``:
+    two or more positive groups adding up to the numerator, in a meter of eighths or
+    shorter (a bar of quarters is counted in quarters; 3+2+2 is a grouping of eighths)."""
+    meter = f"{'+'.join(map(str, groups))}/{denominator}"
+    if denominator < 8:
+        raise ValueError(f"{meter}: a grouping is for meters of eighths or shorter "
+                         f"(x/8, x/16 …), not {numerator}/{denominator}")
+    if len(groups) < 2 or any(not isinstance(g, int) or g < 1 for g in groups):
+        raise ValueError(f"{meter}: a grouping is two or more groups of at least one beat")
+    if sum(groups) != numerator:
+        raise ValueError(f"{meter}: the groups add up to {sum(groups)}, not {numerator}")
 
 
 def check_key(key: str) -> None:
@@ -154,35 +169,85 @@ class TempoChange:
         return 60_000_000 / self.us_per_beat
 
 
+# A meter without its place: ``(numerator, denominator)``, or with a chosen grouping,
+# ``(7, 8, (3, 2, 2))`` (``TimeSignature(tick, *meter)`` makes either).
+Meter = tuple[int, int] | tuple[int, int, tuple[int, ...]]
+
+
+def default_pulses(numerator: int, denominator: int) -> tuple[int, ...]:
+    """The beats a musician counts in a bar of ``numerator/denominator`` when no grouping
+    is written, in notated units: 4/4 → 1 1 1 1, 6/8 → 3 3, an odd meter of eighths groups
+    twos before a three (5/8 → 2 3, 7/8 → 2 2 3)."""
+    n = numerator
+    if n % 3 == 0 and n > 3 and denominator >= 4:  # compound: dotted beats
+        return (3,) * (n // 3)
+    if denominator >= 8 and n >= 5 and n % 2:
+        return (2,) * ((n - 3) // 2) + (3,)
+    return (1,) * n
+
+
 @dataclass(frozen=True, slots=True)
 class TimeSignature:
+    """A meter from ``tick`` on. ``groups`` is how a bar of eighths (or shorter) is
+    counted when the musician chose it: 7/8 as 3+2+2 (a Kalamatianos) is ``(3, 2, 2)``;
+    empty means the usual counting (:func:`default_pulses`). A grouping that says what
+    the default says is stored empty, so 2+2+3/8 and 7/8 are one meter."""
+
     tick: int
     numerator: int = 4
     denominator: int = 4
+    groups: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         check_time_signature(self.numerator, self.denominator)
+        groups = tuple(self.groups)
+        if groups:
+            check_grouping(self.numerator, self.denominator, groups)
+            if groups == default_pulses(self.numerator, self.denominator):
+                groups = ()
+        object.__setattr__(self, "groups", groups)  # frozen: set once, normalised
+
+    @classmethod
+    def from_text(cls, text: str, tick: int = 0) -> TimeSignature:
+        """A meter as musicians write it: ``"7/8"``, or grouped, ``"3+2+2/8"``. Raises
+        ValueError with what is wrong."""
+        m = re.fullmatch(r"\s*(\d+(?:\s*\+\s*\d+)*)\s*/\s*(\d+)\s*", text)
+        if not m:
+            raise ValueError(f"{text.strip()!r:.40} is not a time signature: write one "
+                             "like 3/4, or a grouping like 3+2+2/8")
+        parts = tuple(int(p) for p in m.group(1).split("+"))
+        return cls(tick, sum(parts), int(m.group(2)), parts if len(parts) > 1 else ())
+
+    @property
+    def text(self) -> str:
+        """How a musician writes it: ``"7/8"``, ``"3+2+2/8"`` (:meth:`from_text` reads it)."""
+        beats = "+".join(map(str, self.groups)) if self.groups else str(self.numerator)
+        return f"{beats}/{self.denominator}"
+
+    @property
+    def meter(self) -> tuple[int, int, tuple[int, ...]]:
+        """What the bar is, without where it starts: ``(7, 8, (3, 2, 2))``; two changes
+        with the same meter say the same thing."""
+        return self.numerator, self.denominator, self.groups
 
     @property
     def compound(self) -> bool:
-        """6/8, 9/8, 12/8, 6/4 …: the beat a musician counts is three of the notated unit."""
-        return self.numerator % 3 == 0 and self.numerator > 3 and self.denominator >= 4
+        """6/8, 9/8, 12/8, 6/4 …: the beat a musician counts is three of the notated unit
+        (a chosen grouping is counted as written, so 2+2+2/8 is not compound)."""
+        return not self.groups and self.numerator % 3 == 0 and self.numerator > 3 \
+            and self.denominator >= 4
 
     @property
     def pulses(self) -> tuple[int, ...]:
-        """The beats a musician counts, in notated units: 4/4 → 1 1 1 1, 6/8 → 3 3, an odd
-        meter of eighths groups twos before a three (5/8 → 2 3, 7/8 → 2 2 3)."""
-        n = self.numerator
-        if self.compound:
-            return (3,) * (n // 3)
-        if self.denominator >= 8 and n >= 5 and n % 2:
-            return (2,) * ((n - 3) // 2) + (3,)
-        return (1,) * n
+        """The beats a musician counts, in notated units: the grouping when one is chosen
+        (3+2+2/8 → 3 2 2), else :func:`default_pulses` (4/4 → 1 1 1 1, 6/8 → 3 3,
+        7/8 → 2 2 3)."""
+        return self.groups or default_pulses(self.numerator, self.denominator)
 
     @property
     def pulse_starts(self) -> tuple[int, ...]:
         """Where each counted beat starts, in notated units from the bar line: 6/8 → 0 3,
-        7/8 → 0 2 4, 4/4 → 0 1 2 3."""
+        7/8 → 0 2 4, 3+2+2/8 → 0 3 5, 4/4 → 0 1 2 3."""
         starts, at = [], 0
         for pulse in self.pulses:
             starts.append(at)

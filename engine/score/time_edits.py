@@ -133,7 +133,7 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     changes = {
         "tempos": _closed_map(song.tempos, t0, t1, lambda e: e.us_per_beat),
         "time_signatures": _closed_map(song.time_signatures, t0, t1,
-                                       lambda e: (e.numerator, e.denominator),
+                                       lambda e: e.meter,
                                        tm.bar_length_for),
         "key_signatures": _closed_map(song.key_signatures, t0, t1, lambda e: e.key),
     }

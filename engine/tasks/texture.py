@@ -41,7 +41,7 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
         closing, before = tm.signature_at(last_start), tm.signature_at(last_start - 1)
         if (closing.tick == last_start
                 and tm.bar_length_for(closing) < tm.bar_length_for(before)):
-            meter = set_time_from_bar(song, first, meter=(before.numerator, before.denominator))
+            meter = set_time_from_bar(song, first, meter=before.meter)
             if meter is not None:
                 prep.append(meter)
     prepared = EditGroup(tuple(prep)).apply(song) if prep else song

@@ -208,6 +208,22 @@ def test_a_meter_set_from_a_bar_moves_later_meter_changes_with_their_bars():
         (0, 4), (1000, 3), (1000 + 2 * 1440, 5)]
 
 
+def test_a_grouping_set_from_a_bar_is_a_meter_change_of_its_own():
+    song = Song(ppq=480, time_signatures=(TimeSignature(0, 7, 8),))
+    edit = set_time_from_bar(song, 2, meter=(7, 8, (3, 2, 2)))
+    grouped = edit.apply(song)
+    assert grouped.time_signatures == (TimeSignature(0, 7, 8),
+                                       TimeSignature(2 * 7 * 240, 7, 8, (3, 2, 2)))
+    assert edit.label == "Set meter at bar 3"
+    assert edit.inverse().apply(grouped) == song
+    assert set_time_from_bar(grouped, 2, meter=(7, 8, (3, 2, 2))) is None
+    # The usual counting from bar 3 drops the change; 2+2+3 is that counting.
+    assert set_time_from_bar(grouped, 2, meter=(7, 8, (2, 2, 3))).apply(grouped) == song
+    # A later grouped change keeps its grouping when the bars before it change length.
+    first = set_time_from_bar(grouped, 0, meter=(4, 4)).apply(grouped)
+    assert first.time_signatures[-1] == TimeSignature(2 * 1920, 7, 8, (3, 2, 2))
+
+
 def test_a_key_set_from_a_bar_and_dropped_again():
     song = Song(ppq=480, key_signatures=(KeySignature(0, "F"),))
     d = set_time_from_bar(song, 2, key="D").apply(song)

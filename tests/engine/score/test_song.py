@@ -103,3 +103,37 @@ def test_lists_become_tuples_so_frozen_songs_hash():
     song = Song(tracks=[track], key_signatures=[KeySignature(0, "C")])
     assert isinstance(track.notes, tuple) and isinstance(song.tracks, tuple)
     assert hash(song) == hash(Song(tracks=(track,), key_signatures=(KeySignature(0, "C"),)))
+
+
+def test_meters_are_read_and_written_as_musicians_write_them():
+    assert TimeSignature.from_text("3+2+2/8") == TimeSignature(0, 7, 8, (3, 2, 2))
+    assert TimeSignature.from_text(" 3 + 2 + 2 / 8 ", tick=960).tick == 960
+    assert TimeSignature.from_text("6/8") == TimeSignature(0, 6, 8)
+    assert TimeSignature(0, 7, 8, (3, 2, 2)).text == "3+2+2/8"
+    assert TimeSignature(0, 7, 8).text == "7/8"
+    for text in ("3+2+2/8", "2+2+2/8", "3+3+2/8", "5/4", "2+2+1+2/16"):
+        assert TimeSignature.from_text(text).text == text
+
+
+def test_the_default_grouping_written_out_is_the_default():
+    # 2+2+3/8 is how 7/8 is counted anyway: one meter, one hash, one file entry.
+    written = TimeSignature(0, 7, 8, (2, 2, 3))
+    assert written.groups == () and written == TimeSignature(0, 7, 8)
+    assert hash(written) == hash(TimeSignature(0, 7, 8))
+    assert TimeSignature(0, 7, 8, [3, 2, 2]).groups == (3, 2, 2)  # a list becomes a tuple
+    assert TimeSignature(0, 7, 8, (3, 2, 2)) != TimeSignature(0, 7, 8)
+    assert TimeSignature.from_text("3+3/8").text == "6/8"
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda: TimeSignature(0, 7, 8, (3, 2, 3)), "add up to 8, not 7"),
+    (lambda: TimeSignature(0, 7, 8, (7,)), "two or more groups"),
+    (lambda: TimeSignature.from_text("3+2/4"), "eighths or shorter"),
+    (lambda: TimeSignature.from_text("3+0+2/8"), "at least one"),
+    (lambda: TimeSignature.from_text("3+2+2"), "like 3/4"),
+    (lambda: TimeSignature.from_text("3++2/8"), "like 3/4"),
+    (lambda: TimeSignature.from_text("7/6"), "not one MIDI can hold"),
+])
+def test_a_grouping_that_does_not_count_the_bar_is_refused(make, problem):
+    with pytest.raises(ValueError, match=problem):
+        make()

@@ -76,6 +76,26 @@ def test_beats_are_counted_as_musicians_count_them():
     assert TimeSignature(0, 6, 4).compound and not TimeSignature(0, 3, 8).compound
 
 
+def test_a_chosen_grouping_is_how_the_bar_is_counted():
+    from engine.score import TimeSignature
+
+    kalamatianos = TimeSignature(0, 7, 8, (3, 2, 2))
+    assert kalamatianos.pulses == (3, 2, 2) and kalamatianos.pulse_starts == (0, 3, 5)
+    assert TimeSignature(0, 8, 8, (3, 3, 2)).pulse_starts == (0, 3, 6)
+    # 6/8 counted in three quarters is not compound: its beats are the groups of two.
+    six = TimeSignature(0, 6, 8, (2, 2, 2))
+    assert six.pulses == (2, 2, 2) and not six.compound
+
+
+def test_a_grouped_bar_counts_its_beats_where_the_groups_start():
+    from engine.score import TimeMap, TimeSignature
+
+    tm = TimeMap(480, (), (TimeSignature(0, 7, 8, (3, 2, 2)),))
+    assert tm.pulse_offsets(0) == [0, 3 * 240, 5 * 240]
+    assert tm.pulse_offsets(4) == [0, 720, 1200]
+    assert tm.bar_to_tick(1) == 7 * 240  # the bar keeps its length
+
+
 def test_a_pickup_is_an_opening_bar_of_the_same_unit_only():
     from engine.score import TimeMap, TimeSignature
 
