@@ -133,7 +133,8 @@ def export_warnings(song: Song) -> list[str]:
     """What a MIDI file of ``song`` cannot keep apart: tracks with different instruments
     on one channel (more than 15 pitched instruments, or drum tracks with different
     kits; a General MIDI player plays every track on a channel with the program sent
-    last), and tracks without notes, which it does not write."""
+    last), tracks without notes, which it does not write, and a meter's chosen grouping
+    (3+2+2/8), which no MIDI event holds."""
     channels = export_channels(song.tracks)
     sharing: dict[int, list[Track]] = {}
     for track, channel in zip(song.tracks, channels, strict=True):
@@ -156,6 +157,13 @@ def export_warnings(song: Song) -> list[str]:
                 f"{state}: a MIDI file has no {prop}, so "
                 f"{result.format(it='they' if many else 'it')} (save a .partita project to "
                 "keep mute and solo)")
+    grouped = list(dict.fromkeys(s.text for s in song.time_signatures if s.groups))
+    if grouped:
+        many = len(grouped) > 1
+        warnings.append(
+            f"{'meters' if many else 'meter'} {', '.join(grouped)}: a MIDI file has no beat "
+            f"grouping, so read back {'they count' if many else 'it counts'} the usual beats "
+            "(7/8 as 2+2+3; save a .partita project to keep the grouping)")
     for channel, tracks in sorted(sharing.items()):
         sounds = {_sound(t) for t in tracks}
         if len(sounds) > 1:

@@ -36,7 +36,7 @@ from engine.score import (
     Track,
     adopt_ids,
 )
-from engine.score.song import check_key, check_tempo, check_time_signature
+from engine.score.song import check_grouping, check_key, check_tempo, check_time_signature
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -91,8 +91,10 @@ def song_to_json(song: Song) -> Document:
         "ppq": song.ppq,
         "length": song.length,
         "tempos": [{"tick": t.tick, "us_per_beat": t.us_per_beat} for t in song.tempos],
+        # "groups" only where a grouping is chosen (3+2+2/8): files without one are as before.
         "time_signatures": [
-            {"tick": s.tick, "numerator": s.numerator, "denominator": s.denominator}
+            {"tick": s.tick, "numerator": s.numerator, "denominator": s.denominator,
+             **({"groups": list(s.groups)} if s.groups else {})}
             for s in song.time_signatures
         ],
         "key_signatures": [{"tick": k.tick, "key": k.key} for k in song.key_signatures],
@@ -304,7 +306,11 @@ def song_from_json(doc: Document) -> Song:
         for at, d in _objects(doc, "time_signatures", w):
             meter = _field(d, "numerator", int, at), _field(d, "denominator", int, at)
             _midi_check(check_time_signature, at, *meter)
-            sigs.append(TimeSignature(_tick(d, at), *meter))
+            groups = tuple(_check(g, int, f"{at}.groups[{i}]")
+                           for i, g in enumerate(_field(d, "groups", list, at, default=[])))
+            if groups:
+                _midi_check(check_grouping, at, *meter, groups)
+            sigs.append(TimeSignature(_tick(d, at), *meter, groups))
         keys = []
         for at, d in _objects(doc, "key_signatures", w):
             key = _field(d, "key", str, at)

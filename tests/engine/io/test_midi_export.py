@@ -308,3 +308,17 @@ def test_every_track_ends_at_the_end_of_the_song(tmp_path):
                 Track("Far", channel=1, notes=(Note(62, 0x0FFFFFFF, 0x0FFFFFFF),))), ppq=480)
     save_song(far, tmp_path / "far.mid")
     assert read_midi(tmp_path / "far.mid").tracks[1].notes == far.tracks[1].notes
+
+
+def test_a_meters_grouping_is_said_to_be_lost_and_reads_back_as_the_default():
+    song = Song((Track("Clarinet", 71, notes=(Note(69, 0, 240),)),), ppq=480,
+                time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)), TimeSignature(3360, 7, 8),
+                                 TimeSignature(6720, 6, 8, (2, 2, 2))))
+    assert export_warnings(song) == [
+        "meters 3+2+2/8, 2+2+2/8: a MIDI file has no beat grouping, so read back they count "
+        "the usual beats (7/8 as 2+2+3; save a .partita project to keep the grouping)"]
+    back = midi_from_bytes(midi_to_bytes(song))
+    assert [(s.tick, s.text) for s in back.time_signatures] == [
+        (0, "7/8"), (3360, "7/8"), (6720, "6/8")]
+    assert back.time_signatures[0].pulses == (2, 2, 3)
+    assert export_warnings(Song(time_signatures=(TimeSignature(0, 7, 8),))) == []

@@ -185,6 +185,16 @@ def project_with(song_fields: str = "", track_fields: str = "",
      r"song\.time_signatures\[0\]: time signature 4/3 is not one MIDI can hold"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 100000, "denominator": 1}]'),
      r"song\.time_signatures\[0\]: time signature 100000/1"),
+    (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
+                  '"groups": [3, 2, 3]}]'),
+     r"song\.time_signatures\[0\]: 3\+2\+3/8: the groups add up to 8, not 7"),
+    (project_with(', "time_signatures": [{"tick": 0, "numerator": 5, "denominator": 4, '
+                  '"groups": [3, 2]}]'), r"time_signatures\[0\]: 3\+2/4: a grouping is for"),
+    (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
+                  '"groups": "3+2+2"}]'), r"time_signatures\[0\]\.groups: expected a list"),
+    (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
+                  '"groups": [3, 2, 2.0]}]'),
+     r"time_signatures\[0\]\.groups\[2\]: expected an integer"),
     (project_with(', "tempos": [{"tick": 0, "us_per_beat": 16777216}]'),
      r"song\.tempos\[0\]: tempo of 16777216 µs per beat is not one MIDI can hold"),
     (project_with(', "tempos": [{"tick": 0, "us_per_beat": 0}]'), r"song\.tempos\[0\]: tempo"),
@@ -216,6 +226,25 @@ def test_the_limits_of_midi_itself_still_load(tmp_path):
         ', "volume": 0, "pan": 1, "controls": [[0, "pitchwheel", 0, -8192]]'))
     song = load_project(path).song
     assert song.time_signatures[0].numerator == 255 and song.tracks[0].pan == 1.0
+
+
+def test_a_meters_grouping_is_kept_and_only_written_where_chosen(tmp_path):
+    path = tmp_path / "dance.partita"
+    dance = Song(ppq=480, time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)),
+                                           TimeSignature(3360, 7, 8)))
+    save_project(dance, path)
+    assert load_project(path).song.time_signatures == dance.time_signatures
+    written = json.loads(path.read_text())["song"]["time_signatures"]
+    assert written == [{"tick": 0, "numerator": 7, "denominator": 8, "groups": [3, 2, 2]},
+                       {"tick": 3360, "numerator": 7, "denominator": 8}]
+    assert json.loads(path.read_text())["version"] == 1  # an optional field: no new version
+
+
+def test_a_meter_without_groups_loads_with_the_usual_counting(tmp_path):
+    path = tmp_path / "old.partita"
+    path.write_bytes(project_with(
+        ', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8}]'))
+    assert load_project(path).song.time_signatures[0].pulses == (2, 2, 3)
 
 
 def test_a_colour_that_is_none_or_an_id_below_1_gets_a_default_not_an_error(tmp_path):

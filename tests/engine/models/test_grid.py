@@ -205,6 +205,17 @@ def test_compound_bars_have_their_own_positions():
     assert step_in_bar(pos).tolist() == list(range(12)) * 2 + list(range(16))
 
 
+def test_a_chosen_grouping_leaves_the_models_positions_as_the_notated_meter():
+    """The network reads 16th positions in the bar; a grouping changes what the click and
+    the accents count, not what the model sees (its corpus wrote no groupings)."""
+    def positions(*groups: int):
+        song = Song(tracks=(Track(notes=(Note(60, 0, 2 * 1440),)),),
+                    time_signatures=(TimeSignature(0, 6, 8, groups),))
+        return encode(song).beat_pos.tolist()
+
+    assert positions(2, 2, 2) == positions() and positions()[0] == COMPOUND_OFFSET
+
+
 def test_window_encoding_clips_notes_at_its_edges():
     track = Track(notes=(Note(60, 0, 8 * Q), Note(62, 8 * Q, 8 * Q), Note(64, 16 * Q, 8 * Q)))
     song = Song(tracks=(track,))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.models.velocity import assign_velocities, metric_weight
-from engine.score import Mask, Note, Region, Song, TimeSignature, Track
+from engine.score import Mask, Meter, Note, Region, Song, TimeSignature, Track
 
 PPQ = 480
 E = PPQ // 2  # an 8th
@@ -34,7 +34,7 @@ def fill(song: Song, track: Track, start: int, end: int, seed: int = 1) -> list[
     return [n.velocity for n in out[track.id]]
 
 
-def song_of(*tracks: Track, meter: tuple[int, int] = (4, 4)) -> Song:
+def song_of(*tracks: Track, meter: Meter = (4, 4)) -> Song:
     return Song(tracks=tracks, ppq=PPQ, time_signatures=(TimeSignature(0, *meter),))
 
 
@@ -119,7 +119,7 @@ def test_with_nothing_to_read_a_default_level_still_varies():
 # -- meter ----------------------------------------------------------------------------------------
 
 
-def weights(meter: tuple[int, int], step: int) -> list[float]:
+def weights(meter: Meter, step: int) -> list[float]:
     """Metric weight of every ``step`` ticks of the second bar in ``meter``."""
     song = song_of(meter=meter)
     bar = meter[0] * PPQ * 4 // meter[1]
@@ -143,6 +143,9 @@ def test_simple_meters_keep_their_accents():
 def test_odd_meters_of_eighths_accent_their_groups():
     assert weights((7, 8), E) == [1.0, 0.0, 0.4, 0.0, 0.4, 0.0, 0.0]  # 2+2+3
     assert weights((5, 8), E) == [1.0, 0.0, 0.4, 0.0, 0.0]  # 2+3
+    # A chosen grouping is accented as written: a Kalamatianos leans on eighths 1, 4 and 6.
+    assert weights((7, 8, (3, 2, 2)), E) == [1.0, 0.0, 0.0, 0.4, 0.0, 0.4, 0.0]
+    assert weights((6, 8, (2, 2, 2)), E) == [1.0, 0.0, 0.4, 0.0, 0.4, 0.0]
 
 
 def test_a_pickup_is_the_end_of_a_bar_not_a_downbeat():
