@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.errors import PartitaError
+
+if TYPE_CHECKING:
+    from engine.score import Meter
 
 
 class CliError(PartitaError):
@@ -117,12 +120,15 @@ def check_number(option: str, value: float, ok: bool, rule: str) -> None:
         raise CliError(f"{option} must be {rule} (got {value:g})")
 
 
-def parse_meter(text: str, option: str = "--meter") -> tuple[int, int]:
-    """``"6/8"`` → ``(6, 8)``; a :class:`CliError` for anything else."""
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if not m:
-        raise CliError(f"{option} {text!r}: give a time signature like 3/4")
-    return int(m.group(1)), int(m.group(2))
+def parse_meter(text: str, option: str = "--meter") -> Meter:
+    """``"6/8"`` → ``(6, 8, ())``, ``"3+2+2/8"`` → ``(7, 8, (3, 2, 2))``
+    (``TimeSignature.from_text``); a :class:`CliError` for anything else."""
+    from engine.score import TimeSignature
+
+    try:
+        return TimeSignature.from_text(text).meter
+    except ValueError as e:
+        raise CliError(f"{option} {text.strip()!r}: {e}") from None
 
 
 def progress_bar(total: int, desc: str, unit: str = "it"):

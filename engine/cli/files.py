@@ -45,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("output", metavar="OUT", type=Path, help="the file to write")
     p.add_argument("--tempo", type=float, metavar="BPM",
                    help="tempo from --from-bar on, in quarter notes a minute")
-    p.add_argument("--meter", metavar="N/D", help="time signature from --from-bar on, e.g. 6/8")
+    p.add_argument("--meter", metavar="N/D",
+                   help="time signature from --from-bar on, e.g. 6/8, or grouped, 3+2+2/8")
     p.add_argument("--key", metavar="KEY",
                    help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "
                         "the key change at that bar")
@@ -123,7 +124,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
                    for t in song.tempos],
         "time_signatures": [
             {"tick": s.tick, "bar": tm.tick_to_bar(s.tick) + 1,
-             "position": _position(tm, s.tick), "meter": f"{s.numerator}/{s.denominator}"}
+             "position": _position(tm, s.tick), "meter": s.text}
             for s in song.time_signatures
         ],
         "key_signatures": [{"tick": k.tick, "bar": tm.tick_to_bar(k.tick) + 1,
@@ -208,11 +209,12 @@ def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:
 def _pickup_text(f: dict[str, Any]) -> str:
     """"1/4 pickup", "2/8 pickup": its own meter when that is its length, else its length
     as a note value (an eighth pickup written as 4/4 restated mid-bar: "1/8 pickup")."""
+    from engine.score import TimeSignature
     from engine.score.snap import note_value_name
 
     first = f["time_signatures"][0]["meter"]
-    num, den = (int(x) for x in first.split("/"))
-    if f["pickup_ticks"] == num * 4 * f["ppq"] // den:
+    sig = TimeSignature.from_text(first)
+    if f["pickup_ticks"] == sig.numerator * 4 * f["ppq"] // sig.denominator:
         return f"{first} pickup"
     return f"{note_value_name(f['pickup_ticks'], f['ppq'])} pickup"
 

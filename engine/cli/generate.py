@@ -94,7 +94,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tempo", type=float, default=120.0, metavar="BPM",
                    help="tempo in quarter notes a minute, as MIDI counts it (default 120; "
                         "6/8 at 80 dotted beats is --tempo 120)")
-    p.add_argument("--meter", default="4/4", metavar="N/D", help="time signature (default 4/4)")
+    p.add_argument("--meter", default="4/4", metavar="N/D",
+                   help="time signature (default 4/4), or grouped: 3+2+2/8 counts 7/8 as 3+2+2")
     p.add_argument("--title", default="Untitled", help="song title")
     p.set_defaults(func=_run_compose, task="compose")
 

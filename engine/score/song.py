@@ -38,14 +38,15 @@ def check_grouping(numerator: int, denominator: int, groups: tuple[int, ...]) ->
     """Raise ValueError unless ``groups`` is a way to count a bar of ``numerator/denominator``:
     two or more positive groups adding up to the numerator, in a meter of eighths or
     shorter (a bar of quarters is counted in quarters; 3+2+2 is a grouping of eighths)."""
-    meter = f"{'+'.join(map(str, groups))}/{denominator}"
+    written = "+".join(map(str, groups))
     if denominator < 8:
-        raise ValueError(f"{meter}: a grouping is for meters of eighths or shorter "
-                         f"(x/8, x/16 …), not {numerator}/{denominator}")
+        raise ValueError(f"{numerator}/{denominator} is counted in its own beats: a grouping "
+                         "like 3+2+2 is for meters of eighths or shorter (x/8, x/16 …)")
     if len(groups) < 2 or any(not isinstance(g, int) or g < 1 for g in groups):
-        raise ValueError(f"{meter}: a grouping is two or more groups of at least one beat")
+        raise ValueError(f"a grouping is two or more groups of at least one beat (not {written})")
     if sum(groups) != numerator:
-        raise ValueError(f"{meter}: the groups add up to {sum(groups)}, not {numerator}")
+        raise ValueError(f"groups {written} add up to {sum(groups)}, not the {numerator} "
+                         f"beats of {numerator}/{denominator}")
 
 
 def check_key(key: str) -> None:
@@ -213,8 +214,7 @@ class TimeSignature:
         ValueError with what is wrong."""
         m = re.fullmatch(r"\s*(\d+(?:\s*\+\s*\d+)*)\s*/\s*(\d+)\s*", text)
         if not m:
-            raise ValueError(f"{text.strip()!r:.40} is not a time signature: write one "
-                             "like 3/4, or a grouping like 3+2+2/8")
+            raise ValueError("give a time signature like 3/4, or grouped like 3+2+2/8")
         parts = tuple(int(p) for p in m.group(1).split("+"))
         return cls(tick, sum(parts), int(m.group(2)), parts if len(parts) > 1 else ())
 

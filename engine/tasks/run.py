@@ -35,6 +35,7 @@ from engine.score import (
     InsertTrack,
     KeySignature,
     Mask,
+    Meter,
     Note,
     Region,
     Song,
@@ -45,7 +46,7 @@ from engine.score import (
     replace_in_mask,
     set_song_props,
 )
-from engine.score.song import BPM_RANGE, check_time_signature
+from engine.score.song import BPM_RANGE
 from engine.score.spelling import key_name
 
 from .chorale import chorale_options
@@ -185,7 +186,7 @@ class SongParams:
                                  TrackSpec("Drums", 0, True)))
     bars: int = 8
     tempo: float = 120.0
-    meter: tuple[int, int] = (4, 4)
+    meter: Meter = (4, 4)  # (7, 8, (3, 2, 2)): 7/8 counted 3+2+2
     key: str | None = None
     ppq: int = 480
     title: str = "Untitled"
@@ -207,9 +208,8 @@ def compose(
     low, high = BPM_RANGE
     if not low <= params.tempo <= high:
         raise TaskError(f"tempo {params.tempo:g} BPM is outside {low:g}..{high:g}")
-    num, den = params.meter
     try:  # the meters a saved song can hold (MIDI's limits, which projects share)
-        check_time_signature(num, den)
+        meter = TimeSignature(0, *params.meter)
     except ValueError as e:
         raise TaskError(str(e)) from None
     try:
@@ -219,7 +219,7 @@ def compose(
     before = Song(
         ppq=params.ppq,
         tempos=(TempoChange(0, round(60_000_000 / params.tempo)),),
-        time_signatures=(TimeSignature(0, num, den),),
+        time_signatures=(meter,),
         key_signatures=(KeySignature(0, key),) if key else (),
         title=params.title,
     )

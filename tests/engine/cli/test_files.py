@@ -216,7 +216,9 @@ def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
 
 @pytest.mark.parametrize("flags, problem", [
     (["--meter", "six"], "--meter 'six': give a time signature like 3/4"),
-    (["--meter", "4/3"], "4/3 is not a meter"),
+    (["--meter", "4/3"], "--meter '4/3': time signature 4/3 is not one MIDI can hold"),
+    (["--meter", "3+2/4"], "--meter '3+2/4': 5/4 is counted in its own beats"),
+    (["--meter", "3+3+2/8+"], "--meter '3+3+2/8+': give a time signature like 3/4, or grouped"),
     (["--tempo", "0"], "tempo 0 BPM is outside"),
     (["--key", "H"], "--key 'H': give a key a MIDI file can declare, like C"),
     (["--key", "A#"], "--key 'A#': give a key a MIDI file can declare"),
@@ -226,6 +228,32 @@ def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, probl
     out = tmp_path / "x.mid"
     expect_user_error(["convert", str(midi), str(out), *flags], capsys, problem)
     assert not out.exists()
+
+
+def test_convert_and_info_take_a_grouped_meter(midi, tmp_path, capsys):
+    project, out = tmp_path / "dance.partita", tmp_path / "dance.mid"
+    assert main(["convert", str(midi), str(project), "--meter", "3+2+2/8",
+                 "--from-bar", "2"]) == 0
+    assert "Set meter at bar 2" in capsys.readouterr().out
+    assert [s.text for s in load_song(project).time_signatures] == ["4/4", "3+2+2/8"]
+    assert main(["info", str(project)]) == 0
+    assert "4/4, 3+2+2/8 from bar 2" in capsys.readouterr().out
+    assert main(["info", str(project), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["time_signatures"][1]["meter"] == "3+2+2/8"
+    # A MIDI file keeps 7/8 but not how it is counted, and says so.
+    assert main(["convert", str(project), str(out)]) == 0
+    assert ("partita: warning: dance.mid: meter 3+2+2/8: a MIDI file has no beat grouping"
+            in capsys.readouterr().err)
+    assert [s.text for s in load_song(out).time_signatures] == ["4/4", "7/8"]
+
+
+def test_info_names_a_grouped_pickup(tmp_path, capsys):
+    path = tmp_path / "pickup.partita"
+    save_song(Song(tracks=(Track(notes=(Note(60, 0, 240),)),),
+                   time_signatures=(TimeSignature(0, 2, 8), TimeSignature(480, 7, 8, (3, 2, 2)))),
+              path)
+    assert main(["info", str(path)]) == 0
+    assert "2/8 pickup, 3+2+2/8 from bar 2" in capsys.readouterr().out
 
 
 def test_info_keeps_a_track_name_with_newlines_on_its_row(tmp_path, capsys):

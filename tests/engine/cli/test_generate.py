@@ -83,6 +83,15 @@ def test_compose_writes_a_new_song(tmp_path, capsys):
     assert "notes written" in text and "in " in text and "seed 1" in text
 
 
+def test_compose_takes_a_grouped_meter(tmp_path):
+    out = tmp_path / "dance.partita"
+    assert main(["compose", "-o", str(out), "--tracks", "Drums", "--bars", "2",
+                 "--meter", "3+2+2/8", "--seed", "1", "--steps", "2"]) == 0
+    song = load_song(out)
+    assert [s.text for s in song.time_signatures] == ["3+2+2/8"]
+    assert TimeMap.of(song).bar_to_tick(2) == song.length == 2 * 7 * 240
+
+
 def test_repaint_changes_only_the_asked_bars_and_tracks(song_file, tmp_path):
     out = tmp_path / "out.mid"
     before = load_song(song_file)
@@ -155,6 +164,7 @@ def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
     (["continue", "{song}", "--bars", "2", "--precision", "int4"], "no int4 weights"),
     (["compose", "--tracks", "Kazoo-tron"], "unknown instrument"),
     (["compose", "--meter", "three"], "--meter"),
+    (["compose", "--meter", "3+3/4"], "--meter '3+3/4': 6/4 is counted in its own beats"),
 ])
 def test_bad_input_is_one_clear_line(song_file, tmp_path, capsys, argv, message):
     argv = [a.replace("{song}", str(song_file)) for a in argv] + ["-o", str(tmp_path / "x.mid")]

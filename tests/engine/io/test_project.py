@@ -187,9 +187,9 @@ def project_with(song_fields: str = "", track_fields: str = "",
      r"song\.time_signatures\[0\]: time signature 100000/1"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
                   '"groups": [3, 2, 3]}]'),
-     r"song\.time_signatures\[0\]: 3\+2\+3/8: the groups add up to 8, not 7"),
+     r"song\.time_signatures\[0\]: groups 3\+2\+3 add up to 8, not the 7 beats of 7/8"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 5, "denominator": 4, '
-                  '"groups": [3, 2]}]'), r"time_signatures\[0\]: 3\+2/4: a grouping is for"),
+                  '"groups": [3, 2]}]'), r"time_signatures\[0\]: 5/4 is counted in its own beats"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
                   '"groups": "3+2+2"}]'), r"time_signatures\[0\]\.groups: expected a list"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '

@@ -126,12 +126,12 @@ def test_the_default_grouping_written_out_is_the_default():
 
 
 @pytest.mark.parametrize("make, problem", [
-    (lambda: TimeSignature(0, 7, 8, (3, 2, 3)), "add up to 8, not 7"),
+    (lambda: TimeSignature(0, 7, 8, (3, 2, 3)), r"groups 3\+2\+3 add up to 8, not the 7 beats"),
     (lambda: TimeSignature(0, 7, 8, (7,)), "two or more groups"),
-    (lambda: TimeSignature.from_text("3+2/4"), "eighths or shorter"),
+    (lambda: TimeSignature.from_text("3+2/4"), "5/4 is counted in its own beats"),
     (lambda: TimeSignature.from_text("3+0+2/8"), "at least one"),
-    (lambda: TimeSignature.from_text("3+2+2"), "like 3/4"),
-    (lambda: TimeSignature.from_text("3++2/8"), "like 3/4"),
+    (lambda: TimeSignature.from_text("3+2+2"), r"like 3/4, or grouped like 3\+2\+2/8"),
+    (lambda: TimeSignature.from_text("3++2/8"), r"like 3/4, or grouped like 3\+2\+2/8"),
     (lambda: TimeSignature.from_text("7/6"), "not one MIDI can hold"),
 ])
 def test_a_grouping_that_does_not_count_the_bar_is_refused(make, problem):
