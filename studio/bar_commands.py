@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from engine.score import (
     Mask,
+    Meter,
     Region,
     bar_shift,
     counted,
@@ -124,14 +125,15 @@ class BarCommands:
         # What the tempo box can show: rounded, and inside the range a user may set (a
         # file may hold 600 BPM or less than 4).
         shown_bpm = min(max(round(tm.tempo_at(at), 1), BPM_RANGE[0]), BPM_RANGE[1])
-        shown_meter = (sig.numerator, sig.denominator)
+        shown_meter = sig.meter  # with its grouping: 3+2+2/8 opens as 3+2+2/8
         answer = dialogs.ask_time(self, bar + 1, shown_bpm, shown_meter, song.key_at(at) or "")
         if answer is None:
             return
         bpm, meter, key = answer
         try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
             edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
-                                     meter=None if meter == shown_meter else meter, key=key)
+                                     meter=None if _same_meter(meter, shown_meter) else meter,
+                                     key=key)
         except ValueError as e:
             self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
             return
@@ -179,3 +181,9 @@ class BarCommands:
             label, markers = f"Delete Marker “{old}”", kept
         doc.apply(set_song_props(song, label, markers=tuple(markers)))
         self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
+
+
+def _same_meter(meter: Meter, shown: Meter) -> bool:
+    """Whether the dialog's meter is the one it was shown: (7, 8) is (7, 8, ())."""
+    return tuple(meter[:2]) == tuple(shown[:2]) and tuple(
+        meter[2] if len(meter) > 2 else ()) == tuple(shown[2] if len(shown) > 2 else ())

@@ -669,7 +669,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         if tip != self.lcd_tempo.toolTip():  # this runs on every playback frame
             self.lcd_tempo.setToolTip(tip)
         key = self.document.song.key_at(tick)
-        self.lcd_meter.setText(f"{sig.numerator}/{sig.denominator}" + (f" · {key}" if key else ""))
+        self.lcd_meter.setText(sig.text + (f" · {key}" if key else ""))
         if self.transport.is_playing and self.actions.follow.isChecked():
             self.pianoroll.follow(tick)
 

@@ -49,6 +49,14 @@ def check_grouping(numerator: int, denominator: int, groups: tuple[int, ...]) ->
                          f"beats of {numerator}/{denominator}")
 
 
+def grouping_from_text(text: str) -> tuple[int, ...]:
+    """``"3+2+2"`` → ``(3, 2, 2)`` (``"7"`` → ``(7,)``); ValueError for anything else.
+    Only the writing is checked: whether it counts a bar is :func:`check_grouping`'s."""
+    if not re.fullmatch(r"\s*\d+(\s*\+\s*\d+)*\s*", text):
+        raise ValueError(f"give a grouping like 3+2+2 (not {text.strip()!r:.40})")
+    return tuple(int(part) for part in text.split("+"))
+
+
 def check_key(key: str) -> None:
     """Raise ValueError unless ``key`` is one MIDI can hold, spelled as mido does."""
     if key not in MIDI_KEYS:
@@ -187,6 +195,26 @@ def default_pulses(numerator: int, denominator: int) -> tuple[int, ...]:
     return (1,) * n
 
 
+# Beyond this many eighths a bar's groupings in twos and threes are too many to offer.
+MAX_OFFERED_GROUPING = 16
+
+
+def groupings_of(numerator: int) -> tuple[tuple[int, ...], ...]:
+    """The usual ways to count ``numerator`` eighths in twos and threes, as Balkan and
+    prog musicians group them (7 → 3+2+2, 2+3+2, 2+2+3), fewer groups first, threes
+    first among those; none past :data:`MAX_OFFERED_GROUPING` (type those out)."""
+    if numerator > MAX_OFFERED_GROUPING:
+        return ()
+
+    def ways(n: int) -> list[tuple[int, ...]]:
+        if n == 0:
+            return [()]
+        return [(g, *rest) for g in (3, 2) if g <= n for rest in ways(n - g)]
+
+    found = [w for w in ways(numerator) if len(w) > 1]
+    return tuple(sorted(found, key=lambda w: (len(w), [-g for g in w])))
+
+
 @dataclass(frozen=True, slots=True)
 class TimeSignature:
     """A meter from ``tick`` on. ``groups`` is how a bar of eighths (or shorter) is
@@ -212,11 +240,14 @@ class TimeSignature:
     def from_text(cls, text: str, tick: int = 0) -> TimeSignature:
         """A meter as musicians write it: ``"7/8"``, or grouped, ``"3+2+2/8"``. Raises
         ValueError with what is wrong."""
-        m = re.fullmatch(r"\s*(\d+(?:\s*\+\s*\d+)*)\s*/\s*(\d+)\s*", text)
-        if not m:
-            raise ValueError("give a time signature like 3/4, or grouped like 3+2+2/8")
-        parts = tuple(int(p) for p in m.group(1).split("+"))
-        return cls(tick, sum(parts), int(m.group(2)), parts if len(parts) > 1 else ())
+        beats, slash, unit = text.partition("/")
+        try:
+            parts = grouping_from_text(beats)
+            if not slash or not unit.strip().isdigit():
+                raise ValueError
+        except ValueError:
+            raise ValueError("give a time signature like 3/4, or grouped like 3+2+2/8") from None
+        return cls(tick, sum(parts), int(unit), parts if len(parts) > 1 else ())
 
     @property
     def text(self) -> str:

@@ -13,7 +13,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score.song import BPM_RANGE, MAX_DENOMINATOR, MAX_NUMERATOR
+from engine.score import Meter, TimeSignature
+from engine.score.song import (
+    BPM_RANGE,
+    MAX_DENOMINATOR,
+    MAX_NUMERATOR,
+    default_pulses,
+    grouping_from_text,
+    groupings_of,
+)
 from engine.score.spelling import KEY_SIGNATURES
 
 from .forms import lay_out_form
@@ -25,9 +33,11 @@ DENOMINATORS = tuple(2**i for i in range(MAX_DENOMINATOR.bit_length()))  # 1 …
 
 
 class TimeDialog(QDialog):
-    """Tempo (BPM), meter and key from one bar on, prefilled with what is in force."""
+    """Tempo (BPM), meter and key from one bar on, prefilled with what is in force. A meter
+    of eighths or shorter is also counted as chosen: 7/8 as 3+2+2 (a list of the bar's
+    groupings in twos and threes, or any typed, or a whole meter typed as "3+2+2/8")."""
 
-    def __init__(self, parent: QWidget | None, bar: int, bpm: float, meter: tuple[int, int],
+    def __init__(self, parent: QWidget | None, bar: int, bpm: float, meter: Meter,
                  key: str) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Tempo, Meter and Key from Bar {bar}")
@@ -52,27 +62,99 @@ class TimeDialog(QDialog):
         row.addWidget(QLabel("/", self))
         row.addWidget(self.denominator)
         row.addStretch(1)
+        # Editable: any grouping can be typed (4+3, 2+2+2+3), or a whole meter (3+2+2/8).
+        self.grouping = QComboBox(self)
+        self.grouping.setEditable(True)
+        self.grouping.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.grouping.setToolTip("How a bar of eighths is counted: the click, the beat lines, "
+                                 "the accents and the drums follow it (7/8 as 3+2+2 for a "
+                                 "Kalamatianos). Type any grouping, or a meter like 3+2+2/8")
+        self._offer_groupings(tuple(meter[2]) if len(meter) > 2 else ())
+        self.numerator.valueChanged.connect(lambda _: self._offer_groupings())
+        self.denominator.currentTextChanged.connect(lambda _: self._offer_groupings())
+        self.grouping.lineEdit().editingFinished.connect(self._take_typed_meter)
         self.key = QComboBox(self)
         self.key.addItems([NO_KEY, *KEYS])
         self.key.setCurrentText(key or NO_KEY)
+        self.error = QLabel("", self)
+        self.error.setStyleSheet("color: #ff6b6b;")
+        self.error.setWordWrap(True)
         form = QFormLayout()
         self.tempo.setToolTip("Quarter notes a minute, as MIDI counts it: 6/8 at 80 dotted "
                               "beats is 120")
         form.addRow("Tempo (♩)", self.tempo)
         form.addRow("Meter", row)
+        form.addRow("Counted", self.grouping)
         form.addRow("Key signature", self.key)
-        lay_out_form(self, text, form)
+        lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
-    def answer(self) -> tuple[float, tuple[int, int], str]:
+    def _offer_groupings(self, groups: tuple[int, ...] = ()) -> None:
+        """The numerator's groupings, the usual counting first; ``groups`` shown when
+        given. A meter of quarters or longer is counted in its own beats: nothing to pick."""
+        num, den = self.numerator.value(), int(self.denominator.currentText())
+        self.grouping.clear()
+        self.grouping.setEnabled(den >= 8)
+        if den < 8:
+            self.grouping.lineEdit().setPlaceholderText("in its beats (groupings are for x/8, "
+                                                        "x/16 …)")
+            return
+        self.grouping.lineEdit().setPlaceholderText("")
+        usual = default_pulses(num, den)
+        self.grouping.addItems([_plus(usual), *(_plus(g) for g in groupings_of(num)
+                                                if g != usual)])
+        if groups:
+            self.grouping.setCurrentText(_plus(groups))
+
+    def _take_typed_meter(self) -> None:
+        """A whole meter typed where the grouping goes (3+2+2/8) sets the meter too."""
+        if "/" not in self.grouping.currentText():
+            return
+        try:
+            sig = TimeSignature.from_text(self.grouping.currentText())
+        except ValueError as e:
+            self.error.setText(str(e))
+            return
+        self.error.setText("")
+        for field in (self.numerator, self.denominator):
+            field.blockSignals(True)
+        self.numerator.setValue(sig.numerator)
+        self.denominator.setCurrentText(str(sig.denominator))
+        for field in (self.numerator, self.denominator):
+            field.blockSignals(False)
+        self._offer_groupings(sig.groups)
+
+    def meter(self) -> Meter:
+        """The meter as set: ``(7, 8, (3, 2, 2))``; ValueError saying what does not fit."""
+        num, den = self.numerator.value(), int(self.denominator.currentText())
+        typed = self.grouping.currentText().strip()
+        if "/" in typed:
+            return TimeSignature.from_text(typed).meter
+        if not self.grouping.isEnabled() or not typed \
+                or typed.replace(" ", "") == _plus(default_pulses(num, den)):
+            return num, den, ()
+        return TimeSignature(0, num, den, grouping_from_text(typed)).meter
+
+    def _check(self) -> None:
+        try:
+            self.meter()
+        except ValueError as e:
+            self.error.setText(str(e))
+            return
+        self.accept()
+
+    def answer(self) -> tuple[float, Meter, str]:
         key = self.key.currentText()
-        return (self.tempo.value(), (self.numerator.value(), int(self.denominator.currentText())),
-                "" if key == NO_KEY else key)
+        return self.tempo.value(), self.meter(), "" if key == NO_KEY else key
 
 
-def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: tuple[int, int],
-             key: str) -> tuple[float, tuple[int, int], str] | None:
-    """``(bpm, (numerator, denominator), key or "")`` from 1-based ``bar`` on, or ``None``
-    when cancelled."""
+def _plus(groups: tuple[int, ...]) -> str:
+    return "+".join(map(str, groups))
+
+
+def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter,
+             key: str) -> tuple[float, Meter, str] | None:
+    """``(bpm, (numerator, denominator, groups), key or "")`` from 1-based ``bar`` on, or
+    ``None`` when cancelled."""
     dialog = TimeDialog(parent, bar, bpm, meter, key)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None

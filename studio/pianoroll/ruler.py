@@ -240,7 +240,7 @@ class Ruler(QWidget):
         pickup = self.roll.document.time_map.pickup_shift(0) > 0
         for i, sig in enumerate(song.time_signatures):
             if not (pickup and i == 0):
-                texts.setdefault(sig.tick, []).append(f"{sig.numerator}/{sig.denominator}")
+                texts.setdefault(sig.tick, []).append(sig.text)  # 3+2+2/8
         for tempo in song.tempos:
             texts.setdefault(tempo.tick, []).append(f"♩{tempo.bpm:.0f}")
         w = self.width()

@@ -127,6 +127,29 @@ def test_the_piano_roll_draws_6_8_in_dotted_beats_with_eighths_between(qapp):
     assert [t for t in subs if t < 8160] == [6960, 7200, 7680, 7920]  # the other eighths
 
 
+KALAMATIANOS = Song(ppq=480, time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)),),
+                   length=2 * 1680)
+
+
+def test_the_click_counts_a_grouped_meter_as_grouped():
+    clicks = [(n.start, n.pitch) for n in with_metronome(KALAMATIANOS).tracks[-1].notes]
+    assert clicks[:3] == [(0, 76), (720, 77), (1200, 77)]  # eighths 0, 3, 5: 3+2+2
+    assert clicks[3] == (1680, 76)
+
+
+def test_the_piano_roll_draws_a_grouped_meters_beats_on_its_groups(qapp):
+    from studio.pianoroll.gridlines import grid_lines
+    from studio.pianoroll.viewport import Viewport
+
+    vp = Viewport(480)
+    vp.width, vp.left, vp.px_per_beat = 2000, 0.0, 96.0
+    lines = grid_lines(TimeMap.of(KALAMATIANOS), vp, snap_by_name("1/8"))
+    ticks = [round(vp.left + x / vp.px_per_tick) for x in lines.beats]
+    assert ticks[:4] == [720, 1200, 1680 + 720, 1680 + 1200]
+    subs = [round(vp.left + x / vp.px_per_tick) for x in lines.subs]
+    assert [t for t in subs if t < 1680] == [240, 480, 960, 1440]  # the other eighths
+
+
 def test_a_short_pickup_at_the_left_edge_does_not_thin_the_bar_lines(qapp):
     from studio.pianoroll.gridlines import grid_lines
     from studio.pianoroll.viewport import Viewport

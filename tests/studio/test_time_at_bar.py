@@ -16,7 +16,7 @@ def test_tempo_meter_and_key_from_a_bar_are_one_undo_step(opened, dialogs):
     _at_bar(win, 2)
     dialogs.answers["ask_time"] = (90.0, (3, 4), "D")
     win.actions.time_at_bar.trigger()
-    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4), ""))  # what is in force
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4, ()), ""))  # what is in force
     song = win.document.song
     assert [(t.tick, round(t.bpm, 1)) for t in song.tempos] == [(0, 100.0), (1920, 90.0)]
     assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
@@ -143,3 +143,78 @@ def test_a_dialogs_number_field_is_selected_so_typing_replaces_it(qtbot):
     qtbot.wait(20)
     QTest.keyClicks(dialog.bar, "5")
     assert dialog.bar.value() == 5
+
+
+# -- a meter's grouping (7/8 as 3+2+2) ----------------------------------------------------------
+
+
+def test_the_dialog_offers_the_bars_groupings_the_usual_first(qapp):
+    from studio.dialogs.timing import TimeDialog
+
+    dialog = TimeDialog(None, 1, 120.0, (7, 8, ()), "")
+    offered = [dialog.grouping.itemText(i) for i in range(dialog.grouping.count())]
+    assert offered == ["2+2+3", "3+2+2", "2+3+2"]
+    dialog.grouping.setCurrentText("3+2+2")
+    assert dialog.meter() == (7, 8, (3, 2, 2))
+    dialog.numerator.setValue(8)  # a new numerator offers its own
+    assert dialog.grouping.currentText() == "1+1+1+1+1+1+1+1"  # 8/8's usual: eighths
+    assert "3+3+2" in [dialog.grouping.itemText(i) for i in range(dialog.grouping.count())]
+    dialog.denominator.setCurrentText("4")  # quarters are counted in quarters
+    assert not dialog.grouping.isEnabled() and dialog.meter() == (8, 4, ())
+    grouped = TimeDialog(None, 1, 120.0, (7, 8, (3, 2, 2)), "")  # opens as it is
+    assert grouped.grouping.currentText() == "3+2+2" and grouped.meter() == (7, 8, (3, 2, 2))
+
+
+def test_a_meter_typed_as_musicians_write_it_sets_the_whole_meter(qapp):
+    from studio.dialogs.timing import TimeDialog
+
+    dialog = TimeDialog(None, 1, 120.0, (4, 4, ()), "")
+    dialog.grouping.setCurrentText("3+2+2/8")
+    dialog.grouping.lineEdit().editingFinished.emit()
+    assert (dialog.numerator.value(), dialog.denominator.currentText()) == (7, "8")
+    assert dialog.grouping.currentText() == "3+2+2" and dialog.meter() == (7, 8, (3, 2, 2))
+    dialog.grouping.setCurrentText("4+3")  # any grouping may be typed
+    assert dialog.meter() == (7, 8, (4, 3))
+
+
+def test_a_grouping_that_does_not_fit_keeps_the_dialog_open_and_says_why(qapp):
+    from studio.dialogs.timing import TimeDialog
+
+    dialog = TimeDialog(None, 1, 120.0, (7, 8, ()), "")
+    dialog.grouping.setCurrentText("3+3")
+    dialog._check()
+    assert "groups 3+3 add up to 6, not the 7 beats of 7/8" in dialog.error.text()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.grouping.setCurrentText("three")
+    dialog._check()
+    assert "give a grouping like 3+2+2" in dialog.error.text()
+
+
+def test_a_grouping_from_a_bar_is_one_undo_step_and_the_ruler_and_read_out_show_it(
+        opened, dialogs):
+    from engine.score import TimeSignature
+
+    win = opened
+    before = win.document.song
+    _at_bar(win, 2)
+    dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "")
+    win.actions.time_at_bar.trigger()
+    song = win.document.song
+    assert song.time_signatures == (TimeSignature(0, 4, 4), TimeSignature(1920, 7, 8, (3, 2, 2)))
+    assert win.lcd_meter.text() == "3+2+2/8"
+    assert "3+2+2/8" in [text for _x, _rect, text in win.pianoroll.ruler.flag_labels()]
+    assert win.document.time_map.pulse_offsets(1) == [0, 720, 1200]  # eighths 0, 3, 5
+    # Ctrl+K again shows the grouping; leaving it as shown changes nothing.
+    _at_bar(win, 2)
+    dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "")
+    steps = win.document.undo_stack.count()
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (7, 8, (3, 2, 2)), ""))
+    assert win.document.undo_stack.count() == steps
+    # Only the grouping changed is a change of its own: 7/8's usual counting back.
+    dialogs.answers["ask_time"] = (100.0, (7, 8, ()), "")
+    win.actions.time_at_bar.trigger()
+    assert win.document.song.time_signatures[-1] == TimeSignature(1920, 7, 8)
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
+    assert win.document.song == before

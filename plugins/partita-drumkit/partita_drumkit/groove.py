@@ -29,6 +29,7 @@ class BarSpec:
 
     numerator: int = 4
     denominator: int = 4
+    groups: tuple[int, ...] = ()  # a chosen grouping (7/8 as 3+2+2), else the usual one
     style: str = "rock"  # a resolved style, not "auto"
     density: float = 0.5  # 0..1
     fill: bool = False  # last bar of a phrase
@@ -43,7 +44,7 @@ class BarSpec:
 
     @property
     def meter(self) -> TimeSignature:
-        return TimeSignature(0, self.numerator, self.denominator)
+        return TimeSignature(0, self.numerator, self.denominator, self.groups)
 
     @property
     def compound(self) -> bool:
@@ -52,13 +53,14 @@ class BarSpec:
 
     @property
     def additive(self) -> bool:
-        """An odd meter of eighths felt in groups of two and three (5/8, 7/8: 2+2+3)."""
+        """An odd meter of eighths felt in groups of two and three (5/8, 7/8: 2+2+3, or
+        as grouped: 3+2+2)."""
         return len(set(self.meter.pulses)) > 1
 
     @property
     def beat_starts(self) -> tuple[int, ...]:
         """The 16th step where each felt beat starts (``TimeSignature.pulses``): 6/8 → 0 6,
-        7/8 → 0 4 8, 4/4 → 0 4 8 12."""
+        7/8 → 0 4 8, 3+2+2/8 → 0 6 10, 4/4 → 0 4 8 12."""
         unit = max(1, 16 // self.denominator)
         return tuple(s * unit for s in self.meter.pulse_starts if s * unit < self.steps)
 
@@ -67,12 +69,13 @@ class BarSpec:
         return len(self.beat_starts)
 
 
-def resolve_style(style: str, bpm: float, numerator: int, denominator: int) -> str:
+def resolve_style(style: str, bpm: float, numerator: int, denominator: int,
+                  groups: tuple[int, ...] = ()) -> str:
     """Pick a style for "auto": half-time for slow songs, shuffle for a compound meter of
-    eighths (6/8, 9/8, 12/8), else rock."""
+    eighths (6/8, 9/8, 12/8, but not 6/8 grouped 2+2+2), else rock."""
     if style != "auto":
         return style
-    if denominator == 8 and TimeSignature(0, numerator, denominator).compound:
+    if denominator == 8 and TimeSignature(0, numerator, denominator, groups).compound:
         return "shuffle"
     return "halftime" if bpm < 80 else "rock"
 

@@ -95,8 +95,9 @@ class DrumKit:
             spec = BarSpec(
                 numerator=sig.numerator,
                 denominator=sig.denominator,
+                groups=sig.groups,
                 style=resolve_style(style, tmap.tempo_at(max(0, bar_start)), sig.numerator,
-                                    sig.denominator),
+                                    sig.denominator, sig.groups),
                 density=density,
                 fill=phrase_bar >= 0 and (phrase_bar + 1) % phrase == 0,
                 crash=phrase_bar > 0 and phrase_bar % phrase == 0,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from partita_drumkit import BarSpec, DrumKit, bar_hits
-from partita_drumkit.groove import CRASH, FLOOR_TOM, HIGH_TOM, KICK, SNARE
+from partita_drumkit.groove import CRASH, FLOOR_TOM, HIGH_TOM, KICK, SNARE, resolve_style
 
 from engine.plugins.api import (
     Cancelled,
@@ -102,11 +102,24 @@ def test_follows_the_meter():
     ((7, 8), [0, 8], [4]),  # 2+2+3: kick, snare, kick — not a kick/snare roll on 8ths
     ((5, 8), [0], [4]),  # 2+3
     ((6, 8), [0], [6]),
+    ((7, 8, (3, 2, 2)), [0, 10], [6]),  # a Kalamatianos: kick, snare, kick on 3+2+2
 ])
 def test_odd_meters_of_eighths_are_grouped(meter, kicks, snares):
     hits = bar_hits(BarSpec(*meter, style="rock", density=0.3), random.Random(1))
     assert sorted({s for s, note, _ in hits if note == KICK}) == kicks
     assert sorted({s for s, note, _ in hits if note == SNARE}) == snares
+
+
+def test_a_grouped_meter_drums_on_its_groups():
+    song = Song((Track("Drums", is_drum=True, channel=9),),
+                time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)),))
+    bar = 7 * PPQ // 2
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 2 * bar)), seed=1,
+                   temperature=0.0)
+    assert sorted(n.start for n in notes if n.pitch == SNARE and n.start < bar) == [3 * PPQ // 2]
+    assert BarSpec(7, 8, (3, 2, 2)).beat_starts == (0, 6, 10)  # eighths 0, 3, 5
+    assert resolve_style("auto", 120, 6, 8) == "shuffle"
+    assert resolve_style("auto", 120, 6, 8, (2, 2, 2)) == "rock"  # 6/8 counted in three
 
 
 def test_a_pickup_is_the_end_of_a_bar_and_phrases_count_after_it():

@@ -137,3 +137,12 @@ def test_the_default_grouping_written_out_is_the_default():
 def test_a_grouping_that_does_not_count_the_bar_is_refused(make, problem):
     with pytest.raises(ValueError, match=problem):
         make()
+
+
+def test_the_groupings_offered_are_the_twos_and_threes_of_the_bar():
+    from engine.score.song import groupings_of
+
+    assert groupings_of(7) == ((3, 2, 2), (2, 3, 2), (2, 2, 3))
+    assert groupings_of(8) == ((3, 3, 2), (3, 2, 3), (2, 3, 3), (2, 2, 2, 2))
+    assert groupings_of(3) == () and groupings_of(2) == ()  # one group is no grouping
+    assert len(groupings_of(16)) == 37 and groupings_of(17) == ()
