@@ -255,6 +255,14 @@ def test_a_tune_closed_by_a_short_bar_goes_on_in_its_running_meter():
     assert TimeMap.of(after).signature_at(end + 1).numerator == 6  # 6/8 again, not 5/8
     assert after.length == end + 2 * 1440
 
+    # A grouped dance goes on grouped: 3+2+2/8, not the 2+2+3 a bare 7/8 would count.
+    dance = Song(tracks=(Track("Clarinet", program=71, notes=tuple(
+        Note(69, t, 240) for t in range(0, 4 * 1680 + 720, 240))),), ppq=480,
+        time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)),
+                         TimeSignature(4 * 1680, 3, 8)))
+    after = check_take(tasks.continue_(dance, 1, model=model(), options=OPTS))
+    assert TimeMap.of(after).signature_at(4 * 1680 + 721).text == "3+2+2/8"
+
 
 def test_variations_differ_and_repeat_with_their_seeds():
     song = chorale_melody()
