@@ -30,9 +30,9 @@ def with_metronome(song: Song) -> Song:
     """The song plus a click track: a high click on each downbeat, low on the other beats.
 
     A compound meter (6/8, 9/8, 12/8, 6/4 …) clicks its dotted beats, as a musician counts
-    it (two in 6/8), an odd meter of eighths its groups (7/8: 2+2+3); a bar cut short by a
-    meter change clicks only the beats it has, and a pickup clicks the last beats of the
-    bar it leads into, none of them high (``TimeMap.pulse_offsets``)."""
+    it (two in 6/8), an odd meter of eighths its groups (7/8: 2+2+3, or as chosen: 3+2+2);
+    a bar cut short by a meter change clicks only the beats it has, and a pickup clicks
+    the last beats of the bar it leads into, none of them high (``TimeMap.pulse_offsets``)."""
     tm = TimeMap.of(song)
     end = tm.bar_to_tick(tm.bar_count(song.end))
     notes = []
