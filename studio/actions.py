@@ -270,6 +270,9 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Add a Marker", "Edit ▸ Add Marker (at the playhead), or double-click the markers' lane"),
     ("Tempo, Meter and Key", "Double-click the tempo or meter read-out"),
     ("Rename a Track", "Click its name (Enter keeps, Esc cancels)"),
+    ("Song Title", "File ▸ Song Properties…"),
+    ("How a Piece Ends (close on the home chord, or open for a loop)",
+     "Generate panel ▸ the model's settings ▸ Ending"),
 )
 
 

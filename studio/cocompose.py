@@ -290,6 +290,7 @@ class CoComposer(QObject):
                 return None
             add, chorale = requests.accompaniment(melody, answer[0], alone)
             return requests.harmonize(song, mask, current, add, chorale)
+        requests.check_compose(song)  # before asking what to compose (QA: after)
         answer = self._ask_instruments(
             action, again, "Compose", "Instruments of the new piece (comma-separated):",
             "Piano, Bass, Drums", s.compose_bars)

@@ -68,8 +68,9 @@ class JobRow(QFrame):
         self.title = QLabel(f"<b>{job.request.label or job.request.task}</b>", self)
         self.model = QLabel(job.model_name, self)
         self.model.setStyleSheet("color: #8b929c;")
-        # Where it writes: two Repaints of different regions were two identical rows.
-        where = describe(job.request.mask, job.request.song)
+        # Where it writes: two Repaints of different regions were two identical rows. In
+        # the song as the job prepares it: a Compose's new tracks read "2 deleted tracks".
+        where = describe(job.request.mask, job.request.prepared_song)
         self.region = QLabel(where, self)
         self.region.setStyleSheet("color: #8b929c;")
         self.region.setToolTip(where)

@@ -11,6 +11,7 @@ keyboard plugged in since is listed, and the one chosen is opened.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -30,6 +31,15 @@ def short_name(port: str) -> str:
     """A port's name for the status bar: ALSA's "Keystation 49:Keystation 49 MIDI 1 20:0"
     is "Keystation 49" (the whole name is in the tooltip and the menu)."""
     return port.split(":", 1)[0].strip() or port
+
+
+def menu_name(port: str) -> str:
+    """A port's name for the menu: ALSA's "Keystation 49:Keystation 49 MIDI 1 20:0" is
+    "Keystation 49 MIDI 1" (the port, without ALSA's client:port numbers, which change;
+    the whole name is the item's status tip)."""
+    _client, sep, rest = port.partition(":")
+    shown = re.sub(r"\s+\d+:\d+$", "", rest if sep else port).strip()
+    return shown or port
 
 
 class MidiKeyboard(QObject):
@@ -132,7 +142,7 @@ class MidiKeyboard(QObject):
         if midi.names:
             menu.addSeparator()
         for name in midi.names:
-            item(name.replace("&", "&&"), f"Play notes into Partita from {name}",
+            item(menu_name(name).replace("&", "&&"), f"Play notes into Partita from {name}",
                  name == midi.device).triggered.connect(
                      lambda _c=False, n=name: self.choose(n))
         if not midi.names:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
 
 ICON_DIR = Path(__file__).resolve().parent / "icons"
 
@@ -140,9 +140,19 @@ QCheckBox::indicator:focus { border: 2px solid #4fa3ff; }
 """
 
 
+class _Style(QProxyStyle):
+    """Fusion, with a toolbar overflow button wide enough to see: Fusion's is 12 px, and
+    at 1280 px wide (where the zoom buttons overflow) a newcomer saw a dot, not a menu."""
+
+    def pixelMetric(self, metric, option=None, widget=None) -> int:  # Qt names it
+        if metric == QStyle.PixelMetric.PM_ToolBarExtensionExtent:
+            return 24
+        return super().pixelMetric(metric, option, widget)
+
+
 def apply_theme(app: QApplication) -> None:
     """Fusion style with a dark palette: consistent on every platform."""
-    app.setStyle("Fusion")
+    app.setStyle(_Style(QStyleFactory.create("Fusion")))
     pal = QPalette()
     pal.setColor(QPalette.ColorRole.Window, WINDOW)
     pal.setColor(QPalette.ColorRole.WindowText, TEXT)

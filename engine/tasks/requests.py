@@ -211,12 +211,18 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
                 (("avoid_parallels", True),) if chorale else ())
 
 
-def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:
-    """Fill ``bars`` bars of a song without notes; tracks already there with a wanted
-    instrument are used, the other instruments become new tracks."""
+def check_compose(song: Song) -> None:
+    """:class:`PlanError` when ``song`` cannot be composed into (it has notes): said
+    before the instruments are asked for."""
     if song.note_count:
         raise PlanError("Compose starts from an empty song: use Continue, Repaint or "
                         "Harmonize on a song with notes (or File ▸ New)")
+
+
+def compose(song: Song, instruments: Sequence[Instrument], bars: int) -> Plan:
+    """Fill ``bars`` bars of a song without notes; tracks already there with a wanted
+    instrument are used, the other instruments become new tracks."""
+    check_compose(song)
     if not instruments:
         raise PlanError("compose needs at least one instrument")
     if bars < 1:

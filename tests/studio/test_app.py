@@ -53,3 +53,16 @@ def test_studio_starts_without_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert proc.stdout.strip() == "False"
+
+
+def test_the_toolbar_overflow_button_is_wide_enough_to_see(qapp):
+    # A first-time user's QA: at 1280 px the zoom buttons overflow, and Fusion's 12 px
+    # overflow button showed its chevron as a one-pixel dot.
+    from PySide6.QtWidgets import QStyle, QStyleFactory
+
+    from studio.theme import _Style
+
+    style = _Style(QStyleFactory.create("Fusion"))
+    assert style.pixelMetric(QStyle.PixelMetric.PM_ToolBarExtensionExtent) >= 20
+    assert style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) == \
+        QStyleFactory.create("Fusion").pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)

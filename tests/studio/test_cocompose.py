@@ -146,6 +146,15 @@ def test_the_jobs_list_keeps_the_latest_finished_jobs(studio, qtbot, monkeypatch
     assert list(win.jobs_panel.rows) == [j.id for j in jobs[1:]]  # the oldest went
 
 
+def test_compose_on_a_song_with_notes_is_refused_before_asking_anything(studio, dialogs):
+    # A first-time user's QA: the instruments and length were asked, then refused.
+    said = []
+    studio.composer.message.connect(said.append)
+    assert studio.document.song.note_count and studio.composer.request("compose") == []
+    assert not any(name == "ask_instruments" for name, _ in dialogs.calls)
+    assert said[-1].startswith("Compose starts from an empty song")
+
+
 def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     win = studio
     win.generate_panel.variations.setValue(3)
@@ -562,6 +571,9 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     win.composer.request("compose")
     wait_takes(qtbot, win, 1)
     assert "new: Bass" in win.takes_bar.region.text()
+    # The Jobs panel names the new tracks too (it read "Piano, a deleted track").
+    row = list(win.jobs_panel.rows.values())[-1]
+    assert row.region.text().startswith("Piano, Bass") and "deleted" not in row.region.text()
     assert win.composer.again()  # another take of the same new piece: B, same tracks
     assert len(wait_takes(qtbot, win, 2)) == 2 and len(win.composer.takes.sets) == 1
     assert win.composer.select(0)
