@@ -149,6 +149,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             signal.connect(lambda _e: QTimer.singleShot(0, self.autosaver.save_in_background))
         # ... and a small record of them, written before a job starts (the copy, built on
         # a worker thread, could come after a model that ends the process at once).
+        self._running_noted = 0  # requests in the last record (a new one: save first)
         self.composer.runningChanged.connect(self._note_running)
         self._autosave_notice_shown = False
         self._settings_warned = False  # told once that settings cannot be kept
@@ -902,9 +903,15 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
     def _note_running(self, requests: tuple[str, ...]) -> None:
         """Keep the recovery record of the generations in flight (:meth:`engine.io.
         RecoveryStore.note_running`); a folder that cannot be written is the autosave's
-        to report, never a reason to refuse a generation."""
+        to report, never a reason to refuse a generation. A generation about to start
+        with edits not yet autosaved writes the copy now, on this thread (tens of ms for
+        a big song): a model that ended the process at once lost them (a verifier)."""
+        starting = len(requests) > self._running_noted
+        self._running_noted = len(requests)
         with contextlib.suppress(OSError):
             self.autosaver.store.note_running(requests)
+        if starting:
+            self.autosaver.save_now()  # nothing to write: returns at once
 
     def _restore_layout(self) -> None:
         geometry = self.settings.window_geometry()

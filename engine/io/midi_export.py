@@ -33,6 +33,7 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
+from engine.score.song import default_pulses
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -157,13 +158,17 @@ def export_warnings(song: Song) -> list[str]:
                 f"{state}: a MIDI file has no {prop}, so "
                 f"{result.format(it='they' if many else 'it')} (save a .partita project to "
                 "keep mute and solo)")
-    grouped = list(dict.fromkeys(s.text for s in song.time_signatures if s.groups))
+    grouped = {s.text: s for s in song.time_signatures if s.groups}
     if grouped:
         many = len(grouped) > 1
+        usual = ", ".join(  # what each is read back as (the verifier: "7/8" for 8/8 too)
+            f"{s.numerator}/{s.denominator} as "
+            f"{'+'.join(map(str, default_pulses(s.numerator, s.denominator)))}"
+            for s in grouped.values())
         warnings.append(
             f"{'meters' if many else 'meter'} {', '.join(grouped)}: a MIDI file has no beat "
             f"grouping, so read back {'they count' if many else 'it counts'} the usual beats "
-            "(7/8 as 2+2+3; save a .partita project to keep the grouping)")
+            f"({usual}; save a .partita project to keep the grouping)")
     for channel, tracks in sorted(sharing.items()):
         sounds = {_sound(t) for t in tracks}
         if len(sounds) > 1:

@@ -337,6 +337,7 @@ def test_a_generation_is_recorded_before_it_runs_so_a_crash_at_once_is_named(
     win.generate_panel.set_model("gated")
     mask_piano(win)
     store = win.autosaver.store
+    win.autosaver.save_now()  # the painted mask is in the copy: nothing left unsaved
     assert len(win.composer.request("repaint")) == 1
     # Written before the job could start, on this thread: no event loop turn needed.
     record = json.loads(store.running_path.read_text())
@@ -356,6 +357,22 @@ def test_a_generation_is_recorded_before_it_runs_so_a_crash_at_once_is_named(
     win.composer.cancel_all()
     qtbot.waitUntil(lambda: win.composer.jobs_in_flight == 0, timeout=5000)
     assert not store.running_path.exists()  # none in flight: no record
+
+
+def test_edits_not_yet_autosaved_are_written_before_a_generation_starts(studio, qtbot):
+    """A verifier: a model that ended the process at once lost the edits made since the
+    last autosave (the copy a request writes was built on a worker thread)."""
+    from engine.io import load_project
+
+    win = studio
+    win.generate_panel.set_model("gated")
+    win.document.apply(add_notes(win.document.song.tracks[0].id, [Note(72, 0, 120)]))
+    mask_piano(win)
+    assert len(win.composer.request("repaint")) == 1
+    saved = load_project(win.autosaver.store.path).song  # already there, synchronously
+    assert saved == win.document.song
+    win.composer.cancel_all()
+    qtbot.waitUntil(lambda: win.composer.jobs_in_flight == 0, timeout=5000)
 
 
 def test_bars_are_not_moved_under_a_waiting_take(studio, qtbot, dialogs):

@@ -316,7 +316,8 @@ def test_a_meters_grouping_is_said_to_be_lost_and_reads_back_as_the_default():
                                  TimeSignature(6720, 6, 8, (2, 2, 2))))
     assert export_warnings(song) == [
         "meters 3+2+2/8, 2+2+2/8: a MIDI file has no beat grouping, so read back they count "
-        "the usual beats (7/8 as 2+2+3; save a .partita project to keep the grouping)"]
+        "the usual beats (7/8 as 2+2+3, 6/8 as 3+3; save a .partita project to keep the "
+        "grouping)"]  # each meter's own usual counting (8/8's was said as 7/8's)
     back = midi_from_bytes(midi_to_bytes(song))
     assert [(s.tick, s.text) for s in back.time_signatures] == [
         (0, "7/8"), (3360, "7/8"), (6720, "6/8")]
