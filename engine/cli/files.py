@@ -190,8 +190,9 @@ def format_facts(f: dict[str, Any]) -> str:
 
 
 def _markers_text(markers: list[dict[str, Any]]) -> str:
-    """"Intro (1), Verse 1 (5), Hit (17.2)": each marker and where it is (a bar, or
-    bar.beat as the studio's ruler counts), the first few, then a count."""
+    """"Intro (1), Verse 1 (5), Hit (17.2)": each marker and where it is (a bar, a
+    bar.beat, or bar.beat.tick off the beat, as the studio's ruler counts), the first
+    few, then a count."""
     parts = [f"{_cell(m['text'], MAX_MARKER_WIDTH) or '(no text)'} ({m['position']})"
              for m in markers[:MARKERS_SHOWN]]
     if len(markers) > MARKERS_SHOWN:

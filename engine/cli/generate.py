@@ -46,8 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "never the input song")
     g = common.add_argument_group("model and sampling")
     g.add_argument("--model", metavar="NAME",
-                   help=f"model name or model folder (default: $PARTITA_MODEL, else "
-                   f"{DEFAULT_MODEL}, else the first one installed)")
+                   help=f"model name or model folder (default: $PARTITA_MODEL, else the one "
+                   f"`partita models default` keeps, else {DEFAULT_MODEL}, else the first "
+                   "one installed)")
     g.add_argument("--precision", choices=PRECISIONS, help="weights precision (default: the "
                    "model's own)")
     g.add_argument("--steps", type=int, default=8, metavar="N",
