@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from engine.score import (
     Mask,
-    Meter,
     Region,
+    TimeSignature,
     bar_shift,
     counted,
     delete_bars,
@@ -131,9 +131,9 @@ class BarCommands:
             return
         bpm, meter, key = answer
         try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
+            same = TimeSignature(0, *meter).meter == shown_meter  # (7, 8) is (7, 8, ())
             edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
-                                     meter=None if _same_meter(meter, shown_meter) else meter,
-                                     key=key)
+                                     meter=None if same else meter, key=key)
         except ValueError as e:
             self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
             return
@@ -181,9 +181,3 @@ class BarCommands:
             label, markers = f"Delete Marker “{old}”", kept
         doc.apply(set_song_props(song, label, markers=tuple(markers)))
         self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
-
-
-def _same_meter(meter: Meter, shown: Meter) -> bool:
-    """Whether the dialog's meter is the one it was shown: (7, 8) is (7, 8, ())."""
-    return tuple(meter[:2]) == tuple(shown[:2]) and tuple(
-        meter[2] if len(meter) > 2 else ()) == tuple(shown[2] if len(shown) > 2 else ())

@@ -33,7 +33,7 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
-from engine.score.song import default_pulses
+from engine.score.song import default_pulses, grouping_text
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -163,7 +163,7 @@ def export_warnings(song: Song) -> list[str]:
         many = len(grouped) > 1
         usual = ", ".join(  # what each is read back as (the verifier: "7/8" for 8/8 too)
             f"{s.numerator}/{s.denominator} as "
-            f"{'+'.join(map(str, default_pulses(s.numerator, s.denominator)))}"
+            f"{grouping_text(default_pulses(s.numerator, s.denominator))}"
             for s in grouped.values())
         warnings.append(
             f"{'meters' if many else 'meter'} {', '.join(grouped)}: a MIDI file has no beat "

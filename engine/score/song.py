@@ -38,7 +38,7 @@ def check_grouping(numerator: int, denominator: int, groups: tuple[int, ...]) ->
     """Raise ValueError unless ``groups`` is a way to count a bar of ``numerator/denominator``:
     two or more positive groups adding up to the numerator, in a meter of eighths or
     shorter (a bar of quarters is counted in quarters; 3+2+2 is a grouping of eighths)."""
-    written = "+".join(map(str, groups))
+    written = grouping_text(groups)
     if denominator < 8:
         raise ValueError(f"{numerator}/{denominator} is counted in its own beats: a grouping "
                          "like 3+2+2 is for meters of eighths or shorter (x/8, x/16 …)")
@@ -47,6 +47,11 @@ def check_grouping(numerator: int, denominator: int, groups: tuple[int, ...]) ->
     if sum(groups) != numerator:
         raise ValueError(f"groups {written} add up to {sum(groups)}, not the {numerator} "
                          f"beats of {numerator}/{denominator}")
+
+
+def grouping_text(groups: Iterable[int]) -> str:
+    """``(3, 2, 2)`` → ``"3+2+2"`` (:func:`grouping_from_text` reads it back)."""
+    return "+".join(map(str, groups))
 
 
 def grouping_from_text(text: str) -> tuple[int, ...]:
@@ -252,7 +257,7 @@ class TimeSignature:
     @property
     def text(self) -> str:
         """How a musician writes it: ``"7/8"``, ``"3+2+2/8"`` (:meth:`from_text` reads it)."""
-        beats = "+".join(map(str, self.groups)) if self.groups else str(self.numerator)
+        beats = grouping_text(self.groups) if self.groups else str(self.numerator)
         return f"{beats}/{self.denominator}"
 
     @property
@@ -265,8 +270,7 @@ class TimeSignature:
     def compound(self) -> bool:
         """6/8, 9/8, 12/8, 6/4 …: the beat a musician counts is three of the notated unit
         (a chosen grouping is counted as written, so 2+2+2/8 is not compound)."""
-        return not self.groups and self.numerator % 3 == 0 and self.numerator > 3 \
-            and self.denominator >= 4
+        return not self.groups and set(self.pulses) == {3}
 
     @property
     def pulses(self) -> tuple[int, ...]:

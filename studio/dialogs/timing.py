@@ -20,6 +20,7 @@ from engine.score.song import (
     MAX_NUMERATOR,
     default_pulses,
     grouping_from_text,
+    grouping_text,
     groupings_of,
 )
 from engine.score.spelling import KEY_SIGNATURES
@@ -100,10 +101,11 @@ class TimeDialog(QDialog):
             return
         self.grouping.lineEdit().setPlaceholderText("")
         usual = default_pulses(num, den)
-        self.grouping.addItems([_plus(usual), *(_plus(g) for g in groupings_of(num)
-                                                if g != usual)])
+        self.grouping.addItems([grouping_text(usual), *(grouping_text(g)
+                                                         for g in groupings_of(num)
+                                                         if g != usual)])
         if groups:
-            self.grouping.setCurrentText(_plus(groups))
+            self.grouping.setCurrentText(grouping_text(groups))
 
     def _take_typed_meter(self) -> None:
         """A whole meter typed where the grouping goes (3+2+2/8) sets the meter too."""
@@ -129,9 +131,9 @@ class TimeDialog(QDialog):
         typed = self.grouping.currentText().strip()
         if "/" in typed:
             return TimeSignature.from_text(typed).meter
-        if not self.grouping.isEnabled() or not typed \
-                or typed.replace(" ", "") == _plus(default_pulses(num, den)):
+        if not self.grouping.isEnabled() or not typed:
             return num, den, ()
+        # The usual counting typed out (2+2+3 in 7/8) is stored as no grouping.
         return TimeSignature(0, num, den, grouping_from_text(typed)).meter
 
     def _check(self) -> None:
@@ -145,10 +147,6 @@ class TimeDialog(QDialog):
     def answer(self) -> tuple[float, Meter, str]:
         key = self.key.currentText()
         return self.tempo.value(), self.meter(), "" if key == NO_KEY else key
-
-
-def _plus(groups: tuple[int, ...]) -> str:
-    return "+".join(map(str, groups))
 
 
 def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter,
