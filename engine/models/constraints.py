@@ -90,12 +90,10 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
         return None
     written = mask.track_ids
     parts = [t for t in song.tracks if t.id in written and not t.is_drum]
-    bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
-        t for t in parts if role_of(t.program, t.is_drum) == "bass"]
     melodies = [t for t in song.tracks if t.id not in written and t.notes and not t.is_drum]
     if not parts or len(melodies) != 1:
         return None
-    bass_id = bass[0].id if len(bass) == 1 else None
+    bass_id = _written_bass(parts)
     last = max(melodies[0].notes, key=lambda n: (n.start, n.pitch))
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
@@ -178,15 +176,21 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
     if not parts:  # a groove alone: one last hit on the downbeat
         return Cadence(tick, 0, frozenset(), None, frozenset(), kits=kits)
     tonic, minor = tonic_of(key)
-    chord = frozenset({tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12})
-    bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
-        t for t in parts if role_of(t.program, t.is_drum) == "bass"]
-    bass_id = bass[0].id if len(bass) == 1 else None
+    third = (tonic + (3 if minor else 4)) % 12
+    bass_id = _written_bass(parts)
     lead = next((t.id for t in parts if t.id != bass_id
                  and role_of(t.program, t.is_drum) == "melody"), None)
     voices = frozenset(t.id for t in parts) - {bass_id, lead}
-    return Cadence(tick, tonic, chord, bass_id, voices,
-                   frozenset({(tonic + (3 if minor else 4)) % 12}), lead, kits)
+    return Cadence(tick, tonic, frozenset({tonic, third, (tonic + 7) % 12}), bass_id, voices,
+                   frozenset({third}), lead, kits)
+
+
+def _written_bass(parts: Sequence[Track]) -> int | None:
+    """The written part that takes the root in a close: the one track named Bass, else the
+    one playing a bass instrument; None when there is not exactly one."""
+    bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
+        t for t in parts if role_of(t.program, t.is_drum) == "bass"]
+    return bass[0].id if len(bass) == 1 else None
 
 
 def _closes_on(key: str, last_pc: int, named: bool
@@ -421,12 +425,14 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     if not after.any():
         return
     first = int(np.flatnonzero(after)[0])
+    later = after.copy()
+    later[first] = False
     if track_id in cadence.kits:  # a last hit of kick or crash (or none), then silence
         hits = np.zeros(lane_allowed.shape[1], dtype=bool)
         hits[[vocab.REST, vocab.drum(_KICK), vocab.drum(_CRASH)]] = True
         lane_allowed[first] &= hits
-        lane_allowed[after & (np.arange(len(after)) > first)] = False
-        lane_allowed[after & (np.arange(len(after)) > first), vocab.REST] = True
+        lane_allowed[later] = False
+        lane_allowed[later, vocab.REST] = True
         return
     if track_id not in (cadence.bass, cadence.lead) and track_id not in cadence.voices:
         return
@@ -439,10 +445,8 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     if not strike.any():
         return
     lane_allowed[first] = strike
-    held = after.copy()
-    held[first] = False
-    lane_allowed[held] = False
-    lane_allowed[held, vocab.HOLD] = True
+    lane_allowed[later] = False
+    lane_allowed[later, vocab.HOLD] = True
 
 
 def _keep_rhythm(lane_allowed: np.ndarray, rhythm: np.ndarray) -> np.ndarray:

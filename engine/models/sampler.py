@@ -714,8 +714,8 @@ def context_onset_rate(
     editable = np.asarray(editable, dtype=bool)
     groups = np.asarray(lane_groups)
     drums = np.asarray(drum_lanes, dtype=bool)
-    if defaults is None:
-        defaults = np.where(drums, DEFAULT_RATE["drums"], DEFAULT_RATE["pitched"])
+    defaults = (np.where(drums, DEFAULT_RATE["drums"], DEFAULT_RATE["pitched"])
+                if defaults is None else np.asarray(defaults, dtype=float))
     steps = tokens.shape[1]
     onsets = tokens >= vocab.ONSET
     rate_of: dict[object, float] = {}
@@ -727,7 +727,7 @@ def context_onset_rate(
         empty_edit = not onsets[lanes][:, edit_steps].any()
         ref = steps - (int(edit_steps.sum()) if empty_edit else 0)
         rate_of[g] = count / ref if count and ref > 0 else 0.0
-        default_of[g] = float(np.asarray(defaults)[lanes][0])
+        default_of[g] = float(defaults[lanes][0])
     ratios = [math.log(r / default_of[g]) for g, r in rate_of.items()
               if r > 0 and default_of[g] > 0]
     busy = math.exp(float(np.mean(ratios))) if ratios else 1.0
