@@ -111,6 +111,22 @@ def restore_takes(studio: dict, song, path: Path):
     return restored
 
 
+def track_id(song, text: str, path: Path) -> int:
+    """A track by number or name; the error names the song file (``x.mid: no track …``)."""
+    try:
+        return song.find_track(text).id
+    except KeyError as e:
+        raise CliError(f"{path}: {e.args[0] if e.args else e}") from e
+
+
+def track_ids(song, text: str, path: Path) -> list[int]:
+    """Tracks by number or name, comma-separated (``--tracks Piano,2``)."""
+    parts = [p for p in text.split(",") if p.strip()]
+    if not parts:
+        raise CliError("give at least one track (number or name)")
+    return [track_id(song, p, path) for p in parts]
+
+
 def check_number(option: str, value: float, ok: bool, rule: str) -> None:
     """``option VALUE`` must be a finite number that is ``ok`` (``rule`` says how):
     ``float("nan")`` and ``float("inf")`` pass argparse's ``type=float``."""

@@ -13,7 +13,7 @@ from engine.score import plural
 from engine.score.instruments import drum_name, program_name
 from engine.score.spelling import MIDI_KEYS, key_name, key_text, pitch_name
 
-from .common import CliError, check_song_output, load_with_studio, parse_meter
+from .common import CliError, check_song_output, load_with_studio, parse_meter, track_ids
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
 MARKERS_SHOWN = 8  # `info` names the first markers, then counts them (JSON has all)
@@ -367,16 +367,7 @@ def _with_copy(song: Any, args: argparse.Namespace) -> Any:
         raise CliError(f"--copy-bars {text!r}: give A[-B]:C, e.g. 1-8:9") from None
     if b < a:
         raise CliError(f"--copy-bars {text}: the first bar comes first")
-    ids = None
-    if args.tracks is not None:
-        names = [t for t in args.tracks.split(",") if t.strip()]
-        if not names:
-            raise CliError("--tracks: give at least one track (number or name)")
-        try:
-            ids = [song.find_track(t).id for t in names]
-        except KeyError as e:
-            raise CliError(f"{args.input.name}: --tracks: {e.args[0] if e.args else e}") \
-                from None
+    ids = None if args.tracks is None else track_ids(song, args.tracks, args.input)
     try:
         edit = copy_bars(song, a - 1, b - 1, c - 1, ids)
     except ValueError as e:

@@ -33,6 +33,8 @@ from .common import (
     parse_meter,
     progress_bar,
     restore_takes,
+    track_id,
+    track_ids,
 )
 
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
@@ -329,21 +331,6 @@ def _key_option(text: str) -> str | None:
     return text
 
 
-def _track_id(song, text: str, path: Path) -> int:
-    """A track by number or name; the error names the song file (``x.mid: no track …``)."""
-    try:
-        return song.find_track(text).id
-    except KeyError as e:
-        raise CliError(f"{path}: {e.args[0] if e.args else e}") from e
-
-
-def _track_ids(song, text: str, path: Path) -> list[int]:
-    parts = [p for p in text.split(",") if p.strip()]
-    if not parts:
-        raise CliError("give at least one track (number or name)")
-    return [_track_id(song, p, path) for p in parts]
-
-
 def _outputs(path: Path, n: int, as_takes: bool = False) -> list[Path]:
     if n == 1 or as_takes:
         return [path]
@@ -389,7 +376,7 @@ def _repaint_regions(args: argparse.Namespace, song, path: Path):
         raise CliError("repaint: say what to repaint: --tracks and --bars, or --region")
     regions = []
     for tracks, bars, pitch, where in given:
-        ids = frozenset(_track_ids(song, tracks, path))
+        ids = frozenset(track_ids(song, tracks, path))
         lo, hi = parse_pitch_range(pitch, where.rstrip(": ") or "--pitch") if pitch \
             else (0, 127)
         option = where.rstrip(": ") or "--bars"
@@ -453,13 +440,13 @@ def _run_song_task(args: argparse.Namespace) -> int:
     song, studio = load_with_studio(args.song, rewriting=True)
     task = args.task
     if task == "regenerate":
-        tid = _track_id(song, args.track, args.song)
+        tid = track_id(song, args.track, args.song)
         _prefer_chorale(args, song, [tid])
 
         def run(model, o, p):
             return tasks.regenerate(song, tid, model=model, options=o, progress=p)
     elif task == "continue":
-        ids = _track_ids(song, args.tracks, args.song) if args.tracks else None
+        ids = track_ids(song, args.tracks, args.song) if args.tracks else None
         _prefer_chorale(args, song, ids or [t.id for t in song.tracks])
 
         def run(model, o, p):
@@ -472,8 +459,8 @@ def _run_song_task(args: argparse.Namespace) -> int:
         def run(model, o, p):
             return tasks.repaint_mask(song, mask, model=model, options=o, progress=p)
     else:
-        tid = _track_id(song, args.melody, args.song)
-        fill = _track_ids(song, args.tracks, args.song) if args.tracks else None
+        tid = track_id(song, args.melody, args.song)
+        fill = track_ids(song, args.tracks, args.song) if args.tracks else None
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
                 song.track(tid), args.accompaniment) == "satb":
             args.model = _chorale_model()
