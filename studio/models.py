@@ -35,10 +35,12 @@ class ModelCatalog(QObject):
         # choice this studio kept in its own settings before is moved there once, so a
         # later `--clear` is not undone by the old copy.
         older = settings.take_default_model()
-        if older and self.registry.saved_default() is None:
+        saved = self.registry.saved_default()
+        if older and saved is None:
+            saved = older  # this session's, even where the file cannot be written
             with contextlib.suppress(OSError):
                 self.registry.save_default(older)
-        self.registry.preferred = self.registry.saved_default() or older
+        self.registry.preferred = saved
         self._entries: tuple[Entry, ...] = ()
         self.loaded = False
         self.loading = False

@@ -357,9 +357,9 @@ class StepEntry(QObject):
         pitch = fold_into_range(pitch, *part_range(track.name, track.program, track.is_drum))
         note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
         name = self._spell(note, accidental, key)
-        if self._write(tid, note, f"Enter {name}", end):
+        if self._write(tid, [note], f"Enter {name}", end):
             self.steps.append(Step(tid, at, end, [note.id]))
-            self._entered(tid, note)
+            self._entered(tid, [note])
 
     def _add_to_chord(self, letter: str) -> None:
         w = self.window
@@ -383,9 +383,9 @@ class StepEntry(QObject):
             return
         note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity)
         name = self._spell(note, accidental, key)
-        if self._write(track.id, note, f"Add {name} to the chord"):
+        if self._write(track.id, [note], f"Add {name} to the chord"):
             step.note_ids.append(note.id)
-            self._entered(track.id, note)
+            self._entered(track.id, [note])
 
     # -- a MIDI keyboard ------------------------------------------------------------------------
     def midi_note_on(self, pitch: int, velocity: int, seconds: float) -> None:
@@ -544,16 +544,15 @@ class StepEntry(QObject):
                     return live[nid].pitch
         return None
 
-    def _write(self, tid: int, notes: Note | list[Note], label: str,
+    def _write(self, tid: int, notes: list[Note], label: str,
                advance_to: int | None = None) -> bool:
-        """Add ``notes`` (one, or a chord) as one undo step, with the playhead's move to
+        """Add ``notes`` (a note, or a chord) as one undo step, with the playhead's move to
         ``advance_to``; a note of their pitch under one is replaced or, held from before,
         ends where it starts (:func:`engine.score.add_notes_replacing`: entering twice
         doubled every note, and a doubled note plays twice)."""
         w = self.window
         doc = w.document
-        new = [notes] if isinstance(notes, Note) else list(notes)
-        edit = add_notes_replacing(doc.song, tid, new, label)
+        edit = add_notes_replacing(doc.song, tid, notes, label)
         try:
             edit.apply(doc.song)
         except EditError as e:
@@ -571,11 +570,10 @@ class StepEntry(QObject):
             doc.undo_stack.endMacro()
         return True
 
-    def _entered(self, tid: int, note: Note | list[Note]) -> None:
+    def _entered(self, tid: int, notes: list[Note]) -> None:
         """The new note (or chord) selected, heard and on screen."""
         w = self.window
         roll = w.pianoroll
-        notes = [note] if isinstance(note, Note) else note
         w.selection.set_notes([(tid, n.id) for n in notes])
         vp = roll.viewport
         start, end = min(n.start for n in notes), max(n.end for n in notes)
