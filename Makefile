@@ -11,8 +11,10 @@ TORCH ?= torch==2.13.0+cpu
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 APT_PACKAGES := xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-xinerama0 \
 	libxcb-randr0 libxcb-render-util0 libxcb-image0 libxcb-shape0 libxkbcommon-x11-0 \
-	libegl1 libgl1 libfontconfig1 libdbus-1-3 libportaudio2 libasound2 fluid-soundfont-gm \
-	timgm6mb-soundfont
+	libegl1 libgl1 libfontconfig1 libdbus-1-3 libportaudio2 libasound2t64,libasound2 \
+	fluid-soundfont-gm timgm6mb-soundfont
+# A,B: whichever is installed, else the first with an install candidate (Debian 13 renamed
+# libasound2 to libasound2t64; 12 has only the old name).
 
 .PHONY: setup system-deps demo test lint bench clean studio FORCE
 
@@ -37,7 +39,13 @@ FORCE:
 
 system-deps:
 	@if command -v apt-get >/dev/null; then \
-	  missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  missing=$$(for alts in $(APT_PACKAGES); do \
+	    found=; for p in $${alts//,/ }; do dpkg -s $$p >/dev/null 2>&1 && found=1; done; \
+	    [ -n "$$found" ] && continue; \
+	    for p in $${alts//,/ }; do \
+	      apt-cache policy $$p 2>/dev/null | grep -q 'Candidate: [^(]' && { echo $$p; break; }; \
+	    done; \
+	  done); \
 	  if [ -n "$$missing" ]; then \
 	    echo "Installing Debian packages: $$missing"; \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
