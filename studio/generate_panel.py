@@ -47,6 +47,7 @@ KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb",
         "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
 PRECISIONS = ("auto", "fp32", "int8", "int4")
 LOADING = "Default model (loads on first use)"  # an option, not a model's name
+LOADING_CHOSEN = "{name} (loads on first use)"  # the model chosen last session, not yet found
 AUTO_MODEL = ""  # the Auto entry's data: the default model, the chorale model for chorales
 AUTO_TIP = ("Auto: the default model ({default}); {chorale} for four-part chorales "
             "(Harmonize adding Alto, Tenor and Bass, or a song of Soprano, Alto, Tenor and "
@@ -246,8 +247,10 @@ class GeneratePanel(QWidget):
         self.model.blockSignals(True)
         self.model.clear()
         if not self.catalog.loaded:
-            self.model.addItem(LOADING, None)
+            wanted = self._model_wanted
+            self.model.addItem(LOADING_CHOSEN.format(name=wanted) if wanted else LOADING, None)
             self.model.blockSignals(False)
+            self._follow_model()
             return
         default = self.catalog.default_name() or "none"
         self.model.addItem(f"Auto ({default})", AUTO_MODEL)
@@ -271,13 +274,20 @@ class GeneratePanel(QWidget):
         self._follow_model()
 
     def _follow_model(self) -> None:
-        """The chosen model's own settings and weights (Auto: the default model's)."""
-        name = self.model.currentData()
-        if name == AUTO_MODEL and self.catalog.loaded:
-            name = self.catalog.default_name() or ""
+        """The chosen model's own settings and weights (Auto: the default model's). Before
+        the models are found, the settings of the model a request will run — the one chosen
+        last session, else the default — where they are known without loading it (the
+        built-in models' Ending), so they can be set from the start."""
+        if self.catalog.loaded:
+            name = self.model.currentData()
+            if name == AUTO_MODEL:
+                name = self.catalog.default_name() or ""
+        else:
+            name = self._model_wanted or self.catalog.registry.likely_default()
         entry = self.catalog.usable(name) if name else None
         info = entry.info if entry else None
-        self.model_options.set_model(name or "", info.options if info else ())
+        self.model_options.set_model(name or "",
+                                     self.catalog.declared_options(name) if name else ())
         # Only the weights the model has (a code plugin like the drumkit: fp32, i.e. auto).
         items: QStandardItemModel = self.precision.model()  # type: ignore[assignment]
         for row, precision in enumerate(PRECISIONS):
@@ -351,6 +361,8 @@ class GeneratePanel(QWidget):
                 self._model_wanted = model
                 if self.catalog.loaded:
                     self.set_model(model)
+            if not self.catalog.loaded:  # the list names it, and shows its settings
+                self.populate_models()
         except (TypeError, ValueError):
             pass  # settings from another version: keep the defaults
 

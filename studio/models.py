@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.plugins import Entry, Registry
+from engine.plugins import Entry, ModelOption, Registry
 
 from . import heap
 from .settings import Settings
@@ -95,6 +95,15 @@ class ModelCatalog(QObject):
 
     def usable(self, name: str) -> Entry | None:
         return next((e for e in self._entries if e.name == name and e.ok), None)
+
+    def declared_options(self, name: str) -> tuple[ModelOption, ...]:
+        """The settings model ``name`` declares: a usable model's once the models are
+        found; before, a built-in model's (known without loading it, so without torch);
+        none for any other."""
+        if self.loaded:
+            entry = self.usable(name)
+            return entry.info.options if entry is not None and entry.info is not None else ()
+        return self.registry.declared_options(name) or ()
 
     def default_name(self, task: str | None = None) -> str | None:
         if not self.loaded:

@@ -36,10 +36,10 @@ from engine.plugins.api import (
     CannotGenerate,
     GenerateOptions,
     ModelInfo,
-    ModelOption,
     Progress,
     ProgressCallback,
 )
+from engine.plugins.builtin import ENDING, GRID_OPTIONS
 from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
 from engine.score.keys import context_key
 from engine.score.mask_geometry import band_out_of_reach
@@ -85,16 +85,6 @@ DENSITY_BARS = 8
 MIN_CONTEXT_LANES = 2  # context lanes kept beside many written ones (the bass, say)
 
 
-# How a piece ends (``GenerateOptions.extra["ending"]``): see
-# :func:`engine.models.constraints.final_cadence` and :func:`~engine.models.constraints.
-# piece_close`.
-ENDING = ModelOption(
-    "ending", "auto", "Ending", choices=("auto", "close", "open"),
-    help="auto: a piece written whole (4 bars or more) and a melody harmonized to its end "
-         "close on the home chord; close: a continuation to the end closes too; open: "
-         "nothing is made to close")
-
-
 class GridModelPlugin:
     """Implements the model plugin protocol on top of a denoiser and the grid codec.
 
@@ -116,9 +106,12 @@ class GridModelPlugin:
     ) -> None:
         if denoiser is None and load is None:
             raise ValueError("GridModelPlugin needs a denoiser or a load function")
-        # Every grid model honours the ending setting: declared, the studio offers it.
-        if all(o.name != ENDING.name for o in info.options):
-            info = replace(info, options=(*info.options, ENDING))
+        # Every grid model honours these settings: declared, the studio offers them (the
+        # built-in models' before they load: engine.plugins.builtin).
+        declared = {o.name for o in info.options}
+        missing = tuple(o for o in GRID_OPTIONS if o.name not in declared)
+        if missing:
+            info = replace(info, options=(*info.options, *missing))
         self.info = info
         self.spec = spec or GridSpec(max_lanes=info.max_lanes or GridSpec().max_lanes)
         self.context_bars = context_bars
@@ -155,7 +148,7 @@ class GridModelPlugin:
         # A melody harmonized to its end closes on the tonic chord (harmonize may leave the
         # key free, so the melody's key is read here for the last chord only).
         key = options.key or context_key(song, mask)
-        ending = options.extra.get("ending", "auto")
+        ending = options.extra.get(ENDING.name, ENDING.default)
         cadence = None if ending == "open" else (
             final_cadence(song, mask, key, named=bool(options.key))
             or piece_close(song, mask, key, always=ending == "close"))

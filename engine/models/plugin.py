@@ -2,9 +2,10 @@
 
 ``builtin_models()`` (the ``partita.models`` entry point ``builtin``) lists the models in
 ``assets/models/*/manifest.json`` as :class:`GridModelPlugin` s, ``partita-base`` first (the
-app's default). Only the manifests are read at start-up; weights load, and their hash is
-checked, on a model's first generate. Importing this module also registers
-:func:`load_grid_pack` for community packs of the same architecture.
+app's default); the settings they declare are in :mod:`engine.plugins.builtin`, which
+the studio reads before they load. Only the manifests are read at start-up; weights
+load, and their hash is checked, on a model's first generate. Importing this module also
+registers :func:`load_grid_pack` for community packs of the same architecture.
 """
 
 from __future__ import annotations
@@ -17,24 +18,21 @@ from typing import Any
 
 import torch
 
-from engine.models import DEFAULT_MODEL
 from engine.models.checkpoint import ModelFileError, read_manifest
 from engine.models.grid import GridSpec
 from engine.models.grid_plugin import GridModelPlugin
 from engine.models.network import ARCHITECTURE, AxialDenoiser, NetworkConfig
 from engine.plugins.api import TASKS, ModelInfo, ModelPlugin
+from engine.plugins.builtin import SHIPPED_MODELS, builtin_folders
 from engine.plugins.errors import PluginError
-from engine.resources import shipped
 from engine.score.instruments import ROLE_IDS
 
-ASSETS = shipped("assets", "models")
+ASSETS = SHIPPED_MODELS  # the folders builtin_folders() lists
 
 
 def builtin_models() -> list[ModelPlugin]:
     """The shipped models, default first; weights load lazily."""
-    folders = sorted(p.parent for p in ASSETS.glob("*/manifest.json"))
-    folders.sort(key=lambda p: p.name != DEFAULT_MODEL)
-    return [plugin_from_folder(f) for f in folders]
+    return [plugin_from_folder(f) for f in builtin_folders()]
 
 
 def shipped_model_folder(name_or_path: str | os.PathLike[str]) -> Path:

@@ -5,6 +5,7 @@
 - :mod:`engine.plugins.packs`     — data-only model packs and their loaders
 - :mod:`engine.plugins.discovery` — where plugins are found
 - :mod:`engine.plugins.registry`  — the list of models, their status and the default
+- :mod:`engine.plugins.builtin`   — what the built-in models declare, known before they load
 - :mod:`engine.plugins.result`    — checking what a model's ``generate()`` returned
 
 See ``docs/plugins.md`` for writing and sharing a plugin.

@@ -40,7 +40,8 @@ from pathlib import Path
 
 from engine.io.atomic import atomic_write
 
-from .api import DEFAULT_MODEL, ModelPlugin
+from .api import DEFAULT_MODEL, ModelOption, ModelPlugin
+from .builtin import builtin_options
 from .discovery import (
     _disabled,
     check_loads,
@@ -261,6 +262,27 @@ class Registry:
         # No built-in model (a build without the shipped weights, or the user's own
         # copy of it installed as a pack): the general model by name, else the first.
         return by_name.get(DEFAULT_MODEL) or min(usable, key=lambda e: e.name)
+
+    def likely_default(self) -> str:
+        """The model :meth:`default` will name, said before the models are listed (which
+        imports them): the first choice it tries, else the built-in general model. The
+        studio shows that model's settings while the models load."""
+        for choice in (self.preferred, os.environ.get("PARTITA_MODEL"), self.saved_default()):
+            if choice:
+                return choice
+        return DEFAULT_MODEL
+
+    def declared_options(self, name: str) -> tuple[ModelOption, ...] | None:
+        """The settings the usable model ``name`` declares (``ModelInfo.options``), without
+        listing the models if they are not listed yet: then a built-in model's are known
+        (:mod:`engine.plugins.builtin`) and another's are not (None, as for a name no
+        usable model has)."""
+        with self._lock:
+            entries = self._entries
+        if entries is None:
+            return builtin_options(name) if self._use_entry_points else None
+        entry = next((e for e in entries if e.name == name and e.ok), None)
+        return entry.info.options if entry is not None and entry.info is not None else None
 
     @property
     def default_file(self) -> Path:

@@ -4,6 +4,11 @@ which take is auditioned while variations arrive."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
 import threading
 from dataclasses import replace
 
@@ -359,3 +364,82 @@ def test_the_model_and_its_options_come_back_next_session(qtbot, tmp_path, dialo
         assert panel.keep_rhythm.isChecked()
     finally:
         close_window(again)
+
+
+def test_the_builtin_models_ending_is_offered_before_the_models_load(tmp_path):
+    """A musician opening the Generate panel at once sees the built-in models' Ending:
+    declared without loading them, so the studio still starts without torch. The model
+    chosen last session is named and shown with the settings kept for it."""
+    script = textwrap.dedent(f"""
+        import json, sys
+        from engine.io import RecoveryStore
+        from engine.plugins import Registry
+        from studio.app import create_app
+        from studio.mainwindow import MainWindow
+        from studio.settings import Settings
+
+        app = create_app()
+
+        def window(name):
+            return MainWindow(Settings({str(tmp_path)!r} + "/" + name + ".ini"),
+                              RecoveryStore({str(tmp_path)!r} + "/recovery-" + name),
+                              registry=Registry(plugin_dirs=[], user_dir={str(tmp_path)!r}))
+
+        def seen(w):
+            w.show()
+            app.processEvents()
+            box, panel = w.generate_panel.model_options, w.generate_panel
+            ending = box._fields["ending"][1]
+            said = dict(loaded=w.catalog.loaded, visible=box.isVisible(), title=box.title(),
+                        model=panel.model.currentText(),
+                        choices=[ending.itemText(i) for i in range(ending.count())],
+                        extra=dict(panel.values().options.extra))
+            w.composer.shutdown()
+            return said
+
+        first = seen(window("first"))
+        kept = Settings({str(tmp_path)!r} + "/second.ini")
+        kept.set_generation(dict(model="chorale-jsb",
+                                 model_options=json.dumps({{"chorale-jsb": {{"ending": "open"}}}})))
+        kept.sync()
+        second = seen(window("second"))
+        print(json.dumps([first, second, "torch" in sys.modules]))
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PARTITA_MODEL"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, env={**env, "QT_QPA_PLATFORM": "offscreen"})
+    assert done.returncode == 0, done.stderr
+    first, second, torch_imported = json.loads(done.stdout.strip().splitlines()[-1])
+    assert first == dict(loaded=False, visible=True, title="partita-base options",
+                         model="Default model (loads on first use)",
+                         choices=["auto", "close", "open"], extra={"ending": "auto"})
+    assert second["title"] == "chorale-jsb options"
+    assert second["model"] == "chorale-jsb (loads on first use)"
+    assert second["extra"] == {"ending": "open"}
+    assert torch_imported is False
+
+
+def test_an_ending_set_before_the_models_load_is_the_one_used(qtbot, tmp_path, dialogs,
+                                                              no_audio):
+    """Set while the models load, it is kept when they are found (not reset to auto)."""
+    from engine.io import RecoveryStore
+    from engine.plugins.builtin import GRID_OPTIONS
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    base = Recording("partita-base")
+    base.info = replace(base.info, options=GRID_OPTIONS)
+    registry = make_registry(tmp_path, base)  # declares it before the catalog has loaded
+    win = MainWindow(Settings(tmp_path / "settings.ini"), RecoveryStore(tmp_path / "recovery"),
+                     registry=registry)
+    qtbot.addWidget(win)
+    try:
+        panel = win.generate_panel
+        assert not win.catalog.loaded and not panel.model_options.isHidden()
+        panel.model_options._fields["ending"][1].setCurrentText("close")
+        win.catalog.ensure()
+        qtbot.waitUntil(lambda: win.catalog.loaded, timeout=20000)
+        assert panel.model.currentText() == "Auto (partita-base)"
+        assert panel.values().options.extra == {"ending": "close"}
+    finally:
+        close_window(win)

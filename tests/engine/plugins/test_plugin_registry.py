@@ -7,6 +7,7 @@ good plugins next to it keep working.
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from engine.plugins import (
     Registry,
     register_pack_loader,
 )
+from engine.plugins.builtin import ENDING, builtin_names
 from engine.plugins.discovery import plugins_from_object, repo_plugins_dir
 from engine.plugins.packs import unregister_pack_loader
 from engine.score import Mask, Region, Song, Track
@@ -282,6 +284,33 @@ def test_entry_points_include_the_builtin_models():
     # One plugin found both as an installed package and in plugins/ is listed once.
     reg = Registry()
     assert len([e for e in reg.entries() if e.name == "drumkit"]) == 1
+
+
+def test_the_builtin_models_settings_are_known_before_they_load(tmp_path, monkeypatch):
+    """The studio offers them from its start: listing the models imports torch. What is
+    declared beforehand is what the loaded models declare (one definition)."""
+    script = textwrap.dedent(f"""
+        import sys
+        from engine.plugins import Registry
+        reg = Registry(plugin_dirs=[], user_dir={str(tmp_path)!r})
+        name = reg.likely_default()
+        print(name, [o.name for o in reg.declared_options(name)], reg.declared_options("drumkit"),
+              "torch" in sys.modules)
+    """)
+    env = {k: v for k, v in os.environ.items() if k != "PARTITA_MODEL"}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, check=True, env=env)
+    assert done.stdout.split() == ["partita-base", "['ending']", "None", "False"]
+
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    reg = Registry(plugin_dirs=[], user_dir=tmp_path)
+    before = {name: reg.declared_options(name) for name in builtin_names()}
+    assert before and all(ENDING in options for options in before.values())
+    reg.entries()  # the models listed: the loaded ones' own declarations
+    assert {name: reg.declared_options(name) for name in before} == before
+    assert reg.declared_options("no-such-model") is None
+    reg.save_default("chorale-jsb")  # the user's choice is the one said first
+    assert reg.likely_default() == "chorale-jsb"
 
 
 @pytest.mark.parametrize("info, message", [
