@@ -70,7 +70,7 @@ from .midi_keyboard import MidiKeyboard
 from .models import ModelCatalog
 from .note_commands import NoteCommands
 from .pianoroll import PianoRoll, Tool
-from .recording import Recorder
+from .recording import Recorder, count_in_menu
 from .selection import Selection
 from .settings import Settings
 from .step_entry import StepEntry
@@ -300,6 +300,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.play, a.stop, a.home, a.loop, a.loop_selection, a.metronome, a.follow])
         m.addSeparator()
         m.addAction(a.record)
+        self.count_in_menu = count_in_menu(self)  # off / 1 bar / 2 bars before Record
+        m.addMenu(self.count_in_menu)
         m = bar.addMenu("&Help")
         m.addActions([a.shortcuts, a.about])
         self._rebuild_recent_menu()

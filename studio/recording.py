@@ -1,9 +1,13 @@
 """Recording from the MIDI keyboard: *Transport ▸ Record* (Shift+R), a DAW's record button.
 
 Record plays from the playhead with the metronome's click (on for the take, whatever K
-says) and keeps the notes played on the MIDI keyboard (:mod:`studio.midi_keyboard`), each
-timed from the transport's position: the playhead's last frame and the seconds since,
-through the song's tempo map (so a tempo change is followed). Stopping — Shift+R again,
+says), after a count-in (*Transport ▸ Count-in*: off, one bar — the default — or two: the
+click alone, the playhead waiting), and keeps the notes played on the MIDI keyboard
+(:mod:`studio.midi_keyboard`), each timed from the transport's position: the playhead's
+last frame and the seconds since, through the song's tempo map (so a tempo change is
+followed). Nothing is recorded before the playhead: a key struck in the count-in and still
+held when it ends starts there (a DAW's capture of a note played a hair early), one
+released before is dropped, and a stop in the count-in records nothing. Stopping — Shift+R again,
 Space, Enter, a click on the ruler or another move of the playhead (Home; playback stops
 there, a DAW's punch-out), or the end: three minutes past the song's end — writes
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
@@ -18,19 +22,42 @@ song that replaced the one it was recorded for.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu
 
-from engine.score import EditError, Note, add_notes_replacing, clamp_velocity
+from engine.score import EditError, Note, TimeMap, add_notes_replacing, clamp_velocity
 from engine.score.edits import plural
+
+from .settings import COUNT_IN_BARS
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
 
 EXTRA_SECONDS = 180  # how long a recording may go on past the song's end
+COUNT_IN_LABELS = {0: "&Off", 1: "&1 Bar", 2: "&2 Bars"}
+
+
+def count_in_menu(window: MainWindow) -> QMenu:
+    """*Transport ▸ Count-in*: the bars of click before a recording, kept in the settings."""
+    menu = QMenu("&Count-in", window)
+    group = QActionGroup(menu)
+    chosen = window.settings.count_in_bars()
+    for bars in COUNT_IN_BARS:
+        action = QAction(COUNT_IN_LABELS[bars], menu, checkable=True)
+        action.setData(bars)
+        action.setChecked(bars == chosen)
+        action.setStatusTip("Record starts without a count-in" if not bars else
+                            f"Record counts {plural(bars, 'bar')} in with the click first")
+        action.triggered.connect(lambda _on=False, b=bars: window.settings.set_count_in_bars(b))
+        group.addAction(action)
+        menu.addAction(action)
+    return menu
 
 
 class Recorder(QObject):
@@ -41,6 +68,7 @@ class Recorder(QObject):
         self.window = window
         self.recording = False
         self.track_id: int | None = None
+        self.track_name = ""  # what the status bar calls it while recording
         self.song_resets = 0  # the document's resets when it started: the song it is for
         self.notes: list[Note] = []  # the notes played and released
         # pitch → (start tick, velocity, the loop's pass it was struck in)
@@ -48,6 +76,10 @@ class Recorder(QObject):
         self.loop_pass = 0  # the loop's passes the frames have shown (0: the first)
         self.now = time.monotonic  # the clock of the MIDI notes' times (tests set it)
         self._clock: tuple[float, int] | None = None  # (now, tick) at the last frame
+        # When the count-in ends and recording begins, on that clock: -inf without a
+        # count-in, +inf until its first frame says when.
+        self.punch_in = -math.inf
+        self._counted = ""  # the count-in's beat the status bar says
         window.actions.record.toggled.connect(self._toggled)
         window.transport.positionChanged.connect(self._frame)
         window.transport.playingChanged.connect(self._playing_changed)
@@ -85,9 +117,11 @@ class Recorder(QObject):
             tr.stop(return_to_start=False)
         if w.step_entry.on:
             w.actions.step_entry.setChecked(False)
-        self.track_id = tid
+        self.track_id, self.track_name = tid, w.document.song.track(tid).name
         self.song_resets = w.document.resets
         self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
+        bars = w.settings.count_in_bars()
+        self.punch_in = math.inf if bars else -math.inf
         self.recording = True  # before play(): its playingChanged(True) is ours
         tr.seek_stops_playback = True  # a click on the ruler ends the take: no play on
         tr.set_metronome(True)
@@ -95,7 +129,7 @@ class Recorder(QObject):
         tm = doc.time_map
         until = tm.seconds_to_tick(tm.tick_to_seconds(max(doc.end, tr.position))
                                    + EXTRA_SECONDS)
-        tr.play(until=until)
+        tr.play(until=until, count_in=bars)
         if not tr.is_playing:  # no audio output (the transport said why)
             self.recording = tr.seek_stops_playback = False
             tr.set_metronome(w.actions.metronome.isChecked())
@@ -103,10 +137,28 @@ class Recorder(QObject):
                       f"output ({tr.audio_reason or 'playback failed'})")
             return False
         self._set_checked(True)
-        name = doc.song.track(tid).name
-        self._say(f"Recording into {name} from {tm.format_position(tr.play_start)}: play "
-                  "the MIDI keyboard; Shift+R, Space or Enter stops", 0)
+        self._counted = f"({plural(bars, 'bar')})" if bars else ""
+        self._say_recording(self._counted)
         return True
+
+    def _say_recording(self, counting: str = "") -> None:
+        """What the status bar says while recording (``counting``: the count-in's beat)."""
+        w = self.window
+        where = w.document.time_map.format_position(w.transport.play_start)
+        head = f"Count-in {counting} — recording into" if counting else "Recording into"
+        self._say(f"{head} {self.track_name} from {where}: play the MIDI keyboard; Shift+R, "
+                  "Space or Enter stops", 0)
+
+    def _count_in_beat(self) -> str:
+        """"2 of 4": the click of the count-in being heard, of how many clicks."""
+        lead = self.window.transport.lead_in
+        if lead is None:
+            return ""
+        clicks = [n.start for t in lead.tracks for n in t.notes]
+        tm = TimeMap.of(lead)
+        heard = tm.seconds_to_tick(tm.tick_to_seconds(lead.end)
+                                   - self.window.transport.count_in_left)
+        return f"{max(1, sum(at <= heard for at in clicks))} of {len(clicks)}"
 
     def stop(self) -> None:
         """End the recording now and write its take, if one is running: before the song is
@@ -138,6 +190,22 @@ class Recorder(QObject):
         tr = self.window.transport
         if not self.recording or not tr.is_playing:
             return
+        if tr.counting_in:
+            if tr.count_in_left > 0:  # (0: the first bar still rendering, not begun)
+                # The punch-in is that far ahead: the keys struck till then start there,
+                # at the playhead (tick), which waits.
+                self.punch_in = self.now() + tr.count_in_left
+                self._clock = (self.punch_in, tick)
+                counted = self._count_in_beat()
+                if counted != self._counted:
+                    self._counted = counted
+                    self._say_recording(counted)
+            return
+        if self.punch_in == math.inf:  # a count-in over before a frame showed it
+            self.punch_in = self.now()
+        if self._counted:  # the count-in is over: recording
+            self._counted = ""
+            self._say_recording()
         if self._clock is not None and tick < self._clock[1] and tr.loop_enabled:
             # The loop went round: the keys held from the pass before end at its end (not
             # those struck since, timed into this pass already); the next pass merges in.
@@ -150,13 +218,21 @@ class Recorder(QObject):
     def note_on(self, pitch: int, velocity: int, seconds: float) -> None:
         if not self.recording:
             return
-        tick, loop_pass = at = self._time_at(seconds)
         if pitch in self.held:  # struck again without a note-off: the first one ends here
-            self._release(pitch, at)
+            self._end(pitch, seconds)
+        tick, loop_pass = self._time_at(seconds)
         self.held[pitch] = (tick, clamp_velocity(velocity), loop_pass)
 
     def note_off(self, pitch: int, seconds: float) -> None:
         if self.recording and pitch in self.held:
+            self._end(pitch, seconds)
+
+    def _end(self, pitch: int, seconds: float) -> None:
+        """The key ``pitch`` let go at ``seconds``: a key struck and let go in the count-in
+        is dropped (nothing is recorded before the playhead)."""
+        if seconds < self.punch_in:
+            del self.held[pitch]
+        else:
             self._release(pitch, self._time_at(seconds))
 
     def _release(self, pitch: int, at: tuple[int, int]) -> None:
@@ -167,10 +243,6 @@ class Recorder(QObject):
         if struck_in < loop_pass:
             end = self.window.transport.loop_end
         self.notes.append(Note(pitch, start, max(1, end - start), velocity))
-
-    def _release_all(self, at: tuple[int, int]) -> None:
-        for pitch in list(self.held):
-            self._release(pitch, at)
 
     def _playing_changed(self, playing: bool) -> None:
         if not playing and self.recording:
@@ -183,8 +255,10 @@ class Recorder(QObject):
         w = self.window
         doc = w.document
         same_song = doc.resets == self.song_resets
+        counting = self.now() < self.punch_in  # stopped in the count-in
         if same_song:  # (another song's tempo map would time the keys held wrongly)
-            self._release_all(self._time_at(self.now()))
+            for pitch in list(self.held):
+                self._end(pitch, self.now())
         self.recording = w.transport.seek_stops_playback = False
         self._set_checked(False)
         w.transport.set_metronome(w.actions.metronome.isChecked())
@@ -193,6 +267,9 @@ class Recorder(QObject):
         if not same_song:
             self._say("Recording stopped: the song it was recorded into was closed, the notes "
                       "played are lost")
+            return
+        if counting:  # nothing was recorded (no notes, no undo step)
+            self._say("Recording stopped in the count-in: nothing was recorded")
             return
         if not notes:
             self._say("Recording stopped: no notes were played")

@@ -15,6 +15,8 @@ MAX_RECENT = 10
 # rate from 8000 to 192000 Hz): a DAW session's usual ones.
 EXPORT_SAMPLE_RATES = (44100, 48000, 88200, 96000)
 DEFAULT_EXPORT_RATE = 44100
+COUNT_IN_BARS = (0, 1, 2)  # a recording's count-in: off, one bar, two bars
+DEFAULT_COUNT_IN = 1
 BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)
 
 
@@ -97,6 +99,18 @@ class Settings:
 
     def set_metronome(self, on: bool) -> None:
         self._s.setValue("transport/metronome", on)
+
+    def count_in_bars(self) -> int:
+        """Bars of the click before a recording starts (Transport ▸ Count-in): one of
+        :data:`COUNT_IN_BARS`, 1 unless chosen (a hand-edited value that is not one: 1)."""
+        try:
+            bars = int(self._s.value("transport/count_in", DEFAULT_COUNT_IN))
+        except (TypeError, ValueError):
+            return DEFAULT_COUNT_IN
+        return bars if bars in COUNT_IN_BARS else DEFAULT_COUNT_IN
+
+    def set_count_in_bars(self, bars: int) -> None:
+        self._s.setValue("transport/count_in", int(bars))
 
     def follow_playhead(self) -> bool:
         return self._s.value("transport/follow", True, type=bool)

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.render.progressive import ProgressiveRender, synth_renderer
-from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, Track
+from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeMap, Track
 
 from .document import Document
 from .worker import Worker
@@ -42,14 +42,39 @@ def with_metronome(song: Song) -> Song:
         pickup = tm.pickup_shift(bar) > 0
         beats = [start + o for o in tm.pulse_offsets(bar)]
         for tick, after in pairwise([*beats, bar_end]):
-            high = tick == start and not pickup
-            notes.append(Note(CLICK_HIGH if high else CLICK_LOW, tick,
-                              max(1, (after - tick) // 2), 110 if high else 80))
+            notes.append(_click(tick, after, high=tick == start and not pickup))
         bar += 1
     soloing = any(t.solo for t in song.tracks)
-    click = Track(name="Metronome", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(notes),
-                  solo=soloing, volume=0.8)
-    return replace(song, tracks=(*song.tracks, click))
+    return replace(song, tracks=(*song.tracks, _click_track(notes, soloing)))
+
+
+def count_in_clicks(song: Song, tick: int, bars: int) -> Song:
+    """A recording's count-in: ``bars`` bars of the click that lead to ``tick``, as a song
+    of their own from 0 to its ``end``. They are bars of the meter felt at ``tick`` at the
+    tempo in force there, their beats where the song's beats would fall (from beat 3 of a
+    bar, the count-in starts on a beat 3), high on each downbeat; before bar 1 too."""
+    tm = TimeMap.of(song)
+    sig, into = tm.metric_position(tick)  # and how far into a full bar of it tick is
+    bar, unit = tm.bar_length_for(sig), tm.beat_length_for(sig)
+    span = bars * bar
+    # The beats of the bars before and of the bar holding tick, from that bar's downbeat.
+    beats = [b * bar + p * unit for b in range(-bars, 1) for p in sig.pulse_starts]
+    notes = [_click(at - into + span, after - into + span, high=at % bar == 0)
+             for at, after in pairwise([*beats, bar]) if into - span <= at < into]
+    us = next(t.us_per_beat for t in reversed(song.tempos) if t.tick <= tick)
+    return Song(tracks=(_click_track(notes),), ppq=song.ppq, tempos=(TempoChange(0, us),),
+                length=span, title="Count-in")
+
+
+def _click(tick: int, after: int, high: bool) -> Note:
+    """The click of a beat at ``tick`` (the next one at ``after``): high on a downbeat."""
+    return Note(CLICK_HIGH if high else CLICK_LOW, tick, max(1, (after - tick) // 2),
+                110 if high else 80)
+
+
+def _click_track(notes: list[Note], solo: bool = False) -> Track:
+    return Track(name="Metronome", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(notes),
+                 solo=solo, volume=0.8)
 
 
 RENDERING = "Rendering…"  # the status text while a render runs; "" ends it
@@ -79,6 +104,12 @@ class Transport(QObject):
         # Set while recording: a seek during playback ends it there (the take is written
         # as it stops) instead of playing on from the new place, as a DAW's punch-out.
         self.seek_stops_playback = False
+        # A recording's count-in (play(count_in=…)): on from play() until it has played,
+        # the first bar's rendering included; the seconds of it still to play; the song
+        # it plays. The playhead waits at play_start meanwhile.
+        self.counting_in = False
+        self.count_in_left = 0.0
+        self.lead_in: Song | None = None
         self.audio_ok: bool | None = None  # unknown until first checked
         self.audio_reason = ""
         self._noticed = False
@@ -176,9 +207,11 @@ class Transport(QObject):
         else:
             self.play()
 
-    def play(self, until: int = 0) -> None:
+    def play(self, until: int = 0, count_in: int = 0) -> None:
         """Play from the playhead; ``until``: on at least to this tick, past the song's end
-        (a recording: the click goes on where there is no music yet)."""
+        (a recording: the click goes on where there is no music yet); ``count_in``: bars
+        of the click alone first, leading to the playhead (a recording's count-in: the
+        playhead waits there meanwhile, :attr:`count_in_left` saying for how long)."""
         if self.is_playing:
             return
         if not self.check_audio():
@@ -189,7 +222,10 @@ class Transport(QObject):
             start = self.loop_start
         self.play_start = start
         render_from = min(start, self.loop_start) if self.loop_enabled else start
-        key = (self.document.revision, self.metronome, id(self._audition), until)
+        lead = count_in_clicks(self.document.song, start, count_in) if count_in > 0 else None
+        self.counting_in, self.lead_in = lead is not None, lead
+        key = (self.document.revision, self.metronome, id(self._audition), until,
+               (start, count_in) if lead is not None else None)
         job = self._job
         if job is not None and self._job_key == key and job.start <= render_from:
             self._start_player(start)  # already rendered (or rendering ahead of us)
@@ -200,7 +236,7 @@ class Transport(QObject):
         if until > song.end:
             song = replace(song, length=until)
         song = with_metronome(song) if self.metronome else song
-        job = ProgressiveRender(song, SAMPLE_RATE, render_from)
+        job = ProgressiveRender(song, SAMPLE_RATE, render_from, lead_in=lead)
         self._job, self._job_key = job, key
         self._pending = True
         self.playingChanged.emit(True)
@@ -231,8 +267,11 @@ class Transport(QObject):
     def _start_player(self, tick: int) -> None:
         assert self._job is not None
         player = self._player_obj()
-        if not player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(tick)):
+        lead = self._job.lead_audio if self.counting_in else None
+        self.count_in_left = len(lead) / SAMPLE_RATE if lead is not None else 0.0
+        if not player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(tick), lead_in=lead):
             self._pending = False
+            self.counting_in, self.count_in_left = False, 0.0
             self.playingChanged.emit(False)
             self._no_audio(player.error or "Cannot play audio")
             return
@@ -260,6 +299,7 @@ class Transport(QObject):
         was = self.is_playing
         self._audition = None
         self._pending = False
+        self.counting_in, self.count_in_left = False, 0.0
         self._timer.stop()
         if self._job is not None and not self._job.done:
             self._job.cancelled.set()  # free the worker for previews; re-rendering is quick
@@ -279,7 +319,17 @@ class Transport(QObject):
         player = self._player
         if player is None:
             return
-        seconds = player.position_frames / SAMPLE_RATE
+        frames = player.position_frames
+        if self.counting_in:
+            # The count-in plays (the frames before play_start's): the playhead waits.
+            left = self._frame_of(self.play_start) - frames
+            self.count_in_left = max(0.0, left / SAMPLE_RATE)
+            if left > 0 and player.is_playing:
+                self.position = self.play_start
+                self.positionChanged.emit(self.position)
+                return
+            self.counting_in = False
+        seconds = frames / SAMPLE_RATE
         tick = self.document.time_map.seconds_to_tick(seconds)
         if self.loop_enabled and self.loop_end > self.loop_start and tick >= self.loop_end:
             player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(self.loop_start))

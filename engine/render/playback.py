@@ -68,13 +68,20 @@ class Player:
         self._lock = threading.Lock()
         self._stream = None
         self._audio = np.zeros((0, 2), np.float32)
+        self._lead = np.zeros((0, 2), np.float32)
         self._pos = self._start = 0
         self._latency_frames = 0
         self._playing = False
 
     # -- control -----------------------------------------------------------------------------
-    def play(self, audio: np.ndarray, sample_rate: int, start_frame: int = 0) -> bool:
+    def play(self, audio: np.ndarray, sample_rate: int, start_frame: int = 0,
+             lead_in: np.ndarray | None = None) -> bool:
         """Start playing ``audio`` (``(n, 2)`` or mono ``(n,)``) from ``start_frame``.
+
+        ``lead_in``: audio played first, running into ``start_frame`` without a gap (a
+        recording's count-in). :attr:`position_frames` counts it as the frames just
+        before ``start_frame``: below it (below 0 when the lead-in is the longer) until
+        the lead-in has been heard.
 
         Returns ``False``, with the reason in :attr:`error`, when there is no way to play
         sound; never raises for a missing or failing audio device.
@@ -84,13 +91,11 @@ class Player:
         if sd is None:
             self.error = reason
             return False
-        data = np.asarray(audio, dtype=np.float32)
-        if data.ndim == 1:
-            data = np.repeat(data[:, None], 2, axis=1)
-        data = np.ascontiguousarray(data[:, :2])
+        data, lead = _stereo(audio), _stereo(lead_in if lead_in is not None else ())
         with self._lock:
-            self._audio = data
-            self._pos = self._start = int(np.clip(start_frame, 0, len(data)))
+            self._audio, self._lead = data, lead
+            self._start = int(np.clip(start_frame, 0, len(data)))
+            self._pos = self._start - len(lead)
             self.sample_rate = int(sample_rate)
             stream = None
             try:
@@ -123,7 +128,7 @@ class Player:
         if stream is not None:
             _close(stream)
         if was_playing:  # resume from what was heard, not from what was buffered
-            self._pos = max(self._start, self._pos - self._latency_frames)
+            self._pos = max(self._first, self._pos - self._latency_frames)
         self._playing = False
 
     # -- state -------------------------------------------------------------------------------
@@ -132,20 +137,31 @@ class Player:
         return self._playing
 
     @property
+    def _first(self) -> int:
+        """The position playback started at: the lead-in's first frame."""
+        return self._start - len(self._lead)
+
+    @property
     def position_frames(self) -> int:
-        """Frame being heard now: frames handed to the device minus its output latency."""
+        """Frame being heard now: frames handed to the device minus its output latency
+        (during a lead-in, below the start frame: :meth:`play`)."""
         pos = self._pos
         if self._playing:
-            pos = max(self._start, pos - self._latency_frames)
-        return max(0, min(pos, len(self._audio)))
+            pos = max(self._first, pos - self._latency_frames)
+        return max(min(0, self._first), min(pos, len(self._audio)))
 
     # -- audio thread ------------------------------------------------------------------------
     def _callback(self, outdata, frames, _time, _status) -> None:
-        pos = self._pos
-        chunk = self._audio[pos : pos + frames]
-        n = len(chunk)
-        outdata[:n] = chunk
-        self._pos = pos + n
+        pos, n = self._pos, 0
+        if pos < self._start:  # the lead-in, then on into the audio in the same block
+            lead = self._lead[len(self._lead) - (self._start - pos):][:frames]
+            n = len(lead)
+            outdata[:n] = lead
+            pos += n
+        chunk = self._audio[pos : pos + frames - n] if n < frames else self._audio[:0]
+        outdata[n : n + len(chunk)] = chunk
+        n += len(chunk)
+        self._pos = pos + len(chunk)
         if n < frames:
             outdata[n:] = 0
             raise _sounddevice().CallbackStop
@@ -154,6 +170,14 @@ class Player:
         self._playing = False
         if self.on_finished is not None:
             self.on_finished()
+
+
+def _stereo(audio: object) -> np.ndarray:
+    """``audio`` as contiguous ``(n, 2)`` float32 frames (mono is played on both sides)."""
+    data = np.asarray(audio, dtype=np.float32)
+    if data.ndim == 1:
+        data = np.repeat(data[:, None], 2, axis=1)
+    return np.ascontiguousarray(data[:, :2])
 
 
 def _close(stream) -> None:

@@ -104,12 +104,16 @@ class ProgressiveRender:
     """A playback buffer filled window by window from ``start`` (a tick) onwards.
 
     ``buffer`` has its final length from the start, so a player can play it while the
-    rest is written; ``ready_frame`` is how far it is complete.
+    rest is written; ``ready_frame`` is how far it is complete. ``lead_in``: a song of its
+    own (a recording's count-in: the click alone), rendered first into ``lead_audio``,
+    exactly as long as it is (``lead_in.end``), for the player to play before ``start``.
     """
 
     song: Song
     sample_rate: int
     start: int = 0
+    lead_in: Song | None = None
+    lead_audio: np.ndarray = field(init=False)
     buffer: np.ndarray = field(init=False)
     ready_frame: int = 0
     done: bool = False
@@ -120,6 +124,7 @@ class ProgressiveRender:
         tm = TimeMap.of(self.song)
         end = tm.tick_to_seconds(self.song.end) + TAIL_SECONDS
         self.buffer = np.zeros((int(end * self.sample_rate), 2), np.float32)
+        self.lead_audio = np.zeros((0, 2), np.float32)
         self.ready_frame = self.frame_of(self.start)
 
     def frame_of(self, tick: int) -> int:
@@ -144,6 +149,13 @@ class ProgressiveRender:
         from engine.render.mixing import sum_tracks
 
         render = render or (lambda s, sr: render_tracks(s, sr))
+        if self.lead_in is not None:
+            lead = self.lead_in
+            frames = round(TimeMap.of(lead).tick_to_seconds(lead.end) * self.sample_rate)
+            audio = sum_tracks(render(lead, self.sample_rate), lead)[:frames]
+            self.lead_audio = np.zeros((frames, 2), np.float32)
+            self.lead_audio[:len(audio)] = np.clip(audio, -1.0, 1.0)  # a ring past its
+            # end is cut: the last click is a beat old by then
         windows = self.windows()
         for i, (t0, t1) in enumerate(windows):
             if self.cancelled.is_set():

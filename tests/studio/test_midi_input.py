@@ -344,18 +344,23 @@ class Clock:
 
 
 @pytest.fixture
-def recording(keyboard, monkeypatch):
+def counting_in(keyboard, monkeypatch):
     """The keyboard's window with step entry off and a transport that "plays" without audio:
-    the test moves its frames (``frame``) and the clock."""
-    from studio.transport import Transport
+    the test moves its frames (``frame``, ``count_in_frame``) and the clock. Count-in: as
+    chosen (1 bar unless a test chooses)."""
+    from studio.transport import Transport, count_in_clicks
 
     win, source = keyboard
     win.actions.step_entry.trigger()
     played = {}
 
-    def play(self, until=0):
-        played["until"], played["metronome"] = until, self.metronome
+    def play(self, until=0, count_in=0):
+        played["until"], played["metronome"], played["count_in"] = (until, self.metronome,
+                                                                   count_in)
         self.play_start = self.position
+        self.counting_in = count_in > 0
+        self.lead_in = count_in_clicks(self.document.song, self.position, count_in) \
+            if count_in else None
         self._pending = True  # is_playing, as while the first bar renders
         self.playingChanged.emit(True)
 
@@ -365,11 +370,34 @@ def recording(keyboard, monkeypatch):
     return win, source, clock, played
 
 
+@pytest.fixture
+def recording(counting_in):
+    """:func:`counting_in` with the count-in off: recording starts at once."""
+    choose_count_in(counting_in[0], 0)
+    return counting_in
+
+
+def choose_count_in(win, bars: int) -> None:
+    """*Transport ▸ Count-in*: Off, 1 Bar or 2 Bars."""
+    (action,) = [a for a in win.count_in_menu.actions() if a.data() == bars]
+    action.trigger()
+
+
 def frame(win, clock, tick: int, t: float) -> None:
-    """The playhead's frame at ``tick``, at clock time ``t``."""
+    """The playhead's frame at ``tick``, at clock time ``t`` (the count-in over)."""
     clock.t = t
-    win.transport.position = tick
-    win.transport.positionChanged.emit(tick)
+    tr = win.transport
+    tr.position, tr.counting_in, tr.count_in_left = tick, False, 0.0
+    tr.positionChanged.emit(tick)
+
+
+def count_in_frame(win, clock, left: float, t: float) -> None:
+    """A frame of the count-in at clock time ``t``, ``left`` seconds of it to play: the
+    playhead waits where recording starts."""
+    clock.t = t
+    tr = win.transport
+    tr.count_in_left = left
+    tr.positionChanged.emit(tr.play_start)
 
 
 SEC = 800  # ticks a second: 100 BPM at 480 PPQ
@@ -570,3 +598,78 @@ def test_shift_r_records_also_from_step_entry_which_it_leaves(recording, qtbot):
     assert win.recorder.recording and not win.step_entry.on
     QTest.keyClick(canvas, Qt.Key.Key_R, Qt.KeyboardModifier.ShiftModifier)
     assert not win.recorder.recording and not win.transport.is_playing
+
+
+def test_record_counts_a_bar_in_and_keeps_only_what_is_held_into_the_playhead(counting_in):
+    """The default count-in: a bar of the click before the playhead. A key struck in it
+    and still held at the playhead starts there (a DAW's capture of a note a hair early);
+    one let go in it is dropped: nothing is recorded before the playhead."""
+    win, source, clock, played = counting_in
+    assert win.settings.count_in_bars() == 1
+    assert [a.isChecked() for a in win.count_in_menu.actions()] == [False, True, False]
+    win.actions.record.trigger()
+    assert played["count_in"] == 1 and played["metronome"]
+    assert win.statusBar().currentMessage().startswith(
+        "Count-in (1 bar) — recording into Piano from 3.1.000")
+    count_in_frame(win, clock, 2.4, 100.0)  # a bar at 100 BPM: the punch-in at 102.4
+    assert win.statusBar().currentMessage().startswith("Count-in 1 of 4 — recording into")
+    count_in_frame(win, clock, 1.4, 101.0)
+    assert win.statusBar().currentMessage().startswith("Count-in 2 of 4")
+    assert win.transport.position == AFTER  # the playhead waits where recording starts
+    play(source, (64, 80, 101.5), (64, 0, 101.8))  # struck and let go in the count-in
+    play(source, (60, 90, 102.2))  # struck a hair early, held on
+    count_in_frame(win, clock, 0.1, 102.3)
+    frame(win, clock, AFTER + 80, 102.5)  # recording
+    assert win.statusBar().currentMessage().startswith("Recording into Piano from 3.1.000")
+    play(source, (60, 0, 103.0), (67, 100, 102.9), (67, 0, 103.0))
+    win.actions.record.trigger()
+    assert entered(win) == [(AFTER, 60, 480, 90), (AFTER + 400, 67, 80, 100)]
+    assert win.document.undo_stack.undoText() == "Record 2 notes"
+
+
+def test_stop_in_the_count_in_records_nothing_and_leaves_no_undo_step(counting_in):
+    win, source, clock, _ = counting_in
+    stack = win.document.undo_stack
+    before = stack.count()
+    win.actions.record.trigger()
+    count_in_frame(win, clock, 2.0, 100.0)
+    play(source, (60, 90, 100.5))  # still held when Space stops
+    clock.t = 101.0
+    win.actions.play.trigger()  # Space
+    assert not win.recorder.recording and not win.transport.is_playing
+    assert entered(win) == [] and stack.count() == before
+    assert win.transport.position == AFTER
+    assert win.statusBar().currentMessage() == (
+        "Recording stopped in the count-in: nothing was recorded")
+
+
+def test_the_count_in_chosen_is_kept_for_the_next_start(counting_in, tmp_path):
+    from studio.settings import Settings
+
+    win, _source, clock, played = counting_in
+    choose_count_in(win, 2)
+    assert Settings(tmp_path / "settings.ini").count_in_bars() == 2  # another session's
+    win.actions.record.trigger()
+    assert played["count_in"] == 2
+    assert win.statusBar().currentMessage().startswith("Count-in (2 bars)")
+    count_in_frame(win, clock, 4.8, 100.0)
+    assert win.statusBar().currentMessage().startswith("Count-in 1 of 8")
+    win.actions.record.trigger()
+    choose_count_in(win, 0)
+    win.actions.record.trigger()  # off: recording at once, as before
+    assert played["count_in"] == 0
+    assert win.statusBar().currentMessage().startswith("Recording into Piano")
+    win.actions.record.trigger()
+
+
+def test_a_count_in_leads_into_a_loop_that_goes_round_as_without_one(counting_in):
+    win, source, clock, _ = counting_in
+    win.transport.set_loop(AFTER, AFTER + BAR, True)
+    win.actions.record.trigger()
+    count_in_frame(win, clock, 0.5, 99.5)  # the punch-in at 100.0
+    play(source, (62, 80, 99.8))  # held from the count-in across the loop's end
+    frame(win, clock, AFTER + BAR - 100, 102.275)
+    frame(win, clock, AFTER + 20, 102.4)  # round again
+    play(source, (62, 0, 102.5), (65, 80, 102.6), (65, 0, 102.85))
+    win.actions.play.trigger()
+    assert entered(win) == [(AFTER, 62, BAR, 80), (AFTER + 180, 65, 200, 80)]

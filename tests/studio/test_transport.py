@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from engine.score import TimeMap
-from studio.transport import with_metronome
+from engine.score import TimeMap, TimeSignature
+from studio.transport import count_in_clicks, with_metronome
 
 
 class FakePlayer:
     """Plays nothing, but its position runs 10x faster than real time."""
 
     instances: list[FakePlayer] = []
+    rate = 441000  # frames a second
 
     def __init__(self, on_finished=None) -> None:
         self.plays: list[tuple[int, int]] = []
+        self.leads: list[int] = []  # the frames of each play's lead-in (a count-in)
         self.error = None
         self._start = 0
         self._t0 = 0.0
@@ -26,10 +29,13 @@ class FakePlayer:
         self._on = False
         FakePlayer.instances.append(self)
 
-    def play(self, audio, sample_rate, start_frame=0) -> bool:
+    def play(self, audio, sample_rate, start_frame=0, lead_in=None) -> bool:
         assert audio.dtype == np.float32 and audio.shape[1] == 2
+        lead = 0 if lead_in is None else len(lead_in)
         self.plays.append((len(audio), start_frame))
-        self._start, self._t0, self._len, self._on = start_frame, time.perf_counter(), len(
+        self.leads.append(lead)
+        # As the real one: the lead-in's frames count as those just before start_frame.
+        self._start, self._t0, self._len, self._on = start_frame - lead, time.perf_counter(), len(
             audio), True
         return True
 
@@ -38,7 +44,7 @@ class FakePlayer:
 
     @property
     def position_frames(self) -> int:
-        return min(self._len, self._start + int((time.perf_counter() - self._t0) * 441000))
+        return min(self._len, self._start + int((time.perf_counter() - self._t0) * self.rate))
 
     @property
     def is_playing(self) -> bool:
@@ -119,3 +125,47 @@ def test_the_end_of_a_render_clears_only_its_own_message(window):
     win.statusBar().showMessage("Take B on screen (12 notes)")
     win.transport.status.emit("")
     assert win.statusBar().currentMessage() == "Take B on screen (12 notes)"
+
+
+def test_a_count_in_is_bars_of_click_on_the_songs_beats_leading_to_the_playhead(opened):
+    song = opened.document.song  # 4/4 at 100 BPM, 480 PPQ
+    bar = 4 * 480
+    lead = count_in_clicks(song, 2 * bar, 1)
+    (click,) = lead.tracks
+    assert lead.end == bar and lead.tempos[0].us_per_beat == 600_000  # a bar at 100 BPM
+    assert [(n.start, n.pitch) for n in click.notes] == [(0, 76), (480, 77), (960, 77),
+                                                         (1440, 77)]
+    # From beat 3: it starts on a beat 3 and its downbeat is high; also before bar 1.
+    lead = count_in_clicks(song, 2 * 480, 2)
+    assert lead.end == 2 * bar
+    assert [(n.start, n.pitch) for n in lead.tracks[0].notes] == [
+        (i * 480, 76 if i in (2, 6) else 77) for i in range(8)]
+    six_eight = replace(song, time_signatures=(TimeSignature(0, 6, 8),))  # 2 dotted beats
+    lead = count_in_clicks(six_eight, 0, 1)
+    assert lead.end == 1440 and [n.start for n in lead.tracks[0].notes] == [0, 720]
+
+
+def test_a_count_in_plays_first_while_the_playhead_waits(opened, qtbot, fake_audio,
+                                                         monkeypatch):
+    monkeypatch.setattr(FakePlayer, "rate", 2 * 44100)  # the bar's count-in: 1.2 s
+    win = opened
+    tr = win.transport
+    seen = []
+    tr.positionChanged.connect(lambda t: seen.append((t, tr.counting_in, tr.count_in_left)))
+    tr.seek(1920)
+    tr.set_metronome(True)
+    tr.play(count_in=1)
+    assert tr.counting_in and tr.is_playing
+    qtbot.waitUntil(lambda: tr.position > 1920, timeout=10000)
+    (player,) = FakePlayer.instances
+    assert player.leads == [round(2.4 * 44100)]  # a bar at 100 BPM, then the song
+    assert player.plays[0][1] == round(2.4 * 44100)  # from the playhead's frame (2.4 s)
+    counting = [(t, left) for t, on, left in seen[1:] if on]
+    assert counting and all(t == 1920 and 0 < left <= 2.4 for t, left in counting)
+    assert not tr.counting_in and tr.count_in_left == 0
+    tr.stop()
+    assert tr.position == 1920
+    tr.play()  # an ordinary play: no count-in
+    qtbot.waitUntil(lambda: len(player.plays) == 2, timeout=5000)
+    assert player.leads[1] == 0 and not tr.counting_in
+    tr.stop()

@@ -113,3 +113,28 @@ def test_stop_keeps_the_heard_position_and_play_replaces_the_stream(monkeypatch)
     assert player.position_frames == 502
     player.play(np.zeros((5000, 2), np.float32), 1000, start_frame=player.position_frames)
     assert len(streams) == 2 and player.position_frames == 502  # not before its start
+
+
+def test_a_lead_in_plays_first_and_runs_into_the_start_frame(monkeypatch):
+    """A recording's count-in: no gap between it and the song, and the position counts
+    it as the frames just before the start frame (below 0 near the song's start)."""
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    audio = np.arange(1000, dtype=np.float32)
+    lead = -np.arange(1, 301, dtype=np.float32)  # 300 frames
+    assert player.play(audio, 1000, start_frame=100, lead_in=lead)
+    (stream,) = streams
+    assert player.position_frames == -200
+    out = np.ones((256, 2), np.float32)
+    stream.callback(out, 256, None, None)
+    np.testing.assert_array_equal(out[:, 0], lead[:256])
+    assert player.position_frames == -200 + 256 - 10  # minus the 10 ms output latency
+    stream.callback(out, 256, None, None)  # the lead-in's last 44 frames, then the song
+    np.testing.assert_array_equal(out[:44, 1], lead[256:])
+    np.testing.assert_array_equal(out[44:, 1], audio[100:312])
+    assert player.position_frames == 312 - 10
+    player.stop()
+    assert player.position_frames == 302
+    player.play(audio, 1000, start_frame=400)  # no lead-in: from the start frame, as before
+    assert player.position_frames == 400

@@ -48,3 +48,18 @@ def test_a_slice_keeps_the_slowest_tempo_a_midi_file_can_hold():
 
     song = Song(band().tracks, ppq=Q, tempos=(TempoChange(0, MAX_TEMPO_US),))
     assert slice_song(song, 2 * Q, 4 * Q).tempos[0].us_per_beat == MAX_TEMPO_US
+
+
+def test_a_lead_in_is_rendered_first_exactly_as_long_as_it_is():
+    """A recording's count-in: the clicks of a bar, for the player to play before start."""
+    click = Track(name="Metronome", is_drum=True, channel=9,
+                  notes=tuple(Note(76, i * Q, Q // 2, 110) for i in range(4)))
+    lead = Song((click,), ppq=Q, tempos=(TempoChange(0, 600_000),), length=4 * Q)
+    job = ProgressiveRender(band(), 22050, start=4 * Q, lead_in=lead)
+    assert len(job.lead_audio) == 0  # until it runs
+    ready = []
+    job.run(lambda: ready.append(len(job.lead_audio)),
+            render=lambda s, sr: render_tracks(s, sr, synth="builtin"))
+    assert ready == [round(2.4 * 22050)]  # in before the first bar: a bar at 100 BPM
+    assert np.abs(job.lead_audio[:2000]).max() > 0.01  # the first click sounds at once
+    assert not job.buffer[: job.frame_of(4 * Q)].any()  # the song is not played into it
