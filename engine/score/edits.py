@@ -287,15 +287,19 @@ def set_time_from_bar(
 
 
 def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:
-    """A set length under new meters. Empty bars after the music (File ▸ New's 8 bars)
-    keep their number: 8 bars of 4/4 set to 3/4 are 8 bars of 3/4, not 10⅔. Where the
-    notes reach the length, they decide the end, as notes keep their ticks: the length
-    stays (8 full bars of 3/4 set to 4/4 are 6 bars, not 6 and 2 silent ones)."""
+    """A set length under new meters: the music's bars as the new meters count them, then
+    as many empty bars as the song had after its music (File ▸ New's 8 bars, bars added
+    at the end). 8 empty bars of 4/4 set to 3/4 are 8 bars of 3/4, not 10⅔; a song whose
+    music ends in its last bar — nearly every song, its last note a few ticks before the
+    bar line — ends with its music under the new meters too (the bar count kept instead
+    left silent bars: 3/4 from bar 10 and 4/4 again from bar 11 made the demo's 32 bars
+    40, 7 of them silent). Notes that reach the length decide the end: it stays."""
     notes_end = max((t.end for t in song.tracks), default=0)
     if song.length <= notes_end or song.length != tm.whole_bars_end(song.length):
         return song.length
+    empty = tm.whole_bars(song.length) - tm.whole_bars(notes_end)
     new = TimeMap(song.ppq, song.tempos, meters)
-    return max(new.bar_to_tick(tm.whole_bars(song.length)), new.whole_bars_end(notes_end))
+    return new.bar_to_tick(new.whole_bars(notes_end) + empty)
 
 
 def _set_at(events: tuple, new: Any, value: Any) -> tuple:

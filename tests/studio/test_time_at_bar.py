@@ -218,3 +218,22 @@ def test_a_grouping_from_a_bar_is_one_undo_step_and_the_ruler_and_read_out_show_
     win.document.undo_stack.undo()
     win.document.undo_stack.undo()
     assert win.document.song == before
+
+
+def test_a_meter_set_and_set_back_leaves_the_demo_ending_with_its_music(window, dialogs):
+    # Ctrl+K at bar 10 (3/4) then bar 11 (4/4 again) made the demo's 32 bars 40: the music
+    # ended in bar 33 and 7 silent bars followed, played, rendered and exported.
+    from engine.resources import shipped
+
+    win = window
+    assert win.open_path(shipped("assets", "demo", "demo.mid"))
+    notes_end = max(t.end for t in win.document.song.tracks)
+    for bar, meter in ((10, (3, 4)), (11, (4, 4))):
+        _at_bar(win, bar)
+        dialogs.answers["ask_time"] = (104.0, meter, "Dm")
+        win.actions.time_at_bar.trigger()
+    song, tm = win.document.song, win.document.time_map
+    assert [(s.numerator, tm.tick_to_bar(s.tick) + 1) for s in song.time_signatures] == [
+        (4, 1), (3, 10), (4, 11)]
+    assert tm.tick_to_bar(notes_end - 1) + 1 == 33
+    assert tm.whole_bars(song.end) == 33 and song.end == tm.bar_to_tick(33)

@@ -230,6 +230,19 @@ def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, probl
     assert not out.exists()
 
 
+def test_a_meter_set_and_set_back_leaves_the_demo_ending_with_its_music(tmp_path, capsys):
+    # QA: 3/4 from bar 10, then 4/4 from bar 11 gave 40 bars, 96.7 s: the music ended in
+    # bar 33 and 22 s of silence followed (the demo's last note ends 10 ticks before its
+    # last bar line, so its bar count was kept).
+    demo = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
+    o1, o2 = tmp_path / "o1.partita", tmp_path / "o2.partita"
+    assert main(["convert", str(demo), str(o1), "--meter", "3/4", "--from-bar", "10"]) == 0
+    assert main(["convert", str(o1), str(o2), "--meter", "4/4", "--from-bar", "11"]) == 0
+    capsys.readouterr()
+    assert main(["info", str(o2)]) == 0
+    assert "1:16.7 (76.7 s), 33 bars" in capsys.readouterr().out
+
+
 def test_convert_and_info_take_a_grouped_meter(midi, tmp_path, capsys):
     project, out = tmp_path / "dance.partita", tmp_path / "dance.mid"
     assert main(["convert", str(midi), str(project), "--meter", "3+2+2/8",

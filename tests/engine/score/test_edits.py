@@ -292,10 +292,66 @@ def test_a_new_meter_keeps_a_set_length_in_whole_bars():
                 ppq=480, time_signatures=(TimeSignature(0, 3, 4),), length=8 * 1440)
     four = set_time_from_bar(full, 0, meter=(4, 4)).apply(full)
     assert four.length == 8 * 1440 and TimeMap.of(four).whole_bars(four.end) == 6
-    # Empty bars after the music keep their number, the music's bars included.
+    # Empty bars after the music keep their number: the music's 6 bars and the 2 empty
+    # ones (the bar count kept, 10, made 4 empty bars of 2).
     tail = replace(full, length=10 * 1440)
     longer = set_time_from_bar(tail, 0, meter=(4, 4)).apply(tail)
-    assert TimeMap.of(longer).whole_bars(longer.end) == 10
+    assert longer.length == 8 * 1920 and TimeMap.of(longer).whole_bars(longer.end) == 8
+
+
+def _ends_before_its_last_bar_line(bars: int, meter: tuple[int, int] = (4, 4)) -> Song:
+    """A song as nearly every real one is: its last note ends a few ticks before its last
+    bar line, the set length (as the demo's: 61,430 and 61,440)."""
+    bar = 480 * 4 * meter[0] // meter[1]
+    notes = (*(Note(60, i * bar, bar) for i in range(bars - 1)),
+             Note(62, (bars - 1) * bar, bar - 10))
+    return Song((Track("T", notes=notes),), ppq=480,
+                time_signatures=(TimeSignature(0, *meter),), length=bars * bar)
+
+
+def _bars(song: Song) -> int:
+    return TimeMap.of(song).whole_bars(song.end)
+
+
+def _music_bars(song: Song) -> int:
+    return TimeMap.of(song).whole_bars(max(t.end for t in song.tracks))
+
+
+@pytest.mark.parametrize(("meter", "changes"), [
+    ((4, 4), [(9, (3, 4)), (10, (4, 4))]),  # shorter bars, then back: QA's 40 bars, 7 silent
+    ((4, 4), [(9, (5, 4)), (10, (4, 4))]),  # longer bars first
+    ((3, 4), [(9, (4, 4)), (10, (3, 4))]),
+    ((3, 4), [(9, (2, 4)), (10, (3, 4))]),
+])
+def test_a_song_ends_with_its_music_whatever_meters_are_set(meter, changes):
+    # A song whose music ends in its last bar kept its bar count under a new meter: 3/4
+    # from bar 10 and 4/4 again from bar 11 made the demo's 32 bars 40, ending with 7
+    # silent bars (in the mix, the stems, the MIDI file; Continue wrote after them).
+    song = _ends_before_its_last_bar_line(32, meter)
+    for bar, new in changes:
+        edit = set_time_from_bar(song, bar, meter=new)
+        after = edit.apply(song)
+        assert edit.inverse().apply(after) == song
+        song = after
+        assert _bars(song) == _music_bars(song)
+        assert song.length == TimeMap.of(song).whole_bars_end(song.end)  # on its bar line
+
+
+def test_empty_bars_after_the_music_survive_meters_set_and_set_back():
+    # Bars added after the music (Insert Bars at the end) are the user's: a meter that
+    # lengthened the music took them, and setting it back left none.
+    from engine.score import insert_bars
+
+    music = _ends_before_its_last_bar_line(32)
+    song = insert_bars(music, 32, 4).apply(music)
+    assert _bars(song) == 36
+    three = set_time_from_bar(song, 9, meter=(3, 4)).apply(song)
+    assert (_music_bars(three), _bars(three)) == (40, 44)
+    back = set_time_from_bar(three, 10, meter=(4, 4)).apply(three)
+    assert (_music_bars(back), _bars(back)) == (33, 37)
+    # A meter set inside the empty bars changes only them.
+    late = set_time_from_bar(song, 33, meter=(3, 4)).apply(song)
+    assert late.length == 33 * 1920 + 3 * 1440
 
 
 def _applied(song, edit):
