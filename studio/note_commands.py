@@ -17,6 +17,7 @@ from engine.score import Note, plural
 from engine.score.snap import (
     SNAPS,
     grid_shift,
+    grid_shift_past,
     quantize_line,
     snap_by_name,
     snap_tick,
@@ -109,10 +110,7 @@ class NoteCommands:
                 k += 1
             dticks = tm.bar_to_tick(b + k) + offset - start
         else:  # whole grid steps, the fewest that clear the selection
-            k = 1
-            while start + grid_shift(self.pianoroll.snap, tm, start, k) < end:
-                k += 1
-            dticks = grid_shift(self.pianoroll.snap, tm, start, k)
+            dticks = grid_shift_past(self.pianoroll.snap, tm, start, end)
         edit, keys = duplicate_edit(notes, dticks)
         if self.pianoroll.commit(edit):
             self.selection.set_notes(keys)

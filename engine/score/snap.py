@@ -126,6 +126,21 @@ def grid_shift(snap: Snap, tm: TimeMap, tick: int, steps: int) -> int:
     return line - base
 
 
+def grid_shift_past(snap: Snap, tm: TimeMap, tick: int, end: int) -> int:
+    """``grid_shift(snap, tm, tick, k)`` for the fewest steps ``k`` (one at least) that
+    move ``tick`` to ``end`` or later: where Duplicate puts a copy of a selection from
+    ``tick`` to ``end``. The steps walk every line in turn, so that is the first line at or
+    after ``tick``'s line moved by ``end - tick``, found by snapping there, not by walking
+    k steps for each k (a 200-bar selection walked 2 million lines: 33 s)."""
+    if snap.division <= 0:  # whole steps of step_at
+        step = step_at(snap, tm, tick)
+        return max(1, -(-(end - tick) // step)) * step
+    base = snap_tick(snap, tm, tick, "floor")
+    target = max(base + 1, base + end - tick)  # one step at least
+    line = snap_tick(snap, tm, target, "floor")
+    return (line if line >= target else _next_line(snap, tm, line)) - base
+
+
 def _next_line(snap: Snap, tm: TimeMap, line: int) -> int:
     bar = tm.tick_to_bar(line)
     start, end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)

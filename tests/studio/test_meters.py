@@ -190,3 +190,33 @@ def test_the_ruler_numbers_every_bar_beside_a_short_pickup(qapp):
     bars = [(0.0, 0), (12.0, 1)] + [(12.0 + 48 * k, 1 + k) for k in range(1, 10)]
     labels = [text for _rect, text in bar_label_rects(bars, lambda t: 7.0 * len(t))]
     assert labels[:5] == ["1", "3", "4", "5", "6"]  # "2" would touch the pickup's "1"
+
+
+def test_duplicating_a_200_bar_selection_does_not_walk_the_grid_step_by_step(
+        window, monkeypatch):
+    # Ctrl+D on a whole 200-bar song blocked the studio 33 s: the search for the copy's
+    # place called grid_shift for k = 1, 2 … 3,200 sixteenths, each walking k lines.
+    from engine.score import snap as module
+
+    walked = []
+    step = module._next_line
+
+    def counted(*args):
+        walked.append(args)
+        assert len(walked) <= 10, "the grid walked line by line"
+        return step(*args)
+
+    bars = 200
+    tm = TimeMap.of(Song(time_signatures=METERS))
+    notes = tuple(Note(40 + b % 12, tm.bar_to_tick(b), 470) for b in range(bars))
+    window.set_song(Song(tracks=(Track("Bass", 33, channel=1, notes=notes),), ppq=480,
+                         time_signatures=METERS))
+    window.selection.set_tracks([window.document.song.tracks[0].id])
+    window.select_all()
+    window.pianoroll.set_snap(snap_by_name("1/16"))
+    monkeypatch.setattr(module, "_next_line", counted)
+    window.duplicate()
+    assert len(walked) <= 1
+    copies = [window.document.song.tracks[0].note_by_id(nid) for _, nid in window.selection.notes]
+    assert sorted(n.start for n in copies) == [tm.bar_to_tick(bars - 1) + 480 + n.start
+                                               for n in notes]

@@ -107,3 +107,66 @@ def test_lengths_are_named_as_musicians_name_them():
                      "2 whole notes", "1.25 beats", "130 beats", "37 ticks"]
     assert note_value_name(64, 96) == "1/4 triplet"  # at any PPQ
 
+
+
+def _old_duplicate_shift(snap, tm, start: int, end: int) -> int:
+    """Duplicate's search before grid_shift_past: k = 1, 2, 3 … steps, each call walking
+    its k lines (quadratic: 3.3 s for a 64-bar selection)."""
+    from engine.score.snap import grid_shift
+
+    k = 1
+    while start + grid_shift(snap, tm, start, k) < end:
+        k += 1
+    return grid_shift(snap, tm, start, k)
+
+
+def test_the_fewest_grid_steps_past_a_span_are_the_old_searchs():
+    import random
+
+    from engine.score import TempoChange
+    from engine.score.snap import SNAPS, grid_shift_past
+
+    songs = (
+        Song(time_signatures=(TimeSignature(0, 7, 8),)),
+        Song(time_signatures=(TimeSignature(0, 3, 8), TimeSignature(720, 4, 4))),  # pickup
+        Song(time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 6, 8),
+                              TimeSignature(480 + 2 * 1440, 5, 4))),
+        Song(ppq=256, tempos=(TempoChange(0, 500_000), TempoChange(2048, 400_000)),
+             time_signatures=(TimeSignature(0, 4, 4), TimeSignature(2048, 3, 4),
+                              TimeSignature(2048 + 768, 7, 8, (2, 2, 3)))),
+        Song(time_signatures=(TimeSignature(0, 4, 4), TimeSignature(2400, 3, 4))),  # cut short
+    )
+    rng = random.Random(7)
+    for song in songs:
+        tm = TimeMap.of(song)
+        span = tm.bar_to_tick(6)
+        for snap in SNAPS:
+            for _ in range(15):  # up to a bar or so: the old search is slow past that
+                start = rng.randrange(span)
+                end = start + rng.choice((1, rng.randrange(1, song.ppq),
+                                          rng.randrange(1, 5 * song.ppq)))
+                assert grid_shift_past(snap, tm, start, end) == _old_duplicate_shift(
+                    snap, tm, start, end), (snap.name, start, end)
+            for bar in range(5):  # spans from a bar line to a bar line, or a beat
+                start = tm.bar_to_tick(bar)
+                for end in (tm.bar_to_tick(bar + 1), tm.bar_to_tick(bar + 1) - 1,
+                            start + song.ppq):
+                    assert grid_shift_past(snap, tm, start, end) == _old_duplicate_shift(
+                        snap, tm, start, end), (snap.name, start, end)
+
+
+def test_the_steps_past_a_200_bar_span_are_not_walked_one_by_one(monkeypatch):
+    # Ctrl+D on a 200-bar selection blocked the studio 33 s: the search called grid_shift
+    # for k = 1 … 3,200 sixteenths, each walking its k lines (5 million steps).
+    from engine.score import snap as module
+    from engine.score.snap import grid_shift_past
+
+    walked = []
+    step = module._next_line
+    monkeypatch.setattr(module, "_next_line", lambda *a: walked.append(a) or step(*a))
+    tm = TimeMap.of(Song(time_signatures=(TimeSignature(0, 4, 4), TimeSignature(1920, 3, 4))))
+    end = tm.bar_to_tick(200) - 10  # the last note ends just before the bar line
+    for name in ("1/16", "1/8T", "1/32"):
+        walked.clear()
+        assert grid_shift_past(snap_by_name(name), tm, 0, end) == tm.bar_to_tick(200)
+        assert len(walked) <= 1
