@@ -17,11 +17,13 @@ class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
     progress = Signal(float)
+    stage = Signal(str)  # before the progress it goes with: one object, so in order
     ended = Signal()  # last of all, also for a cancelled task: the worker lets go of it
 
 
 class Task(QRunnable):
-    """A function run on a thread pool. ``fn`` may take a ``progress`` callback (0..1)."""
+    """A function run on a thread pool. ``fn`` may take a ``progress`` callback: the
+    fraction done (0..1), and optionally what is being done now (shown with it)."""
 
     def __init__(self, fn: Callable[..., Any], with_progress: bool = False) -> None:
         super().__init__()
@@ -40,7 +42,7 @@ class Task(QRunnable):
     def _run(self) -> None:
         try:
             if self.with_progress:
-                result = self.fn(self.signals.progress.emit)
+                result = self.fn(self._report)
             else:
                 result = self.fn()
         except BaseException as e:  # delivered to the GUI thread, never lost on a worker
@@ -51,6 +53,11 @@ class Task(QRunnable):
         if not self.cancelled:
             self.signals.done.emit((result,))
 
+    def _report(self, fraction: float, stage: str | None = None) -> None:
+        if stage is not None:
+            self.signals.stage.emit(stage)
+        self.signals.progress.emit(fraction)
+
     def release(self) -> None:
         """Drop the function and every slot: a slot capturing the task made a cycle
         through Qt's connections that Python's collector cannot see, so each task kept
@@ -58,7 +65,7 @@ class Task(QRunnable):
         test's afternoon went from 330 MB to over 1 GB)."""
         self.fn = None
         for signal in (self.signals.done, self.signals.failed, self.signals.progress,
-                       self.signals.ended):
+                       self.signals.stage, self.signals.ended):
             with warnings.catch_warnings():  # one with no slot left says so: fine here
                 warnings.simplefilter("ignore", RuntimeWarning)
                 with contextlib.suppress(RuntimeError, TypeError):
@@ -80,6 +87,7 @@ class Worker(QObject):
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
         on_progress: Callable[[float], None] | None = None,
+        on_stage: Callable[[str], None] | None = None,
     ) -> Task:
         task = Task(fn, with_progress=on_progress is not None)
         self._tasks.add(task)
@@ -94,6 +102,8 @@ class Worker(QObject):
             task.signals.failed.connect(on_error)
         if on_progress:
             task.signals.progress.connect(on_progress)
+        if on_stage:
+            task.signals.stage.connect(on_stage)
         task.signals.ended.connect(finish)
         self.pool.start(task)
         return task

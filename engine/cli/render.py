@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
             report = render_files(
                 song, args.output, args.stems, sample_rate=args.sample_rate,
                 soundfont=args.soundfont, progress=progress, synth=args.synth,
+                stage=lambda what: bar.set_postfix_str(what, refresh=False),
                 known_stale=stale if args.stems is not None else None,
             )
         except RenderError as e:

@@ -118,11 +118,17 @@ def export_stems(
     def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
         return state["cancelled"] or any(t.cancelled for t in tasks)
 
-    def run(progress: Callable[[float], None]) -> tuple[Path, RenderReport]:
+    # What the render is doing goes with its next progress report (the bar's text said
+    # "Rendering audio and stems…" throughout, 8 s of it at 90 % while files were written).
+    doing = {"now": None, "said": None}
+
+    def run(progress: Callable[..., None]) -> tuple[Path, RenderReport]:
         def step(f: float) -> None:
             if cancelled():
                 raise _Cancelled
-            progress(f)
+            said = doing["now"] if doing["now"] != doing["said"] else None
+            doing["said"] = doing["now"]
+            progress(f, said)
 
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -132,7 +138,7 @@ def export_stems(
         try:
             report = render_files(song, staging / MIX_NAME, staging / STEMS_DIR,
                                   sample_rate=sample_rate, soundfont=soundfont,
-                                  progress=step)
+                                  progress=step, stage=lambda what: doing.update(now=what))
             if cancelled():
                 raise _Cancelled
         except BaseException:
@@ -172,7 +178,8 @@ def export_stems(
             state["cancelled"] = True
 
     task = worker.start(run, on_done=done, on_error=failed,
-                        on_progress=lambda f: dlg.setValue(int(f * 1000)))
+                        on_progress=lambda f: dlg.setValue(int(f * 1000)),
+                        on_stage=lambda what: dlg.setLabelText(f"{what}…"))
     tasks.append(task)
     dlg.canceled.connect(on_cancel)
     dlg.show()

@@ -373,3 +373,46 @@ def test_an_interrupted_stems_render_leaves_nothing_behind(song, tmp_path, monke
         render_files(song, tmp_path / "mix.wav", tmp_path / "new" / "stems", sample_rate=SR,
                      synth="builtin")
     assert list(tmp_path.iterdir()) == []  # no stems folder made, no waiting stem left
+
+
+def test_rendering_files_says_each_stage_and_moves_through_the_writing(
+        song, tmp_path, monkeypatch):
+    # An export of 200 bars and 11 tracks sat at 90 % for 8 s saying "Rendering audio and
+    # stems…" throughout: the writing was a fixed 10 %, reported only at its end.
+    monkeypatch.setattr(renderer, "WRITE_CHUNK", SR // 4)  # a few reports a file
+    seen: list[tuple[str, float]] = []
+    stage = ["(none)"]
+    render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=SR,
+                 synth="builtin", stage=lambda what: stage.__setitem__(0, what),
+                 progress=lambda f: seen.append((stage[0], f)))
+    stages = list(dict.fromkeys(s for s, _ in seen))
+    assert stages == [
+        "Rendering track 1 of 3: Piano", "Rendering track 2 of 3: Bass",
+        "Rendering track 3 of 3: Drums", "Mixing",
+        "Writing mix.wav (1 of 4)", "Writing 01 - Piano.wav (2 of 4)",
+        "Writing 02 - Bass.wav (3 of 4)", "Writing 03 - Drums.wav (4 of 4)"]
+    fractions = [f for _, f in seen]
+    assert fractions[-1] == 1.0 and all(0 <= a <= b <= 1 for a, b in itertools.pairwise(
+        fractions))
+    # Each stage moves the bar on, the writing of every file too (it was one jump).
+    for what in stages:
+        if what != "Mixing":
+            during = [f for s, f in seen if s == what]
+            assert len(set(during)) > 1 and during[-1] > during[0], what
+    writing = [f for s, f in seen if s.startswith("Writing")]
+    assert writing[0] < 0.9 and len(set(writing)) >= 8
+
+
+def test_removing_dc_a_stretch_at_a_time_reports_and_changes_nothing(monkeypatch):
+    from engine.render import mixing
+
+    t = np.arange(SR * 30) / SR  # 30 s: two stretches of 20 s
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    audio = np.stack([tone + 0.2, tone - 0.1], axis=1).astype(np.float32)  # DC on both sides
+    seen: list[float] = []
+    clean = mixing.remove_dc(audio, SR, progress=seen.append)
+    assert np.abs(clean[SR:-SR].mean(axis=0)).max() < 1e-3  # the offset is gone
+    assert rms(clean[SR:-SR, 0] - tone[SR:-SR]) < 1e-3  # the tone is kept
+    assert len(seen) == 4 and seen[-1] == 1.0 and seen == sorted(seen)  # 2 passes × 2
+    monkeypatch.setattr(mixing, "DC_STRETCH", 1 << 30)  # the whole song in one pass
+    assert np.array_equal(mixing.remove_dc(audio, SR), clean)
