@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 SCREENSHOT_SIZE = (1600, 1000)
+PREPARE_AFTER_MS = 300  # the synth loads this long after the window shows (it is painted)
 
 
 def create_app(argv: list[str] | None = None):
@@ -56,7 +57,10 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
     if song is not None:
         win.open_path(song, ask=False)
     win.show()
-    QTimer.singleShot(0, win.transport.check_audio)  # status bar: device name or "off"
+    # The status bar's device name or "off"; the synth then loads, the window painted first.
+    QTimer.singleShot(0, win.transport.check_audio)
+    if not screenshot:
+        QTimer.singleShot(PREPARE_AFTER_MS, win.transport.prepare)
     if screenshot:
         out = Path(screenshot)
         result = {"ok": False}

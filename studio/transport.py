@@ -149,8 +149,17 @@ class Transport(QObject):
             self._noticed = True
             self.noticeNeeded.emit(self.audio_reason)
 
+    def prepare(self) -> None:
+        """Once the window shows: whether sound can be played (the status bar says), and
+        where it can, the synth loaded on the render worker, before the first Play. A GM
+        SoundFont takes ~0.5 s to load and TinySoundFont's loader holds Python's GIL all
+        that time, so the window froze at the first Play (0.4 s here, 0.26–0.52 s in QA's
+        hands) whichever thread loaded it; a window just opened has nothing to do yet."""
+        if self.check_audio() and self._synth_obj is None:
+            self._render_worker.start(self._synth)
+
     def _synth(self) -> Any:
-        """The engine synth (made on first use, on the worker thread)."""
+        """The engine synth (made on first use, on the worker thread: :meth:`prepare`)."""
         if self._synth_obj is None:
             from engine.render import make_synth
 

@@ -42,6 +42,11 @@ SYNTH_GAIN_DB = 0.0
 MIN_NOTE_S = 0.01
 TAIL_FADE_S = 0.05  # a tail cut at MAX_TAIL_S fades out over this, so it does not click
 FLUSH_BLOCK = 1024  # frames rendered (and thrown away) per step while old voices die out
+# Frames a call into TinySoundFont renders at most. It holds Python's GIL throughout: a
+# sustained chord between two events (2.5 s, one call) held it 40 ms, and the studio's
+# window, painting the playhead meanwhile, froze that long while playback rendered ahead.
+# A multiple of the synth's 64-frame effect block, so the samples are the same.
+GENERATE_FRAMES = 1024
 MAX_FLUSH_S = 1.0
 
 
@@ -210,5 +215,8 @@ def _bind(fn, *args):
 
 
 def _generate(synth, view: np.ndarray) -> None:
-    """Fill a contiguous float32 ``(n, 2)`` slice in place."""
-    synth.generate_simple(len(view), buffer=memoryview(view).cast("B"))
+    """Fill a contiguous float32 ``(n, 2)`` slice in place, :data:`GENERATE_FRAMES` at a
+    time (other threads run in between)."""
+    for start in range(0, len(view), GENERATE_FRAMES):
+        part = view[start:start + GENERATE_FRAMES]
+        synth.generate_simple(len(part), buffer=memoryview(part).cast("B"))

@@ -169,3 +169,30 @@ def test_a_count_in_plays_first_while_the_playhead_waits(opened, qtbot, fake_aud
     qtbot.waitUntil(lambda: len(player.plays) == 2, timeout=5000)
     assert player.leads[1] == 0 and not tr.counting_in
     tr.stop()
+
+
+def test_the_synth_loads_on_the_worker_once_the_window_shows_not_at_the_first_play(
+        opened, qtbot, fake_audio):
+    # Loading a GM SoundFont holds Python's GIL ~0.5 s (TinySoundFont's loader): at the
+    # first Play the window froze 0.26–0.52 s. partita studio prepares it once the window
+    # shows (studio.app), on the render worker.
+    tr = opened.transport
+    tr.prepare()
+    qtbot.waitUntil(lambda: tr._synth_obj is not None, timeout=5000)
+    assert fake_audio and fake_audio[0] != threading.main_thread().name
+    tr.prepare()  # once
+    tr.play()
+    qtbot.waitUntil(lambda: tr._timer.isActive(), timeout=5000)
+    tr.stop()
+    assert len(fake_audio) == 1
+
+
+def test_without_audio_nothing_is_loaded_in_advance(opened, monkeypatch):
+    from engine import render
+
+    made = []
+    monkeypatch.setattr(render, "make_synth", lambda *a, **k: made.append(a))
+    opened.transport.prepare()
+    opened.transport._render_worker.wait(5000)
+    assert made == [] and opened.transport._synth_obj is None
+    assert opened.status_audio.text().startswith("⚠ No audio output")

@@ -416,3 +416,33 @@ def test_removing_dc_a_stretch_at_a_time_reports_and_changes_nothing(monkeypatch
     assert len(seen) == 4 and seen[-1] == 1.0 and seen == sorted(seen)  # 2 passes × 2
     monkeypatch.setattr(mixing, "DC_STRETCH", 1 << 30)  # the whole song in one pass
     assert np.array_equal(mixing.remove_dc(audio, SR), clean)
+
+
+def test_the_soundfont_synth_is_called_a_little_at_a_time():
+    # Each call into TinySoundFont holds Python's GIL: one call for a sustained chord
+    # between two events (2.5 s) held it 40 ms, freezing the studio's window while
+    # playback rendered ahead.
+    lengths: list[int] = []
+
+    class Synth:
+        def generate_simple(self, n, buffer):
+            lengths.append(n)
+            np.frombuffer(buffer, np.float32)[:] = len(lengths)
+
+    view = np.zeros((SR * 3, 2), np.float32)
+    sf_module._generate(Synth(), view[5:])
+    assert max(lengths) == sf_module.GENERATE_FRAMES and sum(lengths) == len(view) - 5
+    assert view[0, 0] == 0 and view[5, 0] == 1 and view[-1, 0] == len(lengths)
+    assert sf_module.GENERATE_FRAMES % 64 == 0  # TinySoundFont's effect block
+
+
+def test_rendering_a_little_at_a_time_gives_the_same_samples(soundfont, monkeypatch):
+    from engine.render.soundfont import SoundFontSynth
+
+    pad = Track("Pad", 89, notes=(Note(48, 0, 4 * BAR, 90), Note(55, 0, 4 * BAR, 90),
+                                  Note(64, 30, 4 * BAR, 90), Note(67, 3 * BAR + 7, BAR, 90)))
+    song = Song(tracks=(pad,))
+    synth = SoundFontSynth(soundfont, SR)
+    pieces = synth.render_track(song, pad)
+    monkeypatch.setattr(sf_module, "GENERATE_FRAMES", 1 << 30)  # one call per stretch
+    assert np.array_equal(synth.render_track(song, pad), pieces)
