@@ -11,8 +11,11 @@ tool). Keys with Ctrl/Alt/Meta are left alone (a line edit
 already claims its own Ctrl+Z, Ctrl+A …) except a text field's word keys the window also
 binds (Ctrl+Backspace rejected a take, Ctrl+Del deleted bars while a name was typed), as
 is everything when the piano roll, the arrangement or the window itself has the focus.
-Buttons take the focus only from Tab (:func:`tab_focus_buttons`), so a focused button is
-one the user tabbed to: Space and Enter press it, as everywhere else.
+Buttons and lists (combo boxes) take the focus only from Tab (:func:`tab_focus_controls`),
+so a focused one is one the user tabbed to: Space and Enter press a button, and a list
+takes the arrows and Space (which opens it); letters and digits stay the window's (B the
+brush, 1–9 the takes) and never choose an item of a closed list — typing finds an item
+once the list is open, as its popup takes the keys itself.
 """
 
 from __future__ import annotations
@@ -63,15 +66,17 @@ def _number_character(text: str) -> bool:
 
 
 # What each kind of control does with a bare (or shifted) key: the keys it uses, and which
-# single printable characters (typing, or a combo box's jump-to-item search).
+# single printable characters (typing). A closed list takes none: its jump-to-item search
+# silently changed a setting (Key, Model) where the user meant B or ]; open, its popup
+# searches as it is typed to.
 TEXT = (ENTER | NAVIGATION | ERASE | SPACE, _any_character)
 READ_ONLY_TEXT = (NAVIGATION, _no_character)
 SPIN = (ENTER | NAVIGATION | ERASE, _number_character)
-COMBO = (NAVIGATION | SPACE, _any_character)
+COMBO = (NAVIGATION | SPACE, _no_character)
 EDITABLE_COMBO = (ENTER | NAVIGATION | ERASE | SPACE, _any_character)
 SLIDER = (NAVIGATION, _no_character)
 BUTTON = (SPACE, _no_character)
-PUSH_BUTTON = (SPACE | ENTER, _no_character)  # tabbed to (tab_focus_buttons)
+PUSH_BUTTON = (SPACE | ENTER, _no_character)  # tabbed to (tab_focus_controls)
 WORD_KEYS = ERASE | frozenset({K.Key_Left, K.Key_Right})  # with Ctrl, in text
 ITEM_VIEW = (NAVIGATION | SPACE, _no_character)
 
@@ -141,17 +146,26 @@ def control_wants(w: QWidget | None, e: QKeyEvent) -> bool:
     return len(text) == 1 and text.isprintable() and takes_character(text)
 
 
-def tab_focus_buttons(window: QWidget) -> None:
-    """Push and tool buttons of ``window`` take the focus from Tab only, not from a click
-    (so Space after clicking Repaint still plays), and a push button tabbed to presses on
-    Enter as on Space. Call it again for buttons made later."""
-    for b in window.findChildren(QAbstractButton):
+def tab_focus_controls(root: QWidget) -> None:
+    """Push and tool buttons and lists (not editable) under ``root`` take the focus from
+    Tab only, not from a click: after a click on Repaint, Space still plays; after a list
+    is chosen from (or closed with Esc), the keys go on to where the user was editing. A
+    push button tabbed to presses on Enter as on Space. Call it again for controls made
+    later."""
+    for b in root.findChildren(QAbstractButton):
         if isinstance(b, (QCheckBox, QRadioButton)):
             continue
         if b.focusPolicy() & Qt.FocusPolicy.ClickFocus:
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         if isinstance(b, QPushButton):
             b.setAutoDefault(True)  # Enter presses it when it has the focus
+    for box in root.findChildren(QComboBox):
+        if not box.isEditable() and box.focusPolicy() & Qt.FocusPolicy.ClickFocus:
+            box.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+
+
+def _closed_list(w: QObject) -> bool:
+    return isinstance(w, QComboBox) and not w.isEditable() and not w.view().isVisible()
 
 
 class EditingKeys(QObject):
@@ -167,12 +181,22 @@ class EditingKeys(QObject):
         window.installEventFilter(self)
         for dock in window.findChildren(QDockWidget):
             dock.installEventFilter(self)
-        # A spin box claims every printable key for its line edit itself, before any
-        # window sees it: the letters it cannot use are taken back here.
-        for spin in window.findChildren(QAbstractSpinBox):
-            spin.installEventFilter(self)
+        self.watch(window)
+
+    def watch(self, root: QWidget) -> None:
+        """Filter the controls under ``root`` that take keys before any window sees them:
+        a spin box claims every printable key for its line edit itself, and a list picks
+        an item for a letter no shortcut took. Call it again for controls made later."""
+        for w in (*root.findChildren(QAbstractSpinBox), *root.findChildren(QComboBox)):
+            w.installEventFilter(self)  # once: installing it again moves it, no copy
 
     def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.KeyPress and isinstance(e, QKeyEvent) and _closed_list(obj):
+            # A letter or digit no shortcut took (A, C, D …): a closed list must not
+            # jump to an item for it.
+            text = e.text()
+            return (not e.modifiers() & CHORD_MODIFIERS and len(text) == 1
+                    and text.isprintable() and e.key() not in SPACE)
         if e.type() != QEvent.Type.ShortcutOverride:
             return False
         if isinstance(obj, QAbstractSpinBox):

@@ -63,7 +63,7 @@ from .document import Document
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel
 from .jobs_panel import JobsPanel
-from .keys import EditingKeys, tab_focus_buttons
+from .keys import EditingKeys, tab_focus_controls
 from .mask.commands import MaskCommands
 from .midi_input import MidiSource
 from .midi_keyboard import MidiKeyboard
@@ -133,7 +133,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.step_entry = StepEntry(self)  # N: notes from the letter keys
         self.recorder = Recorder(self)  # Shift+R: the MIDI keyboard played in time
         self.editing_keys = EditingKeys(self)  # typing in a field beats bare-key shortcuts
-        tab_focus_buttons(self)  # a click on a button leaves Space to Play
+        tab_focus_controls(self)  # a click on a button or a list leaves the keys where they were
+        self.generate_panel.model_options.fieldsMade.connect(self._settle_model_options)
         self.setAcceptDrops(True)
         self.setWindowIcon(theme.icon("partita"))
         self.autosaver = Autosaver(
@@ -212,6 +213,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         panel_scroll.setWidgetResizable(True)
         panel_scroll.setFrameShape(QFrame.Shape.NoFrame)
         panel_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a stop of its own: a click on a list or a button (which take the focus from
+        # Tab only) gave the focus to the scroll area around them, where no key works.
+        panel_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         panel_scroll.setWidget(self.generate_panel)
         # Room for the vertical scroll bar too: on a short screen it appears and took its
         # width from the panel (buttons and spin arrows clipped at 1280×720).
@@ -520,6 +524,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         tr.audioStatus.connect(self._audio_status)
         tr.noticeNeeded.connect(self._audio_notice)
         self._tool_changed(roll.tool)
+
+    def _settle_model_options(self) -> None:
+        """Another model's own settings were just made: they take keys and the focus as
+        the panel's other controls do."""
+        options = self.generate_panel.model_options
+        tab_focus_controls(options)
+        self.editing_keys.watch(options)
 
     # -- document events ---------------------------------------------------------------------------
     def _song_reset(self, from_file: bool = True) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +22,8 @@ from engine.plugins import ModelOption
 
 
 class ModelOptionsBox(QGroupBox):
+    fieldsMade = Signal()  # another model's fields: the window sets their keys and focus
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model options", parent)
         self._form = QFormLayout(self)
@@ -52,6 +54,7 @@ class ModelOptionsBox(QGroupBox):
             self._fields[option.name] = (option, field)
         self.setTitle(f"{name} options" if name else "Model options")
         self.setVisible(bool(options))
+        self.fieldsMade.emit()
 
     def kept(self) -> dict[str, dict[str, object]]:
         """Every model's last values (the shown one's as they are now): kept between

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QPushButton, QSpinBox
 
 from engine.score import Mask, Region
 from tests.studio.cocompose_helpers import EchoModel, close_window, make_registry, make_window
@@ -257,3 +257,94 @@ def test_a_spin_box_takes_digits_and_leaves_letters_and_space_to_the_window(stud
     QTest.keyClick(spin, K.Key_Space)
     assert play == [1]
     win.transport.stop()
+
+
+def choose_in_popup(qtbot, combo, text: str) -> None:
+    """Click ``combo`` open and click ``text`` in its list, as with the mouse."""
+    QTest.mouseClick(combo, Qt.MouseButton.LeftButton)
+    view = combo.view()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    index = combo.model().index(combo.findText(text), 0)
+    view.scrollTo(index)
+    qtbot.wait(QApplication.doubleClickInterval() + 50)  # a list ignores a click at once
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, view.visualRect(index).center())
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+
+
+def test_a_panel_list_chosen_with_the_mouse_leaves_the_keys_to_the_window(studio, qtbot):
+    # Choosing "Dm" left the focus on the Key list: B then made the key B (the brush not
+    # chosen) and ] was swallowed; the next Repaint ran in B major.
+    win = studio
+    pending_take(qtbot, win)  # ] steps through its takes
+    panel = win.generate_panel
+    canvas = win.pianoroll.canvas
+    focus(qtbot, canvas)
+    choose_in_popup(qtbot, panel.key, "Dm")
+    assert panel.key.currentText() == "Dm"
+    assert not panel.key.hasFocus() and canvas.hasFocus()  # the focus stayed on the roll
+    next_take = counter(win.actions.next_take)
+    QTest.keyClick(QApplication.focusWidget(), K.Key_B)
+    QTest.keyClick(QApplication.focusWidget(), K.Key_BracketRight)
+    assert win.actions.tool_draw.isChecked() and next_take == [1]
+    assert panel.key.currentText() == "Dm"
+
+    QTest.mouseClick(panel.key, Qt.MouseButton.LeftButton)  # opened, then closed with Esc
+    qtbot.waitUntil(panel.key.view().isVisible, timeout=2000)
+    QTest.keyClick(panel.key.view(), K.Key_Escape)
+    qtbot.waitUntil(lambda: not panel.key.view().isVisible(), timeout=2000)
+    assert panel.key.currentText() == "Dm" and canvas.hasFocus()
+
+
+def test_a_closed_list_reached_with_tab_takes_arrows_not_letters(studio, qtbot):
+    # On the Model list D, C and P switched models; on Precision, i chose int8.
+    win = studio
+    panel = win.generate_panel
+    for combo, letters in ((panel.model, "acp"), (panel.precision, "fi"),
+                           (panel.key, "bgdx")):
+        before = combo.currentIndex()
+        combo.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(combo.hasFocus, timeout=2000)
+        for letter in letters:
+            QTest.keyClicks(combo, letter)
+            assert combo.currentIndex() == before, (combo.toolTip(), letter)
+    assert win.actions.tool_draw.isChecked()  # B, the last tool letter typed, chose it
+    panel.key.setCurrentIndex(0)
+    panel.key.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.key, K.Key_Down)  # the arrows still step through the list
+    assert panel.key.currentIndex() == 1
+
+
+def test_an_open_list_finds_what_is_typed(studio, qtbot):
+    win = studio
+    panel = win.generate_panel
+    panel.key.setCurrentIndex(0)
+    panel.key.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.key, K.Key_Space)  # opens it, as F4 and Alt+↓ do
+    view = panel.key.view()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    QTest.keyClicks(view, "F#m")
+    QTest.keyClick(view, K.Key_Return)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+    assert panel.key.currentText() == "F#m"
+    assert not win.actions.tool_erase.isChecked()  # F went to the list, not to Zoom to Fit
+
+
+def test_a_model_s_own_settings_made_later_take_keys_as_the_panel_does(studio, qtbot):
+    from engine.plugins import ModelOption
+
+    win = studio
+    box = win.generate_panel.model_options
+    box.set_model("styled", (ModelOption("style", "ballad", choices=("ballad", "bossa")),
+                             ModelOption("bars", 4, minimum=1, maximum=16)))
+    win.generate_panel.show()
+    style = box.findChild(QComboBox)
+    bars = box.findChild(QSpinBox)
+    assert not style.focusPolicy() & Qt.FocusPolicy.ClickFocus  # Tab only
+    style.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(style.hasFocus, timeout=2000)
+    QTest.keyClicks(style, "b")  # no jump to "bossa": the brush
+    assert style.currentText() == "ballad" and win.actions.tool_draw.isChecked()
+    focus(qtbot, bars)
+    QTest.keyClick(bars, K.Key_E)  # a letter in a spin box: the eraser, as in the panel's
+    assert win.actions.tool_erase.isChecked()
