@@ -15,6 +15,7 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.clipboard`   — copy / paste of notes
 - :mod:`studio.actions`     — every QAction and shortcut, in one place
 - :mod:`studio.tracklist`   — track headers (name, instrument, colour, mute/solo, volume/pan)
+- :mod:`studio.wheel`       — the wheel over a scrolled list or panel scrolls it
 - :mod:`studio.arrangement` — the clips-per-bar overview
 - :mod:`studio.markers`     — section markers as the ruler and the arrangement draw them
 - :mod:`studio.pianoroll`   — piano roll: canvas, tools, ruler, keyboard, velocity lane

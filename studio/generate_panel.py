@@ -40,6 +40,7 @@ from . import actions
 from .cocompose import GenerationSettings
 from .model_options import ModelOptionsBox
 from .models import ModelCatalog
+from .wheel import WheelScrolls
 
 # Auto: the key the music around the mask is clearly in (engine.score.keys); Any: none.
 AUTO_KEY, ANY_KEY = "Auto (song's key)", "Any key"
@@ -219,6 +220,13 @@ class GeneratePanel(QWidget):
         cform.addRow("Density", density_row)
         cform.addRow(self.keep_rhythm)
         cform.addRow(self.avoid_parallels)
+
+        # The panel scrolls in its dock: the wheel over a setting scrolls it, and changes
+        # only the one being edited (it has the focus).
+        self.wheel = WheelScrolls(self)
+        self.wheel.watch(self.model, self.precision, self.steps, self.temperature,
+                         self.variations, self.seed, self.continue_bars, self.key,
+                         self.pitch_lo, self.pitch_hi, self.density)
 
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)

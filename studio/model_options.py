@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from engine.plugins import ModelOption
 
+from .wheel import WheelScrolls
+
 
 class ModelOptionsBox(QGroupBox):
     fieldsMade = Signal()  # another model's fields: the window sets their keys and focus
@@ -31,6 +33,7 @@ class ModelOptionsBox(QGroupBox):
         self._fields: dict[str, tuple[ModelOption, QWidget]] = {}
         self._model = ""
         self._kept: dict[str, dict[str, object]] = {}  # per model, for this session
+        self._wheel = WheelScrolls(self)  # the wheel scrolls the panel, as over its fields
         self.setVisible(False)
 
     def set_model(self, name: str, options: tuple[ModelOption, ...]) -> None:
@@ -50,6 +53,7 @@ class ModelOptionsBox(QGroupBox):
             field = _field(replace(option, default=value) if option.problem(value) is None
                            else option, self)
             field.setToolTip(option.help)
+            self._wheel.watch(field)
             self._form.addRow(option.label or option.name, field)
             self._fields[option.name] = (option, field)
         self.setTitle(f"{name} options" if name else "Model options")

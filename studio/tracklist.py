@@ -9,7 +9,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from engine.score.track_edits import DRUMS, instrument_edit
 
 from .document import Document
 from .selection import Selection
+from .wheel import WheelScrolls
 
 ROW_H = 56
 HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
@@ -90,8 +90,7 @@ class TrackHeader(QFrame):
             w.setCheckable(True)
         for w in (self.swatch, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        for w in (self.instrument, self.volume, self.pan):
-            w.installEventFilter(self)  # the wheel scrolls the list (eventFilter)
+        lst.wheel.watch(self.instrument, self.volume, self.pan)  # the wheel scrolls the list
         vol_label = QLabel("Vol", self)
         pan_label = QLabel("Pan", self)
         for lab in (vol_label, pan_label):
@@ -173,12 +172,6 @@ class TrackHeader(QFrame):
         self.clicked.emit(self.track_id, toggle)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Wheel and watched is not self.name:
-            # As in a DAW, the wheel over a header scrolls the track list: passing over
-            # an instrument list or a fader on the way must not change it (one notch
-            # changed a program, each an undo step).
-            QApplication.sendEvent(self.lst.scroll.viewport(), event)
-            return True
         if watched is not self.name:
             return False
         if event.type() == QEvent.Type.MouseButtonPress:
@@ -293,6 +286,7 @@ class TrackList(QWidget):
         self.document = document
         self.selection = selection
         self.headers: list[TrackHeader] = []
+        self.wheel = WheelScrolls(self)  # over a header the wheel scrolls the list
         self._heard: set[int] = set()
         self._preview: list[QLabel] = []  # rows of the tracks a take on screen would add
         bar = QWidget(self)
