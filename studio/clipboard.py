@@ -2,55 +2,135 @@
 
 Copied notes are kept relative to the earliest copied onset, with the track they came
 from. Pasting puts them at a tick: notes from one track go into the current track;
-notes from several tracks go back into their own tracks when those still exist.
+notes from several tracks go back into their own tracks where those still exist, and the
+notes of tracks that are gone (another song, a deleted track) go to the other tracks
+from the current one down, in order — a drum track's only to a drum track, a pitched
+track's only to a pitched one (a kit's keys are drums, not pitches). What finds no
+track is left out, and :attr:`Pasted.message` says so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from engine.score import Edit, EditGroup, Note, Song, add_notes
+from engine.score import Edit, EditGroup, Note, Song, add_notes, plural
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A track notes were copied from, as it was then."""
+
+    id: int
+    name: str
+    is_drum: bool
 
 
 @dataclass(frozen=True, slots=True)
 class Clip:
-    """Copied notes: ``(source track id, note with start relative to the clip)``."""
+    """Copied notes: ``(source track id, note with start relative to the clip)``, and the
+    tracks they came from in the song's order."""
 
     notes: tuple[tuple[int, Note], ...]
     length: int  # span from the first onset to the last note-off
+    sources: tuple[Source, ...]
 
     @property
     def track_ids(self) -> list[int]:
         return list(dict.fromkeys(tid for tid, _ in self.notes))
 
 
-def copy_notes(selected: dict[int, list[Note]]) -> Clip | None:
-    """A clip of the selected notes (``None`` when nothing is selected)."""
+@dataclass(frozen=True, slots=True)
+class Pasted:
+    """What a paste does: the edit, the ``(track, note id)`` keys it adds, and where the
+    notes go (or why some do not), for the status bar."""
+
+    edit: Edit
+    keys: list[tuple[int, int]]
+    message: str
+
+
+def copy_notes(selected: dict[int, list[Note]], song: Song) -> Clip | None:
+    """A clip of the selected notes of ``song`` (``None`` when nothing is selected)."""
     pairs = [(tid, n) for tid, notes in selected.items() for n in notes]
     if not pairs:
         return None
     origin = min(n.start for _, n in pairs)
     end = max(n.end for _, n in pairs)
     rel = tuple((tid, replace(n, start=n.start - origin)) for tid, n in pairs)
-    return Clip(rel, end - origin)
+    sources = tuple(Source(t.id, t.name, t.is_drum) for t in song.tracks if t.id in selected)
+    return Clip(rel, end - origin, sources)
 
 
-def paste_edit(song: Song, clip: Clip, at: int, current_track: int | None) -> tuple[Edit, list]:
-    """The edit that pastes ``clip`` at tick ``at``, and the ``(track, note id)`` keys added.
+def paste_targets(song: Song, clip: Clip,
+                  current_track: int | None) -> tuple[dict[int, int], list[Source]]:
+    """Which track each source track's notes go to, and the sources left out.
+
+    One source: the current track. Several: each to itself where it still exists; the
+    missing ones, in order, to the next track of their kind (drums / pitched) from the
+    current one down that no source takes."""
+    known = {t.id for t in song.tracks}
+    if len(clip.sources) == 1:
+        (source,) = clip.sources
+        return ({source.id: current_track}, []) if current_track in known else ({}, [source])
+    targets = {s.id: s.id for s in clip.sources if s.id in known}
+    below = song.tracks[song.track_index(current_track):] if current_track in known else ()
+    free = {kind: [t.id for t in below if t.is_drum is kind and t.id not in targets]
+            for kind in (False, True)}
+    left_out = []
+    for s in clip.sources:
+        if s.id in targets:
+            continue
+        if free[s.is_drum]:
+            targets[s.id] = free[s.is_drum].pop(0)
+        else:
+            left_out.append(s)
+    return targets, left_out
+
+
+def paste_edit(song: Song, clip: Clip, at: int, current_track: int | None) -> Pasted:
+    """Paste ``clip`` at tick ``at`` (see :func:`paste_targets` for which tracks).
 
     Fresh note ids are given to every pasted note, so pasting twice gives two copies.
     """
-    known = {t.id for t in song.tracks}
-    multi = len(clip.track_ids) > 1
+    targets, left_out = paste_targets(song, clip, current_track)
     per_track: dict[int, list[Note]] = {}
     for tid, n in clip.notes:
-        target = tid if (multi and tid in known) else current_track
-        if target is None or target not in known:
-            continue
-        per_track.setdefault(target, []).append(Note(n.pitch, n.start + at, n.duration,
-                                                     n.velocity))
+        if tid in targets:
+            per_track.setdefault(targets[tid], []).append(
+                Note(n.pitch, n.start + at, n.duration, n.velocity))
     edits = [add_notes(tid, notes) for tid, notes in per_track.items()]
     count = sum(len(v) for v in per_track.values())
     label = f"Paste {count} note" + ("" if count == 1 else "s")
     keys = [(tid, n.id) for tid, notes in per_track.items() for n in notes]
-    return EditGroup(tuple(edits), label), keys
+    return Pasted(EditGroup(tuple(edits), label), keys,
+                  _message(song, clip, targets, left_out, count))
+
+
+def _names(names: Iterable[str]) -> str:
+    return ", ".join(names)
+
+
+def _message(song: Song, clip: Clip, targets: dict[int, int], left_out: list[Source],
+             count: int) -> str:
+    """"Pasted 5 notes into Lead (Bass's), Piano; 386 left out: no drum track from the
+    current one down for Drums"."""
+    several = len(clip.sources) > 1
+    into = []
+    for t in song.tracks:  # in the song's order
+        came = [s for s in clip.sources if targets.get(s.id) == t.id]
+        if several and came and came[0].id != t.id:  # a track that is gone: whose notes
+            into.append(f"{t.name} ({_names(s.name for s in came)}'s)")
+        elif came:
+            into.append(t.name)
+    said = f"Pasted {plural(count, 'note')} into {_names(into)}" if count else "Nothing pasted"
+    if not left_out:
+        return said
+    gone = {s.id for s in left_out}
+    dropped = sum(1 for tid, _ in clip.notes if tid in gone)
+    where = " from the current one down" if several else ""
+    why = [f"no {kind}{where} for {_names(names)}"
+           for kind, names in (("track", [s.name for s in left_out if not s.is_drum]),
+                               ("drum track", [s.name for s in left_out if s.is_drum]))
+           if names]
+    return f"{said}; {dropped:,} left out: {'; '.join(why)}"

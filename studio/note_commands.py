@@ -68,7 +68,7 @@ class NoteCommands:
         return self.pianoroll.selected()
 
     def copy(self) -> None:
-        clip = copy_notes(self._selected())
+        clip = copy_notes(self._selected(), self.document.song)
         if clip is not None:
             self.clip = clip
             self.statusBar().showMessage(f"Copied {plural(len(clip.notes), 'note')}", 2000)
@@ -81,10 +81,13 @@ class NoteCommands:
         if self.clip is None:
             return
         at = self.pianoroll.snap_tick(self.transport.position, "floor")
-        edit, keys = paste_edit(self.document.song, self.clip, at,
-                                self.pianoroll.current_track_id())
-        if keys and self.pianoroll.commit(edit):
-            self.selection.set_notes(keys)
+        pasted = paste_edit(self.document.song, self.clip, at,
+                            self.pianoroll.current_track_id())
+        # Where the notes went, or why some or all did not: pasting into the wrong tracks
+        # (a kit's hits in a bass line) must not go unseen.
+        self.statusBar().showMessage(pasted.message, 8000)
+        if pasted.keys and self.pianoroll.commit(pasted.edit):
+            self.selection.set_notes(pasted.keys)
             if not self.transport.is_playing:
                 # On to the grid line after the pasted notes, so pasting again follows
                 # them (as a DAW's insert marker moves) instead of stacking copies.

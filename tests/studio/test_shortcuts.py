@@ -470,3 +470,56 @@ def test_ctrl_arrows_select_notes_one_by_one(focused):
     assert win.selection.notes == {(track.id, track.notes[1].id)}
     press(win, K.Key_Up)  # then the usual keys act on it
     assert piano(win).note_by_id(track.notes[1].id).pitch == track.notes[1].pitch + 1
+
+
+def test_notes_of_tracks_a_new_song_lacks_go_to_its_tracks_of_their_kind(focused):
+    # Ctrl+Shift+A, Ctrl+C, Ctrl+N, Ctrl+V put every note, drum hits too, into the new
+    # song's one piano track.
+    win = focused
+    press(win, K.Key_A, M.ControlModifier | M.ShiftModifier)
+    press(win, K.Key_C, M.ControlModifier)
+    press(win, K.Key_N, M.ControlModifier)
+    (track,) = win.document.song.tracks
+    assert not track.is_drum and not track.notes
+    press(win, K.Key_V, M.ControlModifier)
+    (track,) = win.document.song.tracks
+    # The first pitched part (Piano's 8 notes) goes to the one pitched track; the bass
+    # finds no other track, the drums no drum track: left out, and said.
+    assert sorted(n.pitch for n in track.notes) == [60, 62, 64, 65, 67, 69, 71, 72]
+    assert win.statusBar().currentMessage() == (
+        "Pasted 8 notes into Piano (Piano's); 10 left out: no track from the current one "
+        "down for Bass; no drum track from the current one down for Drums")
+
+
+def test_a_deleted_track_s_notes_go_to_the_current_track_not_another(focused):
+    # Bar 2 of Bass and Piano copied, Bass deleted, then pasted with Drums current: the
+    # bass note landed in the current track whatever it was (a kit here).
+    win = focused
+    song = win.document.song
+    piano_t, bass, drums = song.tracks
+    win.selection.set_tracks([piano_t.id, bass.id])
+    win.selection.set_notes([(t.id, n.id) for t in (piano_t, bass) for n in t.notes
+                             if 1920 <= n.start < 3840])
+    press(win, K.Key_C, M.ControlModifier)
+    win.selection.set_tracks([bass.id])
+    press(win, K.Key_T, M.ControlModifier | M.ShiftModifier)  # Remove Track
+    assert [t.name for t in win.document.song.tracks] == ["Piano", "Drums"]
+    win.selection.set_tracks([drums.id])
+    win.transport.seek(4 * 1920)
+    press(win, K.Key_V, M.ControlModifier)
+    song = win.document.song
+    assert len(song.track(drums.id).notes) == len(drums.notes)  # no bass in the kit
+    assert [n.pitch for n in song.track(piano_t.id).notes if n.start >= 4 * 1920] == [
+        67, 69, 71, 72]
+    assert win.statusBar().currentMessage() == (
+        "Pasted 4 notes into Piano; 1 left out: no track from the current one down for Bass")
+
+    press(win, K.Key_T, M.ControlModifier)  # Add Track: a pitched one
+    (new,) = [t for t in win.document.song.tracks if t.id not in (piano_t.id, drums.id)]
+    win.selection.set_tracks([piano_t.id])  # from Piano down: Piano is its own, new is free
+    win.transport.seek(6 * 1920)
+    press(win, K.Key_V, M.ControlModifier)
+    song = win.document.song
+    assert [n.pitch for n in song.track(new.id).notes] == [43]
+    assert win.statusBar().currentMessage() == (
+        f"Pasted 5 notes into Piano, {new.name} (Bass's)")
