@@ -67,6 +67,12 @@ class NoteCommands:
     def _selected(self) -> dict:
         return self.pianoroll.selected()
 
+    def _reveal_selection(self) -> None:
+        """The notes a keyboard edit just moved or wrote (selected), scrolled into view
+        as step entry's and Ctrl+→'s are: Shift+→ or Shift+↑ must not move them out of
+        sight."""
+        self.pianoroll.reveal_notes([n for v in self._selected().values() for n in v])
+
     def copy(self) -> None:
         clip = copy_notes(self._selected(), self.document.song)
         if clip is not None:
@@ -88,6 +94,7 @@ class NoteCommands:
         self.statusBar().showMessage(pasted.message, 8000)
         if pasted.keys and self.pianoroll.commit(pasted.edit):
             self.selection.set_notes(pasted.keys)
+            self._reveal_selection()
             if not self.transport.is_playing:
                 # On to the grid line after the pasted notes, so pasting again follows
                 # them (as a DAW's insert marker moves) instead of stacking copies.
@@ -117,6 +124,7 @@ class NoteCommands:
         edit, keys = duplicate_edit(notes, dticks)
         if self.pianoroll.commit(edit):
             self.selection.set_notes(keys)
+            self._reveal_selection()
 
     def delete_selection(self) -> None:
         notes = self._selected()
@@ -153,15 +161,13 @@ class NoteCommands:
         if not 0 <= i < len(notes):
             self.statusBar().showMessage("No more notes that way", 3000)
             return
-        start, pitch, tid, nid = notes[i]
+        _start, pitch, tid, nid = notes[i]
         self.selection.set_notes([(tid, nid)])
-        vp = self.pianoroll.viewport
-        if not vp.left <= start < vp.right:
-            self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
+        note = next(n for n in song.track(tid).notes if n.id == nid)
+        self.pianoroll.reveal_notes([note])
         self.pianoroll.preview(pitch, tid)
         if self.step_entry.on and not self.transport.is_playing:
             # As a score editor's cursor: the next letter goes after the note just reached.
-            note = next(n for n in song.track(tid).notes if n.id == nid)
             self.transport.seek(note.end)
 
     def select_all_tracks(self) -> None:
@@ -287,6 +293,7 @@ class NoteCommands:
             else:
                 target = at + grid_shift(self.pianoroll.snap, tm, at, direction)
             self.transport.seek(max(0, target))
+            self.pianoroll.reveal(self.transport.position, self.transport.position)
             return
         start = min(n.start for v in notes.values() for n in v)
         if bar:  # the same place in the bar before or after (bars differ in length)
@@ -296,8 +303,8 @@ class NoteCommands:
             delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
         else:  # a grid step, exact on triplet grids at any PPQ
             delta = grid_shift(self.pianoroll.snap, tm, start, direction)
-        if delta:
-            self.pianoroll.commit(move_edit(notes, delta, 0))
+        if delta and self.pianoroll.commit(move_edit(notes, delta, 0)):
+            self._reveal_selection()
 
     def lengthen(self, direction: int) -> None:
         """Alt+→ / Alt+←: the selected notes a grid step longer or shorter (never shorter
@@ -365,7 +372,10 @@ class NoteCommands:
             self.statusBar().showMessage(
                 f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
             return
-        if self.pianoroll.commit(transpose_edit(notes, semitones)) and self.step_entry.on:
+        if not self.pianoroll.commit(transpose_edit(notes, semitones)):
+            return
+        self._reveal_selection()
+        if self.step_entry.on:
             # Sharpening or moving the note just entered: heard, as the entry was.
             moved = [(tid, n) for tid, v in notes.items() for n in v]
             if len(moved) == 1:

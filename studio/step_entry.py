@@ -575,14 +575,7 @@ class StepEntry(QObject):
         w = self.window
         roll = w.pianoroll
         w.selection.set_notes([(tid, n.id) for n in notes])
-        vp = roll.viewport
-        start, end = min(n.start for n in notes), max(n.end for n in notes)
-        if start < vp.left or end > vp.right:
-            vp.set_left(start - 0.1 * (vp.right - vp.left))
-        low, high = vp.visible_pitches()
-        lowest, highest = min(n.pitch for n in notes), max(n.pitch for n in notes)
-        if not (low <= lowest and highest <= high):
-            vp.center_on_pitches(lowest, highest)
+        roll.reveal_notes(notes)
         if len(notes) == 1:
             roll.preview(notes[0].pitch, tid)
         else:  # the chord together (one preview at a time is heard)

@@ -254,6 +254,32 @@ class PianoRoll(QWidget):
         pitches = [n.pitch for n in in_time]
         vp.center_on_pitches(min(pitches), max(pitches))
 
+    def reveal(self, start: float, end: float, pitches: tuple[int, int] | None = None) -> None:
+        """Scroll what the keyboard just wrote or moved into view: the ticks ``start``–
+        ``end`` and, given, the pitch rows ``pitches`` (lowest, highest). Where they are
+        cut off, the view's left edge goes a tenth of it before ``start`` (less where the
+        span would not fit then) and the rows are centred on them; what is on screen stays
+        put (a span wider or taller than the view: any part of it on screen)."""
+        vp = self.viewport
+        width = vp.right - vp.left
+        fits = end - start <= width
+        gone = end < vp.left or start >= vp.right  # a playhead on the right edge is unseen
+        if gone or (fits and (start < vp.left or end > vp.right)):
+            vp.set_left(start - min(0.1 * width, width - (end - start)) if fits else start)
+        if pitches is None:
+            return
+        low, high = vp.visible_pitches()
+        lowest, highest = pitches
+        fits = highest - lowest <= high - low
+        if (fits and (lowest < low or highest > high)) or highest < low or lowest > high:
+            vp.center_on_pitches(lowest, highest)
+
+    def reveal_notes(self, notes: list[Note]) -> None:
+        """:meth:`reveal` the span and pitches of ``notes``."""
+        if notes:
+            self.reveal(min(n.start for n in notes), max(n.end for n in notes),
+                        (min(n.pitch for n in notes), max(n.pitch for n in notes)))
+
     def show_bar(self, bar: int) -> None:
         """Scroll so ``bar`` starts a little right of the left edge."""
         tick = self.document.time_map.bar_to_tick(bar)

@@ -523,3 +523,77 @@ def test_a_deleted_track_s_notes_go_to_the_current_track_not_another(focused):
     assert [n.pitch for n in song.track(new.id).notes] == [43]
     assert win.statusBar().currentMessage() == (
         f"Pasted 5 notes into Piano, {new.name} (Bass's)")
+
+
+def zoomed_in(win, bar: int = 0):
+    """One bar on screen (``bar``, 0-based), rows 52–78 or so: a close-up to edit in."""
+    vp = win.pianoroll.viewport
+    vp.fit_ticks(bar * 1920, (bar + 1) * 1920)
+    vp.key_h = max(5, vp.height // 27)
+    vp.center_on_pitches(52, 78)
+    return vp
+
+
+def assert_on_screen(win, notes) -> None:
+    vp = win.pianoroll.viewport
+    low, high = vp.visible_pitches()
+    for n in notes:
+        assert vp.left <= n.start and n.end <= vp.right, (n, vp.left, vp.right)
+        assert low <= n.pitch <= high, (n, low, high)
+
+
+def test_moving_the_playhead_with_the_keys_keeps_it_on_screen(focused):
+    # Shift+→ ×10 took the playhead to bar 11 while the view stayed on bar 1.
+    win = focused
+    vp = zoomed_in(win)
+    win.selection.clear_notes()
+    for bar in range(1, 5):
+        press(win, K.Key_Right, M.ShiftModifier)
+        assert win.transport.position == bar * 1920
+        assert vp.left <= win.transport.position < vp.right
+    press(win, K.Key_Right)  # a grid step too
+    assert vp.left <= win.transport.position < vp.right
+
+
+def test_notes_moved_or_written_by_the_keys_are_scrolled_into_view(focused):
+    win = focused
+    track = piano(win)
+    zoomed_in(win, bar=1)
+    win.selection.set_notes((track.id, n.id) for n in track.notes[4:])  # bar 2
+    press(win, K.Key_D, M.ControlModifier)  # copies in bar 3, off screen
+    copies = win.selection.selected_notes(win.document.song)[track.id]
+    assert [n.start for n in copies] == [3840, 4320, 4800, 5280]
+    assert_on_screen(win, copies)
+
+    zoomed_in(win)
+    (note,) = select_first(win)
+    press(win, K.Key_Right, M.ShiftModifier)  # to bar 2
+    moved = piano(win).note_by_id(note.id)
+    assert moved.start == 1920
+    assert_on_screen(win, [moved])
+
+    press(win, K.Key_C, M.ControlModifier)
+    win.transport.seek(5 * 1920)  # off screen
+    press(win, K.Key_V, M.ControlModifier)
+    (pasted,) = win.selection.selected_notes(win.document.song)[track.id]
+    assert pasted.start == 5 * 1920
+    assert_on_screen(win, [pasted])
+
+    zoomed_in(win, bar=5)
+    for _ in range(3):
+        press(win, K.Key_Up, M.ShiftModifier)  # 60 → 96: above rows 52–78
+    (up,) = win.selection.selected_notes(win.document.song)[track.id]
+    assert up.pitch == 96
+    assert_on_screen(win, [up])
+
+
+def test_a_selection_partly_on_screen_is_not_scrolled_away_from(focused):
+    win = focused
+    track = piano(win)
+    vp = zoomed_in(win)
+    press(win, K.Key_A, M.ControlModifier)  # two bars: wider than the one on screen
+    left, top = vp.left, vp.top
+    press(win, K.Key_Right)
+    press(win, K.Key_Up)
+    assert (vp.left, vp.top) == (left, top)
+    assert piano(win).note_by_id(track.notes[0].id).start == 120
