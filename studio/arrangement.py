@@ -340,6 +340,7 @@ class Arrangement(EscCancelsGesture, QWidget):
         x = self._x_of(self.playhead)
         p.setPen(QPen(theme.PLAYHEAD, 1.5))
         p.drawLine(QLineF(x, 0, x, h))
+        theme.paint_focus_ring(p, self)
         p.end()
 
     # -- mouse ---------------------------------------------------------------------------------

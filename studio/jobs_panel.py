@@ -165,6 +165,7 @@ class JobsPanel(QWidget):
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop where no key works
         scroll.setWidget(self.list)
         self.summary = QLabel("", self)
         self.summary.setStyleSheet("color: #8b929c;")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
 ICON_DIR = Path(__file__).resolve().parent / "icons"
 
@@ -23,6 +23,7 @@ PLAYHEAD = QColor("#ffcc33")
 LOOP = QColor(79, 163, 255, 40)
 LOOP_EDGE = QColor("#4fa3ff")
 SELECTION = QColor("#ffffff")
+FOCUS_RING_PX = 2  # as the style sheet's :focus border
 
 # Piano-roll grid.
 ROW_WHITE = QColor("#2a2e35")
@@ -198,6 +199,19 @@ def icon(name: str) -> QIcon:
     ic = QIcon(str(path))
     ic.addFile(str(path), QSize(20, 20))
     return ic
+
+
+def paint_focus_ring(p: QPainter, widget: QWidget) -> None:
+    """The accent ring inside ``widget``'s edge while it has the keyboard focus: a painted
+    view (the piano roll, the arrangement) shows it as the style sheet's controls do."""
+    if not widget.hasFocus():
+        return
+    half = FOCUS_RING_PX / 2
+    p.save()
+    p.setPen(QPen(ACCENT, FOCUS_RING_PX))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.drawRect(QRectF(widget.rect()).adjusted(half, half, -half, -half))
+    p.restore()
 
 
 def note_colour(track_colour: str, velocity: int) -> QColor:

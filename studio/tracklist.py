@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -309,6 +310,8 @@ class TrackList(QWidget):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # No Tab stop where no key works (a removed header left the focus on it, too).
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Shown when the tracks overflow: the only sign that rows are hidden (it also
         # scrolls the arrangement beside it).
@@ -377,6 +380,8 @@ class TrackList(QWidget):
             h.setGeometry(0, i * ROW_H, self.rows.width(), ROW_H)
             h.show()
             headers.append(h)
+        focus = QApplication.focusWidget()
+        typing = any(h.isAncestorOf(focus) for h in old.values())
         for h in old.values():
             h.setParent(None)
             h.deleteLater()
@@ -385,6 +390,8 @@ class TrackList(QWidget):
         for j, label in enumerate(self._preview):
             label.setGeometry(0, (first + j) * ROW_H, self.rows.width(), ROW_H)
         self._sync_selected()
+        if typing:  # the track whose name was typed went (Ctrl+Shift+T, an undo, New)
+            self.name_done.emit()
 
     def set_preview_tracks(self, tracks: tuple[Track, ...]) -> None:
         """Rows after the song's own for the tracks a take on screen would add (Compose,

@@ -138,6 +138,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         if 0 <= x <= self.width():
             p.setPen(QPen(theme.PLAYHEAD, 1.5))
             p.drawLine(QLineF(x, 0, x, self.height()))
+        theme.paint_focus_ring(p, self)  # where the keys go (Tab, a click elsewhere: gone)
         p.end()
 
     def _paint_rows(self, p: QPainter) -> None:

@@ -1,0 +1,71 @@
+"""The keyboard focus is seen and goes only where keys work: the piano roll and the
+arrangement draw a ring when they have it (docs/studio.md: every focused control shows
+one), Tab stops on no bare scroll area, and removing the track whose name is being typed
+gives the keys back to the piano roll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication
+
+from studio import theme
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+
+
+def ring_share(widget) -> float:
+    """The share of points along ``widget``'s outermost 2 px in the theme's focus colour."""
+    image = widget.grab().toImage()
+    w, h = image.width(), image.height()
+    edge = [(x, y) for x in range(0, w, 7) for y in (0, 1, h - 1, h - 2)]
+    edge += [(x, y) for y in range(0, h, 7) for x in (0, 1, w - 1, w - 2)]
+    accent = theme.ACCENT.rgb()
+    return sum(QColor(image.pixel(x, y)).rgb() == accent for x, y in edge) / len(edge)
+
+
+def test_the_piano_roll_and_the_arrangement_show_the_focus(focused, qtbot):
+    win = focused
+    canvas, arrangement = win.pianoroll.canvas, win.arrangement
+    assert canvas.hasFocus()
+    assert ring_share(canvas) > 0.9  # (the playhead's line may cross it)
+    assert ring_share(arrangement) < 0.1
+    QTest.mouseClick(arrangement, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(arrangement.hasFocus, timeout=2000)
+    assert ring_share(canvas) < 0.1
+    assert ring_share(arrangement) > 0.9
+
+
+def tab_chain(win, start, steps: int = 80) -> list:
+    start.setFocus(Qt.FocusReason.OtherFocusReason)
+    seen = []
+    for _ in range(steps):
+        QTest.keyClick(QApplication.focusWidget(), K.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    return seen
+
+
+def test_tab_stops_on_no_scroll_area(focused):
+    win = focused
+    win.generate_dock.show()
+    win.jobs_dock.show()
+    chain = tab_chain(win, win.pianoroll.canvas)
+    dead = {type(w).__name__ for w in chain if isinstance(w, QAbstractScrollArea)}
+    assert not dead
+    assert win.pianoroll.canvas in chain  # Tab comes round to the piano roll again
+
+
+def test_removing_the_track_being_renamed_gives_the_keys_to_the_piano_roll(focused, qtbot):
+    win = focused
+    QTest.keyClick(win.pianoroll.canvas, K.Key_F2)
+    name = QApplication.focusWidget()
+    assert name is not None and name.objectName() == "TrackName"
+    QTest.keyClicks(name, "Old")
+    count = len(win.document.song.tracks)
+    QTest.keyClick(name, K.Key_T, M.ControlModifier | M.ShiftModifier)
+    assert len(win.document.song.tracks) == count - 1
+    qtbot.waitUntil(win.pianoroll.canvas.hasFocus, timeout=2000)
+    QTest.keyClick(QApplication.focusWidget(), K.Key_B)  # the keys work again
+    assert win.actions.tool_draw.isChecked()
