@@ -41,6 +41,10 @@ MARKER_LANE_H = 15  # the markers' lane above the ruler, shown when the song has
 # metrics never cuts off a glyph's last pixel.
 LABEL_GAP = 6.0  # px of air between two labels, so neighbouring numbers stay apart
 FLAG_COLOUR = "#9fd2ff"
+PLAYHEAD_HALF_W = 5.0  # the playhead's flag on the ruler's bottom line, each side of it
+# A meter or tempo label starts right of the playhead's flag standing on its change: at
+# bar 1, where the playhead rests, the flag covered the "4" of "4/4".
+FLAG_TEXT_DX = PLAYHEAD_HALF_W + 2
 
 
 def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
@@ -82,7 +86,8 @@ def bar_label_rects(bars: Sequence[tuple[float, int]], width_of: Callable[[str],
 
 
 def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str], float],
-                     top: float, height: float = 12.0) -> list[tuple[float, QRectF | None, str]]:
+                     top: float, height: float = 12.0,
+                     dx: float = FLAG_TEXT_DX) -> list[tuple[float, QRectF | None, str]]:
     """Labels of meter/tempo changes ((x, text), in x order): each change's x, and the
     label's rectangle, or None where it would overlap another drawn label (a tempo ramp
     has dozens of changes a few pixels apart; drawing each smears them all), or where it
@@ -94,7 +99,7 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
     rects: dict[int, QRectF] = {}
     for i in order:
         x, text = flags[i]
-        rect = QRectF(x + 4, top, width_of(text), height)
+        rect = QRectF(x + dx, top, width_of(text), height)
         apart = all(rect.left() >= r.right() + LABEL_GAP or rect.right() + LABEL_GAP <= r.left()
                     for r in placed)
         if rect.left() >= 0 and apart:
@@ -161,10 +166,19 @@ class Ruler(QWidget):
             colour.setAlpha(200 if on else 70)
             p.fillRect(QRectF(x0, lane, x1 - x0, 6), colour)
         lines = grid_lines(tm, self.vp, self.roll.snap)
+        flags = self.flag_labels()
+        labels = [rect for _x, rect, _text in flags if rect is not None]
+
+        def under_label(x: float) -> QRectF | None:
+            return next((r for r in labels if r.left() - 1 <= x <= r.right() + 1), None)
+
+        # Beat ticks stop short of the meter and tempo labels (they ran through "♩104"),
+        # bar lines end above them.
         p.setPen(QPen(theme.TEXT_DIM, 1))
-        p.drawLines([QLineF(x, h - 5, x, h) for x in lines.beats])
+        p.drawLines([QLineF(x, h - 5, x, h) for x in lines.beats if under_label(x) is None])
         p.setPen(QPen(theme.GRID_BAR, 1))
-        p.drawLines([QLineF(x, lane + 8, x, h) for x, _ in lines.bars])
+        p.drawLines([QLineF(x, lane + 8, x, h if (r := under_label(x)) is None else r.top() - 1)
+                     for x, _ in lines.bars])
         p.setFont(self._font)
         p.setPen(theme.TEXT)
         for rect, text in self.bar_labels(lines.bars, top=lane + 6):
@@ -173,7 +187,7 @@ class Ruler(QWidget):
         # a label where there is room for it.
         p.setFont(self._small)
         p.setPen(QColor(FLAG_COLOUR))
-        for x, rect, text in self.flag_labels():
+        for x, rect, text in flags:
             p.drawLine(QLineF(x, h - 4, x, h - 1))
             if rect is not None:
                 p.drawText(rect, TEXT_FLAGS, text)
@@ -181,8 +195,8 @@ class Ruler(QWidget):
         if 0 <= x <= w:
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(theme.PLAYHEAD)
-            p.drawPolygon(QPolygonF([QPointF(x - 5, h - 9), QPointF(x + 5, h - 9),
-                                     QPointF(x, h - 1)]))
+            p.drawPolygon(QPolygonF([QPointF(x - PLAYHEAD_HALF_W, h - 9),
+                                     QPointF(x + PLAYHEAD_HALF_W, h - 9), QPointF(x, h - 1)]))
         p.setPen(theme.BORDER)
         p.drawLine(0, h - 1, w, h - 1)
         p.end()

@@ -396,3 +396,48 @@ def test_the_marker_dialog_names_refuses_empty_and_deletes(qtbot, monkeypatch):
     assert ask_marker(None, "bar 9", "Chorus", True) == "Bridge"
     monkeypatch.setattr(MarkerDialog, "exec", press("Delete Marker"))
     assert ask_marker(None, "bar 9", "Chorus", True) == ""
+
+
+@pytest.fixture
+def drawn(monkeypatch, painted) -> Painted:
+    """:func:`painted`, also keeping the lines drawn together and the playhead's flag."""
+    painted.polygons = []  # type: ignore[attr-defined]
+    painted.line_sets = []  # type: ignore[attr-defined]
+    recorder = ruler_module.QPainter
+
+    class Drawn(recorder):  # type: ignore[misc, valid-type]
+        def drawPolygon(self, *args) -> None:
+            painted.polygons.append(args[0].boundingRect())  # type: ignore[attr-defined]
+            super().drawPolygon(*args)
+
+        def drawLines(self, *args) -> None:
+            painted.line_sets.append(list(args[0]))  # type: ignore[attr-defined]
+            super().drawLines(*args)
+
+    monkeypatch.setattr(ruler_module, "QPainter", Drawn)
+    return painted
+
+
+@pytest.mark.parametrize("px_per_beat", [10.0, 13.0, 24.0, 48.0, 96.0])
+def test_the_playhead_and_the_beat_ticks_leave_the_meter_and_tempo_readable(
+        window, tmp_path, drawn, px_per_beat):
+    # At bar 1 the playhead's flag covered the "4" of "4/4" and the beat ticks ran
+    # through "♩104" (the demo at 1280×800 and 1920×1080).
+    song = Song(tracks=(Track(notes=(Note(60, 0, 16 * BAR, 90),)),), ppq=Q,
+                tempos=(TempoChange(0, round(60_000_000 / 104)),))
+    roll = open_song(window, tmp_path, song)
+    vp = roll.viewport
+    vp.px_per_beat = px_per_beat
+    vp.set_left(0)
+    roll.set_playhead(0)
+    drawn.paint(roll.ruler)
+    (label,) = [r for r, t in drawn.texts if t.startswith("4/4")]
+    assert "♩104" in next(t for r, t in drawn.texts if r == label)
+    assert drawn.polygons  # the playhead's flag
+    assert not any(flag.intersects(label) for flag in drawn.polygons), (drawn.polygons, label)
+    ticks = [line for lines in drawn.line_sets for line in lines]
+    crossing = [line for line in ticks
+                if label.left() <= line.x1() <= label.right()
+                and min(line.y1(), line.y2()) < label.bottom()
+                and max(line.y1(), line.y2()) > label.top()]
+    assert not crossing, (label, crossing)
