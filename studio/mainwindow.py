@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -461,6 +461,14 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self.take_keys.append(sc)
         for name in ("step_entry", "step_rest", "step_back"):  # Esc, N, Esc: no double Esc
             a.all[name].triggered.connect(self._forget_escape)
+        # Nor Esc, a click on the roll or the arrangement (or any edit: a track muted),
+        # Esc: the second Esc deselects again, and the mask stays.
+        self._clicks = _Presses(self)
+        for view in (roll.canvas, roll.ruler, roll.keyboard, roll.velocity, self.arrangement):
+            view.installEventFilter(self._clicks)
+        self._clicks.pressed.connect(self._forget_escape)
+        doc.songChanged.connect(self._forget_escape)
+        self.selection.tracksChanged.connect(self._forget_escape)
         a.loop.toggled.connect(tr.set_loop_enabled)
         a.metronome.toggled.connect(self._set_metronome)
         a.follow.toggled.connect(self.settings.set_follow_playhead)
@@ -795,7 +803,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._last_escape = 0.0
 
     def escape(self) -> None:
-        """Esc: deselect notes; Esc again right away: clear the mask."""
+        """Esc: deselect notes; Esc again right away, nothing done in between (a command,
+        a click on the roll or the arrangement, an edit): clear the mask."""
         now = time.monotonic()
         if now - self._last_escape < DOUBLE_ESC_S:
             self.clear_mask()
@@ -942,6 +951,17 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.document.studio_state = {}
         self.document.reset(song, path)
         self._song_reset()
+
+
+class _Presses(QObject):
+    """Says when a mouse button is pressed on a widget it filters (the press goes on)."""
+
+    pressed = Signal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.MouseButtonPress:
+            self.pressed.emit()
+        return False
 
 
 class _Lcd(QLabel):

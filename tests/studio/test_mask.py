@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine.score import Mask, Note, Region
 from studio.mask import quick
@@ -179,3 +180,29 @@ def test_regenerate_says_when_it_would_rewrite_several_masked_tracks(opened):
     assert win.generate_panel.buttons["regenerate"].text() == "Regenerate 2 Masked Tracks"
     win.document.set_mask(Mask())
     assert win.actions.regenerate.text() == "Re&generate Track"
+
+
+def test_esc_a_click_or_an_edit_then_esc_keeps_the_mask(focused, ui, qtbot):
+    # Esc, a click on the roll, Esc within 0.8 s cleared the mask: the click did not count
+    # as something done in between.
+    win = focused
+    canvas = win.pianoroll.canvas
+    piano = win.document.song.tracks[0]
+    win.document.set_mask(Mask.of(Region({piano.id}, 0, BAR)))
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    ui.click(win, 3 * Q, 40)  # empty space
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    assert not win.document.mask.is_empty
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)  # Esc Esc still clears it
+    assert win.document.mask.is_empty
+
+    win.document.set_mask(Mask.of(Region({piano.id}, 0, BAR)))
+    for click in (lambda: QTest.mouseClick(win.arrangement, Qt.MouseButton.LeftButton),
+                  lambda: QTest.mouseClick(win.pianoroll.ruler, Qt.MouseButton.LeftButton),
+                  lambda: win.tracklist.headers[1].mute.click()):  # an edit
+        win.pianoroll.canvas.setFocus()
+        QTest.keyClick(canvas, Qt.Key.Key_Escape)
+        click()
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+        assert not win.document.mask.is_empty
+        win._forget_escape()
