@@ -16,6 +16,12 @@ note of each onset), and the share of its onsets that fall on an onset of the me
 - ``harmonize``: the demo's Lead alone, and three jigs of music21's folk corpus when
   music21 is installed, each given a Piano and a Bass (``tasks.harmonize``, band).
 
+Then how long the notes of a regenerated part last against the part's own (the
+sampler's sustain target, ``sampler.context_sustain``): every pitched track with at least
+8 notes of the real files and the demo, regenerated whole (seed 1), split by its notes'
+median length (held parts: a half note or longer): medians over tracks of the notes'
+median length in 16ths and of the share of the song's time the track sounds in.
+
 Figures are counts over seeded runs (paired across code versions), not timings.
 """
 
@@ -41,6 +47,7 @@ from engine.score.instruments import role_of  # noqa: E402
 
 ROLE_ORDER = ("melody", "bass", "piano", "chords", "strings", "voice", "drums")
 FIGURES = ("notes/16th", "notes/onset", "repeats", "with melody")
+HELD = 8  # 16ths: a part whose notes' median is a half note or longer is a held part
 
 
 def track_figures(song: Song) -> dict[str, list[tuple[float, float, float, float]]]:
@@ -113,6 +120,41 @@ def jigs(count: int) -> list[Song]:
     return out
 
 
+def lengths(song: Song, track_id: int) -> tuple[float, float]:
+    """A track's notes' median length in 16ths, and the share of the song's time in which
+    it sounds (the union of its notes, in ticks)."""
+    notes = sorted((n.start, n.end) for n in song.track(track_id).notes)
+    if not notes or song.end <= 0:
+        return 0.0, 0.0
+    sounding, reach = 0, 0
+    for a, b in notes:
+        sounding += max(0, b - max(a, reach))
+        reach = max(reach, b)
+    median = float(np.median([b - a for a, b in notes])) / (song.ppq / 4)
+    return median, sounding / song.end
+
+
+def regenerated_lengths(songs: list[Song], model, precision: str) -> None:
+    """Note lengths of regenerated parts against their own (module docstring)."""
+    rows: dict[str, list[tuple[float, ...]]] = defaultdict(list)
+    for song in songs:
+        for track in song.tracks:
+            if track.is_drum or len(track.notes) < 8:
+                continue
+            before = lengths(song, track.id)
+            take = tasks.regenerate(song, track.id, model=model,
+                                    options=GenerateOptions(seed=1, precision=precision))
+            kind = "held parts" if before[0] >= HELD else "other parts"
+            rows[kind].append((*before, *lengths(take.after, track.id)))
+    for kind in ("held parts", "other parts"):
+        r = np.array(rows.get(kind, []), dtype=float)
+        if not len(r):
+            continue
+        med = np.median(r, axis=0)
+        print(f"regenerate {kind:<11} n={len(r):<3} median length {med[0]:4.1f} -> "
+              f"{med[2]:4.1f} 16ths | sounding {med[1]:4.2f} -> {med[3]:4.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="partita-base", help="shipped model name or folder")
@@ -124,9 +166,11 @@ def main() -> None:
 
     real: dict[str, list] = defaultdict(list)
     files = sorted(args.real.glob("*.mid")) if args.real.is_dir() else []
+    real_songs = []
     for path in [*files, ROOT / "assets/demo/demo.mid"]:
         try:
-            merge(real, track_figures(load_song(path)))
+            real_songs.append(load_song(path))
+            merge(real, track_figures(real_songs[-1]))
         except Exception as e:  # a reference file that does not load is left out
             print(f"(left out {path.name}: {e})")
     report("real", real)
@@ -155,6 +199,8 @@ def main() -> None:
                                    model=model, options=options)
             merge(figures, track_figures(take.after))
         report(f"harmonize {name}", figures)
+
+    regenerated_lengths(real_songs, model, args.precision)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@
    ``options.pitch_range`` and ``options.keep_rhythm`` are honoured there), runs the sampler with an
    onset-density target per masked track taken from the window (the track's own density
    around the region, or its role's for an empty track; ``options.density`` scales it:
-   :func:`engine.models.sampler.context_onset_rate`), decodes
+   :func:`engine.models.sampler.context_onset_rate`) and a sustain target (how much of
+   the time the track sounds there: :func:`engine.models.sampler.context_sustain`), decodes
    the notes that start in editable cells (they end where the editable cells end, so
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
    (:func:`engine.models.grid.resolve_overlaps`: lanes of one track may sample one pitch
@@ -63,7 +64,7 @@ from .grid import (
     fit_budget,
     resolve_overlaps,
 )
-from .sampler import context_onset_rate, default_onset_rate
+from .sampler import context_onset_rate, context_sustain, default_onset_rate
 from .velocity import assign_velocities
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -160,11 +161,11 @@ class GridModelPlugin:
                                     pitch_range=options.pitch_range, cadence=cadence)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
-            rate = self.onset_rate(work, mask, plan, enc, problem.editable)
+            rate, sustain = self.texture_targets(work, mask, plan, enc, problem.editable)
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          problem.allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
-                         onset_rate=rate, lane_groups=groups_,
+                         onset_rate=rate, sustain=sustain, lane_groups=groups_,
                          logit_bias=problem.logit_bias,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None)
@@ -220,6 +221,15 @@ class GridModelPlugin:
     ) -> np.ndarray:
         """The sampler's onset-density target per lane of ``enc`` (see
         :func:`context_onset_rate`), read over :data:`DENSITY_BARS` bars each side."""
+        return self.texture_targets(song, mask, plan, enc, editable)[0]
+
+    def texture_targets(
+        self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
+        editable: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The sampler's targets per lane of ``enc``, read over :data:`DENSITY_BARS` bars
+        each side: onsets per cell (:func:`context_onset_rate`) and sounding cells per cell
+        (:func:`context_sustain`: a written track's note lengths, where it has notes)."""
         d0, d1 = self.window(song, mask, max(DENSITY_BARS, self.context_bars))
         lane_tracks = np.asarray(enc.lane_tracks)
         written = {t: n for t, n in plan.items() if editable[lane_tracks == t].any()}
@@ -241,7 +251,10 @@ class GridModelPlugin:
                              for t in wide.lane_tracks])
         rate[rows] = context_onset_rate(wide.tokens, wide_editable, wide_tracks, wide.drum_lanes,
                                         defaults)
-        return rate
+        sustain = np.full(len(lane_tracks), np.nan)
+        sustain[rows] = context_sustain(wide.tokens, wide_editable, wide_tracks,
+                                        wide.drum_lanes)
+        return rate, sustain
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

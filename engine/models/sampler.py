@@ -26,6 +26,15 @@ gets the higher bias that brings it there), so notes do not gather in a few bars
 the others silent. ``options.density`` (0..1) scales the target by
 ``4 ** (2·density − 1)``: 0 → a quarter, 0.5 → the context's own, 1 → four times.
 
+Sustain: the density sets how many notes start, not how long they last, and the model
+left alone ended a regenerated pad's notes after a sixteenth (a film composer's whole-note
+pad came back as blips). Given a target share of sounding cells per lane (``sustain``:
+onsets and holds per editable cell, the track's own around the region,
+:func:`context_sustain`), each step adds one bias per lane group to the ``HOLD`` logits,
+found by bisection as the onset bias is, so the expected sounding cells make up what the
+target still lacks, a hold taking its share from the rest (the onsets keep theirs): notes
+get the length the part had (bounded by ``SUSTAIN_CAP``).
+
 Legality: ``allowed`` (per lane, or per lane and step) restricts the tokens; ``MASK`` is
 never produced; ``HOLD`` only follows an onset, a drum hit or a hold on its lane (and a
 cell left of a kept ``HOLD`` cannot be a ``REST``). With ``options.avoid_parallels`` no
@@ -99,6 +108,8 @@ BIAS_CAP = 4.0
 # Every bar of a track gets at least this part of its share of the onset target.
 BAR_FLOOR = 0.75
 EXPLICIT_BIAS_CAP = 8.0
+# Most nats the sustain control may add to (or take from) the HOLD logits.
+SUSTAIN_CAP = 4.0
 # Onsets (notes, over all its lanes) per step of a new track when nothing in the window
 # says how busy the music is (a new song), by role. A kit's 0.75 is a rock beat's 12 hits
 # a bar (eighth hats, two kicks, two snares): at 0.5 composed grooves had 8 hits a bar
@@ -196,6 +207,7 @@ def sample(
     lane_groups: np.ndarray | None = None,
     logit_bias: np.ndarray | None = None,
     voice_order: np.ndarray | None = None,
+    sustain: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -205,7 +217,9 @@ def sample(
     target (the sum of theirs) and never strike one pitch at one step. ``logit_bias`` (L, V):
     nats added to each lane's logits. ``voice_order`` (L,): with ``options.avoid_parallels``,
     the voices that keep their order top to bottom (:func:`~engine.models.constraints.
-    voice_order`; -1: free). Without targets, ``options.density`` biases the onset
+    voice_order`; -1: free). ``sustain`` (L,): target sounding cells (onsets and holds) per
+    editable cell of each lane, NaN for none, shared by a group as ``onset_rate`` is.
+    Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
     """
@@ -235,6 +249,9 @@ def sample(
     beat = np.asarray(beat_pos, dtype=np.int64)
     groups = _group_ids(lane_groups, lanes)
     density = _Density.of(onset_rate, groups, options.density)
+    sounding = None if sustain is None else np.asarray(sustain, dtype=np.float64)
+    if sounding is not None and sounding.shape != (lanes,):
+        raise ValueError("sustain must have one share per lane")
     bias = None if logit_bias is None else np.asarray(logit_bias, dtype=np.float32)
     done = 0
 
@@ -260,7 +277,7 @@ def sample(
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
-                      groups, bias, voice_order)
+                      groups, bias, voice_order, sounding)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -362,8 +379,8 @@ class _Window:
                  allowed: np.ndarray | None, start: int, left: np.ndarray, right: np.ndarray,
                  options: GenerateOptions, rng: np.random.Generator, schedule: str,
                  density: _Density, tick: Callable[..., None], groups: np.ndarray,
-                 logit_bias: np.ndarray | None, voice_order: np.ndarray | None = None
-                 ) -> None:
+                 logit_bias: np.ndarray | None, voice_order: np.ndarray | None = None,
+                 sustain: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias = groups, logit_bias
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
@@ -375,6 +392,8 @@ class _Window:
         self.voice_order = (np.asarray(voice_order, dtype=np.int64)
                             if voice_order is not None and self.avoid_parallels else None)
         self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
+        self.sustain = (None if sustain is None or not np.isfinite(sustain).any()
+                        else np.clip(sustain, 0.0, 1.0))
         self.chord_gain = math.exp(CHORD_BIAS)
         # Bar of each window column: a new bar wherever the position in the bar goes back
         # (a window may start inside a bar; a bar line may fall between two steps).
@@ -445,6 +464,14 @@ class _Window:
                                      flat[scope_cells] >= vocab.ONSET,
                                      self.bar_of_col[cl], self.bar_of_col[scope_col])
             weights[:, vocab.ONSET :] *= np.exp(bias).astype(np.float32)[:, None]
+            if self.sustain is not None:
+                # Holds against rests only: the onsets keep the share the density gave them.
+                other = weights[:, : vocab.ONSET].sum(-1)
+                weights[:, vocab.HOLD] *= np.exp(self._hold_bias(
+                    weights, ln, scope_lane, flat[scope_cells])).astype(np.float32)
+                now = weights[:, : vocab.ONSET].sum(-1)
+                weights[:, : vocab.ONSET] *= np.divide(
+                    other, now, out=np.ones_like(now), where=now > 0)[:, None]
             draw, logp = _draw(weights, self.top_p, self.rng)
             keep_masked = math.floor(n_gen * mask_schedule(s, n_steps, self.schedule))
             n_commit = max(1, n_masked - keep_masked) if s < n_steps else n_masked
@@ -467,6 +494,38 @@ class _Window:
                     self._defer_crossings(grid, idx[chosen], conf[chosen])
             # Passes after the last step redraw a few re-masked cells: no progress made.
             self.tick("decoding" if s <= n_steps else "voice leading", advance=s <= n_steps)
+
+    def _hold_bias(self, weights: np.ndarray, lane: np.ndarray, scope_lane: np.ndarray,
+                   scope_token: np.ndarray) -> np.ndarray:
+        """(m,) nats for the HOLD of each masked cell against its REST: per group with a
+        ``sustain`` target, the bias (within ±:data:`SUSTAIN_CAP`) whose expected sounding
+        cells make up the target's share of the scope less what is decided there. The
+        onsets keep their probability (``weights``: the cells' unnormalised token
+        probabilities, the onset bias in): a hold takes its share from the rest only."""
+        share = self.sustain
+        steered = np.isfinite(share)
+        n = int(self.groups.max()) + 1
+        g, g_scope = self.groups[lane], self.groups[scope_lane]
+        decided = (scope_token == vocab.HOLD) | (
+            (scope_token >= vocab.ONSET) & (scope_token < vocab.DRUM))
+        want = np.bincount(g_scope, weights=np.where(steered, share, 0.0)[scope_lane],
+                           minlength=n)
+        need = want - np.bincount(g_scope, weights=decided, minlength=n)
+        total = weights.sum(-1).astype(np.float64)
+        hold = weights[:, vocab.HOLD].astype(np.float64)
+        onset = weights[:, vocab.ONSET : vocab.DRUM].sum(-1).astype(np.float64)
+        rest = np.maximum(total - hold - onset, 0.0)
+        p_onset = onset / np.maximum(total, 1e-30)
+        lo, hi = np.full(n, -SUSTAIN_CAP), np.full(n, SUSTAIN_CAP)
+        for _ in range(16):  # bisection: expected sounding cells grow with the bias
+            mid = (lo + hi) / 2
+            h = hold * np.exp(mid[g])
+            p_sound = p_onset + (1.0 - p_onset) * h / np.maximum(h + rest, 1e-30)
+            expected = np.bincount(g, weights=p_sound, minlength=n)
+            low = expected < need
+            lo = np.where(low, mid, lo)
+            hi = np.where(low, hi, mid)
+        return np.where(steered[lane], ((lo + hi) / 2)[g], 0.0)
 
     def _chord_cells(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
         """(m,) whether another lane of each cell's track starts a note in its column: a
@@ -740,4 +799,35 @@ def context_onset_rate(
         if rate == 0.0:
             rate = default_of[g] * scale
         out[lanes] = rate / int(lanes.sum())
+    return out
+
+
+def context_sustain(
+    tokens: np.ndarray,
+    editable: np.ndarray,
+    lane_groups: np.ndarray,
+    drum_lanes: np.ndarray,
+) -> np.ndarray:
+    """Target sounding cells (onsets and holds) per editable cell for each lane: how much
+    of the time its track sounds in the window, read as :func:`context_onset_rate` reads
+    its onsets (``tokens`` before the replaced notes are cleared: they count; editable
+    steps it had no notes in do not), spread over the group's lanes. NaN for a lane
+    without editable cells, a drum lane, or a track with no notes in the window (a new
+    part's note lengths are the model's)."""
+    tokens = np.asarray(tokens)
+    editable = np.asarray(editable, dtype=bool)
+    groups = np.asarray(lane_groups)
+    drums = np.asarray(drum_lanes, dtype=bool)
+    sounding = (tokens == vocab.HOLD) | ((tokens >= vocab.ONSET) & (tokens < vocab.DRUM))
+    out = np.full(len(groups), np.nan)
+    for g in dict.fromkeys(groups.tolist()):
+        lanes = groups == g
+        if not editable[lanes].any() or drums[lanes].all():
+            continue
+        count = int(sounding[lanes].sum())
+        edit_steps = editable[lanes].any(0)
+        empty_edit = not sounding[lanes][:, edit_steps].any()
+        ref = tokens.shape[1] - (int(edit_steps.sum()) if empty_edit else 0)
+        if count and ref > 0:
+            out[lanes] = count / ref / int(lanes.sum())
     return out

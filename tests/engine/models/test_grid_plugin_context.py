@@ -127,3 +127,28 @@ def test_a_silent_track_plays_its_role_as_busy_as_the_tracks_around_it():
     assert ROLE_RATE["bass"] * 1.3 < rate[1] < 0.5
     quarters = _density_case(tuple(Note(36, i * 4 * Q, 4 * Q, 80) for i in range(8 * 4)))
     assert 0.2 < quarters[1] < 0.3  # a bass with notes keeps its own density
+
+
+def test_a_regenerated_track_is_asked_to_sound_as_long_as_it_did():
+    """Held string chords regenerated: the sampler gets their sounding share (all of the
+    time) as its sustain target, so a pad is not rewritten as short notes."""
+    import numpy as np
+
+    from engine.models.sampler import sample
+
+    song = ensemble(bars=8)
+    strings = song.tracks[2]
+    seen: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def spy(denoiser, tokens, editable, *args, **kwargs):
+        seen.append((editable.any(1), kwargs["sustain"]))
+        return sample(denoiser, tokens, editable, *args, **kwargs)
+
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=12), Recorder(), sampler=spy)
+    mask = Mask.of(Region({strings.id}, 0, 8 * BAR))
+    plugin.generate(song, mask, GenerateOptions(seed=1, steps=4), lambda p: None,
+                    CancelToken())
+    (written, sustain), = seen
+    assert written.sum() == 3
+    np.testing.assert_allclose(sustain[written], 1.0)  # whole bars, legato
+    assert np.isnan(sustain[~written]).all()  # the context tracks: no target

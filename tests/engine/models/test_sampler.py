@@ -14,6 +14,7 @@ from engine.models.sampler import (
     PEER_SCALE,
     ROLE_RATE,
     context_onset_rate,
+    context_sustain,
     decode_windows,
     default_onset_rate,
     sample,
@@ -270,6 +271,63 @@ def test_a_group_shares_one_target_over_its_lanes():
                  lane_groups=np.array([5, 5, 7, 7]))
     assert 0.05 * editable.sum() < _onsets(out, editable) < 0.2 * editable.sum()
     np.testing.assert_array_equal(out[2:], tokens[2:])
+
+
+def _sounding(out: np.ndarray, editable: np.ndarray) -> float:
+    t = out[editable]
+    return float(((t == vocab.HOLD) | ((t >= vocab.ONSET) & (t < vocab.DRUM))).mean())
+
+
+def test_a_sustain_target_holds_the_notes_as_long_as_the_part_did():
+    # A model that ends every note at once (a regenerated pad came back as sixteenths):
+    # the onset target sets how many notes start, the sustain target how long they sound.
+    tokens, roles, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+    allowed = _pitched_allowed(LANES)
+
+    def run(sustain):
+        return sample(RestLover(margin=2.0), tokens, editable, roles, beat, allowed,
+                      GenerateOptions(steps=8, seed=3), lambda p: None, CancelToken(),
+                      onset_rate=np.full(LANES, 0.1), sustain=sustain)
+
+    short, held = run(None), run(np.full(LANES, 0.8))
+    assert _sounding(short, editable) < 0.3
+    assert 0.65 < _sounding(held, editable) < 0.95
+    # They last longer rather than multiply: a hold takes its share from the rests, not
+    # from the onsets (a hold drawn before its note's start still makes one: 34 against
+    # 22 here, the target 19).
+    assert _onsets(held, editable) < 2 * 0.1 * editable.sum()
+    _assert_legal(held)
+    # A lane with no target (NaN) is the model's, and kept cells stay as they were.
+    editable[2:] = False
+    part = run(np.array([0.8, 0.8, np.nan, np.nan]))
+    np.testing.assert_array_equal(part[2:], tokens[2:])
+    assert _sounding(part, editable) > 0.65
+
+
+def test_context_sustain_is_how_much_of_the_time_the_track_sounds():
+    steps = 64
+    tokens = np.full((4, steps), vocab.REST, dtype=np.int64)
+    for t in range(0, steps, 16):  # lane 0: half notes then a half rest, every bar
+        tokens[0, t] = vocab.onset(60)
+        tokens[0, t + 1 : t + 8] = vocab.HOLD
+    tokens[1, ::4] = vocab.drum(0)  # a kit
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[:, 16:32] = True
+    share = context_sustain(tokens, editable, np.array([0, 1, 2, 3]),
+                            np.array([False, True, False, False]))
+    assert share[0] == pytest.approx(0.5)  # the replaced notes count
+    assert np.isnan(share[1:]).all()  # a kit, and tracks with no notes: the model's
+    # A continuation: the new steps had no notes, so the share is of the bars before.
+    tokens[0, 32:] = vocab.REST
+    editable[:] = False
+    editable[0, 32:] = True
+    assert context_sustain(tokens, editable, np.arange(4), np.zeros(4, bool))[0] == (
+        pytest.approx(0.5))
+    # Lanes of one track share its sounding cells.
+    two = context_sustain(tokens[[0, 2]], editable[[0, 0]], np.array([5, 5]),
+                          np.zeros(2, bool))
+    assert two == pytest.approx([0.25, 0.25])
 
 
 def test_lanes_of_one_track_start_their_notes_together(monkeypatch):
