@@ -87,6 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
     try:
+        return _run_command(args, ctrl_c)
+    finally:
+        _say_plugin_notices()
+
+
+def _say_plugin_notices() -> None:
+    """What the plugin probe decided that the user should know: a plugin folder skipped
+    because its import once hung (or just timed out, which is what the wait was)."""
+    from engine.plugins import probe
+
+    for line in probe.notices():
+        print(f"partita: note: {line}", file=sys.stderr)
+
+
+def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
+    try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
         # `partita info x.mid | head`: the reader went away; that is not an error.

@@ -490,7 +490,8 @@ def _chorale_model() -> str | None:
 
     if os.environ.get("PARTITA_MODEL"):  # the user's own default wins
         return None
-    if all(e.name != CHORALE_MODEL for e in Registry().available("harmonize")):
+    entry = Registry().find(CHORALE_MODEL)  # a built-in model: no plugin is tried
+    if entry is None or entry.info is None or "harmonize" not in entry.info.tasks:
         return None
     print(f"partita: note: a four-part chorale: using {CHORALE_MODEL} (--model to choose)",
           file=sys.stderr)

@@ -41,7 +41,7 @@ from .manifest import (
     name_problem,
 )
 from .packs import check_api_version, load_pack, pack_loader, verify_pack
-from .probe import import_problem
+from .probe import forget, import_problem
 
 GROUP = "partita.models"
 BUILTIN_DIST = "partita"
@@ -241,18 +241,54 @@ def _ep_order(ep: md.EntryPoint) -> tuple[int, str, str]:
 # -- folders -------------------------------------------------------------------------------
 
 
-def from_folder(folder: Path, origin: str = "folder") -> list[Entry]:
-    """Models from every plugin subfolder of ``folder`` (missing folder: none)."""
+def plugin_folders(folder: Path) -> list[Path]:
+    """The plugin subfolders of ``folder``, in discovery order (missing folder: none)."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    # A model folder Partita wrote (`runs/<name>/best`) has a manifest.json, and
+    # load_manifest reads either: one copied in by hand is listed as installed is.
+    return [sub for sub in sorted(p for p in folder.iterdir()
+                                  if p.is_dir() and not p.name.startswith("."))
+            if (sub / MANIFEST_NAME).is_file() or (sub / MODEL_MANIFEST_NAME).is_file()]
+
+
+def from_folder(folder: Path, origin: str = "folder",
+                loaded: dict[Path, list[Entry]] | None = None) -> list[Entry]:
+    """Models from every plugin subfolder of ``folder`` (missing folder: none);
+    ``loaded`` holds subfolders already read (:func:`find`), used as they are."""
+    loaded = loaded if loaded is not None else {}
     out: list[Entry] = []
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        # A model folder Partita wrote (`runs/<name>/best`) has a manifest.json, and
-        # load_manifest reads either: one copied in by hand is listed as installed is.
-        if (sub / MANIFEST_NAME).is_file() or (sub / MODEL_MANIFEST_NAME).is_file():
-            out += from_plugin_folder(sub, origin)
+    for sub in plugin_folders(folder):
+        out += loaded[sub] if sub in loaded else from_plugin_folder(sub, origin)
     return out
+
+
+def find(name: str, entries: Iterable[Entry], folders: Iterable[tuple[Path, str]],
+         loaded: dict[Path, list[Entry]]) -> Entry | None:
+    """The usable model called ``name`` as :func:`discover` would rank it, reading as little
+    as it can: ``entries`` (the entry points', read first), then, folder by folder, only
+    the plugin folders whose manifest gives that name — the others are neither imported
+    nor tried (a plugin whose import hangs costs a command that names another model
+    nothing). ``loaded`` receives each folder read. None when no folder plugin of that
+    name is usable either (a model that a plugin of another name provides is then found
+    by listing them all)."""
+    found = next((e for e in entries if e.name == name and e.ok), None)
+    if found is not None:
+        return found
+    for folder, origin in folders:
+        for sub in plugin_folders(folder):
+            try:
+                if load_manifest(sub).name != name:
+                    continue
+            except PluginError:
+                continue  # listed as disabled by the full listing, named by folder
+            if sub not in loaded:
+                loaded[sub] = from_plugin_folder(sub, origin)
+            found = next((e for e in loaded[sub] if e.name == name and e.ok), None)
+            if found is not None:
+                return found
+    return None
 
 
 def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
@@ -333,22 +369,27 @@ def _import_from_folder(folder: Path, module_name: str) -> ModuleType:
         return importlib.import_module(module_name)
 
 
-def discover(entry_points: bool, folders: Iterable[tuple[Path, str]]) -> list[Entry]:
-    """All entries, in precedence order: entry points, then each folder in turn."""
+def discover(entry_points: bool, folders: Iterable[tuple[Path, str]],
+             loaded: dict[Path, list[Entry]] | None = None) -> list[Entry]:
+    """All entries, in precedence order: entry points, then each folder in turn
+    (``loaded``: as :func:`from_folder`)."""
     out = from_entry_points() if entry_points else []
     for folder, origin in folders:
-        out += from_folder(folder, origin)
+        out += from_folder(folder, origin, loaded)
     return out
 
 
 def check_loads(manifest: Manifest) -> list[Entry] | None:
     """Load ``manifest``'s folder as the model list would (the same checks, the same
-    message): its models, or :class:`PluginError`. A pack no registered loader reads has
+    message, but a code plugin's import is tried again even after a time-out): its
+    models, or :class:`PluginError`. A pack no registered loader reads has
     only its files checked (None). Pack loaders register when their package is imported
     (the built-in one: with the entry points, on a registry's first listing)."""
     if manifest.kind == "pack" and not pack_loader(manifest.architecture):
         verify_pack(manifest.folder)
         return None
+    if manifest.kind == "code":  # asked for: a plugin skipped after a time-out is tried
+        forget(manifest.folder, manifest.entry.partition(":")[0].split(".")[0])
     entries = from_plugin_folder(manifest.folder)
     broken = [e for e in entries if not e.ok]
     if broken:

@@ -9,8 +9,11 @@ ordinary exception is left to the real import, which reports it the usual way.
 
 The verdict is kept per plugin version (the folder's files: names, sizes and times) in
 the state folder, so only a new or changed plugin pays for the child process (about a
-second, more for a plugin that imports torch). A time-out is not kept: a slow first
-import (a cold disk) is tried again at the next start.
+second, more for a plugin that imports torch). A time-out is kept too: a plugin whose
+import hangs would otherwise cost every start the whole time limit. It is tried again
+when its files change, or when the user asks (:func:`forget`: ``partita models verify``).
+What this process decided that the user should hear of (a plugin skipped for a time-out)
+is collected for the command line to say (:func:`notices`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ except BaseException:
 """
 
 _known: dict[str, str] = {}  # fingerprint → "" (imports fine) or the reason it does not
+_notices: list[str] = []  # what the user should hear of, said once (notices())
+_TIMED_OUT = "did not finish within"  # in the reason of a time-out, kept or new
 
 
 def import_problem(folder: Path, module: str, timeout: float | None = None) -> str | None:
@@ -50,17 +55,42 @@ def import_problem(folder: Path, module: str, timeout: float | None = None) -> s
         cache = _read_cache()
         if key in cache:
             _known[key] = cache[key]
+            if _TIMED_OUT in cache[key]:  # skipped without waiting: say so, once
+                _notices.append(f"plugin folder {folder}: {cache[key]}")
         else:
             problem, lasting = _try(folder, module, TIMEOUT_S if timeout is None else timeout)
             _known[key] = problem
-            if lasting:  # a slow import (a cold disk) is tried again by the next run
+            if _TIMED_OUT in problem:  # the user just waited for it: say why
+                _notices.append(f"plugin folder {folder}: {problem}")
+            if lasting:
                 cache[key] = problem
                 _write_cache(cache)
     return _known[key] or None
 
 
+def forget(folder: Path, module: str) -> None:
+    """Drop the verdict on ``module`` of ``folder`` as its files are now, so that the next
+    :func:`import_problem` tries it again (``partita models verify``: the user asks for a
+    plugin skipped after a time-out to be tried, e.g. once the network it waited for is
+    back)."""
+    key = _fingerprint(folder, module)
+    _known.pop(key, None)
+    cache = _read_cache()
+    if cache.pop(key, None) is not None:
+        _write_cache(cache)
+
+
+def notices() -> list[str]:
+    """What this process decided about plugins that the user should hear of (a plugin
+    skipped, or just timed out), each once: the command line prints them on stderr."""
+    said = list(dict.fromkeys(_notices))
+    _notices.clear()
+    return said
+
+
 def _try(folder: Path, module: str, timeout: float) -> tuple[str, bool]:
-    """The problem ("" for none) and whether it is the plugin's for good (kept on disk)."""
+    """The problem ("" for none) and whether it is kept on disk (an ``OSError`` starting
+    the child is this machine's, not the plugin's: tried again next time)."""
     env = dict(os.environ)
     # The child finds what this process finds (the engine's API above all).
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
@@ -68,9 +98,11 @@ def _try(folder: Path, module: str, timeout: float) -> tuple[str, bool]:
         done = subprocess.run([sys.executable, "-c", _CHILD, str(folder), module],
                               cwd=folder, env=env, timeout=timeout, capture_output=True)
     except subprocess.TimeoutExpired:
-        return (f"importing {module!r} did not finish within {timeout:g} s (it would block "
-                "every command): fix the plugin, or remove its folder; the next start "
-                "tries again"), False
+        # Kept: a plugin that hangs would cost every start the whole limit. A slow first
+        # import (a cold disk) is tried again when the user asks, or the plugin changes.
+        return (f"importing {module!r} {_TIMED_OUT} {timeout:g} s when last tried (it "
+                "would block every command): it is skipped until its files change; "
+                f"`partita models verify {folder}` tries it again"), True
     except OSError as e:
         return f"could not try importing {module!r} in a separate process: {e}", False
     if done.returncode == 0:
@@ -122,4 +154,4 @@ def _write_cache(cache: dict[str, str]) -> None:
         atomic_write(path, json.dumps(cache, indent=1).encode("utf-8"))
 
 
-__all__ = ["TIMEOUT_S", "import_problem"]
+__all__ = ["TIMEOUT_S", "forget", "import_problem", "notices"]

@@ -47,9 +47,11 @@ from .discovery import (
     check_loads,
     check_plugin,
     discover,
+    from_entry_points,
     repo_plugins_dir,
     user_models_dir,
 )
+from .discovery import find as find_entry
 from .entry import DISABLED, OK, Entry
 from .errors import ManifestError, PluginError
 from .manifest import load_manifest
@@ -89,24 +91,61 @@ class Registry:
         self._lock = threading.RLock()
         self._entries: list[Entry] | None = None
         self._added: list[Entry] = []
+        # What find() read before the models were listed, reused by the listing (one
+        # object per model: the built-in ones hold their weights).
+        self._read_entry_points: list[Entry] | None = None
+        self._read_folders: dict[Path, list[Entry]] = {}
         # The groups (requests) already counted in each model's current run of failures.
         self._failed_groups: dict[str, set[Hashable]] = {}
 
     # -- discovery ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Discover again (after installing a plugin); run-time failures are forgotten."""
-        folders = [(p, "folder") for p in self._plugin_dirs] + [(self.user_dir, "user")]
-        found = discover(self._use_entry_points, folders)
+        self._discover(reuse=False)
+
+    def _folders(self) -> list[tuple[Path, str]]:
+        return [(p, "folder") for p in self._plugin_dirs] + [(self.user_dir, "user")]
+
+    def _discover(self, reuse: bool) -> None:
+        """List every model; with ``reuse``, what :meth:`find` read already is kept."""
         with self._lock:
-            self._entries = self._dedupe([*found, *self._added])
+            read = self._read_entry_points if reuse else None
+            loaded = dict(self._read_folders) if reuse else {}
+        if read is None:  # imported outside the lock: the studio lists on a worker thread
+            read = from_entry_points() if self._use_entry_points else []
+        found = discover(False, self._folders(), loaded)
+        with self._lock:
+            self._entries = self._dedupe([*read, *found, *self._added])
+            self._read_entry_points, self._read_folders = None, {}
             self._failed_groups.clear()
+
+    def _entry_points_read(self) -> list[Entry]:
+        """The entry points' models, read once before the listing (holds the lock)."""
+        if self._read_entry_points is None:
+            self._read_entry_points = from_entry_points() if self._use_entry_points else []
+        return self._read_entry_points
 
     def _ensure(self) -> list[Entry]:
         with self._lock:
             if self._entries is None:
-                self.refresh()
+                self._discover(reuse=True)
             assert self._entries is not None
             return self._entries
+
+    def find(self, name: str) -> Entry | None:
+        """The usable model called ``name``, or None. Before the models are listed it is
+        looked up reading only what it must (:func:`~engine.plugins.discovery.find`: the
+        built-in models and installed packages, then the plugin folders whose manifest
+        gives that name), so a command that names a model waits for no other plugin's
+        import; what is read is kept for the listing."""
+        with self._lock:
+            if self._entries is not None:
+                return next((e for e in self._entries if e.name == name and e.ok), None)
+            found = find_entry(name, self._entry_points_read(), self._folders(),
+                               self._read_folders)
+            if found is None:  # added by the application: after every source
+                found = next((e for e in self._added if e.name == name and e.ok), None)
+            return found
 
     @staticmethod
     def _dedupe(entries: list[Entry]) -> list[Entry]:
@@ -157,7 +196,11 @@ class Registry:
         return [e for e in self.entries() if e.ok and (task is None or task in e.info.tasks)]
 
     def entry(self, name: str) -> Entry:
-        """The entry called ``name`` (the usable one when several share it)."""
+        """The entry called ``name`` (the usable one when several share it); a usable one
+        is found without listing every model (:meth:`find`)."""
+        found = self.find(name)
+        if found is not None:
+            return found
         matches = [e for e in self.entries() if e.name == name]
         if not matches:
             raise PluginError(f"no model named {name!r} ({self._choices()})")
@@ -247,7 +290,15 @@ class Registry:
         return e.plugin
 
     def default(self, task: str | None = None, preferred: str | None = None) -> Entry | None:
-        """The model to use when the user has not picked one (order in the module doc)."""
+        """The model to use when the user has not picked one (order in the module doc).
+        Before the models are listed, a choice that is usable, or else a built-in model,
+        is found without listing them (:meth:`find`)."""
+        with self._lock:
+            listed = self._entries is not None
+        if not listed:
+            quick = self._default_unlisted(task, preferred)
+            if quick is not None:
+                return quick
         usable = self.available(task)
         if not usable:
             return None
@@ -262,6 +313,23 @@ class Registry:
         # No built-in model (a build without the shipped weights, or the user's own
         # copy of it installed as a pack): the general model by name, else the first.
         return by_name.get(DEFAULT_MODEL) or min(usable, key=lambda e: e.name)
+
+    def _default_unlisted(self, task: str | None, preferred: str | None) -> Entry | None:
+        """:meth:`default`'s answer where it needs no listing: the first usable choice
+        that can do ``task``, else the first built-in model that can; None otherwise."""
+        def can(e: Entry | None) -> bool:
+            return e is not None and e.ok and e.info is not None and (
+                task is None or task in e.info.tasks)
+
+        for choice in (preferred, self.preferred, os.environ.get("PARTITA_MODEL"),
+                       self.saved_default()):
+            if choice:
+                found = self.find(choice)
+                if can(found):
+                    return found
+        with self._lock:
+            return next((e for e in self._entry_points_read()
+                         if e.origin == "builtin" and can(e)), None)
 
     def likely_default(self) -> str:
         """The model :meth:`default` will name, said before the models are listed (which

@@ -515,6 +515,25 @@ def test_partita_model_names_the_cli_default(monkeypatch):
     assert real_resolve_model(None, "repaint").info.name == "partita-base"
 
 
+def test_a_command_naming_a_model_tries_no_other_plugin(tmp_path, monkeypatch):
+    """QA: a plugin in the models folder whose import hangs cost every command 33 s, even
+    one that named a built-in model."""
+    from engine.plugins import probe
+    from tests.engine.plugins.plugin_folders import write_code_plugin
+
+    def hangs(*a, **k):
+        raise AssertionError("a plugin was tried")
+
+    monkeypatch.setattr(probe, "_known", {})
+    monkeypatch.setattr(probe, "_try", hangs)
+    monkeypatch.setenv("PARTITA_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    write_code_plugin(tmp_path / "models", "sleepy", on_import="import time; time.sleep(1000)")
+    assert real_resolve_model("partita-base", "repaint").info.name == "partita-base"
+    assert real_resolve_model(None, "repaint").info.name == "partita-base"
+    assert gen_cli._chorale_model() == CHORALE_MODEL
+
+
 def test_repaint_paints_beats_and_several_regions_and_nothing_else(song_file, tmp_path,
                                                                   capsys):
     """As the studio's mask: bar 2's beats 3-4 of track 1, and bars 3-4 of track 2 in a

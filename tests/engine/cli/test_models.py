@@ -298,3 +298,24 @@ def test_a_drums_only_default_is_warned_about(models_dir, capsys):
     err = capsys.readouterr().err
     assert "drumkit writes only drum tracks" in err and "cannot harmonize" in err
     assert main(["models", "default", "--clear"]) == 0
+
+
+def test_a_plugin_whose_import_hangs_is_said_and_then_skipped(tmp_path, models_dir, capsys,
+                                                              monkeypatch):
+    from engine.plugins import probe
+
+    monkeypatch.setenv("PARTITA_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(probe, "_known", {})
+    monkeypatch.setattr(probe, "TIMEOUT_S", 1.0)
+    folder = write_code_plugin(models_dir, "sleepy", on_import="import time; time.sleep(1000)")
+    assert main(["models"]) == 0
+    out, err = capsys.readouterr()
+    line = next(x for x in out.splitlines() if x.split()[:1] == ["sleepy"])
+    assert "disabled" in line and "did not finish within 1 s" in line
+    (note,) = err.splitlines()
+    assert note.startswith(f"partita: note: plugin folder {folder}: importing ")
+    assert note.endswith(f"`partita models verify {folder}` tries it again")
+    monkeypatch.setattr(probe, "_known", {})  # the next run: skipped at once, and said
+    monkeypatch.setattr(probe, "_try", lambda *a: pytest.fail("tried again"))
+    assert main(["models"]) == 0
+    assert capsys.readouterr().err == f"{note}\n"

@@ -338,3 +338,30 @@ def test_a_model_without_a_manifest_is_held_to_the_manifest_rules(info, message)
     plugin.info = info
     with pytest.raises(PluginError, match=re.escape(message)):
         check_plugin(plugin)
+
+
+def test_a_model_named_is_found_without_trying_the_other_plugins(tmp_path, monkeypatch):
+    """QA: a plugin whose import hangs cost every command 33 s, even one that named a
+    built-in model. A named model, or the default, is found without trying the others."""
+    from engine.plugins import probe
+
+    tried = []
+    monkeypatch.setattr(probe, "_known", {})
+    monkeypatch.setattr(probe, "_try", lambda folder, module, timeout: (
+        tried.append(folder.name) or ("", False)))
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    write_code_plugin(tmp_path / "user", "hangs")
+    write_code_plugin(tmp_path / "user", "wanted")
+    reg = Registry(plugin_dirs=[], user_dir=tmp_path / "user")
+    assert reg.get("partita-base").info.name == "partita-base"
+    assert reg.default("repaint").name == "partita-base"
+    assert tried == []
+    model = reg.get("wanted")
+    assert tried == ["wanted"]
+    # Listing them all tries the others, and keeps the model already read.
+    listed = {e.name: e for e in reg.entries()}
+    assert tried == ["wanted", "hangs"] and listed["wanted"].plugin is model
+    # A model that only a full listing can place (no such name): listed, then refused.
+    reg = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path / "user")
+    with pytest.raises(PluginError, match=r"no model named 'nope'.*models: hangs, wanted"):
+        reg.get("nope")

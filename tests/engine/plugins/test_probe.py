@@ -7,8 +7,9 @@ import subprocess
 
 import pytest
 
-from engine.plugins import probe
-from engine.plugins.discovery import from_folder
+from engine.plugins import PluginError, probe
+from engine.plugins.discovery import check_loads, from_folder
+from engine.plugins.manifest import load_manifest
 from tests.engine.plugins.plugin_folders import write_code_plugin
 
 
@@ -36,9 +37,37 @@ def test_a_plugin_that_hangs_on_import_is_disabled_after_the_time_limit(tmp_path
     write_code_plugin(tmp_path / "m", "hanger", on_import="import time; time.sleep(60)")
     found = entries(tmp_path / "m")
     assert "did not finish within 1 s" in found["hanger"].reason
-    assert "the next start tries again" in found["hanger"].reason
-    # Not kept on disk: a slow first import (a cold disk) gets another chance.
-    assert not any("did not finish" in v for v in probe._read_cache().values())
+    assert "`partita models verify " in found["hanger"].reason
+    # The user is told why the command waited, once.
+    (said,) = probe.notices()
+    assert said.startswith(f"plugin folder {tmp_path / 'm' / 'hanger'}: importing ")
+    assert probe.notices() == []
+
+
+def test_a_time_out_is_kept_so_no_later_start_waits_for_it_again(tmp_path, monkeypatch):
+    monkeypatch.setattr(probe, "TIMEOUT_S", 1.0)
+    folder = write_code_plugin(tmp_path / "m", "hanger", on_import="import time; time.sleep(60)")
+    reason = entries(tmp_path / "m")["hanger"].reason
+    probe.notices()
+    monkeypatch.setattr(probe, "_known", {})  # a new process: only the state file knows
+
+    def no_child(*a, **k):
+        raise AssertionError("the child process ran again")
+
+    monkeypatch.setattr(subprocess, "run", no_child)
+    assert entries(tmp_path / "m")["hanger"].reason == reason  # at once, and said
+    assert probe.notices() == [f"plugin folder {folder}: {reason.split(': ', 1)[1]}"]
+    assert "skipped until its files change" in reason
+    # `partita models verify` asks for it to be tried again.
+    monkeypatch.undo()
+    monkeypatch.setenv("PARTITA_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(probe, "TIMEOUT_S", 1.0)
+    calls = []
+    real = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(1) or real(*a, **k))
+    with pytest.raises(PluginError, match="did not finish within 1 s"):
+        check_loads(load_manifest(folder))
+    assert calls == [1]
 
 
 def test_the_verdict_is_kept_until_the_plugin_changes(tmp_path, monkeypatch):
