@@ -549,6 +549,13 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     elif options.key == AUTO and takes[0].key:
         print(f"{args.task}: new notes kept in {key_text(takes[0].key)}, the key of the music "
               "around them (--key none lifts this)", file=sys.stderr)
+    parallels = _parallels_written(takes)
+    if parallels:  # asked to avoid them, and the model wrote some: said, as the key is
+        n, first = parallels
+        why = "--avoid-parallels" if options.avoid_parallels else "chorale writing"
+        print(f"{args.task}: {model.info.name} was asked for no parallel fifths or octaves "
+              f"({why}), but its new notes make {n} (first: {first}): the model does not "
+              "follow --avoid-parallels", file=sys.stderr)
     if args.as_takes:
         _save_as_takes(args, model.info.name, takes, studio or {})
     else:
@@ -580,6 +587,28 @@ def _notes_off_key(takes: list) -> tuple[int, int] | None:
                 total += len(notes)
                 off += sum(1 for n in notes if n.pitch % 12 not in scale)
     return (off, total) if off else None
+
+
+def _parallels_written(takes: list) -> tuple[int, str] | None:
+    """``(how many, the first in words)`` of the parallel fifths and octaves the new notes
+    of ``takes`` make (:func:`engine.score.voice_leading.written_parallels`), over the
+    takes whose model was asked to avoid them (``--avoid-parallels``, or chorale writing,
+    which turns it on)."""
+    from engine.models.constraints import written_parallels
+    from engine.score import TimeMap
+
+    found = []
+    for take in takes:
+        if take.options is not None and take.options.avoid_parallels:
+            song = take.after
+            found += [(song, p) for p in written_parallels(song, take.new_notes)]
+    if not found:
+        return None
+    song, first = found[0]
+    names = {t.id: t.name for t in song.tracks}
+    where = TimeMap.of(song).format_position(first.tick)
+    return len(found), (f"{first.interval}, {names[first.track_a]} and "
+                        f"{names[first.track_b]}, into {where}")
 
 
 def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:

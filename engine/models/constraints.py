@@ -26,18 +26,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from engine.plugins.api import CannotGenerate
 from engine.score import Mask, Note, Song, TimeMap, Track
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
 from engine.score.keys import KEYS, TONICS, key_fit
 from engine.score.spelling import scale_pitch_classes, tonic_of
 
 from . import vocab
-from .grid import EncodedSong, step_in_bar
+from .grid import EncodedSong, encode, step_in_bar
 
 # A track with at least this many notes is written in its own register, this many
 # semitones wider each side (a regenerated bass line stays a bass line: with 5 the small
@@ -578,7 +579,14 @@ def parallel_pairs(padded: np.ndarray, contrary: bool = False) -> np.ndarray:
     either, with ``contrary``: consecutive fifths and octaves, as ``parallel_motion``
     forbids them), from one perfect interval class to the same one (``lane_a < lane_b``).
     The statistics count parallels in the same direction only, as published ones do."""
-    pitch = sounding_pitches(padded)
+    return parallel_hits(sounding_pitches(padded), contrary)
+
+
+def parallel_hits(pitch: np.ndarray, contrary: bool = False) -> np.ndarray:
+    """:func:`parallel_pairs` over ``pitch`` (L, W), the pitch each lane sounds in each
+    cell (-1 for none, :func:`sounding_pitches`): the rule itself, which the sampler, the
+    statistics (:func:`engine.models.evaluate.music_stats`) and the command line's check
+    of a take (:func:`written_parallels`) share."""
     a, b = pitch[:, :-1], pitch[:, 1:]  # before and at each column from 1 on
     moves = (a >= 0) & (b >= 0) & (a != b)
     iv0 = np.abs(a[:, None] - a[None, :]) % 12
@@ -588,3 +596,52 @@ def parallel_pairs(padded: np.ndarray, contrary: bool = False) -> np.ndarray:
     hit &= np.triu(np.ones(hit.shape[:2], dtype=bool), 1)[:, :, None]
     i, j, t = np.nonzero(hit)
     return np.stack([i, j, t + 1], axis=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    """Two tracks moving in parallel (or consecutive) ``"fifths"`` or ``"octaves"`` into
+    ``tick``."""
+
+    tick: int
+    track_a: int
+    track_b: int
+    interval: str
+
+
+def written_parallels(song: Song, new_notes: Mapping[int, Iterable[Note]]) -> list[Parallel]:
+    """The parallel fifths and octaves between two parts of ``song`` that arrive on one of
+    ``new_notes`` (per track id, notes of ``song``): what a model asked to avoid them
+    (``GenerateOptions.avoid_parallels``) should not have written. Read as the built-in
+    models avoid them: on the 16th-note grid (:func:`~engine.models.grid.encode`),
+    consecutive fifths and octaves by contrary motion counted too (:func:`parallel_pairs`).
+    A part is a track that plays one line at a time (a melody, a bass, a chorale's
+    voices); the voices of chords are left alone, since which voice of one chord moves to
+    which of the next is a reading, not a fact."""
+    ids = {n.id for notes in new_notes.values() for n in notes}
+    starts = [n.start for notes in new_notes.values() for n in notes]
+    if not ids:
+        return []
+    # From the bar before the first new note (what it moves from) to the last one.
+    start = max(0, min(starts) - 4 * song.ppq)
+    try:
+        enc = encode(song, start_tick=start, end_tick=max(starts) + 1, snap_off_grid=True)
+    except CannotGenerate:  # a resolution coarser than the grid: nothing to read it on
+        return []
+    pitch = sounding_pitches(enc.tokens)
+    onset = (enc.tokens >= vocab.ONSET) & (enc.tokens < vocab.DRUM)
+    arrives = onset & np.isin(enc.note_ids, list(ids))
+    lanes = enc.lane_tracks
+    # Parts are one-line tracks (a melody, a bass, a chorale's voices): which voice of a
+    # chord goes where is a reading (a model may read it otherwise, or see only its top).
+    parts = {t for t in lanes if lanes.count(t) == 1}
+    found: dict[tuple[int, int, int], Parallel] = {}
+    for a, b, col in parallel_hits(pitch, contrary=True):
+        if lanes[a] == lanes[b] or not (arrives[a, col] or arrives[b, col]) or not (
+                lanes[a] in parts and lanes[b] in parts):
+            continue  # one track's voices, or a chord's: not two parts
+        tick = int(enc.step_ticks[col])
+        key = (tick, *sorted((lanes[a], lanes[b])))
+        interval = "octaves" if (pitch[a, col] - pitch[b, col]) % 12 == 0 else "fifths"
+        found.setdefault(key, Parallel(tick, key[1], key[2], interval))
+    return [found[k] for k in sorted(found)]

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from engine.models import vocab
-from engine.models.constraints import sounding_pitches
+from engine.models.constraints import parallel_hits, sounding_pitches
 from engine.models.sampler import windows
 
 REFERENCES = {"Music Transformer": 0.335, "Coconet (orderless)": 0.238}
@@ -122,18 +122,11 @@ def music_stats(grids: Sequence[np.ndarray]) -> dict[str, Any]:
                 lo[lane], hi[lane] = min(lo[lane], int(sounding.min())), max(hi[lane],
                                                                              int(sounding.max()))
         # Parallels: two voices both move, in the same direction, from a perfect 5th/8ve
-        # (or unison) to the same interval class.
-        for t in range(1, p.shape[1]):
-            a, b = p[:, t - 1], p[:, t]
-            for i in range(p.shape[0]):
-                for j in range(i + 1, p.shape[0]):
-                    if min(a[i], a[j], b[i], b[j]) < 0 or a[i] == b[i] or a[j] == b[j]:
-                        continue
-                    motions += 1
-                    before, after = (a[i] - a[j]) % 12, (b[i] - b[j]) % 12
-                    same_dir = np.sign(b[i] - a[i]) == np.sign(b[j] - a[j])
-                    if same_dir and before == after and before in (0, 7):
-                        parallels += 1
+        # (or unison) to the same interval class (the rule: parallel_hits), out of every
+        # motion of two voices that both move.
+        moving = ((p[:, :-1] >= 0) & (p[:, 1:] >= 0) & (p[:, :-1] != p[:, 1:])).sum(0)
+        motions += int((moving * (moving - 1) // 2).sum())
+        parallels += len(parallel_hits(p))
     return {
         "pitch_class_histogram": (pc / max(pc.sum(), 1)).round(4).tolist(),
         "ranges": [[lo[i], hi[i]] if hi[i] >= 0 else None for i in range(lanes)],

@@ -507,6 +507,31 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
     assert "(or 'auto', 'none')" in capsys.readouterr().err
 
 
+def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, monkeypatch):
+    """QA: a plugin that ignores --avoid-parallels wrote parallel fifths, and the command
+    said nothing (it does say notes off the key)."""
+    lead = Track(name="Lead", program=73,
+                 notes=tuple(Note(p, i * 4 * Q, 4 * Q, 80)  # C D E F, a beat each
+                             for i, p in enumerate((72, 74, 76, 77))))
+    src = tmp_path / "duo.partita"  # keeps the empty track
+    save_song(Song(tracks=(lead, Track(name="Second", program=71))), src)
+
+    def fifths_below(song, mask):  # a plugin that ignores options.avoid_parallels
+        melody = song.find_track("Lead").notes
+        return {tid: tuple(Note(n.pitch - 7, n.start, n.duration, 80) for n in melody)
+                for tid in mask.track_ids}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(fifths_below))
+    args = ["repaint", str(src), "-o", str(tmp_path / "out.mid"), "--tracks", "Second",
+            "--bars", "1", "--key", "none"]
+    assert main([*args, "--avoid-parallels"]) == 0
+    assert ("repaint: qa was asked for no parallel fifths or octaves (--avoid-parallels), "
+            "but its new notes make 3 (first: fifths, Lead and Second, into 1.2.000): the "
+            "model does not follow --avoid-parallels") in capsys.readouterr().err
+    assert main(args) == 0  # not asked: not said
+    assert "parallel" not in capsys.readouterr().err
+
+
 def test_partita_model_names_the_cli_default(monkeypatch):
     # The CLI asked the registry for partita-base first, so $PARTITA_MODEL never counted.
     monkeypatch.setenv("PARTITA_MODEL", CHORALE_MODEL)

@@ -94,3 +94,33 @@ def test_avoid_parallels_rewrites_a_line_in_fifths(steps, window):
     assert len(parallel_pairs(out)) == 0 and (out[0] == tokens[0]).all()
     assert (out[1] != M).all()
     assert all(r.step <= r.total for r in reports)  # the extra passes do not overrun
+
+
+def test_the_statistics_count_parallels_by_the_samplers_rule_whichever_lane_is_first():
+    # Parallel fifths F-C → G-D are counted, parallel fourths G-C → A-D are not, whichever
+    # voice is listed first (the statistics read the lower one first as a fourth).
+    top = [O(60), O(62)]
+    for low, rate in (([O(53), O(55)], 1.0), ([O(55), O(57)], 0.0)):
+        for lanes in ([top, low], [low, top]):
+            assert music_stats([np.array(lanes)])["parallel_rate"] == rate
+
+
+def test_written_parallels_are_those_between_parts_that_new_notes_make():
+    from engine.models.constraints import written_parallels
+    from engine.score import Note, Song, Track
+
+    q = 480
+    lead = Track("Lead", program=73, notes=tuple(
+        Note(p, i * q, q) for i, p in enumerate((72, 74, 76, 77))))
+    fifths = tuple(Note(n.pitch - 7, n.start, q) for n in lead.notes)
+    chords = Track("Piano", notes=tuple(Note(n.pitch - d, n.start, q) for n in lead.notes
+                                         for d in (12, 19)))  # octaves of a chord's voices
+    second = Track("Second", program=71, notes=fifths)
+    song = Song((lead, second, chords))
+    found = written_parallels(song, {second.id: fifths})
+    assert [(p.tick, p.interval) for p in found] == [(q, "fifths"), (2 * q, "fifths"),
+                                                    (3 * q, "fifths")]
+    assert {(p.track_a, p.track_b) for p in found} == {(lead.id, second.id)}
+    # Only where a new note arrives: the last two written, the first two were there.
+    assert [p.tick for p in written_parallels(song, {second.id: fifths[2:]})] == [2 * q, 3 * q]
+    assert written_parallels(song, {lead.id: ()}) == []
