@@ -125,7 +125,8 @@ def _verify(args: argparse.Namespace) -> int:
               "their SHA-256")
     else:
         names = ", ".join(e.name for e in entries)
-        print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}")
+        data = f"; {_weights(manifest)} match their SHA-256" if manifest.weights else ""
+        print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}{data}")
     return 0
 
 

@@ -27,7 +27,7 @@ from .api import (
 )
 from .entry import Entry
 from .errors import ManifestError, PluginError
-from .manifest import MANIFEST_NAME, Manifest, load_manifest
+from .manifest import MANIFEST_NAME, Manifest, load_manifest, plugin_folder
 from .packs import install_pack, load_pack, register_pack_loader, verify_pack
 from .registry import Registry
 from .result import InvalidResult, ModelFailed, checked_result
@@ -57,6 +57,7 @@ __all__ = [
     "install_pack",
     "load_manifest",
     "load_pack",
+    "plugin_folder",
     "register_pack_loader",
     "verify_pack",
 ]

@@ -40,7 +40,7 @@ from .manifest import (
     load_manifest,
     name_problem,
 )
-from .packs import check_api_version, load_pack, pack_loader, verify_pack
+from .packs import check_api_version, check_weights, load_pack, pack_loader, verify_pack
 from .probe import forget, import_problem
 
 GROUP = "partita.models"
@@ -302,6 +302,7 @@ def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
     fallback = (manifest.name, manifest.version)
     try:
         check_api_version(manifest)  # before importing anything written for another API
+        check_weights(manifest)  # a pack's, or a code plugin's data: before its code runs
         if manifest.kind == "pack":
             _, plugin = load_pack(folder)
             return _entries_for(plugin, kind="pack", origin=origin, source=source,

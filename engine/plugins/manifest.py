@@ -20,7 +20,9 @@ Every plugin folder (code plugin or model pack) holds one manifest::
 A pack adds ``"architecture"`` (which pack loader reads it), ``"weights"`` (a list of
 ``{"file": "model.safetensors", "sha256": "<64 hex digits>"}``), and optionally ``"grid"``
 (the token grid spec), ``"training_data"`` and ``"metrics"`` (free-form, shown to users).
-Weights must be ``.safetensors`` files next to the manifest, so a pack is data only.
+Weights must be ``.safetensors`` files next to the manifest, so a pack is data only. A code
+plugin may list ``"weights"`` too: any files in its folder (``"data/chain.json"``), each
+checked before its code is imported; its code finds them with :func:`plugin_folder`.
 
 :func:`load_manifest` reads and validates one; each problem is reported as a
 :class:`~engine.plugins.errors.ManifestError` naming the file and the field.
@@ -32,7 +34,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from engine.score.instruments import ROLES
@@ -113,6 +115,25 @@ class Manifest:
 
 
 MODEL_MANIFEST_NAME = "manifest.json"  # what `partita train` and `quantize` write
+
+
+def plugin_folder(module_file: str | Path) -> Path:
+    """The folder of the code plugin whose module is ``module_file`` (pass ``__file__``):
+    the one holding its ``partita-plugin.json``, where the files its manifest lists as
+    ``weights`` are (``plugin_folder(__file__) / "chain.json"``). It is the module's
+    folder or, for a module of a package, the package's folder or the one holding it —
+    a folder plugin's layout, and a package that ships its manifest as package data.
+    :class:`ManifestError` when none of them holds a manifest."""
+    module_file = Path(module_file).resolve()
+    folder = module_file.parent
+    while True:
+        if (folder / MANIFEST_NAME).is_file():
+            return folder
+        if not (folder / "__init__.py").is_file() or folder.parent == folder:
+            break
+        folder = folder.parent  # up through the package to the folder holding it
+    raise ManifestError(f"{module_file}: no {MANIFEST_NAME} beside it or above it in its "
+                        "package")
 
 
 def find_manifest(path: Path) -> Path:
@@ -200,27 +221,38 @@ def parse_manifest(data: object, path: Path | None = None) -> Manifest:
 
     entry = text("entry")
     architecture = text("architecture")
-    weights: list[WeightsFile] = []
+    raw = data.get("weights")
     if kind == "code":
         if not _ENTRY_RE.match(entry):
             raise fail("entry", f"a code plugin needs 'module:attribute', got {entry!r}")
+        # Optional: the data files its code reads, checked as a pack's are before it loads.
+        if "weights" in data and not isinstance(raw, list):
+            raise fail("weights", "expected a list of {file, sha256}")
     else:
         if not architecture:
             raise fail("architecture", "missing (a pack names the loader that reads it)")
-        raw = data.get("weights")
         if not isinstance(raw, list) or not raw:
             raise fail("weights", "a pack needs a non-empty list of {file, sha256}")
-        for item in raw:
-            if not isinstance(item, dict):
-                raise fail("weights", f"expected {{file, sha256}}, got {item!r}")
-            file, sha = item.get("file"), item.get("sha256")
+    weights: list[WeightsFile] = []
+    for item in raw or ():
+        if not isinstance(item, dict):
+            raise fail("weights", f"expected {{file, sha256}}, got {item!r}")
+        file, sha = item.get("file"), item.get("sha256")
+        if kind == "code":  # any file in the plugin's folder (its code reads it)
+            parts = PurePosixPath(file).parts if isinstance(file, str) else ()
+            if not parts or PurePosixPath(file).is_absolute() or ".." in parts \
+                    or "\\" in file:
+                raise fail("weights", f"file {file!r} must be a path inside the plugin's "
+                                      "folder, written with /")
+        else:
             if not isinstance(file, str) or Path(file).name != file or file.startswith("."):
                 raise fail("weights", f"file {file!r} must be a plain file name in the pack")
             if not file.endswith(".safetensors"):
-                raise fail("weights", f"file {file!r} is not .safetensors (packs are data only)")
-            if not isinstance(sha, str) or not _SHA256_RE.match(sha.lower()):
-                raise fail("weights", f"sha256 of {file!r} must be 64 hex digits")
-            weights.append(WeightsFile(file, sha.lower()))
+                raise fail("weights", f"file {file!r} is not .safetensors (packs are data "
+                                      "only)")
+        if not isinstance(sha, str) or not _SHA256_RE.match(sha.lower()):
+            raise fail("weights", f"sha256 of {file!r} must be 64 hex digits")
+        weights.append(WeightsFile(file, sha.lower()))
 
     return Manifest(
         name=name,

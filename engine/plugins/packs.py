@@ -95,10 +95,21 @@ def verify_pack(path: Path) -> Manifest:
     if manifest.kind != "pack":
         raise PluginError(f"{manifest.path}: {manifest.name!r} is a code plugin, not a pack")
     check_api_version(manifest)
+    check_weights(manifest)
+    for w in manifest.weights:
+        _check_safetensors(manifest.folder / w.file)
+    return manifest
+
+
+def check_weights(manifest: Manifest) -> None:
+    """Every weights file ``manifest`` lists (a pack's, or a code plugin's data) is there
+    with its SHA-256; :class:`PluginError` naming the first that is not."""
+    assert manifest.path is not None
     for w in manifest.weights:
         file = manifest.folder / w.file
         if not file.is_file():
-            raise PluginError(f"{file}: weights file listed in {MANIFEST_NAME} is missing")
+            raise PluginError(f"{file}: weights file listed in {manifest.path.name} is "
+                              "missing")
         actual = file_sha256(file)
         if actual != w.sha256:
             retrained = (manifest.path.name != MODEL_MANIFEST_NAME
@@ -108,8 +119,6 @@ def verify_pack(path: Path) -> Manifest:
                 "the file is damaged or was changed"
                 + (f" (retrained? {MANIFEST_NAME} is older than the folder's manifest.json: "
                    "delete it, or copy manifest.json over it)" if retrained else ""))
-        _check_safetensors(file)
-    return manifest
 
 
 def check_api_version(manifest: Manifest) -> None:

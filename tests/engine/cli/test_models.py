@@ -319,3 +319,20 @@ def test_a_plugin_whose_import_hangs_is_said_and_then_skipped(tmp_path, models_d
     monkeypatch.setattr(probe, "_try", lambda *a: pytest.fail("tried again"))
     assert main(["models"]) == 0
     assert capsys.readouterr().err == f"{note}\n"
+
+
+def test_verify_checks_the_weights_a_code_plugin_lists(tmp_path, models_dir, capsys):
+    import hashlib
+
+    folder = write_code_plugin(tmp_path, "markov")
+    (folder / "chain.json").write_text("{}")
+    manifest = json.loads((folder / "partita-plugin.json").read_text())
+    manifest["weights"] = [{"file": "chain.json",
+                            "sha256": hashlib.sha256(b"{}").hexdigest()}]
+    (folder / "partita-plugin.json").write_text(json.dumps(manifest))
+    assert main(["models", "verify", str(folder)]) == 0
+    assert capsys.readouterr().out == ("ok: code plugin markov 1.0 — models: markov; "
+                                       "chain.json match their SHA-256\n")
+    (folder / "chain.json").write_text('{"changed": true}')
+    assert main(["models", "verify", str(folder)]) == 1
+    assert "chain.json: SHA-256 mismatch" in capsys.readouterr().err

@@ -50,6 +50,10 @@ BASE = {"name": "x", "version": "1", "api_version": 1, "kind": "code", "entry": 
     ({"kind": "pack", "architecture": "a", "weights": [{"file": "m.safetensors",
                                                         "sha256": "abc"}]},
      "sha256 of 'm.safetensors' must be 64 hex digits"),
+    ({"weights": [{"file": "../chain.json", "sha256": "0" * 64}]},
+     "field 'weights': file '../chain.json' must be a path inside the plugin's folder"),
+    ({"weights": [{"file": "chain.json"}]}, "sha256 of 'chain.json' must be 64 hex digits"),
+    ({"weights": {"file": "chain.json"}}, "field 'weights': expected a list"),
 ])
 def test_bad_fields_are_named(tmp_path, change, message):
     data = {k: v for k, v in {**BASE, **change}.items() if v is not None}
@@ -72,3 +76,20 @@ def test_not_json_and_missing_manifest(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ManifestError, match="no plugin manifest"):
         load_manifest(tmp_path / "empty")
+
+
+def test_a_code_plugin_may_list_the_data_files_its_code_reads(tmp_path):
+    from engine.plugins import plugin_folder
+
+    write_manifest(tmp_path, {**BASE, "weights": [{"file": "data/chain.json",
+                                                   "sha256": "A" * 64}]})
+    (w,) = load_manifest(tmp_path).weights
+    assert (w.file, w.sha256) == ("data/chain.json", "a" * 64)
+    # Its code finds them beside the manifest: from a lone module, or from a package.
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    for init in ("pkg/__init__.py", "pkg/sub/__init__.py"):
+        (tmp_path / init).write_text("")
+    for module in ("m.py", "pkg/__init__.py", "pkg/sub/deep.py"):
+        assert plugin_folder(tmp_path / module) == tmp_path
+    with pytest.raises(ManifestError, match=r"no partita-plugin\.json beside it"):
+        plugin_folder(tmp_path.parent / "elsewhere.py")

@@ -365,3 +365,32 @@ def test_a_model_named_is_found_without_trying_the_other_plugins(tmp_path, monke
     reg = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path / "user")
     with pytest.raises(PluginError, match=r"no model named 'nope'.*models: hangs, wanted"):
         reg.get("nope")
+
+
+def test_a_code_plugins_listed_weights_are_checked_before_it_loads(tmp_path):
+    """QA: a code plugin's manifest `weights` were never checked (a wrong hash or a
+    missing file was listed as ok), though a hash mismatch disables a pack."""
+    import hashlib
+    import json
+
+    reader = ("from engine.plugins import plugin_folder\n"
+              "CHAIN = (plugin_folder(__file__) / 'data' / 'chain.json').read_text()\n")
+    good = write_code_plugin(tmp_path, "markov", on_import=reader)
+    (good / "data").mkdir()
+    (good / "data" / "chain.json").write_text('{"C": ["D"]}')
+    manifest = json.loads((good / "partita-plugin.json").read_text())
+    digest = hashlib.sha256(b'{"C": ["D"]}').hexdigest()
+    manifest["weights"] = [{"file": "data/chain.json", "sha256": digest}]
+    (good / "partita-plugin.json").write_text(json.dumps(manifest))
+    for name, change in (("tampered", "0" * 64), ("missing", None)):
+        folder = write_code_plugin(tmp_path, name)
+        data = json.loads((folder / "partita-plugin.json").read_text())
+        data["weights"] = [{"file": "chain.json", "sha256": change or digest}]
+        (folder / "partita-plugin.json").write_text(json.dumps(data))
+        if change:
+            (folder / "chain.json").write_text("{}")
+    entries = by_name(registry_for(tmp_path))
+    assert entries["markov"].ok  # and its code found its data beside its manifest
+    assert "chain.json: SHA-256 mismatch (manifest 000000000000…" in entries["tampered"].reason
+    assert entries["missing"].reason == (f"{tmp_path / 'missing' / 'chain.json'}: weights "
+                                         "file listed in partita-plugin.json is missing")
