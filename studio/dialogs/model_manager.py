@@ -126,11 +126,14 @@ class ModelManager(QDialog):
         if self.status.text() == LOOKING:  # found them (an install's message stays)
             self._say("")
         default = self.catalog.default_name()
-        for e in self.catalog.entries():
+        for row, e in enumerate(self.catalog.entries()):
             tasks = ", ".join(e.info.tasks) if e.info else ""
-            item = QTreeWidgetItem(["★" if e.name == default else "", e.name, e.version, e.kind,
-                                    e.source, status_text(e), tasks])
+            # The default is the usable entry of that name, never a disabled look-alike
+            # (a folder plugin refused as a duplicate of a built-in model).
+            item = QTreeWidgetItem(["★" if e.ok and e.name == default else "", e.name,
+                                    e.version, e.kind, e.source, status_text(e), tasks])
             item.setData(1, Qt.ItemDataRole.UserRole, e.name)
+            item.setData(0, Qt.ItemDataRole.UserRole, row)  # which of the entries it is
             if e.info and e.info.description:
                 item.setToolTip(1, e.info.description)
             item.setToolTip(5, e.details or describe(e))  # the full text, folder and all
@@ -139,7 +142,7 @@ class ModelManager(QDialog):
                     item.setForeground(c, QColor("#7b828c"))
                 item.setForeground(5, QColor("#e5a13b"))
             self.table.addTopLevelItem(item)
-            if e.name == chosen:
+            if e.name == chosen and (self.table.currentItem() is None or e.ok):
                 self.table.setCurrentItem(item)
         self._update_buttons()
 
@@ -151,9 +154,16 @@ class ModelManager(QDialog):
         item = self.table.currentItem()
         return item.data(1, Qt.ItemDataRole.UserRole) if item else None
 
+    def _current_entry(self) -> Entry | None:
+        """The entry of the selected row (two rows may share a name: a usable model and
+        a disabled look-alike)."""
+        item = self.table.currentItem()
+        row = item.data(0, Qt.ItemDataRole.UserRole) if item else None
+        entries = self.catalog.entries()
+        return entries[row] if isinstance(row, int) and row < len(entries) else None
+
     def _update_buttons(self) -> None:
-        name = self._current()
-        entry = next((e for e in self.catalog.entries() if e.name == name), None)
+        entry = self._current_entry()
         self.default_button.setEnabled(bool(entry and entry.ok))
         self.enable_button.setEnabled(bool(entry and not entry.ok and entry.plugin is not None))
         self.remove_button.setEnabled(bool(entry and entry.origin == "user"))

@@ -52,3 +52,27 @@ def test_an_older_studio_default_moves_to_the_shared_file_once(tmp_path, qtbot):
     again = ModelCatalog(Registry(entry_points=False, plugin_dirs=[],
                                   user_dir=tmp_path / "models"), settings)
     assert again.registry.preferred is None and catalog is not again
+
+
+def test_only_the_usable_model_of_a_name_is_starred_and_can_be_made_default(tmp_path, qtbot):
+    """QA: a folder plugin named like the default model, rightly disabled as a duplicate,
+    was starred as the default too (rows were marked by name)."""
+    from tests.engine.plugins.plugin_folders import write_code_plugin
+
+    write_code_plugin(tmp_path / "plugins", "look")
+    write_code_plugin(tmp_path / "models", "look")  # the look-alike: a duplicate name
+    registry = Registry(entry_points=False, plugin_dirs=[tmp_path / "plugins"],
+                        user_dir=tmp_path / "models")
+    registry.save_default("look")
+    catalog = ModelCatalog(registry, Settings(tmp_path / "settings.ini"))
+    dlg = ModelManager(catalog)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
+    rows = [dlg.table.topLevelItem(i) for i in range(2)]
+    assert [(r.text(0), r.text(1), r.text(5)[:8]) for r in rows] == [
+        ("★", "look", "ok"), ("", "look", "disabled")]
+    dlg.table.setCurrentItem(rows[1])
+    assert not dlg.default_button.isEnabled()  # the disabled one's buttons, not the other's
+    assert dlg.remove_button.isEnabled()  # it is in the user's folder: removable
+    dlg.table.setCurrentItem(rows[0])
+    assert dlg.default_button.isEnabled() and not dlg.remove_button.isEnabled()
