@@ -176,7 +176,10 @@ def model_folder(name: str) -> Path:
         return folder
     from engine.plugins.registry import Registry
 
-    entries = [e for e in Registry().entries() if e.name == name]
+    registry = Registry()
+    found = registry.find(name)  # a usable model: found without listing the others
+    entries = [found] if found is not None else [e for e in registry.entries()
+                                                  if e.name == name]
     for entry in entries:
         if entry.kind == "pack" and entry.location:
             return Path(entry.location)

@@ -1,7 +1,7 @@
 """``partita models``: list the models, verify a plugin folder, install a model pack.
 
     partita models [--json]             every model: source, version, status (and why not)
-    partita models verify PATH          check a pack or plugin folder; exit 1 if broken
+    partita models verify PATH|NAME     check a pack or plugin (folder or name); exit 1 if broken
     partita models install PATH         verify a pack and copy it to the user's models folder
     partita models remove NAME          delete a model from the user's models folder
     partita models default [NAME]       the default model: say it, or set it (--clear)
@@ -13,11 +13,12 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from engine.plugins.discovery import check_loads, user_models_dir
 from engine.plugins.entry import Entry
-from engine.plugins.manifest import Manifest, load_manifest
+from engine.plugins.manifest import MANIFEST_NAME, Manifest, load_manifest, plugin_folder
 from engine.plugins.registry import Registry
 from engine.score import plural
 
@@ -39,9 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     help="print the list as JSON")
     ls.set_defaults(func=_list)
 
-    v = sub.add_parser("verify", help="check a model pack or plugin folder")
+    v = sub.add_parser("verify", help="check a model pack or plugin (folder or name)")
     v.add_argument("path", type=Path, help="plugin folder (or its partita-plugin.json), or "
-                                           "the name of a shipped or installed model pack")
+                                           "the name of a shipped model, an installed pack "
+                                           "or a code plugin (a package: its import and, "
+                                           "where it ships a manifest, its data files)")
     v.set_defaults(func=_verify)
 
     i = sub.add_parser("install", help="install a model pack into your models folder")
@@ -113,7 +116,10 @@ def _verify(args: argparse.Namespace) -> int:
 
     path = args.path
     if not path.exists() and not is_model_path(str(path)):  # a model's name
-        path = model_folder(str(path))
+        entry = _code_plugin(str(path))
+        if entry is not None and entry.origin in ("package", "builtin", "added"):
+            return _verify_installed(entry)
+        path = Path(entry.location) if entry is not None else model_folder(str(path))
     manifest = load_manifest(path)
     entries = _loaded(manifest)
     if entries is None:
@@ -127,6 +133,56 @@ def _verify(args: argparse.Namespace) -> int:
         names = ", ".join(e.name for e in entries)
         data = f"; {_weights(manifest)} match their SHA-256" if manifest.weights else ""
         print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}{data}")
+    return 0
+
+
+def _code_plugin(name: str) -> Entry | None:
+    """The code plugin called ``name`` (the usable one, else the first listed), or None
+    for a name that only a shipped model or a pack has, or none at all; for a folder
+    plugin, with ``location`` its folder."""
+    from engine.models.plugin import shipped_model_folder
+
+    if shipped_model_folder(name) != Path(name):
+        return None  # a shipped model: its folder is verified
+    registry = Registry()
+    entry = registry.find(name) or next(
+        (e for e in registry.entries() if e.name == name), None)
+    if entry is None or entry.kind != "code":
+        return None
+    if entry.origin in ("folder", "user"):
+        where = Path(entry.location)
+        folder = where if where.is_dir() else plugin_folder(where)
+        return replace(entry, location=str(folder))
+    return entry
+
+
+def _verify_installed(entry: Entry) -> int:
+    """``models verify NAME`` of a code plugin installed as a package: what can be
+    checked without a plugin folder — that it imports and declares a valid ModelInfo (as
+    listing it does), and, where the package ships a manifest beside its code, that the
+    manifest agrees and the data files it lists match their SHA-256."""
+    from engine.plugins import PluginError
+    from engine.plugins.discovery import manifest_mismatch
+    from engine.plugins.manifest import ManifestError
+    from engine.plugins.packs import check_api_version, check_weights
+
+    if not entry.ok:
+        raise PluginError(f"{entry.name} ({entry.source}): {entry.reason}")
+    said = f"ok: code plugin {entry.name} {entry.version} ({entry.source}) — imports"
+    try:
+        manifest = load_manifest(plugin_folder(entry.location))
+    except ManifestError:
+        print(f"{said}, and its ModelInfo is valid; no {MANIFEST_NAME} beside its code, "
+              "so no data files to check")
+        return 0
+    assert entry.info is not None and manifest.path is not None
+    check_api_version(manifest)
+    problem = manifest_mismatch(manifest, entry.info)
+    if problem:
+        raise PluginError(f"{manifest.path}: {problem}")
+    check_weights(manifest)
+    data = f"; {_weights(manifest)} match their SHA-256" if manifest.weights else ""
+    print(f"{said}, and its ModelInfo is valid and agrees with {manifest.path}{data}")
     return 0
 
 

@@ -336,3 +336,53 @@ def test_verify_checks_the_weights_a_code_plugin_lists(tmp_path, models_dir, cap
     (folder / "chain.json").write_text('{"changed": true}')
     assert main(["models", "verify", str(folder)]) == 1
     assert "chain.json: SHA-256 mismatch" in capsys.readouterr().err
+
+
+def test_verify_by_name_checks_an_installed_code_plugin(tmp_path, models_dir, capsys):
+    """QA: `models verify drumkit` (a pip-installed plugin) said it "is a code plugin: it
+    has no weights folder to read", though `verify PATH|NAME` is documented."""
+    assert main(["models", "verify", "drumkit"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok: code plugin drumkit 0.1.0 (package partita-drumkit 0.1.0) — "
+                          "imports, and its ModelInfo is valid and agrees with ")
+    assert out.rstrip().endswith("partita-drumkit/partita-plugin.json")
+    write_code_plugin(models_dir, "mine")  # a folder plugin, by name: its folder verified
+    assert main(["models", "verify", "mine"]) == 0
+    assert capsys.readouterr().out == "ok: code plugin mine 1.0 — models: mine\n"
+    write_code_plugin(models_dir, "crash", on_import="1 / 0")
+    assert main(["models", "verify", "crash"]) == 1
+    assert "ZeroDivisionError" in capsys.readouterr().err
+
+
+def test_verify_of_a_package_checks_the_data_files_its_manifest_lists(tmp_path, capsys):
+    import hashlib
+    import importlib.util
+
+    from engine.cli import models as models_cli
+    from engine.plugins import Entry, PluginError
+
+    package = tmp_path / "site" / "markov_pkg"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from engine.plugins.api import ModelInfo\n"
+        "class Markov:\n"
+        "    info = ModelInfo('markov', '1.0')\n"
+        "    def generate(self, song, mask, options, progress, cancel):\n"
+        "        return {}\n")
+    spec = importlib.util.spec_from_file_location("markov_pkg", package / "__init__.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    entry = Entry("markov", "1.0", "code", "package", "package markov 1.0",
+                  plugin=module.Markov(), location=str(package / "__init__.py"))
+    assert models_cli._verify_installed(entry) == 0
+    assert "no partita-plugin.json beside its code" in capsys.readouterr().out
+    (package / "chain.json").write_text("{}")
+    manifest = {"name": "markov", "version": "1.0", "api_version": 1, "kind": "code",
+                "entry": "markov_pkg:Markov",
+                "weights": [{"file": "chain.json", "sha256": hashlib.sha256(b"{}").hexdigest()}]}
+    (package / "partita-plugin.json").write_text(json.dumps(manifest))
+    assert models_cli._verify_installed(entry) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; chain.json match their SHA-256")
+    (package / "chain.json").write_text("{ }")
+    with pytest.raises(PluginError, match=r"chain\.json: SHA-256 mismatch"):
+        models_cli._verify_installed(entry)
