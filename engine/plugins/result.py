@@ -48,20 +48,21 @@ def checked_result(
                             "expected a mapping of track id → notes")
     unasked = [t for t in result if t not in mask.track_ids]
     if unasked:
-        raise InvalidResult(f"model {model!r} wrote track {unasked[0]!r}, "
-                            "which is not in the mask")
+        tid = unasked[0]
+        known = any(t.id == tid for t in song.tracks)
+        raise InvalidResult(f"model {model!r} wrote {track_label(song, tid)}, which is "
+                            + ("not in the mask" if known else "not a track of the song"))
     kept_ids = {n.id for notes in written_mask(mask, result).notes_outside(song).values()
                 for n in notes}
-    clean = {tid: _track_notes(model, mask, tid, notes) for tid, notes in result.items()}
+    clean = {tid: _track_notes(model, song, tid, notes) for tid, notes in result.items()}
     stray = [(tid, n) for tid, notes in clean.items() for n in notes
              if not mask.contains_note(tid, n)]
     if stray:
         tid, first = min(stray, key=lambda s: s[1].key())
         verb = "falls" if len(stray) == 1 else "fall"
-        names = {t.id: t.name for t in song.tracks}
         where = TimeMap.of(song).format_position(first.start)
         raise InvalidResult(f"model {model!r}: {plural(len(stray), 'note')} {verb} outside "
-                            f"the mask (first: {names.get(tid, f'track {tid}')!r} at {where}, "
+                            f"the mask (first: {track_label(song, tid)} at {where}, "
                             f"pitch {first.pitch})")
     # A note may be held past its region (a tie into the bar after), never past the song's
     # last bar (or the mask, where a task lengthens the song): a take does not lengthen a
@@ -72,16 +73,26 @@ def checked_result(
     return {tid: _fresh_ids(notes, kept_ids) for tid, notes in clean.items()}
 
 
-def _track_notes(model: str, mask: Mask, track_id: int, notes: object) -> tuple[Note, ...]:
+def track_label(song: Song, track_id: object) -> str:
+    """A track as the user knows it: ``'Bass' (track 2)``, its name and its number as the
+    command line lists tracks (a model's result is keyed by internal ids, which no user
+    sees); ``track id 99`` for an id the song has no track of."""
+    number = next((i for i, t in enumerate(song.tracks, 1) if t.id == track_id), None)
+    if number is None:
+        return f"track id {track_id!r}"
+    return f"{song.tracks[number - 1].name!r} (track {number})"
+
+
+def _track_notes(model: str, song: Song, track_id: int, notes: object) -> tuple[Note, ...]:
     try:
         notes = tuple(notes)  # type: ignore[arg-type]
     except TypeError as e:
-        raise InvalidResult(f"model {model!r}: the notes of track {track_id} are "
-                            f"{type(notes).__name__}, not a sequence") from e
+        raise InvalidResult(f"model {model!r}: the notes of {track_label(song, track_id)} "
+                            f"are {type(notes).__name__}, not a sequence") from e
     bad = next((n for n in notes if not isinstance(n, Note)), None)
     if bad is not None:
-        raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for track "
-                            f"{track_id}, expected Note")
+        raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for "
+                            f"{track_label(song, track_id)}, expected Note")
     # A note of velocity 0 is silent and no file keeps it (MIDI: a note-off; a project
     # reads it as 1): a take's notes sound, so they save and reopen as they are.
     return tuple(replace(n, velocity=1) if n.velocity == 0 else n for n in notes)

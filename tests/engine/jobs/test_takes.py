@@ -84,7 +84,8 @@ def test_tracks_the_model_leaves_out_are_untouched(setup):
 def test_bad_results_are_refused(setup):
     song, piano, bass, mask, _ = setup
     with pytest.raises(InvalidResult,
-                       match=r"'toy': 1 note falls outside the mask .*'Piano' at 2\.1\.080"):
+                       match=r"'toy': 1 note falls outside the mask .*'Piano' \(track 1\) "
+                             r"at 2\.1\.080"):
         make(song, mask, {piano.id: (Note(60, 960, 10), Note(60, 2000, 10))})
     with pytest.raises(InvalidResult, match="not in the mask"):
         make(song, mask, {bass.id: ()})

@@ -503,7 +503,7 @@ def raises(error):
     (raises(SystemExit(3)), r"model 'qa' failed: called sys.exit\(3\) while generating"),
     (lambda s, m: None, "model 'qa' returned NoneType, expected a mapping"),
     (lambda s, m: [()], "model 'qa' returned list, expected a mapping"),
-    (lambda s, m: {m.track_ids and 99: ()}, "model 'qa' wrote track 99, which is not in"),
+    (lambda s, m: {m.track_ids and 99: ()}, "model 'qa' wrote track id 99, which is not a track"),
 ])
 def test_a_model_that_fails_or_returns_garbage_is_one_error_naming_it(answer, message):
     song = band()
