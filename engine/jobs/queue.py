@@ -46,7 +46,7 @@ from typing import Any
 from engine.plugins.api import Cancelled, CannotGenerate, ModelPlugin, Progress, cannot_write
 from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
-from engine.plugins.result import InvalidResult
+from engine.plugins.result import InvalidResult, checked_progress
 from engine.score import Note
 from engine.tasks import settle_options
 
@@ -365,6 +365,7 @@ class JobQueue:
         def progress(p: Progress) -> None:
             # Models that report progress but forget the token still stop here.
             token.raise_if_cancelled()
+            p = checked_progress(name, p)  # what a model passed wrongly fails it, said so
             step, total = int(p.step), int(p.total)
             now = time.monotonic()
             if not first:

@@ -29,7 +29,7 @@ from types import ModuleType
 
 from engine.resources import CHECKOUT
 
-from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo, ModelPlugin
+from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo, ModelOption, ModelPlugin
 from .entry import DISABLED, Entry
 from .errors import PluginError, failure
 from .manifest import (
@@ -106,6 +106,11 @@ def check_plugin(plugin: object) -> ModelPlugin:
     if odd or not info.instruments:
         raise PluginError(f"model {info.name!r}: instruments must be some of "
                           f"{', '.join(INSTRUMENTS)} (got {', '.join(map(repr, odd)) or 'none'})")
+    odd_option = next((o for o in info.options if not isinstance(o, ModelOption)), None)
+    if odd_option is not None:  # a dict: "'dict' object has no attribute 'name'" said it
+        raise PluginError(f"model {info.name!r}: each of its options must be a ModelOption "
+                          f"(got {type(odd_option).__name__} {odd_option!r:.60}): write "
+                          "ModelOption(name, default, label, …)")
     names = [o.name for o in info.options]
     bad = next((o for o in info.options if not o.name or o.problem(o.default)), None)
     if bad is not None or len(set(names)) != len(names):

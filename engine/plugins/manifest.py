@@ -39,7 +39,7 @@ from typing import Any
 
 from engine.score.instruments import ROLES
 
-from .api import PRECISIONS, TASKS, ModelInfo
+from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo
 from .errors import ManifestError
 
 MANIFEST_NAME = "partita-plugin.json"
@@ -210,6 +210,8 @@ def parse_manifest(data: object, path: Path | None = None) -> Manifest:
         raise fail("name", problem)
     version = text("version", required=True)
     api_version = data.get("api_version")
+    if "api_version" not in data:
+        raise fail("api_version", f"missing (the plugin API it was written for: {API_VERSION})")
     if isinstance(api_version, bool) or not isinstance(api_version, int):
         raise fail("api_version", f"expected an integer, got {api_version!r}")
     kind = text("kind", required=True)

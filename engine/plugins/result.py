@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from engine.score import Mask, Note, Song, TimeMap, new_note_id, plural
 
+from .api import Progress
 from .errors import PluginError
 
 
@@ -24,6 +25,21 @@ class ModelFailed(PluginError):
 
 class InvalidResult(ModelFailed, ValueError):
     """A model returned something that cannot be written (the message says what)."""
+
+
+def checked_progress(model: str, report: object) -> Progress:
+    """``report`` as the :class:`Progress` a model's ``progress(...)`` call must pass;
+    :class:`InvalidResult` saying what the model did wrong otherwise (a draft given as a
+    list failed its job with "'list' object has no attribute 'items'")."""
+    if not isinstance(report, Progress):
+        raise InvalidResult(f"model {model!r} reported progress with "
+                            f"{type(report).__name__} {report!r:.40}: pass "
+                            "Progress(step, total, message)")
+    if report.partial is not None and not isinstance(report.partial, Mapping):
+        raise InvalidResult(f"model {model!r} reported a draft (Progress.partial) as "
+                            f"{type(report.partial).__name__}: give a mapping of track id → "
+                            "notes, like its result, or none")
+    return report
 
 
 def written_mask(mask: Mask, track_ids: Iterable[int]) -> Mask:

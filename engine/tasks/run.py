@@ -24,11 +24,12 @@ from engine.plugins.api import (
     CannotGenerate,
     GenerateOptions,
     ModelPlugin,
+    Progress,
     ProgressCallback,
     cannot_write,
 )
 from engine.plugins.errors import failure
-from engine.plugins.result import ModelFailed, checked_result, written_mask
+from engine.plugins.result import ModelFailed, checked_progress, checked_result, written_mask
 from engine.score import (
     Edit,
     EditGroup,
@@ -140,8 +141,14 @@ def _run(
         raise TaskError(f"bad generation options: {problem}")
     options = settle_options(options, prepared, mask, task)
     check_can_write(model, prepared, mask.track_ids)
-    result = _generate(model, prepared, mask, options, progress or (lambda p: None),
-                       cancel or CancelToken())
+    name = model.info.name
+
+    def report(p: Progress) -> None:  # checked as the job queue checks it
+        p = checked_progress(name, p)
+        if progress is not None:
+            progress(p)
+
+    result = _generate(model, prepared, mask, options, report, cancel or CancelToken())
     new = checked_result(result, model=model.info.name, song=prepared, mask=mask)
     # Only the tracks the model answered for are rewritten: the others keep their notes.
     swap = replace_in_mask(prepared, written_mask(mask, new), new, label)
@@ -169,6 +176,8 @@ def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptio
         raise
     except CannotGenerate as e:  # about the song or the request, not the model's fault
         raise TaskError(f"{model.info.name}: {e}") from None
+    except ModelFailed:  # said already, naming the model (a progress report it got wrong)
+        raise
     except (Exception, SystemExit) as e:
         raise ModelFailed(f"model {model.info.name!r} failed: {failure(e, 'generating')}"
                           ) from e

@@ -23,8 +23,8 @@ from engine.jobs import (
     region_key,
 )
 from engine.plugins import GenerateOptions, PluginError, Registry
-from engine.plugins.api import CancelToken
-from engine.score import Mask, Region
+from engine.plugins.api import CancelToken, Progress
+from engine.score import Mask, Note, Region
 from tests.engine.jobs.toy_models import StepModel, toy_song
 
 WAIT = 10.0  # generous: only reached when something is broken
@@ -227,6 +227,37 @@ def test_partial_results_are_reported(queue, song_and_mask):
     assert queue.join(WAIT)
     partials = [e for e in queue.rec.of(job) if isinstance(e, JobPartial)]
     assert len(partials) == 2 and all(partials[0].notes.values())
+
+
+@pytest.mark.parametrize("report, message", [
+    (lambda notes: Progress(1, 1, partial=[n for ns in notes.values() for n in ns]),
+     "model 'qa' reported a draft (Progress.partial) as list: give a mapping of track id "
+     "→ notes, like its result, or none"),
+    (lambda notes: 0.5, "model 'qa' reported progress with float 0.5: pass Progress(step, "
+                        "total, message)"),
+])
+def test_a_progress_report_given_wrongly_fails_saying_what_the_plugin_did(
+        queue, song_and_mask, report, message):
+    """QA: Progress(partial=[…]) failed the job with "AttributeError: 'list' object has no
+    attribute 'items'"; the command line's tasks say the same as the queue."""
+    from engine.plugins.result import ModelFailed
+    from engine.tasks import repaint_mask
+    from tests.engine.jobs.toy_models import Answers
+
+    class Drafts(Answers):
+        def generate(self, song, mask, options, progress, cancel):
+            notes = self.answer(song, mask)
+            progress(report(notes))
+            return notes
+
+    model = Drafts(lambda s, m: {min(m.track_ids): (Note(60, m.span[0], 10),)})
+    job = queue.submit(request(song_and_mask, model))
+    assert queue.join(WAIT)
+    assert job.state is JobState.FAILED and job.error == message
+    song, mask = song_and_mask
+    with pytest.raises(ModelFailed) as failed:
+        repaint_mask(song, mask, model=model)
+    assert str(failed.value) == message
 
 
 def test_a_broken_listener_does_not_stop_the_queue(queue, song_and_mask):

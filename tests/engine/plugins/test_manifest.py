@@ -36,6 +36,8 @@ BASE = {"name": "x", "version": "1", "api_version": 1, "kind": "code", "entry": 
     ({"version": None}, "field 'version': missing"),
     ({"name": "Bad Name"}, "field 'name': 'Bad Name' must be"),
     ({"api_version": "1"}, "field 'api_version': expected an integer"),
+    ({"api_version": None}, "field 'api_version': missing (the plugin API it was written "
+                            "for: 1)"),
     ({"kind": "binary"}, "field 'kind': 'binary' is neither"),
     ({"entry": "no colon"}, "field 'entry': a code plugin needs 'module:attribute'"),
     ({"tasks": ["repaint", "dance"]}, "field 'tasks': unknown value 'dance'"),

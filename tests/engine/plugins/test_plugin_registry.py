@@ -324,6 +324,9 @@ def test_the_builtin_models_settings_are_known_before_they_load(tmp_path, monkey
      "style must be one of rock"),
     (ModelInfo("m", "1", options=(ModelOption("a", 1), ModelOption("a", 2))),
      "names of their own"),
+    # QA: "AttributeError: 'dict' object has no attribute 'name'", naming nobody.
+    (ModelInfo("m", "1", options=({"name": "style", "default": "auto"},)),
+     "model 'm': each of its options must be a ModelOption (got dict {'name': 'style'"),
 ])
 def test_a_model_without_a_manifest_is_held_to_the_manifest_rules(info, message):
     """An entry point has no manifest: its ModelInfo was listed as ok with a name no
