@@ -17,7 +17,7 @@
    the time the track sounds there: :func:`engine.models.sampler.context_sustain`), decodes
    the notes that start in editable cells (they end where the editable cells end, so
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
-   (:func:`engine.models.grid.resolve_overlaps`: lanes of one track may sample one pitch
+   (:func:`engine.score.overlaps.resolve_overlaps`: lanes of one track may sample one pitch
    at once; kept notes never change) and gives them lengths and velocities from their
    context (:mod:`engine.models.articulation`, :mod:`engine.models.velocity`).
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from engine.score import Mask, Note, Song, TimeMap, new_note_id, plural
+from engine.score.overlaps import resolve_overlaps
 
 from .api import Progress
 from .errors import PluginError
@@ -54,7 +55,9 @@ def checked_result(
     """``result`` as ``{track id: notes sorted by Note.key}``; :class:`InvalidResult` if bad.
 
     Checks: a mapping whose keys are masked track ids and whose values hold only
-    :class:`Note` s inside the mask; a note held past the song's end is cut there.
+    :class:`Note` s inside the mask; a note held past the song's end is cut there, and
+    notes of one pitch that overlap are settled as a piano roll would
+    (:func:`~engine.score.overlaps.resolve_overlaps`).
     Sequences (a generator too) are read once. Note ids
     that collide with notes the result keeps (or repeat within it) are replaced by fresh
     ones. ``song`` is the song the model was given.
@@ -86,6 +89,11 @@ def checked_result(
     end = max(TimeMap.of(song).whole_bars_end(song.end), mask.span[1])
     clean = {tid: tuple(replace(n, duration=max(1, end - n.start)) if n.end > end else n
                         for n in notes) for tid, notes in clean.items()}
+    # One sounding note per pitch, as the built-in models' notes are: a note written twice
+    # is one, one struck while another of its pitch sounds cuts that one off there, and
+    # the notes that stay are never changed (a new note struck over one is dropped).
+    kept = written_mask(mask, clean).notes_outside(song)
+    clean = {tid: resolve_overlaps(notes, kept.get(tid, ())) for tid, notes in clean.items()}
     return {tid: _fresh_ids(notes, kept_ids) for tid, notes in clean.items()}
 
 
@@ -110,8 +118,10 @@ def _track_notes(model: str, song: Song, track_id: int, notes: object) -> tuple[
         raise InvalidResult(f"model {model!r} returned {type(bad).__name__} for "
                             f"{track_label(song, track_id)}, expected Note")
     # A note of velocity 0 is silent and no file keeps it (MIDI: a note-off; a project
-    # reads it as 1): a take's notes sound, so they save and reopen as they are.
-    return tuple(replace(n, velocity=1) if n.velocity == 0 else n for n in notes)
+    # reads it as 1): a take's notes sound, so they save and reopen as they are. A note of
+    # length 0 lasts a tick, so that one written twice is found (resolve_overlaps).
+    return tuple(replace(n, velocity=max(n.velocity, 1), duration=max(n.duration, 1))
+                 if n.velocity == 0 or n.duration == 0 else n for n in notes)
 
 
 def _fresh_ids(notes: tuple[Note, ...], taken: set[int]) -> tuple[Note, ...]:

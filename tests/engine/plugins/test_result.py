@@ -111,7 +111,23 @@ def test_a_note_held_past_the_songs_last_bar_is_cut_there(song_and_mask):
     """A tie into the bar after the region is music; a note held for minutes past the
     song's end made a repaint lengthen it from 32 bars to 57."""
     song, piano, _, _, mask = song_and_mask
-    out = check(song, mask, {piano.id: [Note(60, 960, 100_000), Note(64, 1500, 400)]})
+    out = check(song, mask, {piano.id: [Note(61, 960, 100_000), Note(64, 1500, 400)]})
     assert [(n.start, n.end) for n in out[piano.id]] == [(960, 3840), (1500, 1900)]  # 2 bars
     tie = check(song, Mask.of(Region({piano.id}, 0, 960)), {piano.id: [Note(62, 720, 600)]})
     assert tie[piano.id][0].end == 1320  # past its region, inside the song: kept
+
+
+def test_notes_of_one_pitch_that_overlap_are_settled_as_the_built_in_models_are(
+        song_and_mask):
+    """QA: two identical E4 at one onset, and an E4 overlapping them, entered the song
+    from a plugin (MIDI cuts such notes short or leaves them hanging)."""
+    song, piano, _, _, mask = song_and_mask
+    e4 = [Note(64, 1000, 200, 70), Note(64, 1000, 200, 90), Note(64, 1100, 300, 80)]
+    out = check(song, mask, {piano.id: e4})
+    # One note at 1000 (the louder), cut where the next E4 is struck; that one stays.
+    assert [(n.start, n.end, n.velocity) for n in out[piano.id]] == [(1000, 1100, 90),
+                                                                    (1100, 1400, 80)]
+    # A note the mask keeps is never changed: a new one over its onset ends there.
+    held = check(song, mask, {piano.id: [Note(60, 1800, 400)]})
+    assert [(n.start, n.end) for n in held[piano.id]] == [(1800, 1920)]
+    assert check(song, mask, {piano.id: [Note(65, 1000, 0)]})[piano.id][0].duration == 1
