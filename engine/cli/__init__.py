@@ -111,10 +111,12 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
         if not ctrl_c.pressed:  # raised by code, not by the user: an error, said as one
-            print("partita: error: KeyboardInterrupt raised by the code that was running "
-                  "(a model plugin?), not by Ctrl+C", file=sys.stderr)
+            # The command names the code it was running (generate: the model).
+            who = getattr(e, "raised_by", "") or "the code that was running (a model plugin?)"
+            print(f"partita: error: KeyboardInterrupt raised by {who}, not by Ctrl+C",
+                  file=sys.stderr)
             return 1
         print("partita: interrupted", file=sys.stderr)
         return 130

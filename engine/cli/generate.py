@@ -530,6 +530,9 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
                                              args.variations)
         except tasks.TaskError as e:
             raise CliError(_task_message(args.task, e)) from e
+        except KeyboardInterrupt as e:  # the user's Ctrl+C, or the model raised it
+            e.raised_by = f"model {model.info.name!r}"  # named, unless it was Ctrl+C
+            raise
     elapsed = time.perf_counter() - t0
     if len(takes) > 1 and len({t.signature() for t in takes}) < len(takes):
         print(f"partita: note: some of the {len(takes)} takes are the same notes: "

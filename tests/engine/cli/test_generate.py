@@ -449,7 +449,9 @@ def test_a_keyboard_interrupt_from_a_model_is_not_the_users_ctrl_c(song_file, tm
     argv = ["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1"]
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(interrupt))
     assert main(argv) == 1
-    assert "KeyboardInterrupt raised by the code that was running" in capsys.readouterr().err
+    # QA: "(a model plugin?)" — the command knows which model it was running.
+    assert capsys.readouterr().err == ("partita: error: KeyboardInterrupt raised by model "
+                                       "'qa', not by Ctrl+C\n")
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(ctrl_c))
     assert main(argv) == 130
     assert capsys.readouterr().err.strip().endswith("partita: interrupted")
