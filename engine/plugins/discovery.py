@@ -20,6 +20,7 @@ import importlib.metadata as md
 import importlib.util
 import inspect
 import os
+import re
 import sys
 import threading
 import traceback
@@ -67,6 +68,9 @@ def repo_plugins_dir() -> Path | None:
 # -- checking plugin objects ---------------------------------------------------------------
 
 
+# A model's own option: typed on command lines, `--option NAME=VALUE`.
+_OPTION_NAME_RE = re.compile(r"[A-Za-z0-9_-]+")
+
 # What a plugin's own code may raise while Partita imports or builds it. SystemExit too: a
 # plugin calling sys.exit() must not end Partita (Ctrl-C still does).
 PLUGIN_CODE_ERRORS = (Exception, SystemExit)
@@ -112,6 +116,10 @@ def check_plugin(plugin: object) -> ModelPlugin:
                           f"(got {type(odd_option).__name__} {odd_option!r:.60}): write "
                           "ModelOption(name, default, label, …)")
     names = [o.name for o in info.options]
+    untypable = next((n for n in names if n and not _OPTION_NAME_RE.fullmatch(n)), None)
+    if untypable is not None:  # `--option my style!=x` cannot name it
+        raise PluginError(f"model {info.name!r}: option name {untypable!r} cannot be typed "
+                          "in --option NAME=VALUE: use letters, digits, '_' and '-'")
     bad = next((o for o in info.options if not o.name or o.problem(o.default)), None)
     if bad is not None or len(set(names)) != len(names):
         raise PluginError(f"model {info.name!r}: its options must have names of their own "

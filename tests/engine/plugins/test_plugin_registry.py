@@ -324,6 +324,10 @@ def test_the_builtin_models_settings_are_known_before_they_load(tmp_path, monkey
      "style must be one of rock"),
     (ModelInfo("m", "1", options=(ModelOption("a", 1), ModelOption("a", 2))),
      "names of their own"),
+    # QA: accepted, though `--option my style!=x` cannot name it.
+    (ModelInfo("m", "1", options=(ModelOption("my style!", "a"),)),
+     "model 'm': option name 'my style!' cannot be typed in --option NAME=VALUE: use "
+     "letters, digits, '_' and '-'"),
     # QA: "AttributeError: 'dict' object has no attribute 'name'", naming nobody.
     (ModelInfo("m", "1", options=({"name": "style", "default": "auto"},)),
      "model 'm': each of its options must be a ModelOption (got dict {'name': 'style'"),
