@@ -25,6 +25,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QWidget
 
 from engine.jobs import (
+    CancelReason,
     Job,
     JobCancelled,
     JobFailed,
@@ -104,6 +105,7 @@ class _Request:
     base_seed: int
     session: int  # the document session it belongs to (see CoComposer.reset)
     attempts: dict[int, int] = field(default_factory=dict)  # variation → redraws so far
+    arrived: int = 0  # its takes on offer so far
     # Its jobs' JobRequest.group: all its variations failing count as one failure.
     group: int = field(default_factory=lambda: next(_request_groups))
 
@@ -492,6 +494,7 @@ class CoComposer(QObject):
                               f"this region already has {REDRAWS + 1} times: no new take")
             return
         take = take_set.add(take)
+        req.arrived += 1
         self._plan_labels[take.id] = req.plan.label
         shown = self.active_set()
         letter = take_set.letter(take.id)
@@ -541,10 +544,18 @@ class CoComposer(QObject):
         self.failed.emit(e.message, e.details)
 
     def _ended(self, e: JobCancelled) -> None:
-        self._requests.pop(e.job_id, None)
+        req = self._requests.pop(e.job_id, None)
         self._variation.pop(e.job_id, None)
         self.runningChanged.emit(self.running_requests())
         self.takesChanged.emit()
+        if req is None or req.session != self._session or e.reason is CancelReason.SUPERSEDED:
+            return  # another song's, or a newer request for the region says its own
+        if any(r is req for r in self._requests.values()):
+            return  # its other variations are still coming
+        # The status bar still said "Repaint: 1 take with …": say how the request ended.
+        arrived = (f" ({plural(req.arrived, 'take')} arrived before)" if req.arrived
+                   else "")
+        self.message.emit(f"{req.plan.label}: {e.message}{arrived}")
 
     def running_requests(self, starting: _Request | None = None) -> tuple[str, ...]:
         """One line per request of this song still computing ("Repaint — Lead · bars 5–8

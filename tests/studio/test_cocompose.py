@@ -269,6 +269,8 @@ def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
     qtbot.waitUntil(lambda: row.done, timeout=5000)
     assert row.status.text() == "cancelled" and job.take is None
     assert win.composer.active_set() is None
+    # QA: the status bar kept "Repaint: 1 take with gated · Piano · bar 1".
+    assert win.statusBar().currentMessage() == "Repaint: cancelled"
 
 
 def test_a_running_generation_is_not_dropped_unasked_by_new_or_open(studio, qtbot, dialogs):
