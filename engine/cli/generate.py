@@ -542,9 +542,10 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     if strays:  # a model that does not follow the key: say so rather than claim it
         n, total = strays
         key = key_text(takes[0].key)
+        verb = "is" if n == 1 else "are"
         print(f"{args.task}: {model.info.name} was asked to keep new notes in {key}, but "
-              f"{n} of its {plural(total, 'new note')} are outside it (the model does not "
-              "follow --key)", file=sys.stderr)
+              f"{n} of its {plural(total, 'new note')} {verb} outside it (the model does "
+              "not follow --key)", file=sys.stderr)
     elif options.key == AUTO and takes[0].key and args.task == "compose":
         keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
         print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "

@@ -502,6 +502,16 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
     assert main(args) == 0
     assert ("repaint: qa was asked to keep new notes in D minor, but 4 of its 12 new notes "
             "are outside it (the model does not follow --key)") in capsys.readouterr().err
+
+    def one_off(song, mask):  # D, F and A are in D minor; D# is not
+        start = mask.span[0]
+        return {min(mask.track_ids): tuple(Note(p, start + i * Q, Q, 80)
+                                           for i, p in enumerate((62, 63, 65, 69)))}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(one_off))
+    assert main(args) == 0
+    assert ("but 1 of its 4 new notes is outside it (the model does not follow --key)"
+            in capsys.readouterr().err)
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
     assert main([*args, "--key", "none"]) == 0
     assert "kept in" not in capsys.readouterr().err
