@@ -23,6 +23,7 @@ from dataclasses import replace
 from engine.plugins.api import GenerateOptions
 from engine.score import Edit, Mask, Song, set_time_from_bar
 from engine.score.keys import context_key, declared_key
+from engine.score.spelling import key_name
 
 AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
 # The keys a new piece is written in when the user names none: the common ones.
@@ -39,9 +40,12 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
                 task: str = "repaint") -> GenerateOptions:
     """``options`` with an :data:`AUTO` key replaced by :func:`context_key` (for
     ``harmonize`` and ``compose``: the module docstring; None where only drum tracks are
-    written)."""
-    if options.key != AUTO:
+    written), and a named key in the one spelling a model reads (``"f# minor"`` →
+    ``"F#m"``, :func:`~engine.score.spelling.key_name`)."""
+    if options.key is None:
         return options
+    if options.key != AUTO:
+        return replace(options, key=key_name(options.key))
     pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
     if not pitched:  # drums have no key to keep
         return replace(options, key=None)

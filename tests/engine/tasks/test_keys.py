@@ -63,6 +63,9 @@ def test_only_auto_is_resolved():
     song = song_of(D_MINOR, "Dm")
     for key in ("F#", None):
         assert resolve_key(GenerateOptions(key=key), song, middle(song)).key == key
+    # A key reaches a model in one spelling, however it was typed ('C', 'Bb', 'F#m').
+    for typed, spelled in (("f#m", "F#m"), ("A minor", "Am"), ("eb major", "Eb")):
+        assert resolve_key(GenerateOptions(key=typed), song, middle(song)).key == spelled
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song)).key == "Dm"
     # Harmonize keeps a key signature the user set (here Dm, which the music fits); a
     # chorale's harmony (avoid_parallels) and a song without one stay free: chromatic
