@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from engine.errors import PartitaError
-from engine.score import Mask, Note, Song
+from engine.score import Mask, Note, Song, Track
+from engine.score.instruments import part_range
 from engine.score.spelling import key_name
 
 API_VERSION = 1
@@ -178,6 +179,8 @@ class GenerateOptions:
     precision: str = "auto"  # "auto" = the model's default_precision
     resample_passes: int = 0  # Coconet-style re-masking passes after the first decode
     key: str | None = None  # scale constraint, e.g. "C", "Am", "F#m"
+    # The pitches the user allows new notes (inclusive); None when they set none (then:
+    # playable_range of each track).
     pitch_range: tuple[int, int] | None = None
     density: float | None = None  # 0..1: how busy the generated part should be
     keep_rhythm: bool = False  # keep the onsets of the notes being replaced
@@ -237,6 +240,15 @@ class ModelPlugin(Protocol):
     ) -> Mapping[int, tuple[Note, ...]]:
         """New notes per masked track id; every note must lie inside ``mask``."""
         ...
+
+
+def playable_range(track: Track) -> tuple[int, int]:
+    """``(lowest, highest)`` MIDI pitch ``track``'s part plays: its instrument's practical
+    range (by GM program), narrowed to the sung range of a part named Soprano, Alto, Tenor
+    or Bass; 0–127 for drums. Where to keep new notes when
+    :attr:`GenerateOptions.pitch_range` is None (the user set no range: compose, and most
+    requests); the built-in models use the same ranges."""
+    return part_range(track.name, track.program, track.is_drum)
 
 
 def writes_drums(info: ModelInfo) -> bool:

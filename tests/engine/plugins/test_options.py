@@ -32,3 +32,16 @@ def test_a_command_lines_values_are_read_as_the_options_type():
     assert settled == {"bars": 8, "style": "4", "swing": 1.0, "loud": True, "other": 2.0}
     assert type(settled["bars"]) is int and type(settled["swing"]) is float
     assert INFO.option_problem({k: v for k, v in settled.items() if k != "other"}) is None
+
+
+def test_a_tracks_playable_range_is_public_for_plugins():
+    """QA: pitch_range is None unless the user sets one (compose included), and the
+    instrument ranges a plugin should keep to were not in the plugin API."""
+    from engine.plugins.api import playable_range
+    from engine.score import Track
+    from engine.score.instruments import instrument_range
+
+    assert playable_range(Track("Flute", program=73)) == instrument_range(73)
+    assert playable_range(Track("Alto", program=52)) == (55, 74)  # a sung part
+    assert playable_range(Track("Bass Guitar", program=33))[0] < 40
+    assert playable_range(Track("Drums", is_drum=True)) == (0, 127)
