@@ -27,7 +27,7 @@ import numpy as np
 
 from engine.plugins.api import CannotGenerate
 from engine.score import Note, Song, TimeMap, TimeSignature, Track
-from engine.score.instruments import role_id, role_of
+from engine.score.instruments import role_id, role_of, voice_part_range
 from engine.score.overlaps import resolve_overlaps  # the rule every result is held to
 
 from . import vocab
@@ -63,7 +63,12 @@ class GridSpec:
         return dict(self.role_lanes).get(role_of(track.program, track.is_drum), 1)
 
     def lanes_to_write(self, track: Track, polyphony: int = 0) -> int:
-        """Lanes to give a track the model writes: its cap, one for solo instruments."""
+        """Lanes to give a track the model writes: its cap, one for solo instruments and
+        for a voice part (a track named Soprano, Alto, Tenor or Bass sings one line,
+        whatever plays it: harmonize's SATB voices on an organ melody's organ wrote
+        three-note chords each)."""
+        if voice_part_range(track.name, track.program, track.is_drum) is not None:
+            return 1
         cap = self.cap(track)
         if not track.is_drum and track.program in SOLO_PROGRAMS:
             return max(1, min(cap, polyphony))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -142,6 +143,27 @@ def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
     band = tasks.harmonize(song, song.tracks[0].id, accompaniment="band", model=model(),
                            options=OPTS).after
     assert [(t.name, t.program) for t in band.tracks[1:]] == [("Piano", 0), ("Bass", 33)]
+
+
+def overlapping(notes) -> bool:
+    """Whether two of these notes sound at once."""
+    notes = sorted(notes, key=lambda n: n.start)
+    return any(b.start < a.end for a, b in pairwise(notes))
+
+
+@pytest.mark.parametrize("program", [0, 19])  # Piano, Church Organ
+def test_satb_voices_under_a_keyboard_melody_sing_one_line_each(program):
+    """A keyboard's voices kept its chord lanes: each of Alto, Tenor and Bass played up
+    to four-note chords under a piano melody."""
+    song = chorale_melody()
+    song = Song(tracks=(replace(song.tracks[0], program=program),))
+    for seed in (1, 2):
+        after = tasks.harmonize(song, song.tracks[0].id, accompaniment="satb",
+                                model=model(), options=replace(OPTS, seed=seed)).after
+        assert [(t.name, t.program) for t in after.tracks[1:]] == [
+            ("Alto", program), ("Tenor", program), ("Bass", program)]
+        for track in after.tracks[1:]:
+            assert track.notes and not overlapping(track.notes), (seed, track.name)
 
 
 def test_harmonize_writes_satb_voices_without_parallels_and_leaves_other_options():
