@@ -27,7 +27,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -62,7 +62,10 @@ class Cadence:
     written pitched part strikes a note of the tonic chord with the melody and holds it to
     the end, the bass (if one is written) on the ``tonic`` itself, and one voice on the
     ``third`` unless the melody has it (a chord of roots and fifths is no close: QA found
-    bare fifths in 2 of 33 takes)."""
+    bare fifths in 2 of 33 takes); the other voices then take the root or the fifth (a
+    doubled third, QA: 10 of 39 takes; Bach: 0 of 12). One-lane parts below a kept
+    ``melody`` stay at or under its last note (QA: an alto's E4 over a tune ending on
+    middle C)."""
 
     tick: int
     tonic: int
@@ -72,6 +75,7 @@ class Cadence:
     third: frozenset[int] = frozenset()  # its pitch classes; empty: the melody holds it
     lead: int | None = None  # a written melody: it lands on the tonic (a piece's close)
     kits: frozenset[int] = frozenset()  # written drum tracks: one hit, then silence
+    melody: tuple[int, int] | None = None  # a kept melody: its track id and last pitch
 
 
 def final_cadence(song: Song, mask: Mask, key: str | None,
@@ -106,13 +110,15 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
         ending = ending_key(melodies[0].notes, last)
         closes = _closes_on(ending, last.pitch % 12, False) if ending else None
     if not closes:
-        return _half_close(key, last, parts, bass_id) if key is not None else None
+        half = _half_close(key, last, parts, bass_id) if key is not None else None
+        return replace(half, melody=(melodies[0].id, last.pitch)) if half else None
     tonic, minor, triad = closes
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
     third = frozenset({(tonic + 4) % 12} | ({(tonic + 3) % 12} if minor else set()))
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
-                   frozenset() if last.pitch % 12 in third else third)
+                   frozenset() if last.pitch % 12 in third else third,
+                   melody=(melodies[0].id, last.pitch))
 
 
 def _half_close(key: str, last: Note, parts: Sequence[Track],
@@ -284,10 +290,19 @@ def build_problem(
                  else np.zeros(0, int))
     chord_pcs = (_sounding_classes(song, write, cell_ticks[downbeats]) if bass_parts
                  else [])
-    # The cadence's third: the first written voice with one lane (a piano's chord lanes
-    # sort their own notes out; an alto is the usual home of the final third).
-    third = next((t for t in lanes_of if cadence is not None and cadence.third
-                  and t in cadence.voices and t in write and lanes_of[t] == 1), None)
+    # The cadence's third: the highest written voice with one lane that has it under the
+    # melody (a piano's chord lanes sort their own notes out; an alto is the usual home
+    # of the final third, the tenor's when the alto's only one is above the tune's end).
+    ceilings = _ceilings(song, write, lanes_of, cadence) if cadence is not None else {}
+    third = None
+    if cadence is not None and cadence.third:
+        singers = sorted((t for t in lanes_of if t in cadence.voices and t in write
+                          and lanes_of[t] == 1), key=lambda t: -_part_middle(song.track(t)))
+        third = next((t for t in singers if _reaches(song, t, cadence.third,
+                                                      ceilings.get(t))), None)
+    # With the third pinned to a voice (or held by the melody), the others take the
+    # root or the fifth: a doubled third is no close.
+    spare_third = cadence is not None and (third is not None or not cadence.third)
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
             continue
@@ -339,7 +354,8 @@ def build_problem(
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs)
         if cadence is not None:
             _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence,
-                   takes_third=track_id == third)
+                   takes_third=track_id == third, spare_third=spare_third,
+                   ceiling=ceilings.get(track_id))
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
@@ -417,11 +433,14 @@ def _downbeat_chord_tones(lane_allowed: np.ndarray, editable: np.ndarray,
 
 
 def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
-           editable: np.ndarray, cadence: Cadence, takes_third: bool = False) -> None:
+           editable: np.ndarray, cadence: Cadence, takes_third: bool = False,
+           spare_third: bool = False, ceiling: int | None = None) -> None:
     """Apply ``cadence`` to one lane's allowed tokens (in place): the lane strikes a note
-    of the tonic chord (the bass: the tonic; ``takes_third``: the third) with the
-    melody's last note and holds it to the end. Where that leaves the first cell nothing
-    (a register without such a note), the lane is left as it was."""
+    of the tonic chord (the bass: the tonic; ``takes_third``: the third; with
+    ``spare_third`` the other voices the root or the fifth), at or under ``ceiling`` if
+    one is given, with the melody's last note and holds it to the end. Where that leaves
+    the first cell nothing (a register without such a note), the lane is left as it
+    was (a ceiling it cannot keep to is dropped first)."""
     after = editable & (cell_ticks >= cadence.tick)
     if not after.any():
         return
@@ -438,16 +457,63 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     if track_id not in (cadence.bass, cadence.lead) and track_id not in cadence.voices:
         return
     pcs = ({cadence.tonic} if track_id in (cadence.bass, cadence.lead)
-           else cadence.third if takes_third else cadence.chord)
+           else cadence.third if takes_third
+           else cadence.chord - _thirds(cadence) if spare_third else cadence.chord)
     chord = np.zeros(lane_allowed.shape[1], dtype=bool)
     chord[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(
         np.arange(vocab.N_PITCHES) % 12, list(pcs))
     strike = lane_allowed[first] & chord
+    if ceiling is not None and (strike[: vocab.ONSET + ceiling + 1]).any():
+        strike[vocab.ONSET + ceiling + 1 :] = False
     if not strike.any():
         return
     lane_allowed[first] = strike
     lane_allowed[later] = False
     lane_allowed[later, vocab.HOLD] = True
+
+
+def _thirds(cadence: Cadence) -> set[int]:
+    """The pitch classes of the cadence chord's third (in minor, either)."""
+    return cadence.chord & {(cadence.tonic + 3) % 12, (cadence.tonic + 4) % 12}
+
+
+def _part_middle(track: Track) -> float:
+    """The middle of a track's part range: where it ranks among the voices."""
+    lo, hi = part_range(track.name, track.program, track.is_drum)
+    return (lo + hi) / 2
+
+
+def _ceilings(song: Song, write: Collection[int], lanes_of: dict[int, int],
+              cadence: Cadence) -> dict[int, int]:
+    """The highest pitch each written one-lane part may strike in ``cadence``: the kept
+    melody's last note, for the parts below it — those whose part starts under the
+    melody's middle (an alto under any tune; a Soprano-named part over a tenor's), and
+    for named voice parts on both sides, those ranked below it (S, A, T, B)."""
+    if cadence.melody is None:
+        return {}
+    melody_id, top = cadence.melody
+    melody = song.track(melody_id)
+    middle = float(np.median([n.pitch for n in melody.notes]))
+    sung = voice_part_range(melody.name, melody.program, melody.is_drum)
+    out = {}
+    for t in write:
+        track = song.track(t)
+        if lanes_of.get(t) != 1 or track.is_drum:
+            continue
+        if sung is not None and voice_part_range(track.name, track.program) is not None:
+            below = _part_middle(track) < _part_middle(melody)
+        else:
+            below = part_range(track.name, track.program)[0] < middle
+        if below:
+            out[t] = top
+    return out
+
+
+def _reaches(song: Song, track_id: int, pcs: Collection[int], ceiling: int | None) -> bool:
+    """Whether a track's register has one of ``pcs`` at or under ``ceiling``."""
+    lo, hi = track_register(song, track_id)
+    hi = hi if ceiling is None else min(hi, ceiling)
+    return any(p % 12 in pcs for p in range(lo, hi + 1))
 
 
 def _keep_rhythm(lane_allowed: np.ndarray, rhythm: np.ndarray) -> np.ndarray:

@@ -581,6 +581,28 @@ def test_the_shipped_chorale_model_closes_a_g_major_hymn_on_g():
         assert {p % 12 for p in last} <= {7, 11, 2}, (seed, last)  # a G major chord
 
 
+def test_the_shipped_chorale_model_closes_a_tune_on_middle_c_in_voice_order():
+    """Ending on middle C, the alto sang E4 over the melody in 5 of 5 takes (QA) and the
+    final chord doubled its third in 10 of 39: now the voices stay in order, S >= A >= T
+    >= B, with one third."""
+    from engine.models.plugin import plugin_from_folder, shipped_model_folder
+
+    chorale = plugin_from_folder(shipped_model_folder("chorale-jsb"))
+    tune = [64, 64, 65, 67, 67, 65, 64, 62, 60, 60, 62, 64, 64, 62, 62, 60]  # Ode to Joy
+    notes = tuple(Note(p, i * 4 * Q, 4 * Q, 80) for i, p in enumerate(tune))
+    song = Song(tracks=(Track(name="Soprano", program=19, notes=notes),))
+    end = max(n.end for n in notes)
+    for seed in (1, 2, 3):
+        after = tasks.harmonize(song, song.tracks[0].id, accompaniment="satb", model=chorale,
+                                options=GenerateOptions(steps=8, seed=seed)).after
+        last = [[n.pitch for n in t.notes if n.start < end <= n.end] for t in after.tracks]
+        assert all(len(p) == 1 for p in last), (seed, last)
+        chord = [p[0] for p in last]
+        assert chord == sorted(chord, reverse=True), (seed, chord)  # S >= A >= T >= B
+        assert [p % 12 for p in chord].count(4) == 1, (seed, chord)  # one third (E)
+        assert chord[-1] % 12 == 0, (seed, chord)
+
+
 def test_bad_options_are_a_task_error_not_the_models_failure():
     # A typo in the key raised ModelFailed ("model 'partita-base' failed"), blaming it.
     song = Song((Track("Lead", notes=tuple(Note(60 + i % 5, i * Q, Q) for i in range(32))),))
