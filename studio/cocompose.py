@@ -351,7 +351,10 @@ class CoComposer(QObject):
         except PlanError as e:
             self.message.emit(str(e))
             return []
-        options = replace(s.options, **dict(plan.options))
+        # The task's settings where the panel leaves them on Auto (None): an unchecked
+        # "No parallel 5ths / 8ves" box writes a chorale with parallels.
+        options = replace(s.options, **{k: v for k, v in plan.options
+                                        if getattr(s.options, k) is None})
         # The panel shows the settings of the model it names (Auto: the default one); the
         # model that runs gets those it declares (Auto may run the chorale model).
         declared = {o.name for o in model.info.options}

@@ -49,6 +49,9 @@ KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb",
 PRECISIONS = ("auto", "fp32", "int8", "int4")
 LOADING = "Default model (loads on first use)"  # an option, not a model's name
 LOADING_CHOSEN = "{name} (loads on first use)"  # the model chosen last session, not yet found
+# The "No parallel 5ths / 8ves" box's states, as the settings keep them.
+PARALLELS_STATES = {Qt.CheckState.PartiallyChecked: "auto", Qt.CheckState.Checked: "avoid",
+                    Qt.CheckState.Unchecked: "allow"}
 AUTO_MODEL = ""  # the Auto entry's data: the default model, the chorale model for chorales
 AUTO_TIP = ("Auto: the default model ({default}); {chorale} for four-part chorales "
             "(Harmonize adding Alto, Tenor and Bass, or a song of Soprano, Alto, Tenor and "
@@ -208,10 +211,18 @@ class GeneratePanel(QWidget):
         density_row.addWidget(self.density_auto)
         density_row.addWidget(self.density, 1)
         self.keep_rhythm = QCheckBox("Keep the rhythm of the masked notes", self)
-        self.avoid_parallels = QCheckBox("No parallel 5ths / 8ves between parts", self)
+        # Three states: Auto (partly checked: on for four-part chorales only), on, off.
+        self.avoid_parallels = QCheckBox(self)
+        self.avoid_parallels.setTristate(True)
         self.avoid_parallels.setToolTip(
             "Chorale-style voice leading: no two parts move in parallel fifths or octaves\n"
-            "(some notes are redrawn, so a take is a little slower)")
+            "(some notes are redrawn, so a take is a little slower).\n"
+            "Partly checked: Auto, on for four-part chorales (Harmonize adding Alto, Tenor\n"
+            "and Bass, or a song of Soprano, Alto, Tenor and Bass parts), off otherwise;\n"
+            "checked: always on; unchecked: off, chorales too")
+        self.avoid_parallels.checkStateChanged.connect(self._show_parallels)
+        self.avoid_parallels.setCheckState(Qt.CheckState.PartiallyChecked)
+        self._show_parallels()
         constraints = QGroupBox("Constraints", self)
         cform = QFormLayout(constraints)
         cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -304,6 +315,18 @@ class GeneratePanel(QWidget):
         wanted = PRECISIONS.index(self._precision_wanted)
         self.precision.setCurrentIndex(wanted if items.item(wanted).isEnabled() else 0)
 
+    def parallels_choice(self) -> bool | None:
+        """``GenerateOptions.avoid_parallels`` as the box sets it: None for Auto."""
+        state = self.avoid_parallels.checkState()
+        return None if state == Qt.CheckState.PartiallyChecked else (
+            state == Qt.CheckState.Checked)
+
+    def _show_parallels(self, *_: object) -> None:
+        """The box says what takes will be written with: Auto's rule, or on/off."""
+        auto = self.avoid_parallels.checkState() == Qt.CheckState.PartiallyChecked
+        self.avoid_parallels.setText("No parallel 5ths / 8ves: in four-part chorales (Auto)"
+                                     if auto else "No parallel 5ths / 8ves between parts")
+
     def set_model(self, name: str) -> bool:
         index = self.model.findData(name)
         if index >= 0:
@@ -331,7 +354,7 @@ class GeneratePanel(QWidget):
             pitch_range=None if (lo, hi) == (0, 127) else (lo, hi),
             density=None if self.density_auto.isChecked() else self.density.value() / 100,
             keep_rhythm=self.keep_rhythm.isChecked(),
-            avoid_parallels=self.avoid_parallels.isChecked(),
+            avoid_parallels=self.parallels_choice(),
             extra=self.model_options.values(),
         )
         return GenerationSettings(model=self.model.currentData() or None, options=options,
@@ -344,7 +367,7 @@ class GeneratePanel(QWidget):
         return {"steps": self.steps.value(), "temperature": self.temperature.value(),
                 "variations": self.variations.value(), "precision": self.precision.currentText(),
                 "continue_bars": self.continue_bars.value(),
-                "avoid_parallels": self.avoid_parallels.isChecked(),
+                "parallels": PARALLELS_STATES[self.avoid_parallels.checkState()],
                 "keep_rhythm": self.keep_rhythm.isChecked(),
                 "model": self.model.currentData() or self._model_wanted or AUTO_MODEL,
                 "model_options": json.dumps(self.model_options.kept())}
@@ -360,7 +383,13 @@ class GeneratePanel(QWidget):
             if precision in PRECISIONS:
                 self._precision_wanted = precision
                 self.precision.setCurrentText(precision)
-            self.avoid_parallels.setChecked(state.get("avoid_parallels") in (True, "true"))
+            # "parallels": auto, avoid or allow; an older "avoid_parallels" true is avoid
+            # (its false was the Auto of now: chorales were written without them).
+            old = "avoid" if state.get("avoid_parallels") in (True, "true") else "auto"
+            wanted = state.get("parallels", old)
+            self.avoid_parallels.setCheckState(next(
+                (s for s, name in PARALLELS_STATES.items() if name == wanted),
+                Qt.CheckState.PartiallyChecked))
             self.keep_rhythm.setChecked(state.get("keep_rhythm") in (True, "true"))
             # The options first: choosing the model shows them.
             self.model_options.restore_kept(json.loads(str(state.get("model_options", "{}"))))

@@ -117,12 +117,14 @@ def main() -> int:
         chorale = chorale_to_song(json.loads(JSB.read_text())["valid"][0])
         jsb = plugin_from_folder(shipped_model_folder("chorale-jsb"))
         soprano = chorale.tracks[0]
-        jobs.append(("harmonize-chorale", "Harmonize the soprano of JSB valid #1 (chorale-jsb)",
-                     lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=options)))
-        strict = replace(options, avoid_parallels=True)
+        # Both ways: a chorale is written without parallels unless that is turned off.
+        free = replace(options, avoid_parallels=False)
+        jobs.append(("harmonize-chorale", "Harmonize the soprano of JSB valid #1 (chorale-jsb, "
+                     "parallels allowed: --no-avoid-parallels)",
+                     lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=free)))
         jobs.append(("harmonize-chorale-no-parallels",
-                     "The same, no parallel 5ths/8ves (chorale-jsb, --avoid-parallels)",
-                     lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=strict)))
+                     "The same, no parallel 5ths/8ves (chorale-jsb's default for a chorale)",
+                     lambda: tasks.harmonize(chorale, soprano.id, model=jsb, options=options)))
     index = ["# Samples", "", "Made by `docs/samples/make_samples.py` "
              f"(seed {args.seed}) with the shipped models.", ""]
     for name, title, run in jobs:

@@ -73,8 +73,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "so far (default: its own register, ± 2 semitones)")
     g.add_argument("--keep-rhythm", action="store_true",
                    help="keep the rhythm of the notes being replaced")
-    g.add_argument("--avoid-parallels", action="store_true",
-                   help="no parallel fifths or octaves between parts (chorale style)")
+    g.add_argument("--avoid-parallels", action=argparse.BooleanOptionalAction, default=None,
+                   help="no parallel fifths or octaves between parts (chorale style; "
+                        "default: on for four-part chorale writing only — harmonize adding "
+                        "SATB voices, or a song of Soprano, Alto, Tenor and Bass parts)")
     g.add_argument("--variations", type=int, default=1, metavar="N",
                    help="write N different takes: OUT-1.EXT … OUT-N.EXT, seeds SEED, "
                         "SEED+1, … (a take that repeats another is drawn again)")

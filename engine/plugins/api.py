@@ -184,7 +184,9 @@ class GenerateOptions:
     pitch_range: tuple[int, int] | None = None
     density: float | None = None  # 0..1: how busy the generated part should be
     keep_rhythm: bool = False  # keep the onsets of the notes being replaced
-    avoid_parallels: bool = False  # no parallel 5ths/8ves between lanes (chorale style)
+    # No parallel 5ths/8ves between lanes (chorale style). None: on for four-part chorale
+    # writing only (engine.tasks.chorale_options settles it before a model runs).
+    avoid_parallels: bool | None = None
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def problem(self) -> str | None:

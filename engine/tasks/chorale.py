@@ -1,8 +1,9 @@
 """Four-part chorale writing: when a request is one, and what it changes.
 
 A song of Soprano, Alto, Tenor and Bass parts is written without consecutive fifths or
-octaves, and by the chorale model when the user names none (the general model writes poor
-four-part harmony: 51-69 % of its notes consonant with a JSB soprano, against ~92 %).
+octaves unless the user turns that off, and by the chorale model when the user names none
+(the general model writes poor four-part harmony: 51-69 % of its notes consonant with a
+JSB soprano, against ~92 %).
 """
 
 from __future__ import annotations
@@ -40,5 +41,9 @@ def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
 
 def chorale_options(song: Song, track_ids: Iterable[int],
                     options: GenerateOptions) -> GenerateOptions:
-    """``options`` with ``avoid_parallels`` on for chorale writing (:func:`is_chorale`)."""
-    return replace(options, avoid_parallels=True) if is_chorale(song, track_ids) else options
+    """``options`` with ``avoid_parallels`` settled: as the user set it, else (None) on
+    for chorale writing (:func:`is_chorale`) and off otherwise — a chorale can be written
+    with parallels when asked (the "both ways" samples were the same file)."""
+    if options.avoid_parallels is not None:
+        return options
+    return replace(options, avoid_parallels=is_chorale(song, track_ids))

@@ -65,8 +65,8 @@ class Plan:
     mask: Mask
     prep: tuple[Edit, ...] = ()
     label: str = ""
-    # GenerateOptions fields the task sets whatever the panel says (a chorale's
-    # ``avoid_parallels``), as ``(name, value)`` pairs.
+    # GenerateOptions fields the task sets where the panel leaves them on Auto (None: a
+    # chorale's ``avoid_parallels``), as ``(name, value)`` pairs.
     options: tuple[tuple[str, Any], ...] = ()
 
     @property

@@ -362,7 +362,8 @@ def harmonize(
 
     When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
     voices in the melody's instrument (a chorale, written without parallel fifths or
-    octaves: ``options.avoid_parallels`` is turned on), ``"band"`` adds Piano and Bass;
+    octaves unless ``options.avoid_parallels`` is False: None turns it on), ``"band"``
+    adds Piano and Bass;
     ``"auto"`` picks SATB for sung or string melodies and the band otherwise.
     """
     melody = song.track(melody_id)
@@ -383,7 +384,8 @@ def harmonize(
         specs = accompaniment_specs(melody, accompaniment)
         prep = new_track_edits(song, specs)
         others = [e.track.id for e in prep]
-        if [t.name for t in specs] == list(SATB_VOICES):  # chorale voice leading
+        if [t.name for t in specs] == list(SATB_VOICES) and (
+                options is None or options.avoid_parallels is None):  # chorale voice leading
             options = replace(options or GenerateOptions(), avoid_parallels=True)
     # From the first bar to the melody's last note: nothing is added after its final
     # note (the rest of a last, partial bar would get stray notes after the cadence).

@@ -726,14 +726,28 @@ def test_torch_is_not_imported_when_the_studio_starts():
 
 
 def test_the_parallels_constraint_is_an_option_the_panel_sends_and_remembers(window):
+    from PySide6.QtCore import Qt
+
     panel = window.generate_panel
-    assert panel.values().options.avoid_parallels is False
-    panel.avoid_parallels.setChecked(True)
+    box = panel.avoid_parallels
+    # Auto (partly checked) by default, and the box says what Auto does.
+    assert box.checkState() == Qt.CheckState.PartiallyChecked
+    assert panel.values().options.avoid_parallels is None
+    assert "chorales" in box.text()
+    box.click()  # Auto → on
     assert panel.values().options.avoid_parallels is True
+    assert "chorales" not in box.text()
     state = panel.state()
-    panel.avoid_parallels.setChecked(False)
+    box.click()  # on → off
+    assert panel.values().options.avoid_parallels is False
     panel.restore(state)
-    assert panel.avoid_parallels.isChecked()
+    assert box.checkState() == Qt.CheckState.Checked
+    box.setCheckState(Qt.CheckState.Unchecked)
+    panel.restore(panel.state())
+    assert panel.values().options.avoid_parallels is False
+    # An earlier version's setting: unchecked was what Auto is now.
+    panel.restore({"avoid_parallels": False})
+    assert panel.values().options.avoid_parallels is None
 
 
 def test_the_panels_auto_key_is_the_key_around_the_mask(studio, qtbot):

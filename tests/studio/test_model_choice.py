@@ -110,6 +110,18 @@ def test_no_tip_when_the_chorale_model_is_chosen(studio, qtbot, dialogs, models)
     assert models["chorale-jsb"].calls[-1].avoid_parallels is True
 
 
+def test_an_unchecked_parallels_box_writes_a_chorale_with_parallels(studio, qtbot, dialogs,
+                                                                    models):
+    """The box showed unchecked while a chorale's takes were written without parallels
+    (QA): Auto is its own state now, and unchecked means off, chorales too."""
+    from PySide6.QtCore import Qt
+
+    win = studio
+    win.generate_panel.avoid_parallels.setCheckState(Qt.CheckState.Unchecked)
+    _harmonize_with_chorale_jsb(win, qtbot, dialogs, "Alto, Tenor, Bass")
+    assert models["chorale-jsb"].calls[-1].avoid_parallels is False
+
+
 def test_a_chosen_model_that_cannot_do_the_task_is_refused(studio, dialogs, models):
     win = studio
     assert win.generate_panel.set_model("drumkit")

@@ -223,10 +223,19 @@ def test_avoid_parallels_reaches_the_sampler(song_file, tmp_path, monkeypatch):
     model = GridModelPlugin(ModelInfo("rec", "0"), tiny_denoiser, sampler=recorder)
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model)
     out = tmp_path / "out.mid"
-    for flag in ([], ["--avoid-parallels"]):
+    for flag in ([], ["--avoid-parallels"], ["--no-avoid-parallels"]):
         assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars",
                      "2-3", "--seed", "1", *flag]) == 0
-    assert seen == [False, True]
+    assert seen == [False, True, False]
+    # A chorale: on unless turned off (the "both ways" samples were one file).
+    seen.clear()
+    satb = tmp_path / "satb.mid"
+    notes = tuple(Note(60 + i % 5, i * 480, 480) for i in range(8))
+    save_song(Song(tracks=(Track(name="Soprano", program=52, notes=notes),)), satb)
+    for flag in ([], ["--no-avoid-parallels"]):
+        assert main(["harmonize", str(satb), "-o", str(out), "--melody", "1",
+                     "--accompaniment", "satb", "--seed", "1", *flag]) == 0
+    assert seen == [True, False]
 
 
 def expect_refusal(argv, capsys, message):
@@ -400,7 +409,9 @@ def test_chorale_writing_avoids_consecutive_fifths_without_being_asked():
     satb = Song(tracks=tuple(Track(name=n) for n in ("Soprano", "Alto", "Tenor", "Bass")))
     alto = satb.tracks[1].id
     assert is_chorale(satb, [alto])
-    assert chorale_options(satb, [alto], GenerateOptions()).avoid_parallels
+    assert chorale_options(satb, [alto], GenerateOptions()).avoid_parallels is True
+    off = GenerateOptions(avoid_parallels=False)  # the user's choice stands
+    assert chorale_options(satb, [alto], off).avoid_parallels is False
     band = Song(tracks=(Track(name="Soprano"), Track(name="Bass Guitar")))
     assert not is_chorale(band, [band.tracks[1].id])
     assert not is_chorale(satb, [])  # nothing to write
