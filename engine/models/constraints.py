@@ -294,12 +294,24 @@ def build_problem(
     # melody (a piano's chord lanes sort their own notes out; an alto is the usual home
     # of the final third, the tenor's when the alto's only one is above the tune's end).
     ceilings = _ceilings(song, write, lanes_of, cadence) if cadence is not None else {}
+    floors: dict[int, int] = {}
     third = None
     if cadence is not None and cadence.third:
         singers = sorted((t for t in lanes_of if t in cadence.voices and t in write
                           and lanes_of[t] == 1), key=lambda t: -_part_middle(song.track(t)))
         third = next((t for t in singers if _reaches(song, t, cadence.third,
                                                       ceilings.get(t))), None)
+        if third is not None:  # the voices below it close under its third, those above over
+            lo, hi = _reaches(song, third, cadence.third, ceilings.get(third))
+            below = False
+            bass = [cadence.bass] if lanes_of.get(cadence.bass) == 1 else []
+            for t in [*singers, *bass]:
+                if t == third:
+                    below = True
+                elif below:
+                    ceilings[t] = min(ceilings.get(t, hi), hi)
+                else:
+                    floors[t] = lo
     # With the third pinned to a voice (or held by the melody), the others take the
     # root or the fifth: a doubled third is no close.
     spare_third = cadence is not None and (third is not None or not cadence.third)
@@ -355,7 +367,7 @@ def build_problem(
         if cadence is not None:
             _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence,
                    takes_third=track_id == third, spare_third=spare_third,
-                   ceiling=ceilings.get(track_id))
+                   ceiling=ceilings.get(track_id), floor=floors.get(track_id))
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
@@ -434,13 +446,14 @@ def _downbeat_chord_tones(lane_allowed: np.ndarray, editable: np.ndarray,
 
 def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
            editable: np.ndarray, cadence: Cadence, takes_third: bool = False,
-           spare_third: bool = False, ceiling: int | None = None) -> None:
+           spare_third: bool = False, ceiling: int | None = None,
+           floor: int | None = None) -> None:
     """Apply ``cadence`` to one lane's allowed tokens (in place): the lane strikes a note
     of the tonic chord (the bass: the tonic; ``takes_third``: the third; with
-    ``spare_third`` the other voices the root or the fifth), at or under ``ceiling`` if
-    one is given, with the melody's last note and holds it to the end. Where that leaves
-    the first cell nothing (a register without such a note), the lane is left as it
-    was (a ceiling it cannot keep to is dropped first)."""
+    ``spare_third`` the other voices the root or the fifth), at or under ``ceiling`` and
+    at or over ``floor`` where given, with the melody's last note and holds it to the
+    end. Where that leaves the first cell nothing (a register without such a note), the
+    lane is left as it was (a floor or ceiling it cannot keep to is dropped first)."""
     after = editable & (cell_ticks >= cadence.tick)
     if not after.any():
         return
@@ -465,6 +478,8 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     strike = lane_allowed[first] & chord
     if ceiling is not None and (strike[: vocab.ONSET + ceiling + 1]).any():
         strike[vocab.ONSET + ceiling + 1 :] = False
+    if floor is not None and (strike[vocab.ONSET + floor :]).any():
+        strike[: vocab.ONSET + floor] = False
     if not strike.any():
         return
     lane_allowed[first] = strike
@@ -509,11 +524,14 @@ def _ceilings(song: Song, write: Collection[int], lanes_of: dict[int, int],
     return out
 
 
-def _reaches(song: Song, track_id: int, pcs: Collection[int], ceiling: int | None) -> bool:
-    """Whether a track's register has one of ``pcs`` at or under ``ceiling``."""
+def _reaches(song: Song, track_id: int, pcs: Collection[int], ceiling: int | None
+             ) -> tuple[int, int] | None:
+    """The lowest and highest pitch of ``pcs`` a track's register has at or under
+    ``ceiling``, or None."""
     lo, hi = track_register(song, track_id)
     hi = hi if ceiling is None else min(hi, ceiling)
-    return any(p % 12 in pcs for p in range(lo, hi + 1))
+    found = [p for p in range(lo, hi + 1) if p % 12 in pcs]
+    return (found[0], found[-1]) if found else None
 
 
 def _keep_rhythm(lane_allowed: np.ndarray, rhythm: np.ndarray) -> np.ndarray:

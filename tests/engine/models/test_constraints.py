@@ -236,6 +236,8 @@ def test_the_close_lets_the_bass_strike_only_the_tonic_and_hold_it():
     assert {p % 12 for p in np.flatnonzero(inner)} == {11}  # the alto takes the third (B)
     inner = problem.allowed[lane[tenor.id], first, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
     assert {p % 12 for p in np.flatnonzero(inner)} == {7, 2}  # root or fifth: one third
+    # Under the alto's only B below the melody's G4, B3: a tenor on D4 crossed it.
+    assert np.flatnonzero(inner).max() <= 59
     before = problem.allowed[lane[bass.id], first - 1]
     assert before[vocab.REST] and before[vocab.ONSET : vocab.DRUM].sum() > 3  # free before
 
