@@ -324,7 +324,7 @@ class GeneratePanel(QWidget):
     def _show_parallels(self, *_: object) -> None:
         """The box says what takes will be written with: Auto's rule, or on/off."""
         auto = self.avoid_parallels.checkState() == Qt.CheckState.PartiallyChecked
-        self.avoid_parallels.setText("No parallel 5ths / 8ves: in four-part chorales (Auto)"
+        self.avoid_parallels.setText("No parallel 5ths / 8ves in chorales"
                                      if auto else "No parallel 5ths / 8ves between parts")
 
     def set_model(self, name: str) -> bool:
