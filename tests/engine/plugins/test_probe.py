@@ -15,8 +15,17 @@ from tests.engine.plugins.plugin_folders import write_code_plugin
 
 @pytest.fixture(autouse=True)
 def fresh(monkeypatch, tmp_path):
+    """A state folder of its own, and the probe's memory and notices emptied in place and
+    restored after (a test that undoes its monkeypatch mid-way left a time-out's notice
+    for the next command line test to print)."""
     monkeypatch.setenv("PARTITA_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setattr(probe, "_known", {})
+    known, said = dict(probe._known), list(probe._notices)
+    probe._known.clear()
+    probe._notices.clear()
+    yield
+    probe._known.clear()
+    probe._known.update(known)
+    probe._notices[:] = said
 
 
 def entries(root):
