@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Collection
 from pathlib import Path
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
@@ -103,11 +104,7 @@ class Settings:
     def count_in_bars(self) -> int:
         """Bars of the click before a recording starts (Transport ▸ Count-in): one of
         :data:`COUNT_IN_BARS`, 1 unless chosen (a hand-edited value that is not one: 1)."""
-        try:
-            bars = int(self._s.value("transport/count_in", DEFAULT_COUNT_IN))
-        except (TypeError, ValueError):
-            return DEFAULT_COUNT_IN
-        return bars if bars in COUNT_IN_BARS else DEFAULT_COUNT_IN
+        return self._int_choice("transport/count_in", COUNT_IN_BARS, DEFAULT_COUNT_IN)
 
     def set_count_in_bars(self, bars: int) -> None:
         self._s.setValue("transport/count_in", int(bars))
@@ -137,11 +134,7 @@ class Settings:
     def export_sample_rate(self) -> int:
         """The rate the last audio export used (one of :data:`EXPORT_SAMPLE_RATES`; a
         hand-edited value that is not one gives the default)."""
-        try:
-            rate = int(self._s.value("export/sample_rate", DEFAULT_EXPORT_RATE))
-        except (TypeError, ValueError):
-            return DEFAULT_EXPORT_RATE
-        return rate if rate in EXPORT_SAMPLE_RATES else DEFAULT_EXPORT_RATE
+        return self._int_choice("export/sample_rate", EXPORT_SAMPLE_RATES, DEFAULT_EXPORT_RATE)
 
     def set_export_sample_rate(self, rate: int) -> None:
         self._s.setValue("export/sample_rate", int(rate))
@@ -187,3 +180,12 @@ class Settings:
         self._s.setValue("window/geometry", geometry)
         self._s.setValue("window/state", state)
         self._s.setValue("window/splitter", splitter)
+
+    def _int_choice(self, key: str, choices: Collection[int], default: int) -> int:
+        """The whole number kept at ``key`` if it is one of ``choices``, else ``default`` (a
+        hand-edited value that is not a number, or not one of them)."""
+        try:
+            value = int(self._s.value(key, default))
+        except (TypeError, ValueError):
+            return default
+        return value if value in choices else default
