@@ -362,14 +362,7 @@ class _Density:
         have = np.bincount(g_scope, weights=scope_onset, minlength=n)
         open_cells = np.bincount(g, minlength=n).astype(np.float64)
         need = np.minimum(np.maximum(want - have, 0.0), open_cells)
-        lo, hi = np.full(n, -self.cap), np.full(n, self.cap)
-        for _ in range(16):  # bisection (to ~1e-3 nats): expected onsets grow with the bias
-            mid = (lo + hi) / 2
-            expected = np.bincount(g, weights=_sigmoid(m + mid[g]), minlength=n)
-            low = expected < need
-            lo = np.where(low, mid, lo)
-            hi = np.where(low, hi, mid)
-        return (lo + hi) / 2
+        return _group_bias(g, n, need, self.cap, lambda b: _sigmoid(m + b))
 
 
 class _Window:
@@ -506,8 +499,7 @@ class _Window:
         steered = np.isfinite(share)
         n = int(self.groups.max()) + 1
         g, g_scope = self.groups[lane], self.groups[scope_lane]
-        decided = (scope_token == vocab.HOLD) | (
-            (scope_token >= vocab.ONSET) & (scope_token < vocab.DRUM))
+        decided = _sounding(scope_token)
         want = np.bincount(g_scope, weights=np.where(steered, share, 0.0)[scope_lane],
                            minlength=n)
         need = want - np.bincount(g_scope, weights=decided, minlength=n)
@@ -516,16 +508,13 @@ class _Window:
         onset = weights[:, vocab.ONSET : vocab.DRUM].sum(-1).astype(np.float64)
         rest = np.maximum(total - hold - onset, 0.0)
         p_onset = onset / np.maximum(total, 1e-30)
-        lo, hi = np.full(n, -SUSTAIN_CAP), np.full(n, SUSTAIN_CAP)
-        for _ in range(16):  # bisection: expected sounding cells grow with the bias
-            mid = (lo + hi) / 2
-            h = hold * np.exp(mid[g])
-            p_sound = p_onset + (1.0 - p_onset) * h / np.maximum(h + rest, 1e-30)
-            expected = np.bincount(g, weights=p_sound, minlength=n)
-            low = expected < need
-            lo = np.where(low, mid, lo)
-            hi = np.where(low, hi, mid)
-        return np.where(steered[lane], ((lo + hi) / 2)[g], 0.0)
+
+        def p_sound(bias: np.ndarray) -> np.ndarray:
+            h = hold * np.exp(bias)
+            return p_onset + (1.0 - p_onset) * h / np.maximum(h + rest, 1e-30)
+
+        bias = _group_bias(g, n, need, SUSTAIN_CAP, p_sound)
+        return np.where(steered[lane], bias[g], 0.0)
 
     def _chord_cells(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
         """(m,) whether another lane of each cell's track starts a note in its column: a
@@ -703,6 +692,25 @@ def _pinned(static: np.ndarray) -> np.ndarray:
     return ~static[:, vocab.REST] & ~static[:, vocab.HOLD] & (n >= 1) & (n <= 2)
 
 
+def _group_bias(g: np.ndarray, n: int, need: np.ndarray, cap: float,
+                probability: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """(n,) per group, the bias within ±``cap`` whose summed ``probability`` over the
+    group's cells (``g``: each cell's group; ``probability(bias)``: of each cell, given
+    its bias, growing with it) reaches ``need``: bisection, to ~1e-3 nats."""
+    lo, hi = np.full(n, -cap), np.full(n, cap)
+    for _ in range(16):
+        mid = (lo + hi) / 2
+        low = np.bincount(g, weights=probability(mid[g]), minlength=n) < need
+        lo = np.where(low, mid, lo)
+        hi = np.where(low, hi, mid)
+    return (lo + hi) / 2
+
+
+def _sounding(tokens: np.ndarray) -> np.ndarray:
+    """Whether each cell sounds a pitched note: its onset or a hold."""
+    return (tokens == vocab.HOLD) | ((tokens >= vocab.ONSET) & (tokens < vocab.DRUM))
+
+
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 0.5 * (1.0 + np.tanh(0.5 * x))
 
@@ -775,17 +783,12 @@ def context_onset_rate(
     drums = np.asarray(drum_lanes, dtype=bool)
     defaults = (np.where(drums, DEFAULT_RATE["drums"], DEFAULT_RATE["pitched"])
                 if defaults is None else np.asarray(defaults, dtype=float))
-    steps = tokens.shape[1]
     onsets = tokens >= vocab.ONSET
     rate_of: dict[object, float] = {}
     default_of: dict[object, float] = {}
     for g in dict.fromkeys(groups.tolist()):
         lanes = groups == g
-        count = int(onsets[lanes].sum())
-        edit_steps = editable[lanes].any(0)
-        empty_edit = not onsets[lanes][:, edit_steps].any()
-        ref = steps - (int(edit_steps.sum()) if empty_edit else 0)
-        rate_of[g] = count / ref if count and ref > 0 else 0.0
+        rate_of[g] = _own_rate(onsets[lanes], editable[lanes])
         default_of[g] = float(defaults[lanes][0])
     ratios = [math.log(r / default_of[g]) for g, r in rate_of.items()
               if r > 0 and default_of[g] > 0]
@@ -818,16 +821,24 @@ def context_sustain(
     editable = np.asarray(editable, dtype=bool)
     groups = np.asarray(lane_groups)
     drums = np.asarray(drum_lanes, dtype=bool)
-    sounding = (tokens == vocab.HOLD) | ((tokens >= vocab.ONSET) & (tokens < vocab.DRUM))
+    sounding = _sounding(tokens)
     out = np.full(len(groups), np.nan)
     for g in dict.fromkeys(groups.tolist()):
         lanes = groups == g
         if not editable[lanes].any() or drums[lanes].all():
             continue
-        count = int(sounding[lanes].sum())
-        edit_steps = editable[lanes].any(0)
-        empty_edit = not sounding[lanes][:, edit_steps].any()
-        ref = tokens.shape[1] - (int(edit_steps.sum()) if empty_edit else 0)
-        if count and ref > 0:
-            out[lanes] = count / ref / int(lanes.sum())
+        share = _own_rate(sounding[lanes], editable[lanes])
+        if share > 0:
+            out[lanes] = share / int(lanes.sum())
     return out
+
+
+def _own_rate(cells: np.ndarray, editable: np.ndarray) -> float:
+    """A track's ``cells`` (its lanes × the window's steps: onsets, or sounding cells) per
+    step of the window, 0 with none. The cells being replaced count; editable steps it had
+    none in (a continuation's new bars) are left out of the steps."""
+    count = int(cells.sum())
+    edit_steps = editable.any(0)
+    empty_edit = not cells[:, edit_steps].any()
+    ref = cells.shape[1] - (int(edit_steps.sum()) if empty_edit else 0)
+    return count / ref if count and ref > 0 else 0.0
