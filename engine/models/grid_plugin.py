@@ -215,14 +215,6 @@ class GridModelPlugin:
         return tm.bar_to_tick(first), min(end, max(hi, tm.bar_to_tick(min(last, song_bars - 1)
                                                                        + 1)))
 
-    def onset_rate(
-        self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
-        editable: np.ndarray,
-    ) -> np.ndarray:
-        """The sampler's onset-density target per lane of ``enc`` (see
-        :func:`context_onset_rate`), read over :data:`DENSITY_BARS` bars each side."""
-        return self.texture_targets(song, mask, plan, enc, editable)[0]
-
     def texture_targets(
         self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
         editable: np.ndarray,
