@@ -303,9 +303,8 @@ class Registry:
         if not usable:
             return None
         by_name = {e.name: e for e in usable}
-        for choice in (preferred, self.preferred, os.environ.get("PARTITA_MODEL"),
-                       self.saved_default()):
-            if choice and choice in by_name:
+        for choice in self._chosen(preferred):
+            if choice in by_name:
                 return by_name[choice]
         builtin = [e for e in usable if e.origin == "builtin"]
         if builtin:
@@ -321,12 +320,10 @@ class Registry:
             return e is not None and e.ok and e.info is not None and (
                 task is None or task in e.info.tasks)
 
-        for choice in (preferred, self.preferred, os.environ.get("PARTITA_MODEL"),
-                       self.saved_default()):
-            if choice:
-                found = self.find(choice)
-                if can(found):
-                    return found
+        for choice in self._chosen(preferred):
+            found = self.find(choice)
+            if can(found):
+                return found
         with self._lock:
             return next((e for e in self._entry_points_read()
                          if e.origin == "builtin" and can(e)), None)
@@ -335,10 +332,13 @@ class Registry:
         """The model :meth:`default` will name, said before the models are listed (which
         imports them): the first choice it tries, else the built-in general model. The
         studio shows that model's settings while the models load."""
-        for choice in (self.preferred, os.environ.get("PARTITA_MODEL"), self.saved_default()):
-            if choice:
-                return choice
-        return DEFAULT_MODEL
+        return next(iter(self._chosen()), DEFAULT_MODEL)
+
+    def _chosen(self, preferred: str | None = None) -> list[str]:
+        """The models the user chose, first choice first: this request's, the session's,
+        ``PARTITA_MODEL``, the saved default (those set)."""
+        return [c for c in (preferred, self.preferred, os.environ.get("PARTITA_MODEL"),
+                            self.saved_default()) if c]
 
     def declared_options(self, name: str) -> tuple[ModelOption, ...] | None:
         """The settings the usable model ``name`` declares (``ModelInfo.options``), without
