@@ -18,7 +18,9 @@
   the register — and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
-  kind (rest / hold / onset) it had in the notes being replaced;
+  kind (rest / hold / onset) it had in the notes being replaced; a written voice part
+  (a one-lane track named Soprano, Alto, Tenor or Bass) rests where the music that stays
+  is silent for a beat or more (:func:`choir_breaths`);
 - a *logit bias* per lane: a soft pull toward the track's middle register
   (:func:`register_pull`: its own, or for an empty track the lower middle of its
   instrument's range), where its register bounds the onsets.
@@ -315,6 +317,10 @@ def build_problem(
     # With the third pinned to a voice (or held by the melody), the others take the
     # root or the fifth: a doubled third is no close.
     spare_third = cadence is not None and (third is not None or not cadence.third)
+    voices = {t for t in write if lanes_of.get(t) == 1 and voice_part_range(
+        song.track(t).name, song.track(t).program, song.track(t).is_drum) is not None}
+    breaths = (choir_breaths(song, mask, cell_ticks, encoded.step_ticks) if voices
+               else None)
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
             continue
@@ -368,6 +374,9 @@ def build_problem(
             _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence,
                    takes_third=track_id == third, spare_third=spare_third,
                    ceiling=ceilings.get(track_id), floor=floors.get(track_id))
+        if breaths is not None and track_id in voices:
+            lane_allowed[breaths] = False
+            lane_allowed[breaths, vocab.REST] = True
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
@@ -407,6 +416,45 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
     p = np.arange(vocab.N_PITCHES)
     outside = np.maximum(np.maximum(q1 - p, p - q3), 0.0)
     return (-REGISTER_PULL * outside).astype(np.float32)
+
+
+def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
+                  step_ticks: np.ndarray) -> np.ndarray:
+    """(T,) bool: the cells where a written voice part rests with the choir — every track
+    that stays there (not masked at that tick) is silent, at least one track stays, and the
+    silence lasts a beat (a quarter note) or more. Voices of a homophonic chorale breathe
+    together: under a melody with a rest between its phrases the chorale model sang stray
+    alto, tenor and bass notes into the gap (JSB's encoding has no rests for it to learn
+    from). A kept part that still sings there (a bass under a resting soprano) leaves the
+    others free; so does a region with nothing kept beside it (composing, continuing)."""
+    T = len(cell_ticks)
+    stays = np.zeros(T, dtype=bool)
+    sounding = np.zeros(T, dtype=bool)
+    kept = mask.notes_outside(song)
+    for track in song.tracks:
+        masked = np.zeros(T, dtype=bool)
+        for region in mask.regions:
+            if track.id in region.track_ids:
+                masked |= (cell_ticks >= region.start) & (cell_ticks < region.end)
+        stays |= ~masked
+        if track.is_drum:
+            continue
+        for note in kept.get(track.id, ()):
+            sounding |= (cell_ticks >= note.start) & (cell_ticks < note.end)
+    silent = stays & ~sounding
+    out = np.zeros(T, dtype=bool)
+    i = 0
+    while i < T:
+        if not silent[i]:
+            i += 1
+            continue
+        j = i
+        while j < T and silent[j]:
+            j += 1
+        if step_ticks[j] - step_ticks[i] >= song.ppq:
+            out[i:j] = True
+        i = j
+    return out
 
 
 BASS_CHORD_MIN = 2  # pitch classes the other parts must sound for a bar to have a chord

@@ -449,3 +449,51 @@ def test_a_melody_ending_on_the_second_degree_or_leading_tone_ends_on_the_domina
     assert final_cadence(song, mask, "G", named=True).third == frozenset()
     song, mask, _ = _chorale(71)  # A minor's 2nd degree, B: V is E major (G#)
     assert final_cadence(song, mask, "Am", named=True).chord == frozenset({4, 8, 11})
+
+
+def _breath_problem(lower: Track, *, kept_bass: bool = False):
+    """A soprano singing beats 1–3 of bar 1, resting a beat and a half (beat 4 to the
+    middle of bar 2's beat 2), then singing again; ``lower`` written over both bars."""
+    sop = Track(name="Soprano", program=52, notes=(
+        Note(67, 0, 3 * 480), Note(69, BAR + 720, BAR - 720)))
+    tracks = [sop, lower]
+    if kept_bass:
+        tracks.append(Track(name="Bass", program=52, notes=(Note(43, 0, 2 * BAR),)))
+    song = Song(tracks=tuple(tracks))
+    mask = Mask.of(Region({lower.id}, 0, 2 * BAR))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in song.tracks},
+                 snap_off_grid=True)
+    lane = enc.lane_tracks.index(lower.id)
+    problem = build_problem(enc, song, mask, [lower.id])
+    only_rest = ~problem.allowed[lane].any(axis=1) | (
+        problem.allowed[lane].sum(axis=1) == 1) & problem.allowed[lane, :, vocab.REST]
+    ticks = enc.step_ticks[:-1]
+    return only_rest, ticks
+
+
+def test_written_voices_rest_where_the_choir_breathes():
+    rest, ticks = _breath_problem(Track(name="Alto", program=52))
+    # The soprano's rest (beat 4 of bar 1 to 1½ beats into bar 2): the alto rests too.
+    gap = (ticks >= 3 * 480) & (ticks < BAR + 720)
+    assert rest[gap].all()
+    assert not rest[~gap].any()  # where the soprano sings, the alto may
+
+
+def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
+    # A rest shorter than a beat is a breath inside the phrase: the voices go on.
+    sop = Track(name="Soprano", program=52, notes=(Note(67, 0, 600), Note(69, 840, 1080)))
+    alto = Track(name="Alto", program=52)
+    song = Song(tracks=(sop, alto))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, alto.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 2 * BAR)), [alto.id])
+    lane = enc.lane_tracks.index(alto.id)
+    cells = problem.editable[lane] & (enc.step_ticks[:-1] < 1920)
+    onsets = problem.allowed[lane, :, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert onsets[cells].any(axis=1).all()
+    # A bass that stays and sings through the soprano's rest: the alto is free.
+    rest, _ = _breath_problem(Track(name="Alto", program=52), kept_bass=True)
+    assert not rest.any()
+    # A piano under the melody is no voice part: it may play into the melody's rests.
+    rest, _ = _breath_problem(Track(name="Piano", program=0))
+    assert not rest.any()
