@@ -20,7 +20,7 @@
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
   kind (rest / hold / onset) it had in the notes being replaced; a written voice part
   (a one-lane track named Soprano, Alto, Tenor or Bass) rests where the music that stays
-  is silent for a beat or more (:func:`choir_breaths`);
+  is silent for a beat to two bars (:func:`choir_breaths`);
 - a *logit bias* per lane: a soft pull toward the track's middle register
   (:func:`register_pull`: its own, or for an empty track the lower middle of its
   instrument's range), where its register bounds the onsets.
@@ -418,16 +418,21 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
     return (-REGISTER_PULL * outside).astype(np.float32)
 
 
+BREATH_MAX_BARS = 2  # the longest silence of the kept parts the written voices share
+
+
 def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
                   step_ticks: np.ndarray) -> np.ndarray:
     """(T,) bool: the cells where a written voice part rests with the choir — every track
     that stays there (not masked at that tick) is silent, at least one track stays, and the
-    silence lasts a beat (a quarter note) or more. Voices of a homophonic chorale breathe
+    silence lasts from a beat (a quarter note) to :data:`BREATH_MAX_BARS` bars (longer, it
+    is a passage the written voices may sing alone). Voices of a homophonic chorale breathe
     together: under a melody with a rest between its phrases the chorale model sang stray
     alto, tenor and bass notes into the gap (JSB's encoding has no rests for it to learn
     from). A kept part that still sings there (a bass under a resting soprano) leaves the
     others free; so does a region with nothing kept beside it (composing, continuing)."""
     T = len(cell_ticks)
+    tm = TimeMap.of(song)
     stays = np.zeros(T, dtype=bool)
     sounding = np.zeros(T, dtype=bool)
     kept = mask.notes_outside(song)
@@ -451,7 +456,9 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
         j = i
         while j < T and silent[j]:
             j += 1
-        if step_ticks[j] - step_ticks[i] >= song.ppq:
+        bar = tm.tick_to_bar(int(step_ticks[i]))
+        longest = tm.bar_to_tick(bar + BREATH_MAX_BARS) - tm.bar_to_tick(bar)
+        if song.ppq <= step_ticks[j] - step_ticks[i] <= longest:
             out[i:j] = True
         i = j
     return out

@@ -497,3 +497,16 @@ def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_fre
     # A piano under the melody is no voice part: it may play into the melody's rests.
     rest, _ = _breath_problem(Track(name="Piano", program=0))
     assert not rest.any()
+
+
+def test_a_silence_longer_than_two_bars_is_a_passage_the_voices_may_sing():
+    sop = Track(name="Soprano", program=52, notes=(Note(67, 0, 480), Note(69, 3 * BAR, 480)))
+    alto = Track(name="Alto", program=52)
+    song = Song(tracks=(sop, alto))
+    enc = encode(song, GridSpec(), 0, 4 * BAR, lanes={sop.id: 1, alto.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 4 * BAR)), [alto.id])
+    lane = enc.lane_tracks.index(alto.id)
+    onsets = problem.allowed[lane, :, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    inside = enc.step_ticks[:-1] < 3 * BAR + 480
+    assert onsets[inside].any(axis=1).all()
