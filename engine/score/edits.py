@@ -252,9 +252,10 @@ def set_time_from_bar(
     meter changes keep their bar numbers (a changed bar length moves them), so no bar is
     ever cut short.
     """
-    if bar < 0:
-        raise ValueError(f"bar {bar + 1} is before the first bar")
     tm = TimeMap.of(song)
+    if bar < 0:
+        raise ValueError(f"bar {tm.bar_number(bar)} is before the first bar "
+                         f"(bar {tm.first_bar_number})")
     at = tm.bar_to_tick(bar)
     changes: dict[str, Any] = {}
     if bpm is not None:
@@ -283,7 +284,7 @@ def set_time_from_bar(
         length = _length_in_bars(song, tm, changes["time_signatures"])
         if length != song.length:
             changes["length"] = length
-    return set_song_props(song, f"Set {what} at bar {bar + 1}", **changes)
+    return set_song_props(song, f"Set {what} at bar {tm.bar_number(bar)}", **changes)
 
 
 def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:

@@ -170,16 +170,16 @@ def describe(mask: Mask, song: Song) -> str:
 
     def beat(tick: int) -> str:
         p = tm.tick_to_position(tick)
-        return f"{p.bar + 1}.{p.beat + 1}"
+        return f"{tm.bar_number(p.bar)}.{p.beat + 1}"
 
     def bars(spans: list[tuple[int, int]]) -> tuple[str, ...]:
         """Bar ranges, those sharing a bar as one: a beat painted in bar 9 and bars 9–10
         read "bars 9–10", not "bar 9, bars 9–10". A range that starts or ends inside a bar
         is told in beats as the ruler counts them, as ``repaint --bars`` takes them
         ("bars 1.3–7.2": from beat 3 of bar 1 to beat 2 of bar 7, both included)."""
-        ranges: list[list[int]] = []  # first bar, last bar, start tick, end tick
+        ranges: list[list[int]] = []  # first bar, last bar (0-based), start tick, end tick
         for start, end in spans:
-            first, last = tm.tick_to_bar(start) + 1, tm.tick_to_bar(max(start, end - 1)) + 1
+            first, last = tm.tick_to_bar(start), tm.tick_to_bar(max(start, end - 1))
             if ranges and first <= ranges[-1][1]:
                 ranges[-1][1] = max(ranges[-1][1], last)
                 ranges[-1][3] = max(ranges[-1][3], end)
@@ -187,8 +187,9 @@ def describe(mask: Mask, song: Song) -> str:
                 ranges.append([first, last, start, end])
         out = []
         for a, b, start, end in ranges:
-            whole = start == tm.bar_to_tick(a - 1) and end == tm.bar_to_tick(b)
+            whole = start == tm.bar_to_tick(a) and end == tm.bar_to_tick(b + 1)
             if whole:
+                a, b = tm.bar_number(a), tm.bar_number(b)
                 out.append(f"bar {a}" if a == b else f"bars {a}–{b}")
             else:
                 first, last = beat(start), beat(max(start, end - 1))

@@ -64,13 +64,15 @@ def bar_shift(song: Song, bar: int, count: int, inserting: bool) -> BarShift:
                          f"(got {count})")
     if inserting:
         if not 0 <= bar <= last:
-            raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{last + 1})")
+            raise ValueError(f"bar {tm.bar_number(bar)} is outside the song "
+                             f"({tm.bar_numbers_text(last + 1)})")
         at = tm.bar_to_tick(bar)
         return BarShift(at, at, count * tm.bar_length_for(tm.signature_at(at)))
     if last == 0:
         raise ValueError("the song has no bars to delete")
     if not 0 <= bar < last:
-        raise ValueError(f"bar {bar + 1} is outside the song (bars 1–{last})")
+        raise ValueError(f"bar {tm.bar_number(bar)} is outside the song "
+                         f"({tm.bar_numbers_text(last)})")
     return BarShift(tm.bar_to_tick(bar), tm.bar_to_tick(bar + min(count, last - bar)))
 
 
@@ -99,9 +101,9 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
         "markers": _moved(song.markers, later),
         "length": _inserted_length(song, at, span),
     }
-    what = plural(count, "bar")
-    _song_edit(edits, song, changes, f"Insert {what} at bar {bar + 1}")
-    return EditGroup(tuple(edits), f"Insert {what} at bar {bar + 1}")
+    label = f"Insert {plural(count, 'bar')} at bar {TimeMap.of(song).bar_number(bar)}"
+    _song_edit(edits, song, changes, label)
+    return EditGroup(tuple(edits), label)
 
 
 def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
@@ -140,7 +142,8 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     kept = [m for m in song.markers if not t0 <= m.tick < t1]  # a deleted bar's go too
     changes["markers"] = _moved(kept, closed)
     changes["length"] = (t0 + max(0, song.length - t1)) if song.length > t0 else song.length
-    label = f"Delete bar {bar + 1}" if count == 1 else f"Delete bars {bar + 1}–{bar + count}"
+    first, last = tm.bar_number(bar), tm.bar_number(bar + count - 1)
+    label = f"Delete bar {first}" if count == 1 else f"Delete bars {first}–{last}"
     _song_edit(edits, song, changes, label)
     return EditGroup(tuple(edits), label)
 
@@ -157,11 +160,15 @@ def copy_bars(song: Song, first: int, last: int, to: int,
     and key are not copied. ``ValueError`` names what does not fit."""
     tm = TimeMap.of(song)
     bars = max(1, tm.whole_bars(song.end))
+    number = tm.bar_number
+    span = (f"bar {number(first)}" if first == last
+            else f"bars {number(first)}–{number(last)}")
     if not 0 <= first <= last < bars:
-        raise ValueError(f"bars {first + 1}–{last + 1} are not all in the song (bars 1–{bars})")
+        verb = "is not" if first == last else "are not all"
+        raise ValueError(f"{span} {verb} in the song ({tm.bar_numbers_text(bars)})")
     if not 0 <= to <= bars:
-        raise ValueError(f"bar {to + 1} is after the song's end (bars 1–{bars}; bar "
-                         f"{bars + 1} appends)")
+        raise ValueError(f"bar {number(to)} is after the song's end "
+                         f"({tm.bar_numbers_text(bars)}; bar {number(bars)} appends)")
     t0, t1 = tm.bar_to_tick(first), tm.bar_to_tick(last + 1)
     at = tm.bar_to_tick(to) - tm.pickup_shift(to) + tm.pickup_shift(first)
     lo, hi = max(0, at), at + (t1 - t0)  # where the copy lands
@@ -184,8 +191,7 @@ def copy_bars(song: Song, first: int, last: int, to: int,
                 kept.append(Note(n.pitch, n.start, lo - n.start, n.velocity, n.id))
         edits.append(ChangeNotes(track.id, tuple(removed), tuple(kept + notes), "Copy notes"))
         copied += len(notes)
-    span = f"bar {first + 1}" if first == last else f"bars {first + 1}–{last + 1}"
-    label = f"Copy {span} to bar {to + 1}"
+    label = f"Copy {span} to bar {number(to)}"
     if hi > song.end:  # rests at the end of the copied bars are bars too
         _song_edit(edits, song, {"length": hi}, label)
     if not copied:

@@ -3,8 +3,10 @@
 A :class:`TimeMap` is built once from a song's tempo map and time-signature map and then
 answers conversions in O(log n). A "beat" here is a quarter note (MIDI's unit: ``ppq``
 ticks); a bar's length follows the time signature in force (``numerator`` notes of
-value ``1/denominator``). Bars and beats in the public API are 0-based; the user-facing
-"bar 1" is ``bar == 0`` (see :meth:`TimeMap.format_position`).
+value ``1/denominator``). Bars and beats in the public API are 0-based indices; the
+numbers a user reads and types are a score editor's (:meth:`TimeMap.bar_number`,
+:meth:`TimeMap.bar_index`): the first full bar is bar 1, so a pickup is bar 0 and bar
+index 0 of a song without one is bar 1. Files keep the indices (ticks, in fact).
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class TimeMap:
             self._sig_bars.append(bar)
             self._sig_bar_len.append(self.bar_length_for(sig))
             self._sigs.append(sig)
+        self._first_number = 0 if self.pickup_shift(0) else 1
 
     @classmethod
     def of(cls, song: Song) -> TimeMap:
@@ -156,10 +159,42 @@ class TimeMap:
         """Where the last of those whole bars ends: a song's last bar line (0 for none)."""
         return self.bar_to_tick(self.whole_bars(end_tick))
 
+    # -- bar numbers as the user reads and types them -----------------------------------------
+    @property
+    def has_pickup(self) -> bool:
+        """Whether the song opens with a pickup (:meth:`pickup_shift`)."""
+        return self._first_number == 0
+
+    @property
+    def first_bar_number(self) -> int:
+        """The number of the song's first bar: 0 for a pickup, else 1."""
+        return self._first_number
+
+    def bar_number(self, bar: int) -> int:
+        """The number the user reads for 0-based ``bar``, as score editors (MuseScore,
+        Sibelius, Dorico) number bars: the first full bar is bar 1, so a pickup is bar 0
+        and the bar after it bar 1; without a pickup bar index 0 is bar 1. The one place
+        this rule lives: a choir director's "bar 5" is the score's bar 5."""
+        return bar + self._first_number
+
+    def bar_index(self, number: int) -> int:
+        """The 0-based bar the user means by bar ``number`` (:meth:`bar_number`'s
+        inverse; a number before the first bar gives a negative index)."""
+        return number - self._first_number
+
+    def bar_numbers_text(self, bars: int) -> str:
+        """The numbers of a song's ``bars`` bars, for a message: ``"bars 1–8"``, with a
+        pickup ``"bars 0–8"`` (``"no bars"``, ``"bar 1"``)."""
+        if bars < 1:
+            return "no bars"
+        first, last = self.bar_number(0), self.bar_number(bars - 1)
+        return f"bar {first}" if first == last else f"bars {first}–{last}"
+
     def format_position(self, tick: int) -> str:
-        """Musician's 1-based "bar.beat.tick" text, e.g. ``"5.2.000"``."""
+        """Musician's "bar.beat.tick" text, e.g. ``"5.2.000"`` (bars numbered as
+        :meth:`bar_number` says, beats from 1)."""
         p = self.tick_to_position(tick)
-        return f"{p.bar + 1}.{p.beat + 1}.{p.tick:03d}"
+        return f"{self.bar_number(p.bar)}.{p.beat + 1}.{p.tick:03d}"
 
     # -- beats ---------------------------------------------------------------------------------
     def tick_to_beats(self, tick: int | float) -> float:

@@ -312,7 +312,8 @@ def repaint(
     if not ids:
         raise TaskError("repaint needs at least one track")
     if not 0 <= first_bar < end_bar:
-        raise TaskError(f"bad bar range {first_bar + 1}-{end_bar}")
+        number = TimeMap.of(song).bar_number  # the user's numbers, not the indices
+        raise TaskError(f"bad bar range {number(first_bar)}-{number(end_bar - 1)}")
     lo, hi = pitch_range or (0, 127)
     if not 0 <= lo <= hi <= 127:
         raise TaskError(f"bad pitch range {lo}-{hi} (MIDI pitches 0..127, low-high)")

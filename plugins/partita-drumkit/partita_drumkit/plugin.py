@@ -81,14 +81,13 @@ class DrumKit:
         written: dict[int, list[Note]] = {t.id: [] for t in drum_tracks}
 
         # A pickup is the end of a bar of the meter after it: its hits are that bar's
-        # last ones, and phrases count from the first full bar.
-        pickup = tmap.pickup_shift(0) > 0
+        # last ones, and phrases count from the first full bar (bar 1; a pickup is bar 0).
         for i, bar in enumerate(bars):
             cancel.raise_if_cancelled()
             bar_end = tmap.bar_to_tick(bar + 1)
             sig, shift = tmap.metric_position(start := tmap.bar_to_tick(bar))
             bar_start = start - shift
-            phrase_bar = bar - (1 if pickup else 0)
+            phrase_bar = tmap.bar_number(bar) - 1
             density, bass_steps = _band(song, bar_start, bar_end, step, sig.numerator)
             if options.density is not None:
                 density = min(1.0, max(0.0, options.density))
@@ -113,7 +112,7 @@ class DrumKit:
                     note = Note(pitch, at, max(1, step // 2), velocity)
                     if _allowed(mask, track.id, note, options):
                         written[track.id].append(note)
-            progress(Progress(i + 1, len(bars), f"bar {bar + 1}",
+            progress(Progress(i + 1, len(bars), f"bar {tmap.bar_number(bar)}",
                               partial={k: tuple(v) for k, v in written.items()}))
         return {k: tuple(v) for k, v in written.items()}
 

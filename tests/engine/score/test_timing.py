@@ -96,6 +96,36 @@ def test_a_grouped_bar_counts_its_beats_where_the_groups_start():
     assert tm.bar_to_tick(1) == 7 * 240  # the bar keeps its length
 
 
+def test_bar_numbers_are_a_score_editors_a_pickup_is_bar_0():
+    """A choir director's "bar 5" is the score's bar 5: MuseScore, Sibelius and Dorico
+    number the first full bar 1, so a pickup is bar 0. Without one nothing changes."""
+    plain = TimeMap.of(Song(ppq=480, time_signatures=(TimeSignature(0, 4, 4),
+                                                       TimeSignature(1920, 3, 4))))
+    assert not plain.has_pickup and plain.first_bar_number == 1
+    assert [plain.bar_number(b) for b in range(3)] == [1, 2, 3]
+    assert [plain.bar_index(n) for n in (1, 2, 3)] == [0, 1, 2]
+    assert plain.bar_index(0) == -1  # before the first bar: the caller says so
+    assert plain.format_position(1920 + 480) == "2.2.000"
+    assert plain.bar_numbers_text(8) == "bars 1–8" and plain.bar_numbers_text(1) == "bar 1"
+
+    # A 1/4 pickup, then 4/4: index 0 is the pickup, index 1 the first full bar.
+    tm = TimeMap.of(Song(ppq=480, time_signatures=(TimeSignature(0, 1, 4),
+                                                    TimeSignature(480, 4, 4))))
+    assert tm.has_pickup and tm.first_bar_number == 0
+    assert [tm.bar_number(b) for b in range(4)] == [0, 1, 2, 3]
+    assert all(tm.bar_index(tm.bar_number(b)) == b for b in range(-2, 40))
+    assert tm.bar_to_tick(tm.bar_index(1)) == 480  # bar 1's downbeat, after the pickup
+    assert tm.format_position(0) == "0.1.000"  # the pickup's own (only) beat
+    assert tm.format_position(480 + 1920 + 960) == "2.3.000"
+    assert tm.bar_numbers_text(9) == "bars 0–8" and tm.bar_numbers_text(0) == "no bars"
+    # 4/4 restated mid-bar (how notation programs write an eighth pickup to MIDI).
+    restated = TimeMap(480, (), (TimeSignature(0, 4, 4), TimeSignature(240, 4, 4)))
+    assert restated.bar_number(1) == 1
+    # An opening bar of its own (2/4 before 6/8) is no pickup: it is bar 1.
+    own = TimeMap(480, (), (TimeSignature(0, 2, 4), TimeSignature(960, 6, 8)))
+    assert own.bar_number(0) == 1
+
+
 def test_a_pickup_is_an_opening_bar_of_the_same_unit_only():
     from engine.score import TimeMap, TimeSignature
 
