@@ -50,8 +50,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--key", metavar="KEY",
                    help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "
                         "the key change at that bar")
-    p.add_argument("--from-bar", type=int, default=1, metavar="N",
-                   help="the bar (1-based) where --tempo/--meter/--key start (default 1)")
+    p.add_argument("--from-bar", type=int, metavar="N",
+                   help="the bar where --tempo/--meter/--key start (default: the song's "
+                        "start); bars as a score numbers them: the first full bar is 1, a "
+                        "pickup bar 0")
     bars = p.add_mutually_exclusive_group()
     bars.add_argument("--insert-bars", metavar="BAR[:COUNT]",
                       help="insert COUNT (default 1) empty bars before BAR, in its meter, on "
@@ -119,18 +121,18 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         # An opening bar shorter than the next, in another meter: an anacrusis.
         "pickup_ticks": tm.bar_to_tick(1) if tm.pickup_shift(0) else 0,
         "seconds": round(tm.tick_to_seconds(song.end), 3),
-        "tempos": [{"tick": t.tick, "bar": tm.tick_to_bar(t.tick) + 1,
+        "tempos": [{"tick": t.tick, "bar": tm.bar_number(tm.tick_to_bar(t.tick)),
                     "position": _position(tm, t.tick), "bpm": round(t.bpm, 3)}
                    for t in song.tempos],
         "time_signatures": [
-            {"tick": s.tick, "bar": tm.tick_to_bar(s.tick) + 1,
+            {"tick": s.tick, "bar": tm.bar_number(tm.tick_to_bar(s.tick)),
              "position": _position(tm, s.tick), "meter": s.text}
             for s in song.time_signatures
         ],
-        "key_signatures": [{"tick": k.tick, "bar": tm.tick_to_bar(k.tick) + 1,
+        "key_signatures": [{"tick": k.tick, "bar": tm.bar_number(tm.tick_to_bar(k.tick)),
                             "position": _position(tm, k.tick), "key": k.key}
                            for k in song.key_signatures],
-        "markers": [{"tick": m.tick, "bar": tm.tick_to_bar(m.tick) + 1,
+        "markers": [{"tick": m.tick, "bar": tm.bar_number(tm.tick_to_bar(m.tick)),
                      "position": _position(tm, m.tick), "text": m.text}
                     for m in sorted(song.markers, key=lambda m: m.tick)],
         "tracks": tracks,
@@ -138,12 +140,13 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
 
 
 def _position(tm: Any, tick: int) -> str:
-    """Where a change falls as a DAW's ruler says it: ``"39"`` on a bar line, ``"39.3"``
-    on a beat, ``"39.3.120"`` between beats."""
+    """Where a change falls as the studio's ruler says it: ``"39"`` on a bar line,
+    ``"39.3"`` on a beat, ``"39.3.120"`` between beats (a pickup is bar 0)."""
     p = tm.tick_to_position(tick)
     if p.tick:
         return tm.format_position(tick)
-    return f"{p.bar + 1}" if p.beat == 0 else f"{p.bar + 1}.{p.beat + 1}"
+    bar = tm.bar_number(p.bar)
+    return f"{bar}" if p.beat == 0 else f"{bar}.{p.beat + 1}"
 
 
 def format_facts(f: dict[str, Any]) -> str:
@@ -290,14 +293,17 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
 
     if args.tempo is None and args.meter is None and args.key is None:
         return song
-    if args.from_bar < 1:
-        raise CliError(f"--from-bar {args.from_bar}: bars count from 1")
     from engine.score import TimeMap
 
-    bars = max(1, TimeMap.of(song).whole_bars(song.end))
-    if args.from_bar > bars:  # it would lengthen the song to reach that bar
+    tm = TimeMap.of(song)
+    bars = max(1, tm.whole_bars(song.end))
+    bar = 0 if args.from_bar is None else tm.bar_index(args.from_bar)
+    if bar < 0:
+        raise CliError(f"{args.input.name}: --from-bar {args.from_bar}: "
+                       f"{_no_such_bar(tm, args.from_bar, bars)}")
+    if bar >= bars:  # it would lengthen the song to reach that bar
         raise CliError(f"{args.input.name}: --from-bar {args.from_bar} is after the song's last "
-                       f"bar ({bars})")
+                       f"bar ({tm.bar_number(bars - 1)})")
     meter = None if args.meter is None else parse_meter(args.meter)
     key = args.key
     if key is not None:
@@ -309,7 +315,7 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
             raise CliError(f"--key {args.key!r}: give a key a MIDI file can declare, like C, "
                            "F#, Bb, Am, C#m (or A minor), or none")
     try:
-        edit = set_time_from_bar(song, args.from_bar - 1, bpm=args.tempo, meter=meter, key=key)
+        edit = set_time_from_bar(song, bar, bpm=args.tempo, meter=meter, key=key)
     except ValueError as e:
         raise CliError(str(e)) from None
     if edit is None:
@@ -318,8 +324,29 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     return edit.apply(song)
 
 
+def _no_such_bar(tm: Any, number: int, bars: int) -> str:
+    """Why bar ``number`` (before the song's first) is none of the song's bars."""
+    if tm.has_pickup:
+        return f"the first bar is the pickup, bar 0 ({tm.bar_numbers_text(bars)})"
+    none = "; bar 0 is a pickup, and this song has none" if number == 0 else ""
+    return f"bars count from 1 ({tm.bar_numbers_text(bars)}{none})"
+
+
+def _bar_indices(song: Any, *numbers: int) -> list[int]:
+    """The 0-based bars of the user's bar ``numbers`` (a pickup is bar 0); ValueError,
+    with the song's range, for one before its first bar."""
+    from engine.score import TimeMap
+
+    tm = TimeMap.of(song)
+    for number in numbers:
+        if tm.bar_index(number) < 0:
+            raise ValueError(_no_such_bar(tm, number, tm.whole_bars(song.end)))
+    return [tm.bar_index(n) for n in numbers]
+
+
 def _with_bars(song: Any, args: argparse.Namespace) -> Any:
-    """``song`` with ``--insert-bars`` or ``--delete-bars`` applied (bars counted from 1)."""
+    """``song`` with ``--insert-bars`` or ``--delete-bars`` applied (bars numbered as a
+    score numbers them: a pickup is bar 0)."""
     from engine.score import delete_bars, insert_bars
 
     if args.insert_bars:
@@ -339,11 +366,13 @@ def _with_bars(song: Any, args: argparse.Namespace) -> Any:
         raise CliError(f"{option} {text!r}: give {form}") from None
     try:
         if args.insert_bars:
-            edit = insert_bars(song, a - 1, b)
+            [bar] = _bar_indices(song, a)
+            edit = insert_bars(song, bar, b)
         else:
             if b < a:
                 raise ValueError(f"bars {a}-{b}: the first bar comes first")
-            edit = delete_bars(song, a - 1, b - a + 1)
+            [bar] = _bar_indices(song, a)
+            edit = delete_bars(song, bar, b - a + 1)
     except ValueError as e:
         raise CliError(f"{args.input.name}: {option} {text}: {e}") from None
     print(edit.label)
@@ -369,7 +398,7 @@ def _with_copy(song: Any, args: argparse.Namespace) -> Any:
         raise CliError(f"--copy-bars {text}: the first bar comes first")
     ids = None if args.tracks is None else track_ids(song, args.tracks, args.input)
     try:
-        edit = copy_bars(song, a - 1, b - 1, c - 1, ids)
+        edit = copy_bars(song, *_bar_indices(song, a, b, c), ids)
     except ValueError as e:
         raise CliError(f"{args.input.name}: --copy-bars {text}: {e}") from None
     print(edit.label)

@@ -3,9 +3,10 @@
 Every command reads a song (except ``compose``), runs one task of
 :mod:`engine.tasks` with the chosen model and writes the result to ``-o OUT``;
 ``--variations N`` writes ``OUT-1.mid`` … ``OUT-N.mid`` (seeds ``seed``, ``seed+1``, …,
-never two identical takes). Bars and tracks are given as musicians count them: bars
-from 1, inclusive (``--bars 5-8``; ``repaint`` also takes beats, ``5.3-6.2``, and several
-regions), tracks by number from 1 or by name.
+never two identical takes). Bars and tracks are given as musicians count them: bars as
+a score numbers them, inclusive — the first full bar is 1, a pickup bar 0
+(``TimeMap.bar_index``; ``--bars 5-8``; ``repaint`` also takes beats, ``5.3-6.2``, and
+several regions) —, tracks by number from 1 or by name.
 """
 
 from __future__ import annotations
@@ -128,7 +129,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--tracks", metavar="LIST",
                    help="track numbers or names, comma-separated")
     p.add_argument("--bars", metavar="A-B",
-                   help="bars, from 1, inclusive (5-8); a bar.beat starts or ends at a beat "
+                   help="bars, inclusive, as a score numbers them: the first full bar is 1, "
+                        "a pickup bar 0 (5-8); a bar.beat starts or ends at a beat "
                         "(5.3-6.2: from bar 5's third beat through bar 6's second); several "
                         "spans with commas (1-2,7-8). A span that runs past the song's last "
                         "bar is cut there (with a note), one that starts after it is refused: "
@@ -200,36 +202,45 @@ _SPAN_RE = re.compile(rf"\s*{_POSITION}\s*(?:-\s*{_POSITION}\s*)?")
 def parse_spans(text: str, song, option: str = "--bars") -> list[tuple[int, int]]:
     """Tick spans from bars as musicians count them: ``"5-8"`` (bars 5 to 8 inclusive),
     ``"5.3-6.2"`` (from bar 5's third beat to the end of bar 6's second; beats in the
-    meter's unit, as the studio's ruler counts them), ``"1-2,7"`` (several spans)."""
+    meter's unit, as the studio's ruler counts them), ``"1-2,7"`` (several spans). Bars
+    are numbered as a score numbers them (:meth:`TimeMap.bar_index`): the first full bar
+    is 1, a pickup bar 0."""
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
+    bars = tm.whole_bars(song.end)
     spans = []
     for part in text.split(","):
         # "--bars '5.3-6'"; a --region names its spec already: "--region Bass:5.9"
         label = f"{option} {part.strip()!r}" if option == "--bars" else option
         m = _SPAN_RE.fullmatch(part)
         if not m:
-            raise CliError(f"{label}: give bars as A-B, counted from 1 (e.g. 5-8, or "
+            counted = ("the first full bar is 1, the pickup 0" if tm.has_pickup
+                       else "counted from 1")
+            raise CliError(f"{label}: give bars as A-B, {counted} (e.g. 5-8, or "
                            "5.3-6.2 for bar.beat)")
         bar_a, beat_a, bar_b, beat_b = m.groups()
         if bar_b is None:
             bar_b, beat_b = bar_a, beat_a
-        start = _position(tm, int(bar_a), beat_a, label, end=False)
-        end = _position(tm, int(bar_b), beat_b, label, end=True)
+        start = _position(tm, bars, int(bar_a), beat_a, label, end=False)
+        end = _position(tm, bars, int(bar_b), beat_b, label, end=True)
         if end <= start:
             raise CliError(f"{label}: the span ends before it starts")
         spans.append((start, end))
     return spans
 
 
-def _position(tm, bar: int, beat: str | None, label: str, *, end: bool) -> int:
-    """The tick where bar (1-based) or bar.beat starts, or with ``end`` where it ends.
+def _position(tm, bars: int, number: int, beat: str | None, label: str, *,
+              end: bool) -> int:
+    """The tick where bar ``number`` (the user's: a pickup is bar 0) or bar.beat starts,
+    or with ``end`` where it ends; ``bars`` is the song's length in bars, for the message.
     A bar's beats are the ones it really has: a pickup or a bar a meter change cuts
     short has fewer than its meter says."""
-    if bar < 1:
-        raise CliError(f"{label}: bars count from 1")
-    start, after = tm.bar_to_tick(bar - 1), tm.bar_to_tick(bar)
+    bar = tm.bar_index(number)
+    if bar < 0:  # bar 0 of a song without a pickup
+        raise CliError(f"{label}: bars count from 1 ({tm.bar_numbers_text(bars)}; bar 0 "
+                       "is a pickup, and this song has none)")
+    start, after = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
     if beat is None:
         return after if end else start
     sig = tm.signature_at(start)
@@ -237,10 +248,10 @@ def _position(tm, bar: int, beat: str | None, label: str, *, end: bool) -> int:
     beats = -(-(after - start) // length)
     if not 1 <= int(beat) <= beats:
         whole = after - start == tm.bar_length_for(sig)
-        raise CliError(f"{label}: bar {bar} has beats 1-{beats} "
+        raise CliError(f"{label}: bar {number} has beats 1-{beats} "
                        + (f"({sig.numerator}/{sig.denominator})" if whole else
                           "(a short bar: a pickup, or cut by a meter change)"))
-    at = tm.position_to_tick(bar - 1, int(beat) - 1)
+    at = tm.position_to_tick(bar, int(beat) - 1)
     return min(at + length, after) if end else at
 
 
@@ -396,18 +407,19 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
-    bars, last = tm.whole_bars(song.end), tm.whole_bars_end(song.end)
+    last = tm.whole_bars_end(song.end)
+    final = tm.bar_number(tm.whole_bars(song.end) - 1)  # the last bar's number
     asked = asked.strip().replace(" ", "")
     what = f"bars {asked}" if "-" in asked else f"bar {asked}"
     if start >= last:
         verb = "start" if "-" in asked else "starts"
-        raise CliError(f"{path.name}: {what} {verb} after the song's last bar ({bars}); "
+        raise CliError(f"{path.name}: {what} {verb} after the song's last bar ({final}); "
                        "use `partita continue` to add bars")
     if end > last:
         first = asked.split("-")[0]
-        kept = (f"from {first} to the end of bar {bars}" if "." in first
-                else f"bar {bars}" if first == str(bars) else f"bars {first}-{bars}")
-        print(f"partita: note: {what} run past the song's last bar ({bars}): repainting "
+        kept = (f"from {first} to the end of bar {final}" if "." in first
+                else f"bar {final}" if first == str(final) else f"bars {first}-{final}")
+        print(f"partita: note: {what} run past the song's last bar ({final}): repainting "
               f"{kept}", file=sys.stderr)
         end = last
     return start, end

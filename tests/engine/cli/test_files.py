@@ -104,13 +104,16 @@ def test_info_names_a_pickup(tmp_path, capsys):
                 time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)))
     save_song(song, tmp_path / "pickup.mid")
     assert main(["info", str(tmp_path / "pickup.mid")]) == 0
-    assert "Meter   1/4 pickup, 4/4 from bar 2" in capsys.readouterr().out
+    # The first full bar is bar 1, as a score numbers it: the pickup is bar 0.
+    assert "Meter   1/4 pickup, 4/4 from bar 1" in capsys.readouterr().out
     assert main(["info", str(tmp_path / "pickup.mid"), "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["pickup_ticks"] == 480
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["pickup_ticks"] == 480
+    assert [s["bar"] for s in facts["time_signatures"]] == [0, 1]
     eighth = replace(song, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(240, 4, 4)))
     save_song(eighth, tmp_path / "eighth.mid")
     assert main(["info", str(tmp_path / "eighth.mid")]) == 0
-    assert "Meter   1/8 pickup, 4/4 from bar 2" in capsys.readouterr().out
+    assert "Meter   1/8 pickup, 4/4 from bar 1" in capsys.readouterr().out
     again = replace(song, time_signatures=(TimeSignature(0, 6, 8), TimeSignature(1440, 6, 8),
                                            TimeSignature(2880, 3, 4)))
     save_song(again, tmp_path / "again.mid")
@@ -266,7 +269,7 @@ def test_info_names_a_grouped_pickup(tmp_path, capsys):
                    time_signatures=(TimeSignature(0, 2, 8), TimeSignature(480, 7, 8, (3, 2, 2)))),
               path)
     assert main(["info", str(path)]) == 0
-    assert "2/8 pickup, 3+2+2/8 from bar 2" in capsys.readouterr().out
+    assert "2/8 pickup, 3+2+2/8 from bar 1" in capsys.readouterr().out
 
 
 def test_info_keeps_a_track_name_with_newlines_on_its_row(tmp_path, capsys):
@@ -330,6 +333,33 @@ def test_convert_inserts_and_deletes_bars(midi, tmp_path, capsys):
         n.start for n in before.tracks[0].notes]
     assert main(["convert", str(midi), str(out), "--delete-bars", "7"]) == 1
     assert "--delete-bars 7: bar 7 is outside the song (bars 1–2)" in capsys.readouterr().err
+
+
+def test_convert_numbers_bars_after_a_pickup_as_a_score_does(midi, tmp_path, capsys):
+    """With a pickup, bar 0 is the pickup and bar 1 the first full bar (MuseScore's,
+    Sibelius's, Dorico's numbers); the song file keeps its ticks as they were."""
+    song = Song(tracks=(Track(notes=tuple(Note(60 + i, i * 480, 480) for i in range(9))),),
+                ppq=480, time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)))
+    src, out = tmp_path / "pickup.partita", tmp_path / "out.partita"
+    save_song(song, src)
+    assert main(["convert", str(src), str(out), "--insert-bars", "1"]) == 0
+    assert capsys.readouterr().out.startswith("Insert 1 bar at bar 1\n")
+    # Before the first full bar: the pickup stays, the rest moves a bar later.
+    assert [n.start for n in load_song(out).tracks[0].notes] == [0] + [
+        480 * i + 1920 for i in range(1, 9)]
+    assert main(["convert", str(src), str(out), "--delete-bars", "0"]) == 0
+    assert capsys.readouterr().out.startswith("Delete bar 0\n")
+    assert main(["convert", str(src), str(out), "--copy-bars", "1:2"]) == 0
+    assert capsys.readouterr().out.startswith("Copy bar 1 to bar 2 (4 notes)")
+    assert main(["convert", str(src), str(out), "--tempo", "90", "--from-bar", "1"]) == 0
+    assert capsys.readouterr().out.startswith("Set tempo at bar 1\n")
+    assert [t.tick for t in load_song(out).tempos][-1] == 480  # the first full bar
+    assert main(["convert", str(src), str(out), "--delete-bars", "3"]) == 1
+    assert "--delete-bars 3: bar 3 is outside the song (bars 0–2)" in capsys.readouterr().err
+    # Without a pickup there is no bar 0, and the message says what the bars are.
+    assert main(["convert", str(midi), str(out), "--delete-bars", "0"]) == 1
+    assert ("--delete-bars 0: bars count from 1 (bars 1–2; bar 0 is a pickup, and this "
+            "song has none)") in capsys.readouterr().err
 
 
 def test_convert_copies_bars_and_sets_the_title(midi, tmp_path, capsys):

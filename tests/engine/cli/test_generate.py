@@ -183,9 +183,12 @@ def test_parsers():
     assert gen_cli.parse_spans("2.3-3.2, 6.3", song) == [
         (BAR + 2 * beat, 2 * BAR + 2 * beat), (4 * BAR + 5 * beat, 4 * BAR + 6 * beat)]
     pickup = Song(time_signatures=(TimeSignature(0, 1, 4), TimeSignature(beat, 4, 4)))
-    assert gen_cli.parse_spans("1.1", pickup) == [(0, beat)]  # the pickup's one beat
-    with pytest.raises(CliError, match=re.escape("bar 1 has beats 1-1 (1/4)")):
-        gen_cli.parse_spans("1.3", pickup)  # not bar 2's second beat
+    # As a score numbers it: the pickup is bar 0, the first full bar bar 1.
+    assert gen_cli.parse_spans("0.1", pickup) == [(0, beat)]  # the pickup's one beat
+    assert gen_cli.parse_spans("1", pickup) == [(beat, beat + BAR)]
+    assert gen_cli.parse_spans("0-1", pickup) == [(0, beat + BAR)]
+    with pytest.raises(CliError, match=re.escape("bar 0 has beats 1-1 (1/4)")):
+        gen_cli.parse_spans("0.3", pickup)  # not bar 1's second beat
     short = Song(time_signatures=(TimeSignature(0, 4, 4), TimeSignature(BAR + 2 * beat, 3, 4)))
     with pytest.raises(CliError, match=re.escape("bar 2 has beats 1-2 (a short bar")):
         gen_cli.parse_spans("2.3", short)
@@ -352,6 +355,54 @@ def test_repaint_past_the_end_is_cut_at_the_last_bar(song_file, tmp_path, capsys
     assert (f"bars {n - 1}-{n + 3} run past the song's last bar ({n}): repainting "
             f"bars {n - 1}-{n}") in err
     assert song_bars(out) == n
+
+
+def pickup_song(tmp_path) -> tuple[Path, Song]:
+    """A 1/4 pickup, then four full bars of 4/4, a quarter note on every beat."""
+    beats = 1 + 4 * 4
+    song = Song(tracks=(Track(name="Piano", notes=tuple(
+        Note(60 + i % 8, i * 4 * Q, 4 * Q, 80) for i in range(beats))),), ppq=4 * Q,
+        time_signatures=(TimeSignature(0, 1, 4), TimeSignature(4 * Q, 4, 4)))
+    path = tmp_path / "pickup.partita"
+    save_song(song, path)
+    return path, song
+
+
+def test_repaint_bars_are_numbered_as_a_score_numbers_them_after_a_pickup(tmp_path):
+    """A choir director's "bars 1-2" are the first two full bars, as in MuseScore,
+    Sibelius and Dorico: the pickup is bar 0 (Partita once called it bar 1)."""
+    path, before = pickup_song(tmp_path)
+    out = tmp_path / "out.partita"
+    assert main(["repaint", str(path), "-o", str(out), "--tracks", "1", "--bars", "1-2",
+                 "--seed", "3", "--steps", "3"]) == 0
+    after = load_song(out)
+    lo, hi = 4 * Q, 4 * Q + 2 * BAR  # after the pickup's quarter, two bars of 4/4
+
+    def inside(song: Song) -> list[tuple[int, int, int, int]]:
+        return [n.key() for n in song.tracks[0].notes if lo <= n.start < hi]
+
+    def outside(song: Song) -> list[tuple[int, int, int, int]]:
+        return [n.key() for n in song.tracks[0].notes if not lo <= n.start < hi]
+
+    assert outside(after) == outside(before)  # the pickup and bars 3-4 are untouched
+    assert inside(after) != inside(before)  # bars 1-2 were rewritten
+    assert all(lo <= n.start and n.end <= hi for n in after.tracks[0].notes
+               if n.key() not in outside(before))
+
+
+def test_bar_0_is_the_pickup_and_a_song_without_one_has_none(tmp_path, capsys, no_model):
+    path, song = pickup_song(tmp_path)
+    assert gen_cli.parse_spans("0-4", song) == [(0, 4 * Q + 4 * BAR)]  # the whole song
+    assert gen_cli.parse_spans("0", song) == [(0, 4 * Q)]
+    plain = tmp_path / "plain.partita"
+    save_song(Song(tracks=song.tracks, ppq=4 * Q), plain)  # the same notes, in 4/4 only
+    expect_refusal(["repaint", plain, "-o", tmp_path / "x.partita", "--tracks", "1",
+                    "--bars", "0-4"], capsys,
+                   "--bars '0-4': bars count from 1 (bars 1–5; bar 0 is a pickup, and this "
+                   "song has none)")
+    expect_refusal(["repaint", path, "-o", tmp_path / "x.partita", "--tracks", "1",
+                    "--bars", "5-6"], capsys,
+                   "pickup.partita: bars 5-6 start after the song's last bar (4)")
 
 
 def test_the_summary_counts_tracks_that_share_a_name(tmp_path, capsys):
