@@ -158,9 +158,9 @@ SPECS: tuple[Spec, ...] = (
     # "Enter" first: the name musicians and the docs use (the menu shows the first key;
     # Qt calls the main key Return and the keypad's Enter: both work).
     Spec("stop", "&Stop / Accept Take", ("Enter", "Return"), "stop",
-         "Stop; press again to go to bar 1; when stopped with a take on screen, accept it "
+         "Stop; press again to go to the start; when stopped with a take on screen, accept it "
          "(Enter)"),
-    Spec("home", "Go to S&tart", ("Home",), "home", "Go to bar 1 (Home)"),
+    Spec("home", "Go to S&tart", ("Home",), "home", "Go to the song's start (Home)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
     Spec("loop_selection", "Loop the Selection's &Bars", ("Ctrl+Shift+L",), "",
          "Set the loop range to the bars of the selected notes and loop them"),

@@ -267,15 +267,18 @@ class Arrangement(EscCancelsGesture, QWidget):
             p.setFont(self._marker_font)
             paint_markers(p, self.marker_labels(), 0, row)
         p.setFont(self._font)
-        lines = [(self._x_of(tm.bar_to_tick(b)), b) for b in range(0, bars, every)]
+        # Every n-th bar counted from bar 1 (the first full bar: a pickup is bar 0).
+        lines = [(self._x_of(tm.bar_to_tick(b)), b) for b in range(bars)
+                 if (tm.bar_number(b) - 1) % every == 0]
         p.setPen(QPen(theme.GRID_BAR, 1))
         for x, _b in lines:
             p.drawLine(QLineF(x, HEADER_H - 8, x, HEADER_H))
         p.setPen(theme.TEXT_DIM)
-        # As the ruler's: a number that would touch the one before (a short pickup's "1"
-        # and bar 2's ran together as "12") is left out.
+        # As the ruler's: a number that would touch the one before (a short bar's "9" and
+        # the next one's "10" ran together as "910") is left out; a pickup's "0" gives way.
         metrics = QFontMetricsF(self._font, self)
-        for rect, text in bar_label_rects(lines, metrics.horizontalAdvance, top=max(2, row),
+        for rect, text in bar_label_rects(lines, metrics.horizontalAdvance, tm.bar_number,
+                                          top=max(2, row),
                                           height=HEADER_H - 8 if not row else HEADER_H - row):
             p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, text)
         p.setPen(theme.BORDER)

@@ -62,10 +62,13 @@ class BarCommands:
         if not inserting and end > start:
             bar = tm.tick_to_bar(start)
             count = max(1, tm.bar_count(end) - bar)
-        answer = dialogs.ask_bars(self, inserting, bar + 1, count, max(last, 1))
+        # The dialog speaks the ruler's numbers (a pickup is bar 0), the edits indices.
+        number = tm.bar_number
+        answer = dialogs.ask_bars(self, inserting, number(bar), count, number(0),
+                                  number(max(last, 1) - 1))
         if answer is None:
             return
-        first, count = answer[0] - 1, answer[1]
+        first, count = tm.bar_index(answer[0]), answer[1]
         try:  # built from the song as it is: it applies (the macro below is closed anyway)
             edit = (insert_bars if inserting else delete_bars)(doc.song, first, count)
             shift = bar_shift(doc.song, first, count, inserting)
@@ -126,7 +129,8 @@ class BarCommands:
         # file may hold 600 BPM or less than 4).
         shown_bpm = min(max(round(tm.tempo_at(at), 1), BPM_RANGE[0]), BPM_RANGE[1])
         shown_meter = sig.meter  # with its grouping: 3+2+2/8 opens as 3+2+2/8
-        answer = dialogs.ask_time(self, bar + 1, shown_bpm, shown_meter, song.key_at(at) or "")
+        answer = dialogs.ask_time(self, tm.bar_number(bar), shown_bpm, shown_meter,
+                                  song.key_at(at) or "")
         if answer is None:
             return
         bpm, meter, key = answer

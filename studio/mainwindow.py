@@ -827,10 +827,10 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         if not self.transport.is_playing and self.composer.preview_take() is not None:
             self.composer.accept()
         elif self.step_entry.on and not self.transport.is_playing:
-            # Stopped, a second Enter goes to bar 1: in step entry the next letter would
-            # then land on the music there.
+            # Stopped, a second Enter goes to the start: in step entry the next letter
+            # would then land on the music there.
             self.statusBar().showMessage("Step entry: the entry point stays (Home goes to "
-                                         "bar 1)", 3000)
+                                         "the start)", 3000)
         else:
             self.transport.stop()
 

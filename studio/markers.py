@@ -101,9 +101,12 @@ def paint_markers(p: QPainter, labels: Sequence[tuple[float, QRectF | None, str]
 
 
 def marker_position(tm: TimeMap, tick: int) -> str:
-    """Where a marker is: "bar 13" on a bar line, else "17.2.000"."""
+    """Where a marker is: "bar 13" on a bar line, else "17.2.000" (numbered as the
+    ruler: a pickup is bar 0)."""
     p = tm.tick_to_position(tick)
-    return f"bar {p.bar + 1}" if p.beat == 0 and p.tick == 0 else tm.format_position(tick)
+    if p.beat == 0 and p.tick == 0:
+        return f"bar {tm.bar_number(p.bar)}"
+    return tm.format_position(tick)
 
 
 def marker_tooltip(markers: SongMarkers, index: int, tm: TimeMap) -> str:

@@ -347,9 +347,9 @@ class NoteCommands:
         first = tm.tick_to_bar(min(n.start for n in notes))
         last = tm.tick_to_bar(max(max(n.end - 1, n.start) for n in notes))  # a 0-length note
         self.transport.set_loop(tm.bar_to_tick(first), tm.bar_to_tick(last + 1), True)
+        first, last = tm.bar_number(first), tm.bar_number(last)  # as the ruler numbers them
         self.statusBar().showMessage(
-            f"Looping bars {first + 1}–{last + 1}" if last > first
-            else f"Looping bar {first + 1}", 4000)
+            f"Looping bars {first}–{last}" if last > first else f"Looping bar {first}", 4000)
 
     def transpose(self, semitones: int) -> None:
         notes = self._selected()

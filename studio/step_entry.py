@@ -20,7 +20,7 @@ step input).
 - **2–7** set the step length (1/32, 1/16, 1/8, 1/4, 1/2, Bar: MuseScore's digits) in
   the Snap box, **.** toggles a dotted length; **0** or **R** step on without a note (a
   rest); **Backspace** takes back the last step (its notes) and moves the playhead back
-  to its start. **Enter** does not send the entry point back to bar 1 (Home does).
+  to its start. **Enter** does not send the entry point back to the song's start (Home does).
 
 A MIDI keyboard (:mod:`studio.midi_input`, chosen in *Tools ▸ MIDI Input*) enters notes
 too: a key played writes that exact pitch (octave included) with the key's velocity, one

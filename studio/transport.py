@@ -304,7 +304,7 @@ class Transport(QObject):
             self._audition = None
 
     def stop(self, return_to_start: bool = True) -> None:
-        """Stop; the playhead goes back to where playback started (press again: bar 1)."""
+        """Stop; the playhead goes back to where playback started (press again: the start)."""
         was = self.is_playing
         self._audition = None
         self._pending = False

@@ -151,8 +151,8 @@ class TimeDialog(QDialog):
 
 def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter,
              key: str) -> tuple[float, Meter, str] | None:
-    """``(bpm, (numerator, denominator, groups), key or "")`` from 1-based ``bar`` on, or
-    ``None`` when cancelled."""
+    """``(bpm, (numerator, denominator, groups), key or "")`` from ``bar`` on (the user's
+    number: a pickup is bar 0), or ``None`` when cancelled."""
     dialog = TimeDialog(parent, bar, bpm, meter, key)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
@@ -163,7 +163,7 @@ class BarsDialog(QDialog):
     """Which bars to insert or delete: a first bar and a count."""
 
     def __init__(self, parent: QWidget | None, inserting: bool, bar: int, count: int,
-                 last_bar: int) -> None:
+                 first_bar: int, last_bar: int) -> None:
         super().__init__(parent)
         self.setWindowTitle("Insert Bars" if inserting else "Delete Bars")
         self.setMinimumWidth(380)
@@ -175,7 +175,7 @@ class BarsDialog(QDialog):
             "tempo, meter and key from after them hold on.", self)
         text.setWordWrap(True)
         self.bar = QSpinBox(self)
-        self.bar.setRange(1, last_bar + (1 if inserting else 0))
+        self.bar.setRange(first_bar, last_bar + (1 if inserting else 0))
         self.bar.setValue(min(bar, self.bar.maximum()))
         self.count = QSpinBox(self)
         self.count.setRange(1, 999)
@@ -187,10 +187,11 @@ class BarsDialog(QDialog):
 
 
 def ask_bars(parent: QWidget | None, inserting: bool, bar: int, count: int,
-             last_bar: int) -> tuple[int, int] | None:
-    """``(1-based bar, count)`` of the bars to insert before or to delete from, or ``None``
-    when cancelled; ``last_bar`` is the song's last bar (1-based)."""
-    dialog = BarsDialog(parent, inserting, bar, count, last_bar)
+             first_bar: int, last_bar: int) -> tuple[int, int] | None:
+    """``(bar, count)`` of the bars to insert before or to delete from, or ``None`` when
+    cancelled. Bars are the user's numbers (``TimeMap.bar_number``: a pickup is bar 0);
+    ``first_bar`` and ``last_bar`` are the song's first and last."""
+    dialog = BarsDialog(parent, inserting, bar, count, first_bar, last_bar)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.bar.value(), dialog.count.value()

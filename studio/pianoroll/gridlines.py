@@ -16,7 +16,7 @@ MIN_BAR_PX = 14.0  # bar numbers need room; thin them out when zoomed far out
 
 @dataclass
 class GridLines:
-    bars: list[tuple[float, int]] = field(default_factory=list)  # (x, 0-based bar)
+    bars: list[tuple[float, int]] = field(default_factory=list)  # (x, 0-based bar index)
     beats: list[float] = field(default_factory=list)
     subs: list[float] = field(default_factory=list)
     label_every: int = 1  # label every n-th bar
@@ -40,7 +40,7 @@ def grid_lines(tm: TimeMap, vp: Viewport, snap: Snap) -> GridLines:
     out.label_every = every
     for bar in range(first, last + 1):
         start = tm.bar_to_tick(bar)
-        if bar % every == 0:
+        if (tm.bar_number(bar) - 1) % every == 0:  # 1, 3, 5 …: a pickup is bar 0
             out.bars.append(((start - t0) * ppt, bar))
         if every > 1:
             continue

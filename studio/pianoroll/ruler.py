@@ -60,25 +60,35 @@ def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
 
 
 def bar_label_rects(bars: Sequence[tuple[float, int]], width_of: Callable[[str], float],
-                    top: float = 6.0, height: float = 14.0) -> list[tuple[QRectF, str]]:
-    """Where to draw bar numbers for the bar lines ``bars`` ((x, 0-based bar), in x order).
+                    number: Callable[[int], int], top: float = 6.0,
+                    height: float = 14.0) -> list[tuple[QRectF, str]]:
+    """Where to draw bar numbers for the bar lines ``bars`` ((x, 0-based bar), in x order);
+    ``number`` is the song's :meth:`~engine.score.TimeMap.bar_number` (a pickup is bar 0,
+    the first full bar 1, as in a score).
 
     Only every n-th bar gets a number (see :func:`label_every`, from the widest bar on
-    screen — a short pickup at the edge halved them all — and the widest number); a label
-    that would still touch the one before (a short bar after a meter change) is dropped.
+    screen — a short pickup at the edge halved them all — and the widest number), counted
+    from bar 1; a label that would still touch the one before (a short bar after a meter
+    change) is dropped — but a pickup's "0" gives way to the "1" after it: the first full
+    bar is always named.
     """
     if not bars:
         return []
-    texts = [str(bar + 1) for _, bar in bars]
+    numbers = [number(bar) for _, bar in bars]
+    texts = [str(n) for n in numbers]
     widths = [width_of(t) for t in texts]
     bar_px = max(((x1 - x0) / (b1 - b0) for (x0, b0), (x1, b1) in pairwise(bars)
                   if b1 > b0), default=float("inf"))
     every = label_every(bar_px, max(widths))
     out: list[tuple[QRectF, str]] = []
     right = float("-inf")
-    for (x, bar), text, w in zip(bars, texts, widths, strict=True):
-        if bar % every or x + 4 < right + LABEL_GAP:
+    for (x, _bar), n, text, w in zip(bars, numbers, texts, widths, strict=True):
+        if (n - 1) % every:
             continue
+        if x + 4 < right + LABEL_GAP:
+            if out[-1][1] != "0":
+                continue
+            out.pop()  # the pickup's "0" crowds the first full bar's "1": it gives way
         rect = QRectF(x + 4, top, w, height)
         out.append((rect, text))
         right = rect.right()
@@ -205,7 +215,8 @@ class Ruler(QWidget):
                    top: float = 6.0) -> list[tuple[QRectF, str]]:
         """The bar numbers to draw for the bar lines ``bars``, measured in the ruler's font."""
         metrics = QFontMetricsF(self._font, self)
-        return bar_label_rects(bars, metrics.horizontalAdvance, top)
+        return bar_label_rects(bars, metrics.horizontalAdvance,
+                               self.roll.document.time_map.bar_number, top)
 
     def _visible_markers(self) -> tuple[SongMarkers, range]:
         markers = self._markers.of(self.roll.document.song)

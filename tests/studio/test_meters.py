@@ -187,9 +187,17 @@ def test_a_pickup_shorter_than_a_beat_plays_with_the_click_and_snaps_on_its_beat
 def test_the_ruler_numbers_every_bar_beside_a_short_pickup(qapp):
     from studio.pianoroll.ruler import bar_label_rects
 
+    tm = TimeMap(480, (), (TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)))
     bars = [(0.0, 0), (12.0, 1)] + [(12.0 + 48 * k, 1 + k) for k in range(1, 10)]
-    labels = [text for _rect, text in bar_label_rects(bars, lambda t: 7.0 * len(t))]
-    assert labels[:5] == ["1", "3", "4", "5", "6"]  # "2" would touch the pickup's "1"
+    labels = [text for _rect, text in bar_label_rects(bars, lambda t: 7.0 * len(t),
+                                                      tm.bar_number)]
+    # The pickup is bar 0, as in a score; its "0" would touch the first full bar's "1",
+    # so it gives way: the first full bar is always named, and every bar after it.
+    assert labels[:5] == ["1", "2", "3", "4", "5"]
+    wide = [(0.0, 0), (40.0, 1)] + [(40.0 + 160 * k, 1 + k) for k in range(1, 10)]
+    labels = [text for _rect, text in bar_label_rects(wide, lambda t: 7.0 * len(t),
+                                                      tm.bar_number)]
+    assert labels[:3] == ["0", "1", "2"]  # with room for both
 
 
 def test_duplicating_a_200_bar_selection_does_not_walk_the_grid_step_by_step(

@@ -99,6 +99,36 @@ def test_bar_numbers_all_shown_when_there_is_room(opened, painted):
     assert [t for _, t in painted.texts if t.isdigit()][:4] == ["1", "2", "3", "4"]
 
 
+def test_after_a_pickup_the_first_full_bar_is_bar_1_as_in_a_score(window, tmp_path,
+                                                                    painted):
+    """MuseScore, Sibelius and Dorico number a pickup 0 and the first full bar 1: the
+    ruler, the position read-out and a marker's place say the same bar numbers."""
+    from engine.score import Marker, TimeSignature
+    from studio.markers import marker_position
+
+    notes = tuple(Note(60, Q + i * Q, Q, 90) for i in range(8 * 4))
+    song = Song(tracks=(Track(notes=(Note(55, 0, Q, 90), *notes)),), ppq=Q,
+                time_signatures=(TimeSignature(0, 1, 4), TimeSignature(Q, 4, 4)),
+                markers=(Marker(Q + BAR, "Verse"),))
+    roll = open_song(window, tmp_path, song)
+    roll.viewport.fit_ticks(0, Q + 4 * BAR)
+    painted.paint(roll.ruler)
+    vp = roll.viewport
+    labels = [(r, t) for r, t in painted.texts if t.isdigit()]
+    assert [t for _r, t in labels][:5] == ["0", "1", "2", "3", "4"]
+    one = next(r for r, t in labels if t == "1")
+    assert vp.tick_to_x(Q) < one.left() < vp.tick_to_x(Q + BAR)  # on the first full bar
+    # Zoomed out, the pickup's "0" gives way; the first full bar keeps its "1".
+    vp.fit_ticks(0, Q + 40 * BAR)
+    painted.paint(roll.ruler)
+    assert [t for _r, t in painted.texts if t.isdigit()][:3] == ["1", "2", "3"]
+    window.transport.seek(Q)
+    assert window.lcd_position.text() == "1.1.000"
+    window.transport.seek(0)
+    assert window.lcd_position.text() == "0.1.000"
+    assert marker_position(window.document.time_map, Q + BAR) == "bar 2"
+
+
 def test_tempo_ramp_labels_do_not_overlap(window, tmp_path, painted):
     # A ramp: 48 tempo changes a 1/32 note apart, as in a MIDI accelerando.
     ramp = tuple(TempoChange(BAR + i * Q // 8, 600_000 - i * 5_000) for i in range(48))

@@ -79,9 +79,9 @@ def test_insert_and_delete_bars_on_every_track_as_one_undo_step(opened, dialogs)
     win = opened
     before = win.document.song
     win.transport.seek(1920 + 480)  # in bar 2
-    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (bar, 2)
+    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, first, last: (bar, 2)
     win.actions.insert_bars.trigger()
-    assert dialogs.calls[-1] == ("ask_bars", (True, 2, 1, 2))  # the playhead's bar, 1 bar
+    assert dialogs.calls[-1] == ("ask_bars", (True, 2, 1, 1, 2))  # the playhead's bar, 1 bar
     song = win.document.song
     for old, new in zip(before.tracks, song.tracks, strict=True):
         assert [n.start for n in new.notes] == [
@@ -92,7 +92,7 @@ def test_insert_and_delete_bars_on_every_track_as_one_undo_step(opened, dialogs)
     # Delete takes the loop range's bars when it is set: bars 2–3, the new ones.
     win.pianoroll.set_loop(1920, 3 * 1920, True)
     win.actions.delete_bars.trigger()
-    assert dialogs.calls[-1] == ("ask_bars", (False, 2, 2, 4))
+    assert dialogs.calls[-1] == ("ask_bars", (False, 2, 2, 1, 4))
     assert win.document.song == before
     win.document.undo_stack.undo()
     win.document.undo_stack.undo()
@@ -112,7 +112,7 @@ def test_the_mask_and_the_loop_move_with_inserted_and_deleted_bars(opened, dialo
     doc.set_mask(Mask.of(Region({piano}, 1920, 3840)))  # bar 2
     win.transport.set_loop(1920, 3840, True)
     win.transport.seek(0)
-    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (1, 2)
+    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, first, last: (1, 2)
     win.actions.insert_bars.trigger()  # two bars before bar 1
     assert doc.mask.span == (3 * 1920, 4 * 1920)  # still over the same notes
     assert (win.transport.loop_start, win.transport.loop_end) == (3 * 1920, 4 * 1920)
@@ -120,7 +120,7 @@ def test_the_mask_and_the_loop_move_with_inserted_and_deleted_bars(opened, dialo
     doc.undo_stack.undo()  # song, mask and loop back in one step
     assert doc.mask.span == (1920, 3840) and len(doc.song.tracks[0].notes) == 8
     assert (win.transport.loop_start, win.transport.loop_end) == (1920, 3840)
-    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, last: (2, 1)
+    dialogs.answers["ask_bars"] = lambda parent, inserting, bar, count, first, last: (2, 1)
     win.actions.delete_bars.trigger()  # bar 2, where the mask and the loop are: both go
     assert doc.mask.is_empty and not win.transport.loop_enabled
     doc.undo_stack.undo()
@@ -135,7 +135,7 @@ def test_a_dialogs_number_field_is_selected_so_typing_replaces_it(qtbot):
 
     from studio.dialogs.timing import BarsDialog
 
-    dialog = BarsDialog(None, True, 3, 1, 10)
+    dialog = BarsDialog(None, True, 3, 1, 1, 10)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
