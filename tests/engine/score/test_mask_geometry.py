@@ -39,3 +39,16 @@ def test_the_mask_description_names_each_part_of_a_disjoint_mask():
     part = Mask.of(Region({lead.id}, 960, 6 * bar + 960))
     assert describe(part, song) == "Lead · bars 1.3–7.2"
     assert describe(Mask.of(Region({lead.id}, 480, 960)), song) == "Lead · beat 1.2"
+
+
+def test_after_a_pickup_the_description_numbers_bars_as_a_score_does():
+    """What the takes bar and `partita takes` say is what `repaint --bars` takes back: the
+    pickup is bar 0, the first full bar bar 1."""
+    from engine.score import TimeSignature
+
+    lead = Track("Lead")
+    song = Song((lead,), ppq=480,
+                time_signatures=(TimeSignature(0, 1, 4), TimeSignature(Q, 4, 4)))
+    assert describe(Mask.of(Region({lead.id}, Q, Q + 2 * BAR)), song) == "Lead · bars 1–2"
+    assert describe(Mask.of(Region({lead.id}, 0, Q + BAR)), song) == "Lead · bars 0–1"
+    assert describe(Mask.of(Region({lead.id}, Q + Q, Q + 2 * Q)), song) == "Lead · beat 1.2"
