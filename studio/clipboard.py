@@ -1,12 +1,13 @@
 """Copy and paste of notes, across tracks and bars.
 
 Copied notes are kept relative to the earliest copied onset, with the track they came
-from. Pasting puts them at a tick: notes from one track go into the current track;
-notes from several tracks go back into their own tracks where those still exist, and the
-notes of tracks that are gone (another song, a deleted track) go to the other tracks
-from the current one down, in order — a drum track's only to a drum track, a pitched
-track's only to a pitched one (a kit's keys are drums, not pitches). What finds no
-track is left out, and :attr:`Pasted.message` says so.
+from. Pasting puts them at a tick: notes from one track go into the current track when it
+is of their kind, else to the next track of their kind from the current one down; notes
+from several tracks go back into their own tracks where those still exist, and the notes
+of tracks that are gone (another song, a deleted track) go to the other tracks from the
+current one down, in order — a drum track's only to a drum track, a pitched track's only
+to a pitched one (a kit's keys are drums, not pitches). What finds no track is left out,
+and :attr:`Pasted.message` says so.
 """
 
 from __future__ import annotations
@@ -66,15 +67,18 @@ def paste_targets(song: Song, clip: Clip,
                   current_track: int | None) -> tuple[dict[int, int], list[Source]]:
     """Which track each source track's notes go to, and the sources left out.
 
-    One source: the current track. Several: each to itself where it still exists; the
-    missing ones, in order, to the next track of their kind (drums / pitched) from the
-    current one down that no source takes."""
+    One source: the current track when it is of the source's kind (drums / pitched), else
+    the next track of that kind from the current one down (a kit's hits pasted into a bass
+    line went in as low notes). Several: each to itself where it still exists; the
+    missing ones, in order, to the next track of their kind from the current one down
+    that no source takes."""
     known = {t.id for t in song.tracks}
+    below = song.tracks[song.track_index(current_track):] if current_track in known else ()
     if len(clip.sources) == 1:
         (source,) = clip.sources
-        return ({source.id: current_track}, []) if current_track in known else ({}, [source])
+        target = next((t.id for t in below if t.is_drum is source.is_drum), None)
+        return ({source.id: target}, []) if target is not None else ({}, [source])
     targets = {s.id: s.id for s in clip.sources if s.id in known}
-    below = song.tracks[song.track_index(current_track):] if current_track in known else ()
     free = {kind: [t.id for t in below if t.is_drum is kind and t.id not in targets]
             for kind in (False, True)}
     left_out = []
@@ -104,7 +108,7 @@ def paste_edit(song: Song, clip: Clip, at: int, current_track: int | None) -> Pa
     label = f"Paste {count} note" + ("" if count == 1 else "s")
     keys = [(tid, n.id) for tid, notes in per_track.items() for n in notes]
     return Pasted(EditGroup(tuple(edits), label), keys,
-                  _message(song, clip, targets, left_out, count))
+                  _message(song, clip, targets, left_out, count, current_track))
 
 
 def _names(names: Iterable[str]) -> str:
@@ -112,10 +116,15 @@ def _names(names: Iterable[str]) -> str:
 
 
 def _message(song: Song, clip: Clip, targets: dict[int, int], left_out: list[Source],
-             count: int) -> str:
+             count: int, current_track: int | None = None) -> str:
     """"Pasted 5 notes into Lead (Bass's), Piano; 386 left out: no drum track from the
-    current one down for Drums"."""
+    current one down for Drums"; one track's notes that could not go into the current
+    track say why: "Pasted 8 notes into Drums (Piano is not a drum track)"."""
     several = len(clip.sources) > 1
+    current = next((t for t in song.tracks if t.id == current_track), None)
+    passed = ""  # the current track, passed over for its kind
+    if not several and current is not None and current.is_drum is not clip.sources[0].is_drum:
+        passed = f" ({current.name} is {'a drum kit' if current.is_drum else 'not a drum track'})"
     into = []
     for t in song.tracks:  # in the song's order
         came = [s for s in clip.sources if targets.get(s.id) == t.id]
@@ -125,12 +134,12 @@ def _message(song: Song, clip: Clip, targets: dict[int, int], left_out: list[Sou
             into.append(t.name)
     said = f"Pasted {plural(count, 'note')} into {_names(into)}" if count else "Nothing pasted"
     if not left_out:
-        return said
+        return said + passed
     gone = {s.id for s in left_out}
     dropped = sum(1 for tid, _ in clip.notes if tid in gone)
-    where = " from the current one down" if several else ""
+    where = " from the current one down" if several or current is not None else ""
     why = [f"no {kind}{where} for {_names(names)}"
            for kind, names in (("track", [s.name for s in left_out if not s.is_drum]),
                                ("drum track", [s.name for s in left_out if s.is_drum]))
            if names]
-    return f"{said}; {dropped:,} left out: {'; '.join(why)}"
+    return f"{said}; {dropped:,} left out: {'; '.join(why)}{passed}"

@@ -93,6 +93,11 @@ class NoteCommands:
         # (a kit's hits in a bass line) must not go unseen.
         self.statusBar().showMessage(pasted.message, 8000)
         if pasted.keys and self.pianoroll.commit(pasted.edit):
+            into = {tid for tid, _ in pasted.keys}
+            if len(self.clip.sources) == 1 and not into & set(self.pianoroll.active_track_ids()):
+                # One track's notes passed the current track for its kind (drums into a
+                # piano): the track they went to is edited, so they can be seen and moved.
+                self.selection.set_tracks(into)
             self.selection.set_notes(pasted.keys)
             self._reveal_selection()
             if not self.transport.is_playing:

@@ -597,3 +597,40 @@ def test_a_selection_partly_on_screen_is_not_scrolled_away_from(focused):
     press(win, K.Key_Up)
     assert (vp.left, vp.top) == (left, top)
     assert piano(win).note_by_id(track.notes[0].id).start == 120
+
+
+def test_one_track_s_drum_hits_go_to_a_drum_track_not_into_the_piano(focused):
+    win = focused
+    song = win.document.song
+    piano_t, bass, drums = song.tracks
+    win.selection.set_tracks([drums.id])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_C, M.ControlModifier)
+    win.selection.set_tracks([piano_t.id])  # Piano current: the hits pass it for Drums
+    win.transport.seek(4 * 1920)
+    press(win, K.Key_V, M.ControlModifier)
+    song = win.document.song
+    assert song.track(piano_t.id).notes == piano_t.notes
+    assert sorted((n.start, n.pitch) for n in song.track(drums.id).notes if n.start >= 7680) \
+        == sorted((n.start + 7680, n.pitch) for n in drums.notes)
+    assert win.statusBar().currentMessage() == (
+        "Pasted 8 notes into Drums (Piano is not a drum track)")
+    assert win.pianoroll.current_track_id() == drums.id and len(win.selection) == 8
+    press(win, K.Key_Z, M.ControlModifier)  # one undo step
+    assert win.document.song.track(drums.id).notes == drums.notes
+
+    # A pitched line with only a kit from the current track down: refused, and said.
+    win.selection.set_tracks([bass.id])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_C, M.ControlModifier)
+    win.selection.set_tracks([drums.id])
+    steps = win.document.undo_stack.count()
+    press(win, K.Key_V, M.ControlModifier)
+    assert win.document.undo_stack.count() == steps
+    assert win.document.song.track(drums.id).notes == drums.notes
+    assert win.statusBar().currentMessage() == (
+        "Nothing pasted; 2 left out: no track from the current one down for Bass (Drums "
+        "is a drum kit)")
+    win.selection.set_tracks([piano_t.id])  # a pitched track of another instrument: fine
+    press(win, K.Key_V, M.ControlModifier)
+    assert win.statusBar().currentMessage() == "Pasted 2 notes into Piano"
