@@ -9,8 +9,9 @@ on an editing control and the key is one that control uses, the override is acce
 and the key goes to the control (a spin box uses digits, not letters: those still pick a
 tool). Keys with Ctrl/Alt/Meta are left alone (a line edit
 already claims its own Ctrl+Z, Ctrl+A …) except a text field's word keys the window also
-binds (Ctrl+Backspace rejected a take, Ctrl+Del deleted bars while a name was typed), as
-is everything when the piano roll, the arrangement or the window itself has the focus.
+binds (Ctrl+Backspace rejected a take, Ctrl+Del deleted bars while a name was typed) and a
+list's Alt+↓ that opens it (Alt+↑ ↓ set velocities), as is everything when the piano roll,
+the arrangement or the window itself has the focus.
 Buttons and lists (combo boxes) take the focus only from Tab (:func:`tab_focus_controls`),
 so a focused one is one the user tabbed to: Space and Enter press a button, and a list
 takes the arrows and Space (which opens it); letters and digits stay the window's (B the
@@ -78,6 +79,7 @@ SLIDER = (NAVIGATION, _no_character)
 BUTTON = (SPACE, _no_character)
 PUSH_BUTTON = (SPACE | ENTER, _no_character)  # tabbed to (tab_focus_controls)
 WORD_KEYS = ERASE | frozenset({K.Key_Left, K.Key_Right})  # with Ctrl, in text
+LIST_KEYS = frozenset({K.Key_Up, K.Key_Down})  # with Alt, in a list: Alt+↓ opens it
 ITEM_VIEW = (NAVIGATION | SPACE, _no_character)
 
 CHORD_MODIFIERS = KM.ControlModifier | KM.AltModifier | KM.MetaModifier
@@ -137,7 +139,9 @@ def control_wants(w: QWidget | None, e: QKeyEvent) -> bool:
         return False
     keys, takes_character = found
     chord = e.modifiers() & CHORD_MODIFIERS
-    if chord:  # a text field's Ctrl+Backspace/Del/←/→ work on words
+    if chord:  # a text field's Ctrl+Backspace/Del/←/→ work on words; a list's Alt+↓ opens
+        if chord == KM.AltModifier and e.key() in LIST_KEYS:
+            return isinstance(w, QComboBox)
         return (chord == KM.ControlModifier and e.key() in WORD_KEYS
                 and keys >= ERASE)
     if e.key() in keys:

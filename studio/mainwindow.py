@@ -68,7 +68,7 @@ from .mask.commands import MaskCommands
 from .midi_input import MidiSource
 from .midi_keyboard import MidiKeyboard
 from .models import ModelCatalog
-from .note_commands import NoteCommands
+from .note_commands import VELOCITY_STEP, NoteCommands
 from .pianoroll import PianoRoll, Tool
 from .recording import Recorder, count_in_menu
 from .selection import Selection
@@ -261,12 +261,14 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.quantize, a.legato, a.split_notes, a.join_notes])
         m.addActions([a.time_at_bar, a.add_marker])
         m.addActions([a.insert_bars, a.delete_bars])
-        t = m.addMenu("Transpose / Nud&ge")
+        t = m.addMenu("Transpose / Nud&ge / Velocity")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
         t.addSeparator()
         t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right])
         t.addSeparator()
         t.addActions([a.lengthen, a.shorten])
+        t.addSeparator()
+        t.addActions([a.velocity_up, a.velocity_down])
         m = bar.addMenu("&Tools")
         m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
         m.addSeparator()
@@ -289,7 +291,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addAction(a.model_manager)
         m = bar.addMenu("&View")
-        m.addActions([a.zoom_in, a.zoom_out, a.zoom_in_v, a.zoom_out_v, a.zoom_fit])
+        m.addActions([a.zoom_in, a.zoom_out, a.zoom_in_v, a.zoom_out_v, a.zoom_fit,
+                      a.zoom_selection])
         m.addSeparator()
         m.addActions([a.snap_finer, a.snap_coarser])
         m.addSeparator()
@@ -411,6 +414,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "nudge_bar_left": lambda: self.nudge(-1, bar=True),
             "nudge_bar_right": lambda: self.nudge(1, bar=True),
             "lengthen": lambda: self.lengthen(1), "shorten": lambda: self.lengthen(-1),
+            "velocity_up": lambda: self.change_velocity(VELOCITY_STEP),
+            "velocity_down": lambda: self.change_velocity(-VELOCITY_STEP),
             "loop_selection": self.loop_selection,
             "transpose_up": lambda: self.transpose(1),
             "transpose_down": lambda: self.transpose(-1),
@@ -421,7 +426,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "tool_mask": lambda: roll.set_tool(Tool.MASK),
             "zoom_in": roll.zoom_in, "zoom_out": roll.zoom_out,
             "zoom_in_v": roll.zoom_in_vertical, "zoom_out_v": roll.zoom_out_vertical,
-            "zoom_fit": roll.fit,
+            "zoom_fit": roll.fit, "zoom_selection": self.zoom_to_selection,
             "snap_finer": lambda: self.step_snap(1), "snap_coarser": lambda: self.step_snap(-1),
             "add_track": self.add_track, "remove_track": self.remove_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),

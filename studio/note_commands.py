@@ -1,6 +1,7 @@
 """Edit ▸ Cut, Copy, Paste, Duplicate, Delete, the selecting commands, Quantize, Legato,
-Split, Join, nudging, lengthening and transposing, Loop the Selection and the snap keys:
-the window's note editing commands, kept apart from its layout.
+Split, Join, nudging, lengthening, velocity and transposing, Loop the Selection, Zoom to
+Selection and the snap keys: the window's note editing commands, kept apart from its
+layout.
 
 :class:`NoteCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.quantize()``, ``window.nudge(1)``), working on the selected
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.score import Note, plural
+from engine.score import Mask, Note, Song, plural
 from engine.score.snap import (
     SNAPS,
     grid_shift,
@@ -35,6 +36,7 @@ from .pianoroll.tools import (
     quantize_edit,
     split_edit,
     transpose_edit,
+    velocity_shift_edit,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +48,11 @@ if TYPE_CHECKING:
     from .selection import Selection
     from .step_entry import StepEntry
     from .transport import Transport
+
+
+# Alt+↑ / Alt+↓ move velocities by this much: half a dynamic level as MuseScore plays them
+# (mf 80, f 96), fine enough to shape a line, 16 presses from silent to loudest.
+VELOCITY_STEP = 8
 
 
 class NoteCommands:
@@ -386,3 +393,59 @@ class NoteCommands:
             if len(moved) == 1:
                 tid, n = moved[0]
                 self.pianoroll.preview(n.pitch + semitones, tid)
+
+    def change_velocity(self, delta: int) -> None:
+        """Alt+↑ / Alt+↓: the selected notes ``delta`` louder or softer, each kept within
+        1..127, as one undo step; the status bar says where they are now."""
+        notes = self._selected()
+        if not notes:
+            self.statusBar().showMessage("Select the notes to make louder or softer", 4000)
+            return
+        edit, moved = velocity_shift_edit(notes, delta)
+        if edit is None:  # no empty undo step
+            edge = "127, the loudest" if delta > 0 else "1, the softest"
+            self.statusBar().showMessage(f"The selected notes are at velocity {edge}", 4000)
+            return
+        if self.pianoroll.commit(edit):
+            now = sorted({n.velocity for v in self._selected().values() for n in v})
+            level = f"velocity {now[0]}" if len(now) == 1 else f"velocities {now[0]}–{now[-1]}"
+            self.statusBar().showMessage(
+                f"Velocity {delta:+d}: {plural(moved, 'note')}, now {level}", 4000)
+
+    def zoom_to_selection(self) -> None:
+        """Z: the selected notes (nothing selected: the painted mask) fill the piano roll,
+        their time and their pitch rows; F shows the whole song again."""
+        song = self.document.song
+        notes = [n for v in self.selection.selected_notes(song).values() for n in v]
+        if notes:
+            self.pianoroll.zoom_to(min(n.start for n in notes), max(n.end for n in notes),
+                                   (min(n.pitch for n in notes), max(n.pitch for n in notes)))
+            self.statusBar().showMessage(f"Zoomed to {plural(len(notes), 'selected note')}",
+                                         3000)
+            return
+        mask = self.document.mask
+        if mask.is_empty:
+            self.statusBar().showMessage(
+                "Zoom to Selection: select notes or paint a mask first (F shows the whole "
+                "song)", 4000)
+            return
+        start, end = mask.span
+        self.pianoroll.zoom_to(start, end, mask_pitches(mask, song))
+        self.statusBar().showMessage("Zoomed to the mask", 3000)
+
+
+def mask_pitches(mask: Mask, song: Song) -> tuple[int, int] | None:
+    """The rows a mask covers: its pitch bands, and where a part is masked at every pitch,
+    the notes it covers there (none: None, the rows stay)."""
+    known = {t.id: t for t in song.tracks}
+    pitches: list[int] = []
+    for r in mask.regions:
+        if r.is_empty:
+            continue
+        if not r.full_pitch_range:
+            pitches += [r.pitch_lo, r.pitch_hi]
+            continue
+        for tid in r.track_ids & known.keys():
+            track = known[tid]
+            pitches += [track.notes[i].pitch for i in track.onset_range(r.start, r.end)]
+    return (min(pitches), max(pitches)) if pitches else None

@@ -233,6 +233,15 @@ class PianoRoll(QWidget):
         self.viewport.fit_ticks(0, max(self.document.end, self.document.time_map.bar_to_tick(4)))
         self.center_on_notes()
 
+    def zoom_to(self, start: int, end: int, pitches: tuple[int, int] | None = None) -> None:
+        """Zoom to Selection (Z): ticks ``start``–``end`` fill the width, with a sixteenth of
+        them spare each side (a 16th at least, so the first and last notes' edges show),
+        and, given, the rows ``pitches`` (lowest, highest) fill the height."""
+        pad = max((end - start) // 16, self.document.song.ppq // 4)
+        self.viewport.fit_ticks(max(0, start - pad), end + pad)
+        if pitches is not None:
+            self.viewport.fit_pitches(*pitches)
+
     def center_on_notes(self) -> None:
         song = self.document.song
         pitches = [n.pitch for tid in self.active_track_ids() for n in song.track(tid).notes]

@@ -218,3 +218,15 @@ def velocity_edit(changes: Mapping[int, Sequence[tuple[Note, int]]]) -> Edit:
     edits = [replace(e, label=label) for e in edits]
     return _group(edits, label)
 
+
+
+def velocity_shift_edit(notes: Selected, delta: int) -> tuple[Edit | None, int]:
+    """Every note ``delta`` louder (softer when negative), kept within 1..127 (Alt+↑ ↓);
+    the edit and how many notes change (``None, 0``: all are at the limit already)."""
+    changes = {tid: [(n, n.velocity + delta) for n in v] for tid, v in notes.items()}
+    moved = sum(1 for v in changes.values() for n, new in v
+                if clamp_velocity(new) != n.velocity)
+    if not moved:
+        return None, 0
+    label = f"Velocity {delta:+d} ({plural(moved, 'note')})"  # "Undo Velocity +8 (3 notes)"
+    return replace(velocity_edit(changes), label=label), moved

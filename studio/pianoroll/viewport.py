@@ -150,6 +150,14 @@ class Viewport(QObject):
         mid = (127 - (low + high) / 2 + 0.5) * self.key_h
         self.set_top(mid - self.height / 2)
 
+    def fit_pitches(self, low: int, high: int, least: int = 12) -> None:
+        """Rows tall enough for ``low``–``high`` (``least`` rows at least: one note fills no
+        screen) with a row to spare each side, within the row limits, and centred there."""
+        rows = max(high - low + 1, least) + 2
+        self.key_h = int(min(MAX_KEY_H, max(MIN_KEY_H, self.height // rows)))
+        self.center_on_pitches(low, high)
+        self.changed.emit()
+
     def fit_ticks(self, start: int, end: int) -> None:
         """Zoom and scroll so ``[start, end)`` fills the width."""
         span = max(end - start, self.ppq)

@@ -348,3 +348,24 @@ def test_a_model_s_own_settings_made_later_take_keys_as_the_panel_does(studio, q
     focus(qtbot, bars)
     QTest.keyClick(bars, K.Key_E)  # a letter in a spin box: the eraser, as in the panel's
     assert win.actions.tool_erase.isChecked()
+
+
+def test_alt_down_opens_a_list_tabbed_to_and_sets_velocities_elsewhere(studio, qtbot):
+    # Alt+↓ lowers the selected notes' velocity, but a list with the focus opens on it.
+    win = studio
+    track = piano(win)
+    win.selection.set_tracks([track.id])
+    win.selection.set_notes([(track.id, track.notes[0].id)])
+    velocity = track.notes[0].velocity
+    panel = win.generate_panel
+    panel.key.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(panel.key.hasFocus, timeout=2000)
+    QTest.keyClick(panel.key, K.Key_Down, Qt.KeyboardModifier.AltModifier)
+    view = panel.key.view()
+    qtbot.waitUntil(view.isVisible, timeout=2000)
+    assert piano(win).notes[0].velocity == velocity
+    QTest.keyClick(view, K.Key_Escape)
+    qtbot.waitUntil(lambda: not view.isVisible(), timeout=2000)
+    win.pianoroll.canvas.setFocus()
+    QTest.keyClick(win.pianoroll.canvas, K.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert piano(win).notes[0].velocity == velocity - 8

@@ -634,3 +634,86 @@ def test_one_track_s_drum_hits_go_to_a_drum_track_not_into_the_piano(focused):
     win.selection.set_tracks([piano_t.id])  # a pitched track of another instrument: fine
     press(win, K.Key_V, M.ControlModifier)
     assert win.statusBar().currentMessage() == "Pasted 2 notes into Piano"
+
+
+def test_alt_up_down_move_the_selected_notes_velocity_one_undo_step_each(focused):
+    win = focused
+    track = piano(win)
+    notes = select_first(win, 2)  # velocity 90
+    stack = win.document.undo_stack
+    steps = stack.count()
+    press(win, K.Key_Up, M.AltModifier)
+    assert [piano(win).note_by_id(n.id).velocity for n in notes] == [98, 98]
+    assert stack.count() == steps + 1 and stack.undoText() == "Velocity +8 (2 notes)"
+    assert win.statusBar().currentMessage() == "Velocity +8: 2 notes, now velocity 98"
+    assert [n.pitch for n in piano(win).notes] == [n.pitch for n in track.notes]  # no transpose
+    press(win, K.Key_Down, M.AltModifier)
+    press(win, K.Key_Down, M.AltModifier)
+    assert [piano(win).note_by_id(n.id).velocity for n in notes] == [82, 82]
+    press(win, K.Key_Z, M.ControlModifier)
+    assert [piano(win).note_by_id(n.id).velocity for n in notes] == [90, 90]
+
+    from dataclasses import replace
+
+    from engine.score import update_notes
+
+    loud = piano(win).note_by_id(notes[0].id)
+    win.document.apply(update_notes(track.id, [loud], [replace(loud, velocity=124)], "Loud"))
+    press(win, K.Key_Up, M.AltModifier)  # 124 stops at 127, 90 goes to 98: differences go
+    assert [piano(win).note_by_id(n.id).velocity for n in notes] == [127, 98]
+    assert win.statusBar().currentMessage() == "Velocity +8: 2 notes, now velocities 98–127"
+    select_first(win, 1)
+    steps = stack.count()
+    press(win, K.Key_Up, M.AltModifier)  # at the top already: said, no undo step
+    assert stack.count() == steps and "127, the loudest" in win.statusBar().currentMessage()
+    win.selection.clear_notes()
+    press(win, K.Key_Down, M.AltModifier)
+    assert stack.count() == steps and "Select the notes" in win.statusBar().currentMessage()
+
+
+def test_z_zooms_to_the_selected_notes_else_the_mask(focused):
+    from engine.score import Mask, Region
+
+    win = focused
+    vp = win.pianoroll.viewport
+    track = piano(win)
+    win.selection.set_notes([(track.id, n.id) for n in track.notes[4:6]])  # 1920–2880, G4 A4
+    rows = vp.key_h
+    press(win, K.Key_Z)
+    assert vp.left <= 1920 and vp.right >= 2880 and vp.right - vp.left < 1.5 * 960
+    low, high = vp.visible_pitches()
+    assert low <= 67 and high >= 69 and high - low < 20 and vp.key_h > rows
+    assert win.statusBar().currentMessage() == "Zoomed to 2 selected notes"
+
+    win.selection.clear_notes()
+    win.document.set_mask(Mask.of(Region({track.id}, 3 * 1920, 4 * 1920, 40, 52)))
+    press(win, K.Key_Z)  # nothing selected: the mask's bar and its pitch band
+    assert vp.left <= 3 * 1920 and 4 * 1920 <= vp.right < 5 * 1920
+    low, high = vp.visible_pitches()
+    assert low <= 40 and high >= 52 and high - low < 20
+
+    win.document.set_mask(Mask())
+    left, top, key_h = vp.left, vp.top, vp.key_h
+    press(win, K.Key_Z)  # nothing to zoom to: said, the view stays
+    assert (vp.left, vp.top, vp.key_h) == (left, top, key_h)
+    assert "select notes or paint a mask" in win.statusBar().currentMessage()
+
+
+def test_every_action_is_in_a_menu_with_its_key(window):
+    from studio.actions import SPECS
+
+    shown = {}
+
+    def walk(menu):
+        for action in menu.actions():
+            if action.menu() is not None:
+                walk(action.menu())
+            elif action.objectName():
+                shown[action.objectName()] = action.shortcut().toString()
+
+    for action in window.menuBar().actions():
+        walk(action.menu())
+    missing = [s.name for s in SPECS if s.name not in shown]
+    assert not missing, missing
+    assert (shown["velocity_up"], shown["velocity_down"], shown["zoom_selection"]) == (
+        "Alt+Up", "Alt+Down", "Z")
