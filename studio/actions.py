@@ -86,9 +86,10 @@ SPECS: tuple[Spec, ...] = (
          "Insert empty bars at the playhead's bar, on every track"),
     Spec("delete_bars", "Delete &Bars…", ("Ctrl+Del",), "",
          "Delete bars on every track (the loop range's, else the playhead's)"),
-    Spec("nudge_left", "Nudge Left", ("Left",), "",
+    # Ctrl+Shift+← → nudge too, also in step entry, where ← → move the entry point.
+    Spec("nudge_left", "Nudge Left", ("Left", "Ctrl+Shift+Left"), "",
          "Move the selected notes a grid step earlier (nothing selected: the playhead)"),
-    Spec("nudge_right", "Nudge Right", ("Right",), "",
+    Spec("nudge_right", "Nudge Right", ("Right", "Ctrl+Shift+Right"), "",
          "Move the selected notes a grid step later (nothing selected: the playhead)"),
     Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",), "",
          "Move the selected notes a bar earlier (nothing selected: the playhead)"),
@@ -126,6 +127,15 @@ SPECS: tuple[Spec, ...] = (
          "Step entry: move the playhead a step on without a note"),
     Spec("step_back", "Step Entry: Step Bac&k", ("Backspace",), "",
          "Step entry: take back the last step's notes and move the playhead back"),
+    # As MuseScore's note input: ← → move the entry point, not the notes (Ctrl+Shift+← →
+    # nudge them), and Ctrl+3 makes the length a triplet.
+    Spec("step_cursor_back", "Step Entry: Cursor Le&ft", ("Left",), "",
+         "Step entry: move the entry point a step back; the notes stay"),
+    Spec("step_cursor_forward", "Step Entry: Cursor Ri&ght", ("Right",), "",
+         "Step entry: move the entry point a step on; the notes stay"),
+    Spec("step_triplet", "Step Entry: Triplet&s", ("Ctrl+3",), "",
+         "Step entry: make the step length a triplet (1/8 → 1/8T), or straight again",
+         True),
     # MIDI keyboard (studio.midi_keyboard): Tools ▸ MIDI Input lists the ports beside it.
     Spec("midi_refresh", "&Refresh MIDI Devices", (), "",
          "Look for MIDI keyboards again (one plugged in since) and open the one chosen"),
@@ -256,6 +266,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Step Entry: Note an Octave Up / Down", "Ctrl+↑ / Ctrl+↓ (or Shift+↑ / ↓)"),
     ("Step Entry: Length 1/32, 1/16, 1/8, 1/4, 1/2, Bar", "2–7"),
     ("Step Entry: Dotted Length", "."),
+    ("Step Entry: Nudge the Selected Notes (← → move the entry point)", "Ctrl+Shift+← / →"),
     ("Step Entry: a Note / Chord from the MIDI Keyboard (Tools ▸ MIDI Input)",
      "A key / keys struck together"),
     ("Leave Step Entry", "Esc"),

@@ -272,7 +272,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m = bar.addMenu("&Tools")
         m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
         m.addSeparator()
-        m.addActions([a.step_entry, a.step_rest, a.step_back])
+        m.addActions([a.step_entry, a.step_rest, a.step_back, a.step_cursor_back,
+                      a.step_cursor_forward, a.step_triplet])
         m.addSeparator()
         m.addMenu(self.midi.menu)
         m = bar.addMenu("&Mask")
@@ -464,7 +465,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             sc = QShortcut(QKeySequence(str(i + 1)), self)
             sc.activated.connect(lambda i=i: self.composer.select(i))
             self.take_keys.append(sc)
-        for name in ("step_entry", "step_rest", "step_back"):  # Esc, N, Esc: no double Esc
+        for name in ("step_entry", "step_rest", "step_back", "step_cursor_back",
+                     "step_cursor_forward", "step_triplet"):  # Esc, N, Esc: no double Esc
             a.all[name].triggered.connect(self._forget_escape)
         # Nor Esc, a click on the roll or the arrangement (or any edit: a track muted),
         # Esc: the second Esc deselects again, and the mask stays.

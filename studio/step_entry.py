@@ -18,9 +18,12 @@ step input).
 - **#** or **+** / **−** sharpen / flatten the selected (just entered) note, as ↑ ↓ do;
   **Ctrl+↑ ↓** move it an octave, as Shift+↑ ↓ do.
 - **2–7** set the step length (1/32, 1/16, 1/8, 1/4, 1/2, Bar: MuseScore's digits) in
-  the Snap box, **.** toggles a dotted length; **0** or **R** step on without a note (a
-  rest); **Backspace** takes back the last step (its notes) and moves the playhead back
-  to its start. **Enter** does not send the entry point back to the song's start (Home does).
+  the Snap box, **.** toggles a dotted length, **Ctrl+3** (MuseScore's triplet) a triplet
+  one (1/8 ↔ 1/8T in the Snap box); **0** or **R** step on without a note (a rest);
+  **Backspace** takes back the last step (its notes) and moves the playhead back to its
+  start. **Enter** does not send the entry point back to the song's start (Home does).
+- **← →** move the entry point a step back or on, the notes as they are (MuseScore's
+  note-input cursor); **Ctrl+Shift+← →** nudge the selected notes, as everywhere.
 
 A MIDI keyboard (:mod:`studio.midi_input`, chosen in *Tools ▸ MIDI Input*) enters notes
 too: a key played writes that exact pitch (octave included) with the key's velocity, one
@@ -32,8 +35,8 @@ track a key is the drum it plays (a letter names no drum).
 Each entered note is one undo step (``engine.score`` edits; the playhead's move is in
 the same step, so Ctrl+Z puts it back too). Drum tracks are refused with a message
 (a letter names a pitch, not a drum). While the mode is on it takes these keys from the
-window's other actions (B, E, F, +, −, Backspace, Esc, Ctrl+↑ ↓, takes 1–7) and gives
-them back when it ends; a text or number field with the focus keeps its keys.
+window's other actions (B, E, F, +, −, ← →, Backspace, Esc, Ctrl+↑ ↓, takes 1–7) and
+gives them back when it ends; a text or number field with the focus keeps its keys.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ from engine.score import (
     remove_notes,
 )
 from engine.score.instruments import drum_name, part_range
-from engine.score.snap import grid_shift, snap_tick, step_at
+from engine.score.snap import SNAPS, grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental
 
 from .keys import typing_field
@@ -75,7 +78,8 @@ LEAVE_KEY = "Escape"
 
 DOT_KEY = "."
 KEYS_HELP = ("A–G a note (the key signature's), Shift+A–G add to the chord, # + − ↑ ↓ a "
-             "semitone, Ctrl+↑ ↓ an octave, 2–7 the length, . dotted, 0 or R a rest, "
+             "semitone, Ctrl+↑ ↓ an octave, 2–7 the length, . dotted, Ctrl+3 triplet, "
+             "0 or R a rest, ← → move the entry point (Ctrl+Shift+← → nudge notes), "
              "Backspace back, Esc leaves")
 # Keys of a MIDI keyboard struck within this long of the first write one chord (a hand
 # strikes a chord's keys within ~30 ms; a fast melody's notes come ≥ 100 ms apart).
@@ -172,7 +176,8 @@ class StepEntry(QObject):
         a = window.actions
         # Keys only the mode uses: its own actions, enabled only while it is on (a
         # disabled action's key is no rival to an enabled one's).
-        self.mode_actions: list[QAction] = [a.step_rest, a.step_back]
+        self.mode_actions: list[QAction] = [a.step_rest, a.step_back, a.step_cursor_back,
+                                            a.step_cursor_forward, a.step_triplet]
         for letter in NATURALS:
             for chord in (False, True):
                 act = QAction(f"Step Entry: {'Add ' if chord else ''}{letter}", window)
@@ -194,6 +199,9 @@ class StepEntry(QObject):
             act.setEnabled(False)
         a.step_rest.triggered.connect(self.rest)
         a.step_back.triggered.connect(self.back)
+        a.step_cursor_back.triggered.connect(lambda: self.move_cursor(-1))
+        a.step_cursor_forward.triggered.connect(lambda: self.move_cursor(1))
+        a.step_triplet.triggered.connect(self.toggle_triplet)
         a.step_entry.toggled.connect(self.set_on)
         # After the window's own handler: # or − on the note just entered spells it so.
         a.transpose_up.triggered.connect(lambda: self._respell(+1))
@@ -286,7 +294,8 @@ class StepEntry(QObject):
 
     def _length_name(self) -> str:
         snap = self.window.pianoroll.snap
-        name = "1/16 (snap off)" if snap.division == 0 else snap.name
+        name = ("1/16 (snap off)" if snap.division == 0
+                else f"{snap.name.removesuffix('T')} triplet" if snap.triplet else snap.name)
         return f"dotted {name}" if self.dotted else name
 
     def _say(self, text: str, ms: int = 5000) -> None:
@@ -320,10 +329,51 @@ class StepEntry(QObject):
         self._say(f"Step length: {LENGTH_KEYS[digit]}", 3000)
 
     def length_changed(self) -> None:
-        """A new grid value (a digit, the Snap box, Ctrl+Alt+arrows): a new length clears
-        the dot, as MuseScore's duration keys do."""
+        """A new grid value (a digit, the Snap box, Ctrl+Alt+arrows, Ctrl+3): a new length
+        clears the dot, as MuseScore's duration keys do."""
         self.dotted = False
+        self._show_triplet()
         self.update_status()
+
+    def _show_triplet(self) -> None:
+        """The menu's Triplets item checked while the length is a triplet one."""
+        self.window.actions.step_triplet.setChecked(self.window.pianoroll.snap.triplet)
+
+    def toggle_triplet(self) -> None:
+        """Ctrl+3 (MuseScore's triplet key): the step length a triplet (1/8 → 1/8T, snap
+        off: 1/16T) or straight again, in the Snap box; a digit then sets a straight one."""
+        if not self._ready():
+            self._show_triplet()  # the menu item toggled itself
+            return
+        snap = self.window.pianoroll.snap
+        if snap.triplet:
+            name = snap.name.removesuffix("T")
+        else:
+            name = f"{'1/16' if snap.division == 0 else snap.name}T"
+        if name not in {s.name for s in SNAPS}:
+            self._show_triplet()
+            self._say(f"Step entry: no {snap.name} triplet; the triplets are 1/4T to 1/32T "
+                      "(5 then Ctrl+3 is a 1/4 triplet)")
+            return
+        self.window.set_snap(name)  # clears the dot and shows the length (length_changed)
+        self._say(f"Step length: {self._length_name()}", 3000)
+
+    def move_cursor(self, direction: int) -> None:
+        """← / →: the entry point a step back or on (the step's length, dotted or triplet,
+        as the next note would take), no note touched: MuseScore's note-input cursor.
+        Ctrl+Shift+← → still nudge the selected notes."""
+        if not self._ready():
+            return
+        w = self.window
+        at = w.transport.position
+        to = self._step_span(at)[1] if direction > 0 else self._step_before(at)
+        if to == at:
+            self._say("Step entry: the entry point is at the start", 3000)
+            return
+        self.chord = None  # a MIDI key next writes a step of its own
+        w.transport.seek(to)
+        w.pianoroll.reveal(to, to)
+        self._say(f"Entry point: {w.document.time_map.format_position(to)}", 3000)
 
     def toggle_dotted(self) -> None:
         if not self._ready():
@@ -517,6 +567,21 @@ class StepEntry(QObject):
             # 85 ticks; a whole 85 each drifted off the beat).
             return at, at + max(1, grid_shift(roll.snap, tm, at, 1))
         return at, at + max(1, length)
+
+    def _step_before(self, at: int) -> int:
+        """Where the step ending at ``at`` starts: :meth:`_step_span` backwards (← in the
+        mode), never before the song's start."""
+        roll = self.window.pianoroll
+        tm = self.window.document.time_map
+        if at <= 0:
+            return 0
+        if (not self.dotted and roll.snap.triplet
+                and snap_tick(roll.snap, tm, at, "round") == at):
+            return max(0, at + grid_shift(roll.snap, tm, at, -1))  # the triplet line before
+        length = step_at(roll.snap, tm, at - 1)  # "Bar": the bar before's length
+        if self.dotted:
+            length += length // 2
+        return max(0, at - max(1, length))
 
     def _live(self, step: Step) -> list[Note]:
         """The step's notes still in the song (undo, Delete may have taken some)."""

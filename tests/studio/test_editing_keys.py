@@ -369,3 +369,21 @@ def test_alt_down_opens_a_list_tabbed_to_and_sets_velocities_elsewhere(studio, q
     win.pianoroll.canvas.setFocus()
     QTest.keyClick(win.pianoroll.canvas, K.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert piano(win).notes[0].velocity == velocity - 8
+
+
+def test_ctrl_shift_arrows_select_words_in_a_name_and_nudge_on_the_roll(studio, qtbot):
+    # Ctrl+Shift+← → nudge notes (step entry's ← → move its cursor), but in a name they
+    # select a word, as in any text field.
+    win = studio
+    note = select_first_note(win)
+    nudge = counter(win.actions.nudge_left)
+    edit = track_name_edit(win)
+    focus(qtbot, edit)
+    edit.setText("Grand Piano")
+    edit.end(False)
+    QTest.keyClick(edit, K.Key_Left, M.ControlModifier | M.ShiftModifier)
+    assert edit.selectedText() == "Piano" and nudge == []
+    win.pianoroll.canvas.setFocus()
+    QTest.keyClick(win.pianoroll.canvas, K.Key_Right, M.ControlModifier | M.ShiftModifier)
+    moved = next(n for n in piano(win).notes if n.id == note.id)
+    assert moved.start > note.start

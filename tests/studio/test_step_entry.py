@@ -387,3 +387,86 @@ def test_ctrl_arrows_move_the_entry_point_after_the_note_reached(stepping):
     assert win.transport.position == AFTER + 240  # after the C
     typed(win, "F")
     assert (AFTER + 240, 77, 240) in entered(win)
+
+
+def test_arrows_move_the_entry_point_and_leave_the_notes(stepping):
+    # MuseScore's note input: ← → move the cursor; Ctrl+Shift+← → nudge the notes.
+    win = stepping
+    typed(win, "CD")
+    notes = entered(win)
+    stack = win.document.undo_stack
+    steps = stack.count()
+    press(win, K.Key_Left)
+    assert win.transport.position == AFTER + 240 and entered(win) == notes
+    press(win, K.Key_Left)
+    press(win, K.Key_Right)
+    assert win.transport.position == AFTER + 240 and stack.count() == steps
+    assert "Entry point: 3.1.240" in win.statusBar().currentMessage()
+    typed(win, "E")  # written where the cursor is, beside the D
+    assert entered(win) == [(AFTER, 72, 240), (AFTER + 240, 74, 240), (AFTER + 240, 76, 240)]
+    assert win.transport.position == AFTER + 480
+    press(win, K.Key_Right, M.ControlModifier | M.ShiftModifier)  # the E nudged, one step
+    assert (AFTER + 480, 76, 240) in entered(win) and stack.count() == steps + 2
+    assert win.transport.position == AFTER + 480  # the entry point stays
+    press(win, K.Key_Left, M.ControlModifier | M.ShiftModifier)
+    assert (AFTER + 240, 76, 240) in entered(win)
+    press(win, K.Key_Period)  # a dotted step: the cursor moves a dotted 1/8
+    press(win, K.Key_Right)
+    assert win.transport.position == AFTER + 480 + 360
+    press(win, K.Key_Left)
+    assert win.transport.position == AFTER + 480
+
+
+def test_the_cursor_stops_at_the_start_and_the_arrows_nudge_again_after(stepping):
+    win = stepping
+    win.transport.seek(120)
+    press(win, K.Key_Left)  # a 1/8 back from a 1/16: the start, not before
+    assert win.transport.position == 0
+    press(win, K.Key_Left)
+    assert win.transport.position == 0 and "at the start" in win.statusBar().currentMessage()
+    note = piano(win).notes[1]
+    win.selection.set_notes([(piano(win).id, note.id)])
+    press(win, K.Key_Escape)  # out of the mode: → nudges the selected note again
+    press(win, K.Key_Right)
+    assert piano(win).note_by_id(note.id).start == note.start + 240
+    assert win.transport.position == 0
+    press(win, K.Key_Right, M.ControlModifier | M.ShiftModifier)  # the other nudge key
+    assert piano(win).note_by_id(note.id).start == note.start + 480
+
+
+def test_ctrl_3_makes_the_step_a_triplet_and_back(stepping):
+    win = stepping
+    triplet = win.actions.step_triplet
+    press(win, K.Key_Period)
+    press(win, K.Key_3, M.ControlModifier)  # 1/8 → 1/8T; the dot goes, as with a digit
+    assert win.snap_box.currentText() == "1/8T" and triplet.isChecked()
+    assert win.status_step.text() == "Step entry: 1/8 triplet"
+    typed(win, "CDE")  # three triplet eighths fill a quarter, exactly
+    assert entered(win) == [(AFTER, 72, 160), (AFTER + 160, 74, 160), (AFTER + 320, 76, 160)]
+    assert win.transport.position == AFTER + Q
+    press(win, K.Key_Left)  # the cursor steps a triplet too
+    assert win.transport.position == AFTER + 320
+    press(win, K.Key_3, M.ControlModifier)
+    assert win.snap_box.currentText() == "1/8" and not triplet.isChecked()
+    assert win.status_step.text().startswith("Step entry: 1/8 · ")
+    press(win, K.Key_7)  # a bar has no triplet in the Snap box: said, nothing changes
+    press(win, K.Key_3, M.ControlModifier)
+    assert win.snap_box.currentText() == "Bar" and not triplet.isChecked()
+    assert "no Bar triplet" in win.statusBar().currentMessage()
+    press(win, K.Key_5)
+    press(win, K.Key_3, M.ControlModifier)
+    assert win.snap_box.currentText() == "1/4T"
+    press(win, K.Key_4)  # a digit sets a straight length
+    assert win.snap_box.currentText() == "1/8" and not triplet.isChecked()
+
+
+def test_the_new_step_keys_are_in_the_tools_menu_with_their_keys(stepping):
+    win = stepping
+    tools = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Tools")
+    shown = {a.objectName(): a.shortcut().toString() for a in tools.actions()}
+    assert (shown["step_cursor_back"], shown["step_cursor_forward"],
+            shown["step_triplet"]) == ("Left", "Right", "Ctrl+3")
+    assert win.actions.nudge_left.shortcut().toString() == "Ctrl+Shift+Left"  # in the mode
+    press(win, K.Key_Escape)
+    assert win.actions.nudge_left.shortcut().toString() == "Left"
+    assert not win.actions.step_cursor_back.isEnabled()
