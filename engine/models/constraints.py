@@ -141,6 +141,81 @@ def _half_close(key: str, last: Note, parts: Sequence[Track],
                    frozenset() if pc == leading else frozenset({leading}))
 
 
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """The first chord of a harmonized chorale: at ``tick`` (the melody's first note) each
+    written voice part strikes a note of ``chord`` with it, the bass its ``root``, the
+    highest other voice that can the ``third`` (empty: the melody has it)."""
+
+    tick: int
+    root: int
+    chord: frozenset[int]  # pitch classes
+    third: frozenset[int] = frozenset()
+
+
+def opening_chord(song: Song, mask: Mask, key: str | None,
+                  named: bool = False) -> Opening | None:
+    """The :class:`Opening` of a harmonization that writes from the melody's first note:
+    one unmasked pitched track (the melody) whose first note starts inside the mask. On a
+    note of the tonic triad (the tune's 1st, 3rd or 5th degree) it opens on I, on the 2nd
+    degree or the leading tone on V; on another degree the model decides. The key is
+    ``key`` — or, unless the user ``named`` it, its relative when the melody ends on the
+    relative's tonic (as :func:`final_cadence` reads it) — else the one the melody's ending
+    names (:func:`ending_key`). Bach's basses open on the tonic in 20 of 24 of the first 12
+    valid chorales (two seeds each, the same count); chorale-jsb alone put 7 of 24 there
+    (a B♭ under a B-minor tune's first note). None without a key or a first note in the
+    mask."""
+    if mask.is_empty:
+        return None
+    written = mask.track_ids
+    melodies = [t for t in song.tracks if t.id not in written and t.notes and not t.is_drum]
+    if len(melodies) != 1:
+        return None
+    notes = melodies[0].notes
+    first = min(notes, key=lambda n: (n.start, -n.pitch))
+    last = max(notes, key=lambda n: (n.start, n.pitch))
+    lo, hi = mask.span
+    if not lo <= first.start < hi:
+        return None
+    if key is None and not named:
+        key = ending_key(notes, last)
+    if key is None:
+        return None
+    tonic, minor = tonic_of(key)
+    relative = (tonic + (3 if minor else -3)) % 12
+    if not named and last.pitch % 12 == relative:
+        tonic, minor = relative, not minor
+    pc = first.pitch % 12
+    triad = frozenset({tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12})
+    third = (tonic + (3 if minor else 4)) % 12
+    if pc in triad:
+        return Opening(first.start, tonic, triad, frozenset() if pc == third else
+                       frozenset({third}))
+    dominant, leading = (tonic + 7) % 12, (tonic + 11) % 12
+    if pc in ((tonic + 2) % 12, leading):  # V is major in minor keys too
+        return Opening(first.start, dominant, frozenset({dominant, leading, (tonic + 2) % 12}),
+                       frozenset() if pc == leading else frozenset({leading}))
+    return None
+
+
+def _open(lane_allowed: np.ndarray, cell_ticks: np.ndarray, editable: np.ndarray,
+          opening: Opening, role: str = "") -> None:
+    """Apply ``opening`` to one voice's allowed tokens (in place): at the melody's first
+    note it strikes a chord tone (``role`` "bass": the root; "third": the third). Left as
+    it was where that cell is not written or its range has no such note."""
+    at = np.flatnonzero(editable & (cell_ticks == opening.tick))
+    if not at.size:
+        return
+    pcs = ({opening.root} if role == "bass" else opening.third if role == "third"
+           else opening.chord)
+    chord = np.zeros(lane_allowed.shape[1], dtype=bool)
+    chord[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(
+        np.arange(vocab.N_PITCHES) % 12, list(pcs))
+    strike = lane_allowed[at[0]] & chord
+    if strike.any():
+        lane_allowed[at[0]] = strike
+
+
 # The drum classes a kit may end a piece with.
 _KICK, _CRASH = vocab.drum_class_of_note(36), vocab.drum_class_of_note(49)
 # The fewest bars a piece written whole must have for its last bar to close it ("auto"
@@ -254,6 +329,7 @@ def build_problem(
     keep_rhythm: bool = False,
     pitch_range: tuple[int, int] | None = None,
     cadence: Cadence | None = None,
+    opening: Opening | None = None,
 ) -> Problem:
     """Editable cells, cleared tokens and legal tokens for writing tracks ``write``.
 
@@ -321,6 +397,12 @@ def build_problem(
         song.track(t).name, song.track(t).program, song.track(t).is_drum) is not None}
     breaths = (choir_breaths(song, mask, cell_ticks, encoded.step_ticks) if voices
                else None)
+    # A chorale opens on I (or V): the bass among the voices takes the root, the highest
+    # other voice that reaches it the third (a bare fifth opened 3 of 24 takes).
+    opening_bass = _written_bass([song.track(t) for t in voices]) if opening else None
+    opening_third = max((t for t in voices if t != opening_bass), default=None,
+                        key=lambda t: _part_middle(song.track(t))) if (
+        opening is not None and opening.third) else None
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
             continue
@@ -374,6 +456,10 @@ def build_problem(
             _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence,
                    takes_third=track_id == third, spare_third=spare_third,
                    ceiling=ceilings.get(track_id), floor=floors.get(track_id))
+        if opening is not None and track_id in voices:
+            role = ("bass" if track_id == opening_bass else
+                    "third" if track_id == opening_third else "")
+            _open(lane_allowed, cell_ticks, editable[lane], opening, role)
         if breaths is not None and track_id in voices:
             lane_allowed[breaths] = False
             lane_allowed[breaths, vocab.REST] = True

@@ -51,6 +51,7 @@ from .constraints import (
     OWN_RANGE_MARGIN,
     build_problem,
     final_cadence,
+    opening_chord,
     piece_close,
     track_register,
     voice_order,
@@ -153,12 +154,14 @@ class GridModelPlugin:
         cadence = None if ending == "open" else (
             final_cadence(song, mask, key, named=bool(options.key))
             or piece_close(song, mask, key, always=ending == "close"))
+        opening = opening_chord(song, mask, key, named=bool(options.key))
         work = song
         for g, (plan, write) in enumerate(groups):
             enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
             problem = build_problem(enc, work, mask, write, key=options.key,
                                     keep_rhythm=options.keep_rhythm,
-                                    pitch_range=options.pitch_range, cadence=cadence)
+                                    pitch_range=options.pitch_range, cadence=cadence,
+                                    opening=opening)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
             rate, sustain = self.texture_targets(work, mask, plan, enc, problem.editable)

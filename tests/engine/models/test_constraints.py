@@ -510,3 +510,43 @@ def test_a_silence_longer_than_two_bars_is_a_passage_the_voices_may_sing():
     onsets = problem.allowed[lane, :, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
     inside = enc.step_ticks[:-1] < 3 * BAR + 480
     assert onsets[inside].any(axis=1).all()
+
+
+def _first_cell_pitch_classes(song, mask, voices, key):
+    from engine.models.constraints import opening_chord
+
+    enc = encode(song, GridSpec(), 0, 8 * 480, lanes={t.id: 1 for t in song.tracks},
+                 snap_off_grid=True)
+    opening = opening_chord(song, mask, key)
+    problem = build_problem(enc, song, mask, [t.id for t in voices], key=key,
+                            opening=opening)
+    out = {}
+    for t in voices:
+        lane = enc.lane_tracks.index(t.id)
+        ok = problem.allowed[lane, 0, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+        out[t.name] = {p % 12 for p in np.flatnonzero(ok)}
+    return opening, out, problem.allowed[:, 0, vocab.REST]
+
+
+def test_a_chorale_opens_on_the_tonic_chord_the_bass_on_the_root_the_alto_on_the_third():
+    song, mask, voices = _chorale(67)  # a G-major tune starting on G
+    opening, pcs, rest = _first_cell_pitch_classes(song, mask, voices, "G")
+    assert (opening.tick, opening.root, opening.chord) == (0, 7, frozenset({7, 11, 2}))
+    assert pcs == {"Alto": {11}, "Tenor": {7, 11, 2}, "Bass": {7}}
+    assert not rest[1:].any()  # every voice sings with the melody's first note
+
+
+def test_a_tune_starting_on_the_second_degree_opens_on_the_dominant_and_the_fourth_on_neither():
+    from engine.models.constraints import opening_chord
+
+    song, mask, voices = _chorale(67)
+    tune = song.tracks[0]
+    on_a = song.with_tracks([tune.with_notes((Note(69, 0, 480), *tune.notes[1:])),
+                             *voices])
+    opening, pcs, _ = _first_cell_pitch_classes(on_a, mask, voices, "G")
+    assert opening.root == 2 and pcs["Bass"] == {2} and pcs["Alto"] == {6}  # V: D, F♯
+    on_c = song.with_tracks([tune.with_notes((Note(72, 0, 480), *tune.notes[1:])), *voices])
+    assert opening_chord(on_c, mask, "G") is None  # the 4th: the model decides
+    # A melody whose first note is before the mask: no opening.
+    late = Mask.of(Region(frozenset(t.id for t in voices), 480, 8 * 480))
+    assert opening_chord(song, late, "G") is None
