@@ -145,12 +145,14 @@ def _half_close(key: str, last: Note, parts: Sequence[Track],
 class Opening:
     """The first chord of a harmonized chorale: at ``tick`` (the melody's first note) each
     written voice part strikes a note of ``chord`` with it, the bass its ``root``, the
-    highest other voice that can the ``third`` (empty: the melody has it)."""
+    highest other voice the ``third`` unless the melody has it (``melody_third``), the
+    others the root or the fifth (a doubled third is no opening either)."""
 
     tick: int
     root: int
     chord: frozenset[int]  # pitch classes
-    third: frozenset[int] = frozenset()
+    third: int
+    melody_third: bool = False
 
 
 def opening_chord(song: Song, mask: Mask, key: str | None,
@@ -189,12 +191,11 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
     triad = frozenset({tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12})
     third = (tonic + (3 if minor else 4)) % 12
     if pc in triad:
-        return Opening(first.start, tonic, triad, frozenset() if pc == third else
-                       frozenset({third}))
+        return Opening(first.start, tonic, triad, third, pc == third)
     dominant, leading = (tonic + 7) % 12, (tonic + 11) % 12
     if pc in ((tonic + 2) % 12, leading):  # V is major in minor keys too
         return Opening(first.start, dominant, frozenset({dominant, leading, (tonic + 2) % 12}),
-                       frozenset() if pc == leading else frozenset({leading}))
+                       leading, pc == leading)
     return None
 
 
@@ -206,8 +207,8 @@ def _open(lane_allowed: np.ndarray, cell_ticks: np.ndarray, editable: np.ndarray
     at = np.flatnonzero(editable & (cell_ticks == opening.tick))
     if not at.size:
         return
-    pcs = ({opening.root} if role == "bass" else opening.third if role == "third"
-           else opening.chord)
+    pcs = ({opening.root} if role == "bass" else {opening.third} if role == "third"
+           else opening.chord - {opening.third})
     chord = np.zeros(lane_allowed.shape[1], dtype=bool)
     chord[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(
         np.arange(vocab.N_PITCHES) % 12, list(pcs))
@@ -398,11 +399,11 @@ def build_problem(
     breaths = (choir_breaths(song, mask, cell_ticks, encoded.step_ticks) if voices
                else None)
     # A chorale opens on I (or V): the bass among the voices takes the root, the highest
-    # other voice that reaches it the third (a bare fifth opened 3 of 24 takes).
+    # other voice the third unless the melody has it, the rest the root or the fifth.
     opening_bass = _written_bass([song.track(t) for t in voices]) if opening else None
     opening_third = max((t for t in voices if t != opening_bass), default=None,
                         key=lambda t: _part_middle(song.track(t))) if (
-        opening is not None and opening.third) else None
+        opening is not None and not opening.melody_third) else None
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
             continue

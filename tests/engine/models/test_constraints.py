@@ -532,8 +532,13 @@ def test_a_chorale_opens_on_the_tonic_chord_the_bass_on_the_root_the_alto_on_the
     song, mask, voices = _chorale(67)  # a G-major tune starting on G
     opening, pcs, rest = _first_cell_pitch_classes(song, mask, voices, "G")
     assert (opening.tick, opening.root, opening.chord) == (0, 7, frozenset({7, 11, 2}))
-    assert pcs == {"Alto": {11}, "Tenor": {7, 11, 2}, "Bass": {7}}
+    assert pcs == {"Alto": {11}, "Tenor": {7, 2}, "Bass": {7}}  # the third not doubled
     assert not rest[1:].any()  # every voice sings with the melody's first note
+    # A tune starting on the third: it has it, so no voice doubles it.
+    tune = song.tracks[0]
+    on_b = song.with_tracks([tune.with_notes((Note(71, 0, 480), *tune.notes[1:])), *voices])
+    opening, pcs, _ = _first_cell_pitch_classes(on_b, mask, voices, "G")
+    assert opening.melody_third and pcs == {"Alto": {7, 2}, "Tenor": {7, 2}, "Bass": {7}}
 
 
 def test_a_tune_starting_on_the_second_degree_opens_on_the_dominant_and_the_fourth_on_neither():
