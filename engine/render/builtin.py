@@ -14,6 +14,7 @@ from engine.score import Song, Track
 
 from .drums import drum_sound
 from .events import note_spans
+from .stream import Frames, Sink, collect
 from .tones import voice
 
 
@@ -32,24 +33,36 @@ class BuiltinSynth:
         progress: Callable[[float], None] | None = None,
     ) -> np.ndarray:
         """The track alone as float32 stereo ``(frames, 2)`` from time 0, tail included."""
+        return collect(lambda sink: self.render_into(song, track, sink, progress))
+
+    def render_into(
+        self,
+        song: Song,
+        track: Track,
+        sink: Sink,
+        progress: Callable[[float], None] | None = None,
+    ) -> int:
+        """The track alone, as :meth:`render_track` gives it, handed to ``sink`` a chunk
+        at a time (:mod:`.stream`); returns its length in frames."""
         sr = self.sample_rate
         spans = note_spans(song, track, sr)
         if not spans:
-            return np.zeros((0, 2), np.float32)
+            return 0
         # Room for the longest release (tones ≤ 3 s, cymbals ≤ 3.5 s), trimmed after.
-        out = np.zeros((max(s.off for s in spans) + 4 * sr, 2), np.float32)
+        limit = max(s.off for s in spans) + 4 * sr
+        out = Frames(sink)
         end = 0
         for i, s in enumerate(spans):
+            out.release(min(s.on, end))  # notes come by onset: nothing sounds earlier now
             if track.is_drum:
                 x = drum_sound(s.pitch, sr) * np.float32((s.velocity / 127) ** 2)
             else:
                 x = voice(s.pitch, s.velocity, s.off - s.on, s.program, sr)[:, None]
-            n = min(len(x), len(out) - s.on)
-            out[s.on:s.on + n] += x[:n]
+            n = min(len(x), limit - s.on)
+            out.view(s.on, s.on + n)[:] += x[:n]
             end = max(end, s.on + n)
             if progress is not None and i % 64 == 0:
                 progress(i / len(spans))
-        out = out[:end]
         if progress is not None:
             progress(1.0)
-        return out
+        return out.finish(end)

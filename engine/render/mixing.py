@@ -64,6 +64,41 @@ def mix(stems: Mapping[int, np.ndarray], song: Song) -> np.ndarray:
     return out * np.float32(headroom_gain(out))
 
 
+def dc_block(sample_rate: int) -> int:
+    """Frames in one block of :func:`remove_dc`'s drift estimate: 5 ms."""
+    return max(1, sample_rate // 200)
+
+
+def dc_block_sums(stretch: np.ndarray, block: int) -> np.ndarray:
+    """The sum of each ``block`` frames of ``stretch`` (a whole number of blocks), float64
+    ``(blocks, 2)``: what :func:`dc_anchors` estimates the drift from."""
+    return stretch.reshape(-1, block, 2).sum(axis=1, dtype=np.float64)
+
+
+def dc_anchors(sums: np.ndarray, block: int, sample_rate: int,
+               window_s: float = 0.25) -> np.ndarray:
+    """The drift at the start of each block and after the last (float32 ``(blocks + 1,
+    2)``), from every block's sum (:func:`dc_block_sums`, the last block padded with
+    silence): a centred triangular moving average (two boxcars of ``window_s``)."""
+    w = max(2, round(window_s * sample_rate / block))
+    low = sums / block
+    for _ in range(2):
+        z = np.zeros((w // 2 + 1, 2))
+        csum = np.cumsum(np.concatenate([z, low, np.zeros((w - w // 2, 2))]), axis=0)
+        low = (csum[w:] - csum[:-w])[: len(sums)] / w
+    # Linear ramps between block values (half a block late: immaterial for a 0.5 s drift).
+    return np.concatenate([low, low[-1:]]).astype(np.float32)
+
+
+def subtract_drift(stretch: np.ndarray, anchors: np.ndarray, block: int) -> None:
+    """Take the drift out of ``stretch`` (a whole number of blocks) in place: ``anchors``
+    are its blocks' (:func:`dc_anchors`) and the next block's."""
+    blocks = stretch.reshape(-1, block, 2)
+    ramp = (np.arange(block, dtype=np.float32) / block)[None, :, None]
+    a = anchors
+    blocks -= a[:-1, None, :] + (a[1:] - a[:-1])[:, None, :] * ramp
+
+
 def remove_dc(audio: np.ndarray, sample_rate: int, window_s: float = 0.25,
               progress: Callable[[float], None] | None = None) -> np.ndarray:
     """``audio`` minus its slow drift: a zero-phase high-pass below a few Hz.
@@ -74,38 +109,33 @@ def remove_dc(audio: np.ndarray, sample_rate: int, window_s: float = 0.25,
     costs a few passes over the audio; it removes DC exactly and leaves everything from
     ~40 Hz up within 0.01 dB. The passes go a stretch at a time (:data:`DC_STRETCH`
     blocks: twice as fast as whole-song passes, the same numbers), ``progress`` told
-    the fraction done after each.
+    the fraction done after each. Audio shorter than two blocks is left as it is.
+    :func:`dc_block_sums`, :func:`dc_anchors` and :func:`subtract_drift` are its steps,
+    for audio that streams through a stretch at a time (``render_files``).
     """
     n = len(audio)
-    block = max(1, sample_rate // 200)
-    w = max(2, round(window_s * sample_rate / block))
+    block = dc_block(sample_rate)
     if n < 2 * block:
         return audio
     nb = -(-n // block)
     padded = np.zeros((nb * block, 2), np.float32)
     padded[:n] = audio
-    blocks = padded.reshape(nb, block, 2)
-    stretches = range(0, nb, DC_STRETCH)
+    starts = range(0, nb, DC_STRETCH)
+
+    def stretch(i: int) -> np.ndarray:
+        return padded[i * block:(i + DC_STRETCH) * block]
 
     def done(i: int, half: int) -> None:
         if progress is not None:
             progress(min(1.0, (half + (i + DC_STRETCH) / nb) / 2))
 
-    low = np.empty((nb, 2))
-    for i in stretches:
-        low[i:i + DC_STRETCH] = blocks[i:i + DC_STRETCH].sum(axis=1, dtype=np.float64)
+    sums = np.empty((nb, 2))
+    for i in starts:
+        sums[i:i + DC_STRETCH] = dc_block_sums(stretch(i), block)
         done(i, 0)
-    low /= block
-    for _ in range(2):
-        z = np.zeros((w // 2 + 1, 2))
-        csum = np.cumsum(np.concatenate([z, low, np.zeros((w - w // 2, 2))]), axis=0)
-        low = (csum[w:] - csum[:-w])[:nb] / w
-    # Linear ramps between block values (half a block late: immaterial for a 0.5 s drift).
-    anchors = np.concatenate([low, low[-1:]]).astype(np.float32)
-    ramp = (np.arange(block, dtype=np.float32) / block)[None, :, None]
-    for i in stretches:
-        a = anchors[i:i + DC_STRETCH + 1]
-        blocks[i:i + DC_STRETCH] -= a[:-1, None, :] + (a[1:] - a[:-1])[:, None, :] * ramp
+    anchors = dc_anchors(sums, block, sample_rate, window_s)
+    for i in starts:
+        subtract_drift(stretch(i), anchors[i:i + DC_STRETCH + 1], block)
         done(i, 1)
     return padded[:n]
 

@@ -19,6 +19,7 @@ from engine.score import DRUM_CHANNEL, Song, Track
 
 from .errors import SoundFontError
 from .events import channel_events, note_spans
+from .stream import Frames, Sink, collect
 
 ENV_VAR = "PARTITA_SOUNDFONT"
 # Searched in order after an explicit path and $PARTITA_SOUNDFONT. Debian/Ubuntu ship the
@@ -131,15 +132,26 @@ class SoundFontSynth:
         progress: Callable[[float], None] | None = None,
     ) -> np.ndarray:
         """The track alone as float32 stereo ``(frames, 2)`` from time 0, tail included."""
+        return collect(lambda sink: self.render_into(song, track, sink, progress))
+
+    def render_into(
+        self,
+        song: Song,
+        track: Track,
+        sink: Sink,
+        progress: Callable[[float], None] | None = None,
+    ) -> int:
+        """The track alone, as :meth:`render_track` gives it, handed to ``sink`` a chunk
+        at a time (:mod:`.stream`); returns its length in frames."""
         with _cache_lock:
             synth = _load_synth(self.path, self.sample_rate)
-            return self._render(synth, song, track, progress)
+            return self._render(synth, song, track, sink, progress)
 
-    def _render(self, synth, song: Song, track: Track, progress) -> np.ndarray:
+    def _render(self, synth, song: Song, track: Track, sink: Sink, progress) -> int:
         sr = self.sample_rate
         spans = note_spans(song, track, sr)
         if not spans:
-            return np.zeros((0, 2), np.float32)
+            return 0
         sfid = next(iter(synth.soundfonts))
         _start_from_silence(synth, synth.soundfonts[sfid])
         drum = track.is_drum
@@ -169,30 +181,34 @@ class SoundFontSynth:
                 events.append((off, 1, _bind(synth.noteoff, chan, s.pitch)))
         events.sort(key=lambda e: (e[0], e[1]))
 
-        last = events[-1][0]
-        out = np.zeros((last + int(MAX_TAIL_S * sr) + 1, 2), np.float32)
+        # The newest tail block stays in `out` (it is checked for silence, and a tail cut
+        # at MAX_TAIL_S fades out); everything before it goes on to the sink.
+        block = max(1, int(TAIL_BLOCK_S * sr))
+        out = Frames(sink)
+        limit = events[-1][0] + int(MAX_TAIL_S * sr) + 1
         pos = 0
         for i, (frame, _, action) in enumerate(events):
             if frame > pos:
-                _generate(synth, out[pos:frame])
+                _generate_into(synth, out, pos, frame)
                 pos = frame
+                out.release(pos - block)
             action()
             if progress is not None and i % 64 == 0:
                 progress(0.95 * i / len(events))
         # Release tail: keep rendering until the track falls silent (or MAX_TAIL_S).
-        block = max(1, int(TAIL_BLOCK_S * sr))
-        while pos < len(out):
-            end = min(pos + block, len(out))
-            _generate(synth, out[pos:end])
+        while pos < limit:
+            end = min(pos + block, limit)
+            _generate_into(synth, out, pos, end)
             pos = end
-            if np.abs(out[max(0, end - block):end]).max() < SILENCE:
+            if np.abs(out.view(max(0, end - block), end)).max() < SILENCE:
                 break
+            out.release(pos - block)
         else:  # still sounding after MAX_TAIL_S: fade out rather than cut
             fade = min(pos, int(TAIL_FADE_S * sr))
-            out[pos - fade:pos] *= np.linspace(1, 0, fade, dtype=np.float32)[:, None]
+            out.view(pos - fade, pos)[:] *= np.linspace(1, 0, fade, dtype=np.float32)[:, None]
         if progress is not None:
             progress(1.0)
-        return out[:pos]
+        return out.finish(pos)
 
 
 def _start_from_silence(synth, soundfont) -> None:
@@ -212,6 +228,14 @@ def _start_from_silence(synth, soundfont) -> None:
 
 def _bind(fn, *args):
     return lambda: fn(*args)
+
+
+def _generate_into(synth, out: Frames, start: int, stop: int) -> None:
+    """Frames ``start`` .. ``stop`` of ``out`` from the synth, in the same calls as
+    :func:`_generate` makes for them (the samples depend on where calls begin)."""
+    for at in range(start, stop, GENERATE_FRAMES):
+        part = out.view(at, min(at + GENERATE_FRAMES, stop))
+        synth.generate_simple(len(part), buffer=memoryview(part).cast("B"))
 
 
 def _generate(synth, view: np.ndarray) -> None:

@@ -335,8 +335,9 @@ def test_the_mix_is_a_wav_file_name(song, tmp_path):
 
 
 def test_stems_are_streamed_from_disk_and_equal_the_tracks_rendered_in_memory(song, tmp_path):
-    """render_files holds one track at a time (a 7-minute, 15-track song peaked at 3.1 GB,
-    now 1.1 GB): each stem waits on disk unscaled, then is scaled block by block."""
+    """render_files holds pieces of one track at a time (a 7-minute, 15-track song peaked
+    at 3.1 GB when it held every stem): each stem waits on disk unscaled, then is scaled
+    block by block (test_streaming: the files are those of the whole tracks, to the bit)."""
     from engine.render.renderer import scaled_chunks
 
     report = render_files(song, None, tmp_path / "stems", sample_rate=SR, synth="builtin")
@@ -359,20 +360,24 @@ def test_stems_are_streamed_from_disk_and_equal_the_tracks_rendered_in_memory(so
 def test_an_interrupted_stems_render_leaves_nothing_behind(song, tmp_path, monkeypatch):
     from engine.render.builtin import BuiltinSynth
 
-    real = BuiltinSynth.render_track
+    real = BuiltinSynth.render_into
     calls = []
 
-    def stop_at_the_second(self, s, track, progress=None):
+    def stop_at_the_second(self, s, track, sink, progress=None):
         calls.append(track)
         if len(calls) == 2:
             raise KeyboardInterrupt
-        return real(self, s, track, progress)
+        return real(self, s, track, sink, progress)
 
-    monkeypatch.setattr(BuiltinSynth, "render_track", stop_at_the_second)
+    monkeypatch.setattr(BuiltinSynth, "render_into", stop_at_the_second)
     with pytest.raises(KeyboardInterrupt):
         render_files(song, tmp_path / "mix.wav", tmp_path / "new" / "stems", sample_rate=SR,
                      synth="builtin")
     assert list(tmp_path.iterdir()) == []  # no stems folder made, no waiting stem left
+    calls.clear()  # the mix alone: its tracks wait beside it, one at a time
+    with pytest.raises(KeyboardInterrupt):
+        render_files(song, tmp_path / "new" / "mix.wav", sample_rate=SR, synth="builtin")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_rendering_files_says_each_stage_and_moves_through_the_writing(

@@ -1,0 +1,168 @@
+"""Stems waiting on disk while an export renders: made, cleaned and read a piece at a time.
+
+One headroom gain for every file needs every stem's peak before anything is written, so
+:func:`~engine.render.renderer.render_files` keeps each stem on disk beside its file,
+unscaled, until the gain is known. A stem goes there straight from the synth
+(:class:`RawStem`, a sink of :mod:`.stream`), is cleaned and levelled there in place
+(:func:`finish_stem`), and is read back scaled as its WAV is written
+(:func:`scaled_chunks`): only pieces of it are ever in memory. The numbers are those of
+``remove_dc`` and ``apply_volume_pan`` on the whole track, sample for sample.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+
+from engine.io.atomic import temp_sibling
+from engine.score import Track
+
+from . import mixing
+from .mixing import apply_volume_pan, dc_anchors, dc_block, dc_block_sums, subtract_drift
+
+FRAME_BYTES = 8  # stereo float32
+PIECE_BLOCKS = 256  # DC blocks cleaned at a time (1.3 s, 0.5 MB at 48 kHz)
+
+
+class Scratch:
+    """Unscaled stems waiting beside their files (same disk, hidden names), removed at
+    the end whatever happens, with any folder made for them that stayed empty."""
+
+    def __init__(self) -> None:
+        self._paths: list[Path] = []
+        self._made: list[Path] = []
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for path in self._paths:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        for folder in reversed(self._made):  # a failed or interrupted render: as before
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only if still empty
+
+    def new(self, beside: Path) -> Path:
+        """A hidden file name beside ``beside`` (its folder made if missing)."""
+        folder = beside.parent
+        missing = [f for f in (folder, *folder.parents) if not f.exists()]
+        folder.mkdir(parents=True, exist_ok=True)
+        self._made += reversed(missing)
+        path = temp_sibling(beside, "raw")
+        self._paths.append(path)
+        return path
+
+    def drop(self, path: Path) -> None:
+        """Remove ``path`` now (a track only the mix needed, once it is in the mix)."""
+        with contextlib.suppress(OSError):
+            path.unlink()
+        self._paths.remove(path)
+
+
+class RawStem:
+    """A sink (:mod:`.stream`) writing a track to ``file`` as float32 frames, taking the
+    DC filter's block sums on the way, a :data:`~.mixing.DC_STRETCH` at a time as
+    ``remove_dc`` takes them (so the sums, and the drift, are the same to the bit)."""
+
+    def __init__(self, file: BinaryIO, sample_rate: int, shown: Path) -> None:
+        self.file, self.sample_rate, self.shown = file, sample_rate, shown
+        self.block = dc_block(sample_rate)
+        self.frames = 0  # written to the file
+        self._stretch = np.zeros((mixing.DC_STRETCH * self.block, 2), np.float32)
+        self._held = 0  # frames of _stretch not yet written
+        self._sums: list[np.ndarray] = []
+
+    def __call__(self, frames: np.ndarray) -> None:
+        while len(frames):
+            n = min(len(frames), len(self._stretch) - self._held)
+            self._stretch[self._held:self._held + n] = frames[:n]
+            self._held += n
+            frames = frames[n:]
+            if self._held == len(self._stretch):
+                self._write()
+
+    def close(self) -> None:
+        """Write what is held (the track has ended)."""
+        if self._held:
+            self._write()
+
+    def anchors(self) -> np.ndarray | None:
+        """The drift to take out (:func:`~.mixing.dc_anchors`), ``None`` when the track
+        is too short to have one (``remove_dc`` leaves it as it is)."""
+        if self.frames < 2 * self.block:
+            return None
+        return dc_anchors(np.concatenate(self._sums), self.block, self.sample_rate)
+
+    def _write(self) -> None:
+        held = self._stretch[: self._held]
+        _write_at(self.file, self.frames, held, self.shown)
+        whole = -(-self._held // self.block) * self.block
+        self._stretch[self._held:whole] = 0  # the last block, padded with silence
+        self._sums.append(dc_block_sums(self._stretch[:whole], self.block))
+        self.frames += self._held
+        self._held = 0
+
+
+def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
+                each: Callable[[int, np.ndarray], object] | None = None,
+                progress: Callable[[float], None] | None = None) -> float:
+    """Clean (the drift out) and level (the track's volume and pan) the stem ``stem``
+    wrote to ``file``, in place, a piece at a time; ``each(start, piece)`` sees every
+    piece done (the mix adds it). Returns the stem's sample peak."""
+    block, frames = stem.block, stem.frames
+    anchors = stem.anchors()
+    size = PIECE_BLOCKS * block
+    buf = np.zeros((size, 2), np.float32)
+    loudest = 0.0
+    for start in range(0, frames, size):
+        n = min(size, frames - start)
+        _read_at(file, start, buf[:n])
+        if anchors is not None:
+            whole = -(-n // block) * block
+            buf[n:whole] = 0
+            first = start // block
+            subtract_drift(buf[:whole], anchors[first:first + whole // block + 1], block)
+        piece = apply_volume_pan(buf[:n], track)
+        loudest = max(loudest, float(np.abs(piece).max()))
+        if each is not None:
+            each(start, piece)
+        _write_at(file, start, piece, shown)
+        if progress is not None:
+            progress((start + n) / frames)
+    return loudest
+
+
+def scaled_chunks(raw: Path, frames: int, length: int, gain: float,
+                  chunk: int = 1 << 18) -> Callable[[], Iterator[np.ndarray]]:
+    """The stem kept in ``raw`` (``frames`` stereo float32 frames), scaled by ``gain`` and
+    padded with silence to ``length`` frames, read a chunk at a time when written (read,
+    not mapped: a mapped file's pages count in the process's memory)."""
+    def chunks() -> Iterator[np.ndarray]:
+        with open(raw, "rb") as f:
+            for start in range(0, length, chunk):
+                block = np.zeros((min(chunk, length - start), 2), np.float32)
+                if start < frames:
+                    part = block[: min(len(block), frames - start)]
+                    _read_at(f, start, part)
+                    part *= np.float32(gain)
+                yield block
+    return chunks
+
+
+def _read_at(file: BinaryIO, frame: int, into: np.ndarray) -> None:
+    file.seek(frame * FRAME_BYTES)
+    if file.readinto(memoryview(into).cast("B")) != into.nbytes:
+        raise OSError(f"{getattr(file, 'name', 'a waiting stem')}: ended early")
+
+
+def _write_at(file: BinaryIO, frame: int, frames: np.ndarray, shown: Path) -> None:
+    try:
+        file.seek(frame * FRAME_BYTES)
+        file.write(memoryview(np.ascontiguousarray(frames, np.float32)).cast("B"))
+    except OSError as e:  # name the user's file, not the hidden one (disk full …)
+        raise OSError(e.errno, e.strerror, str(shown)) from None
