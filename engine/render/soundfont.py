@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -49,6 +51,7 @@ FLUSH_BLOCK = 1024  # frames rendered (and thrown away) per step while old voice
 # A multiple of the synth's 64-frame effect block, so the samples are the same.
 GENERATE_FRAMES = 1024
 MAX_FLUSH_S = 1.0
+MAX_VOICES = 256  # Synth.sfload's default
 
 
 def tinysoundfont_available() -> bool:
@@ -82,10 +85,17 @@ def find_soundfont(explicit: Path | str | None = None) -> Path | None:
     return None
 
 
-# Loading FluidR3 (148 MB) takes about a second, so the last loaded synth is kept; the
-# lock serialises renders that share it (the studio renders off the GUI thread).
+# Loading FluidR3 (148 MB) takes about a second, holding Python's GIL, and its samples then
+# take ~310 MB (TinySoundFont keeps them as float32). So loaded synths are kept, per file
+# and sample rate, the two used last: the studio's playback (44.1 kHz) and an export at
+# 48 kHz each keep theirs, where one evicted the other and the first Play after an export
+# loaded the file again. A second rate of a file already loaded shares its samples
+# (TinySoundFont's copy of a loaded font: a few hundred KB, no load); two different files
+# cost their own memory each. The lock serialises renders that share a synth (the studio
+# renders off the GUI thread).
+CACHE_SIZE = 2
 _cache_lock = threading.Lock()
-_cached: tuple[tuple[str, float, int], object] | None = None
+_cached: OrderedDict[tuple[str, float, int], Any] = OrderedDict()  # oldest first
 
 
 def _not_a_file(path: Path) -> str:
@@ -93,12 +103,24 @@ def _not_a_file(path: Path) -> str:
 
 
 def _load_synth(path: Path, sample_rate: int):
-    global _cached
+    file = (str(path.resolve()), path.stat().st_mtime)
+    key = (*file, sample_rate)
+    synth = _cached.get(key)
+    if synth is None:
+        loaded = next((s for k, s in reversed(_cached.items()) if k[:2] == file), None)
+        synth = _synth_sharing(loaded, sample_rate) if loaded is not None else None
+        if synth is None:
+            synth = _load(path, sample_rate)
+        _cached[key] = synth
+        while len(_cached) > CACHE_SIZE:
+            _cached.popitem(last=False)
+    _cached.move_to_end(key)
+    return synth
+
+
+def _load(path: Path, sample_rate: int):
     import tinysoundfont
 
-    key = (str(path.resolve()), path.stat().st_mtime, sample_rate)
-    if _cached is not None and _cached[0] == key:
-        return _cached[1]
     try:  # the binding reports an unreadable file as an unusable one
         path.open("rb").close()
     except OSError as e:
@@ -108,7 +130,28 @@ def _load_synth(path: Path, sample_rate: int):
         synth.sfload(str(path))
     except Exception as e:  # the binding raises a bare Exception for bad data
         raise SoundFontError(f"{path}: not a usable SoundFont ({e})") from e
-    _cached = (key, synth)
+    return synth
+
+
+def _synth_sharing(loaded, sample_rate: int):
+    """A synth at ``sample_rate`` playing the SoundFont ``loaded`` (a synth) has loaded,
+    sharing its samples: what ``Synth.sfload`` sets up, from TinySoundFont's copy of the
+    loaded font instead of the file. ``None`` where the binding cannot copy one (then
+    the file is loaded again)."""
+    import tinysoundfont
+    from tinysoundfont import _tinysoundfont as tsf
+
+    try:
+        (font,) = loaded.soundfonts.values()
+        copy = tsf.SoundFont(font)
+        synth = tinysoundfont.Synth(gain=SYNTH_GAIN_DB, samplerate=sample_rate)
+        copy.set_output(tsf.OutputMode.StereoInterleaved, sample_rate, synth.gain)
+        copy.set_max_voices(MAX_VOICES)
+        synth.soundfonts[synth.next_sfid] = copy
+        synth.channel = dict.fromkeys(range(tinysoundfont.synth.MAX_CHANNELS), synth.next_sfid)
+        synth.next_sfid += 1
+    except (AttributeError, TypeError, ValueError):  # another version of the binding
+        return None
     return synth
 
 
