@@ -106,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"partita: note: muted or not soloed, so not in the mix (their stems are "
                   f"written): {', '.join(silent)}", file=sys.stderr)
     gain = f", gain {report.gain_db:+.1f} dB" if report.gain_db < -0.05 else ""
+    if report.mix_path is not None and report.mix_gain_db < report.gain_db - 0.05:
+        gain += (f" (the mix {report.mix_gain_db:+.1f} dB: with tracks muted or soloed, "
+                 "it would clip at the stems' gain)")
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
     print(
         f"rendered {plural(report.bars, 'bar')} "

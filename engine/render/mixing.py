@@ -3,7 +3,9 @@
 Headroom rule (peak normalisation, downwards only): the mix is summed at unity gain and,
 if its sample peak would pass :data:`CEILING` (-1 dBFS), the whole mix is scaled down so
 the peak sits exactly there. Quieter mixes are left alone, so levels stay comparable
-between renders and dynamics are never squashed (no limiter, no compression).
+between renders and dynamics are never squashed (no limiter, no compression). The gain
+is decided from every track, muted or not (:func:`headroom_gains`), so muting a track
+changes what the mix holds, not its level or the stems'.
 """
 
 from __future__ import annotations
@@ -33,11 +35,13 @@ def apply_volume_pan(audio: np.ndarray, track: Track) -> np.ndarray:
     return audio * gains
 
 
-def sum_tracks(stems: Mapping[int, np.ndarray], song: Song) -> np.ndarray:
-    """Unity-gain sum of the audible tracks' stems (no headroom rule)."""
+def sum_tracks(stems: Mapping[int, np.ndarray], song: Song, *,
+               every: bool = False) -> np.ndarray:
+    """Unity-gain sum of the audible tracks' stems (no headroom rule); ``every``: of every
+    track's, muted or not (what the headroom gain is decided from)."""
     length = max((len(a) for a in stems.values()), default=0)
     out = np.zeros((length, 2), np.float32)
-    for track_id in song.audible_ids():
+    for track_id in [t.id for t in song.tracks] if every else song.audible_ids():
         audio = stems.get(track_id)
         if audio is not None:
             out[: len(audio)] += audio
@@ -48,20 +52,37 @@ def peak(*arrays: np.ndarray) -> float:
     return max((float(np.abs(a).max()) for a in arrays if a.size), default=0.0)
 
 
-def headroom_gain(*arrays: np.ndarray) -> float:
-    """Linear gain (≤ 1) that brings the loudest sample of ``arrays`` to the ceiling."""
-    return gain_for_peak(peak(*arrays))
-
-
 def gain_for_peak(p: float) -> float:
     """Linear gain (≤ 1) that brings a sample peak ``p`` to the ceiling."""
     return min(1.0, CEILING / p) if p > 0 else 1.0
 
 
+def headroom_gains(every_peak: float, stem_peak: float,
+                   audible_peak: float) -> tuple[float, float]:
+    """The stems' gain and the mix's, from the sample peaks of the mix of every track
+    (muted or not), of the loudest stem and of the mix as heard (mute and solo honoured).
+
+    The stems' gain never depends on mute or solo, so a song always gives the same stems.
+    The mix takes it too, so the stems heard in it, summed, give it back. A muted track
+    may have been cancelling some of the others' peak (a kick against the bass's low end),
+    so a mix with tracks muted can peak above the ceiling at that gain: it keeps the gain
+    up to full scale (0 dBFS), and only one that would clip is brought down, alone, to the
+    ceiling.
+    """
+    gain = gain_for_peak(max(every_peak, stem_peak))
+    return gain, gain if audible_peak * gain <= 1.0 else gain_for_peak(audible_peak)
+
+
 def mix(stems: Mapping[int, np.ndarray], song: Song) -> np.ndarray:
-    """The stereo mix of ``stems`` (track id → ``(n, 2)``) honouring mute/solo; never clips."""
+    """The stereo mix of ``stems`` (track id → ``(n, 2)``) honouring mute/solo; never clips.
+
+    Its gain is the one :func:`~engine.render.render_files` gives the files (see
+    :func:`headroom_gains`): the same whatever is muted or soloed.
+    """
     out = sum_tracks(stems, song)
-    return out * np.float32(headroom_gain(out))
+    _, gain = headroom_gains(peak(sum_tracks(stems, song, every=True)),
+                             peak(*stems.values()), peak(out))
+    return out * np.float32(gain)
 
 
 def dc_block(sample_rate: int) -> int:

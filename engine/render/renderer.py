@@ -25,8 +25,8 @@ from .builtin import BuiltinSynth
 from .errors import RenderError, SoundFontError
 from .events import song_frames
 from .files import AudioSource, stale_stems, stem_paths, write_wavs
-from .mixing import apply_volume_pan, gain_for_peak, peak, remove_dc, to_db
-from .scratch import RawStem, Scratch, finish_stem, scaled_chunks
+from .mixing import apply_volume_pan, headroom_gains, peak, remove_dc, to_db
+from .scratch import RawStem, Scratch, finish_stem, scaled_chunks, sum_stems
 from .soundfont import ENV_VAR, SoundFontSynth, find_soundfont, tinysoundfont_available
 
 Progress = Callable[[float], None]
@@ -59,6 +59,9 @@ class RenderReport:
     bars: int
     gain_db: float = 0.0  # headroom gain applied to mix and stems (≤ 0 dB)
     peak_dbfs: float = field(default=float("-inf"))  # sample peak of what was written
+    # The mix's gain: the stems', unless the mix as heard (tracks muted) would pass the
+    # ceiling at it (see mixing.headroom_gains).
+    mix_gain_db: float = 0.0
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -276,9 +279,11 @@ def render_files(
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
 
-    Files are 24-bit PCM stereo. Mix and stems share one headroom gain, from the mix and
-    every stem, so the unmuted stems summed in a DAW give back the mix, and it is the
-    same gain whether the mix, the stems or both are written. Nothing is written unless
+    Files are 24-bit PCM stereo. Mix and stems share one headroom gain, from the mix of
+    every track (muted or not) and every stem, so the stems are the same whatever is
+    muted or soloed and whether the mix, the stems or both are written; the mix honours
+    mute and solo, and the stems in it summed in a DAW give it back (see
+    :func:`~.mixing.headroom_gains` for the one exception). Nothing is written unless
     every file could be written.
 
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
@@ -321,15 +326,18 @@ def render_files(
     # of 14 tracks held every stem at once (2.7 GB), then a long track three times over
     # (cleaned, levelled, np.abs for its peak: 0.94 GB for 6.6 minutes, 11 tracks, 48 kHz).
     # Each stem goes from the synth to disk beside its file and is cleaned and levelled
-    # there, and waits, unscaled, until the one headroom gain is known (from the mix and
-    # every stem's peak). Only the mix needs no stems: each track's goes once mixed.
+    # there, and waits, unscaled, until the one headroom gain is known (from the mix of
+    # every track and every stem's peak). Only the mix needs no stems: each track's goes
+    # once mixed, unless tracks are muted (then the mix as heard is summed again from them).
     with Scratch() as scratch:
         engine = make_synth(sample_rate, soundfont, synth)
         tracked = _TrackProgress(song, sample_rate, part)
-        # Room for the longest release tail from the start (untouched pages of a zeroed
-        # array take no memory): growing the mix meant a second copy of it.
+        # The mix of every track, muted or not, so the gain (from its peak) is the same
+        # whatever is muted or soloed. Room for the longest release tail from the start
+        # (untouched pages of a zeroed array take no memory): growing it meant a copy.
         mixed = np.zeros((frames + int(TAIL_ROOM_S * sample_rate), 2), np.float32)
         audible = set(song.audible_ids())
+        remixed = mix_path is not None and len(audible) < len(song.tracks)
         loudest_stem, length = 0.0, frames
         waiting: dict[int, tuple[Path, int]] = {}
 
@@ -348,14 +356,13 @@ def render_files(
                 engine.render_into(song, track, stem, synthesized)
                 stem.close()
                 cleaned(0.0)
-                heard = track.id in audible
-                if heard and stem.frames > len(mixed):  # a tail past the room: unexpected
+                if stem.frames > len(mixed):  # a tail past the room: unexpected
                     mixed = np.concatenate(
                         [mixed, np.zeros((stem.frames - len(mixed), 2), np.float32)])
                 loudest_stem = max(loudest_stem, finish_stem(
-                    f, stem, track, beside, add_to_mix if heard else None, cleaned))
+                    f, stem, track, beside, add_to_mix, cleaned))
             length = max(length, stem.frames)
-            if stems_dir is not None:
+            if stems_dir is not None or (remixed and track.id in audible):
                 waiting[track.id] = (raw, stem.frames)
             else:
                 scratch.drop(raw)
@@ -367,20 +374,27 @@ def render_files(
         if len(mixed) < length:
             mixed = np.concatenate([mixed, np.zeros((length - len(mixed), 2), np.float32)])
         mixed = mixed[:length]
-        # One gain for every file, from the mix and every stem, whichever are written:
-        # deciding it from what happens to be written would give the stems alone another
-        # gain than the stems beside a mix (summed, they would clip), and a muted track's
-        # stem, not in the mix, must not clip either.
-        loudest_mix = max((peak(c) for c in _chunks_of(mixed)()), default=0.0)
-        gain = gain_for_peak(max(loudest_mix, loudest_stem))
-        loudest = max(loudest_mix if mix_path else 0.0, loudest_stem if stems_dir else 0.0)
+        # One gain for the stems, from the mix of every track and every stem, whichever
+        # files are written and whatever is muted: deciding it from what happens to be
+        # written or heard gave the stems alone another gain than the stems beside a mix
+        # (summed, they would clip), and every stem 1.1 dB more when the drums were muted.
+        loudest_every = max((peak(c) for c in _chunks_of(mixed)()), default=0.0)
+        loudest_mix = loudest_every
+        if remixed:  # the mix as heard, in place of every track's: its stems summed again
+            loudest_mix = sum_stems(mixed, [waiting[t.id] for t in song.tracks
+                                            if t.id in audible], WRITE_CHUNK)
+        gain, mix_gain = headroom_gains(loudest_every, loudest_stem, loudest_mix)
+        loudest = max(loudest_mix * mix_gain if mix_path else 0.0,
+                      loudest_stem * gain if stems_dir else 0.0)
         for c in _chunks_of(mixed)():  # in place, a piece at a time: np.abs, *= …
-            c *= np.float32(gain)  # of the whole mix made copies of it
+            c *= np.float32(mix_gain)  # of the whole mix made copies of it
         sources: list[tuple[Path, Callable[[], Iterator[np.ndarray]]]] = []
         if mix_path is not None:
             sources.append((Path(mix_path), _chunks_of(mixed)))
         for tid, (raw, kept) in waiting.items():
-            sources.append((paths[tid], scaled_chunks(raw, kept, length, gain, WRITE_CHUNK)))
+            if stems_dir is not None:
+                sources.append((paths[tid], scaled_chunks(raw, kept, length, gain,
+                                                          WRITE_CHUNK)))
         written = _Written(progress, share, len(sources) * length, stage)
         files: list[tuple[Path, AudioSource]] = [
             (path, written.reported(path.name, i, len(sources), chunks))
@@ -403,7 +417,8 @@ def render_files(
         sample_rate=sample_rate,
         bars=TimeMap.of(song).bar_count(song.end),
         gain_db=to_db(gain),
-        peak_dbfs=to_db(loudest * gain),
+        peak_dbfs=to_db(loudest),
+        mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
     )
 
 

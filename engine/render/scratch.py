@@ -5,14 +5,15 @@ One headroom gain for every file needs every stem's peak before anything is writ
 unscaled, until the gain is known. A stem goes there straight from the synth
 (:class:`RawStem`, a sink of :mod:`.stream`), is cleaned and levelled there in place
 (:func:`finish_stem`), and is read back scaled as its WAV is written
-(:func:`scaled_chunks`): only pieces of it are ever in memory. The numbers are those of
+(:func:`scaled_chunks`), or summed into the mix as heard when tracks are muted
+(:func:`sum_stems`): only pieces of it are ever in memory. The numbers are those of
 ``remove_dc`` and ``apply_volume_pan`` on the whole track, sample for sample.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -135,6 +136,25 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
         if progress is not None:
             progress((start + n) / frames)
     return loudest
+
+
+def sum_stems(out: np.ndarray, stems: Sequence[tuple[Path, int]],
+              chunk: int = 1 << 18) -> float:
+    """Fill ``out`` with the sum of the finished stems waiting in ``stems`` (``(file,
+    frames)``, in track order), one stem after another, a chunk at a time: the mix as
+    heard, made again from the stems in it once the headroom gain was taken from every
+    track's. The same sums as adding each stem whole, in that order (and one file open
+    at a time: a song may have thousands of tracks). Returns the sample peak of ``out``."""
+    buf = np.zeros((chunk, 2), np.float32)
+    out[:] = 0
+    for raw, frames in stems:
+        with open(raw, "rb") as f:
+            for start in range(0, min(frames, len(out)), chunk):
+                n = min(chunk, frames - start, len(out) - start)
+                _read_at(f, start, buf[:n])
+                out[start:start + n] += buf[:n]
+    return max((mixing.peak(out[i:i + chunk]) for i in range(0, len(out), chunk)),
+               default=0.0)
 
 
 def scaled_chunks(raw: Path, frames: int, length: int, gain: float,

@@ -12,6 +12,7 @@ from engine.render import (
     RenderError,
     SoundFontError,
     mix,
+    mixing,
     render_files,
     render_tracks,
     renderer,
@@ -145,6 +146,67 @@ def test_stems_get_the_mix_gain_whether_or_not_the_mix_is_written(tmp_path):
         np.testing.assert_array_equal(sf.read(str(a))[0], sf.read(str(b))[0])
     summed = sum(sf.read(str(p), dtype="float32")[0] for p in alone.stem_paths)
     assert np.abs(summed).max() <= CEILING + 1e-4
+
+
+def loud_band() -> Song:
+    """Four loud pianos, a bass and drums: their mix passes the ceiling, so it is
+    brought down (by more than any one track would bring it)."""
+    chords = tuple(Note(p, i * 480, 480, 127) for i, r in enumerate((36, 48, 40, 43))
+                   for p in (r, r + 12, r + 19))
+    drums = Track("Drums", 0, True, DRUM_CHANNEL, notes=tuple(
+        Note(k, i * 240, 60, 127) for i in range(8) for k in (36, 42)))
+    return Song(tracks=(*(Track(f"Pno {i}", notes=chords) for i in range(4)),
+                        Track("Bass", 33, notes=tuple(Note(36, i * 480, 480, 127)
+                                                      for i in range(4))), drums))
+
+
+def test_stems_are_the_same_whatever_is_muted_or_soloed(synth_kwargs, tmp_path):
+    # Muting the drums took the gain from -1.7 to -0.5 dB: every stem 1.1 dB louder.
+    song = loud_band()
+    *pianos, bass, drums = song.tracks
+    takes = {"all": song,
+             "drums muted": replace(song, tracks=(*pianos, bass, replace(drums, mute=True))),
+             "bass soloed": replace(song, tracks=(*pianos, replace(bass, solo=True), drums))}
+    reports = {name: render_files(s, tmp_path / name / "mix.wav", tmp_path / name / "stems",
+                                  sample_rate=SR, **synth_kwargs)
+               for name, s in takes.items()}
+    assert reports["all"].gain_db < -0.5
+    for name, report in reports.items():
+        assert report.gain_db == reports["all"].gain_db, name
+        for a, b in zip(reports["all"].stem_paths, report.stem_paths, strict=True):
+            assert a.read_bytes() == b.read_bytes(), (name, a.name)
+        # The mix honours mute and solo at that gain: the stems heard in it, summed.
+        heard = takes[name].audible_ids()
+        summed = sum(sf.read(str(p))[0] for t, p in zip(song.tracks, report.stem_paths,
+                                                       strict=True) if t.id in heard)
+        mixed = sf.read(str(report.mix_path))[0]
+        assert np.abs(mixed - summed).max() <= len(heard) * 2.0 ** -23, name
+        assert report.mix_gain_db == report.gain_db
+    mixes = [sf.read(str(r.mix_path))[0] for r in reports.values()]
+    assert rms(mixes[0] - mixes[1]) > 0.01 and rms(mixes[0] - mixes[2]) > 0.01
+    # The mix alone, and the stems alone, have the gain they have together.
+    muted = takes["drums muted"]
+    alone = render_files(muted, tmp_path / "alone.wav", sample_rate=SR, **synth_kwargs)
+    assert alone.mix_path.read_bytes() == reports["drums muted"].mix_path.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["alone.wav"]
+
+
+def test_a_mix_that_a_muted_track_held_down_keeps_the_gain_unless_it_would_clip():
+    # Track 3 cancels some of the others (out of phase): the mix of every track is
+    # quieter than the mix without it. Muting it leaves the stems' gain as it was; the mix
+    # keeps that gain (the stems heard, summed) past the ceiling, up to full scale only.
+    wave = np.sin(np.linspace(0, 60, 4000, dtype=np.float32))[:, None].repeat(2, 1)
+    one, two, three = Track("One", 0), Track("Two", 0), Track("Three", 0, mute=True)
+    song = Song(tracks=(one, two, three))
+    gain = CEILING / 1.0  # from the loudest stem: track 1
+    stems = {one.id: wave, two.id: 0.1 * wave, three.id: -0.3 * wave}
+    np.testing.assert_allclose(mix(stems, song), 1.1 * wave * np.float32(gain), atol=1e-6)
+    assert 1.1 * gain > CEILING  # past the ceiling, not clipped
+    stems[two.id] = 0.2 * wave  # 1.2 × gain would clip: the mix alone goes to the ceiling
+    np.testing.assert_allclose(np.abs(mix(stems, song)).max(), CEILING, rtol=1e-5)
+    assert mixing.headroom_gains(0.9, 1.0, 1.1) == (gain, gain)
+    assert mixing.headroom_gains(0.9, 1.0, 1.2) == (gain, CEILING / 1.2)
+    assert mixing.headroom_gains(0.5, 0.6, 0.8) == (1.0, 1.0)
 
 
 def test_render_files_writes_24_bit_stereo_mix_and_stems(song, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 
 from engine.render import mixing, render_files, render_tracks, scratch, stream
-from engine.render.mixing import gain_for_peak, peak, sum_tracks
+from engine.render.mixing import headroom_gains, peak, sum_tracks
 from engine.render.stream import Frames, collect
 from engine.score import Note, Song, Track
 
@@ -40,11 +40,13 @@ def written(path) -> np.ndarray:
 
 def whole_tracks_files(song: Song, sr: int, **kwargs) -> tuple[np.ndarray, list[np.ndarray]]:
     """The mix and stems as exports made them before: every track rendered whole, cleaned
-    and levelled whole, summed whole, scaled by one gain."""
+    and levelled whole, summed whole, scaled by one gain (from every track's mix)."""
     tracks = render_tracks(song, sr, **kwargs)
     summed = sum_tracks(tracks, song)
-    gain = np.float32(gain_for_peak(max(peak(summed), peak(*tracks.values()))))
-    return pcm(summed * gain, sr), [pcm(a * gain, sr) for a in tracks.values()]
+    gain, mix_gain = headroom_gains(peak(sum_tracks(tracks, song, every=True)),
+                                    peak(*tracks.values()), peak(summed))
+    return (pcm(summed * np.float32(mix_gain), sr),
+            [pcm(a * np.float32(gain), sr) for a in tracks.values()])
 
 
 def mixed_song() -> Song:
