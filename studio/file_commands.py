@@ -258,8 +258,9 @@ class FileCommands:
         self._show_file_warnings(path, warnings, "exported")
 
     def export_stems(self) -> None:
-        """File ▸ Export Audio & Stems: the folder, sample rate and SoundFont are asked
-        (prefilled with the last export's, remembered for the next), then rendered."""
+        """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont and where the
+        files end are asked (prefilled with the last export's, remembered for the next),
+        then rendered."""
         from .dialogs.export import export_stems
         from .dialogs.export_options import rate_name
 
@@ -271,12 +272,13 @@ class FileCommands:
         suggested = last or (doc.path.parent if doc.path else Path(settings.last_dir())) / (
             f"{doc.path.stem if doc.path else 'Untitled'} audio")
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
-                                          settings.export_soundfont())
+                                          settings.export_soundfont(), settings.export_end())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
         settings.set_export_sample_rate(choice.sample_rate)
         settings.set_export_soundfont(choice.soundfont)
+        settings.set_export_end(choice.end)
         folder = choice.folder
 
         def done(report: RenderReport) -> None:
@@ -292,7 +294,7 @@ class FileCommands:
         self._export_dialog = export_stems(self, self.document.song, folder, done, failed,
                                            self.export_worker,
                                            sample_rate=choice.sample_rate,
-                                           soundfont=choice.soundfont)
+                                           soundfont=choice.soundfont, end=choice.end)
 
     def edit_song_properties(self) -> None:
         """File ▸ Song Properties: the song's title, as one undo step (the window's title

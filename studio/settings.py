@@ -16,6 +16,10 @@ MAX_RECENT = 10
 # rate from 8000 to 192000 Hz): a DAW session's usual ones.
 EXPORT_SAMPLE_RATES = (44100, 48000, 88200, 96000)
 DEFAULT_EXPORT_RATE = 44100
+# Where the exported files end (engine.render.END_CHOICES): after the release tails, at the
+# last bar line, or there with the tails wrapped onto the start (a loop).
+EXPORT_ENDS = ("tail", "bar", "loop")
+DEFAULT_EXPORT_END = "tail"
 COUNT_IN_BARS = (0, 1, 2)  # a recording's count-in: off, one bar, two bars
 DEFAULT_COUNT_IN = 1
 BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)
@@ -145,6 +149,15 @@ class Settings:
 
     def set_export_soundfont(self, path: str | Path | None) -> None:
         self._s.setValue("export/soundfont", encode_path(Path(path).absolute()) if path else "")
+
+    def export_end(self) -> str:
+        """Where the last audio export's files ended (one of :data:`EXPORT_ENDS`; anything
+        else gives the default)."""
+        value = str(self._s.value("export/end", DEFAULT_EXPORT_END))
+        return value if value in EXPORT_ENDS else DEFAULT_EXPORT_END
+
+    def set_export_end(self, end: str) -> None:
+        self._s.setValue("export/end", end)
 
     # -- models ---------------------------------------------------------------------------------
     def take_default_model(self) -> str | None:

@@ -10,6 +10,10 @@ from engine.score import plural
 
 from .common import CliError, check_folder, load_with_studio, progress_bar
 
+# What the summary adds after the length of the audio, for each --end.
+ENDS = {"tail": "", "bar": ", cut at the last bar line",
+        "loop": ", looped at the last bar line"}
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -37,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "system's General MIDI SoundFont)")
     p.add_argument("--synth", choices=("auto", "soundfont", "builtin"), default="auto",
                    help="force the SoundFont or the built-in synth (default: auto)")
+    p.add_argument("--end", choices=("tail", "bar", "loop"), default="tail",
+                   help="where every file ends: 'tail' after the last note has rung out "
+                        "(default), 'bar' exactly at the song's last bar line (what rings "
+                        "on is cut: the files fit a DAW's grid), 'loop' there too, with what "
+                        "rings past the line added onto the start, so the files loop "
+                        "seamlessly")
     p.set_defaults(func=run)
 
 
@@ -78,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             report = render_files(
                 song, args.output, args.stems, sample_rate=args.sample_rate,
-                soundfont=args.soundfont, progress=progress, synth=args.synth,
+                soundfont=args.soundfont, progress=progress, synth=args.synth, end=args.end,
                 stage=lambda what: bar.set_postfix_str(what, refresh=False),
                 known_stale=stale if args.stems is not None else None,
             )
@@ -112,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
     print(
         f"rendered {plural(report.bars, 'bar')} "
-        f"({report.duration_seconds:.1f} s of audio) in {report.render_seconds:.1f} s "
+        f"({report.duration_seconds:.1f} s of audio{ENDS[report.end]}) "
+        f"in {report.render_seconds:.1f} s "
         f"({report.speed:.0f}× real time) → {', '.join(where)}"
     )
     return 0

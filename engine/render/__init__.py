@@ -16,7 +16,10 @@ from .errors import RenderError, SoundFontError
 from .files import remove_stems, stale_stems, stem_names
 from .mixing import CEILING_DBFS, mix
 from .renderer import (
+    END_CHOICES,
+    EndChoice,
     RenderReport,
+    bar_line_frames,
     make_synth,
     render_files,
     render_tracks,
@@ -25,10 +28,13 @@ from .soundfont import STANDARD_LOCATIONS, find_soundfont
 
 __all__ = [
     "CEILING_DBFS",
+    "END_CHOICES",
     "STANDARD_LOCATIONS",
+    "EndChoice",
     "RenderError",
     "RenderReport",
     "SoundFontError",
+    "bar_line_frames",
     "find_soundfont",
     "make_synth",
     "mix",

@@ -1,7 +1,8 @@
 """Song → per-track stems → mix → WAV files: the rendering pipeline.
 
 Every track is rendered on its own from time 0 and padded to one common length (the
-song's end plus the longest release tail), so stems line up at bar 1 in any DAW. A stem
+song's end plus the longest release tail; or cut at its last bar line, the tail dropped
+or wrapped onto the start: ``end``), so stems line up at bar 1 in any DAW. A stem
 carries its track's volume and pan; muted tracks get stems too, mute/solo only decide
 what goes into the mix.
 """
@@ -26,12 +27,16 @@ from .errors import RenderError, SoundFontError
 from .events import song_frames
 from .files import AudioSource, stale_stems, stem_paths, write_wavs
 from .mixing import apply_volume_pan, headroom_gains, peak, remove_dc, to_db
-from .scratch import RawStem, Scratch, finish_stem, scaled_chunks, sum_stems
+from .scratch import RawStem, Scratch, finish_stem, scaled_chunks, sum_stems, wrap_tail
 from .soundfont import ENV_VAR, SoundFontSynth, find_soundfont, tinysoundfont_available
 
 Progress = Callable[[float], None]
 Stage = Callable[[str], None]  # what is being done: "Rendering track 3 of 11: Piano"
 SynthChoice = Literal["auto", "soundfont", "builtin"]
+# Where the files end: after the last release tail (the default), at the song's last
+# bar line, or there with what rings past it added onto the start (a seamless loop).
+EndChoice = Literal["tail", "bar", "loop"]
+END_CHOICES: tuple[EndChoice, ...] = ("tail", "bar", "loop")
 
 # What each part of the work costs, counted in notes synthesized, so the fraction done
 # moves with the time it takes (measured with FluidR3 at 48 kHz: a note ~1.6 ms;
@@ -62,6 +67,7 @@ class RenderReport:
     # The mix's gain: the stems', unless the mix as heard (tracks muted) would pass the
     # ceiling at it (see mixing.headroom_gains).
     mix_gain_db: float = 0.0
+    end: EndChoice = "tail"  # where the files end (END_CHOICES)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -195,6 +201,16 @@ def _render_each(
     return engine.name, tracks()
 
 
+def bar_line_frames(song: Song, sample_rate: int) -> int:
+    """The whole sample frames before the song's last bar line (after its last whole
+    bar): how long ``end="bar"`` and ``"loop"`` files are. 8 bars of 4/4 at 90 BPM at
+    48 kHz are 1,024,000 frames: MIDI's 90 BPM (666,667 µs a beat) puts the line half a
+    frame further on, and no frame is kept that reaches past it."""
+    tm = TimeMap.of(song)
+    seconds = tm.tick_to_seconds(tm.whole_bars_end(song.end))
+    return int(np.floor(seconds * sample_rate + 1e-6))  # 1e-6: a line on a frame stays
+
+
 def _track_name(track: Track) -> str:
     return track.name.strip() or program_name(track.program, track.is_drum)
 
@@ -276,6 +292,7 @@ def render_files(
     stage: Stage | None = None,
     synth: SynthChoice = "auto",
     known_stale: Iterable[Path] | None = None,
+    end: EndChoice = "tail",
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
 
@@ -285,6 +302,11 @@ def render_files(
     mute and solo, and the stems in it summed in a DAW give it back (see
     :func:`~.mixing.headroom_gains` for the one exception). Nothing is written unless
     every file could be written.
+
+    ``end``: ``"tail"`` (every file ends after the longest release tail), ``"bar"``
+    (every file ends at the song's last bar line: :func:`bar_line_frames` frames, what
+    rings on is cut) or ``"loop"`` (that length, with what rings past the bar line added
+    onto the start, so the file loops without a gap or a cut).
 
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
@@ -299,6 +321,11 @@ def render_files(
     """
     if mix_path is None and stems_dir is None:
         raise RenderError("nothing to write: give a mix path and/or a stems folder")
+    if end not in END_CHOICES:
+        raise ValueError(f"unknown end {end!r}: use {', '.join(map(repr, END_CHOICES))}")
+    period = bar_line_frames(song, sample_rate)
+    if end != "tail" and period == 0:
+        raise RenderError("the song has no bars: nothing to end at its last bar line")
     if mix_path is not None and Path(mix_path).suffix.lower() != ".wav":
         raise RenderError(f"{mix_path}: the mix is written as WAV: give a .wav file name")
     paths = stem_paths(song, Path(stems_dir)) if stems_dir is not None else {}
@@ -335,14 +362,23 @@ def render_files(
         # The mix of every track, muted or not, so the gain (from its peak) is the same
         # whatever is muted or soloed. Room for the longest release tail from the start
         # (untouched pages of a zeroed array take no memory): growing it meant a copy.
-        mixed = np.zeros((frames + int(TAIL_ROOM_S * sample_rate), 2), np.float32)
+        cut = end != "tail"
+        mixed = np.zeros((period if cut else frames + int(TAIL_ROOM_S * sample_rate), 2),
+                         np.float32)
         audible = set(song.audible_ids())
         remixed = mix_path is not None and len(audible) < len(song.tracks)
-        loudest_stem, length = 0.0, frames
+        loudest_stem, length = 0.0, period if cut else frames
         waiting: dict[int, tuple[Path, int]] = {}
 
         def add_to_mix(start: int, piece: np.ndarray) -> None:
-            mixed[start:start + len(piece)] += piece
+            if end == "loop":  # what rings past the loop's end sounds at its start
+                while len(piece):
+                    at = start % period
+                    n = min(len(piece), period - at)
+                    mixed[at:at + n] += piece[:n]
+                    start, piece = start + n, piece[n:]
+            else:  # a piece of a stem cut at the bar line never reaches past it
+                mixed[start:start + len(piece)] += piece
 
         for i, track in enumerate(song.tracks):
             if stage is not None:
@@ -356,12 +392,16 @@ def render_files(
                 engine.render_into(song, track, stem, synthesized)
                 stem.close()
                 cleaned(0.0)
-                if stem.frames > len(mixed):  # a tail past the room: unexpected
+                if not cut and stem.frames > len(mixed):  # a tail past the room: unexpected
                     mixed = np.concatenate(
                         [mixed, np.zeros((stem.frames - len(mixed), 2), np.float32)])
-                loudest_stem = max(loudest_stem, finish_stem(
-                    f, stem, track, beside, add_to_mix, cleaned))
-            length = max(length, stem.frames)
+                loudest = finish_stem(f, stem, track, beside, add_to_mix, cleaned,
+                                      upto=period if end == "bar" else None)
+                if end == "loop":
+                    loudest = wrap_tail(f, stem.frames, period, beside)
+                loudest_stem = max(loudest_stem, loudest)
+            if not cut:
+                length = max(length, stem.frames)
             if stems_dir is not None or (remixed and track.id in audible):
                 waiting[track.id] = (raw, stem.frames)
             else:
@@ -419,13 +459,17 @@ def render_files(
         gain_db=to_db(gain),
         peak_dbfs=to_db(loudest),
         mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
+        end=end,
     )
 
 
 __all__ = [
+    "END_CHOICES",
+    "EndChoice",
     "RenderError",
     "RenderReport",
     "SoundFontError",
+    "bar_line_frames",
     "make_synth",
     "render_files",
     "render_tracks",

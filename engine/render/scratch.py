@@ -4,10 +4,11 @@ One headroom gain for every file needs every stem's peak before anything is writ
 :func:`~engine.render.renderer.render_files` keeps each stem on disk beside its file,
 unscaled, until the gain is known. A stem goes there straight from the synth
 (:class:`RawStem`, a sink of :mod:`.stream`), is cleaned and levelled there in place
-(:func:`finish_stem`), and is read back scaled as its WAV is written
-(:func:`scaled_chunks`), or summed into the mix as heard when tracks are muted
-(:func:`sum_stems`): only pieces of it are ever in memory. The numbers are those of
-``remove_dc`` and ``apply_volume_pan`` on the whole track, sample for sample.
+(:func:`finish_stem`; a loop's tail wrapped onto its start, :func:`wrap_tail`), and is read
+back scaled as its WAV is written (:func:`scaled_chunks`), or summed into the mix as heard
+when tracks are muted (:func:`sum_stems`): only pieces of it are ever in memory. The
+numbers are those of ``remove_dc`` and ``apply_volume_pan`` on the whole track, sample
+for sample.
 """
 
 from __future__ import annotations
@@ -111,11 +112,15 @@ class RawStem:
 
 def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
                 each: Callable[[int, np.ndarray], object] | None = None,
-                progress: Callable[[float], None] | None = None) -> float:
+                progress: Callable[[float], None] | None = None,
+                upto: int | None = None) -> float:
     """Clean (the drift out) and level (the track's volume and pan) the stem ``stem``
     wrote to ``file``, in place, a piece at a time; ``each(start, piece)`` sees every
-    piece done (the mix adds it). Returns the stem's sample peak."""
-    block, frames = stem.block, stem.frames
+    piece done (the mix adds it). Only the frames before ``upto`` when given (a stem cut
+    at the bar line: the drift is still the whole track's, so they are the same numbers).
+    Returns the sample peak of the frames done."""
+    block = stem.block
+    frames = stem.frames if upto is None else min(stem.frames, upto)
     anchors = stem.anchors()
     size = PIECE_BLOCKS * block
     buf = np.zeros((size, 2), np.float32)
@@ -135,6 +140,33 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
         _write_at(file, start, piece, shown)
         if progress is not None:
             progress((start + n) / frames)
+    return loudest
+
+
+def wrap_tail(file: BinaryIO, frames: int, period: int, shown: Path,
+              chunk: int = 1 << 16) -> float:
+    """Add what the stem in ``file`` (``frames`` float32 frames, finished) holds past
+    ``period`` onto its start, in place, as often as it is longer (a 6 s tail on a 1 s
+    loop goes round six times): what a loop of its first ``period`` frames sounds like
+    once it has been round. Returns the sample peak of those frames."""
+    tail = np.zeros((chunk, 2), np.float32)
+    head = np.zeros((chunk, 2), np.float32)
+    for start in range(period, frames, chunk):
+        n = min(chunk, frames - start)
+        _read_at(file, start, tail[:n])
+        done = 0
+        while done < n:  # a piece may reach round past the loop's end
+            at = (start + done) % period
+            m = min(n - done, period - at)
+            _read_at(file, at, head[:m])
+            head[:m] += tail[done:done + m]
+            _write_at(file, at, head[:m], shown)
+            done += m
+    loudest = 0.0
+    for start in range(0, min(frames, period), chunk):
+        n = min(chunk, frames - start, period - start)
+        _read_at(file, start, head[:n])
+        loudest = max(loudest, mixing.peak(head[:n]))
     return loudest
 
 

@@ -80,9 +80,11 @@ def export_stems(
     *,
     sample_rate: int = 44100,
     soundfont: Path | None = None,
+    end: str = "tail",
 ) -> QProgressDialog | None:
     """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` at ``sample_rate`` with
-    ``soundfont`` (``None``: the default one); report through the callbacks.
+    ``soundfont`` (``None``: the default one), ending at ``end`` (``render_files``'s);
+    report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
     a song with no notes). When ``folder/stems`` holds another export's stems the user is
@@ -137,7 +139,7 @@ def export_stems(
             raise _problem(folder, e) from e
         try:
             report = render_files(song, staging / MIX_NAME, staging / STEMS_DIR,
-                                  sample_rate=sample_rate, soundfont=soundfont,
+                                  sample_rate=sample_rate, soundfont=soundfont, end=end,
                                   progress=step, stage=lambda what: doing.update(now=what))
             if cancelled():
                 raise _Cancelled

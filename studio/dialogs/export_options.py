@@ -1,7 +1,8 @@
-"""File ▸ Export Audio & Stems: where to, at which sample rate, with which SoundFont.
+"""File ▸ Export Audio & Stems: where to, at which sample rate, with which SoundFont,
+ending where.
 
-The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``
-and ``--soundfont``; the window remembers them between sessions (studio.settings).
+The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
+``--soundfont`` and ``--end``; the window remembers them between sessions (studio.settings).
 """
 
 from __future__ import annotations
@@ -21,20 +22,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..settings import DEFAULT_EXPORT_RATE, EXPORT_SAMPLE_RATES
+from ..settings import DEFAULT_EXPORT_END, DEFAULT_EXPORT_RATE, EXPORT_ENDS, EXPORT_SAMPLE_RATES
 from .forms import lay_out_form
 
 SOUNDFONT_FILTER = "SoundFonts (*.sf2 *.sf3);;All files (*)"
+# The Length menu, in EXPORT_ENDS order: what each end means to someone about to use the files.
+END_NAMES = {
+    "tail": "Until the last note has rung out",
+    "bar": "Cut at the last bar line",
+    "loop": "Loop: cut at the last bar line, the tail wrapped to the start",
+}
 
 
 @dataclass(frozen=True)
 class AudioExport:
     """What to export: ``folder/mix.wav`` and ``folder/stems/*.wav`` at ``sample_rate``,
-    played by ``soundfont`` (``None``: the default one, as ``partita render`` finds it)."""
+    played by ``soundfont`` (``None``: the default one, as ``partita render`` finds it),
+    every file ending at ``end`` (one of :data:`~studio.settings.EXPORT_ENDS`)."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
     soundfont: Path | None = None
+    end: str = DEFAULT_EXPORT_END
 
 
 def rate_name(rate: int) -> str:
@@ -56,10 +65,11 @@ def default_soundfont_text() -> str:
 
 
 class ExportAudioDialog(QDialog):
-    """The folder, the sample rate and the SoundFont, prefilled with the last export's."""
+    """The folder, the sample rate, the SoundFont and where the files end, prefilled with
+    the last export's."""
 
     def __init__(self, parent: QWidget | None, folder: str, sample_rate: int,
-                 soundfont: str) -> None:
+                 soundfont: str, end: str = DEFAULT_EXPORT_END) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
@@ -89,6 +99,14 @@ class ExportAudioDialog(QDialog):
         sf_row = QHBoxLayout()
         sf_row.addWidget(self.soundfont, 1)
         sf_row.addWidget(pick)
+        self.end = QComboBox(self)
+        for choice in EXPORT_ENDS:
+            self.end.addItem(END_NAMES[choice], choice)
+        self.end.setCurrentIndex(max(0, self.end.findData(end)))
+        self.end.setToolTip("For a DAW's grid: cut, or looped, every file is exactly the "
+                            "song's bars long (8 bars at 90 BPM, 48 kHz: 1,024,000 samples); "
+                            "a loop has what rings past the last bar line added onto its "
+                            "start, so it repeats without a gap or a cut")
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #ff6b6b;")
@@ -96,6 +114,7 @@ class ExportAudioDialog(QDialog):
         form.addRow("Folder", folder_row)
         form.addRow("Sample rate", self.rate)
         form.addRow("SoundFont", sf_row)
+        form.addRow("Length", self.end)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
     def _browse_folder(self) -> None:
@@ -129,7 +148,8 @@ class ExportAudioDialog(QDialog):
                 self.error.setText(f"{soundfont}: {what}. Choose a SoundFont file (.sf2), "
                                    "or leave the field empty for the default one.")
                 return None
-        return AudioExport(path, int(self.rate.currentData()), soundfont)
+        return AudioExport(path, int(self.rate.currentData()), soundfont,
+                           str(self.end.currentData()))
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -137,9 +157,9 @@ class ExportAudioDialog(QDialog):
 
 
 def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
-                     soundfont: str) -> AudioExport | None:
-    """The export's folder, sample rate and SoundFont, or ``None`` when cancelled."""
-    dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont)
+                     soundfont: str, end: str = DEFAULT_EXPORT_END) -> AudioExport | None:
+    """The export's folder, sample rate, SoundFont and end, or ``None`` when cancelled."""
+    dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

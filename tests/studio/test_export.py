@@ -42,14 +42,15 @@ def asked(dialogs):
     return rec
 
 
-def choose(dialogs, folder: Path, rate: int = 44100, soundfont: Path | None = None) -> None:
-    """The export dialog's answer: ``folder`` at ``rate``."""
-    dialogs.answers["ask_export_audio"] = AudioExport(folder, rate, soundfont)
+def choose(dialogs, folder: Path, rate: int = 44100, soundfont: Path | None = None,
+           end: str = "tail") -> None:
+    """The export dialog's answer: ``folder`` at ``rate``, the files ending at ``end``."""
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, rate, soundfont, end)
 
 
-def export(win, dialogs, qtbot, folder: Path, rate: int = 44100) -> None:
+def export(win, dialogs, qtbot, folder: Path, rate: int = 44100, end: str = "tail") -> None:
     """File ▸ Export Audio & Stems into ``folder``; wait until it has reported."""
-    choose(dialogs, folder, rate)
+    choose(dialogs, folder, rate, end=end)
     win.export_stems()
     qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
                     timeout=60000)
@@ -204,12 +205,12 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     assert "at 48 kHz" in text
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
-    assert first == (str(song_file.parent / "song audio"), 44100, "")
+    assert first == (str(song_file.parent / "song audio"), 44100, "", "tail")
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "")
+        str(folder), 48000, "", "tail")
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -227,6 +228,44 @@ def test_the_dialog_offers_the_common_rates_prefilled_with_the_last_one(qtbot, t
     assert dialog.choice() == AudioExport(tmp_path / "out", 88200, None)
     rate.setCurrentText("96 kHz")
     assert dialog.choice() == AudioExport(tmp_path / "out", 96000, None)
+
+
+def test_export_can_end_the_files_at_the_last_bar_line_and_remembers_it(
+        opened, dialogs, qtbot, tmp_path):
+    from engine.render import bar_line_frames
+    from studio.settings import Settings
+
+    folder = tmp_path / "loop"
+    export(opened, dialogs, qtbot, folder, rate=48000, end="loop")
+    assert "show_error" not in dialogs.names()
+    bars = bar_line_frames(opened.document.song, 48000)
+    lengths = {name: sf.info(str(folder / name)).frames
+               for name in ["mix.wav"] + [f"stems/{n}" for n in STEMS]}
+    assert set(lengths.values()) == {bars}
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()  # offered again as chosen, also after a restart
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][3] == "loop"
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_end() == "loop"
+    (tmp_path / "s.ini").write_text("[export]\nend=forever\n")  # hand-edited: the default
+    assert Settings(tmp_path / "s.ini").export_end() == "tail"
+
+
+def test_the_dialog_offers_where_the_files_end_prefilled_with_the_last_choice(qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    dialog = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "", "bar")
+    qtbot.addWidget(dialog)
+    end = dialog.end
+    assert [end.itemText(i) for i in range(end.count())] == [
+        "Until the last note has rung out", "Cut at the last bar line",
+        "Loop: cut at the last bar line, the tail wrapped to the start"]
+    assert dialog.choice() == AudioExport(tmp_path / "out", 48000, None, "bar")
+    end.setCurrentIndex(2)
+    assert dialog.choice().end == "loop"
+    plain = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "")
+    qtbot.addWidget(plain)
+    assert plain.choice().end == "tail"  # the default: the files as they always were
 
 
 def test_a_hand_edited_rate_gives_the_default(tmp_path):

@@ -31,6 +31,22 @@ def test_render_writes_mix_and_stems(tmp_path, capsys):
     assert (info.samplerate, info.channels, info.subtype) == (8000, 2, "PCM_24")
 
 
+def test_render_can_end_every_file_at_the_last_bar_line(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")  # one bar at 120 BPM: 2 s
+    out = tmp_path / "out"
+    for end, said in (("bar", "cut at"), ("loop", "looped at")):
+        assert main(["render", str(src), "-o", str(out / f"{end}.wav"), "--stems",
+                     str(out / end), "--sample-rate", "8000", "--synth", "builtin",
+                     "--end", end]) == 0
+        line = capsys.readouterr().out.strip().splitlines()[-1]
+        assert line.startswith(f"rendered 1 bar (2.0 s of audio, {said} the last bar line) in ")
+        files = [out / f"{end}.wav", *sorted((out / end).iterdir())]
+        assert [sf.info(str(p)).frames for p in files] == [16000] * 3
+    assert main(["render", str(src), "-o", str(out / "tail.wav"), "--sample-rate", "8000",
+                 "--synth", "builtin"]) == 0
+    assert sf.info(str(out / "tail.wav")).frames > 16000 + 4000  # the default: tails kept
+
+
 def test_no_output_is_a_clear_error(tmp_path, capsys):
     src = tiny_midi(tmp_path / "tiny.mid")
     assert main(["render", str(src)]) == 1

@@ -1,0 +1,100 @@
+"""Files that end at the song's last bar line, cut or wrapped into a loop, for a DAW grid."""
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from engine.render import RenderError, bar_line_frames, render_files, render_tracks
+from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeSignature, Track
+
+BAR = 4 * 480
+BPM_90 = TempoChange(0, 666_667)  # as MIDI stores 90 BPM
+
+
+def loop_song(bars: int = 8, tempo: TempoChange = BPM_90) -> Song:
+    """A ``bars``-bar loop whose last chord rings on to the bar line, and drums: every
+    track sounds past the last bar line (the release tails)."""
+    keys = Track("Keys", 0, notes=tuple(Note(p, b * BAR, BAR, 70) for b in range(bars)
+                                        for p in (60, 64, 67)), volume=0.5)
+    drums = Track("Drums", 0, True, DRUM_CHANNEL, notes=tuple(
+        Note(36 if i % 2 == 0 else 49, i * 480, 60, 80) for i in range(4 * bars)))
+    return Song(tracks=(keys, drums), tempos=(tempo,))
+
+
+def frames(path) -> int:
+    return sf.info(str(path)).frames
+
+
+def read(path) -> np.ndarray:
+    return sf.read(str(path), dtype="float64")[0]
+
+
+def test_the_last_bar_line_falls_on_a_whole_sample():
+    assert bar_line_frames(loop_song(), 48000) == 1_024_000  # 8 bars at 90 BPM
+    assert bar_line_frames(loop_song(), 44100) == 940_800
+    assert bar_line_frames(loop_song(tempo=TempoChange(0, 500_000)), 48000) == 768_000
+    # A song that ends inside a bar ends at that bar's line; 3/4 bars are 3 beats.
+    waltz = Song(tracks=(Track("P", 0, notes=(Note(60, 0, 480 * 4),)),),
+                 time_signatures=(TimeSignature(0, 3, 4),), tempos=(TempoChange(0, 500_000),))
+    assert bar_line_frames(waltz, 48000) == 2 * 3 * 24_000
+
+
+def test_bar_and_loop_files_are_the_songs_bars_long_to_the_sample(tmp_path):
+    song = loop_song()
+    tail = render_files(song, tmp_path / "tail" / "mix.wav", tmp_path / "tail" / "stems",
+                        sample_rate=48000, synth="builtin")
+    assert frames(tail.mix_path) > 1_024_000 + 48000  # the default keeps the release tails
+    for end in ("bar", "loop"):
+        report = render_files(song, tmp_path / end / "mix.wav", tmp_path / end / "stems",
+                              sample_rate=48000, synth="builtin", end=end)
+        assert [frames(p) for p in report.paths] == [1_024_000] * 3, end
+        assert report.duration_seconds == 1_024_000 / 48000 and report.end == end
+        assert report.bars == 8
+
+
+def test_bar_cuts_the_stems_at_the_line_and_loop_adds_the_tail_onto_the_start(tmp_path):
+    # 1 bar at 240 BPM (1 s) with a 3-4 s release: the tail wraps round several times.
+    song = loop_song(bars=1, tempo=TempoChange(0, 250_000))
+    sr, n = 8000, 8000
+    tracks = render_tracks(song, sr, synth="builtin")  # the default stems, unscaled
+    assert all(len(a) > 3 * n for a in tracks.values())
+    folded = {}
+    for tid, audio in tracks.items():
+        loop = np.zeros((n, 2), np.float32)
+        for start in range(0, len(audio), n):
+            part = audio[start:start + n]
+            loop[:len(part)] += part
+        folded[tid] = loop
+    bar = render_files(song, tmp_path / "bar.wav", tmp_path / "bar", sample_rate=sr,
+                       synth="builtin", end="bar")
+    loop = render_files(song, tmp_path / "loop.wav", tmp_path / "loop", sample_rate=sr,
+                        synth="builtin", end="loop")
+    assert bar.gain_db == loop.gain_db == 0  # a quiet song: no headroom gain to undo
+    lsb = 2.0 ** -23
+    for t, cut, looped in zip(song.tracks, bar.stem_paths, loop.stem_paths, strict=True):
+        np.testing.assert_allclose(read(cut), tracks[t.id][:n], rtol=0, atol=lsb)
+        np.testing.assert_allclose(read(looped), folded[t.id], rtol=0, atol=lsb)
+        # Played round, the loop goes on as the default stem does once its tails ring.
+        assert np.abs(read(looped)[:200] - read(cut)[:200]).max() > 0.01
+    for report in (bar, loop):  # the mix is its stems summed, as always
+        summed = sum(read(p) for p in report.stem_paths)
+        np.testing.assert_allclose(read(report.mix_path), summed, rtol=0, atol=3 * lsb)
+
+
+def test_a_loop_takes_its_gain_from_what_it_holds(tmp_path):
+    # A loud one-bar loop whose tail, wrapped onto its start, makes the start louder.
+    chords = tuple(Note(p, 0, BAR, 127) for p in (48, 55, 60, 64))
+    song = Song(tracks=tuple(Track(f"Pad {i}", 89, notes=chords) for i in range(4)),
+                tempos=(TempoChange(0, 250_000),))
+    report = render_files(song, tmp_path / "mix.wav", sample_rate=8000, synth="builtin",
+                          end="loop")
+    assert report.gain_db < 0
+    assert read(report.mix_path).max() <= 10 ** (-1 / 20) + 2.0 ** -23
+    assert report.peak_dbfs == pytest.approx(-1.0, abs=1e-4)
+
+
+def test_a_song_without_bars_cannot_end_at_its_bar_line(tmp_path):
+    with pytest.raises(RenderError, match="no bars"):
+        render_files(Song(tracks=(Track("Empty", 0),)), tmp_path / "mix.wav", end="bar")
+    with pytest.raises(ValueError, match="unknown end"):
+        render_files(loop_song(1), tmp_path / "mix.wav", end="loops")
