@@ -7,7 +7,8 @@
   before the region and still sounds, or one outside the region's pitch range);
 - the cells of the notes being replaced are cleared to ``REST`` (also past the mask's
   end, so a replaced note cannot leak out as context);
-- *allowed* tokens per cell: drum lanes take ``REST`` or a drum hit, pitched lanes
+- *allowed* tokens per cell: drum lanes take ``REST`` or a hit of a class the track's kit
+  strikes in the region's band (:func:`drum_classes_in`), pitched lanes
   ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
   (its own range :data:`OWN_RANGE_MARGIN` wider each side when it has notes, never past
   its instrument's range; else the instrument's range,
@@ -35,6 +36,7 @@ import numpy as np
 
 from engine.plugins.api import CannotGenerate
 from engine.score import Mask, Note, Song, TimeMap, Track
+from engine.score.drums import DrumKit
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
 from engine.score.keys import KEYS, TONICS, key_fit
 from engine.score.spelling import scale_pitch_classes, tonic_of
@@ -50,6 +52,9 @@ OWN_RANGE_MARGIN = 2
 # Nats taken from an onset's logit per semitone it lies outside the track's own middle
 # register (the interquartile range of its pitches): a soft pull, inside the hard margin.
 REGISTER_PULL = 0.5
+# Nats taken from a drum class a kit with notes never plays (bench_drum_kit.py): a DAW
+# rack has no pad for it, and its stock note would sound nothing or the wrong sample.
+KIT_PULL = 2.0
 # An empty track's middle register: this part of its instrument's range (0 = lowest,
 # 1 = highest). Parts sit in the lower middle of what an instrument can play; without the
 # pull the small general model wrote every instrument near middle C, so a tuba or a bass
@@ -341,8 +346,9 @@ def build_problem(
     outside the band is not in the mask); without a range, a band the part's register
     does not reach gets no new note (a bass is never written at A5 for a lead's band).
     A key whose scale leaves no pitch in what is left is ignored there (the range wins
-    over the key), as it is without a range. Drum lanes ignore ``pitch_range`` (they take
-    drum classes).
+    over the key), as it is without a range. On drum lanes a class may be struck where
+    one of the notes its track's kit strikes for it (:meth:`EncodedSong.kit`) lies in the
+    band; they ignore ``pitch_range``.
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -354,7 +360,6 @@ def build_problem(
     inside = mask.notes_inside(song)
     scale = scale_pitch_classes(key) if key else None
     pitch_ok = np.array([scale is None or p % 12 in scale for p in range(vocab.N_PITCHES)])
-    drum_pitch = np.array([vocab.drum_note_of_class(k) for k in range(vocab.N_DRUM_CLASSES)])
     p = np.arange(vocab.N_PITCHES)
     user = None
     if pitch_range is not None:
@@ -417,6 +422,9 @@ def build_problem(
         if user is None and not encoded.drum_lanes[lane]:
             logit_bias[lane, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = register_pull(
                 song, track_id)
+        elif encoded.drum_lanes[lane]:
+            logit_bias[lane, vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES] = kit_pull(
+                song.track(track_id), encoded.kit(track_id))
         # The first of these that meets a region's band bounds it; if none does, the track
         # writes no new onset there (a Bass painted with the Lead's G5–C6 band wrote A5),
         # unless the user named a range: then the band alone.
@@ -429,8 +437,9 @@ def build_problem(
             editable[lane] |= cells
             in_range = np.zeros(V, dtype=bool)
             if encoded.drum_lanes[lane]:
-                ok = (drum_pitch >= region.pitch_lo) & (drum_pitch <= region.pitch_hi)
-                in_range[vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES] = ok
+                bands = [(region.pitch_lo, region.pitch_hi)]
+                in_range[vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES] = drum_classes_in(
+                    encoded.kit(track_id), bands)
             else:
                 ok = (p >= region.pitch_lo) & (p <= region.pitch_hi)
                 for bound in bounds:
@@ -467,6 +476,22 @@ def build_problem(
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
+
+
+def drum_classes_in(kit: DrumKit, bands: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Per drum class: does one of the notes ``kit`` strikes for it lie in every band?"""
+    return np.array([any(all(a <= n <= b for a, b in bands) for n in kit.notes(k))
+                     for k in range(vocab.N_DRUM_CLASSES)])
+
+
+def kit_pull(track: Track, kit: DrumKit) -> np.ndarray:
+    """(N_DRUM_CLASSES,) logit bias: minus :data:`KIT_PULL` nats for each class a kit of
+    :data:`OWN_RANGE_NOTES` hits or more never plays — the QA loop's maracas hats came
+    back as closed hats (42), a pad its rack does not have. A sparse sketch keeps every
+    class open, as an empty track does."""
+    if len(track.notes) < OWN_RANGE_NOTES:
+        return np.zeros(vocab.N_DRUM_CLASSES, dtype=np.float32)
+    return np.array([0.0 if own else -KIT_PULL for own in kit.own], dtype=np.float32)
 
 
 def track_register(song: Song, track_id: int) -> tuple[int, int]:

@@ -3,6 +3,8 @@
 A track spreads over one or more monophonic *lanes*; each lane holds one token per step
 (see :mod:`engine.models.vocab`): ``REST``, ``HOLD`` (the previous note goes on),
 ``ONSET + pitch`` or, on drum lanes, ``DRUM + class`` (a hit; drum lanes never ``HOLD``).
+A class is written back as the notes the track's own kit strikes for it
+(:class:`engine.score.drums.DrumKit`, read from the window: a clap backbeat stays a clap).
 Polyphonic tracks use several lanes, assigned by the rule in :mod:`engine.models.voices`.
 The track's role (:func:`engine.score.instruments.role_id`) and the step's position in
 its bar (``beat_pos``) are conditioning inputs, not tokens.
@@ -11,7 +13,7 @@ Step ``i`` of a song lies at tick ``round(i * ppq / 4)``: exact 16ths when the P
 multiple of 4, the nearest tick otherwise. :func:`encode` → :func:`decode` gives back
 every note that lies on the grid exactly (start, duration, pitch and velocity). Notes that
 do not — triplets, micro-timing, zero length, more voices than lanes, drum notes other
-than a class's own GM note or longer than one step — are listed in
+than the ones the track's kit strikes for their class, or longer than one step — are listed in
 :attr:`EncodedSong.off_grid`; with ``snap_off_grid=True`` they are also placed, rounded to
 the nearest steps, where a lane has room (as context for a model; they then decode in
 their rounded form). Nothing is ever dropped silently.
@@ -27,6 +29,7 @@ import numpy as np
 
 from engine.plugins.api import CannotGenerate
 from engine.score import Note, Song, TimeMap, TimeSignature, Track
+from engine.score.drums import DrumKit
 from engine.score.instruments import role_id, role_of, voice_part_range
 from engine.score.overlaps import resolve_overlaps  # the rule every result is held to
 
@@ -34,6 +37,7 @@ from . import vocab
 from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens_to_chorale
 from .voices import match_voices, outer_voices
 
+_STOCK_KIT = DrumKit.stock()
 MAX_BEAT_POS = vocab.BAR_STEPS - 1  # capped here: meters up to 8/4 have distinct positions
 # A compound bar of eighths' positions are offset by this, so 6/8 is not 3/4 to the model
 # (both are 12 steps a bar), nor 12/8 6/4. A network with one row per position reads them
@@ -90,6 +94,11 @@ class EncodedSong:
     off_grid: Mapping[int, tuple[Note, ...]]  # per track: notes not represented exactly
     clipped: Mapping[int, tuple[Note, ...]] = field(default_factory=dict)  # cut by the window
     ppq: int = 480
+    kits: Mapping[int, DrumKit] = field(default_factory=dict)  # per drum track: its notes
+
+    def kit(self, track_id: int) -> DrumKit:
+        """The notes drum track ``track_id``'s classes are written as (stock if unknown)."""
+        return self.kits.get(track_id) or _STOCK_KIT
 
     @property
     def n_lanes(self) -> int:
@@ -287,13 +296,18 @@ def encode(
     note_ids = np.zeros((L, T), dtype=np.int64)
     off_grid: dict[int, tuple[Note, ...]] = {}
     clipped: dict[int, tuple[Note, ...]] = {}
+    # One kit per drum track for the whole window: the notes it keeps and the ones a model
+    # writes there are read and written alike.
+    kits = {t.id: DrumKit.of_track(t, w0, w1) for t in tracks if t.is_drum}
 
     row = 0
     for track in tracks:
         n = plan[track.id]
         state = _Lanes(tokens[row : row + n], velocities[row : row + n], note_ids[row : row + n])
-        encode_track = _encode_drums if track.is_drum else _encode_pitched
-        off, cut = encode_track(track, state, ticks, snap_off_grid)
+        if track.is_drum:
+            off, cut = _encode_drums(track, state, ticks, snap_off_grid, kits[track.id])
+        else:
+            off, cut = _encode_pitched(track, state, ticks, snap_off_grid)
         if off:
             off_grid[track.id] = tuple(sorted(off, key=Note.key))
         if cut:
@@ -321,6 +335,7 @@ def encode(
         off_grid=off_grid,
         clipped=clipped,
         ppq=ppq,
+        kits=kits,
     )
 
 
@@ -381,40 +396,50 @@ def _encode_pitched(
 
 
 def _encode_drums(
-    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool
+    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool, kit: DrumKit
 ) -> tuple[list[Note], list[Note]]:
-    """Place drum hits by class order per step; returns (off-grid notes, [])."""
+    """Place drum hits by class order per step; returns (off-grid notes, []).
+
+    A class's notes at one step are exact when they are the ones ``kit`` strikes for it
+    (a layered kick: both its notes), one step long and, layered, equally loud: the
+    class token then stands for all of them and decodes to them again.
+    """
     w0, w1 = int(ticks[0]), int(ticks[-1])
     n_lanes = state.tokens.shape[0]
-    by_step: dict[int, list[tuple[int, bool, Note]]] = {}
-    off: list[Note] = []
     tick_list = ticks.tolist()
     cell = _cell_index(tick_list)
+    at_tick: dict[tuple[int, int], list[Note]] = {}  # (start, class) → its notes there
     for note in track.notes:
-        if not w0 <= note.start < w1:
-            continue
-        klass = vocab.drum_class_of_note(note.pitch)
-        a = cell.get(note.start)
+        if w0 <= note.start < w1:
+            at_tick.setdefault((note.start, kit.class_of(note.pitch)), []).append(note)
+    by_step: dict[int, list[tuple[int, bool, Note]]] = {}
+    off: list[Note] = []
+    for (start, klass), notes in at_tick.items():
+        notes.sort(key=lambda n: (n.pitch != kit.main_note(klass), n.pitch, n.id))
+        a = cell.get(start)
         exact = (
             a is not None
-            and note.pitch == vocab.drum_note_of_class(klass)
-            and note.duration == ticks[a + 1] - ticks[a]
+            and sorted(n.pitch for n in notes) == sorted(kit.notes(klass))
+            and all(n.duration == ticks[a + 1] - ticks[a] for n in notes)
+            and len({n.velocity for n in notes}) == 1
         )
-        if not exact:
-            off.append(note)
-            if not snap:
-                continue
-            a = _nearest_cell(note.start, tick_list)
-            if a >= len(ticks) - 1:
-                continue
-        by_step.setdefault(a, []).append((klass, not exact, note))
+        if exact:
+            by_step.setdefault(a, []).append((klass, False, notes[0]))
+            continue
+        off += notes
+        if not snap:
+            continue
+        a = _nearest_cell(start, tick_list)
+        if a < len(ticks) - 1:
+            by_step.setdefault(a, []).append((klass, True, notes[0]))
     for step, hits in sorted(by_step.items()):
         lane = 0
         seen: set[int] = set()
         for klass, approx, note in sorted(hits, key=lambda h: (h[0], h[1], h[2].id)):
             if klass in seen or lane >= n_lanes:
                 if not approx:
-                    off.append(note)  # a second hit of one class, or no lane left
+                    # a second hit of one class (snapped here too), or no lane left
+                    off += list(at_tick[(note.start, klass)])
                 continue
             seen.add(klass)
             state.put(lane, step, step + 1, vocab.drum(klass), note, True)
@@ -434,7 +459,8 @@ def decode(
     """Notes per track id from a token grid shaped like ``encoded.tokens``.
 
     A note starts at an ``ONSET``/``DRUM`` cell and lasts through the ``HOLD`` cells after
-    it (drum hits last one step). With ``where`` (bool ``(L, T)``) only notes starting in a
+    it (drum hits last one step; a class sounds as the notes its track's kit strikes for
+    it: :meth:`EncodedSong.kit`). With ``where`` (bool ``(L, T)``) only notes starting in a
     selected cell are returned, and they end at the first unselected cell. A note whose
     cell still holds the encoded token keeps its encoded velocity; others get
     ``default_velocity``. Leading ``HOLD`` s (a note from before the window) and ``MASK``
@@ -452,6 +478,7 @@ def decode(
     for lane in range(L):
         row, ok = tokens[lane], sel[lane]
         is_drum = bool(encoded.drum_lanes[lane])
+        kit = encoded.kit(encoded.lane_tracks[lane]) if is_drum else None
         starts = np.flatnonzero(ok & (row >= vocab.ONSET))
         for a in starts:
             a = int(a)
@@ -464,10 +491,11 @@ def decode(
                     b += 1
             same = encoded.tokens[lane, a] == tok and encoded.velocities[lane, a] > 0
             vel = int(encoded.velocities[lane, a]) if same else default_velocity
-            pitch = (vocab.drum_note_of_class(tok - vocab.DRUM) if is_drum
-                     else vocab.pitch_of(tok))
+            pitches = (kit.notes(tok - vocab.DRUM) if kit is not None
+                       else (vocab.pitch_of(tok),))
             start = int(ticks[a])
-            out[encoded.lane_tracks[lane]].append(Note(pitch, start, int(ticks[b]) - start, vel))
+            out[encoded.lane_tracks[lane]] += [Note(p, start, int(ticks[b]) - start, vel)
+                                               for p in pitches]
     return {tid: tuple(sorted(notes, key=Note.key)) for tid, notes in out.items()}
 
 

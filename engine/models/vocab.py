@@ -14,6 +14,15 @@ restricts each lane to its legal tokens.
 
 from __future__ import annotations
 
+# Drum classes live in engine.score.drums with the kits that map them back to notes (the
+# one place both directions meet: a track's own kit decides which note a class becomes).
+from engine.score.drums import (  # noqa: F401 (the codec's names for them)
+    DRUM_CLASSES,
+    N_DRUM_CLASSES,
+    drum_class_of_note,
+    stock_note,
+)
+
 MASK = 0
 REST = 1
 HOLD = 2
@@ -21,19 +30,6 @@ ONSET = 3  # ONSET + pitch, pitch in 0..127
 N_PITCHES = 128
 DRUM = ONSET + N_PITCHES  # DRUM + class index
 
-# GM drum classes: (name, representative GM note used when decoding, GM notes mapped here).
-DRUM_CLASSES: tuple[tuple[str, int, tuple[int, ...]], ...] = (
-    ("kick", 36, (35, 36)),
-    ("snare", 38, (37, 38, 39, 40)),
-    ("closed hat", 42, (42, 44)),
-    ("open hat", 46, (46,)),
-    ("low tom", 45, (41, 43, 45)),
-    ("high tom", 48, (47, 48, 50)),
-    ("crash", 49, (49, 52, 55, 57)),
-    ("ride", 51, (51, 53, 59)),
-    ("percussion", 56, tuple(range(54, 82))),  # everything else: bells, congas, shakers
-)
-N_DRUM_CLASSES = len(DRUM_CLASSES)
 VOCAB_SIZE = DRUM + N_DRUM_CLASSES
 
 # Steps per quarter note: the grid is a 16th-note grid.
@@ -63,13 +59,7 @@ def pitch_of(token: int) -> int:
     return token - ONSET
 
 
-_DRUM_NOTE_TO_CLASS = {n: k for k, (_, _, notes) in enumerate(DRUM_CLASSES) for n in notes}
-
-
-def drum_class_of_note(gm_note: int) -> int:
-    """GM drum note → drum class (unknown notes count as 'percussion')."""
-    return _DRUM_NOTE_TO_CLASS.get(gm_note, N_DRUM_CLASSES - 1)
-
-
 def drum_note_of_class(klass: int) -> int:
-    return DRUM_CLASSES[klass][1]
+    """The class's stock GM note (a track's own kit: :class:`engine.score.drums.DrumKit`)."""
+    return stock_note(klass)
+

@@ -15,6 +15,7 @@ from engine.plugins.api import (
     ProgressCallback,
 )
 from engine.score import Mask, Note, Song, TimeMap
+from engine.score.drums import DrumKit as TrackKit
 from engine.score.instruments import role_of
 
 from .groove import STYLES, BarSpec, bar_hits, resolve_style
@@ -27,7 +28,9 @@ class DrumKit:
 
     Reads the meter at each bar, the busyness of the other tracks (notes per beat) and the
     bass rhythm; writes kick, snare and hats with a fill in the last bar of each phrase and
-    a crash after it. Writes only inside the mask and only into drum tracks.
+    a crash after it. Writes only inside the mask and only into drum tracks, on the notes
+    each track's own kit plays (:class:`engine.score.drums.DrumKit`: a clap backbeat gets
+    claps, a kit that keeps time on maracas gets maracas for its hats).
 
     Options: ``seed`` (same seed, same groove), ``temperature`` (0 = plain, higher = more
     optional hits and looser velocities), ``density`` (0..1, default: follow the band),
@@ -79,6 +82,9 @@ class DrumKit:
         first, last = tmap.tick_to_bar(start), tmap.tick_to_bar(max(start, end - 1))
         bars = range(first, last + 1)
         written: dict[int, list[Note]] = {t.id: [] for t in drum_tracks}
+        kits = {t.id: TrackKit.of_track(t, start, end) for t in drum_tracks}
+        struck: set[tuple[int, int, int]] = set()  # (track, tick, note): two hits a kit
+        # plays on one note (a stock 38 and 37 on a clap kit) strike it once
 
         # A pickup is the end of a bar of the meter after it: its hits are that bar's
         # last ones, and phrases count from the first full bar (bar 1; a pickup is bar 0).
@@ -105,13 +111,16 @@ class DrumKit:
             )
             hits = bar_hits(spec, rng)
             for track in drum_tracks:
-                for s, pitch, velocity in hits:
+                for s, gm_note, velocity in hits:
                     at = bar_start + s * step
                     if not bar_start + shift <= at < bar_end:
                         continue  # before a pickup's first beat, or past the bar
-                    note = Note(pitch, at, max(1, step // 2), velocity)
-                    if _allowed(mask, track.id, note, options):
-                        written[track.id].append(note)
+                    for pitch in kits[track.id].remap(gm_note):
+                        note = Note(pitch, at, max(1, step // 2), velocity)
+                        if (track.id, at, pitch) not in struck and _allowed(
+                                mask, track.id, note, options):
+                            struck.add((track.id, at, pitch))
+                            written[track.id].append(note)
             progress(Progress(i + 1, len(bars), f"bar {tmap.bar_number(bar)}",
                               partial={k: tuple(v) for k, v in written.items()}))
         return {k: tuple(v) for k, v in written.items()}

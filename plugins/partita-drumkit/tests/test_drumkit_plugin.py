@@ -220,3 +220,17 @@ def test_its_options_are_declared_and_checked_before_it_runs():
     assert "style must be one of" in info.option_problem({"style": "polka"})
     assert "between 1 and 16" in info.option_problem({"phrase_bars": 40})
     assert "has no option 'swing'" in info.option_problem({"swing": True})
+
+
+def test_grooves_use_the_notes_of_the_tracks_own_kit():
+    # A clap backbeat (39) and maracas for hats (70): the groove keeps them, no stock
+    # snare (38) or closed hat (42) comes back.
+    loop = [Note(p, b * BAR + i * PPQ, 60) for b in range(2) for i in range(4)
+            for p in ((36 if i % 2 == 0 else 39), 70)]
+    song = band()
+    song = song.replace_track(song.tracks[0].with_notes(loop))
+    drums = song.tracks[0]
+    notes, _ = run(song, Mask.of(Region({drums.id}, 2 * BAR, 6 * BAR)), seed=1,
+                   extra={"style": "rock"})
+    pitches = {n.pitch for n in notes}
+    assert {36, 39, 70} <= pitches and not pitches & {38, 42}

@@ -151,15 +151,31 @@ def test_pitch_range_with_a_key_and_the_fallbacks():
     assert _allowed_pitches(song, bass, (79, 84)) == set()
 
 
+def _drum_classes(song: Song, drums: Track, band=(0, 127), **kw) -> set[int]:
+    mask = Mask.of(Region({drums.id}, 0, 2 * BAR, *band))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={drums.id: 1}, snap_off_grid=True)
+    problem = build_problem(enc, song, mask, [drums.id], **kw)
+    ok = problem.allowed[0][problem.editable[0]]
+    return {k for k in range(vocab.N_DRUM_CLASSES) if ok[:, vocab.drum(k)].any()}
+
+
+def test_a_band_on_drums_keeps_the_classes_whose_kit_notes_lie_in_it():
+    # A clap backbeat: the snare class is the clap, 39, so a band that holds 38 but not
+    # 39 leaves the snare out; one that holds 39 keeps it.
+    drums = Track(name="Drums", is_drum=True, channel=9,
+                  notes=(Note(36, 0, 120), Note(39, 480, 120), Note(70, 0, 120)))
+    song = Song(tracks=(drums,), length=2 * BAR)
+    kick, snare, hat = 0, 1, 2  # the maracas keep time: they are its closed hat
+    assert _drum_classes(song, drums) == set(range(vocab.N_DRUM_CLASSES))
+    assert _drum_classes(song, drums, (35, 38)) == {kick}
+    assert _drum_classes(song, drums, (36, 39)) == {kick, snare}
+    assert _drum_classes(song, drums, (60, 81)) == {hat}  # the maracas
+
+
 def test_pitch_range_leaves_drum_lanes_alone():
     drums = Track(name="Drums", is_drum=True, channel=9, notes=(Note(36, 0, 120),))
     song = Song(tracks=(drums,), length=2 * BAR)
-    mask = Mask.of(Region({drums.id}, 0, 2 * BAR))
-    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={drums.id: 1}, snap_off_grid=True)
-    plain = build_problem(enc, song, mask, [drums.id])
-    ranged = build_problem(enc, song, mask, [drums.id], pitch_range=(84, 96))
-    assert (plain.allowed == ranged.allowed).all()
-    assert ranged.allowed[:, :, vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES].any()
+    assert _drum_classes(song, drums, pitch_range=(84, 96)) == _drum_classes(song, drums)
 
 
 # -- a chorale's close --------------------------------------------------------------------------
@@ -555,3 +571,20 @@ def test_a_tune_starting_on_the_second_degree_opens_on_the_dominant_and_the_four
     # A melody whose first note is before the mask: no opening.
     late = Mask.of(Region(frozenset(t.id for t in voices), 480, 8 * 480))
     assert opening_chord(song, late, "G") is None
+
+
+def test_a_kit_with_notes_is_pulled_away_from_the_drums_it_never_plays():
+    from engine.models.constraints import KIT_PULL
+
+    loop = tuple(Note(36 if i % 2 == 0 else 39, i * 480, 120) for i in range(8))
+    for notes, pulled in ((loop, True), (loop[:4], False)):  # a 4-hit sketch: none
+        drums = Track(name="Drums", is_drum=True, channel=9, notes=notes)
+        song = Song(tracks=(drums,), length=2 * BAR)
+        mask = Mask.of(Region({drums.id}, 0, 2 * BAR))
+        enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={drums.id: 1}, snap_off_grid=True)
+        bias = build_problem(enc, song, mask, [drums.id]).logit_bias
+        if not pulled:
+            assert bias is None
+            continue
+        kick_snare_hat = bias[0, vocab.DRUM : vocab.DRUM + 3].tolist()
+        assert kick_snare_hat == [0.0, 0.0, -KIT_PULL]

@@ -160,6 +160,38 @@ def test_drum_hits_go_to_lanes_by_class_order():
     assert snapped.tokens[0, 4] == vocab.drum(0)
 
 
+def test_a_drum_class_is_written_back_as_the_note_the_tracks_kit_uses():
+    # The QA's loop: Hand Clap 39 on the backbeat, Maracas 70 as the hat, Kick 36.
+    notes = []
+    for beat in range(8):
+        notes += [Note(36 if beat % 2 == 0 else 39, 4 * beat * Q, Q), Note(70, 4 * beat * Q, Q)]
+    drums = Track(name="Drums", is_drum=True, channel=9, notes=tuple(notes))
+    song = Song(tracks=(drums,), length=32 * Q)
+    enc = encode(song)
+    assert drums.id not in enc.off_grid  # the clap and the maracas are the kit's: exact
+    assert keys(decode(enc, enc.tokens)[drums.id]) == keys(notes)
+    assert enc.tokens[1, 0] == vocab.drum(2)  # the maracas keep time: its closed hat
+    # New hits of the classes it plays use its notes; a class it lacks, the stock note.
+    grid = np.full(enc.tokens.shape, vocab.REST, dtype=np.int64)
+    grid[0, 2], grid[1, 2], grid[0, 6] = vocab.drum(1), vocab.drum(2), vocab.drum(6)
+    assert [(n.pitch, n.start) for n in decode(enc, grid)[drums.id]] == [
+        (39, 2 * Q), (70, 2 * Q), (49, 6 * Q)]
+
+
+def test_a_layered_drum_hit_is_one_token_and_decodes_to_every_layer():
+    # openmsx-6: Kick 2 (35) and Kick (36) struck together on every kick.
+    notes = [Note(p, 4 * b * Q, Q, 100) for b in range(4) for p in (35, 36)]
+    loud_apart = [Note(35, 16 * Q, Q, 100), Note(36, 16 * Q, Q, 60)]  # not one sound
+    drums = Track(name="Drums", is_drum=True, channel=9, notes=(*notes, *loud_apart))
+    enc = encode(Song(tracks=(drums,), length=20 * Q))
+    assert enc.n_lanes == 1 and enc.tokens[0, 0] == vocab.drum(0)
+    assert keys(enc.off_grid[drums.id]) == keys(loud_apart)
+    assert keys(decode(enc, enc.tokens)[drums.id]) == keys(notes)
+    grid = np.full(enc.tokens.shape, vocab.REST, dtype=np.int64)
+    grid[0, 2] = vocab.drum(0)
+    assert sorted(n.pitch for n in decode(enc, grid)[drums.id]) == [35, 36]
+
+
 def test_voice_assignment_is_deterministic_and_keeps_voices_continuous():
     chord = [Note(p, 0, 4 * Q) for p in (72, 64, 48)]
     later = [Note(50, 4 * Q, 4 * Q), Note(74, 8 * Q, 4 * Q)]

@@ -203,6 +203,20 @@ def test_pitch_range_wins_over_the_register_and_leaves_drums_alone():
     assert generate(model(), song, alone, pitch_range=(84, 96)) == generate(model(), song, alone)
 
 
+def test_new_drum_hits_use_the_notes_the_kit_already_plays():
+    # A clap backbeat and maracas: no stock snare (38) or cowbell (56) comes back.
+    notes = [Note(p, b * BAR + s * 4 * Q, Q, 90) for b in range(8) for s in range(4)
+             for p in ((36 if s % 2 == 0 else 39), 70)]
+    drums = Track(name="Drums", is_drum=True, channel=9, notes=tuple(notes))
+    song = Song(tracks=(drums,))
+    mask = Mask.of(Region({drums.id}, 4 * BAR, 8 * BAR))
+    new = [n for seed in range(4) for n in generate(model(seed), song, mask)[drums.id]]
+    pitches = {n.pitch for n in new}
+    assert len(new) > 40 and {39, 70} <= pitches and not pitches & {38, 56}
+    stock = {vocab.drum_note_of_class(k) for k in range(vocab.N_DRUM_CLASSES)}
+    assert pitches <= {36, 39, 70} | stock  # the classes it lacks: their stock notes
+
+
 def test_keep_rhythm_keeps_onsets_and_lengths():
     song = band()
     bass = song.tracks[1]
