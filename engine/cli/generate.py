@@ -6,7 +6,8 @@ Every command reads a song (except ``compose``), runs one task of
 never two identical takes). Bars and tracks are given as musicians count them: bars as
 a score numbers them, inclusive — the first full bar is 1, a pickup bar 0
 (``TimeMap.bar_index``; ``--bars 5-8``; ``repaint`` also takes beats, ``5.3-6.2``, and
-several regions) —, tracks by number from 1 or by name.
+several regions) —, tracks by number from 1 or by name (a name that is a number wins;
+``#2`` is always track 2: ``Song.find_track``).
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("regenerate", parents=[common], help="rewrite one whole track",
                               description="Rewrite one track over the whole song.")
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
-    p.add_argument("--track", required=True, metavar="T", help="track number or name")
+    p.add_argument("--track", required=True, metavar="T",
+                   help="track number or name (a track named 808 is '808', whatever the "
+                        "numbers; '#2' is always track number 2)")
     p.set_defaults(func=_run_song_task, task="regenerate")
 
     p = subparsers.add_parser("continue", parents=[common], help="add bars after the end",
@@ -127,7 +130,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "regions with --region.")
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
     p.add_argument("--tracks", metavar="LIST",
-                   help="track numbers or names, comma-separated")
+                   help="track numbers or names, comma-separated (a name wins over a "
+                        "number; '#2' is always track 2)")
     p.add_argument("--bars", metavar="A-B",
                    help="bars, inclusive, as a score numbers them: the first full bar is 1, "
                         "a pickup bar 0 (5-8); a bar.beat starts or ends at a beat "

@@ -43,7 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="list or change tracks: add, remove, rename, instrument, move, volume, pan, "
              "colour, mute, solo, transpose, quantize, legato, velocity",
         description="List a song's tracks with their mixer settings, or change them and "
-                    "write the result to OUT. Tracks are given by number (from 1) or name; "
+                    "write the result to OUT. Tracks are given by number (from 1) or name "
+                    "(a name that is a number wins over the number: '#2' is always track "
+                    "2); "
                     "edits apply in the order given.",
     )
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
@@ -319,8 +321,10 @@ def _warn_about_name(song: Any, track: Any, name: str) -> None:
     why = []
     if "," in name or ":" in name:
         why.append("--tracks splits names at commas and --region at colons")
-    if name.strip().isdigit():
-        why.append(f"'{name.strip()}' is read as a track number")
+    number = name.strip()
+    if number.isdigit() and 1 <= int(number) <= len(song.tracks):
+        why.append(f"'{number}' now names this track, and track number {number} is "
+                   f"'#{number}'")
     if any(t.id != track.id and t.name.strip().lower() == name.strip().lower()
            for t in song.tracks):
         why.append("another track has this name")

@@ -426,22 +426,32 @@ class Song:
         raise KeyError(f"no track with id {track_id}")
 
     def find_track(self, name_or_index: str | int) -> Track:
-        """A track by 1-based index or (case-insensitive) name, as users type them."""
+        """A track by 1-based number or (case-insensitive) name, as users type them.
+
+        A name wins over a number: ``"808"`` is the track named 808 when there is one (a
+        producer's "808" bass), else track number 808; ``"#2"`` is always track number 2.
+        An ``int`` is a number.
+        """
         s = str(name_or_index).strip()
-        if s.isdigit():
-            i = int(s) - 1
+        forced = s.startswith("#") and s[1:].strip().isdigit()
+        number = s[1:].strip() if forced else s
+        matches = ([] if forced or isinstance(name_or_index, int)
+                   else [t for t in self.tracks if t.name.strip().lower() == s.lower()])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise KeyError(f"{len(matches)} tracks are named {s!r}: give its number instead "
+                           "(#N)")
+        if number.isdigit():
+            i = int(number) - 1
             if 0 <= i < len(self.tracks):
                 return self.tracks[i]
             if not self.tracks:
-                raise KeyError(f"there is no track {s}: the song has no tracks")
-            raise KeyError(f"track number {s} is out of range 1..{len(self.tracks)}")
-        matches = [t for t in self.tracks if t.name.lower() == s.lower()]
-        if len(matches) == 1:
-            return matches[0]
-        if not matches:
-            names = ", ".join(repr(t.name) for t in self.tracks)
-            raise KeyError(f"no track named {s!r} (tracks: {names})")
-        raise KeyError(f"{len(matches)} tracks are named {s!r}: use its number instead")
+                raise KeyError(f"there is no track {number}: the song has no tracks")
+            raise KeyError(f"track number {number} is out of range 1..{len(self.tracks)}"
+                           + ("" if forced else " (and no track is named so)"))
+        names = ", ".join(repr(t.name) for t in self.tracks)
+        raise KeyError(f"no track named {s!r} (tracks: {names})")
 
     def key_at(self, tick: int) -> str | None:
         """The key signature in force at ``tick`` (None before the first, or without any)."""

@@ -748,3 +748,22 @@ def test_a_pitch_range_lets_a_continuation_climb_above_the_track(tmp_path):
     before = load_song(demo)
     new = [n.pitch for n in song.find_track("Lead").notes if n.start >= before.length]
     assert new and min(new) >= 72 and max(new) <= 84
+
+
+def test_a_track_named_as_a_number_is_named_on_the_command_line(tmp_path, capsys):
+    # A producer's "808" bass: `--track 808` is that track, not track number 808.
+    bass = Track(name="808", program=38, channel=1,
+                 notes=tuple(Note(36, b * 4 * Q, 4 * Q, 90) for b in range(16)))
+    keys = Track(name="Keys", program=4, notes=tuple(Note(60, b * 4 * Q, 4 * Q, 70)
+                                                      for b in range(16)))
+    song_file = tmp_path / "loop.partita"
+    save_song(Song(tracks=(keys, bass)), song_file)
+    out = tmp_path / "out.partita"
+    assert main(["regenerate", str(song_file), "-o", str(out), "--track", "808",
+                 "--seed", "1", "--steps", "2"]) == 0
+    assert "(808 " in capsys.readouterr().out  # "N notes written (808 N)"
+    after = load_song(out)
+    assert after.tracks[0].notes == keys.notes
+    assert main(["regenerate", str(song_file), "-o", str(tmp_path / "two.partita"),
+                 "--track", "#2", "--seed", "1", "--steps", "2"]) == 0
+    assert load_song(tmp_path / "two.partita").tracks[0].notes == keys.notes

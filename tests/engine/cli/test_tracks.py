@@ -139,7 +139,8 @@ def test_names_the_command_line_cannot_pick_and_a_transposed_kit_are_warned_abou
                  "--rename", "Strings=3", "--rename", "Lead=Bass", "--transpose", "Drums=+2",
                  "--pan", "4=C", "--pan", "Keys, left=20", "--pan", "1=C", "--json"]) == 0
     err = capsys.readouterr().err
-    assert "--tracks splits names at commas" in err and "'3' is read as a track number" in err
+    assert "--tracks splits names at commas" in err
+    assert "'3' now names this track, and track number 3 is '#3'" in err
     assert "another track has this name" in err and "is a drum kit" in err
     song = load_song(out)
     assert song.tracks[3].pan == 0 and song.tracks[0].pan == 0  # "C", as listed

@@ -54,6 +54,22 @@ def test_find_track_by_number_and_name():
         s.find_track("9")
 
 
+def test_a_track_named_as_a_number_is_found_by_its_name_and_hash_forces_a_number():
+    s = Song(tracks=(Track("Drums"), Track("808"), Track("Keys"), Track("2")))
+    assert s.find_track("808").name == "808"  # not "track number 808 is out of range"
+    assert s.find_track("2").name == "2"  # the name wins over track number 2
+    assert s.find_track("#2").name == "808" and s.find_track("# 4").name == "2"
+    assert s.find_track(2).name == "808"  # a number from code is a number
+    assert s.find_track("3").name == "Keys"  # a number that names nothing: the number
+    with pytest.raises(KeyError, match=r"out of range 1\.\.4 \(and no track is named so\)"):
+        s.find_track("9")
+    with pytest.raises(KeyError) as forced:
+        s.find_track("#9")
+    assert forced.value.args[0] == "track number 9 is out of range 1..4"
+    with pytest.raises(KeyError, match=r"2 tracks are named '808'.*#N"):
+        Song(tracks=(Track("808"), Track("808"))).find_track("808")
+
+
 def test_end_and_note_count():
     s = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 900, 100))),), length=480)
     assert s.end == 1000 and s.note_count == 2
