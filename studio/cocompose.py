@@ -58,6 +58,7 @@ from engine.tasks import (
     REDRAWS,
     chorale_options,
     is_chorale,
+    keep_rhythm_problem,
     new_piece_signature,
     requests,
     resolve_key,
@@ -362,6 +363,15 @@ class CoComposer(QObject):
                                           if k in declared})
         options = chorale_options(prepared, plan.mask.track_ids, options)
         options = resolve_key(options, prepared, plan.mask, plan.task)
+        # Keep rhythm over bars with no notes (Continue, Compose, an empty mask) would
+        # write silence: the panel's box is one for every action, so it is left out here
+        # and the status bar says so.
+        rhythm = ""
+        if options.keep_rhythm and keep_rhythm_problem(plan.task, prepared, plan.mask):
+            options = replace(options, keep_rhythm=False)
+            rhythm = ("Keep rhythm off: new bars have no rhythm to keep"
+                      if plan.task in ("continue", "compose")
+                      else "Keep rhythm off: the mask has no notes whose rhythm to keep")
         signature = new_piece_signature(options, prepared) if plan.task == "compose" else None
         if signature is not None:  # with the take: rejected, it leaves nothing behind
             plan = replace(plan, label=f"{plan.label} in {key_text(options.key)}",
@@ -390,6 +400,7 @@ class CoComposer(QObject):
                               + (" (Auto: a four-part chorale)" if chorale and not s.model
                                  else "")
                               + (f" · {where}" if where else "")
+                              + (f" · {rhythm}" if rhythm else "")
                               + (f" · {tip}" if tip else ""))
         return jobs
 

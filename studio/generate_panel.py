@@ -211,6 +211,10 @@ class GeneratePanel(QWidget):
         density_row.addWidget(self.density_auto)
         density_row.addWidget(self.density, 1)
         self.keep_rhythm = QCheckBox("Keep the rhythm of the masked notes", self)
+        self.keep_rhythm.setToolTip(
+            "New notes take the onsets and lengths of the notes they replace (Repaint,\n"
+            "Regenerate, Harmonize over notes). Continue and Compose write new bars, which\n"
+            "have no rhythm to keep: they leave it off, and the status bar says so")
         # Three states: Auto (partly checked: on for four-part chorales only), on, off.
         self.avoid_parallels = QCheckBox(self)
         self.avoid_parallels.setTristate(True)

@@ -74,7 +74,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "pitch range): a second part may leave the register the track has "
                         "so far (default: its own register, ± 2 semitones)")
     g.add_argument("--keep-rhythm", action="store_true",
-                   help="keep the rhythm of the notes being replaced")
+                   help="keep the rhythm of the notes being replaced (repaint, regenerate, "
+                        "harmonize over notes; refused for continue and compose, whose new "
+                        "bars have no rhythm to keep)")
     g.add_argument("--avoid-parallels", action=argparse.BooleanOptionalAction, default=None,
                    help="no parallel fifths or octaves between parts (chorale style; "
                         "default: on for four-part chorale writing only — harmonize adding "
@@ -358,6 +360,10 @@ def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:
     """The options, and every file ``-o`` will write, checked before anything is loaded:
     a bad value or an unwritable output fails at once, not after the model has run."""
     options = _options(args)
+    if args.keep_rhythm and args.task in ("continue", "compose"):
+        raise CliError(f"--keep-rhythm keeps the rhythm of the notes a take replaces, and "
+                       f"{args.task} writes new bars, which have none (repaint or "
+                       "regenerate bars that have notes to keep their rhythm)")
     if args.as_takes:
         from engine.io import file_kind
 
@@ -640,9 +646,23 @@ def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
     for take, path in zip(takes, outputs, strict=True):
         for warning in save_song(take.after, path, studio=studio or None):
             print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
-        same = (" — the same notes as before (the model kept them): try another --seed"
-                if take.unchanged else "")
+        same = ""
+        if take.unchanged:  # drawn again with later seeds, each time in vain: say which
+            same = (" — the same notes as before (the model kept them; seeds "
+                    f"{_tried_seeds(take.seed, len(takes))} tried): try another --seed")
         print(f"{path}: {_written(take.counts())}, seed {take.seed}{same}")
+
+
+def _tried_seeds(seed: int | None, count: int) -> str:
+    """The seeds a take that came out unchanged was drawn with (``run_variations``
+    draws it again :data:`~engine.tasks.REDRAWS` times, ``count`` seeds apart), ``seed``
+    the last: ``"1, 2, 3, 4 and 5"`` for --seed 1 — why it says seed 5."""
+    from engine.tasks import REDRAWS
+
+    if seed is None:
+        return "several"
+    seeds = [str(seed - count * (REDRAWS - r)) for r in range(REDRAWS + 1)]
+    return ", ".join(seeds[:-1]) + f" and {seeds[-1]}"
 
 
 def _save_as_takes(args: argparse.Namespace, model: str, takes: list,

@@ -141,6 +141,9 @@ def _run(
         raise TaskError(f"bad generation options: {problem}")
     options = settle_options(options, prepared, mask, task)
     check_can_write(model, prepared, mask.track_ids)
+    problem = keep_rhythm_problem(task, prepared, mask) if options.keep_rhythm else None
+    if problem:  # it would write silence and call it a take
+        raise TaskError(problem)
     name = model.info.name
 
     def report(p: Progress) -> None:  # checked as the job queue checks it
@@ -154,6 +157,21 @@ def _run(
     swap = replace_in_mask(prepared, written_mask(mask, new), new, label)
     return TaskResult(task, before, mask, new, EditGroup((*prep, *swap.edits), label),
                       options.seed, options.key, tuple(prep), options)
+
+
+def keep_rhythm_problem(task: str, song: Song, mask: Mask) -> str | None:
+    """Why *keep rhythm* cannot mean anything for ``task`` over ``mask``, or None. It keeps
+    the onsets and lengths of the notes being replaced: continue and compose write new
+    bars, which have none (continue --keep-rhythm wrote 8 silent bars and called them a
+    take), and a region without notes has no rhythm to keep either."""
+    if task in ("continue", "compose"):
+        return (f"keep rhythm keeps the rhythm of the notes a take replaces, and {task} "
+                "writes new bars, which have none: leave it off (repaint or regenerate "
+                "bars that have notes to keep their rhythm)")
+    if not any(mask.notes_inside(song).values()):
+        return ("keep rhythm keeps the rhythm of the notes a take replaces, and the region "
+                "has none: leave it off, or choose a region with notes")
+    return None
 
 
 def settle_options(options: GenerateOptions, song: Song, mask: Mask,

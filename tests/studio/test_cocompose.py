@@ -1025,3 +1025,16 @@ def test_a_cancelled_generation_leaves_no_recovery_copy_behind(studio, qtbot):
     win.composer.cancel(job.id)
     qtbot.waitUntil(lambda: row.done, timeout=5000)
     qtbot.waitUntil(lambda: not win.autosaver.store.path.exists(), timeout=5000)
+
+
+def test_keep_rhythm_is_left_off_for_continue_and_said(studio, qtbot):
+    win = studio
+    win.generate_panel.keep_rhythm.setChecked(True)
+    win.generate_panel.continue_bars.setValue(2)
+    said: list[str] = []
+    win.composer.message.connect(said.append)
+    jobs = win.composer.request("continue")
+    assert len(jobs) == 1 and not jobs[0].request.options.keep_rhythm
+    assert "Keep rhythm off: new bars have no rhythm to keep" in said[-1]
+    takes = wait_takes(qtbot, win, 1)
+    assert all(t.note_count > 0 for t in takes)  # not bars of silence

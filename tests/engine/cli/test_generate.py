@@ -269,6 +269,11 @@ def no_model(monkeypatch):
     (["compose", "--density", "inf"], "--density must be a finite number"),
     (["continue", "{song}", "--bars", "2", "--density", "nan"], "--density must be a finite"),
     (["continue", "{song}", "--bars", "2", "--range", "Z9"], "--range 'Z9': give a range"),
+    # continue --keep-rhythm wrote 8 silent bars and exited 0.
+    (["continue", "{song}", "--bars", "8", "--keep-rhythm", "--seed", "1"],
+     "--keep-rhythm keeps the rhythm of the notes a take replaces, and continue writes new "
+     "bars, which have none"),
+    (["compose", "--keep-rhythm"], "and compose writes new bars"),
 ])
 def test_bad_values_fail_before_the_model_and_write_nothing(song_file, tmp_path, capsys,
                                                              no_model, argv, message):
@@ -767,3 +772,33 @@ def test_a_track_named_as_a_number_is_named_on_the_command_line(tmp_path, capsys
     assert main(["regenerate", str(song_file), "-o", str(tmp_path / "two.partita"),
                  "--track", "#2", "--seed", "1", "--steps", "2"]) == 0
     assert load_song(tmp_path / "two.partita").tracks[0].notes == keys.notes
+
+
+def test_a_take_that_keeps_the_old_notes_names_every_seed_tried(song_file, tmp_path, capsys,
+                                                                  monkeypatch):
+    # --seed 1 printed "seed 5": the take came out unchanged and was drawn again with
+    # seeds 2 to 5; the line now says so.
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(
+        lambda song, mask: mask.notes_inside(song)))
+    out = tmp_path / "same.mid"
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1-2",
+                 "--seed", "1"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.endswith("seed 5 — the same notes as before (the model kept them; seeds 1, "
+                         "2, 3, 4 and 5 tried): try another --seed")
+
+
+def test_keep_rhythm_over_a_region_without_notes_is_refused_by_the_task(tmp_path):
+    from engine import tasks
+    from engine.plugins.api import GenerateOptions
+
+    song = Song(tracks=(Track(name="Bass", program=33, notes=(Note(36, 0, 4 * Q),)),),
+                length=4 * BAR)
+    bass = song.tracks[0].id
+    rhythm = GenerateOptions(keep_rhythm=True, seed=1)
+    model = Answers(lambda s, m: {})
+    with pytest.raises(tasks.TaskError, match="continue writes new bars, which have none"):
+        tasks.continue_(song, 2, model=model, options=rhythm)
+    with pytest.raises(tasks.TaskError, match="the region has none"):
+        tasks.repaint(song, [bass], 2, 4, model=model, options=rhythm)
+    tasks.repaint(song, [bass], 0, 2, model=model, options=rhythm)  # notes there: fine
