@@ -60,6 +60,7 @@ from engine.tasks import (
     is_chorale,
     keep_rhythm_problem,
     new_piece_signature,
+    range_on_drums,
     requests,
     resolve_key,
     variation_seed,
@@ -372,6 +373,7 @@ class CoComposer(QObject):
             rhythm = ("Keep rhythm off: new bars have no rhythm to keep"
                       if plan.task in ("continue", "compose")
                       else "Keep rhythm off: the mask has no notes whose rhythm to keep")
+        drums = range_on_drums(prepared, plan.mask.track_ids, options.pitch_range)
         signature = new_piece_signature(options, prepared) if plan.task == "compose" else None
         if signature is not None:  # with the take: rejected, it leaves nothing behind
             plan = replace(plan, label=f"{plan.label} in {key_text(options.key)}",
@@ -401,6 +403,7 @@ class CoComposer(QObject):
                                  else "")
                               + (f" · {where}" if where else "")
                               + (f" · {rhythm}" if rhythm else "")
+                              + (f" · Pitch range: {drums}" if drums else "")
                               + (f" · {tip}" if tip else ""))
         return jobs
 

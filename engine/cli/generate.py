@@ -72,7 +72,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--range", metavar="LO-HI", dest="pitch_range",
                    help="the pitches new notes may take, e.g. D4-A5 (the Generate panel's "
                         "pitch range): a second part may leave the register the track has "
-                        "so far (default: its own register, ± 2 semitones)")
+                        "so far (default: its own register, ± 2 semitones); on a drum track "
+                        "the drums whose notes lie in it (35-46: kick to toms; a note says "
+                        "which drums it leaves out)")
     g.add_argument("--keep-rhythm", action="store_true",
                    help="keep the rhythm of the notes being replaced (repaint, regenerate, "
                         "harmonize over notes; refused for continue and compose, whose new "
@@ -577,6 +579,11 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     elif options.key == AUTO and takes[0].key:
         print(f"{args.task}: new notes kept in {key_text(takes[0].key)}, the key of the music "
               "around them (--key none lifts this)", file=sys.stderr)
+    drums = tasks.range_on_drums(EditGroup(takes[0].prep).apply(takes[0].before),
+                                 takes[0].mask.track_ids, options.pitch_range)
+    if drums:  # a range for a melody would silently thin out the kit written beside it
+        print(f"partita: note: --range {args.pitch_range.strip()} bounds drum notes too: "
+              f"{drums}", file=sys.stderr)
     parallels = _parallels_written(takes)
     if parallels:  # asked to avoid them, and the model wrote some: said, as the key is
         n, first = parallels

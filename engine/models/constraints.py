@@ -8,7 +8,7 @@
 - the cells of the notes being replaced are cleared to ``REST`` (also past the mask's
   end, so a replaced note cannot leak out as context);
 - *allowed* tokens per cell: drum lanes take ``REST`` or a hit of a class the track's kit
-  strikes in the region's band (:func:`drum_classes_in`), pitched lanes
+  strikes in the region's band and the user's pitch range (:func:`drum_classes_in`), pitched lanes
   ``REST``, ``HOLD`` or an onset inside the region's pitch range, the track's register
   (its own range :data:`OWN_RANGE_MARGIN` wider each side when it has notes, never past
   its instrument's range; else the instrument's range,
@@ -348,7 +348,7 @@ def build_problem(
     A key whose scale leaves no pitch in what is left is ignored there (the range wins
     over the key), as it is without a range. On drum lanes a class may be struck where
     one of the notes its track's kit strikes for it (:meth:`EncodedSong.kit`) lies in the
-    band; they ignore ``pitch_range``.
+    band and in ``pitch_range`` (drum notes are pitches to a DAW: 35-46 is kick to toms).
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -438,6 +438,8 @@ def build_problem(
             in_range = np.zeros(V, dtype=bool)
             if encoded.drum_lanes[lane]:
                 bands = [(region.pitch_lo, region.pitch_hi)]
+                if pitch_range is not None:  # drum notes are pitches to a DAW's rack
+                    bands.append((lo, hi))
                 in_range[vocab.DRUM : vocab.DRUM + vocab.N_DRUM_CLASSES] = drum_classes_in(
                     encoded.kit(track_id), bands)
             else:

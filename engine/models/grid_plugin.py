@@ -10,7 +10,8 @@
    each group seeing the ones written before it;
 3. encodes the window (off-grid notes placed, rounded, as context), builds the editable
    cells and legal tokens (:mod:`engine.models.constraints`: ``options.key``,
-   ``options.pitch_range`` and ``options.keep_rhythm`` are honoured there), runs the sampler with an
+   ``options.pitch_range`` — on a kit, the drums whose notes lie in it — and
+   ``options.keep_rhythm`` are honoured there), runs the sampler with an
    onset-density target per masked track taken from the window (the track's own density
    around the region, or its role's for an empty track; ``options.density`` scales it:
    :func:`engine.models.sampler.context_onset_rate`) and a sustain target (how much of
@@ -175,7 +176,8 @@ class GridModelPlugin:
             decoded = decode(enc, out, where=problem.editable)
             new = {}
             for tid in write:
-                notes = [n for n in decoded.get(tid, ()) if mask.contains_note(tid, n)]
+                notes = [n for n in decoded.get(tid, ()) if mask.contains_note(tid, n)
+                         and in_range(n, options.pitch_range)]
                 if options.keep_rhythm:
                     notes = keep_timing(notes, replaced.get(tid, ()), song.ppq)
                 # One sounding note per pitch in a track: lanes of one track may have
@@ -326,6 +328,12 @@ def band_out_of_register(song: Song, mask: Mask) -> str | None:
             f"part to ({found.reaches}: the notes a part has, ± {OWN_RANGE_MARGIN} "
             "semitones); paint a band inside it, or name a pitch range (the Generate "
             "panel's, or the CLI's --range LO-HI)")
+
+
+def in_range(note: Note, pitch_range: tuple[int, int] | None) -> bool:
+    """Is ``note`` in the user's pitch range? Pitched lanes never leave it; a layered
+    drum hit (a kick struck as Kick 2 and Kick) may have a note outside it."""
+    return pitch_range is None or min(pitch_range) <= note.pitch <= max(pitch_range)
 
 
 def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:

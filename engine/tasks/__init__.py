@@ -22,6 +22,7 @@ from .instruments import (
     accompaniment_kind,
     accompaniment_specs,
     new_track_edits,
+    range_on_drums,
     track_spec,
     track_specs,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "keep_rhythm_problem",
     "new_piece_signature",
     "new_track_edits",
+    "range_on_drums",
     "regenerate",
     "repaint",
     "repaint_mask",

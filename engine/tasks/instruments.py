@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, Track
-from engine.score.instruments import GM_PROGRAMS, part_range, role_of
+from engine.score.drums import DrumKit
+from engine.score.instruments import GM_PROGRAMS, drum_name, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.track_edits import free_channel
 
@@ -159,3 +160,34 @@ def unreachable_band(song: Song, mask: Mask) -> str | None:
         return None
     return (f"the pitch band {found.band} lies outside the range of {found.reaches}: "
             "nothing can be written there; choose a band inside it")
+
+
+def range_on_drums(song: Song, track_ids: Iterable[int], pitch_range: tuple[int, int] | None
+                   ) -> str | None:
+    """What a pitch range does to the drum tracks among ``track_ids``, when it leaves out
+    some of their drums, or None. A range bounds drum notes as it bounds pitches (a DAW's
+    rack maps notes: ``--range 35-46`` is kick to toms, as ``repaint --pitch`` paints it),
+    so a range meant for a melody would silently thin out a kit written beside it: said.
+    A kit's drums are the notes it plays for each drum (General MIDI's for an empty one).
+    """
+    if pitch_range is None:
+        return None
+    lo, hi = sorted(pitch_range)
+    said = []
+    for track in song.tracks:
+        if track.id not in set(track_ids) or not track.is_drum:
+            continue
+        kit = DrumKit.of_track(track)
+        own = [k for k, mine in enumerate(kit.own) if mine] or range(len(kit.hits))
+        notes = sorted({n for k in own for n in kit.notes(k)})
+        outside = [n for n in notes if not lo <= n <= hi]
+        if not outside:
+            continue
+        inside = [n for n in notes if lo <= n <= hi]
+        named = ", ".join(f"{drum_name(n, short=True) or 'note'} {n}" for n in outside[:4])
+        more = f" and {len(outside) - 4} more" if len(outside) > 4 else ""
+        verb = "does" if len(outside) == 1 else "do"
+        said.append(f"{track.name} writes only the drums whose notes lie in it ({named}{more} "
+                    f"{verb} not)" if inside else
+                    f"{track.name} gets no hits: none of its drums lies in it ({named}{more})")
+    return "; ".join(said) or None

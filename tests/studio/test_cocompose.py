@@ -1038,3 +1038,15 @@ def test_keep_rhythm_is_left_off_for_continue_and_said(studio, qtbot):
     assert "Keep rhythm off: new bars have no rhythm to keep" in said[-1]
     takes = wait_takes(qtbot, win, 1)
     assert all(t.note_count > 0 for t in takes)  # not bars of silence
+
+
+def test_a_pitch_range_on_drums_says_which_drums_it_leaves_out(studio):
+    win = studio
+    win.generate_panel.pitch_lo.setValue(60)
+    win.generate_panel.pitch_hi.setValue(84)
+    win.selection.set_tracks([win.document.song.tracks[2].id])  # Drums
+    said: list[str] = []
+    win.composer.message.connect(said.append)
+    assert win.composer.request("regenerate")
+    assert ("Pitch range: Drums gets no hits: none of its drums lies in it (Kick 36, "
+            "Snare 38)") in said[-1]

@@ -802,3 +802,18 @@ def test_keep_rhythm_over_a_region_without_notes_is_refused_by_the_task(tmp_path
     with pytest.raises(tasks.TaskError, match="the region has none"):
         tasks.repaint(song, [bass], 2, 4, model=model, options=rhythm)
     tasks.repaint(song, [bass], 0, 2, model=model, options=rhythm)  # notes there: fine
+
+
+def test_a_range_on_drums_keeps_the_drums_in_it_and_says_which_it_leaves_out(tmp_path,
+                                                                               capsys):
+    kit = tuple(Note(p, b * 4 * Q, Q, 100) for b in range(16)
+                for p in ((36, 70) if b % 2 == 0 else (39, 70)))
+    song_file = tmp_path / "loop.partita"
+    save_song(Song(tracks=(Track(name="Drums", is_drum=True, channel=9, notes=kit),)),
+              song_file)
+    out = tmp_path / "out.partita"
+    assert main(["regenerate", str(song_file), "-o", str(out), "--track", "Drums",
+                 "--range", "35-40", "--seed", "1", "--steps", "2"]) == 0
+    assert all(35 <= n.pitch <= 40 for n in load_song(out).tracks[0].notes)
+    assert ("partita: note: --range 35-40 bounds drum notes too: Drums writes only the "
+            "drums whose notes lie in it (Maracas 70 does not)") in capsys.readouterr().err

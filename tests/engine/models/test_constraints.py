@@ -172,10 +172,15 @@ def test_a_band_on_drums_keeps_the_classes_whose_kit_notes_lie_in_it():
     assert _drum_classes(song, drums, (60, 81)) == {hat}  # the maracas
 
 
-def test_pitch_range_leaves_drum_lanes_alone():
-    drums = Track(name="Drums", is_drum=True, channel=9, notes=(Note(36, 0, 120),))
+def test_a_pitch_range_on_drums_keeps_the_classes_whose_kit_notes_lie_in_it():
+    drums = Track(name="Drums", is_drum=True, channel=9,
+                  notes=(Note(36, 0, 120), Note(39, 480, 120), Note(70, 0, 120)))
     song = Song(tracks=(drums,), length=2 * BAR)
-    assert _drum_classes(song, drums, pitch_range=(84, 96)) == _drum_classes(song, drums)
+    kick, snare, hat = 0, 1, 2
+    assert _drum_classes(song, drums, pitch_range=(35, 38)) == {kick}  # 38: not its snare
+    assert _drum_classes(song, drums, pitch_range=(35, 39)) == {kick, snare}
+    assert _drum_classes(song, drums, (36, 127), pitch_range=(60, 81)) == {hat}  # maracas
+    assert _drum_classes(song, drums, pitch_range=(84, 96)) == set()  # no drum there
 
 
 # -- a chorale's close --------------------------------------------------------------------------

@@ -42,3 +42,26 @@ def test_four_voice_parts_are_a_choir_and_a_bass_elsewhere_is_a_bass_guitar():
         ("Soprano", 52), ("Alto", 52), ("Tenor", 52), ("Bass", 52)]
     assert [s.program for s in track_specs(["Piano", "Bass", "Drums"])] == [0, 33, 0]
     assert track_specs(["Soprano", "Soprano"])[1].program == 52  # not a voice set: as typed
+
+
+def test_a_range_that_leaves_drums_out_of_a_kit_is_said():
+    from engine.score import Note, Song
+    from engine.tasks import range_on_drums
+
+    kit = Track("Drums", is_drum=True, channel=9, notes=(
+        Note(36, 0, 60), Note(39, 480, 60), Note(70, 0, 60), Note(70, 240, 60)))
+    lead = Track("Lead", program=80, notes=(Note(72, 0, 480),))
+    empty = Track("Perc", is_drum=True, channel=9)
+    song = Song(tracks=(kit, lead, empty))
+    ids = [kit.id, lead.id]
+    assert range_on_drums(song, ids, None) is None
+    assert range_on_drums(song, ids, (35, 81)) is None  # every drum of the kit is in it
+    assert range_on_drums(song, [lead.id], (60, 84)) is None  # no kit written
+    assert range_on_drums(song, ids, (60, 84)) == (
+        "Drums writes only the drums whose notes lie in it (Kick 36, Clap 39 do not)")
+    assert range_on_drums(song, ids, (84, 96)) == (
+        "Drums gets no hits: none of its drums lies in it (Kick 36, Clap 39, Maracas 70)")
+    # An empty kit is General MIDI's: a range of kick to toms leaves out the cymbals.
+    said = range_on_drums(song, [empty.id], (35, 48))
+    assert said.startswith("Perc writes only the drums whose notes lie in it (Crash 1 49, "
+                           "Ride 1 51, Cowbell 56 do not)")
