@@ -18,10 +18,11 @@ import os
 import re
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from engine.models import DEFAULT_MODEL
-from engine.plugins.api import PRECISIONS, GenerateOptions, ModelPlugin, Progress
+from engine.plugins.api import PRECISIONS, GenerateOptions, ModelInfo, ModelPlugin, Progress
 from engine.score import EditGroup, plural
 from engine.score.spelling import key_text
 from engine.tasks import AUTO
@@ -538,6 +539,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     """Run ``run`` with the chosen model and write each take; ``studio`` is the input
     project's studio state, kept when a take is written as a project."""
     from engine import tasks
+    from engine.jobs.take_warnings import OFF_KEY, result_warnings
 
     model = resolve_model(args.model, args.task)
     if args.precision and args.precision not in model.info.precisions:
@@ -564,14 +566,11 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         print(f"partita: note: some of the {len(takes)} takes are the same notes: "
               f"{model.info.name} gave them for other seeds too (a model that ignores the "
               "seed, or a region with little room)", file=sys.stderr)
-    strays = _notes_off_key(takes)
-    if strays:  # a model that does not follow the key: say so rather than claim it
-        n, total = strays
-        key = key_text(takes[0].key)
-        verb = "is" if n == 1 else "are"
-        print(f"{args.task}: {model.info.name} was asked to keep new notes in {key}, but "
-              f"{n} of its {plural(total, 'new note')} {verb} outside it (the model does "
-              "not follow --key)", file=sys.stderr)
+    warnings = {w.kind: w for w in result_warnings(
+        takes, model.info, asked_parallels=bool(options.avoid_parallels))}
+    off_key = warnings.pop(OFF_KEY, None)
+    if off_key:  # a model that does not follow the key: say so rather than claim it
+        print(f"{args.task}: {off_key.message}", file=sys.stderr)
     elif options.key == AUTO and takes[0].key and args.task == "compose":
         keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
         print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "
@@ -584,15 +583,10 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     if drums:  # a range for a melody would silently thin out the kit written beside it
         print(f"partita: note: --range {args.pitch_range.strip()} bounds drum notes too: "
               f"{drums}", file=sys.stderr)
-    parallels = _parallels_written(takes)
-    if parallels:  # asked to avoid them, and the model wrote some: said, as the key is
-        n, first = parallels
-        why = "--avoid-parallels" if options.avoid_parallels else "chorale writing"
-        print(f"{args.task}: {model.info.name} was asked for no parallel fifths or octaves "
-              f"({why}), but its new notes make {n} (first: {first}): the model does not "
-              "follow --avoid-parallels", file=sys.stderr)
+    for warning in warnings.values():  # parallels asked to be avoided, a general model…
+        print(f"{args.task}: {warning.message}", file=sys.stderr)
     if args.as_takes:
-        _save_as_takes(args, model.info.name, takes, studio or {})
+        _save_as_takes(args, model.info, takes, studio or {})
     else:
         _save_takes(takes, outputs, studio)
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
@@ -604,46 +598,6 @@ def _task_message(task: str, error: Exception) -> str:
     """``"repaint: …"``, without saying the task twice ("continue: continue needs …")."""
     text = str(error)
     return text if text.split(" ", 1)[0] == task else f"{task}: {text}"
-
-
-def _notes_off_key(takes: list) -> tuple[int, int] | None:
-    """``(notes outside the key, new pitched notes)`` over ``takes``, when any new note
-    is outside the key its take was asked to keep (drum notes are not pitches)."""
-    from engine.score.spelling import scale_pitch_classes
-
-    off = total = 0
-    for take in takes:
-        if not take.key:
-            continue
-        scale = scale_pitch_classes(take.key)
-        song = take.after
-        for tid, notes in take.new_notes.items():
-            if not song.track(tid).is_drum:
-                total += len(notes)
-                off += sum(1 for n in notes if n.pitch % 12 not in scale)
-    return (off, total) if off else None
-
-
-def _parallels_written(takes: list) -> tuple[int, str] | None:
-    """``(how many, the first in words)`` of the parallel fifths and octaves the new notes
-    of ``takes`` make (:func:`engine.score.voice_leading.written_parallels`), over the
-    takes whose model was asked to avoid them (``--avoid-parallels``, or chorale writing,
-    which turns it on)."""
-    from engine.models.constraints import written_parallels
-    from engine.score import TimeMap
-
-    found = []
-    for take in takes:
-        if take.options is not None and take.options.avoid_parallels:
-            song = take.after
-            found += [(song, p) for p in written_parallels(song, take.new_notes)]
-    if not found:
-        return None
-    song, first = found[0]
-    names = {t.id: t.name for t in song.tracks}
-    where = TimeMap.of(song).format_position(first.tick)
-    return len(found), (f"{first.interval}, {names[first.track_a]} and "
-                        f"{names[first.track_b]}, into {where}")
 
 
 def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
@@ -672,12 +626,13 @@ def _tried_seeds(seed: int | None, count: int) -> str:
     return ", ".join(seeds[:-1]) + f" and {seeds[-1]}"
 
 
-def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
+def _save_as_takes(args: argparse.Namespace, model: ModelInfo, takes: list,
                    studio: dict) -> None:
     """The input song unchanged in ``OUT.partita``, with ``takes`` waiting in their region
-    beside any the project already kept, as the studio saves them."""
+    beside any the project already kept, as the studio saves them (with their warnings,
+    in the studio's words: the studio shows them)."""
     from engine.io import save_song
-    from engine.jobs import take_from_result
+    from engine.jobs import take_from_result, take_warnings
     from engine.jobs.saved_takes import takes_to_json
     from engine.score.mask_geometry import describe
 
@@ -686,7 +641,8 @@ def _save_as_takes(args: argparse.Namespace, model: str, takes: list,
     store, labels = restored.store, dict(restored.request_labels)
     made = []
     for result in takes:
-        take = store.add(take_from_result(result, model))
+        take = take_from_result(result, model.name)
+        take = store.add(replace(take, warnings=take_warnings(take, model)))
         labels[take.id] = result.edit.label
         made.append(take)
     take_set = store.for_mask(made[0].mask)

@@ -71,6 +71,8 @@ def run_takes(args: argparse.Namespace) -> int:
                 conflict = "  (region edited since: --force to accept)" if r["conflict"] else ""
                 print(f"  {r['ref']:<4} {r['label']:<28} {r['where']}  {r['notes']} notes, "
                       f"{r['model']}{conflict}")
+                for warning in r["warnings"]:  # as the studio's takes bar says them
+                    print(f"       ⚠ {warning}")
         return 0
     return _decide(args, song, studio, restored, waiting)
 
@@ -97,7 +99,8 @@ def _row(ref: str, take: Any, label: str, song: Any) -> dict[str, Any]:
     return {"ref": ref, "label": label, "task": take.task, "model": take.model,
             "where": describe(take.mask, named),
             "notes": take.note_count, "seed": take.options.seed,
-            "conflict": take.conflicts_with(song)}
+            "conflict": take.conflicts_with(song),
+            "warnings": [w.message for w in take.warnings]}
 
 
 def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restored: Any,

@@ -6,6 +6,7 @@
 - :mod:`engine.jobs.take`   — :class:`Take` proposals, conflict detection, :func:`apply_take`
 - :mod:`engine.jobs.takes`  — :class:`TakeSet` / :class:`TakeStore` bookkeeping (A/B/C…)
 - :mod:`engine.jobs.saved_takes` — the mask and undecided takes as JSON a project keeps
+- :mod:`engine.jobs.take_warnings` — what a take did not do as asked (off the key, …)
 """
 
 from .events import (
@@ -22,6 +23,7 @@ from .events import (
 from .job import CancelReason, Job, JobRequest, JobState, Priority, region_key
 from .queue import JobQueue, Listener
 from .take import Take, TakeConflict, apply_take, make_take, take_from_result
+from .take_warnings import TakeWarning, result_warnings, take_warnings
 from .takes import TakeSet, TakeStatus, TakeStore, take_letter
 
 __all__ = [
@@ -46,9 +48,12 @@ __all__ = [
     "TakeSet",
     "TakeStatus",
     "TakeStore",
+    "TakeWarning",
     "apply_take",
     "make_take",
     "region_key",
+    "result_warnings",
     "take_from_result",
     "take_letter",
+    "take_warnings",
 ]

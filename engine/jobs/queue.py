@@ -47,7 +47,7 @@ from engine.plugins.api import Cancelled, CannotGenerate, ModelPlugin, Progress,
 from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
 from engine.plugins.result import InvalidResult, checked_progress
-from engine.score import Note
+from engine.score import Note, Song
 from engine.tasks import settle_options
 
 from .events import (
@@ -61,7 +61,8 @@ from .events import (
     JobStarted,
 )
 from .job import CancelReason, Job, JobRequest, JobState
-from .take import make_take
+from .take import Take, make_take
+from .take_warnings import take_warnings
 
 log = logging.getLogger(__name__)
 
@@ -392,6 +393,7 @@ class JobQueue:
                              song=req.song, revision=req.revision, result=result,
                              options=req.options, label=req.label, prep=req.prep,
                              prepared_song=job.prepared_song)
+            take = _with_warnings(take, job.model, job.prepared_song)
         except Cancelled:
             self._end_cancelled(job, timeout)
         except InvalidResult as e:
@@ -436,6 +438,18 @@ class JobQueue:
             self._emit(JobFailed(job, message, details))
         if self.registry is not None and model_at_fault:
             self.registry.record_failure(job.model_name, message, job.request.group)
+
+
+def _with_warnings(take: Take, model: ModelPlugin, prepared: Song) -> Take:
+    """``take`` with what its model did not do that it was asked to (notes off the key,
+    parallels…), worked out here, off the GUI thread. A check that fails costs the user
+    no take and the model no failure: the take comes without warnings, and the log says
+    why."""
+    try:
+        return replace(take, warnings=take_warnings(take, model.info, prepared))
+    except Exception:
+        log.exception("checking take %d of %s for warnings failed", take.id, model.info.name)
+        return take
 
 
 def _inside(req: JobRequest, partial: Mapping[int, Iterable[Note]]) -> dict[int, tuple[Note, ...]]:

@@ -14,7 +14,10 @@ Kept: the regions whose takes nobody accepted yet, with their pending takes in o
 rejected take keeps only its place, so the others keep their letters). Each take stores
 its new notes, its preparatory edits (new tracks, a longer song) and the notes that were
 inside its region when it was made, so a take the user has since edited over is still
-flagged as a conflict after reopening. A take that no longer fits the song (a hand-edited
+flagged as a conflict after reopening, and its warnings (:mod:`engine.jobs.take_warnings`)
+as they were said when it arrived: stored, not worked out again, since they describe the
+model and settings that made it (a take saved before they were kept has none; an
+earlier Partita ignores the field). A take that no longer fits the song (a hand-edited
 file) is skipped and counted, never fatal.
 """
 
@@ -44,6 +47,7 @@ from engine.score import (
 )
 
 from .take import Take, fit_prep, make_take
+from .take_warnings import TakeWarning
 from .takes import TakeStatus, TakeStore
 
 VERSION = 1
@@ -161,6 +165,8 @@ def _take_to_json(take: Take, request_label: str | None) -> dict[str, Any] | Non
         "prep": prep,
         "before": {str(tid): note_rows(notes) for tid, notes in before.items()},
         "notes": {str(tid): note_rows(notes) for tid, notes in take.notes.items()},
+        **({"warnings": [_warning_to_json(w) for w in take.warnings]} if take.warnings
+           else {}),
     }
 
 
@@ -239,7 +245,8 @@ def _take_from_json(d: Any, stored_mask: Any, song: Song,
     base = _base_song(song, mask, notes, before)
     take = make_take(job_id=0, model=model, task=task, mask=mask, song=base,
                      revision=revision, result=notes, options=_options_from_json(
-                         d.get("options")), prep=prep)
+                         d.get("options")), prep=prep,
+                     warnings=_warnings_from_json(d.get("warnings")))
     adopt_ids(take.edit.apply(base))  # ids issued from now on never clash with the take's
     created = d.get("created")
     if isinstance(created, int | float) and not isinstance(created, bool):
@@ -313,6 +320,25 @@ def _notes_by_track(data: Any, what: str) -> dict[int, tuple[Note, ...]]:
             raise ValueError(f"{what}: {key!r} is not a track id") from None
         out[tid] = track_from_json({"notes": rows}, f"{what}[{key}]").notes
     return out
+
+
+def _warning_to_json(warning: TakeWarning) -> dict[str, str]:
+    out = {"kind": warning.kind, "message": warning.message}
+    if warning.detail:
+        out["detail"] = warning.detail
+    return out
+
+
+def _warnings_from_json(data: Any) -> tuple[TakeWarning, ...]:
+    """The take's warnings as they were said when it was made (a kind this version does
+    not know is kept: its message says it); none in a file from before they were kept,
+    and whatever is not a warning is left out (they only describe the take)."""
+    if not isinstance(data, list):
+        return ()
+    return tuple(TakeWarning(w["kind"], w["message"],
+                             w["detail"] if isinstance(w.get("detail"), str) else "")
+                 for w in data if isinstance(w, dict) and isinstance(w.get("kind"), str)
+                 and isinstance(w.get("message"), str))
 
 
 _OPTION_FIELDS = {f.name for f in fields(GenerateOptions)} - {"extra"}

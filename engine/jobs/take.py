@@ -35,6 +35,8 @@ from engine.score import (
     set_song_props,
 )
 
+from .take_warnings import TakeWarning
+
 if TYPE_CHECKING:
     from engine.tasks import TaskResult
 
@@ -48,7 +50,9 @@ class TakeConflict(EditError):
 @dataclass(frozen=True, slots=True, eq=False)
 class Take:
     """One proposal. ``notes`` holds the new notes of each track the model wrote; masked
-    tracks the model left out of its result are left unchanged. Compared by identity."""
+    tracks the model left out of its result are left unchanged. ``warnings``: what the
+    model did not do that it was asked to (:mod:`engine.jobs.take_warnings`). Compared by
+    identity."""
 
     id: int
     job_id: int
@@ -63,6 +67,7 @@ class Take:
     label: str
     options: GenerateOptions = field(default_factory=GenerateOptions)
     prep: tuple[Edit, ...] = ()
+    warnings: tuple[TakeWarning, ...] = ()
 
     @property
     def write_mask(self) -> Mask:
@@ -99,12 +104,15 @@ def make_take(
     label: str = "",
     prep: tuple[Edit, ...] = (),
     prepared_song: Song | None = None,
+    warnings: tuple[TakeWarning, ...] = (),
 ) -> Take:
     """Validate a model's result and build the take; :class:`InvalidResult` if it is bad
     (the checks: :func:`engine.plugins.result.checked_result`).
 
     ``song`` is the song before ``prep``; ``mask`` and the result refer to the song after,
     ``prepared_song`` when the caller has it (the prep is applied here otherwise).
+    ``warnings``: the take's, when the caller has them (a saved take's); the job queue
+    works them out from the take (:func:`engine.jobs.take_warnings.take_warnings`).
     """
     base = song
     if prepared_song is not None:
@@ -119,7 +127,7 @@ def make_take(
         id=next(_take_ids), job_id=job_id, model=model, task=task, mask=mask,
         base_song=base, base_revision=revision, notes=MappingProxyType(clean), edit=edit,
         created=time.time(), label=label, options=options or GenerateOptions(),
-        prep=tuple(prep),
+        prep=tuple(prep), warnings=tuple(warnings),
     )
 
 

@@ -14,7 +14,13 @@ imports torch or knows which network a plugin runs.
 - :mod:`engine.tasks.requests` — the same requests planned over a painted mask (the studio)
 """
 
-from .chorale import CHORALE_MODEL, chorale_options, is_chorale, voice_parts
+from .chorale import (
+    CHORALE_MODEL,
+    chorale_options,
+    is_chorale,
+    voice_parts,
+    writes_chorale_voices,
+)
 from .errors import TaskError
 from .instruments import (
     SATB_VOICES,
@@ -40,6 +46,7 @@ from .run import (
     repaint_mask,
     run_variations,
     settle_options,
+    track_labels,
     variation_seed,
 )
 
@@ -69,8 +76,10 @@ __all__ = [
     "resolve_key",
     "run_variations",
     "settle_options",
+    "track_labels",
     "track_spec",
     "track_specs",
     "variation_seed",
     "voice_parts",
+    "writes_chorale_voices",
 ]

@@ -18,6 +18,8 @@ from engine.score.instruments import VOICE_PART_RANGES
 # The shipped model that writes four-part voices best (the CLI and the studio use it
 # for them when the user names no model).
 CHORALE_MODEL = "chorale-jsb"
+# The voices harmonize adds below a lone sung or string melody, in its instrument.
+SATB_VOICES = ("Alto", "Tenor", "Bass")
 
 
 def voice_parts(names: Iterable[str]) -> bool:
@@ -37,6 +39,18 @@ def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:
     ids = set(track_ids)
     return (voice_parts(t.name for t in song.tracks)
             and bool(ids) and ids <= {t.id for t in song.tracks})
+
+
+def writes_chorale_voices(song: Song, track_ids: Iterable[int],
+                          added: Iterable[str] = ()) -> bool:
+    """Whether a request writes four-part chorale voices, as *Auto* decides it (and then
+    runs :data:`CHORALE_MODEL`): the tracks it writes are a chorale's (:func:`is_chorale`,
+    over ``song`` with the tracks the request adds), or the tracks it adds, ``added`` by
+    name, are harmonize's Alto, Tenor and Bass under a lone melody — voices in the
+    melody's instrument, whatever it is called."""
+    names = [" ".join(n.split()).casefold() for n in added]
+    return is_chorale(song, track_ids) or (
+        names == [v.casefold() for v in SATB_VOICES] and len(song.tracks) == len(names) + 1)
 
 
 def chorale_options(song: Song, track_ids: Iterable[int],

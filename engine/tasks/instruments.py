@@ -11,12 +11,10 @@ from engine.score.instruments import GM_PROGRAMS, drum_name, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.track_edits import free_channel
 
-from .chorale import voice_parts
+from .chorale import SATB_VOICES, voice_parts
 from .errors import TaskError
 
 GM_DRUM_KEYS = (35, 81)  # General MIDI's percussion key map: Acoustic Bass Drum..Open Triangle
-# The voices harmonize adds below a lone sung or string melody, in its instrument.
-SATB_VOICES = ("Alto", "Tenor", "Bass")
 # The instruments of those voices (Alto, Tenor, Bass) under a solo instrument: its own
 # family's lower members, since one instrument cannot play all four parts (a violin has
 # no bass line, an alto sax no tenor). Choirs, ensembles and keyboards play every part.

@@ -85,16 +85,9 @@ class TaskResult:
         """Notes written per track, in the song's track order, keyed by the track's name;
         a name that several tracks share gets the track's number (``"Piano (3)"``), a
         blank one is ``"track 3"``."""
-        tracks = self.after.tracks
-        names = [t.name.strip() for t in tracks]
-        out = {}
-        for number, (track, name) in enumerate(zip(tracks, names, strict=True), 1):
-            if track.id not in self.new_notes:
-                continue
-            label = (f"track {number}" if not name
-                     else f"{name} ({number})" if names.count(name) > 1 else name)
-            out[label] = len(self.new_notes[track.id])
-        return out
+        labels = track_labels(self.after)
+        return {labels[t.id]: len(self.new_notes[t.id]) for t in self.after.tracks
+                if t.id in self.new_notes}
 
     def signature(self) -> frozenset:
         """The music written (without ids): equal for two takes that sound the same."""
@@ -104,6 +97,16 @@ class TaskResult:
     def unchanged(self) -> bool:
         """The take writes back the very notes it replaces (nothing would change)."""
         return self.mask.holds_already(self.before, self.new_notes)
+
+
+def track_labels(song: Song) -> dict[int, str]:
+    """Each track's name as the user tells it from the others, by track id: its name; a
+    name that several tracks share gets the track's number (``"Piano (3)"``), a blank one
+    is ``"track 3"``."""
+    names = [t.name.strip() for t in song.tracks]
+    return {track.id: (f"track {number}" if not name
+                       else f"{name} ({number})" if names.count(name) > 1 else name)
+            for number, (track, name) in enumerate(zip(song.tracks, names, strict=True), 1)}
 
 
 # -- the common path --------------------------------------------------------------------------

@@ -611,6 +611,55 @@ def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, mo
     assert "parallel" not in capsys.readouterr().err
 
 
+def test_the_warnings_read_as_they_always_have(tmp_path, capsys, monkeypatch):
+    """The warnings moved into the engine (engine.jobs.take_warnings): the command line's
+    lines are word for word what it printed before, in the same order."""
+    lead = Track(name="Lead", program=73,
+                 notes=tuple(Note(p, i * 4 * Q, 4 * Q, 80)  # C D E F, a beat each
+                             for i, p in enumerate((72, 74, 76, 77))))
+    src = tmp_path / "duo.partita"
+    save_song(Song(tracks=(lead, Track(name="Second", program=71))), src)
+
+    def fifths_below(song, mask):  # F G A Bb: parallel fifths, and Bb is not in C major
+        melody = song.find_track("Lead").notes
+        return {tid: tuple(Note(n.pitch - 7, n.start, n.duration, 80) for n in melody)
+                for tid in mask.track_ids}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(fifths_below))
+    assert main(["repaint", str(src), "-o", str(tmp_path / "out.mid"), "--tracks", "Second",
+                 "--bars", "1", "--key", "C", "--avoid-parallels"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "repaint: qa was asked to keep new notes in C major, but 1 of its 4 new notes is "
+        "outside it (the model does not follow --key)",
+        "repaint: qa was asked for no parallel fifths or octaves (--avoid-parallels), but its "
+        "new notes make 3 (first: fifths, Lead and Second, into 1.2.000): the model does not "
+        "follow --avoid-parallels"]
+
+
+def test_chorale_voices_from_a_general_model_name_the_chorale_model(tmp_path, capsys,
+                                                                     monkeypatch):
+    """QA: Alto, Tenor and Bass from partita-base (named with --model, or the user's
+    PARTITA_MODEL) clash, and nothing said that chorale-jsb writes them better."""
+    soprano = Track(name="Soprano", program=52,
+                    notes=tuple(Note(72, b * 4 * Q, 4 * Q, 80) for b in range(4)))
+    path = tmp_path / "soprano.mid"
+    save_song(Song(tracks=(soprano,)), path)
+
+    def c_major(song, mask):  # each new voice holds a note of the chord under the tune
+        return {tid: (Note(p, 0, BAR),)
+                for tid, p in zip(sorted(mask.track_ids), (67, 60, 48), strict=True)}
+
+    argv = ["harmonize", str(path), "-o", str(tmp_path / "satb.mid"), "--melody", "1",
+            "--model", "general"]
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(c_major, name))
+    assert main(argv) == 0
+    assert ("harmonize: general is a general model: the chorale voices it wrote (Alto, Tenor "
+            "and Bass) clash more often than those of chorale-jsb, which is made for "
+            "four-part chorales (--model chorale-jsb)") in capsys.readouterr().err.splitlines()
+    assert main([*argv[:-1], CHORALE_MODEL]) == 0
+    assert "general model" not in capsys.readouterr().err
+
+
 def test_partita_model_names_the_cli_default(monkeypatch):
     # The CLI asked the registry for partita-base first, so $PARTITA_MODEL never counted.
     monkeypatch.setenv("PARTITA_MODEL", CHORALE_MODEL)

@@ -121,3 +121,30 @@ def test_region_numbers_stay_when_another_region_is_decided(pending, tmp_path, c
     assert [(r["ref"], r["where"]) for r in json.loads(capsys.readouterr().out)] == [
         ("2A", "Bass · bars 1–4")]
     assert main(["takes", str(out), "--accept", "2A", "-o", str(tmp_path / "b.mid")]) == 0
+
+
+def test_the_list_says_a_takes_warnings(tmp_path, capsys, monkeypatch):
+    """A take kept with --as-takes keeps what its model did not do as asked, and the list
+    says it under the take, as the studio's takes bar does."""
+    from engine.cli import generate
+    from engine.io import save_song
+    from engine.score import Note, Song, Track
+    from tests.engine.jobs.toy_models import Answers
+
+    def chromatic(song, mask):
+        start = mask.span[0]
+        return {tid: tuple(Note(60 + i, start + i * 120, 120) for i in range(12))
+                for tid in mask.track_ids}
+
+    src, out = tmp_path / "song.partita", tmp_path / "takes.partita"
+    save_song(Song((Track("Piano", notes=(Note(60, 0, 1920),)),)), src)
+    monkeypatch.setattr(generate, "resolve_model", lambda name, task: Answers(chromatic))
+    assert main(["repaint", str(src), "-o", str(out), "--tracks", "1", "--bars", "1",
+                 "--key", "C", "--as-takes"]) == 0
+    capsys.readouterr()
+    said = ("qa was asked to keep new notes in C major, but 5 of its 12 new notes are "
+            "outside it (the model does not follow the Key setting)")
+    assert main(["takes", str(out)]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == f"       ⚠ {said}"
+    assert main(["takes", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["warnings"] == [said]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 
-from engine.jobs import TakeStore, apply_take
+from engine.jobs import TakeStore, TakeWarning, apply_take
 from engine.jobs.saved_takes import (
     mask_from_json,
     mask_to_json,
     takes_from_json,
     takes_to_json,
 )
+from engine.jobs.take_warnings import OFF_KEY
 from engine.score import (
     InsertTrack,
     Mask,
@@ -57,6 +58,28 @@ def test_pending_takes_come_back_with_their_letters_labels_and_audition():
         assert new.base_revision == 9 and new.task == "repaint" and new.model == "toy"
         assert not new.conflicts_with(song)
         assert music(apply_take(song, new)[0]) == music(apply_take(song, old)[0])
+
+
+def test_a_takes_warnings_are_kept_as_they_were_said():
+    song, piano, _bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 960, 1920))
+    said = (TakeWarning(OFF_KEY, "toy was asked to keep new notes in C major, but 1 of its "
+                        "1 new note is outside it", "Outside the key: Piano in bar 1"),
+            TakeWarning("a-kind-from-a-later-version", "said as it was"))
+    store = TakeStore()
+    store.add(make(song, mask, {piano.id: (Note(73, 960, 480),)}, warnings=said))
+    store.add(make(song, mask, {piano.id: (Note(72, 960, 480),)}))
+    data = through_a_file(takes_to_json(store))
+    plain = data["sets"][0]["takes"][1]
+    assert "warnings" not in plain  # a take without: the file as before
+    warned, unwarned = takes_from_json(data, song).store.sets[mask].takes
+    assert warned.warnings == said and unwarned.warnings == ()
+    # A file from before warnings were kept, or a hand-edited one: none, never fatal.
+    data["sets"][0]["takes"][0]["warnings"] = [{"kind": OFF_KEY}, "⚠", {"message": 3}]
+    restored = takes_from_json(data, song)
+    assert restored.problems == [] and restored.store.sets[mask].takes[0].warnings == ()
+    del data["sets"][0]["takes"][0]["warnings"]
+    assert takes_from_json(data, song).store.sets[mask].takes[0].warnings == ()
 
 
 def test_a_take_with_new_tracks_and_a_longer_song_applies_as_before():

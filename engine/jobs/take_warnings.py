@@ -1,0 +1,231 @@
+"""What a take did not do that it was asked to, told as a musician would.
+
+Three kinds: new notes **off the key** they were to keep (a model that ignores the key),
+**parallel fifths or octaves** they were to avoid (one that ignores the voice-leading
+option), and four-part chorale voices written by a **general model** — they clash where
+the chorale model, made for them, writes them well (the general model: 51-69 % of its
+notes consonant with a JSB soprano, against ~92 %).
+
+The rule of that third kind: the model is not a chorale model (it is not
+:data:`~engine.tasks.CHORALE_MODEL` and declares no ``"voice"`` among the instruments it
+writes, as the chorale model does), and the request is one *Auto* gives the chorale model
+(:func:`~engine.tasks.writes_chorale_voices`: a song of Soprano, Alto, Tenor and Bass
+parts, or harmonize's Alto, Tenor and Bass under a lone melody). "No parallel 5ths / 8ves"
+alone is not chorale writing: it asks a piano or a bass for careful voice leading, which
+the chorale model is not the one to write.
+
+One place decides them for every caller: the command line prints them after a generation
+(on stderr, :data:`CLI` words), the job queue puts them on each take
+(:attr:`~engine.jobs.Take.warnings`, :data:`STUDIO` words: the takes bar marks the take
+with ⚠ and the status bar says them) and a project keeps them with its waiting takes
+(:mod:`engine.jobs.saved_takes`). Pure: no Qt, no model runs; parallels are read as the
+built-in models avoid them (:func:`engine.models.constraints.written_parallels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from engine.models.constraints import written_parallels
+from engine.plugins.api import GenerateOptions, ModelInfo
+from engine.score import EditGroup, InsertTrack, Note, Song, TimeMap, plural
+from engine.score.spelling import key_text, scale_pitch_classes
+from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
+
+if TYPE_CHECKING:
+    from engine.score import Edit
+    from engine.tasks import TaskResult
+
+    from .take import Take
+
+OFF_KEY = "off-key"  # new notes outside the key they were to keep
+PARALLELS = "parallels"  # parallel fifths or octaves, asked to avoid them
+GENERAL_MODEL = "general-model"  # chorale voices by a model not made for them
+KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL)
+
+
+@dataclass(frozen=True, slots=True)
+class TakeWarning:
+    """One thing a take did not do as asked: its ``kind`` (:data:`KINDS`), a one-line
+    ``message`` — the model, what it was asked, what it did, what to do — and ``detail``,
+    where it happened by track and bar (the studio's tooltip shows it; the command line
+    prints the message only)."""
+
+    kind: str
+    message: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Wording:
+    """How the user names the settings a warning points to."""
+
+    key: str  # the key new notes keep
+    parallels: str  # no parallel fifths or octaves
+    use_model: str  # how to choose a model; ``{model}`` is its name
+
+
+CLI = Wording("--key", "--avoid-parallels", "--model {model}")
+STUDIO = Wording("the Key setting", "the “No parallel 5ths / 8ves” setting",
+                 "choose it, or Auto, as the Generate panel's model")
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """One take as the checks read it."""
+
+    song: Song  # with the take's notes (and the tracks it adds) in
+    notes: Mapping[int, tuple[Note, ...]]  # its new notes, per track id
+    options: GenerateOptions  # as the model ran them (key and voice leading settled)
+    tracks: frozenset[int]  # the tracks it writes
+    added: tuple[str, ...]  # the names of the tracks it adds
+
+    @property
+    def chorale(self) -> bool:
+        return writes_chorale_voices(self.song, self.tracks, self.added)
+
+
+def take_warnings(take: Take, model: ModelInfo,
+                  prepared: Song | None = None) -> tuple[TakeWarning, ...]:
+    """The warnings of one take ``model`` made, in the studio's words (the job queue puts
+    them on the take). ``prepared``: the song the model wrote into (the take's base song
+    after its prep), when the caller has it — a long song's prep is not free."""
+    if prepared is None:
+        song = take.edit.apply(take.base_song)
+    else:  # the take's edit is its prep, then the new notes (make_take)
+        song = EditGroup(take.edit.edits[len(take.prep):]).apply(prepared)
+    written = _Written(song, take.notes, take.options, take.mask.track_ids,
+                       _added(take.prep))
+    return tuple(_warnings([written], model, STUDIO, asked_parallels=False))
+
+
+def result_warnings(results: Sequence[TaskResult], model: ModelInfo,
+                    wording: Wording = CLI, *,
+                    asked_parallels: bool = False) -> list[TakeWarning]:
+    """The warnings of a request's takes (its variations) ``model`` made, each kind once
+    for them all: counts summed, the first parallel the first take's. ``asked_parallels``:
+    the user asked for no parallels (``--avoid-parallels``), rather than chorale writing
+    turning them off."""
+    written = [_Written(r.after, r.new_notes, r.options or GenerateOptions(key=r.key),
+                        r.mask.track_ids, _added(r.prep)) for r in results]
+    return _warnings(written, model, wording, asked_parallels=asked_parallels)
+
+
+def _added(prep: Iterable[Edit]) -> tuple[str, ...]:
+    return tuple(e.track.name for e in prep if isinstance(e, InsertTrack))
+
+
+def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
+              asked_parallels: bool) -> list[TakeWarning]:
+    found = (_off_key(written, model, wording),
+             _parallels(written, model, wording, asked_parallels),
+             _general_model(written, model, wording))
+    return [w for w in found if w is not None]
+
+
+def _off_key(written: list[_Written], model: ModelInfo,
+             wording: Wording) -> TakeWarning | None:
+    """New pitched notes outside the key their take was asked to keep (drum notes are
+    not pitches)."""
+    off = total = 0
+    keys: list[str] = []
+    bars: dict[str, set[int]] = {}  # track → the bars of its notes off the key
+    for w in written:
+        key = w.options.key
+        if not key or key == AUTO:  # no key asked (AUTO is settled before a model runs)
+            continue
+        scale = scale_pitch_classes(key)
+        keys.append(key_text(key))
+        tm, labels = TimeMap.of(w.song), track_labels(w.song)
+        for track in w.song.tracks:
+            if track.id not in w.notes or track.is_drum:
+                continue
+            notes = w.notes[track.id]
+            total += len(notes)
+            strays = [n for n in notes if n.pitch % 12 not in scale]
+            off += len(strays)
+            if strays:
+                bars.setdefault(labels[track.id], set()).update(
+                    tm.tick_to_bar(n.start) + 1 for n in strays)
+    if not off:
+        return None
+    key = " or ".join(dict.fromkeys(keys))
+    verb = "is" if off == 1 else "are"
+    return TakeWarning(
+        OFF_KEY,
+        f"{model.name} was asked to keep new notes in {key}, but {off} of its "
+        f"{plural(total, 'new note')} {verb} outside it (the model does not follow "
+        f"{wording.key})",
+        "Outside the key: " + "; ".join(f"{name} in {_bars(b)}" for name, b in bars.items()))
+
+
+def _parallels(written: list[_Written], model: ModelInfo, wording: Wording,
+               asked: bool) -> TakeWarning | None:
+    """Parallel fifths and octaves the new notes make, over the takes whose model was
+    asked to avoid them (the option, or chorale writing, which turns it on)."""
+    found = []
+    for w in written:
+        if w.options.avoid_parallels:
+            found += [(w, p) for p in written_parallels(w.song, w.notes)]
+    if not found:
+        return None
+    pairs: dict[str, set[int]] = {}  # "Alto and Tenor" → the bars of their parallels
+    for w, p in found:
+        labels, tm = track_labels(w.song), TimeMap.of(w.song)
+        pairs.setdefault(f"{labels[p.track_a]} and {labels[p.track_b]}", set()).add(
+            tm.tick_to_bar(p.tick) + 1)
+    w, first = found[0]
+    labels = track_labels(w.song)
+    where = TimeMap.of(w.song).format_position(first.tick)
+    chorale = any(x.chorale for x in written if x.options.avoid_parallels)
+    why = wording.parallels if asked or not chorale else "chorale writing"
+    return TakeWarning(
+        PARALLELS,
+        f"{model.name} was asked for no parallel fifths or octaves ({why}), but its new "
+        f"notes make {len(found)} (first: {first.interval}, {labels[first.track_a]} and "
+        f"{labels[first.track_b]}, into {where}): the model does not follow "
+        f"{wording.parallels}",
+        "Parallel fifths or octaves: " + "; ".join(f"{pair} in {_bars(b)}"
+                                                   for pair, b in pairs.items()))
+
+
+def _general_model(written: list[_Written], model: ModelInfo,
+                   wording: Wording) -> TakeWarning | None:
+    """Four-part chorale voices written by a model not made for them (module docstring)."""
+    if model.name == CHORALE_MODEL or "voice" in model.instruments:
+        return None
+    voices = next((w for w in written if w.chorale), None)
+    if voices is None:
+        return None
+    labels = track_labels(voices.song)
+    names = _listed([labels[t.id] for t in voices.song.tracks if t.id in voices.tracks])
+    use = wording.use_model.format(model=CHORALE_MODEL)
+    return TakeWarning(
+        GENERAL_MODEL,
+        f"{model.name} is a general model: the chorale voices it wrote ({names}) clash "
+        f"more often than those of {CHORALE_MODEL}, which is made for four-part chorales "
+        f"({use})",
+        f"Auto writes Soprano, Alto, Tenor and Bass parts with {CHORALE_MODEL}")
+
+
+def _listed(names: list[str]) -> str:
+    """``"Alto, Tenor and Bass"``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _bars(numbers: Iterable[int]) -> str:
+    """``"bar 3"``, ``"bars 2–4, 7"``: bar numbers as musicians count them, in runs."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    text = ", ".join(f"{a}" if a == b else f"{a}–{b}" for a, b in runs)
+    return f"bar {text}" if len(runs) == 1 and runs[0][0] == runs[0][1] else f"bars {text}"
+
+
+__all__ = ["CLI", "GENERAL_MODEL", "KINDS", "OFF_KEY", "PARALLELS", "STUDIO", "TakeWarning",
+           "Wording", "result_warnings", "take_warnings"]

@@ -1,0 +1,227 @@
+"""What a take did not do that it was asked to: each warning kind, over small real songs,
+in the studio's words (on the take) and the command line's (over a request's takes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import tasks
+from engine.jobs import JobQueue, JobRequest, make_take, take_from_result, take_warnings
+from engine.jobs import queue as job_queue
+from engine.jobs.take_warnings import CLI, GENERAL_MODEL, OFF_KEY, PARALLELS, result_warnings
+from engine.plugins.api import GenerateOptions, ModelInfo
+from engine.score import Mask, Note, Region, Song, Track
+from tests.engine.jobs.toy_models import Answers
+
+Q = 480
+BAR = 4 * Q
+GENERAL = ModelInfo("partita-base", "1", instruments=("any",))
+
+
+def take_of(song: Song, mask: Mask, notes: dict, **options):
+    return make_take(job_id=1, model="qa", task="repaint", mask=mask, song=song, revision=0,
+                     result=notes, options=GenerateOptions(**options))
+
+
+def minor_song() -> Song:
+    """Four bars of D minor on the piano (D F A C#), a bass, and drums."""
+    piano = Track("Piano", notes=tuple(Note(p, i * Q, Q) for i, p in
+                                       enumerate((62, 65, 69, 73) * 4)))
+    bass = Track("Bass", program=33, notes=tuple(Note(38, b * BAR, BAR) for b in range(4)))
+    drums = Track("Drums", is_drum=True, channel=9,
+                  notes=tuple(Note(36, i * Q, Q // 2) for i in range(16)))
+    return Song((piano, bass, drums))
+
+
+def duo() -> Song:
+    """A lead (C D E F, a beat each) and an empty second part."""
+    lead = Track("Lead", program=73, notes=tuple(Note(p, i * Q, Q)
+                                                  for i, p in enumerate((72, 74, 76, 77))))
+    return Song((lead, Track("Second", program=71)))
+
+
+def fifths_below(song: Song, track: Track) -> tuple[Note, ...]:
+    return tuple(Note(n.pitch - 7, n.start, n.duration) for n in song.find_track("Lead").notes)
+
+
+def chorale() -> Song:
+    """One bar of four voices: a chorale's Soprano, Alto, Tenor and Bass."""
+    parts = {"Soprano": (72, 74, 76, 77), "Alto": (67, 67, 69, 69),
+             "Tenor": (64, 65, 64, 65), "Bass": (48, 47, 45, 50)}
+    return Song(tuple(Track(name, program=52, notes=tuple(Note(p, i * Q, Q)
+                                                          for i, p in enumerate(pitches)))
+                      for name, pitches in parts.items()))
+
+
+# -- notes off the key ---------------------------------------------------------------------------
+
+
+def test_new_notes_off_the_key_are_counted_and_placed():
+    song = minor_song()
+    piano, drums = song.find_track("Piano"), song.find_track("Drums")
+    mask = Mask.of(Region({piano.id, drums.id}, BAR, 3 * BAR))
+    new = {piano.id: (Note(62, BAR, Q), Note(63, BAR + Q, Q),  # D, and D# off D minor
+                      Note(65, 2 * BAR, Q), Note(68, 2 * BAR + Q, Q)),  # F, and G#
+           drums.id: (Note(42, BAR, Q),)}  # a hi-hat: not a pitch, never off the key
+    (warning,) = take_warnings(take_of(song, mask, new, key="Dm"), GENERAL)
+    assert warning.kind == OFF_KEY
+    assert warning.message == (
+        "partita-base was asked to keep new notes in D minor, but 2 of its 4 new notes are "
+        "outside it (the model does not follow the Key setting)")
+    assert warning.detail == "Outside the key: Piano in bars 2–3"
+
+
+def test_notes_in_the_key_or_with_no_key_asked_warn_of_nothing():
+    song = minor_song()
+    piano = song.find_track("Piano")
+    mask = Mask.of(Region({piano.id}, BAR, 2 * BAR))
+    chromatic = {piano.id: tuple(Note(60 + i, BAR + i * Q // 4, Q // 4) for i in range(12))}
+    assert take_warnings(take_of(song, mask, chromatic), GENERAL) == ()  # no key asked
+    in_key = {piano.id: (Note(62, BAR, Q), Note(73, BAR + Q, Q))}  # C#: the leading tone
+    assert take_warnings(take_of(song, mask, in_key, key="Dm"), GENERAL) == ()
+
+
+# -- parallels -----------------------------------------------------------------------------------
+
+
+def test_parallels_asked_to_be_avoided_are_named_with_their_tracks_and_bar():
+    song = duo()
+    second = song.find_track("Second")
+    mask = Mask.of(Region({second.id}, 0, BAR))
+    new = {second.id: fifths_below(song, second)}
+    (warning,) = take_warnings(take_of(song, mask, new, avoid_parallels=True), GENERAL)
+    assert warning.kind == PARALLELS
+    assert warning.message == (
+        "partita-base was asked for no parallel fifths or octaves (the “No parallel 5ths / "
+        "8ves” setting), but its new notes make 3 (first: fifths, Lead and Second, into "
+        "1.2.000): the model does not follow the “No parallel 5ths / 8ves” setting")
+    assert warning.detail == "Parallel fifths or octaves: Lead and Second in bar 1"
+    # Not asked: parallels are the writer's to choose.
+    assert take_warnings(take_of(song, mask, new, avoid_parallels=False), GENERAL) == ()
+
+
+def test_parallels_of_a_chorale_are_said_to_be_chorale_writings():
+    song = chorale()
+    alto = song.find_track("Alto")
+    mask = Mask.of(Region({alto.id}, 0, BAR))
+    # The alto an octave under the soprano all along: parallel octaves.
+    new = {alto.id: tuple(Note(n.pitch - 12, n.start, n.duration)
+                          for n in song.find_track("Soprano").notes)}
+    choir = ModelInfo("my-choir", "1", instruments=("voice",))
+    (warning,) = take_warnings(take_of(song, mask, new, avoid_parallels=True), choir)
+    assert "(chorale writing)" in warning.message
+    assert "octaves, Soprano and Alto, into 1.2.000" in warning.message
+
+
+# -- a general model for chorale voices -----------------------------------------------------------
+
+
+def test_chorale_voices_by_a_general_model_name_the_chorale_model():
+    song = chorale()
+    alto = song.find_track("Alto")
+    mask = Mask.of(Region({alto.id}, 0, BAR))
+    new = {alto.id: tuple(n for n in alto.notes)}
+    (warning,) = take_warnings(take_of(song, mask, new), GENERAL)
+    assert warning.kind == GENERAL_MODEL
+    assert warning.message == (
+        "partita-base is a general model: the chorale voices it wrote (Alto) clash more "
+        "often than those of chorale-jsb, which is made for four-part chorales (choose it, "
+        "or Auto, as the Generate panel's model)")
+    # The chorale model, or any model that declares it writes voices, is made for them.
+    for info in (ModelInfo("chorale-jsb", "1"), ModelInfo("my-choir", "1", instruments=("voice",))):
+        assert take_warnings(take_of(song, mask, new), info) == ()
+
+
+def test_careful_voice_leading_in_a_band_is_no_chorale():
+    song = duo()
+    second = song.find_track("Second")
+    mask = Mask.of(Region({second.id}, 0, BAR))
+    new = {second.id: (Note(64, 0, BAR),)}  # one long note: no parallels either
+    assert take_warnings(take_of(song, mask, new, avoid_parallels=True), GENERAL) == ()
+
+
+def alto_tenor_bass(song, mask):
+    """Each new voice holds one note of a C major chord under the melody."""
+    pitches = dict(zip(sorted(mask.track_ids), (64, 55, 48), strict=True))
+    return {tid: (Note(p, 0, BAR),) for tid, p in pitches.items()}
+
+
+def test_harmonize_adding_satb_voices_under_any_melody_is_chorale_writing():
+    violin = Track("Violin", program=40, notes=tuple(Note(72, i * Q, Q) for i in range(4)))
+    song = Song((violin,))
+    qa = Answers(alto_tenor_bass)
+    result = tasks.harmonize(song, violin.id, accompaniment="satb", model=qa,
+                             options=GenerateOptions())
+    kinds = [w.kind for w in result_warnings([result], qa.info, CLI)]
+    assert kinds == [GENERAL_MODEL]
+    assert result_warnings([result], qa.info, CLI)[0].message == (
+        "qa is a general model: the chorale voices it wrote (Alto, Tenor and Bass) clash more "
+        "often than those of chorale-jsb, which is made for four-part chorales (--model "
+        "chorale-jsb)")
+    # The same take kept for later says it in the studio's words.
+    take = take_from_result(result, "qa")
+    assert [w.kind for w in take_warnings(take, qa.info)] == [GENERAL_MODEL]
+    band = tasks.harmonize(song, violin.id, accompaniment="band", model=Answers(
+        lambda s, m: {}), options=GenerateOptions())
+    assert result_warnings([band], qa.info, CLI) == []
+
+
+# -- the job queue puts them on the take ----------------------------------------------------------
+
+
+def chromatic(song, mask):
+    start = mask.span[0]
+    return {tid: tuple(Note(60 + i, start + i * Q // 4, Q // 4) for i in range(12))
+            for tid in mask.track_ids}
+
+
+def test_a_take_from_the_queue_carries_its_warnings():
+    song = minor_song()
+    mask = Mask.of(Region({song.find_track("Piano").id}, BAR, 2 * BAR))
+    with JobQueue() as queue:
+        job = queue.submit(JobRequest(song, mask, Answers(chromatic), "repaint",
+                                      GenerateOptions(key="C")))
+        assert job.wait(10), job.error
+    (warning,) = job.take.warnings
+    assert warning.kind == OFF_KEY
+    assert warning.message.startswith("qa was asked to keep new notes in C major, but 5 of "
+                                      "its 12 new notes are outside it")
+
+
+def test_a_queued_harmonize_adding_satb_voices_is_told_of_the_chorale_model():
+    violin = Track("Violin", program=40, notes=tuple(Note(72, i * Q, Q) for i in range(4)))
+    song = Song((violin,))
+    prep = tuple(tasks.new_track_edits(song, tasks.accompaniment_specs(violin, "satb")))
+    mask = Mask.of(Region({e.track.id for e in prep}, 0, BAR))
+    with JobQueue() as queue:
+        job = queue.submit(JobRequest(song, mask, Answers(alto_tenor_bass), "harmonize",
+                                      prep=prep))
+        assert job.wait(10), job.error
+    assert [w.kind for w in job.take.warnings] == [GENERAL_MODEL]
+    assert "(Alto, Tenor and Bass)" in job.take.warnings[0].message
+
+
+def test_a_failing_check_costs_no_take(monkeypatch):
+    def broken(*args):
+        raise RuntimeError("a bug in a check")
+
+    monkeypatch.setattr(job_queue, "take_warnings", broken)
+    song = minor_song()
+    mask = Mask.of(Region({song.find_track("Piano").id}, BAR, 2 * BAR))
+    with JobQueue() as queue:
+        job = queue.submit(JobRequest(song, mask, Answers(chromatic), "repaint",
+                                      GenerateOptions(key="C")))
+        assert job.wait(10), job.error
+    assert job.take is not None and job.take.warnings == ()
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_the_takes_of_one_request_are_counted_together(count):
+    song = minor_song()
+    piano = song.find_track("Piano")
+    qa = Answers(chromatic)
+    results = [tasks.repaint(song, [piano.id], 1, 2, model=qa,
+                             options=GenerateOptions(key="C", seed=s)) for s in range(count)]
+    (warning,) = result_warnings(results, qa.info, CLI)
+    assert (f"but {5 * count} of its {12 * count} new notes are outside it (the model does "
+            "not follow --key)") in warning.message
