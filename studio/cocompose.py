@@ -83,6 +83,16 @@ TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, Del rejects"
 _request_groups = itertools.count(1)
 
 
+def warning_text(take: Take) -> str:
+    """``" — ⚠ …"``: the take's first warning (and how many more) for the status bar, as
+    it arrives or comes on screen; "" for a take without."""
+    if not take.warnings:
+        return ""
+    more = len(take.warnings) - 1
+    return (f" — ⚠ {take.warnings[0].message}"
+            + (f" (+{more} more: hover the take's button)" if more else ""))
+
+
 @dataclass(frozen=True, slots=True)
 class GenerationSettings:
     """What the generation panel says: model, options, how many variations, bars."""
@@ -524,8 +534,8 @@ class CoComposer(QObject):
             heard = shown.letter(shown.selected) if shown.selected else "?"
             self.message.emit(
                 f"Take {letter} ready for {describe(take.write_mask, song)} "
-                f"({plural(take.note_count, 'note')}) — still showing take {heard} of "
-                f"{describe(self.active, song)}; Ctrl+] shows the new one")
+                f"({plural(take.note_count, 'note')}){warning_text(take)} — still showing "
+                f"take {heard} of {describe(self.active, song)}; Ctrl+] shows the new one")
             return
         # The region the user painted last shows its takes; another one on screen waits,
         # and both are named (two regions' "take A" are otherwise one).
@@ -537,12 +547,13 @@ class CoComposer(QObject):
         self.takesChanged.emit()
         if take_set.selected == take.id:
             self.takeShown.emit(take)
-            self.message.emit(f"{ready} ({plural(take.note_count, 'note')}) — "
-                              f"{TAKE_KEYS}{waits}")
+            self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
+                              f"{warning_text(take)} — {TAKE_KEYS}{waits}")
         else:  # a later take never takes over the audition: say which one is heard
             heard = take_set.letter(take_set.selected) if take_set.selected else "?"
-            self.message.emit(f"{ready} ({plural(take.note_count, 'note')}) — you are hearing "
-                              f"take {heard}; ] switches{waits}")
+            self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
+                              f"{warning_text(take)} — you are hearing take {heard}; "
+                              f"] switches{waits}")
 
     def _failed(self, e: JobFailed) -> None:
         req = self._requests.pop(e.job_id, None)
@@ -675,7 +686,7 @@ class CoComposer(QObject):
         self.takeSelected.emit(take)  # a take being played switches to this one
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
         self.message.emit(f"Take {s.letter(take.id)} on screen "
-                          f"({plural(take.note_count, 'note')}) — "
+                          f"({plural(take.note_count, 'note')}){warning_text(take)} — "
                           f"{TAKE_KEYS}")
         return take
 

@@ -4,7 +4,9 @@ A take is a proposal: its notes are drawn over the score as outlined, semi-trans
 notes (the notes they would replace are dimmed), never mixed up with the song's own.
 The bar lists the pending takes of the latest region; one key switches (``[`` ``]`` or
 1–9), Enter accepts (one undo step), Delete rejects. A take whose region was edited
-since it was asked for carries a warning badge and asks before it is applied.
+since it was asked for carries a warning badge and asks before it is applied; one whose
+model did not do as asked (notes off the key, parallels, chorale voices from a general
+model: :mod:`engine.jobs.take_warnings`) is marked ⚠ too, the warning in its tooltip.
 """
 
 from __future__ import annotations
@@ -78,6 +80,12 @@ def settings_text(take: Take, composer: CoComposer) -> str:
         if entry is not None and entry.info is not None else {}
     changed = {k: v for k, v in take.options.extra.items() if defaults.get(k, object()) != v}
     return (" · " + ", ".join(f"{k}={v}" for k, v in changed.items())) if changed else ""
+
+
+def warnings_tip(take: Take) -> str:
+    """The take's warnings for a tooltip: each message, then where (tracks and bars)."""
+    return "\n".join(f"⚠ {w.message}" + (f"\n    {w.detail}" if w.detail else "")
+                     for w in take.warnings)
 
 
 class TakesBar(QWidget):
@@ -161,16 +169,20 @@ class TakesBar(QWidget):
         current = c.preview_take()
         for i, (b, take) in enumerate(zip(self.buttons, pending, strict=True)):
             conflict = c.conflicts(take)
-            b.setText(s.letter(take.id) + (" ⚠" if conflict else ""))
+            warned = bool(take.warnings)  # the model did not do as asked (off the key, …)
+            b.setText(s.letter(take.id) + (" ⚠" if conflict or warned else ""))
             b.setAccessibleName(f"Take {s.letter(take.id)}"
-                                + (", edited since" if conflict else ""))
+                                + (", edited since" if conflict else "")
+                                + (", with a warning" if warned else ""))
             b.setChecked(current is not None and take.id == current.id)
             b.setProperty("conflict", conflict)
+            b.setProperty("warned", warned)
             b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, {take.model}"
                          f"{settings_text(take, c)}, seed {take.options.seed} ({i + 1} / [ ] "
                          "to switch)"
                          + ("\n⚠ its region was edited since: accepting asks first"
-                            if conflict else ""))
+                            if conflict else "")
+                         + (f"\n{warnings_tip(take)}" if warned else ""))
             b.style().unpolish(b)
             b.style().polish(b)
         has = current is not None
@@ -307,7 +319,8 @@ def roll_painter(composer: CoComposer):
             p.drawRects(box_rects(x, y, w, vp.key_h - 2))
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
-        tag = f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take, composer)}"
+        tag = (f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take, composer)}"
+               + (" ⚠" if take.warnings else ""))
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)
         width = p.fontMetrics().horizontalAdvance(tag) + 12

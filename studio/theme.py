@@ -130,6 +130,8 @@ QLabel#ConflictBadge { background: #5a1e1e; color: #ffb4b4; border: 1px solid #f
 QToolButton#TakeButton { background: #2e333a; border: 1px solid #3e454f; min-width: 26px;
                          font-weight: 700; }
 QToolButton#TakeButton:checked { background: #f4f1e8; color: #1e2126; border-color: #ffffff; }
+QToolButton#TakeButton[warned="true"] { border-color: #e5c07b; color: #f0d48a; }
+QToolButton#TakeButton[warned="true"]:checked { background: #f0d48a; color: #1e2126; }
 QToolButton#TakeButton[conflict="true"] { border-color: #ff6b6b; color: #ff9b9b; }
 QToolButton#TakeButton[conflict="true"]:checked { background: #ff9b9b; color: #1e2126; }
 /* The keyboard focus, seen (a focused button or box looked as it did unfocused: WCAG asks

@@ -202,6 +202,49 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     assert "Space plays it" in win.statusBar().currentMessage()
 
 
+def test_a_take_whose_model_ignored_the_key_says_so_where_it_is_auditioned(studio, qtbot,
+                                                                         tmp_path, dialogs):
+    """QA: the command line said "the model does not follow --key"; the studio showed the
+    take as if it had kept the key."""
+    win = studio
+    said: list[str] = []
+    win.composer.message.connect(said.append)
+    win.generate_panel.key.setCurrentText("C")
+    win.generate_panel.seed.setValue(1)  # echo: C# (off C major), then D
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 2)
+    off, fine = takes.takes
+    warning = ("echo was asked to keep new notes in C major, but 1 of its 1 new note is "
+               "outside it (the model does not follow the Key setting)")
+    assert [w.message for w in off.warnings] == [warning] and fine.warnings == ()
+    a, b = win.takes_bar.buttons
+    assert (a.text(), b.text()) == ("A ⚠", "B")
+    assert f"⚠ {warning}\n    Outside the key: Piano in bar 1" in a.toolTip()
+    assert "⚠" not in b.toolTip() and a.accessibleName() == "Take A, with a warning"
+    assert any(m.startswith(f"Take A ready (1 note) — ⚠ {warning} — Space plays it")
+               for m in said)  # as it arrives
+    win.composer.select(1)
+    assert "⚠" not in win.statusBar().currentMessage()
+    win.composer.select(0)  # and whenever it comes on screen
+    assert win.statusBar().currentMessage().startswith(f"Take A on screen (1 note) — ⚠ "
+                                                       f"{warning} — Space plays it")
+    # Kept with the project: reopened, the take is marked as it was.
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    dialogs.answers["get_save_path"] = tmp_path / "song.partita"
+    assert win.save_as()
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"),
+                       registry=win.catalog.registry)
+    qtbot.addWidget(other)
+    assert other.open_path(tmp_path / "song.partita")
+    assert [b.text() for b in other.takes_bar.buttons] == ["A ⚠", "B"]
+    assert warning in other.takes_bar.buttons[0].toolTip()
+
+
 def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(studio, qtbot,
                                                                                dialogs):
     win = studio
