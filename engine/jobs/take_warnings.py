@@ -148,7 +148,7 @@ def _off_key(written: list[_Written], model: ModelInfo,
             off += len(strays)
             if strays:
                 bars.setdefault(labels[track.id], set()).update(
-                    tm.tick_to_bar(n.start) + 1 for n in strays)
+                    tm.bar_number(tm.tick_to_bar(n.start)) for n in strays)
     if not off:
         return None
     key = " or ".join(dict.fromkeys(keys))
@@ -175,7 +175,7 @@ def _parallels(written: list[_Written], model: ModelInfo, wording: Wording,
     for w, p in found:
         labels, tm = track_labels(w.song), TimeMap.of(w.song)
         pairs.setdefault(f"{labels[p.track_a]} and {labels[p.track_b]}", set()).add(
-            tm.tick_to_bar(p.tick) + 1)
+            tm.bar_number(tm.tick_to_bar(p.tick)))
     w, first = found[0]
     labels = track_labels(w.song)
     where = TimeMap.of(w.song).format_position(first.tick)
@@ -216,7 +216,8 @@ def _listed(names: list[str]) -> str:
 
 
 def _bars(numbers: Iterable[int]) -> str:
-    """``"bar 3"``, ``"bars 2–4, 7"``: bar numbers as musicians count them, in runs."""
+    """``"bar 3"``, ``"bars 2–4, 7"``: bar numbers as the score reads them
+    (:meth:`~engine.score.TimeMap.bar_number`: a pickup is bar 0), in runs."""
     runs: list[list[int]] = []
     for n in sorted(numbers):
         if runs and n == runs[-1][1] + 1:

@@ -3,6 +3,8 @@ in the studio's words (on the take) and the command line's (over a request's tak
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine import tasks
@@ -10,7 +12,7 @@ from engine.jobs import JobQueue, JobRequest, make_take, take_from_result, take_
 from engine.jobs import queue as job_queue
 from engine.jobs.take_warnings import CLI, GENERAL_MODEL, OFF_KEY, PARALLELS, result_warnings
 from engine.plugins.api import GenerateOptions, ModelInfo
-from engine.score import Mask, Note, Region, Song, Track
+from engine.score import Mask, Note, Region, Song, TimeSignature, Track
 from tests.engine.jobs.toy_models import Answers
 
 Q = 480
@@ -69,6 +71,17 @@ def test_new_notes_off_the_key_are_counted_and_placed():
         "partita-base was asked to keep new notes in D minor, but 2 of its 4 new notes are "
         "outside it (the model does not follow the Key setting)")
     assert warning.detail == "Outside the key: Piano in bars 2–3"
+
+
+def test_bars_are_numbered_as_the_score_reads_them_a_pickup_is_bar_0():
+    song = minor_song()
+    # A beat of pickup (1/4), then 4/4: the bar from tick Q on is bar 1.
+    song = replace(song, time_signatures=(TimeSignature(0, 1, 4), TimeSignature(Q, 4, 4)))
+    piano = song.find_track("Piano")
+    mask = Mask.of(Region({piano.id}, Q, Q + BAR))
+    new = {piano.id: (Note(63, Q, Q),)}  # D#, on the first downbeat
+    (warning,) = take_warnings(take_of(song, mask, new, key="Dm"), GENERAL)
+    assert warning.detail == "Outside the key: Piano in bar 1"
 
 
 def test_notes_in_the_key_or_with_no_key_asked_warn_of_nothing():
