@@ -54,7 +54,8 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
 
     if file_kind(path) is None:
         raise CliError(f"{path}: cannot write {path.suffix or 'files without an extension'}: "
-                       "use .partita, .mid or .midi (for audio: partita render)")
+                       "use .partita, .mid or .midi, or .musicxml or .mxl for a score (for "
+                       "audio: partita render)")
     if any(same_file(src, path) for src in inputs):
         raise CliError(f"{path}: refusing to overwrite the input file")
     if path.is_dir():
@@ -77,7 +78,7 @@ def load_with_studio(path: Path, *, rewriting: bool = False):
     from engine.io import content_kind, load_project, load_song, read_midi_with_report
 
     kind = content_kind(path)
-    if kind is None:
+    if kind not in ("midi", "project"):
         return load_song(path), {}  # raises, naming the file and what it is not
     if kind == "project":
         project = load_project(path)

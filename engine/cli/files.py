@@ -32,17 +32,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "convert",
-        help="convert between MIDI and .partita",
+        help="convert between MIDI and .partita, or write a MusicXML score",
         description="Convert IN to OUT, each a MIDI file (.mid/.midi/.kar) or a Partita "
-                    "project (.partita): OUT by its extension, IN by its extension or, "
-                    "without one, by its content; optionally set the tempo, meter or key "
-                    "from a bar on, as the studio's Ctrl+K does (notes keep their places; "
-                    "later meter changes keep their bar numbers), then insert or delete "
-                    "bars (their numbers are those of the result). OUT is written "
+                    "project (.partita), or OUT a MusicXML score for a score editor "
+                    "(.musicxml or .xml; .mxl compressed: notes quantized to 16ths and "
+                    "triplets, see docs/file-format.md): OUT by its extension, IN by its "
+                    "extension or, without one, by its content; optionally set the tempo, "
+                    "meter or key from a bar on, as the studio's Ctrl+K does (notes keep "
+                    "their places; later meter changes keep their bar numbers), then insert "
+                    "or delete bars (their numbers are those of the result). OUT is written "
                     "atomically; IN is never overwritten.",
     )
     p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
-    p.add_argument("output", metavar="OUT", type=Path, help="the file to write")
+    p.add_argument("output", metavar="OUT", type=Path,
+                   help="the file to write: .partita, .mid/.midi, .musicxml/.xml/.mxl")
     p.add_argument("--tempo", type=float, metavar="BPM",
                    help="tempo from --from-bar on, in quarter notes a minute")
     p.add_argument("--meter", metavar="N/D",

@@ -1,9 +1,11 @@
-"""Files: MIDI import/export, ``.partita`` projects, autosave and crash recovery.
+"""Files: MIDI import/export, ``.partita`` projects, MusicXML export, autosave and crash
+recovery.
 
 The two calls most code needs::
 
     song = load_song("song.mid")        # .mid/.midi/.kar → MIDI, .partita → project
     save_song(song, "song.partita")     # by extension; atomic: never a half-written file
+    save_song(song, "song.musicxml")    # a score (.musicxml/.xml, .mxl): written, never read
 
 Everything that can go wrong with a file's contents raises :class:`FileFormatError`, whose
 message is one line naming the file and the problem; problems reaching the file at all
@@ -23,21 +25,25 @@ from .autosave import Recovery, RecoveryStore
 from .errors import FileFormatError
 from .midi_export import midi_to_bytes, write_midi
 from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_with_report
+from .musicxml import MUSICXML_SUFFIXES, write_musicxml
 from .project import FORMAT_VERSION, Project, load_project, save_project
 from .sniff import looks_like_midi, looks_like_project
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 PROJECT_SUFFIX = ".partita"
-SUFFIXES = (*MIDI_SUFFIXES, PROJECT_SUFFIX)
+SUFFIXES = (*MIDI_SUFFIXES, PROJECT_SUFFIX)  # the songs Partita opens (and saves)
 
 
 def file_kind(path: str | os.PathLike[str]) -> str | None:
-    """``"midi"`` or ``"project"`` by the file's extension (any case), else None."""
+    """``"midi"``, ``"project"`` or ``"musicxml"`` (a score: written, never read) by the
+    file's extension (any case), else None."""
     suffix = Path(path).suffix.lower()
     if suffix in MIDI_SUFFIXES:
         return "midi"
     if suffix == PROJECT_SUFFIX:
         return "project"
+    if suffix in MUSICXML_SUFFIXES:
+        return "musicxml"
     return None
 
 
@@ -66,10 +72,12 @@ def load_song(path: str | os.PathLike[str]) -> Song:
     :func:`load_project` to get the studio state of a project too.
     """
     kind = content_kind(path)
-    if kind is None:
+    if kind in (None, "musicxml"):
         open(path, "rb").close()  # a missing or unreadable file says so (OSError)
+        written = "; it writes MusicXML scores but does not read them" if kind else ""
         raise FileFormatError(
-            path, "unknown file type (Partita opens .mid, .midi, .kar and .partita files)"
+            path, f"unknown file type (Partita opens .mid, .midi, .kar and .partita "
+                  f"files{written})"
         )
     return read_midi(path) if kind == "midi" else load_project(path).song
 
@@ -77,11 +85,14 @@ def load_song(path: str | os.PathLike[str]) -> Song:
 def save_song(
     song: Song, path: str | os.PathLike[str], studio: dict[str, Any] | None = None
 ) -> list[str]:
-    """Save by extension: ``.partita`` (with optional studio state) or MIDI (type 1).
+    """Save by extension: ``.partita`` (with optional studio state), MIDI (type 1) or a
+    MusicXML score (``.musicxml``/``.xml``, compressed ``.mxl``; the studio state is not
+    kept, and Partita does not read it back).
 
     The write is atomic: on any error the previous file, if there was one, is untouched.
     Returns warnings, one line each, about what the file keeps less well than the song
-    (MIDI only: see :func:`~engine.io.midi_export.export_warnings`); usually none.
+    (:func:`~engine.io.midi_export.export_warnings`,
+    :func:`~engine.io.musicxml.write_musicxml`); usually none.
     """
     kind = file_kind(path)
     if kind == "project":
@@ -89,15 +100,18 @@ def save_song(
         return []
     if kind == "midi":
         return write_midi(song, path)
+    if kind == "musicxml":
+        return write_musicxml(song, path)
     raise FileFormatError(
-        path, "cannot save this file type: use .partita, .mid or .midi "
-        "(audio: `partita render`, or Export Audio & Stems in the studio)"
+        path, "cannot save this file type: use .partita, .mid or .midi, or .musicxml or "
+        ".mxl for a score (audio: `partita render`, or Export Audio & Stems in the studio)"
     )
 
 
 __all__ = [
     "FORMAT_VERSION",
     "MIDI_SUFFIXES",
+    "MUSICXML_SUFFIXES",
     "PROJECT_SUFFIX",
     "SUFFIXES",
     "FileFormatError",
@@ -117,4 +131,5 @@ __all__ = [
     "save_project",
     "save_song",
     "write_midi",
+    "write_musicxml",
 ]

@@ -190,7 +190,8 @@ def test_an_error_does_not_import_modules_the_command_did_not_use(tmp_path):
     # Collecting the engine's error types once imported torch: 3 s for every error.
     code = ("import sys; from engine.cli import main; "
             f"assert main(['info', {str(tmp_path / 'nope.mid')!r}]) == 1; "
-            "print(sorted(m for m in ('torch', 'engine.models.checkpoint') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'engine.models.checkpoint', 'music21') "
+            "if m in sys.modules))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True)
     assert run.stdout.strip() == "[]" and "No such file" in run.stderr
@@ -423,3 +424,34 @@ def test_info_lists_the_markers(midi, tmp_path, capsys):
     save_song(many, path)
     assert main(["info", str(path)]) == 0
     assert "M6 (2.3), M7 (3), … (12 in all)" in capsys.readouterr().out
+
+
+def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys):
+    music21 = pytest.importorskip("music21")
+    score = tmp_path / "groove.musicxml"
+    assert main(["convert", str(midi), str(score), "--key", "Bb"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Set key at bar 1", f"wrote {score} (2 tracks, 3 notes)"]
+    parsed = music21.converter.parse(score)
+    assert [p.partName for p in parsed.parts] == ["Bass", "Kit"]
+    assert [str(k) for k in parsed.parts[0].recurse().getElementsByClass("KeySignature")
+            ] == ["B- major"]
+    assert [ts.ratioString for ts in parsed.parts[0].recurse().getElementsByClass(
+        "TimeSignature")] == ["4/4", "3/4"]
+    assert main(["convert", str(midi), str(tmp_path / "groove.mxl")]) == 0
+    assert (tmp_path / "groove.mxl").read_bytes()[:2] == b"PK"  # compressed
+    # A score is written, never read: info and convert say so in one line.
+    expect_user_error(["info", str(score)], capsys, "writes MusicXML scores but does not "
+                                                    "read them")
+
+
+def test_a_score_that_cannot_be_written_is_one_line_and_no_file(midi, tmp_path, capsys):
+    expect_user_error(["convert", str(midi), str(tmp_path / "no" / "x.musicxml")], capsys,
+                      f"folder {tmp_path / 'no'} does not exist")
+    locked = tmp_path / "locked.musicxml"
+    locked.write_text("mine")
+    locked.chmod(0o444)
+    expect_user_error(["convert", str(midi), str(locked)], capsys, "read-only")
+    assert locked.read_text() == "mine"
+    expect_user_error(["convert", str(midi), str(tmp_path / "x.pdf")], capsys,
+                      "use .partita, .mid or .midi, or .musicxml or .mxl for a score")

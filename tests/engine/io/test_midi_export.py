@@ -24,6 +24,7 @@ from engine.score import (
     TimeSignature,
     Track,
 )
+from engine.score.spelling import MIDI_KEYS
 from tests.engine.io.midi_builders import midi_bytes
 
 
@@ -58,6 +59,17 @@ def test_export_keeps_the_music_of_a_song_made_in_partita():
     for field in ("ppq", "title", "tempos", "time_signatures", "key_signatures", "markers",
                   "length"):
         assert getattr(back, field) == getattr(song, field), field
+
+
+@pytest.mark.parametrize("key", sorted(MIDI_KEYS))
+def test_every_key_a_midi_file_can_declare_is_written_and_read_back(key):
+    # The key signature meta event (sharps or flats, major or minor), at bar 1 and as a
+    # change later on: what a score editor shows as the key signature.
+    song = Song(tracks=(Track("Lead", notes=(Note(60, 0, 480),)),),
+                key_signatures=(KeySignature(0, key), KeySignature(1920, "Am")))
+    mf = mido.MidiFile(file=io.BytesIO(midi_to_bytes(song)))
+    assert [m.key for m in mf.tracks[0] if m.type == "key_signature"] == [key, "Am"]
+    assert midi_from_bytes(midi_to_bytes(song)).key_signatures == song.key_signatures
 
 
 def test_import_export_import_is_exact():

@@ -1,0 +1,614 @@
+""":class:`~engine.score.Song` → MusicXML, for score editors (MuseScore, Sibelius, Dorico,
+Finale), written with music21.
+
+A song says when each note sounds, to the tick; a score says how to read it. The export
+keeps what a score holds — the title, one part per track (its name, the instrument its GM
+program names, a drum kit as a percussion staff), the bars with their meters and meter
+changes (a chosen grouping as 3+2+2/8), a pickup as an opening bar shorter than its
+meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks — and
+approximates the rest:
+
+- note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
+  and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
+  rhythm, and a note shorter than that grid lasts one step of it;
+- a drum hit lasts until the kit's next hit, at most a quarter (drum notes' own lengths
+  are a sampler's matter, not the player's);
+- a track's notes that start and end together are one chord; notes that overlap
+  otherwise go to voices of the same staff (music21's ``makeVoices``); a piano is one
+  staff (treble or bass clef, whichever fits its notes), not a grand staff;
+- two notes of one pitch that land on the same start on one track are one note (the
+  export says how many: :func:`write_musicxml`'s warnings);
+- velocities, mute and solo, volume and pan, controls, program changes within a track and
+  markers are not written: a score has no place a score editor reads them from.
+
+music21 is imported only when a score is written (it takes a second to load).
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import gc
+import io
+import os
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from engine.score import Song, TimeMap, TimeSignature, Track, plural
+from engine.score.instruments import program_name
+from engine.score.spelling import pitch_name
+
+from .atomic import atomic_write
+from .errors import FileFormatError
+
+MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")  # .mxl: the compressed (zipped) form
+# Note positions are quantized to 16ths and eighth-note triplets, whichever is nearer
+# (music21's default grid, what its own MIDI import reads played music on).
+QUARTER_DIVISORS = (4, 3)
+MAX_DRUM_LENGTH = Fraction(1)  # a drum hit is written at most a quarter long
+MAX_DENOMINATOR = 64  # a bar shortened by a mid-bar meter change is written in x/64 at most
+MAX_VOICES = 4  # lines of one staff (as many as MuseScore gives a staff)
+
+# Where a General MIDI drum sits on a five-line percussion staff, and its notehead: the
+# usual drum-set notation (kick in the bottom space, snare on the third space, hi-hat and
+# cymbals above the staff with x heads). Other percussion sits on the middle line.
+DRUM_DISPLAY: dict[int, tuple[str, str]] = {
+    35: ("E4", "normal"), 36: ("F4", "normal"), 37: ("C5", "x"), 38: ("C5", "normal"),
+    39: ("B4", "x"), 40: ("C5", "normal"), 41: ("G4", "normal"), 42: ("G5", "x"),
+    43: ("A4", "normal"), 44: ("D4", "x"), 45: ("B4", "normal"), 46: ("G5", "circle-x"),
+    47: ("D5", "normal"), 48: ("D5", "normal"), 49: ("A5", "x"), 50: ("E5", "normal"),
+    51: ("F5", "x"), 52: ("B5", "x"), 53: ("F5", "diamond"), 54: ("E5", "x"),
+    55: ("B5", "x"), 56: ("E5", "triangle"), 57: ("A5", "x"), 59: ("F5", "x"),
+}
+OTHER_DRUM = ("B4", "x")
+
+
+def write_musicxml(song: Song, path: str | os.PathLike[str]) -> list[str]:
+    """Write ``song`` as a MusicXML score, atomically: compressed for ``.mxl``, else
+    plain (``.musicxml``, ``.xml``). Returns what the score keeps less well than the song
+    (notes of one pitch merged by the quantizing; usually none). Raises
+    :class:`FileFormatError` when music21 is missing or cannot write the score."""
+    path = Path(path)
+    try:
+        data, warnings = musicxml_bytes(song, compressed=path.suffix.lower() == ".mxl")
+    except ImportError:
+        raise FileFormatError(path, "cannot write MusicXML: it needs music21 (pip install "
+                                    "music21)") from None
+    except Exception as e:  # music21 raises many kinds; the user gets one line
+        raise FileFormatError(path, f"cannot write MusicXML: {e}") from None
+    atomic_write(path, data)
+    return warnings
+
+
+def musicxml_bytes(song: Song, compressed: bool = False) -> tuple[bytes, list[str]]:
+    """The score of ``song`` as MusicXML bytes (``compressed``: an ``.mxl`` archive), and
+    its warnings (:func:`write_musicxml`)."""
+    from music21 import defaults
+    from music21.musicxml.m21ToXml import GeneralObjectExporter
+
+    said = defaults.author, defaults.title
+    with _no_gc():
+        score, warnings = song_to_score(song)
+        exporter = GeneralObjectExporter(score)
+        exporter.makeNotation = False  # song_to_score made it, in place: no copy
+        # Else an untitled score is "Music21 Fragment", and every score's composer "Music21".
+        defaults.author = defaults.title = ""
+        try:
+            xml = exporter.parse()
+        finally:
+            defaults.author, defaults.title = said
+    return (_mxl(xml) if compressed else xml), warnings
+
+
+@contextlib.contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cycle collector paused while a score is built: music21 makes hundreds of
+    thousands of objects, and the collector's passes over them were a quarter of the
+    export's time (a 200-bar song); they are collected once, at the end."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+            gc.collect()
+
+
+def _mxl(xml: bytes) -> bytes:
+    """A compressed MusicXML archive: the score and the container file that names it."""
+    container = ('<?xml version="1.0" encoding="UTF-8"?>\n<container><rootfiles>'
+                 '<rootfile full-path="score.musicxml" '
+                 'media-type="application/vnd.recordare.musicxml+xml"/>'
+                 '</rootfiles></container>\n')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        # The media type first and stored, as the MusicXML spec asks of an archive.
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.recordare.musicxml",
+                   compress_type=zipfile.ZIP_STORED)
+        z.writestr("META-INF/container.xml", container)
+        z.writestr("score.musicxml", xml)
+    return buf.getvalue()
+
+
+# -- the bars -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Bar:
+    start: int  # ticks
+    offset: Fraction  # quarter notes from the score's start
+    length: Fraction  # quarter notes it holds
+    meter: TimeSignature  # the meter it is written in (a pickup's: the bar's after it)
+    pickup: bool = False
+
+
+def _bars(song: Song) -> list[_Bar]:
+    """The song's bars as the score writes them, up to its end (:meth:`TimeMap.bar_count`).
+    A pickup (:meth:`TimeMap.pickup_shift`) is written in the meter of the bar it leads
+    into, shorter than it; a bar cut short by a meter change mid-bar in a meter of its own
+    length."""
+    tm = TimeMap.of(song)
+    count = tm.bar_count(song.end)
+    starts = [tm.bar_to_tick(b) for b in range(count + 1)]
+    bars, offset = [], Fraction(0)
+    for b in range(count):
+        start, end = starts[b], starts[b + 1]
+        length = Fraction(end - start, song.ppq)
+        sig = tm.signature_at(start)
+        pickup = b == 0 and count > 1 and tm.pickup_shift(0) > 0
+        if pickup:
+            sig = tm.signature_at(starts[1])
+        elif end - start != tm.bar_length_for(sig):
+            sig = _meter_of_length(length)
+            length = _meter_length(sig)
+        bars.append(_Bar(start, offset, length, sig, pickup))
+        offset += length
+    return bars
+
+
+def _meter_of_length(quarters: Fraction) -> TimeSignature:
+    """A meter whose bar holds ``quarters`` (3/4 for 3, 5/8 for 2.5): the longest unit
+    that says it, rounded to a 64th when none does (a tick count off every grid)."""
+    for denominator in (4, 8, 16, 32, MAX_DENOMINATOR):
+        beats = quarters * denominator / 4
+        if beats.denominator == 1:
+            return TimeSignature(0, max(1, int(beats)), denominator)
+    return TimeSignature(0, max(1, round(quarters * MAX_DENOMINATOR / 4)), MAX_DENOMINATOR)
+
+
+def _meter_length(sig: TimeSignature) -> Fraction:
+    return Fraction(sig.numerator * 4, sig.denominator)
+
+
+class _Clock:
+    """Ticks → quarter notes from the score's start, bar by bar (a bar written in another
+    length than its ticks, see :func:`_bars`, keeps the bars after it in place)."""
+
+    def __init__(self, song: Song, bars: Sequence[_Bar]) -> None:
+        self.ppq = song.ppq
+        self.bars = bars
+        self.starts = [b.start for b in bars]
+        self.offsets = [b.offset for b in bars]
+        self.end = bars[-1].offset + bars[-1].length
+
+    def at(self, tick: int) -> Fraction:
+        bar = self.bars[max(0, bisect.bisect_right(self.starts, tick) - 1)]
+        return bar.offset + min(Fraction(tick - bar.start, self.ppq), bar.length)
+
+    def bar_of(self, offset: Fraction) -> int:
+        """The index of the bar holding ``offset`` (quarter notes)."""
+        return max(0, bisect.bisect_right(self.offsets, offset) - 1)
+
+
+# -- the score ----------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Chord:
+    """Notes of one track that start and end together, once quantized (one note or more)."""
+
+    start: Fraction
+    length: Fraction
+    pitches: tuple[int, ...]
+
+
+@dataclass
+class _Losses:
+    merged: dict[str, int] = field(default_factory=dict)  # notes merged into another
+    cut: dict[str, int] = field(default_factory=dict)  # notes cut short for a fifth voice
+
+
+def song_to_score(song: Song) -> tuple[Any, list[str]]:
+    """``song`` as a music21 ``Score`` with its notation made (measures, ties, voices,
+    rests, beams, tuplets, accidentals), and the warnings :func:`write_musicxml` returns."""
+    from music21 import metadata, stream
+
+    bars = _bars(song)
+    clock = _Clock(song, bars)
+    score = stream.Score()
+    score.metadata = metadata.Metadata()
+    if song.title.strip():
+        score.metadata.title = song.title.strip()
+    losses = _Losses()
+    keys = [(clock.at(k.tick), k.key) for k in song.key_signatures]
+    # The tempo marks go on the top staff, as a score prints them once.
+    tempos = [(clock.at(t.tick), _tempo(t.bpm, _meter_at(bars, clock.at(t.tick))))
+              for t in song.tempos]
+    for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
+        name = _part_name(track)
+        chords, merged = _chords(track, clock)
+        voices, cut = _voices(chords)
+        if merged:
+            losses.merged[name] = merged
+        if cut:
+            losses.cut[name] = cut
+        part = _part(track, voices, bars, clock, keys, tempos if i == 0 else [])
+        # Ids by the part's place (music21 draws random ones): the same song, the same file.
+        part.id = f"P{i + 1}"
+        inst = part.measure(0 if bars[0].pickup else 1).getElementsByClass("Instrument")[0]
+        inst.partId, inst.instrumentId = part.id, f"P{i + 1}-I1"
+        _notate(part)
+        score.insert(0, part)
+    return score, _warnings(song, losses)
+
+
+def _warnings(song: Song, losses: _Losses) -> list[str]:
+    warnings = []
+    for lost, what in ((losses.merged, "fell on a note of the same pitch once quantized to "
+                                      "16ths and triplets, and became one with it"),
+                       (losses.cut, f"cut short where more than {MAX_VOICES} overlapping "
+                                    "lines met on one staff")):
+        if lost:
+            where = ", ".join(f"{plural(n, 'note')} of {name!r}" for name, n in lost.items())
+            warnings.append(f"{where}: {what}")
+    changing = [repr(t.name) for t in song.tracks if t.program_changes]
+    if changing:
+        warnings.append(f"{'tracks' if len(changing) > 1 else 'track'} {', '.join(changing)} "
+                        f"{'change' if len(changing) > 1 else 'changes'} instrument "
+                        "mid-song: the score names the first")
+    return warnings
+
+
+def _part_name(track: Track) -> str:
+    return track.name.strip() or program_name(track.program, track.is_drum)
+
+
+def _meter_at(bars: Sequence[_Bar], offset: Fraction) -> TimeSignature:
+    found = bars[0].meter
+    for bar in bars:
+        if bar.offset > offset:
+            break
+        found = bar.meter
+    return found
+
+
+def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
+          keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]]) -> Any:
+    """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
+    tied, in voices where they overlap, the gaps filled with rests."""
+    from music21 import bar as bar_line
+    from music21 import clef, stream
+
+    part = stream.Part()
+    part.partName = _part_name(track)
+    part.atSoundingPitch = True  # a transposing instrument's notes are written transposed
+    measures = []
+    scaffolds: dict[tuple, Any] = {}
+    for i, bar in enumerate(bars):
+        m = stream.Measure(number=i if bars[0].pickup else i + 1)
+        if i and bar.meter.meter == bars[i - 1].meter.meter:
+            # Said once, where it changes; but every measure holds its meter while the
+            # notation is made (music21 would look each one up through the whole part),
+            # one object for all the bars of a meter (each costs a millisecond to make),
+            # then _notate takes these away.
+            ts = scaffolds.get(bar.meter.meter)
+            if ts is None:
+                ts = scaffolds[bar.meter.meter] = _time_signature(bar.meter)
+                ts.editorial.scaffold = True
+        else:
+            ts = _time_signature(bar.meter)
+        m.timeSignature = ts
+        measures.append(m)
+    measures[-1].rightBarline = bar_line.Barline("final")
+    first = measures[0]
+    first.insert(0, _instrument(track))
+    first.clef = clef.PercussionClef() if track.is_drum else _clef(voices)
+    if bars[0].pickup:
+        first.paddingLeft = float(_meter_length(bars[0].meter) - bars[0].length)
+        first.showNumber = stream.enums.ShowNumber.NEVER  # MusicXML: implicit="yes"
+    for at, key in keys if not track.is_drum else ():  # a drum staff has no key
+        b = clock.bar_of(at)
+        measures[b].insert(float(at - bars[b].offset), _key(key))
+    for at, mark in tempos:
+        b = clock.bar_of(at)
+        measures[b].insert(float(at - bars[b].offset), mark)
+    key_at = _key_lookup(keys)
+    # pieces[bar][voice] = [(offset in the bar, length, chord, tie)]
+    pieces: list[dict[int, list[tuple[Fraction, Fraction, _Chord, str | None]]]] = [
+        {} for _ in bars]
+    for v, voice in enumerate(voices):
+        for chord in voice:
+            for b, at, length, tie in _split_at_bar_lines(chord, bars, clock):
+                pieces[b].setdefault(v, []).append((at, length, chord, tie))
+    for m, bar, held in zip(measures, bars, pieces, strict=True):
+        _fill(m, bar, held, track.is_drum, key_at)
+    for bar, m in zip(bars, measures, strict=True):
+        part.coreInsert(float(bar.offset), m)
+    part.coreElementsChanged()
+    return part
+
+
+def _split_at_bar_lines(chord: _Chord, bars: Sequence[_Bar], clock: _Clock):
+    """``(bar, offset in the bar, length, tie)`` for each piece of ``chord`` in a bar."""
+    start, end = chord.start, chord.start + chord.length
+    b = clock.bar_of(start)
+    first = True
+    while start < end and b < len(bars):
+        bar = bars[b]
+        stop = min(end, bar.offset + bar.length)
+        last = stop >= end or b + 1 == len(bars)
+        tie = None if first and last else "start" if first else "stop" if last else "continue"
+        yield b, start - bar.offset, stop - start, tie
+        start, b, first = stop, b + 1, False
+
+
+def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any) -> None:
+    """Put one bar's pieces of notes into measure ``m``: in voices when more than one line
+    sounds in it, every voice's gaps filled with rests; an empty bar is one bar rest."""
+    from music21 import stream
+
+    if set(held) - {0}:  # more than the first line: a voice each
+        containers = []
+        for v in sorted(set(held) | {0}):
+            voice = stream.Voice(id=str(v + 1))
+            containers.append((voice, held.get(v, [])))
+            m.insert(0, voice)
+    else:
+        containers = [(m, held.get(0, []))]
+    for container, line in containers:
+        at = Fraction(0)
+        for offset, length, chord, tie in sorted(line, key=lambda p: p[0]):
+            if offset > at:
+                container.coreInsert(float(at), _rest(offset - at))
+            element = (_drums(chord.pitches) if drums
+                       else _pitched(chord.pitches, key_at(chord.start)))
+            element.duration = _duration(length)
+            if tie:
+                from music21 import tie as m21tie
+
+                element.tie = m21tie.Tie(tie)
+            container.coreInsert(float(offset), element)
+            at = offset + length
+            if (offset.denominator % 3 == 0) or (length.denominator % 3 == 0):
+                m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
+        if at < bar.length:
+            whole = at == 0 and container is m and not bar.pickup
+            container.coreInsert(float(at), _rest(bar.length - at, whole))
+        container.coreElementsChanged()
+
+
+def _rest(length: Fraction, whole_bar: bool = False) -> Any:
+    """A rest; ``whole_bar``: the bar rest of an empty bar, in any meter (MusicXML's
+    measure rest, written as a whole rest centred in the bar)."""
+    from music21 import duration, note
+
+    r = note.Rest()
+    d = _duration(length)
+    if whole_bar and d.type == "complex":  # 5/4: a bar rest, not a half and a dotted half
+        d = duration.Duration(type="whole")
+        d.linked = False
+        d.quarterLength = float(length)
+    r.duration = d
+    # Said of every rest, so the exporter never looks its bar up (slow on a long part).
+    r.fullMeasure = whole_bar
+    return r
+
+
+def _duration(length: Fraction) -> Any:
+    from music21 import duration
+
+    return duration.Duration(length)
+
+
+def _notate(part: Any) -> None:
+    """What a score editor reads besides notes and rests, as music21's ``makeNotation``
+    makes it (less the measures, ties and rests :func:`_part` made): a length no single
+    note has as tied notes, complete tuplets, accidentals, beams, tuplet brackets. Then
+    the scaffold meters go."""
+    from music21 import stream
+    from music21.stream import makeNotation
+
+    part.splitAtDurations(recurse=True)  # 5/4 of a quarter: a quarter tied to a 16th
+    measures = list(part.getElementsByClass(stream.Measure))
+    for m in measures:
+        if m.editorial.get("triplets"):  # the slow part of makeNotation: only where needed
+            makeNotation.splitElementsToCompleteTuplets(m, recurse=True, addTies=True)
+            makeNotation.consolidateCompletedTuplets(m, recurse=True, onlyIfTied=True)
+    makeNotation.makeAccidentalsInMeasureStream(part)
+    makeNotation.makeBeams(part, inPlace=True)
+    for m in measures:
+        if m.editorial.get("triplets"):
+            for line in (m, *m.voices):
+                makeNotation.makeTupletBrackets(line, inPlace=True)
+    for m in measures:
+        ts = m.timeSignature
+        if ts is not None and ts.editorial.get("scaffold"):
+            m.remove(ts)
+    part.streamStatus.accidentals = part.streamStatus.beams = True
+
+
+def _time_signature(sig: TimeSignature) -> Any:
+    from music21 import meter
+
+    return meter.TimeSignature(sig.text)
+
+
+def _key(key: str) -> Any:
+    from music21 import key as m21key
+
+    minor = key.endswith("m")
+    tonic = (key[:-1] if minor else key).replace("b", "-")
+    return m21key.Key(tonic, "minor" if minor else "major")
+
+
+def _key_lookup(keys: list[tuple[Fraction, str]]):
+    """``offset → the key in force there`` (None before the first, or without any)."""
+    offsets = [at for at, _ in keys]
+
+    def key_at(offset: Fraction) -> str | None:
+        i = bisect.bisect_right(offsets, offset) - 1
+        return keys[i][1] if i >= 0 else None
+
+    return key_at
+
+
+def _tempo(bpm: float, sig: TimeSignature) -> Any:
+    """A metronome mark: quarters a minute, or dotted quarters in a compound meter of
+    eighths (6/8 at 120 quarters a minute is ♩. = 80)."""
+    from music21 import duration, tempo
+
+    if sig.compound and sig.denominator == 8:
+        return tempo.MetronomeMark(number=round(bpm * 2 / 3, 2),
+                                   referent=duration.Duration(1.5))
+    return tempo.MetronomeMark(number=round(bpm, 2), referent=duration.Duration(1.0))
+
+
+def _instrument(track: Track) -> Any:
+    """The music21 instrument of a track's GM program (its transposition: a B♭ trumpet
+    is written a tone higher), named as General MIDI names it where music21 knows only a
+    generic one (a synth lead is a "Sampler" there); a kit is a percussion part."""
+    from music21 import instrument
+
+    if track.is_drum:
+        inst = instrument.UnpitchedPercussion()
+        inst.instrumentName = "Drum Set"
+        inst.midiChannel = 9
+        return inst
+    inst = instrument.instrumentFromMidiProgram(track.program)
+    if type(inst).__name__ in ("Sampler", "Instrument", "StringInstrument"):
+        inst.instrumentName = program_name(track.program, False)
+    inst.midiProgram = track.program
+    return inst
+
+
+def _clef(voices: list[list[_Chord]]) -> Any:
+    """Treble clef, or bass clef when most of the part's notes lie below middle C."""
+    from music21 import clef
+
+    pitches = sorted(p for voice in voices for c in voice for p in c.pitches)
+    low = pitches and pitches[len(pitches) // 2] < 60
+    return clef.BassClef() if low else clef.TrebleClef()
+
+
+# -- the notes ----------------------------------------------------------------------------
+
+
+def _chords(track: Track, clock: _Clock) -> tuple[list[_Chord], int]:
+    """A track's notes quantized with music21's ``quantize`` (:data:`QUARTER_DIVISORS`),
+    notes that then start and end together gathered into chords; and how many notes fell
+    on a note of the same pitch and start (one note, the longer, is kept)."""
+    from music21 import note, stream
+
+    flat = stream.Stream()
+    for n in track.notes:
+        start, end = clock.at(n.start), clock.at(n.end)
+        m21 = note.Note(quarterLength=float(end - start))
+        m21.editorial.pitch = n.pitch
+        flat.coreInsert(float(start), m21)
+    flat.coreElementsChanged()
+    flat.quantize(QUARTER_DIVISORS, processOffsets=True, processDurations=True, inPlace=True)
+    end = clock.end
+    lengths: dict[tuple[Fraction, int], Fraction] = {}
+    merged = 0
+    for m21 in flat.notes:
+        start = Fraction(m21.offset).limit_denominator(GRID)
+        length = Fraction(m21.quarterLength).limit_denominator(GRID)
+        if start >= end:  # a note quantized onto the end (the song's last tick)
+            start = end - min(_step(end), end)
+        if length <= 0:  # shorter than the grid: one step of it
+            length = _step(start)
+        length = min(length, end - start)
+        key = (start, m21.editorial.pitch)
+        if key in lengths:  # the same pitch twice at one start: one note, the longer
+            merged += 1
+            length = max(length, lengths[key])
+        lengths[key] = length
+    if track.is_drum:
+        lengths = _drum_lengths(lengths, end)
+    grouped: dict[tuple[Fraction, Fraction], list[int]] = {}
+    for (start, pitch), length in lengths.items():
+        grouped.setdefault((start, length), []).append(pitch)
+    chords = [_Chord(start, length, tuple(sorted(pitches)))
+              for (start, length), pitches in grouped.items() if length > 0]
+    return chords, merged
+
+
+GRID = 12 * 16  # quantized offsets are multiples of 1/12 of a quarter: exact in 1/192
+
+
+def _step(offset: Fraction) -> Fraction:
+    """One step of the grid at ``offset``: a 16th, or an eighth-note triplet off the 16ths."""
+    return Fraction(1, 4) if (offset * 4).denominator == 1 else Fraction(1, 3)
+
+
+def _drum_lengths(lengths: dict, end: Fraction) -> dict:
+    """Each hit lasts until the kit's next hit, at most :data:`MAX_DRUM_LENGTH`: the hits
+    of one moment are one chord, and the rhythm reads as the kit plays it."""
+    onsets = sorted({start for start, _ in lengths})
+    following = dict(zip(onsets, [*onsets[1:], end], strict=True))
+    return {(start, pitch): min(following[start] - start, MAX_DRUM_LENGTH)
+            for start, pitch in lengths}
+
+
+def _voices(chords: list[_Chord]) -> tuple[list[list[_Chord]], int]:
+    """The chords as lines that do not overlap (the first free one, the higher chord
+    first at one start: voice 1 is the upper line), at most :data:`MAX_VOICES`; a chord
+    that finds none free cuts the line that frees soonest short. Returns the lines and
+    how many notes were cut short."""
+    voices: list[list[_Chord]] = []
+    cut = 0
+    for chord in sorted(chords, key=lambda c: (c.start, -c.pitches[-1], -c.length)):
+        for voice in voices:
+            if voice[-1].start + voice[-1].length <= chord.start:
+                voice.append(chord)
+                break
+        else:
+            if len(voices) < MAX_VOICES:
+                voices.append([chord])
+                continue
+            voice = min(voices, key=lambda v: v[-1].start + v[-1].length)
+            last = voice[-1]
+            cut += len(last.pitches)
+            if last.start == chord.start:  # the same start: one chord, the shorter
+                voice[-1] = _Chord(chord.start, chord.length,
+                                   tuple(sorted({*last.pitches, *chord.pitches})))
+            else:
+                last.length = chord.start - last.start
+                voice.append(chord)
+    return voices, cut
+
+
+def _pitched(pitches: Sequence[int], key: str | None) -> Any:
+    """A note or chord, its pitches spelt as the key writes them (B♭ in F, F♯ in D)."""
+    from music21 import chord, note, pitch
+
+    spelt = [pitch.Pitch(pitch_name(p, key).replace("b", "-")) for p in pitches]
+    return note.Note(spelt[0]) if len(spelt) == 1 else chord.Chord(spelt)
+
+
+def _drums(keys: Sequence[int]) -> Any:
+    """Drum hits as unpitched notes on their staff positions (:data:`DRUM_DISPLAY`)."""
+    from music21 import note, percussion
+
+    hits = []
+    for k in keys:
+        where, head = DRUM_DISPLAY.get(k, OTHER_DRUM)
+        hit = note.Unpitched(displayName=where)
+        hit.notehead = head
+        hits.append(hit)
+    return hits[0] if len(hits) == 1 else percussion.PercussionChord(hits)

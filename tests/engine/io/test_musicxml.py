@@ -1,0 +1,193 @@
+"""MusicXML export: what a score editor reads back, parsed again with music21 — the parts
+with their names and instruments, every note (tied pieces counted once), meters and
+meter changes, the pickup, key signatures, tempo marks, drums on a percussion staff —
+and what is approximated: timing quantized to 16ths and triplets, overlaps as chords and
+voices."""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+from fractions import Fraction
+
+import pytest
+
+from engine.io import FileFormatError, load_song, save_song
+from engine.io.musicxml import musicxml_bytes, write_musicxml
+from engine.score import KeySignature, Note, Song, TempoChange, TimeSignature, Track
+
+music21 = pytest.importorskip("music21")
+
+P = 480  # ticks per quarter
+
+
+def parse(data: bytes):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # music21's notes on what it guesses
+        return music21.converter.parse(data, format="musicxml")
+
+
+def heads(part) -> list:
+    """The notes a player plays: a tied note's continuations are not new notes; a chord
+    counts each of its notes."""
+    out = []
+    for n in part.recurse().notes:
+        if n.tie is not None and n.tie.type in ("stop", "continue"):
+            continue
+        out.extend(n.notes if n.isChord or hasattr(n, "notes") else [n])
+    return out
+
+
+def hymn() -> Song:
+    """A quarter pickup in 4/4 (written as MIDI does: 1/4, then 4/4), F major then D minor
+    from a 6/8 bar, a 3+2+2/8 bar, a tempo change; a choir part, a B♭ trumpet, drums."""
+    tune = [Note(72, 0, P)]  # the pickup: C5
+    tune += [Note(p, P + i * P, P) for i, p in enumerate([70, 69, 67, 65, 62, 64, 65, 67])]
+    tune += [Note(62, 9 * P, 3 * P // 2), Note(65, 9 * P, 3 * P // 2)]  # a 6/8 chord
+    tune += [Note(69, 12 * P + i * P // 2, P // 2) for i in range(7)]  # 7 eighths in 7/8
+    return Song(
+        tracks=(Track("Soprano", program=52, notes=tuple(tune)),
+                Track("Trumpet", program=56, notes=(Note(60, P, 4 * P),)),
+                Track("Kit", is_drum=True, channel=9,
+                      notes=(Note(36, P, 10), Note(42, P, 10), Note(38, 2 * P, 10)))),
+        time_signatures=(TimeSignature(0, 1, 4), TimeSignature(P, 4, 4),
+                         TimeSignature(9 * P, 6, 8), TimeSignature(12 * P, 7, 8, (3, 2, 2))),
+        key_signatures=(KeySignature(0, "F"), KeySignature(9 * P, "Dm")),
+        tempos=(TempoChange(0, 600_000), TempoChange(9 * P, 500_000)),
+        title="Hymn")
+
+
+def test_a_score_keeps_the_parts_meters_pickup_keys_tempos_and_every_note():
+    song = hymn()
+    data, warned = musicxml_bytes(song)
+    assert warned == []
+    score = parse(data)
+    assert score.metadata.bestTitle == "Hymn"
+    soprano, trumpet, kit = score.parts
+    assert [p.partName for p in score.parts] == ["Soprano", "Trumpet", "Kit"]
+    assert isinstance(soprano.getInstrument(), music21.instrument.Choir)
+    assert isinstance(trumpet.getInstrument(), music21.instrument.Trumpet)
+    # Every note, once: the song's count, part by part.
+    assert [len(heads(p)) for p in score.parts] == [len(t.notes) for t in song.tracks]
+    # The pickup is bar 0 of the 4/4 it leads into: three beats short, not a 1/4 bar.
+    for part in score.parts:
+        measures = part.getElementsByClass(music21.stream.Measure)
+        assert measures[0].number == 0 and measures[0].paddingLeft == 3.0
+        assert measures[0].duration.quarterLength == 1.0
+        assert [m.number for m in measures] == [0, 1, 2, 3, 4]
+        assert [ts.ratioString for ts in part.recurse().getElementsByClass("TimeSignature")
+                ] == ["4/4", "6/8", "3/8+2/8+2/8"]  # 3+2+2/8, as music21 spells it
+    # Key signatures, in the trumpet's part written a tone up (it sounds a tone lower).
+    keys = {p.partName: [str(k) for k in p.recurse().getElementsByClass("KeySignature")]
+            for p in score.parts}
+    assert keys == {"Soprano": ["F major", "d minor"], "Trumpet": ["G major", "e minor"],
+                    "Kit": []}  # a drum staff has no key
+    # Sounding pitches and places as in the song; B♭ spelt as F major writes it.
+    sounding = score.toSoundingPitch()
+    got = [(float(n.getOffsetInHierarchy(sounding.parts[0])), p.midi)
+           for n in sounding.parts[0].recurse().notes for p in n.pitches]
+    want = [(n.start / P, n.pitch) for n in song.tracks[0].notes]
+    assert sorted(got) == sorted(want)
+    assert "B-4" in [p.nameWithOctave for p in soprano.pitches]
+    assert [p.midi for p in sounding.parts[1].pitches] == [60]
+    # Tempo marks on the top staff: 100 quarters, then 120 quarters in 6/8 = 80 dotted.
+    marks = soprano.recurse().getElementsByClass("MetronomeMark")
+    assert [(m.number, m.referent.quarterLength) for m in marks] == [(100, 1.0), (80, 1.5)]
+    # Drums: unpitched notes on a percussion staff (kick low, hi-hat above with an x).
+    hits = heads(kit)
+    assert all(isinstance(h, music21.note.Unpitched) for h in hits)
+    assert isinstance(kit.recurse().getElementsByClass("Clef")[0], music21.clef.PercussionClef)
+    assert {h.displayName: h.notehead for h in hits} == {"F4": "normal", "G5": "x",
+                                                         "C5": "normal"}
+
+
+def test_played_timing_is_written_on_16ths_and_triplets():
+    # A phrase played a little early and late, and a triplet figure.
+    played = [Note(60, 0 + 9, P - 30), Note(62, P - 12, P + 20), Note(64, 2 * P + 25, P // 2),
+              Note(65, 3 * P, P // 3 + 7), Note(67, 3 * P + P // 3 - 5, P // 3),
+              Note(69, 3 * P + 2 * P // 3, P // 3 - 4)]
+    score = parse(musicxml_bytes(Song(tracks=(Track("Flute", program=73,
+                                                    notes=tuple(played)),)))[0])
+    notes = heads(score.parts[0])
+    assert [Fraction(n.getOffsetInHierarchy(score.parts[0])).limit_denominator(12)
+            for n in notes] == [0, 1, 2, 3, Fraction(10, 3), Fraction(11, 3)]
+    assert [Fraction(n.quarterLength).limit_denominator(12) for n in notes] == [
+        1, 1, Fraction(1, 2), Fraction(1, 3), Fraction(1, 3), Fraction(1, 3)]
+    assert all(n.duration.tuplets for n in notes[3:])  # an eighth-note triplet
+
+
+def test_overlapping_notes_become_chords_and_voices_and_long_notes_ties():
+    # A held C major chord under a melody of quarters, and a note over the bar line.
+    chord = [Note(p, 0, 4 * P) for p in (48, 52, 55)]
+    tune = [Note(p, i * P, P) for i, p in enumerate((72, 74, 76, 77))]
+    over = [Note(79, 4 * P + 3 * P, 2 * P)]
+    song = Song(tracks=(Track("Piano", notes=(*chord, *tune, *over)),))
+    score = parse(musicxml_bytes(song)[0])
+    part = score.parts[0]
+    first = part.getElementsByClass(music21.stream.Measure)[0]
+    assert len(first.voices) == 2  # the tune above, the chord below
+    upper, lower = first.voices
+    assert [n.pitch.midi for n in upper.notes] == [72, 74, 76, 77]
+    assert [p.midi for p in lower.notes[0].pitches] == [48, 52, 55]
+    assert len(heads(part)) == song.note_count
+    tied = [n for n in part.recurse().notes if n.tie is not None]
+    assert [n.tie.type for n in tied] == ["start", "stop"]  # G5 over the bar line
+
+
+def test_notes_that_quantize_onto_one_another_are_merged_and_said():
+    song = Song(tracks=(Track("Lead", notes=(Note(60, 0, P), Note(60, 10, P))),))
+    data, warned = musicxml_bytes(song)
+    assert warned == ["1 note of 'Lead': fell on a note of the same pitch once quantized "
+                      "to 16ths and triplets, and became one with it"]
+    assert len(heads(parse(data).parts[0])) == 1
+
+
+def test_an_empty_song_is_a_staff_of_empty_bars():
+    song = Song(length=8 * P)
+    score = parse(musicxml_bytes(song)[0])
+    assert len(score.parts) == 1
+    assert len(score.parts[0].getElementsByClass(music21.stream.Measure)) == 2
+
+
+def test_mxl_is_the_compressed_score_and_save_song_writes_by_extension(tmp_path):
+    song = hymn()
+    for name in ("hymn.musicxml", "hymn.xml", "hymn.mxl"):
+        assert save_song(song, tmp_path / name) == []
+    assert zipfile.is_zipfile(tmp_path / "hymn.mxl")
+    assert (tmp_path / "hymn.xml").read_bytes() == (tmp_path / "hymn.musicxml").read_bytes()
+    score = music21.converter.parse(tmp_path / "hymn.mxl")
+    assert [len(heads(p)) for p in score.parts] == [len(t.notes) for t in song.tracks]
+    # Partita writes scores; it does not read them back.
+    with pytest.raises(FileFormatError, match="writes MusicXML scores but does not read"):
+        load_song(tmp_path / "hymn.musicxml")
+
+
+def test_a_failed_export_names_the_file_and_leaves_nothing(tmp_path, monkeypatch):
+    import engine.io.musicxml as module
+
+    def broken(song):
+        raise ValueError("no such duration")
+
+    monkeypatch.setattr(module, "song_to_score", broken)
+    target = tmp_path / "x.musicxml"
+    with pytest.raises(FileFormatError, match=r"^x\.musicxml: cannot write MusicXML: no such"):
+        write_musicxml(hymn(), target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_missing_folder_is_an_os_error_naming_the_file(tmp_path):
+    target = tmp_path / "missing" / "x.musicxml"
+    with pytest.raises(OSError) as caught:
+        write_musicxml(hymn(), target)
+    assert caught.value.filename == str(target)
+
+
+def test_a_real_file_with_meter_changes_keeps_every_note(real_dir):
+    song = load_song(real_dir / "freedink-3.mid")  # 4/4, a bar of 3/4 at 75, 4/4 again
+    data, warned = musicxml_bytes(song)
+    assert warned == []
+    score = parse(data)
+    assert [len(heads(p)) for p in score.parts] == [len(t.notes) for t in song.tracks]
+    measures = score.parts[0].getElementsByClass(music21.stream.Measure)
+    meters = {m.number: m.timeSignature.ratioString for m in measures if m.timeSignature}
+    assert meters == {1: "4/4", 75: "3/4", 76: "4/4"}
