@@ -52,6 +52,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("save", "&Save", (StdKey.Save,), "save", "Save"),
     Spec("save_as", "Save &As…", ("Ctrl+Shift+S",)),
     Spec("export_midi", "&Export MIDI…", ("Ctrl+E",), "export", "Export a MIDI file"),
+    Spec("export_musicxml", "Export Music&XML…", ("Ctrl+Alt+E",), "",
+         "Export a MusicXML score for MuseScore, Sibelius or Dorico"),
     Spec("export_stems", "Export Audio && S&tems…", ("Ctrl+Shift+E",), "",
          "Render the mix and one WAV per track"),
     Spec("song_properties", "Song &Properties…", (), "",

@@ -1,4 +1,4 @@
-"""File ▸ New, Open, Save, Save As, Export MIDI and Audio, Song Properties, the recent
+"""File ▸ New, Open, Save, Save As, Export MIDI, MusicXML and Audio, Song Properties, the recent
 files, and crash recovery: the window's file commands, kept apart from its editing and
 layout.
 
@@ -256,6 +256,35 @@ class FileCommands:
             return
         self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
         self._show_file_warnings(path, warnings, "exported")
+
+    def export_musicxml(self) -> None:
+        """File ▸ Export MusicXML: a score for a score editor, written off the GUI thread
+        (a long song takes seconds: music21 quantizes it and makes its notation)."""
+        from engine.io.musicxml import write_musicxml
+
+        doc = self.document
+        if doc.song.note_count == 0:  # as Export MIDI says: nothing to write
+            dialogs.show_error(self, "Cannot export MusicXML",
+                               "The song has no notes: there is nothing to export. Add "
+                               "some notes, then export again.")
+            return
+        base = doc.path.with_suffix(".musicxml") if doc.path else Path(
+            self.settings.last_dir()) / "Untitled.musicxml"
+        path = dialogs.get_export_musicxml_path(self, str(base))
+        if path is None:
+            return
+        song = doc.song  # immutable: the export writes the song as it is now
+        self.statusBar().showMessage(f"Exporting {display_path(path.name)}…")
+
+        def done(warnings: list[str]) -> None:
+            self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
+            self._show_file_warnings(path, warnings, "exported")
+
+        def failed(error: BaseException) -> None:  # write_musicxml says what, in one line
+            self.statusBar().clearMessage()
+            dialogs.show_error(self, "Cannot export MusicXML", _message(error, path))
+
+        self.export_worker.start(lambda: write_musicxml(song, path), done, failed)
 
     def export_stems(self) -> None:
         """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont and where the

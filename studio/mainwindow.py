@@ -245,7 +245,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.save, a.save_as])
         m.addSeparator()
-        m.addActions([a.export_midi, a.export_stems])
+        m.addActions([a.export_midi, a.export_musicxml, a.export_stems])
         m.addSeparator()
         m.addAction(a.song_properties)
         m.addSeparator()
@@ -396,6 +396,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         handlers = {
             "new": self.new_file, "open": self.open_file, "save": self.save,
             "save_as": self.save_as, "export_midi": self.export_midi,
+            "export_musicxml": self.export_musicxml,
             "export_stems": self.export_stems, "song_properties": self.edit_song_properties,
             "quit": self.close,
             "undo": lambda: self._undo_step(doc.undo_stack.undo),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .export_options import ask_export_audio
 from .files import (
     get_export_midi_path,
+    get_export_musicxml_path,
     get_open_path,
     get_pack_dir,
     get_save_path,
@@ -50,6 +51,7 @@ __all__ = [
     "ask_time",
     "confirm_take_conflict",
     "get_export_midi_path",
+    "get_export_musicxml_path",
     "get_open_path",
     "get_pack_dir",
     "get_save_path",

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 OPEN_FILTER = "Songs (*.partita *.mid *.midi *.kar);;Partita projects (*.partita);;" \
               "MIDI files (*.mid *.midi *.kar);;All files (*)"
 MIDI_FILTER = "MIDI file (*.mid *.midi)"
+MUSICXML_FILTERS = {"MusicXML score (*.musicxml *.xml)": "musicxml",
+                    "Compressed MusicXML (*.mxl)": "mxl"}
 
 
 def get_open_path(parent: QWidget | None, start_dir: str) -> Path | None:
@@ -68,6 +70,19 @@ def get_export_midi_path(parent: QWidget | None, suggestion: str) -> Path | None
     p = chosen[0]
     if p.suffix.lower() not in (".mid", ".midi"):
         p = p.with_suffix(".mid")
+        if not _confirm_replace(parent, p):
+            return None
+    return p
+
+
+def get_export_musicxml_path(parent: QWidget | None, suggestion: str) -> Path | None:
+    """Where File ▸ Export MusicXML writes: ``.musicxml`` (or ``.xml``), or ``.mxl``."""
+    chosen = _save_dialog(parent, "Export MusicXML", suggestion, MUSICXML_FILTERS)
+    if chosen is None:
+        return None
+    p, name_filter = chosen
+    if p.suffix.lower() not in (".musicxml", ".xml", ".mxl"):
+        p = p.with_name(f"{p.name}.{MUSICXML_FILTERS.get(name_filter, 'musicxml')}")
         if not _confirm_replace(parent, p):
             return None
     return p

@@ -339,3 +339,35 @@ def test_the_progress_says_what_the_export_is_doing(opened, dialogs, qtbot, tmp_
     values = [v for _, v in shown]
     assert values == sorted(values) and values[-1] == 1000
     assert next(v for text, v in shown if text.startswith("Writing")) < 900
+
+
+def test_export_musicxml_writes_a_score_off_the_gui_thread(opened, dialogs, qtbot, tmp_path):
+    music21 = pytest.importorskip("music21")
+    suggested = []
+    target = tmp_path / "score.musicxml"
+    dialogs.answers["get_export_musicxml_path"] = lambda _p, s: suggested.append(s) or target
+    opened.export_musicxml()
+    qtbot.waitUntil(target.exists, timeout=60000)
+    qtbot.waitUntil(lambda: "Exported" in opened.statusBar().currentMessage(), timeout=10000)
+    assert Path(suggested[0]).suffix == ".musicxml"  # beside the song, named as it
+    assert Path(suggested[0]).stem == opened.document.path.stem
+    score = music21.converter.parse(target)
+    song = opened.document.song
+    assert [p.partName for p in score.parts] == [t.name for t in song.tracks]
+    assert "show_error" not in dialogs.names()
+    assert not opened.document.is_modified  # a copy: the document and its file as they were
+
+
+def test_a_musicxml_export_that_fails_says_why(opened, dialogs, qtbot, tmp_path, window):
+    dialogs.answers["get_export_musicxml_path"] = tmp_path / "missing" / "score.mxl"
+    opened.export_musicxml()
+    qtbot.waitUntil(lambda: "show_error" in dialogs.names(), timeout=60000)
+    title, text = message(dialogs, "show_error")
+    assert title == "Cannot export MusicXML" and "score.mxl" in text
+    # An empty song is not exported, as Export MIDI says.
+    window.document.reset(type(window.document.song)(), None)
+    window.export_musicxml()
+    titles = [args[0] for n, args in dialogs.calls if n == "show_error"]
+    assert titles == ["Cannot export MusicXML", "Cannot export MusicXML"]
+    assert "The song has no notes" in [args for n, args in dialogs.calls
+                                       if n == "show_error"][-1][1]
