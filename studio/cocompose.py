@@ -59,6 +59,7 @@ from engine.tasks import (
     chorale_options,
     is_chorale,
     keep_rhythm_problem,
+    named_key_signature,
     new_piece_signature,
     range_on_drums,
     requests,
@@ -373,6 +374,7 @@ class CoComposer(QObject):
         options = replace(options, extra={k: v for k, v in options.extra.items()
                                           if k in declared})
         options = chorale_options(prepared, plan.mask.track_ids, options)
+        named = options.key  # the Key box's: a key named, or Auto, or none
         options = resolve_key(options, prepared, plan.mask, plan.task)
         # Keep rhythm over bars with no notes (Continue, Compose, an empty mask) would
         # write silence: the panel's box is one for every action, so it is left out here
@@ -384,7 +386,10 @@ class CoComposer(QObject):
                       if plan.task in ("continue", "compose")
                       else "Keep rhythm off: the mask has no notes whose rhythm to keep")
         drums = range_on_drums(prepared, plan.mask.track_ids, options.pitch_range)
-        signature = new_piece_signature(options, prepared) if plan.task == "compose" else None
+        # A new piece's key, or a key named for a song that declares none there, is the
+        # song's key signature from then on (as the CLI's --key writes it).
+        signature = (new_piece_signature(options, prepared) if plan.task == "compose"
+                     else named_key_signature(named, options, prepared, plan.mask))
         if signature is not None:  # with the take: rejected, it leaves nothing behind
             plan = replace(plan, label=f"{plan.label} in {key_text(options.key)}",
                            prep=(*plan.prep, signature))
@@ -405,8 +410,8 @@ class CoComposer(QObject):
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
             tip = self._chorale_tip(plan.task, chorale, model)
-            in_key = (f" in {key_text(options.key)}" if plan.task == "compose"
-                      and options.key else "")
+            in_key = (f" in {key_text(options.key)}" if options.key and (
+                plan.task == "compose" or signature is not None) else "")
             self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)}"
                               f"{in_key} with {model.info.name}"
                               + (" (Auto: a four-part chorale)" if chorale and not s.model

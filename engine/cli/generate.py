@@ -583,6 +583,10 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     if drums:  # a range for a melody would silently thin out the kit written beside it
         print(f"partita: note: --range {args.pitch_range.strip()} bounds drum notes too: "
               f"{drums}", file=sys.stderr)
+    signature = _key_signature_written(takes[0]) if args.task != "compose" else None
+    if signature:  # the named key, declared where the song declared none
+        print(f"{args.task}: {signature} (--key; the song declared no key there)",
+              file=sys.stderr)
     for warning in warnings.values():  # parallels asked to be avoided, a general model…
         print(f"{args.task}: {warning.message}", file=sys.stderr)
     if args.as_takes:
@@ -592,6 +596,19 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0
+
+
+def _key_signature_written(take) -> str | None:
+    """``"key signature F major from bar 1"`` when ``take`` declares a key the song
+    before it did not (:func:`engine.tasks.named_key_signature`), else None."""
+    from engine.score import TimeMap
+
+    before = set(take.before.key_signatures)
+    new = [k for k in take.after.key_signatures if k not in before]
+    if not new:
+        return None
+    bar = TimeMap.of(take.after).tick_to_bar(new[0].tick) + 1
+    return f"key signature {key_text(new[0].key)} from bar {bar}"
 
 
 def _task_message(task: str, error: Exception) -> str:

@@ -32,7 +32,7 @@ from .instruments import (
     track_spec,
     track_specs,
 )
-from .keys import AUTO, new_piece_signature, resolve_key
+from .keys import AUTO, named_key_signature, new_piece_signature, resolve_key
 from .run import (
     REDRAWS,
     SongParams,
@@ -67,6 +67,7 @@ __all__ = [
     "harmonize",
     "is_chorale",
     "keep_rhythm_problem",
+    "named_key_signature",
     "new_piece_signature",
     "new_track_edits",
     "range_on_drums",

@@ -13,6 +13,10 @@ it (secondary dominants, chromatic passing notes), so a key would forbid them.
 ``compose`` has no music around it: it keeps the song's key signature, or else a key
 drawn from the seed (:func:`new_piece_key`) — left free, the shipped models wander
 through all twelve pitch classes (a QA pass's 8-bar piece had no pitch class above 21 %).
+
+A key the user names is also the one a score should show: it becomes the song's key
+signature where none is declared (:func:`named_key_signature`, :func:`new_piece_signature`),
+so a MIDI file or MusicXML score written from the result says it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import random
 from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
-from engine.score import Edit, Mask, Song, set_time_from_bar
+from engine.score import Edit, Mask, Song, TimeMap, set_time_from_bar
 from engine.score.keys import context_key, declared_key
 from engine.score.spelling import key_name
 
@@ -69,3 +73,28 @@ def new_piece_signature(options: GenerateOptions, song: Song) -> Edit | None:
     if not options.key or options.key == AUTO or song.key_at(0) is not None:
         return None
     return set_time_from_bar(song, 0, key=options.key)
+
+
+def named_key_signature(named: str | None, options: GenerateOptions, song: Song,
+                        mask: Mask) -> Edit | None:
+    """The key signature a key the user named (``named``: the request's key before
+    :func:`resolve_key`; not :data:`AUTO`, not None) writes with the take: ``options.key``
+    where the region starts, when ``song`` declares no key there and the region is where
+    a key is declared — it starts on the song's first bar (regenerate, harmonize, a
+    repaint from bar 1) or on a bar line and runs to the song's end (continue, a repaint
+    of the last bars). A region in the middle only keeps its notes in the key: a
+    signature there would declare it for the bars after too, which it did not write.
+    Drums alone have no key. ``song`` is the song the model writes into (with the task's
+    preparation: continue's added bars)."""
+    if named in (None, AUTO) or not options.key or options.key == AUTO:
+        return None
+    if not any(not t.is_drum for t in song.tracks if t.id in mask.track_ids):
+        return None
+    start, end = mask.span
+    tm = TimeMap.of(song)
+    bar = tm.tick_to_bar(start)
+    if tm.bar_to_tick(bar) != start or song.key_at(start) is not None:
+        return None
+    if start > 0 and end < song.end:
+        return None
+    return set_time_from_bar(song, bar, key=options.key)

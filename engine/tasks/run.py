@@ -59,7 +59,7 @@ from .instruments import (
     new_track_edits,
     unreachable_band,
 )
-from .keys import AUTO, new_piece_signature, resolve_key
+from .keys import AUTO, named_key_signature, new_piece_signature, resolve_key
 from .texture import continuation_prep, still_playing
 
 
@@ -142,7 +142,15 @@ def _run(
     problem = options.problem() or model.info.option_problem(options.extra)
     if problem:  # the request's error, not the model's
         raise TaskError(f"bad generation options: {problem}")
+    named = options.key
     options = settle_options(options, prepared, mask, task)
+    # A key the user named is the song's key signature from then on, where it declares
+    # none (compose wrote its own already), as part of the take.
+    signature = None if task == "compose" else named_key_signature(named, options,
+                                                                   prepared, mask)
+    if signature is not None:
+        prep = (*prep, signature)
+        prepared = signature.apply(prepared)
     check_can_write(model, prepared, mask.track_ids)
     problem = keep_rhythm_problem(task, prepared, mask) if options.keep_rhythm else None
     if problem:  # it would write silence and call it a take

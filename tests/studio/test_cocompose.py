@@ -809,6 +809,26 @@ def test_the_panels_auto_key_is_the_key_around_the_mask(studio, qtbot):
     assert win.generate_panel.values().options.key is None
 
 
+def test_a_key_named_in_the_panel_becomes_the_key_signature_with_the_take(studio, qtbot):
+    from tests.engine.tasks.test_keys import G_MAJOR, song_of
+
+    win = studio
+    win.set_song(song_of(G_MAJOR))  # no key signature
+    said = []
+    win.composer.message.connect(said.append)
+    win.generate_panel.key.setCurrentText("G")
+    mask_piano(win, 0, 2 * BAR)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    assert any(" in G major with " in line for line in said)
+    assert win.document.song.key_signatures == ()  # a take, not yet the song
+    assert win.composer.accept()
+    assert [(k.tick, k.key) for k in win.document.song.key_signatures] == [(0, "G")]
+    assert win.document.undo_stack.undoText() == "Accept take A (Repaint in G major)"
+    win.document.undo_stack.undo()
+    assert win.document.song.key_signatures == ()
+
+
 def test_takes_and_the_mask_survive_saving_reopening_and_a_crash(studio, qtbot, tmp_path,
                                                                   dialogs):
     from engine.io import RecoveryStore

@@ -586,6 +586,35 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
     assert "(or 'auto', 'none')" in capsys.readouterr().err
 
 
+def test_a_named_key_is_written_as_the_key_signature_of_a_song_that_has_none(
+        tmp_path, capsys, monkeypatch):
+    from tests.engine.tasks.test_keys import G_MAJOR, song_of
+    from tests.engine.tasks.test_run import model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
+    src = tmp_path / "tune.mid"
+    save_song(song_of(G_MAJOR), src)  # no key signature
+    out = tmp_path / "out.mid"
+    assert main(["regenerate", str(src), "-o", str(out), "--track", "Piano", "--key", "G",
+                 "--steps", "2", "--seed", "1"]) == 0
+    assert ("regenerate: key signature G major from bar 1 (--key; the song declared no key "
+            "there)") in capsys.readouterr().err
+    assert [(k.tick, k.key) for k in load_song(out).key_signatures] == [(0, "G")]
+    # Straight into a score: the key signature is the score's.
+    music21 = pytest.importorskip("music21")
+    score = tmp_path / "out.musicxml"
+    assert main(["regenerate", str(src), "-o", str(score), "--track", "Piano", "--key",
+                 "Em", "--steps", "2", "--seed", "1"]) == 0
+    capsys.readouterr()
+    keys = music21.converter.parse(score).parts[0].recurse().getElementsByClass("KeySignature")
+    assert [str(k) for k in keys] == ["e minor"]
+    # Auto names no key: the song still declares none.
+    assert main(["regenerate", str(src), "-o", str(out), "--track", "Piano", "--steps", "2",
+                 "--seed", "1"]) == 0
+    assert "key signature" not in capsys.readouterr().err
+    assert load_song(out).key_signatures == ()
+
+
 def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, monkeypatch):
     """QA: a plugin that ignores --avoid-parallels wrote parallel fifths, and the command
     said nothing (it does say notes off the key)."""

@@ -96,3 +96,38 @@ def test_a_task_keeps_new_notes_in_the_songs_key_unless_told_otherwise():
     key, pcs = new_pitch_classes(None)  # the random test model ignores keys of its own
     assert key is None and not pcs <= scale
     assert OPTS.key is None  # a plain GenerateOptions() constrains nothing
+
+
+def test_a_named_key_becomes_the_key_signature_where_the_song_declares_none():
+    # A choir director's --key F is the key a score of the result shows: written with
+    # the take (rejected, it leaves nothing), where the song declares no key.
+    song = song_of(G_MAJOR, None)
+    piano, drums = (t.id for t in song.tracks)
+
+    def signatures(take):
+        assert take.before is song  # the song itself is untouched: the take holds it
+        return take.after.key_signatures
+
+    def opts(key):
+        return GenerateOptions(seed=1, steps=2, key=key)
+
+    named = tasks.regenerate(song, piano, model=model(), options=opts("g major"))
+    assert signatures(named) == (KeySignature(0, "G"),)  # in the spelling a song keeps
+    assert signatures(tasks.repaint(song, [piano], 0, 2, model=model(),
+                                    options=opts("Em"))) == (KeySignature(0, "Em"),)
+    # Continue: where the new bars start (the song's bars before still declare none).
+    more = tasks.continue_(song, 2, track_ids=[piano], model=model(), options=opts("D"))
+    assert signatures(more) == (KeySignature(8 * BAR, "D"),)
+    # A region in the middle keeps its notes in the key, but declares nothing: a
+    # signature there would hold for the bars after it too, which it did not write.
+    assert signatures(tasks.repaint(song, [piano], 3, 5, model=model(),
+                                    options=opts("G"))) == ()
+    # Auto and none name no key; drums have none; a key the song declares stays.
+    for key in (AUTO, None):
+        assert signatures(tasks.regenerate(song, piano, model=model(), options=opts(key))
+                          ) == ()
+    assert signatures(tasks.regenerate(song, drums, model=model(), options=opts("G"))) == ()
+    declared = song_of(G_MAJOR, "D")
+    kept = tasks.regenerate(declared, declared.tracks[0].id, model=model(),
+                            options=opts("G"))
+    assert kept.after.key_signatures == (KeySignature(0, "D"),)
