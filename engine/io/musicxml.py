@@ -11,13 +11,14 @@ approximates the rest:
 - note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
   and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
   rhythm, and a note shorter than that grid lasts one step of it;
-- a drum hit lasts until the kit's next hit, at most a quarter (drum notes' own lengths
-  are a sampler's matter, not the player's);
+- a drum hit lasts until the kit's next hit, at most a quarter, one note long (drum
+  notes' own lengths are a sampler's matter, not the player's);
 - a track's notes that start and end together are one chord; notes that overlap
-  otherwise go to voices of the same staff (music21's ``makeVoices``); a piano is one
-  staff (treble or bass clef, whichever fits its notes), not a grand staff;
-- two notes of one pitch that land on the same start on one track are one note (the
-  export says how many: :func:`write_musicxml`'s warnings);
+  otherwise go to voices of the same staff (first free line, as music21's
+  ``makeVoices``), at most :data:`MAX_VOICES`; a piano is one staff, not a grand staff;
+- two notes of one pitch that land on the same start on one track are one note, and a
+  fifth overlapping line cuts one short (the export says how many:
+  :func:`write_musicxml`'s warnings);
 - velocities, mute and solo, volume and pan, controls, program changes within a track and
   markers are not written: a score has no place a score editor reads them from.
 
@@ -50,6 +51,10 @@ MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")  # .mxl: the compressed (zippe
 # (music21's default grid, what its own MIDI import reads played music on).
 QUARTER_DIVISORS = (4, 3)
 MAX_DRUM_LENGTH = Fraction(1)  # a drum hit is written at most a quarter long
+# The lengths a drum hit is written with, longest first: single notes (a dotted 8th, the
+# triplets) down to the 32nd-note triplet, the closest two quantized onsets come (1/12).
+DRUM_VALUES = tuple(Fraction(v) for v in ("1", "3/4", "2/3", "1/2", "1/3", "1/4", "1/6",
+                                          "1/12"))
 MAX_DENOMINATOR = 64  # a bar shortened by a mid-bar meter change is written in x/64 at most
 MAX_VOICES = 4  # lines of one staff (as many as MuseScore gives a staff)
 
@@ -70,7 +75,7 @@ OTHER_DRUM = ("B4", "x")
 def write_musicxml(song: Song, path: str | os.PathLike[str]) -> list[str]:
     """Write ``song`` as a MusicXML score, atomically: compressed for ``.mxl``, else
     plain (``.musicxml``, ``.xml``). Returns what the score keeps less well than the song
-    (notes of one pitch merged by the quantizing; usually none). Raises
+    (notes merged or cut short, instrument changes; usually none). Raises
     :class:`FileFormatError` when music21 is missing or cannot write the score."""
     path = Path(path)
     try:
@@ -163,6 +168,7 @@ def _bars(song: Song) -> list[_Bar]:
         pickup = b == 0 and count > 1 and tm.pickup_shift(0) > 0
         if pickup:
             sig = tm.signature_at(starts[1])
+            length = _meter_length(_meter_of_length(length))  # a 64th at the finest
         elif end - start != tm.bar_length_for(sig):
             sig = _meter_of_length(length)
             length = _meter_length(sig)
@@ -247,12 +253,8 @@ def song_to_score(song: Song) -> tuple[Any, list[str]]:
             losses.merged[name] = merged
         if cut:
             losses.cut[name] = cut
-        part = _part(track, voices, bars, clock, keys, tempos if i == 0 else [])
-        # Ids by the part's place (music21 draws random ones): the same song, the same file.
-        part.id = f"P{i + 1}"
-        inst = part.measure(0 if bars[0].pickup else 1).getElementsByClass("Instrument")[0]
-        inst.partId, inst.instrumentId = part.id, f"P{i + 1}-I1"
-        _notate(part)
+        part = _part(track, voices, bars, clock, keys, tempos if i == 0 else [], i + 1)
+        _notate(part, track.is_drum)
         score.insert(0, part)
     return score, _warnings(song, losses)
 
@@ -288,14 +290,18 @@ def _meter_at(bars: Sequence[_Bar], offset: Fraction) -> TimeSignature:
 
 
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
-          keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]]) -> Any:
+          keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
+          number: int) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
-    tied, in voices where they overlap, the gaps filled with rests."""
+    tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
+    in the score, which names its ids (music21 draws random ones: the same song would
+    not give the same file)."""
     from music21 import bar as bar_line
     from music21 import clef, stream
 
-    part = stream.Part()
+    part = stream.Part(id=f"P{number}")
     part.partName = _part_name(track)
+    part.partAbbreviation = _abbreviation(part.partName)
     part.atSoundingPitch = True  # a transposing instrument's notes are written transposed
     measures = []
     scaffolds: dict[tuple, Any] = {}
@@ -316,8 +322,10 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
         measures.append(m)
     measures[-1].rightBarline = bar_line.Barline("final")
     first = measures[0]
-    first.insert(0, _instrument(track))
-    first.clef = clef.PercussionClef() if track.is_drum else _clef(voices)
+    inst = _instrument(track)
+    inst.partId, inst.instrumentId = part.id, f"P{number}-I1"
+    first.insert(0, inst)
+    first.clef = clef.PercussionClef() if track.is_drum else _clef(track, voices)
     if bars[0].pickup:
         first.paddingLeft = float(_meter_length(bars[0].meter) - bars[0].length)
         first.showNumber = stream.enums.ShowNumber.NEVER  # MusicXML: implicit="yes"
@@ -334,6 +342,10 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     for v, voice in enumerate(voices):
         for chord in voice:
             for b, at, length, tie in _split_at_bar_lines(chord, bars, clock):
+                if track.is_drum:  # a hit ends at the bar line: drums are not tied over
+                    length = next((d for d in DRUM_VALUES if d <= length), length)
+                    pieces[b].setdefault(v, []).append((at, length, chord, None))
+                    break
                 pieces[b].setdefault(v, []).append((at, length, chord, tie))
     for m, bar, held in zip(measures, bars, pieces, strict=True):
         _fill(m, bar, held, track.is_drum, key_at)
@@ -415,18 +427,20 @@ def _duration(length: Fraction) -> Any:
     return duration.Duration(length)
 
 
-def _notate(part: Any) -> None:
+def _notate(part: Any, drums: bool = False) -> None:
     """What a score editor reads besides notes and rests, as music21's ``makeNotation``
-    makes it (less the measures, ties and rests :func:`_part` made): a length no single
-    note has as tied notes, complete tuplets, accidentals, beams, tuplet brackets. Then
-    the scaffold meters go."""
+    and its writer make it (less the measures, ties and rests :func:`_part` made):
+    complete tuplets, accidentals, beams, tuplet brackets, and a length no single note
+    has as tied notes (5/16: a quarter tied to a 16th; a drum hit has a length one note
+    has, :func:`_drum_lengths`). Then the scaffold meters go."""
     from music21 import stream
     from music21.stream import makeNotation
 
-    part.splitAtDurations(recurse=True)  # 5/4 of a quarter: a quarter tied to a 16th
     measures = list(part.getElementsByClass(stream.Measure))
     for m in measures:
-        if m.editorial.get("triplets"):  # the slow part of makeNotation: only where needed
+        # The slow part of makeNotation: only where needed, and never on drums (it would
+        # split a hit into two strokes: music21 ties no unpitched chord).
+        if m.editorial.get("triplets") and not drums:
             makeNotation.splitElementsToCompleteTuplets(m, recurse=True, addTies=True)
             makeNotation.consolidateCompletedTuplets(m, recurse=True, onlyIfTied=True)
     makeNotation.makeAccidentalsInMeasureStream(part)
@@ -435,6 +449,7 @@ def _notate(part: Any) -> None:
         if m.editorial.get("triplets"):
             for line in (m, *m.voices):
                 makeNotation.makeTupletBrackets(line, inPlace=True)
+    part.splitAtDurations(recurse=True)  # last, as music21's writer does it
     for m in measures:
         ts = m.timeSignature
         if ts is not None and ts.editorial.get("scaffold"):
@@ -496,13 +511,26 @@ def _instrument(track: Track) -> Any:
     return inst
 
 
-def _clef(voices: list[list[_Chord]]) -> Any:
-    """Treble clef, or bass clef when most of the part's notes lie below middle C."""
+def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
+    """Treble clef, or bass clef when most of the part's notes lie below middle C; the
+    octave-down treble clef of a guitar (24–31: written an octave above where it sounds)
+    and of a tenor voice (a track named Tenor) whose notes lie that low."""
     from music21 import clef
 
     pitches = sorted(p for voice in voices for c in voice for p in c.pitches)
-    low = pitches and pitches[len(pitches) // 2] < 60
-    return clef.BassClef() if low else clef.TrebleClef()
+    if not pitches or pitches[len(pitches) // 2] >= 60:
+        return clef.TrebleClef()
+    tenor = track.name.strip().lower().startswith("tenor") and pitches[0] >= 45
+    if 24 <= track.program <= 31 or tenor:
+        return clef.Treble8vbClef()
+    return clef.BassClef()
+
+
+def _abbreviation(name: str) -> str:
+    """The name on the systems after the first: a short name whole, else its first three
+    letters ("Sop.", "Ten."): an instrument's own ("Ch" for each of four choir parts)
+    does not tell the parts apart."""
+    return name if len(name) <= 5 else f"{name[:3].rstrip()}."
 
 
 # -- the notes ----------------------------------------------------------------------------
@@ -557,12 +585,24 @@ def _step(offset: Fraction) -> Fraction:
 
 
 def _drum_lengths(lengths: dict, end: Fraction) -> dict:
-    """Each hit lasts until the kit's next hit, at most :data:`MAX_DRUM_LENGTH`: the hits
-    of one moment are one chord, and the rhythm reads as the kit plays it."""
+    """Each hit lasts until the kit's next hit, at most :data:`MAX_DRUM_LENGTH`, as the
+    longest single note that fits (:data:`DRUM_VALUES`: a stroke is never tied notes):
+    the hits of one moment are one chord, and the rhythm reads as the kit plays it."""
     onsets = sorted({start for start, _ in lengths})
-    following = dict(zip(onsets, [*onsets[1:], end], strict=True))
-    return {(start, pitch): min(following[start] - start, MAX_DRUM_LENGTH)
+    following = dict(zip(onsets, [*onsets[1:], end][:len(onsets)], strict=True))
+
+    def value(start: Fraction, gap: Fraction) -> Fraction:
+        # The longest that fits and ends on the grid too (a 16th after a 16th, not a
+        # triplet 8th: the rest after it reads plainly).
+        return next((v for v in DRUM_VALUES if v <= gap and _on_grid(start + v)), gap)
+
+    return {(start, pitch): value(start, min(following[start] - start, MAX_DRUM_LENGTH))
             for start, pitch in lengths}
+
+
+def _on_grid(offset: Fraction) -> bool:
+    """Whether ``offset`` is on the 16ths or the eighth-note triplets."""
+    return (offset * 4).denominator == 1 or (offset * 3).denominator == 1
 
 
 def _voices(chords: list[_Chord]) -> tuple[list[list[_Chord]], int]:
@@ -585,7 +625,7 @@ def _voices(chords: list[_Chord]) -> tuple[list[list[_Chord]], int]:
             last = voice[-1]
             cut += len(last.pitches)
             if last.start == chord.start:  # the same start: one chord, the shorter
-                voice[-1] = _Chord(chord.start, chord.length,
+                voice[-1] = _Chord(chord.start, min(chord.length, last.length),
                                    tuple(sorted({*last.pitches, *chord.pitches})))
             else:
                 last.length = chord.start - last.start

@@ -101,6 +101,21 @@ def test_a_score_keeps_the_parts_meters_pickup_keys_tempos_and_every_note():
                                                          "C5": "normal"}
 
 
+def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
+    def line(name, low, program=52):
+        return Track(name, program=program,
+                     notes=tuple(Note(low + i, i * P, P) for i in range(4)))
+
+    song = Song(tracks=(line("Soprano", 67), line("Tenor", 52), line("Bass", 43),
+                        line("Guitar", 52, program=25)))
+    score = parse(musicxml_bytes(song)[0])
+    clefs = [type(p.recurse().getElementsByClass("Clef")[0]).__name__ for p in score.parts]
+    assert clefs == ["TrebleClef", "Treble8vbClef", "BassClef", "Treble8vbClef"]
+    assert [p.partAbbreviation for p in score.parts] == ["Sop.", "Tenor", "Bass", "Gui."]
+    # The octave clef is a way of writing: the notes sound where the song has them.
+    assert [n.pitch.midi for n in heads(score.parts[1])] == [52, 53, 54, 55]
+
+
 def test_played_timing_is_written_on_16ths_and_triplets():
     # A phrase played a little early and late, and a triplet figure.
     played = [Note(60, 0 + 9, P - 30), Note(62, P - 12, P + 20), Note(64, 2 * P + 25, P // 2),
@@ -134,6 +149,20 @@ def test_overlapping_notes_become_chords_and_voices_and_long_notes_ties():
     assert [n.tie.type for n in tied] == ["start", "stop"]  # G5 over the bar line
 
 
+def test_a_drum_hit_is_one_stroke_never_tied_notes():
+    # Hits whose gaps no single note fills (5/12 of a quarter: a 16th and a 16th-triplet
+    # rest) and one held over the bar line: each is one unpitched note, at most a quarter.
+    kit = Track("Drums", is_drum=True, channel=9, notes=(
+        Note(36, 0, 5), Note(38, P // 4, 5), Note(42, 2 * P // 3, 5), Note(36, P, 5),
+        Note(49, 3 * P + 3 * P // 4, 5 * P), Note(36, 4 * P + P // 2, 5)))
+    score = parse(musicxml_bytes(Song(tracks=(kit,)))[0])
+    part = score.parts[0]
+    assert [n.tie for n in part.recurse().notes] == [None] * 6
+    assert len(heads(part)) == 6
+    lengths = [Fraction(n.quarterLength).limit_denominator(12) for n in part.recurse().notes]
+    assert lengths == [Fraction(1, 4), Fraction(1, 4), Fraction(1, 3), 1, Fraction(1, 4), 1]
+
+
 def test_notes_that_quantize_onto_one_another_are_merged_and_said():
     song = Song(tracks=(Track("Lead", notes=(Note(60, 0, P), Note(60, 10, P))),))
     data, warned = musicxml_bytes(song)
@@ -142,11 +171,16 @@ def test_notes_that_quantize_onto_one_another_are_merged_and_said():
     assert len(heads(parse(data).parts[0])) == 1
 
 
-def test_an_empty_song_is_a_staff_of_empty_bars():
+def test_an_empty_song_is_a_staff_of_empty_bars_and_an_empty_track_an_empty_staff():
     song = Song(length=8 * P)
     score = parse(musicxml_bytes(song)[0])
     assert len(score.parts) == 1
     assert len(score.parts[0].getElementsByClass(music21.stream.Measure)) == 2
+    song = Song(tracks=(Track("Alto"), Track("Kit", is_drum=True, channel=9),
+                        Track("Tune", notes=(Note(60, 0, 8 * P),))))
+    score = parse(musicxml_bytes(song)[0])
+    assert [p.partName for p in score.parts] == ["Alto", "Kit", "Tune"]
+    assert [len(p.getElementsByClass(music21.stream.Measure)) for p in score.parts] == [2] * 3
 
 
 def test_mxl_is_the_compressed_score_and_save_song_writes_by_extension(tmp_path):
