@@ -660,6 +660,8 @@ def test_the_warnings_read_as_they_always_have(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err.splitlines() == [
         "repaint: qa was asked to keep new notes in C major, but 1 of its 4 new notes is "
         "outside it (the model does not follow --key)",
+        # --key on a song declaring none writes the signature (said since session 16)
+        "repaint: key signature C major from bar 1 (--key; the song declared no key there)",
         "repaint: qa was asked for no parallel fifths or octaves (--avoid-parallels), but its "
         "new notes make 3 (first: fifths, Lead and Second, into 1.2.000): the model does not "
         "follow --avoid-parallels"]
