@@ -57,6 +57,7 @@ class TrackHeader(QFrame):
 
     clicked = Signal(int, bool)
     renamed = Signal()  # the name field was left (Enter, Esc, a click elsewhere)
+    rename_requested = Signal(int)  # a double-click on the name: rename this track
 
     def __init__(self, lst: TrackList, track: Track) -> None:
         super().__init__(lst.rows)
@@ -71,8 +72,12 @@ class TrackHeader(QFrame):
         self.swatch.setCursor(Qt.CursorShape.PointingHandCursor)
         self.name = QLineEdit(self)
         self.name.setObjectName("TrackName")
-        self.name.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        # Clicking the name selects the track too; Esc in it cancels the rename.
+        # A click selects the track and leaves the focus where it was (QA: the README's
+        # "click the track, then press M" typed "m" into its name); renaming is a
+        # double-click or F2, as in a DAW. The filter below does both, and Esc cancels.
+        self.name.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.name.setCursor(Qt.CursorShape.ArrowCursor)
+        self.name.setToolTip("Double-click (or F2) to rename")
         self.name.installEventFilter(self)
         self.mute = QPushButton("M", self)
         self.mute.setObjectName("Mute")
@@ -175,9 +180,23 @@ class TrackHeader(QFrame):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is not self.name:
             return False
-        if event.type() == QEvent.Type.MouseButtonPress:
-            self.mousePressEvent(event)  # select the track; the field still gets the click
-        elif isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
+        kind = event.type()
+        if kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.name.setCursor(Qt.CursorShape.IBeamCursor if kind == QEvent.Type.FocusIn
+                                else Qt.CursorShape.ArrowCursor)
+        if self.name.hasFocus():
+            pass  # being renamed: the field takes its clicks (the cursor, a selection)
+        elif kind == QEvent.Type.MouseButtonPress:
+            self.mousePressEvent(event)  # select the track; the text stays untouched
+            return True
+        elif kind == QEvent.Type.MouseButtonDblClick:
+            if self.track_id not in self.lst.selection.track_ids:
+                self.clicked.emit(self.track_id, False)  # the track renamed is the one shown
+            self.rename_requested.emit(self.track_id)
+            return True
+        elif kind in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonRelease):
+            return True  # no text selected by a drag over a name not being renamed
+        if isinstance(event, QKeyEvent) and event.key() == Qt.Key.Key_Escape:
             if event.type() == QEvent.Type.ShortcutOverride:
                 # Claim Esc from the window's "Select None" while a name is being typed.
                 event.accept()
@@ -374,6 +393,7 @@ class TrackList(QWidget):
                 h = TrackHeader(self, track)
                 h.clicked.connect(self._clicked)
                 h.renamed.connect(self.name_done)
+                h.rename_requested.connect(self.edit_name)
             elif h.track is not track:
                 h.set_track(track)
             h.set_audible(track.id in self._heard)
@@ -428,13 +448,20 @@ class TrackList(QWidget):
             h.set_selected(h.track_id in active)
 
     def _clicked(self, track_id: int, toggle: bool) -> None:
+        focus = QApplication.focusWidget()
+        if isinstance(focus, QLineEdit) and self.rows.isAncestorOf(focus):
+            # A click on another track ends the rename being typed (the name is kept, as
+            # a click in the piano roll keeps it) and gives the keys back to the roll.
+            focus.clearFocus()
+            self.name_done.emit()
         if toggle:
             self.selection.toggle_track(track_id)
         else:
             self.selection.set_tracks([track_id])
 
     def edit_name(self, track_id: int) -> None:
-        """F2: scroll the track into view and put the cursor in its name, text selected."""
+        """F2 or a double-click on the name: scroll the track into view and put the cursor
+        in its name, text selected (Enter renames, Esc cancels)."""
         h = self.shown_header(track_id)
         h.name.setFocus(Qt.FocusReason.ShortcutFocusReason)
         h.name.selectAll()

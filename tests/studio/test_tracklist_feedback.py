@@ -44,7 +44,7 @@ def colours(image: QImage, rect: QRect | None = None) -> Counter[str]:
 
 
 def start_rename(qtbot, edit) -> None:
-    QTest.mouseClick(edit, LEFT)
+    QTest.mouseDClick(edit, LEFT)  # a single click only selects the track
     qtbot.waitUntil(edit.hasFocus, timeout=2000)
     edit.selectAll()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 
@@ -73,6 +73,53 @@ def test_clicking_a_track_name_selects_the_track(opened):
     bass_header = win.tracklist.headers[1]
     QTest.mouseClick(bass_header.name, Qt.MouseButton.LeftButton)
     assert win.selection.track_ids == [bass_header.track_id]
+
+
+def test_a_click_on_a_name_leaves_the_keys_to_the_shortcuts(opened, qtbot):
+    # QA, following the README: "click the track you want to change", then M for the
+    # mask tool typed "m" into the name ("Lead" → "Lemad").
+    from studio.pianoroll import Tool
+
+    win = opened
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    win.pianoroll.canvas.setFocus()
+    header = win.tracklist.headers[1]
+    QTest.mouseClick(header.name, Qt.MouseButton.LeftButton, pos=QPoint(12, 8))
+    assert win.selection.track_ids == [header.track_id]
+    assert not header.name.hasFocus()
+    QTest.keyClick(win.focusWidget() or win, Qt.Key.Key_M)
+    assert win.pianoroll.tool is Tool.MASK
+    assert header.name.text() == "Bass" and win.document.song.tracks[1].name == "Bass"
+
+
+def test_a_double_click_on_a_name_renames_the_track(opened, qtbot):
+    win = opened
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    header = win.tracklist.headers[1]
+    QTest.mouseDClick(header.name, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(header.name.hasFocus, timeout=2000)
+    assert header.name.selectedText() == "Bass"
+    assert win.selection.track_ids == [header.track_id]
+    QTest.keyClicks(header.name, "Upright")
+    QTest.keyClick(header.name, Qt.Key.Key_Return)
+    assert win.document.song.tracks[1].name == "Upright"
+    assert win.pianoroll.canvas.hasFocus()
+
+
+def test_a_click_on_another_track_ends_a_rename(opened, qtbot):
+    win = opened
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    bass, piano = win.tracklist.headers[1], win.tracklist.headers[0]
+    QTest.mouseDClick(bass.name, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(bass.name.hasFocus, timeout=2000)
+    QTest.keyClicks(bass.name, "Upright")
+    QTest.mouseClick(piano.name, Qt.MouseButton.LeftButton)
+    assert win.selection.track_ids == [piano.track_id]
+    assert win.document.song.tracks[1].name == "Upright"
+    assert win.pianoroll.canvas.hasFocus()
 
 
 def test_an_edit_redraws_only_the_edited_tracks_miniature(window):
