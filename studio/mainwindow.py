@@ -503,6 +503,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             lambda: self.tracklist.set_preview_tracks(new_tracks(co.preview_take())))
         co.takeShown.connect(self._reveal_take)
         co.takeSelected.connect(self._switch_audition)
+        co.takeSelected.connect(self._reveal_take)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel
         gp.actionRequested.connect(self.generate)
@@ -608,12 +609,12 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._position_changed(self.transport.position)
 
     def _reveal_take(self, take: Take) -> None:
-        """A take whose region is off screen (Continue writes after the song's end) is
-        brought into view when it arrives, or the user hears a take they cannot see."""
-        start, end = take.write_mask.span
-        vp = self.pianoroll.viewport
-        if end <= vp.left or start >= vp.right:
-            self.pianoroll.show_bar(self.document.time_map.tick_to_bar(start))
+        """The take auditioned is brought into view when it arrives and when the user
+        switches to it, or they hear a take they cannot see (Continue writes after the
+        song's end); one only partly on screen too, as far as the view holds it."""
+        notes = [n for written in take.notes.values() for n in written]
+        pitches = (min(n.pitch for n in notes), max(n.pitch for n in notes)) if notes else None
+        self.pianoroll.reveal(*take.write_mask.span, pitches)
 
     def _take_actions_enabled(self) -> None:
         """Take commands are live only while a take is on screen (or waits elsewhere)."""

@@ -610,6 +610,24 @@ def test_model_manager_lists_installs_removes_and_sets_default(studio, tmp_path,
     dlg.close()
 
 
+def test_a_take_partly_off_screen_is_brought_into_view_on_arrival_and_on_switching(
+        studio, qtbot):
+    # Only a take entirely off screen was scrolled to: one whose end was cut off by the
+    # view's right edge stayed so while it was auditioned.
+    win = studio
+    vp = win.pianoroll.viewport
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win, BAR // 2, BAR + BAR // 4)
+    vp.fit_ticks(0, BAR)  # the take's last quarter is past the right edge
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 2)
+    assert vp.left <= BAR // 2 and vp.right >= BAR + BAR // 4
+    vp.set_left(0)  # cut off again; the next take is brought back into view
+    assert vp.right < BAR + BAR // 4
+    win.actions.next_take.trigger()
+    assert vp.left <= BAR // 2 and vp.right >= BAR + BAR // 4
+
+
 def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qtbot, dialogs):
     win = studio
     original = win.document.song
@@ -618,7 +636,8 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     vp.fit_ticks(0, BAR)  # the view ends before the bars the take writes
     win.composer.request("continue")
     wait_takes(qtbot, win, 1)
-    assert vp.left < 2 * BAR < vp.right  # brought into view as it arrived
+    assert vp.left <= 2 * BAR < vp.right  # brought into view as it arrived (wider than
+    # the view: it starts at the left edge)
     assert win.composer.accept()
     assert win.document.song.length == 4 * BAR
     assert win.document.undo_stack.undoText() == "Accept take A (Continue 2 bars)"
