@@ -105,7 +105,7 @@ def paste_edit(song: Song, clip: Clip, at: int, current_track: int | None) -> Pa
                 Note(n.pitch, n.start + at, n.duration, n.velocity))
     edits = [add_notes(tid, notes) for tid, notes in per_track.items()]
     count = sum(len(v) for v in per_track.values())
-    label = f"Paste {count} note" + ("" if count == 1 else "s")
+    label = f"Paste {plural(count, 'note')}"
     keys = [(tid, n.id) for tid, notes in per_track.items() for n in notes]
     return Pasted(EditGroup(tuple(edits), label), keys,
                   _message(song, clip, targets, left_out, count, current_track))

@@ -128,8 +128,8 @@ class FileCommands:
             self._settings_warned = True
             note += f" · ⚠ {problem}"
         self.statusBar().showMessage(
-            f"Opened {display_path(path.name)}: {len(song.tracks)} tracks, "
-            f"{song.note_count:,} notes{note}", 10000 if note else 5000)
+            f"Opened {display_path(path.name)}: {plural(len(song.tracks), 'track')}, "
+            f"{plural(song.note_count, 'note', grouped=True)}{note}", 10000 if note else 5000)
         report = self.document.import_report  # a MIDI file cut short: what it was missing
         if report is not None and report.warnings:
             self._show_file_warnings(path, list(report.warnings), done="opened")
@@ -311,7 +311,7 @@ class FileCommands:
         folder = choice.folder
 
         def done(report: RenderReport) -> None:
-            msg = (f"Wrote {len(report.paths)} files to {folder} "
+            msg = (f"Wrote {plural(len(report.paths), 'file')} to {folder} "
                    f"({report.duration_seconds:.1f} s of audio at "
                    f"{rate_name(report.sample_rate)}, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Song
+from engine.score import Song, plural
 from engine.score.instruments import drum_name
 from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
@@ -649,8 +649,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         tracks = [t for t in song.tracks if t.id in active]  # in the song's order
         names = ", ".join(t.name for t in tracks)
         count = sum(len(t.notes) for t in tracks) if tracks else song.note_count
-        text = (f"{n} note{'s' if n != 1 else ''} selected" if n
-                else f"{count:,} note{'s' if count != 1 else ''}")
+        text = (f"{plural(n, 'note')} selected" if n else plural(count, "note", grouped=True))
         detail = self._selected_note_text() if 0 < n <= MAX_CHORD_DESCRIBED else ""
         self.status_selection.setText(f"{names} · {detail or text}" if names else text)
         # A screen reader hears the note Ctrl+→ or step entry landed on (the canvas is

@@ -177,9 +177,9 @@ class TakesBar(QWidget):
             b.setChecked(current is not None and take.id == current.id)
             b.setProperty("conflict", conflict)
             b.setProperty("warned", warned)
-            b.setToolTip(f"Take {s.letter(take.id)}: {take.note_count} notes, {take.model}"
-                         f"{settings_text(take, c)}, seed {take.options.seed} ({i + 1} / [ ] "
-                         "to switch)"
+            b.setToolTip(f"Take {s.letter(take.id)}: {plural(take.note_count, 'note')}, "
+                         f"{take.model}{settings_text(take, c)}, seed {take.options.seed} "
+                         f"({i + 1} / [ ] to switch)"
                          + ("\n⚠ its region was edited since: accepting asks first"
                             if conflict else "")
                          + (f"\n{warnings_tip(take)}" if warned else ""))

@@ -160,7 +160,8 @@ def format_facts(f: dict[str, Any]) -> str:
     minutes, seconds = divmod(f["seconds"], 60)
     rows = [
         ("Title", f["title"] or "—"),
-        ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), {f['bars']} bars"),
+        ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), "
+                   f"{plural(f['bars'], 'bar')}"),
         ("Tempo", _tempo_text(f["tempos"])),
         ("Meter", _changes_text([(s["position"], _pickup_text(f) if i == 0 and f.get(
             "pickup_ticks") else s["meter"]) for i, s in enumerate(f["time_signatures"])])),

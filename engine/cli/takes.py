@@ -20,6 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine.score import plural
+
 from .common import CliError, check_song_output, load_with_studio, restore_takes
 
 
@@ -66,11 +68,11 @@ def run_takes(args: argparse.Namespace) -> int:
         elif not rows:
             print(f"{args.song.name}: no takes waiting")
         else:
-            print(f"{args.song.name}: {len(rows)} take{'s' * (len(rows) != 1)} waiting")
+            print(f"{args.song.name}: {plural(len(rows), 'take')} waiting")
             for r in rows:
                 conflict = "  (region edited since: --force to accept)" if r["conflict"] else ""
-                print(f"  {r['ref']:<4} {r['label']:<28} {r['where']}  {r['notes']} notes, "
-                      f"{r['model']}{conflict}")
+                print(f"  {r['ref']:<4} {r['label']:<28} {r['where']}  "
+                      f"{plural(r['notes'], 'note')}, {r['model']}{conflict}")
                 for warning in r["warnings"]:  # as the studio's takes bar says them
                     print(f"       ⚠ {warning}")
         return 0
@@ -129,7 +131,7 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
     for warning in save_song(song, args.output, studio=studio):
         print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
     done = "accepted" if args.accept else "rejected"
-    print(f"{args.output}: take {ref} ({label}, {take.note_count} notes) {done}")
+    print(f"{args.output}: take {ref} ({label}, {plural(take.note_count, 'note')}) {done}")
     left = sum(1 for s, t, _ in waiting.values()  # still undecided, in undecided regions
                if s.accepted is None and t in s.pending())
     if left and file_kind(args.output) != "project":

@@ -54,9 +54,11 @@ class Edit(Protocol):
     def inverse(self) -> Edit: ...
 
 
-def plural(n: int, word: str) -> str:
-    """``"1 note"``, ``"2 notes"``: a count and its noun (for labels and messages)."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+def plural(n: int, word: str, grouped: bool = False) -> str:
+    """``"1 note"``, ``"2 notes"``: a count and its noun (for labels and messages);
+    ``grouped``: the thousands separated (``"12,345 notes"``)."""
+    count = f"{n:,}" if grouped else str(n)
+    return f"{count} {word}" if n == 1 else f"{count} {word}s"
 
 
 def counted(n: int, noun: str, verb: str) -> str:

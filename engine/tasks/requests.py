@@ -30,6 +30,7 @@ from engine.score import (
     Song,
     TimeMap,
     Track,
+    plural,
     set_song_props,
 )
 from engine.score.mask_geometry import keep_tracks, normalise
@@ -159,7 +160,7 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
     ids = keep_tracks(mask, song).track_ids or still_playing(song)
     prep, start, end = continuation_prep(song, bars)
     return Plan("continue", normalise(Mask.of(Region(ids, start, end))), prep,
-                f"Continue {bars} bars")
+                f"Continue {plural(bars, 'bar')}")
 
 
 def melody_track(song: Song, melody_id: int | None) -> Track:

@@ -44,6 +44,7 @@ from engine.score import (
     TimeMap,
     TimeSignature,
     notes_signature,
+    plural,
     replace_in_mask,
     set_song_props,
 )
@@ -318,7 +319,7 @@ def continue_(
     prep, start, end = continuation_prep(song, bars)
     mask = Mask.of(Region(frozenset(ids), start, end))
     return _run("continue", song, prep, mask, model, options, progress, cancel,
-                f"Continue {bars} bars")
+                f"Continue {plural(bars, 'bar')}")
 
 
 def repaint(

@@ -9,7 +9,7 @@ tracks' average density in every seed (a songwriter's QA). The user can still na
 
 from __future__ import annotations
 
-from engine.score import EditGroup, Song, TimeMap, set_song_props, set_time_from_bar
+from engine.score import EditGroup, Song, TimeMap, plural, set_song_props, set_time_from_bar
 from engine.score.edits import Edit
 
 TACET_BARS = 8  # bars of rest at the end after which a track is left out of a continuation
@@ -47,5 +47,5 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     prepared = EditGroup(tuple(prep)).apply(song) if prep else song
     after = TimeMap.of(prepared)
     start, end = after.bar_to_tick(first), after.bar_to_tick(first + bars)
-    prep.append(set_song_props(prepared, f"Extend by {bars} bars", length=end))
+    prep.append(set_song_props(prepared, f"Extend by {plural(bars, 'bar')}", length=end))
     return tuple(prep), start, end

@@ -134,6 +134,7 @@ def test_info_cuts_long_names_and_counts_in_the_singular(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "long.partita: Partita project, 1 track, 1 note" in out
+    assert "s), 1 bar\n" in out  # the Length row
     row = next(line for line in out.splitlines() if "XXX" in line)
     assert "X" * 31 + "… " in row and len(row) < 100
     assert main(["info", str(path), "--json"]) == 0

@@ -46,6 +46,8 @@ def test_regenerate_and_continue_span_whole_bars():
     plan = requests.continue_(song, Mask(), bars=2)
     assert plan.mask.span == (4 * BAR, 6 * BAR) and len(plan.mask.track_ids) == 3
     assert plan.prep[0].apply(song).length == 6 * BAR  # one take lengthens the song
+    one = requests.continue_(song, Mask(), bars=1)  # named as a musician says it
+    assert (one.label, one.prep[-1].label) == ("Continue 1 bar", "Extend by 1 bar")
 
 
 def test_harmonize_fills_only_the_empty_tracks_unless_they_are_painted():
