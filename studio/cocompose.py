@@ -226,6 +226,9 @@ class CoComposer(QObject):
         self._last_plan: tuple[Plan, Song] | None = None  # last submitted, and its song
         self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
+        # A take's label names the settings not at its model's defaults: a plugin's are
+        # known once the models are listed.
+        catalog.changed.connect(self.takesChanged)
         document.maskChanged.connect(self._follow_mask)
 
     # -- requests --------------------------------------------------------------------------------
@@ -815,9 +818,14 @@ class CoComposer(QObject):
         self.takes = restored.store
         self._plan_labels.update(restored.request_labels)
         self.active = restored.active
-        self._last_plan = self._plan_of(restored.store.sets.get(restored.active))
-        if self._last_plan is not None:  # Ctrl+G repeats the request these takes came from
-            self.last_action = self._last_plan[0].task
+        shown = restored.store.sets.get(restored.active)
+        self._last_plan = self._plan_of(shown)
+        # Ctrl+G repeats the request the takes on screen came from (QA: after a recovery
+        # it said "Nothing to repeat yet" over them); Harmonize and Compose with the same
+        # new tracks, the others on the mask as it is, as within a session.
+        pending = shown.pending() if shown is not None else []
+        if pending and pending[0].task in requests.ACTIONS:
+            self.last_action = pending[0].task
         self.takesChanged.emit()
         return restored
 

@@ -75,9 +75,10 @@ def settings_text(take: Take, composer: CoComposer) -> str:
     """A model's own settings the take was made with, those not at the model's default
     (``" · style=funk"``, as ``--option`` writes them): two drumkit takes in different
     styles read the same otherwise."""
-    entry = composer.catalog.usable(take.model)
-    defaults = {o.name: o.default for o in entry.info.options} \
-        if entry is not None and entry.info is not None else {}
+    # Known before the models are listed (a built-in model's): a take recovered at start
+    # read "· ending=auto" until then, its model's default.
+    declared = composer.catalog.declared_options(take.model)
+    defaults = {o.name: o.default for o in declared}
     changed = {k: v for k, v in take.options.extra.items() if defaults.get(k, object()) != v}
     return (" · " + ", ".join(f"{k}={v}" for k, v in changed.items())) if changed else ""
 

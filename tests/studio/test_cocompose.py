@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 
 from engine.jobs import CancelReason, JobRequest, JobState
 from engine.models.plugin import tiny_random_model
-from engine.plugins import ModelInfo
+from engine.plugins import ModelInfo, ModelOption
 from engine.score import Mask, Note, Region, Track, add_notes, set_time_from_bar
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
@@ -29,6 +29,7 @@ from tests.studio.cocompose_helpers import (
     make_registry,
     make_window,
     notes_by_track,
+    set_panel,
 )
 from tests.studio.conftest import make_song
 
@@ -367,6 +368,57 @@ def test_a_recovery_names_the_generation_a_crash_interrupted(studio, qtbot, tmp_
     assert "the model named in brackets may have caused it" in text  # a crash's suspect
     # A clean save of the recovered song does not carry the lost request along.
     assert "interrupted" not in other.studio_state()
+    close_window(other)
+
+
+class EndingEcho(EchoModel):
+    """An echo with a setting of its own, as the built-in models' Ending."""
+
+    info = replace(EchoModel.info, name="ending-echo",
+                   options=(ModelOption("ending", "auto", "Ending",
+                                        choices=("auto", "close", "open")),))
+
+
+def test_recovered_takes_keep_their_label_and_ctrl_g_repeats_their_request(
+        studio, qtbot, tmp_path, dialogs):
+    # QA: after a crash recovery Ctrl+G said "Nothing to repeat yet" over the recovered
+    # takes, and "TAKE A · partita-base" read "· ending=auto" (its model's default) while
+    # the models were not listed yet.
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+    from studio.takes import settings_text
+
+    win = studio
+    win.catalog.registry.add(EndingEcho())
+    win.catalog.refresh()
+    qtbot.waitUntil(lambda: win.catalog.loaded, timeout=20000)
+    assert win.generate_panel.set_model("ending-echo")
+    mask_piano(win)
+    win.composer.request("repaint")
+    (take,) = wait_takes(qtbot, win, 1).takes
+    assert take.options.extra == {"ending": "auto"}
+    assert settings_text(take, win.composer) == ""  # "TAKE A · ending-echo"
+    win.autosaver.save_now()
+    other = MainWindow(Settings(tmp_path / "after.ini"), RecoveryStore(tmp_path / "recovery"),
+                       registry=win.catalog.registry)
+    qtbot.addWidget(other)
+    other.autosaver.store = RecoveryStore(win.autosaver.store.directory)
+    dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
+    assert other.offer_recovery()
+    (recovered,) = other.composer.active_set().takes
+    assert not other.catalog.loaded  # the models are listed on first use
+    assert settings_text(recovered, other.composer) == ""
+    other.catalog.ensure()
+    qtbot.waitUntil(lambda: other.catalog.loaded, timeout=20000)
+    assert settings_text(recovered, other.composer) == ""
+    set_panel(other, model="ending-echo")
+    messages: list[str] = []
+    other.composer.message.connect(messages.append)
+    other.actions.generate_again.trigger()
+    assert not any("Nothing to repeat" in m for m in messages)
+    qtbot.waitUntil(lambda: len(other.composer.active_set().takes) >= 2, timeout=20000)
+    assert other.composer.active_set().takes[1].task == "repaint"
     close_window(other)
 
 
