@@ -32,6 +32,22 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
 def ask_save_changes(parent: QWidget | None, name: str, running: int = 0) -> str:
     """``"save"``, ``"discard"`` or ``"cancel"`` for unsaved changes to ``name``;
     ``running`` generations stop either way (said: their takes are lost)."""
+    answer = save_changes_box(parent, name, running).exec()
+    if answer == QMessageBox.StandardButton.Save:
+        return "save"
+    if answer == QMessageBox.StandardButton.Discard:
+        return "discard"
+    return "cancel"
+
+
+# Alt+S, Alt+D, Alt+C, as KDE's standard buttons have them (Qt's own theme gives none).
+MNEMONICS = {QMessageBox.StandardButton.Save: "&Save",
+             QMessageBox.StandardButton.Discard: "&Discard",
+             QMessageBox.StandardButton.Cancel: "&Cancel"}
+
+
+def save_changes_box(parent: QWidget | None, name: str, running: int = 0) -> QMessageBox:
+    """The "Save changes?" box of :func:`ask_save_changes`, not yet shown."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Unsaved changes")
@@ -42,12 +58,9 @@ def ask_save_changes(parent: QWidget | None, name: str, running: int = 0) -> str
     box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                            | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Save)
-    answer = box.exec()
-    if answer == QMessageBox.StandardButton.Save:
-        return "save"
-    if answer == QMessageBox.StandardButton.Discard:
-        return "discard"
-    return "cancel"
+    for which, text in MNEMONICS.items():
+        box.button(which).setText(text)
+    return box
 
 
 def _ask(parent: QWidget | None, title: str, text: str, info: str,
@@ -75,9 +88,9 @@ def ask_overwrite_changed(parent: QWidget | None, name: str) -> str:
                 f"“{name}” changed on disk since you opened it.",
                 "Another program or window saved it. Overwriting replaces that version "
                 "with this one.",
-                [("overwrite", "Overwrite", role.DestructiveRole),
-                 ("save_as", "Save As…", role.AcceptRole),
-                 ("cancel", "Cancel", role.RejectRole)], "save_as")
+                [("overwrite", "&Overwrite", role.DestructiveRole),
+                 ("save_as", "Save &As…", role.AcceptRole),
+                 ("cancel", "&Cancel", role.RejectRole)], "save_as")
 
 
 def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str,
@@ -96,9 +109,9 @@ def ask_save_over_midi(parent: QWidget | None, name: str, dropped: str,
     if losing:
         info += "\n\nA MIDI file would also lose:\n" + "\n".join(f"• {x}" for x in losing)
     return _ask(parent, "Save over the MIDI file?", what, info,
-                [("project", "Save as a .partita Project…", role.AcceptRole),
-                 ("anyway", "Save Anyway", role.DestructiveRole),
-                 ("cancel", "Cancel", role.RejectRole)], "project")
+                [("project", "Save as a .partita &Project…", role.AcceptRole),
+                 ("anyway", "Save A&nyway", role.DestructiveRole),
+                 ("cancel", "&Cancel", role.RejectRole)], "project")
 
 
 def ask_discard_takes(parent: QWidget | None, count: int, running: int = 0) -> str:
@@ -111,15 +124,15 @@ def ask_discard_takes(parent: QWidget | None, count: int, running: int = 0) -> s
         return _ask(parent, "Generation running",
                     f"{counted(running, 'generation', 'run')} (not finished yet).",
                     "Going on stops the model; the takes it is writing are lost.",
-                    [("discard", "Stop and Go On", role.DestructiveRole),
-                     ("cancel", "Cancel", role.RejectRole)], "cancel")
+                    [("discard", "Stop and &Go On", role.DestructiveRole),
+                     ("cancel", "&Cancel", role.RejectRole)], "cancel")
     also = f", and {jobs} still running (stopped, their takes lost)" if running else ""
     return _ask(parent, "Takes not accepted",
                 f"You have {takes} not yet accepted{also}.",
                 "A .partita project keeps the takes; otherwise they are lost.",
-                [("save", "Save Project…", role.AcceptRole),
-                 ("discard", "Discard", role.DestructiveRole),
-                 ("cancel", "Cancel", role.RejectRole)], "save")
+                [("save", "&Save Project…", role.AcceptRole),
+                 ("discard", "&Discard", role.DestructiveRole),
+                 ("cancel", "&Cancel", role.RejectRole)], "save")
 
 
 def _ask_destructive(parent: QWidget | None, title: str, text: str, info: str) -> bool:
