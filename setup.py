@@ -1,4 +1,5 @@
-"""Build step: a wheel carries the shipped models, demo song and fine-tuning config in
+"""Build step: a wheel carries the shipped models, demo song, fine-tuning config and the
+studio's user guide in
 ``engine/shipped/`` (``engine.resources`` finds them there outside a source checkout).
 Everything else about the package is in pyproject.toml."""
 
@@ -10,7 +11,8 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 # What a wheel carries, at the paths it has in the checkout.
-WHEEL_FILES = ("assets/models", "assets/demo/demo.mid", "configs/partita-base-finetune.yaml")
+WHEEL_FILES = ("assets/models", "assets/demo/demo.mid", "configs/partita-base-finetune.yaml",
+               "docs/studio.md")  # Help ▸ User Guide
 
 
 class BuildWithShippedFiles(build_py):

@@ -1,8 +1,8 @@
 """Where Partita's shipped files are: the model weights, the demo song, the fine-tuning
-config.
+config, the studio's user guide.
 
 From a source checkout (``make setup``: an editable install) they are the checkout's own
-``assets/`` and ``configs/``; an installed wheel carries copies in ``engine/shipped/``
+``assets/``, ``configs/`` and ``docs/``; an installed wheel carries copies in ``engine/shipped/``
 (``setup.py`` puts them there), so a non-editable install generates out of the box.
 """
 

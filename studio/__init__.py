@@ -8,6 +8,7 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.note_commands` — cut / copy / paste, selecting, quantize, nudge, transpose …
 - :mod:`studio.track_commands` — add / remove / move / mute / solo the current track
 - :mod:`studio.bar_commands` — insert / delete bars; tempo, meter and key at a bar
+- :mod:`studio.help_commands` — Help ▸ Open Demo Song, User Guide; where About points
 - :mod:`studio.studio_state` — what a project keeps of the window: view, mask, takes
 - :mod:`studio.document`    — the open song, its file, modified state and undo stack
 - :mod:`studio.undo`        — one QUndoCommand wrapping an engine edit
@@ -26,7 +27,8 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.autosave`    — periodic autosave and crash recovery wiring
 - :mod:`studio.settings`    — preferences and window layout (QSettings)
 - :mod:`studio.theme`       — the dark palette, colours and style sheet
-- :mod:`studio.dialogs`     — error, recovery, export, shortcut and model-manager dialogs
+- :mod:`studio.dialogs`     — error, recovery, export, shortcut, user-guide and model-manager
+  dialogs
 - :mod:`studio.mask`        — mask painting: quick masks and their commands, tool, overlay
 - :mod:`studio.cocompose`   — actions → jobs → takes; accepting a take as one undo step
 - :mod:`studio.jobbridge`   — engine job events as Qt signals on the GUI thread

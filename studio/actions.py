@@ -225,6 +225,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("model_manager", "&Model Manager…", (), "", "Installed models, packs and the default"),
     # Help
     Spec("shortcuts", "&Keyboard Shortcuts", ("F1",)),
+    Spec("user_guide", "&User Guide", (), "", "The studio's manual: every window, tool and key"),
+    Spec("open_demo", "Open &Demo Song", (), "", "Open the song that ships with Partita"),
     Spec("about", "&About Partita"),
 )
 

@@ -53,7 +53,7 @@ from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
-from . import dialogs, heap, theme
+from . import dialogs, heap, help_commands, theme
 from .actions import Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
@@ -311,7 +311,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.count_in_menu = count_in_menu(self)  # off / 1 bar / 2 bars before Record
         m.addMenu(self.count_in_menu)
         m = bar.addMenu("&Help")
-        m.addActions([a.shortcuts, a.about])
+        m.addActions([a.shortcuts, a.user_guide, a.open_demo])
+        m.addSeparator()
+        m.addAction(a.about)
         self._rebuild_recent_menu()
 
     def _build_toolbar(self) -> None:
@@ -441,6 +443,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "play": self.play_or_audition, "stop": self.stop_or_accept,
             "play_take_solo": lambda: self.listen_to_take(True), "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
+            "user_guide": lambda: help_commands.show_user_guide(self),
+            "open_demo": lambda: help_commands.open_demo(self),
             "mask_track": self.mask_this_track, "mask_bars": self.mask_these_bars,
             "mask_selection": self.mask_selection, "mask_after": self.mask_after_here,
             "mask_others": self.mask_other_tracks, "clear_mask": self.clear_mask,
@@ -889,7 +893,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
                           "model may write with the Mask (M), then Repaint (Ctrl+R); each "
                           "result is a take to audition (1–9), accept (Enter) or reject "
                           "(Delete). Every key and gesture: Help ▸ Keyboard Shortcuts (F1). "
-                          "The user guide: docs/studio.md.")
+                          f"The user guide: {help_commands.guide_text()}.")
 
     # -- window events -----------------------------------------------------------------------------
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:

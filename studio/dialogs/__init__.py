@@ -16,6 +16,7 @@ from .files import (
     get_save_path,
 )
 from .generation import ask_instruments, confirm_take_conflict
+from .guide import show_user_guide
 from .marker import ask_marker
 from .messages import (
     ask_discard_takes,
@@ -61,4 +62,5 @@ __all__ = [
     "show_model_manager",
     "show_notice",
     "show_shortcuts",
+    "show_user_guide",
 ]

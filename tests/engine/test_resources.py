@@ -33,6 +33,8 @@ def test_an_installed_wheel_generates_outside_the_checkout(tmp_path):
     for name in ("engine", "studio", "assets/models", "assets/demo", "configs"):
         shutil.copytree(ROOT / name, src / name,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    (src / "docs").mkdir()
+    shutil.copy2(ROOT / "docs" / "studio.md", src / "docs" / "studio.md")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
                     "--no-build-isolation", "-w", str(tmp_path / "wheel"), str(src)],
                    check=True, capture_output=True, cwd=src)
@@ -44,7 +46,8 @@ def test_an_installed_wheel_generates_outside_the_checkout(tmp_path):
     for expected in ("engine/shipped/assets/models/partita-base/model.int8.safetensors",
                      "engine/shipped/assets/models/chorale-jsb/manifest.json",
                      "engine/shipped/assets/demo/demo.mid",
-                     "engine/shipped/configs/partita-base-finetune.yaml"):
+                     "engine/shipped/configs/partita-base-finetune.yaml",
+                     "engine/shipped/docs/studio.md"):  # Help ▸ User Guide
         assert expected in names
     assert not any(n.startswith(("tests/", "runs/", "plugins/")) for n in names)
     elsewhere = tmp_path / "elsewhere"

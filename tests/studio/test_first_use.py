@@ -36,3 +36,42 @@ def test_the_save_changes_box_answers_alt_s_alt_d_and_alt_c(qtbot):
     with qtbot.waitSignal(box.finished, timeout=2000):
         QTest.keyClick(box, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
     assert box.clickedButton() is box.button(B.Discard)
+
+
+def test_help_opens_the_demo_song_and_the_user_guide(window, dialogs, qtbot):
+    from studio import help_commands
+
+    help_menu = next(m for m in window.menuBar().actions() if m.text() == "&Help").menu()
+    texts = [a.text() for a in help_menu.actions()]
+    assert {"&User Guide", "Open &Demo Song"} <= set(texts)
+    window.actions.open_demo.trigger()
+    assert window.document.path == help_commands.DEMO_SONG
+    assert help_commands.DEMO_SONG.is_file()
+    window.actions.user_guide.trigger()
+    assert dialogs.calls[-1] == ("show_user_guide", (help_commands.USER_GUIDE,))
+    window.actions.about.trigger()
+    name, (_title, text) = dialogs.calls[-1]
+    assert name == "show_info" and str(help_commands.USER_GUIDE) in text
+    assert "guide: docs/studio.md" not in text  # no bare relative path
+
+
+def test_the_user_guide_renders_the_shipped_docs(qtbot):
+    from PySide6.QtWidgets import QTextBrowser
+
+    from studio import help_commands
+    from studio.dialogs.guide import guide_dialog
+
+    dlg = guide_dialog(None, help_commands.USER_GUIDE)
+    qtbot.addWidget(dlg)
+    text = dlg.findChild(QTextBrowser, "UserGuide").toPlainText()
+    assert "Keyboard shortcuts" in text and "##" not in text  # Markdown, rendered
+
+
+def test_an_install_without_the_guide_says_where_it_is(window, dialogs, monkeypatch, tmp_path):
+    from studio import help_commands
+
+    monkeypatch.setattr(help_commands, "USER_GUIDE", tmp_path / "missing.md")
+    window.actions.user_guide.trigger()
+    name, (_title, text) = dialogs.calls[-1]
+    assert name == "show_info" and "docs/studio.md in Partita's source" in text
+    assert "does not include it" in help_commands.guide_text()
