@@ -10,6 +10,7 @@ document, settings, autosaver and co-composer. Every question goes through
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -140,15 +141,17 @@ class FileCommands:
 
         # A file opened without an extension (recognised by its contents) is saved under
         # a name that says what it is: Save As, ".partita" suggested.
-        if self.document.path is None or file_kind(self.document.path) is None:
+        # The shipped demo is Partita's, not the user's: Ctrl+S asks where to keep it.
+        path = self.document.path
+        if path is None or file_kind(path) is None or _shipped(path.parent):
             return self.save_as()
-        return self._save_to(self.document.path)
+        return self._save_to(path)
 
     def save_as(self) -> bool:
         doc = self.document
-        suggestion = str(doc.path.with_suffix(".partita") if doc.path
-                         else Path(self.settings.last_dir()) / "Untitled.partita")
-        path = dialogs.get_save_path(self, suggestion)
+        name = doc.path.with_suffix(".partita").name if doc.path else "Untitled.partita"
+        folder = doc.path.parent if doc.path else Path(self.settings.last_dir())
+        path = dialogs.get_save_path(self, str(save_folder(folder) / name))
         return self._save_to(path) if path is not None else False
 
     def _save_to(self, path: Path) -> bool:
@@ -408,6 +411,26 @@ class FileCommands:
             return
         self._tell_interrupted([line for r in ended for line in r.interrupted])
         store.discard_all(ended)
+
+
+def save_folder(folder: Path) -> Path:
+    """Where Save As suggests saving a song from ``folder``: there, unless it is one of
+    Partita's own (the shipped demo's) or one the user cannot write to (an install, a
+    read-only share, a folder since deleted); then the user's Documents, else home."""
+    if not _shipped(folder) and os.access(folder, os.W_OK):
+        return folder
+    from PySide6.QtCore import QStandardPaths
+
+    documents = QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
+def _shipped(folder: Path) -> bool:
+    """Whether ``folder`` is in the files Partita ships (engine.resources)."""
+    from engine.resources import shipped
+
+    return folder.resolve().is_relative_to(shipped("assets").resolve())
 
 
 def _is_user_error(e: BaseException) -> bool:

@@ -5,6 +5,8 @@ session."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from engine.io import save_song
 from engine.score import Note, Song, Track
 
@@ -75,3 +77,42 @@ def test_an_install_without_the_guide_says_where_it_is(window, dialogs, monkeypa
     name, (_title, text) = dialogs.calls[-1]
     assert name == "show_info" and "docs/studio.md in Partita's source" in text
     assert "does not include it" in help_commands.guide_text()
+
+
+def test_saving_the_shipped_demo_suggests_the_documents_folder(window, dialogs, monkeypatch,
+                                                                tmp_path):
+    # QA: "Save as a .partita Project…" on the demo suggested assets/demo/demo.partita.
+    from studio import help_commands
+
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    assert window.open_path(help_commands.DEMO_SONG)
+    dialogs.answers["get_save_path"] = None
+    assert not window.save()  # Ctrl+S: the demo is Partita's, so it asks where
+    assert dialogs.calls[-1] == ("get_save_path", (str(home / "Documents" / "demo.partita"),))
+    (home / "Documents").rmdir()
+    assert not window.save_as()
+    assert dialogs.calls[-1] == ("get_save_path", (str(home / "demo.partita"),))
+
+
+def test_save_as_from_a_read_only_folder_suggests_the_documents_folder(
+        window, dialogs, monkeypatch, tmp_path, song_file):
+    import os
+
+    from studio import file_commands
+
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    assert window.open_path(song_file)
+    dialogs.answers["get_save_path"] = None
+    window.save_as()
+    assert dialogs.calls[-1] == ("get_save_path", (str(song_file.with_suffix(".partita")),))
+    writable = os.access
+    monkeypatch.setattr(file_commands.os, "access", lambda path, mode: writable(
+        path, mode) and Path(path) != song_file.parent)  # as a read-only share (root: chmod)
+    window.save_as()
+    assert dialogs.calls[-1] == ("get_save_path", (str(home / "Documents" / "song.partita"),))
