@@ -79,6 +79,7 @@ if TYPE_CHECKING:
 
 # Said whenever a take comes on screen.
 TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, Del rejects"
+SILENT_TAKE_KEYS = "no audio output; Enter accepts, [ ] switch, Del rejects"
 
 
 _request_groups = itertools.count(1)
@@ -207,6 +208,9 @@ class CoComposer(QObject):
         self.settings = settings
         self.playhead = playhead
         self.window = parent
+        # Whether takes can be heard (the window asks its transport): with no audio
+        # output the status bar says a take is shown, not that it is heard.
+        self.audible: Callable[[], bool] = lambda: True
         self.queue = JobQueue(catalog.registry)
         self.bridge = JobBridge(self.queue, self)
         self.bridge.finished.connect(self._finished)
@@ -556,11 +560,13 @@ class CoComposer(QObject):
         if take_set.selected == take.id:
             self.takeShown.emit(take)
             self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
-                              f"{warning_text(take)} — {TAKE_KEYS}{waits}")
+                              f"{warning_text(take)} — {self._take_keys()}{waits}")
         else:  # a later take never takes over the audition: say which one is heard
             heard = take_set.letter(take_set.selected) if take_set.selected else "?"
+            now = (f"you are hearing take {heard}" if self.audible()
+                   else f"take {heard} shown; no audio output")
             self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
-                              f"{warning_text(take)} — you are hearing take {heard}; "
+                              f"{warning_text(take)} — {now}; "
                               f"] switches{waits}")
 
     def _failed(self, e: JobFailed) -> None:
@@ -695,8 +701,11 @@ class CoComposer(QObject):
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
         self.message.emit(f"Take {s.letter(take.id)} on screen "
                           f"({plural(take.note_count, 'note')}){warning_text(take)} — "
-                          f"{TAKE_KEYS}")
+                          f"{self._take_keys()}")
         return take
+
+    def _take_keys(self) -> str:
+        return TAKE_KEYS if self.audible() else SILENT_TAKE_KEYS
 
     def step(self, delta: int) -> Take | None:
         """Next / previous take (wraps around)."""

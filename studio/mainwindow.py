@@ -507,6 +507,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             lambda: self.tracklist.set_preview_tracks(new_tracks(co.preview_take())))
         co.takeShown.connect(self._reveal_take)
         co.takeSelected.connect(self._switch_audition)
+        co.audible = lambda: tr.audio_ok is not False  # not checked yet: said as heard
         co.takeSelected.connect(self._reveal_take)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel

@@ -246,6 +246,21 @@ def test_a_take_whose_model_ignored_the_key_says_so_where_it_is_auditioned(studi
     assert warning in other.takes_bar.buttons[0].toolTip()
 
 
+def test_with_no_audio_output_the_status_bar_says_a_take_is_shown_not_heard(studio, qtbot):
+    # QA: with no sound card it still said "you are hearing take A".
+    win = studio
+    assert not win.transport.check_audio()  # the no_audio fixture's machine
+    messages: list[str] = []
+    win.composer.message.connect(messages.append)
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 2)
+    assert any("— take A shown; no audio output; ] switches" in m for m in messages)
+    assert any("no audio output; Enter accepts" in m for m in messages)
+    assert not any("hearing" in m or "Space plays" in m for m in messages)
+
+
 def test_a_take_whose_region_was_edited_is_flagged_and_never_applied_silently(studio, qtbot,
                                                                                dialogs):
     win = studio
