@@ -232,7 +232,10 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self.splitDockWidget(self.generate_dock, self.jobs_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.generate_dock], [330], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.generate_dock, self.jobs_dock], [560, 260],
+        # The whole panel at the default size (QA: its last box was half hidden), the
+        # Jobs list below it the rest.
+        self.resizeDocks([self.generate_dock, self.jobs_dock],
+                         [self.generate_panel.sizeHint().height() + 30, 200],
                          Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:

@@ -84,8 +84,10 @@ KEYS_HELP = ("A–G a note (the key signature's), Shift+A–G add to the chord, 
 # Keys of a MIDI keyboard struck within this long of the first write one chord (a hand
 # strikes a chord's keys within ~30 ms; a fast melody's notes come ≥ 100 ms apart).
 CHORD_WINDOW_S = 0.07
-SHORT_HELP = ("A–G notes, Shift+A–G chords, 2–7 the length, . dotted, 0 a rest, "
-              "Backspace back, Esc leaves")  # fits the status bar's message at 1280 px
+# Fits the status bar's message beside its permanent labels at the default window size
+# (QA: the longer one was cut at "2–7 the len…"); every key: KEYS_HELP, in the status
+# bar's "Step entry" label's tooltip, and F1.
+SHORT_HELP = "A–G notes, 2–7 length, 0 rest, Esc leaves · F1 all keys"
 
 
 def nearest_pitch(pitch_class: int, reference: int) -> int:

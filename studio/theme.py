@@ -134,6 +134,11 @@ QToolButton#TakeButton[warned="true"] { border-color: #e5c07b; color: #f0d48a; }
 QToolButton#TakeButton[warned="true"]:checked { background: #f0d48a; color: #1e2126; }
 QToolButton#TakeButton[conflict="true"] { border-color: #ff6b6b; color: #ff9b9b; }
 QToolButton#TakeButton[conflict="true"]:checked { background: #ff9b9b; color: #1e2126; }
+/* A Generate panel setting not at its default (its tooltip names the default);
+   before the focus ring, which wins. */
+QSpinBox[changed="true"], QDoubleSpinBox[changed="true"], QComboBox[changed="true"] {
+    border: 1px solid #e5c07b; }
+QCheckBox[changed="true"] { color: #e5c07b; }
 /* The keyboard focus, seen (a focused button or box looked as it did unfocused: WCAG asks
    3:1 against what is around it; the accent ring is about 5.5:1 on the panels). */
 QPushButton:focus, QToolButton:focus, QComboBox:focus, QSpinBox:focus,

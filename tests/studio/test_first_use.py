@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
 from engine.io import save_song
 from engine.score import Note, Song, Track
 
@@ -116,3 +119,64 @@ def test_save_as_from_a_read_only_folder_suggests_the_documents_folder(
         path, mode) and Path(path) != song_file.parent)  # as a read-only share (root: chmod)
     window.save_as()
     assert dialogs.calls[-1] == ("get_save_path", (str(home / "Documents" / "song.partita"),))
+
+
+def test_a_setting_kept_from_an_earlier_session_off_its_default_is_shown_and_reset(
+        qtbot, tmp_path, dialogs, no_audio):
+    # QA: Steps left at 50 in an earlier session made every take 5-7x slower, unseen.
+    from PySide6.QtTest import QTest
+
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    settings = Settings(tmp_path / "settings.ini")
+    settings.set_generation({"steps": 50, "keep_rhythm": True})
+    win = MainWindow(settings, RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(win)
+    panel = win.generate_panel
+    assert panel.changed_settings() == [panel.steps, panel.keep_rhythm]
+    assert panel.steps.property("changed") is True
+    assert panel.steps.toolTip().endswith("(not the default: 8)")
+    assert panel.temperature.property("changed") is False
+    assert not panel.reset.isHidden()
+    QTest.mouseClick(panel.reset, Qt.MouseButton.LeftButton)
+    assert panel.steps.value() == 8 and not panel.keep_rhythm.isChecked()
+    assert panel.changed_settings() == [] and panel.reset.isHidden()
+    assert panel.steps.property("changed") is False
+    assert "not the default" not in panel.steps.toolTip()
+    panel.seed.setValue(7)  # any setting changed now is shown too
+    assert panel.seed.toolTip().endswith("(not the default: Random)")
+    assert win._generation_values().options.steps == 8
+    win.close()
+
+
+def test_at_the_default_size_the_generate_panel_and_the_step_entry_hint_fit(
+        qtbot, tmp_path, dialogs, no_audio):
+    # QA (1500 × 920, the default): the panel's last checkbox was half hidden behind the
+    # Jobs dock, and the step-entry hint was cut at "2–7 the len…".
+    from engine.io import RecoveryStore
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = MainWindow(Settings(tmp_path / "settings.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    assert (win.width(), win.height()) == (1500, 920)
+    scroll = win.generate_dock.widget()
+    qtbot.waitUntil(lambda: scroll.viewport().height() >= win.generate_panel.sizeHint().height(),
+                    timeout=2000)
+    assert scroll.verticalScrollBar().maximum() == 0
+    win.transport.check_audio()  # "⚠ No audio output — playback off", the longest label
+    win.status_hover.setText("G#4 · 12.3.240")
+    win.pianoroll.canvas.setFocus()
+    win.actions.step_entry.trigger()
+    bar = win.statusBar()
+    message = bar.currentMessage()
+    assert message.startswith("Step entry: A–G notes, 2–7 length")
+    labels = [w for w in bar.findChildren(QLabel) if w.isVisible() and w.parent() is bar]
+    room = bar.width() - sum(w.width() for w in labels)
+    assert bar.fontMetrics().horizontalAdvance(message) < room
+    win.actions.step_entry.trigger()
+    win.close()
