@@ -3,8 +3,11 @@
 Play renders the song on a worker thread, a few bars at a time (:mod:`engine.render.progressive`),
 and starts ``engine.render.playback.Player`` as soon as the first bar is in; the audio
 is kept for the next play until the song changes.
-A QTimer reads the player's position to move the playhead. Without an audio device the
-studio keeps working: the transport says so once and playback stays off.
+A QTimer reads the player's position to move the playhead. The loop goes round in the
+player's audio callback, sample-exactly (``engine.render.playback.Loop``), with the
+release of the notes let go at its end rendered beside the song's first bar: the timer
+only follows. Without an audio device the studio keeps working: the transport says so
+once and playback stays off.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.render.playback import Loop
 from engine.render.progressive import ProgressiveRender, synth_renderer
 from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeMap, Track
 
@@ -118,6 +122,9 @@ class Transport(QObject):
         self._job_key: tuple = ()
         self._pending = False
         self._audition: Song | None = None  # a take applied, played instead of the song
+        self._loop_sent: tuple = ()  # what the player was last told to loop
+        self._release_queued = False  # a loop's release is waiting on the render worker
+        self._release_failed: ProgressiveRender | None = None  # (its loops end faded)
         # One worker thread and one synth for playback and previews: a GM SoundFont is
         # ~140 MB in memory, and a synth must not be used from two threads at once.
         self._render_worker = Worker(1, self)
@@ -127,6 +134,7 @@ class Transport(QObject):
         self._timer.timeout.connect(self._tick)
         document.songChanged.connect(self._song_changed)
         self._ready.connect(self._job_ready)
+        self.loopChanged.connect(self._loop_moved)
 
     # -- audio device ----------------------------------------------------------------------------
     def check_audio(self) -> bool:
@@ -236,7 +244,12 @@ class Transport(QObject):
         key = (self.document.revision, self.metronome, id(self._audition), until,
                (start, count_in) if lead is not None else None)
         job = self._job
-        if job is not None and self._job_key == key and job.start <= render_from:
+        # A loop plays audio rendered from its start: one rendered from earlier would
+        # bring the rings of the notes before it round at each wrap.
+        rendered = (job is not None and self._job_key == key
+                    and (job.start == render_from if self.loop_enabled
+                         else job.start <= render_from))
+        if rendered:
             self._start_player(start)  # already rendered (or rendering ahead of us)
             return
         if job is not None:
@@ -245,7 +258,8 @@ class Transport(QObject):
         if until > song.end:
             song = replace(song, length=until)
         song = with_metronome(song) if self.metronome else song
-        job = ProgressiveRender(song, SAMPLE_RATE, render_from, lead_in=lead)
+        job = ProgressiveRender(song, SAMPLE_RATE, render_from, lead_in=lead,
+                                loop=self._loop_span())
         self._job, self._job_key = job, key
         self._pending = True
         self.playingChanged.emit(True)
@@ -278,14 +292,79 @@ class Transport(QObject):
         player = self._player_obj()
         lead = self._job.lead_audio if self.counting_in else None
         self.count_in_left = len(lead) / SAMPLE_RATE if lead is not None else 0.0
-        if not player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(tick), lead_in=lead):
+        loop = self._player_loop()
+        if not player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(tick), lead_in=lead,
+                           loop=loop):
             self._pending = False
             self.counting_in, self.count_in_left = False, 0.0
             self.playingChanged.emit(False)
             self._no_audio(player.error or "Cannot play audio")
             return
+        self._loop_sent = self._loop_key()
         self._timer.start()
         self.playingChanged.emit(True)
+
+    # -- the loop, played by the player ----------------------------------------------------------
+    def _loop_span(self) -> tuple[int, int] | None:
+        on = self.loop_enabled and self.loop_end > self.loop_start
+        return (self.loop_start, self.loop_end) if on else None
+
+    def _player_loop(self) -> Loop | None:
+        """The loop as the player plays it: frames of the job's buffer, and the release of
+        its notes once rendered (till then its end is faded)."""
+        job, span = self._job, self._loop_span()
+        if job is None or span is None:
+            return None
+        return Loop(job.frame_of(span[0]), job.frame_of(span[1]), job.releases.get(span),
+                    fade_in=job.start < span[0])
+
+    def _loop_key(self) -> tuple:
+        job, span = self._job, self._loop_span()
+        release = job.releases.get(span) if job is not None and span is not None else None
+        return (span, id(job), id(release))
+
+    def _sync_loop(self) -> None:
+        """Tell the player the loop as it is now (set or moved while playing, its release
+        rendered since), and have a release rendered for a loop that has none."""
+        player, job = self._player, self._job
+        if player is None or job is None:
+            return
+        job.loop = self._loop_span()
+        if (job.done and job.loop is not None and job.loop not in job.releases
+                and job is not self._release_failed):
+            self._queue_release(job)
+        if self._timer.isActive() and self._loop_key() != self._loop_sent:
+            self._loop_sent = self._loop_key()
+            player.set_loop(self._player_loop())
+
+    def _queue_release(self, job: ProgressiveRender) -> None:
+        """Render a loop's release after the job's own run (one at a time: a loop dragged
+        along the ruler gets the release of where it is when the worker comes to it)."""
+        if self._release_queued:
+            return
+        self._release_queued = True
+
+        def done(_result: object) -> None:
+            self._release_queued = False
+            self._sync_loop()
+
+        def failed(_error: BaseException) -> None:  # the loop's end stays faded
+            self._release_queued, self._release_failed = False, job
+
+        self._render_worker.start(lambda: job.render_release(synth_renderer(self._synth())),
+                                  on_done=done, on_error=failed)
+
+    def _loop_moved(self, start: int, end: int, on: bool) -> None:
+        """The loop changed while playing: the player loops the new range from now on; a
+        range starting before the audio rendered so far is played from a new render."""
+        job = self._job
+        if not self.is_playing or job is None:
+            return
+        if on and end > start and start < job.start:
+            self.stop(return_to_start=False)
+            self.play()
+            return
+        self._sync_loop()
 
     @property
     def auditioning(self) -> bool:
@@ -340,10 +419,8 @@ class Transport(QObject):
             self.counting_in = False
         seconds = frames / SAMPLE_RATE
         tick = self.document.time_map.seconds_to_tick(seconds)
-        if self.loop_enabled and self.loop_end > self.loop_start and tick >= self.loop_end:
-            player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(self.loop_start))
-            tick = self.loop_start
-        elif not player.is_playing:
+        self._sync_loop()
+        if not player.is_playing:
             self._timer.stop()
             self._audition = None
             self.playingChanged.emit(False)

@@ -7,13 +7,16 @@ Rendering to files never needs any of this.
 
 The player streams from a callback on PortAudio's own thread, so it can be driven from
 any thread (the studio drives it off its GUI thread); :attr:`Player.position_frames` is
-safe to poll for a playhead.
+safe to poll for a playhead. A :class:`Loop` is played in that callback too: the frame
+after its last is its first, in the same block, as a DAW's loop — the stream is never
+restarted, so nothing past the loop's end is heard and there is no gap.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
@@ -22,6 +25,8 @@ OFF = "playback is off; rendering to files still works."
 NO_DEVICE = f"No audio output device found: {OFF}"
 NO_PORTAUDIO = f"The PortAudio library is missing (Debian: apt install libportaudio2): {OFF}"
 NO_SOUNDDEVICE = f"The sounddevice package is not installed: {OFF}"
+LOOP_FADE_SECONDS = 0.01  # a loop's end without a release, or a start amid sound: faded
+SEGMENTS_KEPT = 8  # the wraps remembered for the position (more than the latency holds)
 
 
 def _sounddevice() -> ModuleType:
@@ -54,6 +59,24 @@ def audio_available() -> tuple[bool, str]:
     return True, f"Audio output: {device.get('name', 'default device')}"
 
 
+@dataclass(frozen=True)
+class Loop:
+    """Frames ``start`` to ``end`` played round and round, wrapped in the audio callback.
+
+    ``release``: what the loop's notes sound past its end when they are let go there
+    (``engine.render.progressive.loop_release``), mixed in from each wrap on, as a DAW
+    sends note-offs at its loop's end; without it the last :data:`LOOP_FADE_SECONDS`
+    before the end are faded out instead, so a note sounding across it does not click.
+    ``fade_in``: the audio at ``start`` may be sounding already (rendered from before the
+    loop): each pass fades in over :data:`LOOP_FADE_SECONDS`.
+    """
+
+    start: int
+    end: int
+    release: np.ndarray | None = None
+    fade_in: bool = False
+
+
 class Player:
     """Plays one stereo buffer at a time; ``play`` again replaces what is playing.
 
@@ -72,16 +95,25 @@ class Player:
         self._pos = self._start = 0
         self._latency_frames = 0
         self._playing = False
+        self._loop: Loop | None = None
+        # The position is kept as runs of frames: (frames handed to the device when the
+        # run began, its first frame); a loop's wrap starts a run.
+        self._delivered = 0
+        self._runs: tuple[tuple[int, int], ...] = ((0, 0),)
+        self._ring = np.zeros((0, 2), np.float32)  # the release being mixed in
+        self._ring_at = 0
+        self._faded = False  # this pass's end was faded (its release is not mixed in)
+        self.wraps = 0  # the loop's wraps since play
 
     # -- control -----------------------------------------------------------------------------
     def play(self, audio: np.ndarray, sample_rate: int, start_frame: int = 0,
-             lead_in: np.ndarray | None = None) -> bool:
+             lead_in: np.ndarray | None = None, loop: Loop | None = None) -> bool:
         """Start playing ``audio`` (``(n, 2)`` or mono ``(n,)``) from ``start_frame``.
 
         ``lead_in``: audio played first, running into ``start_frame`` without a gap (a
         recording's count-in). :attr:`position_frames` counts it as the frames just
         before ``start_frame``: below it (below 0 when the lead-in is the longer) until
-        the lead-in has been heard.
+        the lead-in has been heard. ``loop``: as :meth:`set_loop`.
 
         Returns ``False``, with the reason in :attr:`error`, when there is no way to play
         sound; never raises for a missing or failing audio device.
@@ -96,6 +128,9 @@ class Player:
             self._audio, self._lead = data, lead
             self._start = int(np.clip(start_frame, 0, len(data)))
             self._pos = self._start - len(lead)
+            self._loop = loop
+            self._delivered, self._runs = 0, ((0, self._pos),)
+            self._ring, self._ring_at, self._faded, self.wraps = self._ring[:0], 0, False, 0
             self.sample_rate = int(sample_rate)
             stream = None
             try:
@@ -128,8 +163,13 @@ class Player:
         if stream is not None:
             _close(stream)
         if was_playing:  # resume from what was heard, not from what was buffered
-            self._pos = max(self._first, self._pos - self._latency_frames)
+            self._pos = self._heard()
         self._playing = False
+
+    def set_loop(self, loop: Loop | None) -> None:
+        """Loop ``loop`` from now on (``None``: play on); safe while playing. A playhead
+        past the new loop's end goes round at once; one before its start plays into it."""
+        self._loop = loop
 
     # -- state -------------------------------------------------------------------------------
     @property
@@ -142,13 +182,24 @@ class Player:
         return self._start - len(self._lead)
 
     @property
+    def loop(self) -> Loop | None:
+        return self._loop
+
+    @property
     def position_frames(self) -> int:
         """Frame being heard now: frames handed to the device minus its output latency
-        (during a lead-in, below the start frame: :meth:`play`)."""
-        pos = self._pos
-        if self._playing:
-            pos = max(self._first, pos - self._latency_frames)
-        return max(min(0, self._first), min(pos, len(self._audio)))
+        (during a lead-in, below the start frame: :meth:`play`); after a loop's wrap, the
+        loop's end until the latency has passed, then on from its start."""
+        pos = self._heard() if self._playing else self._pos
+        top = len(self._audio) if self._loop is None else max(len(self._audio), self._loop.end)
+        return max(min(0, self._first), min(pos, top))
+
+    def _heard(self) -> int:
+        heard = self._delivered - self._latency_frames  # read before the runs: a run
+        for at, frame in reversed(self._runs):          # begun since is not heard yet
+            if at <= heard:
+                return frame + heard - at
+        return self._first
 
     # -- audio thread ------------------------------------------------------------------------
     def _callback(self, outdata, frames, _time, _status) -> None:
@@ -158,13 +209,60 @@ class Player:
             n = len(lead)
             outdata[:n] = lead
             pos += n
-        chunk = self._audio[pos : pos + frames - n] if n < frames else self._audio[:0]
-        outdata[n : n + len(chunk)] = chunk
-        n += len(chunk)
-        self._pos = pos + len(chunk)
+        while n < frames:
+            loop = self._loop
+            if loop is not None and loop.end > loop.start and pos >= loop.end:
+                pos = self._wrap(loop, self._delivered + n)
+            end = loop.end if loop is not None and pos < loop.end else len(self._audio)
+            take = max(0, min(frames - n, end - pos))
+            if take == 0:  # the end of the audio, not looping
+                break
+            chunk = self._audio[pos:pos + take]
+            out = outdata[n:n + take]
+            out[:len(chunk)] = chunk
+            out[len(chunk):] = 0  # a loop reaching past the audio: silence to its end
+            if loop is not None and pos < loop.end:
+                self._shape(out, pos, loop)
+            self._mix_ring(out)
+            pos += take
+            n += take
+        self._pos = pos
+        self._delivered += n
         if n < frames:
             outdata[n:] = 0
             raise _sounddevice().CallbackStop
+
+    def _wrap(self, loop: Loop, delivered: int) -> int:
+        """Go round: the next frame handed over (the ``delivered``-th) is the loop's first,
+        and its release (unless this pass's end was faded) rings on from there."""
+        self._runs = (*self._runs[-SEGMENTS_KEPT + 1:], (delivered, loop.start))
+        ring = loop.release if loop.release is not None and not self._faded else None
+        self._ring = ring if ring is not None else self._ring[:0]
+        self._ring_at, self._faded = 0, False
+        self.wraps += 1
+        return loop.start
+
+    def _shape(self, out: np.ndarray, pos: int, loop: Loop) -> None:
+        """Fades of a loop's frames ``pos``… in ``out``: in at its start (``fade_in``),
+        out before its end when it has no release."""
+        fade = max(1, round(LOOP_FADE_SECONDS * self.sample_rate))
+        frames = np.arange(pos, pos + len(out))
+        gain = None
+        if loop.fade_in and self.wraps and loop.start <= pos < loop.start + fade:
+            gain = np.clip((frames - loop.start + 1) / fade, 0.0, 1.0)
+        if loop.release is None and pos + len(out) > loop.end - fade:
+            self._faded = True
+            out_gain = np.clip((loop.end - frames) / fade, 0.0, 1.0)
+            gain = out_gain if gain is None else gain * out_gain
+        if gain is not None:
+            out *= gain[:, None].astype(np.float32)
+
+    def _mix_ring(self, out: np.ndarray) -> None:
+        ring = self._ring[self._ring_at:self._ring_at + len(out)]
+        if len(ring):
+            out[:len(ring)] += ring
+            np.clip(out, -1.0, 1.0, out=out)
+            self._ring_at += len(ring)
 
     def _finished(self) -> None:
         self._playing = False

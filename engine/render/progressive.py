@@ -24,6 +24,8 @@ from engine.score import ControlEvent, ProgramChange, Song, TempoChange, TimeMap
 from .events import program_at
 
 TAIL_SECONDS = 4.0  # room after the last note for releases
+RELEASE_SECONDS = 2.0  # a loop's release: how long its notes ring past its end, at most
+RELEASE_FADE_SECONDS = 0.05  # the end of a release cut short is faded, not clicked off
 
 
 def bake_sustain(song: Song) -> Song:
@@ -84,6 +86,43 @@ def _slice_track(track: Track, start: int, end: int) -> Track:
 Renderer = Callable[[Song, int], dict]
 
 
+def loop_release(song: Song, start: int, end: int, sample_rate: int,
+                 render: Renderer) -> np.ndarray:
+    """What the notes of the loop ``start``–``end`` sound past its end when they are let
+    go there, as a DAW's loop sends its note-offs at the loop's end: the player mixes it
+    in from the loop's start on at each wrap (``engine.render.playback.Loop``).
+
+    ``song`` as the playback renders it (sustain baked in). Notes held across the end
+    stop there and ring out with their release; drum hits ring as they do. It is
+    :data:`RELEASE_SECONDS` long at most and no longer than the loop (so one pass's
+    release has rung out before the next begins), its last
+    :data:`RELEASE_FADE_SECONDS` faded out; empty when no note is let go near the end.
+    """
+    from engine.render.mixing import sum_tracks
+
+    tm = TimeMap.of(song)
+    end_s = tm.tick_to_seconds(end)
+    frames = int(min(RELEASE_SECONDS, end_s - tm.tick_to_seconds(start)) * sample_rate)
+    # Notes let go longer ago than that have rung out (as far as a release goes).
+    since = tm.seconds_to_tick(max(0.0, end_s - RELEASE_SECONDS))
+    tracks = tuple(replace(t, notes=tuple(
+        replace(n, duration=min(n.end, end) - n.start) for n in t.notes
+        if start <= n.start < end and min(n.end, end) >= since)) for t in song.tracks)
+    onsets = [n.start for t in tracks for n in t.notes]
+    if not onsets or frames <= 0:
+        return np.zeros((0, 2), np.float32)
+    first = min(onsets)
+    part = slice_song(replace(song, tracks=tracks), first, end)
+    audio = sum_tracks(render(part, sample_rate), part)
+    at = round(TimeMap.of(part).tick_to_seconds(end - first) * sample_rate)
+    release = np.zeros((frames, 2), np.float32)
+    piece = audio[at:at + frames]
+    release[:len(piece)] = piece
+    fade = min(frames, int(RELEASE_FADE_SECONDS * sample_rate))
+    release[frames - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+    return np.clip(release, -1.0, 1.0)
+
+
 def synth_renderer(synth: object) -> Renderer:
     """Render stems with one long-lived engine synth (``engine.render.make_synth``).
 
@@ -107,14 +146,18 @@ class ProgressiveRender:
     rest is written; ``ready_frame`` is how far it is complete. ``lead_in``: a song of its
     own (a recording's count-in: the click alone), rendered first into ``lead_audio``,
     exactly as long as it is (``lead_in.end``), for the player to play before ``start``.
+    ``loop``: the loop range (ticks) being played, which may change while this runs; its
+    :func:`loop_release` is rendered into ``releases`` right after the first window.
     """
 
     song: Song
     sample_rate: int
     start: int = 0
     lead_in: Song | None = None
+    loop: tuple[int, int] | None = None
     lead_audio: np.ndarray = field(init=False)
     buffer: np.ndarray = field(init=False)
+    releases: dict[tuple[int, int], np.ndarray] = field(init=False, default_factory=dict)
     ready_frame: int = 0
     done: bool = False
     cancelled: threading.Event = field(default_factory=threading.Event)
@@ -129,6 +172,14 @@ class ProgressiveRender:
 
     def frame_of(self, tick: int) -> int:
         return round(TimeMap.of(self.song).tick_to_seconds(tick) * self.sample_rate)
+
+    def render_release(self, render: Renderer | None = None) -> None:
+        """Render the release of :attr:`loop` (as it is now) into :attr:`releases`, unless
+        it is there already (on the render thread: the synth is not shared)."""
+        loop = self.loop
+        if loop is not None and loop[1] > loop[0] and loop not in self.releases:
+            self.releases[loop] = loop_release(self.song, *loop, self.sample_rate,
+                                               render or _render_tracks)
 
     def windows(self, first_bars: int = 1, bars: int = 4) -> list[tuple[int, int]]:
         """Tick windows to render: a short first one (fast start), then longer ones."""
@@ -145,10 +196,9 @@ class ProgressiveRender:
     def run(self, on_ready: Callable[[], None], progress: Callable[[float], None] | None = None,
             render: Renderer | None = None) -> None:
         """Render every window in order; ``on_ready`` fires once, after the first one."""
-        from engine.render import render_tracks
         from engine.render.mixing import sum_tracks
 
-        render = render or (lambda s, sr: render_tracks(s, sr))
+        render = render or _render_tracks
         if self.lead_in is not None:
             lead = self.lead_in
             frames = round(TimeMap.of(lead).tick_to_seconds(lead.end) * self.sample_rate)
@@ -172,7 +222,14 @@ class ProgressiveRender:
             self.ready_frame = self.frame_of(t1)
             if i == 0:
                 on_ready()
+            self.render_release(render)  # (a loop changed meanwhile: its own release)
             if progress is not None:
                 progress((i + 1) / len(windows))
         self.ready_frame = len(self.buffer)
         self.done = True
+
+
+def _render_tracks(song: Song, sample_rate: int) -> dict:
+    from engine.render import render_tracks
+
+    return render_tracks(song, sample_rate)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -29,22 +30,31 @@ class FakePlayer:
         self._on = False
         FakePlayer.instances.append(self)
 
-    def play(self, audio, sample_rate, start_frame=0, lead_in=None) -> bool:
+    def play(self, audio, sample_rate, start_frame=0, lead_in=None, loop=None) -> bool:
         assert audio.dtype == np.float32 and audio.shape[1] == 2
         lead = 0 if lead_in is None else len(lead_in)
         self.plays.append((len(audio), start_frame))
         self.leads.append(lead)
+        self.loop = loop
         # As the real one: the lead-in's frames count as those just before start_frame.
         self._start, self._t0, self._len, self._on = start_frame - lead, time.perf_counter(), len(
             audio), True
         return True
+
+    def set_loop(self, loop) -> None:
+        self.loop = loop
 
     def stop(self) -> None:
         self._on = False
 
     @property
     def position_frames(self) -> int:
-        return min(self._len, self._start + int((time.perf_counter() - self._t0) * self.rate))
+        """As the real one's: round the loop (as if it had been set from the start)."""
+        pos = self._start + int((time.perf_counter() - self._t0) * self.rate)
+        loop = self.loop
+        if loop is not None and pos >= loop.end > loop.start:
+            return loop.start + (pos - loop.end) % (loop.end - loop.start)
+        return min(self._len, pos)
 
     @property
     def is_playing(self) -> bool:
@@ -85,14 +95,19 @@ def test_play_renders_off_the_gui_thread_and_the_playhead_moves(opened, qtbot, f
     assert "Fake" in win.status_audio.text()
 
 
-def test_loop_wraps_to_the_loop_start(opened, qtbot, fake_audio):
+def test_the_player_loops_and_the_playhead_follows_it_round(opened, qtbot, fake_audio):
+    # The wrap is the player's (in its audio callback): one play, never a restart.
     win = opened
     tr = win.transport
     tr.set_loop(0, 960, True)
+    seen = []
+    tr.positionChanged.connect(seen.append)
     tr.play()
-    qtbot.waitUntil(lambda: bool(FakePlayer.instances)
-                    and len(FakePlayer.instances[0].plays) >= 2, timeout=5000)
-    assert FakePlayer.instances[0].plays[1][1] == 0
+    qtbot.waitUntil(lambda: any(b < a for a, b in pairwise(seen[2:])), timeout=5000)
+    (player,) = FakePlayer.instances
+    assert len(player.plays) == 1
+    assert (player.loop.start, player.loop.end) == (0, round(1.2 * 44100))  # 2 beats
+    assert max(seen) < 960
     tr.stop()
 
 
@@ -196,3 +211,86 @@ def test_without_audio_nothing_is_loaded_in_advance(opened, monkeypatch):
     opened.transport._render_worker.wait(5000)
     assert made == [] and opened.transport._synth_obj is None
     assert opened.status_audio.text().startswith("⚠ No audio output")
+
+
+@pytest.fixture
+def stand_in_output(monkeypatch):
+    """The real player on a stand-in sound card with 20 ms of output latency; its stream
+    plays only when the test calls its callback, so the frames heard are the test's."""
+    from engine import render
+    from engine.render import playback
+    from tests.engine.render.test_playback import FakeStream, fake_sounddevice
+
+    streams: list = []
+    real_make = render.make_synth
+    monkeypatch.setattr(FakeStream, "latency", 0.02)
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    monkeypatch.setattr(playback, "audio_available", lambda: (True, "Audio output: Stand-in"))
+    monkeypatch.setattr(render, "make_synth",
+                        lambda sr, *a, **k: real_make(sr, synth="builtin"))
+    return streams
+
+
+def test_a_one_bar_loop_goes_round_sample_exactly_on_the_stand_in_output(
+        opened, qtbot, stand_in_output):
+    """QA heard 7–65 ms past a 1-bar loop's end at each wrap, then a 5–13 ms gap: the GUI
+    timer restarted the stream. Now the frames handed over at the loop's end are the loop
+    start's, in the same block, with the release of the notes let go at the end mixed in
+    (and nothing else: the second pass is the first one's audio, no note left hanging);
+    the playhead follows what is heard."""
+    win = opened
+    tr = win.transport
+    bar = 4 * 480
+    tr.set_loop(0, bar, True)
+    seen: list[int] = []
+    tr.positionChanged.connect(seen.append)
+    tr.play()
+    qtbot.waitUntil(lambda: tr._job is not None and tr._job.done and tr._timer.isActive(),
+                    timeout=10000)
+    player = tr._player
+    qtbot.waitUntil(lambda: player.loop is not None and player.loop.release is not None,
+                    timeout=5000)  # the release, rendered after the first bar: told
+    (stream,) = stand_in_output
+    job = tr._job
+    end = job.frame_of(bar)  # 2.4 s at 100 BPM
+    release = player.loop.release
+    assert (player.loop.start, player.loop.end) == (0, end) and len(release) == 2 * 44100
+    blocks = []
+    for _ in range(2 * end // 512 + 8):  # two passes and a bit
+        block = np.full((512, 2), 9.0, np.float32)
+        stream.callback(block, 512, None, None)
+        blocks.append(block)
+    heard = np.concatenate(blocks)
+    audio = job.buffer
+    np.testing.assert_array_equal(heard[:end], audio[:end])
+    second = np.clip(audio[:end] + np.pad(release, ((0, end - len(release)), (0, 0))), -1, 1)
+    np.testing.assert_array_equal(heard[end:2 * end], second)
+    np.testing.assert_array_equal(heard[2 * end:], second[:len(heard) - 2 * end])
+    assert len(stand_in_output) == 1 and player.wraps == 2  # one stream, never restarted
+    # The notes on the loop's first beat sound again at each wrap (piano C4, bass, kick).
+    attack = heard[end:end + 2205]
+    assert np.sqrt(np.mean(attack ** 2)) > 0.5 * np.sqrt(np.mean(heard[:2205] ** 2)) > 0.01
+    # The GUI follows: 2 passes and 4096 frames handed over, 882 (20 ms) not heard yet.
+    qtbot.waitUntil(lambda: tr.position == win.document.time_map.seconds_to_tick(
+        (len(heard) - 2 * end - 882) / 44100), timeout=2000)
+    assert tr.is_playing and tr.position < 480
+    tr.stop()
+    assert tr.position == 0 and not tr.is_playing
+
+
+def test_a_loop_moved_while_playing_goes_to_the_player_with_its_own_release(
+        opened, qtbot, stand_in_output):
+    tr = opened.transport
+    tr.set_loop(0, 4 * 480, True)
+    tr.play()
+    qtbot.waitUntil(lambda: tr._job is not None and tr._job.done and tr._timer.isActive(),
+                    timeout=10000)
+    player, job = tr._player, tr._job
+    tr.set_loop(0, 2 * 480)  # the end dragged along the ruler: no new render, no restart
+    assert (player.loop.start, player.loop.end) == (0, job.frame_of(960))
+    qtbot.waitUntil(lambda: player.loop.release is not None, timeout=5000)
+    assert len(player.loop.release) == job.frame_of(960)  # no longer than the loop
+    assert tr._job is job and len(stand_in_output) == 1
+    tr.set_loop_enabled(False)  # off: plays on
+    assert player.loop is None and tr.is_playing
+    tr.stop()

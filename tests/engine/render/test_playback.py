@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from engine.render import playback
-from engine.render.playback import NO_DEVICE, Player, audio_available
+from engine.render.playback import NO_DEVICE, Loop, Player, audio_available
 
 
 class FakeStream:
@@ -138,3 +138,78 @@ def test_a_lead_in_plays_first_and_runs_into_the_start_frame(monkeypatch):
     assert player.position_frames == 302
     player.play(audio, 1000, start_frame=400)  # no lead-in: from the start frame, as before
     assert player.position_frames == 400
+
+
+def _played(stream, blocks: int, size: int = 256) -> np.ndarray:
+    out = []
+    for _ in range(blocks):
+        block = np.full((size, 2), 9.0, np.float32)  # anything not written shows
+        stream.callback(block, size, None, None)
+        out.append(block)
+    return np.concatenate(out)
+
+
+def test_a_loop_goes_round_in_the_callback_sample_exactly(monkeypatch):
+    """The frame after the loop's last is its first, in the same block; one stream."""
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    audio = np.arange(2000, dtype=np.float32) / 4000
+    assert player.play(audio, 1000, start_frame=500, loop=Loop(300, 700, release=audio[:0]))
+    out = _played(streams[0], 4)[:, 0]
+    expected = np.concatenate([audio[500:700], *[audio[300:700]] * 3])[:1024]
+    np.testing.assert_array_equal(out, expected)
+    assert len(streams) == 1 and player.wraps == 3
+    # The playhead: 1024 frames handed over, 10 of them not heard yet.
+    assert player.position_frames == 300 + (1024 - 10 - 1000)
+    player.stop()
+    assert player.position_frames == 314
+
+
+def test_the_playhead_stays_before_the_wrap_until_the_wrap_is_heard(monkeypatch):
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    player.play(np.zeros((2000, 2), np.float32), 1000, start_frame=600, loop=Loop(300, 700))
+    streams[0].callback(np.zeros((105, 2), np.float32), 105, None, None)  # 5 past the end
+    assert player.position_frames == 695  # the 10 ms latency: frame 695 is heard
+    streams[0].callback(np.zeros((10, 2), np.float32), 10, None, None)
+    assert player.position_frames == 305
+
+
+def test_a_loops_release_rings_on_past_the_wrap_and_without_one_its_end_is_faded(
+        monkeypatch):
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    audio = np.full((2000, 2), 0.25, np.float32)
+    release = np.linspace(0.5, 0.0, 50, dtype=np.float32)[:, None].repeat(2, axis=1)
+    player.play(audio, 1000, start_frame=300, loop=Loop(300, 700, release=release))
+    out = _played(streams[0], 2)
+    np.testing.assert_array_equal(out[:400], audio[300:700])  # no fade: the release goes on
+    np.testing.assert_array_equal(out[400:450], audio[300:350] + release)
+    np.testing.assert_array_equal(out[450:], audio[350:412])
+    # No release (not rendered yet): the last 10 ms before the end fade out, no ring.
+    player.play(audio, 1000, start_frame=600, loop=Loop(300, 700))
+    out = _played(streams[1], 1)
+    np.testing.assert_array_equal(out[:90], audio[600:690])
+    np.testing.assert_allclose(out[90:100, 0], 0.25 * np.arange(10, 0, -1) / 10)
+    np.testing.assert_array_equal(out[100:], audio[300:456])
+
+
+def test_a_loop_changed_or_ended_while_playing(monkeypatch):
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    audio = np.arange(3000, dtype=np.float32) / 4000
+    player.play(audio, 1000, start_frame=0, loop=Loop(0, 200, release=audio[:0]))
+    player.set_loop(None)  # the loop turned off: on past its end
+    np.testing.assert_array_equal(_played(streams[0], 1)[:, 0], audio[:256])
+    player.set_loop(Loop(100, 200, release=audio[:0]))  # past its end: round at once
+    np.testing.assert_array_equal(_played(streams[0], 1)[:, 0],
+                                  np.concatenate([audio[100:200]] * 3)[:256])
+    # A loop started amid sound (audio rendered from before it) fades in at each wrap.
+    player.set_loop(Loop(100, 200, release=audio[:0], fade_in=True))
+    out = _played(streams[0], 1)[:, 0]  # frames 156..199, then round
+    np.testing.assert_array_equal(out[:44], audio[156:200])
+    np.testing.assert_allclose(out[44:54], audio[100:110] * np.arange(1, 11) / 10)

@@ -63,3 +63,44 @@ def test_a_lead_in_is_rendered_first_exactly_as_long_as_it_is():
     assert ready == [round(2.4 * 22050)]  # in before the first bar: a bar at 100 BPM
     assert np.abs(job.lead_audio[:2000]).max() > 0.01  # the first click sounds at once
     assert not job.buffer[: job.frame_of(4 * Q)].any()  # the song is not played into it
+
+
+def builtin(song: Song, sr: int) -> dict:
+    return render_tracks(song, sr, synth="builtin")
+
+
+def test_a_loops_release_lets_go_of_its_notes_at_its_end_and_rings_out():
+    """What the player mixes in at each wrap: the notes held across the loop's end stop
+    there and ring out from exactly where the loop's audio left off (no click), fading to
+    nothing before the next pass ends; the song past the end (bar 2's notes) is not in it."""
+    sr = 22050
+    strings = Track(name="Strings", program=48, notes=(Note(60, 2 * Q, 4 * Q, 100),))
+    later = Track(name="Bass", program=33, channel=1, notes=(Note(36, 4 * Q, Q, 127),))
+    song = Song(tracks=(strings, later), ppq=Q, tempos=(TempoChange(0, 600_000),))
+    job = ProgressiveRender(song, sr, loop=(0, 4 * Q))
+    job.run(lambda: None, render=builtin)
+    release = job.releases[(0, 4 * Q)]
+    assert len(release) == 2 * sr  # RELEASE_SECONDS: shorter than the 2.4 s loop
+    end = job.frame_of(4 * Q)
+    before = job.buffer[end - 200:end, 0]
+    step = np.abs(np.diff(before)).max()
+    assert np.abs(before).max() > 0.01  # the note sounds up to the end
+    assert abs(release[0, 0] - before[-1]) <= 2 * step  # and goes on from there
+    assert np.all(release[-1] == 0)
+
+    def rms(a):
+        return float(np.sqrt(np.mean(a ** 2)))
+
+    # Let go at the end: a second on it has died away (-20 dB), where the note held on
+    # (and bar 2's bass) still sound in the song past the loop.
+    assert rms(release[sr:sr + sr // 10]) < 0.1 * rms(release[:sr // 20])
+    assert rms(job.buffer[end + sr // 2:end + sr]) > 10 * rms(release[sr // 2:sr])
+
+
+def test_a_loop_whose_notes_have_rung_out_by_its_end_has_no_release():
+    sr = 22050
+    song = Song(tracks=(Track(name="Piano", notes=(Note(60, 0, Q, 90),)),), ppq=Q,
+                tempos=(TempoChange(0, 600_000),))  # the note ends 4.2 s before the end
+    job = ProgressiveRender(song, sr, loop=(0, 8 * Q))
+    job.render_release(builtin)
+    assert len(job.releases[(0, 8 * Q)]) == 0
