@@ -103,11 +103,14 @@ class Arrangement(EscCancelsGesture, QWidget):
         # Per track id: (the track object, its time map, its clips) / (track, key, picture).
         self._clips: dict[int, tuple[Track, TimeMap, list[tuple[int, int]]]] = {}
         self._minis: dict[int, tuple[Track, tuple, QPicture]] = {}
-        self._total = (-1, 1)  # (revision, ticks the width shows)
+        self._total: tuple[tuple, int] = ((), 1)  # ((revision, end), ticks the width shows)
         self.mask_mode = False
         self.mask_tool = ArrangementMaskTool(self)
         # Extra layers drawn over the clips (the take preview): fn(painter, arrangement).
         self.overlays: list[Callable[[QPainter, Arrangement], None]] = []
+        # Ticks those layers reach (a Continue take's bars past the song's end): the
+        # width spans them too, or new material is cut off.
+        self.extents: list[Callable[[], int]] = []
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(HEADER_H + ROW_H)
         # A click takes the focus from a panel's field, so bare-key shortcuts work again
@@ -124,16 +127,20 @@ class Arrangement(EscCancelsGesture, QWidget):
         selection.tracksChanged.connect(self.update)
 
     # -- layout --------------------------------------------------------------------------------
+    def content_end(self) -> int:
+        """The last tick shown: the song's end, or what an overlay draws past it."""
+        return max([self.document.end, *(extent() for extent in self.extents)])
+
     def bar_count(self) -> int:
-        return self.document.time_map.bar_count(self.document.end) + 1
+        return self.document.time_map.bar_count(self.content_end()) + 1
 
     def _ticks_shown(self) -> int:
-        """Ticks across the width (the song's bars and one more), once per revision: every
-        note's x needs it."""
-        rev = self.document.revision
-        if self._total[0] != rev:
+        """Ticks across the width (the song's bars, or the take's on screen, and one
+        more), once per revision and extent: every note's x needs it."""
+        key = (self.document.revision, self.content_end())
+        if self._total[0] != key:
             total = self.document.time_map.bar_to_tick(self.bar_count())
-            self._total = (rev, max(1, total))
+            self._total = (key, max(1, total))
         return self._total[1]
 
     @property
@@ -200,8 +207,8 @@ class Arrangement(EscCancelsGesture, QWidget):
         return picture
 
     def _static(self) -> QPixmap:
-        key = (self.document.revision, self.width(), self.height(), self.scroll_y,
-               tuple(self.selection.track_ids), self.devicePixelRatioF())
+        key = (self.document.revision, self._ticks_shown(), self.width(), self.height(),
+               self.scroll_y, tuple(self.selection.track_ids), self.devicePixelRatioF())
         if self._cache is not None and key == self._cache_key:
             return self._cache
         dpr = self.devicePixelRatioF()

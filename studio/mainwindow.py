@@ -75,7 +75,7 @@ from .selection import Selection
 from .settings import Settings
 from .step_entry import StepEntry
 from .studio_state import StudioState
-from .takes import TakesBar, arrangement_painter, new_tracks, roll_painter
+from .takes import TakesBar, arrangement_painter, extent_of, new_tracks, roll_painter
 from .track_commands import TrackCommands
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
@@ -192,6 +192,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         col.addWidget(self.pianoroll, 1)
         self.pianoroll.canvas.overlays.append(roll_painter(self.composer))
         self.arrangement.overlays.append(arrangement_painter(self.composer))
+        self.pianoroll.extents.append(extent_of(self.composer))  # a take's bars past
+        self.arrangement.extents.append(extent_of(self.composer))  # the end are shown
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.splitter.addWidget(top)
         self.splitter.addWidget(bottom)
@@ -502,6 +504,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         co.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.document.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         co.takesChanged.connect(self.pianoroll.canvas.update)
+        co.takesChanged.connect(self.pianoroll.update_extent)
         co.takesChanged.connect(self.arrangement.update)
         co.takesChanged.connect(self._take_actions_enabled)
         co.takesChanged.connect(lambda: self.jobs_panel.set_waiting(

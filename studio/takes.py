@@ -249,6 +249,32 @@ def new_tracks(take: Take | None) -> tuple[Track, ...]:
     return tuple(e.track for e in take.prep if isinstance(e, InsertTrack))
 
 
+def take_end(take: Take | None) -> int:
+    """The last tick ``take`` draws: its region's end or its last note's, whichever is
+    later (0 without one). A Continue take's bars lie past the song's end: the views span
+    them while it is on screen (:func:`extent_of`)."""
+    if take is None:
+        return 0
+    ends = [n.end for notes in take.notes.values() for n in notes]
+    return max([take.mask.span[1], *ends])
+
+
+def extent_of(composer: CoComposer):
+    """For the views' ``extents``: the end of the take on screen, kept per take (the
+    arrangement asks at every paint, the take may have thousands of notes)."""
+    seen: list[tuple[int, int]] = []
+
+    def extent() -> int:
+        take = composer.preview_take()
+        if take is None:
+            return 0
+        if not seen or seen[0][0] != take.id:
+            seen[:] = [(take.id, take_end(take))]
+        return seen[0][1]
+
+    return extent
+
+
 def emphasised(take: Take, active: set[int]) -> set[int]:
     """The tracks of ``take`` the piano roll draws strongly: the active (selected) ones it
     writes, or, when it writes none of them — a harmonize take heard with its melody

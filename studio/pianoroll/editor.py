@@ -6,6 +6,8 @@ other track ghosted behind them. All changes go to the document as engine edits.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
@@ -55,6 +57,8 @@ class PianoRoll(QWidget):
         self.draw_velocity = 96
         self.playhead = 0
         self.loop: tuple[int, int, bool] = (0, 0, False)
+        # Ticks the canvas's overlays reach past the song (the take on screen): scrollable.
+        self.extents: list[Callable[[], int]] = []
 
         self.ruler = Ruler(self)
         self.keyboard = Keyboard(self)
@@ -194,10 +198,16 @@ class PianoRoll(QWidget):
             self.note_length = max(1, round(self.note_length * song.ppq / self._ppq))
             self._ppq = song.ppq
         self.viewport.set_ppq(song.ppq)
-        self.viewport.set_song_ticks(self.document.end)
+        self.update_extent()
         if self.ruler.sync_height():  # the markers' lane came or went
             self._corner.setFixedHeight(self.ruler.height())
         self.refresh()
+
+    def update_extent(self) -> None:
+        """The scroll range: the song, and what the overlays draw past its end (a
+        Continue take's new bars, :attr:`extents`)."""
+        self.viewport.set_song_ticks(
+            max([self.document.end, *(extent() for extent in self.extents)]))
 
     def _on_hover(self, tick: int, pitch: int) -> None:
         self.keyboard.set_hover(pitch if pitch >= 0 else None)

@@ -98,8 +98,10 @@ class Viewport(QObject):
             self.changed.emit()
 
     def set_song_ticks(self, ticks: int) -> None:
-        self.song_ticks = min(max(ticks, self.ppq * 4), MAX_TICKS)
-        self.changed.emit()
+        ticks = min(max(ticks, self.ppq * 4), MAX_TICKS)
+        if ticks != self.song_ticks:
+            self.song_ticks = ticks
+            self.changed.emit()
 
     def set_size(self, width: int, height: int) -> None:
         self.width, self.height = max(1, width), max(1, height)

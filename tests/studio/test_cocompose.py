@@ -695,6 +695,28 @@ def test_a_take_partly_off_screen_is_brought_into_view_on_arrival_and_on_switchi
     assert vp.left <= BAR // 2 and vp.right >= BAR + BAR // 4
 
 
+def test_the_views_span_a_continue_takes_new_bars_while_it_is_on_screen(studio, qtbot):
+    """QA: with a take adding bars 9–16 on screen the arrangement still spanned the song's
+    bars, cutting the new material off, and the piano roll could not scroll to its end."""
+    win = studio  # two bars
+    arr, vp = win.arrangement, win.pianoroll.viewport
+    assert arr.bar_count() == 3
+    win.generate_panel.continue_bars.setValue(8)
+    win.composer.request("continue")
+    wait_takes(qtbot, win, 1)
+    take = win.composer.preview_take()
+    assert take.mask.span == (2 * BAR, 10 * BAR)
+    assert arr.bar_count() == 11  # the take's bars and one more
+    assert arr.x_of(10 * BAR) < arr.width()
+    arr.grab()  # painted with the wider span (its cache is keyed by it)
+    vp.set_left(10 * BAR)  # the roll scrolls to the take's end
+    assert vp.right >= 10 * BAR + 4 * 480
+    assert win.pianoroll.hbar.maximum() >= vp.max_left() > 8 * BAR - vp.width / vp.px_per_tick
+    win.composer.reject()  # gone: back to the song's span
+    assert win.composer.preview_take() is None
+    assert arr.bar_count() == 3 and vp.song_ticks == win.document.end
+
+
 def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qtbot, dialogs):
     win = studio
     original = win.document.song
