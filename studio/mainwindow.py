@@ -79,6 +79,7 @@ from .takes import TakesBar, arrangement_painter, extent_of, new_tracks, roll_pa
 from .track_commands import TrackCommands
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
+from .undo import SelectionsBefore
 from .worker import Worker
 
 if TYPE_CHECKING:  # loaded on first use, not with the window
@@ -490,6 +491,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         a.metronome.toggled.connect(self._set_metronome)
         a.follow.toggled.connect(self.settings.set_follow_playhead)
         stack = doc.undo_stack
+        self._selections_before = SelectionsBefore(stack, self.selection)
         stack.canUndoChanged.connect(a.undo.setEnabled)
         stack.canRedoChanged.connect(a.redo.setEnabled)
         stack.undoTextChanged.connect(lambda t: a.undo.setText(f"&Undo {t}".strip()))
@@ -590,9 +592,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def _undo_step(self, step: Callable[[], None]) -> None:
         """Undo or redo, then select the notes it brought back or moved (a DAW's and
-        MuseScore's way: after undoing a Delete the notes are there to edit again)."""
+        MuseScore's way: after undoing a Delete the notes are there to edit again) — or,
+        undoing a step that only added notes, those selected before it — and show them,
+        as the edit showed its result (Ctrl+D's undo left the roll on emptied bars)."""
         before = self.document.song
-        step()
+        index = self.document.undo_stack.index()
+        with self._selections_before.stepping():
+            step()
         after = self.document.song
         if after is before:
             return
@@ -606,6 +612,11 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             changed += [(t.id, n.id) for n in t.notes if old.get(n.id) != n]
         if changed:
             self.selection.set_notes(changed)
+        elif self.document.undo_stack.index() < index:
+            self.selection.set_notes(self._selections_before.before(index))
+            self.selection.prune(after)
+        self.pianoroll.reveal_notes(
+            [n for notes in self.selection.selected_notes(after).values() for n in notes])
 
     def _song_changed(self) -> None:
         song = self.document.song

@@ -3,15 +3,18 @@ editor beside it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.score import Edit, Song
 
 if TYPE_CHECKING:
     from .document import Document
+    from .selection import Selection
 
 
 class EditCommand(QUndoCommand):
@@ -50,3 +53,40 @@ class ValueCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._set(self._before)
+
+
+class SelectionsBefore(QObject):
+    """The notes selected before each undo step was made, by the stack's index after it.
+
+    Undoing a step that only added notes (Ctrl+D, a paste, a note drawn) brings nothing
+    back to select and show: the notes selected before it are, as a DAW puts back the
+    state the edit started from (the roll stayed on the emptied bars 9–16 of a Ctrl+D).
+    """
+
+    def __init__(self, stack: QUndoStack, selection: Selection) -> None:
+        super().__init__(stack)
+        self._selection = selection
+        self._at: dict[int, frozenset[tuple[int, int]]] = {}
+        self._stepping = False
+        stack.indexChanged.connect(self._index_changed)
+
+    @contextmanager
+    def stepping(self) -> Iterator[None]:
+        """Undo or redo, not a new step: nothing is recorded meanwhile."""
+        self._stepping = True
+        try:
+            yield
+        finally:
+            self._stepping = False
+
+    def _index_changed(self, index: int) -> None:
+        if self._stepping:
+            return
+        # A step pushed (its songChanged has run, the edit's own selection comes after):
+        # what was selected when it was made; the steps it replaced are gone.
+        self._at = {i: keys for i, keys in self._at.items() if i < index}
+        self._at[index] = self._selection.notes
+
+    def before(self, index: int) -> frozenset[tuple[int, int]]:
+        """What was selected before the step that left the stack at ``index`` was made."""
+        return self._at.get(index, frozenset())

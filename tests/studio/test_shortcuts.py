@@ -249,6 +249,34 @@ def test_undo_selects_the_notes_it_brings_back_or_moves(focused):
     assert win.selection.notes == {(piano(win).id, notes[0].id)}
 
 
+def test_undo_and_redo_show_what_they_changed_as_ctrl_d_shows_its_copies(focused):
+    """QA: Ctrl+D on bars 1–2 showed the copies in bars 3–4; Ctrl+Z removed them and left
+    the roll on the emptied bars. Undo now selects and shows what was selected before the
+    step (an edit that only added notes brings nothing back), redo the copies again."""
+    win = focused
+    vp = win.pianoroll.viewport
+    vp.fit_ticks(0, 4800)  # two and a half bars on screen
+    notes = select_first(win, 8)  # bars 1-2 of the piano
+    originals = {(piano(win).id, n.id) for n in notes}
+    press(win, K.Key_D, M.ControlModifier)
+    copies = set(win.selection.notes)
+    assert len(copies) == 8 and vp.left > 3000  # on the copies, bars 3-4
+    win.selection.clear_notes()
+    press(win, K.Key_Z, M.ControlModifier)
+    assert len(piano(win).notes) == 8
+    assert win.selection.notes == originals and vp.left <= 0 and vp.right >= 3840
+    press(win, K.Key_Z, M.ControlModifier | M.ShiftModifier)  # redo: the copies again
+    assert win.selection.notes == copies and vp.left > 3000
+    # Any note edit: what undo brings back is shown, wherever the roll was.
+    press(win, K.Key_Delete)
+    vp.set_left(40 * 1920)
+    vp.set_top(0)  # the top rows: the notes are far below
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.selection.notes == copies and vp.left < 3840 < vp.right
+    low, high = vp.visible_pitches()
+    assert low <= 60 and high >= 72
+
+
 def test_an_octave_with_no_room_is_refused_not_squeezed(focused):
     win = focused
     track = piano(win)
