@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.score import set_track_props
+from engine.score import Track, set_track_props
 from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
 
 if TYPE_CHECKING:
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
     from .selection import Selection
 
 NO_TRACK = "no track selected: click one in the track list, or add one (Ctrl+T)"
+
+
+def toggled_text(track: Track, prop: str) -> str:
+    """What Ctrl+Alt+M / S did to ``track`` (as it is now): "Muted Drums", "Unmuted Drums",
+    "Solo Lead", "Solo off: Lead"; a soloed track that is muted too says it stays silent."""
+    name = track.name or "the track"
+    if prop == "mute":
+        return f"{'Muted' if track.mute else 'Unmuted'} {name}"
+    if not track.solo:
+        return f"Solo off: {name}"
+    if track.mute:
+        return f"Solo {name} — it is muted, so it stays silent (Ctrl+Alt+M unmutes)"
+    return f"Solo {name}"
 
 
 class TrackCommands:
@@ -36,15 +49,17 @@ class TrackCommands:
 
     def toggle_track(self, prop: str) -> None:
         """Ctrl+Alt+M / S: mute or solo the current track from the keyboard (the header's
-        buttons take no focus)."""
-        tid = self.pianoroll.current_track_id()
+        buttons take no focus); the status bar says what it did ("Muted Drums", "Solo
+        Lead"): the header's M / S light up out of sight of the keys."""
+        tid = self.current_track_or_say(prop.title())
         if tid is None:
             return
         track = self.document.song.track(tid)
         on = not getattr(track, prop)
-        self.pianoroll.commit(set_track_props(
-            self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
-            **{prop: on}))
+        if self.pianoroll.commit(set_track_props(
+                self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
+                **{prop: on})):
+            self.statusBar().showMessage(toggled_text(self.document.song.track(tid), prop), 4000)
 
     def current_track_or_say(self, doing: str = "") -> int | None:
         """The current track's id; None when there is none, and the status bar says so

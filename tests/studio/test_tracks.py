@@ -156,6 +156,28 @@ def test_the_current_track_mutes_and_solos_from_the_keyboard(opened):
     assert song.audible_ids() == [track.id]
 
 
+def test_mute_and_solo_keys_say_what_they_did(opened):
+    # QA: Ctrl+Alt+M / S changed only the header's small M / S, out of sight of the keys.
+    win = opened
+    said = win.statusBar().currentMessage
+    drums = win.document.song.tracks[2]
+    win.selection.set_tracks([drums.id])
+    win.actions.mute_track.trigger()
+    assert said() == "Muted Drums"
+    win.actions.mute_track.trigger()
+    assert said() == "Unmuted Drums"
+    win.actions.solo_track.trigger()
+    assert said() == "Solo Drums"
+    win.actions.solo_track.trigger()
+    assert said() == "Solo off: Drums"
+    win.actions.mute_track.trigger()
+    win.actions.solo_track.trigger()  # soloed and muted: mute wins, and it says so
+    assert said() == "Solo Drums — it is muted, so it stays silent (Ctrl+Alt+M unmutes)"
+    win.selection.set_tracks([])
+    win.actions.mute_track.trigger()
+    assert said().startswith("Mute: no track selected")
+
+
 def test_f2_renames_the_current_track_and_gives_the_keys_back_to_the_roll(opened, qtbot):
     # A keyboard-only user had no way to rename a track, and after a rename the focus was
     # nowhere, so Tab and the roll's keys started from scratch.
