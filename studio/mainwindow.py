@@ -75,7 +75,14 @@ from .selection import Selection
 from .settings import Settings
 from .step_entry import StepEntry
 from .studio_state import StudioState
-from .takes import TakesBar, arrangement_painter, extent_of, new_tracks, roll_painter
+from .takes import (
+    TakesBar,
+    arrangement_painter,
+    drum_hits,
+    extent_of,
+    new_tracks,
+    roll_painter,
+)
 from .track_commands import TrackCommands
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
@@ -633,10 +640,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
     def _reveal_take(self, take: Take) -> None:
         """The take auditioned is brought into view when it arrives and when the user
         switches to it, or they hear a take they cannot see (Continue writes after the
-        song's end); one only partly on screen too, as far as the view holds it."""
+        song's end); one only partly on screen too, as far as the view holds it; a drum
+        take's rows where most of its hits are."""
         notes = [n for written in take.notes.values() for n in written]
         pitches = (min(n.pitch for n in notes), max(n.pitch for n in notes)) if notes else None
         self.pianoroll.reveal(*take.write_mask.span, pitches)
+        self.pianoroll.reveal_hits(
+            drum_hits(take, self.document.song, set(self.pianoroll.active_track_ids())))
 
     def _take_actions_enabled(self) -> None:
         """Take commands are live only while a take is on screen (or waits elsewhere)."""

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import Take
-from engine.score import EditGroup, InsertTrack, Track, counted, plural
+from engine.score import EditGroup, InsertTrack, Note, Song, Track, counted, plural
 from engine.score.mask_geometry import describe, track_spans
 from engine.tasks.requests import TITLES
 
@@ -281,6 +281,17 @@ def emphasised(take: Take, active: set[int]) -> set[int]:
     selected — all it writes (they were faint dotted outlines, hard to read)."""
     written = set(take.notes)
     return written & active or written
+
+
+def drum_hits(take: Take, song: Song, active: set[int]) -> list[Note]:
+    """The hits of a drum take as the piano roll draws them strongly (:func:`emphasised`),
+    for it to scroll to their rows as they arrive; none when it writes a pitched track
+    there too (its rows are the pitched part's)."""
+    known = {t.id: t for t in (*song.tracks, *new_tracks(take))}
+    tracks = [known[tid] for tid in emphasised(take, active) if tid in known]
+    if not tracks or not all(t.is_drum for t in tracks):
+        return []
+    return [n for t in tracks for n in take.notes[t.id]]
 
 
 def _take_and_colour(composer: CoComposer) -> tuple[Take | None, QColor]:

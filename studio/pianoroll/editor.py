@@ -6,8 +6,9 @@ other track ghosted behind them. All changes go to the document as engine edits.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
@@ -26,6 +27,7 @@ from .view import NoteCanvas
 from .viewport import Viewport, qt_int
 
 ZOOM_STEP = 1.25
+HITS_SHOWN = 0.9  # drum rows on screen holding this share of the most they could: stay
 
 
 class PianoRoll(QWidget):
@@ -267,11 +269,34 @@ class PianoRoll(QWidget):
         if not notes:
             return
         in_time = [n for n in notes if n.start < vp.right and n.end > vp.left] or notes
+        if all(song.track(tid).is_drum for tid in self.active_track_ids()):
+            self.reveal_hits(in_time)
+            return
         low, high = vp.visible_pitches()
         if any(low <= n.pitch <= high for n in in_time):
             return
         pitches = [n.pitch for n in in_time]
         vp.center_on_pitches(min(pitches), max(pitches))
+
+    def reveal_hits(self, notes: Sequence[Note]) -> None:
+        """Drum hits (a kit made current, a drum take arriving): scroll the rows to where
+        most of them are — the kick, snare and hi-hat rows of a groove, not the crash and
+        tom rows above them with a hit or two — unless the rows on screen hold nearly as
+        many as any rows of that height could (:data:`HITS_SHOWN`)."""
+        if not notes:
+            return
+        vp = self.viewport
+        low, high = vp.visible_pitches()
+        rows = max(1, high - low + 1)
+        counts = np.bincount([n.pitch for n in notes], minlength=128)[:128]
+        running = np.concatenate([[0], np.cumsum(counts)])
+        windows = running[rows:] - running[:-rows] if rows < 128 else running[-1:]
+        best = int(np.argmax(windows))
+        shown = running[min(127, high) + 1] - running[max(0, low)]
+        if shown >= HITS_SHOWN * windows[best]:
+            return
+        hit = np.flatnonzero(counts[best:best + rows]) + best
+        vp.center_on_pitches(int(hit[0]), int(hit[-1]))
 
     def reveal(self, start: float, end: float, pitches: tuple[int, int] | None = None) -> None:
         """Scroll what the keyboard just wrote or moved into view: the ticks ``start``–

@@ -14,7 +14,7 @@ from PySide6.QtTest import QTest
 
 from engine.jobs import CancelReason, JobRequest, JobState
 from engine.models.plugin import tiny_random_model
-from engine.plugins import ModelInfo, ModelOption
+from engine.plugins import ModelInfo, ModelOption, Progress
 from engine.score import Mask, Note, Region, Track, add_notes, set_time_from_bar
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
@@ -715,6 +715,41 @@ def test_the_views_span_a_continue_takes_new_bars_while_it_is_on_screen(studio, 
     win.composer.reject()  # gone: back to the song's span
     assert win.composer.preview_take() is None
     assert arr.bar_count() == 3 and vp.song_ticks == win.document.end
+
+
+class Groove(EchoModel):
+    """A drum part: kick, snare and hats on the eighths, a crash on the first beat."""
+
+    info = replace(EchoModel.info, name="groove")
+
+    def generate(self, song, mask, options, progress, cancel):
+        start, end = mask.span
+        hits = [Note(57, start, 60, 110)] + [
+            Note((36, 42, 38, 42)[i % 4], t, 60, 100) for i, t in enumerate(range(start, end, 240))]
+        progress(Progress(1, 1))
+        return {tid: tuple(hits) for tid in mask.track_ids}
+
+
+def test_a_drum_take_arriving_shows_the_rows_of_its_hits(qtbot, tmp_path, dialogs, no_audio):
+    """QA: a drum take came on screen with the roll on the upper percussion rows (the
+    crash), its kick, snare and hat hits below them out of sight."""
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, Groove()), model="groove")
+    try:
+        win.set_song(make_song())
+        qtbot.wait(20)  # the song's first view (placed once the events have run)
+        drums = win.document.song.tracks[2]
+        win.selection.set_tracks([drums.id])
+        vp = win.pianoroll.viewport
+        vp.set_top((127 - 75) * vp.key_h)  # pitch 75 on the top row
+        low, high = vp.visible_pitches()
+        assert low <= 57 <= high and low > 42
+        win.document.set_mask(Mask.of(Region({drums.id}, 0, 2 * BAR)))
+        win.composer.request("repaint")
+        wait_takes(qtbot, win, 1)
+        low, high = vp.visible_pitches()
+        assert low <= 36 and high >= 42
+    finally:
+        close_window(win)
 
 
 def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qtbot, dialogs):

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+
+from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, Track
 
 
 def names(win):
@@ -264,3 +269,59 @@ def test_an_empty_track_list_says_how_to_get_a_track(window):
     assert not hint.isHidden() and "Ctrl+T" in hint.text()
     window.actions.add_track.trigger()
     assert hint.isHidden()
+
+
+REAL_DIR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "midi-real"
+
+
+def groove_song() -> Song:
+    """Drums: kick, snare and hats on every eighth for 4 bars, a crash and two toms."""
+    q = 480
+    hits = [Note(36 if i % 4 == 0 else 38 if i % 4 == 2 else 42, i * q // 2, 60, 100)
+            for i in range(32)]
+    hits += [Note(57, 0, 60, 110), Note(50, 7 * q, 60, 90), Note(47, 15 * q, 60, 90)]
+    drums = Track(name="Drums", is_drum=True, channel=DRUM_CHANNEL,
+                  notes=tuple(sorted(hits, key=lambda n: (n.start, n.pitch))))
+    lead = Track(name="Lead", program=80, channel=0,
+                 notes=tuple(Note(72 + i % 5, i * q, q, 90) for i in range(16)))
+    return Song(tracks=(lead, drums), ppq=q, tempos=(TempoChange(0, 500_000),))
+
+
+def test_a_drum_track_made_current_shows_the_rows_of_its_groove(window, qtbot):
+    """QA: with the crash and tom rows on screen (a hit or two) the roll stayed there when
+    the kit became current: the kick, snare and hat rows below, most of the hits, were
+    off screen."""
+    win = window
+    win.set_song(groove_song())
+    qtbot.wait(20)  # the song's first view (placed once the events have run)
+    lead, drums = win.document.song.tracks
+    vp = win.pianoroll.viewport
+    win.selection.set_tracks([lead.id])
+    vp.set_top((127 - 70) * vp.key_h)  # pitch 70 on the top row
+    low, high = vp.visible_pitches()
+    assert low <= 50 and high >= 57 and low > 42  # the crash and a tom: no groove
+    win.selection.set_tracks([drums.id])
+    low, high = vp.visible_pitches()
+    assert low <= 36 and high >= 42
+    vp.set_top(vp.top + 2 * vp.key_h)  # scrolled a little: the groove still shows
+    top = vp.top
+    win.pianoroll.reveal_active_notes()  # (as selecting it again does)
+    assert vp.top == top  # left where it is
+
+
+def test_a_real_drum_part_made_current_shows_its_kick_snare_and_hats(window, qtbot):
+    path = REAL_DIR / "openmsx-6.mid"
+    if not path.is_file():
+        pytest.skip(f"real MIDI corpus not found at {REAL_DIR} (needs ../shared beside the repo)")
+    win = window
+    assert win.open_path(path)
+    qtbot.wait(20)
+    song = win.document.song
+    drums = next(t for t in song.tracks if t.is_drum)  # 35/36 kicks, 38, 42/46 hats: 904
+    vp = win.pianoroll.viewport  # of its 965 hits; toms and a crash (57) above
+    vp.center_on_pitches(50, 70)
+    win.selection.set_tracks([drums.id])
+    low, high = vp.visible_pitches()
+    in_time = [n for n in drums.notes if n.start < vp.right and n.end > vp.left]
+    shown = sum(low <= n.pitch <= high for n in in_time)
+    assert low <= 35 and high >= 46 and shown >= 0.9 * len(in_time)
