@@ -275,8 +275,9 @@ class Arrangement(EscCancelsGesture, QWidget):
             paint_markers(p, self.marker_labels(), 0, row)
         p.setFont(self._font)
         # Every n-th bar counted from bar 1 (the first full bar: a pickup is bar 0).
-        lines = [(self._x_of(tm.bar_to_tick(b)), b) for b in range(bars)
-                 if (tm.bar_number(b) - 1) % every == 0]
+        # Stepped, not filtered: a note at tick 2**52 makes trillions of bars.
+        first = (1 - tm.bar_number(0)) % every
+        lines = [(self._x_of(tm.bar_to_tick(b)), b) for b in range(first, bars, every)]
         p.setPen(QPen(theme.GRID_BAR, 1))
         for x, _b in lines:
             p.drawLine(QLineF(x, HEADER_H - 8, x, HEADER_H))

@@ -59,7 +59,7 @@ def audio_available() -> tuple[bool, str]:
     return True, f"Audio output: {device.get('name', 'default device')}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # (compared by identity: it holds an array)
 class Loop:
     """Frames ``start`` to ``end`` played round and round, wrapped in the audio callback.
 
