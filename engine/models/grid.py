@@ -22,7 +22,7 @@ their rounded form). Nothing is ever dropped silently.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,6 +35,7 @@ from engine.score.overlaps import resolve_overlaps  # the rule every result is h
 
 from . import vocab
 from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens_to_chorale
+from .groove import Groove
 from .voices import match_voices, outer_voices
 
 _STOCK_KIT = DrumKit.stock()
@@ -265,13 +266,17 @@ def encode(
     *,
     lanes: Mapping[int, int] | None = None,
     snap_off_grid: bool = False,
+    grooves: Mapping[int, Groove] | None = None,
 ) -> EncodedSong:
     """The window ``[start_tick, end_tick)`` of ``song`` as a token grid.
 
     ``lanes`` (track id → lane count) chooses the tracks and their lanes, in song order;
     by default every track with notes in the window gets :func:`default_lanes`. The
     window starts at the first step at or after ``start_tick`` and runs to the first step
-    at or after ``end_tick`` (default: the song's end).
+    at or after ``end_tick`` (default: the song's end). ``grooves`` (track id →
+    :class:`~engine.models.groove.Groove`): a track's off-grid notes snap to the step
+    whose place in its groove is nearest (a 2:1 swung off-beat 8th to the off-beat 8th,
+    not to the 4th 16th its tick is nearer to), not to the nearest step.
     """
     spec = spec or GridSpec()
     ppq = song.ppq
@@ -300,14 +305,18 @@ def encode(
     # writes there are read and written alike.
     kits = {t.id: DrumKit.of_track(t, w0, w1) for t in tracks if t.is_drum}
 
+    tm = TimeMap.of(song) if grooves else None
     row = 0
     for track in tracks:
         n = plan[track.id]
         state = _Lanes(tokens[row : row + n], velocities[row : row + n], note_ids[row : row + n])
+        groove = (grooves or {}).get(track.id)
+        to_grid = (lambda t, g=groove: g.grid_tick(t, tm, ppq)) if groove else _same_tick
         if track.is_drum:
-            off, cut = _encode_drums(track, state, ticks, snap_off_grid, kits[track.id])
+            off, cut = _encode_drums(track, state, ticks, snap_off_grid, kits[track.id],
+                                     to_grid)
         else:
-            off, cut = _encode_pitched(track, state, ticks, snap_off_grid)
+            off, cut = _encode_pitched(track, state, ticks, snap_off_grid, to_grid)
         if off:
             off_grid[track.id] = tuple(sorted(off, key=Note.key))
         if cut:
@@ -339,13 +348,19 @@ def encode(
     )
 
 
+def _same_tick(tick: int) -> int:
+    return tick
+
+
 def _encode_pitched(
-    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool
+    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool,
+    to_grid: Callable[[int], int] = _same_tick,
 ) -> tuple[list[Note], list[Note]]:
     """Place a pitched track's notes; returns (off-grid notes, window-clipped notes).
 
     Exact notes are placed first at every step; with ``snap``, off-grid notes rounded to
-    the nearest steps then take the lanes left, through the same voice assignment.
+    the nearest steps (of ``to_grid(tick)``: a groove's reading) then take the lanes
+    left, through the same voice assignment.
     """
     w0, w1 = int(ticks[0]), int(ticks[-1])
     T = len(ticks) - 1
@@ -370,8 +385,8 @@ def _encode_pitched(
         else:
             off.append(note)
             if snap:
-                a = _nearest_cell(note.start, tick_list)
-                b = max(_nearest_cell(note.end, tick_list), a + 1)
+                a = _nearest_cell(to_grid(note.start), tick_list)
+                b = max(_nearest_cell(to_grid(note.end), tick_list), a + 1)
                 if a < T:
                     by_step.setdefault(a, []).append((note, b, note.start >= w0, False))
 
@@ -396,7 +411,8 @@ def _encode_pitched(
 
 
 def _encode_drums(
-    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool, kit: DrumKit
+    track: Track, state: _Lanes, ticks: np.ndarray, snap: bool, kit: DrumKit,
+    to_grid: Callable[[int], int] = _same_tick,
 ) -> tuple[list[Note], list[Note]]:
     """Place drum hits by class order per step; returns (off-grid notes, []).
 
@@ -429,7 +445,7 @@ def _encode_drums(
         off += notes
         if not snap:
             continue
-        a = _nearest_cell(start, tick_list)
+        a = _nearest_cell(to_grid(start), tick_list)
         if a < len(ticks) - 1:
             by_step.setdefault(a, []).append((klass, True, notes[0]))
     for step, hits in sorted(by_step.items()):

@@ -20,14 +20,16 @@
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
    (:func:`engine.score.overlaps.resolve_overlaps`: lanes of one track may sample one pitch
    at once; kept notes never change) and gives them lengths and velocities from their
-   context (:mod:`engine.models.articulation`, :mod:`engine.models.velocity`).
+   context (:mod:`engine.models.articulation`, :mod:`engine.models.velocity`), then the
+   micro-timing of a swung context (:mod:`engine.models.groove`; it also tells the
+   encoder where swung notes belong on the grid).
 
 The result holds notes only inside the mask, for every masked track.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 
 import numpy as np
@@ -66,6 +68,7 @@ from .grid import (
     fit_budget,
     resolve_overlaps,
 )
+from .groove import Groove, apply_groove, song_grooves
 from .sampler import context_onset_rate, context_sustain, default_onset_rate
 from .velocity import assign_velocities
 
@@ -156,16 +159,21 @@ class GridModelPlugin:
             final_cadence(song, mask, key, named=bool(options.key))
             or piece_close(song, mask, key, always=ending == "close"))
         opening = opening_chord(song, mask, key, named=bool(options.key))
+        # Swing around the mask: the window is read through it, the new notes are played
+        # in it. Kept rhythm is the user's own timing; straight music reads no groove.
+        grooves = {} if options.keep_rhythm else song_grooves(song, mask)
         work = song
         for g, (plan, write) in enumerate(groups):
-            enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True)
+            enc = encode(work, self.spec, w0, w1, lanes=plan, snap_off_grid=True,
+                         grooves=grooves)
             problem = build_problem(enc, work, mask, write, key=options.key,
                                     keep_rhythm=options.keep_rhythm,
                                     pitch_range=options.pitch_range, cadence=cadence,
                                     opening=opening)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
-            rate, sustain = self.texture_targets(work, mask, plan, enc, problem.editable)
+            rate, sustain = self.texture_targets(work, mask, plan, enc, problem.editable,
+                                                 grooves)
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          problem.allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
@@ -190,8 +198,10 @@ class GridModelPlugin:
                 work = replace_in_mask(work, sub, new).apply(work)
         if not options.keep_rhythm:  # kept rhythm is the user's timing, lengths included
             result = articulate(song, result, kept, replaced)
-        return assign_velocities(song, result, kept, mask.span, options.seed,
-                                 replaced=replaced)
+        result = assign_velocities(song, result, kept, mask.span, options.seed,
+                                   replaced=replaced)
+        # Last: lengths and accents are fitted on the grid, then the notes are swung.
+        return apply_groove(song, result, grooves, mask, kept) if grooves else result
 
     # -- parts ---------------------------------------------------------------------------------
     def denoiser(self, precision: str = "auto") -> Denoiser:
@@ -222,7 +232,7 @@ class GridModelPlugin:
 
     def texture_targets(
         self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
-        editable: np.ndarray,
+        editable: np.ndarray, grooves: Mapping[int, Groove] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The sampler's targets per lane of ``enc``, read over :data:`DENSITY_BARS` bars
         each side: onsets per cell (:func:`context_onset_rate`) and sounding cells per cell
@@ -234,7 +244,8 @@ class GridModelPlugin:
         # the wide window (it borrows its peers'): encode the written tracks alone first,
         # which is what a repaint of one track needs, and everything only when one is.
         for lanes in (written, plan):
-            wide = encode(song, self.spec, d0, d1, lanes=lanes, snap_off_grid=True)
+            wide = encode(song, self.spec, d0, d1, lanes=lanes, snap_off_grid=True,
+                          grooves=grooves)
             wide_tracks = np.asarray(wide.lane_tracks)
             onsets = wide.tokens >= vocab.ONSET
             if lanes is plan or all(onsets[wide_tracks == t].any() for t in written):

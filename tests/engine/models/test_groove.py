@@ -1,0 +1,205 @@
+"""A swung context's micro-timing carries into the notes a model writes; straight stays straight."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine import tasks
+from engine.models import grid_plugin, vocab
+from engine.models.grid import encode
+from engine.models.grid_plugin import GridModelPlugin
+from engine.models.groove import Groove, fit_groove, position_offsets, song_grooves
+from engine.models.plugin import tiny_random_model
+from engine.plugins.api import CancelToken, GenerateOptions, ModelInfo
+from engine.score import Mask, Note, Region, Song, TimeMap, Track
+
+Q = 96  # the producer's loop: 96 PPQ, off-beat 16ths 8 ticks late
+S = Q // 4
+BAR = 16 * S
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def late(step: int, feel: str) -> int:
+    """How late the 16th ``step`` of a beat sits in the feel."""
+    if feel == "16th":
+        return 8 if step % 2 else 0
+    return 16 if feel == "8th" and step % 4 == 2 else 0
+
+
+def loop(feel: str = "16th", bars: int = 4) -> Song:
+    """Hats on every 16th (every 8th in the 8th feel), kick and snare, a bass and chords."""
+    hats = range(16) if feel != "8th" else range(0, 16, 2)
+
+    def at(bar: int, step: int) -> int:
+        return bar * BAR + step * S + late(step, feel)
+
+    drums, bass, keys = [], [], []
+    for b in range(bars):
+        drums += [Note(42, at(b, s), 12, 70) for s in hats]
+        drums += [Note(36, at(b, s), 12, 110) for s in (0, 8)]
+        drums += [Note(38, at(b, s), 12, 100) for s in (4, 12)]
+        bass += [Note(33, at(b, s), 20, 100) for s in (0, 3, 6, 10)]
+        keys += [Note(p, at(b, s), 40, 70) for s in (0, 7) for p in (57, 60, 64)]
+    return Song(tracks=(Track("Drums", is_drum=True, channel=9, notes=tuple(drums)),
+                        Track("808 Bass", program=38, channel=1, notes=tuple(bass)),
+                        Track("Keys", program=4, channel=2, notes=tuple(keys))), ppq=Q)
+
+
+def every_cell(denoiser, tokens, editable, roles, beat_pos, allowed, options, progress,
+               cancel, **kw):
+    """A sampler that strikes the lowest legal note in every editable cell: new notes on
+    every 16th, so every position of the beat is written."""
+    out = np.where(editable, vocab.REST, tokens)
+    onsets = allowed[..., vocab.ONSET :]
+    first = onsets.argmax(-1) + vocab.ONSET
+    strike = editable & onsets.any(-1)
+    out[strike] = first[strike]
+    return out
+
+
+def strike_all() -> GridModelPlugin:
+    return GridModelPlugin(ModelInfo("every-cell", "0"), lambda *a: None, sampler=every_cell)
+
+
+def generate(model, song: Song, mask: Mask, **opts) -> dict[int, tuple[Note, ...]]:
+    options = GenerateOptions(seed=opts.pop("seed", 3), steps=opts.pop("steps", 4), **opts)
+    return model.generate(song, mask, options, lambda p: None, CancelToken())
+
+
+def offsets(notes, feel: str) -> set[tuple[int, int]]:
+    """(16th of the beat, ticks after its grid line) of each note's start; a note's 16th is
+    the one whose place in the feel is nearest."""
+    out = set()
+    for n in notes:
+        phase = n.start % Q
+        step = min(range(5), key=lambda s: abs(phase - s * S - late(s, feel)))
+        out.add((step % 4, phase - step * S))
+    return out
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def test_a_swung_loop_reads_its_swing_and_straight_or_sloppy_music_reads_none():
+    tm = TimeMap.of(loop())
+    for feel, groove in (("16th", (0, 8, 0, 8)), ("8th", (0, 0, 16, 0)), ("", (0, 0, 0, 0))):
+        song = loop(feel)
+        onsets = sorted({n.start for t in song.tracks for n in t.notes})
+        assert fit_groove(position_offsets(onsets, tm, Q), Q)[0] == Groove(groove), feel
+    # A player's spread about the grid (±5 ticks at random) is no groove.
+    rng = np.random.default_rng(0)
+    sloppy = [s * S + int(rng.integers(-5, 6)) for s in range(4, 200)]
+    assert not fit_groove(position_offsets(sloppy, tm, Q), Q)[0]
+    # Nor are a few late notes: 7 at a position say nothing.
+    few = [b * Q + S + 8 for b in range(7)] + [b * Q for b in range(40)]
+    assert not fit_groove(position_offsets(few, tm, Q), Q)[0]
+
+
+def test_each_track_takes_its_own_groove_where_it_has_the_notes_else_the_songs():
+    song = loop()
+    straight = Track("Shaker", is_drum=True, channel=9,  # 16ths in 2 of the 4 bars
+                     notes=tuple(Note(70, s * S, 12) for s in range(32)))
+    pad = Track("Pad", program=89, channel=3, notes=(Note(60, 0, 4 * BAR),))
+    song = song.with_tracks([*song.tracks, straight, pad])
+    grooves = song_grooves(song, Mask.of(Region({pad.id}, 4 * BAR, 8 * BAR)))
+    assert straight.id not in grooves  # its own 16ths are dead on the grid
+    assert grooves[pad.id] == Groove((0, 8, 0, 8))  # a new part swings with the song
+    assert song_grooves(song.with_tracks([straight, pad]), Mask.of(
+        Region({pad.id}, 0, BAR))) == {}
+
+
+def test_a_2_to_1_swing_is_read_as_late_off_beat_8ths_when_encoded():
+    song = loop("8th")
+    grooves = song_grooves(song, Mask.of(Region({song.tracks[0].id}, 0, 4 * BAR)))
+    drums = song.tracks[0].id
+    plain = encode(song, snap_off_grid=True, lanes={drums: 3})
+    read = encode(song, snap_off_grid=True, lanes={drums: 3}, grooves=grooves)
+    hats = vocab.drum(vocab.drum_class_of_note(42))
+    # Each beat's swung hat (64 ticks in) belongs to its off-beat 8th, not the 4th 16th.
+    assert set(np.flatnonzero((read.tokens == hats).any(0)) % 4) == {0, 2}
+    assert set(np.flatnonzero((plain.tokens == hats).any(0)) % 4) == {0, 3}
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("feel", ["16th", "8th"])
+def test_regenerated_drums_keep_the_loops_swing(feel):
+    song = loop(feel)
+    drums = song.tracks[0]
+    new = generate(strike_all(), song, Mask.of(Region({drums.id}, 0, 4 * BAR)))[drums.id]
+    assert offsets(new, feel) == ({(0, 0), (1, 8), (2, 0), (3, 8)} if feel == "16th"
+                                  else {(0, 0), (1, 0), (2, 16), (3, 0)})
+    # A swung note ends where the next (straight) line is: it is that much shorter.
+    assert {n.end % S for n in new} == {0}
+
+
+def test_a_continuation_of_a_swung_loop_swings():
+    song = loop()
+    take = tasks.continue_(song, 2, model=strike_all(), options=GenerateOptions(seed=1))
+    for tid, notes in take.new_notes.items():
+        swung = {o for o in offsets(notes, "16th") if o[0] % 2}
+        assert swung == {(1, 8), (3, 8)}, song.track(tid).name
+    # The real (random) network's takes too: every off-beat 16th it writes is late.
+    take = tasks.continue_(song, 2, model=tiny_random_model(0),
+                           options=GenerateOptions(seed=1, steps=4))
+    written = [n for notes in take.new_notes.values() for n in notes]
+    assert written and all(o in {(0, 0), (2, 0), (1, 8), (3, 8)}
+                           for o in offsets(written, "16th"))
+
+
+def test_straight_music_is_written_exactly_as_without_the_groove(monkeypatch):
+    song = loop("")  # the same loop, quantized
+    mask = Mask.of(Region({t.id for t in song.tracks[:2]}, BAR + 3 * S, 3 * BAR))
+    assert song_grooves(song, mask) == {}
+    model = tiny_random_model(0)
+    with_step = generate(model, song, mask)
+    monkeypatch.setattr(grid_plugin, "song_grooves", lambda song, mask: {})
+    assert generate(model, song, mask) == with_step
+    assert generate(strike_all(), song, mask)  # and it wrote something
+
+
+def test_keep_rhythm_takes_the_players_timing_and_reads_no_groove(monkeypatch):
+    song = loop()
+    bass = song.tracks[1]
+    mask = Mask.of(Region({bass.id}, BAR, 3 * BAR))
+    before = generate(strike_all(), song, mask, keep_rhythm=True)[bass.id]
+
+    def unasked(song, mask):
+        raise AssertionError("keep rhythm reads no groove")
+
+    monkeypatch.setattr(grid_plugin, "song_grooves", unasked)
+    new = generate(strike_all(), song, mask, keep_rhythm=True)[bass.id]
+    assert new == before
+    old = mask.notes_inside(song)[bass.id]
+    assert [(n.start, n.duration) for n in new] == [(n.start, n.duration) for n in old]
+
+
+@pytest.mark.parametrize("shift", [8, -8])
+def test_swung_notes_stay_inside_ragged_masks_and_kept_notes_never_move(shift):
+    # Pushed (early) as well as late: a note the groove would take out of its region stays.
+    song = loop()
+    moved = [Track(t.name, program=t.program, is_drum=t.is_drum, channel=t.channel,
+                   notes=tuple(Note(n.pitch, max(0, n.start - 8 + shift * (n.start % (2 * S)
+                                                                            != 0)),
+                                    n.duration, n.velocity) for n in t.notes))
+             for t in song.tracks]
+    song = Song(tracks=tuple(moved), ppq=Q)
+    ids = [t.id for t in song.tracks]
+    mask = Mask.of(Region({ids[0], ids[1]}, BAR + 5 * S + 3, 2 * BAR + 7),
+                   Region({ids[2]}, 0, BAR + S), Region({ids[0]}, 3 * BAR, 3 * BAR + 9 * S))
+    assert song_grooves(song, mask)
+    for model in (strike_all(), tiny_random_model(1)):
+        new = generate(model, song, mask)
+        assert any(new.values())
+        for tid, notes in new.items():
+            assert all(mask.contains_note(tid, n) for n in notes)
+            # No later than the decoder ends them: the step their region ends in.
+            ends = [max(-(-r.end // S) * S for r in mask.regions if r.contains_note(tid, n))
+                    for n in notes]
+            assert all(n.end <= e for n, e in zip(notes, ends, strict=True))
+        take = tasks.run._run("repaint", song, (), mask, model, GenerateOptions(seed=2),
+                              None, None, "Repaint")
+        assert mask.notes_outside(take.after) == mask.notes_outside(song)
