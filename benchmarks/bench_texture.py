@@ -20,7 +20,11 @@ Then how long the notes of a regenerated part last against the part's own (the
 sampler's sustain target, ``sampler.context_sustain``): every pitched track with at least
 8 notes of the real files and the demo, regenerated whole (seed 1), split by its notes'
 median length (held parts: a half note or longer): medians over tracks of the notes'
-median length in 16ths and of the share of the song's time the track sounds in.
+median length in 16ths and of the share of the song's time the track sounds in. For the
+bass parts among them (a bass instrument) it also counts, against the chord the other
+parts sound in each bar's first beat (:func:`engine.score.chords.recognise_chord`), the
+bar downbeats with a bass onset on a clear chord's root, and the bass notes that are tones
+of what the others sound at their onset: the part's own, then the regenerated one.
 
 Figures are counts over seeded runs (paired across code versions), not timings.
 """
@@ -43,6 +47,7 @@ from engine.io import load_song  # noqa: E402
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
 from engine.score import Song, TimeMap  # noqa: E402
+from engine.score.chords import recognise_chord, sounding_weights  # noqa: E402
 from engine.score.instruments import role_of  # noqa: E402
 
 ROLE_ORDER = ("melody", "bass", "piano", "chords", "strings", "voice", "drums")
@@ -134,9 +139,34 @@ def lengths(song: Song, track_id: int) -> tuple[float, float]:
     return median, sounding / song.end
 
 
+def bass_harmony(song: Song, track_id: int) -> np.ndarray:
+    """(downbeat onsets on the root of a clear chord, downbeat onsets under one, notes on a
+    tone the other pitched parts sound at their onset, notes) of a bass part."""
+    tm = TimeMap.of(song)
+    others = [n for t in song.tracks if t.id != track_id and not t.is_drum for n in t.notes]
+    near = max(1, song.ppq // 32)
+    out = np.zeros(4, dtype=int)
+    for n in song.track(track_id).notes:
+        sounding = {o.pitch % 12 for o in others if o.start <= n.start < o.end}
+        out[2:] += (n.pitch % 12 in sounding, 1)
+        bar = tm.tick_to_bar(n.start + near)
+        start = tm.bar_to_tick(bar)
+        if abs(n.start - start) > near:
+            continue
+        beats = [o for o in tm.pulse_offsets(bar) if o > 0]
+        end = start + beats[0] if beats else tm.bar_to_tick(bar + 1)
+        chord = recognise_chord(sounding_weights(others, start, end))
+        if chord is not None:
+            out[:2] += (n.pitch % 12 == chord.root, 1)
+    return out
+
+
 def regenerated_lengths(songs: list[Song], model, precision: str) -> None:
-    """Note lengths of regenerated parts against their own (module docstring)."""
+    """Note lengths of regenerated parts against their own, and the harmony of the bass
+    parts among them (module docstring)."""
     rows: dict[str, list[tuple[float, ...]]] = defaultdict(list)
+    harmony = np.zeros((2, 4), dtype=int)
+    basses = 0
     for song in songs:
         for track in song.tracks:
             if track.is_drum or len(track.notes) < 8:
@@ -146,6 +176,9 @@ def regenerated_lengths(songs: list[Song], model, precision: str) -> None:
                                     options=GenerateOptions(seed=1, precision=precision))
             kind = "held parts" if before[0] >= HELD else "other parts"
             rows[kind].append((*before, *lengths(take.after, track.id)))
+            if role_of(track.program, track.is_drum) == "bass":
+                basses += 1
+                harmony += (bass_harmony(song, track.id), bass_harmony(take.after, track.id))
     for kind in ("held parts", "other parts"):
         r = np.array(rows.get(kind, []), dtype=float)
         if not len(r):
@@ -153,6 +186,10 @@ def regenerated_lengths(songs: list[Song], model, precision: str) -> None:
         med = np.median(r, axis=0)
         print(f"regenerate {kind:<11} n={len(r):<3} median length {med[0]:4.1f} -> "
               f"{med[2]:4.1f} 16ths | sounding {med[1]:4.2f} -> {med[3]:4.2f}")
+    if basses:
+        (r0, d0, c0, n0), (r1, d1, c1, n1) = harmony
+        print(f"regenerate bass parts n={basses:<3} downbeats on the root {r0}/{d0} -> "
+              f"{r1}/{d1} | chord tones {c0}/{n0} -> {c1}/{n1}")
 
 
 def main() -> None:

@@ -36,6 +36,7 @@ import numpy as np
 
 from engine.plugins.api import CannotGenerate
 from engine.score import Mask, Note, Song, TimeMap, Track
+from engine.score.chords import Chord, recognise_chord, sounding_weights
 from engine.score.drums import DrumKit
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
 from engine.score.keys import KEYS, TONICS, key_fit
@@ -367,13 +368,15 @@ def build_problem(
         user = (p >= lo) & (p <= hi)
 
     lanes_of = {t: encoded.lane_tracks.count(t) for t in encoded.lane_tracks}
-    # A bass under chords that stay strikes a chord tone on the bar's first beat.
+    # A bass under chords that stay strikes the chord's root on the bar's first beat (a
+    # chord tone where the chord is not clear).
     bass_parts = {t for t in write if lanes_of.get(t) == 1 and not song.track(t).is_drum
                   and role_of(song.track(t).program, False) == "bass"}
     downbeats = (np.flatnonzero(step_in_bar(encoded.beat_pos) == 0) if bass_parts
                  else np.zeros(0, int))
     chord_pcs = (_sounding_classes(song, write, cell_ticks[downbeats]) if bass_parts
                  else [])
+    chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])
     # The cadence's third: the highest written voice with one lane that has it under the
     # melody (a piano's chord lanes sort their own notes out; an alto is the usual home
     # of the final third, the tenor's when the alto's only one is above the tune's end).
@@ -463,7 +466,8 @@ def build_problem(
         if keep_rhythm:
             lane_allowed = _keep_rhythm(lane_allowed, rhythm)
         if track_id in bass_parts:
-            _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs)
+            _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
+                                  strike=strikes_downbeats(song, track_id))
         if cadence is not None:
             _close(lane_allowed, track_id, cell_ticks, editable[lane], cadence,
                    takes_third=track_id == third, spare_third=spare_third,
@@ -579,6 +583,7 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
 
 
 BASS_CHORD_MIN = 2  # pitch classes the other parts must sound for a bar to have a chord
+STRIKE_SHARE = 0.75  # share of its bars a bass strikes on the downbeat to be held to it
 
 
 def _sounding_classes(song: Song, write: Collection[int], ticks: np.ndarray
@@ -596,21 +601,71 @@ def _sounding_classes(song: Song, write: Collection[int], ticks: np.ndarray
     return out
 
 
+def downbeat_chords(song: Song, write: Collection[int], ticks: np.ndarray
+                    ) -> list[Chord | None]:
+    """Per downbeat tick, the chord the pitched tracks not being written sound in its
+    first beat (the beat a musician counts: a dotted quarter in 6/8), each pitch class
+    weighted by how long it sounds there (:func:`engine.score.chords.recognise_chord`):
+    a passing note of the melody weighs less than the chord held under it. None where no
+    chord is clear."""
+    context = [t for t in song.tracks if t.id not in write and not t.is_drum and t.notes]
+    tm = TimeMap.of(song)
+    out = []
+    for tick in ticks.tolist():
+        bar = tm.tick_to_bar(tick)
+        beats = [o for o in tm.pulse_offsets(bar) if o > tick - tm.bar_to_tick(bar)]
+        end = tm.bar_to_tick(bar) + beats[0] if beats else tm.bar_to_tick(bar + 1)
+        notes: list[Note] = []
+        for t in context:  # a note sounding here began at most 4 bars (of 4/4) before
+            found = t.onset_range(max(0, tick - 16 * song.ppq), end)
+            notes += t.notes[found.start : found.stop]
+        out.append(recognise_chord(sounding_weights(notes, tick, end)))
+    return out
+
+
+def strikes_downbeats(song: Song, track_id: int) -> bool:
+    """Whether a part strikes a note on the first beat of at least :data:`STRIKE_SHARE`
+    of the bars it plays in (within an 8th of a 16th of the bar line; two bars at least)."""
+    notes = song.track(track_id).notes
+    tm = TimeMap.of(song)
+    near = max(1, song.ppq // 32)
+    bars = {tm.tick_to_bar(n.start) for n in notes}
+    struck = set()
+    for n in notes:
+        bar = tm.tick_to_bar(n.start + near)
+        if abs(n.start - tm.bar_to_tick(bar)) <= near:
+            struck.add(bar)
+    return len(bars) >= 2 and len(struck & bars) >= STRIKE_SHARE * len(bars)
+
+
 def _downbeat_chord_tones(lane_allowed: np.ndarray, editable: np.ndarray,
-                          downbeats: np.ndarray, chord_pcs: list[set[int]]) -> None:
+                          downbeats: np.ndarray, chord_pcs: list[set[int]],
+                          chords: Sequence[Chord | None] | None = None,
+                          strike: bool = False) -> None:
     """A bass lane's onsets on each bar's first step, where the parts that stay sound a
-    chord (two pitch classes or more), keep to that chord's pitch classes (in place):
-    a songwriter's QA found the regenerated bass on the chord's root on 3–23 % of
-    downbeats (songs: 94–100 %), a tritone away at times. A rest or a held note stays
-    allowed; a chord the bass's allowed notes cannot meet leaves the cell as it was."""
+    chord, strike its root (``chords``: :func:`downbeat_chords`); where no chord is clear
+    but they sound two pitch classes or more, one of those (in place). A songwriter's QA
+    found the regenerated bass on the chord's root on 3–23 % of downbeats (songs: 94–100
+    %), a tritone away at times; with chord tones alone, a producer's on 0–1 of 6–8. A
+    rest or a held note stays allowed, unless ``strike`` (a part that strikes its
+    downbeats: :func:`strikes_downbeats`) and the chord is clear: then the root is struck
+    (held to the root alone, the model rested where it had struck another note: 43 of
+    64 downbeats struck, the part's own 64). A chord the bass's allowed notes cannot meet
+    leaves the cell as it was."""
     pitch_class = np.arange(vocab.N_PITCHES) % 12
-    for cell, pcs in zip(downbeats.tolist(), chord_pcs, strict=True):
-        if not editable[cell] or len(pcs) < BASS_CHORD_MIN:
+    chords = chords if chords is not None else [None] * len(chord_pcs)
+    for cell, pcs, chord in zip(downbeats.tolist(), chord_pcs, chords, strict=True):
+        if not editable[cell]:
             continue
         onsets = lane_allowed[cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
-        kept = onsets & np.isin(pitch_class, list(pcs))
-        if kept.any():
-            lane_allowed[cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = kept
+        for allowed in ([{chord.root}] if chord is not None else []) + (
+                [pcs] if len(pcs) >= BASS_CHORD_MIN else []):
+            kept = onsets & np.isin(pitch_class, list(allowed))
+            if kept.any():
+                lane_allowed[cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = kept
+                if strike and chord is not None and allowed == {chord.root}:
+                    lane_allowed[cell, [vocab.REST, vocab.HOLD]] = False
+                break
 
 
 def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,

@@ -361,30 +361,67 @@ def test_a_tune_ending_off_the_context_keys_tonic_closes_on_its_own_ending():
     assert final_cadence(song, mask, "G", named=True).tonic == 2
 
 
-def test_a_bass_under_chords_that_stay_strikes_a_chord_tone_on_each_downbeat():
-    # A regenerated bass sat on a chord tone on 28-31 % of downbeats, a tritone off at times.
+def _bass_under(piano: Track, bass: Track, bars: int = 2):
+    """The allowed onset pitch classes (and whether it may rest) of a written bass on each
+    bar's downbeat under ``piano``, and the problem."""
     from engine.models.constraints import build_problem
     from engine.models.grid import encode
-    from engine.score import Mask, Note, Region, Song, Track
 
+    q = 480
+    song = Song(tracks=(piano, bass), ppq=q)
+    mask = Mask.of(Region({bass.id}, 0, bars * 4 * q))
+    enc = encode(song, start_tick=0, end_tick=bars * 4 * q, lanes={piano.id: 3, bass.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, mask, {bass.id})
+    lane = enc.lane_tracks.index(bass.id)
+    ticks = enc.step_ticks[:-1]
+    out = []
+    for bar in range(bars):
+        cell = int(np.flatnonzero(ticks == bar * 4 * q)[0])
+        onsets = problem.allowed[lane, cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+        out.append(({p % 12 for p in np.flatnonzero(onsets)},
+                    bool(problem.allowed[lane, cell, vocab.REST])))
+    return out, problem, lane, ticks
+
+
+def test_a_bass_under_chords_that_stay_strikes_the_root_on_each_downbeat():
+    # A regenerated bass sat on a chord tone on 28-31 % of downbeats, a tritone off at
+    # times; held to chord tones, a producer's 808 took the root on 0-1 of 6-8.
     q = 480
     piano = Track("Piano", notes=(Note(62, 0, 4 * q), Note(65, 0, 4 * q), Note(69, 0, 4 * q),
                                   Note(58, 4 * q, 4 * q), Note(62, 4 * q, 4 * q)))
     bass = Track("Bass", program=33)
-    song = Song(tracks=(piano, bass), ppq=q)
-    mask = Mask.of(Region({bass.id}, 0, 8 * q))
-    enc = encode(song, start_tick=0, end_tick=8 * q, lanes={piano.id: 3, bass.id: 1})
-    problem = build_problem(enc, song, mask, {bass.id})
-    lane = enc.lane_tracks.index(bass.id)
-    ticks = enc.step_ticks[:-1]
-    for bar, chord in ((0, {2, 5, 9}), (1, {10, 2})):  # D minor, then B-flat (two notes)
-        cell = int(np.flatnonzero(ticks == bar * 4 * q)[0])
-        onsets = problem.allowed[lane, cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
-        assert {p % 12 for p in np.flatnonzero(onsets)} == chord
-        assert problem.allowed[lane, cell, vocab.REST]  # it may still rest
+    found, problem, lane, ticks = _bass_under(piano, bass)
+    # D minor, then B-flat (two notes): the roots, and a new bass may still rest.
+    assert found == [({2}, True), ({10}, True)]
     off_beat = int(np.flatnonzero(ticks == q)[0])
     onsets = problem.allowed[lane, off_beat, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
     assert len({p % 12 for p in np.flatnonzero(onsets)}) > 3  # passing notes stay free
+
+
+def test_the_root_is_the_chords_not_the_lowest_note_and_an_unclear_chord_keeps_its_tones():
+    q = 480
+    # C major over its third (E-G-C), then C-F-G (Csus4 or Fsus2: no one root).
+    piano = Track("Piano", notes=(Note(64, 0, 4 * q), Note(67, 0, 4 * q), Note(72, 0, 4 * q),
+                                  Note(60, 4 * q, 4 * q), Note(65, 4 * q, 4 * q),
+                                  Note(67, 4 * q, 4 * q)))
+    found, *_ = _bass_under(piano, Track("Bass", program=33))
+    assert found == [({0}, True), ({0, 5, 7}, True)]
+
+
+def test_a_bass_that_strikes_its_downbeats_strikes_the_root_there():
+    # Allowed to rest, a regenerated 808 struck 43 of 64 downbeats, the producer's 64.
+    q = 480
+    piano = Track("Piano", notes=tuple(Note(p, b * 4 * q, 4 * q) for b in range(4)
+                                       for p in ((57, 60, 64, 67) if b % 2 else (60, 64, 67))))
+    struck = Track("Bass", program=33, notes=tuple(
+        Note(36 + 9 * (b % 2), b * 4 * q + s * q, q) for b in range(4) for s in (0, 2)))
+    found, *_ = _bass_under(piano, struck, bars=4)
+    assert found == [({0}, False), ({9}, False)] * 2  # C, then Am7: no rest, no hold
+    late = Track("Bass", program=33, notes=tuple(  # a bass that plays across the bar lines
+        Note(36 + 9 * (b % 2), b * 4 * q + q, 2 * q) for b in range(4)))
+    found, *_ = _bass_under(piano, late, bars=4)
+    assert found == [({0}, True), ({9}, True)] * 2
 
 
 # -- a piece's close ----------------------------------------------------------------------------
