@@ -606,8 +606,11 @@ def downbeat_chords(song: Song, write: Collection[int], ticks: np.ndarray
     """Per downbeat tick, the chord the pitched tracks not being written sound in its
     first beat (the beat a musician counts: a dotted quarter in 6/8), each pitch class
     weighted by how long it sounds there (:func:`engine.score.chords.recognise_chord`):
-    a passing note of the melody weighs less than the chord held under it. None where no
-    chord is clear."""
+    a passing note of the melody weighs less than the chord held under it, and comping
+    struck on the beat's off-beat 8th counts (openmsx-3's blues keyboard). None where no
+    chord is clear, or where no two classes sound together (:func:`sounds_together`: a
+    melody alone only implies a chord, and a band harmonization's bass under it stays
+    free there)."""
     context = [t for t in song.tracks if t.id not in write and not t.is_drum and t.notes]
     tm = TimeMap.of(song)
     out = []
@@ -619,8 +622,21 @@ def downbeat_chords(song: Song, write: Collection[int], ticks: np.ndarray
         for t in context:  # a note sounding here began at most 4 bars (of 4/4) before
             found = t.onset_range(max(0, tick - 16 * song.ppq), end)
             notes += t.notes[found.start : found.stop]
-        out.append(recognise_chord(sounding_weights(notes, tick, end)))
+        chord = recognise_chord(sounding_weights(notes, tick, end))
+        out.append(chord if chord is not None and sounds_together(notes, tick, end, song.ppq)
+                   else None)
     return out
+
+
+def sounds_together(notes: Sequence[Note], start: int, end: int, ppq: int) -> bool:
+    """Whether :data:`BASS_CHORD_MIN` pitch classes or more of ``notes`` sound at once
+    somewhere in ``[start, end)``: the parts play a chord there, not a melody's arpeggio
+    (a note's last 32nd of a beat aside, so a legato overlap is no chord)."""
+    trim = ppq // 8
+    for t in [start, *(n.start for n in notes if start < n.start < end)]:
+        if len({n.pitch % 12 for n in notes if n.start <= t < n.end - trim}) >= BASS_CHORD_MIN:
+            return True
+    return False
 
 
 def strikes_downbeats(song: Song, track_id: int) -> bool:
@@ -642,9 +658,10 @@ def _downbeat_chord_tones(lane_allowed: np.ndarray, editable: np.ndarray,
                           downbeats: np.ndarray, chord_pcs: list[set[int]],
                           chords: Sequence[Chord | None] | None = None,
                           strike: bool = False) -> None:
-    """A bass lane's onsets on each bar's first step, where the parts that stay sound a
-    chord, strike its root (``chords``: :func:`downbeat_chords`); where no chord is clear
-    but they sound two pitch classes or more, one of those (in place). A songwriter's QA
+    """A bass lane's onsets on each bar's first step strike the root of the chord the
+    parts that stay play in the bar's first beat (``chords``: :func:`downbeat_chords`);
+    where none is clear but they sound two pitch classes or more on the downbeat, one of
+    those (in place). A songwriter's QA
     found the regenerated bass on the chord's root on 3–23 % of downbeats (songs: 94–100
     %), a tritone away at times; with chord tones alone, a producer's on 0–1 of 6–8. A
     rest or a held note stays allowed, unless ``strike`` (a part that strikes its

@@ -409,6 +409,16 @@ def test_the_root_is_the_chords_not_the_lowest_note_and_an_unclear_chord_keeps_i
     assert found == [({0}, True), ({0, 5, 7}, True)]
 
 
+def test_a_melody_alone_holds_the_bass_to_nothing_on_its_downbeats():
+    # An arpeggio implies a chord; only parts sounding one together name it.
+    q = 480
+    tune = Track("Flute", program=73, notes=tuple(  # G-B-D-B in 16ths, four times a bar
+        Note(p, b * 4 * q + i * q // 4, q // 4) for b in range(2)
+        for i, p in enumerate((67, 71, 74, 71) * 4)))
+    found, *_ = _bass_under(tune, Track("Bass", program=33))
+    assert all(len(pcs) > 3 and rest for pcs, rest in found)
+
+
 def test_a_bass_that_strikes_its_downbeats_strikes_the_root_there():
     # Allowed to rest, a regenerated 808 struck 43 of 64 downbeats, the producer's 64.
     q = 480

@@ -68,3 +68,17 @@ def test_the_downbeat_chord_is_what_the_kept_parts_sound_in_the_first_beat():
     found = downbeat_chords(song, {bass.id}, np.array([0, 4 * q]))
     assert found[0] is not None and found[0].name == "Am"  # the lead's F passes
     assert found[1] is None  # nothing sounds in the second bar's first beat
+
+
+def test_comping_after_the_downbeat_names_the_chord_and_an_arpeggio_does_not():
+    q = 256  # openmsx-3's blues: the bass note on the 1, the chord on its "and"
+    keys = Track("Keyboards", notes=(Note(41, 0, 346), Note(63, q // 2, 116),
+                                     Note(68, q // 2, 116)))
+    bass = Track("Bass", program=35)
+    song = Song(tracks=(keys, bass), ppq=q)
+    assert downbeat_chords(song, {bass.id}, np.array([0]))[0].root == 5  # F (Fm7)
+    tune = Track("Flute", program=73, notes=tuple(  # G-B-D-B in 16ths, legato
+        Note(p, i * q // 4, q // 4 + 10) for i, p in enumerate((67, 71, 74, 71))))
+    song = Song(tracks=(tune, bass), ppq=q)
+    assert recognise_chord(sounding_weights(tune.notes, 0, q)).name == "G"
+    assert downbeat_chords(song, {bass.id}, np.array([0])) == [None]
