@@ -14,26 +14,17 @@ from engine.score import Song, Track
 
 from .drums import drum_sound
 from .events import note_spans
-from .stream import Frames, Sink, collect
+from .stream import ChunkedSynth, Frames, Sink
 from .tones import voice
 
 
-class BuiltinSynth:
+class BuiltinSynth(ChunkedSynth):
     """Renders tracks with plain additive tones and synthetic drums."""
 
     name = "built-in"
 
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
-
-    def render_track(
-        self,
-        song: Song,
-        track: Track,
-        progress: Callable[[float], None] | None = None,
-    ) -> np.ndarray:
-        """The track alone as float32 stereo ``(frames, 2)`` from time 0, tail included."""
-        return collect(lambda sink: self.render_into(song, track, sink, progress))
 
     def render_into(
         self,

@@ -21,7 +21,7 @@ from engine.score import DRUM_CHANNEL, Song, Track
 
 from .errors import SoundFontError
 from .events import channel_events, note_spans
-from .stream import Frames, Sink, collect
+from .stream import ChunkedSynth, Frames, Sink
 
 ENV_VAR = "PARTITA_SOUNDFONT"
 # Searched in order after an explicit path and $PARTITA_SOUNDFONT. Debian/Ubuntu ship the
@@ -155,7 +155,7 @@ def _synth_sharing(loaded, sample_rate: int):
     return synth
 
 
-class SoundFontSynth:
+class SoundFontSynth(ChunkedSynth):
     """Renders tracks with one SoundFont file."""
 
     def __init__(self, path: Path, sample_rate: int) -> None:
@@ -167,15 +167,6 @@ class SoundFontSynth:
         """Load the file now (once: it is kept); :class:`SoundFontError` if it is unusable."""
         with _cache_lock:
             _load_synth(self.path, self.sample_rate)
-
-    def render_track(
-        self,
-        song: Song,
-        track: Track,
-        progress: Callable[[float], None] | None = None,
-    ) -> np.ndarray:
-        """The track alone as float32 stereo ``(frames, 2)`` from time 0, tail included."""
-        return collect(lambda sink: self.render_into(song, track, sink, progress))
 
     def render_into(
         self,

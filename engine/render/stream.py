@@ -10,8 +10,12 @@ added into; :func:`collect` turns the chunks back into one array where one is wa
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from engine.score import Song, Track
 
 # Takes the track's next frames (float32 ``(n, 2)``): a view, valid during the call only.
 Sink = Callable[[np.ndarray], object]
@@ -77,3 +81,21 @@ def collect(render_into: Callable[[Sink], object]) -> np.ndarray:
     parts: list[np.ndarray] = []
     render_into(lambda frames: parts.append(frames.copy()))
     return np.concatenate(parts) if parts else np.zeros((0, 2), np.float32)
+
+
+class ChunkedSynth:
+    """A synth that renders by :meth:`render_into`: the whole track, where one is wanted,
+    is what it hands its sink (both synths share this)."""
+
+    def render_into(self, song: Song, track: Track, sink: Sink,
+                    progress: Callable[[float], None] | None = None) -> int:
+        raise NotImplementedError
+
+    def render_track(
+        self,
+        song: Song,
+        track: Track,
+        progress: Callable[[float], None] | None = None,
+    ) -> np.ndarray:
+        """The track alone as float32 stereo ``(frames, 2)`` from time 0, tail included."""
+        return collect(lambda sink: self.render_into(song, track, sink, progress))
