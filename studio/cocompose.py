@@ -54,8 +54,10 @@ from engine.score import (
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
 from engine.tasks import (
+    AUTO,
     CHORALE_MODEL,
     REDRAWS,
+    auto_key_note,
     chorale_options,
     is_chorale,
     keep_rhythm_problem,
@@ -382,7 +384,11 @@ class CoComposer(QObject):
                                           if k in declared})
         options = chorale_options(prepared, plan.mask.track_ids, options)
         named = options.key  # the Key box's: a key named, or Auto, or none
+        auto = options.key == AUTO
         options = resolve_key(options, prepared, plan.mask, plan.task)
+        # The key Auto settled on (or that it found none), as the CLI says it: a sketch's
+        # takes were once out of key with nothing said (QA).
+        key_note = auto_key_note(plan.task, options.key, prepared, plan.mask) if auto else None
         # Keep rhythm over bars with no notes (Continue, Compose, an empty mask) would
         # write silence: the panel's box is one for every action, so it is left out here
         # and the status bar says so.
@@ -426,6 +432,8 @@ class CoComposer(QObject):
                               + (f" · {where}" if where else "")
                               + (f" · {rhythm}" if rhythm else "")
                               + (f" · Pitch range: {drums}" if drums else "")
+                              + (f" · new notes {key_note} (the Key box sets "
+                                 f"{'another' if options.key else 'one'})" if key_note else "")
                               + (f" · {tip}" if tip else ""))
         return jobs
 

@@ -25,7 +25,7 @@ from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelInfo, ModelPlugin, Progress
 from engine.score import EditGroup, plural
 from engine.score.spelling import key_text
-from engine.tasks import AUTO
+from engine.tasks import AUTO, auto_key_note
 
 from .common import (
     CliError,
@@ -575,9 +575,12 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
         print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "
               "lifts it)", file=sys.stderr)
-    elif options.key == AUTO and takes[0].key:
-        print(f"{args.task}: new notes kept in {key_text(takes[0].key)}, the key of the music "
-              "around them (--key none lifts this)", file=sys.stderr)
+    elif options.key == AUTO:
+        note = auto_key_note(args.task, takes[0].key, takes[0].before, takes[0].mask)
+        how = ("--key sets another, --key none lifts it" if takes[0].key
+               else "--key sets one, e.g. --key C or --key Am")
+        if note:  # the key chosen for the user is said, and how to choose another
+            print(f"{args.task}: new notes {note} ({how})", file=sys.stderr)
     drums = tasks.range_on_drums(EditGroup(takes[0].prep).apply(takes[0].before),
                                  takes[0].mask.track_ids, options.pitch_range)
     if drums:  # a range for a melody would silently thin out the kit written beside it

@@ -32,7 +32,7 @@ from .instruments import (
     track_spec,
     track_specs,
 )
-from .keys import AUTO, named_key_signature, new_piece_signature, resolve_key
+from .keys import AUTO, auto_key_note, named_key_signature, new_piece_signature, resolve_key
 from .run import (
     REDRAWS,
     SongParams,
@@ -61,6 +61,7 @@ __all__ = [
     "TrackSpec",
     "accompaniment_kind",
     "accompaniment_specs",
+    "auto_key_note",
     "chorale_options",
     "compose",
     "continue_",

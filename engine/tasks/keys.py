@@ -26,8 +26,8 @@ from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
 from engine.score import Edit, Mask, Song, TimeMap, set_time_from_bar
-from engine.score.keys import context_key, declared_key
-from engine.score.spelling import key_name
+from engine.score.keys import context_key, declared_key, no_key_reason
+from engine.score.spelling import key_name, key_text
 
 AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
 # The keys a new piece is written in when the user names none: the common ones.
@@ -64,6 +64,22 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
         return replace(options, key=song.key_at(start) or context_key(song, mask)
                        or new_piece_key(options.seed))
     return replace(options, key=context_key(song, mask))
+
+
+def auto_key_note(task: str, key: str | None, song: Song, mask: Mask) -> str | None:
+    """What an :data:`AUTO` key settled on, for the user: ``"kept in C major, the key of
+    the music around them"``, or why new notes are in no key (``"are in no key: too few
+    notes around them to name a key"``) — then the model may write any note, which a user should
+    hear from us, not find in the take. None where there is nothing to say: drums only,
+    ``compose`` (its own message), ``harmonize`` left free (its harmony is its own)."""
+    if task == "compose":
+        return None
+    if key is not None:
+        return f"kept in {key_text(key)}, the key of the music around them"
+    pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
+    if task == "harmonize" or not pitched:
+        return None
+    return f"are in no key: {no_key_reason(song, mask)}"
 
 
 def new_piece_signature(options: GenerateOptions, song: Song) -> Edit | None:

@@ -615,6 +615,26 @@ def test_a_named_key_is_written_as_the_key_signature_of_a_song_that_has_none(
     assert load_song(out).key_signatures == ()
 
 
+def test_a_sketchs_key_is_said_and_so_is_none(tmp_path, capsys, monkeypatch):
+    """QA: a new sketch (C4 E4 G4 C5 | E4 A4 B4) repainted got C#5, A#4, G#3 and G#4,
+    and nothing said its new notes were in no key."""
+    from tests.engine.tasks.test_run import model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
+    q = 480
+    pitches = (60, 64, 67, 72, 64, 69, 71)
+    notes = tuple(Note(p, i * q, q, 80) for i, p in enumerate(pitches))
+    for kept, said in ((notes, "new notes kept in C major, the key of the music around "
+                                "them (--key sets another, --key none lifts it)"),
+                       (notes[:4], "new notes are in no key: too few notes around them to "
+                                   "name a key (--key sets one, e.g. --key C or --key Am)")):
+        src = tmp_path / "sketch.partita"
+        save_song(Song(tracks=(Track("Piano", notes=kept),), length=16 * q), src)
+        assert main(["repaint", str(src), "-o", str(tmp_path / "out.partita"), "--tracks",
+                     "Piano", "--bars", "3-4", "--steps", "3", "--seed", "1"]) == 0
+        assert f"repaint: {said}" in capsys.readouterr().err
+
+
 def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, monkeypatch):
     """QA: a plugin that ignores --avoid-parallels wrote parallel fifths, and the command
     said nothing (it does say notes off the key)."""

@@ -7,7 +7,7 @@ import pytest
 from engine import tasks
 from engine.plugins.api import GenerateOptions
 from engine.score import KeySignature, Mask, Note, Region, Song, Track
-from engine.score.keys import context_key
+from engine.score.keys import context_key, no_key_reason
 from engine.score.spelling import scale_pitch_classes
 from engine.tasks import AUTO, resolve_key
 from tests.engine.tasks.test_run import BAR, OPTS, Q, model
@@ -44,19 +44,82 @@ def test_the_context_key(pitches, declared, expected):
 def test_too_few_notes_say_nothing_about_a_key():
     song = song_of(G_MAJOR, bars=1)
     assert context_key(song, Mask.of(Region(frozenset({song.tracks[0].id}), 0, BAR))) is None
+    # Four notes, or two pitch classes (C and G: C major or C minor?), name no key.
+    for pitches in ((60, 64, 67, 72), (60, 67, 60, 67, 60, 67)):
+        song = sketch(pitches)
+        assert context_key(song, after_it(song)) is None
+        assert no_key_reason(song, after_it(song)) == "too few notes around them to name a key"
+    chromatic = sketch((60, 61, 62, 63, 64, 65, 66))  # in no key's scale
+    assert context_key(chromatic, after_it(chromatic)) is None
+    assert no_key_reason(chromatic, after_it(chromatic)) == "the notes around them fit no one key"
 
 
 def test_too_few_notes_keep_the_key_signature_they_fit():
-    # A sparse lead in F, repainted: its few notes cannot name a key, but the song's key
-    # signature still holds (a QA pass's takes had E♭, G♭, A♭ and D♭ in F major).
+    # A sparse lead in F, repainted: its few notes cannot name a key by counting, but the
+    # song's key signature still holds (a QA pass's takes had E♭, G♭, A♭ and D♭ in F).
     lead = (65, 67, 69, 70, 72)
-    for key, expected in (("F", "F"), ("D", None)):  # D major: B♭ does not fit, no key
+    # D major: B♭ does not fit, and the notes' own key wins, as with more notes.
+    for key, expected in (("F", "F"), ("D", "F")):
         song = song_of(lead, key, bars=2)
         song = song.with_tracks([song.tracks[0]])  # no drums: 16 lead notes minus the mask
         mask = Mask.of(Region(frozenset({song.tracks[0].id}), 0, BAR))
         assert context_key(song, mask) == expected
     empty = Song(tracks=(Track("Lead"),), key_signatures=(KeySignature(0, "Eb"),))
     assert context_key(empty, Mask.of(Region(frozenset({empty.tracks[0].id}), 0, BAR))) == "Eb"
+
+
+def sketch(pitches, durations=None, **song) -> Song:
+    """A hand-written tune of quarter notes (or ``durations`` in quarters) from bar 1."""
+    durations = durations or [1] * len(pitches)
+    starts = [sum(durations[:i]) for i in range(len(pitches))]
+    beat = BAR // 4
+    notes = tuple(Note(p, s * beat, d * beat, 80)
+                  for p, s, d in zip(pitches, starts, durations, strict=True))
+    return Song(tracks=(Track("Piano", notes=notes),), **song)
+
+
+def after_it(song: Song, bars: int = 2) -> Mask:
+    """The ``bars`` bars after a sketch's last bar: where a user paints to go on."""
+    end = -(-song.tracks[0].notes[-1].end // BAR) * BAR
+    return Mask.of(Region(frozenset({song.tracks[0].id}), end, end + bars * BAR))
+
+
+def key_after(pitches, durations=None) -> str | None:
+    """The key a sketch keeps when the bars after it are repainted."""
+    song = sketch(pitches, durations)
+    return context_key(song, after_it(song))
+
+
+@pytest.mark.parametrize("pitches, durations, expected", [
+    # The QA pass's sketch: C, G, Am and Em hold its notes; it opens on C, on the downbeat.
+    ((60, 64, 67, 72, 64, 69, 71), (1, 1, 1, 1, 1, 1, 2), "C"),
+    ((69, 72, 76, 72, 71, 69, 68, 69), None, "Am"),  # A minor's arpeggio and leading tone
+    ((67, 71, 74, 71, 72, 69, 66, 67), None, "G"),  # G major: opens on G, an F♯
+    ((62, 65, 69, 65, 64, 62, 61, 62), None, "Dm"),  # D minor: its C♯ leads home
+    ((64, 67, 71, 67, 64, 66, 67), None, "Em"),  # Em or G: it opens on E, bar 2 too
+    ((60, 60, 67, 67, 69, 69, 67, 65, 65, 64, 64, 62, 62, 60),  # Twinkle: C, F, Dm or Am
+     (1,) * 6 + (2,) + (1,) * 6 + (2,), "C"),
+])
+def test_a_sketch_of_a_few_notes_names_the_key_a_musician_hears(pitches, durations,
+                                                                 expected):
+    # Fewer than 16 notes named no key, and the model wrote C♯, A♯ and G♯ into the QA's
+    # C-major sketch: a few notes still name a key when a scale holds them all.
+    assert key_after(pitches, durations) == expected
+
+
+def test_a_few_notes_lean_on_the_tonic_chord_where_it_is_heard():
+    # C D E G A (pentatonic) fits C, G, F, Am, Em and Dm: the first note and the
+    # downbeats name the key. Opening on G and landing on G names G.
+    assert key_after((60, 62, 64, 67, 69, 64, 60)) == "C"
+    assert key_after((67, 69, 64, 62, 67, 64, 62, 67)) == "G"
+    # A tune's close counts when it is heard after the region: E C E G | … | E D C B | A
+    # fits C, G, Am and Em; painted over bar 2, it ends on A (its last note): A minor.
+    tune = sketch((64, 60, 64, 67, 60, 60, 60, 60, 64, 62, 60, 59, 69), (1,) * 12 + (4,))
+    bar2 = Mask.of(Region(frozenset({tune.tracks[0].id}), BAR, 2 * BAR))
+    assert context_key(tune, bar2) == "Am"
+    # Equal evidence (E on both downbeats, as much of either tonic chord): major before
+    # its relative minor.
+    assert key_after((64, 62, 65, 62, 64, 71, 62, 65)) == "C"
 
 
 def test_only_auto_is_resolved():
