@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -39,6 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Partita: compose multi-track music with a local AI model.",
     )
     parser.add_argument("--version", action="version", version=f"partita {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="say more for developers: where in a damaged file a problem "
+                             "is (its JSON path), and what the engine logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -79,10 +83,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("partita: interrupted", file=sys.stderr)
             return 130
         args = parser.parse_args(argv)
+        if args.verbose:
+            _show_engine_log()
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
         return _run(args, ctrl_c)
+
+
+def _show_engine_log() -> None:
+    """``--verbose``: the engine's own log on stderr (a library keeps it quiet unless
+    asked), once however often ``main`` runs in one process."""
+    engine_log = logging.getLogger("engine")
+    if not any(getattr(h, "partita_cli", False) for h in engine_log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("partita: log: %(message)s"))
+        handler.partita_cli = True  # type: ignore[attr-defined]
+        engine_log.addHandler(handler)
+    engine_log.setLevel(logging.INFO)
 
 
 def _run(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
@@ -122,6 +140,8 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         return 130
     except USER_ERRORS as e:
         print(f"partita: error: {error_line(e)}", file=sys.stderr)
+        if args.verbose and getattr(e, "detail", ""):  # for developers: the file's own terms
+            print(f"partita: detail: {e.detail}", file=sys.stderr)
         return 1
 
 

@@ -41,7 +41,8 @@ from engine.score.song import check_grouping, check_key, check_tempo, check_time
 from .atomic import atomic_write
 from .errors import FileFormatError
 from .midi_export import MIN_VELOCITY, check_control
-from .sniff import looks_like_midi
+from .project_places import friendly, place
+from .sniff import describe_content, looks_like_midi
 
 FORMAT = "partita"
 FORMAT_VERSION = 1
@@ -176,8 +177,11 @@ def project_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") ->
     try:
         song = song_from_json(_field(doc, "song", dict, "file"))
         studio = _field(doc, "studio", dict, "file", default={})
-    except _Invalid as e:
-        raise FileFormatError(path, f"damaged Partita project: {e}") from None
+    except _Invalid as e:  # said where the studio shows it: track 1 (Piano), note 2 (…)
+        where = place(doc, e.where)
+        raise FileFormatError(path, "damaged Partita project: "
+                              + (f"{where}: " if where else "") + friendly(e.problem),
+                              detail=f"at {e.where} in the file's JSON") from None
     adopt_ids(song)
     return Project(song, studio)
 
@@ -192,7 +196,8 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
         if looks_like_midi(data):  # a MIDI file under a project's name: say what it is
             raise FileFormatError(path, "a MIDI file named as a Partita project: rename it "
                                   ".mid to open it") from None
-        raise FileFormatError(path, "not a Partita project (not UTF-8 text)") from None
+        raise FileFormatError(path, "not a Partita project (not UTF-8 text): it looks like "
+                              f"{describe_content(data[:512])}") from None
     except json.JSONDecodeError as e:
         raise FileFormatError(
             path, f"damaged or truncated Partita project (invalid JSON at line {e.lineno}, "
@@ -236,7 +241,12 @@ def migrate(doc: Document, path: str | os.PathLike[str] = "<bytes>") -> Document
 
 
 class _Invalid(ValueError):
-    """Wrong structure; the message says where (``tracks[2].notes[15]``) and what."""
+    """Wrong structure: ``where`` in the document (``song.tracks[2].notes[15]``) and what
+    is wrong there; the message is both, ``"song.tracks[2].notes[15]: …"``."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where, self.problem = where, problem
+        super().__init__(f"{where}: {problem}")
 
 
 _MISSING = object()
@@ -246,7 +256,7 @@ def _field(obj: Document, key: str, kind: type | tuple[type, ...], where: str,
            default: Any = _MISSING) -> Any:
     if key not in obj:
         if default is _MISSING:
-            raise _Invalid(f"{where}: missing {key!r}")
+            raise _Invalid(where, f"missing {key!r}")
         return default
     return _check(obj[key], kind, f"{where}.{key}")
 
@@ -262,14 +272,14 @@ def _check(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     if not ok:
         names = {int: "an integer", float: "a number", str: "text", bool: "true/false",
                  list: "a list", dict: "an object"}
-        raise _Invalid(f"{where}: expected {names.get(kind, kind)}, got {value!r:.40}")
+        raise _Invalid(where, f"expected {names.get(kind, kind)}, got {value!r:.40}")
     return value
 
 
 def _tick(obj: Document, where: str) -> int:
     tick = _field(obj, "tick", int, where)
     if tick < 0:
-        raise _Invalid(f"{where}.tick: negative tick {tick}")
+        raise _Invalid(f"{where}.tick", f"negative tick {tick}")
     return tick
 
 
@@ -277,7 +287,7 @@ def _rows(obj: Document, key: str, where: str, width: tuple[int, ...]) -> list[l
     rows = _field(obj, key, list, where, default=[])
     for i, row in enumerate(rows):
         if not isinstance(row, list) or len(row) not in width:
-            raise _Invalid(f"{where}.{key}[{i}]: expected a list of {width[-1]} values")
+            raise _Invalid(f"{where}.{key}[{i}]", f"expected a list of {width[-1]} values")
     return rows
 
 
@@ -324,7 +334,7 @@ def song_from_json(doc: Document) -> Song:
                                                                required=True)]
         note_ids = [n.id for t in tracks for n in t.notes]
         if len(set(note_ids)) != len(note_ids):
-            raise _Invalid("song.tracks: two notes share one id")
+            raise _Invalid("song.tracks", "two notes share one id")
         return Song(
             tracks=tuple(tracks),
             ppq=_field(doc, "ppq", int, w),
@@ -338,7 +348,7 @@ def song_from_json(doc: Document) -> Song:
     except _Invalid:
         raise
     except ValueError as e:  # the model's own checks (ranges, duplicate track ids)
-        raise _Invalid(f"song: {e}") from None
+        raise _Invalid("song", str(e)) from None
 
 
 def _midi_check(check: Callable[..., None], where: str, *values: Any) -> None:
@@ -346,14 +356,14 @@ def _midi_check(check: Callable[..., None], where: str, *values: Any) -> None:
     try:
         check(*values)
     except ValueError as e:
-        raise _Invalid(f"{where}: {e}") from None
+        raise _Invalid(where, str(e)) from None
 
 
 def _number_in(d: Document, key: str, low: float, high: float, where: str,
                default: float) -> float:
     value = float(_field(d, key, float, where, default=default))
     if not low <= value <= high:
-        raise _Invalid(f"{where}.{key}: {value:g} is outside {low:g}..{high:g}")
+        raise _Invalid(f"{where}.{key}", f"{value:g} is outside {low:g}..{high:g}")
     return value
 
 
@@ -388,20 +398,20 @@ def track_from_json(d: Document, w: str) -> Track:
         try:
             notes.append(Note(*values))
         except ValueError as e:
-            raise _Invalid(f"{at}: {e}") from None
+            raise _Invalid(at, str(e)) from None
     controls = []
     for i, row in enumerate(_rows(d, "controls", w, (4,))):
         at = f"{w}.controls[{i}]"
         tick, kind, number, value = row
         _check(kind, str, at)
         if _check(tick, int, at) < 0:
-            raise _Invalid(f"{at}: negative tick")
+            raise _Invalid(at, "negative tick")
         _midi_check(check_control, at, kind, _check(number, int, at), _check(value, int, at))
         controls.append(ControlEvent(tick, kind, number, value))
     changes = [ProgramChange(_tick(p, at), _field(p, "program", int, at))
                for at, p in _objects(d, "program_changes", w)]
     if any(not 0 <= p.program <= 127 for p in changes):
-        raise _Invalid(f"{w}.program_changes: programs must be 0..127")
+        raise _Invalid(f"{w}.program_changes", "programs must be 0..127")
     fields = {
         "name": _field(d, "name", str, w, default="Track"),
         "program": _field(d, "program", int, w, default=0),
@@ -414,4 +424,4 @@ def track_from_json(d: Document, w: str) -> Track:
         return Track(notes=tuple(notes), program_changes=tuple(changes),
                      controls=tuple(controls), **fields, **optional)
     except ValueError as e:
-        raise _Invalid(f"{w}: {e}") from None
+        raise _Invalid(w, str(e)) from None

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from engine.errors import PartitaError
 
+from .sniff import describe_content
+
 MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any real song; keeps memory use bounded
 SMPTE_FPS = (24, 25, 29, 30)  # 29 means 29.97 (drop-frame)
 
@@ -70,7 +72,8 @@ def parse_smf(data: bytes) -> Smf:
     if not data:
         raise SmfError("empty file")
     if data[:4] != b"MThd":
-        raise SmfError(f"not a MIDI file (starts with {bytes(data[:4])!r})")
+        raise SmfError("not a MIDI file: it does not start with 'MThd', as every MIDI "
+                       f"file does; it looks like {describe_content(data[:512])}")
     if len(data) < 14:
         raise SmfError(f"truncated MIDI header ({len(data)} bytes)")
     (header_len,) = struct.unpack_from(">I", data, 4)

@@ -38,3 +38,18 @@ def test_the_cli_prints_an_engine_error_as_one_line(tmp_path, capsys):
     assert main(["info", str(song)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("partita: error: zipped.mid: not a MIDI file") and "\n" not in err
+
+
+def test_verbose_adds_where_in_the_file_for_developers(tmp_path, capsys):
+    # A musician reads "track 1 (Piano), note 1 (bar 1, beat 1)"; --verbose adds the JSON
+    # path a developer fixing the file by hand needs.
+    bad = tmp_path / "bad.partita"
+    bad.write_text('{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": '
+                   '[{"name": "Piano", "notes": [[300, 0, 480, 90]]}]}}')
+    assert main(["info", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert err == ("partita: error: bad.partita: damaged Partita project: track 1 (Piano), "
+                   "note 1 (bar 1, beat 1): pitch 300 is outside 0–127\n")
+    assert main(["--verbose", "info", str(bad)]) == 1
+    assert capsys.readouterr().err.endswith(
+        "partita: detail: at song.tracks[0].notes[0] in the file's JSON\n")

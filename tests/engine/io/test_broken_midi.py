@@ -26,8 +26,15 @@ def track(body: bytes) -> bytes:
 
 BROKEN = {
     "empty": (b"", "empty file"),
-    "zip": (b"PK\x03\x04rest", r"not a MIDI file \(starts with b'PK\\x03\\x04'\)"),
-    "text": (b"hello world", r"not a MIDI file \(starts with b'hell'\)"),
+    # Said in words, never as Python's bytes (QA: "(starts with b'\\xc2\\x14\\xd5:')").
+    "zip": (b"PK\x03\x04rest", r"not a MIDI file: it does not start with 'MThd', as every MIDI "
+            r"file does; it looks like a ZIP archive \(MuseScore's \.mscz is one"),
+    "text": (b"hello world", r"not a MIDI file: .*; it looks like text$"),
+    "random": (bytes(range(200, 256)) * 4, r"not a MIDI file: .*; it looks like binary data$"),
+    "wav": (b"RIFF\x24\x00\x00\x00WAVEfmt ", r"it looks like a WAV audio file$"),
+    "musicxml": (b'<?xml version="1.0"?>\n<!DOCTYPE score-partwise PUBLIC "-//Recordare//'
+                 b'DTD MusicXML 4.0 Partwise//EN">\n<score-partwise>',
+                 r"it looks like a MusicXML score: export it as MIDI"),
     "short header": (b"MThd\x00\x00\x00\x06\x00", "truncated MIDI header"),
     "header too small": (b"MThd" + struct.pack(">IHHH", 2, 0, 1, 96), "too short"),
     "ppq zero": (b"MThd" + struct.pack(">IHHH", 6, 1, 1, 0) + track(b"\x00\xff\x2f\x00"),

@@ -125,11 +125,11 @@ def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
      "resolution must be positive"),
     # The writer always writes "tracks": a file without it is damaged, not an empty song.
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480}}',
-     r"^bad\.partita: damaged Partita project: song: missing 'tracks'$"),
+     r"^bad\.partita: damaged Partita project: missing 'tracks'$"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "trakcs": [{"notes": []}]}}',
-     r"^bad\.partita: damaged Partita project: song: missing 'tracks'$"),
+     r"^bad\.partita: damaged Partita project: missing 'tracks'$"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"notes": '
-     b'[[60, 0, 1.5, 90]]}]}}', r"song.tracks\[0\].notes\[0\]: expected an integer"),
+     b'[[60, 0, 1.5, 90]]}]}}', r"track 1, note 1 \(bar 1, beat 1\): expected an integer"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"notes": '
      b'[[160, 0, 1, 90]]}]}}', "pitch 160 is outside"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 480, "tracks": [{"id": 1}, '
@@ -150,6 +150,25 @@ def test_damaged_projects_give_one_line_naming_the_file(tmp_path, content, probl
     with pytest.raises(FileFormatError, match=problem) as info:
         load_project(path)
     assert str(info.value).startswith("bad.partita: ") and "\n" not in str(info.value)
+
+
+def test_a_damaged_note_is_named_as_the_studio_shows_it(tmp_path):
+    # QA: "song.tracks[0].notes[0]: note pitch 300…" — a musician reads tracks and bars.
+    path = tmp_path / "bad.partita"
+    save_project(song(), path)
+    doc = json.loads(path.read_text())
+    doc["song"]["time_signatures"] = [{"tick": 0, "numerator": 3, "denominator": 4}]
+    notes = doc["song"]["tracks"][0]["notes"]
+    q = doc["song"]["ppq"]
+    notes.append([300, 4 * q, q, 90])  # bar 2, beat 2 in 3/4
+    path.write_text(json.dumps(doc))
+    with pytest.raises(FileFormatError) as info:
+        load_project(path)
+    name = doc["song"]["tracks"][0]["name"]
+    assert str(info.value) == (f"bad.partita: damaged Partita project: track 1 ({name}), "
+                               f"note {len(notes)} (bar 2, beat 2): pitch 300 is outside 0–127")
+    assert info.value.detail == (f"at song.tracks[0].notes[{len(notes) - 1}] in the file's "
+                                 "JSON")
 
 
 def test_an_empty_song_partita_wrote_opens_as_an_empty_song(tmp_path):
@@ -177,37 +196,41 @@ def project_with(song_fields: str = "", track_fields: str = "",
 
 
 # What MIDI cannot hold is refused on load with the MIDI writer's own checks, so a project
-# that opens can always be exported.
+# that opens can always be exported; the message says where as the studio shows the song
+# (track 1, tempo change 1, bar and beat), never as a JSON path.
 @pytest.mark.parametrize("fields, problem", [
     (project_with(', "key_signatures": [{"tick": 0, "key": "H#m"}]'),
-     r"song\.key_signatures\[0\]: unknown key 'H#m'"),
+     r"key change 1 \(bar 1, beat 1\): unknown key 'H#m'"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 4, "denominator": 3}]'),
-     r"song\.time_signatures\[0\]: time signature 4/3 is not one MIDI can hold"),
+     r"meter change 1: time signature 4/3 is not one MIDI can hold \(1–255 beats"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 100000, "denominator": 1}]'),
-     r"song\.time_signatures\[0\]: time signature 100000/1"),
+     r"meter change 1: time signature 100000/1"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
                   '"groups": [3, 2, 3]}]'),
-     r"song\.time_signatures\[0\]: groups 3\+2\+3 add up to 8, not the 7 beats of 7/8"),
+     r"meter change 1 \(bar 1, beat 1\): groups 3\+2\+3 add up to 8, not the 7 beats"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 5, "denominator": 4, '
-                  '"groups": [3, 2]}]'), r"time_signatures\[0\]: 5/4 is counted in its own beats"),
+                  '"groups": [3, 2]}]'), r"meter change 1 \(bar 1, beat 1\): 5/4 is counted"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
-                  '"groups": "3+2+2"}]'), r"time_signatures\[0\]\.groups: expected a list"),
+                  '"groups": "3+2+2"}]'),
+     r"meter change 1 \(bar 1, beat 1\), groups: expected a list"),
     (project_with(', "time_signatures": [{"tick": 0, "numerator": 7, "denominator": 8, '
                   '"groups": [3, 2, 2.0]}]'),
-     r"time_signatures\[0\]\.groups\[2\]: expected an integer"),
+     r"meter change 1 \(bar 1, beat 1\), group 3: expected an integer"),
     (project_with(', "tempos": [{"tick": 0, "us_per_beat": 16777216}]'),
-     r"song\.tempos\[0\]: tempo of 16777216 µs per beat is not one MIDI can hold"),
-    (project_with(', "tempos": [{"tick": 0, "us_per_beat": 0}]'), r"song\.tempos\[0\]: tempo"),
+     r"tempo change 1 \(bar 1, beat 1\): tempo of 16777216 µs per beat is not one MIDI"),
+    (project_with(', "tempos": [{"tick": 0, "us_per_beat": 0}]'),
+     r"tempo change 1 \(bar 1, beat 1\): tempo"),
     (project_with(track_fields=', "controls": [[0, "pitchwheel", 0, 999999]]'),
-     r"song\.tracks\[0\]\.controls\[0\]: pitch bend 999999 is outside -8192\.\.8191"),
+     r"track 1, controller event 1 \(bar 1, beat 1\): pitch bend 999999 is outside -8192 to "
+     r"8191"),
     (project_with(track_fields=', "controls": [[0, "control_change", 128, 0]]'),
-     r"controls\[0\]: controller number 128 is outside 0\.\.127"),
+     r"controller event 1 \(bar 1, beat 1\): controller number 128 is outside 0–127"),
     (project_with(track_fields=', "volume": -2'),
-     r"song\.tracks\[0\]\.volume: -2 is outside 0\.\.1"),
-    (project_with(track_fields=', "volume": 1.5'), r"volume: 1\.5 is outside 0\.\.1"),
+     r"track 1, volume: -2 is outside 0–1"),
+    (project_with(track_fields=', "volume": 1.5'), r"volume: 1\.5 is outside 0–1"),
     (project_with(track_fields=', "volume": NaN'), r"volume: expected a number, got nan"),
     (project_with(track_fields=', "volume": Infinity'), r"volume: expected a number, got inf"),
-    (project_with(track_fields=', "pan": -1.5'), r"pan: -1\.5 is outside -1\.\.1"),
+    (project_with(track_fields=', "pan": -1.5'), r"pan: -1\.5 is outside -1 to 1"),
 ])
 def test_values_midi_cannot_hold_are_refused_naming_the_field(tmp_path, fields, problem):
     path = tmp_path / "odd.partita"
@@ -215,6 +238,8 @@ def test_values_midi_cannot_hold_are_refused_naming_the_field(tmp_path, fields, 
     with pytest.raises(FileFormatError, match=problem) as info:
         load_project(path)
     assert str(info.value).startswith("odd.partita: damaged Partita project: ")
+    assert "song." not in str(info.value) and "[0]" not in str(info.value)
+    assert info.value.detail.startswith("at song.")  # the JSON path, for developers
 
 
 def test_the_limits_of_midi_itself_still_load(tmp_path):
