@@ -24,7 +24,7 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.midi_input`  — MIDI input ports (mido + python-rtmidi), notes on the GUI thread
 - :mod:`studio.midi_keyboard` — Tools ▸ MIDI Input, the device kept, its notes routed
 - :mod:`studio.recording`   — Record (Shift+R): the MIDI keyboard played in time, one undo step
-- :mod:`studio.autosave`    — periodic autosave and crash recovery wiring
+- :mod:`studio.autosave`    — autosave that follows edits, and crash recovery wiring
 - :mod:`studio.settings`    — preferences and window layout (QSettings)
 - :mod:`studio.theme`       — the dark palette, colours and style sheet
 - :mod:`studio.dialogs`     — error, recovery, export, shortcut, user-guide and model-manager

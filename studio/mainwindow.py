@@ -151,8 +151,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self._recovery_state, self,
             extras=lambda: (self.document.mask, self.composer.pending_key(),
                             self.composer.running_requests()))
+        self.composer.takesChanged.connect(self.autosaver.changed)  # takes are work too
         # A request that starts or ends is work a crash would lose or no longer lose: the
-        # copy says so at once, not at the next 30-second tick.
+        # copy says so at once, not after the debounce.
         # (Deferred: the composer files the request only after the queue announced it.)
         for signal in (self.composer.bridge.queued, self.composer.bridge.cancelled):
             signal.connect(lambda _e: QTimer.singleShot(0, self.autosaver.save_in_background))

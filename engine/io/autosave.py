@@ -1,4 +1,4 @@
-"""Autosave and crash recovery, as plain calls (the studio drives them from its own timer).
+"""Autosave and crash recovery, as plain calls (the studio drives them from its own timers).
 
 Each running studio session owns one recovery file, ``<session>.partita`` in the recovery
 directory: an ordinary project file (so it opens like any other) plus a ``"recovery"``
@@ -7,7 +7,7 @@ object saying which document it belongs to, when, and which process wrote it::
     store = RecoveryStore()                    # default directory, new session id
     for r in store.pending():                  # at start-up: what a crashed session left
         ask_user(r.document, r.saved_at); project = r.load(); store.discard(r)
-    store.save(song, document_path, studio)    # on the autosave timer, when dirty
+    store.save(song, document_path, studio)    # after an edit (debounced), when dirty
     store.discard()                            # after a clean save or close
     store.note_running(["Repaint — Lead · bars 5–8 (partita-base)"])  # before a job runs
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -24,15 +25,28 @@ if TYPE_CHECKING:
 from ..document import display_path
 
 
-def describe(recovery: Recovery) -> str:
-    """"demo.mid — autosaved 14:03, 2 Mar 2026" for one recovery entry, with a warning
-    when the file on disk was saved after the autosave."""
+def describe(recovery: Recovery, now: datetime | None = None) -> str:
+    """"demo.mid — autosaved 14:03:27, 2 Mar 2026 (5 minutes ago)" for one recovery
+    entry, with a warning when the file on disk was saved after the autosave. The copy
+    follows edits within a second or so (studio.autosave), so its time is when the work
+    stopped: to the second, and how long ago (``now``: the current time)."""
     name = display_path(recovery.document.name) if recovery.document else "Untitled song"
-    when = recovery.saved_at.astimezone().strftime("%H:%M, %d %b %Y")
-    text = f"{name} — autosaved {when}"
+    when = recovery.saved_at.astimezone().strftime("%H:%M:%S, %d %b %Y")
+    text = f"{name} — autosaved {when} ({ago(recovery.saved_at, now)})"
     if original_is_newer(recovery):
         text += " (the file on disk is newer than this autosave)"
     return text
+
+
+def ago(then: datetime, now: datetime | None = None) -> str:
+    """How long before ``now`` (default: the current time) ``then`` was, in words:
+    "12 seconds ago", "5 minutes ago", "3 hours ago", "2 days ago"."""
+    seconds = max(0, int(((now or datetime.now(UTC)) - then).total_seconds()))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' * (count != 1)} ago"
+    return "just now" if seconds < 2 else f"{seconds} seconds ago"
 
 
 def ask_recover(parent: QWidget | None,

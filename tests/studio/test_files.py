@@ -3,11 +3,19 @@ autosave and crash recovery."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from engine.io import RecoveryStore, load_song
+from engine.io import RecoveryStore, load_project, load_song
 from engine.score import Note, add_notes
+from studio.autosave import DEBOUNCE_S, MAX_DELAY_S
 from tests.studio.conftest import make_song
 
 
@@ -115,6 +123,127 @@ def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     other.document._dirty = False
     other.document.undo_stack.setClean()
     other.close()
+
+
+def test_an_edit_is_autosaved_at_once_and_recovered_after_a_crash(opened, qtbot):
+    # QA: a note drawn, the studio killed a second later, the recovery without the note:
+    # the copy was written every 30 seconds. Now it follows the edit.
+    win = opened
+    assert win.autosaver.timer.interval() >= 30_000  # not the slow timer's doing
+    edit_something(win)
+    unsaved = win.document.song
+    store = win.autosaver.store
+    qtbot.waitUntil(lambda: store.path.exists(), timeout=round(DEBOUNCE_S * 1000) + 3000)
+    # A crash: nothing is closed; the next session finds the copy, with the edit.
+    (recovery,) = RecoveryStore(store.directory).pending()
+    assert recovery.load().song == unsaved
+    # Another edit: the copy follows it too.
+    track = win.document.song.tracks[0]
+    win.document.apply(add_notes(track.id, [Note(74, 3240, 240, 100)]))
+    qtbot.waitUntil(lambda: load_project(store.path).song == win.document.song, timeout=4000)
+
+
+def test_autosave_waits_for_a_pause_but_not_for_ever_nor_sooner_than_it_can_write(opened):
+    saver = opened.autosaver
+    saver.changed()  # an edit: a copy half a second later
+    assert saver.debounce.isActive() and saver.debounce.interval() == round(DEBOUNCE_S * 1000)
+    saver.changed()  # another: the wait starts again
+    assert saver.debounce.interval() == round(DEBOUNCE_S * 1000)
+    # Edits that never pause (a held arrow key) still get a copy MAX_DELAY_S after the first.
+    saver._first_change = time.monotonic() - (MAX_DELAY_S - 0.1)
+    saver.changed()
+    assert saver.debounce.interval() <= 100
+    # A slow write (0.6 s: a huge song on a slow disk) spaces the next one out: writing
+    # takes at most a fifth of the time, even in a run of edits.
+    saver._first_change = None
+    saver.last_write_s, saver._written_at = 0.6, time.monotonic()
+    saver.changed()
+    assert 2800 <= saver.debounce.interval() <= 3000
+    saver.debounce.stop()
+
+
+class GatedStore(RecoveryStore):
+    """A recovery store whose first write waits for ``gate`` (a write still running)."""
+
+    def __init__(self, directory) -> None:
+        super().__init__(directory)
+        self.gate = threading.Event()
+        self.writes = 0
+
+    def save(self, song, document=None, studio=None):
+        self.gate.wait(10)
+        self.writes += 1
+        return super().save(song, document, studio)
+
+
+def test_an_edit_made_while_a_copy_is_written_gets_its_own_copy(opened, tmp_path, qtbot):
+    win = opened
+    saver = win.autosaver
+    saver.store = store = GatedStore(tmp_path / "gated")
+    saver.debounce_s = 0.01
+    edit_something(win)
+    qtbot.waitUntil(lambda: saver._busy, timeout=3000)  # the first copy is being written
+    track = win.document.song.tracks[0]
+    win.document.apply(add_notes(track.id, [Note(74, 3240, 240, 100)]))
+    qtbot.waitUntil(lambda: saver._again, timeout=3000)  # its copy waits for that one
+    store.gate.set()
+    qtbot.waitUntil(lambda: store.writes == 2 and not saver._busy, timeout=5000)
+    assert load_project(store.path).song == win.document.song
+
+
+# The studio in its own process, in its own event loop (QTest.qWait would hold the GIL the
+# worker thread writing the copy needs): a note drawn, and the process killed 1 s later.
+CRASH = """
+import os, signal, sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from studio.app import create_app
+from studio.mainwindow import MainWindow
+from studio.settings import Settings
+from engine.io import RecoveryStore
+from engine.score import Note, Song, Track, add_notes
+app = create_app()
+folder = Path(sys.argv[1])
+win = MainWindow(Settings(folder / "settings.ini"), RecoveryStore(folder / "recovery"))
+win.show()
+win.set_song(Song(tracks=(Track("Piano", notes=(Note(60, 0, 480, 90),)),)))
+
+def draw():
+    track = win.document.song.tracks[0]
+    win.document.apply(add_notes(track.id, [Note(64, 480, 480, 90)]))
+    QTimer.singleShot(1000, lambda: os.kill(os.getpid(), signal.SIGKILL))
+
+QTimer.singleShot(300, draw)
+app.exec()
+"""
+
+
+def test_a_note_drawn_a_second_before_the_studio_is_killed_is_recovered(tmp_path):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PARTITA_STATE_DIR": str(tmp_path),
+           "HOME": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", CRASH, str(tmp_path)], capture_output=True,
+                         text=True, timeout=120, env=env)
+    assert run.returncode == -9, run.stderr  # SIGKILL: nothing ran at exit
+    (recovery,) = RecoveryStore(tmp_path / "recovery").pending()
+    assert [n.pitch for n in recovery.load().song.tracks[0].notes] == [60, 64]
+
+
+def test_the_recovery_dialog_says_how_recent_the_copy_is():
+    from studio.dialogs.recovery import ago, describe
+
+    now = datetime(2026, 3, 2, 14, 5, 30, tzinfo=UTC)
+    assert ago(now - timedelta(seconds=1), now) == "just now"
+    assert ago(now - timedelta(seconds=12), now) == "12 seconds ago"
+    assert ago(now - timedelta(minutes=1, seconds=5), now) == "1 minute ago"
+    assert ago(now - timedelta(hours=3), now) == "3 hours ago"
+    assert ago(now - timedelta(days=2, hours=1), now) == "2 days ago"
+
+    class Copy:  # what describe reads of a Recovery
+        document = None
+        saved_at = now - timedelta(minutes=5, seconds=3)
+
+    local = Copy.saved_at.astimezone().strftime("%H:%M:%S, %d %b %Y")
+    assert describe(Copy(), now) == f"Untitled song — autosaved {local} (5 minutes ago)"
 
 
 def test_saving_discards_the_autosave(opened, dialogs):
