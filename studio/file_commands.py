@@ -232,17 +232,27 @@ class FileCommands:
         dialogs.show_notice(self, f"{display_path(path.name)}: {done}, with a warning",
                             "\n\n".join(warnings))
 
+    def _export_base(self, what: str, suffix: str) -> Path | None:
+        """The file an export of the song as ``what`` suggests (beside the song, or in the
+        user's Documents when that is Partita's own folder or not writable, as Save As
+        does), or None when the song has no notes (said, as the audio export says it)."""
+        doc = self.document
+        if doc.song.note_count == 0:
+            dialogs.show_error(self, f"Cannot export {what}",
+                               "The song has no notes: there is nothing to export. Add "
+                               "some notes, then export again.")
+            return None
+        if doc.path is None:
+            return Path(self.settings.last_dir()) / f"Untitled{suffix}"
+        return save_folder(doc.path.parent) / doc.path.with_suffix(suffix).name
+
     def export_midi(self) -> None:
         from engine.io import file_kind
 
         doc = self.document
-        if doc.song.note_count == 0:  # as the audio export says: nothing to write
-            dialogs.show_error(self, "Cannot export MIDI",
-                               "The song has no notes: there is nothing to export. Add "
-                               "some notes, then export again.")
+        base = self._export_base("MIDI", ".mid")
+        if base is None:
             return
-        base = doc.path.with_suffix(".mid") if doc.path else Path(
-            self.settings.last_dir()) / "Untitled.mid"
         if doc.path is not None and file_kind(doc.path) == "midi":
             base = base.with_name(f"{doc.path.stem} (export).mid")  # never the opened file
         path = dialogs.get_export_midi_path(self, str(base))
@@ -266,13 +276,9 @@ class FileCommands:
         from engine.io.musicxml import write_musicxml
 
         doc = self.document
-        if doc.song.note_count == 0:  # as Export MIDI says: nothing to write
-            dialogs.show_error(self, "Cannot export MusicXML",
-                               "The song has no notes: there is nothing to export. Add "
-                               "some notes, then export again.")
+        base = self._export_base("MusicXML", ".musicxml")
+        if base is None:
             return
-        base = doc.path.with_suffix(".musicxml") if doc.path else Path(
-            self.settings.last_dir()) / "Untitled.musicxml"
         path = dialogs.get_export_musicxml_path(self, str(base))
         if path is None:
             return

@@ -95,6 +95,11 @@ def test_saving_the_shipped_demo_suggests_the_documents_folder(window, dialogs, 
     dialogs.answers["get_save_path"] = None
     assert not window.save()  # Ctrl+S: the demo is Partita's, so it asks where
     assert dialogs.calls[-1] == ("get_save_path", (str(home / "Documents" / "demo.partita"),))
+    # The exports too: a score or MIDI of the demo is not written into the install.
+    dialogs.answers["get_export_midi_path"] = None
+    window.export_midi()
+    assert dialogs.calls[-1] == ("get_export_midi_path",
+                                 (str(home / "Documents" / "demo (export).mid"),))
     (home / "Documents").rmdir()
     assert not window.save_as()
     assert dialogs.calls[-1] == ("get_save_path", (str(home / "demo.partita"),))
