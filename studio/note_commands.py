@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.score import Mask, Note, Song, plural
+from engine.score import EditGroup, Mask, Note, Song, plural
 from engine.score.snap import (
     SNAPS,
     grid_shift,
@@ -24,6 +24,7 @@ from engine.score.snap import (
     snap_tick,
     step_at,
 )
+from engine.score.spelling import key_text, transpose_key
 
 from .clipboard import Clip, copy_notes, paste_edit
 from .pianoroll.tools import (
@@ -384,8 +385,16 @@ class NoteCommands:
             self.statusBar().showMessage(
                 f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
             return
-        if not self.pianoroll.commit(transpose_edit(notes, semitones)):
+        edit = transpose_edit(notes, semitones)
+        keys = _keys_transposed(song, notes, semitones)
+        if keys is not None:  # the whole song moved: its key signatures with it
+            edit = EditGroup((edit, keys), edit.label)
+        if not self.pianoroll.commit(edit):
             return
+        if keys is not None:
+            self.statusBar().showMessage(
+                f"Key signature transposed too: {key_text(song.key_signatures[0].key)} → "
+                f"{key_text(transpose_key(song.key_signatures[0].key, semitones))}", 5000)
         self._reveal_selection()
         if self.step_entry.on:
             # Sharpening or moving the note just entered: heard, as the entry was.
@@ -449,3 +458,22 @@ def mask_pitches(mask: Mask, song: Song) -> tuple[int, int] | None:
             track = known[tid]
             pitches += [track.notes[i].pitch for i in track.onset_range(r.start, r.end)]
     return (min(pitches), max(pitches)) if pitches else None
+
+
+def _keys_transposed(song: Song, notes: dict, semitones: int) -> object | None:
+    """The edit moving the song's key signatures by ``semitones`` when ``notes`` are every
+    note of every pitched track (a transposition of the whole song, as a score editor's
+    Transpose of the full score moves its key), else None: a producer transposed a loop
+    up a tone and the exported MIDI still said C minor."""
+    from engine.score import KeySignature, set_song_props
+
+    if not song.key_signatures or semitones % 12 == 0:
+        return None
+    chosen = sum(len(v) for v in notes.values())
+    pitched = [t for t in song.tracks if not t.is_drum]
+    if chosen != sum(len(t.notes) for t in pitched) or any(
+            len(notes.get(t.id, ())) != len(t.notes) for t in pitched):
+        return None
+    moved = tuple(KeySignature(k.tick, transpose_key(k.key, semitones))
+                  for k in song.key_signatures)
+    return set_song_props(song, "Transpose key signature", key_signatures=moved)

@@ -85,6 +85,19 @@ def key_text(key: str) -> str:
     return f"{key[:-1]} minor" if key.endswith("m") else f"{key} major"
 
 
+# The spelling a transposed key takes: per tonic pitch class, the key with the fewer
+# accidentals (D♭ major, not C♯; C♯ minor, not D♭), F♯ over G♭ on the tie.
+_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+_MINOR_NAMES = ("Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm")
+
+
+def transpose_key(key: str, semitones: int) -> str:
+    """``key`` moved by ``semitones`` (MIDI spelling): ``("Bb", 2)`` → ``"C"``,
+    ``("F#m", -1)`` → ``"Fm"``."""
+    tonic, minor = tonic_of(key)
+    return (_MINOR_NAMES if minor else _MAJOR_NAMES)[(tonic + semitones) % 12]
+
+
 def tonic_of(key: str) -> tuple[int, bool]:
     """``(tonic pitch class, minor)`` of a key as :func:`scale_pitch_classes` reads it."""
     letter, accidental, minor = _parse_key(key)

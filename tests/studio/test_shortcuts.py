@@ -745,3 +745,36 @@ def test_every_action_is_in_a_menu_with_its_key(window):
     assert not missing, missing
     assert (shown["velocity_up"], shown["velocity_down"], shown["zoom_selection"]) == (
         "Alt+Up", "Alt+Down", "Z")
+
+
+def test_transposing_the_whole_song_moves_its_key_signature_too(focused):
+    # QA (a producer): every track up a tone, and the exported MIDI still said C minor.
+    from engine.score import set_time_from_bar
+
+    win = focused
+    assert win.pianoroll.commit(set_time_from_bar(win.document.song, 0, key="Bb"))
+    song = win.document.song
+    win.selection.set_tracks([t.id for t in song.tracks])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_Up)
+    press(win, K.Key_Up)
+    assert [k.key for k in win.document.song.key_signatures] == ["C"]
+    assert "Key signature transposed too: B major → C major" in (
+        win.statusBar().currentMessage())
+    press(win, K.Key_Z, M.ControlModifier)  # one step each, the key with its notes
+    assert [k.key for k in win.document.song.key_signatures] == ["B"]
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.document.song == song
+    # Part of the song (one track): its key stays, as a score editor's would.
+    win.selection.set_tracks([song.tracks[0].id])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_Up)
+    assert [k.key for k in win.document.song.key_signatures] == ["Bb"]
+
+
+def test_keys_transpose_with_the_fewest_accidentals():
+    from engine.score.spelling import transpose_key
+
+    assert [transpose_key("C", n) for n in (1, 6, -1)] == ["Db", "F#", "B"]
+    assert [transpose_key("Am", n) for n in (1, 3, -2)] == ["Bbm", "Cm", "Gm"]
+    assert transpose_key("F#m", -1) == "Fm" and transpose_key("Eb", 12) == "Eb"
