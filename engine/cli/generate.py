@@ -610,7 +610,8 @@ def _key_signature_written(take) -> str | None:
     new = [k for k in take.after.key_signatures if k not in before]
     if not new:
         return None
-    bar = TimeMap.of(take.after).tick_to_bar(new[0].tick) + 1
+    tm = TimeMap.of(take.after)
+    bar = tm.bar_number(tm.tick_to_bar(new[0].tick))  # as --bars counts: a pickup is 0
     return f"key signature {key_text(new[0].key)} from bar {bar}"
 
 

@@ -917,3 +917,21 @@ def test_a_range_on_drums_keeps_the_drums_in_it_and_says_which_it_leaves_out(tmp
     assert all(35 <= n.pitch <= 40 for n in load_song(out).tracks[0].notes)
     assert ("partita: note: --range 35-40 bounds drum notes too: Drums writes only the "
             "drums whose notes lie in it (Maracas 70 does not)") in capsys.readouterr().err
+
+
+def test_the_key_signature_line_numbers_bars_as_the_score_does():
+    """After a pickup a signature at the first full bar is "from bar 1", as --bars and the
+    ruler count (it said bar 2)."""
+    from types import SimpleNamespace
+
+    from engine.score import KeySignature
+
+    beat = 480
+    before = Song(time_signatures=(TimeSignature(0, 1, 4), TimeSignature(beat, 4, 4)))
+    after = Song(time_signatures=before.time_signatures,
+                 key_signatures=(KeySignature(beat, "G"),))
+    take = SimpleNamespace(before=before, after=after)
+    assert gen_cli._key_signature_written(take) == "key signature G major from bar 1"
+    plain = Song(key_signatures=(KeySignature(4 * beat, "F"),))
+    assert gen_cli._key_signature_written(SimpleNamespace(before=Song(), after=plain)) == (
+        "key signature F major from bar 2")
