@@ -103,11 +103,11 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
         return None
     written = mask.track_ids
     parts = [t for t in song.tracks if t.id in written and not t.is_drum]
-    melodies = [t for t in song.tracks if t.id not in written and t.notes and not t.is_drum]
-    if not parts or len(melodies) != 1:
+    melody = _kept_melody(song, mask)
+    if not parts or melody is None:
         return None
     bass_id = _written_bass(parts)
-    last = max(melodies[0].notes, key=lambda n: (n.start, n.pitch))
+    last = max(melody.notes, key=lambda n: (n.start, n.pitch))
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
         return None
@@ -115,18 +115,18 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     if closes is None and not named:
         # No clear key around, or one the tune does not end in (G major's notes with an
         # F♯, ending on A: A minor): the melody's own ending names one, if it can.
-        ending = ending_key(melodies[0].notes, last)
+        ending = ending_key(melody.notes, last)
         closes = _closes_on(ending, last.pitch % 12, False) if ending else None
     if not closes:
         half = _half_close(key, last, parts, bass_id) if key is not None else None
-        return replace(half, melody=(melodies[0].id, last.pitch)) if half else None
+        return replace(half, melody=(melody.id, last.pitch)) if half else None
     tonic, minor, triad = closes
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
     third = frozenset({(tonic + 4) % 12} | ({(tonic + 3) % 12} if minor else set()))
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
                    frozenset() if last.pitch % 12 in third else third,
-                   melody=(melodies[0].id, last.pitch))
+                   melody=(melody.id, last.pitch))
 
 
 def _half_close(key: str, last: Note, parts: Sequence[Track],
@@ -175,11 +175,10 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
     mask."""
     if mask.is_empty:
         return None
-    written = mask.track_ids
-    melodies = [t for t in song.tracks if t.id not in written and t.notes and not t.is_drum]
-    if len(melodies) != 1:
+    melody = _kept_melody(song, mask)
+    if melody is None:
         return None
-    notes = melodies[0].notes
+    notes = melody.notes
     first = min(notes, key=lambda n: (n.start, -n.pitch))
     last = max(notes, key=lambda n: (n.start, n.pitch))
     lo, hi = mask.span
@@ -189,10 +188,7 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
         key = ending_key(notes, last)
     if key is None:
         return None
-    tonic, minor = tonic_of(key)
-    relative = (tonic + (3 if minor else -3)) % 12
-    if not named and last.pitch % 12 == relative:
-        tonic, minor = relative, not minor
+    tonic, minor = _ending_tonic(key, last.pitch % 12, named)
     pc = first.pitch % 12
     triad = frozenset({tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12})
     third = (tonic + (3 if minor else 4)) % 12
@@ -284,15 +280,31 @@ def _written_bass(parts: Sequence[Track]) -> int | None:
     return bass[0].id if len(bass) == 1 else None
 
 
+def _kept_melody(song: Song, mask: Mask) -> Track | None:
+    """The one pitched track with notes the mask does not write (a harmonization's
+    melody), or None when there is not exactly one."""
+    melodies = [t for t in song.tracks
+                if t.id not in mask.track_ids and t.notes and not t.is_drum]
+    return melodies[0] if len(melodies) == 1 else None
+
+
+def _ending_tonic(key: str, last_pc: int, named: bool) -> tuple[int, bool]:
+    """``(tonic, minor)`` of ``key`` as a melody ending on ``last_pc`` reads it: its
+    relative's when the tune ends on that tonic (C major's notes ending on A: A minor),
+    unless the user ``named`` the key."""
+    tonic, minor = tonic_of(key)
+    relative = (tonic + (3 if minor else -3)) % 12
+    if not named and last_pc == relative:
+        tonic, minor = relative, not minor
+    return tonic, minor
+
+
 def _closes_on(key: str, last_pc: int, named: bool
                ) -> tuple[int, bool, set[int]] | None:
     """``(tonic, minor, triad)`` of the close a melody ending on ``last_pc`` makes in
     ``key`` — its tonic, or its relative's (which a melody cannot tell apart), or for a
     key the user named any note of its tonic triad — else None."""
-    tonic, minor = tonic_of(key)
-    relative = (tonic + (3 if minor else -3)) % 12
-    if not named and last_pc == relative:  # C major's notes, ending on A: A minor
-        tonic, minor = relative, not minor
+    tonic, minor = _ending_tonic(key, last_pc, named)
     triad = {tonic, (tonic + (3 if minor else 4)) % 12, (tonic + 7) % 12}
     if last_pc != tonic and not (named and last_pc in triad):
         return None
@@ -562,8 +574,9 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
         stays |= ~masked
         if track.is_drum:
             continue
-        for note in kept.get(track.id, ()):
-            sounding |= (cell_ticks >= note.start) & (cell_ticks < note.end)
+        for note in kept.get(track.id, ()):  # the cells from its start to its end
+            a, b = np.searchsorted(cell_ticks, (note.start, note.end))
+            sounding[a:b] = True
     silent = stays & ~sounding
     out = np.zeros(T, dtype=bool)
     i = 0
