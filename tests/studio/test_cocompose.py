@@ -165,25 +165,26 @@ def test_the_status_bar_names_the_key_auto_keeps_or_that_it_found_none(studio, q
     q = 480
     pitches = (60, 64, 67, 72, 64, 69, 71)
     sketch = Track("Piano", notes=tuple(Note(p, i * q, q, 90) for i, p in enumerate(pitches)))
-    win.set_song(Song(tracks=(sketch,), length=4 * BAR))
-    mask_piano(win, 2 * BAR, 4 * BAR)
-    win.composer.request("repaint")
+
+    def repaint_bars_3_4(track: Track | None = None) -> str:
+        """What the status bar says as bars 3-4 of ``track`` (else the song as it is) are
+        asked for; the take is waited for."""
+        if track is not None:
+            win.set_song(Song(tracks=(track,), length=4 * BAR))
+            mask_piano(win, 2 * BAR, 4 * BAR)
+        win.composer.request("repaint")
+        message = said[-1]
+        wait_takes(qtbot, win, 1)
+        return message
+
     assert ("new notes kept in C major, the key of the music around them (the Key box sets "
-            "another)") in said[-1]
-    wait_takes(qtbot, win, 1)
+            "another)") in repaint_bars_3_4(sketch)
     # Four notes name no key: said too, with how to choose one.
-    four = sketch.with_notes(sketch.notes[:4])
-    win.set_song(Song(tracks=(four,), length=4 * BAR))
-    mask_piano(win, 2 * BAR, 4 * BAR)
-    win.composer.request("repaint")
     assert ("new notes are in no key: too few notes around them to name a key (the Key box "
-            "sets one)") in said[-1]
-    wait_takes(qtbot, win, 1)
+            "sets one)") in repaint_bars_3_4(sketch.with_notes(sketch.notes[:4]))
     # A key chosen in the panel is the user's own: nothing to explain.
     win.generate_panel.key.setCurrentText("D")
-    win.composer.request("repaint")
-    assert "new notes" not in said[-1]
-    wait_takes(qtbot, win, 1)
+    assert "new notes" not in repaint_bars_3_4()
 
 
 def test_switch_accept_reject_takes_with_keys(studio, qtbot):

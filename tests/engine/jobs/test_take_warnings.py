@@ -188,13 +188,20 @@ def chromatic(song, mask):
             for tid in mask.track_ids}
 
 
-def test_a_take_from_the_queue_carries_its_warnings():
+def queued_chromatic_repaint():
+    """The finished job of a repaint in C major through the queue, by a model writing all
+    twelve pitch classes."""
     song = minor_song()
     mask = Mask.of(Region({song.find_track("Piano").id}, BAR, 2 * BAR))
     with JobQueue() as queue:
         job = queue.submit(JobRequest(song, mask, Answers(chromatic), "repaint",
                                       GenerateOptions(key="C")))
         assert job.wait(10), job.error
+    return job
+
+
+def test_a_take_from_the_queue_carries_its_warnings():
+    job = queued_chromatic_repaint()
     (warning,) = job.take.warnings
     assert warning.kind == OFF_KEY
     assert warning.message.startswith("qa was asked to keep new notes in C major, but 5 of "
@@ -219,12 +226,7 @@ def test_a_failing_check_costs_no_take(monkeypatch):
         raise RuntimeError("a bug in a check")
 
     monkeypatch.setattr(job_queue, "take_warnings", broken)
-    song = minor_song()
-    mask = Mask.of(Region({song.find_track("Piano").id}, BAR, 2 * BAR))
-    with JobQueue() as queue:
-        job = queue.submit(JobRequest(song, mask, Answers(chromatic), "repaint",
-                                      GenerateOptions(key="C")))
-        assert job.wait(10), job.error
+    job = queued_chromatic_repaint()
     assert job.take is not None and job.take.warnings == ()
 
 

@@ -539,6 +539,20 @@ def _breath_problem(lower: Track, *, kept_bass: bool = False):
     return only_rest, ticks
 
 
+def _alto_under(soprano: tuple[Note, ...], bars: int):
+    """An alto written over ``bars`` bars under a kept soprano of these notes: its legal
+    onsets per cell, the cells' ticks and which cells it writes."""
+    sop = Track(name="Soprano", program=52, notes=soprano)
+    alto = Track(name="Alto", program=52)
+    song = Song(tracks=(sop, alto))
+    enc = encode(song, GridSpec(), 0, bars * BAR, lanes={sop.id: 1, alto.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, bars * BAR)), [alto.id])
+    lane = enc.lane_tracks.index(alto.id)
+    onsets = problem.allowed[lane, :, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    return onsets, enc.step_ticks[:-1], problem.editable[lane]
+
+
 def test_written_voices_rest_where_the_choir_breathes():
     rest, ticks = _breath_problem(Track(name="Alto", program=52))
     # The soprano's rest (beat 4 of bar 1 to 1½ beats into bar 2): the alto rests too.
@@ -549,15 +563,9 @@ def test_written_voices_rest_where_the_choir_breathes():
 
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
     # A rest shorter than a beat is a breath inside the phrase: the voices go on.
-    sop = Track(name="Soprano", program=52, notes=(Note(67, 0, 600), Note(69, 840, 1080)))
-    alto = Track(name="Alto", program=52)
-    song = Song(tracks=(sop, alto))
-    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, alto.id: 1},
-                 snap_off_grid=True)
-    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 2 * BAR)), [alto.id])
-    lane = enc.lane_tracks.index(alto.id)
-    cells = problem.editable[lane] & (enc.step_ticks[:-1] < 1920)
-    onsets = problem.allowed[lane, :, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    onsets, ticks, editable = _alto_under(
+        (Note(67, 0, 600), Note(69, 840, 1080)), bars=2)
+    cells = editable & (ticks < 1920)
     assert onsets[cells].any(axis=1).all()
     # A bass that stays and sings through the soprano's rest: the alto is free.
     rest, _ = _breath_problem(Track(name="Alto", program=52), kept_bass=True)
@@ -568,15 +576,8 @@ def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_fre
 
 
 def test_a_silence_longer_than_two_bars_is_a_passage_the_voices_may_sing():
-    sop = Track(name="Soprano", program=52, notes=(Note(67, 0, 480), Note(69, 3 * BAR, 480)))
-    alto = Track(name="Alto", program=52)
-    song = Song(tracks=(sop, alto))
-    enc = encode(song, GridSpec(), 0, 4 * BAR, lanes={sop.id: 1, alto.id: 1},
-                 snap_off_grid=True)
-    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 4 * BAR)), [alto.id])
-    lane = enc.lane_tracks.index(alto.id)
-    onsets = problem.allowed[lane, :, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
-    inside = enc.step_ticks[:-1] < 3 * BAR + 480
+    onsets, ticks, _ = _alto_under((Note(67, 0, 480), Note(69, 3 * BAR, 480)), bars=4)
+    inside = ticks < 3 * BAR + 480
     assert onsets[inside].any(axis=1).all()
 
 
