@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.score import EditGroup, Mask, Note, Song, plural
+from engine.score import Edit, EditGroup, Mask, Note, Song, plural
 from engine.score.snap import (
     SNAPS,
     grid_shift,
@@ -460,7 +460,7 @@ def mask_pitches(mask: Mask, song: Song) -> tuple[int, int] | None:
     return (min(pitches), max(pitches)) if pitches else None
 
 
-def _keys_transposed(song: Song, notes: dict, semitones: int) -> object | None:
+def _keys_transposed(song: Song, notes: dict, semitones: int) -> Edit | None:
     """The edit moving the song's key signatures by ``semitones`` when ``notes`` are every
     note of every pitched track (a transposition of the whole song, as a score editor's
     Transpose of the full score moves its key), else None: a producer transposed a loop
