@@ -44,7 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--end", choices=("tail", "bar", "loop"), default="tail",
                    help="where every file ends: 'tail' after the last note has rung out "
                         "(default), 'bar' exactly at the song's last bar line (what rings "
-                        "on is cut: the files fit a DAW's grid), 'loop' there too, with what "
+                        "on is cut, faded over the last 5 ms so it does not click: the "
+                        "files fit a DAW's grid), 'loop' there too, with what "
                         "rings past the line added onto the start, so the files loop "
                         "seamlessly")
     p.set_defaults(func=run)

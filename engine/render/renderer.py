@@ -49,6 +49,10 @@ WRITE_CHUNK = 1 << 18  # frames written between two progress reports
 # The mix's room past the song's end for release tails: the SoundFont synth's are at
 # most 6 s past its last event, the built-in's 4 s past its last note-off.
 TAIL_ROOM_S = 7.0
+# A file cut at the bar line (end="bar") fades out over its last 5 ms, as a drum sample
+# cut short does (drums.py): a note still ringing there stopped dead on a click. Short
+# enough not to be heard as a fade; the length stays the bar line's, to the sample.
+BAR_END_FADE_SECONDS = 0.005
 
 
 @dataclass(frozen=True)
@@ -305,7 +309,8 @@ def render_files(
 
     ``end``: ``"tail"`` (every file ends after the longest release tail), ``"bar"``
     (every file ends at the song's last bar line: :func:`bar_line_frames` frames, what
-    rings on is cut) or ``"loop"`` (that length, with what rings past the bar line added
+    rings on is cut, its last :data:`BAR_END_FADE_SECONDS` faded out so it does not
+    click) or ``"loop"`` (that length, with what rings past the bar line added
     onto the start, so the file loops without a gap or a cut).
 
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
@@ -396,7 +401,8 @@ def render_files(
                     mixed = np.concatenate(
                         [mixed, np.zeros((stem.frames - len(mixed), 2), np.float32)])
                 loudest = finish_stem(f, stem, track, beside, add_to_mix, cleaned,
-                                      upto=period if end == "bar" else None)
+                                      upto=period if end == "bar" else None,
+                                      fade=round(BAR_END_FADE_SECONDS * sample_rate))
                 if end == "loop":
                     loudest = wrap_tail(f, stem.frames, period, beside)
                 loudest_stem = max(loudest_stem, loudest)

@@ -113,12 +113,13 @@ class RawStem:
 def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
                 each: Callable[[int, np.ndarray], object] | None = None,
                 progress: Callable[[float], None] | None = None,
-                upto: int | None = None) -> float:
+                upto: int | None = None, fade: int = 0) -> float:
     """Clean (the drift out) and level (the track's volume and pan) the stem ``stem``
     wrote to ``file``, in place, a piece at a time; ``each(start, piece)`` sees every
     piece done (the mix adds it). Only the frames before ``upto`` when given (a stem cut
-    at the bar line: the drift is still the whole track's, so they are the same numbers).
-    Returns the sample peak of the frames done."""
+    at the bar line: the drift is still the whole track's, so they are the same numbers),
+    its last ``fade`` frames faded out to silence (:func:`fade_out`). Returns the sample
+    peak of the frames done."""
     block = stem.block
     frames = stem.frames if upto is None else min(stem.frames, upto)
     anchors = stem.anchors()
@@ -134,6 +135,8 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
             first = start // block
             subtract_drift(buf[:whole], anchors[first:first + whole // block + 1], block)
         piece = apply_volume_pan(buf[:n], track)
+        if upto is not None and fade:
+            fade_out(piece, start, upto, fade)
         loudest = max(loudest, float(np.abs(piece).max()))
         if each is not None:
             each(start, piece)
@@ -141,6 +144,19 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
         if progress is not None:
             progress((start + n) / frames)
     return loudest
+
+
+def fade_out(piece: np.ndarray, start: int, end: int, fade: int) -> None:
+    """Fade out, in place, the frames of ``piece`` (frames ``start``… of a file) among the
+    last ``fade`` before ``end``: linearly, the one before ``end`` silent, so a note still
+    sounding where the file is cut does not click there."""
+    first = max(start, end - fade)
+    stop = min(start + len(piece), end)
+    if first >= stop:
+        return
+    at = np.arange(first, stop)
+    gain = (end - 1 - at) / max(1, fade - 1)  # 1 at end - fade … 0 at end - 1
+    piece[first - start:stop - start] *= gain.astype(np.float32)[:, None]
 
 
 def wrap_tail(file: BinaryIO, frames: int, period: int, shown: Path,

@@ -5,6 +5,7 @@ import pytest
 import soundfile as sf
 
 from engine.render import RenderError, bar_line_frames, render_files, render_tracks
+from engine.render.renderer import BAR_END_FADE_SECONDS
 from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeSignature, Track
 
 BAR = 4 * 480
@@ -71,14 +72,41 @@ def test_bar_cuts_the_stems_at_the_line_and_loop_adds_the_tail_onto_the_start(tm
                         synth="builtin", end="loop")
     assert bar.gain_db == loop.gain_db == 0  # a quiet song: no headroom gain to undo
     lsb = 2.0 ** -23
+    fade = round(BAR_END_FADE_SECONDS * sr)  # the cut's last frames, faded out
+    faded = np.ones((n, 1))
+    faded[n - fade:, 0] = np.linspace(1, 0, fade)
     for t, cut, looped in zip(song.tracks, bar.stem_paths, loop.stem_paths, strict=True):
-        np.testing.assert_allclose(read(cut), tracks[t.id][:n], rtol=0, atol=lsb)
+        np.testing.assert_allclose(read(cut), tracks[t.id][:n] * faded, rtol=0, atol=lsb)
         np.testing.assert_allclose(read(looped), folded[t.id], rtol=0, atol=lsb)
         # Played round, the loop goes on as the default stem does once its tails ring.
         assert np.abs(read(looped)[:200] - read(cut)[:200]).max() > 0.01
     for report in (bar, loop):  # the mix is its stems summed, as always
         summed = sum(read(p) for p in report.stem_paths)
         np.testing.assert_allclose(read(report.mix_path), summed, rtol=0, atol=3 * lsb)
+
+
+def test_a_note_ringing_across_the_bar_line_is_faded_out_not_clicked_off(tmp_path):
+    # An organ chord held through the bar line: full level up to the last sample, cut.
+    held = Track("Organ", 19, notes=tuple(Note(p, 0, 2 * BAR, 100) for p in (60, 64, 67)))
+    song = Song(tracks=(held, Track("Beat", 0, notes=(Note(72, 0, BAR // 2, 90),))),
+                tempos=(BPM_90,))  # 2 bars: the chord rings up to the last line
+    sr, n = 48000, 2 * 128_000  # 2 bars at 90 BPM
+    bar = render_files(song, tmp_path / "bar.wav", tmp_path / "bar", sample_rate=sr,
+                       synth="builtin", end="bar")
+    tail = render_files(song, tmp_path / "tail.wav", tmp_path / "tail", sample_rate=sr,
+                        synth="builtin")
+    fade = round(BAR_END_FADE_SECONDS * sr)
+    for cut, whole in zip(bar.paths, tail.paths, strict=True):
+        audio, rung = read(cut), read(whole)
+        assert len(audio) == n  # still the bar line, to the sample
+        assert np.abs(audio[-1]).max() < 2.0 ** -20  # silent where the file is cut
+        # Before the fade, the same samples as the default's, which rings on unfaded.
+        np.testing.assert_allclose(audio[:n - fade], rung[:n - fade], rtol=0, atol=2.0 ** -22)
+    organ, mix = read(bar.stem_paths[0]), read(bar.mix_path)
+    for audio in (organ, mix):  # loud up to the fade, then faded down through it
+        assert np.abs(audio[n - fade - 100:n - fade]).max() > 0.05
+        assert np.abs(audio[n - 10:]).max() < np.abs(audio[n - fade - 100:n - fade]).max() / 20
+    assert np.abs(read(tail.mix_path)[n - 200:n + 200]).max() > 0.01  # --end tail rings on
 
 
 def test_a_loop_takes_its_gain_from_what_it_holds(tmp_path):
