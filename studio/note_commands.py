@@ -462,18 +462,10 @@ def mask_pitches(mask: Mask, song: Song) -> tuple[int, int] | None:
 
 def _keys_transposed(song: Song, notes: dict, semitones: int) -> Edit | None:
     """The edit moving the song's key signatures by ``semitones`` when ``notes`` are every
-    note of every pitched track (a transposition of the whole song, as a score editor's
-    Transpose of the full score moves its key), else None: a producer transposed a loop
-    up a tone and the exported MIDI still said C minor."""
-    from engine.score import KeySignature, set_song_props
+    note of every pitched track (engine ``transposes_whole_song``), else None: a part
+    keeps the key, as in a score editor."""
+    from engine.score import transpose_key_signatures, transposes_whole_song
 
-    if not song.key_signatures or semitones % 12 == 0:
+    if not transposes_whole_song(song, {tid: len(v) for tid, v in notes.items()}):
         return None
-    chosen = sum(len(v) for v in notes.values())
-    pitched = [t for t in song.tracks if not t.is_drum]
-    if chosen != sum(len(t.notes) for t in pitched) or any(
-            len(notes.get(t.id, ())) != len(t.notes) for t in pitched):
-        return None
-    moved = tuple(KeySignature(k.tick, transpose_key(k.key, semitones))
-                  for k in song.key_signatures)
-    return set_song_props(song, "Transpose key signature", key_signatures=moved)
+    return transpose_key_signatures(song, semitones)

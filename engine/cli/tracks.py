@@ -70,7 +70,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     edits.add_argument("--pan", metavar="T=P", **edit,
                        help=f"pan -{PAN_MAX} (left) .. +{PAN_MAX} (right); C or 0 the centre")
     edits.add_argument("--transpose", metavar="T=N", **edit,
-                       help="move every note of a track N semitones (+12: an octave up)")
+                       help="move every note of a track N semitones (+12: an octave up); "
+                            "every pitched track moved by one interval moves the song's key "
+                            "signatures too")
     edits.add_argument("--quantize", metavar="T=GRID", **edit,
                        help="move every note's start to the nearest line of a grid counted "
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
@@ -111,6 +113,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     from engine.score import EditError
 
     done = []
+    shifts: dict[int, int] = {}  # track id → semitones its notes were transposed, in all
     for option, value in args.ops:
         edit = _edit_for(song, option, value, args.song)
         if edit is None:
@@ -120,8 +123,15 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
         except EditError as e:
             raise CliError(f"--{option} {value}: {e}") from None
         done.append(edit)
+        if option == "transpose":
+            shift = int(value.partition("=")[2])  # checked by _edit_for
+            shifts[edit.track_id] = shifts.get(edit.track_id, 0) + shift
     if not done:
         raise CliError(f"{args.song.name}: nothing to change (the tracks are already so)")
+    keys, kept = _keys_after_transposing(song, shifts)
+    if keys is not None:  # the whole song moved: its key signatures with it
+        song = keys.apply(song)
+        done.append(keys)
     studio = _studio_after(studio, song, args.song)
     from engine.io import file_kind
 
@@ -134,11 +144,42 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     # track to another channel.
     rows = track_rows(load_song(args.output))
     if args.json:
+        if kept:
+            print(f"partita: note: {kept}", file=sys.stderr)
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    print(f"{args.output}: {'; '.join(e.label for e in done)}")
+    print(f"{args.output}: {'; '.join([e.label for e in done] + ([kept] if kept else []))}")
     print(format_rows(args.output.name, rows, header=False))
     return 0
+
+
+def _keys_after_transposing(song: Any, shifts: dict[int, int]) -> tuple[Any, str]:
+    """After ``--transpose`` (``shifts``: track id → semitones in all), as the studio's
+    ↑/↓ decide: every pitched track moved by one interval moves the key signatures too
+    (the edit, labelled with the keys); a part of the song leaves them, and the reason
+    is said ("key signature unchanged (1 of 3 pitched tracks transposed)"). ``(None,
+    "")`` when the song has no key signature or nothing moved but by octaves."""
+    from engine.score import transpose_key_signatures, transposes_whole_song
+    from engine.score.spelling import key_text
+
+    pitched = [t for t in song.tracks if not t.is_drum and t.notes]
+    moved = {t.id: shifts[t.id] for t in pitched if shifts.get(t.id, 0) % 12}
+    if not song.key_signatures or not moved:
+        return None, ""
+    intervals = {s % 12 for s in moved.values()}
+    if len(intervals) == 1 and transposes_whole_song(
+            song, {t.id: len(t.notes) for t in pitched if t.id in moved}):
+        semitones = next(iter(moved.values()))
+        edit = transpose_key_signatures(song, semitones)
+        if edit is not None:
+            pairs = [f"{key_text(a.key)} → {key_text(b.key)}" for a, b in zip(
+                song.key_signatures, edit.apply(song).key_signatures, strict=True)]
+            what = ("Key signature " + pairs[0] if len(pairs) == 1 else
+                    f"Key signatures {', '.join(pairs[:3])}{', …' if len(pairs) > 3 else ''}")
+            return replace(edit, label=what), ""
+    why = ", by different intervals" if len(intervals) > 1 else ""
+    return None, (f"key signature unchanged ({len(moved)} of {len(pitched)} pitched "
+                  f"tracks transposed{why})")
 
 
 def _studio_after(studio: dict[str, Any], song: Any, path: Path) -> dict[str, Any]:

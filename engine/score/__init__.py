@@ -30,7 +30,9 @@ from .edits import (
     set_time_from_bar,
     set_track_props,
     split_notes,
+    transpose_key_signatures,
     transpose_notes,
+    transposes_whole_song,
     update_notes,
 )
 from .region import Mask, Region
@@ -111,6 +113,8 @@ __all__ = [
     "set_time_from_bar",
     "set_track_props",
     "split_notes",
+    "transpose_key_signatures",
     "transpose_notes",
+    "transposes_whole_song",
     "update_notes",
 ]

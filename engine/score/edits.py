@@ -35,6 +35,7 @@ from .song import (
     Track,
     new_note_id,
 )
+from .spelling import transpose_key
 from .timing import TimeMap
 
 
@@ -396,6 +397,29 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
 def transpose_notes(track_id: int, notes: Sequence[Note], semitones: int) -> ChangeNotes:
     edit = move_notes(track_id, notes, 0, semitones)
     return replace(edit, label=f"Transpose {plural(len(notes), 'note')}")
+
+
+def transposes_whole_song(song: Song, moved: Mapping[int, int]) -> bool:
+    """Whether moving ``moved`` (track id → how many of its notes) by one interval moves
+    every note of every pitched track: a transposition of the whole song, as a score
+    editor's Transpose of the full score (a drum kit's keys are drums, not pitches: it
+    neither counts nor is needed). The studio's ↑/↓ and ``partita tracks --transpose``
+    decide by this whether the key signatures move too."""
+    pitched = [t for t in song.tracks if not t.is_drum]
+    return (sum(moved.get(t.id, 0) for t in pitched) == sum(moved.values())
+            and all(moved.get(t.id, 0) == len(t.notes) for t in pitched))
+
+
+def transpose_key_signatures(song: Song, semitones: int) -> SetSongProps | None:
+    """The edit moving every key signature of ``song`` by ``semitones``, each spelt with
+    the fewer accidentals (:func:`~.spelling.transpose_key`): a producer transposed a loop
+    up a tone and the exported MIDI still said C minor. ``None`` when the song has none or
+    the interval is whole octaves (the keys stay)."""
+    if not song.key_signatures or semitones % 12 == 0:
+        return None
+    moved = tuple(KeySignature(k.tick, transpose_key(k.key, semitones))
+                  for k in song.key_signatures)
+    return set_song_props(song, "Transpose key signature", key_signatures=moved)
 
 
 def resize_notes(

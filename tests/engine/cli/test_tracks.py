@@ -107,6 +107,51 @@ def test_transpose_and_quantize_a_whole_track(tmp_path, capsys):
     assert "G5 would go above G9 (127)" in capsys.readouterr().err
 
 
+def band_in_bb(tmp_path) -> Path:
+    """Lead, Bass and Drums in B♭ major, with a change to G minor at bar 3."""
+    from engine.score import KeySignature
+
+    song = Song(tracks=(
+        Track("Lead", notes=(Note(70, 0, 480), Note(74, 480, 480))),
+        Track("Bass", 33, notes=(Note(46, 0, 960),)),
+        Track("Drums", 0, True, DRUM_CHANNEL, notes=(Note(36, 0, 120),)),
+    ), key_signatures=(KeySignature(0, "Bb"), KeySignature(3840, "Gm")))
+    save_song(song, tmp_path / "band.mid")
+    return tmp_path / "band.mid"
+
+
+def test_transposing_every_pitched_track_moves_the_key_signatures_too(tmp_path, capsys):
+    # As the studio's ↑/↓ on the whole song: a producer's tracks all up a tone, and the
+    # MIDI still said B♭ major. The kit is no pitch: neither needed nor counted.
+    src, out = band_in_bb(tmp_path), tmp_path / "up.mid"
+    assert main(["tracks", str(src), "-o", str(out), "--transpose", "Lead=+2",
+                 "--transpose", "Bass=+1", "--transpose", "Bass=+1"]) == 0
+    printed = capsys.readouterr().out
+    assert "Transpose Bass +1; Key signatures Bb major → C major, G minor → A minor" in printed
+    song = load_song(out)
+    assert [k.key for k in song.key_signatures] == ["C", "Am"]
+    assert [n.pitch for n in song.find_track("Lead").notes] == [72, 76]
+    assert [n.pitch for n in song.find_track("Drums").notes] == [36]  # untouched
+
+
+def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsys):
+    src = band_in_bb(tmp_path)
+    for argv, why in (
+            (["--transpose", "Lead=+2"], "(1 of 2 pitched tracks transposed)"),
+            (["--transpose", "Lead=+2", "--transpose", "Bass=-2"],
+             "(2 of 2 pitched tracks transposed, by different intervals)"),
+            (["--transpose", "Lead=+2", "--transpose", "Drums=+2"],
+             "(1 of 2 pitched tracks transposed)")):
+        out = tmp_path / "part.mid"
+        assert main(["tracks", str(src), "-o", str(out), *argv]) == 0
+        assert f"; key signature unchanged {why}" in capsys.readouterr().out
+        assert [k.key for k in load_song(out).key_signatures] == ["Bb", "Gm"]
+    # An octave leaves every key as it is: nothing to say.
+    assert main(["tracks", str(src), "-o", str(tmp_path / "8va.mid"), "--transpose",
+                 "Lead=+12"]) == 0
+    assert "key signature" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("argv, message", [
     (["-o", "{out}", "--quantize", "Lead=1/5"], "no grid '1/5' (grids: Bar, 1/2"),
     (["--mute", "1"], "these edits write a new song: give -o OUT"),

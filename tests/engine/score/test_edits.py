@@ -30,7 +30,9 @@ from engine.score import (
     set_song_props,
     set_time_from_bar,
     set_track_props,
+    transpose_key_signatures,
     transpose_notes,
+    transposes_whole_song,
 )
 
 
@@ -438,3 +440,20 @@ def test_notes_added_replacing_are_written_in_turn_over_each_other():
     assert played(edit.apply(song).tracks[0]) == [(50, 60, 100, 96), (200, 60, 400, 96)]
     assert edit.removed == () and {n.id for n in edit.added} == {second.id, third.id}
 
+
+
+def test_the_whole_song_transposed_moves_its_keys_and_a_part_leaves_them(song):
+    # The one rule the studio's ↑/↓ and `partita tracks --transpose` share.
+    piano, bass = song.tracks
+    kit = Track("Kit", 0, True, 9, notes=(Note(36, 0, 60),))
+    band = replace(song, tracks=(piano, bass, kit, Track("Empty")),
+                   key_signatures=(KeySignature(0, "Bb"), KeySignature(1920, "Gm")))
+    every = {piano.id: len(piano.notes), bass.id: len(bass.notes)}
+    assert transposes_whole_song(band, every)  # the kit and an empty track not needed
+    assert not transposes_whole_song(band, {**every, kit.id: 1})  # a kit's key is a drum
+    assert not transposes_whole_song(band, {piano.id: len(piano.notes)})
+    assert not transposes_whole_song(band, {**every, bass.id: 1})
+    edit = transpose_key_signatures(band, 2)
+    assert [k.key for k in edit.apply(band).key_signatures] == ["C", "Am"]
+    assert edit.inverse().apply(edit.apply(band)) == band
+    assert transpose_key_signatures(band, -12) is None and transpose_key_signatures(song, 2) is None
