@@ -33,6 +33,17 @@ def error_line(e: BaseException) -> str:
     return str(e)
 
 
+def bars_text(bars: int, pickup: bool) -> str:
+    """A song's length in bars as a score editor counts it: "16 bars + pickup" when it
+    opens with one (the pickup is bar 0, not one of the bars: ``TimeMap.has_pickup``),
+    else "16 bars". ``bars`` counts every bar, a pickup too (``TimeMap.bar_count``)."""
+    from engine.score import plural
+
+    if not pickup:
+        return plural(bars, "bar")
+    return f"{plural(bars - 1, 'bar')} + pickup" if bars > 1 else "a pickup bar"
+
+
 def check_folder(path: Path, why: str = "") -> None:
     """The folder ``path`` can be created or written into: every part of it that exists
     is a folder (a command that writes into ``path`` makes the missing ones). ``why`` is

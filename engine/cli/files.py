@@ -13,7 +13,7 @@ from engine.score import plural
 from engine.score.instruments import drum_name, program_name
 from engine.score.spelling import MIDI_KEYS, key_name, key_text, pitch_name
 
-from .common import CliError, check_song_output, load_with_studio, parse_meter, track_ids
+from .common import CliError, bars_text, check_song_output, load_with_studio, parse_meter, track_ids
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
 MARKERS_SHOWN = 8  # `info` names the first markers, then counts them (JSON has all)
@@ -161,7 +161,7 @@ def format_facts(f: dict[str, Any]) -> str:
     rows = [
         ("Title", f["title"] or "—"),
         ("Length", f"{int(minutes)}:{seconds:04.1f} ({f['seconds']:.1f} s), "
-                   f"{plural(f['bars'], 'bar')}"),
+                   f"{bars_text(f['bars'], bool(f.get('pickup_ticks')))}"),
         ("Tempo", _tempo_text(f["tempos"])),
         ("Meter", _changes_text([(s["position"], _pickup_text(f) if i == 0 and f.get(
             "pickup_ticks") else s["meter"]) for i, s in enumerate(f["time_signatures"])])),

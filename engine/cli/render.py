@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.score import plural
+from engine.score import TimeMap, plural
 
-from .common import CliError, check_folder, load_with_studio, progress_bar
+from .common import CliError, bars_text, check_folder, load_with_studio, progress_bar
 
 # What the summary adds after the length of the audio, for each --end.
 ENDS = {"tail": "", "bar": ", cut at the last bar line",
@@ -122,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
                  "it would clip at the stems' gain)")
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
     print(
-        f"rendered {plural(report.bars, 'bar')} "
+        f"rendered {bars_text(report.bars, TimeMap.of(song).has_pickup)} "
         f"({report.duration_seconds:.1f} s of audio{ENDS[report.end]}) "
         f"in {report.render_seconds:.1f} s "
         f"({report.speed:.0f}× real time) → {', '.join(where)}"

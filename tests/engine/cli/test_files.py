@@ -105,10 +105,17 @@ def test_info_names_a_pickup(tmp_path, capsys):
     save_song(song, tmp_path / "pickup.mid")
     assert main(["info", str(tmp_path / "pickup.mid")]) == 0
     # The first full bar is bar 1, as a score numbers it: the pickup is bar 0.
-    assert "Meter   1/4 pickup, 4/4 from bar 1" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Meter   1/4 pickup, 4/4 from bar 1" in printed
+    # The length as a score counts it: the pickup is not one of the bars.
+    assert "(2.5 s), 1 bar + pickup\n" in printed
     assert main(["info", str(tmp_path / "pickup.mid"), "--json"]) == 0
     facts = json.loads(capsys.readouterr().out)
-    assert facts["pickup_ticks"] == 480
+    assert facts["pickup_ticks"] == 480 and facts["bars"] == 2  # every bar, in the file
+    no_pickup = replace(song, time_signatures=(TimeSignature(0, 4, 4),))
+    save_song(no_pickup, tmp_path / "plain.mid")
+    assert main(["info", str(tmp_path / "plain.mid")]) == 0
+    assert "(2.5 s), 2 bars\n" in capsys.readouterr().out  # 5 beats of 4/4: 2 bars
     assert [s["bar"] for s in facts["time_signatures"]] == [0, 1]
     eighth = replace(song, time_signatures=(TimeSignature(0, 4, 4), TimeSignature(240, 4, 4)))
     save_song(eighth, tmp_path / "eighth.mid")

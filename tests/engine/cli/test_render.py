@@ -47,6 +47,18 @@ def test_render_can_end_every_file_at_the_last_bar_line(tmp_path, capsys):
     assert sf.info(str(out / "tail.wav")).frames > 16000 + 4000  # the default: tails kept
 
 
+def test_render_counts_a_pickup_apart_from_the_bars(tmp_path, capsys):
+    from engine.score import TimeSignature
+
+    src = tmp_path / "pickup.mid"  # a 1/4 pickup, then a bar of 4/4
+    write_midi(Song(tracks=(Track("Keys", 0, notes=(Note(67, 0, 480), Note(60, 480, 1920))),),
+                    time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4))), src)
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--sample-rate", "8000",
+                 "--synth", "builtin", "--end", "bar"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.startswith("rendered 1 bar + pickup (2.5 s of audio, cut at the last bar ")
+
+
 def test_no_output_is_a_clear_error(tmp_path, capsys):
     src = tiny_midi(tmp_path / "tiny.mid")
     assert main(["render", str(src)]) == 1
