@@ -132,8 +132,12 @@ class FileCommands:
             f"Opened {display_path(path.name)}: {plural(len(song.tracks), 'track')}, "
             f"{plural(song.note_count, 'note', grouped=True)}{note}", 10000 if note else 5000)
         report = self.document.import_report  # a MIDI file cut short: what it was missing
-        if report is not None and report.warnings:
-            self._show_file_warnings(path, list(report.warnings), done="opened")
+        if report is not None and (report.warnings or report.pitched_kits):
+            # and a kit General MIDI made a piano (named as drums, not on channel 10)
+            kits = [f"{kit.text()}. If it is a drum kit, choose Drum Kit in its instrument "
+                    "list in the track list (Ctrl+Alt+I on that track)."
+                    for kit in report.pitched_kits]
+            self._show_file_warnings(path, [*report.warnings, *kits], done="opened")
         return True
 
     def save(self) -> bool:

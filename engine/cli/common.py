@@ -80,12 +80,14 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         raise CliError(f"{path}: cannot write in {path.parent} (read-only, or no permission)")
 
 
-def load_with_studio(path: Path, *, rewriting: bool = False):
+def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     """The song at ``path`` and, for a ``.partita`` project, the studio state it holds
     (view, snap, loop...: ``{}`` for MIDI), so a command that writes a project back
     keeps it. ``rewriting``: the command writes the song out, so a MIDI file's events
     the song cannot hold (lyrics, sysex …) are named on stderr, as every command that
-    writes a song says them. What a MIDI file cut short was missing is always said."""
+    writes a song says them. What a MIDI file cut short was missing is always said, and
+    (``kits``, unless the command may be changing instruments already) a track named as
+    drums that General MIDI made a pitched instrument, with the command making it a kit."""
     from engine.io import content_kind, load_project, load_song, read_midi_with_report
 
     kind = content_kind(path)
@@ -107,7 +109,24 @@ def load_with_studio(path: Path, *, rewriting: bool = False):
     if rewriting and report:
         print(f"partita: note: {path.name}: not kept (Partita holds no such events): "
               f"{report.summary()}", file=sys.stderr)
+    for kit in report.pitched_kits if kits else ():
+        print(f"partita: note: {path.name}: {kit.text()}; if it is a drum kit: "
+              f"{make_kit_command(song, path, kit.number)}", file=sys.stderr)
     return song, {}
+
+
+def make_kit_command(song, path: Path, number: int) -> str:
+    """``partita tracks song.mid -o OUT --instrument Drums=Drums``: the command making
+    track ``number`` (1-based) a drum kit, by its name when that picks it, else by number
+    (``'#2=Drums'``), quoted for a shell."""
+    import shlex
+
+    name = song.tracks[number - 1].name.strip()
+    by_name = (name and "=" not in name and not name.isdigit()
+               and sum(t.name.strip().lower() == name.lower() for t in song.tracks) == 1)
+    ref = name if by_name else f"#{number}"
+    return (f"partita tracks {shlex.quote(str(path))} -o OUT --instrument "
+            f"{shlex.quote(ref + '=Drums')}")
 
 
 def restore_takes(studio: dict, song, path: Path):

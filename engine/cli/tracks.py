@@ -99,7 +99,9 @@ def run_tracks(args: argparse.Namespace) -> int:
                            "--move, --volume, --pan, --colour, --mute, --solo, --transpose, "
                            "--quantize, --legato, --velocity …)")
         check_song_output(args.output, [args.song])
-    song, studio = load_with_studio(args.song, rewriting=bool(args.ops))
+    # --instrument may be making the kit a kit already: no hint to do so then.
+    song, studio = load_with_studio(args.song, rewriting=bool(args.ops),
+                                    kits=not any(op == "instrument" for op, _ in args.ops))
     if not args.ops:
         rows = track_rows(song)
         print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json

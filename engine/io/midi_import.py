@@ -23,6 +23,7 @@ The rules (docs/file-format.md has the full list, with what is dropped and why):
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -60,6 +61,43 @@ DROPPED_METAS = {0x01: "text", 0x02: "copyright", 0x04: "instrument names", 0x05
                  0x07: "cue points", 0x7F: "sequencer-specific data"}
 
 
+# A track named as a kit ("Drums", "Drum Kit", "Percussion", "Kit", "Snare" …): on a
+# channel other than 10 General MIDI reads it as a pitched instrument, and so does the
+# import (rightly), but the file's author most likely meant drums (a DAW's export with the
+# kit on a sampler channel): said (:class:`PitchedKit`), so the drums do not play as a
+# piano unnoticed. Unless its program is itself percussion, which GM plays at pitch (a
+# "Percussion" track of marimba, "Steel Drums", "Taiko Drum", timpani).
+_KIT_NAME = re.compile(r"\b(drums?|drum ?(kit|set)|drumkit|drumset|kit|percussion|perc|kick|"
+                       r"snare|hi-?hats?|hihats?)\b", re.IGNORECASE)
+_PITCHED_PERCUSSION = frozenset({*range(8, 16), 47, *range(112, 120)})
+
+
+@dataclass(frozen=True, slots=True)
+class PitchedKit:
+    """A track named as a drum kit, on a channel other than 10: imported as the pitched
+    instrument its program is, by the General MIDI rule."""
+
+    number: int  # 1-based, in the song
+    name: str
+    channel: int  # 0-based, as Track.channel
+    program: int
+
+    def text(self) -> str:
+        """What happened, without how to change it (each front end says that its way)."""
+        return (f"track {self.number} {self.name!r} is named as drums but is on channel "
+                f"{self.channel + 1}, so it was imported as a pitched instrument "
+                f"({program_name(self.program)}): General MIDI plays drums on channel 10 "
+                "only")
+
+
+def pitched_kits(song: Song) -> tuple[PitchedKit, ...]:
+    """The tracks of an imported ``song`` named as drums that are pitched instruments."""
+    return tuple(PitchedKit(i, t.name, t.channel, t.program)
+                 for i, t in enumerate(song.tracks, 1)
+                 if not t.is_drum and t.program not in _PITCHED_PERCUSSION
+                 and _KIT_NAME.search(t.name))
+
+
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     """What a MIDI file holds that its song does not keep: writing the song back over the
@@ -67,10 +105,14 @@ class ImportReport:
 
     ``warnings``: what a damaged file was missing though the rest was read, one line each
     (``"the file ends after 2 of the 3 tracks its header declares: 2 read"``). They are
-    not counted by ``bool()``: saving over the file loses nothing the song has."""
+    not counted by ``bool()``: saving over the file loses nothing the song has.
+
+    ``pitched_kits``: tracks named as drums that the General MIDI rule made pitched
+    instruments (:class:`PitchedKit`): worth a hint, not counted by ``bool()`` either."""
 
     dropped: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
+    pitched_kits: tuple[PitchedKit, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.dropped)
@@ -128,7 +170,8 @@ def read_midi_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportRep
             path, f"too large for a MIDI file (over {MAX_FILE_BYTES // 2**20} MB)"
         )
     smf = _parse(data, path)
-    return song_from_smf(smf), import_report(smf)
+    song = song_from_smf(smf)
+    return song, replace(import_report(smf), pitched_kits=pitched_kits(song))
 
 
 def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> Song:

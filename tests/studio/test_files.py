@@ -76,6 +76,22 @@ def test_a_midi_file_cut_short_opens_with_what_it_holds_and_says_what_is_missing
                        f"header declares: {ntracks} read")
 
 
+def test_a_kit_imported_as_a_piano_is_said_on_opening_with_how_to_make_it_a_kit(
+        window, tmp_path, dialogs):
+    from tests.engine.io.test_midi_import_report import band_with_a_kit_on_channel_3
+
+    band = tmp_path / "band.mid"
+    band_with_a_kit_on_channel_3(band)
+    assert window.open_path(band)
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    assert title == "band.mid: opened, with a warning"
+    first, second = message.split("\n\n")
+    assert first.startswith("track 2 'Drums' is named as drums but is on channel 3, so it")
+    assert first.endswith(". If it is a drum kit, choose Drum Kit in its instrument list in "
+                          "the track list (Ctrl+Alt+I on that track).")
+    assert second.startswith("track 6 'perc kit' is named as drums")
+
+
 def test_closing_with_unsaved_changes_asks(opened, dialogs):
     win = opened
     edit_something(win)

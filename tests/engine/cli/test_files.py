@@ -97,6 +97,30 @@ def test_info_on_a_bad_file_is_one_line(tmp_path, capsys):
     expect_user_error(["info", str(bad)], capsys, "song.mid: not a MIDI file")
 
 
+def test_a_kit_imported_as_a_piano_is_said_with_the_command_that_makes_it_a_kit(
+        tmp_path, capsys):
+    from tests.engine.io.test_midi_import_report import band_with_a_kit_on_channel_3
+
+    band = tmp_path / "band.mid"
+    band_with_a_kit_on_channel_3(band)
+    assert main(["info", str(band), "--json"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == (
+        "partita: note: band.mid: track 2 'Drums' is named as drums but is on channel 3, "
+        "so it was imported as a pitched instrument (Acoustic Grand Piano): General MIDI "
+        "plays drums on channel 10 only; if it is a drum kit: partita tracks "
+        f"{band} -o OUT --instrument Drums=Drums")
+    assert err[1].endswith("--instrument 'perc kit=Drums'") and len(err) == 2
+    # The command as said, run: the kit is one, and nothing is said about it any more.
+    fixed = tmp_path / "fixed.mid"
+    assert main(["tracks", str(band), "-o", str(fixed), "--instrument", "Drums=Drums",
+                 "--instrument", "perc kit=Drums"]) == 0
+    assert "named as drums" not in capsys.readouterr().err  # it is being made a kit
+    assert main(["info", str(fixed)]) == 0
+    assert "named as drums" not in capsys.readouterr().err
+    assert load_song(fixed).find_track("Drums").is_drum
+
+
 def test_info_names_a_pickup(tmp_path, capsys):
     from engine.score import Note, Song, TimeSignature, Track
 

@@ -58,3 +58,33 @@ def test_type_2_patterns_with_tempos_of_their_own_are_reported(tmp_path):
     mf.save(tmp_path / "patterns.mid")
     _, report = read_midi_with_report(tmp_path / "patterns.mid")
     assert report.summary() == "pattern tempos (type 2 file) (2)"
+
+
+def band_with_a_kit_on_channel_3(path) -> None:
+    """A DAW's export: the kit on channel 3 (a sampler's), beside a real kit on 10."""
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    for name, channel, program in (("Piano", 0, 0), ("Drums", 2, 0), ("Drum Kit", 9, 0),
+                                   ("Percussion", 4, 12), ("Steel Drums", 5, 114),
+                                   ("perc kit", 6, 33)):
+        mf.tracks.append(mido.MidiTrack([
+            mido.MetaMessage("track_name", name=name),
+            mido.Message("program_change", program=program, channel=channel),
+            mido.Message("note_on", note=36, velocity=90, channel=channel),
+            mido.Message("note_off", note=36, time=480, channel=channel)]))
+    mf.save(path)
+
+
+def test_a_track_named_as_drums_off_channel_10_is_said_to_be_pitched(tmp_path):
+    path = tmp_path / "band.mid"
+    band_with_a_kit_on_channel_3(path)
+    song, report = read_midi_with_report(path)
+    # The GM rule stands (channel 3 is pitched), but the name says drums: a hint. A real
+    # kit, a "Percussion" track of marimba and steel drums are what they are named.
+    assert [(k.number, k.name, k.channel) for k in report.pitched_kits] == [
+        (2, "Drums", 2), (6, "perc kit", 6)]
+    assert not song.tracks[1].is_drum and song.tracks[2].is_drum
+    assert report.pitched_kits[0].text() == (
+        "track 2 'Drums' is named as drums but is on channel 3, so it was imported as a "
+        "pitched instrument (Acoustic Grand Piano): General MIDI plays drums on channel 10 "
+        "only")
+    assert not report and report.summary() == ""  # nothing dropped: no question on saving
