@@ -216,6 +216,10 @@ SPECS: tuple[Spec, ...] = (
          "Hear only the tracks the take writes (Space plays it with the song)"),
     Spec("next_take", "&Next Take", ("]",), "", "Audition the next take"),
     Spec("prev_take", "&Previous Take", ("[",), "", "Audition the previous take"),
+    # 0 beside 1–9 (take A–I), as "no take": the Original, the song without any take. Step
+    # entry keeps 0 for its rest (a mode action: this key is lent to it while it is on).
+    Spec("original_take", "Origina&l (No Take)", ("0",), "",
+         "Audition the song without any take, to compare (also [ from take A)"),
     Spec("accept_take", "&Accept Take", ("Ctrl+Enter", "Ctrl+Return"), "",
          "Apply the take you hear (Enter when stopped)"),
     Spec("reject_take", "R&eject Take", ("Ctrl+Backspace",), "",

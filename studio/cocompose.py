@@ -80,8 +80,13 @@ if TYPE_CHECKING:
     from .document import Document
 
 # Said whenever a take comes on screen.
-TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, Del rejects"
-SILENT_TAKE_KEYS = "no audio output; Enter accepts, [ ] switch, Del rejects"
+TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, 0 the original, Del rejects"
+SILENT_TAKE_KEYS = ("no audio output; Enter accepts, [ ] switch, 0 the original, "
+                    "Del rejects")
+# Said when the Original (the song without any take) comes on screen, and when Enter or
+# Delete finds it there: nothing is applied or dropped, the takes wait.
+ORIGINAL_KEYS = "Space plays it, 1–9 or [ ] choose a take"
+SILENT_ORIGINAL_KEYS = "no audio output; 1–9 or [ ] choose a take"
 
 
 _request_groups = itertools.count(1)
@@ -161,6 +166,7 @@ class AcceptTakeCommand(EditCommand):
             return
         self.take_set.selected = self.take_id
         self.composer.active = self.take_set.mask
+        self.composer.originals.discard(self.take_set.mask)  # the take is what is shown
         self.composer.takesChanged.emit()
         # The status bar still said "Accepted take A": say what the undo did.
         self.composer.message.emit(f"Take {letter} is back on screen, not in the song: "
@@ -184,6 +190,7 @@ class RejectTakeCommand(QUndoCommand):
     def undo(self) -> None:
         self.take_set.unreject(self.take_id)
         self.composer.active = self.take_set.mask
+        self.composer.originals.discard(self.take_set.mask)  # back on screen, heard
         self.composer.takesChanged.emit()
         self.composer.message.emit(f"Take {self.take_set.letter(self.take_id)} is back")
 
@@ -193,7 +200,8 @@ class CoComposer(QObject):
 
     takesChanged = Signal()
     takeShown = Signal(object)  # the first take of a region, now auditioned
-    takeSelected = Signal(object)  # the user switched to this take (1–9, [ ], a click)
+    # The user switched to this take (1–9, [ ], a click), or None: to the Original (0).
+    takeSelected = Signal(object)
     message = Signal(str)  # for the status bar
     failed = Signal(str, str)  # one-line message, details (a job failed)
     # The requests in flight (running_requests), emitted on this thread as one is about
@@ -220,6 +228,9 @@ class CoComposer(QObject):
         self.bridge.cancelled.connect(self._ended)
         self.takes = TakeStore()
         self.active = None  # the mask whose takes are on screen
+        # Regions whose takes wait while the song without any of them is shown (the
+        # Original, key 0): remembered per region, as TakeSet.selected is.
+        self.originals: set[Mask] = set()
         self.last_action: str | None = None
         self._requests: dict[int, _Request] = {}  # job id → request
         self._variation: dict[int, int] = {}  # job id → variation index
@@ -551,11 +562,12 @@ class CoComposer(QObject):
             # Another region's takes are on screen (Enter would accept one) and the user's
             # mask is elsewhere too: they stay; the new take waits, its region named.
             self.takesChanged.emit()
-            heard = shown.letter(shown.selected) if shown.selected else "?"
+            heard = ("the original" if self.original_shown() else
+                     f"take {shown.letter(shown.selected) if shown.selected else '?'}")
             self.message.emit(
                 f"Take {letter} ready for {describe(take.write_mask, song)} "
                 f"({plural(take.note_count, 'note')}){warning_text(take)} — still showing "
-                f"take {heard} of {describe(self.active, song)}; Ctrl+] shows the new one")
+                f"{heard} of {describe(self.active, song)}; Ctrl+] shows the new one")
             return
         # The region the user painted last shows its takes; another one on screen waits,
         # and both are named (two regions' "take A" are otherwise one).
@@ -570,9 +582,10 @@ class CoComposer(QObject):
             self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
                               f"{warning_text(take)} — {self._take_keys()}{waits}")
         else:  # a later take never takes over the audition: say which one is heard
-            heard = take_set.letter(take_set.selected) if take_set.selected else "?"
-            now = (f"you are hearing take {heard}" if self.audible()
-                   else f"take {heard} shown; no audio output")
+            heard = ("the original" if self.original_shown() else
+                     f"take {take_set.letter(take_set.selected) if take_set.selected else '?'}")
+            now = (f"you are hearing {heard}" if self.audible()
+                   else f"{heard} shown; no audio output")
             self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
                               f"{warning_text(take)} — {now}; "
                               f"] switches{waits}")
@@ -667,12 +680,27 @@ class CoComposer(QObject):
         """Takes waiting for a decision: the pending ones of regions with none accepted."""
         return sum(len(s.pending()) for s in self.takes.sets.values() if s.accepted is None)
 
-    def preview_take(self) -> Take | None:
+    def selected_take(self) -> Take | None:
+        """The take selected in the region on screen, also while the Original is shown
+        (it comes back with the next switch, and names the region and its tracks)."""
         s = self.active_set()
         if s is None or s.selected is None:
             return None
         take = s.get(s.selected)
         return take if s.status[take.id] is TakeStatus.PENDING else None
+
+    def preview_take(self) -> Take | None:
+        """The take drawn over the score and heard: None while the Original is shown."""
+        return None if self.original_shown() else self.selected_take()
+
+    def original_shown(self) -> bool:
+        """Whether the region on screen shows its Original: the song as it is, its takes
+        waiting beside it."""
+        return self.active_set() is not None and self.active in self.originals
+
+    def choosing(self) -> bool:
+        """Whether a choice is on screen: a take, or the Original beside the takes."""
+        return self.preview_take() is not None or self.original_shown()
 
     def conflicts(self, take: Take) -> bool:
         """Whether the take's region was edited since it was made; once per take and song
@@ -704,6 +732,7 @@ class CoComposer(QObject):
 
     def _audition(self, s: TakeSet, take: Take) -> Take:
         s.select(take.id)
+        self.originals.discard(s.mask)
         self.takesChanged.emit()
         self.takeSelected.emit(take)  # a take being played switches to this one
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
@@ -715,15 +744,40 @@ class CoComposer(QObject):
     def _take_keys(self) -> str:
         return TAKE_KEYS if self.audible() else SILENT_TAKE_KEYS
 
+    def _original_keys(self) -> str:
+        return ORIGINAL_KEYS if self.audible() else SILENT_ORIGINAL_KEYS
+
+    def show_original(self) -> bool:
+        """Audition the Original (key 0): the song without any take, to compare a take
+        with what was there. Nothing is drawn over the score and Space plays the song as
+        it is; the takes wait, and the next switch brings one back."""
+        s = self.active_set()
+        if s is None:
+            self.message.emit("No takes on screen: paint a mask (M), then Repaint (Ctrl+R)")
+            return False
+        self.originals.add(s.mask)
+        self.takesChanged.emit()
+        self.takeSelected.emit(None)  # a take being played switches to the song as it is
+        self.message.emit(f"Original on screen: the song without the takes "
+                          f"({plural(len(s.pending()), 'take')} wait) — "
+                          f"{self._original_keys()}")
+        return True
+
     def step(self, delta: int) -> Take | None:
-        """Next / previous take (wraps around)."""
+        """Next / previous take (wraps around). The Original sits before take A, as the
+        first button of the takes bar: [ on A shows it, ] on it shows A (None then)."""
         s = self.active_set()
         if s is None:
             return None
         pending = s.pending()
         ids = [t.id for t in pending]
-        i = ids.index(s.selected) if s.selected in ids else 0
-        return self._audition(s, pending[(i + delta) % len(pending)])
+        i = 0 if self.original_shown() else 1 + (ids.index(s.selected)
+                                                 if s.selected in ids else 0)
+        i = (i + delta) % (len(pending) + 1)
+        if i == 0:
+            self.show_original()
+            return None
+        return self._audition(s, pending[i - 1])
 
     def accept_label(self, take: Take) -> str:
         """``"Accept take B (Repaint)"``: the undo step's name."""
@@ -736,8 +790,14 @@ class CoComposer(QObject):
     def accept(self, take: Take | None = None) -> bool:
         """Apply the take (default: the one on screen) as one undo step.
 
-        A conflicting take asks first, explaining what would be overwritten.
+        A conflicting take asks first, explaining what would be overwritten. With the
+        Original shown there is nothing to apply: the song stays, the takes wait (one
+        Enter must not drop takes that took minutes to compute), and the status bar says so.
         """
+        if take is None and self.original_shown():
+            self.message.emit("Original on screen: nothing to accept, the song stays as it "
+                              "is — choose a take (1–9 or [ ]) to accept it")
+            return False
         take = take or self.preview_take()
         if take is None:
             return False
@@ -776,6 +836,10 @@ class CoComposer(QObject):
         return True
 
     def reject(self, take: Take | None = None) -> bool:
+        if take is None and self.original_shown():  # the Original is no take to drop
+            self.message.emit("Original on screen: no take to reject — choose one (1–9 or "
+                              "[ ]) first")
+            return False
         take = take or self.preview_take()
         if take is None:
             return False
@@ -788,6 +852,7 @@ class CoComposer(QObject):
         """Close the takes on screen (all of them)."""
         if self.active is not None:
             self.takes.discard(self.active)
+            self.originals.discard(self.active)
             self.active = None
             self.takesChanged.emit()
 
@@ -803,19 +868,31 @@ class CoComposer(QObject):
                           "deletion")
         return True
 
-    def audition_song(self, take: Take, solo: bool = False) -> tuple[Song, int] | None:
+    def audition_song(self, take: Take | None,
+                      solo: bool = False) -> tuple[Song, int] | None:
         """The song with ``take`` applied (``solo``: only the take's tracks sound), and
         where to start playing (the region's first bar); None (and a message) for a take
-        that writes a deleted track."""
-        if self._writes_a_deleted_track(take, "play"):
+        that writes a deleted track. ``take`` None, with the Original shown: the song as
+        it is (``solo``: the tracks the selected take writes, as they are now)."""
+        written = take if take is not None else self.selected_take()
+        if written is None or (take is None and not self.original_shown()):
             return None
-        song, _ = apply_take(self.document.song, take, force=True,
-                             conflicts=self.conflicts(take))
+        if take is None:
+            song = self.document.song
+            if solo and not written.notes.keys() & {t.id for t in song.tracks}:
+                self.message.emit("The original has none of the take's tracks (the take "
+                                  "adds them): nothing to hear alone")
+                return None
+        else:
+            if self._writes_a_deleted_track(take, "play"):
+                return None
+            song, _ = apply_take(self.document.song, take, force=True,
+                                 conflicts=self.conflicts(take))
         if solo:
-            ids = take.notes.keys()
+            ids = written.notes.keys()
             song = song.with_tracks(replace(t, solo=t.id in ids) for t in song.tracks)
         tm = TimeMap.of(song)
-        start = tm.bar_to_tick(tm.tick_to_bar(take.mask.span[0]))
+        start = tm.bar_to_tick(tm.tick_to_bar(written.mask.span[0]))
         return song, start
 
     # -- saved with the project ----------------------------------------------------------------
@@ -835,6 +912,7 @@ class CoComposer(QObject):
         self.takes = restored.store
         self._plan_labels.update(restored.request_labels)
         self.active = restored.active
+        self.originals.clear()  # not saved: a reopened project shows the take heard
         shown = restored.store.sets.get(restored.active)
         self._last_plan = self._plan_of(shown)
         # Ctrl+G repeats the request the takes on screen came from (QA: after a recovery
@@ -872,6 +950,7 @@ class CoComposer(QObject):
         self._plan_labels.clear()
         self.takes = TakeStore()
         self.active = None
+        self.originals.clear()
         self.takesChanged.emit()
 
     # -- lifetime --------------------------------------------------------------------------------

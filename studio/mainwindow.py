@@ -301,8 +301,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.generate_again, a.cancel_jobs])
         m.addSeparator()
-        m.addActions([a.play_take_solo, a.next_take, a.prev_take, a.accept_take,
-                      a.reject_take, a.next_region])
+        m.addActions([a.play_take_solo, a.next_take, a.prev_take, a.original_take,
+                      a.accept_take, a.reject_take, a.next_region])
         m.addSeparator()
         m.addAction(a.model_manager)
         m = bar.addMenu("&View")
@@ -470,6 +470,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "generate_again": self.composer.again, "cancel_jobs": self.composer.cancel_all,
             "next_take": lambda: self.composer.step(1),
             "prev_take": lambda: self.composer.step(-1),
+            "original_take": self.composer.show_original,
             "accept_take": self.composer.accept, "reject_take": self.composer.reject,
             "next_region": lambda: self.composer.show_region(1),
             "model_manager": lambda: dialogs.show_model_manager(self, self.catalog,
@@ -638,11 +639,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.update_selection_status()
         self._position_changed(self.transport.position)
 
-    def _reveal_take(self, take: Take) -> None:
+    def _reveal_take(self, take: Take | None) -> None:
         """The take auditioned is brought into view when it arrives and when the user
         switches to it, or they hear a take they cannot see (Continue writes after the
         song's end); one only partly on screen too, as far as the view holds it; a drum
-        take's rows where most of its hits are."""
+        take's rows where most of its hits are. The Original (None) leaves the view be."""
+        if take is None:
+            return
         notes = [n for written in take.notes.values() for n in written]
         pitches = (min(n.pitch for n in notes), max(n.pitch for n in notes)) if notes else None
         self.pianoroll.reveal(*take.write_mask.span, pitches)
@@ -650,10 +653,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             drum_hits(take, self.document.song, set(self.pianoroll.active_track_ids())))
 
     def _take_actions_enabled(self) -> None:
-        """Take commands are live only while a take is on screen (or waits elsewhere)."""
+        """Take commands are live only while a take is on screen (or waits elsewhere);
+        with the Original shown too: Accept and Reject then say there is no take to
+        apply or drop."""
         a, co = self.actions, self.composer
-        on_screen = co.preview_take() is not None
-        for action in (a.next_take, a.prev_take, a.accept_take, a.reject_take):
+        on_screen = co.choosing()
+        for action in (a.next_take, a.prev_take, a.original_take, a.accept_take,
+                       a.reject_take):
             action.setEnabled(on_screen)
         a.next_region.setEnabled(bool(co.waiting_regions()))
 
@@ -864,8 +870,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.composer.request(action)
 
     def stop_or_accept(self) -> None:
-        """Enter: accept the take on screen when stopped; otherwise stop the transport."""
-        if not self.transport.is_playing and self.composer.preview_take() is not None:
+        """Enter: accept the take on screen when stopped (the Original shown: said that
+        nothing is accepted); otherwise stop the transport."""
+        if not self.transport.is_playing and self.composer.choosing():
             self.composer.accept()
         elif self.step_entry.on and not self.transport.is_playing:
             # Stopped, a second Enter goes to the start: in step entry the next letter
@@ -877,22 +884,27 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def listen_to_take(self, solo: bool, at: int | None = None) -> None:
         """Play the take on screen with the song (``solo``: its tracks alone), from its
-        region's first bar, or from ``at``."""
-        take = self.composer.preview_take()
-        heard = self.composer.audition_song(take, solo) if take is not None else None
+        region's first bar, or from ``at``; with the Original shown, the song as it is
+        (played as a take is, so a switch back goes on from the same place)."""
+        co = self.composer
+        heard = co.audition_song(co.preview_take(), solo) if co.choosing() else None
         if heard is not None:
             self._solo_audition = solo
             song, start = heard
             self.transport.audition(song, start if at is None else at)
+        elif self.transport.auditioning and co.original_shown():
+            # Nothing of the original to hear alone: silence, not the take it replaced.
+            self.transport.stop(return_to_start=False)
 
     def play_or_audition(self) -> None:
         """Space: with a take on screen, play it with the song (what the takes bar says
-        you hear; Space played the song without it); otherwise play / stop."""
+        you hear; Space played the song without it); with the Original shown, the song as
+        it is from the same place; otherwise play / stop."""
         tr = self.transport
-        if tr.is_playing or self.composer.preview_take() is None:
+        take = self.composer.selected_take()  # the Original's too: its region
+        if tr.is_playing or not self.composer.choosing() or take is None:
             tr.toggle()
             return
-        take = self.composer.preview_take()
         lo, hi = take.mask.span
         # From the playhead when it is inside the take's bars, else from their first bar.
         self.listen_to_take(False, at=tr.position if lo <= tr.position < hi else None)

@@ -143,7 +143,7 @@ class NoteCommands:
         notes = self._selected()
         if notes:
             self.pianoroll.commit(delete_edit(notes))
-        elif self.composer.preview_take() is not None:  # nothing selected: drop the take
+        elif self.composer.choosing():  # nothing selected: drop the take (or say why not)
             self.composer.reject()
 
     def select_all(self) -> None:

@@ -2,11 +2,14 @@
 
 A take is a proposal: its notes are drawn over the score as outlined, semi-transparent
 notes (the notes they would replace are dimmed), never mixed up with the song's own.
-The bar lists the pending takes of the latest region; one key switches (``[`` ``]`` or
-1–9), Enter accepts (one undo step), Delete rejects. A take whose region was edited
-since it was asked for carries a warning badge and asks before it is applied; one whose
-model did not do as asked (notes off the key, parallels, chorale voices from a general
-model: :mod:`engine.jobs.take_warnings`) is marked ⚠ too, the warning in its tooltip.
+The bar lists the pending takes of the latest region, after the *Original* (the song
+without any take, to compare with: nothing drawn over the score, Space plays the song
+as it is); one key switches (``[`` ``]``, 1–9, 0 the Original), Enter accepts (one undo
+step), Delete rejects — neither does anything but say so with the Original shown. A
+take whose region was edited since it was asked for carries a warning badge and asks
+before it is applied; one whose model did not do as asked (notes off the key, parallels,
+chorale voices from a general model: :mod:`engine.jobs.take_warnings`) is marked ⚠ too,
+the warning in its tooltip.
 """
 
 from __future__ import annotations
@@ -109,6 +112,18 @@ class TakesBar(QWidget):
         self.buttons: list[QToolButton] = []
         self.slots = QHBoxLayout()
         self.slots.setSpacing(3)
+        # The song without any take, first as [ from take A reaches it: a take button.
+        self.original = QToolButton(self)
+        self.original.setObjectName("TakeButton")
+        self.original.setText("Original")
+        self.original.setCheckable(True)
+        self.original.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.original.setAccessibleName("Original, the song without any take")
+        self.original.setToolTip("The song without any take, to compare with them (0; [ "
+                                 "from take A): the takes wait")
+        self.original.clicked.connect(lambda: composer.show_original())
+        self.group.addButton(self.original)
+        self.slots.addWidget(self.original)
         self.badge = QLabel("", self)
         self.badge.setObjectName("ConflictBadge")
         self.badge.hide()
@@ -168,6 +183,7 @@ class TakesBar(QWidget):
             self.slots.addWidget(b)
             self.buttons.append(b)
         current = c.preview_take()
+        original = c.original_shown()
         for i, (b, take) in enumerate(zip(self.buttons, pending, strict=True)):
             conflict = c.conflicts(take)
             warned = bool(take.warnings)  # the model did not do as asked (off the key, …)
@@ -186,12 +202,23 @@ class TakesBar(QWidget):
                          + (f"\n{warnings_tip(take)}" if warned else ""))
             b.style().unpolish(b)
             b.style().polish(b)
-        has = current is not None
-        for w in (self.listen, self.solo, self.accept_button, self.reject_button, self.region):
+        # After the takes': in an exclusive group only checking another unchecks one.
+        self.original.setChecked(original)
+        has = current is not None or original
+        for w in (self.original, self.listen, self.solo, self.accept_button,
+                  self.reject_button, self.region):
             w.setVisible(has)
+        # With the Original shown there is no take to apply or drop (Enter and Delete say so).
+        for w in (self.accept_button, self.reject_button):
+            w.setEnabled(not original)
+        self.listen.setToolTip("Hear the song as it is, without the takes" if original
+                               else "Hear the take with the rest of the song")
+        self.solo.setToolTip("Hear the tracks the take writes as they are now" if original
+                             else "Hear only the tracks the take writes")
         self.hint.setVisible(not has)
         self.hint.setText(self.hint_text())
-        if has:
+        current = current or c.selected_take()  # the Original's: its region's request
+        if has and current is not None:
             song = c.document.song
             if current.prep:  # new tracks: name them as the take will
                 song = EditGroup(current.prep).apply(current.base_song)
@@ -203,7 +230,7 @@ class TakesBar(QWidget):
             if waiting:  # takes of other regions must not be forgotten
                 text += f" · +{waiting} elsewhere (Ctrl+])"
             self.region.setText(text)
-            conflict = c.conflicts(current)
+            conflict = not original and c.conflicts(current)
             self.badge.setVisible(conflict)
             self.badge.setText("⚠ Edited since this take was made" if conflict else "")
         else:

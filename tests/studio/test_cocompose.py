@@ -207,7 +207,9 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     QTest.keyClick(canvas, Qt.Key.Key_BracketRight)
     assert win.composer.preview_take() is takes.takes[1]
     QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
-    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
+    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)  # before take A: the Original
+    assert win.composer.preview_take() is None and win.composer.original_shown()
+    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)  # round to the last take
     assert win.composer.preview_take() is takes.takes[2]
     assert first is takes.takes[0]  # the first take is auditioned first
     assert [b.text() for b in win.takes_bar.buttons] == ["A", "B", "C"]
@@ -234,7 +236,8 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     win.document.undo_stack.redo()
     assert win.statusBar().currentMessage() == "Accepted take B (Repaint) again"
     win.document.undo_stack.undo()
-    QTest.keyClick(canvas, Qt.Key.Key_BracketRight)  # switching says which take is heard
+    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)  # switching says which take is heard
+    assert win.statusBar().currentMessage().startswith("Take A on screen (")
     assert " on screen (" in win.statusBar().currentMessage()
     assert "Space plays it" in win.statusBar().currentMessage()
 
@@ -559,6 +562,110 @@ def test_space_plays_the_take_on_screen_and_shift_space_plays_it_alone(studio, q
     win.actions.play_take_solo.trigger()
     solo = heard[-1][0]
     assert [t.solo for t in solo.tracks] == [t.id in take.notes for t in solo.tracks]
+
+
+def two_takes_of_bar_2(win, qtbot):
+    """Takes A and B of the piano's bar 2, on screen, the keys to the piano roll."""
+    from studio.generate_panel import ANY_KEY
+
+    win.generate_panel.key.setCurrentText(ANY_KEY)  # no warning this is not about
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win, BAR, 2 * BAR)
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 2)
+    win.pianoroll.canvas.setFocus()
+    return takes
+
+
+def test_the_original_hides_the_take_and_plays_the_song_as_it_is(studio, qtbot,
+                                                                   monkeypatch):
+    # A musician auditioning takes could not hear what was there before: every comping
+    # tool lets you compare with the original.
+    win = studio
+    takes = two_takes_of_bar_2(win, qtbot)
+    canvas, bar, tr = win.pianoroll.canvas, win.takes_bar, win.transport
+    heard: list[tuple[Song, int]] = []
+    monkeypatch.setattr(tr, "audition", lambda song, start: heard.append((song, start)))
+    monkeypatch.setattr(type(tr), "auditioning", property(lambda _tr: bool(heard)))
+    with_take = canvas.grab().toImage()
+    QTest.keyClick(canvas, Qt.Key.Key_0)
+    co = win.composer
+    assert co.original_shown() and co.preview_take() is None
+    assert len(takes.pending()) == 2  # the takes wait
+    assert bar.original.isVisible() and bar.original.isChecked()
+    assert not any(b.isChecked() for b in bar.buttons)
+    assert win.statusBar().currentMessage().startswith(
+        "Original on screen: the song without the takes (2 takes wait)")
+    # The score as with no take at all: no outlines, nothing dimmed, no tag.
+    original = canvas.grab().toImage()
+    active, co.active = co.active, None
+    co.takesChanged.emit()
+    assert canvas.grab().toImage() == original != with_take
+    co.active = active
+    co.takesChanged.emit()
+    song = win.document.song
+    piano = song.tracks[0]
+    win.actions.play.trigger()  # Space: the song as it is, from the region's first bar
+    assert heard[-1] == (song, BAR)
+    win.actions.play_take_solo.trigger()  # the take's tracks as they are, alone
+    solo, start = heard[-1]
+    assert start == BAR and [t.solo for t in solo.tracks] == [
+        t.id == piano.id for t in song.tracks]
+    assert solo.track(piano.id).notes == piano.notes
+    win.actions.play.trigger()
+    tr.position = BAR + 480  # playing on: switching goes on from the same place
+    QTest.keyClick(canvas, Qt.Key.Key_1)
+    played, start = heard[-1]
+    assert co.preview_take() is takes.takes[0] and start == BAR + 480
+    assert set(takes.takes[0].notes[piano.id]) <= set(played.track(piano.id).notes)
+    assert bar.buttons[0].isChecked() and not bar.original.isChecked()
+    assert canvas.grab().toImage() == with_take  # the preview is back
+    QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)  # [ from A: the Original again
+    assert co.original_shown() and heard[-1] == (song, BAR + 480)
+    QTest.keyClick(canvas, Qt.Key.Key_BracketRight)
+    assert co.preview_take() is takes.takes[0]
+
+
+def test_enter_and_delete_with_the_original_shown_keep_the_song_and_the_takes(studio, qtbot):
+    win = studio
+    takes = two_takes_of_bar_2(win, qtbot)
+    canvas, stack = win.pianoroll.canvas, win.document.undo_stack
+    song, steps = win.document.song, stack.count()
+    bar = win.takes_bar
+    bar.original.click()  # the button does as 0 does
+    assert win.composer.original_shown()
+    assert not bar.accept_button.isEnabled() and not bar.reject_button.isEnabled()
+    for key, mods, said in (
+            (Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "nothing to accept"),
+            (Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier, "nothing to accept"),
+            (Qt.Key.Key_Delete, Qt.KeyboardModifier.NoModifier, "no take to reject"),
+            (Qt.Key.Key_Backspace, Qt.KeyboardModifier.ControlModifier, "no take to reject")):
+        QTest.keyClick(canvas, key, mods)
+        assert said in win.statusBar().currentMessage()
+        assert win.document.song is song and stack.count() == steps
+        assert [t.id for t in takes.pending()] == [t.id for t in takes.takes]
+        assert win.composer.original_shown()
+    QTest.keyClick(canvas, Qt.Key.Key_2)  # a take chosen: Enter accepts it as before
+    QTest.keyClick(canvas, Qt.Key.Key_Return)
+    assert stack.undoText() == "Accept take B (Repaint)"
+
+
+def test_0_shows_the_original_with_step_entry_off_and_is_a_rest_with_it_on(studio, qtbot):
+    win = studio
+    two_takes_of_bar_2(win, qtbot)
+    canvas = win.pianoroll.canvas
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    win.transport.seek(2 * BAR)
+    QTest.keyClick(canvas, Qt.Key.Key_N)
+    assert win.step_entry.on
+    notes = win.document.song.note_count
+    QTest.keyClick(canvas, Qt.Key.Key_0)  # a rest: the playhead steps on, no note
+    assert win.transport.position > 2 * BAR and win.document.song.note_count == notes
+    assert not win.composer.original_shown()
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)
+    assert not win.step_entry.on
+    QTest.keyClick(canvas, Qt.Key.Key_0)
+    assert win.composer.original_shown()
 
 
 def test_asking_again_after_accepting_shows_the_new_takes(studio, qtbot):
