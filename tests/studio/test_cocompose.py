@@ -668,6 +668,25 @@ def test_0_shows_the_original_with_step_entry_off_and_is_a_rest_with_it_on(studi
     assert win.composer.original_shown()
 
 
+def test_the_original_of_a_take_that_adds_a_track_has_no_such_row_nor_solo(studio, qtbot,
+                                                                            dialogs,
+                                                                            monkeypatch):
+    win = studio
+    heard = []
+    monkeypatch.setattr(win.transport, "audition", lambda song, start: heard.append(song))
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    dialogs.answers["ask_instruments"] = ("Strings", None)
+    win.composer.request("harmonize")
+    wait_takes(qtbot, win, 1)
+    assert len(win.tracklist._preview) == 1  # "Strings · new in this take"
+    win.actions.original_take.trigger()
+    assert win.tracklist._preview == []  # the song as it is: no such row
+    win.actions.play_take_solo.trigger()  # the original has no Strings to hear alone
+    assert heard == [] and "nothing to hear alone" in win.statusBar().currentMessage()
+    win.actions.play.trigger()
+    assert heard == [win.document.song]
+
+
 def test_asking_again_after_accepting_shows_the_new_takes(studio, qtbot):
     # After Enter accepted take A, a second Repaint of the region said "Take C ready" and
     # showed nothing: the region's closed choice hid its new takes.
