@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.score import plural
 from engine.score.instruments import drum_name, program_name
-from engine.score.spelling import MIDI_KEYS, key_name, key_text, pitch_name
+from engine.score.spelling import key_name, key_text, pitch_name
 
 from .common import CliError, bars_text, check_song_output, load_with_studio, parse_meter, track_ids
 
@@ -311,20 +311,20 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     meter = None if args.meter is None else parse_meter(args.meter)
     key = args.key
     if key is not None:
-        try:
+        try:  # key_name spells any key as a signature can hold it ("A#" is Bb)
             key = "" if key.strip().lower() == "none" else key_name(key)
         except ValueError:
-            key = None
-        if key is None or (key and key not in MIDI_KEYS):
             raise CliError(f"--key {args.key!r}: give a key a MIDI file can declare, like C, "
-                           "F#, Bb, Am, C#m (or A minor), or none")
+                           "F#, Bb, Am, C#m (or A minor), or none") from None
     try:
         edit = set_time_from_bar(song, bar, bpm=args.tempo, meter=meter, key=key)
     except ValueError as e:
         raise CliError(str(e)) from None
     if edit is None:
         return song
-    print(edit.label)
+    # The key as it is written: a spelling no signature has is the usual one ("Db minor"
+    # is C# minor), and the user reads which.
+    print(f"{edit.label} (key signature {key_text(key)})" if key else edit.label)
     return edit.apply(song)
 
 

@@ -37,6 +37,7 @@ from engine.score import (
     adopt_ids,
 )
 from engine.score.song import check_grouping, check_key, check_tempo, check_time_signature
+from engine.score.spelling import key_name
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -323,7 +324,7 @@ def song_from_json(doc: Document) -> Song:
             sigs.append(TimeSignature(_tick(d, at), *meter, groups))
         keys = []
         for at, d in _objects(doc, "key_signatures", w):
-            key = _field(d, "key", str, at)
+            key = _known_key(_field(d, "key", str, at))
             _midi_check(check_key, at, key)
             keys.append(KeySignature(_tick(d, at), key))
         markers = [Marker(_tick(d, at), _field(d, "text", str, at))
@@ -349,6 +350,17 @@ def song_from_json(doc: Document) -> Song:
         raise
     except ValueError as e:  # the model's own checks (ranges, duplicate track ids)
         raise _Invalid("song", str(e)) from None
+
+
+def _known_key(key: str) -> str:
+    """A key as the song keeps it: a spelling no key signature has, as ``"Dbm"`` (what
+    Partita once named C♯ minor), is read as the key's usual one (``"C#m"``,
+    :func:`~engine.score.spelling.key_name`); one that is no key at all is left for
+    :func:`check_key` to refuse."""
+    try:
+        return key_name(key)
+    except ValueError:
+        return key
 
 
 def _midi_check(check: Callable[..., None], where: str, *values: Any) -> None:

@@ -23,6 +23,7 @@ file) is skipped and counted, never fatal.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -45,6 +46,8 @@ from engine.score import (
     adopt_ids,
     set_song_props,
 )
+from engine.score.spelling import key_name
+from engine.tasks import AUTO
 
 from .take import Take, fit_prep, make_take
 from .take_warnings import TakeWarning
@@ -367,6 +370,11 @@ def _options_from_json(d: Any) -> GenerateOptions:
     known = {k: v for k, v in d.items() if k in _OPTION_FIELDS}
     if isinstance(known.get("pitch_range"), list):
         known["pitch_range"] = tuple(known["pitch_range"])
+    if isinstance(known.get("key"), str) and known["key"] != AUTO:
+        # A key found before keys were spelt as musicians spell them ("Dbm") is said as
+        # one is now ("C# minor") in the take's warnings.
+        with contextlib.suppress(ValueError):
+            known["key"] = key_name(known["key"])
     extra = d.get("extra")
     if isinstance(extra, dict):
         known["extra"] = {str(k): v for k, v in extra.items() if _plain(v)}

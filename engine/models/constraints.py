@@ -39,8 +39,8 @@ from engine.score import Mask, Note, Song, TimeMap, Track
 from engine.score.chords import Chord, recognise_chord, sounding_weights
 from engine.score.drums import DrumKit
 from engine.score.instruments import instrument_range, part_range, role_of, voice_part_range
-from engine.score.keys import KEYS, TONICS, key_fit
-from engine.score.spelling import scale_pitch_classes, tonic_of
+from engine.score.keys import KEYS, key_fit
+from engine.score.spelling import key_on, scale_pitch_classes, tonic_of
 
 from . import vocab
 from .grid import EncodedSong, encode, step_in_bar
@@ -321,8 +321,7 @@ def ending_key(notes: Sequence[Note], last: Note) -> str | None:
     tune with three B♭s ends in C, a pentatonic hymn on G in G. None for a tune that ends
     elsewhere (a G-major tune on its third, B) or fits no key (modal, wandering)."""
     pcs = [n.pitch % 12 for n in notes]
-    name = TONICS[last.pitch % 12]
-    fits = [(key_fit(k, pcs), k) for k in (name, f"{name}m")]
+    fits = [(key_fit(k, pcs), k) for k in (key_on(last.pitch, False), key_on(last.pitch, True))]
     fit, key = max(fits, key=lambda f: f[0])  # a tie: major, the first
     best = max(key_fit(k, pcs) for k in KEYS)
     return key if fit >= ENDING_FIT and fit >= best - ENDING_SLACK else None

@@ -3,6 +3,10 @@
 Keys are spelled as MIDI key signatures are (mido's spelling, which :class:`Song` keeps):
 ``"C"``, ``"F#"``, ``"Bbm"``. Users may type ``"a minor"`` or ``"Eb major"``; every reader
 of a key (the CLI, the studio, the model's key constraint) parses it here.
+
+A key Partita names itself (the key the music is in, a transposed key) is spelt as
+musicians spell it (:func:`key_on`): C♯ minor, not D♭ minor — a D♭ minor signature would
+need 8 flats, and no key signature has them.
 """
 
 from __future__ import annotations
@@ -75,9 +79,13 @@ def _parse_key(key: str) -> tuple[str, str, bool]:
 
 
 def key_name(key: str) -> str:
-    """A key in MIDI (mido) spelling: ``"a minor"`` → ``"Am"``, ``"Eb major"`` → ``"Eb"``."""
+    """A key in MIDI (mido) spelling: ``"a minor"`` → ``"Am"``, ``"Eb major"`` → ``"Eb"``.
+    A spelling no key signature has is the key's usual one (:func:`key_on`): ``"Db minor"``
+    (8 flats) → ``"C#m"``, ``"A#"`` → ``"Bb"`` (Partita once named C♯ minor "Db minor"
+    itself: a key saved so still reads)."""
     letter, accidental, minor = _parse_key(key)
-    return f"{letter}{accidental}{'m' if minor else ''}"
+    name = f"{letter}{accidental}{'m' if minor else ''}"
+    return name if name in MIDI_KEYS else key_on(*tonic_of(name))
 
 
 def key_text(key: str) -> str:
@@ -85,17 +93,26 @@ def key_text(key: str) -> str:
     return f"{key[:-1]} minor" if key.endswith("m") else f"{key} major"
 
 
-# The spelling a transposed key takes: per tonic pitch class, the key with the fewer
-# accidentals (D♭ major, not C♯; C♯ minor, not D♭), F♯ over G♭ on the tie.
-_MAJOR_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
-_MINOR_NAMES = ("Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm")
+# The keys as musicians spell them, per tonic pitch class: the spelling with the fewer
+# accidentals (D♭ major, 5 flats, not C♯ major, 7 sharps; C♯ minor, 4 sharps, not D♭ minor,
+# 8 flats; G♯ minor, 5 sharps, not A♭ minor, 7 flats) and, on the two six-and-six ties,
+# the usual one: F♯ major (G♭ major is as common) and E♭ minor (6 flats, the relative of
+# G♭ major; far more often written than D♯ minor's 6 sharps).
+MAJOR_KEYS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+MINOR_KEYS = ("Cm", "C#m", "Dm", "Ebm", "Em", "Fm", "F#m", "Gm", "G#m", "Am", "Bbm", "Bm")
+
+
+def key_on(tonic: int, minor: bool) -> str:
+    """The major or minor key on pitch class ``tonic`` as musicians spell it (MIDI
+    spelling, :data:`MAJOR_KEYS`, :data:`MINOR_KEYS`): ``(1, True)`` → ``"C#m"``."""
+    return (MINOR_KEYS if minor else MAJOR_KEYS)[tonic % 12]
 
 
 def transpose_key(key: str, semitones: int) -> str:
-    """``key`` moved by ``semitones`` (MIDI spelling): ``("Bb", 2)`` → ``"C"``,
-    ``("F#m", -1)`` → ``"Fm"``."""
+    """``key`` moved by ``semitones``, spelt as musicians spell it (:func:`key_on`):
+    ``("Bb", 2)`` → ``"C"``, ``("F#m", -1)`` → ``"Fm"``."""
     tonic, minor = tonic_of(key)
-    return (_MINOR_NAMES if minor else _MAJOR_NAMES)[(tonic + semitones) % 12]
+    return key_on(tonic + semitones, minor)
 
 
 def tonic_of(key: str) -> tuple[int, bool]:

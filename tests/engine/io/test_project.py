@@ -253,6 +253,15 @@ def test_the_limits_of_midi_itself_still_load(tmp_path):
     assert song.time_signatures[0].numerator == 255 and song.tracks[0].pan == 1.0
 
 
+def test_a_key_spelt_as_no_signature_spells_it_opens_as_the_usual_one(tmp_path):
+    # "Dbm" (8 flats) was Partita's name for C# minor: such a project still opens.
+    path = tmp_path / "old.partita"
+    path.write_bytes(project_with(', "key_signatures": [{"tick": 0, "key": "Dbm"}, '
+                                  '{"tick": 1920, "key": "Abm"}]'))
+    song = load_project(path).song
+    assert [k.key for k in song.key_signatures] == ["C#m", "Abm"]  # Abm: 7 flats, kept
+
+
 def test_a_meters_grouping_is_kept_and_only_written_where_chosen(tmp_path):
     path = tmp_path / "dance.partita"
     dance = Song(ppq=480, time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)),

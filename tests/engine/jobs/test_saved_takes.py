@@ -293,3 +293,18 @@ def test_a_takes_model_settings_come_back_with_it():
     restored = takes_from_json(through_a_file(takes_to_json(store)), song)
     (back,) = restored.store.sets[mask].takes
     assert back.options.seed == 3 and back.options.extra == {"style": "funk", "phrase_bars": 8}
+
+
+def test_a_take_kept_in_a_key_partita_once_misnamed_says_its_usual_name():
+    from dataclasses import replace
+
+    from engine.plugins import GenerateOptions
+
+    song, piano, _bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 0, 960))
+    store = TakeStore()
+    take = make(song, mask, {piano.id: (Note(72, 0, 480),)})
+    store.add(replace(take, options=GenerateOptions(key="Dbm")))  # C# minor, before
+    restored = takes_from_json(through_a_file(takes_to_json(store)), song)
+    (back,) = restored.store.sets[mask].takes
+    assert back.options.key == "C#m"

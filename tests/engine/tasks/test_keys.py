@@ -194,3 +194,19 @@ def test_a_named_key_becomes_the_key_signature_where_the_song_declares_none():
     kept = tasks.regenerate(declared, declared.tracks[0].id, model=model(),
                             options=opts("G"))
     assert kept.after.key_signatures == (KeySignature(0, "D"),)
+
+
+def test_a_minor_key_is_kept_and_written_by_its_usual_name():
+    # Music in C# minor was "kept in Db minor" (a key no signature holds), and a user's
+    # --key "Db minor" failed to become the key signature; both are C# minor now.
+    c_sharp_minor = tuple(p - 1 for p in D_MINOR)
+    song = song_of(c_sharp_minor, None)
+    piano = song.tracks[0].id
+    take = tasks.repaint(song, [piano], 3, 5, model=model(),
+                         options=GenerateOptions(seed=3, steps=2, key=AUTO))
+    assert take.key == "C#m"
+    assert tasks.auto_key_note("repaint", take.key, song, middle(song)) == (
+        "kept in C# minor, the key of the music around them")
+    named = tasks.regenerate(song, piano, model=model(),
+                             options=GenerateOptions(seed=1, steps=2, key="Db minor"))
+    assert named.key == "C#m" and named.after.key_signatures == (KeySignature(0, "C#m"),)
