@@ -3,10 +3,10 @@ Finale), written with music21.
 
 A song says when each note sounds, to the tick; a score says how to read it. The export
 keeps what a score holds — the title, one part per track (its name, the instrument its GM
-program names, a drum kit as a percussion staff), the bars with their meters and meter
-changes (a chosen grouping as 3+2+2/8), a pickup as an opening bar shorter than its
-meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks — and
-approximates the rest:
+program names, a keyboard or a harp on a grand staff, a drum kit as a percussion staff),
+the bars with their meters and meter changes (a chosen grouping as 3+2+2/8), a pickup as
+an opening bar shorter than its meter, key signatures (notes spelt in them: B♭, not A♯,
+in F), tempo marks — and approximates the rest:
 
 - note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
   and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
@@ -15,7 +15,10 @@ approximates the rest:
   notes' own lengths are a sampler's matter, not the player's);
 - a track's notes that start and end together are one chord; notes that overlap
   otherwise go to voices of the same staff (first free line, as music21's
-  ``makeVoices``), at most :data:`MAX_VOICES`; a piano is one staff, not a grand staff;
+  ``makeVoices``), at most :data:`MAX_VOICES`;
+- a keyboard's or a harp's part (:func:`~engine.score.instruments.grand_staff`) is a
+  grand staff when its notes reach past what one staff reads (:func:`_needs_two_staves`),
+  its notes split between the staves at middle C (:data:`SPLIT_PITCH`), not by hand;
 - two notes of one pitch that land on the same start on one track are one note, and a
   fifth overlapping line cuts one short (the export says how many:
   :func:`write_musicxml`'s warnings);
@@ -40,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
-from engine.score.instruments import program_name
+from engine.score.instruments import grand_staff, program_name
 from engine.score.spelling import pitch_name
 
 from .atomic import atomic_write
@@ -57,6 +60,14 @@ DRUM_VALUES = tuple(Fraction(v) for v in ("1", "3/4", "2/3", "1/2", "1/3", "1/4"
                                           "1/12"))
 MAX_DENOMINATOR = 64  # a bar shortened by a mid-bar meter change is written in x/64 at most
 MAX_VOICES = 4  # lines of one staff (as many as MuseScore gives a staff)
+# A grand staff's split: this pitch (middle C) and above on the upper (treble) staff, the
+# notes below it on the lower (bass) one — the fixed split a MIDI importer offers, which
+# reads plainly where the hands keep to their sides of middle C.
+SPLIT_PITCH = 60
+# A keyboard part whose notes keep within two ledger lines of one staff is written on that
+# staff alone (a piano's left-hand track, a melody): from A3 up on a treble staff, up to
+# E4 on a bass staff.
+TREBLE_LOWEST, BASS_HIGHEST = 57, 64
 
 # Where a General MIDI drum sits on a five-line percussion staff, and its notehead: the
 # usual drum-set notation (kick in the bottom space, snare on the third space, hi-hat and
@@ -248,15 +259,55 @@ def song_to_score(song: Song) -> tuple[Any, list[str]]:
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
         name = _part_name(track)
         chords, merged = _chords(track, clock)
-        voices, cut = _voices(chords)
         if merged:
             losses.merged[name] = merged
-        if cut:
-            losses.cut[name] = cut
-        part = _part(track, voices, bars, clock, keys, tempos if i == 0 else [], i + 1)
-        _notate(part, track.is_drum)
-        score.insert(0, part)
+        grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
+                 and _needs_two_staves(chords))
+        staves = []
+        for s, notes in enumerate(_hands(chords) if grand else (chords,)):
+            voices, cut = _voices(notes)
+            if cut:
+                losses.cut[name] = losses.cut.get(name, 0) + cut
+            staff = s + 1 if grand else None
+            part = _part(track, voices, bars, clock, keys,
+                         tempos if i == 0 and s == 0 else [], i + 1, staff)
+            _notate(part, track.is_drum)
+            score.insert(0, part)
+            staves.append(part)
+        if grand:
+            score.insert(0, _brace(staves, name))
     return score, _warnings(song, losses)
+
+
+def _needs_two_staves(chords: list[_Chord]) -> bool:
+    """Whether notes reach below a treble staff's and above a bass staff's reach
+    (:data:`TREBLE_LOWEST`, :data:`BASS_HIGHEST`): one staff would take them only with
+    ledger lines on ledger lines."""
+    pitches = [p for c in chords for p in c.pitches]
+    return bool(pitches) and min(pitches) < TREBLE_LOWEST and max(pitches) > BASS_HIGHEST
+
+
+def _hands(chords: list[_Chord]) -> tuple[list[_Chord], list[_Chord]]:
+    """A grand staff's notes: the upper staff's (:data:`SPLIT_PITCH` and above) and the
+    lower's; a chord across the split is a chord on each, at the same time."""
+    upper, lower = [], []
+    for c in chords:
+        high = tuple(p for p in c.pitches if p >= SPLIT_PITCH)
+        low = c.pitches[:len(c.pitches) - len(high)]  # the pitches are sorted
+        if high:
+            upper.append(_Chord(c.start, c.length, high))
+        if low:
+            lower.append(_Chord(c.start, c.length, low))
+    return upper, lower
+
+
+def _brace(staves: list[Any], name: str) -> Any:
+    """The brace that makes two staves one instrument: music21 writes them as one
+    ``<part>`` of ``<staves>2</staves>``, as a score editor writes a piano."""
+    from music21 import layout
+
+    return layout.StaffGroup(staves, name=name, abbreviation=_abbreviation(name),
+                             symbol="brace", barTogether=True)
 
 
 def _warnings(song: Song, losses: _Losses) -> list[str]:
@@ -291,15 +342,17 @@ def _meter_at(bars: Sequence[_Bar], offset: Fraction) -> TimeSignature:
 
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
           keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
-          number: int) -> Any:
+          number: int, staff: int | None = None) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
     tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
     in the score, which names its ids (music21 draws random ones: the same song would
-    not give the same file)."""
+    not give the same file). ``staff`` 1 or 2: the upper (treble) or lower (bass) staff
+    of a grand staff, a ``PartStaff`` of the part (:func:`_brace` joins the two)."""
     from music21 import bar as bar_line
     from music21 import clef, stream
 
-    part = stream.Part(id=f"P{number}")
+    part = (stream.Part(id=f"P{number}") if staff is None
+            else stream.PartStaff(id=f"P{number}-Staff{staff}"))
     part.partName = _part_name(track)
     part.partAbbreviation = _abbreviation(part.partName)
     part.atSoundingPitch = True  # a transposing instrument's notes are written transposed
@@ -323,9 +376,12 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     measures[-1].rightBarline = bar_line.Barline("final")
     first = measures[0]
     inst = _instrument(track)
-    inst.partId, inst.instrumentId = part.id, f"P{number}-I1"
+    inst.partId, inst.instrumentId = f"P{number}", f"P{number}-I1"
     first.insert(0, inst)
-    first.clef = clef.PercussionClef() if track.is_drum else _clef(track, voices)
+    if staff is not None:
+        first.clef = clef.TrebleClef() if staff == 1 else clef.BassClef()
+    else:
+        first.clef = clef.PercussionClef() if track.is_drum else _clef(track, voices)
     if bars[0].pickup:
         first.paddingLeft = float(_meter_length(bars[0].meter) - bars[0].length)
         first.showNumber = stream.enums.ShowNumber.NEVER  # MusicXML: implicit="yes"
@@ -347,8 +403,12 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
                     pieces[b].setdefault(v, []).append((at, length, chord, None))
                     break
                 pieces[b].setdefault(v, []).append((at, length, chord, tie))
+    # A grand staff's lines are voices in every bar, the lower staff's numbered from 5, as
+    # score editors write them: in the one <part>, each staff's lines keep their numbers
+    # (music21 renumbers a bar's lines that are not voices, differently bar by bar).
+    first_voice = None if staff is None else 1 if staff == 1 else 5
     for m, bar, held in zip(measures, bars, pieces, strict=True):
-        _fill(m, bar, held, track.is_drum, key_at)
+        _fill(m, bar, held, track.is_drum, key_at, first_voice)
     for bar, m in zip(bars, measures, strict=True):
         part.coreInsert(float(bar.offset), m)
     part.coreElementsChanged()
@@ -369,15 +429,17 @@ def _split_at_bar_lines(chord: _Chord, bars: Sequence[_Bar], clock: _Clock):
         start, b, first = stop, b + 1, False
 
 
-def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any) -> None:
+def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
+          first_voice: int | None = None) -> None:
     """Put one bar's pieces of notes into measure ``m``: in voices when more than one line
-    sounds in it, every voice's gaps filled with rests; an empty bar is one bar rest."""
+    sounds in it (always, numbered from ``first_voice``, when it is given), every voice's
+    gaps filled with rests; an empty bar is one bar rest."""
     from music21 import stream
 
-    if set(held) - {0}:  # more than the first line: a voice each
+    if set(held) - {0} or first_voice is not None:  # a voice each
         containers = []
         for v in sorted(set(held) | {0}):
-            voice = stream.Voice(id=str(v + 1))
+            voice = stream.Voice(id=str(v + (first_voice or 1)))
             containers.append((voice, held.get(v, [])))
             m.insert(0, voice)
     else:
@@ -399,7 +461,7 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any) ->
             if (offset.denominator % 3 == 0) or (length.denominator % 3 == 0):
                 m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
         if at < bar.length:
-            whole = at == 0 and container is m and not bar.pickup
+            whole = at == 0 and len(containers) == 1 and not bar.pickup
             container.coreInsert(float(at), _rest(bar.length - at, whole))
         container.coreElementsChanged()
 

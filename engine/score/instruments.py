@@ -192,6 +192,24 @@ def voice_part_range(name: str, program: int, is_drum: bool = False) -> tuple[in
     return VOICE_PART_RANGES.get(name.strip().lower())
 
 
+# The GM programs whose players read a grand staff (a treble and a bass staff joined by a
+# brace), as a score editor's instrument list gives them two staves: the pianos,
+# harpsichord and clavinet (0–7), the celesta (8), the organs (16–20; an organ's pedal
+# staff is not written), the accordion and bandoneon (21, 23) and the harp (46). The
+# other chromatic percussion (glockenspiel, vibraphone, xylophone, bells) and the
+# harmonica (22) read one staff.
+GRAND_STAFF_PROGRAMS = frozenset((*range(9), *range(16, 22), 23, 46))
+
+
+def grand_staff(name: str, program: int, is_drum: bool = False) -> bool:
+    """Whether a track's part is written on a grand staff: a keyboard's or a harp's
+    (:data:`GRAND_STAFF_PROGRAMS`) — unless it is named as a sung part
+    (:func:`voice_part_range`: harmonize's Alto, Tenor and Bass under a piano melody sing
+    one line each, which one staff reads)."""
+    return (not is_drum and program in GRAND_STAFF_PROGRAMS
+            and voice_part_range(name, program, is_drum) is None)
+
+
 def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int]:
     """The practical range of a track's part: its instrument's, narrowed to the part's
     sung range when it is named as a voice part (:func:`voice_part_range`) and the

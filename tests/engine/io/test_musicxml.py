@@ -1,11 +1,12 @@
 """MusicXML export: what a score editor reads back, parsed again with music21 — the parts
 with their names and instruments, every note (tied pieces counted once), meters and
-meter changes, the pickup, key signatures, tempo marks, drums on a percussion staff —
-and what is approximated: timing quantized to 16ths and triplets, overlaps as chords and
-voices."""
+meter changes, the pickup, key signatures, tempo marks, drums on a percussion staff, a
+piano on a grand staff — and what is approximated: timing quantized to 16ths and
+triplets, overlaps as chords and voices, a grand staff's notes split at middle C."""
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from fractions import Fraction
@@ -36,6 +37,27 @@ def heads(part) -> list:
             continue
         out.extend(n.notes if n.isChord or hasattr(n, "notes") else [n])
     return out
+
+
+def players(score) -> list[list]:
+    """The score's parts as players read them: a grand staff's two staves (PartStaffs
+    that a brace joins) one instrument, any other part one alone."""
+    braced = {id(s): g for g in score.getElementsByClass(music21.layout.StaffGroup)
+              for s in g.getSpannedElements()}
+    out, seen = [], set()
+    for part in score.parts:
+        group = braced.get(id(part))
+        if group is None:
+            out.append([part])
+        elif id(group) not in seen:
+            seen.add(id(group))
+            out.append(list(group.getSpannedElements()))
+    return out
+
+
+def counts(score) -> list[int]:
+    """Notes per instrument (tied pieces once)."""
+    return [sum(len(heads(staff)) for staff in staves) for staves in players(score)]
 
 
 def hymn() -> Song:
@@ -136,7 +158,7 @@ def test_overlapping_notes_become_chords_and_voices_and_long_notes_ties():
     chord = [Note(p, 0, 4 * P) for p in (48, 52, 55)]
     tune = [Note(p, i * P, P) for i, p in enumerate((72, 74, 76, 77))]
     over = [Note(79, 4 * P + 3 * P, 2 * P)]
-    song = Song(tracks=(Track("Piano", notes=(*chord, *tune, *over)),))
+    song = Song(tracks=(Track("Strings", program=48, notes=(*chord, *tune, *over)),))
     score = parse(musicxml_bytes(song)[0])
     part = score.parts[0]
     first = part.getElementsByClass(music21.stream.Measure)[0]
@@ -147,6 +169,79 @@ def test_overlapping_notes_become_chords_and_voices_and_long_notes_ties():
     assert len(heads(part)) == song.note_count
     tied = [n for n in part.recurse().notes if n.tie is not None]
     assert [n.tie.type for n in tied] == ["start", "stop"]  # G5 over the bar line
+
+
+def test_a_piano_is_one_part_on_a_grand_staff_split_at_middle_c():
+    # A left hand below middle C and a right hand above it (with a chord across the
+    # split, two lines in the right hand, one note held over the bar line): written on
+    # one staff it was all ledger lines.
+    left = [Note(p, i * P, P) for i, p in enumerate((36, 43, 48, 43, 41, 48, 53, 48))]
+    right = [Note(p, i * P, P) for i, p in enumerate((72, 71, 72, 74, 76))]
+    across = [Note(p, 5 * P, 3 * P) for p in (55, 60, 64)]  # G3 below, C4 E4 above
+    held = [Note(67, 0, 3 * P)]  # an inner line in the right hand
+    tenor = Track("Tenor", notes=(Note(55, 0, 4 * P),))  # harmonize's line on a piano
+    song = Song(tracks=(Track("Piano", notes=(*left, *right, *across, *held)),
+                        Track("Flute", program=73, notes=(Note(72, 0, P),)), tenor),
+                key_signatures=(KeySignature(0, "C#m"),), tempos=(TempoChange(0, 600_000),))
+    data, warned = musicxml_bytes(song)
+    assert warned == []
+    xml = data.decode()
+    # One <part> of two staves for the piano, as a score editor writes (and reads) one
+    # instrument; the flute and the sung line keep one staff.
+    assert re.findall(r'<score-part id="(P\d)">', xml) == ["P1", "P2", "P3"]
+    assert re.findall(r'<part id="(P\d)">', xml) == ["P1", "P2", "P3"]
+    assert xml.count("<staves>2</staves>") == 1 and xml.index("<staves>") < xml.index(
+        '<part id="P2">')
+    score = parse(data)
+    piano, flute, sung = players(score)
+    assert [type(s).__name__ for s in piano] == ["PartStaff", "PartStaff"]
+    (brace,) = score.getElementsByClass(music21.layout.StaffGroup)
+    assert brace.symbol == "brace" and brace.barTogether is True
+    assert [[s.partName for s in staves] for staves in (piano, flute, sung)] == [
+        ["Piano", "Piano"], ["Flute"], ["Tenor"]]
+    assert all(isinstance(s.getInstrument(), music21.instrument.Piano) for s in piano)
+    upper, lower = piano
+    assert [type(c).__name__ for staff in piano
+            for c in staff.recurse().getElementsByClass("Clef")] == ["TrebleClef", "BassClef"]
+    # Middle C and above on the upper staff, the rest below; every note once, in place.
+    assert {p.midi >= 60 for n in heads(upper) for p in n.pitches} == {True}
+    assert {p.midi < 60 for n in heads(lower) for p in n.pitches} == {True}
+    assert counts(score) == [len(t.notes) for t in song.tracks]
+    got = sorted((float(n.getOffsetInHierarchy(staff)), p.midi) for staff in piano
+                 for n in staff.recurse().notes for p in n.pitches
+                 if n.tie is None or n.tie.type == "start")
+    assert got == sorted((n.start / P, n.pitch) for n in song.tracks[0].notes)
+    # The upper staff has two lines in bar 1; each staff's bars add up (rests filled).
+    assert len(upper.getElementsByClass(music21.stream.Measure)[0].voices) == 2
+    for staff in piano:
+        assert [m.duration.quarterLength for m in staff.getElementsByClass(
+            music21.stream.Measure)] == [4.0, 4.0]
+    # Both staves in C# minor (4 sharps); the tempo mark once, over the upper staff.
+    assert [k.sharps for staff in piano
+            for k in staff.recurse().getElementsByClass("KeySignature")] == [4, 4]
+    assert [len(s.recurse().getElementsByClass("MetronomeMark")) for s in piano] == [1, 0]
+    # The sung line stays on one staff, in the clef of its range.
+    assert isinstance(sung[0].recurse().getElementsByClass("Clef")[0],
+                      music21.clef.Treble8vbClef)
+
+
+def test_a_keyboard_part_one_staff_reads_is_written_on_it():
+    # A piano's hands on tracks of their own (as real files have them: openmsx-1's "Piano
+    # LH", 29–52): each within two ledger lines of one staff, so that staff alone; an
+    # organ melody down to A3 reads on a treble staff; an empty piano is a staff of rests.
+    left = Track("Piano LH", notes=tuple(Note(p, i * P, P) for i, p in enumerate((29, 52, 64))))
+    right = Track("Piano RH", notes=tuple(Note(p, i * P, P) for i, p in enumerate((57, 67, 96))))
+    organ = Track("Organ", program=19, notes=(Note(57, 0, P), Note(79, P, P)))
+    song = Song(tracks=(left, right, organ, Track("Piano")))
+    data = musicxml_bytes(song)[0]
+    assert b"<staves>" not in data
+    score = parse(data)
+    assert [type(p.recurse().getElementsByClass("Clef")[0]).__name__ for p in score.parts] == [
+        "BassClef", "TrebleClef", "TrebleClef", "TrebleClef"]
+    # One note past that reach on each side is a grand staff.
+    reach = Song(tracks=(Track("Piano", notes=(Note(56, 0, P), Note(65, P, P))),))
+    assert [type(p).__name__ for p in parse(musicxml_bytes(reach)[0]).parts] == [
+        "PartStaff", "PartStaff"]
 
 
 def test_a_drum_hit_is_one_stroke_never_tied_notes():
@@ -221,7 +316,7 @@ def test_a_real_file_with_meter_changes_keeps_every_note(real_dir):
     data, warned = musicxml_bytes(song)
     assert warned == []
     score = parse(data)
-    assert [len(heads(p)) for p in score.parts] == [len(t.notes) for t in song.tracks]
+    assert counts(score) == [len(t.notes) for t in song.tracks]
     measures = score.parts[0].getElementsByClass(music21.stream.Measure)
     meters = {m.number: m.timeSignature.ratioString for m in measures if m.timeSignature}
     assert meters == {1: "4/4", 75: "3/4", 76: "4/4"}

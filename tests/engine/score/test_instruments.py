@@ -1,8 +1,11 @@
-"""Instrument ranges: every GM program has a practical range, and the orchestra's are its own."""
+"""Instruments: every GM program has a practical range, the orchestra's are its own, and a
+keyboard's part is written on a grand staff."""
 
 from __future__ import annotations
 
-from engine.score.instruments import instrument_range
+import pytest
+
+from engine.score.instruments import grand_staff, instrument_range
 
 
 def test_every_program_has_a_sane_range():
@@ -29,3 +32,18 @@ def test_orchestral_instruments_get_their_own_ranges_not_their_familys():
     ]:
         assert instrument_range(program) == (lo, hi), program
     assert instrument_range(0) == (21, 108)  # the piano's 88 keys
+
+
+@pytest.mark.parametrize("name, program, is_drum, grand", [
+    ("Piano", 0, False, True), ("Keys", 4, False, True), ("Harpsichord", 6, False, True),
+    ("Celesta", 8, False, True), ("Organ", 19, False, True), ("Accordion", 21, False, True),
+    ("Harp", 46, False, True),
+    # Mallets, harmonica, guitar, bass, strings, flute, drums: one staff.
+    ("Vibes", 11, False, False), ("Harmonica", 22, False, False), ("Guitar", 25, False, False),
+    ("Bass", 33, False, False), ("Strings", 48, False, False), ("Flute", 73, False, False),
+    ("Drums", 0, True, False),
+    # Harmonize's sung lines under a piano melody, on the piano: one line, one staff.
+    ("Alto", 0, False, False), ("Tenor", 0, False, False), ("Bass", 19, False, False),
+])
+def test_keyboards_and_the_harp_are_written_on_a_grand_staff(name, program, is_drum, grand):
+    assert grand_staff(name, program, is_drum) is grand
