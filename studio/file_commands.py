@@ -154,9 +154,15 @@ class FileCommands:
     def save_as(self) -> bool:
         doc = self.document
         name = doc.path.with_suffix(".partita").name if doc.path else "Untitled.partita"
-        folder = doc.path.parent if doc.path else Path(self.settings.last_dir())
-        path = dialogs.get_save_path(self, str(save_folder(folder) / name))
+        path = dialogs.get_save_path(self, str(self._suggested_folder() / name))
         return self._save_to(path) if path is not None else False
+
+    def _suggested_folder(self) -> Path:
+        """Where Save As and every export suggest writing: the song's folder (an untitled
+        song's: the last one a file was opened from or saved to), unless that is Partita's
+        own or not writable (:func:`save_folder`: then Documents)."""
+        doc = self.document
+        return save_folder(doc.path.parent if doc.path else Path(self.settings.last_dir()))
 
     def _save_to(self, path: Path) -> bool:
         go_on = self._confirm_overwrite(path)
@@ -237,18 +243,16 @@ class FileCommands:
                             "\n\n".join(warnings))
 
     def _export_base(self, what: str, suffix: str) -> Path | None:
-        """The file an export of the song as ``what`` suggests (beside the song, or in the
-        user's Documents when that is Partita's own folder or not writable, as Save As
-        does), or None when the song has no notes (said, as the audio export says it)."""
+        """The file an export of the song as ``what`` suggests (in :meth:`_suggested_folder`,
+        as Save As), or None when the song has no notes (said, as the audio export says it)."""
         doc = self.document
         if doc.song.note_count == 0:
             dialogs.show_error(self, f"Cannot export {what}",
                                "The song has no notes: there is nothing to export. Add "
                                "some notes, then export again.")
             return None
-        if doc.path is None:
-            return Path(self.settings.last_dir()) / f"Untitled{suffix}"
-        return save_folder(doc.path.parent) / doc.path.with_suffix(suffix).name
+        name = doc.path.with_suffix(suffix).name if doc.path else f"Untitled{suffix}"
+        return self._suggested_folder() / name
 
     def export_midi(self) -> None:
         from engine.io import file_kind
@@ -308,10 +312,11 @@ class FileCommands:
 
         settings = self.settings
         doc = self.document
-        # This song's last export folder, else "<song> audio" beside the song: never
-        # another song's folder, whose mix.wav a quick Enter would replace.
+        # This song's last export folder, else "<song> audio" beside the song (in
+        # Documents for the shipped demo, as Save As): never another song's folder,
+        # whose mix.wav a quick Enter would replace.
         last = self._export_folders.get(doc.path)
-        suggested = last or (doc.path.parent if doc.path else Path(settings.last_dir())) / (
+        suggested = last or self._suggested_folder() / (
             f"{doc.path.stem if doc.path else 'Untitled'} audio")
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
                                           settings.export_soundfont(), settings.export_end())

@@ -105,6 +105,34 @@ def test_saving_the_shipped_demo_suggests_the_documents_folder(window, dialogs, 
     assert dialogs.calls[-1] == ("get_save_path", (str(home / "demo.partita"),))
 
 
+def test_every_export_of_the_shipped_demo_suggests_the_documents_folder(
+        window, dialogs, monkeypatch, tmp_path):
+    # QA: Export Audio… on the demo offered assets/demo/demo audio, inside the install.
+    from studio import help_commands
+
+    home = tmp_path / "home"
+    docs = home / "Documents"
+    docs.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    for name in ("get_export_midi_path", "get_export_musicxml_path", "ask_export_audio"):
+        dialogs.answers[name] = None
+
+    def suggested() -> list[str]:
+        window.export_midi()
+        window.export_musicxml()
+        window.export_stems()
+        return [args[0] for _name, args in dialogs.calls[-3:]]
+
+    assert window.open_path(help_commands.DEMO_SONG)
+    assert suggested() == [str(docs / "demo (export).mid"), str(docs / "demo.musicxml"),
+                           str(docs / "demo audio")]
+    # A new song after it: the last folder used is the demo's, so Documents again.
+    window.document.reset(Song(tracks=(Track("Lead", notes=(Note(60, 0, 480),)),)))
+    assert suggested() == [str(docs / "Untitled.mid"), str(docs / "Untitled.musicxml"),
+                           str(docs / "Untitled audio")]
+
+
 def test_save_as_from_a_read_only_folder_suggests_the_documents_folder(
         window, dialogs, monkeypatch, tmp_path, song_file):
     import os
