@@ -8,16 +8,26 @@ player's audio callback, sample-exactly (``engine.render.playback.Loop``), with 
 release of the notes let go at its end rendered beside the song's first bar: the timer
 only follows. Without an audio device the studio keeps working: the transport says so
 once and playback stays off.
+
+The song plays at the level an export writes it: the render holds the export's mix and
+its headroom gain (``ProgressiveRender.gain``, by the export's rule, from every track,
+muted or not), which the player applies. The whole song's peaks are known once a render
+has reached its end from tick 0, or measured it after starting later (on the render
+worker, after the audio); they are kept for the next play of the same music, whatever is
+muted then, and until then the level known before an edit is the floor: the gain only
+comes down while playing (smoothly, ``Player.set_gain``), never up.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.render.mixing import Peaks, level_key
 from engine.render.playback import Loop
 from engine.render.progressive import ProgressiveRender, synth_renderer
 from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeMap, Track
@@ -125,6 +135,12 @@ class Transport(QObject):
         self._loop_sent: tuple = ()  # what the player was last told to loop
         self._release_queued = False  # a loop's release is waiting on the render worker
         self._release_failed: ProgressiveRender | None = None  # (its loops end faded)
+        # The song's level (peaks) last found: (document.resets, level_key, the tracks
+        # heard, peaks). The same music plays at it from its first sample; edited music
+        # from no louder, until its own is found. What the job being played is of.
+        self._level: tuple[int, tuple, tuple[int, ...], Peaks] | None = None
+        self._job_level: tuple[int, tuple, tuple[int, ...]] = (0, (), ())
+        self._measuring: tuple[ProgressiveRender, threading.Event] | None = None
         # One worker thread and one synth for playback and previews: a GM SoundFont is
         # ~140 MB in memory, and a synth must not be used from two threads at once.
         self._render_worker = Worker(1, self)
@@ -251,24 +267,78 @@ class Transport(QObject):
                          else job.start <= render_from))
         if rendered:
             self._start_player(start)  # already rendered (or rendering ahead of us)
+            if job is not None and job.done:
+                self._queue_measure(job)  # (a stop cancelled it)
             return
         if job is not None:
             job.cancelled.set()
         song = self._audition or self.document.song
+        level, floor = self._known_level(song)
         if until > song.end:
             song = replace(song, length=until)
-        song = with_metronome(song) if self.metronome else song
-        job = ProgressiveRender(song, SAMPLE_RATE, render_from, lead_in=lead,
-                                loop=self._loop_span())
+        played = with_metronome(song) if self.metronome else song
+        job = ProgressiveRender(played, SAMPLE_RATE, render_from, lead_in=lead,
+                                loop=self._loop_span(), floor=floor, level=level,
+                                monitor=frozenset(t.id for t in played.tracks[len(song.tracks):]))
         self._job, self._job_key = job, key
+        self._job_level = (self.document.resets, level_key(song), tuple(song.audible_ids()))
         self._pending = True
         self.playingChanged.emit(True)
         self.status.emit(RENDERING)
         self._render_worker.start(
             lambda: job.run(lambda: self._ready.emit(job), None, synth_renderer(self._synth())),
-            on_done=lambda _r: self.status.emit("") if job is self._job else None,
+            on_done=lambda _r: self._job_done(job),
             on_error=lambda e: self._render_failed(job, e),
         )
+
+    # -- the level: the export's headroom gain ---------------------------------------------------
+    def _known_level(self, song: Song) -> tuple[Peaks | None, Peaks]:
+        """The level of ``song`` when known (the same music, the same tracks heard), and
+        the floor its gain starts from: the last level found for this document's music
+        (the same notes: its mix of every track and its stems are ``song``'s whatever is
+        muted; an edit away: the best guess till the render finds its own)."""
+        last = self._level
+        if last is None:
+            return None, Peaks()
+        resets, key, heard, peaks = last
+        if key == level_key(song):
+            exact = peaks if heard == tuple(song.audible_ids()) else None
+            return exact, peaks.unheard()
+        return None, peaks.unheard() if resets == self.document.resets else Peaks()
+
+    def _job_done(self, job: ProgressiveRender) -> None:
+        if job is not self._job:
+            return
+        self.status.emit("")
+        self._remember_level(job)
+        self._queue_measure(job)
+
+    def _remember_level(self, job: ProgressiveRender) -> None:
+        if job is self._job and job.level is not None:
+            self._level = (*self._job_level, job.level)
+
+    def _queue_measure(self, job: ProgressiveRender) -> None:
+        """Find the level of a song played from past its start (``job.measure``) on the
+        render worker after its audio; a stop cancels it (previews wait on that worker)."""
+        if job.level is not None:
+            return
+        if self._measuring is not None and self._measuring[0] is job \
+                and not self._measuring[1].is_set():
+            return
+        cancelled = threading.Event()
+        measuring = self._measuring = (job, cancelled)
+
+        def done(_measured: object) -> None:
+            if self._measuring is measuring:
+                self._measuring = None
+            self._remember_level(job)
+
+        def failed(_error: BaseException) -> None:  # the gain stays the one rendered so far
+            if self._measuring is measuring:
+                self._measuring = None
+
+        self._render_worker.start(lambda: job.measure(synth_renderer(self._synth()), cancelled),
+                                  on_done=done, on_error=failed)
 
     def _job_ready(self, job: ProgressiveRender) -> None:
         if job is not self._job or not self._pending:
@@ -294,7 +364,7 @@ class Transport(QObject):
         self.count_in_left = len(lead) / SAMPLE_RATE if lead is not None else 0.0
         loop = self._player_loop()
         if not player.play(self._job.buffer, SAMPLE_RATE, self._frame_of(tick), lead_in=lead,
-                           loop=loop):
+                           loop=loop, gain=self._job.gain):
             self._pending = False
             self.counting_in, self.count_in_left = False, 0.0
             self.playingChanged.emit(False)
@@ -392,6 +462,8 @@ class Transport(QObject):
         if self._job is not None and not self._job.done:
             self._job.cancelled.set()  # free the worker for previews; re-rendering is quick
             self._job = None
+        if self._measuring is not None:
+            self._measuring[1].set()  # (the next play of the same audio measures again)
         if self._player is not None:
             self._player.stop()
         if was:
@@ -407,6 +479,8 @@ class Transport(QObject):
         player = self._player
         if player is None:
             return
+        if self._job is not None:
+            player.set_gain(self._job.gain)  # lower, as the render ahead finds louder bars
         frames = player.position_frames
         if self.counting_in:
             # The count-in plays (the frames before play_start's): the playhead waits.
@@ -435,6 +509,8 @@ class Transport(QObject):
         if not self.is_playing and self._job is not None:
             self._job.cancelled.set()
             self._job = None
+            if self._measuring is not None:
+                self._measuring[1].set()
 
     # -- auditioning -----------------------------------------------------------------------------
     def preview(self, pitch: int | tuple[int, ...], track: Track | None) -> None:

@@ -6,7 +6,8 @@
 - :mod:`engine.render.playback` — :class:`~engine.render.playback.Player`, which works
   (or politely does nothing) with or without a sound card
 - :mod:`engine.render.progressive` — rendering for playback a few bars at a time, so
-  the first bar sounds in well under a second
+  the first bar sounds in well under a second, into the export's mix at the export's
+  headroom gain (:mod:`engine.render.windowed`)
 
 Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
 (:func:`find_soundfont`), else a small built-in numpy synth. See ``docs/audio.md``.

@@ -10,6 +10,13 @@ any thread (the studio drives it off its GUI thread); :attr:`Player.position_fra
 safe to poll for a playhead. A :class:`Loop` is played in that callback too: the frame
 after its last is its first, in the same block, as a DAW's loop — the stream is never
 restarted, so nothing past the loop's end is heard and there is no gap.
+
+What it plays is scaled by a gain (:meth:`Player.play`'s ``gain``: the studio gives the
+export's headroom gain, ``engine.render.progressive.ProgressiveRender.gain``), applied in
+the callback, so a gain lowered while playing (:meth:`Player.set_gain`: the render ahead
+found a louder bar) applies to what was rendered before it too. It is never raised while
+playing, and lowered over :data:`GAIN_RAMP_SECONDS`, not in a step; what would still
+pass full scale is clipped.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ NO_PORTAUDIO = f"The PortAudio library is missing (Debian: apt install libportau
 NO_SOUNDDEVICE = f"The sounddevice package is not installed: {OFF}"
 LOOP_FADE_SECONDS = 0.01  # a loop's end without a release, or a start amid sound: faded
 SEGMENTS_KEPT = 8  # the wraps remembered for the position (more than the latency holds)
+GAIN_RAMP_SECONDS = 0.05  # a gain lowered while playing gets there over this long
 
 
 def _sounddevice() -> ModuleType:
@@ -104,16 +112,20 @@ class Player:
         self._ring_at = 0
         self._faded = False  # this pass's end was faded (its release is not mixed in)
         self.wraps = 0  # the loop's wraps since play
+        self._gain = self._gain_to = 1.0  # the gain now, and where a ramp is going
+        self._ramp = (1.0, 0.0)  # the ramp under way: its target, and its step a frame
 
     # -- control -----------------------------------------------------------------------------
     def play(self, audio: np.ndarray, sample_rate: int, start_frame: int = 0,
-             lead_in: np.ndarray | None = None, loop: Loop | None = None) -> bool:
+             lead_in: np.ndarray | None = None, loop: Loop | None = None,
+             gain: float = 1.0) -> bool:
         """Start playing ``audio`` (``(n, 2)`` or mono ``(n,)``) from ``start_frame``.
 
         ``lead_in``: audio played first, running into ``start_frame`` without a gap (a
         recording's count-in). :attr:`position_frames` counts it as the frames just
         before ``start_frame``: below it (below 0 when the lead-in is the longer) until
-        the lead-in has been heard. ``loop``: as :meth:`set_loop`.
+        the lead-in has been heard. ``loop``: as :meth:`set_loop`. ``gain``: what all of
+        it (lead-in and a loop's release too) is scaled by, until :meth:`set_gain`.
 
         Returns ``False``, with the reason in :attr:`error`, when there is no way to play
         sound; never raises for a missing or failing audio device.
@@ -131,6 +143,8 @@ class Player:
             self._loop = loop
             self._delivered, self._runs = 0, ((0, self._pos),)
             self._ring, self._ring_at, self._faded, self.wraps = self._ring[:0], 0, False, 0
+            self._gain = self._gain_to = float(gain)
+            self._ramp = (self._gain, 0.0)
             self.sample_rate = int(sample_rate)
             stream = None
             try:
@@ -165,6 +179,17 @@ class Player:
         if was_playing:  # resume from what was heard, not from what was buffered
             self._pos = self._heard()
         self._playing = False
+
+    def set_gain(self, gain: float) -> None:
+        """Lower the gain to ``gain`` from now on, over :data:`GAIN_RAMP_SECONDS`; safe
+        while playing. A higher one is ignored until the next :meth:`play`: the level never
+        rises under the musician's ears."""
+        self._gain_to = min(self._gain_to, float(gain))
+
+    @property
+    def gain(self) -> float:
+        """The gain being applied now (the end of a ramp under way: :meth:`set_gain`)."""
+        return self._gain_to
 
     def set_loop(self, loop: Loop | None) -> None:
         """Loop ``loop`` from now on (``None``: play on); safe while playing. A playhead
@@ -228,9 +253,23 @@ class Player:
             n += take
         self._pos = pos
         self._delivered += n
+        self._level(outdata[:n])
         if n < frames:
             outdata[n:] = 0
             raise _sounddevice().CallbackStop
+
+    def _level(self, out: np.ndarray) -> None:
+        """Scale ``out`` by the gain, ramping down to a lower one, and clip it."""
+        to, gain = self._gain_to, self._gain
+        if to < gain:
+            if self._ramp[0] != to:  # a new target: get there in GAIN_RAMP_SECONDS
+                self._ramp = (to, (gain - to) / max(1.0, GAIN_RAMP_SECONDS * self.sample_rate))
+            ramp = np.maximum(gain - self._ramp[1] * np.arange(1, len(out) + 1), to)
+            out *= ramp.astype(np.float32)[:, None]
+            self._gain = float(ramp[-1]) if len(ramp) else gain
+        elif gain != 1.0:
+            out *= np.float32(gain)
+        np.clip(out, -1.0, 1.0, out=out)
 
     def _wrap(self, loop: Loop, delivered: int) -> int:
         """Go round: the next frame handed over (the ``delivered``-th) is the loop's first,
@@ -260,8 +299,7 @@ class Player:
     def _mix_ring(self, out: np.ndarray) -> None:
         ring = self._ring[self._ring_at:self._ring_at + len(out)]
         if len(ring):
-            out[:len(ring)] += ring
-            np.clip(out, -1.0, 1.0, out=out)
+            out[:len(ring)] += ring  # (levelled and clipped with the rest: _level)
             self._ring_at += len(ring)
 
     def _finished(self) -> None:

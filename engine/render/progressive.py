@@ -8,6 +8,13 @@ place. Playback starts as soon as the first window is in and the rest is rendere
 ahead of the playhead (rendering runs far faster than real time). Notes ring past
 their window: every window is rendered with its full release tail and the tails sum.
 
+The buffer holds the mix an export writes, before its headroom gain
+(:class:`~.windowed.WindowedMix`: each track cleaned of drift as a whole, mute and solo
+honoured), and :attr:`ProgressiveRender.gain` is that gain, decided by the export's rule
+(``mixing.headroom_gains``) from the peaks rendered so far, until the whole song's are
+known (:attr:`ProgressiveRender.level`): the player applies it, so a gain found lower as
+the render runs ahead still applies to what was rendered before.
+
 Pure numpy over the engine's public rendering calls; runs on a worker thread.
 """
 
@@ -22,6 +29,8 @@ import numpy as np
 from engine.score import ControlEvent, ProgramChange, Song, TempoChange, TimeMap, Track
 
 from .events import program_at
+from .mixing import Peaks
+from .windowed import WindowedMix
 
 TAIL_SECONDS = 4.0  # room after the last note for releases
 RELEASE_SECONDS = 2.0  # a loop's release: how long its notes ring past its end, at most
@@ -120,11 +129,13 @@ def loop_release(song: Song, start: int, end: int, sample_rate: int,
     release[:len(piece)] = piece
     fade = min(frames, int(RELEASE_FADE_SECONDS * sample_rate))
     release[frames - fade:] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-    return np.clip(release, -1.0, 1.0)
+    return release  # at unity gain, as the song's buffer: the player levels and clips both
 
 
 def synth_renderer(synth: object) -> Renderer:
-    """Render stems with one long-lived engine synth (``engine.render.make_synth``).
+    """Render stems with one long-lived engine synth (``engine.render.make_synth``): each
+    track with notes as the synth makes it, with its volume and pan, not cleaned of drift
+    (a window's drift is not the whole track's: :class:`~.windowed.WindowedMix` takes it).
 
     ``render_tracks`` builds a synth per call, which costs ~0.5 s with a GM SoundFont;
     windows of a bar or two need the synth kept.
@@ -148,6 +159,14 @@ class ProgressiveRender:
     exactly as long as it is (``lead_in.end``), for the player to play before ``start``.
     ``loop``: the loop range (ticks) being played, which may change while this runs; its
     :func:`loop_release` is rendered into ``releases`` right after the first window.
+
+    ``buffer`` holds the song as heard at unity gain, the export's mix before its headroom
+    gain; :attr:`gain` is that gain as far as it is known. ``monitor``: tracks played for
+    the musician only (the metronome's click), heard but left out of the gain. ``level``:
+    the song's own peaks (:class:`~.mixing.Peaks`), given when a render of the same music
+    found them, else found by :meth:`run` from tick 0 or by :meth:`measure`. Until then
+    the gain is decided from the peaks rendered so far and ``floor`` (those the song is
+    known or expected to reach: its level before an edit), whichever are louder.
     """
 
     song: Song
@@ -155,12 +174,16 @@ class ProgressiveRender:
     start: int = 0
     lead_in: Song | None = None
     loop: tuple[int, int] | None = None
+    monitor: frozenset[int] = frozenset()
+    floor: Peaks = field(default_factory=Peaks)
+    level: Peaks | None = None
     lead_audio: np.ndarray = field(init=False)
     buffer: np.ndarray = field(init=False)
     releases: dict[tuple[int, int], np.ndarray] = field(init=False, default_factory=dict)
     ready_frame: int = 0
     done: bool = False
     cancelled: threading.Event = field(default_factory=threading.Event)
+    _so_far: WindowedMix | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.song = bake_sustain(self.song)
@@ -173,6 +196,22 @@ class ProgressiveRender:
     def frame_of(self, tick: int) -> int:
         return round(TimeMap.of(self.song).tick_to_seconds(tick) * self.sample_rate)
 
+    @property
+    def peaks(self) -> Peaks:
+        """What :attr:`gain` is decided from now: the song's :attr:`level` once known, else
+        the louder of :attr:`floor` and the peaks rendered so far."""
+        if self.level is not None:
+            return self.level
+        mixed = self._so_far
+        return self.floor | mixed.peaks if mixed is not None else self.floor
+
+    @property
+    def gain(self) -> float:
+        """The headroom gain of the mix as heard, by the export's rule (``mixing.
+        headroom_gains``), from :attr:`peaks`: what the player scales :attr:`buffer` by.
+        Safe to read from any thread while this renders."""
+        return self.peaks.mix_gain
+
     def render_release(self, render: Renderer | None = None) -> None:
         """Render the release of :attr:`loop` (as it is now) into :attr:`releases`, unless
         it is there already (on the render thread: the synth is not shared)."""
@@ -181,12 +220,15 @@ class ProgressiveRender:
             self.releases[loop] = loop_release(self.song, *loop, self.sample_rate,
                                                render or _render_tracks)
 
-    def windows(self, first_bars: int = 1, bars: int = 4) -> list[tuple[int, int]]:
-        """Tick windows to render: a short first one (fast start), then longer ones."""
+    def windows(self, first_bars: int = 1, bars: int = 4,
+                start: int | None = None) -> list[tuple[int, int]]:
+        """Tick windows to render from ``start`` (default :attr:`start`): a short first one
+        (fast start), then longer ones."""
+        start = self.start if start is None else start
         tm = TimeMap.of(self.song)
-        bar = tm.tick_to_bar(self.start)
+        bar = tm.tick_to_bar(start)
         last = tm.bar_count(self.song.end)
-        out = [(self.start, tm.bar_to_tick(bar + first_bars))]
+        out = [(start, tm.bar_to_tick(bar + first_bars))]
         bar += first_bars
         while bar < last:
             out.append((tm.bar_to_tick(bar), tm.bar_to_tick(min(last, bar + bars))))
@@ -195,7 +237,10 @@ class ProgressiveRender:
 
     def run(self, on_ready: Callable[[], None], progress: Callable[[float], None] | None = None,
             render: Renderer | None = None) -> None:
-        """Render every window in order; ``on_ready`` fires once, after the first one."""
+        """Render every window in order; ``on_ready`` fires once, when the first frames from
+        :attr:`start` are in the buffer (after the first window, unless it is shorter than
+        the ~0.26 s the drift is read ahead). From tick 0, the song's :attr:`level` is
+        known at the end."""
         from engine.render.mixing import sum_tracks
 
         render = render or _render_tracks
@@ -207,29 +252,65 @@ class ProgressiveRender:
             self.lead_audio[:len(audio)] = np.clip(audio, -1.0, 1.0)  # a ring past its
             # end is cut: the last click is a beat old by then
         windows = self.windows()
-        for i, (t0, t1) in enumerate(windows):
+        first = self.frame_of(self.start)
+        mixed = self._so_far = WindowedMix(self.song, self.sample_rate, self.buffer,
+                                           self.monitor, start=first)
+        ready = False
+        for i in range(len(windows)):
             if self.cancelled.is_set():
                 return
-            part = slice_song(self.song, t0, t1)
-            if part.note_count:
-                audio = sum_tracks(render(part, self.sample_rate), part)
-                f0 = self.frame_of(t0)
-                n = max(0, min(len(audio), len(self.buffer) - f0))
-                region = self.buffer[f0:f0 + n]
-                region += audio[:n]
-                np.clip(region, -1.0, 1.0, out=region)  # monitoring only: exports use the
-                # engine's headroom rule
-            self.ready_frame = self.frame_of(t1)
-            if i == 0:
+            self.ready_frame = min(len(self.buffer), self._render_window(mixed, render,
+                                                                         windows, i))
+            if not ready and (self.ready_frame > first or i == len(windows) - 1):
+                ready = True
                 on_ready()
             self.render_release(render)  # (a loop changed meanwhile: its own release)
             if progress is not None:
                 progress((i + 1) / len(windows))
         self.ready_frame = len(self.buffer)
+        if self.start == 0 and self.level is None:
+            self.level = mixed.peaks  # every note rendered: the song's own
         self.done = True
+
+    def measure(self, render: Renderer | None = None,
+                cancelled: threading.Event | None = None) -> bool:
+        """Find the song's :attr:`level` when :meth:`run` did not (it began past tick 0):
+        every window from tick 0 rendered again for its peaks alone, the audio not kept
+        (the releases of a loop set meanwhile rendered between windows, as :meth:`run`
+        does). Returns whether it is known (``False``: ``cancelled`` first)."""
+        if self.level is not None:
+            return True
+        render = render or _render_tracks
+        song = replace(self.song, tracks=tuple(t for t in self.song.tracks
+                                               if t.id not in self.monitor))
+        windows = self.windows(start=0)  # a run's from 0: the same notes on the same frames
+        mixed = WindowedMix(song, self.sample_rate)
+        for i in range(len(windows)):
+            if cancelled is not None and cancelled.is_set():
+                return False
+            self._render_window(mixed, render, windows, i, song)
+            self.render_release(render)
+        self.level = mixed.peaks
+        return True
+
+    def _render_window(self, mixed: WindowedMix, render: Renderer,
+                       windows: list[tuple[int, int]], i: int, song: Song | None = None) -> int:
+        """Add window ``i`` of ``song`` (default :attr:`song`) to ``mixed`` and settle what
+        the next can no longer change; returns the frame settled to."""
+        song = self.song if song is None else song
+        t0, t1 = windows[i]
+        part = slice_song(song, t0, t1)
+        if part.note_count:
+            mixed.add(self.frame_of(t0), render(part, self.sample_rate))
+        if i == len(windows) - 1:
+            return mixed.settle(None)
+        # Notes are kept in onset order: a track whose last starts before t1 is done.
+        done = [t.id for t in song.tracks if not t.notes or t.notes[-1].start < t1]
+        return mixed.settle(self.frame_of(windows[i + 1][0]), done)
 
 
 def _render_tracks(song: Song, sample_rate: int) -> dict:
-    from engine.render import render_tracks
+    """The default renderer: a synth of its own for each call (slow with a SoundFont)."""
+    from engine.render import make_synth
 
-    return render_tracks(song, sample_rate)
+    return synth_renderer(make_synth(sample_rate))(song, sample_rate)

@@ -30,12 +30,14 @@ class FakePlayer:
         self._on = False
         FakePlayer.instances.append(self)
 
-    def play(self, audio, sample_rate, start_frame=0, lead_in=None, loop=None) -> bool:
+    def play(self, audio, sample_rate, start_frame=0, lead_in=None, loop=None,
+             gain=1.0) -> bool:
         assert audio.dtype == np.float32 and audio.shape[1] == 2
         lead = 0 if lead_in is None else len(lead_in)
         self.plays.append((len(audio), start_frame))
         self.leads.append(lead)
         self.loop = loop
+        self.gains = [gain]  # this play's, as set (the real one never raises it)
         # As the real one: the lead-in's frames count as those just before start_frame.
         self._start, self._t0, self._len, self._on = start_frame - lead, time.perf_counter(), len(
             audio), True
@@ -43,6 +45,10 @@ class FakePlayer:
 
     def set_loop(self, loop) -> None:
         self.loop = loop
+
+    def set_gain(self, gain) -> None:
+        if gain != self.gains[-1]:
+            self.gains.append(gain)
 
     def stop(self) -> None:
         self._on = False
@@ -293,4 +299,93 @@ def test_a_loop_moved_while_playing_goes_to_the_player_with_its_own_release(
     assert tr._job is job and len(stand_in_output) == 1
     tr.set_loop_enabled(False)  # off: plays on
     assert player.loop is None and tr.is_playing
+    tr.stop()
+
+
+def loud_song():
+    """The test song with a loud pad chord over both bars: its mix peaks past -1 dBFS, so
+    the export's headroom gain brings it down (-2.5 dB with the built-in synth)."""
+    from engine.score import Note, Track
+    from tests.studio.conftest import make_song
+
+    song = make_song()
+    pad = Track("Pad", 89, channel=2, notes=tuple(Note(p, 0, 8 * 480, 127)
+                                                 for p in (48, 52, 55, 60, 64)))
+    return replace(song, tracks=(*song.tracks, pad))
+
+
+def test_the_studio_plays_the_song_at_the_level_the_export_writes_it(
+        window, qtbot, stand_in_output, tmp_path):
+    """QA: the studio played the mix at unity gain, clipped (the export brings it down to
+    -1 dBFS), and muting the drums made the rest louder. Now what the sound card gets is
+    the exported mix.wav, sample for sample, and stays so with a track muted."""
+    import soundfile as sf
+
+    from engine.io import save_song
+    from engine.render import render_files
+
+    save_song(loud_song(), tmp_path / "loud.mid")
+    assert window.open_path(tmp_path / "loud.mid")
+    tr, doc = window.transport, window.document
+
+    def export() -> np.ndarray:
+        render_files(doc.song, tmp_path / "mix.wav", synth="builtin")
+        return sf.read(tmp_path / "mix.wav", dtype="float32")[0]
+
+    def heard(stream, frames: int) -> np.ndarray:
+        blocks = []
+        for _ in range(-(-frames // 512)):
+            block = np.zeros((512, 2), np.float32)
+            stream.callback(block, 512, None, None)
+            blocks.append(block)
+        return np.concatenate(blocks)[:frames]
+
+    def played() -> None:
+        tr.play()
+        qtbot.waitUntil(lambda: tr._job is not None and tr._job.done and tr.is_playing
+                        and not tr._pending, timeout=10000)
+
+    played()  # the first play: the gain comes down as the render finds the loud bars
+    job, player = tr._job, tr._player
+    qtbot.waitUntil(lambda: player.gain == job.gain, timeout=2000)
+    assert job.level is not None and job.gain < 0.8
+    tr.stop()
+    wav = export()
+    played()  # again: the same render, at the export's gain from its first sample
+    assert tr._job is job and len(stand_in_output) == 2
+    np.testing.assert_allclose(heard(stand_in_output[-1], len(wav)), wav, rtol=0, atol=2e-7)
+    tr.stop()
+    drums = [t.name for t in doc.song.tracks].index("Drums")
+    window.tracklist.headers[drums].mute.click()  # an edit: a new render, the level kept
+    played()
+    assert tr._job is not job and tr._job.gain == job.gain
+    np.testing.assert_allclose(heard(stand_in_output[-1], len(wav)), export(), rtol=0,
+                               atol=2e-7)
+    tr.stop()
+
+
+def test_played_from_its_middle_the_song_is_measured_and_its_level_kept(
+        window, qtbot, fake_audio, tmp_path):
+    """From bar 2 the render has not met bar 1: after its audio, the whole song is
+    rendered again for its peaks (on the render worker) and its gain, only ever lowered
+    while playing, lands on the export's; the next play starts there. A metronome click
+    leaves it alone."""
+    from engine.io import save_song
+
+    save_song(loud_song(), tmp_path / "loud.mid")
+    assert window.open_path(tmp_path / "loud.mid")
+    tr = window.transport
+    tr.seek(4 * 480 + 240)
+    tr.play()
+    qtbot.waitUntil(lambda: tr._level is not None, timeout=10000)
+    (player,) = FakePlayer.instances
+    level = tr._level[-1]
+    qtbot.waitUntil(lambda: player.gains[-1] == level.mix_gain, timeout=2000)
+    assert player.gains == sorted(player.gains, reverse=True)
+    tr.stop()
+    tr.set_metronome(True)
+    tr.seek(4 * 480 + 240)
+    tr.play()
+    qtbot.waitUntil(lambda: tr._job is not None and tr._job.done, timeout=10000)
+    assert player.gains == [level.mix_gain] and tr._job.gain == level.mix_gain
     tr.stop()

@@ -85,7 +85,7 @@ def test_player_streams_from_the_start_frame_to_the_end(monkeypatch):
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
     finished = []
     player = Player(on_finished=lambda: finished.append(True))
-    audio = np.arange(1000, dtype=np.float32)  # mono is played on both sides
+    audio = np.arange(1000, dtype=np.float32) / 1000  # mono is played on both sides
     assert player.play(audio, 1000, start_frame=600) is True
     (stream,) = streams
     assert stream.started and player.is_playing and player.error is None
@@ -121,8 +121,8 @@ def test_a_lead_in_plays_first_and_runs_into_the_start_frame(monkeypatch):
     streams = []
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
     player = Player()
-    audio = np.arange(1000, dtype=np.float32)
-    lead = -np.arange(1, 301, dtype=np.float32)  # 300 frames
+    audio = np.arange(1000, dtype=np.float32) / 1000
+    lead = -np.arange(1, 301, dtype=np.float32) / 1000  # 300 frames
     assert player.play(audio, 1000, start_frame=100, lead_in=lead)
     (stream,) = streams
     assert player.position_frames == -200
@@ -213,3 +213,33 @@ def test_a_loop_changed_or_ended_while_playing(monkeypatch):
     out = _played(streams[0], 1)[:, 0]  # frames 156..199, then round
     np.testing.assert_array_equal(out[:44], audio[156:200])
     np.testing.assert_allclose(out[44:54], audio[100:110] * np.arange(1, 11) / 10)
+
+
+def test_the_gain_scales_all_it_plays_and_only_comes_down_smoothly(monkeypatch):
+    """The studio plays at the export's headroom gain, found lower as the render runs
+    ahead: lowered while playing, it ramps down over 50 ms (no click); it never rises
+    until the next play; the count-in and a loop's release are levelled alike, and what
+    would still pass full scale is clipped."""
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    audio = np.full((3000, 2), 0.5, np.float32)
+    lead = np.full((100, 2), -0.5, np.float32)
+    release = np.full((10, 2), 0.25, np.float32)
+    player.play(audio, 1000, start_frame=200, lead_in=lead,
+                loop=Loop(200, 600, release=release), gain=0.8)
+    out = _played(streams[0], 2)[:, 0]
+    np.testing.assert_allclose(out[:100], -0.4)  # the count-in
+    np.testing.assert_allclose(out[100:500], 0.4)
+    np.testing.assert_allclose(out[500:510], 0.6)  # the wrap: the release rings in
+    np.testing.assert_allclose(out[510:], 0.4)
+    player.set_gain(0.4)
+    player.set_gain(0.9)  # higher: not now
+    assert player.gain == 0.4
+    out = _played(streams[0], 1, size=100)[:, 0] / 0.5  # frames 312.. (no release now)
+    steps = np.diff(np.concatenate([[0.8], out]))
+    assert np.all(steps <= 0) and steps.min() == pytest.approx(-0.4 / 50, abs=1e-6)
+    np.testing.assert_allclose(out[:50], 0.8 - 0.4 * np.arange(1, 51) / 50, atol=1e-6)
+    np.testing.assert_allclose(out[50:], 0.4)
+    player.play(audio * 4, 1000, gain=0.9)  # the next play starts at its own
+    np.testing.assert_allclose(_played(streams[1], 1)[:, 0], 1.0)  # 1.8 clipped

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import numpy as np
+import threading
+from dataclasses import replace
 
-from engine.render import render_tracks
-from engine.render.mixing import sum_tracks
-from engine.render.progressive import ProgressiveRender, slice_song
-from engine.score import Note, ProgramChange, Song, TempoChange, Track
+import numpy as np
+import pytest
+import soundfile as sf
+
+from engine.render import make_synth, render_files, render_tracks
+from engine.render.progressive import ProgressiveRender, slice_song, synth_renderer
+from engine.score import DRUM_CHANNEL, Note, ProgramChange, Song, TempoChange, Track
 
 Q = 480
 
@@ -22,14 +26,112 @@ def band() -> Song:
     return Song(tracks=(piano, bass), ppq=Q, tempos=(TempoChange(0, 600_000),))
 
 
-def test_window_slices_sound_like_the_whole_song():
-    song = band()
-    job = ProgressiveRender(song, 22050)
-    job.run(lambda: None, render=lambda s, sr: render_tracks(s, sr, synth="builtin"))
-    whole = np.clip(sum_tracks(render_tracks(song, 22050, synth="builtin"), song), -1, 1)
-    n = min(len(whole), len(job.buffer))
-    err = np.sqrt(np.mean((whole[:n] - job.buffer[:n]) ** 2))
-    assert err < 0.1 * np.sqrt(np.mean(whole[:n] ** 2))
+def loud_band() -> Song:
+    """Twelve bars at 100 BPM that need the headroom gain (-2 dB at 44.1 kHz): bass all
+    along, drums, a piano from bar 5, a pad panned left only in bars 8 and 11 (a track
+    that starts late and stops early), its loudest moment in bar 11."""
+    bass = Track("Bass", 33, channel=1, notes=tuple(
+        Note(36 + i % 5, i * Q, Q, 100) for i in range(48)))
+    drums = Track("Drums", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(
+        Note(k, i * Q // 2, Q // 8, 120) for i, k in enumerate([36, 42, 38, 46] * 24)))
+    piano = Track("Piano", 0, notes=tuple(
+        Note(60 + i % 7, 16 * Q + i * Q // 2, Q, 110) for i in range(16)))
+    pad = Track("Pad", 89, channel=2, volume=0.7, pan=-0.5, notes=(
+        Note(48, 28 * Q, 2 * Q, 127), Note(55, 28 * Q, 2 * Q, 127),
+        *(Note(p, 40 * Q, 4 * Q, 127) for p in (48, 52, 55, 60))))
+    return Song(tracks=(bass, drums, piano, pad), ppq=Q, tempos=(TempoChange(0, 600_000),))
+
+
+def builtin_synth(sr: int = 44100):
+    return synth_renderer(make_synth(sr, synth="builtin"))
+
+
+def played(song: Song, sr: int = 44100, start: int = 0) -> tuple[ProgressiveRender, np.ndarray]:
+    """The studio's render of ``song`` from ``start``, and what the player makes of it
+    (its buffer at its gain, before the player's clip)."""
+    job = ProgressiveRender(song, sr, start)
+    job.run(lambda: None, render=builtin_synth(sr))
+    return job, job.buffer * np.float32(job.gain)
+
+
+def exported(song: Song, tmp_path, sr: int = 44100, **kw):
+    report = render_files(song, tmp_path / "mix.wav", sample_rate=sr, synth="builtin", **kw)
+    return report, sf.read(tmp_path / "mix.wav", dtype="float32")[0]
+
+
+@pytest.mark.parametrize("sr", [44100, 22050])
+def test_playback_plays_the_exported_mix_sample_for_sample(tmp_path, sr):
+    """What the studio plays is the WAV the export writes (to its 24-bit resolution): the
+    same tracks cleaned of drift, the same headroom gain, though rendered a window of bars
+    at a time, every track at once, and its gain decided as it went."""
+    song = loud_band()
+    job, heard = played(song, sr)
+    report, wav = exported(song, tmp_path, sr)
+    assert report.mix_gain_db < -1.5  # the rule at work: the mix peaks past -1 dBFS
+    assert job.gain == pytest.approx(10 ** (report.mix_gain_db / 20), abs=1e-6)
+    n = len(wav)
+    assert len(heard) >= n and not heard[n:].any()  # silence after the tails
+    np.testing.assert_allclose(heard[:n], wav, rtol=0, atol=2e-7)
+
+
+def test_muting_a_track_leaves_the_others_at_their_level(tmp_path):
+    song = loud_band()
+    drums_muted = replace(song, tracks=tuple(replace(t, mute=t.name == "Drums")
+                                             for t in song.tracks))
+    job, _ = played(song)
+    muted, heard = played(drums_muted)
+    assert muted.gain == job.gain  # the drums' peaks still count: the others stay put
+    render_files(song, stems_dir=tmp_path / "stems", sample_rate=44100, synth="builtin")
+    others = sum(sf.read(path, dtype="float32")[0]
+                 for path in sorted((tmp_path / "stems").iterdir()) if "Drums" not in path.name)
+    np.testing.assert_allclose(heard[:len(others)], others, rtol=0, atol=1e-6)
+    # As the export of the song with the drums muted writes its mix.
+    _, wav = exported(drums_muted, tmp_path)
+    np.testing.assert_allclose(heard[:len(wav)], wav, rtol=0, atol=2e-7)
+
+
+def test_played_from_past_the_loudest_bar_the_whole_songs_level_is_measured(tmp_path):
+    """From bar 12 the render alone has not met bar 11's pad: its gain until measure()
+    has rendered the song from the start for its peaks is higher; then it is the
+    export's. Given that level (the studio keeps it), a render has it from the start."""
+    song = loud_band()
+    report, _ = exported(song, tmp_path)
+    job, _ = played(song, start=44 * Q)
+    assert job.level is None and job.gain > 10 ** (report.mix_gain_db / 20) + 0.01
+    assert job.measure(builtin_synth())
+    assert job.gain == pytest.approx(10 ** (report.mix_gain_db / 20), abs=1e-6)
+    again = ProgressiveRender(song, 44100, 44 * Q, level=job.level)
+    assert again.gain == job.gain
+    cancelled = threading.Event()
+    cancelled.set()
+    assert not ProgressiveRender(song, 44100, 44 * Q).measure(builtin_synth(), cancelled)
+
+
+def test_until_its_level_is_known_the_gain_is_no_higher_than_the_floor():
+    song = loud_band()
+    job, _ = played(song)
+    quieter = replace(song, tracks=(replace(song.tracks[0], volume=0.5),))  # the bass
+    alone, _ = played(quieter)
+    assert alone.gain == 1.0  # alone, it needs no headroom gain
+    later = ProgressiveRender(quieter, 44100, 4 * Q, floor=job.level.unheard())
+    later.run(lambda: None, render=builtin_synth())
+    assert later.gain == job.gain  # the level before the edit, until its own is found
+    assert later.measure(builtin_synth()) and later.gain == 1.0
+
+
+def test_the_click_is_heard_but_leaves_the_level_alone():
+    song = loud_band()
+    click = Track("Metronome", is_drum=True, channel=DRUM_CHANNEL, volume=0.8,
+                  notes=tuple(Note(76, i * Q, Q // 2, 127) for i in range(48)))
+    job, heard = played(song)
+    clicked = ProgressiveRender(replace(song, tracks=(*song.tracks, click)), 44100,
+                                monitor=frozenset({click.id}))
+    clicked.run(lambda: None, render=builtin_synth())
+    assert clicked.gain == job.gain
+    alone, _ = played(Song((click,), ppq=Q, tempos=song.tempos))
+    n = len(alone.buffer)
+    np.testing.assert_allclose(clicked.buffer[:n] * job.gain, heard[:n]
+                               + alone.buffer * np.float32(job.gain), atol=1e-6)
 
 
 def test_a_slice_starts_at_zero_with_the_program_in_force():
