@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
+
+import numpy as np
 
 from engine.score import (
     Edit,
@@ -47,6 +50,21 @@ class Tool(enum.Enum):
                 "mask": "Mask"}[self.value]
 
 
+class NoteColumns(NamedTuple):
+    """Some notes of one track as numpy columns."""
+
+    start: np.ndarray
+    duration: np.ndarray
+    pitch: np.ndarray
+    id: np.ndarray
+
+
+def note_columns(notes: Sequence[Note]) -> NoteColumns:
+    a = np.array([(n.start, n.duration, n.pitch, n.id) for n in notes],
+                 dtype=np.int64).reshape(-1, 4)
+    return NoteColumns(a[:, 0], a[:, 1], a[:, 2], a[:, 3])
+
+
 @dataclass
 class Drag:
     """The gesture in progress on the canvas."""
@@ -66,6 +84,19 @@ class Drag:
     erased: set[tuple[int, int]] = field(default_factory=set)
     extend: bool = False  # rubber band adds to the selection
     toggle: tuple[int, int] | None = None  # Ctrl-pressed selected note: deselect on a click
+    # ``notes`` as columns, with the dict they were built from (see :meth:`columns`).
+    _columns: tuple[dict, dict[int, NoteColumns]] | None = field(default=None, repr=False,
+                                                                  compare=False)
+
+    def columns(self) -> dict[int, NoteColumns]:
+        """``notes`` per track as numpy columns, built once per drag (a new ``notes``, as
+        the Brush's growing note, builds them again): every frame of the drag draws the
+        notes where they are going and hides them where they were, and with thousands
+        selected a loop over them per frame was most of the frame."""
+        if self._columns is None or self._columns[0] is not self.notes:
+            self._columns = (self.notes, {tid: note_columns(v) for tid, v in self.notes.items()
+                                          if v})
+        return self._columns[1]
 
 
 def _count(notes: Selected) -> int:

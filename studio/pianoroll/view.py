@@ -23,7 +23,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from engine.score import Note, add_notes, remove_notes, resize_note_starts
+from engine.score import Note, add_notes, remove_notes
 from engine.score.instruments import drum_name
 from engine.score.spelling import pitch_name
 
@@ -205,7 +205,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         ppt, kh = vp.px_per_tick, vp.key_h
         active = self.roll.active_track_ids()
         selected = self.roll.selection.notes
-        hidden = self._hidden_keys()
+        hidden = self._hidden_ids()
         order = [t for t in song.tracks if t.id not in active]
         order += [song.track(tid) for tid in active]
         labels: list[tuple[QRectF, str]] = []
@@ -243,8 +243,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             chosen = np.zeros(len(ids), bool)
             if selected or hidden:
                 chosen = np.isin(ids, self.roll.selection.note_ids_of(tid))
-                if hidden:
-                    gone = np.fromiter((nid for t, nid in hidden if t == tid), np.int64)
+                gone = hidden.get(tid)
+                if gone is not None:
                     show = ~np.isin(ids, gone)
                     x, y, w, vel, ids, chosen, pk = (a[show] for a in (x, y, w, vel, ids,
                                                                         chosen, pk))
@@ -320,15 +320,21 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             self._luts[key] = lut
         return lut
 
-    def _hidden_keys(self) -> set[tuple[int, int]]:
+    def _hidden_ids(self) -> dict[int, np.ndarray]:
+        """Per track, the ids of the notes the gesture under way takes from their places:
+        the ones being moved or resized (drawn where they are going instead) and the ones
+        the eraser has crossed."""
         d = self.drag
         if d is None or not d.started:
-            return set()
+            return {}
         if d.kind in ("move", "resize", "resize_start"):
-            return {(tid, n.id) for tid, notes in d.notes.items() for n in notes}
+            return {tid: cols.id for tid, cols in d.columns().items()}
         if d.kind == "erase":
-            return d.erased
-        return set()
+            by_track: dict[int, list[int]] = {}
+            for tid, nid in d.erased:
+                by_track.setdefault(tid, []).append(nid)
+            return {tid: np.array(ids, np.int64) for tid, ids in by_track.items()}
+        return {}
 
     def _paint_drag(self, p: QPainter) -> None:
         d = self.drag
@@ -341,23 +347,32 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             p.setBrush(theme.RUBBER_FILL)
             p.drawRect(r)
             return
-        if d.kind in ("move", "copy", "resize", "resize_start", "draw"):
-            for tid, notes in d.notes.items():
-                colour = QColor(song.track(tid).colour).lighter(140)
-                if d.kind in ("move", "copy"):
-                    rects = [self.note_rect(n.start + d.dticks, n.duration,
-                                            min(127, max(0, n.pitch + d.dpitch))) for n in notes]
-                elif d.kind == "resize":
-                    rects = [self.note_rect(n.start, max(1, n.duration + d.dticks), n.pitch)
-                             for n in notes]
-                elif d.kind == "resize_start":
-                    rects = [self.note_rect(n.start, n.duration, n.pitch)
-                             for n in resize_note_starts(tid, notes, d.dticks).added]
-                else:
-                    rects = [self.note_rect(n.start, n.duration, n.pitch) for n in notes]
-                p.setPen(QPen(theme.SELECTION, 1.5))
-                p.setBrush(colour)
-                p.drawRects(rects)
+        if d.kind not in ("move", "copy", "resize", "resize_start", "draw"):
+            return
+        vp = self.vp
+        ppt, kh = vp.px_per_tick, vp.key_h
+        for tid, cols in d.columns().items():
+            start, duration, pitch = cols.start, cols.duration, cols.pitch
+            if d.kind in ("move", "copy"):
+                start = start + d.dticks
+                pitch = np.clip(pitch + d.dpitch, 0, 127)
+            elif d.kind == "resize":
+                duration = np.maximum(1, duration + d.dticks)
+            elif d.kind == "resize_start":  # as resize_note_starts moves them, vectorised
+                end = start + duration
+                start = np.maximum(0, np.minimum(start + d.dticks, end - np.minimum(1, duration)))
+                duration = end - start
+            x = (start - vp.left) * ppt
+            w = np.maximum(3.0, duration * ppt)
+            y = (127 - pitch) * kh - vp.top + 1
+            # Only the ones on screen (the pen reaches a pixel past each edge).
+            seen = ((x + w >= -2) & (x <= self.width() + 2)
+                    & (y + kh >= -2) & (y <= self.height() + 2))
+            if not seen.any():
+                continue
+            p.setPen(QPen(theme.SELECTION, 1.5))
+            p.setBrush(QColor(song.track(tid).colour).lighter(140))
+            p.drawRects(box_rects(x[seen], y[seen], w[seen], kh - 1))
 
     # -- mouse ----------------------------------------------------------------------------------
     def mousePressEvent(self, e: QMouseEvent) -> None:

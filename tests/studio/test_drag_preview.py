@@ -1,0 +1,78 @@
+"""What the piano roll shows while a note is dragged: the note where it is going, not where
+it was (checked on the painted canvas, mid-drag, before the release makes the edit)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtTest import QTest
+
+
+def piano(win):
+    return win.document.song.tracks[0]
+
+
+def colour_at(win, tick: float, pitch: int) -> str:
+    """The canvas's colour in the middle of ``pitch``'s row at ``tick``."""
+    vp = win.pianoroll.viewport
+    image = win.pianoroll.canvas.grab().toImage()
+    return image.pixelColor(round(vp.tick_to_x(tick)),
+                            round(vp.pitch_to_y(pitch) + vp.key_h / 2)).name()
+
+
+def press_and_move(win, start: QPoint, end: QPoint) -> None:
+    canvas = win.pianoroll.canvas
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    for i in range(1, 5):
+        p = start + (end - start) * i / 4
+        QTest.mouseMove(canvas, QPoint(round(p.x()), round(p.y())))
+
+
+@pytest.mark.parametrize("grab", ["body", "right edge", "left edge"])
+def test_a_dragged_note_shows_where_it_is_going_and_not_where_it_was(opened, ui, grab):
+    win = opened
+    ui.show_all(win)
+    vp = win.pianoroll.viewport
+    vp.fit_ticks(0, 2 * 480 * 4)  # wide notes: each edge has its grip
+    note = piano(win).notes[2]  # E4, beat 3, a quarter long
+    y = ui.point(win, note.start, note.pitch).y()
+    dragging = QColor(piano(win).colour).lighter(140).name()
+    selected = QColor(piano(win).colour).lighter(150).name()
+    if grab == "body":
+        start = QPoint(round(vp.tick_to_x(note.start + note.duration / 2)), y)
+        press_and_move(win, start, start + QPoint(round(960 * vp.px_per_tick), -2 * vp.key_h))
+        gone = [(note.start + 240, note.pitch)]
+        shown = [(note.start + 960 + 240, note.pitch + 2)]
+    elif grab == "right edge":
+        start = QPoint(round(vp.tick_to_x(note.end) - 2), y)
+        press_and_move(win, start, start + QPoint(round(480 * vp.px_per_tick), 0))
+        gone = []
+        shown = [(note.start + 240, note.pitch), (note.end + 240, note.pitch)]
+    else:
+        start = QPoint(round(vp.tick_to_x(note.start) + 1), y)
+        press_and_move(win, start, start + QPoint(round(240 * vp.px_per_tick), 0))
+        gone = [(note.start + 120, note.pitch)]
+        shown = [(note.start + 360, note.pitch)]
+    assert win.pianoroll.canvas.drag.started
+    assert piano(win).note_by_id(note.id) == note  # nothing is edited before the release
+    for tick, pitch in shown:
+        assert colour_at(win, tick, pitch) == dragging
+    for tick, pitch in gone:
+        assert colour_at(win, tick, pitch) not in (dragging, selected)
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_Escape)
+    assert colour_at(win, note.start + 240, note.pitch) == selected  # back where it was
+
+
+def test_dragging_the_whole_selection_draws_each_selected_note_moved(opened, ui):
+    win = opened
+    ui.show_all(win)
+    notes = piano(win).notes
+    win.selection.set_notes([(piano(win).id, n.id) for n in notes])
+    first = notes[0]
+    start = ui.point(win, first.start + 120, first.pitch)
+    vp = win.pianoroll.viewport
+    press_and_move(win, start, start + QPoint(round(480 * vp.px_per_tick), 0))
+    dragging = QColor(piano(win).colour).lighter(140).name()
+    assert all(colour_at(win, n.start + 480 + 240, n.pitch) == dragging for n in notes)
+    assert colour_at(win, first.start + 240, first.pitch) != dragging  # the first left its place
