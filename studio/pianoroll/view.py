@@ -2,7 +2,10 @@
 
 Drawing is plain QPainter on a QWidget, and only what is on screen is touched: the
 visible tick window is found by bisect (:mod:`.noteindex`), rectangles are batched per
-colour (one ``drawRects`` call per velocity shade). See docs/studio.md for the figures.
+colour (one ``drawRects`` call per velocity shade). The rows, grid, loop and notes are
+kept in a pixmap while nothing they show changes, so the frames of a drag (and the
+playhead's) draw only what moves over it. See docs/studio.md and docs/performance.md
+for the figures.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPen,
+    QPixmap,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -77,6 +81,10 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.overlays: list[Callable[[QPainter, NoteCanvas], None]] = []
         self._brushes: dict[tuple[str, int], QColor] = {}
         self._luts: dict[tuple[str, int], np.ndarray] = {}
+        # The painted rows, grid, loop and notes, with what they showed (see _layer).
+        self._layer_pixmap: QPixmap | None = None
+        self._layer_key: tuple[tuple, tuple] = ((), ())
+        self.layer_paints = 0  # how often the layer was painted afresh (tests, benchmarks)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -123,10 +131,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
     # -- painting -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
         p = QPainter(self)
-        self._paint_rows(p)
-        self._paint_grid(p)
-        self._paint_loop(p)
-        self._paint_notes(p)
+        p.drawPixmap(0, 0, self._layer())
         mask = self.roll.document.mask
         preview = self.mask_tool.preview()
         if not mask.is_empty or preview is not None:
@@ -140,6 +145,39 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             p.drawLine(QLineF(x, 0, x, self.height()))
         theme.paint_focus_ring(p, self)  # where the keys go (Tab, a click elsewhere: gone)
         p.end()
+
+    def _layer(self) -> QPixmap:
+        """The rows, grid, loop and notes, painted again only when something they show
+        has changed: the view, the song, the selection, the active tracks, the grid, the
+        loop or the notes a gesture hides. A drag's frames (and playback's) change none
+        of them, and repainting thousands of notes on every mouse move was most of a
+        frame; the mask, the take on screen, the drag, the playhead and the focus ring
+        are drawn over it each time, as before."""
+        roll, vp, d = self.roll, self.vp, self.drag
+        dpr = self.devicePixelRatioF()
+        hiding = d is not None and d.started and d.kind in ("move", "resize", "resize_start")
+        erased = frozenset(d.erased) if d is not None and d.started and d.kind == "erase" else None
+        # Compared by value, and by identity (the song, its time map and the selection are
+        # immutable, replaced when they change; the dragged notes' columns, once per drag).
+        values = (self.width(), self.height(), dpr, vp.left, vp.top, vp.px_per_beat, vp.ppq,
+                  vp.key_h, roll.loop, roll.snap, tuple(roll.active_track_ids()), erased)
+        objects = (roll.document.song, roll.document.time_map, roll.selection.notes,
+                   d.columns() if hiding else None)
+        kept_values, kept_objects = self._layer_key
+        if (self._layer_pixmap is not None and values == kept_values
+                and all(a is b for a, b in zip(objects, kept_objects, strict=True))):
+            return self._layer_pixmap
+        pixmap = QPixmap(max(1, round(self.width() * dpr)), max(1, round(self.height() * dpr)))
+        pixmap.setDevicePixelRatio(dpr)
+        p = QPainter(pixmap)
+        self._paint_rows(p)
+        self._paint_grid(p)
+        self._paint_loop(p)
+        self._paint_notes(p)
+        p.end()
+        self._layer_pixmap, self._layer_key = pixmap, (values, objects)
+        self.layer_paints += 1
+        return pixmap
 
     def _paint_rows(self, p: QPainter) -> None:
         w = self.width()

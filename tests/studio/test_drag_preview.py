@@ -1,5 +1,6 @@
 """What the piano roll shows while a note is dragged: the note where it is going, not where
-it was (checked on the painted canvas, mid-drag, before the release makes the edit)."""
+it was (checked on the painted canvas, mid-drag, before the release makes the edit); and
+that the picture of the notes it keeps between frames follows every change."""
 
 from __future__ import annotations
 
@@ -76,3 +77,54 @@ def test_dragging_the_whole_selection_draws_each_selected_note_moved(opened, ui)
     dragging = QColor(piano(win).colour).lighter(140).name()
     assert all(colour_at(win, n.start + 480 + 240, n.pitch) == dragging for n in notes)
     assert colour_at(win, first.start + 240, first.pitch) != dragging  # the first left its place
+
+
+def test_a_drags_frames_do_not_repaint_the_notes_that_stay(opened, ui):
+    win = opened
+    ui.show_all(win)
+    canvas = win.pianoroll.canvas
+    note = piano(win).notes[2]
+    start = ui.point(win, note.start + 120, note.pitch)
+    canvas.grab()
+    before = canvas.layer_paints
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    vp = win.pianoroll.viewport
+    for i in range(1, 9):
+        QTest.mouseMove(canvas, start + QPoint(round(i * 120 * vp.px_per_tick), 0))
+        canvas.grab()
+    # Once: the press selected the note, then the drag took it from its place.
+    assert canvas.layer_paints - before <= 2
+    dragging = QColor(piano(win).colour).lighter(140).name()
+    assert colour_at(win, note.start + 8 * 120 + 240, note.pitch) == dragging
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                       start + QPoint(round(8 * 120 * vp.px_per_tick), 0))
+    assert piano(win).note_by_id(note.id).start == note.start + 960
+    assert colour_at(win, note.start + 960 + 240, note.pitch) == \
+        QColor(piano(win).colour).lighter(150).name()  # dropped there, still selected
+    assert colour_at(win, note.start + 120, note.pitch) != dragging
+
+
+def test_the_notes_picture_follows_selection_edits_undo_scroll_and_tracks(opened, ui):
+    win = opened
+    ui.show_all(win)
+    track = piano(win)
+    note = track.notes[2]
+    selected = QColor(track.colour).lighter(150).name()
+    plain = colour_at(win, note.start + 240, note.pitch)
+    assert plain != selected
+    win.selection.set_notes([(track.id, note.id)])
+    assert colour_at(win, note.start + 240, note.pitch) == selected
+    win.transpose(1)
+    assert colour_at(win, note.start + 240, note.pitch + 1) == selected
+    assert colour_at(win, note.start + 240, note.pitch) != selected
+    win.document.undo_stack.undo()
+    assert colour_at(win, note.start + 240, note.pitch) == selected
+    win.selection.clear_notes()
+    assert colour_at(win, note.start + 240, note.pitch) == plain
+    vp = win.pianoroll.viewport
+    vp.set_left(480)  # colour_at maps ticks through the scrolled view
+    assert colour_at(win, note.start + 240, note.pitch) == plain
+    assert colour_at(win, note.start - 240, note.pitch) != plain  # the gap before it
+    bass = win.document.song.tracks[1]
+    win.selection.set_tracks([bass.id])  # the piano is a ghost now: drawn faint
+    assert colour_at(win, note.start + 240, note.pitch) not in (plain, selected)
