@@ -101,6 +101,7 @@ SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 MAX_TITLE_SHOWN = 60  # the song's title in the window's title: longer ones end in "…"
+QT_WIDGET_SIZE_MAX = (1 << 24) - 1  # QWIDGETSIZE_MAX, "no maximum" (PySide does not export it)
 
 
 class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCommands,
@@ -388,8 +389,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def _build_statusbar(self) -> None:
         sb = self.statusBar()
-        self.status_hover = QLabel("", sb)
-        self.status_hover.setMinimumWidth(130)
+        self.status_hover = _Readout(130, sb)
         self.status_selection = QLabel("", sb)
         self.status_snap = QLabel("", sb)
         self.status_tool = QLabel("", sb)
@@ -1015,6 +1015,32 @@ class _Presses(QObject):
         if event.type() == QEvent.Type.MouseButtonPress:
             self.pressed.emit()
         return False
+
+
+class _Readout(QLabel):
+    """The status bar's position read-out, new at every mouse move: while it shows
+    something it keeps the size of its longest text so far, so a new text repaints this
+    label alone. Sized to each text, it had the status bar lay out and repaint all its
+    items at every move, as much as the piano roll's own frame of a small drag
+    (docs/performance.md). Emptied (the mouse left the roll), it takes its own size
+    again, at least ``least`` pixels wide."""
+
+    def __init__(self, least: int, parent: QWidget) -> None:
+        super().__init__("", parent)
+        self.least = least
+        self.setMinimumWidth(least)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        fixed = self.minimumSize() == self.maximumSize()
+        if not text:
+            if fixed:
+                self.setMinimumSize(self.least, 0)
+                self.setMaximumSize(QT_WIDGET_SIZE_MAX, QT_WIDGET_SIZE_MAX)
+            return
+        width = max(self.width(), self.sizeHint().width())
+        if self.isVisible() and (not fixed or width > self.width()):
+            self.setFixedSize(width, self.height())  # fixed: a new text lays nothing out
 
 
 class _Lcd(QLabel):

@@ -1,13 +1,15 @@
 """What the piano roll shows while a note is dragged: the note where it is going, not where
-it was (checked on the painted canvas, mid-drag, before the release makes the edit); and
-that the picture of the notes it keeps between frames follows every change."""
+it was (checked on the painted canvas, mid-drag, before the release makes the edit); that
+the picture of the notes it keeps between frames follows every change; and that the
+status bar's position read-out, new at every move, lays nothing out again."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 
 def piano(win):
@@ -128,3 +130,39 @@ def test_the_notes_picture_follows_selection_edits_undo_scroll_and_tracks(opened
     bass = win.document.song.tracks[1]
     win.selection.set_tracks([bass.id])  # the piano is a ghost now: drawn faint
     assert colour_at(win, note.start + 240, note.pitch) not in (plain, selected)
+
+
+class LayoutRequests(QObject):
+    """Counts the layout requests a widget receives."""
+
+    def __init__(self, widget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_the_position_readout_shows_each_text_whole_without_a_relayout(opened):
+    win = opened
+    roll, label = win.pianoroll, win.status_hover
+    drums = win.document.song.tracks[2]
+    roll._on_hover(480, 60)
+    QApplication.processEvents()
+    requests = LayoutRequests(win.statusBar())
+    for tick in range(0, 4 * 480, 37):  # a mouse crossing the roll
+        roll._on_hover(tick, 60 + tick % 7)
+        QApplication.processEvents()
+        assert label.width() >= label.sizeHint().width()  # the whole text shows
+    assert requests.count == 0
+    win.selection.set_tracks([drums.id])
+    roll._on_hover(480, 35)  # a long one: "Acoustic Bass Drum (B1)"
+    QApplication.processEvents()
+    assert "Acoustic Bass Drum" in label.text()
+    assert label.width() >= label.sizeHint().width()  # it grew to show it
+    roll._on_hover(-1, -1)  # the mouse left the roll: its own size again
+    QApplication.processEvents()
+    assert label.text() == "" and label.minimumWidth() == 130 and label.maximumWidth() > 10_000
