@@ -7,17 +7,32 @@ from pathlib import Path
 from typing import Any
 
 PLOT_NAME = "performance-scaling.png"
+# The page's own sections start at this line (the studio's figures, from its benchmarks):
+# a new report replaces what is above it and keeps them.
+KEPT = "<!-- Not written by partita bench: it keeps this line and what follows. -->"
 
 
 def write_report(r: dict[str, Any], docs: Path) -> Path:
-    """Write ``docs/performance.md`` and ``docs/images/performance-scaling.png``."""
+    """Write ``docs/performance.md`` and ``docs/images/performance-scaling.png``; the
+    page's hand-written part (from :data:`KEPT` on) stays as it was."""
     docs = Path(docs)
     (docs / "images").mkdir(parents=True, exist_ok=True)
     plotted = _plot(r, docs / "images" / PLOT_NAME)
     path = docs / "performance.md"
-    path.write_text(markdown(r, plot=f"images/{PLOT_NAME}" if plotted else None),
-                    encoding="utf-8")
+    kept = kept_part(path)
+    path.write_text(markdown(r, plot=f"images/{PLOT_NAME}" if plotted else None)
+                    + (f"\n{kept}" if kept else ""), encoding="utf-8")
     return path
+
+
+def kept_part(path: Path) -> str:
+    """The text of ``path`` from the :data:`KEPT` line on ("" without one, or no file)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    at = text.find(KEPT)
+    return text[at:] if at >= 0 else ""
 
 
 def _f(x: Any, fmt: str = ".3f") -> str:

@@ -61,6 +61,20 @@ def test_bench_quick_json_has_every_figure(jsb, capsys):
     assert f"{report['tasks']['repaint']['variants']['int8']['p50_s']:.3f}" in page
 
 
+def test_a_new_report_keeps_the_pages_hand_written_part(tmp_path, monkeypatch):
+    from engine.cli import bench_report
+
+    monkeypatch.setattr(bench_report, "_plot", lambda r, path: False)
+    monkeypatch.setattr(bench_report, "markdown", lambda r, plot=None: f"# Run {r['run']}\n")
+    page = tmp_path / "performance.md"
+    assert bench_report.write_report({"run": 1}, tmp_path) == page
+    assert page.read_text() == "# Run 1\n"  # no hand-written part: the report alone
+    studio = f"{bench_report.KEPT}\n\n## The studio's piano roll\n\nFigures.\n"
+    page.write_text(page.read_text() + "\n" + studio)
+    bench_report.write_report({"run": 2}, tmp_path)
+    assert page.read_text() == "# Run 2\n\n" + studio
+
+
 def test_bench_rejects_unknown_variant(capsys):
     assert main(["bench", "--tiny", "--quick", "--variants", "fp16"]) == 1
     err = capsys.readouterr().err.strip()
