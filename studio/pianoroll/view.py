@@ -259,6 +259,9 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             if not keep.any():
                 continue
             ghost = track.id not in active
+            gone = hidden.get(track.id)
+            if gone is not None and not ghost:  # a drag's notes are drawn where they go
+                keep &= ~np.isin(cols["id"][span], gone)
             if keep.sum() > DENSE_NOTES:
                 self._paint_dense(p, track, start[keep], end[keep], pitch[keep],
                                   cols["velocity"][span][keep], cols["id"][span][keep],
@@ -279,13 +282,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             pk = pitch[keep]
             tid = track.id
             chosen = np.zeros(len(ids), bool)
-            if selected or hidden:
+            if selected:
                 chosen = np.isin(ids, self.roll.selection.note_ids_of(tid))
-                gone = hidden.get(tid)
-                if gone is not None:
-                    show = ~np.isin(ids, gone)
-                    x, y, w, vel, ids, chosen, pk = (a[show] for a in (x, y, w, vel, ids,
-                                                                        chosen, pk))
             shade = vel * VELOCITY_SHADES // 128
             p.setPen(QPen(QColor(0, 0, 0, 150), 1))
             for level in np.unique(shade[~chosen]):

@@ -166,3 +166,28 @@ def test_the_position_readout_shows_each_text_whole_without_a_relayout(opened):
     roll._on_hover(-1, -1)  # the mouse left the roll: its own size again
     QApplication.processEvents()
     assert label.text() == "" and label.minimumWidth() == 130 and label.maximumWidth() > 10_000
+
+
+def test_zoomed_far_out_a_dragged_note_leaves_its_place_too(opened, ui, monkeypatch):
+    """Over DENSE_NOTES notes of a track on screen the roll paints them as one image; a
+    dragged note was still drawn at its old place there (QA: 12,188 notes, zoomed out)."""
+    from studio.pianoroll import view
+
+    monkeypatch.setattr(view, "DENSE_NOTES", 0)  # the image path for this small song
+    win = opened
+    ui.show_all(win)
+    vp = win.pianoroll.viewport
+    vp.fit_ticks(0, 2 * 480 * 4)
+    note = piano(win).notes[2]
+    win.selection.set_notes([(piano(win).id, note.id)])
+    win.pianoroll.canvas.update()
+    there = colour_at(win, note.start + 240, note.pitch)
+    start = QPoint(round(vp.tick_to_x(note.start + note.duration / 2)),
+                   ui.point(win, note.start, note.pitch).y())
+    press_and_move(win, start, start + QPoint(round(960 * vp.px_per_tick), -2 * vp.key_h))
+    assert win.pianoroll.canvas.drag.started
+    dragging = QColor(piano(win).colour).lighter(140).name()
+    assert colour_at(win, note.start + 960 + 240, note.pitch + 2) == dragging
+    assert colour_at(win, note.start + 240, note.pitch) != there
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_Escape)
+    assert colour_at(win, note.start + 240, note.pitch) == there
