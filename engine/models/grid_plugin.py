@@ -44,7 +44,15 @@ from engine.plugins.api import (
     ProgressCallback,
 )
 from engine.plugins.builtin import ENDING, GRID_OPTIONS
-from engine.score import Mask, Note, Region, Song, TimeMap, replace_in_mask
+from engine.score import (
+    Mask,
+    Note,
+    Region,
+    Song,
+    TimeMap,
+    replace_in_mask,
+    split_at_mask_ends,
+)
 from engine.score.keys import context_key
 from engine.score.mask_geometry import band_out_of_reach
 
@@ -139,6 +147,9 @@ class GridModelPlugin:
         masked = [t for t in song.tracks if t.id in mask.track_ids]
         if mask.is_empty or not masked:
             return {}
+        # A replaced note sounding on past the mask keeps its tail (the take's edit puts
+        # it back): the model hears it struck where the mask ends, not silence there.
+        song = split_at_mask_ends(song, mask)
         if options.pitch_range is None:
             problem = band_out_of_register(song, mask)
             if problem:  # about the request: the job fails without blaming the model

@@ -533,16 +533,70 @@ def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> Change
     return add_notes(track_id, copies, f"Duplicate {plural(len(notes), 'note')}")
 
 
+def mask_tails(song: Song, mask: Mask) -> dict[int, tuple[tuple[Note, Note], ...]]:
+    """Per track, the notes ``mask`` covers that sound on past it, each with its *tail*:
+    the part after the mask, as a note of its own (same pitch and velocity).
+
+    A note belongs to the mask by its onset, so replacing it took its tail too: repainting
+    an alto's bars 6–7 silenced the alto on bar 8's cadence chord, where its last note
+    was held (QA). The tail is what sounds outside the mask, so it stays. Tails shorter
+    than a 16th are a player's late release over the bar line, not music (re-struck,
+    they would be blips); drum hits have no tail worth keeping."""
+    out: dict[int, tuple[tuple[Note, Note], ...]] = {}
+    shortest = max(1, song.ppq // 4)
+    for track_id, notes in mask.notes_inside(song).items():
+        if song.track(track_id).is_drum:
+            continue
+        pairs = []
+        for n in notes:
+            end = mask.covered_until(track_id, n.start, n.pitch)
+            if n.end - end >= shortest:
+                pairs.append((n, Note(n.pitch, end, n.end - end, n.velocity)))
+        if pairs:
+            out[track_id] = tuple(pairs)
+    return out
+
+
+def split_at_mask_ends(song: Song, mask: Mask) -> Song:
+    """``song`` with each note ``mask`` covers that sounds on past it cut at the mask's
+    end, its tail a note of its own (:func:`mask_tails`): what a model must hear as the
+    music after the mask (the tail was read as silence there)."""
+    edits = [ChangeNotes(tid, tuple(n for n, _ in pairs),
+                         tuple(x for n, tail in pairs
+                               for x in (replace(n, duration=tail.start - n.start), tail)))
+             for tid, pairs in mask_tails(song, mask).items()]
+    return EditGroup(tuple(edits)).apply(song) if edits else song
+
+
+def _with_tails(notes: tuple[Note, ...], tails: Iterable[tuple[Note, Note]],
+                ppq: int) -> tuple[Note, ...]:
+    """New notes with the replaced notes' tails kept: a new note of the tail's pitch that
+    sounds up to it (to within a 16th: its release) is held on through it, as the old
+    note was; otherwise the tail is struck again where the mask ends."""
+    out = list(notes)
+    for _, tail in tails:
+        i = next((i for i, n in enumerate(out) if n.pitch == tail.pitch
+                  and n.start < tail.start <= n.end + ppq // 4), None)
+        if i is None:
+            out.append(tail)
+        else:
+            out[i] = replace(out[i], duration=max(out[i].end, tail.end) - out[i].start)
+    return tuple(out)
+
+
 def replace_in_mask(
     song: Song, mask: Mask, new_notes: Mapping[int, Iterable[Note]], label: str = "Apply take"
 ) -> EditGroup:
     """The edit that swaps the notes inside ``mask`` for ``new_notes`` (per track id).
 
     New notes outside the mask are rejected: a take may only write where it was allowed.
-    A track written where the mask covers every pitch also loses the pitch bends there
-    (:func:`clear_pitch_bends`): they belonged to the notes being replaced.
+    A replaced note that sounded on past the mask keeps that part (:func:`mask_tails`),
+    held on by a new note of its pitch that reaches it. A track written where the mask
+    covers every pitch also loses the pitch bends there (:func:`clear_pitch_bends`): they
+    belonged to the notes being replaced.
     """
     inside = mask.notes_inside(song)
+    tails = mask_tails(song, mask)
     edits: list[Edit] = []
     for track_id, notes in new_notes.items():
         notes = tuple(notes)
@@ -551,6 +605,7 @@ def replace_in_mask(
             verb = "falls" if len(stray) == 1 else "fall"
             raise EditError(f"{label}: {plural(len(stray), 'note')} {verb} outside the mask")
         old = inside.get(track_id, ())
+        notes = _with_tails(notes, tails.get(track_id, ()), song.ppq)
         if old or notes:
             edits.append(ChangeNotes(track_id, old, notes, label))
         track = song.track(track_id)
@@ -562,7 +617,8 @@ def replace_in_mask(
                                        (("controls", controls),), label))
     for track_id, old in inside.items():
         if track_id not in new_notes and old:
-            edits.append(ChangeNotes(track_id, old, (), label))
+            kept = tuple(tail for _, tail in tails.get(track_id, ()))
+            edits.append(ChangeNotes(track_id, old, kept, label))
     return EditGroup(tuple(edits), label)
 
 

@@ -5,7 +5,9 @@ a :class:`Mask` is a union of regions, as a user paints them. Every generation r
 carries a mask. A note belongs to the mask when its *onset* lies inside a region of its
 track and its pitch lies in that region's range; notes that start before a region and
 sound into it stay outside (they are context the model must respect, and are never
-changed).
+changed). A note the mask covers that sounds on past it keeps that part: the music after
+the mask must sound as before (:meth:`Mask.covered_until`,
+:func:`engine.score.edits.mask_tails`).
 """
 
 from __future__ import annotations
@@ -93,6 +95,18 @@ class Mask:
 
     def contains_note(self, track_id: int, note: Note) -> bool:
         return any(r.contains_note(track_id, note) for r in self.regions)
+
+    def covered_until(self, track_id: int, tick: int, pitch: int) -> int:
+        """Where the mask stops covering ``pitch`` of ``track_id`` from ``tick`` on (the
+        end of the regions that cover it, joined where they touch or overlap); ``tick``
+        itself when none covers it."""
+        end, grown = tick, True
+        while grown:
+            grown = False
+            for r in self.regions:
+                if r.contains(track_id, end, pitch):
+                    end, grown = r.end, True
+        return end
 
     def notes_inside(self, song: Song) -> dict[int, tuple[Note, ...]]:
         """Notes of each masked track that the mask covers (by onset and pitch), in the

@@ -152,3 +152,40 @@ def test_a_regenerated_track_is_asked_to_sound_as_long_as_it_did():
     assert written.sum() == 3
     np.testing.assert_allclose(sustain[written], 1.0)  # whole bars, legato
     assert np.isnan(sustain[~written]).all()  # the context tracks: no target
+
+
+class Tokens:
+    """Records the tokens of every call (rests favoured)."""
+
+    max_steps = 128
+
+    def __init__(self) -> None:
+        self.calls: list[torch.Tensor] = []
+
+    def __call__(self, tokens, roles, beat_pos):
+        self.calls.append(tokens.clone())
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        logits[..., vocab.REST] += 3.0
+        return logits
+
+
+def test_the_model_hears_a_replaced_notes_tail_struck_where_the_mask_ends():
+    """The tail of a note the mask covers sounds after the mask (the take keeps it), so the
+    model reads it there as a note, where it read silence (an alto's held A4 into a
+    cadence bar was cleared, and the alto fell silent on the cadence chord)."""
+    alto = Track(name="Alto", program=52, channel=0,
+                 notes=(Note(64, 0, 3 * 4 * Q), Note(69, 3 * 4 * Q, 2 * 4 * Q),
+                        Note(67, BAR + 4 * Q, 3 * 4 * Q)))
+    soprano = Track(name="Soprano", program=52, channel=1,
+                    notes=tuple(Note(72, b * 4 * Q, 4 * Q) for b in range(8)))
+    song = Song(tracks=(soprano, alto), length=2 * BAR)
+    seen = Tokens()
+    plugin = GridModelPlugin(ModelInfo("t", "0", max_lanes=8), seen, context_bars=1)
+    mask = Mask.of(Region(frozenset({alto.id}), 0, BAR))
+    new = plugin.generate(song, mask, GenerateOptions(seed=1, steps=2), lambda p: None,
+                          CancelToken())
+    tokens = seen.calls[0][0]  # batch 0: lanes × steps (soprano, alto)
+    assert int(tokens[1, 16]) == vocab.ONSET + 69  # the bar line: the tail struck
+    assert int(tokens[1, 17]) == vocab.HOLD
+    after = replace_in_mask(song, mask, new).apply(song).track(alto.id).notes
+    assert any(n.pitch == 69 and n.start <= BAR < n.end for n in after)  # bar 2 has it

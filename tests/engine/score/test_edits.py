@@ -22,6 +22,7 @@ from engine.score import (
     add_notes,
     add_notes_replacing,
     duplicate_notes,
+    mask_tails,
     move_notes,
     quantize_notes,
     remove_notes,
@@ -30,6 +31,7 @@ from engine.score import (
     set_song_props,
     set_time_from_bar,
     set_track_props,
+    split_at_mask_ends,
     transpose_key_signatures,
     transpose_notes,
     transposes_whole_song,
@@ -117,6 +119,42 @@ def test_replace_in_mask_touches_only_the_mask(song):
     assert same_with_ids(edit.inverse().apply(after), song)
     with pytest.raises(EditError, match="outside the mask"):
         replace_in_mask(song, mask, {piano.id: (Note(40, 960, 10),)})
+
+
+def test_a_replaced_note_sounding_past_the_mask_keeps_its_tail():
+    """QA: repainting an alto's bars 6-7 took its A4 held from 7.4 into bar 8 whole, and
+    the alto fell silent on bar 8's cadence chord, outside the region painted."""
+    held = Note(69, 1440, 960, 80)  # beat 4 of bar 1 (PPQ 480) to beat 2 of bar 2
+    alto = Track(name="Alto", program=52, notes=(Note(67, 0, 480), held,
+                                                  Note(71, 1920 + 480, 480)))
+    song = Song(tracks=(alto,), ppq=480)
+    mask = Mask.of(Region(frozenset({alto.id}), 0, 1920))
+    ((old, tail),) = mask_tails(song, mask)[alto.id]
+    assert old == held and (tail.pitch, tail.start, tail.end, tail.velocity) == (69, 1920,
+                                                                                  2400, 80)
+    split = split_at_mask_ends(song, mask).track(alto.id).notes
+    assert [(n.pitch, n.start, n.end) for n in split] == [(67, 0, 480), (69, 1440, 1920),
+                                                          (69, 1920, 2400), (71, 2400, 2880)]
+    # Another pitch where the mask ends: the tail is struck again on the bar line.
+    edit = replace_in_mask(song, mask, {alto.id: (Note(64, 0, 960), Note(65, 960, 960))})
+    after = edit.apply(song)
+    assert [(n.pitch, n.start, n.end) for n in after.track(alto.id).notes] == [
+        (64, 0, 960), (65, 960, 1920), (69, 1920, 2400), (71, 2400, 2880)]
+    assert same_with_ids(edit.inverse().apply(after), song)
+    # The tail's pitch sounding up to it (a release short of the bar line): one note again.
+    after = replace_in_mask(song, mask, {alto.id: (Note(69, 960, 900, 70),)}).apply(song)
+    assert [(n.pitch, n.start, n.end, n.velocity) for n in after.track(alto.id).notes] == [
+        (69, 960, 2400, 70), (71, 2400, 2880, 96)]
+    # A mask going on past the note (two regions that touch) covers all of it: no tail.
+    both = Mask.of(Region(frozenset({alto.id}), 0, 1920), Region(frozenset({alto.id}),
+                                                                  1920, 3840))
+    assert not mask_tails(song, both)
+    # A late release over the bar line (under a 16th) is no tail; drums have none.
+    late = song.replace_track(replace(alto, notes=(Note(69, 1440, 500),)))
+    assert not mask_tails(late, mask)
+    kit = Track(name="Drums", is_drum=True, channel=9, notes=(Note(49, 1440, 960),))
+    assert not mask_tails(Song(tracks=(kit,), ppq=480), Mask.of(Region(frozenset({kit.id}),
+                                                                       0, 1920)))
 
 
 def test_a_rewritten_span_loses_its_pitch_bends_and_what_follows_sounds_the_same(song):

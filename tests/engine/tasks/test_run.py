@@ -14,7 +14,17 @@ from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import Cancelled, GenerateOptions, ModelInfo
 from engine.plugins.result import ModelFailed
-from engine.score import EditGroup, Mask, Note, Region, Song, TimeMap, TimeSignature, Track
+from engine.score import (
+    EditGroup,
+    Mask,
+    Note,
+    Region,
+    Song,
+    TimeMap,
+    TimeSignature,
+    Track,
+    mask_tails,
+)
 from tests.engine.jobs.toy_models import Answers
 
 Q = 120
@@ -73,7 +83,20 @@ def outside(song: Song, mask: Mask, track_ids) -> dict:
 def check_take(take: tasks.TaskResult) -> Song:
     before, after = take.before, take.after
     ids = [t.id for t in before.tracks]
-    assert outside(after, take.mask, ids) == outside(before, take.mask, ids)
+    kept, now = outside(before, take.mask, ids), outside(after, take.mask, ids)
+    # What sounds outside the mask is what sounded there: the notes kept, with their ids,
+    # and the tails of replaced notes that sounded on past it, struck again where the
+    # mask ends or held on by a new note of their pitch.
+    tails = mask_tails(EditGroup(take.prep).apply(before), take.mask)
+    for tid in ids:
+        assert kept[tid] <= now[tid]
+        extra = {key for _, key in now[tid] - kept[tid]}
+        for _, tail in tails.get(tid, ()):
+            held = any(n.pitch == tail.pitch and n.start < tail.start and n.end == tail.end
+                       for n in after.track(tid).notes)
+            assert tail.key() in extra or held
+            extra.discard(tail.key())
+        assert not extra, f"track {tid}: notes outside the mask that are no tails: {extra}"
     for tid, notes in take.new_notes.items():
         assert all(take.mask.contains_note(tid, n) for n in notes)
     for t in before.tracks:  # track settings untouched
