@@ -561,10 +561,44 @@ def test_written_voices_rest_where_the_choir_breathes():
     assert not rest[~gap].any()  # where the soprano sings, the alto may
 
 
+def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_before_it():
+    """A church musician's QA: under a hymn tune the lower voices stayed silent on the
+    pickup after a breath (0 of 18 sung by all four) and moved under the long notes that
+    end phrases (13 of 27); a choir sings the pickup together and holds the close."""
+    sop = Track(name="Soprano", program=52, notes=(
+        Note(67, 0, 480), Note(69, 480, 480), Note(71, 960, 960),  # ... a half-note close
+        Note(72, BAR + 480, 480), Note(74, BAR + 960, 960)))  # a beat's breath, a pickup
+    alto = Track(name="Alto", program=52)
+    song = Song(tracks=(sop, alto))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, alto.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 2 * BAR)), [alto.id])
+    ok = problem.allowed[enc.lane_tracks.index(alto.id)]
+    at = {int(t): i for i, t in enumerate(enc.step_ticks[:-1])}
+    sounds = ok[:, vocab.ONSET:].any(axis=1)
+    close, pickup = at[960], at[BAR + 480]
+    assert not ok[close, vocab.REST] and sounds[close]  # it sings with the close ...
+    held = ok[close + 1 : at[BAR]]
+    assert held[:, vocab.HOLD].all() and held.sum(axis=1).tolist() == [1] * len(held)
+    breath = ok[at[BAR] : pickup]  # ... rests with the breath ...
+    assert breath[:, vocab.REST].all() and breath.sum(axis=1).tolist() == [1] * len(breath)
+    assert not ok[pickup, vocab.REST] and not ok[pickup, vocab.HOLD] and sounds[pickup]
+    assert not ok[pickup + 1 : pickup + 4, vocab.REST].any()  # sung for the pickup's length
+    assert ok[pickup + 4, vocab.REST] and ok[at[480], vocab.REST]  # and free elsewhere
+    # A close shorter than two beats leaves the voices free under it.
+    short = sop.with_notes((Note(67, 0, 480), Note(69, 480, 480), Note(71, 960, 480),
+                            Note(72, 1440, 480), *sop.notes[3:]))
+    enc = encode(song.replace_track(short), GridSpec(), 0, 2 * BAR,
+                 lanes={sop.id: 1, alto.id: 1}, snap_off_grid=True)
+    ok = build_problem(enc, song.replace_track(short), Mask.of(Region({alto.id}, 0, 2 * BAR)),
+                       [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
+    assert ok[at[1440] + 1, vocab.ONSET:].any() and ok[at[1440], vocab.REST]
+
+
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
     # A rest shorter than a beat is a breath inside the phrase: the voices go on.
     onsets, ticks, editable = _alto_under(
-        (Note(67, 0, 600), Note(69, 840, 1080)), bars=2)
+        (Note(67, 0, 600), Note(69, 840, 1080), Note(71, 1920, 1920)), bars=2)
     cells = editable & (ticks < 1920)
     assert onsets[cells].any(axis=1).all()
     # A bass that stays and sings through the soprano's rest: the alto is free.
