@@ -1,11 +1,12 @@
-"""Files: MIDI import/export, ``.partita`` projects, MusicXML export, autosave and crash
-recovery.
+"""Files: MIDI import/export, ``.partita`` projects, MusicXML import and export, autosave
+and crash recovery.
 
 The two calls most code needs::
 
-    song = load_song("song.mid")        # .mid/.midi/.kar → MIDI, .partita → project
+    song = load_song("song.mid")        # .mid/.midi/.kar → MIDI, .partita → project,
+                                        # .musicxml/.xml/.mxl → a score
     save_song(song, "song.partita")     # by extension; atomic: never a half-written file
-    save_song(song, "song.musicxml")    # a score (.musicxml/.xml, .mxl): written, never read
+    save_song(song, "song.musicxml")    # a score (.musicxml/.xml, .mxl)
 
 Everything that can go wrong with a file's contents raises :class:`FileFormatError`, whose
 message is one line naming the file and the problem; problems reaching the file at all
@@ -26,17 +27,19 @@ from .errors import FileFormatError
 from .midi_export import midi_to_bytes, write_midi
 from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_with_report
 from .musicxml import MUSICXML_SUFFIXES, write_musicxml
+from .musicxml_import import read_musicxml, read_musicxml_with_report
 from .project import FORMAT_VERSION, Project, load_project, save_project
-from .sniff import looks_like_midi, looks_like_project
+from .sniff import looks_like_midi, looks_like_musicxml, looks_like_project
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 PROJECT_SUFFIX = ".partita"
-SUFFIXES = (*MIDI_SUFFIXES, PROJECT_SUFFIX)  # the songs Partita opens (and saves)
+# The songs Partita opens (and saves).
+SUFFIXES = (*MIDI_SUFFIXES, PROJECT_SUFFIX, *MUSICXML_SUFFIXES)
 
 
 def file_kind(path: str | os.PathLike[str]) -> str | None:
-    """``"midi"``, ``"project"`` or ``"musicxml"`` (a score: written, never read) by the
-    file's extension (any case), else None."""
+    """``"midi"``, ``"project"`` or ``"musicxml"`` (a score) by the file's extension (any
+    case), else None."""
     suffix = Path(path).suffix.lower()
     if suffix in MIDI_SUFFIXES:
         return "midi"
@@ -48,37 +51,42 @@ def file_kind(path: str | os.PathLike[str]) -> str | None:
 
 
 def content_kind(path: str | os.PathLike[str]) -> str | None:
-    """``"midi"`` or ``"project"``: by the extension, else by the file's first bytes (a
-    file saved without one); None when neither tells."""
+    """``"midi"``, ``"project"`` or ``"musicxml"``: by the extension, else by the file's
+    first bytes (a file saved without one); None when neither tells."""
     kind = file_kind(path)
     if kind is None:
         try:
             with open(path, "rb") as f:
-                head = f.read(64)
+                head = f.read(1024)  # a score's root comes after its DOCTYPE
         except OSError:
             return None
         if looks_like_midi(head):
             kind = "midi"
         elif looks_like_project(head):
             kind = "project"
+        elif looks_like_musicxml(head):
+            kind = "musicxml"
     return kind
 
 
 def load_song(path: str | os.PathLike[str]) -> Song:
-    """Open a MIDI file or a Partita project as a Song.
+    """Open a MIDI file, a Partita project or a MusicXML score as a Song.
 
     The extension decides; a file with another extension is recognised by its first bytes.
     Project ids are kept (and registered with :func:`engine.score.adopt_ids`); use
-    :func:`load_project` to get the studio state of a project too.
+    :func:`load_project` to get the studio state of a project too, and
+    :func:`read_midi_with_report` / :func:`read_musicxml_with_report` for what an
+    imported file held that the song does not keep.
     """
     kind = content_kind(path)
-    if kind in (None, "musicxml"):
+    if kind is None:
         open(path, "rb").close()  # a missing or unreadable file says so (OSError)
-        written = "; it writes MusicXML scores but does not read them" if kind else ""
         raise FileFormatError(
-            path, f"unknown file type (Partita opens .mid, .midi, .kar and .partita "
-                  f"files{written})"
+            path, "unknown file type (Partita opens .mid, .midi, .kar and .partita files, "
+                  "and MusicXML scores: .musicxml, .xml, .mxl)"
         )
+    if kind == "musicxml":
+        return read_musicxml(path)
     return read_midi(path) if kind == "midi" else load_project(path).song
 
 
@@ -87,7 +95,7 @@ def save_song(
 ) -> list[str]:
     """Save by extension: ``.partita`` (with optional studio state), MIDI (type 1) or a
     MusicXML score (``.musicxml``/``.xml``, compressed ``.mxl``; the studio state is not
-    kept, and Partita does not read it back).
+    kept, and its timing is quantized: docs/file-format.md).
 
     The write is atomic: on any error the previous file, if there was one, is untouched.
     Returns warnings, one line each, about what the file keeps less well than the song
@@ -127,6 +135,8 @@ __all__ = [
     "midi_to_bytes",
     "read_midi",
     "read_midi_with_report",
+    "read_musicxml",
+    "read_musicxml_with_report",
     "same_file",
     "save_project",
     "save_song",

@@ -100,19 +100,26 @@ def pitched_kits(song: Song) -> tuple[PitchedKit, ...]:
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What a MIDI file holds that its song does not keep: writing the song back over the
-    file loses these. ``dropped`` is ``(kind, count)`` pairs in a fixed order.
+    """What a MIDI file (or a MusicXML score) holds that its song does not keep: writing
+    the song back over the file loses these. ``dropped`` is ``(kind, count)`` pairs in a
+    fixed order.
 
     ``warnings``: what a damaged file was missing though the rest was read, one line each
     (``"the file ends after 2 of the 3 tracks its header declares: 2 read"``). They are
     not counted by ``bool()``: saving over the file loses nothing the song has.
 
     ``pitched_kits``: tracks named as drums that the General MIDI rule made pitched
-    instruments (:class:`PitchedKit`): worth a hint, not counted by ``bool()`` either."""
+    instruments (:class:`PitchedKit`): worth a hint, not counted by ``bool()`` either.
+
+    ``approximated``: what a MusicXML score says that the song holds only approximately
+    or not at all (grace notes, repeats not played out, lyrics …), one line each
+    (:mod:`engine.io.musicxml_import`); said when the score is opened, not counted by
+    ``bool()``."""
 
     dropped: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
     pitched_kits: tuple[PitchedKit, ...] = ()
+    approximated: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.dropped)

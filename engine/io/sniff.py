@@ -16,9 +16,24 @@ def looks_like_project(head: bytes) -> bool:
     return not looks_like_midi(head) and head.removeprefix(UTF8_BOM).lstrip()[:1] == b"{"
 
 
+MUSICXML_MEDIA_TYPE = b"application/vnd.recordare.musicxml"
+
+
+def looks_like_musicxml(head: bytes) -> bool:
+    """A MusicXML score: XML whose root (within ``head``, past the XML declaration and
+    the DOCTYPE: read a kilobyte) is ``<score-partwise>`` or ``<score-timewise>``; or a
+    compressed one (``.mxl``), a ZIP archive whose first, stored file names its media
+    type, as the MusicXML standard asks."""
+    if head.startswith(b"PK\x03\x04"):
+        return MUSICXML_MEDIA_TYPE in head[:160]
+    text = head.removeprefix(UTF8_BOM).lstrip()
+    return text.startswith(b"<") and (b"<score-partwise" in text or b"<score-timewise" in text)
+
+
 # Magic numbers of the files most often opened by mistake as MIDI (first bytes → what).
 _KINDS = (
-    (b"PK\x03\x04", "a ZIP archive (MuseScore's .mscz is one: export it as MIDI)"),
+    (b"PK\x03\x04", "a ZIP archive (MuseScore's .mscz is one: export it as MusicXML or "
+                     "MIDI)"),
     (b"\x1f\x8b", "a gzip-compressed file"),
     (b"%PDF", "a PDF document"),
     (b"\x89PNG", "a PNG image"),
@@ -46,6 +61,10 @@ def describe_content(head: bytes) -> str:
     data"`` (never the bytes themselves: a musician reads this)."""
     if head[:4] == b"RIFF" and head[8:12] in _RIFF_KINDS:
         return _RIFF_KINDS[head[8:12]]
+    if head.startswith(b"PK\x03\x04") and looks_like_musicxml(head):
+        return "a compressed MusicXML score: name it .mxl to open it"
+    if looks_like_midi(head):
+        return "a MIDI file: name it .mid to open it"
     for magic, kind in _KINDS:
         if head.startswith(magic):
             return kind
@@ -58,7 +77,7 @@ def describe_content(head: bytes) -> str:
     lowered = text[:400].lower()
     if b"<score-partwise" in lowered or b"<score-timewise" in lowered \
             or (lowered.startswith(b"<?xml") and b"musicxml" in lowered):
-        return "a MusicXML score: export it as MIDI from your notation program"
+        return "a MusicXML score: name it .musicxml to open it"
     if lowered.startswith((b"<!doctype html", b"<html")):
         return "a web page (HTML): download the MIDI file itself, not the page"
     if looks_like_project(head):

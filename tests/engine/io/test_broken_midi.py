@@ -34,7 +34,7 @@ BROKEN = {
     "wav": (b"RIFF\x24\x00\x00\x00WAVEfmt ", r"it looks like a WAV audio file$"),
     "musicxml": (b'<?xml version="1.0"?>\n<!DOCTYPE score-partwise PUBLIC "-//Recordare//'
                  b'DTD MusicXML 4.0 Partwise//EN">\n<score-partwise>',
-                 r"it looks like a MusicXML score: export it as MIDI"),
+                 r"it looks like a MusicXML score: name it \.musicxml to open it"),
     "short header": (b"MThd\x00\x00\x00\x06\x00", "truncated MIDI header"),
     "header too small": (b"MThd" + struct.pack(">IHHH", 2, 0, 1, 96), "too short"),
     "ppq zero": (b"MThd" + struct.pack(">IHHH", 6, 1, 1, 0) + track(b"\x00\xff\x2f\x00"),

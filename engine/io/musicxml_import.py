@@ -1,0 +1,744 @@
+"""MusicXML score (``.musicxml``, ``.xml``, compressed ``.mxl``) → :class:`~engine.score.Song`,
+read with music21, for a tune or a choir score written in MuseScore, Sibelius, Dorico or
+Finale (a MIDI round trip loses the key, the pickup and the part names).
+
+The rules (docs/file-format.md, "MusicXML import", has the full list):
+
+- Each part is a track, named as the part; a part on several staves (a piano's grand
+  staff) is one track. Its program is the part's ``<midi-program>``, else the one music21
+  knows for its instrument, else a piano. A part of unpitched notes (a drum set) is a
+  drum track: each note is the General MIDI drum the file's ``<midi-unpitched>`` gives
+  its instrument, else the part's one instrument's (a triangle part), else the drum its
+  staff position and notehead stand for in the usual drum-set notation
+  (:data:`~engine.io.musicxml.DRUM_DISPLAY`, what the export writes).
+- Time is in the project's PPQ (480: a triplet is exact). Meters, key signatures (spelt
+  as the engine spells them: ``"Bb"``, ``"F#m"``), metronome marks (none: 120 BPM, said)
+  and rehearsal marks (as markers) are kept. An opening measure shorter than its meter
+  is a pickup (:meth:`~engine.score.TimeMap.has_pickup`); a measure cut short later (a
+  bar split at a repeat) is a bar of its own length, so every bar line falls where the
+  score has it. Transposing instruments are read at sounding pitch.
+- Tied notes are one note; grace notes are left out (said). Repeats are not played out:
+  each bar is read once, as written (said).
+- Velocities follow the dynamics marks (``pppp`` … ``ffff``, MuseScore's levels), ``mf``
+  where a part has none yet, with the bar's first beat a little louder and its other
+  counted beats a little less so (:func:`_accent`), so a score without dynamics does not
+  play every note at one level.
+
+What is approximated or left out is said in the import report's ``approximated`` lines
+(:class:`~engine.io.midi_import.ImportReport`). music21 is imported only when a score is
+read (it takes a second to load).
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import math
+import os
+import re
+import warnings
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from engine.score import (
+    DEFAULT_PPQ,
+    DRUM_CHANNEL,
+    TRACK_COLOURS,
+    KeySignature,
+    Marker,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeMap,
+    TimeSignature,
+    Track,
+    plural,
+)
+from engine.score.instruments import drum_name, program_name
+from engine.score.song import BPM_RANGE, MAX_NUMERATOR
+from engine.score.spelling import KEY_SIGNATURES
+
+from .errors import FileFormatError
+from .midi_import import ImportReport
+from .musicxml import DRUM_DISPLAY, _no_gc
+from .sniff import UTF8_BOM, describe_content
+
+MAX_SCORE_BYTES = 128 * 1024 * 1024  # the score's XML (a big orchestral score is ~30 MB)
+PPQ = DEFAULT_PPQ
+DEFAULT_LEVEL = 80  # mf, where a part has no dynamics (yet)
+# The velocity of each dynamics mark, as MuseScore plays them.
+DYNAMIC_LEVELS = {"pppp": 8, "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96,
+                  "ff": 112, "fff": 126, "ffff": 127, "fp": 49}
+# A note on the bar's first beat is this much louder than the level, one on another beat
+# a musician counts (TimeSignature.pulses) half as much: the lilt a player gives a bar.
+DOWNBEAT_ACCENT, BEAT_ACCENT = 6, 3
+OTHER_DRUM = 38  # an unpitched note on a position no drum-set notation names: a snare
+# The usual drum-set notation read back (the export's DRUM_DISPLAY): a staff position and
+# notehead → the General MIDI drum, the first that has them (C5 normal is the snare, not
+# the electric one); and a position alone → the drum with a normal head there, else any.
+DRUM_AT: dict[tuple[str, str | None], int] = {}
+for _key, (_where, _head) in DRUM_DISPLAY.items():
+    DRUM_AT.setdefault((_where, _head), _key)
+for _key, (_where, _head) in sorted(DRUM_DISPLAY.items(), key=lambda kv: kv[1][1] != "normal"):
+    DRUM_AT.setdefault((_where, None), _key)
+
+
+def read_musicxml(path: str | os.PathLike[str]) -> Song:
+    """Read a MusicXML score into a Song (:func:`read_musicxml_with_report`)."""
+    return read_musicxml_with_report(path)[0]
+
+
+def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportReport]:
+    """Read a MusicXML score (plain or compressed, by its content) into a Song, with what
+    the song holds only approximately or not at all (``ImportReport.approximated``).
+
+    Raises :class:`FileFormatError` naming the file and the problem when it is not a
+    MusicXML score, is cut short or damaged, or music21 is missing; ``OSError`` when it
+    cannot be read at all."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        data = f.read(MAX_SCORE_BYTES + 1)
+    root = score_root(data, path)
+    try:
+        from music21.musicxml.xmlToM21 import MusicXMLImporter
+    except ImportError:
+        raise FileFormatError(path, "cannot read MusicXML: it needs music21 (pip install "
+                                    "music21)") from None
+    try:
+        with warnings.catch_warnings(), _no_gc():
+            warnings.simplefilter("ignore")  # music21's notes on what it guesses
+            importer = MusicXMLImporter()
+            importer.xmlRootToScore(root, importer.stream)
+            score = importer.stream
+            score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
+            song, said = score_to_song(score, drum_keys(root), kit_parts(root))
+    except FileFormatError:
+        raise
+    except Exception as e:  # music21 raises many kinds; the user gets one line
+        raise FileFormatError(path, f"cannot read this MusicXML score: {e}") from None
+    return song, ImportReport(approximated=tuple(said))
+
+
+# -- the file -------------------------------------------------------------------------------
+
+
+def score_root(data: bytes, path: str | os.PathLike[str]) -> ET.Element:
+    """The ``<score-partwise>`` element of a score's bytes: unzipped when they are an
+    ``.mxl`` archive, a timewise score turned partwise. A clear
+    :class:`FileFormatError` for anything else (never a parser's traceback)."""
+    if len(data) > MAX_SCORE_BYTES:
+        raise FileFormatError(path, f"too large for a MusicXML score (over "
+                                    f"{MAX_SCORE_BYTES // 2**20} MB)")
+    if not data.strip():
+        raise FileFormatError(path, "empty file: not a MusicXML score")
+    if data[:4] == b"PK\x03\x04":
+        data = _unzipped(data, path)
+    elif data[:2] == b"PK":
+        raise FileFormatError(path, "damaged compressed MusicXML (.mxl): not a complete ZIP "
+                                    "archive")
+    text = data.removeprefix(UTF8_BOM).lstrip()
+    # Finale and older editors write UTF-16 (with its byte-order mark): the parser reads it.
+    if not text.startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
+        raise FileFormatError(path, f"not a MusicXML score: it looks like "
+                                    f"{describe_content(data[:512])}")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as e:
+        where = re.sub(r"^.*?:\s*", "", str(e)) if ": line" in str(e) else str(e)
+        raise FileFormatError(path, f"damaged MusicXML: the XML is cut short or malformed "
+                                    f"({where})") from None
+    tag = _local(root.tag)
+    if tag == "score-timewise":
+        return _partwise(root)
+    if tag != "score-partwise":
+        raise FileFormatError(path, f"not a MusicXML score: an XML file whose root is "
+                                    f"<{tag}>, not <score-partwise>")
+    return root
+
+
+def _unzipped(data: bytes, path: str | os.PathLike[str]) -> bytes:
+    """The score inside an ``.mxl`` archive: the file its ``META-INF/container.xml``
+    names, else its first ``.musicxml`` or ``.xml`` file outside ``META-INF``."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = z.namelist()
+            name = _rootfile(z) if "META-INF/container.xml" in names else None
+            if name is None or name not in names:
+                name = next((n for n in names if not n.startswith("META-INF/")
+                             and n.lower().endswith((".musicxml", ".xml"))), None)
+            if name is None:
+                raise FileFormatError(path, "a ZIP archive with no MusicXML score in it "
+                                            "(MuseScore's .mscz is one: export it as "
+                                            "MusicXML from MuseScore)")
+            if z.getinfo(name).file_size > MAX_SCORE_BYTES:
+                raise FileFormatError(path, f"too large for a MusicXML score (over "
+                                            f"{MAX_SCORE_BYTES // 2**20} MB)")
+            return z.read(name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as e:
+        raise FileFormatError(path, f"damaged compressed MusicXML (.mxl): the archive is cut "
+                                    f"short or damaged ({e})") from None
+
+
+def _rootfile(z: zipfile.ZipFile) -> str | None:
+    """The score a compressed MusicXML archive's container names."""
+    try:
+        container = ET.fromstring(z.read("META-INF/container.xml"))
+    except ET.ParseError:
+        return None
+    for element in container.iter():
+        if _local(element.tag) == "rootfile" and element.get("full-path"):
+            return element.get("full-path")
+    return None
+
+
+def _local(tag: str) -> str:
+    """An element's name without a namespace."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _partwise(root: ET.Element) -> ET.Element:
+    """A timewise score (measures of parts) as the partwise one (parts of measures) music21
+    reads: the same elements, regrouped."""
+    out = ET.Element("score-partwise", root.attrib)
+    out.extend(child for child in root if child.tag != "measure")
+    parts: dict[str | None, ET.Element] = {}
+    for measure in root.findall("measure"):
+        for part in measure.findall("part"):
+            pid = part.get("id")
+            if pid not in parts:
+                parts[pid] = ET.SubElement(out, "part", {"id": pid or ""})
+            ET.SubElement(parts[pid], "measure", measure.attrib).extend(list(part))
+    return out
+
+
+def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:
+    """Per part id, the General MIDI drum of each staff position and notehead the part's
+    unpitched notes use (``("G5", "x") → 42``, and ``("G5", None)`` for the position
+    alone), from the instrument each note names and that instrument's
+    ``<midi-unpitched>`` (music21 keeps only a part's first instrument)."""
+    unpitched: dict[str, dict[str | None, int]] = {}
+    for score_part in root.iter("score-part"):
+        keys: dict[str | None, int] = {}
+        for midi in score_part.findall("midi-instrument"):
+            text = (midi.findtext("midi-unpitched") or "").strip()
+            if text.isdigit() and 1 <= int(text) <= 128:
+                keys[midi.get("id")] = int(text) - 1
+        unpitched[score_part.get("id") or ""] = keys
+    out: dict[str, dict[tuple[str, str | None], int]] = {}
+    for part in root.findall("part"):
+        keys = unpitched.get(part.get("id") or "", {})
+        if not keys:
+            continue
+        only = next(iter(keys.values())) if len(set(keys.values())) == 1 else None
+        found: dict[tuple[str, str | None], int] = {}
+        for n in part.iter("note"):
+            where = n.find("unpitched")
+            if where is None:
+                continue
+            named = n.find("instrument")
+            key = keys.get(named.get("id")) if named is not None else only
+            if key is None:
+                continue
+            at = f"{where.findtext('display-step', '').strip()}" \
+                 f"{where.findtext('display-octave', '').strip()}"
+            head = (n.findtext("notehead") or "normal").strip()
+            found.setdefault((at, head), key)
+            found.setdefault((at, None), key)
+        if only is not None:
+            found[("", None)] = only  # any other note of a one-drum part
+        out[part.get("id") or ""] = found
+    return out
+
+
+def kit_parts(root: ET.Element) -> set[str]:
+    """The ids of the parts that declare several instruments (a drum set's drums)."""
+    return {sp.get("id") or "" for sp in root.iter("score-part")
+            if len(sp.findall("score-instrument")) > 1}
+
+
+# -- the score --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Said:
+    """What the import counts to say in its report."""
+
+    off_grid: int = 0  # notes that start or end between two ticks
+    graces: int = 0
+    lyrics: int = 0
+    chord_symbols: int = 0
+    unisons: int = 0
+    other_drums: dict[str, int] = field(default_factory=dict)  # "F6" → notes
+    other_dynamics: set[str] = field(default_factory=set)
+    meters: set[str] = field(default_factory=set)  # ones a song cannot hold
+    modes: set[str] = field(default_factory=set)  # church modes read as major
+
+    @staticmethod
+    def tick(offset: Any) -> int:
+        """Quarter notes from the score's start (music21's float or Fraction) → ticks,
+        the nearest where it falls between two."""
+        return round(Fraction(offset) * PPQ)
+
+
+def score_to_song(score: Any, drums: dict[str, dict] | None = None,
+                  kits: set[str] = frozenset()) -> tuple[Song, list[str]]:
+    """A music21 ``Score`` (at sounding pitch) as a Song, and the report's lines.
+    ``drums``: :func:`drum_keys`; ``kits``: :func:`kit_parts`."""
+    from music21 import stream
+
+    said = _Said()
+    players = _players(score)
+    first = players[0][0] if players else stream.Part()
+    sigs, end = _meters(first, said)
+    tm = TimeMap(PPQ, (), tuple(sigs) or (TimeSignature(0),))  # no measures: 4/4
+    tempos = _tempos(score, said, tm)
+    tracks = []
+    channel = 0
+    for i, staves in enumerate(players):
+        part_id = _part_id(staves[0])
+        track = _track(staves, (drums or {}).get(part_id, {}), part_id in kits, said, tm,
+                       TRACK_COLOURS[i % len(TRACK_COLOURS)], channel)
+        if not track.is_drum:
+            channel = (channel + 1) % 16
+            if channel == DRUM_CHANNEL:
+                channel += 1
+        tracks.append(track)
+    keys = _keys(next((s[0] for s, t in zip(players, tracks, strict=True) if not t.is_drum),
+                      first), said)
+    song = Song(tracks=tuple(tracks), ppq=PPQ, tempos=tuple(tempos),
+                time_signatures=tuple(sigs), key_signatures=tuple(keys),
+                markers=tuple(_markers(score, said)), title=_title(score),
+                # Rests after the last note (a bar's rest at the end) are the song's too.
+                length=end if end > max((t.end for t in tracks), default=0) else 0)
+    return song, _lines(score, song, said, bool(tempos))
+
+
+def _players(score: Any) -> list[list[Any]]:
+    """The score's parts as tracks: the staves music21 makes of one part of several
+    staves (``PartStaff`` objects ``P1-Staff1``, ``P1-Staff2``) together, any other part
+    alone."""
+    from music21 import stream
+
+    out: list[list[Any]] = []
+    last = None
+    for part in score.parts:
+        group = (str(part.id).rsplit("-Staff", 1)[0] if isinstance(part, stream.PartStaff)
+                 else None)
+        if group is not None and group == last:
+            out[-1].append(part)
+        else:
+            out.append([part])
+        last = group
+    return out
+
+
+def _part_id(staff: Any) -> str:
+    """The part's id in the file (``P1``), which music21 keeps on the staff of a grand
+    staff and on the part's instrument."""
+    from music21 import stream
+
+    if isinstance(staff, stream.PartStaff):
+        return str(staff.id).rsplit("-Staff", 1)[0]
+    inst = staff.getInstrument(returnDefault=False)
+    return str(getattr(inst, "partId", "") or "")
+
+
+# -- time ---------------------------------------------------------------------------------
+
+
+def _meters(part: Any, said: _Said) -> tuple[list[TimeSignature], int]:
+    """The song's meters from the measures of ``part`` (the first), and where its last
+    measure ends (ticks). A measure shorter or longer than its meter is a bar of its own
+    length, the meter restated after it; an opening one shorter than its meter is a
+    pickup (:meth:`TimeMap.pickup_shift`)."""
+    from music21 import stream
+
+    measures = list(part.getElementsByClass(stream.Measure))
+    if not measures:
+        return [], 0
+    starts = [Fraction(m.offset) for m in measures]
+    ends = [*starts[1:], starts[-1] + Fraction(measures[-1].highestTime)]
+    sigs: list[TimeSignature] = []
+    meter: tuple[int, int, tuple[int, ...]] | None = None
+    written = None  # the meter of the last TimeSignature appended
+    short_first = False
+    for i, m in enumerate(measures):
+        if m.timeSignature is not None:
+            meter = _meter(m.timeSignature, said) or meter
+        if meter is None:
+            meter = (4, 4, ())  # a score without a time signature: the MIDI default
+        start, length = starts[i], ends[i] - starts[i]
+        if i + 1 < len(measures) and 0 < length != Fraction(4 * meter[0], meter[1]):
+            own = _pickup_meter(length, meter) if i == 0 else _meter_covering(length)
+            short_first = i == 0 and length < Fraction(4 * meter[0], meter[1])
+            sigs.append(TimeSignature(said.tick(start), own.numerator, own.denominator))
+            written = None  # the meter is said again at the next measure
+        elif meter != written:
+            sigs.append(TimeSignature(said.tick(start), *meter))
+            written = meter
+    sigs = list({s.tick: s for s in sigs}.values())  # the last one said at a tick
+    if short_first and len(sigs) > 1 and TimeMap(PPQ, (), tuple(sigs)).pickup_shift(0) == 0:
+        # A pickup no shorter meter reads as one (5/8 before 3/4): the meter of the bar
+        # it leads into restated at its end, as notation programs write one to MIDI.
+        sigs[0] = TimeSignature(0, *sigs[1].meter)
+    return sigs, said.tick(ends[-1])
+
+
+def _pickup_meter(length: Fraction, meter: tuple[int, int, tuple[int, ...]]) -> TimeSignature:
+    """A pickup's own meter: its length in the unit of the meter it leads into (1/4 before
+    3/4, 2/8 before 6/8), else the shortest unit that says it."""
+    beats = length * meter[1] / 4
+    if beats.denominator == 1:
+        return TimeSignature(0, int(beats), meter[1])
+    return _meter_covering(length)
+
+
+def _meter_covering(quarters: Fraction) -> TimeSignature:
+    """The meter of a bar ``quarters`` long in the longest unit that says it (3/4 for 3,
+    5/8 for 2.5); one a 64th longer at most where none does (a measure of 119/24 quarters
+    in a corpus score): the meter restated at the measure's end cuts it there, where a
+    shorter one would leave a sliver of a bar."""
+    sixty_fourths = math.ceil(quarters * 16)
+    denominator = 64
+    while sixty_fourths % 2 == 0 and denominator > 4:
+        sixty_fourths //= 2
+        denominator //= 2
+    return TimeSignature(0, max(1, min(sixty_fourths, MAX_NUMERATOR)), denominator)
+
+
+def _meter(ts: Any, said: _Said) -> tuple[int, int, tuple[int, ...]] | None:
+    """A music21 time signature as a meter a song holds (``3+2+2/8`` keeps its grouping);
+    None, and said, for one it cannot (5/6)."""
+    parts = [p.split("/") for p in str(ts.ratioString).split("+")]
+    groups: tuple[int, ...] = ()
+    numerator, denominator = int(ts.numerator), int(ts.denominator)
+    if len(parts) > 1 and all(len(p) == 2 and p[0].isdigit() for p in parts) \
+            and len({p[1] for p in parts}) == 1:
+        groups = tuple(int(p[0]) for p in parts)
+        numerator, denominator = sum(groups), int(parts[0][1])
+    for g in (groups, ()):
+        try:
+            return TimeSignature(0, numerator, denominator, g).meter
+        except ValueError:
+            continue
+    said.meters.add(str(ts.ratioString))
+    return None
+
+
+def _tempos(score: Any, said: _Said, tm: TimeMap) -> list[TempoChange]:
+    """The metronome marks of every part (the top one's first where two share a beat), in
+    quarters a minute; the first one, when it is in the pickup or on the first full bar's
+    downbeat, holds from the start (a score editor writes it over bar 1, after the
+    pickup)."""
+    found: dict[int, TempoChange] = {}
+    for part in score.parts:
+        flat = part.flatten()
+        for mark in flat.getElementsByClass("MetronomeMark"):
+            bpm = mark.getQuarterBPM()
+            if not bpm or not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
+                continue
+            tick = said.tick(flat.elementOffset(mark))
+            found.setdefault(tick, TempoChange(tick, round(60_000_000 / bpm)))
+    tempos = sorted(found.values(), key=lambda t: t.tick)
+    tempos = [t for i, t in enumerate(tempos)  # a mark restated is no change
+              if i == 0 or t.us_per_beat != tempos[i - 1].us_per_beat]
+    if tempos and tm.has_pickup and 0 < tempos[0].tick <= tm.bar_to_tick(1):
+        tempos[0] = TempoChange(0, tempos[0].us_per_beat)
+    return tempos
+
+
+def _keys(staff: Any, said: _Said) -> list[KeySignature]:
+    """The key signatures of a pitched part's first staff (at sounding pitch: the concert
+    key, not a B♭ trumpet's), spelt as the engine spells keys; a mode other than minor is
+    read by its signature, as major."""
+    flat = staff.flatten()
+    keys: list[KeySignature] = []
+    for k in flat.getElementsByClass("KeySignature"):
+        mode = getattr(k, "mode", None) or "major"
+        if mode not in ("major", "minor"):
+            said.modes.add(mode)
+        name = KEY_SIGNATURES.get((int(k.sharps), int(mode == "minor")))
+        if name is None:
+            continue
+        tick = said.tick(flat.elementOffset(k))
+        if keys and keys[-1].tick == tick:
+            keys.pop()
+        if not keys or keys[-1].key != name:
+            keys.append(KeySignature(tick, name))
+    return keys
+
+
+def _markers(score: Any, said: _Said) -> list[Marker]:
+    """Rehearsal marks (A, B, "Verse") as markers, once each."""
+    found: dict[tuple[int, str], Marker] = {}
+    for part in score.parts:
+        flat = part.flatten()
+        for mark in flat.getElementsByClass("RehearsalMark"):
+            text = str(mark.content or "").strip()
+            if text:
+                tick = said.tick(flat.elementOffset(mark))
+                found.setdefault((tick, text), Marker(tick, text))
+    return sorted(found.values(), key=lambda m: m.tick)
+
+
+def _title(score: Any) -> str:
+    md = score.metadata
+    title = str((md.title or md.movementName or "") if md is not None else "").strip()
+    return "" if title == "Music21 Fragment" else title  # music21's name for no title
+
+
+# -- the notes ------------------------------------------------------------------------------
+
+
+def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeMap,
+           colour: str, channel: int) -> Track:
+    """One part (its staves) as a track: its notes, ties joined, velocities from its
+    dynamics. ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
+    instruments (a drum set, whose first one is not every note's)."""
+    from music21 import harmony, instrument, note
+
+    inst = staves[0].getInstrument(returnDefault=False)
+    program = _program(inst, str(staves[0].partName or ""))
+    flats = [s.flatten() for s in staves]
+    elements = [(flat, el) for flat in flats for el in flat.notes
+                if not isinstance(el, harmony.Harmony)]
+    said.chord_symbols += sum(1 for flat in flats for el in flat.notes
+                              if isinstance(el, harmony.ChordSymbol))
+    is_drum = any(isinstance(m, note.Unpitched) for _, el in elements for m in _members(el)) \
+        or (not elements and isinstance(inst, instrument.UnpitchedPercussion))
+    # The drum of a part of one percussion instrument music21 knows by name (a triangle),
+    # when the file gives no <midi-unpitched> of its own.
+    percussion = None if drums or kit else getattr(inst, "percMapPitch", None)
+    events = []  # (start, end, key, tie)
+    for flat, el in elements:
+        if el.duration.isGrace:
+            said.graces += 1
+            continue
+        said.lyrics += len(el.lyrics)
+        start = Fraction(flat.elementOffset(el))
+        end = start + Fraction(el.duration.quarterLength)
+        for m in _members(el):
+            key = _drum_key(m, drums, percussion, said) if is_drum else m.pitch.midi
+            if not 0 <= key <= 127:
+                continue
+            tie = m.tie if m.tie is not None else el.tie
+            events.append((start, end, key, tie.type if tie is not None else None))
+    levels = _levels(flats, said)
+    notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm))
+             for start, end, key in _joined(events, said)]
+    name = str(staves[0].partName or "").strip() or (
+        str(inst.instrumentName or "").strip() if inst is not None else "") or \
+        program_name(program, is_drum)
+    return Track(name=name, program=0 if is_drum else program, is_drum=is_drum,
+                 channel=DRUM_CHANNEL if is_drum else channel, notes=tuple(notes),
+                 colour=colour, program_changes=tuple(_program_changes(staves[0], program,
+                                                                       said)))
+
+
+def _program(inst: Any, part_name: str) -> int:
+    """The part's General MIDI program: its instrument's (the file's ``<midi-program>``,
+    else the one music21 knows for the instrument's name), else the one music21 knows for
+    the part's name (a part named "Flute" and nothing more), else a piano."""
+    from music21 import instrument
+
+    program = getattr(inst, "midiProgram", None)
+    if program is None and part_name.strip():
+        try:
+            program = instrument.fromString(part_name.strip()).midiProgram
+        except Exception:  # InstrumentException: a name music21 does not know
+            program = None
+    return int(program) if program is not None and 0 <= program <= 127 else 0
+
+
+def _members(el: Any) -> Iterable[Any]:
+    """The notes of a chord, or the note itself."""
+    return el.notes if hasattr(el, "notes") else (el,)
+
+
+def _drum_key(hit: Any, drums: dict, percussion: int | None, said: _Said) -> int:
+    """The General MIDI drum of an unpitched note: the one the file's instruments give
+    its staff position and notehead, else the part's one instrument's (a triangle part),
+    else the usual drum-set notation's, else a snare (counted, to say)."""
+    if hasattr(hit, "displayStep"):
+        where = f"{hit.displayStep}{hit.displayOctave}"
+    else:  # a pitched note in a drum part: its written place
+        where = hit.pitch.nameWithOctave.replace("-", "").replace("#", "")
+    head = str(getattr(hit, "notehead", None) or "normal")
+    for spot in ((where, head), (where, None), ("", None)):
+        if spot in drums:
+            return drums[spot]
+    if percussion is not None and 0 <= percussion <= 127:
+        return int(percussion)
+    for spot in ((where, head), (where, None)):
+        if spot in DRUM_AT:
+            return DRUM_AT[spot]
+    said.other_drums[where] = said.other_drums.get(where, 0) + 1
+    return OTHER_DRUM
+
+
+def _joined(events: list[tuple[Fraction, Fraction, int, str | None]],
+            said: _Said) -> list[tuple[int, int, int]]:
+    """``(start, end, key)`` in ticks: a note tied to the next of its pitch that starts
+    where it ends (in any voice or staff of the part) is one note with it; the same key
+    twice at one moment (a unison of two voices) is one note, the longer."""
+    joined: list[list] = []
+    open_: dict[int, int] = {}  # key → index in joined of the note a tie carries on
+    for start, end, key, tie in sorted(events, key=lambda e: (e[0], e[2])):
+        i = open_.get(key)
+        if tie in ("stop", "continue") and i is not None \
+                and said.tick(joined[i][1]) == said.tick(start):
+            joined[i][1] = end
+            if tie == "stop":
+                del open_[key]
+            continue
+        joined.append([start, end, key])
+        if tie in ("start", "continue"):
+            open_[key] = len(joined) - 1
+        else:
+            open_.pop(key, None)
+    out: dict[tuple[int, int], tuple[int, int, int]] = {}
+    for start, end, key in joined:
+        s, e = said.tick(start), said.tick(end)
+        if (start * PPQ).denominator != 1 or (end * PPQ).denominator != 1:
+            said.off_grid += 1
+        if (s, key) in out:
+            said.unisons += 1
+            e = max(e, out[(s, key)][1])
+        out[(s, key)] = (s, e, key)
+    return list(out.values())
+
+
+def _levels(flats: Sequence[Any], said: _Said) -> list[tuple[int, int]]:
+    """``(tick, velocity)`` of each dynamics mark of the part's staves, in time order (a
+    mark under a piano's upper staff holds for both hands)."""
+    levels = []
+    for flat in flats:
+        for mark in flat.getElementsByClass("Dynamic"):
+            value = str(mark.value)
+            if value in DYNAMIC_LEVELS:
+                levels.append((said.tick(flat.elementOffset(mark)), DYNAMIC_LEVELS[value]))
+            else:
+                said.other_dynamics.add(value)
+    return sorted(levels, key=lambda lv: lv[0])
+
+
+def _velocity(levels: list[tuple[int, int]], tick: int, tm: TimeMap) -> int:
+    """The level of the last dynamics mark at or before ``tick`` (mf before any), with
+    the beat's accent."""
+    i = bisect.bisect_right(levels, tick, key=lambda lv: lv[0]) - 1
+    level = levels[i][1] if i >= 0 else DEFAULT_LEVEL
+    return max(1, min(127, level + _accent(tm, tick)))
+
+
+def _accent(tm: TimeMap, tick: int) -> int:
+    """:data:`DOWNBEAT_ACCENT` on a bar's first beat, :data:`BEAT_ACCENT` on its other
+    counted beats (6/8's second dotted beat, not its eighths), else 0; a pickup's notes
+    are the end of the bar they lead into, not a downbeat."""
+    sig, at = tm.metric_position(tick)
+    if at == 0:
+        return DOWNBEAT_ACCENT
+    unit = tm.beat_length_for(sig)
+    return BEAT_ACCENT if at % unit == 0 and at // unit in sig.pulse_starts else 0
+
+
+def _program_changes(staff: Any, program: int, said: _Said) -> list[ProgramChange]:
+    """A part's instrument changes (a flute part switching to piccolo) as program
+    changes, where music21 gives the new instrument a program."""
+    flat = staff.flatten()
+    changes: list[ProgramChange] = []
+    for inst in flat.getElementsByClass("Instrument"):
+        tick = said.tick(flat.elementOffset(inst))
+        new = inst.midiProgram
+        if tick > 0 and new is not None and 0 <= new <= 127 and new != (
+                changes[-1].program if changes else program):
+            changes.append(ProgramChange(tick, int(new)))
+    return changes
+
+
+# -- the report -----------------------------------------------------------------------------
+
+
+def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]:
+    """What the import approximated or left out, one line each (none for a plain score)."""
+    lines = []
+    if not tempo_marked:
+        lines.append("no metronome mark: the song plays at 120 BPM (Ctrl+K in the studio, "
+                     "convert --tempo, to change it)")
+    repeats = _repeats(score)
+    if repeats:
+        lines.append(f"repeats are not played out ({', '.join(repeats)}): each bar is read "
+                     "once, as written")
+    if said.graces:
+        lines.append(f"{plural(said.graces, 'grace note')} left out: the song plays the "
+                     "written notes only")
+    unmarked = [t.name for t, marked in zip(song.tracks, _dynamics_marked(score), strict=False)
+                if not marked and t.notes]
+    if unmarked and len(unmarked) == sum(1 for t in song.tracks if t.notes):
+        lines.append("no dynamics marks: velocities are mf (80), the bar's first beat a "
+                     "little louder")
+    elif unmarked:
+        names = ", ".join(repr(n) for n in unmarked[:4]) + (
+            f" and {len(unmarked) - 4} more" if len(unmarked) > 4 else "")
+        lines.append(f"no dynamics marks in {names}: velocities are mf (80), the bar's "
+                     "first beat a little louder")
+    if said.other_dynamics:
+        lines.append("dynamics other than pppp–ffff are not played ("
+                     f"{', '.join(sorted(said.other_dynamics))})")
+    wedges = len(list(score.recurse().getElementsByClass("DynamicWedge")))
+    if wedges:
+        lines.append(f"{plural(wedges, 'hairpin')} (crescendo, diminuendo) not played: "
+                     "velocities change only at dynamics marks")
+    for where, count in sorted(said.other_drums.items()):
+        lines.append(f"{plural(count, 'drum note')} on {where}, a staff position no drum "
+                     f"is known for, played as {drum_name(OTHER_DRUM)}")
+    if said.unisons:
+        lines.append(f"{plural(said.unisons, 'note')} sounding in unison with a note of the "
+                     "same part (two voices or staves) played once")
+    if said.off_grid:
+        lines.append(f"{plural(said.off_grid, 'note')} starting or ending between two ticks "
+                     f"({PPQ} a quarter), as a septuplet does or a triplet that the file "
+                     "writes in halves and quarters, moved to the nearest tick")
+    if said.meters:
+        lines.append(f"time signatures a song cannot hold ({', '.join(sorted(said.meters))}) "
+                     "read as the meter before them")
+    if said.modes:
+        lines.append(f"key signatures in {', '.join(sorted(said.modes))} read as the major "
+                     "key of the same signature")
+    kept = [f"{what} ({count})" for what, count in (("lyrics", said.lyrics),
+                                                   ("chord symbols", said.chord_symbols))
+            if count]
+    if kept:
+        lines.append(f"not kept (a song holds notes, not text): {', '.join(kept)}")
+    return lines
+
+
+def _dynamics_marked(score: Any) -> list[bool]:
+    """Per track (:func:`_players`), whether any of its staves has a dynamics mark."""
+    return [any(True for s in staves for _ in s.recurse().getElementsByClass("Dynamic"))
+            for staves in _players(score)]
+
+
+def _repeats(score: Any) -> list[str]:
+    """What in the score repeats: repeat signs, volta brackets, D.C./D.S., segno, coda."""
+    from music21 import bar, repeat, spanner, stream
+
+    parts = list(score.parts)[:1]
+    found = []
+    measures = [m for p in parts for m in p.getElementsByClass(stream.Measure)]
+    if any(isinstance(b, bar.Repeat) for m in measures for b in (m.leftBarline, m.rightBarline)):
+        found.append("repeat signs")
+    if any(isinstance(s, spanner.RepeatBracket) for s in score.recurse().getElementsByClass(
+            "RepeatBracket")):
+        found.append("volta brackets")
+    marks = {type(r).__name__ for p in parts
+             for r in p.recurse().getElementsByClass(repeat.RepeatExpression)}
+    if marks:
+        found.append("D.C., D.S., segno or coda")
+    return found

@@ -1,0 +1,466 @@
+"""MusicXML import: scores built with music21 (as MuseScore, Sibelius or Dorico would write
+them), written as .musicxml and .mxl, read back as songs — the parts as tracks with their
+names and programs, a grand staff as one track, a drum set as a kit, every note to the
+tick, the key, meters, pickup and tempo — and what is approximated said in the report;
+Partita's own export read back keeps every note; bad files are one clear line."""
+
+from __future__ import annotations
+
+import warnings
+import zipfile
+
+import pytest
+
+from engine.io import (
+    FileFormatError,
+    content_kind,
+    load_song,
+    read_musicxml,
+    read_musicxml_with_report,
+    save_song,
+)
+from engine.io.musicxml_import import DEFAULT_LEVEL, DYNAMIC_LEVELS
+from engine.score import (
+    KeySignature,
+    Note,
+    Song,
+    TempoChange,
+    TimeMap,
+    TimeSignature,
+    Track,
+)
+
+music21 = pytest.importorskip("music21")
+from music21 import (  # noqa: E402
+    duration,
+    dynamics,
+    instrument,
+    key,
+    layout,
+    meter,
+    note,
+    percussion,
+    stream,
+    tempo,
+    tie,
+)
+
+P = 480  # the project's ticks per quarter: what an imported score gets
+
+
+def write(score, path) -> None:
+    """``score`` as music21 writes it: a plain file, or compressed for ``.mxl``."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        score.write("mxl" if path.suffix == ".mxl" else "musicxml", fp=str(path))
+    assert path.is_file()
+
+
+def pitches(track: Track) -> list[tuple[int, int, int]]:
+    """(start, pitch, duration) of a track's notes, in time order."""
+    return sorted((n.start, n.pitch, n.duration) for n in track.notes)
+
+
+def part(name: str, inst, bars: list[list], pickup=None, **first) -> stream.Part:
+    """A part of 3/4 bars in D major: ``pickup`` a quarter before them; each bar a list of
+    (pitch, quarters) or notes; ``first`` extra elements for bar 1 (offset → element)."""
+    p = stream.Part()
+    p.partName = name
+    p.insert(0, inst)
+    measures = []
+    if pickup is not None:
+        m = stream.Measure(number=0)
+        m.append(note.Note(pickup, quarterLength=1))
+        measures.append(m)
+    for i, content in enumerate(bars):
+        m = stream.Measure(number=i + 1)
+        for x in content:
+            m.append(x if isinstance(x, note.GeneralNote) else note.Note(x[0], quarterLength=x[1]))
+        measures.append(m)
+    measures[0].insert(0, meter.TimeSignature("3/4"))
+    measures[0].insert(0, key.Key("D"))
+    for offset, element in first.get("marks", ()):
+        measures[1 if pickup is not None else 0].insert(offset, element)
+    for m in measures:
+        p.append(m)
+    if pickup is not None:
+        measures[0].padAsAnacrusis()
+    return p
+
+
+def satb() -> stream.Score:
+    """A hymn for four voices in D major, 3/4, with a quarter pickup, ♩ = 90, p then f,
+    the alto's last note tied over the bar line; the parts' programs set as a score
+    editor writes them (Choir Aahs) but the bass's, left to music21's instrument."""
+    tied = note.Note("F#4", quarterLength=1)
+    tied.tie = tie.Tie("start")
+    held = note.Note("F#4", quarterLength=3)
+    held.tie = tie.Tie("stop")
+    voices = []
+    for name, inst, pick, bars in (
+            ("Soprano", instrument.Soprano(), "A4", [[("F#4", 1), ("G4", 1), ("A4", 1)],
+                                                      [("D5", 3)]]),
+            ("Alto", instrument.Alto(), "F#4", [[("D4", 1), ("E4", 1), tied], [held]]),
+            ("Tenor", instrument.Tenor(), "D4", [[("A3", 1.5), ("B3", 0.5), ("C#4", 1)],
+                                                 [("D4", 3)]]),
+            ("Bass", instrument.Bass(), "D3", [[("D3", 2), ("A2", 1)], [("D2", 3)]])):
+        if name != "Bass":
+            inst.midiProgram = 52  # Choir Aahs
+        marks = [(0, tempo.MetronomeMark(number=90)), (0, dynamics.Dynamic("p"))] \
+            if name == "Soprano" else [(0, dynamics.Dynamic("p"))]
+        p = part(name, inst, bars, pickup=pick, marks=marks)
+        p.getElementsByClass(stream.Measure)[2].insert(0, dynamics.Dynamic("f"))
+        voices.append(p)
+    score = stream.Score(voices)
+    score.insert(0, music21.metadata.Metadata(title="Evening Hymn"))
+    return score
+
+
+@pytest.mark.parametrize("name", ["hymn.musicxml", "hymn.mxl"])
+def test_a_choir_score_keeps_parts_names_programs_key_meter_pickup_tempo_and_ties(
+        tmp_path, name):
+    path = tmp_path / name
+    write(satb(), path)
+    song, report = read_musicxml_with_report(path)
+    assert song.title == "Evening Hymn" and song.ppq == P
+    assert [t.name for t in song.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    # The file's <midi-program> where it has one, else music21's for the instrument (a
+    # bass voice: Voice Oohs), as the score editor plays them.
+    assert [t.program for t in song.tracks] == [52, 52, 52, 53]
+    assert [t.channel for t in song.tracks] == [0, 1, 2, 3] and not any(
+        t.is_drum for t in song.tracks)
+    # D major, 3/4 after a quarter pickup (the song's bar 0), ♩ = 90 from the start.
+    assert song.key_signatures == (KeySignature(0, "D"),)
+    assert song.time_signatures == (TimeSignature(0, 1, 4), TimeSignature(P, 3, 4))
+    tm = TimeMap.of(song)
+    assert tm.has_pickup and tm.bar_number(0) == 0 and tm.bar_to_tick(1) == P
+    assert song.tempos == (TempoChange(0, round(60_000_000 / 90)),)
+    # Every note to the tick; the alto's tied F♯ is one note of four beats.
+    soprano, alto, tenor, bass = song.tracks
+    assert pitches(soprano) == [(0, 69, P), (P, 66, P), (2 * P, 67, P), (3 * P, 69, P),
+                                (4 * P, 74, 3 * P)]
+    assert pitches(alto) == [(0, 66, P), (P, 62, P), (2 * P, 64, P), (3 * P, 66, 4 * P)]
+    assert pitches(tenor) == [(0, 62, P), (P, 57, 3 * P // 2), (5 * P // 2, 59, P // 2),
+                              (3 * P, 61, P), (4 * P, 62, 3 * P)]
+    assert pitches(bass)[-1] == (4 * P, 38, 3 * P)
+    # Velocities from the dynamics (mf before the first mark), downbeats a little louder:
+    # the pickup is the last beat of a bar, not a downbeat.
+    p, f = DYNAMIC_LEVELS["p"], DYNAMIC_LEVELS["f"]
+    assert [n.velocity for n in sorted(soprano.notes, key=lambda n: n.start)] == [
+        DEFAULT_LEVEL + 3, p + 6, p + 3, p + 3, f + 6]
+    assert report.approximated == ()  # nothing approximated: no notice
+    assert song == read_musicxml(path) == load_song(path)  # one reader
+
+
+def piano_and_flute() -> stream.Score:
+    """A piano on a grand staff (two voices in the right hand, chords in the left) and a
+    flute with an eighth-note triplet, in 2/4."""
+    right, left = stream.PartStaff(), stream.PartStaff()
+    m = stream.Measure(number=1)
+    m.insert(0, meter.TimeSignature("2/4"))
+    upper, lower = stream.Voice(), stream.Voice()
+    upper.append([note.Note("E5", quarterLength=1), note.Note("D5", quarterLength=1)])
+    lower.append(note.Note("G4", quarterLength=2))
+    m.insert(0, upper)
+    m.insert(0, lower)
+    right.append(m)
+    m = stream.Measure(number=1)
+    m.insert(0, meter.TimeSignature("2/4"))
+    m.append([music21.chord.Chord(["C3", "G3"], quarterLength=1),
+              music21.chord.Chord(["B2", "G3"], quarterLength=1)])
+    left.append(m)
+    right.insert(0, instrument.Piano())
+    left.insert(0, instrument.Piano())
+    right.partName = left.partName = "Piano"
+    flute = stream.Part()
+    flute.partName = "Flute"
+    flute.insert(0, instrument.Flute())
+    m = stream.Measure(number=1)
+    m.insert(0, meter.TimeSignature("2/4"))
+    for p in ("C6", "D6", "E6"):
+        m.append(note.Note(p, duration=duration.Duration(1 / 3)))
+    m.append(note.Note("F6", quarterLength=1))
+    flute.append(m)
+    score = stream.Score([right, left, flute])
+    score.insert(0, layout.StaffGroup([right, left], name="Piano", symbol="brace"))
+    return score
+
+
+def test_a_grand_staff_is_one_track_and_a_triplet_is_exact_in_ticks(tmp_path):
+    path = tmp_path / "duo.musicxml"
+    write(piano_and_flute(), path)
+    assert "<staves>2</staves>" in path.read_text()  # one part of two staves
+    song, report = read_musicxml_with_report(path)
+    piano, flute = song.tracks
+    assert (piano.name, piano.program, flute.name, flute.program) == ("Piano", 0, "Flute", 73)
+    assert pitches(piano) == [(0, 48, P), (0, 55, P), (0, 67, 2 * P), (0, 76, P),
+                              (P, 47, P), (P, 55, P), (P, 74, P)]
+    # Off the 16th grid, exact: a third of a quarter is 160 ticks.
+    assert pitches(flute) == [(0, 84, 160), (160, 86, 160), (320, 88, 160), (P, 89, P)]
+    assert song.time_signatures == (TimeSignature(0, 2, 4),) and not TimeMap.of(song).has_pickup
+    assert report.approximated == (
+        "no metronome mark: the song plays at 120 BPM (Ctrl+K in the studio, convert "
+        "--tempo, to change it)",
+        "no dynamics marks: velocities are mf (80), the bar's first beat a little louder")
+    assert song.tempos == (TempoChange(0, 500_000),)
+
+
+def drum_part() -> stream.Part:
+    """A rock beat on a percussion staff as music21 writes one: kick (F4) and snare (C5)
+    under closed hi-hats (G5, x heads), no MIDI drum numbers in the file."""
+    kit = stream.Part()
+    kit.partName = "Drums"
+    kit.insert(0, instrument.UnpitchedPercussion())
+    m = stream.Measure(number=1)
+    m.insert(0, meter.TimeSignature("4/4"))
+    m.insert(0, music21.clef.PercussionClef())
+    for beat in range(4):
+        hat = note.Unpitched(displayName="G5")
+        hat.notehead = "x"
+        low = note.Unpitched(displayName="F4" if beat % 2 == 0 else "C5")
+        m.append(percussion.PercussionChord([low, hat], quarterLength=1))
+    kit.append(m)
+    return kit
+
+
+def test_a_drum_part_is_a_kit_of_general_midi_drums(tmp_path):
+    path = tmp_path / "beat.mxl"
+    bass = part("Bass Guitar", instrument.ElectricBass(), [[("D2", 3)]])
+    triangle = stream.Part([instrument.Triangle(), stream.Measure(
+        [meter.TimeSignature("4/4"), note.Unpitched(displayName="B4", quarterLength=4)])])
+    triangle.partName = "Triangle"
+    write(stream.Score([drum_part(), bass, triangle]), path)
+    song = read_musicxml(path)
+    kit, bass_track, ting = song.tracks
+    # A part of one percussion instrument plays that one, wherever its staff puts it.
+    assert ting.is_drum and pitches(ting) == [(0, 81, 4 * P)]
+    assert (kit.name, kit.is_drum, kit.channel) == ("Drums", True, 9)
+    # Read by staff position and notehead, as the usual drum-set notation places them.
+    assert pitches(kit) == [(0, 36, P), (0, 42, P), (P, 38, P), (P, 42, P),
+                            (2 * P, 36, P), (2 * P, 42, P), (3 * P, 38, P), (3 * P, 42, P)]
+    # The kit is no pitched part: the bass gets the first channel.
+    assert (bass_track.is_drum, bass_track.channel, bass_track.program) == (False, 0, 33)
+
+
+MUSESCORE_KIT = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Partwise//EN"
+  "http://www.musicxml.org/dtds/partwise.dtd">
+<score-partwise version="4.0">
+  <part-list>
+    <score-part id="P1">
+      <part-name>Drumset</part-name>
+      <score-instrument id="P1-I36"><instrument-name>Acoustic Bass Drum</instrument-name>
+      </score-instrument>
+      <score-instrument id="P1-I52"><instrument-name>Ride Cymbal</instrument-name>
+      </score-instrument>
+      <midi-instrument id="P1-I36"><midi-channel>10</midi-channel>
+        <midi-unpitched>36</midi-unpitched></midi-instrument>
+      <midi-instrument id="P1-I52"><midi-channel>10</midi-channel>
+        <midi-unpitched>52</midi-unpitched></midi-instrument>
+    </score-part>
+    <score-part id="P2"><part-name>Mystery</part-name></score-part>
+  </part-list>
+  <part id="P1">
+    <measure number="1">
+      <attributes><divisions>1</divisions><time><beats>2</beats><beat-type>4</beat-type>
+        </time><clef><sign>percussion</sign></clef></attributes>
+      <note><unpitched><display-step>F</display-step><display-octave>4</display-octave>
+        </unpitched><duration>1</duration><instrument id="P1-I36"/><type>quarter</type></note>
+      <note><unpitched><display-step>F</display-step><display-octave>5</display-octave>
+        </unpitched><duration>1</duration><instrument id="P1-I52"/><type>quarter</type>
+        <notehead>x</notehead></note>
+    </measure>
+  </part>
+  <part id="P2">
+    <measure number="1">
+      <attributes><divisions>1</divisions><time><beats>2</beats><beat-type>4</beat-type>
+        </time></attributes>
+      <note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration>
+        <type>half</type></note>
+    </measure>
+  </part>
+</score-partwise>
+"""
+
+
+def test_the_files_own_drum_numbers_win_and_an_unknown_instrument_is_a_piano(tmp_path):
+    path = tmp_path / "kit.musicxml"
+    path.write_text(MUSESCORE_KIT)
+    kit, mystery = read_musicxml(path).tracks
+    # MuseScore's <midi-unpitched> (1-based): the acoustic bass drum on F4 (35, where the
+    # usual notation has 36) and the ride on F5.
+    assert kit.is_drum and pitches(kit) == [(0, 35, P), (P, 51, P)]
+    # No <midi-program> and an instrument music21 does not know: a piano.
+    assert (mystery.name, mystery.program, mystery.is_drum) == ("Mystery", 0, False)
+
+
+def test_what_is_approximated_is_said(tmp_path):
+    # A grace note, a repeat sign, no metronome mark, a lyric, no dynamics, and a bar
+    # split at the repeat (2 beats + 1 of 3/4): its bar lines stay the score's.
+    tune = stream.Part()
+    tune.partName = "Tune"
+    tune.insert(0, instrument.Violin())
+    m1 = stream.Measure(number=1)
+    m1.append([meter.TimeSignature("3/4"), note.Note("G4", quarterLength=3)])
+    m2 = stream.Measure(number=2)
+    grace = note.Note("B4").getGrace()
+    sung = note.Note("A4", quarterLength=2)
+    sung.lyric = "la"
+    m2.append([grace, sung])
+    m2.rightBarline = music21.bar.Repeat(direction="end")
+    m3 = stream.Measure(number=3)
+    m3.append(note.Note("C5", quarterLength=1))
+    m4 = stream.Measure(number=4)
+    m4.append(note.Note("D5", quarterLength=3))
+    m2.paddingRight, m3.paddingLeft = 1, 2  # one bar in two, not two bars filled with rests
+    for m in (m1, m2, m3, m4):
+        tune.append(m)
+    path = tmp_path / "tune.musicxml"
+    write(stream.Score([tune]), path)
+    song, report = read_musicxml_with_report(path)
+    assert report.approximated == (
+        "no metronome mark: the song plays at 120 BPM (Ctrl+K in the studio, convert "
+        "--tempo, to change it)",
+        "repeats are not played out (repeat signs): each bar is read once, as written",
+        "1 grace note left out: the song plays the written notes only",
+        "no dynamics marks: velocities are mf (80), the bar's first beat a little louder",
+        "not kept (a song holds notes, not text): lyrics (1)")
+    assert not report  # nothing a save over the file loses that the song had
+    assert pitches(song.tracks[0]) == [(0, 67, 3 * P), (3 * P, 69, 2 * P),
+                                       (5 * P, 72, P), (6 * P, 74, 3 * P)]
+    tm = TimeMap.of(song)
+    assert [tm.bar_to_tick(b) for b in range(5)] == [0, 3 * P, 5 * P, 6 * P, 9 * P]
+    assert not tm.has_pickup
+
+
+def test_partitas_own_score_reads_back_with_every_note_on_the_grid(tmp_path):
+    # A pickup, meter and key changes, a tempo change, a piano on a grand staff with a
+    # chord across middle C and a note held over the bar line, triplets, a kit.
+    piano = [Note(p, i * P, P) for i, p in enumerate((36, 43, 48, 43, 41, 48, 53, 48))]
+    piano += [Note(p, 5 * P, 3 * P) for p in (55, 60, 64)] + [Note(72, 7 * P, 2 * P)]
+    lead = [Note(74, 0, P)] + [Note(76 + i, P + i * P // 3, P // 3) for i in range(3)]
+    lead += [Note(79, 2 * P, 5 * P // 4), Note(77, 13 * P // 4, 3 * P // 4)]
+    lead += [Note(69, 9 * P + i * P // 2, P // 2) for i in range(6)]  # 6/8 eighths
+    kit = [Note(36, i * P, P // 4) for i in range(9)] + [Note(42, P // 2 + i * P, 60)
+                                                          for i in range(9)]
+    song = Song(
+        tracks=(Track("Lead", program=73, notes=tuple(lead)),
+                Track("Piano", notes=tuple(piano)),
+                Track("Kit", is_drum=True, channel=9, notes=tuple(kit))),
+        time_signatures=(TimeSignature(0, 1, 4), TimeSignature(P, 4, 4),
+                         TimeSignature(9 * P, 6, 8)),
+        key_signatures=(KeySignature(0, "Bb"), KeySignature(9 * P, "Gm")),
+        tempos=(TempoChange(0, 600_000), TempoChange(9 * P, 500_000)),
+        title="Round Trip")
+    for name in ("round.musicxml", "round.mxl"):
+        assert save_song(song, tmp_path / name) == []
+        back = load_song(tmp_path / name)
+        assert back.title == "Round Trip"
+        assert [(t.name, t.program, t.is_drum) for t in back.tracks] == [
+            ("Lead", 73, False), ("Piano", 0, False), ("Kit", 0, True)]
+        assert pitches(back.tracks[0]) == pitches(song.tracks[0])
+        assert pitches(back.tracks[1]) == pitches(song.tracks[1])  # one track, both staves
+        # A drum hit's length is the score's (until the next hit), not the MIDI one.
+        assert sorted((n.start, n.pitch) for n in back.tracks[2].notes) == sorted(
+            (n.start, n.pitch) for n in kit)
+        assert back.time_signatures == song.time_signatures
+        assert back.key_signatures == song.key_signatures
+        assert back.tempos == song.tempos
+
+
+TIMEWISE = """<?xml version="1.0" encoding="UTF-8"?>
+<score-timewise version="4.0">
+  <part-list>
+    <score-part id="P1"><part-name>Flute</part-name>
+      <midi-instrument id="P1-I1"><midi-program>74</midi-program></midi-instrument>
+    </score-part>
+    <score-part id="P2"><part-name>Cello</part-name>
+      <midi-instrument id="P2-I1"><midi-program>43</midi-program></midi-instrument>
+    </score-part>
+  </part-list>
+  <measure number="1">
+    <part id="P1"><attributes><divisions>1</divisions><key><fifths>-1</fifths>
+      <mode>minor</mode></key><time><beats>2</beats><beat-type>4</beat-type></time>
+      </attributes>
+      <note><pitch><step>A</step><octave>5</octave></pitch><duration>2</duration></note></part>
+    <part id="P2"><attributes><divisions>1</divisions><key><fifths>-1</fifths>
+      <mode>minor</mode></key><time><beats>2</beats><beat-type>4</beat-type></time>
+      </attributes>
+      <note><pitch><step>D</step><octave>3</octave></pitch><duration>2</duration></note></part>
+  </measure>
+  <measure number="2">
+    <part id="P1"><note><pitch><step>F</step><octave>5</octave></pitch><duration>2</duration>
+      </note></part>
+    <part id="P2"><note><pitch><step>A</step><octave>2</octave></pitch><duration>2</duration>
+      </note></part>
+  </measure>
+</score-timewise>
+"""
+
+
+def test_a_timewise_score_and_one_without_an_extension_open_too(tmp_path):
+    path = tmp_path / "timewise.musicxml"
+    path.write_text(TIMEWISE)
+    song = read_musicxml(path)
+    assert [(t.name, t.program, pitches(t)) for t in song.tracks] == [
+        ("Flute", 73, [(0, 81, 2 * P), (2 * P, 77, 2 * P)]),
+        ("Cello", 42, [(0, 50, 2 * P), (2 * P, 45, 2 * P)])]
+    assert song.key_signatures == (KeySignature(0, "Dm"),)
+    bare = tmp_path / "score"  # saved without an extension: known by its content
+    write(stream.Score([drum_part()]), tmp_path / "kit.musicxml")
+    bare.write_bytes((tmp_path / "kit.musicxml").read_bytes())
+    assert content_kind(bare) == "musicxml"
+    assert load_song(bare).tracks[0].is_drum
+    save_song(Song(tracks=(Track("A", notes=(Note(60, 0, P),)),)), tmp_path / "a.mxl")
+    (tmp_path / "a.mxl").rename(tmp_path / "compressed")
+    assert content_kind(tmp_path / "compressed") == "musicxml"
+
+
+def bad_files(tmp_path) -> dict[str, tuple[bytes, str]]:
+    good = tmp_path / "good.mxl"
+    save_song(Song(tracks=(Track("A", notes=(Note(60, 0, P),)),)), good)
+    data = good.read_bytes()
+    empty_zip = tmp_path / "empty.zip"
+    with zipfile.ZipFile(empty_zip, "w") as z:
+        z.writestr("readme.txt", "hello")
+    xml = (tmp_path / "x.musicxml")
+    save_song(Song(tracks=(Track("A", notes=(Note(60, 0, P),)),)), xml)
+    return {
+        "cut.mxl": (data[: len(data) // 2], "damaged compressed MusicXML (.mxl): the archive "
+                                            "is cut short or damaged"),
+        "cut.musicxml": (xml.read_bytes()[:700], "damaged MusicXML: the XML is cut short or "
+                                                 "malformed (line"),
+        "page.xml": (b'<?xml version="1.0"?>\n<html><body>hi</body></html>',
+                     "not a MusicXML score: an XML file whose root is <html>, not "
+                     "<score-partwise>"),
+        "notes.musicxml": (b"just some text", "not a MusicXML score: it looks like text"),
+        "empty.musicxml": (b"", "empty file: not a MusicXML score"),
+        "song.musicxml": (b"MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0",
+                          "not a MusicXML score: it looks like a MIDI file: name it .mid"),
+        "archive.mxl": (empty_zip.read_bytes(), "a ZIP archive with no MusicXML score in it"),
+    }
+
+
+def test_a_bad_file_is_one_line_naming_the_file_and_the_problem(tmp_path):
+    for name, (data, problem) in bad_files(tmp_path).items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(FileFormatError) as caught:
+            load_song(path)
+        message = str(caught.value)
+        assert message.startswith(f"{name}: {problem}"), message
+        assert "\n" not in message and "music21" not in message.lower()
+    with pytest.raises(FileNotFoundError):
+        read_musicxml(tmp_path / "missing.musicxml")
+
+
+@pytest.mark.parametrize("name", ["cut.musicxml", "cut.mxl"])
+def test_a_score_cut_anywhere_is_a_clear_error_never_a_crash(tmp_path, name):
+    whole = tmp_path / f"whole{name[3:]}"
+    write(satb(), whole)
+    data = whole.read_bytes()
+    path = tmp_path / name
+    for cut in range(1, len(data), max(1, len(data) // 23)):
+        path.write_bytes(data[:cut])
+        with pytest.raises(FileFormatError, match=f"^{name}: "):
+            read_musicxml(path)
