@@ -82,15 +82,28 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
 
 def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     """The song at ``path`` and, for a ``.partita`` project, the studio state it holds
-    (view, snap, loop...: ``{}`` for MIDI), so a command that writes a project back
-    keeps it. ``rewriting``: the command writes the song out, so a MIDI file's events
-    the song cannot hold (lyrics, sysex …) are named on stderr, as every command that
-    writes a song says them. What a MIDI file cut short was missing is always said, and
-    (``kits``, unless the command may be changing instruments already) a track named as
-    drums that General MIDI made a pitched instrument, with the command making it a kit."""
-    from engine.io import content_kind, load_project, load_song, read_midi_with_report
+    (view, snap, loop...: ``{}`` for MIDI and MusicXML), so a command that writes a
+    project back keeps it. ``rewriting``: the command writes the song out, so a MIDI
+    file's events the song cannot hold (lyrics, sysex …) are named on stderr, as every
+    command that writes a song says them. What a MIDI file cut short was missing is
+    always said, and (``kits``, unless the command may be changing instruments already) a
+    track named as drums that General MIDI made a pitched instrument, with the command
+    making it a kit; and what a MusicXML score's song approximates (grace notes left out,
+    repeats not played out, no tempo mark …), as ``partita: note:`` lines."""
+    from engine.io import (
+        content_kind,
+        load_project,
+        load_song,
+        read_midi_with_report,
+        read_musicxml_with_report,
+    )
 
     kind = content_kind(path)
+    if kind == "musicxml":
+        song, report = read_musicxml_with_report(path)
+        for line in report.approximated:
+            print(f"partita: note: {path.name}: {line}", file=sys.stderr)
+        return song, {}
     if kind not in ("midi", "project"):
         return load_song(path), {}  # raises, naming the file and what it is not
     if kind == "project":

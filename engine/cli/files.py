@@ -22,21 +22,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "info",
         help="show a song file's tracks, tempo, meter, key, markers and length",
-        description="Show what is inside a MIDI file or Partita project: per track its "
-                    "instrument, channel and notes; for the song its length, bars, PPQ, "
-                    "tempo, meter, key and section markers.",
+        description="Show what is inside a MIDI file, Partita project or MusicXML score: "
+                    "per track its instrument, channel and notes; for the song its length, "
+                    "bars, PPQ, tempo, meter, key and section markers.",
     )
-    p.add_argument("file", metavar="FILE", type=Path, help="a .mid/.midi/.kar or .partita file")
+    p.add_argument("file", metavar="FILE", type=Path,
+                   help="a .mid/.midi/.kar, .partita or .musicxml/.xml/.mxl file")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run_info)
 
     p = subparsers.add_parser(
         "convert",
-        help="convert between MIDI and .partita, or write a MusicXML score",
-        description="Convert IN to OUT, each a MIDI file (.mid/.midi/.kar) or a Partita "
-                    "project (.partita), or OUT a MusicXML score for a score editor "
-                    "(.musicxml or .xml; .mxl compressed: notes quantized to 16ths and "
-                    "triplets, see docs/file-format.md): OUT by its extension, IN by its "
+        help="convert between MIDI, .partita and MusicXML scores",
+        description="Convert IN to OUT, each a MIDI file (.mid/.midi/.kar), a Partita "
+                    "project (.partita) or a MusicXML score (.musicxml or .xml; .mxl "
+                    "compressed): IN a score from MuseScore, Sibelius or Dorico (its parts, "
+                    "key, pickup and tempo kept; what is approximated is said), OUT a score "
+                    "for a score editor (notes quantized to 16ths and triplets; see "
+                    "docs/file-format.md): OUT by its extension, IN by its "
                     "extension or, without one, by its content; optionally set the tempo, "
                     "meter or key from a bar on, as the studio's Ctrl+K does (notes keep "
                     "their places; later meter changes keep their bar numbers), then insert "
@@ -116,7 +119,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
                                    for k, c in used]
     return {
         "file": str(path),
-        "kind": "project" if content_kind(path) == "project" else "midi",
+        "kind": content_kind(path) or "midi",  # "midi", "project" or "musicxml"
         "title": song.title,
         "ppq": song.ppq,
         "notes": song.note_count,
@@ -154,7 +157,8 @@ def _position(tm: Any, tick: int) -> str:
 
 def format_facts(f: dict[str, Any]) -> str:
     """The human-readable ``info`` report."""
-    kind = "Partita project" if f["kind"] == "project" else "MIDI file"
+    kind = {"project": "Partita project", "musicxml": "MusicXML score"}.get(f["kind"],
+                                                                           "MIDI file")
     lines = [f"{Path(f['file']).name}: {kind}, {plural(len(f['tracks']), 'track')}, "
              f"{plural(f['notes'], 'note')}"]
     minutes, seconds = divmod(f["seconds"], 60)

@@ -113,7 +113,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("regenerate", parents=[common], help="rewrite one whole track",
                               description="Rewrite one track over the whole song.")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
     p.add_argument("--track", required=True, metavar="T",
                    help="track number or name (a track named 808 is '808', whatever the "
                         "numbers; '#2' is always track number 2)")
@@ -121,7 +121,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("continue", parents=[common], help="add bars after the end",
                               description="Continue the song for N more bars.")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
     p.add_argument("--bars", type=int, required=True, metavar="N", help="bars to add")
     p.add_argument("--tracks", metavar="LIST",
                    help="only these tracks (default: the tracks playing in the last 8 "
@@ -133,7 +133,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Rewrite a region: bars (or beats) of some "
                                           "tracks, optionally only a pitch band; more "
                                           "regions with --region.")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
     p.add_argument("--tracks", metavar="LIST",
                    help="track numbers or names, comma-separated (a name wins over a "
                         "number; '#2' is always track 2)")
@@ -156,7 +156,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("harmonize", parents=[common], help="accompany a melody",
                               description="Write the other tracks around a melody (adds "
                                           "tracks when the melody is alone).")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
     p.add_argument("--melody", required=True, metavar="T", help="melody track number or name")
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "

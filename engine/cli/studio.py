@@ -16,9 +16,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "studio",
         help="open the studio (piano roll, tracks, playback)",
-        description="Open the Partita studio, optionally with a song (.partita or MIDI).",
+        description="Open the Partita studio, optionally with a song (.partita, MIDI or a "
+                    "MusicXML score).",
     )
-    p.add_argument("song", nargs="?", type=Path, help="a .partita project or a MIDI file")
+    p.add_argument("song", nargs="?", type=Path,
+                   help="a .partita project, a MIDI file or a MusicXML score")
     p.add_argument("--screenshot", type=Path, metavar="PNG",
                    help="render the window to PNG after the song loads, then exit")
     p.set_defaults(func=handle)

@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "2); "
                     "edits apply in the order given.",
     )
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI or .partita)")
+    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
     p.add_argument("-o", "--output", type=Path, metavar="OUT",
                    help="where to write the changed song (.mid or .partita; never SONG)")
     p.add_argument("--json", action="store_true",

@@ -480,9 +480,44 @@ def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys
         "TimeSignature")] == ["4/4", "3/4"]
     assert main(["convert", str(midi), str(tmp_path / "groove.mxl")]) == 0
     assert (tmp_path / "groove.mxl").read_bytes()[:2] == b"PK"  # compressed
-    # A score is written, never read: info and convert say so in one line.
-    expect_user_error(["info", str(score)], capsys, "writes MusicXML scores but does not "
-                                                    "read them")
+    capsys.readouterr()
+    # A score is read back too: info names it a score.
+    assert main(["info", str(score)]) == 0
+    assert capsys.readouterr().out.startswith("groove.musicxml: MusicXML score, 2 tracks")
+
+
+def test_convert_reads_a_musicxml_score_and_says_what_it_approximates(tmp_path, capsys):
+    from tests.engine.io.test_musicxml_import import satb, write
+
+    score = tmp_path / "hymn.mxl"
+    write(satb(), score)
+    with_grace = tmp_path / "grace.musicxml"
+    music21 = pytest.importorskip("music21")
+    tune = music21.stream.Part([music21.stream.Measure([
+        music21.meter.TimeSignature("2/4"), music21.note.Note("B4").getGrace(),
+        music21.note.Note("A4", quarterLength=2)])])
+    write(music21.stream.Score([tune]), with_grace)
+    for out in (tmp_path / "hymn.mid", tmp_path / "hymn.partita"):
+        assert main(["convert", str(score), str(out)]) == 0
+        captured = capsys.readouterr()
+        assert captured.out == f"wrote {out} (4 tracks, 18 notes)\n"
+        assert captured.err == ""  # nothing approximated in this one
+        song = load_song(out)
+        assert [t.name for t in song.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+        assert song.key_signatures[0].key == "D" and round(song.tempos[0].bpm) == 90
+    assert main(["info", str(tmp_path / "hymn.mid")]) == 0
+    assert "1/4 pickup, 3/4 from bar 1" in capsys.readouterr().out
+    assert main(["convert", str(with_grace), str(tmp_path / "grace.mid")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "partita: note: grace.musicxml: 1 grace note left out: the song plays the "\
+           "written notes only" in err
+    assert "partita: note: grace.musicxml: no metronome mark: the song plays at 120 BPM "\
+           "(Ctrl+K in the studio, convert --tempo, to change it)" in err
+    broken = tmp_path / "broken.mxl"
+    broken.write_bytes(score.read_bytes()[:200])
+    expect_user_error(["convert", str(broken), str(tmp_path / "x.mid")], capsys,
+                      "broken.mxl: damaged compressed MusicXML (.mxl)")
+    assert not (tmp_path / "x.mid").exists()
 
 
 def test_a_score_that_cannot_be_written_is_one_line_and_no_file(midi, tmp_path, capsys):
