@@ -48,7 +48,8 @@ class Spec:
 SPECS: tuple[Spec, ...] = (
     # File
     Spec("new", "&New", (StdKey.New,), "new", "New song"),
-    Spec("open", "&Open…", (StdKey.Open,), "open", "Open a .partita project or a MIDI file"),
+    Spec("open", "&Open…", (StdKey.Open,), "open",
+         "Open a .partita project, a MIDI file or a MusicXML score"),
     Spec("save", "&Save", (StdKey.Save,), "save", "Save"),
     Spec("save_as", "Save &As…", ("Ctrl+Shift+S",)),
     Spec("export_midi", "&Export MIDI…", ("Ctrl+E",), "export", "Export a MIDI file"),

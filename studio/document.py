@@ -72,7 +72,8 @@ class Document(QObject):
         self._end = 0
         self._end_revision = -1
         self.studio_state: dict[str, Any] = {}
-        # What the MIDI file at ``import_source`` holds that the song does not keep.
+        # What the MIDI file (or MusicXML score) at ``import_source`` holds that the song
+        # does not keep.
         self.import_report: ImportReport | None = None
         self.import_source: Path | None = None
         # The file as it was when last read or written, to notice another program's changes.
@@ -183,9 +184,16 @@ class Document(QObject):
 
     # -- files --------------------------------------------------------------------------------
     def load(self, path: str | Path) -> None:
-        """Open a ``.partita`` project or a MIDI file. Raises the engine's ``FileFormatError``
-        (or ``OSError``) and leaves the current song untouched on failure."""
-        from engine.io import content_kind, load_project, load_song, read_midi_with_report
+        """Open a ``.partita`` project, a MIDI file or a MusicXML score. Raises the engine's
+        ``FileFormatError`` (or ``OSError``) and leaves the current song untouched on
+        failure."""
+        from engine.io import (
+            content_kind,
+            load_project,
+            load_song,
+            read_midi_with_report,
+            read_musicxml_with_report,
+        )
 
         path = Path(path)
         report = None
@@ -195,6 +203,8 @@ class Document(QObject):
             song, state = project.song, dict(project.studio or {})
         elif kind == "midi":
             (song, report), state = read_midi_with_report(path), {}
+        elif kind == "musicxml":
+            (song, report), state = read_musicxml_with_report(path), {}
         else:
             song, state = load_song(path), {}
         self.studio_state = state
@@ -233,13 +243,24 @@ class Document(QObject):
     def drops_on_save(self, path: Path) -> ImportReport | None:
         """When ``path`` is the MIDI file this song was imported from (and not yet saved
         over): that file's import report, saying what saving over it removes (it may list
-        nothing: the file is still rewritten in Partita's own MIDI form). Else None."""
-        from engine.io import same_file
+        nothing: the file is still rewritten in Partita's own MIDI form). Else None (a
+        score opened from MusicXML is never the target of Save: :meth:`from_score`)."""
+        from engine.io import file_kind, same_file
 
         source = self.import_source
-        if self.import_report is None or source is None or not same_file(source, path):
+        if self.import_report is None or source is None or not same_file(source, path) \
+                or file_kind(source) == "musicxml":
             return None
         return self.import_report
+
+    @property
+    def from_score(self) -> bool:
+        """Whether the song's file is a MusicXML score (opened, not yet saved elsewhere):
+        Save writes a project beside it (Save As), never Partita's quantized score over
+        the score editor's."""
+        from engine.io import content_kind
+
+        return self._path is not None and content_kind(self._path) == "musicxml"
 
     def save(self, path: str | Path | None = None) -> list[str]:
         """Save to ``path`` (or the current file). A ``.partita`` project also keeps the

@@ -10,7 +10,9 @@ document, settings, autosaver and co-composer. Every question goes through
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -112,7 +114,8 @@ class FileCommands:
             return False
         path = Path(path)
         try:
-            self.document.load(path)
+            with _busy(path):
+                self.document.load(path)
         except Exception as e:
             if not _is_user_error(e):
                 raise
@@ -132,12 +135,15 @@ class FileCommands:
             f"Opened {display_path(path.name)}: {plural(len(song.tracks), 'track')}, "
             f"{plural(song.note_count, 'note', grouped=True)}{note}", 10000 if note else 5000)
         report = self.document.import_report  # a MIDI file cut short: what it was missing
-        if report is not None and (report.warnings or report.pitched_kits):
-            # and a kit General MIDI made a piano (named as drums, not on channel 10)
+        if report is not None and (report.warnings or report.pitched_kits
+                                   or report.approximated):
+            # and a kit General MIDI made a piano (named as drums, not on channel 10), and
+            # what a MusicXML score's song approximates (grace notes, repeats, …)
             kits = [f"{kit.text()}. If it is a drum kit, choose Drum Kit in its instrument "
                     "list in the track list (Ctrl+Alt+I on that track)."
                     for kit in report.pitched_kits]
-            self._show_file_warnings(path, [*report.warnings, *kits], done="opened")
+            self._show_file_warnings(path, [*report.warnings, *kits, *report.approximated],
+                                     done="opened")
         return True
 
     def save(self) -> bool:
@@ -145,9 +151,12 @@ class FileCommands:
 
         # A file opened without an extension (recognised by its contents) is saved under
         # a name that says what it is: Save As, ".partita" suggested.
-        # The shipped demo is Partita's, not the user's: Ctrl+S asks where to keep it.
+        # The shipped demo is Partita's, not the user's: Ctrl+S asks where to keep it. A
+        # score opened from MusicXML is the score editor's: Ctrl+S asks too (.partita
+        # suggested), rather than write Partita's quantized score over it.
         path = self.document.path
-        if path is None or file_kind(path) is None or _shipped(path.parent):
+        if path is None or file_kind(path) is None or _shipped(path.parent) \
+                or self.document.from_score:
             return self.save_as()
         return self._save_to(path)
 
@@ -287,6 +296,8 @@ class FileCommands:
         base = self._export_base("MusicXML", ".musicxml")
         if base is None:
             return
+        if doc.from_score:  # never the score editor's own file
+            base = base.with_name(f"{doc.path.stem} (export).musicxml")
         path = dialogs.get_export_musicxml_path(self, str(base))
         if path is None:
             return
@@ -446,6 +457,25 @@ def _shipped(folder: Path) -> bool:
     from engine.resources import shipped
 
     return folder.resolve().is_relative_to(shipped("assets").resolve())
+
+
+@contextlib.contextmanager
+def _busy(path: Path) -> Iterator[None]:
+    """The wait cursor while a MusicXML score is read (music21 loads, then parses it: a
+    second or more); other files open at once."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from engine.io import file_kind
+
+    slow = file_kind(path) == "musicxml"
+    if slow:
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        if slow:
+            QApplication.restoreOverrideCursor()
 
 
 def _is_user_error(e: BaseException) -> bool:

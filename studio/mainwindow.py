@@ -97,7 +97,9 @@ if TYPE_CHECKING:  # loaded on first use, not with the window
     from .clipboard import Clip
 
 APP_NAME = "Partita"
-SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar")
+# What File ▸ Open and a drop onto the window open (engine.io.SUFFIXES, kept here so the
+# window does not load the engine's file code to start).
+SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar", ".musicxml", ".xml", ".mxl")
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 MAX_TITLE_SHOWN = 60  # the song's title in the window's title: longer ones end in "…"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-OPEN_FILTER = "Songs (*.partita *.mid *.midi *.kar);;Partita projects (*.partita);;" \
-              "MIDI files (*.mid *.midi *.kar);;All files (*)"
+OPEN_FILTER = ("Songs (*.partita *.mid *.midi *.kar *.musicxml *.xml *.mxl);;"
+               "Partita projects (*.partita);;MIDI files (*.mid *.midi *.kar);;"
+               "MusicXML scores (*.musicxml *.xml *.mxl);;All files (*)")
 MIDI_FILTER = "MIDI file (*.mid *.midi)"
 MUSICXML_FILTERS = {"MusicXML score (*.musicxml *.xml)": "musicxml",
                     "Compressed MusicXML (*.mxl)": "mxl"}

@@ -113,6 +113,48 @@ def test_drop_a_midi_file_opens_it(window, song_file, qtbot):
     assert len(window.document.song.tracks) == 3
 
 
+def test_a_musicxml_score_opens_by_menu_and_drop_and_save_never_writes_over_it(
+        window, tmp_path, qtbot, dialogs):
+    from studio.dialogs.files import OPEN_FILTER
+    from tests.engine.io.test_musicxml_import import satb, write
+
+    assert "*.musicxml *.xml *.mxl" in OPEN_FILTER.split(";;")[0]  # File ▸ Open's "Songs"
+    score = tmp_path / "hymn.mxl"
+    write(satb(), score)
+    before = score.read_bytes()
+    dialogs.answers["get_open_path"] = score
+    window.open_file()
+    assert window.document.path == score
+    song = window.document.song
+    assert [t.name for t in song.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    assert song.key_signatures[0].key == "D" and window.document.time_map.has_pickup
+    assert "show_notice" not in dialogs.names()  # nothing approximated: nothing to say
+    # Ctrl+S asks where (a project beside the score), never writes the score over.
+    edit_something(window)
+    target = tmp_path / "hymn.partita"
+    dialogs.answers["get_save_path"] = target
+    assert window.save()
+    ((_, (suggested,)),) = [c for c in dialogs.calls if c[0] == "get_save_path"]
+    assert suggested == str(tmp_path / "hymn.partita")
+    assert score.read_bytes() == before and load_project(target).song == window.document.song
+    # Dropped on the window, a score with something approximated says it on opening.
+    music21 = __import__("music21")
+    tune = music21.stream.Part([music21.stream.Measure([
+        music21.meter.TimeSignature("2/4"), music21.note.Note("B4").getGrace(),
+        music21.note.Note("A4", quarterLength=2)])])
+    grace = tmp_path / "grace.musicxml"
+    write(music21.stream.Score([tune]), grace)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(grace))])
+    window.dropEvent(QDropEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: window.document.path == grace, timeout=5000)
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    assert title == "grace.musicxml: opened, with a warning"
+    assert "1 grace note left out: the song plays the written notes only" in message.split(
+        "\n\n")
+
+
 def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     from studio.mainwindow import MainWindow
     from studio.settings import Settings
