@@ -55,7 +55,7 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
     else:
         win = MainWindow()
     if song is not None:
-        win.open_path(song, ask=False)
+        win.open_path(song, ask=False, notices=not screenshot)
     win.show()
     # The status bar's device name or "off"; the synth then loads, the window painted first.
     QTimer.singleShot(0, win.transport.check_audio)

@@ -108,8 +108,10 @@ class FileCommands:
         if path is not None:
             self.open_path(path, ask=False)
 
-    def open_path(self, path: str | Path, ask: bool = True) -> bool:
-        """Open a song; on a bad file show the engine's message and keep the current song."""
+    def open_path(self, path: str | Path, ask: bool = True, notices: bool = True) -> bool:
+        """Open a song; on a bad file show the engine's message and keep the current song.
+        ``notices``: say what the file was missing or approximates (not for a screenshot,
+        which shows no dialog: a modal one would wait for a click forever)."""
         if ask and not self.maybe_save():
             return False
         path = Path(path)
@@ -135,8 +137,8 @@ class FileCommands:
             f"Opened {display_path(path.name)}: {plural(len(song.tracks), 'track')}, "
             f"{plural(song.note_count, 'note', grouped=True)}{note}", 10000 if note else 5000)
         report = self.document.import_report  # a MIDI file cut short: what it was missing
-        if report is not None and (report.warnings or report.pitched_kits
-                                   or report.approximated):
+        if notices and report is not None and (report.warnings or report.pitched_kits
+                                               or report.approximated):
             # and a kit General MIDI made a piano (named as drums, not on channel 10), and
             # what a MusicXML score's song approximates (grace notes, repeats, …)
             kits = [f"{kit.text()}. If it is a drum kit, choose Drum Kit in its instrument "

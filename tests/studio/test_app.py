@@ -23,6 +23,25 @@ def test_screenshot_renders_the_window_and_exits(song_file, tmp_path):
     assert (image.width(), image.height()) == (1600, 1000)
 
 
+def test_screenshot_of_a_score_with_a_notice_does_not_wait_for_a_click(tmp_path):
+    # Opening a score with something to say showed a modal notice, and the screenshot
+    # waited for its OK forever.
+    from engine.io import read_musicxml_with_report, save_song
+    from engine.score import Note, Song, Track
+
+    score = tmp_path / "tune.mxl"
+    save_song(Song(tracks=(Track("Flute", 73, notes=(Note(72, 0, 480),)),)), score)
+    assert read_musicxml_with_report(score)[1].approximated  # no dynamics marks: said
+    out = tmp_path / "shot.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys; from engine.cli import main; sys.exit(main())",
+         "studio", str(score), "--screenshot", str(out)],
+        env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert not QImage(str(out)).isNull()
+
+
 def test_the_studio_without_a_display_says_how_to_run_it(monkeypatch, capsys):
     from engine.cli import main
 
