@@ -3,6 +3,11 @@
 Rows follow the engine job events (through the :class:`~studio.jobbridge.JobBridge`):
 queued → running (progress bar, steps, time left) → done / failed (red, the message,
 the traceback as tooltip) / cancelled. Finished rows stay until "Clear finished".
+
+The rows still to run are on top, in the order they run (a request's variations 1/3, 2/3,
+3/3: the running one first, where the eye starts), the finished ones below them, the
+latest first. A row fits the panel's width: long titles and regions end in "…" (the
+whole text in the tooltip), so ✕ is always in sight and the list never scrolls sideways.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from engine.score import plural
 from engine.score.mask_geometry import describe
 
 from . import actions
+from .elided_label import ElidedLabel
 from .jobbridge import JobBridge
 
 
@@ -61,21 +67,26 @@ class JobRow(QFrame):
         super().__init__(parent)
         job = event.job
         self.job_id = job.id
+        self.running = False  # started, not ended
         self.done = False
         self.started = time.monotonic()
         self._shown = 0.0  # when progress was last drawn
         self.setObjectName("JobRow")
-        self.title = QLabel(f"<b>{job.request.label or job.request.task}</b>", self)
-        self.model = QLabel(job.model_name, self)
+        self.title = ElidedLabel(job.request.label or job.request.task, self)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.model = ElidedLabel(job.model_name, self)
         self.model.setStyleSheet("color: #8b929c;")
+        self.model.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         # Where it writes: two Repaints of different regions were two identical rows. In
         # the song as the job prepares it: a Compose's new tracks read "2 deleted tracks".
-        where = describe(job.request.mask, job.request.prepared_song)
-        self.region = QLabel(where, self)
+        self.region = ElidedLabel(describe(job.request.mask, job.request.prepared_song), self)
         self.region.setStyleSheet("color: #8b929c;")
-        self.region.setToolTip(where)
         self.status = QLabel("queued", self)
         self.status.setStyleSheet("color: #8b929c;")
+        # Wrapped, never wider than the row: a failure's message is read whole.
+        self.status.setWordWrap(True)
         self.bar = QProgressBar(self)
         # Empty while queued; a busy bar once it starts, until the first progress report.
         self.bar.setRange(0, 1)
@@ -94,15 +105,18 @@ class JobRow(QFrame):
         grid.setHorizontalSpacing(6)
         grid.setVerticalSpacing(3)
         grid.addWidget(self.title, 0, 0)
-        grid.addWidget(self.model, 0, 1, Qt.AlignmentFlag.AlignRight)
+        grid.addWidget(self.model, 0, 1)
         grid.addWidget(self.cancel_button, 0, 2, 2, 1)
         grid.addWidget(self.region, 1, 0, 1, 2)
         grid.addWidget(self.bar, 2, 0, 1, 2)
         grid.addWidget(self.status, 3, 0, 1, 3)
-        grid.setColumnStretch(0, 1)
+        # Both elide: the title takes twice the model's share of what is left.
+        grid.setColumnStretch(0, 2)
+        grid.setColumnStretch(1, 1)
 
     def update_from(self, e: JobEvent) -> None:
         if isinstance(e, JobStarted):
+            self.running = True
             self.started = time.monotonic()
             self.status.setText("running…")
             self.bar.setRange(0, 0)
@@ -124,12 +138,12 @@ class JobRow(QFrame):
         elif isinstance(e, JobFailed):
             self._end(f"failed: {e.message}", "#ff6b6b")
             self.status.setToolTip(e.details or e.message)
-            self.status.setWordWrap(True)
         elif isinstance(e, JobCancelled):
             self._end(e.message or "cancelled", "#e5a13b")
 
     def _end(self, text: str, colour: str) -> None:
         self.done = True
+        self.running = False
         if self.bar.maximum() == 0:
             self.bar.setRange(0, 1)
         self.status.setText(text)
@@ -145,7 +159,8 @@ KEEP_FINISHED = 100
 
 
 class JobsPanel(QWidget):
-    """All jobs of the session, newest first."""
+    """All jobs of the session: those to run first, in run order, then the finished ones,
+    newest first."""
 
     def __init__(self, bridge: JobBridge, cancel: Callable[[int], bool],
                  parent: QWidget | None = None) -> None:
@@ -162,8 +177,10 @@ class JobsPanel(QWidget):
         self.rows_layout.setSpacing(1)
         self.rows_layout.addWidget(self.empty)
         self.rows_layout.addStretch(1)
-        scroll = QScrollArea(self)
+        self.scroll = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
+        # The rows fit its width (their texts elide): no sideways scrolling, ✕ in sight.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop where no key works
         scroll.setWidget(self.list)
@@ -189,14 +206,30 @@ class JobsPanel(QWidget):
         if isinstance(e, JobQueued):
             row = JobRow(e, self.cancel, self.list)
             self.rows[e.job_id] = row
-            self.rows_layout.insertWidget(0, row)
+            self._place(row)
             self.empty.hide()
         row = self.rows.get(e.job_id)
         if row is not None:
             row.update_from(e)
+            if isinstance(e, JobStarted) or row.done:
+                self._place(row)
             if row.done:
                 self._forget_oldest()
         self._summarise()
+
+    def _place(self, row: JobRow) -> None:
+        """Put ``row`` where it belongs: the running jobs first, then the queued ones in
+        the order they were asked for (a request's variations read 1/3, 2/3, 3/3), then
+        the finished ones, newest first. New rows went on top: the latest request's 3/3
+        and 2/3 filled the panel, and the running 1/3 was below the fold."""
+        others = [r for r in self.rows.values() if r is not row]
+        if row.running:
+            index = sum(r.running for r in others)
+        else:  # queued: after every job still to run; finished: first of the rest
+            index = sum(not r.done for r in others)
+        if self.rows_layout.indexOf(row) >= 0:
+            self.rows_layout.removeWidget(row)
+        self.rows_layout.insertWidget(index, row)
 
     def _forget_oldest(self) -> None:
         finished = [jid for jid, r in self.rows.items() if r.done]  # oldest first

@@ -17,14 +17,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPaintEvent, QPen, QPicture
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPicture
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QToolButton,
     QWidget,
 )
@@ -35,6 +34,7 @@ from engine.score.mask_geometry import describe, track_spans
 from engine.tasks.requests import TITLES
 
 from .arrangement import note_strokes
+from .elided_label import ElidedLabel
 from .pianoroll.view import box_rects
 from .tracklist import HEADER_H, ROW_H
 
@@ -47,31 +47,6 @@ TAKE = QColor("#f4f1e8")
 CONFLICT = QColor("#ff6b6b")
 VEIL = QColor(20, 22, 26, 150)
 PREVIEW_ROW = QColor(244, 241, 232, 14)  # the row of a track a take adds
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when the bar is narrow, its whole text in the
-    tooltip: the hints and the region's description held the window 1,100 px wide."""
-
-    def __init__(self, text: str, parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setToolTip(text)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setToolTip(text)
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def paintEvent(self, e: QPaintEvent) -> None:
-        rect = self.contentsRect()
-        text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             rect.width())
-        self.style().drawItemText(QPainter(self), rect, int(self.alignment()), self.palette(),
-                                  self.isEnabled(), text, self.foregroundRole())
-
 
 
 def settings_text(take: Take, composer: CoComposer) -> str:

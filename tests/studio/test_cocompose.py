@@ -147,6 +147,44 @@ def test_the_jobs_list_keeps_the_latest_finished_jobs(studio, qtbot, monkeypatch
     assert list(win.jobs_panel.rows) == [j.id for j in jobs[1:]]  # the oldest went
 
 
+def test_the_running_job_and_its_cancel_button_are_in_sight(studio, qtbot):
+    """QA (1600×1000, 3 variations after an earlier request): the rows of 3/3 and 2/3
+    filled the Jobs panel, the running 1/3 was below the fold, and long rows scrolled
+    sideways with their ✕ clipped at the right edge."""
+    win = studio
+    win.resize(1600, 1000)
+    panel = win.jobs_panel
+    win.generate_panel.set_model("echo")
+    win.generate_panel.variations.setValue(3)
+    mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 3)  # three finished rows
+    win.generate_panel.set_model("gated")
+    song = win.document.song
+    win.document.set_mask(Mask.of(Region({t.id for t in song.tracks}, 0, 2 * BAR)))
+    jobs = win.composer.request("regenerate")
+    assert len(jobs) == 3
+    first = row_of(qtbot, win, jobs[0])
+    qtbot.waitUntil(lambda: first.bar.value() == 1, timeout=5000)  # running
+    qtbot.wait(50)  # laid out
+    viewport = panel.scroll.viewport()
+    order = [panel.rows_layout.itemAt(i).widget() for i in range(len(panel.rows))]
+    # The request's jobs in the order they run, the running one first, the finished after.
+    assert [r.job_id for r in order[:3]] == [j.id for j in jobs]
+    assert all(r.done for r in order[3:])
+    top = first.mapTo(viewport, first.rect().topLeft())
+    assert 0 <= top.y() and top.y() + first.height() <= viewport.height()
+    assert panel.scroll.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways
+    for row in order[:3]:
+        button = row.cancel_button
+        assert button.isVisible()
+        right = button.mapTo(viewport, button.rect().topRight())
+        assert right.x() < viewport.width()  # ✕ whole, inside the panel
+        assert row.width() <= viewport.width()
+    assert first.title.text().endswith("variation 1/3")  # whole in the tooltip if elided
+    assert first.title.toolTip() == first.title.text()
+
+
 def test_compose_on_a_song_with_notes_is_refused_before_asking_anything(studio, dialogs):
     # A first-time user's QA: the instruments and length were asked, then refused.
     said = []
