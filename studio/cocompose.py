@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,10 @@ from engine.jobs import (
     CancelReason,
     Job,
     JobCancelled,
+    JobEvent,
     JobFailed,
     JobFinished,
+    JobProgress,
     JobQueue,
     JobRequest,
     Priority,
@@ -226,6 +229,16 @@ class CoComposer(QObject):
         self.bridge.finished.connect(self._finished)
         self.bridge.failed.connect(self._failed)
         self.bridge.cancelled.connect(self._ended)
+        # For time_left: when each running job started, its latest estimate (seconds
+        # left, when said), and how long the latest finished job took.
+        self._started: dict[int, float] = {}
+        self._eta: dict[int, tuple[float, float]] = {}  # job id → (seconds left, said at)
+        self._last_job_s: float | None = None
+        self.bridge.started.connect(lambda e: self._started.__setitem__(e.job_id,
+                                                                        time.monotonic()))
+        self.bridge.progress.connect(self._note_eta)
+        for ended in (self.bridge.finished, self.bridge.failed, self.bridge.cancelled):
+            ended.connect(self._forget_eta)
         self.takes = TakeStore()
         self.active = None  # the mask whose takes are on screen
         # Regions whose takes wait while the song without any of them is shown (the
@@ -630,6 +643,42 @@ class CoComposer(QObject):
                 where = describe(r.plan.mask, r.song)
                 lines[id(r)] = f"{r.plan.label} — {where} ({r.model.info.name})"
         return tuple(lines.values())
+
+    def _note_eta(self, e: JobProgress) -> None:
+        if e.eta is not None:
+            self._eta[e.job_id] = (e.eta, time.monotonic())
+
+    def _forget_eta(self, e: JobEvent) -> None:
+        started = self._started.pop(e.job_id, None)
+        self._eta.pop(e.job_id, None)
+        if isinstance(e, JobFinished) and started is not None:
+            self._last_job_s = time.monotonic() - started
+
+    def time_left(self) -> float | None:
+        """Roughly how long until every job in flight has its take, in seconds: what the
+        running job says it has left, and for each job after it as long as one job takes
+        (the running job's pace, else the last finished job's); None until there is
+        something to go on. Approximate: variations of one request take about as long as
+        each other, and one model runs at a time."""
+        now = time.monotonic()
+        per_job = self._last_job_s
+        for jid, (eta, said) in self._eta.items():
+            if jid in self._started:  # the running job's whole time: its pace
+                per_job = (said - self._started[jid]) + eta
+        if per_job is None:
+            return None
+        left = 0.0
+        for jid, r in self._requests.items():
+            if r.session != self._session:
+                continue
+            if jid in self._eta:
+                eta, said = self._eta[jid]
+                left += max(0.0, eta - (now - said))
+            elif jid in self._started:
+                left += max(0.0, per_job - (now - self._started[jid]))
+            else:
+                left += per_job
+        return left
 
     @property
     def jobs_in_flight(self) -> int:

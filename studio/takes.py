@@ -14,6 +14,7 @@ the warning in its tooltip.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -47,6 +48,15 @@ TAKE = QColor("#f4f1e8")
 CONFLICT = QColor("#ff6b6b")
 VEIL = QColor(20, 22, 26, 150)
 PREVIEW_ROW = QColor(244, 241, 232, 14)  # the row of a track a take adds
+
+
+def eta_words(seconds: float) -> str:
+    """A whole request's time left, rounded as an estimate is ("12 s", "3 min")."""
+    if seconds < 1:
+        return "1 s"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
 
 
 def settings_text(take: Take, composer: CoComposer) -> str:
@@ -137,7 +147,17 @@ class TakesBar(QWidget):
         composer.takesChanged.connect(self.sync)  # the composer re-emits every song edit
         # The hint follows the mask too (a recovered mask left "paint a mask").
         composer.document.maskChanged.connect(self.sync)
+        # The request's time left follows the running job's progress, once a second at
+        # most (a model reports up to hundreds of steps a second).
+        self._hint_shown = 0.0
+        composer.bridge.progress.connect(self._progressed)
         self.sync()
+
+    def _progressed(self) -> None:
+        now = time.monotonic()
+        if self.hint.isVisible() and now - self._hint_shown >= 1.0:
+            self._hint_shown = now
+            self.hint.setText(self.hint_text())
 
     def sync(self) -> None:
         c = self.composer
@@ -218,7 +238,9 @@ class TakesBar(QWidget):
             return (f"Loading models… {TITLES[c.deferred]} starts when they are ready "
                     "(Ctrl+. cancels)")
         if c.jobs_in_flight:
-            return f"Computing {plural(c.jobs_in_flight, 'take')}… (Ctrl+. cancels)"
+            left = c.time_left()
+            about = f" about {eta_words(left)} left" if left is not None else ""
+            return f"Computing {plural(c.jobs_in_flight, 'take')}…{about} (Ctrl+. cancels)"
         others = c.waiting_regions()
         if others:
             n = sum(len(c.takes.sets[m].pending()) for m in others)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from dataclasses import replace
 
 import pytest
@@ -173,7 +175,7 @@ def test_the_running_job_and_its_cancel_button_are_in_sight(studio, qtbot):
     assert [r.job_id for r in order[:3]] == [j.id for j in jobs]
     assert all(r.done for r in order[3:])
     top = first.mapTo(viewport, first.rect().topLeft())
-    assert 0 <= top.y() and top.y() + first.height() <= viewport.height()
+    assert top.y() >= 0 and top.y() + first.height() <= viewport.height()
     assert panel.scroll.horizontalScrollBar().maximum() == 0  # nothing to scroll sideways
     for row in order[:3]:
         button = row.cancel_button
@@ -183,6 +185,45 @@ def test_the_running_job_and_its_cancel_button_are_in_sight(studio, qtbot):
         assert row.width() <= viewport.width()
     assert first.title.text().endswith("variation 1/3")  # whole in the tooltip if elided
     assert first.title.toolTip() == first.title.text()
+
+
+class PacedModel(EchoModel):
+    """Ten steps a tenth of a second apart: a job of about a second, its pace known."""
+
+    info = replace(EchoModel.info, name="paced")
+
+    def generate(self, song, mask, options, progress, cancel):
+        for step in range(1, 11):
+            time.sleep(0.1)
+            cancel.raise_if_cancelled()
+            progress(Progress(step, 10))
+        return super().generate(song, mask, options, lambda p: None, cancel)
+
+
+def test_the_takes_bar_says_how_long_the_whole_request_takes(qtbot, tmp_path, dialogs,
+                                                             no_audio):
+    """QA: each row estimated its own job, queued ones said "queued", and the takes bar
+    only "Computing 3 takes…": nothing said when all three would be there."""
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, PacedModel()), model="paced",
+                      variations=3)
+    try:
+        win.set_song(make_song())
+        mask_piano(win)
+        assert len(win.composer.request("repaint")) == 3
+        hint = win.takes_bar.hint
+        assert hint.text() == "Computing 3 takes… (Ctrl+. cancels)"  # nothing to go on yet
+        qtbot.waitUntil(lambda: "left" in hint.text(), timeout=10000)
+        assert re.fullmatch(r"Computing [23] takes… about \d+ s left \(Ctrl\+\. cancels\)",
+                            hint.text()), hint.text()
+        left = win.composer.time_left()
+        # The running job's rest and a whole job for each one queued: over two of the
+        # second-long jobs while the first runs (a busy machine makes them only longer).
+        if win.composer.jobs_in_flight == 3:
+            assert 1.5 < left < 60
+        wait_takes(qtbot, win, 3)
+        assert "left" not in hint.text() and win.composer.time_left() == 0
+    finally:
+        close_window(win)
 
 
 def test_compose_on_a_song_with_notes_is_refused_before_asking_anything(studio, dialogs):
