@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -191,12 +192,131 @@ def parse_meter(text: str, option: str = "--meter") -> Meter:
         raise CliError(f"{option} {text.strip()!r}: {e}") from None
 
 
-def progress_bar(total: int, desc: str, unit: str = "it"):
-    """A tqdm bar on stderr that hides itself when stderr is not a terminal."""
+# Plain progress lines (stderr not a terminal: a log, a script): one at each tenth of the
+# work, or after this many seconds without one while it moves.
+PROGRESS_LINES = 10
+PROGRESS_LINE_SECONDS = 10.0
+# No estimate before this much time has passed since the start: a first step done at once
+# said "02:00" left for a job that took 3.2 s.
+ETA_AFTER_SECONDS = 1.0
+
+
+class Pace:
+    """Time left from the pace between progress reports, as the job queue measures it:
+    from the first report on, not from the start (a model that loads for seconds, then
+    steps quickly, read minutes), and only once it has something to go on (two reports
+    apart and :data:`ETA_AFTER_SECONDS`)."""
+
+    def __init__(self, total: int, clock=time.monotonic) -> None:
+        self.total = max(1, total)
+        self.clock = clock
+        self.start = clock()
+        self.first: tuple[float, int] | None = None  # (time, done) of the first report
+
+    def seen(self, done: int) -> None:
+        if self.first is None and done > 0:
+            self.first = (self.clock(), done)
+
+    def eta(self, done: int) -> float | None:
+        """Seconds left, or None until there is something to go on."""
+        now = self.clock()
+        if self.first is None or now - self.start < ETA_AFTER_SECONDS:
+            return None
+        t0, n0 = self.first
+        if done <= n0 or now <= t0:
+            return None
+        return (now - t0) / (done - n0) * (self.total - done)
+
+
+def eta_words(seconds: float) -> str:
+    """``"about 6 s left"``, ``"about 3 min left"``: an estimate, rounded as one."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s left"
+    return f"about {round(seconds / 60)} min left"
+
+
+class ProgressLines:
+    """Progress as plain lines for a log (``"repaint: 40 % · about 6 s left"``): a line at
+    each tenth of the work, or every :data:`PROGRESS_LINE_SECONDS` while it moves — never
+    a carriage-return bar, which a log keeps as one long line of redraws. The same calls
+    as the terminal's bar (``n``, ``update``, ``set_postfix_str``, a context manager)."""
+
+    def __init__(self, total: int, desc: str, stream) -> None:
+        self.total = max(1, total)
+        self.desc = desc
+        self.stream = stream
+        self.n = 0
+        self.pace = Pace(total)
+        self.stage = ""
+        self._tenth = 0  # the last tenth said
+        self._said_at = self.pace.start
+
+    def __enter__(self) -> ProgressLines:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def update(self, k: int = 1) -> None:
+        if k <= 0:
+            return
+        self.n = min(self.total, self.n + k)
+        self.pace.seen(self.n)
+        tenth = self.n * PROGRESS_LINES // self.total
+        now = self.pace.clock()
+        if self.n < self.total and (tenth > self._tenth
+                                    or now - self._said_at >= PROGRESS_LINE_SECONDS):
+            self._tenth = tenth
+            self._said_at = now
+            self._say()
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        self.stage = text
+
+    def _say(self, text: str | None = None) -> None:
+        if text is None:
+            eta = self.pace.eta(self.n)
+            text = f"{100 * self.n // self.total} %" + (f" · {eta_words(eta)}"
+                                                       if eta is not None else "")
+        stage = f" ({self.stage})" if self.stage else ""
+        print(f"{self.desc}: {text}{stage}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.n >= self.total:
+            self.stage = ""
+            self._say(f"100 % · done in {self.pace.clock() - self.pace.start:.1f} s")
+
+
+def progress_bar(total: int, desc: str, unit: str = "it", stream=None):
+    """Progress on stderr (``stream``): a tqdm bar on a terminal, with a time left only
+    once there is a pace to go on (:class:`Pace`); plain lines
+    (:class:`ProgressLines`) when stderr is a log or a pipe, where it said nothing."""
+    stream = sys.stderr if stream is None else stream
+    if not stream.isatty():
+        return ProgressLines(total, desc, stream)
+    return _terminal_bar(total, desc, unit, stream)
+
+
+def _terminal_bar(total: int, desc: str, unit: str, stream):
     from tqdm import tqdm
 
-    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, leave=False,
-                disable=not sys.stderr.isatty())
+    class Bar(tqdm):
+        # tqdm's own "<remaining>" is from the rate since the start, shown at once.
+        def update(self, n=1):
+            shown = super().update(n)
+            pace.seen(self.n)
+            return shown
+
+        @property
+        def format_dict(self):
+            d = super().format_dict
+            eta = pace.eta(d["n"])
+            d["eta"] = f"<{tqdm.format_interval(eta)}" if eta is not None else ""
+            return d
+
+    pace = Pace(total)
+    return Bar(total=total, desc=desc, unit=unit, file=stream, leave=False,
+               bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{eta}{postfix}]")
 
 
 def is_model_path(text: str) -> bool:
