@@ -291,8 +291,9 @@ class FileCommands:
 
     def export_musicxml(self) -> None:
         """File ▸ Export MusicXML: a score for a score editor, written off the GUI thread
-        (a long song takes seconds: music21 quantizes it and makes its notation)."""
-        from engine.io.musicxml import write_musicxml
+        with a progress dialog that can cancel it (a long song takes seconds: music21
+        quantizes it and makes its notation)."""
+        from .dialogs.export import export_musicxml
 
         doc = self.document
         base = self._export_base("MusicXML", ".musicxml")
@@ -303,18 +304,17 @@ class FileCommands:
         path = dialogs.get_export_musicxml_path(self, str(base))
         if path is None:
             return
-        song = doc.song  # immutable: the export writes the song as it is now
-        self.statusBar().showMessage(f"Exporting {display_path(path.name)}…")
 
         def done(warnings: list[str]) -> None:
             self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
             self._show_file_warnings(path, warnings, "exported")
 
         def failed(error: BaseException) -> None:  # write_musicxml says what, in one line
-            self.statusBar().clearMessage()
             dialogs.show_error(self, "Cannot export MusicXML", _message(error, path))
 
-        self.export_worker.start(lambda: write_musicxml(song, path), done, failed)
+        # The song is immutable: the export writes it as it is now.
+        self._export_dialog = export_musicxml(self, doc.song, path, done, failed,
+                                              self.export_worker)
 
     def export_stems(self) -> None:
         """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont and where the

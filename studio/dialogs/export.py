@@ -188,4 +188,70 @@ def export_stems(
     return dlg
 
 
-__all__ = ["ExportError", "export_stems"]
+def export_musicxml(
+    parent: QWidget,
+    song: Song,
+    path: Path,
+    on_done: Callable[[list[str]], None],
+    on_error: Callable[[BaseException], None],
+    worker: Worker,
+) -> QProgressDialog:
+    """Write ``song`` to ``path`` as a MusicXML score off the GUI thread, with a progress
+    dialog (a long song takes seconds: music21 quantizes and notates every track).
+    ``on_done`` gets the export's warnings, ``on_error`` what went wrong. Cancel stops it
+    at the next track or part and writes nothing (the file is written atomically, at the
+    very end: an earlier export at ``path`` stays as it was); neither callback is called
+    (a Cancel that comes once the file is written: ``on_done``). Returns the dialog."""
+    from engine.io.musicxml import write_musicxml
+
+    dlg = QProgressDialog("Notating the score…", "Cancel", 0, 1000, parent)
+    dlg.setWindowTitle("Export MusicXML")
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(0)
+    dlg.setAutoClose(False)
+    dlg.setAutoReset(False)
+    dlg.setValue(0)
+    state = {"cancelled": False, "finished": False}
+    tasks: list[Task] = []
+
+    def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
+        return state["cancelled"] or any(t.cancelled for t in tasks)
+
+    def run(progress: Callable[..., None]) -> list[str]:
+        def step(fraction: float, stage: str) -> None:
+            if cancelled():
+                raise _Cancelled
+            progress(fraction, stage)
+
+        return write_musicxml(song, path, progress=step)
+
+    def finish() -> bool:
+        was_cancelled = cancelled() or dlg.wasCanceled()  # closing marks it cancelled
+        state["finished"] = True
+        dlg.close()
+        return was_cancelled
+
+    def done(warnings: list[str]) -> None:
+        # Written already, a Cancel too late to stop it: the export is there, said so.
+        finish()
+        on_done(warnings)
+
+    def failed(error: BaseException) -> None:
+        if finish() or isinstance(error, _Cancelled):
+            return
+        on_error(error)
+
+    def on_cancel() -> None:
+        if not state["finished"]:
+            state["cancelled"] = True
+
+    task = worker.start(run, on_done=done, on_error=failed,
+                        on_progress=lambda f: dlg.setValue(int(f * 1000)),
+                        on_stage=lambda what: dlg.setLabelText(f"{what}…"))
+    tasks.append(task)
+    dlg.canceled.connect(on_cancel)
+    dlg.show()
+    return dlg
+
+
+__all__ = ["ExportError", "export_musicxml", "export_stems"]

@@ -5,6 +5,7 @@ rate chosen in the export dialog, which the studio remembers."""
 from __future__ import annotations
 
 import functools
+import threading
 from pathlib import Path
 
 import pytest
@@ -356,6 +357,52 @@ def test_export_musicxml_writes_a_score_off_the_gui_thread(opened, dialogs, qtbo
     assert [p.partName for p in score.parts] == [t.name for t in song.tracks]
     assert "show_error" not in dialogs.names()
     assert not opened.document.is_modified  # a copy: the document and its file as they were
+
+
+def test_export_musicxml_shows_its_progress_and_cancel_writes_nothing(opened, dialogs, qtbot,
+                                                                       tmp_path, monkeypatch):
+    """QA: a 171-bar song's export ran 10 s with only a status message and no way to stop
+    it. Now a progress dialog follows it (the work off the GUI thread) and Cancel stops it
+    with the earlier export at that name as it was."""
+    pytest.importorskip("music21")
+    from engine.io import musicxml
+
+    target = tmp_path / "score.musicxml"
+    dialogs.answers["get_export_musicxml_path"] = target
+    threads, released = [], threading.Event()
+    real = musicxml.song_to_score
+
+    def song_to_score(song, step=None):
+        threads.append(threading.current_thread())
+        assert released.wait(30)
+        return real(song, step)
+
+    monkeypatch.setattr(musicxml, "song_to_score", song_to_score)
+    released.set()
+    opened.export_musicxml()
+    dlg = opened._export_dialog
+    assert dlg.isVisible() and dlg.windowTitle() == "Export MusicXML"
+    labels = []
+    original = dlg.setLabelText
+    monkeypatch.setattr(dlg, "setLabelText", lambda t: labels.append(t) or original(t))
+    qtbot.waitUntil(lambda: "Exported" in opened.statusBar().currentMessage(), timeout=60000)
+    assert threads and threads[0] is not threading.main_thread()
+    assert not dlg.isVisible() and target.exists()
+    assert "Notating Piano…" in labels and labels[-1] == "Writing the file…"
+    # Cancel while it works: nothing written, the earlier export kept, no temporary file.
+    target.write_bytes(b"the earlier export")
+    released.clear()
+    opened.statusBar().clearMessage()
+    opened.export_musicxml()
+    press_cancel(opened)
+    released.set()
+    assert opened.export_worker.wait(60000)
+    qtbot.wait(300)  # deliver whatever the worker sent
+    assert not opened._export_dialog.isVisible()
+    assert target.read_bytes() == b"the earlier export"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".score")] == []
+    assert {"show_info", "show_error"}.isdisjoint(dialogs.names())
+    assert "Exported" not in opened.statusBar().currentMessage()
 
 
 def test_a_musicxml_export_that_fails_says_why(opened, dialogs, qtbot, tmp_path, window):

@@ -293,13 +293,38 @@ def test_mxl_is_the_compressed_score_and_save_song_writes_by_extension(tmp_path)
 def test_a_failed_export_names_the_file_and_leaves_nothing(tmp_path, monkeypatch):
     import engine.io.musicxml as module
 
-    def broken(song):
+    def broken(song, step=None):
         raise ValueError("no such duration")
 
     monkeypatch.setattr(module, "song_to_score", broken)
     target = tmp_path / "x.musicxml"
     with pytest.raises(FileFormatError, match=r"^x\.musicxml: cannot write MusicXML: no such"):
         write_musicxml(hymn(), target)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_says_how_far_it_is_and_stops_when_told(tmp_path):
+    """The studio's progress dialog follows these reports, and its Cancel raises in one:
+    the exception comes back as it was raised, and nothing is written."""
+    seen = []
+    target = tmp_path / "hymn.musicxml"
+    write_musicxml(hymn(), target, progress=lambda f, what: seen.append((f, what)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(seen) >= 3
+    assert seen[0][1].startswith("Notating ") and seen[-1][1] == "Writing the file"
+    target.unlink()
+
+    class Stop(Exception):
+        pass
+
+    def stop_at_the_second(f, what):
+        if len(seen) > 1:
+            raise Stop
+        seen.append(f)
+
+    seen.clear()
+    with pytest.raises(Stop):
+        write_musicxml(hymn(), target, progress=stop_at_the_second)
     assert list(tmp_path.iterdir()) == []
 
 
