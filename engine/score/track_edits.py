@@ -23,6 +23,15 @@ def free_channel(song: Song, taken: set[int] | None = None) -> int:
     return 0
 
 
+def free_colour(song: Song, taken: list[str] | None = None) -> str:
+    """The first palette colour no track uses, so a new track never looks like an old one
+    (a new song's Piano has the palette's second colour); with every colour in use, the
+    first of those used least (the palette cycles). ``taken`` adds colours that other
+    pending edits have claimed."""
+    used = [t.colour.lower() for t in song.tracks] + [c.lower() for c in taken or ()]
+    return min(TRACK_COLOURS, key=used.count)  # min keeps the first of equal counts
+
+
 def add_track_edit(song: Song, after: int | None = None, *, name: str = "",
                    program: int = 0, drums: bool = False,
                    taken: set[int] | None = None) -> InsertTrack:
@@ -35,7 +44,7 @@ def add_track_edit(song: Song, after: int | None = None, *, name: str = "",
         program=0 if drums else program,
         is_drum=drums,
         channel=DRUM_CHANNEL if drums else free_channel(song, taken),
-        colour=TRACK_COLOURS[n % len(TRACK_COLOURS)],
+        colour=free_colour(song),
     )
     return InsertTrack(track, index, f"Add track {track.name!r}" if name else "Add track")
 
@@ -68,5 +77,5 @@ def instrument_edit(song: Song, track_id: int, value: int) -> Edit:
     return set_track_props(song, track_id, label, program=value)
 
 
-__all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "free_channel",
+__all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "free_channel", "free_colour",
            "instrument_edit", "move_track_edit"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from engine.score import DRUM_CHANNEL, TRACK_COLOURS, InsertTrack, Mask, Song, Track
+from engine.score import DRUM_CHANNEL, InsertTrack, Mask, Song, Track
 from engine.score.drums import DrumKit
 from engine.score.instruments import GM_PROGRAMS, drum_name, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
-from engine.score.track_edits import free_channel
+from engine.score.track_edits import free_channel, free_colour
 
 from .chorale import SATB_VOICES, voice_parts
 from .errors import TaskError
@@ -107,13 +107,15 @@ def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]
     passes its own instrument choices).
     """
     taken: set[int] = set()
+    colours: list[str] = []
     edits = []
     for i, spec in enumerate(specs):
         channel = DRUM_CHANNEL if spec.is_drum else free_channel(song, taken)
         taken.add(channel)
+        colours.append(free_colour(song, colours))
         index = len(song.tracks) + i
         track = Track(name=spec.name, program=spec.program, is_drum=spec.is_drum,
-                      channel=channel, colour=TRACK_COLOURS[index % len(TRACK_COLOURS)])
+                      channel=channel, colour=colours[-1])
         edits.append(InsertTrack(track, index, label=f"Add {spec.name}"))
     return edits
 

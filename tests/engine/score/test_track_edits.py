@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from engine.score import DRUM_CHANNEL, Song, Track
+from engine.score import DRUM_CHANNEL, TRACK_COLOURS, Song, Track
 from engine.score.track_edits import (
     DRUMS,
     add_track_edit,
     delete_track_edit,
     free_channel,
+    free_colour,
     instrument_edit,
     move_track_edit,
 )
@@ -48,3 +49,15 @@ def test_delete_move_and_instrument():
     back = instrument_edit(as_kit.apply(song), bass.id, 42).apply(as_kit.apply(song))
     cello = back.track(bass.id)
     assert not cello.is_drum and cello.program == 42 and cello.channel == 1  # free again
+
+
+def test_a_new_track_takes_the_first_colour_no_track_has():
+    song = Song(tracks=(Track("Piano", colour=TRACK_COLOURS[1]),))  # File ▸ New's
+    added = add_track_edit(song).apply(song)
+    assert added.tracks[-1].colour == TRACK_COLOURS[0]
+    assert add_track_edit(added).apply(added).tracks[-1].colour == TRACK_COLOURS[2]
+    assert free_colour(song, [TRACK_COLOURS[0]]) == TRACK_COLOURS[2]  # claimed by an edit
+    full = Song(tracks=tuple(Track(f"T{i}", colour=c.upper())
+                             for i, c in enumerate(TRACK_COLOURS * 2)))
+    assert free_colour(full) == TRACK_COLOURS[0]  # all used as often: the palette cycles
+    assert free_colour(full, [TRACK_COLOURS[0]]) == TRACK_COLOURS[1]

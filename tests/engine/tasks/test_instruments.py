@@ -65,3 +65,17 @@ def test_a_range_that_leaves_drums_out_of_a_kit_is_said():
     said = range_on_drums(song, [empty.id], (35, 48))
     assert said.startswith("Perc writes only the drums whose notes lie in it (Crash 1 49, "
                            "Ride 1 51, Cowbell 56 do not)")
+
+
+def test_tracks_a_harmonize_adds_never_share_a_colour_with_the_song():
+    # File ▸ New's Piano (the palette's second colour) renamed Soprano, then Harmonize:
+    # the Alto took that same colour, as if it were the same part.
+    from engine.score import TRACK_COLOURS, Song
+    from engine.tasks.instruments import new_track_edits
+
+    soprano = Track("Soprano", program=52, channel=0, colour=TRACK_COLOURS[1])
+    song = Song(tracks=(soprano,))
+    for edit in new_track_edits(song, accompaniment_specs(soprano, "satb")):
+        song = edit.apply(song)
+    assert [t.colour for t in song.tracks] == [TRACK_COLOURS[1], TRACK_COLOURS[0],
+                                               *TRACK_COLOURS[2:4]]
