@@ -287,7 +287,11 @@ def set_time_from_bar(
         length = _length_in_bars(song, tm, changes["time_signatures"])
         if length != song.length:
             changes["length"] = length
-    return set_song_props(song, f"Set {what} at bar {tm.bar_number(bar)}", **changes)
+    # Numbered as the ruler numbers the bar once the edit is made: a short first bar
+    # made a pickup renumbers every bar (bar 2 becomes bar 1).
+    after = TimeMap(song.ppq, song.tempos, changes.get("time_signatures",
+                                                       song.time_signatures))
+    return set_song_props(song, f"Set {what} at bar {after.bar_number(bar)}", **changes)
 
 
 def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:

@@ -495,3 +495,19 @@ def test_the_whole_song_transposed_moves_its_keys_and_a_part_leaves_them(song):
     assert [k.key for k in edit.apply(band).key_signatures] == ["C", "Am"]
     assert edit.inverse().apply(edit.apply(band)) == band
     assert transpose_key_signatures(band, -12) is None and transpose_key_signatures(song, 2) is None
+
+
+def test_a_meter_label_numbers_the_bar_as_the_ruler_does_after_the_edit():
+    # Ctrl+K at bar 1 -> 1/4 (a bar of its own until the next bar is longer), then 4/4
+    # at the next bar makes the first a pickup: that bar is bar 1 now, not bar 2.
+    song = Song(ppq=480, length=8 * 1920)
+    short = set_time_from_bar(song, 0, meter=(1, 4))
+    assert short.label == "Set meter at bar 1"
+    short_song = short.apply(song)
+    pickup = set_time_from_bar(short_song, 1, meter=(4, 4))
+    assert pickup.label == "Set meter at bar 1"
+    assert TimeMap.of(pickup.apply(short_song)).bar_number(1) == 1
+    # Back to 4/4 at the pickup makes it bar 1 again, and the label says so.
+    with_pickup = pickup.apply(short_song)
+    assert set_time_from_bar(with_pickup, 0, meter=(4, 4)).label == "Set meter at bar 1"
+    assert set_time_from_bar(with_pickup, 2, bpm=90).label == "Set tempo at bar 2"
