@@ -23,6 +23,13 @@ from engine.score import (
     set_song_props,
     set_time_from_bar,
 )
+from engine.score.pickup import (
+    opening_meter,
+    pickup_from_text,
+    pickup_of,
+    pickup_text,
+    set_opening_time,
+)
 from engine.score.song import BPM_RANGE, Marker
 
 from . import dialogs
@@ -119,25 +126,31 @@ class BarCommands:
         return False
 
     def set_time_at_playhead(self) -> None:
-        """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step."""
+        """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step; at
+        the first bar, a pickup before the meter too (the meter shown is the first full
+        bar's)."""
         doc = self.document
         song, tm = doc.song, doc.time_map
         bar = tm.tick_to_bar(self.transport.position)
         at = tm.bar_to_tick(bar)
-        sig = tm.signature_at(at)
+        first = bar == 0
         # What the tempo box can show: rounded, and inside the range a user may set (a
         # file may hold 600 BPM or less than 4).
         shown_bpm = min(max(round(tm.tempo_at(at), 1), BPM_RANGE[0]), BPM_RANGE[1])
-        shown_meter = sig.meter  # with its grouping: 3+2+2/8 opens as 3+2+2/8
+        # With its grouping: 3+2+2/8 opens as 3+2+2/8.
+        shown_meter = opening_meter(song) if first else tm.signature_at(at).meter
+        shown_pickup = pickup_text(pickup_of(song), shown_meter) if first else None
         answer = dialogs.ask_time(self, tm.bar_number(bar), shown_bpm, shown_meter,
-                                  song.key_at(at) or "")
+                                  song.key_at(at) or "", shown_pickup)
         if answer is None:
             return
-        bpm, meter, key = answer
+        bpm, meter, key, pickup = answer
         try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
             same = TimeSignature(0, *meter).meter == shown_meter  # (7, 8) is (7, 8, ())
-            edit = set_time_from_bar(song, bar, bpm=None if bpm == shown_bpm else bpm,
-                                     meter=None if same else meter, key=key)
+            changes = {"bpm": None if bpm == shown_bpm else bpm,
+                       "meter": None if same else meter, "key": key}
+            edit = (set_time_from_bar(song, bar, **changes) if pickup is None else
+                    set_opening_time(song, pickup_from_text(pickup, meter), **changes))
         except ValueError as e:
             self.statusBar().showMessage(f"Cannot set the time: {e}", 8000)
             return

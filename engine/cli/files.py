@@ -60,6 +60,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the bar where --tempo/--meter/--key start (default: the song's "
                         "start); bars as a score numbers them: the first full bar is 1, a "
                         "pickup bar 0")
+    p.add_argument("--pickup", metavar="LENGTH",
+                   help="a pickup, a short first bar before the first full bar, whose meter "
+                        "--meter sets: a note value like 1/4 or 3/8, or beats of the meter "
+                        "(1 in 4/4 is a quarter); 0 or none removes the song's pickup (as "
+                        "the studio's Ctrl+K at the first bar; not with a later --from-bar)")
     bars = p.add_mutually_exclusive_group()
     bars.add_argument("--insert-bars", metavar="BAR[:COUNT]",
                       help="insert COUNT (default 1) empty bars before BAR, in its meter, on "
@@ -296,10 +301,11 @@ def run_convert(args: argparse.Namespace) -> int:
 
 
 def _with_time(song: Any, args: argparse.Namespace) -> Any:
-    """``song`` with ``--tempo/--meter/--key`` from ``--from-bar`` on."""
+    """``song`` with ``--tempo/--meter/--key`` from ``--from-bar`` on, or with
+    ``--pickup`` from the first bar (the meter from the first full bar)."""
     from engine.score import set_time_from_bar
 
-    if args.tempo is None and args.meter is None and args.key is None:
+    if args.tempo is None and args.meter is None and args.key is None and args.pickup is None:
         return song
     from engine.score import TimeMap
 
@@ -321,8 +327,17 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
             raise CliError(f"--key {args.key!r}: give a key a MIDI file can declare, like C, "
                            "F#, Bb, Am, C#m (or A minor), or none") from None
     try:
-        edit = set_time_from_bar(song, bar, bpm=args.tempo, meter=meter, key=key)
-    except ValueError as e:
+        if args.pickup is None:
+            edit = set_time_from_bar(song, bar, bpm=args.tempo, meter=meter, key=key)
+        elif bar == 0:
+            from engine.score.pickup import opening_meter, pickup_from_text, set_opening_time
+
+            pickup = pickup_from_text(args.pickup, meter or opening_meter(song))
+            edit = set_opening_time(song, pickup, bpm=args.tempo, meter=meter, key=key)
+        else:
+            raise CliError(f"--pickup: a pickup comes before the first full bar, not at "
+                           f"--from-bar {args.from_bar} (leave --from-bar out)")
+    except ValueError as e:  # a pickup's says "pickup"
         raise CliError(str(e)) from None
     if edit is None:
         return song

@@ -9,11 +9,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSpinBox,
     QWidget,
 )
 
 from engine.score import Meter, TimeSignature
+from engine.score.pickup import pickup_from_text, pickup_meter
 from engine.score.song import (
     BPM_RANGE,
     MAX_DENOMINATOR,
@@ -36,16 +38,20 @@ DENOMINATORS = tuple(2**i for i in range(MAX_DENOMINATOR.bit_length()))  # 1 …
 class TimeDialog(QDialog):
     """Tempo (BPM), meter and key from one bar on, prefilled with what is in force. A meter
     of eighths or shorter is also counted as chosen: 7/8 as 3+2+2 (a list of the bar's
-    groupings in twos and threes, or any typed, or a whole meter typed as "3+2+2/8")."""
+    groupings in twos and threes, or any typed, or a whole meter typed as "3+2+2/8").
+
+    At the first bar (``pickup`` given, "" for none) it also sets a pickup: a short first
+    bar before the meter, typed as a note value (1/4) or in beats of the meter (1)."""
 
     def __init__(self, parent: QWidget | None, bar: int, bpm: float, meter: Meter,
-                 key: str) -> None:
+                 key: str, pickup: str | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Tempo, Meter and Key from Bar {bar}")
         self.setMinimumWidth(400)
         text = QLabel(f"From bar {bar} until the next change. Notes keep their places; later "
                       "meter changes keep their bar numbers. Setting what the bar before has "
-                      "removes a change.", self)
+                      "removes a change." + (" A pickup is a short first bar before the meter "
+                                             "(bar 0)." if pickup is not None else ""), self)
         text.setWordWrap(True)
         self.tempo = QDoubleSpinBox(self)
         self.tempo.setRange(*BPM_RANGE)
@@ -77,6 +83,15 @@ class TimeDialog(QDialog):
         self.key = QComboBox(self)
         self.key.addItems([NO_KEY, *KEYS])
         self.key.setCurrentText(key or NO_KEY)
+        self.pickup: QLineEdit | None = None
+        self._shown = (pickup, TimeSignature(0, *meter).meter)
+        if pickup is not None:  # only the first bar can be one
+            self.pickup = QLineEdit(pickup, self)
+            self.pickup.setPlaceholderText("none (or 1/4, 3/8, or beats: 1)")
+            self.pickup.setToolTip("A short first bar, its length as a note value (1/4, 3/8) "
+                                   "or in beats of the meter (1 in 4/4 is a quarter, 2 in "
+                                   "6/8 two eighths); empty for none. The meter above holds "
+                                   "from the first full bar, bar 1")
         self.error = QLabel("", self)
         self.error.setStyleSheet("color: #ff6b6b;")
         self.error.setWordWrap(True)
@@ -87,6 +102,8 @@ class TimeDialog(QDialog):
         form.addRow("Meter", row)
         form.addRow("Counted", self.grouping)
         form.addRow("Key signature", self.key)
+        if self.pickup is not None:
+            form.addRow("Pickup", self.pickup)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
     def _offer_groupings(self, groups: tuple[int, ...] = ()) -> None:
@@ -138,22 +155,28 @@ class TimeDialog(QDialog):
 
     def _check(self) -> None:
         try:
-            self.meter()
+            meter = self.meter()
+            # A pickup and meter left as shown are the song's, whatever their lengths.
+            if self.pickup is not None and (self.pickup.text(), meter) != self._shown and (
+                    pickup := pickup_from_text(self.pickup.text(), meter)):
+                pickup_meter(pickup, meter)
         except ValueError as e:
             self.error.setText(str(e))
             return
         self.accept()
 
-    def answer(self) -> tuple[float, Meter, str]:
+    def answer(self) -> tuple[float, Meter, str, str | None]:
         key = self.key.currentText()
-        return self.tempo.value(), self.meter(), "" if key == NO_KEY else key
+        pickup = None if self.pickup is None else self.pickup.text().strip()
+        return self.tempo.value(), self.meter(), "" if key == NO_KEY else key, pickup
 
 
-def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter,
-             key: str) -> tuple[float, Meter, str] | None:
-    """``(bpm, (numerator, denominator, groups), key or "")`` from ``bar`` on (the user's
-    number: a pickup is bar 0), or ``None`` when cancelled."""
-    dialog = TimeDialog(parent, bar, bpm, meter, key)
+def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter, key: str,
+             pickup: str | None) -> tuple[float, Meter, str, str | None] | None:
+    """``(bpm, (numerator, denominator, groups), key or "", pickup)`` from ``bar`` on (the
+    user's number: a pickup is bar 0), or ``None`` when cancelled. ``pickup`` (the first
+    bar only; "" for none) opens a Pickup field, answered as typed; else it is None."""
+    dialog = TimeDialog(parent, bar, bpm, meter, key, pickup)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.answer()

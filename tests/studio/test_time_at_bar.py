@@ -14,9 +14,10 @@ def test_tempo_meter_and_key_from_a_bar_are_one_undo_step(opened, dialogs):
     win = opened
     before = win.document.song
     _at_bar(win, 2)
-    dialogs.answers["ask_time"] = (90.0, (3, 4), "D")
+    dialogs.answers["ask_time"] = (90.0, (3, 4), "D", None)
     win.actions.time_at_bar.trigger()
-    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4, ()), ""))  # what is in force
+    # What is in force (no pickup field: bar 2 is not the first)
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4, ()), "", None))
     song = win.document.song
     assert [(t.tick, round(t.bpm, 1)) for t in song.tempos] == [(0, 100.0), (1920, 90.0)]
     assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
@@ -36,13 +37,13 @@ def test_cancel_or_no_change_leaves_the_song_and_the_undo_stack_alone(opened, di
     steps = win.document.undo_stack.count()
     dialogs.answers["ask_time"] = None
     win.set_time_at_playhead()
-    dialogs.answers["ask_time"] = (100.0, (4, 4), "")
+    dialogs.answers["ask_time"] = (100.0, (4, 4), "", None)
     win.set_time_at_playhead()
     assert win.document.undo_stack.count() == steps
 
 
 def test_double_clicking_the_tempo_read_out_opens_the_dialog(opened, dialogs):
-    dialogs.answers["ask_time"] = (140.0, (4, 4), "")
+    dialogs.answers["ask_time"] = (140.0, (4, 4), "", None)
     QTest.mouseDClick(opened.lcd_tempo, Qt.MouseButton.LeftButton)
     assert dialogs.names()[-1] == "ask_time"
     assert round(opened.document.song.tempos[0].bpm, 1) == 140.0
@@ -62,8 +63,8 @@ def test_a_tempo_or_meter_the_dialog_cannot_show_stays_when_only_the_key_changes
                                 time_signatures=(TimeSignature(0, 5, 64),)))
     _at_bar(win, 1)
 
-    def keep_but_key(parent, bar, bpm, meter, key):  # the real dialog, only the key changed
-        dialog = TimeDialog(None, bar, bpm, meter, key)
+    def keep_but_key(parent, bar, bpm, meter, key, pickup):  # the real dialog, only the key
+        dialog = TimeDialog(None, bar, bpm, meter, key, pickup)
         dialog.key.setCurrentText("G")
         return dialog.answer()
 
@@ -197,7 +198,7 @@ def test_a_grouping_from_a_bar_is_one_undo_step_and_the_ruler_and_read_out_show_
     win = opened
     before = win.document.song
     _at_bar(win, 2)
-    dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "")
+    dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "", None)
     win.actions.time_at_bar.trigger()
     song = win.document.song
     assert song.time_signatures == (TimeSignature(0, 4, 4), TimeSignature(1920, 7, 8, (3, 2, 2)))
@@ -206,13 +207,13 @@ def test_a_grouping_from_a_bar_is_one_undo_step_and_the_ruler_and_read_out_show_
     assert win.document.time_map.pulse_offsets(1) == [0, 720, 1200]  # eighths 0, 3, 5
     # Ctrl+K again shows the grouping; leaving it as shown changes nothing.
     _at_bar(win, 2)
-    dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "")
+    dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "", None)
     steps = win.document.undo_stack.count()
     win.actions.time_at_bar.trigger()
-    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (7, 8, (3, 2, 2)), ""))
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (7, 8, (3, 2, 2)), "", None))
     assert win.document.undo_stack.count() == steps
     # Only the grouping changed is a change of its own: 7/8's usual counting back.
-    dialogs.answers["ask_time"] = (100.0, (7, 8, ()), "")
+    dialogs.answers["ask_time"] = (100.0, (7, 8, ()), "", None)
     win.actions.time_at_bar.trigger()
     assert win.document.song.time_signatures[-1] == TimeSignature(1920, 7, 8)
     win.document.undo_stack.undo()
@@ -230,10 +231,60 @@ def test_a_meter_set_and_set_back_leaves_the_demo_ending_with_its_music(window, 
     notes_end = max(t.end for t in win.document.song.tracks)
     for bar, meter in ((10, (3, 4)), (11, (4, 4))):
         _at_bar(win, bar)
-        dialogs.answers["ask_time"] = (104.0, meter, "Dm")
+        dialogs.answers["ask_time"] = (104.0, meter, "Dm", None)
         win.actions.time_at_bar.trigger()
     song, tm = win.document.song, win.document.time_map
     assert [(s.numerator, tm.tick_to_bar(s.tick) + 1) for s in song.time_signatures] == [
         (4, 1), (3, 10), (4, 11)]
     assert tm.tick_to_bar(notes_end - 1) + 1 == 33
     assert tm.whole_bars(song.end) == 33 and song.end == tm.bar_to_tick(33)
+
+
+# -- a pickup (a short first bar), set at the first bar -------------------------------------
+
+
+def test_a_pickup_set_at_the_first_bar_is_one_undo_step_and_the_bars_renumber(opened, dialogs):
+    # It took two Ctrl+K dialogs: 1/4 at bar 1, then 4/4 at the bar after.
+    win = opened
+    before = win.document.song
+    _at_bar(win, 1)
+    dialogs.answers["ask_time"] = (100.0, (4, 4), "", "1/4")
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1] == ("ask_time", (1, 100.0, (4, 4, ()), "", ""))  # no pickup yet
+    song, tm = win.document.song, win.document.time_map
+    assert [(s.tick, s.text) for s in song.time_signatures] == [(0, "1/4"), (480, "4/4")]
+    assert tm.has_pickup and tm.bar_number(0) == 0 and tm.bar_number(1) == 1
+    assert song.tracks == before.tracks  # the notes stay where they are
+    assert "Set a 1/4 pickup before 4/4 (Ctrl+Z undoes)" in win.statusBar().currentMessage()
+    assert win.actions.undo.text() == "&Undo Set a 1/4 pickup before 4/4"
+    # Ctrl+K at the pickup shows it, and the meter of the bars after it.
+    win.transport.seek(0)
+    dialogs.answers["ask_time"] = (100.0, (4, 4), "", "1/4")  # as shown: nothing changes
+    steps = win.document.undo_stack.count()
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1] == ("ask_time", (0, 100.0, (4, 4, ()), "", "1/4"))
+    assert win.document.undo_stack.count() == steps
+    dialogs.answers["ask_time"] = (100.0, (3, 4), "", "")  # no pickup, and 3/4
+    win.actions.time_at_bar.trigger()
+    assert [s.text for s in win.document.song.time_signatures] == ["3/4"]
+    assert win.actions.undo.text() == "&Undo Remove the pickup (3/4 from the first bar)"
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
+    assert win.document.song == before
+
+
+def test_the_pickup_field_is_the_first_bars_and_says_what_does_not_fit(qapp):
+    from studio.dialogs.timing import TimeDialog
+
+    assert TimeDialog(None, 2, 120.0, (4, 4, ()), "").pickup is None  # not the first bar
+    dialog = TimeDialog(None, 1, 120.0, (6, 8, ()), "", "")
+    assert dialog.pickup is not None and dialog.pickup.text() == ""
+    dialog.pickup.setText("2")  # beats of the meter: two eighths
+    assert dialog.answer() == (120.0, (6, 8, ()), "", "2")
+    dialog.pickup.setText("6/8")
+    dialog._check()
+    assert "a pickup is shorter than a bar of 6/8" in dialog.error.text()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.pickup.setText("a bit")
+    dialog._check()
+    assert "give a note value like 1/4" in dialog.error.text()

@@ -530,3 +530,28 @@ def test_a_score_that_cannot_be_written_is_one_line_and_no_file(midi, tmp_path, 
     assert locked.read_text() == "mine"
     expect_user_error(["convert", str(midi), str(tmp_path / "x.pdf")], capsys,
                       "use .partita, .mid or .midi, or .musicxml or .mxl for a score")
+
+
+def test_convert_sets_a_pickup_in_one_step(tmp_path, capsys):
+    # A hymn that opens on a quarter-note pickup: one option, where it took two runs
+    # (--meter 1/4, then --meter 4/4 --from-bar 2).
+    src, out = tmp_path / "hymn.partita", tmp_path / "pickup.partita"
+    save_song(Song(tracks=(Track("Tune", 0, notes=(Note(67, 0, 480), Note(72, 480, 960))),),
+                   length=4 * 1920), src)
+    assert main(["convert", str(src), str(out), "--pickup", "1/4"]) == 0
+    assert "Set a 1/4 pickup before 4/4" in capsys.readouterr().out
+    song = load_song(out)
+    assert [(s.tick, s.text) for s in song.time_signatures] == [(0, "1/4"), (480, "4/4")]
+    assert main(["info", str(out)]) == 0
+    assert "1/4 pickup" in capsys.readouterr().out
+    # 6/8 with two eighths before it, counted in beats of the meter; then none again.
+    six = tmp_path / "six.partita"
+    assert main(["convert", str(out), str(six), "--pickup", "2", "--meter", "6/8"]) == 0
+    assert [s.text for s in load_song(six).time_signatures] == ["2/8", "6/8"]
+    assert main(["convert", str(six), str(out), "--pickup", "none"]) == 0
+    assert [s.text for s in load_song(out).time_signatures] == ["6/8"]
+    capsys.readouterr()
+    assert main(["convert", str(src), str(out), "--pickup", "1/4", "--from-bar", "3"]) == 1
+    assert "a pickup comes before the first full bar" in capsys.readouterr().err
+    assert main(["convert", str(src), str(out), "--pickup", "4/4"]) == 1
+    assert "a pickup is shorter than a bar of 4/4" in capsys.readouterr().err
