@@ -401,8 +401,9 @@ class CoComposer(QObject):
         # "No parallel 5ths / 8ves" box writes a chorale with parallels.
         options = replace(s.options, **{k: v for k, v in plan.options
                                         if getattr(s.options, k) is None})
-        # The panel shows the settings of the model it names (Auto: the default one); the
-        # model that runs gets those it declares (Auto may run the chorale model).
+        # The panel shows the settings of the model it names (Auto: the one it runs for the
+        # song on screen); the model that runs gets those it declares (Auto may run the
+        # chorale model for the voices Harmonize adds).
         declared = {o.name for o in model.info.options}
         options = replace(options, extra={k: v for k, v in options.extra.items()
                                           if k in declared})

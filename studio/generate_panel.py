@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 
 from engine.plugins import GenerateOptions
 from engine.plugins.registry import describe
+from engine.score import Song
 from engine.score.mask_geometry import describe as describe_mask
 from engine.score.spelling import pitch_name
-from engine.tasks import AUTO, CHORALE_MODEL
+from engine.tasks import AUTO, CHORALE_MODEL, is_chorale
 from engine.tasks.requests import ACTIONS
 
 from . import actions
@@ -53,9 +54,13 @@ LOADING_CHOSEN = "{name} (loads on first use)"  # the model chosen last session,
 PARALLELS_STATES = {Qt.CheckState.PartiallyChecked: "auto", Qt.CheckState.Checked: "avoid",
                     Qt.CheckState.Unchecked: "allow"}
 AUTO_MODEL = ""  # the Auto entry's data: the default model, the chorale model for chorales
+# The entry names the model Auto runs for the song on screen: "Auto (chorale-jsb)" for a
+# song of Soprano, Alto, Tenor and Bass parts (it said the default while the chorale ran).
+AUTO_TEXT = "Auto ({model})"
 AUTO_TIP = ("Auto: the default model ({default}); {chorale} for four-part chorales "
             "(Harmonize adding Alto, Tenor and Bass, or a song of Soprano, Alto, Tenor and "
-            "Bass parts)")
+            "Bass parts){now}")
+AUTO_TIP_NOW = "; this song is one: {chorale}"
 
 
 class PitchSpin(QSpinBox):
@@ -145,6 +150,7 @@ class GeneratePanel(QWidget):
         # (a model without them shows auto meanwhile).
         self._precision_wanted = "auto"
         self._model_wanted = ""  # the last session's model, chosen once the list is filled
+        self._chorale = False  # the song on screen is a four-part chorale (set_song)
         self.precision.activated.connect(
             lambda i: setattr(self, "_precision_wanted", PRECISIONS[i]))
         self.precision.setToolTip(
@@ -296,10 +302,8 @@ class GeneratePanel(QWidget):
             self.model.blockSignals(False)
             self._follow_model()
             return
-        default = self.catalog.default_name() or "none"
-        self.model.addItem(f"Auto ({default})", AUTO_MODEL)
-        self.model.setItemData(0, AUTO_TIP.format(default=default, chorale=CHORALE_MODEL),
-                               Qt.ItemDataRole.ToolTipRole)
+        self.model.addItem("", AUTO_MODEL)
+        self._name_auto()
         items: QStandardItemModel = self.model.model()  # type: ignore[assignment]
         entries = sorted(self.catalog.entries(), key=lambda e: not e.ok)
         for e in entries:
@@ -317,15 +321,46 @@ class GeneratePanel(QWidget):
         self.model.blockSignals(False)
         self._follow_model()
 
+    def auto_model(self) -> str:
+        """The model Auto runs for the song on screen: the chorale model for a four-part
+        chorale where it is installed (as ``CoComposer.model_for`` picks it), else the
+        default; "" before the models are found."""
+        if self._chorale:
+            entry = self.catalog.usable(CHORALE_MODEL)
+            if entry is not None and entry.plugin is not None:
+                return CHORALE_MODEL
+        return self.catalog.default_name() or ""
+
+    def set_song(self, song: Song) -> None:
+        """Follow the song on screen: the Auto entry names the model it will run for it
+        (renaming a track Soprano, or adding the fourth voice, makes it the chorale's)."""
+        chorale = is_chorale(song, (t.id for t in song.tracks))
+        if chorale != self._chorale:
+            self._chorale = chorale
+            self._name_auto()
+            if self.model.currentData() == AUTO_MODEL:
+                self._follow_model()  # Auto's settings are those of the model it runs
+
+    def _name_auto(self) -> None:
+        if not self.catalog.loaded or self.model.itemData(0) != AUTO_MODEL:
+            return  # "Default model (loads on first use)" until the models are found
+        default = self.catalog.default_name() or "none"
+        model = self.auto_model() or "none"
+        now = AUTO_TIP_NOW.format(chorale=model) if model != default else ""
+        self.model.setItemText(0, AUTO_TEXT.format(model=model))
+        self.model.setItemData(0, AUTO_TIP.format(default=default, chorale=CHORALE_MODEL,
+                                                  now=now), Qt.ItemDataRole.ToolTipRole)
+
     def _follow_model(self) -> None:
-        """The chosen model's own settings and weights (Auto: the default model's). Before
-        the models are found, the settings of the model a request will run — the one chosen
-        last session, else the default — where they are known without loading it (the
-        built-in models' Ending), so they can be set from the start."""
+        """The chosen model's own settings and weights (Auto: those of the model it runs
+        for the song on screen, :meth:`auto_model`). Before the models are found, the
+        settings of the model a request will run — the one chosen last session, else the
+        default — where they are known without loading it (the built-in models' Ending),
+        so they can be set from the start."""
         if self.catalog.loaded:
             name = self.model.currentData()
             if name == AUTO_MODEL:
-                name = self.catalog.default_name() or ""
+                name = self.auto_model()
         else:
             name = self._model_wanted or self.catalog.registry.likely_default()
         entry = self.catalog.usable(name) if name else None

@@ -534,6 +534,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         gp.manageModels.connect(
             lambda: dialogs.show_model_manager(self, self.catalog, self.composer.queue))
         gp.clearMask.connect(self.clear_mask)
+        doc.songChanged.connect(lambda: gp.set_song(doc.song))  # Auto names its model
+        gp.set_song(doc.song)
         self.catalog.failed.connect(lambda m: self.statusBar().showMessage(m, 8000))
         doc.modifiedChanged.connect(lambda _m: self.update_title())
         doc.pathChanged.connect(self.update_title)

@@ -455,3 +455,28 @@ def test_an_ending_set_before_the_models_load_is_the_one_used(qtbot, tmp_path, d
         assert panel.values().options.extra == {"ending": "close"}
     finally:
         close_window(win)
+
+
+def test_the_auto_entry_names_the_model_auto_runs_for_the_song_on_screen(studio, models):
+    # A chorale's Auto said "Auto (partita-base)" while chorale-jsb ran (QA).
+    win = studio
+    win.catalog.set_default("partita-base")
+    panel = win.generate_panel
+    assert panel.set_model("")  # Auto
+    assert panel.model.currentText() == "Auto (partita-base)"  # a lone violin
+    from engine.tasks import new_track_edits
+    from engine.tasks.instruments import TrackSpec
+
+    song = win.document.song
+    win.document.apply(set_track_props(song, song.tracks[0].id, name="Soprano"))
+    for edit in new_track_edits(win.document.song, [TrackSpec(v, 52) for v in
+                                                    ("Alto", "Tenor", "Bass")]):
+        win.document.apply(edit)  # one step each, as the track list adds them
+    assert panel.model.currentText() == "Auto (chorale-jsb)"
+    assert "this song is one: chorale-jsb" in panel.model.itemData(0, Qt.ItemDataRole.ToolTipRole)
+    win.document.undo_stack.undo()  # the Bass gone: Soprano, Alto and Tenor are a chorale too
+    assert panel.model.currentText() == "Auto (chorale-jsb)"
+    win.document.apply(set_track_props(win.document.song, win.document.song.tracks[1].id,
+                                       name="Organ"))
+    assert panel.model.currentText() == "Auto (partita-base)"
+    assert panel.values().model is None  # still Auto, whatever it names
