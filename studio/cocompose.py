@@ -424,6 +424,9 @@ class CoComposer(QObject):
                       if plan.task in ("continue", "compose")
                       else "Keep rhythm off: the mask has no notes whose rhythm to keep")
         drums = range_on_drums(prepared, plan.mask.track_ids, options.pitch_range)
+        # What the status bar calls it: Regenerate names its tracks as its jobs do
+        # ("Regenerate Bass", "Regenerate 4 tracks"), not "Regenerate track" for four.
+        title = plan.label if plan.task == "regenerate" else requests.TITLES[plan.task]
         # A new piece's key, or a key named for a song that declares none there, is the
         # song's key signature from then on (as the CLI's --key writes it).
         signature = (new_piece_signature(options, prepared) if plan.task == "compose"
@@ -450,7 +453,7 @@ class CoComposer(QObject):
             tip = self._chorale_tip(plan.task, chorale, model)
             in_key = (f" in {key_text(options.key)}" if options.key and (
                 plan.task == "compose" or signature is not None) else "")
-            self.message.emit(f"{requests.TITLES[plan.task]}: {n} take{'s' * (n > 1)}"
+            self.message.emit(f"{title}: {n} take{'s' * (n > 1)}"
                               f"{in_key} with {model.info.name}"
                               + (" (Auto: a four-part chorale)" if chorale and not s.model
                                  else "")

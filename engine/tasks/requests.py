@@ -52,7 +52,8 @@ def _song_end(song: Song) -> int:
     return TimeMap.of(song).whole_bars_end(song.end)
 
 ACTIONS = ("repaint", "regenerate", "continue", "harmonize", "compose")
-TITLES = {"repaint": "Repaint", "regenerate": "Regenerate track", "continue": "Continue",
+# "Regenerate", not "Regenerate track": it may rewrite several (the plan's label counts them).
+TITLES = {"repaint": "Repaint", "regenerate": "Regenerate", "continue": "Continue",
           "harmonize": "Harmonize", "compose": "Compose"}
 
 
@@ -145,7 +146,8 @@ def regenerate(song: Song, mask: Mask, current: int | None) -> Plan:
     if song.end <= 0:
         raise PlanError("the song is empty: there is nothing to regenerate (use Compose)")
     names = [t.name for t in song.tracks if t.id in ids]
-    label = f"Regenerate {names[0]}" if len(names) == 1 else "Regenerate tracks"
+    # Counted, as the button counts them ("Regenerate 4 Masked Tracks").
+    label = f"Regenerate {names[0]}" if len(names) == 1 else f"Regenerate {len(names)} tracks"
     return Plan("regenerate", normalise(Mask.of(Region(frozenset(ids), 0, _song_end(song)))),
                 (), label)
 

@@ -480,3 +480,19 @@ def test_the_auto_entry_names_the_model_auto_runs_for_the_song_on_screen(studio,
                                        name="Organ"))
     assert panel.model.currentText() == "Auto (partita-base)"
     assert panel.values().model is None  # still Auto, whatever it names
+
+
+def test_regenerating_several_masked_tracks_is_worded_alike_everywhere(studio, qtbot):
+    # The button said "Regenerate 4 Masked Tracks", the status bar "Regenerate track: 3
+    # takes" and the jobs "Regenerate tracks" (QA).
+    win = studio
+    violin = win.document.song.tracks[0]
+    cello = Track(name="Cello", program=42, channel=1, notes=(Note(48, 0, 1920, 80),))
+    win.set_song(win.document.song.with_tracks([violin, cello]))
+    song = win.document.song
+    win.document.set_mask(Mask.of(Region(frozenset(t.id for t in song.tracks), 0, 1920)))
+    assert win.generate_panel.buttons["regenerate"].text() == "Regenerate 2 Masked Tracks"
+    jobs = win.composer.request("regenerate")
+    assert win.statusBar().currentMessage().startswith("Regenerate 2 tracks: 1 take with")
+    assert [job.request.label for job in jobs] == ["Regenerate 2 tracks"]  # the Jobs panel
+    wait_takes(qtbot, win, 1)

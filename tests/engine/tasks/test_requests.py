@@ -43,6 +43,9 @@ def test_regenerate_and_continue_span_whole_bars():
     song, _, piano, _ = band()
     plan = requests.regenerate(song, Mask(), current=piano.id)
     assert plan.mask.track_ids == {piano.id} and plan.mask.span == (0, 4 * BAR)
+    assert plan.label == "Regenerate Piano"
+    three = Mask.of(Region({t.id for t in song.tracks}, 0, BAR))
+    assert requests.regenerate(song, three, None).label == "Regenerate 3 tracks"  # counted
     plan = requests.continue_(song, Mask(), bars=2)
     assert plan.mask.span == (4 * BAR, 6 * BAR) and len(plan.mask.track_ids) == 3
     assert plan.prep[0].apply(song).length == 6 * BAR  # one take lengthens the song
