@@ -8,8 +8,11 @@ harmonized (`tasks.harmonize`, Alto, Tenor and Bass added, seeds 1..``--seeds``)
 script prints, over the takes: the share whose first bass note is the tonic (the tonic
 read as Bach's last bass note), the same for Bach's own bass, how often the generated
 first bass note is Bach's, how many opening chords have a third, how many takes end with
-the bass on the tonic, and the lower-voice notes that start where the soprano rests
-(a beat or more). Figures are counts over seeded runs, not timings; select on ``valid``.
+the bass on the tonic, the lower-voice notes that start where the soprano rests (a beat
+or more), the lower-voice rests shorter than a beat where the soprano sings (Bach's
+voices have none) and the parallel fifths and octaves the take warnings find (the
+sampler avoids them). Figures are counts over seeded runs, not timings; select on
+``valid``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import tasks  # noqa: E402
 from engine.models.chorale import chorale_to_song, tokens_to_chorale  # noqa: E402
+from engine.models.constraints import written_parallels  # noqa: E402
 from engine.models.data import load_jsb  # noqa: E402
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
@@ -43,7 +47,7 @@ def main() -> int:
     args = ap.parse_args()
     model = plugin_from_folder(shipped_model_folder(args.model))
     counts = dict.fromkeys(("takes", "bach_open", "open", "same", "third", "close",
-                            "strays"), 0)
+                            "strays", "short_rests", "parallels"), 0)
     for piece in load_jsb(args.data, args.split)[: args.pieces]:
         bach = chorale_to_song(tokens_to_chorale(piece.tokens))
         soprano = bach.with_tracks([bach.tracks[0]])
@@ -68,6 +72,10 @@ def main() -> int:
             counts["close"] += max(bass.notes, key=lambda n: n.start).pitch % 12 == tonic
             counts["strays"] += sum(lo <= n.start < hi for t in song.tracks[1:]
                                     for n in t.notes for lo, hi in rests)
+            counts["short_rests"] += sum(
+                0 < b.start - a.end < bach.ppq and any(n.start <= a.end < n.end for n in tune)
+                for t in song.tracks[1:] for a, b in pairwise(t.notes))
+            counts["parallels"] += len(written_parallels(song, take.new_notes))
     n = counts["takes"]
     print(f"{args.model}, {args.pieces} {args.split} chorales × {args.seeds} seeds = {n} takes")
     print(f"  bass opens on the tonic      {counts['open']:3d} / {n}"
@@ -76,6 +84,9 @@ def main() -> int:
     print(f"  opening chord has a third    {counts['third']:3d} / {n}")
     print(f"  bass ends on the tonic       {counts['close']:3d} / {n}")
     print(f"  notes starting in a soprano rest of a beat or more: {counts['strays']}")
+    print(f"  rests under a beat in a lower voice where the soprano sings: "
+          f"{counts['short_rests']}")
+    print(f"  parallel 5ths/8ves (take warnings' reading): {counts['parallels']}")
     return 0
 
 
