@@ -22,7 +22,9 @@
   kind (rest / hold / onset) it had in the notes being replaced; a written voice part
   (a one-lane track named Soprano, Alto, Tenor or Bass) rests where the music that stays
   is silent for a beat to two bars (:func:`choir_breaths`), comes in again with the music
-  after it, and holds one chord under a long note the breath follows (:func:`phrase_edges`);
+  after it and holds one chord under a long note the breath follows
+  (:func:`phrase_edges`), and never rests where a note that stays sounds
+  (:func:`choir_sings`: no 16th rest in mid-phrase);
 - a *logit bias* per lane: a soft pull toward the track's middle register
   (:func:`register_pull`: its own, or for an empty track the lower middle of its
   instrument's range), where its register bounds the onsets.
@@ -419,6 +421,8 @@ def build_problem(
     breaths = (choir_breaths(song, mask, cell_ticks, encoded.step_ticks) if voices
                else None)
     edges = phrase_edges(song, mask, cell_ticks, breaths) if breaths is not None else None
+    # ... and sing on where it sings (with keep rhythm, the user's rests stay).
+    sings = choir_sings(song, mask, cell_ticks) if voices and not keep_rhythm else None
     # A chorale opens on I (or V): the bass among the voices takes the root, the highest
     # other voice the third unless the melody has it, the rest the root or the fifth.
     opening_bass = _written_bass([song.track(t) for t in voices]) if opening else None
@@ -493,6 +497,12 @@ def build_problem(
             lane_allowed[breaths] = False
             lane_allowed[breaths, vocab.REST] = True
             _phrase(lane_allowed, edges)
+        if sings is not None and track_id in voices:  # no rest where a note may sound
+            lane_allowed[sings & lane_allowed[:, vocab.HOLD :].any(-1), vocab.REST] = False
+        # No HOLD after a cell that can only rest (a breath): drawn before that rest, it
+        # would hold nothing, and the voice came in a 16th late.
+        rests_only = lane_allowed[:, vocab.REST] & ~lane_allowed[:, vocab.HOLD :].any(-1)
+        lane_allowed[1:, vocab.HOLD] &= ~(rests_only[:-1] & editable[lane, :-1])
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
@@ -565,20 +575,7 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
     others free; so does a region with nothing kept beside it (composing, continuing)."""
     T = len(cell_ticks)
     tm = TimeMap.of(song)
-    stays = np.zeros(T, dtype=bool)
-    sounding = np.zeros(T, dtype=bool)
-    kept = mask.notes_outside(song)
-    for track in song.tracks:
-        masked = np.zeros(T, dtype=bool)
-        for region in mask.regions:
-            if track.id in region.track_ids:
-                masked |= (cell_ticks >= region.start) & (cell_ticks < region.end)
-        stays |= ~masked
-        if track.is_drum:
-            continue
-        for note in kept.get(track.id, ()):  # the cells from its start to its end
-            a, b = np.searchsorted(cell_ticks, (note.start, note.end))
-            sounding[a:b] = True
+    stays, sounding = _kept_music(song, mask, cell_ticks)
     silent = stays & ~sounding
     out = np.zeros(T, dtype=bool)
     i = 0
@@ -595,6 +592,39 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
             out[i:j] = True
         i = j
     return out
+
+
+def choir_sings(song: Song, mask: Mask, cell_ticks: np.ndarray) -> np.ndarray:
+    """(T,) bool: the cells where a written voice part sings on — a pitched note that
+    stays sounds there — and so may not rest. JSB's voices rest only where the music
+    breathes (:func:`choir_breaths`); a mid-phrase 16th rest is a choppy line and an odd
+    score. QA counted 10 such rests in six harmonizations of a 16-bar hymn tune, each a
+    16th before a beat (the parallels rule of the time let a voice rest out of a
+    forbidden hold, :func:`parallel_motion`), and sixteenths left hanging after a breath
+    (the model alone)."""
+    return _kept_music(song, mask, cell_ticks)[1]
+
+
+def _kept_music(song: Song, mask: Mask, cell_ticks: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) bool each: the cells where some track stays (is not masked there), and those
+    where a pitched note that stays sounds (from its start to its end)."""
+    T = len(cell_ticks)
+    stays = np.zeros(T, dtype=bool)
+    sounding = np.zeros(T, dtype=bool)
+    kept = mask.notes_outside(song)
+    for track in song.tracks:
+        masked = np.zeros(T, dtype=bool)
+        for region in mask.regions:
+            if track.id in region.track_ids:
+                masked |= (cell_ticks >= region.start) & (cell_ticks < region.end)
+        stays |= ~masked
+        if track.is_drum:
+            continue
+        for note in kept.get(track.id, ()):  # the cells from its start to its end
+            a, b = np.searchsorted(cell_ticks, (note.start, note.end))
+            sounding[a:b] = True
+    return stays, sounding
 
 
 FERMATA_BEATS = 2  # a kept note this long (or longer) that a breath follows: a held close
@@ -887,6 +917,29 @@ def sounding_pitches(tokens: np.ndarray) -> np.ndarray:
     return np.where(last >= 0, np.take_along_axis(value, np.maximum(last, 0), 1), -1)
 
 
+# A rest shorter than this many 16ths (a beat) between two notes of a voice does not part
+# them: the next note moves from the one before it, as a theory teacher hears and marks
+# consecutive fifths and octaves. A beat's rest or more is a breath: the line starts again.
+BRIDGED_REST = vocab.STEPS_PER_BEAT
+
+
+def carried_pitches(tokens: np.ndarray) -> np.ndarray:
+    """(L, W) the pitch each lane last sang in each cell: :func:`sounding_pitches`, and
+    in a run of ``REST`` cells right after a note, that note's pitch for the run's first
+    :data:`BRIDGED_REST` − 1 cells (a 16th, an eighth or a dotted eighth rest). What a
+    voice's next note moves from (:func:`parallel_hits`); -1 where nothing is carried
+    (a longer rest, a masked cell)."""
+    pitch = sounding_pitches(tokens)
+    cols = np.arange(tokens.shape[1])
+    last_sound = np.maximum.accumulate(np.where(pitch >= 0, cols, -1), axis=1)
+    # Only across decided rests: a masked cell (or a drum hit) breaks the run.
+    last_other = np.maximum.accumulate(np.where(tokens != vocab.REST, cols, -1), axis=1)
+    carry = ((tokens == vocab.REST) & (last_sound >= 0) & (last_other == last_sound)
+             & (cols - last_sound < BRIDGED_REST))
+    carried = np.take_along_axis(pitch, np.maximum(last_sound, 0), 1)
+    return np.where(carry, carried, pitch)
+
+
 def voice_order(song: Song, lane_tracks: Sequence[int]) -> np.ndarray:
     """(L,) each lane's place from the top among the parts that sing one line — pitched
     tracks of one lane, ranked by the middle of their part's range (Soprano, Alto, Tenor,
@@ -934,68 +987,102 @@ def crossing_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray,
 
 
 def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray]:
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which tokens in cell (``lane``, ``col``) would make parallel fifths or octaves
-    (unisons) with another lane, given the cells decided so far: ``(onsets, hold)`` —
-    (m, 128) onset pitches, moving in parallel into the cell or out of it into an onset
-    already decided next, and (m,) whether a ``HOLD`` would (it keeps the previous pitch
-    and so moves out of the cell from there). ``padded`` is the window with one cell of
-    context each side (cell ``c`` of the window at column ``c + 1``). Only motion between
-    known pitches counts: both voices move from one perfect interval class to the same
-    one, in the same direction or contrary (consecutive fifths or octaves by contrary
-    motion are as bare to the ear, and the textbook rule forbids them too)."""
+    (unisons) with another lane, given the cells decided so far: ``(onsets, hold, rest)``
+    — (m, 128) onset pitches, moving in parallel into the cell or out of it into the
+    lane's next onset already decided, (m,) whether a ``HOLD`` would (it keeps the
+    previous pitch and so moves out of the cell from there) and (m,) whether a ``REST``
+    would (a rest shorter than a beat parts no notes: the one before it moves on to the
+    next, :func:`carried_pitches`). ``padded`` is the window with one cell of context
+    each side (cell ``c`` of the window at column ``c + 1``). Only motion between known
+    pitches counts, across a rest shorter than a beat too (QA: with rests breaking the
+    chain, a voice escaped a forbidden hold into its parallel by resting a 16th before
+    it): both voices move from one perfect interval class to the same one, in the same
+    direction or contrary (consecutive fifths or octaves by contrary motion are as bare to
+    the ear, and the textbook rule forbids them too)."""
     pitch = sounding_pitches(padded)
+    carried = carried_pitches(padded)
     width = padded.shape[1]
+    cols = np.arange(width)
     p = np.arange(vocab.N_PITCHES)[None, :]
     onsets = np.zeros((len(lane), vocab.N_PITCHES), dtype=bool)
     hold = np.zeros(len(lane), dtype=bool)
-    before = pitch[lane, col]  # this lane's pitch in the previous cell
-    # This lane's next move: the first cell after this one that is not a decided HOLD
-    # (a note held on moves where its holds end).
-    cols = np.arange(width)
-    moves_at = np.minimum.accumulate(np.where(padded != vocab.HOLD, cols, width)[:, ::-1],
-                                     axis=1)[:, ::-1]
-    k = np.minimum(moves_at[lane, np.minimum(col + 2, width - 1)], width - 1)
-    nxt = padded[lane, k]
-    after = np.where((nxt >= vocab.ONSET) & (nxt < vocab.DRUM) & (k > col + 1),
-                     nxt - vocab.ONSET, -1)
+    rest = np.zeros(len(lane), dtype=bool)
+    here = col + 1  # this cell's padded column
+    before = carried[lane, col]  # what this lane sang last: what an onset here moves from
+    held = pitch[lane, col]  # what a HOLD here keeps sounding
+
+    def first_not(token: int, start: np.ndarray) -> np.ndarray:
+        """(m,) this lane's first column from ``start`` on that is not ``token``."""
+        table = np.minimum.accumulate(np.where(padded != token, cols, width)[:, ::-1],
+                                      axis=1)[:, ::-1]
+        return np.where(start < width, table[lane, np.minimum(start, width - 1)], width)
+
+    def onset_at(k: np.ndarray) -> np.ndarray:
+        """(m,) the pitch this lane strikes at column ``k``; -1 for none."""
+        tok = padded[lane, np.minimum(k, width - 1)]
+        return np.where((k < width) & (tok >= vocab.ONSET) & (tok < vocab.DRUM),
+                        tok - vocab.ONSET, -1)
+
+    # A note here (struck or held) moves where its decided holds end, or past a decided
+    # rest shorter than a beat after them.
+    k = first_not(vocab.HOLD, here + 1)
+    resting = (k < width) & (padded[lane, np.minimum(k, width - 1)] == vocab.REST)
+    past = first_not(vocab.REST, k)
+    k = np.where(resting & (past - k < BRIDGED_REST), past, k)
+    after = onset_at(k)
+    # A rest here: the note before it (its rest begun at `since`) moves to the next onset
+    # decided after the rest, if the rest stays shorter than a beat.
+    since = np.maximum.accumulate(np.where(pitch >= 0, cols, -1), axis=1)[lane, col] + 1
+    j = first_not(vocab.REST, here + 1)
+    rest_to = np.where((before >= 0) & (j - since < BRIDGED_REST), onset_at(j), -1)
+    km, jm = np.maximum(k - 1, 0), np.maximum(j - 1, 0)
     for other in range(padded.shape[0]):
-        o0, o1 = pitch[other, col], pitch[other, col + 1]
-        o_from, o2 = pitch[other, k - 1], pitch[other, k]
         mine = lane != other
         # Into the cell: this voice goes before → p while the other goes o0 → o1.
+        o0, o1 = carried[other, col], pitch[other, here]
         iv = np.abs(before - o0) % 12
         into = mine & (before >= 0) & (o0 >= 0) & (o1 >= 0) & (o0 != o1) & np.isin(iv, PERFECT)
         r = np.flatnonzero(into)  # few rows: work on those only
         onsets[r] |= (p != before[r, None]) & (np.abs(p - o1[r, None]) % 12 == iv[r, None])
         # Out of the cell (held on to this lane's next onset): p → after, while the other
         # goes o_from → o2 at the same step.
+        o_from, o2 = carried[other, km], pitch[other, np.minimum(k, width - 1)]
         iv2 = np.abs(after - o2) % 12
         out = (mine & (after >= 0) & (o_from >= 0) & (o2 >= 0) & (o_from != o2)
                & np.isin(iv2, PERFECT))
         r = np.flatnonzero(out)
         onsets[r] |= ((p != after[r, None])
                       & (np.abs(p - o_from[r, None]) % 12 == iv2[r, None]))
-        hold |= (out & (before >= 0) & (before != after)
-                 & (np.abs(before - o_from) % 12 == iv2))
-    return onsets, hold
+        hold |= (out & (held >= 0) & (held != after)
+                 & (np.abs(held - o_from) % 12 == iv2))
+        # Across a rest here: before → rest_to, while the other goes r_from → r2.
+        r_from, r2 = carried[other, jm], pitch[other, np.minimum(j, width - 1)]
+        iv3 = np.abs(rest_to - r2) % 12
+        rest |= (mine & (rest_to >= 0) & (r_from >= 0) & (r2 >= 0) & (r_from != r2)
+                 & (before != rest_to) & np.isin(iv3, PERFECT)
+                 & (np.abs(before - r_from) % 12 == iv3))
+    return onsets, hold, rest
 
 
 def parallel_pairs(padded: np.ndarray, contrary: bool = False) -> np.ndarray:
     """(k, 3) ``(lane_a, lane_b, column)`` of every parallel fifth or octave in the padded
-    window: both lanes move into ``column`` (a padded column), in the same direction (or
+    window: both lanes move into ``column`` (a padded column; a lane from the note before
+    a rest shorter than a beat, :func:`carried_pitches`), in the same direction (or
     either, with ``contrary``: consecutive fifths and octaves, as ``parallel_motion``
     forbids them), from one perfect interval class to the same one (``lane_a < lane_b``).
     The statistics count parallels in the same direction only, as published ones do."""
-    return parallel_hits(sounding_pitches(padded), contrary)
+    return parallel_hits(padded, contrary)
 
 
-def parallel_hits(pitch: np.ndarray, contrary: bool = False) -> np.ndarray:
-    """:func:`parallel_pairs` over ``pitch`` (L, W), the pitch each lane sounds in each
-    cell (-1 for none, :func:`sounding_pitches`): the rule itself, which the sampler, the
-    statistics (:func:`engine.models.evaluate.music_stats`) and the command line's check
-    of a take (:func:`written_parallels`) share."""
-    a, b = pitch[:, :-1], pitch[:, 1:]  # before and at each column from 1 on
+def parallel_hits(tokens: np.ndarray, contrary: bool = False) -> np.ndarray:
+    """:func:`parallel_pairs` over ``tokens`` (L, W): the rule itself, which the sampler,
+    the statistics (:func:`engine.models.evaluate.music_stats`) and the command line's
+    check of a take (:func:`written_parallels`) share. A voice moves into a column where
+    it sounds a pitch other than the one it sang last (:func:`carried_pitches`: across a
+    rest shorter than a beat, the note before the rest)."""
+    a, b = moves_into(tokens)
     moves = (a >= 0) & (b >= 0) & (a != b)
     iv0 = np.abs(a[:, None] - a[None, :]) % 12
     iv1 = np.abs(b[:, None] - b[None, :]) % 12
@@ -1004,6 +1091,13 @@ def parallel_hits(pitch: np.ndarray, contrary: bool = False) -> np.ndarray:
     hit &= np.triu(np.ones(hit.shape[:2], dtype=bool), 1)[:, :, None]
     i, j, t = np.nonzero(hit)
     return np.stack([i, j, t + 1], axis=1)
+
+
+def moves_into(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(from, to)``, each (L, W − 1): per lane and column from 1 on, the pitch the lane
+    sang last before it (:func:`carried_pitches`) and the pitch it sounds there (-1:
+    none). A lane moves into a column where both are known and differ."""
+    return carried_pitches(tokens)[:, :-1], sounding_pitches(tokens)[:, 1:]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1044,7 +1138,7 @@ def written_parallels(song: Song, new_notes: Mapping[int, Iterable[Note]]) -> li
     # chord goes where is a reading (a model may read it otherwise, or see only its top).
     parts = {t for t in lanes if lanes.count(t) == 1}
     found: dict[tuple[int, int, int], Parallel] = {}
-    for a, b, col in parallel_hits(pitch, contrary=True):
+    for a, b, col in parallel_hits(enc.tokens, contrary=True):
         if lanes[a] == lanes[b] or not (arrives[a, col] or arrives[b, col]) or not (
                 lanes[a] in parts and lanes[b] in parts):
             continue  # one track's voices, or a chord's: not two parts

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from engine.models import vocab
-from engine.models.constraints import parallel_hits, sounding_pitches
+from engine.models.constraints import moves_into, parallel_hits, sounding_pitches
 from engine.models.sampler import windows
 
 REFERENCES = {"Music Transformer": 0.335, "Coconet (orderless)": 0.238}
@@ -122,11 +122,13 @@ def music_stats(grids: Sequence[np.ndarray]) -> dict[str, Any]:
                 lo[lane], hi[lane] = min(lo[lane], int(sounding.min())), max(hi[lane],
                                                                              int(sounding.max()))
         # Parallels: two voices both move, in the same direction, from a perfect 5th/8ve
-        # (or unison) to the same interval class (the rule: parallel_hits), out of every
-        # motion of two voices that both move.
-        moving = ((p[:, :-1] >= 0) & (p[:, 1:] >= 0) & (p[:, :-1] != p[:, 1:])).sum(0)
+        # (or unison) to the same interval class (the rule: parallel_hits; a voice moves
+        # from the note before a rest shorter than a beat too), out of every motion of two
+        # voices that both move.
+        a, b = moves_into(g)
+        moving = ((a >= 0) & (b >= 0) & (a != b)).sum(0)
         motions += int((moving * (moving - 1) // 2).sum())
-        parallels += len(parallel_hits(p))
+        parallels += len(parallel_hits(g))
     return {
         "pitch_class_histogram": (pc / max(pc.sum(), 1)).round(4).tolist(),
         "ranges": [[lo[i], hi[i]] if hi[i] >= 0 else None for i in range(lanes)],

@@ -38,8 +38,9 @@ get the length the part had (bounded by ``SUSTAIN_CAP``).
 Legality: ``allowed`` (per lane, or per lane and step) restricts the tokens; ``MASK`` is
 never produced; ``HOLD`` only follows an onset, a drum hit or a hold on its lane (and a
 cell left of a kept ``HOLD`` cannot be a ``REST``). With ``options.avoid_parallels`` no
-onset or hold may move two lanes in parallel fifths or octaves with the cells decided so
-far (:func:`engine.models.constraints.parallel_motion`); of a pair that cells drawn in the
+onset, hold or rest may move two lanes in parallel fifths or octaves with the cells decided
+so far, across a rest shorter than a beat too
+(:func:`engine.models.constraints.parallel_motion`); of a pair that cells drawn in the
 same step make, one is re-masked and drawn again (up to ``EXTRA_PASSES`` passes after the
 last step). Lanes of one ``lane_groups`` id (one track) never strike one pitch (or drum
 class) together: an onset is illegal where another lane of its group sounds that pitch
@@ -539,11 +540,11 @@ class _Window:
         for a, b, t in parallel_pairs(self._padded(grid), contrary=True):
             into = [lane * width + t - 1 for lane in (a, b) if t - 1 < width]
             before = []
-            for lane in (a, b):
+            for lane in (a, b):  # back through holds and a short rest to the onset
                 c = t - 2
                 while 0 <= c < width:
                     before.append(lane * width + c)
-                    if grid[lane, c] != vocab.HOLD:
+                    if grid[lane, c] not in (vocab.HOLD, vocab.REST):
                         break
                     c -= 1
             for cells in (into, before):
@@ -581,8 +582,9 @@ class _Window:
                col: np.ndarray) -> np.ndarray:
         """(m, V) tokens each cell may take now: the constraints, and ``HOLD`` only after a
         note (a still-masked cell on the left is fine), ``REST`` not before a kept
-        ``HOLD``; with ``options.avoid_parallels``, no onset moving in parallel fifths or
-        octaves with the cells decided so far (:func:`parallel_motion`), nor crossing the
+        ``HOLD``; with ``options.avoid_parallels``, no onset, hold or rest moving in
+        parallel fifths or octaves with the cells decided so far (:func:`parallel_motion`:
+        across a rest shorter than a beat too), nor crossing the
         voice above or below (:func:`crossing_motion`); no onset of a pitch
         (or drum class) another lane of the track sounds there."""
         padded = self._padded(grid)
@@ -593,9 +595,10 @@ class _Window:
             both &= ~self._struck_by_siblings(padded, lane, col)
             both &= ~self._semitone_clash(padded, lane, col)
         if self.avoid_parallels:
-            onsets, hold = parallel_motion(padded, lane, col)
+            onsets, hold, rest = parallel_motion(padded, lane, col)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
             both[:, vocab.HOLD] &= ~hold
+            both[:, vocab.REST] &= ~rest
         if self.voice_order is not None:  # voices keep their order (no crossing)
             onsets, hold = crossing_motion(padded, lane, col, self.voice_order)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets

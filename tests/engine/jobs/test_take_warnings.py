@@ -126,6 +126,23 @@ def test_parallels_of_a_chorale_are_said_to_be_chorale_writings():
     assert "octaves, Soprano and Alto, into 1.2.000" in warning.message
 
 
+def test_parallels_across_a_16th_rest_are_told_too():
+    # QA: soprano and bass F#5/F#3 → E5/E3, the bass's F#3 cut to a dotted eighth.
+    sop = Track("Soprano", program=52, notes=(Note(78, 0, Q), Note(76, Q, Q)))
+    bass = Track("Bass", program=52, channel=3)
+    song = Song((sop, bass))
+    mask = Mask.of(Region({bass.id}, 0, BAR))
+    new = {bass.id: (Note(54, 0, 3 * Q // 4), Note(52, Q, Q))}
+    choir = ModelInfo("my-choir", "1", instruments=("voice",))
+    (warning,) = take_warnings(take_of(song, mask, new, avoid_parallels=True), choir)
+    assert "make 1 (first: octaves, Soprano and Bass, into 1.2.000)" in warning.message
+    # A beat's rest is a breath: the bass starts again, nothing to tell.
+    new = {bass.id: (Note(54, 0, Q), Note(52, 3 * Q, Q))}
+    song = replace(song, tracks=(replace(sop, notes=(Note(78, 0, 3 * Q), Note(76, 3 * Q, Q))),
+                                 bass))
+    assert take_warnings(take_of(song, mask, new, avoid_parallels=True), choir) == ()
+
+
 # -- a general model for chorale voices -----------------------------------------------------------
 
 

@@ -260,7 +260,8 @@ def test_the_close_lets_the_bass_strike_only_the_tonic_and_hold_it():
     # Under the alto's only B below the melody's G4, B3: a tenor on D4 crossed it.
     assert np.flatnonzero(inner).max() <= 59
     before = problem.allowed[lane[bass.id], first - 1]
-    assert before[vocab.REST] and before[vocab.ONSET : vocab.DRUM].sum() > 3  # free before
+    assert before[vocab.HOLD] and before[vocab.ONSET : vocab.DRUM].sum() > 3  # free before
+    assert not before[vocab.REST]  # a voice part sings on with the melody
 
 
 def test_a_tune_ending_on_middle_c_gets_its_third_from_a_voice_below_it():
@@ -607,6 +608,39 @@ def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_fre
     # A piano under the melody is no voice part: it may play into the melody's rests.
     rest, _ = _breath_problem(Track(name="Piano", program=0))
     assert not rest.any()
+
+
+def _may_rest(soprano: tuple[Note, ...], lower: Track, **kw):
+    """Per cell of two bars: may ``lower``, written under a kept soprano, rest there? And
+    hold there? With the cells' ticks."""
+    sop = Track(name="Soprano", program=52, notes=soprano)
+    song = Song(tracks=(sop, lower))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, lower.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({lower.id}, 0, 2 * BAR)), [lower.id],
+                            **kw)
+    lane = enc.lane_tracks.index(lower.id)
+    return (problem.allowed[lane, :, vocab.REST], problem.allowed[lane, :, vocab.HOLD],
+            enc.step_ticks[:-1])
+
+
+def test_written_voices_do_not_rest_where_the_choir_sings():
+    # A soprano's phrase, a beat's breath, then a phrase with an eighth rest in it.
+    soprano = (Note(67, 0, 3 * 480), Note(69, BAR, 480), Note(71, BAR + 720, 1200 - 720))
+    rest, hold, ticks = _may_rest(soprano, Track(name="Alto", program=52))
+    breath = (ticks >= 3 * 480) & (ticks < BAR)
+    eighth = (ticks >= BAR + 480) & (ticks < BAR + 720)
+    after = ticks >= BAR + 1200  # the soprano has ended: the alto is free
+    assert rest[breath | eighth | after].all()
+    assert not rest[~(breath | eighth | after)].any()  # no 16th rest in mid-phrase
+    # The first cell after the breath strikes: a hold drawn there would hold nothing.
+    assert not hold[ticks == BAR].any() and hold[ticks == BAR + 120].all()
+    # A piano is no voice part; with keep rhythm the user's own rests stay.
+    rest, _, _ = _may_rest(soprano, Track(name="Piano", program=0))
+    assert rest.all()
+    alto = Track(name="Alto", program=52, notes=(Note(60, 0, 360), Note(62, 480, 480)))
+    rest, _, ticks = _may_rest(soprano, alto, keep_rhythm=True)
+    assert rest[(ticks >= 360) & (ticks < 480)].all()
 
 
 def test_a_silence_longer_than_two_bars_is_a_passage_the_voices_may_sing():

@@ -343,3 +343,24 @@ def test_the_window_stops_where_the_music_ends_even_mid_bar():
     later = Mask.of(Region(frozenset({alto.id}), 2880, 5760))
     assert model().window(song, later)[1] == 5760
     assert model().window(replace(song, length=3840), mask) == (0, 3840)
+
+
+@pytest.mark.parametrize("avoid_parallels", [False, True])
+def test_written_voice_parts_sing_through_the_melodys_phrases(avoid_parallels):
+    # A soprano of quarter notes with a beat's breath in each bar; Alto, Tenor and Bass
+    # written under her by a model that likes rests. QA found 16th rests in mid-phrase.
+    sop = Track(name="Soprano", program=52, notes=tuple(
+        Note(72 + (i % 3) * 2, b * BAR + i * 4 * Q, 4 * Q) for b in range(4) for i in range(3)))
+    voices = [Track(name=n, program=52, channel=c) for c, n in
+              enumerate(("Alto", "Tenor", "Bass"), 1)]
+    song = Song(tracks=(sop, *voices))
+    mask = Mask.of(Region({v.id for v in voices}, 0, 4 * BAR))
+    for seed in (1, 2, 3):
+        new = generate(model(seed), song, mask, seed=seed, avoid_parallels=avoid_parallels)
+        for voice in voices:
+            for note in sop.notes:  # a voice sounds wherever the soprano does
+                cover = sorted((max(n.start, note.start), min(n.end, note.end))
+                               for n in new[voice.id] if n.start < note.end and n.end > note.start)
+                assert cover and cover[0][0] == note.start and cover[-1][1] == note.end, (
+                    voice.name, note)
+                assert all(a[1] >= b[0] for a, b in pairwise(cover)), (voice.name, note)

@@ -7,7 +7,12 @@ import pytest
 import torch
 
 from engine.models import vocab
-from engine.models.constraints import parallel_motion, parallel_pairs, sounding_pitches
+from engine.models.constraints import (
+    carried_pitches,
+    parallel_motion,
+    parallel_pairs,
+    sounding_pitches,
+)
 from engine.models.evaluate import music_stats
 from engine.models.sampler import sample
 from engine.plugins.api import CancelToken, GenerateOptions
@@ -42,14 +47,98 @@ def test_a_masked_cell_may_not_move_in_parallel_into_or_out_of_it():
     # a fifth below A, moving up with it, is forbidden, and so is D an octave down (fifths
     # by contrary motion). E is fine; D above the A is a fourth.
     padded = np.array([[O(67), O(69)], [O(60), M]])
-    onsets, hold = parallel_motion(padded, np.array([1]), np.array([0]))
+    onsets, hold, _ = parallel_motion(padded, np.array([1]), np.array([0]))
     assert onsets[0, 62] and onsets[0, 50] and not onsets[0, 64] and not onsets[0, 74]
     assert not hold[0]  # holding C is oblique motion
     # Out of the cell, across a decided hold: lane 1 is open at column 1, then holds and
     # moves to D when lane 0 moves G → A: C (a fifth below G, going up) is forbidden.
     padded = np.array([[O(67), O(67), H, O(69)], [O(60), M, H, O(62)]])
-    onsets, hold = parallel_motion(padded, np.array([1]), np.array([0]))
+    onsets, hold, _ = parallel_motion(padded, np.array([1]), np.array([0]))
     assert onsets[0, 60] and not onsets[0, 59]
+
+
+def test_a_rest_shorter_than_a_beat_carries_the_note_before_it():
+    grid = np.array([[O(60), H, R, O(62), R, R, R, R, O(64), R, M, O(65)]])
+    # A 16th rest carries C, a dotted eighth D; a beat's rest does not, nor a masked cell.
+    assert carried_pitches(grid).tolist() == [[60, 60, 60, 62, 62, 62, 62, -1, 64, 64, -1, 65]]
+
+
+# QA: soprano F#5 → E5 over a bass F#3 cut to a dotted eighth, a 16th rest, then E3.
+SOPRANO = [O(78), H, H, H, O(76), H, H, H]
+BASS = [O(54), H, H, R, O(52), H, H, H]
+
+
+def test_parallels_across_a_rest_shorter_than_a_beat_are_found():
+    for grid in (np.array([SOPRANO, BASS]), np.array([BASS, SOPRANO])):
+        assert parallel_pairs(grid).tolist() == [[0, 1, 4]]
+        assert parallel_pairs(grid, contrary=True).tolist() == [[0, 1, 4]]
+    assert music_stats([np.array([SOPRANO, BASS])])["parallel_rate"] == 1.0
+    # Alto and tenor D4/G3 → E4/A3 across an eighth rest of the tenor's.
+    alto = [O(62), H, H, H, O(64)]
+    tenor = [O(55), H, R, R, O(57)]
+    assert parallel_pairs(np.array([alto, tenor])).tolist() == [[0, 1, 4]]
+    # A beat's rest is a breath: the bass's E3 starts a new line.
+    soprano = [O(78), H, H, H, H, O(76)]
+    bass = [O(54), R, R, R, R, O(52)]
+    assert parallel_pairs(np.array([soprano, bass]), contrary=True).tolist() == []
+
+
+def test_no_onset_hold_or_rest_may_make_a_parallel_across_a_short_rest():
+    # The bass rests a 16th after F#3 and its next cell is open while the soprano goes
+    # F#5 → E5: E (in any octave) is forbidden, D is fine.
+    padded = np.array([[O(78), H, O(76)], [O(54), R, M]])
+    onsets, hold, rest = parallel_motion(padded, np.array([1]), np.array([1]))
+    assert onsets[0, 52] and onsets[0, 64] and not onsets[0, 50]
+    # The bass's E3 is decided with the soprano's E5: resting before it keeps F#3 going
+    # into it (octaves), as holding does; striking A3 there is fine.
+    padded = np.array([[O(78), H, H, O(76)], [O(54), H, M, O(52)]])
+    onsets, hold, rest = parallel_motion(padded, np.array([1]), np.array([1]))
+    assert rest[0] and hold[0] and not onsets[0, 57] and onsets[0, 66]
+    # ... unless the rest is a beat long: the line starts again.
+    padded = np.array([[O(78), H, H, H, H, O(76)], [O(54), M, R, R, R, O(52)]])
+    onsets, hold, rest = parallel_motion(padded, np.array([1]), np.array([0]))
+    assert not rest[0] and hold[0]  # held, the rest after it is a dotted eighth
+    # The note before a rest moves across it into the next decided onset.
+    padded = np.array([[O(67), H, H, O(69)], [M, H, R, O(62)]])
+    onsets, hold, rest = parallel_motion(padded, np.array([1]), np.array([0]))
+    assert onsets[0, 60] and not onsets[0, 59]
+
+
+class RestEscaper:
+    """Logits for lane 1: a fifth below lane 0's melody on each beat, held to the next;
+    else a rest on the beat's last 16th (its way round a forbidden hold)."""
+
+    max_steps = 64
+
+    def __init__(self, melody: np.ndarray) -> None:
+        self.melody = melody
+
+    def __call__(self, tokens, roles, beat_pos):
+        b, lanes, steps = tokens.shape
+        logits = torch.full((b, lanes, steps, vocab.VOCAB_SIZE), -10.0)
+        for t in range(steps):
+            if t % 4 == 0:
+                logits[:, 1, t, vocab.onset(int(self.melody[t]) - 7)] = 6.0
+                logits[:, 1, t, vocab.onset(int(self.melody[t]) - 3)] = 2.0
+            else:
+                logits[:, 1, t, vocab.HOLD] = 6.0
+                logits[:, 1, t, vocab.REST] = 4.0 if t % 4 == 3 else -10.0
+        logits[:, 0, :, vocab.REST] = 0.0
+        return logits
+
+
+def test_avoid_parallels_leaves_no_way_round_through_a_16th_rest():
+    steps = 32
+    melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
+    tokens = np.full((2, steps), R, dtype=np.int64)
+    tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[1] = True
+    for seed in range(4):
+        opts = GenerateOptions(steps=4, seed=seed, top_p=1.0, avoid_parallels=True)
+        out = sample(RestEscaper(melody), tokens, editable, np.full(2, 6),
+                     np.arange(steps) % 16, None, opts, lambda p: None, CancelToken())
+        assert parallel_pairs(out, contrary=True).tolist() == []
 
 
 class FifthLover:
