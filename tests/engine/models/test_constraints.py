@@ -585,7 +585,8 @@ def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_be
     assert breath[:, vocab.REST].all() and breath.sum(axis=1).tolist() == [1] * len(breath)
     assert not ok[pickup, vocab.REST] and not ok[pickup, vocab.HOLD] and sounds[pickup]
     assert not ok[pickup + 1 : pickup + 4, vocab.REST].any()  # sung for the pickup's length
-    assert ok[pickup + 4, vocab.REST] and ok[at[480], vocab.REST]  # and free elsewhere
+    assert ok[pickup + 4, vocab.ONSET:].any() and ok[at[480] + 1, vocab.ONSET:].any()  # free
+    assert ok[pickup + 4, vocab.HOLD] and ok[at[480] + 1, vocab.HOLD]  # elsewhere
     # A close shorter than two beats leaves the voices free under it.
     short = sop.with_notes((Note(67, 0, 480), Note(69, 480, 480), Note(71, 960, 480),
                             Note(72, 1440, 480), *sop.notes[3:]))
@@ -593,7 +594,7 @@ def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_be
                  lanes={sop.id: 1, alto.id: 1}, snap_off_grid=True)
     ok = build_problem(enc, song.replace_track(short), Mask.of(Region({alto.id}, 0, 2 * BAR)),
                        [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
-    assert ok[at[1440] + 1, vocab.ONSET:].any() and ok[at[1440], vocab.REST]
+    assert ok[at[1440] + 1, vocab.ONSET:].any() and ok[at[1440] + 1, vocab.HOLD]
 
 
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
