@@ -77,7 +77,7 @@ from .grid import (
     resolve_overlaps,
 )
 from .groove import Groove, apply_groove, song_grooves
-from .sampler import context_onset_rate, context_sustain, default_onset_rate
+from .sampler import context_onset_rate, context_sustain, default_onset_rate, shaped_targets
 from .velocity import assign_velocities
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -183,10 +183,15 @@ class GridModelPlugin:
                                     opening=opening)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
-            rate, sustain = self.texture_targets(work, mask, plan, enc, problem.editable,
-                                                 grooves)
+            rate, sustain, rests = self.texture_targets(work, mask, plan, enc,
+                                                        problem.editable, grooves)
+            allowed = problem.allowed
+            if rests.any():  # a bar the replaced part rested in: it rests (no note at all)
+                allowed = allowed.copy()
+                allowed[rests] = False
+                allowed[rests, vocab.REST] = True
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
-                         problem.allowed, replace(options, seed=seed),
+                         allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=rate, sustain=sustain, lane_groups=groups_,
                          logit_bias=problem.logit_bias,
@@ -244,10 +249,12 @@ class GridModelPlugin:
     def texture_targets(
         self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
         editable: np.ndarray, grooves: Mapping[int, Groove] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The sampler's targets per lane of ``enc``, read over :data:`DENSITY_BARS` bars
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The sampler's targets per cell of ``enc``, read over :data:`DENSITY_BARS` bars
         each side: onsets per cell (:func:`context_onset_rate`) and sounding cells per cell
-        (:func:`context_sustain`: a written track's note lengths, where it has notes)."""
+        (:func:`context_sustain`: a written track's note lengths, where it has notes),
+        shaped bar by bar for a track whose notes are replaced, and the cells that must
+        rest (the bars it rested in: :func:`shaped_targets`)."""
         d0, d1 = self.window(song, mask, max(DENSITY_BARS, self.context_bars))
         lane_tracks = np.asarray(enc.lane_tracks)
         written = {t: n for t, n in plan.items() if editable[lane_tracks == t].any()}
@@ -273,7 +280,11 @@ class GridModelPlugin:
         sustain = np.full(len(lane_tracks), np.nan)
         sustain[rows] = context_sustain(wide.tokens, wide_editable, wide_tracks,
                                         wide.drum_lanes)
-        return rate, sustain
+        # A track whose notes are replaced keeps their shape bar by bar (rests included);
+        # bars past the music's last note (a repaint that lengthens the song) have none.
+        music_end = max((t.end for t in song.tracks), default=0)
+        return shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos, rate, sustain,
+                              enc.step_ticks[:-1] < music_end)
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

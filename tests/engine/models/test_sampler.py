@@ -18,6 +18,7 @@ from engine.models.sampler import (
     decode_windows,
     default_onset_rate,
     sample,
+    shaped_targets,
     windows,
 )
 from engine.plugins.api import Cancelled, CancelToken, GenerateOptions
@@ -574,6 +575,57 @@ def test_every_bar_gets_part_of_the_onset_target():
     share = 0.2 * LANES * 16
     assert min(per_bar) >= 0.4 * share, per_bar  # the last bar is not left silent
     _assert_legal(out)
+
+
+def test_a_part_keeps_the_shape_of_the_notes_it_replaces():
+    # A regenerated part rests in the bars it rested in (a breakdown, a tacet bar) and is
+    # as busy bar by bar as it was: one target for the window and a floor in every bar
+    # filled a QA's bass in all 15 of its silent bars.
+    tokens, roles, beat = _grid()  # three 16-step bars, every lane busy...
+    tokens[:, 16:32] = vocab.REST  # ...but the middle one
+    tokens[1:, 32:] = vocab.REST  # and one lane's notes in the last
+    editable = np.ones_like(tokens, dtype=bool)
+    groups = np.zeros(LANES, dtype=np.int64)  # one track
+    rate, sustain, rests = shaped_targets(tokens, editable, groups, beat,
+                                          np.full(LANES, 0.1), np.full(LANES, 0.4))
+    assert rate.shape == sustain.shape == rests.shape == tokens.shape
+    assert np.allclose(rate[:, :16], 16 / 64) and (rate[:, 16:32] == 0).all()
+    assert np.allclose(rate[:, 32:], 4 / 64) and (sustain[:, 16:32] == 0).all()
+    assert rests[:, 16:32].all() and not rests[:, :16].any() and not rests[:, 32:].any()
+    # The model steered bar by bar: the busy first bar busier than the sparse last one
+    # (one target for the three bars and a floor gave them alike); the rests, as the
+    # plugin applies them, silence the middle one.
+    model = RestLover(margin=2.0)
+    allowed = np.repeat(_pitched_allowed(LANES)[:, None], STEPS, 1)
+    allowed[rests] = False
+    allowed[rests, vocab.REST] = True
+    for seed in (1, 2, 3):
+        out = sample(model, tokens, editable, roles, beat, allowed,
+                     GenerateOptions(steps=8, seed=seed), lambda p: None, CancelToken(),
+                     onset_rate=rate, sustain=sustain, lane_groups=groups)
+        per_bar = [_onsets(out[:, b * 16:(b + 1) * 16], editable[:, b * 16:(b + 1) * 16])
+                   for b in range(3)]
+        assert per_bar[0] > 2 * per_bar[2] > 0 == per_bar[1], per_bar
+        _assert_legal(out)
+
+
+def test_a_part_with_nothing_to_replace_keeps_its_rate():
+    # An empty track (harmonized, composed) and steps past the song's end (nothing was
+    # written there yet) keep the target the music around gives.
+    tokens, _, beat = _grid()
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[2:] = True
+    tokens[2:] = vocab.REST  # lanes 2-3: an empty track
+    groups = np.array([0, 0, 1, 1])
+    rate = np.array([np.nan, np.nan, 0.2, 0.2])
+    out, _, rests = shaped_targets(tokens, editable, groups, beat, rate, rate)
+    assert np.isnan(out[:2]).all() and (out[2:] == 0.2).all() and not rests.any()
+    tokens, _, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+    known = np.arange(STEPS) < 32  # the last bar is new
+    out, _, _ = shaped_targets(tokens, editable, np.zeros(LANES, dtype=np.int64), beat,
+                               np.full(LANES, 0.3), np.full(LANES, 0.5), known)
+    assert np.allclose(out[:, :32], 16 / 64) and (out[:, 32:] == 0.3).all()
 
 
 class FirstStepsSilent:
