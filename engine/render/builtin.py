@@ -14,7 +14,7 @@ from engine.score import Song, Track
 
 from .drums import drum_sound
 from .events import note_spans
-from .stream import ChunkedSynth, Frames, Sink
+from .stream import SILENT_STEP, ChunkedSynth, Frames, Steps
 from .tones import voice
 
 
@@ -26,25 +26,27 @@ class BuiltinSynth(ChunkedSynth):
     def __init__(self, sample_rate: int) -> None:
         self.sample_rate = sample_rate
 
-    def render_into(
+    def steps(
         self,
         song: Song,
         track: Track,
-        sink: Sink,
+        out: Frames,
         progress: Callable[[float], None] | None = None,
-    ) -> int:
-        """The track alone, as :meth:`render_track` gives it, handed to ``sink`` a chunk
-        at a time (:mod:`.stream`); returns its length in frames."""
+    ) -> Steps:
+        """The track alone into ``out``, a note at a time (:mod:`.stream`); returns its
+        length in frames."""
         sr = self.sample_rate
         spans = note_spans(song, track, sr)
         if not spans:
             return 0
         # Room for the longest release (tones ≤ 3 s, cymbals ≤ 3.5 s), trimmed after.
-        limit = max(s.off for s in spans) + 4 * sr
-        out = Frames(sink)
+        limit = int(spans.off.max()) + 4 * sr
         end = 0
         for i, s in enumerate(spans):
-            out.release(min(s.on, end))  # notes come by onset: nothing sounds earlier now
+            # Notes come by onset: nothing sounds earlier now.
+            while out.released < s.on:
+                out.release(min(s.on, max(end, out.released + SILENT_STEP)))
+                yield
             if track.is_drum:
                 x = drum_sound(s.pitch, sr) * np.float32((s.velocity / 127) ** 2)
             else:
@@ -56,4 +58,4 @@ class BuiltinSynth(ChunkedSynth):
                 progress(i / len(spans))
         if progress is not None:
             progress(1.0)
-        return out.finish(end)
+        return end

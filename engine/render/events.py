@@ -9,7 +9,7 @@ understands come out as one sorted list.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,24 +120,48 @@ def sustained_ends(track: Track, until: int | None = None) -> list[int]:
     return ends
 
 
-def note_spans(song: Song, track: Track, sample_rate: int) -> list[NoteSpan]:
+class NoteSpans(Sequence[NoteSpan]):
+    """A track's audible notes as frame spans, sorted by onset: columns of numbers, each
+    :class:`NoteSpan` made as it is reached (playback starts a long track at its first
+    notes without making a span of every one first)."""
+
+    def __init__(self, on: np.ndarray, off: np.ndarray, pitch: np.ndarray,
+                 velocity: np.ndarray, program: np.ndarray) -> None:
+        self.on, self.off, self.pitch, self.velocity, self.program = (
+            on, off, pitch, velocity, program)
+
+    def __len__(self) -> int:
+        return len(self.on)
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if isinstance(i, slice):
+            return list(self)[i]
+        return NoteSpan(int(self.on[i]), int(self.off[i]), int(self.pitch[i]),
+                        int(self.velocity[i]), int(self.program[i]))
+
+    def __iter__(self) -> Iterator[NoteSpan]:
+        columns = (self.on, self.off, self.pitch, self.velocity, self.program)
+        for row in zip(*(c.tolist() for c in columns), strict=True):
+            yield NoteSpan(*row)
+
+
+def note_spans(song: Song, track: Track, sample_rate: int) -> NoteSpans:
     """The track's audible notes (velocity > 0) as frame spans, sorted by onset."""
-    notes = [n for n in track.notes if n.velocity > 0]
-    if not notes:
-        return []
-    ends = [e for n, e in zip(track.notes, sustained_ends(track, song.end), strict=True)
-            if n.velocity > 0]
+    ends = sustained_ends(track, song.end)
+    rows = [(n.start, end, n.pitch, n.velocity)
+            for n, end in zip(track.notes, ends, strict=True) if n.velocity > 0]
+    columns = np.array(rows, np.int64).reshape(-1, 4).T
+    starts, ends_, pitch, velocity = columns
     _, to_frames = frames_of(song, sample_rate)
-    ons = to_frames([n.start for n in notes])
-    offs = to_frames(ends)
+    on = to_frames(starts)
+    off = np.maximum(to_frames(ends_), on)
     changes = sorted(track.program_changes, key=lambda p: p.tick)
-    change_ticks = [p.tick for p in changes]
-    spans = []
-    for n, on, off in zip(notes, ons, offs, strict=True):
-        i = bisect.bisect_right(change_ticks, n.start) - 1
-        program = changes[i].program if i >= 0 else track.program
-        spans.append(NoteSpan(int(on), int(max(off, on)), n.pitch, n.velocity, program))
-    return spans
+    program = np.full(len(starts), track.program, np.int64)
+    if changes:
+        i = np.searchsorted([p.tick for p in changes], starts, side="right") - 1
+        given = np.array([p.program for p in changes], np.int64)
+        program = np.where(i >= 0, given[np.maximum(i, 0)], program)
+    return NoteSpans(on, off, pitch, velocity, program)
 
 
 def channel_events(song: Song, track: Track, sample_rate: int) -> list[ChannelEvent]:
@@ -160,9 +184,9 @@ def channel_events(song: Song, track: Track, sample_rate: int) -> list[ChannelEv
         for f, c in zip(frames, controls, strict=True):
             if c.kind == "pitchwheel":
                 # Stored as mido does (-8192..8191); the synth wants 0..16383.
-                out.append(ChannelEvent(int(f), "bend", int(np.clip(c.value + 8192, 0, 16383))))
+                out.append(ChannelEvent(int(f), "bend", min(max(int(c.value) + 8192, 0), 16383)))
             else:
-                out.append(ChannelEvent(int(f), "cc", c.number, int(np.clip(c.value, 0, 127))))
+                out.append(ChannelEvent(int(f), "cc", c.number, min(max(int(c.value), 0), 127)))
     out.sort(key=lambda e: e.frame)
     return out
 

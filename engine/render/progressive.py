@@ -1,12 +1,13 @@
 """Progressive rendering for playback: hear the first bar in well under a second.
 
 Rendering a whole song before playing takes seconds (the demo: ~9 s on a laptop
-core). Instead the song is cut into windows of bars by note onset; each window is
-rendered on its own (its notes shifted to start at 0, with the tempo, program and
-controller state in force at its start) and added into one preallocated buffer at its
-place. Playback starts as soon as the first window is in and the rest is rendered
-ahead of the playhead (rendering runs far faster than real time). Notes ring past
-their window: every window is rendered with its full release tail and the tails sum.
+core). Instead the song is rendered a window of bars at a time into one preallocated
+buffer: each track as the export renders it (:meth:`~.stream.ChunkedSynth.stream`: its
+notes on the export's frames, from the song's own times), made as far as the window's
+end, then on from there for the next, the synth's state (the notes still sounding, a
+closed hi-hat's choke of an open one) carried across. Playback starts as soon as the
+first window is in and the rest is rendered ahead of the playhead (rendering runs far
+faster than real time).
 
 The buffer holds the mix an export writes, before its headroom gain
 (:class:`~.windowed.WindowedMix`: each track cleaned of drift as a whole, mute and solo
@@ -28,8 +29,9 @@ import numpy as np
 
 from engine.score import ControlEvent, ProgramChange, Song, TempoChange, TimeMap, Track
 
-from .events import program_at
-from .mixing import Peaks
+from .events import frames_of, program_at
+from .mixing import Peaks, apply_volume_pan
+from .stream import TrackStream
 from .windowed import WindowedMix
 
 TAIL_SECONDS = 4.0  # room after the last note for releases
@@ -132,21 +134,33 @@ def loop_release(song: Song, start: int, end: int, sample_rate: int,
     return release  # at unity gain, as the song's buffer: the player levels and clips both
 
 
-def synth_renderer(synth: object) -> Renderer:
-    """Render stems with one long-lived engine synth (``engine.render.make_synth``): each
-    track with notes as the synth makes it, with its volume and pan, not cleaned of drift
-    (a window's drift is not the whole track's: :class:`~.windowed.WindowedMix` takes it).
+class SynthRenderer:
+    """One long-lived engine synth (``engine.render.make_synth``): whole songs (a count-in,
+    a loop's release: ``render(song, rate)``, stems by track id) and, for playback, each
+    track as far as it is wanted (:meth:`stream`). A stem has its track's volume and pan
+    and is not cleaned of drift (a window's drift is not the whole track's:
+    :class:`~.windowed.WindowedMix` takes it).
 
     ``render_tracks`` builds a synth per call, which costs ~0.5 s with a GM SoundFont;
     windows of a bar or two need the synth kept.
     """
-    from engine.render.mixing import apply_volume_pan
 
-    def render(song: Song, _sample_rate: int) -> dict:
-        return {t.id: apply_volume_pan(synth.render_track(song, t), t)  # type: ignore[attr-defined]
+    def __init__(self, synth: object) -> None:
+        self.synth = synth
+
+    def __call__(self, song: Song, _sample_rate: int) -> dict:
+        return {t.id: apply_volume_pan(self.synth.render_track(song, t), t)  # type: ignore[attr-defined]
                 for t in song.tracks if t.notes}
 
-    return render
+    def stream(self, song: Song, track: Track, origin: int) -> TrackStream:
+        """``track`` of ``song`` made as an export makes it, from frame ``origin`` on, as
+        far as it is asked for; before its volume and pan."""
+        return self.synth.stream(song, track, origin)  # type: ignore[attr-defined]
+
+
+def synth_renderer(synth: object) -> SynthRenderer:
+    """Render with one long-lived engine synth (:class:`SynthRenderer`)."""
+    return SynthRenderer(synth)
 
 
 @dataclass
@@ -194,7 +208,8 @@ class ProgressiveRender:
         self.ready_frame = self.frame_of(self.start)
 
     def frame_of(self, tick: int) -> int:
-        return round(TimeMap.of(self.song).tick_to_seconds(tick) * self.sample_rate)
+        """The frame ``tick`` sounds on, rounded as the export places notes."""
+        return int(frames_of(self.song, self.sample_rate)[1]([tick])[0])
 
     @property
     def peaks(self) -> Peaks:
@@ -236,14 +251,14 @@ class ProgressiveRender:
         return out
 
     def run(self, on_ready: Callable[[], None], progress: Callable[[float], None] | None = None,
-            render: Renderer | None = None) -> None:
+            render: SynthRenderer | None = None) -> None:
         """Render every window in order; ``on_ready`` fires once, when the first frames from
         :attr:`start` are in the buffer (after the first window, unless it is shorter than
         the ~0.26 s the drift is read ahead). From tick 0, the song's :attr:`level` is
         known at the end."""
         from engine.render.mixing import sum_tracks
 
-        render = render or _render_tracks
+        render = render or _own_synth(self.sample_rate)
         if self.lead_in is not None:
             lead = self.lead_in
             frames = round(TimeMap.of(lead).tick_to_seconds(lead.end) * self.sample_rate)
@@ -255,11 +270,12 @@ class ProgressiveRender:
         first = self.frame_of(self.start)
         mixed = self._so_far = WindowedMix(self.song, self.sample_rate, self.buffer,
                                            self.monitor, start=first)
+        streams = self._streams(render, self.song)
         ready = False
         for i in range(len(windows)):
             if self.cancelled.is_set():
                 return
-            self.ready_frame = min(len(self.buffer), self._render_window(mixed, render,
+            self.ready_frame = min(len(self.buffer), self._render_window(mixed, streams,
                                                                          windows, i))
             if not ready and (self.ready_frame > first or i == len(windows) - 1):
                 ready = True
@@ -272,7 +288,7 @@ class ProgressiveRender:
             self.level = mixed.peaks  # every note rendered: the song's own
         self.done = True
 
-    def measure(self, render: Renderer | None = None,
+    def measure(self, render: SynthRenderer | None = None,
                 cancelled: threading.Event | None = None) -> bool:
         """Find the song's :attr:`level` when :meth:`run` did not (it began past tick 0):
         every window from tick 0 rendered again for its peaks alone, the audio not kept
@@ -280,37 +296,58 @@ class ProgressiveRender:
         does). Returns whether it is known (``False``: ``cancelled`` first)."""
         if self.level is not None:
             return True
-        render = render or _render_tracks
+        render = render or _own_synth(self.sample_rate)
         song = replace(self.song, tracks=tuple(t for t in self.song.tracks
                                                if t.id not in self.monitor))
-        windows = self.windows(start=0)  # a run's from 0: the same notes on the same frames
+        windows = self.windows(start=0)  # a run's from 0: the same windows
         mixed = WindowedMix(song, self.sample_rate)
+        streams = self._streams(render, song, 0)
         for i in range(len(windows)):
             if cancelled is not None and cancelled.is_set():
                 return False
-            self._render_window(mixed, render, windows, i, song)
+            self._render_window(mixed, streams, windows, i)
             self.render_release(render)
         self.level = mixed.peaks
         return True
 
-    def _render_window(self, mixed: WindowedMix, render: Renderer,
-                       windows: list[tuple[int, int]], i: int, song: Song | None = None) -> int:
-        """Add window ``i`` of ``song`` (default :attr:`song`) to ``mixed`` and settle what
+    def _streams(self, render: SynthRenderer, song: Song,
+                 start: int | None = None) -> list[tuple[Track, TrackStream]]:
+        """Each track of ``song`` with notes from tick ``start`` (default :attr:`start`)
+        on, made as the export makes it from there (the notes before are not played). A
+        track's frames start at its first note: nothing is made of the silence before."""
+        start = self.start if start is None else start
+        out = []
+        for t in song.tracks:
+            played = t if start == 0 else replace(t, notes=tuple(
+                n for n in t.notes if n.start >= start))
+            if played.notes:  # (kept in onset order)
+                out.append((t, render.stream(song, played, self.frame_of(played.notes[0].start))))
+        return out
+
+    def _render_window(self, mixed: WindowedMix, streams: list[tuple[Track, TrackStream]],
+                       windows: list[tuple[int, int]], i: int) -> int:
+        """Make every track as far as window ``i`` ends, add it to ``mixed`` and settle what
         the next can no longer change; returns the frame settled to."""
-        song = self.song if song is None else song
-        t0, t1 = windows[i]
-        part = slice_song(song, t0, t1)
-        if part.note_count:
-            mixed.add(self.frame_of(t0), render(part, self.sample_rate))
-        if i == len(windows) - 1:
+        last = i == len(windows) - 1
+        upto = None if last else self.frame_of(windows[i + 1][0])
+        for track, stream in streams:
+            if not stream.finished:
+                at, audio = stream.advance(upto)
+                if len(audio):
+                    mixed.add(at, {track.id: apply_volume_pan(audio, track)})
+        going = [stream.final for _, stream in streams if not stream.finished]
+        if last or not going:
             return mixed.settle(None)
-        # Notes are kept in onset order: a track whose last starts before t1 is done.
-        done = [t.id for t in song.tracks if not t.notes or t.notes[-1].start < t1]
-        return mixed.settle(self.frame_of(windows[i + 1][0]), done)
+        return mixed.settle(min(going), [t.id for t, stream in streams if stream.finished])
 
 
 def _render_tracks(song: Song, sample_rate: int) -> dict:
-    """The default renderer: a synth of its own for each call (slow with a SoundFont)."""
+    """The default renderer of a loop's release: a synth of its own for each call."""
+    return _own_synth(sample_rate)(song, sample_rate)
+
+
+def _own_synth(sample_rate: int) -> SynthRenderer:
+    """The default renderer: a synth of its own (the SoundFont's samples are kept)."""
     from engine.render import make_synth
 
-    return synth_renderer(make_synth(sample_rate))(song, sample_rate)
+    return SynthRenderer(make_synth(sample_rate))

@@ -20,8 +20,8 @@ import numpy as np
 from engine.score import DRUM_CHANNEL, Song, Track
 
 from .errors import SoundFontError
-from .events import channel_events, note_spans
-from .stream import ChunkedSynth, Frames, Sink
+from .events import ChannelEvent, channel_events, note_spans
+from .stream import SILENT_STEP, ChunkedSynth, Frames, Sink, Steps, finish_steps
 
 ENV_VAR = "PARTITA_SOUNDFONT"
 # Searched in order after an explicit path and $PARTITA_SOUNDFONT. Debian/Ubuntu ship the
@@ -52,6 +52,7 @@ FLUSH_BLOCK = 1024  # frames rendered (and thrown away) per step while old voice
 GENERATE_FRAMES = 1024
 MAX_FLUSH_S = 1.0
 MAX_VOICES = 256  # Synth.sfload's default
+NOTE_ON = 2  # an event's order on its frame: channel events 0, note-offs 1, note-ons 2
 
 
 def tinysoundfont_available() -> bool:
@@ -177,11 +178,26 @@ class SoundFontSynth(ChunkedSynth):
     ) -> int:
         """The track alone, as :meth:`render_track` gives it, handed to ``sink`` a chunk
         at a time (:mod:`.stream`); returns its length in frames."""
+        out = Frames(sink)
         with _cache_lock:
             synth = _load_synth(self.path, self.sample_rate)
-            return self._render(synth, song, track, sink, progress)
+            return out.finish(finish_steps(self._steps(synth, song, track, out, progress)))
 
-    def _render(self, synth, song: Song, track: Track, sink: Sink, progress) -> int:
+    def steps(self, song: Song, track: Track, out: Frames,
+              progress: Callable[[float], None] | None = None) -> Steps:
+        """The track made into ``out`` a step at a time by a synth of its own, sharing the
+        loaded font's samples: the synth keeps the track's notes sounding between steps,
+        and another track's (or an export's) can play meanwhile."""
+        with _cache_lock:
+            loaded = _load_synth(self.path, self.sample_rate)
+            synth = _synth_sharing(loaded, self.sample_rate)
+        if synth is None:  # a binding that cannot copy a font: the shared one, whole
+            with _cache_lock:
+                return finish_steps(self._steps(_load_synth(self.path, self.sample_rate),
+                                                song, track, out, progress))
+        return (yield from self._steps(synth, song, track, out, progress))
+
+    def _steps(self, synth, song: Song, track: Track, out: Frames, progress) -> Steps:
         sr = self.sample_rate
         spans = note_spans(song, track, sr)
         if not spans:
@@ -194,42 +210,50 @@ class SoundFontSynth(ChunkedSynth):
         synth.program_select(chan, sfid, bank, track.program if drum else spans[0].program,
                              is_drums=drum)
 
-        # (frame, order, action): note-offs before note-ons on the same frame, so a
-        # re-struck key is released first; channel events before both.
-        events: list[tuple[int, int, Callable[[], object]]] = []
-        for ev in channel_events(song, track, sr):
-            if ev.kind == "program":
-                action = _bind(synth.program_change, chan, ev.a, drum)
-            elif ev.kind == "bend":
-                action = _bind(synth.pitchbend, chan, ev.a)
-            else:
-                action = _bind(synth.control_change, chan, ev.a, ev.b)
-            events.append((ev.frame, 0, action))
+        # Events by frame, and on one frame channel events first, then note-offs, then
+        # note-ons, so a re-struck key is released first: indices into `channel`, then the
+        # notes' ons, then their offs. GM drum kits are one-shots: most synths ignore drum
+        # note-offs, so do we (a 1-tick hi-hat would otherwise be choked at once).
+        channel = channel_events(song, track, sr)
         shortest = int(MIN_NOTE_S * sr)  # a zero-length MIDI note still sounds, briefly
-        for s in spans:
-            events.append((s.on, 2, _bind(synth.noteon, chan, s.pitch, s.velocity)))
-            # GM drum kits are one-shots: most synths ignore drum note-offs, so do we
-            # (a 1-tick hi-hat would otherwise be choked at once).
-            if not drum:
-                off = max(s.off, s.on + shortest)
-                events.append((off, 1, _bind(synth.noteoff, chan, s.pitch)))
-        events.sort(key=lambda e: (e[0], e[1]))
+        offs = np.zeros(0, np.int64) if drum else np.maximum(spans.off, spans.on + shortest)
+        frames = np.concatenate([np.array([e.frame for e in channel], np.int64), spans.on, offs])
+        order = np.repeat([0, NOTE_ON, 1], [len(channel), len(spans), len(offs)])
+        events = np.lexsort((order, frames))  # (stable: the same kind keeps its order)
+        first_on, first_off = len(channel), len(channel) + len(spans)
+        pitches, velocities = spans.pitch.tolist(), spans.velocity.tolist()
 
-        # The newest tail block stays in `out` (it is checked for silence, and a tail cut
-        # at MAX_TAIL_S fades out); everything before it goes on to the sink.
+        # Between two events the synth is called from the first, GENERATE_FRAMES at a
+        # time, whoever asks: its samples depend on where its calls begin (its envelopes
+        # and filters move on every 64 frames from there). Before the first note nothing
+        # sounds: no call, and the silence before `out`'s origin is skipped at once.
         block = max(1, int(TAIL_BLOCK_S * sr))
-        out = Frames(sink)
-        limit = events[-1][0] + int(MAX_TAIL_S * sr) + 1
+        limit = int(frames.max()) + int(MAX_TAIL_S * sr) + 1
         pos = 0
-        for i, (frame, _, action) in enumerate(events):
-            if frame > pos:
-                _generate_into(synth, out, pos, frame)
-                pos = frame
-                out.release(pos - block)
-            action()
+        sounding = False
+        for i, (frame, k) in enumerate(zip(frames[events].tolist(), events.tolist(),
+                                           strict=True)):
+            if not sounding:
+                pos = max(pos, min(frame, out.released))
+            while pos < frame:
+                step = min(pos + (GENERATE_FRAMES if sounding else SILENT_STEP), frame)
+                if sounding:
+                    _generate_into(synth, out, pos, step)
+                pos = step
+                out.release(min(pos, limit - block))  # (the tail's checks read a block back)
+                yield
+            if k >= first_off:
+                synth.noteoff(chan, pitches[k - first_off])
+            elif k >= first_on:
+                synth.noteon(chan, pitches[k - first_on], velocities[k - first_on])
+                sounding = True
+            else:
+                _apply(synth, chan, channel[k], drum)
             if progress is not None and i % 64 == 0:
                 progress(0.95 * i / len(events))
-        # Release tail: keep rendering until the track falls silent (or MAX_TAIL_S).
+        # Release tail: keep rendering until the track falls silent (or MAX_TAIL_S). The
+        # newest tail block stays in `out`: it is checked for silence, and a tail cut at
+        # MAX_TAIL_S fades out.
         while pos < limit:
             end = min(pos + block, limit)
             _generate_into(synth, out, pos, end)
@@ -237,12 +261,13 @@ class SoundFontSynth(ChunkedSynth):
             if np.abs(out.view(max(0, end - block), end)).max() < SILENCE:
                 break
             out.release(pos - block)
+            yield
         else:  # still sounding after MAX_TAIL_S: fade out rather than cut
             fade = min(pos, int(TAIL_FADE_S * sr))
             out.view(pos - fade, pos)[:] *= np.linspace(1, 0, fade, dtype=np.float32)[:, None]
         if progress is not None:
             progress(1.0)
-        return out.finish(pos)
+        return pos
 
 
 def _start_from_silence(synth, soundfont) -> None:
@@ -260,8 +285,13 @@ def _start_from_silence(synth, soundfont) -> None:
             return
 
 
-def _bind(fn, *args):
-    return lambda: fn(*args)
+def _apply(synth, chan: int, ev: ChannelEvent, drum: bool) -> None:
+    if ev.kind == "program":
+        synth.program_change(chan, ev.a, drum)
+    elif ev.kind == "bend":
+        synth.pitchbend(chan, ev.a)
+    else:
+        synth.control_change(chan, ev.a, ev.b)
 
 
 def _generate_into(synth, out: Frames, start: int, stop: int) -> None:

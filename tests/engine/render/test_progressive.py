@@ -9,11 +9,18 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from engine.io import load_song
 from engine.render import make_synth, render_files, render_tracks
+from engine.render.mixing import sum_tracks
 from engine.render.progressive import ProgressiveRender, slice_song, synth_renderer
-from engine.score import DRUM_CHANNEL, Note, ProgramChange, Song, TempoChange, Track
+from engine.resources import shipped
+from engine.score import DRUM_CHANNEL, Note, ProgramChange, Song, TempoChange, TimeMap, Track
 
 Q = 480
+# What the player plays and mix.wav hold agree to 24-bit resolution: two steps of it at
+# most (rounding where the drift is taken out of pieces rather than of whole tracks).
+PCM_24 = 2.5 / 2 ** 23
+BPM_97 = 618_557  # µs a beat: at 44.1 kHz a beat is 27,278.36 samples, not whole
 
 
 def band() -> Song:
@@ -46,17 +53,25 @@ def builtin_synth(sr: int = 44100):
     return synth_renderer(make_synth(sr, synth="builtin"))
 
 
-def played(song: Song, sr: int = 44100, start: int = 0) -> tuple[ProgressiveRender, np.ndarray]:
+def played(song: Song, sr: int = 44100, start: int = 0,
+           render=None) -> tuple[ProgressiveRender, np.ndarray]:
     """The studio's render of ``song`` from ``start``, and what the player makes of it
     (its buffer at its gain, before the player's clip)."""
     job = ProgressiveRender(song, sr, start)
-    job.run(lambda: None, render=builtin_synth(sr))
+    job.run(lambda: None, render=render or builtin_synth(sr))
     return job, job.buffer * np.float32(job.gain)
 
 
 def exported(song: Song, tmp_path, sr: int = 44100, **kw):
-    report = render_files(song, tmp_path / "mix.wav", sample_rate=sr, synth="builtin", **kw)
+    kw.setdefault("synth", "builtin")
+    report = render_files(song, tmp_path / "mix.wav", sample_rate=sr, **kw)
     return report, sf.read(tmp_path / "mix.wav", dtype="float32")[0]
+
+
+def assert_plays_the_export(heard: np.ndarray, wav: np.ndarray) -> None:
+    n = len(wav)
+    assert len(heard) >= n and not heard[n:].any()  # silence after the tails
+    np.testing.assert_allclose(heard[:n], wav, rtol=0, atol=PCM_24)
 
 
 @pytest.mark.parametrize("sr", [44100, 22050])
@@ -69,9 +84,67 @@ def test_playback_plays_the_exported_mix_sample_for_sample(tmp_path, sr):
     report, wav = exported(song, tmp_path, sr)
     assert report.mix_gain_db < -1.5  # the rule at work: the mix peaks past -1 dBFS
     assert job.gain == pytest.approx(10 ** (report.mix_gain_db / 20), abs=1e-6)
-    n = len(wav)
-    assert len(heard) >= n and not heard[n:].any()  # silence after the tails
-    np.testing.assert_allclose(heard[:n], wav, rtol=0, atol=2e-7)
+    assert_plays_the_export(heard, wav)
+
+
+def test_where_a_beat_is_not_a_whole_number_of_samples_notes_sound_where_they_export(tmp_path):
+    """At 97 BPM a note's sample is rounded from the song's time, in playback as in the
+    export (a window placed its notes from its own first sample: one sample off)."""
+    song = replace(loud_band(), tempos=(TempoChange(0, BPM_97),))
+    beats = TimeMap.of(song).ticks_to_seconds(np.arange(48) * Q) * 44100
+    assert np.abs(beats - np.rint(beats)).max() > 0.3  # bars start between two samples
+    _, heard = played(song)
+    _, wav = exported(song, tmp_path)
+    assert_plays_the_export(heard, wav)
+    # Played from bar 3, the notes from there sound on the same samples (at unity gain
+    # here: the export of those notes alone).
+    later = replace(song, tracks=tuple(replace(t, notes=tuple(n for n in t.notes
+                                                              if n.start >= 8 * Q))
+                                       for t in song.tracks))
+    job = ProgressiveRender(song, 44100, 8 * Q)
+    job.run(lambda: None, render=builtin_synth())
+    alone = sum_tracks(render_tracks(later, synth="builtin"), later)
+    at = job.frame_of(8 * Q)  # (the buffer holds nothing before: the drift's lead-up)
+    np.testing.assert_allclose(job.buffer[at:len(alone)], alone[at:], rtol=0, atol=PCM_24)
+
+
+def test_with_a_soundfont_the_demo_plays_as_it_exports(soundfont, tmp_path):
+    """The shipped demo with a General MIDI SoundFont: 104 BPM (beats between samples),
+    notes held and ringing across windows, closed hi-hats choking open ones. Each window
+    rendered apart from the one before, playback differed from mix.wav by up to 0.47."""
+    song = load_song(shipped("assets", "demo", "demo.mid"))
+    sr = 22050
+    job, heard = played(song, sr, render=synth_renderer(make_synth(sr, soundfont)))
+    report, wav = exported(song, tmp_path, sr, soundfont=soundfont, synth="soundfont")
+    assert job.gain == pytest.approx(10 ** (report.mix_gain_db / 20), abs=1e-6)
+    assert_plays_the_export(heard, wav)
+
+
+def hats(*notes: Note) -> Song:
+    kit = Track("Drums", is_drum=True, channel=DRUM_CHANNEL, notes=notes)
+    return Song(tracks=(kit,), ppq=Q, tempos=(TempoChange(0, 600_000),))
+
+
+def test_a_closed_hat_chokes_the_open_hat_struck_in_the_window_before(soundfont, tmp_path):
+    """An open hi-hat on the last eighth of bar 1, a closed one on bar 2's downbeat: the
+    closed hat cuts the open one off (an exclusive class in a GM SoundFont's kit), though
+    bar 1 and bar 2 are rendered as two windows, as it does in the export."""
+    sr = 22050
+    open_hat, closed_hat = Note(46, 3 * Q + Q // 2, Q // 4, 110), Note(42, 4 * Q, Q // 4, 90)
+    song = hats(open_hat, closed_hat)
+    job, heard = played(song, sr, render=synth_renderer(make_synth(sr, soundfont)))
+    assert job.windows()[1][0] == closed_hat.start  # the closed hat opens window 2
+    _, wav = exported(song, tmp_path, sr, soundfont=soundfont, synth="soundfont")
+    assert_plays_the_export(heard, wav)
+    (ringing,) = render_tracks(hats(open_hat), sr, soundfont, synth="soundfont").values()
+    at = job.frame_of(closed_hat.start)
+    later = slice(at + sr // 10, at + sr // 4)  # 0.1-0.25 s after the closed hat
+
+    def rms(a):
+        return float(np.sqrt(np.mean(a ** 2)))
+
+    assert rms(ringing[later]) > 0.001  # alone, the open hat rings on there
+    assert rms(heard[later]) < 0.25 * rms(ringing[later] * np.float32(job.gain))
 
 
 def test_muting_a_track_leaves_the_others_at_their_level(tmp_path):
@@ -160,15 +233,13 @@ def test_a_lead_in_is_rendered_first_exactly_as_long_as_it_is():
     job = ProgressiveRender(band(), 22050, start=4 * Q, lead_in=lead)
     assert len(job.lead_audio) == 0  # until it runs
     ready = []
-    job.run(lambda: ready.append(len(job.lead_audio)),
-            render=lambda s, sr: render_tracks(s, sr, synth="builtin"))
+    job.run(lambda: ready.append(len(job.lead_audio)), render=builtin_synth(22050))
     assert ready == [round(2.4 * 22050)]  # in before the first bar: a bar at 100 BPM
     assert np.abs(job.lead_audio[:2000]).max() > 0.01  # the first click sounds at once
     assert not job.buffer[: job.frame_of(4 * Q)].any()  # the song is not played into it
 
 
-def builtin(song: Song, sr: int) -> dict:
-    return render_tracks(song, sr, synth="builtin")
+builtin = builtin_synth(22050)
 
 
 def test_a_loops_release_lets_go_of_its_notes_at_its_end_and_rings_out():

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from engine.render import mixing, render_files, render_tracks, scratch, stream
+from engine.render import make_synth, mixing, render_files, render_tracks, scratch, stream
+from engine.render import soundfont as sf_module
+from engine.render.events import frames_of
 from engine.render.mixing import headroom_gains, peak, sum_tracks
 from engine.render.stream import Frames, collect
 from engine.score import Note, Song, Track
@@ -139,6 +141,58 @@ def test_frames_hand_on_what_was_written_in_order_whatever_the_chunk():
         out.view(0, 100)
         out.release(50)
         out.view(20, 30)
+
+
+def made_as_asked(synth, song: Song, track: Track, asked, origin: int = 0,
+                  meanwhile=None) -> np.ndarray:
+    """``track`` made by its synth's ``stream`` to each frame ``asked`` in turn, then to
+    its end: the pieces joined, from ``origin``."""
+    made = synth.stream(song, track, origin)
+    pieces: list[np.ndarray] = []
+    for upto in (*asked, None):
+        at, audio = made.advance(upto)
+        assert at == origin + sum(len(p) for p in pieces)
+        if upto is not None and not made.finished:
+            assert made.final >= upto
+        pieces.append(audio)
+        if meanwhile is not None:
+            meanwhile()
+    assert made.finished and made.advance(None)[1].size == 0
+    return np.concatenate(pieces)
+
+
+def test_a_track_made_a_window_at_a_time_is_the_track_made_whole(synth_kwargs):
+    """Playback asks each track for its frames up to a window's end, then the next: the
+    synth goes on from where it stopped, its notes still sounding, so the pieces are the
+    track an export makes, sample for sample, wherever they are cut (an export's tracks
+    made with the same synth meanwhile). Played from bar 2, the notes from there sound on
+    the export's samples, and nothing is made of the silence before."""
+    song = mixed_song()
+    synth = make_synth(SR, synth_kwargs.get("soundfont"), synth_kwargs["synth"])
+    asked = (0, 1, 1000, 1001, 5000, 17_000, 17_000, 30_000)
+    for track in song.tracks:
+        whole = synth.render_track(song, track)
+        joined = made_as_asked(synth, song, track, asked,
+                               meanwhile=lambda: synth.render_track(song, song.tracks[0]))
+        assert np.array_equal(joined, whole), track.name
+        later = replace(track, notes=tuple(n for n in track.notes if n.start >= BAR))
+        if later.notes:
+            origin = int(frames_of(song, SR)[1]([later.notes[0].start])[0])
+            joined = made_as_asked(synth, song, later, asked[4:], origin)
+            whole = synth.render_track(song, later)
+            assert not whole[:origin].any() and np.array_equal(joined, whole[origin:])
+
+
+def test_without_copies_in_the_binding_a_soundfont_track_is_made_whole_at_once(
+        soundfont, monkeypatch):
+    song = mixed_song()
+    synth = make_synth(SR, soundfont, "soundfont")
+    monkeypatch.setattr(sf_module, "_synth_sharing", lambda loaded, rate: None)
+    for track in song.tracks:
+        made = synth.stream(song, track)
+        at, audio = made.advance(1000)
+        assert at == 0 and made.finished
+        assert np.array_equal(audio, synth.render_track(song, track))
 
 
 def test_an_export_holds_the_mix_and_pieces_of_one_track_not_whole_tracks(tmp_path):
