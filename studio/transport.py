@@ -27,7 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.render.mixing import Peaks, level_key
+from engine.render.mixing import Peaks, apply_volume_pan, headroom_gains, level_key
 from engine.render.playback import Loop
 from engine.render.progressive import ProgressiveRender, synth_renderer
 from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeMap, Track
@@ -523,12 +523,27 @@ class Transport(QObject):
         ppq = self.document.song.ppq
         pitches = pitch if isinstance(pitch, tuple) else (pitch,)
         notes = tuple(Note(p, 0, ppq // 2, 100) for p in pitches)
-        mini = Song(tracks=(Track(program=program, is_drum=drum,
-                                  channel=DRUM_CHANNEL if drum else 0, notes=notes),),
-                    ppq=ppq)
+        note_track = Track(program=program, is_drum=drum, channel=DRUM_CHANNEL if drum else 0,
+                           notes=notes, volume=track.volume if track else 1.0,
+                           pan=track.pan if track else 0.0)
+        mini = Song(tracks=(note_track,), ppq=ppq)
+        synth = self._synth()
+        gain = self.preview_gain()
 
-        self._render_worker.start(lambda: self._synth().render_track(mini, mini.tracks[0]),
-                                  on_done=self._play_preview)
+        def render() -> Any:  # at the track's volume and pan, as it sounds in the song
+            return apply_volume_pan(synth.render_track(mini, note_track), note_track) * gain
+
+        self._render_worker.start(render, on_done=self._play_preview)
+
+    def preview_gain(self) -> float:
+        """The gain a note played alone gets: the stems' headroom gain of the song's level
+        when one is known (a note under the mouse sounds as loud as the track does in the
+        song; it played at full scale, louder than the song around it), else 1."""
+        last = self._level
+        if last is None or last[0] != self.document.resets:  # none, or another song's
+            return 1.0
+        peaks = last[3]
+        return headroom_gains(peaks.every, peaks.stem, peaks.heard)[0]
 
     def _play_preview(self, audio: Any) -> None:
         if self.is_playing or audio is None or not len(audio):

@@ -389,3 +389,39 @@ def test_played_from_its_middle_the_song_is_measured_and_its_level_kept(
     qtbot.waitUntil(lambda: tr._job is not None and tr._job.done, timeout=10000)
     assert player.gains == [level.mix_gain] and tr._job.gain == level.mix_gain
     tr.stop()
+
+
+def test_a_note_played_alone_sounds_at_the_songs_level(window, qtbot, fake_audio, tmp_path,
+                                                       monkeypatch):
+    """A note under the mouse played at full scale, louder than the song around it (whose
+    mix the headroom gain brings down) and deaf to the track's volume: it takes the stems'
+    gain of the song's level, once known, and the track's volume and pan."""
+    from engine import render
+    from engine.io import save_song
+    from engine.render.mixing import apply_volume_pan
+    from engine.score import Note, Song, Track
+
+    save_song(loud_song(), tmp_path / "loud.mid")
+    assert window.open_path(tmp_path / "loud.mid")
+    tr = window.transport
+    assert tr.preview_gain() == 1.0  # no level known yet
+    tr.play()
+    qtbot.waitUntil(lambda: tr._level is not None and tr._job.done, timeout=10000)
+    tr.stop()
+    gain = tr.preview_gain()
+    assert gain < 0.8
+    heard = []
+    real_play = FakePlayer.play
+
+    def play(self, audio, *a, **k):
+        heard.append(audio)
+        return real_play(self, audio, *a, **k)
+
+    monkeypatch.setattr(FakePlayer, "play", play)
+    track = replace(window.document.song.tracks[0], volume=0.5, pan=-0.5)
+    tr.preview(60, track)
+    qtbot.waitUntil(lambda: bool(heard), timeout=5000)
+    alone = Track(program=track.program, notes=(Note(60, 0, 240, 100),), volume=0.5, pan=-0.5)
+    synth = render.make_synth(44100, synth="builtin")
+    full = apply_volume_pan(synth.render_track(Song(tracks=(alone,)), alone), alone)
+    np.testing.assert_allclose(heard[0], full * gain, rtol=0, atol=1e-6)
