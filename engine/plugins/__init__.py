@@ -13,6 +13,7 @@ See ``docs/plugins.md`` for writing and sharing a plugin.
 
 from .api import (
     API_VERSION,
+    FIRST_API_VERSION,
     PRECISIONS,
     TASKS,
     Cancelled,
@@ -34,6 +35,7 @@ from .result import InvalidResult, ModelFailed, checked_result
 
 __all__ = [
     "API_VERSION",
+    "FIRST_API_VERSION",
     "MANIFEST_NAME",
     "PRECISIONS",
     "TASKS",

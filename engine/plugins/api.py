@@ -5,9 +5,10 @@ given a song, a mask and options, return new notes for the masked tracks, writin
 inside the mask. Long work reports progress through a callback and stops promptly when
 the cancel token is set. Nothing here knows about threads, Qt or files.
 
-Versioning: a plugin states the ``api_version`` it was written for; the registry loads
-plugins whose ``api_version`` equals :data:`API_VERSION` and disables the others with a
-clear reason.
+Versioning: a plugin states the ``api_version`` it was written for (a ``ModelInfo`` that
+states none was written for :data:`FIRST_API_VERSION`, never for whatever Partita runs);
+the registry loads plugins whose ``api_version`` equals :data:`API_VERSION` and disables
+the others with a clear reason.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from engine.score.instruments import part_range
 from engine.score.spelling import key_name
 
 API_VERSION = 1
+# What a ModelInfo that states no api_version was written for: the first API. Defaulting
+# to API_VERSION would let every old plugin pass for one written for today's API (after a
+# bump, `partita models` said ok where `models verify` said "written for plugin API 1").
+FIRST_API_VERSION = 1
 # The model used when the user has picked none: the shipped general model (built in).
 DEFAULT_MODEL = "partita-base"
 
@@ -134,7 +139,7 @@ class ModelInfo:
 
     name: str
     version: str
-    api_version: int = API_VERSION
+    api_version: int = FIRST_API_VERSION  # state it: the API the model was written for
     description: str = ""
     tasks: tuple[str, ...] = TASKS
     precisions: tuple[str, ...] = ("fp32",)

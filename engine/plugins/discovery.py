@@ -30,7 +30,15 @@ from types import ModuleType
 
 from engine.resources import CHECKOUT
 
-from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo, ModelOption, ModelPlugin
+from .api import (
+    API_VERSION,
+    FIRST_API_VERSION,
+    PRECISIONS,
+    TASKS,
+    ModelInfo,
+    ModelOption,
+    ModelPlugin,
+)
 from .entry import DISABLED, Entry
 from .errors import PluginError, failure
 from .manifest import (
@@ -40,6 +48,7 @@ from .manifest import (
     Manifest,
     load_manifest,
     name_problem,
+    plugin_folder,
 )
 from .packs import check_api_version, check_weights, load_pack, pack_loader, verify_pack
 from .probe import forget, import_problem
@@ -133,9 +142,11 @@ def check_plugin(plugin: object) -> ModelPlugin:
                           f"{', '.join(info.precisions) or 'none'}, default "
                           f"{info.default_precision})")
     if info.api_version != API_VERSION:
+        unstated = (f" (ModelInfo(api_version=…) not given: {FIRST_API_VERSION}, the first "
+                    "API, is assumed)" if info.api_version == FIRST_API_VERSION else "")
         raise PluginError(
             f"model {info.name!r} is written for plugin API {info.api_version}, "
-            f"this Partita supports API {API_VERSION}"
+            f"this Partita supports API {API_VERSION}{unstated}"
         )
     unknown = [t for t in info.tasks if t not in TASKS]
     if unknown:
@@ -241,9 +252,37 @@ def from_entry_points(group: str = GROUP) -> list[Entry]:
             err.__cause__ = e
             out.append(_disabled(ep.name, dist_version, "code", origin, source, err))
             continue
-        out += _entries_for(obj, kind="code", origin=origin, source=source,
-                            fallback=(ep.name, dist_version), what=ep.value)
+        found = _entries_for(obj, kind="code", origin=origin, source=source,
+                             fallback=(ep.name, dist_version), what=ep.value)
+        out += found if builtin else [_shipped_api_checked(e) for e in found]
     return out
+
+
+def _shipped_api_checked(entry: Entry) -> Entry:
+    """``entry`` (a package's model), disabled when the manifest it ships beside its code
+    (:func:`plugin_folder`) states another plugin API than this Partita's: the listing
+    refuses it as ``partita models verify NAME`` does (the data files' hashes are left to
+    verify: a package is trusted as installed)."""
+    if not entry.ok or not Path(entry.location).is_file():
+        return entry
+    try:
+        manifest = load_manifest(plugin_folder(entry.location))
+    except PluginError:  # none shipped (or a broken one: `models verify NAME` says so)
+        return entry
+    try:
+        check_api_version(manifest)
+    except PluginError as e:
+        return _disabled(entry.name, entry.version, entry.kind, entry.origin, entry.source,
+                         e, entry.location)
+    return entry
+    try:
+        manifest = load_manifest(plugin_folder(entry.location))
+        check_api_version(manifest)
+    except PluginError as e:
+        if "api_version" in str(e) or "plugin API" in str(e):
+            return _disabled(entry.name, entry.version, entry.kind, entry.origin,
+                             entry.source, e, entry.location)
+    return entry
 
 
 def _ep_order(ep: md.EntryPoint) -> tuple[int, str, str]:

@@ -41,6 +41,7 @@ class DrumKit:
     info = ModelInfo(
         name="drumkit",
         version=__version__,
+        api_version=1,  # the plugin API it was written for (as its manifest says)
         description="Rule-based grooves that follow the meter and the busyness of the band, "
         "with fills at phrase ends.",
         tasks=("repaint", "regenerate", "continue", "compose"),
