@@ -55,7 +55,10 @@ class ModelCatalog(QObject):
         self._worker.start(self.registry.entries, on_done=self._loaded, on_error=self._error)
 
     def refresh(self) -> None:
-        """Discover again (after installing a pack)."""
+        """Discover again (after installing a pack; the Model Manager's Refresh): a folder
+        plugin whose files changed since it was imported is imported afresh, its package
+        and submodules dropped from ``sys.modules`` first (engine.plugins.discovery); an
+        installed package keeps its code until the studio restarts."""
         self.loaded = False
         self.loading = True
         self._worker.start(lambda: (self.registry.refresh(), self.registry.entries())[1],

@@ -51,11 +51,15 @@ from .manifest import (
     plugin_folder,
 )
 from .packs import check_api_version, check_weights, load_pack, pack_loader, verify_pack
-from .probe import forget, import_problem
+from .probe import fingerprint, forget, import_problem
 
 GROUP = "partita.models"
 BUILTIN_DIST = "partita"
 _import_lock = threading.Lock()
+# The folder plugins' top modules this process imported: their file and the fingerprint of
+# their folder then (probe.fingerprint). A plugin whose files have changed since is
+# imported afresh by the next listing (the studio's Refresh), not served from sys.modules.
+_folder_imports: dict[str, tuple[Path, str]] = {}
 
 
 def user_models_dir() -> Path:
@@ -396,6 +400,12 @@ def _import_from_folder(folder: Path, module_name: str) -> ModuleType:
         raise PluginError(f"{folder}: module {top!r} (from 'entry') is not in the folder")
     with _import_lock:
         existing = sys.modules.get(top)
+        now = fingerprint(folder, top)
+        mine = _folder_imports.get(top)
+        if existing is not None and mine is not None and mine[0] == file.resolve() \
+                and mine[1] != now:  # imported from this folder, edited since: again
+            _drop_modules(top)
+            existing = None
         if existing is not None:
             # Already imported, e.g. through an editable install of this same folder.
             existing_file = getattr(existing, "__file__", None) or ""
@@ -416,10 +426,19 @@ def _import_from_folder(folder: Path, module_name: str) -> ModuleType:
             try:
                 spec.loader.exec_module(module)
             except BaseException:
-                for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
-                    del sys.modules[name]
+                _drop_modules(top)
                 raise
+            _folder_imports[top] = (file.resolve(), now)
         return importlib.import_module(module_name)
+
+
+def _drop_modules(top: str) -> None:
+    """Forget the module ``top`` and its submodules, so that the next import runs the
+    files as they are now (the objects made from the old ones live on where they are held:
+    a job running the old model finishes with it)."""
+    for name in [n for n in sys.modules if n == top or n.startswith(top + ".")]:
+        del sys.modules[name]
+    _folder_imports.pop(top, None)
 
 
 def discover(entry_points: bool, folders: Iterable[tuple[Path, str]],

@@ -50,7 +50,7 @@ _TIMED_OUT = "did not finish within"  # in the reason of a time-out, kept or new
 def import_problem(folder: Path, module: str, timeout: float | None = None) -> str | None:
     """Why importing ``module`` from ``folder`` must not be tried in this process (it hangs
     or ends the process), or None when a child process imported it and came back."""
-    key = _fingerprint(folder, module)
+    key = fingerprint(folder, module)
     if key not in _known:
         cache = _read_cache()
         if key in cache:
@@ -73,7 +73,7 @@ def forget(folder: Path, module: str) -> None:
     :func:`import_problem` tries it again (``partita models verify``: the user asks for a
     plugin skipped after a time-out to be tried, e.g. once the network it waited for is
     back)."""
-    key = _fingerprint(folder, module)
+    key = fingerprint(folder, module)
     _known.pop(key, None)
     cache = _read_cache()
     if cache.pop(key, None) is not None:
@@ -116,7 +116,7 @@ def _try(folder: Path, module: str, timeout: float) -> tuple[str, bool]:
             "it is not loaded"), True
 
 
-def _fingerprint(folder: Path, module: str) -> str:
+def fingerprint(folder: Path, module: str) -> str:
     """The plugin's version as its files show it: every file's path, size and time."""
     h = hashlib.sha256(f"{folder.resolve()}\0{module}\0{sys.executable}".encode())
     for path in sorted(folder.rglob("*")):
@@ -154,4 +154,4 @@ def _write_cache(cache: dict[str, str]) -> None:
         atomic_write(path, json.dumps(cache, indent=1).encode("utf-8"))
 
 
-__all__ = ["TIMEOUT_S", "forget", "import_problem", "notices"]
+__all__ = ["TIMEOUT_S", "fingerprint", "forget", "import_problem", "notices"]

@@ -37,6 +37,11 @@ from ..models import ModelCatalog
 
 COLUMNS = ("", "Model", "Version", "Kind", "Source", "Status", "Tasks")
 LOOKING = "Looking for models…"
+REFRESHED = "Models listed again: a plugin folder whose files changed runs its new code."
+# A package's modules may be held by other packages and by running jobs: dropping them
+# from a running studio is not safe, so it says what brings the new code in.
+PACKAGES_KEEP_CODE = (" An installed package (pip) keeps the code the studio started with: "
+                      "restart the studio to load a new version of it.")
 
 
 def status_text(e: Entry) -> str:
@@ -92,6 +97,10 @@ class ModelManager(QDialog):
         self.remove_button = QPushButton("Remove…", self)
         self.remove_button.setToolTip("Delete a model you installed from your models folder")
         self.refresh_button = QPushButton("Refresh", self)
+        self.refresh_button.setToolTip("List the models again: a plugin folder whose files "
+                                       "changed runs its new code; an installed package "
+                                       "needs a restart of the studio")
+        self._refreshing = False  # Refresh was pressed: say what it reloaded when done
         close = QPushButton("Close", self)
         row = QHBoxLayout()
         for b in (self.install_button, self.default_button, self.enable_button,
@@ -108,7 +117,7 @@ class ModelManager(QDialog):
         self.default_button.clicked.connect(self.set_default)
         self.enable_button.clicked.connect(self.enable)
         self.remove_button.clicked.connect(lambda: self.remove())
-        self.refresh_button.clicked.connect(catalog.refresh)
+        self.refresh_button.clicked.connect(self.refresh)
         close.clicked.connect(self.accept)
         self.table.currentItemChanged.connect(lambda *_: self._update_buttons())
         catalog.changed.connect(self.populate)
@@ -123,7 +132,11 @@ class ModelManager(QDialog):
             self._say(LOOKING)
             self._update_buttons()
             return
-        if self.status.text() == LOOKING:  # found them (an install's message stays)
+        if self._refreshing:
+            self._refreshing = False
+            packages = any(e.origin == "package" for e in self.catalog.entries())
+            self._say(REFRESHED + (PACKAGES_KEEP_CODE if packages else ""))
+        elif self.status.text() == LOOKING:  # found them (an install's message stays)
             self._say("")
         default = self.catalog.default_name()
         for row, e in enumerate(self.catalog.entries()):
@@ -189,6 +202,13 @@ class ModelManager(QDialog):
         self._say(f"Installed {target.name} into {target.parent}")
         self.catalog.refresh()
         return True
+
+    def refresh(self) -> None:
+        """Refresh: list the models again (a folder plugin edited since it was imported is
+        imported afresh: engine.plugins.discovery); say so when done."""
+        self._refreshing = True
+        self._say(LOOKING)
+        self.catalog.refresh()
 
     def set_default(self) -> None:
         name = self._current()

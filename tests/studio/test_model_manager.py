@@ -76,3 +76,38 @@ def test_only_the_usable_model_of_a_name_is_starred_and_can_be_made_default(tmp_
     assert dlg.remove_button.isEnabled()  # it is in the user's folder: removable
     dlg.table.setCurrentItem(rows[0])
     assert dlg.default_button.isEnabled() and not dlg.remove_button.isEnabled()
+
+
+def test_refresh_runs_a_folder_plugins_new_code_and_says_a_package_needs_a_restart(
+        tmp_path, qtbot):
+    """QA: Refresh kept running the old code of a plugin folder the author had edited."""
+    from dataclasses import replace
+
+    from tests.engine.plugins.test_reload import write_plugin
+
+    module = write_plugin(tmp_path / "plugins", "1.0")
+    registry = Registry(entry_points=False, plugin_dirs=[tmp_path / "plugins"],
+                        user_dir=tmp_path / "models")
+    catalog = ModelCatalog(registry, Settings(tmp_path / "settings.ini"))
+    dlg = ModelManager(catalog)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
+    assert dlg.table.topLevelItem(0).text(2) == "1.0"
+    (tmp_path / "plugins" / "tune" / module / "settings.py").write_text(
+        'VERSION = "2.0.0"\n')
+    dlg.refresh_button.click()
+    qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
+    assert dlg.table.topLevelItem(0).text(2) == "2.0.0"
+    assert catalog.usable("tune").info.version == "2.0.0"
+    assert dlg.status.text().startswith("Models listed again: a plugin folder whose files "
+                                        "changed runs its new code.")
+    assert "restart" not in dlg.status.text()  # no package is listed
+
+    # With a package listed, the manager says what Refresh cannot do for it.
+    entry = catalog.usable("tune")
+    registry._added.append(replace(entry, name="pip-one", origin="package",
+                                   source="package pip-one 1.0", location="pip-one"))
+    dlg.refresh_button.click()
+    qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
+    assert "An installed package (pip) keeps the code the studio started with: restart " \
+           "the studio" in dlg.status.text()
