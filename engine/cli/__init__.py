@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"partita {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="say more for developers: where in a damaged file a problem "
-                             "is (its JSON path), and what the engine logs")
+                             "is (its JSON path), the traceback of a model plugin's error "
+                             "(importing it or generating), and what the engine logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -140,8 +141,9 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         return 130
     except USER_ERRORS as e:
         print(f"partita: error: {error_line(e)}", file=sys.stderr)
-        if args.verbose and getattr(e, "detail", ""):  # for developers: the file's own terms
-            print(f"partita: detail: {e.detail}", file=sys.stderr)
+        if args.verbose and getattr(e, "detail", ""):  # for developers: the file's own
+            # terms, or the traceback of a plugin's exception (its file and line)
+            print(f"partita: detail: {e.detail.rstrip()}", file=sys.stderr)
         return 1
 
 

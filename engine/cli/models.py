@@ -167,7 +167,8 @@ def _verify_installed(entry: Entry) -> int:
     from engine.plugins.packs import check_api_version, check_weights
 
     if not entry.ok:
-        raise PluginError(f"{entry.name} ({entry.source}): {entry.reason}")
+        raise PluginError(f"{entry.name} ({entry.source}): {entry.reason}",
+                          detail=entry.details)
     said = f"ok: code plugin {entry.name} {entry.version} ({entry.source}) — imports"
     try:
         manifest = load_manifest(plugin_folder(entry.location))

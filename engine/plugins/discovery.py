@@ -23,7 +23,6 @@ import os
 import re
 import sys
 import threading
-import traceback
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -40,7 +39,7 @@ from .api import (
     ModelPlugin,
 )
 from .entry import DISABLED, Entry
-from .errors import PluginError, failure
+from .errors import PluginError, failure, plugin_traceback
 from .manifest import (
     INSTRUMENTS,
     MANIFEST_NAME,
@@ -231,7 +230,9 @@ def manifest_mismatch(manifest: Manifest, info: ModelInfo) -> str:
 def _disabled(name: str, version: str, kind: str, origin: str, source: str,
               error: BaseException, location: str = "") -> Entry:
     reason = str(error) if isinstance(error, PluginError) else failure(error, "loading")
-    details = "".join(traceback.format_exception(error))
+    # Where the plugin's own code raised (its file and line); none where Partita refused
+    # it for what it declares (the reason says all).
+    details = plugin_traceback(error)
     return Entry(name, version, kind, origin, source, status=DISABLED, reason=reason,
                  details=details, location=location)
 
@@ -467,5 +468,6 @@ def check_loads(manifest: Manifest) -> list[Entry] | None:
     if broken:
         reason = broken[0].reason
         folder = str(manifest.folder)
-        raise PluginError(reason if reason.startswith(folder) else f"{folder}: {reason}")
+        raise PluginError(reason if reason.startswith(folder) else f"{folder}: {reason}",
+                          detail=broken[0].details)
     return entries

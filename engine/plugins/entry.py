@@ -18,7 +18,8 @@ class Entry:
     """A model the registry knows about.
 
     ``status`` is ``"ok"`` (``plugin`` is set and usable) or ``"disabled"`` (``reason`` says
-    why in one line; ``details`` may hold a traceback for a details view). ``origin`` is
+    why in one line; ``details`` is the traceback of the exception the plugin's own code
+    raised, if it raised one: for a details view and ``partita --verbose``). ``origin`` is
     one of :data:`ORIGINS`; ``source`` says where in words (package, folder path, …).
     ``location`` identifies the code or pack folder, so that one plugin found twice (an
     editable install that is also in ``plugins/``) is listed once.

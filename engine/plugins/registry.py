@@ -285,7 +285,7 @@ class Registry:
         """The usable model called ``name``; :class:`PluginError` says why not."""
         e = self.entry(name)
         if not e.ok:
-            raise PluginError(f"model {name!r} is disabled: {e.reason}")
+            raise PluginError(f"model {name!r} is disabled: {e.reason}", detail=e.details)
         assert e.plugin is not None
         return e.plugin
 

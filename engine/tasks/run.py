@@ -15,6 +15,7 @@ bars, except :func:`repaint_mask`'s, which are any ticks.
 from __future__ import annotations
 
 import secrets
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -209,8 +210,8 @@ def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptio
     except ModelFailed:  # said already, naming the model (a progress report it got wrong)
         raise
     except (Exception, SystemExit) as e:
-        raise ModelFailed(f"model {model.info.name!r} failed: {failure(e, 'generating')}"
-                          ) from e
+        raise ModelFailed(f"model {model.info.name!r} failed: {failure(e, 'generating')}",
+                          detail="".join(traceback.format_exception(e))) from e
 
 
 # -- tasks --------------------------------------------------------------------------------------
