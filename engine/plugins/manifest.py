@@ -30,6 +30,7 @@ checked before its code is imported; its code finds them with :func:`plugin_fold
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -50,6 +51,36 @@ _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 NAME_RULE = "1-64 chars of a-z, 0-9, '.', '_' or '-', starting with a letter or digit"
 _SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 _ENTRY_RE = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_][\w.]*$")
+
+
+# Every field a manifest of the plugin APIs this Partita knows may have: those read here,
+# and those `partita train` and `quantize` write into a model folder's manifest.json
+# (network, vocab, roles: read by the pack loader; the rest shown to users).
+FIELDS = frozenset({
+    "name", "version", "api_version", "kind", "description", "tasks", "precisions",
+    "default_precision", "instruments", "lanes", "licence", "license", "author", "entry",
+    "architecture", "weights", "grid", "training_data", "metrics", "network", "vocab",
+    "roles", "training_roles", "training", "fine_tuned_from", "default_precision_reason",
+})
+
+
+def unknown_field_problem(data: Mapping[str, Any], api_version: int) -> tuple[str, str] | None:
+    """``(field, problem)`` for the first field no manifest of ``api_version`` has, with
+    the known field it is likely a misspelling of; None when all are known, or when the
+    manifest is for an API newer than this Partita's (which may add fields: that manifest
+    is refused for its API version instead). A misspelt field is refused rather than
+    ignored: ``"weigths"`` skipped the hash check its author asked for, ``"instrument"``
+    let a drums model be asked for a melody."""
+    if api_version > API_VERSION:
+        return None
+    for key in data:
+        if key in FIELDS:
+            continue
+        close = difflib.get_close_matches(str(key), sorted(FIELDS), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else (
+            f"the fields are: {', '.join(sorted(FIELDS))}")
+        return key, f"unknown field ({hint}); a field Partita does not know is never read"
+    return None
 
 
 def name_problem(name: str) -> str | None:
@@ -204,6 +235,12 @@ def parse_manifest(data: object, path: Path | None = None) -> Manifest:
             raise fail(key, "expected a JSON object")
         return value
 
+    # First: a misspelt field ("nmae") is named as such, not as the field it misses.
+    stated = data.get("api_version")
+    unknown = unknown_field_problem(data, stated if isinstance(stated, int)
+                                    and not isinstance(stated, bool) else API_VERSION)
+    if unknown:
+        raise fail(*unknown)
     name = text("name", required=True)
     problem = name_problem(name)
     if problem:

@@ -386,3 +386,16 @@ def test_verify_of_a_package_checks_the_data_files_its_manifest_lists(tmp_path, 
     (package / "chain.json").write_text("{ }")
     with pytest.raises(PluginError, match=r"chain\.json: SHA-256 mismatch"):
         models_cli._verify_installed(entry)
+
+
+def test_verify_names_a_misspelt_manifest_field(tmp_path, models_dir, capsys):
+    """QA: "weigths" was ignored, so verify said ok and never checked the data's hash."""
+    folder = write_code_plugin(tmp_path, "typo")
+    manifest = folder / "partita-plugin.json"
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({**data, "weigths": [{"file": "chain.json",
+                                                          "sha256": "0" * 64}]}))
+    assert main(["models", "verify", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"partita: error: {manifest}: field 'weigths': unknown field (did you mean "
+        "'weights'?); a field Partita does not know is never read\n")

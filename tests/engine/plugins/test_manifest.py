@@ -95,3 +95,34 @@ def test_a_code_plugin_may_list_the_data_files_its_code_reads(tmp_path):
         assert plugin_folder(tmp_path / module) == tmp_path
     with pytest.raises(ManifestError, match=r"no partita-plugin\.json beside it"):
         plugin_folder(tmp_path.parent / "elsewhere.py")
+
+
+@pytest.mark.parametrize(("field", "meant"), [
+    ("weigths", "weights"), ("taks", "tasks"), ("instrument", "instruments"),
+    ("nmae", "name")])
+def test_a_misspelt_field_is_refused_naming_the_field_it_resembles(tmp_path, field, meant):
+    """QA: "weigths" was ignored, so verify said ok and never checked the data's hash."""
+    write_manifest(tmp_path, {**BASE, field: BASE.get(meant, ["x"])})
+    with pytest.raises(ManifestError, match=rf"field '{field}': unknown field \(did you mean "
+                                            rf"'{meant}'\?\)"):
+        load_manifest(tmp_path)
+
+
+def test_a_field_like_no_other_lists_the_known_ones(tmp_path):
+    write_manifest(tmp_path, {**BASE, "homepage": "https://example.org"})
+    with pytest.raises(ManifestError, match="field 'homepage': unknown field \\(the fields "
+                                            "are: api_version, architecture, author"):
+        load_manifest(tmp_path)
+
+
+def test_a_manifest_for_a_newer_api_may_have_fields_this_partita_does_not_know(tmp_path):
+    # Refused for its API version (when listed or verified), not for a field it may add.
+    write_manifest(tmp_path, {**BASE, "api_version": 2, "lyrics": True})
+    assert load_manifest(tmp_path).api_version == 2
+
+
+def test_every_manifest_partita_ships_or_writes_has_only_known_fields(tmp_path):
+    from engine.plugins.builtin import builtin_folders
+
+    for folder in builtin_folders():  # written by `partita train` (and quantize)
+        assert load_manifest(folder).declared
