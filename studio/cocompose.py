@@ -17,7 +17,7 @@ from __future__ import annotations
 import itertools
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -359,12 +359,21 @@ class CoComposer(QObject):
         """The panel's model. Under *Auto* (the panel names none): the default model, or
         for ``chorale`` writing the chorale model when it is installed. A chosen model
         that cannot run ``task`` is refused (PlanError), never silently replaced."""
+        return self.choose_model(task, chorale)[0]
+
+    def choose_model(self, task: str, chorale: bool = False, song: Song | None = None,
+                     track_ids: Iterable[int] = ()) -> tuple[ModelPlugin, str]:
+        """:meth:`model_for`, for a request to write ``track_ids`` of ``song``, and a note
+        for the status bar ("" for none): under *Auto*, a default model that cannot write
+        some of those tracks (a melody model, drums asked) gives way to the built-in
+        default (:meth:`Registry.default_for`), which the note says; a model chosen in the
+        panel is refused instead, as before (the queue says why)."""
         name = self.settings().model
         if not name and chorale:
             entry = self.catalog.usable(CHORALE_MODEL)
             if entry is not None and entry.plugin is not None and entry.info is not None \
                     and task in entry.info.tasks:
-                return entry.plugin
+                return entry.plugin, ""
         if name:
             entry = self.catalog.usable(name)
             if entry is None:
@@ -378,9 +387,13 @@ class CoComposer(QObject):
         else:
             default = self.catalog.default_name(task)
             entry = self.catalog.usable(default) if default else None
+            if entry is not None and song is not None and self.catalog.loaded:
+                instead, note = self.catalog.registry.default_for(task, song, track_ids)
+                if note and instead is not None and instead.plugin is not None:
+                    return instead.plugin, f"Auto: {note}"
         if entry is None or entry.plugin is None:
             raise PlanError(f"no usable model can {task}: see Generate ▸ Model Manager")
-        return entry.plugin
+        return entry.plugin, ""
 
     def submit(self, plan: Plan) -> list[Job]:
         """Send a plan to the queue as one job per variation."""
@@ -393,7 +406,8 @@ class CoComposer(QObject):
             return []
         chorale = plan.chorale or is_chorale(prepared, plan.mask.track_ids)
         try:
-            model = self.model_for(plan.task, chorale)
+            model, auto_note = self.choose_model(plan.task, chorale, prepared,
+                                                 plan.mask.track_ids)
         except PlanError as e:
             self.message.emit(str(e))
             return []
@@ -462,7 +476,8 @@ class CoComposer(QObject):
                               + (f" · Pitch range: {drums}" if drums else "")
                               + (f" · new notes {key_note} (the Key box sets "
                                  f"{'another' if options.key else 'one'})" if key_note else "")
-                              + (f" · {tip}" if tip else ""))
+                              + (f" · {tip}" if tip else "")
+                              + (f" · {auto_note}" if auto_note else ""))
         return jobs
 
     def _chorale_tip(self, task: str, chorale: bool, model: ModelPlugin) -> str:

@@ -444,6 +444,7 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
 def _run_compose(args: argparse.Namespace) -> int:
     from engine import tasks
 
+    args.model_named = args.model is not None  # before Auto picks the chorale model
     options = _checked(args, [])
     meter = parse_meter(args.meter)
     try:
@@ -463,6 +464,7 @@ def _run_compose(args: argparse.Namespace) -> int:
 def _run_song_task(args: argparse.Namespace) -> int:
     from engine import tasks
 
+    args.model_named = args.model is not None  # before Auto picks the chorale model
     options = _checked(args, [args.song])
     song, studio = load_with_studio(args.song, rewriting=True)
     task = args.task
@@ -554,8 +556,13 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
 
         try:  # a model's print() goes to stderr: stdout says what was written
             with contextlib.redirect_stdout(sys.stderr):
-                takes = tasks.run_variations(lambda o: run(model, o, progress), options,
-                                             args.variations)
+                try:
+                    takes = tasks.run_variations(lambda o: run(model, o, progress),
+                                                 options, args.variations)
+                except tasks.CannotWrite as e:  # refused before the model ran
+                    model = _instead_of_default(args, e)
+                    takes = tasks.run_variations(lambda o: run(model, o, progress),
+                                                 options, args.variations)
         except tasks.TaskError as e:
             raise CliError(_task_message(args.task, e)) from e
         except KeyboardInterrupt as e:  # the user's Ctrl+C, or the model raised it
@@ -599,6 +606,22 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0
+
+
+def _instead_of_default(args: argparse.Namespace, refused) -> ModelPlugin:
+    """The model for a request the default model cannot write (``refused``, a
+    :class:`~engine.tasks.CannotWrite`): the built-in default, said in a note — a default
+    chosen for melodies (`partita models default markov-melody`) is not a reason to refuse
+    a song with drums. A model named with --model is never replaced: ``refused`` again."""
+    from engine.plugins.registry import Registry
+
+    if getattr(args, "model_named", True):
+        raise refused
+    entry, note = Registry().default_for(args.task, refused.song, refused.track_ids)
+    if not note or entry is None or entry.plugin is None:
+        raise refused
+    print(f"partita: note: {note} (--model to choose)", file=sys.stderr)
+    return entry.plugin
 
 
 def _key_signature_written(take) -> str | None:

@@ -25,6 +25,9 @@ save_default`: ``partita models default NAME`` and the studio's *Set as Default*
 the file ``default-model`` in the user's models folder), then the built-in models in the
 order they are declared, then a model named :data:`~engine.plugins.api.DEFAULT_MODEL` (the
 general model installed as a pack), then any other model by name.
+:meth:`Registry.default_for` is the same for a request's tracks: a default that cannot
+write some of them gives way to the built-in default (:meth:`Registry.builtin_default`),
+with a note for the user.
 
 The registry is thread-safe: worker threads report failures while the GUI lists models.
 """
@@ -34,13 +37,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from engine.io.atomic import atomic_write
+from engine.score import Song
 
-from .api import DEFAULT_MODEL, ModelOption, ModelPlugin
+from .api import DEFAULT_MODEL, ModelOption, ModelPlugin, cannot_write
 from .builtin import builtin_options
 from .discovery import (
     _disabled,
@@ -312,6 +316,44 @@ class Registry:
         # No built-in model (a build without the shipped weights, or the user's own
         # copy of it installed as a pack): the general model by name, else the first.
         return by_name.get(DEFAULT_MODEL) or min(usable, key=lambda e: e.name)
+
+    def default_for(self, task: str, song: Song, track_ids: Iterable[int],
+                    preferred: str | None = None) -> tuple[Entry | None, str]:
+        """:meth:`default`, for a request to write ``track_ids`` of ``song``; when that
+        model cannot write some of them (:func:`~engine.plugins.api.cannot_write`: the
+        user's default is a melody model, the request has drums), the built-in default
+        model instead, with a note saying so for the user ("" when there is none). The
+        default is the user's choice for requests it can do, not a reason to refuse the
+        others; a model the user names for the request is never replaced (not here)."""
+        ids = list(track_ids)
+        entry = self.default(task, preferred)
+        if entry is None or entry.info is None or not cannot_write(entry.info, song, ids):
+            return entry, ""
+        fallback = self.builtin_default(task)
+        if fallback is None or fallback.info is None or fallback.name == entry.name \
+                or cannot_write(fallback.info, song, ids):
+            return entry, ""  # refused with its reason, as before
+        names = ", ".join(repr(t.name) for t in song.tracks
+                          if t.id in ids and cannot_write(entry.info, song, [t.id]))
+        return fallback, (f"the default model, {entry.name}, cannot write {names}: "
+                          f"{fallback.name} writes this request")
+
+    def builtin_default(self, task: str | None = None) -> Entry | None:
+        """The model used when nobody chose one: the first usable built-in model that can
+        do ``task`` (``partita-base``), else a model named
+        :data:`~engine.plugins.api.DEFAULT_MODEL`; None when there is none. Found without
+        listing the other models when they are not listed yet."""
+        def can(e: Entry | None) -> bool:
+            return e is not None and e.ok and e.info is not None and (
+                task is None or task in e.info.tasks)
+
+        with self._lock:
+            pool = self._entries if self._entries is not None else self._entry_points_read()
+            found = next((e for e in pool if e.origin == "builtin" and can(e)), None)
+        if found is None:
+            named = self.find(DEFAULT_MODEL)
+            found = named if can(named) else None
+        return found
 
     def _default_unlisted(self, task: str | None, preferred: str | None) -> Entry | None:
         """:meth:`default`'s answer where it needs no listing: the first usable choice

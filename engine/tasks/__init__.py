@@ -21,7 +21,7 @@ from .chorale import (
     voice_parts,
     writes_chorale_voices,
 )
-from .errors import TaskError
+from .errors import CannotWrite, TaskError
 from .instruments import (
     SATB_VOICES,
     TrackSpec,
@@ -55,6 +55,7 @@ __all__ = [
     "CHORALE_MODEL",
     "REDRAWS",
     "SATB_VOICES",
+    "CannotWrite",
     "SongParams",
     "TaskError",
     "TaskResult",

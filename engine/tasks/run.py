@@ -53,7 +53,7 @@ from engine.score.song import BPM_RANGE
 from engine.score.spelling import key_name
 
 from .chorale import chorale_options
-from .errors import TaskError
+from .errors import CannotWrite, TaskError
 from .instruments import (
     SATB_VOICES,
     TrackSpec,
@@ -120,11 +120,12 @@ def _bar_span(song: Song, first_bar: int, end_bar: int) -> tuple[int, int]:
 
 
 def check_can_write(model: ModelPlugin, song: Song, track_ids: Iterable[int]) -> None:
-    """Refuse (:class:`TaskError`) a job asking ``model`` to write a track it cannot
-    (:func:`engine.plugins.api.cannot_write`)."""
-    problem = cannot_write(model.info, song, track_ids)
+    """Refuse (:class:`CannotWrite`, a :class:`TaskError`) a job asking ``model`` to
+    write a track it cannot (:func:`engine.plugins.api.cannot_write`)."""
+    ids = list(track_ids)
+    problem = cannot_write(model.info, song, ids)
     if problem:
-        raise TaskError(problem)
+        raise CannotWrite(problem, song, ids)
 
 
 def _run(

@@ -24,6 +24,7 @@ from tests.studio.cocompose_helpers import (
     close_window,
     make_registry,
     make_window,
+    set_panel,
 )
 from tests.studio.test_cocompose import wait_takes
 
@@ -496,3 +497,42 @@ def test_regenerating_several_masked_tracks_is_worded_alike_everywhere(studio, q
     assert win.statusBar().currentMessage().startswith("Regenerate 2 tracks: 1 take with")
     assert [job.request.label for job in jobs] == ["Regenerate 2 tracks"]  # the Jobs panel
     wait_takes(qtbot, win, 1)
+
+
+def test_auto_gives_a_request_the_default_cannot_write_to_the_built_in_default(
+        qtbot, tmp_path, dialogs, no_audio):
+    """QA: with a melody-only model as the default, a request with a drum track failed
+    ("markov-melody cannot write drum tracks"); Auto now runs the built-in default for it
+    and says so. A model chosen in the panel is still refused."""
+    melody = Recording("markov-melody")
+    melody.info = replace(melody.info, instruments=("melody",))
+    base = Recording("partita-base")
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, base, melody))
+    try:
+        drums = Track(name="Drums", channel=9, is_drum=True, notes=(Note(36, 0, 240, 90),))
+        win.set_song(Song(tracks=(violin_song().tracks[0], drums), ppq=480))
+        violin_id, drums_id = (t.id for t in win.document.song.tracks)
+        win.catalog.registry.preferred = "markov-melody"  # the default, kept
+        assert win.generate_panel.set_model("")  # Auto
+        set_panel(win)
+
+        win.selection.set_tracks([violin_id])  # a melody: the default writes it
+        assert win.composer.request("regenerate")
+        qtbot.waitUntil(lambda: bool(melody.calls), timeout=10000)
+        assert "with markov-melody" in win.statusBar().currentMessage()
+
+        win.selection.set_tracks([drums_id])
+        assert win.composer.request("regenerate")
+        message = win.statusBar().currentMessage()
+        assert "with partita-base" in message
+        assert message.endswith("Auto: the default model, markov-melody, cannot write "
+                                "'Drums': partita-base writes this request")
+        qtbot.waitUntil(lambda: bool(base.calls), timeout=10000)
+
+        assert win.generate_panel.set_model("markov-melody")  # named: refused, not swapped
+        calls = len(base.calls)
+        assert win.composer.request("regenerate") == []
+        assert "markov-melody cannot write drum tracks" in win.statusBar().currentMessage()
+        assert len(base.calls) == calls
+    finally:
+        close_window(win)
