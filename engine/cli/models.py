@@ -112,6 +112,18 @@ def _option_text(option) -> str:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from engine.plugins import probe
+
+    def announce(folder: Path, module: str, limit: float) -> None:
+        # The import is tried in a child process that may take the whole limit: say so.
+        print(f"partita: importing {folder.name}… (up to {limit:g} s)", file=sys.stderr,
+              flush=True)
+
+    with probe.asked(announce):  # a time-out is this command's error, said once
+        return _verify_asked(args)
+
+
+def _verify_asked(args: argparse.Namespace) -> int:
     from .common import is_model_path, model_folder
 
     path = args.path

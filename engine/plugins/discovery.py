@@ -50,7 +50,7 @@ from .manifest import (
     plugin_folder,
 )
 from .packs import check_api_version, check_weights, load_pack, pack_loader, verify_pack
-from .probe import fingerprint, forget, import_problem
+from .probe import asked, fingerprint, forget, import_problem
 
 GROUP = "partita.models"
 BUILTIN_DIST = "partita"
@@ -463,7 +463,8 @@ def check_loads(manifest: Manifest) -> list[Entry] | None:
         return None
     if manifest.kind == "code":  # asked for: a plugin skipped after a time-out is tried
         forget(manifest.folder, manifest.entry.partition(":")[0].split(".")[0])
-    entries = from_plugin_folder(manifest.folder)
+    with asked():  # a time-out is the command's error, said as such
+        entries = from_plugin_folder(manifest.folder)
     broken = [e for e in entries if not e.ok]
     if broken:
         reason = broken[0].reason

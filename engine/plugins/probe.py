@@ -19,12 +19,15 @@ is collected for the command line to say (:func:`notices`).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import json
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.io.atomic import atomic_write
@@ -43,6 +46,20 @@ except BaseException:
 """
 
 _known: dict[str, str] = {}  # fingerprint → "" (imports fine) or the reason it does not
+# Set while the user asks for a plugin by name or folder (`partita models verify`): what
+# to call before a trial (folder, module, time limit), to say what the wait is for; a
+# time-out is then said in the command's error, not as "verify tries it again".
+Announce = Callable[[Path, str, float], None]
+
+
+@dataclass
+class _Asking:
+    announce: Announce
+    tried: set[str] = field(default_factory=set)  # the imports it tried itself
+
+
+_asked: contextvars.ContextVar[_Asking | None] = contextvars.ContextVar(
+    "plugin_import_asked", default=None)
 _notices: list[str] = []  # what the user should hear of, said once (notices())
 _TIMED_OUT = "did not finish within"  # in the reason of a time-out, kept or new
 
@@ -51,21 +68,52 @@ def import_problem(folder: Path, module: str, timeout: float | None = None) -> s
     """Why importing ``module`` from ``folder`` must not be tried in this process (it hangs
     or ends the process), or None when a child process imported it and came back."""
     key = fingerprint(folder, module)
+    limit = TIMEOUT_S if timeout is None else timeout
+    asking = _asked.get()
     if key not in _known:
         cache = _read_cache()
         if key in cache:
             _known[key] = cache[key]
-            if _TIMED_OUT in cache[key]:  # skipped without waiting: say so, once
+            if _TIMED_OUT in cache[key] and asking is None:  # skipped at once: say so, once
                 _notices.append(f"plugin folder {folder}: {cache[key]}")
         else:
-            problem, lasting = _try(folder, module, TIMEOUT_S if timeout is None else timeout)
+            if asking is not None:  # the user waits for it: say what for, first
+                asking.announce(folder, module, limit)
+                asking.tried.add(key)
+            problem, lasting = _try(folder, module, limit)
             _known[key] = problem
-            if _TIMED_OUT in problem:  # the user just waited for it: say why
-                _notices.append(f"plugin folder {folder}: {problem}")
             if lasting:
                 cache[key] = problem
                 _write_cache(cache)
-    return _known[key] or None
+            if _TIMED_OUT in problem and asking is None:  # the user just waited: say why
+                _notices.append(f"plugin folder {folder}: {problem}")
+    problem = _known[key]
+    if asking is not None and _TIMED_OUT in problem and key in asking.tried:
+        return timed_out_when_asked(module, limit)  # the command's own error says it
+    return problem or None
+
+
+def timed_out_when_asked(module: str, timeout: float) -> str:
+    """A time-out, said to the user who asked for the plugin (`partita models verify`):
+    what to check, not the command they just ran."""
+    return (f"{module!r} did not finish importing in {timeout:g} s: check what "
+            "the plugin does when imported — a network call, a lock or a prompt it waits "
+            "on, a large file or model it loads (load it in generate, or on first use); "
+            "a first import from a cold disk can be slow too: verify it again. Until it "
+            "imports in time it is listed as disabled")
+
+
+@contextlib.contextmanager
+def asked(announce: Announce | None = None) -> Iterator[None]:
+    """The user asked for this plugin (``partita models verify``): ``announce(folder,
+    module, time_limit)`` is called before its import is tried, and a time-out is said as
+    :func:`timed_out_when_asked`, in the command's error alone (not also as a note).
+    Nested, the outer ``announce`` holds."""
+    token = _asked.set(_asked.get() or _Asking(announce or (lambda *a: None)))
+    try:
+        yield
+    finally:
+        _asked.reset(token)
 
 
 def forget(folder: Path, module: str) -> None:
@@ -74,6 +122,9 @@ def forget(folder: Path, module: str) -> None:
     plugin skipped after a time-out to be tried, e.g. once the network it waited for is
     back)."""
     key = fingerprint(folder, module)
+    asking = _asked.get()
+    if asking is not None and key in asking.tried:  # this very request tried it: once
+        return
     _known.pop(key, None)
     cache = _read_cache()
     if cache.pop(key, None) is not None:
@@ -154,4 +205,5 @@ def _write_cache(cache: dict[str, str]) -> None:
         atomic_write(path, json.dumps(cache, indent=1).encode("utf-8"))
 
 
-__all__ = ["TIMEOUT_S", "fingerprint", "forget", "import_problem", "notices"]
+__all__ = ["TIMEOUT_S", "asked", "fingerprint", "forget", "import_problem", "notices",
+           "timed_out_when_asked"]

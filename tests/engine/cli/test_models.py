@@ -155,7 +155,8 @@ def test_a_stale_pack_manifest_beside_a_retrained_model_says_what_happened(tmp_p
 def test_verify_names_the_folder_once(tmp_path, models_dir, capsys):
     crashing = write_code_plugin(tmp_path, "crash", on_import="1 / 0")
     assert main(["models", "verify", str(crashing)]) == 1
-    err = capsys.readouterr().err
+    announce, err = capsys.readouterr().err.split("\n", 1)
+    assert announce == "partita: importing crash… (up to 30 s)"  # the wait said first
     assert err.startswith(f"partita: error: {crashing}: importing ")
     assert err.count(str(crashing)) == 1
 
@@ -399,3 +400,29 @@ def test_verify_names_a_misspelt_manifest_field(tmp_path, models_dir, capsys):
     assert capsys.readouterr().err == (
         f"partita: error: {manifest}: field 'weigths': unknown field (did you mean "
         "'weights'?); a field Partita does not know is never read\n")
+
+
+def test_verify_says_what_a_time_out_means_once(tmp_path, models_dir, capsys, monkeypatch):
+    """QA: after the 30 s wait (with nothing said during it), verify answered "skipped until
+    its files change; `partita models verify …` tries it again" — the command just run —
+    and said it twice (a note, then the error)."""
+    from engine.plugins import probe
+
+    monkeypatch.setenv("PARTITA_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setattr(probe, "_known", {})
+    monkeypatch.setattr(probe, "TIMEOUT_S", 1.0)
+    folder = write_code_plugin(models_dir, "sleepy", on_import="import time; time.sleep(1000)")
+    for target in (str(folder), "sleepy"):  # by folder, then by name: tried once each
+        assert main(["models", "verify", target]) == 1
+        lines = capsys.readouterr().err.splitlines()
+        assert lines[0] == "partita: importing sleepy… (up to 1 s)"
+        (error,) = lines[1:]
+        assert error.startswith(f"partita: error: {folder}: 'plug_sleepy_")
+        assert "did not finish importing in 1 s: check what the plugin does when " \
+               "imported" in error
+        assert "partita models verify" not in error
+    # The time-out is kept for the listings, which skip the plugin at once, as before.
+    monkeypatch.setattr(probe, "_known", {})
+    monkeypatch.setattr(probe, "_try", lambda *a: pytest.fail("tried again"))
+    assert main(["models"]) == 0
+    assert "`partita models verify " in capsys.readouterr().err

@@ -35,7 +35,8 @@ def test_verify_verbose_shows_where_the_plugins_import_failed(models_dir, capsys
     folder = write_code_plugin(models_dir, "broken", on_import=FAILING_IMPORT)
     assert main(["models", "verify", str(folder)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("partita: error: ") and "needs libfoo 2" in err
+    assert err.startswith("partita: importing broken… (up to 30 s)\npartita: error: ")
+    assert "needs libfoo 2" in err
     assert "Traceback" not in err  # one line unless asked
 
     assert main(["--verbose", "models", "verify", str(folder)]) == 1

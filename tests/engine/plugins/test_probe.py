@@ -74,8 +74,9 @@ def test_a_time_out_is_kept_so_no_later_start_waits_for_it_again(tmp_path, monke
     calls = []
     real = subprocess.run
     monkeypatch.setattr(subprocess, "run", lambda *a, **k: calls.append(1) or real(*a, **k))
-    with pytest.raises(PluginError, match="did not finish within 1 s"):
+    with pytest.raises(PluginError, match="did not finish importing in 1 s: check what "):
         check_loads(load_manifest(folder))
+    assert probe.notices() == []  # said in the error alone
     assert calls == [1]
 
 
