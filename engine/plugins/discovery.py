@@ -47,6 +47,7 @@ from .manifest import (
     Manifest,
     load_manifest,
     name_problem,
+    package_manifest,
     plugin_folder,
 )
 from .packs import check_api_version, check_weights, load_pack, pack_loader, verify_pack
@@ -307,7 +308,8 @@ def plugin_folders(folder: Path) -> list[Path]:
     # load_manifest reads either: one copied in by hand is listed as installed is.
     return [sub for sub in sorted(p for p in folder.iterdir()
                                   if p.is_dir() and not p.name.startswith("."))
-            if (sub / MANIFEST_NAME).is_file() or (sub / MODEL_MANIFEST_NAME).is_file()]
+            if (sub / MANIFEST_NAME).is_file() or (sub / MODEL_MANIFEST_NAME).is_file()
+            or package_manifest(sub) is not None]
 
 
 def from_folder(folder: Path, origin: str = "folder",
@@ -365,7 +367,7 @@ def from_plugin_folder(folder: Path, origin: str = "folder") -> list[Entry]:
             return _entries_for(plugin, kind="pack", origin=origin, source=source,
                                 fallback=fallback, location=str(folder.resolve()))
         with plugin_code():
-            obj = load_entry(folder, manifest.entry)
+            obj = load_entry(manifest.root, manifest.entry)
     except Exception as e:
         return [_disabled(*fallback, manifest.kind, origin, source, e, where)]
     return _entries_for(obj, kind="code", origin=origin, source=source, fallback=fallback,
@@ -462,13 +464,13 @@ def check_loads(manifest: Manifest) -> list[Entry] | None:
         verify_pack(manifest.folder)
         return None
     if manifest.kind == "code":  # asked for: a plugin skipped after a time-out is tried
-        forget(manifest.folder, manifest.entry.partition(":")[0].split(".")[0])
+        forget(manifest.root, manifest.entry.partition(":")[0].split(".")[0])
     with asked():  # a time-out is the command's error, said as such
-        entries = from_plugin_folder(manifest.folder)
+        entries = from_plugin_folder(manifest.root)
     broken = [e for e in entries if not e.ok]
     if broken:
         reason = broken[0].reason
-        folder = str(manifest.folder)
+        folder = str(manifest.root)
         raise PluginError(reason if reason.startswith(folder) else f"{folder}: {reason}",
                           detail=broken[0].details)
     return entries

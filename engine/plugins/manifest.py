@@ -123,10 +123,18 @@ class Manifest:
 
     @property
     def folder(self) -> Path:
-        """The plugin folder (where the manifest lives)."""
+        """The folder of the manifest, where the files it lists are (:func:`plugin_folder`)."""
         if self.path is None:
             raise ValueError(f"manifest {self.name!r} was not read from a file")
         return self.path.parent
+
+    @property
+    def root(self) -> Path:
+        """The plugin folder its ``entry`` module is imported from: :attr:`folder`, or the
+        folder holding it when the manifest is inside the plugin's package (the layout
+        that works from a plugin folder and after ``pip install`` alike)."""
+        folder = self.folder
+        return folder.parent if (folder / "__init__.py").is_file() else folder
 
     def model_info(self) -> ModelInfo:
         """The :class:`ModelInfo` this manifest declares (packs use it as is)."""
@@ -178,9 +186,19 @@ def find_manifest(path: Path) -> Path:
         folder, path = path, path / MANIFEST_NAME
         if not path.is_file() and (folder / MODEL_MANIFEST_NAME).is_file():
             path = folder / MODEL_MANIFEST_NAME
+        elif not path.is_file():  # inside the plugin's package (shipped with it by pip)
+            path = package_manifest(folder) or path
     if not path.is_file():
         raise ManifestError(f"{path}: no plugin manifest ({MANIFEST_NAME}) found")
     return path
+
+
+def package_manifest(folder: Path) -> Path | None:
+    """The manifest inside the one package of ``folder`` that holds one
+    (``folder/my_bassline/partita-plugin.json`` beside its ``__init__.py``), if any."""
+    found = [p for p in sorted(Path(folder).glob(f"*/{MANIFEST_NAME}"))
+             if (p.parent / "__init__.py").is_file()]
+    return found[0] if len(found) == 1 else None
 
 
 def read_manifest_json(path: Path) -> object:
