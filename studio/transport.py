@@ -22,75 +22,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.render.clicks import count_in_clicks, with_metronome
 from engine.render.mixing import Peaks, apply_volume_pan, headroom_gains, level_key
 from engine.render.playback import Loop
 from engine.render.progressive import ProgressiveRender, synth_renderer
-from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeMap, Track
+from engine.score import DRUM_CHANNEL, Note, Song, Track
 
 from .document import Document
 from .worker import Worker
 
 SAMPLE_RATE = 44100
 PLAYHEAD_MS = 16
-CLICK_HIGH, CLICK_LOW = 76, 77  # GM Hi / Low Wood Block
-
-
-def with_metronome(song: Song) -> Song:
-    """The song plus a click track: a high click on each downbeat, low on the other beats.
-
-    A compound meter (6/8, 9/8, 12/8, 6/4 …) clicks its dotted beats, as a musician counts
-    it (two in 6/8), an odd meter of eighths its groups (7/8: 2+2+3, or as chosen: 3+2+2);
-    a bar cut short by a meter change clicks only the beats it has, and a pickup clicks
-    the last beats of the bar it leads into, none of them high (``TimeMap.pulse_offsets``)."""
-    tm = TimeMap.of(song)
-    end = tm.bar_to_tick(tm.bar_count(song.end))
-    notes = []
-    bar = 0
-    while (start := tm.bar_to_tick(bar)) < end:
-        bar_end = tm.bar_to_tick(bar + 1)
-        pickup = tm.pickup_shift(bar) > 0
-        beats = [start + o for o in tm.pulse_offsets(bar)]
-        for tick, after in pairwise([*beats, bar_end]):
-            notes.append(_click(tick, after, high=tick == start and not pickup))
-        bar += 1
-    soloing = any(t.solo for t in song.tracks)
-    return replace(song, tracks=(*song.tracks, _click_track(notes, soloing)))
-
-
-def count_in_clicks(song: Song, tick: int, bars: int) -> Song:
-    """A recording's count-in: ``bars`` bars of the click that lead to ``tick``, as a song
-    of their own from 0 to its ``end``. They are bars of the meter felt at ``tick`` at the
-    tempo in force there, their beats where the song's beats would fall (from beat 3 of a
-    bar, the count-in starts on a beat 3), high on each downbeat; before bar 1 too."""
-    tm = TimeMap.of(song)
-    sig, into = tm.metric_position(tick)  # and how far into a full bar of it tick is
-    bar, unit = tm.bar_length_for(sig), tm.beat_length_for(sig)
-    span = bars * bar
-    # The beats of the bars before and of the bar holding tick, from that bar's downbeat.
-    beats = [b * bar + p * unit for b in range(-bars, 1) for p in sig.pulse_starts]
-    notes = [_click(at - into + span, after - into + span, high=at % bar == 0)
-             for at, after in pairwise([*beats, bar]) if into - span <= at < into]
-    us = next(t.us_per_beat for t in reversed(song.tempos) if t.tick <= tick)
-    return Song(tracks=(_click_track(notes),), ppq=song.ppq, tempos=(TempoChange(0, us),),
-                length=span, title="Count-in")
-
-
-def _click(tick: int, after: int, high: bool) -> Note:
-    """The click of a beat at ``tick`` (the next one at ``after``): high on a downbeat."""
-    return Note(CLICK_HIGH if high else CLICK_LOW, tick, max(1, (after - tick) // 2),
-                110 if high else 80)
-
-
-def _click_track(notes: list[Note], solo: bool = False) -> Track:
-    return Track(name="Metronome", is_drum=True, channel=DRUM_CHANNEL, notes=tuple(notes),
-                 solo=solo, volume=0.8)
-
-
 RENDERING = "Rendering…"  # the status text while a render runs; "" ends it
 
 

@@ -18,11 +18,12 @@ ENDS = {"tail": "", "bar": ", cut at the last bar line",
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "render",
-        help="render a song to a WAV mix and/or per-track WAV stems",
+        help="render a song to a WAV mix, per-track WAV stems and/or rehearsal mixes",
         description=(
-            "Render IN (MIDI or .partita) to 24-bit stereo WAV: a mix (-o) and/or one stem "
-            "per track (--stems), all stems the same length from time 0. Uses a General "
-            "MIDI SoundFont when one is found, else the built-in synth."
+            "Render IN (MIDI or .partita) to 24-bit stereo WAV: a mix (-o), one stem "
+            "per track (--stems) and/or a rehearsal mix per part (--rehearsal), all the "
+            "same length from time 0. Uses a General MIDI SoundFont when one is found, "
+            "else the built-in synth."
         ),
     )
     p.add_argument("input", metavar="IN", type=Path, help="song file to render")
@@ -34,6 +35,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--clean", action="store_true",
                    help="with --stems: after writing the new stems, delete the folder's "
                         "other stem files ('NN - Name.wav'), so it holds this song's only")
+    p.add_argument("--rehearsal", metavar="DIR", type=Path,
+                   help="write a choir's learning tracks into this folder: for each pitched "
+                        "track heard in the mix, 'Rehearsal - Alto.wav' etc., the mix with "
+                        "that part forward (the others 9 dB quieter behind it, the part a "
+                        "little left and the others right)")
+    p.add_argument("--count-in", metavar="BARS", type=int, default=0,
+                   help="with --rehearsal: BARS bars of click before the music of each "
+                        "rehearsal mix (a pickup is part of the last: '1, 2, 3' and the "
+                        "pickup sings on 4); the mix and stems stay as they are")
     p.add_argument("--sample-rate", metavar="N", type=int, default=44100,
                    help="sample rate in Hz (default 44100)")
     p.add_argument("--soundfont", metavar="SF2", type=Path,
@@ -56,8 +66,13 @@ def run(args: argparse.Namespace) -> int:
     from engine.render import RenderError, render_files
     from engine.render.files import remove_stems, stale_stems, stem_names
 
-    if args.output is None and args.stems is None:
-        raise CliError("render: nothing to write: give -o MIX.wav and/or --stems DIR")
+    if args.output is None and args.stems is None and args.rehearsal is None:
+        raise CliError("render: nothing to write: give -o MIX.wav, --stems DIR and/or "
+                       "--rehearsal DIR")
+    if args.count_in and args.rehearsal is None:
+        raise CliError("render: --count-in goes with --rehearsal DIR")
+    if not 0 <= args.count_in <= 8:
+        raise CliError(f"render: --count-in takes 0 to 8 bars, not {args.count_in}")
     if args.output is not None and args.output.suffix.lower() != ".wav":
         raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
     if args.clean and args.stems is None:
@@ -69,6 +84,8 @@ def run(args: argparse.Namespace) -> int:
         refuse_read_only(args.output)
     if args.stems is not None:
         check_folder(args.stems, " (--stems takes the folder to write the stems into)")
+    if args.rehearsal is not None:
+        check_folder(args.rehearsal, " (--rehearsal takes the folder to write them into)")
     song, _ = load_with_studio(args.input)  # a MIDI file cut short: what it lacked is said
     if song.end == 0:
         raise CliError(f"{args.input.name}: the song has no notes: nothing to render")
@@ -92,6 +109,7 @@ def run(args: argparse.Namespace) -> int:
                 soundfont=args.soundfont, progress=progress, synth=args.synth, end=args.end,
                 stage=lambda what: bar.set_postfix_str(what, refresh=False),
                 known_stale=stale if args.stems is not None else None,
+                rehearsal_dir=args.rehearsal, count_in=args.count_in,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
@@ -116,6 +134,12 @@ def run(args: argparse.Namespace) -> int:
         if silent:  # written (a DAW user may want them) but not heard in the mix: said
             print(f"partita: note: muted or not soloed, so not in the mix (their stems are "
                   f"written): {', '.join(silent)}", file=sys.stderr)
+    if args.rehearsal is not None:
+        n = len(report.rehearsal_paths)
+        lead = (f", after {plural(args.count_in, 'bar')} of count-in"
+                if args.count_in else "")
+        where.append(f"{n} rehearsal mix{'es' if n != 1 else ''}{lead} in "
+                     f"{args.rehearsal.as_posix().rstrip('/')}/")
     gain = f", gain {report.gain_db:+.1f} dB" if report.gain_db < -0.05 else ""
     if report.mix_path is not None and report.mix_gain_db < report.gain_db - 0.05:
         gain += (f" (the mix {report.mix_gain_db:+.1f} dB: with tracks muted or soloed, "

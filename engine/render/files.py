@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 
 from engine.io.atomic import refuse_read_only, temp_sibling
-from engine.score import Song
+from engine.score import Song, Track
 from engine.score.instruments import program_name
 
 SUBTYPE = "PCM_24"
@@ -25,6 +25,14 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
 MAX_NAME = 80
 # What a stem file of ours is called: "01 - Piano.wav" (see stem_names).
 STEM_RE = re.compile(r"\d{2,} - .+\.wav", re.IGNORECASE)
+REHEARSAL_PREFIX = "Rehearsal - "
+
+
+def _label(track: Track) -> str:
+    """The track's name as a file name's part, safe on every OS (its instrument when it
+    has none)."""
+    label = _UNSAFE.sub("_", track.name).strip().rstrip(".").strip()[:MAX_NAME].strip()
+    return label or program_name(track.program, track.is_drum)
 
 
 def stem_names(song: Song) -> dict[int, str]:
@@ -34,12 +42,29 @@ def stem_names(song: Song) -> dict[int, str]:
     in track order in a file browser or DAW.
     """
     width = max(2, len(str(len(song.tracks))))
-    names = {}
-    for i, t in enumerate(song.tracks, start=1):
-        label = _UNSAFE.sub("_", t.name).strip().rstrip(".").strip()[:MAX_NAME].strip()
-        if not label:
-            label = program_name(t.program, t.is_drum)
-        names[t.id] = f"{i:0{width}d} - {label}.wav"
+    return {t.id: f"{i:0{width}d} - {_label(t)}.wav"
+            for i, t in enumerate(song.tracks, start=1)}
+
+
+def rehearsal_ids(song: Song) -> list[int]:
+    """The tracks that get a rehearsal mix (:func:`~.mixing.rehearsal_mix`): every pitched
+    track with notes that is heard in the mix (mute and solo honoured), in track order.
+    Drums are heard behind the others but have no part to learn."""
+    heard = set(song.audible_ids())
+    return [t.id for t in song.tracks if not t.is_drum and t.notes and t.id in heard]
+
+
+def rehearsal_names(song: Song) -> dict[int, str]:
+    """File name per track id of :func:`rehearsal_ids`: ``"Rehearsal - Alto.wav"``, what a
+    singer looks for; a second track of the same name ``"Rehearsal - Violin (2).wav"``
+    (names compared as a case-blind file system does)."""
+    names: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    by_id = {t.id: t for t in song.tracks}
+    for tid in rehearsal_ids(song):
+        label = _label(by_id[tid])
+        n = seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
+        names[tid] = f"{REHEARSAL_PREFIX}{label}{f' ({n})' if n > 1 else ''}.wav"
     return names
 
 
@@ -113,3 +138,7 @@ def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int) -> l
 
 def stem_paths(song: Song, stems_dir: Path) -> Mapping[int, Path]:
     return {tid: stems_dir / name for tid, name in stem_names(song).items()}
+
+
+def rehearsal_paths(song: Song, folder: Path) -> Mapping[int, Path]:
+    return {tid: folder / name for tid, name in rehearsal_names(song).items()}

@@ -21,6 +21,11 @@ from engine.score import Song, Track
 
 CEILING_DBFS = -1.0
 CEILING = 10 ** (CEILING_DBFS / 20)
+# A rehearsal mix (a choir's learning track): its own part as in the mix, the others this
+# much quieter behind it (the convention's -8 to -10 dB), the own part balanced a little
+# to the left and the others as much to the right, so an ear can follow either.
+REHEARSAL_OTHERS_DB = -9.0
+REHEARSAL_PAN = 0.3
 DC_STRETCH = 1 << 12  # 5 ms blocks: 20 s of audio a pass
 
 
@@ -36,6 +41,20 @@ def apply_volume_pan(audio: np.ndarray, track: Track) -> np.ndarray:
         return audio
     gains = np.array([volume * (1 - max(pan, 0.0)), volume * (1 + min(pan, 0.0))], np.float32)
     return audio * gains
+
+
+def rehearsal_mix(heard: np.ndarray, own: np.ndarray) -> np.ndarray:
+    """A piece of a rehearsal mix of one part, from the same frames of the mix as heard
+    (every audible stem summed at unity, ``own`` among them) and of that part's stem:
+    the others :data:`REHEARSAL_OTHERS_DB` quieter, the part :data:`REHEARSAL_PAN` left of
+    where it was, the others as far right (a balance, as :func:`apply_volume_pan`'s: the
+    near side passes, the far one is turned down). Before the headroom gain."""
+    others = np.float32(10 ** (REHEARSAL_OTHERS_DB / 20))
+    far = np.float32(1 - REHEARSAL_PAN)
+    out = heard - own
+    out *= others * np.array([far, 1], np.float32)
+    out += own * np.array([1, far], np.float32)
+    return out
 
 
 def sum_tracks(stems: Mapping[int, np.ndarray], song: Song, *,

@@ -23,11 +23,20 @@ from engine.score import Song, TimeMap, Track
 from engine.score.instruments import program_name
 
 from .builtin import BuiltinSynth
+from .clicks import start_count_in
 from .errors import RenderError, SoundFontError
 from .events import song_frames
-from .files import AudioSource, stale_stems, stem_paths, write_wavs
+from .files import AudioSource, rehearsal_paths, stale_stems, stem_paths, write_wavs
 from .mixing import apply_volume_pan, headroom_gains, peak, remove_dc, to_db
-from .scratch import RawStem, Scratch, finish_stem, scaled_chunks, sum_stems, wrap_tail
+from .scratch import (
+    RawStem,
+    Scratch,
+    finish_stem,
+    rehearsal_pieces,
+    scaled_chunks,
+    sum_stems,
+    wrap_tail,
+)
 from .soundfont import ENV_VAR, SoundFontSynth, find_soundfont, tinysoundfont_available
 
 Progress = Callable[[float], None]
@@ -72,11 +81,14 @@ class RenderReport:
     # ceiling at it (see mixing.headroom_gains).
     mix_gain_db: float = 0.0
     end: EndChoice = "tail"  # where the files end (END_CHOICES)
+    rehearsal_paths: tuple[Path, ...] = ()  # a rehearsal mix per part, when asked for
+    count_in_seconds: float = 0.0  # of the count-in before the rehearsal mixes' music
 
     @property
     def paths(self) -> tuple[Path, ...]:
-        """Every file written, mix first."""
-        return ((self.mix_path,) if self.mix_path else ()) + self.stem_paths
+        """Every file written, mix first, then the stems, then the rehearsal mixes."""
+        return (((self.mix_path,) if self.mix_path else ()) + self.stem_paths
+                + self.rehearsal_paths)
 
     @property
     def speed(self) -> float:
@@ -223,6 +235,22 @@ def _chunks_of(audio: np.ndarray) -> Callable[[], Iterator[np.ndarray]]:
     return lambda: (audio[i:i + WRITE_CHUNK] for i in range(0, len(audio), WRITE_CHUNK))
 
 
+def _scaled(chunks: Callable[[], Iterator[np.ndarray]],
+            gain: float) -> Callable[[], Iterator[np.ndarray]]:
+    """``chunks`` times ``gain``, a piece at a time (copies of a piece, never of all)."""
+    return lambda: (c * np.float32(gain) for c in chunks())
+
+
+def _count_in_audio(engine: SoundFontSynth | BuiltinSynth, song: Song,
+                    bars: int) -> tuple[np.ndarray, int]:
+    """The click of ``bars`` bars of count-in before ``song`` (:func:`start_count_in`),
+    played by ``engine``, and the frame the music starts at after it."""
+    lead = start_count_in(song, bars)
+    (click,) = lead.tracks
+    audio = apply_volume_pan(engine.render_track(lead, click), click)
+    return audio, round(TimeMap.of(lead).tick_to_seconds(lead.length) * engine.sample_rate)
+
+
 class _Written:
     """Progress through the writing of the files: from ``share`` to 1 as their
     ``frames`` (all files together) are written, each file named as it begins."""
@@ -297,8 +325,11 @@ def render_files(
     synth: SynthChoice = "auto",
     known_stale: Iterable[Path] | None = None,
     end: EndChoice = "tail",
+    rehearsal_dir: Path | None = None,
+    count_in: int = 0,
 ) -> RenderReport:
-    """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``.
+    """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``
+    and/or a rehearsal mix per part in ``rehearsal_dir``.
 
     Files are 24-bit PCM stereo. Mix and stems share one headroom gain, from the mix of
     every track (muted or not) and every stem, so the stems are the same whatever is
@@ -313,6 +344,14 @@ def render_files(
     click) or ``"loop"`` (that length, with what rings past the bar line added
     onto the start, so the file loops without a gap or a cut).
 
+    ``rehearsal_dir``: a choir's learning tracks, ``"Rehearsal - Alto.wav"`` for each
+    pitched track heard in the mix (:func:`~.files.rehearsal_names`): the mix as heard,
+    the part as loud as in it, the others :data:`~.mixing.REHEARSAL_OTHERS_DB` quieter
+    behind it, the part a little left and the others right (:func:`~.mixing.rehearsal_mix`).
+    Each is as long as the mix and takes its gain unless it would clip at it (then its
+    own, to the ceiling: :func:`~.mixing.headroom_gains`), preceded by ``count_in`` bars
+    of click when asked (:func:`~.clicks.start_count_in`: a pickup is part of the last).
+
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
     holding another song's stems is refused before anything is rendered. The folder is
@@ -324,8 +363,16 @@ def render_files(
     writing alike; ``stage`` what is being done, each time that changes: "Rendering track
     3 of 11: Piano", "Mixing", "Writing 03 - Piano.wav (4 of 12)".
     """
-    if mix_path is None and stems_dir is None:
-        raise RenderError("nothing to write: give a mix path and/or a stems folder")
+    if mix_path is None and stems_dir is None and rehearsal_dir is None:
+        raise RenderError("nothing to write: give a mix path, a stems folder and/or a "
+                          "rehearsal folder")
+    if count_in < 0:
+        raise ValueError(f"count_in is bars of click before the music: {count_in}")
+    rehearsing = (rehearsal_paths(song, Path(rehearsal_dir))
+                  if rehearsal_dir is not None else {})
+    if rehearsal_dir is not None and not rehearsing:
+        raise RenderError("no pitched track is heard in the mix: no part to write a "
+                          "rehearsal mix for")
     if end not in END_CHOICES:
         raise ValueError(f"unknown end {end!r}: use {', '.join(map(repr, END_CHOICES))}")
     period = bar_line_frames(song, sample_rate)
@@ -346,7 +393,7 @@ def render_files(
     t0 = time.perf_counter()
     frames = song_frames(song, sample_rate)
     rendering = sum(a + b for a, b in _track_costs(song, sample_rate))
-    count = len(paths) + (mix_path is not None)
+    count = len(paths) + (mix_path is not None) + len(rehearsing)
     writing = count * frames / FRAMES_WRITTEN_PER_NOTE
     share = rendering / (rendering + writing) if rendering + writing > 0 else 1.0
 
@@ -371,7 +418,8 @@ def render_files(
         mixed = np.zeros((period if cut else frames + int(TAIL_ROOM_S * sample_rate), 2),
                          np.float32)
         audible = set(song.audible_ids())
-        remixed = mix_path is not None and len(audible) < len(song.tracks)
+        remixed = ((mix_path is not None or rehearsing)
+                   and len(audible) < len(song.tracks))
         loudest_stem, length = 0.0, period if cut else frames
         waiting: dict[int, tuple[Path, int]] = {}
 
@@ -390,7 +438,9 @@ def render_files(
                 stage(f"Rendering track {i + 1} of {len(song.tracks)}: {_track_name(track)}")
             tracked.report(tracked.done)
             synthesized, cleaned = tracked.parts(i)
-            beside = paths[track.id] if stems_dir is not None else Path(mix_path)
+            beside = (paths[track.id] if stems_dir is not None
+                      else Path(mix_path) if mix_path is not None
+                      else rehearsing.get(track.id, Path(rehearsal_dir) / "track.wav"))
             raw = scratch.new(beside)
             with open(raw, "w+b") as f:
                 stem = RawStem(f, sample_rate, beside)
@@ -408,12 +458,15 @@ def render_files(
                 loudest_stem = max(loudest_stem, loudest)
             if not cut:
                 length = max(length, stem.frames)
-            if stems_dir is not None or (remixed and track.id in audible):
+            if (stems_dir is not None or (remixed and track.id in audible)
+                    or track.id in rehearsing):
                 waiting[track.id] = (raw, stem.frames)
             else:
                 scratch.drop(raw)
             tracked.finished(i)
         synth_name = engine.name
+        lead, lead_frames = (_count_in_audio(engine, song, count_in)
+                             if rehearsing and count_in else (None, 0))
         if stage is not None:
             stage("Mixing")
         part(1.0)
@@ -432,15 +485,20 @@ def render_files(
         gain, mix_gain = headroom_gains(loudest_every, loudest_stem, loudest_mix)
         loudest = max(loudest_mix * mix_gain if mix_path else 0.0,
                       loudest_stem * gain if stems_dir else 0.0)
-        for c in _chunks_of(mixed)():  # in place, a piece at a time: np.abs, *= …
-            c *= np.float32(mix_gain)  # of the whole mix made copies of it
         sources: list[tuple[Path, Callable[[], Iterator[np.ndarray]]]] = []
-        if mix_path is not None:
-            sources.append((Path(mix_path), _chunks_of(mixed)))
+        if mix_path is not None:  # scaled a piece at a time: `mixed` stays at unity
+            sources.append((Path(mix_path), _scaled(_chunks_of(mixed), mix_gain)))
         for tid, (raw, kept) in waiting.items():
             if stems_dir is not None:
                 sources.append((paths[tid], scaled_chunks(raw, kept, length, gain,
                                                           WRITE_CHUNK)))
+        for tid, path in rehearsing.items():  # `mixed` is the mix as heard, at unity
+            pieces = rehearsal_pieces(mixed, waiting[tid][0], waiting[tid][1], lead,
+                                      lead_frames, WRITE_CHUNK)
+            loud = max((peak(p) for p in pieces()), default=0.0)
+            own_gain = headroom_gains(loudest_every, loudest_stem, loud)[1]
+            loudest = max(loudest, loud * own_gain)
+            sources.append((path, _scaled(pieces, own_gain)))
         written = _Written(progress, share, len(sources) * length, stage)
         files: list[tuple[Path, AudioSource]] = [
             (path, written.reported(path.name, i, len(sources), chunks))
@@ -454,9 +512,12 @@ def render_files(
             out = write_wavs(files, sample_rate)
     if progress is not None:
         progress(1.0)
+    mixes = int(mix_path is not None)
     return RenderReport(
         mix_path=out[0] if mix_path is not None else None,
-        stem_paths=tuple(out[1:] if mix_path is not None else out),
+        stem_paths=tuple(out[mixes:mixes + len(paths)]),
+        rehearsal_paths=tuple(out[mixes + len(paths):]),
+        count_in_seconds=lead_frames / sample_rate,
         duration_seconds=length / sample_rate,
         render_seconds=time.perf_counter() - t0,
         synth=synth_name,

@@ -234,3 +234,34 @@ def _write_at(file: BinaryIO, frame: int, frames: np.ndarray, shown: Path) -> No
         file.write(memoryview(np.ascontiguousarray(frames, np.float32)).cast("B"))
     except OSError as e:  # name the user's file, not the hidden one (disk full …)
         raise OSError(e.errno, e.strerror, str(shown)) from None
+
+
+def rehearsal_pieces(heard: np.ndarray, raw: Path, frames: int,
+                     lead: np.ndarray | None = None, lead_frames: int = 0,
+                     chunk: int = 1 << 18) -> Callable[[], Iterator[np.ndarray]]:
+    """The rehearsal mix of the part kept in ``raw`` (``frames`` finished float32 frames),
+    a chunk at a time, before the headroom gain (:func:`~.mixing.rehearsal_mix`, from
+    ``heard``, the mix as heard at unity); ``lead``: a count-in's audio, the music
+    starting ``lead_frames`` into the file (what rings past that sounds over its start)."""
+    lead = np.zeros((0, 2), np.float32) if lead is None else lead
+    total = lead_frames + len(heard)
+
+    def pieces() -> Iterator[np.ndarray]:
+        own = np.zeros((chunk, 2), np.float32)
+        with open(raw, "rb") as f:
+            for start in range(0, total, chunk):
+                n = min(chunk, total - start)
+                out = np.zeros((n, 2), np.float32)
+                first = max(start, lead_frames)  # the file's first frame of music here
+                if first < start + n:
+                    a, b = first - lead_frames, start + n - lead_frames
+                    part = own[: b - a]
+                    part[:] = 0
+                    if a < frames:
+                        _read_at(f, a, part[: min(b, frames) - a])
+                    out[first - start:] = mixing.rehearsal_mix(heard[a:b], part)
+                if start < len(lead):
+                    m = min(n, len(lead) - start)
+                    out[:m] += lead[start:start + m]
+                yield out
+    return pieces

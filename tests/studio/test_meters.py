@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from engine.render.clicks import with_metronome
 from engine.score import Note, Song, TimeMap, TimeSignature, Track, add_notes
 from engine.score.snap import snap_by_name, snap_tick
-from studio.transport import with_metronome
 
 # 4/4 × 2, 3/4 × 2, 6/8 × 2, 7/8 × 2, 5/4 × 2 at 480 PPQ.
 BARS = (0, 1920, 3840, 5280, 6720, 8160, 9600, 11280, 12960, 15360)

@@ -348,7 +348,8 @@ def counting_in(keyboard, monkeypatch):
     """The keyboard's window with step entry off and a transport that "plays" without audio:
     the test moves its frames (``frame``, ``count_in_frame``) and the clock. Count-in: as
     chosen (1 bar unless a test chooses)."""
-    from studio.transport import Transport, count_in_clicks
+    from engine.render.clicks import count_in_clicks
+    from studio.transport import Transport
 
     win, source = keyboard
     win.actions.step_entry.trigger()

@@ -10,8 +10,8 @@ from itertools import pairwise
 import numpy as np
 import pytest
 
+from engine.render.clicks import count_in_clicks, with_metronome
 from engine.score import TimeMap, TimeSignature
-from studio.transport import count_in_clicks, with_metronome
 
 
 class FakePlayer:

@@ -63,7 +63,8 @@ def test_no_output_is_a_clear_error(tmp_path, capsys):
     src = tiny_midi(tmp_path / "tiny.mid")
     assert main(["render", str(src)]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == "partita: error: render: nothing to write: give -o MIX.wav and/or --stems DIR"
+    assert err == ("partita: error: render: nothing to write: give -o MIX.wav, --stems DIR "
+                   "and/or --rehearsal DIR")
 
 
 def test_a_broken_input_file_writes_nothing(tmp_path, capsys):
@@ -194,3 +195,24 @@ def test_render_says_which_stems_are_not_in_the_mix(tmp_path, capsys):
                  "--sample-rate", "8000", "--synth", "builtin"]) == 0
     err = capsys.readouterr().err
     assert "not in the mix (their stems are written): Pad" in err
+
+
+def test_render_writes_a_rehearsal_mix_per_part_with_a_count_in(tmp_path, capsys):
+    src = tmp_path / "duet.mid"
+    write_midi(Song(tracks=(
+        Track("Soprano", 52, notes=tuple(Note(72, i * 480, 480, 90) for i in range(4))),
+        Track("Alto", 52, channel=1, notes=tuple(Note(65, i * 480, 480, 90) for i in range(4))),
+        Track("Beat", 0, True, DRUM_CHANNEL, notes=tuple(Note(36, i * 480, 60) for i in range(4))),
+    )), src)
+    out = tmp_path / "learn"
+    assert main(["render", str(src), "-o", str(tmp_path / "mix.wav"), "--rehearsal", str(out),
+                 "--count-in", "1", "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert line.endswith(f", 2 rehearsal mixes, after 1 bar of count-in in {out.as_posix()}/")
+    assert sorted(p.name for p in out.iterdir()) == ["Rehearsal - Alto.wav",
+                                                     "Rehearsal - Soprano.wav"]
+    mix = sf.info(str(tmp_path / "mix.wav")).frames
+    assert sf.info(str(out / "Rehearsal - Alto.wav")).frames == mix + 2 * 8000  # a bar: 2 s
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--count-in", "1"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "partita: error: render: --count-in goes with --rehearsal DIR")
