@@ -317,9 +317,9 @@ class FileCommands:
                                               self.export_worker)
 
     def export_stems(self) -> None:
-        """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont and where the
-        files end are asked (prefilled with the last export's, remembered for the next),
-        then rendered."""
+        """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont, where the
+        files end and whether rehearsal mixes go with them are asked (prefilled with the
+        last export's, remembered for the next), then rendered."""
         from .dialogs.export import export_stems
         from .dialogs.export_options import rate_name
 
@@ -332,13 +332,15 @@ class FileCommands:
         suggested = last or self._suggested_folder() / (
             f"{doc.path.stem if doc.path else 'Untitled'} audio")
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
-                                          settings.export_soundfont(), settings.export_end())
+                                          settings.export_soundfont(), settings.export_end(),
+                                          *settings.export_rehearsal())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
         settings.set_export_sample_rate(choice.sample_rate)
         settings.set_export_soundfont(choice.soundfont)
         settings.set_export_end(choice.end)
+        settings.set_export_rehearsal(choice.rehearsal, choice.count_in)
         folder = choice.folder
 
         def done(report: RenderReport) -> None:
@@ -354,7 +356,9 @@ class FileCommands:
         self._export_dialog = export_stems(self, self.document.song, folder, done, failed,
                                            self.export_worker,
                                            sample_rate=choice.sample_rate,
-                                           soundfont=choice.soundfont, end=choice.end)
+                                           soundfont=choice.soundfont, end=choice.end,
+                                           rehearsal=choice.rehearsal,
+                                           count_in=int(choice.count_in))
 
     def edit_song_properties(self) -> None:
         """File ▸ Song Properties: the song's title, as one undo step (the window's title

@@ -159,6 +159,16 @@ class Settings:
     def set_export_end(self, end: str) -> None:
         self._s.setValue("export/end", end)
 
+    def export_rehearsal(self) -> tuple[bool, bool]:
+        """Whether the last audio export wrote rehearsal mixes, and with a bar of
+        count-in."""
+        return (self._s.value("export/rehearsal", False, type=bool),
+                self._s.value("export/rehearsal_count_in", False, type=bool))
+
+    def set_export_rehearsal(self, rehearsal: bool, count_in: bool) -> None:
+        self._s.setValue("export/rehearsal", bool(rehearsal))
+        self._s.setValue("export/rehearsal_count_in", bool(count_in))
+
     # -- models ---------------------------------------------------------------------------------
     def take_default_model(self) -> str | None:
         """The default model an older studio kept here, removed as it is read (the

@@ -1,4 +1,5 @@
-"""Export the mix and per-track stems with a progress dialog; rendering runs off the GUI thread.
+"""Export the mix, per-track stems and rehearsal mixes with a progress dialog; rendering
+runs off the GUI thread.
 
 The files are rendered into a hidden staging folder inside the destination and moved into
 place on the GUI thread only when the export was not cancelled, so Cancel never writes
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # engine.render loads when an export starts
 
 MIX_NAME = "mix.wav"
 STEMS_DIR = "stems"
+REHEARSAL_DIR = "rehearsal"
 
 
 class ExportError(Exception):
@@ -54,10 +56,14 @@ def _install(staging: Path, folder: Path, report: RenderReport,
     """Move the staged files into ``folder``, delete ``stale``; the report of the result."""
     mix = folder / MIX_NAME if report.mix_path is not None else None
     stems = tuple(folder / STEMS_DIR / p.name for p in report.stem_paths)
+    learn = tuple(folder / REHEARSAL_DIR / p.name for p in report.rehearsal_paths)
     (folder / STEMS_DIR).mkdir(parents=True, exist_ok=True)
+    if learn:
+        (folder / REHEARSAL_DIR).mkdir(exist_ok=True)
     if mix is not None:
         os.replace(report.mix_path, mix)
-    for src, dst in zip(report.stem_paths, stems, strict=True):
+    for src, dst in zip(report.stem_paths + report.rehearsal_paths, stems + learn,
+                        strict=True):
         os.replace(src, dst)
     from engine.render import remove_stems
 
@@ -67,7 +73,7 @@ def _install(staging: Path, folder: Path, report: RenderReport,
         raise ExportError(f"The new files are in {folder}, but the old stem "
                           f"'{Path(e.filename).name}' could not be deleted: "
                           f"{e.strerror or e}.") from e
-    return dataclasses.replace(report, mix_path=mix, stem_paths=stems)
+    return dataclasses.replace(report, mix_path=mix, stem_paths=stems, rehearsal_paths=learn)
 
 
 def export_stems(
@@ -81,10 +87,13 @@ def export_stems(
     sample_rate: int = 44100,
     soundfont: Path | None = None,
     end: str = "tail",
+    rehearsal: bool = False,
+    count_in: int = 0,
 ) -> QProgressDialog | None:
-    """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` at ``sample_rate`` with
-    ``soundfont`` (``None``: the default one), ending at ``end`` (``render_files``'s);
-    report through the callbacks.
+    """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` (and, ``rehearsal``, a
+    rehearsal mix per part in ``folder/rehearsal/``, after ``count_in`` bars of click) at
+    ``sample_rate`` with ``soundfont`` (``None``: the default one), ending at ``end``
+    (``render_files``'s); report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
     a song with no notes). When ``folder/stems`` holds another export's stems the user is
@@ -140,6 +149,8 @@ def export_stems(
         try:
             report = render_files(song, staging / MIX_NAME, staging / STEMS_DIR,
                                   sample_rate=sample_rate, soundfont=soundfont, end=end,
+                                  rehearsal_dir=staging / REHEARSAL_DIR if rehearsal else None,
+                                  count_in=count_in,
                                   progress=step, stage=lambda what: doing.update(now=what))
             if cancelled():
                 raise _Cancelled

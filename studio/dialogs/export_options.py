@@ -1,8 +1,9 @@
 """File ▸ Export Audio & Stems: where to, at which sample rate, with which SoundFont,
-ending where.
+ending where, with rehearsal mixes or not.
 
 The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
-``--soundfont`` and ``--end``; the window remembers them between sessions (studio.settings).
+``--soundfont``, ``--end`` and ``--rehearsal``/``--count-in``; the window remembers them
+between sessions (studio.settings).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -38,12 +40,16 @@ END_NAMES = {
 class AudioExport:
     """What to export: ``folder/mix.wav`` and ``folder/stems/*.wav`` at ``sample_rate``,
     played by ``soundfont`` (``None``: the default one, as ``partita render`` finds it),
-    every file ending at ``end`` (one of :data:`~studio.settings.EXPORT_ENDS`)."""
+    every file ending at ``end`` (one of :data:`~studio.settings.EXPORT_ENDS`);
+    ``rehearsal``: a rehearsal mix per part in ``folder/rehearsal/`` too, ``count_in``
+    with a bar of click before each one's music."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
     soundfont: Path | None = None
     end: str = DEFAULT_EXPORT_END
+    rehearsal: bool = False
+    count_in: bool = False
 
 
 def rate_name(rate: int) -> str:
@@ -65,11 +71,12 @@ def default_soundfont_text() -> str:
 
 
 class ExportAudioDialog(QDialog):
-    """The folder, the sample rate, the SoundFont and where the files end, prefilled with
-    the last export's."""
+    """The folder, the sample rate, the SoundFont, where the files end and whether to
+    write rehearsal mixes, prefilled with the last export's."""
 
     def __init__(self, parent: QWidget | None, folder: str, sample_rate: int,
-                 soundfont: str, end: str = DEFAULT_EXPORT_END) -> None:
+                 soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
+                 count_in: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
@@ -107,6 +114,23 @@ class ExportAudioDialog(QDialog):
                             "song's bars long (8 bars at 90 BPM, 48 kHz: 1,024,000 samples); "
                             "a loop has what rings past the last bar line added onto its "
                             "start, so it repeats without a gap or a cut")
+        self.rehearsal = QCheckBox("Rehearsal mixes", self)
+        self.rehearsal.setChecked(rehearsal)
+        self.rehearsal.setToolTip(
+            "A choir's learning tracks, in rehearsal/: for each part heard in the mix, "
+            "“Rehearsal - Alto.wav” etc., the mix with that part forward (the others "
+            "9 dB quieter behind it, the part a little left and the rest right)")
+        self.count_in = QCheckBox("One bar of count-in", self)
+        self.count_in.setChecked(count_in)
+        self.count_in.setToolTip("A bar of click before the music of each rehearsal mix "
+                                 "(a pickup is part of it); the mix and stems start on "
+                                 "bar 1 as always")
+        self.count_in.setEnabled(rehearsal)
+        self.rehearsal.toggled.connect(self.count_in.setEnabled)
+        rehearsal_row = QHBoxLayout()
+        rehearsal_row.addWidget(self.rehearsal)
+        rehearsal_row.addWidget(self.count_in)
+        rehearsal_row.addStretch(1)
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #ff6b6b;")
@@ -115,6 +139,7 @@ class ExportAudioDialog(QDialog):
         form.addRow("Sample rate", self.rate)
         form.addRow("SoundFont", sf_row)
         form.addRow("Length", self.end)
+        form.addRow("Choir", rehearsal_row)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
     def _browse_folder(self) -> None:
@@ -148,8 +173,10 @@ class ExportAudioDialog(QDialog):
                 self.error.setText(f"{soundfont}: {what}. Choose a SoundFont file (.sf2), "
                                    "or leave the field empty for the default one.")
                 return None
+        rehearsal = self.rehearsal.isChecked()
         return AudioExport(path, int(self.rate.currentData()), soundfont,
-                           str(self.end.currentData()))
+                           str(self.end.currentData()), rehearsal,
+                           rehearsal and self.count_in.isChecked())
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -157,9 +184,12 @@ class ExportAudioDialog(QDialog):
 
 
 def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
-                     soundfont: str, end: str = DEFAULT_EXPORT_END) -> AudioExport | None:
-    """The export's folder, sample rate, SoundFont and end, or ``None`` when cancelled."""
-    dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end)
+                     soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
+                     count_in: bool = False) -> AudioExport | None:
+    """The export's folder, sample rate, SoundFont, end and rehearsal mixes, or ``None``
+    when cancelled."""
+    dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end, rehearsal,
+                               count_in)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

@@ -206,12 +206,12 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     assert "at 48 kHz" in text
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
-    assert first == (str(song_file.parent / "song audio"), 44100, "", "tail")
+    assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False)
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "", "tail")
+        str(folder), 48000, "", "tail", False, False)
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -267,6 +267,47 @@ def test_the_dialog_offers_where_the_files_end_prefilled_with_the_last_choice(qt
     plain = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "")
     qtbot.addWidget(plain)
     assert plain.choice().end == "tail"  # the default: the files as they always were
+
+
+def test_export_can_add_rehearsal_mixes_with_a_count_in_and_remembers_it(
+        opened, dialogs, qtbot, tmp_path):
+    from studio.settings import Settings
+
+    folder = tmp_path / "choir"
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 44100, None, "tail", True, True)
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    assert "show_error" not in dialogs.names()
+    _title, text = message(dialogs, "show_info")
+    assert "Wrote 6 files" in text  # the mix, 3 stems, a rehearsal mix per pitched track
+    assert sorted(files(folder)) == (["mix.wav"] + ["rehearsal/Rehearsal - Bass.wav",
+                                                    "rehearsal/Rehearsal - Piano.wav"]
+                                     + [f"stems/{n}" for n in STEMS])
+    mix = sf.info(str(folder / "mix.wav"))
+    bar = round(4 * 60 / opened.document.song.tempos[0].bpm * mix.samplerate)
+    for name in ("Rehearsal - Bass.wav", "Rehearsal - Piano.wav"):
+        assert sf.info(str(folder / "rehearsal" / name)).frames == mix.frames + bar
+    assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "rehearsal", "stems"]
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()  # offered again as chosen, also after a restart
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][4:] == (
+        True, True)
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_rehearsal() == (True, True)
+
+
+def test_the_dialogs_count_in_goes_with_the_rehearsal_mixes(qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    dialog = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "")
+    qtbot.addWidget(dialog)
+    assert not dialog.rehearsal.isChecked() and not dialog.count_in.isEnabled()
+    dialog.count_in.setChecked(True)  # greyed out: no count-in without rehearsal mixes
+    assert dialog.choice() == AudioExport(tmp_path / "out", 48000, None, "tail", False, False)
+    dialog.rehearsal.setChecked(True)
+    assert dialog.count_in.isEnabled()
+    assert dialog.choice() == AudioExport(tmp_path / "out", 48000, None, "tail", True, True)
 
 
 def test_a_hand_edited_rate_gives_the_default(tmp_path):
