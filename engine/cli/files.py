@@ -13,7 +13,15 @@ from engine.score import plural
 from engine.score.instruments import drum_name, program_name
 from engine.score.spelling import key_name, key_text, pitch_name
 
-from .common import CliError, bars_text, check_song_output, load_with_studio, parse_meter, track_ids
+from .common import (
+    CliError,
+    bars_text,
+    check_song_output,
+    load_with_studio,
+    parse_meter,
+    progress_bar,
+    track_ids,
+)
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
 MARKERS_SHOWN = 8  # `info` names the first markers, then counts them (JSON has all)
@@ -284,7 +292,15 @@ def run_convert(args: argparse.Namespace) -> int:
         print(edit.label)
         song = edit.apply(song)
     try:
-        warnings = save_song(song, dst, studio=studio or None)
+        if file_kind(dst) == "musicxml":  # seconds for a long song: its progress shown
+            with progress_bar(1000, f"convert {dst.name}", unit="‰") as bar:
+                def progress(fraction: float, stage: str) -> None:
+                    bar.set_postfix_str(stage, refresh=False)
+                    bar.update(max(0, round(fraction * 1000) - bar.n))
+
+                warnings = save_song(song, dst, progress=progress)
+        else:
+            warnings = save_song(song, dst, studio=studio or None)
     except OSError as e:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     for warning in warnings:

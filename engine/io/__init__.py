@@ -16,6 +16,7 @@ message is one line naming the file and the problem; problems reaching the file 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,8 @@ def load_song(path: str | os.PathLike[str]) -> Song:
 
 
 def save_song(
-    song: Song, path: str | os.PathLike[str], studio: dict[str, Any] | None = None
+    song: Song, path: str | os.PathLike[str], studio: dict[str, Any] | None = None,
+    progress: Callable[[float, str], None] | None = None,
 ) -> list[str]:
     """Save by extension: ``.partita`` (with optional studio state), MIDI (type 1) or a
     MusicXML score (``.musicxml``/``.xml``, compressed ``.mxl``; the studio state is not
@@ -100,7 +102,9 @@ def save_song(
     The write is atomic: on any error the previous file, if there was one, is untouched.
     Returns warnings, one line each, about what the file keeps less well than the song
     (:func:`~engine.io.midi_export.export_warnings`,
-    :func:`~engine.io.musicxml.write_musicxml`); usually none.
+    :func:`~engine.io.musicxml.write_musicxml`); usually none. ``progress`` is told how
+    far a score is (the fraction done and what is being done: a long song's score takes
+    seconds); the other kinds are written at once.
     """
     kind = file_kind(path)
     if kind == "project":
@@ -109,7 +113,7 @@ def save_song(
     if kind == "midi":
         return write_midi(song, path)
     if kind == "musicxml":
-        return write_musicxml(song, path)
+        return write_musicxml(song, path, progress=progress)
     raise FileFormatError(
         path, "cannot save this file type: use .partita, .mid or .midi, or .musicxml or "
         ".mxl for a score (audio: `partita render`, or Export Audio & Stems in the studio)"

@@ -3,7 +3,8 @@ Finale), written with music21.
 
 A song says when each note sounds, to the tick; a score says how to read it. The export
 keeps what a score holds — the title, one part per track (its name, the instrument its GM
-program names, a keyboard or a harp on a grand staff, a drum kit as a percussion staff),
+program names, its short name for later systems, a keyboard or a harp on a grand staff,
+a drum kit as a percussion staff, a choir's voice parts joined by a bracket),
 the bars with their meters and meter changes (a chosen grouping as 3+2+2/8), a pickup as
 an opening bar shorter than its meter, key signatures (notes spelt in them: B♭, not A♯,
 in F), tempo marks — and approximates the rest:
@@ -43,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
-from engine.score.instruments import grand_staff, program_name
+from engine.score.instruments import grand_staff, program_name, voice_part_range
 from engine.score.spelling import pitch_name
 
 from .atomic import atomic_write
@@ -81,6 +82,27 @@ DRUM_DISPLAY: dict[int, tuple[str, str]] = {
     55: ("B5", "x"), 56: ("E5", "triangle"), 57: ("A5", "x"), 59: ("F5", "x"),
 }
 OTHER_DRUM = ("B4", "x")
+
+# The short names on the systems after the first, as scores print them: a choir's voice
+# parts by their letter, the common instruments as engravers shorten them. A name that
+# begins with one of these keeps the rest ("Violin 2": "Vln. 2"); a part that has none
+# is shortened by its instrument's (music21's, where one word) or by its own name.
+VOICE_ABBREVIATIONS = {"soprano": "S.", "alto": "A.", "tenor": "T.", "bass": "B."}
+INSTRUMENT_ABBREVIATIONS = {
+    "piano": "Pno.", "keyboard": "Kbd.", "organ": "Org.", "harpsichord": "Hpd.",
+    "harp": "Hp.", "celesta": "Cel.", "violin": "Vln.", "viola": "Vla.", "cello": "Vc.",
+    "violoncello": "Vc.", "double bass": "Cb.", "contrabass": "Cb.", "strings": "Str.",
+    "flute": "Fl.", "piccolo": "Picc.", "oboe": "Ob.", "english horn": "E. Hn.",
+    "clarinet": "Cl.", "bass clarinet": "B. Cl.", "bassoon": "Bsn.", "recorder": "Rec.",
+    "saxophone": "Sax.", "alto sax": "A. Sax.", "alto saxophone": "A. Sax.",
+    "tenor sax": "T. Sax.", "tenor saxophone": "T. Sax.", "horn": "Hn.",
+    "french horn": "Hn.", "trumpet": "Tpt.", "trombone": "Tbn.", "tuba": "Tba.",
+    "guitar": "Gtr.", "acoustic guitar": "Gtr.", "electric guitar": "E. Gtr.",
+    "bass guitar": "B. Gtr.", "electric bass": "B. Gtr.", "timpani": "Timp.",
+    "glockenspiel": "Glk.", "vibraphone": "Vib.", "xylophone": "Xyl.", "marimba": "Mar.",
+    "percussion": "Perc.", "drums": "Dr.", "drum set": "Dr.", "drum kit": "Dr.",
+    "choir": "Ch.", "voice": "V.",
+}
 
 
 # Reports progress: the fraction done (0–1) and what is being done. It may raise to stop
@@ -312,8 +334,10 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     tempos = [(clock.at(t.tick), _tempo(t.bpm, _meter_at(bars, clock.at(t.tick))))
               for t in song.tempos]
     notes_done, all_notes = 0, max(1, song.note_count)
+    choir: list[Any] = []  # the staves of the voice parts in a row so far
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
         name = _part_name(track)
+        short = _abbreviation(track)
         chords, merged = _chords(track, clock)
         if merged:
             losses.merged[name] = merged
@@ -326,16 +350,38 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
                 losses.cut[name] = losses.cut.get(name, 0) + cut
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
-                         tempos if i == 0 and s == 0 else [], i + 1, staff)
+                         tempos if i == 0 and s == 0 else [], i + 1, staff, short)
             _notate(part, track.is_drum)
             score.insert(0, part)
             staves.append(part)
         if grand:
-            score.insert(0, _brace(staves, name))
+            score.insert(0, _brace(staves, name, short))
+        if _is_voice_part(track) and not grand:
+            choir += staves
+        else:
+            _bracket(score, choir)
+            choir = []
         notes_done += len(track.notes)
         if step is not None:
             step(SCORE_SHARE * notes_done / all_notes, f"Notating {name}")
+    _bracket(score, choir)
     return score, _warnings(song, losses)
+
+
+def _is_voice_part(track: Track) -> bool:
+    """A choir's part: a track named Soprano, Alto, Tenor or Bass that sings (a bass
+    guitar named Bass does not: :func:`~engine.score.instruments.voice_part_range`)."""
+    return voice_part_range(track.name, track.program, track.is_drum) is not None
+
+
+def _bracket(score: Any, staves: list[Any]) -> None:
+    """Join two or more voice parts in a row with a bracket, as a choir's staves are
+    printed: their bar lines apart, so words fit under them."""
+    if len(staves) < 2:
+        return
+    from music21 import layout
+
+    score.insert(0, layout.StaffGroup(staves, symbol="bracket", barTogether=False))
 
 
 def _needs_two_staves(chords: list[_Chord]) -> bool:
@@ -360,12 +406,12 @@ def _hands(chords: list[_Chord]) -> tuple[list[_Chord], list[_Chord]]:
     return upper, lower
 
 
-def _brace(staves: list[Any], name: str) -> Any:
+def _brace(staves: list[Any], name: str, short: str) -> Any:
     """The brace that makes two staves one instrument: music21 writes them as one
     ``<part>`` of ``<staves>2</staves>``, as a score editor writes a piano."""
     from music21 import layout
 
-    return layout.StaffGroup(staves, name=name, abbreviation=_abbreviation(name),
+    return layout.StaffGroup(staves, name=name, abbreviation=short,
                              symbol="brace", barTogether=True)
 
 
@@ -401,7 +447,7 @@ def _meter_at(bars: Sequence[_Bar], offset: Fraction) -> TimeSignature:
 
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
           keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
-          number: int, staff: int | None = None) -> Any:
+          number: int, staff: int | None = None, short: str | None = None) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
     tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
     in the score, which names its ids (music21 draws random ones: the same song would
@@ -413,7 +459,7 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     part = (stream.Part(id=f"P{number}") if staff is None
             else stream.PartStaff(id=f"P{number}-Staff{staff}"))
     part.partName = _part_name(track)
-    part.partAbbreviation = _abbreviation(part.partName)
+    part.partAbbreviation = short if short is not None else _abbreviation(track)
     part.atSoundingPitch = True  # a transposing instrument's notes are written transposed
     measures = []
     scaffolds: dict[tuple, Any] = {}
@@ -647,10 +693,24 @@ def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
     return clef.BassClef()
 
 
-def _abbreviation(name: str) -> str:
-    """The name on the systems after the first: a short name whole, else its first three
-    letters ("Sop.", "Ten."): an instrument's own ("Ch" for each of four choir parts)
-    does not tell the parts apart."""
+def _abbreviation(track: Track) -> str:
+    """The name on the systems after the first: a voice part's letter ("S.", "A."), a
+    common instrument's short name (:data:`INSTRUMENT_ABBREVIATIONS`), what follows it
+    kept ("Violin 2": "Vln. 2"); a part named for its GM instrument, music21's short
+    name for that ("Pno."); else a short name whole, a longer one's first three letters
+    ("Mel."). An instrument's short name for a named part (music21's "Ch" for each of
+    four choir parts) would not tell the parts apart."""
+    name = " ".join(_part_name(track).split())
+    key = name.casefold()
+    if _is_voice_part(track):
+        return VOICE_ABBREVIATIONS[key]
+    for long in sorted(INSTRUMENT_ABBREVIATIONS, key=len, reverse=True):  # "alto sax" first
+        if key == long or key.startswith(long + " "):
+            return f"{INSTRUMENT_ABBREVIATIONS[long]}{name[len(long):]}"
+    if key == program_name(track.program, track.is_drum).casefold():
+        short = _instrument(track).instrumentAbbreviation or ""
+        if short.isalpha():
+            return f"{short}."
     return name if len(name) <= 5 else f"{name[:3].rstrip()}."
 
 

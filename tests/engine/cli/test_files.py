@@ -470,8 +470,13 @@ def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys
     music21 = pytest.importorskip("music21")
     score = tmp_path / "groove.musicxml"
     assert main(["convert", str(midi), str(score), "--key", "Bb"]) == 0
-    assert capsys.readouterr().out.splitlines() == [
+    out, err = capsys.readouterr()
+    assert out.splitlines() == [
         "Set key at bar 1 (key signature Bb major)", f"wrote {score} (2 tracks, 3 notes)"]
+    # Notating a long song takes seconds: its progress is said as the tracks go by.
+    progress = err.splitlines()
+    assert "convert groove.musicxml: 50 % (Notating Bass)" in progress
+    assert progress[-1].startswith("convert groove.musicxml: 100 % · done in ")
     parsed = music21.converter.parse(score)
     assert [p.partName for p in parsed.parts] == ["Bass", "Kit"]
     assert [str(k) for k in parsed.parts[0].recurse().getElementsByClass("KeySignature")

@@ -43,7 +43,7 @@ def players(score) -> list[list]:
     """The score's parts as players read them: a grand staff's two staves (PartStaffs
     that a brace joins) one instrument, any other part one alone."""
     braced = {id(s): g for g in score.getElementsByClass(music21.layout.StaffGroup)
-              for s in g.getSpannedElements()}
+              if g.symbol == "brace" for s in g.getSpannedElements()}
     out, seen = [], set()
     for part in score.parts:
         group = braced.get(id(part))
@@ -123,6 +123,37 @@ def test_a_score_keeps_the_parts_meters_pickup_keys_tempos_and_every_note():
                                                          "C5": "normal"}
 
 
+def test_a_choirs_voice_parts_are_bracketed_and_every_part_has_a_short_name():
+    def line(name, low, program=52, drums=False):
+        return Track(name, program=program, is_drum=drums, channel=9 if drums else 0,
+                     notes=tuple(Note(low + 2 * i, i * P, P) for i in range(4)))
+
+    song = Song(tracks=(
+        line("Soprano", 67), line("Alto", 62), line("Tenor", 55), line("Bass", 43),
+        Track("Piano", 0, notes=(Note(40, 0, P), Note(76, P, P))),  # a grand staff
+        line("Violin 2", 67, program=40), line("", 55, program=42), line("Flute", 72, 73),
+        line("Drums", 36, drums=True), line("Melody", 64, 80),
+        line("Bass", 33, program=33),  # a bass guitar: no voice part
+    ))
+    data = musicxml_bytes(song)[0]
+    score = parse(data)
+    groups = {g.symbol: g for g in score.getElementsByClass(music21.layout.StaffGroup)}
+    assert set(groups) == {"bracket", "brace"}
+    choir = groups["bracket"]
+    assert [p.partName for p in choir.getSpannedElements()] == ["Soprano", "Alto", "Tenor",
+                                                                "Bass"]
+    assert choir.barTogether is False  # a choir's bar lines stop at each staff (words)
+    shorts = [p.partAbbreviation for p in score.parts]
+    # The piano's two staves are one part: both carry its short name.
+    assert shorts == ["S.", "A.", "T.", "B.", "Pno.", "Pno.", "Vln. 2", "Vc.", "Fl.", "Dr.",
+                      "Mel.", "Bass"]
+    assert data.count(b"<part-abbreviation>Pno.</part-abbreviation>") == 1  # one <part>
+    # A lone voice part is not bracketed; two apart are not one group either.
+    duet = Song(tracks=(line("Soprano", 67), line("Piano", 60, program=0), line("Alto", 62)))
+    assert not [g for g in parse(musicxml_bytes(duet)[0]).getElementsByClass(
+        music21.layout.StaffGroup) if g.symbol == "bracket"]
+
+
 def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
     def line(name, low, program=52):
         return Track(name, program=program,
@@ -133,7 +164,7 @@ def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
     score = parse(musicxml_bytes(song)[0])
     clefs = [type(p.recurse().getElementsByClass("Clef")[0]).__name__ for p in score.parts]
     assert clefs == ["TrebleClef", "Treble8vbClef", "BassClef", "Treble8vbClef"]
-    assert [p.partAbbreviation for p in score.parts] == ["Sop.", "Tenor", "Bass", "Gui."]
+    assert [p.partAbbreviation for p in score.parts] == ["S.", "T.", "B.", "Gtr."]
     # The octave clef is a way of writing: the notes sound where the song has them.
     assert [n.pitch.midi for n in heads(score.parts[1])] == [52, 53, 54, 55]
 
