@@ -76,6 +76,19 @@ def _install(staging: Path, folder: Path, report: RenderReport,
     return dataclasses.replace(report, mix_path=mix, stem_paths=stems, rehearsal_paths=learn)
 
 
+def _progress_dialog(parent: QWidget | None, title: str, text: str) -> QProgressDialog:
+    """An export's progress: window-modal, shown at once, in thousandths, and left open
+    at the end (the export closes it when its files are in place)."""
+    dlg = QProgressDialog(text, "Cancel", 0, 1000, parent)
+    dlg.setWindowTitle(title)
+    dlg.setWindowModality(Qt.WindowModality.WindowModal)
+    dlg.setMinimumDuration(0)
+    dlg.setAutoClose(False)
+    dlg.setAutoReset(False)
+    dlg.setValue(0)
+    return dlg
+
+
 def export_stems(
     parent: QWidget,
     song: Song,
@@ -115,13 +128,7 @@ def export_stems(
     if stale and not dialogs.ask_replace_stale(parent, folder / STEMS_DIR, stale):
         return None
 
-    dlg = QProgressDialog("Rendering audio and stems…", "Cancel", 0, 1000, parent)
-    dlg.setWindowTitle("Export audio")
-    dlg.setWindowModality(Qt.WindowModality.WindowModal)
-    dlg.setMinimumDuration(0)
-    dlg.setAutoClose(False)
-    dlg.setAutoReset(False)
-    dlg.setValue(0)
+    dlg = _progress_dialog(parent, "Export audio", "Rendering audio and stems…")
 
     state = {"cancelled": False, "finished": False}
     tasks: list[Task] = []
@@ -215,13 +222,7 @@ def export_musicxml(
     (a Cancel that comes once the file is written: ``on_done``). Returns the dialog."""
     from engine.io.musicxml import write_musicxml
 
-    dlg = QProgressDialog("Notating the score…", "Cancel", 0, 1000, parent)
-    dlg.setWindowTitle("Export MusicXML")
-    dlg.setWindowModality(Qt.WindowModality.WindowModal)
-    dlg.setMinimumDuration(0)
-    dlg.setAutoClose(False)
-    dlg.setAutoReset(False)
-    dlg.setValue(0)
+    dlg = _progress_dialog(parent, "Export MusicXML", "Notating the score…")
     state = {"cancelled": False, "finished": False}
     tasks: list[Task] = []
 
