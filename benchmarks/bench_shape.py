@@ -24,7 +24,12 @@ and prints, per task, pooled over parts and seeds (``orig -> new`` where both ex
   (semitones) of the original part and of the new notes;
 - ``mid half``: share of notes inside the original's interquartile range (the original's
   own share first); ``outside``: share of new notes outside the original's lowest-highest
-  range.
+  range;
+- ``chord`` / ``>=3`` / ``len``, over the chordal parts (the original strikes at least
+  :data:`CHORDAL` notes per onset: a pad, a comping piano): notes per onset (pooled),
+  the share of onsets that strike three notes or more, and the median over parts of the
+  median note length in sixteenths, original -> new. A keyboard player expects a pad
+  rewritten by the model to play chords of its own size and sustain.
 
 ``--parts`` also prints one line per part (the first seed); ``--tasks`` picks the tasks.
 ``--quick`` took about 3 minutes on 2 busy cores (openmsx-1's 10 parts, three tasks); the
@@ -37,7 +42,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +61,7 @@ from engine.score.instruments import role_of  # noqa: E402
 MIN_NOTES = 8  # a part with fewer is a sketch, not an arrangement's part
 REPAINT_BARS = 16
 QUICK_FILES = ("openmsx-1.mid",)
+CHORDAL = 1.25  # notes per onset from which a part is a chordal one (a pad, a comping piano)
 
 
 @dataclass
@@ -70,6 +76,9 @@ class Tally:
     mid: list[int] = field(default_factory=lambda: [0, 0, 0, 0])  # orig in, orig n, new in, new n
     outside: int = 0
     parts: int = 0
+    # Chordal parts: [onsets, notes, onsets of 3+ notes] original then new; median lengths.
+    chords: list[int] = field(default_factory=lambda: [0] * 6)
+    lengths: list[tuple[float, float]] = field(default_factory=list)
 
     def add(self, other: Tally) -> None:
         self.tacet += other.tacet
@@ -80,6 +89,8 @@ class Tally:
         self.mid = [a + b for a, b in zip(self.mid, other.mid, strict=True)]
         self.outside += other.outside
         self.parts += other.parts
+        self.chords = [a + b for a, b in zip(self.chords, other.chords, strict=True)]
+        self.lengths += other.lengths
 
     def line(self) -> str:
         (r0, r1) = np.median(self.ranges, axis=0) if self.ranges else (0, 0)
@@ -90,7 +101,16 @@ class Tally:
                 f"filled {self.tacet - self.kept:>4} | corr {corr:5.2f} | range "
                 f"{r0:4.1f} -> {r1:4.1f} | IQR {i0:4.1f} -> {i1:4.1f} | mid half "
                 f"{o_in / max(o_n, 1):4.0%} -> {n_in / max(n_n, 1):4.0%} | outside "
-                f"{self.outside / max(n_n, 1):4.1%}")
+                f"{self.outside / max(n_n, 1):4.1%}{self.chord_line()}")
+
+    def chord_line(self) -> str:
+        if not self.lengths:
+            return ""
+        o_on, o_n, o_3, n_on, n_n, n_3 = self.chords
+        (l0, l1) = np.median(self.lengths, axis=0)
+        return (f" | chord {o_n / max(o_on, 1):4.2f} -> {n_n / max(n_on, 1):4.2f} | >=3 "
+                f"{o_3 / max(o_on, 1):4.0%} -> {n_3 / max(n_on, 1):4.0%} | len "
+                f"{l0:4.1f} -> {l1:4.1f}")
 
 
 def bar_figures(song: Song, notes: list[Note], first: int, last: int
@@ -107,6 +127,17 @@ def bar_figures(song: Song, notes: list[Note], first: int, last: int
             count[a] += 1
         sounds[max(a, 0) : min(b, len(sounds))] = True
     return count, sounds
+
+
+def chord_figures(notes: list[Note]) -> tuple[int, int, int]:
+    """(onsets, notes, onsets striking 3 notes or more): an onset is a tick notes start on."""
+    per_onset = Counter(n.start for n in notes)
+    return len(per_onset), len(notes), sum(k >= 3 for k in per_onset.values())
+
+
+def sixteenths(notes: list[Note], ppq: int) -> float:
+    """Median note length in sixteenths."""
+    return float(np.median([4 * n.duration / ppq for n in notes])) if notes else 0.0
 
 
 def part_tally(before: Song, after: Song, track_id: int, first: int, last: int) -> Tally:
@@ -132,6 +163,10 @@ def part_tally(before: Song, after: Song, track_id: int, first: int, last: int) 
     t.mid = [int(((p0 >= q1) & (p0 <= q3)).sum()), len(p0),
              int(((p1 >= q1) & (p1 <= q3)).sum()), len(p1)]
     t.outside = int(((p1 < p0.min()) | (p1 > p0.max())).sum())
+    before_chords = chord_figures(old)
+    if before_chords[1] >= CHORDAL * max(before_chords[0], 1):  # a chordal part
+        t.chords = [*before_chords, *chord_figures(new)]
+        t.lengths.append((sixteenths(old, before.ppq), sixteenths(new, after.ppq)))
     return t
 
 
