@@ -70,6 +70,7 @@ from .constraints import (
 from .grid import (
     EncodedSong,
     GridSpec,
+    chord_size,
     decode,
     default_lanes,
     encode,
@@ -295,7 +296,9 @@ class GridModelPlugin:
         for tid in masked:
             track = song.track(tid)
             poly = default_lanes(song.with_tracks([track]), self.spec, 0, song.end).get(tid, 0)
-            want[tid] = min(budget, self.spec.lanes_to_write(track, poly))
+            # A track keeps lanes for the chords it strikes (a pad of four-note chords).
+            want[tid] = min(budget, self.spec.lanes_to_write(track, poly,
+                                                             chord_size(track.notes)))
         batches: list[list[int]] = [[]]
         for tid in masked:
             if batches[-1] and sum(want[t] for t in batches[-1]) + want[tid] > budget:

@@ -18,9 +18,11 @@ from engine.models.chorale import (
     tokens_to_chorale,
 )
 from engine.models.grid import (
+    CHORD_LANES,
     COMPOUND_OFFSET,
     GridSpec,
     _polyphony,
+    chord_size,
     decode,
     encode,
     resolve_overlaps,
@@ -389,3 +391,22 @@ def test_twelve_eight_is_not_six_four_and_a_jig_reads_in_twelve_eight():
     assert step_in_bar(slide.beat_pos).tolist() == list(range(24))
     assert as_twelve_eight(Piece(np.zeros((1, 24), dtype=np.int64), np.zeros(1, dtype=np.int64),
                                  positions(3, 4))) is None
+
+
+def test_a_written_track_gets_lanes_for_the_chords_it_plays():
+    # QA: a pad (chords role: 3 lanes) of four-note chords, regenerated, came back with
+    # no four-note chord. A written track's chords get their lanes, up to CHORD_LANES.
+    four = [Note(p, 4 * Q * 4 * bar, 16 * Q, 80) for bar in range(8) for p in (60, 64, 67, 71)]
+    stray = [Note(50 + i, 4 * Q * 4 * 8 + i * Q, Q, 80) for i in range(6)]  # a line of singles
+    pad = Track(name="Pad", program=90, notes=tuple(four + stray))
+    assert chord_size(pad.notes) == 4 and chord_size(()) == 0
+    spec = GridSpec()
+    assert spec.cap(pad) == 3
+    assert spec.lanes_to_write(pad, 4, chord_size(pad.notes)) == 4
+    assert spec.lanes_to_write(pad) == 3  # an empty pad: its role's lanes
+    six = Track(name="Organ", program=19, notes=tuple(
+        Note(48 + 2 * i, 0, 4 * Q, 80) for i in range(6)))
+    assert spec.lanes_to_write(six, 6, chord_size(six.notes)) == CHORD_LANES
+    # A melody with a double stop stays one line; a kit keeps its lanes.
+    lead = Track(name="Lead", program=80, notes=tuple(Note(p, 0, Q, 80) for p in (72, 76)))
+    assert spec.lanes_to_write(lead, 2, 2) == 1
