@@ -15,7 +15,9 @@
    onset-density target per masked track taken from the window (the track's own density
    around the region, or its role's for an empty track; ``options.density`` scales it:
    :func:`engine.models.sampler.context_onset_rate`) and a sustain target (how much of
-   the time the track sounds there: :func:`engine.models.sampler.context_sustain`), decodes
+   the time the track sounds there: :func:`engine.models.sampler.context_sustain`) and a
+   strike-together target (the share of its onsets its lanes strike together:
+   :func:`engine.models.sampler.context_together`), decodes
    the notes that start in editable cells (they end where the editable cells end, so
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
    (:func:`engine.score.overlaps.resolve_overlaps`: lanes of one track may sample one pitch
@@ -78,7 +80,13 @@ from .grid import (
     resolve_overlaps,
 )
 from .groove import Groove, apply_groove, song_grooves
-from .sampler import context_onset_rate, context_sustain, default_onset_rate, shaped_targets
+from .sampler import (
+    context_onset_rate,
+    context_sustain,
+    context_together,
+    default_onset_rate,
+    shaped_targets,
+)
 from .velocity import assign_velocities
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -195,6 +203,8 @@ class GridModelPlugin:
                          allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=rate, sustain=sustain, lane_groups=groups_,
+                         together=context_together(enc.tokens, problem.editable, groups_,
+                                                   enc.drum_lanes),
                          logit_bias=problem.logit_bias,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None)

@@ -15,6 +15,7 @@ from engine.models.sampler import (
     ROLE_RATE,
     context_onset_rate,
     context_sustain,
+    context_together,
     decode_windows,
     default_onset_rate,
     sample,
@@ -352,6 +353,41 @@ def test_lanes_of_one_track_start_their_notes_together(monkeypatch):
 
     apart, chords = together(0.0), together(default)
     assert chords > apart + 0.3, (apart, chords)
+
+
+def test_a_pad_strikes_its_chords_together_as_the_part_it_replaces_did():
+    # QA: a regenerated pad (90 % of its notes in chords) came back at 1.6 notes per onset
+    # where it played 2.7: its lanes settled on holds, then struck alone under them. With
+    # the part's own share as a target its lanes strike together; a part that plays its
+    # lanes apart (a broken-chord piano) keeps them apart.
+    tokens, roles, beat = _grid()
+    editable = np.ones_like(tokens, dtype=bool)
+
+    def notes_per_onset(share: float | None) -> float:
+        out = sample(RestLover(margin=4.0), tokens, editable, roles, beat,
+                     _pitched_allowed(LANES), GenerateOptions(steps=8, seed=3),
+                     lambda p: None, CancelToken(), onset_rate=np.full(LANES, 0.2),
+                     lane_groups=np.zeros(LANES, dtype=int),
+                     together=None if share is None else np.full(LANES, share))
+        struck = (out >= vocab.ONSET).sum(0)
+        return float(struck[struck > 0].mean())
+
+    fixed, chords, apart = notes_per_onset(None), notes_per_onset(0.95), notes_per_onset(0.1)
+    assert chords > fixed + 0.3 and chords > 3.0, (fixed, chords)
+    assert apart < 1.5, apart
+
+
+def test_context_together_is_the_share_of_a_tracks_onsets_struck_in_chords():
+    tokens = np.full((4, 32), vocab.REST, dtype=np.int64)
+    tokens[0:3, ::8] = [[vocab.onset(60)], [vocab.onset(64)], [vocab.onset(67)]]  # 4 chords
+    tokens[0, 4::8] = vocab.onset(72)  # 4 notes alone
+    editable = np.ones_like(tokens, dtype=bool)
+    share = context_together(tokens, editable, np.array([1, 1, 1, 2]), np.zeros(4, bool))
+    assert share[:3] == pytest.approx(12 / 16)  # 12 of its 16 notes strike in chords
+    assert np.isnan(share[3])  # a lane of its own: nothing to strike with
+    # A track with a sketch of notes (fewer than 8) is no target.
+    assert np.isnan(context_together(tokens[:, :8], editable[:, :8], np.array([1, 1, 1, 2]),
+                                     np.zeros(4, bool))[:3]).all()
 
 
 def test_context_onset_rate_follows_the_track_around_the_region():
