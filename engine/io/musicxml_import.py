@@ -39,6 +39,7 @@ import re
 import warnings
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -106,6 +107,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
     with open(path, "rb") as f:
         data = f.read(MAX_SCORE_BYTES + 1)
     root = score_root(data, path)
+    _drop_drawn_offsets(root)
     try:
         from music21.musicxml.xmlToM21 import MusicXMLImporter
     except ImportError:
@@ -218,6 +220,17 @@ def _partwise(root: ET.Element) -> ET.Element:
     return out
 
 
+def _drop_drawn_offsets(root: ET.Element) -> None:
+    """Take away the ``<offset>`` of each direction that moves only where it is drawn:
+    MusicXML's offset sounds only with ``sound="yes"``, but music21 moves every mark by
+    it, and a mark drawn past its measure's end makes the measure that much longer in
+    its part (a dynamics mark under the next bar line put a violin a beat behind)."""
+    for direction in root.iter("direction"):
+        offset = direction.find("offset")
+        if offset is not None and offset.get("sound") != "yes":
+            direction.remove(offset)
+
+
 def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:
     """Per part id, the General MIDI drum of each staff position and notehead the part's
     unpitched notes use (``("G5", "x") → 42``, and ``("G5", None)`` for the position
@@ -296,25 +309,26 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
     said = _Said()
     players = _players(score)
     first = players[0][0] if players else stream.Part()
-    sigs, end = _meters(first, said)
+    bars = _bar_lines(score)
+    sigs, end = _meters(first, bars, said)
     tm = TimeMap(PPQ, (), tuple(sigs) or (TimeSignature(0),))  # no measures: 4/4
-    tempos = _tempos(score, said, tm)
+    tempos = _tempos(score, said, tm, bars)
     tracks = []
     channel = 0
     for i, staves in enumerate(players):
         part_id = _part_id(staves[0])
         track = _track(staves, (drums or {}).get(part_id, {}), part_id in kits, said, tm,
-                       TRACK_COLOURS[i % len(TRACK_COLOURS)], channel)
+                       bars, TRACK_COLOURS[i % len(TRACK_COLOURS)], channel)
         if not track.is_drum:
             channel = (channel + 1) % 16
             if channel == DRUM_CHANNEL:
                 channel += 1
         tracks.append(track)
     keys = _keys(next((s[0] for s, t in zip(players, tracks, strict=True) if not t.is_drum),
-                      first), said)
+                      first), said, bars)
     song = Song(tracks=tuple(tracks), ppq=PPQ, tempos=tuple(tempos),
                 time_signatures=tuple(sigs), key_signatures=tuple(keys),
-                markers=tuple(_markers(score, said)), title=_title(score),
+                markers=tuple(_markers(score, said, bars)), title=_title(score),
                 # Rests after the last note (a bar's rest at the end) are the song's too.
                 length=end if end > max((t.end for t in tracks), default=0) else 0)
     return song, _lines(score, song, said, bool(tempos))
@@ -353,29 +367,88 @@ def _part_id(staff: Any) -> str:
 # -- time ---------------------------------------------------------------------------------
 
 
-def _meters(part: Any, said: _Said) -> tuple[list[TimeSignature], int]:
-    """The song's meters from the measures of ``part`` (the first), and where its last
-    measure ends (ticks). A measure shorter or longer than its meter is a bar of its own
-    length, the meter restated after it; an opening one shorter than its meter is a
-    pickup (:meth:`TimeMap.pickup_shift`)."""
+@dataclass(frozen=True)
+class _BarLines:
+    """Where each measure (by its place in the parts, the n-th of each) starts and how
+    long it is, in quarter notes: one set of bar lines for every part."""
+
+    starts: list[Fraction]
+    lengths: list[Fraction]
+
+    @property
+    def end(self) -> Fraction:
+        return self.starts[-1] + self.lengths[-1] if self.starts else Fraction(0)
+
+
+def _own_measures(staff: Any) -> tuple[list[Fraction], list[Fraction]]:
+    """Where a staff's measures start and how long each is in that staff alone (music21
+    lays each part's measures end to end, each as long as what it holds)."""
+    from music21 import stream
+
+    measures = list(staff.getElementsByClass(stream.Measure))
+    starts = [Fraction(m.offset) for m in measures]
+    ends = [*starts[1:], starts[-1] + Fraction(measures[-1].highestTime)] if measures else []
+    return starts, [e - s for s, e in zip(starts, ends, strict=True)]
+
+
+def _bar_lines(score: Any) -> _BarLines:
+    """The score's bar lines: each measure as long as most parts have it, the first
+    part's length where as many disagree. One part's measure cut short or over-full (an
+    uneven pickup, a tremolo written at full length, a tuplet miscounted) changes no bar
+    line: the notes of each measure are placed from its bar line (:class:`_Clock`), as
+    a score editor reads a score, so no part drifts out of time with the others."""
+    votes: list[Counter[Fraction]] = []
+    for part in score.parts:
+        for i, length in enumerate(_own_measures(part)[1]):
+            if i == len(votes):
+                votes.append(Counter())
+            votes[i][length] += 1
+    lengths = [v.most_common(1)[0][0] for v in votes]  # a tie: the first part's
+    starts = [Fraction(0)]
+    for length in lengths[:-1]:
+        starts.append(starts[-1] + length)
+    return _BarLines(starts if lengths else [], lengths)
+
+
+class _Clock:
+    """Where an element of one staff sounds: its measure's bar line (:func:`_bar_lines`)
+    plus its offset in that measure, kept inside the measure."""
+
+    def __init__(self, staff: Any, bars: _BarLines) -> None:
+        self.own = _own_measures(staff)[0][:len(bars.starts)]
+        self.bars = bars
+
+    def at(self, offset: Any) -> Fraction:
+        """A music21 offset in the staff (``flat.elementOffset``) → quarter notes."""
+        offset = Fraction(offset)
+        i = bisect.bisect_right(self.own, offset) - 1
+        if i < 0:
+            return offset
+        return self.bars.starts[i] + min(offset - self.own[i], self.bars.lengths[i])
+
+
+def _meters(part: Any, bars: _BarLines, said: _Said) -> tuple[list[TimeSignature], int]:
+    """The song's meters, from the time signatures of ``part`` (the first) and the
+    score's bar lines, and where its last measure ends (ticks). A measure shorter or
+    longer than its meter is a bar of its own length, the meter restated after it; an
+    opening one shorter than its meter is a pickup (:meth:`TimeMap.pickup_shift`)."""
     from music21 import stream
 
     measures = list(part.getElementsByClass(stream.Measure))
-    if not measures:
+    if not bars.starts:
         return [], 0
-    starts = [Fraction(m.offset) for m in measures]
-    ends = [*starts[1:], starts[-1] + Fraction(measures[-1].highestTime)]
     sigs: list[TimeSignature] = []
     meter: tuple[int, int, tuple[int, ...]] | None = None
     written = None  # the meter of the last TimeSignature appended
     short_first = False
-    for i, m in enumerate(measures):
-        if m.timeSignature is not None:
+    last = len(bars.starts) - 1
+    for i, (start, length) in enumerate(zip(bars.starts, bars.lengths, strict=True)):
+        m = measures[i] if i < len(measures) else None
+        if m is not None and m.timeSignature is not None:
             meter = _meter(m.timeSignature, said) or meter
         if meter is None:
             meter = (4, 4, ())  # a score without a time signature: the MIDI default
-        start, length = starts[i], ends[i] - starts[i]
-        if i + 1 < len(measures) and 0 < length != Fraction(4 * meter[0], meter[1]):
+        if i < last and 0 < length != Fraction(4 * meter[0], meter[1]):
             own = _pickup_meter(length, meter) if i == 0 else _meter_covering(length)
             short_first = i == 0 and length < Fraction(4 * meter[0], meter[1])
             sigs.append(TimeSignature(said.tick(start), own.numerator, own.denominator))
@@ -388,7 +461,7 @@ def _meters(part: Any, said: _Said) -> tuple[list[TimeSignature], int]:
         # A pickup no shorter meter reads as one (5/8 before 3/4): the meter of the bar
         # it leads into restated at its end, as notation programs write one to MIDI.
         sigs[0] = TimeSignature(0, *sigs[1].meter)
-    return sigs, said.tick(ends[-1])
+    return sigs, said.tick(bars.end)
 
 
 def _pickup_meter(length: Fraction, meter: tuple[int, int, tuple[int, ...]]) -> TimeSignature:
@@ -432,19 +505,19 @@ def _meter(ts: Any, said: _Said) -> tuple[int, int, tuple[int, ...]] | None:
     return None
 
 
-def _tempos(score: Any, said: _Said, tm: TimeMap) -> list[TempoChange]:
+def _tempos(score: Any, said: _Said, tm: TimeMap, bars: _BarLines) -> list[TempoChange]:
     """The metronome marks of every part (the top one's first where two share a beat), in
     quarters a minute; the first one, when it is in the pickup or on the first full bar's
     downbeat, holds from the start (a score editor writes it over bar 1, after the
     pickup)."""
     found: dict[int, TempoChange] = {}
     for part in score.parts:
-        flat = part.flatten()
+        flat, clock = part.flatten(), _Clock(part, bars)
         for mark in flat.getElementsByClass("MetronomeMark"):
             bpm = mark.getQuarterBPM()
             if not bpm or not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
                 continue
-            tick = said.tick(flat.elementOffset(mark))
+            tick = said.tick(clock.at(flat.elementOffset(mark)))
             found.setdefault(tick, TempoChange(tick, round(60_000_000 / bpm)))
     tempos = sorted(found.values(), key=lambda t: t.tick)
     tempos = [t for i, t in enumerate(tempos)  # a mark restated is no change
@@ -454,11 +527,11 @@ def _tempos(score: Any, said: _Said, tm: TimeMap) -> list[TempoChange]:
     return tempos
 
 
-def _keys(staff: Any, said: _Said) -> list[KeySignature]:
+def _keys(staff: Any, said: _Said, bars: _BarLines) -> list[KeySignature]:
     """The key signatures of a pitched part's first staff (at sounding pitch: the concert
     key, not a B♭ trumpet's), spelt as the engine spells keys; a mode other than minor is
     read by its signature, as major."""
-    flat = staff.flatten()
+    flat, clock = staff.flatten(), _Clock(staff, bars)
     keys: list[KeySignature] = []
     for k in flat.getElementsByClass("KeySignature"):
         mode = getattr(k, "mode", None) or "major"
@@ -467,7 +540,7 @@ def _keys(staff: Any, said: _Said) -> list[KeySignature]:
         name = KEY_SIGNATURES.get((int(k.sharps), int(mode == "minor")))
         if name is None:
             continue
-        tick = said.tick(flat.elementOffset(k))
+        tick = said.tick(clock.at(flat.elementOffset(k)))
         if keys and keys[-1].tick == tick:
             keys.pop()
         if not keys or keys[-1].key != name:
@@ -475,15 +548,15 @@ def _keys(staff: Any, said: _Said) -> list[KeySignature]:
     return keys
 
 
-def _markers(score: Any, said: _Said) -> list[Marker]:
+def _markers(score: Any, said: _Said, bars: _BarLines) -> list[Marker]:
     """Rehearsal marks (A, B, "Verse") as markers, once each."""
     found: dict[tuple[int, str], Marker] = {}
     for part in score.parts:
-        flat = part.flatten()
+        flat, clock = part.flatten(), _Clock(part, bars)
         for mark in flat.getElementsByClass("RehearsalMark"):
             text = str(mark.content or "").strip()
             if text:
-                tick = said.tick(flat.elementOffset(mark))
+                tick = said.tick(clock.at(flat.elementOffset(mark)))
                 found.setdefault((tick, text), Marker(tick, text))
     return sorted(found.values(), key=lambda m: m.tick)
 
@@ -498,7 +571,7 @@ def _title(score: Any) -> str:
 
 
 def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeMap,
-           colour: str, channel: int) -> Track:
+           bars: _BarLines, colour: str, channel: int) -> Track:
     """One part (its staves) as a track: its notes, ties joined, velocities from its
     dynamics. ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
     instruments (a drum set, whose first one is not every note's)."""
@@ -507,6 +580,7 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     inst = staves[0].getInstrument(returnDefault=False)
     program = _program(inst, str(staves[0].partName or ""))
     flats = [s.flatten() for s in staves]
+    clocks = {id(flat): _Clock(s, bars) for s, flat in zip(staves, flats, strict=True)}
     elements = [(flat, el) for flat in flats for el in flat.notes
                 if not isinstance(el, harmony.Harmony)]
     said.chord_symbols += sum(1 for flat in flats for el in flat.notes
@@ -522,7 +596,7 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
             said.graces += 1
             continue
         said.lyrics += len(el.lyrics)
-        start = Fraction(flat.elementOffset(el))
+        start = clocks[id(flat)].at(flat.elementOffset(el))
         end = start + Fraction(el.duration.quarterLength)
         for m in _members(el):
             key = _drum_key(m, drums, percussion, said) if is_drum else m.pitch.midi
@@ -530,7 +604,7 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
                 continue
             tie = m.tie if m.tie is not None else el.tie
             events.append((start, end, key, tie.type if tie is not None else None))
-    levels = _levels(flats, said)
+    levels = _levels(staves, flats, said, bars)
     notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm))
              for start, end, key in _joined(events, said)]
     name = str(staves[0].partName or "").strip() or (
@@ -539,7 +613,7 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     return Track(name=name, program=0 if is_drum else program, is_drum=is_drum,
                  channel=DRUM_CHANNEL if is_drum else channel, notes=tuple(notes),
                  colour=colour, program_changes=tuple(_program_changes(staves[0], program,
-                                                                       said)))
+                                                                       said, bars)))
 
 
 def _program(inst: Any, part_name: str) -> int:
@@ -615,15 +689,18 @@ def _joined(events: list[tuple[Fraction, Fraction, int, str | None]],
     return list(out.values())
 
 
-def _levels(flats: Sequence[Any], said: _Said) -> list[tuple[int, int]]:
+def _levels(staves: Sequence[Any], flats: Sequence[Any], said: _Said,
+            bars: _BarLines) -> list[tuple[int, int]]:
     """``(tick, velocity)`` of each dynamics mark of the part's staves, in time order (a
     mark under a piano's upper staff holds for both hands)."""
     levels = []
-    for flat in flats:
+    for staff, flat in zip(staves, flats, strict=True):
+        clock = _Clock(staff, bars)
         for mark in flat.getElementsByClass("Dynamic"):
             value = str(mark.value)
             if value in DYNAMIC_LEVELS:
-                levels.append((said.tick(flat.elementOffset(mark)), DYNAMIC_LEVELS[value]))
+                levels.append((said.tick(clock.at(flat.elementOffset(mark))),
+                               DYNAMIC_LEVELS[value]))
             else:
                 said.other_dynamics.add(value)
     return sorted(levels, key=lambda lv: lv[0])
@@ -648,13 +725,14 @@ def _accent(tm: TimeMap, tick: int) -> int:
     return BEAT_ACCENT if at % unit == 0 and at // unit in sig.pulse_starts else 0
 
 
-def _program_changes(staff: Any, program: int, said: _Said) -> list[ProgramChange]:
+def _program_changes(staff: Any, program: int, said: _Said,
+                     bars: _BarLines) -> list[ProgramChange]:
     """A part's instrument changes (a flute part switching to piccolo) as program
     changes, where music21 gives the new instrument a program."""
-    flat = staff.flatten()
+    flat, clock = staff.flatten(), _Clock(staff, bars)
     changes: list[ProgramChange] = []
     for inst in flat.getElementsByClass("Instrument"):
-        tick = said.tick(flat.elementOffset(inst))
+        tick = said.tick(clock.at(flat.elementOffset(inst)))
         new = inst.midiProgram
         if tick > 0 and new is not None and 0 <= new <= 127 and new != (
                 changes[-1].program if changes else program):

@@ -464,3 +464,56 @@ def test_a_score_cut_anywhere_is_a_clear_error_never_a_crash(tmp_path, name):
         path.write_bytes(data[:cut])
         with pytest.raises(FileFormatError, match=f"^{name}: "):
             read_musicxml(path)
+
+
+def measure_xml(number: int, notes: str, head: str = "", implicit: bool = False) -> str:
+    """One ``<measure>``: ``notes`` as "C4:2 D4:1 r:1" (a rest "r"), in divisions of a
+    quarter; ``head``: what comes before them (attributes, directions)."""
+    body = []
+    for n in notes.split():
+        pitch, length = n.split(":")
+        what = "<rest/>" if pitch == "r" else (
+            f"<pitch><step>{pitch[0]}</step><octave>{pitch[1]}</octave></pitch>")
+        body.append(f"<note>{what}<duration>{length}</duration></note>")
+    flag = ' implicit="yes"' if implicit else ""
+    return f'<measure number="{number}"{flag}>{head}{"".join(body)}</measure>'
+
+
+def score_xml(*parts: list[str]) -> str:
+    """A score of ``parts``, each a list of :func:`measure_xml` strings."""
+    names = "".join(f'<score-part id="P{i + 1}"><part-name>Part {i + 1}</part-name>'
+                    "</score-part>" for i in range(len(parts)))
+    body = "".join(f'<part id="P{i + 1}">{"".join(ms)}</part>' for i, ms in enumerate(parts))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0">'
+            f"<part-list>{names}</part-list>{body}</score-partwise>")
+
+
+def meter_xml(beats: int, beat_type: int) -> str:
+    return (f"<attributes><divisions>1</divisions><time><beats>{beats}</beats>"
+            f"<beat-type>{beat_type}</beat-type></time></attributes>")
+
+
+def test_every_part_keeps_the_common_bar_lines_whatever_one_measure_holds(tmp_path):
+    # In 2/4: the second part's first measure is over-full (a tremolo written at full
+    # length: three quarters), and a dynamics mark drawn a bar and a half to the right
+    # (an <offset> that moves only the drawing) sits in its second measure. music21 alone
+    # would put that part's later measures a beat, then two, behind the first part's.
+    late_mark = ("<direction><direction-type><dynamics><f/></dynamics></direction-type>"
+                 "<offset>3</offset></direction>")
+    path = tmp_path / "drift.musicxml"
+    path.write_text(score_xml(
+        [measure_xml(1, "C5:2", meter_xml(2, 4)), measure_xml(2, "D5:2"),
+         measure_xml(3, "E5:1 F5:1")],
+        [measure_xml(1, "C3:1 D3:1 E3:1", meter_xml(2, 4)),
+         measure_xml(2, "F3:2", late_mark), measure_xml(3, "G3:1 A3:1")]))
+    song = read_musicxml(path)
+    upper, lower = song.tracks
+    assert pitches(upper) == [(0, 72, 2 * P), (2 * P, 74, 2 * P), (4 * P, 76, P),
+                              (5 * P, 77, P)]
+    # Each measure from its bar line: the third quarter of the over-full one at the bar
+    # line (kept in its measure), the bars after it in time with the upper part.
+    assert [s for s, _, _ in pitches(lower)] == [0, P, 2 * P, 2 * P, 4 * P, 5 * P]
+    assert song.time_signatures == (TimeSignature(0, 2, 4),)
+    # The mark sounds where it is written (its bar's downbeat), not where it is drawn.
+    assert {n.velocity for n in lower.notes if n.start >= 2 * P} == {
+        DYNAMIC_LEVELS["f"] + 6, DYNAMIC_LEVELS["f"] + 3}
