@@ -76,6 +76,9 @@ class Document(QObject):
         # does not keep.
         self.import_report: ImportReport | None = None
         self.import_source: Path | None = None
+        # The MusicXML score the song was opened from, kept through Save As (and in the
+        # project: studio state "score"): its exports never suggest writing over it.
+        self.score_source: Path | None = None
         # The file as it was when last read or written, to notice another program's changes.
         self._disk: tuple[int, int] | None = None
         self.undo_stack = QUndoStack(self)
@@ -174,7 +177,7 @@ class Document(QObject):
         self.resets += 1
         self._path = Path(path) if path else None
         self._disk = disk_stamp(self._path)
-        self.import_report = self.import_source = None
+        self.import_report = self.import_source = self.score_source = None
         self._dirty = modified
         self.undo_stack.setClean()
         self.pathChanged.emit()
@@ -209,6 +212,11 @@ class Document(QObject):
             song, state = load_song(path), {}
         self.studio_state = state
         self.reset(song, path)
+        score = state.get("score")
+        if kind == "musicxml":
+            self.score_source = path
+        elif isinstance(score, str) and score:
+            self.score_source = Path(score)
         if report is not None:  # even an empty one: the file is an import
             self.import_report, self.import_source = report, path
 

@@ -299,8 +299,10 @@ class FileCommands:
         base = self._export_base("MusicXML", ".musicxml")
         if base is None:
             return
-        if doc.from_score:  # never the score editor's own file
-            base = base.with_name(f"{doc.path.stem} (export).musicxml")
+        if doc.from_score or doc.score_source is not None:
+            # Never the score editor's own file, even once the song is a project of the
+            # same name beside it (lift.musicxml saved as lift.partita).
+            base = base.with_name(f"{base.stem} (export).musicxml")
         path = dialogs.get_export_musicxml_path(self, str(base))
         if path is None:
             return

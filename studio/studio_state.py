@@ -66,6 +66,8 @@ class StudioState:
             "playhead": tr.position,
             "tool": self.pianoroll.tool.value,
         }
+        if self.document.score_source is not None:  # the score the song came from
+            state["score"] = str(self.document.score_source)
         if not self.document.mask.is_empty:
             state["mask"] = mask_to_json(self.document.mask)
         takes = self.composer.saved_takes()

@@ -413,3 +413,24 @@ def test_settings_that_cannot_be_kept_are_said_once(qtbot, tmp_path, dialogs, no
         win.document.undo_stack.setClean()
         win.document._dirty = False
         win.close()
+
+
+def test_export_musicxml_never_suggests_the_score_the_song_came_from(window, tmp_path,
+                                                                      dialogs):
+    from tests.engine.io.test_musicxml_import import satb, write
+
+    score = tmp_path / "lift.musicxml"
+    write(satb(), score)
+    assert window.open_path(score)
+    dialogs.answers["get_export_musicxml_path"] = None  # cancelled: only the suggestion
+    window.export_musicxml()
+    # Saved as a project of the same name beside it (Ctrl+S), then reopened later: the
+    # export still suggests a copy, never lift.musicxml itself.
+    edit_something(window)
+    dialogs.answers["get_save_path"] = tmp_path / "lift.partita"
+    assert window.save()
+    window.export_musicxml()
+    assert window.open_path(tmp_path / "lift.partita")
+    window.export_musicxml()
+    suggested = [args[0] for name, args in dialogs.calls if name == "get_export_musicxml_path"]
+    assert suggested == [str(tmp_path / "lift (export).musicxml")] * 3
