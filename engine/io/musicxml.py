@@ -6,8 +6,9 @@ keeps what a score holds — the title, one part per track (its name, the instru
 program names, its short name for later systems, a keyboard or a harp on a grand staff,
 a drum kit as a percussion staff, a choir's voice parts joined by a bracket),
 the bars with their meters and meter changes (a chosen grouping as 3+2+2/8), a pickup as
-an opening bar shorter than its meter, key signatures (notes spelt in them: B♭, not A♯,
-in F), tempo marks — and approximates the rest:
+an opening bar shorter than its meter, a last bar shorter than the one before it (the
+pickup's complement) as a short last measure of that bar's meter, key signatures (notes
+spelt in them: B♭, not A♯, in F), tempo marks — and approximates the rest:
 
 - note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
   and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
@@ -237,12 +238,15 @@ class _Bar:
     length: Fraction  # quarter notes it holds
     meter: TimeSignature  # the meter it is written in (a pickup's: the bar's after it)
     pickup: bool = False
+    short_end: bool = False  # a last bar shorter than its meter (the bar's before it)
 
 
 def _bars(song: Song) -> list[_Bar]:
     """The song's bars as the score writes them, up to its end (:meth:`TimeMap.bar_count`).
     A pickup (:meth:`TimeMap.pickup_shift`) is written in the meter of the bar it leads
-    into, shorter than it; a bar cut short by a meter change mid-bar in a meter of its own
+    into, shorter than it; a last bar shorter than the bar before it, in a meter of its
+    own of the same unit (3/8 after 6/8: the pickup's complement), in that bar's meter, cut short as
+    score editors write it; a bar cut short by a meter change mid-bar in a meter of its own
     length."""
     tm = TimeMap.of(song)
     count = tm.bar_count(song.end)
@@ -253,13 +257,21 @@ def _bars(song: Song) -> list[_Bar]:
         length = Fraction(end - start, song.ppq)
         sig = tm.signature_at(start)
         pickup = b == 0 and count > 1 and tm.pickup_shift(0) > 0
+        before = bars[-1].meter if bars else None
+        # (a change to a shorter meter of another unit, 6/8 after 4/4, is a meter change)
+        short_end = (b == count - 1 and before is not None and sig.tick == start
+                     and end - start == tm.bar_length_for(sig) and not sig.groups
+                     and sig.denominator == before.denominator
+                     and sig.numerator < before.numerator)
         if pickup:
             sig = tm.signature_at(starts[1])
             length = _meter_length(_meter_of_length(length))  # a 64th at the finest
+        elif short_end:
+            sig = before
         elif end - start != tm.bar_length_for(sig):
             sig = _meter_of_length(length)
             length = _meter_length(sig)
-        bars.append(_Bar(start, offset, length, sig, pickup))
+        bars.append(_Bar(start, offset, length, sig, pickup, short_end))
         offset += length
     return bars
 
@@ -490,6 +502,8 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     if bars[0].pickup:
         first.paddingLeft = float(_meter_length(bars[0].meter) - bars[0].length)
         first.showNumber = stream.enums.ShowNumber.NEVER  # MusicXML: implicit="yes"
+    if bars[-1].short_end:
+        measures[-1].paddingRight = float(_meter_length(bars[-1].meter) - bars[-1].length)
     for at, key in keys if not track.is_drum else ():  # a drum staff has no key
         b = clock.bar_of(at)
         measures[b].insert(float(at - bars[b].offset), _key(key))
@@ -566,7 +580,7 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
             if (offset.denominator % 3 == 0) or (length.denominator % 3 == 0):
                 m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
         if at < bar.length:
-            whole = at == 0 and len(containers) == 1 and not bar.pickup
+            whole = at == 0 and len(containers) == 1 and not (bar.pickup or bar.short_end)
             container.coreInsert(float(at), _rest(bar.length - at, whole))
         container.coreElementsChanged()
 

@@ -430,8 +430,9 @@ class _Clock:
 def _meters(part: Any, bars: _BarLines, said: _Said) -> tuple[list[TimeSignature], int]:
     """The song's meters, from the time signatures of ``part`` (the first) and the
     score's bar lines, and where its last measure ends (ticks). A measure shorter or
-    longer than its meter is a bar of its own length, the meter restated after it; an
-    opening one shorter than its meter is a pickup (:meth:`TimeMap.pickup_shift`)."""
+    longer than its meter is a bar of its own length, the meter restated after it (the
+    last one too: a 3/8 bar ending a piece in 6/8, the pickup's complement); an opening
+    one shorter than its meter is a pickup (:meth:`TimeMap.pickup_shift`)."""
     from music21 import stream
 
     measures = list(part.getElementsByClass(stream.Measure))
@@ -448,8 +449,12 @@ def _meters(part: Any, bars: _BarLines, said: _Said) -> tuple[list[TimeSignature
             meter = _meter(m.timeSignature, said) or meter
         if meter is None:
             meter = (4, 4, ())  # a score without a time signature: the MIDI default
-        if i < last and 0 < length != Fraction(4 * meter[0], meter[1]):
-            own = _pickup_meter(length, meter) if i == 0 else _meter_covering(length)
+        full = Fraction(4 * meter[0], meter[1])
+        if 0 < length != full:
+            # A pickup, or a last bar short of its meter (its complement), in the unit of
+            # its meter (2/8 in 6/8), as the export writes it back: a short measure.
+            own = _pickup_meter(length, meter) if i == 0 or (i == last and length < full) \
+                else _meter_covering(length)
             short_first = i == 0 and length < Fraction(4 * meter[0], meter[1])
             sigs.append(TimeSignature(said.tick(start), own.numerator, own.denominator))
             written = None  # the meter is said again at the next measure

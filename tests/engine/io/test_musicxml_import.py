@@ -517,3 +517,29 @@ def test_every_part_keeps_the_common_bar_lines_whatever_one_measure_holds(tmp_pa
     # The mark sounds where it is written (its bar's downbeat), not where it is drawn.
     assert {n.velocity for n in lower.notes if n.start >= 2 * P} == {
         DYNAMIC_LEVELS["f"] + 6, DYNAMIC_LEVELS["f"] + 3}
+
+
+def test_a_short_last_bar_is_kept_and_written_back_as_a_short_last_measure(tmp_path):
+    # 6/8 with a dotted-quarter pickup, and its complement: a last measure of 3/8.
+    path = tmp_path / "jig.musicxml"
+    path.write_text(score_xml([
+        measure_xml(0, "G4:3", meter_xml(6, 8).replace("<divisions>1", "<divisions>2"),
+                    implicit=True),
+        measure_xml(1, "C5:2 E5:1 G5:3"), measure_xml(2, "C5:3")]))
+    song = read_musicxml(path)
+    assert song.time_signatures == (TimeSignature(0, 3, 8), TimeSignature(3 * P // 2, 6, 8),
+                                    TimeSignature(9 * P // 2, 3, 8))
+    assert pitches(song.tracks[0])[-1] == (9 * P // 2, 72, 3 * P // 2)  # not bar rests
+    assert song.end == 6 * P and TimeMap.of(song).has_pickup
+    # Exported: the last measure is a short one of 6/8 (no 3/8 time signature), and it
+    # reads back as the same song.
+    out = tmp_path / "out.musicxml"
+    assert save_song(song, out) == []
+    score = music21.converter.parse(out)
+    last = score.parts[0].getElementsByClass(stream.Measure)[-1]
+    assert last.timeSignature is None and last.duration.quarterLength == 1.5
+    assert [ts.ratioString for ts in score.recurse().getElementsByClass("TimeSignature")] == [
+        "6/8"]
+    back = load_song(out)
+    assert back.time_signatures == song.time_signatures
+    assert pitches(back.tracks[0]) == pitches(song.tracks[0])
