@@ -432,30 +432,42 @@ def _meters(part: Any, bars: _BarLines, said: _Said) -> tuple[list[TimeSignature
     score's bar lines, and where its last measure ends (ticks). A measure shorter or
     longer than its meter is a bar of its own length, the meter restated after it (the
     last one too: a 3/8 bar ending a piece in 6/8, the pickup's complement); an opening
-    one shorter than its meter is a pickup (:meth:`TimeMap.pickup_shift`)."""
+    one shorter than its meter is a pickup (:meth:`TimeMap.pickup_shift`). A measure the
+    score does not count (``implicit="yes"``: the second half of a bar split at a repeat)
+    is one bar with the short measure before it, so the bars are numbered as the
+    score's measures are."""
     from music21 import stream
 
     measures = list(part.getElementsByClass(stream.Measure))
     if not bars.starts:
         return [], 0
-    sigs: list[TimeSignature] = []
     meter: tuple[int, int, tuple[int, ...]] | None = None
-    written = None  # the meter of the last TimeSignature appended
-    short_first = False
-    last = len(bars.starts) - 1
+    joined: list[tuple[Fraction, Fraction, tuple[int, int, tuple[int, ...]]]] = []
     for i, (start, length) in enumerate(zip(bars.starts, bars.lengths, strict=True)):
         m = measures[i] if i < len(measures) else None
         if m is not None and m.timeSignature is not None:
             meter = _meter(m.timeSignature, said) or meter
         if meter is None:
             meter = (4, 4, ())  # a score without a time signature: the MIDI default
+        if joined and m is not None and m.showNumber == stream.enums.ShowNumber.NEVER:
+            at, before, its_meter = joined[-1]
+            if before + length <= Fraction(4 * its_meter[0], its_meter[1]):
+                joined[-1] = (at, before + length, its_meter)
+                continue
+        joined.append((start, length, meter))
+    sigs: list[TimeSignature] = []
+    written = None  # the meter of the last TimeSignature appended
+    short_first = False
+    last = len(joined) - 1
+    for i, (start, length, meter) in enumerate(joined):
         full = Fraction(4 * meter[0], meter[1])
         if 0 < length != full:
             # A pickup, or a last bar short of its meter (its complement), in the unit of
             # its meter (2/8 in 6/8), as the export writes it back: a short measure.
             own = _pickup_meter(length, meter) if i == 0 or (i == last and length < full) \
                 else _meter_covering(length)
-            short_first = i == 0 and length < Fraction(4 * meter[0], meter[1])
+            if i == 0:
+                short_first = length < full
             sigs.append(TimeSignature(said.tick(start), own.numerator, own.denominator))
             written = None  # the meter is said again at the next measure
         elif meter != written:

@@ -543,3 +543,27 @@ def test_a_short_last_bar_is_kept_and_written_back_as_a_short_last_measure(tmp_p
     back = load_song(out)
     assert back.time_signatures == song.time_signatures
     assert pitches(back.tracks[0]) == pitches(song.tracks[0])
+
+
+def test_measures_the_score_does_not_count_are_one_bar_with_the_one_before(tmp_path):
+    # The MusicXML test suite's 46d (as music21 ships it): in 4/4, a 3/8 pickup marked
+    # implicit, a bar split at a repeat into a 2/4 measure 1 and an implicit 2/4 measure,
+    # and a last measure of 3/4.
+    from pathlib import Path
+
+    suite = Path(music21.__file__).parent / "musicxml" / "lilypondTestSuite"
+    source = suite / "46d-PickupMeasure-ImplicitMeasures.xml"
+    if not source.is_file():
+        pytest.skip("music21 without its MusicXML test suite")
+    path = tmp_path / "46d.musicxml"
+    path.write_bytes(source.read_bytes())
+    song = read_musicxml(path)
+    # The pickup is bar 0 (an irregular measure after it no longer hides it), the two
+    # halves of the split bar are bar 1, whole, and the short last bar is bar 2.
+    assert song.time_signatures == (TimeSignature(0, 3, 8), TimeSignature(3 * P // 2, 4, 4),
+                                    TimeSignature(11 * P // 2, 3, 4))
+    tm = TimeMap.of(song)
+    assert tm.has_pickup and [tm.bar_to_tick(b) for b in range(4)] == [
+        0, 3 * P // 2, 11 * P // 2, 17 * P // 2] and song.end == 17 * P // 2
+    assert [s for s, _, _ in pitches(song.tracks[0])] == [
+        0, P, 3 * P // 2, 5 * P // 2, 7 * P // 2, 9 * P // 2, 11 * P // 2, 13 * P // 2]
