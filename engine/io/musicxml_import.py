@@ -523,11 +523,12 @@ def _meter(ts: Any, said: _Said) -> tuple[int, int, tuple[int, ...]] | None:
 
 
 def _tempos(score: Any, said: _Said, tm: TimeMap, bars: _BarLines) -> list[TempoChange]:
-    """The metronome marks of every part (the top one's first where two share a beat), in
-    quarters a minute; the first one, when it is in the pickup or on the first full bar's
-    downbeat, holds from the start (a score editor writes it over bar 1, after the
-    pickup)."""
-    found: dict[int, TempoChange] = {}
+    """The metronome marks of every part (the top one's first where two share a beat; a
+    written mark, ♩ = 100, before a tempo only the playback hears, a "Tempo di Marcia"
+    with ``<sound tempo="120">``), in quarters a minute; the first one, when it is in the
+    pickup or on the first full bar's downbeat, holds from the start (a score editor
+    writes it over bar 1, after the pickup)."""
+    found: dict[int, tuple[bool, TempoChange]] = {}  # tick → (a written number, tempo)
     for part in score.parts:
         flat, clock = part.flatten(), _Clock(part, bars)
         for mark in flat.getElementsByClass("MetronomeMark"):
@@ -535,8 +536,10 @@ def _tempos(score: Any, said: _Said, tm: TimeMap, bars: _BarLines) -> list[Tempo
             if not bpm or not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
                 continue
             tick = said.tick(clock.at(flat.elementOffset(mark)))
-            found.setdefault(tick, TempoChange(tick, round(60_000_000 / bpm)))
-    tempos = sorted(found.values(), key=lambda t: t.tick)
+            written = mark.number is not None  # else music21's "playback only" mark
+            if tick not in found or (written and not found[tick][0]):
+                found[tick] = (written, TempoChange(tick, round(60_000_000 / bpm)))
+    tempos = sorted((t for _, t in found.values()), key=lambda t: t.tick)
     tempos = [t for i, t in enumerate(tempos)  # a mark restated is no change
               if i == 0 or t.us_per_beat != tempos[i - 1].us_per_beat]
     if tempos and tm.has_pickup and 0 < tempos[0].tick <= tm.bar_to_tick(1):

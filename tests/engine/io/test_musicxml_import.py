@@ -567,3 +567,16 @@ def test_measures_the_score_does_not_count_are_one_bar_with_the_one_before(tmp_p
         0, 3 * P // 2, 11 * P // 2, 17 * P // 2] and song.end == 17 * P // 2
     assert [s for s, _, _ in pitches(song.tracks[0])] == [
         0, P, 3 * P // 2, 5 * P // 2, 7 * P // 2, 9 * P // 2, 11 * P // 2, 13 * P // 2]
+
+
+def test_a_metronome_mark_wins_over_a_tempo_word_on_the_same_beat(tmp_path):
+    words = ('<direction><direction-type><words>Tempo di Marcia</words></direction-type>'
+             '<sound tempo="120"/></direction>')
+    metronome = ("<direction><direction-type><metronome><beat-unit>quarter</beat-unit>"
+                 "<per-minute>100</per-minute></metronome></direction-type></direction>")
+    path = tmp_path / "march.musicxml"
+    path.write_text(score_xml([measure_xml(1, "C4:4", meter_xml(4, 4) + words + metronome),
+                               measure_xml(2, "D4:4", words)]))
+    # The written ♩ = 100, though the words come first; the words alone later: 120.
+    assert read_musicxml(path).tempos == (TempoChange(0, 600_000),
+                                          TempoChange(4 * P, 500_000))
