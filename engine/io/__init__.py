@@ -30,7 +30,12 @@ from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_wit
 from .musicxml import MUSICXML_SUFFIXES, write_musicxml
 from .musicxml_import import read_musicxml, read_musicxml_with_report
 from .project import FORMAT_VERSION, Project, load_project, save_project
-from .sniff import looks_like_midi, looks_like_musicxml, looks_like_project
+from .sniff import (
+    is_musicxml_archive,
+    looks_like_midi,
+    looks_like_musicxml,
+    looks_like_project,
+)
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar")
 PROJECT_SUFFIX = ".partita"
@@ -65,7 +70,8 @@ def content_kind(path: str | os.PathLike[str]) -> str | None:
             kind = "midi"
         elif looks_like_project(head):
             kind = "project"
-        elif looks_like_musicxml(head):
+        elif looks_like_musicxml(head) or (head.startswith(b"PK\x03\x04")
+                                           and is_musicxml_archive(path)):
             kind = "musicxml"
     return kind
 

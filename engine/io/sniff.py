@@ -3,6 +3,11 @@ the other format's)."""
 
 from __future__ import annotations
 
+import os
+import re
+import zipfile
+import zlib
+
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
@@ -28,6 +33,27 @@ def looks_like_musicxml(head: bytes) -> bool:
         return MUSICXML_MEDIA_TYPE in head[:160]
     text = head.removeprefix(UTF8_BOM).lstrip()
     return text.startswith(b"<") and (b"<score-partwise" in text or b"<score-timewise" in text)
+
+
+def is_musicxml_archive(path: str | os.PathLike[str]) -> bool:
+    """A compressed MusicXML score without the ``mimetype`` entry the standard asks for
+    (music21's corpus, some older editors): a ZIP archive whose ``META-INF/container.xml``
+    names a root file that is a MusicXML score. (An EPUB has a container too: its root
+    file is no score.)"""
+    try:
+        with zipfile.ZipFile(path) as z:
+            if "META-INF/container.xml" not in z.namelist():
+                return False
+            with z.open("META-INF/container.xml") as f:
+                container = f.read(64 * 1024)
+            found = re.search(rb'full-path\s*=\s*["\']([^"\']+)["\']', container)
+            if found is None:
+                return False
+            with z.open(found.group(1).decode("utf-8", "replace")) as f:
+                return looks_like_musicxml(f.read(1024))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, EOFError, RuntimeError,
+            zlib.error):
+        return False  # damaged, encrypted, or the container names a file not in it
 
 
 # Magic numbers of the files most often opened by mistake as MIDI (first bytes → what).

@@ -580,3 +580,24 @@ def test_a_metronome_mark_wins_over_a_tempo_word_on_the_same_beat(tmp_path):
     # The written ♩ = 100, though the words come first; the words alone later: 120.
     assert read_musicxml(path).tempos == (TempoChange(0, 600_000),
                                           TempoChange(4 * P, 500_000))
+
+
+def test_a_compressed_score_without_a_mimetype_entry_is_known_by_its_container(tmp_path):
+    # As music21's corpus archives are: META-INF/container.xml and the score, no mimetype.
+    xml = score_xml([measure_xml(1, "C4:4", meter_xml(4, 4))])
+    bare = tmp_path / "movement3"
+    with zipfile.ZipFile(bare, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("META-INF/container.xml",
+                   '<?xml version="1.0"?><container><rootfiles>'
+                   '<rootfile full-path="movement3.xml"/></rootfiles></container>')
+        z.writestr("movement3.xml", xml)
+    assert content_kind(bare) == "musicxml"
+    assert pitches(load_song(bare).tracks[0]) == [(0, 60, 4 * P)]
+    # A ZIP archive whose container names something else (an EPUB) is no score.
+    book = tmp_path / "book"
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("META-INF/container.xml",
+                   '<container><rootfiles><rootfile full-path="content.opf"/></rootfiles>'
+                   "</container>")
+        z.writestr("content.opf", "<package/>")
+    assert content_kind(book) is None
