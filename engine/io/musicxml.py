@@ -245,7 +245,8 @@ def _bars(song: Song) -> list[_Bar]:
     """The song's bars as the score writes them, up to its end (:meth:`TimeMap.bar_count`).
     A pickup (:meth:`TimeMap.pickup_shift`) is written in the meter of the bar it leads
     into, shorter than it; a last bar shorter than the bar before it, in a meter of its
-    own of the same unit (3/8 after 6/8: the pickup's complement), in that bar's meter, cut short as
+    own of the same unit in a song with a pickup (3/8 after 6/8: the pickup's
+    complement), in that bar's meter, cut short as
     score editors write it; a bar cut short by a meter change mid-bar in a meter of its own
     length."""
     tm = TimeMap.of(song)
@@ -257,9 +258,10 @@ def _bars(song: Song) -> list[_Bar]:
         length = Fraction(end - start, song.ppq)
         sig = tm.signature_at(start)
         pickup = b == 0 and count > 1 and tm.pickup_shift(0) > 0
-        before = bars[-1].meter if bars else None
-        # (a change to a shorter meter of another unit, 6/8 after 4/4, is a meter change)
-        short_end = (b == count - 1 and before is not None and sig.tick == start
+        before = bars[-1].meter if bars else sig
+        # The pickup's complement, in a song with a pickup; a change to a shorter meter
+        # of another unit (6/8 after 4/4), or without a pickup, is a meter change.
+        short_end = (b == count - 1 and b > 1 and bars[0].pickup and sig.tick == start
                      and end - start == tm.bar_length_for(sig) and not sig.groups
                      and sig.denominator == before.denominator
                      and sig.numerator < before.numerator)
