@@ -113,6 +113,7 @@ ProgressFn = Callable[[float, str], None]
 # Of an export's time, the share making the score (music21 quantizing and notating each
 # track); the rest is writing its XML, part by part (a 171-bar, 11-track song: 29 s, 10 s).
 SCORE_SHARE = 0.75
+VIOLA = 41  # General MIDI program (0-based): read in the alto clef
 
 
 class _Stopped(Exception):
@@ -695,11 +696,14 @@ def _instrument(track: Track) -> Any:
 
 
 def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
-    """Treble clef, or bass clef when most of the part's notes lie below middle C; the
-    octave-down treble clef of a guitar (24–31: written an octave above where it sounds)
-    and of a tenor voice (a track named Tenor) whose notes lie that low."""
+    """The alto clef of a viola (41); treble clef, or bass clef when most of the part's
+    notes lie below middle C; the octave-down treble clef of a guitar (24–31: written an
+    octave above where it sounds) and of a tenor voice (a track named Tenor) whose notes
+    lie that low."""
     from music21 import clef
 
+    if track.program == VIOLA and not track.is_drum:
+        return clef.AltoClef()
     pitches = sorted(p for voice in voices for c in voice for p in c.pitches)
     if not pitches or pitches[len(pitches) // 2] >= 60:
         return clef.TrebleClef()

@@ -288,6 +288,8 @@ class _Said:
     lyrics: int = 0
     chord_symbols: int = 0
     unisons: int = 0
+    microtones: int = 0  # quarter tones and other pitches between two keys
+    fermatas: int = 0
     other_drums: dict[str, int] = field(default_factory=dict)  # "F6" → notes
     other_dynamics: set[str] = field(default_factory=set)
     meters: set[str] = field(default_factory=set)  # ones a song cannot hold
@@ -616,10 +618,14 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
             said.graces += 1
             continue
         said.lyrics += len(el.lyrics)
+        said.fermatas += sum(1 for x in el.expressions if type(x).__name__ == "Fermata")
         start = clocks[id(flat)].at(flat.elementOffset(el))
         end = start + Fraction(el.duration.quarterLength)
         for m in _members(el):
             key = _drum_key(m, drums, percussion, said) if is_drum else m.pitch.midi
+            if not is_drum and (m.pitch.alter != int(m.pitch.alter) or (
+                    m.pitch.microtone is not None and m.pitch.microtone.cents)):
+                said.microtones += 1  # music21's midi: the nearest key
             if not 0 <= key <= 127:
                 continue
             tie = m.tie if m.tie is not None else el.tie
@@ -799,6 +805,12 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     if said.unisons:
         lines.append(f"{plural(said.unisons, 'note')} sounding in unison with a note of the "
                      "same part (two voices or staves) played once")
+    if said.microtones:
+        lines.append(f"{plural(said.microtones, 'note')} between two keys (quarter tones) "
+                     "played on the nearest key")
+    if said.fermatas:
+        lines.append(f"{plural(said.fermatas, 'fermata')} not held: the song keeps the "
+                     "written note lengths")
     if said.off_grid:
         lines.append(f"{plural(said.off_grid, 'note')} starting or ending between two ticks "
                      f"({PPQ} a quarter), as a septuplet does or a triplet that the file "

@@ -601,3 +601,29 @@ def test_a_compressed_score_without_a_mimetype_entry_is_known_by_its_container(t
                    "</container>")
         z.writestr("content.opf", "<package/>")
     assert content_kind(book) is None
+
+
+def test_quarter_tones_and_fermatas_are_said_and_a_viola_reads_in_the_alto_clef(tmp_path):
+    quarter_sharp = ("<note><pitch><step>C</step><alter>0.5</alter><octave>4</octave></pitch>"
+                     "<duration>2</duration></note>")
+    held = ("<note><pitch><step>D</step><octave>4</octave></pitch><duration>2</duration>"
+            "<notations><fermata/></notations></note>")
+    path = tmp_path / "strange.musicxml"
+    path.write_text(score_xml([
+        measure_xml(1, "", meter_xml(4, 4)).replace("</measure>",
+                                                    f"{quarter_sharp}{held}</measure>")]))
+    song, report = read_musicxml_with_report(path)
+    assert pitches(song.tracks[0]) == [(0, 61, 2 * P), (2 * P, 62, 2 * P)]  # C half-sharp
+    assert "1 note between two keys (quarter tones) played on the nearest key" in \
+        report.approximated
+    assert "1 fermata not held: the song keeps the written note lengths" in report.approximated
+    # A viola's part comes back in the alto clef (a score is read in it), a violin's in
+    # the treble clef, a tenor voice's in the octave treble clef as before.
+    strings = Song(tracks=(Track("Viola", program=41, notes=(Note(55, 0, P),)),
+                           Track("Violin", program=40, notes=(Note(67, 0, P),)),
+                           Track("Tenor", program=52, notes=(Note(52, 0, P),))))
+    out = tmp_path / "strings.musicxml"
+    assert save_song(strings, out) == []
+    score = music21.converter.parse(out)
+    assert [type(p.recurse().getElementsByClass("Clef").first()).__name__
+            for p in score.parts] == ["AltoClef", "TrebleClef", "Treble8vbClef"]
