@@ -3,9 +3,18 @@
 A small model drifts out of key where a musician would not (a QA pass measured 21–40 % of
 new notes outside D minor in a song with none). So the notes around a region name its key:
 the key signature in force there, if the notes fit its scale, else the major or minor key
-they fit best, if they fit one clearly (:func:`context_key`). Music that fits no key
-(atonal, modulating, chromatic) names none. :mod:`engine.tasks.keys` decides when a task
-uses it.
+they fit best, if they fit one clearly (:func:`context_key`) and it is a key they sound
+in. Music that fits no key (atonal, modulating, chromatic) names none.
+:mod:`engine.tasks.keys` decides when a task uses it.
+
+A scale that holds the notes is not enough: a minor scale here (natural minor and the
+leading tone, 8 pitch classes) held a C blues's C E♭ E F G A B♭ as G minor, and a game
+composer's regenerated bass lost every E and played D 116 times. So the key must also
+have one of the :data:`PROFILE_TOP` key signatures the notes, weighted by duration,
+correlate best with on the Krumhansl–Kessler key profiles (:func:`profile_keys`; the
+signature, as a scale constraint keeps a key and its relative minor alike). On 745
+8-bar windows of music21's corpus (benchmarks/bench_keys.py) that took wrong signatures
+from 148 to 124 and right ones from 424 to 426; the rest name none.
 
 A new sketch has few notes (a QA pass's C4 E4 G4 C5 | E4 A4 B4, repainted, got C#, A#
 and G# in half its new notes: fewer than :data:`MIN_NOTES` named no key). Such a tune
@@ -34,6 +43,11 @@ TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")  # ch
 # The 24 keys a key is found among, as musicians spell them (C♯ minor, not D♭ minor: the
 # name said and the signature written), C, Cm, D♭, C♯m, …: on a tie the first wins.
 KEYS = tuple(key_on(tonic, minor) for tonic in range(12) for minor in (False, True))
+# Krumhansl–Kessler key profiles (probe-tone ratings, tonic first): how much each pitch
+# class says "this key" to a listener.
+KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
+KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
+PROFILE_TOP = 2  # a key the scale fits must have one of the notes' best so many signatures
 
 
 def context_notes(song: Song, mask: Mask, bars: int = CONTEXT_BARS) -> list[Note]:
@@ -62,6 +76,32 @@ def key_fit(key: str, pitch_classes: list[int]) -> float:
     return sum(pc in scale for pc in pitch_classes) / len(pitch_classes)
 
 
+def profile_keys(notes: list[Note]) -> list[str]:
+    """:data:`KEYS`, the one ``notes`` sound most in first: by how well their pitch
+    classes, weighted by duration, correlate with the key's Krumhansl–Kessler profile."""
+    weights = [0.0] * 12
+    for n in notes:
+        weights[n.pitch % 12] += n.duration
+    return sorted(KEYS, key=lambda k: -_correlation(weights, k))
+
+
+def _correlation(weights: list[float], key: str) -> float:
+    tonic, minor = tonic_of(key)
+    profile = KK_MINOR if minor else KK_MAJOR
+    ys = [profile[(pc - tonic) % 12] for pc in range(12)]
+    mx, my = sum(weights) / 12, sum(ys) / 12
+    sxy = sum((x - mx) * (y - my) for x, y in zip(weights, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in weights)
+    syy = sum((y - my) ** 2 for y in ys)
+    return sxy / (sxx * syy) ** 0.5 if sxx else 0.0
+
+
+def signature_of(key: str) -> int:
+    """The tonic of ``key``'s relative major: C and A minor share a signature, 0."""
+    tonic, minor = tonic_of(key)
+    return (tonic + 3) % 12 if minor else tonic
+
+
 def context_key(song: Song, mask: Mask) -> str | None:
     """The key the music around ``mask`` is clearly in, or None (module docstring)."""
     notes = context_notes(song, mask)
@@ -76,10 +116,15 @@ def context_key(song: Song, mask: Mask) -> str | None:
         return declared or tune_key(song, mask, notes)
     if declared is not None:
         return declared
-    # A minor scale here is its relative major's plus the leading tone: on a tie the
-    # major, the tighter scale, wins.
-    best = max(KEYS, key=lambda k: (key_fit(k, pcs), not k.endswith("m")))
-    return best if key_fit(best, pcs) >= MIN_FIT else None
+    # A scale that holds the notes is not enough: a minor scale here (its relative
+    # major's plus the leading tone) holds a C blues's C E♭ E F G A B♭ as G minor, for
+    # one. The key must also be one the notes sound in: its signature one of the first
+    # PROFILE_TOP signatures among the keys the notes correlate best with
+    # (profile_keys), else the music is in no one key (benchmarks/bench_keys.py).
+    heard = list(dict.fromkeys(signature_of(k) for k in profile_keys(notes)))[:PROFILE_TOP]
+    fitting = [k for k in KEYS if key_fit(k, pcs) >= MIN_FIT and signature_of(k) in heard]
+    # On a tie the major, the tighter scale, wins.
+    return max(fitting, key=lambda k: (key_fit(k, pcs), not k.endswith("m")), default=None)
 
 
 def no_key_reason(song: Song, mask: Mask) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from engine import tasks
@@ -39,6 +41,28 @@ def middle(song: Song) -> Mask:
 def test_the_context_key(pitches, declared, expected):
     song = song_of(pitches, declared)
     assert context_key(song, middle(song)) == expected
+
+
+# A C blues/rock tune's pitch classes, in quarter notes (openmsx-1, "Keep on Rolling": C
+# 28 %, F 18, G 17, B♭ 17, E♭ 8, E 4, D 3, A 3, F♯ 2): G minor's eight notes hold 96 %.
+C_BLUES = (60,) * 28 + (65,) * 18 + (67,) * 17 + (70,) * 17 + (63,) * 8 + (64,) * 4 + (
+    62,) * 3 + (69,) * 3 + (66,) * 2
+REAL_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "midi-real"
+
+
+def test_a_scale_that_holds_the_notes_is_not_the_key_they_are_in():
+    # A QA pass's regenerated bass in a C blues was kept in G minor: no E, and D 116
+    # times. The notes sound in C (and F), not G minor: no key is read, not a wrong one.
+    song = song_of(C_BLUES, bars=13)
+    assert context_key(song, middle(song)) is None
+    assert no_key_reason(song, middle(song)) == "the notes around them fit no one key"
+    if not REAL_DIR.is_dir():
+        pytest.skip(f"real MIDI corpus not found at {REAL_DIR}")
+    from engine.io.midi_import import read_midi
+
+    tune = read_midi(REAL_DIR / "openmsx-1.mid")
+    bass = next(t for t in tune.tracks if t.name.startswith("Bass"))
+    assert context_key(tune, Mask.of(Region(frozenset({bass.id}), 0, tune.end))) is None
 
 
 def test_too_few_notes_say_nothing_about_a_key():
