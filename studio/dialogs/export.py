@@ -89,6 +89,24 @@ def _progress_dialog(parent: QWidget | None, title: str, text: str) -> QProgress
     return dlg
 
 
+def _started(dlg: QProgressDialog, worker: Worker, run: Callable[..., object],
+             done: Callable[..., None], failed: Callable[[BaseException], None],
+             state: dict[str, bool], tasks: list[Task]) -> QProgressDialog:
+    """Run an export's ``run`` on ``worker`` behind ``dlg``: its progress and stages move
+    the dialog, its Cancel marks ``state`` cancelled (unless the export has finished)."""
+    def on_cancel() -> None:
+        if not state["finished"]:
+            state["cancelled"] = True
+
+    task = worker.start(run, on_done=done, on_error=failed,
+                        on_progress=lambda f: dlg.setValue(int(f * 1000)),
+                        on_stage=lambda what: dlg.setLabelText(f"{what}…"))
+    tasks.append(task)
+    dlg.canceled.connect(on_cancel)
+    dlg.show()
+    return dlg
+
+
 def export_stems(
     parent: QWidget,
     song: Song,
@@ -193,17 +211,7 @@ def export_stems(
             return
         on_error(_problem(folder, error))
 
-    def on_cancel() -> None:
-        if not state["finished"]:
-            state["cancelled"] = True
-
-    task = worker.start(run, on_done=done, on_error=failed,
-                        on_progress=lambda f: dlg.setValue(int(f * 1000)),
-                        on_stage=lambda what: dlg.setLabelText(f"{what}…"))
-    tasks.append(task)
-    dlg.canceled.connect(on_cancel)
-    dlg.show()
-    return dlg
+    return _started(dlg, worker, run, done, failed, state, tasks)
 
 
 def export_musicxml(
@@ -253,17 +261,7 @@ def export_musicxml(
             return
         on_error(error)
 
-    def on_cancel() -> None:
-        if not state["finished"]:
-            state["cancelled"] = True
-
-    task = worker.start(run, on_done=done, on_error=failed,
-                        on_progress=lambda f: dlg.setValue(int(f * 1000)),
-                        on_stage=lambda what: dlg.setLabelText(f"{what}…"))
-    tasks.append(task)
-    dlg.canceled.connect(on_cancel)
-    dlg.show()
-    return dlg
+    return _started(dlg, worker, run, done, failed, state, tasks)
 
 
 __all__ = ["ExportError", "export_musicxml", "export_stems"]
