@@ -30,7 +30,16 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import Take
-from engine.score import EditGroup, InsertTrack, Note, Song, Track, counted, plural
+from engine.score import (
+    EditGroup,
+    InsertTrack,
+    Note,
+    Song,
+    Track,
+    counted,
+    notes_with_tails,
+    plural,
+)
 from engine.score.mask_geometry import describe, track_spans
 from engine.tasks.requests import TITLES
 
@@ -333,11 +342,14 @@ def roll_painter(composer: CoComposer):
     progress event while a take of thousands of notes is on screen."""
     columns: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
-    def arrays(take: Take, tid: int, notes: tuple) -> tuple[np.ndarray, ...]:
+    def arrays(take: Take, tid: int, notes: tuple, song: Song) -> tuple[np.ndarray, ...]:
         key = (take.id, tid)
         if key not in columns:
             if not any(k[0] == take.id for k in columns):
                 columns.clear()  # only the take on screen is kept
+            # As accepting it writes them: a replaced note sounding on past the region
+            # keeps that part (its tail), drawn with the take.
+            notes = notes_with_tails(song, take.write_mask, {tid: notes})[tid]
             columns[key] = (np.array([n.start for n in notes], np.float64),
                             np.array([n.end for n in notes], np.float64),
                             np.array([n.pitch for n in notes], np.float64))
@@ -372,7 +384,7 @@ def roll_painter(composer: CoComposer):
                 pen.setStyle(Qt.PenStyle.DotLine)
             p.setPen(pen)
             p.setBrush(fill)
-            start, end, pitch = arrays(take, tid, notes)
+            start, end, pitch = arrays(take, tid, notes, song)
             seen = (end >= vp.left) & (start <= vp.right)
             ppt = vp.px_per_tick
             x = (start[seen] - vp.left) * ppt + 0.5

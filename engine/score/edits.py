@@ -588,6 +588,17 @@ def _with_tails(notes: tuple[Note, ...], tails: Iterable[tuple[Note, Note]],
     return tuple(out)
 
 
+def notes_with_tails(song: Song, mask: Mask, new_notes: Mapping[int, Iterable[Note]]
+                     ) -> dict[int, tuple[Note, ...]]:
+    """Per track of ``new_notes``, the notes a take puts in place of the ones ``mask``
+    covers: the new notes, and the tails of the replaced notes that sounded on past the
+    mask (:func:`mask_tails`), held on by a new note that reaches one or struck again —
+    what :func:`replace_in_mask` writes, for a preview to draw."""
+    tails = mask_tails(song, mask)
+    return {tid: _with_tails(tuple(notes), tails.get(tid, ()), song.ppq)
+            for tid, notes in new_notes.items()}
+
+
 def replace_in_mask(
     song: Song, mask: Mask, new_notes: Mapping[int, Iterable[Note]], label: str = "Apply take"
 ) -> EditGroup:

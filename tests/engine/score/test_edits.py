@@ -24,6 +24,7 @@ from engine.score import (
     duplicate_notes,
     mask_tails,
     move_notes,
+    notes_with_tails,
     quantize_notes,
     remove_notes,
     replace_in_mask,
@@ -145,6 +146,11 @@ def test_a_replaced_note_sounding_past_the_mask_keeps_its_tail():
     after = replace_in_mask(song, mask, {alto.id: (Note(69, 960, 900, 70),)}).apply(song)
     assert [(n.pitch, n.start, n.end, n.velocity) for n in after.track(alto.id).notes] == [
         (69, 960, 2400, 70), (71, 2400, 2880, 96)]
+    # What a take's preview draws is what accepting it writes.
+    new = {alto.id: (Note(64, 0, 960), Note(65, 960, 960))}
+    assert notes_with_tails(song, mask, new)[alto.id] == tuple(
+        n for n in replace_in_mask(song, mask, new).apply(song).track(alto.id).notes
+        if n.start < 2400)
     # A mask going on past the note (two regions that touch) covers all of it: no tail.
     both = Mask.of(Region(frozenset({alto.id}), 0, 1920), Region(frozenset({alto.id}),
                                                                   1920, 3840))
