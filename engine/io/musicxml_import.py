@@ -71,6 +71,9 @@ from .midi_import import ImportReport
 from .musicxml import DRUM_DISPLAY, _no_gc
 from .sniff import UTF8_BOM, describe_content
 
+# Part names score writers put where the score has none (music21 writes this one for a
+# part whose name is hidden): the part is named after its instrument instead.
+PLACEHOLDER_PART_NAMES = frozenset({"MusicXML Part"})
 MAX_SCORE_BYTES = 128 * 1024 * 1024  # the score's XML (a big orchestral score is ~30 MB)
 PPQ = DEFAULT_PPQ
 DEFAULT_LEVEL = 80  # mf, where a part has no dynamics (yet)
@@ -633,9 +636,11 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     levels = _levels(staves, flats, said, bars)
     notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm))
              for start, end, key in _joined(events, said)]
-    name = str(staves[0].partName or "").strip() or (
-        str(inst.instrumentName or "").strip() if inst is not None else "") or \
-        program_name(program, is_drum)
+    name = str(staves[0].partName or "").strip()
+    if name in PLACEHOLDER_PART_NAMES:  # a name the writing program made up: no name
+        name = ""
+    name = name or (str(inst.instrumentName or "").strip() if inst is not None else "") \
+        or program_name(program, is_drum)
     return Track(name=name, program=0 if is_drum else program, is_drum=is_drum,
                  channel=DRUM_CHANNEL if is_drum else channel, notes=tuple(notes),
                  colour=colour, program_changes=tuple(_program_changes(staves[0], program,

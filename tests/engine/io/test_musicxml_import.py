@@ -627,3 +627,18 @@ def test_quarter_tones_and_fermatas_are_said_and_a_viola_reads_in_the_alto_clef(
     score = music21.converter.parse(out)
     assert [type(p.recurse().getElementsByClass("Clef").first()).__name__
             for p in score.parts] == ["AltoClef", "TrebleClef", "Treble8vbClef"]
+
+
+def test_a_part_named_by_its_writers_placeholder_is_named_after_its_instrument(tmp_path):
+    """music21 names a part whose name the score hides "MusicXML Part" (QA): a track
+    named so says nothing; the instrument does."""
+    score = stream.Score()
+    part = stream.Part()
+    part.partName = "MusicXML Part"
+    part.insert(0, instrument.Violin())
+    part.append(note.Note("C4"))
+    score.insert(0, part)
+    path = tmp_path / "hidden.musicxml"
+    write(score, path)
+    (track,) = read_musicxml(path).tracks
+    assert (track.name, track.program) == ("Violin", 40)
