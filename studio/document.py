@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +39,45 @@ def new_song() -> Song:
     """What File ▸ New gives: one piano track, 8 empty bars at 120 BPM, 4/4."""
     piano = Track(name="Piano", program=0, channel=0, colour=TRACK_COLOURS[1])
     return Song(tracks=(piano,), ppq=DEFAULT_PPQ, length=8 * 4 * DEFAULT_PPQ, title="")
+
+
+@dataclass(frozen=True)
+class FileRead:
+    """What :func:`read_file` read: the song, the project's studio state and, for an
+    import (MIDI, MusicXML), what the file holds that the song does not keep."""
+
+    path: Path
+    kind: str | None
+    song: Song
+    state: dict[str, Any]
+    report: ImportReport | None
+
+
+def read_file(path: str | Path) -> FileRead:
+    """Read a ``.partita`` project, a MIDI file or a MusicXML score, touching no Qt object
+    (File ▸ Open runs it on a worker thread: a big score takes seconds). Raises the
+    engine's ``FileFormatError`` (or ``OSError``)."""
+    from engine.io import (
+        content_kind,
+        load_project,
+        load_song,
+        read_midi_with_report,
+        read_musicxml_with_report,
+    )
+
+    path = Path(path)
+    report = None
+    kind = content_kind(path)  # a file saved without an extension: by its contents
+    if kind == "project":
+        project = load_project(path)
+        song, state = project.song, dict(project.studio or {})
+    elif kind == "midi":
+        (song, report), state = read_midi_with_report(path), {}
+    elif kind == "musicxml":
+        (song, report), state = read_musicxml_with_report(path), {}
+    else:
+        song, state = load_song(path), {}
+    return FileRead(path, kind, song, state, report)
 
 
 class Document(QObject):
@@ -190,35 +230,19 @@ class Document(QObject):
         """Open a ``.partita`` project, a MIDI file or a MusicXML score. Raises the engine's
         ``FileFormatError`` (or ``OSError``) and leaves the current song untouched on
         failure."""
-        from engine.io import (
-            content_kind,
-            load_project,
-            load_song,
-            read_midi_with_report,
-            read_musicxml_with_report,
-        )
+        self.take(read_file(path))
 
-        path = Path(path)
-        report = None
-        kind = content_kind(path)  # a file saved without an extension: by its contents
-        if kind == "project":
-            project = load_project(path)
-            song, state = project.song, dict(project.studio or {})
-        elif kind == "midi":
-            (song, report), state = read_midi_with_report(path), {}
-        elif kind == "musicxml":
-            (song, report), state = read_musicxml_with_report(path), {}
-        else:
-            song, state = load_song(path), {}
-        self.studio_state = state
-        self.reset(song, path)
-        score = state.get("score")
-        if kind == "musicxml":
-            self.score_source = path
+    def take(self, read: FileRead) -> None:
+        """Make the song :func:`read_file` read the document's (on the GUI thread)."""
+        self.studio_state = read.state
+        self.reset(read.song, read.path)
+        score = read.state.get("score")
+        if read.kind == "musicxml":
+            self.score_source = read.path
         elif isinstance(score, str) and score:
             self.score_source = Path(score)
-        if report is not None:  # even an empty one: the file is an import
-            self.import_report, self.import_source = report, path
+        if read.report is not None:  # even an empty one: the file is an import
+            self.import_report, self.import_source = read.report, read.path
 
     def recovered_from(self, path: Path | None) -> None:
         """After :meth:`reset` with a recovered song: when its file is a MIDI file, saving

@@ -20,10 +20,10 @@ from engine.score import plural
 
 from . import dialogs
 from .autosave import original_is_newer
-from .document import display_path, new_song
+from .document import FileRead, display_path, new_song, read_file
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QMenu, QStatusBar
+    from PySide6.QtWidgets import QMenu, QProgressDialog, QStatusBar
 
     from engine.render import RenderReport
 
@@ -46,6 +46,8 @@ class FileCommands:
         recorder: Recorder
         recent_menu: QMenu
         export_worker: Worker
+        open_worker: Worker
+        _open_dialog: QProgressDialog | None  # a file being read (open_in_background)
         _saved_takes: object
         _work_note: str
         _settings_warned: bool
@@ -106,23 +108,67 @@ class FileCommands:
             return
         path = dialogs.get_open_path(self, self.settings.last_dir())
         if path is not None:
-            self.open_path(path, ask=False)
+            self.open_in_background(path, ask=False)
+
+    def open_in_background(self, path: str | Path, ask: bool = True) -> None:
+        """File ▸ Open, Open Recent and a drop: as :meth:`open_path`, but the file is read
+        on :attr:`open_worker` behind a "Reading NAME…" dialog with Cancel (shown once the
+        read takes half a second: a big score takes seconds), so the window stays
+        responsive; Cancel keeps the current song. "Save changes?" is asked first."""
+        from .dialogs.reading import read_in_background
+
+        if self._open_dialog is not None:  # one read at a time (a second drop: ignored)
+            self.statusBar().showMessage(
+                f"Still reading {self._open_dialog.labelText().removeprefix('Reading ')}",
+                4000)
+            return
+        if ask and not self.maybe_save():
+            return
+        path = Path(path)
+
+        def done(read: FileRead) -> None:
+            self._open_dialog = None
+            self._opened(read)
+
+        def failed(error: BaseException) -> None:
+            self._open_dialog = None
+            if not _is_user_error(error):
+                raise error
+            dialogs.show_error(self, "Cannot open file", _message(error, path))
+
+        def cancelled() -> None:
+            self._open_dialog = None
+            self.statusBar().showMessage(
+                f"Opening {display_path(path.name)} cancelled: the song is as it was", 5000)
+
+        self._open_dialog = read_in_background(self, path, done, failed, self.open_worker,
+                                               on_cancel=cancelled)
 
     def open_path(self, path: str | Path, ask: bool = True, notices: bool = True) -> bool:
-        """Open a song; on a bad file show the engine's message and keep the current song.
-        ``notices``: say what the file was missing or approximates (not for a screenshot,
-        which shows no dialog: a modal one would wait for a click forever)."""
+        """Open a song, read on the GUI thread (the command line's song, the demo; File ▸
+        Open reads in the background: :meth:`open_in_background`); on a bad file show the
+        engine's message and keep the current song. ``notices``: say what the file was
+        missing or approximates (not for a screenshot, which shows no dialog: a modal one
+        would wait for a click forever)."""
         if ask and not self.maybe_save():
             return False
         path = Path(path)
         try:
             with _busy(path):
-                self.document.load(path)
+                read = read_file(path)
         except Exception as e:
             if not _is_user_error(e):
                 raise
             dialogs.show_error(self, "Cannot open file", _message(e, path))
             return False
+        self._opened(read, notices)
+        return True
+
+    def _opened(self, read: FileRead, notices: bool = True) -> None:
+        """The song read from a file is the window's: the recent files, the view reset,
+        the status bar's summary and the import's notice."""
+        path = read.path
+        self.document.take(read)
         self.settings.add_recent_file(path)
         self.settings.set_last_dir(path.parent)
         self._rebuild_recent_menu()
@@ -146,7 +192,6 @@ class FileCommands:
                     for kit in report.pitched_kits]
             self._show_file_warnings(path, [*report.warnings, *kits, *report.approximated],
                                      done="opened")
-        return True
 
     def save(self) -> bool:
         from engine.io import file_kind
@@ -384,7 +429,7 @@ class FileCommands:
             act = menu.addAction(f"&{(i + 1) % 10}  {name}")
             act.setToolTip(display_path(f))
             act.setStatusTip(display_path(f))
-            act.triggered.connect(lambda _c=False, f=f: self.open_path(f))
+            act.triggered.connect(lambda _c=False, f=f: self.open_in_background(f))
         if files:
             menu.addSeparator()
             menu.addAction("Clear List", self._clear_recent)
@@ -469,8 +514,9 @@ def _shipped(folder: Path) -> bool:
 
 @contextlib.contextmanager
 def _busy(path: Path) -> Iterator[None]:
-    """The wait cursor while a MusicXML score is read (music21 loads, then parses it: a
-    second or more); other files open at once."""
+    """The wait cursor while :meth:`FileCommands.open_path` reads a MusicXML score on the
+    GUI thread (the command line's song, Help ▸ Open Demo Song; music21 loads, then
+    parses it: a second or more); other files open at once."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
+    QProgressDialog,
     QScrollArea,
     QSplitter,
     QToolBar,
@@ -127,6 +128,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.midi = MidiKeyboard(self, midi_source)  # Tools ▸ MIDI Input, its notes
         self.clip: Clip | None = None
         self.export_worker = Worker(1, self)
+        self.open_worker = Worker(1, self)  # File ▸ Open's reads (a big score: seconds)
+        self._open_dialog: QProgressDialog | None = None
         self._export_folders: dict[Path | None, Path] = {}  # per song file, this session
         self._audio_notice_shown = False
         self._last_escape = 0.0
@@ -950,7 +953,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         if path is not None:
             e.acceptProposedAction()
             # Open after the drop returns, so the dragging application is not kept waiting.
-            QTimer.singleShot(0, lambda: self.open_path(path))
+            QTimer.singleShot(0, lambda: self.open_in_background(path))
 
     def closeEvent(self, e: QCloseEvent) -> None:
         if not self.maybe_save():
@@ -974,6 +977,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.midi.shutdown()
         self.transport.shutdown()
         self.export_worker.wait(30000)
+        self.open_worker.cancel_all()  # a read still running: its song is not wanted
+        self.open_worker.wait(30000)
         self.autosaver.stop()
         self.autosaver.discard()
         self._note_running(())  # closed cleanly: nothing was interrupted

@@ -127,7 +127,8 @@ def test_recent_files_from_older_settings_still_read(tmp_path):
     assert settings.recent_files() == ["/music/café.mid", "/music/b.mid"]
 
 
-def test_a_non_utf8_file_reopens_from_open_recent(window, tmp_path, song_file, dialogs):
+def test_a_non_utf8_file_reopens_from_open_recent(window, tmp_path, song_file, dialogs,
+                                                  qtbot):
     path = tmp_path / os.fsdecode(b"caf\xe9.mid")
     path.write_bytes(song_file.read_bytes())
     assert window.open_path(path)
@@ -136,7 +137,7 @@ def test_a_non_utf8_file_reopens_from_open_recent(window, tmp_path, song_file, d
     assert "caf\ufffd.mid" in action.text()
     window.set_song(make_song())
     action.trigger()
-    assert window.document.path == path
+    qtbot.waitUntil(lambda: window.document.path == path, timeout=5000)  # read off-thread
     assert "show_error" not in dialogs.names()
 
 

@@ -124,7 +124,7 @@ def test_a_musicxml_score_opens_by_menu_and_drop_and_save_never_writes_over_it(
     before = score.read_bytes()
     dialogs.answers["get_open_path"] = score
     window.open_file()
-    assert window.document.path == score
+    qtbot.waitUntil(lambda: window.document.path == score, timeout=5000)  # read off-thread
     song = window.document.song
     assert [t.name for t in song.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
     assert song.key_signatures[0].key == "D" and window.document.time_map.has_pickup
@@ -153,6 +153,92 @@ def test_a_musicxml_score_opens_by_menu_and_drop_and_save_never_writes_over_it(
     assert title == "grace.musicxml: opened, with a warning"
     assert "1 grace note left out: the song plays the written notes only" in message.split(
         "\n\n")
+
+
+def reader_watched(monkeypatch, block: threading.Event | None = None) -> list[str]:
+    """Replace the file reader by one noting the thread it runs on (and, given ``block``,
+    waiting for it before it reads)."""
+    import studio.document
+
+    threads: list[str] = []
+    real = studio.document.read_file
+
+    def read(path):
+        threads.append(threading.current_thread().name)
+        if block is not None:
+            assert block.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(studio.document, "read_file", read)
+    return threads
+
+
+def test_open_reads_a_score_off_the_gui_thread_behind_a_reading_dialog(
+        window, tmp_path, qtbot, dialogs, monkeypatch):
+    from studio.dialogs.reading import SHOW_AFTER_MS
+    from tests.engine.io.test_musicxml_import import satb, write
+
+    threads = reader_watched(monkeypatch)
+    score = tmp_path / "hymn.mxl"
+    write(satb(), score)
+    dialogs.answers["get_open_path"] = score
+    window.open_file()
+    dlg = window._open_dialog
+    assert dlg.labelText() == "Reading hymn.mxl…" and dlg.minimumDuration() == SHOW_AFTER_MS
+    qtbot.waitUntil(lambda: window.document.path == score, timeout=5000)
+    assert threads and threading.main_thread().name not in threads
+    assert not dlg.isVisible() and window._open_dialog is None
+    assert window.statusBar().currentMessage().startswith("Opened hymn.mxl: 4 tracks")
+    # Unsaved work: "Save changes?" comes first, and Cancel there reads nothing.
+    edit_something(window)
+    dialogs.answers["ask_save_changes"] = "cancel"
+    window.open_in_background(score)
+    assert len(threads) == 1 and window._open_dialog is None
+
+
+def test_cancel_while_a_file_is_read_keeps_the_song(opened, song_file, tmp_path, qtbot,
+                                                    dialogs, monkeypatch):
+    from PySide6.QtWidgets import QPushButton
+
+    win = opened
+    song = win.document.song
+    go = threading.Event()
+    threads = reader_watched(monkeypatch, go)
+    other = tmp_path / "other.mid"
+    other.write_bytes(song_file.read_bytes())
+    dialogs.answers["get_open_path"] = other
+    win.open_file()
+    dlg = win._open_dialog
+    qtbot.waitUntil(dlg.isVisible, timeout=3000)  # shown once the read takes 0.5 s
+    assert win.isEnabled()  # the event loop runs: the window repaints, the dialog moves
+    [button] = dlg.findChildren(QPushButton)
+    assert button.text() == "Cancel"
+    button.click()
+    go.set()
+    assert win.open_worker.wait(10000)
+    qtbot.wait(200)  # deliver whatever the worker sent
+    assert not dlg.isVisible() and win._open_dialog is None
+    assert win.document.song is song and win.document.path == song_file
+    assert {"show_error", "show_notice"}.isdisjoint(dialogs.names())
+    assert "cancelled: the song is as it was" in win.statusBar().currentMessage()
+    # The next Open is not held up by the cancelled one.
+    win.open_file()
+    qtbot.waitUntil(lambda: win.document.path == other, timeout=5000)
+    assert len(threads) == 2
+
+
+def test_a_bad_file_opened_from_the_menu_says_why_and_keeps_the_song(opened, tmp_path,
+                                                                    qtbot, dialogs):
+    win = opened
+    song = win.document.song
+    bad = tmp_path / "broken.musicxml"
+    bad.write_text("<score-partwise><part-list>")
+    dialogs.answers["get_open_path"] = bad
+    win.open_file()
+    qtbot.waitUntil(lambda: "show_error" in dialogs.names(), timeout=5000)
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot open file" and "broken.musicxml" in message
+    assert win.document.song is song and win._open_dialog is None
 
 
 def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
