@@ -341,15 +341,19 @@ def roll_painter(composer: CoComposer):
     builds their rectangles vectorised: this overlay repaints with every scroll step and
     progress event while a take of thousands of notes is on screen."""
     columns: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    drawn: dict[int, dict[int, tuple[Note, ...]]] = {}  # per take: its notes, tails kept
 
-    def arrays(take: Take, tid: int, notes: tuple, song: Song) -> tuple[np.ndarray, ...]:
+    def arrays(take: Take, tid: int, song: Song) -> tuple[np.ndarray, ...]:
         key = (take.id, tid)
         if key not in columns:
             if not any(k[0] == take.id for k in columns):
                 columns.clear()  # only the take on screen is kept
-            # As accepting it writes them: a replaced note sounding on past the region
-            # keeps that part (its tail), drawn with the take.
-            notes = notes_with_tails(song, take.write_mask, {tid: notes})[tid]
+            if take.id not in drawn:
+                # As accepting it writes them: a replaced note sounding on past the region
+                # keeps that part (its tail), drawn with the take (every track's at once).
+                drawn.clear()
+                drawn[take.id] = notes_with_tails(song, take.write_mask, take.notes)
+            notes = drawn[take.id][tid]
             columns[key] = (np.array([n.start for n in notes], np.float64),
                             np.array([n.end for n in notes], np.float64),
                             np.array([n.pitch for n in notes], np.float64))
@@ -359,13 +363,14 @@ def roll_painter(composer: CoComposer):
         take, colour = _take_and_colour(composer)
         if take is None:
             columns.clear()
+            drawn.clear()
             return
         song = canvas.roll.document.song
         known = {t.id: t for t in (*song.tracks, *new_tracks(take))}
         strong_ids = emphasised(take, set(canvas.roll.active_track_ids()))
         vp = canvas.vp
         p.save()
-        for tid, notes in take.notes.items():
+        for tid in take.notes:
             if tid not in known:
                 continue
             strong = tid in strong_ids
@@ -384,7 +389,7 @@ def roll_painter(composer: CoComposer):
                 pen.setStyle(Qt.PenStyle.DotLine)
             p.setPen(pen)
             p.setBrush(fill)
-            start, end, pitch = arrays(take, tid, notes, song)
+            start, end, pitch = arrays(take, tid, song)
             seen = (end >= vp.left) & (start <= vp.right)
             ppt = vp.px_per_tick
             x = (start[seen] - vp.left) * ppt + 0.5

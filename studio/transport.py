@@ -27,7 +27,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.render.clicks import count_in_clicks, with_metronome
-from engine.render.mixing import Peaks, apply_volume_pan, headroom_gains, level_key
+from engine.render.mixing import Peaks, apply_volume_pan, level_key
 from engine.render.playback import Loop
 from engine.render.progressive import ProgressiveRender, synth_renderer
 from engine.score import DRUM_CHANNEL, Note, Song, Track
@@ -488,8 +488,7 @@ class Transport(QObject):
         last = self._level
         if last is None or last[0] != self.document.resets:  # none, or another song's
             return 1.0
-        peaks = last[3]
-        return headroom_gains(peaks.every, peaks.stem, peaks.heard)[0]
+        return last[3].stem_gain
 
     def _play_preview(self, audio: Any) -> None:
         if self.is_playing or audio is None or not len(audio):

@@ -111,6 +111,11 @@ class Peaks:
                      max(self.heard, other.heard))
 
     @property
+    def stem_gain(self) -> float:
+        """The gain of the stems, whatever is muted (:func:`headroom_gains`)."""
+        return headroom_gains(self.every, self.stem, self.heard)[0]
+
+    @property
     def mix_gain(self) -> float:
         """The gain of the mix as heard (:func:`headroom_gains`)."""
         return headroom_gains(self.every, self.stem, self.heard)[1]
