@@ -430,11 +430,14 @@ def build_problem(
     spare_third = cadence is not None and (third is not None or not cadence.third)
     voices = {t for t in write if lanes_of.get(t) == 1 and voice_part_range(
         song.track(t).name, song.track(t).program, song.track(t).is_drum) is not None}
-    breaths = (choir_breaths(song, mask, cell_ticks, encoded.step_ticks) if voices
-               else None)
-    edges = phrase_edges(song, mask, cell_ticks, breaths) if breaths is not None else None
+    kept_around = kept_music(song, mask, cell_ticks) if voices else None
+    breaths = (choir_breaths(song, kept_around, encoded.step_ticks)
+               if kept_around is not None else None)
+    edges = (phrase_edges(song, kept_around, breaths) if kept_around is not None
+             and breaths is not None else None)
     # ... and sing on where it sings (with keep rhythm, the user's rests stay).
-    sings = choir_sings(song, mask, cell_ticks) if voices and not keep_rhythm else None
+    sings = (choir_sings(kept_around) if kept_around is not None and not keep_rhythm
+             else None)
     # A chorale opens on I (or V): the bass among the voices takes the root, the highest
     # other voice the third unless the melody has it, the rest the root or the fifth.
     opening_bass = _written_bass([song.track(t) for t in voices]) if opening else None
@@ -583,8 +586,7 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
 BREATH_MAX_BARS = 2  # the longest silence of the kept parts the written voices share
 
 
-def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
-                  step_ticks: np.ndarray) -> np.ndarray:
+def choir_breaths(song: Song, kept: KeptMusic, step_ticks: np.ndarray) -> np.ndarray:
     """(T,) bool: the cells where a written voice part rests with the choir — every track
     that stays there (not masked at that tick) is silent, at least one track stays, and the
     silence lasts from a beat (a quarter note) to :data:`BREATH_MAX_BARS` bars (longer, it
@@ -593,10 +595,9 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
     alto, tenor and bass notes into the gap (JSB's encoding has no rests for it to learn
     from). A kept part that still sings there (a bass under a resting soprano) leaves the
     others free; so does a region with nothing kept beside it (composing, continuing)."""
-    T = len(cell_ticks)
+    T = len(kept.sounding)
     tm = TimeMap.of(song)
-    stays, sounding = _kept_music(song, mask, cell_ticks)
-    silent = stays & ~sounding
+    silent = kept.stays & ~kept.sounding
     out = np.zeros(T, dtype=bool)
     i = 0
     while i < T:
@@ -614,7 +615,7 @@ def choir_breaths(song: Song, mask: Mask, cell_ticks: np.ndarray,
     return out
 
 
-def choir_sings(song: Song, mask: Mask, cell_ticks: np.ndarray) -> np.ndarray:
+def choir_sings(kept: KeptMusic) -> np.ndarray:
     """(T,) bool: the cells where a written voice part sings on — a pitched note that
     stays sounds there — and so may not rest. JSB's voices rest only where the music
     breathes (:func:`choir_breaths`); a mid-phrase 16th rest is a choppy line and an odd
@@ -622,16 +623,27 @@ def choir_sings(song: Song, mask: Mask, cell_ticks: np.ndarray) -> np.ndarray:
     16th before a beat (the parallels rule of the time let a voice rest out of a
     forbidden hold, :func:`parallel_motion`), and sixteenths left hanging after a breath
     (the model alone)."""
-    return _kept_music(song, mask, cell_ticks)[1]
+    return kept.sounding
 
 
-def _kept_music(song: Song, mask: Mask, cell_ticks: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """(T,) bool each: the cells where some track stays (is not masked there), and those
-    where a pitched note that stays sounds (from its start to its end)."""
+@dataclass(frozen=True, slots=True)
+class KeptMusic:
+    """The music that stays around the cells being written (read once per problem for the
+    voice-part rules): ``stays``, the cells where some track is not masked; ``sounding``,
+    those where a pitched note that stays sounds (from its start to its end); ``notes``,
+    those notes with their first cell and the cell after their end."""
+
+    stays: np.ndarray
+    sounding: np.ndarray
+    notes: tuple[tuple[Note, int, int], ...]
+
+
+def kept_music(song: Song, mask: Mask, cell_ticks: np.ndarray) -> KeptMusic:
+    """The :class:`KeptMusic` of ``song`` around ``mask`` on ``cell_ticks``."""
     T = len(cell_ticks)
     stays = np.zeros(T, dtype=bool)
     sounding = np.zeros(T, dtype=bool)
+    notes = []
     kept = mask.notes_outside(song)
     for track in song.tracks:
         masked = np.zeros(T, dtype=bool)
@@ -642,9 +654,10 @@ def _kept_music(song: Song, mask: Mask, cell_ticks: np.ndarray
         if track.is_drum:
             continue
         for note in kept.get(track.id, ()):  # the cells from its start to its end
-            a, b = np.searchsorted(cell_ticks, (note.start, note.end))
+            a, b = (int(x) for x in np.searchsorted(cell_ticks, (note.start, note.end)))
             sounding[a:b] = True
-    return stays, sounding
+            notes.append((note, a, b))
+    return KeptMusic(stays, sounding, tuple(notes))
 
 
 FERMATA_BEATS = 2  # a kept note this long (or longer) that a breath follows: a held close
@@ -664,32 +677,26 @@ class PhraseEdges:
     held: np.ndarray
 
 
-def phrase_edges(song: Song, mask: Mask, cell_ticks: np.ndarray,
-                 breaths: np.ndarray) -> PhraseEdges:
+def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray) -> PhraseEdges:
     """Where the written voice parts of a chorale come in after a breath and hold before it
     (:class:`PhraseEdges`), from the kept parts' notes. A church musician's QA: with the
     voices resting at a hymn tune's breaths, 0 of 18 pickups after a breath were sung by
     all four voices (they stayed silent or came in late), and under the long notes that
     end phrases they changed harmony in 13 of 27."""
-    T = len(cell_ticks)
+    T = len(breaths)
     entries, sung, closes, held = (np.zeros(T, dtype=bool) for _ in range(4))
     begins = breaths & ~np.r_[False, breaths[:-1]]  # a breath's first cell
     after = ~breaths & np.r_[False, breaths[:-1]]  # the cell after a breath
     if not breaths.any():
         return PhraseEdges(entries, sung, closes, held)
-    kept = mask.notes_outside(song)
     long = FERMATA_BEATS * song.ppq
-    for track in song.tracks:
-        if track.is_drum:
-            continue
-        for note in kept.get(track.id, ()):
-            a, b = (int(x) for x in np.searchsorted(cell_ticks, (note.start, note.end)))
-            if a < T and after[a]:  # struck with, and sung for its length (a pickup
-                entries[a] = True  # struck as a 16th and left was no pickup sung)
-                sung[a + 1 : b] = True
-            if b < T and begins[b] and note.duration >= long and a < b:
-                closes[a] = True
-                held[a + 1 : b] = True
+    for note, a, b in kept.notes:
+        if a < T and after[a]:  # struck with, and sung for its length (a pickup
+            entries[a] = True  # struck as a 16th and left was no pickup sung)
+            sung[a + 1 : b] = True
+        if b < T and begins[b] and note.duration >= long and a < b:
+            closes[a] = True
+            held[a + 1 : b] = True
     return PhraseEdges(entries, sung, closes, held)
 
 

@@ -537,7 +537,8 @@ def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> Change
     return add_notes(track_id, copies, f"Duplicate {plural(len(notes), 'note')}")
 
 
-def mask_tails(song: Song, mask: Mask) -> dict[int, tuple[tuple[Note, Note], ...]]:
+def mask_tails(song: Song, mask: Mask, inside: Mapping[int, Iterable[Note]] | None = None
+               ) -> dict[int, tuple[tuple[Note, Note], ...]]:
     """Per track, the notes ``mask`` covers that sound on past it, each with its *tail*:
     the part after the mask, as a note of its own (same pitch and velocity).
 
@@ -545,10 +546,12 @@ def mask_tails(song: Song, mask: Mask) -> dict[int, tuple[tuple[Note, Note], ...
     an alto's bars 6–7 silenced the alto on bar 8's cadence chord, where its last note
     was held (QA). The tail is what sounds outside the mask, so it stays. Tails shorter
     than a 16th are a player's late release over the bar line, not music (re-struck,
-    they would be blips); drum hits have no tail worth keeping."""
+    they would be blips); drum hits have no tail worth keeping. ``inside``: the caller's
+    ``mask.notes_inside(song)``, when it has it."""
     out: dict[int, tuple[tuple[Note, Note], ...]] = {}
     shortest = max(1, song.ppq // 4)
-    for track_id, notes in mask.notes_inside(song).items():
+    inside = mask.notes_inside(song) if inside is None else inside
+    for track_id, notes in inside.items():
         if song.track(track_id).is_drum:
             continue
         pairs = []
@@ -611,7 +614,7 @@ def replace_in_mask(
     belonged to the notes being replaced.
     """
     inside = mask.notes_inside(song)
-    tails = mask_tails(song, mask)
+    tails = mask_tails(song, mask, inside)
     edits: list[Edit] = []
     for track_id, notes in new_notes.items():
         notes = tuple(notes)
