@@ -281,14 +281,6 @@ def _shipped_api_checked(entry: Entry) -> Entry:
         return _disabled(entry.name, entry.version, entry.kind, entry.origin, entry.source,
                          e, entry.location)
     return entry
-    try:
-        manifest = load_manifest(plugin_folder(entry.location))
-        check_api_version(manifest)
-    except PluginError as e:
-        if "api_version" in str(e) or "plugin API" in str(e):
-            return _disabled(entry.name, entry.version, entry.kind, entry.origin,
-                             entry.source, e, entry.location)
-    return entry
 
 
 def _ep_order(ep: md.EntryPoint) -> tuple[int, str, str]:
