@@ -50,6 +50,7 @@ from engine.score.spelling import pitch_name
 
 from .atomic import atomic_write
 from .errors import FileFormatError
+from .sniff import MUSICXML_MEDIA_TYPE
 
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")  # .mxl: the compressed (zipped) form
 # Note positions are quantized to 16ths and eighth-note triplets, whichever is nearer
@@ -222,7 +223,7 @@ def _mxl(xml: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         # The media type first and stored, as the MusicXML spec asks of an archive.
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.recordare.musicxml",
+        z.writestr(zipfile.ZipInfo("mimetype"), MUSICXML_MEDIA_TYPE,
                    compress_type=zipfile.ZIP_STORED)
         z.writestr("META-INF/container.xml", container)
         z.writestr("score.musicxml", xml)

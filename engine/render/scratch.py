@@ -137,7 +137,7 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
         piece = apply_volume_pan(buf[:n], track)
         if upto is not None and fade:
             fade_out(piece, start, upto, fade)
-        loudest = max(loudest, float(np.abs(piece).max()))
+        loudest = max(loudest, mixing.peak(piece))
         if each is not None:
             each(start, piece)
         _write_at(file, start, piece, shown)

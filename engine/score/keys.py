@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from .region import Mask
 from .song import Note, Song
-from .spelling import key_on, scale_pitch_classes, tonic_of
+from .spelling import MAJOR_KEYS, key_on, scale_pitch_classes, tonic_of
 from .timing import TimeMap
 
 CONTEXT_BARS = 8  # bars each side of the region whose notes say what the key is
@@ -39,7 +39,7 @@ MIN_NOTES = 16  # fewer context notes than this say nothing reliable about a key
 MIN_FIT = 0.95  # share of context notes a key's scale must hold
 FEW_NOTES = 5  # below MIN_NOTES, the fewest context notes tune_key reads a key from
 FEW_CLASSES = 3  # ... and the fewest pitch classes (two do not tell major from minor)
-TONICS = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")  # chord roots
+TONICS = MAJOR_KEYS  # chord roots, spelt as the major keys on them are
 # The 24 keys a key is found among, as musicians spell them (C♯ minor, not D♭ minor: the
 # name said and the signature written), C, Cm, D♭, C♯m, …: on a tie the first wins.
 KEYS = tuple(key_on(tonic, minor) for tonic in range(12) for minor in (False, True))
