@@ -340,31 +340,34 @@ def roll_painter(composer: CoComposer):
     Each (take, track)'s notes are kept as arrays, so a paint selects the visible ones and
     builds their rectangles vectorised: this overlay repaints with every scroll step and
     progress event while a take of thousands of notes is on screen."""
-    columns: dict[tuple[int, int], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    drawn: dict[int, dict[int, tuple[Note, ...]]] = {}  # per take: its notes, tails kept
+    columns: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # per track
+    drawn: dict[int, tuple[Note, ...]] = {}  # per track: its notes, the kept tails too
+    shown: list[tuple[int, int]] = []  # (take id, song revision) they were made for
 
-    def arrays(take: Take, tid: int, song: Song) -> tuple[np.ndarray, ...]:
-        key = (take.id, tid)
-        if key not in columns:
-            if not any(k[0] == take.id for k in columns):
-                columns.clear()  # only the take on screen is kept
-            if take.id not in drawn:
-                # As accepting it writes them: a replaced note sounding on past the region
-                # keeps that part (its tail), drawn with the take (every track's at once).
-                drawn.clear()
-                drawn[take.id] = notes_with_tails(song, take.write_mask, take.notes)
-            notes = drawn[take.id][tid]
-            columns[key] = (np.array([n.start for n in notes], np.float64),
+    def arrays(tid: int) -> tuple[np.ndarray, ...]:
+        if tid not in columns:
+            notes = drawn[tid]
+            columns[tid] = (np.array([n.start for n in notes], np.float64),
                             np.array([n.end for n in notes], np.float64),
                             np.array([n.pitch for n in notes], np.float64))
-        return columns[key]
+        return columns[tid]
 
     def paint(p: QPainter, canvas: NoteCanvas) -> None:
         take, colour = _take_and_colour(composer)
         if take is None:
             columns.clear()
             drawn.clear()
+            shown.clear()
             return
+        stamp = (take.id, canvas.roll.document.revision)
+        if shown != [stamp]:  # only the take on screen is kept, as the song is now
+            # As accepting it writes them: a replaced note sounding on past the region
+            # keeps that part (its tail), drawn with the take (every track's at once).
+            columns.clear()
+            drawn.clear()
+            drawn.update(notes_with_tails(canvas.roll.document.song, take.write_mask,
+                                          take.notes))
+            shown[:] = [stamp]
         song = canvas.roll.document.song
         known = {t.id: t for t in (*song.tracks, *new_tracks(take))}
         strong_ids = emphasised(take, set(canvas.roll.active_track_ids()))
@@ -389,7 +392,7 @@ def roll_painter(composer: CoComposer):
                 pen.setStyle(Qt.PenStyle.DotLine)
             p.setPen(pen)
             p.setBrush(fill)
-            start, end, pitch = arrays(take, tid, song)
+            start, end, pitch = arrays(tid)
             seen = (end >= vp.left) & (start <= vp.right)
             ppt = vp.px_per_tick
             x = (start[seen] - vp.left) * ppt + 0.5
