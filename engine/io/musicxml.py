@@ -347,8 +347,8 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     losses = _Losses()
     keys = [(clock.at(k.tick), k.key) for k in song.key_signatures]
     # The tempo marks go on the top staff, as a score prints them once.
-    tempos = [(clock.at(t.tick), _tempo(t.bpm, _meter_at(bars, clock.at(t.tick))))
-              for t in song.tempos]
+    tempos = [(at, _tempo(t.bpm, bars[clock.bar_of(at)].meter))
+              for t in song.tempos for at in (clock.at(t.tick),)]
     notes_done, all_notes = 0, max(1, song.note_count)
     choir: list[Any] = []  # the staves of the voice parts in a row so far
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
@@ -450,15 +450,6 @@ def _warnings(song: Song, losses: _Losses) -> list[str]:
 
 def _part_name(track: Track) -> str:
     return track.name.strip() or program_name(track.program, track.is_drum)
-
-
-def _meter_at(bars: Sequence[_Bar], offset: Fraction) -> TimeSignature:
-    found = bars[0].meter
-    for bar in bars:
-        if bar.offset > offset:
-            break
-        found = bar.meter
-    return found
 
 
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
