@@ -194,9 +194,8 @@ class GridModelPlugin:
             groups_ = np.asarray(enc.lane_tracks)
             rate, sustain, rests = self.texture_targets(work, mask, plan, enc,
                                                         problem.editable, grooves)
-            allowed = problem.allowed
+            allowed = problem.allowed  # this group's own: narrowed in place
             if rests.any():  # a bar the replaced part rested in: it rests (no note at all)
-                allowed = allowed.copy()
                 allowed[rests] = False
                 allowed[rests, vocab.REST] = True
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
