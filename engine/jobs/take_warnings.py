@@ -172,13 +172,16 @@ def _parallels(written: list[_Written], model: ModelInfo, wording: Wording,
     if not found:
         return None
     pairs: dict[str, set[int]] = {}  # "Alto and Tenor" → the bars of their parallels
+    read: dict[int, tuple[dict[int, str], TimeMap]] = {}  # per take: labels, time map
     for w, p in found:
-        labels, tm = track_labels(w.song), TimeMap.of(w.song)
+        if id(w) not in read:
+            read[id(w)] = (track_labels(w.song), TimeMap.of(w.song))
+        labels, tm = read[id(w)]
         pairs.setdefault(f"{labels[p.track_a]} and {labels[p.track_b]}", set()).add(
             tm.bar_number(tm.tick_to_bar(p.tick)))
     w, first = found[0]
-    labels = track_labels(w.song)
-    where = TimeMap.of(w.song).format_position(first.tick)
+    labels, tm = read[id(w)]
+    where = tm.format_position(first.tick)
     chorale = any(x.chorale for x in written if x.options.avoid_parallels)
     why = wording.parallels if asked or not chorale else "chorale writing"
     return TakeWarning(
