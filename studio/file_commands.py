@@ -132,9 +132,7 @@ class FileCommands:
 
         def failed(error: BaseException) -> None:
             self._open_dialog = None
-            if not _is_user_error(error):
-                raise error
-            dialogs.show_error(self, "Cannot open file", _message(error, path))
+            self._open_failed(error, path)
 
         def cancelled() -> None:
             self._open_dialog = None
@@ -157,12 +155,17 @@ class FileCommands:
             with _busy(path):
                 read = read_file(path)
         except Exception as e:
-            if not _is_user_error(e):
-                raise
-            dialogs.show_error(self, "Cannot open file", _message(e, path))
+            self._open_failed(e, path)
             return False
         self._opened(read, notices)
         return True
+
+    def _open_failed(self, error: BaseException, path: Path) -> None:
+        """A file that could not be opened: the engine's message, the song kept (anything
+        but a file's problem is a bug, raised)."""
+        if not _is_user_error(error):
+            raise error
+        dialogs.show_error(self, "Cannot open file", _message(error, path))
 
     def _opened(self, read: FileRead, notices: bool = True) -> None:
         """The song read from a file is the window's: the recent files, the view reset,
