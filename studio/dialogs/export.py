@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from engine.score import Song
 
 from ..worker import Task, Worker
+from .progress import progress_dialog
 
 if TYPE_CHECKING:  # engine.render loads when an export starts
     from engine.render import RenderReport
@@ -74,19 +74,6 @@ def _install(staging: Path, folder: Path, report: RenderReport,
                           f"'{Path(e.filename).name}' could not be deleted: "
                           f"{e.strerror or e}.") from e
     return dataclasses.replace(report, mix_path=mix, stem_paths=stems, rehearsal_paths=learn)
-
-
-def _progress_dialog(parent: QWidget | None, title: str, text: str) -> QProgressDialog:
-    """An export's progress: window-modal, shown at once, in thousandths, and left open
-    at the end (the export closes it when its files are in place)."""
-    dlg = QProgressDialog(text, "Cancel", 0, 1000, parent)
-    dlg.setWindowTitle(title)
-    dlg.setWindowModality(Qt.WindowModality.WindowModal)
-    dlg.setMinimumDuration(0)
-    dlg.setAutoClose(False)
-    dlg.setAutoReset(False)
-    dlg.setValue(0)
-    return dlg
 
 
 def _started(dlg: QProgressDialog, worker: Worker, run: Callable[..., object],
@@ -146,7 +133,7 @@ def export_stems(
     if stale and not dialogs.ask_replace_stale(parent, folder / STEMS_DIR, stale):
         return None
 
-    dlg = _progress_dialog(parent, "Export audio", "Rendering audio and stems…")
+    dlg = progress_dialog(parent, "Export audio", "Rendering audio and stems…")
 
     state = {"cancelled": False, "finished": False}
     tasks: list[Task] = []
@@ -230,7 +217,7 @@ def export_musicxml(
     (a Cancel that comes once the file is written: ``on_done``). Returns the dialog."""
     from engine.io.musicxml import write_musicxml
 
-    dlg = _progress_dialog(parent, "Export MusicXML", "Notating the score…")
+    dlg = progress_dialog(parent, "Export MusicXML", "Notating the score…")
     state = {"cancelled": False, "finished": False}
     tasks: list[Task] = []
 

@@ -11,11 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..document import display_path
 from ..worker import Task, Worker
+from .progress import progress_dialog
 
 if TYPE_CHECKING:
     from ..document import FileRead
@@ -34,13 +34,8 @@ def read_in_background(parent: QWidget | None, path: Path,
     read itself runs to its end (music21 cannot be stopped midway) and its result is
     dropped. Returns the dialog: window-modal, with a busy bar, shown only once the read
     has taken :data:`SHOW_AFTER_MS`."""
-    dlg = QProgressDialog(f"Reading {display_path(path.name)}…", "Cancel", 0, 0, parent)
-    dlg.setWindowTitle("Open")
-    dlg.setWindowModality(Qt.WindowModality.WindowModal)
-    dlg.setAutoClose(False)
-    dlg.setAutoReset(False)
-    dlg.setMinimumDuration(SHOW_AFTER_MS)
-    dlg.setValue(0)  # starts the timer that shows it after SHOW_AFTER_MS
+    dlg = progress_dialog(parent, "Open", f"Reading {display_path(path.name)}…", maximum=0,
+                          show_after_ms=SHOW_AFTER_MS)
     state = {"cancelled": False, "finished": False}
     tasks: list[Task] = []
 

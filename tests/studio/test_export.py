@@ -361,7 +361,7 @@ def test_the_progress_says_what_the_export_is_doing(opened, dialogs, qtbot, tmp_
                                                    monkeypatch):
     # The bar said "Rendering audio and stems…" throughout, and sat at 90 % for 8 s of a
     # 33 s export while the files were written.
-    from studio.dialogs import export as module
+    from studio.dialogs import progress as module  # where the export's window is made
 
     shown: list[tuple[str, int]] = []
 
