@@ -370,9 +370,8 @@ class CoComposer(QObject):
         panel is refused instead, as before (the queue says why)."""
         name = self.settings().model
         if not name and chorale:
-            entry = self.catalog.usable(CHORALE_MODEL)
-            if entry is not None and entry.plugin is not None and entry.info is not None \
-                    and task in entry.info.tasks:
+            entry = self.catalog.chorale_entry(task)
+            if entry is not None and entry.plugin is not None:
                 return entry.plugin, ""
         if name:
             entry = self.catalog.usable(name)

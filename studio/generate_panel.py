@@ -325,10 +325,8 @@ class GeneratePanel(QWidget):
         """The model Auto runs for the song on screen: the chorale model for a four-part
         chorale where it is installed (as ``CoComposer.model_for`` picks it), else the
         default; "" before the models are found."""
-        if self._chorale:
-            entry = self.catalog.usable(CHORALE_MODEL)
-            if entry is not None and entry.plugin is not None:
-                return CHORALE_MODEL
+        if self._chorale and self.catalog.chorale_entry() is not None:
+            return CHORALE_MODEL
         return self.catalog.default_name() or ""
 
     def set_song(self, song: Song) -> None:

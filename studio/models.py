@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 
 from engine.plugins import Entry, ModelOption, Registry
+from engine.tasks import CHORALE_MODEL
 
 from . import heap
 from .settings import Settings
@@ -98,6 +99,16 @@ class ModelCatalog(QObject):
 
     def usable(self, name: str) -> Entry | None:
         return next((e for e in self._entries if e.name == name and e.ok), None)
+
+    def chorale_entry(self, task: str | None = None) -> Entry | None:
+        """The chorale model Auto runs for four-part chorale writing, when it is installed
+        and usable (and can ``task``, when one is named); else None (Auto: the default)."""
+        entry = self.usable(CHORALE_MODEL)
+        if entry is None or entry.plugin is None:
+            return None
+        if task is not None and (entry.info is None or task not in entry.info.tasks):
+            return None
+        return entry
 
     def declared_options(self, name: str) -> tuple[ModelOption, ...]:
         """The settings model ``name`` declares: a usable model's once the models are
