@@ -950,13 +950,14 @@ def sounding_pitches(tokens: np.ndarray) -> np.ndarray:
 BRIDGED_REST = vocab.STEPS_PER_BEAT
 
 
-def carried_pitches(tokens: np.ndarray) -> np.ndarray:
+def carried_pitches(tokens: np.ndarray, pitch: np.ndarray | None = None) -> np.ndarray:
     """(L, W) the pitch each lane last sang in each cell: :func:`sounding_pitches`, and
     in a run of ``REST`` cells right after a note, that note's pitch for the run's first
     :data:`BRIDGED_REST` − 1 cells (a 16th, an eighth or a dotted eighth rest). What a
     voice's next note moves from (:func:`parallel_hits`); -1 where nothing is carried
-    (a longer rest, a masked cell)."""
-    pitch = sounding_pitches(tokens)
+    (a longer rest, a masked cell). ``pitch``: the caller's ``sounding_pitches(tokens)``,
+    when it has it (the sampler's parallels check runs at every step)."""
+    pitch = sounding_pitches(tokens) if pitch is None else pitch
     cols = np.arange(tokens.shape[1])
     last_sound = np.maximum.accumulate(np.where(pitch >= 0, cols, -1), axis=1)
     # Only across decided rests: a masked cell (or a drum hit) breaks the run.
@@ -1029,7 +1030,7 @@ def parallel_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray
     direction or contrary (consecutive fifths or octaves by contrary motion are as bare to
     the ear, and the textbook rule forbids them too)."""
     pitch = sounding_pitches(padded)
-    carried = carried_pitches(padded)
+    carried = carried_pitches(padded, pitch)
     width = padded.shape[1]
     cols = np.arange(width)
     p = np.arange(vocab.N_PITCHES)[None, :]
@@ -1124,7 +1125,8 @@ def moves_into(tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(from, to)``, each (L, W − 1): per lane and column from 1 on, the pitch the lane
     sang last before it (:func:`carried_pitches`) and the pitch it sounds there (-1:
     none). A lane moves into a column where both are known and differ."""
-    return carried_pitches(tokens)[:, :-1], sounding_pitches(tokens)[:, 1:]
+    pitch = sounding_pitches(tokens)
+    return carried_pitches(tokens, pitch)[:, :-1], pitch[:, 1:]
 
 
 @dataclass(frozen=True, slots=True)
