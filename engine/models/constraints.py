@@ -184,10 +184,13 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
     degree or the leading tone on V; on another degree the model decides. The key is
     ``key`` — or, unless the user ``named`` it, its relative when the melody ends on the
     relative's tonic (as :func:`final_cadence` reads it) — else the one the melody's ending
-    names (:func:`ending_key`). Bach's basses open on the tonic in 20 of 24 of the first 12
-    valid chorales (two seeds each, the same count); chorale-jsb alone put 7 of 24 there
-    (a B♭ under a B-minor tune's first note). None without a key or a first note in the
-    mask."""
+    names (:func:`ending_key`), which also wins when the mask writes through the melody's
+    end and ``key`` does not close it: the piece opens in the key it closes in. Bach's
+    basses open on the tonic in 20 of 24 of the first 12 valid chorales (two seeds each,
+    the same count); chorale-jsb alone put 7 of 24 there (a B♭ under a B-minor tune's
+    first note), and 19 of 24 while a soprano with a few F♯s ending on A read as G major
+    (benchmarks/bench_chorale.py: 22 of 24 since). None without a key or a first note in
+    the mask."""
     if mask.is_empty:
         return None
     melody = _kept_melody(song, mask)
@@ -199,8 +202,12 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
     lo, hi = mask.span
     if not lo <= first.start < hi:
         return None
-    if key is None and not named:
-        key = ending_key(notes, last)
+    if not named and (key is None or (last.start < hi and last.end <= hi and
+                                      _closes_on(key, last.pitch % 12, False) is None)):
+        # A piece written through its end opens in the key it closes in, as
+        # final_cadence reads it: the melody's own ending where the key around does
+        # not close it (a soprano whose rare F♯s read as G major, ending on A).
+        key = ending_key(notes, last) or key
     if key is None:
         return None
     tonic, minor = _ending_tonic(key, last.pitch % 12, named)

@@ -707,6 +707,26 @@ def test_a_tune_starting_on_the_second_degree_opens_on_the_dominant_and_the_four
     assert opening_chord(song, late, "G") is None
 
 
+def test_a_tune_written_through_its_end_opens_in_the_key_it_closes_in():
+    from engine.models.constraints import opening_chord
+
+    # An A-minor tune with a melodic-minor F♯ that the notes around read as G major
+    # (valid chorale 2's soprano did): it ends on A, so it opens on A minor, as it closes.
+    q = 480
+    tune = [64, 69, 71, 72, 74, 72, 71, 69, 66, 68, 69]
+    soprano = Track("Soprano", notes=tuple(Note(p, i * q, q) for i, p in enumerate(tune)))
+    voices = [Track("Alto"), Track("Tenor"), Track("Bass")]
+    song = Song(tracks=(soprano, *voices), ppq=q)
+    mask = Mask.of(Region(frozenset(t.id for t in voices), 0, len(tune) * q))
+    opening = opening_chord(song, mask, "G")
+    assert (opening.root, opening.chord) == (9, frozenset({9, 0, 4}))
+    # A key the user named stays (E is no degree G opens on); so does the key around
+    # when the mask stops before the tune's end.
+    assert opening_chord(song, mask, "G", named=True) is None
+    early = Mask.of(Region(frozenset(t.id for t in voices), 0, 4 * q))
+    assert opening_chord(song, early, "G") is None
+
+
 def test_a_kit_with_notes_is_pulled_away_from_the_drums_it_never_plays():
     from engine.models.constraints import KIT_PULL
 
