@@ -38,6 +38,7 @@ from engine.jobs import (
     JobQueued,
     JobStarted,
 )
+from engine.pace import time_left
 from engine.score import plural
 from engine.score.mask_geometry import describe
 
@@ -47,13 +48,7 @@ from .jobbridge import JobBridge
 
 
 def eta_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "estimating…"
-    if seconds < 1:
-        return "< 1 s left"
-    if seconds < 90:
-        return f"{seconds:.0f} s left"
-    return f"{seconds / 60:.0f} min left"
+    return "estimating…" if seconds is None else f"{time_left(seconds)} left"
 
 
 PROGRESS_INTERVAL_S = 0.1

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.jobs import Take
+from engine.pace import time_left
 from engine.score import (
     EditGroup,
     InsertTrack,
@@ -57,15 +58,6 @@ TAKE = QColor("#f4f1e8")
 CONFLICT = QColor("#ff6b6b")
 VEIL = QColor(20, 22, 26, 150)
 PREVIEW_ROW = QColor(244, 241, 232, 14)  # the row of a track a take adds
-
-
-def eta_words(seconds: float) -> str:
-    """A whole request's time left, rounded as an estimate is ("12 s", "3 min")."""
-    if seconds < 1:
-        return "1 s"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    return f"{seconds / 60:.0f} min"
 
 
 def settings_text(take: Take, composer: CoComposer) -> str:
@@ -248,7 +240,7 @@ class TakesBar(QWidget):
                     "(Ctrl+. cancels)")
         if c.jobs_in_flight:
             left = c.time_left()
-            about = f" about {eta_words(left)} left" if left is not None else ""
+            about = f" about {time_left(max(1.0, left))} left" if left is not None else ""
             return f"Computing {plural(c.jobs_in_flight, 'take')}…{about} (Ctrl+. cancels)"
         others = c.waiting_regions()
         if others:

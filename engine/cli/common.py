@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import os
 import sys
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.errors import PartitaError
+from engine.pace import Pace, time_left
 
 if TYPE_CHECKING:
     from engine.score import Meter
@@ -201,38 +201,9 @@ PROGRESS_LINE_SECONDS = 10.0
 ETA_AFTER_SECONDS = 1.0
 
 
-class Pace:
-    """Time left from the pace between progress reports, as the job queue measures it:
-    from the first report on, not from the start (a model that loads for seconds, then
-    steps quickly, read minutes), and only once it has something to go on (two reports
-    apart and :data:`ETA_AFTER_SECONDS`)."""
-
-    def __init__(self, total: int, clock=time.monotonic) -> None:
-        self.total = max(1, total)
-        self.clock = clock
-        self.start = clock()
-        self.first: tuple[float, int] | None = None  # (time, done) of the first report
-
-    def seen(self, done: int) -> None:
-        if self.first is None and done > 0:
-            self.first = (self.clock(), done)
-
-    def eta(self, done: int) -> float | None:
-        """Seconds left, or None until there is something to go on."""
-        now = self.clock()
-        if self.first is None or now - self.start < ETA_AFTER_SECONDS:
-            return None
-        t0, n0 = self.first
-        if done <= n0 or now <= t0:
-            return None
-        return (now - t0) / (done - n0) * (self.total - done)
-
-
 def eta_words(seconds: float) -> str:
     """``"about 6 s left"``, ``"about 3 min left"``: an estimate, rounded as one."""
-    if seconds < 90:
-        return f"about {max(1, round(seconds))} s left"
-    return f"about {round(seconds / 60)} min left"
+    return f"about {time_left(max(1.0, seconds))} left"
 
 
 class ProgressLines:
@@ -246,7 +217,7 @@ class ProgressLines:
         self.desc = desc
         self.stream = stream
         self.n = 0
-        self.pace = Pace(total)
+        self.pace = Pace(total, settle=ETA_AFTER_SECONDS)
         self.stage = ""
         self._tenth = 0  # the last tenth said
         self._said_at = self.pace.start
@@ -314,7 +285,7 @@ def _terminal_bar(total: int, desc: str, unit: str, stream):
             d["eta"] = f"<{tqdm.format_interval(eta)}" if eta is not None else ""
             return d
 
-    pace = Pace(total)
+    pace = Pace(total, settle=ETA_AFTER_SECONDS)
     return Bar(total=total, desc=desc, unit=unit, file=stream, leave=False,
                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}{eta}{postfix}]")
 

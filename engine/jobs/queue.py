@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from engine.pace import Pace
 from engine.plugins.api import Cancelled, CannotGenerate, ModelPlugin, Progress, cannot_write
 from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
@@ -361,26 +362,18 @@ class JobQueue:
         timeout = req.timeout if req.timeout is not None else self.default_timeout
         token.start_clock(timeout)
         name = job.model_name
-        first: list[tuple[float, int]] = []  # (time, step) of the first report
+        pace: Pace | None = None  # from the first report on (engine.pace)
 
         def progress(p: Progress) -> None:
             # Models that report progress but forget the token still stop here.
             token.raise_if_cancelled()
             p = checked_progress(name, p)  # what a model passed wrongly fails it, said so
+            nonlocal pace
             step, total = int(p.step), int(p.total)
-            now = time.monotonic()
-            if not first:
-                first.append((now, step))
-            t0, s0 = first[0]
-            # The pace between reports: a model that says "step 1" at once and then works
-            # (or hangs) showed "< 1 s left" from an instant first step.
-            if step >= total:
-                eta: float | None = 0.0
-            elif step > s0:
-                eta = (now - t0) / (step - s0) * (total - step)
-            else:
-                eta = None  # "estimating…"
-            self._emit(JobProgress(job, step, total, eta, p.message))
+            if pace is None:
+                pace = Pace(total)
+            pace.seen(step)
+            self._emit(JobProgress(job, step, total, pace.eta(step, total), p.message))
             if p.partial:
                 self._emit(JobPartial(job, _inside(req, p.partial)))
 

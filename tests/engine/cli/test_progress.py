@@ -25,7 +25,7 @@ class Terminal(io.StringIO):
 def test_no_time_left_until_there_is_a_pace_to_go_on():
     """QA: a job that took 3.2 s first said 02:00 left (its first step at once)."""
     clock = Clock()
-    pace = Pace(100, clock)
+    pace = Pace(100, clock, settle=common.ETA_AFTER_SECONDS)
     assert pace.eta(0) is None
     clock.now += 0.01
     pace.seen(1)  # the first step, at once
@@ -41,7 +41,7 @@ def test_no_time_left_until_there_is_a_pace_to_go_on():
 def test_a_long_start_before_the_first_step_is_not_the_pace():
     """A model that loads for 2 s, then steps every 0.02 s: 2 s left, not minutes."""
     clock = Clock()
-    pace = Pace(100, clock)
+    pace = Pace(100, clock, settle=common.ETA_AFTER_SECONDS)
     clock.now += 2.0
     pace.seen(1)
     clock.now += 0.2
@@ -54,7 +54,7 @@ def test_a_log_gets_plain_lines_every_tenth_and_never_a_carriage_return(monkeypa
     bar = progress_bar(1000, "repaint", unit="‰", stream=log)
     assert isinstance(bar, ProgressLines)
     clock = Clock()
-    bar.pace = Pace(1000, clock)
+    bar.pace = Pace(1000, clock, settle=common.ETA_AFTER_SECONDS)
     with bar:
         for _ in range(40):
             clock.now += 0.1
@@ -75,7 +75,7 @@ def test_a_slow_step_still_says_something_every_few_seconds():
     log = io.StringIO()
     clock = Clock()
     bar = ProgressLines(100, "render x.mid", log)
-    bar.pace = Pace(100, clock)
+    bar.pace = Pace(100, clock, settle=common.ETA_AFTER_SECONDS)
     bar._said_at = clock.now
     for _ in range(3):  # 1 % every 4 s: a line each 10 s all the same
         clock.now += 4.0
