@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from engine.score import Song
 
-from ..worker import Task, Worker
-from .progress import progress_dialog
+from ..worker import Worker
+from .progress import ProgressJob
 
 if TYPE_CHECKING:  # engine.render loads when an export starts
     from engine.render import RenderReport
@@ -33,10 +33,6 @@ REHEARSAL_DIR = "rehearsal"
 
 class ExportError(Exception):
     """Why an export failed, worded for the user (it names the folder)."""
-
-
-class _Cancelled(Exception):
-    """Raised inside the render to stop it once the user pressed Cancel."""
 
 
 def _problem(folder: Path, error: BaseException) -> ExportError:
@@ -74,24 +70,6 @@ def _install(staging: Path, folder: Path, report: RenderReport,
                           f"'{Path(e.filename).name}' could not be deleted: "
                           f"{e.strerror or e}.") from e
     return dataclasses.replace(report, mix_path=mix, stem_paths=stems, rehearsal_paths=learn)
-
-
-def _started(dlg: QProgressDialog, worker: Worker, run: Callable[..., object],
-             done: Callable[..., None], failed: Callable[[BaseException], None],
-             state: dict[str, bool], tasks: list[Task]) -> QProgressDialog:
-    """Run an export's ``run`` on ``worker`` behind ``dlg``: its progress and stages move
-    the dialog, its Cancel marks ``state`` cancelled (unless the export has finished)."""
-    def on_cancel() -> None:
-        if not state["finished"]:
-            state["cancelled"] = True
-
-    task = worker.start(run, on_done=done, on_error=failed,
-                        on_progress=lambda f: dlg.setValue(int(f * 1000)),
-                        on_stage=lambda what: dlg.setLabelText(f"{what}…"))
-    tasks.append(task)
-    dlg.canceled.connect(on_cancel)
-    dlg.show()
-    return dlg
 
 
 def export_stems(
@@ -133,13 +111,7 @@ def export_stems(
     if stale and not dialogs.ask_replace_stale(parent, folder / STEMS_DIR, stale):
         return None
 
-    dlg = progress_dialog(parent, "Export audio", "Rendering audio and stems…")
-
-    state = {"cancelled": False, "finished": False}
-    tasks: list[Task] = []
-
-    def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
-        return state["cancelled"] or any(t.cancelled for t in tasks)
+    job = ProgressJob(parent, "Export audio", "Rendering audio and stems…")
 
     # What the render is doing goes with its next progress report (the bar's text said
     # "Rendering audio and stems…" throughout, 8 s of it at 90 % while files were written).
@@ -147,8 +119,7 @@ def export_stems(
 
     def run(progress: Callable[..., None]) -> tuple[Path, RenderReport]:
         def step(f: float) -> None:
-            if cancelled():
-                raise _Cancelled
+            job.raise_if_cancelled()
             said = doing["now"] if doing["now"] != doing["said"] else None
             doing["said"] = doing["now"]
             progress(f, said)
@@ -164,41 +135,28 @@ def export_stems(
                                   rehearsal_dir=staging / REHEARSAL_DIR if rehearsal else None,
                                   count_in=count_in,
                                   progress=step, stage=lambda what: doing.update(now=what))
-            if cancelled():
-                raise _Cancelled
+            job.raise_if_cancelled()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return staging, report
 
-    def finish() -> bool:
-        """Close the dialog; whether the export was cancelled (read first: closing a
-        QProgressDialog marks it cancelled)."""
-        was_cancelled = cancelled() or dlg.wasCanceled()
-        state["finished"] = True
-        dlg.close()
-        return was_cancelled
-
     def done(result: tuple[Path, RenderReport]) -> None:
         staging, report = result
         try:
-            if finish():
-                return
-            try:
-                report = _install(staging, folder, report, stale)
-            except (OSError, ExportError) as e:
-                on_error(_problem(folder, e))
-                return
+            report = _install(staging, folder, report, stale)
+        except (OSError, ExportError) as e:
+            on_error(_problem(folder, e))
+            return
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         on_done(report)
 
-    def failed(error: BaseException) -> None:
-        if finish() or isinstance(error, _Cancelled):
-            return
-        on_error(_problem(folder, error))
+    def dropped(result: tuple[Path, RenderReport]) -> None:  # cancelled: nothing written
+        shutil.rmtree(result[0], ignore_errors=True)
 
-    return _started(dlg, worker, run, done, failed, state, tasks)
+    return job.start(worker, run, done, lambda error: on_error(_problem(folder, error)),
+                     on_cancelled_result=dropped)
 
 
 def export_musicxml(
@@ -217,38 +175,17 @@ def export_musicxml(
     (a Cancel that comes once the file is written: ``on_done``). Returns the dialog."""
     from engine.io.musicxml import write_musicxml
 
-    dlg = progress_dialog(parent, "Export MusicXML", "Notating the score…")
-    state = {"cancelled": False, "finished": False}
-    tasks: list[Task] = []
-
-    def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
-        return state["cancelled"] or any(t.cancelled for t in tasks)
+    job = ProgressJob(parent, "Export MusicXML", "Notating the score…")
 
     def run(progress: Callable[..., None]) -> list[str]:
         def step(fraction: float, stage: str) -> None:
-            if cancelled():
-                raise _Cancelled
+            job.raise_if_cancelled()
             progress(fraction, stage)
 
         return write_musicxml(song, path, progress=step)
 
-    def finish() -> bool:
-        was_cancelled = cancelled() or dlg.wasCanceled()  # closing marks it cancelled
-        state["finished"] = True
-        dlg.close()
-        return was_cancelled
-
-    def done(warnings: list[str]) -> None:
-        # Written already, a Cancel too late to stop it: the export is there, said so.
-        finish()
-        on_done(warnings)
-
-    def failed(error: BaseException) -> None:
-        if finish() or isinstance(error, _Cancelled):
-            return
-        on_error(error)
-
-    return _started(dlg, worker, run, done, failed, state, tasks)
+    # Written already, a Cancel too late to stop it: the export is there, said so.
+    return job.start(worker, run, on_done, on_error, on_cancelled_result=on_done)
 
 
 __all__ = ["ExportError", "export_musicxml", "export_stems"]

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..document import display_path
-from ..worker import Task, Worker
-from .progress import progress_dialog
+from ..worker import Worker
+from .progress import ProgressJob
 
 if TYPE_CHECKING:
     from ..document import FileRead
@@ -34,44 +34,15 @@ def read_in_background(parent: QWidget | None, path: Path,
     read itself runs to its end (music21 cannot be stopped midway) and its result is
     dropped. Returns the dialog: window-modal, with a busy bar, shown only once the read
     has taken :data:`SHOW_AFTER_MS`."""
-    dlg = progress_dialog(parent, "Open", f"Reading {display_path(path.name)}…", maximum=0,
-                          show_after_ms=SHOW_AFTER_MS)
-    state = {"cancelled": False, "finished": False}
-    tasks: list[Task] = []
-
-    def cancelled() -> bool:  # by the user, or by the main window closing (cancel_all)
-        return state["cancelled"] or any(t.cancelled for t in tasks)
-
-    def cancel() -> None:
-        if not state["finished"]:
-            state["cancelled"] = True
-            if on_cancel is not None:
-                on_cancel()
+    job = ProgressJob(parent, "Open", f"Reading {display_path(path.name)}…", maximum=0,
+                      show_after_ms=SHOW_AFTER_MS, on_cancel=on_cancel)
 
     def run() -> FileRead:
         from .. import document  # looked up now: tests watch which thread reads
 
         return document.read_file(path)
 
-    def finish() -> bool:
-        """Close the dialog; whether the read was cancelled (read first: closing a
-        QProgressDialog marks it cancelled)."""
-        was_cancelled = cancelled() or dlg.wasCanceled()
-        state["finished"] = True
-        dlg.close()
-        return was_cancelled
-
-    def done(read: FileRead) -> None:
-        if not finish():
-            on_done(read)
-
-    def failed(error: BaseException) -> None:
-        if not finish():
-            on_error(error)
-
-    dlg.canceled.connect(cancel)
-    tasks.append(worker.start(run, on_done=done, on_error=failed))
-    return dlg
+    return job.start(worker, run, on_done, on_error)
 
 
 __all__ = ["SHOW_AFTER_MS", "read_in_background"]
