@@ -167,9 +167,8 @@ class AcceptTakeCommand(EditCommand):
             self.composer.message.emit(f"Undid accepting take {letter}: the song is as it "
                                        "was; the region's newer takes stay on screen")
             return
-        self.take_set.selected = self.take_id
+        self.take_set.select(self.take_id)  # the take is what is shown, not the Original
         self.composer.active = self.take_set.mask
-        self.composer.originals.discard(self.take_set.mask)  # the take is what is shown
         self.composer.takesChanged.emit()
         # The status bar still said "Accepted take A": say what the undo did.
         self.composer.message.emit(f"Take {letter} is back on screen, not in the song: "
@@ -191,9 +190,8 @@ class RejectTakeCommand(QUndoCommand):
         self.composer.takesChanged.emit()
 
     def undo(self) -> None:
-        self.take_set.unreject(self.take_id)
+        self.take_set.unreject(self.take_id)  # back on screen, heard
         self.composer.active = self.take_set.mask
-        self.composer.originals.discard(self.take_set.mask)  # back on screen, heard
         self.composer.takesChanged.emit()
         self.composer.message.emit(f"Take {self.take_set.letter(self.take_id)} is back")
 
@@ -241,9 +239,6 @@ class CoComposer(QObject):
             ended.connect(self._forget_eta)
         self.takes = TakeStore()
         self.active = None  # the mask whose takes are on screen
-        # Regions whose takes wait while the song without any of them is shown (the
-        # Original, key 0): remembered per region, as TakeSet.selected is.
-        self.originals: set[Mask] = set()
         self.last_action: str | None = None
         self._requests: dict[int, _Request] = {}  # job id → request
         self._variation: dict[int, int] = {}  # job id → variation index
@@ -761,9 +756,10 @@ class CoComposer(QObject):
         return None if self.original_shown() else self.selected_take()
 
     def original_shown(self) -> bool:
-        """Whether the region on screen shows its Original: the song as it is, its takes
-        waiting beside it."""
-        return self.active_set() is not None and self.active in self.originals
+        """Whether the region on screen shows its Original (TakeSet.original, key 0): the
+        song as it is, its takes waiting beside it."""
+        s = self.active_set()
+        return s is not None and s.original
 
     def choosing(self) -> bool:
         """Whether a choice is on screen: a take, or the Original beside the takes."""
@@ -799,7 +795,6 @@ class CoComposer(QObject):
 
     def _audition(self, s: TakeSet, take: Take) -> Take:
         s.select(take.id)
-        self.originals.discard(s.mask)
         self.takesChanged.emit()
         self.takeSelected.emit(take)  # a take being played switches to this one
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
@@ -822,7 +817,7 @@ class CoComposer(QObject):
         if s is None:
             self.message.emit("No takes on screen: paint a mask (M), then Repaint (Ctrl+R)")
             return False
-        self.originals.add(s.mask)
+        s.show_original()
         self.takesChanged.emit()
         self.takeSelected.emit(None)  # a take being played switches to the song as it is
         self.message.emit(f"Original on screen: the song without the takes "
@@ -919,7 +914,6 @@ class CoComposer(QObject):
         """Close the takes on screen (all of them)."""
         if self.active is not None:
             self.takes.discard(self.active)
-            self.originals.discard(self.active)
             self.active = None
             self.takesChanged.emit()
 
@@ -978,8 +972,7 @@ class CoComposer(QObject):
         restored = takes_from_json(data, self.document.song, self.document.revision)
         self.takes = restored.store
         self._plan_labels.update(restored.request_labels)
-        self.active = restored.active
-        self.originals.clear()  # not saved: a reopened project shows the take heard
+        self.active = restored.active  # the Original is not saved: its take is shown
         shown = restored.store.sets.get(restored.active)
         self._last_plan = self._plan_of(shown)
         # Ctrl+G repeats the request the takes on screen came from (QA: after a recovery
@@ -1017,7 +1010,6 @@ class CoComposer(QObject):
         self._plan_labels.clear()
         self.takes = TakeStore()
         self.active = None
-        self.originals.clear()
         self.takesChanged.emit()
 
     # -- lifetime --------------------------------------------------------------------------------

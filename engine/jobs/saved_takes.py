@@ -219,7 +219,7 @@ def takes_from_json(data: Any, song: Song, revision: int = 0) -> RestoredTakes:
         if _is_int(selected) and 0 <= selected < len(takes) and len(made) == len(takes):
             chosen = take_set.takes[selected]
             if take_set.status[chosen.id] is TakeStatus.PENDING:
-                take_set.selected = chosen.id
+                take_set.select(chosen.id)
         if data.get("active") == i:
             out.active = take_set.mask
     return out

@@ -39,6 +39,11 @@ class TakeSet:
     At most one take is accepted at a time; accepting another puts the previous one back
     to pending. ``selected`` is the take being auditioned: the first to arrive, until the
     user picks another (a take arriving later never takes over the audition).
+
+    ``original`` is the user's other choice (the studio's key 0): the song as it is, no
+    take applied, the takes waiting beside it: none is heard or drawn. ``selected`` is
+    kept meanwhile, as the take the choice is about (it names the region and its tracks);
+    choosing a take, accepting one or putting a rejected one back ends it.
     """
 
     mask: Mask
@@ -48,6 +53,8 @@ class TakeSet:
     # The region's number, 1, 2, … in order of asking, kept with a project: `partita
     # takes` calls take B of region 2 "2B", and deciding region 1 must not make it "1B".
     number: int = 0
+    # The Original is chosen (not saved: a reopened project shows the selected take).
+    original: bool = False
 
     def add(self, take: Take) -> Take:
         """Add a take; returns it relabelled ``"<Task> · take B"`` (use the returned one)."""
@@ -75,9 +82,15 @@ class TakeSet:
         return take_letter(self.takes.index(self.get(take_id)))
 
     def select(self, take_id: int) -> Take:
+        """Audition a take (it replaces the Original, when that was chosen)."""
         take = self.get(take_id)
         self.selected = take_id
+        self.original = False
         return take
+
+    def show_original(self) -> None:
+        """Choose the Original: no take applied; ``selected`` stays for the next switch."""
+        self.original = True
 
     def accept(self, take_id: int) -> Take:
         """Mark a take accepted (the studio has applied it)."""
@@ -87,6 +100,7 @@ class TakeSet:
                 self.status[tid] = TakeStatus.PENDING
         self.status[take_id] = TakeStatus.ACCEPTED
         self.selected = take_id
+        self.original = False  # the take is the song now, not beside it
         return take
 
     def unaccept(self, take_id: int) -> None:
@@ -108,7 +122,7 @@ class TakeSet:
         """Back to pending and auditioned (the reject was undone)."""
         self.get(take_id)
         self.status[take_id] = TakeStatus.PENDING
-        self.selected = take_id
+        self.select(take_id)
 
     @property
     def accepted(self) -> Take | None:
@@ -156,5 +170,5 @@ class TakeStore:
         """A snapshot another thread may read while this one changes (takes are
         immutable; the sets' lists and statuses are copied)."""
         return TakeStore({m: TakeSet(s.mask, list(s.takes), dict(s.status), s.selected,
-                                     s.number)
+                                     s.number, s.original)
                           for m, s in self.sets.items()})

@@ -162,3 +162,37 @@ def test_rejecting_the_auditioned_take_moves_on_to_the_next(setup):
     takes.select(c.id)
     takes.reject(c.id)
     assert takes.selected == b.id  # the last one: back to the one before
+
+
+def test_the_original_is_one_choice_with_the_takes(setup):
+    """Key 0 (the Original) hides every take but remembers the one selected; choosing a
+    take, accepting one or putting a rejected one back ends it; rejecting keeps it."""
+    song, piano, _bass, mask, _ = setup
+    store = TakeStore()
+    a, b, c = (store.add(make(song, mask, {piano.id: (Note(p, 960, 10),)}))
+               for p in (72, 73, 74))
+    takes = store.for_mask(mask)
+    assert not takes.original and takes.selected == a.id
+    takes.select(b.id)
+    takes.show_original()
+    assert takes.original
+    assert takes.selected == b.id  # names the region and its tracks meanwhile
+    assert store.copy().sets[mask].original  # the saving thread's snapshot agrees
+    takes.add(make(song, mask, {piano.id: (Note(75, 960, 10),)}))
+    assert takes.original  # a take arriving later does not take over the Original
+    takes.select(c.id)
+    assert not takes.original and takes.selected == c.id
+
+    takes.show_original()
+    takes.reject(c.id)  # a take dropped beside the Original: it stays chosen
+    assert takes.original and takes.selected != c.id
+    takes.unreject(c.id)  # the reject undone: the take is back on screen
+    assert not takes.original and takes.selected == c.id
+
+    takes.show_original()
+    takes.accept(a.id)  # e.g. redoing an accept: the take is the song now
+    assert not takes.original and takes.selected == a.id
+    takes.unaccept(a.id)
+    takes.show_original()
+    takes.select(a.id)  # what the studio does on undoing the accept
+    assert not takes.original and takes.selected == a.id
