@@ -380,7 +380,7 @@ def test_played_from_its_middle_the_song_is_measured_and_its_level_kept(
     qtbot.waitUntil(lambda: tr._level is not None, timeout=10000)
     (player,) = FakePlayer.instances
     level = tr._level[-1]
-    qtbot.waitUntil(lambda: player.gains[-1] == level.mix_gain, timeout=2000)
+    qtbot.waitUntil(lambda: player.gains[-1] == level.mix_gain, timeout=10000)
     assert player.gains == sorted(player.gains, reverse=True)
     tr.stop()
     tr.set_metronome(True)
