@@ -177,7 +177,15 @@ def dc_anchors(sums: np.ndarray, block: int, sample_rate: int,
         csum = np.cumsum(np.concatenate([z, low, np.zeros((w - w // 2, 2))]), axis=0)
         low = (csum[w:] - csum[:-w])[: len(sums)] / w
     # Linear ramps between block values (half a block late: immaterial for a 0.5 s drift).
-    return np.concatenate([low, low[-1:]]).astype(np.float32)
+    anchors = np.concatenate([low, low[-1:]]).astype(np.float32)
+    # Digital silence stays silent: the centred average reads a note's offset a quarter
+    # second early, and taking it out wrote a ramp (to −48 dBFS) into the silence before
+    # the note, which a DAW draws ahead of the transient. Around a silent block (its sums
+    # exactly 0) the drift is 0, reached within the sounding block next to it (5 ms).
+    silent = ~sums.any(axis=1)
+    anchors[:-1][silent] = 0
+    anchors[1:][silent] = 0
+    return anchors
 
 
 def subtract_drift(stretch: np.ndarray, anchors: np.ndarray, block: int) -> None:
@@ -201,7 +209,8 @@ def remove_dc(audio: np.ndarray, sample_rate: int, window_s: float = 0.25,
     costs a few passes over the audio; it removes DC exactly and leaves everything from
     ~40 Hz up within 0.01 dB. The passes go a stretch at a time (:data:`DC_STRETCH`
     blocks: twice as fast as whole-song passes, the same numbers), ``progress`` told
-    the fraction done after each. Audio shorter than two blocks is left as it is.
+    the fraction done after each. Audio shorter than two blocks is left as it is, and
+    digital silence stays silent (no drift is taken out next to a silent block).
     :func:`dc_block_sums`, :func:`dc_anchors` and :func:`subtract_drift` are its steps,
     for audio that streams through a stretch at a time (``render_files``).
     """

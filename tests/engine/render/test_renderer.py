@@ -485,6 +485,20 @@ def test_removing_dc_a_stretch_at_a_time_reports_and_changes_nothing(monkeypatch
     assert np.array_equal(mixing.remove_dc(audio, SR), clean)
 
 
+def test_silence_before_a_note_with_an_offset_stays_digital_silence():
+    """QA: a SoundFont note with a DC offset after a rest had a ramp to −48 dBFS written
+    into the quarter second of silence before it, drawn ahead of the transient in a DAW."""
+    from engine.render import mixing
+
+    t = np.arange(SR * 2) / SR
+    tone = (0.3 * np.sin(2 * np.pi * 440 * t) + 0.05).astype(np.float32)  # an offset
+    audio = np.zeros((SR * 4, 2), np.float32)
+    audio[SR:3 * SR] = tone[:, None]  # silence, two seconds of note, silence
+    clean = mixing.remove_dc(audio, SR)
+    assert not clean[:SR].any() and not clean[3 * SR + SR // 100:].any()
+    assert abs(clean[SR + SR // 2:3 * SR - SR // 2, 0].mean()) < 1e-3  # offset gone inside
+
+
 def test_the_soundfont_synth_is_called_a_little_at_a_time():
     # Each call into TinySoundFont holds Python's GIL: one call for a sustained chord
     # between two events (2.5 s) held it 40 ms, freezing the studio's window while
