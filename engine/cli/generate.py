@@ -415,8 +415,10 @@ def _repaint_regions(args: argparse.Namespace, song, path: Path):
 
 def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[int, int]:
     """A span inside the song: one that starts after the last bar is refused
-    (``continue`` adds bars); one that runs past it is cut at the last bar. ``asked`` is
-    the span as typed (``"9"``, ``"5.3-40"``), for the messages."""
+    (``continue`` adds bars); one that runs past it is cut at the last bar, and any span at
+    the song's end, where a song ends mid-bar (a MIDI file's last note-off): repaint never
+    lengthens the song. ``asked`` is the span as typed (``"9"``, ``"5.3-40"``), for the
+    messages."""
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
@@ -435,7 +437,11 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
         print(f"partita: note: {what} run past the song's last bar ({final}): repainting "
               f"{kept}", file=sys.stderr)
         end = last
-    return start, end
+    if start >= song.end:  # in the last bar, after the music ends
+        raise CliError(f"{path.name}: {what} {'start' if '-' in asked else 'starts'} after "
+                       f"the song's end ({tm.format_position(song.end)}); use `partita "
+                       "continue` to add bars")
+    return start, min(end, song.end)
 
 
 # -- handlers ---------------------------------------------------------------------------------

@@ -84,9 +84,10 @@ def checked_result(
                             f"the mask (first: {track_label(song, tid)} at {where}, "
                             f"pitch {first.pitch})")
     # A note may be held past its region (a tie into the bar after), never past the song's
-    # last bar (or the mask, where a task lengthens the song): a take does not lengthen a
-    # song its request did not.
-    end = max(TimeMap.of(song).whole_bars_end(song.end), mask.span[1])
+    # end (or the mask, where a task lengthens the song): a take does not lengthen a song
+    # its request did not — not even to its last bar line (a MIDI file ending mid-bar
+    # grew by 0.77 s when its last bar was repainted, each DAW clip with it).
+    end = max(song.end, mask.span[1])
     clean = {tid: tuple(replace(n, duration=max(1, end - n.start)) if n.end > end else n
                         for n in notes) for tid, notes in clean.items()}
     # One sounding note per pitch, as the built-in models' notes are: a note written twice

@@ -289,12 +289,13 @@ def regenerate(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> TaskResult:
-    """Rewrite one whole track over the song's length, the other tracks as context."""
+    """Rewrite one whole track over the song's length, the other tracks as context (to
+    the song's end, not its last bar line: a song ending mid-bar keeps its length)."""
     track = song.track(track_id)
-    bars = TimeMap.of(song).whole_bars(song.end)
-    if bars == 0:
+    if TimeMap.of(song).whole_bars(song.end) == 0:
         raise TaskError("the song is empty: there is nothing to regenerate (use compose)")
-    mask = Mask.of(Region({track_id}, *_bar_span(song, 0, bars)))
+    start, _ = _bar_span(song, 0, 1)
+    mask = Mask.of(Region({track_id}, start, song.end))
     return _run("regenerate", song, (), mask, model, options, progress, cancel,
                 f"Regenerate {track.name}")
 

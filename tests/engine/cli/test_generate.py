@@ -362,6 +362,25 @@ def test_repaint_past_the_end_is_cut_at_the_last_bar(song_file, tmp_path, capsys
     assert song_bars(out) == n
 
 
+def test_repaint_and_regenerate_keep_a_song_that_ends_mid_bar_as_long(tmp_path, capsys):
+    """QA: a MIDI file ending mid-bar (freedink-1, a DAW's export) grew to its last bar
+    line when that bar was repainted or the track regenerated, every clip with it."""
+    song = Song(tracks=(Track(name="Piano", notes=tuple(
+        Note(60 + b % 5, b * 8 * Q, 8 * Q, 80) for b in range(7))),), ppq=4 * Q)
+    assert song.end == 56 * Q  # bar 4, beat 3 (Q is a 16th): the last bar line is at 64
+    path, out = tmp_path / "mid-bar.mid", tmp_path / "out.mid"
+    save_song(song, path)
+    for argv in (["repaint", "--tracks", "1", "--bars", "3-4"],
+                 ["regenerate", "--track", "1"]):
+        assert main([argv[0], str(path), "-o", str(out), *argv[1:], "--seed", "1",
+                     "--steps", "2"]) == 0
+        assert load_song(out).end <= song.end, argv[0]
+    # A span starting in the last bar after the music ends is refused, not run for nothing.
+    capsys.readouterr()
+    expect_refusal(["repaint", path, "-o", out, "--tracks", "1", "--bars", "4.4"], capsys,
+                   "mid-bar.mid: bar 4.4 starts after the song's end (4.3.000)")
+
+
 def pickup_song(tmp_path) -> tuple[Path, Song]:
     """A 1/4 pickup, then four full bars of 4/4, a quarter note on every beat."""
     beats = 1 + 4 * 4

@@ -107,12 +107,17 @@ def test_a_silent_note_in_a_result_is_written_at_the_softest_velocity():
     assert [n.velocity for n in out[lead.id]] == [1]
 
 
-def test_a_note_held_past_the_songs_last_bar_is_cut_there(song_and_mask):
+def test_a_note_held_past_the_songs_end_is_cut_there(song_and_mask):
     """A tie into the bar after the region is music; a note held for minutes past the
-    song's end made a repaint lengthen it from 32 bars to 57."""
+    song's end made a repaint lengthen it from 32 bars to 57, and one held to the last
+    bar line grew a MIDI file ending mid-bar (QA: each DAW clip 0.77 s longer)."""
     song, piano, _, _, mask = song_and_mask
+    assert song.end == 3600  # mid-bar: the last bar line is 3840
     out = check(song, mask, {piano.id: [Note(61, 960, 100_000), Note(64, 1500, 400)]})
-    assert [(n.start, n.end) for n in out[piano.id]] == [(960, 3840), (1500, 1900)]  # 2 bars
+    assert [(n.start, n.end) for n in out[piano.id]] == [(960, 3600), (1500, 1900)]
+    # A request that lengthens the song (a mask past its end) may fill what it asked for.
+    longer = Mask.of(Region({piano.id}, 960, 3840))
+    assert check(song, longer, {piano.id: [Note(61, 960, 9000)]})[piano.id][0].end == 3840
     tie = check(song, Mask.of(Region({piano.id}, 0, 960)), {piano.id: [Note(62, 720, 600)]})
     assert tie[piano.id][0].end == 1320  # past its region, inside the song: kept
 
