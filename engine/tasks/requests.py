@@ -9,8 +9,9 @@ rather than tracks and bars named on a command line:
 
 - **Repaint**: exactly the painted mask.
 - **Regenerate track**: the whole song on the masked tracks (else the current track).
-- **Continue N bars**: N bars after the song's last bar, on the masked tracks (else the
-  tracks still playing in its last 8 bars, and empty ones: ``texture.still_playing``).
+- **Continue N bars**: N bars after the music's last bar (empty bars after it filled
+  first), on the masked tracks (else the tracks still playing in its last 8 bars, and
+  empty ones: ``texture.still_playing``).
 - **Harmonize**: every other track around the current (melody) track, over the mask's
   bars (else the whole song); tracks the user asks for are created first.
 - **Compose**: fill a song with no notes; instruments the song lacks are created first.
@@ -148,7 +149,8 @@ def regenerate(song: Song, mask: Mask, current: int | None) -> Plan:
     names = [t.name for t in song.tracks if t.id in ids]
     # Counted, as the button counts them ("Regenerate 4 Masked Tracks").
     label = f"Regenerate {names[0]}" if len(names) == 1 else f"Regenerate {len(names)} tracks"
-    return Plan("regenerate", normalise(Mask.of(Region(frozenset(ids), 0, _song_end(song)))),
+    # To the song's end, not its last bar line: one ending mid-bar keeps its length.
+    return Plan("regenerate", normalise(Mask.of(Region(frozenset(ids), 0, song.end))),
                 (), label)
 
 
@@ -156,7 +158,7 @@ def continue_(song: Song, mask: Mask, bars: int) -> Plan:
     _need_tracks(song)
     if bars < 1:
         raise PlanError("continue needs at least one bar")
-    if not song.note_count:  # it would write after the empty bars, from nothing
+    if not song.note_count:  # nothing to go on from
         raise PlanError("the song has no notes to continue: write some, or use Compose")
     # A mask names the tracks; without one, those still playing (a tacet one stays out).
     ids = keep_tracks(mask, song).track_ids or still_playing(song)

@@ -310,9 +310,9 @@ def continue_(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> TaskResult:
-    """``bars`` more bars after the song's last bar, for ``track_ids`` or the tracks still
-    playing at the end (:func:`~engine.tasks.texture.still_playing`: a tacet one stays
-    out)."""
+    """``bars`` more bars after the music's last bar (``texture.continuation_prep``), for
+    ``track_ids`` or the tracks still playing at the end
+    (:func:`~engine.tasks.texture.still_playing`: a tacet one stays out)."""
     if bars < 1:
         raise TaskError("continue needs at least one bar")
     ids = (list(still_playing(song)) if track_ids is None

@@ -15,12 +15,19 @@ from engine.score.edits import Edit
 TACET_BARS = 8  # bars of rest at the end after which a track is left out of a continuation
 
 
+def music_end(song: Song) -> int:
+    """Where the music ends: the last note-off, else (no notes) the song's end. A song's
+    set length may run on past it (File ▸ New's 8 empty bars): a continuation goes on
+    from the music, not from the empty bars after it."""
+    return max((t.end for t in song.tracks), default=0) or song.end
+
+
 def still_playing(song: Song, bars: int = TACET_BARS) -> frozenset[int]:
-    """Ids of the tracks a continuation writes: those with a note sounding in the song's
-    last ``bars`` whole bars, and empty ones (a part added to be written); every track
-    when that leaves none."""
+    """Ids of the tracks a continuation writes: those with a note sounding in the
+    music's last ``bars`` whole bars, and empty ones (a part added to be written); every
+    track when that leaves none."""
     tm = TimeMap.of(song)
-    last = tm.whole_bars(song.end)
+    last = tm.whole_bars(music_end(song))
     since = tm.bar_to_tick(max(0, last - bars))
     playing = frozenset(t.id for t in song.tracks
                         if not t.notes or any(n.end > since for n in t.notes))
@@ -28,13 +35,17 @@ def still_playing(song: Song, bars: int = TACET_BARS) -> frozenset[int]:
 
 
 def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int]:
-    """The edits that make room for ``bars`` more bars, and the new bars' ticks.
+    """The edits that make room for ``bars`` more bars, and the new bars' ticks: the bars
+    after the music's last bar (:func:`music_end`). Empty bars the song already has
+    there are filled first, and the song is lengthened only as far as the new bars
+    reach past its end: File ▸ New's 8 empty bars with 4 written made "continue 4 bars"
+    write bars 9–12 and leave a 4-bar hole (a songwriter's QA).
 
     A tune whose last bar is short in a meter of its own (a 5/8 bar closing a 6/8 jig
     that began with a 1/8 pickup) goes on in the meter before it: the new bars took the
     closing bar's 5/8 and lost the jig's groupings (a folk musician's QA)."""
     tm = TimeMap.of(song)
-    first = tm.whole_bars(song.end)
+    first = tm.whole_bars(music_end(song))
     prep: list[Edit] = []
     if first > 1:
         last_start = tm.bar_to_tick(first - 1)
@@ -47,5 +58,6 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     prepared = EditGroup(tuple(prep)).apply(song) if prep else song
     after = TimeMap.of(prepared)
     start, end = after.bar_to_tick(first), after.bar_to_tick(first + bars)
-    prep.append(set_song_props(prepared, f"Extend by {plural(bars, 'bar')}", length=end))
+    if end > prepared.end:
+        prep.append(set_song_props(prepared, f"Extend by {plural(bars, 'bar')}", length=end))
     return tuple(prep), start, end

@@ -121,11 +121,15 @@ def test_regenerate_continue_and_harmonize_run_on_a_song(song_file, tmp_path):
     assert main(["continue", str(song_file), "-o", str(out), "--bars", "2", "--seed", "2",
                  "--steps", "2"]) == 0
     cont = load_song(out)
-    bars = TimeMap.of(before).bar_count(before.end)
-    assert TimeMap.of(cont).bar_count(cont.end) == bars + 2
-    start = TimeMap.of(before).bar_to_tick(bars)
+    # The demo's first 4 bars keep its 32-bar length: the new bars follow the music.
+    tm = TimeMap.of(before)
+    bars = tm.whole_bars(max(t.end for t in before.tracks))
+    assert TimeMap.of(cont).bar_count(cont.end) == max(bars + 2, tm.bar_count(before.end))
+    start, end = tm.bar_to_tick(bars), tm.bar_to_tick(bars + 2)
     for a, b in zip(before.tracks, cont.tracks, strict=True):
         assert [n.key() for n in b.notes if n.start < start] == [n.key() for n in a.notes]
+    assert all(n.start < end for t in cont.tracks for n in t.notes)
+    assert any(n.start >= start for t in cont.tracks for n in t.notes)
 
     out = tmp_path / "harm.mid"  # the melody: the first pitched track (the demo's 1 is Drums)
     melody = next(i for i, t in enumerate(before.tracks) if not t.is_drum)

@@ -53,6 +53,23 @@ def test_regenerate_and_continue_span_whole_bars():
     assert (one.label, one.prep[-1].label) == ("Continue 1 bar", "Extend by 1 bar")
 
 
+def test_continue_goes_on_from_the_music_filling_empty_bars_before_lengthening():
+    """QA: File ▸ New's 8 empty bars, 4 written: "continue 4 bars" wrote bars 9–12 and
+    left bars 5–8 a hole."""
+    song, _, piano, _ = band()
+    song = Song(song.tracks, length=8 * BAR)  # four bars of music, eight bars long
+    plan = requests.continue_(song, Mask(), bars=4)
+    assert plan.mask.span == (4 * BAR, 8 * BAR) and plan.prep == ()  # nothing to lengthen
+    plan = requests.continue_(song, Mask(), bars=6)
+    assert plan.mask.span == (4 * BAR, 10 * BAR)
+    assert plan.prep[-1].apply(song).length == 10 * BAR
+    assert piano.id in plan.mask.track_ids  # still playing at the music's end
+    # Regenerate stops at a song's end, mid-bar or not: it never lengthens the song.
+    short = Song(song.tracks[:2], length=0)
+    cut = short.with_tracks([t.with_notes(t.notes[:-1]) for t in short.tracks])
+    assert requests.regenerate(cut, Mask(), current=piano.id).mask.span[1] == cut.end
+
+
 def test_harmonize_fills_only_the_empty_tracks_unless_they_are_painted():
     song, lead, piano, bass = band()
     plan = requests.harmonize(song, Mask(), lead.id)
