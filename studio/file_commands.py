@@ -187,14 +187,18 @@ class FileCommands:
             f"{plural(song.note_count, 'note', grouped=True)}{note}", 10000 if note else 5000)
         report = self.document.import_report  # a MIDI file cut short: what it was missing
         if notices and report is not None and (report.warnings or report.pitched_kits
+                                               or report.shared_channels
                                                or report.approximated):
-            # and a kit General MIDI made a piano (named as drums, not on channel 10), and
+            # and a kit General MIDI made a piano (named as drums, not on channel 10),
+            # tracks that shared a channel (each now has its own program and bends), and
             # what a MusicXML score's song approximates (grace notes, repeats, …)
             kits = [f"{kit.text()}. If it is a drum kit, choose Drum Kit in its instrument "
                     "list in the track list (Ctrl+Alt+I on that track)."
                     for kit in report.pitched_kits]
-            self._show_file_warnings(path, [*report.warnings, *kits, *report.approximated],
-                                     done="opened")
+            shared = [f"{s.text()}." for s in report.shared_channels]
+            self._show_file_warnings(
+                path, [*report.warnings, *kits, *shared, *report.approximated],
+                done="opened")
 
     def save(self) -> bool:
         from engine.io import file_kind

@@ -89,8 +89,10 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     command that writes a song says them. What a MIDI file cut short was missing is
     always said, and (``kits``, unless the command may be changing instruments already) a
     track named as drums that General MIDI made a pitched instrument, with the command
-    making it a kit; and what a MusicXML score's song approximates (grace notes left out,
-    repeats not played out, no tempo mark …), as ``partita: note:`` lines."""
+    making it a kit; tracks that shared a channel with different instruments, which the
+    song gives each its own (their sound may differ from the file's); and what a MusicXML
+    score's song approximates (grace notes left out, repeats not played out, no tempo
+    mark …), as ``partita: note:`` lines."""
     from engine.io import (
         content_kind,
         load_project,
@@ -123,6 +125,8 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     if rewriting and report:
         print(f"partita: note: {path.name}: not kept (Partita holds no such events): "
               f"{report.summary()}", file=sys.stderr)
+    for shared in report.shared_channels:  # tracks a player gave one program now have two
+        print(f"partita: note: {path.name}: {shared.text()}", file=sys.stderr)
     for kit in report.pitched_kits if kits else ():
         print(f"partita: note: {path.name}: {kit.text()}; if it is a drum kit: "
               f"{make_kit_command(song, path, kit.number)}", file=sys.stderr)

@@ -99,6 +99,78 @@ def pitched_kits(song: Song) -> tuple[PitchedKit, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class SharedChannel:
+    """Tracks of a MIDI file that play on one channel with different sounds (programs,
+    or volume and pan). A player gives every track on a channel the program sent last and
+    the same pitch bends, volume and pan; the song gives each track its own, so a MIDI
+    file Partita writes moves some of them to channels of their own
+    (:func:`~engine.io.midi_export.export_channels`): they may sound different from the
+    file."""
+
+    channel: int  # 0-based, as Track.channel
+    tracks: tuple[tuple[str, int, int], ...]  # (name, program, pitch bends), in song order
+    moved: tuple[tuple[str, int], ...]  # (name, 0-based channel a written MIDI file uses)
+    played: int | None = None  # the program a player plays them with (sent last), if any
+
+    def text(self) -> str:
+        """What happened and what it changes, in one line (each front end says it)."""
+        names = _listed([f"{name!r} ({program_name(program)})"
+                         for name, program, _ in self.tracks])
+        played = (f"as {program_name(self.played)} (the program sent last), "
+                  if self.played is not None else "")
+        bends = [f"{name!r} {n}" for name, _, n in self.tracks if n]
+        own = f" (pitch bends: {', '.join(bends)})" if bends else ""
+        moved = _listed([f"{name!r} on channel {channel + 1}"
+                         for name, channel in self.moved])
+        return (f"tracks {names} share MIDI channel {self.channel + 1} in the file, where "
+                f"a player plays them all {played}with one set of pitch bends, volume and "
+                f"pan; Partita gives each track its own program and controllers{own}, so "
+                f"they may sound different from the file, and a MIDI file it writes puts "
+                f"{moved}")
+
+
+def shared_channels(song: Song, smf: Smf | None = None) -> tuple[SharedChannel, ...]:
+    """The channels of an imported ``song`` whose tracks a written MIDI file puts on
+    several channels (their sounds differ); ``smf``, the file it was read from, gives the
+    program a player plays them with."""
+    from .midi_export import export_channels  # (midi_export imports this module)
+
+    written = export_channels(song.tracks)
+    groups: dict[int, list[int]] = {}
+    for i, t in enumerate(song.tracks):
+        if not t.is_drum and written[i] is not None:
+            groups.setdefault(t.channel, []).append(i)
+    out = []
+    for channel, members in groups.items():
+        if len({written[i] for i in members}) < 2:
+            continue  # kept together: the same sound, nothing changes
+        tracks = [song.tracks[i] for i in members]
+        first = min(t.notes[0].start for t in tracks)
+        out.append(SharedChannel(
+            channel,
+            tuple((t.name, t.program, sum(c.kind == "pitchwheel" for c in t.controls))
+                  for t in tracks),
+            tuple((song.tracks[i].name, written[i]) for i in members
+                  if written[i] != channel),
+            _program_at(smf, channel, first) if smf is not None else None))
+    return tuple(out)
+
+
+def _program_at(smf: Smf, channel: int, tick: int) -> int | None:
+    """The program in force on ``channel`` at ``tick``, over all tracks (file order within
+    a tick, as a player merges them)."""
+    changes = sorted((t, index, d1) for index, trk in enumerate(smf.tracks)
+                     for t, status, d1, _ in trk.events
+                     if status == 0xC0 | channel and t <= tick)
+    return changes[-1][2] if changes else None
+
+
+def _listed(items: list[str]) -> str:
+    """``"a, b and c"``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+@dataclass(frozen=True, slots=True)
 class ImportReport:
     """What a MIDI file (or a MusicXML score) holds that its song does not keep: writing
     the song back over the file loses these. ``dropped`` is ``(kind, count)`` pairs in a
@@ -111,6 +183,10 @@ class ImportReport:
     ``pitched_kits``: tracks named as drums that the General MIDI rule made pitched
     instruments (:class:`PitchedKit`): worth a hint, not counted by ``bool()`` either.
 
+    ``shared_channels``: tracks that shared a channel with different sounds, which the
+    song (and a MIDI file written from it) gives each its own (:class:`SharedChannel`):
+    said when the file is read, not counted by ``bool()``.
+
     ``approximated``: what a MusicXML score says that the song holds only approximately
     or not at all (grace notes, repeats not played out, lyrics …), one line each
     (:mod:`engine.io.musicxml_import`); said when the score is opened, not counted by
@@ -119,6 +195,7 @@ class ImportReport:
     dropped: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
     pitched_kits: tuple[PitchedKit, ...] = ()
+    shared_channels: tuple[SharedChannel, ...] = ()
     approximated: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
@@ -178,7 +255,8 @@ def read_midi_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportRep
         )
     smf = _parse(data, path)
     song = song_from_smf(smf)
-    return song, replace(import_report(smf), pitched_kits=pitched_kits(song))
+    return song, replace(import_report(smf), pitched_kits=pitched_kits(song),
+                         shared_channels=shared_channels(song, smf))
 
 
 def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> Song:

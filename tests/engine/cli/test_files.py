@@ -560,3 +560,18 @@ def test_convert_sets_a_pickup_in_one_step(tmp_path, capsys):
     assert "a pickup comes before the first full bar" in capsys.readouterr().err
     assert main(["convert", str(src), str(out), "--pickup", "4/4"]) == 1
     assert "a pickup is shorter than a bar of 4/4" in capsys.readouterr().err
+
+
+def test_convert_says_which_tracks_shared_a_channel_and_where_they_go(tmp_path, capsys):
+    from tests.engine.io.test_midi_import_report import two_instruments_on_channel_6
+
+    src, out = tmp_path / "shared.mid", tmp_path / "out.mid"
+    two_instruments_on_channel_6(src)
+    assert main(["convert", str(src), str(out)]) == 0
+    err = capsys.readouterr().err
+    assert ("partita: note: shared.mid: tracks 'Sax' (Tenor Sax) and 'Guitar' (Electric "
+            "Guitar (jazz)) share MIDI channel 6 in the file") in err
+    assert "puts 'Guitar' on channel 1" in err
+    from engine.io import read_midi
+
+    assert [t.channel for t in read_midi(out).tracks] == [5, 1, 0]  # as said

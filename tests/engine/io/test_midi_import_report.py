@@ -88,3 +88,50 @@ def test_a_track_named_as_drums_off_channel_10_is_said_to_be_pitched(tmp_path):
         "pitched instrument (Acoustic Grand Piano): General MIDI plays drums on channel 10 "
         "only")
     assert not report and report.summary() == ""  # nothing dropped: no question on saving
+
+
+def two_instruments_on_channel_6(path) -> None:
+    """openmsx-5.mid's case: a sax and a guitar track on one channel, both programs at
+    tick 0 (a player plays both as the guitar, sent last), the bends in the guitar's."""
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    for name, program, bends in (("Sax", 66, 0), ("Organ", 16, 0), ("Guitar", 26, 3)):
+        channel = 1 if name == "Organ" else 5
+        mf.tracks.append(mido.MidiTrack([
+            mido.MetaMessage("track_name", name=name),
+            mido.Message("program_change", program=program, channel=channel),
+            *[mido.Message("pitchwheel", pitch=100 * (b + 1), channel=channel)
+              for b in range(bends)],
+            mido.Message("note_on", note=60, velocity=90, channel=channel),
+            mido.Message("note_off", note=60, time=480, channel=channel)]))
+    mf.save(path)
+
+
+def test_tracks_sharing_a_channel_with_different_programs_are_said(tmp_path):
+    path = tmp_path / "shared.mid"
+    two_instruments_on_channel_6(path)
+    song, report = read_midi_with_report(path)
+    assert [t.program for t in song.tracks] == [66, 16, 26]  # each keeps its own
+    (shared,) = report.shared_channels
+    assert shared.channel == 5 and shared.played == 26
+    assert shared.moved == (("Guitar", 0),)  # the first free channel, as export writes it
+    assert shared.text() == (
+        "tracks 'Sax' (Tenor Sax) and 'Guitar' (Electric Guitar (jazz)) share MIDI channel "
+        "6 in the file, where a player plays them all as Electric Guitar (jazz) (the "
+        "program sent last), with one set of pitch bends, volume and pan; Partita gives "
+        "each track its own program and controllers (pitch bends: 'Guitar' 3), so they may "
+        "sound different from the file, and a MIDI file it writes puts 'Guitar' on "
+        "channel 1")
+    assert not report  # nothing dropped: saving over the file asks nothing
+
+
+def test_tracks_sharing_a_channel_with_one_sound_are_not_said(tmp_path):
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    for name in ("Violin 1", "Violin 2"):  # one instrument, one channel: nothing changes
+        mf.tracks.append(mido.MidiTrack([
+            mido.MetaMessage("track_name", name=name),
+            mido.Message("program_change", program=40, channel=3),
+            mido.Message("note_on", note=67, velocity=90, channel=3),
+            mido.Message("note_off", note=67, time=480, channel=3)]))
+    mf.save(tmp_path / "violins.mid")
+    _, report = read_midi_with_report(tmp_path / "violins.mid")
+    assert report.shared_channels == ()
