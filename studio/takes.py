@@ -9,7 +9,7 @@ step), Delete rejects — neither does anything but say so with the Original sho
 take whose region was edited since it was asked for carries a warning badge and asks
 before it is applied; one whose model did not do as asked (notes off the key, parallels,
 chorale voices from a general model: :mod:`engine.jobs.take_warnings`) is marked ⚠ too,
-the warning in its tooltip.
+the warning in its tooltip; so is one that drops pitch bends with the old notes.
 """
 
 from __future__ import annotations

@@ -14,6 +14,11 @@ parts, or harmonize's Alto, Tenor and Bass under a lone melody). "No parallel 5t
 alone is not chorale writing: it asks a piano or a bass for careful voice leading, which
 the chorale model is not the one to write.
 
+A fourth kind is not the model's doing: the **controls dropped** with the old notes —
+the pitch bends inside a region that covers every pitch of a track, which shaped the
+notes the take replaces (:func:`~engine.score.edits.replace_in_mask`), counted by kind,
+so a take does not lose 301 bends without a word.
+
 One place decides them for every caller: the command line prints them after a generation
 (on stderr, :data:`CLI` words), the job queue puts them on each take
 (:attr:`~engine.jobs.Take.warnings`, :data:`STUDIO` words: the takes bar marks the take
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING
 from engine.models.constraints import written_parallels
 from engine.plugins.api import GenerateOptions, ModelInfo
 from engine.score import EditGroup, InsertTrack, Note, Song, TimeMap, plural
+from engine.score.edits import dropped_controls
 from engine.score.spelling import key_text, scale_pitch_classes
 from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
 
@@ -43,7 +49,12 @@ if TYPE_CHECKING:
 OFF_KEY = "off-key"  # new notes outside the key they were to keep
 PARALLELS = "parallels"  # parallel fifths or octaves, asked to avoid them
 GENERAL_MODEL = "general-model"  # chorale voices by a model not made for them
-KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL)
+DROPPED_CONTROLS = "dropped-controls"  # pitch bends in the region, gone with the old notes
+KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS)
+
+# How a control kind is counted in words (ControlEvent.kind).
+CONTROL_WORDS = {"pitchwheel": "pitch bend", "control_change": "controller event",
+                 "aftertouch": "aftertouch event", "polytouch": "poly aftertouch event"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,7 @@ class _Written:
     options: GenerateOptions  # as the model ran them (key and voice leading settled)
     tracks: frozenset[int]  # the tracks it writes
     added: tuple[str, ...]  # the names of the tracks it adds
+    edit: Edit | None = None  # the take's whole edit (what it takes out of the song)
 
     @property
     def chorale(self) -> bool:
@@ -97,7 +109,7 @@ def take_warnings(take: Take, model: ModelInfo,
     else:  # the take's edit is its prep, then the new notes (make_take)
         song = EditGroup(take.edit.edits[len(take.prep):]).apply(prepared)
     written = _Written(song, take.notes, take.options, take.mask.track_ids,
-                       _added(take.prep))
+                       _added(take.prep), take.edit)
     return tuple(_warnings([written], model, STUDIO, asked_parallels=False))
 
 
@@ -109,7 +121,7 @@ def result_warnings(results: Sequence[TaskResult], model: ModelInfo,
     the user asked for no parallels (``--avoid-parallels``), rather than chorale writing
     turning them off."""
     written = [_Written(r.after, r.new_notes, r.options or GenerateOptions(key=r.key),
-                        r.mask.track_ids, _added(r.prep)) for r in results]
+                        r.mask.track_ids, _added(r.prep), r.edit) for r in results]
     return _warnings(written, model, wording, asked_parallels=asked_parallels)
 
 
@@ -121,8 +133,39 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
               asked_parallels: bool) -> list[TakeWarning]:
     found = (_off_key(written, model, wording),
              _parallels(written, model, wording, asked_parallels),
-             _general_model(written, model, wording))
+             _general_model(written, model, wording),
+             _dropped_controls(written))
     return [w for w in found if w is not None]
+
+
+def _dropped_controls(written: list[_Written]) -> TakeWarning | None:
+    """The control events (pitch bends …) the takes take out with the old notes, by kind:
+    the most any one take drops (variations of one region drop much the same)."""
+    most: dict[str, int] = {}  # kind → count
+    per_track: dict[str, dict[str, int]] = {}  # track → kind → count, of the same take
+    for w in written:
+        dropped = dropped_controls(w.edit) if w.edit is not None else {}
+        kinds: dict[str, int] = {}
+        for counts in dropped.values():
+            for kind, n in counts.items():
+                kinds[kind] = kinds.get(kind, 0) + n
+        if sum(kinds.values()) > sum(most.values()):
+            labels = track_labels(w.song)
+            most, per_track = kinds, {labels[t]: c for t, c in dropped.items()}
+    if not most:
+        return None
+    return TakeWarning(
+        DROPPED_CONTROLS,
+        f"{_counted(most)} in the region went with the old notes "
+        f"({', '.join(per_track)})",
+        "Dropped with the old notes: " + "; ".join(
+            f"{name} {_counted(counts)}" for name, counts in per_track.items()))
+
+
+def _counted(kinds: Mapping[str, int]) -> str:
+    """``"301 pitch bends and 2 controller events"``, in :data:`CONTROL_WORDS` order."""
+    return _listed([plural(kinds[k], word) for k, word in CONTROL_WORDS.items()
+                    if kinds.get(k)])
 
 
 def _off_key(written: list[_Written], model: ModelInfo,
@@ -231,5 +274,6 @@ def _bars(numbers: Iterable[int]) -> str:
     return f"bar {text}" if len(runs) == 1 and runs[0][0] == runs[0][1] else f"bars {text}"
 
 
-__all__ = ["CLI", "GENERAL_MODEL", "KINDS", "OFF_KEY", "PARALLELS", "STUDIO", "TakeWarning",
-           "Wording", "result_warnings", "take_warnings"]
+__all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "GENERAL_MODEL", "KINDS", "OFF_KEY",
+           "PARALLELS", "STUDIO", "TakeWarning", "Wording", "result_warnings",
+           "take_warnings"]

@@ -666,6 +666,38 @@ def clear_pitch_bends(
     return tuple(out) if out != original else tuple(controls)
 
 
+def dropped_controls(edit: Edit) -> dict[int, dict[str, int]]:
+    """Per track id, how many control events (by kind: ``"pitchwheel"`` …) ``edit`` takes
+    out of the track (:func:`replace_in_mask`'s pitch bends inside the region, which
+    belonged to the old notes); the bend it puts back at a span's edge is not one less.
+    Only tracks that lose some are listed."""
+    out: dict[int, dict[str, int]] = {}
+    for e in edit.edits if isinstance(edit, EditGroup) else (edit,):
+        if isinstance(e, EditGroup):
+            for track_id, kinds in dropped_controls(e).items():
+                mine = out.setdefault(track_id, {})
+                for kind, n in kinds.items():
+                    mine[kind] = mine.get(kind, 0) + n
+            continue
+        if not isinstance(e, SetTrackProps):
+            continue
+        before, after = dict(e.before).get("controls"), dict(e.after).get("controls")
+        if before is None or after is None:
+            continue
+        left: dict[ControlEvent, int] = {}
+        for c in after:
+            left[c] = left.get(c, 0) + 1
+        kinds: dict[str, int] = {}
+        for c in before:
+            if left.get(c):
+                left[c] -= 1
+            else:
+                kinds[c.kind] = kinds.get(c.kind, 0) + 1
+        if kinds:
+            out[e.track_id] = kinds
+    return out
+
+
 def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for start, end in sorted(s for s in spans if s[1] > s[0]):

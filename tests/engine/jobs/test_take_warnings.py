@@ -10,9 +10,16 @@ import pytest
 from engine import tasks
 from engine.jobs import JobQueue, JobRequest, make_take, take_from_result, take_warnings
 from engine.jobs import queue as job_queue
-from engine.jobs.take_warnings import CLI, GENERAL_MODEL, OFF_KEY, PARALLELS, result_warnings
+from engine.jobs.take_warnings import (
+    CLI,
+    DROPPED_CONTROLS,
+    GENERAL_MODEL,
+    OFF_KEY,
+    PARALLELS,
+    result_warnings,
+)
 from engine.plugins.api import GenerateOptions, ModelInfo
-from engine.score import Mask, Note, Region, Song, TimeSignature, Track
+from engine.score import ControlEvent, Mask, Note, Region, Song, TimeSignature, Track
 from tests.engine.jobs.toy_models import Answers
 
 Q = 480
@@ -257,3 +264,40 @@ def test_the_takes_of_one_request_are_counted_together(count):
     (warning,) = result_warnings(results, qa.info, CLI)
     assert (f"but {5 * count} of its {12 * count} new notes are outside it (the model does "
             "not follow --key)") in warning.message
+
+
+# -- controls dropped with the old notes ----------------------------------------------------------
+
+
+def bent_bass() -> Song:
+    """minor_song with the bass bent through bar 2 (four bends) and a modulation CC."""
+    song = minor_song()
+    bass = song.find_track("Bass")
+    bends = tuple(ControlEvent(BAR + i * Q, "pitchwheel", 0, 1000 * (i + 1)) for i in range(4))
+    mod = ControlEvent(BAR, "control_change", 1, 64)
+    return song.replace_track(replace(bass, controls=(*bends, mod)))
+
+
+def test_pitch_bends_dropped_with_the_old_notes_are_counted():
+    song = bent_bass()
+    bass = song.find_track("Bass")
+    mask = Mask.of(Region({bass.id}, BAR, 2 * BAR))
+    (warning,) = take_warnings(take_of(song, mask, {bass.id: (Note(40, BAR, BAR),)}),
+                               GENERAL)
+    assert warning.kind == DROPPED_CONTROLS
+    assert warning.message == "4 pitch bends in the region went with the old notes (Bass)"
+    assert warning.detail == "Dropped with the old notes: Bass 4 pitch bends"
+    # The command line says the same for a request's takes: the most one take drops.
+    results = [tasks.repaint(song, [bass.id], 1, 2, model=Answers(chromatic),
+                             options=GenerateOptions(seed=s)) for s in range(2)]
+    (said,) = [w for w in result_warnings(results, GENERAL, CLI)
+               if w.kind == DROPPED_CONTROLS]
+    assert said.message == "4 pitch bends in the region went with the old notes (Bass)"
+
+
+def test_a_region_of_some_pitches_keeps_the_bends_and_says_nothing():
+    song = bent_bass()
+    bass = song.find_track("Bass")
+    mask = Mask.of(Region({bass.id}, BAR, 2 * BAR, pitch_lo=36, pitch_hi=45))
+    assert take_warnings(take_of(song, mask, {bass.id: (Note(40, BAR, BAR),)}),
+                         GENERAL) == ()
