@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 
 from engine.io.atomic import refuse_read_only, temp_sibling
-from engine.score import Song, Track
+from engine.score import Song, Track, track_labels
 from engine.score.instruments import program_name
 
 SUBTYPE = "PCM_24"
@@ -38,11 +38,18 @@ def _label(track: Track) -> str:
 def stem_names(song: Song) -> dict[int, str]:
     """File name per track id: ``"01 - Piano.wav"``, in track order, safe on every OS.
 
-    The number prefix keeps names unique (two tracks may share a name) and sorts stems
-    in track order in a file browser or DAW.
+    The number prefix keeps names unique and sorts stems in track order in a file browser
+    or DAW. Tracks that share a name are told apart as the command line tells them
+    (:func:`~engine.score.track_labels`): ``"02 - Piano (2).wav"``, the track's number.
     """
     width = max(2, len(str(len(song.tracks))))
-    return {t.id: f"{i:0{width}d} - {_label(t)}.wav"
+    labels = track_labels(song)
+
+    def told_apart(t: Track) -> str:  # " (2)" when the name is shared, else ""
+        name = t.name.strip()
+        return labels[t.id][len(name):] if name and labels[t.id].startswith(name) else ""
+
+    return {t.id: f"{i:0{width}d} - {_label(t)}{told_apart(t)}.wav"
             for i, t in enumerate(song.tracks, start=1)}
 
 

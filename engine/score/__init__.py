@@ -58,6 +58,7 @@ from .song import (
     new_note_id,
     new_track_id,
     notes_signature,
+    track_labels,
 )
 from .time_edits import BarShift, bar_shift, copy_bars, delete_bars, insert_bars
 from .timing import BarPosition, TimeMap
@@ -119,6 +120,7 @@ __all__ = [
     "set_track_props",
     "split_at_mask_ends",
     "split_notes",
+    "track_labels",
     "transpose_key_signatures",
     "transpose_notes",
     "transposes_whole_song",

@@ -486,6 +486,16 @@ class Song:
         return note_max, track_max
 
 
+def track_labels(song: Song) -> dict[int, str]:
+    """Each track's name as the user tells it from the others, by track id: its name; a
+    name that several tracks share gets the track's number (``"Piano (3)"``), a blank one
+    is ``"track 3"``."""
+    names = [t.name.strip() for t in song.tracks]
+    return {track.id: (f"track {number}" if not name
+                       else f"{name} ({number})" if names.count(name) > 1 else name)
+            for number, (track, name) in enumerate(zip(song.tracks, names, strict=True), 1)}
+
+
 def adopt_ids(song: Song) -> Song:
     """Register a loaded song's ids so that new notes/tracks never reuse them."""
     _bump_ids(*song.max_ids())

@@ -48,6 +48,7 @@ from engine.score import (
     plural,
     replace_in_mask,
     set_song_props,
+    track_labels,
 )
 from engine.score.song import BPM_RANGE
 from engine.score.spelling import key_name
@@ -99,16 +100,6 @@ class TaskResult:
     def unchanged(self) -> bool:
         """The take writes back the very notes it replaces (nothing would change)."""
         return self.mask.holds_already(self.before, self.new_notes)
-
-
-def track_labels(song: Song) -> dict[int, str]:
-    """Each track's name as the user tells it from the others, by track id: its name; a
-    name that several tracks share gets the track's number (``"Piano (3)"``), a blank one
-    is ``"track 3"``."""
-    names = [t.name.strip() for t in song.tracks]
-    return {track.id: (f"track {number}" if not name
-                       else f"{name} ({number})" if names.count(name) > 1 else name)
-            for number, (track, name) in enumerate(zip(song.tracks, names, strict=True), 1)}
 
 
 # -- the common path --------------------------------------------------------------------------

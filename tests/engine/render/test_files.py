@@ -8,8 +8,20 @@ def test_stem_names_are_numbered_safe_and_unique():
     tracks = (Track("Piano"), Track("Piano"), Track('Lead: "A/B" <1>?'), Track("  ..."),
               Track("", is_drum=True, channel=9), Track("Bass."))
     names = list(stem_names(Song(tracks=tracks)).values())
-    assert names == ["01 - Piano.wav", "02 - Piano.wav", "03 - Lead_ _A_B_ _1_.wav",
+    assert names == ["01 - Piano (1).wav", "02 - Piano (2).wav", "03 - Lead_ _A_B_ _1_.wav",
                      "04 - Acoustic Grand Piano.wav", "05 - Drum Kit.wav", "06 - Bass.wav"]
+
+
+def test_stems_of_tracks_sharing_a_name_are_named_as_the_command_line_names_them():
+    from engine.score import track_labels
+
+    # freedink-3.mid: three tracks called Piano, told apart everywhere as "Piano (2)" …
+    song = Song(tracks=(Track("Piano"), Track("Bass"), Track("Piano "), Track("Piano")))
+    names = list(stem_names(song).values())
+    assert names == ["01 - Piano (1).wav", "02 - Bass.wav", "03 - Piano (3).wav",
+                     "04 - Piano (4).wav"]
+    assert [f"{i:02d} - {label}.wav" for i, label in enumerate(track_labels(song).values(), 1)
+            ] == names
 
 
 def test_many_tracks_get_wider_numbers():
