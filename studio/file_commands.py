@@ -374,6 +374,8 @@ class FileCommands:
         """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont, where the
         files end and whether rehearsal mixes go with them are asked (prefilled with the
         last export's, remembered for the next), then rendered."""
+        from engine.render.files import bar_one_note
+
         from .dialogs.export import export_stems
         from .dialogs.export_options import rate_name
 
@@ -396,12 +398,16 @@ class FileCommands:
         settings.set_export_end(choice.end)
         settings.set_export_rehearsal(choice.rehearsal, choice.count_in)
         folder = choice.folder
+        song = self.document.song  # the song exported (a later edit does not move bar 1)
 
         def done(report: RenderReport) -> None:
             msg = (f"Wrote {plural(len(report.paths), 'file')} to {folder} "
                    f"({report.duration_seconds:.1f} s of audio at "
                    f"{rate_name(report.sample_rate)}, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)
+            bar_one = bar_one_note(song, report.sample_rate)  # a pickup: where bar 1 is
+            if bar_one:
+                msg += f"\n\n{bar_one[0].upper()}{bar_one[1:]}."
             dialogs.show_info(self, "Export finished", msg)
 
         def failed(error: BaseException) -> None:

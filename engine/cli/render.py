@@ -64,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.io.atomic import refuse_read_only
     from engine.render import RenderError, render_files
-    from engine.render.files import remove_stems, stale_stems, stem_names
+    from engine.render.files import bar_one_note, remove_stems, stale_stems, stem_names
 
     if args.output is None and args.stems is None and args.rehearsal is None:
         raise CliError("render: nothing to write: give -o MIX.wav, --stems DIR and/or "
@@ -145,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
         gain += (f" (the mix {report.mix_gain_db:+.1f} dB: with tracks muted or soloed, "
                  "it would clip at the stems' gain)")
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
+    bar_one = bar_one_note(song, report.sample_rate)
+    if bar_one and (report.mix_path is not None or args.stems is not None):
+        print(f"partita: note: {bar_one}", file=sys.stderr)  # a DAW's bar 1 is at its 0
     print(
         f"rendered {bars_text(report.bars, TimeMap.of(song).has_pickup)} "
         f"({report.duration_seconds:.1f} s of audio{ENDS[report.end]}) "

@@ -17,7 +17,7 @@ import numpy as np
 import soundfile as sf
 
 from engine.io.atomic import refuse_read_only, temp_sibling
-from engine.score import Song, Track, track_labels
+from engine.score import Song, TimeMap, Track, track_labels
 from engine.score.instruments import program_name
 
 SUBTYPE = "PCM_24"
@@ -51,6 +51,21 @@ def stem_names(song: Song) -> dict[int, str]:
 
     return {t.id: f"{i:0{width}d} - {_label(t)}{told_apart(t)}.wav"
             for i, t in enumerate(song.tracks, start=1)}
+
+
+def bar_one_note(song: Song, sample_rate: int) -> str | None:
+    """Where bar 1 falls in the mix and stems of a song that opens with a pickup (they
+    start at the pickup's start, as the song's MIDI file does), for placing them in a DAW:
+    ``"the mix and stems start with the pickup: bar 1 at 0.600 s (sample 26460 at 44100
+    Hz) ..."``; None without a pickup (bar 1 is at 0)."""
+    tm = TimeMap.of(song)
+    if not tm.has_pickup:
+        return None
+    seconds = tm.tick_to_seconds(tm.bar_to_tick(1))
+    sample = round(seconds * sample_rate)  # the frame the renderer puts that tick on
+    return (f"the mix and stems start with the pickup: bar 1 at {seconds:.3f} s (sample "
+            f"{sample} at {sample_rate} Hz): place them there on your DAW's bar 1, or "
+            "with the pickup's start on it (as the song's MIDI file has it)")
 
 
 def rehearsal_ids(song: Song) -> list[int]:

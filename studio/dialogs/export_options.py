@@ -123,8 +123,8 @@ class ExportAudioDialog(QDialog):
         self.count_in = QCheckBox("One bar of count-in", self)
         self.count_in.setChecked(count_in)
         self.count_in.setToolTip("A bar of click before the music of each rehearsal mix "
-                                 "(a pickup is part of it); the mix and stems start on "
-                                 "bar 1 as always")
+                                 "(a pickup is part of it); the mix and stems start at "
+                                 "the song's start as always")
         self.count_in.setEnabled(rehearsal)
         self.rehearsal.toggled.connect(self.count_in.setEnabled)
         rehearsal_row = QHBoxLayout()

@@ -216,3 +216,43 @@ def test_render_writes_a_rehearsal_mix_per_part_with_a_count_in(tmp_path, capsys
     assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--count-in", "1"]) == 1
     assert capsys.readouterr().err.strip() == (
         "partita: error: render: --count-in goes with --rehearsal DIR")
+
+
+def pickup_midi(path):
+    """A quarter-note pickup at 100 BPM, then a 4/4 bar: bar 1 starts 0.6 s in."""
+    from engine.score import TempoChange, TimeSignature
+
+    song = Song(tracks=(Track("Tune", 0, notes=(Note(67, 0, 480, 90), Note(72, 480, 1920, 90))),),
+                tempos=(TempoChange(0, 600_000),),
+                time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4)))
+    write_midi(song, path)
+    return path
+
+
+def test_render_of_a_song_with_a_pickup_says_where_bar_1_falls(tmp_path, capsys):
+    import mido
+
+    src = pickup_midi(tmp_path / "pickup.mid")
+    assert main(["render", str(src), "--stems", str(tmp_path / "stems"), "--sample-rate",
+                 "44100", "--synth", "builtin"]) == 0
+    err = capsys.readouterr().err
+    assert ("partita: note: the mix and stems start with the pickup: bar 1 at 0.600 s "
+            "(sample 26460 at 44100 Hz): place them there on your DAW's bar 1, or with the "
+            "pickup's start on it (as the song's MIDI file has it)") in err
+    # The MIDI file agrees: the pickup at tick 0, bar 1 (its 4/4) 0.6 s in.
+    mf = mido.MidiFile(src)
+    bar_one = next(m for m in mido.merge_tracks(mf.tracks) if m.type == "time_signature"
+                   and m.numerator == 4)
+    ticks = sum(m.time for m in mido.merge_tracks(mf.tracks)[
+        :mido.merge_tracks(mf.tracks).index(bar_one) + 1])
+    assert mido.tick2second(ticks, mf.ticks_per_beat, 600_000) == 0.6
+    # And the stems: silence before the pickup's note would be none; it sounds at 0.
+    audio, rate = sf.read(str(tmp_path / "stems" / "01 - Tune.wav"))
+    assert rate == 44100 and abs(audio[:2000]).max() > 0
+
+
+def test_render_without_a_pickup_says_nothing_of_bar_1(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    assert main(["render", str(src), "--stems", str(tmp_path / "stems"), "--sample-rate",
+                 "8000", "--synth", "builtin"]) == 0
+    assert "bar 1 at" not in capsys.readouterr().err
