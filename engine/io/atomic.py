@@ -44,9 +44,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
         if target.is_file():
             shutil.copymode(target, tmp)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(e, OSError) and e.strerror and e.filename in (None, os.fspath(tmp)):
+            # A full disk names no file (or our temporary one): name the user's, so
+            # every caller's message says which save failed (QA: "[Errno 28] No space
+            # left on device" from three CLI commands).
+            raise OSError(e.errno, e.strerror, os.fspath(path)) from None
         raise
     _fsync_directory(target.parent)
     remove_stale_temps(target)

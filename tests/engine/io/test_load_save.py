@@ -79,6 +79,25 @@ def test_atomic_write_cleans_up_when_the_rename_fails(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == [path]
 
 
+def test_a_full_disk_names_the_file_being_saved(tmp_path, monkeypatch):
+    """QA: three CLI commands said only "[Errno 28] No space left on device"."""
+    import errno
+
+    from engine.cli.common import error_line
+
+    path = tmp_path / "song.partita"
+    path.write_bytes(b"old")
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(atomic.os, "fsync", full)
+    with pytest.raises(OSError) as raised:
+        atomic_write(path, b"new")
+    assert error_line(raised.value) == f"{path}: no space left on device"
+    assert path.read_bytes() == b"old" and list(tmp_path.iterdir()) == [path]
+
+
 def test_atomic_write_removes_only_stale_temporary_files_of_its_own_target(tmp_path):
     # A save killed mid-write leaves .NAME.<hex>.tmp; the next save of NAME removes it
     # once it is old, but never a fresh one (another save may be writing it).
