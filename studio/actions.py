@@ -296,7 +296,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Rename or Delete a Marker", "Double-click its flag in the ruler"),
     ("Add a Marker", "Edit ▸ Add Marker (at the playhead), or double-click the markers' lane"),
     ("Tempo, Meter and Key", "Double-click the tempo or meter read-out"),
-    ("Rename a Track", "Click its name (Enter keeps, Esc cancels)"),
+    ("Rename a Track", "Double-click its name, or F2 (Enter keeps, Esc cancels)"),
     ("Song Title", "File ▸ Song Properties…"),
     ("How a Piece Ends (close on the home chord, or open for a loop)",
      "Generate panel ▸ the model's settings ▸ Ending"),

@@ -778,3 +778,14 @@ def test_keys_transpose_with_the_fewest_accidentals():
     assert [transpose_key("C", n) for n in (1, 6, -1)] == ["Db", "F#", "B"]
     assert [transpose_key("Am", n) for n in (1, 3, -2)] == ["Bbm", "Cm", "Gm"]
     assert transpose_key("F#m", -1) == "Fm" and transpose_key("Eb", 12) == "Eb"
+
+
+def test_the_rename_gestures_name_the_double_click_that_starts_a_rename(qapp):
+    # F1 said "Click its name" for a track, but a single click only selects it
+    # (test_tracks checks the double-click and F2 themselves).
+    from studio.actions import GESTURES, spec
+
+    renames = {action: how for action, how in GESTURES if "rename" in action.lower()}
+    assert set(renames) == {"Rename a Track", "Rename or Delete a Marker"}
+    assert all(how.startswith("Double-click") for how in renames.values())
+    assert all(key in renames["Rename a Track"] for key in spec("rename_track").keys)
