@@ -239,10 +239,13 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
     arg = arg.strip()
     label = f"--{option} {value}"
     if option == "rename":
+        if arg == track.name:
+            return None  # already so
         _warn_about_name(song, track, arg)
         return set_track_props(song, track.id, f"Rename {track.name!r} to {arg!r}", name=arg)
     if option == "instrument":
-        return instrument_edit(song, track.id, _instrument(arg, label))
+        edit = instrument_edit(song, track.id, _instrument(arg, label))
+        return None if edit.before == edit.after else edit  # already this instrument
     if option == "move":
         n = _int(arg, label, 1, len(song.tracks))
         edit = move_track_edit(song, track.id, n - 1 - song.track_index(track.id))

@@ -166,6 +166,9 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{out}", "--mute", "Kazoo"], "no track named 'Kazoo'"),
     (["-o", "{demo}", "--mute", "1"], "refusing to overwrite the input file"),
     (["-o", "{out}", "--unmute", "1"], "nothing to change"),
+    (["-o", "{out}", "--rename", "Bass=Bass"], "nothing to change"),
+    (["-o", "{out}", "--instrument", "Piano=Piano", "--instrument", "Drums=Drums",
+      "--instrument", "Bass=34"], "nothing to change"),
 ])
 def test_bad_edits_are_one_clear_line_and_write_nothing(tmp_path, capsys, argv, message):
     out = tmp_path / "out.mid"
