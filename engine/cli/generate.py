@@ -47,8 +47,8 @@ _PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
-                        help="song file to write (.mid or .partita) in an existing folder; "
-                             "never the input song")
+                        help="song file to write (.mid, .partita, or .musicxml/.mxl for a "
+                             "score) in an existing folder; never the input song")
     g = common.add_argument_group("model and sampling")
     g.add_argument("--model", metavar="NAME",
                    help=f"model name or model folder (default: $PARTITA_MODEL, else the one "

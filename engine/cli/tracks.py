@@ -50,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
     p.add_argument("-o", "--output", type=Path, metavar="OUT",
-                   help="where to write the changed song (.mid or .partita; never SONG)")
+                   help="where to write the changed song (.mid, .partita, or .musicxml/.mxl; never "
+                   "SONG)")
     p.add_argument("--json", action="store_true",
                    help="print the track list as JSON (with -o: the tracks written)")
     p.set_defaults(func=run_tracks, ops=[])

@@ -958,3 +958,13 @@ def test_the_key_signature_line_numbers_bars_as_the_score_does():
     plain = Song(key_signatures=(KeySignature(4 * beat, "F"),))
     assert gen_cli._key_signature_written(SimpleNamespace(before=Song(), after=plain)) == (
         "key signature F major from bar 2")
+
+
+@pytest.mark.parametrize("command", ["compose", "regenerate", "continue", "repaint",
+                                     "harmonize"])
+def test_the_output_help_names_every_kind_of_song_file_it_writes(command, capsys):
+    # -o said "(.mid or .partita)" though a .musicxml/.mxl score is written as well.
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ".mid, .partita, or .musicxml/.mxl" in text

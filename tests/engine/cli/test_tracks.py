@@ -248,3 +248,9 @@ def test_a_colour_written_to_a_midi_file_is_said_to_be_lost(tmp_path, capsys):
     assert main(["tracks", str(DEMO), "-o", str(tmp_path / "c.mid"),
                  "--colour", "Bass=#ff0000"]) == 0
     assert "a MIDI file keeps no track colours" in capsys.readouterr().err
+
+
+def test_the_output_help_names_a_score_too(capsys):
+    with pytest.raises(SystemExit):
+        main(["tracks", "--help"])
+    assert ".musicxml/.mxl" in capsys.readouterr().out
