@@ -28,9 +28,16 @@ USER_ERRORS: tuple[type[BaseException], ...] = (PartitaError, OSError)
 
 def error_line(e: BaseException) -> str:
     """One line, ``FILE: problem``: an OS error names its file first ("x.mid: no such
-    file or directory"), not Python's "[Errno 2] … 'x.mid'"."""
+    file or directory"), not Python's "[Errno 2] … 'x.mid'"; a file that cannot be read
+    is named as it was typed ("../a/x.mid: not a MIDI file …"), as a missing one is, not
+    by its base name alone as the studio's dialogs name it (over several folders, which
+    x.mid?)."""
+    from engine.io.errors import FileFormatError
+
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
         return f"{e.filename}: {e.strerror[:1].lower()}{e.strerror[1:]}"
+    if isinstance(e, FileFormatError):
+        return f"{e.path}: {e.problem}"
     return str(e)
 
 

@@ -329,10 +329,10 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     bars = max(1, tm.whole_bars(song.end))
     bar = 0 if args.from_bar is None else tm.bar_index(args.from_bar)
     if bar < 0:
-        raise CliError(f"{args.input.name}: --from-bar {args.from_bar}: "
+        raise CliError(f"{args.input}: --from-bar {args.from_bar}: "
                        f"{_no_such_bar(tm, args.from_bar, bars)}")
     if bar >= bars:  # it would lengthen the song to reach that bar
-        raise CliError(f"{args.input.name}: --from-bar {args.from_bar} is after the song's last "
+        raise CliError(f"{args.input}: --from-bar {args.from_bar} is after the song's last "
                        f"bar ({tm.bar_number(bars - 1)})")
     meter = None if args.meter is None else parse_meter(args.meter)
     key = args.key
@@ -413,7 +413,7 @@ def _with_bars(song: Any, args: argparse.Namespace) -> Any:
             [bar] = _bar_indices(song, a)
             edit = delete_bars(song, bar, b - a + 1)
     except ValueError as e:
-        raise CliError(f"{args.input.name}: {option} {text}: {e}") from None
+        raise CliError(f"{args.input}: {option} {text}: {e}") from None
     print(edit.label)
     return edit.apply(song)
 
@@ -439,7 +439,7 @@ def _with_copy(song: Any, args: argparse.Namespace) -> Any:
     try:
         edit = copy_bars(song, *_bar_indices(song, a, b, c), ids)
     except ValueError as e:
-        raise CliError(f"{args.input.name}: --copy-bars {text}: {e}") from None
+        raise CliError(f"{args.input}: --copy-bars {text}: {e}") from None
     print(edit.label)
     return edit.apply(song)
 
@@ -454,4 +454,5 @@ def _read(path: Path, reader: Any) -> Any:
     try:
         return reader(path)
     except OSError as e:
-        raise CliError(f"{path}: {e.strerror or e}") from None
+        why = e.strerror or str(e)  # as error_line says it: "x.mid: no such file …"
+        raise CliError(f"{path}: {why[:1].lower()}{why[1:]}") from None

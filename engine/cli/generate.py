@@ -428,7 +428,7 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
     what = f"bars {asked}" if "-" in asked else f"bar {asked}"
     if start >= last:
         verb = "start" if "-" in asked else "starts"
-        raise CliError(f"{path.name}: {what} {verb} after the song's last bar ({final}); "
+        raise CliError(f"{path}: {what} {verb} after the song's last bar ({final}); "
                        "use `partita continue` to add bars")
     if end > last:
         first = asked.split("-")[0]
@@ -438,7 +438,7 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
               f"{kept}", file=sys.stderr)
         end = last
     if start >= song.end:  # in the last bar, after the music ends
-        raise CliError(f"{path.name}: {what} {'start' if '-' in asked else 'starts'} after "
+        raise CliError(f"{path}: {what} {'start' if '-' in asked else 'starts'} after "
                        f"the song's end ({tm.format_position(song.end)}); use `partita "
                        "continue` to add bars")
     return start, min(end, song.end)

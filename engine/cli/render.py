@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         check_folder(args.rehearsal, " (--rehearsal takes the folder to write them into)")
     song, _ = load_with_studio(args.input)  # a MIDI file cut short: what it lacked is said
     if song.end == 0:
-        raise CliError(f"{args.input.name}: the song has no notes: nothing to render")
+        raise CliError(f"{args.input}: the song has no notes: nothing to render")
     stale = (stale_stems(args.stems, stem_names(song).values())
              if args.stems is not None else [])
     if stale and not args.clean:

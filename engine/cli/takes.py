@@ -120,7 +120,7 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
         try:
             song, _ = apply_take(song, take, force=args.force)
         except TakeConflict:
-            raise CliError(f"{args.song.name}: take {ref} ({label}): its region was edited "
+            raise CliError(f"{args.song}: take {ref} ({label}): its region was edited "
                            "after the take was made; --force applies it anyway, "
                            "overwriting those edits") from None
         take_set.accept(take.id)

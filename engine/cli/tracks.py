@@ -130,7 +130,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
             shift = int(value.partition("=")[2])  # checked by _edit_for
             shifts[edit.track_id] = shifts.get(edit.track_id, 0) + shift
     if not done:
-        raise CliError(f"{args.song.name}: nothing to change (the tracks are already so)")
+        raise CliError(f"{args.song}: nothing to change (the tracks are already so)")
     keys, kept = _keys_after_transposing(song, shifts)
     if keys is not None:  # the whole song moved: its key signatures with it
         song = keys.apply(song)
@@ -384,7 +384,7 @@ def _track(song: Any, ref: str, option: str, path: Path) -> Any:
     try:
         return song.find_track(ref)
     except KeyError as e:
-        raise CliError(f"{path.name}: --{option} {ref.strip()}: "
+        raise CliError(f"{path}: --{option} {ref.strip()}: "
                        f"{e.args[0] if e.args else e}") from None
 
 

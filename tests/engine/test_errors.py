@@ -32,12 +32,17 @@ def test_value_errors_stay_value_errors(error):
     assert issubclass(error, ValueError)
 
 
-def test_the_cli_prints_an_engine_error_as_one_line(tmp_path, capsys):
-    song = tmp_path / "zipped.mid"
-    song.write_bytes(b"PK\x03\x04" + bytes(60))  # a zip file named .mid
-    assert main(["info", str(song)]) == 1
+def test_the_cli_prints_an_engine_error_as_one_line(tmp_path, capsys, monkeypatch):
+    # The file is named as typed, as a missing one is: over several folders the base
+    # name alone ("zipped.mid: …") does not say which.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "zipped.mid").write_bytes(b"PK\x03\x04" + bytes(60))  # a zip as .mid
+    assert main(["info", "a/zipped.mid"]) == 1
     err = capsys.readouterr().err.strip()
-    assert err.startswith("partita: error: zipped.mid: not a MIDI file") and "\n" not in err
+    assert err.startswith("partita: error: a/zipped.mid: not a MIDI file") and "\n" not in err
+    assert main(["info", "b/zipped.mid"]) == 1
+    assert capsys.readouterr().err.startswith("partita: error: b/zipped.mid: no such file")
 
 
 def test_verbose_adds_where_in_the_file_for_developers(tmp_path, capsys):
@@ -48,7 +53,7 @@ def test_verbose_adds_where_in_the_file_for_developers(tmp_path, capsys):
                    '[{"name": "Piano", "notes": [[300, 0, 480, 90]]}]}}')
     assert main(["info", str(bad)]) == 1
     err = capsys.readouterr().err
-    assert err == ("partita: error: bad.partita: damaged Partita project: track 1 (Piano), "
+    assert err == (f"partita: error: {bad}: damaged Partita project: track 1 (Piano), "
                    "note 1 (bar 1, beat 1): pitch 300 is outside 0–127\n")
     assert main(["--verbose", "info", str(bad)]) == 1
     assert capsys.readouterr().err.endswith(

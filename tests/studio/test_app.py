@@ -62,7 +62,7 @@ def test_screenshot_of_a_bad_file_is_a_one_line_error(tmp_path):
          "studio", str(bad), "--screenshot", str(tmp_path / "x.png")],
         env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
-    assert proc.stderr.startswith("partita: error: bad.mid:")
+    assert proc.stderr.startswith(f"partita: error: {bad}:")
     assert "Traceback" not in proc.stderr
 
 

@@ -348,7 +348,7 @@ def test_repaint_after_the_last_bar_is_refused(song_file, tmp_path, capsys, no_m
     out = tmp_path / "x.mid"
     expect_refusal(["repaint", song_file, "-o", out, "--tracks", "1", "--bars",
                     f"{n + 1}-{n + 5}"], capsys,
-                   f"partita: error: song.mid: bars {n + 1}-{n + 5} start after the song's "
+                   f"partita: error: {song_file}: bars {n + 1}-{n + 5} start after the song's "
                    f"last bar ({n}); use `partita continue` to add bars")
     expect_refusal(["repaint", song_file, "-o", out, "--tracks", "1", "--bars", f"{n + 8}"],
                    capsys, f"song.mid: bar {n + 8} starts after the song's last bar ({n})")

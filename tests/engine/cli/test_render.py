@@ -73,7 +73,7 @@ def test_a_broken_input_file_writes_nothing(tmp_path, capsys):
     mix, stems = tmp_path / "mix.wav", tmp_path / "stems"
     assert main(["render", str(src), "-o", str(mix), "--stems", str(stems)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("partita: error: broken.mid: ")
+    assert len(err) == 1 and err[0].startswith(f"partita: error: {src}: ")
     assert not mix.exists() and not stems.exists()
     assert list(tmp_path.iterdir()) == [src]
 

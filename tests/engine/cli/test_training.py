@@ -40,7 +40,7 @@ def test_eval_on_a_midi_file_names_it(tmp_path, capsys):
     write_midi(Song(tracks=(Track("Piano", notes=(Note(60, 0, 480),)),)), midi)
     assert main(["eval", "--data", str(midi), "--split", "valid"]) == 1
     assert one_error_line(capsys) == (
-        "partita: error: song.mid: not a JSB-format JSON file ({split: [chorale, ...]}): "
+        f"partita: error: {midi}: not a JSB-format JSON file ({{split: [chorale, ...]}}): "
         "it is not text")
 
 
