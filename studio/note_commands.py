@@ -88,6 +88,9 @@ class NoteCommands:
             self.statusBar().showMessage(f"Copied {plural(len(clip.notes), 'note')}", 2000)
 
     def cut(self) -> None:
+        if not self._selected():
+            self._say_nothing_selected("cut")
+            return
         self.copy()
         self.delete_selection()
 
@@ -145,6 +148,12 @@ class NoteCommands:
             self.pianoroll.commit(delete_edit(notes))
         elif self.composer.choosing():  # nothing selected: drop the take (or say why not)
             self.composer.reject()
+        else:  # a key that did nothing, unsaid, reads as a broken key
+            self._say_nothing_selected("delete")
+
+    def _say_nothing_selected(self, verb: str) -> None:
+        self.statusBar().showMessage(
+            f"Nothing selected: click a note or drag a box around notes to {verb} them", 5000)
 
     def select_all(self) -> None:
         song = self.document.song

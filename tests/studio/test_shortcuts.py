@@ -789,3 +789,16 @@ def test_the_rename_gestures_name_the_double_click_that_starts_a_rename(qapp):
     assert set(renames) == {"Rename a Track", "Rename or Delete a Marker"}
     assert all(how.startswith("Double-click") for how in renames.values())
     assert all(key in renames["Rename a Track"] for key in spec("rename_track").keys)
+
+
+def test_delete_or_cut_with_nothing_selected_says_how_to_select(focused):
+    win = focused
+    total = len(piano(win).notes)
+    win.selection.clear_notes()
+    steps = win.document.undo_stack.count()
+    press(win, K.Key_Delete)
+    assert win.statusBar().currentMessage() == (
+        "Nothing selected: click a note or drag a box around notes to delete them")
+    press(win, K.Key_X, M.ControlModifier)
+    assert "to cut them" in win.statusBar().currentMessage()
+    assert len(piano(win).notes) == total and win.document.undo_stack.count() == steps
