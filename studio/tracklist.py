@@ -249,7 +249,9 @@ class TrackHeader(QFrame):
         value = self.instrument.itemData(index)
         if value is None or self._track_now() is None:
             return
-        self.lst.commit(instrument_edit(self.lst.document.song, self.track_id, int(value)))
+        # A track still called "Track N" takes the instrument's name, in the same undo step.
+        self.lst.commit(instrument_edit(self.lst.document.song, self.track_id, int(value),
+                                        name_after=True))
 
     def _volume_changed(self, value: int) -> None:
         self.volume.setToolTip(f"Volume {value}")

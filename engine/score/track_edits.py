@@ -5,11 +5,25 @@ a drum kit changes) that the studio's track list and ``partita tracks`` both fol
 
 from __future__ import annotations
 
+import re
+
 from .edits import DeleteTrack, Edit, InsertTrack, MoveTrack, set_track_props
 from .instruments import program_name
 from .song import DRUM_CHANNEL, TRACK_COLOURS, Song, Track
 
 DRUMS = -1  # instrument value for a GM drum kit (channel 10), beside programs 0..127
+_DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed track
+
+
+def unique_track_name(song: Song, name: str, track_id: int | None = None) -> str:
+    """``name``, or "Piano (2)", "Piano (3)"... when another track than ``track_id``
+    already has it (in any case): tracks are picked by name."""
+    taken = {t.name.strip().lower() for t in song.tracks if t.id != track_id}
+    n, candidate = 1, name
+    while candidate.lower() in taken:
+        n += 1
+        candidate = f"{name} ({n})"
+    return candidate
 
 
 def free_channel(song: Song, taken: set[int] | None = None) -> int:
@@ -63,19 +77,27 @@ def move_track_edit(song: Song, track_id: int, step: int) -> MoveTrack | None:
     return MoveTrack(i, j, "Move track up" if step < 0 else "Move track down")
 
 
-def instrument_edit(song: Song, track_id: int, value: int) -> Edit:
+def instrument_edit(song: Song, track_id: int, value: int, *,
+                    name_after: bool = False) -> Edit:
     """Change a track's GM program, or make it a drum kit (``value == DRUMS``): a kit
-    moves to the drum channel, a kit made melodic to a free channel."""
+    moves to the drum channel, a kit made melodic to a free channel. ``name_after``: a
+    track still called "Track N" is named after the instrument too, in the same edit
+    ("Electric Bass (finger)", a kit "Drums"; "Drums (2)" beside another), as a DAW
+    names a new track; a name the user gave is kept."""
     track = song.track(track_id)
-    label = f"Set instrument of {track.name} to {program_name(max(value, 0), value == DRUMS)}"
+    instrument = program_name(max(value, 0), value == DRUMS)
+    label = f"Set instrument of {track.name} to {instrument}"
     if value == DRUMS:  # the standard kit (a GS/GM2 synth reads the program as the kit)
-        return set_track_props(song, track_id, label, is_drum=True, channel=DRUM_CHANNEL,
-                               program=0)
-    if track.is_drum:
-        return set_track_props(song, track_id, label, is_drum=False, program=value,
-                               channel=free_channel(song))
-    return set_track_props(song, track_id, label, program=value)
+        changes = {"is_drum": True, "channel": DRUM_CHANNEL, "program": 0}
+    elif track.is_drum:
+        changes = {"is_drum": False, "program": value, "channel": free_channel(song)}
+    else:
+        changes = {"program": value}
+    if name_after and _DEFAULT_NAME.fullmatch(track.name.strip()):
+        name = unique_track_name(song, "Drums" if value == DRUMS else instrument, track_id)
+        changes["name"] = name
+    return set_track_props(song, track_id, label, **changes)
 
 
 __all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "free_channel", "free_colour",
-           "instrument_edit", "move_track_edit"]
+           "instrument_edit", "move_track_edit", "unique_track_name"]

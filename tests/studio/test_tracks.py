@@ -62,6 +62,32 @@ def test_drum_kit_choice_moves_the_track_to_the_drum_channel(opened):
     assert piano.is_drum and piano.channel == 9
 
 
+def test_a_new_track_is_named_after_the_instrument_chosen_for_it(opened):
+    # "Track 4" stayed "Track 4" as an Electric Bass, and the Generate panel said
+    # "Mask: Track 3, Track 4". A DAW names it after the instrument; a typed name stays.
+    win = opened
+    win.actions.add_track.trigger()
+    header = win.tracklist.headers[1]
+    assert names(win) == ["Piano", "Track 4", "Bass", "Drums"]
+    steps = win.document.undo_stack.count()
+    header.instrument.activated.emit(header.instrument.findData(33))
+    assert names(win) == ["Piano", "Electric Bass (finger)", "Bass", "Drums"]
+    assert win.document.undo_stack.count() == steps + 1  # one undo step with the program
+    assert header.name.text() == "Electric Bass (finger)"
+    header.instrument.activated.emit(header.instrument.findData(-1))  # named, so it stays
+    assert names(win)[1] == "Electric Bass (finger)"
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
+    assert names(win)[1] == "Track 4" and win.document.song.tracks[1].program == 0
+    header.instrument.activated.emit(header.instrument.findData(-1))  # a kit beside Drums
+    assert names(win)[1] == "Drums (2)" and win.document.song.tracks[1].is_drum
+    win.document.undo_stack.undo()
+    header.name.setText("Hook")
+    header.name.editingFinished.emit()
+    header.instrument.activated.emit(header.instrument.findData(40))
+    assert names(win)[1] == "Hook" and win.document.song.tracks[1].program == 40
+
+
 def test_clicking_a_header_selects_the_track(opened):
     win = opened
     bass_header = win.tracklist.headers[1]
