@@ -103,7 +103,11 @@ class NoteCommands:
         # Where the notes went, or why some or all did not: pasting into the wrong tracks
         # (a kit's hits in a bass line) must not go unseen.
         self.statusBar().showMessage(pasted.message, 8000)
-        if pasted.keys and self.pianoroll.commit(pasted.edit):
+        done, trimmed = (self.pianoroll.commit_notes(pasted.edit, say=False) if pasted.keys
+                         else (False, ""))
+        if trimmed:
+            self.statusBar().showMessage(f"{pasted.message}; {trimmed}", 8000)
+        if done:
             into = {tid for tid, _ in pasted.keys}
             if len(self.clip.sources) == 1 and not into & set(self.pianoroll.active_track_ids()):
                 # One track's notes passed the current track for its kind (drums into a
@@ -138,7 +142,7 @@ class NoteCommands:
         else:  # whole grid steps, the fewest that clear the selection
             dticks = grid_shift_past(self.pianoroll.snap, tm, start, end)
         edit, keys = duplicate_edit(notes, dticks)
-        if self.pianoroll.commit(edit):
+        if self.pianoroll.commit_notes(edit)[0]:
             self.selection.set_notes(keys)
             self._reveal_selection()
 
@@ -325,7 +329,7 @@ class NoteCommands:
             delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
         else:  # a grid step, exact on triplet grids at any PPQ
             delta = grid_shift(self.pianoroll.snap, tm, start, direction)
-        if delta and self.pianoroll.commit(move_edit(notes, delta, 0)):
+        if delta and self.pianoroll.commit_notes(move_edit(notes, delta, 0))[0]:
             self._reveal_selection()
 
     def lengthen(self, direction: int) -> None:
@@ -355,7 +359,7 @@ class NoteCommands:
             self.statusBar().showMessage(
                 f"The selected notes are a {snap.name} step long already", 4000)
             return
-        self.pianoroll.commit(edit)
+        self.pianoroll.commit_notes(edit)
 
     def loop_selection(self) -> None:
         """Ctrl+Shift+L: loop the whole bars the selected notes touch (then Mask These

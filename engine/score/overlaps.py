@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from itertools import pairwise
 
-from .song import Note
+from .song import Note, Song
 
 
 def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[Note, ...]:
@@ -64,4 +64,51 @@ def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[
     return tuple(sorted(out, key=Note.key))
 
 
-__all__ = ["resolve_overlaps"]
+def make_room(song: Song, edit: object) -> tuple[object, int]:
+    """``edit`` (note changes of the piano roll: a move, a drawn or pasted note, a
+    resize), with the same one-sounding-note-per-pitch rule applied to the notes it does
+    not write: the notes it writes win. A note of their pitch held from before one of
+    them ends where it starts (E4 0–4 beats under an E4 moved to 2–5: 0–2); one that
+    starts while it sounds, or with it, is removed, as :func:`resolve_overlaps` keeps a
+    kept note and as a recorded note is written over what it covers. Returns the edit
+    (an ``EditGroup`` with the trims, one undo step) and how many notes were trimmed or
+    removed (0: ``edit`` itself)."""
+    from .edits import ChangeNotes, EditGroup
+
+    def changes(e: object) -> list[ChangeNotes]:
+        if isinstance(e, ChangeNotes):
+            return [e]
+        if isinstance(e, EditGroup):
+            return [c for sub in e.edits for c in changes(sub)]
+        return []
+
+    written: dict[int, list[Note]] = {}
+    for c in changes(edit):
+        written.setdefault(c.track_id, []).extend(c.added)
+    if not any(written.values()):
+        return edit, 0
+    after = edit.apply(song)  # type: ignore[attr-defined]
+    trims = []
+    for tid, new in written.items():
+        ids = {n.id for n in new}
+        by_pitch: dict[int, list[Note]] = {}
+        for n in new:
+            by_pitch.setdefault(n.pitch, []).append(n)
+        removed, added = [], []
+        for n in after.track(tid).notes:
+            winners = by_pitch.get(n.pitch)
+            if n.id in ids or not winners or not any(
+                    w.start < n.end and n.start < max(w.end, w.start + 1) for w in winners):
+                continue
+            settled = resolve_overlaps([n], winners)
+            removed.append(n)
+            added += [replace(m, id=n.id) for m in settled]
+        if removed:
+            trims.append(ChangeNotes(tid, tuple(removed), tuple(added), "Trim notes"))
+    if not trims:
+        return edit, 0
+    count = sum(len(t.removed) for t in trims)
+    return EditGroup((edit, *trims), edit.label), count  # type: ignore[attr-defined]
+
+
+__all__ = ["make_room", "resolve_overlaps"]

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
-from engine.score import Edit, EditError, Note
+from engine.score import Edit, EditError, Note, plural
+from engine.score.overlaps import make_room
 from engine.score.snap import DEFAULT_SNAP, Snap, snap_by_name, snap_tick
 
 from ..document import Document
@@ -183,6 +184,21 @@ class PianoRoll(QWidget):
             self.message.emit(str(e))
             return False
         return True
+
+    def commit_notes(self, edit: Edit, say: bool = True) -> tuple[bool, str]:
+        """Commit notes the user writes (drawn, moved, copied, pasted, resized) as
+        :meth:`commit` does, with the engine's one-sounding-note-per-pitch rule: a note of
+        their pitch they land on is trimmed or removed in the same undo step (two E4s
+        that overlap are cut short by any MIDI player). Returns whether it was applied
+        and what was trimmed, said ("" when nothing was; ``say``: in the status bar)."""
+        edit, trimmed = make_room(self.document.song, edit)
+        if not self.commit(edit):
+            return False, ""
+        said = (f"{plural(trimmed, 'note')} of the same pitch underneath trimmed"
+                if trimmed else "")
+        if said and say:
+            self.message.emit(f"{edit.label}: {said}")
+        return True, said
 
     def preview(self, pitch: int, track_id: int | None) -> None:
         self.previewRequested.emit(pitch, -1 if track_id is None else track_id)

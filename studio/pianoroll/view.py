@@ -534,7 +534,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             tid, notes = next(iter(d.notes.items()))
             note = notes[0]
             roll.use_length(note.duration)
-            if roll.commit(add_notes(tid, [note], "Draw note")):
+            if roll.commit_notes(add_notes(tid, [note], "Draw note"))[0]:
                 roll.selection.set_notes([(tid, note.id)])
         elif d.kind == "erase" and d.erased:
             by_track: dict[int, list[Note]] = {}
@@ -551,19 +551,20 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         elif not d.started or not d.notes:
             pass
         elif d.kind == "move" and (d.dticks or d.dpitch):
-            roll.commit(move_edit(d.notes, d.dticks, d.dpitch))
+            roll.commit_notes(move_edit(d.notes, d.dticks, d.dpitch))
         elif d.kind == "copy":
             edit, keys = copy_edit(d.notes, d.dticks, d.dpitch)
-            if roll.commit(edit):
+            if roll.commit_notes(edit)[0]:
                 roll.selection.set_notes(keys)
         elif d.kind == "resize" and d.dticks:
             anchor = d.anchor
             assert anchor is not None
             shortest = roll.min_length(_free(e))
-            roll.commit(resize_edit(d.notes, d.dticks, shortest))
+            roll.commit_notes(resize_edit(d.notes, d.dticks, shortest))
             roll.use_length(max(shortest, anchor.duration + d.dticks))
         elif d.kind == "resize_start" and d.dticks:
-            roll.commit(resize_start_edit(d.notes, d.dticks, roll.min_length(_free(e))))
+            roll.commit_notes(resize_start_edit(d.notes, d.dticks,
+                                                roll.min_length(_free(e))))
         self.update()
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
@@ -580,7 +581,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         tick, pitch = self.vp.x_to_tick(pos.x()), self.vp.y_to_pitch(pos.y())
         note = Note(pitch, self.roll.snap_tick(tick, "floor"), self.roll.note_length,
                     self.roll.draw_velocity)
-        if self.roll.commit(add_notes(tid, [note], "Draw note")):
+        if self.roll.commit_notes(add_notes(tid, [note], "Draw note"))[0]:
             self.roll.selection.set_notes([(tid, note.id)])
 
     def _select_rect(self, d: Drag) -> None:

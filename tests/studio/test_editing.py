@@ -201,7 +201,11 @@ def test_ctrl_drag_copies_before_bar_1_stop_at_the_start_as_a_move_does(opened, 
     ui.drag(win, ui.point(win, grab.start, grab.pitch),
             ui.point(win, grab.start - 480, grab.pitch), Qt.KeyboardModifier.ControlModifier)
     after = piano(win).notes
-    assert len(after) == len(notes) + 2 and min(n.start for n in after) == 0
+    # The copies, clamped onto the notes they copy, take their places (a doubled note
+    # plays twice): one note each, as before.
+    assert [n.key() for n in after] == [n.key() for n in notes]
+    assert {n.id for n in after[:2]}.isdisjoint(n.id for n in notes[:2])
+    assert win.document.undo_stack.count() == 1
 
 
 def test_a_drum_kit_names_its_keys(opened, ui):
@@ -316,3 +320,34 @@ def test_drag_a_notes_left_edge_to_move_its_start_and_keep_its_end(opened, ui):
             QPoint(round(vp.tick_to_x(note.end + 480)), y))
     assert (piano(win).note_by_id(note.id).start, piano(win).note_by_id(note.id).end) == (
         note.end - 120, note.end)
+
+
+def test_a_note_moved_or_resized_onto_one_of_its_pitch_trims_that_one(opened, ui):
+    """QA: an E4 dragged onto another (0–4 and 2–5 beats) left two overlapping notes that
+    MIDI players cut short. The moved note wins: the one held from before ends where it
+    starts, one it covers the start of goes, in the same undo step."""
+    from engine.score import Note, add_notes
+
+    win = opened
+    ui.show_all(win)
+    tid = piano(win).id
+    held, later = Note(52, 0, 4 * 480, 80), Note(52, 6 * 480, 3 * 480, 80)
+    win.document.apply(add_notes(tid, [held, later]))
+    steps = win.document.undo_stack.count()
+
+    def e3() -> list[tuple[int, int]]:
+        return sorted((n.start, n.end) for n in piano(win).notes if n.pitch == 52)
+
+    ui.drag(win, ui.point(win, later.start, 52), ui.point(win, 2 * 480, 52))
+    assert e3() == [(0, 960), (960, 2400)]
+    assert win.document.undo_stack.count() == steps + 1
+    assert "1 note of the same pitch underneath trimmed" in win.statusBar().currentMessage()
+    win.document.undo_stack.undo()
+    assert e3() == [(0, 1920), (2880, 4320)]
+    # Lengthened over the later note's start: that note goes.
+    vp = win.pianoroll.viewport
+    edge = QPoint(round(vp.tick_to_x(held.end) - 2), ui.point(win, 0, 52).y())
+    ui.drag(win, edge, QPoint(round(vp.tick_to_x(7 * 480)), edge.y()))
+    assert e3() == [(0, 3360)]
+    win.document.undo_stack.undo()
+    assert e3() == [(0, 1920), (2880, 4320)]

@@ -517,3 +517,26 @@ def test_a_meter_label_numbers_the_bar_as_the_ruler_does_after_the_edit():
     with_pickup = pickup.apply(short_song)
     assert set_time_from_bar(with_pickup, 0, meter=(4, 4)).label == "Set meter at bar 1"
     assert set_time_from_bar(with_pickup, 2, bpm=90).label == "Set tempo at bar 2"
+
+
+def test_make_room_lets_the_notes_an_edit_writes_sound_alone_at_their_pitch():
+    from engine.score import EditGroup, Note, Song, Track, add_notes, move_notes
+    from engine.score.overlaps import make_room
+
+    held, covered, later, other = (Note(64, 0, 1920), Note(64, 2400, 240),
+                                   Note(64, 3000, 960), Note(67, 960, 480))
+    song = Song(tracks=(Track("Piano", notes=(held, covered, later, other)),))
+    tid = song.tracks[0].id
+    moved = move_notes(tid, [later], -2040)  # E4 at 960–1920: over held's tail
+    edit, count = make_room(song, moved)
+    assert isinstance(edit, EditGroup) and count == 1 and edit.label == moved.label
+    after = edit.apply(song).tracks[0].notes
+    assert sorted((n.pitch, n.start, n.end) for n in after) == [
+        (64, 0, 960), (64, 960, 1920), (64, 2400, 2640), (67, 960, 1440)]
+    assert edit.inverse().apply(edit.apply(song)).tracks[0].notes == song.tracks[0].notes
+    # A note drawn over another's start removes it; one elsewhere changes nothing.
+    drawn = Note(64, 2300, 480)
+    edit, count = make_room(song, add_notes(tid, [drawn]))
+    assert count == 1 and covered not in edit.apply(song).tracks[0].notes
+    plain = add_notes(tid, [Note(60, 0, 480)])
+    assert make_room(song, plain) == (plain, 0)
