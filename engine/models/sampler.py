@@ -424,6 +424,7 @@ class _Window:
         self.groups, self.logit_bias = groups, logit_bias
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         self.allowed, self.start = allowed, start
+        self._forced: np.ndarray | None = None  # _forced_kinds of this window, once read
         self.left, self.right = left, right
         self.top_p = float(options.top_p)
         self.temperature = max(float(options.temperature), 1e-4)
@@ -688,14 +689,15 @@ class _Window:
         rank = np.full(grid.size, np.inf)
         rank[new] = conf
         flat = grid.reshape(-1)
-        for a, b, t in parallel_pairs(self._padded(grid), contrary=True):
+        seen = self._motion_view(grid)
+        for a, b, t in parallel_pairs(self._padded(seen), contrary=True):
             into = [lane * width + t - 1 for lane in (a, b) if t - 1 < width]
             before = []
             for lane in (a, b):  # back through holds and a short rest to the onset
                 c = t - 2
                 while 0 <= c < width:
                     before.append(lane * width + c)
-                    if grid[lane, c] not in (vocab.HOLD, vocab.REST):
+                    if seen[lane, c] not in (vocab.HOLD, vocab.REST):
                         break
                     c -= 1
             for cells in (into, before):
@@ -712,7 +714,7 @@ class _Window:
         rank = np.full(grid.size, np.inf)
         rank[new] = conf
         flat = grid.reshape(-1)
-        pitch = sounding_pitches(self._padded(grid))[:, 1:-1]
+        pitch = sounding_pitches(self._padded(self._motion_view(grid)))[:, 1:-1]
         order = self.voice_order
         voices = np.flatnonzero(order >= 0)
         by_rank = voices[np.argsort(order[voices])]
@@ -728,6 +730,35 @@ class _Window:
     def _padded(self, grid: np.ndarray) -> np.ndarray:
         """The window with the cells just outside it: column ``c + 1`` is window column c."""
         return np.concatenate([self.left[:, None], grid, self.right[:, None]], axis=1)
+
+    def _forced_kinds(self, width: int) -> np.ndarray:
+        """(L, ``width``) per cell of this window the one token the constraints leave
+        it, where that is ``HOLD`` or ``REST`` (kept rhythm's holds and rests, a bar the
+        replaced part rested in); ``MASK`` elsewhere."""
+        forced = np.full((len(self.groups), width), vocab.MASK, dtype=np.int64)
+        if self.allowed is None:
+            return forced
+        ok = (self.allowed[:, None] if self.allowed.ndim == 2
+              else self.allowed[:, self.start : self.start + width]).copy()
+        ok[..., vocab.MASK] = False
+        one = ok.sum(-1) == 1
+        for token in (vocab.HOLD, vocab.REST):
+            forced[np.broadcast_to(one & ok[..., token], forced.shape)] = token
+        return forced
+
+    def _motion_view(self, grid: np.ndarray) -> np.ndarray:
+        """``grid`` as the voice-leading checks read it: a still-masked cell that can
+        only hold (or only rest) reads as that token, so a note is judged by where it
+        will move. With *keep rhythm* a replaced note's holds are fixed before they are
+        drawn: read as unknown, a bass's C3 and its next onset B2 were each legal alone
+        and the kept hold between them then moved in octaves with the soprano's C5 → B4
+        (QA: a parallel in 3 of 6 keep-rhythm repaints of a chorale's bass, none
+        without)."""
+        width = grid.shape[1]
+        if self._forced is None or self._forced.shape[1] != width:
+            self._forced = self._forced_kinds(width)
+        return np.where((grid == vocab.MASK) & (self._forced != vocab.MASK), self._forced,
+                        grid)
 
     def _legal(self, grid: np.ndarray, ok: np.ndarray, lane: np.ndarray,
                col: np.ndarray) -> np.ndarray:
@@ -745,13 +776,15 @@ class _Window:
         if self.shared[lane].any():
             both &= ~self._struck_by_siblings(padded, lane, col)
             both &= ~self._semitone_clash(padded, lane, col)
+        # Voice leading reads the holds and rests already certain (_motion_view).
+        seen = self._padded(self._motion_view(grid))
         if self.avoid_parallels:
-            onsets, hold, rest = parallel_motion(padded, lane, col)
+            onsets, hold, rest = parallel_motion(seen, lane, col)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
             both[:, vocab.HOLD] &= ~hold
             both[:, vocab.REST] &= ~rest
         if self.voice_order is not None:  # voices keep their order (no crossing)
-            onsets, hold = crossing_motion(padded, lane, col, self.voice_order)
+            onsets, hold = crossing_motion(seen, lane, col, self.voice_order)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
             both[:, vocab.HOLD] &= ~hold
         # A cell the structure leaves no allowed token for keeps the user's constraint only.

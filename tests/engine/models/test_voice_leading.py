@@ -213,3 +213,29 @@ def test_written_parallels_are_those_between_parts_that_new_notes_make():
     # Only where a new note arrives: the last two written, the first two were there.
     assert [p.tick for p in written_parallels(song, {second.id: fifths[2:]})] == [2 * q, 3 * q]
     assert written_parallels(song, {lead.id: ()}) == []
+
+
+def test_avoid_parallels_reads_kept_rhythms_holds_before_they_are_drawn():
+    # Keep rhythm: lane 1 strikes on each beat and must hold between (its old rhythm).
+    # Those holds are certain before they are drawn, so an onset is judged by where it
+    # will move: drawn as unknown, each onset a fifth below the melody was legal alone
+    # and the fixed hold between two of them then moved in parallel fifths.
+    steps = 32
+    melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
+    tokens = np.full((2, steps), R, dtype=np.int64)
+    tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[1] = True
+    allowed = np.zeros((2, steps, vocab.VOCAB_SIZE), dtype=bool)
+    allowed[:, :, R] = True
+    allowed[1, :, R] = False
+    allowed[1, 0::4, vocab.ONSET : vocab.DRUM] = True
+    for t in range(steps):
+        if t % 4:
+            allowed[1, t, H] = True
+    for seed in range(4):
+        opts = GenerateOptions(steps=4, seed=seed, top_p=1.0, avoid_parallels=True)
+        out = sample(FifthLover(melody), tokens, editable, np.full(2, 6),
+                     np.arange(steps) % 16, allowed, opts, lambda p: None, CancelToken())
+        assert (out[1, 0::4] >= vocab.ONSET).all() and (out[1, 1::4] == H).all()
+        assert parallel_pairs(out, contrary=True).tolist() == []
