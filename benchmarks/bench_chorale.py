@@ -10,8 +10,11 @@ read as Bach's last bass note), the same for Bach's own bass, how often the gene
 first bass note is Bach's, how many opening chords have a third, how many takes end with
 the bass on the tonic, the lower-voice notes that start where the soprano rests (a beat
 or more), the lower-voice rests shorter than a beat where the soprano sings (Bach's
-voices have none) and the parallel fifths and octaves the take warnings find (the
-sampler avoids them). Figures are counts over seeded runs, not timings; select on
+voices have none), the parallel fifths and octaves the take warnings find (the
+sampler avoids them) and the chromatic clashes: 16ths where a new note sounds a
+semitone from another voice with a note outside the melody's key, or the 6th or 7th
+of a minor key against its raised form (`constraints.written_clashes`; Bach's own lower
+voices read the same way beside it). Figures are counts over seeded runs, not timings; select on
 ``valid``.
 """
 
@@ -27,10 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from engine import tasks  # noqa: E402
 from engine.models.chorale import chorale_to_song, tokens_to_chorale  # noqa: E402
-from engine.models.constraints import written_parallels  # noqa: E402
+from engine.models.constraints import written_clashes, written_parallels  # noqa: E402
 from engine.models.data import load_jsb  # noqa: E402
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
+from engine.score.keys import context_key  # noqa: E402
 
 
 def first(notes):
@@ -47,7 +51,7 @@ def main() -> int:
     args = ap.parse_args()
     model = plugin_from_folder(shipped_model_folder(args.model))
     counts = dict.fromkeys(("takes", "bach_open", "open", "same", "third", "close",
-                            "strays", "short_rests", "parallels"), 0)
+                            "strays", "short_rests", "parallels", "clashes", "bach_clashes"), 0)
     for piece in load_jsb(args.data, args.split)[: args.pieces]:
         bach = chorale_to_song(tokens_to_chorale(piece.tokens))
         soprano = bach.with_tracks([bach.tracks[0]])
@@ -76,6 +80,10 @@ def main() -> int:
                 0 < b.start - a.end < bach.ppq and any(n.start <= a.end < n.end for n in tune)
                 for t in song.tracks[1:] for a, b in pairwise(t.notes))
             counts["parallels"] += len(written_parallels(song, take.new_notes))
+            key = context_key(take.before, take.mask)  # what the model read
+            counts["clashes"] += written_clashes(song, take.new_notes, key)
+            counts["bach_clashes"] += written_clashes(
+                bach, {t.id: t.notes for t in bach.tracks[1:]}, key)
     n = counts["takes"]
     print(f"{args.model}, {args.pieces} {args.split} chorales × {args.seeds} seeds = {n} takes")
     print(f"  bass opens on the tonic      {counts['open']:3d} / {n}"
@@ -87,6 +95,7 @@ def main() -> int:
     print(f"  rests under a beat in a lower voice where the soprano sings: "
           f"{counts['short_rests']}")
     print(f"  parallel 5ths/8ves (take warnings' reading): {counts['parallels']}")
+    print(f"  chromatic clashes (16ths): {counts['clashes']}   (Bach {counts['bach_clashes']})")
     return 0
 
 

@@ -1183,3 +1183,107 @@ def written_parallels(song: Song, new_notes: Mapping[int, Iterable[Note]]) -> li
         interval = "octaves" if (pitch[a, col] - pitch[b, col]) % 12 == 0 else "fifths"
         found.setdefault(key, Parallel(tick, key[1], key[2], interval))
     return [found[k] for k in sorted(found)]
+
+
+# -- false relations (a note and its chromatic alteration sounding together) -------------
+
+
+def false_relations(key: str) -> np.ndarray:
+    """(12, 12) the pitch-class pairs two voices may not sound together in ``key``: a
+    semitone (mod 12) with a note outside the key — its scale, and in minor both forms of
+    the 6th and 7th degrees — and in minor the 6th or 7th against its own raised form (F
+    with F♯, G with G♯ in A minor). A grid has no spelling, so C♯ against D reads as D♭
+    against D: either way a chromatic note rubbing a semitone against another voice, which
+    Bach's chorales keep to passing moments (1.7 sixteenths a chorale, 76 JSB valid ones
+    read in their context key). A semitone between two notes of the key stays free: a
+    diatonic suspension (B under C, E under F) or a leading tone under its tonic."""
+    tonic, minor = tonic_of(key)
+    scale = set(scale_pitch_classes(key)) | ({(tonic + 9) % 12} if minor else set())
+    table = np.zeros((12, 12), dtype=bool)
+    for a in range(12):
+        for b in ((a + 1) % 12, (a - 1) % 12):
+            table[a, b] = a not in scale or b not in scale
+    if minor:
+        for low in (8, 10):  # ♭6 against ♮6, ♭7 against the leading tone
+            a, b = (tonic + low) % 12, (tonic + low + 1) % 12
+            table[a, b] = table[b, a] = True
+    return table
+
+
+def clash_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray, table: np.ndarray,
+                 voices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which tokens in cell (``lane``, ``col``) would sound a pair of ``table``
+    (:func:`false_relations`) against another of the ``voices`` (L,) lanes, given the
+    cells decided so far: ``(onsets, hold)`` like :func:`crossing_motion`. A note here
+    sounds through the lane's decided holds after it, and is judged against every pitch
+    the other voices sound there (kept notes and the written notes drawn so far); a
+    ``HOLD`` keeps the note before it. Lanes outside ``voices`` are free."""
+    pitch = sounding_pitches(padded)
+    width = padded.shape[1]
+    cols = np.arange(width)
+    here = col + 1
+    onsets = np.zeros((len(lane), vocab.N_PITCHES), dtype=bool)
+    hold = np.zeros(len(lane), dtype=bool)
+    mine = voices[lane]
+    if not mine.any() or voices.sum() < 2:
+        return onsets, hold
+    table_p = table[np.arange(vocab.N_PITCHES) % 12]  # (128, 12): pitch × pitch class
+    # The lane's note sounds from here up to its next cell that is not a decided HOLD.
+    after = np.minimum.accumulate(np.where(padded != vocab.HOLD, cols, width)[:, ::-1],
+                                  axis=1)[:, ::-1]
+    end = np.where(here + 1 < width, after[lane, np.minimum(here + 1, width - 1)], width)
+    held = pitch[lane, col]
+    for d in range(int((end - here).max(initial=0))):
+        at = here + d
+        live = mine & (at < end)
+        for other in np.flatnonzero(voices):
+            q = pitch[other, np.minimum(at, width - 1)]
+            r = live & (lane != other) & (q >= 0)
+            if not r.any():
+                continue
+            bad = table[:, np.maximum(q, 0) % 12].T  # (m, 12): classes clashing with q
+            onsets[r] |= table_p[:, np.maximum(q[r], 0) % 12].T
+            hold |= r & (held >= 0) & bad[np.arange(len(lane)), np.maximum(held, 0) % 12]
+    return onsets, hold
+
+
+def clash_cells(tokens: np.ndarray, table: np.ndarray, voices: np.ndarray) -> np.ndarray:
+    """(k, 3) ``(lane_a, lane_b, column)`` where two of the ``voices`` lanes sound a pair
+    of ``table`` (:func:`false_relations`) together (``lane_a < lane_b``)."""
+    pitch = sounding_pitches(tokens)
+    rows = np.flatnonzero(voices)
+    found = []
+    for i, a in enumerate(rows):
+        for b in rows[i + 1 :]:
+            both = (pitch[a] >= 0) & (pitch[b] >= 0)
+            hit = both & table[pitch[a] % 12, pitch[b] % 12]
+            found += [(a, b, c) for c in np.flatnonzero(hit)]
+    return np.array(found, dtype=np.int64).reshape(-1, 3)
+
+
+def written_clashes(song: Song, new_notes: Mapping[int, Iterable[Note]],
+                    key: str | None) -> int:
+    """How many 16th steps of ``song`` sound a new note (of ``new_notes``, per track id)
+    against another part's pitch a pair of :func:`false_relations` of ``key`` apart (a
+    semitone with a note outside the key): what a chorale written with
+    ``avoid_parallels`` keeps out. Parts are one-line tracks, as for
+    :func:`written_parallels`; 0 without a key."""
+    notes = [n for ns in new_notes.values() for n in ns]
+    if key is None or not notes:
+        return 0
+    start = max(0, min(n.start for n in notes) - 4 * song.ppq)
+    try:
+        enc = encode(song, start_tick=start, end_tick=max(n.end for n in notes),
+                     snap_off_grid=True)
+    except CannotGenerate:
+        return 0
+    lanes = enc.lane_tracks
+    parts = np.array([lanes.count(t) == 1 for t in lanes])
+    ids = {n.id for n in notes}
+    # Each cell's note: its onset's id, carried through the holds.
+    start_col = np.maximum.accumulate(
+        np.where(enc.tokens != vocab.HOLD, np.arange(enc.tokens.shape[1]), 0), axis=1)
+    new = np.isin(np.take_along_axis(enc.note_ids, start_col, 1), list(ids))
+    cols = {int(c) for a, b, c in clash_cells(enc.tokens, false_relations(key), parts)
+            if new[a, c] or new[b, c]}
+    return len(cols)

@@ -63,6 +63,7 @@ from .articulation import articulate
 from .constraints import (
     OWN_RANGE_MARGIN,
     build_problem,
+    false_relations,
     final_cadence,
     opening_chord,
     piece_close,
@@ -206,7 +207,9 @@ class GridModelPlugin:
                                                    enc.drum_lanes),
                          logit_bias=problem.logit_bias,
                          voice_order=voice_order(work, enc.lane_tracks)
-                         if options.avoid_parallels else None)
+                         if options.avoid_parallels else None,
+                         clashes=false_relations(key)
+                         if options.avoid_parallels and key else None)
             decoded = decode(enc, out, where=problem.editable)
             new = {}
             for tid in write:

@@ -50,7 +50,10 @@ last step). Lanes of one ``lane_groups`` id (one track) never strike one pitch (
 class) together: an onset is illegal where another lane of its group sounds that pitch
 (or strikes that class), and of two such draws in one step the less confident draws again
 without it (:meth:`_Window._give_way`) — the decoder would merge them into one note, so a
-four-note chord with ``keep_rhythm`` came back with two.
+four-note chord with ``keep_rhythm`` came back with two. With ``clashes`` (and
+``voice_order``) no voice sounds a false relation against another
+(:func:`engine.models.constraints.clash_motion`), unless nothing else is left. The
+voice-leading checks read a masked cell that can only hold (or only rest) as that token.
 
 Chords: lanes drawn in one step are drawn independently, so a piano's lanes would start
 their notes at different times; a masked cell's onsets get ``CHORD_BIAS`` nats where
@@ -102,7 +105,14 @@ from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
 from engine.score.instruments import role_of
 
-from .constraints import crossing_motion, parallel_motion, parallel_pairs, sounding_pitches
+from .constraints import (
+    clash_cells,
+    clash_motion,
+    crossing_motion,
+    parallel_motion,
+    parallel_pairs,
+    sounding_pitches,
+)
 from .grid import SOLO_PROGRAMS, step_in_bar
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
@@ -233,6 +243,7 @@ def sample(
     voice_order: np.ndarray | None = None,
     sustain: np.ndarray | None = None,
     together: np.ndarray | None = None,
+    clashes: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -247,7 +258,9 @@ def sample(
     editable cell of each lane (or cell), NaN for none, shared by a group as
     ``onset_rate`` is. ``together`` (L,): the share of its group's onsets that strike
     with another lane of the group (:func:`context_together`), NaN for none (the fixed
-    ``CHORD_BIAS``).
+    ``CHORD_BIAS``). ``clashes`` (12, 12): with ``voice_order``, the pitch-class pairs
+    two of its voices may not sound together
+    (:func:`~engine.models.constraints.false_relations`).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -309,7 +322,7 @@ def sample(
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
-                      groups, bias, voice_order, sounding, strike)
+                      groups, bias, voice_order, sounding, strike, clashes)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -418,8 +431,8 @@ class _Window:
                  options: GenerateOptions, rng: np.random.Generator, schedule: str,
                  density: _Density, tick: Callable[..., None], groups: np.ndarray,
                  logit_bias: np.ndarray | None, voice_order: np.ndarray | None = None,
-                 sustain: np.ndarray | None = None, together: np.ndarray | None = None
-                 ) -> None:
+                 sustain: np.ndarray | None = None, together: np.ndarray | None = None,
+                 clashes: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias = groups, logit_bias
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
@@ -432,6 +445,8 @@ class _Window:
         self.voice_order = (np.asarray(voice_order, dtype=np.int64)
                             if voice_order is not None and self.avoid_parallels else None)
         self.rng, self.schedule, self.density, self.tick = rng, schedule, density, tick
+        # False relations between voices (a note against its chromatic alteration).
+        self.clashes = clashes if self.voice_order is not None else None
         self.sustain = (None if sustain is None or not np.isfinite(sustain).any()
                         else np.clip(sustain, 0.0, 1.0))
         self.chord_gain = math.exp(CHORD_BIAS)
@@ -545,6 +560,8 @@ class _Window:
                 self._defer_parallels(grid, idx[chosen], conf[chosen])
                 if self.voice_order is not None:
                     self._defer_crossings(grid, idx[chosen], conf[chosen])
+                if self.clashes is not None:
+                    self._defer_clashes(grid, idx[chosen], conf[chosen])
             # Passes after the last step redraw a few re-masked cells: no progress made.
             self.tick("decoding" if s <= n_steps else "voice leading", advance=s <= n_steps)
 
@@ -727,6 +744,28 @@ class _Window:
                 if cells:
                     flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
 
+    def _defer_clashes(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray) -> None:
+        """Re-mask the less confident new cell of each pair of voices drawn in this step
+        that sound a false relation together (:func:`clash_motion`): of the cells where
+        they clash, else back through their holds to the onsets."""
+        width = grid.shape[1]
+        rank = np.full(grid.size, np.inf)
+        rank[new] = conf
+        flat = grid.reshape(-1)
+        seen = self._motion_view(grid)
+        for a, b, c in clash_cells(self._padded(seen), self.clashes, self.voice_order >= 0):
+            cells = []
+            for lane in (a, b):  # the cell, back through its holds to the onset
+                k = c - 1
+                while 0 <= k < width:
+                    cells.append(lane * width + k)
+                    if seen[lane, k] != vocab.HOLD:
+                        break
+                    k -= 1
+            cells = [x for x in cells if np.isfinite(rank[x]) and flat[x] != vocab.MASK]
+            if cells:
+                flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
+
     def _padded(self, grid: np.ndarray) -> np.ndarray:
         """The window with the cells just outside it: column ``c + 1`` is window column c."""
         return np.concatenate([self.left[:, None], grid, self.right[:, None]], axis=1)
@@ -787,6 +826,12 @@ class _Window:
             onsets, hold = crossing_motion(seen, lane, col, self.voice_order)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
             both[:, vocab.HOLD] &= ~hold
+        if self.clashes is not None:  # no false relation, unless nothing else is left
+            onsets, hold = clash_motion(seen, lane, col, self.clashes, self.voice_order >= 0)
+            free = both.copy()
+            free[:, vocab.ONSET : vocab.DRUM] &= ~onsets
+            free[:, vocab.HOLD] &= ~hold
+            both = np.where(free.any(-1, keepdims=True), free, both)
         # A cell the structure leaves no allowed token for keeps the user's constraint only.
         ok = np.where(both.any(-1, keepdims=True), both, ok)
         ok[:, vocab.REST] |= ~ok.any(-1)

@@ -239,3 +239,73 @@ def test_avoid_parallels_reads_kept_rhythms_holds_before_they_are_drawn():
                      np.arange(steps) % 16, allowed, opts, lambda p: None, CancelToken())
         assert (out[1, 0::4] >= vocab.ONSET).all() and (out[1, 1::4] == H).all()
         assert parallel_pairs(out, contrary=True).tolist() == []
+
+
+def test_false_relations_are_semitones_with_a_note_outside_the_key():
+    from engine.models.constraints import false_relations
+
+    c = false_relations("C")
+    assert c[1, 0] and c[0, 1] and c[1, 2] and c[6, 5]  # C# with C or D, F# with F
+    assert not c[11, 0] and not c[4, 5] and not c[0, 7]  # diatonic B–C, E–F; a fifth
+    am = false_relations("Am")
+    assert am[0, 1]  # tenor C against bass C#
+    assert am[5, 6] and am[7, 8]  # F with F#, G with G#: a degree and its raised form
+    assert not am[8, 9] and not am[4, 5] and not am[6, 7]  # G#–A, E–F, F#–G
+
+
+class SemitoneLover:
+    """Logits that want lane 1 a semitone below lane 0's note (C# under D), else a
+    third below."""
+
+    max_steps = 64
+
+    def __init__(self, melody: np.ndarray) -> None:
+        self.melody = melody
+
+    def __call__(self, tokens, roles, beat_pos):
+        b, lanes, steps = tokens.shape
+        logits = torch.full((b, lanes, steps, vocab.VOCAB_SIZE), -10.0)
+        for t in range(steps):
+            pitch = int(self.melody[t])
+            logits[:, 1, t, vocab.onset(pitch - 13)] = 5.0
+            logits[:, 1, t, vocab.onset(pitch - 15)] = 3.0
+        logits[:, 0, :, vocab.REST] = 0.0
+        return logits
+
+
+def test_voices_sound_no_false_relation_with_a_table_of_clashes():
+    from engine.models.constraints import clash_cells, false_relations
+
+    steps = 32
+    melody = np.array([(62, 65, 69, 62)[(t // 8) % 4] for t in range(steps)])  # D F A D
+    tokens = np.full((2, steps), R, dtype=np.int64)
+    tokens[0] = [O(int(p)) if t % 8 == 0 else H for t, p in enumerate(melody)]
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[1] = True
+    table, voices = false_relations("F"), np.array([True, True])
+
+    def run(clashes):
+        opts = GenerateOptions(steps=4, seed=0, top_p=1.0, avoid_parallels=True)
+        return sample(SemitoneLover(melody), tokens, editable, np.full(2, 6),
+                      np.arange(steps) % 16, None, opts, lambda p: None, CancelToken(),
+                      voice_order=np.array([0, 1]), clashes=clashes)
+
+    assert len(clash_cells(run(None), table, voices)) > 3  # C# under D, E under F ...
+    out = run(table)
+    assert clash_cells(out, table, voices).tolist() == []
+    # E under F is diatonic in F major (a major 7th): allowed, and the model's choice.
+    pitch = sounding_pitches(out)
+    assert ((pitch[0] == 65) & (pitch[1] == 52)).any()
+
+
+def test_written_clashes_count_the_16ths_a_new_note_sounds_a_false_relation():
+    from engine.models.constraints import written_clashes
+    from engine.score import Note, Song, Track
+
+    q = 480
+    tenor = Track("Tenor", program=52, notes=(Note(60, 0, 2 * q),))  # C4 for two beats
+    bass = Track("Bass", program=52, notes=(Note(45, 0, q), Note(49, q, q)))  # A2, C#3
+    song = Song((tenor, bass))
+    assert written_clashes(song, {bass.id: bass.notes}, "Am") == 4  # a beat of C against C#
+    assert written_clashes(song, {bass.id: bass.notes[:1]}, "Am") == 0  # only A2 is new
+    assert written_clashes(song, {bass.id: bass.notes}, None) == 0
