@@ -64,6 +64,10 @@ def test_continue_goes_on_from_the_music_filling_empty_bars_before_lengthening()
     assert plan.mask.span == (4 * BAR, 10 * BAR)
     assert plan.prep[-1].apply(song).length == 10 * BAR
     assert piano.id in plan.mask.track_ids  # still playing at the music's end
+    # A last bar the music stops short in: its rest is the new music's (a pickup's beat).
+    lead3 = Track("Lead", program=73, notes=tuple(Note(72, i * Q, Q) for i in range(15)))
+    short = Song((lead3,), length=0)  # 3 bars and 3 beats
+    assert requests.continue_(short, Mask(), bars=1).mask.span == (15 * Q, 5 * BAR)
     # Regenerate stops at a song's end, mid-bar or not: it never lengthens the song.
     short = Song(song.tracks[:2], length=0)
     cut = short.with_tracks([t.with_notes(t.notes[:-1]) for t in short.tracks])
