@@ -402,7 +402,7 @@ class NoteCommands:
         keys = _keys_transposed(song, notes, semitones)
         if keys is not None:  # the whole song moved: its key signatures with it
             edit = EditGroup((edit, keys), edit.label)
-        if not self.pianoroll.commit(edit):
+        if not self.pianoroll.commit_notes(edit)[0]:  # a note moved onto its new pitch wins
             return
         if keys is not None:
             self.statusBar().showMessage(

@@ -351,3 +351,12 @@ def test_a_note_moved_or_resized_onto_one_of_its_pitch_trims_that_one(opened, ui
     assert e3() == [(0, 3360)]
     win.document.undo_stack.undo()
     assert e3() == [(0, 1920), (2880, 4320)]
+    # Transposed onto it (↑ from D♯3): the same rule, one undo step.
+    below = Note(51, 2 * 480, 480, 80)
+    win.document.apply(add_notes(tid, [below]))
+    win.selection.set_notes([(tid, below.id)])
+    win.pianoroll.canvas.setFocus()
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_Up)
+    assert e3() == [(0, 960), (960, 1440), (2880, 4320)]
+    win.document.undo_stack.undo()
+    assert e3() == [(0, 1920), (2880, 4320)]
