@@ -86,6 +86,7 @@ from .sampler import (
     context_sustain,
     context_together,
     default_onset_rate,
+    rhythm_bias,
     shaped_targets,
 )
 from .velocity import assign_velocities
@@ -193,8 +194,8 @@ class GridModelPlugin:
                                     opening=opening)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
-            rate, sustain, rests = self.texture_targets(work, mask, plan, enc,
-                                                        problem.editable, grooves)
+            rate, sustain, rests, rhythm = self.texture_targets(work, mask, plan, enc,
+                                                                problem.editable, grooves)
             allowed = problem.allowed  # this group's own: narrowed in place
             if rests.any():  # a bar the replaced part rested in: it rests (no note at all)
                 allowed[rests] = False
@@ -205,7 +206,7 @@ class GridModelPlugin:
                          onset_rate=rate, sustain=sustain, lane_groups=groups_,
                          together=context_together(enc.tokens, problem.editable, groups_,
                                                    enc.drum_lanes),
-                         logit_bias=problem.logit_bias,
+                         logit_bias=problem.logit_bias, onset_bias=rhythm,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None,
                          clashes=false_relations(key)
@@ -262,12 +263,13 @@ class GridModelPlugin:
     def texture_targets(
         self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
         editable: np.ndarray, grooves: Mapping[int, Groove] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The sampler's targets per cell of ``enc``, read over :data:`DENSITY_BARS` bars
         each side: onsets per cell (:func:`context_onset_rate`) and sounding cells per cell
         (:func:`context_sustain`: a written track's note lengths, where it has notes),
-        shaped bar by bar for a track whose notes are replaced, and the cells that must
-        rest (the bars it rested in: :func:`shaped_targets`)."""
+        shaped bar by bar for a track whose notes are replaced, the cells that must
+        rest (the bars it rested in: :func:`shaped_targets`), and the nats each cell's
+        onsets get for where in the bar its track strikes (:func:`rhythm_bias`)."""
         d0, d1 = self.window(song, mask, max(DENSITY_BARS, self.context_bars))
         lane_tracks = np.asarray(enc.lane_tracks)
         written = {t: n for t, n in plan.items() if editable[lane_tracks == t].any()}
@@ -296,8 +298,10 @@ class GridModelPlugin:
         # A track whose notes are replaced keeps their shape bar by bar (rests included);
         # bars past the music's last note (a repaint that lengthens the song) have none.
         music_end = max((t.end for t in song.tracks), default=0)
-        return shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos, rate, sustain,
-                              enc.step_ticks[:-1] < music_end)
+        rhythm = rhythm_bias(wide.tokens, wide_tracks, wide.beat_pos, wide.drum_lanes,
+                             lane_tracks, enc.beat_pos)
+        return (*shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos, rate,
+                                sustain, enc.step_ticks[:-1] < music_end), rhythm)
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

@@ -144,6 +144,12 @@ BAR_FLOOR = 0.75
 EXPLICIT_BIAS_CAP = 8.0
 # Most nats the sustain control may add to (or take from) the HOLD logits.
 SUSTAIN_CAP = 4.0
+# Where in the bar a part strikes (rhythm_profiles): most nats a position's onsets gain
+# or lose, the fewest striking steps a track needs for its own rhythm to say it, and the
+# steps of its overall rate each position's rate is smoothed with.
+RHYTHM_CAP = 2.0
+RHYTHM_MIN_ONSETS = 16
+RHYTHM_PRIOR = 4.0
 # Onsets (notes, over all its lanes) per step of a new track when nothing in the window
 # says how busy the music is (a new song), by role. A kit's 0.75 is a rock beat's 12 hits
 # a bar (eighth hats, two kicks, two snares): at 0.5 composed grooves had 8 hits a bar
@@ -244,6 +250,7 @@ def sample(
     sustain: np.ndarray | None = None,
     together: np.ndarray | None = None,
     clashes: np.ndarray | None = None,
+    onset_bias: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -260,7 +267,9 @@ def sample(
     with another lane of the group (:func:`context_together`), NaN for none (the fixed
     ``CHORD_BIAS``). ``clashes`` (12, 12): with ``voice_order``, the pitch-class pairs
     two of its voices may not sound together
-    (:func:`~engine.models.constraints.false_relations`).
+    (:func:`~engine.models.constraints.false_relations`). ``onset_bias`` (L, T): nats
+    added to each cell's pitched onsets before the density control counts them (where
+    in the bar a part strikes: :func:`rhythm_bias`).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -298,6 +307,9 @@ def sample(
     strike = None if together is None else np.asarray(together, dtype=np.float64)
     if strike is not None and strike.shape != (lanes,):
         raise ValueError("together must have one share per lane")
+    rhythm = None if onset_bias is None else np.asarray(onset_bias, dtype=np.float32)
+    if rhythm is not None and rhythm.shape != (lanes, steps):
+        raise ValueError("onset_bias must have one bias per cell")
     done = 0
 
     def tick(message: str, advance: bool = True) -> None:
@@ -322,7 +334,7 @@ def sample(
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
-                      groups, bias, voice_order, sounding, strike, clashes)
+                      groups, bias, voice_order, sounding, strike, clashes, rhythm)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -432,9 +444,10 @@ class _Window:
                  density: _Density, tick: Callable[..., None], groups: np.ndarray,
                  logit_bias: np.ndarray | None, voice_order: np.ndarray | None = None,
                  sustain: np.ndarray | None = None, together: np.ndarray | None = None,
-                 clashes: np.ndarray | None = None) -> None:
+                 clashes: np.ndarray | None = None,
+                 onset_bias: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
-        self.groups, self.logit_bias = groups, logit_bias
+        self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         self.allowed, self.start = allowed, start
         self._forced: np.ndarray | None = None  # _forced_kinds of this window, once read
@@ -515,6 +528,9 @@ class _Window:
                 logits /= self.temperature
             if self.logit_bias is not None:
                 logits += self.logit_bias[ln]
+            if self.onset_bias is not None:
+                logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += (
+                    self.onset_bias[ln, self.start + cl][:, None])
             weights = np.where(ok, logits, -np.inf)
             weights -= weights.max(-1, keepdims=True)
             np.exp(weights, out=weights)
@@ -670,7 +686,7 @@ class _Window:
         pitched = (draw >= vocab.ONSET) & (draw < vocab.DRUM)
         key = g * (int(col.max(initial=0)) + 1) + col
         struck = np.unique(key[pitched & steered])
-        redo = np.flatnonzero(steered & ~pitched & np.isin(key, struck))
+        redo = np.flatnonzero(steered & (draw == vocab.REST) & np.isin(key, struck))
         if not redo.size:
             return draw
         draw = draw.copy()
@@ -1152,3 +1168,46 @@ def shaped_targets(
             out_sustain[np.ix_(rows, cols)] = each_held[bar[cols]]
         rests[rows] = cells & (held[bar] == 0)[None, :]
     return out_rate, out_sustain, rests
+
+
+def rhythm_bias(
+    tokens: np.ndarray,
+    lane_groups: np.ndarray,
+    beat_pos: np.ndarray,
+    drum_lanes: np.ndarray,
+    at_groups: np.ndarray,
+    at_beat_pos: np.ndarray,
+) -> np.ndarray:
+    """(L', T') nats for the pitched onsets of each cell of a window (its lanes'
+    ``at_groups``, its steps' ``at_beat_pos``): where in the bar its track strikes in
+    ``tokens`` (a wider window, before the replaced notes are cleared: they count). Per
+    pitched track with :data:`RHYTHM_MIN_ONSETS` striking steps or more (a chord is one),
+    a position's striking rate against the track's overall rate, smoothed with
+    :data:`RHYTHM_PRIOR` steps of that rate, as a log ratio within ±:data:`RHYTHM_CAP`;
+    0 elsewhere. The shape targets say how many notes a bar gets, not where: a pad whose
+    chords fell on the downbeat (284 of its 378 notes, held a bar) came back striking on
+    every beat, its notes half as long (``benchmarks/bench_shape.py``)."""
+    tokens = np.asarray(tokens)
+    groups = np.asarray(lane_groups)
+    drums = np.asarray(drum_lanes, dtype=bool)
+    pos = step_in_bar(np.asarray(beat_pos))
+    at_pos = step_in_bar(np.asarray(at_beat_pos))
+    at_groups = np.asarray(at_groups)
+    size = int(max(pos.max(initial=0), at_pos.max(initial=0))) + 1
+    steps_at = np.bincount(pos, minlength=size)
+    onsets = tokens >= vocab.ONSET
+    out = np.zeros((len(at_groups), len(at_pos)), dtype=np.float32)
+    for g in dict.fromkeys(groups.tolist()):
+        rows = groups == g
+        if drums[rows].any():
+            continue
+        struck = onsets[rows].any(0)
+        n = int(struck.sum())
+        if n < RHYTHM_MIN_ONSETS:
+            continue
+        overall = n / len(pos)
+        rate = ((np.bincount(pos[struck], minlength=size) + RHYTHM_PRIOR * overall)
+                / (steps_at + RHYTHM_PRIOR))
+        nats = np.clip(np.log(rate / overall), -RHYTHM_CAP, RHYTHM_CAP).astype(np.float32)
+        out[at_groups == g] = nats[at_pos]
+    return out

@@ -377,6 +377,43 @@ def test_a_pad_strikes_its_chords_together_as_the_part_it_replaces_did():
     assert apart < 1.5, apart
 
 
+def test_a_part_strikes_where_in_the_bar_it_struck():
+    # QA bench: a pad whose chords fell on the downbeat, held a bar, came back striking on
+    # every beat (the shape targets say how many notes a bar gets, not where).
+    from engine.models.sampler import RHYTHM_CAP, rhythm_bias
+
+    steps = 16 * 16
+    beat = np.arange(steps, dtype=np.int64) % 16
+    tokens = np.full((LANES, steps), vocab.REST, dtype=np.int64)
+    for t in range(0, steps, 16):  # lanes 0-2: a whole-bar chord on every downbeat
+        for lane, pitch in enumerate((60, 64, 67)):
+            tokens[lane, t] = vocab.onset(pitch)
+            tokens[lane, t + 1 : t + 16] = vocab.HOLD
+    tokens[3, ::32] = vocab.onset(48)  # lane 3, its own track: 8 notes, too few to say
+    groups = np.array([1, 1, 1, 2])
+    drums = np.zeros(LANES, dtype=bool)
+    bias = rhythm_bias(tokens, groups, beat, drums, groups, beat)
+    assert (bias[:3, beat == 0] == RHYTHM_CAP).all()
+    assert (bias[:3, beat == 4] < -1.0).all() and (bias[:3, beat == 0] > 0).all()
+    assert not bias[3].any()
+    assert not rhythm_bias(tokens, groups, beat, np.ones(LANES, bool), groups, beat).any()
+    # Sampled with it, a model with no opinion on rhythm strikes mostly on downbeats.
+    roles = np.full(LANES, 6, dtype=np.int64)
+    editable = np.zeros((LANES, 64), dtype=bool)
+    editable[:3] = True
+
+    def on_downbeats(onset_bias) -> float:
+        out = sample(RestLover(margin=4.0), tokens[:, :64], editable, roles, beat[:64],
+                     _pitched_allowed(LANES), GenerateOptions(steps=8, seed=3),
+                     lambda p: None, CancelToken(), onset_rate=np.full(LANES, 0.1),
+                     lane_groups=groups, onset_bias=onset_bias)
+        struck = (out >= vocab.ONSET) & editable
+        return struck[:, beat[:64] == 0].sum() / struck.sum()
+
+    free, steered = on_downbeats(None), on_downbeats(bias[:, :64])
+    assert steered > free + 0.2, (free, steered)
+
+
 def test_context_together_is_the_share_of_a_tracks_onsets_struck_in_chords():
     tokens = np.full((4, 32), vocab.REST, dtype=np.int64)
     tokens[0:3, ::8] = [[vocab.onset(60)], [vocab.onset(64)], [vocab.onset(67)]]  # 4 chords
