@@ -377,7 +377,11 @@ class _Density:
             raise ValueError("onset_rate must have one rate per lane (or per cell)")
         if scale is not None:
             r = r * 4.0 ** (2.0 * scale - 1.0)
-        cap = BIAS_CAP if scale is None else EXPLICIT_BIAS_CAP
+        # A shape (the replaced part's own onsets, bar by bar) or an explicit density is
+        # a firm target; a context's rate leaves the model's belief more say. A pad held
+        # to its shape at BIAS_CAP struck 63 more notes than its 355 (bars of one chord
+        # took a second where the model leant to re-strike).
+        cap = BIAS_CAP if scale is None and r.ndim == 1 else EXPLICIT_BIAS_CAP
         return cls(np.clip(r, 0.0, 1.0), g, int(g.max()) + 1, 0.0, cap)
 
     def bias(self, margin: np.ndarray, lane: np.ndarray, col: np.ndarray,
