@@ -27,7 +27,6 @@ import pstats
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -60,16 +59,11 @@ def big_song():
 
 
 class Bench:
-    def __init__(self, moves: int) -> None:
+    def __init__(self, win, moves: int) -> None:
         from studio.app import create_app
 
         self.app = create_app()
-        from engine.io import RecoveryStore
-        from studio.mainwindow import MainWindow
-        from studio.settings import Settings
-
-        tmp = tempfile.mkdtemp(prefix="partita-bench-")
-        self.win = win = MainWindow(Settings(Path(tmp) / "s.ini"), RecoveryStore(Path(tmp) / "r"))
+        self.win = win
         self.song = big_song()
         win.set_song(self.song)
         win.resize(1600, 1000)
@@ -180,7 +174,14 @@ def main() -> int:
                         help="cProfile one gesture (e.g. move:2000) instead of the table")
     args = parser.parse_args()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    bench = Bench(args.moves)
+    from studio.app import create_app, scratch_window
+
+    create_app()
+    with scratch_window("partita-bench-") as win:
+        return run(Bench(win, args.moves), args)
+
+
+def run(bench: Bench, args: argparse.Namespace) -> int:
     song = bench.song
     canvas = bench.roll.canvas
     print(f"Piano-roll gestures (Qt platform: {os.environ['QT_QPA_PLATFORM']}); song: "
@@ -210,9 +211,6 @@ def main() -> int:
             print(f"  {shown:>4} {kind:<8} {n:>8,} {min(r['event'] for r in runs):9.2f} "
                   f"{best['frame']:9.2f} {1000 / best['frame']:9.0f} {best['worst']:9.1f} "
                   f"{min(r['release'] for r in runs):10.1f}")
-    bench.win.document.undo_stack.setClean()
-    bench.win.document._dirty = False
-    bench.win.close()
     return 0
 
 

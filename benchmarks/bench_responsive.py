@@ -19,7 +19,6 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -129,40 +128,33 @@ def main() -> int:
                           else "xcb")
     from bench_studio import dense_song
 
-    from engine.io import RecoveryStore
-    from studio.app import create_app
-    from studio.mainwindow import MainWindow
-    from studio.settings import Settings
+    from studio.app import create_app, scratch_window
 
     app = create_app()
-    tmp = tempfile.mkdtemp(prefix="partita-bench-")
-    win = MainWindow(Settings(Path(tmp) / "s.ini"), RecoveryStore(Path(tmp) / "r"))
-    win.set_song(dense_song())
-    win.resize(1600, 1000)
-    win.show()
-    win.catalog.ensure()
-    while not win.catalog.loaded:
-        app.processEvents()
-        time.sleep(0.01)
-    print(f"Responsiveness while generating (Qt platform: {os.environ['QT_QPA_PLATFORM']}, "
-          f"{len(os.sched_getaffinity(0))} cores, model {win.catalog.default_name('repaint')})")
-    print("  request                      takes  seconds  frames  gap p50   p95    max  >100ms"
-          "  full GCs (max ms)")
-    requests = [("small", "repaint 4 bars × 2 tracks", (20, 24), 2),
-                ("large", "repaint 120 bars × 4 tracks", (11, 131), 4)]
-    for size, label, bars, tracks in requests:
-        if args.request not in (size, "both"):
-            continue
-        for _ in range(args.runs):
-            r = probe(win, app, bars, tracks)
-            print(f"  {label:<28} {r['takes']:5d} {r['seconds']:8.2f} {r['frames']:7d} "
-                  f"{r['p50']:6.0f} {r['p95']:6.0f} {r['max']:6.0f} {r['over100']:6d}"
-                  f"  {r['gc']:3d} ({r['gc_max']:.0f})")
-    win.document.undo_stack.setClean()
-    win.document._dirty = False
-    win.composer.shutdown()
-    win.close()
-    return 0
+    with scratch_window("partita-bench-") as win:
+        win.set_song(dense_song())
+        win.resize(1600, 1000)
+        win.show()
+        win.catalog.ensure()
+        while not win.catalog.loaded:
+            app.processEvents()
+            time.sleep(0.01)
+        print(f"Responsiveness while generating (Qt platform: {os.environ['QT_QPA_PLATFORM']}, "
+              f"{len(os.sched_getaffinity(0))} cores, model {win.catalog.default_name('repaint')})")
+        print("  request                      takes  seconds  frames  gap p50   p95    max  >100ms"
+              "  full GCs (max ms)")
+        requests = [("small", "repaint 4 bars × 2 tracks", (20, 24), 2),
+                    ("large", "repaint 120 bars × 4 tracks", (11, 131), 4)]
+        for size, label, bars, tracks in requests:
+            if args.request not in (size, "both"):
+                continue
+            for _ in range(args.runs):
+                r = probe(win, app, bars, tracks)
+                print(f"  {label:<28} {r['takes']:5d} {r['seconds']:8.2f} {r['frames']:7d} "
+                      f"{r['p50']:6.0f} {r['p95']:6.0f} {r['max']:6.0f} {r['over100']:6d}"
+                      f"  {r['gc']:3d} ({r['gc_max']:.0f})")
+        win.composer.shutdown()
+        return 0
 
 
 if __name__ == "__main__":

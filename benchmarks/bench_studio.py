@@ -18,7 +18,6 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -62,23 +61,20 @@ def child_startup(t0: float, song: str | None) -> None:
     app = create_app()
     from PySide6.QtCore import QTimer
 
-    from engine.io import RecoveryStore
-    from studio.mainwindow import MainWindow
-    from studio.settings import Settings
+    from studio.app import scratch_window
 
-    tmp = tempfile.mkdtemp(prefix="partita-bench-")
-    win = MainWindow(Settings(Path(tmp) / "s.ini"), RecoveryStore(Path(tmp) / "r"))
-    if song:
-        win.open_path(song, ask=False)
-    win.show()
+    with scratch_window("partita-bench-") as win:
+        if song:
+            win.open_path(song, ask=False)
+        win.show()
 
-    def shown() -> None:
-        win.repaint()
-        print(f"{time.time() - t0:.3f}")
-        app.quit()
+        def shown() -> None:
+            win.repaint()
+            print(f"{time.time() - t0:.3f}")
+            app.quit()
 
-    QTimer.singleShot(0, shown)
-    app.exec()
+        QTimer.singleShot(0, shown)
+        app.exec()
 
 
 def startup(song: Path | None, runs: int = 3) -> float:
@@ -132,59 +128,54 @@ def main() -> int:
     from studio.app import create_app
 
     app = create_app()
-    from engine.io import RecoveryStore
-    from studio.mainwindow import MainWindow
-    from studio.settings import Settings
 
-    tmp = tempfile.mkdtemp(prefix="partita-bench-")
-    win = MainWindow(Settings(Path(tmp) / "s.ini"), RecoveryStore(Path(tmp) / "r"))
-    song = big_song()
-    win.set_song(song)
-    win.resize(1600, 1000)
-    win.show()
-    for _ in range(20):
-        app.processEvents()
-    roll = win.pianoroll
-    vp = roll.viewport
-    win.selection.set_tracks([t.id for t in song.tracks[:2]])  # two active, two ghosted
-    vp.fit_ticks(0, 16 * 1920)  # 16 bars on screen
-    vp.center_on_pitches(40, 80)
-    print(f"  song: {song.note_count:,} notes, {len(song.tracks)} tracks, "
-          f"{win.document.time_map.bar_count(song.end)} bars; piano roll "
-          f"{roll.canvas.width()}x{roll.canvas.height()} px")
+    from studio.app import scratch_window
 
-    span = vp.max_left()
+    with scratch_window("partita-bench-") as win:
+        song = big_song()
+        win.set_song(song)
+        win.resize(1600, 1000)
+        win.show()
+        for _ in range(20):
+            app.processEvents()
+        roll = win.pianoroll
+        vp = roll.viewport
+        win.selection.set_tracks([t.id for t in song.tracks[:2]])  # two active, two ghosted
+        vp.fit_ticks(0, 16 * 1920)  # 16 bars on screen
+        vp.center_on_pitches(40, 80)
+        print(f"  song: {song.note_count:,} notes, {len(song.tracks)} tracks, "
+              f"{win.document.time_map.bar_count(song.end)} bars; piano roll "
+              f"{roll.canvas.width()}x{roll.canvas.height()} px")
 
-    def scroll(i: int) -> None:
-        vp.set_left((i * 97 * 8) % span)
+        span = vp.max_left()
 
-    def zoom(i: int) -> None:
-        vp.zoom_x(1.08 if (i // 30) % 2 == 0 else 1 / 1.08, 400)
+        def scroll(i: int) -> None:
+            vp.set_left((i * 97 * 8) % span)
 
-    def show(label: str, result: tuple[float, float, int], extra: str = "") -> None:
-        fps, cpu_fps, n = result
-        print(f"  {label:<26}: {fps:6.1f} frames/s wall, {cpu_fps:6.1f} per CPU-second "
-              f"({n} frames{extra})")
+        def zoom(i: int) -> None:
+            vp.zoom_x(1.08 if (i // 30) % 2 == 0 else 1 / 1.08, 400)
 
-    print("  (target ≥ 60 frames/s)")
-    show("scroll, 16 bars visible", frame_rate(win, app, scroll, args.seconds))
-    show("zoom in/out (2–160 bars)", frame_rate(win, app, zoom, args.seconds))
-    vp.fit_ticks(0, song.end)
-    vp.key_h = 6
-    vp.set_top(0)
-    visible = sum(len(roll.index.window(t, vp.left, vp.right)) for t in song.tracks)
-    show("whole song on screen", frame_rate(
-        win, app, lambda i: vp.set_top((i * 7) % max(1.0, vp.max_top())), args.seconds),
-        f", {visible:,} notes visible")
-    current, peak = rss_mb()
-    print(f"  memory (RSS) with 10k-note song: {current:.0f} MB now, {peak:.0f} MB peak "
-          "(target ≤ 250 MB)")
-    print(f"  torch imported: {'torch' in sys.modules}")
-    big_song_work(win, app)
-    win.document.undo_stack.setClean()
-    win.document._dirty = False
-    win.close()
-    return 0
+        def show(label: str, result: tuple[float, float, int], extra: str = "") -> None:
+            fps, cpu_fps, n = result
+            print(f"  {label:<26}: {fps:6.1f} frames/s wall, {cpu_fps:6.1f} per CPU-second "
+                  f"({n} frames{extra})")
+
+        print("  (target ≥ 60 frames/s)")
+        show("scroll, 16 bars visible", frame_rate(win, app, scroll, args.seconds))
+        show("zoom in/out (2–160 bars)", frame_rate(win, app, zoom, args.seconds))
+        vp.fit_ticks(0, song.end)
+        vp.key_h = 6
+        vp.set_top(0)
+        visible = sum(len(roll.index.window(t, vp.left, vp.right)) for t in song.tracks)
+        show("whole song on screen", frame_rate(
+            win, app, lambda i: vp.set_top((i * 7) % max(1.0, vp.max_top())), args.seconds),
+            f", {visible:,} notes visible")
+        current, peak = rss_mb()
+        print(f"  memory (RSS) with 10k-note song: {current:.0f} MB now, {peak:.0f} MB peak "
+              "(target ≤ 250 MB)")
+        print(f"  torch imported: {'torch' in sys.modules}")
+        big_song_work(win, app)
+        return 0
 
 
 def dense_song(bars: int = 200):

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
 
 SCREENSHOT_SIZE = (1600, 1000)
 PREPARE_AFTER_MS = 300  # the synth loads this long after the window shows (it is painted)
@@ -28,6 +34,32 @@ def create_app(argv: list[str] | None = None):
     return app
 
 
+@contextlib.contextmanager
+def scratch_window(prefix: str = "partita-scratch-") -> Iterator[MainWindow]:
+    """A main window whose settings and autosaves live in a temporary folder, for a
+    screenshot or a benchmark: the user's own are never read or touched. On the way out
+    the window is closed without questions (its edits and takes let go), its settings
+    written, and the folder removed — written later, when Python tears the window down,
+    they made the folder again, leaving one in /tmp per run."""
+    from engine.io import RecoveryStore
+
+    from .mainwindow import MainWindow
+    from .settings import Settings
+
+    create_app()
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    win = MainWindow(Settings(Path(tmp.name) / "settings.ini"),
+                     RecoveryStore(Path(tmp.name) / "recovery"))
+    try:
+        yield win
+    finally:
+        win.document.undo_stack.setClean()
+        win.composer.reset()
+        win.close()
+        win.settings.sync()
+        tmp.cleanup()
+
+
 def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = None) -> int:
     """Open the studio (optionally with ``song``) and run until the window closes.
 
@@ -38,7 +70,6 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
     from PySide6.QtCore import QTimer
 
     from .mainwindow import MainWindow
-    from .settings import Settings
 
     app = create_app()
     if screenshot:
@@ -46,46 +77,44 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
             from engine.io import load_song
 
             load_song(song)  # fail early, with the engine's message, before any window
-        tmp = tempfile.TemporaryDirectory(prefix="partita-shot-")
-        from engine.io import RecoveryStore
-
-        win = MainWindow(Settings(Path(tmp.name) / "settings.ini"),
-                         RecoveryStore(Path(tmp.name) / "recovery"))
-        win.resize(*SCREENSHOT_SIZE)
-    else:
-        win = MainWindow()
+        return _screenshot(song, Path(screenshot))
+    win = MainWindow()
     if song is not None:
-        win.open_path(song, ask=False, notices=not screenshot)
+        win.open_path(song, ask=False)
     win.show()
     # The status bar's device name or "off"; the synth then loads, the window painted first.
     QTimer.singleShot(0, win.transport.check_audio)
-    if not screenshot:
-        QTimer.singleShot(PREPARE_AFTER_MS, win.transport.prepare)
-    if screenshot:
-        out = Path(screenshot)
-        result = {"ok": False}
+    QTimer.singleShot(PREPARE_AFTER_MS, win.transport.prepare)
+    QTimer.singleShot(0, win.offer_recovery)
+    return app.exec()
+
+
+def _screenshot(song: str | os.PathLike[str] | None, out: Path) -> int:
+    """``partita studio [SONG] --screenshot PNG``: the window with ``song``, as a PNG."""
+    from PySide6.QtCore import QTimer
+
+    app = create_app()
+    ok = False
+    with scratch_window("partita-shot-") as win:
+        win.resize(*SCREENSHOT_SIZE)
+        if song is not None:
+            win.open_path(song, ask=False, notices=False)
+        win.show()
+        QTimer.singleShot(0, win.transport.check_audio)
 
         def shoot() -> None:
+            nonlocal ok
             out.parent.mkdir(parents=True, exist_ok=True)
-            result["ok"] = win.grab().save(str(out), "PNG")
-            win.document.undo_stack.setClean()
-            win.close()
+            ok = win.grab().save(str(out), "PNG")
             app.quit()
 
         QTimer.singleShot(400, shoot)
         app.exec()
-        # The window's settings are written now, not when Python tears it down (that
-        # wrote settings.ini into the removed folder, leaving it in /tmp every run).
-        win.settings.sync()
-        del win
-        tmp.cleanup()
-        if not result["ok"]:
-            print(f"partita: error: could not write {out}", file=sys.stderr)
-            return 1
-        print(f"Wrote {out}")
-        return 0
-    QTimer.singleShot(0, win.offer_recovery)
-    return app.exec()
+    if not ok:
+        print(f"partita: error: could not write {out}", file=sys.stderr)
+        return 1
+    print(f"Wrote {out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,22 +36,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for takes")
     args = parser.parse_args(argv)
 
-    from engine.io import RecoveryStore
-    from engine.score import Mask, Region
-
-    from .app import SCREENSHOT_SIZE, create_app
-    from .mainwindow import MainWindow
-    from .pianoroll import Tool
-    from .settings import Settings
+    from .app import SCREENSHOT_SIZE, create_app, scratch_window
 
     app = create_app()
-    tmp = tempfile.TemporaryDirectory(prefix="partita-shots-")
-    win = MainWindow(Settings(Path(tmp.name) / "settings.ini"),
-                     RecoveryStore(Path(tmp.name) / "recovery"))
-    win.resize(*SCREENSHOT_SIZE)
-    win.open_path(DEMO, ask=False)
-    win.show()
-    out = Path(args.out)
+    with scratch_window("partita-shots-") as win:
+        win.resize(*SCREENSHOT_SIZE)
+        win.open_path(DEMO, ask=False)
+        win.show()
+        return _shoot(app, win, Path(args.out), args)
+
+
+def _shoot(app, win, out: Path, args: argparse.Namespace) -> int:
+    """Mask four bars of the demo's lead, ask for takes, and grab the window twice."""
+    from engine.score import Mask, Region
+
+    from .pianoroll import Tool
+
     out.mkdir(parents=True, exist_ok=True)
     app.processEvents()
 
@@ -94,11 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     _wait(app, lambda: False, 0.3)
     win.grab().save(str(out / "takes.png"), "PNG")
     print(f"Wrote {out / 'takes.png'}")
-    win.document.undo_stack.setClean()
-    win.composer.reset()  # the takes are only for the picture: closing must not ask
-    win.close()
-    tmp.cleanup()
-    return 0
+    return 0  # scratch_window lets the takes go: they were only for the picture
 
 
 if __name__ == "__main__":

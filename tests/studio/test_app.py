@@ -85,3 +85,21 @@ def test_the_toolbar_overflow_button_is_wide_enough_to_see(qapp):
     assert style.pixelMetric(QStyle.PixelMetric.PM_ToolBarExtensionExtent) >= 20
     assert style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) == \
         QStyleFactory.create("Fusion").pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+
+
+def test_a_scratch_window_asks_nothing_and_leaves_no_folder(qtbot, monkeypatch, tmp_path):
+    """A screenshot's or benchmark's window: an edit and a take do not hold its close,
+    and its settings folder is gone afterwards (one was left in /tmp per run)."""
+    import tempfile
+    from pathlib import Path
+
+    from engine.score import Note, add_notes
+    from studio.app import scratch_window
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    with scratch_window("partita-test-") as win:
+        (folder,) = [p for p in Path(tmp_path).iterdir() if p.name.startswith("partita-test-")]
+        track = win.document.song.tracks[0]
+        win.document.apply(add_notes(track.id, [Note(60, 0, 480, 80)]))
+        win.settings.set_last_dir(tmp_path)  # written on the way out
+    assert not folder.exists()
