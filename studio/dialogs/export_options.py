@@ -81,7 +81,8 @@ class ExportAudioDialog(QDialog):
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
         text = QLabel("Writes the mix as mix.wav and one WAV per track in stems/ (24-bit "
-                      "stereo, all from time 0: they line up in a DAW).", self)
+                      "stereo, all from the song's start — a pickup's, when it opens with one: "
+                      "they line up in a DAW).", self)
         text.setWordWrap(True)
         self.folder = QLineEdit(folder, self)
         self.folder.setPlaceholderText("The folder to write into")
