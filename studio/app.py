@@ -79,13 +79,15 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
             load_song(song)  # fail early, with the engine's message, before any window
         return _screenshot(song, Path(screenshot))
     win = MainWindow()
-    if song is not None:
-        win.open_path(song, ask=False)
     win.show()
     # The status bar's device name or "off"; the synth then loads, the window painted first.
     QTimer.singleShot(0, win.transport.check_audio)
     QTimer.singleShot(PREPARE_AFTER_MS, win.transport.prepare)
-    QTimer.singleShot(0, win.offer_recovery)
+    if song is None:
+        QTimer.singleShot(0, win.offer_recovery)
+    else:  # read behind the window (a big score takes seconds), then the recovery offer
+        QTimer.singleShot(0, lambda: win.open_in_background(song, ask=False,
+                                                            then=win.offer_recovery))
     return app.exec()
 
 

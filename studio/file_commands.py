@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,11 +110,15 @@ class FileCommands:
         if path is not None:
             self.open_in_background(path, ask=False)
 
-    def open_in_background(self, path: str | Path, ask: bool = True) -> None:
-        """File ▸ Open, Open Recent and a drop: as :meth:`open_path`, but the file is read
-        on :attr:`open_worker` behind a "Reading NAME…" dialog with Cancel (shown once the
-        read takes half a second: a big score takes seconds), so the window stays
-        responsive; Cancel keeps the current song. "Save changes?" is asked first."""
+    def open_in_background(self, path: str | Path, ask: bool = True,
+                           then: Callable[[], object] | None = None) -> None:
+        """File ▸ Open, Open Recent, a drop and the command line's song: as
+        :meth:`open_path`, but the file is read on :attr:`open_worker` behind a "Reading
+        NAME…" dialog with Cancel (shown once the read takes half a second: a big score
+        takes seconds), so the window stays responsive; Cancel keeps the current song.
+        "Save changes?" is asked first. ``then`` runs once the read it starts is over,
+        however it ended (the start-up's recovery offer: the file read after it would
+        replace the work it brought back)."""
         from .dialogs.reading import read_in_background
 
         if self._open_dialog is not None:  # one read at a time (a second drop: ignored)
@@ -126,25 +130,33 @@ class FileCommands:
             return
         path = Path(path)
 
+        def over() -> None:
+            self._open_dialog = None
+            if then is not None:
+                then()
+
         def done(read: FileRead) -> None:
             self._open_dialog = None
             self._opened(read)
+            over()
 
         def failed(error: BaseException) -> None:
             self._open_dialog = None
             self._open_failed(error, path)
+            over()
 
         def cancelled() -> None:
-            self._open_dialog = None
             self.statusBar().showMessage(
                 f"Opening {display_path(path.name)} cancelled: the song is as it was", 5000)
+            over()
 
         self._open_dialog = read_in_background(self, path, done, failed, self.open_worker,
                                                on_cancel=cancelled)
 
     def open_path(self, path: str | Path, ask: bool = True, notices: bool = True) -> bool:
-        """Open a song, read on the GUI thread (the command line's song, the demo; File ▸
-        Open reads in the background: :meth:`open_in_background`); on a bad file show the
+        """Open a song, read on the GUI thread (the demo, a screenshot's song; File ▸ Open
+        and the command line's song read in the background: :meth:`open_in_background`);
+        on a bad file show the
         engine's message and keep the current song. ``notices``: say what the file was
         missing or approximates (not for a screenshot, which shows no dialog: a modal one
         would wait for a click forever)."""
@@ -528,7 +540,7 @@ def _shipped(folder: Path) -> bool:
 @contextlib.contextmanager
 def _busy(path: Path) -> Iterator[None]:
     """The wait cursor while :meth:`FileCommands.open_path` reads a MusicXML score on the
-    GUI thread (the command line's song, Help ▸ Open Demo Song; music21 loads, then
+    GUI thread (a screenshot's song, Help ▸ Open Demo Song; music21 loads, then
     parses it: a second or more); other files open at once."""
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication

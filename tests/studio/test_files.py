@@ -196,6 +196,22 @@ def test_open_reads_a_score_off_the_gui_thread_behind_a_reading_dialog(
     assert len(threads) == 1 and window._open_dialog is None
 
 
+def test_then_runs_once_the_background_read_is_over_however_it_ended(
+        window, tmp_path, qtbot, dialogs, song_file):
+    """The studio started with a song reads it behind the window, then offers the work a
+    crash left (read after the offer, the file replaced what it brought back)."""
+    calls: list[object] = []
+    window.open_in_background(song_file, ask=False, then=lambda: calls.append(
+        window.document.path))
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    assert calls == [song_file]  # after the song is the window's
+    bad = tmp_path / "broken.musicxml"
+    bad.write_text("<score-partwise><part-list>")
+    window.open_in_background(bad, ask=False, then=lambda: calls.append("after failure"))
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=5000)
+    assert calls[1] == "after failure" and "show_error" in dialogs.names()
+
+
 def test_cancel_while_a_file_is_read_keeps_the_song(opened, song_file, tmp_path, qtbot,
                                                     dialogs, monkeypatch):
     from PySide6.QtWidgets import QPushButton
