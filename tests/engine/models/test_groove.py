@@ -110,6 +110,21 @@ def test_each_track_takes_its_own_groove_where_it_has_the_notes_else_the_songs()
         Region({pad.id}, 0, BAR))) == {}
 
 
+def test_a_drummers_own_swing_is_kept_over_a_bands_straight_8ths():
+    """QA: 2:1 swung hats over a band's straight 8ths read the band's off-beats as theirs
+    and the hats' off-beats as early 4th 16ths: the merged groove crossed itself, and the
+    band's (none at the off-beat) took over: regenerated hats came back straight."""
+    song = loop("8th")
+    drums = song.tracks[0]
+    band = Track("Guitar", program=27, channel=3,
+                 notes=tuple(Note(52, b * BAR + s * S, 20) for b in range(4)
+                             for s in range(0, 16, 2)))  # straight 8ths
+    song = song.with_tracks([drums, band])
+    grooves = song_grooves(song, Mask.of(Region({drums.id}, 0, 4 * BAR)))
+    assert grooves[drums.id] == Groove((0, 0, 16, 0))  # its own swing
+    assert band.id not in grooves or grooves[band.id].is_monotonic(Q)
+
+
 def test_a_2_to_1_swing_is_read_as_late_off_beat_8ths_when_encoded():
     song = loop("8th")
     grooves = song_grooves(song, Mask.of(Region({song.tracks[0].id}, 0, 4 * BAR)))
