@@ -79,7 +79,11 @@ def test_duplicating_whole_bars_puts_the_copy_on_the_next_free_downbeat(mixed):
     select(mixed, {1920, 3840})  # bars 2 (4/4) and 3 (3/4): 3,360 ticks, not two 4/4 bars
     mixed.pianoroll.set_snap(snap_by_name("Bar"))
     mixed.duplicate()
-    assert starts(mixed).count(5280) == 2  # bar 4's downbeat
+    # On bar 4's downbeat (5280), where the copy of bar 2's note takes the place of the
+    # note of its pitch already there (one sounding note per pitch), and bar 3's after it.
+    copies = sorted(n.start for n in mixed.document.song.tracks[0].notes
+                    if (mixed.document.song.tracks[0].id, n.id) in mixed.selection.notes)
+    assert copies == [5280, 7200] and starts(mixed).count(5280) == 1
 
 
 def test_snap_takes_the_next_bar_line_when_it_is_nearer():
