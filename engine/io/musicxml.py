@@ -3,12 +3,14 @@ Finale), written with music21.
 
 A song says when each note sounds, to the tick; a score says how to read it. The export
 keeps what a score holds — the title, one part per track (its name, the instrument its GM
-program names, its short name for later systems, a keyboard or a harp on a grand staff,
-a drum kit as a percussion staff, a choir's voice parts joined by a bracket),
-the bars with their meters and meter changes (a chosen grouping as 3+2+2/8), a pickup as
-an opening bar shorter than its meter, a last bar shorter than the one before it (the
-pickup's complement) as a short last measure of that bar's meter, key signatures (notes
-spelt in them: B♭, not A♯, in F), tempo marks — and approximates the rest:
+program names, a transposing instrument's part written transposed — the track's own
+transposition, else the instrument's usual one —, its short name for later systems, a
+keyboard or a harp on a grand staff, a drum kit as a percussion staff, a choir's voice
+parts joined by a bracket), the bars with their meters and meter changes (a chosen
+grouping as 3+2+2/8), a pickup as an opening bar shorter than its meter, a last bar
+shorter than the one before it (the pickup's complement) as a short last measure of that
+bar's meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks — and
+approximates the rest:
 
 - note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
   and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
@@ -45,7 +47,13 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
-from engine.score.instruments import grand_staff, program_name, voice_part_range
+from engine.score.instruments import (
+    CONCERT,
+    grand_staff,
+    program_name,
+    voice_part_range,
+    written_transposition,
+)
 from engine.score.spelling import pitch_name
 
 from .atomic import atomic_write
@@ -684,7 +692,26 @@ def _instrument(track: Track) -> Any:
     if type(inst).__name__ in ("Sampler", "Instrument", "StringInstrument"):
         inst.instrumentName = program_name(track.program, False)
     inst.midiProgram = track.program
+    inst.transposition = _interval(_transposition(track))
     return inst
+
+
+def _transposition(track: Track) -> tuple[int, int]:
+    """The interval the track's part is written at (its stored one, else its
+    instrument's usual one: :func:`~engine.score.instruments.written_transposition`)."""
+    return written_transposition(track.transposition, track.program, track.is_drum)
+
+
+def _interval(transposition: tuple[int, int]) -> Any:
+    """``(diatonic steps, chromatic semitones)`` as music21's written → sounding
+    ``Interval`` (None at concert pitch): the score's ``<transpose>``."""
+    if transposition == CONCERT:
+        return None
+    from music21 import interval
+
+    steps, semitones = transposition
+    generic = steps + 1 if steps >= 0 else steps - 1  # 0 steps is a unison, 1 a second
+    return interval.intervalFromGenericAndChromatic(generic, semitones)
 
 
 def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
@@ -696,7 +723,10 @@ def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
 
     if track.program == VIOLA and not track.is_drum:
         return clef.AltoClef()
-    pitches = sorted(p for voice in voices for c in voice for p in c.pitches)
+    # The clef of the written notes: a tenor sax's part is written a ninth above where
+    # it sounds, in the treble clef.
+    shift = -_transposition(track)[1]
+    pitches = sorted(p + shift for voice in voices for c in voice for p in c.pitches)
     if not pitches or pitches[len(pitches) // 2] >= 60:
         return clef.TrebleClef()
     tenor = track.name.strip().lower().startswith("tenor") and pitches[0] >= 45

@@ -16,7 +16,8 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   and rehearsal marks (as markers) are kept. An opening measure shorter than its meter
   is a pickup (:meth:`~engine.score.TimeMap.has_pickup`); a measure cut short later (a
   bar split at a repeat) is a bar of its own length, so every bar line falls where the
-  score has it. Transposing instruments are read at sounding pitch.
+  score has it. Transposing instruments are read at sounding pitch, the part's
+  transposition kept on its track (``Track.transposition``) for the export.
 - Tied notes are one note; grace notes are left out (said). Repeats are not played out:
   each bar is read once, as written (said).
 - Velocities follow the dynamics marks (``pppp`` … ``ffff``, MuseScore's levels), ``mf``
@@ -62,8 +63,13 @@ from engine.score import (
     Track,
     plural,
 )
-from engine.score.instruments import drum_name, program_name
-from engine.score.song import BPM_RANGE, MAX_NUMERATOR
+from engine.score.instruments import (
+    CONCERT,
+    USUAL_TRANSPOSITIONS,
+    drum_name,
+    program_name,
+)
+from engine.score.song import BPM_RANGE, MAX_NUMERATOR, check_transposition
 from engine.score.spelling import KEY_SIGNATURES
 
 from .errors import FileFormatError
@@ -122,8 +128,10 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
             importer = MusicXMLImporter()
             importer.xmlRootToScore(root, importer.stream)
             score = importer.stream
+            written = part_transpositions(root)
+            _concert_pitch(score, {p.get("id") or "" for p in root.iter("part")} - set(written))
             score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
-            song, said = score_to_song(score, drum_keys(root), kit_parts(root))
+            song, said = score_to_song(score, drum_keys(root), kit_parts(root), written)
     except FileFormatError:
         raise
     except Exception as e:  # music21 raises many kinds; the user gets one line
@@ -279,6 +287,37 @@ def kit_parts(root: ET.Element) -> set[str]:
             if len(sp.findall("score-instrument")) > 1}
 
 
+def part_transpositions(root: ET.Element) -> dict[str, tuple[int, int]]:
+    """Per part id, its (first) ``<transpose>``, written → sounding, as
+    ``Track.transposition`` keeps it: ``(diatonic steps, chromatic semitones)``, its
+    octaves included (a tenor sax's -1, -2 and an octave down: -8, -14). A part without
+    one is written at the pitch it sounds. Read from the file: music21 keeps a
+    transposition that differs from its instrument's usual one on a second instrument."""
+    out = {}
+    for part in root.findall("part"):
+        t = part.find("measure/attributes/transpose")
+        if t is None:
+            continue
+        try:
+            octaves = int((t.findtext("octave-change") or "0").strip())
+            out[part.get("id") or ""] = (int((t.findtext("diatonic") or "0").strip())
+                                         + 7 * octaves,
+                                         int((t.findtext("chromatic") or "0").strip())
+                                         + 12 * octaves)
+        except ValueError:  # a number that is none: music21 says what it makes of it
+            continue
+    return out
+
+
+def _concert_pitch(score: Any, untransposed: set[str]) -> None:
+    """The instruments of ``untransposed`` parts at concert pitch, as the file has them:
+    music21 gives an instrument it knows by program or name its usual transposition
+    (a "Clarinet in C" part a B♭ clarinet's), which would sound it a tone low."""
+    for inst in score.recurse().getElementsByClass("Instrument"):
+        if inst.partId in untransposed:
+            inst.transposition = None
+
+
 # -- the score --------------------------------------------------------------------------------
 
 
@@ -306,9 +345,12 @@ class _Said:
 
 
 def score_to_song(score: Any, drums: dict[str, dict] | None = None,
-                  kits: set[str] = frozenset()) -> tuple[Song, list[str]]:
+                  kits: set[str] = frozenset(),
+                  transpositions: dict[str, tuple[int, int]] | None = None,
+                  ) -> tuple[Song, list[str]]:
     """A music21 ``Score`` (at sounding pitch) as a Song, and the report's lines.
-    ``drums``: :func:`drum_keys`; ``kits``: :func:`kit_parts`."""
+    ``drums``: :func:`drum_keys`; ``kits``: :func:`kit_parts`; ``transpositions``:
+    :func:`part_transpositions` (a part not in it is at concert pitch)."""
     from music21 import stream
 
     said = _Said()
@@ -323,7 +365,8 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
     for i, staves in enumerate(players):
         part_id = _part_id(staves[0])
         track = _track(staves, (drums or {}).get(part_id, {}), part_id in kits, said, tm,
-                       bars, TRACK_COLOURS[i % len(TRACK_COLOURS)], channel)
+                       bars, TRACK_COLOURS[i % len(TRACK_COLOURS)], channel,
+                       (transpositions or {}).get(part_id, CONCERT))
         if not track.is_drum:
             channel = (channel + 1) % 16
             if channel == DRUM_CHANNEL:
@@ -596,9 +639,11 @@ def _title(score: Any) -> str:
 
 
 def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeMap,
-           bars: _BarLines, colour: str, channel: int) -> Track:
+           bars: _BarLines, colour: str, channel: int,
+           written: tuple[int, int] = CONCERT) -> Track:
     """One part (its staves) as a track: its notes, ties joined, velocities from its
-    dynamics. ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
+    dynamics. ``written``: the part's transposition (:func:`part_transpositions`).
+    ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
     instruments (a drum set, whose first one is not every note's)."""
     from music21 import harmony, instrument, note
 
@@ -644,7 +689,22 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     return Track(name=name, program=0 if is_drum else program, is_drum=is_drum,
                  channel=DRUM_CHANNEL if is_drum else channel, notes=tuple(notes),
                  colour=colour, program_changes=tuple(_program_changes(staves[0], program,
-                                                                       said, bars)))
+                                                                       said, bars)),
+                 transposition=None if is_drum else _transposition(written, program))
+
+
+def _transposition(written: tuple[int, int], program: int) -> tuple[int, int] | None:
+    """The part's written → sounding interval (its ``<transpose>``) as the track keeps it
+    (``Track.transposition``), so an export writes the part as the score did: a clarinet
+    in A stays in A. Concert pitch is said as (0, 0) where the instrument is usually
+    written transposed (a clarinet part in C), else left to the instrument (None)."""
+    try:
+        check_transposition(written)
+    except ValueError:  # no instrument's: played as music21 reads it, written at concert
+        written = CONCERT
+    if written == CONCERT and program not in USUAL_TRANSPOSITIONS:
+        return None
+    return written
 
 
 def _program(inst: Any, part_name: str) -> int:

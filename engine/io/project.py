@@ -108,7 +108,7 @@ def song_to_json(song: Song) -> Document:
 def track_to_json(t: Track) -> Document:
     """One track as the project stores it (notes as ``[pitch, start, duration, velocity,
     id]`` rows)."""
-    return {
+    d: Document = {
         "id": t.id,
         "name": t.name,
         "program": t.program,
@@ -124,6 +124,9 @@ def track_to_json(t: Track) -> Document:
         "controls": [[c.tick, c.kind, c.number, c.value] for c in t.controls],
         "notes": note_rows(t.notes),
     }
+    if t.transposition is not None:  # optional: left out, the instrument's usual one
+        d["transposition"] = list(t.transposition)
+    return d
 
 
 def note_rows(notes: Sequence[Note]) -> list[list[int]]:
@@ -399,6 +402,12 @@ def track_from_json(d: Document, w: str) -> Track:
     # A colour that is not one is only cosmetic: the track keeps the default colour.
     if _COLOUR.fullmatch(colour := _field(d, "colour", str, w, default="")):
         optional["colour"] = colour
+    if "transposition" in d:  # [steps, semitones]: a transposing instrument's part
+        at = f"{w}.transposition"
+        pair = _check(d["transposition"], list, at)
+        if len(pair) != 2:
+            raise _Invalid(at, "expected [steps, semitones]")
+        optional["transposition"] = tuple(_check(v, int, at) for v in pair)
     notes = []
     for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
         at = f"{w}.notes[{i}]"

@@ -220,3 +220,29 @@ def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int
     if sung is not None and min(hi, sung[1]) - max(lo, sung[0]) >= 12:
         return max(lo, sung[0]), min(hi, sung[1])
     return lo, hi
+
+
+# The transposing GM instruments as they are usually written, from the written part to
+# what sounds: (diatonic steps, chromatic semitones), as MusicXML's <transpose> says it
+# (Track.transposition). A trumpet, clarinet and soprano sax in B♭ a tone down, a horn and
+# an English horn in F a fifth down, an alto sax in E♭ a major sixth, a tenor sax in B♭ a
+# ninth, a baritone sax in E♭ an octave and a sixth; a piccolo an octave up, a
+# contrabass and a banjo an octave down — the same as music21's instrument for the
+# program, so a score exported without a stored transposition is written as before.
+USUAL_TRANSPOSITIONS: dict[int, tuple[int, int]] = {
+    43: (-7, -12), 56: (-1, -2), 59: (-1, -2), 60: (-4, -7), 64: (-1, -2), 65: (-5, -9),
+    66: (-8, -14), 67: (-12, -21), 69: (-4, -7), 71: (-1, -2), 72: (7, 12), 105: (-7, -12),
+}
+CONCERT = (0, 0)
+
+
+def written_transposition(transposition: tuple[int, int] | None, program: int,
+                          is_drum: bool = False) -> tuple[int, int]:
+    """The interval a track's part is written at (``Track.transposition``): the one
+    stored, else the usual one of its instrument (:data:`USUAL_TRANSPOSITIONS`: a
+    clarinet with none stored is one in B♭), else concert pitch; a kit's, concert."""
+    if is_drum:
+        return CONCERT
+    if transposition is not None:
+        return transposition
+    return USUAL_TRANSPOSITIONS.get(program, CONCERT)

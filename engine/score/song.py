@@ -68,6 +68,24 @@ def check_key(key: str) -> None:
         raise ValueError(f"unknown key {key!r:.40} (keys are spelled like C, F#m, Bb)")
 
 
+MAX_TRANSPOSITION = 48  # semitones: four octaves, past any instrument's (a contrabass
+# clarinet in B♭ sounds two octaves and a tone below its part)
+
+
+def check_transposition(transposition: tuple[int, int]) -> None:
+    """Raise ValueError unless ``(diatonic, chromatic)`` is an interval an instrument is
+    written at: whole numbers, in one direction, up to :data:`MAX_TRANSPOSITION`
+    semitones, the steps within two semitones of what the semitones span (a tone is one
+    step, not three)."""
+    if len(transposition) != 2 or any(type(v) is not int for v in transposition):
+        raise ValueError(f"transposition {transposition!r:.40} is not (steps, semitones)")
+    steps, semitones = transposition
+    if abs(semitones) > MAX_TRANSPOSITION or steps * semitones < 0 or \
+            abs(semitones - round(steps * 12 / 7)) > 2:
+        raise ValueError(f"transposition of {steps} steps, {semitones} semitones is not an "
+                         "interval an instrument is written at")
+
+
 def check_tempo(us_per_beat: int) -> None:
     """Raise ValueError unless a MIDI file can hold a tempo of ``us_per_beat`` µs per beat."""
     if not 0 < us_per_beat <= MAX_TEMPO_US:
@@ -328,6 +346,13 @@ class Track:
     pan: float = 0.0  # -1 (left) .. +1 (right) (MIDI CC10)
     program_changes: tuple[ProgramChange, ...] = ()
     controls: tuple[ControlEvent, ...] = ()
+    # A transposing instrument's written → sounding interval, as MusicXML's <transpose>
+    # says it: (diatonic steps, chromatic semitones), octaves included: a clarinet in A
+    # (-2, -3), in B♭ (-1, -2), a horn in F (-4, -7), a tenor sax (-8, -14); (0, 0) at
+    # concert pitch. The notes stay at sounding pitch; a score shows them written this
+    # much higher. None: not said, the usual one of the instrument
+    # (:func:`~engine.score.instruments.written_transposition`).
+    transposition: tuple[int, int] | None = None
     id: int = field(default_factory=new_track_id, compare=False)
     # ``end`` once computed (-1: not yet): a job asks a long song's end several times, and
     # each answer reads every note.
@@ -351,6 +376,9 @@ class Track:
         for name in ("program_changes", "controls"):
             if type(getattr(self, name)) is not tuple:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.transposition is not None:
+            object.__setattr__(self, "transposition", tuple(self.transposition))
+            check_transposition(self.transposition)
 
     def with_notes(self, notes: Iterable[Note]) -> Track:
         return replace(self, notes=tuple(notes))

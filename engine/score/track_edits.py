@@ -93,6 +93,9 @@ def instrument_edit(song: Song, track_id: int, value: int, *,
         changes = {"is_drum": False, "program": value, "channel": free_channel(song)}
     else:
         changes = {"program": value}
+    if track.transposition is not None and changes["program"] != track.program:
+        # The part's transposition was its old instrument's: the new one's usual one.
+        changes["transposition"] = None
     if name_after and _DEFAULT_NAME.fullmatch(track.name.strip()):
         name = unique_track_name(song, "Drums" if value == DRUMS else instrument, track_id)
         changes["name"] = name

@@ -169,6 +169,37 @@ def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
     assert [n.pitch.midi for n in heads(score.parts[1])] == [52, 53, 54, 55]
 
 
+def test_a_transposing_instrument_with_none_stored_is_written_as_usual():
+    """A clarinet, a trumpet, a tenor sax from MIDI (no transposition stored) are in B♭,
+    an alto sax in E♭, a horn in F — and a stored one wins: a clarinet in A, one at
+    concert pitch. Each part is written in its own key, its clef the written notes'."""
+    tune = tuple(Note(p, i * P, P) for i, p in enumerate((65, 67, 69, 70)))  # F G A B♭
+    low = tuple(Note(n.pitch - 12, n.start, P) for n in tune)
+    song = Song(tracks=(Track("Clarinet", program=71, notes=tune),
+                        Track("Trumpet", program=56, notes=tune),
+                        Track("Alto Sax", program=65, notes=tune),
+                        Track("Tenor Sax", program=66, notes=low),
+                        Track("Horn", program=60, notes=low),
+                        Track("Clarinet in A", program=71, notes=tune, transposition=(-2, -3)),
+                        Track("Clarinet in C", program=71, notes=tune, transposition=(0, 0)),
+                        Track("Flute", program=73, notes=tune)),
+                key_signatures=(KeySignature(0, "F"),))
+    score = parse(musicxml_bytes(song)[0])
+    written = [(str(p.recurse().getElementsByClass("KeySignature")[0]),
+                " ".join(x.nameWithOctave for x in p.pitches),
+                type(p.recurse().getElementsByClass("Clef")[0]).__name__) for p in score.parts]
+    assert written == [("G major", "G4 A4 B4 C5", "TrebleClef"),
+                       ("G major", "G4 A4 B4 C5", "TrebleClef"),
+                       ("D major", "D5 E5 F#5 G5", "TrebleClef"),
+                       ("G major", "G4 A4 B4 C5", "TrebleClef"),  # a ninth over F3
+                       ("C major", "C4 D4 E4 F4", "TrebleClef"),
+                       ("A- major", "A-4 B-4 C5 D-5", "TrebleClef"),
+                       ("F major", "F4 G4 A4 B-4", "TrebleClef"),
+                       ("F major", "F4 G4 A4 B-4", "TrebleClef")]
+    xml = musicxml_bytes(song)[0].decode()
+    assert xml.count("<transpose>") == 6  # not the clarinet in C's, nor the flute's
+
+
 def test_played_timing_is_written_on_16ths_and_triplets():
     # A phrase played a little early and late, and a triplet figure.
     played = [Note(60, 0 + 9, P - 30), Note(62, P - 12, P + 20), Note(64, 2 * P + 25, P // 2),

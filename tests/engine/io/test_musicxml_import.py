@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import warnings
 import zipfile
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -642,3 +643,91 @@ def test_a_part_named_by_its_writers_placeholder_is_named_after_its_instrument(t
     write(score, path)
     (track,) = read_musicxml(path).tracks
     assert (track.name, track.program) == ("Violin", 40)
+
+
+
+# A MuseScore wind section playing F G A B♭ (concert pitch, F major), each part written
+# as its player reads it, in its own key, with the <transpose> MuseScore writes: (name,
+# GM program, the <transpose> contents or None, the written key's fifths, the written
+# notes, what the track keeps).
+WINDS = (
+    ("Clarinet in A", 71, "<diatonic>-2</diatonic><chromatic>-3</chromatic>", -4,
+     "A-4 B-4 C5 D-5", (-2, -3)),
+    ("Clarinet in B♭", 71, "<diatonic>-1</diatonic><chromatic>-2</chromatic>", 1,
+     "G4 A4 B4 C5", (-1, -2)),
+    ("Horn in F", 60, "<diatonic>-4</diatonic><chromatic>-7</chromatic>", 0,
+     "C5 D5 E5 F5", (-4, -7)),
+    ("Alto Saxophone", 65, "<diatonic>-5</diatonic><chromatic>-9</chromatic>", 2,
+     "D5 E5 F#5 G5", (-5, -9)),
+    ("Tenor Saxophone", 66, "<diatonic>-1</diatonic><chromatic>-2</chromatic>"
+                            "<octave-change>-1</octave-change>", 1, "G5 A5 B5 C6", (-8, -14)),
+    ("Trumpet in B♭", 56, "<diatonic>-1</diatonic><chromatic>-2</chromatic>", 1,
+     "G4 A4 B4 C5", (-1, -2)),
+    ("Clarinet in C", 71, None, -1, "F4 G4 A4 B-4", (0, 0)),  # concert pitch: kept so
+    ("Flute", 73, None, -1, "F4 G4 A4 B-4", None),
+)
+CONCERT_NOTES = [65, 67, 69, 70]
+
+
+def winds_xml() -> str:
+    """The score of :data:`WINDS`."""
+    names, parts = [], []
+    for i, (name, program, transpose, fifths, written, _) in enumerate(WINDS):
+        pid = f"P{i + 1}"
+        names.append(f'<score-part id="{pid}"><part-name>{name}</part-name>'
+                     f'<score-instrument id="{pid}-I1"><instrument-name>{name}'
+                     f'</instrument-name></score-instrument><midi-instrument id="{pid}-I1">'
+                     f"<midi-program>{program + 1}</midi-program></midi-instrument>"
+                     "</score-part>")
+        notes = ""
+        for p in map(music21.pitch.Pitch, written.split()):
+            alter = f"<alter>{int(p.alter)}</alter>" if p.alter else ""
+            notes += (f"<note><pitch><step>{p.step}</step>{alter}<octave>{p.octave}</octave>"
+                      "</pitch><duration>1</duration><type>quarter</type></note>")
+        head = (f"<attributes><divisions>1</divisions><key><fifths>{fifths}</fifths></key>"
+                "<time><beats>4</beats><beat-type>4</beat-type></time>"
+                "<clef><sign>G</sign><line>2</line></clef>"
+                + (f"<transpose>{transpose}</transpose>" if transpose else "")
+                + "</attributes>")
+        parts.append(f'<part id="{pid}"><measure number="1">{head}{notes}</measure></part>')
+    return ('<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0">'
+            f"<part-list>{''.join(names)}</part-list>{''.join(parts)}</score-partwise>")
+
+
+def test_a_transposing_part_keeps_its_transposition_through_import_and_export(tmp_path):
+    """A clarinet in A comes back in A (QA: it came back in B♭), each wind part written
+    as it was, in its own key, its notes sounding as they did: the song holds sounding
+    pitch, the track the part's transposition."""
+    path = tmp_path / "winds.musicxml"
+    path.write_text(winds_xml(), encoding="utf-8")
+    song = read_musicxml(path)
+    assert [t.transposition for t in song.tracks] == [w[5] for w in WINDS]
+    for track in song.tracks:  # the song sounds: every part plays concert F G A B♭
+        assert [n.pitch for n in track.notes] == CONCERT_NOTES, track.name
+    assert song.key_signatures == (KeySignature(0, "F"),)
+    # A project keeps it (a field older files lack: the instrument's usual one).
+    save_song(song, tmp_path / "winds.partita")
+    assert load_song(tmp_path / "winds.partita") == song
+    save_song(song, tmp_path / "back.musicxml")
+    # Each part's <transpose>, as MusicXML says it: steps, semitones and octaves apart.
+    root = ET.parse(tmp_path / "back.musicxml").getroot()
+    transposes = []
+    for xml_part in root.findall("part"):
+        t = xml_part.find("measure/attributes/transpose")
+        transposes.append(None if t is None else (
+            int(t.findtext("diatonic")) + 7 * int(t.findtext("octave-change") or 0),
+            int(t.findtext("chromatic")) + 12 * int(t.findtext("octave-change") or 0)))
+    assert transposes == [None if w[5] == (0, 0) else w[5] for w in WINDS]
+    # Written as the players read them, in their own keys; sounding as the song does.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        score = music21.converter.parse(tmp_path / "back.musicxml")
+    for part, (name, _, _, fifths, written, kept) in zip(score.parts, WINDS, strict=True):
+        assert [p.nameWithOctave for p in part.pitches] == written.split(), name
+        assert [k.sharps for k in part.recurse().getElementsByClass("KeySignature")
+                ] == [fifths], name
+        assert [p.midi + (kept or (0, 0))[1] for p in part.pitches] == CONCERT_NOTES, name
+    # And read again: the same song.
+    again = read_musicxml(tmp_path / "back.musicxml")
+    assert [(t.transposition, [n.pitch for n in t.notes]) for t in again.tracks] == [
+        (t.transposition, CONCERT_NOTES) for t in song.tracks]

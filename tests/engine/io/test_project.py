@@ -292,3 +292,27 @@ def test_a_colour_that_is_none_or_an_id_below_1_gets_a_default_not_an_error(tmp_
     assert all(n.id >= 1 for n in track.notes) and track.notes[0].id != track.notes[1].id
     path.write_bytes(project_with(track_fields=', "colour": "#A1b2C3"'))
     assert load_project(path).song.tracks[0].colour == "#A1b2C3"
+
+
+def test_a_tracks_transposition_is_kept_and_left_out_where_none_is_stored(tmp_path):
+    # A clarinet in A's part (the notes at sounding pitch), a clarinet left to its
+    # instrument's usual one (B♭): the field is optional, so no new version.
+    path = tmp_path / "winds.partita"
+    winds = Song(tracks=(Track("Clarinet in A", 71, transposition=(-2, -3)),
+                         Track("Clarinet", 71), Track("Clarinet in C", 71,
+                                                      transposition=(0, 0))))
+    save_project(winds, path)
+    assert load_project(path).song == winds
+    assert [t.transposition for t in load_project(path).song.tracks] == [
+        (-2, -3), None, (0, 0)]
+    written = json.loads(path.read_text())
+    assert [t.get("transposition") for t in written["song"]["tracks"]] == [
+        [-2, -3], None, [0, 0]]
+    assert written["version"] == 1
+    for fields, problem in ((', "transposition": [-2]', r"transposition: expected \[steps"),
+                            (', "transposition": [-2, 1.5]', r"expected an integer"),
+                            (', "transposition": [3, -3]', r"not an interval an instrument"),
+                            (', "transposition": [-2, -30]', r"not an interval an instrument")):
+        path.write_bytes(project_with(track_fields=fields))
+        with pytest.raises(FileFormatError, match=problem):
+            load_project(path)

@@ -61,3 +61,13 @@ def test_a_new_track_takes_the_first_colour_no_track_has():
                              for i, c in enumerate(TRACK_COLOURS * 2)))
     assert free_colour(full) == TRACK_COLOURS[0]  # all used as often: the palette cycles
     assert free_colour(full, [TRACK_COLOURS[0]]) == TRACK_COLOURS[1]
+
+
+def test_a_new_instrument_drops_the_old_ones_transposition():
+    song = Song(tracks=(Track("Clarinet in A", program=71, transposition=(-2, -3)),))
+    tid = song.tracks[0].id
+    assert instrument_edit(song, tid, 71).apply(song).tracks[0].transposition == (-2, -3)
+    edit = instrument_edit(song, tid, 65)  # an alto sax: its own usual one (E♭)
+    sax = edit.apply(song)
+    assert sax.tracks[0].transposition is None
+    assert edit.inverse().apply(sax) == song  # undo gives the A back
