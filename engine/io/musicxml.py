@@ -26,8 +26,10 @@ approximates the rest:
 - two notes of one pitch that land on the same start on one track are one note, and a
   fifth overlapping line cuts one short (the export says how many:
   :func:`write_musicxml`'s warnings);
-- velocities, mute and solo, volume and pan, controls, program changes within a track and
-  markers are not written: a score has no place a score editor reads them from.
+- velocities are written as dynamics marks, one where a part's level changes clearly
+  (:func:`~engine.io.dynamics.dynamics_marks`), not one per note;
+- mute and solo, volume and pan, controls, program changes within a track and markers
+  are not written: a score has no place a score editor reads them from.
 
 music21 is imported only when a score is written (it takes a second to load).
 """
@@ -57,6 +59,7 @@ from engine.score.instruments import (
 from engine.score.spelling import pitch_name
 
 from .atomic import atomic_write
+from .dynamics import dynamics_marks
 from .errors import FileFormatError
 from .sniff import MUSICXML_MEDIA_TYPE
 
@@ -348,6 +351,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
 
     bars = _bars(song)
     clock = _Clock(song, bars)
+    tm = TimeMap.of(song)
     score = stream.Score()
     score.metadata = metadata.Metadata()
     if song.title.strip():
@@ -374,7 +378,8 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
                 losses.cut[name] = losses.cut.get(name, 0) + cut
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
-                         tempos if i == 0 and s == 0 else [], i + 1, staff, short)
+                         tempos if i == 0 and s == 0 else [], i + 1, staff, short,
+                         _dynamics(track, tm, clock) if s == 0 else [])
             _notate(part, track.is_drum)
             score.insert(0, part)
             staves.append(part)
@@ -390,6 +395,21 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             step(SCORE_SHARE * notes_done / all_notes, f"Notating {name}")
     _bracket(score, choir)
     return score, _warnings(song, losses)
+
+
+def _dynamics(track: Track, tm: TimeMap, clock: _Clock) -> list[tuple[Fraction, str]]:
+    """The track's dynamics marks (:func:`~engine.io.dynamics.dynamics_marks`: where its
+    velocities' level changes clearly, one at its start), each at its note's quantized
+    place."""
+    return [(_nearest_on_grid(clock.at(tick)), mark)
+            for tick, mark in dynamics_marks(track.notes, tm)]
+
+
+def _nearest_on_grid(offset: Fraction) -> Fraction:
+    """``offset`` on the nearer of the 16ths and the eighth-note triplets, as
+    ``quantize`` puts a note's start (:data:`QUARTER_DIVISORS`)."""
+    return min((Fraction(round(offset * d), d) for d in QUARTER_DIVISORS),
+               key=lambda at: abs(at - offset))
 
 
 def _is_voice_part(track: Track) -> bool:
@@ -462,14 +482,16 @@ def _part_name(track: Track) -> str:
 
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
           keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
-          number: int, staff: int | None = None, short: str | None = None) -> Any:
+          number: int, staff: int | None = None, short: str | None = None,
+          marks: Sequence[tuple[Fraction, str]] = ()) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
     tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
     in the score, which names its ids (music21 draws random ones: the same song would
     not give the same file). ``staff`` 1 or 2: the upper (treble) or lower (bass) staff
-    of a grand staff, a ``PartStaff`` of the part (:func:`_brace` joins the two)."""
+    of a grand staff, a ``PartStaff`` of the part (:func:`_brace` joins the two).
+    ``marks``: its dynamics (:func:`_dynamics`), under the (upper) staff."""
     from music21 import bar as bar_line
-    from music21 import clef, stream
+    from music21 import clef, dynamics, stream
 
     part = (stream.Part(id=f"P{number}") if staff is None
             else stream.PartStaff(id=f"P{number}-Staff{staff}"))
@@ -513,6 +535,9 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     for at, mark in tempos:
         b = clock.bar_of(at)
         measures[b].insert(float(at - bars[b].offset), mark)
+    for at, value in marks:
+        b = clock.bar_of(at)
+        measures[b].insert(float(at - bars[b].offset), dynamics.Dynamic(value))
     key_at = _key_lookup(keys)
     # pieces[bar][voice] = [(offset in the bar, length, chord, tie)]
     pieces: list[dict[int, list[tuple[Fraction, Fraction, _Chord, str | None]]]] = [

@@ -22,8 +22,8 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   each bar is read once, as written (said).
 - Velocities follow the dynamics marks (``pppp`` … ``ffff``, MuseScore's levels), ``mf``
   where a part has none yet, with the bar's first beat a little louder and its other
-  counted beats a little less so (:func:`_accent`), so a score without dynamics does not
-  play every note at one level.
+  counted beats a little less so (:func:`~engine.io.dynamics.accent`), so a score
+  without dynamics does not play every note at one level.
 
 What is approximated or left out is said in the import report's ``approximated`` lines
 (:class:`~engine.io.midi_import.ImportReport`). music21 is imported only when a score is
@@ -72,6 +72,7 @@ from engine.score.instruments import (
 from engine.score.song import BPM_RANGE, MAX_NUMERATOR, check_transposition
 from engine.score.spelling import KEY_SIGNATURES
 
+from .dynamics import DEFAULT_LEVEL, DYNAMIC_LEVELS, accent
 from .errors import FileFormatError
 from .midi_import import ImportReport
 from .musicxml import DRUM_DISPLAY, _no_gc
@@ -82,13 +83,6 @@ from .sniff import UTF8_BOM, describe_content
 PLACEHOLDER_PART_NAMES = frozenset({"MusicXML Part"})
 MAX_SCORE_BYTES = 128 * 1024 * 1024  # the score's XML (a big orchestral score is ~30 MB)
 PPQ = DEFAULT_PPQ
-DEFAULT_LEVEL = 80  # mf, where a part has no dynamics (yet)
-# The velocity of each dynamics mark, as MuseScore plays them.
-DYNAMIC_LEVELS = {"pppp": 8, "ppp": 16, "pp": 33, "p": 49, "mp": 64, "mf": 80, "f": 96,
-                  "ff": 112, "fff": 126, "ffff": 127, "fp": 49}
-# A note on the bar's first beat is this much louder than the level, one on another beat
-# a musician counts (TimeSignature.pulses) half as much: the lilt a player gives a bar.
-DOWNBEAT_ACCENT, BEAT_ACCENT = 6, 3
 OTHER_DRUM = 38  # an unpitched note on a position no drum-set notation names: a snare
 # The usual drum-set notation read back (the export's DRUM_DISPLAY): a staff position and
 # notehead → the General MIDI drum, the first that has them (C5 normal is the snare, not
@@ -802,18 +796,7 @@ def _velocity(levels: list[tuple[int, int]], tick: int, tm: TimeMap) -> int:
     the beat's accent."""
     i = bisect.bisect_right(levels, tick, key=lambda lv: lv[0]) - 1
     level = levels[i][1] if i >= 0 else DEFAULT_LEVEL
-    return max(1, min(127, level + _accent(tm, tick)))
-
-
-def _accent(tm: TimeMap, tick: int) -> int:
-    """:data:`DOWNBEAT_ACCENT` on a bar's first beat, :data:`BEAT_ACCENT` on its other
-    counted beats (6/8's second dotted beat, not its eighths), else 0; a pickup's notes
-    are the end of the bar they lead into, not a downbeat."""
-    sig, at = tm.metric_position(tick)
-    if at == 0:
-        return DOWNBEAT_ACCENT
-    unit = tm.beat_length_for(sig)
-    return BEAT_ACCENT if at % unit == 0 and at // unit in sig.pulse_starts else 0
+    return max(1, min(127, level + accent(tm, tick)))
 
 
 def _program_changes(staff: Any, program: int, said: _Said,

@@ -731,3 +731,71 @@ def test_a_transposing_part_keeps_its_transposition_through_import_and_export(tm
     again = read_musicxml(tmp_path / "back.musicxml")
     assert [(t.transposition, [n.pitch for n in t.notes]) for t in again.tracks] == [
         (t.transposition, CONCERT_NOTES) for t in song.tracks]
+
+
+def marks_of(path) -> list[list[tuple[float, str]]]:
+    """Each part's dynamics marks: (offset in quarters, mark)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        score = music21.converter.parse(path)
+    return [[(float(d.getOffsetInHierarchy(p)), d.value)
+             for d in p.recurse().getElementsByClass("Dynamic")] for p in score.parts]
+
+
+def test_a_scores_dynamics_marks_come_back_with_their_velocities(tmp_path):
+    """p, mf and f, one mid-bar: read as velocities, written back as marks where they
+    were (none per note), read again as the same velocities; a part at one level gets
+    one mark, at its first note."""
+    tune, held = stream.Part(), stream.Part()
+    tune.partName, held.partName = "Tune", "Held"
+    tune.insert(0, instrument.Violin())
+    held.insert(0, instrument.Violoncello())
+    for b in range(6):
+        m = stream.Measure(number=b + 1)
+        if b == 0:
+            m.append([meter.TimeSignature("3/4"), dynamics.Dynamic("p")])
+        m.append([note.Note(67 + b, quarterLength=1) for _ in range(3)])
+        if b == 2:
+            m.insert(1, dynamics.Dynamic("mf"))  # on the bar's second beat
+        if b == 4:
+            m.insert(0, dynamics.Dynamic("f"))
+        tune.append(m)
+        m = stream.Measure(number=b + 1)
+        if b == 0:
+            m.append(meter.TimeSignature("3/4"))
+            m.append(note.Rest(quarterLength=1))
+            m.insert(1, dynamics.Dynamic("pp"))
+            m.append(note.Note("C3", quarterLength=2))
+        else:
+            m.append(note.Note("C3", quarterLength=3))
+        held.append(m)
+    path = tmp_path / "marked.musicxml"
+    write(stream.Score([tune, held]), path)
+    song = read_musicxml(path)
+    save_song(song, tmp_path / "back.musicxml")
+    assert marks_of(tmp_path / "back.musicxml") == [
+        [(0.0, "p"), (7.0, "mf"), (12.0, "f")], [(1.0, "pp")]]
+    again = read_musicxml(tmp_path / "back.musicxml")
+    assert [[(n.start, n.velocity) for n in t.notes] for t in again.tracks] == [
+        [(n.start, n.velocity) for n in t.notes] for t in song.tracks]
+
+
+def test_a_corpus_quartets_dynamics_survive_export_and_import(tmp_path):
+    """Beethoven's op. 18 no. 1, second movement (music21's corpus: pp … f, a mark every
+    few bars, sf not played): written back, each part's marks read again as the levels
+    they were — every note at the level it had, but where quantizing moved it (32nds,
+    grace notes) or a mark lasted a note or two."""
+    path = music21.corpus.getWork("beethoven/opus18no1/movement2", fileExtensions=(".mxl",))
+    song = read_musicxml(path)
+    save_song(song, tmp_path / "back.musicxml")
+    back = read_musicxml(tmp_path / "back.musicxml")
+    written = marks_of(tmp_path / "back.musicxml")
+    for before, after, marks in zip(song.tracks, back.tracks, written, strict=True):
+        level = {(n.start, n.pitch): n.velocity for n in before.notes}
+        again = {(n.start, n.pitch): n.velocity for n in after.notes}
+        common = level.keys() & again.keys()
+        assert len(common) > 0.8 * len(before.notes), before.name  # 32nds: on 16ths
+        kept = sum(level[k] == again[k] for k in common)
+        assert kept > 0.97 * len(common), before.name
+        assert {m for _, m in marks} >= {"pp", "p", "f"}, before.name
+        assert 10 < len(marks) < len(before.notes) / 20, before.name  # not one per note
