@@ -2,7 +2,8 @@
 
 Pure functions over a 16th-note grid; no song objects, so the rules are easy to read
 and test. A bar is described by :class:`BarSpec`; :func:`bar_hits` returns the hits as
-``(step, GM drum note, velocity)``.
+``(step, GM drum note, velocity)``; :func:`step_tick` places a step in the bar, swung
+when the song swings or the style is a shuffle.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ HIGH_TOM, MID_TOM, LOW_TOM, FLOOR_TOM = 50, 47, 45, 43
 STYLES = ("auto", "rock", "halftime", "funk", "shuffle")
 
 Hit = tuple[int, int, int]  # (16th step in the bar, drum note, velocity)
+SHUFFLE = 2 / 3  # a shuffle's off-beat: the last triplet of the beat (2:1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,19 @@ class BarSpec:
     crash: bool = False  # first bar after a fill
     bass_steps: frozenset[int] = frozenset()  # 16th steps where the bass plays
     temperature: float = 1.0
+    swing: float | None = None  # the song's off-beat 8th, as a fraction of the beat
+    hat_every: int | None = None  # the hat spacing the track's own groove keeps
+
+    @property
+    def feel(self) -> float:
+        """Where the off-beat 8th falls in a quarter-note beat: the song's swing, else a
+        shuffle's 2:1, else 0.5 (straight). Meters felt otherwise (6/8, 7/8) play
+        straight: their 8ths are the triplets or groups already."""
+        if not (self.denominator <= 4 and not self.compound and not self.additive):
+            return 0.5
+        if self.swing:
+            return self.swing
+        return SHUFFLE if self.style == "shuffle" else 0.5
 
     @property
     def steps(self) -> int:
@@ -89,8 +104,32 @@ def _backbeats(spec: BarSpec) -> list[int]:
     return list(range(1, spec.beats, 2))  # 7/8 (2+2+3): the snare on the second group
 
 
+def step_tick(spec: BarSpec, step: int, ppq: int) -> int:
+    """Ticks from the bar's start to 16th ``step``, swung as :attr:`BarSpec.feel` says:
+    the off-beat 8th at that fraction of the beat, the 16ths either side halfway."""
+    quarter, within = divmod(step, 4)
+    return quarter * ppq + round(step_fraction(within, spec.feel) * ppq)
+
+
+def nearest_step(spec: BarSpec, tick: int, ppq: int) -> int:
+    """The 16th step (of :func:`step_tick`'s, swung alike) nearest ``tick`` into the bar."""
+    quarter, rest = divmod(tick, ppq)
+    fractions = [step_fraction(k, spec.feel) for k in range(4)] + [1.0]
+    within = min(range(5), key=lambda k: abs(fractions[k] * ppq - rest))
+    return quarter * 4 + within
+
+
+def step_fraction(within: int, feel: float) -> float:
+    """Where 16th ``within`` (0-3) of a beat falls, as a fraction of the beat, when its
+    off-beat 8th falls at ``feel`` (0.5 straight): the 16ths either side split evenly."""
+    return (0.0, feel / 2, feel, (1 + feel) / 2)[within]
+
+
 def _hat_every(spec: BarSpec) -> int:
-    """Hat spacing in steps: quarters, 8ths or 16ths as the density rises."""
+    """Hat spacing in steps: the track's own when it keeps one, else quarters, 8ths or
+    16ths as the density rises."""
+    if spec.hat_every and not (spec.hat_every == 4 and (spec.compound or spec.additive)):
+        return spec.hat_every  # repainting a band of a groove: its hats' subdivision
     if spec.compound or spec.style == "shuffle":
         return 2  # every 8th note
     if spec.style == "funk" or spec.density >= 0.7:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
+from dataclasses import replace
 
 from engine.plugins.api import (
     CancelToken,
@@ -14,11 +15,12 @@ from engine.plugins.api import (
     Progress,
     ProgressCallback,
 )
-from engine.score import Mask, Note, Song, TimeMap
+from engine.score import Mask, Note, Song, TimeMap, Track
 from engine.score.drums import DrumKit as TrackKit
 from engine.score.instruments import role_of
 
-from .groove import STYLES, BarSpec, bar_hits, resolve_style
+from .feel import WINDOW_BARS, hat_every, song_swing
+from .groove import STYLES, BarSpec, bar_hits, nearest_step, resolve_style, step_tick
 
 __version__ = "0.1.0"
 
@@ -28,9 +30,11 @@ class DrumKit:
 
     Reads the meter at each bar, the busyness of the other tracks (notes per beat) and the
     bass rhythm; writes kick, snare and hats with a fill in the last bar of each phrase and
-    a crash after it. Writes only inside the mask and only into drum tracks, on the notes
-    each track's own kit plays (:class:`engine.score.drums.DrumKit`: a clap backbeat gets
-    claps, a kit that keeps time on maracas gets maracas for its hats).
+    a crash after it, in the song's swing (a shuffle swings by itself), keeping the hats'
+    subdivision when only a band of a groove is repainted. Writes only inside the mask and
+    only into drum tracks, on the notes each track's own kit plays
+    (:class:`engine.score.drums.DrumKit`: a clap backbeat gets claps, a kit that keeps
+    time on maracas gets maracas for its hats).
 
     Options: ``seed`` (same seed, same groove), ``temperature`` (0 = plain, higher = more
     optional hits and looser velocities), ``density`` (0..1, default: follow the band),
@@ -84,6 +88,10 @@ class DrumKit:
         bars = range(first, last + 1)
         written: dict[int, list[Note]] = {t.id: [] for t in drum_tracks}
         kits = {t.id: TrackKit.of_track(t, start, end) for t in drum_tracks}
+        # The song's feel: its swing, and when only a band of a groove is repainted
+        # (the hats alone, --pitch 42-46), the subdivision its hats keep.
+        swing = song_swing(song, mask, [t.id for t in drum_tracks])
+        hats = _kept_hat_every(song, mask, drum_tracks, kits, tmap, swing, options)
         struck: set[tuple[int, int, int]] = set()  # (track, tick, note): two hits a kit
         # plays on one note (a stock 38 and 37 on a clap kit) strike it once
 
@@ -95,7 +103,7 @@ class DrumKit:
             sig, shift = tmap.metric_position(start := tmap.bar_to_tick(bar))
             bar_start = start - shift
             phrase_bar = tmap.bar_number(bar) - 1
-            density, bass_steps = _band(song, bar_start, bar_end, step, sig.numerator)
+            density, bass_ticks = _band(song, bar_start, bar_end, sig.numerator)
             if options.density is not None:
                 density = min(1.0, max(0.0, options.density))
             spec = BarSpec(
@@ -107,13 +115,17 @@ class DrumKit:
                 density=density,
                 fill=phrase_bar >= 0 and (phrase_bar + 1) % phrase == 0,
                 crash=phrase_bar > 0 and phrase_bar % phrase == 0,
-                bass_steps=bass_steps,
                 temperature=options.temperature,
+                swing=swing,
+                hat_every=hats,
             )
+            # The bass's onsets on the bar's (swung) 16ths: the kick locks to them.
+            spec = replace(spec, bass_steps=frozenset(
+                nearest_step(spec, t, song.ppq) for t in bass_ticks))
             hits = bar_hits(spec, rng)
             for track in drum_tracks:
                 for s, gm_note, velocity in hits:
-                    at = bar_start + s * step
+                    at = bar_start + step_tick(spec, s, song.ppq)
                     if not bar_start + shift <= at < bar_end:
                         continue  # before a pickup's first beat, or past the bar
                     for pitch in kits[track.id].remap(gm_note):
@@ -127,6 +139,20 @@ class DrumKit:
         return {k: tuple(v) for k, v in written.items()}
 
 
+def _kept_hat_every(song: Song, mask: Mask, tracks: list[Track], kits: dict[int, TrackKit],
+                    tmap: TimeMap, swing: float | None, options: GenerateOptions) -> int | None:
+    """The hat spacing of the groove around a band repaint (a mask or range short of
+    every pitch): the new hats keep it, whatever the style would pick. None otherwise."""
+    band = options.pitch_range is not None or any(
+        not r.full_pitch_range for r in mask.regions if r.track_ids & {t.id for t in tracks})
+    if not band:
+        return None
+    lo, hi = tmap.bars_around(*mask.span, WINDOW_BARS)
+    spacings = {hat_every([n for n in t.notes if lo <= n.start < hi], kits[t.id], tmap,
+                          song.ppq, swing) for t in tracks} - {None}
+    return min(spacings) if spacings else None
+
+
 def _allowed(mask: Mask, track_id: int, note: Note, options: GenerateOptions) -> bool:
     if options.pitch_range is not None:
         lo, hi = options.pitch_range
@@ -135,8 +161,9 @@ def _allowed(mask: Mask, track_id: int, note: Note, options: GenerateOptions) ->
     return mask.contains_note(track_id, note)
 
 
-def _band(song: Song, start: int, end: int, step: int, beats: int) -> tuple[float, frozenset[int]]:
-    """How busy the pitched tracks are in ``[start, end)`` (0..1) and the bass's steps."""
+def _band(song: Song, start: int, end: int, beats: int) -> tuple[float, frozenset[int]]:
+    """How busy the pitched tracks are in ``[start, end)`` (0..1) and the bass's onsets
+    (ticks from ``start``)."""
     onsets = 0
     bass: set[int] = set()
     for t in song.tracks:
@@ -147,7 +174,7 @@ def _band(song: Song, start: int, end: int, step: int, beats: int) -> tuple[floa
             if start <= n.start < end:
                 onsets += 1
                 if is_bass:
-                    bass.add((n.start - start + step // 2) // step)
+                    bass.add(n.start - start)
     per_beat = onsets / max(1, beats)
     # Quiet band (or none) -> a relaxed 8th-note groove; busy band -> 16ths.
     density = min(0.9, 0.35 + 0.12 * per_beat) if onsets else 0.45

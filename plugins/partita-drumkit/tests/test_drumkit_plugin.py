@@ -234,3 +234,80 @@ def test_grooves_use_the_notes_of_the_tracks_own_kit():
                    extra={"style": "rock"})
     pitches = {n.pitch for n in notes}
     assert {36, 39, 70} <= pitches and not pitches & {38, 42}
+
+
+def swung_drums(bars: int = 8, hat_offsets: tuple[int, ...] = (0, 320)) -> Song:
+    """A 2:1 swing: hats on each beat and its last triplet, kick and snare, a quiet piano."""
+    hats = [Note(42, b * PPQ + o, 60) for b in range(4 * bars) for o in hat_offsets]
+    kicks = [Note(36, b * BAR, 60) for b in range(bars)]
+    snares = [Note(38, b * BAR + i * PPQ, 60) for b in range(bars) for i in (1, 3)]
+    drums = Track("Drums", is_drum=True, channel=9, notes=tuple(hats + kicks + snares))
+    piano = Track("Piano", notes=tuple(Note(60, b * BAR, BAR) for b in range(bars)))
+    return Song((drums, piano))
+
+
+def offbeats(notes, pitches=(42, 51)) -> set[int]:
+    return {n.start % PPQ for n in notes if n.pitch in pitches} - {0}
+
+
+def test_a_shuffle_swings_by_itself():
+    # A straight song: the shuffle's ride plays the last triplet of each beat, not the "and".
+    song = band()
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 2 * BAR)), seed=1,
+                   temperature=0.0, extra={"style": "shuffle"})
+    assert offbeats(notes) == {320}
+    assert offbeats(run(song, Mask.of(Region({song.tracks[0].id}, 0, 2 * BAR)), seed=1,
+                        temperature=0.0, extra={"style": "rock"})[0]) == {240}
+
+
+@pytest.mark.parametrize("task", ["regenerate", "repaint", "continue"])
+def test_a_swung_song_gets_swung_drums(task):
+    song = swung_drums()
+    drums = song.tracks[0]
+    region = {"regenerate": (0, 8 * BAR), "repaint": (2 * BAR, 4 * BAR),
+              "continue": (8 * BAR, 10 * BAR)}[task]
+    for style in ("auto", "rock", "funk", "shuffle"):
+        notes, _ = run(song, Mask.of(Region({drums.id}, *region)), seed=1,
+                       temperature=0.0, extra={"style": style})
+        assert 320 in offbeats(notes) and 240 not in offbeats(notes), style
+
+
+def test_a_swing_is_read_from_the_band_when_the_drums_have_none():
+    piano = Track("Piano", notes=tuple(Note(60, b * PPQ + o, 200)
+                                       for b in range(16) for o in (0, 320)))
+    song = Song((Track("Drums", is_drum=True, channel=9), piano))
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 4 * BAR)), seed=1,
+                   temperature=0.0, extra={"style": "rock"})
+    assert offbeats(notes) == {320}
+
+
+@pytest.mark.parametrize(("offsets", "swing"), [
+    ((0, 320), 320 / PPQ),  # 2:1
+    ((0, 300), 300 / PPQ),  # a lighter swing
+    ((0, 240), None),  # straight 8ths
+    ((0, 120, 240, 360), None),  # straight 16ths
+    ((0, 360), None),  # a dotted-8th figure on the grid, not a swing
+])
+def test_reading_the_swing(offsets, swing):
+    from partita_drumkit.feel import swing_of
+
+    assert swing_of([o for _ in range(8) for o in offsets], PPQ) == swing
+    assert swing_of(list(offsets), PPQ) is None  # too few to tell
+
+
+@pytest.mark.parametrize(("hat_offsets", "style"), [
+    ((0, 240), "funk"), ((0, 240), "auto"), ((0, 320), "funk")])
+def test_repainting_the_hats_keeps_their_subdivision(hat_offsets, style):
+    # A busy band (the auto style's 16ths) and a kept 8th-note hat groove: repainting the
+    # hats alone (--pitch 42-46) keeps them in 8ths, straight or swung as they were.
+    song = swung_drums(hat_offsets=hat_offsets)
+    busy = Track("Piano", notes=tuple(Note(60, i * PPQ // 4, 100) for i in range(8 * 16)))
+    song = song.replace_track(song.tracks[1].with_notes(busy.notes))
+    drums = song.tracks[0]
+    notes, _ = run(song, Mask.of(Region({drums.id}, 2 * BAR, 4 * BAR, 42, 46)), seed=1,
+                   temperature=0.0, extra={"style": style})
+    assert offbeats(notes, (42, 44, 46)) == {hat_offsets[1]}
+    # The whole kit regenerated in that style is free to play 16ths.
+    notes, _ = run(song, Mask.of(Region({drums.id}, 2 * BAR, 4 * BAR)), seed=1,
+                   temperature=0.0, extra={"style": "funk"})
+    assert len(offbeats(notes)) == 3
