@@ -19,6 +19,13 @@ the pitch bends inside a region that covers every pitch of a track, which shaped
 notes the take replaces (:func:`~engine.score.edits.replace_in_mask`), counted by kind,
 so a take does not lose 301 bends without a word.
 
+A fifth kind is the song's shape kept: a part the take replaces that **rested** through
+two whole bars or more of the region (the drums of an 8-bar song that play bars 1–2
+only) rests there in the take too — the built-in models keep a replaced part silent
+where it was (:func:`engine.models.sampler.shaped_targets`) — so a take of "30 notes"
+says where it left the part resting and how to fill it, rather than leave a drummer
+wondering why the groove stops.
+
 One place decides them for every caller: the command line prints them after a generation
 (on stderr, :data:`CLI` words), the job queue puts them on each take
 (:attr:`~engine.jobs.Take.warnings`, :data:`STUDIO` words: the takes bar marks the take
@@ -35,7 +42,7 @@ from typing import TYPE_CHECKING
 
 from engine.models.constraints import written_parallels
 from engine.plugins.api import GenerateOptions, ModelInfo
-from engine.score import EditGroup, InsertTrack, Note, Song, TimeMap, plural
+from engine.score import EditGroup, InsertTrack, Mask, Note, Region, Song, TimeMap, plural
 from engine.score.edits import dropped_controls
 from engine.score.spelling import key_text, scale_pitch_classes
 from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
@@ -50,7 +57,9 @@ OFF_KEY = "off-key"  # new notes outside the key they were to keep
 PARALLELS = "parallels"  # parallel fifths or octaves, asked to avoid them
 GENERAL_MODEL = "general-model"  # chorale voices by a model not made for them
 DROPPED_CONTROLS = "dropped-controls"  # pitch bends in the region, gone with the old notes
-KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS)
+RESTED = "rested"  # a replaced part rested through whole bars, and rests there still
+KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED)
+RESTED_BARS = 2  # whole bars in a row a part rests before it is said (not a bar's break)
 
 # How a control kind is counted in words (ControlEvent.kind).
 CONTROL_WORDS = {"pitchwheel": "pitch bend", "control_change": "controller event",
@@ -76,11 +85,14 @@ class Wording:
     key: str  # the key new notes keep
     parallels: str  # no parallel fifths or octaves
     use_model: str  # how to choose a model; ``{model}`` is its name
+    fill: str  # how to fill bars a part rests in; ``{bars}`` is them, as ``--bars`` reads
 
 
-CLI = Wording("--key", "--avoid-parallels", "--model {model}")
+CLI = Wording("--key", "--avoid-parallels", "--model {model}",
+              "repaint those bars to fill them (repaint --bars {bars})")
 STUDIO = Wording("the Key setting", "the “No parallel 5ths / 8ves” setting",
-                 "choose it, or Auto, as the Generate panel's model")
+                 "choose it, or Auto, as the Generate panel's model",
+                 "repaint those bars to fill them")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +105,8 @@ class _Written:
     tracks: frozenset[int]  # the tracks it writes
     added: tuple[str, ...]  # the names of the tracks it adds
     edit: Edit | None = None  # the take's whole edit (what it takes out of the song)
+    mask: Mask | None = None  # where it wrote
+    before: Song | None = None  # the song the model wrote into (its prep applied)
 
     @property
     def chorale(self) -> bool:
@@ -105,11 +119,11 @@ def take_warnings(take: Take, model: ModelInfo,
     them on the take). ``prepared``: the song the model wrote into (the take's base song
     after its prep), when the caller has it — a long song's prep is not free."""
     if prepared is None:
-        song = take.edit.apply(take.base_song)
-    else:  # the take's edit is its prep, then the new notes (make_take)
-        song = EditGroup(take.edit.edits[len(take.prep):]).apply(prepared)
+        prepared = EditGroup(take.prep).apply(take.base_song) if take.prep else take.base_song
+    # The take's edit is its prep, then the new notes (make_take).
+    song = EditGroup(take.edit.edits[len(take.prep):]).apply(prepared)
     written = _Written(song, take.notes, take.options, take.mask.track_ids,
-                       _added(take.prep), take.edit)
+                       _added(take.prep), take.edit, take.mask, prepared)
     return tuple(_warnings([written], model, STUDIO, asked_parallels=False))
 
 
@@ -121,7 +135,9 @@ def result_warnings(results: Sequence[TaskResult], model: ModelInfo,
     the user asked for no parallels (``--avoid-parallels``), rather than chorale writing
     turning them off."""
     written = [_Written(r.after, r.new_notes, r.options or GenerateOptions(key=r.key),
-                        r.mask.track_ids, _added(r.prep), r.edit) for r in results]
+                        r.mask.track_ids, _added(r.prep), r.edit, r.mask,
+                        EditGroup(r.prep).apply(r.before) if r.prep else r.before)
+               for r in results]
     return _warnings(written, model, wording, asked_parallels=asked_parallels)
 
 
@@ -134,8 +150,86 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
     found = (_off_key(written, model, wording),
              _parallels(written, model, wording, asked_parallels),
              _general_model(written, model, wording),
-             _dropped_controls(written))
+             _dropped_controls(written),
+             _rested(written, wording))
     return [w for w in found if w is not None]
+
+
+def _rested(written: list[_Written], wording: Wording) -> TakeWarning | None:
+    """Parts the take replaces that rested through :data:`RESTED_BARS` whole bars of the
+    region or more and rest there still (the take that leaves the most such bars)."""
+    most: dict[int, list[int]] = {}  # track id → its resting bars (0-based), of one take
+    song = None
+    for w in written:
+        if w.mask is None or w.before is None:
+            continue
+        replaced = w.mask.notes_inside(w.before)
+        rests = {t: bars for t in sorted(w.tracks) if replaced.get(t)
+                 and (bars := _still_resting(w.mask, w.before, w.song, t))}
+        if sum(map(len, rests.values())) > sum(map(len, most.values())):
+            most, song = rests, w.song
+    if song is None:
+        return None
+    tm, labels = TimeMap.of(song), track_labels(song)
+    where = {labels[t]: _bars(tm.bar_number(b) for b in bars) for t, bars in most.items()}
+    names = list(where)
+    said = [f"{names[0]} rested in {where[names[0]]}",
+            *(f"{name} in {where[name]}" for name in names[1:])]
+    part = "the new part rests" if len(names) == 1 else "the new parts rest"
+    numbers = sorted({tm.bar_number(b) for bars in most.values() for b in bars})
+    return TakeWarning(
+        RESTED,
+        f"{_listed(said)}, so {part} there too: "
+        + wording.fill.format(bars=_bar_list(numbers)),
+        "Resting as before: " + "; ".join(f"{name} in {bars}" for name, bars in where.items()))
+
+
+def _still_resting(mask: Mask, song_before: Song, song_after: Song,
+                   track_id: int) -> list[int]:
+    """The whole bars of the region in which nothing of track ``track_id`` sounded (in
+    the region's pitches) before the take nor sounds after it, in runs of
+    :data:`RESTED_BARS` or more."""
+    before = next((t for t in song_before.tracks if t.id == track_id), None)
+    after = next((t for t in song_after.tracks if t.id == track_id), None)
+    regions = [r for r in mask.regions if track_id in r.track_ids and not r.is_empty]
+    if before is None or after is None or not regions:
+        return []
+    tm = TimeMap.of(song_before)
+    first = tm.tick_to_bar(min(r.start for r in regions))
+    last = tm.tick_to_bar(max(r.end for r in regions) - 1)
+    bands: dict[int, list[tuple[int, int]]] = {}  # each whole bar of the region → pitches
+    for bar in range(first, last + 1):
+        lo, hi = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+        if lo < song_before.end and _covered(regions, lo, hi):  # not past the music
+            bands[bar] = [(r.pitch_lo, r.pitch_hi) for r in regions if r.start < hi and r.end > lo]
+    sounding: set[int] = set()  # the bars something of the track sounds in, before or after
+    for n in (*before.notes, *after.notes):
+        for bar in range(max(first, tm.tick_to_bar(n.start)),
+                         min(last, tm.tick_to_bar(max(n.start, n.end - 1))) + 1):
+            if bar in bands and any(a <= n.pitch <= b for a, b in bands[bar]):
+                sounding.add(bar)
+    runs: list[list[int]] = []
+    for bar in sorted(set(bands) - sounding):
+        if runs and runs[-1][-1] == bar - 1:
+            runs[-1].append(bar)
+        else:
+            runs.append([bar])
+    return [bar for run in runs if len(run) >= RESTED_BARS for bar in run]
+
+
+def _covered(regions: list[Region], lo: int, hi: int) -> bool:
+    """Whether the regions' spans together cover ``[lo, hi)``."""
+    at = lo
+    for start, end in sorted((r.start, r.end) for r in regions):
+        if start > at:
+            break
+        at = max(at, end)
+    return at >= hi
+
+
+def _bar_list(numbers: list[int]) -> str:
+    """``"3-8"``, ``"3-4,7-8"``: bar numbers as ``--bars`` reads them."""
+    return _bars(numbers).split(" ", 1)[1].replace("–", "-").replace(" ", "")
 
 
 def _dropped_controls(written: list[_Written]) -> TakeWarning | None:
@@ -275,5 +369,5 @@ def _bars(numbers: Iterable[int]) -> str:
 
 
 __all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "GENERAL_MODEL", "KINDS", "OFF_KEY",
-           "PARALLELS", "STUDIO", "TakeWarning", "Wording", "result_warnings",
+           "PARALLELS", "RESTED", "STUDIO", "TakeWarning", "Wording", "result_warnings",
            "take_warnings"]

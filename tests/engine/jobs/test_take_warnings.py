@@ -16,6 +16,8 @@ from engine.jobs.take_warnings import (
     GENERAL_MODEL,
     OFF_KEY,
     PARALLELS,
+    RESTED,
+    STUDIO,
     result_warnings,
 )
 from engine.plugins.api import GenerateOptions, ModelInfo
@@ -301,3 +303,75 @@ def test_a_region_of_some_pitches_keeps_the_bends_and_says_nothing():
     mask = Mask.of(Region({bass.id}, BAR, 2 * BAR, pitch_lo=36, pitch_hi=45))
     assert take_warnings(take_of(song, mask, {bass.id: (Note(40, BAR, BAR),)}),
                          GENERAL) == ()
+
+
+# -- a replaced part that rested, resting still ---------------------------------------------------
+
+
+def drums_in_bars_1_2() -> Song:
+    """An 8-bar band whose drums play bars 1-2 only."""
+    piano = Track("Piano", notes=tuple(Note(60, i * Q, Q) for i in range(32)))
+    drums = Track("Drums", is_drum=True, channel=9,
+                  notes=tuple(Note(36 if i % 2 == 0 else 38, i * Q, Q // 2) for i in range(8)))
+    return Song((piano, drums))
+
+
+def where_it_played(song, mask):
+    """A model that, like the built-in ones, keeps the part resting where it rested."""
+    return {tid: tuple(Note(42, i * Q // 2, Q // 4) for i in range(16)) for tid in mask.track_ids}
+
+
+def everywhere(song, mask):
+    start, end = mask.span
+    return {tid: tuple(Note(42, t, Q // 4) for t in range(start, end, Q)) for tid in mask.track_ids}
+
+
+def test_a_part_left_resting_where_it_rested_is_told():
+    song = drums_in_bars_1_2()
+    drums = song.find_track("Drums")
+    result = tasks.regenerate(song, drums.id, model=Answers(where_it_played),
+                              options=GenerateOptions(seed=1))
+    (warning,) = result_warnings([result], GENERAL, CLI)
+    assert warning.kind == RESTED
+    assert warning.message == (
+        "Drums rested in bars 3–8, so the new part rests there too: repaint those bars to "
+        "fill them (repaint --bars 3-8)")
+    # The studio's take says it in its words.
+    take = take_from_result(result, "qa")
+    (said,) = take_warnings(take, GENERAL)
+    assert said.message == ("Drums rested in bars 3–8, so the new part rests there too: "
+                            "repaint those bars to fill them")
+    assert said.detail == "Resting as before: Drums in bars 3–8"
+    assert STUDIO.fill in said.message
+
+
+def test_a_take_that_fills_the_rests_or_a_bar_of_rest_says_nothing():
+    song = drums_in_bars_1_2()
+    drums = song.find_track("Drums")
+    filled = tasks.regenerate(song, drums.id, model=Answers(everywhere), options=GenerateOptions())
+    assert [w for w in result_warnings([filled], GENERAL, CLI) if w.kind == RESTED] == []
+    # One bar's break is music, not a gap: bars 3 only, between bars 1-2 and 4.
+    played = song.replace_track(drums.with_notes((*drums.notes, Note(36, 3 * BAR, Q))))
+    mask = Mask.of(Region({drums.id}, 0, 4 * BAR))
+    take = take_of(played, mask, {drums.id: (Note(36, 0, Q), Note(36, 3 * BAR, Q))})
+    assert take_warnings(take, GENERAL) == ()
+    # Nor does writing an empty track (nothing replaced, nothing to rest like).
+    empty = song.replace_track(drums.with_notes(()))
+    take = take_of(empty, Mask.of(Region({drums.id}, 0, 8 * BAR)),
+                   {drums.id: (Note(36, 0, Q),)})
+    assert take_warnings(take, GENERAL) == ()
+
+
+def test_the_rests_of_a_band_are_its_pitches():
+    # Repainting the hats (42-46) of a kit whose hats play bars 1-2 only, over bars 1-6:
+    # bars 3-6 had kicks, but no hat, and get none.
+    song = drums_in_bars_1_2()
+    drums = song.find_track("Drums")
+    kicks = tuple(Note(36, b * BAR, Q) for b in range(8))
+    hats = tuple(Note(42, i * Q, Q // 4) for i in range(8))
+    song = song.replace_track(drums.with_notes(tuple(sorted((*kicks, *hats),
+                                                            key=lambda n: n.start))))
+    mask = Mask.of(Region({drums.id}, 0, 6 * BAR, pitch_lo=42, pitch_hi=46))
+    take = take_of(song, mask, {drums.id: hats})
+    (warning,) = take_warnings(take, GENERAL)
+    assert warning.message.startswith("Drums rested in bars 3–6,")
