@@ -13,9 +13,12 @@ The rules, chosen so that the bars around keep their meaning:
   or after it move with the music.
 - **Delete** bars ``bar`` .. ``bar + count - 1``: their notes go, a note sounding into them
   from before is shortened by the bars removed (so it still ends where its music ends), a
-  note sounding out of them keeps the part after them. What is in force after the deleted
-  bars (tempo, meter, key, a track's program and controller values) holds from the bar
-  line on, and everything later moves earlier.
+  note sounding out of them keeps the part after them. Tempo, meter and key changes and
+  markers inside them go; what is in force after the deleted bars (tempo, meter, key, a
+  track's program and controller values) holds from the bar line on, and everything
+  later moves earlier. Deleting the song's last bars leaves nothing after them to hold
+  for: what changed inside them goes with them (an "84 BPM from bar 13" restated at the
+  end of a 12-bar song would be a change no music plays).
 """
 
 from __future__ import annotations
@@ -111,8 +114,12 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     ``ValueError`` names what does not fit."""
     shift = bar_shift(song, bar, count, inserting=False)
     tm = TimeMap.of(song)
-    t0, t1, closed = shift.at, shift.until, shift.tick
+    t0, t1 = shift.at, shift.until
     count = tm.tick_to_bar(t1 - 1) + 1 - bar
+    follows = song.end > t1  # music (or a set length) after the deleted bars
+
+    def closed(t: int) -> int:  # nothing after for an event of the deleted bars to hold for
+        return _GONE if not follows and t0 <= t < t1 else shift.tick(t)
 
     edits: list[Edit] = []
     for track in song.tracks:
@@ -133,11 +140,12 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
                 added.append(Note(n.pitch, closed(n.start), n.duration, n.velocity, n.id))
         _track_edits(edits, track, removed, added, lambda events: _moved(events, closed))
     changes = {
-        "tempos": _closed_map(song.tempos, t0, t1, lambda e: e.us_per_beat),
+        "tempos": _closed_map(song.tempos, t0, t1, lambda e: e.us_per_beat, follows=follows),
         "time_signatures": _closed_map(song.time_signatures, t0, t1,
                                        lambda e: e.meter,
-                                       tm.bar_length_for),
-        "key_signatures": _closed_map(song.key_signatures, t0, t1, lambda e: e.key),
+                                       tm.bar_length_for, follows=follows),
+        "key_signatures": _closed_map(song.key_signatures, t0, t1, lambda e: e.key,
+                                      follows=follows),
     }
     kept = [m for m in song.markers if not t0 <= m.tick < t1]  # a deleted bar's go too
     changes["markers"] = _moved(kept, closed)
@@ -212,16 +220,22 @@ def _inserted_length(song: Song, at: int, span: int) -> int:
     return song.length
 
 
+_GONE = -1  # where :func:`_moved` sends an event that goes (dropped)
+
+
 def _moved(events: Sequence[E], tick: Callable[[int], int]) -> tuple[E, ...]:
-    """Timed events (each with a ``tick``) moved by ``tick()``, order kept."""
+    """Timed events (each with a ``tick``) moved by ``tick()``, order kept; one it sends
+    to :data:`_GONE` is dropped."""
     return tuple(e if tick(e.tick) == e.tick else replace(e, tick=tick(e.tick))
-                 for e in events)
+                 for e in events if tick(e.tick) != _GONE)
 
 
 def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], Any],
-                bar_length: Callable[[Any], int] | None = None) -> tuple:
+                bar_length: Callable[[Any], int] | None = None, *,
+                follows: bool = True) -> tuple:
     """A tempo/meter/key map with ``[t0, t1)`` cut out: what was in force at ``t1`` holds
-    from ``t0`` (unless it is what held before ``t0`` anyway), later events move earlier.
+    from ``t0`` (unless it is what held before ``t0`` anyway, or nothing ``follows`` the
+    cut for it to hold for), later events move earlier.
     For meters (``bar_length`` given) the same meter is restated at ``t0`` unless ``t0``
     is on the bar lines it already draws: a meter event starts a bar, so dropping one
     off that grid would move every bar line before the cut."""
@@ -229,7 +243,7 @@ def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], 
     at_t1 = [e for e in events if e.tick <= t1]
     after = [replace(e, tick=e.tick - (t1 - t0)) for e in events if e.tick > t1]
     out = list(before)
-    if at_t1:
+    if at_t1 and (follows or not before):  # a song keeps a first tempo, meter and key
         holding = at_t1[-1]
         redundant = bool(before) and value(before[-1]) == value(holding)
         if redundant and bar_length is not None:

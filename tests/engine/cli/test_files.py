@@ -376,6 +376,21 @@ def test_convert_inserts_and_deletes_bars(midi, tmp_path, capsys):
     assert "--delete-bars 7: bar 7 is outside the song (bars 1–2)" in capsys.readouterr().err
 
 
+def test_deleting_the_last_bars_takes_their_tempo_changes_with_them(tmp_path, capsys):
+    # The demo slows to 96 and 84 BPM in bars 31-32: cut after bar 12, the 12-bar song
+    # keeps its 104 BPM, with no "84 BPM from bar 13" past its end.
+    demo = Path(__file__).resolve().parents[3] / "assets" / "demo" / "demo.mid"
+    out = tmp_path / "cut.mid"
+    assert main(["convert", str(demo), str(out), "--delete-bars", "13-32"]) == 0
+    cut = load_song(out)
+    assert [(t.tick, round(t.bpm)) for t in cut.tempos] == [(0, 104)]
+    assert [m.text for m in cut.markers] == ["Intro", "Verse"]
+    capsys.readouterr()
+    assert main(["info", str(out)]) == 0
+    info = capsys.readouterr().out
+    assert "12 bars" in info and "84" not in info
+
+
 def test_convert_numbers_bars_after_a_pickup_as_a_score_does(midi, tmp_path, capsys):
     """With a pickup, bar 0 is the pickup and bar 1 the first full bar (MuseScore's,
     Sibelius's, Dorico's numbers); the song file keeps its ticks as they were."""

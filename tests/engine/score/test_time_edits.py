@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine.score import (
@@ -104,6 +106,27 @@ def test_delete_bars_closes_the_gap_and_keeps_what_holds_after_it():
     assert [c.tick for c in lead.controls] == [BAR]
     assert after.markers == ()
     assert edit.inverse().apply(after) == before
+
+
+def test_deleting_the_last_bars_leaves_no_change_past_the_end():
+    # Bars 3-5 hold a tempo, a key, a meter, a marker, a program change and a controller;
+    # with nothing after them to hold for, they all go (none restated at the new end).
+    before = song()
+    edit = delete_bars(before, 2, 3)
+    after = edit.apply(before)
+    assert TimeMap.of(after).whole_bars(after.end) == 2
+    assert [(t.tick, t.us_per_beat) for t in after.tempos] == [(0, 500_000)]
+    assert [(k.tick, k.key) for k in after.key_signatures] == [(0, "C")]
+    assert [(s.tick, s.numerator) for s in after.time_signatures] == [(0, 4)]
+    assert after.markers == ()
+    lead = after.tracks[0]
+    assert [p.tick for p in lead.program_changes] == [0] and lead.controls == ()
+    assert edit.inverse().apply(after) == before  # undo brings them all back
+    # A song whose notes (or set length) go on after the cut keeps what holds there.
+    longer = replace(before, length=6 * BAR)
+    kept = delete_bars(longer, 2, 3).apply(longer)
+    assert [(t.tick, t.us_per_beat) for t in kept.tempos] == [(0, 500_000), (2 * BAR, 666_667)]
+    assert [(k.tick, k.key) for k in kept.key_signatures] == [(0, "C"), (2 * BAR, "Dm")]
 
 
 def test_delete_bars_shortens_notes_sounding_into_them_and_keeps_their_tails():
