@@ -668,6 +668,7 @@ def kept_music(song: Song, mask: Mask, cell_ticks: np.ndarray) -> KeptMusic:
 
 
 FERMATA_BEATS = 2  # a kept note this long (or longer) that a breath follows: a held close
+CLOSE_BEATS = 3  # a kept note this long closes a phrase with no breath after it too
 
 
 @dataclass(frozen=True, slots=True)
@@ -689,19 +690,23 @@ def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray) -> PhraseEdge
     (:class:`PhraseEdges`), from the kept parts' notes. A church musician's QA: with the
     voices resting at a hymn tune's breaths, 0 of 18 pickups after a breath were sung by
     all four voices (they stayed silent or came in late), and under the long notes that
-    end phrases they changed harmony in 13 of 27."""
+    end phrases they changed harmony in 13 of 27. A note of :data:`CLOSE_BEATS` or more
+    closes its phrase with no breath after it too (a hymn's dotted half before the next
+    phrase's pickup: an organist's QA heard the voices move on in quarters under it, 34
+    onsets in 6 takes, where one chord is held)."""
     T = len(breaths)
     entries, sung, closes, held = (np.zeros(T, dtype=bool) for _ in range(4))
     begins = breaths & ~np.r_[False, breaths[:-1]]  # a breath's first cell
     after = ~breaths & np.r_[False, breaths[:-1]]  # the cell after a breath
-    if not breaths.any():
-        return PhraseEdges(entries, sung, closes, held)
-    long = FERMATA_BEATS * song.ppq
+    # Within a 16th of it: a dotted half played detached (1,430 ticks of 1,440) is one.
+    slack = song.ppq // 4
+    long, longer = FERMATA_BEATS * song.ppq - slack, CLOSE_BEATS * song.ppq - slack
     for note, a, b in kept.notes:
         if a < T and after[a]:  # struck with, and sung for its length (a pickup
             entries[a] = True  # struck as a 16th and left was no pickup sung)
             sung[a + 1 : b] = True
-        if b < T and begins[b] and note.duration >= long and a < b:
+        breath = b < T and begins[b] and note.duration > long
+        if a < b and (breath or note.duration > longer):
             closes[a] = True
             held[a + 1 : b] = True
     return PhraseEdges(entries, sung, closes, held)

@@ -609,6 +609,35 @@ def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_be
     assert ok[at[1440] + 1, vocab.ONSET:].any() and ok[at[1440] + 1, vocab.HOLD]
 
 
+def test_a_dotted_half_closes_its_phrase_with_no_breath_after_it():
+    """An organist's QA: a hymn's phrase ends on a dotted half, then the next phrase's
+    pickup with no rest; the voices moved on in quarters under it (34 onsets in 6
+    takes). Bach's voices hold under 721 of 737 fermata notes (120 chorales of
+    music21's corpus); a note of three beats is such a close, played detached or not."""
+    sop = Track(name="Soprano", program=52, notes=(
+        Note(67, 0, 480), Note(69, 480, 1430),  # a dotted half, 10 ticks short of legato
+        Note(62, 1920, 480), Note(67, BAR + 480, 960)))
+    alto = Track(name="Alto", program=52)
+    song = Song(tracks=(sop, alto))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, alto.id: 1},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 2 * BAR)), [alto.id])
+    ok = problem.allowed[enc.lane_tracks.index(alto.id)]
+    at = {int(t): i for i, t in enumerate(enc.step_ticks[:-1])}
+    assert not ok[at[480], vocab.REST] and ok[at[480], vocab.ONSET:].any()  # sings with it
+    held = ok[at[480] + 1 : at[1920] - 1]
+    assert held[:, vocab.HOLD].all() and held.sum(axis=1).tolist() == [1] * len(held)
+    assert ok[at[1920], vocab.ONSET:].any()  # the pickup: free to move again
+    # A half note with no breath after it is no close: the voices may move under it.
+    half = sop.with_notes((Note(67, 0, 480), Note(69, 480, 960), Note(62, 1440, 480),
+                           *sop.notes[3:]))
+    enc = encode(song.replace_track(half), GridSpec(), 0, 2 * BAR,
+                 lanes={sop.id: 1, alto.id: 1}, snap_off_grid=True)
+    ok = build_problem(enc, song.replace_track(half), Mask.of(Region({alto.id}, 0, 2 * BAR)),
+                       [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
+    assert ok[at[960], vocab.ONSET:].any()
+
+
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
     # A rest shorter than a beat is a breath inside the phrase: the voices go on.
     onsets, ticks, editable = _alto_under(
