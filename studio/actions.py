@@ -102,6 +102,15 @@ SPECS: tuple[Spec, ...] = (
          "Select the next note of the current tracks (none selected: from the playhead)"),
     Spec("select_previous", "Select Previous Note", ("Ctrl+Left",), "",
          "Select the previous note of the current tracks"),
+    # MuseScore grows a range with Shift+→, which here moves a bar (Ctrl+Shift+→ nudges):
+    # Alt+Shift+→, Shift for "add to the selection" as Shift+click, three keys one hand.
+    Spec("extend_next", "E&xtend Selection to Next Note", ("Alt+Shift+Right",), "",
+         "Add the next note (a chord whole) of the current tracks to the selection; "
+         "Alt+Shift+← takes it back"),
+    Spec("extend_previous", "Extend Selection to Pre&vious Note", ("Alt+Shift+Left",), "",
+         "Add the previous note of the current tracks to the selection"),
+    Spec("select_bars", "Select the Bar's N&otes", ("Ctrl+B",), "",
+         "Select the current tracks' notes in the playhead's bar (looping: the loop range)"),
     Spec("lengthen", "Lengthen Notes", ("Alt+Right",), "",
          "Make the selected notes a grid step longer"),
     Spec("shorten", "Shorten Notes", ("Alt+Left",), "",

@@ -276,7 +276,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
         m.addSeparator()
         m.addActions([a.select_all, a.select_all_tracks, a.select_none])
-        m.addActions([a.select_next, a.select_previous])
+        m.addActions([a.select_next, a.select_previous, a.extend_next, a.extend_previous,
+                      a.select_bars])
         m.addSeparator()
         m.addActions([a.quantize, a.legato, a.split_notes, a.join_notes])
         m.addActions([a.time_at_bar, a.add_marker])
@@ -427,6 +428,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "select_all": self.select_all, "select_all_tracks": self.select_all_tracks,
             "select_next": lambda: self.select_step(1),
             "select_previous": lambda: self.select_step(-1),
+            "extend_next": lambda: self.extend_selection(1),
+            "extend_previous": lambda: self.extend_selection(-1),
+            "select_bars": self.select_bars,
             "select_none": self.escape,
             "quantize": self.quantize, "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,

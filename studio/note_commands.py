@@ -196,6 +196,80 @@ class NoteCommands:
             # As a score editor's cursor: the next letter goes after the note just reached.
             self.transport.seek(note.end)
 
+    # Alt+Shift+← →'s range as it was last set: its anchor and moving end (onset ticks),
+    # the selection it grew from and the one it made (a selection changed since starts
+    # a new range).
+    _extending: tuple[int, int, frozenset, frozenset] | None = None
+
+    def extend_selection(self, direction: int) -> None:
+        """Alt+Shift+→ / Alt+Shift+←: the selection grown to the next (previous) onset of the
+        current tracks, every note from where it began to there taken in (a chord whole),
+        as MuseScore's Shift+→ grows a range; the other way shrinks it back towards where
+        it began, then grows it on that side. With nothing selected it starts at the
+        playhead, as Ctrl+→ does."""
+        song = self.document.song
+        notes = sorted((n.start, n.pitch, tid, n.id) for tid in self.pianoroll.active_track_ids()
+                       for n in song.track(tid).notes)
+        if not notes:
+            self.statusBar().showMessage("No notes in the current track to select", 4000)
+            return
+        onsets = sorted({start for start, *_ in notes})
+        selected = self.selection.notes
+        last = self._extending
+        if last is not None and last[3] == selected and last[1] in onsets:
+            anchor, cursor, base, _made = last
+            i = onsets.index(cursor) + direction
+        else:
+            base = selected
+            starts = [start for start, _p, tid, nid in notes if (tid, nid) in selected]
+            if starts:  # on from the selection's last onset (back from its first)
+                anchor = min(starts) if direction > 0 else max(starts)
+                edge = max(starts) if direction > 0 else min(starts)
+                i = onsets.index(edge) + direction
+            else:  # from the playhead: the first onset at or after it, the last before it
+                at = self.transport.position
+                i = next((k for k, t in enumerate(onsets) if t >= at), len(onsets))
+                i = i if direction > 0 else i - 1
+                anchor = onsets[i] if 0 <= i < len(onsets) else 0
+        if not 0 <= i < len(onsets):
+            self.statusBar().showMessage("No more notes that way", 3000)
+            return
+        cursor = onsets[i]
+        lo, hi = min(anchor, cursor), max(anchor, cursor)
+        self.selection.set_notes(base | {(tid, nid) for start, _p, tid, nid in notes
+                                         if lo <= start <= hi})
+        self._extending = (anchor, cursor, base, self.selection.notes)
+        reached = [(pitch, tid, nid) for start, pitch, tid, nid in notes if start == cursor]
+        self.pianoroll.reveal_notes([n for _p, tid, nid in reached
+                                     for n in song.track(tid).notes if n.id == nid])
+        pitch, tid, _nid = reached[0]
+        self.pianoroll.preview(pitch, tid)
+        self.statusBar().showMessage(f"Selected {plural(len(self.selection), 'note')}", 3000)
+
+    def select_bars(self) -> None:
+        """Ctrl+B: the current tracks' notes that start in the playhead's bar — while the
+        loop is on (L), in the loop range — selected: a phrase picked without the mouse,
+        to transpose, copy, quantize or mask (Alt+Shift+← → then grow or shrink it)."""
+        tm = self.document.time_map
+        tr = self.transport
+        if tr.loop_enabled and tr.loop_end > tr.loop_start:
+            start, end, where = tr.loop_start, tr.loop_end, "the loop range"
+        else:
+            bar = tm.tick_to_bar(tr.position)
+            start, end, where = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1), "the bar"
+        first, last = tm.bar_number(tm.tick_to_bar(start)), tm.bar_number(tm.tick_to_bar(end - 1))
+        bars = f"bars {first}–{last}" if last > first else f"bar {first}"
+        song = self.document.song
+        ids = self.pianoroll.active_track_ids()
+        keys = [(tid, n.id) for tid in ids for n in song.track(tid).notes if start <= n.start < end]
+        self.selection.set_notes(keys)
+        if not keys:
+            self.statusBar().showMessage(f"No notes of the current track start in {bars} "
+                                         f"({where})", 4000)
+            return
+        self._reveal_selection()
+        self.statusBar().showMessage(f"Selected {plural(len(keys), 'note')} in {bars}", 4000)
+
     def select_all_tracks(self) -> None:
         """Every track editable in the piano roll, all notes selected: then ↑ ↓, nudges,
         Quantize or Delete act on the whole song (as Ctrl+A in a DAW's arrangement)."""

@@ -1,0 +1,119 @@
+"""What a keyboard-only user (no mouse at all) can do: grow a selection note by note,
+select a bar's notes, mask bars of one track, set a track's volume, pan and colour, and
+reach every snap grid — each sent as real key presses to the focused piano roll."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+K = Qt.Key
+M = Qt.KeyboardModifier
+Q, BAR = 480, 1920
+
+
+def press(win, key, mods=M.NoModifier) -> None:
+    QTest.keyClick(win.pianoroll.canvas, key, mods)
+
+
+def piano(win):
+    return win.document.song.tracks[0]
+
+
+def keys(track, indices) -> set[tuple[int, int]]:
+    return {(track.id, track.notes[i].id) for i in indices}
+
+
+def test_alt_shift_arrows_grow_and_shrink_the_selection_from_where_it_began(focused):
+    win = focused
+    track = piano(win)
+    win.selection.clear_notes()
+    win.transport.seek(Q)  # the second note
+    grow = (K.Key_Right, M.AltModifier | M.ShiftModifier)
+    back = (K.Key_Left, M.AltModifier | M.ShiftModifier)
+    press(win, *grow)  # nothing selected: from the playhead
+    assert win.selection.notes == keys(track, [1])
+    press(win, *grow)
+    press(win, *grow)
+    assert win.selection.notes == keys(track, [1, 2, 3])
+    press(win, *back)  # the other way shrinks it back towards where it began
+    assert win.selection.notes == keys(track, [1, 2])
+    press(win, *back)
+    press(win, *back)  # past the anchor: grows on that side
+    assert win.selection.notes == keys(track, [0, 1])
+    press(win, *back)  # no note before the first: said, the selection stays
+    assert win.selection.notes == keys(track, [0, 1])
+    assert "No more notes" in win.statusBar().currentMessage()
+    # From a note picked with Ctrl+→: grown from it, then transposed as one phrase.
+    win.selection.clear_notes()
+    win.transport.seek(0)
+    press(win, K.Key_Right, M.ControlModifier)
+    press(win, K.Key_Right, M.ControlModifier)  # the second note
+    press(win, *grow)
+    assert win.selection.notes == keys(track, [1, 2])
+    press(win, K.Key_Up)
+    assert [n.pitch for n in piano(win).notes[:4]] == [60, 63, 65, 65]
+
+
+def test_alt_shift_arrow_takes_a_whole_chord_and_fills_gaps(focused):
+    from engine.score import Note, add_notes
+
+    win = focused
+    track = piano(win)
+    win.pianoroll.commit(add_notes(track.id, [Note(67, 2 * Q, Q, 90)], "Chord"))
+    track = piano(win)
+
+    def chosen():
+        return sorted((n.start, n.pitch) for n in piano(win).notes
+                      if (track.id, n.id) in win.selection.notes)
+
+    first = next(n for n in track.notes if n.start == 0)
+    win.selection.set_notes([(track.id, first.id)])
+    press(win, K.Key_Right, M.AltModifier | M.ShiftModifier)
+    press(win, K.Key_Right, M.AltModifier | M.ShiftModifier)
+    assert chosen() == [(0, 60), (Q, 62), (2 * Q, 64), (2 * Q, 67)]
+    # A selection with a hole (two notes clicked) grows over the note between them.
+    win.selection.set_notes([(track.id, n.id) for n in track.notes if n.pitch in (60, 64)])
+    press(win, K.Key_Right, M.AltModifier | M.ShiftModifier)
+    assert chosen() == [(0, 60), (Q, 62), (2 * Q, 64), (2 * Q, 67), (3 * Q, 65)]
+
+
+def test_ctrl_b_selects_the_bar_s_notes_else_the_loop_s(focused):
+    win = focused
+    track = piano(win)
+    win.selection.clear_notes()
+    win.transport.seek(BAR + Q)  # in bar 2
+    press(win, K.Key_B, M.ControlModifier)
+    assert win.selection.notes == keys(track, [4, 5, 6, 7])
+    assert "Selected 4 notes in bar 2" in win.statusBar().currentMessage()
+    win.transport.set_loop(Q, 3 * Q, True)  # looping: the loop range's notes
+    press(win, K.Key_B, M.ControlModifier)
+    assert win.selection.notes == keys(track, [1, 2])
+    win.transport.set_loop(Q, 3 * Q, False)  # a range not looped: the playhead's bar
+    press(win, K.Key_B, M.ControlModifier)
+    assert win.selection.notes == keys(track, [4, 5, 6, 7])
+    win.transport.seek(3 * BAR)  # past the song: said
+    press(win, K.Key_B, M.ControlModifier)
+    assert not win.selection.notes
+    assert "No notes of the current track start in bar 4" in win.statusBar().currentMessage()
+
+
+def test_no_two_actions_share_a_key_but_step_entry_s_lent_ones():
+    """A key bound twice fires neither (Qt's ambiguous shortcut): the new keys must be
+    free. Step entry's own actions are enabled only while it is on, when the window's
+    action with that key gives it up."""
+    from PySide6.QtGui import QKeySequence
+
+    from studio.actions import SPECS
+
+    owner: dict[str, str] = {}
+    clashes = []
+    for spec in SPECS:
+        if spec.name.startswith("step_") and spec.name != "step_entry":
+            continue
+        for key in spec.keys:
+            text = QKeySequence(key).toString()
+            if text in owner:
+                clashes.append((text, owner[text], spec.name))
+            owner[text] = spec.name
+    assert not clashes, clashes
