@@ -204,8 +204,13 @@ SPECS: tuple[Spec, ...] = (
          "Mask the whole current track"),
     Spec("mask_bars", "Mask These &Bars", ("Ctrl+Shift+B",), "",
          "Mask every track over the bars of the selection (else the loop range)"),
+    # Ctrl+Alt: the current track's keys (mute, solo, instrument); these two add to the
+    # mask, as a stroke does, where the others replace it.
+    Spec("mask_bars_track", "Mask These Bars o&n This Track", ("Ctrl+Alt+B",), "",
+         "Add the selection's bars (none: the loop range while looping, else the "
+         "playhead's bar) on the current track to the mask"),
     Spec("mask_selection", "Mask the &Selection", ("Ctrl+M",), "",
-         "Mask the bounding box of the selected notes"),
+         "Add the bounding box of the selected notes to the mask"),
     Spec("mask_after", "Mask Everything &After Here", ("Shift+End",), "",
          "Mask the current track(s) from the playhead's bar to the end"),
     Spec("mask_others", "Mask All &Other Tracks", ("Ctrl+Shift+M",), "",

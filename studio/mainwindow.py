@@ -300,7 +300,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m = bar.addMenu("&Mask")
         m.addAction(a.tool_mask)
         m.addSeparator()
-        m.addActions([a.mask_track, a.mask_bars, a.mask_selection, a.mask_after, a.mask_others])
+        m.addActions([a.mask_track, a.mask_bars, a.mask_bars_track, a.mask_selection,
+                      a.mask_after, a.mask_others])
         m.addSeparator()
         m.addAction(a.clear_mask)
         m = bar.addMenu("&Generate")
@@ -469,7 +470,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "user_guide": lambda: help_commands.show_user_guide(self),
             "open_demo": lambda: help_commands.open_demo(self),
             "mask_track": self.mask_this_track, "mask_bars": self.mask_these_bars,
-            "mask_selection": self.mask_selection, "mask_after": self.mask_after_here,
+            "mask_bars_track": self.mask_bars_on_track, "mask_selection": self.mask_selection,
+            "mask_after": self.mask_after_here,
             "mask_others": self.mask_other_tracks, "clear_mask": self.clear_mask,
             "repaint": lambda: self.generate("repaint"),
             "regenerate": lambda: self.generate("regenerate"),

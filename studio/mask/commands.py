@@ -1,10 +1,11 @@
-"""Mask ▸ Mask This Track, These Bars, Selection, Everything After Here, All Other Tracks
-and Clear Mask: the window's quick-mask commands, and what a changed mask updates (the
-Generate panel's summary, Regenerate's name).
+"""Mask ▸ Mask This Track, These Bars, These Bars on This Track, Selection, Everything
+After Here, All Other Tracks and Clear Mask: the window's quick-mask commands, and what
+a changed mask updates (the Generate panel's summary, Regenerate's name).
 
 :class:`MaskCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.mask_this_track()``, ``window.clear_mask()``); the masks are
-built by :mod:`studio.mask.quick` and set on the document as one undo step.
+built by :mod:`studio.mask.quick` and set on the document (or added to its mask, as a
+stroke is) as one undo step.
 """
 
 from __future__ import annotations
@@ -58,6 +59,20 @@ class MaskCommands:
             return False
         return self.document.set_mask(mask, label)
 
+    def add_to_mask(self, extra: Mask, label: str, what: str) -> bool:
+        """Add ``extra`` to the mask as one undo step, as a stroke adds (quick masks of
+        a part of a track: Esc Esc clears the mask for a region of its own); the status
+        bar says what was added, or that it was there already."""
+        if extra.is_empty:
+            self.statusBar().showMessage(f"{label}: nothing to mask here", 4000)
+            return False
+        if not self.document.set_mask(quick.added(self.document.mask, extra), label):
+            self.statusBar().showMessage(
+                f"{what} is in the mask already — Esc Esc clears the mask to start anew", 5000)
+            return False
+        self.statusBar().showMessage(f"{what} added to the mask (Esc Esc clears it)", 4000)
+        return True
+
     def _active_ids(self) -> list[int]:
         return self.pianoroll.active_track_ids()
 
@@ -77,8 +92,39 @@ class MaskCommands:
             return
         self.set_mask(quick.these_bars(self.document.song, start, end), "Mask these bars")
 
+    def mask_bars_on_track(self) -> None:
+        """Ctrl+Alt+B: the bars of the selected notes — nothing selected: the loop range
+        while looping, else the playhead's bar — on the current track(s), added to the
+        mask as a stroke on the arrangement adds them: "bars 9–12 of Lead" without the
+        mouse."""
+        ids = self._active_ids()
+        if not ids:
+            self.statusBar().showMessage("Mask bars: no track selected", 4000)
+            return
+        notes = [n for v in self._selected().values() for n in v]
+        tr = self.transport
+        if notes:
+            start, end = min(n.start for n in notes), max(n.end for n in notes)
+        elif tr.loop_enabled and tr.loop_end > tr.loop_start:
+            start, end = tr.loop_start, tr.loop_end
+        else:
+            start = end = tr.position
+        song = self.document.song
+        extra = quick.these_bars(song, start, end + (end == start), ids)
+        tm = self.document.time_map
+        first, last = (tm.bar_number(tm.tick_to_bar(t)) for t in (extra.span[0],
+                                                                 extra.span[1] - 1))
+        bars = f"Bars {first}–{last}" if last > first else f"Bar {first}"
+        names = ", ".join(song.track(tid).name for tid in ids)
+        self.add_to_mask(extra, "Mask bars of the track", f"{bars} of {names}")
+
     def mask_selection(self) -> None:
-        self.set_mask(quick.selection(self._selected()), "Mask selection")
+        """Ctrl+M: the selected notes' bounding box, added to the mask (as a stroke)."""
+        notes = self._selected()
+        if not notes:
+            self.statusBar().showMessage("Mask selection: select notes first", 4000)
+            return
+        self.add_to_mask(quick.selection(notes), "Mask selection", "The selection")
 
     def mask_after_here(self) -> None:
         self.set_mask(quick.after_here(self.document.song, self.transport.position,

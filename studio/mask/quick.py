@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from engine.score import Mask, Note, Region, Song, TimeMap
-from engine.score.mask_geometry import normalise
+from engine.score.mask_geometry import normalise, paint
 
 from ..pianoroll.viewport import EMPTY_SONG_BARS
 
@@ -44,6 +44,13 @@ def selection(selected: Mapping[int, Sequence[Note]]) -> Mask:
                                   max(n.start for n in notes) + 1,
                                   min(n.pitch for n in notes), max(n.pitch for n in notes)))
     return normalise(Mask.of(*regions))
+
+
+def added(mask: Mask, extra: Mask) -> Mask:
+    """``mask`` with ``extra`` painted over it, as a stroke adds to the mask there."""
+    for region in extra.regions:
+        mask = paint(mask, region)
+    return mask
 
 
 def after_here(song: Song, tick: int, track_ids: Iterable[int]) -> Mask:

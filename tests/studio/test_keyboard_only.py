@@ -98,6 +98,54 @@ def test_ctrl_b_selects_the_bar_s_notes_else_the_loop_s(focused):
     assert "No notes of the current track start in bar 4" in win.statusBar().currentMessage()
 
 
+def test_ctrl_alt_b_masks_bars_of_the_current_track_and_adds_to_the_mask(focused):
+    # The README's "bars 9–12 of Lead", without the mouse: the playhead's bar, the
+    # selection's bars or the loop's, on the current track only, each added to the mask.
+    win = focused
+    song = win.document.song
+    piano, bass, _drums = song.tracks
+    win.selection.set_tracks([piano.id])
+    win.selection.clear_notes()
+    win.transport.seek(BAR + Q)
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)  # the playhead's bar
+    mask = win.document.mask
+    assert mask.track_ids == {piano.id} and mask.span == (BAR, 2 * BAR)
+    assert "Bar 2 of Piano added to the mask" in win.statusBar().currentMessage()
+    win.selection.set_tracks([bass.id])
+    win.selection.set_notes([(bass.id, bass.notes[0].id)])  # bar 1's note
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)
+    mask = win.document.mask
+    assert mask.contains(bass.id, 0, 36) and not mask.contains(bass.id, BAR, 43)
+    assert mask.contains(piano.id, BAR, 67) and not mask.contains(piano.id, 0, 60)
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)  # the same again: said
+    assert "in the mask already" in win.statusBar().currentMessage()
+    assert win.document.undo_stack.undoText() == "Mask bars of the track"
+    win.selection.clear_notes()
+    win.transport.set_loop(BAR, 2 * BAR, True)  # looping: the loop range
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)
+    assert win.document.mask.contains(bass.id, BAR, 43)
+    assert win.document.mask.track_ids == {piano.id, bass.id}
+    win.document.undo_stack.undo()  # one undo step each
+    assert not win.document.mask.contains(bass.id, BAR, 43)
+
+
+def test_ctrl_m_adds_the_selection_s_box_to_the_mask_and_esc_esc_clears_it(focused):
+    win = focused
+    piano = win.document.song.tracks[0]
+    win.selection.set_tracks([piano.id])
+    win.selection.set_notes([(piano.id, piano.notes[0].id)])
+    press(win, K.Key_M, M.ControlModifier)
+    win.selection.set_notes([(piano.id, piano.notes[5].id)])
+    press(win, K.Key_M, M.ControlModifier)  # a second box: added, not replacing the first
+    mask = win.document.mask
+    assert mask.contains(piano.id, 0, 60) and mask.contains(piano.id, 5 * Q, 69)
+    assert not mask.contains(piano.id, Q, 62)
+    assert "The selection added to the mask" in win.statusBar().currentMessage()
+    press(win, K.Key_Escape)
+    press(win, K.Key_Escape)
+    assert win.document.mask.is_empty
+
+
 def test_no_two_actions_share_a_key_but_step_entry_s_lent_ones():
     """A key bound twice fires neither (Qt's ambiguous shortcut): the new keys must be
     free. Step entry's own actions are enabled only while it is on, when the window's

@@ -83,9 +83,10 @@ def test_quick_masks(opened):
     win.mask_other_tracks()
     assert win.document.mask.track_ids == {bass.id, drums.id}
     win.selection.set_notes([(piano.id, n.id) for n in piano.notes[1:3]])
-    win.mask_selection()
-    r = win.document.mask.regions[0]
+    win.mask_selection()  # added to the mask there, as a stroke is
+    (r,) = [r for r in win.document.mask.regions if piano.id in r.track_ids]
     assert (r.start, r.pitch_lo, r.pitch_hi) == (Q, 62, 64) and r.track_ids == {piano.id}
+    assert win.document.mask.track_ids == {piano.id, bass.id, drums.id}
     win.mask_these_bars()  # the selection's bar, every track
     assert win.document.mask.track_ids == {piano.id, bass.id, drums.id}
     assert win.document.mask.span == (0, BAR)
