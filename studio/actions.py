@@ -181,6 +181,17 @@ SPECS: tuple[Spec, ...] = (
     Spec("rename_track", "Re&name Track", ("F2",), "", "Type a new name for the current track"),
     Spec("track_instrument", "Change &Instrument…", ("Ctrl+Alt+I",), "",
          "Choose the current track's instrument from the list"),
+    # The header's fader, pan and swatch take no focus: Ctrl+Alt (the track's keys, as
+    # mute and solo) with ↑ ↓ as a fader moves, , and . as the < > keys point.
+    Spec("track_louder", "Track Volume U&p (+3 dB)", ("Ctrl+Alt+Up",), "",
+         "Make the current track 3 dB louder"),
+    Spec("track_softer", "Track Volume Do&wn (−3 dB)", ("Ctrl+Alt+Down",), "",
+         "Make the current track 3 dB softer"),
+    Spec("pan_left", "Pan &Left", ("Ctrl+Alt+,",), "", "Pan the current track 10 to the left"),
+    Spec("pan_right", "Pan Ri&ght", ("Ctrl+Alt+.",), "",
+         "Pan the current track 10 to the right"),
+    Spec("track_colour", "Track &Colour…", ("Ctrl+Alt+C",), "",
+         "Choose the current track's colour"),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play",
          "Play / stop (Space); with a take on screen, play it with the song"),

@@ -84,7 +84,7 @@ from .takes import (
     new_tracks,
     roll_painter,
 )
-from .track_commands import TrackCommands
+from .track_commands import PAN_STEP, VOLUME_STEP_DB, TrackCommands
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
 from .undo import SelectionsBefore
@@ -326,6 +326,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.prev_track, a.next_track])
         m.addSeparator()
         m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument])
+        m.addActions([a.track_louder, a.track_softer, a.pan_left, a.pan_right, a.track_colour])
         m = bar.addMenu("Trans&port")
         m.addActions([a.play, a.stop, a.home, a.loop, a.loop_selection, a.metronome, a.follow])
         m.addSeparator()
@@ -464,6 +465,11 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "rename_track": lambda: self._with_current_track(self.tracklist.edit_name),
             "track_instrument": lambda: self._with_current_track(
                 self.tracklist.pick_instrument),
+            "track_louder": lambda: self.step_volume(VOLUME_STEP_DB),
+            "track_softer": lambda: self.step_volume(-VOLUME_STEP_DB),
+            "pan_left": lambda: self.step_pan(-PAN_STEP),
+            "pan_right": lambda: self.step_pan(PAN_STEP),
+            "track_colour": self.pick_track_colour,
             "play": self.play_or_audition, "stop": self.stop_or_accept,
             "play_take_solo": lambda: self.listen_to_take(True), "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,

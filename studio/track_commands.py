@@ -1,5 +1,5 @@
-"""Track ▸ Add, Remove, Move Up / Down, Previous / Next, Mute, Solo, Rename and
-Instrument from the keyboard: the window's track commands.
+"""Track ▸ Add, Remove, Move Up / Down, Previous / Next, Mute, Solo, Rename, Instrument,
+Volume, Pan and Colour from the keyboard: the window's track commands.
 
 :class:`TrackCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.add_track()``, ``window.move_track(-1)``), working on the
@@ -8,6 +8,7 @@ piano roll's current track; each change is one undo step.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,48 @@ if TYPE_CHECKING:
     from .selection import Selection
 
 NO_TRACK = "no track selected: click one in the track list, or add one (Ctrl+T)"
+
+# Ctrl+Alt+↑ ↓ move the current track's volume by this much: a step the ear hears as
+# "a little" on a mixer fader; ``Track.volume`` is a linear gain (full: 0 dB, 127).
+VOLUME_STEP_DB = 3.0
+# Below this a step down goes to silence (0), and a step up from silence starts here:
+# the quietest level that is still the MIDI volume 1 (of 127).
+VOLUME_FLOOR_DB = -42.0
+# Ctrl+Alt+, / . move the pan by this much of the header's −64 … +64 (MIDI CC10's range).
+PAN_STEP = 10
+
+
+def volume_db(volume: float) -> float | None:
+    """A linear gain in dB (None for silence)."""
+    return 20 * math.log10(volume) if volume > 0 else None
+
+
+def stepped_volume(volume: float, db: float) -> float:
+    """``volume`` ``db`` louder (softer): in whole tenths of a dB, so three steps down
+    and three up come back to where they began; at most full (1.0), and silence (0)
+    below :data:`VOLUME_FLOOR_DB`."""
+    now = volume_db(volume)
+    if now is None:
+        return 0.0 if db < 0 else 10 ** (VOLUME_FLOOR_DB / 20)
+    level = round(now + db, 1)
+    if level < VOLUME_FLOOR_DB:
+        return 0.0
+    return min(1.0, 10 ** (level / 20))
+
+
+def volume_text(volume: float) -> str:
+    """"−3.0 dB (90)", the level and the header's 0–127 value; "silent (0)"."""
+    db = volume_db(volume)
+    value = round(volume * 127)
+    if db is None:
+        return f"silent ({value})"
+    return f"{db:+.1f} dB ({value})".replace("-", "−").replace("+0.0", "0")
+
+
+def pan_text(pan: int) -> str:
+    """"+10 (right)", "−20 (left)", "0 (centre)": the header's value, said."""
+    side = "centre" if pan == 0 else "right" if pan > 0 else "left"
+    return f"{pan:+d} ({side})".replace("-", "−").replace("+0", "0")
 
 
 def toggled_text(track: Track, prop: str) -> str:
@@ -60,6 +103,58 @@ class TrackCommands:
                 self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
                 **{prop: on})):
             self.statusBar().showMessage(toggled_text(self.document.song.track(tid), prop), 4000)
+
+    def step_volume(self, db: float) -> None:
+        """Ctrl+Alt+↑ / ↓: the current track ``db`` louder or softer, one undo step a press,
+        said in the status bar ("Volume Lead: −3.0 dB (90)"): the header's fader takes no
+        focus."""
+        tid = self.current_track_or_say("Volume")
+        if tid is None:
+            return
+        track = self.document.song.track(tid)
+        volume = stepped_volume(track.volume, db)
+        if volume == track.volume:
+            edge = "full, 0 dB (127)" if db > 0 else "silent (0)"
+            self.statusBar().showMessage(f"{track.name} is at {edge} already", 4000)
+            return
+        if self.pianoroll.commit(set_track_props(
+                self.document.song, tid, f"Volume of {track.name} {db:+g} dB", volume=volume)):
+            self.statusBar().showMessage(f"Volume {track.name}: {volume_text(volume)}", 4000)
+
+    def step_pan(self, step: int) -> None:
+        """Ctrl+Alt+, / .: the current track's pan ``step`` further right (left, when
+        negative) on the header's −64 … +64, one undo step a press, said in the status
+        bar."""
+        tid = self.current_track_or_say("Pan")
+        if tid is None:
+            return
+        track = self.document.song.track(tid)
+        now = round(track.pan * 64)
+        value = max(-64, min(64, now + step))
+        if value == now:
+            self.statusBar().showMessage(
+                f"{track.name} is panned hard {'right' if step > 0 else 'left'} already "
+                f"({now:+d})".replace("-", "−"), 4000)
+            return
+        way = "right" if step > 0 else "left"
+        if self.pianoroll.commit(set_track_props(
+                self.document.song, tid, f"Pan {track.name} {way}", pan=value / 64)):
+            self.statusBar().showMessage(f"Pan {track.name}: {pan_text(value)}", 4000)
+
+    def pick_track_colour(self) -> None:
+        """Ctrl+Alt+C: the current track's colour from the colour dialog (the header's
+        swatch takes no focus), one undo step."""
+        from . import dialogs  # through the package, as every question the studio asks
+
+        tid = self.current_track_or_say("Colour")
+        if tid is None:
+            return
+        track = self.document.song.track(tid)
+        colour = dialogs.pick_colour(self, track.colour, f"Colour of {track.name}")
+        if colour is not None and colour != track.colour:
+            self.pianoroll.commit(set_track_props(self.document.song, tid,
+                                                  f"Change colour of {track.name}",
+                                                  colour=colour))
 
     def current_track_or_say(self, doing: str = "") -> int | None:
         """The current track's id; None when there is none, and the status bar says so

@@ -146,6 +146,58 @@ def test_ctrl_m_adds_the_selection_s_box_to_the_mask_and_esc_esc_clears_it(focus
     assert win.document.mask.is_empty
 
 
+def test_ctrl_alt_keys_set_the_current_track_s_volume_pan_and_colour(focused, dialogs):
+    # The header's fader, pan and swatch take no focus: a keyboard user had no way in.
+    win = focused
+    bass = win.document.song.tracks[1]
+    win.selection.set_tracks([bass.id])
+    stack = win.document.undo_stack
+    header = next(h for h in win.tracklist.headers if h.track_id == bass.id)
+    press(win, K.Key_Down, M.ControlModifier | M.AltModifier)
+    press(win, K.Key_Down, M.ControlModifier | M.AltModifier)
+    track = win.document.song.tracks[1]
+    assert round(track.volume * 127) == 64 and header.volume.value() == 64
+    assert win.statusBar().currentMessage() == "Volume Bass: −6.0 dB (64)"
+    stack.undo()  # one undo step a press
+    assert round(win.document.song.tracks[1].volume * 127) == 90
+    press(win, K.Key_Up, M.ControlModifier | M.AltModifier)
+    assert win.document.song.tracks[1].volume == 1.0  # back to full, exactly
+    press(win, K.Key_Up, M.ControlModifier | M.AltModifier)  # no louder than full: said
+    assert "at full, 0 dB (127) already" in win.statusBar().currentMessage()
+    assert stack.undoText() == "Volume of Bass +3 dB"
+
+    press(win, K.Key_Period, M.ControlModifier | M.AltModifier)
+    press(win, K.Key_Period, M.ControlModifier | M.AltModifier)
+    press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
+    assert round(win.document.song.tracks[1].pan * 64) == 10 and header.pan.value() == 10
+    assert win.statusBar().currentMessage() == "Pan Bass: +10 (right)"
+    for _ in range(9):
+        press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
+    assert win.document.song.tracks[1].pan == -1.0  # hard left, −64
+    assert win.statusBar().currentMessage() == "Bass is panned hard left already (−64)"
+    assert win.document.song.tracks[0].pan == 0  # the other tracks stay
+
+    dialogs.answers["pick_colour"] = "#123456"
+    press(win, K.Key_C, M.ControlModifier | M.AltModifier)
+    assert win.document.song.tracks[1].colour == "#123456"
+    assert stack.undoText() == "Change colour of Bass"
+
+
+def test_volume_steps_come_back_to_where_they_began_and_reach_silence():
+    from studio.track_commands import stepped_volume
+
+    volume = 100 / 127
+    for _ in range(5):
+        volume = stepped_volume(volume, -3)
+    for _ in range(5):
+        volume = stepped_volume(volume, 3)
+    assert round(volume * 127) == 100
+    for _ in range(20):
+        volume = stepped_volume(volume, -3)
+    assert volume == 0.0
+    assert round(stepped_volume(volume, 3) * 127) == 1  # the quietest level heard
+
+
 def test_no_two_actions_share_a_key_but_step_entry_s_lent_ones():
     """A key bound twice fires neither (Qt's ambiguous shortcut): the new keys must be
     free. Step entry's own actions are enabled only while it is on, when the window's
