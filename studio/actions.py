@@ -163,10 +163,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("zoom_fit", "Zoom to &Fit", ("F",), "zoom-fit", "Show the whole song (F)"),
     Spec("zoom_selection", "Zoom to &Selection", ("Z",), "",
          "Fit the selected notes (nothing selected: the mask) in the piano roll (Z)"),
-    Spec("snap_finer", "Finer &Grid", ("Ctrl+Alt+Right",), "",
-         "Snap to a finer grid: Bar, 1/2 … 1/32 (Ctrl+Alt+→)"),
-    Spec("snap_coarser", "&Coarser Grid", ("Ctrl+Alt+Left",), "",
-         "Snap to a coarser grid (Ctrl+Alt+←)"),
+    # In the Snap box's order, so every grid it has is reached (QA: Off and the triplets
+    # were not): from 1/32 the next is 1/4T, not a finer one.
+    Spec("snap_finer", "Next Snap &Grid", ("Ctrl+Alt+Right",), "",
+         "Snap to the next grid: Off, Bar, 1/2 … 1/32, 1/4T … 1/32T (Ctrl+Alt+→)"),
+    Spec("snap_coarser", "&Previous Snap Grid", ("Ctrl+Alt+Left",), "",
+         "Snap to the previous grid (Ctrl+Alt+←)"),
     # Tracks
     Spec("add_track", "&Add Track", ("Ctrl+T",), "track-add", "Add a track"),
     Spec("remove_track", "&Remove Track", ("Ctrl+Shift+T",), "track-remove",

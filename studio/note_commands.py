@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from engine.score import Edit, EditGroup, Mask, Note, Song, plural
 from engine.score.snap import (
-    SNAPS,
     grid_shift,
     grid_shift_past,
     quantize_line,
@@ -372,13 +371,18 @@ class NoteCommands:
             self.statusBar().showMessage(edit.label, 4000)
 
     def step_snap(self, direction: int) -> None:
-        """A finer (+1) or coarser (−1) straight grid, from the keyboard (the toolbar's
-        Snap box takes no focus); from Off or a triplet grid, 1/16 first."""
-        order = [s.name for s in SNAPS if s.division != 0 and not s.triplet]  # Bar … 1/32
-        current = self.snap_box.currentText()
-        i = order.index(current) + direction if current in order else order.index("1/16")
-        self.snap_box.setCurrentText(order[min(max(i, 0), len(order) - 1)])
-        self.statusBar().showMessage(f"Snap: {self.snap_box.currentText()}", 3000)
+        """The next (+1) or previous (−1) grid in the Snap box's order — Off, Bar, 1/2 …
+        1/32, then the triplets 1/4T … 1/32T — from the keyboard (the box takes no
+        focus), so every grid it has is reached; at either end it stays, said."""
+        box = self.snap_box
+        i = box.currentIndex() + direction
+        if not 0 <= i < box.count():
+            self.statusBar().showMessage(
+                f"Snap: {box.currentText()}, the {'last' if direction > 0 else 'first'} "
+                "grid", 3000)
+            return
+        box.setCurrentIndex(i)
+        self.statusBar().showMessage(f"Snap: {box.currentText()}", 3000)
 
     def nudge(self, direction: int, bar: bool = False) -> None:
         notes = self._selected()

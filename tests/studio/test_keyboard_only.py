@@ -198,6 +198,17 @@ def test_volume_steps_come_back_to_where_they_began_and_reach_silence():
     assert round(stepped_volume(volume, 3) * 127) == 1  # the quietest level heard
 
 
+def test_ctrl_alt_arrows_reach_off_and_the_triplet_grids(focused):
+    win = focused
+    win.snap_box.setCurrentText("Bar")
+    press(win, K.Key_Left, M.ControlModifier | M.AltModifier)
+    assert win.pianoroll.snap.name == "Off"
+    win.snap_box.setCurrentText("1/32")
+    press(win, K.Key_Right, M.ControlModifier | M.AltModifier)
+    assert win.pianoroll.snap.name == "1/4T"
+    assert win.statusBar().currentMessage() == "Snap: 1/4T"
+
+
 def test_no_two_actions_share_a_key_but_step_entry_s_lent_ones():
     """A key bound twice fires neither (Qt's ambiguous shortcut): the new keys must be
     free. Step entry's own actions are enabled only while it is on, when the window's

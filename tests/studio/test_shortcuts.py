@@ -204,12 +204,19 @@ def test_the_grid_changes_from_the_keyboard(opened):
     assert win.snap_box.currentText() == "1/8" and win.pianoroll.snap.name == "1/8"
     for _ in range(9):
         win.actions.snap_coarser.trigger()
+    assert win.snap_box.currentText() == "Off"  # the box's first grid: Off is reached
+    assert "the first grid" in win.statusBar().currentMessage()
+    win.actions.snap_finer.trigger()
     assert win.snap_box.currentText() == "Bar"
-    win.actions.snap_finer.trigger()
-    assert win.snap_box.currentText() == "1/2"
-    win.snap_box.setCurrentText("1/8T")
-    win.actions.snap_finer.trigger()
-    assert win.snap_box.currentText() == "1/16"
+    win.snap_box.setCurrentText("1/32")
+    seen = []
+    for _ in range(6):
+        win.actions.snap_finer.trigger()
+        seen.append(win.snap_box.currentText())
+    assert seen == ["1/4T", "1/8T", "1/16T", "1/32T", "1/32T", "1/32T"]
+    assert win.pianoroll.snap.name == "1/32T"
+    win.actions.snap_coarser.trigger()
+    assert win.snap_box.currentText() == "1/16T"
 
 
 def test_the_window_fits_a_1080p_screen_at_200_percent(window):
