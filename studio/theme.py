@@ -143,6 +143,8 @@ QCheckBox[changed="true"] { color: #e5c07b; }
    3:1 against what is around it; the accent ring is about 5.5:1 on the panels). */
 QPushButton:focus, QToolButton:focus, QComboBox:focus, QSpinBox:focus,
 QDoubleSpinBox:focus, QSlider:focus { border: 2px solid #4fa3ff; }
+/* An object name outranks :focus: the orange Repaint and Accept kept their own border. */
+QPushButton#Primary:focus { border: 2px solid #4fa3ff; }
 QCheckBox:focus { color: #ffffff; }
 QCheckBox::indicator:focus { border: 2px solid #4fa3ff; }
 """

@@ -5,6 +5,7 @@ gives the keys back to the piano roll."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
@@ -69,3 +70,25 @@ def test_removing_the_track_being_renamed_gives_the_keys_to_the_piano_roll(focus
     qtbot.waitUntil(win.pianoroll.canvas.hasFocus, timeout=2000)
     QTest.keyClick(QApplication.focusWidget(), K.Key_B)  # the keys work again
     assert win.actions.tool_draw.isChecked()
+
+
+@pytest.fixture
+def themed(qapp):
+    """The studio's real style sheet (the test window is otherwise unthemed)."""
+    old = qapp.styleSheet()
+    qapp.setStyleSheet(theme.STYLE_SHEET)
+    yield
+    qapp.setStyleSheet(old)
+
+
+def test_the_primary_button_shows_the_focus_too(themed, focused, qtbot):
+    """Repaint (QPushButton#Primary: its own orange border) shows the ring when tabbed to,
+    as every other button does."""
+    win = focused
+    repaint, other = win.generate_panel.buttons["repaint"], win.generate_panel.buttons["compose"]
+    for button in (repaint, other):
+        button.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(button.hasFocus, timeout=2000)
+        assert ring_share(button) > 0.8, button.text()
+    win.pianoroll.canvas.setFocus()
+    assert ring_share(repaint) < 0.1
