@@ -216,6 +216,7 @@ class GeneratePanel(QWidget):
         density_row = QHBoxLayout()
         density_row.addWidget(self.density_auto)
         density_row.addWidget(self.density, 1)
+        QWidget.setTabOrder(self.density_auto, self.density)  # left to right, as on screen
         self.keep_rhythm = QCheckBox("Keep the rhythm of the masked notes", self)
         self.keep_rhythm.setToolTip(
             "New notes take the onsets and lengths of the notes they replace (Repaint,\n"
@@ -263,6 +264,8 @@ class GeneratePanel(QWidget):
                               "defaults (the model stays)")
         self.reset.setAutoRaise(True)
         self.reset.clicked.connect(self.reset_to_defaults)
+        # Tab as on screen: it stands above Model, after the action buttons.
+        QWidget.setTabOrder(self.buttons[ACTIONS[-1]], self.reset)
         # Shown only while a setting is off its default; its room kept, so nothing moves.
         policy = self.reset.sizePolicy()
         policy.setRetainSizeWhenHidden(True)

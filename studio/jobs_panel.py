@@ -163,6 +163,16 @@ class JobsPanel(QWidget):
         self.cancel = cancel
         self.rows: dict[int, JobRow] = {}
         self._waiting: str | None = None
+        # Made in their order on screen (above the rows, Cancel All on the left), which
+        # Tab follows.
+        self.summary = QLabel("", self)
+        self.summary.setStyleSheet("color: #8b929c;")
+        self.cancel_all_button = cancel_all = QPushButton("Cancel All", self)
+        cancel_all.setToolTip(actions.spec("cancel_jobs").tooltip)  # "… (Ctrl+.)"
+        cancel_all.clicked.connect(self.cancel_all)
+        self.clear_button = clear = QPushButton("Clear Finished", self)
+        clear.setToolTip("Remove the finished, failed and cancelled jobs from this list")
+        clear.clicked.connect(self.clear_finished)
         self.empty = QLabel(NO_JOBS, self)
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet("color: #8b929c; padding: 8px;")
@@ -179,14 +189,6 @@ class JobsPanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop where no key works
         scroll.setWidget(self.list)
-        self.summary = QLabel("", self)
-        self.summary.setStyleSheet("color: #8b929c;")
-        clear = QPushButton("Clear Finished", self)
-        clear.setToolTip("Remove the finished, failed and cancelled jobs from this list")
-        clear.clicked.connect(self.clear_finished)
-        cancel_all = QPushButton("Cancel All", self)
-        cancel_all.setToolTip(actions.spec("cancel_jobs").tooltip)  # "… (Ctrl+.)"
-        cancel_all.clicked.connect(self.cancel_all)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(cancel_all)

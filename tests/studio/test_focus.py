@@ -92,3 +92,19 @@ def test_the_primary_button_shows_the_focus_too(themed, focused, qtbot):
         assert ring_share(button) > 0.8, button.text()
     win.pianoroll.canvas.setFocus()
     assert ring_share(repaint) < 0.1
+
+
+def test_tab_follows_the_screen(focused, qtbot):
+    """Left to right and top to bottom: the density's Auto box before its slider, Reset to
+    Defaults (above Model) before Model, Cancel All (on the left) before Clear Finished."""
+    win = focused
+    win.generate_dock.show()
+    win.jobs_dock.show()
+    panel, jobs = win.generate_panel, win.jobs_panel
+    panel.density_auto.setChecked(False)  # the slider takes the focus only then
+    panel.steps.setValue(20)  # Reset to Defaults shows while a setting is off its default
+    qtbot.waitUntil(panel.reset.isVisible, timeout=2000)
+    chain = tab_chain(win, win.pianoroll.canvas)
+    order = [panel.buttons["compose"], panel.reset, panel.model, panel.steps,
+             panel.density_auto, panel.density, jobs.cancel_all_button, jobs.clear_button]
+    assert [chain.index(w) for w in order] == sorted(chain.index(w) for w in order)
