@@ -7,7 +7,7 @@ slots by the main window.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -61,8 +61,8 @@ SPECS: tuple[Spec, ...] = (
          "Set the song's title (saved in projects and MIDI files)"),
     Spec("quit", "&Quit", ("Ctrl+Q",)),  # StdKey.Quit is empty on some platforms
     # Edit
-    Spec("undo", "&Undo", ("Ctrl+Z",), "undo"),
-    Spec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo"),
+    Spec("undo", "&Undo", ("Ctrl+Z",), "undo", "Undo"),
+    Spec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "Redo"),
     Spec("cut", "Cu&t", ("Ctrl+X",)),
     Spec("copy", "&Copy", ("Ctrl+C",)),
     Spec("paste", "&Paste", ("Ctrl+V",), "", "Paste at the playhead"),
@@ -336,6 +336,17 @@ def spec(name: str) -> Spec:
 
 
 _BY_NAME = {s.name: s for s in SPECS}
+
+
+def key_text(name: str) -> str:
+    """The first key of the action ``name`` as menus show it ("Ctrl+Alt+Right")."""
+    return QKeySequence(spec(name).keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+def tip_with_key(tip: str, name: str) -> str:
+    """``tip`` with the action ``name``'s key, for a control that does what it does (the
+    takes bar's ▶ Solo is Shift+Space): the key is kept here, in one place."""
+    return replace(spec(name), tip=tip).tooltip
 
 
 def shortcut_rows() -> list[tuple[str, str]]:

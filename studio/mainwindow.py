@@ -54,7 +54,7 @@ from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
-from . import dialogs, heap, help_commands, theme
+from . import actions, dialogs, heap, help_commands, theme
 from .actions import Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
@@ -384,7 +384,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.snap_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         for s in SNAPS:
             self.snap_box.addItem(s.name)
-        self.snap_box.setToolTip("Snap to grid (also used by Quantize and nudging)")
+        self.snap_box.setToolTip(
+            "Snap to grid (also used by Quantize and nudging): "
+            f"{actions.key_text('snap_finer')} finer, {actions.key_text('snap_coarser')} coarser")
         tb.addWidget(self.snap_box)
         tb.addAction(a.quantize)
         tb.addSeparator()

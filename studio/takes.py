@@ -44,6 +44,7 @@ from engine.score import (
 from engine.score.mask_geometry import describe, track_spans
 from engine.tasks.requests import TITLES
 
+from . import actions
 from .arrangement import note_strokes
 from .elided_label import ElidedLabel
 from .pianoroll.view import box_rects
@@ -114,9 +115,7 @@ class TakesBar(QWidget):
         self.badge.setObjectName("ConflictBadge")
         self.badge.hide()
         self.listen = QPushButton("▶ In Context", self)
-        self.listen.setToolTip("Hear the take with the rest of the song")
         self.solo = QPushButton("▶ Solo", self)
-        self.solo.setToolTip("Hear only the tracks the take writes")
         self.accept_button = QPushButton("✓ Accept", self)
         self.accept_button.setObjectName("Primary")
         self.accept_button.setToolTip("Apply this take as one undo step (Enter)")
@@ -207,10 +206,12 @@ class TakesBar(QWidget):
         # With the Original shown there is no take to apply or drop (Enter and Delete say so).
         for w in (self.accept_button, self.reject_button):
             w.setEnabled(not original)
-        self.listen.setToolTip("Hear the song as it is, without the takes" if original
-                               else "Hear the take with the rest of the song")
-        self.solo.setToolTip("Hear the tracks the take writes as they are now" if original
-                             else "Hear only the tracks the take writes")
+        self.listen.setToolTip(actions.tip_with_key(
+            "Hear the song as it is, without the takes" if original
+            else "Hear the take with the rest of the song", "play"))
+        self.solo.setToolTip(actions.tip_with_key(
+            "Hear the tracks the take writes as they are now" if original
+            else "Hear only the tracks the take writes", "play_take_solo"))
         self.hint.setVisible(not has)
         self.hint.setText(self.hint_text())
         current = current or c.selected_take()  # the Original's: its region's request

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
 
 K = Qt.Key
 M = Qt.KeyboardModifier
@@ -237,6 +238,23 @@ def test_the_generate_panels_buttons_name_the_menus_shortcuts(window):
         assert button.text() == action.text().replace("&", "")
         # The toolbar's and the panel's tips alike name the key (once).
         assert button.toolTip() == action.toolTip() and button.toolTip().endswith(f"({key})")
+
+
+def test_toolbar_takes_bar_and_snap_tips_name_their_keys(window):
+    """Every tip of a control that has a key names it, from studio.actions."""
+    def key(name: str) -> str:
+        return window.actions.all[name].shortcut().toString(
+            QKeySequence.SequenceFormat.NativeText)
+
+    buttons = {b.defaultAction().objectName(): b for b in window.toolbar.findChildren(
+        QToolButton) if b.defaultAction() is not None}
+    assert buttons["undo"].toolTip() == f"Undo ({key('undo')})"
+    assert buttons["redo"].toolTip() == f"Redo ({key('redo')})"
+    bar = window.takes_bar
+    assert bar.listen.toolTip().endswith("(Space)")
+    assert bar.solo.toolTip().endswith("(Shift+Space)")
+    tip = window.snap_box.toolTip()
+    assert key("snap_finer") in tip and key("snap_coarser") in tip
 
 
 def test_undo_selects_the_notes_it_brings_back_or_moves(focused):
