@@ -70,6 +70,7 @@ from .midi_input import MidiSource
 from .midi_keyboard import MidiKeyboard
 from .models import ModelCatalog
 from .note_commands import VELOCITY_STEP, NoteCommands
+from .panes import Panes
 from .pianoroll import PianoRoll, Tool
 from .recording import Recorder, count_in_menu
 from .selection import Selection
@@ -144,6 +145,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._build_toolbar()
         self._build_statusbar()
         self._connect()
+        self.panes = Panes(self)  # F6 / Shift+F6
         self.step_entry = StepEntry(self)  # N: notes from the letter keys
         self.recorder = Recorder(self)  # Shift+R: the MIDI keyboard played in time
         self.editing_keys = EditingKeys(self)  # typing in a field beats bare-key shortcuts
@@ -320,6 +322,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.snap_finer, a.snap_coarser])
         m.addSeparator()
         m.addActions([self.generate_dock.toggleViewAction(), self.jobs_dock.toggleViewAction()])
+        m.addSeparator()
+        m.addActions([a.next_pane, a.previous_pane])
         m = bar.addMenu("T&rack")
         m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
         m.addSeparator()
@@ -462,6 +466,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "add_track": self.add_track, "remove_track": self.remove_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
+            "next_pane": lambda: self.panes.step(1),
+            "previous_pane": lambda: self.panes.step(-1),
             "mute_track": lambda: self.toggle_track("mute"),
             "solo_track": lambda: self.toggle_track("solo"),
             "rename_track": lambda: self._with_current_track(self.tracklist.edit_name),
@@ -576,6 +582,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self.arrangement.set_scroll)
         # Enter or Esc in a track's name: the keys go back to the piano roll, not nowhere.
         self.tracklist.name_done.connect(self.pianoroll.canvas.setFocus)
+        self.tracklist.step_requested.connect(self.step_track)
 
         tr.positionChanged.connect(self._position_changed)
         tr.playingChanged.connect(self._playing_changed)
@@ -872,7 +879,11 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def escape(self) -> None:
         """Esc: deselect notes; Esc again right away, nothing done in between (a command,
-        a click on the roll or the arrangement, an edit): clear the mask."""
+        a click on the roll or the arrangement, an edit): clear the mask. In the Generate
+        panel it only gives the keys back to the piano roll."""
+        if self.panes.in_generate_panel():  # out of a field there, back to the notes
+            self.pianoroll.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
         now = time.monotonic()
         if now - self._last_escape < DOUBLE_ESC_S:
             self.clear_mask()

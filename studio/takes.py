@@ -48,6 +48,7 @@ from . import actions
 from .arrangement import note_strokes
 from .elided_label import ElidedLabel
 from .pianoroll.view import box_rects
+from .theme import FocusRing
 from .tracklist import HEADER_H, ROW_H
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ class TakesBar(QWidget):
         self.setObjectName("TakesBar")
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.setFixedHeight(34)
+        self.ring = FocusRing(self)  # F6 reaches the bar (studio.panes): seen
         self.title = QLabel("TAKES", self)
         self.title.setObjectName("TakesTitle")
         self.region = ElidedLabel("", self)

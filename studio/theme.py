@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
@@ -221,6 +221,34 @@ def paint_focus_ring(p: QPainter, widget: QWidget) -> None:
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawRect(QRectF(widget.rect()).adjusted(half, half, -half, -half))
     p.restore()
+
+
+class FocusRing(QWidget):
+    """The accent ring over ``pane`` while it has the focus, for a pane its own controls
+    cover (the track list, the takes bar): drawn above them, letting the mouse through."""
+
+    def __init__(self, pane: QWidget) -> None:
+        super().__init__(pane)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide()
+        pane.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, e: QEvent) -> bool:
+        kind = e.type()
+        if kind == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        elif kind in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.setGeometry(self.parentWidget().rect())
+            self.setVisible(kind == QEvent.Type.FocusIn)
+            self.raise_()
+        return False
+
+    def paintEvent(self, _e: object) -> None:
+        half = FOCUS_RING_PX / 2
+        p = QPainter(self)
+        p.setPen(QPen(ACCENT, FOCUS_RING_PX))
+        p.drawRect(QRectF(self.rect()).adjusted(half, half, -half, -half))
 
 
 def note_colour(track_colour: str, velocity: int) -> QColor:

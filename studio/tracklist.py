@@ -30,6 +30,7 @@ from engine.score.track_edits import DRUMS, instrument_edit
 
 from .document import Document
 from .selection import Selection
+from .theme import FocusRing
 from .wheel import WheelScrolls
 
 ROW_H = 56
@@ -301,6 +302,7 @@ class TrackList(QWidget):
     """
 
     name_done = Signal()  # a track's name field was left: the window gives the focus back
+    step_requested = Signal(int)  # ↑ / ↓ while the list has the focus: the track above / below
 
     def __init__(self, document: Document, selection: Selection,
                  actions: list[QAction] | None = None, parent: QWidget | None = None) -> None:
@@ -355,10 +357,29 @@ class TrackList(QWidget):
         col.addWidget(self.scroll, 1)
         self.setMinimumWidth(320)
         self.setMaximumWidth(420)
+        # Reached with F6 (studio.panes) and Tab: ↑ ↓ choose the current track there.
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+        self.setAccessibleName("Track list")
+        self.ring = FocusRing(self)
 
         document.songChanged.connect(self.sync)
         selection.tracksChanged.connect(self._sync_selected)
         self.sync()
+
+    def event(self, e: QEvent) -> bool:
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and e.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
+                and not e.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            e.accept()  # the list's own, not Transpose Up / Down
+            return True
+        return super().event(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        if e.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down) and not e.modifiers() & \
+                ~Qt.KeyboardModifier.KeypadModifier:
+            self.step_requested.emit(-1 if e.key() == Qt.Key.Key_Up else 1)
+            return
+        super().keyPressEvent(e)
 
     def commit(self, edit: Edit) -> None:
         try:

@@ -108,3 +108,40 @@ def test_tab_follows_the_screen(focused, qtbot):
     order = [panel.buttons["compose"], panel.reset, panel.model, panel.steps,
              panel.density_auto, panel.density, jobs.cancel_all_button, jobs.clear_button]
     assert [chain.index(w) for w in order] == sorted(chain.index(w) for w in order)
+
+
+def test_f6_goes_round_the_panes_and_esc_comes_back_from_the_generate_panel(focused, qtbot):
+    win = focused
+    win.generate_dock.show()
+    win.jobs_dock.show()
+    canvas, tracks, panel = win.pianoroll.canvas, win.tracklist, win.generate_panel
+    seen = []
+    for _ in range(6):
+        QTest.keyClick(QApplication.focusWidget(), K.Key_F6)
+        seen.append(QApplication.focusWidget())
+    jobs_stop = seen[4]
+    assert seen == [tracks, win.arrangement, win.takes_bar, panel.buttons["repaint"],
+                    jobs_stop, canvas]  # and round again
+    assert jobs_stop is win.jobs_panel.cancel_all_button
+    QTest.keyClick(canvas, K.Key_F6, M.ShiftModifier)
+    assert jobs_stop.hasFocus()
+    assert ring_share(tracks) < 0.1
+    QTest.keyClick(jobs_stop, K.Key_F6)
+    QTest.keyClick(canvas, K.Key_F6)
+    assert tracks.hasFocus() and ring_share(tracks) > 0.9  # the list shows it has the keys
+    # ↑ ↓ there choose the current track (not Transpose).
+    first = win.document.song.tracks[0].id
+    win.selection.set_tracks([first])
+    notes = win.document.song.tracks[0].notes
+    QTest.keyClick(tracks, K.Key_Down)
+    assert win.pianoroll.current_track_id() == win.document.song.tracks[1].id
+    QTest.keyClick(tracks, K.Key_Up)
+    assert win.pianoroll.current_track_id() == first
+    assert win.document.song.tracks[0].notes == notes
+    # Esc in a Generate panel field: back to the piano roll, the selection kept.
+    win.selection.set_notes([(first, notes[0].id)])
+    panel.steps.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.steps, K.Key_Escape)
+    assert canvas.hasFocus()
+    assert len(win.selection) == 1
+

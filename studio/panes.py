@@ -1,0 +1,84 @@
+"""F6 / Shift+F6: the keyboard focus from pane to pane (as in a DAW or a file manager).
+
+The panes, in this order and round again: the piano roll, the track list, the arrangement,
+the takes bar, the Generate panel and the Jobs panel. A closed dock is passed over. Tab
+went control by control: from the Generate panel back to the piano roll took 11 presses
+(keyboard QA); Esc in the Generate panel goes back to the piano roll at once (the window).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+if TYPE_CHECKING:
+    from .mainwindow import MainWindow
+
+
+def first_tab_stop(root: QWidget) -> QWidget | None:
+    """The first control under ``root`` that Tab reaches (shown and enabled), or None."""
+    w = root.nextInFocusChain()
+    for _ in range(len(root.window().findChildren(QWidget)) + 1):
+        if w is root:
+            return None
+        if (root.isAncestorOf(w) and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+                and w.isVisible() and w.isEnabled()):
+            return w
+        w = w.nextInFocusChain()
+    return None
+
+
+class Panes:
+    """The window's panes and where the focus lands in each."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def roots(self) -> list[QWidget]:
+        w = self.window
+        return [w.pianoroll, w.tracklist, w.arrangement, w.takes_bar, w.generate_dock,
+                w.jobs_dock]
+
+    def target(self, root: QWidget) -> QWidget | None:
+        """The widget of ``root`` that takes the focus: the piano roll's notes, the pane
+        itself for the track list, arrangement and takes bar (their keys are its own or
+        the window's), Repaint in the Generate panel, a panel's first control else."""
+        w = self.window
+        if root is w.pianoroll:
+            return w.pianoroll.canvas
+        if root in (w.tracklist, w.arrangement, w.takes_bar):
+            return root
+        repaint = w.generate_panel.buttons["repaint"]
+        if root is w.generate_dock and repaint.isVisible() and repaint.isEnabled():
+            return repaint
+        return first_tab_stop(root)
+
+    def current(self) -> int | None:
+        """The index of the pane holding the focus, or None (the toolbar, nothing)."""
+        focus = QApplication.focusWidget()
+        if focus is None:
+            return None
+        return next((i for i, root in enumerate(self.roots())
+                     if focus is root or root.isAncestorOf(focus)), None)
+
+    def step(self, step: int) -> None:
+        """Give the focus to the next pane (``step`` 1) or the previous one (-1); from
+        outside every pane, to the piano roll."""
+        roots = self.roots()
+        i = self.current()
+        if i is None:
+            i = -step  # the piano roll comes first
+        for _ in range(len(roots)):
+            i = (i + step) % len(roots)
+            if not roots[i].isVisible():
+                continue
+            target = self.target(roots[i])
+            if target is not None:
+                target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                return
+
+    def in_generate_panel(self) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and self.window.generate_dock.isAncestorOf(focus)
