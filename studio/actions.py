@@ -169,10 +169,11 @@ SPECS: tuple[Spec, ...] = (
          "Snap to the next grid: Off, Bar, 1/2 … 1/32, 1/4T … 1/32T (Ctrl+Alt+→)"),
     Spec("snap_coarser", "&Previous Snap Grid", ("Ctrl+Alt+Left",), "",
          "Snap to the previous grid (Ctrl+Alt+←)"),
-    # F6 as in a DAW or a file manager (studio.panes).
+    # F6 as in a DAW or a file manager (studio.panes); F10 as on Windows and Linux desktops.
     Spec("next_pane", "Next &Pane", ("F6",), "",
          "Focus the next pane: piano roll, tracks, arrangement, takes, Generate, Jobs"),
     Spec("previous_pane", "Previous Pa&ne", ("Shift+F6",), "", "Focus the previous pane"),
+    Spec("menu_bar", "Open the &Menu Bar", ("F10",)),
     # Tracks
     Spec("add_track", "&Add Track", ("Ctrl+T",), "track-add", "Add a track"),
     Spec("remove_track", "&Remove Track", ("Ctrl+Shift+T",), "track-remove",

@@ -323,7 +323,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([self.generate_dock.toggleViewAction(), self.jobs_dock.toggleViewAction()])
         m.addSeparator()
-        m.addActions([a.next_pane, a.previous_pane])
+        m.addActions([a.next_pane, a.previous_pane, a.menu_bar])
         m = bar.addMenu("T&rack")
         m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
         m.addSeparator()
@@ -468,6 +468,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
             "next_pane": lambda: self.panes.step(1),
             "previous_pane": lambda: self.panes.step(-1),
+            "menu_bar": self.open_menu_bar,
             "mute_track": lambda: self.toggle_track("mute"),
             "solo_track": lambda: self.toggle_track("solo"),
             "rename_track": lambda: self._with_current_track(self.tracklist.edit_name),
@@ -891,6 +892,12 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             return
         self._last_escape = now
         self.selection.clear_notes()
+
+    def open_menu_bar(self) -> None:
+        """F10: the File menu open, the arrows going on from there (Esc closes it)."""
+        bar = self.menuBar()
+        bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        bar.setActiveAction(bar.actions()[0])
 
     def _generation_values(self):
         """The panel's settings for a request; kept in the settings at each one, not only

@@ -145,3 +145,11 @@ def test_f6_goes_round_the_panes_and_esc_comes_back_from_the_generate_panel(focu
     assert canvas.hasFocus()
     assert len(win.selection) == 1
 
+
+def test_f10_opens_the_menu_bar(focused, qtbot):
+    win = focused
+    QTest.keyClick(win.pianoroll.canvas, K.Key_F10)
+    bar = win.menuBar()
+    qtbot.waitUntil(lambda: bar.activeAction() is not None, timeout=2000)
+    assert bar.activeAction().text() == "&File"
+    QTest.keyClick(QApplication.focusWidget(), K.Key_Escape)
