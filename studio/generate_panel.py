@@ -38,6 +38,7 @@ from engine.tasks import AUTO, CHORALE_MODEL, is_chorale
 from engine.tasks.requests import ACTIONS
 
 from . import actions
+from .accessible import set_name
 from .cocompose import GenerationSettings
 from .model_options import ModelOptionsBox
 from .models import ModelCatalog
@@ -136,6 +137,7 @@ class GeneratePanel(QWidget):
         self.model = ModelCombo(self)
         self.model.opened.connect(catalog.ensure)
         self.model.setToolTip("The model that writes the takes")
+        set_name(self.model, "Model")  # its row holds the Model Manager button too
         manage = QToolButton(self)
         manage.setText("…")
         manage.setToolTip("Model Manager")
@@ -210,6 +212,7 @@ class GeneratePanel(QWidget):
         self.density.setValue(50)
         self.density_auto = QCheckBox("Auto", self)
         self.density_auto.setChecked(True)
+        self.density_auto.setAccessibleName("Automatic density")  # "Auto" alone says little
         self.density_auto.toggled.connect(lambda on: self.density.setEnabled(not on))
         self.density.setEnabled(False)
         self.density.setToolTip("How busy the generated part is (sparse ← → dense)")

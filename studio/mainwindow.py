@@ -723,7 +723,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         # A screen reader hears the note Ctrl+→ or step entry landed on (the canvas is
         # painted: its description is the one thing it can say about its notes).
         canvas = self.pianoroll.canvas
-        canvas.setAccessibleDescription(detail or text)
+        # The track with a count (Ctrl+↓ said "59 notes", not whose); a note alone, as
+        # Ctrl+→ steps from note to note.
+        canvas.setAccessibleDescription(detail or (f"{names} · {text}" if names else text))
         if canvas.hasFocus():
             QAccessible.updateAccessibility(QAccessibleEvent(
                 canvas, QAccessible.Event.DescriptionChanged))

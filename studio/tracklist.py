@@ -28,6 +28,7 @@ from engine.score import Edit, EditError, Track, set_track_props
 from engine.score.instruments import GM_PROGRAMS, family_name, program_name
 from engine.score.track_edits import DRUMS, instrument_edit
 
+from .accessible import set_name
 from .document import Document
 from .selection import Selection
 from .theme import FocusRing
@@ -156,7 +157,7 @@ class TrackHeader(QFrame):
         for w, what in ((self.name, "Name"), (self.mute, "Mute"), (self.solo, "Solo"),
                         (self.instrument, "Instrument"), (self.volume, "Volume"),
                         (self.pan, "Pan"), (self.swatch, "Colour")):
-            w.setAccessibleName(f"{what} of {track.name}")  # "M" alone says nothing
+            set_name(w, f"{what} of {track.name}")  # "M" alone says nothing
         for w in (self.name, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.blockSignals(False)
 

@@ -86,6 +86,7 @@ class ExportAudioDialog(QDialog):
         text.setWordWrap(True)
         self.folder = QLineEdit(folder, self)
         self.folder.setPlaceholderText("The folder to write into")
+        self.folder.setAccessibleName("Folder")  # its row's label names a row, not it
         browse = QPushButton("Browse…", self)
         browse.clicked.connect(self._browse_folder)
         folder_row = QHBoxLayout()
@@ -100,6 +101,7 @@ class ExportAudioDialog(QDialog):
         self.soundfont = QLineEdit(soundfont, self)
         self.soundfont.setPlaceholderText(default_soundfont_text())
         self.soundfont.setClearButtonEnabled(True)
+        self.soundfont.setAccessibleName("SoundFont")
         self.soundfont.setToolTip("A General MIDI SoundFont (.sf2) to play the tracks with; "
                                   "leave empty for the default one")
         pick = QPushButton("Choose…", self)

@@ -29,6 +29,7 @@ def shortcuts_dialog(parent: QWidget | None) -> QDialog:
     dlg.resize(720, 620)
     rows = shortcut_rows()
     table = QTableWidget(len(rows), 2, dlg)
+    table.setAccessibleName("Keyboard shortcuts")
     table.setHorizontalHeaderLabels(["Action", "Keys"])
     table.verticalHeader().hide()
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -44,6 +45,7 @@ def shortcuts_dialog(parent: QWidget | None) -> QDialog:
     search = QLineEdit(dlg)
     search.setPlaceholderText("Filter: an action or a key")
     search.setClearButtonEnabled(True)
+    search.setAccessibleName("Filter")
 
     def show_matching(text: str) -> None:
         words = text.lower().split()

@@ -27,6 +27,7 @@ from engine.score.song import (
 )
 from engine.score.spelling import KEY_SIGNATURES
 
+from ..accessible import set_name
 from .forms import lay_out_form
 
 NO_KEY = "(none)"
@@ -64,6 +65,9 @@ class TimeDialog(QDialog):
         self.denominator = QComboBox(self)
         self.denominator.addItems([str(d) for d in DENOMINATORS])
         self.denominator.setCurrentText(str(meter[1]))
+        # The row's label is "Meter": each half named (they had no name at all).
+        self.numerator.setAccessibleName("Meter: beats in a bar")
+        set_name(self.denominator, "Meter: beat note value")
         row = QHBoxLayout()
         row.addWidget(self.numerator)
         row.addWidget(QLabel("/", self))
