@@ -167,7 +167,7 @@ SPECS: tuple[Spec, ...] = (
     # were not): from 1/32 the next is 1/4T, not a finer one.
     Spec("snap_finer", "Next Snap &Grid", ("Ctrl+Alt+Right",), "",
          "Snap to the next grid: Off, Bar, 1/2 … 1/32, 1/4T … 1/32T (Ctrl+Alt+→)"),
-    Spec("snap_coarser", "&Previous Snap Grid", ("Ctrl+Alt+Left",), "",
+    Spec("snap_coarser", "Pre&vious Snap Grid", ("Ctrl+Alt+Left",), "",
          "Snap to the previous grid (Ctrl+Alt+←)"),
     # F6 as in a DAW or a file manager (studio.panes); F10 as on Windows and Linux desktops.
     Spec("next_pane", "Next &Pane", ("F6",), "",
