@@ -267,9 +267,10 @@ def sample(
     with another lane of the group (:func:`context_together`), NaN for none (the fixed
     ``CHORD_BIAS``). ``clashes`` (12, 12): with ``voice_order``, the pitch-class pairs
     two of its voices may not sound together
-    (:func:`~engine.models.constraints.false_relations`). ``onset_bias`` (L, T): nats
-    added to each cell's pitched onsets before the density control counts them (where
-    in the bar a part strikes: :func:`rhythm_bias`).
+    (:func:`~engine.models.constraints.false_relations`). ``onset_bias`` (L, T,
+    1 + drum classes): nats added to each cell's pitched onsets (``[..., 0]``) and drum
+    hits before the density control counts them (where in the bar a part, or a kit's
+    drum, strikes: :func:`rhythm_bias`).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -308,8 +309,8 @@ def sample(
     if strike is not None and strike.shape != (lanes,):
         raise ValueError("together must have one share per lane")
     rhythm = None if onset_bias is None else np.asarray(onset_bias, dtype=np.float32)
-    if rhythm is not None and rhythm.shape != (lanes, steps):
-        raise ValueError("onset_bias must have one bias per cell")
+    if rhythm is not None and rhythm.shape != (lanes, steps, 1 + vocab.N_DRUM_CLASSES):
+        raise ValueError("onset_bias must have a pitched and a per-drum bias per cell")
     done = 0
 
     def tick(message: str, advance: bool = True) -> None:
@@ -533,8 +534,9 @@ class _Window:
             if self.logit_bias is not None:
                 logits += self.logit_bias[ln]
             if self.onset_bias is not None:
-                logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += (
-                    self.onset_bias[ln, self.start + cl][:, None])
+                where = self.onset_bias[ln, self.start + cl]  # (m, 1 + drum classes)
+                logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += where[:, :1]
+                logits[:, vocab.DRUM :] += where[:, 1:]
             weights = np.where(ok, logits, -np.inf)
             weights -= weights.max(-1, keepdims=True)
             np.exp(weights, out=weights)
@@ -1182,15 +1184,18 @@ def rhythm_bias(
     at_groups: np.ndarray,
     at_beat_pos: np.ndarray,
 ) -> np.ndarray:
-    """(L', T') nats for the pitched onsets of each cell of a window (its lanes'
-    ``at_groups``, its steps' ``at_beat_pos``): where in the bar its track strikes in
-    ``tokens`` (a wider window, before the replaced notes are cleared: they count). Per
-    pitched track with :data:`RHYTHM_MIN_ONSETS` striking steps or more (a chord is one),
-    a position's striking rate against the track's overall rate, smoothed with
-    :data:`RHYTHM_PRIOR` steps of that rate, as a log ratio within ±:data:`RHYTHM_CAP`;
-    0 elsewhere. The shape targets say how many notes a bar gets, not where: a pad whose
-    chords fell on the downbeat (284 of its 378 notes, held a bar) came back striking on
-    every beat, its notes half as long (``benchmarks/bench_shape.py``)."""
+    """(L', T', 1 + N_DRUM_CLASSES) nats for the onsets of each cell of a window (its
+    lanes' ``at_groups``, its steps' ``at_beat_pos``): where in the bar its track strikes
+    in ``tokens`` (a wider window, before the replaced notes are cleared: they count) —
+    ``[..., 0]`` for a pitched track's onsets, ``[..., 1 + k]`` for a kit's hits of drum
+    class ``k``. Per pitched track (a chord is one strike), or drum class of a kit, with
+    :data:`RHYTHM_MIN_ONSETS` striking steps or more: a position's striking rate against
+    its overall rate, smoothed with :data:`RHYTHM_PRIOR` steps of that rate, as a log ratio
+    within ±:data:`RHYTHM_CAP`; 0 elsewhere. The shape targets say how many notes a bar
+    gets, not where: a pad whose chords fell on the downbeat (284 of its 378 notes, held a
+    bar) came back striking on every beat, its notes half as long
+    (``benchmarks/bench_shape.py``), and a kit's 8th-note hats came back in 16ths with the
+    snare off the backbeat (a drummer's QA)."""
     tokens = np.asarray(tokens)
     groups = np.asarray(lane_groups)
     drums = np.asarray(drum_lanes, dtype=bool)
@@ -1199,19 +1204,32 @@ def rhythm_bias(
     at_groups = np.asarray(at_groups)
     size = int(max(pos.max(initial=0), at_pos.max(initial=0))) + 1
     steps_at = np.bincount(pos, minlength=size)
-    onsets = tokens >= vocab.ONSET
-    out = np.zeros((len(at_groups), len(at_pos)), dtype=np.float32)
-    for g in dict.fromkeys(groups.tolist()):
-        rows = groups == g
-        if drums[rows].any():
-            continue
-        struck = onsets[rows].any(0)
+    out = np.zeros((len(at_groups), len(at_pos), 1 + vocab.N_DRUM_CLASSES), dtype=np.float32)
+
+    def profile(struck: np.ndarray) -> np.ndarray | None:
         n = int(struck.sum())
         if n < RHYTHM_MIN_ONSETS:
-            continue
+            return None
         overall = n / len(pos)
         rate = ((np.bincount(pos[struck], minlength=size) + RHYTHM_PRIOR * overall)
                 / (steps_at + RHYTHM_PRIOR))
-        nats = np.clip(np.log(rate / overall), -RHYTHM_CAP, RHYTHM_CAP).astype(np.float32)
-        out[at_groups == g] = nats[at_pos]
+        return np.clip(np.log(rate / overall), -RHYTHM_CAP, RHYTHM_CAP).astype(np.float32)
+
+    for g in dict.fromkeys(groups.tolist()):
+        rows, at_rows = groups == g, at_groups == g
+        if not drums[rows].any():
+            nats = profile(((tokens[rows] >= vocab.ONSET) & (tokens[rows] < vocab.DRUM)).any(0))
+            if nats is not None:
+                out[at_rows, :, 0] = nats[at_pos]
+            continue
+        # A drum with too few hits to say is held down where the kit does not strike, as
+        # its own drums are: left alone, the drums it never plays became the likelier
+        # there (a stock cowbell came into a kit of kick, clap and maracas).
+        kit = profile((tokens[rows] >= vocab.DRUM).any(0))
+        quiet = None if kit is None else np.minimum(kit, 0.0)
+        for k in range(vocab.N_DRUM_CLASSES):
+            nats = profile((tokens[rows] == vocab.drum(k)).any(0))
+            nats = quiet if nats is None else nats
+            if nats is not None:
+                out[at_rows, :, 1 + k] = nats[at_pos]
     return out

@@ -393,10 +393,20 @@ def test_a_part_strikes_where_in_the_bar_it_struck():
     groups = np.array([1, 1, 1, 2])
     drums = np.zeros(LANES, dtype=bool)
     bias = rhythm_bias(tokens, groups, beat, drums, groups, beat)
-    assert (bias[:3, beat == 0] == RHYTHM_CAP).all()
-    assert (bias[:3, beat == 4] < -1.0).all() and (bias[:3, beat == 0] > 0).all()
+    assert (bias[:3, beat == 0, 0] == RHYTHM_CAP).all()
+    assert (bias[:3, beat == 4, 0] < -1.0).all() and not bias[:, :, 1:].any()
     assert not bias[3].any()
-    assert not rhythm_bias(tokens, groups, beat, np.ones(LANES, bool), groups, beat).any()
+    # A kit: each drum strikes where it struck (8th hats, a backbeat snare).
+    kit = np.full((2, steps), vocab.REST, dtype=np.int64)
+    kit[0, ::2] = vocab.drum(2)  # closed hats on every 8th
+    kit[1, (beat == 4) | (beat == 12)] = vocab.drum(1)  # snare on 2 and 4
+    hats = rhythm_bias(kit, np.array([5, 5]), beat, np.ones(2, bool), np.array([5]), beat)
+    assert (hats[0, beat % 2 == 1, 1 + 2] < -1.5).all()  # no 16th hats
+    assert (hats[0, beat == 4, 1 + 1] > 1).all() and (hats[0, beat == 6, 1 + 1] < -1).all()
+    assert not hats[0, :, 0].any()
+    # No kick to read: held down where the kit never strikes (the 16th off-beats), as
+    # its own drums are, and left alone where it does.
+    assert (hats[0, beat % 2 == 1, 1 + 0] < -1.5).all() and not hats[0, beat == 0, 1].any()
     # Sampled with it, a model with no opinion on rhythm strikes mostly on downbeats.
     roles = np.full(LANES, 6, dtype=np.int64)
     editable = np.zeros((LANES, 64), dtype=bool)
