@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -86,6 +87,7 @@ from .sampler import (
     context_sustain,
     context_together,
     default_onset_rate,
+    kit_shares,
     rhythm_bias,
     shaped_targets,
 )
@@ -108,6 +110,18 @@ CONTEXT_LANES = 6
 # the song plays ~136).
 DENSITY_BARS = 8
 MIN_CONTEXT_LANES = 2  # context lanes kept beside many written ones (the bass, say)
+
+
+class TextureTargets(NamedTuple):
+    """What a written track aims for, per cell of a window (:meth:`GridModelPlugin.
+    texture_targets`): the sampler's onset and sustain targets, the cells that must rest,
+    the onsets' rhythm bias and a kit's drum mix."""
+
+    rate: np.ndarray
+    sustain: np.ndarray
+    rests: np.ndarray
+    rhythm: np.ndarray
+    drum_share: np.ndarray
 
 
 class GridModelPlugin:
@@ -194,19 +208,19 @@ class GridModelPlugin:
                                     opening=opening)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
-            rate, sustain, rests, rhythm = self.texture_targets(work, mask, plan, enc,
-                                                                problem.editable, grooves)
+            aims = self.texture_targets(work, mask, plan, enc, problem.editable, grooves)
             allowed = problem.allowed  # this group's own: narrowed in place
-            if rests.any():  # a bar the replaced part rested in: it rests (no note at all)
-                allowed[rests] = False
-                allowed[rests, vocab.REST] = True
+            if aims.rests.any():  # a bar the replaced part rested in: it rests (no note)
+                allowed[aims.rests] = False
+                allowed[aims.rests, vocab.REST] = True
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
-                         onset_rate=rate, sustain=sustain, lane_groups=groups_,
+                         onset_rate=aims.rate, sustain=aims.sustain, lane_groups=groups_,
                          together=context_together(enc.tokens, problem.editable, groups_,
                                                    enc.drum_lanes),
-                         logit_bias=problem.logit_bias, onset_bias=rhythm,
+                         logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
+                         drum_share=aims.drum_share,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None,
                          clashes=false_relations(key)
@@ -263,13 +277,14 @@ class GridModelPlugin:
     def texture_targets(
         self, song: Song, mask: Mask, plan: dict[int, int], enc: EncodedSong,
         editable: np.ndarray, grooves: Mapping[int, Groove] | None = None,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    ) -> TextureTargets:
         """The sampler's targets per cell of ``enc``, read over :data:`DENSITY_BARS` bars
         each side: onsets per cell (:func:`context_onset_rate`) and sounding cells per cell
         (:func:`context_sustain`: a written track's note lengths, where it has notes),
         shaped bar by bar for a track whose notes are replaced, the cells that must
-        rest (the bars it rested in: :func:`shaped_targets`), and the nats each cell's
-        onsets get for where in the bar its track strikes (:func:`rhythm_bias`)."""
+        rest (the bars it rested in: :func:`shaped_targets`), the nats each cell's
+        onsets get for where in the bar its track strikes (:func:`rhythm_bias`), and a
+        kit's mix of drums (:func:`kit_shares`)."""
         d0, d1 = self.window(song, mask, max(DENSITY_BARS, self.context_bars))
         lane_tracks = np.asarray(enc.lane_tracks)
         written = {t: n for t, n in plan.items() if editable[lane_tracks == t].any()}
@@ -298,10 +313,13 @@ class GridModelPlugin:
         # A track whose notes are replaced keeps their shape bar by bar (rests included);
         # bars past the music's last note (a repaint that lengthens the song) have none.
         music_end = max((t.end for t in song.tracks), default=0)
-        rhythm = rhythm_bias(wide.tokens, wide_tracks, wide.beat_pos, wide.drum_lanes,
-                             lane_tracks, enc.beat_pos)
-        return (*shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos, rate,
-                                sustain, enc.step_ticks[:-1] < music_end), rhythm)
+        rate, sustain, rests = shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos,
+                                              rate, sustain, enc.step_ticks[:-1] < music_end)
+        return TextureTargets(
+            rate, sustain, rests,
+            rhythm_bias(wide.tokens, wide_tracks, wide.beat_pos, wide.drum_lanes,
+                        lane_tracks, enc.beat_pos),
+            kit_shares(wide.tokens, wide_tracks, wide.drum_lanes, lane_tracks))
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

@@ -150,6 +150,8 @@ SUSTAIN_CAP = 4.0
 RHYTHM_CAP = 2.0
 RHYTHM_MIN_ONSETS = 16
 RHYTHM_PRIOR = 4.0
+# Most nats a kit's drum mix (kit_shares) adds to or takes from one drum's hits.
+MIX_CAP = 6.0
 # Onsets (notes, over all its lanes) per step of a new track when nothing in the window
 # says how busy the music is (a new song), by role. A kit's 0.75 is a rock beat's 12 hits
 # a bar (eighth hats, two kicks, two snares): at 0.5 composed grooves had 8 hits a bar
@@ -251,6 +253,7 @@ def sample(
     together: np.ndarray | None = None,
     clashes: np.ndarray | None = None,
     onset_bias: np.ndarray | None = None,
+    drum_share: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -270,7 +273,10 @@ def sample(
     (:func:`~engine.models.constraints.false_relations`). ``onset_bias`` (L, T,
     1 + drum classes): nats added to each cell's pitched onsets (``[..., 0]``) and drum
     hits before the density control counts them (where in the bar a part, or a kit's
-    drum, strikes: :func:`rhythm_bias`).
+    drum, strikes: :func:`rhythm_bias`). ``drum_share`` (L, drum classes): each drum
+    lane's kit's mix of drums (:func:`kit_shares`), NaN rows for none: each step the
+    drums' hits are weighted (within ±:data:`MIX_CAP` nats, the cell's chance of a hit
+    kept) so the kit's hits come out in that mix.
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -308,6 +314,9 @@ def sample(
     strike = None if together is None else np.asarray(together, dtype=np.float64)
     if strike is not None and strike.shape != (lanes,):
         raise ValueError("together must have one share per lane")
+    mix = None if drum_share is None else np.asarray(drum_share, dtype=np.float64)
+    if mix is not None and mix.shape != (lanes, vocab.N_DRUM_CLASSES):
+        raise ValueError("drum_share must have one share per lane and drum class")
     rhythm = None if onset_bias is None else np.asarray(onset_bias, dtype=np.float32)
     if rhythm is not None and rhythm.shape != (lanes, steps, 1 + vocab.N_DRUM_CLASSES):
         raise ValueError("onset_bias must have a pitched and a per-drum bias per cell")
@@ -335,7 +344,7 @@ def sample(
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
-                      groups, bias, voice_order, sounding, strike, clashes, rhythm)
+                      groups, bias, voice_order, sounding, strike, clashes, rhythm, mix)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -450,9 +459,12 @@ class _Window:
                  logit_bias: np.ndarray | None, voice_order: np.ndarray | None = None,
                  sustain: np.ndarray | None = None, together: np.ndarray | None = None,
                  clashes: np.ndarray | None = None,
-                 onset_bias: np.ndarray | None = None) -> None:
+                 onset_bias: np.ndarray | None = None,
+                 drum_share: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
+        self.drum_share = (drum_share if drum_share is not None
+                           and np.isfinite(drum_share).any() else None)
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         self.allowed, self.start = allowed, start
         self._forced: np.ndarray | None = None  # _forced_kinds of this window, once read
@@ -560,6 +572,15 @@ class _Window:
                 now = weights[:, : vocab.ONSET].sum(-1)
                 weights[:, : vocab.ONSET] *= np.divide(
                     other, now, out=np.ones_like(now), where=now > 0)[:, None]
+            if self.drum_share is not None:
+                # The kit's mix of drums; each cell keeps the chance of a hit it had.
+                hits = weights[:, vocab.DRUM :]
+                before = hits.sum(-1)
+                hits *= np.exp(self._mix_bias(weights, ln, scope_lane,
+                                              flat[scope_cells])).astype(np.float32)
+                after = hits.sum(-1)
+                hits *= np.divide(before, after, out=np.ones_like(after),
+                                  where=after > 0)[:, None]
             draw, logp = _draw(weights, self.top_p, self.rng)
             keep_masked = math.floor(n_gen * mask_schedule(s, n_steps, self.schedule))
             n_commit = max(1, n_masked - keep_masked) if s < n_steps else n_masked
@@ -622,6 +643,30 @@ class _Window:
 
         bias = _group_bias(g, n, need, SUSTAIN_CAP, p_sound)
         return np.where(steered[lane], bias[g], 0.0)
+
+    def _mix_bias(self, weights: np.ndarray, lane: np.ndarray, scope_lane: np.ndarray,
+                  scope_token: np.ndarray) -> np.ndarray:
+        """(m, drum classes) nats for each masked cell's drum hits: per kit with a
+        ``drum_share``, each drum's log ratio of the hits it still lacks for the kit's mix
+        (of the hits decided in the scope and expected in the masked cells) to those its
+        masked cells are expected to give, within ±:data:`MIX_CAP` (a model left alone
+        turned openmsx-3's 28 snares and 72 kicks in 8 bars into 100 and 40)."""
+        share = self.drum_share
+        out = np.zeros((len(lane), vocab.N_DRUM_CLASSES))
+        steered = np.isfinite(share[lane, 0])
+        if not steered.any():
+            return out
+        p = weights[:, vocab.DRUM :] / np.maximum(weights.sum(-1), 1e-30)[:, None]
+        decided = scope_token >= vocab.DRUM
+        for g in np.unique(self.groups[lane[steered]]):
+            cells = steered & (self.groups[lane] == g)
+            kinds = scope_token[decided & (self.groups[scope_lane] == g)] - vocab.DRUM
+            have = np.bincount(kinds, minlength=vocab.N_DRUM_CLASSES)
+            expected = p[cells].sum(0).astype(np.float64)
+            want = share[lane[cells][0]] * (have.sum() + expected.sum()) - have
+            out[cells] = np.clip(np.log(np.maximum(want, 1e-3) / np.maximum(expected, 1e-6)),
+                                 -MIX_CAP, MIX_CAP)
+        return out
 
     def _chord_gain(self, grid: np.ndarray, weights: np.ndarray, lane: np.ndarray,
                     col: np.ndarray, scope_lane: np.ndarray, scope_col: np.ndarray
@@ -1232,4 +1277,23 @@ def rhythm_bias(
             nats = quiet if nats is None else nats
             if nats is not None:
                 out[at_rows, :, 1 + k] = nats[at_pos]
+    return out
+
+
+def kit_shares(tokens: np.ndarray, lane_groups: np.ndarray, drum_lanes: np.ndarray,
+               at_groups: np.ndarray) -> np.ndarray:
+    """(L', drum classes) for the lanes of a window (their ``at_groups``): each drum
+    lane's kit's share of its hits by drum class in ``tokens`` (a wider window, before
+    the replaced hits are cleared: they count); NaN rows for pitched lanes and for kits
+    with fewer than :data:`RHYTHM_MIN_ONSETS` hits (a sketch says too little)."""
+    tokens = np.asarray(tokens)
+    groups = np.asarray(lane_groups)
+    drums = np.asarray(drum_lanes, dtype=bool)
+    at_groups = np.asarray(at_groups)
+    out = np.full((len(at_groups), vocab.N_DRUM_CLASSES), np.nan)
+    for g in dict.fromkeys(groups[drums].tolist()):
+        hits = tokens[groups == g]
+        kinds = hits[hits >= vocab.DRUM] - vocab.DRUM
+        if len(kinds) >= RHYTHM_MIN_ONSETS:
+            out[at_groups == g] = np.bincount(kinds, minlength=vocab.N_DRUM_CLASSES) / len(kinds)
     return out

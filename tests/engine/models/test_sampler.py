@@ -424,6 +424,49 @@ def test_a_part_strikes_where_in_the_bar_it_struck():
     assert steered > free + 0.2, (free, steered)
 
 
+class SnareLover:
+    """A kit's drummer who hits the snare whatever the song: snare 3 nats above the rest."""
+
+    max_steps = 64
+
+    def __call__(self, tokens, roles, beat_pos):
+        logits = torch.zeros(*tokens.shape, vocab.VOCAB_SIZE)
+        logits[..., vocab.REST] = 2.0
+        logits[..., vocab.drum(1)] = 3.0
+        return logits
+
+
+def test_a_kit_keeps_its_mix_of_drums():
+    """QA: openmsx-3's kit (56 kick hits, 16 snares in 8 bars) came back with 40 kicks and
+    45 snares: the model's mix, not the drummer's."""
+    from engine.models.sampler import kit_shares
+
+    steps = 64
+    tokens = np.full((2, steps), vocab.REST, dtype=np.int64)
+    tokens[0, ::4] = vocab.drum(0)  # a kick every beat: 16
+    tokens[1, 4::16] = vocab.drum(1)  # a snare on beat 2 of each bar: 4
+    groups, drums = np.array([7, 7]), np.ones(2, dtype=bool)
+    share = kit_shares(tokens, groups, drums, groups)
+    np.testing.assert_allclose(share[0], share[1])
+    assert share[0, 0] == pytest.approx(0.8) and share[0, 1] == pytest.approx(0.2)
+    assert np.isnan(kit_shares(tokens[:, :16], groups, drums, groups)).all()  # 5 hits
+    assert np.isnan(kit_shares(tokens, groups, np.zeros(2, bool), groups)).all()
+    allowed = np.zeros((2, vocab.VOCAB_SIZE), dtype=bool)
+    allowed[:, [vocab.REST, vocab.drum(0), vocab.drum(1), vocab.drum(2)]] = True
+    editable = np.ones((2, steps), dtype=bool)
+
+    def mix(drum_share) -> tuple[int, int]:
+        out = sample(SnareLover(), tokens, editable, np.full(2, 9), np.arange(steps) % 16,
+                     allowed, GenerateOptions(steps=8, seed=2), lambda p: None,
+                     CancelToken(), onset_rate=np.full(2, 10 / 64), lane_groups=groups,
+                     drum_share=drum_share)
+        return int((out == vocab.drum(0)).sum()), int((out == vocab.drum(1)).sum())
+
+    (kicks, snares), (own_kicks, own_snares) = mix(None), mix(share)
+    assert snares > 2 * kicks, (kicks, snares)  # the model's own mix
+    assert own_kicks > 1.5 * own_snares, (own_kicks, own_snares)  # toward the kit's 4:1
+
+
 def test_context_together_is_the_share_of_a_tracks_onsets_struck_in_chords():
     tokens = np.full((4, 32), vocab.REST, dtype=np.int64)
     tokens[0:3, ::8] = [[vocab.onset(60)], [vocab.onset(64)], [vocab.onset(67)]]  # 4 chords
