@@ -88,6 +88,7 @@ from .sampler import (
     context_together,
     default_onset_rate,
     kit_shares,
+    replaced_lanes,
     rhythm_bias,
     shaped_targets,
 )
@@ -115,13 +116,14 @@ MIN_CONTEXT_LANES = 2  # context lanes kept beside many written ones (the bass, 
 class TextureTargets(NamedTuple):
     """What a written track aims for, per cell of a window (:meth:`GridModelPlugin.
     texture_targets`): the sampler's onset and sustain targets, the cells that must rest,
-    the onsets' rhythm bias and a kit's drum mix."""
+    the onsets' rhythm bias, a kit's drum mix and the lanes held to their own notes."""
 
     rate: np.ndarray
     sustain: np.ndarray
     rests: np.ndarray
     rhythm: np.ndarray
     drum_share: np.ndarray
+    firm: np.ndarray  # (L,) lanes of tracks whose notes are replaced: their own targets
 
 
 class GridModelPlugin:
@@ -220,7 +222,7 @@ class GridModelPlugin:
                          together=context_together(enc.tokens, problem.editable, groups_,
                                                    enc.drum_lanes),
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
-                         drum_share=aims.drum_share,
+                         drum_share=aims.drum_share, firm=aims.firm,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None,
                          clashes=false_relations(key)
@@ -313,13 +315,15 @@ class GridModelPlugin:
         # A track whose notes are replaced keeps their shape bar by bar (rests included);
         # bars past the music's last note (a repaint that lengthens the song) have none.
         music_end = max((t.end for t in song.tracks), default=0)
+        known = enc.step_ticks[:-1] < music_end
         rate, sustain, rests = shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos,
-                                              rate, sustain, enc.step_ticks[:-1] < music_end)
+                                              rate, sustain, known)
         return TextureTargets(
             rate, sustain, rests,
             rhythm_bias(wide.tokens, wide_tracks, wide.beat_pos, wide.drum_lanes,
                         lane_tracks, enc.beat_pos),
-            kit_shares(wide.tokens, wide_tracks, wide.drum_lanes, lane_tracks))
+            kit_shares(wide.tokens, wide_tracks, wide.drum_lanes, lane_tracks),
+            replaced_lanes(enc.tokens, editable, lane_tracks, known))
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int

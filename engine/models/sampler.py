@@ -254,6 +254,7 @@ def sample(
     clashes: np.ndarray | None = None,
     onset_bias: np.ndarray | None = None,
     drum_share: np.ndarray | None = None,
+    firm: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -276,7 +277,9 @@ def sample(
     drum, strikes: :func:`rhythm_bias`). ``drum_share`` (L, drum classes): each drum
     lane's kit's mix of drums (:func:`kit_shares`), NaN rows for none: each step the
     drums' hits are weighted (within ±:data:`MIX_CAP` nats, the cell's chance of a hit
-    kept) so the kit's hits come out in that mix.
+    kept) so the kit's hits come out in that mix. ``firm`` (L,) bool: lanes whose onset
+    target is a replaced part's own (:func:`replaced_lanes`), which the density may
+    push as an explicit density does (±:data:`EXPLICIT_BIAS_CAP`, else ±:data:`BIAS_CAP`).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -306,7 +309,7 @@ def sample(
     roles_t = torch.as_tensor(np.asarray(roles, dtype=np.int64))[None]
     beat = np.asarray(beat_pos, dtype=np.int64)
     groups = _group_ids(lane_groups, lanes)
-    density = _Density.of(onset_rate, groups, options.density)
+    density = _Density.of(onset_rate, groups, options.density, firm)
     sounding = None if sustain is None else np.asarray(sustain, dtype=np.float64)
     if sounding is not None and sounding.shape not in ((lanes,), (lanes, steps)):
         raise ValueError("sustain must have one share per lane (or per cell)")
@@ -369,30 +372,35 @@ class _Density:
     """Onset targets per lane group, or a fixed onset bias (see the module docstring)."""
 
     def __init__(self, rate: np.ndarray | None, groups: np.ndarray, n_groups: int,
-                 fixed: float, cap: float) -> None:
+                 fixed: float, cap: np.ndarray) -> None:
         self.rate, self.groups, self.n_groups = rate, groups, n_groups
-        self.fixed, self.cap = fixed, cap
+        self.fixed, self.cap = fixed, cap  # cap: per group
 
     @classmethod
-    def of(cls, rate: np.ndarray | None, g: np.ndarray, density: float | None) -> _Density:
+    def of(cls, rate: np.ndarray | None, g: np.ndarray, density: float | None,
+           firm: np.ndarray | None = None) -> _Density:
         """``g``: the lanes' group indices (:func:`_group_ids`). ``rate``: (L,) per lane,
-        or (L, T) per cell (a shape: :func:`shaped_onset_rate`)."""
+        or (L, T) per cell (a shape: :func:`shaped_targets`). ``firm``: lanes whose
+        target is a replaced part's own (:func:`replaced_lanes`)."""
         lanes = len(g)
         scale = None if density is None else min(max(float(density), 0.0), 1.0)
         fixed = 0.0 if scale is None else 6.0 * (scale - 0.5)
+        n_groups = int(g.max(initial=-1)) + 1
         if rate is None or not np.isfinite(np.asarray(rate, dtype=float)).any():
-            return cls(None, g, int(g.max(initial=-1)) + 1, fixed, 0.0)
+            return cls(None, g, n_groups, fixed, np.zeros(n_groups))
         r = np.asarray(rate, dtype=np.float64)
         if r.ndim not in (1, 2) or len(r) != lanes:
             raise ValueError("onset_rate must have one rate per lane (or per cell)")
         if scale is not None:
             r = r * 4.0 ** (2.0 * scale - 1.0)
-        # A shape (the replaced part's own onsets, bar by bar) or an explicit density is
-        # a firm target; a context's rate leaves the model's belief more say. A pad held
-        # to its shape at BIAS_CAP struck 63 more notes than its 355 (bars of one chord
-        # took a second where the model leant to re-strike).
-        cap = BIAS_CAP if scale is None and r.ndim == 1 else EXPLICIT_BIAS_CAP
-        return cls(np.clip(r, 0.0, 1.0), g, int(g.max()) + 1, 0.0, cap)
+        # A replaced part's own onsets (its shape, bar by bar) or an explicit density is a
+        # firm target; a context's rate leaves the model's belief more say. A pad held to
+        # its shape at BIAS_CAP struck 63 more notes than its 355 (bars of one chord took
+        # a second where the model leant to re-strike).
+        cap = np.full(n_groups, BIAS_CAP if scale is None else EXPLICIT_BIAS_CAP)
+        if firm is not None:
+            cap[np.unique(g[np.asarray(firm, dtype=bool)])] = EXPLICIT_BIAS_CAP
+        return cls(np.clip(r, 0.0, 1.0), g, n_groups, 0.0, cap)
 
     def bias(self, margin: np.ndarray, lane: np.ndarray, col: np.ndarray,
              scope_lane: np.ndarray, scope_col: np.ndarray, scope_onset: np.ndarray,
@@ -446,7 +454,8 @@ class _Density:
         have = np.bincount(g_scope, weights=scope_onset, minlength=n)
         open_cells = np.bincount(g, minlength=n).astype(np.float64)
         need = np.minimum(np.maximum(want - have, 0.0), open_cells)
-        return _group_bias(g, n, need, self.cap, lambda b: _sigmoid(m + b))
+        cap = np.repeat(self.cap, n // self.n_groups)  # per group, or per group and bar
+        return _group_bias(g, n, need, cap, lambda b: _sigmoid(m + b))
 
 
 class _Window:
@@ -991,7 +1000,7 @@ def _pinned(static: np.ndarray) -> np.ndarray:
     return ~static[:, vocab.REST] & ~static[:, vocab.HOLD] & (n >= 1) & (n <= 2)
 
 
-def _group_bias(g: np.ndarray, n: int, need: np.ndarray, cap: float,
+def _group_bias(g: np.ndarray, n: int, need: np.ndarray, cap: float | np.ndarray,
                 probability: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
     """(n,) per group, the bias within ±``cap`` whose summed ``probability`` over the
     group's cells (``g``: each cell's group; ``probability(bias)``: of each cell, given
@@ -1172,6 +1181,21 @@ def _own_rate(cells: np.ndarray, editable: np.ndarray) -> float:
     return count / ref if count and ref > 0 else 0.0
 
 
+def replaced_lanes(tokens: np.ndarray, editable: np.ndarray, lane_groups: np.ndarray,
+                   known: np.ndarray | None = None) -> np.ndarray:
+    """(L,) bool: the lanes of tracks whose notes are being replaced — some lane of the
+    track has an onset (or a hit) in its editable cells (of the ``known`` steps) in
+    ``tokens``, the window before they are cleared. Their targets are their own
+    (:func:`shaped_targets`)."""
+    tokens = np.asarray(tokens)
+    groups = np.asarray(lane_groups)
+    cells = np.asarray(editable, dtype=bool)
+    if known is not None:
+        cells = cells & np.asarray(known, dtype=bool)[None, :]
+    struck = ((tokens >= vocab.ONSET) & cells).any(-1)
+    return np.isin(groups, groups[struck])
+
+
 def shaped_targets(
     tokens: np.ndarray,
     editable: np.ndarray,
@@ -1204,10 +1228,11 @@ def shaped_targets(
     onsets = tokens >= vocab.ONSET
     sounding = _sounding(tokens) | onsets  # a drum hit sounds too
     cols = np.flatnonzero(known)
+    replaced = replaced_lanes(tokens, editable, groups, known)
     for g in dict.fromkeys(groups.tolist()):
         rows = np.flatnonzero(groups == g)
         cells = editable[rows] & known[None, :]
-        if not (onsets[rows] & cells).any():
+        if not replaced[rows].any():
             continue  # nothing replaced: the track's rate around it
         n = np.bincount(bar, weights=cells.sum(0), minlength=bar[-1] + 1)
         struck = np.bincount(bar, weights=(onsets[rows] & cells).sum(0), minlength=len(n))
