@@ -440,7 +440,8 @@ def build_problem(
     kept_around = kept_music(song, mask, cell_ticks) if voices else None
     breaths = (choir_breaths(song, kept_around, encoded.step_ticks)
                if kept_around is not None else None)
-    edges = (phrase_edges(song, kept_around, breaths) if kept_around is not None
+    edges = (phrase_edges(song, kept_around, breaths, _kept_melody(song, mask))
+             if kept_around is not None
              and breaths is not None else None)
     # ... and sing on where it sings (with keep rhythm, the user's rests stay).
     sings = (choir_sings(kept_around) if kept_around is not None and not keep_rhythm
@@ -668,7 +669,10 @@ def kept_music(song: Song, mask: Mask, cell_ticks: np.ndarray) -> KeptMusic:
 
 
 FERMATA_BEATS = 2  # a kept note this long (or longer) that a breath follows: a held close
-CLOSE_BEATS = 3  # a kept note this long closes a phrase with no breath after it too
+# A melody note this long closes a phrase with no breath after it too: three quarters, or
+# two of the meter's beats where they are longer (a whole note in 2/2 or 3/2, where a
+# dotted half is a beat and a half and may pass in mid-phrase).
+CLOSE_BEATS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -685,28 +689,38 @@ class PhraseEdges:
     held: np.ndarray
 
 
-def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray) -> PhraseEdges:
+def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray,
+                 melody: Track | None = None) -> PhraseEdges:
     """Where the written voice parts of a chorale come in after a breath and hold before it
     (:class:`PhraseEdges`), from the kept parts' notes. A church musician's QA: with the
     voices resting at a hymn tune's breaths, 0 of 18 pickups after a breath were sung by
     all four voices (they stayed silent or came in late), and under the long notes that
-    end phrases they changed harmony in 13 of 27. A note of :data:`CLOSE_BEATS` or more
-    closes its phrase with no breath after it too (a hymn's dotted half before the next
-    phrase's pickup: an organist's QA heard the voices move on in quarters under it, 34
-    onsets in 6 takes, where one chord is held)."""
+    end phrases they changed harmony in 13 of 27. A note of the ``melody`` (the kept tune
+    being harmonized) of :data:`CLOSE_BEATS` or more closes its phrase with no breath
+    after it too (a hymn's dotted half before the next phrase's pickup: an organist's QA
+    heard the voices move on in quarters under it, 34 onsets in 6 takes, where one chord
+    is held); another kept part's long note (an organ's pedal) leaves the voices free."""
     T = len(breaths)
     entries, sung, closes, held = (np.zeros(T, dtype=bool) for _ in range(4))
     begins = breaths & ~np.r_[False, breaths[:-1]]  # a breath's first cell
     after = ~breaths & np.r_[False, breaths[:-1]]  # the cell after a breath
     # Within a 16th of it: a dotted half played detached (1,430 ticks of 1,440) is one.
     slack = song.ppq // 4
-    long, longer = FERMATA_BEATS * song.ppq - slack, CLOSE_BEATS * song.ppq - slack
+    long = FERMATA_BEATS * song.ppq - slack
+    tm = TimeMap.of(song)
+    tune = {n.id for n in melody.notes} if melody is not None else set()
+
+    def closes_alone(note: Note) -> bool:
+        beat = tm.beat_length_for(tm.signature_at(note.start))
+        return note.id in tune and note.duration > max(CLOSE_BEATS * song.ppq,
+                                                       2 * beat) - slack
+
     for note, a, b in kept.notes:
         if a < T and after[a]:  # struck with, and sung for its length (a pickup
             entries[a] = True  # struck as a 16th and left was no pickup sung)
             sung[a + 1 : b] = True
         breath = b < T and begins[b] and note.duration > long
-        if a < b and (breath or note.duration > longer):
+        if a < b and (breath or closes_alone(note)):
             closes[a] = True
             held[a + 1 : b] = True
     return PhraseEdges(entries, sung, closes, held)

@@ -636,6 +636,16 @@ def test_a_dotted_half_closes_its_phrase_with_no_breath_after_it():
     ok = build_problem(enc, song.replace_track(half), Mask.of(Region({alto.id}, 0, 2 * BAR)),
                        [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
     assert ok[at[960], vocab.ONSET:].any()
+    # A kept organ's whole notes under a soprano in quarters are no phrase's close.
+    tune = Track(name="Soprano", program=52,
+                 notes=tuple(Note(67 + i % 3, i * 480, 480) for i in range(8)))
+    organ = Track(name="Organ", program=19, notes=(Note(48, 0, BAR), Note(43, BAR, BAR)))
+    band = Song(tracks=(tune, organ, alto))
+    enc = encode(band, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in band.tracks},
+                 snap_off_grid=True)
+    ok = build_problem(enc, band, Mask.of(Region({alto.id}, 0, 2 * BAR)),
+                       [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
+    assert ok[1:, vocab.ONSET:].any(axis=1).mean() > 0.9  # free to move throughout
 
 
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
