@@ -41,9 +41,10 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     reach past its end: File ▸ New's 8 empty bars with 4 written made "continue 4 bars"
     write bars 9–12 and leave a 4-bar hole (a songwriter's QA).
 
-    The rest of a last bar the music stops short in belongs to the new music too: a tune
-    with a one-beat pickup closes on a three-beat bar, and the next phrase's pickup is its
-    fourth beat (continuing it left a beat's silence before the new bars: a teacher's QA).
+    The rest of a last bar the music stops a beat or more short of belongs to the new
+    music too: a tune with a one-beat pickup closes on a three-beat bar, and the next
+    phrase's pickup is its fourth beat (continuing it left a beat's silence before the
+    new bars: a teacher's QA); a last chord released early starts nothing.
 
     A tune whose last bar is short in a meter of its own (a 5/8 bar closing a 6/8 jig
     that began with a 1/8 pickup) goes on in the meter before it: the new bars took the
@@ -63,8 +64,12 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     prepared = EditGroup(tuple(prep)).apply(song) if prep else song
     after = TimeMap.of(prepared)
     start, end = after.bar_to_tick(first), after.bar_to_tick(first + bars)
+    # From the music's end, on the grid, when it stops a beat or more short of the bar
+    # line; a last chord released early (a whole note played at 85 %) is no such stop.
     sixteenth = max(1, song.ppq // 4)
-    start = min(start, -(-ends // sixteenth) * sixteenth)  # from the music's end, on the grid
+    beat = tm.beat_length_for(tm.signature_at(max(0, ends - 1)))
+    if start - ends >= beat - sixteenth:
+        start = -(-ends // sixteenth) * sixteenth
     if end > prepared.end:
         prep.append(set_song_props(prepared, f"Extend by {plural(bars, 'bar')}", length=end))
     return tuple(prep), start, end

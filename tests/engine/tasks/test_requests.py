@@ -68,6 +68,9 @@ def test_continue_goes_on_from_the_music_filling_empty_bars_before_lengthening()
     lead3 = Track("Lead", program=73, notes=tuple(Note(72, i * Q, Q) for i in range(15)))
     short = Song((lead3,), length=0)  # 3 bars and 3 beats
     assert requests.continue_(short, Mask(), bars=1).mask.span == (15 * Q, 5 * BAR)
+    # A last whole note released early (85 %) is no short bar: the new bar starts on time.
+    early = Song((Track("Lead", program=73, notes=(Note(72, 0, BAR), Note(74, BAR, 1632))),))
+    assert requests.continue_(early, Mask(), bars=1).mask.span == (2 * BAR, 3 * BAR)
     # Regenerate stops at a song's end, mid-bar or not: it never lengthens the song.
     short = Song(song.tracks[:2], length=0)
     cut = short.with_tracks([t.with_notes(t.notes[:-1]) for t in short.tracks])
