@@ -17,8 +17,12 @@ The rules, chosen so that the bars around keep their meaning:
   markers inside them go; what is in force after the deleted bars (tempo, meter, key, a
   track's program and controller values) holds from the bar line on, and everything
   later moves earlier. Deleting the song's last bars leaves nothing after them to hold
-  for: what changed inside them goes with them (an "84 BPM from bar 13" restated at the
-  end of a 12-bar song would be a change no music plays).
+  for: the tempo, meter and key changes, markers and program changes inside them go with
+  them (an "84 BPM from bar 13" restated at the end of a 12-bar song would be a change no
+  music plays). A controller or pitch bend left as the deleted bars left it is restated
+  at the bar line, though: a sustain pedal pressed before them and released inside, or a
+  bend back to 0 there, would otherwise stay down or bent for good (and for bars added
+  later).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from .edits import ChangeNotes, Edit, EditGroup, SetSongProps, SetTrackProps, plural
-from .song import Note, Song, Track
+from .song import ControlEvent, Note, Song, Track
 from .timing import TimeMap
 
 E = TypeVar("E")
@@ -138,7 +142,8 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
             else:
                 removed.append(n)
                 added.append(Note(n.pitch, closed(n.start), n.duration, n.velocity, n.id))
-        _track_edits(edits, track, removed, added, lambda events: _moved(events, closed))
+        _track_edits(edits, track, removed, added, lambda events: _moved(events, closed),
+                     None if follows else lambda c: _released_controls(c, t0, t1, closed))
     changes = {
         "tempos": _closed_map(song.tempos, t0, t1, lambda e: e.us_per_beat, follows=follows),
         "time_signatures": _closed_map(song.time_signatures, t0, t1,
@@ -253,11 +258,44 @@ def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], 
     return tuple(out + after)
 
 
+# What a controller is before any event sets it, where MIDI says (Reset All Controllers):
+# modulation and the switch pedals (sustain, portamento, sostenuto, soft, legato, hold 2)
+# off, expression full. Others (volume, pan: the track's own settings) are not known here.
+_RESET_VALUES = {("pitchwheel", 0): 0, ("control_change", 1): 0, ("control_change", 11): 127,
+                 **{("control_change", n): 0 for n in range(64, 70)}}
+
+
+def _released_controls(controls: Sequence[ControlEvent], t0: int, t1: int,
+                       closed: Callable[[int], int]) -> tuple[ControlEvent, ...]:
+    """A track's controls when the song's last bars ``[t0, t1)`` are deleted: those inside
+    go (``closed``), but each controller and the pitch bend that they leave other than it
+    was at ``t0`` is restated there at the value they leave it at — a pedal pressed before
+    the cut and released inside it is released at the new end, not held down for good. A
+    controller that nothing set before the cut (and whose reset value is not known) is
+    left unset."""
+    before: dict[tuple[str, int], int] = {}
+    leaving: dict[tuple[str, int], int] = {}
+    for c in sorted(controls, key=lambda c: c.tick):
+        if c.kind not in ("control_change", "pitchwheel") or c.tick >= t1:
+            continue
+        key = (c.kind, c.number)
+        (before if c.tick < t0 else leaving)[key] = c.value
+    restated = [ControlEvent(t0, kind, number, value)
+                for (kind, number), value in leaving.items()
+                if before.get((kind, number), _RESET_VALUES.get((kind, number))) not in
+                (None, value)]
+    moved = _moved(controls, closed)
+    at = next((i for i, c in enumerate(moved) if c.tick >= t0), len(moved))
+    return (*moved[:at], *restated, *moved[at:])
+
+
 def _track_edits(edits: list[Edit], track: Track, removed: list[Note], added: list[Note],
-                 move: Callable[[Sequence[Any]], tuple]) -> None:
+                 move: Callable[[Sequence[Any]], tuple],
+                 move_controls: Callable[[Sequence[Any]], tuple] | None = None) -> None:
     if removed or added:
         edits.append(ChangeNotes(track.id, tuple(removed), tuple(added), "Move notes"))
-    changes = {name: move(getattr(track, name)) for name in ("program_changes", "controls")}
+    changes = {"program_changes": move(track.program_changes),
+               "controls": (move_controls or move)(track.controls)}
     changes = {k: v for k, v in changes.items() if v != getattr(track, k)}
     if changes:
         edits.append(SetTrackProps(track.id, tuple((k, getattr(track, k)) for k in changes),

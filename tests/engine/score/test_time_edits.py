@@ -129,6 +129,37 @@ def test_deleting_the_last_bars_leaves_no_change_past_the_end():
     assert [(k.tick, k.key) for k in kept.key_signatures] == [(0, "C"), (2 * BAR, "Dm")]
 
 
+def test_deleting_the_last_bars_releases_a_pedal_and_a_bend_they_released():
+    # The pedal goes down in bar 2 and up in bar 3, the bend goes up in bar 2 and back to
+    # 0 in bar 4: deleting bars 3-4 (the song's last) must not leave the pedal down and the
+    # pitch bent for good. The modulation the cut leaves up is restated too (as when music
+    # follows); the volume, which nothing set before the cut, is left unset.
+    lead = Track("Piano", notes=(Note(60, 0, BAR), Note(64, BAR, BAR),
+                                 Note(67, 2 * BAR, 2 * BAR)),
+                 controls=(ControlEvent(BAR, "control_change", 64, 127),
+                           ControlEvent(BAR + Q, "pitchwheel", 0, 2048),
+                           ControlEvent(2 * BAR, "control_change", 1, 0),
+                           ControlEvent(2 * BAR + Q, "control_change", 64, 0),
+                           ControlEvent(2 * BAR + Q, "control_change", 7, 90),
+                           ControlEvent(3 * BAR, "pitchwheel", 0, 0),
+                           ControlEvent(3 * BAR + Q, "control_change", 64, 127),
+                           ControlEvent(3 * BAR + 2 * Q, "control_change", 64, 0),
+                           ControlEvent(3 * BAR + 2 * Q, "control_change", 1, 40)))
+    before = Song((lead,), ppq=Q)
+    edit = delete_bars(before, 2, 2)
+    after = edit.apply(before)
+    assert after.end == 2 * BAR
+    assert [(c.tick, c.kind, c.number, c.value) for c in after.tracks[0].controls] == [
+        (BAR, "control_change", 64, 127), (BAR + Q, "pitchwheel", 0, 2048),
+        (2 * BAR, "control_change", 1, 40), (2 * BAR, "control_change", 64, 0),
+        (2 * BAR, "pitchwheel", 0, 0)]
+    assert edit.inverse().apply(after) == before  # undo brings the deleted events back
+    # A pedal still down where the cut ends stays as it was: nothing to restate.
+    held = replace(lead, controls=lead.controls[:2])
+    kept = delete_bars(Song((held,), ppq=Q), 2, 2).apply(Song((held,), ppq=Q))
+    assert kept.tracks[0].controls == held.controls
+
+
 def test_delete_bars_shortens_notes_sounding_into_them_and_keeps_their_tails():
     held = Track("Pad", notes=(Note(60, Q, 3 * BAR), Note(64, BAR + Q, 2 * BAR)))
     before = Song((held,), ppq=Q)
