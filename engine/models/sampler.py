@@ -66,9 +66,10 @@ lane strikes in the column and taken from those where none does and none is stil
 (a note struck alone under the others' held chord), found by bisection so that the
 decided and expected onsets strike together the target's share of the time, and at least
 :data:`TOGETHER_FLOOR` × the target's log-odds; of a column's cells committed in one step,
-one that drew no onset beside a sibling that did is drawn again with its onsets × e^κ
-(:meth:`_Window._join_chords`). A pad whose lanes settled on holds early struck its later
-notes alone under them: 1.6 notes per onset where the part played 2.7.
+one that drew a rest beside a sibling that drew an onset is drawn again with its onsets ×
+e^κ (:meth:`_Window._join_chords`; one that drew a hold keeps it: its note sounds on). A
+pad whose lanes settled on holds early struck its later notes alone under them: 1.6 notes
+per onset where the part played 2.7.
 
 Register: ``logit_bias`` (L, V) nats are added to each lane's logits (the constraints'
 soft pull of a track toward its own register, :func:`engine.models.constraints.register_pull`).
@@ -734,11 +735,12 @@ class _Window:
     def _join_chords(self, draw: np.ndarray, lane: np.ndarray, col: np.ndarray,
                      weights: np.ndarray) -> np.ndarray:
         """``draw`` (cells committed together, in decreasing confidence) with each cell of
-        a group steered to strike together (κ > 0) that drew no onset where another cell
-        of its group and column drew one drawn again with its onsets × e^κ, as if drawn
+        a group steered to strike together (κ > 0) that drew a rest where another cell of
+        its group and column drew an onset drawn again with its onsets × e^κ, as if drawn
         after it: lanes drawn in one step would otherwise rarely strike together (a
-        column's cells mostly settle in one step). Pitches a sibling strikes there, and
-        the semitones next to them, stay out."""
+        column's cells mostly settle in one step). A cell that drew a hold keeps it (its
+        note sounds on under the chord). Pitches a sibling strikes there, and the
+        semitones next to them, stay out."""
         if not self.kappa.size:
             return draw
         g = self.groups[lane]
