@@ -126,12 +126,8 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     lo, hi = mask.span
     if not lo <= last.start < hi or hi < last.end:
         return None
-    closes = _closes_on(key, last.pitch % 12, named) if key is not None else None
-    if closes is None and not named:
-        # No clear key around, or one the tune does not end in (G major's notes with an
-        # F♯, ending on A: A minor): the melody's own ending names one, if it can.
-        ending = ending_key(melody.notes, last)
-        closes = _closes_on(ending, last.pitch % 12, False) if ending else None
+    closing = closing_key(melody.notes, last, key, named)
+    closes = _closes_on(closing, last.pitch % 12, named) if closing is not None else None
     if not closes:
         half = _half_close(key, last, parts, bass_id) if key is not None else None
         return replace(half, melody=(melody.id, last.pitch)) if half else None
@@ -185,7 +181,8 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
     ``key`` — or, unless the user ``named`` it, its relative when the melody ends on the
     relative's tonic (as :func:`final_cadence` reads it) — else the one the melody's ending
     names (:func:`ending_key`), which also wins when the mask writes through the melody's
-    end and ``key`` does not close it: the piece opens in the key it closes in. Bach's
+    end and ``key`` does not close it: the piece opens in the key it closes in
+    (:func:`closing_key`, which :func:`final_cadence` reads too). Bach's
     basses open on the tonic in 20 of 24 of the first 12 valid chorales (two seeds each,
     the same count); chorale-jsb alone put 7 of 24 there (a B♭ under a B-minor tune's
     first note), and 19 of 24 while a soprano with a few F♯s ending on A read as G major
@@ -202,12 +199,11 @@ def opening_chord(song: Song, mask: Mask, key: str | None,
     lo, hi = mask.span
     if not lo <= first.start < hi:
         return None
-    if not named and (key is None or (last.start < hi and last.end <= hi and
-                                      _closes_on(key, last.pitch % 12, False) is None)):
+    if key is None or (last.start < hi and last.end <= hi):
         # A piece written through its end opens in the key it closes in, as
-        # final_cadence reads it: the melody's own ending where the key around does
-        # not close it (a soprano whose rare F♯s read as G major, ending on A).
-        key = ending_key(notes, last) or key
+        # final_cadence reads it (a soprano whose rare F♯s read as G major, ending on A,
+        # opens in A minor); the key around when its ending names none.
+        key = closing_key(notes, last, key, named) or key
     if key is None:
         return None
     tonic, minor = _ending_tonic(key, last.pitch % 12, named)
@@ -331,6 +327,20 @@ def _closes_on(key: str, last_pc: int, named: bool
     if last_pc != tonic and not (named and last_pc in triad):
         return None
     return tonic, minor, triad
+
+
+def closing_key(notes: Sequence[Note], last: Note, key: str | None,
+                named: bool = False) -> str | None:
+    """The key a piece written through its melody's ``last`` note closes in, as both
+    :func:`final_cadence` and :func:`opening_chord` read it: ``key`` when that note
+    closes it (:func:`_closes_on`: its tonic, or its relative's; any note of its tonic
+    triad for a key the user ``named``), else — unless the user named it — the key the
+    melody's own ending names (:func:`ending_key`: no clear key around, or one the tune
+    does not end in, as G major's notes with an F♯ ending on A, in A minor). None when
+    neither."""
+    if key is not None and _closes_on(key, last.pitch % 12, named) is not None:
+        return key
+    return None if named else ending_key(notes, last)
 
 
 ENDING_FIT = 0.85  # share of a melody's notes a key on its last note must hold

@@ -314,8 +314,7 @@ class GridModelPlugin:
                                         wide.drum_lanes)
         # A track whose notes are replaced keeps their shape bar by bar (rests included);
         # bars past the music's last note (a repaint that lengthens the song) have none.
-        music_end = max((t.end for t in song.tracks), default=0)
-        known = enc.step_ticks[:-1] < music_end
+        known = enc.step_ticks[:-1] < song.notes_end
         rate, sustain, rests = shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos,
                                               rate, sustain, known)
         return TextureTargets(

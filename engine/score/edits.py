@@ -302,7 +302,7 @@ def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:
     bar line — ends with its music under the new meters too (the bar count kept instead
     left silent bars: 3/4 from bar 10 and 4/4 again from bar 11 made the demo's 32 bars
     40, 7 of them silent). Notes that reach the length decide the end: it stays."""
-    notes_end = max((t.end for t in song.tracks), default=0)
+    notes_end = song.notes_end
     if song.length <= notes_end or song.length != tm.whole_bars_end(song.length):
         return song.length
     empty = tm.whole_bars(song.length) - tm.whole_bars(notes_end)

@@ -491,9 +491,15 @@ class Song:
         return sum(len(t.notes) for t in self.tracks)
 
     @property
+    def notes_end(self) -> int:
+        """Tick of the last note-off, 0 without notes. The song's :attr:`end` may be later:
+        a set length runs on past it (File ▸ New's 8 empty bars, bars added at the end)."""
+        return max((t.end for t in self.tracks), default=0)
+
+    @property
     def end(self) -> int:
-        """Tick where the music ends: the last note-off or the set length, whichever is later."""
-        return max([self.length, *(t.end for t in self.tracks)])
+        """Tick where the song ends: the last note-off or the set length, whichever is later."""
+        return max(self.length, self.notes_end)
 
     def replace_track(self, track: Track) -> Song:
         i = self.track_index(track.id)

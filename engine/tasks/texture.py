@@ -19,7 +19,7 @@ def music_end(song: Song) -> int:
     """Where the music ends: the last note-off, else (no notes) the song's end. A song's
     set length may run on past it (File ▸ New's 8 empty bars): a continuation goes on
     from the music, not from the empty bars after it."""
-    return max((t.end for t in song.tracks), default=0) or song.end
+    return song.notes_end or song.end
 
 
 def still_playing(song: Song, bars: int = TACET_BARS) -> frozenset[int]:

@@ -747,7 +747,7 @@ def test_a_tune_starting_on_the_second_degree_opens_on_the_dominant_and_the_four
 
 
 def test_a_tune_written_through_its_end_opens_in_the_key_it_closes_in():
-    from engine.models.constraints import opening_chord
+    from engine.models.constraints import closing_key, final_cadence, opening_chord
 
     # An A-minor tune with a melodic-minor F♯ that the notes around read as G major
     # (valid chorale 2's soprano did): it ends on A, so it opens on A minor, as it closes.
@@ -759,6 +759,9 @@ def test_a_tune_written_through_its_end_opens_in_the_key_it_closes_in():
     mask = Mask.of(Region(frozenset(t.id for t in voices), 0, len(tune) * q))
     opening = opening_chord(song, mask, "G")
     assert (opening.root, opening.chord) == (9, frozenset({9, 0, 4}))
+    # The close reads the same key (one closing_key for both: they cannot disagree).
+    assert closing_key(soprano.notes, soprano.notes[-1], "G") == "Am"
+    assert final_cadence(song, mask, "G").tonic == 9
     # A key the user named stays (E is no degree G opens on); so does the key around
     # when the mask stops before the tune's end.
     assert opening_chord(song, mask, "G", named=True) is None

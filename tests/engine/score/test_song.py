@@ -73,6 +73,9 @@ def test_a_track_named_as_a_number_is_found_by_its_name_and_hash_forces_a_number
 def test_end_and_note_count():
     s = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 900, 100))),), length=480)
     assert s.end == 1000 and s.note_count == 2
+    # A set length past the notes is the song's end, not where its notes end.
+    padded = Song(tracks=s.tracks, length=8 * 480)
+    assert (padded.end, padded.notes_end, Song(length=960).notes_end) == (8 * 480, 1000, 0)
 
 
 def test_a_tracks_end_follows_its_notes_through_edits():
