@@ -9,7 +9,7 @@ import re
 
 from .edits import DeleteTrack, Edit, InsertTrack, MoveTrack, set_track_props
 from .instruments import program_name
-from .song import DRUM_CHANNEL, TRACK_COLOURS, Song, Track
+from .song import DRUM_CHANNEL, TRACK_COLOURS, Song, Track, track_labels
 
 DRUMS = -1  # instrument value for a GM drum kit (channel 10), beside programs 0..127
 _DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed track
@@ -17,8 +17,13 @@ _DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed
 
 def unique_track_name(song: Song, name: str, track_id: int | None = None) -> str:
     """``name``, or "Piano (2)", "Piano (3)"... when another track than ``track_id``
-    already has it (in any case): tracks are picked by name."""
-    taken = {t.name.strip().lower() for t in song.tracks if t.id != track_id}
+    already has it (in any case): tracks are picked by name. The labels messages and
+    stem files tell tracks apart by (:func:`~engine.score.song.track_labels`: two tracks
+    named "Piano" are "Piano (1)" and "Piano (2)") are taken too, so no new name reads as
+    another track's label."""
+    labels = track_labels(song)
+    taken = {text.strip().lower() for t in song.tracks if t.id != track_id
+             for text in (t.name, labels[t.id])}
     n, candidate = 1, name
     while candidate.lower() in taken:
         n += 1

@@ -11,6 +11,7 @@ from engine.score.track_edits import (
     free_colour,
     instrument_edit,
     move_track_edit,
+    unique_track_name,
 )
 
 
@@ -71,3 +72,18 @@ def test_a_new_instrument_drops_the_old_ones_transposition():
     sax = edit.apply(song)
     assert sax.tracks[0].transposition is None
     assert edit.inverse().apply(sax) == song  # undo gives the A back
+
+
+def test_a_new_name_is_never_another_tracks_label():
+    # Two tracks named "Piano" are told apart as "Piano (1)" and "Piano (2)" (messages,
+    # stem files): a third Piano named "Piano (2)" would read as the second one.
+    song = Song(tracks=(Track("Piano"), Track("Piano"), Track("Track 3")))
+    assert unique_track_name(song, "Piano") == "Piano (3)"
+    assert unique_track_name(song, "Bass") == "Bass"
+    # A track keeps its own name; a "Track N" made a kit beside two "Drums" is "Drums (3)".
+    assert unique_track_name(song, "Track 3", song.tracks[2].id) == "Track 3"
+    kits = Song(tracks=(Track("Drums", is_drum=True, channel=DRUM_CHANNEL),
+                        Track("Drums", is_drum=True, channel=DRUM_CHANNEL), Track("Track 3")))
+    tid = kits.tracks[2].id
+    renamed = instrument_edit(kits, tid, DRUMS, name_after=True).apply(kits)
+    assert renamed.tracks[2].name == "Drums (3)"
