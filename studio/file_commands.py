@@ -177,7 +177,12 @@ class FileCommands:
         but a file's problem is a bug, raised)."""
         if not _is_user_error(error):
             raise error
-        dialogs.show_error(self, "Cannot open file", _message(error, path))
+        if isinstance(error, FileNotFoundError):  # the whole path: the folder or drive it was on
+            message = (f"{display_path(path)}: no such file (moved, renamed or deleted, or "
+                       "on a drive that is not mounted)")
+        else:
+            message = _message(error, path)
+        dialogs.show_error(self, "Cannot open file", message)
 
     def _opened(self, read: FileRead, notices: bool = True) -> None:
         """The song read from a file is the window's: the recent files, the view reset,

@@ -27,7 +27,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    if args.song is not None and not args.song.exists():
+    # A script's screenshot wants the one-line error; the interactive studio opens its
+    # window and says it in a dialog instead (a desktop launcher has no terminal, so a
+    # stale Recent entry or a file on an unmounted drive showed nothing at all).
+    if args.screenshot is not None and args.song is not None and not args.song.exists():
         raise CliError(f"{args.song}: no such file")
     if not _has_display():
         if args.screenshot is None:  # Qt would abort with a misleading xcb message

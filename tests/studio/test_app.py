@@ -69,6 +69,28 @@ def test_screenshot_of_a_bad_file_is_a_one_line_error(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_a_missing_song_opens_the_studio_to_say_so(monkeypatch, tmp_path):
+    # From a desktop launcher (no terminal) a one-line error was nothing at all: the
+    # interactive studio starts and its background read shows "Cannot open file".
+    import studio.app
+    from engine.cli import main
+
+    started = []
+    monkeypatch.setattr(studio.app, "run", lambda song, shot: started.append((song, shot)) or 0)
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    missing = tmp_path / "MISSING.partita"
+    assert main(["studio", str(missing)]) == 0
+    assert started == [(missing, None)]
+
+
+def test_a_screenshot_of_a_missing_song_is_a_one_line_error(tmp_path, capsys):
+    from engine.cli import main
+
+    missing = tmp_path / "MISSING.partita"
+    assert main(["studio", str(missing), "--screenshot", str(tmp_path / "x.png")]) == 1
+    assert capsys.readouterr().err == f"partita: error: {missing}: no such file\n"
+
+
 def test_studio_starts_without_torch():
     code = ("import sys, studio.app, studio.mainwindow, studio.transport, "
             "engine.render.progressive; print('torch' in sys.modules)")

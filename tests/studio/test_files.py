@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
-from engine.io import RecoveryStore, load_project, load_song
+from engine.io import RecoveryStore, load_project, load_song, save_song
 from engine.score import Note, add_notes
 from studio.autosave import DEBOUNCE_S, MAX_DELAY_S
 from tests.studio.conftest import make_song
@@ -255,6 +255,28 @@ def test_a_bad_file_opened_from_the_menu_says_why_and_keeps_the_song(opened, tmp
     ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
     assert title == "Cannot open file" and "broken.musicxml" in message
     assert win.document.song is song and win._open_dialog is None
+
+
+def test_a_missing_file_from_the_command_line_is_a_dialog_in_a_usable_window(
+        window, tmp_path, qtbot, dialogs):
+    # `partita studio MISSING.partita` from a desktop launcher (a stale Recent entry, a
+    # file on an unmounted drive): no terminal shows a one-line error, so the window
+    # opens and the background read says it, naming the whole path.
+    win = window
+    song = win.document.song
+    missing = tmp_path / "usb drive" / "MISSING.partita"
+    over = []
+    win.open_in_background(missing, ask=False, then=lambda: over.append(True))
+    qtbot.waitUntil(lambda: bool(over), timeout=5000)  # the recovery offer still follows
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot open file"
+    assert message.startswith(f"{missing}: no such file") and "not mounted" in message
+    assert win.document.song is song and win._open_dialog is None and win.isEnabled()
+    assert str(missing) not in win.settings.recent_files()
+    other = tmp_path / "other.mid"  # the window goes on: the next file opens
+    save_song(make_song(), other)
+    win.open_in_background(other, ask=False)
+    qtbot.waitUntil(lambda: win.document.path == other, timeout=5000)
 
 
 def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
