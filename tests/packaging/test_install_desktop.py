@@ -31,22 +31,73 @@ def desktop_exec_argv(value: str) -> list[str]:
     return [*argv, arg]
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
-def test_a_checkout_path_with_spaces_and_quotes_gives_a_working_exec_line(tmp_path):
-    checkout = tmp_path / 'my "odd" $projects' / "partita"
-    (checkout / ".venv" / "bin").mkdir(parents=True)
-    exe = checkout / ".venv" / "bin" / "partita"
+needs_bash = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+
+def fake_checkout(folder: Path) -> Path:
+    """A checkout at ``folder`` with what the installer reads (a stand-in ``partita``);
+    the installer script's path."""
+    (folder / ".venv" / "bin").mkdir(parents=True)
+    exe = folder / ".venv" / "bin" / "partita"
     exe.write_text("#!/bin/sh\n")
     exe.chmod(0o755)
-    shutil.copytree(ROOT / "packaging", checkout / "packaging")
-    (checkout / "studio" / "icons").mkdir(parents=True)
-    shutil.copy(ROOT / "studio" / "icons" / "partita.svg", checkout / "studio" / "icons")
-    data = tmp_path / "share"
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_DATA_HOME": str(data)}
-    script = str(checkout / "packaging" / "install-desktop.sh")
-    subprocess.run(["bash", script], env=env, check=True, capture_output=True)
+    shutil.copytree(ROOT / "packaging", folder / "packaging")
+    (folder / "studio" / "icons").mkdir(parents=True)
+    shutil.copy(ROOT / "studio" / "icons" / "partita.svg", folder / "studio" / "icons")
+    return folder / "packaging" / "install-desktop.sh"
+
+
+def temp_env(tmp_path: Path) -> dict[str, str]:
+    """HOME and every XDG folder inside ``tmp_path``: the user's own are never touched."""
+    home = tmp_path / "home"
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home),
+            "XDG_DATA_HOME": str(home / "share"), "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
+            "XDG_DATA_DIRS": "/usr/share", "XDG_CONFIG_DIRS": "/etc/xdg"}
+
+
+@needs_bash
+def test_a_checkout_path_with_spaces_and_quotes_gives_a_working_exec_line(tmp_path):
+    checkout = tmp_path / 'my "odd" $projects' / "partita"
+    exe = checkout / ".venv" / "bin" / "partita"
+    script = str(fake_checkout(checkout))
+    env = temp_env(tmp_path)
+    data = Path(env["XDG_DATA_HOME"])
+    subprocess.run([script], env=env, check=True, capture_output=True)
     entry = (data / "applications" / "partita.desktop").read_text()
     (line,) = [x for x in entry.splitlines() if x.startswith("Exec=")]
     assert desktop_exec_argv(line[len("Exec="):]) == [str(exe), "studio", "%f"]
-    subprocess.run(["bash", script, "--uninstall"], env=env, check=True, capture_output=True)
+    subprocess.run([script, "--uninstall"], env=env, check=True, capture_output=True)
     assert not (data / "applications" / "partita.desktop").exists()
+
+
+@needs_bash
+def test_a_checkout_path_with_a_percent_sign_is_refused_with_a_reason(tmp_path):
+    # GLib rejects the launcher's "%%" (it checks field codes before unescaping), though
+    # desktop-file-validate passes it: a menu entry that never starts.
+    script = fake_checkout(tmp_path / "100% mine" / "partita")
+    env = temp_env(tmp_path)
+    proc = subprocess.run([script], env=env, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "'%'" in proc.stderr and "move or rename the folder" in proc.stderr
+    assert not (Path(env["XDG_DATA_HOME"]) / "applications").exists()
+
+
+@needs_bash
+@pytest.mark.parametrize("args", [["--unistall"], ["--uninstall", "extra"], ["-x"]])
+def test_an_unknown_argument_installs_nothing_and_says_how_to_run_it(tmp_path, args):
+    script = fake_checkout(tmp_path / "partita")
+    env = temp_env(tmp_path)
+    proc = subprocess.run([script, *args], env=env, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "usage: packaging/install-desktop.sh [--uninstall | --help]" in proc.stderr
+    assert not Path(env["HOME"]).exists()
+
+
+@needs_bash
+def test_help_prints_the_usage_and_installs_nothing(tmp_path):
+    script = fake_checkout(tmp_path / "partita")
+    env = temp_env(tmp_path)
+    proc = subprocess.run([script, "--help"], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("usage: ")
+    assert not Path(env["HOME"]).exists()
