@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs a desktop launcher for this checkout's Partita (after `make setup`) for the
-# current user: menu entry, icon, and the .partita file type. Undo with --uninstall.
+# current user: menu entry, icon, and the .partita file type (and it opens MIDI files and
+# MusicXML scores: the default for MIDI where none was chosen). Undo with --uninstall.
 set -euo pipefail
 usage="usage: packaging/install-desktop.sh [--uninstall | --help]"
 case "$#:${1:-}" in

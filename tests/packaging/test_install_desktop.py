@@ -101,3 +101,41 @@ def test_help_prints_the_usage_and_installs_nothing(tmp_path):
     proc = subprocess.run([script, "--help"], env=env, capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("usage: ")
     assert not Path(env["HOME"]).exists()
+
+
+@needs_bash
+@pytest.mark.skipif(shutil.which("desktop-file-validate") is None,
+                    reason="needs desktop-file-validate")
+def test_the_installed_launcher_is_valid_and_opens_scores_too(tmp_path):
+    script = fake_checkout(tmp_path / "partita")
+    env = temp_env(tmp_path)
+    subprocess.run([script], env=env, check=True, capture_output=True)
+    entry = Path(env["XDG_DATA_HOME"]) / "applications" / "partita.desktop"
+    proc = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0 and not proc.stdout.strip(), proc.stdout
+    lines = entry.read_text().splitlines()
+    assert "StartupNotify=true" in lines
+    (mime_line,) = [x for x in lines if x.startswith("MimeType=")]
+    types = mime_line.removeprefix("MimeType=").split(";")
+    assert {"application/x-partita", "audio/midi", "application/vnd.recordare.musicxml+xml",
+            "application/vnd.recordare.musicxml3+xml",
+            "application/vnd.recordare.musicxml"} <= set(types)
+
+
+@needs_bash
+@pytest.mark.skipif(shutil.which("update-mime-database") is None or shutil.which("gio") is None,
+                    reason="needs update-mime-database and gio")
+def test_a_project_is_known_by_its_first_bytes_and_shows_the_partita_icon(tmp_path):
+    from engine.io.project import project_bytes
+    from engine.score import Song
+
+    script = fake_checkout(tmp_path / "partita")
+    env = temp_env(tmp_path)
+    subprocess.run([script], env=env, check=True, capture_output=True)
+    nameless = tmp_path / "lost its extension"  # the magic, not the *.partita glob
+    nameless.write_bytes(project_bytes(Song()))
+    proc = subprocess.run(["gio", "info", "-a", "standard::content-type,standard::icon",
+                           str(nameless)], env=env, capture_output=True, text=True, check=True)
+    assert "standard::content-type: application/x-partita" in proc.stdout
+    assert "standard::icon: partita," in proc.stdout
