@@ -92,9 +92,25 @@ def remove_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> lis
     written over ``max_age`` seconds ago; best effort. Returns those deleted."""
     # The name atomic_write gives them: .NAME.<8 hex digits>.tmp
     pattern = re.compile(re.escape(f".{_temp_stem(target)}.") + r"[0-9a-f]{8}\.tmp")
+    return _remove_old(target.parent, pattern, max_age)
+
+
+_ANY_TEMP = re.compile(r"\..+\.[0-9a-f]{8}\.tmp", re.DOTALL)
+
+
+def remove_stale_temps_in(directory: Path, max_age: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete every temporary file :func:`atomic_write` left in ``directory`` (whatever
+    its target) last written over ``max_age`` seconds ago: for a folder only Partita
+    writes, whose targets change name (a killed session's recovery file is never saved
+    again, so :func:`remove_stale_temps` never meets its temporary). A live save's is
+    seconds old and stays. Best effort; returns those deleted."""
+    return _remove_old(directory, _ANY_TEMP, max_age)
+
+
+def _remove_old(directory: Path, pattern: re.Pattern[str], max_age: float) -> list[Path]:
     removed = []
     with contextlib.suppress(OSError):
-        for entry in os.scandir(target.parent):
+        for entry in os.scandir(directory):
             if not pattern.fullmatch(entry.name):
                 continue
             with contextlib.suppress(OSError):

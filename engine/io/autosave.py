@@ -42,7 +42,7 @@ from typing import Any
 
 from engine.score import Song
 
-from .atomic import atomic_write
+from .atomic import atomic_write, remove_stale_temps_in
 from .project import Project, load_project, project_bytes
 
 SUFFIX = ".partita"
@@ -158,11 +158,14 @@ class RecoveryStore:
 
         This session's own file is never listed, nor (unless ``include_running``) those of
         other Partita processes still running on this machine. Unreadable files are
-        skipped (they stay on disk).
+        skipped (they stay on disk). Temporary files a killed save left in the folder
+        (``.NAME.XXXXXXXX.tmp``, over :data:`~engine.io.atomic.STALE_TEMP_SECONDS` old) are
+        removed: their session never saves that name again, so nothing else would.
         """
         found = []
         if not self.directory.is_dir():
             return found
+        remove_stale_temps_in(self.directory)
         for path in self.directory.glob(f"*{SUFFIX}"):
             if path == self.path:
                 continue

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,21 @@ def test_default_directory_follows_env_and_xdg(monkeypatch, tmp_path):
     assert default_recovery_dir() == tmp_path / "xdg" / "partita" / "recovery"
     monkeypatch.delenv("XDG_STATE_HOME")
     assert default_recovery_dir() == Path.home() / ".local" / "state" / "partita" / "recovery"
+
+
+def test_a_killed_saves_temp_file_is_removed_when_pending_work_is_listed(tmp_path):
+    # A session killed mid-save left .SESSION.partita.XXXXXXXX.tmp; that session never
+    # saves its name again, so only the next start's look at the folder can remove it.
+    from engine.io.atomic import STALE_TEMP_SECONDS
+
+    old = time.time() - STALE_TEMP_SECONDS - 60
+    killed = tmp_path / ".20240101-120000-0badcafe.partita.1a2b3c4d.tmp"
+    live = tmp_path / ".20240102-090000-5eed5eed.partita.9f8e7d6c.tmp"  # being written
+    mine = tmp_path / "notes.tmp"  # not a name atomic_write gives: left alone
+    for path in (killed, live, mine):
+        path.write_bytes(b"{")
+    os.utime(killed, (old, old))
+    os.utime(mine, (old, old))
+    assert RecoveryStore(tmp_path).pending() == []
+    assert not killed.exists()
+    assert live.exists() and mine.exists()
