@@ -78,6 +78,9 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
 
             load_song(song)  # fail early, with the engine's message, before any window
         return _screenshot(song, Path(screenshot))
+    from .logfile import start_log
+
+    start_log()  # a desktop launch has no terminal: errors go to a file (never fails)
     win = MainWindow()
     win.show()
     # The status bar's device name or "off"; the synth then loads, the window painted first.

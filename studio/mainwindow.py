@@ -60,7 +60,7 @@ from .arrangement import Arrangement
 from .autosave import Autosaver
 from .bar_commands import BarCommands
 from .cocompose import CoComposer
-from .document import Document
+from .document import Document, display_path
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel
 from .jobs_panel import JobsPanel
@@ -967,6 +967,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
     def about(self) -> None:
         from engine import __version__
 
+        from .logfile import log_path
+
         dialogs.show_info(self, "About Partita",
                           f"Partita {__version__}\nHuman–AI co-composition of multi-track "
                           "music.\nA piano-roll studio over a local model.\n\n"
@@ -975,7 +977,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
                           "model may write with the Mask (M), then Repaint (Ctrl+R); each "
                           "result is a take to audition (1–9), accept (Enter) or reject "
                           "(Delete). Every key and gesture: Help ▸ Keyboard Shortcuts (F1). "
-                          f"The user guide: {help_commands.guide_text()}.")
+                          f"The user guide: {help_commands.guide_text()}.\n\n"
+                          f"Log file (errors and warnings): {display_path(log_path())}")
 
     # -- window events -----------------------------------------------------------------------------
     def dragEnterEvent(self, e: QDragEnterEvent) -> None:
