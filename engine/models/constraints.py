@@ -367,6 +367,7 @@ class Problem:
     editable: np.ndarray  # (L, T) bool
     allowed: np.ndarray  # (L, T, V) bool
     logit_bias: np.ndarray | None = None  # (L, V) float32 nats, the sampler's logit_bias
+    pitch_pull: np.ndarray | None = None  # (L, T, 12) float32 nats, the sampler's pitch_pull
 
 
 def build_problem(
@@ -420,6 +421,14 @@ def build_problem(
     chord_pcs = (_sounding_classes(song, write, cell_ticks[downbeats]) if bass_parts
                  else [])
     chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])
+    # ... and leans to the tones they sound between downbeats too.
+    pull = np.zeros((L, T, 12), dtype=np.float32) if bass_parts else None
+    if pull is not None:
+        sounding = kept_classes(song, write, encoded.step_ticks)
+        chordal = sounding.sum(axis=1) >= BASS_CHORD_MIN
+        for lane, tid in enumerate(encoded.lane_tracks):
+            if tid in bass_parts:
+                pull[lane, chordal] = CHORD_PULL * sounding[chordal]
     # The cadence's third: the highest written voice with one lane that has it under the
     # melody (a piano's chord lanes sort their own notes out; an alto is the usual home
     # of the final third, the tenor's when the alto's only one is above the tune's end).
@@ -538,7 +547,8 @@ def build_problem(
         lane_allowed[1:, vocab.HOLD] &= ~(rests_only[:-1] & editable[lane, :-1])
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
-    return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None)
+    return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None,
+                   pull if pull is not None and pull.any() else None)
 
 
 def drum_classes_in(kit: DrumKit, bands: Sequence[tuple[int, int]]) -> np.ndarray:
@@ -759,7 +769,32 @@ def _phrase(allowed: np.ndarray, edges: PhraseEdges) -> None:
 
 
 BASS_CHORD_MIN = 2  # pitch classes the other parts must sound for a bar to have a chord
+# Nats a written bass's onsets gain on the pitch classes the parts that stay sound there
+# (two or more: a chord, not a lone melody note). Regenerated basses of the real files
+# and the demo sounded such a tone on 32 % of their notes (their own parts: 68 %); at
+# 1, 2 and 3 nats 45, 59 and 69 % (benchmarks/bench_texture.py's reading).
+CHORD_PULL = 3.0
 STRIKE_SHARE = 0.75  # share of its bars a bass strikes on the downbeat to be held to it
+
+
+def kept_classes(song: Song, write: Collection[int], step_ticks: np.ndarray) -> np.ndarray:
+    """(T, 12) bool: per cell (``step_ticks``: T + 1 edges), the pitch classes the pitched
+    tracks not being written sound there, each note from its cell to its end's."""
+    T = len(step_ticks) - 1
+    out = np.zeros((max(T, 0), 12), dtype=bool)
+    if T <= 0:
+        return out
+    lo, hi = int(step_ticks[0]), int(step_ticks[-1])
+    for track in song.tracks:
+        if track.id in write or track.is_drum or not track.notes:
+            continue
+        window = track.onset_range(max(0, lo - 16 * song.ppq), hi)
+        for n in track.notes[window.start:window.stop]:
+            if n.end <= lo:
+                continue
+            a, b = np.searchsorted(step_ticks, (n.start, n.end), side="right") - 1
+            out[max(0, a) : min(T, max(b, a + 1)), n.pitch % 12] = True
+    return out
 
 
 def _sounding_classes(song: Song, write: Collection[int], ticks: np.ndarray

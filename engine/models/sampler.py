@@ -151,6 +151,7 @@ SUSTAIN_CAP = 4.0
 RHYTHM_CAP = 2.0
 RHYTHM_MIN_ONSETS = 16
 RHYTHM_PRIOR = 4.0
+_PITCH_CLASS = np.arange(vocab.N_PITCHES) % 12  # each onset pitch's class
 # Most nats a kit's drum mix (kit_shares) adds to or takes from one drum's hits.
 MIX_CAP = 6.0
 # Onsets (notes, over all its lanes) per step of a new track when nothing in the window
@@ -256,6 +257,7 @@ def sample(
     onset_bias: np.ndarray | None = None,
     drum_share: np.ndarray | None = None,
     firm: np.ndarray | None = None,
+    pitch_pull: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -281,6 +283,9 @@ def sample(
     kept) so the kit's hits come out in that mix. ``firm`` (L,) bool: lanes whose onset
     target is a replaced part's own (:func:`replaced_lanes`), which the density may
     push as an explicit density does (±:data:`EXPLICIT_BIAS_CAP`, else ±:data:`BIAS_CAP`).
+    ``pitch_pull`` (L, T, 12): nats added to each cell's onsets by pitch class (a bass's
+    lean to the chord the parts that stay sound there:
+    :func:`~engine.models.constraints.build_problem`).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -318,6 +323,9 @@ def sample(
     strike = None if together is None else np.asarray(together, dtype=np.float64)
     if strike is not None and strike.shape != (lanes,):
         raise ValueError("together must have one share per lane")
+    pull = None if pitch_pull is None else np.asarray(pitch_pull, dtype=np.float32)
+    if pull is not None and pull.shape != (lanes, steps, 12):
+        raise ValueError("pitch_pull must have 12 pitch classes per cell")
     mix = None if drum_share is None else np.asarray(drum_share, dtype=np.float64)
     if mix is not None and mix.shape != (lanes, vocab.N_DRUM_CLASSES):
         raise ValueError("drum_share must have one share per lane and drum class")
@@ -348,7 +356,8 @@ def sample(
         right = grid[:, end] if end < steps else np.full(lanes, vocab.REST)
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
-                      groups, bias, voice_order, sounding, strike, clashes, rhythm, mix)
+                      groups, bias, voice_order, sounding, strike, clashes, rhythm, mix,
+                      pull)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -470,11 +479,13 @@ class _Window:
                  sustain: np.ndarray | None = None, together: np.ndarray | None = None,
                  clashes: np.ndarray | None = None,
                  onset_bias: np.ndarray | None = None,
-                 drum_share: np.ndarray | None = None) -> None:
+                 drum_share: np.ndarray | None = None,
+                 pitch_pull: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
         self.drum_share = (drum_share if drum_share is not None
                            and np.isfinite(drum_share).any() else None)
+        self.pitch_pull = pitch_pull
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         self.allowed, self.start = allowed, start
         self._forced: np.ndarray | None = None  # _forced_kinds of this window, once read
@@ -555,6 +566,9 @@ class _Window:
                 logits /= self.temperature
             if self.logit_bias is not None:
                 logits += self.logit_bias[ln]
+            if self.pitch_pull is not None:
+                logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += (
+                    self.pitch_pull[ln, self.start + cl][:, _PITCH_CLASS])
             if self.onset_bias is not None:
                 where = self.onset_bias[ln, self.start + cl]  # (m, 1 + drum classes)
                 logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += where[:, :1]
