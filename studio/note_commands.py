@@ -303,12 +303,16 @@ class NoteCommands:
             if not moved:  # no empty undo step
                 self.statusBar().showMessage(f"Already on the {snap.name} grid", 4000)
                 return
-            if self.pianoroll.commit(edit):  # what moved, and to which grid: said
+            # Two notes of a pitch pulled onto one grid line are one (the rule of a drag).
+            done, trimmed = self.pianoroll.commit_notes(edit, say=False)
+            if done:  # what moved, and to which grid: said
                 count = plural(moved, "note")
                 whole = "" if self.selection.notes else (
                     " (nothing selected: the whole track)" if len(notes) == 1
                     else " (nothing selected: the whole tracks)")
-                self.statusBar().showMessage(f"Quantized {count} to {snap.name}{whole}", 4000)
+                trimmed = f"; {trimmed}" if trimmed else ""
+                self.statusBar().showMessage(
+                    f"Quantized {count} to {snap.name}{whole}{trimmed}", 4000)
 
     def _pitched_only(self, notes: dict, what: str) -> dict | None:
         """``notes`` without drum tracks, said when there were some: joining or lengthening

@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from engine.errors import PartitaError
 
+from .overlaps import write_over
 from .region import Mask
 from .song import (
     BPM_RANGE,
@@ -350,24 +351,12 @@ def add_notes_replacing(song: Song, track_id: int, notes: Iterable[Note],
     twice is not doubled: a doubled note plays twice), one held from before ends where it
     starts (a whole note C, then C on beat 3: two halves). Later ``notes`` are written over
     earlier ones the same way (a key recorded in two passes of a loop); other pitches stay.
-    Notes of ``notes`` replaced by later ones are not added."""
+    Notes of ``notes`` replaced by later ones are not added. The walk is
+    :func:`~.overlaps.write_over`, the piano roll's rule too (:func:`~.overlaps.make_room`)."""
     notes = tuple(notes)
     track = song.track(track_id)
     pitches = {n.pitch for n in notes}
-    sounding: dict[int, list[Note]] = {}  # per pitch, as the notes are written one by one
-    for n in track.notes:
-        if n.pitch in pitches:
-            sounding.setdefault(n.pitch, []).append(n)
-    for new in notes:
-        kept = []
-        for n in sounding.get(new.pitch, ()):
-            if not (n.start < new.end and new.start < n.end):
-                kept.append(n)
-            elif n.start < new.start:  # held from before: ends where the new one starts
-                kept.append(Note(n.pitch, n.start, new.start - n.start, n.velocity, n.id))
-        kept.append(new)
-        sounding[new.pitch] = kept
-    after = {n.id: n for kept in sounding.values() for n in kept}
+    after = {n.id: n for n in write_over(track.notes, notes)}
     before = {n.id: n for n in track.notes if n.pitch in pitches}
     changed = {i for i, n in before.items() if i not in after or after[i].key() != n.key()}
     removed = tuple(n for i, n in before.items() if i in changed)  # replaced or trimmed

@@ -64,15 +64,47 @@ def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[
     return tuple(sorted(out, key=Note.key))
 
 
+def write_over(sounding: Iterable[Note], notes: Iterable[Note]) -> list[Note]:
+    """The one-note-per-pitch walk of notes written by hand (drawn, moved, entered,
+    recorded): ``notes`` written in turn over ``sounding`` (a track's notes), each over
+    what sounds at its pitch by then — the earlier of ``notes`` included. A note of its
+    pitch held from before ends where it starts (a whole note C, then C on beat 3: two
+    halves); one starting inside it, or with it, is removed (a passage entered twice is
+    not doubled). A zero-length note still strikes its onset. Returns the notes at the
+    pitches of ``notes`` as they end up, each keeping its id; other pitches are left out."""
+    notes = list(notes)
+    pitches = {n.pitch for n in notes}
+    at: dict[int, list[Note]] = {}  # per pitch, as the notes are written one by one
+    for n in sounding:
+        if n.pitch in pitches:
+            at.setdefault(n.pitch, []).append(n)
+    for new in notes:
+        kept = []
+        for n in at.get(new.pitch, ()):
+            if not (n.start < _sounds_until(new) and new.start < _sounds_until(n)):
+                kept.append(n)
+            elif n.start < new.start:  # held from before: ends where the new one starts
+                kept.append(replace(n, duration=new.start - n.start))
+        kept.append(new)
+        at[new.pitch] = kept
+    return [n for kept in at.values() for n in kept]
+
+
+def _sounds_until(n: Note) -> int:
+    return max(n.end, n.start + 1)  # a zero-length note (as in MIDI) still has an onset
+
+
 def make_room(song: Song, edit: object) -> tuple[object, int]:
     """``edit`` (note changes of the piano roll: a move, a drawn or pasted note, a
-    resize), with the same one-sounding-note-per-pitch rule applied to the notes it does
-    not write: the notes it writes win. A note of their pitch held from before one of
-    them ends where it starts (E4 0–4 beats under an E4 moved to 2–5: 0–2); one that
-    starts while it sounds, or with it, is removed, as :func:`resolve_overlaps` keeps a
-    kept note and as a recorded note is written over what it covers. Returns the edit
-    (an ``EditGroup`` with the trims, one undo step) and how many notes were trimmed or
-    removed (0: ``edit`` itself)."""
+    resize, a quantize), with the one-sounding-note-per-pitch rule of :func:`write_over`:
+    the notes it writes win over the notes it does not write. A note of their pitch held
+    from before one of them ends where it starts (E4 0–4 beats under an E4 moved to 2–5:
+    0–2); one that starts while it sounds, or with it, is removed. The notes it writes
+    settle among themselves the same way, in time order: the earlier ends where the
+    later starts (C4 0–1 and 1–2 beats both lengthened by half a beat: 0–1 and 1–2.5),
+    and of two starting together the longer stays (two notes quantized onto one grid
+    line). Returns the edit (an ``EditGroup`` with the trims, one undo step) and how many
+    notes were trimmed or removed (0: ``edit`` itself)."""
     from .edits import ChangeNotes, EditGroup
 
     def changes(e: object) -> list[ChangeNotes]:
@@ -82,33 +114,28 @@ def make_room(song: Song, edit: object) -> tuple[object, int]:
             return [c for sub in e.edits for c in changes(sub)]
         return []
 
-    written: dict[int, list[Note]] = {}
+    written: dict[int, set[int]] = {}
     for c in changes(edit):
-        written.setdefault(c.track_id, []).extend(c.added)
+        written.setdefault(c.track_id, set()).update(n.id for n in c.added)
     if not any(written.values()):
         return edit, 0
     after = edit.apply(song)  # type: ignore[attr-defined]
     trims = []
-    for tid, new in written.items():
-        ids = {n.id for n in new}
-        by_pitch: dict[int, list[Note]] = {}
-        for n in new:
-            by_pitch.setdefault(n.pitch, []).append(n)
-        removed, added = [], []
-        for n in after.track(tid).notes:
-            winners = by_pitch.get(n.pitch)
-            if n.id in ids or not winners or not any(
-                    w.start < n.end and n.start < max(w.end, w.start + 1) for w in winners):
-                continue
-            settled = resolve_overlaps([n], winners)
-            removed.append(n)
-            added += [replace(m, id=n.id) for m in settled]
+    for tid, ids in written.items():
+        notes = after.track(tid).notes
+        new = sorted((n for n in notes if n.id in ids), key=lambda n: (n.start, n.duration))
+        pitches = {n.pitch for n in new}
+        before = {n.id: n for n in notes if n.pitch in pitches}
+        settled = {n.id: n for n in write_over((n for n in notes if n.id not in ids), new)}
+        removed = tuple(n for i, n in before.items()
+                        if i not in settled or settled[i].key() != n.key())
+        added = tuple(settled[n.id] for n in removed if n.id in settled)
         if removed:
-            trims.append(ChangeNotes(tid, tuple(removed), tuple(added), "Trim notes"))
+            trims.append(ChangeNotes(tid, removed, added, "Trim notes"))
     if not trims:
         return edit, 0
     count = sum(len(t.removed) for t in trims)
     return EditGroup((edit, *trims), edit.label), count  # type: ignore[attr-defined]
 
 
-__all__ = ["make_room", "resolve_overlaps"]
+__all__ = ["make_room", "resolve_overlaps", "write_over"]

@@ -827,3 +827,28 @@ def test_delete_or_cut_with_nothing_selected_says_how_to_select(focused):
     press(win, K.Key_X, M.ControlModifier)
     assert "to cut them" in win.statusBar().currentMessage()
     assert len(piano(win).notes) == total and win.document.undo_stack.count() == steps
+
+
+def test_lengthen_and_quantize_leave_one_note_sounding_per_pitch(focused):
+    """Review: C4 0–1 and 1–2 beats lengthened together (Alt+→) overlapped each other;
+    two C4s quantized onto one grid line were two notes at one onset."""
+    from engine.score import Note, add_notes
+
+    win = focused
+    tid = piano(win).id
+    first, second = Note(30, 0, 480, 80), Note(30, 480, 480, 80)
+    win.document.apply(add_notes(tid, [first, second]))
+    win.selection.set_notes([(tid, first.id), (tid, second.id)])
+    steps = win.document.undo_stack.count()
+    press(win, K.Key_Right, M.AltModifier)  # a 1/16 step longer: 0–600, 480–1080
+    low = sorted((n.start, n.end) for n in piano(win).notes if n.pitch == 30)
+    assert low == [(0, 480), (480, 1080)]
+    assert win.document.undo_stack.count() == steps + 1
+    win.document.undo_stack.undo()
+    near, later = Note(31, 1930, 100, 80), Note(31, 1950, 200, 80)
+    win.document.apply(add_notes(tid, [near, later]))
+    win.selection.set_notes([(tid, near.id), (tid, later.id)])
+    press(win, K.Key_Q)
+    assert [(n.start, n.end) for n in piano(win).notes if n.pitch == 31] == [(1920, 2120)]
+    assert win.statusBar().currentMessage() == (
+        "Quantized 2 notes to 1/16; 1 note of the same pitch underneath trimmed")

@@ -540,3 +540,25 @@ def test_make_room_lets_the_notes_an_edit_writes_sound_alone_at_their_pitch():
     assert count == 1 and covered not in edit.apply(song).tracks[0].notes
     plain = add_notes(tid, [Note(60, 0, 480)])
     assert make_room(song, plain) == (plain, 0)
+
+
+def test_make_room_settles_the_notes_an_edit_writes_among_themselves():
+    # Review: C4 0–480 and 480–960 both lengthened by 240 overlapped each other (0–720,
+    # 480–1200); the earlier ends where the later starts, as step entry writes them.
+    from engine.score.overlaps import make_room
+
+    first, second = Note(60, 0, 480), Note(60, 480, 480)
+    song = Song(tracks=(Track("Piano", notes=(first, second)),))
+    tid = song.tracks[0].id
+    edit, count = make_room(song, resize_notes(tid, [first, second], 240))
+    assert count == 1
+    after = edit.apply(song)
+    assert played(after.tracks[0]) == [(0, 60, 480, 96), (480, 60, 720, 96)]
+    assert same_with_ids(edit.inverse().apply(after), song)
+    # Two quantized onto one grid line: one note, the longer.
+    short, long = Note(60, 10, 100), Note(60, 30, 180)
+    song = Song(tracks=(Track("Piano", notes=(short, long)),))
+    tid = song.tracks[0].id
+    edit, count = make_room(song, quantize_notes(tid, [short, long], 480))
+    after = edit.apply(song).tracks[0].notes
+    assert count == 1 and [(n.start, n.duration, n.id) for n in after] == [(0, 180, long.id)]
