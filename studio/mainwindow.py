@@ -896,9 +896,10 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.selection.clear_notes()
 
     def open_menu_bar(self) -> None:
-        """F10: the File menu open, the arrows going on from there (Esc closes it)."""
+        """F10: the File menu open, the arrows going on from there (Esc closes it, Esc
+        again leaves the bar). Not focused first: Qt then hands the focus back to the
+        bar itself on leaving it, and the keys stopped there instead of the piano roll."""
         bar = self.menuBar()
-        bar.setFocus(Qt.FocusReason.ShortcutFocusReason)
         bar.setActiveAction(bar.actions()[0])
 
     def _generation_values(self):

@@ -152,4 +152,12 @@ def test_f10_opens_the_menu_bar(focused, qtbot):
     bar = win.menuBar()
     qtbot.waitUntil(lambda: bar.activeAction() is not None, timeout=2000)
     assert bar.activeAction().text() == "&File"
+    # Review: the bar kept the keys after Esc (it had been given the focus first); Esc
+    # closes the menu, Esc again leaves the bar, and the notes have the keys again.
+    menu = QApplication.activePopupWidget()
+    assert menu is not None
+    QTest.keyClick(menu, K.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=2000)
     QTest.keyClick(QApplication.focusWidget(), K.Key_Escape)
+    qtbot.waitUntil(lambda: bar.activeAction() is None, timeout=2000)
+    assert win.pianoroll.canvas.hasFocus()
