@@ -882,11 +882,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def escape(self) -> None:
         """Esc: deselect notes; Esc again right away, nothing done in between (a command,
-        a click on the roll or the arrangement, an edit): clear the mask. In the Generate
-        panel it only gives the keys back to the piano roll."""
-        if self.panes.in_generate_panel():  # out of a field there, back to the notes
-            self.pianoroll.canvas.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            return
+        a click on the roll or the arrangement, an edit): clear the mask. (Esc in the
+        Generate panel is the panel's own: :class:`studio.panes.EscapeToNotes`.)"""
         now = time.monotonic()
         if now - self._last_escape < DOUBLE_ESC_S:
             self.clear_mask()

@@ -3,14 +3,16 @@
 The panes, in this order and round again: the piano roll, the track list, the arrangement,
 the takes bar, the Generate panel and the Jobs panel. A closed dock is passed over. Tab
 went control by control: from the Generate panel back to the piano roll took 11 presses
-(keyboard QA); Esc in the Generate panel goes back to the piano roll at once (the window).
+(keyboard QA); Esc in the Generate panel goes back to the piano roll at once
+(:class:`EscapeToNotes`, the panel's own: the window's Esc is Select None).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:
@@ -30,11 +32,36 @@ def first_tab_stop(root: QWidget) -> QWidget | None:
     return None
 
 
+class EscapeToNotes(QObject):
+    """Esc anywhere in a dock (the Generate panel): the keys back to the piano roll, the
+    selection and mask kept. Caught as the dock's own key (its ShortcutOverride), before
+    the window's Esc, Select None: that one stays what it is, from the menu too (it had
+    only moved the focus while the panel had it)."""
+
+    def __init__(self, dock: QWidget, back: QWidget) -> None:
+        super().__init__(dock)
+        self.back = back
+        dock.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kinds = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+        if (event.type() not in kinds or not isinstance(event, QKeyEvent)
+                or event.key() != Qt.Key.Key_Escape
+                or event.modifiers() != Qt.KeyboardModifier.NoModifier):
+            return False
+        if event.type() == QEvent.Type.ShortcutOverride:
+            event.accept()  # a key of the panel's: it comes as a key press, not a shortcut
+        else:  # no control in the panel took it (an open list's popup would)
+            self.back.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
+
 class Panes:
     """The window's panes and where the focus lands in each."""
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
+        self.escape = EscapeToNotes(window.generate_dock, window.pianoroll.canvas)
 
     def roots(self) -> list[QWidget]:
         w = self.window
@@ -78,7 +105,3 @@ class Panes:
             if target is not None:
                 target.setFocus(Qt.FocusReason.ShortcutFocusReason)
                 return
-
-    def in_generate_panel(self) -> bool:
-        focus = QApplication.focusWidget()
-        return focus is not None and self.window.generate_dock.isAncestorOf(focus)

@@ -144,6 +144,15 @@ def test_f6_goes_round_the_panes_and_esc_comes_back_from_the_generate_panel(focu
     QTest.keyClick(panel.steps, K.Key_Escape)
     assert canvas.hasFocus()
     assert len(win.selection) == 1
+    # From a button there too (the dock's Esc, whichever control has the keys).
+    panel.buttons["repaint"].setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(panel.buttons["repaint"], K.Key_Escape)
+    assert canvas.hasFocus() and len(win.selection) == 1
+    # Review: Edit ▸ Select None from the menu, the panel holding the focus, did nothing
+    # (the window's Esc only moved the focus there): it deselects, the focus stays.
+    panel.steps.setFocus(Qt.FocusReason.TabFocusReason)
+    win.actions.select_none.trigger()
+    assert len(win.selection) == 0 and panel.steps.hasFocus()
 
 
 def test_f10_opens_the_menu_bar(focused, qtbot):
