@@ -48,6 +48,7 @@ class FileCommands:
         export_worker: Worker
         open_worker: Worker
         _open_dialog: QProgressDialog | None  # a file being read (open_in_background)
+        _export_dialog: QProgressDialog | None  # an export running (None once it ended)
         _saved_takes: object
         _work_note: str
         _settings_warned: bool
@@ -386,6 +387,7 @@ class FileCommands:
         # The song is immutable: the export writes it as it is now.
         self._export_dialog = export_musicxml(self, doc.song, path, done, failed,
                                               self.export_worker)
+        self._export_dialog.destroyed.connect(self._forget_export_dialog)
 
     def export_stems(self) -> None:
         """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont, where the
@@ -436,6 +438,11 @@ class FileCommands:
                                            soundfont=choice.soundfont, end=choice.end,
                                            rehearsal=choice.rehearsal,
                                            count_in=int(choice.count_in))
+        if self._export_dialog is not None:
+            self._export_dialog.destroyed.connect(self._forget_export_dialog)
+
+    def _forget_export_dialog(self) -> None:
+        self._export_dialog = None  # deleted once its job ended (ProgressJob)
 
     def edit_song_properties(self) -> None:
         """File ▸ Song Properties: the song's title, as one undo step (the window's title

@@ -38,7 +38,8 @@ class ProgressJob:
     Cancel (the user's, or the worker's ``cancel_all``) marks the job cancelled unless it
     has finished. When it finishes, the dialog closes and its result goes to ``on_done``
     or its error to ``on_error`` only if it was not cancelled; a cancelled job's result
-    goes to ``on_cancelled_result`` (when given) and its error nowhere. The user's Cancel
+    goes to ``on_cancelled_result`` (when given) and its error nowhere; then the dialog
+    is deleted (a caller holding it lets go in those callbacks). The user's Cancel
     also calls ``on_cancel`` at once (the work itself may run on to its end).
     """
 
@@ -80,14 +81,20 @@ class ProgressJob:
         becomes its text ("Mixing…"); a busy bar's ``run`` takes nothing. Returns the
         dialog, shown now unless it waits ``show_after_ms``."""
         def done(result: Any) -> None:
-            if not self._finish():
-                on_done(result)
-            elif on_cancelled_result is not None:
-                on_cancelled_result(result)
+            try:
+                if not self._finish():
+                    on_done(result)
+                elif on_cancelled_result is not None:
+                    on_cancelled_result(result)
+            finally:
+                self._dispose()
 
         def failed(error: BaseException) -> None:
-            if not self._finish() and not isinstance(error, Cancelled):
-                on_error(error)
+            try:
+                if not self._finish() and not isinstance(error, Cancelled):
+                    on_error(error)
+            finally:
+                self._dispose()
 
         dlg = self.dialog
         if dlg.maximum() > 0:
@@ -108,3 +115,9 @@ class ProgressJob:
         self._finished = True
         self.dialog.close()
         return was_cancelled
+
+    def _dispose(self) -> None:
+        """Delete the closed dialog, once the callbacks have run (they let go of it: the
+        window's ``_open_dialog``). Closed only, each open and export left one behind,
+        a child of the window for as long as it was open."""
+        self.dialog.deleteLater()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from PySide6.QtWidgets import QMessageBox, QPushButton
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QPushButton
+from shiboken6 import isValid
 
 from studio.dialogs.export_options import AudioExport
 
@@ -76,7 +77,8 @@ def test_export_reports_success_naming_the_folder(opened, dialogs, qtbot, tmp_pa
     assert title == "Export finished" and f"Wrote 4 files to {folder}" in text
     assert str(folder) in opened.statusBar().currentMessage()
     assert sorted(files(folder)) == ["mix.wav"] + [f"stems/{n}" for n in STEMS]
-    assert not opened._export_dialog.isVisible()
+    qtbot.waitUntil(lambda: opened._export_dialog is None, timeout=2000)  # deleted
+    assert not opened.findChildren(QProgressDialog)
     assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "stems"]  # no staging left
 
 
@@ -113,7 +115,7 @@ def test_cancel_writes_nothing_and_keeps_the_previous_export(opened, dialogs, qt
     press_cancel(opened)
     assert opened.export_worker.wait(60000)
     qtbot.wait(300)  # deliver whatever the worker sent
-    assert not opened._export_dialog.isVisible()
+    assert opened._export_dialog is None  # closed and deleted
     assert {"show_info", "show_error"}.isdisjoint(dialogs.names())
     assert files(folder) == before  # nothing written, overwritten or left behind
     assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "stems"]  # no staging left
@@ -428,7 +430,7 @@ def test_export_musicxml_shows_its_progress_and_cancel_writes_nothing(opened, di
     monkeypatch.setattr(dlg, "setLabelText", lambda t: labels.append(t) or original(t))
     qtbot.waitUntil(lambda: "Exported" in opened.statusBar().currentMessage(), timeout=60000)
     assert threads and threads[0] is not threading.main_thread()
-    assert not dlg.isVisible() and target.exists()
+    assert not isValid(dlg) and target.exists()
     assert "Notating Piano…" in labels and labels[-1] == "Writing the file…"
     # Cancel while it works: nothing written, the earlier export kept, no temporary file.
     target.write_bytes(b"the earlier export")
@@ -439,7 +441,7 @@ def test_export_musicxml_shows_its_progress_and_cancel_writes_nothing(opened, di
     released.set()
     assert opened.export_worker.wait(60000)
     qtbot.wait(300)  # deliver whatever the worker sent
-    assert not opened._export_dialog.isVisible()
+    assert opened._export_dialog is None  # closed and deleted
     assert target.read_bytes() == b"the earlier export"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".score")] == []
     assert {"show_info", "show_error"}.isdisjoint(dialogs.names())

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QProgressDialog
+from shiboken6 import isValid
 
 from engine.io import RecoveryStore, load_project, load_song, save_song
 from engine.score import Note, add_notes
@@ -187,7 +189,10 @@ def test_open_reads_a_score_off_the_gui_thread_behind_a_reading_dialog(
     assert dlg.labelText() == "Reading hymn.mxl…" and dlg.minimumDuration() == SHOW_AFTER_MS
     qtbot.waitUntil(lambda: window.document.path == score, timeout=5000)
     assert threads and threading.main_thread().name not in threads
-    assert not dlg.isVisible() and window._open_dialog is None
+    assert window._open_dialog is None
+    # Deleted, not only closed: each open left a QProgressDialog under the window.
+    qtbot.waitUntil(lambda: not window.findChildren(QProgressDialog), timeout=2000)
+    assert not isValid(dlg)
     assert window.statusBar().currentMessage().startswith("Opened hymn.mxl: 4 tracks")
     # Unsaved work: "Save changes?" comes first, and Cancel there reads nothing.
     edit_something(window)
@@ -233,7 +238,7 @@ def test_cancel_while_a_file_is_read_keeps_the_song(opened, song_file, tmp_path,
     go.set()
     assert win.open_worker.wait(10000)
     qtbot.wait(200)  # deliver whatever the worker sent
-    assert not dlg.isVisible() and win._open_dialog is None
+    assert not isValid(dlg) and win._open_dialog is None
     assert win.document.song is song and win.document.path == song_file
     assert {"show_error", "show_notice"}.isdisjoint(dialogs.names())
     assert "cancelled: the song is as it was" in win.statusBar().currentMessage()
