@@ -165,9 +165,9 @@ SPECS: tuple[Spec, ...] = (
          "Fit the selected notes (nothing selected: the mask) in the piano roll (Z)"),
     # In the Snap box's order, so every grid it has is reached (QA: Off and the triplets
     # were not): from 1/32 the next is 1/4T, not a finer one.
-    Spec("snap_finer", "Next Snap &Grid", ("Ctrl+Alt+Right",), "",
+    Spec("snap_next", "Next Snap &Grid", ("Ctrl+Alt+Right",), "",
          "Snap to the next grid: Off, Bar, 1/2 … 1/32, 1/4T … 1/32T (Ctrl+Alt+→)"),
-    Spec("snap_coarser", "Pre&vious Snap Grid", ("Ctrl+Alt+Left",), "",
+    Spec("snap_previous", "Pre&vious Snap Grid", ("Ctrl+Alt+Left",), "",
          "Snap to the previous grid (Ctrl+Alt+←)"),
     # F6 as in a DAW or a file manager (studio.panes); F10 as on Windows and Linux desktops.
     Spec("next_pane", "Next &Pane", ("F6",), "",

@@ -319,7 +319,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.zoom_in, a.zoom_out, a.zoom_in_v, a.zoom_out_v, a.zoom_fit,
                       a.zoom_selection])
         m.addSeparator()
-        m.addActions([a.snap_finer, a.snap_coarser])
+        m.addActions([a.snap_next, a.snap_previous])
         m.addSeparator()
         m.addActions([self.generate_dock.toggleViewAction(), self.jobs_dock.toggleViewAction()])
         m.addSeparator()
@@ -390,7 +390,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self.snap_box.addItem(s.name)
         self.snap_box.setToolTip(
             "Snap to grid (also used by Quantize and nudging): "
-            f"{actions.key_text('snap_finer')} finer, {actions.key_text('snap_coarser')} coarser")
+            f"{actions.key_text('snap_next')} the next grid in this list, "
+            f"{actions.key_text('snap_previous')} the previous")
         tb.addWidget(self.snap_box)
         tb.addAction(a.quantize)
         tb.addSeparator()
@@ -462,7 +463,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "zoom_in": roll.zoom_in, "zoom_out": roll.zoom_out,
             "zoom_in_v": roll.zoom_in_vertical, "zoom_out_v": roll.zoom_out_vertical,
             "zoom_fit": roll.fit, "zoom_selection": self.zoom_to_selection,
-            "snap_finer": lambda: self.step_snap(1), "snap_coarser": lambda: self.step_snap(-1),
+            "snap_next": lambda: self.step_snap(1), "snap_previous": lambda: self.step_snap(-1),
             "add_track": self.add_track, "remove_track": self.remove_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),

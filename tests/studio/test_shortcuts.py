@@ -201,22 +201,22 @@ def test_painted_views_and_track_controls_have_names_for_screen_readers(opened):
 def test_the_grid_changes_from_the_keyboard(opened):
     win = opened
     win.snap_box.setCurrentText("1/16")
-    win.actions.snap_coarser.trigger()
+    win.actions.snap_previous.trigger()
     assert win.snap_box.currentText() == "1/8" and win.pianoroll.snap.name == "1/8"
     for _ in range(9):
-        win.actions.snap_coarser.trigger()
+        win.actions.snap_previous.trigger()
     assert win.snap_box.currentText() == "Off"  # the box's first grid: Off is reached
     assert "the first grid" in win.statusBar().currentMessage()
-    win.actions.snap_finer.trigger()
+    win.actions.snap_next.trigger()
     assert win.snap_box.currentText() == "Bar"
     win.snap_box.setCurrentText("1/32")
     seen = []
     for _ in range(6):
-        win.actions.snap_finer.trigger()
+        win.actions.snap_next.trigger()
         seen.append(win.snap_box.currentText())
     assert seen == ["1/4T", "1/8T", "1/16T", "1/32T", "1/32T", "1/32T"]
     assert win.pianoroll.snap.name == "1/32T"
-    win.actions.snap_coarser.trigger()
+    win.actions.snap_previous.trigger()
     assert win.snap_box.currentText() == "1/16T"
 
 
@@ -254,7 +254,7 @@ def test_toolbar_takes_bar_and_snap_tips_name_their_keys(window):
     assert bar.listen.toolTip().endswith("(Space)")
     assert bar.solo.toolTip().endswith("(Shift+Space)")
     tip = window.snap_box.toolTip()
-    assert key("snap_finer") in tip and key("snap_coarser") in tip
+    assert key("snap_next") in tip and key("snap_previous") in tip
 
 
 def test_undo_selects_the_notes_it_brings_back_or_moves(focused):
