@@ -36,7 +36,7 @@ class Spec:
         """The tip with the first shortcut, for a button that does the same (a panel's)."""
         if not self.keys:
             return self.tip
-        key = QKeySequence(self.keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+        key = key_text(self.name)
         # A tip may name its key as musicians write it ("(−)", "(Ctrl+Alt+→)"): kept.
         plain = self.tip
         for glyph, name in (("−", "-"), ("→", "Right"), ("←", "Left"), ("↑", "Up"),
