@@ -8,6 +8,7 @@ One module per widget or concept (see ``docs/studio.md``):
 - :mod:`studio.note_commands` — cut / copy / paste, selecting, quantize, nudge, transpose …
 - :mod:`studio.track_commands` — add / remove / move / mute / solo the current track
 - :mod:`studio.bar_commands` — insert / delete bars; tempo, meter and key at a bar
+- :mod:`studio.bars_in_focus` — which bars Ctrl+B, Ctrl+Shift+B and Ctrl+Alt+B mean
 - :mod:`studio.help_commands` — Help ▸ Open Demo Song, User Guide; where About points
 - :mod:`studio.studio_state` — what a project keeps of the window: view, mask, takes
 - :mod:`studio.document`    — the open song, its file, modified state and undo stack

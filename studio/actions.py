@@ -221,7 +221,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("mask_track", "Mask This &Track", ("Shift+M",), "",
          "Mask the whole current track"),
     Spec("mask_bars", "Mask These &Bars", ("Ctrl+Shift+B",), "",
-         "Mask every track over the bars of the selection (else the loop range)"),
+         "Mask every track over the selection's bars (none: the loop range while looping, "
+         "else the playhead's bar)"),
     # Ctrl+Alt: the current track's keys (mute, solo, instrument); these two add to the
     # mask, as a stroke does, where the others replace it.
     Spec("mask_bars_track", "Mask These Bars o&n This Track", ("Ctrl+Alt+B",), "",

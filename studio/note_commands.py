@@ -25,6 +25,7 @@ from engine.score.snap import (
 )
 from engine.score.spelling import key_text, transpose_key
 
+from .bars_in_focus import bars_in_focus, bars_text
 from .clipboard import Clip, copy_notes, paste_edit
 from .pianoroll.tools import (
     delete_edit,
@@ -250,14 +251,9 @@ class NoteCommands:
         loop is on (L), in the loop range — selected: a phrase picked without the mouse,
         to transpose, copy, quantize or mask (Alt+Shift+← → then grow or shrink it)."""
         tm = self.document.time_map
-        tr = self.transport
-        if tr.loop_enabled and tr.loop_end > tr.loop_start:
-            start, end, where = tr.loop_start, tr.loop_end, "the loop range"
-        else:
-            bar = tm.tick_to_bar(tr.position)
-            start, end, where = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1), "the bar"
-        first, last = tm.bar_number(tm.tick_to_bar(start)), tm.bar_number(tm.tick_to_bar(end - 1))
-        bars = f"bars {first}–{last}" if last > first else f"bar {first}"
+        # Not from the selection: it is what Ctrl+B replaces (bars_in_focus's other rules).
+        start, end, where = bars_in_focus(tm, self.transport)
+        bars = bars_text(tm, start, end)
         song = self.document.song
         ids = self.pianoroll.active_track_ids()
         keys = [(tid, n.id) for tid in ids for n in song.track(tid).notes if start <= n.start < end]

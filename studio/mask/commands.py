@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from engine.score import Mask
 
+from ..bars_in_focus import bars_in_focus, bars_text
 from ..generate_panel import mask_summary
 from . import quick
 
@@ -80,43 +81,29 @@ class MaskCommands:
         self.set_mask(quick.this_track(self.document.song, self._active_ids()), "Mask this track")
 
     def mask_these_bars(self) -> None:
-        notes = self._selected()
-        tr = self.transport
-        if notes:
-            all_notes = [n for v in notes.values() for n in v]
-            start, end = min(n.start for n in all_notes), max(n.end for n in all_notes)
-        elif tr.loop_end > tr.loop_start:
-            start, end = tr.loop_start, tr.loop_end
-        else:
-            self.statusBar().showMessage("Select notes or drag a loop range first", 4000)
-            return
+        """Ctrl+Shift+B: the bars in focus (:func:`~studio.bars_in_focus.bars_in_focus`:
+        the selected notes' onsets', else the loop range while looping, else the
+        playhead's bar) on every track, as the mask."""
+        notes = [n for v in self._selected().values() for n in v]
+        start, end, _ = bars_in_focus(self.document.time_map, self.transport, notes)
         self.set_mask(quick.these_bars(self.document.song, start, end), "Mask these bars")
 
     def mask_bars_on_track(self) -> None:
-        """Ctrl+Alt+B: the bars of the selected notes — nothing selected: the loop range
-        while looping, else the playhead's bar — on the current track(s), added to the
-        mask as a stroke on the arrangement adds them: "bars 9–12 of Lead" without the
-        mouse."""
+        """Ctrl+Alt+B: the bars in focus (as Ctrl+Shift+B's) on the current track(s), added
+        to the mask as a stroke on the arrangement adds them: "bars 9–12 of Lead" without
+        the mouse."""
         ids = self._active_ids()
         if not ids:
             self.statusBar().showMessage("Mask bars: no track selected", 4000)
             return
         notes = [n for v in self._selected().values() for n in v]
-        tr = self.transport
-        if notes:
-            start, end = min(n.start for n in notes), max(n.end for n in notes)
-        elif tr.loop_enabled and tr.loop_end > tr.loop_start:
-            start, end = tr.loop_start, tr.loop_end
-        else:
-            start = end = tr.position
-        song = self.document.song
-        extra = quick.these_bars(song, start, end + (end == start), ids)
         tm = self.document.time_map
-        first, last = (tm.bar_number(tm.tick_to_bar(t)) for t in (extra.span[0],
-                                                                 extra.span[1] - 1))
-        bars = f"Bars {first}–{last}" if last > first else f"Bar {first}"
+        start, end, _ = bars_in_focus(tm, self.transport, notes)
+        song = self.document.song
+        bars = bars_text(tm, start, end)
         names = ", ".join(song.track(tid).name for tid in ids)
-        self.add_to_mask(extra, "Mask bars of the track", f"{bars} of {names}")
+        self.add_to_mask(quick.these_bars(song, start, end, ids), "Mask bars of the track",
+                         f"{bars[0].upper()}{bars[1:]} of {names}")
 
     def mask_selection(self) -> None:
         """Ctrl+M: the selected notes' bounding box, added to the mask (as a stroke)."""

@@ -228,3 +228,44 @@ def test_no_two_actions_share_a_key_but_step_entry_s_lent_ones():
                 clashes.append((text, owner[text], spec.name))
             owner[text] = spec.name
     assert not clashes, clashes
+
+
+def test_the_three_bar_keys_agree_on_which_bars(focused):
+    """Review: Ctrl+Shift+B took a loop range left set with the loop off where Ctrl+B and
+    Ctrl+Alt+B took the playhead's bar, and a selected note held over a bar line brought
+    the next bar into the mask. One rule now (studio.bars_in_focus)."""
+    from engine.score import Note, add_notes
+
+    win = focused
+    track = piano(win)
+    undo = win.document.undo_stack.undo
+    win.selection.set_tracks([track.id])
+    win.selection.clear_notes()
+    win.transport.set_loop(0, BAR, False)  # a range left set, the loop off
+    win.transport.seek(BAR + Q)  # in bar 2
+    press(win, K.Key_B, M.ControlModifier | M.ShiftModifier)
+    assert win.document.mask.span == (BAR, 2 * BAR)
+    undo()
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)
+    assert win.document.mask.span == (BAR, 2 * BAR)
+    assert "Bar 2 of Piano added to the mask" in win.statusBar().currentMessage()
+    undo()
+    press(win, K.Key_B, M.ControlModifier)
+    assert win.selection.notes == keys(track, [4, 5, 6, 7])
+    win.transport.set_loop(0, BAR, True)  # looping: the loop range, for all three
+    press(win, K.Key_B, M.ControlModifier)
+    assert win.selection.notes == keys(track, [0, 1, 2, 3])
+    win.selection.clear_notes()
+    press(win, K.Key_B, M.ControlModifier | M.ShiftModifier)
+    assert win.document.mask.span == (0, BAR)
+    undo()
+    # A selected note held over the bar line: its onset's bar, not the next one too.
+    held = Note(50, 3 * Q, 2 * Q)
+    win.document.apply(add_notes(track.id, [held]))
+    win.selection.set_notes([(track.id, held.id)])
+    press(win, K.Key_B, M.ControlModifier | M.ShiftModifier)
+    assert win.document.mask.span == (0, BAR)
+    undo()
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)
+    assert win.document.mask.span == (0, BAR)
+    assert "Bar 1 of Piano added to the mask" in win.statusBar().currentMessage()
