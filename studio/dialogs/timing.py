@@ -66,7 +66,7 @@ class TimeDialog(QDialog):
         self.denominator.addItems([str(d) for d in DENOMINATORS])
         self.denominator.setCurrentText(str(meter[1]))
         # The row's label is "Meter": each half named (they had no name at all).
-        self.numerator.setAccessibleName("Meter: beats in a bar")
+        set_name(self.numerator, "Meter: beats in a bar")
         set_name(self.denominator, "Meter: beat note value")
         row = QHBoxLayout()
         row.addWidget(self.numerator)

@@ -108,6 +108,9 @@ def test_tab_follows_the_screen(focused, qtbot):
     order = [panel.buttons["compose"], panel.reset, panel.model, panel.steps,
              panel.density_auto, panel.density, jobs.cancel_all_button, jobs.clear_button]
     assert [chain.index(w) for w in order] == sorted(chain.index(w) for w in order)
+    # Then the track list, and round to the piano roll (docs/studio.md says where it sits).
+    after = chain.index(jobs.clear_button)
+    assert chain[after + 1: after + 3] == [win.tracklist, win.pianoroll.canvas]
 
 
 def test_f6_goes_round_the_panes_and_esc_comes_back_from_the_generate_panel(focused, qtbot):
