@@ -60,6 +60,7 @@ DROPPED_CONTROLS = "dropped-controls"  # pitch bends in the region, gone with th
 RESTED = "rested"  # a replaced part rested through whole bars, and rests there still
 KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED)
 RESTED_BARS = 2  # whole bars in a row a part rests before it is said (not a bar's break)
+Bands = tuple[tuple[int, int], ...]  # the pitch bands (lo, hi) a region paints in a bar
 
 # How a control kind is counted in words (ControlEvent.kind).
 CONTROL_WORDS = {"pitchwheel": "pitch bend", "control_change": "controller event",
@@ -85,11 +86,11 @@ class Wording:
     key: str  # the key new notes keep
     parallels: str  # no parallel fifths or octaves
     use_model: str  # how to choose a model; ``{model}`` is its name
-    fill: str  # how to fill bars a part rests in; ``{bars}`` is them, as ``--bars`` reads
+    fill: str  # how to fill bars parts rest in; ``{regions}``: them, as ``--region``s
 
 
 CLI = Wording("--key", "--avoid-parallels", "--model {model}",
-              "repaint those bars to fill them (repaint --bars {bars})")
+              "repaint those bars to fill them (repaint {regions})")
 STUDIO = Wording("the Key setting", "the “No parallel 5ths / 8ves” setting",
                  "choose it, or Auto, as the Generate panel's model",
                  "repaint those bars to fill them")
@@ -158,7 +159,7 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
 def _rested(written: list[_Written], wording: Wording) -> TakeWarning | None:
     """Parts the take replaces that rested through :data:`RESTED_BARS` whole bars of the
     region or more and rest there still (the take that leaves the most such bars)."""
-    most: dict[int, list[int]] = {}  # track id → its resting bars (0-based), of one take
+    most: dict[int, dict[int, Bands]] = {}  # track id → its resting bars (0-based), of one take
     song = None
     for w in written:
         if w.mask is None or w.before is None:
@@ -176,32 +177,32 @@ def _rested(written: list[_Written], wording: Wording) -> TakeWarning | None:
     said = [f"{names[0]} rested in {where[names[0]]}",
             *(f"{name} in {where[name]}" for name in names[1:])]
     part = "the new part rests" if len(names) == 1 else "the new parts rest"
-    numbers = sorted({tm.bar_number(b) for bars in most.values() for b in bars})
     return TakeWarning(
         RESTED,
         f"{_listed(said)}, so {part} there too: "
-        + wording.fill.format(bars=_bar_list(numbers)),
+        + wording.fill.format(regions=_region_options(song, most)),
         "Resting as before: " + "; ".join(f"{name} in {bars}" for name, bars in where.items()))
 
 
 def _still_resting(mask: Mask, song_before: Song, song_after: Song,
-                   track_id: int) -> list[int]:
+                   track_id: int) -> dict[int, Bands]:
     """The whole bars of the region in which nothing of track ``track_id`` sounded (in
     the region's pitches) before the take nor sounds after it, in runs of
-    :data:`RESTED_BARS` or more."""
+    :data:`RESTED_BARS` or more, each with the region's pitch bands there."""
     before = next((t for t in song_before.tracks if t.id == track_id), None)
     after = next((t for t in song_after.tracks if t.id == track_id), None)
     regions = [r for r in mask.regions if track_id in r.track_ids and not r.is_empty]
     if before is None or after is None or not regions:
-        return []
+        return {}
     tm = TimeMap.of(song_before)
     first = tm.tick_to_bar(min(r.start for r in regions))
     last = tm.tick_to_bar(max(r.end for r in regions) - 1)
-    bands: dict[int, list[tuple[int, int]]] = {}  # each whole bar of the region → pitches
+    bands: dict[int, Bands] = {}  # each whole bar of the region → its pitch bands
     for bar in range(first, last + 1):
         lo, hi = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
         if lo < song_before.end and _covered(regions, lo, hi):  # not past the music
-            bands[bar] = [(r.pitch_lo, r.pitch_hi) for r in regions if r.start < hi and r.end > lo]
+            bands[bar] = tuple(dict.fromkeys((r.pitch_lo, r.pitch_hi) for r in regions
+                                             if r.start < hi and r.end > lo))
     sounding: set[int] = set()  # the bars something of the track sounds in, before or after
     for n in (*before.notes, *after.notes):
         for bar in range(max(first, tm.tick_to_bar(n.start)),
@@ -214,7 +215,7 @@ def _still_resting(mask: Mask, song_before: Song, song_after: Song,
             runs[-1].append(bar)
         else:
             runs.append([bar])
-    return [bar for run in runs if len(run) >= RESTED_BARS for bar in run]
+    return {bar: bands[bar] for run in runs if len(run) >= RESTED_BARS for bar in run}
 
 
 def _covered(regions: list[Region], lo: int, hi: int) -> bool:
@@ -225,6 +226,36 @@ def _covered(regions: list[Region], lo: int, hi: int) -> bool:
             break
         at = max(at, end)
     return at >= hi
+
+
+def _region_options(song: Song, resting: Mapping[int, Mapping[int, Bands]]) -> str:
+    """``--region Drums:3-8 --region Bass:5-6:36-47``: the bars (0-based) each track rests
+    in, as ``partita repaint --region`` takes them — one per track and pitch band (none
+    said for every pitch), quoted for a shell."""
+    import shlex
+
+    tm, options = TimeMap.of(song), []
+    for track_id, bars in resting.items():
+        ref = _track_ref(song, track_id)
+        for band in dict.fromkeys(b for bands in bars.values() for b in bands):
+            numbers = [tm.bar_number(bar) for bar, bands in bars.items() if band in bands]
+            spec = f"{ref}:{_bar_list(numbers)}"
+            if band != (0, 127):
+                spec += f":{band[0]}-{band[1]}"
+            options.append(f"--region {shlex.quote(spec)}")
+    return " ".join(options)
+
+
+def _track_ref(song: Song, track_id: int) -> str:
+    """Track ``track_id`` as the command line finds it (:meth:`Song.find_track`) in a
+    ``--region``: its name when that picks it alone and reads as a name there, else its
+    number (``#3``)."""
+    number = song.track_index(track_id) + 1
+    name = song.tracks[number - 1].name.strip()
+    alone = sum(t.name.strip().lower() == name.lower() for t in song.tracks) == 1
+    plain = name and not set(name) & set(",:") and not name.startswith("#") \
+        and not name.isdigit()
+    return name if alone and plain else f"#{number}"
 
 
 def _bar_list(numbers: list[int]) -> str:

@@ -968,3 +968,45 @@ def test_the_output_help_names_every_kind_of_song_file_it_writes(command, capsys
         main([command, "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert ".mid, .partita, or .musicxml/.mxl" in text
+
+
+def test_the_command_a_rested_part_is_told_to_run_repaints_just_those_bars(tmp_path, capsys,
+                                                                          monkeypatch):
+    """A take that leaves parts resting says the `repaint` that fills them: run as said, on
+    the song it wrote, it paints each part's resting bars in its band, and nothing else."""
+    import shlex
+
+    # An 8-bar band: the piano plays bars 1-4, the drums' hats bars 1-2 under kicks.
+    kicks = tuple(Note(36, b * BAR, Q, 90) for b in range(8))
+    hats = tuple(Note(42, b * 4 * Q, Q, 70) for b in range(8))
+    song = Song((Track("Piano", notes=tuple(Note(60, b * 4 * Q, 4 * Q, 70) for b in range(16))),
+                 Track("Drums", is_drum=True, channel=9,
+                       notes=tuple(sorted((*kicks, *hats), key=lambda n: n.start)))))
+    path, out = tmp_path / "band.mid", tmp_path / "take.mid"
+    save_song(song, path)
+
+    def where_they_played(song, mask):  # as the built-in models: silent where it was
+        return {t.id: tuple(n for n in t.notes if mask.contains(t.id, n.start, n.pitch))
+                for t in song.tracks if t.id in mask.track_ids}
+
+    monkeypatch.setattr(gen_cli, "resolve_model",
+                        lambda name, task: Answers(where_they_played))
+    assert main(["repaint", str(path), "-o", str(out), "--region", "Drums:1-6:42-46",
+                 "--region", "Piano:1-6"]) == 0
+    err = capsys.readouterr().err
+    said = re.search(r"repaint those bars to fill them \(repaint (.*)\)$", err, re.M)
+    assert said and said.group(1) == "--region Piano:5-6 --region Drums:3-6:42-46"
+
+    asked = []
+
+    def record(song, mask):
+        names = {t.id: t.name for t in song.tracks}
+        asked.extend((sorted(names[i] for i in r.track_ids), r.start, r.end, r.pitch_lo,
+                      r.pitch_hi) for r in mask.regions)
+        return {}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(record))
+    assert main(["repaint", str(out), "-o", str(tmp_path / "filled.mid"),
+                 *shlex.split(said.group(1))]) == 0, capsys.readouterr().err
+    assert asked == [(["Piano"], 4 * BAR, 6 * BAR, 0, 127),
+                     (["Drums"], 2 * BAR, 6 * BAR, 42, 46)]

@@ -335,7 +335,7 @@ def test_a_part_left_resting_where_it_rested_is_told():
     assert warning.kind == RESTED
     assert warning.message == (
         "Drums rested in bars 3–8, so the new part rests there too: repaint those bars to "
-        "fill them (repaint --bars 3-8)")
+        "fill them (repaint --region Drums:3-8)")
     # The studio's take says it in its words.
     take = take_from_result(result, "qa")
     (said,) = take_warnings(take, GENERAL)
@@ -375,3 +375,34 @@ def test_the_rests_of_a_band_are_its_pitches():
     take = take_of(song, mask, {drums.id: hats})
     (warning,) = take_warnings(take, GENERAL)
     assert warning.message.startswith("Drums rested in bars 3–6,")
+
+
+def test_the_command_line_says_a_region_per_part_with_its_band():
+    # Two parts rest in different bars — the hats of a kit (a band) in bars 3-6, the
+    # piano in bars 5-6 — so each gets its own --region, as `partita repaint` reads them:
+    # one span for both would repaint bars where a part played.
+    song = drums_in_bars_1_2()
+    piano, drums = song.find_track("Piano"), song.find_track("Drums")
+    hats = tuple(Note(42, i * Q, Q // 4) for i in range(8))
+    kicks = tuple(Note(36, b * BAR, Q) for b in range(8))
+    song = song.replace_track(drums.with_notes(sorted((*kicks, *hats), key=lambda n: n.start)))
+    song = song.replace_track(piano.with_notes(n for n in piano.notes if n.start < 4 * BAR))
+    mask = Mask.of(Region({drums.id}, 0, 6 * BAR, pitch_lo=42, pitch_hi=46),
+                   Region({piano.id}, 0, 6 * BAR))
+    result = tasks.repaint_mask(song, mask, model=Answers(
+        lambda s, m: {drums.id: hats, piano.id: (Note(60, 0, Q),)}))
+    (warning,) = result_warnings([result], GENERAL, CLI)
+    assert warning.message == (
+        "Piano rested in bars 5–6 and Drums in bars 3–6, so the new parts rest there too: "
+        "repaint those bars to fill them (repaint --region Piano:5-6 "
+        "--region Drums:3-6:42-46)")
+
+
+def test_a_part_a_region_cannot_name_is_said_by_number():
+    song = drums_in_bars_1_2()
+    drums = song.find_track("Drums")
+    song = song.replace_track(replace(drums, name="Kit: Rock"))
+    result = tasks.regenerate(song, drums.id, model=Answers(where_it_played),
+                              options=GenerateOptions(seed=1))
+    (warning,) = result_warnings([result], GENERAL, CLI)
+    assert warning.message.endswith("(repaint --region '#2:3-8')")
