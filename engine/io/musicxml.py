@@ -743,7 +743,9 @@ def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
     """The alto clef of a viola (41); treble clef, or bass clef when most of the part's
     notes lie below middle C; the octave-down treble clef of a guitar (24–31: written an
     octave above where it sounds) and of a tenor voice (a track named Tenor) whose notes
-    lie that low."""
+    lie that low — when its part is not transposed by an octave already (a guitar's
+    stored (-7, -12), a tenor sax's ninth): that octave is the treble clef's way of
+    writing it an octave up, and the octave clef would show it another octave up."""
     from music21 import clef
 
     if track.program == VIOLA and not track.is_drum:
@@ -756,7 +758,7 @@ def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
         return clef.TrebleClef()
     tenor = track.name.strip().lower().startswith("tenor") and pitches[0] >= 45
     if 24 <= track.program <= 31 or tenor:
-        return clef.Treble8vbClef()
+        return clef.Treble8vbClef() if abs(shift) < 12 else clef.TrebleClef()
     return clef.BassClef()
 
 

@@ -169,6 +169,28 @@ def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
     assert [n.pitch.midi for n in heads(score.parts[1])] == [52, 53, 54, 55]
 
 
+def test_a_part_written_an_octave_up_already_is_not_put_under_an_octave_clef():
+    """A guitar whose part is stored written an octave up (a MusicXML score's (-7, -12)),
+    and a low tenor sax (a ninth up), are in the treble clef: the octave-down clef would
+    show them an octave above where a player reads them. A guitar at concert pitch keeps
+    its octave clef; both guitars show E2 on the same line, and sound E2."""
+    riff = tuple(Note(p, i * P, P) for i, p in enumerate((40, 42, 44, 45)))  # E2 F#2 G#2 A2
+    song = Song(tracks=(Track("Guitar", program=25, notes=riff),
+                        Track("Guitar 2", program=25, notes=riff, transposition=(-7, -12)),
+                        Track("Tenor Sax", program=66,
+                              notes=tuple(Note(n.pitch + 5, n.start, P) for n in riff))))
+    score = parse(musicxml_bytes(song)[0])
+    clefs = [p.recurse().getElementsByClass("Clef")[0] for p in score.parts]
+    assert [type(c).__name__ for c in clefs] == ["Treble8vbClef", "TrebleClef", "TrebleClef"]
+    # Where each note sits on the staff: steps above the bottom line.
+    lines = [[n.pitch.diatonicNoteNum - c.lowestLine for n in heads(p)]
+             for p, c in zip(score.parts, clefs, strict=True)]
+    assert lines[0] == lines[1] == [-7, -6, -5, -4]  # E2 three ledger lines below
+    assert lines[2] == [-3, -2, -1, 0]  # A2 … written a ninth up: B3 C#4 D#4 E4
+    sounding = [[n.pitch.midi for n in heads(p.toSoundingPitch())] for p in score.parts]
+    assert sounding == [[40, 42, 44, 45], [40, 42, 44, 45], [45, 47, 49, 50]]
+
+
 def test_a_transposing_instrument_with_none_stored_is_written_as_usual():
     """A clarinet, a trumpet, a tenor sax from MIDI (no transposition stored) are in B♭,
     an alto sax in E♭, a horn in F — and a stored one wins: a clarinet in A, one at
