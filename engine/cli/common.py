@@ -286,7 +286,8 @@ def _terminal_bar(total: int, desc: str, unit: str, stream):
         # tqdm's own "<remaining>" is from the rate since the start, shown at once.
         def update(self, n=1):
             shown = super().update(n)
-            pace.seen(self.n)
+            if self.n:  # update(0) as a model loads is no step: the pace is the steps'
+                pace.seen(self.n)
             return shown
 
         @property

@@ -98,3 +98,17 @@ def test_a_terminal_gets_a_bar_without_a_time_left_at_first(monkeypatch):
         bar.update(10)
         bar.update(10)
         assert "<" in str(bar)
+
+
+def test_a_terminal_bar_takes_its_pace_from_the_first_step_not_the_load(monkeypatch):
+    """`generate` and `render` show the bar at 0 (update(0)) before the model loads: a
+    5 s load, then steps of 0.01 s, is a second or so left, not minutes."""
+    clock = Clock()
+    monkeypatch.setattr(common, "Pace", lambda total, settle: Pace(total, clock, settle))
+    with progress_bar(1000, "repaint", unit="‰", stream=Terminal()) as bar:
+        bar.update(0)
+        clock.now += 5.0  # the model loads
+        bar.update(10)
+        clock.now += 1.0
+        bar.update(100)
+        assert "<00:08" in str(bar)  # 890 ‰ at 0.01 s each: 8.9 s (the load counted: 48 s)
