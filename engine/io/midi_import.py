@@ -159,10 +159,10 @@ def shared_channels(song: Song, smf: Smf | None = None) -> tuple[SharedChannel, 
 def _program_at(smf: Smf, channel: int, tick: int) -> int | None:
     """The program in force on ``channel`` at ``tick``, over all tracks (file order within
     a tick, as a player merges them)."""
-    changes = sorted((t, index, d1) for index, trk in enumerate(smf.tracks)
-                     for t, status, d1, _ in trk.events
+    changes = sorted((t, index, at, d1) for index, trk in enumerate(smf.tracks)
+                     for at, (t, status, d1, _) in enumerate(trk.events)
                      if status == 0xC0 | channel and t <= tick)
-    return changes[-1][2] if changes else None
+    return changes[-1][-1] if changes else None
 
 
 def _listed(items: list[str]) -> str:

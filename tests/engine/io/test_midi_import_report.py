@@ -124,6 +124,22 @@ def test_tracks_sharing_a_channel_with_different_programs_are_said(tmp_path):
     assert not report  # nothing dropped: saving over the file asks nothing
 
 
+def test_the_program_a_player_plays_is_the_one_sent_last_in_the_file(tmp_path):
+    # The guitar's track sends two programs at one tick, 26 then 24: a player ends on 24,
+    # whatever their numbers.
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    for name, programs in (("Sax", (66,)), ("Guitar", (26, 24))):
+        mf.tracks.append(mido.MidiTrack([
+            mido.MetaMessage("track_name", name=name),
+            *[mido.Message("program_change", program=p, channel=5) for p in programs],
+            mido.Message("note_on", note=60, velocity=90, channel=5),
+            mido.Message("note_off", note=60, time=480, channel=5)]))
+    mf.save(tmp_path / "shared.mid")
+    _, report = read_midi_with_report(tmp_path / "shared.mid")
+    (shared,) = report.shared_channels
+    assert shared.played == 24
+
+
 def test_tracks_sharing_a_channel_with_one_sound_are_not_said(tmp_path):
     mf = mido.MidiFile(type=1, ticks_per_beat=480)
     for name in ("Violin 1", "Violin 2"):  # one instrument, one channel: nothing changes
