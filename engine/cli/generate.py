@@ -430,6 +430,10 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
         verb = "start" if "-" in asked else "starts"
         raise CliError(f"{path}: {what} {verb} after the song's last bar ({final}); "
                        "use `partita continue` to add bars")
+    if start >= song.end:  # in the last bar, after the music ends (before a note on it)
+        raise CliError(f"{path}: {what} {'start' if '-' in asked else 'starts'} after "
+                       f"the song's end ({tm.format_position(song.end)}); use `partita "
+                       "continue` to add bars")
     if end > last:
         first = asked.split("-")[0]
         kept = (f"from {first} to the end of bar {final}" if "." in first
@@ -437,10 +441,6 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
         print(f"partita: note: {what} run past the song's last bar ({final}): repainting "
               f"{kept}", file=sys.stderr)
         end = last
-    if start >= song.end:  # in the last bar, after the music ends
-        raise CliError(f"{path}: {what} {'start' if '-' in asked else 'starts'} after "
-                       f"the song's end ({tm.format_position(song.end)}); use `partita "
-                       "continue` to add bars")
     return start, min(end, song.end)
 
 

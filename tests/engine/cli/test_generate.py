@@ -383,6 +383,10 @@ def test_repaint_and_regenerate_keep_a_song_that_ends_mid_bar_as_long(tmp_path, 
     capsys.readouterr()
     expect_refusal(["repaint", path, "-o", out, "--tracks", "1", "--bars", "4.4"], capsys,
                    "mid-bar.mid: bar 4.4 starts after the song's end (4.3.000)")
+    # One that runs on past the last bar too is refused as that alone: no note first that
+    # it is cut to a span it then refuses.
+    expect_refusal(["repaint", path, "-o", out, "--tracks", "1", "--bars", "4.4-6"], capsys,
+                   f"partita: error: {path}: bars 4.4-6 start after the song's end (4.3.000)")
 
 
 def pickup_song(tmp_path) -> tuple[Path, Song]:
