@@ -17,6 +17,7 @@ from .common import (
     CliError,
     bars_text,
     check_song_output,
+    error_line,
     load_with_studio,
     parse_meter,
     progress_bar,
@@ -453,6 +454,5 @@ def _load(path: Path, with_studio: bool = False) -> Any:
 def _read(path: Path, reader: Any) -> Any:
     try:
         return reader(path)
-    except OSError as e:
-        why = e.strerror or str(e)  # as error_line says it: "x.mid: no such file …"
-        raise CliError(f"{path}: {why[:1].lower()}{why[1:]}") from None
+    except OSError as e:  # "x.mid: no such file …", the file named as typed
+        raise CliError(error_line(OSError(e.errno, e.strerror or str(e), str(path)))) from None

@@ -39,6 +39,7 @@ from engine.score import (
     TempoChange,
     TimeSignature,
     Track,
+    listed,
 )
 from engine.score.instruments import program_name
 from engine.score.spelling import KEY_SIGNATURES
@@ -114,13 +115,13 @@ class SharedChannel:
 
     def text(self) -> str:
         """What happened and what it changes, in one line (each front end says it)."""
-        names = _listed([f"{name!r} ({program_name(program)})"
+        names = listed([f"{name!r} ({program_name(program)})"
                          for name, program, _ in self.tracks])
         played = (f"as {program_name(self.played)} (the program sent last), "
                   if self.played is not None else "")
         bends = [f"{name!r} {n}" for name, _, n in self.tracks if n]
         own = f" (pitch bends: {', '.join(bends)})" if bends else ""
-        moved = _listed([f"{name!r} on channel {channel + 1}"
+        moved = listed([f"{name!r} on channel {channel + 1}"
                          for name, channel in self.moved])
         return (f"tracks {names} share MIDI channel {self.channel + 1} in the file, where "
                 f"a player plays them all {played}with one set of pitch bends, volume and "
@@ -163,11 +164,6 @@ def _program_at(smf: Smf, channel: int, tick: int) -> int | None:
                      for at, (t, status, d1, _) in enumerate(trk.events)
                      if status == 0xC0 | channel and t <= tick)
     return changes[-1][-1] if changes else None
-
-
-def _listed(items: list[str]) -> str:
-    """``"a, b and c"``."""
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,7 +42,17 @@ from typing import TYPE_CHECKING
 
 from engine.models.constraints import written_parallels
 from engine.plugins.api import GenerateOptions, ModelInfo
-from engine.score import EditGroup, InsertTrack, Mask, Note, Region, Song, TimeMap, plural
+from engine.score import (
+    EditGroup,
+    InsertTrack,
+    Mask,
+    Note,
+    Region,
+    Song,
+    TimeMap,
+    listed,
+    plural,
+)
 from engine.score.edits import dropped_controls
 from engine.score.spelling import key_text, scale_pitch_classes
 from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
@@ -179,7 +189,7 @@ def _rested(written: list[_Written], wording: Wording) -> TakeWarning | None:
     part = "the new part rests" if len(names) == 1 else "the new parts rest"
     return TakeWarning(
         RESTED,
-        f"{_listed(said)}, so {part} there too: "
+        f"{listed(said)}, so {part} there too: "
         + wording.fill.format(regions=_region_options(song, most)),
         "Resting as before: " + "; ".join(f"{name} in {bars}" for name, bars in where.items()))
 
@@ -289,7 +299,7 @@ def _dropped_controls(written: list[_Written]) -> TakeWarning | None:
 
 def _counted(kinds: Mapping[str, int]) -> str:
     """``"301 pitch bends and 2 controller events"``, in :data:`CONTROL_WORDS` order."""
-    return _listed([plural(kinds[k], word) for k, word in CONTROL_WORDS.items()
+    return listed([plural(kinds[k], word) for k, word in CONTROL_WORDS.items()
                     if kinds.get(k)])
 
 
@@ -371,7 +381,7 @@ def _general_model(written: list[_Written], model: ModelInfo,
     if voices is None:
         return None
     labels = track_labels(voices.song)
-    names = _listed([labels[t.id] for t in voices.song.tracks if t.id in voices.tracks])
+    names = listed([labels[t.id] for t in voices.song.tracks if t.id in voices.tracks])
     use = wording.use_model.format(model=CHORALE_MODEL)
     return TakeWarning(
         GENERAL_MODEL,
@@ -379,11 +389,6 @@ def _general_model(written: list[_Written], model: ModelInfo,
         f"more often than those of {CHORALE_MODEL}, which is made for four-part chorales "
         f"({use})",
         f"Auto writes Soprano, Alto, Tenor and Bass parts with {CHORALE_MODEL}")
-
-
-def _listed(names: list[str]) -> str:
-    """``"Alto, Tenor and Bass"``."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _bars(numbers: Iterable[int]) -> str:

@@ -17,8 +17,10 @@ import numpy as np
 import soundfile as sf
 
 from engine.io.atomic import refuse_read_only, temp_sibling
-from engine.score import Song, TimeMap, Track, track_labels
+from engine.score import Song, Track, track_labels
 from engine.score.instruments import program_name
+
+from .events import frames_of
 
 SUBTYPE = "PCM_24"
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
@@ -58,11 +60,11 @@ def bar_one_note(song: Song, sample_rate: int) -> str | None:
     start at the pickup's start, as the song's MIDI file does), for placing them in a DAW:
     ``"the mix and stems start with the pickup: bar 1 at 0.600 s (sample 26460 at 44100
     Hz) ..."``; None without a pickup (bar 1 is at 0)."""
-    tm = TimeMap.of(song)
+    tm, to_frames = frames_of(song, sample_rate)  # as the renderer places every tick
     if not tm.has_pickup:
         return None
     seconds = tm.tick_to_seconds(tm.bar_to_tick(1))
-    sample = round(seconds * sample_rate)  # the frame the renderer puts that tick on
+    sample = int(to_frames([tm.bar_to_tick(1)])[0])
     return (f"the mix and stems start with the pickup: bar 1 at {seconds:.3f} s (sample "
             f"{sample} at {sample_rate} Hz): place them there on your DAW's bar 1, or "
             "with the pickup's start on it (as the song's MIDI file has it)")

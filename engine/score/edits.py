@@ -63,6 +63,11 @@ def plural(n: int, word: str, grouped: bool = False) -> str:
     return f"{count} {word}" if n == 1 else f"{count} {word}s"
 
 
+def listed(items: list[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"Alto, Tenor and Bass"``: words in a sentence's list."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def counted(n: int, noun: str, verb: str) -> str:
     """``"1 take waits"``, ``"2 takes wait"``: a count, its noun and a verb that agrees."""
     return f"{plural(n, noun)} {verb}s" if n == 1 else f"{plural(n, noun)} {verb}"

@@ -9,21 +9,15 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 
-from engine.score import Mask, Note, Song, TimeMap, TimeSignature
+from engine.score import Mask, Note, Song, TimeMap
 from engine.score.drums import DrumKit, drum_class_of_note
 
-from .groove import BarSpec, nearest_step
+from .groove import BarSpec, nearest_step, swingable
 
 WINDOW_BARS = 8  # bars read on either side of the mask
 MIN_OFFBEATS = 8  # off-beat onsets needed before a swing is trusted
 MIN_HATS = 8  # hats needed before their subdivision is
 HAT_CLASSES = frozenset(drum_class_of_note(n) for n in (42, 46))  # closed/pedal, open
-
-
-def swingable(sig: TimeSignature) -> bool:
-    """Whether 8ths in this meter pair up in quarter-note beats, the way a swing plays
-    them (4/4, 3/4, 2/2; not 6/8, which is triplets already, nor 7/8's groups)."""
-    return sig.denominator <= 4 and not sig.compound and len(set(sig.pulses)) == 1
 
 
 def swing_of(beat_offsets: Iterable[int], ppq: int) -> float | None:

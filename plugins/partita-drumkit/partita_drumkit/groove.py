@@ -25,6 +25,13 @@ Hit = tuple[int, int, int]  # (16th step in the bar, drum note, velocity)
 SHUFFLE = 2 / 3  # a shuffle's off-beat: the last triplet of the beat (2:1)
 
 
+def swingable(sig: TimeSignature) -> bool:
+    """Whether 8ths in this meter pair up in quarter-note beats, the way a swing plays
+    them (4/4, 3/4, 2/2; not 6/8, which is triplets already, nor 7/8's groups): one rule
+    for the swing a song is read to have (:mod:`.feel`) and the one a bar plays."""
+    return sig.denominator <= 4 and not sig.compound and len(set(sig.pulses)) == 1
+
+
 @dataclass(frozen=True, slots=True)
 class BarSpec:
     """One bar: its meter, where it sits in the phrase, and how busy it should be."""
@@ -46,7 +53,7 @@ class BarSpec:
         """Where the off-beat 8th falls in a quarter-note beat: the song's swing, else a
         shuffle's 2:1, else 0.5 (straight). Meters felt otherwise (6/8, 7/8) play
         straight: their 8ths are the triplets or groups already."""
-        if not (self.denominator <= 4 and not self.compound and not self.additive):
+        if not swingable(self.meter):
             return 0.5
         if self.swing:
             return self.swing

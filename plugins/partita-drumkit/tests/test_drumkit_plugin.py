@@ -295,6 +295,20 @@ def test_reading_the_swing(offsets, swing):
     assert swing_of(list(offsets), PPQ) is None  # too few to tell
 
 
+@pytest.mark.parametrize(("numerator", "denominator", "groups", "swung"), [
+    (4, 4, (), True), (3, 4, (), True), (2, 2, (), True), (5, 4, (), True),
+    (6, 8, (), False), (7, 8, (), False), (7, 8, (3, 2, 2), False), (6, 4, (), False)])
+def test_a_bar_swings_in_the_meters_a_swing_is_read_in(numerator, denominator, groups, swung):
+    # One rule: the swing read from the song's notes is played in the same meters.
+    from partita_drumkit.feel import swingable
+
+    from engine.score import TimeSignature
+
+    assert swingable(TimeSignature(0, numerator, denominator, groups)) is swung
+    spec = BarSpec(numerator, denominator, groups, swing=0.6)
+    assert spec.feel == (0.6 if swung else 0.5)
+
+
 @pytest.mark.parametrize(("hat_offsets", "style"), [
     ((0, 240), "funk"), ((0, 240), "auto"), ((0, 320), "funk")])
 def test_repainting_the_hats_keeps_their_subdivision(hat_offsets, style):
