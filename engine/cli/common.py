@@ -112,7 +112,7 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     if kind == "musicxml":
         song, report = read_musicxml_with_report(path)
         for line in report.approximated:
-            print(f"partita: note: {path.name}: {line}", file=sys.stderr)
+            print(f"partita: note: {path}: {line}", file=sys.stderr)
         return song, {}
     if kind not in ("midi", "project"):
         return load_song(path), {}  # raises, naming the file and what it is not
@@ -128,14 +128,14 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
         return project.song, project.studio
     song, report = read_midi_with_report(path)
     for warning in report.warnings:  # a file cut short: read as far as it goes
-        print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
+        print(f"partita: warning: {path}: {warning}", file=sys.stderr)
     if rewriting and report:
-        print(f"partita: note: {path.name}: not kept (Partita holds no such events): "
+        print(f"partita: note: {path}: not kept (Partita holds no such events): "
               f"{report.summary()}", file=sys.stderr)
     for shared in report.shared_channels:  # tracks a player gave one program now have two
-        print(f"partita: note: {path.name}: {shared.text()}", file=sys.stderr)
+        print(f"partita: note: {path}: {shared.text()}", file=sys.stderr)
     for kit in report.pitched_kits if kits else ():
-        print(f"partita: note: {path.name}: {kit.text()}; if it is a drum kit: "
+        print(f"partita: note: {path}: {kit.text()}; if it is a drum kit: "
               f"{make_kit_command(song, path, kit.number)}", file=sys.stderr)
     return song, {}
 
@@ -162,7 +162,7 @@ def restore_takes(studio: dict, song, path: Path):
 
     restored = takes_from_json(studio.get("takes"), song)
     for problem in restored.problems:
-        print(f"partita: warning: {path.name}: a waiting take is dropped: {problem}",
+        print(f"partita: warning: {path}: a waiting take is dropped: {problem}",
               file=sys.stderr)
     return restored
 

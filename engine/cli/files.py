@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 from collections import Counter
 from pathlib import Path
@@ -173,7 +174,7 @@ def format_facts(f: dict[str, Any]) -> str:
     """The human-readable ``info`` report."""
     kind = {"project": "Partita project", "musicxml": "MusicXML score"}.get(f["kind"],
                                                                            "MIDI file")
-    lines = [f"{Path(f['file']).name}: {kind}, {plural(len(f['tracks']), 'track')}, "
+    lines = [f"{f['file']}: {kind}, {plural(len(f['tracks']), 'track')}, "
              f"{plural(f['notes'], 'note')}"]
     minutes, seconds = divmod(f["seconds"], 60)
     rows = [
@@ -192,7 +193,7 @@ def format_facts(f: dict[str, Any]) -> str:
         rows.insert(-1, ("Markers", _markers_text(f["markers"])))
     if f.get("takes_waiting"):
         rows.append(("Takes", f"{f['takes_waiting']} waiting (partita takes "
-                              f"{Path(f['file']).name})"))
+                              f"{shlex.quote(f['file'])})"))
     lines += [f"  {label:<7} {value}" for label, value in rows]
     if f["tracks"]:
         names = [_cell(t["name"], MAX_NAME_WIDTH) for t in f["tracks"]]
@@ -294,7 +295,7 @@ def run_convert(args: argparse.Namespace) -> int:
         song = edit.apply(song)
     try:
         if file_kind(dst) == "musicxml":  # seconds for a long song: its progress shown
-            with progress_bar(1000, f"convert {dst.name}", unit="‰") as bar:
+            with progress_bar(1000, f"convert {dst}", unit="‰") as bar:
                 def progress(fraction: float, stage: str) -> None:
                     bar.set_postfix_str(stage, refresh=False)
                     bar.update(max(0, round(fraction * 1000) - bar.n))
@@ -305,7 +306,7 @@ def run_convert(args: argparse.Namespace) -> int:
     except OSError as e:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     for warning in warnings:
-        print(f"partita: warning: {dst.name}: {warning}", file=sys.stderr)
+        print(f"partita: warning: {dst}: {warning}", file=sys.stderr)
     written = len(song.tracks)
     empty = ""
     if file_kind(dst) == "midi":  # MIDI keeps no empty tracks (docs/file-format.md)

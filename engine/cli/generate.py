@@ -656,7 +656,7 @@ def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
 
     for take, path in zip(takes, outputs, strict=True):
         for warning in save_song(take.after, path, studio=studio or None):
-            print(f"partita: warning: {path.name}: {warning}", file=sys.stderr)
+            print(f"partita: warning: {path}: {warning}", file=sys.stderr)
         same = ""
         if take.unchanged:  # drawn again with later seeds, each time in vain: say which
             same = (" — the same notes as before (the model kept them; seeds "
@@ -699,7 +699,7 @@ def _save_as_takes(args: argparse.Namespace, model: ModelInfo, takes: list,
     region = take_set.number
     studio = {**studio, "takes": takes_to_json(store, labels, take_set.mask)}
     for warning in save_song(song, args.output, studio=studio):
-        print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
+        print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     refs = [f"{region}{take_set.letter(t.id)}" for t in made]
     named = EditGroup(made[0].prep).apply(song)  # the tracks a take adds have names too
     print(f"{args.output}: {plural(len(made), 'take')} waiting in region {region} "

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             f"this song does not write ({names}): add --clean to delete "
             f"{'them' if n != 1 else 'it'}, or choose an empty folder")
 
-    with progress_bar(1000, f"render {args.input.name}", unit="‰") as bar:
+    with progress_bar(1000, f"render {args.input}", unit="‰") as bar:
         def progress(f: float) -> None:
             bar.update(max(0, round(f * 1000) - bar.n))
 
@@ -145,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
         gain += (f" (the mix {report.mix_gain_db:+.1f} dB: with tracks muted or soloed, "
                  "it would clip at the stems' gain)")
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
-    bar_one = bar_one_note(song, report.sample_rate)
+    bar_one = bar_one_note(song, report.sample_rate, mix=report.mix_path is not None,
+                           stems=args.stems is not None)
     if bar_one and (report.mix_path is not None or args.stems is not None):
         print(f"partita: note: {bar_one}", file=sys.stderr)  # a DAW's bar 1 is at its 0
     print(

@@ -66,9 +66,9 @@ def run_takes(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, indent=2, ensure_ascii=False))
         elif not rows:
-            print(f"{args.song.name}: no takes waiting")
+            print(f"{args.song}: no takes waiting")
         else:
-            print(f"{args.song.name}: {plural(len(rows), 'take')} waiting")
+            print(f"{args.song}: {plural(len(rows), 'take')} waiting")
             for r in rows:
                 conflict = "  (region edited since: --force to accept)" if r["conflict"] else ""
                 print(f"  {r['ref']:<4} {r['label']:<28} {r['where']}  "
@@ -129,14 +129,14 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
     studio = {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
                                                restored.active)}
     for warning in save_song(song, args.output, studio=studio):
-        print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
+        print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     done = "accepted" if args.accept else "rejected"
     print(f"{args.output}: take {ref} ({label}, {plural(take.note_count, 'note')}) {done}")
     left = sum(1 for s, t, _ in waiting.values()  # still undecided, in undecided regions
                if s.accepted is None and t in s.pending())
     if left and file_kind(args.output) != "project":
         what = "the other waiting take is" if left == 1 else f"the {left} other waiting takes are"
-        print(f"partita: note: {args.output.name} is MIDI: {what} not in it (write a "
+        print(f"partita: note: {args.output} is MIDI: {what} not in it (write a "
               ".partita to keep them)", file=sys.stderr)
     return 0
 

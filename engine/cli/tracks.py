@@ -106,7 +106,7 @@ def run_tracks(args: argparse.Namespace) -> int:
     if not args.ops:
         rows = track_rows(song)
         print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json
-              else format_rows(args.song.name, rows))
+              else format_rows(str(args.song), rows))
         return 0
     return _edit(args, song, studio)
 
@@ -139,10 +139,10 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     from engine.io import file_kind
 
     if file_kind(args.output) == "midi" and any(option == "colour" for option, _ in args.ops):
-        print(f"partita: warning: {args.output.name}: a MIDI file keeps no track colours "
+        print(f"partita: warning: {args.output}: a MIDI file keeps no track colours "
               "(save a .partita project to keep them)", file=sys.stderr)
     for warning in save_song(song, args.output, studio=studio or None):
-        print(f"partita: warning: {args.output.name}: {warning}", file=sys.stderr)
+        print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     # The list is of the file written: a MIDI file drops empty tracks and may move a
     # track to another channel.
     rows = track_rows(load_song(args.output))
@@ -152,7 +152,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     print(f"{args.output}: {'; '.join([e.label for e in done] + ([kept] if kept else []))}")
-    print(format_rows(args.output.name, rows, header=False))
+    print(format_rows(str(args.output), rows, header=False))
     return 0
 
 

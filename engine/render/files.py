@@ -55,19 +55,23 @@ def stem_names(song: Song) -> dict[int, str]:
             for i, t in enumerate(song.tracks, start=1)}
 
 
-def bar_one_note(song: Song, sample_rate: int) -> str | None:
+def bar_one_note(song: Song, sample_rate: int, *, mix: bool = True,
+                 stems: bool = True) -> str | None:
     """Where bar 1 falls in the mix and stems of a song that opens with a pickup (they
     start at the pickup's start, as the song's MIDI file does), for placing them in a DAW:
     ``"the mix and stems start with the pickup: bar 1 at 0.600 s (sample 26460 at 44100
-    Hz) ..."``; None without a pickup (bar 1 is at 0)."""
+    Hz) ..."``, naming what was written (``mix``, ``stems``: "the mix starts …"); None
+    without a pickup (bar 1 is at 0)."""
     tm, to_frames = frames_of(song, sample_rate)  # as the renderer places every tick
     if not tm.has_pickup:
         return None
     seconds = tm.tick_to_seconds(tm.bar_to_tick(1))
     sample = int(to_frames([tm.bar_to_tick(1)])[0])
-    return (f"the mix and stems start with the pickup: bar 1 at {seconds:.3f} s (sample "
-            f"{sample} at {sample_rate} Hz): place them there on your DAW's bar 1, or "
-            "with the pickup's start on it (as the song's MIDI file has it)")
+    written, them = (("the mix and stems start", "them") if mix and stems
+                     else ("the mix starts", "it") if mix else ("the stems start", "them"))
+    return (f"{written} with the pickup: bar 1 at {seconds:.3f} s (sample {sample} at "
+            f"{sample_rate} Hz): place {them} there on your DAW's bar 1, or with the "
+            "pickup's start on it (as the song's MIDI file has it)")
 
 
 def rehearsal_ids(song: Song) -> list[int]:

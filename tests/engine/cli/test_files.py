@@ -106,7 +106,7 @@ def test_a_kit_imported_as_a_piano_is_said_with_the_command_that_makes_it_a_kit(
     assert main(["info", str(band), "--json"]) == 0
     err = capsys.readouterr().err.splitlines()
     assert err[0] == (
-        "partita: note: band.mid: track 2 'Drums' is named as drums but is on channel 3, "
+        f"partita: note: {band}: track 2 'Drums' is named as drums but is on channel 3, "
         "so it was imported as a pitched instrument (Acoustic Grand Piano): General MIDI "
         "plays drums on channel 10 only; if it is a drum kit: partita tracks "
         f"{band} -o OUT --instrument Drums=Drums")
@@ -182,7 +182,7 @@ def test_convert_warns_when_instruments_must_share_a_midi_channel(tmp_path, caps
     assert main(["convert", str(src), str(tmp_path / "many.mid")]) == 0
     captured = capsys.readouterr()
     assert "wrote" in captured.out and "(16 tracks, 16 notes)" in captured.out
-    assert captured.err.startswith("partita: warning: many.mid: MIDI channel ")
+    assert captured.err.startswith(f"partita: warning: {tmp_path / 'many.mid'}: MIDI channel ")
     assert "'Extra'" in captured.err
 
 
@@ -194,7 +194,7 @@ def test_a_midi_file_cut_short_is_read_and_what_it_misses_said_on_stderr(midi, t
     assert main(["convert", str(midi), str(tmp_path / "whole.partita")]) == 0
     assert load_song(tmp_path / "whole.partita").note_count == 3
     assert capsys.readouterr().err == (
-        f"partita: warning: groove.mid: the file ends after {ntracks} of the {ntracks + 1} "
+        f"partita: warning: {midi}: the file ends after {ntracks} of the {ntracks + 1} "
         f"tracks its header declares: {ntracks} read\n")
 
 
@@ -299,7 +299,7 @@ def test_convert_and_info_take_a_grouped_meter(midi, tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["time_signatures"][1]["meter"] == "3+2+2/8"
     # A MIDI file keeps 7/8 but not how it is counted, and says so.
     assert main(["convert", str(project), str(out)]) == 0
-    assert ("partita: warning: dance.mid: meter 3+2+2/8: a MIDI file has no beat grouping"
+    assert (f"partita: warning: {out}: meter 3+2+2/8: a MIDI file has no beat grouping"
             in capsys.readouterr().err)
     assert [s.text for s in load_song(out).time_signatures] == ["4/4", "7/8"]
 
@@ -490,8 +490,8 @@ def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys
         "Set key at bar 1 (key signature Bb major)", f"wrote {score} (2 tracks, 3 notes)"]
     # Notating a long song takes seconds: its progress is said as the tracks go by.
     progress = err.splitlines()
-    assert "convert groove.musicxml: 50 % (Notating Bass)" in progress
-    assert progress[-1].startswith("convert groove.musicxml: 100 % · done in ")
+    assert f"convert {score}: 50 % (Notating Bass)" in progress
+    assert progress[-1].startswith(f"convert {score}: 100 % · done in ")
     parsed = music21.converter.parse(score)
     assert [p.partName for p in parsed.parts] == ["Bass", "Kit"]
     assert [str(k) for k in parsed.parts[0].recurse().getElementsByClass("KeySignature")
@@ -503,7 +503,7 @@ def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys
     capsys.readouterr()
     # A score is read back too: info names it a score.
     assert main(["info", str(score)]) == 0
-    assert capsys.readouterr().out.startswith("groove.musicxml: MusicXML score, 2 tracks")
+    assert capsys.readouterr().out.startswith(f"{score}: MusicXML score, 2 tracks")
 
 
 def test_convert_reads_a_musicxml_score_and_says_what_it_approximates(tmp_path, capsys):
@@ -529,9 +529,9 @@ def test_convert_reads_a_musicxml_score_and_says_what_it_approximates(tmp_path, 
     assert "1/4 pickup, 3/4 from bar 1" in capsys.readouterr().out
     assert main(["convert", str(with_grace), str(tmp_path / "grace.mid")]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert "partita: note: grace.musicxml: 1 grace note left out: the song plays the "\
+    assert f"partita: note: {with_grace}: 1 grace note left out: the song plays the "\
            "written notes only" in err
-    assert "partita: note: grace.musicxml: no metronome mark: the song plays at 120 BPM "\
+    assert f"partita: note: {with_grace}: no metronome mark: the song plays at 120 BPM "\
            "(Ctrl+K in the studio, convert --tempo, to change it)" in err
     broken = tmp_path / "broken.mxl"
     broken.write_bytes(score.read_bytes()[:200])
@@ -584,7 +584,7 @@ def test_convert_says_which_tracks_shared_a_channel_and_where_they_go(tmp_path, 
     two_instruments_on_channel_6(src)
     assert main(["convert", str(src), str(out)]) == 0
     err = capsys.readouterr().err
-    assert ("partita: note: shared.mid: tracks 'Sax' (Tenor Sax) and 'Guitar' (Electric "
+    assert (f"partita: note: {src}: tracks 'Sax' (Tenor Sax) and 'Guitar' (Electric "
             "Guitar (jazz)) share MIDI channel 6 in the file") in err
     assert "puts 'Guitar' on channel 1" in err
     from engine.io import read_midi

@@ -85,7 +85,7 @@ def test_a_file_cut_short_renders_what_it_holds_and_says_what_was_missing(tmp_pa
     src.write_bytes(midi_bytes([[on(60), off(60, 480)], [on(64), off(64, 480)]])[:-4])
     assert main(["render", str(src), "-o", str(tmp_path / "m.wav")]) == 0
     err = capsys.readouterr().err
-    assert "partita: warning: cut.mid: track 2 of 2 declares" in err  # render said nothing
+    assert f"partita: warning: {src}: track 2 of 2 declares" in err  # render said nothing
 
 
 def test_a_missing_input_or_soundfont_is_a_clear_error(tmp_path, capsys):
@@ -236,7 +236,7 @@ def test_render_of_a_song_with_a_pickup_says_where_bar_1_falls(tmp_path, capsys)
     assert main(["render", str(src), "--stems", str(tmp_path / "stems"), "--sample-rate",
                  "44100", "--synth", "builtin"]) == 0
     err = capsys.readouterr().err
-    assert ("partita: note: the mix and stems start with the pickup: bar 1 at 0.600 s "
+    assert ("partita: note: the stems start with the pickup: bar 1 at 0.600 s "
             "(sample 26460 at 44100 Hz): place them there on your DAW's bar 1, or with the "
             "pickup's start on it (as the song's MIDI file has it)") in err
     # The MIDI file agrees: the pickup at tick 0, bar 1 (its 4/4) 0.6 s in.
@@ -249,6 +249,14 @@ def test_render_of_a_song_with_a_pickup_says_where_bar_1_falls(tmp_path, capsys)
     # And the stems: silence before the pickup's note would be none; it sounds at 0.
     audio, rate = sf.read(str(tmp_path / "stems" / "01 - Tune.wav"))
     assert rate == 44100 and abs(audio[:2000]).max() > 0
+    # The note names what was written: the mix alone, or both.
+    for argv, written, them in ((["-o", tmp_path / "mix.wav"], "the mix starts", "it"),
+                                (["-o", tmp_path / "mix.wav", "--stems", tmp_path / "stems"],
+                                 "the mix and stems start", "them")):
+        assert main(["render", str(src), *map(str, argv), "--sample-rate", "8000",
+                     "--synth", "builtin"]) == 0
+        assert (f"partita: note: {written} with the pickup: bar 1 at 0.600 s (sample 4800 "
+                f"at 8000 Hz): place {them} there") in capsys.readouterr().err
 
 
 def test_render_without_a_pickup_says_nothing_of_bar_1(tmp_path, capsys):

@@ -20,7 +20,8 @@ def test_the_list_names_each_take_by_region_and_letter(pending, capsys):
         ("1A", "Lead · bars 5–8"), ("1B", "Lead · bars 5–8"), ("2A", "Bass · bars 1–4")]
     assert all(r["notes"] > 0 and not r["conflict"] for r in rows)
     assert main(["info", str(pending)]) == 0
-    assert "Takes   3 waiting (partita takes pending.partita)" in capsys.readouterr().out
+    # The command to run, with the file as typed (not its base name, from elsewhere).
+    assert f"Takes   3 waiting (partita takes {pending})" in capsys.readouterr().out
 
 
 def test_accepting_a_take_writes_its_notes_and_keeps_the_others_waiting(pending, tmp_path,

@@ -27,7 +27,7 @@ def rows(path: Path, capsys) -> list[dict]:
 def test_the_list_shows_the_mixer_as_the_studio_does(capsys):
     assert main(["tracks", str(DEMO)]) == 0
     text = capsys.readouterr().out
-    assert text.startswith("demo.mid: 5 tracks")
+    assert text.startswith(f"{DEMO}: 5 tracks")
     assert "Vol" in text and "Pan" in text
     first = rows(DEMO, capsys)[0]
     song = load_song(DEMO)
