@@ -122,10 +122,12 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
             importer = MusicXMLImporter()
             importer.xmlRootToScore(root, importer.stream)
             score = importer.stream
-            written = part_transpositions(root)
-            _concert_pitch(score, {p.get("id") or "" for p in root.iter("part")} - set(written))
+            written, changes = part_transpositions(root), transposition_changes(root)
+            _concert_pitch(score, {p.get("id") or "" for p in root.iter("part")} - set(written),
+                           changes)
             score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
             song, said = score_to_song(score, drum_keys(root), kit_parts(root), written)
+            said += _changed_transpositions(root, written, changes)
     except FileFormatError:
         raise
     except Exception as e:  # music21 raises many kinds; the user gets one line
@@ -282,34 +284,94 @@ def kit_parts(root: ET.Element) -> set[str]:
 
 
 def part_transpositions(root: ET.Element) -> dict[str, tuple[int, int]]:
-    """Per part id, its (first) ``<transpose>``, written → sounding, as
+    """Per part id, the ``<transpose>`` of its first measure, written → sounding, as
     ``Track.transposition`` keeps it: ``(diatonic steps, chromatic semitones)``, its
     octaves included (a tenor sax's -1, -2 and an octave down: -8, -14). A part without
-    one is written at the pitch it sounds. Read from the file: music21 keeps a
-    transposition that differs from its instrument's usual one on a second instrument."""
+    one is written at the pitch it sounds (a later one, an instrument change:
+    :func:`transposition_changes`). Read from the file: music21 keeps a transposition
+    that differs from its instrument's usual one on a second instrument."""
     out = {}
     for part in root.findall("part"):
-        t = part.find("measure/attributes/transpose")
-        if t is None:
-            continue
+        first = part.find("measure")
+        found = _transposes(first) if first is not None else []
+        if found:
+            out[part.get("id") or ""] = found[0]
+    return out
+
+
+def transposition_changes(root: ET.Element) -> dict[str, tuple[int, str]]:
+    """Per part id, where its transposition first changes after its first measure (an
+    instrument change: a flute part that turns clarinet in B♭ at bar 20): the measure's
+    index in the part and its number as the score prints it. A ``<transpose>`` that
+    restates the one in force is no change."""
+    out = {}
+    for part in root.findall("part"):
+        measures = part.findall("measure")
+        first = _transposes(measures[0]) if measures else []
+        now = first[0] if first else CONCERT
+        for i, measure in enumerate(measures[1:], 1):
+            if any(t != now for t in _transposes(measure)):
+                out[part.get("id") or ""] = (i, measure.get("number") or str(i + 1))
+                break
+    return out
+
+
+def _transposes(measure: ET.Element) -> list[tuple[int, int]]:
+    """A measure's ``<transpose>`` elements as ``(diatonic steps, chromatic semitones)``,
+    octaves included; one with a number that is none left out (music21 says what it
+    makes of it)."""
+    out = []
+    for t in measure.findall("attributes/transpose"):
         try:
             octaves = int((t.findtext("octave-change") or "0").strip())
-            out[part.get("id") or ""] = (int((t.findtext("diatonic") or "0").strip())
-                                         + 7 * octaves,
-                                         int((t.findtext("chromatic") or "0").strip())
-                                         + 12 * octaves)
-        except ValueError:  # a number that is none: music21 says what it makes of it
+            out.append((int((t.findtext("diatonic") or "0").strip()) + 7 * octaves,
+                        int((t.findtext("chromatic") or "0").strip()) + 12 * octaves))
+        except ValueError:
             continue
     return out
 
 
-def _concert_pitch(score: Any, untransposed: set[str]) -> None:
+def _changed_transpositions(root: ET.Element, written: dict[str, tuple[int, int]],
+                            changes: dict[str, tuple[int, str]]) -> list[str]:
+    """The report's line for each part whose transposition changes after its first
+    measure: a track keeps one, its first bar's."""
+    names = {sp.get("id") or "": (sp.findtext("part-name") or "").strip()
+             for sp in root.iter("score-part")}
+    lines = []
+    for part_id, (_, number) in changes.items():
+        semitones = written.get(part_id, CONCERT)[1]
+        first = ("concert pitch" if not semitones else
+                 f"sounding {plural(abs(semitones), 'semitone')} "
+                 f"{'below' if semitones < 0 else 'above'} the written notes")
+        written_as = "at concert pitch" if not semitones else "transposed as bar 1 is"
+        lines.append(f"{names.get(part_id) or part_id!r} changes transposition at bar "
+                     f"{number} (an instrument change): its notes sound as the score has "
+                     f"them, but its track keeps bar 1's ({first}) for the whole part, so a "
+                     f"score written from the song is {written_as} throughout")
+    return lines
+
+
+def _concert_pitch(score: Any, untransposed: set[str],
+                   changes: dict[str, tuple[int, str]]) -> None:
     """The instruments of ``untransposed`` parts at concert pitch, as the file has them:
     music21 gives an instrument it knows by program or name its usual transposition
-    (a "Clarinet in C" part a B♭ clarinet's), which would sound it a tone low."""
-    for inst in score.recurse().getElementsByClass("Instrument"):
-        if inst.partId in untransposed:
-            inst.transposition = None
+    (a "Clarinet in C" part a B♭ clarinet's), which would sound it a tone low. Up to
+    where such a part's transposition ``changes`` (:func:`transposition_changes`): the
+    instrument from there on is the file's."""
+    from music21 import stream
+
+    for staff in score.parts:
+        part_id = _part_id(staff)
+        if part_id not in untransposed:
+            continue
+        until = math.inf
+        if part_id in changes:
+            measures = list(staff.getElementsByClass(stream.Measure))
+            index = changes[part_id][0]
+            until = measures[index].offset if index < len(measures) else math.inf
+        for inst in staff.recurse().getElementsByClass("Instrument"):
+            if inst.getOffsetInHierarchy(staff) < until:
+                inst.transposition = None
 
 
 # -- the score --------------------------------------------------------------------------------

@@ -733,6 +733,61 @@ def test_a_transposing_part_keeps_its_transposition_through_import_and_export(tm
         (t.transposition, CONCERT_NOTES) for t in song.tracks]
 
 
+def doubling_xml(first: str | None, later: str | None) -> str:
+    """A part that plays G4 in bar 1 and G4 in bar 2, with ``first`` as bar 1's
+    ``<transpose>`` and ``later`` as bar 2's (an instrument change: a flute player who
+    takes up a clarinet)."""
+    def bar(number, attributes, transpose):
+        t = f"<transpose>{transpose}</transpose>" if transpose else ""
+        head = f"<attributes>{attributes}{t}</attributes>" if attributes or t else ""
+        return (f'<measure number="{number}">{head}<note><pitch><step>G</step>'
+                "<octave>4</octave></pitch><duration>4</duration><type>whole</type></note>"
+                "</measure>")
+
+    return ('<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0">'
+            '<part-list><score-part id="P1"><part-name>Flute</part-name></score-part>'
+            '</part-list><part id="P1">'
+            + bar(1, "<divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type>"
+                  "</time><clef><sign>G</sign><line>2</line></clef>", first)
+            + bar(2, "", later) + "</part></score-partwise>")
+
+
+B_FLAT = "<diatonic>-1</diatonic><chromatic>-2</chromatic>"
+
+
+def test_a_transposition_that_changes_later_is_not_taken_from_bar_1(tmp_path):
+    """A part at concert pitch that turns clarinet in B♭ at bar 2: its track is at concert
+    pitch (an export writes bar 1 as the score had it, not a tone up), every note sounds
+    as written, and the report says the change; a <transpose> restated is no change."""
+    path = tmp_path / "doubling.musicxml"
+    path.write_text(doubling_xml(None, B_FLAT), encoding="utf-8")
+    song, report = read_musicxml_with_report(path)
+    (track,) = song.tracks
+    assert track.transposition is None
+    assert [n.pitch for n in track.notes] == [67, 65]  # G4, then a B♭ clarinet's G: F4
+    assert ("'Flute' changes transposition at bar 2 (an instrument change): its notes sound "
+            "as the score has them, but its track keeps bar 1's (concert pitch) for the "
+            "whole part, so a score written from the song is at concert pitch throughout"
+            ) in report.approximated
+    save_song(song, tmp_path / "back.musicxml")
+    root = ET.parse(tmp_path / "back.musicxml").getroot()
+    assert root.find("part/measure/attributes/transpose") is None
+    assert root.find("part/measure/note/pitch/step").text == "G"  # bar 1 as it was
+    # The other way round: the track keeps bar 1's B♭, and says so.
+    path.write_text(doubling_xml(B_FLAT, "<diatonic>0</diatonic><chromatic>0</chromatic>"),
+                    encoding="utf-8")
+    song, report = read_musicxml_with_report(path)
+    assert song.tracks[0].transposition == (-1, -2)
+    assert [n.pitch for n in song.tracks[0].notes] == [65, 67]
+    assert any("keeps bar 1's (sounding 2 semitones below the written notes)" in line
+               for line in report.approximated)
+    # Bar 1's transposition restated at bar 2 is none.
+    path.write_text(doubling_xml(B_FLAT, B_FLAT), encoding="utf-8")
+    song, report = read_musicxml_with_report(path)
+    assert song.tracks[0].transposition == (-1, -2)
+    assert not any("changes transposition" in line for line in report.approximated)
+
+
 def marks_of(path) -> list[list[tuple[float, str]]]:
     """Each part's dynamics marks: (offset in quarters, mark)."""
     with warnings.catch_warnings():
