@@ -238,7 +238,8 @@ def test_cancel_while_a_file_is_read_keeps_the_song(opened, song_file, tmp_path,
     go.set()
     assert win.open_worker.wait(10000)
     qtbot.wait(200)  # deliver whatever the worker sent
-    assert not isValid(dlg) and win._open_dialog is None
+    qtbot.waitUntil(lambda: not isValid(dlg), timeout=5000)  # deleted back in the loop
+    assert win._open_dialog is None
     assert win.document.song is song and win.document.path == song_file
     assert {"show_error", "show_notice"}.isdisjoint(dialogs.names())
     assert "cancelled: the song is as it was" in win.statusBar().currentMessage()
