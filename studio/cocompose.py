@@ -316,13 +316,16 @@ class CoComposer(QObject):
         if action == "harmonize":
             melody = requests.melody_track(song, current)
             alone = len(song.tracks) == 1
-            prompt = ("Fill the other tracks around the melody. Add new tracks for these "
-                      "instruments (comma-separated; leave empty to use only the tracks "
-                      "you have):")
+            prompt = ("Harmonize the melody with new tracks for these instruments "
+                      "(comma-separated):")
             if not alone:
-                try:  # would the tracks there be filled without new ones? Say so first
-                    requests.harmonize(song, mask, current)
-                except PlanError:
+                # The tracks to write are there (painted, or empty over the bars): rewritten
+                # without a question, as the Doodle's "change a note, Harmonize" does (QA:
+                # the instruments dialog came up at every re-harmonization of an SATB).
+                # Generate Again after such a request does not ask either.
+                try:
+                    return requests.harmonize(song, mask, current)
+                except PlanError:  # they have notes and are not painted: say so, then ask
                     prompt = ("The other tracks have notes here, and Harmonize keeps what "
                               "you wrote: paint the ones to rewrite (M) first, or add new "
                               "tracks for these instruments (comma-separated):")

@@ -1138,6 +1138,47 @@ def test_harmonize_asks_for_instruments_and_fills_around_the_melody(studio, qtbo
     assert win.statusBar().currentMessage().startswith("The tracks around")
 
 
+def satb_song() -> Song:
+    """A harmonized hymn line: Soprano, Alto, Tenor and Bass with a bar of notes each."""
+    q = 480
+    parts = (("Soprano", (72, 71, 69, 67)), ("Alto", (64, 62, 60, 60)),
+             ("Tenor", (55, 55, 53, 52)), ("Bass", (48, 43, 45, 40)))
+    return Song(tracks=tuple(
+        Track(name=name, program=52, channel=i,
+              notes=tuple(Note(p, j * q, q, 80) for j, p in enumerate(pitches)))
+        for i, (name, pitches) in enumerate(parts)), ppq=q)
+
+
+def test_harmonizing_again_rewrites_the_painted_voices_without_asking(studio, qtbot,
+                                                                      dialogs):
+    """The Doodle's loop: change a note of the soprano, paint Alto, Tenor and Bass,
+    Ctrl+Shift+H. The tracks to write are painted: no instruments question (QA: it came
+    up at every re-harmonization), and nothing is added."""
+    win = studio
+    win.set_song(satb_song())
+    soprano, *lower = win.document.song.tracks
+    win.selection.set_tracks([soprano.id])
+    win.document.set_mask(Mask.of(Region({t.id for t in lower}, 0, BAR)))
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_H,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    take = wait_takes(qtbot, win, 1).takes[0]
+    assert "ask_instruments" not in dialogs.names()
+    assert not new_tracks(take) and set(take.notes) <= {t.id for t in lower}
+    assert take.mask.track_ids == {t.id for t in lower}
+    # Without a mask, empty tracks around the melody are the ones to write: not asked.
+    win.set_song(satb_song().with_tracks(
+        [*satb_song().tracks[:1], *(replace(t, notes=()) for t in satb_song().tracks[1:])]))
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    assert win.composer.request("harmonize")
+    assert "ask_instruments" not in dialogs.names()
+    # Parts with notes and no mask are kept: then the question is asked (it says why).
+    win.set_song(satb_song())
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    dialogs.answers["ask_instruments"] = None
+    assert win.composer.request("harmonize") == []
+    assert "The other tracks have notes here" in dialogs.calls[-1][1][1]
+
+
 def test_repaint_without_a_mask_explains_what_to_do(studio):
     assert studio.composer.request("repaint") == []
     assert "Paint a mask first" in studio.statusBar().currentMessage()
