@@ -8,6 +8,7 @@ JSB soprano, against ~92 %).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
@@ -18,8 +19,22 @@ from engine.score.instruments import VOICE_PART_RANGES
 # The shipped model that writes four-part voices best (the CLI and the studio use it
 # for them when the user names no model).
 CHORALE_MODEL = "chorale-jsb"
-# The voices harmonize adds below a lone sung or string melody, in its instrument.
+# The voices harmonize adds below a lone sung, string or Soprano-named melody, in its
+# instrument.
 SATB_VOICES = ("Alto", "Tenor", "Bass")
+
+
+# A soprano part as choir scores and hymnals name it: Soprano, S., Sopran, Sop., Soprano 1,
+# Soprano II, Sopranos, Treble, Cantus (case, spacing and a part number aside).
+_SOPRANO_NAME = re.compile(
+    r"(soprano|sopranos|soprani|sopran|sopr|sop|s|treble|cantus|superius|discantus)\.?"
+    r"(\s*(\d+|i{1,3}|iv))?\.?")
+
+
+def soprano_name(name: str) -> bool:
+    """Whether a track's name calls it a soprano part (:data:`_SOPRANO_NAME`): a melody
+    so named is the top voice of a chorale, whatever instrument plays it."""
+    return _SOPRANO_NAME.fullmatch(" ".join(name.split()).casefold()) is not None
 
 
 def voice_parts(names: Iterable[str]) -> bool:

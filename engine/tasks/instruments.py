@@ -11,7 +11,7 @@ from engine.score.instruments import GM_PROGRAMS, drum_name, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.track_edits import free_channel, free_colour
 
-from .chorale import SATB_VOICES, voice_parts
+from .chorale import SATB_VOICES, soprano_name, voice_parts
 from .errors import TaskError
 
 GM_DRUM_KEYS = (35, 81)  # General MIDI's percussion key map: Acoustic Bass Drum..Open Triangle
@@ -122,10 +122,12 @@ def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]
 
 def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
     """``"satb"`` or ``"band"``: what ``harmonize`` adds under a lone melody for ``kind``
-    (``"auto"`` picks SATB for sung or string melodies)."""
+    (``"auto"`` picks SATB for sung or string melodies, and for a melody named as a
+    soprano part — "Soprano", "S.", "Sopran 1" — on any instrument: a choir director's
+    tune on the default piano was offered Piano and Bass)."""
     if kind == "auto":
-        return "satb" if role_of(melody.program, melody.is_drum) in ("voice", "strings") else (
-            "band")
+        sung = role_of(melody.program, melody.is_drum) in ("voice", "strings")
+        return "satb" if sung or (not melody.is_drum and soprano_name(melody.name)) else "band"
     return kind
 
 

@@ -112,9 +112,10 @@ def _names(text: str) -> list[str]:
 def accompaniment(melody: Track, answer: str, alone: bool) -> tuple[list[Instrument], bool]:
     """The tracks Harmonize adds for the user's ``answer``, and whether they are the
     chorale voices: Alto, Tenor and Bass under a lone melody are voices in the melody's
-    instrument or its family's (offered for sung and string melodies), written without
-    parallel fifths or octaves (as ``engine.tasks.harmonize`` adds them); any other answer
-    names General MIDI instruments (:func:`parse_instruments`)."""
+    instrument or its family's (offered for sung and string melodies, and one named
+    Soprano), written without parallel fifths or octaves (as ``engine.tasks.harmonize``
+    adds them); any other answer names General MIDI instruments
+    (:func:`parse_instruments`)."""
     # "Alto, Tenor, Bass" under any lone melody: the voices from its family, as the CLI's
     # --accompaniment satb (typed under a sax they were a choir and a bass guitar).
     if alone and _names(answer) == _names(", ".join(SATB_VOICES)):

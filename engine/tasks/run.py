@@ -389,7 +389,8 @@ def harmonize(
     voices in the melody's instrument (a chorale, written without parallel fifths or
     octaves unless ``options.avoid_parallels`` is False: None turns it on), ``"band"``
     adds Piano and Bass;
-    ``"auto"`` picks SATB for sung or string melodies and the band otherwise.
+    ``"auto"`` picks SATB for sung or string melodies and for one named as the soprano
+    part (:func:`~engine.tasks.chorale.soprano_name`), and the band otherwise.
     """
     melody = song.track(melody_id)
     if melody.is_drum:

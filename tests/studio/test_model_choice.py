@@ -86,6 +86,24 @@ def test_harmonize_a_lone_violin_adds_string_voices_without_parallels(studio, qt
         ("Violin", 40), ("Alto", 40), ("Tenor", 41), ("Bass", 42)]
 
 
+def test_a_lone_melody_named_soprano_on_the_piano_is_offered_the_chorale_voices(
+        studio, qtbot, dialogs, models):
+    """A choir director's hymn tune, "Soprano" on the default piano: the question offered
+    Piano, Bass. Its name makes it the top voice of an SATB, written as a chorale."""
+    win = studio
+    tune = replace(violin_song().tracks[0], name="Soprano", program=0)
+    win.set_song(Song(tracks=(tune,), ppq=480, title="Hymn"))
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # accept what is offered
+    assert win.composer.request("harmonize")
+    assert dialogs.calls[-1][1][2] == "Alto, Tenor, Bass"
+    wait_takes(qtbot, win, 1)
+    assert models["partita-base"].calls[-1].avoid_parallels is True
+    assert win.composer.accept()
+    assert [(t.name, t.program) for t in win.document.song.tracks] == [
+        ("Soprano", 0), ("Alto", 0), ("Tenor", 0), ("Bass", 0)]
+
+
 def _harmonize_with_chorale_jsb(win, qtbot, dialogs, answer: str) -> None:
     """Harmonize with chorale-jsb chosen, adding ``answer``: no tip, one take."""
     win.generate_panel.set_model("chorale-jsb")

@@ -6,7 +6,7 @@ import pytest
 
 from engine.score import Track
 from engine.score.instruments import GM_PROGRAMS, part_range
-from engine.tasks.instruments import SATB_VOICES, accompaniment_specs
+from engine.tasks.instruments import SATB_VOICES, accompaniment_kind, accompaniment_specs
 
 
 @pytest.mark.parametrize(("melody", "voices"), [
@@ -24,6 +24,26 @@ def test_satb_voices_under_a_solo_instrument_come_from_its_family(melody, voices
     for spec in specs:  # each part has at least an octave its instrument plays
         lo, hi = part_range(spec.name, spec.program)
         assert hi - lo >= 12
+
+
+@pytest.mark.parametrize("name", ["Soprano", "soprano", "S.", "Sopran", "Soprano 1",
+                                  "Soprano I", "Sop.", "Sopranos", "Treble"])
+def test_a_melody_named_as_the_soprano_part_gets_the_chorale_voices(name):
+    """A choir director's hymn tune on the default piano, named Soprano, was offered
+    Piano and Bass: its name says it is the top voice of an SATB."""
+    from engine.tasks.requests import default_accompaniment
+
+    melody = Track(name, program=0)
+    assert accompaniment_kind(melody) == "satb"
+    assert default_accompaniment(melody) == "Alto, Tenor, Bass"
+    # On the melody's own instrument (a keyboard plays every part), one line each.
+    assert [(s.name, s.program) for s in accompaniment_specs(melody, "auto")] == [
+        ("Alto", 0), ("Tenor", 0), ("Bass", 0)]
+
+
+@pytest.mark.parametrize("name", ["Piano", "Melody", "Soprano Sax Solo", "Solo", "Bass"])
+def test_other_melody_names_on_a_piano_keep_the_band(name):
+    assert accompaniment_kind(Track(name, program=0)) == "band"
 
 
 def test_instruments_are_found_as_musicians_type_them():
