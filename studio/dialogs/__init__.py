@@ -15,6 +15,7 @@ from .files import (
     get_pack_dir,
     get_save_path,
 )
+from .focus import returns_focus
 from .generation import ask_instruments, confirm_take_conflict
 from .guide import show_user_guide
 from .marker import ask_marker
@@ -64,3 +65,9 @@ __all__ = [
     "show_shortcuts",
     "show_user_guide",
 ]
+
+# Every modal question gives the focus back to the widget that had it (the piano roll)
+# when it closes (focus.returns_focus); the user guide is a window of its own, not one.
+for _name in __all__:
+    if _name != "show_user_guide":
+        globals()[_name] = returns_focus(globals()[_name])

@@ -1,0 +1,80 @@
+"""A modal question gives the keyboard focus back when it closes: QA (offscreen) found the
+window inactive and nothing focused after the Harmonize question, so 1–3, Space and Enter
+did nothing until the window was clicked again."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from engine.score import Note, Song, Track
+from studio import dialogs
+from tests.studio.cocompose_helpers import EchoModel, close_window, make_registry, make_window
+
+K = Qt.Key
+
+
+@pytest.fixture
+def active(qtbot, tmp_path, no_audio):
+    """A window with real dialogs (no canned answers), active, the piano roll focused."""
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, EchoModel()), model="echo")
+    tune = Track(name="Melody", program=0, notes=tuple(
+        Note(p, i * 480, 480, 90) for i, p in enumerate((67, 69, 71, 72))))
+    win.set_song(Song(tracks=(tune,), ppq=480))
+    win.selection.set_tracks([tune.id])
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    win.pianoroll.canvas.setFocus()
+    qtbot.waitUntil(win.pianoroll.canvas.hasFocus, timeout=2000)
+    yield win
+    close_window(win)
+
+
+def answer_with(key: Qt.Key, seen: list) -> None:
+    """Press ``key`` in the modal dialog once it is open (what the user does)."""
+
+    def press() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None or QApplication.activeWindow() is not modal:  # not yet up
+            QTimer.singleShot(20, press)
+            return
+        seen.append(type(modal).__name__)
+        QTest.keyClick(QApplication.focusWidget() or modal, key)
+
+    QTimer.singleShot(0, press)
+
+
+def given_back(qtbot, win) -> None:
+    """The window is active again and its piano roll has the keys (activation is an
+    event: it comes as the event loop runs, as it does between key presses)."""
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is win
+                    and QApplication.focusWidget() is win.pianoroll.canvas, timeout=1000)
+
+
+@pytest.mark.parametrize("key", [K.Key_Escape, K.Key_Return])
+def test_the_harmonize_question_gives_the_keys_back_to_the_piano_roll(active, qtbot, key):
+    win = active
+    seen: list[str] = []
+    answer_with(key, seen)
+    QTest.keyClick(win.pianoroll.canvas, K.Key_H,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert seen == ["InstrumentsDialog"]
+    given_back(qtbot, win)
+    win.composer.reset()  # no takes nor jobs to ask about when the window closes
+    qtbot.waitUntil(lambda: not win.composer.jobs_in_flight, timeout=5000)
+
+
+@pytest.mark.parametrize("ask", [
+    lambda win: dialogs.confirm_take_conflict(win, "Accept take A?", "Edited since"),
+    lambda win: dialogs.show_error(win, "Cannot open", "Not a song"),
+    lambda win: dialogs.ask_bars(win, True, 1, 1, 1, 8),
+])
+def test_every_modal_question_gives_the_focus_back(active, qtbot, ask):
+    win = active
+    seen: list[str] = []
+    answer_with(K.Key_Escape, seen)
+    ask(win)
+    assert seen
+    given_back(qtbot, win)
