@@ -488,6 +488,7 @@ class NoteCommands:
                 f"{key_text(transpose_key(song.key_signatures[0].key, semitones))}", 5000)
         self._reveal_selection()
         if self.step_entry.on:
+            self.step_entry.moved(semitones)  # spelled so (# −), named as it is now
             # Sharpening or moving the note just entered: heard, as the entry was.
             moved = [(tid, n) for tid, v in notes.items() for n in v]
             if len(moved) == 1:

@@ -205,9 +205,6 @@ class StepEntry(QObject):
         a.step_cursor_forward.triggered.connect(lambda: self.move_cursor(1))
         a.step_triplet.triggered.connect(self.toggle_triplet)
         a.step_entry.toggled.connect(self.set_on)
-        # After the window's own handler: # or − on the note just entered spells it so.
-        a.transpose_up.triggered.connect(lambda: self._respell(+1))
-        a.transpose_down.triggered.connect(lambda: self._respell(-1))
         window.document.songChanged.connect(self._song_changed)
         self.extra_keys = {a.all[name]: [QKeySequence(k) for k in keys]
                            for name, keys in EXTRA_KEYS.items()}
@@ -649,12 +646,23 @@ class StepEntry(QObject):
             w.transport.preview(tuple(n.pitch for n in notes), w.document.song.track(tid))
         self.update_status()
 
-    def _respell(self, direction: int) -> None:
-        """# or − (↑ ↓) on notes just entered: they are spelled that way from now on."""
+    def moved(self, semitones: int) -> None:
+        """# − ↑ ↓ or Ctrl+↑ ↓ moved the selected notes (the window's transposition, once
+        done): a semitone spells those just entered that way from now on, and the status
+        bar names the note just entered as it is now — the step length said a moment
+        before stayed there (QA: "Step length: 1/4" after Ctrl+↓ moved the note)."""
         if not self.on:
             return
-        for tid, nid in self.window.selection.notes:
-            if any(step.track_id == tid for step in self.steps):
-                self.spelled[nid] = direction
+        w = self.window
+        if abs(semitones) == 1:
+            for tid, nid in w.selection.notes:
+                if any(step.track_id == tid for step in self.steps):
+                    self.spelled[nid] = semitones
         self.update_status()
-        self.window.update_selection_status()
+        w.update_selection_status()
+        step = self._last_step()
+        if step is not None and set(w.selection.notes) == {
+                (step.track_id, n.id) for n in self._live(step)}:
+            by = "an octave" if abs(semitones) == 12 else "a semitone"
+            self._say(f"{self._last_entered_name()} ({by} {'up' if semitones > 0 else 'down'})",
+                      3000)

@@ -154,6 +154,27 @@ def test_sharps_flats_and_octaves_move_the_note_just_entered(stepping):
     assert entered(win)[-1] == (AFTER + 240, 67, 240)
 
 
+def test_moving_the_note_just_entered_names_it_in_the_status_bar(stepping):
+    """QA: after 5 (the length said) and a note, Ctrl+↓ left "Step length: 1/4" in the
+    status bar; it names the moved note, as the step entry label does."""
+    win = stepping
+    press(win, K.Key_5)
+    typed(win, "C")
+    press(win, K.Key_Down, M.ControlModifier)
+    assert entered(win) == [(AFTER, 60, 480)]
+    assert win.statusBar().currentMessage() == "C4 (an octave down)"
+    assert win.status_step.text() == "Step entry: 1/4 · C4"
+    press(win, K.Key_NumberSign)
+    assert win.statusBar().currentMessage() == "C#4 (a semitone up)"
+    press(win, K.Key_Up, M.ShiftModifier)
+    assert win.statusBar().currentMessage() == "C#5 (an octave up)"
+    # Other notes selected: the window's transposition, no note of step entry named.
+    win.selection.set_notes([(piano(win).id, piano(win).notes[0].id)])
+    win.statusBar().showMessage("before")
+    press(win, K.Key_Up, M.ControlModifier)
+    assert win.statusBar().currentMessage() == "before"
+
+
 def test_digits_set_the_step_length_in_the_snap_box(stepping):
     win = stepping
     press(win, K.Key_5)
