@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 GM_PROGRAMS: tuple[str, ...] = (
     "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
     "Electric Piano 1", "Electric Piano 2", "Harpsichord", "Clavinet",
@@ -184,12 +186,35 @@ VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
 }
 
 
+# A voice part as choir scores and hymnals name it: "Soprano", "S.", "Sopran", "Alto 1",
+# "Altos", "T.", "Ten.", "Tenor II", "Basses", "B." (case, spacing and a part number
+# aside). A lone letter needs its dot: "A" and "B" name sections as often as voices.
+_VOICE_NAMES = {
+    "soprano": r"soprano|sopranos|soprani|sopran|sopr\.?|sop\.?|s\.?|treble|cantus"
+               r"|superius|discantus",
+    "alto": r"alto|altos|alti|alt\.?|a\.|contralto",
+    "tenor": r"tenor|tenors|tenori|ten\.?|t\.",
+    "bass": r"bass|basses|bassi|bas\.?|b\.",
+}
+_VOICE_PART = {part: re.compile(rf"(?:{names})(?:\s*(?:\d+|i{{1,3}}|iv)\.?)?")
+               for part, names in _VOICE_NAMES.items()}
+
+
+def voice_part_of(name: str) -> str | None:
+    """The voice part a track's name calls it — ``"soprano"``, ``"alto"``, ``"tenor"`` or
+    ``"bass"`` (:data:`_VOICE_NAMES`) — or None."""
+    key = " ".join(name.split()).casefold()
+    return next((part for part, rule in _VOICE_PART.items() if rule.fullmatch(key)), None)
+
+
 def voice_part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int] | None:
-    """The sung range of a part named Soprano, Alto, Tenor or Bass (harmonize's voices
-    share the choir's program), None for any other (a bass guitar named Bass too)."""
+    """The sung range of a part named Soprano, Alto, Tenor or Bass, or as a choir score
+    abbreviates them (:func:`voice_part_of`; harmonize's voices share the choir's
+    program), None for any other (a bass guitar named Bass too)."""
     if role_of(program, is_drum) in ("bass", "drums"):
         return None
-    return VOICE_PART_RANGES.get(name.strip().lower())
+    part = voice_part_of(name)
+    return VOICE_PART_RANGES[part] if part else None
 
 
 # The GM programs whose players read a grand staff (a treble and a bass staff joined by a

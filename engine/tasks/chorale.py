@@ -8,13 +8,12 @@ JSB soprano, against ~92 %).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
 from engine.score import Song
-from engine.score.instruments import VOICE_PART_RANGES
+from engine.score.instruments import voice_part_of
 
 # The shipped model that writes four-part voices best (the CLI and the studio use it
 # for them when the user names no model).
@@ -24,25 +23,20 @@ CHORALE_MODEL = "chorale-jsb"
 SATB_VOICES = ("Alto", "Tenor", "Bass")
 
 
-# A soprano part as choir scores and hymnals name it: Soprano, S., Sopran, Sop., Soprano 1,
-# Soprano II, Sopranos, Treble, Cantus (case, spacing and a part number aside).
-_SOPRANO_NAME = re.compile(
-    r"(soprano|sopranos|soprani|sopran|sopr|sop|s|treble|cantus|superius|discantus)\.?"
-    r"(\s*(\d+|i{1,3}|iv))?\.?")
-
-
 def soprano_name(name: str) -> bool:
-    """Whether a track's name calls it a soprano part (:data:`_SOPRANO_NAME`): a melody
-    so named is the top voice of a chorale, whatever instrument plays it."""
-    return _SOPRANO_NAME.fullmatch(" ".join(name.split()).casefold()) is not None
+    """Whether a track's name calls it a soprano part (Soprano, S., Sopran, Sop., Soprano
+    1, Soprano II, Sopranos, Treble, Cantus: :func:`~engine.score.instruments.
+    voice_part_of`): a melody so named is the top voice of a chorale, whatever instrument
+    plays it."""
+    return voice_part_of(name) == "soprano"
 
 
 def voice_parts(names: Iterable[str]) -> bool:
     """Whether tracks of these names are the voices of a chorale: two to four of Soprano,
-    Alto, Tenor and Bass, each once (case and spacing aside)."""
-    keys = [" ".join(n.split()).casefold() for n in names]
-    return (2 <= len(keys) <= 4 and len(set(keys)) == len(keys)
-            and all(k in VOICE_PART_RANGES for k in keys))
+    Alto, Tenor and Bass, each once, as a choir score names or abbreviates them ("S.",
+    "Alto 1", "Ten.", "Basses": :func:`~engine.score.instruments.voice_part_of`)."""
+    parts = [voice_part_of(n) for n in names]
+    return (2 <= len(parts) <= 4 and None not in parts and len(set(parts)) == len(parts))
 
 
 def is_chorale(song: Song, track_ids: Iterable[int]) -> bool:

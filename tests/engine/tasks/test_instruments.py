@@ -46,6 +46,23 @@ def test_other_melody_names_on_a_piano_keep_the_band(name):
     assert accompaniment_kind(Track(name, program=0)) == "band"
 
 
+def test_a_choir_score_abbreviating_its_parts_is_still_a_chorale():
+    """Re-harmonizing a song of "S.", Alto, Tenor, Bass was no chorale (no parallels
+    rule, no chorale model): a choir score names its parts S., A., T., B., Ten., Basses."""
+    from engine.score import Song
+    from engine.score.instruments import voice_part_of
+    from engine.tasks import is_chorale
+
+    assert [voice_part_of(n) for n in ("S.", "A.", "Ten.", "Basses", "Alto 2", "T.")] == [
+        "soprano", "alto", "tenor", "bass", "alto", "tenor"]
+    # A lone letter names a section as often as a voice; a bassoon or a tenor sax is none.
+    assert [voice_part_of(n) for n in ("A", "B", "Bassoon", "Tenor Sax")] == [None] * 4
+    parts = [Track(n, program=52) for n in ("S.", "A.", "Ten.", "Basses")]
+    assert is_chorale(Song(tuple(parts)), [parts[1].id])
+    twice = [Track(n, program=52) for n in ("S.", "Soprano", "Alto")]
+    assert not is_chorale(Song(tuple(twice)), [twice[2].id])  # a part named twice
+
+
 def test_instruments_are_found_as_musicians_type_them():
     from engine.tasks import track_spec
 
