@@ -83,9 +83,9 @@ if TYPE_CHECKING:
     from .document import Document
 
 # Said whenever a take comes on screen.
-TAKE_KEYS = "Space plays it, Enter accepts, [ ] switch, 0 the original, Del rejects"
-SILENT_TAKE_KEYS = ("no audio output; Enter accepts, [ ] switch, 0 the original, "
-                    "Del rejects")
+# The most used first: a status bar too narrow for them all ends the last ones in "…".
+TAKE_KEYS = "Enter accepts, Del rejects, Space plays, [ ] switch, 0 original"
+SILENT_TAKE_KEYS = "no audio output; Enter accepts, Del rejects, [ ] switch, 0 original"
 # Said when the Original (the song without any take) comes on screen, and when Enter or
 # Delete finds it there: nothing is applied or dropped, the takes wait.
 ORIGINAL_KEYS = "Space plays it, 1–9 or [ ] choose a take"

@@ -54,7 +54,7 @@ from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
-from . import actions, dialogs, heap, help_commands, theme
+from . import actions, dialogs, heap, help_commands, theme, window_fit
 from .actions import Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
@@ -75,6 +75,7 @@ from .pianoroll import PianoRoll, Tool
 from .recording import Recorder, count_in_menu
 from .selection import Selection
 from .settings import Settings
+from .status_bar import ElidingStatusBar
 from .step_entry import StepEntry
 from .studio_state import StudioState
 from .takes import (
@@ -174,8 +175,10 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._solo_audition = False  # how the take now playing is heard
         self.autosaver.failed.connect(self._autosave_failed)
         self.autosaver.saved.connect(self._autosave_worked)
-        self.resize(1500, 920)
+        self.resize(window_fit.DEFAULT_SIZE)
         self._restore_layout()
+        # The first window, or one saved on a bigger screen: no larger than this one.
+        window_fit.fit_to_screen(self)
         self.set_snap(self.settings.snap())
         self.actions.metronome.setChecked(self.settings.metronome())
         self.actions.follow.setChecked(self.settings.follow_playhead())
@@ -215,8 +218,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.splitter.addWidget(top)
         self.splitter.addWidget(bottom)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([300, 620])
         self.splitter.setChildrenCollapsible(False)
+        self._share_height = True  # at the first show, unless a saved layout says
         self.setCentralWidget(self.splitter)
         self.setDockNestingEnabled(True)
 
@@ -403,6 +406,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.toolbar = tb
 
     def _build_statusbar(self) -> None:
+        self.setStatusBar(ElidingStatusBar(self))  # a long message ends in "…"
         sb = self.statusBar()
         self.status_hover = _Readout(130, sb)
         self.status_selection = QLabel("", sb)
@@ -1042,7 +1046,15 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self.restoreState(state)
         splitter = self.settings.splitter_state()
         if splitter is not None:
-            self.splitter.restoreState(splitter)
+            self._share_height = not self.splitter.restoreState(splitter)
+
+    def showEvent(self, e: Any) -> None:
+        super().showEvent(e)
+        if self._share_height:  # by proportion: fixed 300/620 px left a 720p roll an octave
+            self._share_height = False
+            total = sum(self.splitter.sizes())
+            top = window_fit.top_height(total)
+            self.splitter.setSizes([top, total - top])
 
     def set_song(self, song: Song, path: Path | None = None) -> None:
         """Show ``song`` as a fresh document (used by tests and scripts)."""

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
 
 from engine.score import Edit, EditError, Note, plural
@@ -23,7 +23,7 @@ from .keyboard import KEYBOARD_W, Keyboard
 from .noteindex import NoteIndex
 from .ruler import Ruler
 from .tools import Tool
-from .velocity import VelocityLane
+from .velocity import VelocityLane, lane_height
 from .view import NoteCanvas
 from .viewport import Viewport, qt_int
 
@@ -204,6 +204,12 @@ class PianoRoll(QWidget):
         self.previewRequested.emit(pitch, -1 if track_id is None else track_id)
 
     # -- view ----------------------------------------------------------------------------------
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height = lane_height(self.height())
+        if self.velocity.height() != height:
+            self.velocity.setFixedHeight(height)
+
     def refresh(self) -> None:
         self.canvas.update()
         self.ruler.update()

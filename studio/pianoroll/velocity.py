@@ -20,9 +20,18 @@ from .tools import velocity_edit
 if TYPE_CHECKING:
     from .editor import PianoRoll
 
-LANE_H = 84
+LANE_H = 84  # the lane's height under a roll with room for it
+LANE_LEAST = 44  # ... and under a short one (a 720p screen), where the notes need the room
+LANE_SHARE = 0.16  # of the piano roll's height
 PAD = 6
 HIT_PX = 5
+
+
+def lane_height(roll_height: int) -> int:
+    """The lane's height under a piano roll ``roll_height`` px tall: a share of it, from
+    :data:`LANE_LEAST` to :data:`LANE_H` (84 px of a 300 px roll left the notes less
+    than an octave)."""
+    return max(LANE_LEAST, min(LANE_H, round(roll_height * LANE_SHARE)))
 
 
 class VelocityLane(EscCancelsGesture, QWidget):
@@ -32,7 +41,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
         super().__init__(roll)
         self.roll = roll
         self.vp = roll.viewport
-        self.setFixedHeight(LANE_H)
+        self.setFixedHeight(LANE_H)  # then lane_height(), as the roll is laid out
         self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # Esc reaches a drag
         self.vp.changed.connect(self.update)
         self.changes: dict[tuple[int, int], tuple[Note, int]] | None = None

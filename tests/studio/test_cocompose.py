@@ -318,7 +318,7 @@ def test_switch_accept_reject_takes_with_keys(studio, qtbot):
     QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)  # switching says which take is heard
     assert win.statusBar().currentMessage().startswith("Take A on screen (")
     assert " on screen (" in win.statusBar().currentMessage()
-    assert "Space plays it" in win.statusBar().currentMessage()
+    assert "Enter accepts, Del rejects, Space plays" in win.statusBar().currentMessage()
 
 
 def test_a_take_whose_model_ignored_the_key_says_so_where_it_is_auditioned(studio, qtbot,
@@ -342,13 +342,13 @@ def test_a_take_whose_model_ignored_the_key_says_so_where_it_is_auditioned(studi
     assert (a.text(), b.text()) == ("A ⚠", "B")
     assert f"⚠ {warning}\n    Outside the key: Piano in bar 1" in a.toolTip()
     assert "⚠" not in b.toolTip() and a.accessibleName() == "Take A, with a warning"
-    assert any(m.startswith(f"Take A ready (1 note) — ⚠ {warning} — Space plays it")
+    assert any(m.startswith(f"Take A ready (1 note) — ⚠ {warning} — Enter accepts")
                for m in said)  # as it arrives
     win.composer.select(1)
     assert "⚠" not in win.statusBar().currentMessage()
     win.composer.select(0)  # and whenever it comes on screen
     assert win.statusBar().currentMessage().startswith(f"Take A on screen (1 note) — ⚠ "
-                                                       f"{warning} — Space plays it")
+                                                       f"{warning} — Enter accepts")
     # Kept with the project: reopened, the take is marked as it was.
     from engine.io import RecoveryStore
     from studio.mainwindow import MainWindow
@@ -1538,3 +1538,4 @@ def test_a_pitch_range_on_drums_says_which_drums_it_leaves_out(studio):
     assert win.composer.request("regenerate")
     assert ("Pitch range: Drums gets no hits: none of its drums lies in it (Kick 36, "
             "Snare 38)") in said[-1]
+

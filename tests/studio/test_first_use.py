@@ -191,9 +191,11 @@ def test_at_the_default_size_the_generate_panel_and_the_step_entry_hint_fit(
     from engine.io import RecoveryStore
     from studio.mainwindow import MainWindow
     from studio.settings import Settings
+    from studio.window_fit import DEFAULT_SIZE
 
     win = MainWindow(Settings(tmp_path / "settings.ini"), RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(win)
+    win.resize(DEFAULT_SIZE)  # on a screen with room for it (offscreen's is 800 × 800)
     win.show()
     qtbot.waitExposed(win)
     assert (win.width(), win.height()) == (1500, 920)
