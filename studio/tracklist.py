@@ -7,7 +7,14 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QResizeEvent
+from PySide6.QtGui import (
+    QAction,
+    QFontMetrics,
+    QKeyEvent,
+    QMouseEvent,
+    QPaintEvent,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -19,6 +26,9 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSlider,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -35,20 +45,54 @@ from .theme import FocusRing
 from .wheel import WheelScrolls
 
 ROW_H = 56
+SWATCH_W = 12  # the colour strip at a row's left edge: a target to click (8 px was small)
 HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
 VISIBLE_MARGIN = 2  # rows made beyond each edge of the visible ones
 
 
+PROGRAM_SEP = "  ·  "  # between an instrument's name and its GM program number
+
+
+class InstrumentCombo(QComboBox):
+    """The instrument picker, its current name shortened with "…" where the box is narrow
+    and its program number kept whole: Qt cut "Electric Guitar (muted)  ·  29" to "· 2",
+    the wrong program."""
+
+    def paintEvent(self, e: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self)
+        opt.currentText = elided_instrument(opt.currentText, self.fontMetrics(),
+                                            room.width() - 4)
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+
+def elided_instrument(text: str, metrics: QFontMetrics, width: int) -> str:
+    """``"Electric Guitar (mu…  ·  29"``: the name ends in "…" so that the text fits
+    ``width`` px, the program number whole."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    name, sep, number = text.rpartition(PROGRAM_SEP)
+    if not sep:
+        return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    tail = sep + number
+    return metrics.elidedText(name, Qt.TextElideMode.ElideRight,
+                              max(0, width - metrics.horizontalAdvance(tail))) + tail
+
+
 def instrument_combo(parent: QWidget | None = None) -> QComboBox:
     """A GM program picker grouped by family, plus "Drum Kit"."""
-    box = QComboBox(parent)
+    box = InstrumentCombo(parent)
     box.setMaxVisibleItems(24)
     box.addItem("Drum Kit (GM)", DRUMS)
     for program, name in enumerate(GM_PROGRAMS):
         if program % 8 == 0:
             box.insertSeparator(box.count())
         # The name first: typing "Flu" finds Flute (the list's own type-ahead).
-        box.addItem(f"{name}  ·  {program + 1}", program)
+        box.addItem(f"{name}{PROGRAM_SEP}{program + 1}", program)
         box.setItemData(box.count() - 1, family_name(program), Qt.ItemDataRole.ToolTipRole)
     return box
 
@@ -68,7 +112,7 @@ class TrackHeader(QFrame):
         self.setObjectName("TrackHeader")
         self.setFixedHeight(ROW_H)
         self.swatch = QPushButton(self)
-        self.swatch.setFixedWidth(8)
+        self.swatch.setFixedWidth(SWATCH_W)
         self.swatch.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Expanding)
         self.swatch.setToolTip("Track colour (click to change)")
         self.swatch.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -102,7 +146,8 @@ class TrackHeader(QFrame):
         vol_label = QLabel("Vol", self)
         pan_label = QLabel("Pan", self)
         for lab in (vol_label, pan_label):
-            lab.setStyleSheet("color:#b0b7c1; font-size:9px;")  # 4.5:1 on a selected row
+            # 11 px, the panel's small text (9 px was hard to read): 4.5:1 on a selected row.
+            lab.setStyleSheet("color:#b0b7c1; font-size:11px;")
 
         top = QHBoxLayout()
         top.setSpacing(4)

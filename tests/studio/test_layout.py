@@ -15,6 +15,7 @@ from studio.dialogs.guide import GuideView, guide_dialog
 from studio.mainwindow import MainWindow
 from studio.pianoroll.velocity import LANE_H, LANE_LEAST
 from studio.settings import Settings
+from studio.tracklist import PROGRAM_SEP, elided_instrument, instrument_combo
 from studio.window_fit import fitted
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,3 +100,13 @@ def test_a_long_status_message_ends_in_an_ellipsis_and_is_kept_whole(opened):
     sb.showMessage(message)  # the take keys fit at 1280 px beside the permanent widgets
     assert QStatusBar.currentMessage(sb) == message
 
+
+def test_an_instrument_name_too_long_for_its_box_keeps_its_program_number(qtbot):
+    box = instrument_combo()
+    qtbot.addWidget(box)
+    metrics = box.fontMetrics()
+    text = f"Electric Guitar (muted){PROGRAM_SEP}29"
+    for width in (60, 120, 160):
+        shown = elided_instrument(text, metrics, width)
+        assert shown.endswith(f"…{PROGRAM_SEP}29") and shown.startswith("E")
+    assert elided_instrument(text, metrics, 1000) == text
