@@ -85,6 +85,7 @@ from .takes import (
     extent_of,
     new_tracks,
     roll_painter,
+    unlabelled_spans,
 )
 from .track_commands import PAN_STEP, VOLUME_STEP_DB, TrackCommands
 from .tracklist import TrackList
@@ -211,6 +212,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         col.addWidget(self.takes_bar)
         col.addWidget(self.pianoroll, 1)
         self.pianoroll.canvas.overlays.append(roll_painter(self.composer))
+        self.pianoroll.canvas.unlabelled.append(unlabelled_spans(self.composer))
         self.arrangement.overlays.append(arrangement_painter(self.composer))
         self.pianoroll.extents.append(extent_of(self.composer))  # a take's bars past
         self.arrangement.extents.append(extent_of(self.composer))  # the end are shown

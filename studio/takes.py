@@ -47,7 +47,7 @@ from engine.tasks.requests import TITLES
 from . import actions
 from .arrangement import note_strokes
 from .elided_label import ElidedLabel
-from .pianoroll.view import box_rects
+from .pianoroll.view import MAX_LABELS, box_rects, note_label
 from .theme import FocusRing
 from .tracklist import HEADER_H, ROW_H
 
@@ -367,6 +367,7 @@ def roll_painter(composer: CoComposer):
         known = {t.id: t for t in (*song.tracks, *new_tracks(take))}
         strong_ids = emphasised(take, set(canvas.roll.active_track_ids()))
         vp = canvas.vp
+        labelled: list[tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         p.save()
         for tid in take.notes:
             if tid not in known:
@@ -394,6 +395,9 @@ def roll_painter(composer: CoComposer):
             y = (127 - pitch[seen]) * vp.key_h - vp.top + 1.5
             w = np.maximum(3.0, (end[seen] - start[seen]) * ppt) - 1.0
             p.drawRects(box_rects(x, y, w, vp.key_h - 2))
+            if strong:
+                labelled.append((known[tid].is_drum, x, y, w, pitch[seen]))
+        _paint_labels(p, canvas, labelled)
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
         tag = (f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take, composer)}"
@@ -407,6 +411,47 @@ def roll_painter(composer: CoComposer):
         p.restore()
 
     return paint
+
+
+def _paint_labels(p: QPainter, canvas: NoteCanvas,
+                  labelled: list[tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+                  ) -> None:
+    """The take's notes named as the score's are (wide enough, rows tall enough): the
+    names of the notes they replace are not drawn under them (:func:`unlabelled_spans`)."""
+    vp = canvas.vp
+    if vp.key_h < 12:
+        return
+    key = canvas.roll.document.song.key_at(max(0, vp.left))
+    named = [(drum, x[i], y[i], w[i], int(pitch[i]))
+             for drum, x, y, w, pitch in labelled for i in np.nonzero(w >= 26)[0]]
+    if not named or len(named) >= MAX_LABELS:
+        return
+    p.setFont(canvas.label_font)
+    p.setPen(QColor(0, 0, 0, 210))
+    for drum, x, y, w, pitch in named:
+        p.drawText(QRectF(x + 2.5, y, w - 4.5, vp.key_h - 2), Qt.AlignmentFlag.AlignVCenter,
+                   note_label(pitch, key, drum))
+
+
+def unlabelled_spans(composer: CoComposer):
+    """For :attr:`NoteCanvas.unlabelled`: the spans the take on screen veils (those of the
+    tracks it draws strongly), where the song's notes go unnamed — their names read as the
+    take's notes'."""
+    kept: dict[tuple, tuple[tuple[int, int, int, int], ...]] = {}
+
+    def spans(canvas: NoteCanvas) -> tuple[tuple[int, int, int, int], ...]:
+        take = composer.preview_take()
+        if take is None:
+            return ()
+        strong = emphasised(take, set(canvas.roll.active_track_ids()))
+        stamp = (take.id, tuple(sorted(strong)))
+        if stamp not in kept:
+            kept.clear()
+            kept[stamp] = tuple((start, end, lo, hi) for tid in sorted(strong)
+                                for start, end, lo, hi in track_spans(take.write_mask, tid))
+        return kept[stamp]
+
+    return spans
 
 
 def arrangement_painter(composer: CoComposer):

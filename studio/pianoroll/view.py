@@ -53,6 +53,9 @@ EDGE_PX = 6  # grab a note's right edge within this many pixels to resize it
 DRAG_PX = 3  # a press becomes a drag after moving this far
 VELOCITY_SHADES = 8
 DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
+MAX_LABELS = 400  # more notes than this wide enough to name: none are named (a blur of text)
+
+
 def box_rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRectF]:
     """Rectangles for the given columns, one per distinct pixel box (zoomed-out duplicates
     of the same box are dropped: drawing them again would change nothing)."""
@@ -79,6 +82,10 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.mask_tool = RollMaskTool(self)
         # Extra layers drawn over the notes (the take preview): fn(painter, canvas).
         self.overlays: list[Callable[[QPainter, NoteCanvas], None]] = []
+        # Where an overlay stands for the notes under it (a take's region): fn(canvas) ->
+        # (start, end, pitch_lo, pitch_hi) spans whose notes are drawn without their
+        # names, which read as the overlay's (an "A4" under the take's G4).
+        self.unlabelled: list[Callable[[NoteCanvas], tuple[tuple[int, int, int, int], ...]]] = []
         self._brushes: dict[tuple[str, int], QColor] = {}
         self._luts: dict[tuple[str, int], np.ndarray] = {}
         # The painted rows, grid, loop and notes, with what they showed (see _layer).
@@ -91,8 +98,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(200, 120)
         self.vp.changed.connect(self.update)
-        self._label_font = QFont(self.font())
-        self._label_font.setPointSizeF(7.5)
+        self.label_font = QFont(self.font())  # the notes' names (a take's too)
+        self.label_font.setPointSizeF(7.5)
 
     # -- geometry -------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -160,7 +167,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         # Compared by value, and by identity (the song, its time map and the selection are
         # immutable, replaced when they change; the dragged notes' columns, once per drag).
         values = (self.width(), self.height(), dpr, vp.left, vp.top, vp.px_per_beat, vp.ppq,
-                  vp.key_h, roll.loop, roll.snap, tuple(roll.active_track_ids()), erased)
+                  vp.key_h, roll.loop, roll.snap, tuple(roll.active_track_ids()), erased,
+                  self._unlabelled())
         objects = (roll.document.song, roll.document.time_map, roll.selection.notes,
                    d.columns() if hiding else None)
         kept_values, kept_objects = self._layer_key
@@ -178,6 +186,9 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self._layer_pixmap, self._layer_key = pixmap, (values, objects)
         self.layer_paints += 1
         return pixmap
+
+    def _unlabelled(self) -> tuple[tuple[int, int, int, int], ...]:
+        return tuple(span for spans in self.unlabelled for span in spans(self))
 
     def _paint_rows(self, p: QPainter) -> None:
         w = self.width()
@@ -247,6 +258,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         order = [t for t in song.tracks if t.id not in active]
         order += [song.track(tid) for tid in active]
         labels: list[tuple[QRectF, str]] = []
+        unlabelled = self._unlabelled()
         for track in order:
             idx = self.roll.index.get(track)
             if not idx.notes:
@@ -295,11 +307,15 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 p.setBrush(QColor(track.colour).lighter(150))
                 p.drawRects(box_rects(x[chosen], y[chosen], w[chosen], kh - 1))
             if kh >= 12:
-                for i in np.nonzero(w >= 26)[0][:400]:
+                named = w >= 26
+                for t_lo, t_hi, p_lo, p_hi in unlabelled:  # under an overlay's notes
+                    at = start[keep]
+                    named &= ~((at >= t_lo) & (at < t_hi) & (pk >= p_lo) & (pk <= p_hi))
+                for i in np.nonzero(named)[0][:400]:
                     labels.append((QRectF(x[i], y[i], w[i], kh - 1),
-                                   _note_label(int(pk[i]), key, track.is_drum)))
-        if labels and len(labels) < 400:
-            p.setFont(self._label_font)
+                                   note_label(int(pk[i]), key, track.is_drum)))
+        if labels and len(labels) < MAX_LABELS:
+            p.setFont(self.label_font)
             p.setPen(QColor(0, 0, 0, 190))
             for r, text in labels:
                 p.drawText(r.adjusted(3, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
@@ -637,7 +653,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.roll.wheel(e, e.position().x(), e.position().y())
 
 
-def _note_label(pitch: int, key, drum: bool) -> str:
+def note_label(pitch: int, key, drum: bool) -> str:
     """A note's name as drawn on it: the drum a kit's key plays, else the pitch as the key
     spells it."""
     return (drum_name(pitch, short=True) if drum else None) or pitch_name(pitch, key)

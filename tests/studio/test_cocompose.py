@@ -1539,3 +1539,33 @@ def test_a_pitch_range_on_drums_says_which_drums_it_leaves_out(studio):
     assert ("Pitch range: Drums gets no hits: none of its drums lies in it (Kick 36, "
             "Snare 38)") in said[-1]
 
+
+def test_a_take_on_screen_names_its_own_notes_not_the_ones_it_replaces(studio, qtbot,
+                                                                       monkeypatch):
+    """QA: the take's notes had no names while the replaced notes' "A4" showed through the
+    veil, read as the take's pitch. Every name drawn is on the note it names."""
+    from studio import takes
+    from studio.pianoroll import view
+
+    win = studio
+    named: dict[str, list[int]] = {"song": [], "take": []}
+    for module, who in ((view, "song"), (takes, "take")):
+        real = module.note_label
+        monkeypatch.setattr(module, "note_label", lambda pitch, key, drum, real=real, who=who:
+                            named[who].append(pitch) or real(pitch, key, drum))
+    piano = mask_piano(win)  # bar 1: C4 D4 E4 F4 replaced, G4 A4 B4 C5 kept
+    win.selection.set_tracks([piano.id])
+    canvas = win.pianoroll.canvas
+    win.pianoroll.viewport.fit_ticks(0, 2 * BAR)
+    win.pianoroll.viewport.fit_pitches(58, 74)
+    canvas.grab()
+    assert sorted(named["song"]) == [60, 62, 64, 65, 67, 69, 71, 72] and named["take"] == []
+    win.generate_panel.seed.setValue(1)  # echo: one C#4 over the bar
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    named["song"].clear()
+    named["take"].clear()
+    canvas._layer_pixmap = None  # the notes painted afresh, with the take on screen
+    canvas.grab()
+    assert sorted(named["song"]) == [67, 69, 71, 72]  # the replaced notes go unnamed
+    assert named["take"] == [61]  # and the take's own note is named
