@@ -320,8 +320,10 @@ class FileCommands:
         if not warnings or said.get(path) == warnings:
             return
         said[path] = list(warnings)
-        dialogs.show_notice(self, f"{display_path(path.name)}: {done}, with a warning",
-                            "\n\n".join(warnings))
+        # Each one a sentence: the engine's lines start in lower case, to follow a
+        # "warning:" on the command line ("tracks 'MIDI 06' … share MIDI channel 2").
+        dialogs.show_warning(self, f"{display_path(path.name)}: {done}, with a warning",
+                             "\n\n".join(w[:1].upper() + w[1:] for w in warnings))
 
     def _export_base(self, what: str, suffix: str) -> Path | None:
         """The file an export of the song as ``what`` suggests (in :meth:`_suggested_folder`,

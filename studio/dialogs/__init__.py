@@ -30,6 +30,7 @@ from .messages import (
     show_error,
     show_info,
     show_notice,
+    show_warning,
 )
 from .model_manager import show_model_manager
 from .recovery import ask_recover
@@ -64,6 +65,7 @@ __all__ = [
     "show_notice",
     "show_shortcuts",
     "show_user_guide",
+    "show_warning",
 ]
 
 # Every modal question gives the focus back to the widget that had it (the piano roll)

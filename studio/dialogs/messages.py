@@ -25,6 +25,14 @@ def show_notice(parent: QWidget | None, title: str, message: str) -> None:
     box.exec()
 
 
+def show_warning(parent: QWidget | None, title: str, message: str) -> None:
+    """What a file read or written keeps less well than the song: a notice with the
+    warning icon (an information icon over "opened, with a warning" said the opposite)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message,
+                      QMessageBox.StandardButton.Ok, parent)
+    box.exec()
+
+
 def show_info(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)
 

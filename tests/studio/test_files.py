@@ -72,9 +72,9 @@ def test_a_midi_file_cut_short_opens_with_what_it_holds_and_says_what_is_missing
     cut.write_bytes(data[:10] + (ntracks + 1).to_bytes(2, "big") + data[12:])
     assert window.open_path(cut)
     assert window.document.song.note_count == make_song().note_count
-    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_warning"]
     assert title == "cut.mid: opened, with a warning"
-    assert message == (f"the file ends after {ntracks} of the {ntracks + 1} tracks its "
+    assert message == (f"The file ends after {ntracks} of the {ntracks + 1} tracks its "
                        f"header declares: {ntracks} read")
 
 
@@ -85,13 +85,13 @@ def test_a_kit_imported_as_a_piano_is_said_on_opening_with_how_to_make_it_a_kit(
     band = tmp_path / "band.mid"
     band_with_a_kit_on_channel_3(band)
     assert window.open_path(band)
-    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_warning"]
     assert title == "band.mid: opened, with a warning"
     first, second = message.split("\n\n")
-    assert first.startswith("track 2 'Drums' is named as drums but is on channel 3, so it")
+    assert first.startswith("Track 2 'Drums' is named as drums but is on channel 3, so it")
     assert first.endswith(". If it is a drum kit, choose Drum Kit in its instrument list in "
                           "the track list (Ctrl+Alt+I on that track).")
-    assert second.startswith("track 6 'perc kit' is named as drums")
+    assert second.startswith("Track 6 'perc kit' is named as drums")
 
 
 def test_closing_with_unsaved_changes_asks(opened, dialogs):
@@ -130,7 +130,7 @@ def test_a_musicxml_score_opens_by_menu_and_drop_and_save_never_writes_over_it(
     song = window.document.song
     assert [t.name for t in song.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
     assert song.key_signatures[0].key == "D" and window.document.time_map.has_pickup
-    assert "show_notice" not in dialogs.names()  # nothing approximated: nothing to say
+    assert "show_warning" not in dialogs.names()  # nothing approximated: nothing to say
     # Ctrl+S asks where (a project beside the score), never writes the score over.
     edit_something(window)
     target = tmp_path / "hymn.partita"
@@ -151,7 +151,7 @@ def test_a_musicxml_score_opens_by_menu_and_drop_and_save_never_writes_over_it(
     window.dropEvent(QDropEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
                                 Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
     qtbot.waitUntil(lambda: window.document.path == grace, timeout=5000)
-    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_warning"]
     assert title == "grace.musicxml: opened, with a warning"
     assert "1 grace note left out: the song plays the written notes only" in message.split(
         "\n\n")
@@ -241,7 +241,7 @@ def test_cancel_while_a_file_is_read_keeps_the_song(opened, song_file, tmp_path,
     qtbot.waitUntil(lambda: not isValid(dlg), timeout=5000)  # deleted back in the loop
     assert win._open_dialog is None
     assert win.document.song is song and win.document.path == song_file
-    assert {"show_error", "show_notice"}.isdisjoint(dialogs.names())
+    assert {"show_error", "show_notice", "show_warning"}.isdisjoint(dialogs.names())
     assert "cancelled: the song is as it was" in win.statusBar().currentMessage()
     # The next Open is not held up by the cancelled one.
     win.open_file()
@@ -455,14 +455,14 @@ def test_exporting_more_instruments_than_midi_channels_says_which_share(opened, 
     dialogs.answers["get_export_midi_path"] = target
     win.export_midi()
     assert target.is_file()
-    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_notice"]
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_warning"]
     assert title == "many.mid: exported, with a warning" and "is shared by tracks" in message
     win.export_midi()  # the same file, the same warnings: said once, not at every save
-    assert len([c for c in dialogs.calls if c[0] == "show_notice"]) == 1
+    assert len([c for c in dialogs.calls if c[0] == "show_warning"]) == 1
     win.document.reset(Song((*tracks, Track("Muted", mute=True, notes=(Note(62, 0, 480),)))),
                        None)
     win.export_midi()  # something new to say
-    notices = [c for c in dialogs.calls if c[0] == "show_notice"]
+    notices = [c for c in dialogs.calls if c[0] == "show_warning"]
     assert len(notices) == 2 and "'Muted' is muted" in notices[1][1][1]
 
 
