@@ -724,7 +724,8 @@ def _instrument(track: Track) -> Any:
 def _transposition(track: Track) -> tuple[int, int]:
     """The interval the track's part is written at (its stored one, else its
     instrument's usual one: :func:`~engine.score.instruments.written_transposition`)."""
-    return written_transposition(track.transposition, track.program, track.is_drum)
+    return written_transposition(track.transposition, track.program, track.is_drum,
+                                 track.name)
 
 
 def _interval(transposition: tuple[int, int]) -> Any:

@@ -261,13 +261,41 @@ USUAL_TRANSPOSITIONS: dict[int, tuple[int, int]] = {
 CONCERT = (0, 0)
 
 
+# "Clarinet in A", "Horn in E♭", "Trumpet in C": the key a part's name says it is in.
+_IN_KEY = re.compile(r"\bin\s+([a-g])\s*(b|♭|flat|-flat|#|♯|sharp|-sharp)?(?:\s|$|\))")
+_LETTER_STEPS = {"c": (0, 0), "d": (1, 2), "e": (2, 4), "f": (3, 5), "g": (4, 7),
+                 "a": (5, 9), "b": (6, 11)}
+
+
+def named_transposition(name: str, program: int) -> tuple[int, int] | None:
+    """The transposition a part's name gives (``"Clarinet in A"``: a minor third down,
+    ``(-2, -3)``; ``"Trumpet in C"``: concert pitch), in the octave nearest its
+    instrument's usual one (:data:`USUAL_TRANSPOSITIONS`: a horn in E♭ sounds a sixth
+    down, a clarinet in E♭ a third up), or None when the name names no key or the
+    instrument is no brass, wind or other transposing one."""
+    if program not in USUAL_TRANSPOSITIONS and not 56 <= program < 80:
+        return None  # brass and winds come in keys; "Piano in A minor" is no such part
+    match = _IN_KEY.search(" ".join(name.split()).casefold())
+    if match is None:
+        return None
+    steps, semitones = _LETTER_STEPS[match.group(1)]
+    accidental = match.group(2) or ""
+    semitones += -1 if accidental in ("b", "♭", "flat", "-flat") else 1 if accidental else 0
+    usual = USUAL_TRANSPOSITIONS.get(program, CONCERT)[1]
+    octaves = round((usual - semitones) / 12)
+    return steps + 7 * octaves, semitones + 12 * octaves
+
+
 def written_transposition(transposition: tuple[int, int] | None, program: int,
-                          is_drum: bool = False) -> tuple[int, int]:
+                          is_drum: bool = False, name: str = "") -> tuple[int, int]:
     """The interval a track's part is written at (``Track.transposition``): the one
-    stored, else the usual one of its instrument (:data:`USUAL_TRANSPOSITIONS`: a
-    clarinet with none stored is one in B♭), else concert pitch; a kit's, concert."""
+    stored, else the one its name says (:func:`named_transposition`: a copyist's "Clarinet
+    in A" came back in B♭), else the usual one of its instrument
+    (:data:`USUAL_TRANSPOSITIONS`: a clarinet with none stored is one in B♭), else concert
+    pitch; a kit's, concert."""
     if is_drum:
         return CONCERT
     if transposition is not None:
         return transposition
-    return USUAL_TRANSPOSITIONS.get(program, CONCERT)
+    named = named_transposition(name, program) if name else None
+    return named if named is not None else USUAL_TRANSPOSITIONS.get(program, CONCERT)

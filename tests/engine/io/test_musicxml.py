@@ -222,6 +222,26 @@ def test_a_transposing_instrument_with_none_stored_is_written_as_usual():
     assert xml.count("<transpose>") == 6  # not the clarinet in C's, nor the flute's
 
 
+def test_a_part_named_in_a_key_is_written_in_it():
+    """A film composer's MIDI had "Clarinet in A", "Trumpet in C", "Horn in Eb": the
+    copyist's parts came back in B♭, B♭ and F. The name's key counts when none is stored
+    (in the octave nearest the instrument's usual one); a piano "in A minor" is no part."""
+    from engine.score.instruments import named_transposition
+
+    tune = tuple(Note(p, i * P, P) for i, p in enumerate((65, 67, 69, 70)))  # F G A B♭
+    song = Song(tracks=(Track("Clarinet in A", program=71, notes=tune),
+                        Track("Trumpet in C", program=56, notes=tune),
+                        Track("Horn in Eb", program=60, notes=tune),
+                        Track("Piano in A minor", program=0, notes=tune)),
+                key_signatures=(KeySignature(0, "F"),))
+    score = parse(musicxml_bytes(song)[0])
+    assert [" ".join(x.nameWithOctave for x in p.pitches) for p in score.parts] == [
+        "A-4 B-4 C5 D-5", "F4 G4 A4 B-4", "D5 E5 F#5 G5", "F4 G4 A4 B-4"]
+    assert [named_transposition(n, p) for n, p in (
+        ("Clarinet in Eb", 71), ("Tenor Sax in Bb", 66), ("Horn in F", 60))] == [
+        (2, 3), (-8, -14), (-4, -7)]
+
+
 def test_played_timing_is_written_on_16ths_and_triplets():
     # A phrase played a little early and late, and a triplet figure.
     played = [Note(60, 0 + 9, P - 30), Note(62, P - 12, P + 20), Note(64, 2 * P + 25, P // 2),
