@@ -59,8 +59,10 @@ CHORD_LANES = 4
 # The chord size a track plays: this percentile of its notes per onset (its big chords,
 # not a stray cluster where a pad's next chord starts under the last one's tail).
 CHORD_PERCENTILE = 90
-# Solo instruments of polyphonic roles: one lane when written from scratch.
-SOLO_PROGRAMS: frozenset[int] = frozenset({40, 41, 42, 43, 52, 53, 54, 110})
+# Solo instruments of polyphonic roles: one lane when written from scratch (as many as
+# the part's own notes need when it has some). The timpani (47) is one player with two
+# mallets: written as a string section, a film cue's came back with three-note chords.
+SOLO_PROGRAMS: frozenset[int] = frozenset({40, 41, 42, 43, 47, 52, 53, 54, 110})
 
 
 @dataclass(frozen=True, slots=True)

@@ -410,3 +410,5 @@ def test_a_written_track_gets_lanes_for_the_chords_it_plays():
     # A melody with a double stop stays one line; a kit keeps its lanes.
     lead = Track(name="Lead", program=80, notes=tuple(Note(p, 0, Q, 80) for p in (72, 76)))
     assert spec.lanes_to_write(lead, 2, 2) == 1
+    # Timpani: one player, one line from scratch (a film cue's came back in chords).
+    assert spec.lanes_to_write(Track(name="Timpani", program=47)) == 1
