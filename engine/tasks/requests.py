@@ -45,12 +45,7 @@ from .instruments import (
     track_specs,
     unreachable_band,
 )
-from .texture import continuation_prep, still_playing
-
-
-def _song_end(song: Song) -> int:
-    """The end of the song's last whole bar."""
-    return TimeMap.of(song).whole_bars_end(song.end)
+from .texture import continuation_prep, melody_span, still_playing
 
 ACTIONS = ("repaint", "regenerate", "continue", "harmonize", "compose")
 # "Regenerate", not "Regenerate track": it may rewrite several (the plan's label counts them).
@@ -195,8 +190,7 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     new = frozenset(e.track.id for e in prep)
     # Without a mask: to the melody's last note, as the command line does (a final chord
     # held past the melody's end, to the bar line, hung on after the tune had stopped).
-    last = max((n.end for n in melody.notes), default=0) or _song_end(song)
-    start, end = mask.span if not mask.is_empty else (0, last)
+    start, end = mask.span if not mask.is_empty else melody_span(song, melody)
     # The painted cells of tracks other than the melody are the ones to fill (as Repaint
     # fills them: separate regions stay separate); a mask on the melody alone, or none,
     # means every other track over the mask's bars. New tracks span those bars.

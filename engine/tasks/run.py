@@ -63,7 +63,7 @@ from .instruments import (
     unreachable_band,
 )
 from .keys import AUTO, named_key_signature, new_piece_signature, resolve_key
-from .texture import continuation_prep, still_playing
+from .texture import continuation_prep, melody_span, still_playing
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,8 +382,8 @@ def harmonize(
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> TaskResult:
-    """Fill every other track (or only ``track_ids``) around a melody, from the first bar
-    to its last note.
+    """Fill every other track (or only ``track_ids``) around a melody, from the bar it
+    comes in to its last note (:func:`~engine.tasks.texture.melody_span`).
 
     When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
     voices in the melody's instrument (a chorale, written without parallel fifths or
@@ -413,10 +413,8 @@ def harmonize(
         if [t.name for t in specs] == list(SATB_VOICES) and (
                 options is None or options.avoid_parallels is None):  # chorale voice leading
             options = replace(options or GenerateOptions(), avoid_parallels=True)
-    # From the first bar to the melody's last note: nothing is added after its final
-    # note (the rest of a last, partial bar would get stray notes after the cadence).
-    start, _ = _bar_span(song, 0, 1)
-    mask = Mask.of(Region(frozenset(others), start, max(n.end for n in melody.notes)))
+    start, end = melody_span(song, melody)
+    mask = Mask.of(Region(frozenset(others), start, end))
     return _run("harmonize", song, prep, mask, model, options, progress, cancel,
                 f"Harmonize {melody.name}")
 

@@ -9,7 +9,15 @@ tracks' average density in every seed (a songwriter's QA). The user can still na
 
 from __future__ import annotations
 
-from engine.score import EditGroup, Song, TimeMap, plural, set_song_props, set_time_from_bar
+from engine.score import (
+    EditGroup,
+    Song,
+    TimeMap,
+    Track,
+    plural,
+    set_song_props,
+    set_time_from_bar,
+)
 from engine.score.edits import Edit
 
 TACET_BARS = 8  # bars of rest at the end after which a track is left out of a continuation
@@ -73,3 +81,13 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     if end > prepared.end:
         prep.append(set_song_props(prepared, f"Extend by {plural(bars, 'bar')}", length=end))
     return tuple(prep), start, end
+
+
+def melody_span(song: Song, melody: Track) -> tuple[int, int]:
+    """The ticks harmonize writes under ``melody``: from the bar its first note is in to
+    its last note's end — nothing before the tune comes in (a film cue's flute entering
+    at bar 9 had oboe and bassoon write eight bars of their own before it) nor after its
+    final note (the rest of a last, partial bar got stray notes after the cadence)."""
+    tm = TimeMap.of(song)
+    first = min(n.start for n in melody.notes)
+    return tm.bar_to_tick(tm.tick_to_bar(first)), max(n.end for n in melody.notes)

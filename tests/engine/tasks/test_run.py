@@ -216,6 +216,25 @@ def test_harmonize_writes_nothing_after_the_melodys_last_note():
     assert all(n.end <= end for notes in take.new_notes.values() for n in notes)
 
 
+def test_harmonize_writes_nothing_before_the_melody_comes_in():
+    """A film cue's flute entering at bar 9: oboe and bassoon wrote eight bars of their
+    own before it. Harmonize writes from the bar the melody's first note is in."""
+    from engine.tasks import requests
+    from engine.tasks.texture import melody_span
+
+    song = chorale_melody()
+    late = song.tracks[0].with_notes(replace(n, start=n.start + 2 * 16 * Q + 4 * Q)
+                                     for n in song.tracks[0].notes)  # on beat 2 of bar 3
+    song = Song(tracks=(late,))
+    assert melody_span(song, late) == (2 * 16 * Q, max(n.end for n in late.notes))
+    take = tasks.harmonize(song, late.id, model=model(), options=OPTS)
+    assert take.mask.span[0] == 2 * 16 * Q
+    assert all(n.start >= 2 * 16 * Q for notes in take.new_notes.values() for n in notes)
+    plan = requests.harmonize(song.with_tracks([late, Track("Bass", program=33)]),
+                              Mask(), late.id)
+    assert plan.mask.span[0] == 2 * 16 * Q
+
+
 def test_compose_makes_a_new_piece_of_the_asked_shape():
     params = tasks.SongParams(tracks=tuple(map(tasks.track_spec, ["Piano", "Bass", "Drums"])),
                               bars=4, tempo=90, meter=(3, 4), key="b minor")
