@@ -658,10 +658,37 @@ def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
         for warning in save_song(take.after, path, studio=studio or None):
             print(f"partita: warning: {path}: {warning}", file=sys.stderr)
         same = ""
-        if take.unchanged:  # drawn again with later seeds, each time in vain: say which
+        held = _held_over(take) if take.unchanged else None
+        if held:  # no seed can write under a note held into the region
+            same = f" — {held}"
+        elif take.unchanged:  # drawn again with later seeds, each time in vain: say which
             same = (" — the same notes as before (the model kept them; seeds "
                     f"{_tried_seeds(take.seed, len(takes))} tried): try another --seed")
         print(f"{path}: {_written(take.counts())}, seed {take.seed}{same}")
+
+
+def _held_over(take) -> str | None:
+    """Why an unchanged take that wrote nothing could not: a one-line part's note held
+    from before its region through it (a contrabass pedal from bar 1 under a repaint of
+    bars 5–8 — a note belongs to the region it starts in, so it stays, and nothing can
+    start under it), said as a musician reads it; None otherwise."""
+    from engine.score import TimeMap
+
+    if any(take.new_notes.values()):
+        return None
+    song, (lo, hi) = take.before, take.mask.span
+    tm = TimeMap.of(song)
+    for tid in take.mask.track_ids:
+        for n in song.track(tid).notes:
+            if n.start < lo and n.end >= hi:
+                first, last = tm.bar_number(tm.tick_to_bar(lo)), tm.bar_number(
+                    tm.tick_to_bar(hi - 1))
+                bars = f"bar {first}" if first == last else f"bars {first}-{last}"
+                return (f"nothing written: the {song.track(tid).name} note held from bar "
+                        f"{tm.bar_number(tm.tick_to_bar(n.start))} sounds through {bars}, "
+                        "and nothing can start under it: repaint from where it starts, or "
+                        "shorten it first")
+    return None
 
 
 def _tried_seeds(seed: int | None, count: int) -> str:

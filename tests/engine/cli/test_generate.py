@@ -389,6 +389,25 @@ def test_repaint_and_regenerate_keep_a_song_that_ends_mid_bar_as_long(tmp_path, 
                    f"partita: error: {path}: bars 4.4-6 start after the song's end (4.3.000)")
 
 
+def test_a_repaint_under_a_held_note_says_why_nothing_was_written(tmp_path, capsys):
+    """A film composer repainted bars 5-8 of a contrabass pedal held from bar 1: "the
+    same notes as before … try another --seed", though no seed can start a note under it."""
+    bar = 16 * Q
+    song = Song(tracks=(
+        Track(name="Violin", program=40, notes=tuple(Note(72, i * 4 * Q, 4 * Q, 80)
+                                                     for i in range(48))),
+        Track(name="Contrabass", program=43, notes=(Note(38, 0, 8 * bar, 80),
+                                                    Note(41, 8 * bar, 4 * bar, 80)))),
+        ppq=4 * Q)
+    path, out = tmp_path / "pedal.mid", tmp_path / "out.mid"
+    save_song(song, path)
+    assert main(["repaint", str(path), "-o", str(out), "--tracks", "Contrabass", "--bars",
+                 "5-8", "--seed", "1", "--steps", "2"]) == 0
+    said = capsys.readouterr().out
+    assert ("the Contrabass note held from bar 1 sounds through bars 5-8, and nothing can "
+            "start under it") in said and "another --seed" not in said
+
+
 def pickup_song(tmp_path) -> tuple[Path, Song]:
     """A 1/4 pickup, then four full bars of 4/4, a quarter note on every beat."""
     beats = 1 + 4 * 4
