@@ -41,6 +41,7 @@ import contextlib
 import gc
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ from engine.score.instruments import (
     CONCERT,
     grand_staff,
     program_name,
+    voice_part_of,
     voice_part_range,
     written_transposition,
 )
@@ -754,10 +756,16 @@ def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
     # The clef of the written notes: a tenor sax's part is written a ninth above where
     # it sounds, in the treble clef.
     shift = -_transposition(track)[1]
+    if voice_part_range(track.name, track.program, track.is_drum) is not None and (
+            voice_part_of(track.name) == "tenor"):
+        # A choir's tenor reads the octave-down treble clef in every hymn, not by where
+        # its notes lie: a choir director's exports gave 14 of 24 tenors the treble clef
+        # (their median at C4-E4), which a tenor sings an octave low.
+        return clef.Treble8vbClef()
     pitches = sorted(p + shift for voice in voices for c in voice for p in c.pitches)
     if not pitches or pitches[len(pitches) // 2] >= 60:
         return clef.TrebleClef()
-    tenor = track.name.strip().lower().startswith("tenor") and pitches[0] >= 45
+    tenor = voice_part_of(track.name) == "tenor" and pitches[0] >= 45
     if 24 <= track.program <= 31 or tenor:
         return clef.Treble8vbClef() if abs(shift) < 12 else clef.TrebleClef()
     return clef.BassClef()
@@ -772,8 +780,10 @@ def _abbreviation(track: Track) -> str:
     four choir parts) would not tell the parts apart."""
     name = " ".join(_part_name(track).split())
     key = name.casefold()
-    if _is_voice_part(track):
-        return VOICE_ABBREVIATIONS[key]
+    if _is_voice_part(track):  # "Alto 2", "Ten.": the part's letter, its number kept
+        number = re.search(r"\s(\d+|i{1,3}|iv)\.?$", key)
+        letter = VOICE_ABBREVIATIONS[voice_part_of(name) or key]
+        return f"{letter} {number.group(1).upper()}" if number else letter
     for long in sorted(INSTRUMENT_ABBREVIATIONS, key=len, reverse=True):  # "alto sax" first
         if key == long or key.startswith(long + " "):
             return f"{INSTRUMENT_ABBREVIATIONS[long]}{name[len(long):]}"

@@ -167,6 +167,11 @@ def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
     assert [p.partAbbreviation for p in score.parts] == ["S.", "T.", "B.", "Gtr."]
     # The octave clef is a way of writing: the notes sound where the song has them.
     assert [n.pitch.midi for n in heads(score.parts[1])] == [52, 53, 54, 55]
+    # A choir's tenor reads it however high it lies (a choir director's exports gave 14
+    # of 24 hymn tenors, their median at C4–E4, the treble clef), abbreviated or not.
+    high = Song(tracks=(line("Tenor", 60), line("Ten.", 62)))
+    assert [type(p.recurse().getElementsByClass("Clef")[0]).__name__
+            for p in parse(musicxml_bytes(high)[0]).parts] == ["Treble8vbClef"] * 2
 
 
 def test_a_part_written_an_octave_up_already_is_not_put_under_an_octave_clef():
