@@ -730,6 +730,21 @@ def test_a_chorale_opens_on_the_tonic_chord_the_bass_on_the_root_the_alto_on_the
     assert opening.melody_third and pcs == {"Alto": {7, 2}, "Tenor": {7, 2}, "Bass": {7}}
 
 
+def test_the_voices_open_below_the_sopranos_first_note():
+    """A choir director's QA: held to a chord tone each, an alto opened on B4 above the
+    soprano's G4 (2 of 24 takes crossed on their first chord)."""
+    song, mask, voices = _chorale(67)  # a G-major tune starting on G4
+    enc = encode(song, GridSpec(), 0, 8 * 480, lanes={t.id: 1 for t in song.tracks},
+                 snap_off_grid=True)
+    from engine.models.constraints import opening_chord
+
+    problem = build_problem(enc, song, mask, [t.id for t in voices], key="G",
+                            opening=opening_chord(song, mask, "G"))
+    for t in voices:
+        ok = problem.allowed[enc.lane_tracks.index(t.id), 0, vocab.ONSET:vocab.DRUM]
+        assert np.flatnonzero(ok).max() <= 67, t.name  # at or under the soprano's G4
+
+
 def test_a_tune_starting_on_the_second_degree_opens_on_the_dominant_and_the_fourth_on_neither():
     from engine.models.constraints import opening_chord
 
