@@ -164,16 +164,23 @@ class NoteCommands:
         self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
                                  for n in song.track(tid).notes)
 
-    def select_step(self, direction: int) -> None:
-        """Ctrl+→ / Ctrl+←: the next (previous) note of the current tracks in time order,
-        lowest pitch first at one onset — from the selected note, else from the playhead —
-        selected alone, heard, and put on screen: with arrows, Alt+arrows and Delete a
-        line is edited note by note without the mouse."""
+    def _notes_in_order(self) -> list[tuple[int, int, int, int]]:
+        """``(start, pitch, track id, note id)`` of the current tracks' notes in time order,
+        lowest pitch first at one onset; none is said in the status bar."""
         song = self.document.song
         notes = sorted((n.start, n.pitch, tid, n.id) for tid in self.pianoroll.active_track_ids()
                        for n in song.track(tid).notes)
         if not notes:
             self.statusBar().showMessage("No notes in the current track to select", 4000)
+        return notes
+
+    def select_step(self, direction: int) -> None:
+        """Ctrl+→ / Ctrl+←: the next (previous) note of the current tracks in time order,
+        lowest pitch first at one onset — from the selected note, else from the playhead —
+        selected alone, heard, and put on screen: with arrows, Alt+arrows and Delete a
+        line is edited note by note without the mouse."""
+        notes = self._notes_in_order()
+        if not notes:
             return
         keys = [(tid, nid) for *_, tid, nid in notes]
         chosen = [i for i, k in enumerate(keys) if self.selection.contains(*k)]
@@ -189,7 +196,7 @@ class NoteCommands:
             return
         _start, pitch, tid, nid = notes[i]
         self.selection.set_notes([(tid, nid)])
-        note = next(n for n in song.track(tid).notes if n.id == nid)
+        note = next(n for n in self.document.song.track(tid).notes if n.id == nid)
         self.pianoroll.reveal_notes([note])
         self.pianoroll.preview(pitch, tid)
         if self.step_entry.on and not self.transport.is_playing:
@@ -207,11 +214,8 @@ class NoteCommands:
         as MuseScore's Shift+→ grows a range; the other way shrinks it back towards where
         it began, then grows it on that side. With nothing selected it starts at the
         playhead, as Ctrl+→ does."""
-        song = self.document.song
-        notes = sorted((n.start, n.pitch, tid, n.id) for tid in self.pianoroll.active_track_ids()
-                       for n in song.track(tid).notes)
+        notes = self._notes_in_order()
         if not notes:
-            self.statusBar().showMessage("No notes in the current track to select", 4000)
             return
         onsets = sorted({start for start, *_ in notes})
         selected = self.selection.notes
@@ -241,7 +245,8 @@ class NoteCommands:
         self._extending = (anchor, cursor, base, self.selection.notes)
         reached = [(pitch, tid, nid) for start, pitch, tid, nid in notes if start == cursor]
         self.pianoroll.reveal_notes([n for _p, tid, nid in reached
-                                     for n in song.track(tid).notes if n.id == nid])
+                                     for n in self.document.song.track(tid).notes
+                                     if n.id == nid])
         pitch, tid, _nid = reached[0]
         self.pianoroll.preview(pitch, tid)
         self.statusBar().showMessage(f"Selected {plural(len(self.selection), 'note')}", 3000)
