@@ -27,13 +27,25 @@ def returns_focus(ask: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(ask)
     def asking(*args: P.args, **kwargs: P.kwargs) -> R:
-        window, had = QApplication.activeWindow(), QApplication.focusWidget()
+        back = focus_now()
         try:
             return ask(*args, **kwargs)
         finally:
-            if _alive(window):
-                window.activateWindow()
-                if _alive(had) and had.isEnabled() and had.window() is window:
-                    had.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+            back()
 
     return asking
+
+
+def focus_now() -> Callable[[], None]:
+    """Where the keys are now: call the result to give them back there (the window made
+    active again, the widget focused) once a dialog has closed — a question's
+    (:func:`returns_focus`) or a progress window's (``ProgressJob``)."""
+    window, had = QApplication.activeWindow(), QApplication.focusWidget()
+
+    def back() -> None:
+        if _alive(window):
+            window.activateWindow()
+            if _alive(had) and had.isEnabled() and had.window() is window:
+                had.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+    return back

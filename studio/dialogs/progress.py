@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ..worker import Task, Worker
+from .focus import focus_now
 
 
 def progress_dialog(parent: QWidget | None, title: str, text: str, *, maximum: int = 1000,
@@ -46,6 +47,7 @@ class ProgressJob:
     def __init__(self, parent: QWidget | None, title: str, text: str, *,
                  maximum: int = 1000, show_after_ms: int = 0,
                  on_cancel: Callable[[], None] | None = None) -> None:
+        self._focus_back = focus_now()  # where the keys go back when it closes
         self.dialog = progress_dialog(parent, title, text, maximum=maximum,
                                       show_after_ms=show_after_ms)
         self._show_at_once = show_after_ms == 0
@@ -114,6 +116,7 @@ class ProgressJob:
         was_cancelled = self.cancelled() or self.dialog.wasCanceled()
         self._finished = True
         self.dialog.close()
+        self._focus_back()  # the keys where they were (QA: none had them after an export)
         return was_cancelled
 
     def _dispose(self) -> None:

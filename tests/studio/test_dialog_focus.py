@@ -78,3 +78,17 @@ def test_every_modal_question_gives_the_focus_back(active, qtbot, ask):
     ask(win)
     assert seen
     given_back(qtbot, win)
+
+
+def test_an_export_gives_the_keys_back_when_its_progress_window_closes(active, qtbot,
+                                                                        dialogs, tmp_path):
+    """A first-hour QA: after File > Export MusicXML nothing had the keys until the window
+    was clicked (the progress window is modal; it was closed, not answered)."""
+    pytest.importorskip("music21")
+    win = active
+    target = tmp_path / "tune.musicxml"
+    dialogs.answers["get_export_musicxml_path"] = target
+    win.export_musicxml()
+    qtbot.waitUntil(target.exists, timeout=60000)
+    qtbot.waitUntil(lambda: win._export_dialog is None, timeout=10000)
+    given_back(qtbot, win)
