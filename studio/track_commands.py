@@ -117,8 +117,13 @@ class TrackCommands:
             edge = "full, 0 dB (127)" if db > 0 else "silent (0)"
             self.statusBar().showMessage(f"{track.name} is at {edge} already", 4000)
             return
+        # Named for what it did: a press that stops at full or silence moves less than db.
+        before, after = volume_db(track.volume), volume_db(volume)
+        whole = before is not None and after is not None and abs(after - before - db) < 0.05
+        label = (f"Volume of {track.name} {db:+g} dB" if whole
+                 else f"Volume of {track.name} to {volume_text(volume)}")
         if self.pianoroll.commit(set_track_props(
-                self.document.song, tid, f"Volume of {track.name} {db:+g} dB", volume=volume)):
+                self.document.song, tid, label, volume=volume)):
             self.statusBar().showMessage(f"Volume {track.name}: {volume_text(volume)}", 4000)
 
     def step_pan(self, step: int) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from engine.score import set_track_props
+
 K = Qt.Key
 M = Qt.KeyboardModifier
 Q, BAR = 480, 1920
@@ -165,6 +167,10 @@ def test_ctrl_alt_keys_set_the_current_track_s_volume_pan_and_colour(focused, di
     press(win, K.Key_Up, M.ControlModifier | M.AltModifier)  # no louder than full: said
     assert "at full, 0 dB (127) already" in win.statusBar().currentMessage()
     assert stack.undoText() == "Volume of Bass +3 dB"
+    press(win, K.Key_Down, M.ControlModifier | M.AltModifier)
+    win.document.apply(set_track_props(win.document.song, bass.id, "Set", volume=108 / 127))
+    press(win, K.Key_Up, M.ControlModifier | M.AltModifier)  # −1.4 dB: stops at full
+    assert stack.undoText() == "Volume of Bass to 0 dB (127)"  # named for what it did
 
     press(win, K.Key_Period, M.ControlModifier | M.AltModifier)
     press(win, K.Key_Period, M.ControlModifier | M.AltModifier)
