@@ -574,6 +574,18 @@ def test_written_voices_rest_where_the_choir_breathes():
     assert not rest[~gap].any()  # where the soprano sings, the alto may
 
 
+def _alto_tokens(soprano: Track, *kept: Track, bars: int = 2):
+    """An Alto written for ``bars`` bars under ``soprano`` (and ``kept`` tracks): its
+    allowed tokens per cell, and each cell's index by tick."""
+    alto = Track(name="Alto", program=52)
+    song = Song(tracks=(soprano, *kept, alto))
+    enc = encode(song, GridSpec(), 0, bars * BAR, lanes={t.id: 1 for t in song.tracks},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, bars * BAR)), [alto.id])
+    at = {int(t): i for i, t in enumerate(enc.step_ticks[:-1])}
+    return problem.allowed[enc.lane_tracks.index(alto.id)], at
+
+
 def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_before_it():
     """A church musician's QA: under a hymn tune the lower voices stayed silent on the
     pickup after a breath (0 of 18 sung by all four) and moved under the long notes that
@@ -581,13 +593,7 @@ def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_be
     sop = Track(name="Soprano", program=52, notes=(
         Note(67, 0, 480), Note(69, 480, 480), Note(71, 960, 960),  # ... a half-note close
         Note(72, BAR + 480, 480), Note(74, BAR + 960, 960)))  # a beat's breath, a pickup
-    alto = Track(name="Alto", program=52)
-    song = Song(tracks=(sop, alto))
-    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, alto.id: 1},
-                 snap_off_grid=True)
-    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 2 * BAR)), [alto.id])
-    ok = problem.allowed[enc.lane_tracks.index(alto.id)]
-    at = {int(t): i for i, t in enumerate(enc.step_ticks[:-1])}
+    ok, at = _alto_tokens(sop)
     sounds = ok[:, vocab.ONSET:].any(axis=1)
     close, pickup = at[960], at[BAR + 480]
     assert not ok[close, vocab.REST] and sounds[close]  # it sings with the close ...
@@ -602,10 +608,7 @@ def test_the_voices_come_in_with_the_pickup_after_a_breath_and_hold_the_close_be
     # A close shorter than two beats leaves the voices free under it.
     short = sop.with_notes((Note(67, 0, 480), Note(69, 480, 480), Note(71, 960, 480),
                             Note(72, 1440, 480), *sop.notes[3:]))
-    enc = encode(song.replace_track(short), GridSpec(), 0, 2 * BAR,
-                 lanes={sop.id: 1, alto.id: 1}, snap_off_grid=True)
-    ok = build_problem(enc, song.replace_track(short), Mask.of(Region({alto.id}, 0, 2 * BAR)),
-                       [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
+    ok, at = _alto_tokens(short)
     assert ok[at[1440] + 1, vocab.ONSET:].any() and ok[at[1440] + 1, vocab.HOLD]
 
 
@@ -617,13 +620,7 @@ def test_a_dotted_half_closes_its_phrase_with_no_breath_after_it():
     sop = Track(name="Soprano", program=52, notes=(
         Note(67, 0, 480), Note(69, 480, 1430),  # a dotted half, 10 ticks short of legato
         Note(62, 1920, 480), Note(67, BAR + 480, 960)))
-    alto = Track(name="Alto", program=52)
-    song = Song(tracks=(sop, alto))
-    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={sop.id: 1, alto.id: 1},
-                 snap_off_grid=True)
-    problem = build_problem(enc, song, Mask.of(Region({alto.id}, 0, 2 * BAR)), [alto.id])
-    ok = problem.allowed[enc.lane_tracks.index(alto.id)]
-    at = {int(t): i for i, t in enumerate(enc.step_ticks[:-1])}
+    ok, at = _alto_tokens(sop)
     assert not ok[at[480], vocab.REST] and ok[at[480], vocab.ONSET:].any()  # sings with it
     held = ok[at[480] + 1 : at[1920] - 1]
     assert held[:, vocab.HOLD].all() and held.sum(axis=1).tolist() == [1] * len(held)
@@ -631,20 +628,13 @@ def test_a_dotted_half_closes_its_phrase_with_no_breath_after_it():
     # A half note with no breath after it is no close: the voices may move under it.
     half = sop.with_notes((Note(67, 0, 480), Note(69, 480, 960), Note(62, 1440, 480),
                            *sop.notes[3:]))
-    enc = encode(song.replace_track(half), GridSpec(), 0, 2 * BAR,
-                 lanes={sop.id: 1, alto.id: 1}, snap_off_grid=True)
-    ok = build_problem(enc, song.replace_track(half), Mask.of(Region({alto.id}, 0, 2 * BAR)),
-                       [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
+    ok, at = _alto_tokens(half)
     assert ok[at[960], vocab.ONSET:].any()
     # A kept organ's whole notes under a soprano in quarters are no phrase's close.
     tune = Track(name="Soprano", program=52,
                  notes=tuple(Note(67 + i % 3, i * 480, 480) for i in range(8)))
     organ = Track(name="Organ", program=19, notes=(Note(48, 0, BAR), Note(43, BAR, BAR)))
-    band = Song(tracks=(tune, organ, alto))
-    enc = encode(band, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in band.tracks},
-                 snap_off_grid=True)
-    ok = build_problem(enc, band, Mask.of(Region({alto.id}, 0, 2 * BAR)),
-                       [alto.id]).allowed[enc.lane_tracks.index(alto.id)]
+    ok, _ = _alto_tokens(tune, organ)
     assert ok[1:, vocab.ONSET:].any(axis=1).mean() > 0.9  # free to move throughout
 
 
