@@ -175,12 +175,17 @@ class FileCommands:
 
     def _open_failed(self, error: BaseException, path: Path) -> None:
         """A file that could not be opened: the engine's message, the song kept (anything
-        but a file's problem is a bug, raised)."""
+        but a file's problem is a bug, raised). A file that is not there comes off Open
+        Recent (else its entry fails the same way at every click); one that is there but
+        cannot be read stays, for when the user has mended it."""
         if not _is_user_error(error):
             raise error
         if isinstance(error, FileNotFoundError):  # the whole path: the folder or drive it was on
             message = (f"{display_path(path)}: no such file (moved, renamed or deleted, or "
                        "on a drive that is not mounted)")
+            if self.settings.remove_recent_file(path):
+                self._rebuild_recent_menu()
+                message += "; it has been taken off Open Recent"
         else:
             message = _message(error, path)
         dialogs.show_error(self, "Cannot open file", message)

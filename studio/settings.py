@@ -81,6 +81,18 @@ class Settings:
         self._s.setValue("files/recent", [encode_path(f) for f in files])
         return files
 
+    def remove_recent_file(self, path: str | Path) -> bool:
+        """Take ``path`` off the recent files (a file that is no longer there); True when
+        it was on them. Matched as given and resolved: an entry is kept resolved, and a
+        missing file's path resolves as far as its folders still exist."""
+        names = {str(path), str(Path(path).resolve())}
+        files = self.recent_files()
+        kept = [f for f in files if f not in names]
+        if len(kept) == len(files):
+            return False
+        self._s.setValue("files/recent", [encode_path(f) for f in kept])
+        return True
+
     def clear_recent_files(self) -> None:
         self._s.setValue("files/recent", [])
 

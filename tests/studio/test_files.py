@@ -285,6 +285,57 @@ def test_a_missing_file_from_the_command_line_is_a_dialog_in_a_usable_window(
     qtbot.waitUntil(lambda: win.document.path == other, timeout=5000)
 
 
+def _recent_entry(win, path):
+    """The File ▸ Open Recent action that opens ``path`` (None when it is not listed)."""
+    want = str(path.resolve())
+    return next((a for a in win.recent_menu.actions() if a.toolTip() == want), None)
+
+
+def test_a_recent_file_that_is_gone_comes_off_open_recent(window, tmp_path, qtbot, dialogs):
+    from studio.settings import Settings
+
+    win = window
+    gone, kept = tmp_path / "gone.mid", tmp_path / "kept.mid"
+    for path in (gone, kept):
+        save_song(make_song(), path)
+        assert win.open_path(path, ask=False)
+    gone.unlink()  # moved or deleted since it was opened
+    _recent_entry(win, gone).trigger()
+    qtbot.waitUntil(lambda: "show_error" in dialogs.names(), timeout=5000)
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot open file"
+    assert message.startswith(f"{gone}: no such file")
+    assert message.endswith("it has been taken off Open Recent")
+    assert win.document.path == kept  # the song stays
+    assert _recent_entry(win, gone) is None and _recent_entry(win, kept) is not None
+    assert win.settings.recent_files() == [str(kept.resolve())]
+    win.settings.sync()  # the next session does not offer it either
+    assert Settings(tmp_path / "settings.ini").recent_files() == [str(kept.resolve())]
+    # Missing again (the command line names it): the same dialog, with nothing to take off.
+    dialogs.calls.clear()
+    win.open_in_background(gone, ask=False)
+    qtbot.waitUntil(lambda: "show_error" in dialogs.names(), timeout=5000)
+    ((_, (_, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert "Open Recent" not in message
+
+
+def test_a_recent_file_that_cannot_be_read_stays_on_open_recent(window, tmp_path, qtbot,
+                                                                dialogs):
+    win = window
+    broken = tmp_path / "broken.mid"
+    save_song(make_song(), broken)
+    assert win.open_path(broken, ask=False)
+    broken.write_bytes(b"PK\x03\x04 definitely not midi")  # there, but not readable
+    dialogs.calls.clear()
+    _recent_entry(win, broken).trigger()
+    qtbot.waitUntil(lambda: "show_error" in dialogs.names(), timeout=5000)
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot open file" and "Open Recent" not in message
+    # The user may mend it: it is still one click away.
+    assert _recent_entry(win, broken) is not None
+    assert win.settings.recent_files() == [str(broken.resolve())]
+
+
 def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     from studio.mainwindow import MainWindow
     from studio.settings import Settings
