@@ -130,10 +130,7 @@ class RestEscaper:
 def test_avoid_parallels_leaves_no_way_round_through_a_16th_rest():
     steps = 32
     melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
-    tokens = np.full((2, steps), R, dtype=np.int64)
-    tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
-    editable = np.zeros_like(tokens, dtype=bool)
-    editable[1] = True
+    tokens, editable = under_melody(melody, 4)
     for seed in range(4):
         opts = GenerateOptions(steps=4, seed=seed, top_p=1.0, avoid_parallels=True)
         out = sample(RestEscaper(melody), tokens, editable, np.full(2, 6),
@@ -141,34 +138,47 @@ def test_avoid_parallels_leaves_no_way_round_through_a_16th_rest():
         assert parallel_pairs(out, contrary=True).tolist() == []
 
 
-class FifthLover:
-    """Logits that want lane 1 a fifth below lane 0's melody, wherever it is."""
+class LineBelow:
+    """Logits that want lane 1 ``first`` semitones below lane 0's melody, wherever it is,
+    else ``second`` below (the second choice)."""
 
     max_steps = 64
 
-    def __init__(self, melody: np.ndarray) -> None:
-        self.melody = melody
+    def __init__(self, melody: np.ndarray, first: int, second: int) -> None:
+        self.melody, self.first, self.second = melody, first, second
 
     def __call__(self, tokens, roles, beat_pos):
         b, lanes, steps = tokens.shape
         logits = torch.full((b, lanes, steps, vocab.VOCAB_SIZE), -10.0)
         for t in range(steps):
             pitch = int(self.melody[t])
-            logits[:, 1, t, vocab.onset(pitch - 7)] = 5.0
-            logits[:, 1, t, vocab.onset(pitch - 3)] = 3.0  # a third below: the second choice
+            logits[:, 1, t, vocab.onset(pitch - self.first)] = 5.0
+            logits[:, 1, t, vocab.onset(pitch - self.second)] = 3.0
         logits[:, 0, :, vocab.REST] = 0.0
         return logits
+
+
+def fifth_lover(melody: np.ndarray) -> LineBelow:
+    """A fifth below the melody, else a third."""
+    return LineBelow(melody, 7, 3)
+
+
+def under_melody(melody: np.ndarray, every: int) -> tuple[np.ndarray, np.ndarray]:
+    """Lane 0 the melody struck every ``every`` steps and held between, lane 1 empty and
+    editable: the tokens and the editable cells."""
+    tokens = np.full((2, len(melody)), R, dtype=np.int64)
+    tokens[0] = [O(int(p)) if t % every == 0 else H for t, p in enumerate(melody)]
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[1] = True
+    return tokens, editable
 
 
 @pytest.mark.parametrize(("steps", "window"), [(32, 64), (96, 32)])
 def test_avoid_parallels_rewrites_a_line_in_fifths(steps, window):
     melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
-    tokens = np.full((2, steps), R, dtype=np.int64)
-    tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
-    editable = np.zeros_like(tokens, dtype=bool)
-    editable[1] = True
+    tokens, editable = under_melody(melody, 4)
     roles, beat = np.full(2, 6), np.arange(steps) % 16
-    net = FifthLover(melody)
+    net = fifth_lover(melody)
     net.max_steps = window  # 96 steps in windows of 32: notes held across window edges
 
     reports = []
@@ -222,10 +232,7 @@ def test_avoid_parallels_reads_kept_rhythms_holds_before_they_are_drawn():
     # and the fixed hold between two of them then moved in parallel fifths.
     steps = 32
     melody = np.array([60 + (0, 2, 4, 5, 7, 5, 4, 2)[(t // 4) % 8] for t in range(steps)])
-    tokens = np.full((2, steps), R, dtype=np.int64)
-    tokens[0] = [O(int(p)) if t % 4 == 0 else H for t, p in enumerate(melody)]
-    editable = np.zeros_like(tokens, dtype=bool)
-    editable[1] = True
+    tokens, editable = under_melody(melody, 4)
     allowed = np.zeros((2, steps, vocab.VOCAB_SIZE), dtype=bool)
     allowed[:, :, R] = True
     allowed[1, :, R] = False
@@ -235,7 +242,7 @@ def test_avoid_parallels_reads_kept_rhythms_holds_before_they_are_drawn():
             allowed[1, t, H] = True
     for seed in range(4):
         opts = GenerateOptions(steps=4, seed=seed, top_p=1.0, avoid_parallels=True)
-        out = sample(FifthLover(melody), tokens, editable, np.full(2, 6),
+        out = sample(fifth_lover(melody), tokens, editable, np.full(2, 6),
                      np.arange(steps) % 16, allowed, opts, lambda p: None, CancelToken())
         assert (out[1, 0::4] >= vocab.ONSET).all() and (out[1, 1::4] == H).all()
         assert parallel_pairs(out, contrary=True).tolist() == []
@@ -253,40 +260,18 @@ def test_false_relations_are_semitones_with_a_note_outside_the_key():
     assert not am[8, 9] and not am[4, 5] and not am[6, 7]  # G#–A, E–F, F#–G
 
 
-class SemitoneLover:
-    """Logits that want lane 1 a semitone below lane 0's note (C# under D), else a
-    third below."""
-
-    max_steps = 64
-
-    def __init__(self, melody: np.ndarray) -> None:
-        self.melody = melody
-
-    def __call__(self, tokens, roles, beat_pos):
-        b, lanes, steps = tokens.shape
-        logits = torch.full((b, lanes, steps, vocab.VOCAB_SIZE), -10.0)
-        for t in range(steps):
-            pitch = int(self.melody[t])
-            logits[:, 1, t, vocab.onset(pitch - 13)] = 5.0
-            logits[:, 1, t, vocab.onset(pitch - 15)] = 3.0
-        logits[:, 0, :, vocab.REST] = 0.0
-        return logits
-
-
 def test_voices_sound_no_false_relation_with_a_table_of_clashes():
     from engine.models.constraints import clash_cells, false_relations
 
     steps = 32
     melody = np.array([(62, 65, 69, 62)[(t // 8) % 4] for t in range(steps)])  # D F A D
-    tokens = np.full((2, steps), R, dtype=np.int64)
-    tokens[0] = [O(int(p)) if t % 8 == 0 else H for t, p in enumerate(melody)]
-    editable = np.zeros_like(tokens, dtype=bool)
-    editable[1] = True
+    tokens, editable = under_melody(melody, 8)
     table, voices = false_relations("F"), np.array([True, True])
 
     def run(clashes):
         opts = GenerateOptions(steps=4, seed=0, top_p=1.0, avoid_parallels=True)
-        return sample(SemitoneLover(melody), tokens, editable, np.full(2, 6),
+        # An octave and a semitone below (C# under D), else an octave and a third.
+        return sample(LineBelow(melody, 13, 15), tokens, editable, np.full(2, 6),
                       np.arange(steps) % 16, None, opts, lambda p: None, CancelToken(),
                       voice_order=np.array([0, 1]), clashes=clashes)
 
