@@ -25,6 +25,7 @@ from .document import FileRead, display_path, new_song, read_file
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu, QProgressDialog, QStatusBar
 
+    from engine.io import Recovery
     from engine.render import RenderReport
 
     from .autosave import Autosaver
@@ -507,12 +508,23 @@ class FileCommands:
                 raise
             dialogs.show_error(self, "Cannot recover", _message(e, recovery.path))
             return False
+        saved = _saved_version(recovery)
+        stepped = saved is not None and saved.song != project.song
+        if stepped:
+            # One undo step from the file as last saved to the recovered work: Ctrl+Z
+            # shows what the crash would have lost, Ctrl+Shift+Z brings it back (the
+            # finer steps before the crash are not kept).
+            from engine.score import ReplaceSong
+
+            self.document.take(saved)
+            self.document.apply(ReplaceSong(saved.song, project.song, "Recover Unsaved Work"))
+        else:
+            self.document.reset(project.song, recovery.document, modified=True)
+            self.document.recovered_from(recovery.document)
         self.document.studio_state = dict(project.studio or {})
         if recovery.interrupted and not self.document.studio_state.get("interrupted"):
             # The record written as they started (the copy may predate them).
             self.document.studio_state["interrupted"] = list(recovery.interrupted)
-        self.document.reset(project.song, recovery.document, modified=True)
-        self.document.recovered_from(recovery.document)
         if original_is_newer(recovery):
             self.document.forget_disk_state()  # Ctrl+S must ask before overwriting it
         problem = self.autosaver.store.discard(recovery)
@@ -520,6 +532,7 @@ class FileCommands:
         self.autosaver.save_now()  # keep the recovered work safe under this session
         self.statusBar().showMessage(
             "Recovered unsaved work: save it to keep it" + (
+                " (Ctrl+Z shows the file as last saved)" if stepped else "") + (
                 f" (its autosave could not be deleted and will be offered again: {problem})"
                 if problem else ""), 8000)
         return True
@@ -534,6 +547,22 @@ class FileCommands:
             return
         self._tell_interrupted([line for r in ended for line in r.interrupted])
         store.discard_all(ended)
+
+
+def _saved_version(recovery: Recovery) -> FileRead | None:
+    """The file a recovery copy was made from, as last saved: None for a song never
+    saved, a file since changed by someone else (the copy's edits were not made on it)
+    or gone, or one that no longer reads."""
+    path = recovery.document
+    if path is None or original_is_newer(recovery) or not Path(path).is_file():
+        return None
+    try:
+        with _busy(Path(path)):
+            return read_file(path)
+    except Exception as e:
+        if not _is_user_error(e):
+            raise
+        return None
 
 
 def save_folder(folder: Path) -> Path:

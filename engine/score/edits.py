@@ -207,6 +207,24 @@ class SetSongProps:
 
 
 @dataclass(frozen=True, slots=True)
+class ReplaceSong:
+    """The whole song for another: one undo step between two versions that no finer
+    edit connects (the file as last saved, and the work a crashed session left)."""
+
+    before: Song
+    after: Song
+    label: str = "Replace song"
+
+    def apply(self, song: Song) -> Song:
+        if song is not self.before and song != self.before:
+            raise EditError(f"{self.label}: the song changed since the edit was made")
+        return self.after
+
+    def inverse(self) -> ReplaceSong:
+        return ReplaceSong(self.after, self.before, self.label)
+
+
+@dataclass(frozen=True, slots=True)
 class EditGroup:
     """Several edits applied as one undo step."""
 

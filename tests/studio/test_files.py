@@ -364,6 +364,52 @@ def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     other.close()
 
 
+def test_undo_after_a_recovery_shows_the_file_as_last_saved_and_redo_brings_it_back(
+        opened, tmp_path, qtbot, dialogs):
+    # The finer undo steps die with the crashed session; one step is kept between the file
+    # on disk and the recovered work, so the user can see what the crash would have lost.
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = opened
+    on_disk = win.document.song
+    edit_something(win)
+    assert win.autosaver.save_now()
+    unsaved = win.document.song
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    dialogs.answers["ask_recover"] = lambda _parent, pending: ("recover", pending[0])
+    assert other.offer_recovery()
+    doc = other.document
+    assert doc.song == unsaved and doc.is_modified
+    assert doc.undo_stack.undoText() == "Recover Unsaved Work"
+    assert "Ctrl+Z shows the file as last saved" in other.statusBar().currentMessage()
+    doc.undo_stack.undo()
+    assert doc.song == on_disk and not doc.is_modified
+    doc.undo_stack.redo()
+    assert doc.song == unsaved and doc.is_modified
+    assert doc.path == win.document.path and doc.import_report is not None  # still asks
+    doc.undo_stack.undo()  # clean again: close without a question
+    other.close()
+
+
+def test_a_recovered_song_never_saved_has_no_step_to_undo(window, tmp_path, qtbot, dialogs):
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    track = window.document.song.tracks[0]
+    window.document.apply(add_notes(track.id, [Note(72, 0, 240, 100)]))
+    assert window.autosaver.save_now()
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    dialogs.answers["ask_recover"] = lambda _parent, pending: ("recover", pending[0])
+    assert other.offer_recovery()
+    assert other.document.song == window.document.song and other.document.is_modified
+    assert not other.document.undo_stack.canUndo()
+    other.document._dirty = False
+    other.close()
+
+
 def test_an_edit_is_autosaved_at_once_and_recovered_after_a_crash(opened, qtbot):
     # QA: a note drawn, the studio killed a second later, the recovery without the note:
     # the copy was written every 30 seconds. Now it follows the edit.

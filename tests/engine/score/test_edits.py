@@ -15,6 +15,7 @@ from engine.score import (
     MoveTrack,
     Note,
     Region,
+    ReplaceSong,
     Song,
     TimeMap,
     TimeSignature,
@@ -66,11 +67,18 @@ def test_every_edit_inverts_exactly(song):
         set_song_props(song, title="Etude"),
         InsertTrack(Track("Drums", is_drum=True, channel=9), 1),
         MoveTrack(0, 1),
+        ReplaceSong(song, Song(tracks=song.tracks[:1], title="Saved")),
     ]
     for e in edits:
         after = e.apply(song)
         assert not same_with_ids(after, song), e.label
         assert same_with_ids(e.inverse().apply(after), song), e.label
+
+
+def test_a_whole_song_replaced_is_refused_over_another_song(song):
+    other = set_song_props(song, title="Edited").apply(song)
+    with pytest.raises(EditError, match="Recover: the song changed"):
+        ReplaceSong(song, Song(), "Recover").apply(other)
 
 
 def test_group_inverts_in_reverse_order(song):
