@@ -13,7 +13,7 @@ or more), the lower-voice rests shorter than a beat where the soprano sings (Bac
 voices have none), the parallel fifths and octaves the take warnings find (the
 sampler avoids them) and the chromatic clashes: 16ths where a new note sounds a
 semitone from another voice with a note outside the melody's key, or the 6th or 7th
-of a minor key against its raised form (`constraints.written_clashes`; Bach's own lower
+of a minor key against its raised form (`voice_leading.written_clashes`; Bach's own lower
 voices read the same way beside it). Figures are counts over seeded runs, not timings; select on
 ``valid``.
 """
@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT))
 
 from engine import tasks  # noqa: E402
 from engine.models.chorale import chorale_to_song, tokens_to_chorale  # noqa: E402
-from engine.models.constraints import written_clashes, written_parallels  # noqa: E402
 from engine.models.data import load_jsb  # noqa: E402
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
+from engine.models.voice_leading import written_clashes, written_parallels  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
 from engine.score.keys import context_key  # noqa: E402
 

@@ -31,7 +31,7 @@ One place decides them for every caller: the command line prints them after a ge
 (:attr:`~engine.jobs.Take.warnings`, :data:`STUDIO` words: the takes bar marks the take
 with ⚠ and the status bar says them) and a project keeps them with its waiting takes
 (:mod:`engine.jobs.saved_takes`). Pure: no Qt, no model runs; parallels are read as the
-built-in models avoid them (:func:`engine.models.constraints.written_parallels`).
+built-in models avoid them (:func:`engine.models.voice_leading.written_parallels`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from engine.models.constraints import written_parallels
+from engine.models.voice_leading import written_parallels
 from engine.plugins.api import GenerateOptions, ModelInfo
 from engine.score import (
     EditGroup,

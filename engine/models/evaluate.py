@@ -30,8 +30,8 @@ import numpy as np
 import torch
 
 from engine.models import vocab
-from engine.models.constraints import moves_into, parallel_hits, sounding_pitches
 from engine.models.sampler import windows
+from engine.models.voice_leading import moves_into, parallel_hits, sounding_pitches
 
 REFERENCES = {"Music Transformer": 0.335, "Coconet (orderless)": 0.238}
 

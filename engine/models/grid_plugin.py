@@ -64,12 +64,10 @@ from .articulation import articulate
 from .constraints import (
     OWN_RANGE_MARGIN,
     build_problem,
-    false_relations,
     final_cadence,
     opening_chord,
     piece_close,
     track_register,
-    voice_order,
 )
 from .grid import (
     EncodedSong,
@@ -93,6 +91,7 @@ from .sampler import (
     shaped_targets,
 )
 from .velocity import assign_velocities
+from .voice_leading import false_relations, voice_order
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 Sampler = Callable[..., np.ndarray]

@@ -44,7 +44,7 @@ never produced; ``HOLD`` only follows an onset, a drum hit or a hold on its lane
 cell left of a kept ``HOLD`` cannot be a ``REST``). With ``options.avoid_parallels`` no
 onset, hold or rest may move two lanes in parallel fifths or octaves with the cells decided
 so far, across a rest shorter than a beat too
-(:func:`engine.models.constraints.parallel_motion`); of a pair that cells drawn in the
+(:func:`engine.models.voice_leading.parallel_motion`); of a pair that cells drawn in the
 same step make, one is re-masked and drawn again (up to ``EXTRA_PASSES`` passes after the
 last step). Lanes of one ``lane_groups`` id (one track) never strike one pitch (or drum
 class) together: an onset is illegal where another lane of its group sounds that pitch
@@ -52,7 +52,7 @@ class) together: an onset is illegal where another lane of its group sounds that
 without it (:meth:`_Window._give_way`) — the decoder would merge them into one note, so a
 four-note chord with ``keep_rhythm`` came back with two. With ``clashes`` (and
 ``voice_order``) no voice sounds a false relation against another
-(:func:`engine.models.constraints.clash_motion`), unless nothing else is left. The
+(:func:`engine.models.voice_leading.clash_motion`), unless nothing else is left. The
 voice-leading checks read a masked cell that can only hold (or only rest) as that token.
 
 Chords: lanes drawn in one step are drawn independently, so a piano's lanes would start
@@ -106,7 +106,8 @@ from engine.models import vocab
 from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressCallback
 from engine.score.instruments import role_of
 
-from .constraints import (
+from .grid import SOLO_PROGRAMS, step_in_bar
+from .voice_leading import (
     clash_cells,
     clash_motion,
     crossing_motion,
@@ -114,7 +115,6 @@ from .constraints import (
     parallel_pairs,
     sounding_pitches,
 )
-from .grid import SOLO_PROGRAMS, step_in_bar
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -269,14 +269,14 @@ def sample(
     one ``lane_groups`` id (e.g. one track) share one bias and one target (the sum of
     theirs) and never strike one pitch at one step. ``logit_bias`` (L, V): nats added to
     each lane's logits. ``voice_order`` (L,): with ``options.avoid_parallels``, the voices
-    that keep their order top to bottom (:func:`~engine.models.constraints.voice_order`;
+    that keep their order top to bottom (:func:`~engine.models.voice_leading.voice_order`;
     -1: free). ``sustain`` (L,) or (L, T): target sounding cells (onsets and holds) per
     editable cell of each lane (or cell), NaN for none, shared by a group as
     ``onset_rate`` is. ``together`` (L,): the share of its group's onsets that strike
     with another lane of the group (:func:`context_together`), NaN for none (the fixed
     ``CHORD_BIAS``). ``clashes`` (12, 12): with ``voice_order``, the pitch-class pairs
     two of its voices may not sound together
-    (:func:`~engine.models.constraints.false_relations`). ``onset_bias`` (L, T,
+    (:func:`~engine.models.voice_leading.false_relations`). ``onset_bias`` (L, T,
     1 + drum classes): nats added to each cell's pitched onsets (``[..., 0]``) and drum
     hits before the density control counts them (where in the bar a part, or a kit's
     drum, strikes: :func:`rhythm_bias`). ``drum_share`` (L, drum classes): each drum

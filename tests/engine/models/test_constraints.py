@@ -336,7 +336,7 @@ def test_a_melody_ending_on_the_third_leaves_the_voices_free_of_it():
 
 
 def test_voices_keep_their_order_where_neighbours_sound():
-    from engine.models.constraints import crossing_motion, voice_order
+    from engine.models.voice_leading import crossing_motion, voice_order
     from engine.score import Song, Track
 
     s, a, t, b = (Track(n) for n in ("Soprano", "Alto", "Tenor", "Bass"))

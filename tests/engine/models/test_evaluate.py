@@ -11,10 +11,10 @@ import torch
 from engine.cli import main
 from engine.models import vocab
 from engine.models.checkpoint import save_model
-from engine.models.constraints import sounding_pitches
 from engine.models.data import Piece, load_jsb
 from engine.models.evaluate import music_stats, orderless_nll
 from engine.models.network import AxialDenoiser, NetworkConfig
+from engine.models.voice_leading import sounding_pitches
 from tests.conftest import JSB, needs_jsb
 
 

@@ -7,14 +7,14 @@ import pytest
 import torch
 
 from engine.models import vocab
-from engine.models.constraints import (
+from engine.models.evaluate import music_stats
+from engine.models.sampler import sample
+from engine.models.voice_leading import (
     carried_pitches,
     parallel_motion,
     parallel_pairs,
     sounding_pitches,
 )
-from engine.models.evaluate import music_stats
-from engine.models.sampler import sample
 from engine.plugins.api import CancelToken, GenerateOptions
 
 O, H, R, M = vocab.onset, vocab.HOLD, vocab.REST, vocab.MASK
@@ -205,7 +205,7 @@ def test_the_statistics_count_parallels_by_the_samplers_rule_whichever_lane_is_f
 
 
 def test_written_parallels_are_those_between_parts_that_new_notes_make():
-    from engine.models.constraints import written_parallels
+    from engine.models.voice_leading import written_parallels
     from engine.score import Note, Song, Track
 
     q = 480
@@ -249,7 +249,7 @@ def test_avoid_parallels_reads_kept_rhythms_holds_before_they_are_drawn():
 
 
 def test_false_relations_are_semitones_with_a_note_outside_the_key():
-    from engine.models.constraints import false_relations
+    from engine.models.voice_leading import false_relations
 
     c = false_relations("C")
     assert c[1, 0] and c[0, 1] and c[1, 2] and c[6, 5]  # C# with C or D, F# with F
@@ -261,7 +261,7 @@ def test_false_relations_are_semitones_with_a_note_outside_the_key():
 
 
 def test_voices_sound_no_false_relation_with_a_table_of_clashes():
-    from engine.models.constraints import clash_cells, false_relations
+    from engine.models.voice_leading import clash_cells, false_relations
 
     steps = 32
     melody = np.array([(62, 65, 69, 62)[(t // 8) % 4] for t in range(steps)])  # D F A D
@@ -284,7 +284,7 @@ def test_voices_sound_no_false_relation_with_a_table_of_clashes():
 
 
 def test_written_clashes_count_the_16ths_a_new_note_sounds_a_false_relation():
-    from engine.models.constraints import written_clashes
+    from engine.models.voice_leading import written_clashes
     from engine.score import Note, Song, Track
 
     q = 480
