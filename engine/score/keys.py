@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from .region import Mask
 from .song import Note, Song
-from .spelling import MAJOR_KEYS, key_on, scale_pitch_classes, tonic_of
+from .spelling import MAJOR_KEYS, key_on, key_text, scale_pitch_classes, tonic_of
 from .timing import TimeMap
 
 CONTEXT_BARS = 8  # bars each side of the region whose notes say what the key is
@@ -50,9 +50,36 @@ KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.
 PROFILE_TOP = 2  # a key the scale fits must have one of the notes' best so many signatures
 
 
+def key_changes(song: Song) -> list[tuple[int, str, str]]:
+    """``(tick, before, after)`` where the declared key signature changes (a signature
+    restating the key in force is no change)."""
+    out, current = [], None
+    for k in sorted(song.key_signatures, key=lambda k: k.tick):
+        if current is not None and k.key != current and k.tick > 0:
+            out.append((k.tick, current, k.key))
+        current = k.key
+    return out
+
+
+def changes_within(song: Song, mask: Mask) -> list[tuple[int, str, str]]:
+    """The declared key changes strictly inside ``mask``'s span: the region is then in
+    more than one key, and new notes keep none (one key for all would write the music
+    after a modulation in the key before it)."""
+    start, end = mask.span
+    return [c for c in key_changes(song) if start < c[0] < end]
+
+
 def context_notes(song: Song, mask: Mask, bars: int = CONTEXT_BARS) -> list[Note]:
-    """The pitched notes near ``mask`` that it leaves as they are, track by track."""
+    """The pitched notes near ``mask`` that it leaves as they are, track by track: within
+    ``bars`` bars each side, and within the declared key's section around it (a repaint
+    just after a modulation reads the new key's music, not the old one's as well)."""
     lo, hi = TimeMap.of(song).bars_around(*mask.span, bars)
+    start, end = mask.span
+    for tick, _, _ in key_changes(song):
+        if tick <= start:
+            lo = max(lo, tick)
+        elif tick >= end:
+            hi = min(hi, tick)
     out = []
     for t in song.tracks:
         if t.is_drum:
@@ -103,7 +130,10 @@ def signature_of(key: str) -> int:
 
 
 def context_key(song: Song, mask: Mask) -> str | None:
-    """The key the music around ``mask`` is clearly in, or None (module docstring)."""
+    """The key the music around ``mask`` is clearly in, or None (module docstring; None
+    too where the song's key signature changes inside the region)."""
+    if changes_within(song, mask):
+        return None
     notes = context_notes(song, mask)
     pcs = [n.pitch % 12 for n in notes]
     if not pcs:  # nothing to go by but the key signature
@@ -130,6 +160,12 @@ def context_key(song: Song, mask: Mask) -> str | None:
 def no_key_reason(song: Song, mask: Mask) -> str:
     """Why :func:`context_key` names no key for ``mask`` (for a message: "too few notes
     around them to name a key")."""
+    changes = changes_within(song, mask)
+    if changes:
+        tick, before, after = changes[0]
+        bar = TimeMap.of(song).tick_to_bar(tick) + 1
+        return (f"the key changes inside them ({key_text(before)} to {key_text(after)} "
+                f"at bar {bar}): repaint each side of it for its own key")
     pcs = context_pitch_classes(song, mask)
     if len(pcs) < FEW_NOTES or len(set(pcs)) < FEW_CLASSES:
         return "too few notes around them to name a key"
@@ -178,7 +214,7 @@ def declared_key(song: Song, mask: Mask, pcs: list[int] | None = None) -> str | 
     """The key signature in force at ``mask`` when the notes around it (``pcs``: their
     pitch classes, read here when not given) fit its scale."""
     declared = song.key_at(mask.span[0])
-    if declared is None:
+    if declared is None or changes_within(song, mask):
         return None
     pcs = context_pitch_classes(song, mask) if pcs is None else pcs
     return declared if pcs and key_fit(declared, pcs) >= MIN_FIT else None

@@ -1,4 +1,4 @@
-"""The bar/beat ruler above the piano roll: bar numbers, meter and tempo, loop range, seek,
+"""The bar/beat ruler above the piano roll: bar numbers, meter, key and tempo, loop range, seek,
 and the song's section markers in a lane of their own."""
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 from PySide6.QtWidgets import QWidget
+
+from engine.score.spelling import key_text
 
 from .. import theme
 from ..markers import (
@@ -102,9 +104,10 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
     label's rectangle, or None where it would overlap another drawn label (a tempo ramp
     has dozens of changes a few pixels apart; drawing each smears them all), or where it
     would be cut by the view's left edge ("1/4 ♩100" cut to "4 ♩100" read as a meter).
-    Meter changes are placed first, so a tempo label never hides one."""
+    Meter changes are placed first, then key changes, so a tempo label never hides one."""
     # Meter changes first: a new meter matters more to a reader than a tempo step.
-    order = sorted(range(len(flags)), key=lambda i: ("/" not in flags[i][1], i))
+    order = sorted(range(len(flags)), key=lambda i: (
+        "/" not in flags[i][1], flags[i][1].startswith("♩"), i))
     placed: list[QRectF] = []
     rects: dict[int, QRectF] = {}
     for i in order:
@@ -257,7 +260,7 @@ class Ruler(QWidget):
         return super().event(e)
 
     def flag_labels(self) -> list[tuple[float, QRectF | None, str]]:
-        """The meter and tempo changes on screen: (x, label rectangle or None, text)."""
+        """The meter, key and tempo changes on screen: (x, label rectangle or None, text)."""
         song = self.roll.document.song
         texts: dict[int, list[str]] = {}
         # A pickup's meter (1/8 before 6/8) is how MIDI writes an anacrusis, not a meter a
@@ -266,6 +269,9 @@ class Ruler(QWidget):
         for i, sig in enumerate(song.time_signatures):
             if not (pickup and i == 0):
                 texts.setdefault(sig.tick, []).append(sig.text)  # 3+2+2/8
+        for key in song.key_signatures:  # "A♭ major": a modulation read off the ruler
+            texts.setdefault(key.tick, []).append(
+                key_text(key.key).replace("b ", "♭ ").replace("#", "♯"))
         for tempo in song.tempos:
             texts.setdefault(tempo.tick, []).append(f"♩{tempo.bpm:.0f}")
         w = self.width()

@@ -145,6 +145,33 @@ def test_tempo_ramp_labels_do_not_overlap(window, tmp_path, painted):
     assert len(marks) == len(song.tempos)
 
 
+def test_a_key_change_is_flagged_on_the_ruler(window, tmp_path):
+    # A jazz QA's tune modulates to A♭ at bar 9: only the toolbar said so, once the
+    # playhead had passed it.
+    from engine.score import KeySignature
+
+    song = Song(tracks=(Track(notes=(Note(60, 0, 16 * BAR, 90),)),), ppq=Q,
+                tempos=(TempoChange(0, 600_000),),
+                key_signatures=(KeySignature(0, "F"), KeySignature(8 * BAR, "Ab"),
+                                KeySignature(12 * BAR, "F#m")))
+    roll = open_song(window, tmp_path, song)
+    roll.viewport.fit_ticks(0, 16 * BAR)
+    texts = [text for _x, rect, text in roll.ruler.flag_labels() if rect is not None]
+    assert "A♭ major" in texts and "F♯ minor" in texts
+    assert any("F major" in t for t in texts)  # with bar 1's meter and tempo beside it
+
+
+def test_a_key_label_gives_way_to_a_meter_but_not_to_a_tempo():
+    from studio.pianoroll.ruler import flag_label_rects
+
+    flags = [(100.0, "♩83"), (105.0, "A♭ major"), (110.0, "3/4")]
+    out = flag_label_rects(flags, lambda text: 8.0 * len(text), top=0)
+    assert [text for _x, rect, text in out if rect is not None] == ["3/4"]
+    flags = [(100.0, "♩83"), (110.0, "A♭ major")]
+    out = flag_label_rects(flags, lambda text: 8.0 * len(text), top=0)
+    assert [text for _x, rect, text in out if rect is not None] == ["A♭ major"]
+
+
 def click_ruler(win, tick: int) -> int:
     """Click the ruler at ``tick``; the tick the click's pixel stands for."""
     ruler, vp = win.pianoroll.ruler, win.pianoroll.viewport

@@ -43,6 +43,34 @@ def test_the_context_key(pitches, declared, expected):
     assert context_key(song, middle(song)) == expected
 
 
+def modulating_song() -> Song:
+    """8 bars of F major, then 8 of A♭ major, each declared (a jazz QA's tune)."""
+    f, a_flat = (65, 67, 69, 70, 72, 74, 76), (68, 70, 72, 73, 75, 77, 79)
+    notes = tuple(Note((f if i < 64 else a_flat)[i % 7], i * 2 * Q, 2 * Q, 80)
+                  for i in range(128))
+    return Song(tracks=(Track("Sax", notes=notes),),
+                key_signatures=(KeySignature(0, "F"), KeySignature(8 * BAR, "Ab")))
+
+
+def test_a_region_after_a_modulation_reads_the_new_key_not_the_old_one():
+    # The context reached back across the key change: F's notes beside A♭'s fit neither,
+    # and a repaint of bars 10-11 was in no key.
+    song = modulating_song()
+    sax = song.tracks[0].id
+    after = Mask.of(Region(frozenset({sax}), 9 * BAR, 11 * BAR))
+    before = Mask.of(Region(frozenset({sax}), 5 * BAR, 7 * BAR))
+    assert context_key(song, after) == "Ab" and context_key(song, before) == "F"
+
+
+def test_a_region_across_a_key_change_keeps_no_key_and_says_why():
+    song = modulating_song()
+    across = Mask.of(Region(frozenset({song.tracks[0].id}), 6 * BAR, 10 * BAR))
+    assert context_key(song, across) is None
+    assert no_key_reason(song, across) == (
+        "the key changes inside them (F major to Ab major at bar 9): repaint each side "
+        "of it for its own key")
+
+
 # A C blues/rock tune's pitch classes, in quarter notes (openmsx-1, "Keep on Rolling": C
 # 28 %, F 18, G 17, B♭ 17, E♭ 8, E 4, D 3, A 3, F♯ 2): G minor's eight notes hold 96 %.
 C_BLUES = (60,) * 28 + (65,) * 18 + (67,) * 17 + (70,) * 17 + (63,) * 8 + (64,) * 4 + (
