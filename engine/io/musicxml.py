@@ -9,8 +9,10 @@ keyboard or a harp on a grand staff, a drum kit as a percussion staff, a choir's
 parts joined by a bracket), the bars with their meters and meter changes (a chosen
 grouping as 3+2+2/8), a pickup as an opening bar shorter than its meter, a last bar
 shorter than the one before it (the pickup's complement) as a short last measure of that
-bar's meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks — and
-approximates the rest:
+bar's meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks (whole
+numbers, a gradual change as "rit." or "accel." between two marks:
+:mod:`~engine.io.tempo_marks`; every tempo change plays as it was) — and approximates
+the rest:
 
 - note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
   and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
@@ -64,6 +66,7 @@ from .atomic import atomic_write
 from .dynamics import dynamics_marks
 from .errors import FileFormatError
 from .sniff import MUSICXML_MEDIA_TYPE
+from .tempo_marks import tempo_marks
 
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")  # .mxl: the compressed (zipped) form
 # Note positions are quantized to 16ths and eighth-note triplets, whichever is nearer
@@ -200,10 +203,19 @@ def musicxml_bytes(song: Song, compressed: bool = False,
         defaults.author = defaults.title = ""
         try:
             exporter.parse()
+            _round_sound_tempos(exporter.xmlRoot)
             xml = exporter.asBytes()
         finally:
             defaults.author, defaults.title = said
     return (_mxl(xml) if compressed else xml), warnings
+
+
+def _round_sound_tempos(root: Any) -> None:
+    """Each ``<sound tempo>`` to 1/100 of a beat a minute: 117.6, not the
+    117.60000000000001 music21 computes from a mark's beat (a microsecond a beat)."""
+    for sound in root.iter("sound"):
+        if "tempo" in sound.attrib:
+            sound.set("tempo", f"{float(sound.get('tempo')):.2f}".rstrip("0").rstrip("."))
 
 
 @contextlib.contextmanager
@@ -361,8 +373,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     losses = _Losses()
     keys = [(clock.at(k.tick), k.key) for k in song.key_signatures]
     # The tempo marks go on the top staff, as a score prints them once.
-    tempos = [(at, _tempo(t.bpm, bars[clock.bar_of(at)].meter))
-              for t in song.tempos for at in (clock.at(t.tick),)]
+    tempos = _tempos(song, tm, bars, clock)
     notes_done, all_notes = 0, max(1, song.note_count)
     choir: list[Any] = []  # the staves of the voice parts in a row so far
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
@@ -693,15 +704,49 @@ def _key_lookup(keys: list[tuple[Fraction, str]]):
     return key_at
 
 
-def _tempo(bpm: float, sig: TimeSignature) -> Any:
-    """A metronome mark: quarters a minute, or dotted quarters in a compound meter of
-    eighths (6/8 at 120 quarters a minute is ♩. = 80)."""
+def _tempos(song: Song, tm: TimeMap, bars: Sequence[_Bar], clock: _Clock,
+            ) -> list[tuple[Fraction, Any]]:
+    """The song's tempo changes as a score writes them
+    (:func:`~engine.io.tempo_marks.tempo_marks`): a metronome mark in whole numbers where
+    the tempo holds or a ramp starts or settles, "rit." or "accel." where a ramp starts,
+    "a tempo" where its tempo comes back. Every change keeps its exact tempo in
+    ``<sound tempo>``: a ramp's steps, and a mark whose whole number is the one printed
+    already, as playback-only marks (a score editor plays them, shows nothing)."""
+    from music21 import expressions
+
+    out: list[tuple[Fraction, Any]] = []
+    printed = None  # the mark last printed: (its number, its beat)
+    for mark in tempo_marks(song.tempos, tm):
+        at = clock.at(mark.tick)
+        if mark.words:
+            words = expressions.TextExpression(mark.words)
+            words.style.fontStyle = "italic"
+            words.placement = "above"
+            out.append((at, words))
+        beat = _beat(bars[clock.bar_of(at)].meter)
+        shown = mark.written and (round(mark.bpm / beat), beat) != printed
+        if shown:
+            printed = (round(mark.bpm / beat), beat)
+        out.append((at, _tempo(mark.bpm, beat, shown)))
+    return out
+
+
+def _beat(sig: TimeSignature) -> float:
+    """A metronome mark's beat, in quarters: the dotted quarter in a compound meter of
+    eighths (6/8 at 120 quarters a minute is ♩. = 80), else the quarter."""
+    return 1.5 if sig.compound and sig.denominator == 8 else 1.0
+
+
+def _tempo(bpm: float, beat: float, shown: bool) -> Any:
+    """A metronome mark of ``beat`` that plays ``bpm`` (quarters a minute) in ``<sound
+    tempo>`` (to 1/100: :func:`_round_sound_tempos`); ``shown``, it prints the whole number,
+    else nothing (a playback-only mark)."""
     from music21 import duration, tempo
 
-    if sig.compound and sig.denominator == 8:
-        return tempo.MetronomeMark(number=round(bpm * 2 / 3, 2),
-                                   referent=duration.Duration(1.5))
-    return tempo.MetronomeMark(number=round(bpm, 2), referent=duration.Duration(1.0))
+    if not shown:
+        return tempo.MetronomeMark(numberSounding=bpm)
+    return tempo.MetronomeMark(number=round(bpm / beat), referent=duration.Duration(beat),
+                               numberSounding=bpm / beat)
 
 
 def _instrument(track: Track) -> Any:

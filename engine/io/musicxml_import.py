@@ -111,6 +111,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
         data = f.read(MAX_SCORE_BYTES + 1)
     root = score_root(data, path)
     _drop_drawn_offsets(root)
+    _play_sounding_tempos(root)
     try:
         from music21.musicxml.xmlToM21 import MusicXMLImporter
     except ImportError:
@@ -236,6 +237,32 @@ def _drop_drawn_offsets(root: ET.Element) -> None:
         offset = direction.find("offset")
         if offset is not None and offset.get("sound") != "yes":
             direction.remove(offset)
+
+
+# A metronome mark's beat unit, in quarters (a dot adds half, two three quarters).
+BEAT_UNIT_QUARTERS = {"whole": 4.0, "half": 2.0, "quarter": 1.0, "eighth": 0.5,
+                      "16th": 0.25, "32nd": 0.125}
+
+
+def _play_sounding_tempos(root: ET.Element) -> None:
+    """Give each metronome mark the tempo its ``<sound tempo>`` plays, where it has one:
+    the number printed may be rounded (Partita's export prints ♩ = 118 for 117.6, and
+    keeps 117.6 in ``<sound>``), and music21 reads only the printed one."""
+    for direction in root.iter("direction"):
+        sound = direction.find("sound")
+        marks = direction.findall("direction-type/metronome")
+        if sound is None or len(marks) != 1:
+            continue
+        units, number = marks[0].findall("beat-unit"), marks[0].find("per-minute")
+        quarters = BEAT_UNIT_QUARTERS.get((units[0].text or "").strip()) if units else None
+        try:
+            tempo = float(sound.get("tempo", ""))
+        except ValueError:
+            continue
+        if len(units) != 1 or number is None or quarters is None or not tempo > 0:
+            continue  # a metric modulation (two beat units), or no tempo to play
+        quarters *= 2 - 0.5 ** len(marks[0].findall("beat-unit-dot"))
+        number.text = repr(round(tempo / quarters, 4))
 
 
 def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:

@@ -123,6 +123,27 @@ def test_a_score_keeps_the_parts_meters_pickup_keys_tempos_and_every_note():
                                                          "C5": "normal"}
 
 
+def test_a_ritardando_is_rit_between_two_marks_and_plays_every_step():
+    # 120, then over two bars a step a beat, each 2.4 slower, to 100.8; then 120 again.
+    ramp = tuple(TempoChange(4 * P + i * P, round(60_000_000 / (117.6 - 2.4 * i)))
+                 for i in range(8))
+    tempos = (TempoChange(0, 500_000), *ramp, TempoChange(16 * P, 500_000))
+    song = Song(tracks=(Track("Lead", notes=tuple(Note(60, i * P, P) for i in range(20))),),
+                tempos=tempos)
+    data, _ = musicxml_bytes(song)
+    lead = parse(data).parts[0]
+    # Printed: whole numbers where the ramp starts and settles, the word over it.
+    printed = [(float(m.getOffsetInHierarchy(lead)), m.number)
+               for m in lead.recurse().getElementsByClass("MetronomeMark") if m.number]
+    assert printed == [(0.0, 120), (4.0, 118), (11.0, 101), (16.0, 120)]
+    words = [(float(w.getOffsetInHierarchy(lead)), w.content)
+             for w in lead.recurse().getElementsByClass("TextExpression") if w.content]
+    assert words == [(4.0, "rit."), (16.0, "a tempo")]
+    # Heard: every change, to 1/100 of a beat a minute.
+    sound = [float(t) for t in re.findall(rb'<sound tempo="([0-9.]+)"', data)]
+    assert sound == pytest.approx([t.bpm for t in tempos], abs=0.005)
+
+
 def test_a_choirs_voice_parts_are_bracketed_and_every_part_has_a_short_name():
     def line(name, low, program=52, drums=False):
         return Track(name, program=program, is_drum=drums, channel=9 if drums else 0,

@@ -6,6 +6,7 @@ Partita's own export read back keeps every note; bad files are one clear line.""
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 from xml.etree import ElementTree as ET
@@ -368,6 +369,26 @@ def test_partitas_own_score_reads_back_with_every_note_on_the_grid(tmp_path):
         assert back.key_signatures == song.key_signatures
         assert back.tempos == song.tempos
 
+
+
+def test_a_tempo_ramp_reads_back_from_its_marks_and_steps(tmp_path):
+    # 90 for a bar of 3/4, then an accelerando to 120 a quarter-beat at a time.
+    ramp = tuple(TempoChange(3 * P + i * P // 4, round(60_000_000 / (90 + 2.5 * i)))
+                 for i in range(1, 13))
+    song = Song(tracks=(Track("Lead", notes=tuple(Note(67, i * P, P) for i in range(9))),),
+                time_signatures=(TimeSignature(0, 3, 4),),
+                tempos=(TempoChange(0, round(60_000_000 / 90)), *ramp))
+    save_song(song, tmp_path / "accel.musicxml")
+    xml = (tmp_path / "accel.musicxml").read_text(encoding="utf-8")
+    assert re.findall(r"<per-minute>(.*?)</per-minute>", xml) == ["90", "92", "120"]
+    assert "accel." in xml
+    # Read back from what the marks play (<sound tempo>: ♩ = 92 plays 92.5) and the steps
+    # only played: every change where it was, within a microsecond a beat.
+    back = load_song(tmp_path / "accel.musicxml")
+    assert [t.tick for t in back.tempos] == [t.tick for t in song.tempos]
+    assert (back.tempos[0], back.tempos[-1]) == (song.tempos[0], song.tempos[-1])
+    assert all(abs(a.us_per_beat - b.us_per_beat) <= 1
+               for a, b in zip(back.tempos, song.tempos, strict=True))
 
 TIMEWISE = """<?xml version="1.0" encoding="UTF-8"?>
 <score-timewise version="4.0">
