@@ -2,10 +2,12 @@
 
     partita tracks SONG                                   the tracks, volume, pan, mute/solo
     partita tracks SONG -o OUT --add Strings --rename 2=Bass Guitar --volume Drums=90
+    partita tracks SONG -o OUT.musicxml --transposition Clarinet=Bb --transposition Horn=F
 
 The studio's track list without the window: add (an instrument, optionally named), remove,
 rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
-right), colour, mute, solo; and the piano roll's whole-track note edits: transpose,
+right), colour, mute, solo, the key a transposing instrument's part is written in (what a
+MusicXML score shows); and the piano roll's whole-track note edits: transpose,
 quantize, legato, velocity (set, shift or scale).
 Edits run in the order given, each on the song as the previous ones
 left it (so ``--add Flute --volume Flute=80`` works); all are checked before anything is
@@ -41,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "tracks",
         help="list or change tracks: add, remove, rename, instrument, move, volume, pan, "
-             "colour, mute, solo, transpose, quantize, legato, velocity",
+             "colour, mute, solo, transposition, transpose, quantize, legato, velocity",
         description="List a song's tracks with their mixer settings, or change them and "
                     "write the result to OUT. Tracks are given by number (from 1) or name "
                     "(a name that is a number wins over the number: '#2' is always track "
@@ -74,6 +76,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="move every note of a track N semitones (+12: an octave up); "
                             "every pitched track moved by one interval moves the song's key "
                             "signatures too")
+    edits.add_argument("--transposition", metavar="T=KEY", **edit,
+                       help="the key a transposing instrument's part is written in, as a "
+                            "MusicXML export writes it (the notes keep their sounding "
+                            "pitch): Bb, A, Eb, F, D, G, C or none (concert pitch), or the "
+                            "semitones from written to sounding (-2, +9, -14 a bass "
+                            "clarinet)")
     edits.add_argument("--quantize", metavar="T=GRID", **edit,
                        help="move every note's start to the nearest line of a grid counted "
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
@@ -97,7 +105,8 @@ def run_tracks(args: argparse.Namespace) -> int:
     if args.output is not None:
         if not args.ops:
             raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
-                           "--move, --volume, --pan, --colour, --mute, --solo, --transpose, "
+                           "--move, --volume, --pan, --colour, --mute, --solo, --transposition, "
+                           "--transpose, "
                            "--quantize, --legato, --velocity …)")
         check_song_output(args.output, [args.song])
     # --instrument may be making the kit a kit already: no hint to do so then.
@@ -141,6 +150,9 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     if file_kind(args.output) == "midi" and any(option == "colour" for option, _ in args.ops):
         print(f"partita: warning: {args.output}: a MIDI file keeps no track colours "
               "(save a .partita project to keep them)", file=sys.stderr)
+    if file_kind(args.output) == "midi" and any(op == "transposition" for op, _ in args.ops):
+        print(f"partita: warning: {args.output}: a MIDI file keeps no transpositions (save "
+              "a .partita project or a MusicXML score to keep them)", file=sys.stderr)
     for warning in save_song(song, args.output, studio=studio or None):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     # The list is of the file written: a MIDI file drops empty tracks and may move a
@@ -271,6 +283,8 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
             return None
         return set_track_props(song, track.id, f"Colour of {track.name} {colour}",
                                colour=colour)
+    if option == "transposition":
+        return _transposition(song, track, arg, label)
     if not track.notes:
         raise CliError(f"{label}: track {track.name!r} has no notes")
     if option == "transpose":
@@ -340,6 +354,19 @@ def _transpose(track: Any, semitones: int, label: str) -> Any:
                    label=f"Transpose {track.name} {semitones:+d}")
 
 
+def _transposition(song: Any, track: Any, spec: str, label: str) -> Any:
+    """The part of ``track`` written in the key ``spec`` names ("Bb", "-14", "none"); an
+    empty track too (a part to be written); labelled as the report says it: "Clarinet:
+    written in Bb (sounds a major second lower)"."""
+    from engine.score.instruments import parse_transposition
+    from engine.score.track_edits import transposition_edit
+
+    try:  # a spec that names no interval, or a kit (EditError is a ValueError)
+        return transposition_edit(song, track.id, parse_transposition(spec, track.program))
+    except ValueError as e:
+        raise CliError(f"{label}: {e}") from None
+
+
 def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
     from engine.score import TimeMap, quantize_notes
     from engine.score.snap import SNAPS, quantize_line, snap_by_name, step_at
@@ -359,7 +386,8 @@ def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
 
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",
              "volume": "Drums=90", "pan": "Piano=-20", "transpose": "Lead=+12",
-             "quantize": "Piano=1/16", "velocity": "Piano=x0.8", "colour": "Lead=#e06c75"}
+             "quantize": "Piano=1/16", "velocity": "Piano=x0.8", "colour": "Lead=#e06c75",
+             "transposition": "Clarinet=Bb"}
 
 
 def _warn_about_name(song: Any, track: Any, name: str) -> None:
@@ -432,8 +460,9 @@ def _default_name(instrument: str) -> str:
 
 def track_rows(song: Any) -> list[dict[str, Any]]:
     """Each track as JSON-ready data: what ``info`` lists, with the mixer (volume 0..127,
-    pan -64..64, as the studio shows them)."""
-    from engine.score.instruments import program_name
+    pan -64..64, as the studio shows them) and the interval its part is written at
+    (``[steps, semitones]`` written → sounding; ``[0, 0]`` concert pitch)."""
+    from engine.score.instruments import program_name, written_transposition
 
     return [{
         "number": i,
@@ -445,6 +474,8 @@ def track_rows(song: Any) -> list[dict[str, Any]]:
         "pan": round(t.pan * PAN_MAX),
         "mute": t.mute,
         "solo": t.solo,
+        "transposition": list(written_transposition(t.transposition, t.program, t.is_drum,
+                                                    t.name)),
     } for i, t in enumerate(song.tracks, 1)]
 
 

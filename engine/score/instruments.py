@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .song import MAX_TRANSPOSITION
+
 GM_PROGRAMS: tuple[str, ...] = (
     "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
     "Electric Piano 1", "Electric Piano 2", "Harpsichord", "Clavinet",
@@ -299,3 +301,96 @@ def written_transposition(transposition: tuple[int, int] | None, program: int,
         return transposition
     named = named_transposition(name, program) if name else None
     return named if named is not None else USUAL_TRANSPOSITIONS.get(program, CONCERT)
+
+
+# A transposition as a composer gives it (``partita tracks --transposition``, the
+# studio's Track ▸ Transposition…): the key the part is in ("Bb", "A", "Eb", "F"), or the
+# semitones from written to sounding ("-2", "+9", "-14": a bass clarinet's ninth down).
+_KEY_SPEC = re.compile(r"(?:in\s+)?([a-g])\s*(b|♭|flat|#|♯|sharp)?")
+_SEMITONE_SPEC = re.compile(r"[+-]?\d+")
+# The diatonic steps of a written → sounding interval of 0..11 semitones, as transposing
+# instruments are named: a minor second (a D♭ piccolo), a minor third (an E♭ clarinet),
+# an augmented fourth, a minor sixth, a minor seventh.
+_STEPS_OF_SEMITONES = (0, 1, 1, 2, 2, 3, 3, 4, 5, 5, 6, 6)
+_MAJOR_SEMITONES = (0, 2, 4, 5, 7, 9, 11)  # C D E F G A B above C
+_INTERVAL_NAMES = ("unison", "second", "third", "fourth", "fifth", "sixth", "seventh",
+                   "octave", "ninth", "tenth", "eleventh", "twelfth", "thirteenth",
+                   "fourteenth", "two octaves")
+
+
+def parse_transposition(text: str, program: int) -> tuple[int, int]:
+    """The transposition ``text`` gives for a track of GM ``program``, written →
+    sounding as ``Track.transposition`` keeps it: ``"C"``, ``"none"``, ``"concert"`` or
+    ``"0"`` concert pitch; a key (``"Bb"``, ``"A"``, ``"Eb"``, ``"F"``) in the octave
+    nearest the instrument's usual one (:data:`USUAL_TRANSPOSITIONS`: B♭ on a tenor sax is
+    a ninth down), or on another instrument as such parts are mostly written (a fifth
+    down to a fourth up: F a fifth down, D a tone up); or semitones (``"-2"``, ``"+9"``,
+    ``"-14"``). Raises ValueError for anything else."""
+    key = " ".join(text.split()).casefold()
+    if key in ("c", "none", "concert", "0", "+0", "-0"):
+        return CONCERT
+    if _SEMITONE_SPEC.fullmatch(key):
+        semitones = int(key)
+        if abs(semitones) > MAX_TRANSPOSITION:
+            raise ValueError(f"{semitones:+d} semitones is more than {MAX_TRANSPOSITION} "
+                             "(four octaves)")
+        octaves, rest = divmod(abs(semitones), 12)
+        steps = 7 * octaves + _STEPS_OF_SEMITONES[rest]
+        return (steps, semitones) if semitones > 0 else (-steps, semitones)
+    match = _KEY_SPEC.fullmatch(key)
+    if match is None:
+        raise ValueError(f"{text.strip()!r:.40} is no transposition: give a key (Bb, A, Eb, "
+                         "F, C or none) or semitones written to sounding (-2, +9)")
+    steps, semitones = _LETTER_STEPS[match.group(1)]
+    accidental = match.group(2) or ""
+    semitones += -1 if accidental in ("b", "♭", "flat") else 1 if accidental else 0
+    near = USUAL_TRANSPOSITIONS.get(program, (-1, -2))[1]  # else as a B♭ part would be
+    octaves = round((near - semitones) / 12)
+    return steps + 7 * octaves, semitones + 12 * octaves
+
+
+def written_key(transposition: tuple[int, int]) -> str:
+    """The key a part written at ``transposition`` is in, as a part is named: the note a
+    written C sounds, "Bb" for ``(-1, -2)``, "Eb" for an alto sax's ``(-5, -9)``, "C" at
+    concert pitch and for octave transpositions."""
+    steps, semitones = transposition
+    octaves, letter = divmod(steps, 7)
+    accidental = semitones - 12 * octaves - _MAJOR_SEMITONES[letter]
+    return "CDEFGAB"[letter] + ("#" * accidental if accidental > 0 else "b" * -accidental)
+
+
+def interval_name(steps: int, semitones: int) -> str:
+    """``"a major second"``, ``"a perfect fifth"``, ``"an octave"``, ``"a major ninth"``
+    (no direction); ``"26 semitones"`` past two octaves."""
+    steps, semitones = abs(steps), abs(semitones)
+    octaves, degree = divmod(steps, 7)
+    off = semitones - 12 * octaves - _MAJOR_SEMITONES[degree]
+    perfect = degree in (0, 3, 4)
+    quality = ({0: "perfect", 1: "augmented", -1: "diminished"} if perfect else
+               {0: "major", -1: "minor", 1: "augmented", -2: "diminished"}).get(off)
+    if steps >= len(_INTERVAL_NAMES) or quality is None:
+        return f"{semitones} semitones"
+    name = _INTERVAL_NAMES[steps]
+    if perfect and off == 0 and degree == 0:
+        return name if octaves > 1 else f"an {name}"  # "an octave", "two octaves"
+    return f"{'an' if quality == 'augmented' else 'a'} {quality} {name}"
+
+
+def transposition_text(transposition: tuple[int, int]) -> str:
+    """A track's transposition as a composer says it: ``"written in Bb (sounds a major
+    second lower)"``, ``"sounds an octave higher than written"`` (a piccolo), ``"at
+    concert pitch"``."""
+    if not transposition[1]:
+        return "at concert pitch"
+    sounds = sounding_text(transposition)
+    key = written_key(transposition)
+    return f"{sounds} than written" if key == "C" else f"written in {key} ({sounds})"
+
+
+def sounding_text(transposition: tuple[int, int]) -> str:
+    """``"sounds a major second lower"`` (than written); ``"sounds as written"`` at
+    concert pitch."""
+    steps, semitones = transposition
+    if not semitones:
+        return "sounds as written"
+    return f"sounds {interval_name(steps, semitones)} {'higher' if semitones > 0 else 'lower'}"

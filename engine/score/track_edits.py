@@ -1,15 +1,16 @@
 """Edits of a song's tracks as a musician asks for them: add, delete, move, set the
-instrument. One place for the rules (which MIDI channel a new track gets, what becoming
-a drum kit changes) that the studio's track list and ``partita tracks`` both follow.
+instrument or the key its part is written in. One place for the rules (which MIDI
+channel a new track gets, what becoming a drum kit changes) that the studio's track list
+and ``partita tracks`` both follow.
 """
 
 from __future__ import annotations
 
 import re
 
-from .edits import DeleteTrack, Edit, InsertTrack, MoveTrack, set_track_props
-from .instruments import program_name
-from .song import DRUM_CHANNEL, TRACK_COLOURS, Song, Track, track_labels
+from .edits import DeleteTrack, Edit, EditError, InsertTrack, MoveTrack, set_track_props
+from .instruments import program_name, transposition_text, written_transposition
+from .song import DRUM_CHANNEL, TRACK_COLOURS, Song, Track, check_transposition, track_labels
 
 DRUMS = -1  # instrument value for a GM drum kit (channel 10), beside programs 0..127
 _DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed track
@@ -107,5 +108,25 @@ def instrument_edit(song: Song, track_id: int, value: int, *,
     return set_track_props(song, track_id, label, **changes)
 
 
+def transposition_edit(song: Song, track_id: int,
+                       transposition: tuple[int, int]) -> Edit | None:
+    """Write a track's part at ``transposition`` (written → sounding, as
+    ``Track.transposition`` keeps it: ``(-1, -2)`` a part in B♭, ``(0, 0)`` concert
+    pitch): what a score export writes, the notes kept at the pitch they sound. ``None``
+    when the part is written so already (stored, or by its name or instrument:
+    :func:`~engine.score.instruments.written_transposition`). A drum kit has no
+    transposition: EditError."""
+    track = song.track(track_id)
+    if track.is_drum:
+        raise EditError(f"{track.name!r} is a drum kit: a kit's part is written as it "
+                        "sounds, it takes no transposition")
+    check_transposition(transposition)
+    if transposition == written_transposition(track.transposition, track.program,
+                                              name=track.name):
+        return None
+    return set_track_props(song, track_id, f"{track.name}: {transposition_text(transposition)}",
+                           transposition=tuple(transposition))
+
+
 __all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "free_channel", "free_colour",
-           "instrument_edit", "move_track_edit", "unique_track_name"]
+           "instrument_edit", "move_track_edit", "transposition_edit", "unique_track_name"]

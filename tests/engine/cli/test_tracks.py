@@ -107,6 +107,36 @@ def test_transpose_and_quantize_a_whole_track(tmp_path, capsys):
     assert "G5 would go above G9 (127)" in capsys.readouterr().err
 
 
+
+def test_a_parts_transposition_is_set_and_a_score_writes_it(tmp_path, capsys):
+    """A film composer's clarinet written in A and strings at concert pitch: the
+    report says it, the project keeps it and the MusicXML export writes the parts so."""
+    import xml.etree.ElementTree as ET
+
+    song = Song(tracks=(Track("Clarinet", 71, notes=(Note(60, 0, 480),)),
+                        Track("Kit", 0, True, DRUM_CHANNEL, notes=(Note(36, 0, 120),))))
+    src, project, score = (tmp_path / n for n in ("s.partita", "s2.partita", "s.musicxml"))
+    save_song(song, src)
+    assert rows(src, capsys)[0]["transposition"] == [-1, -2]  # a clarinet's usual B♭
+    assert main(["tracks", str(src), "-o", str(project), "--transposition", "Clarinet=A"]) == 0
+    assert ("Clarinet: written in A (sounds a minor third lower)"
+            in capsys.readouterr().out)
+    assert load_song(project).tracks[0].transposition == (-2, -3)
+    assert rows(project, capsys)[0]["transposition"] == [-2, -3]
+    assert main(["tracks", str(project), "-o", str(score), "--transposition", "1=-14"]) == 0
+    assert "Clarinet: written in Bb (sounds a major ninth lower)" in capsys.readouterr().out
+    [transpose] = ET.parse(score).getroot().iter("transpose")
+    assert (transpose.findtext("diatonic"), transpose.findtext("chromatic"),
+            transpose.findtext("octave-change")) == ("-1", "-2", "-1")
+    assert load_song(score).tracks[0].notes[0].pitch == 60  # still sounding C4
+    assert main(["tracks", str(project), "-o", str(tmp_path / "x.mid"),
+                 "--transposition", "Kit=Bb"]) == 1
+    assert "'Kit' is a drum kit" in capsys.readouterr().err
+    assert main(["tracks", str(project), "-o", str(tmp_path / "x.mid"),
+                 "--transposition", "Clarinet=none"]) == 0
+    assert "a MIDI file keeps no transpositions" in capsys.readouterr().err
+
+
 def band_in_bb(tmp_path) -> Path:
     """Lead, Bass and Drums in B♭ major, with a change to G minor at bar 3."""
     from engine.score import KeySignature
@@ -167,6 +197,8 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{demo}", "--mute", "1"], "refusing to overwrite the input file"),
     (["-o", "{out}", "--unmute", "1"], "nothing to change"),
     (["-o", "{out}", "--rename", "Bass=Bass"], "nothing to change"),
+    (["-o", "{out}", "--transposition", "Lead=H"], "'H' is no transposition: give a key"),
+    (["-o", "{out}", "--transposition", "Lead=Eb"], "nothing to change"),  # an alto sax's
     (["-o", "{out}", "--instrument", "Piano=Piano", "--instrument", "Drums=Drums",
       "--instrument", "Bass=34"], "nothing to change"),
 ])

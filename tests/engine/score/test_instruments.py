@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from engine.score.instruments import grand_staff, instrument_range
+from engine.score.instruments import (
+    grand_staff,
+    instrument_range,
+    parse_transposition,
+    transposition_text,
+)
 
 
 def test_every_program_has_a_sane_range():
@@ -47,3 +52,31 @@ def test_orchestral_instruments_get_their_own_ranges_not_their_familys():
 ])
 def test_keyboards_and_the_harp_are_written_on_a_grand_staff(name, program, is_drum, grand):
     assert grand_staff(name, program, is_drum) is grand
+
+
+@pytest.mark.parametrize(("spec", "program", "interval", "said"), [
+    ("Bb", 71, (-1, -2), "written in Bb (sounds a major second lower)"),
+    ("A", 71, (-2, -3), "written in A (sounds a minor third lower)"),
+    ("Eb", 71, (2, 3), "written in Eb (sounds a minor third higher)"),  # an E♭ clarinet
+    ("Eb", 65, (-5, -9), "written in Eb (sounds a major sixth lower)"),  # an alto sax
+    ("Bb", 66, (-8, -14), "written in Bb (sounds a major ninth lower)"),  # a tenor sax
+    ("F", 60, (-4, -7), "written in F (sounds a perfect fifth lower)"),
+    ("F", 48, (-4, -7), "written in F (sounds a perfect fifth lower)"),  # as a horn is
+    ("in G", 73, (-3, -5), "written in G (sounds a perfect fourth lower)"),  # alto flute
+    ("D", 56, (1, 2), "written in D (sounds a major second higher)"),
+    ("B♭", 0, (-1, -2), "written in Bb (sounds a major second lower)"),
+    ("-14", 71, (-8, -14), "written in Bb (sounds a major ninth lower)"),  # bass clarinet
+    ("+9", 0, (5, 9), "written in A (sounds a major sixth higher)"),
+    ("+12", 72, (7, 12), "sounds an octave higher than written"),
+    ("none", 71, (0, 0), "at concert pitch"),
+    ("C", 43, (0, 0), "at concert pitch"),  # concert pitch, not the double bass's octave
+])
+def test_a_transposition_as_a_composer_names_it(spec, program, interval, said):
+    assert parse_transposition(spec, program) == interval
+    assert transposition_text(interval) == said
+
+
+@pytest.mark.parametrize("spec", ["H", "Bb major", "-49", "2.5", ""])
+def test_a_transposition_that_names_no_interval_is_refused(spec):
+    with pytest.raises(ValueError):
+        parse_transposition(spec, 71)

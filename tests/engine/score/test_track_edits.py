@@ -87,3 +87,33 @@ def test_a_new_name_is_never_another_tracks_label():
     tid = kits.tracks[2].id
     renamed = instrument_edit(kits, tid, DRUMS, name_after=True).apply(kits)
     assert renamed.tracks[2].name == "Drums (3)"
+
+
+def test_a_parts_transposition_is_set_undone_and_refused_on_a_kit():
+    import pytest
+
+    from engine.score import EditError
+    from engine.score.track_edits import transposition_edit
+
+    song = Song(tracks=(Track("Clarinet", program=71), Track("Strings", program=48),
+                        Track("Kit", is_drum=True, channel=DRUM_CHANNEL)))
+    clarinet, strings, kit = (t.id for t in song.tracks)
+    edit = transposition_edit(song, clarinet, (-2, -3))
+    assert edit.label == "Clarinet: written in A (sounds a minor third lower)"
+    in_a = edit.apply(song)
+    assert in_a.track(clarinet).transposition == (-2, -3)
+    assert edit.inverse().apply(in_a) == song  # undo: back to the instrument's usual B♭
+    # Already so — a clarinet's usual B♭, or a name's "in A" — is no edit.
+    assert transposition_edit(song, clarinet, (-1, -2)) is None
+    assert transposition_edit(in_a, clarinet, (-2, -3)) is None
+    named = Song(tracks=(Track("Clarinet in A", program=71),))
+    assert transposition_edit(named, named.tracks[0].id, (-2, -3)) is None
+    # Concert pitch is stored (a clarinet in C), as an octave below for strings is.
+    assert transposition_edit(song, clarinet, (0, 0)).apply(song).track(
+        clarinet).transposition == (0, 0)
+    assert transposition_edit(song, strings, (-7, -12)).label == (
+        "Strings: sounds an octave lower than written")
+    with pytest.raises(EditError, match="'Kit' is a drum kit"):
+        transposition_edit(song, kit, (-1, -2))
+    with pytest.raises(ValueError, match="not an interval"):
+        transposition_edit(song, clarinet, (3, -3))
