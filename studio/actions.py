@@ -199,6 +199,9 @@ SPECS: tuple[Spec, ...] = (
          "Pan the current track 10 to the right"),
     Spec("track_colour", "Track &Colour…", ("Ctrl+Alt+C",), "",
          "Choose the current track's colour"),
+    Spec("track_transposition", "&Transposition…", (), "",
+         "Choose the key the current track's part is written in (a clarinet in Bb, a horn "
+         "in F): what a MusicXML export writes; the notes keep their pitch"),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play",
          "Play / stop (Space); with a take on screen, play it with the song"),

@@ -334,7 +334,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.prev_track, a.next_track])
         m.addSeparator()
-        m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument])
+        m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument,
+                      a.track_transposition])
         m.addActions([a.track_louder, a.track_softer, a.pan_left, a.pan_right, a.track_colour])
         m = bar.addMenu("Trans&port")
         m.addActions([a.play, a.stop, a.home, a.loop, a.loop_selection, a.metronome, a.follow])
@@ -486,6 +487,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "pan_left": lambda: self.step_pan(-PAN_STEP),
             "pan_right": lambda: self.step_pan(PAN_STEP),
             "track_colour": self.pick_track_colour,
+            "track_transposition": self.pick_transposition,
             "play": self.play_or_audition, "stop": self.stop_or_accept,
             "play_take_solo": lambda: self.listen_to_take(True), "home": lambda: tr.seek(0),
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,

@@ -1,5 +1,5 @@
 """Track ▸ Add, Remove, Move Up / Down, Previous / Next, Mute, Solo, Rename, Instrument,
-Volume, Pan and Colour from the keyboard: the window's track commands.
+Transposition, Volume, Pan and Colour from the keyboard: the window's track commands.
 
 :class:`TrackCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.add_track()``, ``window.move_track(-1)``), working on the
@@ -13,7 +13,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine.score import Track, set_track_props
-from engine.score.track_edits import add_track_edit, delete_track_edit, move_track_edit
+from engine.score.instruments import transposition_text, written_transposition
+from engine.score.track_edits import (
+    add_track_edit,
+    delete_track_edit,
+    move_track_edit,
+    transposition_edit,
+)
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
@@ -160,6 +166,27 @@ class TrackCommands:
             self.pianoroll.commit(set_track_props(self.document.song, tid,
                                                   f"Change colour of {track.name}",
                                                   colour=colour))
+
+    def pick_transposition(self) -> None:
+        """Track ▸ Transposition…: the key the current track's part is written in (a
+        clarinet in Bb), one undo step, said in the status bar; a kit has none."""
+        from . import dialogs
+
+        tid = self.current_track_or_say("Transposition")
+        if tid is None:
+            return
+        track = self.document.song.track(tid)
+        if track.is_drum:
+            self.statusBar().showMessage(f"{track.name} is a drum kit: its part is written "
+                                         "as it sounds, it takes no transposition", 6000)
+            return
+        now = written_transposition(track.transposition, track.program, name=track.name)
+        chosen = dialogs.ask_transposition(self, track.name, now)
+        if chosen is None:
+            return
+        edit = transposition_edit(self.document.song, tid, chosen)
+        if edit is None or self.pianoroll.commit(edit):
+            self.statusBar().showMessage(f"{track.name}: {transposition_text(chosen)}", 4000)
 
     def current_track_or_say(self, doing: str = "") -> int | None:
         """The current track's id; None when there is none, and the status bar says so

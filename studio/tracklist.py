@@ -1,4 +1,5 @@
-"""Track headers: name, instrument, colour, mute/solo, volume/pan; add/remove/reorder.
+"""Track headers: name, instrument, colour, mute/solo, volume/pan, the key a transposing
+part is written in; add/remove/reorder.
 
 Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrack``,
 ``MoveTrack``) on the document's undo stack. Rows line up with the arrangement rows.
@@ -35,7 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Edit, EditError, Track, set_track_props
-from engine.score.instruments import GM_PROGRAMS, family_name, program_name
+from engine.score.instruments import (
+    GM_PROGRAMS,
+    family_name,
+    program_name,
+    transposition_text,
+    written_key,
+    written_transposition,
+)
 from engine.score.track_edits import DRUMS, instrument_edit
 
 from .accessible import set_name
@@ -97,6 +105,18 @@ def instrument_combo(parent: QWidget | None = None) -> QComboBox:
     return box
 
 
+def written_in(transposition: tuple[int, int]) -> str:
+    """A header's word for a part not written at concert pitch: "in Bb", "in Eb"; "8va"
+    (a piccolo) and "8vb" (a double bass) for an octave; "" at concert pitch."""
+    semitones = transposition[1]
+    if not semitones:
+        return ""
+    key = written_key(transposition)
+    if key != "C":
+        return f"in {key}"
+    return {12: "8va", -12: "8vb", 24: "15ma", -24: "15mb"}.get(semitones, f"{semitones:+d}")
+
+
 # -- widgets ------------------------------------------------------------------------------------
 class TrackHeader(QFrame):
     """One track's controls. Emits ``clicked(track_id, toggle)`` to change the selection."""
@@ -125,6 +145,10 @@ class TrackHeader(QFrame):
         self.name.setCursor(Qt.CursorShape.ArrowCursor)
         self.name.setToolTip("Double-click (or F2) to rename")
         self.name.installEventFilter(self)
+        # "in Bb": the key a transposing part is written in (Track ▸ Transposition…), as a
+        # score's instrument list names it; nothing at concert pitch.
+        self.written = QLabel(self)
+        self.written.setStyleSheet("color:#b0b7c1; font-size:11px;")
         self.mute = QPushButton("M", self)
         self.mute.setObjectName("Mute")
         self.mute.setToolTip("Mute this track (the current track: Ctrl+Alt+M)")
@@ -152,6 +176,7 @@ class TrackHeader(QFrame):
         top = QHBoxLayout()
         top.setSpacing(4)
         top.addWidget(self.name, 1)
+        top.addWidget(self.written)
         top.addWidget(self.mute)
         top.addWidget(self.solo)
         bottom = QHBoxLayout()
@@ -199,6 +224,14 @@ class TrackHeader(QFrame):
         self.pan.setValue(round(track.pan * 64))
         self.pan.setToolTip(f"Pan {round(track.pan * 64):+d}")
         self.swatch.setStyleSheet(f"background:{track.colour}; border:none;")
+        written = written_transposition(track.transposition, track.program, track.is_drum,
+                                        track.name)
+        self.written.setText(written_in(written))
+        self.written.setVisible(bool(written[1]))
+        said = transposition_text(written)
+        self.written.setToolTip(f"{said[0].upper()}{said[1:]}: Track ▸ Transposition… "
+                                "changes it")
+        set_name(self.written, f"Transposition of {track.name}: {said}")
         for w, what in ((self.name, "Name"), (self.mute, "Mute"), (self.solo, "Solo"),
                         (self.instrument, "Instrument"), (self.volume, "Volume"),
                         (self.pan, "Pan"), (self.swatch, "Colour")):

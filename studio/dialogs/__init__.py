@@ -37,6 +37,7 @@ from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 from .song import ask_song_properties
 from .timing import ask_bars, ask_time
+from .transposition import ask_transposition
 
 __all__ = [
     "ask_bars",
@@ -52,6 +53,7 @@ __all__ = [
     "ask_save_over_midi",
     "ask_song_properties",
     "ask_time",
+    "ask_transposition",
     "confirm_take_conflict",
     "get_export_midi_path",
     "get_export_musicxml_path",

@@ -351,3 +351,55 @@ def test_a_real_drum_part_made_current_shows_its_kick_snare_and_hats(window, qtb
     in_time = [n for n in drums.notes if n.start < vp.right and n.end > vp.left]
     shown = sum(low <= n.pitch <= high for n in in_time)
     assert low <= 35 and high >= 46 and shown >= 0.9 * len(in_time)
+
+
+def test_a_parts_transposition_is_chosen_shown_and_undone(opened, dialogs):
+    """Track ▸ Transposition…: a film composer's Bass written an octave up, as a double
+    bass part is: one undo step, and the header says "8vb" while it is so."""
+    win = opened
+    bass = win.document.song.tracks[1]
+    header = win.tracklist.header(bass.id)
+    assert header.written.isHidden()  # concert pitch: nothing to say
+    win.selection.set_tracks([bass.id])
+    dialogs.answers["ask_transposition"] = (-7, -12)
+    win.actions.track_transposition.trigger()
+    assert dialogs.calls[-1] == ("ask_transposition", ("Bass", (0, 0)))
+    assert win.document.song.track(bass.id).transposition == (-7, -12)
+    assert win.statusBar().currentMessage() == "Bass: sounds an octave lower than written"
+    assert win.document.undo_stack.undoText() == "Bass: sounds an octave lower than written"
+    assert not header.written.isHidden() and header.written.text() == "8vb"
+    assert header.written.accessibleName() == (
+        "Transposition of Bass: sounds an octave lower than written")
+    dialogs.answers["ask_transposition"] = (-1, -2)
+    win.actions.track_transposition.trigger()
+    assert header.written.text() == "in Bb"
+    assert header.written.toolTip() == ("Written in Bb (sounds a major second lower): "
+                                        "Track ▸ Transposition… changes it")
+    win.document.undo_stack.undo()
+    assert win.document.song.track(bass.id).transposition == (-7, -12)
+    win.document.undo_stack.undo()
+    assert win.document.song.track(bass.id).transposition is None
+    assert header.written.isHidden()
+    win.document.undo_stack.redo()
+    assert header.written.text() == "8vb"
+    drums = win.document.song.tracks[2]
+    win.selection.set_tracks([drums.id])
+    asked = len(dialogs.calls)
+    win.actions.track_transposition.trigger()
+    assert len(dialogs.calls) == asked  # a kit is not asked
+    assert "drum kit" in win.statusBar().currentMessage()
+
+
+def test_the_transposition_list_is_chosen_from_the_keyboard(qtbot):
+    from studio.dialogs.transposition import TranspositionDialog
+
+    dialog = TranspositionDialog(None, "Clarinet", (-1, -2))
+    qtbot.addWidget(dialog)
+    assert dialog.choice.currentText() == (
+        "Bb: clarinet, trumpet, soprano sax — sounds a major second lower")
+    QTest.keyClick(dialog.choice, Qt.Key.Key_Down)
+    assert dialog.transposition() == (-2, -3)  # A
+    odd = TranspositionDialog(None, "Horn", (-8, -13))  # a horn in E, from a score
+    qtbot.addWidget(odd)
+    assert odd.transposition() == (-8, -13)
+    assert odd.choice.currentText() == "Written in B (sounds a minor ninth lower)"
