@@ -45,7 +45,7 @@ from .models import ModelCatalog
 from .wheel import WheelScrolls
 
 # Auto: the key the music around the mask is clearly in (engine.score.keys); Any: none.
-AUTO_KEY, ANY_KEY = "Auto (song's key)", "Any key"
+AUTO_KEY, ANY_KEY = "Auto (the music's key)", "Any key"
 KEYS = (AUTO_KEY, ANY_KEY, "C", "G", "D", "A", "E", "B", "F#", "Db", "Ab", "Eb", "Bb", "F",
         "Am", "Em", "Bm", "F#m", "C#m", "G#m", "Ebm", "Bbm", "Fm", "Cm", "Gm", "Dm")
 PRECISIONS = ("auto", "fp32", "int8", "int4")

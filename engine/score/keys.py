@@ -37,6 +37,11 @@ from .timing import TimeMap
 CONTEXT_BARS = 8  # bars each side of the region whose notes say what the key is
 MIN_NOTES = 16  # fewer context notes than this say nothing reliable about a key
 MIN_FIT = 0.95  # share of context notes a key's scale must hold
+# Share of the context's sounding time a *declared* key's scale must hold: a signature is
+# the composer's word, and passing notes are short (an orchestral QA's D-major mock-up,
+# 93 % of its notes and 95 % of their time in D, lost its key to them, and the leading
+# tone of B minor's wider scale then won: A♯ over A-major chords).
+DECLARED_FIT = 0.9
 FEW_NOTES = 5  # below MIN_NOTES, the fewest context notes tune_key reads a key from
 FEW_CLASSES = 3  # ... and the fewest pitch classes (two do not tell major from minor)
 TONICS = MAJOR_KEYS  # chord roots, spelt as the major keys on them are
@@ -138,7 +143,7 @@ def context_key(song: Song, mask: Mask) -> str | None:
     pcs = [n.pitch % 12 for n in notes]
     if not pcs:  # nothing to go by but the key signature
         return song.key_at(mask.span[0])
-    declared = declared_key(song, mask, pcs)
+    declared = declared_key(song, mask, notes)
     if len(pcs) < MIN_NOTES:
         # Too few notes to find a key by counting, but enough to contradict the one the
         # song declares (a repaint of a sparse lead in F wrote E♭, G♭, A♭ and D♭), and
@@ -210,11 +215,18 @@ def _accidentals(tonic: int, minor: bool) -> int:
     return min(sharps, 12 - sharps)
 
 
-def declared_key(song: Song, mask: Mask, pcs: list[int] | None = None) -> str | None:
-    """The key signature in force at ``mask`` when the notes around it (``pcs``: their
-    pitch classes, read here when not given) fit its scale."""
+def declared_key(song: Song, mask: Mask, notes: list[Note] | None = None) -> str | None:
+    """The key signature in force at ``mask`` when the notes around it (``notes``: read
+    here when not given) fit its scale: :data:`DECLARED_FIT` of their time."""
     declared = song.key_at(mask.span[0])
     if declared is None or changes_within(song, mask):
         return None
-    pcs = context_pitch_classes(song, mask) if pcs is None else pcs
-    return declared if pcs and key_fit(declared, pcs) >= MIN_FIT else None
+    notes = context_notes(song, mask) if notes is None else notes
+    return declared if notes and time_fit(declared, notes) >= DECLARED_FIT else None
+
+
+def time_fit(key: str, notes: list[Note]) -> float:
+    """Share of ``notes``' summed duration in ``key``'s scale (0 for none)."""
+    total = sum(n.duration for n in notes)
+    scale = scale_pitch_classes(key)
+    return sum(n.duration for n in notes if n.pitch % 12 in scale) / total if total else 0.0
