@@ -6,11 +6,22 @@ and ``partita tracks`` both follow.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from .edits import DeleteTrack, Edit, EditError, InsertTrack, MoveTrack, set_track_props
 from .instruments import program_name, transposition_text, written_transposition
-from .song import DRUM_CHANNEL, TRACK_COLOURS, Song, Track, check_transposition, track_labels
+from .song import (
+    DRUM_CHANNEL,
+    TRACK_COLOURS,
+    Note,
+    Song,
+    Track,
+    check_transposition,
+    new_note_id,
+    new_track_id,
+    track_labels,
+)
 
 DRUMS = -1  # instrument value for a GM drum kit (channel 10), beside programs 0..127
 _DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed track
@@ -67,6 +78,26 @@ def add_track_edit(song: Song, after: int | None = None, *, name: str = "",
         colour=free_colour(song),
     )
     return InsertTrack(track, index, f"Add track {track.name!r}" if name else "Add track")
+
+
+def duplicate_track_edit(song: Song, track_id: int) -> InsertTrack:
+    """A copy of a track right below it, as a DAW's Duplicate Track: its notes, instrument,
+    mix, transposition and controllers, under a name of its own ("Piano (2)") and with
+    its own MIDI channel (a kit stays on the drum channel) and colour, so the two are
+    told apart in the arrangement and mixed apart in an export. Its notes are new notes
+    (ids of their own): editing one part leaves the other as it is."""
+    i = song.track_index(track_id)
+    track = song.tracks[i]
+    copy = dataclasses.replace(
+        track,
+        id=new_track_id(),
+        name=unique_track_name(song, track.name),
+        channel=DRUM_CHANNEL if track.is_drum else free_channel(song),
+        colour=free_colour(song),
+        notes=tuple(Note(n.pitch, n.start, n.duration, n.velocity, new_note_id())
+                    for n in track.notes),
+    )
+    return InsertTrack(copy, i + 1, f"Duplicate track {track.name!r}")
 
 
 def delete_track_edit(song: Song, track_id: int) -> DeleteTrack:
@@ -128,5 +159,6 @@ def transposition_edit(song: Song, track_id: int,
                            transposition=tuple(transposition))
 
 
-__all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "free_channel", "free_colour",
+__all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "duplicate_track_edit",
+           "free_channel", "free_colour",
            "instrument_edit", "move_track_edit", "transposition_edit", "unique_track_name"]

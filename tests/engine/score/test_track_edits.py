@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from engine.score import DRUM_CHANNEL, TRACK_COLOURS, Song, Track
+from engine.score import DRUM_CHANNEL, TRACK_COLOURS, Note, Song, Track
 from engine.score.track_edits import (
     DRUMS,
     add_track_edit,
     delete_track_edit,
+    duplicate_track_edit,
     free_channel,
     free_colour,
     instrument_edit,
@@ -117,3 +118,24 @@ def test_a_parts_transposition_is_set_undone_and_refused_on_a_kit():
         transposition_edit(song, kit, (-1, -2))
     with pytest.raises(ValueError, match="not an interval"):
         transposition_edit(song, clarinet, (3, -3))
+
+
+def test_a_duplicated_track_is_a_copy_below_it_with_its_own_name_channel_and_notes():
+    piano = Track("Piano", program=4, channel=0, volume=0.5, pan=-0.25, mute=True,
+                  transposition=(-1, -2), notes=(Note(60, 0, 480, 90), Note(64, 480, 480)))
+    song = Song(tracks=(piano, Track("Kit", is_drum=True, channel=DRUM_CHANNEL,
+                                     notes=(Note(36, 0, 120),))))
+    edit = duplicate_track_edit(song, piano.id)
+    assert edit.label == "Duplicate track 'Piano'"
+    after = edit.apply(song)
+    assert [t.name for t in after.tracks] == ["Piano", "Piano (2)", "Kit"]
+    copy = after.tracks[1]
+    assert copy.id != piano.id and copy.channel not in (0, DRUM_CHANNEL)
+    assert copy.colour != piano.colour
+    assert (copy.program, copy.volume, copy.pan, copy.mute, copy.transposition) == (
+        4, 0.5, -0.25, True, (-1, -2))
+    assert copy.notes == piano.notes  # the same music …
+    assert not {n.id for n in copy.notes} & {n.id for n in piano.notes}  # … as new notes
+    assert edit.inverse().apply(after) == song
+    kit = duplicate_track_edit(after, song.tracks[1].id).apply(after).tracks[3]
+    assert (kit.name, kit.is_drum, kit.channel) == ("Kit (2)", True, DRUM_CHANNEL)
