@@ -191,6 +191,12 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         a = self.actions
         self.tracklist = TrackList(self.document, self.selection,
                                    [a.add_track, a.remove_track, a.track_up, a.track_down], self)
+        # A right-click on a track (Menu key, Shift+F10) offers the Track menu's own actions.
+        self.tracklist.set_menus(
+            [a.rename_track, a.track_instrument, a.track_colour, a.track_transposition, None,
+             a.mute_track, a.solo_track, None, a.select_all, a.mask_track, None,
+             a.duplicate_track, a.remove_track, None, a.track_up, a.track_down],
+            [a.add_track])
         self.arrangement = Arrangement(self.document, self.selection, self)
         self.arrangement.scroll_bar = self.tracklist.scroll.verticalScrollBar()
         self.pianoroll = PianoRoll(self.document, self.selection, self)
@@ -330,7 +336,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.next_pane, a.previous_pane, a.menu_bar])
         m = bar.addMenu("T&rack")
-        m.addActions([a.add_track, a.remove_track, a.track_up, a.track_down])
+        m.addActions([a.add_track, a.duplicate_track, a.remove_track, a.track_up,
+                      a.track_down])
         m.addSeparator()
         m.addActions([a.prev_track, a.next_track])
         m.addSeparator()
@@ -472,6 +479,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "zoom_fit": roll.fit, "zoom_selection": self.zoom_to_selection,
             "snap_next": lambda: self.step_snap(1), "snap_previous": lambda: self.step_snap(-1),
             "add_track": self.add_track, "remove_track": self.remove_track,
+            "duplicate_track": self.duplicate_track,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
             "next_pane": lambda: self.panes.step(1),
@@ -676,6 +684,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.selection.prune(song)
         self.update_selection_status()
         self._position_changed(self.transport.position)
+        self._track_actions_enabled()
 
     def _reveal_take(self, take: Take | None) -> None:
         """The take auditioned is brought into view when it arrives and when the user
@@ -706,6 +715,19 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.selection.set_notes(k for k in self.selection.notes if k[0] in active)
         self.update_selection_status()
         self.pianoroll.reveal_active_notes()
+        self._track_actions_enabled()
+
+    def _track_actions_enabled(self) -> None:
+        """Grey what the current track cannot do (the Track menu and a track's right-click
+        menu show these actions): a kit takes no transposition, the first track does not
+        move up nor the last down. With no track they stay live, to say why they did
+        nothing."""
+        a, song = self.actions, self.document.song
+        tid = self.pianoroll.current_track_id()
+        i = song.track_index(tid) if tid is not None else None
+        a.track_transposition.setEnabled(i is None or not song.tracks[i].is_drum)
+        a.track_up.setEnabled(i is None or i > 0)
+        a.track_down.setEnabled(i is None or i < len(song.tracks) - 1)
 
     def update_title(self) -> None:
         """"Lanterns — demo.mid* — Partita": the song's title (File ▸ Song Properties),

@@ -49,6 +49,7 @@ QMenuBar { background: #262a30; color: #d7dae0; }
 QMenuBar::item:selected { background: #343a42; }
 QMenu { background: #2a2e35; color: #d7dae0; border: 1px solid #14161a; }
 QMenu::item:selected { background: #1d3b5e; }
+QMenu::item:disabled { color: #6b717b; }
 QMenu::separator { height: 1px; background: #3a3f47; margin: 4px 8px; }
 QSplitter::handle { background: #14161a; }
 QScrollBar:horizontal, QScrollBar:vertical { background: #1e2126; border: none; }

@@ -1,4 +1,4 @@
-"""Track ▸ Add, Remove, Move Up / Down, Previous / Next, Mute, Solo, Rename, Instrument,
+"""Track ▸ Add, Remove, Duplicate, Move Up / Down, Previous / Next, Mute, Solo, Rename, Instrument,
 Transposition, Volume, Pan and Colour from the keyboard: the window's track commands.
 
 :class:`TrackCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
@@ -17,6 +17,7 @@ from engine.score.instruments import transposition_text, written_transposition
 from engine.score.track_edits import (
     add_track_edit,
     delete_track_edit,
+    duplicate_track_edit,
     move_track_edit,
     transposition_edit,
 )
@@ -204,6 +205,16 @@ class TrackCommands:
 
     def add_track(self) -> None:
         edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())
+        if self.pianoroll.commit(edit):
+            self.selection.set_tracks([edit.track.id])
+
+    def duplicate_track(self) -> None:
+        """Track ▸ Duplicate Track: a copy of the current track below it, selected (one
+        undo step)."""
+        tid = self.current_track_or_say("Duplicate Track")
+        if tid is None:
+            return
+        edit = duplicate_track_edit(self.document.song, tid)
         if self.pianoroll.commit(edit):
             self.selection.set_tracks([edit.track.id])
 

@@ -1,5 +1,6 @@
 """Track headers: name, instrument, colour, mute/solo, volume/pan, the key a transposing
-part is written in; add/remove/reorder.
+part is written in; add/remove/reorder; a right-click menu (Menu key, Shift+F10) with the
+Track menu's commands.
 
 Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrack``,
 ``MoveTrack``) on the document's undo stack. Rows line up with the arrangement rows.
@@ -7,9 +8,12 @@ Each change is one engine edit (``SetTrackProps``, ``InsertTrack``, ``DeleteTrac
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, QTimer, Signal
+from collections.abc import Sequence
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
+    QContextMenuEvent,
     QFontMetrics,
     QKeyEvent,
     QMouseEvent,
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -167,6 +172,7 @@ class TrackHeader(QFrame):
         for w in (self.swatch, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lst.wheel.watch(self.instrument, self.volume, self.pan)  # the wheel scrolls the list
+        self.instrument.installEventFilter(self)  # a right-click: the track's menu (below)
         vol_label = QLabel("Vol", self)
         pan_label = QLabel("Pan", self)
         for lab in (vol_label, pan_label):
@@ -257,7 +263,14 @@ class TrackHeader(QFrame):
                                        | Qt.KeyboardModifier.ShiftModifier))
         self.clicked.emit(self.track_id, toggle)
 
+    def contextMenuEvent(self, e: QContextMenuEvent) -> None:
+        # The press before it selected this track: the menu's commands act on it.
+        self.lst.show_track_menu(self.track_id, e.globalPos())
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.instrument and event.type() == QEvent.Type.ContextMenu:
+            self.contextMenuEvent(event)  # the box keeps a right-click from the header
+            return True
         if watched is not self.name:
             return False
         kind = event.type()
@@ -268,6 +281,9 @@ class TrackHeader(QFrame):
             pass  # being renamed: the field takes its clicks (the cursor, a selection)
         elif kind == QEvent.Type.MouseButtonPress:
             self.mousePressEvent(event)  # select the track; the text stays untouched
+            return True
+        elif kind == QEvent.Type.ContextMenu:
+            self.contextMenuEvent(event)  # the track's menu, not the field's Cut / Paste
             return True
         elif kind == QEvent.Type.MouseButtonDblClick:
             if self.track_id not in self.lst.selection.track_ids:
@@ -392,6 +408,9 @@ class TrackList(QWidget):
         self.wheel = WheelScrolls(self)  # over a header the wheel scrolls the list
         self._heard: set[int] = set()
         self._preview: list[QLabel] = []  # rows of the tracks a take on screen would add
+        self._track_menu: list[QAction | None] = []  # a right-click on a track (see set_menus)
+        self._empty_menu: list[QAction] = []  # … below the tracks
+        self.menu: QMenu | None = None  # the right-click menu open (or last opened)
         bar = QWidget(self)
         bar.setObjectName("TrackListBar")
         bar.setFixedHeight(HEADER_H)
@@ -458,7 +477,61 @@ class TrackList(QWidget):
                 ~Qt.KeyboardModifier.KeypadModifier:
             self.step_requested.emit(-1 if e.key() == Qt.Key.Key_Up else 1)
             return
+        modifiers = e.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if (e.key() == Qt.Key.Key_Menu and not modifiers) or (
+                e.key() == Qt.Key.Key_F10 and modifiers == Qt.KeyboardModifier.ShiftModifier):
+            # Taken here, not left to Qt: not every platform (nor Qt version) turns Shift+F10
+            # into a context-menu event, and the one it makes would come as well.
+            self.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Keyboard,
+                                                    QPoint(0, 0), self.mapToGlobal(QPoint())))
+            return
         super().keyPressEvent(e)
+
+    # -- the right-click menu ------------------------------------------------------------------
+    def set_menus(self, on_track: Sequence[QAction | None], below: Sequence[QAction]) -> None:
+        """What a right-click offers: on a track, ``on_track`` (None: a separator), the
+        window's own actions, so their names, keys and enabled state are the Track menu's;
+        below the tracks, ``below`` (Add Track)."""
+        self._track_menu = list(on_track)
+        self._empty_menu = list(below)
+
+    def contextMenuEvent(self, e: QContextMenuEvent) -> None:
+        """The Menu key or Shift+F10 (the list has the focus): the current track's menu
+        beside its name; a right-click below the tracks (a header takes its own): Add."""
+        tid = self.current_track_id()
+        if e.reason() == QContextMenuEvent.Reason.Keyboard and tid is not None:
+            h = self.shown_header(tid)
+            self.show_track_menu(tid, h.name.mapToGlobal(QPoint(0, h.name.height())))
+        elif e.reason() == QContextMenuEvent.Reason.Keyboard:
+            self._popup(self._empty_menu, self.rows.mapToGlobal(QPoint(8, 8)), "Track list")
+        else:
+            self._popup(self._empty_menu, e.globalPos(), "Track list")
+
+    def show_track_menu(self, track_id: int, at: QPoint) -> None:
+        """The track's commands at ``at`` (global): its track is the current one."""
+        if self.current_track_id() != track_id:  # a Ctrl+right-click: made the current one
+            self.selection.set_tracks([track_id])
+        self._popup(self._track_menu, at, f"Commands for {self.document.song.track(track_id).name}")
+
+    def current_track_id(self) -> int | None:
+        """The track the window's track commands act on (the piano roll's current one)."""
+        known = {t.id for t in self.document.song.tracks}
+        return next((t for t in self.selection.track_ids if t in known), None)
+
+    def _popup(self, actions: Sequence[QAction | None], at: QPoint, name: str) -> None:
+        if not actions:
+            return
+        if self.menu is not None:
+            self.menu.close()
+            self.menu.deleteLater()
+        self.menu = QMenu(self)
+        self.menu.setAccessibleName(name)
+        for action in actions:
+            if action is None:
+                self.menu.addSeparator()
+            else:
+                self.menu.addAction(action)
+        self.menu.popup(at)
 
     def commit(self, edit: Edit) -> None:
         try:

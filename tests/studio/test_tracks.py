@@ -384,10 +384,13 @@ def test_a_parts_transposition_is_chosen_shown_and_undone(opened, dialogs):
     assert header.written.text() == "8vb"
     drums = win.document.song.tracks[2]
     win.selection.set_tracks([drums.id])
+    assert not win.actions.track_transposition.isEnabled()  # greyed in the menus for a kit
     asked = len(dialogs.calls)
-    win.actions.track_transposition.trigger()
+    win.pick_transposition()  # and refused, should it be asked all the same
     assert len(dialogs.calls) == asked  # a kit is not asked
     assert "drum kit" in win.statusBar().currentMessage()
+    win.selection.set_tracks([bass.id])
+    assert win.actions.track_transposition.isEnabled()
 
 
 def test_the_transposition_list_is_chosen_from_the_keyboard(qtbot):
