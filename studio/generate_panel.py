@@ -42,6 +42,7 @@ from .accessible import set_name
 from .cocompose import GenerationSettings
 from .model_options import ModelOptionsBox
 from .models import ModelCatalog
+from .number_entry import DecimalEntry, NumberEntry
 from .wheel import WheelScrolls
 
 # Auto: the key the music around the mask is clearly in (engine.score.keys); Any: none.
@@ -127,7 +128,7 @@ class GeneratePanel(QWidget):
                 grid.addWidget(b, 0, 0, 1, 2)
             else:
                 grid.addWidget(b, 1 + (i - 1) // 2, (i - 1) % 2)
-        self.continue_bars = QSpinBox(self)
+        self.continue_bars = NumberEntry(self)
         self.continue_bars.setRange(1, 64)
         self.continue_bars.setValue(4)
         self.continue_bars.setSuffix(" bars")
@@ -160,20 +161,20 @@ class GeneratePanel(QWidget):
             "the smaller forms load and run faster. Leave it on auto (the model's own choice).\n"
             "fp32: full size · int8: a quarter of it (the shipped default) · int4: a sixth.\n"
             "(measured likelihood change: int8 +0.1 %, int4 +0.4 %; docs/performance.md)")
-        self.steps = QSpinBox(self)
+        self.steps = NumberEntry(self)
         self.steps.setRange(1, 64)
         self.steps.setValue(8)
         self.steps.setToolTip("Sampling steps: more is slower and usually more coherent")
-        self.temperature = QDoubleSpinBox(self)
+        self.temperature = DecimalEntry(self)
         self.temperature.setRange(0.1, 2.0)
         self.temperature.setSingleStep(0.05)
         self.temperature.setValue(1.0)
         self.temperature.setToolTip("Lower: safer choices; higher: more surprising ones")
-        self.variations = QSpinBox(self)
+        self.variations = NumberEntry(self)
         self.variations.setRange(1, 9)
         self.variations.setValue(3)
         self.variations.setToolTip("How many takes (A, B, C…) one request makes")
-        self.seed = QSpinBox(self)
+        self.seed = NumberEntry(self)
         self.seed.setRange(-1, 2**31 - 1)
         self.seed.setValue(-1)
         self.seed.setSpecialValueText("Random")

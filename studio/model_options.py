@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from engine.plugins import ModelOption
 
+from .number_entry import DecimalEntry, NumberEntry
 from .wheel import WheelScrolls
 
 
@@ -96,13 +97,13 @@ def _field(option: ModelOption, parent: QWidget) -> QWidget:
         check.setChecked(default)
         return check
     if isinstance(default, int):
-        spin = QSpinBox(parent)
+        spin = NumberEntry(parent)
         spin.setRange(int(option.minimum if option.minimum is not None else -10**6),
                       int(option.maximum if option.maximum is not None else 10**6))
         spin.setValue(default)
         return spin
     if isinstance(default, float):
-        dspin = QDoubleSpinBox(parent)
+        dspin = DecimalEntry(parent)
         dspin.setDecimals(4)  # two (Qt's default) made a default of 0.005 into 0.01
         low = option.minimum if option.minimum is not None else -1e6
         high = option.maximum if option.maximum is not None else 1e6

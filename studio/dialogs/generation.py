@@ -10,12 +10,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QSpinBox,
     QWidget,
 )
 
 from engine.score.instruments import GM_PROGRAMS
 
+from ..number_entry import NumberEntry
 from .forms import lay_out_form
 
 COMMON = ("Piano", "Bass", "Drums", "Strings", "Guitar", "Electric Piano", "Organ", "Choir",
@@ -44,9 +44,9 @@ class InstrumentsDialog(QDialog):
         self.error.setStyleSheet("color: #ff6b6b;")
         form = QFormLayout()
         form.addRow("Instruments", self.instruments)
-        self.bars: QSpinBox | None = None
+        self.bars: NumberEntry | None = None
         if bars is not None:
-            self.bars = QSpinBox(self)
+            self.bars = NumberEntry(self)
             self.bars.setRange(1, 256)
             self.bars.setValue(bars)
             self.bars.setSuffix(" bars")

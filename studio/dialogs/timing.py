@@ -5,12 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSpinBox,
     QWidget,
 )
 
@@ -28,6 +26,7 @@ from engine.score.song import (
 from engine.score.spelling import KEY_SIGNATURES
 
 from ..accessible import set_name
+from ..number_entry import DecimalEntry, NumberEntry
 from .forms import lay_out_form
 
 NO_KEY = "(none)"
@@ -54,12 +53,12 @@ class TimeDialog(QDialog):
                       "removes a change." + (" A pickup is a short first bar before the meter "
                                              "(bar 0)." if pickup is not None else ""), self)
         text.setWordWrap(True)
-        self.tempo = QDoubleSpinBox(self)
+        self.tempo = DecimalEntry(self)
         self.tempo.setRange(*BPM_RANGE)
         self.tempo.setDecimals(1)
         self.tempo.setSuffix(" BPM")
         self.tempo.setValue(bpm)
-        self.numerator = QSpinBox(self)
+        self.numerator = NumberEntry(self)
         self.numerator.setRange(1, MAX_NUMERATOR)
         self.numerator.setValue(meter[0])
         self.denominator = QComboBox(self)
@@ -201,10 +200,10 @@ class BarsDialog(QDialog):
             "The bars' notes on every track go, and the music after them moves earlier; "
             "tempo, meter and key from after them hold on.", self)
         text.setWordWrap(True)
-        self.bar = QSpinBox(self)
+        self.bar = NumberEntry(self)
         self.bar.setRange(first_bar, last_bar + (1 if inserting else 0))
         self.bar.setValue(min(bar, self.bar.maximum()))
-        self.count = QSpinBox(self)
+        self.count = NumberEntry(self)
         self.count.setRange(1, 999)
         self.count.setValue(count)
         form = QFormLayout()
