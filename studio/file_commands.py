@@ -21,6 +21,7 @@ from engine.score import plural
 from . import dialogs
 from .autosave import original_is_newer
 from .document import FileRead, display_path, new_song, read_file
+from .number_entry import number_text
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QMenu, QProgressDialog, QStatusBar
@@ -429,7 +430,7 @@ class FileCommands:
 
         def done(report: RenderReport) -> None:
             msg = (f"Wrote {plural(len(report.paths), 'file')} to {folder} "
-                   f"({report.duration_seconds:.1f} s of audio at "
+                   f"({number_text(report.duration_seconds, 1)} s of audio at "
                    f"{rate_name(report.sample_rate)}, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)
             bar_one = bar_one_note(song, report.sample_rate)  # a pickup: where bar 1 is

@@ -45,6 +45,7 @@ from engine.score.mask_geometry import describe
 from . import actions
 from .elided_label import ElidedLabel
 from .jobbridge import JobBridge
+from .number_entry import number_text
 
 
 def eta_text(seconds: float | None) -> str:
@@ -126,7 +127,7 @@ class JobRow(QFrame):
             self.bar.setValue(e.step)
             self.status.setText(f"step {e.step}/{e.total} · {eta_text(e.eta)}")
         elif isinstance(e, JobFinished):
-            self._end(f"done in {time.monotonic() - self.started:.1f} s · "
+            self._end(f"done in {number_text(time.monotonic() - self.started, 1)} s · "
                       f"{plural(e.take.note_count, 'note')}", "#98c379")
             self.bar.setRange(0, 1)
             self.bar.setValue(1)

@@ -70,6 +70,7 @@ from .midi_input import MidiSource
 from .midi_keyboard import MidiKeyboard
 from .models import ModelCatalog
 from .note_commands import VELOCITY_STEP, NoteCommands
+from .number_entry import number_text
 from .panes import Panes
 from .pianoroll import PianoRoll, Tool
 from .recording import Recorder, count_in_menu
@@ -377,7 +378,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.lcd_time = QLabel("0:00.000", tb)
         self.lcd_time.setObjectName("LcdSmall")
         self.lcd_time.setToolTip("Playhead: minutes:seconds")
-        self.lcd_tempo = _Lcd("120.0 BPM", tb)
+        self.lcd_tempo = _Lcd(f"{number_text(120, 1)} BPM", tb)
         self.lcd_tempo.setObjectName("LcdSmall")
         self.lcd_tempo.setToolTip("Tempo at the playhead: double-click to change (Ctrl+K)")
         self.lcd_meter = _Lcd("4/4", tb)
@@ -792,7 +793,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         secs = tm.tick_to_seconds(tick)
         self.lcd_time.setText(f"{int(secs // 60)}:{secs % 60:06.3f}")
         bpm, (sig, _) = tm.tempo_at(tick), tm.metric_position(tick)  # a pickup: the bar's
-        self.lcd_tempo.setText(f"{bpm:.1f} BPM")
+        self.lcd_tempo.setText(f"{number_text(bpm, 1)} BPM")  # as Ctrl+K shows it
         dotted = (f" (♩. = {bpm / 1.5:.0f}, the beat {sig.numerator}/{sig.denominator} counts)"
                   if sig.compound and sig.denominator == 8 else "")
         tip = (f"Tempo at the playhead in quarter notes a minute{dotted}: double-click to "

@@ -22,6 +22,8 @@ from engine.score.track_edits import (
     transposition_edit,
 )
 
+from .number_entry import number_text
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
@@ -60,12 +62,15 @@ def stepped_volume(volume: float, db: float) -> float:
 
 
 def volume_text(volume: float) -> str:
-    """"−3.0 dB (90)", the level and the header's 0–127 value; "silent (0)"."""
+    """"−3.0 dB (90)", the level (in the locale's numbers) and the header's 0–127 value;
+    "silent (0)"."""
     db = volume_db(volume)
     value = round(volume * 127)
     if db is None:
         return f"silent ({value})"
-    return f"{db:+.1f} dB ({value})".replace("-", "−").replace("+0.0", "0")
+    signed = f"{db:+.1f}"  # rounded as shown: -0.04 is "−0.0", +0.04 "0"
+    level = "0" if signed == "+0.0" else signed[0] + number_text(abs(db), 1)  # "−3,0" in German
+    return f"{level} dB ({value})".replace("-", "−")
 
 
 def pan_text(pan: int) -> str:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..number_entry import number_text
 from ..settings import DEFAULT_EXPORT_END, DEFAULT_EXPORT_RATE, EXPORT_ENDS, EXPORT_SAMPLE_RATES
 from .forms import lay_out_form
 
@@ -53,8 +54,10 @@ class AudioExport:
 
 
 def rate_name(rate: int) -> str:
-    """``"44.1 kHz"``, ``"48 kHz"``: a rate as a DAW's menu writes it."""
-    return f"{rate / 1000:g} kHz"
+    """``"44.1 kHz"`` ("44,1 kHz" in German), ``"48 kHz"``: a rate as a DAW's menu writes
+    it."""
+    khz = rate / 1000
+    return f"{number_text(khz, len(f'{khz:g}'.partition('.')[2]))} kHz"  # 44.1: one decimal
 
 
 def default_soundfont_text() -> str:

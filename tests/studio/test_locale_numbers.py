@@ -1,6 +1,7 @@
 """Numbers typed and shown under the user's locale (QA, German and Japanese desktops):
 "92.5" in the tempo field was 925 BPM under German ("." groups thousands there) and
-"92,5" was 925 under Japanese."""
+"92,5" was 925 under Japanese; the toolbar said "92.5 BPM" where the dialog said
+"92,5"."""
 
 from __future__ import annotations
 
@@ -96,3 +97,16 @@ def test_every_number_field_in_the_studio_is_one_of_these():
             for line in p.read_text(encoding="utf-8").splitlines()
             if re.search(r"\bQ(Double)?SpinBox\(", line)]
     assert made == []
+
+
+def test_the_toolbar_shows_the_tempo_as_the_dialog_does(german, opened, dialogs):
+    dialogs.answers["ask_time"] = (92.5, (4, 4), "", None)
+    opened.set_time_at_playhead()
+    assert opened.lcd_tempo.text() == "92,5 BPM"
+
+
+def test_volume_levels_said_in_the_locales_numbers(german):
+    from studio.track_commands import volume_text
+
+    assert volume_text(0.5) == "−6,0 dB (64)"
+    assert volume_text(1.0) == "0 dB (127)"
