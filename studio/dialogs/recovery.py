@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, QLocale, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,16 +26,26 @@ from ..document import display_path
 
 
 def describe(recovery: Recovery, now: datetime | None = None) -> str:
-    """"demo.mid — autosaved 14:03:27, 2 Mar 2026 (5 minutes ago)" for one recovery
+    """"demo.mid — autosaved 14:03:27, 02/03/2026 (5 minutes ago)" for one recovery
     entry, with a warning when the file on disk was saved after the autosave. The copy
     follows edits within a second or so (studio.autosave), so its time is when the work
     stopped: to the second, and how long ago (``now``: the current time)."""
     name = display_path(recovery.document.name) if recovery.document else "Untitled song"
-    when = recovery.saved_at.astimezone().strftime("%H:%M:%S, %d %b %Y")
+    when = saved_when(recovery.saved_at)
     text = f"{name} — autosaved {when} ({ago(recovery.saved_at, now)})"
     if original_is_newer(recovery):
         text += " (the file on disk is newer than this autosave)"
     return text
+
+
+def saved_when(then: datetime) -> str:
+    """"14:03:27, 02/03/2026": the local time, to the second, and the date as the locale
+    writes it in figures ("2026/03/02" in Japanese, "02.03.26" in German). strftime's
+    month names followed the C library's locale, not the studio's English: "2 11月 2026"
+    under ja_JP."""
+    local = then.astimezone()
+    date = QDate(local.year, local.month, local.day)
+    return f"{local:%H:%M:%S}, {QLocale().toString(date, QLocale.FormatType.ShortFormat)}"
 
 
 def ago(then: datetime, now: datetime | None = None) -> str:

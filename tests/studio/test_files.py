@@ -10,7 +10,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QDate, QLocale, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QProgressDialog
 from shiboken6 import isValid
@@ -527,8 +527,11 @@ def test_the_recovery_dialog_says_how_recent_the_copy_is():
         document = None
         saved_at = now - timedelta(minutes=5, seconds=3)
 
-    local = Copy.saved_at.astimezone().strftime("%H:%M:%S, %d %b %Y")
-    assert describe(Copy(), now) == f"Untitled song — autosaved {local} (5 minutes ago)"
+    local = Copy.saved_at.astimezone()
+    date = QLocale().toString(QDate(local.year, local.month, local.day),
+                              QLocale.FormatType.ShortFormat)  # test_locale_numbers: which
+    assert describe(Copy(), now) == (f"Untitled song — autosaved {local:%H:%M:%S}, {date} "
+                                     "(5 minutes ago)")
 
 
 def test_saving_discards_the_autosave(opened, dialogs):

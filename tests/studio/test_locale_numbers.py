@@ -1,11 +1,12 @@
 """Numbers typed and shown under the user's locale (QA, German and Japanese desktops):
 "92.5" in the tempo field was 925 BPM under German ("." groups thousands there) and
-"92,5" was 925 under Japanese; the toolbar said "92.5 BPM" where the dialog said
-"92,5"."""
+"92,5" was 925 under Japanese; the toolbar said "92.5 BPM" where the dialog said "92,5";
+the recovery dialog dated a copy "27 11月 2026"."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -110,3 +111,20 @@ def test_volume_levels_said_in_the_locales_numbers(german):
 
     assert volume_text(0.5) == "−6,0 dB (64)"
     assert volume_text(1.0) == "0 dB (127)"
+
+
+@pytest.mark.parametrize(("locale", "date"), [(JAPANESE, "2026/11/27"), (GERMAN, "27.11.26"),
+                                              (ENGLISH, "11/27/26")],
+                         ids=lambda v: v.name() if isinstance(v, QLocale) else v)
+def test_the_recovery_dialog_dates_a_copy_in_one_language(in_locale, locale, date):
+    from studio.dialogs.recovery import describe
+
+    in_locale(locale)
+    saved = datetime(2026, 11, 27, 14, 3, 27).astimezone()  # local time, as shown
+
+    class Copy:  # what describe reads of a Recovery
+        document = None
+        saved_at = saved
+
+    text = describe(Copy(), saved)
+    assert text == f"Untitled song — autosaved 14:03:27, {date} (just now)"
