@@ -569,6 +569,8 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     first_voice = None if staff is None else 1 if staff == 1 else 5
     for m, bar, held in zip(measures, bars, pieces, strict=True):
         _fill(m, bar, held, track.is_drum, key_at, first_voice)
+        if m.editorial.get("triplets") and not track.is_drum:
+            _complete_tuplets(m)
     for bar, m in zip(bars, measures, strict=True):
         part.coreInsert(float(bar.offset), m)
     part.coreElementsChanged()
@@ -649,24 +651,104 @@ def _duration(length: Fraction) -> Any:
     return duration.Duration(length)
 
 
+def _complete_tuplets(m: Any) -> None:
+    """Complete the tuplets of a measure with triplets and join those that became whole
+    notes again, as music21's ``makeNotation`` does (``splitElementsToCompleteTuplets``,
+    then ``consolidateCompletedTuplets`` of tied notes), line by line. Their steps, with
+    each note's neighbour taken from its line: music21 looks it up through every stream
+    that holds the note, most of the notation's time (a second of a 6,000-note song's
+    export). Never on drums (it would split a hit into two strokes: music21 ties no
+    unpitched chord)."""
+    for line in (m, *m.voices):
+        _split_to_complete_tuplets(line)
+        _consolidate_completed_tuplets(line)
+
+
+def _split_to_complete_tuplets(line: Any) -> None:
+    """music21's ``splitElementsToCompleteTuplets`` on one line (a measure's own notes or
+    a voice's): a note after an unfinished tuplet, longer than what finishes it, is split
+    there and tied."""
+    from music21.common.numberTools import opFrac
+
+    notes = list(line.notesAndRests)
+    following = list(notes)  # the line as it is now, the split-off pieces included
+    last_tuplet, partial_sum = None, 0.0
+    for gn in notes:
+        tuplets = gn.duration.tuplets
+        if tuplets and gn.duration.expressionIsInferred and (
+                last_tuplet is None or last_tuplet == tuplets[0]):
+            last_tuplet = tuplets[0]
+            partial_sum = opFrac(gn.quarterLength + partial_sum)
+        else:
+            last_tuplet, partial_sum = None, 0.0
+            continue
+        to_complete = opFrac(tuplets[0].totalTupletLength() - partial_sum)
+        if to_complete == 0.0:
+            last_tuplet, partial_sum = None, 0.0
+            continue
+        i = next(i for i, x in enumerate(following) if x is gn) + 1
+        after = following[i] if i < len(following) else None
+        if after is None or after.offset != opFrac(gn.offset + gn.quarterLength):
+            continue
+        if after.duration.expressionIsInferred and 0 < to_complete < after.quarterLength:
+            _, right = after.splitAtQuarterLength(to_complete, addTies=True)
+            line.insert(after.offset + to_complete, right)
+            following.insert(i + 1, right)
+
+
+def _consolidate_completed_tuplets(line: Any) -> None:
+    """music21's ``consolidateCompletedTuplets`` (``onlyIfTied``) on one line: tied notes
+    of one pitch (or rests) that fill a whole tuplet become one note without it."""
+    from music21.common.numberTools import opFrac
+
+    notes = list(line.notesAndRests)
+    group: list[Any] = []  # None: a note in the tuplet that does not join the rest
+    partial_sum, last_tuplet, target = 0.0, None, None
+    for i, gn in enumerate(notes):
+        partial_sum = opFrac(partial_sum + gn.quarterLength)
+        prev = notes[i - 1] if group else None
+        if prev is None or (
+                ((gn.isRest and prev.isRest)
+                 or (not gn.isRest and not prev.isRest and gn.pitches == prev.pitches))
+                and opFrac(prev.offset + prev.quarterLength) == gn.offset
+                and len(gn.duration.tuplets) == 1
+                and gn.duration.tuplets[0] == last_tuplet):
+            if group:
+                group.append(gn)
+            else:
+                partial_sum = gn.quarterLength
+                if gn.duration.tuplets:  # else not in a tuplet: keep looking
+                    last_tuplet = gn.duration.tuplets[0]
+                    target = last_tuplet.totalTupletLength()
+                    group.append(gn)
+        elif group:
+            group.append(None)
+        if partial_sum == target:
+            if group and all(g is not None and g.duration.expressionIsInferred
+                             and len(g.duration.tuplets) < 2
+                             and (g.isRest or g.tie is not None) for g in group):
+                line.streamStatus.tuplets = False
+                for other in group[1:]:
+                    line.remove(other)
+                group[0].duration.clear()
+                group[0].duration.tuplets = ()
+                group[0].quarterLength = target
+            group, partial_sum, last_tuplet, target = [], 0.0, None, None
+
+
 def _notate(part: Any, drums: bool = False) -> None:
     """What a score editor reads besides notes and rests, as music21's ``makeNotation``
-    and its writer make it (less the measures, ties and rests :func:`_part` made):
-    complete tuplets, accidentals, beams, tuplet brackets, and a length no single note
-    has as tied notes (5/16: a quarter tied to a 16th; a drum hit has a length one note
-    has, :func:`_drum_lengths`). Then the scaffold meters go."""
+    and its writer make it (less the measures, ties, rests and complete tuplets
+    :func:`_part` made): accidentals, beams and their stems, tuplet brackets, and a
+    length no single note has as tied notes (5/16: a quarter tied to a 16th; a drum hit
+    has a length one note has, :func:`_drum_lengths`). Then the scaffold meters go."""
     from music21 import stream
     from music21.stream import makeNotation
 
     measures = list(part.getElementsByClass(stream.Measure))
-    for m in measures:
-        # The slow part of makeNotation: only where needed, and never on drums (it would
-        # split a hit into two strokes: music21 ties no unpitched chord).
-        if m.editorial.get("triplets") and not drums:
-            makeNotation.splitElementsToCompleteTuplets(m, recurse=True, addTies=True)
-            makeNotation.consolidateCompletedTuplets(m, recurse=True, onlyIfTied=True)
     makeNotation.makeAccidentalsInMeasureStream(part)
-    makeNotation.makeBeams(part, inPlace=True)
+    makeNotation.makeBeams(part, inPlace=True, setStemDirections=False)
+    _stems(part, measures[0].clef)
     for m in measures:
         if m.editorial.get("triplets"):
             for line in (m, *m.voices):
@@ -677,6 +759,27 @@ def _notate(part: Any, drums: bool = False) -> None:
         if ts is not None and ts.editorial.get("scaffold"):
             m.remove(ts)
     part.streamStatus.accidentals = part.streamStatus.beams = True
+
+
+def _stems(part: Any, part_clef: Any) -> None:
+    """Point the stems of each beamed group one way, as music21's ``makeBeams`` does
+    (``setStemDirectionForBeamGroups``), with the part's clef (:func:`_part` writes one,
+    at its start): music21 looks the clef up from each group, through the whole part
+    (most of ``makeBeams``' time)."""
+    from music21.stream import makeNotation
+
+    for group in makeNotation.iterateBeamGroups(part, skipNoBeams=True, recurse=True):
+        stems = {n.stemDirection for n in group
+                 if n.stemDirection in ("up", "down", "unspecified")}
+        consistent = "unspecified" not in stems and len(stems) < 2
+        pitches = [p for n in group for p in n.pitches]
+        if not pitches:
+            continue
+        direction = part_clef.getStemDirectionForPitches(pitches)
+        for n in group:
+            if n.stemDirection == "unspecified" or (
+                    n.stemDirection in ("up", "down") and not consistent):
+                n.stemDirection = direction
 
 
 def _time_signature(sig: TimeSignature) -> Any:

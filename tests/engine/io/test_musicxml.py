@@ -474,3 +474,39 @@ def test_a_real_file_with_meter_changes_keeps_every_note(real_dir):
     measures = score.parts[0].getElementsByClass(music21.stream.Measure)
     meters = {m.number: m.timeSignature.ratioString for m in measures if m.timeSignature}
     assert meters == {1: "4/4", 75: "3/4", 76: "4/4"}
+
+
+def test_the_faster_notation_writes_what_music21s_own_passes_write(monkeypatch):
+    # The export completes tuplets and points beamed stems itself, line by line with the
+    # part's clef (music21 looked every note's neighbour and clef up through the whole
+    # part): the same file as music21's makeNotation passes give, byte for byte. Triplet
+    # notes that need splitting to complete their tuplet, voices, a tie over the bar line,
+    # a grand staff, a transposing part and drums.
+    from music21.stream import makeNotation
+
+    from engine.io import musicxml
+
+    t = P // 3  # an eighth-note triplet
+    tune = [Note(67, t, P), Note(69, 2 * P, t), Note(71, 3 * P + 2 * t, 2 * P),
+            Note(72, 6 * P, 2 * t), Note(74, 6 * P + 2 * t, 5 * t), Note(76, 9 * P + t, 2 * t)]
+    held = [Note(p, t, 3 * P) for p in (60, 64)] + [Note(62, 5 * P + 2 * t, 4 * P)]
+    arpeggio = [Note(p, i * t, t) for i, p in enumerate((43, 55, 60, 64, 67, 72) * 4)]
+    sax = [Note(p, i * P // 2 + (i % 3) * 20, P // 2) for i, p in enumerate(range(60, 76))]
+    kit = [Note(k, i * t, 10) for i, k in enumerate((36, 42, 38) * 8)]
+    song = Song(tracks=(Track("Violin", program=40, notes=(*tune, *held)),
+                        Track("Piano", notes=tuple(arpeggio)),
+                        Track("Alto Sax", program=65, notes=tuple(sax)),
+                        Track("Drums", is_drum=True, channel=9, notes=tuple(kit))),
+                time_signatures=(TimeSignature(0, 4, 4), TimeSignature(8 * P, 6, 8)),
+                key_signatures=(KeySignature(0, "Bb"),))
+    fast, _ = musicxml_bytes(song)
+
+    def music21s_tuplets(m):
+        makeNotation.splitElementsToCompleteTuplets(m, recurse=True, addTies=True)
+        makeNotation.consolidateCompletedTuplets(m, recurse=True, onlyIfTied=True)
+
+    monkeypatch.setattr(musicxml, "_complete_tuplets", music21s_tuplets)
+    monkeypatch.setattr(musicxml, "_stems",
+                        lambda part, clef: makeNotation.setStemDirectionForBeamGroups(part))
+    assert fast.count(b"<tuplet ") > 10 and b"<stem>down" in fast and b"<stem>up" in fast
+    assert fast == musicxml_bytes(song)[0]
