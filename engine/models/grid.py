@@ -21,7 +21,6 @@ their rounded form). Nothing is ever dropped silently.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -208,16 +207,20 @@ def _cell_index(ticks: Sequence[int]) -> dict[int, int]:
     return {t: i for i, t in enumerate(ticks)}
 
 
-def _nearest_cell(tick: int, ticks: Sequence[int]) -> int:
-    """Index of the step tick nearest ``tick`` (the earlier on a tie). ``ticks`` is a plain
-    list: bisect on it is ~10× faster than a scalar ``np.searchsorted``, and the demo song
-    has hundreds of off-grid notes per window."""
-    i = bisect.bisect_left(ticks, tick)
-    if i == 0:
-        return 0
-    if i >= len(ticks):
-        return len(ticks) - 1
-    return i if ticks[i] - tick <= tick - ticks[i - 1] else i - 1
+def snap_step(tick: int, ppq: int) -> int:
+    """The step whose tick is nearest ``tick``, the later on a tie: where an off-grid
+    note's start and end are placed (through a groove's :meth:`~engine.models.groove.
+    Groove.grid_tick` first, in a swung track), and where *keep rhythm* looks for them
+    (:func:`engine.models.grid_plugin.keep_timing`): one rule, so a note is matched on the
+    steps it was encoded on (a 300-tick triplet from 6720 ends on step 59, not 58)."""
+    s = tick * vocab.STEPS_PER_BEAT // ppq
+    return min((s - 1, s, s + 1, s + 2), key=lambda c: (abs(step_tick(c, ppq) - tick), -c))
+
+
+def _nearest_cell(tick: int, s0: int, n_cells: int, ppq: int) -> int:
+    """Index of the window's step nearest ``tick`` (:func:`snap_step`), within its
+    ``n_cells`` + 1 step lines from step ``s0``."""
+    return min(max(snap_step(tick, ppq) - s0, 0), n_cells)
 
 
 def _polyphony(notes: Iterable[Note]) -> int:
@@ -338,9 +341,9 @@ def encode(
         to_grid = (lambda t, g=groove: g.grid_tick(t, tm, ppq)) if groove else _same_tick
         if track.is_drum:
             off, cut = _encode_drums(track, state, ticks, snap_off_grid, kits[track.id],
-                                     to_grid)
+                                     to_grid, (s0, ppq))
         else:
-            off, cut = _encode_pitched(track, state, ticks, snap_off_grid, to_grid)
+            off, cut = _encode_pitched(track, state, ticks, snap_off_grid, to_grid, (s0, ppq))
         if off:
             off_grid[track.id] = tuple(sorted(off, key=Note.key))
         if cut:
@@ -378,7 +381,8 @@ def _same_tick(tick: int) -> int:
 
 def _encode_pitched(
     track: Track, state: _Lanes, ticks: np.ndarray, snap: bool,
-    to_grid: Callable[[int], int] = _same_tick,
+    to_grid: Callable[[int], int],
+    steps: tuple[int, int],  # (the window's first step, the PPQ): where notes snap
 ) -> tuple[list[Note], list[Note]]:
     """Place a pitched track's notes; returns (off-grid notes, window-clipped notes).
 
@@ -394,6 +398,7 @@ def _encode_pitched(
     cut: list[Note] = []
     tick_list = ticks.tolist()
     cell = _cell_index(tick_list)
+    s0, ppq = steps
     for note in track.notes:
         if (note.start < w0 and note.end <= w0) or note.start >= w1:
             continue  # outside the window
@@ -409,8 +414,8 @@ def _encode_pitched(
         else:
             off.append(note)
             if snap:
-                a = _nearest_cell(to_grid(note.start), tick_list)
-                b = max(_nearest_cell(to_grid(note.end), tick_list), a + 1)
+                a = _nearest_cell(to_grid(note.start), s0, T, ppq)
+                b = max(_nearest_cell(to_grid(note.end), s0, T, ppq), a + 1)
                 if a < T:
                     by_step.setdefault(a, []).append((note, b, note.start >= w0, False))
 
@@ -436,7 +441,8 @@ def _encode_pitched(
 
 def _encode_drums(
     track: Track, state: _Lanes, ticks: np.ndarray, snap: bool, kit: DrumKit,
-    to_grid: Callable[[int], int] = _same_tick,
+    to_grid: Callable[[int], int],
+    steps: tuple[int, int],  # (the window's first step, the PPQ): where notes snap
 ) -> tuple[list[Note], list[Note]]:
     """Place drum hits by class order per step; returns (off-grid notes, []).
 
@@ -448,6 +454,7 @@ def _encode_drums(
     n_lanes = state.tokens.shape[0]
     tick_list = ticks.tolist()
     cell = _cell_index(tick_list)
+    s0, ppq = steps
     at_tick: dict[tuple[int, int], list[Note]] = {}  # (start, class) → its notes there
     for note in track.notes:
         if w0 <= note.start < w1:
@@ -469,7 +476,7 @@ def _encode_drums(
         off += notes
         if not snap:
             continue
-        a = _nearest_cell(to_grid(start), tick_list)
+        a = _nearest_cell(to_grid(start), s0, len(tick_list) - 1, ppq)
         if a < len(ticks) - 1:
             by_step.setdefault(a, []).append((klass, True, notes[0]))
     for step, hits in sorted(by_step.items()):
@@ -559,6 +566,7 @@ __all__ = [
     "first_step_at",
     "fit_budget",
     "resolve_overlaps",
+    "snap_step",
     "song_to_chorale",
     "step_in_bar",
     "step_tick",

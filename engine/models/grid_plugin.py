@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import NamedTuple
 
 import numpy as np
@@ -78,6 +79,7 @@ from .grid import (
     encode,
     fit_budget,
     resolve_overlaps,
+    snap_step,
 )
 from .groove import Groove, apply_groove, song_grooves
 from .sampler import (
@@ -227,13 +229,22 @@ class GridModelPlugin:
                          if options.avoid_parallels else None,
                          clashes=false_relations(key)
                          if options.avoid_parallels and key else None)
-            decoded = decode(enc, out, where=problem.editable)
+            decoded = (lane_notes(enc, out, problem.editable) if options.keep_rhythm else
+                       {t: [notes] for t, notes in decode(enc, out,
+                                                           where=problem.editable).items()})
             new = {}
             for tid in write:
-                notes = [n for n in decoded.get(tid, ()) if mask.contains_note(tid, n)
-                         and in_range(n, options.pitch_range)]
+                lanes = [[n for n in notes if mask.contains_note(tid, n)
+                          and in_range(n, options.pitch_range)] for notes in decoded.get(tid, ())]
                 if options.keep_rhythm:
-                    notes = keep_timing(notes, replaced.get(tid, ()), song.ppq)
+                    # Matched on the steps the encoder used (kept rhythm reads no groove
+                    # today; were it to, the same snapping).
+                    groove = grooves.get(tid)
+                    to_grid = (partial(groove.grid_tick, tm=TimeMap.of(work), ppq=song.ppq)
+                               if groove else None)
+                    notes = keep_timing(lanes, replaced.get(tid, ()), song.ppq, to_grid)
+                else:
+                    notes = [n for lane in lanes for n in lane]
                 # One sounding note per pitch in a track: lanes of one track may have
                 # sampled a pitch twice, and kept notes never change.
                 new[tid] = resolve_overlaps(notes, kept.get(tid, ()))
@@ -242,12 +253,13 @@ class GridModelPlugin:
                 sub = Mask.of(*(Region(r.track_ids & set(write), r.start, r.end, r.pitch_lo,
                                        r.pitch_hi) for r in mask.regions))
                 work = replace_in_mask(work, sub, new).apply(work)
+        grid = result  # as the grid wrote them: the groove moves their lines
         if not options.keep_rhythm:  # kept rhythm is the user's timing, lengths included
-            result = articulate(song, result, kept, replaced)
+            result = articulate(song, result, kept, replaced, grooves)
         result = assign_velocities(song, result, kept, mask.span, options.seed,
                                    replaced=replaced)
         # Last: lengths and accents are fitted on the grid, then the notes are swung.
-        return apply_groove(song, result, grooves, mask, kept) if grooves else result
+        return apply_groove(song, result, grooves, mask, kept, grid) if grooves else result
 
     # -- parts ---------------------------------------------------------------------------------
     def denoiser(self, precision: str = "auto") -> Denoiser:
@@ -409,19 +421,43 @@ def in_range(note: Note, pitch_range: tuple[int, int] | None) -> bool:
     return pitch_range is None or min(pitch_range) <= note.pitch <= max(pitch_range)
 
 
-def keep_timing(notes: Iterable[Note], replaced: Iterable[Note], ppq: int) -> list[Note]:
+def keep_timing(
+    lanes: Iterable[Iterable[Note]], replaced: Iterable[Note], ppq: int,
+    to_grid: Callable[[int], int] | None = None,
+) -> list[Note]:
     """With *keep rhythm*, a generated note takes the exact start and length of the note it
     replaces: the grid holds both on 16th steps, so a 216-tick staccato eighth would come
     back 240 ticks long. A generated note matches a replaced one that starts and ends on
-    its steps (the nearest step to each of the replaced note's ticks)."""
+    its steps — the steps the encoder put that note on (:func:`~engine.models.grid.
+    snap_step`, through ``to_grid``: the track's groove where it has one). ``lanes``: the
+    generated notes lane by lane; a note never sounds past the next one of its lane
+    (a swung tune's quarter-note triplet came back 360 ticks long over the next note when
+    the two roundings disagreed)."""
     def step(tick: int) -> int:
-        return round(tick * vocab.STEPS_PER_BEAT / ppq)
+        return snap_step(to_grid(tick) if to_grid else tick, ppq)
 
     by_steps: dict[tuple[int, int], Note] = {}
     for r in replaced:
         by_steps.setdefault((step(r.start), max(step(r.end), step(r.start) + 1)), r)
     out = []
-    for n in notes:
-        match = by_steps.get((step(n.start), step(n.end)))
-        out.append(replace(n, start=match.start, duration=match.duration) if match else n)
+    for lane in lanes:
+        timed = []
+        for n in sorted(lane, key=Note.key):
+            match = by_steps.get((step(n.start), step(n.end)))
+            timed.append(replace(n, start=match.start, duration=match.duration) if match else n)
+        for n, nxt in zip(timed, [*timed[1:], None], strict=True):
+            if nxt is not None and n.start < nxt.start < n.end:
+                n = replace(n, duration=nxt.start - n.start)
+            out.append(n)
+    return out
+
+
+def lane_notes(encoded: EncodedSong, tokens: np.ndarray,
+               where: np.ndarray) -> dict[int, list[tuple[Note, ...]]]:
+    """Per track, the notes :func:`decode` gives from ``where``, lane by lane."""
+    out: dict[int, list[tuple[Note, ...]]] = {}
+    for lane, tid in enumerate(encoded.lane_tracks):
+        row = np.zeros_like(where)
+        row[lane] = where[lane]
+        out.setdefault(tid, []).append(decode(encoded, tokens, where=row).get(tid, ()))
     return out

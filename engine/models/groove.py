@@ -23,16 +23,17 @@ of a 16th early or more, they are read as late off-beat 8ths instead
 (:func:`fit_groove`), and :meth:`Groove.grid_tick` snaps them there when the window is
 encoded, so the model hears straight 8ths where the player swung them.
 
-:func:`apply_groove` moves each new note's start by its position's offset and its end by
-as much, but never past where its end's own grid line sits in the groove (a legato note
-still meets the next one; a swung note before a straight beat is that much shorter);
-notes stay inside the mask and kept notes never move.
+:func:`apply_groove` moves each new note's start and its grid end to where their lines
+sit in the groove (:meth:`Groove.place`; a line the music did not show lies between the
+ones it did), the note keeping its share of that span: swung 8ths come out long-short
+(320 + 160 at 480 PPQ) and a legato note still meets the next one; notes stay inside the
+mask and kept notes never move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
@@ -54,11 +55,23 @@ CONSISTENT = 0.6  # share of a position's onsets that must play with its median
 # 4th 16ths' count on the off-beat 8th line are late off-beat 8ths.
 EIGHTH_SWING_EARLY = 1 / 4
 EIGHTH_SWING_ALONE = 1 / 4
+SHORTEST = 6  # a grooved note lasts at least PPQ/6 (a triplet 16th) where its span allows
 
 
 def line_tick(step: int, ppq: int) -> int:
     """Tick of the ``step``-th 16th line from a bar's start (the grid's rounding)."""
     return (step * ppq + 2) // vocab.STEPS_PER_BEAT
+
+
+def _line_step(in_bar: int, ppq: int) -> int:
+    """The 16th line nearest ``in_bar`` ticks from a bar's start."""
+    return (2 * in_bar * vocab.STEPS_PER_BEAT + ppq) // (2 * ppq)
+
+
+def next_line(line: int, tm: TimeMap, ppq: int) -> int:
+    """The tick of the 16th line after the grid line at tick ``line``."""
+    _, in_bar = tm.metric_position(line)
+    return line - in_bar + line_tick(_line_step(in_bar, ppq) + 1, ppq)
 
 
 def grid_offset(tick: int, tm: TimeMap, ppq: int) -> tuple[int, int]:
@@ -67,15 +80,18 @@ def grid_offset(tick: int, tm: TimeMap, ppq: int) -> tuple[int, int]:
     bar's start (a pickup's from the full bar it leads into), so 7/8's bars each start on
     the beat."""
     _, in_bar = tm.metric_position(tick)
-    step = (2 * in_bar * vocab.STEPS_PER_BEAT + ppq) // (2 * ppq)
+    step = _line_step(in_bar, ppq)
     return step % POSITIONS, in_bar - line_tick(step, ppq)
 
 
 @dataclass(frozen=True, slots=True)
 class Groove:
-    """Per 16th position of a beat, the ticks its notes sit after their grid line."""
+    """Per 16th position of a beat, the ticks its notes sit after their grid line, and
+    whether the music showed it (``measured``: a 2:1 swing's 16ths between its 8ths have
+    no notes to say; they are placed between their neighbours, :meth:`line_place`)."""
 
     offsets: tuple[int, ...] = (0,) * POSITIONS
+    measured: tuple[bool, ...] = field(default=(True,) * POSITIONS, compare=False)
 
     def __bool__(self) -> bool:
         return any(self.offsets)
@@ -91,6 +107,37 @@ class Groove:
                    key=lambda s: (abs(in_bar - line_tick(s, ppq) - self.offsets[s % POSITIONS]),
                                   s))
         return tick - in_bar + line_tick(best, ppq)
+
+    def line_place(self, step: int, ppq: int) -> int:
+        """Where the ``step``-th 16th line from a bar's start sits in the groove (ticks
+        from the bar's start): its offset where the music showed one; a line it did not
+        (the 2nd and 4th 16ths of a 2:1 swing) lies proportionally between the nearest
+        lines that it did, so a swung 8th's two 16ths share it (0, 160, 320, 400 at 480
+        PPQ) instead of the 4th 16th crowding the late off-beat."""
+        position = step % POSITIONS
+        if self.measured[position]:
+            return line_tick(step, ppq) + self.offsets[position]
+        before = next((s for s in range(step - 1, step - POSITIONS, -1)
+                       if self.measured[s % POSITIONS]), None)
+        after = next((s for s in range(step + 1, step + POSITIONS)
+                      if self.measured[s % POSITIONS]), None)
+        if before is None or after is None or not (self.offsets[before % POSITIONS]
+                                                   or self.offsets[after % POSITIONS]):
+            return line_tick(step, ppq) + self.offsets[position]
+        a, b = self.line_place(before, ppq), self.line_place(after, ppq)
+        return a + round((b - a) * (step - before) / (after - before))
+
+    def offset_at(self, line: int, tm: TimeMap, ppq: int) -> int:
+        """The offset of the grid line at tick ``line``: where the encoder reads its notes
+        (:meth:`grid_tick`; a line the music did not show reads on the line)."""
+        position, _ = grid_offset(line, tm, ppq)
+        return self.offsets[position]
+
+    def place(self, line: int, tm: TimeMap, ppq: int) -> int:
+        """The tick where the grid line at tick ``line`` sits in the groove, where a new
+        note on it is played (:meth:`line_place`)."""
+        _, in_bar = tm.metric_position(line)
+        return line - in_bar + self.line_place(_line_step(in_bar, ppq), ppq)
 
     def is_monotonic(self, ppq: int) -> bool:
         """Whether the grooved lines keep their order (a note never passes the next)."""
@@ -138,7 +185,7 @@ def fit_groove(by_position: Sequence[Sequence[int]], ppq: int) -> tuple[Groove, 
             and len(by_position[2]) < EIGHTH_SWING_ALONE * len(by_position[3])):
         offsets[2], offsets[3] = clear[3] + sixteenth, 0
         known[2], known[3] = True, False
-    return Groove(tuple(offsets)), tuple(known)
+    return Groove(tuple(offsets), tuple(known)), tuple(known)
 
 
 def song_grooves(song: Song, mask: Mask) -> dict[int, Groove]:
@@ -161,7 +208,8 @@ def song_grooves(song: Song, mask: Mask) -> dict[int, Groove]:
     for tid, ticks in onsets.items():
         own, known = fit_groove(position_offsets(ticks, tm, song.ppq), song.ppq)
         groove = Groove(tuple(o if k else s for o, k, s in
-                              zip(own.offsets, known, shared.offsets, strict=True)))
+                              zip(own.offsets, known, shared.offsets, strict=True)),
+                        tuple(k or s for k, s in zip(known, shared.measured, strict=True)))
         if not groove.is_monotonic(song.ppq):
             groove = next((g for g in (own, shared) if g and g.is_monotonic(song.ppq)),
                           Groove())
@@ -173,26 +221,37 @@ def song_grooves(song: Song, mask: Mask) -> dict[int, Groove]:
 # -- applying -------------------------------------------------------------------------------------
 
 
-def groove_note(note: Note, groove: Groove, tm: TimeMap, ppq: int) -> Note:
-    """``note`` (a generated one: its start on a grid line) in the groove: its start moved
-    by its position's offset, its end by as much but not past its end's grid line's place
-    in the groove (the first line at or after the end), and never below half its
-    length. A note the groove would move before the song's start stays."""
-    position, _ = grid_offset(note.start, tm, ppq)
-    shift = max(groove.offsets[position], -note.start)
-    end_line = groove_end_line(note.end, tm, ppq)
-    end_shift = min(shift, groove.offsets[end_line])
-    duration = max(note.duration + end_shift - shift, (note.duration + 1) // 2)
-    return replace(note, start=note.start + shift, duration=duration)
+def groove_note(note: Note, groove: Groove, tm: TimeMap, ppq: int,
+                grid_end: int | None = None) -> Note:
+    """``note`` (a generated one: its start on a grid line) in the groove: its start and
+    its grid end (``grid_end``, the line it lasted to on the grid before its release;
+    by default the first line at or after its end) each moved to where their lines sit
+    in the groove (:meth:`Groove.place`), its length the same share of that span as of
+    the grid's — a swung pair of 8ths is 320 + 160 ticks long at 480 PPQ, legato or
+    released alike. A note the groove would move before the song's start stays."""
+    start = groove.place(note.start, tm, ppq)
+    if start < 0:
+        return note
+    if grid_end is None:
+        grid_end = groove_end_line(note.end, tm, ppq)
+    span, grooved = grid_end - note.start, groove.place(grid_end, tm, ppq) - start
+    if span <= 0 or grooved <= 0:
+        return replace(note, start=start)
+    # The share the articulation gave it, never below half the grooved span nor, where
+    # the span allows, a triplet 16th: the piano's 16th stabs on a 2:1 swung off-beat
+    # (an 80-tick span, the comp released 60 before its lines) came out 40 long.
+    duration = max(round(note.duration * grooved / span), (grooved + 1) // 2,
+                   ppq // SHORTEST)
+    return replace(note, start=start, duration=min(duration, grooved))
 
 
 def groove_end_line(tick: int, tm: TimeMap, ppq: int) -> int:
-    """The 16th position of the first grid line at or after ``tick``."""
+    """The tick of the first grid line at or after ``tick``."""
     _, in_bar = tm.metric_position(tick)
     step = -(-in_bar * vocab.STEPS_PER_BEAT // ppq)
     while line_tick(step, ppq) < in_bar:
         step += 1
-    return step % POSITIONS
+    return tick - in_bar + line_tick(step, ppq)
 
 
 def apply_groove(
@@ -201,10 +260,13 @@ def apply_groove(
     grooves: Mapping[int, Groove],
     mask: Mask,
     kept: Mapping[int, Iterable[Note]],
+    grid: Mapping[int, Iterable[Note]] | None = None,
 ) -> dict[int, tuple[Note, ...]]:
     """``result`` with each track's new notes in its groove (:func:`groove_note`). A note
     the groove would take out of its region (its start, or its end past the region's end)
-    stays where it is; one sounding note per pitch still holds with the ``kept`` notes."""
+    stays where it is; one sounding note per pitch still holds with the ``kept`` notes.
+    ``grid``: the same notes (by id) as the grid wrote them, before their release."""
+    grid_ends = {n.id: n.end for notes in (grid or {}).values() for n in notes}
     out: dict[int, tuple[Note, ...]] = {}
     tm = TimeMap.of(song)
     for tid, notes in result.items():
@@ -215,7 +277,7 @@ def apply_groove(
             continue
         moved = []
         for n in notes:
-            g = groove_note(n, groove, tm, song.ppq)
+            g = groove_note(n, groove, tm, song.ppq, grid_ends.get(n.id))
             region = next((r for r in mask.regions if r.contains_note(tid, n)), None)
             inside = (region is not None and region.contains_note(tid, g)
                       and g.end <= max(n.end, region.end))

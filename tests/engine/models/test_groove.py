@@ -145,10 +145,14 @@ def test_regenerated_drums_keep_the_loops_swing(feel):
     song = loop(feel)
     drums = song.tracks[0]
     new = generate(strike_all(), song, Mask.of(Region({drums.id}, 0, 4 * BAR)))[drums.id]
+    # The 8th feel's 16ths between its 8ths (no notes there to say) lie halfway.
     assert offsets(new, feel) == ({(0, 0), (1, 8), (2, 0), (3, 8)} if feel == "16th"
-                                  else {(0, 0), (1, 0), (2, 16), (3, 0)})
-    # A swung note ends where the next (straight) line is: it is that much shorter.
-    assert {n.end % S for n in new} == {0}
+                                  else {(0, 0), (1, 8), (2, 16), (3, 8)})
+    # Each note (one 16th on the grid) ends where the next line sits in the groove: the
+    # 16ths are long-short, the grooved lines meet, and no note overlaps the next.
+    lengths = {(n.start % Q) // S: n.duration for n in new}
+    assert lengths == ({0: 32, 1: 16, 2: 32, 3: 16} if feel == "16th"
+                       else {0: 32, 1: 32, 2: 16, 3: 16})
 
 
 def test_a_continuation_of_a_swung_loop_swings():
