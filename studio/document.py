@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,18 +9,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from engine.io.text import display_path
 from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Mask, Song, TimeMap, Track
 
 from .undo import EditCommand, ValueCommand
 
 if TYPE_CHECKING:
     from engine.io import ImportReport
-
-
-def display_path(path: str | Path) -> str:
-    """``path`` for showing: a name that is not valid UTF-8 on disk gets U+FFFD for the
-    bad bytes (Qt cannot show Python's surrogate escapes; the path itself is kept)."""
-    return os.fsencode(str(path)).decode("utf-8", "replace")
 
 
 def disk_stamp(path: Path | None) -> tuple[int, int] | None:

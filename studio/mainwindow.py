@@ -16,12 +16,13 @@ project keeps of the window (view, mask, takes).
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleEvent,
@@ -1149,10 +1150,24 @@ def _dropped_song(mime: Any) -> Path | None:
         return None
     for url in mime.urls():
         if url.isLocalFile():
-            p = Path(url.toLocalFile())
+            p = _local_path(url)
             if p.suffix.lower() in SONG_SUFFIXES:
                 return p
     return None
+
+
+def _local_path(url: QUrl) -> Path:
+    """The file a ``file:`` URL names. A name that is not valid UTF-8 (Latin-1 bytes from
+    an old zip) comes percent-encoded byte for byte, which ``toLocalFile`` turns into
+    U+FFFD, a file that does not exist: its bytes are read as Python names files (surrogate
+    escapes). Windows names are Unicode: its URLs never need this."""
+    shown = url.toLocalFile()
+    if "\ufffd" not in shown or os.name == "nt":
+        return Path(shown)
+    from urllib.parse import unquote_to_bytes
+
+    encoded = url.path(QUrl.ComponentFormattingOption.FullyEncoded)
+    return Path(os.fsdecode(unquote_to_bytes(encoded)))
 
 
 __all__ = ["MainWindow"]

@@ -89,7 +89,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not getattr(args, "func", None):
             parser.print_help()
             return 2
+        _printable_stdout()
         return _run(args, ctrl_c)
+
+
+def _printable_stdout() -> None:
+    """Every line a command prints names files: one whose name is not valid UTF-8
+    (Latin-1 bytes from an old zip: surrogate escapes in Python) or text the terminal's
+    encoding lacks is printed with "?" there, as ``ls`` shows it, never a traceback
+    (QA: "wrote \\udcdcbung.partita" raised under a locale other than C.UTF-8, whose
+    stdout is strict; stderr already escapes)."""
+    if getattr(sys.stdout, "errors", None) == "strict" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
 
 
 def _show_engine_log() -> None:

@@ -111,6 +111,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
     """Everything ``info`` shows, as JSON-ready data (channels are 1-based, as musicians
     count them)."""
     from engine.io import content_kind
+    from engine.io.text import display_path
     from engine.score import TimeMap
 
     tm = TimeMap.of(song)
@@ -133,7 +134,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
             tracks[-1]["drums"] = [{"key": k, "name": drum_name(k) or f"Key {k}", "notes": c}
                                    for k, c in used]
     return {
-        "file": str(path),
+        "file": display_path(path),  # printable: a name not valid UTF-8 gets U+FFFD
         "kind": content_kind(path) or "midi",  # "midi", "project" or "musicxml"
         "title": song.title,
         "ppq": song.ppq,

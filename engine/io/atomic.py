@@ -70,7 +70,13 @@ def temp_sibling(target: Path, suffix: str) -> Path:
 
 
 def _temp_stem(target: Path) -> str:
-    return target.name.encode()[:TEMP_NAME_BYTES].decode(errors="ignore")
+    # Bytes as the file system has them: a name that is not valid UTF-8 (Latin-1 from an
+    # old zip) is str with surrogate escapes, which str.encode() refuses. Cut between
+    # characters, never inside one.
+    stem = target.name
+    while len(os.fsencode(stem)) > TEMP_NAME_BYTES:
+        stem = stem[:-1]
+    return stem
 
 
 def refuse_read_only(target: Path, shown: str | os.PathLike[str] | None = None) -> None:

@@ -1,6 +1,10 @@
-"""Text in MIDI files: bytes of unknown encoding in, clean ``str`` out (and back)."""
+"""Text in MIDI files: bytes of unknown encoding in, clean ``str`` out (and back); file
+names for showing."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 
 def decode_text(raw: bytes) -> str:
@@ -23,3 +27,11 @@ def decode_text(raw: bytes) -> str:
 def encode_text(text: str) -> bytes:
     """Encode text for a MIDI file: always UTF-8 (read back exactly by :func:`decode_text`)."""
     return text.encode("utf-8")
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """``path`` for showing: a name that is not valid UTF-8 on disk (Latin-1 bytes from
+    an old zip, which Python keeps as surrogate escapes, ``'\\udcdc'``) gets U+FFFD for
+    the bad bytes. A terminal, JSON or Qt cannot show the escapes (printing them raises);
+    the path itself is kept for opening the file."""
+    return os.fsencode(Path(path)).decode("utf-8", "replace")

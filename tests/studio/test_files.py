@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from PySide6.QtCore import QDate, QLocale, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -664,3 +665,27 @@ def test_export_musicxml_never_suggests_the_score_the_song_came_from(window, tmp
     window.export_musicxml()
     suggested = [args[0] for name, args in dialogs.calls if name == "get_export_musicxml_path"]
     assert suggested == [str(tmp_path / "lift (export).musicxml")] * 3
+
+
+def test_a_file_name_that_is_not_utf8_drops_opens_saves_and_exports(window, song_file,
+                                                                      tmp_path, qtbot,
+                                                                      dialogs):
+    # Übung.mid from an old zip: Latin-1 bytes on disk, a surrogate escape in Python.
+    latin1 = tmp_path / os.fsdecode(b"\xdcbung.mid")
+    latin1.write_bytes(song_file.read_bytes())
+    mime = QMimeData()  # as a file manager drags it: the raw byte percent-encoded
+    mime.setUrls([QUrl.fromEncoded(b"file://" + quote(os.fsencode(latin1)).encode())])
+    window.dropEvent(QDropEvent(QPoint(200, 200), Qt.DropAction.CopyAction, mime,
+                                Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: window.document.path == latin1, timeout=2000)
+    assert "\ufffdbung.mid" in window.windowTitle()
+    edit_something(window)
+    project = tmp_path / os.fsdecode(b"\xdcbung.partita")
+    dialogs.answers["get_save_path"] = project
+    assert window.save_as()
+    assert load_project(project).song == window.document.song
+    exported = tmp_path / os.fsdecode(b"\xdcbung (export).mid")
+    dialogs.answers["get_export_midi_path"] = exported
+    window.export_midi()
+    assert exported.is_file()
+    assert not [c for c in dialogs.calls if c[0] == "show_error"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -590,3 +591,19 @@ def test_convert_says_which_tracks_shared_a_channel_and_where_they_go(tmp_path, 
     from engine.io import read_midi
 
     assert [t.channel for t in read_midi(out).tracks] == [5, 1, 0]  # as said
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_read_and_written(midi, tmp_path, capsys):
+    # Übung.mid from an old zip: Latin-1 bytes, which Python names with a surrogate escape
+    # ('\udcdc'); printing it or encoding it for a temporary name raised.
+    latin1 = tmp_path / os.fsdecode(b"\xdcbung.mid")
+    latin1.write_bytes(midi.read_bytes())
+    assert main(["info", str(latin1)]) == 0
+    assert "\ufffdbung.mid: MIDI file, 2 tracks" in capsys.readouterr().out
+    assert main(["info", str(latin1), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["file"].endswith("\ufffdbung.mid")
+    project = tmp_path / os.fsdecode(b"\xdcbung.partita")
+    assert main(["convert", str(latin1), str(project)]) == 0
+    assert "?bung.partita" in capsys.readouterr().out  # as ls shows it, not a traceback
+    assert load_song(project) == load_song(latin1)
+    assert set(os.listdir(tmp_path)) == {latin1.name, project.name, "groove.mid"}

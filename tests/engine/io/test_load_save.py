@@ -136,3 +136,17 @@ def test_the_longest_legal_names_save_and_errors_name_the_users_file(tmp_path):
     with pytest.raises(OSError) as e:
         atomic_write(blocker / "song.mid", b"x")
     assert e.value.filename == str(blocker / "song.mid")  # not .song.mid.1a2b3c4d.tmp
+
+
+def test_a_name_that_is_not_utf8_saves_and_its_stale_temporaries_go(tmp_path):
+    path = tmp_path / os.fsdecode(b"\xdcbung \xe4.mid")  # Latin-1 "Übung ä.mid"
+    stale = tmp_path / os.fsdecode(b".\xdcbung \xe4.mid.0123abcd.tmp")
+    stale.write_bytes(b"partial")
+    hours_ago = os.stat(stale).st_mtime - 2 * atomic.STALE_TEMP_SECONDS
+    os.utime(stale, (hours_ago, hours_ago))
+    atomic_write(path, b"x")
+    atomic_write(path, b"y")
+    assert path.read_bytes() == b"y" and os.listdir(tmp_path) == [path.name]
+    long = tmp_path / os.fsdecode(b"\xe4" * 120 + "日".encode() * 40 + b".mid")  # 244 bytes
+    atomic_write(long, b"z")
+    assert long.read_bytes() == b"z"
