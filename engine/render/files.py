@@ -23,18 +23,31 @@ from engine.score.instruments import program_name
 from .events import frames_of
 
 SUBTYPE = "PCM_24"
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')
-MAX_NAME = 80
+# What no file name should hold: what Windows forbids, C0 and C1 control characters (a
+# MIDI file's name bytes read as Latin-1 can be C1) and lone surrogates (not encodable).
+_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]+')
+MAX_NAME = 80  # characters of a track's name in its file's name
+# Bytes a whole file name may have on most file systems (ext4, APFS; NTFS counts 255
+# UTF-16 units, never more than the UTF-8 bytes): 70 emoji are 280 (QA: "file name too
+# long" from render --stems).
+MAX_FILE_NAME_BYTES = 255
 # What a stem file of ours is called: "01 - Piano.wav" (see stem_names).
 STEM_RE = re.compile(r"\d{2,} - .+\.wav", re.IGNORECASE)
 REHEARSAL_PREFIX = "Rehearsal - "
 
 
-def _label(track: Track) -> str:
+def _label(track: Track, room: int) -> str:
     """The track's name as a file name's part, safe on every OS (its instrument when it
-    has none)."""
-    label = _UNSAFE.sub("_", track.name).strip().rstrip(".").strip()[:MAX_NAME].strip()
+    has none): at most :data:`MAX_NAME` characters and ``room`` bytes of UTF-8, cut
+    between characters."""
+    label = _UNSAFE.sub("_", track.name).strip().rstrip(".").strip()[:MAX_NAME]
+    label = label.encode()[:room].decode(errors="ignore").strip().rstrip(".").strip()
     return label or program_name(track.program, track.is_drum)
+
+
+def _room(*parts: str) -> int:
+    """The bytes a file name has for a track's name beside ``parts`` (number, suffix)."""
+    return MAX_FILE_NAME_BYTES - sum(len(p.encode()) for p in parts)
 
 
 def stem_names(song: Song) -> dict[int, str]:
@@ -51,8 +64,11 @@ def stem_names(song: Song) -> dict[int, str]:
         name = t.name.strip()
         return labels[t.id][len(name):] if name and labels[t.id].startswith(name) else ""
 
-    return {t.id: f"{i:0{width}d} - {_label(t)}{told_apart(t)}.wav"
-            for i, t in enumerate(song.tracks, start=1)}
+    names = {}
+    for i, t in enumerate(song.tracks, start=1):
+        number, told = f"{i:0{width}d} - ", told_apart(t)
+        names[t.id] = f"{number}{_label(t, _room(number, told, '.wav'))}{told}.wav"
+    return names
 
 
 def bar_one_note(song: Song, sample_rate: int, *, mix: bool = True,
@@ -89,8 +105,10 @@ def rehearsal_names(song: Song) -> dict[int, str]:
     names: dict[int, str] = {}
     seen: dict[str, int] = {}
     by_id = {t.id: t for t in song.tracks}
+    # Room for the widest " (N)" too: names cut alike are told apart by it.
+    room = _room(REHEARSAL_PREFIX, f" ({len(song.tracks)})", ".wav")
     for tid in rehearsal_ids(song):
-        label = _label(by_id[tid])
+        label = _label(by_id[tid], room)
         n = seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
         names[tid] = f"{REHEARSAL_PREFIX}{label}{f' ({n})' if n > 1 else ''}.wav"
     return names

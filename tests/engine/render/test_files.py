@@ -65,3 +65,29 @@ def test_wavs_with_the_longest_legal_names_are_written_and_errors_name_them(tmp_
     with pytest.raises(OSError) as e:
         write_wavs([(blocker / "x.wav", audio)], 44100)
     assert "partial" not in str(e.value)
+
+
+def test_stem_and_rehearsal_names_fit_a_file_name_in_bytes_and_stay_apart(tmp_path):
+    # 70 emoji are 280 bytes of UTF-8, 85 kana 255: "file name too long" from
+    # render --stems and --rehearsal. The cut is between characters; a name starting
+    # alike for longer than fits is told apart by its number (stems) or " (2)".
+    import numpy as np
+
+    from engine.render.files import rehearsal_names, write_wavs
+    from engine.score import Note
+
+    note = (Note(60, 0, 480),)
+    song = Song(tracks=tuple(Track(name, notes=note) for name in (
+        "🎹" * 70, "ピアノ" * 28 + "ピ", "ピアノ" * 28 + "ア", "Bass\x85 1\x9f")))
+    stems, rehearsals = list(stem_names(song).values()), list(rehearsal_names(song).values())
+    for name in stems + rehearsals:
+        assert len(name.encode()) <= 255
+    assert stems[0] == "01 - " + "🎹" * 61 + ".wav"  # a 62nd would make 257 bytes
+    assert stems[1] == "02 - " + ("ピアノ" * 27 + "ピアノピ")[:80] + ".wav"
+    assert stems[3] == "04 - Bass_ 1_.wav"  # C1 controls, as a Latin-1 name can hold
+    assert len(set(rehearsals)) == 4
+    assert rehearsals[1].startswith("Rehearsal - ピアノ") and rehearsals[1].endswith("ノ.wav")
+    assert rehearsals[2] == rehearsals[1].removesuffix(".wav") + " (2).wav"
+    audio = np.zeros((10, 2), np.float32)
+    written = write_wavs([(tmp_path / n, audio) for n in stems + rehearsals], 44100)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
