@@ -87,6 +87,29 @@ def test_track_names_come_from_track_name_even_in_latin_1():
     assert midi_from_bytes(data).tracks[0].name == "Spår 1"
 
 
+def test_japanese_names_in_shift_jis_read_as_japanese_and_european_ones_as_windows_1252():
+    from engine.io.text import decode_text
+
+    def sjis(text: str) -> str:  # mido writes names as Latin-1: these are the cp932 bytes
+        return text.encode("cp932").decode("latin-1")
+
+    data = midi_bytes([
+        [Meta("track_name", name=sjis("春の海"))],  # the title
+        [Meta("track_name", name=sjis("ピアノ")), on(60), off(60, 10)],
+        [Meta("track_name", name=sjis("ベース")), on(40), off(40, 10)],  # C1 in Latin-1
+    ])
+    song = midi_from_bytes(data)
+    assert song.title == "春の海"
+    assert [t.name for t in song.tracks] == ["ピアノ", "ベース"]
+    for japanese in ("右手", "Aメロ", "ドラム１", "ﾋﾟｱﾉ", "主旋律 (Vn)"):
+        assert decode_text(japanese.encode("cp932")) == japanese
+    # Windows-1252 that cp932 decodes too, as lone ideographs or half-width katakana in
+    # words ("M駘odie", "ﾜbung") or its user-defined area ("Flöte"), or not at all.
+    for european in ("Flöte", "Übung für Äöü", "Übung", "Mélodie", "Crème brûlée",
+                     "Don’t Stop", "Straße", "São Paulo", "Spår 1", "Händel", "« Intro »"):
+        assert decode_text(european.encode("cp1252")) == european
+
+
 def test_program_changes_first_is_program_later_ones_kept():
     data = midi_bytes([[
         Msg("program_change", program=5), Msg("program_change", program=3),
