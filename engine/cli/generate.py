@@ -267,7 +267,7 @@ def _position(tm, bars: int, number: int, beat: str | None, label: str, *,
 def parse_pitch(text: str) -> int:
     """A MIDI pitch from ``"60"``, ``"C4"`` (middle C) or ``"F#3"``."""
     s = text.strip()
-    if s.isdigit():
+    if s.isdecimal():  # not isdigit: int() refuses "²"
         p = int(s)
     else:
         m = _NOTE_RE.match(s)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol, runtime_checkable
@@ -249,6 +250,10 @@ def set_track_props(song: Song, track_id: int, label: str = "", **changes: Any) 
     unknown = set(changes) - _TRACK_PROPS
     if unknown:
         raise ValueError(f"unknown track properties: {sorted(unknown)}")
+    if isinstance(changes.get("name"), str):
+        # NFC, as most systems type text: a name typed on macOS comes decomposed (NFD,
+        # "Flöte" as o + a combining diaeresis), another string for the same name.
+        changes["name"] = unicodedata.normalize("NFC", changes["name"])
     track = song.track(track_id)
     before = tuple((k, getattr(track, k)) for k in changes)
     return SetTrackProps(

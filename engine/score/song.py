@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -266,7 +267,7 @@ class TimeSignature:
         beats, slash, unit = text.partition("/")
         try:
             parts = grouping_from_text(beats)
-            if not slash or not unit.strip().isdigit():
+            if not slash or not unit.strip().isdecimal():
                 raise ValueError
         except ValueError:
             raise ValueError("give a time signature like 3/4, or grouped like 3+2+2/8") from None
@@ -460,17 +461,18 @@ class Song:
         producer's "808" bass), else track number 808; ``"#2"`` is always track number 2.
         An ``int`` is a number.
         """
+        # isdecimal, not isdigit: "①" and "²" are digits int() refuses (a traceback).
         s = str(name_or_index).strip()
-        forced = s.startswith("#") and s[1:].strip().isdigit()
+        forced = s.startswith("#") and s[1:].strip().isdecimal()
         number = s[1:].strip() if forced else s
         matches = ([] if forced or isinstance(name_or_index, int)
-                   else [t for t in self.tracks if t.name.strip().lower() == s.lower()])
+                   else [t for t in self.tracks if name_key(t.name) == name_key(s)])
         if len(matches) == 1:
             return matches[0]
         if len(matches) > 1:
             raise KeyError(f"{len(matches)} tracks are named {s!r}: give its number instead "
                            "(#N)")
-        if number.isdigit():
+        if number.isdecimal():
             i = int(number) - 1
             if 0 <= i < len(self.tracks):
                 return self.tracks[i]
@@ -518,6 +520,13 @@ class Song:
         note_max = max((n.id for t in self.tracks for n in t.notes), default=0)
         track_max = max((t.id for t in self.tracks), default=0)
         return note_max, track_max
+
+
+def name_key(name: str) -> str:
+    """A track name as names are matched: case-blind (``casefold``) and in one Unicode
+    form, NFC, so "Flöte" typed on macOS (o and a combining diaeresis, NFD) is the track
+    "Flöte"; surrounding whitespace ignored."""
+    return unicodedata.normalize("NFC", name.strip()).casefold()
 
 
 def track_labels(song: Song) -> dict[int, str]:

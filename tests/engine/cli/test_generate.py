@@ -203,6 +203,8 @@ def test_parsers():
             gen_cli.parse_spans(bad, song)
     assert gen_cli.parse_pitch("C4") == 60 and gen_cli.parse_pitch("F#3") == 54
     assert gen_cli.parse_pitch_range("48-C5") == (48, 72)
+    with pytest.raises(CliError, match="is not a pitch"):
+        gen_cli.parse_pitch("6²")  # a digit int() refuses: was a ValueError traceback
 
 
 def test_a_model_folder_can_be_named_instead_of_an_installed_model(tmp_path, monkeypatch):

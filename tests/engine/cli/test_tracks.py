@@ -194,6 +194,7 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{out}", "--instrument", "1=kazoo"], "unknown instrument 'kazoo'"),
     (["-o", "{out}", "--add", "200"], "GM instrument numbers are 1..128"),
     (["-o", "{out}", "--mute", "Kazoo"], "no track named 'Kazoo'"),
+    (["-o", "{out}", "--mute", "①"], "no track named '①'"),  # was int("①"): a traceback
     (["-o", "{demo}", "--mute", "1"], "refusing to overwrite the input file"),
     (["-o", "{out}", "--unmute", "1"], "nothing to change"),
     (["-o", "{out}", "--rename", "Bass=Bass"], "nothing to change"),

@@ -70,6 +70,24 @@ def test_a_track_named_as_a_number_is_found_by_its_name_and_hash_forces_a_number
         Song(tracks=(Track("808"), Track("808"))).find_track("808")
 
 
+def test_names_match_in_any_unicode_form_and_case_and_odd_digits_are_names():
+    s = Song(tracks=(Track("Flöte"), Track("Straße"), Track("ピアノ")))
+    assert s.find_track("Flo\u0308te").name == "Flöte"  # typed on macOS: NFD
+    assert s.find_track("STRASSE").name == "Straße"  # casefold, not lower
+    assert s.find_track("２").name == "Straße"  # a full-width digit is a number
+    for odd in ("①", "²", "#①"):  # digits int() refuses: were a ValueError traceback
+        with pytest.raises(KeyError, match="no track named"):
+            s.find_track(odd)
+
+
+def test_a_rename_stores_the_name_in_one_unicode_form():
+    from engine.score import set_track_props
+
+    song = Song(tracks=(Track("Flute"),))
+    renamed = set_track_props(song, song.tracks[0].id, name="Flo\u0308te").apply(song)
+    assert renamed.tracks[0].name == "Flöte" == "Fl\u00f6te"
+
+
 def test_end_and_note_count():
     s = Song(tracks=(Track(notes=(Note(60, 0, 480), Note(62, 900, 100))),), length=480)
     assert s.end == 1000 and s.note_count == 2
