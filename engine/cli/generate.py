@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import os
 import re
+import shlex
 import sys
 import time
 from dataclasses import replace
@@ -733,7 +734,8 @@ def _save_as_takes(args: argparse.Namespace, model: ModelInfo, takes: list,
           f"({describe(made[0].mask, named)}): "
           + ", ".join(f"{ref} {plural(t.note_count, 'note')} (seed {t.options.seed})"
                       for ref, t in zip(refs, made, strict=True)))
-    print(f"  keep one: partita takes {args.output} --accept {refs[0]} -o SONG")
+    print(f"  keep one: partita takes {shlex.quote(str(args.output))} --accept {refs[0]} "
+          "-o SONG")
 
 
 __all__ = ["DEFAULT_MODEL", "parse_pitch", "parse_pitch_range", "parse_spans", "register",

@@ -88,11 +88,13 @@ def test_generated_takes_can_be_kept_in_a_project_to_decide_later(pending, tmp_p
 
     monkeypatch.setattr(generate, "resolve_model",
                         lambda name, task: tiny_random_model(0, lanes=12))
-    out = tmp_path / "more.partita"
+    out = tmp_path / "more takes.partita"
     assert main(["repaint", str(pending), "-o", str(out), "--tracks", "Piano", "--bars",
                  "2-3", "--variations", "2", "--as-takes", "--seed", "5", "--steps", "3"]) == 0
     printed = capsys.readouterr().out
     assert "2 takes waiting in region 3 (Piano · bars 2–3): 3A" in printed
+    # The command to copy, quoted for a shell as every other hint is
+    assert f"keep one: partita takes '{out}' --accept 3A -o SONG" in printed
     assert load_song(out) == load_song(pending)
     assert main(["takes", str(out), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
