@@ -6,6 +6,7 @@ import argparse
 import json
 import shlex
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -200,7 +201,7 @@ def format_facts(f: dict[str, Any]) -> str:
         names = [_cell(t["name"], MAX_NAME_WIDTH) for t in f["tracks"]]
         # Spelt as the song's (first) key writes them: B♭2, not A#2, in D minor.
         key = f["key_signatures"][0]["key"] if f["key_signatures"] else None
-        name_w = max(4, *(len(n) for n in names))
+        name_w = max(4, *(_width(n) for n in names))
         inst_w = max(10, *(len(t["instrument"]) for t in f["tracks"]))
         lines.append("")
         lines.append(f"  {'#':>3}  {'Name':<{name_w}}  {'Instrument':<{inst_w}}  "
@@ -210,7 +211,7 @@ def format_facts(f: dict[str, Any]) -> str:
                     else _drums_text(t["drums"]) if t.get("drums")
                     else f"{pitch_name(t['lowest'], key)}–{pitch_name(t['highest'], key)}")
             lines.append(
-                f"  {t['number']:>3}  {name:<{name_w}}  {t['instrument']:<{inst_w}}  "
+                f"  {t['number']:>3}  {_padded(name, name_w)}  {t['instrument']:<{inst_w}}  "
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
             )
     return "\n".join(lines)
@@ -249,9 +250,27 @@ def _pickup_text(f: dict[str, Any]) -> str:
 
 def _cell(text: str, width: int) -> str:
     """``text`` on one line (a name's newlines and tabs as spaces: they broke the table),
-    cut to ``width`` characters, the cut marked with an ellipsis."""
+    cut to ``width`` columns (:func:`_width`), the cut marked with an ellipsis."""
     text = "".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in text)
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if _width(text) <= width:
+        return text
+    while _width(text) > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _width(text: str) -> int:
+    """The columns a terminal gives ``text``: two for East Asian wide and full-width
+    characters (kana, ideographs, most emoji), none for combining marks (an NFD "ö" is
+    o + one) and zero-width ones, else one; ``len`` misaligned a table of Japanese names."""
+    return sum(0 if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf")
+               else 2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _padded(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` columns (``f"{text:<{width}}"`` counts
+    characters)."""
+    return text + " " * max(0, width - _width(text))
 
 
 def _bpm(bpm: float) -> str:

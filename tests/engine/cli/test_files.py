@@ -607,3 +607,25 @@ def test_a_file_name_that_is_not_utf8_is_shown_read_and_written(midi, tmp_path, 
     assert "?bung.partita" in capsys.readouterr().out  # as ls shows it, not a traceback
     assert load_song(project) == load_song(latin1)
     assert set(os.listdir(tmp_path)) == {latin1.name, project.name, "groove.mid"}
+
+
+def test_info_and_tracks_tables_align_names_by_the_columns_a_terminal_gives_them(
+        tmp_path, capsys):
+    # Kana, ideographs and emoji take two columns, a combining mark none: padding by
+    # len() pushed the Instrument column of each such row out of line.
+    from engine.cli.files import _width
+
+    names = ("ピアノ右手", "Bass", "Flo\u0308te", "🎹 Keys", "長い名前" * 10)
+    song = Song(tracks=tuple(Track(n, 33, channel=i, notes=(Note(40, 0, 480),))
+                             for i, n in enumerate(names)), length=1920)
+    path = tmp_path / "wide.partita"
+    save_song(song, path)
+    for command in ("info", "tracks"):
+        assert main([command, str(path)]) == 0
+        rows = [line for line in capsys.readouterr().out.splitlines()
+                if "Electric Bass" in line or "Instrument" in line]
+        assert len(rows) == 6
+        starts = {_width(line[:line.index("Instrument" if "Instrument" in line
+                                          else "Electric Bass")]) for line in rows}
+        assert len(starts) == 1, rows
+        assert any(line.endswith("…") or "…  " in line for line in rows)  # 32 columns
