@@ -728,7 +728,7 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     dynamics. ``written``: the part's transposition (:func:`part_transpositions`).
     ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
     instruments (a drum set, whose first one is not every note's)."""
-    from music21 import harmony, instrument, note
+    from music21 import clef, harmony, instrument, note
 
     inst = staves[0].getInstrument(returnDefault=False)
     program = _program(inst, str(staves[0].partName or ""))
@@ -738,8 +738,11 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
                 if not isinstance(el, harmony.Harmony)]
     said.chord_symbols += sum(1 for flat in flats for el in flat.notes
                               if isinstance(el, harmony.ChordSymbol))
+    # A part without notes is a kit by its instrument or its percussion clef (Partita's
+    # own export of an empty kit: music21 reads its "Drum Set" back as a plain Instrument).
     is_drum = any(isinstance(m, note.Unpitched) for _, el in elements for m in _members(el)) \
-        or (not elements and isinstance(inst, instrument.UnpitchedPercussion))
+        or (not elements and (isinstance(inst, instrument.UnpitchedPercussion) or any(
+            isinstance(c, clef.PercussionClef) for c in flats[0].getElementsByClass(clef.Clef))))
     # The drum of a part of one percussion instrument music21 knows by name (a triangle),
     # when the file gives no <midi-unpitched> of its own.
     percussion = None if drums or kit else getattr(inst, "percMapPitch", None)

@@ -244,6 +244,20 @@ def test_a_drum_part_is_a_kit_of_general_midi_drums(tmp_path):
     assert (bass_track.is_drum, bass_track.channel, bass_track.program) == (False, 0, 33)
 
 
+def test_an_empty_kit_exported_by_partita_reads_back_as_a_kit(tmp_path):
+    # Its part holds no notes to say it is unpitched: its percussion clef says so (it
+    # came back an Acoustic Grand Piano).
+    from engine.score import DRUM_CHANNEL
+
+    path = tmp_path / "empty kit.musicxml"
+    save_song(Song(tracks=(Track("Piano", 0, notes=(Note(60, 0, P),)),
+                           Track("Drums", 0, True, DRUM_CHANNEL), Track("Pad", 88)),
+                   length=4 * P), path)
+    piano, kit, pad = read_musicxml(path).tracks
+    assert (kit.name, kit.is_drum, kit.channel, kit.notes) == ("Drums", True, 9, ())
+    assert not piano.is_drum and (pad.is_drum, pad.program) == (False, 88)
+
+
 MUSESCORE_KIT = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE score-partwise PUBLIC "-//Recordare//DTD MusicXML 4.0 Partwise//EN"
   "http://www.musicxml.org/dtds/partwise.dtd">
