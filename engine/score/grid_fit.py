@@ -1,0 +1,283 @@
+"""How a song's notes sit against the 16th grid the models read: what is off it, and why.
+
+The models see a song as 16th-note steps (docs/model-representation.md). A note that
+starts between two lines — a swung 8th, a triplet, a pushed or dragged beat — is kept
+exactly where it is outside a take's region and read rounded to the nearest line inside
+it; the generated notes are 16ths, moved by the swing the groove module reads
+(:mod:`engine.models.groove`). A jazz QA opened a swung tune with triplet fills and
+nothing said so. :func:`grid_fit` says it, per track, in three kinds:
+
+* **swung**: notes on a 16th position of the beat that the track consistently plays
+  late or early (its off-beat 8ths two thirds into the beat; its 2nd and 4th 16ths late;
+  its beats laid back): the feel a take puts back on its own notes. Read as the groove
+  module reads a groove (the same thresholds, kept equal by a test: this module is the
+  song model's and imports no model), over the whole track;
+* **triplets**: notes on a line that divides the beat in three or six, where the beat is
+  not the swing's (a triplet fill in a swung tune: its notes at a third and two thirds of
+  the beat are triplets, the swing's two-thirds 8th alone in a beat is swing);
+* **other**: the rest off the grid — 32nds, quintuplets, a performance's free timing.
+
+Only onsets count: a note that starts on a line and ends between two is articulation
+(its length), which the articulation module reads. On the grid means the grid's own
+rounding: step ``i`` lies at tick ``round(i * ppq / 4)`` from the song's start.
+Pure: the command line's ``info``, the studio's open message and the take warnings read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+from typing import Any
+
+from .edits import listed, plural
+from .song import Song, Track, track_labels
+from .timing import TimeMap
+
+STEPS_PER_BEAT = 4  # 16ths in a quarter note: the grid's step
+# As :mod:`engine.models.groove` reads a groove (tests/engine/score/test_grid_fit.py keeps
+# them equal): a position swings where MIN_NOTES onsets or more sit, CONSISTENT of them
+# within TOLERANCE (of a 16th) of a median at least MIN_OFFSET off the line; 4th 16ths
+# EIGHTH_SWING_EARLY early with the off-beat 8th line nearly empty are swung 8ths.
+MIN_NOTES = 8
+MIN_OFFSET = 1 / 8
+TOLERANCE = 1 / 8
+CONSISTENT = 0.6
+EIGHTH_SWING_EARLY = 1 / 4
+EIGHTH_SWING_ALONE = 1 / 4
+
+SWUNG, TRIPLET, OTHER = "swung", "triplet", "other"
+TRIPLET_LINES = (1, 2, 4, 5)  # sixths of a beat off the 16th lines (3 sixths is the 8th)
+
+
+@dataclass(frozen=True, slots=True)
+class TrackTiming:
+    """One track's notes off the 16th grid, by kind (note ids), and the swing it plays:
+    per 16th position of the beat, the ticks its notes there sit off the line (all 0:
+    straight)."""
+
+    track_id: int
+    label: str  # as the user tells it from the others (:func:`track_labels`)
+    swing: tuple[int, ...] = (0,) * STEPS_PER_BEAT
+    feel: str = ""  # the swing in words (:func:`feel_of`)
+    swung: frozenset[int] = frozenset()
+    triplets: frozenset[int] = frozenset()
+    other: frozenset[int] = frozenset()
+
+    @property
+    def off_grid(self) -> int:
+        return len(self.swung) + len(self.triplets) + len(self.other)
+
+    def kind(self, note_id: int) -> str | None:
+        """:data:`SWUNG`, :data:`TRIPLET`, :data:`OTHER`, or None for a note on the grid."""
+        return (SWUNG if note_id in self.swung else TRIPLET if note_id in self.triplets
+                else OTHER if note_id in self.other else None)
+
+
+@dataclass(frozen=True, slots=True)
+class GridFit:
+    """A song's notes off the 16th grid: one :class:`TrackTiming` per track that has any."""
+
+    tracks: tuple[TrackTiming, ...] = ()
+    by_id: Mapping[int, TrackTiming] = field(default_factory=dict, compare=False)
+
+    def __bool__(self) -> bool:
+        return bool(self.tracks)
+
+    @property
+    def off_grid(self) -> int:
+        return sum(t.off_grid for t in self.tracks)
+
+    @property
+    def swung(self) -> int:
+        return sum(len(t.swung) for t in self.tracks)
+
+    @property
+    def triplets(self) -> int:
+        return sum(len(t.triplets) for t in self.tracks)
+
+    @property
+    def other(self) -> int:
+        return sum(len(t.other) for t in self.tracks)
+
+    def kind(self, track_id: int, note_id: int) -> str | None:
+        timing = self.by_id.get(track_id)
+        return timing.kind(note_id) if timing is not None else None
+
+    def summary(self) -> str:
+        """``"212 notes off the 16th grid (200 swung 8ths in Sax and Piano; 12 triplet
+        notes in Sax)"``, then ``"…; 3 notes of other micro-timing in Drums"``; "" when
+        every note starts on a line."""
+        if not self.tracks:
+            return ""
+        parts = []
+        feels: dict[str, list[TrackTiming]] = {}
+        for t in self.tracks:
+            if t.swung:
+                feels.setdefault(t.feel, []).append(t)
+        for feel, tracks in feels.items():
+            parts.append(f"{sum(len(t.swung) for t in tracks):,} {feel} in {_names(tracks)}")
+        if self.triplets:
+            parts.append(f"{plural(self.triplets, 'triplet note', grouped=True)} in "
+                         f"{_names([t for t in self.tracks if t.triplets])}")
+        if self.other:
+            other = [t for t in self.tracks if t.other]
+            parts.append(f"{plural(self.other, 'note', grouped=True)} of "
+                         f"{'other ' if parts else ''}micro-timing in {_names(other)}")
+        return (f"{plural(self.off_grid, 'note', grouped=True)} off the 16th grid "
+                f"({'; '.join(parts)})")
+
+    def text(self) -> str:
+        """:meth:`summary`, and what becomes of them: the line ``partita info`` prints."""
+        if not self.tracks:
+            return ""
+        feels = {t.feel for t in self.tracks if t.swung}
+        swing = ("" if not feels else " and plays its own notes with the swing"
+                 if any(f.startswith("swung") for f in feels)
+                 else " and plays its own notes with the same feel")
+        return (f"{self.summary()}: kept exactly; the model reads them rounded to 16ths"
+                f"{swing}")
+
+    def to_json(self, song: Song) -> dict[str, Any]:
+        """The figures, per track by its number (from 1) and name."""
+        numbers = {t.id: i for i, t in enumerate(song.tracks, 1)}
+        return {
+            "off_grid": self.off_grid, "swung": self.swung, "triplets": self.triplets,
+            "other": self.other,
+            "tracks": [{"number": numbers[t.track_id], "name": t.label,
+                        "off_grid": t.off_grid, "swing": t.feel, "swing_ticks": list(t.swing),
+                        "swung": len(t.swung), "triplets": len(t.triplets),
+                        "other": len(t.other)}
+                       for t in self.tracks],
+        }
+
+
+NAMES_SHOWN = 4  # tracks named in a summary, then "and N more"
+
+
+def _names(tracks: Sequence[TrackTiming]) -> str:
+    names = [t.label for t in tracks[:NAMES_SHOWN]]
+    if len(tracks) > NAMES_SHOWN:
+        names.append(f"{len(tracks) - NAMES_SHOWN} more")
+    return listed(names)
+
+
+def grid_fit(song: Song, track_ids: Iterable[int] | None = None) -> GridFit:
+    """How the notes of ``song`` (its tracks ``track_ids``, else all) sit against the
+    16th grid: the tracks with notes off it, by kind (module docstring)."""
+    tm, labels = TimeMap.of(song), track_labels(song)
+    wanted = None if track_ids is None else set(track_ids)
+    out = [t for track in song.tracks if wanted is None or track.id in wanted
+           if (t := track_timing(track, tm, song.ppq, labels[track.id])).off_grid]
+    return GridFit(tuple(out), {t.track_id: t for t in out})
+
+
+def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackTiming:
+    """One track's notes off the grid (:func:`grid_fit`)."""
+    off = [n for n in track.notes if not on_grid(n.start, ppq)]
+    if not off:
+        return TrackTiming(track.id, label or track.name)
+    swing = read_swing(sorted({n.start for n in track.notes}), tm, ppq)
+    tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
+    kinds: dict[int, tuple[bool, bool]] = {}  # onset → (swung, on a triplet line)
+    beats_with_triplets = set()  # the beats (their ticks) a triplet figure plays in
+    for tick in {n.start for n in off}:
+        _, in_bar = tm.metric_position(tick)
+        in_beat = in_bar % ppq
+        swung = _swung(in_bar, swing, ppq, tolerance)
+        triplet = any(abs(6 * in_beat - k * ppq) <= 6 * tolerance for k in TRIPLET_LINES)
+        kinds[tick] = swung, triplet
+        if triplet and not swung:
+            beats_with_triplets.add(tick - in_beat)
+    swung_ids, triplet_ids, other_ids = set(), set(), set()
+    for n in off:
+        swung, triplet = kinds[n.start]
+        if triplet and (not swung or _beat_of(n.start, tm, ppq) in beats_with_triplets):
+            triplet_ids.add(n.id)
+        elif swung:
+            swung_ids.add(n.id)
+        else:
+            other_ids.add(n.id)
+    swing = swing if swung_ids else (0,) * STEPS_PER_BEAT
+    return TrackTiming(track.id, label or track.name, swing, feel_of(swing, ppq),
+                       frozenset(swung_ids), frozenset(triplet_ids), frozenset(other_ids))
+
+
+def feel_of(swing: Sequence[int], ppq: int) -> str:
+    """A swing (:func:`read_swing`) in words: ``"swung 8ths"``, ``"swung 16ths"``,
+    ``"swung 8ths and 16ths"`` (off-beats late), ``"laid-back notes"`` (beats late),
+    ``"pushed notes"`` (early), ``"triplet-feel notes"`` (2nd 16ths late and 4th early,
+    on a third and two thirds of the beat: a 12/8 feel written in 4/4), ``"grooved
+    notes"`` (other mixes); "" straight."""
+    late = {p for p, o in enumerate(swing) if o > 0}
+    early = {p for p, o in enumerate(swing) if o < 0}
+    if early and late:
+        tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
+        places = [_step_tick(p, ppq) + o for p, o in enumerate(swing) if o]
+        thirds = all(min(abs(3 * t - k * ppq) for k in (1, 2)) <= 3 * tolerance
+                     for t in places)
+        return "triplet-feel notes" if thirds else "grooved notes"
+    if early:
+        return "pushed notes"
+    if late == {0}:
+        return "laid-back notes"
+    eighths, sixteenths = 2 in late, bool(late & {1, 3})
+    words = [w for w, on in (("8ths", eighths), ("16ths", sixteenths)) if on]
+    return "swung " + " and ".join(words) if words else ""
+
+
+def on_grid(tick: int, ppq: int) -> bool:
+    """Whether ``tick`` lies on a 16th line of the grid (``round(i * ppq / 4)``)."""
+    step = (STEPS_PER_BEAT * tick) // ppq
+    return any(_step_tick(s, ppq) == tick for s in (step, step + 1))
+
+
+def _step_tick(step: int, ppq: int) -> int:
+    return (step * ppq + 2) // STEPS_PER_BEAT  # as engine.models.grid rounds it
+
+
+def _beat_of(tick: int, tm: TimeMap, ppq: int) -> int:
+    _, in_bar = tm.metric_position(tick)
+    return tick - in_bar % ppq
+
+
+def _swung(in_bar: int, swing: Sequence[int], ppq: int, tolerance: float) -> bool:
+    """Whether a note ``in_bar`` ticks into its bar sits where the swing puts a line."""
+    base = (2 * in_bar * STEPS_PER_BEAT + ppq) // (2 * ppq)
+    return any(swing[s % STEPS_PER_BEAT]
+               and abs(in_bar - _step_tick(s, ppq) - swing[s % STEPS_PER_BEAT]) <= tolerance
+               for s in range(max(0, base - 2), base + 3))
+
+
+def read_swing(onsets: Iterable[int], tm: TimeMap, ppq: int) -> tuple[int, ...]:
+    """Per 16th position of the beat, the ticks ``onsets`` there consistently sit off
+    their line (0 where they do not: straight, or too few to say), as
+    :func:`engine.models.groove.fit_groove` reads it, 2:1 swung 8ths included."""
+    by_position: list[list[int]] = [[] for _ in range(STEPS_PER_BEAT)]
+    for tick in onsets:
+        _, in_bar = tm.metric_position(tick)
+        step = (2 * in_bar * STEPS_PER_BEAT + ppq) // (2 * ppq)
+        by_position[step % STEPS_PER_BEAT].append(in_bar - _step_tick(step, ppq))
+    clear = [_clear_offset(v, ppq) for v in by_position]
+    offsets = [c or 0 for c in clear]
+    if (clear[3] is not None and clear[3] <= -EIGHTH_SWING_EARLY * ppq / STEPS_PER_BEAT
+            and len(by_position[2]) < EIGHTH_SWING_ALONE * len(by_position[3])):
+        offsets[2], offsets[3] = clear[3] + _step_tick(1, ppq), 0
+    return tuple(offsets)
+
+
+def _clear_offset(offsets: Sequence[int], ppq: int) -> int | None:
+    """The offset a position's onsets agree on (0: straight), or None: too few, or not
+    consistent."""
+    if len(offsets) < MIN_NOTES:
+        return None
+    sixteenth = ppq / STEPS_PER_BEAT
+    middle = median(offsets)
+    if abs(middle) < MIN_OFFSET * sixteenth:
+        return 0
+    near = sum(abs(v - middle) <= max(1.0, TOLERANCE * sixteenth) for v in offsets)
+    return round(middle) if near >= CONSISTENT * len(offsets) else None
+
+
+__all__ = ["OTHER", "SWUNG", "TRIPLET", "GridFit", "TrackTiming", "grid_fit", "on_grid",
+           "read_swing", "track_timing"]
