@@ -114,8 +114,9 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
     from engine.io import content_kind
     from engine.io.text import display_path
     from engine.score import TimeMap
+    from engine.score.grid_fit import grid_fit
 
-    tm = TimeMap.of(song)
+    tm, fit = TimeMap.of(song), grid_fit(song)
     tracks = []
     for i, t in enumerate(song.tracks, 1):
         pitches = [n.pitch for n in t.notes]
@@ -159,6 +160,8 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
                      "position": _position(tm, m.tick), "text": m.text}
                     for m in sorted(song.markers, key=lambda m: m.tick)],
         "tracks": tracks,
+        # Notes that start between the 16th lines the models read: kept exactly, said.
+        "timing": {**fit.to_json(song), "text": fit.text()},
     }
 
 
@@ -193,6 +196,8 @@ def format_facts(f: dict[str, Any]) -> str:
     ]
     if f.get("markers"):
         rows.insert(-1, ("Markers", _markers_text(f["markers"])))
+    if f.get("timing", {}).get("off_grid"):
+        rows.append(("Timing", f["timing"]["text"]))
     if f.get("takes_waiting"):
         rows.append(("Takes", f"{f['takes_waiting']} waiting (partita takes "
                               f"{shlex.quote(f['file'])})"))

@@ -629,3 +629,28 @@ def test_info_and_tracks_tables_align_names_by_the_columns_a_terminal_gives_them
                                           else "Electric Bass")]) for line in rows}
         assert len(starts) == 1, rows
         assert any(line.endswith("…") or "…  " in line for line in rows)  # 32 columns
+
+
+def test_info_says_what_is_off_the_16th_grid(tmp_path, capsys):
+    # A jazz QA: a swung tune with a triplet fill, and info said nothing of either.
+    from tests.engine.score.swing_tune import write_swing_tune
+
+    path = write_swing_tune(tmp_path / "swing.mid")
+    assert main(["info", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("  Timing  162 notes off the 16th grid (158 swung 8ths in Sax and Piano; 4 triplet "
+            "notes in Sax): kept exactly; the model reads them rounded to 16ths and plays its "
+            "own notes with the swing") in lines
+    assert main(["info", str(path), "--json"]) == 0
+    timing = json.loads(capsys.readouterr().out)["timing"]
+    assert (timing["off_grid"], timing["swung"], timing["triplets"], timing["other"]) == (
+        162, 158, 4, 0)
+    assert [(t["name"], t["swing"], t["swung"], t["triplets"]) for t in timing["tracks"]] == [
+        ("Sax", "swung 8ths", 62, 4), ("Piano", "swung 8ths", 96, 0)]
+
+
+def test_info_on_a_song_on_the_grid_has_no_timing_line(midi, capsys):
+    assert main(["info", str(midi)]) == 0
+    assert "Timing" not in capsys.readouterr().out
+    assert main(["info", str(midi), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["timing"]["off_grid"] == 0
