@@ -11,6 +11,7 @@ from PySide6.QtGui import QUndoStack
 
 from engine.io.text import display_path
 from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Mask, Song, TimeMap, Track
+from engine.score.grid_fit import grid_fit
 
 from .undo import EditCommand, ValueCommand
 
@@ -45,6 +46,9 @@ class FileRead:
     song: Song
     state: dict[str, Any]
     report: ImportReport | None
+    # "212 notes off the 16th grid (…)": triplets, swing and other timing the song keeps
+    # exactly and the models read rounded (engine.score.grid_fit); "" when none.
+    timing: str = ""
 
 
 def read_file(path: str | Path) -> FileRead:
@@ -71,7 +75,7 @@ def read_file(path: str | Path) -> FileRead:
         (song, report), state = read_musicxml_with_report(path), {}
     else:
         song, state = load_song(path), {}
-    return FileRead(path, kind, song, state, report)
+    return FileRead(path, kind, song, state, report, grid_fit(song).summary())
 
 
 class Document(QObject):

@@ -202,7 +202,8 @@ class FileCommands:
         self._rebuild_recent_menu()
         self._song_reset()
         song = self.document.song
-        note = f" · {self._work_note}" if self._work_note else ""  # what came back, or not
+        note = f" · {read.timing}: kept exactly" if read.timing else ""  # swing, triplets
+        note += f" · {self._work_note}" if self._work_note else ""  # what came back, or not
         problem = self.settings.sync()  # once per session: a read-only config is silent
         if problem and not self._settings_warned:
             self._settings_warned = True
