@@ -26,6 +26,12 @@ where it was (:func:`engine.models.sampler.shaped_targets`) — so a take of "30
 says where it left the part resting and how to fill it, rather than leave a drummer
 wondering why the groove stops.
 
+A sixth is the grid's: **off-grid notes replaced** — triplets and other timing between
+the 16ths (:func:`engine.score.grid_fit.grid_fit`: not the swing, which a take puts back
+on its own notes) among the notes a take replaces, that no new note starts on: the model
+writes 16ths, so a triplet fill comes back straight. Kept notes never move; this says what
+the region held.
+
 One place decides them for every caller: the command line prints them after a generation
 (on stderr, :data:`CLI` words), the job queue puts them on each take
 (:attr:`~engine.jobs.Take.warnings`, :data:`STUDIO` words: the takes bar marks the take
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from engine.models.voice_leading import written_parallels
@@ -54,6 +61,7 @@ from engine.score import (
     plural,
 )
 from engine.score.edits import dropped_controls
+from engine.score.grid_fit import OTHER, TRIPLET, grid_fit
 from engine.score.spelling import key_text, scale_pitch_classes
 from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
 
@@ -68,7 +76,8 @@ PARALLELS = "parallels"  # parallel fifths or octaves, asked to avoid them
 GENERAL_MODEL = "general-model"  # chorale voices by a model not made for them
 DROPPED_CONTROLS = "dropped-controls"  # pitch bends in the region, gone with the old notes
 RESTED = "rested"  # a replaced part rested through whole bars, and rests there still
-KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED)
+OFF_GRID = "off-grid"  # triplets or other timing between the 16ths, replaced by 16ths
+KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED, OFF_GRID)
 RESTED_BARS = 2  # whole bars in a row a part rests before it is said (not a bar's break)
 Bands = tuple[tuple[int, int], ...]  # the pitch bands (lo, hi) a region paints in a bar
 
@@ -97,13 +106,15 @@ class Wording:
     parallels: str  # no parallel fifths or octaves
     use_model: str  # how to choose a model; ``{model}`` is its name
     fill: str  # how to fill bars parts rest in; ``{regions}``: them, as ``--region``s
+    keep_rhythm: str  # keeping the replaced notes' rhythm
 
 
 CLI = Wording("--key", "--avoid-parallels", "--model {model}",
-              "repaint those bars to fill them (repaint {regions})")
+              "repaint those bars to fill them (repaint {regions})", "--keep-rhythm")
 STUDIO = Wording("the Key setting", "the “No parallel 5ths / 8ves” setting",
                  "choose it, or Auto, as the Generate panel's model",
-                 "repaint those bars to fill them")
+                 "repaint those bars to fill them",
+                 "“Keep the rhythm of the masked notes”")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,8 +173,68 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
              _parallels(written, model, wording, asked_parallels),
              _general_model(written, model, wording),
              _dropped_controls(written),
-             _rested(written, wording))
+             _rested(written, wording),
+             _off_grid(written, wording))
     return [w for w in found if w is not None]
+
+
+def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
+    """Triplets and other notes between the 16ths that a take replaced where no new note
+    of their track starts (the take that loses the most)."""
+    most: dict[int, dict[str, list[Note]]] = {}  # track id → kind → its notes, of one take
+    taken: _Written | None = None
+    swings = False
+    for w in written:
+        if w.mask is None or w.before is None:
+            continue
+        replaced = {t: notes for t, notes in w.mask.notes_inside(w.before).items() if notes}
+        fit = grid_fit(w.before, replaced) if replaced else None
+        if fit is None or not (fit.triplets or fit.other):
+            continue
+        lost: dict[int, dict[str, list[Note]]] = {}
+        for tid, notes in replaced.items():
+            starts = {n.start for n in w.notes.get(tid, ())}
+            for n in notes:
+                kind = fit.kind(tid, n.id)
+                if kind in (TRIPLET, OTHER) and n.start not in starts:
+                    lost.setdefault(tid, {}).setdefault(kind, []).append(n)
+        if _lost_count(lost) > _lost_count(most):
+            most, taken = lost, w
+            swings = any(fit.by_id[t].swung for t in lost)
+    if taken is None:
+        return None
+    tm, labels = TimeMap.of(taken.song), track_labels(taken.song)
+    counts = {kind: sum(len(kinds.get(kind, ())) for kinds in most.values())
+              for kind in (TRIPLET, OTHER)}
+    said = []
+    if counts[TRIPLET]:
+        said.append(plural(counts[TRIPLET], "triplet note"))
+    if counts[OTHER]:
+        said.append(f"{plural(counts[OTHER], 'note')} of "
+                    f"{'other ' if said else ''}micro-timing")
+    not_what = " or ".join(w for w, k in (("triplets", TRIPLET), ("free timing", OTHER))
+                           if counts[k])
+    keep = "" if taken.options.keep_rhythm else f" ({wording.keep_rhythm} keeps their timing)"
+    return TakeWarning(
+        OFF_GRID,
+        f"{listed(said)} replaced in {listed([labels[t] for t in most])}: the model writes "
+        f"16ths{' and the swing' if swings else ''}, not {not_what}{keep}",
+        "Off the 16th grid before: " + "; ".join(
+            f"{labels[t]} {_lost_text(kinds)} in "
+            f"{_bars({tm.bar_number(tm.tick_to_bar(n.start)) for n in chain(*kinds.values())})}"
+            for t, kinds in most.items()))
+
+
+def _lost_text(kinds: Mapping[str, list[Note]]) -> str:
+    """``"3 triplet notes and 5 notes of micro-timing"``: one track's lost notes."""
+    said = [plural(len(kinds[TRIPLET]), "triplet note")] if kinds.get(TRIPLET) else []
+    if kinds.get(OTHER):
+        said.append(f"{plural(len(kinds[OTHER]), 'note')} of micro-timing")
+    return listed(said)
+
+
+def _lost_count(lost: Mapping[int, Mapping[str, list[Note]]]) -> int:
+    return sum(len(notes) for kinds in lost.values() for notes in kinds.values())
 
 
 def _rested(written: list[_Written], wording: Wording) -> TakeWarning | None:
@@ -404,6 +475,6 @@ def _bars(numbers: Iterable[int]) -> str:
     return f"bar {text}" if len(runs) == 1 and runs[0][0] == runs[0][1] else f"bars {text}"
 
 
-__all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "GENERAL_MODEL", "KINDS", "OFF_KEY",
-           "PARALLELS", "RESTED", "STUDIO", "TakeWarning", "Wording", "result_warnings",
+__all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "GENERAL_MODEL", "KINDS", "OFF_GRID",
+           "OFF_KEY", "PARALLELS", "RESTED", "STUDIO", "TakeWarning", "Wording", "result_warnings",
            "take_warnings"]

@@ -14,6 +14,7 @@ from engine.jobs.take_warnings import (
     CLI,
     DROPPED_CONTROLS,
     GENERAL_MODEL,
+    OFF_GRID,
     OFF_KEY,
     PARALLELS,
     RESTED,
@@ -406,3 +407,66 @@ def test_a_part_a_region_cannot_name_is_said_by_number():
                               options=GenerateOptions(seed=1))
     (warning,) = result_warnings([result], GENERAL, CLI)
     assert warning.message.endswith("(repaint --region '#2:3-8')")
+
+
+# -- triplets and other off-grid notes replaced ----------------------------------------------------
+
+
+@pytest.fixture
+def swing(tmp_path) -> Song:
+    from engine.io import load_song
+    from tests.engine.score.swing_tune import write_swing_tune
+
+    return load_song(write_swing_tune(tmp_path / "swing.mid"))
+
+
+def straight_8ths(song, mask):
+    """Straight 8ths over the mask: what the grid writes before any swing."""
+    lo, hi = mask.span
+    return {tid: tuple(Note(70, t, Q // 2) for t in range(lo, hi, Q // 2))
+            for tid in mask.track_ids}
+
+
+def test_triplets_replaced_by_16ths_are_said(swing):
+    # A jazz QA: the Sax's triplet fill (bar 8) repainted came back straight, unsaid.
+    sax = swing.find_track("Sax")
+    mask = Mask.of(Region({sax.id}, 7 * BAR, 8 * BAR))
+    (warning,) = take_warnings(take_of(swing, mask, straight_8ths(swing, mask)), GENERAL)
+    assert warning.kind == OFF_GRID
+    assert warning.message == (
+        "4 triplet notes replaced in Sax: the model writes 16ths and the swing, not triplets "
+        "(“Keep the rhythm of the masked notes” keeps their timing)")
+    assert warning.detail == "Off the 16th grid before: Sax 4 triplet notes in bar 8"
+    # The command line's words, for a request's takes.
+    results = [tasks.repaint(swing, [sax.id], 7, 8, model=Answers(straight_8ths),
+                             options=GenerateOptions(seed=s)) for s in range(2)]
+    (said,) = [w for w in result_warnings(results, GENERAL, CLI) if w.kind == OFF_GRID]
+    assert said.message.endswith("not triplets (--keep-rhythm keeps their timing)")
+
+
+def test_swung_notes_replaced_or_triplets_beside_the_region_say_nothing(swing):
+    sax = swing.find_track("Sax")
+    for bars in ((1, 2), (8, 9)):  # swung 8ths only; the bars after the fill
+        mask = Mask.of(Region({sax.id}, bars[0] * BAR, bars[1] * BAR))
+        assert take_warnings(take_of(swing, mask, straight_8ths(swing, mask)), GENERAL) == ()
+
+
+def test_new_notes_where_the_triplets_were_lose_nothing(swing):
+    sax = swing.find_track("Sax")
+    mask = Mask.of(Region({sax.id}, 7 * BAR, 8 * BAR))
+    kept = {sax.id: tuple(replace(n, pitch=n.pitch + 2) for n in mask.notes_inside(swing)[sax.id])}
+    assert take_warnings(take_of(swing, mask, kept, keep_rhythm=True), GENERAL) == ()
+
+
+def test_other_micro_timing_replaced_is_said_without_the_swing():
+    lead = Track("Lead", notes=(*(Note(60, i * Q, Q // 2) for i in range(8)),
+                                Note(64, BAR + Q + 7, 100), Note(65, BAR + 320, 100)))
+    song = Song((lead,))
+    mask = Mask.of(Region({lead.id}, BAR, 2 * BAR))
+    (warning,) = take_warnings(take_of(song, mask, straight_8ths(song, mask)), GENERAL)
+    assert warning.message == (
+        "1 triplet note and 1 note of other micro-timing replaced in Lead: the model writes "
+        "16ths, not triplets or free timing (“Keep the rhythm of the masked notes” keeps "
+        "their timing)")
+    assert warning.detail == ("Off the 16th grid before: Lead 1 triplet note and 1 note of "
+                              "micro-timing in bar 2")
