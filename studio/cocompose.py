@@ -64,6 +64,7 @@ from engine.tasks import (
     chorale_options,
     is_chorale,
     keep_rhythm_problem,
+    kit_band_mask,
     named_key_signature,
     new_piece_signature,
     range_on_drums,
@@ -400,6 +401,13 @@ class CoComposer(QObject):
             prepared = EditGroup(plan.prep).apply(song) if plan.prep else song
         except EditError as e:
             self.message.emit(f"Cannot start {plan.label}: {e}")
+            return []
+        # A range on a kit picks its drums (the others keep their hits): the plan's mask
+        # is the take's, so Generate Again finds its takes (the queue narrows it alike).
+        plan = replace(plan, mask=kit_band_mask(prepared, plan.mask, s.options.pitch_range))
+        if plan.mask.is_empty:
+            self.message.emit(f"Cannot start {plan.label}: the pitch range and the painted "
+                              "pitch band share no pitch on the drum tracks")
             return []
         chorale = plan.chorale or is_chorale(prepared, plan.mask.track_ids)
         try:

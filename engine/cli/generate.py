@@ -74,9 +74,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--range", metavar="LO-HI", dest="pitch_range",
                    help="the pitches new notes may take, e.g. D4-A5 (the Generate panel's "
                         "pitch range): a second part may leave the register the track has "
-                        "so far (default: its own register, ± 2 semitones); on a drum track "
-                        "the drums whose notes lie in it (35-46: kick to toms; a note says "
-                        "which drums it leaves out)")
+                        "so far (default: its own register, ± 2 semitones; the region's "
+                        "notes are replaced whatever their pitch); on a drum track the "
+                        "drums to rewrite, the others keeping their hits (35-46: kick to "
+                        "toms; a note says which drums it leaves as they are)")
     g.add_argument("--keep-rhythm", action="store_true",
                    help="keep the rhythm of the notes being replaced (repaint, regenerate, "
                         "harmonize over notes; refused for continue and compose, whose new "

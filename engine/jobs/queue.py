@@ -49,7 +49,7 @@ from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
 from engine.plugins.result import InvalidResult, checked_progress
 from engine.score import Note, Song
-from engine.tasks import settle_options
+from engine.tasks import kit_band_mask, settle_options
 
 from .events import (
     JobCancelled,
@@ -179,6 +179,13 @@ class JobQueue:
         missing = request.mask.track_ids - {t.id for t in song.tracks}
         if missing:
             raise ValueError(f"the mask names tracks that are not in the song: {sorted(missing)}")
+        # A range on a kit picks its drums, as engine.tasks reads it: the others keep
+        # their hits (the take's mask is the narrowed one).
+        request = replace(request, mask=kit_band_mask(song, request.mask,
+                                                      request.options.pitch_range))
+        if request.mask.is_empty:
+            raise ValueError("nothing to generate: the pitch range and the painted pitch "
+                             "band share no pitch on the drum tracks")
         problem = cannot_write(model.info, song, request.mask.track_ids)
         if problem:  # the model would delete what it cannot write: refuse before queuing
             raise ValueError(problem)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from engine.score import DRUM_CHANNEL, InsertTrack, Mask, Song, Track
+from engine.score import DRUM_CHANNEL, InsertTrack, Mask, Region, Song, Track
 from engine.score.drums import DrumKit
 from engine.score.instruments import GM_PROGRAMS, drum_name, part_range, role_of
 from engine.score.mask_geometry import band_out_of_reach
@@ -164,12 +164,41 @@ def unreachable_band(song: Song, mask: Mask) -> str | None:
             "nothing can be written there; choose a band inside it")
 
 
+def kit_band_mask(song: Song, mask: Mask, pitch_range: tuple[int, int] | None) -> Mask:
+    """``mask`` with the user's pitch range as the pitch band of its drum tracks: on a kit
+    a range picks drums, not a register (a DAW's rack maps notes: ``--range 37-81``
+    means "only touch these drums"), so the hits outside it stay, as context the model
+    hears, and are never replaced — the range rewrote the whole kit and deleted all the
+    kick's hits (producer QA). ``repaint --pitch`` paints the same band.
+
+    A pitched track's region stays as painted: there the range is where the new notes
+    go (a second part may climb above the first), and the notes the region holds are
+    replaced whatever their pitch; a painted band keeps notes outside it. Idempotent: the
+    tasks, the job queue and the studio each settle it."""
+    if pitch_range is None:
+        return mask
+    lo, hi = sorted(pitch_range)
+    kits = {t.id for t in song.tracks if t.is_drum}
+    regions: list[Region] = []
+    for r in mask.regions:
+        drums = r.track_ids & kits
+        if not drums or (lo <= r.pitch_lo and r.pitch_hi <= hi):
+            regions.append(r)
+            continue
+        regions.append(Region(r.track_ids - drums, r.start, r.end, r.pitch_lo, r.pitch_hi))
+        band = max(lo, r.pitch_lo), min(hi, r.pitch_hi)
+        if band[0] <= band[1]:  # a painted band the range misses: that kit is kept whole
+            regions.append(Region(drums, r.start, r.end, *band))
+    return Mask.of(*regions)
+
+
 def range_on_drums(song: Song, track_ids: Iterable[int], pitch_range: tuple[int, int] | None
                    ) -> str | None:
     """What a pitch range does to the drum tracks among ``track_ids``, when it leaves out
-    some of their drums, or None. A range bounds drum notes as it bounds pitches (a DAW's
-    rack maps notes: ``--range 35-46`` is kick to toms, as ``repaint --pitch`` paints it),
-    so a range meant for a melody would silently thin out a kit written beside it: said.
+    some of their drums, or None. A range picks a kit's drums as it bounds pitches (a
+    DAW's rack maps notes: ``--range 35-46`` is kick to toms, as ``repaint --pitch``
+    paints it; :func:`kit_band_mask`): the drums outside it keep their hits, which a
+    range meant for a melody beside the kit would leave untouched without a word: said.
     A kit's drums are the notes it plays for each drum (General MIDI's for an empty one).
     """
     if pitch_range is None:
@@ -188,8 +217,9 @@ def range_on_drums(song: Song, track_ids: Iterable[int], pitch_range: tuple[int,
         inside = [n for n in notes if lo <= n <= hi]
         named = ", ".join(f"{drum_name(n, short=True) or 'note'} {n}" for n in outside[:4])
         more = f" and {len(outside) - 4} more" if len(outside) > 4 else ""
-        verb = "does" if len(outside) == 1 else "do"
-        said.append(f"{track.name} writes only the drums whose notes lie in it ({named}{more} "
-                    f"{verb} not)" if inside else
-                    f"{track.name} gets no hits: none of its drums lies in it ({named}{more})")
+        keeps = "keeps its hits" if len(outside) == 1 else "keep their hits"
+        said.append(f"{track.name} rewrites only the drums whose notes lie in it ({named}{more} "
+                    f"{keeps})" if inside else
+                    f"{track.name} stays as it is: none of its drums lies in it "
+                    f"({named}{more})")
     return "; ".join(said) or None

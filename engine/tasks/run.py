@@ -59,6 +59,7 @@ from .instruments import (
     SATB_VOICES,
     TrackSpec,
     accompaniment_specs,
+    kit_band_mask,
     new_track_edits,
     unreachable_band,
 )
@@ -137,6 +138,11 @@ def _run(
     if problem:  # the request's error, not the model's
         raise TaskError(f"bad generation options: {problem}")
     named = options.key
+    # A range on a kit picks its drums: the others keep their hits (and are context).
+    mask = kit_band_mask(prepared, mask, options.pitch_range)
+    if mask.is_empty:
+        raise TaskError("the pitch range and the painted pitch band share no pitch on the "
+                        "drum tracks: nothing to write")
     options = settle_options(options, prepared, mask, task)
     # A key the user named is the song's key signature from then on, where it declares
     # none (compose wrote its own already), as part of the take.

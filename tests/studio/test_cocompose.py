@@ -1536,8 +1536,31 @@ def test_a_pitch_range_on_drums_says_which_drums_it_leaves_out(studio):
     said: list[str] = []
     win.composer.message.connect(said.append)
     assert win.composer.request("regenerate")
-    assert ("Pitch range: Drums gets no hits: none of its drums lies in it (Kick 36, "
+    assert ("Pitch range: Drums stays as it is: none of its drums lies in it (Kick 36, "
             "Snare 38)") in said[-1]
+
+
+def test_a_pitch_range_on_drums_keeps_the_hits_of_the_drums_outside_it(studio, qtbot):
+    """Producer QA: Drums selected, Pitch range 37–127, Regenerate: the take rewrote the
+    whole kit and accepting it deleted every kick. The kick keeps its hits now."""
+    win = studio
+    win.generate_panel.variations.setValue(1)
+    win.generate_panel.pitch_lo.setValue(37)
+    win.generate_panel.pitch_hi.setValue(127)
+    drums = win.document.song.tracks[2]
+    kicks = [n for n in drums.notes if n.pitch == 36]
+    win.selection.set_tracks([drums.id])
+    said: list[str] = []
+    win.composer.message.connect(said.append)
+    assert win.composer.request("regenerate")
+    assert "Pitch range: Drums rewrites only the drums whose notes lie in it (Kick 36 " \
+        "keeps its hits)" in said[-1]
+    take = wait_takes(qtbot, win, 1).takes[0]
+    assert {r.pitch_lo for r in take.write_mask.regions} == {37}
+    assert win.composer.accept(take)
+    after = win.document.song.track(drums.id).notes
+    assert [n for n in after if n.pitch == 36] == kicks
+    assert not [n for n in after if n.pitch == 38]  # the snare was rewritten (echo: 60+)
 
 
 def test_a_take_on_screen_names_its_own_notes_not_the_ones_it_replaces(studio, qtbot,

@@ -17,7 +17,7 @@ from engine.io import load_song, save_song
 from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import ModelInfo
-from engine.score import Note, Song, TimeMap, TimeSignature, Track
+from engine.score import Note, Song, TempoChange, TimeMap, TimeSignature, Track
 from engine.tasks import CHORALE_MODEL
 from tests.engine.jobs.toy_models import Answers
 
@@ -962,9 +962,33 @@ def test_a_range_on_drums_keeps_the_drums_in_it_and_says_which_it_leaves_out(tmp
     out = tmp_path / "out.partita"
     assert main(["regenerate", str(song_file), "-o", str(out), "--track", "Drums",
                  "--range", "35-40", "--seed", "1", "--steps", "2"]) == 0
-    assert all(35 <= n.pitch <= 40 for n in load_song(out).tracks[0].notes)
-    assert ("partita: note: --range 35-40 bounds drum notes too: Drums writes only the "
-            "drums whose notes lie in it (Maracas 70 does not)") in capsys.readouterr().err
+    notes = load_song(out).tracks[0].notes
+    assert sorted(n.start for n in notes if n.pitch == 70) == [n.start for n in kit
+                                                                 if n.pitch == 70]  # kept
+    assert all(35 <= n.pitch <= 40 for n in notes if n.pitch != 70)
+    assert ("partita: note: --range 35-40 bounds drum notes too: Drums rewrites only the "
+            "drums whose notes lie in it (Maracas 70 keeps its hits)") in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [["regenerate", "--track", "Drums"],
+                                     ["repaint", "--tracks", "Drums", "--bars", "1-4"]])
+def test_a_range_on_a_kit_keeps_the_hits_of_the_drums_outside_it(tmp_path, capsys, command):
+    """Producer QA: "regenerate the drums but keep my kick" (--range 37-81 on a 4-bar loop
+    at 90 BPM) deleted all 10 kicks; now they stay, as `repaint --pitch 37-81` keeps them."""
+    kicks = (*(Note(36, b * BAR + s * 4 * Q, Q, 110) for b in range(4) for s in (0, 2)),
+             Note(36, 3 * Q, Q, 90), Note(36, 2 * BAR + 3 * Q, Q, 90))
+    hats = tuple(Note(42, i * 2 * Q, Q, 70) for i in range(32))
+    snares = tuple(Note(38, b * BAR + s * 4 * Q, Q, 100) for b in range(4) for s in (1, 3))
+    song_file = tmp_path / "loop.partita"
+    save_song(Song(tempos=(TempoChange(0, 666_667),), tracks=(
+        Track(name="Drums", is_drum=True, channel=9, notes=kicks + hats + snares),)),
+        song_file)
+    out = tmp_path / "out.partita"
+    assert main([command[0], str(song_file), "-o", str(out), *command[1:],
+                 "--range", "37-81", "--seed", "1", "--steps", "2"]) == 0
+    notes = load_song(out).tracks[0].notes
+    assert sorted(n.start for n in notes if n.pitch == 36) == sorted(n.start for n in kicks)
+    assert "Kick 36 keeps its hits" in capsys.readouterr().err
 
 
 def test_the_key_signature_line_numbers_bars_as_the_score_does():

@@ -95,13 +95,14 @@ def test_a_range_that_leaves_drums_out_of_a_kit_is_said():
     assert range_on_drums(song, ids, (35, 81)) is None  # every drum of the kit is in it
     assert range_on_drums(song, [lead.id], (60, 84)) is None  # no kit written
     assert range_on_drums(song, ids, (60, 84)) == (
-        "Drums writes only the drums whose notes lie in it (Kick 36, Clap 39 do not)")
+        "Drums rewrites only the drums whose notes lie in it (Kick 36, Clap 39 keep their "
+        "hits)")
     assert range_on_drums(song, ids, (84, 96)) == (
-        "Drums gets no hits: none of its drums lies in it (Kick 36, Clap 39, Maracas 70)")
+        "Drums stays as it is: none of its drums lies in it (Kick 36, Clap 39, Maracas 70)")
     # An empty kit is General MIDI's: a range of kick to toms leaves out the cymbals.
     said = range_on_drums(song, [empty.id], (35, 48))
-    assert said.startswith("Perc writes only the drums whose notes lie in it (Crash 1 49, "
-                           "Ride 1 51, Cowbell 56 do not)")
+    assert said.startswith("Perc rewrites only the drums whose notes lie in it (Crash 1 49, "
+                           "Ride 1 51, Cowbell 56 keep their hits)")
 
 
 def test_tracks_a_harmonize_adds_never_share_a_colour_with_the_song():
@@ -116,3 +117,26 @@ def test_tracks_a_harmonize_adds_never_share_a_colour_with_the_song():
         song = edit.apply(song)
     assert [t.colour for t in song.tracks] == [TRACK_COLOURS[1], TRACK_COLOURS[0],
                                                *TRACK_COLOURS[2:4]]
+
+
+def test_a_range_on_a_kit_is_its_pitch_band_and_a_pitched_tracks_region_stays_whole():
+    """Producer QA: "regenerate the drums but keep my kick" with a range of 37-127 rewrote
+    the whole kit and deleted every kick. On a kit the range is the band of drums the
+    take may touch; on a pitched track it is where new notes go (the region is kept)."""
+    from engine.score import Mask, Note, Region, Song
+    from engine.tasks import kit_band_mask
+
+    kit = Track("Drums", is_drum=True, channel=9, notes=(Note(36, 0, 60), Note(42, 0, 60)))
+    keys = Track("Keys", program=4, notes=(Note(48, 0, 480), Note(72, 0, 480)))
+    song = Song(tracks=(kit, keys))
+    both = Mask.of(Region({kit.id, keys.id}, 0, 1920))
+    assert kit_band_mask(song, both, None) == both
+    narrowed = kit_band_mask(song, both, (37, 127))
+    assert narrowed == Mask.of(Region({keys.id}, 0, 1920), Region({kit.id}, 0, 1920, 37, 127))
+    assert kit_band_mask(song, narrowed, (37, 127)) == narrowed  # settled twice: the same
+    assert narrowed.notes_inside(song)[kit.id] == (kit.notes[1],)  # the kick is kept
+    assert len(narrowed.notes_inside(song)[keys.id]) == 2  # every note of the region
+    # A painted band and the range: their overlap; none at all leaves the kit untouched.
+    banded = Mask.of(Region({kit.id}, 0, 1920, 30, 40))
+    assert kit_band_mask(song, banded, (37, 127)) == Mask.of(Region({kit.id}, 0, 1920, 37, 40))
+    assert kit_band_mask(song, banded, (60, 127)).is_empty
