@@ -56,6 +56,7 @@ class PianoRoll(QWidget):
         self.snap: Snap = snap_by_name(DEFAULT_SNAP)
         self.note_length = document.song.ppq // 4
         self._length_used = False  # the Brush's length came from a note drawn or resized
+        self._length_snap: Snap | None = None  # the grid that note was drawn or resized on
         self._ppq = document.song.ppq
         self.draw_velocity = 96
         self.playhead = 0
@@ -145,15 +146,30 @@ class PianoRoll(QWidget):
     def set_snap(self, snap: Snap) -> None:
         self.snap = snap
         step = snap.ticks(self.document.song.ppq)
-        if step and not self._length_used:  # "the last used length" outlives grid changes
+        if step and (not self._length_used or step < self._kept_length_grid()):
+            # A grid finer than the one the last length was drawn on draws that grid's
+            # notes, as a DAW's draw tool follows the grid: at 1/32 a hat row clicked cell
+            # by cell kept 1/16 notes and every second click selected the note just drawn
+            # (producer QA). The grid turned off and back, or coarser, keeps the length.
             self.note_length = step
+            self._length_used = False
         self.snapChanged.emit(snap)
         self.refresh()
 
+    def _kept_length_grid(self) -> int:
+        """The finest grid step the Brush's last used length outlives: the grid it was
+        drawn on (its own length, when drawn with the grid off), and never a step
+        shorter than itself."""
+        ppq = self.document.song.ppq
+        drawn_on = self._length_snap.ticks(ppq) if self._length_snap is not None else 0
+        return min(drawn_on, self.note_length) if drawn_on else self.note_length
+
     def use_length(self, ticks: int) -> None:
-        """The Brush draws the length of the note last drawn or resized."""
+        """The Brush draws the length of the note last drawn or resized (until a finer
+        grid is chosen: :meth:`set_snap`)."""
         self.note_length = max(1, ticks)
         self._length_used = True
+        self._length_snap = self.snap
 
     def min_length(self, free: bool = False) -> int:
         step = 0 if free else self.snap.ticks(self.document.song.ppq)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -302,6 +303,29 @@ def test_the_brush_keeps_its_last_length_when_the_grid_changes(opened, ui):
     (n,) = [n for n in piano(win).notes if n.pitch == 52]
     assert n.duration == 960  # the half note just drawn, not a sixteenth
     assert win.status_tool.text() == "Tool: Brush (B)"
+
+
+@pytest.mark.parametrize(("grid", "step"), [("1/32", 60), ("1/16T", 80)])
+def test_a_finer_grid_gives_the_brush_its_length(opened, ui, grid, step):
+    """Producer QA: at 1/32 the Brush kept the 1/16 just drawn, so clicking along a hat
+    row every 1/32 selected the note just drawn at every second click: 4 of 8 hats."""
+    from engine.score.snap import snap_by_name
+
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    roll.viewport.zoom_x(4, 0)  # a 1/32 cell many pixels wide
+    roll.set_tool(Tool.DRAW)
+    ui.click(win, 0, 54)  # a 1/16 note: the Brush's last used length
+    roll.set_snap(snap_by_name(grid))
+    for i in range(8):
+        ui.click(win, 480 + i * step, 52)
+    hats = sorted((n for n in piano(win).notes if n.pitch == 52), key=lambda n: n.start)
+    assert [n.start for n in hats] == [480 + i * step for i in range(8)]
+    assert {n.duration for n in hats} == {step}
+    roll.set_snap(snap_by_name("1/16"))  # a coarser grid keeps the length last drawn
+    ui.click(win, 2 * 480, 50)
+    assert [n.duration for n in piano(win).notes if n.pitch == 50] == [step]
 
 
 def test_drag_a_notes_left_edge_to_move_its_start_and_keep_its_end(opened, ui):
