@@ -90,6 +90,27 @@ ROLES: tuple[str, ...] = ("melody", "bass", "chords", "piano", "strings", "drums
 ROLE_IDS = {name: i for i, name in enumerate(ROLES)}
 
 
+# The instruments as musicians type them (`partita tracks --add`, compose's and harmonize's
+# tracks): the short name → (GM program, drum kit). A track added so is named after it.
+INSTRUMENT_ALIASES: dict[str, tuple[int, bool]] = {
+    "piano": (0, False), "keys": (4, False), "electric piano": (4, False), "epiano": (4, False),
+    "harpsichord": (6, False), "organ": (19, False), "guitar": (25, False),
+    "electric guitar": (27, False), "bass": (33, False), "acoustic bass": (32, False),
+    "double bass": (32, False), "strings": (48, False), "violin": (40, False),
+    "viola": (41, False), "cello": (42, False), "contrabass": (43, False), "harp": (46, False),
+    "choir": (52, False), "voice": (53, False), "soprano": (52, False), "alto": (52, False),
+    "tenor": (52, False), "trumpet": (56, False), "trombone": (57, False), "horn": (60, False),
+    "brass": (61, False), "sax": (65, False), "saxophone": (65, False), "oboe": (68, False),
+    "bassoon": (70, False), "clarinet": (71, False), "flute": (73, False), "lead": (80, False),
+    "synth": (80, False), "pad": (89, False), "melody": (73, False),
+    "e-piano": (4, False), "rhodes": (4, False), "vocals": (52, False), "vocal": (52, False),
+    "vox": (52, False), "singer": (53, False), "upright bass": (32, False),
+    "synth bass": (38, False), "nylon guitar": (24, False), "steel guitar": (25, False),
+    "drums": (0, True), "drum": (0, True), "drum kit": (0, True), "kit": (0, True),
+    "percussion": (0, True),
+}
+
+
 def program_name(program: int, is_drum: bool = False) -> str:
     """Instrument name a musician recognises ("Drum Kit" for drum tracks)."""
     if is_drum:

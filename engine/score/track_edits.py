@@ -10,7 +10,12 @@ import dataclasses
 import re
 
 from .edits import DeleteTrack, Edit, EditError, InsertTrack, MoveTrack, set_track_props
-from .instruments import program_name, transposition_text, written_transposition
+from .instruments import (
+    INSTRUMENT_ALIASES,
+    program_name,
+    transposition_text,
+    written_transposition,
+)
 from .song import (
     DRUM_CHANNEL,
     TRACK_COLOURS,
@@ -25,6 +30,26 @@ from .song import (
 
 DRUMS = -1  # instrument value for a GM drum kit (channel 10), beside programs 0..127
 _DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed track
+_COPY_NUMBER = re.compile(r"\s*\(\d+\)$")  # unique_track_name's "Piano (2)"
+# Names for a part, not an instrument: a Soprano or a Lead keeps its name on a new sound.
+_PART_NAMES = {"soprano", "alto", "tenor", "melody", "lead", "vocals", "vocal", "vox",
+               "singer"}
+
+
+def default_name(name: str, program: int, is_drum: bool) -> bool:
+    """Is ``name`` one no one chose, but a track got from its instrument: "Track N", or
+    the instrument's own name as File ▸ New, Add Track, ``tracks --add`` and compose give
+    it ("Piano", "Bass", "Drums", the GM name "Electric Bass (finger)"; "Piano (2)" beside
+    another)? Such a name follows a new instrument; a part's name ("Soprano") does not."""
+    key = " ".join(_COPY_NUMBER.sub("", name.strip()).split())
+    if _DEFAULT_NAME.fullmatch(key):
+        return True
+    key = key.lower()
+    if key in _PART_NAMES:
+        return False
+    if key == program_name(program, is_drum).lower():
+        return True
+    return INSTRUMENT_ALIASES.get(key) == ((0, True) if is_drum else (program, False))
 
 
 def unique_track_name(song: Song, name: str, track_id: int | None = None) -> str:
@@ -118,9 +143,11 @@ def instrument_edit(song: Song, track_id: int, value: int, *,
                     name_after: bool = False) -> Edit:
     """Change a track's GM program, or make it a drum kit (``value == DRUMS``): a kit
     moves to the drum channel, a kit made melodic to a free channel. ``name_after``: a
-    track still called "Track N" is named after the instrument too, in the same edit
-    ("Electric Bass (finger)", a kit "Drums"; "Drums (2)" beside another), as a DAW
-    names a new track; a name the user gave is kept."""
+    track still called "Track N", or by its old instrument's name (:func:`default_name`:
+    File ▸ New's "Piano" made a Drum Kit rendered "01 - Piano.wav" of drums), is named
+    after the new instrument too, in the same edit ("Electric Bass (finger)", a kit
+    "Drums"; "Drums (2)" beside another), as a DAW names a new track; a name the user
+    gave is kept."""
     track = song.track(track_id)
     instrument = program_name(max(value, 0), value == DRUMS)
     label = f"Set instrument of {track.name} to {instrument}"
@@ -133,7 +160,7 @@ def instrument_edit(song: Song, track_id: int, value: int, *,
     if track.transposition is not None and changes["program"] != track.program:
         # The part's transposition was its old instrument's: the new one's usual one.
         changes["transposition"] = None
-    if name_after and _DEFAULT_NAME.fullmatch(track.name.strip()):
+    if name_after and default_name(track.name, track.program, track.is_drum):
         name = unique_track_name(song, "Drums" if value == DRUMS else instrument, track_id)
         changes["name"] = name
     return set_track_props(song, track_id, label, **changes)

@@ -74,8 +74,8 @@ def test_a_new_track_is_named_after_the_instrument_chosen_for_it(opened):
     assert names(win) == ["Piano", "Electric Bass (finger)", "Bass", "Drums"]
     assert win.document.undo_stack.count() == steps + 1  # one undo step with the program
     assert header.name.text() == "Electric Bass (finger)"
-    header.instrument.activated.emit(header.instrument.findData(-1))  # named, so it stays
-    assert names(win)[1] == "Electric Bass (finger)"
+    header.instrument.activated.emit(header.instrument.findData(-1))  # its instrument's name
+    assert names(win)[1] == "Drums (2)"  # follows the instrument again
     win.document.undo_stack.undo()
     win.document.undo_stack.undo()
     assert names(win)[1] == "Track 4" and win.document.song.tracks[1].program == 0
@@ -86,6 +86,24 @@ def test_a_new_track_is_named_after_the_instrument_chosen_for_it(opened):
     header.name.editingFinished.emit()
     header.instrument.activated.emit(header.instrument.findData(40))
     assert names(win)[1] == "Hook" and win.document.song.tracks[1].program == 40
+
+
+def test_file_news_piano_made_a_drum_kit_is_named_drums(opened):
+    """Producer QA: File ▸ New's "Piano" made a Drum Kit kept its name, and its stem was
+    "01 - Piano.wav" full of drums. A name that is just the old instrument's follows the
+    new one; a name the user typed stays."""
+    win = opened
+    win.new_file()
+    assert names(win) == ["Piano"]
+    header = win.tracklist.headers[0]
+    header.instrument.activated.emit(header.instrument.findData(-1))
+    assert names(win) == ["Drums"] and win.document.song.tracks[0].is_drum
+    header.instrument.activated.emit(header.instrument.findData(33))  # and back to a bass
+    assert names(win) == ["Electric Bass (finger)"]
+    header.name.setText("808")
+    header.name.editingFinished.emit()
+    header.instrument.activated.emit(header.instrument.findData(-1))
+    assert names(win) == ["808"]
 
 
 def test_clicking_a_header_selects_the_track(opened):

@@ -139,3 +139,34 @@ def test_a_duplicated_track_is_a_copy_below_it_with_its_own_name_channel_and_not
     assert edit.inverse().apply(after) == song
     kit = duplicate_track_edit(after, song.tracks[1].id).apply(after).tracks[3]
     assert (kit.name, kit.is_drum, kit.channel) == ("Kit (2)", True, DRUM_CHANNEL)
+
+
+def test_a_name_that_is_just_the_old_instruments_follows_the_new_one():
+    """File ▸ New's "Piano" made a Drum Kit stayed "Piano" (its stem "01 - Piano.wav" held
+    drums): only "Track N" followed the instrument. A name no one chose — the instrument's
+    own, as File ▸ New, `tracks --add` and compose give it — follows; a part's or a
+    user's name stays, and without ``name_after`` (`tracks --instrument`) nothing does."""
+    from engine.score.track_edits import default_name
+
+    assert default_name("Piano", 0, False) and default_name("Track 7", 40, False)
+    assert default_name("Acoustic Grand Piano", 0, False) and default_name("Piano (2)", 0, False)
+    assert default_name("Drums", 0, True) and default_name("Kit", 0, True)
+    assert default_name("electric bass (finger)", 33, False) and default_name("Bass", 33, False)
+    assert not default_name("Piano", 4, False)  # not this track's instrument: chosen
+    assert not default_name("Soprano", 52, False)  # a part, not an instrument
+    assert not default_name("Hook", 0, False) and not default_name("Drums", 0, False)
+    song = band()
+    piano, kit, bass = (t.id for t in song.tracks)
+
+    def renamed(track_id: int, value: int, name_after: bool = True) -> str:
+        after = instrument_edit(song, track_id, value, name_after=name_after).apply(song)
+        return after.track(track_id).name
+
+    assert renamed(piano, DRUMS) == "Drums"
+    assert renamed(kit, 0) == "Acoustic Grand Piano"
+    assert renamed(bass, 32) == "Acoustic Bass"
+    assert renamed(piano, DRUMS, name_after=False) == "Piano"
+    named = Song(tracks=(Track("Keys for verse", channel=0),))
+    tid = named.tracks[0].id
+    assert instrument_edit(named, tid, DRUMS, name_after=True).apply(named).tracks[0].name == (
+        "Keys for verse")
