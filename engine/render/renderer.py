@@ -220,8 +220,9 @@ def _render_each(
 def bar_line_frames(song: Song, sample_rate: int) -> int:
     """The whole sample frames before the song's last bar line (after its last whole
     bar): how long ``end="bar"`` and ``"loop"`` files are. 8 bars of 4/4 at 90 BPM at
-    48 kHz are 1,024,000 frames: MIDI's 90 BPM (666,667 µs a beat) puts the line half a
-    frame further on, and no frame is kept that reaches past it."""
+    48 kHz are 1,024,000 frames, 16 bars 2,048,000: the time map plays MIDI's 90 BPM
+    (666,667 µs a beat) as exactly 90 (:attr:`~engine.score.TempoChange.nominal_us`),
+    where the stored µs put 16 bars' line one frame further on."""
     tm = TimeMap.of(song)
     seconds = tm.tick_to_seconds(tm.whole_bars_end(song.end))
     return int(np.floor(seconds * sample_rate + 1e-6))  # 1e-6: a line on a frame stays

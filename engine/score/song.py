@@ -94,6 +94,16 @@ def check_tempo(us_per_beat: int) -> None:
                          f"(1..{MAX_TEMPO_US})")
 
 
+def nominal_us_per_beat(us_per_beat: int) -> float:
+    """:attr:`TempoChange.nominal_us` of ``us_per_beat``."""
+    exact = 60_000_000 / us_per_beat
+    for decimals in range(4):
+        bpm = round(exact, decimals)
+        if bpm > 0 and round(60_000_000 / bpm) == us_per_beat:
+            return 60_000_000 / bpm
+    return float(us_per_beat)
+
+
 # Tempos a user can set (Ctrl+K, convert --tempo, compose --tempo): MIDI holds down to
 # 3.6 BPM, and above 1000 BPM a 16th is shorter than 15 ms.
 BPM_RANGE = (4.0, 1000.0)
@@ -200,6 +210,15 @@ class TempoChange:
     @property
     def bpm(self) -> float:
         return 60_000_000 / self.us_per_beat
+
+    @property
+    def nominal_us(self) -> float:
+        """The µs a beat lasts at the tempo as it was typed: MIDI keeps whole µs, so 90 BPM
+        is stored as 666,667 µs (89.99996 BPM), and 16 bars of it ran 42.666688 s — a stem
+        one sample past the DAW's bar line at 48 kHz. A ``us_per_beat`` that is the rounding
+        of a BPM with at most 3 decimals (the one with fewest) is that BPM's exact beat
+        (666,666.67 µs); any other is itself. The stored value, and MIDI export, stay."""
+        return nominal_us_per_beat(self.us_per_beat)
 
 
 # A meter without its place: ``(numerator, denominator)``, or with a chosen grouping,

@@ -39,7 +39,9 @@ class TimeMap:
     ) -> None:
         self.ppq = ppq
         self._tempo_ticks = [t.tick for t in tempos]
-        self._tempo_us = [t.us_per_beat for t in tempos]
+        # A beat as long as the tempo typed (90 BPM, not MIDI's 89.99996): audio and bar
+        # lines land on a DAW's grid to the sample (TempoChange.nominal_us).
+        self._tempo_us = [t.nominal_us for t in tempos]
         # Seconds at each tempo change, accumulated once.
         secs = [0.0]
         for i in range(1, len(tempos)):

@@ -47,6 +47,23 @@ def test_render_can_end_every_file_at_the_last_bar_line(tmp_path, capsys):
     assert sf.info(str(out / "tail.wav")).frames > 16000 + 4000  # the default: tails kept
 
 
+def test_stems_cut_at_the_bar_line_fit_a_90_bpm_grid_to_the_sample(tmp_path, capsys):
+    """Producer QA: `render d16.partita --stems DIR --sample-rate 48000 --end bar` on 16
+    bars at 90 BPM wrote 2,048,001 frames (MIDI's 666,667 µs a beat), not 2,048,000."""
+    from engine.io import load_song, save_song
+    from engine.score import TempoChange
+
+    beat = tuple(Note(36 if i % 2 == 0 else 38, i * 480, 60, 100) for i in range(64))
+    src = tmp_path / "d16.partita"
+    save_song(Song(tracks=(Track("Drums", 0, True, DRUM_CHANNEL, notes=beat),),
+                   tempos=(TempoChange(0, 666_667),)), src)
+    assert load_song(src).tempos[0].us_per_beat == 666_667
+    out = tmp_path / "stems"
+    assert main(["render", str(src), "--stems", str(out), "--sample-rate", "48000",
+                 "--synth", "builtin", "--end", "bar"]) == 0
+    assert [sf.info(str(p)).frames for p in out.iterdir()] == [2_048_000]
+
+
 def test_render_counts_a_pickup_apart_from_the_bars(tmp_path, capsys):
     from engine.score import TimeSignature
 

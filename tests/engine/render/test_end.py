@@ -40,6 +40,34 @@ def test_the_last_bar_line_falls_on_a_whole_sample():
     assert bar_line_frames(waltz, 48000) == 2 * 3 * 24_000
 
 
+@pytest.mark.parametrize("bpm", ["90", "97.5", "133.333", "87.65", "174.999", "123.457"])
+@pytest.mark.parametrize("bars", [16, 64])
+@pytest.mark.parametrize("rate", [48000, 44100])
+def test_bar_lines_fall_on_the_grid_of_the_tempo_typed_not_on_midis_whole_microseconds(
+        bpm, bars, rate):
+    """Producer QA: 16 bars at 90 BPM, 48 kHz, were 2,048,001 frames: MIDI stores 90 BPM
+    as 666,667 µs a beat (89.99996 BPM), 42.666688 s. A DAW's 90 BPM grid has the line at
+    2,048,000; every bar line and note lands on that grid, and the file keeps 666,667."""
+    from fractions import Fraction
+
+    from engine.render.events import frames_of
+
+    stored = round(60_000_000 / Fraction(bpm))
+    song = loop_song(bars, TempoChange(0, stored))
+    assert song.tempos[0].us_per_beat == stored  # what MIDI export writes: as it was
+    beat = Fraction(60) / Fraction(bpm) * rate  # frames a beat on the DAW's grid
+    assert bar_line_frames(song, rate) == int(4 * bars * beat)
+    _, to_frames = frames_of(song, rate)
+    lines = [b * BAR for b in range(bars + 1)]
+    assert list(to_frames(lines)) == [round(4 * b * beat) for b in range(bars + 1)]
+
+
+def test_a_tempo_no_short_bpm_rounds_to_keeps_its_microseconds():
+    assert TempoChange(0, 500_001).nominal_us == 500_001  # 119.99976 BPM: as written
+    assert TempoChange(0, 666_667).nominal_us == pytest.approx(60_000_000 / 90, abs=1e-9)
+    assert TempoChange(0, 500_000).nominal_us == 500_000
+
+
 def test_bar_and_loop_files_are_the_songs_bars_long_to_the_sample(tmp_path):
     song = loop_song()
     tail = render_files(song, tmp_path / "tail" / "mix.wav", tmp_path / "tail" / "stems",
