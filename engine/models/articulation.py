@@ -7,8 +7,9 @@ swaps that for grid-long notes sounds smeared next to the music it sits in.
 
 Like velocity, articulation is not a model token. Each pitched track's new notes take the
 *release* of a reference: how many ticks before the grid line they were written to its
-notes end (the median; a note held over its line counts as 0: :func:`release`). The reference is the notes
-the take replaces (a repaint or regenerate of the track), else the track's kept notes; a
+notes end (the median; a note held over its line counts as 0: :func:`release`). The
+reference is the notes the take replaces (a repaint or regenerate of the track), else the
+track's kept notes; a
 track with fewer than :data:`MIN_NOTES` of either (a new track) keeps the grid lengths.
 A new note is shortened by that release, never below half its grid length. Drums keep
 their lengths (a hit's length is not heard), and so do notes whose timing came from the
