@@ -918,8 +918,13 @@ class _Window:
             both[:, vocab.REST] &= ~rest
         if self.voice_order is not None:  # voices keep their order (no crossing)
             onsets, hold = crossing_motion(seen, lane, col, self.voice_order)
-            both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
-            both[:, vocab.HOLD] &= ~hold
+            ordered = both.copy()
+            ordered[:, vocab.ONSET : vocab.DRUM] &= ~onsets
+            ordered[:, vocab.HOLD] &= ~hold
+            # Where keeping the order leaves nothing, a voice crosses rather than move in
+            # parallels: three voices left on one D, the tenor's only other way out was
+            # the octave with the alto into the last chord (a docs QA's harmonize).
+            both = np.where(ordered.any(-1, keepdims=True), ordered, both)
         if self.clashes is not None:  # no false relation, unless nothing else is left
             onsets, hold = clash_motion(seen, lane, col, self.clashes, self.voice_order >= 0)
             free = both.copy()

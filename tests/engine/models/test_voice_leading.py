@@ -294,3 +294,37 @@ def test_written_clashes_count_the_16ths_a_new_note_sounds_a_false_relation():
     assert written_clashes(song, {bass.id: bass.notes}, "Am") == 4  # a beat of C against C#
     assert written_clashes(song, {bass.id: bass.notes[:1]}, "Am") == 0  # only A2 is new
     assert written_clashes(song, {bass.id: bass.notes}, None) == 0
+
+
+class HoldLover:
+    """Logits that hold every note on (a hold where it may, else the note below)."""
+
+    max_steps = 64
+
+    def __call__(self, tokens, roles, beat_pos):
+        b, lanes, steps = tokens.shape
+        logits = torch.full((b, lanes, steps, vocab.VOCAB_SIZE), -10.0)
+        logits[..., H] = 5.0
+        logits[..., O(57)] = 0.0
+        return logits
+
+
+def test_a_voice_crosses_rather_than_move_in_parallels_where_order_leaves_it_nothing():
+    # A docs QA's harmonize: alto, tenor and bass left on one D; the alto and tenor go on
+    # to D#. The tenor's open 16th may not hold D (octaves with the alto into D#), rest
+    # (a hold follows) or strike anything but D between the alto and bass (order): with
+    # every rule, nothing was left, and dropping them all let the hold — the parallel —
+    # stand. Order gives way first: the tenor strikes a note out of line instead.
+    tokens = np.array([[O(62), H, H, H, O(63)],
+                       [O(62), M, H, H, O(63)],
+                       [O(62), H, H, H, O(61)]])
+    editable = tokens == M
+    pitched = np.zeros((3, vocab.VOCAB_SIZE), dtype=bool)  # a voice's tokens: no drums
+    pitched[:, [R, H]] = True
+    pitched[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = True
+    opts = GenerateOptions(steps=2, seed=0, top_p=1.0, avoid_parallels=True)
+    out = sample(HoldLover(), np.where(editable, R, tokens), editable, np.full(3, 6),
+                 np.arange(5) % 16, pitched, opts, lambda p: None, CancelToken(),
+                 voice_order=np.array([0, 1, 2]))
+    assert parallel_pairs(out, contrary=True).tolist() == []
+    assert out[1, 1] == O(57)  # the model's next choice, under the bass
