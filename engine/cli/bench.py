@@ -26,6 +26,7 @@ from typing import Any
 
 from engine.resources import CHECKOUT
 
+from .bench_report import target_status
 from .common import CliError, model_folder
 
 # From a source checkout: its docs/ and the JSB data beside it; an installed wheel has
@@ -492,7 +493,8 @@ def _print_summary(r: dict[str, Any]) -> None:
     star = "*" if r["quick"] else ""
     for t in r["targets"]:
         val = "-" if t["value"] is None else f"{t['value']:.3g}"
-        mark = {True: "met" + star, False: "MISSED" + star, None: "not measured"}[t["met"]]
+        mark = target_status(t)
+        mark = {"met": "met" + star, "missed": "MISSED" + star}.get(mark, mark)
         out(f"  {t['target']:62} {t['goal']:>9}  {val:>8}  {mark}\n")
     if star:
         out("  * a quick run (few repeats, small data, a shared machine): indicative only; "

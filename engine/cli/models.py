@@ -25,9 +25,10 @@ from engine.score import plural
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "models", help="list, verify, install and remove models",
+        "models", help="list, verify, install and remove models, and set the default",
         description="List the models Partita can use (built-in, installed packages, "
-        "plugin folders, your models folder), verify a plugin folder, or install a pack.",
+        "plugin folders, your models folder), verify a model pack or plugin, install a "
+        "pack, remove one, or say or set the default model.",
     )
     p.add_argument("--json", action="store_true", help="print the list as JSON")
     p.set_defaults(func=_list)

@@ -151,3 +151,14 @@ def test_a_gibbs_baseline_that_never_reaches_our_nll_gives_a_lower_bound_never_a
     low = gibbs_row(4.0, False)
     assert low["met"] is None and low["target"].endswith("(lower bound)")
     assert gibbs_row(12.0, False)["met"] is True  # a lower bound above the goal is met
+
+
+def test_a_target_shows_a_figure_only_beside_a_verdict_on_it():
+    # A quick run printed "speed-up over blocked Gibbs … 4.94  not measured": a measured
+    # lower bound below the goal is inconclusive, and "not measured" has no figure.
+    from engine.cli.bench_report import target_status
+
+    assert target_status({"met": None, "value": None}) == "not measured"
+    assert target_status({"met": None, "value": 4.94}) == "inconclusive"
+    assert target_status({"met": True, "value": 12.0}) == "met"
+    assert target_status({"met": False, "value": 4.0}) == "missed"
