@@ -73,7 +73,8 @@ class PitchSpin(QSpinBox):
 
     def valueFromText(self, text: str) -> int:
         digits = text.rsplit("(", 1)[-1].rstrip(")")
-        return int(digits) if digits.strip().isdigit() else self.value()
+        # isdecimal: "²" is a digit int() refuses.
+        return int(digits) if digits.strip().isdecimal() else self.value()
 
 
 class ModelCombo(QComboBox):

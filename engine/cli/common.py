@@ -147,7 +147,7 @@ def make_kit_command(song, path: Path, number: int) -> str:
     import shlex
 
     name = song.tracks[number - 1].name.strip()
-    by_name = (name and "=" not in name and not name.isdigit()
+    by_name = (name and "=" not in name and not name.isdecimal()
                and sum(t.name.strip().lower() == name.lower() for t in song.tracks) == 1)
     ref = name if by_name else f"#{number}"
     return (f"partita tracks {shlex.quote(str(path))} -o OUT --instrument "

@@ -397,7 +397,8 @@ def _warn_about_name(song: Any, track: Any, name: str) -> None:
     if "," in name or ":" in name:
         why.append("--tracks splits names at commas and --region at colons")
     number = name.strip()
-    if number.isdigit() and 1 <= int(number) <= len(song.tracks):
+    # isdecimal, not isdigit: "①" is a digit int() refuses, and a name, as find_track reads it.
+    if number.isdecimal() and 1 <= int(number) <= len(song.tracks):
         why.append(f"'{number}' now names this track, and track number {number} is "
                    f"'#{number}'")
     if any(t.id != track.id and t.name.strip().lower() == name.strip().lower()
@@ -434,7 +435,7 @@ def _instrument(text: str, label: str) -> int:
     from engine.tasks import TaskError, track_spec
 
     s = text.strip()
-    if s.isdigit():
+    if s.isdecimal():  # not isdigit: int("①") is a traceback; "①" is then no instrument
         n = int(s)
         if not 1 <= n <= 128:
             raise CliError(f"{label}: GM instrument numbers are 1..128 (got {n})")
@@ -452,7 +453,7 @@ def _default_name(instrument: str) -> str:
     from engine.score.instruments import GM_PROGRAMS
 
     s = instrument.strip()
-    return GM_PROGRAMS[int(s) - 1] if s.isdigit() else " ".join(s.split()).title()
+    return GM_PROGRAMS[int(s) - 1] if s.isdecimal() else " ".join(s.split()).title()
 
 
 # -- the list ---------------------------------------------------------------------------------

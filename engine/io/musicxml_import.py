@@ -275,7 +275,7 @@ def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:
         keys: dict[str | None, int] = {}
         for midi in score_part.findall("midi-instrument"):
             text = (midi.findtext("midi-unpitched") or "").strip()
-            if text.isdigit() and 1 <= int(text) <= 128:
+            if text.isdecimal() and 1 <= int(text) <= 128:  # int("²") is an error
                 keys[midi.get("id")] = int(text) - 1
         unpitched[score_part.get("id") or ""] = keys
     out: dict[str, dict[tuple[str, str | None], int]] = {}
@@ -640,7 +640,8 @@ def _meter(ts: Any, said: _Said) -> tuple[int, int, tuple[int, ...]] | None:
     parts = [p.split("/") for p in str(ts.ratioString).split("+")]
     groups: tuple[int, ...] = ()
     numerator, denominator = int(ts.numerator), int(ts.denominator)
-    if len(parts) > 1 and all(len(p) == 2 and p[0].isdigit() for p in parts) \
+    if len(parts) > 1 and all(len(p) == 2 and p[0].isdecimal() and p[1].strip().isdecimal()
+                              for p in parts) \
             and len({p[1] for p in parts}) == 1:
         groups = tuple(int(p[0]) for p in parts)
         numerator, denominator = sum(groups), int(parts[0][1])

@@ -195,6 +195,10 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{out}", "--add", "200"], "GM instrument numbers are 1..128"),
     (["-o", "{out}", "--mute", "Kazoo"], "no track named 'Kazoo'"),
     (["-o", "{out}", "--mute", "①"], "no track named '①'"),  # was int("①"): a traceback
+    # "①" is a digit that int() refuses: a name, never a number, and no traceback.
+    (["-o", "{out}", "--rename", "①=x"], "--rename ①: no track named '①'"),
+    (["-o", "{out}", "--instrument", "1=①"], "unknown instrument '①'"),
+    (["-o", "{out}", "--add", "①"], "--add ①: unknown instrument '①'"),
     (["-o", "{demo}", "--mute", "1"], "refusing to overwrite the input file"),
     (["-o", "{out}", "--unmute", "1"], "nothing to change"),
     (["-o", "{out}", "--rename", "Bass=Bass"], "nothing to change"),
@@ -211,6 +215,15 @@ def test_bad_edits_are_one_clear_line_and_write_nothing(tmp_path, capsys, argv, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("partita: error:") and message in err[0]
     assert not out.exists() and DEMO.read_bytes() == before
+
+
+def test_a_digit_that_is_no_number_is_a_plain_name(tmp_path, capsys):
+    """``--rename 1=①`` checked whether "①" would shadow a track number with int("①"):
+    a traceback. It is a name, as ``--track ①`` then reads it."""
+    out = tmp_path / "x.partita"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--rename", "1=①"]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert load_song(out).find_track("①").name == "①"
 
 
 def test_names_the_command_line_cannot_pick_and_a_transposed_kit_are_warned_about(
