@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.models import data
-from engine.models.vocab import DRUM_CLASSES
-from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, TimeSignature, Track
+from engine.models.rule_drums import synthetic_drums
+from engine.score import DRUM_CHANNEL, Note, Song, TimeSignature, Track
 
 PPQ = 480
 PER_OPUS = 12  # pieces kept from one multi-piece file (folk-song collections)
@@ -117,44 +117,6 @@ def _pickup(part, sigs: list[tuple[float, int, int]]) -> tuple[int, float]:
     if not 0 < second < full:
         return 0, 0.0
     return round((full - second) * PPQ), second
-
-
-def synthetic_drums(song: Song, seed: int) -> Track:
-    """A rule-made groove over the song's bars and meters (kick, snare, hats, a crash
-    every 8 bars, a fill before it), with seeded variations. It follows the beats a
-    musician counts (``TimeMap.pulse_offsets``): kick on the first, snare on every other
-    one (6/8: the kick on 1 and the snare on 4, not on the 2nd, 4th and 6th eighths; 7/8:
-    the snare on the second group), the waltz's snare on 3."""
-    rng = random.Random(seed)
-    tm = TimeMap.of(song)
-    step = PPQ // 4
-    note = {name: gm for name, gm, _ in DRUM_CLASSES}
-    hat = rng.choice(["closed hat", "closed hat", "ride"])
-    hat_every = rng.choice([2, 2, 1])  # in 16ths: 8ths or 16ths
-    hits: list[tuple[int, str]] = []
-    for b in range(tm.bar_count(song.end)):
-        t0, t1 = tm.bar_to_tick(b), tm.bar_to_tick(b + 1)
-        beats = tm.pulse_offsets(b)
-        fill = b % 8 == 7 and rng.random() < 0.7
-        for k in range(0, (t1 - t0) // step, hat_every):
-            hits.append((t0 + k * step, hat))
-        if not beats:
-            continue  # a bar cut to less than a beat: hats only
-        hits.append((t0 + beats[0], "kick"))
-        if len(beats) == 4:  # 4/4, 12/8: the third beat too
-            hits.append((t0 + beats[2] + (step * 2 if rng.random() < 0.3 else 0), "kick"))
-        waltz = len(beats) == 3 and tm.signature_at(t0).pulses == (1, 1, 1)
-        for at in ([beats[2]] if waltz else beats[1::2]):
-            hits.append((t0 + at, "snare"))
-        if b % 8 == 0:
-            hits.append((t0, "crash"))
-        if fill:
-            for k in range(4):
-                hits.append((t1 - (4 - k) * step, rng.choice(["snare", "high tom",
-                                                                "low tom"])))
-    notes = {(t, note[name]) for t, name in hits if 0 <= t < song.end}
-    return Track(name="Drums", program=0, is_drum=True, channel=DRUM_CHANNEL,
-                 notes=tuple(Note(p, t, step, 90) for t, p in sorted(notes)))
 
 
 def build_corpus(out: str | Path, minutes: float = 10.0, max_lanes: int = 12,

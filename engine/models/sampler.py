@@ -1276,6 +1276,7 @@ def rhythm_bias(
     drum_lanes: np.ndarray,
     at_groups: np.ndarray,
     at_beat_pos: np.ndarray,
+    cap: float = RHYTHM_CAP,
 ) -> np.ndarray:
     """(L', T', 1 + N_DRUM_CLASSES) nats for the onsets of each cell of a window (its
     lanes' ``at_groups``, its steps' ``at_beat_pos``): where in the bar its track strikes
@@ -1284,7 +1285,7 @@ def rhythm_bias(
     class ``k``. Per pitched track (a chord is one strike), or drum class of a kit, with
     :data:`RHYTHM_MIN_ONSETS` striking steps or more: a position's striking rate against
     its overall rate, smoothed with :data:`RHYTHM_PRIOR` steps of that rate, as a log ratio
-    within ±:data:`RHYTHM_CAP`; 0 elsewhere. The shape targets say how many notes a bar
+    within ±``cap`` (:data:`RHYTHM_CAP`); 0 elsewhere. The shape targets say how many notes a bar
     gets, not where: a pad whose chords fell on the downbeat (284 of its 378 notes, held a
     bar) came back striking on every beat, its notes half as long
     (``benchmarks/bench_shape.py``), and a kit's 8th-note hats came back in 16ths with the
@@ -1306,7 +1307,7 @@ def rhythm_bias(
         overall = n / len(pos)
         rate = ((np.bincount(pos[struck], minlength=size) + RHYTHM_PRIOR * overall)
                 / (steps_at + RHYTHM_PRIOR))
-        return np.clip(np.log(rate / overall), -RHYTHM_CAP, RHYTHM_CAP).astype(np.float32)
+        return np.clip(np.log(rate / overall), -cap, cap).astype(np.float32)
 
     for g in dict.fromkeys(groups.tolist()):
         rows, at_rows = groups == g, at_groups == g

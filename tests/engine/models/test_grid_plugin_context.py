@@ -190,3 +190,38 @@ def test_the_model_hears_a_replaced_notes_tail_struck_where_the_mask_ends():
     assert int(tokens[1, 17]) == vocab.HOLD
     after = replace_in_mask(song, mask, new).apply(song).track(alto.id).notes
     assert any(n.pitch == 69 and n.start <= BAR < n.end for n in after)  # bar 2 has it
+
+
+def test_a_new_kit_strikes_where_the_grooves_it_learned_from_strike():
+    # A producer's QA: six 4-bar drum parts composed at 90 BPM kept the snare on 2 and 4
+    # in 11 of 24 bars and crashed on 16 of 24 downbeats. A kit with nothing to go by
+    # takes the rule-made groove partita-base learned its drums from: snare on 2 and 4,
+    # not on 1 or 3; a crash only where a phrase starts.
+    import numpy as np
+
+    from engine.models.grid import encode
+    from engine.models.vocab import DRUM_CLASSES
+
+    piano = Track(name="Piano", notes=tuple(Note(60, b * BAR, BAR) for b in range(4)))
+    kit = Track(name="Drums", is_drum=True, channel=9)
+    song = Song(tracks=(piano, kit))
+    mask = Mask.of(Region({kit.id}, 0, 4 * BAR))
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=8), Recorder())
+    plan = {piano.id: 1, kit.id: 3}
+    enc = encode(song, plugin.spec, 0, 4 * BAR, lanes=plan, snap_off_grid=True)
+    editable = np.zeros(enc.tokens.shape, dtype=bool)
+    editable[np.asarray(enc.lane_tracks) == kit.id] = True
+    aims = plugin.texture_targets(song, mask, plan, enc, editable)
+    names = [name for name, _, _ in DRUM_CLASSES]
+    snare, crash = 1 + names.index("snare"), 1 + names.index("crash")
+    lane = list(enc.lane_tracks).index(kit.id)
+    beats = aims.rhythm[lane, [0, 4, 8, 12], snare]  # beats 1-4 of bar 1
+    assert beats[1] > 1 and beats[3] > 1 and beats[0] < -1 and beats[2] < -1
+    shares = aims.drum_share[lane]
+    assert shares[crash - 1] < shares[snare - 1] / 4  # a crash is rare in the mix
+    # A kit with hits of its own keeps its own habits: nothing is made up for it.
+    played = song.replace_track(Track(name="Drums", is_drum=True, channel=9, id=kit.id,
+                                      notes=(Note(38, 0, Q),)))
+    enc = encode(played, plugin.spec, 0, 4 * BAR, lanes=plan, snap_off_grid=True)
+    aims = plugin.texture_targets(played, mask, plan, enc, editable)
+    assert abs(aims.rhythm[lane, 4, snare]) < 1
