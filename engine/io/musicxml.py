@@ -30,8 +30,12 @@ the rest:
   :func:`write_musicxml`'s warnings);
 - velocities are written as dynamics marks, one where a part's level changes clearly
   (:func:`~engine.io.dynamics.dynamics_marks`), not one per note;
-- mute and solo, volume and pan, controls, program changes within a track and markers
-  are not written: a score has no place a score editor reads them from.
+- each track's volume and pan are its part's ``<midi-instrument>`` ``<volume>`` (a
+  percentage of MIDI's full 127) and ``<pan>`` (degrees, -90 hard left … 90 hard right),
+  as MuseScore and Finale read them (:func:`_write_mixes`), to 1/100: every MIDI value
+  comes back (:func:`volume_from_percent`, :func:`pan_from_degrees`);
+- mute and solo, controls, program changes within a track and markers are not written:
+  a score has no place a score editor reads them from.
 
 music21 is imported only when a score is written (it takes a second to load).
 """
@@ -42,6 +46,7 @@ import bisect
 import contextlib
 import gc
 import io
+import math
 import os
 import re
 import zipfile
@@ -65,6 +70,7 @@ from engine.score.spelling import pitch_name
 from .atomic import atomic_write
 from .dynamics import dynamics_marks
 from .errors import FileFormatError
+from .midi_import import cc_to_pan, cc_to_volume, pan_to_cc, volume_to_cc
 from .sniff import MUSICXML_MEDIA_TYPE
 from .tempo_marks import tempo_marks
 
@@ -204,6 +210,7 @@ def musicxml_bytes(song: Song, compressed: bool = False,
         try:
             exporter.parse()
             _round_sound_tempos(exporter.xmlRoot)
+            _write_mixes(exporter.xmlRoot, song)
             xml = exporter.asBytes()
         finally:
             defaults.author, defaults.title = said
@@ -216,6 +223,63 @@ def _round_sound_tempos(root: Any) -> None:
     for sound in root.iter("sound"):
         if "tempo" in sound.attrib:
             sound.set("tempo", f"{float(sound.get('tempo')):.2f}".rstrip("0").rstrip("."))
+
+
+# -- the mix: <midi-instrument>'s <volume> and <pan> ------------------------------------
+
+MIX_DECIMALS = 2  # 114/127 is 89.77 %: enough for every MIDI value to come back exactly
+HARD_RIGHT_DEGREES = 90  # MusicXML's <pan>: -90 hard left, 0 centre, 90 hard right
+PAN_STEPS = 64  # the studio's and the CLI's pan: -64 … +64, so Track.pan in 1/64ths
+
+
+def _write_mixes(root: Any, song: Song) -> None:
+    """Each track's volume and pan in its part's ``<midi-instrument>`` (``P1`` is the
+    first track's: :func:`_part`), where MuseScore and Finale read them; music21 writes
+    neither. They close the element, after ``<midi-program>``, as the schema orders it."""
+    from xml.etree.ElementTree import SubElement
+
+    for i, track in enumerate(song.tracks):
+        for midi in root.iterfind(f"part-list/score-part[@id='P{i + 1}']/midi-instrument"):
+            SubElement(midi, "volume").text = volume_percent(track.volume)
+            SubElement(midi, "pan").text = pan_degrees(track.pan)
+
+
+def _decimal(x: float) -> str:
+    """``x`` to :data:`MIX_DECIMALS`, without trailing zeros: 89.77, 100, -22.5, 0."""
+    return f"{round(x, MIX_DECIMALS) + 0.0:.{MIX_DECIMALS}f}".rstrip("0").rstrip(".")
+
+
+def volume_percent(volume: float) -> str:
+    """``Track.volume`` (0..1, MIDI 0..127) as a ``<volume>``: a percentage, rounded up to
+    1/100 (MIDI 114 is 89.7638 %: 89.77), so 127 × it is the MIDI value or a hair over:
+    MuseScore, which drops the fraction, reads 114 too (89.76 would be 113.995: 113)."""
+    hundredths = math.ceil(round(volume * 100 * 10**MIX_DECIMALS, 6))  # 7 %: no 7.01
+    return _decimal(hundredths / 10**MIX_DECIMALS)
+
+
+def pan_degrees(pan: float) -> str:
+    """``Track.pan`` (-1 left .. +1 right) as a ``<pan>``: degrees, -90 hard left, to
+    1/100 (the studio's -16 of 64: -22.5)."""
+    return _decimal(pan * HARD_RIGHT_DEGREES)
+
+
+def volume_from_percent(percent: float) -> float:
+    """A ``<volume>`` (0..100 %) as ``Track.volume``: the nearest MIDI value, a half
+    rounded as the MIDI export rounds it (to the even one: 50 % is 63.5, so 64), so 89.77
+    is 114 again (and so is 89.76, as another program may round it)."""
+    return cc_to_volume(volume_to_cc(percent / 100))
+
+
+def pan_from_degrees(degrees: float) -> float:
+    """A ``<pan>`` (-180..180 degrees) as ``Track.pan``: -90 hard left, 90 hard right,
+    an angle behind the listener at its side's place in front (135 is 45). Then the
+    nearer of the studio's step (1/64: -45 is -32) and a MIDI pan's (CC10: 63 steps
+    right of the centre, 64 left), so a pan set in either comes back exactly."""
+    if abs(degrees) > HARD_RIGHT_DEGREES:
+        degrees = (180 if degrees > 0 else -180) - degrees
+    pan = degrees / HARD_RIGHT_DEGREES
+    return min(round(pan * PAN_STEPS) / PAN_STEPS, cc_to_pan(pan_to_cc(pan)),
+               key=lambda step: abs(step - pan))
 
 
 @contextlib.contextmanager

@@ -20,6 +20,9 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   transposition kept on its track (``Track.transposition``) for the export.
 - Tied notes are one note; grace notes are left out (said). Repeats are not played out:
   each bar is read once, as written (said).
+- Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
+  track's volume and pan (:func:`part_mixes`); a part without them is at full volume,
+  centred.
 - Velocities follow the dynamics marks (``pppp`` … ``ffff``, MuseScore's levels), ``mf``
   where a part has none yet, with the bar's first beat a little louder and its other
   counted beats a little less so (:func:`~engine.io.dynamics.accent`), so a score
@@ -42,7 +45,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -75,7 +78,7 @@ from engine.score.spelling import KEY_SIGNATURES
 from .dynamics import DEFAULT_LEVEL, DYNAMIC_LEVELS, accent
 from .errors import FileFormatError
 from .midi_import import ImportReport
-from .musicxml import DRUM_DISPLAY, _no_gc
+from .musicxml import DRUM_DISPLAY, _no_gc, pan_from_degrees, volume_from_percent
 from .sniff import UTF8_BOM, describe_content
 
 # Part names score writers put where the score has none (music21 writes this one for a
@@ -127,7 +130,8 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
             _concert_pitch(score, {p.get("id") or "" for p in root.iter("part")} - set(written),
                            changes)
             score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
-            song, said = score_to_song(score, drum_keys(root), kit_parts(root), written)
+            song, said = score_to_song(score, drum_keys(root), kit_parts(root), written,
+                                       part_mixes(root))
             said += _changed_transpositions(root, written, changes)
     except FileFormatError:
         raise
@@ -304,6 +308,38 @@ def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:
     return out
 
 
+def part_mixes(root: ET.Element) -> dict[str, dict[str, float]]:
+    """Per part id, the track's ``volume`` and ``pan`` its ``<score-part>``'s (first)
+    ``<midi-instrument>`` gives: ``<volume>`` a percentage of MIDI's full 127, ``<pan>``
+    degrees (-90 hard left), each read to the nearest value a song holds
+    (:func:`~engine.io.musicxml.volume_from_percent`,
+    :func:`~engine.io.musicxml.pan_from_degrees`). Either may be missing (a part with
+    none is left out); one that is no number or out of its range (a volume of 120 %) is
+    as if missing."""
+    out: dict[str, dict[str, float]] = {}
+    for score_part in root.iter("score-part"):
+        mix: dict[str, float] = {}
+        for midi in score_part.findall("midi-instrument"):
+            volume = _number(midi.findtext("volume"), 0, 100)
+            if volume is not None:
+                mix.setdefault("volume", volume_from_percent(volume))
+            pan = _number(midi.findtext("pan"), -180, 180)
+            if pan is not None:
+                mix.setdefault("pan", pan_from_degrees(pan))
+        if mix:
+            out[score_part.get("id") or ""] = mix
+    return out
+
+
+def _number(text: str | None, low: float, high: float) -> float | None:
+    """``text`` as a number from ``low`` to ``high``, else None."""
+    try:
+        x = float((text or "").strip())
+    except ValueError:
+        return None
+    return x if low <= x <= high else None  # NaN is neither
+
+
 def kit_parts(root: ET.Element) -> set[str]:
     """The ids of the parts that declare several instruments (a drum set's drums)."""
     return {sp.get("id") or "" for sp in root.iter("score-part")
@@ -430,10 +466,12 @@ class _Said:
 def score_to_song(score: Any, drums: dict[str, dict] | None = None,
                   kits: set[str] = frozenset(),
                   transpositions: dict[str, tuple[int, int]] | None = None,
+                  mixes: dict[str, dict[str, float]] | None = None,
                   ) -> tuple[Song, list[str]]:
     """A music21 ``Score`` (at sounding pitch) as a Song, and the report's lines.
     ``drums``: :func:`drum_keys`; ``kits``: :func:`kit_parts`; ``transpositions``:
-    :func:`part_transpositions` (a part not in it is at concert pitch)."""
+    :func:`part_transpositions` (a part not in it is at concert pitch); ``mixes``:
+    :func:`part_mixes` (a part not in it at full volume, centred)."""
     from music21 import stream
 
     said = _Said()
@@ -450,6 +488,7 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
         track = _track(staves, (drums or {}).get(part_id, {}), part_id in kits, said, tm,
                        bars, TRACK_COLOURS[i % len(TRACK_COLOURS)], channel,
                        (transpositions or {}).get(part_id, CONCERT))
+        track = replace(track, **(mixes or {}).get(part_id, {}))
         if not track.is_drum:
             channel = (channel + 1) % 16
             if channel == DRUM_CHANNEL:

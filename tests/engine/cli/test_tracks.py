@@ -36,6 +36,15 @@ def test_the_list_shows_the_mixer_as_the_studio_does(capsys):
     assert first["channel"] == DRUM_CHANNEL + 1
 
 
+def test_a_score_keeps_the_mixers_volume_and_pan(tmp_path, capsys):
+    # convert to MusicXML and list it again: the part's <volume> and <pan>, not 127 and C.
+    score = tmp_path / "demo.musicxml"
+    assert main(["convert", str(DEMO), str(score)]) == 0
+    assert [(r["volume"], r["pan"]) for r in rows(score, capsys)] == [
+        (r["volume"], r["pan"]) for r in rows(DEMO, capsys)] == [
+        (114, 0), (95, 0), (121, -16), (108, 6), (76, 19)]
+
+
 def test_edits_run_in_order_and_write_one_new_song(tmp_path, capsys):
     out = tmp_path / "band.partita"
     assert main(["tracks", str(DEMO), "-o", str(out),

@@ -1,14 +1,15 @@
 """MusicXML import: scores built with music21 (as MuseScore, Sibelius or Dorico would write
 them), written as .musicxml and .mxl, read back as songs — the parts as tracks with their
-names and programs, a grand staff as one track, a drum set as a kit, every note to the
-tick, the key, meters, pickup and tempo — and what is approximated said in the report;
-Partita's own export read back keeps every note; bad files are one clear line."""
+names, programs, volume and pan, a grand staff as one track, a drum set as a kit, every
+note to the tick, the key, meters, pickup and tempo — and what is approximated said in the
+report; Partita's own export read back keeps every note; bad files are one clear line."""
 
 from __future__ import annotations
 
 import re
 import warnings
 import zipfile
+from dataclasses import replace
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -20,6 +21,13 @@ from engine.io import (
     read_musicxml,
     read_musicxml_with_report,
     save_song,
+)
+from engine.io.midi_import import cc_to_pan, cc_to_volume
+from engine.io.musicxml import (
+    pan_degrees,
+    pan_from_degrees,
+    volume_from_percent,
+    volume_percent,
 )
 from engine.io.musicxml_import import DEFAULT_LEVEL, DYNAMIC_LEVELS
 from engine.score import (
@@ -889,3 +897,72 @@ def test_a_corpus_quartets_dynamics_survive_export_and_import(tmp_path):
         assert kept > 0.97 * len(common), before.name
         assert {m for _, m in marks} >= {"pp", "p", "f"}, before.name
         assert 10 < len(marks) < len(before.notes) / 20, before.name  # not one per note
+
+
+def mix_score_xml(*mixes: str) -> str:
+    """A score of one-note parts, each ``<midi-instrument>`` holding ``mixes[i]``."""
+    names = "".join(
+        f'<score-part id="P{i + 1}"><part-name>Part {i + 1}</part-name>'
+        f'<score-instrument id="P{i + 1}-I1"><instrument-name>Flute</instrument-name>'
+        f'</score-instrument><midi-instrument id="P{i + 1}-I1"><midi-channel>{i + 1}'
+        f"</midi-channel><midi-program>74</midi-program>{mix}</midi-instrument>"
+        "</score-part>" for i, mix in enumerate(mixes))
+    body = "".join(f'<part id="P{i + 1}">{measure_xml(1, "C5:4", meter_xml(4, 4))}</part>'
+                   for i in range(len(mixes)))
+    return (f'<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0">'
+            f"<part-list>{names}</part-list>{body}</score-partwise>")
+
+
+def test_a_scores_volume_and_pan_are_the_tracks_either_alone_too(tmp_path):
+    # As MuseScore and Finale write them: <volume> a percentage of MIDI's 127, <pan>
+    # degrees (-90 hard left). A third-party score may give one without the other.
+    path = tmp_path / "mix.musicxml"
+    path.write_text(mix_score_xml(
+        "<volume>50</volume><pan>-45</pan>",
+        "<volume>78.7402</volume>",  # MuseScore's default level: MIDI 100
+        "<pan>90</pan>",
+        "<pan>135</pan>",  # behind the listener, on the right: as 45 in front
+        "",
+        "<volume>loud</volume><pan>200</pan>",  # no number, out of range: as if missing
+        "<volume>120</volume><pan>nan</pan>"))
+    song = read_musicxml(path)
+    mix = [(round(t.volume * 127), round(t.pan * 64)) for t in song.tracks]
+    # 50 % is 63.5: the nearest MIDI value, a half to the even one, as the MIDI export
+    # rounds (64); -45 degrees is halfway left: -32 of the studio's 64.
+    assert mix == [(64, -32), (100, 0), (127, 64), (127, 32), (127, 0), (127, 0),
+                   (127, 0)]
+    assert song.tracks[0].volume == 64 / 127 and song.tracks[0].pan == -0.5
+    assert [n.pitch for t in song.tracks for n in t.notes] == [72] * 7
+
+
+def test_the_demos_mix_comes_back_exactly_from_its_score(tmp_path):
+    from engine.resources import shipped
+
+    song = load_song(shipped("assets", "demo", "demo.mid"))
+    assert [(round(t.volume * 127), round(t.pan * 64)) for t in song.tracks] == [
+        (114, 0), (95, 0), (121, -16), (108, 6), (76, 19)]
+    # A pan the studio set (1/64ths), beside the MIDI file's (CC10: 63 steps right).
+    song = song.replace_track(replace(song.tracks[1], pan=-40 / 64, volume=1.0))
+    for name in ("demo.musicxml", "demo.mxl"):
+        save_song(song, tmp_path / name)
+        back = load_song(tmp_path / name)
+        assert [(t.volume, t.pan) for t in back.tracks] == [
+            (t.volume, t.pan) for t in song.tracks]
+    root = ET.parse(tmp_path / "demo.musicxml").getroot()
+    assert [(m.findtext("volume"), m.findtext("pan"))
+            for m in root.iter("midi-instrument")] == [
+        ("89.77", "0"), ("100", "-56.25"), ("95.28", "-22.5"), ("85.04", "8.57"),
+        ("59.85", "27.14")]
+
+
+def test_every_midi_volume_and_pan_and_every_studio_pan_survive_a_score():
+    # The written numbers have 2 decimals: enough for every value to come back, and a
+    # volume is rounded up, so MuseScore (which drops the fraction of 127 x %) reads it too.
+    for cc in range(128):
+        volume = cc_to_volume(cc)
+        written = float(volume_percent(volume))
+        assert volume_from_percent(written) == volume and int(written / 100 * 127) == cc
+        assert pan_from_degrees(float(pan_degrees(cc_to_pan(cc)))) == cc_to_pan(cc)
+    for step in range(-64, 65):
+        assert pan_from_degrees(float(pan_degrees(step / 64))) == step / 64
+    assert volume_percent(114 / 127) == "89.77" and volume_from_percent(89.76) == 114 / 127
