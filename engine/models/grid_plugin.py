@@ -88,6 +88,8 @@ from .sampler import (
     context_sustain,
     context_together,
     default_onset_rate,
+    default_sustain,
+    held_together,
     kit_shares,
     replaced_lanes,
     rhythm_bias,
@@ -223,8 +225,10 @@ class GridModelPlugin:
                          allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=aims.rate, sustain=aims.sustain, lane_groups=groups_,
-                         together=context_together(enc.tokens, problem.editable, groups_,
-                                                   enc.drum_lanes),
+                         together=held_together(
+                             context_together(enc.tokens, problem.editable, groups_,
+                                              enc.drum_lanes),
+                             [work.track(t).program for t in enc.lane_tracks], groups_),
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
                          drum_share=aims.drum_share, firm=aims.firm,
                          pitch_pull=problem.pitch_pull,
@@ -325,8 +329,10 @@ class GridModelPlugin:
         rate[rows] = context_onset_rate(wide.tokens, wide_editable, wide_tracks, wide.drum_lanes,
                                         defaults)
         sustain = np.full(len(lane_tracks), np.nan)
-        sustain[rows] = context_sustain(wide.tokens, wide_editable, wide_tracks,
-                                        wide.drum_lanes)
+        sustain[rows] = context_sustain(
+            wide.tokens, wide_editable, wide_tracks, wide.drum_lanes,
+            np.array([default_sustain(song.track(t).program, song.track(t).is_drum)
+                      for t in wide.lane_tracks]))
         # A track whose notes are replaced keeps their shape bar by bar (rests included);
         # bars past the music's last note (a repaint that lengthens the song) have none.
         known = enc.step_ticks[:-1] < song.notes_end

@@ -225,3 +225,33 @@ def test_a_new_kit_strikes_where_the_grooves_it_learned_from_strike():
     enc = encode(played, plugin.spec, 0, 4 * BAR, lanes=plan, snap_off_grid=True)
     aims = plugin.texture_targets(played, mask, plan, enc, editable)
     assert abs(aims.rhythm[lane, 4, snare]) < 1
+
+
+def test_a_new_pad_is_asked_to_hold_its_chords():
+    # A producer's QA: a new "Pad 2 (warm)" beside a beat wrote 20 notes in 4 bars, their
+    # median a beat long, 1.4 notes an onset. A new pad or ensemble holds (a piano, a
+    # lead: the model's own lengths).
+    import numpy as np
+
+    from engine.models.grid import encode
+    from engine.models.sampler import HELD_SUSTAIN, HELD_TOGETHER, held_together
+
+    beat = Track(name="Drums", is_drum=True, channel=9,
+                 notes=tuple(Note(36, s * 4 * Q, Q) for s in range(16)))
+    pad = Track(name="Pad", program=89, channel=1)
+    lead = Track(name="Lead", program=81, channel=2)
+    song = Song(tracks=(beat, pad, lead))
+    mask = Mask.of(Region({pad.id, lead.id}, 0, 4 * BAR))
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=8), Recorder())
+    plan = {beat.id: 1, pad.id: 3, lead.id: 1}
+    enc = encode(song, plugin.spec, 0, 4 * BAR, lanes=plan, snap_off_grid=True)
+    tracks = np.asarray(enc.lane_tracks)
+    editable = np.zeros(enc.tokens.shape, dtype=bool)
+    editable[np.isin(tracks, [pad.id, lead.id])] = True
+    sustain = plugin.texture_targets(song, mask, plan, enc, editable).sustain
+    assert np.allclose(sustain[tracks == pad.id], HELD_SUSTAIN)
+    assert np.isnan(sustain[tracks == lead.id]).all()
+    together = held_together(np.full(len(tracks), np.nan), [
+        song.track(int(t)).program for t in tracks], tracks)
+    assert np.allclose(together[tracks == pad.id], HELD_TOGETHER)
+    assert np.isnan(together[tracks != pad.id]).all()
