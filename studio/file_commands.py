@@ -400,10 +400,10 @@ class FileCommands:
         self._export_dialog.destroyed.connect(self._forget_export_dialog)
 
     def export_stems(self) -> None:
-        """File ▸ Export Audio & Stems: the folder, sample rate, SoundFont, where the
-        files end and whether rehearsal mixes go with them are asked (prefilled with the
+        """File ▸ Export Audio & Stems: the folder, sample rate, bit depth, SoundFont,
+        where the files end and whether rehearsal mixes go with them are asked (prefilled with the
         last export's, remembered for the next), then rendered."""
-        from engine.render.files import bar_one_note
+        from engine.render.files import BIT_DEPTH_NAMES, bar_one_note
 
         from .dialogs.export import export_stems
         from .dialogs.export_options import rate_name
@@ -418,20 +418,23 @@ class FileCommands:
             f"{doc.path.stem if doc.path else 'Untitled'} audio")
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
                                           settings.export_soundfont(), settings.export_end(),
-                                          *settings.export_rehearsal())
+                                          *settings.export_rehearsal(),
+                                          settings.export_bit_depth())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
         settings.set_export_sample_rate(choice.sample_rate)
         settings.set_export_soundfont(choice.soundfont)
         settings.set_export_end(choice.end)
+        settings.set_export_bit_depth(choice.bit_depth)
         settings.set_export_rehearsal(choice.rehearsal, choice.count_in)
         folder = choice.folder
         song = self.document.song  # the song exported (a later edit does not move bar 1)
 
         def done(report: RenderReport) -> None:
             msg = (f"Wrote {plural(len(report.paths), 'file')} to {folder} "
-                   f"({number_text(report.duration_seconds, 1)} s of audio at "
+                   f"({number_text(report.duration_seconds, 1)} s of "
+                   f"{BIT_DEPTH_NAMES[report.bit_depth]} audio at "
                    f"{rate_name(report.sample_rate)}, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)
             bar_one = bar_one_note(song, report.sample_rate)  # a pickup: where bar 1 is
@@ -447,7 +450,8 @@ class FileCommands:
                                            sample_rate=choice.sample_rate,
                                            soundfont=choice.soundfont, end=choice.end,
                                            rehearsal=choice.rehearsal,
-                                           count_in=int(choice.count_in))
+                                           count_in=int(choice.count_in),
+                                           bit_depth=choice.bit_depth)
         if self._export_dialog is not None:
             self._export_dialog.destroyed.connect(self._forget_export_dialog)
 

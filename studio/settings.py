@@ -20,6 +20,9 @@ DEFAULT_EXPORT_RATE = 44100
 # last bar line, or there with the tails wrapped onto the start (a loop).
 EXPORT_ENDS = ("tail", "bar", "loop")
 DEFAULT_EXPORT_END = "tail"
+# The files' sample format (engine.render.BIT_DEPTHS, `partita render --bit-depth`).
+EXPORT_BIT_DEPTHS = ("16", "24", "32f")
+DEFAULT_EXPORT_BIT_DEPTH = "24"
 COUNT_IN_BARS = (0, 1, 2)  # a recording's count-in: off, one bar, two bars
 DEFAULT_COUNT_IN = 1
 BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)
@@ -170,6 +173,15 @@ class Settings:
 
     def set_export_end(self, end: str) -> None:
         self._s.setValue("export/end", end)
+
+    def export_bit_depth(self) -> str:
+        """The bit depth of the last audio export's files (one of
+        :data:`EXPORT_BIT_DEPTHS`; anything else gives the default, 24)."""
+        value = str(self._s.value("export/bit_depth", DEFAULT_EXPORT_BIT_DEPTH))
+        return value if value in EXPORT_BIT_DEPTHS else DEFAULT_EXPORT_BIT_DEPTH
+
+    def set_export_bit_depth(self, bit_depth: str) -> None:
+        self._s.setValue("export/bit_depth", bit_depth)
 
     def export_rehearsal(self) -> tuple[bool, bool]:
         """Whether the last audio export wrote rehearsal mixes, and with a bar of

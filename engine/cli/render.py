@@ -20,10 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "render",
         help="render a song to a WAV mix, per-track WAV stems and/or rehearsal mixes",
         description=(
-            "Render IN (MIDI or .partita) to 24-bit stereo WAV: a mix (-o), one stem "
-            "per track (--stems) and/or a rehearsal mix per part (--rehearsal), all the "
-            "same length from time 0. Uses a General MIDI SoundFont when one is found, "
-            "else the built-in synth."
+            "Render IN (MIDI or .partita) to stereo WAV (24-bit unless --bit-depth): a "
+            "mix (-o), one stem per track (--stems) and/or a rehearsal mix per part "
+            "(--rehearsal), all the same length from time 0. Uses a General MIDI "
+            "SoundFont when one is found, else the built-in synth."
         ),
     )
     p.add_argument("input", metavar="IN", type=Path, help="song file to render")
@@ -46,6 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "pickup sings on 4); the mix and stems stay as they are")
     p.add_argument("--sample-rate", metavar="N", type=int, default=44100,
                    help="sample rate in Hz (default 44100)")
+    p.add_argument("--bit-depth", choices=("16", "24", "32f"), default="24",
+                   help="the files' sample format: 16-bit PCM (dithered, for a CD or a "
+                        "demo), 24-bit PCM (default) or 32-bit float (32f)")
     p.add_argument("--soundfont", metavar="SF2", type=Path,
                    help="SoundFont to play with (default: $PARTITA_SOUNDFONT, then the "
                         "system's General MIDI SoundFont)")
@@ -63,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.io.atomic import refuse_read_only
-    from engine.render import RenderError, render_files
+    from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
     from engine.render.files import bar_one_note, remove_stems, stale_stems, stem_names
 
     if args.output is None and args.stems is None and args.rehearsal is None:
@@ -110,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
                 stage=lambda what: bar.set_postfix_str(what, refresh=False),
                 known_stale=stale if args.stems is not None else None,
                 rehearsal_dir=args.rehearsal, count_in=args.count_in,
+                bit_depth=args.bit_depth,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
@@ -153,7 +157,8 @@ def run(args: argparse.Namespace) -> int:
         f"rendered {bars_text(report.bars, TimeMap.of(song).has_pickup)} "
         f"({report.duration_seconds:.1f} s of audio{ENDS[report.end]}) "
         f"in {report.render_seconds:.1f} s "
-        f"({report.speed:.0f}× real time) → {', '.join(where)}"
+        f"({report.speed:.0f}× real time) → {', '.join(where)} "
+        f"({BIT_DEPTH_NAMES[report.bit_depth]} WAV, {report.sample_rate} Hz)"
     )
     return 0
 

@@ -2,7 +2,8 @@
 
 - :func:`render_tracks` — every track as a float32 stereo array, all the same length
 - :func:`mix` — the mix of those stems, honouring mute/solo, never clipping
-- :func:`render_files` — 24-bit WAV mix and/or stems on disk, with a :class:`RenderReport`
+- :func:`render_files` — 16-bit, 24-bit or 32-bit float WAV mix and/or stems on disk,
+  with a :class:`RenderReport`
 - :mod:`engine.render.playback` — :class:`~engine.render.playback.Player`, which works
   (or politely does nothing) with or without a sound card
 - :mod:`engine.render.progressive` — rendering for playback a few bars at a time, so
@@ -14,7 +15,14 @@ Synthesis uses a General MIDI SoundFont through TinySoundFont when one is found
 """
 
 from .errors import RenderError, SoundFontError
-from .files import remove_stems, stale_stems, stem_names
+from .files import (
+    BIT_DEPTH_NAMES,
+    BIT_DEPTHS,
+    DEFAULT_BIT_DEPTH,
+    remove_stems,
+    stale_stems,
+    stem_names,
+)
 from .mixing import CEILING_DBFS, mix
 from .renderer import (
     END_CHOICES,
@@ -28,7 +36,10 @@ from .renderer import (
 from .soundfont import STANDARD_LOCATIONS, find_soundfont
 
 __all__ = [
+    "BIT_DEPTHS",
+    "BIT_DEPTH_NAMES",
     "CEILING_DBFS",
+    "DEFAULT_BIT_DEPTH",
     "END_CHOICES",
     "STANDARD_LOCATIONS",
     "EndChoice",

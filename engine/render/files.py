@@ -1,4 +1,5 @@
-"""Writing audio files: 24-bit WAV, stem names, and no half-written files ever.
+"""Writing audio files: 16-bit, 24-bit or 32-bit float WAV, stem names, and no
+half-written files ever.
 
 Each file is written under a temporary name in its destination folder and renamed into
 place only once complete, so an error (or Ctrl-C) never leaves a truncated WAV behind.
@@ -22,7 +23,14 @@ from engine.score.instruments import program_name
 
 from .events import frames_of
 
-SUBTYPE = "PCM_24"
+# The bit depths a render writes (``partita render --bit-depth``, the studio's export) →
+# soundfile's subtype: 24-bit PCM unless asked, what a DAW session records at; 16-bit for
+# a CD or a demo (dithered: tpdf_dither), 32-bit float for one that wants the render as is.
+BIT_DEPTHS: dict[str, str] = {"16": "PCM_16", "24": "PCM_24", "32f": "FLOAT"}
+BIT_DEPTH_NAMES = {"16": "16-bit", "24": "24-bit", "32f": "32-bit float"}
+DEFAULT_BIT_DEPTH = "24"
+SUBTYPE = BIT_DEPTHS[DEFAULT_BIT_DEPTH]
+DITHER_SEED = 16  # the dither's noise is the same every render: the same song, the same bytes
 # What no file name should hold: what Windows forbids, C0 and C1 control characters (a
 # MIDI file's name bytes read as Latin-1 can be C1) and lone surrogates (not encodable).
 _UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]+')
@@ -139,28 +147,57 @@ def remove_stems(paths: Iterable[Path]) -> None:
 AudioSource = np.ndarray | Callable[[], Iterable[np.ndarray]]
 
 
-def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path) -> None:
-    """``audio`` into the new file ``tmp``; an OS error names ``shown`` (the user's file),
-    not the temporary one (libsndfile's own message for it is "System error")."""
+def tpdf_dither(block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``block`` (float, full scale ±1) as 16-bit samples, with triangular (TPDF) noise
+    of ±1 step added before rounding: the rounding error becomes a steady hiss at about
+    −93 dBFS instead of distortion that follows the music (a fade's tail, a quiet
+    release gone grainy), as a DAW's 16-bit bounce does."""
+    noise = (rng.random(block.shape, dtype=np.float32)
+             - rng.random(block.shape, dtype=np.float32))
+    scaled = np.asarray(block, np.float32) * 32767.0 + noise
+    return np.clip(np.rint(scaled), -32768, 32767).astype(np.int16)
+
+
+def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
+           bit_depth: str = DEFAULT_BIT_DEPTH,
+           rng: np.random.Generator | None = None) -> None:
+    """``audio`` into the new file ``tmp`` at ``bit_depth`` (16-bit dithered with
+    ``rng``); an OS error names ``shown`` (the user's file), not the temporary one
+    (libsndfile's own message for it is "System error")."""
+    subtype = BIT_DEPTHS[bit_depth]
+    if bit_depth == "16":
+        noise = rng if rng is not None else np.random.default_rng(DITHER_SEED)
+
+        def samples(block: np.ndarray) -> np.ndarray:
+            return tpdf_dither(block, noise)
+    else:
+        def samples(block: np.ndarray) -> np.ndarray:
+            return block
     try:
         with open(tmp, "xb") as f:
             if isinstance(audio, np.ndarray):
-                sf.write(f, audio, sample_rate, subtype=SUBTYPE, format="WAV")
+                sf.write(f, samples(audio), sample_rate, subtype=subtype, format="WAV")
             else:
-                with sf.SoundFile(f, "w", sample_rate, 2, SUBTYPE, format="WAV") as out:
+                with sf.SoundFile(f, "w", sample_rate, 2, subtype, format="WAV") as out:
                     for block in audio():
-                        out.write(block)
+                        out.write(samples(block))
     except OSError as e:
         raise OSError(e.errno, e.strerror, str(shown)) from None
 
 
-def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int) -> list[Path]:
-    """Write every ``(path, audio)`` as 24-bit stereo WAV, all or nothing.
+def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int,
+               bit_depth: str = DEFAULT_BIT_DEPTH) -> list[Path]:
+    """Write every ``(path, audio)`` as stereo WAV at ``bit_depth`` (one of
+    :data:`BIT_DEPTHS`: 24-bit unless asked), all or nothing.
 
     All files are first written to temporary names; only when every one succeeded are
     they renamed into place. On any error the temporaries are removed and the error
     propagates, leaving the destination as it was.
     """
+    if bit_depth not in BIT_DEPTHS:
+        raise ValueError(f"unknown bit depth {bit_depth!r}: use "
+                         f"{', '.join(map(repr, BIT_DEPTHS))}")
+    rng = np.random.default_rng(DITHER_SEED)  # one stream: each file's dither its own
     temps: list[tuple[Path, Path]] = []
     try:
         for path, _ in files:
@@ -171,7 +208,7 @@ def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int) -> l
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = temp_sibling(path, "partial")
             temps.append((tmp, path))
-            _write(tmp, audio, sample_rate, path)
+            _write(tmp, audio, sample_rate, path, bit_depth, rng)
         for tmp, path in temps:
             os.replace(tmp, path)
     except BaseException:

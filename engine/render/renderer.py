@@ -26,7 +26,15 @@ from .builtin import BuiltinSynth
 from .clicks import start_count_in
 from .errors import RenderError, SoundFontError
 from .events import song_frames
-from .files import AudioSource, rehearsal_paths, stale_stems, stem_paths, write_wavs
+from .files import (
+    BIT_DEPTHS,
+    DEFAULT_BIT_DEPTH,
+    AudioSource,
+    rehearsal_paths,
+    stale_stems,
+    stem_paths,
+    write_wavs,
+)
 from .mixing import apply_volume_pan, headroom_gains, peak, remove_dc, to_db
 from .scratch import (
     RawStem,
@@ -83,6 +91,7 @@ class RenderReport:
     end: EndChoice = "tail"  # where the files end (END_CHOICES)
     rehearsal_paths: tuple[Path, ...] = ()  # a rehearsal mix per part, when asked for
     count_in_seconds: float = 0.0  # of the count-in before the rehearsal mixes' music
+    bit_depth: str = DEFAULT_BIT_DEPTH  # the files' (files.BIT_DEPTHS): "16", "24", "32f"
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -328,14 +337,16 @@ def render_files(
     end: EndChoice = "tail",
     rehearsal_dir: Path | None = None,
     count_in: int = 0,
+    bit_depth: str = DEFAULT_BIT_DEPTH,
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``
     and/or a rehearsal mix per part in ``rehearsal_dir``.
 
-    Files are 24-bit PCM stereo. Mix and stems share one headroom gain, from the mix of
-    every track (muted or not) and every stem, so the stems are the same whatever is
-    muted or soloed and whether the mix, the stems or both are written; the mix honours
-    mute and solo, and the stems in it summed in a DAW give it back (see
+    Files are stereo WAV at ``bit_depth`` (:data:`~.files.BIT_DEPTHS`: ``"24"`` PCM unless
+    asked, ``"16"`` with TPDF dither, ``"32f"`` float). Mix and stems share one headroom
+    gain, from the mix of every track (muted or not) and every stem, so the stems are the
+    same whatever is muted or soloed and whether the mix, the stems or both are written;
+    the mix honours mute and solo, and the stems in it summed in a DAW give it back (see
     :func:`~.mixing.headroom_gains` for the one exception). Nothing is written unless
     every file could be written.
 
@@ -374,6 +385,9 @@ def render_files(
     if rehearsal_dir is not None and not rehearsing:
         raise RenderError("no pitched track is heard in the mix: no part to write a "
                           "rehearsal mix for")
+    if bit_depth not in BIT_DEPTHS:
+        raise ValueError(f"unknown bit depth {bit_depth!r}: use "
+                         f"{', '.join(map(repr, BIT_DEPTHS))}")
     if end not in END_CHOICES:
         raise ValueError(f"unknown end {end!r}: use {', '.join(map(repr, END_CHOICES))}")
     period = bar_line_frames(song, sample_rate)
@@ -510,7 +524,7 @@ def render_files(
                 if new:
                     raise RenderError(f"{stems_dir}: another render wrote stems here "
                                       f"meanwhile (e.g. {min(new).name!r}): nothing written")
-            out = write_wavs(files, sample_rate)
+            out = write_wavs(files, sample_rate, bit_depth)
     if progress is not None:
         progress(1.0)
     mixes = int(mix_path is not None)
@@ -528,6 +542,7 @@ def render_files(
         peak_dbfs=to_db(loudest),
         mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
         end=end,
+        bit_depth=bit_depth,
     )
 
 

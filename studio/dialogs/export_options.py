@@ -1,9 +1,9 @@
-"""File ▸ Export Audio & Stems: where to, at which sample rate, with which SoundFont,
-ending where, with rehearsal mixes or not.
+"""File ▸ Export Audio & Stems: where to, at which sample rate and bit depth, with which
+SoundFont, ending where, with rehearsal mixes or not.
 
 The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
-``--soundfont``, ``--end`` and ``--rehearsal``/``--count-in``; the window remembers them
-between sessions (studio.settings).
+``--bit-depth``, ``--soundfont``, ``--end`` and ``--rehearsal``/``--count-in``; the window
+remembers them between sessions (studio.settings).
 """
 
 from __future__ import annotations
@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 )
 
 from ..number_entry import number_text
-from ..settings import DEFAULT_EXPORT_END, DEFAULT_EXPORT_RATE, EXPORT_ENDS, EXPORT_SAMPLE_RATES
+from ..settings import (
+    DEFAULT_EXPORT_BIT_DEPTH,
+    DEFAULT_EXPORT_END,
+    DEFAULT_EXPORT_RATE,
+    EXPORT_BIT_DEPTHS,
+    EXPORT_ENDS,
+    EXPORT_SAMPLE_RATES,
+)
 from .forms import lay_out_form
 
 SOUNDFONT_FILTER = "SoundFonts (*.sf2 *.sf3);;All files (*)"
@@ -35,6 +42,12 @@ END_NAMES = {
     "bar": "Cut at the last bar line",
     "loop": "Loop: cut at the last bar line, the tail wrapped to the start",
 }
+# The Bit depth menu, in EXPORT_BIT_DEPTHS order.
+BIT_DEPTH_NAMES = {
+    "16": "16-bit (dithered: CD, demos)",
+    "24": "24-bit",
+    "32f": "32-bit float",
+}
 
 
 @dataclass(frozen=True)
@@ -43,7 +56,8 @@ class AudioExport:
     played by ``soundfont`` (``None``: the default one, as ``partita render`` finds it),
     every file ending at ``end`` (one of :data:`~studio.settings.EXPORT_ENDS`);
     ``rehearsal``: a rehearsal mix per part in ``folder/rehearsal/`` too, ``count_in``
-    with a bar of click before each one's music."""
+    with a bar of click before each one's music; every file at ``bit_depth`` (one of
+    :data:`~studio.settings.EXPORT_BIT_DEPTHS`)."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
@@ -51,6 +65,7 @@ class AudioExport:
     end: str = DEFAULT_EXPORT_END
     rehearsal: bool = False
     count_in: bool = False
+    bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH
 
 
 def rate_name(rate: int) -> str:
@@ -74,17 +89,18 @@ def default_soundfont_text() -> str:
 
 
 class ExportAudioDialog(QDialog):
-    """The folder, the sample rate, the SoundFont, where the files end and whether to
-    write rehearsal mixes, prefilled with the last export's."""
+    """The folder, the sample rate and bit depth, the SoundFont, where the files end and
+    whether to write rehearsal mixes, prefilled with the last export's."""
 
     def __init__(self, parent: QWidget | None, folder: str, sample_rate: int,
                  soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
-                 count_in: bool = False) -> None:
+                 count_in: bool = False,
+                 bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
-        text = QLabel("Writes the mix as mix.wav and one WAV per track in stems/ (24-bit "
-                      "stereo, all from the song's start — a pickup's, when it opens with one: "
+        text = QLabel("Writes the mix as mix.wav and one WAV per track in stems/ (stereo, "
+                      "all from the song's start — a pickup's, when it opens with one: "
                       "they line up in a DAW).", self)
         text.setWordWrap(True)
         self.folder = QLineEdit(folder, self)
@@ -101,6 +117,13 @@ class ExportAudioDialog(QDialog):
         self.rate.setCurrentIndex(max(0, self.rate.findData(sample_rate)))
         self.rate.setToolTip("Match your DAW session's rate: stems at another rate are "
                              "resampled or play at the wrong speed")
+        self.bit_depth = QComboBox(self)
+        for depth in EXPORT_BIT_DEPTHS:
+            self.bit_depth.addItem(BIT_DEPTH_NAMES[depth], depth)
+        self.bit_depth.setCurrentIndex(max(0, self.bit_depth.findData(bit_depth)))
+        self.bit_depth.setToolTip("24-bit for a DAW session; 16-bit for a CD or a demo "
+                                  "(TPDF-dithered, as a DAW's bounce); 32-bit float keeps "
+                                  "the render exactly")
         self.soundfont = QLineEdit(soundfont, self)
         self.soundfont.setPlaceholderText(default_soundfont_text())
         self.soundfont.setClearButtonEnabled(True)
@@ -143,6 +166,7 @@ class ExportAudioDialog(QDialog):
         form = QFormLayout()
         form.addRow("Folder", folder_row)
         form.addRow("Sample rate", self.rate)
+        form.addRow("Bit depth", self.bit_depth)
         form.addRow("SoundFont", sf_row)
         form.addRow("Length", self.end)
         form.addRow("Choir", rehearsal_row)
@@ -182,7 +206,8 @@ class ExportAudioDialog(QDialog):
         rehearsal = self.rehearsal.isChecked()
         return AudioExport(path, int(self.rate.currentData()), soundfont,
                            str(self.end.currentData()), rehearsal,
-                           rehearsal and self.count_in.isChecked())
+                           rehearsal and self.count_in.isChecked(),
+                           str(self.bit_depth.currentData()))
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -191,11 +216,12 @@ class ExportAudioDialog(QDialog):
 
 def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
                      soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
-                     count_in: bool = False) -> AudioExport | None:
-    """The export's folder, sample rate, SoundFont, end and rehearsal mixes, or ``None``
-    when cancelled."""
+                     count_in: bool = False,
+                     bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH) -> AudioExport | None:
+    """The export's folder, sample rate, bit depth, SoundFont, end and rehearsal mixes,
+    or ``None`` when cancelled."""
     dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end, rehearsal,
-                               count_in)
+                               count_in, bit_depth)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

@@ -208,12 +208,13 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     assert "at 48 kHz" in text
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
-    assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False)
+    assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False,
+                     "24")
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "", "tail", False, False)
+        str(folder), 48000, "", "tail", False, False, "24")
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -271,6 +272,41 @@ def test_the_dialog_offers_where_the_files_end_prefilled_with_the_last_choice(qt
     assert plain.choice().end == "tail"  # the default: the files as they always were
 
 
+def test_export_writes_the_chosen_bit_depth_and_remembers_it(opened, dialogs, qtbot,
+                                                             tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+    from studio.settings import Settings
+
+    folder = tmp_path / "demo"
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 44100, None, "tail",
+                                                      bit_depth="16")
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    assert "show_error" not in dialogs.names()
+    assert {sf.info(str(folder / name)).subtype
+            for name in ["mix.wav"] + [f"stems/{n}" for n in STEMS]} == {"PCM_16"}
+    assert "s of 16-bit audio at 44.1 kHz" in message(dialogs, "show_info")[1]
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()  # offered again as chosen, also after a restart
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][6] == "16"
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_bit_depth() == "16"
+    (tmp_path / "s.ini").write_text("[export]\nbit_depth=8\n")  # hand-edited: the default
+    assert Settings(tmp_path / "s.ini").export_bit_depth() == "24"
+    # The dialog's menu: the three depths, prefilled; 24-bit when none was chosen.
+    dialog = ExportAudioDialog(None, str(folder), 48000, "", bit_depth="32f")
+    qtbot.addWidget(dialog)
+    depth = dialog.bit_depth
+    assert [depth.itemData(i) for i in range(depth.count())] == ["16", "24", "32f"]
+    assert dialog.choice().bit_depth == "32f"
+    depth.setCurrentIndex(0)
+    assert dialog.choice().bit_depth == "16"
+    plain = ExportAudioDialog(None, str(folder), 48000, "")
+    qtbot.addWidget(plain)
+    assert plain.choice().bit_depth == "24"
+
+
 def test_export_can_add_rehearsal_mixes_with_a_count_in_and_remembers_it(
         opened, dialogs, qtbot, tmp_path):
     from studio.settings import Settings
@@ -293,7 +329,7 @@ def test_export_can_add_rehearsal_mixes_with_a_count_in_and_remembers_it(
     assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "rehearsal", "stems"]
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()  # offered again as chosen, also after a restart
-    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][4:] == (
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][4:6] == (
         True, True)
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_rehearsal() == (True, True)

@@ -1,5 +1,6 @@
 """``partita render``: clear one-line errors, and complete files or none at all."""
 
+import pytest
 import soundfile as sf
 
 from engine.cli import main
@@ -24,11 +25,37 @@ def test_render_writes_mix_and_stems(tmp_path, capsys):
     assert code == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
     assert line.startswith("rendered 1 bar (") and "× real time) → " in line
-    assert line.endswith(f"{out / 'mix.wav'}, 2 stems in {(out / 'stems').as_posix()}/")
+    assert line.endswith(f"{out / 'mix.wav'}, 2 stems in {(out / 'stems').as_posix()}/ "
+                         "(24-bit WAV, 8000 Hz)")
     stems = sorted(p.name for p in (out / "stems").iterdir())
     assert stems == ["01 - Keys.wav", "02 - Beat.wav"]
     info = sf.info(str(out / "mix.wav"))
     assert (info.samplerate, info.channels, info.subtype) == (8000, 2, "PCM_24")
+
+
+def test_render_writes_the_bit_depth_asked_for_and_says_it(tmp_path, capsys):
+    """A producer's 16-bit demo (dithered) and a 32-bit float bounce, beside the default."""
+    import numpy as np
+
+    src = tiny_midi(tmp_path / "tiny.mid")
+    for depth, subtype, said in (("16", "PCM_16", "16-bit"), ("32f", "FLOAT", "32-bit float")):
+        out = tmp_path / depth
+        assert main(["render", str(src), "-o", str(out / "mix.wav"), "--stems",
+                     str(out / "stems"), "--sample-rate", "8000", "--synth", "builtin",
+                     "--bit-depth", depth]) == 0
+        line = capsys.readouterr().out.strip().splitlines()[-1]
+        assert line.endswith(f"({said} WAV, 8000 Hz)")
+        for path in [out / "mix.wav", *(out / "stems").iterdir()]:
+            assert sf.info(str(path)).subtype == subtype
+    # The same render at 16 bits is the 24-bit one to within the dither and rounding.
+    assert main(["render", str(src), "-o", str(tmp_path / "24.wav"), "--sample-rate", "8000",
+                 "--synth", "builtin"]) == 0
+    fine = sf.read(str(tmp_path / "24.wav"), dtype="float32")[0]
+    coarse = sf.read(str(tmp_path / "16" / "mix.wav"), dtype="float32")[0]
+    assert np.abs(coarse - fine).max() <= 2 / 32768
+    with pytest.raises(SystemExit):
+        main(["render", str(src), "-o", str(tmp_path / "x.wav"), "--bit-depth", "8"])
+    assert "--bit-depth" in capsys.readouterr().err
 
 
 def test_render_can_end_every_file_at_the_last_bar_line(tmp_path, capsys):
@@ -225,7 +252,8 @@ def test_render_writes_a_rehearsal_mix_per_part_with_a_count_in(tmp_path, capsys
     assert main(["render", str(src), "-o", str(tmp_path / "mix.wav"), "--rehearsal", str(out),
                  "--count-in", "1", "--sample-rate", "8000", "--synth", "builtin"]) == 0
     line = capsys.readouterr().out.strip().splitlines()[-1]
-    assert line.endswith(f", 2 rehearsal mixes, after 1 bar of count-in in {out.as_posix()}/")
+    assert line.endswith(f", 2 rehearsal mixes, after 1 bar of count-in in {out.as_posix()}/ "
+                         "(24-bit WAV, 8000 Hz)")
     assert sorted(p.name for p in out.iterdir()) == ["Rehearsal - Alto.wav",
                                                      "Rehearsal - Soprano.wav"]
     mix = sf.info(str(tmp_path / "mix.wav")).frames

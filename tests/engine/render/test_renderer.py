@@ -236,11 +236,11 @@ def test_a_failed_write_leaves_no_file_behind(song, tmp_path, monkeypatch):
     calls = []
     real = files._write
 
-    def failing(path, audio, sr, shown):
+    def failing(path, audio, sr, shown, *depth):
         calls.append(path)
         if len(calls) == 3:
             raise OSError("disk full")
-        real(path, audio, sr, shown)
+        real(path, audio, sr, shown, *depth)
 
     monkeypatch.setattr(files, "_write", failing)
     with pytest.raises(OSError, match="disk full"):
@@ -527,3 +527,25 @@ def test_rendering_a_little_at_a_time_gives_the_same_samples(soundfont, monkeypa
     pieces = synth.render_track(song, pad)
     monkeypatch.setattr(sf_module, "GENERATE_FRAMES", 1 << 30)  # one call per stretch
     assert np.array_equal(synth.render_track(song, pad), pieces)
+
+
+def test_16_bit_files_are_dithered_and_32_bit_float_kept_as_rendered(tmp_path):
+    """A DAW's 16-bit bounce is dithered: a tone too quiet for 16 bits is not rounded
+    away to silence (or to a square-ish wave that follows it), but heard in steady noise."""
+    from engine.render.files import write_wavs
+
+    t = np.arange(8000) / 8000
+    quiet = np.repeat((0.4 / 32768 * np.sin(2 * np.pi * 100 * t))[:, None], 2, axis=1)
+    quiet = quiet.astype(np.float32)
+    a, b, c = tmp_path / "a.wav", tmp_path / "b.wav", tmp_path / "c.wav"
+    write_wavs([(a, quiet), (b, lambda: iter([quiet[:4000], quiet[4000:]]))], 8000, "16")
+    write_wavs([(c, quiet)], 8000, "32f")
+    for path in (a, b):
+        assert sf.info(str(path)).subtype == "PCM_16"
+        steps = sf.read(str(path), dtype="int16")[0][:, 0].astype(float)
+        assert np.count_nonzero(steps) > 1000  # undithered: every sample rounds to 0
+        assert abs(np.corrcoef(steps, quiet[:, 0])[0, 1]) > 0.1  # the tone is in there
+    assert sf.info(str(c)).subtype == "FLOAT"
+    np.testing.assert_array_equal(sf.read(str(c), dtype="float32")[0], quiet)
+    with pytest.raises(ValueError, match="bit depth"):
+        write_wavs([(tmp_path / "d.wav", quiet)], 8000, "8")
