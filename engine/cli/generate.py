@@ -103,7 +103,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "--key given (else a common key drawn from the "
                                           "seed), written as its key signature.")
     p.add_argument("--tracks", default="Piano,Bass,Drums", metavar="LIST",
-                   help='instruments, comma-separated (default "Piano,Bass,Drums")')
+                   help='instruments, comma-separated, each INSTRUMENT or NAME=INSTRUMENT as '
+                        'tracks --add takes it ("Lead=Synth Lead,808,Trap Kit"; default '
+                        '"Piano,Bass,Drums")')
     p.add_argument("--bars", type=int, default=8, metavar="N", help="length (default 8)")
     p.add_argument("--tempo", type=float, default=120.0, metavar="BPM",
                    help="tempo in quarter notes a minute, as MIDI counts it (default 120; "

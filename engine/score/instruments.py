@@ -108,6 +108,13 @@ INSTRUMENT_ALIASES: dict[str, tuple[int, bool]] = {
     "synth bass": (38, False), "nylon guitar": (24, False), "steel guitar": (25, False),
     "drums": (0, True), "drum": (0, True), "drum kit": (0, True), "kit": (0, True),
     "percussion": (0, True),
+    # A producer's names (compose --tracks "808,Synth Lead,Chord Pad,Trap Kit" was refused):
+    # an 808 is a booming synth bass, a lead a square or saw, a pad a warm one.
+    "808": (38, False), "808 bass": (38, False), "sub bass": (38, False),
+    "synth lead": (80, False), "square lead": (80, False), "saw lead": (81, False),
+    "sawtooth lead": (81, False), "chord pad": (89, False), "synth pad": (89, False),
+    "trap kit": (0, True), "808 kit": (0, True), "808 drums": (0, True), "tr-808": (0, True),
+    "tr808": (0, True), "tr 808": (0, True), "909 kit": (0, True), "tr-909": (0, True),
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -53,17 +54,34 @@ class TrackSpec:
 
 
 _ALIASES = INSTRUMENT_ALIASES
+CLOSE_MATCHES = 4  # the names an unknown instrument's error offers
+
+
+def _track_name(typed: str) -> str:
+    """The name a track gets from the instrument typed: each word capitalised ("warm pad":
+    "Warm Pad"), except one with a digit, kept as typed ("TR-808", not "Tr-808"; "808s")."""
+    return " ".join(w if any(c.isdigit() for c in w) else w.title() for w in typed.split())
+
+
+def _close_names(key: str) -> list[str]:
+    """The instruments nearest a name not known (a typo: "808 base", "vilin"), as they
+    are written: the short names musicians type and the General MIDI names."""
+    known = {alias: _track_name(alias) for alias in _ALIASES}
+    known.update({gm.lower(): gm for gm in GM_PROGRAMS})
+    return [known[k] for k in difflib.get_close_matches(key, known, CLOSE_MATCHES, 0.6)]
 
 
 def track_spec(name: str) -> TrackSpec:
     """A track from an instrument as users type it: ``"Piano"``, ``"Bass"``, ``"Drums"``,
-    a GM name (``"Acoustic Grand Piano"``) or a unique part of one (``"marimba"``)."""
+    a producer's ``"808"`` or ``"Trap Kit"`` (:data:`INSTRUMENT_ALIASES`), a GM name
+    (``"Acoustic Grand Piano"``) or a unique part of one (``"marimba"``). An unknown
+    name's error offers the nearest ones."""
     key = " ".join(name.strip().lower().split())
     if not key:
         raise TaskError("empty instrument name")
     if key in _ALIASES:
         program, is_drum = _ALIASES[key]
-        return TrackSpec(name.strip().title(), program, is_drum)
+        return TrackSpec(_track_name(name), program, is_drum)
     exact = [i for i, gm in enumerate(GM_PROGRAMS) if gm.lower() == key]
     part = exact or [i for i, gm in enumerate(GM_PROGRAMS) if key in gm.lower()]
     if not part:  # every word somewhere in the name: "warm pad", "nylon guitar"
@@ -72,22 +90,44 @@ def track_spec(name: str) -> TrackSpec:
                 if all(w in gm.lower().replace("(", " ").replace(")", " ").split()
                        for w in words)]
     if len({GM_PROGRAMS[i].rstrip(" 12") for i in part}) == 1:  # "String Ensemble 1/2": 1
-        return TrackSpec(name.strip().title(), part[0])
+        return TrackSpec(_track_name(name), part[0])
     if part:
         options = ", ".join(GM_PROGRAMS[i] for i in part[:4])
         raise TaskError(f"instrument {name!r} is ambiguous: {options}, ...")
+    close = _close_names(key)
+    if close:
+        raise TaskError(f"unknown instrument {name.strip()!r}: did you mean "
+                        f"{', '.join(close)}? (or a General MIDI instrument name)")
     raise TaskError(f"unknown instrument {name!r} (try Piano, Bass, Drums, Strings, Guitar, "
                     "Choir, Flute, or a General MIDI instrument name)")
 
 
+def named_track_spec(text: str) -> TrackSpec:
+    """A track from ``NAME=INSTRUMENT`` as ``partita tracks --add`` takes it (``"Lead=Synth
+    Lead"``, ``"Kick=Trap Kit"``; the instrument also as its GM number 1..128, ``"Lead=81"``),
+    or from an instrument alone (:func:`track_spec`)."""
+    name, sep, instrument = text.rpartition("=")
+    if not sep:
+        return track_spec(text)
+    typed = instrument.strip()
+    if typed.isdecimal():  # not isdigit: "①" is no number
+        if not 1 <= int(typed) <= 128:
+            raise TaskError(f"{text.strip()!r}: GM instrument numbers are 1..128")
+        spec = TrackSpec(GM_PROGRAMS[int(typed) - 1], int(typed) - 1)
+    else:
+        spec = track_spec(instrument)
+    return TrackSpec(" ".join(name.split()) or spec.name, spec.program, spec.is_drum)
+
+
 def track_specs(names: Sequence[str]) -> list[TrackSpec]:
-    """Tracks from instruments as users list them (:func:`track_spec` each), except that
-    two to four voice parts (Soprano, Alto, Tenor, Bass, each once) are a choir's: a
-    "Bass" among them is a sung bass, not a bass guitar."""
+    """Tracks from instruments as users list them (:func:`named_track_spec` each:
+    ``"Piano"`` or ``"Lead=Synth Lead"``), except that two to four voice parts (Soprano,
+    Alto, Tenor, Bass, each once) are a choir's: a "Bass" among them is a sung bass, not a
+    bass guitar."""
     if voice_parts(names):
         choir = _ALIASES["choir"][0]
         return [TrackSpec(" ".join(n.split()).title(), choir) for n in names]
-    return [track_spec(n) for n in names]
+    return [named_track_spec(n) for n in names]
 
 
 def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]:

@@ -83,6 +83,15 @@ def test_compose_writes_a_new_song(tmp_path, capsys):
     assert "notes written" in text and "in " in text and "seed 1" in text
 
 
+def test_compose_takes_a_producers_track_names_and_name_equals_instrument(tmp_path):
+    out = tmp_path / "beat.partita"
+    assert main(["compose", "-o", str(out), "--tracks", "Lead=Synth Lead,808,Trap Kit",
+                 "--bars", "2", "--seed", "1", "--steps", "2"]) == 0
+    song = load_song(out)
+    assert [(t.name, t.program, t.is_drum) for t in song.tracks] == [
+        ("Lead", 80, False), ("808", 38, False), ("Trap Kit", 0, True)]
+
+
 def test_compose_takes_a_grouped_meter(tmp_path):
     out = tmp_path / "dance.partita"
     assert main(["compose", "-o", str(out), "--tracks", "Drums", "--bars", "2",
@@ -167,6 +176,8 @@ def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
     (["continue", "{song}", "--bars", "2", "--key", "H#"], "--key"),
     (["continue", "{song}", "--bars", "2", "--precision", "int4"], "no int4 weights"),
     (["compose", "--tracks", "Kazoo-tron"], "unknown instrument"),
+    (["compose", "--tracks", "Piano,808 Base"],
+     "unknown instrument '808 Base': did you mean 808 Bass"),
     (["compose", "--meter", "three"], "--meter"),
     (["compose", "--meter", "3+3/4"], "--meter '3+3/4': 6/4 is counted in its own beats"),
 ])

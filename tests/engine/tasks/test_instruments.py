@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine.score import Track
-from engine.score.instruments import GM_PROGRAMS, part_range
+from engine.score.instruments import GM_PROGRAMS, part_range, role_of
 from engine.tasks.instruments import SATB_VOICES, accompaniment_kind, accompaniment_specs
 
 
@@ -69,6 +69,28 @@ def test_instruments_are_found_as_musicians_type_them():
     assert [track_spec(n).program for n in (
         "Warm Pad", "Nylon Guitar", "E-Piano", "Vocals", "string ensemble", "Fretless")] == [
         89, 24, 4, 52, 48, 35]  # every word in a GM name; numbered twins: the first
+
+
+def test_a_producers_instruments_are_found_and_an_unknown_one_offers_the_nearest():
+    from engine.tasks import TaskError, track_spec, track_specs
+
+    specs = track_specs(["808", "808 Bass", "Synth Lead", "Chord Pad", "Trap Kit", "TR-808"])
+    assert [(s.name, s.program, s.is_drum) for s in specs] == [
+        ("808", 38, False), ("808 Bass", 38, False), ("Synth Lead", 80, False),
+        ("Chord Pad", 89, False), ("Trap Kit", 0, True), ("TR-808", 0, True)]
+    assert [role_of(s.program, s.is_drum) for s in specs] == [
+        "bass", "bass", "melody", "chords", "drums", "drums"]
+    # NAME=INSTRUMENT, as tracks --add takes it; the instrument also by GM number.
+    named = track_specs(["Lead=saw lead", "Kick = trap kit", "Keys=5", "=Chord Pad"])
+    assert [(s.name, s.program, s.is_drum) for s in named] == [
+        ("Lead", 81, False), ("Kick", 0, True), ("Keys", 4, False), ("Chord Pad", 89, False)]
+    with pytest.raises(TaskError, match=r"unknown instrument '808 Base': did you mean "
+                                        r"808 Bass"):
+        track_spec("808 Base")
+    with pytest.raises(TaskError, match="did you mean Violin"):
+        track_spec("vilin")
+    with pytest.raises(TaskError, match=r"1\.\.128"):
+        track_specs(["Lead=129"])
 
 
 def test_four_voice_parts_are_a_choir_and_a_bass_elsewhere_is_a_bass_guitar():
