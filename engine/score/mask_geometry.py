@@ -161,7 +161,9 @@ def band_out_of_reach(
 
 def describe(mask: Mask, song: Song) -> str:
     """``"Bass, Piano · bars 5–8"`` for the status bar and panel; a mask whose tracks cover
-    different bars names each part (``"Piano · bars 3–4; Lead · bars 10–11"``)."""
+    different bars names each part (``"Piano · bars 3–4; Lead · bars 10–11"``), a pitch
+    band its notes (``"Lead · bars 5–8 · pitch band C3–B4"``: ``partita takes`` lists
+    takes so)."""
     if mask.is_empty:
         return "No mask"
     from engine.score import TimeMap
@@ -203,10 +205,21 @@ def describe(mask: Mask, song: Song) -> str:
     for tid in sorted(mask.track_ids, key=lambda t: order.get(t, len(order))):
         spans = _merged_spans(r for r in mask.regions if tid in r.track_ids)
         parts.setdefault(bars(spans), []).append(tid)
-    pitch = " · pitch band" if any(not r.full_pitch_range for r in mask.regions) else ""
+    pitch = _bands_text(mask)
     text = [f"{_track_names(ids, names)} · {', '.join(spans)}" for spans, ids in parts.items()]
     more = f"; +{len(text) - 2} more" if len(text) > 2 else ""
     return "; ".join(text[:2]) + more + pitch
+
+
+def _bands_text(mask: Mask) -> str:
+    """``" · pitch band C3–B4"`` (``"pitch bands C3–B4, C5–C6"``), the bands painted, each
+    once; "" when every region takes every pitch."""
+    bands = dict.fromkeys((r.pitch_lo, r.pitch_hi) for r in mask.regions
+                          if not r.full_pitch_range)
+    if not bands:
+        return ""
+    said = [f"{pitch_name(lo)}–{pitch_name(hi)}" for lo, hi in bands]
+    return f" · pitch band{'s' if len(said) > 1 else ''} {', '.join(said)}"
 
 
 def _merged_spans(regions) -> list[tuple[int, int]]:

@@ -151,3 +151,18 @@ def test_the_list_says_a_takes_warnings(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().out.splitlines()[2] == f"       ⚠ {said}"
     assert main(["takes", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["warnings"] == [said]
+
+
+def test_the_list_names_a_takes_pitch_band(pending, tmp_path, capsys, monkeypatch):
+    """A take of a painted band said which band ("pitch band", no notes): C3–B4 now."""
+    from engine.cli import generate
+    from engine.models.plugin import tiny_random_model
+
+    monkeypatch.setattr(generate, "resolve_model",
+                        lambda name, task: tiny_random_model(0, lanes=12))
+    out = tmp_path / "band.partita"
+    assert main(["repaint", str(pending), "-o", str(out), "--tracks", "Piano", "--bars",
+                 "2-3", "--pitch", "C3-B4", "--as-takes", "--seed", "5", "--steps", "3"]) == 0
+    capsys.readouterr()
+    assert main(["takes", str(out)]) == 0
+    assert "Piano · bars 2–3 · pitch band C3–B4" in capsys.readouterr().out
