@@ -46,7 +46,7 @@ from engine.score.instruments import (
     family_name,
     program_name,
     transposition_text,
-    written_key,
+    written_in,
     written_transposition,
 )
 from engine.score.track_edits import DRUMS, instrument_edit
@@ -108,18 +108,6 @@ def instrument_combo(parent: QWidget | None = None) -> QComboBox:
         box.addItem(f"{name}{PROGRAM_SEP}{program + 1}", program)
         box.setItemData(box.count() - 1, family_name(program), Qt.ItemDataRole.ToolTipRole)
     return box
-
-
-def written_in(transposition: tuple[int, int]) -> str:
-    """A header's word for a part not written at concert pitch: "in Bb", "in Eb"; "8va"
-    (a piccolo) and "8vb" (a double bass) for an octave; "" at concert pitch."""
-    semitones = transposition[1]
-    if not semitones:
-        return ""
-    key = written_key(transposition)
-    if key != "C":
-        return f"in {key}"
-    return {12: "8va", -12: "8vb", 24: "15ma", -24: "15mb"}.get(semitones, f"{semitones:+d}")
 
 
 # -- widgets ------------------------------------------------------------------------------------

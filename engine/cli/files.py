@@ -12,7 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import plural
-from engine.score.instruments import drum_name, program_name
+from engine.score.instruments import (
+    drum_name,
+    program_name,
+    written_in,
+    written_transposition,
+)
 from engine.score.spelling import key_name, key_text, pitch_name
 
 from .common import (
@@ -130,6 +135,9 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
             "notes": len(t.notes),
             "lowest": min(pitches, default=None),
             "highest": max(pitches, default=None),
+            # The interval its part is written at, as `tracks --json` gives it.
+            "transposition": list(written_transposition(t.transposition, t.program,
+                                                        t.is_drum, t.name)),
         })
         if t.is_drum:  # a kit's "range" is the drums it plays, most used first
             used = Counter(pitches).most_common()
@@ -207,19 +215,28 @@ def format_facts(f: dict[str, Any]) -> str:
         # Spelt as the song's (first) key writes them: B♭2, not A#2, in D minor.
         key = f["key_signatures"][0]["key"] if f["key_signatures"] else None
         name_w = max(4, *(_width(n) for n in names))
-        inst_w = max(10, *(len(t["instrument"]) for t in f["tracks"]))
+        instruments = [instrument_cell(t) for t in f["tracks"]]
+        inst_w = max(10, *map(len, instruments))
         lines.append("")
         lines.append(f"  {'#':>3}  {'Name':<{name_w}}  {'Instrument':<{inst_w}}  "
                      f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
-        for t, name in zip(f["tracks"], names, strict=True):
+        for t, name, instrument in zip(f["tracks"], names, instruments, strict=True):
             span = ("—" if t["lowest"] is None
                     else _drums_text(t["drums"]) if t.get("drums")
                     else f"{pitch_name(t['lowest'], key)}–{pitch_name(t['highest'], key)}")
             lines.append(
-                f"  {t['number']:>3}  {_padded(name, name_w)}  {t['instrument']:<{inst_w}}  "
+                f"  {t['number']:>3}  {_padded(name, name_w)}  {instrument:<{inst_w}}  "
                 f"{t['channel']:>2}  {'yes' if t['drum'] else '':<4}  {t['notes']:>6}  {span}"
             )
     return "\n".join(lines)
+
+
+def instrument_cell(row: dict[str, Any]) -> str:
+    """A track's instrument as the ``info`` and ``tracks`` tables show it, with the key its
+    part is written in when not at concert pitch, as the studio's track header marks it:
+    "Clarinet (in Bb)", "Piccolo (8va)"; "Flute"."""
+    mark = written_in(tuple(row.get("transposition") or (0, 0)))
+    return f"{row['instrument']} ({mark})" if mark else row["instrument"]
 
 
 def _markers_text(markers: list[dict[str, Any]]) -> str:

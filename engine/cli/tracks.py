@@ -483,19 +483,20 @@ def track_rows(song: Any) -> list[dict[str, Any]]:
 def format_rows(title: str, rows: list[dict[str, Any]], header: bool = True) -> str:
     from engine.score import plural
 
-    from .files import MAX_NAME_WIDTH, _cell, _padded, _width
+    from .files import MAX_NAME_WIDTH, _cell, _padded, _width, instrument_cell
 
     lines = [f"{title}: {plural(len(rows), 'track')}"] if header else []
     if not rows:
         return "\n".join(lines)
     names = [_cell(r["name"], MAX_NAME_WIDTH) for r in rows]
     name_w = max(4, *(_width(n) for n in names))
-    inst_w = max(10, *(len(r["instrument"]) for r in rows))
+    instruments = [instrument_cell(r) for r in rows]  # "Clarinet (in Bb)": as the header
+    inst_w = max(10, *map(len, instruments))
     lines.append(f"  {'#':>3}  {'Name':<{name_w}}  {'Instrument':<{inst_w}}  {'Ch':>2}  "
                  f"{'Notes':>6}  {'Vol':>3}  {'Pan':>4}  M/S")
-    for r, name in zip(rows, names, strict=True):
+    for r, name, instrument in zip(rows, names, instruments, strict=True):
         flags = ("M" if r["mute"] else "") + ("S" if r["solo"] else "")
-        lines.append(f"  {r['number']:>3}  {_padded(name, name_w)}  {r['instrument']:<{inst_w}}  "
+        lines.append(f"  {r['number']:>3}  {_padded(name, name_w)}  {instrument:<{inst_w}}  "
                      f"{r['channel']:>2}  {r['notes']:>6}  {r['volume']:>3}  "
                      f"{_pan_text(r['pan']):>4}  {flags}")
     return "\n".join(lines)

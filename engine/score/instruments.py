@@ -387,6 +387,19 @@ def written_key(transposition: tuple[int, int]) -> str:
     return "CDEFGAB"[letter] + ("#" * accidental if accidental > 0 else "b" * -accidental)
 
 
+def written_in(transposition: tuple[int, int]) -> str:
+    """A short word for a part not written at concert pitch, as the studio's track header
+    and the CLI's track tables show it: "in Bb", "in Eb"; "8va" (a piccolo) and "8vb" (a
+    double bass) for an octave; "" at concert pitch."""
+    semitones = transposition[1]
+    if not semitones:
+        return ""
+    key = written_key(transposition)
+    if key != "C":
+        return f"in {key}"
+    return {12: "8va", -12: "8vb", 24: "15ma", -24: "15mb"}.get(semitones, f"{semitones:+d}")
+
+
 def interval_name(steps: int, semitones: int) -> str:
     """``"a major second"``, ``"a perfect fifth"``, ``"an octave"``, ``"a major ninth"``
     (no direction); ``"26 semitones"`` past two octaves."""

@@ -44,6 +44,30 @@ def test_info_shows_tracks_and_song_facts(midi, capsys):
     assert kit.endswith("Kick")  # a kit's range is the drums it plays, by name
 
 
+def test_info_and_tracks_mark_a_part_not_at_concert_pitch(tmp_path, capsys):
+    """As the studio's track header does: "in Bb" beside a clarinet, "8vb" a double bass;
+    only --json said it before."""
+    song = Song(tracks=(Track("Clarinet", 71, notes=(Note(62, 0, 480),)),
+                        Track("Horn in F", 60, channel=1, notes=(Note(60, 0, 480),)),
+                        Track("Double Bass", 43, channel=2, notes=(Note(40, 0, 480),)),
+                        Track("Flute", 73, channel=3, notes=(Note(72, 0, 480),))))
+    path = tmp_path / "winds.partita"
+    save_song(song, path)
+    for command in ("info", "tracks"):
+        assert main([command, str(path)]) == 0
+        out = capsys.readouterr().out
+        lines = {name: next(line for line in out.splitlines() if f"  {name}  " in line)
+                 for name in ("Clarinet", "Horn in F", "Double Bass", "Flute")}
+        assert "Clarinet (in Bb)" in lines["Clarinet"]
+        assert "French Horn (in F)" in lines["Horn in F"]
+        assert "Contrabass (8vb)" in lines["Double Bass"]
+        assert "Flute  " in lines["Flute"] and "(" not in lines["Flute"]
+    assert main(["info", str(path), "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert [t["transposition"] for t in facts["tracks"]] == [[-1, -2], [-4, -7], [-7, -12],
+                                                             [0, 0]]
+
+
 def test_info_json(midi, capsys):
     assert main(["info", str(midi), "--json"]) == 0
     facts = json.loads(capsys.readouterr().out)
@@ -52,7 +76,7 @@ def test_info_json(midi, capsys):
     assert [t["bpm"] for t in facts["tempos"]] == [120, 150]
     assert facts["tracks"][1] == {
         "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "channel": 10,
-        "drum": True, "notes": 1, "lowest": 36, "highest": 36,
+        "drum": True, "notes": 1, "lowest": 36, "highest": 36, "transposition": [0, 0],
         "drums": [{"key": 36, "name": "Bass Drum 1", "notes": 1}]}
 
 
