@@ -367,8 +367,18 @@ class PianoRoll(QWidget):
         tick = self.document.time_map.bar_to_tick(bar)
         self.viewport.set_left(tick - self.document.song.ppq)
 
+    def in_gesture(self) -> bool:
+        """A mouse gesture is under way on the roll: a drag, rubber band, Brush stroke or
+        mask stroke on the canvas, a velocity stroke, a loop drag on the ruler."""
+        return (self.canvas.in_gesture() or self.velocity.in_gesture()
+                or self.ruler.in_gesture())
+
     def follow(self, tick: int) -> None:
-        """Keep the playhead on screen during playback (page-wise, as DAWs do)."""
+        """Keep the playhead on screen during playback (page-wise, as DAWs do); not while
+        the user edits (:meth:`in_gesture`), as in Logic and Ableton: a page turned under a
+        drag moved the note a page away. The next position after the release pages on."""
+        if self.in_gesture():
+            return
         vp = self.viewport
         if tick < vp.left or tick > vp.right - 0.05 * (vp.right - vp.left):
             vp.set_left(tick - 0.05 * (vp.right - vp.left))

@@ -289,6 +289,10 @@ class Ruler(QWidget):
             self._press = (e.position().x(), self._tick(e.position().x()))
             self._dragging = False
 
+    def in_gesture(self) -> bool:
+        """The mouse is down on the ruler (a loop drag, or a click not yet released)."""
+        return self._press is not None
+
     def mouseMoveEvent(self, e: QMouseEvent) -> None:
         if self._press is None:
             return

