@@ -48,6 +48,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
         # A relative drag (a selected stem's tip grabbed): the notes and the press's y.
         self._relative: tuple[list[tuple[int, Note]], float] | None = None
         self._readout: tuple[float, float, str] | None = None  # x, y, text while dragging
+        self._last: tuple[float, float] | None = None  # the stroke's previous mouse sample
         self._colours: dict[tuple[str, int], QColor] = {}
 
     def _colour(self, colour: str, shade: int) -> QColor:
@@ -155,7 +156,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
 
     def cancel_gesture(self) -> None:
         self.changes = None  # the release then commits nothing
-        self._relative = self._readout = None
+        self._relative = self._readout = self._last = None
         self.update()
 
     def mousePressEvent(self, e: QMouseEvent) -> None:
@@ -163,6 +164,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
             return
         self.setFocus(Qt.FocusReason.MouseFocusReason)  # for Esc
         self.changes = {}
+        self._last = None
         x, y = e.position().x(), e.position().y()
         grabbed = self._selected_tip_at(x, y)
         if grabbed:
@@ -207,22 +209,33 @@ class VelocityLane(EscCancelsGesture, QWidget):
         return (first - self.vp.left) * self.vp.px_per_tick
 
     def _paint_at(self, x: float, y: float) -> None:
+        """Set the stems under the pointer to its height, and every stem between the
+        previous mouse sample and this one to the height of the line joining them: a fast
+        stroke's samples are far apart (6 moves over 8 quarter notes left 6 stems as they
+        were), and a ramp drawn across stems is a ramp, as in a DAW's line tool."""
         assert self.changes is not None
         value = self._value_at(y)
+        x0, y0 = self._last if self._last is not None else (x, y)
+        low, high = min(x0, x), max(x0, x)
         selection = self.roll.selection
         only_selected = len(selection) > 0
         ppt, left = self.vp.px_per_tick, self.vp.left
         for tid, n in self._visible():
-            if abs((n.start - left) * ppt - x) <= HIT_PX and (
-                not only_selected or selection.contains(tid, n.id)
-            ):
+            if only_selected and not selection.contains(tid, n.id):
+                continue
+            stem = (n.start - left) * ppt
+            if abs(stem - x) <= HIT_PX:
                 self.changes[(tid, n.id)] = (n, value)
+            elif low <= stem <= high:
+                self.changes[(tid, n.id)] = (n, self._value_at(
+                    y0 + (y - y0) * (stem - x0) / (x - x0)))
+        self._last = (x, y)
         self._readout = (x, y, str(value))
         self.update()
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         changes, self.changes = self.changes, None
-        self._relative = self._readout = None
+        self._relative = self._readout = self._last = None
         if changes:
             per_track: dict[int, list[tuple[Note, int]]] = {}
             for (tid, _), pair in changes.items():

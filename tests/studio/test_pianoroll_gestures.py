@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from studio.pianoroll.velocity import PAD
 from studio.transport import Transport
 
 LEFT = Qt.MouseButton.LeftButton
@@ -69,3 +70,28 @@ def test_follow_waits_for_a_velocity_stroke_and_a_loop_drag(playing):
         assert not roll.in_gesture()
     win._position_changed(round(vp.right) + 10)
     assert vp.left > left
+
+
+def test_a_fast_velocity_ramp_sets_every_stem_on_its_line(opened, ui):
+    """Six mouse moves across eight quarter notes left stems between the samples at 90
+    ([21, 90, 90, 90, 90, 90, 90, 119]); every stem now takes the line's value."""
+    win = opened
+    ui.show_all(win)
+    win.selection.clear_notes()
+    roll = win.pianoroll
+    lane, vp = roll.velocity, roll.viewport
+    notes = track(win, "Piano").notes
+    assert len(notes) == 8
+    x0, x1 = vp.tick_to_x(notes[0].start) + 1, vp.tick_to_x(notes[-1].start) + 1
+    y0, y1 = lane.height() - PAD - 4, PAD + 2
+    QTest.mousePress(lane, LEFT, NONE, QPoint(round(x0), y0))
+    for i in range(1, 7):
+        QTest.mouseMove(lane, QPoint(round(x0 + (x1 - x0) * i / 6), round(y0 + (y1 - y0) * i / 6)))
+    QTest.mouseRelease(lane, LEFT, NONE, QPoint(round(x1), y1))
+    got = [n.velocity for n in track(win, "Piano").notes]
+    assert got == sorted(got) and len(set(got)) == 8, got
+    for n, v in zip(track(win, "Piano").notes, got, strict=True):
+        x = vp.tick_to_x(n.start) + 1
+        on_line = lane._value_at(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
+        assert abs(v - on_line) <= 2, (got, n.start)
+    assert win.document.undo_stack.count() == 1
