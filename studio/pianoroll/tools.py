@@ -84,6 +84,7 @@ class Drag:
     erased: set[tuple[int, int]] = field(default_factory=set)
     extend: bool = False  # rubber band adds to the selection
     toggle: tuple[int, int] | None = None  # Ctrl-pressed selected note: deselect on a click
+    only: tuple[int, int] | None = None  # pressed in a larger selection: a click keeps it alone
     # ``notes`` as columns, with the dict they were built from (see :meth:`columns`).
     _columns: tuple[dict, dict[int, NoteColumns]] | None = field(default=None, repr=False,
                                                                   compare=False)

@@ -456,7 +456,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         if hit:
             tid, note = hit
             key = (tid, note.id)
-            toggle = None
+            toggle = only = None
             if ctrl or shift:
                 if ctrl and roll.selection.contains(*key):
                     toggle = key  # a Ctrl-click deselects it; a Ctrl-drag copies the selection
@@ -464,12 +464,15 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                     roll.selection.add_notes([key])
             elif not roll.selection.contains(*key):
                 roll.selection.set_notes([key])
+            elif len(roll.selection) > 1:
+                only = key  # a drag moves them all; a click (released unmoved) selects it alone
             roll.preview(pitch, tid)
             kind = ("resize" if self.on_right_edge(note, x)
                     else "resize_start" if self.on_left_edge(note, x)
                     else "copy" if ctrl else "move")
             notes = {k: v for k, v in roll.selected().items()}
-            self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes, toggle=toggle)
+            self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes, toggle=toggle,
+                             only=only)
             return
         if tool is Tool.DRAW:
             self._start_draw(x, y, tick, pitch, _free(e))
@@ -564,11 +567,13 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 self._select_rect(d)
         elif d.toggle is not None and not d.started:
             roll.selection.toggle_notes([d.toggle])
+        elif d.only is not None and not d.started:
+            roll.selection.set_notes([d.only])
         elif not d.started or not d.notes:
             pass
         elif d.kind == "move" and (d.dticks or d.dpitch):
             roll.commit_notes(move_edit(d.notes, d.dticks, d.dpitch))
-        elif d.kind == "copy":
+        elif d.kind == "copy" and (d.dticks or d.dpitch):  # dropped where it was: no copy
             edit, keys = copy_edit(d.notes, d.dticks, d.dpitch)
             if roll.commit_notes(edit)[0]:
                 roll.selection.set_notes(keys)

@@ -95,3 +95,40 @@ def test_a_fast_velocity_ramp_sets_every_stem_on_its_line(opened, ui):
         on_line = lane._value_at(y0 + (y1 - y0) * (x - x0) / (x1 - x0))
         assert abs(v - on_line) <= 2, (got, n.start)
     assert win.document.undo_stack.count() == 1
+
+
+def test_a_click_on_a_note_of_a_selection_selects_it_alone(opened, ui):
+    """A click (no drag) on one of several selected notes leaves only that one selected,
+    as in every DAW; a drag still moves them all."""
+    win = opened
+    ui.show_all(win)
+    piano = track(win, "Piano")
+    notes = piano.notes[:3]
+    win.selection.set_notes([(piano.id, n.id) for n in notes])
+    ui.drag(win, ui.point(win, notes[1].start, notes[1].pitch),
+            ui.point(win, notes[1].start + 480, notes[1].pitch))
+    assert len(win.selection) == 3  # the drag moved all three, all still selected
+    assert [track(win, "Piano").note_by_id(n.id).start for n in notes] == [
+        n.start + 480 for n in notes]
+    moved = track(win, "Piano").note_by_id(notes[1].id)
+    ui.click(win, moved.start, moved.pitch)
+    assert win.selection.notes == frozenset({(piano.id, notes[1].id)})
+    assert win.document.undo_stack.count() == 1  # the click edited nothing
+
+
+def test_a_copy_dropped_where_it_was_makes_no_undo_step(opened, ui):
+    """A Ctrl-drag that snaps back onto the note made "Copy 1 note" (the copy replacing
+    the note under it); like a move, it now does nothing."""
+    win = opened
+    ui.show_all(win)
+    piano = track(win, "Piano")
+    note = piano.notes[2]
+    win.selection.set_notes([(piano.id, note.id)])
+    ctrl = Qt.KeyboardModifier.ControlModifier
+    start = ui.point(win, note.start, note.pitch)
+    ui.drag(win, start, start + QPoint(5, 0), modifier=ctrl)  # snaps back to its start
+    assert win.document.undo_stack.count() == 0
+    assert track(win, "Piano").notes == piano.notes
+    assert win.selection.notes == frozenset({(piano.id, note.id)})
+    ui.drag(win, start, ui.point(win, note.start + 960, note.pitch), modifier=ctrl)
+    assert win.actions.undo.text() == "&Undo Copy 1 note"  # a real copy still copies
