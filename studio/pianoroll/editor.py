@@ -171,6 +171,18 @@ class PianoRoll(QWidget):
         self._length_used = True
         self._length_snap = self.snap
 
+    def draw_length(self, track_id: int) -> int:
+        """The length the Brush draws on ``track_id``: on a kit a fixed hit, one grid step
+        and at most a 16th (a 16th with the grid off), as a drum editor strikes (Logic's
+        Drum Machine Designer, Ableton's Drum Rack); elsewhere the last used length. A hi-hat
+        row took a resized piano note's length (a Closed HH hit 1560 ticks long)."""
+        song = self.document.song
+        if not song.track(track_id).is_drum:
+            return self.note_length
+        step = self.snap.ticks(song.ppq)
+        sixteenth = max(1, song.ppq // 4)
+        return min(step, sixteenth) if step else sixteenth
+
     def min_length(self, free: bool = False) -> int:
         step = 0 if free else self.snap.ticks(self.document.song.ppq)
         return step if step else max(1, self.document.song.ppq // 16)

@@ -125,15 +125,22 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 return tid, hits[-1]
         return None
 
-    def on_right_edge(self, note: Note, x: float) -> bool:
+    def on_right_edge(self, note: Note, x: float, track_id: int) -> bool:
+        if self._is_kit(track_id):
+            return False  # a kit's hits are struck, not held: grabbed anywhere, they move
         r = self.note_rect(note.start, note.duration, note.pitch)
         return r.width() >= 2 * EDGE_PX and r.right() - EDGE_PX <= x <= r.right() + 2
 
-    def on_left_edge(self, note: Note, x: float) -> bool:
+    def on_left_edge(self, note: Note, x: float, track_id: int) -> bool:
+        if self._is_kit(track_id):
+            return False
         r = self.note_rect(note.start, note.duration, note.pitch)
         # Narrower than the right edge's grip: a note is mostly grabbed near its start to
         # move it, so only its first 3 pixels (the cursor shows ↔) move the start.
         return r.width() >= 4 * EDGE_PX and r.left() - 2 <= x <= r.left() + 3
+
+    def _is_kit(self, track_id: int) -> bool:
+        return self.roll.document.song.track(track_id).is_drum
 
     # -- painting -------------------------------------------------------------------------------
     def paintEvent(self, event) -> None:
@@ -467,10 +474,12 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             elif len(roll.selection) > 1:
                 only = key  # a drag moves them all; a click (released unmoved) selects it alone
             roll.preview(pitch, tid)
-            kind = ("resize" if self.on_right_edge(note, x)
-                    else "resize_start" if self.on_left_edge(note, x)
+            kind = ("resize" if self.on_right_edge(note, x, tid)
+                    else "resize_start" if self.on_left_edge(note, x, tid)
                     else "copy" if ctrl else "move")
             notes = {k: v for k, v in roll.selected().items()}
+            if kind in ("resize", "resize_start"):  # hits keep their length (see _left_hits)
+                notes = {k: v for k, v in notes.items() if not self._is_kit(k)}
             self.drag = Drag(kind, x, y, tick, pitch, anchor=note, notes=notes, toggle=toggle,
                              only=only)
             return
@@ -488,7 +497,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         if tid is None:
             return
         start = roll.snap_tick(tick, "floor", free)
-        note = Note(pitch, start, roll.note_length, roll.draw_velocity)
+        note = Note(pitch, start, roll.draw_length(tid), roll.draw_velocity)
         self.drag = Drag("draw", x, y, tick, pitch, anchor=note, notes={tid: [note]},
                          started=True)
         roll.preview(pitch, tid)
@@ -527,8 +536,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             a = d.anchor
             start = roll.snap_tick(a.start + (tick - d.tick0), "round", free)
             d.dticks = max(0, min(start, a.end - roll.min_length(free))) - a.start
-        elif d.kind == "draw" and d.anchor is not None:
-            a = d.anchor
+        elif d.kind == "draw" and d.anchor is not None and not self._is_kit(next(iter(d.notes))):
+            a = d.anchor  # (a kit's hit is struck: a drag does not stretch it)
             end = max(roll.snap_tick(tick, "round", free), a.start + roll.min_length(free))
             note = Note(a.pitch, a.start, end - a.start, a.velocity, id=a.id)
             d.notes = {next(iter(d.notes)): [note]}
@@ -552,7 +561,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         if d.kind == "draw" and d.anchor is not None:
             tid, notes = next(iter(d.notes.items()))
             note = notes[0]
-            roll.use_length(note.duration)
+            if not self._is_kit(tid):  # a hit's fixed length is no length for the Brush
+                roll.use_length(note.duration)
             if roll.commit_notes(add_notes(tid, [note], "Draw note"))[0]:
                 roll.selection.set_notes([(tid, note.id)])
         elif d.kind == "erase" and d.erased:
@@ -581,12 +591,19 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             anchor = d.anchor
             assert anchor is not None
             shortest = roll.min_length(_free(e))
-            roll.commit_notes(resize_edit(d.notes, d.dticks, shortest))
+            if roll.commit_notes(resize_edit(d.notes, d.dticks, shortest))[0]:
+                self._left_hits()
             roll.use_length(max(shortest, anchor.duration + d.dticks))
-        elif d.kind == "resize_start" and d.dticks:
-            roll.commit_notes(resize_start_edit(d.notes, d.dticks,
-                                                roll.min_length(_free(e))))
+        elif d.kind == "resize_start" and d.dticks and roll.commit_notes(
+                resize_start_edit(d.notes, d.dticks, roll.min_length(_free(e))))[0]:
+            self._left_hits()
         self.update()
+
+    def _left_hits(self) -> None:
+        """Say so when a resize left selected drum hits as they were (as Alt+→ does)."""
+        if any(self._is_kit(tid) for tid in self.roll.selected()):
+            self.roll.message.emit("Resize: drum tracks left as they are (a kit's hits are "
+                                   "struck, not held)")
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
         if e.button() != Qt.MouseButton.LeftButton or self.roll.tool is not Tool.SELECT:
@@ -600,7 +617,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         if tid is None:
             return
         tick, pitch = self.vp.x_to_tick(pos.x()), self.vp.y_to_pitch(pos.y())
-        note = Note(pitch, self.roll.snap_tick(tick, "floor"), self.roll.note_length,
+        note = Note(pitch, self.roll.snap_tick(tick, "floor"), self.roll.draw_length(tid),
                     self.roll.draw_velocity)
         if self.roll.commit_notes(add_notes(tid, [note], "Draw note"))[0]:
             self.roll.selection.set_notes([(tid, note.id)])
@@ -630,7 +647,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             self.setCursor(Qt.CursorShape.CrossCursor)
             return
         hit = self.note_at(x, y)
-        if hit and (self.on_right_edge(hit[1], x) or self.on_left_edge(hit[1], x)):
+        if hit and (self.on_right_edge(hit[1], x, hit[0])
+                    or self.on_left_edge(hit[1], x, hit[0])):
             self.setCursor(Qt.CursorShape.SizeHorCursor)
         elif hit:
             self.setCursor(Qt.CursorShape.SizeAllCursor)

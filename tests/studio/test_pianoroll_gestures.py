@@ -9,6 +9,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from engine.score.snap import snap_by_name
+from studio.pianoroll import Tool
 from studio.pianoroll.velocity import PAD
 from studio.transport import Transport
 
@@ -132,3 +134,55 @@ def test_a_copy_dropped_where_it_was_makes_no_undo_step(opened, ui):
     assert win.selection.notes == frozenset({(piano.id, note.id)})
     ui.drag(win, start, ui.point(win, note.start + 960, note.pitch), modifier=ctrl)
     assert win.actions.undo.text() == "&Undo Copy 1 note"  # a real copy still copies
+
+
+def test_a_kit_draws_fixed_length_hits(opened, ui):
+    """A kit's hits took the Brush's remembered length (a hat 1560 ticks long after a
+    piano note was resized); now a hit is one grid step, at most a 16th, whatever was
+    drawn or resized on other tracks, and a drag does not stretch it."""
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    roll.set_tool(Tool.DRAW)
+    ui.drag(win, ui.point(win, 2 * 480, 50), ui.point(win, 5 * 480 + 120, 50, dx=0))
+    assert roll.note_length == 3 * 480 + 120  # the piano's Brush keeps what it drew
+    drums = track(win, "Drums")
+    win.selection.set_tracks([drums.id])
+    ui.click(win, 480 + 240, 42)  # Closed HH
+    ui.drag(win, ui.point(win, 960 + 240, 42), ui.point(win, 3 * 480, 42, dx=0))
+    hats = [n for n in track(win, "Drums").notes if n.pitch == 42]
+    assert [(n.start, n.duration) for n in hats] == [(720, 120), (1200, 120)]
+    assert roll.note_length == 3 * 480 + 120  # the hits changed no length
+    for grid, length in (("1/4", 120), ("1/32", 60), ("Off", 120)):
+        roll.set_snap(snap_by_name(grid))
+        assert roll.draw_length(drums.id) == length, grid
+    win.selection.set_tracks([track(win, "Piano").id])
+    assert roll.draw_length(track(win, "Piano").id) == roll.note_length
+
+
+def test_a_kits_hits_are_not_resized_by_their_edges(opened, ui):
+    """Dragging a hit's edge moves the hit (a kit's hits have no length to pull); with a
+    piano note in the selection, its edge lengthens it alone, and the status bar says
+    why the hits stayed."""
+    win = opened
+    ui.show_all(win)
+    roll, vp = win.pianoroll, win.pianoroll.viewport
+    roll.viewport.fit_ticks(0, 4 * 480)  # a hit is wide enough to have edges
+    piano, drums = track(win, "Piano"), track(win, "Drums")
+    win.selection.set_tracks([drums.id, piano.id])
+    hit = next(n for n in drums.notes if n.start == 480)  # snare
+    y = ui.point(win, hit.start, hit.pitch).y()
+    edge = QPoint(round(vp.tick_to_x(hit.end) - 2), y)
+    assert roll.canvas.note_rect(hit.start, hit.duration, hit.pitch).width() >= 12
+    ui.drag(win, edge, edge + QPoint(round(240 * vp.px_per_tick), 0))
+    after = track(win, "Drums").note_by_id(hit.id)
+    assert (after.start, after.duration) == (hit.start + 240, hit.duration)
+    win.document.undo_stack.undo()
+    note = piano.notes[1]
+    win.selection.set_notes([(piano.id, note.id), (drums.id, hit.id)])
+    y = ui.point(win, note.start, note.pitch).y()
+    edge = QPoint(round(vp.tick_to_x(note.end) - 2), y)
+    ui.drag(win, edge, QPoint(round(vp.tick_to_x(note.end + 240)), y))
+    assert track(win, "Piano").note_by_id(note.id).duration == note.duration + 240
+    assert track(win, "Drums").note_by_id(hit.id) == hit
+    assert "drum tracks left as they are" in win.statusBar().currentMessage()
