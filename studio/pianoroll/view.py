@@ -53,6 +53,8 @@ EDGE_PX = 6  # grab a note's right edge within this many pixels to resize it
 DRAG_PX = 3  # a press becomes a drag after moving this far
 VELOCITY_SHADES = 8
 DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
+# The rows a kit names (General MIDI's drums, 35-81): no pitched ghosts on them.
+KIT_ROWS = np.array([drum_name(p) is not None for p in range(128)])
 MAX_LABELS = 400  # more notes than this wide enough to name: none are named (a blur of text)
 
 
@@ -266,6 +268,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         order += [song.track(tid) for tid in active]
         labels: list[tuple[QRectF, str]] = []
         unlabelled = self._unlabelled()
+        # On a kit the rows are its drums: a bass line's ghost there read as a long Kick.
+        kit_rows = KIT_ROWS if self.roll.current_track_is_drum() else None
         for track in order:
             idx = self.roll.index.get(track)
             if not idx.notes:
@@ -275,9 +279,11 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             start, end = cols["start"][span], cols["end"][span]
             pitch = cols["pitch"][span]
             keep = (end >= t0) & (pitch >= lo) & (pitch <= hi)
+            ghost = track.id not in active
+            if ghost and kit_rows is not None and not track.is_drum:
+                keep &= ~kit_rows[pitch]
             if not keep.any():
                 continue
-            ghost = track.id not in active
             gone = hidden.get(track.id)
             if gone is not None and not ghost:  # a drag's notes are drawn where they go
                 keep &= ~np.isin(cols["id"][span], gone)

@@ -186,3 +186,25 @@ def test_a_kits_hits_are_not_resized_by_their_edges(opened, ui):
     assert track(win, "Piano").note_by_id(note.id).duration == note.duration + 240
     assert track(win, "Drums").note_by_id(hit.id) == hit
     assert "drum tracks left as they are" in win.statusBar().currentMessage()
+
+
+def test_pitched_ghosts_stay_off_a_kits_named_rows(opened, ui):
+    """In the drum view the bass's C2 (36) showed as a long bar in the Kick row; a kit's
+    rows show its own drums only, while the bass still ghosts behind the piano."""
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    canvas, vp = roll.canvas, roll.viewport
+    bass = next(n for n in track(win, "Bass").notes if n.pitch == 36)  # 0-1920: 2 beats in
+    y = round(vp.pitch_to_y(36) + vp.key_h / 2)
+    under_bass = round(vp.tick_to_x(540))  # between the kicks at 0 and 960
+    empty = round(vp.tick_to_x(3060))  # no bass, no kick there
+    assert bass.start < 540 < bass.end
+
+    def colour(x: int):
+        return canvas.grab().toImage().pixelColor(x, y).name()
+
+    assert colour(under_bass) != colour(empty)  # behind the piano: the bass ghosts
+    win.selection.set_tracks([track(win, "Drums").id])
+    assert roll.current_track_is_drum()
+    assert colour(under_bass) == colour(empty)
