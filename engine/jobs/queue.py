@@ -222,10 +222,11 @@ class JobQueue:
             if job_id in self._queued:
                 self._cancel_queued(self._queued[job_id], reason)
                 return True
-            if job_id in self._running:
-                self._running[job_id].token.cancel(reason)
+            running = self._running.get(job_id)
+            if running is not None and running.state is JobState.RUNNING:
+                running.token.cancel(reason)
                 return True
-            return False
+            return False  # ended (its take delivered, it stays listed until its worker is free)
 
     def _cancel_queued(self, job: Job, reason: CancelReason) -> None:  # holds self._lock
         del self._queued[job.id]  # stays in the heap; workers skip it
@@ -240,9 +241,7 @@ class JobQueue:
         """Cancel every queued and running job; returns how many."""
         with self._lock:
             jobs = [*self._queued.values(), *self._running.values()]
-            for job in jobs:
-                self.cancel(job, reason)
-            return len(jobs)
+            return sum(self.cancel(job, reason) for job in jobs)
 
     def cancel_model(self, name: str,
                      reason: CancelReason = CancelReason.MODEL_REMOVED) -> int:
@@ -251,9 +250,7 @@ class JobQueue:
         with self._lock:
             jobs = [j for j in (*self._queued.values(), *self._running.values())
                     if j.model_name == name]
-            for job in jobs:
-                self.cancel(job, reason)
-            return len(jobs)
+            return sum(self.cancel(job, reason) for job in jobs)
 
     # -- state -----------------------------------------------------------------------------
     def pending(self, model: str | None = None) -> list[Job]:
@@ -409,6 +406,9 @@ class JobQueue:
         else:
             with self._lock:
                 if job.abandoned:
+                    return
+                if token.cancelled:  # cancelled while its take was made: a cancel wins
+                    self._end_cancelled(job, timeout)
                     return
                 job.take = take
                 job._end(JobState.FINISHED)

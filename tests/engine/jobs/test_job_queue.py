@@ -159,6 +159,35 @@ def test_cancel_a_running_job_within_one_step(queue, song_and_mask):
     assert job.take is None
 
 
+def test_a_cancel_while_the_take_is_made_wins_and_a_delivered_take_is_not_cancelled(
+        queue, song_and_mask, monkeypatch):
+    # A soak QA: Ctrl+. said "Cancelled 1 job", then "Take A ready": the cancel came
+    # between the model's last step and the take's delivery.
+    import engine.jobs.queue as queue_module
+
+    make_take = queue_module.make_take
+    jobs = []
+
+    def cancelled_meanwhile(**kw):
+        assert queue.cancel(jobs[0])  # the user's Ctrl+. while the take is made
+        return make_take(**kw)
+
+    monkeypatch.setattr(queue_module, "make_take", cancelled_meanwhile)
+    jobs.append(queue.submit(request(song_and_mask, StepModel(steps=2))))
+    assert jobs[0].wait(WAIT) and queue.join(WAIT)
+    assert jobs[0].state is JobState.CANCELLED and jobs[0].take is None
+    assert not any(isinstance(e, JobFinished) for e in queue.rec.of(jobs[0]))
+    # A take already delivered cannot be cancelled (it stays listed until its worker is
+    # free): cancel says so, and "Cancelled 1 job" is not said of it.
+    monkeypatch.setattr(queue_module, "make_take", make_take)
+    answers = []
+    queue.add_listener(lambda e: answers.append((queue.cancel(e.job), queue.cancel_all()))
+                       if isinstance(e, JobFinished) else None)
+    done = queue.submit(request(song_and_mask, StepModel(steps=2)))
+    assert done.wait(WAIT) and queue.join(WAIT)
+    assert done.state is JobState.FINISHED and answers == [(False, 0)]
+
+
 def test_removing_a_model_cancels_its_jobs_only(queue, song_and_mask):
     gate = threading.Event()
     doomed = StepModel("doomed", gate=gate)
