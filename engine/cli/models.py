@@ -114,13 +114,16 @@ def _option_text(option) -> str:
 
 def _verify(args: argparse.Namespace) -> int:
     from engine.plugins import probe
+    from engine.plugins.packs import hashing_afresh
 
     def announce(folder: Path, module: str, limit: float) -> None:
         # The import is tried in a child process that may take the whole limit: say so.
         print(f"partita: importing {folder.name}… (up to {limit:g} s)", file=sys.stderr,
               flush=True)
 
-    with probe.asked(announce):  # a time-out is this command's error, said once
+    # A time-out is this command's error, said once; every file is hashed again (the
+    # listing trusts a hash kept for the file's size and time).
+    with probe.asked(announce), hashing_afresh():
         return _verify_asked(args)
 
 

@@ -133,6 +133,9 @@ class ModelOption:
         return None if isinstance(value, str) else f"{self.name} must be text"
 
 
+_TUPLE_FIELDS = ("tasks", "precisions", "instruments", "options")
+
+
 @dataclass(frozen=True, slots=True)
 class ModelInfo:
     """What a model declares about itself (mirrors its manifest)."""
@@ -150,6 +153,16 @@ class ModelInfo:
     licence: str = "unknown"
     author: str = ""
     options: tuple[ModelOption, ...] = ()  # settings of its own (GenerateOptions.extra)
+
+    def __post_init__(self) -> None:
+        # A list where a tuple is meant (`tasks=["repaint"]`, as a manifest writes it) is
+        # taken as that tuple: the info stays hashable and reads the same. Anything else
+        # (a bare string, "melody", read letter by letter) is left for the registry to
+        # refuse, naming the field (engine.plugins.discovery.check_plugin).
+        for name in _TUPLE_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
 
     def settle_options(self, extra: Mapping[str, object]) -> dict[str, object]:
         """``extra`` with each declared option's value in its own type

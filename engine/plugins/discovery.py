@@ -112,13 +112,18 @@ def check_plugin(plugin: object) -> ModelPlugin:
     info = plugin.info
     if not isinstance(info, ModelInfo):
         raise PluginError(f"{type(plugin).__name__}.info is not a ModelInfo")
-    if not info.name:
-        raise PluginError(f"{type(plugin).__name__}.info.name is empty")
+    if not isinstance(info.name, str) or not info.name:
+        raise PluginError(f"{type(plugin).__name__}.info.name is empty" if not info.name
+                          else f"{type(plugin).__name__}.info.name must be text (got "
+                               f"{info.name!r:.40})")
     # The rules a manifest is held to, for a model that comes with none (an entry point):
     # its name is typed on command lines and names its folders.
     problem = name_problem(info.name)
     if problem:
         raise PluginError(f"{type(plugin).__name__}.info.name: {problem}")
+    problem = info_field_problem(info)
+    if problem:
+        raise PluginError(f"model {info.name!r}: {problem}")
     odd = [i for i in info.instruments if i not in INSTRUMENTS]
     if odd or not info.instruments:
         raise PluginError(f"model {info.name!r}: instruments must be some of "
@@ -158,6 +163,41 @@ def check_plugin(plugin: object) -> ModelPlugin:
     if not callable(getattr(plugin, "generate", None)):
         raise PluginError(f"model {info.name!r}: generate is not callable")
     return plugin
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def info_field_problem(info: ModelInfo) -> str | None:
+    """Why a field of ``info`` has the wrong type or no value (None when none has): the
+    type checks a manifest's fields get, for a ``ModelInfo`` written in code. Without
+    them ``api_version="1"`` was refused as "written for plugin API 1, this Partita
+    supports API 1", and ``instruments="melody"`` as "got 'm', 'e', …"."""
+    if not _whole(info.api_version):
+        return f"api_version must be a whole number (got {info.api_version!r:.40})"
+    if not isinstance(info.version, str) or not info.version.strip():
+        return f"version must be non-empty text, e.g. \"0.1.0\" (got {info.version!r:.40})"
+    for field in ("tasks", "precisions", "instruments", "options"):
+        value = getattr(info, field)
+        if isinstance(value, str):  # ("melody") without its comma is a string
+            return (f"{field} must be a tuple, not the text {value!r:.40}: write "
+                    f"({value!r:.40},) — with the comma — or a list")
+        if not isinstance(value, tuple):
+            return f"{field} must be a tuple or a list (got {type(value).__name__})"
+    for field in ("tasks", "precisions", "instruments"):
+        odd = next((v for v in getattr(info, field) if not isinstance(v, str)), None)
+        if odd is not None:
+            return f"{field} must hold text (got {odd!r:.40})"
+    if not info.tasks:
+        return f"tasks must name at least one of {', '.join(TASKS)} (got none)"
+    if not _whole(info.max_lanes) or info.max_lanes < 0:
+        return (f"max_lanes must be a whole number ≥ 0, 0 for no limit (got "
+                f"{info.max_lanes!r:.40})")
+    for field in ("description", "default_precision", "licence", "author"):
+        if not isinstance(getattr(info, field), str):
+            return f"{field} must be text (got {getattr(info, field)!r:.40})"
+    return None
 
 
 def plugins_from_object(obj: object, depth: int = 0) -> list[object]:
@@ -216,10 +256,14 @@ def _entries_for(
 
 def manifest_mismatch(manifest: Manifest, info: ModelInfo) -> str:
     """How a code plugin's manifest disagrees with its model's ``info`` ("" if it does
-    not): the name, and the ``tasks`` and ``instruments`` the manifest declares."""
+    not): the name and version, and the ``tasks`` and ``instruments`` the manifest
+    declares. A version of its own in each was listed as one and verified as the other."""
     if info.name != manifest.name:
         return (f"manifest name {manifest.name!r} differs from the model's info.name "
                 f"{info.name!r}")
+    if info.version != manifest.version:
+        return (f"manifest version {manifest.version!r} differs from the model's "
+                f"info.version {info.version!r}: give both the same version")
     for field in ("tasks", "instruments"):
         declared, actual = getattr(manifest, field), getattr(info, field)
         if field in manifest.declared and set(declared) != set(actual):
@@ -250,9 +294,17 @@ def from_entry_points(group: str = GROUP) -> list[Entry]:
         builtin = dist == BUILTIN_DIST
         origin = "builtin" if builtin else "package"
         source = f"built-in ({ep.value})" if builtin else f"package {dist} {dist_version}"
+        # A package's shipped manifest and the files it lists are checked before its code
+        # is imported, as a folder plugin's are (the module's file is found unimported).
+        shipped = None if builtin else _shipped_manifest(_module_file(ep.module))
         try:
+            if shipped is not None:
+                _check_shipped_files(shipped)
             with plugin_code():
                 obj = ep.load()
+        except PluginError as e:
+            out.append(_disabled(ep.name, dist_version, "code", origin, source, e))
+            continue
         except PLUGIN_CODE_ERRORS as e:
             err = PluginError(f"cannot import {ep.value}: {failure(e, 'importing')}")
             err.__cause__ = e
@@ -260,23 +312,71 @@ def from_entry_points(group: str = GROUP) -> list[Entry]:
             continue
         found = _entries_for(obj, kind="code", origin=origin, source=source,
                              fallback=(ep.name, dist_version), what=ep.value)
-        out += found if builtin else [_shipped_api_checked(e) for e in found]
+        if not builtin:
+            found = [_shipped_checked(e, shipped, alone=len(found) == 1) for e in found]
+        out += found
     return out
 
 
-def _shipped_api_checked(entry: Entry) -> Entry:
-    """``entry`` (a package's model), disabled when the manifest it ships beside its code
-    (:func:`plugin_folder`) states another plugin API than this Partita's: the listing
-    refuses it as ``partita models verify NAME`` does (the data files' hashes are left to
-    verify: a package is trusted as installed)."""
-    if not entry.ok or not Path(entry.location).is_file():
+def _module_file(module: str) -> Path | None:
+    """The file of ``module`` (``pkg.sub``), found without running any of its code (its
+    package's ``__init__`` neither); None where that cannot be told."""
+    top, *rest = module.split(".")
+    try:
+        spec = importlib.util.find_spec(top)  # a top-level name: nothing is imported
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.origin or not spec.has_location:
+        return None
+    path = Path(spec.origin)
+    for part in rest:
+        if path.name != "__init__.py":
+            return None
+        if (path.parent / part / "__init__.py").is_file():
+            path = path.parent / part / "__init__.py"
+        elif (path.parent / f"{part}.py").is_file():
+            path = path.parent / f"{part}.py"
+        else:
+            return None
+    return path
+
+
+def _shipped_manifest(module_file: Path | str | None) -> Manifest | None:
+    """The manifest a package ships beside its code (:func:`plugin_folder`), if any: a
+    broken one is left for ``partita models verify NAME`` to name."""
+    if module_file is None or not Path(module_file).is_file():
+        return None
+    try:
+        return load_manifest(plugin_folder(module_file))
+    except PluginError:
+        return None
+
+
+def _check_shipped_files(manifest: Manifest) -> None:
+    """The checks a folder plugin's manifest gets before its code runs: the plugin API it
+    states, and the SHA-256 of each data file it lists (hashed once per file version:
+    :func:`~engine.plugins.packs.file_sha256`). A package's damaged weights were listed
+    "ok" and run, where the same folder plugin was disabled."""
+    check_api_version(manifest)
+    check_weights(manifest)
+
+
+def _shipped_checked(entry: Entry, checked: Manifest | None, alone: bool) -> Entry:
+    """``entry`` (a package's model), disabled as ``partita models verify NAME`` would
+    refuse it: a manifest beside its code (where its class is, if not where the entry
+    point is: ``checked``) that states another plugin API, lists a damaged data file, or
+    — the package's only model — disagrees with its ``ModelInfo``."""
+    if not entry.ok or entry.info is None:
+        return entry
+    manifest = _shipped_manifest(entry.location)
+    if manifest is None:
         return entry
     try:
-        manifest = load_manifest(plugin_folder(entry.location))
-    except PluginError:  # none shipped (or a broken one: `models verify NAME` says so)
-        return entry
-    try:
-        check_api_version(manifest)
+        if checked is None or manifest.path != checked.path:
+            _check_shipped_files(manifest)
+        problem = manifest_mismatch(manifest, entry.info) if alone else ""
+        if problem:
+            raise PluginError(f"{manifest.path}: {problem}")
     except PluginError as e:
         return _disabled(entry.name, entry.version, entry.kind, entry.origin, entry.source,
                          e, entry.location)

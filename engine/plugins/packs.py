@@ -13,12 +13,17 @@ safetensors headers); :func:`install_pack` copies a verified pack into a models 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
+import json
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from engine.io.atomic import atomic_write
 
 from .api import API_VERSION, ModelPlugin
 from .errors import PluginError, one_line
@@ -57,22 +62,82 @@ def pack_loader(architecture: str) -> PackLoader | None:
         return _loaders.get(architecture)
 
 
+HASH_CACHE_ENTRIES = 512  # the latest files' hashes kept on disk (plugin-hashes.json)
+_disk_read = False  # whether this process has read the state folder's hashes yet
+# Set while the user asks for a check (`partita models verify`): every file is hashed
+# again, whatever the caches say (a file damaged in place, its size and time kept), once
+# per check: the set holds the files it hashed.
+_afresh: contextvars.ContextVar[set | None] = contextvars.ContextVar("hash_afresh",
+                                                                     default=None)
+
+
+@contextlib.contextmanager
+def hashing_afresh() -> Iterator[None]:
+    """Hash every file :func:`file_sha256` is asked for, trusting no hash kept before."""
+    token = _afresh.set(set())
+    try:
+        yield
+    finally:
+        _afresh.reset(token)
+
+
 def file_sha256(path: Path) -> str:
-    """Hex SHA-256 of a file, cached by (path, size, mtime)."""
+    """Hex SHA-256 of a file, cached by (path, size, mtime): in this process, and in the
+    state folder for the next one, so each file is read once per version, not by every
+    ``partita models`` (a plugin's 300 MB of weights took a second each time)."""
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
-    with _lock:
-        cached = _hash_cache.get(key)
-    if cached:
-        return cached
+    fresh = _afresh.get()
+    if fresh is None or key in fresh:
+        with _lock:
+            _read_disk_cache()
+            cached = _hash_cache.get(key)
+        if cached:
+            return cached
     h = hashlib.sha256()
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     digest = h.hexdigest()
+    if fresh is not None:
+        fresh.add(key)
     with _lock:
+        _hash_cache.pop(key, None)  # the latest last: the ones kept on disk
         _hash_cache[key] = digest
+        _write_disk_cache()
     return digest
+
+
+def _disk_cache_path() -> Path:
+    from engine.io.autosave import state_dir
+
+    return state_dir() / "plugin-hashes.json"
+
+
+def _read_disk_cache() -> None:
+    """Fill the in-process cache from the state folder, once (holds ``_lock``)."""
+    global _disk_read
+    if _disk_read:
+        return
+    _disk_read = True
+    try:
+        data = json.loads(_disk_cache_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for row in data if isinstance(data, list) else ():
+        if (isinstance(row, list) and len(row) == 4 and isinstance(row[0], str)
+                and all(isinstance(n, int) for n in row[1:3]) and isinstance(row[3], str)):
+            _hash_cache.setdefault((row[0], row[1], row[2]), row[3])
+
+
+def _write_disk_cache() -> None:
+    """Keep the latest :data:`HASH_CACHE_ENTRIES` hashes in the state folder (holds
+    ``_lock``); a folder that cannot be written only costs the next run a hash."""
+    rows = [[*key, digest] for key, digest in list(_hash_cache.items())[-HASH_CACHE_ENTRIES:]]
+    with contextlib.suppress(OSError):
+        path = _disk_cache_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(rows).encode("utf-8"))
 
 
 def _check_safetensors(path: Path) -> None:

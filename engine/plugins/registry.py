@@ -234,10 +234,13 @@ class Registry:
         model has. An installed pack of that name is replaced only with ``force``."""
         manifest = load_manifest(folder)
         if manifest.kind != "pack":
+            project = project_folder(manifest.folder)
+            how = (f"`pip install {project}`" if project is not None else
+                   "`pip install` the folder holding its pyproject.toml or setup.py")
             raise PluginError(
                 f"{manifest.folder}: {manifest.name!r} is a code plugin; code runs with your "
-                f"rights, so install it as a package (`pip install {manifest.folder}`) or "
-                "copy it into your models folder yourself")
+                f"rights, so install it as a package ({how}) or copy it into your models "
+                "folder yourself")
         try:  # lists the models first, which registers the built-in pack loaders
             self.check_name_free(manifest.name, self.user_dir / manifest.name)
         except PluginError as e:
@@ -475,6 +478,24 @@ class Registry:
                     self._ensure()[i] = replace(e, status=OK, failures=0, reason="")
                     return self._ensure()[i]
         raise PluginError(f"model {name!r} cannot be enabled: {self.entry(name).reason}")
+
+
+PROJECT_FILES = ("pyproject.toml", "setup.py")
+
+
+def project_folder(folder: Path) -> Path | None:
+    """The Python project a plugin folder belongs to, what ``pip install`` takes: the
+    nearest folder with a ``pyproject.toml`` or ``setup.py``, from ``folder`` up through
+    its package to the folder holding it (a manifest shipped inside the package sits a
+    folder or more below it; never further: a plugin folder in a checkout is no part of
+    the checkout's project). None when there is none."""
+    folder = Path(folder)
+    while True:
+        if any((folder / name).is_file() for name in PROJECT_FILES):
+            return folder
+        if not (folder / "__init__.py").is_file() or folder.parent == folder:
+            return None
+        folder = folder.parent
 
 
 def describe(e: Entry) -> str:

@@ -82,6 +82,25 @@ def test_installing_a_code_plugin_is_refused(tmp_path, models_dir, capsys):
     assert not models_dir.exists()
 
 
+def test_installing_a_code_plugin_suggests_pip_install_of_its_project(tmp_path, models_dir,
+                                                                      capsys):
+    """QA: the manifest inside the package suggested `pip install …/tiny_torch_model`, the
+    package, not the project folder holding pyproject.toml."""
+    project = tmp_path / "tiny-torch"
+    package = project / "tiny_torch_model"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "partita-plugin.json").write_text(json.dumps({
+        "name": "tiny-torch", "version": "1.0", "api_version": 1, "kind": "code",
+        "entry": "tiny_torch_model:Model"}))
+    assert main(["models", "install", str(package)]) == 1
+    err = capsys.readouterr().err
+    assert "the folder holding its pyproject.toml or setup.py" in err  # none yet
+    (project / "pyproject.toml").write_text("[project]\nname = 'tiny-torch'\n")
+    assert main(["models", "install", str(package)]) == 1
+    assert f"(`pip install {project}`)" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [["models", "--json"], ["models", "list", "--json"],
                                   ["models", "--json", "list"]])
 def test_every_spelling_of_json_prints_json(models_dir, capsys, argv):

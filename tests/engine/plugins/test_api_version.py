@@ -114,3 +114,72 @@ def test_the_docs_example_and_the_drumkit_state_their_api():
                ).read_text(encoding="utf-8")
     assert _stated_api(example) == [True]
     assert _stated_api(drumkit) == [True]
+
+
+def shipped_data(monkeypatch, tmp_path, name: str = "markov") -> Path:
+    """A package providing ``name`` with a manifest and a data file inside it (the layout
+    docs/plugins.md recommends); its module's folder."""
+    import hashlib
+
+    installed(monkeypatch, tmp_path, name, api=", api_version=1")
+    (package,) = [p for p in (tmp_path / "site").iterdir() if p.is_dir()]
+    (package / "weights.safetensors").write_bytes(b"\x00" * 64)
+    (package / "partita-plugin.json").write_text(json.dumps({
+        "name": name, "version": "1.0", "api_version": 1, "kind": "code",
+        "entry": f"{package.name}:Model", "weights": [
+            {"file": "weights.safetensors",
+             "sha256": hashlib.sha256(b"\x00" * 64).hexdigest()}]}))
+    return package
+
+
+def test_a_package_with_a_damaged_data_file_is_disabled_before_its_code_runs(
+        monkeypatch, tmp_path):
+    """QA: one byte changed in a pip-installed plugin's weights: listed "ok" and ran; only
+    `models verify` said so, where the same folder plugin was disabled."""
+    package = shipped_data(monkeypatch, tmp_path)
+    (entry,) = from_entry_points()
+    assert entry.ok, entry.reason
+    (package / "weights.safetensors").write_bytes(b"\x00" * 63 + b"\x01")
+    (package / "__init__.py").write_text("raise RuntimeError('imported')\n")
+    (entry,) = from_entry_points()
+    assert not entry.ok
+    assert "weights.safetensors: SHA-256 mismatch" in entry.reason
+    assert "imported" not in entry.reason  # refused before its code was imported
+
+
+def test_a_packages_data_is_hashed_once_per_file_version(monkeypatch, tmp_path):
+    calls = []
+    package = shipped_data(monkeypatch, tmp_path)
+    real = Path.open
+
+    def counted(self, *a, **k):  # the data file read to hash it
+        if self.name == "weights.safetensors":
+            calls.append(self)
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(Path, "open", counted)
+    for _ in range(3):
+        (entry,) = from_entry_points()
+        assert entry.ok
+    assert len(calls) == 1
+    # A new process: the state folder keeps it.
+    monkeypatch.setattr(packs, "_hash_cache", {})
+    monkeypatch.setattr(packs, "_disk_read", False)
+    from_entry_points()
+    assert len(calls) == 1
+    with packs.hashing_afresh():  # `partita models verify`: read again, once
+        from_entry_points()
+        from_entry_points()
+    assert calls == [package / "weights.safetensors"] * 2
+
+
+def test_a_packages_manifest_that_disagrees_with_its_code_disables_it(monkeypatch,
+                                                                        tmp_path):
+    installed(monkeypatch, tmp_path, "root-bass", api=", api_version=1", manifest_api=1)
+    (package,) = [p for p in (tmp_path / "site").iterdir() if p.is_dir()]
+    manifest = package / "partita-plugin.json"
+    manifest.write_text(manifest.read_text().replace('"1.0"', '"0.9"'))
+    (entry,) = from_entry_points()
+    assert not entry.ok
+    assert entry.reason.endswith("manifest version '0.9' differs from the model's "
+                                 "info.version '1.0': give both the same version")

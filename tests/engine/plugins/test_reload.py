@@ -36,6 +36,12 @@ def write_plugin(root, version: str) -> str:
     return module
 
 
+def bump_manifest(root, version: str) -> None:
+    """The manifest's version, kept with the code's (they must agree)."""
+    path = root / "tune" / "partita-plugin.json"
+    path.write_text(json.dumps({**json.loads(path.read_text()), "version": version}))
+
+
 def test_refresh_imports_a_folder_plugin_whose_files_changed_afresh(tmp_path):
     module = write_plugin(tmp_path / "plugins", "1.0")
     registry = Registry(entry_points=False, plugin_dirs=[tmp_path / "plugins"],
@@ -49,6 +55,7 @@ def test_refresh_imports_a_folder_plugin_whose_files_changed_afresh(tmp_path):
     # The author edits a submodule (the package's __init__ is unchanged) and refreshes.
     (tmp_path / "plugins" / "tune" / module / "settings.py").write_text(
         'VERSION = "1.1.0"  # edited\n')
+    bump_manifest(tmp_path / "plugins", "1.1.0")
     registry.refresh()
     assert registry.get("tune").info.version == "1.1.0"
     assert sys.modules[module] is not first
@@ -66,5 +73,6 @@ def test_a_plugin_broken_by_an_edit_is_disabled_and_a_fix_brings_it_back(tmp_pat
     (entry,) = registry.entries()
     assert not entry.ok and "NameError" in entry.reason
     settings.write_text('VERSION = "1.2.0"\n')
+    bump_manifest(tmp_path / "plugins", "1.2.0")
     registry.refresh()
     assert registry.get("tune").info.version == "1.2.0"
