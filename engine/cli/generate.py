@@ -612,7 +612,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     if args.as_takes:
         _save_as_takes(args, model.info, takes, studio or {})
     else:
-        _save_takes(takes, outputs, studio)
+        _save_takes(takes, outputs, studio, model.info.name)
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0
@@ -654,7 +654,8 @@ def _task_message(task: str, error: Exception) -> str:
     return text if text.split(" ", 1)[0] == task else f"{task}: {text}"
 
 
-def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
+def _save_takes(takes: list, outputs: list[Path], studio: dict | None,
+                model: str = "the model") -> None:
     """Each take's song in its own file."""
     from engine.io import save_song
 
@@ -665,6 +666,11 @@ def _save_takes(takes: list, outputs: list[Path], studio: dict | None) -> None:
         held = _held_over(take) if take.unchanged else None
         if held:  # no seed can write under a note held into the region
             same = f" — {held}"
+        elif take.empty:  # its answer, drawn once: not "the same notes as before"
+            cleared = ("the song is as it was" if take.unchanged else
+                       f"the notes it replaces are gone ({', '.join(take.counts())})")
+            print(f"{path}: {model} wrote no notes, seed {take.seed} ({cleared})")
+            continue
         elif take.unchanged:  # drawn again with later seeds, each time in vain: say which
             same = (" — the same notes as before (the model kept them; seeds "
                     f"{_tried_seeds(take.seed, len(takes))} tried): try another --seed")

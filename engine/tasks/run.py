@@ -98,6 +98,11 @@ class TaskResult:
         return notes_signature(self.new_notes)
 
     @property
+    def empty(self) -> bool:
+        """The model wrote no notes at all: its answer, not chance (never drawn again)."""
+        return not any(self.new_notes.values())
+
+    @property
     def unchanged(self) -> bool:
         """The take writes back the very notes it replaces (nothing would change)."""
         return self.mask.holds_already(self.before, self.new_notes)
@@ -445,7 +450,9 @@ def run_variations(
 ) -> list[TaskResult]:
     """``count`` takes of one request with seeds ``seed, seed+1, …``; a take that repeats
     an earlier one, or the notes it replaces, is drawn again with a further seed (up to
-    ``redraws`` times)."""
+    ``redraws`` times) — not one with no notes at all: a model that finds nothing to write
+    (a rule-based one, and the notes a sampled model might keep, are not an empty
+    answer) gave the same nothing five times over."""
     base = options.seed if options.seed is not None else secrets.randbits(31)
     takes: list[TaskResult] = []
     seen: set[frozenset] = set()
@@ -454,7 +461,8 @@ def run_variations(
             take = run(replace(options, seed=variation_seed(base, count, i, attempt)))
             if takes:  # before comparing: the same music on other new tracks is the same
                 take = _share_new_tracks(take, takes[0])
-            if (take.signature() not in seen and not take.unchanged) or attempt == redraws:
+            if take.empty or (take.signature() not in seen and not take.unchanged) \
+                    or attempt == redraws:
                 break
         seen.add(take.signature())
         takes.append(take)

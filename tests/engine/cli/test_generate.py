@@ -947,6 +947,32 @@ def test_a_take_that_keeps_the_old_notes_names_every_seed_tried(song_file, tmp_p
                          "2, 3, 4 and 5 tried): try another --seed")
 
 
+def test_a_model_that_writes_nothing_is_said_to_once(song_file, tmp_path, capsys,
+                                                     monkeypatch):
+    """QA: an arpeggiator that found nothing to write was run five times and said "the
+    same notes as before (the model kept them; seeds … tried): try another --seed"."""
+    calls = []
+
+    def nothing(song, mask):
+        calls.append(1)
+        return {tid: () for tid in mask.track_ids}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(
+        nothing, name="arpeggiator"))
+    out = tmp_path / "more.mid"
+    assert main(["continue", str(song_file), "-o", str(out), "--bars", "2", "--tracks",
+                 "1", "--seed", "1"]) == 0
+    said = capsys.readouterr().out.splitlines()
+    assert said[0] == f"{out}: arpeggiator wrote no notes, seed 1 (the song is as it was)"
+    assert calls == [1]  # an empty answer is the model's, not chance: not drawn again
+    # A repaint answered with nothing clears the region: said so.
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "Piano", "--bars",
+                 "1-2", "--seed", "3"]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line == (f"{out}: arpeggiator wrote no notes, seed 3 (the notes it replaces "
+                    "are gone (Piano))")
+
+
 def test_keep_rhythm_over_a_region_without_notes_is_refused_by_the_task(tmp_path):
     from engine import tasks
     from engine.plugins.api import GenerateOptions

@@ -399,6 +399,20 @@ def test_variations_redraw_a_take_that_writes_back_the_notes_it_replaces():
     assert calls == [0, 0, 1] and not takes[0].unchanged
 
 
+def test_variations_take_an_empty_answer_as_it_is():
+    song = chorale_melody()
+    tid = song.tracks[0].id
+    calls = []
+
+    def run(o):  # a model that finds nothing to write, whatever the seed
+        calls.append(o.seed)
+        mask = Mask.of(Region({tid}, song.length, song.length + BAR))
+        return tasks.TaskResult("continue", song, mask, {tid: ()}, EditGroup(()), o.seed)
+
+    takes = tasks.run_variations(run, GenerateOptions(seed=0), 2)
+    assert calls == [0, 1] and all(t.empty for t in takes)
+
+
 def test_task_errors_are_clear():
     silent = Song(tracks=(Track(name="Piano"),))
     with pytest.raises(tasks.TaskError, match="empty"):
