@@ -39,6 +39,7 @@ from engine.jobs import (
     JobStarted,
 )
 from engine.pace import time_left
+from engine.plugins.result import progress_message
 from engine.score import plural
 from engine.score.mask_geometry import describe
 
@@ -125,7 +126,12 @@ class JobRow(QFrame):
             self._shown = now
             self.bar.setRange(0, max(1, e.total))
             self.bar.setValue(e.step)
-            self.status.setText(f"step {e.step}/{e.total} · {eta_text(e.eta)}")
+            # The model's own word on where it is ("bar 5", "voice leading"), one short
+            # line; the whole message in the tooltip.
+            said = progress_message(e.message)
+            self.status.setText(f"step {e.step}/{e.total}" + (f" · {said}" if said else "")
+                                + f" · {eta_text(e.eta)}")
+            self.status.setToolTip(str(e.message or "").strip())
         elif isinstance(e, JobFinished):
             self._end(f"done in {number_text(time.monotonic() - self.started, 1)} s · "
                       f"{plural(e.take.note_count, 'note')}", "#98c379")
@@ -140,6 +146,7 @@ class JobRow(QFrame):
     def _end(self, text: str, colour: str) -> None:
         self.done = True
         self.running = False
+        self.status.setToolTip("")  # the last progress message is no longer so
         if self.bar.maximum() == 0:
             self.bar.setRange(0, 1)
         self.status.setText(text)

@@ -230,6 +230,7 @@ class ProgressLines:
         self.n = 0
         self.pace = Pace(total, settle=ETA_AFTER_SECONDS)
         self.stage = ""
+        self.message = ""  # the model's own word on where it is ("bar 5"): set_message
         self._tenth = 0  # the last tenth said
         self._said_at = self.pace.start
 
@@ -255,11 +256,16 @@ class ProgressLines:
     def set_postfix_str(self, text: str, refresh: bool = True) -> None:
         self.stage = text
 
+    def set_message(self, text: str) -> None:
+        """What the work says it is doing, said after the percentage ("50 % · bar 5")."""
+        self.message = text
+
     def _say(self, text: str | None = None) -> None:
         if text is None:
             eta = self.pace.eta(self.n)
-            text = f"{100 * self.n // self.total} %" + (f" · {eta_words(eta)}"
-                                                       if eta is not None else "")
+            text = (f"{100 * self.n // self.total} %"
+                    + (f" · {self.message}" if self.message else "")
+                    + (f" · {eta_words(eta)}" if eta is not None else ""))
         stage = f" ({self.stage})" if self.stage else ""
         print(f"{self.desc}: {text}{stage}", file=self.stream, flush=True)
 
@@ -289,6 +295,9 @@ def _terminal_bar(total: int, desc: str, unit: str, stream):
             if self.n:  # update(0) as a model loads is no step: the pace is the steps'
                 pace.seen(self.n)
             return shown
+
+        def set_message(self, text: str) -> None:  # as ProgressLines: "[…, bar 5]"
+            self.set_postfix_str(text, refresh=False)
 
         @property
         def format_dict(self):

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelInfo, ModelPlugin, Progress
+from engine.plugins.result import progress_message
 from engine.score import EditGroup, plural
 from engine.score.spelling import key_text
 from engine.tasks import AUTO, auto_key_note
@@ -562,6 +563,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     with progress_bar(1000, f"{args.task} ({model.info.name})", unit="‰") as bar:
         def progress(p: Progress) -> None:
             done = round(1000 * p.step / max(p.total, 1))
+            bar.set_message(progress_message(p.message))  # the model's own word: "bar 5"
             bar.update(max(0, done - bar.n))
 
         try:  # a model's print() goes to stderr: stdout says what was written

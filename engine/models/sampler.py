@@ -564,7 +564,7 @@ class _Window:
             if n_masked == 0:
                 if s > n_steps:
                     break
-                self.tick("decoding")
+                self.tick("writing notes")
                 continue
             idx, ln, cl = cells[open_], lane[open_], col[open_]
             logits = self.logits(grid)[idx]  # (m, V): only the cells still masked
@@ -639,7 +639,7 @@ class _Window:
                 if self.clashes is not None:
                     self._defer_clashes(grid, idx[chosen], conf[chosen])
             # Passes after the last step redraw a few re-masked cells: no progress made.
-            self.tick("decoding" if s <= n_steps else "voice leading", advance=s <= n_steps)
+            self.tick("writing notes" if s <= n_steps else "voice leading", advance=s <= n_steps)
 
     def _hold_bias(self, weights: np.ndarray, lane: np.ndarray, col: np.ndarray,
                    scope_lane: np.ndarray, scope_col: np.ndarray, scope_token: np.ndarray,

@@ -43,6 +43,18 @@ def checked_progress(model: str, report: object) -> Progress:
     return report
 
 
+MESSAGE_CHARS = 60  # of a Progress message, shown beside the percentage
+
+
+def progress_message(message: object, limit: int = MESSAGE_CHARS) -> str:
+    """What of a model's ``Progress.message`` the user is shown beside the progress
+    ("bar 5", "voice leading"): its first line, spaces collapsed, cut to ``limit``
+    characters with "…" — a line of progress stays one line. "" for none."""
+    lines = str(message or "").strip().splitlines()
+    text = " ".join(lines[0].split()) if lines else ""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def written_mask(mask: Mask, track_ids: Iterable[int]) -> Mask:
     """The part of ``mask`` a result for ``track_ids`` rewrites: the masked tracks it
     answered for (the others keep their notes)."""

@@ -442,9 +442,13 @@ def test_cancel_a_running_job_from_the_jobs_panel(studio, qtbot):
     qtbot.waitUntil(lambda: row.bar.value() == 1, timeout=5000)  # running, step 1 of 2
     assert win.jobs_panel.running() == [job.id]
     assert "left" in row.status.text() or "estimating" in row.status.text()
+    # The model's own message ("step 1") is shown, and in full as the tooltip.
+    assert row.status.text().startswith("step 1/2 · step 1 · ")
+    assert row.status.toolTip() == "step 1"
     QTest.mouseClick(row.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: row.done, timeout=5000)
     assert row.status.text() == "cancelled" and job.take is None
+    assert row.status.toolTip() == ""
     assert win.composer.active_set() is None
     # QA: the status bar kept "Repaint: 1 take with gated · Piano · bar 1".
     assert win.statusBar().currentMessage() == "Repaint: cancelled"

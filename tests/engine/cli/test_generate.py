@@ -973,6 +973,39 @@ def test_a_model_that_writes_nothing_is_said_to_once(song_file, tmp_path, capsys
                     "are gone (Piano))")
 
 
+def test_a_models_progress_messages_are_shown_beside_the_percentage(song_file, tmp_path,
+                                                                      capsys, monkeypatch):
+    """QA: docs/plugins.md asks plugins to say what the user should know in Progress
+    messages; the command line showed only "repaint (arpeggiator): 50 %"."""
+    from engine.plugins.api import ModelInfo, Progress
+
+    class Talking:
+        info = ModelInfo("arpeggiator", "1.0")
+
+        def generate(self, song, mask, options, progress, cancel):
+            progress(Progress(1, 2, "bar 5"))
+            progress(Progress(2, 2, "  bar 6\nand a second line nobody reads " + "x" * 80))
+            return {}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Talking())
+    assert main(["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks",
+                 "Piano", "--bars", "1-2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "repaint (arpeggiator): 50 % · bar 5" in err
+    assert any(line.startswith("repaint (arpeggiator): 100 % · done in ") for line in err)
+
+
+def test_progress_messages_are_one_short_line():
+    from engine.plugins.result import progress_message
+
+    assert progress_message("  bar 5 ") == "bar 5"
+    assert progress_message("tracks 1/2:\n  writing notes") == "tracks 1/2:"
+    assert progress_message("a  b\tc") == "a b c"
+    assert progress_message(None) == "" and progress_message(7) == "7"
+    long = progress_message("y" * 100)
+    assert len(long) == 60 and long.endswith("…")
+
+
 def test_keep_rhythm_over_a_region_without_notes_is_refused_by_the_task(tmp_path):
     from engine import tasks
     from engine.plugins.api import GenerateOptions
