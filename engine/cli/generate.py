@@ -669,8 +669,9 @@ def _save_takes(takes: list, outputs: list[Path], studio: dict | None,
         if held:  # no seed can write under a note held into the region
             same = f" — {held}"
         elif take.empty:  # its answer, drawn once: not "the same notes as before"
-            cleared = ("the song is as it was" if take.unchanged else
-                       f"the notes it replaces are gone ({', '.join(take.counts())})")
+            answered = take.counts()  # the tracks it answered for ({}: none, all kept)
+            cleared = ("the song is as it was" if take.unchanged or not answered else
+                       f"the notes it replaces are gone ({', '.join(answered)})")
             print(f"{path}: {model} wrote no notes, seed {take.seed} ({cleared})")
             continue
         elif take.unchanged:  # drawn again with later seeds, each time in vain: say which

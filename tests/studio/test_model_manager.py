@@ -83,7 +83,7 @@ def test_refresh_runs_a_folder_plugins_new_code_and_says_a_package_needs_a_resta
     """QA: Refresh kept running the old code of a plugin folder the author had edited."""
     from dataclasses import replace
 
-    from tests.engine.plugins.test_reload import write_plugin
+    from tests.engine.plugins.test_reload import bump_manifest, write_plugin
 
     module = write_plugin(tmp_path / "plugins", "1.0")
     registry = Registry(entry_points=False, plugin_dirs=[tmp_path / "plugins"],
@@ -95,6 +95,7 @@ def test_refresh_runs_a_folder_plugins_new_code_and_says_a_package_needs_a_resta
     assert dlg.table.topLevelItem(0).text(2) == "1.0"
     (tmp_path / "plugins" / "tune" / module / "settings.py").write_text(
         'VERSION = "2.0.0"\n')
+    bump_manifest(tmp_path / "plugins", "2.0.0")
     dlg.refresh_button.click()
     qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
     assert dlg.table.topLevelItem(0).text(2) == "2.0.0"

@@ -599,7 +599,7 @@ def test_counts_are_written_in_words(song_file, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(lambda s, m: {}))
     assert main([*argv, "-o", str(tmp_path / "none.mid")]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
-        f"{tmp_path / 'none.mid'}: no notes written, seed 3")
+        f"{tmp_path / 'none.mid'}: qa wrote no notes, seed 3 (the song is as it was)")
 
 
 def test_a_model_path_must_be_a_folder(monkeypatch):
@@ -940,8 +940,8 @@ def test_a_take_that_keeps_the_old_notes_names_every_seed_tried(song_file, tmp_p
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(
         lambda song, mask: mask.notes_inside(song)))
     out = tmp_path / "same.mid"
-    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1-2",
-                 "--seed", "1"]) == 0
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "Piano", "--bars",
+                 "1-2", "--seed", "1"]) == 0
     line = capsys.readouterr().out.splitlines()[0]
     assert line.endswith("seed 5 — the same notes as before (the model kept them; seeds 1, "
                          "2, 3, 4 and 5 tried): try another --seed")
