@@ -62,15 +62,29 @@ def carried_pitches(tokens: np.ndarray, pitch: np.ndarray | None = None) -> np.n
     return np.where(carry, carried, pitch)
 
 
+ORDER_MIN_NOTES = 4  # a part with this many notes is ranked by them, not by its range
+
+
 def voice_order(song: Song, lane_tracks: Sequence[int]) -> np.ndarray:
     """(L,) each lane's place from the top among the parts that sing one line — pitched
-    tracks of one lane, ranked by the middle of their part's range (Soprano, Alto, Tenor,
-    Bass; a flute melody above them) — or -1 for lanes in no such order (a piano's chord
-    lanes, drums): what :func:`crossing_motion` keeps in order."""
+    tracks of one lane, ranked by the median of their notes, or for a part with fewer
+    than :data:`ORDER_MIN_NOTES` (one being written) the middle of its part's range
+    (Soprano, Alto, Tenor, Bass; a flute melody above them) — or -1 for lanes in no such
+    order (a piano's chord lanes, drums): what :func:`crossing_motion` keeps in order.
+    By range alone a melody named "Voice" on Choir Aahs (36–84, the whole choir's) sat
+    under the Alto (55–74): the alto, kept above a tune in C5–B♭5, could strike nothing
+    and held one note for 15 beats (a teacher's QA)."""
     counts = {t: list(lane_tracks).count(t) for t in lane_tracks}
     single = [t for t in dict.fromkeys(lane_tracks)
               if counts[t] == 1 and not song.track(t).is_drum]
-    mid = {t: sum(part_range(song.track(t).name, song.track(t).program)) / 2 for t in single}
+
+    def middle(track_id: int) -> float:
+        track = song.track(track_id)
+        if len(track.notes) >= ORDER_MIN_NOTES:
+            return float(np.median([n.pitch for n in track.notes]))
+        return sum(part_range(track.name, track.program)) / 2
+
+    mid = {t: middle(t) for t in single}
     rank = {t: i for i, t in enumerate(sorted(single, key=lambda t: -mid[t]))}
     return np.array([rank.get(t, -1) for t in lane_tracks], dtype=np.int64)
 

@@ -355,6 +355,26 @@ def test_voices_keep_their_order_where_neighbours_sound():
     assert not hold[0]
 
 
+def test_a_melody_is_ranked_by_its_notes_not_its_instruments_range():
+    # A teacher's QA: a tune in C5–B♭5 on a track named "Voice" (Choir Aahs: the whole
+    # choir's range, 36–84) was ranked under the Alto, which then had to sound above it
+    # and held one note for 15 beats.
+    from engine.models.voice_leading import voice_order
+    from engine.score import Note, Song, Track
+
+    tune = Track("Voice", program=52,
+                 notes=tuple(Note(72 + i % 8, i * 480, 480) for i in range(16)))
+    alto, tenor, bass = (Track(n, program=52) for n in ("Alto", "Tenor", "Bass"))
+    song = Song(tracks=(tune, alto, tenor, bass))
+    order = voice_order(song, [t.id for t in song.tracks])
+    assert order.tolist() == [0, 1, 2, 3]
+    # A low tune is ranked low: a bass line harmonized above.
+    low = Track("Voice", program=52, notes=tuple(Note(43 + i % 5, i * 480, 480)
+                                                 for i in range(16)))
+    song = Song(tracks=(low, Track("Soprano", program=52), alto, tenor))
+    assert voice_order(song, [t.id for t in song.tracks]).tolist() == [3, 0, 1, 2]
+
+
 def test_a_tune_ending_off_the_context_keys_tonic_closes_on_its_own_ending():
     # JSB valid #11: G major's notes and one F#, ending on A. The context key (G) has no
     # close on A, so no close was made and all three takes ended off the tonic.
