@@ -326,6 +326,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Off the Grid", "Hold Alt (or Shift) while drawing, moving or resizing"),
     ("Velocities of the Selection Together", "Drag a selected stem's tip (velocity lane)"),
     ("Cancel a Drag", "Esc before releasing the mouse"),
+    ("Scroll While Dragging (Notes, Band, Edge, Brush)", "Hold the drag past the view's edge"),
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),
     ("Scroll Pitches / Time", "Wheel / Shift+wheel"),
     ("Zoom Time / Pitch Rows", "Ctrl+wheel / Ctrl+Shift+wheel"),

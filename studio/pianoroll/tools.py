@@ -85,6 +85,7 @@ class Drag:
     extend: bool = False  # rubber band adds to the selection
     toggle: tuple[int, int] | None = None  # Ctrl-pressed selected note: deselect on a click
     only: tuple[int, int] | None = None  # pressed in a larger selection: a click keeps it alone
+    row0: float = 0.0  # a rubber band's press, in rows below pitch 127's top (scroll-proof)
     # ``notes`` as columns, with the dict they were built from (see :meth:`columns`).
     _columns: tuple[dict, dict[int, NoteColumns]] | None = field(default=None, repr=False,
                                                                   compare=False)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -56,6 +56,13 @@ DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an i
 # The rows a kit names (General MIDI's drums, 35-81): no pitched ghosts on them.
 KIT_ROWS = np.array([drum_name(p) is not None for p in range(128)])
 MAX_LABELS = 400  # more notes than this wide enough to name: none are named (a blur of text)
+# Auto-scroll: a drag held past the view's edge scrolls it every SCROLL_MS, the further past
+# the edge the faster (SCROLL_PX_MIN + distance * SCROLL_GAIN pixels a step, SCROLL_PX_MAX
+# at most): a few pixels past creep, a flick far past races.
+SCROLL_MS = 30
+SCROLL_PX_MIN, SCROLL_GAIN, SCROLL_PX_MAX = 3.0, 0.4, 60.0
+SCROLLS_X = ("move", "copy", "resize", "resize_start", "draw", "rubber")
+SCROLLS_Y = ("move", "copy", "rubber")  # a resize or a Brush stroke keeps its row
 
 
 def box_rects(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: float) -> list[QRectF]:
@@ -102,6 +109,12 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.vp.changed.connect(self.update)
         self.label_font = QFont(self.font())  # the notes' names (a take's too)
         self.label_font.setPointSizeF(7.5)
+        # Auto-scroll while a drag is held past an edge (see _auto_scroll): the pointer's
+        # last place and whether it was off the grid (Alt or Shift held).
+        self._scroll_timer = QTimer(self)
+        self._scroll_timer.setInterval(SCROLL_MS)
+        self._scroll_timer.timeout.connect(self._auto_scroll)
+        self._pointer: tuple[float, float, bool] = (0.0, 0.0, False)
 
     # -- geometry -------------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
@@ -492,7 +505,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         if tool is Tool.DRAW:
             self._start_draw(x, y, tick, pitch, _free(e))
             return
-        self.drag = Drag("rubber", x, y, tick, pitch, x1=x, y1=y, extend=ctrl or shift)
+        self.drag = Drag("rubber", x, y, tick, pitch, x1=x, y1=y, extend=ctrl or shift,
+                         row0=(y + self.vp.top) / self.vp.key_h)
         if not (ctrl or shift):
             roll.selection.clear_notes()
 
@@ -525,8 +539,21 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             d.started = True
         if not d.started:
             return
+        self._pointer = (x, y, _free(e))
+        self._drag_to(x, y, _free(e))
+        if self._scroll_step(x, y) == (0.0, 0.0):
+            self._scroll_timer.stop()
+        elif not self._scroll_timer.isActive():
+            self._scroll_timer.start()
+
+    def _drag_to(self, x: float, y: float, free: bool) -> None:
+        """The started drag follows the pointer at ``(x, y)``, read in song coordinates
+        through the view as it is now (scrolled since the press, the press's ticks and
+        rows are still where it began)."""
+        d = self.drag
+        assert d is not None
         roll = self.roll
-        free = _free(e)
+        tick, pitch = self.vp.x_to_tick(x), self.vp.y_to_pitch(y)
         if d.kind in ("move", "copy") and d.anchor is not None:
             a = d.anchor
             new_start = roll.snap_tick(a.start + (tick - d.tick0), "round", free)
@@ -548,6 +575,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             note = Note(a.pitch, a.start, end - a.start, a.velocity, id=a.id)
             d.notes = {next(iter(d.notes)): [note]}
         elif d.kind == "rubber":
+            # The press's corner stays on its tick and row however far the view scrolls.
+            d.x0, d.y0 = self.vp.tick_to_x(d.tick0), d.row0 * self.vp.key_h - self.vp.top
             d.x1, d.y1 = x, y
         elif d.kind == "erase":
             hit = self.note_at(x, y)
@@ -555,11 +584,40 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 d.erased.add((hit[0], hit[1].id))
         self.update()
 
+    def _scroll_step(self, x: float, y: float) -> tuple[float, float]:
+        """The pixels the drag under way scrolls the view a step with the pointer at
+        ``(x, y)``: none inside the view, or for a gesture that does not scroll that way."""
+        d = self.drag
+        if d is None or not d.started or d.kind not in SCROLLS_X:
+            return 0.0, 0.0
+        return (scroll_speed(x, self.width()),
+                scroll_speed(y, self.height()) if d.kind in SCROLLS_Y else 0.0)
+
+    def _auto_scroll(self) -> None:
+        """While a drag is held past the view's edge: scroll towards the pointer, faster
+        the further past it is, and carry the drag on where the pointer now is in the song
+        (a note dragged past the right edge lands under the pointer, in the bars scrolled
+        to)."""
+        x, y, free = self._pointer
+        dx, dy = self._scroll_step(x, y)
+        if not dx and not dy:
+            self._scroll_timer.stop()
+            return
+        vp = self.vp
+        left, top = vp.left, vp.top
+        if dx:
+            vp.set_left(vp.left + dx / vp.px_per_tick)
+        if dy:
+            vp.set_top(vp.top + dy)
+        if (vp.left, vp.top) != (left, top):  # at the song's end or the top row: stays
+            self._drag_to(x, y, free)
+
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self.mask_tool.stroke is not None and e.button() == Qt.MouseButton.LeftButton:
             self.mask_tool.release(e)
             return
         d, self.drag = self.drag, None
+        self._scroll_timer.stop()
         if d is None or e.button() != Qt.MouseButton.LeftButton:
             return
         roll = self.roll
@@ -674,6 +732,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
     def cancel_gesture(self) -> None:
         """Drop the drag or mask stroke under way: nothing changes."""
         self.drag = None
+        self._scroll_timer.stop()
         self.mask_tool.stroke = None
         self.update()
 
@@ -686,6 +745,16 @@ def note_label(pitch: int, key, drum: bool) -> str:
     """A note's name as drawn on it: the drum a kit's key plays, else the pitch as the key
     spells it."""
     return (drum_name(pitch, short=True) if drum else None) or pitch_name(pitch, key)
+
+
+def scroll_speed(pos: float, size: int) -> float:
+    """Pixels to scroll a step for a pointer at ``pos`` along a view ``size`` long: none
+    inside it, more the further past either edge (negative: back)."""
+    past = -pos if pos < 0 else pos - (size - 1) if pos >= size else 0.0
+    if past <= 0:
+        return 0.0
+    speed = min(SCROLL_PX_MAX, SCROLL_PX_MIN + past * SCROLL_GAIN)
+    return -speed if pos < 0 else speed
 
 
 def _free(e: QMouseEvent) -> bool:

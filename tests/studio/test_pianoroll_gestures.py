@@ -12,6 +12,7 @@ from PySide6.QtTest import QTest
 from engine.score.snap import snap_by_name
 from studio.pianoroll import Tool
 from studio.pianoroll.velocity import PAD
+from studio.pianoroll.view import SCROLL_PX_MAX, scroll_speed
 from studio.transport import Transport
 
 LEFT = Qt.MouseButton.LeftButton
@@ -208,3 +209,84 @@ def test_pitched_ghosts_stay_off_a_kits_named_rows(opened, ui):
     win.selection.set_tracks([track(win, "Drums").id])
     assert roll.current_track_is_drum()
     assert colour(under_bass) == colour(empty)
+
+
+def hold_past(canvas, qtbot, start: QPoint, past: QPoint, ms: int, modifier=NONE) -> None:
+    """Press at ``start``, drag to ``past`` (outside the canvas), hold there ``ms``."""
+    QTest.mousePress(canvas, LEFT, modifier, start)
+    QTest.mouseMove(canvas, (start + past) / 2)
+    QTest.mouseMove(canvas, past)
+    qtbot.wait(ms)
+    QTest.mouseRelease(canvas, LEFT, modifier, past)
+
+
+def test_a_note_held_past_the_right_edge_scrolls_the_view_and_lands_under_the_pointer(
+        opened, ui, qtbot):
+    """Held past the right edge for 0.8 s a dragged note scrolled nothing and landed out
+    of sight; now the view scrolls while the pointer stays out there, and the note lands
+    where the pointer is in the song (not where its pixels were before the scroll)."""
+    win = opened
+    ui.show_all(win)
+    roll, canvas, vp = win.pianoroll, win.pianoroll.canvas, win.pianoroll.viewport
+    vp.fit_ticks(0, 1920)  # one bar on screen, bars to scroll to
+    note = track(win, "Piano").notes[1]
+    start = ui.point(win, note.start, note.pitch)
+    tick0 = vp.x_to_tick(start.x())
+    past = QPoint(canvas.width() + 30, start.y())
+    hold_past(canvas, qtbot, start, past, 800)
+    assert vp.left >= 240, vp.left  # scrolled, timer-driven, with no mouse move
+    moved = track(win, "Piano").note_by_id(note.id)
+    assert moved.start == roll.snap_tick(note.start + vp.x_to_tick(past.x()) - tick0)
+    assert moved.pitch == note.pitch
+    assert not canvas._scroll_timer.isActive()  # released: the scrolling stops
+
+
+def test_auto_scroll_grows_with_the_distance_past_either_edge():
+    assert scroll_speed(0, 500) == scroll_speed(499, 500) == 0  # inside: none
+    assert 0 < scroll_speed(503, 500) < scroll_speed(560, 500) <= SCROLL_PX_MAX
+    assert 0 > scroll_speed(-3, 500) > scroll_speed(-60, 500) >= -SCROLL_PX_MAX
+    assert scroll_speed(5000, 500) == SCROLL_PX_MAX
+
+
+def test_a_rubber_band_held_above_the_top_scrolls_up_and_selects_rows_out_of_sight(
+        opened, ui, qtbot):
+    """The band's pressed corner stays on its tick and row as the view scrolls: the notes
+    above the rows that were on screen at the press are selected."""
+    win = opened
+    ui.show_all(win)
+    canvas, vp = win.pianoroll.canvas, win.pianoroll.viewport
+    vp.fit_ticks(0, 1920)
+    vp.key_h = 14
+    vp.center_on_pitches(30, 40)
+    piano = track(win, "Piano")
+    assert vp.visible_pitches()[1] < 60  # the piano's notes are above the view
+    top = vp.top
+    start = ui.point(win, 100, 50, dx=0)
+    end = QPoint(round(vp.tick_to_x(1000)), -40)
+    hold_past(canvas, qtbot, start, end, 800)
+    assert vp.top < top
+    assert win.selection.notes == frozenset(
+        (piano.id, n.id) for n in piano.notes if n.start <= 960)
+
+
+def test_a_resize_and_a_brush_stroke_held_past_the_right_edge_scroll_on(opened, ui, qtbot):
+    win = opened
+    ui.show_all(win)
+    roll, canvas, vp = win.pianoroll, win.pianoroll.canvas, win.pianoroll.viewport
+    vp.fit_ticks(0, 1920)
+    note = track(win, "Piano").notes[1]
+    edge = QPoint(round(vp.tick_to_x(note.end) - 2), ui.point(win, note.start, note.pitch).y())
+    tick0 = vp.x_to_tick(edge.x())
+    past = QPoint(canvas.width() + 20, edge.y())
+    hold_past(canvas, qtbot, edge, past, 500)
+    assert vp.left > 0
+    resized = track(win, "Piano").note_by_id(note.id)
+    assert resized.end == roll.snap_tick(note.end + vp.x_to_tick(past.x()) - tick0)
+    vp.set_left(0)
+    roll.set_tool(Tool.DRAW)
+    start = ui.point(win, 960, 50, dx=0)
+    past = QPoint(canvas.width() + 20, start.y())
+    hold_past(canvas, qtbot, start, past, 500)
+    assert vp.left > 0
+    (drawn,) = [n for n in track(win, "Piano").notes if n.pitch == 50]
+    assert (drawn.start, drawn.end) == (960, roll.snap_tick(vp.x_to_tick(past.x())))
