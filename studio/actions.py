@@ -318,7 +318,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
      "A key / keys struck together"),
     ("Leave Step Entry", "Esc"),
     ("Clear the Mask", "Esc twice"),
-    ("Add a Note", "Double-click (Pointer), click or drag (Brush)"),
+    ("Add a Note", "Double-click (Pointer), click or drag right or left (Brush)"),
     ("Delete a Note", "Right-click, double-click (Pointer), click or drag (Eraser)"),
     ("Select Notes", "Click, Shift+click adds, Ctrl+click toggles, drag a rubber band"),
     ("Copy Notes by Dragging", "Ctrl+drag"),

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.score import Note, add_notes, remove_notes
 from engine.score.instruments import drum_name
+from engine.score.snap import grid_shift
 from engine.score.spelling import pitch_name
 
 from .. import theme
@@ -571,8 +572,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             d.dticks = max(0, min(start, a.end - roll.min_length(free))) - a.start
         elif d.kind == "draw" and d.anchor is not None and not self._is_kit(next(iter(d.notes))):
             a = d.anchor  # (a kit's hit is struck: a drag does not stretch it)
-            end = max(roll.snap_tick(tick, "round", free), a.start + roll.min_length(free))
-            note = Note(a.pitch, a.start, end - a.start, a.velocity, id=a.id)
+            start, end = self._stroke(a, d.tick0, tick, free)
+            note = Note(a.pitch, start, end - start, a.velocity, id=a.id)
             d.notes = {next(iter(d.notes)): [note]}
         elif d.kind == "rubber":
             # The press's corner stays on its tick and row however far the view scrolls.
@@ -583,6 +584,22 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             if hit:
                 d.erased.add((hit[0], hit[1].id))
         self.update()
+
+    def _stroke(self, a: Note, tick0: float, tick: float, free: bool) -> tuple[int, int]:
+        """The Brush's note from its press (``a``, drawn at ``tick0``) to the pointer at
+        ``tick``: rightwards it starts at the press's grid line and ends at the pointer's;
+        leftwards it starts at the pointer's line and ends where the pressed grid cell
+        ends (the exact press point off the grid), as a DAW's pencil draws either way."""
+        roll = self.roll
+        shortest = roll.min_length(free)
+        at = roll.snap_tick(tick, "round", free)
+        if at >= a.start:
+            return a.start, max(at, a.start + shortest)
+        if free or not roll.snap.division:
+            end = max(a.start, round(tick0))
+        else:
+            end = a.start + grid_shift(roll.snap, roll.document.time_map, a.start, 1)
+        return min(at, end - shortest), end
 
     def _scroll_step(self, x: float, y: float) -> tuple[float, float]:
         """The pixels the drag under way scrolls the view a step with the pointer at

@@ -6,8 +6,10 @@ struck with a fixed length. All through the real widgets."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine.score.snap import snap_by_name
 from studio.pianoroll import Tool
@@ -17,6 +19,7 @@ from studio.transport import Transport
 
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
+M = Qt.KeyboardModifier
 
 
 def track(win, name: str):
@@ -290,3 +293,29 @@ def test_a_resize_and_a_brush_stroke_held_past_the_right_edge_scroll_on(opened, 
     assert vp.left > 0
     (drawn,) = [n for n in track(win, "Piano").notes if n.pitch == 50]
     assert (drawn.start, drawn.end) == (960, roll.snap_tick(vp.x_to_tick(past.x())))
+
+
+def test_the_brush_draws_leftwards(opened, ui):
+    """Dragged left from the press the Brush drew a 1/16 at the press; the note now runs
+    from the pointer's grid line to the end of the pressed cell (off the grid, with Alt:
+    from the pointer to the press point)."""
+    win = opened
+    ui.show_all(win)
+    roll = win.pianoroll
+    roll.viewport.fit_ticks(0, 1920)
+    roll.set_tool(Tool.DRAW)
+    roll.set_snap(snap_by_name("1/16"))
+    ui.drag(win, ui.point(win, 1100, 50, dx=0), ui.point(win, 500, 50, dx=0))
+    (drawn,) = [n for n in track(win, "Piano").notes if n.pitch == 50]
+    assert (drawn.start, drawn.end) == (480, 1200)
+    canvas, alt = roll.canvas, M.AltModifier
+    QTest.mousePress(canvas, LEFT, alt, ui.point(win, 1100, 52, dx=0))
+    to = QPointF(ui.point(win, 500, 52, dx=0))  # QTest's moves carry no modifiers
+    QApplication.sendEvent(canvas, QMouseEvent(QEvent.Type.MouseMove, to, canvas.mapToGlobal(to),
+                                               Qt.MouseButton.NoButton, LEFT, alt))
+    QTest.mouseRelease(canvas, LEFT, alt, to.toPoint())
+    (free,) = [n for n in track(win, "Piano").notes if n.pitch == 52]
+    assert abs(free.start - 500) <= 5 and abs(free.end - 1100) <= 5, free
+    ui.drag(win, ui.point(win, 1100, 53, dx=0), ui.point(win, 1530, 53, dx=0))
+    (right,) = [n for n in track(win, "Piano").notes if n.pitch == 53]
+    assert (right.start, right.end) == (1080, 1560)  # rightwards as before
