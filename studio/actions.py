@@ -91,9 +91,17 @@ SPECS: tuple[Spec, ...] = (
          "Delete bars on every track (the loop range's, else the playhead's)"),
     # Ctrl+Shift+← → nudge too, also in step entry, where ← → move the entry point.
     Spec("nudge_left", "Nudge Left", ("Left", "Ctrl+Shift+Left"), "",
-         "Move the selected notes a grid step earlier (nothing selected: the playhead)"),
+         "Move the selected notes a grid step earlier, a 1/128 with the grid Off (nothing "
+         "selected: the playhead)"),
     Spec("nudge_right", "Nudge Right", ("Right", "Ctrl+Shift+Right"), "",
-         "Move the selected notes a grid step later (nothing selected: the playhead)"),
+         "Move the selected notes a grid step later, a 1/128 with the grid Off (nothing "
+         "selected: the playhead)"),
+    # Fine nudge, Logic's "Nudge by Tick": Ctrl+Alt+← → step the Snap grid and Alt+Shift
+    # extends the selection, so all three modifiers (one hand, as Ctrl+Shift nudges).
+    Spec("nudge_tick_left", "Nudge Left a Tick", ("Ctrl+Alt+Shift+Left",), "",
+         "Move the selected notes one tick earlier, on the grid or off it"),
+    Spec("nudge_tick_right", "Nudge Right a Tick", ("Ctrl+Alt+Shift+Right",), "",
+         "Move the selected notes one tick later, on the grid or off it"),
     Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",), "",
          "Move the selected notes a bar earlier (nothing selected: the playhead)"),
     Spec("nudge_bar_right", "Nudge Right a Bar", ("Shift+Right",), "",

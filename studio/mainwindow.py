@@ -300,7 +300,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         t = m.addMenu("Transpose / Nud&ge / Velocity")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
         t.addSeparator()
-        t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right])
+        t.addActions([a.nudge_left, a.nudge_right, a.nudge_bar_left, a.nudge_bar_right,
+                      a.nudge_tick_left, a.nudge_tick_right])
         t.addSeparator()
         t.addActions([a.lengthen, a.shorten])
         t.addSeparator()
@@ -465,6 +466,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
             "nudge_bar_left": lambda: self.nudge(-1, bar=True),
             "nudge_bar_right": lambda: self.nudge(1, bar=True),
+            "nudge_tick_left": lambda: self.nudge(-1, fine=True),
+            "nudge_tick_right": lambda: self.nudge(1, fine=True),
             "lengthen": lambda: self.lengthen(1), "shorten": lambda: self.lengthen(-1),
             "velocity_up": lambda: self.change_velocity(VELOCITY_STEP),
             "velocity_down": lambda: self.change_velocity(-VELOCITY_STEP),

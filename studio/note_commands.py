@@ -389,9 +389,15 @@ class NoteCommands:
         box.setCurrentIndex(i)
         self.statusBar().showMessage(f"Snap: {box.currentText()}", 3000)
 
-    def nudge(self, direction: int, bar: bool = False) -> None:
+    def nudge(self, direction: int, bar: bool = False, fine: bool = False) -> None:
+        """← → (a grid step; with the grid Off a 1/128), Shift+← → (a bar), Ctrl+Alt+Shift+
+        ← → (``fine``: one tick) move the selected notes; nothing selected, ← → and
+        Shift+← → move the playhead (a grid step, a 1/16 with the grid Off)."""
         notes = self._selected()
         tm = self.document.time_map
+        if not notes and fine:
+            self.statusBar().showMessage("Select the notes to nudge by a tick", 4000)
+            return
         if not notes:  # nothing to move: the playhead moves, a grid step or a bar
             at = self.transport.position
             if bar:
@@ -410,6 +416,12 @@ class NoteCommands:
             if b + direction < 0:
                 return
             delta = tm.bar_to_tick(b + direction) + (start - tm.bar_to_tick(b)) - start
+        elif fine:
+            delta = direction
+        elif self.pianoroll.snap.division == 0:
+            # Grid Off: a 1/128 (15 ticks at 480 PPQ), a push or a lag heard as feel, not a
+            # 1/16 step, which is a grid's move: DAWs nudge finely with no grid.
+            delta = direction * max(1, tm.ppq // 32)
         else:  # a grid step, exact on triplet grids at any PPQ
             delta = grid_shift(self.pianoroll.snap, tm, start, direction)
         if delta and self.pianoroll.commit_notes(move_edit(notes, delta, 0))[0]:

@@ -20,6 +20,7 @@ from studio.transport import Transport
 LEFT = Qt.MouseButton.LeftButton
 NONE = Qt.KeyboardModifier.NoModifier
 M = Qt.KeyboardModifier
+K = Qt.Key
 
 
 def track(win, name: str):
@@ -319,3 +320,38 @@ def test_the_brush_draws_leftwards(opened, ui):
     ui.drag(win, ui.point(win, 1100, 53, dx=0), ui.point(win, 1530, 53, dx=0))
     (right,) = [n for n in track(win, "Piano").notes if n.pitch == 53]
     assert (right.start, right.end) == (1080, 1560)  # rightwards as before
+
+
+def test_nudge_finely_with_the_grid_off_and_by_a_tick(focused):
+    """With the grid Off ← → moved a 1/16 (a grid's step); they now move a 1/128, and
+    Ctrl+Alt+Shift+← → move one tick whatever the grid (Ctrl+Alt+← → step the grid)."""
+    win = focused
+    roll, canvas = win.pianoroll, win.pianoroll.canvas
+    piano = track(win, "Piano")
+    note = piano.notes[2]
+    win.selection.set_notes([(piano.id, note.id)])
+    fine = M.ControlModifier | M.AltModifier | M.ShiftModifier
+
+    def start() -> int:
+        return track(win, "Piano").note_by_id(note.id).start
+
+    QTest.keyClick(canvas, K.Key_Right, fine)
+    assert start() == note.start + 1
+    QTest.keyClick(canvas, K.Key_Left, fine)
+    assert start() == note.start
+    assert roll.snap.name == "1/16"
+    QTest.keyClick(canvas, K.Key_Right)
+    assert start() == note.start + 120  # on the grid: a grid step, as before
+    win.snap_box.setCurrentText("Off")
+    assert roll.snap.name == "Off"
+    QTest.keyClick(canvas, K.Key_Right)
+    assert start() == note.start + 120 + 15
+    QTest.keyClick(canvas, K.Key_Left, fine)
+    assert start() == note.start + 120 + 14
+    win.selection.clear_notes()
+    at = win.transport.position
+    QTest.keyClick(canvas, K.Key_Right, fine)  # nothing to nudge: said, the playhead stays
+    assert win.transport.position == at
+    assert "nudge by a tick" in win.statusBar().currentMessage()
+    QTest.keyClick(canvas, K.Key_Right)
+    assert win.transport.position == at + 120  # the playhead still steps a 1/16
