@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, Qt
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
 from engine.score import Note, clamp_velocity
@@ -243,3 +243,8 @@ class VelocityLane(EscCancelsGesture, QWidget):
             if any(n.velocity != v for n, v in changes.values()):
                 self.roll.commit(velocity_edit(per_track))
         self.update()
+
+    def wheelEvent(self, e: QWheelEvent) -> None:
+        """The wheel does over the lane what it does over the notes above it (Shift scrolls
+        time, Ctrl zooms it about the pointer): the lane took the wheel and did nothing."""
+        self.roll.wheel(e, e.position().x(), None)

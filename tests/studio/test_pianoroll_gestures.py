@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -355,3 +355,28 @@ def test_nudge_finely_with_the_grid_off_and_by_a_tick(focused):
     assert "nudge by a tick" in win.statusBar().currentMessage()
     QTest.keyClick(canvas, K.Key_Right)
     assert win.transport.position == at + 120  # the playhead still steps a 1/16
+
+
+def wheel(widget, modifiers, up: bool = True) -> None:
+    """One wheel notch over ``widget``'s middle."""
+    centre = QPointF(widget.rect().center())
+    QApplication.sendEvent(widget, QWheelEvent(
+        centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+        QPoint(0, 120 if up else -120), Qt.MouseButton.NoButton, modifiers,
+        Qt.ScrollPhase.NoScrollPhase, False))
+
+
+def test_the_wheel_over_the_velocity_lane_scrolls_and_zooms_time(opened, ui):
+    """The lane took the wheel and did nothing; it does what it does over the notes."""
+    win = opened
+    ui.show_all(win)
+    vp, lane = win.pianoroll.viewport, win.pianoroll.velocity
+    vp.fit_ticks(0, 1920)
+    wheel(lane, M.ShiftModifier, up=False)  # Shift: later in time
+    assert vp.left > 0
+    zoom = vp.px_per_beat
+    wheel(lane, M.ControlModifier)  # Ctrl: zoom time in
+    assert vp.px_per_beat > zoom
+    top = vp.top
+    wheel(lane, NONE)  # plain: the pitches, as over the roll
+    assert vp.top < top
