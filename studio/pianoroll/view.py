@@ -17,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QCursor,
     QFont,
     QImage,
     QMouseEvent,
@@ -722,7 +723,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
     def _update_cursor(self, x: float, y: float) -> None:
         tool = self.roll.tool
         if tool is Tool.ERASE:
-            self.setCursor(Qt.CursorShape.ForbiddenCursor)
+            self.setCursor(eraser_cursor())  # a no-entry sign read as "not allowed"
             return
         if tool is Tool.MASK:
             self.setCursor(Qt.CursorShape.CrossCursor)
@@ -772,6 +773,29 @@ def scroll_speed(pos: float, size: int) -> float:
         return 0.0
     speed = min(SCROLL_PX_MAX, SCROLL_PX_MIN + past * SCROLL_GAIN)
     return -speed if pos < 0 else speed
+
+
+_ERASER: list[QCursor] = []
+
+
+def eraser_cursor() -> QCursor:
+    """The Eraser's cursor: a small tilted eraser, its rubber end at the hot spot (the
+    pointer's tip), drawn once."""
+    if not _ERASER:
+        pixmap = QPixmap(24, 24)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.translate(12, 12)
+        p.rotate(-45)
+        p.setPen(QPen(QColor(20, 20, 20), 1.2))
+        p.setBrush(QColor(235, 120, 140))  # the sleeve, pink as an eraser's
+        p.drawRoundedRect(QRectF(-3, -5, 12, 10), 1.5, 1.5)
+        p.setBrush(QColor(245, 245, 245))  # the rubber end that rubs notes out
+        p.drawRoundedRect(QRectF(-11, -5, 8, 10), 1.5, 1.5)
+        p.end()
+        _ERASER.append(QCursor(pixmap, 4, 20))
+    return _ERASER[0]
 
 
 def _free(e: QMouseEvent) -> bool:

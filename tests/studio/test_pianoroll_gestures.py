@@ -1,7 +1,9 @@
 """Piano-roll gestures as a DAW user expects them (a Logic/Ableton/Reaper user's report):
 Follow waits for a drag, a fast velocity ramp sets every stem, a click in a selection
-keeps that note alone, a copy dropped where it was is no copy, and a kit's hits are
-struck with a fixed length. All through the real widgets."""
+keeps that note alone, a copy dropped where it was is no copy, a kit's hits are struck
+with a fixed length, a drag held past the view's edge scrolls it, the Brush draws
+leftwards, ← → nudge finely with the grid off (and by a tick), the wheel works over the
+velocity lane and the Eraser looks like one. All through the real widgets."""
 
 from __future__ import annotations
 
@@ -380,3 +382,16 @@ def test_the_wheel_over_the_velocity_lane_scrolls_and_zooms_time(opened, ui):
     top = vp.top
     wheel(lane, NONE)  # plain: the pitches, as over the roll
     assert vp.top < top
+
+
+def test_the_eraser_cursor_is_an_eraser_not_a_no_entry_sign(opened):
+    win = opened
+    roll, canvas = win.pianoroll, win.pianoroll.canvas
+    roll.set_tool(Tool.ERASE)
+    QTest.mouseMove(canvas, QPoint(60, 60))
+    cursor = canvas.cursor()
+    assert cursor.shape() == Qt.CursorShape.BitmapCursor
+    assert not cursor.pixmap().isNull()
+    roll.set_tool(Tool.DRAW)
+    QTest.mouseMove(canvas, QPoint(61, 61))
+    assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
