@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("partita: interrupted", file=sys.stderr)
             return 130
-        args = parser.parse_args(argv)
+        args = parser.parse_args(_dash_values(sys.argv[1:] if argv is None else argv))
         if args.verbose:
             _show_engine_log()
         if not getattr(args, "func", None):
@@ -91,6 +91,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         _printable_stdout()
         return _run(args, ctrl_c)
+
+
+# Options whose value may start with "-": ``--suffix -harm`` (argparse reads "-harm" as an
+# option, and says "expected one argument").
+DASH_VALUE_OPTIONS = ("--suffix",)
+
+
+def _dash_values(argv: Sequence[str]) -> list[str]:
+    """``argv`` with ``--suffix -harm`` given as ``--suffix=-harm``, which argparse reads."""
+    out: list[str] = []
+    rest = iter(argv)
+    for arg in rest:
+        if arg == "--":  # what follows is positional
+            out.append(arg)
+            out.extend(rest)
+            break
+        value = next(rest, None) if arg in DASH_VALUE_OPTIONS else None
+        out.append(arg if value is None else f"{arg}={value}")
+    return out
 
 
 def _printable_stdout() -> None:

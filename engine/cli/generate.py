@@ -29,6 +29,7 @@ from engine.score import EditGroup, plural
 from engine.score.spelling import key_text
 from engine.tasks import AUTO, auto_key_note
 
+from . import batch
 from .common import (
     CliError,
     check_number,
@@ -42,13 +43,15 @@ from .common import (
     track_ids,
 )
 
+SONG_HELP = ("song file (MIDI, .partita or MusicXML); several with --out-dir, each "
+             "written there")
 _NOTE_RE = re.compile(r"^([A-Ga-g])([#b]?)(-?\d+)$")
 _PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
+    common.add_argument("-o", "--output", metavar="OUT", type=Path,  # or --out-dir: batch
                         help="song file to write (.mid, .partita, or .musicxml/.mxl for a "
                              "score) in an existing folder; never the input song")
     g = common.add_argument_group("model and sampling")
@@ -118,7 +121,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("regenerate", parents=[common], help="rewrite one whole track",
                               description="Rewrite one track over the whole song.")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
+    p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
     p.add_argument("--track", required=True, metavar="T",
                    help="track number or name (a track named 808 is '808', whatever the "
                         "numbers; '#2' is always track number 2)")
@@ -126,7 +129,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser("continue", parents=[common], help="add bars after the end",
                               description="Continue the song for N more bars.")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
+    p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
     p.add_argument("--bars", type=int, required=True, metavar="N", help="bars to add")
     p.add_argument("--tracks", metavar="LIST",
                    help="only these tracks (default: the tracks playing in the last 8 "
@@ -138,7 +141,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Rewrite a region: bars (or beats) of some "
                                           "tracks, optionally only a pitch band; more "
                                           "regions with --region.")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
+    p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
     p.add_argument("--tracks", metavar="LIST",
                    help="track numbers or names, comma-separated (a name wins over a "
                         "number; '#2' is always track 2)")
@@ -161,7 +164,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("harmonize", parents=[common], help="accompany a melody",
                               description="Write the other tracks around a melody (adds "
                                           "tracks when the melody is alone).")
-    p.add_argument("song", metavar="SONG", type=Path, help="song file (MIDI, .partita or MusicXML)")
+    p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
     p.add_argument("--melody", required=True, metavar="T", help="melody track number or name")
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
@@ -170,6 +173,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="only fill these tracks, comma-separated (default: every other "
                         "track, drums included)")
     p.set_defaults(func=_run_song_task, task="harmonize")
+
+    for name in ("regenerate", "continue", "repaint", "harmonize"):  # several songs, --json
+        batch.add_options(subparsers.choices[name], songs=True)
+    batch.add_options(subparsers.choices["compose"], songs=False)
 
 
 # -- model ------------------------------------------------------------------------------------
@@ -554,7 +561,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     from engine import tasks
     from engine.jobs.take_warnings import OFF_KEY, result_warnings
 
-    model = resolve_model(args.model, args.task)
+    model = batch.shared_model(args, resolve_model)  # a batch's songs share it
     if args.precision and args.precision not in model.info.precisions:
         raise CliError(f"model {model.info.name!r} has no {args.precision} weights "
                        f"(it has: {', '.join(model.info.precisions)})")
@@ -615,6 +622,7 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         _save_as_takes(args, model.info, takes, studio or {})
     else:
         _save_takes(takes, outputs, studio, model.info.name)
+    batch.record(args, model.info.name, takes, outputs)
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0

@@ -135,6 +135,24 @@ def _bump_ids(note_id: int = 0, track_id: int = 0) -> None:
     _track_ids = itertools.count(max(t, track_id + 1))
 
 
+def id_mark() -> tuple[int, int]:
+    """The next note id and track id to be issued (none is used up), for
+    :func:`rewind_ids`."""
+    global _note_ids, _track_ids
+    n, t = next(_note_ids), next(_track_ids)
+    _note_ids, _track_ids = itertools.count(n), itertools.count(t)
+    return n, t
+
+
+def rewind_ids(mark: tuple[int, int]) -> None:
+    """Issue ids from ``mark`` (:func:`id_mark`) again. Only for songs independent of
+    every one made since the mark and never edited together with them: a CLI batch
+    (``partita harmonize A.mid B.mid --out-dir DIR``) writes each song's project with the
+    ids the one-song command, in a process of its own, gives it — the same bytes."""
+    global _note_ids, _track_ids
+    _note_ids, _track_ids = itertools.count(mark[0]), itertools.count(mark[1])
+
+
 @dataclass(frozen=True, slots=True)
 class Note:
     """One note. ``start`` and ``duration`` are ticks; ``duration`` may be 0 (as in MIDI)."""
