@@ -3,12 +3,14 @@
     partita tracks SONG                                   the tracks, volume, pan, mute/solo
     partita tracks SONG -o OUT --add Strings --rename 2=Bass Guitar --volume Drums=90
     partita tracks SONG -o OUT.musicxml --transposition Clarinet=Bb --transposition Horn=F
+    partita tracks SONG -o OUT --quantize Piano=1/8 --swing 62   quantize with 62 % swing
 
 The studio's track list without the window: add (an instrument, optionally named), remove,
 rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
 right), colour, mute, solo, the key a transposing instrument's part is written in (what a
 MusicXML score shows); and the piano roll's whole-track note edits: transpose,
-quantize, legato, velocity (set, shift or scale).
+quantize (straight, or with ``--swing`` as the studio's Quantize with Swing), legato,
+velocity (set, shift or scale).
 Edits run in the order given, each on the song as the previous ones
 left it (so ``--add Flute --volume Flute=80`` works); all are checked before anything is
 written, and ``OUT`` is written once, atomically — never the input song.
@@ -86,6 +88,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="move every note's start to the nearest line of a grid counted "
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
                             "1/4T, 1/8T, 1/16T, 1/32T (the studio's Q)")
+    # Not an edit of its own: how every --quantize of the command swings, as an MPC's
+    # swing setting (and the studio's Quantize with Swing) applies to each quantize.
+    p.add_argument("--swing", metavar="PERCENT", default=None,
+                   help="quantize with swing: every --quantize (to 1/8 or 1/16) moves "
+                        "every second grid line later, 50-75 %% of the way through its "
+                        "pair of lines (50 straight, 66.7 a triplet swing, 75 the most; "
+                        "an MPC's swing, Logic's Q-Swing)")
     edits.add_argument("--legato", metavar="T", **edit,
                        help="each note lasts until the track's next onset: gaps close, "
                             "overlaps shorten (the studio's Ctrl+L)")
@@ -100,6 +109,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_tracks(args: argparse.Namespace) -> int:
+    args.swing = _swing(args.swing, args.ops)
     if args.ops and args.output is None:
         raise CliError("these edits write a new song: give -o OUT")
     if args.output is not None:
@@ -127,7 +137,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     done = []
     shifts: dict[int, int] = {}  # track id → semitones its notes were transposed, in all
     for option, value in args.ops:
-        edit = _edit_for(song, option, value, args.song)
+        edit = _edit_for(song, option, value, args.song, args.swing)
         if edit is None:
             continue
         try:
@@ -212,9 +222,28 @@ def _studio_after(studio: dict[str, Any], song: Any, path: Path) -> dict[str, An
 # -- one option → one edit -------------------------------------------------------------------
 
 
-def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
+def _swing(text: str | None, ops: list[tuple[str, str]]) -> float:
+    """``--swing`` as a fraction of a pair of grid lines (0.5 when not given), checked."""
+    from engine.score.snap import STRAIGHT
+
+    if text is None:
+        return STRAIGHT
+    try:
+        percent = float(text.strip().removesuffix("%").strip().replace(",", "."))
+    except ValueError:
+        percent = None
+    if percent is None or not 50 <= percent <= 75:  # a NaN is no swing either
+        raise CliError(f"--swing {text}: give a swing of 50-75 per cent (50 is straight, "
+                       "66.7 a triplet swing, 75 the most)")
+    if not any(option == "quantize" for option, _ in ops):
+        raise CliError(f"--swing {text}: it swings a quantize: give --quantize T=1/8 (or "
+                       "1/16) too")
+    return percent / 100
+
+
+def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5) -> Any:
     """The engine edit for ``--option value`` on ``song``; ``None`` when it changes
-    nothing (muting a muted track)."""
+    nothing (muting a muted track). ``swing``: every quantize's (``--swing``)."""
     from engine.score import set_track_props
     from engine.score.track_edits import (
         DRUMS,
@@ -294,7 +323,7 @@ def _edit_for(song: Any, option: str, value: str, path: Path) -> Any:
         return _transpose(track, _int(arg, label, -127, 127), label)
     if option == "velocity":
         return _velocity(track, arg, label)
-    return _quantize(song, track, arg, label)
+    return _quantize(song, track, arg, label, swing)
 
 
 def _legato(track: Any, label: str) -> Any:
@@ -367,21 +396,34 @@ def _transposition(song: Any, track: Any, spec: str, label: str) -> Any:
         raise CliError(f"{label}: {e}") from None
 
 
-def _quantize(song: Any, track: Any, grid: str, label: str) -> Any:
-    from engine.score import TimeMap, quantize_notes
-    from engine.score.snap import SNAPS, quantize_line, snap_by_name, step_at
+def _quantize(song: Any, track: Any, grid: str, label: str, swing: float) -> Any:
+    from engine.score import TimeMap, quantize_notes, swing_notes
+    from engine.score.snap import (
+        SNAPS,
+        STRAIGHT,
+        SWING_GRIDS,
+        quantize_line,
+        snap_by_name,
+        step_at,
+        swing_text,
+    )
 
     names = [s.name for s in SNAPS if s.division != 0]
     match = [n for n in names if n.lower() == grid.strip().lower()]
     if not match:
         raise CliError(f"{label}: no grid {grid.strip()!r} (grids: {', '.join(names)})")
+    if swing != STRAIGHT and match[0] not in SWING_GRIDS:
+        raise CliError(f"{label}: --swing swings a 1/8 or 1/16 grid, not {match[0]}")
     snap, tm = snap_by_name(match[0]), TimeMap.of(song)
-    edit = quantize_notes(track.id, track.notes, step_at(snap, tm, 0),
-                          line=quantize_line(snap, tm, song.end),
-                          end_limit=tm.whole_bars_end(song.end))
+    step, line = step_at(snap, tm, 0), quantize_line(snap, tm, song.end, swing)
+    end_limit = tm.whole_bars_end(song.end)
+    edit = (quantize_notes(track.id, track.notes, step, line=line, end_limit=end_limit)
+            if swing == STRAIGHT else
+            swing_notes(track.id, track.notes, step, swing, line=line, end_limit=end_limit))
     if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
         return None  # already on the grid
-    return replace(edit, label=f"Quantize {track.name} to {match[0]}")
+    swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
+    return replace(edit, label=f"Quantize {track.name} to {match[0]}{swung}")
 
 
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",

@@ -6,8 +6,8 @@ song`` holds for every edit, ids included. Applying an edit to a song it does no
 (a note that is no longer there, a track that was deleted) raises :class:`EditError`
 instead of silently doing something else.
 
-Helpers at the bottom build common edits (move, resize, transpose, quantize, legato,
-split, join, replace the notes inside a mask).
+Helpers at the bottom build common edits (move, resize, transpose, quantize, quantize with
+swing, legato, split, join, replace the notes inside a mask).
 """
 
 from __future__ import annotations
@@ -488,6 +488,50 @@ def quantize_notes(
             end = max(end_limit, n.end)  # no further than the limit, or than it was
         out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
+
+
+def swing_notes(
+    track_id: int, notes: Sequence[Note], grid: int, swing: float,
+    line: Callable[[int], int] | None = None, end_limit: int | None = None,
+) -> ChangeNotes:
+    """Quantize with swing, as an MPC or a DAW's Q-Swing: onsets to the nearest line of a
+    grid of ``grid`` ticks whose every second line sits later, ``swing`` of the way
+    through its pair of lines (0.5 straight, 2/3 a triplet swing, at most 0.75;
+    :mod:`.snap`), as the groove module reads a swing back. ``line(tick)`` is the nearest
+    swung line as the caller counts it (:func:`.snap.quantize_line` with the swing: from
+    each bar line); without it, lines from tick 0. Each note keeps its length, except
+    that it ends no later than the next of ``notes`` of its pitch starts (a straight 8th
+    before a swung one of its pitch overlapped it); ``end_limit`` as
+    :func:`quantize_notes`."""
+    from .snap import MAX_SWING, STRAIGHT, swing_shift, swing_text
+
+    if grid <= 0:
+        raise ValueError("quantize grid must be positive")
+    if not STRAIGHT <= swing <= MAX_SWING:
+        raise ValueError(f"swing {swing_text(swing)} is outside 50-75 %")
+    if line is None:
+        shift = min(swing_shift(grid, swing), grid - 1)
+
+        def line(tick: int) -> int:
+            k = tick // grid
+            places = (k * grid + (shift if k % 2 else 0),
+                      (k + 1) * grid + (shift if (k + 1) % 2 else 0))
+            return min(places, key=lambda p: (abs(p - tick), p))
+
+    quantized = quantize_notes(track_id, notes, grid, line=line, end_limit=end_limit).added
+    starts: dict[int, list[int]] = {}
+    for n in quantized:
+        starts.setdefault(n.pitch, []).append(n.start)
+    for ticks in starts.values():
+        ticks.sort()
+    out = []
+    for n in quantized:
+        ticks = starts[n.pitch]
+        i = bisect.bisect_right(ticks, n.start)
+        end = min(n.end, ticks[i]) if i < len(ticks) else n.end
+        out.append(replace(n, duration=end - n.start))
+    return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')} with "
+                                               f"{swing_text(swing)} swing")
 
 
 def legato_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:

@@ -1,5 +1,6 @@
 """Snap-to-grid: the note values a musician picks (1/4 … 1/32, triplets) and snapping
-(the studio's grid and `partita tracks --quantize`)."""
+(the studio's grid and `partita tracks --quantize`), straight or swung (Quantize with
+Swing, `--swing`)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,35 @@ SNAPS: tuple[Snap, ...] = (
     Snap("1/32T", 32, True),
 )
 DEFAULT_SNAP = "1/16"
+
+# Swing as an MPC (and Logic's Q-Swing) counts it: where the second line of each pair of
+# grid lines sits in the pair's span, 50 % straight, 66.7 % a triplet swing (2:1), 75 %
+# the most (a dotted note and the next value down). On 8ths and 16ths, the grids whose
+# swing the groove module reads back (engine.models.groove, engine.score.grid_fit).
+STRAIGHT = 0.5
+MAX_SWING = 0.75
+SWING_GRIDS = ("1/8", "1/16")
+
+
+def check_swing(snap: Snap, swing: float) -> None:
+    """Raise ValueError unless ``swing`` (a fraction) is one ``snap`` can take."""
+    if not STRAIGHT <= swing <= MAX_SWING:
+        raise ValueError(f"swing {swing_text(swing)} is outside 50-75 % (50 % is straight, "
+                         "66.7 % a triplet swing)")
+    if swing != STRAIGHT and snap.name not in SWING_GRIDS:
+        raise ValueError(f"swing needs a 1/8 or 1/16 grid, not {snap.name}")
+
+
+def swing_text(swing: float) -> str:
+    """``0.62`` → ``"62 %"``, ``2/3`` → ``"66.7 %"``."""
+    return f"{round(swing * 100, 1):g} %"
+
+
+def swing_shift(step: float, swing: float) -> int:
+    """Ticks a swung line sits after its straight place: a pair of lines spans two
+    ``step``s and its second line sits ``swing`` of the way in (0.62 of a 1/8 pair at 480
+    PPQ: 298, 58 after the off-beat's 240)."""
+    return round((2 * swing - 1) * step)
 
 
 def note_value_name(ticks: int, ppq: int) -> str:
@@ -166,14 +196,47 @@ def grid_ticks(snap: Snap, tm: TimeMap, start: int, end: int) -> list[int]:
     return sorted({start} | {t for t in lines if start <= t < end})
 
 
-def quantize_line(snap: Snap, tm: TimeMap, song_end: int) -> Callable[[int], int]:
+def swung_place(snap: Snap, tm: TimeMap, line: int, swing: float) -> int:
+    """Where the grid line at tick ``line`` sits with ``swing``: every second line of its
+    bar, counted from the bar's start (a pickup's from the full bar's, so an 8th pickup is
+    the swung "and" of 4), later by :func:`swing_shift`, never onto the next line."""
+    step = snap.exact_ticks(tm.ppq)
+    bar = tm.tick_to_bar(line)
+    origin = tm.bar_to_tick(bar) - tm.pickup_shift(bar)
+    if swing == STRAIGHT or step <= 0 or round((line - origin) / step) % 2 == 0:
+        return line
+    return min(line + swing_shift(step, swing), _next_line(snap, tm, line) - 1)
+
+
+def swung_tick(snap: Snap, tm: TimeMap, tick: int, swing: float) -> int:
+    """The swung line (:func:`swung_place`) nearest ``tick``, the earlier on a tie: a note
+    played on a 2:1 swung off-beat goes there, not to the straight line it is nearer. A
+    tick already on a swung line stays (Quantize with swing twice changes nothing). A swung
+    line lies at most half a step after its own, so only the lines at or before ``tick``
+    and the next can be nearest."""
+    floor = snap_tick(snap, tm, tick, "floor")
+    places = (swung_place(snap, tm, floor, swing),
+              swung_place(snap, tm, _next_line(snap, tm, floor), swing))
+    return min(places, key=lambda p: (abs(p - tick), p))
+
+
+def quantize_line(snap: Snap, tm: TimeMap, song_end: int,
+                  swing: float = STRAIGHT) -> Callable[[int], int]:
     """The grid line a note starting at ``tick`` is quantized to: the nearest
-    (:func:`snap_tick`), except that a note never moves onto or past the end of the song's
-    last bar (rounding the last notes up to the next bar line made the song a bar longer):
-    it takes the line at or before it instead."""
+    (:func:`snap_tick`; with ``swing``, the nearest swung line, :func:`swung_tick`), except
+    that a note never moves onto or past the end of the song's last bar (rounding the last
+    notes up to the next bar line made the song a bar longer): it takes the line at or
+    before it instead. Raises ValueError for a swing ``snap`` cannot take
+    (:func:`check_swing`)."""
+    check_swing(snap, swing)
     last = tm.whole_bars_end(song_end)
 
     def line(tick: int) -> int:
+        if swing != STRAIGHT:
+            nearest = swung_tick(snap, tm, tick, swing)
+            if nearest < last or tick >= last:
+                return nearest
+            return swung_place(snap, tm, snap_tick(snap, tm, tick, "floor"), swing)
         nearest = snap_tick(snap, tm, tick)
         return nearest if nearest < last or tick >= last else snap_tick(snap, tm, tick, "floor")
 

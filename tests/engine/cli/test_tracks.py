@@ -117,6 +117,28 @@ def test_transpose_and_quantize_a_whole_track(tmp_path, capsys):
 
 
 
+def test_quantize_with_swing_as_an_mpc_swings(tmp_path, capsys):
+    """A jazz pianist's played 8ths, swung to 62 % (the off-beats 58 ticks late at 480
+    PPQ): the report says it, and info reads the swing back."""
+    played = (10, 230, 470, 750, 965, 1205, 1430, 1700) * 2
+    song = Song(tracks=(Track("Piano", notes=tuple(
+        Note(60 + i % 3, t + 1920 * (i // 8), 200) for i, t in enumerate(played))),))
+    src, out = tmp_path / "comp.partita", tmp_path / "out.partita"
+    save_song(song, src)
+    assert main(["tracks", str(src), "-o", str(out), "--quantize", "Piano=1/8",
+                 "--swing", "62"]) == 0
+    assert "Quantize Piano to 1/8 with 62 % swing" in capsys.readouterr().out
+    starts = [n.start for n in load_song(out).tracks[0].notes]
+    assert starts[:8] == [0, 298, 480, 778, 960, 1258, 1440, 1738]
+    assert main(["tracks", str(out), "-o", str(tmp_path / "again.mid"), "--quantize",
+                 "1=1/8", "--swing", "62%"]) == 1  # swung already
+    assert "nothing to change" in capsys.readouterr().err
+    assert main(["tracks", str(out), "-o", str(tmp_path / "straight.mid"), "--quantize",
+                 "1=1/8"]) == 0
+    assert [n.start for n in load_song(tmp_path / "straight.mid").tracks[0].notes][:4] == [
+        0, 240, 480, 720]
+
+
 def test_a_parts_transposition_is_set_and_a_score_writes_it(tmp_path, capsys):
     """A film composer's clarinet written in A and strings at concert pitch: the
     report says it, the project keeps it and the MusicXML export writes the parts so."""
@@ -193,6 +215,16 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
 
 @pytest.mark.parametrize("argv, message", [
     (["-o", "{out}", "--quantize", "Lead=1/5"], "no grid '1/5' (grids: Bar, 1/2"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "80"],
+     "--swing 80: give a swing of 50-75 per cent (50 is straight"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "45"], "--swing 45: give a swing"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "nan"], "--swing nan: give a"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "lots"], "--swing lots: give a"),
+    (["-o", "{out}", "--quantize", "Lead=1/4", "--swing", "60"],
+     "--quantize Lead=1/4: --swing swings a 1/8 or 1/16 grid, not 1/4"),
+    (["-o", "{out}", "--legato", "Lead", "--swing", "60"],
+     "--swing 60: it swings a quantize: give --quantize T=1/8 (or 1/16) too"),
+    (["--swing", "60"], "--swing 60: it swings a quantize"),
     (["--mute", "1"], "these edits write a new song: give -o OUT"),
     (["-o", "{out}"], "-o needs an edit"),
     (["-o", "{out}", "--volume", "9=3"], "demo.mid: --volume 9: track number 9 is out of "
