@@ -1,7 +1,7 @@
-"""Edit ▸ Cut, Copy, Paste, Duplicate, Delete, the selecting commands, Quantize, Legato,
-Split, Join, nudging, lengthening, velocity and transposing, Loop the Selection, Zoom to
-Selection and the snap keys: the window's note editing commands, kept apart from its
-layout.
+"""Edit ▸ Cut, Copy, Paste, Duplicate, Delete, the selecting commands, Quantize (with
+Swing), Legato, Split, Join, nudging, lengthening, velocity and transposing, Loop the
+Selection, Zoom to Selection and the snap keys: the window's note editing commands, kept
+apart from its layout.
 
 :class:`NoteCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.quantize()``, ``window.nudge(1)``), working on the selected
@@ -16,15 +16,19 @@ from typing import TYPE_CHECKING
 
 from engine.score import Edit, EditGroup, Mask, Note, Song, plural
 from engine.score.snap import (
+    STRAIGHT,
+    Snap,
     grid_shift,
     grid_shift_past,
     quantize_line,
     snap_by_name,
     snap_tick,
     step_at,
+    swing_text,
 )
 from engine.score.spelling import key_text, transpose_key
 
+from . import dialogs
 from .bars_in_focus import bars_in_focus, bars_text
 from .clipboard import Clip, copy_notes, paste_edit
 from .pianoroll.tools import (
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
     from .document import Document
     from .pianoroll import PianoRoll
     from .selection import Selection
+    from .settings import Settings
     from .step_entry import StepEntry
     from .transport import Transport
 
@@ -62,6 +67,7 @@ class NoteCommands:
     if TYPE_CHECKING:
         document: Document
         selection: Selection
+        settings: Settings
         transport: Transport
         pianoroll: PianoRoll
         composer: CoComposer
@@ -291,29 +297,45 @@ class NoteCommands:
                 if song.track(tid).notes}
 
     def quantize(self) -> None:
+        snap = self.pianoroll.snap
+        if snap.division == 0:  # snap off: quantize to sixteenths
+            snap = snap_by_name("1/16")
+        self._quantize(snap, STRAIGHT)
+
+    def quantize_with_swing(self) -> None:
+        """Edit ▸ Quantize with Swing… (Shift+Q): the grid and swing asked (the last ones
+        offered, kept in the settings), then the selection quantized so, one undo step."""
+        grid, percent = self.settings.swing()
+        chosen = dialogs.ask_swing(self, grid, percent)
+        if chosen is None:
+            return
+        grid, percent = chosen
+        self.settings.set_swing(grid, percent)
+        self._quantize(snap_by_name(grid), percent / 100)
+
+    def _quantize(self, snap: Snap, swing: float) -> None:
         notes = self._selected_or_all()
-        if notes:
-            tm = self.document.time_map
-            snap = self.pianoroll.snap
-            if snap.division == 0:  # snap off: quantize to sixteenths
-                snap = snap_by_name("1/16")
-            end = self.document.song.end  # the song keeps its length
-            edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end),
-                                 end_limit=tm.whole_bars_end(end))
-            moved = sum(len(part.added) for part in getattr(edit, "edits", (edit,)))
-            if not moved:  # no empty undo step
-                self.statusBar().showMessage(f"Already on the {snap.name} grid", 4000)
-                return
-            # Two notes of a pitch pulled onto one grid line are one (the rule of a drag).
-            done, trimmed = self.pianoroll.commit_notes(edit, say=False)
-            if done:  # what moved, and to which grid: said
-                count = plural(moved, "note")
-                whole = "" if self.selection.notes else (
-                    " (nothing selected: the whole track)" if len(notes) == 1
-                    else " (nothing selected: the whole tracks)")
-                trimmed = f"; {trimmed}" if trimmed else ""
-                self.statusBar().showMessage(
-                    f"Quantized {count} to {snap.name}{whole}{trimmed}", 4000)
+        if not notes:
+            return
+        tm = self.document.time_map
+        end = self.document.song.end  # the song keeps its length
+        edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end, swing),
+                             end_limit=tm.whole_bars_end(end), swing=swing)
+        swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
+        moved = sum(len(part.added) for part in getattr(edit, "edits", (edit,)))
+        if not moved:  # no empty undo step
+            self.statusBar().showMessage(f"Already on the {snap.name} grid{swung}", 4000)
+            return
+        # Two notes of a pitch pulled onto one grid line are one (the rule of a drag).
+        done, trimmed = self.pianoroll.commit_notes(edit, say=False)
+        if done:  # what moved, and to which grid: said
+            count = plural(moved, "note")
+            whole = "" if self.selection.notes else (
+                " (nothing selected: the whole track)" if len(notes) == 1
+                else " (nothing selected: the whole tracks)")
+            trimmed = f"; {trimmed}" if trimmed else ""
+            self.statusBar().showMessage(
+                f"Quantized {count} to {snap.name}{swung}{whole}{trimmed}", 4000)
 
     def _pitched_only(self, notes: dict, what: str) -> dict | None:
         """``notes`` without drum tracks, said when there were some: joining or lengthening

@@ -9,7 +9,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from engine.score.snap import DEFAULT_SNAP
+from engine.score.snap import DEFAULT_SNAP, MAX_SWING, STRAIGHT, SWING_GRIDS
 
 MAX_RECENT = 10
 # The rates File ▸ Export Audio & Stems offers (`partita render --sample-rate` takes any
@@ -113,6 +113,18 @@ class Settings:
 
     def set_snap(self, name: str) -> None:
         self._s.setValue("edit/snap", name)
+
+    def swing(self) -> tuple[str, int]:
+        """Quantize with Swing's grid and swing (per cent), as last chosen: 1/8 at 50 %
+        (straight) at first, or when a hand-edited value is none of them."""
+        grid = str(self._s.value("edit/swing_grid", SWING_GRIDS[0]))
+        low, high = round(STRAIGHT * 100), round(MAX_SWING * 100)
+        percent = self._int_choice("edit/swing", range(low, high + 1), low)
+        return (grid if grid in SWING_GRIDS else SWING_GRIDS[0]), percent
+
+    def set_swing(self, grid: str, percent: int) -> None:
+        self._s.setValue("edit/swing_grid", grid)
+        self._s.setValue("edit/swing", int(percent))
 
     def metronome(self) -> bool:
         return self._s.value("transport/metronome", False, type=bool)

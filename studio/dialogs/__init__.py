@@ -36,6 +36,7 @@ from .model_manager import show_model_manager
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 from .song import ask_song_properties
+from .swing import ask_swing
 from .timing import ask_bars, ask_time
 from .transposition import ask_transposition
 
@@ -52,6 +53,7 @@ __all__ = [
     "ask_save_changes",
     "ask_save_over_midi",
     "ask_song_properties",
+    "ask_swing",
     "ask_time",
     "ask_transposition",
     "confirm_take_conflict",

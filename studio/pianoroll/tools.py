@@ -29,9 +29,11 @@ from engine.score import (
     resize_note_starts,
     resize_notes,
     split_notes,
+    swing_notes,
     transpose_notes,
     update_notes,
 )
+from engine.score.snap import STRAIGHT, swing_text
 
 Selected = Mapping[int, Sequence[Note]]
 
@@ -174,21 +176,26 @@ def transpose_edit(notes: Selected, semitones: int) -> Edit:
 
 
 def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None = None,
-                  end_limit: int | None = None) -> Edit:
+                  end_limit: int | None = None, swing: float = STRAIGHT) -> Edit:
     """Onsets to the nearest grid line: ``line(tick)`` where given (the studio's grid
-    counts from each bar line), else a multiple of ``grid``; no note moved later ends
-    past ``end_limit``."""
+    counts from each bar line; with ``swing``, its swung lines), else a multiple of
+    ``grid``; no note moved later ends past ``end_limit``. With a ``swing``
+    (:func:`~engine.score.edits.swing_notes`) a note also ends where the next of its
+    pitch starts."""
+    swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
     edits, moved = [], 0
     for tid, v in notes.items():
         if not v:
             continue
-        whole = quantize_notes(tid, v, grid, line=line, end_limit=end_limit)
+        whole = (quantize_notes(tid, v, grid, line=line, end_limit=end_limit)
+                 if swing == STRAIGHT else
+                 swing_notes(tid, v, grid, swing, line=line, end_limit=end_limit))
         pairs = [(a, b) for a, b in zip(whole.removed, whole.added, strict=True) if a != b]
         if pairs:  # only the notes that move: the undo step says how many did
             moved += len(pairs)
             edits.append(update_notes(tid, [a for a, _ in pairs], [b for _, b in pairs],
-                                      f"Quantize {plural(len(pairs), 'note')}"))
-    return _group(edits, f"Quantize {plural(moved, 'note')}")
+                                      f"Quantize {plural(len(pairs), 'note')}{swung}"))
+    return _group(edits, f"Quantize {plural(moved, 'note')}{swung}")
 
 
 def lengthen_edit(notes: Selected, new_end: Callable[[Note], int]) -> Edit | None:

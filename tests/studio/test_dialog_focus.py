@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from engine.score import Note, Song, Track
+from engine.score import ChangeNotes, Note, Song, Track
 from studio import dialogs
 from tests.studio.cocompose_helpers import EchoModel, close_window, make_registry, make_window
 
@@ -78,6 +78,36 @@ def test_every_modal_question_gives_the_focus_back(active, qtbot, ask):
     ask(win)
     assert seen
     given_back(qtbot, win)
+
+
+def test_quantize_with_swing_from_the_keyboard_alone(active, qtbot):
+    """Shift+Q, type the swing, Enter: the notes swing and the piano roll has the keys."""
+    win = active
+    track = win.document.song.tracks[0]
+    win.document.apply(ChangeNotes(track.id, track.notes, tuple(
+        Note(67 + i % 2, i * 240 + 9, 200, 90) for i in range(8))))
+    seen: list[str] = []
+
+    def typed() -> None:
+        modal = QApplication.activeModalWidget()
+        if modal is None or QApplication.activeWindow() is not modal:
+            QTimer.singleShot(20, typed)
+            return
+        seen.append(type(modal).__name__)
+        field = QApplication.focusWidget()
+        QTest.keyClick(field, K.Key_A, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClicks(field, "66")
+        QTest.keyClick(field, K.Key_Return)
+
+    QTimer.singleShot(0, typed)
+    QTest.keyClick(win.pianoroll.canvas, K.Key_Q, Qt.KeyboardModifier.ShiftModifier)
+    assert seen == ["SwingDialog"]
+    assert sorted(n.start for n in win.document.song.tracks[0].notes)[:4] == [0, 317, 480,
+                                                                              797]
+    assert win.statusBar().currentMessage() == (
+        "Quantized 8 notes to 1/8 with 66 % swing (nothing selected: the whole track)")
+    given_back(qtbot, win)
+    close_window(win)  # edited: closed before qtbot does, which would ask to save
 
 
 def test_an_export_gives_the_keys_back_when_its_progress_window_closes(active, qtbot,

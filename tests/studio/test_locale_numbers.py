@@ -69,6 +69,16 @@ def test_whole_number_fields_read_a_decimal_point_too(german):
     assert typed(dialog.count, "12,5") == 12
 
 
+def test_the_swing_reads_a_decimal_point_and_keeps_to_50_75_percent(german):
+    from studio.dialogs.swing import SwingDialog
+
+    dialog = SwingDialog(None, "1/16", 50)
+    assert typed(dialog.swing, "62,5") == 62  # a whole per cent, as an MPC's
+    assert typed(dialog.swing, "80") == 62  # past 75: not typed
+    assert dialog.swing.text() == "62 %"
+    assert dialog.choice() == ("1/16", 62)
+
+
 def test_the_generate_panels_fields_read_the_same_in_german(german, window):
     panel = window.generate_panel
     assert typed(panel.temperature, "1.5") == 1.5  # stayed 1,00

@@ -352,6 +352,39 @@ def test_quantize_says_what_it_did(focused):
     assert win.document.undo_stack.count() == steps + 1  # no empty undo step
 
 
+def test_shift_q_quantizes_with_swing_in_one_undo_step_and_remembers_it(focused, dialogs):
+    """A jazz pianist's played 8ths swung to 62 % (Logic's Q-Swing, an MPC's swing): the
+    off-beats 58 ticks late at 480 PPQ, one undo step, the swing kept for the next time."""
+    from engine.score import ChangeNotes, Note
+
+    win = focused
+    track = piano(win)
+    played = [Note(60 + i % 3, t, 200, 90) for i, t in enumerate(
+        (10, 230, 470, 750, 965, 1205, 1430, 1700))]
+    win.document.apply(ChangeNotes(track.id, track.notes, tuple(played)))
+    before, steps = win.document.song, win.document.undo_stack.count()
+    win.selection.set_notes((track.id, n.id) for n in played)
+    dialogs.answers["ask_swing"] = None  # cancelled: nothing happens
+    press(win, K.Key_Q, M.ShiftModifier)
+    assert dialogs.calls[-1] == ("ask_swing", ("1/8", 50))  # straight at first
+    assert win.document.song == before
+    dialogs.answers["ask_swing"] = ("1/8", 62)
+    press(win, K.Key_Q, M.ShiftModifier)
+    assert sorted(n.start for n in piano(win).notes) == [0, 298, 480, 778, 960, 1258,
+                                                          1440, 1738]
+    assert win.statusBar().currentMessage() == "Quantized 8 notes to 1/8 with 62 % swing"
+    assert win.document.undo_stack.count() == steps + 1
+    assert win.actions.undo.text() == "&Undo Quantize 8 notes with 62 % swing"
+    assert win.settings.swing() == ("1/8", 62)
+    press(win, K.Key_Q, M.ShiftModifier)
+    assert dialogs.calls[-1] == ("ask_swing", ("1/8", 62))  # remembered
+    assert win.statusBar().currentMessage() == "Already on the 1/8 grid with 62 % swing"
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.document.song == before  # undone exactly
+    press(win, K.Key_Q)  # Q stays straight, on the snap grid
+    assert win.statusBar().currentMessage().startswith("Quantized 8 notes to 1/16")
+
+
 def test_follow_playhead_can_be_switched_off_and_is_remembered(focused, monkeypatch):
     from studio.transport import Transport
 
