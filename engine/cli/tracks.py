@@ -90,11 +90,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "1/4T, 1/8T, 1/16T, 1/32T (the studio's Q)")
     # Not an edit of its own: how every --quantize of the command swings, as an MPC's
     # swing setting (and the studio's Quantize with Swing) applies to each quantize.
-    p.add_argument("--swing", metavar="PERCENT", default=None,
-                   help="quantize with swing: every --quantize (to 1/8 or 1/16) moves "
-                        "every second grid line later, 50-75 %% of the way through its "
-                        "pair of lines (50 straight, 66.7 a triplet swing, 75 the most; "
-                        "an MPC's swing, Logic's Q-Swing)")
+    edits.add_argument("--swing", metavar="PERCENT", default=None,
+                       help="quantize with swing: every --quantize (to 1/8 or 1/16) moves "
+                            "every second grid line later, 50-75 %% of the way through its "
+                            "pair of lines (50 straight, 66.7 a triplet swing, 75 the most; "
+                            "an MPC's swing, Logic's Q-Swing)")
     edits.add_argument("--legato", metavar="T", **edit,
                        help="each note lasts until the track's next onset: gaps close, "
                             "overlaps shorten (the studio's Ctrl+L)")
