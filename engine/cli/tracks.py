@@ -491,11 +491,12 @@ def _instrument(text: str, label: str) -> int:
 
 def _default_name(instrument: str) -> str:
     """A new track's name from the instrument typed: "strings" → "Strings", "41" →
-    "Violin"."""
+    "Violin", "TR-808" as typed (compose's names: a word with a digit keeps its case)."""
     from engine.score.instruments import GM_PROGRAMS
+    from engine.tasks.instruments import typed_track_name
 
     s = instrument.strip()
-    return GM_PROGRAMS[int(s) - 1] if s.isdecimal() else " ".join(s.split()).title()
+    return GM_PROGRAMS[int(s) - 1] if s.isdecimal() else typed_track_name(s)
 
 
 # -- the list ---------------------------------------------------------------------------------

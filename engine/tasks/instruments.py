@@ -57,7 +57,7 @@ _ALIASES = INSTRUMENT_ALIASES
 CLOSE_MATCHES = 4  # the names an unknown instrument's error offers
 
 
-def _track_name(typed: str) -> str:
+def typed_track_name(typed: str) -> str:
     """The name a track gets from the instrument typed: each word capitalised ("warm pad":
     "Warm Pad"), except one with a digit, kept as typed ("TR-808", not "Tr-808"; "808s")."""
     return " ".join(w if any(c.isdigit() for c in w) else w.title() for w in typed.split())
@@ -66,7 +66,7 @@ def _track_name(typed: str) -> str:
 def _close_names(key: str) -> list[str]:
     """The instruments nearest a name not known (a typo: "808 base", "vilin"), as they
     are written: the short names musicians type and the General MIDI names."""
-    known = {alias: _track_name(alias) for alias in _ALIASES}
+    known = {alias: typed_track_name(alias) for alias in _ALIASES}
     known.update({gm.lower(): gm for gm in GM_PROGRAMS})
     return [known[k] for k in difflib.get_close_matches(key, known, CLOSE_MATCHES, 0.6)]
 
@@ -81,7 +81,7 @@ def track_spec(name: str) -> TrackSpec:
         raise TaskError("empty instrument name")
     if key in _ALIASES:
         program, is_drum = _ALIASES[key]
-        return TrackSpec(_track_name(name), program, is_drum)
+        return TrackSpec(typed_track_name(name), program, is_drum)
     exact = [i for i, gm in enumerate(GM_PROGRAMS) if gm.lower() == key]
     part = exact or [i for i, gm in enumerate(GM_PROGRAMS) if key in gm.lower()]
     if not part:  # every word somewhere in the name: "warm pad", "nylon guitar"
@@ -90,7 +90,7 @@ def track_spec(name: str) -> TrackSpec:
                 if all(w in gm.lower().replace("(", " ").replace(")", " ").split()
                        for w in words)]
     if len({GM_PROGRAMS[i].rstrip(" 12") for i in part}) == 1:  # "String Ensemble 1/2": 1
-        return TrackSpec(_track_name(name), part[0])
+        return TrackSpec(typed_track_name(name), part[0])
     if part:
         options = ", ".join(GM_PROGRAMS[i] for i in part[:4])
         raise TaskError(f"instrument {name!r} is ambiguous: {options}, ...")

@@ -76,6 +76,14 @@ def test_a_midi_file_cannot_keep_an_empty_track_and_says_so(tmp_path, capsys):
     assert [t.name for t in load_song(out).tracks] == [t.name for t in load_song(DEMO).tracks]
 
 
+def test_an_added_track_is_named_as_compose_names_it(tmp_path):
+    # "TR-808" became "Tr-808": a word with a digit keeps the case it was typed in.
+    out = tmp_path / "band.partita"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--add", "TR-808",
+                 "--add", "warm pad"]) == 0
+    assert [t.name for t in load_song(out).tracks][-2:] == ["TR-808", "Warm Pad"]
+
+
 def test_a_track_can_become_a_drum_kit_and_back(tmp_path, capsys):
     kit, back = tmp_path / "kit.mid", tmp_path / "back.mid"
     assert main(["tracks", str(DEMO), "-o", str(kit), "--instrument", "Strings=Drums"]) == 0
