@@ -3,7 +3,8 @@ runs off the GUI thread.
 
 The files are rendered into a hidden staging folder inside the destination and moved into
 place on the GUI thread only when the export was not cancelled, so Cancel never writes
-(or overwrites) anything and a previous export stays intact.
+(or overwrites) anything and a previous export stays intact; the folders the export made
+for itself ("Song audio", and any missing above it) go too when it writes nothing.
 """
 
 from __future__ import annotations
@@ -45,6 +46,26 @@ def _problem(folder: Path, error: BaseException) -> ExportError:
         problem = ExportError(f"Cannot export to {folder}: {error}")
     problem.__cause__ = error
     return problem
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and those above it that do not exist yet, innermost first."""
+    missing = []
+    for f in (folder, *folder.parents):
+        if f.exists():
+            break
+        missing.append(f)
+    return missing
+
+
+def _remove_if_empty(folders: Sequence[Path]) -> None:
+    """The folders an export made (innermost first), where it left them empty: a
+    cancelled or failed export of "Song audio" left an empty folder behind (QA)."""
+    for f in folders:
+        try:
+            f.rmdir()  # only an empty folder; one the user filled meanwhile stays
+        except OSError:
+            return
 
 
 def _install(staging: Path, folder: Path, report: RenderReport,
@@ -117,6 +138,7 @@ def export_stems(
     # What the render is doing goes with its next progress report (the bar's text said
     # "Rendering audio and stems…" throughout, 8 s of it at 90 % while files were written).
     doing = {"now": None, "said": None}
+    made = _missing_folders(folder)  # removed again if the export ends writing nothing
 
     def run(progress: Callable[..., None]) -> tuple[Path, RenderReport]:
         def step(f: float) -> None:
@@ -139,6 +161,7 @@ def export_stems(
             job.raise_if_cancelled()
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
+            _remove_if_empty(made)
             raise
         return staging, report
 
@@ -147,6 +170,8 @@ def export_stems(
         try:
             report = _install(staging, folder, report, stale)
         except (OSError, ExportError) as e:
+            shutil.rmtree(staging, ignore_errors=True)
+            _remove_if_empty(made)
             on_error(_problem(folder, e))
             return
         finally:
@@ -155,6 +180,7 @@ def export_stems(
 
     def dropped(result: tuple[Path, RenderReport]) -> None:  # cancelled: nothing written
         shutil.rmtree(result[0], ignore_errors=True)
+        _remove_if_empty(made)
 
     return job.start(worker, run, done, lambda error: on_error(_problem(folder, error)),
                      on_cancelled_result=dropped)

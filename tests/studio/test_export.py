@@ -121,6 +121,33 @@ def test_cancel_writes_nothing_and_keeps_the_previous_export(opened, dialogs, qt
     assert sorted(p.name for p in folder.iterdir()) == ["mix.wav", "stems"]  # no staging left
 
 
+@pytest.mark.parametrize("when", ["rendering", "render done, not yet reported"])
+def test_a_cancelled_export_leaves_no_folder_it_made(opened, dialogs, qtbot, tmp_path, when):
+    home = tmp_path / "home"
+    home.mkdir()
+    folder = home / "Music" / "Song audio"  # neither is there before the export
+    choose(dialogs, folder)
+    opened.export_stems()
+    if when != "rendering":
+        assert opened.export_worker.wait(60000)
+    press_cancel(opened)
+    assert opened.export_worker.wait(60000)
+    qtbot.wait(300)
+    assert opened._export_dialog is None
+    assert list(home.iterdir()) == []  # "Song audio" and "Music" are gone again
+
+
+def test_a_cancelled_export_keeps_a_folder_that_was_there(opened, dialogs, qtbot, tmp_path):
+    folder = tmp_path / "Song audio"
+    folder.mkdir()
+    choose(dialogs, folder)
+    opened.export_stems()
+    press_cancel(opened)
+    assert opened.export_worker.wait(60000)
+    qtbot.wait(300)
+    assert folder.is_dir() and list(folder.iterdir()) == []
+
+
 def test_stems_of_another_song_are_kept_when_the_user_says_no(opened, dialogs, qtbot,
                                                              tmp_path, asked):
     folder = tmp_path / "out"
