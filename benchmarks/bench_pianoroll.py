@@ -15,6 +15,14 @@ mouse moves M times. Per move two figures:
 
 Gestures: ``move`` (grab a note's body), ``resize`` (its right edge), ``rubber`` (a
 rubber band from an empty spot, N unused). The release (the one edit) is timed once.
+
+``--scroll``: instead, the scrolling an orchestral QA timed: 5 tracks active (the others
+drawn faint behind them), 16 bars on screen, the wheel's steps (a tenth of the width in
+time, three rows in pitch) one after another, each followed by a synchronous repaint of
+the piano roll (ruler, keyboard, canvas, velocity lane) and of whatever else in the window
+it marked dirty (the arrangement's view box); milliseconds per step, wall clock and the
+GUI thread's CPU time (the figure to compare on a busy machine; the best run by it).
+
 Figures only, no targets: the machine is shared, so compare runs made together.
 """
 
@@ -170,6 +178,8 @@ def main() -> int:
                         help="notes selected, comma list (all: every note)")
     parser.add_argument("--bars", default="32,170", help="bars on screen, comma list")
     parser.add_argument("--repeat", type=int, default=3, help="runs per gesture (best kept)")
+    parser.add_argument("--scroll", action="store_true",
+                        help="time scrolling (5 tracks active, 16 bars) instead of gestures")
     parser.add_argument("--profile", metavar="KIND:N",
                         help="cProfile one gesture (e.g. move:2000) instead of the table")
     args = parser.parse_args()
@@ -178,7 +188,61 @@ def main() -> int:
 
     create_app()
     with scratch_window("partita-bench-") as win:
-        return run(Bench(win, args.moves), args)
+        bench = Bench(win, args.moves)
+        return scroll(bench, args) if args.scroll else run(bench, args)
+
+
+def scroll(bench: Bench, args: argparse.Namespace) -> int:
+    """Wheel steps through the song, 5 tracks active and 16 bars on screen."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+
+    song, roll, win = bench.song, bench.roll, bench.win
+    win.selection.set_tracks([t.id for t in song.tracks[:5]])
+    bench.show_bars(16)
+    vp = roll.viewport
+    vp.center_on_pitches(60, 72)
+    bench.settle()
+    print(f"Piano-roll scrolling (Qt platform: {os.environ['QT_QPA_PLATFORM']}); song: "
+          f"{song.note_count:,} notes, {len(song.tracks)} tracks (5 active), 16 bars on a "
+          f"{roll.canvas.width()}x{roll.canvas.height()} px canvas; {args.moves} wheel steps "
+          f"a run, best of {args.repeat}")
+    print(f"  {'direction':<10} {'median ms':>10} {'p90 ms':>8} {'max ms':>8} {'frames/s':>9} "
+          f"{'CPU p50':>9} {'CPU max':>8}")
+    for direction in ("time", "pitch"):
+        runs = []
+        prof = cProfile.Profile(time.thread_time) if args.profile else None  # CPU time
+        for _ in range(args.repeat):
+            vp.set_left(0)
+            vp.center_on_pitches(60, 72)
+            bench.settle()
+            times, cpu = [], []
+            for i in range(args.moves):
+                t0, c0 = time.perf_counter(), time.thread_time()
+                if prof:
+                    prof.enable()
+                # Shift+wheel: later in time; the wheel: down (back up every 10 steps).
+                down = -120 if direction == "time" or (i // 10) % 2 == 0 else 120
+                roll.canvas.wheelEvent(QWheelEvent(
+                    QPointF(300, 200), QPointF(300, 200), QPoint(0, 0), QPoint(0, down),
+                    Qt.MouseButton.NoButton,
+                    Qt.KeyboardModifier.ShiftModifier if direction == "time"
+                    else Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False))
+                roll.repaint()
+                if prof:
+                    prof.disable()
+                times.append(1000 * (time.perf_counter() - t0))
+                cpu.append(1000 * (time.thread_time() - c0))
+            runs.append((sorted(times), sorted(cpu)))
+        best, cpu = min(runs, key=lambda r: statistics.median(r[1]))
+        med = statistics.median(best)
+        print(f"  {direction:<10} {med:10.2f} {best[int(0.9 * (len(best) - 1))]:8.2f} "
+              f"{best[-1]:8.1f} {1000 / med:9.0f} {statistics.median(cpu):9.2f} "
+              f"{cpu[-1]:8.1f}")
+        if prof:
+            stats = pstats.Stats(prof).sort_stats("tottime")
+            stats.print_stats(25)
+    return 0
 
 
 def run(bench: Bench, args: argparse.Namespace) -> int:

@@ -408,7 +408,9 @@ class PianoRoll(QWidget):
             else:
                 vp.zoom_x(factor, x)
         elif mods & Qt.KeyboardModifier.ShiftModifier or (delta.x() and not delta.y()):
-            vp.set_left(vp.left - dy / 120 * 0.1 * (vp.right - vp.left))
+            # A tenth of the width, in whole pixels: the canvas then moves what it has
+            # painted and paints only the strip that comes into view.
+            vp.set_left(vp.left - round(dy / 120 * 0.1 * vp.width) / vp.px_per_tick)
         else:
             vp.set_top(vp.top - dy / 120 * 3 * vp.key_h)
         e.accept()
