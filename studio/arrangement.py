@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -51,15 +52,20 @@ MARKER_ROW_H = 12  # the header's top row when the song has markers; bar numbers
 
 
 def clips(track: Track, tm: TimeMap) -> list[tuple[int, int]]:
-    """Runs of consecutive bars in which the track has note onsets: ``[(first, last+1)]``."""
-    bars = sorted({tm.tick_to_bar(n.start) for n in track.notes})
-    out: list[tuple[int, int]] = []
-    for b in bars:
-        if out and out[-1][1] == b:
-            out[-1] = (out[-1][0], b + 1)
-        else:
-            out.append((b, b + 1))
-    return out
+    """Runs of consecutive bars in which the track has note onsets: ``[(first, last+1)]``.
+
+    The bars are found by one search of the bar lines (asking the time map note by note
+    was 30 ms of a 14-track, 6,469-note score's first paint, on the GUI thread)."""
+    if not track.notes:
+        return []
+    starts = np.fromiter((n.start for n in track.notes), np.int64, len(track.notes))
+    lines = np.array([tm.bar_to_tick(b)
+                      for b in range(tm.tick_to_bar(int(starts.max())) + 2)], np.int64)
+    bars = np.unique(np.searchsorted(lines, starts, side="right") - 1)
+    breaks = np.nonzero(np.diff(bars) != 1)[0]
+    firsts = [int(bars[0]), *(int(b) for b in bars[breaks + 1])]
+    lasts = [*(int(b) + 1 for b in bars[breaks]), int(bars[-1]) + 1]
+    return list(zip(firsts, lasts, strict=True))
 
 
 def note_strokes(notes: Sequence[Note], scale: float, pen: QPen, min_px: float) -> QPicture:

@@ -1,36 +1,40 @@
-"""A full garbage collection holds every thread: the loaded song is kept out of its way."""
+"""What the window keeps out of the garbage collector's sight (studio.heap): a settle
+after each song looks at what came since; garbage among what it kept is collected once
+what is kept has grown by a quarter, so it never piles up."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-
-def test_an_opened_song_is_out_of_the_garbage_collectors_sight(window, song_file):
-    gc.unfreeze()
-    assert window.open_path(song_file)
-    assert gc.get_freeze_count() > 0
-    note = window.document.song.tracks[0].notes[0]
-    assert not any(o is note for o in gc.get_objects())  # no collection walks it again
+from studio import heap
 
 
-def test_loaded_models_are_out_of_its_sight_too(window, qtbot):
-    gc.unfreeze()
-    window.catalog.ensure()
-    qtbot.waitUntil(lambda: window.catalog.loaded, timeout=10000)
-    assert gc.get_freeze_count() > 0
+class Node:
+    pass
 
 
-def test_garbage_frozen_at_one_load_is_collected_at_the_next(window, song_file):
-    class Cycle:
-        pass
+def test_garbage_among_the_kept_objects_is_collected_once_they_grew_by_a_quarter():
+    heap._kept_after_full = 0  # the first settle looks at everything
+    heap.settle()
+    node = Node()
+    node.me = node  # a cycle: reference counting alone never frees it
+    gone = weakref.ref(node)
+    heap.settle()  # kept now
+    del node
+    heap.settle()  # a little came since: only that is looked at
+    assert gone() is not None
+    grown = [[] for _ in range(int(gc.get_freeze_count() * heap.GROWTH) + 100)]
+    heap.settle()  # a quarter more kept: everything is looked at again
+    assert gone() is None
+    del grown
 
-    cycle = Cycle()
-    cycle.me = cycle  # alive when the song loads, garbage once dropped
-    assert window.open_path(song_file)
-    gone = weakref.ref(cycle)
-    del cycle
-    gc.collect()
-    assert gone() is not None  # frozen: no collection looks at it
-    assert window.open_path(song_file)
-    assert gone() is None  # the next load looks at everything again
+
+def test_garbage_that_came_since_the_last_settle_is_collected_at_the_next():
+    heap.settle()
+    node = Node()
+    node.me = node
+    gone = weakref.ref(node)
+    del node
+    heap.settle()
+    assert gone() is None

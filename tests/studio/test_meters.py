@@ -3,6 +3,8 @@ bar line, whatever the bars' lengths (7/8 in quarters, pickups, bars cut short).
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from engine.render.clicks import with_metronome
@@ -232,3 +234,22 @@ def test_duplicating_a_200_bar_selection_does_not_walk_the_grid_step_by_step(
     copies = [window.document.song.tracks[0].note_by_id(nid) for _, nid in window.selection.notes]
     assert sorted(n.start for n in copies) == [tm.bar_to_tick(bars - 1) + 480 + n.start
                                                for n in notes]
+
+
+@pytest.mark.parametrize("ticks", [
+    BARS,  # a note on every downbeat: one clip
+    (0, 1919, 3840 + 1439, 6720, 8160 - 1, 12960, 15360),  # last ticks of bars, gaps
+    (9600 + 240, 11280 + 1, 15360 + 2399),  # inside 7/8 bars and the last 5/4 bar
+])
+def test_the_arrangements_clips_cover_the_bars_whose_notes_start_there(ticks):
+    from studio.arrangement import clips
+
+    song = mixed_song()
+    tm = TimeMap.of(song)
+    track = Track("Piano", 0, notes=tuple(Note(60, t, 10) for t in ticks))
+    bars = {tm.tick_to_bar(t) for t in ticks}
+    covered = {b for first, last in clips(track, tm) for b in range(first, last)}
+    assert covered == bars
+    runs = clips(track, tm)
+    assert all(a[1] < b[0] for a, b in pairwise(runs))  # separate runs
+    assert clips(Track("Empty", 0), tm) == []
