@@ -59,9 +59,13 @@ def clips(track: Track, tm: TimeMap) -> list[tuple[int, int]]:
     if not track.notes:
         return []
     starts = np.fromiter((n.start for n in track.notes), np.int64, len(track.notes))
-    lines = np.array([tm.bar_to_tick(b)
-                      for b in range(tm.tick_to_bar(int(starts.max())) + 2)], np.int64)
-    bars = np.unique(np.searchsorted(lines, starts, side="right") - 1)
+    count = tm.tick_to_bar(int(starts.max())) + 2
+    if count > 4 * len(starts) + 64:  # a few notes far apart: bar by bar is quicker
+        bars = np.unique(np.fromiter((tm.tick_to_bar(int(t)) for t in starts), np.int64,
+                                     len(starts)))
+    else:
+        lines = np.array([tm.bar_to_tick(b) for b in range(count)], np.int64)
+        bars = np.unique(np.searchsorted(lines, starts, side="right") - 1)
     breaks = np.nonzero(np.diff(bars) != 1)[0]
     firsts = [int(bars[0]), *(int(b) for b in bars[breaks + 1])]
     lasts = [*(int(b) + 1 for b in bars[breaks]), int(bars[-1]) + 1]

@@ -240,6 +240,7 @@ def test_duplicating_a_200_bar_selection_does_not_walk_the_grid_step_by_step(
     BARS,  # a note on every downbeat: one clip
     (0, 1919, 3840 + 1439, 6720, 8160 - 1, 12960, 15360),  # last ticks of bars, gaps
     (9600 + 240, 11280 + 1, 15360 + 2399),  # inside 7/8 bars and the last 5/4 bar
+    (0, 12960 + 2400 * 1000, 12960 + 2400 * 1001),  # two notes a thousand bars away
 ])
 def test_the_arrangements_clips_cover_the_bars_whose_notes_start_there(ticks):
     from studio.arrangement import clips
