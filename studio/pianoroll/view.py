@@ -57,8 +57,6 @@ VELOCITY_SHADES = 8
 DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
 # The rows a kit names (General MIDI's drums, 35-81): no pitched ghosts on them.
 KIT_ROWS = np.array([drum_name(p) is not None for p in range(128)])
-
-
 NOTE_EDGE = QColor(0, 0, 0, 150)  # a note's outline
 MAX_LABELS = 400  # more notes than this wide enough to name: none are named (a blur of text)
 # Auto-scroll: a drag held past the view's edge scrolls it every SCROLL_MS, the further past
