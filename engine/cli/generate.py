@@ -450,8 +450,8 @@ def _inside_song(song, path: Path, start: int, end: int, asked: str) -> tuple[in
         first = asked.split("-")[0]
         kept = (f"from {first} to the end of bar {final}" if "." in first
                 else f"bar {final}" if first == str(final) else f"bars {first}-{final}")
-        print(f"partita: note: {what} run past the song's last bar ({final}): repainting "
-              f"{kept}", file=sys.stderr)
+        print(f"partita: note: {path}: {what} run past the song's last bar ({final}): "
+              f"repainting {kept}", file=sys.stderr)
         end = last
     return start, min(end, song.end)
 
@@ -474,7 +474,7 @@ def _run_compose(args: argparse.Namespace) -> int:
     except tasks.TaskError as e:
         raise CliError(_task_message("compose", e)) from e
     if args.model is None and tasks.voice_parts(s.name for s in specs):  # a chorale
-        args.model = _chorale_model()
+        args.model = _chorale_model(args, "a four-part chorale")
     return _generate(args, options, lambda model, o, p: tasks.compose(params, model=model,
                                                                       options=o, progress=p))
 
@@ -510,7 +510,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
         fill = track_ids(song, args.tracks, args.song) if args.tracks else None
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
                 song.track(tid), args.accompaniment) == "satb":
-            args.model = _chorale_model()
+            args.model = _chorale_model(args, "Alto, Tenor and Bass under a lone melody")
         _prefer_chorale(args, song, fill or [t.id for t in song.tracks if t.id != tid])
 
         def run(model, o, p):
@@ -525,22 +525,30 @@ def _prefer_chorale(args: argparse.Namespace, song, track_ids) -> None:
     from engine.tasks import is_chorale
 
     if args.model is None and is_chorale(song, track_ids):
-        args.model = _chorale_model()
+        args.model = _chorale_model(args, "a four-part chorale")
 
 
-def _chorale_model() -> str | None:
-    """The chorale model, for the Alto, Tenor and Bass that harmonize adds under a lone
-    sung melody when no --model is given: the general model writes poor four-part
+def _chorale_model(args: argparse.Namespace, why: str) -> str | None:
+    """The chorale model, when no --model is given, for a four-part chorale's voices or
+    the Alto, Tenor and Bass that harmonize adds under a lone sung melody (``why`` says
+    which, in the note naming the output): the general model writes poor four-part
     harmony (51-69 % of its notes consonant with a JSB soprano, against ~92 %)."""
     from engine.plugins.registry import Registry
     from engine.tasks import CHORALE_MODEL
 
-    if os.environ.get("PARTITA_MODEL"):  # the user's own default wins
+    registry = Registry()
+    entry = registry.find(CHORALE_MODEL)  # a built-in model: no plugin is tried
+    if entry is None or entry.info is None or args.task not in entry.info.tasks:
         return None
-    entry = Registry().find(CHORALE_MODEL)  # a built-in model: no plugin is tried
-    if entry is None or entry.info is None or "harmonize" not in entry.info.tasks:
-        return None
-    print(f"partita: note: a four-part chorale: using {CHORALE_MODEL} (--model to choose)",
+    wanted = os.environ.get("PARTITA_MODEL")
+    if wanted:  # the user's own default wins, if it is a model that can do this
+        own = registry.find(wanted)
+        if own is not None and own.info is not None and args.task in own.info.tasks:
+            return None
+        # A mistyped name is no reason to lose the chorale model (QA: PARTITA_MODEL=nonexist)
+        print(f"partita: warning: PARTITA_MODEL={wanted}: no usable model of that name can "
+              f"{args.task} (see `partita models`)", file=sys.stderr)
+    print(f"partita: note: {args.output}: {why}: using {CHORALE_MODEL} (--model to choose)",
           file=sys.stderr)
     return CHORALE_MODEL
 
@@ -589,35 +597,35 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
             raise
     elapsed = time.perf_counter() - t0
     if len(takes) > 1 and len({t.signature() for t in takes}) < len(takes):
-        print(f"partita: note: some of the {len(takes)} takes are the same notes: "
-              f"{model.info.name} gave them for other seeds too (a model that ignores the "
+        print(f"partita: note: {args.output}: some of the {len(takes)} takes are the same "
+              f"notes: {model.info.name} gave them for other seeds too (a model that ignores the "
               "seed, or a region with little room)", file=sys.stderr)
     warnings = {w.kind: w for w in result_warnings(
         takes, model.info, asked_parallels=bool(options.avoid_parallels))}
     off_key = warnings.pop(OFF_KEY, None)
     if off_key:  # a model that does not follow the key: say so rather than claim it
-        print(f"{args.task}: {off_key.message}", file=sys.stderr)
+        print(f"{args.task}: {args.output}: {off_key.message}", file=sys.stderr)
     elif options.key == AUTO and takes[0].key and args.task == "compose":
         keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
-        print(f"compose: written in {keys}, drawn from the seed (--key sets one, --key none "
-              "lifts it)", file=sys.stderr)
+        print(f"compose: {args.output}: written in {keys}, drawn from the seed (--key sets "
+              "one, --key none lifts it)", file=sys.stderr)
     elif options.key == AUTO:
         note = auto_key_note(args.task, takes[0].key, takes[0].before, takes[0].mask)
         how = ("--key sets another, --key none lifts it" if takes[0].key
                else "--key sets one, e.g. --key C or --key Am")
         if note:  # the key chosen for the user is said, and how to choose another
-            print(f"{args.task}: new notes {note} ({how})", file=sys.stderr)
+            print(f"{args.task}: {args.output}: new notes {note} ({how})", file=sys.stderr)
     drums = tasks.range_on_drums(EditGroup(takes[0].prep).apply(takes[0].before),
                                  takes[0].mask.track_ids, options.pitch_range)
     if drums:  # a range for a melody would silently thin out the kit written beside it
-        print(f"partita: note: --range {args.pitch_range.strip()} bounds drum notes too: "
-              f"{drums}", file=sys.stderr)
+        print(f"partita: note: {args.output}: --range {args.pitch_range.strip()} bounds "
+              f"drum notes too: {drums}", file=sys.stderr)
     signature = _key_signature_written(takes[0]) if args.task != "compose" else None
     if signature:  # the named key, declared where the song declared none
-        print(f"{args.task}: {signature} (--key; the song declared no key there)",
-              file=sys.stderr)
+        print(f"{args.task}: {args.output}: {signature} (--key; the song declared no key "
+              "there)", file=sys.stderr)
     for warning in warnings.values():  # parallels asked to be avoided, a general model…
-        print(f"{args.task}: {warning.message}", file=sys.stderr)
+        print(f"{args.task}: {args.output}: {warning.message}", file=sys.stderr)
     if args.as_takes:
         _save_as_takes(args, model.info, takes, studio or {})
     else:
@@ -640,7 +648,7 @@ def _instead_of_default(args: argparse.Namespace, refused) -> ModelPlugin:
     entry, note = Registry().default_for(args.task, refused.song, refused.track_ids)
     if not note or entry is None or entry.plugin is None:
         raise refused
-    print(f"partita: note: {note} (--model to choose)", file=sys.stderr)
+    print(f"partita: note: {args.output}: {note} (--model to choose)", file=sys.stderr)
     return entry.plugin
 
 

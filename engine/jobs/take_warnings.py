@@ -2,9 +2,11 @@
 
 Three kinds: new notes **off the key** they were to keep (a model that ignores the key),
 **parallel fifths or octaves** they were to avoid (one that ignores the voice-leading
-option), and four-part chorale voices written by a **general model** — they clash where
-the chorale model, made for them, writes them well (the general model: 51-69 % of its
-notes consonant with a JSB soprano, against ~92 %).
+option; a built-in model follows it, and one slips through only where its rules left a
+voice no other note: said as that, with another seed to try), and four-part chorale
+voices written by a **general model** — they clash where the chorale model, made for
+them, writes them well (the general model: 51-69 % of its notes consonant with a JSB
+soprano, against ~92 %).
 
 The rule of that third kind: the model is not a chorale model (it is not
 :data:`~engine.tasks.CHORALE_MODEL` and declares no ``"voice"`` among the instruments it
@@ -49,6 +51,7 @@ from typing import TYPE_CHECKING
 
 from engine.models.voice_leading import written_parallels
 from engine.plugins.api import GenerateOptions, ModelInfo
+from engine.plugins.builtin import GRID_OPTIONS, builtin_names
 from engine.score import (
     EditGroup,
     InsertTrack,
@@ -107,14 +110,17 @@ class Wording:
     use_model: str  # how to choose a model; ``{model}`` is its name
     fill: str  # how to fill bars parts rest in; ``{regions}``: them, as ``--region``s
     keep_rhythm: str  # keeping the replaced notes' rhythm
+    new_seed: str  # asking again with another seed
 
 
 CLI = Wording("--key", "--avoid-parallels", "--model {model}",
-              "repaint those bars to fill them (repaint {regions})", "--keep-rhythm")
+              "repaint those bars to fill them (repaint {regions})", "--keep-rhythm",
+              "try another --seed")
 STUDIO = Wording("the Key setting", "the “No parallel 5ths / 8ves” setting",
                  "choose it, or Auto, as the Generate panel's model",
                  "repaint those bars to fill them",
-                 "“Keep the rhythm of the masked notes”")
+                 "“Keep the rhythm of the masked notes”",
+                 "Ctrl+G asks again with new seeds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -431,6 +437,23 @@ def _parallels(written: list[_Written], model: ModelInfo, wording: Wording,
     w, first = found[0]
     labels, tm = read[id(w)]
     where = tm.format_position(first.tick)
+    detail = "Parallel fifths or octaves: " + "; ".join(f"{pair} in {_bars(b)}"
+                                                        for pair, b in pairs.items())
+    if follows_voice_leading(model):  # its sampler rules them out wherever it can
+        intervals = {p.interval for _, p in found}
+        kind = (f"parallel {first.interval}" if len(intervals) == 1
+                else "parallel fifths or octaves")
+        counted = (f"1 {kind.removesuffix('s')}" if len(found) == 1
+                   else f"{len(found)} {kind}")
+        pair = f"{labels[first.track_a]} and {labels[first.track_b]}"
+        first_said = (f"{pair} into {where}" if len(found) == 1
+                      else f"first: {pair}, into {where}" if len(intervals) == 1
+                      else f"first: {first.interval}, {pair}, into {where}")
+        left = "no other note was left there" if len(found) == 1 else \
+            "each where no other note was left"
+        return TakeWarning(
+            PARALLELS, f"{counted} slipped through ({first_said}): {left}; "
+                       f"{wording.new_seed}", detail)
     chorale = any(x.chorale for x in written if x.options.avoid_parallels)
     why = wording.parallels if asked or not chorale else "chorale writing"
     return TakeWarning(
@@ -438,9 +461,15 @@ def _parallels(written: list[_Written], model: ModelInfo, wording: Wording,
         f"{model.name} was asked for no parallel fifths or octaves ({why}), but its new "
         f"notes make {len(found)} (first: {first.interval}, {labels[first.track_a]} and "
         f"{labels[first.track_b]}, into {where}): the model does not follow "
-        f"{wording.parallels}",
-        "Parallel fifths or octaves: " + "; ".join(f"{pair} in {_bars(b)}"
-                                                   for pair, b in pairs.items()))
+        f"{wording.parallels}", detail)
+
+
+def follows_voice_leading(model: ModelInfo) -> bool:
+    """Whether ``model`` rules out the parallels ``avoid_parallels`` asks it to avoid: a
+    grid model (the built-in ones, and packs of their architecture: they declare
+    :data:`~engine.plugins.builtin.GRID_OPTIONS`), whose sampler lets one through only
+    where its rules leave a voice no other note. A plugin may ignore the option."""
+    return model.name in builtin_names() or all(o in model.options for o in GRID_OPTIONS)
 
 
 def _general_model(written: list[_Written], model: ModelInfo,
@@ -476,5 +505,5 @@ def _bars(numbers: Iterable[int]) -> str:
 
 
 __all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "GENERAL_MODEL", "KINDS", "OFF_GRID",
-           "OFF_KEY", "PARALLELS", "RESTED", "STUDIO", "TakeWarning", "Wording", "result_warnings",
-           "take_warnings"]
+           "OFF_KEY", "PARALLELS", "RESTED", "STUDIO", "TakeWarning", "Wording",
+           "follows_voice_leading", "result_warnings", "take_warnings"]

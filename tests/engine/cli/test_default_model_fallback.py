@@ -59,7 +59,7 @@ def test_the_built_in_default_writes_what_the_default_cannot(models, band, tmp_p
     out = tmp_path / "x.mid"
     assert main(["continue", str(band), "-o", str(out), "--bars", "2", "--seed", "1"]) == 0
     said = capsys.readouterr()
-    assert ("partita: note: the default model, markov-melody, cannot write 'Drums': "
+    assert (f"partita: note: {out}: the default model, markov-melody, cannot write 'Drums': "
             "partita-base writes this request (--model to choose)") in said.err
     assert "1 take with partita-base" in said.out
     assert base.calls and not melody.calls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from pathlib import Path
@@ -626,8 +627,9 @@ def test_new_notes_keep_the_songs_key_unless_key_none(tmp_path, capsys, monkeypa
 
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(chromatic))
     assert main(args) == 0
-    assert ("repaint: qa was asked to keep new notes in D minor, but 4 of its 12 new notes "
-            "are outside it (the model does not follow --key)") in capsys.readouterr().err
+    assert (f"repaint: {tmp_path / 'out.mid'}: qa was asked to keep new notes in D minor, "
+            "but 4 of its 12 new notes are outside it (the model does not follow --key)"
+            ) in capsys.readouterr().err
 
     def one_off(song, mask):  # D, F and A are in D minor; D# is not
         start = mask.span[0]
@@ -656,8 +658,8 @@ def test_a_named_key_is_written_as_the_key_signature_of_a_song_that_has_none(
     out = tmp_path / "out.mid"
     assert main(["regenerate", str(src), "-o", str(out), "--track", "Piano", "--key", "G",
                  "--steps", "2", "--seed", "1"]) == 0
-    assert ("regenerate: key signature G major from bar 1 (--key; the song declared no key "
-            "there)") in capsys.readouterr().err
+    assert (f"regenerate: {out}: key signature G major from bar 1 (--key; the song declared "
+            "no key there)") in capsys.readouterr().err
     assert [(k.tick, k.key) for k in load_song(out).key_signatures] == [(0, "G")]
     # Straight into a score: the key signature is the score's.
     music21 = pytest.importorskip("music21")
@@ -691,7 +693,7 @@ def test_a_sketchs_key_is_said_and_so_is_none(tmp_path, capsys, monkeypatch):
         save_song(Song(tracks=(Track("Piano", notes=kept),), length=16 * q), src)
         assert main(["repaint", str(src), "-o", str(tmp_path / "out.partita"), "--tracks",
                      "Piano", "--bars", "3-4", "--steps", "3", "--seed", "1"]) == 0
-        assert f"repaint: {said}" in capsys.readouterr().err
+        assert f"repaint: {tmp_path / 'out.partita'}: {said}" in capsys.readouterr().err
 
 
 def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, monkeypatch):
@@ -712,9 +714,10 @@ def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, mo
     args = ["repaint", str(src), "-o", str(tmp_path / "out.mid"), "--tracks", "Second",
             "--bars", "1", "--key", "none"]
     assert main([*args, "--avoid-parallels"]) == 0
-    assert ("repaint: qa was asked for no parallel fifths or octaves (--avoid-parallels), "
-            "but its new notes make 3 (first: fifths, Lead and Second, into 1.2.000): the "
-            "model does not follow --avoid-parallels") in capsys.readouterr().err
+    assert (f"repaint: {tmp_path / 'out.mid'}: qa was asked for no parallel fifths or "
+            "octaves (--avoid-parallels), but its new notes make 3 (first: fifths, Lead and "
+            "Second, into 1.2.000): the model does not follow --avoid-parallels"
+            ) in capsys.readouterr().err
     assert main(args) == 0  # not asked: not said
     assert "parallel" not in capsys.readouterr().err
 
@@ -736,14 +739,16 @@ def test_the_warnings_read_as_they_always_have(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(fifths_below))
     assert main(["repaint", str(src), "-o", str(tmp_path / "out.mid"), "--tracks", "Second",
                  "--bars", "1", "--key", "C", "--avoid-parallels"]) == 0
+    out = tmp_path / "out.mid"  # each line names the file (QA: a loop of many said none)
     assert capsys.readouterr().err.splitlines() == [
-        "repaint: qa was asked to keep new notes in C major, but 1 of its 4 new notes is "
-        "outside it (the model does not follow --key)",
+        f"repaint: {out}: qa was asked to keep new notes in C major, but 1 of its 4 new "
+        "notes is outside it (the model does not follow --key)",
         # --key on a song declaring none writes the signature (said since session 16)
-        "repaint: key signature C major from bar 1 (--key; the song declared no key there)",
-        "repaint: qa was asked for no parallel fifths or octaves (--avoid-parallels), but its "
-        "new notes make 3 (first: fifths, Lead and Second, into 1.2.000): the model does not "
-        "follow --avoid-parallels"]
+        f"repaint: {out}: key signature C major from bar 1 (--key; the song declared no key "
+        "there)",
+        f"repaint: {out}: qa was asked for no parallel fifths or octaves (--avoid-parallels), "
+        "but its new notes make 3 (first: fifths, Lead and Second, into 1.2.000): the model "
+        "does not follow --avoid-parallels"]
 
 
 def test_chorale_voices_from_a_general_model_name_the_chorale_model(tmp_path, capsys,
@@ -763,9 +768,10 @@ def test_chorale_voices_from_a_general_model_name_the_chorale_model(tmp_path, ca
             "--model", "general"]
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(c_major, name))
     assert main(argv) == 0
-    assert ("harmonize: general is a general model: the chorale voices it wrote (Alto, Tenor "
-            "and Bass) clash more often than those of chorale-jsb, which is made for "
-            "four-part chorales (--model chorale-jsb)") in capsys.readouterr().err.splitlines()
+    assert (f"harmonize: {tmp_path / 'satb.mid'}: general is a general model: the chorale "
+            "voices it wrote (Alto, Tenor and Bass) clash more often than those of "
+            "chorale-jsb, which is made for four-part chorales (--model chorale-jsb)"
+            ) in capsys.readouterr().err.splitlines()
     assert main([*argv[:-1], CHORALE_MODEL]) == 0
     assert "general model" not in capsys.readouterr().err
 
@@ -794,7 +800,8 @@ def test_a_command_naming_a_model_tries_no_other_plugin(tmp_path, monkeypatch):
     write_code_plugin(tmp_path / "models", "sleepy", on_import="import time; time.sleep(1000)")
     assert real_resolve_model("partita-base", "repaint").info.name == "partita-base"
     assert real_resolve_model(None, "repaint").info.name == "partita-base"
-    assert gen_cli._chorale_model() == CHORALE_MODEL
+    args = argparse.Namespace(task="harmonize", output=tmp_path / "out.mid")
+    assert gen_cli._chorale_model(args, "a four-part chorale") == CHORALE_MODEL
 
 
 def test_repaint_paints_beats_and_several_regions_and_nothing_else(song_file, tmp_path,
@@ -1036,8 +1043,9 @@ def test_a_range_on_drums_keeps_the_drums_in_it_and_says_which_it_leaves_out(tmp
     assert sorted(n.start for n in notes if n.pitch == 70) == [n.start for n in kit
                                                                  if n.pitch == 70]  # kept
     assert all(35 <= n.pitch <= 40 for n in notes if n.pitch != 70)
-    assert ("partita: note: --range 35-40 bounds drum notes too: Drums rewrites only the "
-            "drums whose notes lie in it (Maracas 70 keeps its hits)") in capsys.readouterr().err
+    assert (f"partita: note: {out}: --range 35-40 bounds drum notes too: Drums rewrites "
+            "only the drums whose notes lie in it (Maracas 70 keeps its hits)"
+            ) in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("command", [["regenerate", "--track", "Drums"],

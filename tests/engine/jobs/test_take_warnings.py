@@ -22,6 +22,7 @@ from engine.jobs.take_warnings import (
     result_warnings,
 )
 from engine.plugins.api import GenerateOptions, ModelInfo
+from engine.plugins.builtin import GRID_OPTIONS
 from engine.score import ControlEvent, Mask, Note, Region, Song, TimeSignature, Track
 from tests.engine.jobs.toy_models import Answers
 
@@ -112,15 +113,42 @@ def test_parallels_asked_to_be_avoided_are_named_with_their_tracks_and_bar():
     second = song.find_track("Second")
     mask = Mask.of(Region({second.id}, 0, BAR))
     new = {second.id: fifths_below(song, second)}
-    (warning,) = take_warnings(take_of(song, mask, new, avoid_parallels=True), GENERAL)
+    plugin = ModelInfo("my-harmonizer", "1")  # a plugin: it may ignore the option
+    (warning,) = take_warnings(take_of(song, mask, new, avoid_parallels=True), plugin)
     assert warning.kind == PARALLELS
     assert warning.message == (
-        "partita-base was asked for no parallel fifths or octaves (the “No parallel 5ths / "
+        "my-harmonizer was asked for no parallel fifths or octaves (the “No parallel 5ths / "
         "8ves” setting), but its new notes make 3 (first: fifths, Lead and Second, into "
         "1.2.000): the model does not follow the “No parallel 5ths / 8ves” setting")
     assert warning.detail == "Parallel fifths or octaves: Lead and Second in bar 1"
     # Not asked: parallels are the writer's to choose.
-    assert take_warnings(take_of(song, mask, new, avoid_parallels=False), GENERAL) == ()
+    assert take_warnings(take_of(song, mask, new, avoid_parallels=False), plugin) == ()
+
+
+def test_a_parallel_a_built_in_model_let_slip_is_not_called_ignoring_the_option():
+    """QA: "chorale-jsb was asked for no parallel fifths or octaves … the model does not
+    follow --avoid-parallels" — the built-in models do follow it (their sampler lets one
+    through only where its rules leave nothing else): said as that, with what to do."""
+    song = duo()
+    second = song.find_track("Second")
+    mask = Mask.of(Region({second.id}, 0, BAR))
+    fifths = take_of(song, mask, {second.id: fifths_below(song, second)},
+                     avoid_parallels=True)
+    grid_pack = ModelInfo("my-pack", "1", options=GRID_OPTIONS)  # a pack of their kind
+    for model in (GENERAL, ModelInfo("chorale-jsb", "1"), grid_pack):
+        (warning,) = take_warnings(fifths, model)
+        assert warning.message == (
+            "3 parallel fifths slipped through (first: Lead and Second, into 1.2.000): each "
+            "where no other note was left; Ctrl+G asks again with new seeds")
+        assert warning.detail == "Parallel fifths or octaves: Lead and Second in bar 1"
+    # One octave, in the command line's words: C D an octave below the lead's, then held.
+    result = tasks.repaint_mask(song, mask, model=Answers(lambda s, m: {
+        second.id: (Note(60, 0, Q), Note(62, Q, 3 * Q))}), options=GenerateOptions(
+            key=None, avoid_parallels=True))
+    (warning,) = result_warnings([result], GENERAL, CLI, asked_parallels=True)
+    assert warning.message == (
+        "1 parallel octave slipped through (Lead and Second into 1.2.000): no other note "
+        "was left there; try another --seed")
 
 
 def test_parallels_of_a_chorale_are_said_to_be_chorale_writings():

@@ -1,0 +1,82 @@
+"""The command line in scripts and loops (a scripting QA): each line names its file, a
+mistyped $PARTITA_MODEL costs no automatic choice, --json is JSON or refused, an internal
+error has its own exit code, --quiet, and ONNX Runtime records nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.cli import generate as gen_cli
+from engine.cli import main
+from engine.io import save_song
+from engine.score import Note, Song, Track
+from engine.tasks import CHORALE_MODEL
+from tests.engine.jobs.toy_models import Answers
+
+Q = 480
+
+
+def c_major(song, mask):  # each new voice holds a note of the chord under the tune
+    return {tid: (Note(p, 0, 4 * Q),)
+            for tid, p in zip(sorted(mask.track_ids), (67, 60, 48), strict=True)}
+
+
+@pytest.fixture
+def models_asked(monkeypatch) -> list[str | None]:
+    """The --model each generation resolved (None: the default), answered by a toy."""
+    asked: list[str | None] = []
+
+    def resolve(name, task):
+        asked.append(name)
+        return Answers(c_major, name or "general")
+
+    monkeypatch.setattr(gen_cli, "resolve_model", resolve)
+    return asked
+
+
+@pytest.fixture
+def soprano(tmp_path) -> Path:
+    tune = Track(name="Soprano", program=52,
+                 notes=tuple(Note(72, b * 4 * Q, 4 * Q, 80) for b in range(4)))
+    path = tmp_path / "soprano.mid"
+    save_song(Song(tracks=(tune,)), path)
+    return path
+
+
+def test_the_chorale_note_names_its_file_and_says_what_it_writes(soprano, tmp_path, capsys,
+                                                               models_asked, monkeypatch):
+    """QA: in a loop over many files "partita: note: a four-part chorale: using
+    chorale-jsb" named none, and a lone melody is no four-part chorale."""
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    out = tmp_path / "satb.mid"
+    assert main(["harmonize", str(soprano), "-o", str(out), "--melody", "1"]) == 0
+    assert models_asked == [CHORALE_MODEL]
+    assert (f"partita: note: {out}: Alto, Tenor and Bass under a lone melody: using "
+            f"{CHORALE_MODEL} (--model to choose)") in capsys.readouterr().err.splitlines()
+    # A piano tune gets a band, and no chorale note.
+    piano = tmp_path / "piano.mid"
+    save_song(Song(tracks=(Track(name="Tune", notes=(Note(72, 0, Q),)),)), piano)
+    main(["harmonize", str(piano), "-o", str(tmp_path / "band.mid"), "--melody", "1"])
+    assert "chorale" not in capsys.readouterr().err
+
+
+def test_a_mistyped_partita_model_keeps_the_automatic_chorale_model(soprano, tmp_path,
+                                                                      capsys, models_asked,
+                                                                      monkeypatch):
+    """QA: PARTITA_MODEL=nonexist turned the chorale model off (a partita-base SATB)."""
+    monkeypatch.setenv("PARTITA_MODEL", "nonexist")
+    assert main(["harmonize", str(soprano), "-o", str(tmp_path / "a.mid"), "--melody",
+                 "1"]) == 0
+    assert models_asked == [CHORALE_MODEL]
+    err = capsys.readouterr().err
+    assert ("partita: warning: PARTITA_MODEL=nonexist: no usable model of that name can "
+            "harmonize (see `partita models`)") in err
+    assert f"using {CHORALE_MODEL}" in err
+    # A usable one is the user's choice, and wins.
+    monkeypatch.setenv("PARTITA_MODEL", "partita-base")
+    assert main(["harmonize", str(soprano), "-o", str(tmp_path / "b.mid"), "--melody",
+                 "1"]) == 0
+    assert models_asked[-1] is None  # the default: $PARTITA_MODEL
+    assert "using chorale-jsb" not in capsys.readouterr().err
