@@ -13,8 +13,17 @@ Sub-packages, pointing inward to ``score``:
 """
 
 import logging
+import os
 
 __version__ = "0.1.0"
+
+# ONNX Runtime (the built-in models' fast path) records telemetry for Microsoft by
+# default: a device ID and an event queue under ~/.cache/Microsoft, written as it is
+# imported (and a coloured warning on stderr where HOME cannot be written). A local music
+# tool records nothing for sending: this turns it off, for this process and the plugin
+# probes it starts, before anything can import onnxruntime (engine.models.runtime also
+# turns its events off, for a host that imported onnxruntime first).
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 # A library stays quiet unless its user configures logging (the job queue logs a model
 # that will not stop): no "No handlers" fallback printing to stderr.

@@ -52,10 +52,23 @@ def has_onnxruntime() -> bool:
     """ONNX Runtime and the ``onnx`` package (which writes the graph) are installed."""
     try:
         import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
+
+        _onnxruntime()
     except ImportError:
         return False
     return True
+
+
+def _onnxruntime():
+    """``onnxruntime``, imported with its telemetry off: ``ORT_DISABLE_TELEMETRY`` (set by
+    :mod:`engine` before any import) keeps it from recording anything, and its events are
+    turned off too, for a host that imported it before the engine; only its errors are
+    logged (a warning is printed in colour, and says nothing to a musician)."""
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()
+    ort.set_default_logger_severity(3)
+    return ort
 
 
 def available_precisions(folder: str | os.PathLike[str]) -> list[str]:
@@ -120,11 +133,7 @@ class OnnxDenoiser:
         self, cfg: NetworkConfig, tensors: Mapping[str, torch.Tensor],
         linears: Mapping[str, torch.Tensor | QuantizedLinear], *, threads: int | None = None,
     ) -> None:
-        import onnxruntime as ort
-
-        # Errors only: its warnings (a telemetry id it cannot store in a read-only home)
-        # are printed in colour on every command, and say nothing to a musician.
-        ort.set_default_logger_severity(3)
+        ort = _onnxruntime()
         self.cfg = cfg
         graph = build_graph(cfg, tensors, linears)
         opts = ort.SessionOptions()

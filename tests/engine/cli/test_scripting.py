@@ -4,6 +4,9 @@ error has its own exit code, --quiet, and ONNX Runtime records nothing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,11 +14,14 @@ import pytest
 from engine.cli import generate as gen_cli
 from engine.cli import main
 from engine.io import save_song
+from engine.models.runtime import has_onnxruntime
 from engine.score import Note, Song, Track
 from engine.tasks import CHORALE_MODEL
 from tests.engine.jobs.toy_models import Answers
 
 Q = 480
+ROOT = Path(__file__).resolve().parents[3]
+needs_ort = pytest.mark.skipif(not has_onnxruntime(), reason="onnxruntime not installed")
 
 
 def c_major(song, mask):  # each new voice holds a note of the chord under the tune
@@ -80,3 +86,39 @@ def test_a_mistyped_partita_model_keeps_the_automatic_chorale_model(soprano, tmp
                  "1"]) == 0
     assert models_asked[-1] is None  # the default: $PARTITA_MODEL
     assert "using chorale-jsb" not in capsys.readouterr().err
+
+
+# -- ONNX Runtime records nothing ----------------------------------------------------------------
+
+
+def _partita(args: list[str], home: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``partita ARGS`` in a fresh process with HOME at ``home``: its environment as a
+    user's, with no ORT_DISABLE_TELEMETRY of this test run's (importing engine set it)."""
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=home, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=cwd)
+
+
+@needs_ort
+def test_a_generation_leaves_no_onnx_runtime_telemetry_in_home(tmp_path):
+    """QA: every run left ~/.cache/Microsoft/DeveloperTools/.onnxruntime/onnxruntime.db,
+    56 queued events and a device ID, for Microsoft; a local tool records nothing."""
+    home = tmp_path / "home"
+    home.mkdir()
+    run = _partita(["compose", "--bars", "1", "--steps", "1", "--seed", "1", "-o",
+                    str(tmp_path / "x.mid")], str(home), tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "partita-base" in run.stdout  # the built-in model ran, on ONNX Runtime
+    assert list(home.rglob("*")) == []
+
+
+@needs_ort
+def test_an_unwritable_home_prints_nothing_from_onnx_runtime(tmp_path):
+    """QA: with HOME=/dev/null/x (cron, a container) `import onnxruntime` printed a coloured
+    "[W:onnxruntime:Default, telemetry_1ds.cc:613] Failed to persist telemetry device ID"."""
+    run = _partita(["compose", "--bars", "1", "--steps", "1", "--seed", "1", "-o",
+                    str(tmp_path / "x.mid")], "/dev/null/x", tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "onnxruntime" not in run.stderr and "\x1b" not in run.stderr
+    assert all(line.startswith("compose") for line in run.stderr.splitlines()), run.stderr
