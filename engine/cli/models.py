@@ -5,6 +5,9 @@
     partita models install PATH         verify a pack and copy it to the user's models folder
     partita models remove NAME          delete a model from the user's models folder
     partita models default [NAME]       the default model: say it, or set it (--clear)
+
+``--json`` (before or after the action) prints the list, or the default model, as JSON;
+verify, install and remove print one line and refuse it with their own usage.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "plugin folders, your models folder), verify a model pack or plugin, install a "
         "pack, remove one, or say or set the default model.",
     )
-    p.add_argument("--json", action="store_true", help="print the list as JSON")
+    p.add_argument("--json", action="store_true",
+                   help="print the list (or what `models default` says) as JSON")
     p.set_defaults(func=_list)
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
 
@@ -40,12 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                     help="print the list as JSON")
     ls.set_defaults(func=_list)
+    json_help = "print it as JSON"
 
     v = sub.add_parser("verify", help="check a model pack or plugin (folder or name)")
     v.add_argument("path", type=Path, help="plugin folder (or its partita-plugin.json), or "
                                            "the name of a shipped model, an installed pack "
                                            "or a code plugin (a package: its import and, "
                                            "where it ships a manifest, its data files)")
+    _refuse_json(v)
     v.set_defaults(func=_verify)
 
     i = sub.add_parser("install", help="install a model pack into your models folder")
@@ -54,6 +60,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     i.add_argument("--dir", type=Path, default=None,
                    help="models folder (default: $PARTITA_MODELS_DIR, else "
                    "$XDG_DATA_HOME/partita/models, else ~/.local/share/partita/models)")
+    _refuse_json(i)
     i.set_defaults(func=_install)
 
     r = sub.add_parser("remove", help="delete a model from your models folder")
@@ -61,13 +68,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--dir", type=Path, default=None,
                    help="models folder (default: $PARTITA_MODELS_DIR, else "
                    "$XDG_DATA_HOME/partita/models, else ~/.local/share/partita/models)")
+    _refuse_json(r)
     r.set_defaults(func=_remove)
 
     d = sub.add_parser("default", help="say or set the default model (the studio's too)")
     d.add_argument("name", nargs="?", help="the model to use when none is named")
     d.add_argument("--clear", action="store_true",
                    help="forget the choice (partita-base, or $PARTITA_MODEL, again)")
+    d.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=json_help)
     d.set_defaults(func=_default)
+
+
+def _refuse_json(action: argparse.ArgumentParser) -> None:
+    """``--json`` after an action that prints one line is refused with that action's usage
+    (after ``models`` it would be taken and ignored: ``_no_json`` refuses it there)."""
+    action.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                        help=argparse.SUPPRESS)
+    action.set_defaults(action_parser=action)
+
+
+def _no_json(args: argparse.Namespace) -> None:
+    if getattr(args, "json", False):
+        args.action_parser.error("--json is for the model list and `models default`; "
+                                 f"{args.models_command} prints one line")
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -121,6 +144,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"partita: importing {folder.name}… (up to {limit:g} s)", file=sys.stderr,
               flush=True)
 
+    _no_json(args)
     # A time-out is this command's error, said once; every file is hashed again (the
     # listing trusts a hash kept for the file's size and time).
     with probe.asked(announce), hashing_afresh():
@@ -248,7 +272,10 @@ def _default(args: argparse.Namespace) -> int:
     chosen = registry.saved_default()
     entry = registry.default()
     if entry is None:
-        print("no usable model (see `partita models`)")
+        if getattr(args, "json", False):
+            print(json.dumps({"name": None, "why": "no usable model"}, indent=2))
+        else:
+            print("no usable model (see `partita models`)")
         return 0
     wanted = os.environ.get("PARTITA_MODEL")
     if wanted and entry.name == wanted:
@@ -259,11 +286,15 @@ def _default(args: argparse.Namespace) -> int:
         why = f"{chosen}, your choice, is not usable now"
     else:
         why = "none chosen: the built-in general model"
-    print(f"{entry.name} ({why})")
+    if getattr(args, "json", False):
+        print(json.dumps({"name": entry.name, "why": why}, indent=2, ensure_ascii=False))
+    else:
+        print(f"{entry.name} ({why})")
     return 0
 
 
 def _remove(args: argparse.Namespace) -> int:
+    _no_json(args)
     registry = Registry(user_dir=args.dir or user_models_dir())
     folder = registry.remove(args.name)
     print(f"removed {args.name} ({folder})")
@@ -276,6 +307,7 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _install(args: argparse.Namespace) -> int:
+    _no_json(args)
     registry = Registry(user_dir=args.dir or user_models_dir())
     manifest = load_manifest(args.path)
     target = registry.install(manifest.folder, force=args.force)

@@ -43,8 +43,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "the takes still waiting; never SONG itself)")
     p.add_argument("--force", action="store_true",
                    help="accept a take even though its region was edited after it was made")
-    p.add_argument("--json", action="store_true", help="print the list as JSON")
-    p.set_defaults(func=run_takes)
+    p.add_argument("--json", action="store_true",
+                   help="print the list as JSON (not with --accept or --reject, which say "
+                        "one line)")
+    p.set_defaults(func=run_takes, takes_parser=p)
 
 
 def run_takes(args: argparse.Namespace) -> int:
@@ -53,6 +55,9 @@ def run_takes(args: argparse.Namespace) -> int:
     if content_kind(args.song) != "project":
         raise CliError(f"{args.song}: takes are kept in .partita projects only")
     deciding = args.accept or args.reject
+    if deciding and args.json:  # taken and ignored, a script would read no JSON
+        args.takes_parser.error("--json prints the list of waiting takes: it does not go "
+                                "with --accept or --reject")
     if deciding and args.output is None:
         raise CliError("--accept and --reject write the result: give -o OUT")
     if args.output is not None:

@@ -4,6 +4,7 @@ error has its own exit code, --quiet, and ONNX Runtime records nothing."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -122,3 +123,43 @@ def test_an_unwritable_home_prints_nothing_from_onnx_runtime(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "onnxruntime" not in run.stderr and "\x1b" not in run.stderr
     assert all(line.startswith("compose") for line in run.stderr.splitlines()), run.stderr
+
+
+# -- --json is JSON, or refused with the action's usage ------------------------------------------
+
+
+@pytest.mark.parametrize("argv", [["models", "--json", "default"],
+                                  ["models", "default", "--json"]])
+def test_models_default_says_the_default_as_json(argv, capsys, monkeypatch):
+    """QA: `models --json default` printed plain text; `models default --json` was refused
+    with the top-level usage."""
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    assert main(argv) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["name"] and said["why"]
+
+
+@pytest.mark.parametrize("argv", [["models", "--json", "verify", CHORALE_MODEL],
+                                  ["models", "verify", CHORALE_MODEL, "--json"],
+                                  ["models", "remove", "nothing", "--json"]])
+def test_models_actions_of_one_line_refuse_json_with_their_usage(argv, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"usage: partita models {argv[2] if argv[1] == '--json' else argv[1]}")
+    assert "--json is for the model list and `models default`" in err
+
+
+def test_deciding_a_take_refuses_json_with_the_takes_usage(pending, tmp_path, capsys):
+    """QA: `takes P.partita --accept 1B -o x.partita --json` printed plain text."""
+    out = tmp_path / "x.partita"
+    with pytest.raises(SystemExit) as stop:
+        main(["takes", str(pending), "--accept", "1B", "-o", str(out), "--json"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("usage: partita takes") and "does not go with --accept" in err
+    assert not out.exists()
+    assert main(["takes", str(pending), "--json"]) == 0  # the list is JSON
+    assert [r["ref"] for r in json.loads(capsys.readouterr().out)] == ["1A", "1B", "2A"]
