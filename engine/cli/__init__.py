@@ -4,7 +4,10 @@ Each command group lives in its own module with a ``register(subparsers)`` funct
 a command's handler takes the parsed ``argparse.Namespace`` and returns an exit code.
 User errors are raised as :class:`CliError` (or any other
 :class:`engine.errors.PartitaError`: ``common.USER_ERRORS``) and printed as one line,
-``partita: error: …``, with exit code 1 — never a traceback.
+``partita: error: …``, with exit code 1 — never a traceback. Exit codes: 0 done,
+:data:`USER_ERROR` (1), :data:`USAGE_ERROR` (2: arguments argparse refuses),
+:data:`INTERNAL_ERROR` (3: a bug — any other exception, said as one line, its traceback
+with ``--verbose``) and :data:`INTERRUPTED` (130: Ctrl+C, as a shell counts SIGINT).
 """
 
 from __future__ import annotations
@@ -19,6 +22,11 @@ from collections.abc import Sequence
 from engine import __version__
 
 from .common import USER_ERRORS, CliError, error_line
+
+USER_ERROR = 1
+USAGE_ERROR = 2  # argparse's own exit code for arguments it cannot parse
+INTERNAL_ERROR = 3  # a bug in Partita (or a plugin's helper it calls): not the user's to fix
+INTERRUPTED = 130
 
 # Modules that add sub-commands (a missing one is an error, not a command that vanishes).
 COMMAND_MODULES = (
@@ -82,13 +90,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser = build_parser()
         except KeyboardInterrupt:
             print("partita: interrupted", file=sys.stderr)
-            return 130
+            return INTERRUPTED
         args = parser.parse_args(_dash_values(sys.argv[1:] if argv is None else argv))
         if args.verbose:
             _show_engine_log()
         if not getattr(args, "func", None):
             parser.print_help()
-            return 2
+            return USAGE_ERROR
         _printable_stdout()
         return _run(args, ctrl_c)
 
@@ -166,15 +174,26 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
             who = getattr(e, "raised_by", "") or "the code that was running (a model plugin?)"
             print(f"partita: error: KeyboardInterrupt raised by {who}, not by Ctrl+C",
                   file=sys.stderr)
-            return 1
+            return USER_ERROR
         print("partita: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     except USER_ERRORS as e:
         print(f"partita: error: {error_line(e)}", file=sys.stderr)
         if args.verbose and getattr(e, "detail", ""):  # for developers: the file's own
             # terms, or the traceback of a plugin's exception (its file and line)
             print(f"partita: detail: {e.detail.rstrip()}", file=sys.stderr)
-        return 1
+        return USER_ERROR
+    except Exception as e:  # a bug: one line and its own exit code, a script can tell it
+        # from a user error (a traceback was exit 1 too); the traceback for a report
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        text = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+        print(f"partita: internal error: {' '.join(text.split())} (run with --verbose for "
+              "the traceback; please report it)", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
-__all__ = ["CliError", "build_parser", "main"]
+__all__ = ["INTERNAL_ERROR", "INTERRUPTED", "USAGE_ERROR", "USER_ERROR", "CliError",
+           "build_parser", "main"]

@@ -163,3 +163,27 @@ def test_deciding_a_take_refuses_json_with_the_takes_usage(pending, tmp_path, ca
     assert not out.exists()
     assert main(["takes", str(pending), "--json"]) == 0  # the list is JSON
     assert [r["ref"] for r in json.loads(capsys.readouterr().out)] == ["1A", "1B", "2A"]
+
+
+# -- exit codes ------------------------------------------------------------------------------------
+
+
+def test_an_internal_error_is_one_line_with_its_own_exit_code(capsys, monkeypatch):
+    """QA: any exception but a user error was an uncaught traceback with exit 1, the same
+    code as a user's mistake: a script could not tell a bug from a bad argument."""
+    from engine.cli import INTERNAL_ERROR
+    from engine.cli import models as models_cli
+
+    def bug(args):
+        raise KeyError("tracks")
+
+    monkeypatch.setattr(models_cli, "_list", bug)
+    assert main(["models"]) == INTERNAL_ERROR == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == ["partita: internal error: KeyError: 'tracks' (run with "
+                                "--verbose for the traceback; please report it)"]
+    assert main(["--verbose", "models"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):") and "in bug" in err
+    assert err.splitlines()[-1].startswith("partita: internal error: KeyError")
