@@ -275,10 +275,41 @@ class ProgressLines:
             self._say(f"100 % · done in {self.pace.clock() - self.pace.start:.1f} s")
 
 
-def progress_bar(total: int, desc: str, unit: str = "it", stream=None):
+class NoProgress:
+    """``--quiet``: progress said nowhere, with the calls of the others."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(1, total)
+        self.n = 0
+
+    def __enter__(self) -> NoProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def update(self, k: int = 1) -> None:
+        self.n = min(self.total, self.n + max(0, k))
+
+    def set_postfix_str(self, text: str, refresh: bool = True) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+QUIET_HELP = ("say no progress (no bar, no progress lines); warnings, notes and what is "
+              "written are still said")
+
+
+def progress_bar(total: int, desc: str, unit: str = "it", stream=None, *,
+                 quiet: bool = False):
     """Progress on stderr (``stream``): a tqdm bar on a terminal, with a time left only
     once there is a pace to go on (:class:`Pace`); plain lines
-    (:class:`ProgressLines`) when stderr is a log or a pipe, where it said nothing."""
+    (:class:`ProgressLines`) when stderr is a log or a pipe, where it said nothing;
+    none at all with ``quiet`` (``--quiet``: a script's log keeps its warnings)."""
+    if quiet:
+        return NoProgress(total)
     stream = sys.stderr if stream is None else stream
     if not stream.isatty():
         return ProgressLines(total, desc, stream)

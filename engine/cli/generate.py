@@ -31,6 +31,7 @@ from engine.tasks import AUTO, auto_key_note
 
 from . import batch
 from .common import (
+    QUIET_HELP,
     CliError,
     check_number,
     check_song_output,
@@ -101,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="keep the song as it is and save the takes in OUT.partita, waiting "
                         "to be decided as the studio's takes are (then: partita takes OUT "
                         "--accept 1B -o SONG); with --variations, all in one file")
+    common.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
 
     p = subparsers.add_parser("compose", parents=[common], help="compose a new piece",
                               description="Compose a new piece from scratch, in the "
@@ -575,7 +577,8 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
                        f"(it has: {', '.join(model.info.precisions)})")
     outputs = _outputs(args.output, args.variations, args.as_takes)
     t0 = time.perf_counter()
-    with progress_bar(1000, f"{args.task} ({model.info.name})", unit="‰") as bar:
+    with progress_bar(1000, f"{args.task} ({model.info.name})", unit="‰",
+                      quiet=args.quiet) as bar:
         def progress(p: Progress) -> None:
             done = round(1000 * p.step / max(p.total, 1))
             bar.set_message(progress_message(p.message))  # the model's own word: "bar 5"

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from engine.score import TimeMap, plural
 
-from .common import CliError, bars_text, check_folder, load_with_studio, progress_bar
+from .common import (
+    QUIET_HELP,
+    CliError,
+    bars_text,
+    check_folder,
+    load_with_studio,
+    progress_bar,
+)
 
 # What the summary adds after the length of the audio, for each --end.
 ENDS = {"tail": "", "bar": ", cut at the last bar line",
@@ -61,6 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "files fit a DAW's grid), 'loop' there too, with what "
                         "rings past the line added onto the start, so the files loop "
                         "seamlessly")
+    p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=run)
 
 
@@ -102,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
             f"this song does not write ({names}): add --clean to delete "
             f"{'them' if n != 1 else 'it'}, or choose an empty folder")
 
-    with progress_bar(1000, f"render {args.input}", unit="‰") as bar:
+    with progress_bar(1000, f"render {args.input}", unit="‰", quiet=args.quiet) as bar:
         def progress(f: float) -> None:
             bar.update(max(0, round(f * 1000) - bar.n))
 

@@ -187,3 +187,62 @@ def test_an_internal_error_is_one_line_with_its_own_exit_code(capsys, monkeypatc
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):") and "in bug" in err
     assert err.splitlines()[-1].startswith("partita: internal error: KeyError")
+
+
+# -- --quiet -------------------------------------------------------------------------------------
+
+
+def tiny_denoiser(tokens, roles, beat_pos):
+    import torch
+
+    from engine.models import vocab
+
+    g = torch.Generator().manual_seed(7)
+    return torch.randn(*tokens.shape, vocab.VOCAB_SIZE, generator=g)
+
+
+tiny_denoiser.max_steps = 64
+
+
+def test_quiet_says_no_progress_and_every_warning(tmp_path, capsys, monkeypatch,
+                                                  one_torch_thread):
+    """QA: a script's log of many generations was mostly progress lines; --quiet (-q)
+    leaves them out and still says what a warning or a note says."""
+    from engine.models.grid_plugin import GridModelPlugin
+    from engine.plugins.api import ModelInfo
+
+    model = GridModelPlugin(ModelInfo("tiny", "0"), tiny_denoiser, context_bars=1)
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model)
+    src = tmp_path / "tune.mid"
+    save_song(Song(tracks=(Track("Piano", notes=tuple(Note(60 + 2 * (i % 4), i * Q, Q, 80)
+                                                      for i in range(16))),)), src)
+    argv = ["regenerate", str(src), "--track", "Piano", "--key", "G", "--steps", "2",
+            "--seed", "1"]
+    out = tmp_path / "loud.mid"
+    assert main([*argv, "-o", str(out)]) == 0
+    loud = capsys.readouterr().err.splitlines()
+    assert any(line.startswith("regenerate (tiny): ") and "%" in line for line in loud)
+    said = f"regenerate: {out}: key signature G major from bar 1"
+    assert any(line.startswith(said) for line in loud)
+    for flag in ("--quiet", "-q"):
+        out = tmp_path / f"quiet{flag}.mid"
+        assert main([*argv, "-o", str(out), flag]) == 0
+        quiet = capsys.readouterr()
+        assert [line for line in quiet.err.splitlines() if "%" in line] == []
+        assert any(line.startswith(f"regenerate: {out}: key signature G major from bar 1")
+                   for line in quiet.err.splitlines())
+        assert "1 take with tiny" in quiet.out
+
+
+def test_render_quiet_says_no_progress(tmp_path, capsys):
+    src = tmp_path / "tune.mid"
+    save_song(Song(tracks=(Track("Piano", notes=(Note(60, 0, Q, 80),)),)), src)
+    argv = ["render", str(src), "-o", str(tmp_path / "x.wav"), "--synth", "builtin",
+            "--sample-rate", "8000"]
+    assert main(argv) == 0
+    assert f"render {src}: 100 %" in capsys.readouterr().err
+    assert main([*argv, "-q"]) == 0
+    said = capsys.readouterr()
+    (line,) = said.err.splitlines()  # what it rendered with is still said
+    assert line.startswith("synth: built-in, peak ")
+    assert said.out.startswith("rendered ")
