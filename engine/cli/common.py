@@ -291,6 +291,9 @@ class NoProgress:
     def update(self, k: int = 1) -> None:
         self.n = min(self.total, self.n + max(0, k))
 
+    def set_message(self, text: str) -> None:
+        pass  # the model's word on where it is: progress, said nowhere
+
     def set_postfix_str(self, text: str, refresh: bool = True) -> None:
         pass
 
