@@ -63,6 +63,9 @@ SPECS: tuple[Spec, ...] = (
     # Edit
     Spec("undo", "&Undo", ("Ctrl+Z",), "undo", "Undo"),
     Spec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", "Redo"),
+    # Ctrl+Alt beside Ctrl+Z and Ctrl+Shift+Z (Logic's Undo History is Alt+Cmd+Z).
+    Spec("undo_history", "Undo &History…", ("Ctrl+Alt+Z",), "",
+         "List every undo step; click one (or Enter) to go back or forward to it at once"),
     Spec("cut", "Cu&t", ("Ctrl+X",)),
     Spec("copy", "&Copy", ("Ctrl+C",)),
     Spec("paste", "&Paste", ("Ctrl+V",), "", "Paste at the playhead"),

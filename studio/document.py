@@ -121,6 +121,7 @@ class Document(QObject):
         self._disk: tuple[int, int] | None = None
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self._holding = False  # in go_to_step: the views hear of the song once, at the end
 
     # -- state --------------------------------------------------------------------------------
     @property
@@ -157,6 +158,16 @@ class Document(QObject):
         return self._mask
 
     @property
+    def saved_step(self) -> int | None:
+        """The undo stack's index whose song is the file's on disk (the undo history marks
+        it "saved"); None when no step is: a song never saved, a recovered one not saved
+        since, or the saved state's steps replaced by later edits made after undoing."""
+        if self._path is None or self._dirty:
+            return None
+        index = self.undo_stack.cleanIndex()
+        return index if index >= 0 else None
+
+    @property
     def display_name(self) -> str:
         return display_path(self._path.name) if self._path else "Untitled"
 
@@ -175,13 +186,16 @@ class Document(QObject):
                                                              old.time_signatures):
             self._time_map = None
         self.revision += 1
+        if self._holding:
+            return
         self.songChanged.emit()
         self._emit_modified()
 
     def _set_mask(self, mask: Mask) -> None:
         if mask != self._mask:
             self._mask = mask
-            self.maskChanged.emit()
+            if not self._holding:
+                self.maskChanged.emit()
 
     def restore_mask(self, mask: Mask) -> None:
         """Put back the mask a project saved (after :meth:`reset`; not an undo step)."""
@@ -193,6 +207,24 @@ class Document(QObject):
         not fit the current song."""
         result = edit.apply(self._song)
         self.undo_stack.push(EditCommand(self, edit, result))
+
+    def go_to_step(self, index: int) -> None:
+        """Undo or redo to the undo stack's ``index`` in one go (Edit ▸ Undo History): the
+        song is the one as many Ctrl+Z (or redos) give, the steps run in the same order,
+        and the views hear of it once. Announced at every step, the views' updates cost
+        2 ms a step (the track list restyled its headers each time), ten times the edits'
+        own: 1,780 steps back took 4 s."""
+        song, mask = self._song, self._mask
+        self._holding = True
+        try:
+            self.undo_stack.setIndex(index)
+        finally:
+            self._holding = False
+        if self._song is not song:
+            self.songChanged.emit()
+        if self._mask != mask:
+            self.maskChanged.emit()
+        self._emit_modified()
 
     def set_mask(self, mask: Mask, label: str = "Paint mask") -> bool:
         """Change the mask as one undo step (``label`` names it in the Edit menu);

@@ -93,6 +93,7 @@ from .track_commands import PAN_STEP, VOLUME_STEP_DB, TrackCommands
 from .tracklist import TrackList
 from .transport import RENDERING, Transport
 from .undo import SelectionsBefore
+from .undo_history import UndoHistory
 from .worker import Worker
 
 if TYPE_CHECKING:  # loaded on first use, not with the window
@@ -109,6 +110,7 @@ SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar", ".musicxml", ".xml", ".mxl
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 MAX_TITLE_SHOWN = 60  # the song's title in the window's title: longer ones end in "…"
+FAR_UNDO_STEPS = 20  # an undo history jump past this many steps shows the wait cursor
 QT_WIDGET_SIZE_MAX = (1 << 24) - 1  # QWIDGETSIZE_MAX, "no maximum" (PySide does not export it)
 
 
@@ -138,6 +140,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self._export_folders: dict[Path | None, Path] = {}  # per song file, this session
         self._audio_notice_shown = False
         self._last_escape = 0.0
+        self.undo_history: UndoHistory | None = None  # Edit ▸ Undo History, once opened
         self.catalog = ModelCatalog(registry, self.settings, self)
         self.composer = CoComposer(self.document, self.selection, self.catalog,
                                    self._generation_values,
@@ -286,7 +289,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addAction(a.quit)
         m = bar.addMenu("&Edit")
-        m.addActions([a.undo, a.redo])
+        m.addActions([a.undo, a.redo, a.undo_history])
         m.addSeparator()
         m.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
         m.addSeparator()
@@ -449,6 +452,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "quit": self.close,
             "undo": lambda: self._undo_step(doc.undo_stack.undo),
             "redo": lambda: self._undo_step(doc.undo_stack.redo),
+            "undo_history": self.show_undo_history,
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
             "select_all": self.select_all, "select_all_tracks": self.select_all_tracks,
@@ -673,11 +677,44 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             changed += [(t.id, n.id) for n in t.notes if old.get(n.id) != n]
         if changed:
             self.selection.set_notes(changed)
-        elif self.document.undo_stack.index() < index:
-            self.selection.set_notes(self._selections_before.before(index))
+        elif (now := self.document.undo_stack.index()) < index:
+            # Back over several steps (the undo history): the selection before the
+            # earliest of them.
+            self.selection.set_notes(self._selections_before.before(now + 1))
             self.selection.prune(after)
         self.pianoroll.reveal_notes(
             [n for notes in self.selection.selected_notes(after).values() for n in notes])
+
+    def show_undo_history(self) -> None:
+        """Edit ▸ Undo History (Ctrl+Alt+Z): the window listing every step, made once."""
+        if self.undo_history is None:
+            self.undo_history = UndoHistory(self.document, self.go_to_undo_step, self)
+            # Ctrl+Z, Ctrl+Shift+Z there too: the list follows as they step.
+            a = self.actions
+            self.undo_history.addActions([a.undo, a.redo, a.undo_history])
+        self.undo_history.open_at_current()
+
+    def go_to_undo_step(self, index: int) -> None:
+        """Undo or redo to the undo stack's ``index`` in one go (the undo history's click
+        or Enter), selecting and showing what changed as Ctrl+Z does, and saying where
+        the song is now; the wait cursor while a far jump runs."""
+        stack = self.document.undo_stack
+        now = stack.index()
+        index = max(0, min(index, stack.count()))
+        if index == now:
+            return
+        far = abs(index - now) > FAR_UNDO_STEPS
+        if far:
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self._undo_step(lambda: self.document.go_to_step(index))
+        finally:
+            if far:
+                QApplication.restoreOverrideCursor()
+        done = "Undid" if index < now else "Redid"
+        where = f"after “{stack.text(index - 1)}”" if index else "at the start"
+        self.statusBar().showMessage(
+            f"{done} {plural(abs(index - now), 'step', grouped=True)}: now {where}", 8000)
 
     def _song_changed(self) -> None:
         song = self.document.song
