@@ -12,6 +12,7 @@ imports torch or knows which network a plugin runs.
 - :mod:`engine.tasks.chorale` — four-part chorale requests
 - :mod:`engine.tasks.keys` — the key new notes keep by default
 - :mod:`engine.tasks.requests` — the same requests planned over a painted mask (the studio)
+- :mod:`engine.tasks.templates` — new empty songs from a template (File ▸ New)
 """
 
 from .chorale import (
@@ -50,14 +51,17 @@ from .run import (
     track_labels,
     variation_seed,
 )
+from .templates import TEMPLATES, SongSetup, new_song
 
 __all__ = [
     "AUTO",
     "CHORALE_MODEL",
     "REDRAWS",
     "SATB_VOICES",
+    "TEMPLATES",
     "CannotWrite",
     "SongParams",
+    "SongSetup",
     "TaskError",
     "TaskResult",
     "TrackSpec",
@@ -73,6 +77,7 @@ __all__ = [
     "kit_band_mask",
     "named_key_signature",
     "new_piece_signature",
+    "new_song",
     "new_track_edits",
     "range_on_drums",
     "regenerate",
