@@ -47,7 +47,8 @@ class Spec:
 
 SPECS: tuple[Spec, ...] = (
     # File
-    Spec("new", "&New", (StdKey.New,), "new", "New song"),
+    Spec("new", "&New…", (StdKey.New,), "new",
+         "New song: its tracks, title, tempo, meter, key and length"),
     Spec("open", "&Open…", (StdKey.Open,), "open",
          "Open a .partita project, a MIDI file or a MusicXML score"),
     Spec("save", "&Save", (StdKey.Save,), "save", "Save"),

@@ -10,8 +10,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine.io.text import display_path
-from engine.score import DEFAULT_PPQ, TRACK_COLOURS, Edit, Mask, Song, TimeMap, Track
+from engine.score import Edit, Mask, Song, TimeMap
 from engine.score.grid_fit import grid_fit
+from engine.tasks.templates import SongSetup
 
 from .undo import EditCommand, ValueCommand
 
@@ -30,10 +31,12 @@ def disk_stamp(path: Path | None) -> tuple[int, int] | None:
     return st.st_mtime_ns, st.st_size
 
 
-def new_song() -> Song:
-    """What File ▸ New gives: one piano track, 8 empty bars at 120 BPM, 4/4."""
-    piano = Track(name="Piano", program=0, channel=0, colour=TRACK_COLOURS[1])
-    return Song(tracks=(piano,), ppq=DEFAULT_PPQ, length=8 * 4 * DEFAULT_PPQ, title="")
+def new_song(setup: SongSetup | None = None) -> Song:
+    """What File ▸ New gives: the song ``setup`` asks for (its dialog's answer,
+    :mod:`engine.tasks.templates`); by default, as the studio starts, one piano track, 8
+    empty bars at 120 BPM, 4/4. Raises the engine's ``TaskError`` for a field that does
+    not fit."""
+    return (setup or SongSetup()).song()
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.score import plural
+from engine.score import Song, TimeMap, plural
+from engine.score.spelling import key_text
 
 from . import dialogs
 from .autosave import original_is_newer
@@ -99,12 +100,20 @@ class FileCommands:
         return answer == "discard"
 
     def new_file(self) -> None:
+        """File ▸ New: "save changes?" first, then the New Song dialog (tracks, title,
+        tempo, meter, key, length), opened on the last choices; Cancel keeps the song."""
         if not self.maybe_save():
             return
+        setup = dialogs.ask_new_song(self, self.settings.new_song_setup())
+        if setup is None:
+            return
+        self.settings.set_new_song_setup(setup)
+        song = new_song(setup)
         self.document.studio_state = {}
-        self.document.reset(new_song())
+        self.document.reset(song)
         self._song_reset()
-        self.statusBar().showMessage("New song", 3000)
+        self.statusBar().showMessage(f"New song: {new_song_summary(setup.template, song)}",
+                                     5000)
 
     def open_file(self) -> None:
         if not self.maybe_save():
@@ -609,6 +618,17 @@ def _busy(path: Path) -> Iterator[None]:
     finally:
         if slow:
             QApplication.restoreOverrideCursor()
+
+
+def new_song_summary(template: str, song: Song) -> str:
+    """What File ▸ New made from ``template``, for the status bar: "Band, 4 bars of 4/4
+    at 92.5 BPM in A minor"."""
+    tm = TimeMap.of(song)
+    bpm = round(song.tempos[0].bpm, 1)
+    key = f" in {key_text(song.key_signatures[0].key)}" if song.key_signatures else ""
+    return (f"{template if song.tracks else 'no tracks'}, "
+            f"{plural(tm.tick_to_bar(song.length), 'bar')} of {song.time_signatures[0].text}"
+            f" at {number_text(bpm, 1 if bpm % 1 else 0)} BPM{key}")
 
 
 def _is_user_error(e: BaseException) -> bool:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from PySide6.QtCore import QByteArray, QSettings
 
 from engine.score.snap import DEFAULT_SNAP, MAX_SWING, STRAIGHT, SWING_GRIDS
+from engine.tasks.templates import SongSetup
 
 MAX_RECENT = 10
 # The rates File ▸ Export Audio & Stems offers (`partita render --sample-rate` takes any
@@ -204,6 +206,36 @@ class Settings:
     def set_export_rehearsal(self, rehearsal: bool, count_in: bool) -> None:
         self._s.setValue("export/rehearsal", bool(rehearsal))
         self._s.setValue("export/rehearsal_count_in", bool(count_in))
+
+    # -- File ▸ New ------------------------------------------------------------------------------
+    def new_song_setup(self) -> SongSetup:
+        """The tracks, tempo, meter, key and length File ▸ New's dialog was last given
+        (not the title: a new song is another song); the defaults (one Piano, 8 bars of
+        4/4 at 120 BPM) for any never chosen or hand-edited into one that does not fit."""
+        default = SongSetup()
+        stored = {"template": str(self._s.value("new_song/template", default.template)),
+                  "meter": str(self._s.value("new_song/meter", default.meter)),
+                  "key": str(self._s.value("new_song/key", "") or "") or None}
+        try:
+            stored["bars"] = int(self._s.value("new_song/bars", default.bars))
+            stored["tempo"] = float(self._s.value("new_song/tempo", default.tempo))
+        except (TypeError, ValueError):
+            pass
+        fields = {}
+        for name, value in stored.items():  # each checked alone: one bad value, one default
+            try:
+                replace(default, **{name: value}).song()
+            except ValueError:
+                continue
+            fields[name] = value
+        return replace(default, **fields)
+
+    def set_new_song_setup(self, setup: SongSetup) -> None:
+        self._s.setValue("new_song/template", setup.template)
+        self._s.setValue("new_song/bars", int(setup.bars))
+        self._s.setValue("new_song/tempo", float(setup.tempo))
+        self._s.setValue("new_song/meter", setup.meter)
+        self._s.setValue("new_song/key", setup.key or "")
 
     # -- models ---------------------------------------------------------------------------------
     def take_default_model(self) -> str | None:

@@ -33,6 +33,7 @@ from .messages import (
     show_warning,
 )
 from .model_manager import show_model_manager
+from .new_song import ask_new_song
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 from .song import ask_song_properties
@@ -46,6 +47,7 @@ __all__ = [
     "ask_export_audio",
     "ask_instruments",
     "ask_marker",
+    "ask_new_song",
     "ask_overwrite_changed",
     "ask_recover",
     "ask_remove_model",

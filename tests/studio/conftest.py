@@ -43,7 +43,9 @@ class Dialogs:
                                            "ask_recover": ("later", None),
                                            "ask_discard_takes": "discard",
                                            "ask_overwrite_changed": "cancel",
-                                           "ask_save_over_midi": "cancel"}
+                                           "ask_save_over_midi": "cancel",
+                                           # File ▸ New's dialog accepted as it opened
+                                           "ask_new_song": lambda parent, setup: setup}
 
     def names(self) -> list[str]:
         return [name for name, _ in self.calls]

@@ -39,7 +39,9 @@ def unnamed(root: QWidget) -> list[str]:
 
 
 def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
+    from engine.tasks import SongSetup
     from studio.dialogs.export_options import ExportAudioDialog
+    from studio.dialogs.new_song import NewSongDialog
     from studio.dialogs.shortcuts import shortcuts_dialog
     from studio.dialogs.swing import SwingDialog
     from studio.dialogs.timing import TimeDialog
@@ -48,7 +50,7 @@ def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
     dialogs = [TimeDialog(opened, 1, 120.0, (4, 4), "C", pickup=""),
                shortcuts_dialog(opened), ExportAudioDialog(opened, "/tmp", 48000, ""),
                TranspositionDialog(opened, "Clarinet", (-1, -2)),
-               SwingDialog(opened, "1/8", 50)]
+               SwingDialog(opened, "1/8", 50), NewSongDialog(opened, SongSetup())]
     for root in (opened, *dialogs):
         assert not unnamed(root), type(root).__name__
 
