@@ -9,6 +9,7 @@ built-in models apply it as they decode; every model's result passes through it 
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import replace
 from itertools import pairwise
@@ -71,23 +72,40 @@ def write_over(sounding: Iterable[Note], notes: Iterable[Note]) -> list[Note]:
     pitch held from before ends where it starts (a whole note C, then C on beat 3: two
     halves); one starting inside it, or with it, is removed (a passage entered twice is
     not doubled). A zero-length note still strikes its onset. Returns the notes at the
-    pitches of ``notes`` as they end up, each keeping its id; other pitches are left out."""
+    pitches of ``notes`` as they end up, each keeping its id; other pitches are left out.
+
+    Each pitch's notes are kept in onset order, and a written note looks only at those
+    that can reach it (no longer ago than the pitch's longest note): dropping all 12,188
+    notes of a big song after a drag walked every note of a pitch for each one, 4.2 s of
+    the release (``benchmarks/bench_pianoroll.py``)."""
     notes = list(notes)
     pitches = {n.pitch for n in notes}
-    at: dict[int, list[Note]] = {}  # per pitch, as the notes are written one by one
+    at: dict[int, list[Note]] = {}  # per pitch, in onset order, as the notes are written
     for n in sounding:
         if n.pitch in pitches:
             at.setdefault(n.pitch, []).append(n)
+    for line in at.values():
+        line.sort(key=_start)
+    reach = {p: max(_sounds_until(n) - n.start for n in line) for p, line in at.items()}
     for new in notes:
+        line = at.setdefault(new.pitch, [])
+        end = _sounds_until(new)
+        lo = bisect.bisect_right(line, new.start - reach.get(new.pitch, 1), key=_start)
+        hi = bisect.bisect_left(line, end, key=_start)
         kept = []
-        for n in at.get(new.pitch, ()):
-            if not (n.start < _sounds_until(new) and new.start < _sounds_until(n)):
+        for n in line[lo:hi]:
+            if not new.start < _sounds_until(n):
                 kept.append(n)
             elif n.start < new.start:  # held from before: ends where the new one starts
                 kept.append(replace(n, duration=new.start - n.start))
-        kept.append(new)
-        at[new.pitch] = kept
-    return [n for kept in at.values() for n in kept]
+        line[lo:hi] = kept  # trims keep their onsets: still in order
+        line.insert(bisect.bisect_right(line, new.start, key=_start), new)
+        reach[new.pitch] = max(reach.get(new.pitch, 1), end - new.start)
+    return [n for line in at.values() for n in line]
+
+
+def _start(n: Note) -> int:
+    return n.start
 
 
 def _sounds_until(n: Note) -> int:
