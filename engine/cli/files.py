@@ -72,10 +72,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--key", metavar="KEY",
                    help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "
                         "the key change at that bar")
-    p.add_argument("--from-bar", type=int, metavar="N",
+    p.add_argument("--from-bar", type=int, metavar="N", action="append",
                    help="the bar where --tempo/--meter/--key start (default: the song's "
                         "start); bars as a score numbers them: the first full bar is 1, a "
-                        "pickup bar 0")
+                        "pickup bar 0. One bar a run: convert again for changes at another")
     p.add_argument("--pickup", metavar="LENGTH",
                    help="a pickup, a short first bar before the first full bar, whose meter "
                         "--meter sets: a note value like 1/4 or 3/8, or beats of the meter "
@@ -90,9 +90,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="delete bars A to B on every track and close the gap; what holds "
                            "after them (tempo, meter, key) holds on")
     p.add_argument("--copy-bars", metavar="A[-B]:C",
-                   help="copy the notes of bars A to B to bar C, replacing what those "
-                        "tracks had there (a score editor's copy and paste of bars; C one "
-                        "past the last bar appends); after --insert/--delete-bars")
+                   help="copy bars A to B to bar C: their notes, pedal, bends and "
+                        "controllers, rests too, replacing what those tracks had there (a "
+                        "score editor's copy and paste of bars; C one past the last bar "
+                        "appends); bar by bar onto the bar lines there, what a shorter bar "
+                        "has no room for cut and said; after --insert/--delete-bars")
     p.add_argument("--tracks", metavar="T1,T2",
                    help="the tracks --copy-bars copies (number or name; default: all)")
     p.add_argument("--title", metavar="TEXT", help="the song's title (saved in MIDI and projects)")
@@ -326,6 +328,7 @@ def run_convert(args: argparse.Namespace) -> int:
     from engine.io import file_kind, save_song
 
     src, dst = args.input, args.output
+    args.from_bar = _one_from_bar(args.from_bar)
     check_song_output(dst, [src])
     song, studio = _read(src, lambda path: load_with_studio(path, rewriting=True))
     song = _with_copy(_with_bars(_with_time(song, args), args), args)
@@ -358,6 +361,20 @@ def run_convert(args: argparse.Namespace) -> int:
     print(f"wrote {dst} ({plural(written, 'track')}, {plural(song.note_count, 'note')}"
           f"{empty})")
     return 0
+
+
+def _one_from_bar(bars: list[int] | None) -> int | None:
+    """The one ``--from-bar`` given: a second was taken silently for the first's
+    --tempo/--meter/--key too (argparse keeps the last), so a repeat is refused."""
+    if not bars:
+        return None
+    if len(set(bars)) > 1:
+        times = "twice" if len(bars) == 2 else f"{len(bars)} times"
+        given = ", then ".join(str(b) for b in bars)
+        raise CliError(f"--from-bar given {times} ({given}): --tempo, --meter and "
+                       "--key all start at one bar; run convert again for the changes at "
+                       "another")
+    return bars[0]
 
 
 def _with_time(song: Any, args: argparse.Namespace) -> Any:
@@ -464,7 +481,7 @@ def _with_bars(song: Any, args: argparse.Namespace) -> Any:
 
 def _with_copy(song: Any, args: argparse.Namespace) -> Any:
     """``song`` with ``--copy-bars A[-B]:C`` (of ``--tracks``) applied."""
-    from engine.score import copy_bars
+    from engine.score import bar_copy
 
     if args.copy_bars is None:
         if args.tracks is not None:
@@ -481,11 +498,13 @@ def _with_copy(song: Any, args: argparse.Namespace) -> Any:
         raise CliError(f"--copy-bars {text}: the first bar comes first")
     ids = None if args.tracks is None else track_ids(song, args.tracks, args.input)
     try:
-        edit = copy_bars(song, *_bar_indices(song, a, b, c), ids)
+        copy = bar_copy(song, *_bar_indices(song, a, b, c), ids)
     except ValueError as e:
         raise CliError(f"{args.input}: --copy-bars {text}: {e}") from None
-    print(edit.label)
-    return edit.apply(song)
+    print(copy.edit.label)
+    for warning in copy.warnings:  # a shorter bar copied onto: the notes it had no room for
+        print(f"partita: warning: --copy-bars {text}: {warning}", file=sys.stderr)
+    return copy.edit.apply(song)
 
 
 def _load(path: Path, with_studio: bool = False) -> Any:

@@ -63,13 +63,14 @@ from .song import (
     notes_signature,
     track_labels,
 )
-from .time_edits import BarShift, bar_shift, copy_bars, delete_bars, insert_bars
+from .time_edits import BarCopy, BarShift, bar_copy, bar_shift, copy_bars, delete_bars, insert_bars
 from .timing import BarPosition, TimeMap
 
 __all__ = [
     "DEFAULT_PPQ",
     "DRUM_CHANNEL",
     "TRACK_COLOURS",
+    "BarCopy",
     "BarPosition",
     "BarShift",
     "ChangeNotes",
@@ -98,6 +99,7 @@ __all__ = [
     "add_notes",
     "add_notes_replacing",
     "adopt_ids",
+    "bar_copy",
     "bar_shift",
     "clamp_velocity",
     "copy_bars",

@@ -10,19 +10,25 @@ The rules, chosen so that the bars around keep their meaning:
   starts again after the new bars (the new bars stay empty, ready to be written or
   generated). Tempo, meter and key changes *at* the bar line stay (they hold for the new
   bars too); later ones move. A track's program changes and controllers, and markers, at
-  or after it move with the music.
-- **Delete** bars ``bar`` .. ``bar + count - 1``: their notes go, a note sounding into them
-  from before is shortened by the bars removed (so it still ends where its music ends), a
-  note sounding out of them keeps the part after them. Tempo, meter and key changes and
-  markers inside them go; what is in force after the deleted bars (tempo, meter, key, a
-  track's program and controller values) holds from the bar line on, and everything
-  later moves earlier. Deleting the song's last bars leaves nothing after them to hold
-  for: the tempo, meter and key changes, markers and program changes inside them go with
-  them (an "84 BPM from bar 13" restated at the end of a 12-bar song would be a change no
-  music plays). A controller or pitch bend left as the deleted bars left it is restated
-  at the bar line, though: a sustain pedal pressed before them and released inside, or a
-  bend back to 0 there, would otherwise stay down or bent for good (and for bars added
-  later).
+  or after it move with the music. A sustain pedal (or sostenuto, hold 2) down and a
+  pitch bend in force at the bar line are released and reset there and set again after
+  the new bars: the note cut there must not ring on through them, nor new notes written
+  in them sound held or bent.
+- **Delete** bars ``bar`` .. ``bar + count - 1``: their notes go, a note sounding into
+  them from before is shortened by the bars removed (so it still ends where its music
+  ends), a note sounding out of them keeps the part after them. Tempo, meter and key
+  changes and markers inside them go (but a marker on the first deleted bar's line stays
+  there, naming the music that now follows it, unless the next bar line has its own); what
+  is in force after the deleted bars (tempo, meter, key, a track's program and controller
+  values) holds from the bar line on, and everything later moves earlier. Deleting the
+  song's last bars leaves nothing after them to hold for: the tempo, meter and key
+  changes, markers and program changes inside them go with them (an "84 BPM from bar 13"
+  restated at the end of a 12-bar song would be a change no music plays). A controller or
+  pitch bend left as the deleted bars left it is restated at the bar line, though: a
+  sustain pedal pressed before them and released inside, or a bend back to 0 there, would
+  otherwise stay down or bent for good (and for bars added later).
+- **Copy** (:func:`bar_copy`) bar by bar onto the bar lines where the copy lands, the
+  copied tracks' notes, rests and controllers replacing theirs there.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
+from .controller_state import released_in_gap, restated, span_replaced, state_before
 from .edits import ChangeNotes, Edit, EditGroup, SetSongProps, SetTrackProps, plural
 from .song import ControlEvent, Note, Song, Track
 from .timing import TimeMap
@@ -100,7 +107,9 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
                 removed.append(n)
                 added.append(Note(n.pitch, n.start, at - n.start, n.velocity, n.id))
                 added.append(Note(n.pitch, at + span, n.end - at, n.velocity))
-        _track_edits(edits, track, removed, added, lambda events: _moved(events, later))
+        _track_edits(edits, track, removed, added, lambda events: _moved(events, later),
+                     lambda controls: released_in_gap(_moved(controls, later), at, span,
+                                                      follows=at < song.end))
     changes = {
         "tempos": _moved(song.tempos, lambda t: t + span if t > at else t),
         "time_signatures": _moved(song.time_signatures, lambda t: t + span if t > at else t),
@@ -152,7 +161,12 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
         "key_signatures": _closed_map(song.key_signatures, t0, t1, lambda e: e.key,
                                       follows=follows),
     }
-    kept = [m for m in song.markers if not t0 <= m.tick < t1]  # a deleted bar's go too
+    # A deleted bar's markers go too, but one on the first's bar line names the section
+    # that starts there, and its music still starts there ("Chorus" at bar 13, bar 13
+    # deleted: the chorus's bar 2 is now bar 13) — unless a marker after the cut takes the
+    # bar line (the whole section went), or nothing follows (it would mark the end).
+    stays = follows and not any(m.tick == t1 for m in song.markers)
+    kept = [m for m in song.markers if not t0 <= m.tick < t1 or (m.tick == t0 and stays)]
     changes["markers"] = _moved(kept, closed)
     changes["length"] = (t0 + max(0, song.length - t1)) if song.length > t0 else song.length
     first, last = tm.bar_number(bar), tm.bar_number(bar + count - 1)
@@ -161,16 +175,44 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     return EditGroup(tuple(edits), label)
 
 
+@dataclass(frozen=True, slots=True)
+class BarCopy:
+    """What :func:`bar_copy` does: the edit, and what did not fit where a bar copied onto
+    is shorter than the bar copied (3/4 bars taking 4/4 ones: a note cut at the bar line
+    or left out), one line a bar, for the user."""
+
+    edit: Edit
+    warnings: tuple[str, ...] = ()
+
+
 def copy_bars(song: Song, first: int, last: int, to: int,
               track_ids: Sequence[int] | None = None) -> Edit:
-    """The notes of 0-based bars ``first`` .. ``last`` (of ``track_ids``, else every track)
-    copied to bar ``to`` — a score editor's copy and paste of measures: in each track
-    copied, the copy replaces what the track had where it lands (a note starting there is
-    removed, one sounding into it ends where it begins: a pasted part never doubles or
-    overlaps what was there), a note held past the copied bars is cut at their end, and
-    the song grows to hold the copy. Each note keeps its place in the bar: a pickup
-    copied lands at the end of bar ``to``, the bar after it on ``to + 1``. Tempo, meter
-    and key are not copied. ``ValueError`` names what does not fit."""
+    """:func:`bar_copy`'s edit."""
+    return bar_copy(song, first, last, to, track_ids).edit
+
+
+def bar_copy(song: Song, first: int, last: int, to: int,
+             track_ids: Sequence[int] | None = None) -> BarCopy:
+    """0-based bars ``first`` .. ``last`` (of ``track_ids``, else every track) copied to
+    bar ``to`` — a score editor's copy and paste of measures. The copy is of the bars,
+    rests included: in each track copied, it replaces what the track had where it lands
+    (a note starting there is removed, one sounding into it ends where it begins: a
+    pasted part never doubles or overlaps what was there; a track resting in the copied
+    bars leaves those bars empty), a note held past the copied bars is cut at their end,
+    and the song grows to hold the copy.
+
+    Bar by bar, onto the bar lines there: each bar's notes from the start of the bar it
+    is copied onto, whatever the meters (4/4 bars copied onto 3/4 ones stay on the
+    downbeats); a note that the bar there is too short for is cut at its end or left
+    out, and :attr:`BarCopy.warnings` names it. A pickup copied lands at the end of bar
+    ``to``, the bar after it on ``to + 1``.
+
+    A track's controllers and pitch bend in the copied bars are copied with its notes
+    (the pedal, bends, volume and expression: the music as it was played), the values
+    in force where the copied bars begin are set where the copy begins (the pedal down
+    there, a bend in force), and those the track had after the copy are set again at
+    its end. Tempo, meter and key are not copied. ``ValueError`` names what does not
+    fit."""
     tm = TimeMap.of(song)
     bars = max(1, tm.whole_bars(song.end))
     number = tm.bar_number
@@ -182,19 +224,32 @@ def copy_bars(song: Song, first: int, last: int, to: int,
     if not 0 <= to <= bars:
         raise ValueError(f"bar {number(to)} is after the song's end "
                          f"({tm.bar_numbers_text(bars)}; bar {number(bars)} appends)")
-    t0, t1 = tm.bar_to_tick(first), tm.bar_to_tick(last + 1)
-    at = tm.bar_to_tick(to) - tm.pickup_shift(to) + tm.pickup_shift(first)
-    lo, hi = max(0, at), at + (t1 - t0)  # where the copy lands
+    pairs = [_BarPair.of(tm, first + k, to + k) for k in range(last - first + 1)]
+    t1 = pairs[-1].s1
+    lo, hi = pairs[0].lo, pairs[-1].d1  # where the copy lands
     wanted = None if track_ids is None else set(track_ids)
     edits: list[Edit] = []
     copied = 0
+    misfits: dict[int, list[str]] = {}  # a bar copied onto (index in pairs): what did not fit
     for track in song.tracks:
         if wanted is not None and track.id not in wanted:
             continue
-        notes = [Note(n.pitch, n.start - t0 + at, min(n.end, t1) - n.start, n.velocity)
-                 for n in track.notes if t0 <= n.start < t1 and n.start - t0 + at >= 0]
-        if not notes:
-            continue
+        notes = []
+        for n in track.notes:
+            if not pairs[0].s0 <= n.start < t1:
+                continue
+            k = next(k for k, p in enumerate(pairs) if n.start < p.s1)
+            pair, end = pairs[k], min(n.end, t1)
+            start = n.start + pair.shift
+            if not pair.lo <= start < pair.d1:
+                misfits.setdefault(k, []).append(_note_text(song, tm, track, n, "left out"))
+                continue
+            e = next(p for p in pairs if end <= p.s1)  # the bar the note ends in
+            stop = min(end + e.shift, e.d1)
+            if stop < end + e.shift and n.end <= t1:  # (one held on ends with the copy)
+                misfits.setdefault(pairs.index(e), []).append(
+                    _note_text(song, tm, track, n, "cut at the bar line"))
+            notes.append(Note(n.pitch, start, stop - start, n.velocity))
         removed, kept = [], []
         for n in track.notes:
             if lo <= n.start < hi:
@@ -202,14 +257,97 @@ def copy_bars(song: Song, first: int, last: int, to: int,
             elif n.start < lo < n.end:  # sounds into the copy: ends where it begins
                 removed.append(n)
                 kept.append(Note(n.pitch, n.start, lo - n.start, n.velocity, n.id))
-        edits.append(ChangeNotes(track.id, tuple(removed), tuple(kept + notes), "Copy notes"))
+        if removed or notes:
+            edits.append(ChangeNotes(track.id, tuple(removed), tuple(kept + notes),
+                                     "Copy notes"))
+        controls = _copied_controls(track, pairs, lo, hi)
+        if controls != track.controls:
+            edits.append(SetTrackProps(track.id, (("controls", track.controls),),
+                                       (("controls", controls),), "Copy controllers"))
         copied += len(notes)
     label = f"Copy {span} to bar {number(to)}"
     if hi > song.end:  # rests at the end of the copied bars are bars too
         _song_edit(edits, song, {"length": hi}, label)
     if not copied:
         raise ValueError(f"{span} hold no notes to copy")
-    return EditGroup(tuple(edits), f"{label} ({plural(copied, 'note')})")
+    warnings = tuple(_misfit_text(tm, pairs[k], names) for k, names in sorted(misfits.items()))
+    return BarCopy(EditGroup(tuple(edits), f"{label} ({plural(copied, 'note')})"), warnings)
+
+
+@dataclass(frozen=True, slots=True)
+class _BarPair:
+    """A bar copied (``[s0, s1)``) and the bar it is copied onto (``[d0, d1)``): its
+    ticks land ``shift`` later, from ``lo`` on (a pickup's notes at the end of the bar)."""
+
+    s0: int
+    s1: int
+    d0: int
+    d1: int
+    shift: int
+    source: int  # the bars, 0-based
+    target: int
+
+    @classmethod
+    def of(cls, tm: TimeMap, source: int, target: int) -> _BarPair:
+        s0, d0 = tm.bar_to_tick(source), tm.bar_to_tick(target)
+        shift = (d0 - tm.pickup_shift(target)) - (s0 - tm.pickup_shift(source))
+        return cls(s0, tm.bar_to_tick(source + 1), d0, tm.bar_to_tick(target + 1), shift,
+                   source, target)
+
+    @property
+    def lo(self) -> int:
+        return max(self.d0, self.s0 + self.shift)
+
+
+def _copied_controls(track: Track, pairs: Sequence[_BarPair], lo: int,
+                     hi: int) -> tuple[ControlEvent, ...]:
+    """``track``'s controls with those of the copied bars put where the copy lands
+    (:func:`~.controller_state.span_replaced`). What a bar copied onto is too short for
+    is set at its end instead (a pedal released on the copied bar's last beat is released
+    before the next bar's music), or, in the last bar, by what the track had after."""
+    copied: list[ControlEvent] = []
+    ordered = sorted(track.controls, key=lambda c: c.tick)
+    for i, pair in enumerate(pairs):
+        spilled: dict[tuple[str, int], int] = {}
+        for c in ordered:
+            if not pair.s0 <= c.tick < pair.s1:
+                continue
+            tick = c.tick + pair.shift
+            if pair.lo <= tick < pair.d1:
+                copied.append(c if tick == c.tick else replace(c, tick=tick))
+            elif tick >= pair.d1 and c.kind in ("control_change", "pitchwheel"):
+                spilled[(c.kind, c.number)] = c.value
+        if i + 1 < len(pairs):
+            copied += [ControlEvent(pair.d1, kind, number, value)
+                       for (kind, number), value in spilled.items()]
+    start = state_before(track.controls, lo - pairs[0].shift)
+    return span_replaced(track.controls, lo, hi, copied, start)
+
+
+_MISFITS_NAMED = 4
+
+
+def _note_text(song: Song, tm: TimeMap, track: Track, n: Note, what: str) -> str:
+    """"Strings' D5 at 16.4 cut at the bar line", "Piano's C4 at 16.4 left out": a note
+    of the copied bars, where it is in them."""
+    from .instruments import drum_name
+    from .spelling import pitch_name
+
+    name = ((drum_name(n.pitch, short=True) if track.is_drum else None)
+            or pitch_name(n.pitch, song.key_at(n.start)))
+    p = tm.tick_to_position(n.start)
+    where = f"{tm.bar_number(p.bar)}.{p.beat + 1}" + (f".{p.tick:03d}" if p.tick else "")
+    owner = f"{track.name}'" if track.name.endswith("s") else f"{track.name}'s"
+    return f"{owner} {name} at {where} {what}"
+
+
+def _misfit_text(tm: TimeMap, pair: _BarPair, names: list[str]) -> str:
+    """"bar 24 (3/4) is shorter than bar 16 (4/4), copied onto it: …" with the notes."""
+    more = len(names) - _MISFITS_NAMED
+    listed = ", ".join(names[:_MISFITS_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return (f"bar {tm.bar_number(pair.target)} ({tm.signature_at(pair.d0).text}) is "
+            f"shorter than bar {tm.bar_number(pair.source)} "
+            f"({tm.signature_at(pair.s0).text}), copied onto it: {listed}")
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -258,13 +396,6 @@ def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], 
     return tuple(out + after)
 
 
-# What a controller is before any event sets it, where MIDI says (Reset All Controllers):
-# modulation and the switch pedals (sustain, portamento, sostenuto, soft, legato, hold 2)
-# off, expression full. Others (volume, pan: the track's own settings) are not known here.
-_RESET_VALUES = {("pitchwheel", 0): 0, ("control_change", 1): 0, ("control_change", 11): 127,
-                 **{("control_change", n): 0 for n in range(64, 70)}}
-
-
 def _released_controls(controls: Sequence[ControlEvent], t0: int, t1: int,
                        closed: Callable[[int], int]) -> tuple[ControlEvent, ...]:
     """A track's controls when the song's last bars ``[t0, t1)`` are deleted: those inside
@@ -273,20 +404,11 @@ def _released_controls(controls: Sequence[ControlEvent], t0: int, t1: int,
     the cut and released inside it is released at the new end, not held down for good. A
     controller that nothing set before the cut (and whose reset value is not known) is
     left unset."""
-    before: dict[tuple[str, int], int] = {}
-    leaving: dict[tuple[str, int], int] = {}
-    for c in sorted(controls, key=lambda c: c.tick):
-        if c.kind not in ("control_change", "pitchwheel") or c.tick >= t1:
-            continue
-        key = (c.kind, c.number)
-        (before if c.tick < t0 else leaving)[key] = c.value
-    restated = [ControlEvent(t0, kind, number, value)
-                for (kind, number), value in leaving.items()
-                if before.get((kind, number), _RESET_VALUES.get((kind, number))) not in
-                (None, value)]
+    leaving = state_before([c for c in controls if t0 <= c.tick < t1], t1)
+    again = restated(t0, leaving, state_before(controls, t0), leaving)
     moved = _moved(controls, closed)
     at = next((i for i, c in enumerate(moved) if c.tick >= t0), len(moved))
-    return (*moved[:at], *restated, *moved[at:])
+    return (*moved[:at], *again, *moved[at:])
 
 
 def _track_edits(edits: list[Edit], track: Track, removed: list[Note], added: list[Note],

@@ -292,6 +292,9 @@ def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
     (["--tempo", "0"], "tempo 0 BPM is outside"),
     (["--key", "H"], "--key 'H': give a key a MIDI file can declare, like C"),
     (["--tempo", "90", "--from-bar", "0"], "--from-bar 0: bars count from 1"),
+    # QA: the second --from-bar was taken for the first's --meter too, silently.
+    (["--meter", "4/4", "--from-bar", "1", "--tempo", "80", "--from-bar", "2"],
+     "--from-bar given twice (1, then 2): --tempo, --meter and --key all start at one bar"),
 ])
 def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, problem):
     out = tmp_path / "x.mid"
@@ -460,6 +463,40 @@ def test_convert_copies_bars_and_sets_the_title(midi, tmp_path, capsys):
     assert "give A[-B]:C, e.g. 1-8:9" in capsys.readouterr().err
     assert main(["convert", str(midi), str(out), "--tracks", "1"]) == 1
     assert "--tracks says which tracks --copy-bars copies" in capsys.readouterr().err
+
+
+def test_copied_bars_land_on_the_bar_lines_with_their_rests_and_pedal(tmp_path, capsys):
+    """QA: 4/4 bars copied onto 3/4 ones overwrote the next section's downbeat, a track
+    resting in the copied bars kept its old notes there, and the pedal stayed behind."""
+    from engine.score import ControlEvent
+
+    bar, bar3 = 1920, 1440
+    piano = Track("Piano", notes=(Note(60, 0, 480), Note(64, 1440, 480),  # beat 4: no room
+                                  Note(67, bar, bar), Note(72, 2 * bar + 2 * bar3, 480)),
+                  controls=(ControlEvent(0, "control_change", 64, 127),
+                            ControlEvent(bar + 960, "control_change", 64, 0)))
+    bass = Track("Bass", channel=1, notes=(Note(40, 2 * bar, 480),))  # rests in bars 1–2
+    song = Song((piano, bass), ppq=480, time_signatures=(
+        TimeSignature(0, 4, 4), TimeSignature(2 * bar, 3, 4),
+        TimeSignature(2 * bar + 2 * bar3, 4, 4)))
+    src, out = tmp_path / "e1.partita", tmp_path / "e2.partita"
+    save_song(song, src)
+    assert main(["convert", str(src), str(out), "--copy-bars", "1-2:3"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Copy bars 1–2 to bar 3 (2 notes)\n")
+    assert captured.err.splitlines() == [
+        "partita: warning: --copy-bars 1-2:3: bar 3 (3/4) is shorter than bar 1 (4/4), "
+        "copied onto it: Piano's E4 at 1.4 left out",
+        "partita: warning: --copy-bars 1-2:3: bar 4 (3/4) is shorter than bar 2 (4/4), "
+        "copied onto it: Piano's G4 at 2.1 cut at the bar line"]
+    after = load_song(out)
+    at = 2 * bar
+    assert [(n.pitch, n.start - at, n.duration) for n in after.tracks[0].notes
+            if n.start >= at] == [(60, 0, 480), (67, bar3, bar3),
+                                  (72, 2 * bar3, 480)]  # bar 5's downbeat as it was
+    assert after.tracks[1].notes == ()  # the bass rests there too now
+    assert [(c.tick, c.value) for c in after.tracks[0].controls] == [
+        (0, 127), (bar + 960, 0), (at, 127), (at + bar3 + 960, 0)]
 
 
 def test_a_file_without_its_extension_is_read_as_what_it_is(midi, tmp_path, capsys):

@@ -201,15 +201,15 @@ def test_copying_bars_adds_their_notes_at_the_bar_named_and_undoes():
 
     s = song()
     lead, bass = s.tracks
-    edit = copy_bars(s, 0, 1, 5)  # bars 1–2 to bar 6 (in 3/4 from bar 5: ticks, not beats)
+    edit = copy_bars(s, 0, 1, 5)  # bars 1–2 to bar 6 (3/4 from bar 5: bar by bar)
     after = edit.apply(s)
     at = TimeMap.of(s).bar_to_tick(5)
     new_lead = [n for n in after.tracks[0].notes if n.start >= at]
     assert [(n.pitch, n.start - at, n.duration) for n in new_lead] == [
-        (60, 0, Q), (62, BAR, BAR)]  # the held note cut where the copied bars end
+        (60, 0, Q), (62, 3 * Q, 3 * Q)]  # the held note on bar 7's downbeat, cut at its end
     assert after.tracks[0].notes[:5] == lead.notes  # what was there stays
     assert after.tracks[1].notes == bass.notes  # bass has nothing in bars 1–2
-    assert after.end == at + 2 * BAR and edit.label == "Copy bars 1–2 to bar 6 (2 notes)"
+    assert after.end == at + 6 * Q and edit.label == "Copy bars 1–2 to bar 6 (2 notes)"
     assert edit.inverse().apply(after) == s
     only_bass = copy_bars(s, 2, 2, 0, [bass.id]).apply(s)  # bar 3's bass to bar 1
     assert only_bass.tracks[0] == lead
@@ -249,3 +249,136 @@ def test_copied_bars_replace_what_the_track_had_there_and_keep_a_pickup_in_place
     # The pickup on bar 4's last beat, its downbeat G on bar 5's downbeat, as written.
     assert [(n.pitch, n.start) for n in copied] == [
         (62, tm.bar_to_tick(3) + 2 * Q), (67, tm.bar_to_tick(4)), (71, tm.bar_to_tick(5))]
+
+
+def _cc(c: ControlEvent) -> tuple[int, str, int, int]:
+    return c.tick, c.kind, c.number, c.value
+
+
+def test_bars_copied_onto_bars_of_another_meter_land_on_their_bar_lines():
+    """QA: bars 13–16 (4/4) copied onto bars 21–24 (3/4) overwrote the downbeat of the
+    section after them (the copy was measured in ticks, four 4/4 bars long). Now bar by
+    bar: each bar from the downbeat of the bar it goes onto, what that bar is too short
+    for cut at its end or left out, and named."""
+    from engine.score import bar_copy
+
+    bar3 = 3 * Q
+    tune = Track("Strings", notes=(
+        Note(60, 0, Q), Note(67, 3 * Q, Q),  # bar 1: its 4th beat does not fit a 3/4 bar
+        Note(62, BAR, 4 * Q),  # bar 2: a whole note, cut to the 3/4 bar
+        Note(64, 2 * BAR + Q, 2 * BAR),  # bar 3, held into bar 4
+        Note(48, 4 * BAR, Q), Note(50, 4 * BAR + 2 * bar3, Q),  # bars 5–7 (3/4)
+        Note(72, 4 * BAR + 4 * bar3, Q)))  # bar 9 (4/4 again): the next section
+    s = Song((tune,), ppq=Q, time_signatures=(
+        TimeSignature(0, 4, 4), TimeSignature(4 * BAR, 3, 4),
+        TimeSignature(4 * BAR + 4 * bar3, 4, 4)), key_signatures=(KeySignature(0, "C"),))
+    tm = TimeMap.of(s)
+    copy = bar_copy(s, 0, 3, 4)  # bars 1–4 onto bars 5–8
+    after = copy.edit.apply(s)
+    at = tm.bar_to_tick(4)
+    assert [(n.pitch, n.start - at, n.duration) for n in after.tracks[0].notes
+            if at <= n.start < tm.bar_to_tick(8)] == [
+        (60, 0, Q),  # bar 5's downbeat
+        (62, bar3, bar3),  # bar 6's, cut at its end
+        (64, 2 * bar3 + Q, 2 * Q + bar3)]  # bar 7's second beat, held into bar 8 and on
+    # The section after the copy is as it was, its downbeat too.
+    assert [n for n in after.tracks[0].notes if n.start >= tm.bar_to_tick(8)] == [
+        tune.notes[-1]]
+    assert TimeMap.of(after).bar_to_tick(8) == tm.bar_to_tick(8)
+    assert copy.warnings == (
+        "bar 5 (3/4) is shorter than bar 1 (4/4), copied onto it: Strings' G4 at 1.4 "
+        "left out",
+        "bar 6 (3/4) is shorter than bar 2 (4/4), copied onto it: Strings' D4 at 2.1 cut "
+        "at the bar line")
+    # Same meters: nothing to say.
+    assert bar_copy(s, 4, 5, 6).warnings == ()
+
+
+def test_copying_every_track_copies_the_rests_of_a_track_too():
+    """QA: copying bars 1–4 to bar 13 left the old bass notes in bars 13–16 under the
+    copied drums, because the bass rests in bars 1–4: the copy is of the bars."""
+    from engine.score import copy_bars
+
+    drums = Track("Drums", is_drum=True, channel=9,
+                  notes=tuple(Note(36, i * Q, Q // 2) for i in range(4)))
+    bass = Track("Bass", channel=1, notes=(Note(40, 2 * BAR, BAR), Note(43, 3 * BAR, Q)))
+    s = Song((drums, bass), ppq=Q)
+    after = copy_bars(s, 0, 0, 2).apply(s)  # bar 1 (bass resting) onto bar 3
+    assert [n.start for n in after.tracks[0].notes] == [*range(0, BAR, Q),
+                                                        *range(2 * BAR, 3 * BAR, Q)]
+    assert [(n.pitch, n.start) for n in after.tracks[1].notes] == [(43, 3 * BAR)]
+    # Copying the drums alone leaves the bass as it is.
+    only_drums = copy_bars(s, 0, 0, 2, [drums.id]).apply(s)
+    assert only_drums.tracks[1] == bass
+
+
+def test_copied_bars_bring_their_pedal_and_bends_and_leave_the_track_as_it_was_after():
+    """The copy of a pianist's bars took the notes alone: the pedal, pressed before them
+    and changed inside, and a bend were lost (or left down over the music after)."""
+    from engine.score import copy_bars
+
+    piano = Track("Piano", notes=(Note(60, 0, BAR), Note(64, BAR, BAR), Note(67, 2 * BAR, Q),
+                                  Note(72, 3 * BAR, BAR), Note(74, 4 * BAR, BAR)),
+                  controls=(ControlEvent(BAR - Q, "control_change", 64, 127),  # down
+                            ControlEvent(BAR + 2 * Q, "control_change", 64, 0),
+                            ControlEvent(BAR + 2 * Q, "control_change", 64, 127),
+                            ControlEvent(BAR + 3 * Q, "pitchwheel", 0, 1024),
+                            ControlEvent(2 * BAR + Q, "control_change", 64, 0),
+                            ControlEvent(2 * BAR + Q, "pitchwheel", 0, 0),
+                            ControlEvent(3 * BAR + Q, "control_change", 11, 90)))
+    s = Song((piano,), ppq=Q, length=5 * BAR)
+    edit = copy_bars(s, 1, 1, 3)  # bar 2 (pedal down from bar 1) onto bar 4
+    after = edit.apply(s)
+    assert [_cc(c) for c in after.tracks[0].controls] == [
+        *[_cc(c) for c in piano.controls[:6]],
+        (3 * BAR, "control_change", 64, 127),  # the pedal as it was where bar 2 begins
+        (3 * BAR + 2 * Q, "control_change", 64, 0),  # bar 2's own pedal change and bend
+        (3 * BAR + 2 * Q, "control_change", 64, 127),
+        (3 * BAR + 3 * Q, "pitchwheel", 0, 1024),
+        # bar 5 as the track had it: the pedal up, no bend, expression at 90 (which the
+        # copy replaced: bar 2 played at full expression)
+        (4 * BAR, "control_change", 64, 0), (4 * BAR, "pitchwheel", 0, 0),
+        (4 * BAR, "control_change", 11, 90)]
+    assert edit.inverse().apply(after) == s
+
+
+def test_inserted_bars_do_not_ring_with_the_pedal_or_a_bend_in_force():
+    """QA: bars inserted where the pedal was down (and a bend in force) cut the held
+    note, but the pedal stayed down through the new bars, ringing. Released and reset at
+    the gap, set again after it; expression and volume hold on."""
+    piano = Track("Piano", notes=(Note(60, 0, 2 * BAR), Note(64, 2 * BAR, BAR)),
+                  controls=(ControlEvent(0, "control_change", 64, 127),
+                            ControlEvent(Q, "pitchwheel", 0, -2048),
+                            ControlEvent(Q, "control_change", 11, 70),
+                            ControlEvent(BAR, "control_change", 1, 30),
+                            ControlEvent(2 * BAR + Q, "control_change", 64, 0)))
+    s = Song((piano,), ppq=Q)
+    edit = insert_bars(s, 1, 2)  # two bars before bar 2
+    after = edit.apply(s)
+    assert [_cc(c) for c in after.tracks[0].controls] == [
+        *[_cc(c) for c in piano.controls[:3]],
+        (BAR, "control_change", 64, 0), (BAR, "pitchwheel", 0, 0),  # the gap: silent
+        (3 * BAR, "control_change", 64, 127), (3 * BAR, "pitchwheel", 0, -2048),  # again
+        (3 * BAR, "control_change", 1, 30),  # moved with the music
+        (4 * BAR + Q, "control_change", 64, 0)]
+    assert edit.inverse().apply(after) == s
+    # Bars added after the song's end: released, nothing to set again for.
+    appended = insert_bars(s, 3, 1).apply(s)
+    assert [_cc(c) for c in appended.tracks[0].controls][-1] == (3 * BAR, "pitchwheel", 0, 0)
+
+
+def test_deleting_a_sections_first_bar_keeps_its_marker_on_the_bar_line():
+    """QA: deleting bar 13, where "Chorus" starts, deleted the marker (a key change there
+    was kept): the chorus still starts at bar 13. Unless the next bar line has its own
+    marker (the whole section deleted) or nothing follows."""
+    notes = tuple(Note(60, b * BAR, Q) for b in range(6))
+    s = Song((Track("P", notes=notes),), ppq=Q,
+             markers=(Marker(2 * BAR, "Chorus"), Marker(2 * BAR + Q, "Hit"),
+                      Marker(4 * BAR, "Bridge")))
+    after = delete_bars(s, 2, 1).apply(s)
+    assert [(m.tick, m.text) for m in after.markers] == [(2 * BAR, "Chorus"),
+                                                          (3 * BAR, "Bridge")]
+    whole = delete_bars(s, 2, 2).apply(s)  # the whole chorus
+    assert [(m.tick, m.text) for m in whole.markers] == [(2 * BAR, "Bridge")]
+    end = delete_bars(s, 4, 2).apply(s)  # the song's last bars
+    assert [m.text for m in end.markers] == ["Chorus", "Hit"]
