@@ -33,6 +33,7 @@ from engine.score.pickup import (
 from engine.score.song import BPM_RANGE, Marker
 
 from . import dialogs
+from .bars_in_focus import bars_in_focus
 from .markers import marker_position
 from .undo import ValueCommand
 
@@ -58,15 +59,16 @@ class BarCommands:
 
     def edit_bars(self, inserting: bool) -> None:
         """Insert empty bars before the playhead's bar, or delete bars (the loop range's
-        when it is set, else the playhead's), on every track, as one undo step."""
+        while the loop is on, else the playhead's: as Ctrl+B picks bars), on every track,
+        as one undo step."""
         if not self._no_takes_in_the_way("Insert Bars" if inserting else "Delete Bars"):
             return
         doc = self.document
         tm = doc.time_map
         last = tm.whole_bars(doc.song.end)
         bar, count = tm.tick_to_bar(self.transport.position), 1
-        start, end, _ = self.pianoroll.loop
-        if not inserting and end > start:
+        if not inserting:  # a loop range left set with the loop off is not offered (QA)
+            start, end, _ = bars_in_focus(tm, self.transport)
             bar = tm.tick_to_bar(start)
             count = max(1, tm.bar_count(end) - bar)
         # The dialog speaks the ruler's numbers (a pickup is bar 0), the edits indices.

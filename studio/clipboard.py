@@ -1,7 +1,14 @@
 """Copy and paste of notes, across tracks and bars.
 
 Copied notes are kept relative to the earliest copied onset, with the track they came
-from. Pasting puts them at a tick: notes from one track go into the current track when it
+from — or, copied from a bar selection (Ctrl+B), relative to the bar line it began at,
+so that a part that comes in late in the bars (strings from the fifth of eight) is
+pasted as late in the bars at the playhead; such a copy takes the tracks' controllers in
+those bars too (the pedal, bends, volume, expression) and what was in force where they
+begin (the pedal down, a bend), and pasting puts them in the bars pasted over in place of
+the target's own, setting again after the paste what the target had there.
+
+Pasting puts them at a tick: notes from one track go into the current track when it
 is of their kind, else to the next track of their kind from the current one down; notes
 from several tracks go back into their own tracks where those still exist, and the notes
 of tracks that are gone (another song, a deleted track) go to the other tracks from the
@@ -13,9 +20,19 @@ and :attr:`Pasted.message` says so.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from engine.score import Edit, EditGroup, Note, Song, add_notes, plural
+from engine.score import (
+    ControlEvent,
+    Edit,
+    EditGroup,
+    Note,
+    SetTrackProps,
+    Song,
+    add_notes,
+    plural,
+)
+from engine.score.controller_state import Key, span_replaced, state_before
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +50,14 @@ class Clip:
     tracks they came from in the song's order."""
 
     notes: tuple[tuple[int, Note], ...]
-    length: int  # span from the first onset to the last note-off
+    length: int  # span from the first onset (a bar copy: its first bar line) to the last
+    # note-off (a bar copy: its last bar line)
     sources: tuple[Source, ...]
+    # A bar copy's controllers, relative as the notes are, and each source's controllers
+    # where the bars begin.
+    controls: tuple[tuple[int, ControlEvent], ...] = ()
+    starts: dict[int, dict[Key, int]] = field(default_factory=dict)
+    bars: bool = False  # copied from a bar selection
 
     @property
     def track_ids(self) -> list[int]:
@@ -51,16 +74,35 @@ class Pasted:
     message: str
 
 
-def copy_notes(selected: dict[int, list[Note]], song: Song) -> Clip | None:
-    """A clip of the selected notes of ``song`` (``None`` when nothing is selected)."""
+def copy_notes(selected: dict[int, list[Note]], song: Song,
+               bars: tuple[int, int] | None = None) -> Clip | None:
+    """A clip of the selected notes of ``song`` (``None`` when nothing is selected).
+    ``bars``: the ticks ``[start, end)`` of the bars the selection was made of (Ctrl+B):
+    the notes are kept from ``start``, and the tracks' controllers in the bars with them."""
     pairs = [(tid, n) for tid, notes in selected.items() for n in notes]
     if not pairs:
         return None
-    origin = min(n.start for _, n in pairs)
-    end = max(n.end for _, n in pairs)
+    origin = bars[0] if bars else min(n.start for _, n in pairs)
+    end = bars[1] if bars else max(n.end for _, n in pairs)
     rel = tuple((tid, replace(n, start=n.start - origin)) for tid, n in pairs)
     sources = tuple(Source(t.id, t.name, t.is_drum) for t in song.tracks if t.id in selected)
-    return Clip(rel, end - origin, sources)
+    if bars is None:
+        return Clip(rel, end - origin, sources)
+    tracks = [song.track(s.id) for s in sources]
+    controls = tuple((t.id, replace(c, tick=c.tick - origin)) for t in tracks
+                     for c in t.controls if origin <= c.tick < end)
+    starts = {t.id: state_before(t.controls, origin) for t in tracks}
+    return Clip(rel, end - origin, sources, controls, starts, bars=True)
+
+
+def controls_left_behind(selected: dict[int, list[Note]], song: Song) -> int:
+    """How many controller events (pedal, bends, …) the selected tracks have where the
+    selected notes are: a copy of notes (not bars) leaves them behind, and says so."""
+    notes = [n for v in selected.values() for n in v]
+    if not notes:
+        return 0
+    start, end = min(n.start for n in notes), max(n.end for n in notes)
+    return sum(1 for tid in selected for c in song.track(tid).controls if start <= c.tick < end)
 
 
 def paste_targets(song: Song, clip: Clip,
@@ -103,12 +145,33 @@ def paste_edit(song: Song, clip: Clip, at: int, current_track: int | None) -> Pa
         if tid in targets:
             per_track.setdefault(targets[tid], []).append(
                 Note(n.pitch, n.start + at, n.duration, n.velocity))
-    edits = [add_notes(tid, notes) for tid, notes in per_track.items()]
+    edits: list[Edit] = [add_notes(tid, notes) for tid, notes in per_track.items()]
     count = sum(len(v) for v in per_track.values())
+    controls = _pasted_controls(song, clip, at, targets) if clip.bars else []
+    edits += controls
     label = f"Paste {plural(count, 'note')}"
     keys = [(tid, n.id) for tid, notes in per_track.items() for n in notes]
     return Pasted(EditGroup(tuple(edits), label), keys,
-                  _message(song, clip, targets, left_out, count, current_track))
+                  _message(song, clip, targets, left_out, count, current_track,
+                           bool(controls)))
+
+
+def _pasted_controls(song: Song, clip: Clip, at: int,
+                     targets: dict[int, int]) -> list[SetTrackProps]:
+    """A bar copy's controllers put in the bars it is pasted over, in place of each
+    target track's own there (two pedals' events mixed would be neither's), the state
+    where the copied bars began set at ``at``, and the target's after them again at the
+    end (:func:`~engine.score.controller_state.span_replaced`)."""
+    edits = []
+    for source, target in targets.items():
+        track = song.track(target)
+        copied = [replace(c, tick=c.tick + at) for tid, c in clip.controls if tid == source]
+        controls = span_replaced(track.controls, at, at + clip.length, copied,
+                                 clip.starts.get(source, {}))
+        if controls != track.controls:
+            edits.append(SetTrackProps(target, (("controls", track.controls),),
+                                       (("controls", controls),), "Paste controllers"))
+    return edits
 
 
 def _names(names: Iterable[str]) -> str:
@@ -116,10 +179,11 @@ def _names(names: Iterable[str]) -> str:
 
 
 def _message(song: Song, clip: Clip, targets: dict[int, int], left_out: list[Source],
-             count: int, current_track: int | None = None) -> str:
+             count: int, current_track: int | None = None, controls: bool = False) -> str:
     """"Pasted 5 notes into Lead (Bass's), Piano; 386 left out: no drum track from the
     current one down for Drums"; one track's notes that could not go into the current
-    track say why: "Pasted 8 notes into Drums (Piano is not a drum track)"."""
+    track say why: "Pasted 8 notes into Drums (Piano is not a drum track)"; a bar copy's
+    controllers pasted too: "Pasted 40 notes and their controllers into Strings"."""
     several = len(clip.sources) > 1
     current = next((t for t in song.tracks if t.id == current_track), None)
     passed = ""  # the current track, passed over for its kind
@@ -132,7 +196,8 @@ def _message(song: Song, clip: Clip, targets: dict[int, int], left_out: list[Sou
             into.append(f"{t.name} ({_names(s.name for s in came)}'s)")
         elif came:
             into.append(t.name)
-    said = f"Pasted {plural(count, 'note')} into {_names(into)}" if count else "Nothing pasted"
+    what = plural(count, "note") + (" and their controllers" if controls else "")
+    said = f"Pasted {what} into {_names(into)}" if count else "Nothing pasted"
     if not left_out:
         return said + passed
     gone = {s.id for s in left_out}

@@ -134,6 +134,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.actions = Actions(self)
         self.midi = MidiKeyboard(self, midi_source)  # Tools ▸ MIDI Input, its notes
         self.clip: Clip | None = None
+        # The bars Ctrl+B last selected notes in, and those notes: copying them is a copy
+        # of the bars (studio.clipboard).
+        self.bar_selection: tuple[int, int, frozenset[tuple[int, int]]] | None = None
         self.export_worker = Worker(1, self)
         self.open_worker = Worker(1, self)  # File ▸ Open's reads (a big score: seconds)
         self._open_dialog: QProgressDialog | None = None

@@ -30,7 +30,7 @@ from engine.score.spelling import key_text, transpose_key
 
 from . import dialogs
 from .bars_in_focus import bars_in_focus, bars_text
-from .clipboard import Clip, copy_notes, paste_edit
+from .clipboard import Clip, controls_left_behind, copy_notes, paste_edit
 from .pianoroll.tools import (
     delete_edit,
     duplicate_edit,
@@ -75,6 +75,7 @@ class NoteCommands:
         snap_box: QComboBox
         lcd_position: QLabel
         clip: Clip | None
+        bar_selection: tuple[int, int, frozenset[tuple[int, int]]] | None
 
         def statusBar(self) -> QStatusBar: ...
 
@@ -88,10 +89,24 @@ class NoteCommands:
         self.pianoroll.reveal_notes([n for v in self._selected().values() for n in v])
 
     def copy(self) -> None:
-        clip = copy_notes(self._selected(), self.document.song)
-        if clip is not None:
-            self.clip = clip
-            self.statusBar().showMessage(f"Copied {plural(len(clip.notes), 'note')}", 2000)
+        selected, song = self._selected(), self.document.song
+        keys = {(tid, n.id) for tid, notes in selected.items() for n in notes}
+        # Notes Ctrl+B selected (and no others) are a copy of bars: measured from the bar
+        # line, not from the first note (strings coming in at the fifth of eight bars were
+        # pasted on the first), with the bars' controllers.
+        bars = self.bar_selection
+        span = bars[:2] if bars is not None and keys == bars[2] else None
+        clip = copy_notes(selected, song, span)
+        if clip is None:
+            return
+        self.clip = clip
+        said, left = f"Copied {plural(len(clip.notes), 'note')}", 0
+        if clip.bars:
+            said += f" of {bars_text(self.document.time_map, *span)}"
+        elif left := controls_left_behind(selected, song):
+            said += (f" (not the {plural(left, 'controller event')} among them: Ctrl+B "
+                     "selects bars, whose pedal and bends are copied too)")
+        self.statusBar().showMessage(said, 4000 if left or clip.bars else 2000)
 
     def cut(self) -> None:
         if not self._selected():
@@ -269,6 +284,7 @@ class NoteCommands:
         ids = self.pianoroll.active_track_ids()
         keys = [(tid, n.id) for tid in ids for n in song.track(tid).notes if start <= n.start < end]
         self.selection.set_notes(keys)
+        self.bar_selection = (start, end, frozenset(keys))  # a copy of it is of these bars
         if not keys:
             self.statusBar().showMessage(f"No notes of the current track start in {bars} "
                                          f"({where})", 4000)

@@ -90,8 +90,8 @@ def test_insert_and_delete_bars_on_every_track_as_one_undo_step(opened, dialogs)
     assert win.actions.undo.text() == "&Undo Insert 2 bars at bar 2"
     assert win.transport.position == 1920
     assert win.statusBar().currentMessage().startswith("Insert 2 bars at bar 2: paint them")
-    # Delete takes the loop range's bars when it is set: bars 2–3, the new ones.
-    win.pianoroll.set_loop(1920, 3 * 1920, True)
+    # Delete takes the loop range's bars while looping: bars 2–3, the new ones.
+    win.transport.set_loop(1920, 3 * 1920, True)
     win.actions.delete_bars.trigger()
     assert dialogs.calls[-1] == ("ask_bars", (False, 2, 2, 1, 4))
     assert win.document.song == before
