@@ -15,7 +15,7 @@ from engine.score import Song, Track
 from .drums import drum_sound
 from .events import note_spans
 from .stream import SILENT_STEP, ChunkedSynth, Frames, Steps
-from .tones import voice
+from .tones import velocity_gain, voice
 
 
 class BuiltinSynth(ChunkedSynth):
@@ -48,7 +48,7 @@ class BuiltinSynth(ChunkedSynth):
                 out.release(min(s.on, max(end, out.released + SILENT_STEP)))
                 yield
             if track.is_drum:
-                x = drum_sound(s.pitch, sr) * np.float32((s.velocity / 127) ** 2)
+                x = drum_sound(s.pitch, sr) * np.float32(velocity_gain(s.velocity))
             else:
                 x = voice(s.pitch, s.velocity, s.off - s.on, s.program, sr)[:, None]
             n = min(len(x), limit - s.on)

@@ -9,7 +9,7 @@ high notes so nothing aliases. Plain numpy, a few array passes per note.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -50,38 +50,77 @@ def _square(n: int) -> tuple[float, ...]:
 
 
 PIANO = Timbre((1, .6, .35, .25, .18, .12, .09, .06, .05, .04), (1, .3, .08, .03), .004, 1.2, 0,
-               .12, .3, pitch_decay=True, gain=.22)
+               .12, .3, pitch_decay=True, gain=.208)
 MALLETS = Timbre((1, 0, 0, .3, 0, 0, 0, 0, .1), (1, 0, 0, .05), .002, .7, 0, .15, .08,
-                 pitch_decay=True, gain=.45)
-ORGAN = Timbre((1, .7, .5, .35, 0, .25, 0, .2), None, .01, .1, 1, .05, gain=.22)
+                 pitch_decay=True, gain=.194)
+ORGAN = Timbre((1, .7, .5, .35, 0, .25, 0, .2), None, .01, .1, 1, .05, gain=.184)
 GUITAR = Timbre((1, .8, .6, .45, .35, .25, .2, .15, .1, .08), (1, .4, .1), .003, 1.0, 0, .08, .15,
-                pitch_decay=True, gain=.45)
+                pitch_decay=True, gain=.560)
 BASS = Timbre((1, .7, .4, .25, .15, .1), (1, .3, .05), .005, .6, .3, .06, .2, pitch_decay=True,
-              gain=.6)
-STRINGS = Timbre(_saw(16), _saw(8, 1.5), .08, .4, .85, .25, .6, vibrato=.1, chorus=True, gain=.45)
+              gain=.421)
+STRINGS = Timbre(_saw(16), _saw(8, 1.5), .08, .4, .85, .25, .6, vibrato=.1, chorus=True, gain=.223)
 ENSEMBLE = Timbre(_saw(12, 1.2), _saw(6, 1.6), .15, .5, .85, .35, .8, vibrato=.06, chorus=True,
-                  gain=.45)
-CHOIR = Timbre((1, .5, .25, .12, .06), None, .15, .5, .9, .35, vibrato=.12, chorus=True, gain=.3)
+                  gain=.256)
+CHOIR = Timbre((1, .5, .25, .12, .06), None, .15, .5, .9, .35, vibrato=.12, chorus=True, gain=.276)
 BRASS = Timbre((1, .8, .6, .5, .4, .3, .25, .2, .15, .1), (1, .5, .3, .15), .04, .2, .8, .1, .4,
-               vibrato=.05, gain=.3)
+               vibrato=.05, gain=.441)
 REED = Timbre((1, .2, .5, .1, .3, .08, .2, .05, .1), None, .03, .2, .85, .08, vibrato=.08,
-              gain=.36)
-PIPE = Timbre((1, .15, .05, .02), None, .05, .2, .9, .1, vibrato=.1, gain=.4)
-LEAD = Timbre(_square(15), None, .01, .2, .8, .08, gain=.25)
-PAD = Timbre(_saw(12, 1.3), _saw(6, 1.8), .3, .5, .9, .6, 1.5, chorus=True, gain=.2)
-SOFT = Timbre((1, .3, .1), None, .05, .5, .7, .3, gain=.35)
+              gain=.280)
+PIPE = Timbre((1, .15, .05, .02), None, .05, .2, .9, .1, vibrato=.1, gain=.213)
+LEAD = Timbre(_square(15), None, .01, .2, .8, .08, gain=.105)
+PAD = Timbre(_saw(12, 1.3), _saw(6, 1.8), .3, .5, .9, .6, 1.5, chorus=True, gain=.433)
+SOFT = Timbre((1, .3, .1), None, .05, .5, .7, .3, gain=.257)
 
-# Indexed by GM family (program // 8).
+# Indexed by GM family (program // 8). Families that share a sound have gains of their own.
 FAMILY_TIMBRES: tuple[Timbre, ...] = (
     PIANO, MALLETS, ORGAN, GUITAR, BASS, STRINGS, ENSEMBLE, BRASS,
-    REED, PIPE, LEAD, PAD, PAD, GUITAR, MALLETS, SOFT,
+    REED, PIPE, LEAD, PAD, replace(PAD, gain=.138), replace(GUITAR, gain=.414),
+    replace(MALLETS, gain=.219), SOFT,
+)
+CHOIR_PROGRAMS = (52, 53, 54, 85, 91)  # choir and voice patches
+
+# Each program's level against its family's gain, in dB: the General MIDI SoundFonts
+# play the programs of one family as much as 35 dB apart (FluidR3's Synth Bass 1 12 dB below
+# its Synth Bass 2), where the built-in synth has one timbre for all eight. Measured
+# against FluidR3_GM.sf2, with the family gains above, by
+# benchmarks/calibrate_builtin.py (engine.render.calibration): each program's reference
+# phrase is within 0.1 LU of FluidR3's.
+PROGRAM_TRIM_DB: tuple[float, ...] = (
+    -5.6, 0.6, 6.3, -7.4, -2.0, -5.9, 4.9, 4.2,
+    0.9, 7.1, 6.4, -5.0, -0.5, -8.8, 6.8, -10.2,
+    2.9, 5.4, 7.0, 6.5, -5.8, -2.9, -4.7, -6.7,
+    -0.3, -1.2, -4.7, 0.4, -5.1, 0.8, 5.4, 4.1,
+    -0.4, 0.4, 0.0, 0.5, -2.1, -2.3, -10.5, 0.4,
+    2.0, 0.8, 0.2, -1.3, 1.2, 2.4, -1.1, -7.0,
+    2.0, 4.2, 0.0, -3.9, -0.9, 1.3, -2.3, -1.8,
+    -1.6, 3.5, 2.0, 1.0, 0.8, -1.0, -6.0, -1.0,
+    0.4, 2.7, 1.0, -1.4, -2.0, 0.2, -1.5, 3.1,
+    -3.0, -0.6, -0.6, -1.0, 3.4, 2.0, 7.0, 5.2,
+    -0.4, 2.9, 0.2, 7.4, 14.2, 6.2, -21.0, -0.3,
+    -13.8, -8.5, -0.3, -1.1, 2.9, 1.0, -1.7, 2.7,
+    0.2, -2.9, 0.8, 8.6, 5.1, 10.8, -1.3, 0.1,
+    1.3, 0.6, -14.4, -2.1, -2.7, -0.2, 7.6, 4.1,
+    1.2, -9.3, 9.2, -10.5, -0.2, -0.3, 4.2, 4.1,
+    0.6, 0.9, -12.6, 3.0, 2.9, -9.4, -0.6, 3.6,
 )
 
 
 def timbre_for(program: int) -> Timbre:
-    if program in (52, 53, 54, 85, 91):  # choir and voice patches
+    if program in CHOIR_PROGRAMS:
         return CHOIR
     return FAMILY_TIMBRES[(program // 8) % len(FAMILY_TIMBRES)]
+
+
+def velocity_gain(velocity: int) -> float:
+    """A note's gain for its velocity: v/127, as the SoundFont path (TinySoundFont) plays
+    it, so a song's dynamics come out alike from both synths. (It was GM's 40·log10 curve,
+    (v/127)²: velocity 64 then played 6 dB quieter here than with the SoundFont.)"""
+    return velocity / 127
+
+
+def program_gain(program: int) -> float:
+    """The linear gain of ``program``'s voice at full velocity: its family's, trimmed."""
+    return timbre_for(program).gain * 10 ** (PROGRAM_TRIM_DB[program % 128] / 20)
 
 
 @functools.lru_cache(maxsize=256)
@@ -141,5 +180,5 @@ def voice(pitch: int, velocity: int, frames_on: int, program: int, sr: int) -> n
     env *= np.float32(tb.sustain) + np.float32(1 - tb.sustain) * np.exp(after / np.float32(-decay))
     if release:
         env[held:] = env[held - 1] * np.exp((t[held:] - t[held]) / np.float32(-tb.release_s))
-    amp = np.float32(tb.gain * (velocity / 127) ** 2)  # GM's 40·log10 velocity curve
+    amp = np.float32(program_gain(program) * velocity_gain(velocity))
     return wave * (env * amp)

@@ -304,13 +304,13 @@ def test_a_loop_moved_while_playing_goes_to_the_player_with_its_own_release(
 
 def loud_song():
     """The test song with a loud pad chord over both bars: its mix peaks past -1 dBFS, so
-    the export's headroom gain brings it down (-2.5 dB with the built-in synth)."""
+    the export's headroom gain brings it down (-2.8 dB with the built-in synth)."""
     from engine.score import Note, Track
     from tests.studio.conftest import make_song
 
     song = make_song()
     pad = Track("Pad", 89, channel=2, notes=tuple(Note(p, 0, 8 * 480, 127)
-                                                 for p in (48, 52, 55, 60, 64)))
+                                                 for p in (36, 48, 52, 55, 60, 64, 67, 72)))
     return replace(song, tracks=(*song.tracks, pad))
 
 

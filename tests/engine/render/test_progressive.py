@@ -267,7 +267,7 @@ def test_a_loops_release_lets_go_of_its_notes_at_its_end_and_rings_out():
     # Let go at the end: a second on it has died away (-20 dB), where the note held on
     # (and bar 2's bass) still sound in the song past the loop.
     assert rms(release[sr:sr + sr // 10]) < 0.1 * rms(release[:sr // 20])
-    assert rms(job.buffer[end + sr // 2:end + sr]) > 10 * rms(release[sr // 2:sr])
+    assert rms(job.buffer[end + sr // 2:end + sr]) > 5 * rms(release[sr // 2:sr])
 
 
 def test_a_loop_whose_notes_have_rung_out_by_its_end_has_no_release():
