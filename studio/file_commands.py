@@ -410,8 +410,8 @@ class FileCommands:
 
     def export_stems(self) -> None:
         """File ▸ Export Audio & Stems: the folder, sample rate, bit depth, SoundFont,
-        where the files end and whether rehearsal mixes go with them are asked (prefilled with the
-        last export's, remembered for the next), then rendered."""
+        where the files end, dry stems or not and whether rehearsal mixes go with them are
+        asked (prefilled with the last export's, remembered for the next), then rendered."""
         from engine.render.files import BIT_DEPTH_NAMES, bar_one_note
 
         from .dialogs.export import export_stems
@@ -428,7 +428,8 @@ class FileCommands:
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
                                           settings.export_soundfont(), settings.export_end(),
                                           *settings.export_rehearsal(),
-                                          settings.export_bit_depth())
+                                          settings.export_bit_depth(),
+                                          settings.export_dry_stems())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
@@ -436,6 +437,7 @@ class FileCommands:
         settings.set_export_soundfont(choice.soundfont)
         settings.set_export_end(choice.end)
         settings.set_export_bit_depth(choice.bit_depth)
+        settings.set_export_dry_stems(choice.dry_stems)
         settings.set_export_rehearsal(choice.rehearsal, choice.count_in)
         folder = choice.folder
         song = self.document.song  # the song exported (a later edit does not move bar 1)
@@ -460,7 +462,8 @@ class FileCommands:
                                            soundfont=choice.soundfont, end=choice.end,
                                            rehearsal=choice.rehearsal,
                                            count_in=int(choice.count_in),
-                                           bit_depth=choice.bit_depth)
+                                           bit_depth=choice.bit_depth,
+                                           dry_stems=choice.dry_stems)
         if self._export_dialog is not None:
             self._export_dialog.destroyed.connect(self._forget_export_dialog)
 

@@ -197,6 +197,13 @@ class Settings:
     def set_export_bit_depth(self, bit_depth: str) -> None:
         self._s.setValue("export/bit_depth", bit_depth)
 
+    def export_dry_stems(self) -> bool:
+        """Whether the last audio export wrote its stems dry (without volume and pan)."""
+        return self._s.value("export/dry_stems", False, type=bool)
+
+    def set_export_dry_stems(self, dry: bool) -> None:
+        self._s.setValue("export/dry_stems", bool(dry))
+
     def export_rehearsal(self) -> tuple[bool, bool]:
         """Whether the last audio export wrote rehearsal mixes, and with a bar of
         count-in."""

@@ -61,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "system's General MIDI SoundFont)")
     p.add_argument("--synth", choices=("auto", "soundfont", "builtin"), default="auto",
                    help="force the SoundFont or the built-in synth (default: auto)")
+    p.add_argument("--dry-stems", action="store_true",
+                   help="with --stems: write the stems pre-fader, without their track's "
+                        "volume and pan (each at full volume in the centre), to set the "
+                        "balance in a DAW; the mix keeps them")
     p.add_argument("--end", choices=("tail", "bar", "loop"), default="tail",
                    help="where every file ends: 'tail' after the last note has rung out "
                         "(default), 'bar' exactly at the song's last bar line (what rings "
@@ -86,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"render: --count-in takes 0 to 8 bars, not {args.count_in}")
     if args.output is not None and args.output.suffix.lower() != ".wav":
         raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
+    if args.dry_stems and args.stems is None:
+        raise CliError("render: --dry-stems goes with --stems DIR")
     if args.clean and args.stems is None:
         raise CliError("render: --clean goes with --stems DIR")
     if args.output is not None:  # before seconds of rendering, not after
@@ -121,7 +127,7 @@ def run(args: argparse.Namespace) -> int:
                 stage=lambda what: bar.set_postfix_str(what, refresh=False),
                 known_stale=stale if args.stems is not None else None,
                 rehearsal_dir=args.rehearsal, count_in=args.count_in,
-                bit_depth=args.bit_depth,
+                bit_depth=args.bit_depth, dry_stems=args.dry_stems,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
@@ -140,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
         where.append(str(report.mix_path))
     if args.stems is not None:
         n = len(report.stem_paths)
-        where.append(f"{plural(n, 'stem')} in {args.stems.as_posix().rstrip('/')}/")
+        kind = "dry stem" if report.dry_stems else "stem"
+        where.append(f"{plural(n, kind)} in {args.stems.as_posix().rstrip('/')}/")
         heard = set(song.audible_ids())
         silent = [t.name for t in song.tracks if t.notes and t.id not in heard]
         if silent:  # written (a DAW user may want them) but not heard in the mix: said

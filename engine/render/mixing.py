@@ -26,29 +26,46 @@ CEILING = 10 ** (CEILING_DBFS / 20)
 # to the left and the others as much to the right, so an ear can follow either.
 REHEARSAL_OTHERS_DB = -9.0
 REHEARSAL_PAN = 0.3
+SQRT2 = float(np.sqrt(2))
 DC_STRETCH = 1 << 12  # 5 ms blocks: 20 s of audio a pass
 
 
-def apply_volume_pan(audio: np.ndarray, track: Track) -> np.ndarray:
-    """Scale a stereo ``(n, 2)`` signal by the track's volume and balance it by its pan.
+def pan_gains(pan: float) -> tuple[float, float]:
+    """The left and right gains of a track at ``pan`` (-1 left .. +1 right).
 
-    ``volume`` is a linear gain; ``pan`` is a stereo balance (-1 left .. +1 right): at
-    the centre both sides pass unchanged, panning one way fades the other side out.
+    A constant-power (sin/cos) law, as a General MIDI player's (FluidSynth's) CC10, made
+    3 dB louder so the centre passes both sides unchanged: 0 dB each side at the centre,
+    hard left +3.01 dB left and nothing right, so a mono sound keeps its power wherever
+    it is panned (a GM player's centre is -3 dB a side; relative to its own centre, its
+    levels are these). The built-in drum kit pans its pieces the same way.
+    """
+    pan = float(np.clip(pan, -1.0, 1.0))
+    if pan in (-1.0, 0.0, 1.0):  # exact: √2·cos(π/4) is not quite 1, cos(π/2) not 0
+        return {-1.0: (SQRT2, 0.0), 0.0: (1.0, 1.0), 1.0: (0.0, SQRT2)}[pan]
+    theta = (pan + 1) * np.pi / 4
+    return float(SQRT2 * np.cos(theta)), float(SQRT2 * np.sin(theta))
+
+
+def apply_volume_pan(audio: np.ndarray, track: Track) -> np.ndarray:
+    """Scale a stereo ``(n, 2)`` signal by the track's volume and pan it (:func:`pan_gains`).
+
+    ``volume`` is a linear gain; ``pan`` runs from -1 (left) to +1 (right): at the centre
+    both sides pass unchanged.
     """
     volume = float(np.clip(track.volume, 0.0, 1.0))
     pan = float(np.clip(track.pan, -1.0, 1.0))
     if volume == 1.0 and pan == 0.0:
         return audio
-    gains = np.array([volume * (1 - max(pan, 0.0)), volume * (1 + min(pan, 0.0))], np.float32)
-    return audio * gains
+    left, right = pan_gains(pan)
+    return audio * np.array([volume * left, volume * right], np.float32)
 
 
 def rehearsal_mix(heard: np.ndarray, own: np.ndarray) -> np.ndarray:
     """A piece of a rehearsal mix of one part, from the same frames of the mix as heard
     (every audible stem summed at unity, ``own`` among them) and of that part's stem:
     the others :data:`REHEARSAL_OTHERS_DB` quieter, the part :data:`REHEARSAL_PAN` left of
-    where it was, the others as far right (a balance, as :func:`apply_volume_pan`'s: the
-    near side passes, the far one is turned down). Before the headroom gain."""
+    where it was, the others as far right (a balance: the near side passes, the far one
+    is turned down). Before the headroom gain."""
     others = np.float32(10 ** (REHEARSAL_OTHERS_DB / 20))
     far = np.float32(1 - REHEARSAL_PAN)
     out = heard - own

@@ -92,6 +92,7 @@ class RenderReport:
     rehearsal_paths: tuple[Path, ...] = ()  # a rehearsal mix per part, when asked for
     count_in_seconds: float = 0.0  # of the count-in before the rehearsal mixes' music
     bit_depth: str = DEFAULT_BIT_DEPTH  # the files' (files.BIT_DEPTHS): "16", "24", "32f"
+    dry_stems: bool = False  # the stems without their track's volume and pan (pre-fader)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -338,6 +339,7 @@ def render_files(
     rehearsal_dir: Path | None = None,
     count_in: int = 0,
     bit_depth: str = DEFAULT_BIT_DEPTH,
+    dry_stems: bool = False,
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``
     and/or a rehearsal mix per part in ``rehearsal_dir``.
@@ -363,6 +365,12 @@ def render_files(
     Each is as long as the mix and takes its gain unless it would clip at it (then its
     own, to the ceiling: :func:`~.mixing.headroom_gains`), preceded by ``count_in`` bars
     of click when asked (:func:`~.clicks.start_count_in`: a pickup is part of the last).
+
+    ``dry_stems``: the stems are written pre-fader, without their track's volume and pan
+    (a track at volume 64 panned hard left gives the stem it would at full volume in the
+    centre), so the balance is set in a DAW; the mix and the rehearsal mixes still have
+    them. The headroom gain then also keeps the dry stems from clipping: it is the lower
+    of the two when a track turned down is the loudest.
 
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
@@ -437,6 +445,9 @@ def render_files(
                    and len(audible) < len(song.tracks))
         loudest_stem, length = 0.0, period if cut else frames
         waiting: dict[int, tuple[Path, int]] = {}
+        # The pre-fader stems (dry_stems): what the stem files hold; `waiting` keeps the
+        # levelled ones the mix as heard and the rehearsal mixes are summed from.
+        dry: dict[int, tuple[Path, int]] = {}
 
         def add_to_mix(start: int, piece: np.ndarray) -> None:
             if end == "loop":  # what rings past the loop's end sounds at its start
@@ -457,7 +468,9 @@ def render_files(
                       else Path(mix_path) if mix_path is not None
                       else rehearsing.get(track.id, Path(rehearsal_dir) / "track.wav"))
             raw = scratch.new(beside)
-            with open(raw, "w+b") as f:
+            dry_raw = scratch.new(beside) if dry_stems and stems_dir is not None else None
+            with open(raw, "w+b") as f, (open(dry_raw, "w+b") if dry_raw is not None
+                                         else contextlib.nullcontext()) as d:
                 stem = RawStem(f, sample_rate, beside)
                 engine.render_into(song, track, stem, synthesized)
                 stem.close()
@@ -465,16 +478,21 @@ def render_files(
                 if not cut and stem.frames > len(mixed):  # a tail past the room: unexpected
                     mixed = np.concatenate(
                         [mixed, np.zeros((stem.frames - len(mixed), 2), np.float32)])
-                loudest = finish_stem(f, stem, track, beside, add_to_mix, cleaned,
-                                      upto=period if end == "bar" else None,
-                                      fade=round(BAR_END_FADE_SECONDS * sample_rate))
+                loudest, loudest_dry = finish_stem(
+                    f, stem, track, beside, add_to_mix, cleaned,
+                    upto=period if end == "bar" else None,
+                    fade=round(BAR_END_FADE_SECONDS * sample_rate), dry=d)
                 if end == "loop":
                     loudest = wrap_tail(f, stem.frames, period, beside)
-                loudest_stem = max(loudest_stem, loudest)
+                    if d is not None:
+                        loudest_dry = wrap_tail(d, stem.frames, period, beside)
+                loudest_stem = max(loudest_stem, loudest, loudest_dry)
             if not cut:
                 length = max(length, stem.frames)
-            if (stems_dir is not None or (remixed and track.id in audible)
-                    or track.id in rehearsing):
+            if dry_raw is not None:
+                dry[track.id] = (dry_raw, stem.frames)
+            if ((stems_dir is not None and dry_raw is None)
+                    or (remixed and track.id in audible) or track.id in rehearsing):
                 waiting[track.id] = (raw, stem.frames)
             else:
                 scratch.drop(raw)
@@ -503,8 +521,8 @@ def render_files(
         sources: list[tuple[Path, Callable[[], Iterator[np.ndarray]]]] = []
         if mix_path is not None:  # scaled a piece at a time: `mixed` stays at unity
             sources.append((Path(mix_path), _scaled(_chunks_of(mixed), mix_gain)))
-        for tid, (raw, kept) in waiting.items():
-            if stems_dir is not None:
+        if stems_dir is not None:
+            for tid, (raw, kept) in (dry or waiting).items():
                 sources.append((paths[tid], scaled_chunks(raw, kept, length, gain,
                                                           WRITE_CHUNK)))
         for tid, path in rehearsing.items():  # `mixed` is the mix as heard, at unity
@@ -543,6 +561,7 @@ def render_files(
         mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
         end=end,
         bit_depth=bit_depth,
+        dry_stems=dry_stems and stems_dir is not None,
     )
 
 

@@ -113,19 +113,21 @@ class RawStem:
 def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
                 each: Callable[[int, np.ndarray], object] | None = None,
                 progress: Callable[[float], None] | None = None,
-                upto: int | None = None, fade: int = 0) -> float:
+                upto: int | None = None, fade: int = 0,
+                dry: BinaryIO | None = None) -> tuple[float, float]:
     """Clean (the drift out) and level (the track's volume and pan) the stem ``stem``
     wrote to ``file``, in place, a piece at a time; ``each(start, piece)`` sees every
     piece done (the mix adds it). Only the frames before ``upto`` when given (a stem cut
     at the bar line: the drift is still the whole track's, so they are the same numbers),
-    its last ``fade`` frames faded out to silence (:func:`fade_out`). Returns the sample
-    peak of the frames done."""
+    its last ``fade`` frames faded out to silence (:func:`fade_out`). ``dry``: a file the
+    frames are also written to cleaned but not levelled (a pre-fader stem). Returns the
+    sample peaks of the frames done, levelled and (with ``dry``) not."""
     block = stem.block
     frames = stem.frames if upto is None else min(stem.frames, upto)
     anchors = stem.anchors()
     size = PIECE_BLOCKS * block
     buf = np.zeros((size, 2), np.float32)
-    loudest = 0.0
+    loudest = loudest_dry = 0.0
     for start in range(0, frames, size):
         n = min(size, frames - start)
         _read_at(file, start, buf[:n])
@@ -134,6 +136,12 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
             buf[n:whole] = 0
             first = start // block
             subtract_drift(buf[:whole], anchors[first:first + whole // block + 1], block)
+        if dry is not None:
+            unlevelled = buf[:n].copy()
+            if upto is not None and fade:
+                fade_out(unlevelled, start, upto, fade)
+            loudest_dry = max(loudest_dry, mixing.peak(unlevelled))
+            _write_at(dry, start, unlevelled, shown)
         piece = apply_volume_pan(buf[:n], track)
         if upto is not None and fade:
             fade_out(piece, start, upto, fade)
@@ -143,7 +151,7 @@ def finish_stem(file: BinaryIO, stem: RawStem, track: Track, shown: Path,
         _write_at(file, start, piece, shown)
         if progress is not None:
             progress((start + n) / frames)
-    return loudest
+    return loudest, loudest_dry
 
 
 def fade_out(piece: np.ndarray, start: int, end: int, fade: int) -> None:

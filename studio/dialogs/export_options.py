@@ -2,7 +2,8 @@
 SoundFont, ending where, with rehearsal mixes or not.
 
 The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
-``--bit-depth``, ``--soundfont``, ``--end`` and ``--rehearsal``/``--count-in``; the window
+``--bit-depth``, ``--soundfont``, ``--end``, ``--dry-stems`` and ``--rehearsal``/``--count-in``;
+the window
 remembers them between sessions (studio.settings).
 """
 
@@ -57,7 +58,8 @@ class AudioExport:
     every file ending at ``end`` (one of :data:`~studio.settings.EXPORT_ENDS`);
     ``rehearsal``: a rehearsal mix per part in ``folder/rehearsal/`` too, ``count_in``
     with a bar of click before each one's music; every file at ``bit_depth`` (one of
-    :data:`~studio.settings.EXPORT_BIT_DEPTHS`)."""
+    :data:`~studio.settings.EXPORT_BIT_DEPTHS`); ``dry_stems``: the stems without their
+    track's volume and pan (pre-fader; the mix keeps them)."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
@@ -66,6 +68,7 @@ class AudioExport:
     rehearsal: bool = False
     count_in: bool = False
     bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH
+    dry_stems: bool = False
 
 
 def rate_name(rate: int) -> str:
@@ -95,7 +98,7 @@ class ExportAudioDialog(QDialog):
     def __init__(self, parent: QWidget | None, folder: str, sample_rate: int,
                  soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
                  count_in: bool = False,
-                 bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH) -> None:
+                 bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH, dry_stems: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
@@ -143,6 +146,11 @@ class ExportAudioDialog(QDialog):
                             "song's bars long (8 bars at 90 BPM, 48 kHz: 1,024,000 samples); "
                             "a loop has what rings past the last bar line added onto its "
                             "start, so it repeats without a gap or a cut")
+        self.dry_stems = QCheckBox("Dry stems (without volume and pan)", self)
+        self.dry_stems.setChecked(dry_stems)
+        self.dry_stems.setToolTip("Pre-fader stems: each track at full volume in the "
+                                  "centre, to set the balance in your DAW; the mix keeps "
+                                  "the tracks' volume and pan")
         self.rehearsal = QCheckBox("Rehearsal mixes", self)
         self.rehearsal.setChecked(rehearsal)
         self.rehearsal.setToolTip(
@@ -169,6 +177,7 @@ class ExportAudioDialog(QDialog):
         form.addRow("Bit depth", self.bit_depth)
         form.addRow("SoundFont", sf_row)
         form.addRow("Length", self.end)
+        form.addRow("Stems", self.dry_stems)
         form.addRow("Choir", rehearsal_row)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
@@ -207,7 +216,7 @@ class ExportAudioDialog(QDialog):
         return AudioExport(path, int(self.rate.currentData()), soundfont,
                            str(self.end.currentData()), rehearsal,
                            rehearsal and self.count_in.isChecked(),
-                           str(self.bit_depth.currentData()))
+                           str(self.bit_depth.currentData()), self.dry_stems.isChecked())
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -216,12 +225,12 @@ class ExportAudioDialog(QDialog):
 
 def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
                      soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
-                     count_in: bool = False,
-                     bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH) -> AudioExport | None:
-    """The export's folder, sample rate, bit depth, SoundFont, end and rehearsal mixes,
-    or ``None`` when cancelled."""
+                     count_in: bool = False, bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH,
+                     dry_stems: bool = False) -> AudioExport | None:
+    """The export's folder, sample rate, bit depth, SoundFont, end, rehearsal mixes and
+    dry stems, or ``None`` when cancelled."""
     dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end, rehearsal,
-                               count_in, bit_depth)
+                               count_in, bit_depth, dry_stems)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

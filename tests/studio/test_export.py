@@ -236,12 +236,12 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
     assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False,
-                     "24")
+                     "24", False)
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "", "tail", False, False, "24")
+        str(folder), 48000, "", "tail", False, False, "24", False)
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -525,3 +525,31 @@ def test_a_musicxml_export_that_fails_says_why(opened, dialogs, qtbot, tmp_path,
     assert titles == ["Cannot export MusicXML", "Cannot export MusicXML"]
     assert "The song has no notes" in [args for n, args in dialogs.calls
                                        if n == "show_error"][-1][1]
+
+
+def test_export_can_write_dry_stems_and_remembers_it(opened, dialogs, qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+    from studio.settings import Settings
+
+    folder = tmp_path / "demo"
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 44100, None, "tail",
+                                                      dry_stems=True)
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    assert "show_error" not in dialogs.names()
+    assert sorted(p.name for p in (folder / "stems").iterdir()) == STEMS
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()  # offered again as chosen, also after a restart
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][7] is True
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_dry_stems() is True
+    # The dialog's checkbox: prefilled, off when nothing was chosen.
+    dialog = ExportAudioDialog(None, str(folder), 48000, "", dry_stems=True)
+    qtbot.addWidget(dialog)
+    assert dialog.choice().dry_stems
+    dialog.dry_stems.setChecked(False)
+    assert not dialog.choice().dry_stems
+    plain = ExportAudioDialog(None, str(folder), 48000, "")
+    qtbot.addWidget(plain)
+    assert not plain.choice().dry_stems

@@ -309,3 +309,12 @@ def test_render_without_a_pickup_says_nothing_of_bar_1(tmp_path, capsys):
     assert main(["render", str(src), "--stems", str(tmp_path / "stems"), "--sample-rate",
                  "8000", "--synth", "builtin"]) == 0
     assert "bar 1 at" not in capsys.readouterr().err
+
+
+def test_dry_stems_are_said_and_need_stems(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--dry-stems"]) == 1
+    assert "--dry-stems goes with --stems" in one_error_line(capsys)
+    assert main(["render", str(src), "--stems", str(tmp_path / "stems"), "--dry-stems",
+                 "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    assert "2 dry stems in" in capsys.readouterr().out

@@ -107,7 +107,8 @@ def test_volume_and_pan_are_in_the_stem(song):
     two = Song(tracks=(loud, replace(quiet, id=loud.id + 10_000)), tempos=song.tempos)
     stems = render_tracks(two, SR, synth="builtin")
     a, b = stems[loud.id], stems[loud.id + 10_000]
-    np.testing.assert_allclose(b[:, 0], 0.5 * a[:, 0], atol=1e-6)  # left at half level
+    # Hard left, constant power: the left side +3 dB (√2), at half volume.
+    np.testing.assert_allclose(b[:, 0], 0.5 * np.sqrt(2) * a[:, 0], atol=1e-6)
     assert np.abs(b[:, 1]).max() == 0  # hard left: nothing on the right
 
 
@@ -549,3 +550,43 @@ def test_16_bit_files_are_dithered_and_32_bit_float_kept_as_rendered(tmp_path):
     np.testing.assert_array_equal(sf.read(str(c), dtype="float32")[0], quiet)
     with pytest.raises(ValueError, match="bit depth"):
         write_wavs([(tmp_path / "d.wav", quiet)], 8000, "8")
+
+
+def test_pan_is_constant_power_with_the_centre_at_unity():
+    from engine.render.mixing import pan_gains
+
+    assert pan_gains(0.0) == (1.0, 1.0)  # the centre: both sides as they are
+    assert pan_gains(-1.0) == (pytest.approx(np.sqrt(2)), 0.0)  # hard left: +3.01 dB
+    assert pan_gains(1.0) == (0.0, pytest.approx(np.sqrt(2)))
+    for pan in (-1.0, -0.5, 0.0, 0.3, 1.0):  # a mono sound keeps its power anywhere
+        left, right = pan_gains(pan)
+        assert left ** 2 + right ** 2 == pytest.approx(2.0)
+    left, right = pan_gains(-0.5)  # sin/cos, as FluidSynth's CC10: +2.32 / -5.33 dB
+    assert 20 * np.log10(left) == pytest.approx(2.32, abs=0.01)
+    assert 20 * np.log10(right) == pytest.approx(-5.33, abs=0.01)
+    song = Song(tracks=(Track("Tone", 80, notes=(Note(69, 0, 480, 100),)),))
+    centre = render_tracks(song, SR, synth="builtin")[song.tracks[0].id]
+    for pan in (-1.0, 1.0):
+        panned = replace(song.tracks[0], pan=pan)
+        audio = render_tracks(replace(song, tracks=(panned,)), SR,
+                              synth="builtin")[panned.id]
+        assert np.sum(audio.astype(np.float64) ** 2) == pytest.approx(
+            np.sum(centre.astype(np.float64) ** 2), rel=1e-4)
+        assert np.abs(audio[:, 1 if pan < 0 else 0]).max() == 0
+
+
+def test_dry_stems_leave_out_volume_and_pan_but_the_mix_keeps_them(tmp_path):
+    notes = (Note(60, 0, 480, 100), Note(64, 480, 480, 100))
+    turned = Track("Keys", 0, notes=notes, volume=64 / 127, pan=-1.0)  # the studio's 64 / -64
+    full = replace(turned, volume=1.0, pan=0.0)
+    a = render_files(Song(tracks=(turned,)), tmp_path / "a.wav", tmp_path / "a",
+                     sample_rate=SR, synth="builtin", bit_depth="32f", dry_stems=True)
+    b = render_files(Song(tracks=(full,)), tmp_path / "b.wav", tmp_path / "b",
+                     sample_rate=SR, synth="builtin", bit_depth="32f")
+    assert a.dry_stems and not b.dry_stems
+    dry, _ = sf.read(str(a.stem_paths[0]), dtype="float32")
+    plain, _ = sf.read(str(b.stem_paths[0]), dtype="float32")
+    np.testing.assert_array_equal(dry, plain)  # the stem at 127 and in the centre
+    mixed, _ = sf.read(str(a.mix_path), dtype="float32")
+    assert np.abs(mixed[:, 1]).max() == 0  # the mix: still hard left…
+    np.testing.assert_allclose(mixed[:, 0], plain[:, 0] * 64 / 127 * np.sqrt(2), atol=1e-6)
