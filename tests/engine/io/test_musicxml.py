@@ -204,7 +204,8 @@ def test_a_part_written_an_octave_up_already_is_not_put_under_an_octave_clef():
     song = Song(tracks=(Track("Guitar", program=25, notes=riff),
                         Track("Guitar 2", program=25, notes=riff, transposition=(-7, -12)),
                         Track("Tenor Sax", program=66,
-                              notes=tuple(Note(n.pitch + 5, n.start, P) for n in riff))))
+                              notes=tuple(Note(n.pitch + 5, n.start, P) for n in riff))),
+                key_signatures=(KeySignature(0, "E"),))  # G#, not no key's Ab
     score = parse(musicxml_bytes(song)[0])
     clefs = [p.recurse().getElementsByClass("Clef")[0] for p in score.parts]
     assert [type(c).__name__ for c in clefs] == ["Treble8vbClef", "TrebleClef", "TrebleClef"]

@@ -153,7 +153,7 @@ def test_a_band_beyond_every_painted_parts_register_is_refused_not_left_empty():
     mask = Mask.of(Region({piano.id}, 0, 2 * BAR, 90, 100))
     with pytest.raises(CannotGenerate, match=r"the pitch band F#6–E7 lies outside the "
                                              r"register the model keeps each part to "
-                                             r"\(Piano A#3–A4"):
+                                             r"\(Piano Bb3–A4"):
         generate(model(), song, mask)
     assert generate(model(), song, mask, pitch_range=(90, 100))[piano.id]  # named: written
 

@@ -19,12 +19,25 @@ def test_pitch_names_put_middle_c_in_octave_4():
     assert [pitch_name(p) for p in (60, 61, 21, 108)] == ["C4", "C#4", "A0", "C8"]
 
 
-def test_flat_keys_name_black_keys_as_flats_but_the_leading_tone():
-    # A songwriter in F major read B-flat as "A#4".
-    assert [pitch_name(p, "F") for p in (70, 61, 66)] == ["Bb4", "Db4", "Gb4"]
+def test_no_key_and_c_major_name_black_keys_as_notation_programs_do():
+    # QA: a B-flat typed in step entry was drawn and exported as "A#3".
+    neutral = ["C#4", "Eb4", "F#4", "Ab4", "Bb4"]
+    assert [pitch_name(p) for p in (61, 63, 66, 68, 70)] == neutral
+    assert [pitch_name(p, "C") for p in (61, 63, 66, 68, 70)] == neutral
+
+
+def test_flat_keys_name_their_scale_as_flats_and_raised_notes_as_sharps():
+    # A songwriter in F major read B-flat as "A#4"; F then # in F major was drawn "Gb".
+    assert [pitch_name(p, "F") for p in (70, 63, 66, 61)] == ["Bb4", "Eb4", "F#4", "C#4"]
     assert [pitch_name(p, "Dm") for p in (70, 61)] == ["Bb4", "C#4"]  # C#: D minor's 7th
-    assert [pitch_name(p, "Cm") for p in (63, 71)] == ["Eb4", "B4"]
-    assert [pitch_name(p, k) for p, k in ((70, "G"), (70, "Am"), (70, None))] == ["A#4"] * 3
+    assert [pitch_name(p, "Cm") for p in (63, 71, 61)] == ["Eb4", "B4", "Db4"]  # Db: bII
+    assert [pitch_name(p, "Eb") for p in (61, 66)] == ["Db4", "F#4"]  # Db: IV's 7th
+
+
+def test_sharp_keys_name_black_keys_as_sharps_and_a_minor_its_leading_tone():
+    assert [pitch_name(p, "G") for p in (70, 63, 61)] == ["A#4", "D#4", "C#4"]
+    assert [pitch_name(p, "Am") for p in (68, 66, 70)] == ["G#4", "F#4", "Bb4"]
+    assert pitch_name(66, "F", prefer=-1) == "Gb4" and pitch_name(70, "C", prefer=1) == "A#4"
 
 
 def test_keys_typed_as_people_write_them_come_out_in_midi_spelling():
