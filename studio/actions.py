@@ -331,6 +331,8 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Step Entry: Nudge the Selected Notes (← → move the entry point)", "Ctrl+Shift+← / →"),
     ("Step Entry: a Note / Chord from the MIDI Keyboard (Tools ▸ MIDI Input)",
      "A key / keys struck together"),
+    ("Step Entry: Another Letter or Digit Only Says It Is No Step-Entry Key",
+     "H–Z (but N, R), 8, 9, [ ]"),
     ("Leave Step Entry", "Esc"),
     ("Clear the Mask", "Esc twice"),
     ("Add a Note", "Double-click (Pointer), click or drag right or left (Brush)"),

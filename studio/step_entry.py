@@ -19,9 +19,12 @@ step input).
   **Ctrl+↑ ↓** move it an octave, as Shift+↑ ↓ do.
 - **2–7** set the step length (1/32, 1/16, 1/8, 1/4, 1/2, Bar: MuseScore's digits) in
   the Snap box, **.** toggles a dotted length, **Ctrl+3** (MuseScore's triplet) a triplet
-  one (1/8 ↔ 1/8T in the Snap box); **0** or **R** step on without a note (a rest);
-  **Backspace** takes back the last step (its notes) and moves the playhead back to its
-  start. **Enter** does not send the entry point back to the song's start (Home does).
+  one (1/8 ↔ 1/8T in the Snap box); **0** or **R** step on without a note (a rest, an
+  undo step of its own); **Backspace** takes back the last step that ends at or before
+  the entry point (its notes) and moves the playhead back to its start (never forward).
+  What was entered and still stands follows the undo stack (:class:`StepCommand`), so
+  Backspace after Ctrl+Z takes back the note the undo brought back. **Enter** does not
+  send the entry point back to the song's start (Home does).
 - **← →** move the entry point a step back or on, the notes as they are (MuseScore's
   note-input cursor); **Ctrl+Shift+← →** nudge the selected notes, as everywhere.
 
@@ -35,8 +38,10 @@ track a key is the drum it plays (a letter names no drum).
 Each entered note is one undo step (``engine.score`` edits; the playhead's move is in
 the same step, so Ctrl+Z puts it back too). Drum tracks are refused with a message
 (a letter names a pitch, not a drum). While the mode is on it takes these keys from the
-window's other actions (B, E, F, +, −, ← →, Backspace, Esc, Ctrl+↑ ↓, takes 1–7) and
-gives them back when it ends; a text or number field with the focus keeps its keys.
+window's other actions (B, E, F, +, −, ← →, Backspace, Esc, Ctrl+↑ ↓, takes 1–7), and
+every other letter, digit and [ ] only says it is no step-entry key (:data:`STRAY_KEYS`);
+it gives them back when it ends; a text or number field with the focus keeps its keys.
+The entry point is drawn as the next step's span, shaded (:meth:`StepEntry.paint_cursor`).
 """
 
 from __future__ import annotations
@@ -44,8 +49,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, QRectF
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPainter, QUndoCommand
 from PySide6.QtWidgets import QApplication
 
 from engine.score import (
@@ -61,10 +66,10 @@ from engine.score.snap import SNAPS, grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental
 
 from .keys import typing_field
-from .undo import ValueCommand
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
+    from .pianoroll.view import NoteCanvas
 
 NATURALS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 # MuseScore's duration digits, as far as the Snap box goes (no 1/64; a whole bar for 7).
@@ -75,6 +80,17 @@ NO_LENGTH_KEYS = ("1",)  # 1/64 in MuseScore: said, not a take
 EXTRA_KEYS = {"transpose_up": ("#", "+"), "transpose_down": ("-",),
               "octave_up": ("Ctrl+Up",), "octave_down": ("Ctrl+Down",)}
 LEAVE_KEY = "Escape"
+# Keys a user may type by mistake in the mode (a letter past G, a take's 8 or 9, S, J, Q,
+# M, L, K): while it is on, those it does not use only say so, rather than split, join,
+# quantize or switch tools on the note just entered. Keys with Ctrl or Alt, Space, Enter,
+# Delete, the F keys and Shift+R (record) keep their meanings everywhere.
+STRAY_KEYS = (*"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "[", "]", ";", "'", ",", "/", "\\",
+              *(f"Shift+{c}" for c in "HIJKLMNOPQSTUVWXYZ"))
+STRAY_HINT = "Not a step-entry key: Esc leaves step entry (F1: all keys)"
+# The entry cursor: the next step's span, shaded as MuseScore shades the next note's
+# length (a 1-px line at the song's start was easily missed), its left edge a bar.
+CURSOR_FILL = QColor(255, 204, 51, 56)
+CURSOR_EDGE_PX = 3.0
 
 DOT_KEY = "."
 KEYS_HELP = ("A–G a note (the key signature's), Shift+A–G add to the chord, # + − ↑ ↓ a "
@@ -141,12 +157,40 @@ def starting_pitch(track: Track, at: int) -> int:
 
 @dataclass
 class Step:
-    """One step entered: its span and the ids of the notes written there (none: a rest)."""
+    """One step entered: its span and the ids of the notes written there (none: a rest).
+    ``stands`` follows the undo stack (:class:`StepCommand`): False once undone or taken
+    back, True again when Ctrl+Z undoes the taking back."""
 
     track_id: int
     start: int
     end: int
     note_ids: list[int] = field(default_factory=list)
+    stands: bool = False
+
+
+class StepCommand(QUndoCommand):
+    """A step's part of its undo step: the playhead's move, and whether the step stands
+    (entered: True; taken back with Backspace: False; undone: the other way). What
+    Backspace takes back and the "Step entry" label names is read from it, so they follow
+    Ctrl+Z (QA: Backspace, Ctrl+Z, Backspace took the note before the one brought back,
+    and the label went on naming that one)."""
+
+    def __init__(self, label: str, entry: StepEntry, step: Step, stands: bool,
+                 before: int, after: int) -> None:
+        super().__init__(label)
+        self.entry, self.step, self.stands = entry, step, stands
+        self.before, self.after = before, after
+
+    def redo(self) -> None:
+        self._set(self.stands, self.after)
+
+    def undo(self) -> None:
+        self._set(not self.stands, self.before)
+
+    def _set(self, stands: bool, at: int) -> None:
+        self.step.stands = stands
+        self.entry.window.transport.seek(at)
+        self.entry.update_status()
 
 
 @dataclass
@@ -195,6 +239,14 @@ class StepEntry(QObject):
         dot.setShortcut(QKeySequence(DOT_KEY))
         dot.triggered.connect(self.toggle_dotted)
         self.mode_actions.append(dot)
+        used = {k.toString() for act in self.mode_actions for k in act.shortcuts()}
+        used |= {k.toString() for k in a.step_entry.shortcuts()}  # N leaves
+        used |= {k for keys in EXTRA_KEYS.values() for k in keys}
+        stray = QAction("Step Entry: Not a Step-Entry Key", window)
+        stray.setShortcuts([QKeySequence(k) for k in STRAY_KEYS
+                            if QKeySequence(k).toString() not in used])
+        stray.triggered.connect(self._stray_key)
+        self.mode_actions.append(stray)
         for act in self.mode_actions:
             if act not in window.actions.all.values():
                 window.addAction(act)
@@ -206,6 +258,7 @@ class StepEntry(QObject):
         a.step_triplet.triggered.connect(self.toggle_triplet)
         a.step_entry.toggled.connect(self.set_on)
         window.document.songChanged.connect(self._song_changed)
+        window.pianoroll.canvas.overlays.append(self.paint_cursor)
         self.extra_keys = {a.all[name]: [QKeySequence(k) for k in keys]
                            for name, keys in EXTRA_KEYS.items()}
         taken = {k.toString() for act in self.mode_actions for k in act.shortcuts()}
@@ -240,6 +293,7 @@ class StepEntry(QObject):
         if w.actions.step_entry.isChecked() != on:
             w.actions.step_entry.setChecked(on)
         self.update_status()
+        w.pianoroll.canvas.update()  # the entry cursor shown or gone
         if on:
             w.pianoroll.canvas.setFocus()  # letters to the notes, not a combo box's search
             drum = w.pianoroll.current_track_is_drum()
@@ -311,17 +365,16 @@ class StepEntry(QObject):
         return True
 
     def _drum_message(self) -> str:
-        tid = self.window.pianoroll.current_track_id()
-        name = self.window.document.song.track(tid).name if tid is not None else "This track"
-        return (f"Step entry: {name} is a drum kit — letters name pitches, not drums (Esc, "
-                "then Ctrl+↑ ↓ picks a track)")
+        # The remedy first, and short: "…letters name pitches, not dr…" was all a user at
+        # 1400 px saw of the line before.
+        return "Step entry: pick a pitched track (Esc, Ctrl+↑ ↓), not a drum kit"
 
     # -- keys -----------------------------------------------------------------------------------
     def set_length(self, digit: str) -> None:
         if not self._ready():
             return
         if digit not in LENGTH_KEYS:
-            self._say("Step entry: no 1/64 grid; 2–7 set 1/32, 1/16, 1/8, 1/4, 1/2, Bar")
+            self._say("Step entry: 2–7 set the length, 1/32 to Bar (no 1/64)")
             return
         self.window.set_snap(LENGTH_KEYS[digit])  # clears the dot (length_changed)
         self.update_status()
@@ -333,6 +386,7 @@ class StepEntry(QObject):
         self.dotted = False
         self._show_triplet()
         self.update_status()
+        self.window.pianoroll.canvas.update()  # the cursor's length
 
     def _show_triplet(self) -> None:
         """The menu's Triplets item checked while the length is a triplet one."""
@@ -351,8 +405,7 @@ class StepEntry(QObject):
             name = f"{'1/16' if snap.division == 0 else snap.name}T"
         if name not in {s.name for s in SNAPS}:
             self._show_triplet()
-            self._say(f"Step entry: no {snap.name} triplet; the triplets are 1/4T to 1/32T "
-                      "(5 then Ctrl+3 is a 1/4 triplet)")
+            self._say(f"Step entry: triplets 1/4T to 1/32T (5, Ctrl+3); no {snap.name} triplet")
             return
         self.window.set_snap(name)  # clears the dot and shows the length (length_changed)
         self._say(f"Step length: {self._length_name()}", 3000)
@@ -379,6 +432,7 @@ class StepEntry(QObject):
             return
         self.dotted = not self.dotted
         self.update_status()
+        self.window.pianoroll.canvas.update()  # the cursor's length
         self._say(f"Step length: {self._length_name()}", 3000)
 
     def enter_note(self, letter: str, chord: bool = False) -> None:
@@ -406,8 +460,7 @@ class StepEntry(QObject):
         pitch = fold_into_range(pitch, *part_range(track.name, track.program, track.is_drum))
         note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
         name = self._spell(note, accidental, key)
-        if self._write(tid, [note], f"Enter {name}", end):
-            self.steps.append(Step(tid, at, end, [note.id]))
+        if self._write(tid, [note], f"Enter {name}", Step(tid, at, end, [note.id])):
             self._entered(tid, [note])
 
     def _add_to_chord(self, letter: str) -> None:
@@ -418,8 +471,8 @@ class StepEntry(QObject):
             return
         step = self._last_step()
         if step is None or not step.note_ids:
-            self._say("Step entry: Shift+letter adds to the chord of the last note entered "
-                      + ("(the last step is a rest)" if step else "(type A–G first)"))
+            self._say("Step entry: type A–G first; Shift+letter adds to its chord"
+                      + (" (not to a rest)" if step else ""))
             return
         song = w.document.song
         track = song.track(step.track_id)
@@ -428,7 +481,7 @@ class StepEntry(QObject):
         pitch_class, accidental = typed_pitch_class(letter, key)
         pitch = pitch_above(pitch_class, max(n.pitch for n in live))
         if pitch is None:
-            self._say("Step entry: no room above the chord (G9 is the highest MIDI note)")
+            self._say("Step entry: no room above the chord (G9 is MIDI's highest)")
             return
         note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity)
         name = self._spell(note, accidental, key)
@@ -475,8 +528,8 @@ class StepEntry(QObject):
         """Whether the chord is still the last thing done: its edit on top of the undo
         stack (nothing undone, nothing done since) and the playhead where it left it."""
         stack = self.window.document.undo_stack
-        return (stack.index() == chord.index == stack.count() and chord.step in self.steps
-                and self.window.transport.position == chord.step.end)
+        return (stack.index() == chord.index == stack.count() and chord.step.stands
+                and chord.step in self.steps and self.window.transport.position == chord.step.end)
 
     def _write_chord(self, tid: int, at: int, end: int, velocities: dict[int, int],
                      first: float) -> None:
@@ -493,62 +546,68 @@ class StepEntry(QObject):
         else:
             name = " ".join(pitch_name(n.pitch, key) for n in ordered)
         self.chord = None
-        if not self._write(tid, notes, f"Enter {name}", end):
-            return
         step = Step(tid, at, end, [n.id for n in notes])
-        self.steps.append(step)
+        if not self._write(tid, notes, f"Enter {name}", step):
+            return
         self.chord = MidiChord(step, dict(velocities), first,
                                w.document.undo_stack.index())
         self._entered(tid, notes)
 
     def rest(self) -> None:
+        """0 or R: the entry point a step on, no note — an undo step of its own, so Ctrl+Z
+        (or Backspace) takes back a mistyped 0 and nothing else (it took the note before)."""
         if not self._ready():
             return
         w = self.window
         at, end = self._step_span(w.transport.position)
         tid = w.pianoroll.current_track_id()
-        self.steps.append(Step(-1 if tid is None else tid, at, end))
-        w.transport.seek(end)
+        step = Step(-1 if tid is None else tid, at, end)
+        self.steps.append(step)
+        self.chord = None
+        w.document.undo_stack.push(StepCommand("Rest", self, step, True, at, end))
         w.selection.clear_notes()
-        self.update_status()
         self._say(f"Rest ({self._length_name()}): on to "
                   f"{w.document.time_map.format_position(end)}", 3000)
 
     def back(self) -> None:
-        """Backspace: the last step's notes removed (one undo step), the playhead back at
-        its start, the step before selected."""
+        """Backspace: the last step standing that ends at or before the entry point taken
+        back — its notes removed, the playhead back at its start, one undo step — and the
+        step before selected. A step after the entry point (← moved it back) stays: the
+        playhead never moves forward."""
         if not self._ready():
             return
         w = self.window
-        # A rest the playhead has left (an undo took it back past it) is no step to
-        # take back: going "back" to its start would move the playhead forward.
-        while (step := self._last_step()) is not None and not step.note_ids and (
-                step.end != w.transport.position):
-            self.steps.remove(step)
+        at = w.transport.position
+        step = next((s for s in reversed(self.steps) if self._stands(s) and s.end <= at), None)
         if step is None:
-            self._say("Step entry: nothing entered to take back (Delete removes the "
-                      "selected notes)")
+            # Short, the remedy first: the status bar shares its width with its labels.
+            self._say("Step entry: nothing to take back here (→ moves on)"
+                      if self._last_step() else
+                      "Step entry: nothing entered to take back (Delete deletes)")
             return
-        self.steps.remove(step)
         live = self._live(step)
-        tr = w.transport
+        stack = w.document.undo_stack
         if live:
             key = w.document.song.key_at(step.start)
             names = ", ".join(self.name_of(n, key) for n in sorted(live, key=lambda n: n.pitch))
             label = f"Take back {names}"
-            stack = w.document.undo_stack
             stack.beginMacro(label)
             try:
                 w.document.apply(remove_notes(step.track_id, live, label))
-                stack.push(ValueCommand(label, tr.seek, tr.position, step.start))
+                stack.push(StepCommand(label, self, step, False, at, step.start))
             finally:
                 stack.endMacro()
         else:
-            tr.seek(step.start)
+            stack.push(StepCommand("Take back rest", self, step, False, at, step.start))
+        self.chord = None
         before = self._last_step()
         keys = [(before.track_id, n.id) for n in self._live(before)] if before else []
         w.selection.set_notes(keys)
         self.update_status()
+
+    def _stray_key(self) -> None:
+        if self._ready():
+            self._say(STRAY_HINT, 3000)
 
     # -- helpers --------------------------------------------------------------------------------
     def _step_span(self, at: int) -> tuple[int, int]:
@@ -591,16 +650,19 @@ class StepEntry(QObject):
         ids = set(step.note_ids)
         return [n for n in track.notes if n.id in ids]
 
+    def _stands(self, step: Step) -> bool:
+        """Whether the step is in the song as the undo stack has it (not undone, not taken
+        back) and, a note step, has a note left (Delete may have taken them)."""
+        return step.stands and (not step.note_ids or bool(self._live(step)))
+
     def _last_step(self) -> Step | None:
-        """The last step, passing over those whose notes are gone (an entry undone; kept,
-        as a redo brings them back)."""
-        return next((s for s in reversed(self.steps) if not s.note_ids or self._live(s)),
-                    None)
+        """The last step standing (steps undone are kept, as a redo brings them back)."""
+        return next((s for s in reversed(self.steps) if self._stands(s)), None)
 
     def _last_pitch(self, track_id: int) -> int | None:
         """The pitch of the note last entered on the track (as it is now: ↑ ↓ count)."""
         for step in reversed(self.steps):
-            if step.track_id != track_id:
+            if step.track_id != track_id or not step.stands:
                 continue
             live = {n.id: n for n in self._live(step)}
             for nid in reversed(step.note_ids):
@@ -609,11 +671,12 @@ class StepEntry(QObject):
         return None
 
     def _write(self, tid: int, notes: list[Note], label: str,
-               advance_to: int | None = None) -> bool:
-        """Add ``notes`` (a note, or a chord) as one undo step, with the playhead's move to
-        ``advance_to``; a note of their pitch under one is replaced or, held from before,
-        ends where it starts (:func:`engine.score.add_notes_replacing`: entering twice
-        doubled every note, and a doubled note plays twice)."""
+               step: Step | None = None) -> bool:
+        """Add ``notes`` (a note, or a chord) as one undo step; as a new ``step``, with the
+        playhead's move to its end (:class:`StepCommand`; the step kept). A note of their
+        pitch under one is replaced or, held from before, ends where it starts
+        (:func:`engine.score.add_notes_replacing`: entering twice doubled every note, and
+        a doubled note plays twice)."""
         w = self.window
         doc = w.document
         edit = add_notes_replacing(doc.song, tid, notes, label)
@@ -622,17 +685,40 @@ class StepEntry(QObject):
         except EditError as e:
             self._say(str(e))
             return False
-        if advance_to is None:
+        if step is None:
             doc.apply(edit)
             return True
-        tr = w.transport
+        self.steps.append(step)
         doc.undo_stack.beginMacro(label)
         try:
             doc.apply(edit)
-            doc.undo_stack.push(ValueCommand(label, tr.seek, tr.position, advance_to))
+            doc.undo_stack.push(StepCommand(label, self, step, True, w.transport.position,
+                                            step.end))
         finally:
             doc.undo_stack.endMacro()
         return True
+
+    def cursor_span(self) -> tuple[int, int] | None:
+        """The ticks the entry cursor shades: the next step from the playhead (None while
+        the mode is off or the transport plays)."""
+        if not self.on or self.window.transport.is_playing:
+            return None
+        return self._step_span(self.window.transport.position)
+
+    def paint_cursor(self, p: QPainter, canvas: NoteCanvas) -> None:
+        """The piano roll's overlay: the next step's span shaded, a bar at the entry point
+        (the playhead's line is drawn over it)."""
+        span = self.cursor_span()
+        if span is None:
+            return
+        x0, x1 = (canvas.vp.tick_to_x(t) for t in span)
+        if x1 < 0 or x0 > canvas.width():
+            return
+        h = canvas.height()
+        p.fillRect(QRectF(x0, 0, max(x1 - x0, CURSOR_EDGE_PX), h), CURSOR_FILL)
+        edge = QColor(CURSOR_FILL)
+        edge.setAlpha(200)
+        p.fillRect(QRectF(x0, 0, CURSOR_EDGE_PX, h), edge)
 
     def _entered(self, tid: int, notes: list[Note]) -> None:
         """The new note (or chord) selected, heard and on screen."""

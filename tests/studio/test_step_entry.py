@@ -3,6 +3,8 @@ to the focused piano roll (studio.step_entry)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
@@ -105,8 +107,10 @@ def test_shift_letters_build_a_chord_and_backspace_takes_a_step_back(stepping):
     assert entered(win) == [] and win.transport.position == AFTER
     press(win, K.Key_Z, M.ControlModifier)  # Ctrl+Z brings it back, playhead and all
     assert len(entered(win)) == 4 and win.transport.position == AFTER + 240
+    press(win, K.Key_Backspace)  # ... and Backspace takes it back again
+    assert entered(win) == [] and win.transport.position == AFTER
     press(win, K.Key_Backspace)  # nothing entered left to take back: said, nothing gone
-    assert len(entered(win)) == 4 and "nothing entered" in win.statusBar().currentMessage()
+    assert "nothing entered" in win.statusBar().currentMessage()
 
 
 def test_a_chord_needs_a_note_first(stepping):
@@ -269,8 +273,10 @@ def test_backspace_after_an_undone_note_never_moves_the_playhead_forward(steppin
     win = stepping
     typed(win, "C")
     press(win, K.Key_R)
+    press(win, K.Key_Z, M.ControlModifier)  # the rest: the playhead back, the C stays
+    assert win.transport.position == AFTER + 240 and len(entered(win)) == 1
     press(win, K.Key_Z, M.ControlModifier)  # the C and its step: the playhead at AFTER
-    assert win.transport.position == AFTER
+    assert win.transport.position == AFTER and entered(win) == []
     press(win, K.Key_Backspace)
     assert win.transport.position == AFTER
 
@@ -491,3 +497,194 @@ def test_the_new_step_keys_are_in_the_tools_menu_with_their_keys(stepping):
     press(win, K.Key_Escape)
     assert win.actions.nudge_left.shortcut().toString() == "Left"
     assert not win.actions.step_cursor_back.isEnabled()
+
+
+# -- the QA of a MuseScore user --------------------------------------------------------------
+
+
+def test_a_typed_flat_is_drawn_exported_and_said_as_typed(stepping):
+    # QA: B then − with no key was "A#" on the note and in the MusicXML file; F then # in
+    # F major was drawn "Gb".
+    from dataclasses import replace
+
+    from engine.io.musicxml import musicxml_bytes
+    from engine.score import KeySignature
+    from studio.pianoroll.view import note_label
+
+    win = stepping
+    song = win.document.song
+    assert song.key_at(AFTER) is None
+    typed(win, "B")
+    press(win, K.Key_Minus)
+    bb = next(n for n in piano(win).notes if n.start == AFTER)
+    assert note_label(bb.pitch, None, False) == "Bb4"
+    assert win.status_step.text().endswith("Bb4")
+    xml = musicxml_bytes(win.document.song)[0]
+    assert re.search(rb"<step>B</step>\s*<alter>-1</alter>", xml)
+    assert not re.search(rb"<step>A</step>\s*<alter>1</alter>", xml)
+    doc = win.document
+    doc.reset(replace(doc.song, key_signatures=(KeySignature(0, "F"),)), None)
+    win.selection.set_tracks([piano(win).id])
+    win.transport.seek(AFTER + BAR)
+    typed(win, "F")
+    press(win, K.Key_NumberSign)
+    f_sharp = next(n for n in piano(win).notes if n.start == AFTER + BAR)
+    assert note_label(f_sharp.pitch, "F", False) == "F#4"  # near the Bb4 before it
+    assert win.status_step.text().endswith("F#4")
+
+
+def test_backspace_after_ctrl_z_takes_back_the_note_it_brought_back(stepping):
+    # QA: N 5 C D E F, Backspace (F goes), Ctrl+Z (F returns), Backspace took E; the
+    # label went on saying E, and the next letter's octave came from E.
+    win = stepping
+    press(win, K.Key_5)
+    typed(win, "CDEF")
+    assert [p for _s, p, _d in entered(win)] == [72, 74, 76, 77]
+    press(win, K.Key_Backspace)
+    assert win.status_step.text().endswith("E5")
+    press(win, K.Key_Z, M.ControlModifier)
+    assert [p for _s, p, _d in entered(win)] == [72, 74, 76, 77]
+    assert win.transport.position == AFTER + 4 * Q
+    assert win.status_step.text() == "Step entry: 1/4 · F5"
+    typed(win, "B")  # a tritone from F5: B5 above (from E5 it would be B4 below)
+    assert entered(win)[-1] == (AFTER + 4 * Q, 83, Q)
+    press(win, K.Key_Backspace)
+    press(win, K.Key_Backspace)  # F, not E
+    assert [p for _s, p, _d in entered(win)] == [72, 74, 76]
+    assert win.transport.position == AFTER + 3 * Q
+    press(win, K.Key_Z, M.ControlModifier)
+    press(win, K.Key_Z, M.ControlModifier)  # F back, then B
+    press(win, K.Key_Backspace)  # B, the last entered
+    assert [p for _s, p, _d in entered(win)] == [72, 74, 76, 77]
+
+
+def test_backspace_left_of_the_last_note_takes_back_only_what_ends_there(stepping):
+    # QA: ← ← then Backspace deleted F after the cursor and sent the playhead forward.
+    win = stepping
+    typed(win, "CDEF")
+    press(win, K.Key_Left)
+    press(win, K.Key_Left)  # the entry point between D and E
+    assert win.transport.position == AFTER + 480
+    press(win, K.Key_Backspace)  # D: the step that ends here
+    assert [p for _s, p, _d in entered(win)] == [72, 76, 77]
+    assert win.transport.position == AFTER + 240
+    press(win, K.Key_Left)  # before the C: nothing ends there
+    press(win, K.Key_Backspace)
+    assert [p for _s, p, _d in entered(win)] == [72, 76, 77]
+    assert win.transport.position == AFTER
+    assert "nothing to take back here" in win.statusBar().currentMessage()
+
+
+def test_a_rest_is_an_undo_step_of_its_own(stepping):
+    # QA: a mistyped 0 fixed with Ctrl+Z cost the note before it.
+    win = stepping
+    stack = win.document.undo_stack
+    typed(win, "C")
+    press(win, K.Key_0)
+    assert win.transport.position == AFTER + 480 and stack.undoText() == "Rest"
+    press(win, K.Key_Z, M.ControlModifier)
+    assert entered(win) == [(AFTER, 72, 240)] and win.transport.position == AFTER + 240
+    assert win.status_step.text().endswith("C5")
+    press(win, K.Key_R)
+    press(win, K.Key_Backspace)  # Backspace takes a rest back too, itself an undo step
+    assert win.transport.position == AFTER + 240 and len(entered(win)) == 1
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.transport.position == AFTER + 480
+    typed(win, "D")
+    assert entered(win)[-1] == (AFTER + 480, 74, 240)
+
+
+def test_stray_keys_only_say_they_are_not_step_entry_keys(stepping):
+    # QA: 8 / 9 said "No takes on screen", J and Q joined and quantized the note just
+    # entered, S M L K split, switched to the mask tool, looped and clicked.
+    win = stepping
+    a = win.actions
+    typed(win, "C")
+    states = (a.loop.isChecked(), a.metronome.isChecked(), a.tool_select.isChecked())
+    notes = piano(win).notes
+    count = win.document.undo_stack.count()
+    for key in (K.Key_8, K.Key_9, K.Key_J, K.Key_Q, K.Key_S, K.Key_M, K.Key_L, K.Key_K,
+                K.Key_H, K.Key_P, K.Key_Z, K.Key_BracketRight):
+        win.statusBar().clearMessage()
+        press(win, key)
+        assert win.statusBar().currentMessage().startswith("Not a step-entry key: Esc")
+    press(win, K.Key_Q, M.ShiftModifier)
+    assert piano(win).notes == notes and win.document.undo_stack.count() == count
+    assert (a.loop.isChecked(), a.metronome.isChecked(), a.tool_select.isChecked()) == states
+    assert win.transport.position == AFTER + 240
+    # The global keys keep their meanings.
+    assert "Space" in [k.toString() for k in a.play.shortcuts()]
+    assert "Shift+R" in [k.toString() for k in a.record.shortcuts()]
+    assert "Ctrl+S" in [k.toString() for k in a.save.shortcuts()]
+    press(win, K.Key_Z, M.ControlModifier)
+    assert entered(win) == []
+    press(win, K.Key_Escape)  # off: the keys are theirs again
+    assert [k.toString() for k in a.join_notes.shortcuts()] == ["J"]
+    assert [k.toString() for k in a.metronome.shortcuts()] == ["K"]
+
+
+def test_step_entry_messages_fit_the_status_bar_at_1400_px(stepping, qtbot):
+    # QA: "…letters name pitches, not dr…" at 1400×900: the remedy was cut off.
+    from PySide6.QtWidgets import QStatusBar
+
+    from studio.step_entry import SHORT_HELP
+
+    win = stepping
+    win.resize(1400, 900)
+    qtbot.waitUntil(lambda: win.width() == 1400, timeout=2000)
+    win.status_hover.setText("G#4 · 12.3.240")
+    win.transport.check_audio()  # "⚠ No audio output — playback off", the longest label
+    press(win, K.Key_Period)
+    press(win, K.Key_3, M.ControlModifier)  # the longest length: "dotted 1/8 triplet"
+    sb = win.statusBar()
+    said = []
+
+    # No longer than the message turning step entry on, made to fit at the default size:
+    # the QA's fonts are wider than the tests' (the drum message cut there fits here).
+    most = sb.fontMetrics().horizontalAdvance(f"Step entry: {SHORT_HELP}")
+
+    def check() -> None:
+        shown = QStatusBar.currentMessage(sb)
+        said.append(sb.currentMessage())
+        assert shown and not shown.endswith("…"), sb.currentMessage()
+        assert sb.fontMetrics().horizontalAdvance(said[-1]) <= most, said[-1]
+
+    press(win, K.Key_Backspace)  # nothing entered
+    check()
+    press(win, K.Key_E, M.ShiftModifier)  # a chord needs a note
+    check()
+    press(win, K.Key_1)  # no 1/64
+    check()
+    press(win, K.Key_6)
+    press(win, K.Key_3, M.ControlModifier)  # no 1/2 triplet
+    check()
+    press(win, K.Key_J)
+    check()
+    typed(win, "C")
+    press(win, K.Key_Left)
+    press(win, K.Key_Backspace)  # nothing to take back here
+    check()
+    win.selection.set_tracks([win.document.song.tracks[2].id])  # the drums
+    typed(win, "C")
+    check()
+    assert said[-1].startswith("Step entry: pick a pitched track")
+
+
+def test_the_entry_cursor_shades_the_next_steps_length(stepping):
+    # QA: the cursor was the 1-px playhead line, easily lost at the song's start.
+    win = stepping
+    entry, canvas = win.step_entry, win.pianoroll.canvas
+    win.transport.seek(0)
+    win.pianoroll.viewport.set_left(0)
+    assert entry.cursor_span() == (0, 240)
+    press(win, K.Key_5)
+    press(win, K.Key_Period)
+    assert entry.cursor_span() == (0, 720)  # a dotted quarter
+    vp = win.pianoroll.viewport
+    x = round(vp.tick_to_x(360))
+    y = 2  # the top row: no note there
+    shaded = canvas.grab().toImage().pixelColor(x, y)
+    press(win, K.Key_Escape)
+    assert entry.cursor_span() is None
+    plain = canvas.grab().toImage().pixelColor(x, y)
+    assert shaded != plain
