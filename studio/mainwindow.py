@@ -716,8 +716,15 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
                 QApplication.restoreOverrideCursor()
         done = "Undid" if index < now else "Redid"
         where = f"after “{stack.text(index - 1)}”" if index else "at the start"
-        self.statusBar().showMessage(
-            f"{done} {plural(abs(index - now), 'step', grouped=True)}: now {where}", 8000)
+        said = f"{done} {plural(abs(index - now), 'step', grouped=True)}: now {where}"
+        self.statusBar().showMessage(said, 8000)
+        # A Ctrl+Z or Ctrl+Shift+Z after it makes the message wrong: it goes then.
+        def forget(at: int) -> None:
+            stack.indexChanged.disconnect(forget)
+            if at != index and self.statusBar().currentMessage() == said:
+                self.statusBar().clearMessage()
+
+        stack.indexChanged.connect(forget)
 
     def _song_changed(self) -> None:
         song = self.document.song

@@ -222,6 +222,9 @@ class TrackCommands:
         edit = duplicate_track_edit(self.document.song, tid)
         if self.pianoroll.commit(edit):
             self.selection.set_tracks([edit.track.id])
+            name = self.document.song.track(tid).name
+            self.statusBar().showMessage(
+                f"Duplicated {name} as {edit.track.name} (Ctrl+Z undoes)", 5000)
 
     def remove_track(self) -> None:
         tid = self.pianoroll.current_track_id()

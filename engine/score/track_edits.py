@@ -102,7 +102,7 @@ def add_track_edit(song: Song, after: int | None = None, *, name: str = "",
         channel=DRUM_CHANNEL if drums else free_channel(song, taken),
         colour=free_colour(song),
     )
-    return InsertTrack(track, index, f"Add track {track.name!r}" if name else "Add track")
+    return InsertTrack(track, index, f"Add track “{track.name}”" if name else "Add track")
 
 
 def duplicate_track_edit(song: Song, track_id: int) -> InsertTrack:
@@ -122,12 +122,12 @@ def duplicate_track_edit(song: Song, track_id: int) -> InsertTrack:
         notes=tuple(Note(n.pitch, n.start, n.duration, n.velocity, new_note_id())
                     for n in track.notes),
     )
-    return InsertTrack(copy, i + 1, f"Duplicate track {track.name!r}")
+    return InsertTrack(copy, i + 1, f"Duplicate track “{track.name}”")
 
 
 def delete_track_edit(song: Song, track_id: int) -> DeleteTrack:
     i = song.track_index(track_id)
-    return DeleteTrack(song.tracks[i], i, f"Delete track {song.tracks[i].name!r}")
+    return DeleteTrack(song.tracks[i], i, f"Delete track “{song.tracks[i].name}”")
 
 
 def move_track_edit(song: Song, track_id: int, step: int) -> MoveTrack | None:

@@ -93,6 +93,9 @@ def test_jumping_back_is_n_undos_and_forward_again(focused, qtbot):
     click_row(history, 12)
     assert win.document.song == songs[12]
     assert win.statusBar().currentMessage().startswith("Redid 8 steps")
+    stack.undo()  # a QA: "Redid 8 steps" stayed said after a Ctrl+Z
+    assert not win.statusBar().currentMessage().startswith("Redid")
+    stack.redo()
     for _ in range(8):
         stack.undo()
     jumped_back = win.document.song

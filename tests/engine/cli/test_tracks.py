@@ -53,7 +53,7 @@ def test_edits_run_in_order_and_write_one_new_song(tmp_path, capsys):
                  "--mute", "Strings", "--solo", "Piano", "--move", "Drums=5",
                  "--remove", "Piano"]) == 0
     printed = capsys.readouterr().out
-    assert "Add track 'Flute'" in printed and "Delete track 'Piano'" in printed
+    assert "Add track “Flute”" in printed and "Delete track “Piano”" in printed
     before, after = load_song(DEMO), load_song(out)
     assert [t.name for t in after.tracks] == ["Bass Guitar", "Lead", "Strings", "Drums",
                                               "Flute", "Pad"]

@@ -126,7 +126,7 @@ def test_a_duplicated_track_is_a_copy_below_it_with_its_own_name_channel_and_not
     song = Song(tracks=(piano, Track("Kit", is_drum=True, channel=DRUM_CHANNEL,
                                      notes=(Note(36, 0, 120),))))
     edit = duplicate_track_edit(song, piano.id)
-    assert edit.label == "Duplicate track 'Piano'"
+    assert edit.label == "Duplicate track “Piano”"
     after = edit.apply(song)
     assert [t.name for t in after.tracks] == ["Piano", "Piano (2)", "Kit"]
     copy = after.tracks[1]
