@@ -246,6 +246,7 @@ class PianoRoll(QWidget):
 
     def _on_song_changed(self) -> None:
         song = self.document.song
+        self.index.keep_only({t.id for t in song.tracks})
         if song.ppq != self._ppq:  # another file's resolution: the same musical length
             self.note_length = max(1, round(self.note_length * song.ppq / self._ppq))
             self._ppq = song.ppq

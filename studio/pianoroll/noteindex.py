@@ -62,3 +62,10 @@ class NoteIndex:
 
     def window(self, track: Track, t0: float, t1: float) -> list[Note]:
         return self.get(track).window(t0, t1)
+
+    def keep_only(self, track_ids: set[int]) -> None:
+        """Forget the tracks not in ``track_ids`` (the song's): every File ▸ Open gives its
+        tracks new ids, and the old song's notes stayed held here — 61 opens of a
+        6,094-note file kept 371,734 notes alive (a soak QA: RSS 116 → 193 MB)."""
+        for tid in [t for t in self._cache if t not in track_ids]:
+            del self._cache[tid]
