@@ -477,7 +477,7 @@ def _instrument(text: str, label: str) -> int:
     from engine.tasks import TaskError, track_spec
 
     s = text.strip()
-    if s.isdecimal():  # not isdigit: int("①") is a traceback; "①" is then no instrument
+    if _gm_number(s):
         n = int(s)
         if not 1 <= n <= 128:
             raise CliError(f"{label}: GM instrument numbers are 1..128 (got {n})")
@@ -496,7 +496,16 @@ def _default_name(instrument: str) -> str:
     from engine.tasks.instruments import typed_track_name
 
     s = instrument.strip()
-    return GM_PROGRAMS[int(s) - 1] if s.isdecimal() else typed_track_name(s)
+    return GM_PROGRAMS[int(s) - 1] if _gm_number(s) else typed_track_name(s)
+
+
+def _gm_number(typed: str) -> bool:
+    """Whether an instrument typed is a GM number: digits that are no name the tasks know
+    ("808" is a producer's sub bass, looked up as a name, not refused as GM number 808)."""
+    from engine.score.instruments import INSTRUMENT_ALIASES
+
+    # not isdigit: int("①") is a traceback; "①" is then no instrument
+    return typed.isdecimal() and typed not in INSTRUMENT_ALIASES
 
 
 # -- the list ---------------------------------------------------------------------------------

@@ -110,7 +110,8 @@ def named_track_spec(text: str) -> TrackSpec:
     if not sep:
         return track_spec(text)
     typed = instrument.strip()
-    if typed.isdecimal():  # not isdigit: "①" is no number
+    # A name first: "808" is a producer's sub bass, not GM number 808
+    if typed.isdecimal() and typed not in _ALIASES:  # not isdigit: "①" is no number
         if not 1 <= int(typed) <= 128:
             raise TaskError(f"{text.strip()!r}: GM instrument numbers are 1..128")
         spec = TrackSpec(GM_PROGRAMS[int(typed) - 1], int(typed) - 1)

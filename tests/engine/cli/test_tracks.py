@@ -84,6 +84,17 @@ def test_an_added_track_is_named_as_compose_names_it(tmp_path):
     assert [t.name for t in load_song(out).tracks][-2:] == ["TR-808", "Warm Pad"]
 
 
+def test_808_is_the_producers_sub_bass_not_a_gm_number(tmp_path):
+    # "808" was refused ("GM instrument numbers are 1..128 (got 808)"): the number check
+    # ran before the name lookup that bare `compose --tracks 808` uses.
+    out = tmp_path / "band.partita"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--add", "808", "--add", "Sub=808",
+                 "--instrument", "Bass=808"]) == 0
+    song = load_song(out)
+    assert [(t.name, t.program) for t in song.tracks][-2:] == [("808", 38), ("Sub", 38)]
+    assert song.find_track("Bass").program == 38
+
+
 def test_a_track_can_become_a_drum_kit_and_back(tmp_path, capsys):
     kit, back = tmp_path / "kit.mid", tmp_path / "back.mid"
     assert main(["tracks", str(DEMO), "-o", str(kit), "--instrument", "Strings=Drums"]) == 0

@@ -81,9 +81,11 @@ def test_a_producers_instruments_are_found_and_an_unknown_one_offers_the_nearest
     assert [role_of(s.program, s.is_drum) for s in specs] == [
         "bass", "bass", "melody", "chords", "drums", "drums"]
     # NAME=INSTRUMENT, as tracks --add takes it; the instrument also by GM number.
-    named = track_specs(["Lead=saw lead", "Kick = trap kit", "Keys=5", "=Chord Pad"])
+    named = track_specs(["Lead=saw lead", "Kick = trap kit", "Keys=5", "=Chord Pad",
+                         "Sub=808"])  # "808" a name first, not GM number 808 refused
     assert [(s.name, s.program, s.is_drum) for s in named] == [
-        ("Lead", 81, False), ("Kick", 0, True), ("Keys", 4, False), ("Chord Pad", 89, False)]
+        ("Lead", 81, False), ("Kick", 0, True), ("Keys", 4, False), ("Chord Pad", 89, False),
+        ("Sub", 38, False)]
     with pytest.raises(TaskError, match=r"unknown instrument '808 Base': did you mean "
                                         r"808 Bass"):
         track_spec("808 Base")
