@@ -200,21 +200,23 @@ def describe(mask: Mask, song: Song) -> str:
 
     order = {t.id: i for i, t in enumerate(song.tracks)}
     names = {t.id: t.name or "Track" for t in song.tracks}
-    # Tracks with the same bars are one part; parts in the order of their first track.
-    parts: dict[tuple[str, ...], list[int]] = {}
+    # Tracks with the same bars and bands are one part; parts in the order of their first
+    # track. Each part says its own band: one said once at the end read as the last
+    # part's ("Piano · bars 2–3; Bass · bars 1–2 · pitch band C4–C5" of Piano's band).
+    parts: dict[tuple[tuple[str, ...], str], list[int]] = {}
     for tid in sorted(mask.track_ids, key=lambda t: order.get(t, len(order))):
-        spans = _merged_spans(r for r in mask.regions if tid in r.track_ids)
-        parts.setdefault(bars(spans), []).append(tid)
-    pitch = _bands_text(mask)
-    text = [f"{_track_names(ids, names)} · {', '.join(spans)}" for spans, ids in parts.items()]
+        regions = [r for r in mask.regions if tid in r.track_ids]
+        parts.setdefault((bars(_merged_spans(regions)), _bands_text(regions)), []).append(tid)
+    text = [f"{_track_names(ids, names)} · {', '.join(spans)}{pitch}"
+            for (spans, pitch), ids in parts.items()]
     more = f"; +{len(text) - 2} more" if len(text) > 2 else ""
-    return "; ".join(text[:2]) + more + pitch
+    return "; ".join(text[:2]) + more
 
 
-def _bands_text(mask: Mask) -> str:
-    """``" · pitch band C3–B4"`` (``"pitch bands C3–B4, C5–C6"``), the bands painted, each
-    once; "" when every region takes every pitch."""
-    bands = dict.fromkeys((r.pitch_lo, r.pitch_hi) for r in mask.regions
+def _bands_text(regions: list[Region]) -> str:
+    """``" · pitch band C3–B4"`` (``"pitch bands C3–B4, C5–C6"``), the bands painted in
+    ``regions``, each once; "" when every region takes every pitch."""
+    bands = dict.fromkeys((r.pitch_lo, r.pitch_hi) for r in regions
                           if not r.full_pitch_range)
     if not bands:
         return ""

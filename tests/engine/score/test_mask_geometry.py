@@ -28,9 +28,14 @@ def test_the_mask_description_names_each_part_of_a_disjoint_mask():
     assert describe(one, song) == "Piano, Bass · bars 5–8"
     apart = Mask.of(Region({piano.id}, 2 * bar, 4 * bar, 60, 72),
                     Region({lead.id}, 9 * bar, 11 * bar))
-    assert describe(apart, song) == "Piano · bars 3–4; Lead · bars 10–11 · pitch band C4–C5"
+    # Each part says its own band: said once at the end it read as Lead's.
+    assert describe(apart, song) == "Piano · bars 3–4 · pitch band C4–C5; Lead · bars 10–11"
     bands = Mask.of(Region({piano.id}, 0, bar, 48, 71), Region({lead.id}, 0, bar, 72, 84))
-    assert describe(bands, song) == "Piano, Lead · bar 1 · pitch bands C3–B4, C5–C6"
+    assert describe(bands, song) == ("Piano · bar 1 · pitch band C3–B4; "
+                                      "Lead · bar 1 · pitch band C5–C6")
+    both = Mask.of(Region({piano.id}, 0, bar, 48, 71), Region({piano.id}, 0, bar, 72, 84),
+                   Region({lead.id}, 0, bar, 48, 71), Region({lead.id}, 0, bar, 72, 84))
+    assert describe(both, song) == "Piano, Lead · bar 1 · pitch bands C3–B4, C5–C6"
     gaps = Mask.of(Region({lead.id}, 0, bar), Region({lead.id}, 4 * bar, 5 * bar))
     assert describe(gaps, song) == "Lead · bar 1, bar 5"
     # Spans sharing a bar read as one range (a beat of bar 9 beside bars 9–10).
