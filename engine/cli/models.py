@@ -286,6 +286,11 @@ def _default(args: argparse.Namespace) -> int:
         why = f"{chosen}, your choice, is not usable now"
     else:
         why = "none chosen: the built-in general model"
+    if wanted and entry.name != wanted:
+        # Said as generation commands say it: a mistyped name read as "none chosen"
+        print(f"partita: warning: PARTITA_MODEL={wanted}: no usable model of that name "
+              f"(see `partita models`); using {entry.name}", file=sys.stderr)
+        why = f"$PARTITA_MODEL={wanted} names no usable model; {why}"
     if getattr(args, "json", False):
         print(json.dumps({"name": entry.name, "why": why}, indent=2, ensure_ascii=False))
     else:

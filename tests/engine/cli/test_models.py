@@ -313,6 +313,17 @@ def test_the_default_model_is_said_set_and_cleared(models_dir, capsys, monkeypat
     assert not (models_dir / "default-model").exists()
 
 
+def test_a_mistyped_partita_model_is_said_by_models_default(models_dir, capsys, monkeypatch):
+    # It said "partita-base (none chosen…)" as if the variable were not set.
+    monkeypatch.setenv("PARTITA_MODEL", "partita-bsae")
+    assert main(["models", "default"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("partita-base ($PARTITA_MODEL=partita-bsae names no usable model")
+    assert "warning: PARTITA_MODEL=partita-bsae: no usable model of that name" in err
+    assert main(["models", "default", "--json"]) == 0
+    assert "partita-bsae names no usable model" in json.loads(capsys.readouterr().out)["why"]
+
+
 def test_a_drums_only_default_is_warned_about(models_dir, capsys):
     assert main(["models", "default", "drumkit"]) == 0
     err = capsys.readouterr().err
