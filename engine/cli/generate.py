@@ -609,9 +609,15 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     if off_key:  # a model that does not follow the key: say so rather than claim it
         print(f"{args.task}: {args.output}: {off_key.message}", file=sys.stderr)
     elif options.key == AUTO and takes[0].key and args.task == "compose":
-        keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
-        print(f"compose: {args.output}: written in {keys}, drawn from the seed (--key sets "
-              "one, --key none lifts it)", file=sys.stderr)
+        if len(outputs) > 1:  # OUT itself is never written: each variation's file its key
+            where = ", ".join(f"{path} in {key_text(t.key)}"
+                              for path, t in zip(outputs, takes, strict=False) if t.key)
+            said = f"compose: written: {where}"
+        else:
+            keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
+            said = f"compose: {args.output}: written in {keys}"
+        print(f"{said}, drawn from the seed (--key sets one, --key none lifts it)",
+              file=sys.stderr)
     elif options.key == AUTO:
         note = auto_key_note(args.task, takes[0].key, takes[0].before, takes[0].mask)
         how = ("--key sets another, --key none lifts it" if takes[0].key

@@ -93,6 +93,17 @@ def test_compose_takes_a_producers_track_names_and_name_equals_instrument(tmp_pa
         ("Lead", 80, False), ("808", 38, False), ("Trap Kit", 0, True)]
 
 
+def test_compose_variations_say_each_files_key(tmp_path, capsys):
+    # "cv.mid: written in D major, C major, F major" named a file never written.
+    out = tmp_path / "cv.mid"
+    assert main(["compose", "-o", str(out), "--tracks", "Piano", "--bars", "1",
+                 "--variations", "2", "--seed", "1", "--steps", "2"]) == 0
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if "drawn from the seed" in x)
+    assert line.startswith(f"compose: written: {tmp_path / 'cv-1.mid'} in ")
+    assert f", {tmp_path / 'cv-2.mid'} in " in line and f"{out}:" not in line
+
+
 def test_compose_takes_a_grouped_meter(tmp_path):
     out = tmp_path / "dance.partita"
     assert main(["compose", "-o", str(out), "--tracks", "Drums", "--bars", "2",
