@@ -50,7 +50,8 @@ def add_options(parser: argparse.ArgumentParser, *, songs: bool) -> None:
                             "input's own)")
     g.add_argument("--json", action="store_true",
                    help="print what was written as JSON on stdout: input, output, model, "
-                        "seed, notes per track, warnings, error (a list with --out-dir)")
+                        "seed, notes per track, warnings, error"
+                        + (" (a list with --out-dir)" if songs else ""))  # compose: none
     parser.set_defaults(single=parser.get_default("func"), func=run)
 
 
@@ -290,6 +291,9 @@ def _check_once(args: argparse.Namespace, plan: list, out_dir: Path | None) -> N
         raise CliError("--as-takes keeps the takes in a project: with --out-dir, give "
                        "--format partita")
     if out_dir is not None:
+        if any(sep in args.suffix for sep in ("/", "\\")):  # refused before the folder is made
+            raise CliError(f"--suffix {args.suffix!r}: added to each song's name, it cannot "
+                           "hold a folder (/): give the folder as --out-dir")
         check_folder(out_dir, " (--out-dir takes a folder)")
         out_dir.mkdir(parents=True, exist_ok=True)
     song, output = plan[0]

@@ -126,6 +126,8 @@ def test_the_ways_to_name_outputs_that_are_refused_before_anything_runs(songs, t
             ([str(songs[0]), "-o", str(tmp_path / "x.mid"), "--suffix", "-h"],
              "--suffix goes with --out-dir"),
             ([str(songs[0])], "harmonize: give -o OUT, the file to write (or --out-dir"),
+            ([str(songs[0]), "--out-dir", str(out), "--suffix", "/x"],  # no empty out/ left
+             "--suffix '/x': added to each song's name, it cannot hold a folder"),
             ([*map(str, songs), "--out-dir", str(out), "--steps", "0"],
              "--steps must be at least 1"),
     ):
@@ -186,6 +188,14 @@ def test_compose_takes_json(tmp_path, capsys):
     row = json.loads(capsys.readouterr().out)
     assert row["input"] is None and row["output"] == str(out) and row["seed"] == 3
     assert list(row["notes"]) == ["Piano"]
+
+
+def test_compose_help_offers_no_out_dir_list(capsys):
+    # compose --help said --json gives "(a list with --out-dir)": compose has no --out-dir.
+    for task, listed in (("compose", False), ("harmonize", True)):
+        with pytest.raises(SystemExit):
+            main([task, "--help"])
+        assert ("a list with --out-dir" in " ".join(capsys.readouterr().out.split())) == listed
 
 
 def test_variations_in_a_batch_write_numbered_files(songs, tmp_path, capsys):
