@@ -119,14 +119,18 @@ def _take_outputs(g: Generated) -> list[Path]:
 _SAID_RE = re.compile(r"(partita: (?:note|warning|error): )(.*)", re.S)
 
 
-def about(name: str | None, line: str) -> str:
-    """``line`` said about the song ``name``: ``"a.mid: harmonize: …"``,
-    ``"partita: note: a.mid: …"``; a line that names it first already stays."""
+def about(name: str | None, line: str, task: str = "", outputs: tuple[str, ...] = ()
+          ) -> str:
+    """``line`` said about the song ``name``: ``"a.mid: harmonize (tiny): 40 %"``,
+    ``"partita: note: a.mid: …"``; a line that names it first already stays, and so does
+    one naming a file it writes (``outputs``), after ``"<task>: "`` too: not
+    ``"a.mid: harmonize: out/a.mid: …"``, the song named twice."""
     if name is None or not line.strip():
         return line
     m = _SAID_RE.fullmatch(line)
     head, rest = m.groups() if m else ("", line)
-    if rest.startswith(f"{name}:"):
+    told = rest.removeprefix(f"{task}: ") if task else rest
+    if rest.startswith(f"{name}:") or any(told.startswith(f"{o}:") for o in outputs):
         return line
     return f"{head}{name}: {rest}"
 
@@ -136,10 +140,12 @@ class SongLines:
     (:func:`about`), and its notes and warnings are kept for ``--json``. A terminal's
     progress bar (redrawn with carriage returns) goes through as it is."""
 
-    def __init__(self, stream, name: str | None, task: str) -> None:
+    def __init__(self, stream, name: str | None, task: str,
+                 outputs: tuple[str, ...] = ()) -> None:
         self.stream = stream
         self.name = name
         self.task = task
+        self.outputs = outputs  # the files written, which name the song already
         self.said: list[str] = []  # the notes and warnings, as the one-song command says them
         self._line = ""
 
@@ -178,7 +184,7 @@ class SongLines:
         # "<task> (<model>): 40 %", and a model's own print() anything.
         if line.startswith(("partita: note: ", "partita: warning: ", f"{self.task}: ")):
             self.said.append(line)
-        self.stream.write(about(self.name, line) + "\n")
+        self.stream.write(about(self.name, line, self.task, self.outputs) + "\n")
 
 
 # -- the run ----------------------------------------------------------------------------------
@@ -319,7 +325,10 @@ def _run_song(args: argparse.Namespace, song: Path | None, output: Path,
     back for the batch's own, its stderr named (:class:`SongLines`)."""
     one = _for_song(args, song, output)
     one.models, one.generated = models, None
-    lines = SongLines(sys.stderr, _name(song), args.task)
+    from .generate import _outputs
+
+    written = (output, *_outputs(output, args.variations, args.as_takes))
+    lines = SongLines(sys.stderr, _name(song), args.task, tuple(dict.fromkeys(map(str, written))))
     result = SongResult(song)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(lines):

@@ -190,6 +190,18 @@ def test_compose_takes_json(tmp_path, capsys):
     assert list(row["notes"]) == ["Piano"]
 
 
+def test_a_batch_names_each_song_once_on_stderr(songs, tmp_path, capsys):
+    # "a.mid: harmonize: out/a.mid: …": the line named the file already.
+    out = tmp_path / "out"
+    assert main(["harmonize", str(songs[0]), "--melody", "Tune", "--out-dir", str(out),
+                 "--key", "C", "--seed", "1", "--steps", "2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    said = [line for line in err if f"{out / 'a.mid'}:" in line]
+    assert said and all(str(songs[0]) not in line for line in said)
+    assert any(line.startswith(f"harmonize: {out / 'a.mid'}: ") for line in said)
+    assert any(line.startswith(f"{songs[0]}: harmonize (tiny): ") for line in err)
+
+
 def test_compose_help_offers_no_out_dir_list(capsys):
     # compose --help said --json gives "(a list with --out-dir)": compose has no --out-dir.
     for task, listed in (("compose", False), ("harmonize", True)):
