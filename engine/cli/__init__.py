@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from engine import __version__
 
-from .common import USER_ERRORS, CliError, error_line
+from .common import USER_ERRORS, CliError, error_line, refuse_given_twice
 
 USER_ERROR = 1
 USAGE_ERROR = 2  # argparse's own exit code for arguments it cannot parse
@@ -160,6 +160,7 @@ def _say_plugin_notices() -> None:
 
 def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
     try:
+        refuse_given_twice(args)  # an option that takes one value, given two (GivenOnce)
         return int(args.func(args) or 0)
     except BrokenPipeError:
         # `partita info x.mid | head`: the reader went away; that is not an error.

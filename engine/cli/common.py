@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 import os
 import sys
@@ -24,6 +25,31 @@ class CliError(PartitaError):
 # purpose (CliError too) and any OS error (a full disk, a read-only filesystem or a name
 # too long is the user's to fix, and it names its file: error_line).
 USER_ERRORS: tuple[type[BaseException], ...] = (PartitaError, OSError)
+
+
+class GivenOnce(argparse.Action):
+    """An option that takes one value a run (``action=GivenOnce``): argparse keeps the
+    last of two silently (``--tempo 120 --tempo 90`` was 90, the 120 lost), so a second,
+    different value is kept in ``given_twice`` for the command to refuse in one line
+    (:func:`refuse_given_twice`); the same value twice is no conflict."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        seen = vars(namespace).setdefault("_given_once", {})
+        if self.dest in seen and seen[self.dest] != values and not getattr(
+                namespace, "given_twice", None):
+            first, then = (f"{v:g}" if isinstance(v, float) else repr(v)
+                           for v in (seen[self.dest], values))
+            namespace.given_twice = (f"{option_string} given twice ({first}, then {then}): "
+                                     "it takes one value; run the command again for "
+                                     "another")
+        seen[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
+def refuse_given_twice(args: argparse.Namespace) -> None:
+    """The first :class:`GivenOnce` option given two values, refused."""
+    if getattr(args, "given_twice", None):
+        raise CliError(args.given_twice)
 
 
 def error_line(e: BaseException) -> str:

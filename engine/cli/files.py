@@ -22,6 +22,7 @@ from engine.score.spelling import key_name, key_text, pitch_name
 
 from .common import (
     CliError,
+    GivenOnce,
     bars_text,
     check_song_output,
     error_line,
@@ -65,39 +66,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
     p.add_argument("output", metavar="OUT", type=Path,
                    help="the file to write: .partita, .mid/.midi, .musicxml/.xml/.mxl")
-    p.add_argument("--tempo", type=float, metavar="BPM",
+    p.add_argument("--tempo", type=float, action=GivenOnce, metavar="BPM",
                    help="tempo from --from-bar on, in quarter notes a minute")
-    p.add_argument("--meter", metavar="N/D",
+    p.add_argument("--meter", action=GivenOnce, metavar="N/D",
                    help="time signature from --from-bar on, e.g. 6/8, or grouped, 3+2+2/8")
-    p.add_argument("--key", metavar="KEY",
+    p.add_argument("--key", action=GivenOnce, metavar="KEY",
                    help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "
                         "the key change at that bar")
     p.add_argument("--from-bar", type=int, metavar="N", action="append",
                    help="the bar where --tempo/--meter/--key start (default: the song's "
                         "start); bars as a score numbers them: the first full bar is 1, a "
                         "pickup bar 0. One bar a run: convert again for changes at another")
-    p.add_argument("--pickup", metavar="LENGTH",
+    p.add_argument("--pickup", action=GivenOnce, metavar="LENGTH",
                    help="a pickup, a short first bar before the first full bar, whose meter "
                         "--meter sets: a note value like 1/4 or 3/8, or beats of the meter "
                         "(1 in 4/4 is a quarter); 0 or none removes the song's pickup (as "
                         "the studio's Ctrl+K at the first bar; not with a later --from-bar)")
     bars = p.add_mutually_exclusive_group()
-    bars.add_argument("--insert-bars", metavar="BAR[:COUNT]",
+    bars.add_argument("--insert-bars", action=GivenOnce, metavar="BAR[:COUNT]",
                       help="insert COUNT (default 1) empty bars before BAR, in its meter, on "
                            "every track: the music from there on moves later (as the "
                            "studio's Edit ▸ Insert Bars)")
-    bars.add_argument("--delete-bars", metavar="A[-B]",
+    bars.add_argument("--delete-bars", action=GivenOnce, metavar="A[-B]",
                       help="delete bars A to B on every track and close the gap; what holds "
                            "after them (tempo, meter, key) holds on")
-    p.add_argument("--copy-bars", metavar="A[-B]:C",
+    p.add_argument("--copy-bars", action=GivenOnce, metavar="A[-B]:C",
                    help="copy bars A to B to bar C: their notes, pedal, bends and "
                         "controllers, rests too, replacing what those tracks had there (a "
                         "score editor's copy and paste of bars; C one past the last bar "
                         "appends); bar by bar onto the bar lines there, what a shorter bar "
                         "has no room for cut and said; after --insert/--delete-bars")
-    p.add_argument("--tracks", metavar="T1,T2",
+    p.add_argument("--tracks", action=GivenOnce, metavar="T1,T2",
                    help="the tracks --copy-bars copies (number or name; default: all)")
-    p.add_argument("--title", metavar="TEXT", help="the song's title (saved in MIDI and projects)")
+    p.add_argument("--title", action=GivenOnce, metavar="TEXT",
+                   help="the song's title (saved in MIDI and projects)")
     p.set_defaults(func=run_convert)
 
 
@@ -383,6 +385,9 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     from engine.score import set_time_from_bar
 
     if args.tempo is None and args.meter is None and args.key is None and args.pickup is None:
+        if args.from_bar is not None:  # it was ignored: nothing starts at that bar
+            raise CliError(f"--from-bar {args.from_bar}: give --tempo, --meter or --key to "
+                           "start there (it says where they start)")
         return song
     from engine.score import TimeMap
 

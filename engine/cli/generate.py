@@ -33,6 +33,7 @@ from . import batch
 from .common import (
     QUIET_HELP,
     CliError,
+    GivenOnce,
     check_number,
     check_song_output,
     is_model_path,
@@ -108,17 +109,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Compose a new piece from scratch, in the "
                                           "--key given (else a common key drawn from the "
                                           "seed), written as its key signature.")
-    p.add_argument("--tracks", default="Piano,Bass,Drums", metavar="LIST",
+    p.add_argument("--tracks", default="Piano,Bass,Drums", action=GivenOnce, metavar="LIST",
                    help='instruments, comma-separated, each INSTRUMENT or NAME=INSTRUMENT as '
                         'tracks --add takes it ("Lead=Synth Lead,808,Trap Kit"; default '
                         '"Piano,Bass,Drums")')
-    p.add_argument("--bars", type=int, default=8, metavar="N", help="length (default 8)")
-    p.add_argument("--tempo", type=float, default=120.0, metavar="BPM",
+    p.add_argument("--bars", type=int, default=8, action=GivenOnce, metavar="N",
+                   help="length (default 8)")
+    p.add_argument("--tempo", type=float, default=120.0, action=GivenOnce, metavar="BPM",
                    help="tempo in quarter notes a minute, as MIDI counts it (default 120; "
                         "6/8 at 80 dotted beats is --tempo 120)")
-    p.add_argument("--meter", default="4/4", metavar="N/D",
+    p.add_argument("--meter", default="4/4", action=GivenOnce, metavar="N/D",
                    help="time signature (default 4/4), or grouped: 3+2+2/8 counts 7/8 as 3+2+2")
-    p.add_argument("--title", default="Untitled", help="song title")
+    p.add_argument("--title", default="Untitled", action=GivenOnce, help="song title")
     p.set_defaults(func=_run_compose, task="compose")
 
     p = subparsers.add_parser("regenerate", parents=[common], help="rewrite one whole track",

@@ -26,7 +26,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .common import CliError, check_song_output, load_with_studio, restore_takes
+from .common import (
+    CliError,
+    GivenOnce,
+    check_song_output,
+    load_with_studio,
+    restore_takes,
+)
 
 VOLUME_MAX = 127  # the studio's slider and MIDI CC7
 PAN_MAX = 64  # the studio's slider: -64 (left) .. +64 (right)
@@ -90,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "1/4T, 1/8T, 1/16T, 1/32T (the studio's Q)")
     # Not an edit of its own: how every --quantize of the command swings, as an MPC's
     # swing setting (and the studio's Quantize with Swing) applies to each quantize.
-    edits.add_argument("--swing", metavar="PERCENT", default=None,
+    edits.add_argument("--swing", action=GivenOnce, metavar="PERCENT",
                        help="quantize with swing: every --quantize (to 1/8 or 1/16) moves "
                             "every second grid line later, 50-75 %% of the way through its "
                             "pair of lines (50 straight, 66.7 a triplet swing, 75 the most; "

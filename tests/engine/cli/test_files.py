@@ -295,6 +295,14 @@ def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
     # QA: the second --from-bar was taken for the first's --meter too, silently.
     (["--meter", "4/4", "--from-bar", "1", "--tempo", "80", "--from-bar", "2"],
      "--from-bar given twice (1, then 2): --tempo, --meter and --key all start at one bar"),
+    # QA: alone it was ignored, and a second --tempo, --copy-bars … kept silently.
+    (["--from-bar", "2"], "--from-bar 2: give --tempo, --meter or --key to start there"),
+    (["--tempo", "120", "--tempo", "90"], "--tempo given twice (120, then 90): it takes one"),
+    (["--copy-bars", "1-2:3", "--copy-bars", "1:4"],
+     "--copy-bars given twice ('1-2:3', then '1:4')"),
+    (["--insert-bars", "2", "--insert-bars", "3"], "--insert-bars given twice"),
+    (["--delete-bars", "2", "--delete-bars", "3"], "--delete-bars given twice"),
+    (["--title", "A", "--title", "B"], "--title given twice ('A', then 'B')"),
 ])
 def test_convert_refuses_an_impossible_time(midi, tmp_path, capsys, flags, problem):
     out = tmp_path / "x.mid"

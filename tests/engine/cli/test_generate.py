@@ -191,6 +191,7 @@ def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
     (["compose", "--tracks", "Piano,808 Base"],
      "unknown instrument '808 Base': did you mean 808 Bass"),
     (["compose", "--meter", "three"], "--meter"),
+    (["compose", "--tempo", "100", "--tempo", "90"], "--tempo given twice (100, then 90)"),
     (["compose", "--meter", "3+3/4"], "--meter '3+3/4': 6/4 is counted in its own beats"),
 ])
 def test_bad_input_is_one_clear_line(song_file, tmp_path, capsys, argv, message):

@@ -239,6 +239,8 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "45"], "--swing 45: give a swing"),
     (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "nan"], "--swing nan: give a"),
     (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "lots"], "--swing lots: give a"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--swing", "60", "--swing", "66"],
+     "--swing given twice ('60', then '66')"),  # the 60 was lost silently
     (["-o", "{out}", "--quantize", "Lead=1/4", "--swing", "60"],
      "--quantize Lead=1/4: --swing swings a 1/8 or 1/16 grid, not 1/4"),
     (["-o", "{out}", "--legato", "Lead", "--swing", "60"],
