@@ -120,6 +120,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
     (an :class:`engine.plugins.Registry`) and the ``midi_source`` of MIDI input ports (a
     :class:`studio.midi_input.MidiSource`) can be injected (tests, scripts)."""
 
+    _step_said: tuple[int, str] | None = None  # the undo history's last jump, said
+
     def __init__(self, settings: Settings | None = None,
                  recovery_store: RecoveryStore | None = None,
                  autosave_seconds: float | None = None,
@@ -718,13 +720,16 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         where = f"after “{stack.text(index - 1)}”" if index else "at the start"
         said = f"{done} {plural(abs(index - now), 'step', grouped=True)}: now {where}"
         self.statusBar().showMessage(said, 8000)
-        # A Ctrl+Z or Ctrl+Shift+Z after it makes the message wrong: it goes then.
-        def forget(at: int) -> None:
-            stack.indexChanged.disconnect(forget)
-            if at != index and self.statusBar().currentMessage() == said:
-                self.statusBar().clearMessage()
+        if self._step_said is None:  # listened to once (a method: let go with the window)
+            stack.indexChanged.connect(self._forget_step_said)
+        self._step_said = (index, said)
 
-        stack.indexChanged.connect(forget)
+    def _forget_step_said(self, at: int) -> None:
+        """A Ctrl+Z or Ctrl+Shift+Z after a jump in the undo history makes its "Undid 8
+        steps: now after …" wrong: it goes then."""
+        index, said = self._step_said or (at, "")
+        if at != index and self.statusBar().currentMessage() == said:
+            self.statusBar().clearMessage()
 
     def _song_changed(self) -> None:
         song = self.document.song
