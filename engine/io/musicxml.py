@@ -34,8 +34,11 @@ the rest:
   percentage of MIDI's full 127) and ``<pan>`` (degrees, -90 hard left … 90 hard right),
   as MuseScore and Finale read them (:func:`_write_mixes`), to 1/100: every MIDI value
   comes back (:func:`volume_from_percent`, :func:`pan_from_degrees`);
-- mute and solo, controls, program changes within a track and markers are not written:
-  a score has no place a score editor reads them from.
+- the song's markers (Intro, Verse, Chorus) are rehearsal marks on the top staff, each at
+  its tick (mid-bar too: MusicXML places a direction anywhere in a measure), as the import
+  reads them back (:func:`_rehearsal_marks`);
+- mute and solo, controls and program changes within a track are not written: a score
+  has no place a score editor reads them from.
 
 music21 is imported only when a score is written (it takes a second to load).
 """
@@ -436,8 +439,8 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
         score.metadata.title = song.title.strip()
     losses = _Losses()
     keys = [(clock.at(k.tick), k.key) for k in song.key_signatures]
-    # The tempo marks go on the top staff, as a score prints them once.
-    tempos = _tempos(song, tm, bars, clock)
+    # The tempo and rehearsal marks go on the top staff, as a score prints them once.
+    tempos = _tempos(song, tm, bars, clock) + _rehearsal_marks(song, clock)
     notes_done, all_notes = 0, max(1, song.note_count)
     choir: list[Any] = []  # the staves of the voice parts in a row so far
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
@@ -896,6 +899,15 @@ def _tempos(song: Song, tm: TimeMap, bars: Sequence[_Bar], clock: _Clock,
             printed = (round(mark.bpm / beat), beat)
         out.append((at, _tempo(mark.bpm, beat, shown)))
     return out
+
+
+def _rehearsal_marks(song: Song, clock: _Clock) -> list[tuple[Fraction, Any]]:
+    """The song's markers as rehearsal marks at their exact ticks (not quantized: a
+    marker says where a section starts, and the import gives back the same tick)."""
+    from music21 import expressions
+
+    return [(clock.at(m.tick), expressions.RehearsalMark(m.text.strip()))
+            for m in song.markers if m.text.strip()]
 
 
 def _beat(sig: TimeSignature) -> float:

@@ -9,13 +9,22 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+from dataclasses import replace
 from fractions import Fraction
 
 import pytest
 
 from engine.io import FileFormatError, load_song, save_song
 from engine.io.musicxml import musicxml_bytes, write_musicxml
-from engine.score import KeySignature, Note, Song, TempoChange, TimeSignature, Track
+from engine.score import (
+    KeySignature,
+    Marker,
+    Note,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+)
 
 music21 = pytest.importorskip("music21")
 
@@ -407,6 +416,22 @@ def test_an_empty_song_is_a_staff_of_empty_bars_and_an_empty_track_an_empty_staf
     score = parse(musicxml_bytes(song)[0])
     assert [p.partName for p in score.parts] == ["Alto", "Kit", "Tune"]
     assert [len(p.getElementsByClass(music21.stream.Measure)) for p in score.parts] == [2] * 3
+
+
+def test_markers_are_rehearsal_marks_on_the_top_staff_and_come_back_at_their_ticks(
+        tmp_path):
+    # On the pickup, on bar lines (after the pickup, a 6/8 bar), mid-bar on a beat, and
+    # off every grid: a section marker is not quantized.
+    markers = (Marker(0, "Intro"), Marker(P, "Verse"), Marker(3 * P, "Lift"),
+               Marker(7 * P + 100, "Hit"), Marker(9 * P, "Chorus"))
+    song = replace(hymn(), markers=markers)
+    score = parse(musicxml_bytes(song)[0])
+    marks = [[m.content for m in p.recurse().getElementsByClass("RehearsalMark")]
+             for p in score.parts]
+    assert marks == [["Intro", "Verse", "Lift", "Hit", "Chorus"], [], []]
+    for name in ("hymn.musicxml", "hymn.mxl"):
+        save_song(song, tmp_path / name)
+        assert load_song(tmp_path / name).markers == markers
 
 
 def test_mxl_is_the_compressed_score_and_save_song_writes_by_extension(tmp_path):
