@@ -113,6 +113,13 @@ def key_text(key: str) -> str:
     return f"{key[:-1]} minor" if key.endswith("m") else f"{key} major"
 
 
+def key_label(key: str) -> str:
+    """A MIDI-spelled key as musicians print it, with ♭ and ♯: ``"Gb"`` → ``"G♭ major"``,
+    ``"C#m"`` → ``"C♯ minor"`` (a key list's and the ruler's labels)."""
+    text = key_text(key)
+    return text[0] + text[1:].replace("b ", "♭ ", 1).replace("#", "♯")
+
+
 # The keys as musicians spell them, per tonic pitch class: the spelling with the fewer
 # accidentals (D♭ major, 5 flats, not C♯ major, 7 sharps; C♯ minor, 4 sharps, not D♭ minor,
 # 8 flats; G♯ minor, 5 sharps, not A♭ minor, 7 flats) and, on the two six-and-six ties,

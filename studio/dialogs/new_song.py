@@ -18,7 +18,7 @@ from engine.tasks.templates import MAX_BARS, TEMPLATES, SongSetup, template_trac
 from ..accessible import set_name
 from ..number_entry import DecimalEntry, NumberEntry
 from .forms import lay_out_form
-from .timing import KEYS
+from .timing import chosen_key, fill_key_list
 
 NO_KEY = "None (Auto)"
 # The meters offered; any other is typed, as Ctrl+K's dialog reads it (5/8, 3+2+2/8).
@@ -76,8 +76,7 @@ class NewSongDialog(QDialog):
         self.meter.setToolTip("A time signature like 3/4, or a bar of eighths as it is "
                               "counted, like 3+2+2/8")
         self.key = QComboBox(self)
-        self.key.addItems([NO_KEY, *KEYS])
-        self.key.setCurrentText(setup.key if setup.key in KEYS else NO_KEY)
+        fill_key_list(self.key, NO_KEY, setup.key)
         self.key.setToolTip("The key signature a score shows; None: generation keeps the "
                             "key of the music around it, or picks one for a new piece")
         self.bars = NumberEntry(self)
@@ -111,10 +110,10 @@ class NewSongDialog(QDialog):
 
     def setup(self) -> SongSetup:
         """The set-up as the fields give it (the meter as typed, checked by :meth:`_check`)."""
-        key = self.key.currentText()
+        key = chosen_key(self.key)
         return SongSetup(template=self.template.currentText(), bars=self.bars.value(),
                          tempo=self.tempo.value(), meter=self.meter.currentText().strip(),
-                         key=None if key == NO_KEY else key, title=self.title.text().strip())
+                         key=key or None, title=self.title.text().strip())
 
     def _check(self) -> None:
         try:

@@ -23,7 +23,7 @@ from engine.score.song import (
     grouping_text,
     groupings_of,
 )
-from engine.score.spelling import KEY_SIGNATURES
+from engine.score.spelling import KEY_SIGNATURES, key_label
 
 from ..accessible import set_name
 from ..number_entry import DecimalEntry, NumberEntry
@@ -32,6 +32,23 @@ from .forms import lay_out_form
 NO_KEY = "(none)"
 # Majors then minors, round the circle of fifths from the most flats.
 KEYS = tuple(KEY_SIGNATURES[k] for k in sorted(KEY_SIGNATURES, key=lambda k: (k[1], k[0])))
+
+
+def fill_key_list(combo: QComboBox, none_text: str, key: str | None) -> None:
+    """``combo``'s keys as musicians read them ("G♭ major", "C♯ minor"), each holding the
+    engine's name ("Gb", "C#m") as its data (:func:`chosen_key`), ``none_text`` first
+    (data ""); ``key`` chosen, else none. Typing a letter still steps to its keys."""
+    combo.addItem(none_text, "")
+    for name in KEYS:
+        combo.addItem(key_label(name), name)
+    combo.setCurrentIndex(max(0, combo.findData(key or "")))
+
+
+def chosen_key(combo: QComboBox) -> str:
+    """The engine's name of the key a :func:`fill_key_list` list shows ("" for none)."""
+    return combo.currentData() or ""
+
+
 DENOMINATORS = tuple(2**i for i in range(MAX_DENOMINATOR.bit_length()))  # 1 … 64
 
 
@@ -84,8 +101,7 @@ class TimeDialog(QDialog):
         self.denominator.currentTextChanged.connect(lambda _: self._offer_groupings())
         self.grouping.lineEdit().editingFinished.connect(self._take_typed_meter)
         self.key = QComboBox(self)
-        self.key.addItems([NO_KEY, *KEYS])
-        self.key.setCurrentText(key or NO_KEY)
+        fill_key_list(self.key, NO_KEY, key)
         self.pickup: QLineEdit | None = None
         self._shown = (pickup, TimeSignature(0, *meter).meter)
         if pickup is not None:  # only the first bar can be one
@@ -169,9 +185,8 @@ class TimeDialog(QDialog):
         self.accept()
 
     def answer(self) -> tuple[float, Meter, str, str | None]:
-        key = self.key.currentText()
         pickup = None if self.pickup is None else self.pickup.text().strip()
-        return self.tempo.value(), self.meter(), "" if key == NO_KEY else key, pickup
+        return self.tempo.value(), self.meter(), chosen_key(self.key), pickup
 
 
 def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter, key: str,

@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from engine.score.spelling import key_text
+from engine.score.spelling import key_label
 
 from .. import theme
 from ..markers import (
@@ -270,8 +270,7 @@ class Ruler(QWidget):
             if not (pickup and i == 0):
                 texts.setdefault(sig.tick, []).append(sig.text)  # 3+2+2/8
         for key in song.key_signatures:  # "A♭ major": a modulation read off the ruler
-            texts.setdefault(key.tick, []).append(
-                key_text(key.key).replace("b ", "♭ ").replace("#", "♯"))
+            texts.setdefault(key.tick, []).append(key_label(key.key))
         for tempo in song.tempos:
             texts.setdefault(tempo.tick, []).append(f"♩{tempo.bpm:.0f}")
         w = self.width()

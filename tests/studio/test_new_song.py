@@ -32,6 +32,16 @@ def test_the_dialog_opens_on_todays_default(qtbot):
         "Piano", "Band", "Beat", "Choir SATB", "String quartet", "Empty"]
 
 
+def test_the_keys_read_as_musicians_name_them_and_the_song_gets_the_engines_name(qtbot):
+    dialog = NewSongDialog(None, SongSetup(key="Cm"))
+    qtbot.addWidget(dialog)
+    assert dialog.key.currentText() == "C minor" and dialog.setup().key == "Cm"
+    dialog.key.setCurrentIndex(dialog.key.findText("G♭ major"))
+    assert dialog.setup().key == "Gb"
+    dialog.key.setCurrentText(NO_KEY)
+    assert dialog.setup().key is None
+
+
 def test_the_line_up_says_each_track_and_its_instrument(qtbot):
     dialog = NewSongDialog(None, SongSetup())
     qtbot.addWidget(dialog)

@@ -65,7 +65,7 @@ def test_a_tempo_or_meter_the_dialog_cannot_show_stays_when_only_the_key_changes
 
     def keep_but_key(parent, bar, bpm, meter, key, pickup):  # the real dialog, only the key
         dialog = TimeDialog(None, bar, bpm, meter, key, pickup)
-        dialog.key.setCurrentText("G")
+        dialog.key.setCurrentText("G major")  # shown as musicians name it
         return dialog.answer()
 
     dialogs.answers["ask_time"] = keep_but_key
@@ -164,6 +164,23 @@ def test_the_dialog_offers_the_bars_groupings_the_usual_first(qapp):
     assert not dialog.grouping.isEnabled() and dialog.meter() == (8, 4, ())
     grouped = TimeDialog(None, 1, 120.0, (7, 8, (3, 2, 2)), "")  # opens as it is
     assert grouped.grouping.currentText() == "3+2+2" and grouped.meter() == (7, 8, (3, 2, 2))
+
+
+def test_the_keys_read_as_musicians_name_them_and_answer_the_engines_name(qtbot):
+    from studio.dialogs.timing import NO_KEY, TimeDialog
+
+    dialog = TimeDialog(None, 1, 120.0, (4, 4, ()), "Cm")
+    qtbot.addWidget(dialog)
+    shown = [dialog.key.itemText(i) for i in range(dialog.key.count())]
+    assert shown[:3] == [NO_KEY, "C♭ major", "G♭ major"] and "F♯ minor" in shown
+    assert "Cm" not in shown and "Gb" not in shown  # the status bar's names, not MIDI's
+    assert dialog.key.currentText() == "C minor" and dialog.answer()[2] == "Cm"
+    dialog.key.setFocus()
+    QTest.keyClicks(dialog.key, "G")  # typing a letter still goes to its keys (the next)
+    assert dialog.key.currentText() == "G minor" and dialog.answer()[2] == "Gm"
+    dialog.key.setCurrentIndex(0)
+    assert dialog.answer()[2] == ""
+    assert TimeDialog(None, 1, 120.0, (4, 4, ()), "").key.currentText() == NO_KEY
 
 
 def test_a_meter_typed_as_musicians_write_it_sets_the_whole_meter(qapp):
