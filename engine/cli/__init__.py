@@ -91,7 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except KeyboardInterrupt:
             print("partita: interrupted", file=sys.stderr)
             return INTERRUPTED
-        args = parser.parse_args(_dash_values(sys.argv[1:] if argv is None else argv))
+        args = _parse(parser, _dash_values(sys.argv[1:] if argv is None else argv))
         if args.verbose:
             _show_engine_log()
         if not getattr(args, "func", None):
@@ -99,6 +99,28 @@ def main(argv: Sequence[str] | None = None) -> int:
             return USAGE_ERROR
         _printable_stdout()
         return _run(args, ctrl_c)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parser.parse_args(argv)``, but an argument no parser takes is refused with the
+    usage of the command it was given to (``partita render SONG --json`` shows render's),
+    not the top level's, which argparse shows as it reports them from the top."""
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _chosen_parser(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
+    return args
+
+
+def _chosen_parser(parser: argparse.ArgumentParser,
+                   args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The deepest (sub)parser ``args`` went through: ``models verify``'s, ``render``'s."""
+    for action in parser._actions:  # argparse keeps its sub-commands there only
+        if isinstance(action, argparse._SubParsersAction):
+            name = getattr(args, action.dest, None) if action.dest != argparse.SUPPRESS else None
+            chosen = action.choices.get(name) if isinstance(name, str) else None
+            if chosen is not None:
+                return _chosen_parser(chosen, args)
+    return parser
 
 
 # Options whose value may start with "-": ``--suffix -harm`` (argparse reads "-harm" as an

@@ -165,6 +165,24 @@ def test_deciding_a_take_refuses_json_with_the_takes_usage(pending, tmp_path, ca
     assert [r["ref"] for r in json.loads(capsys.readouterr().out)] == ["1A", "1B", "2A"]
 
 
+@pytest.mark.parametrize("argv, command", [
+    (["render", "song.mid", "--json"], "render"),
+    (["convert", "a.mid", "b.mid", "--json"], "convert"),
+    (["harmonize", "a.mid", "--melody", "1", "-o", "x.mid", "--bogus"], "harmonize"),
+    (["tracks", "a.mid", "-o", "x.mid", "--bogus"], "tracks"),
+    (["models", "verify", "x", "--bogus"], "models verify"),
+])
+def test_an_unknown_option_is_refused_with_its_commands_usage(argv, command, capsys):
+    """QA: `render SONG --json` showed `usage: partita [-h] [--version] [-v] COMMAND ...`,
+    which says nothing of the options render does take."""
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: partita {command} [-h]")
+    assert f"partita {command}: error: unrecognized arguments: {argv[-1]}" in err
+
+
 # -- exit codes ------------------------------------------------------------------------------------
 
 
