@@ -26,6 +26,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from engine.score.instruments import (
+    HIGHEST_TRANSPOSITION,
+    LOWEST_TRANSPOSITION,
+    TRANSPOSITION_KEYS,
+)
+
 from .common import (
     CliError,
     GivenOnce,
@@ -87,9 +93,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     edits.add_argument("--transposition", metavar="T=KEY", **edit,
                        help="the key a transposing instrument's part is written in, as a "
                             "MusicXML export writes it (the notes keep their sounding "
-                            "pitch): Bb, A, Eb, F, D, G, C or none (concert pitch), or the "
-                            "semitones from written to sounding (-2, +9, -14 a bass "
-                            "clarinet)")
+                            f"pitch): {TRANSPOSITION_KEYS} (concert pitch), or the semitones "
+                            "from written to sounding (-2, +9, -14 a bass clarinet; "
+                            f"{LOWEST_TRANSPOSITION} to +{HIGHEST_TRANSPOSITION})")
     edits.add_argument("--quantize", metavar="T=GRID", **edit,
                        help="move every note's start to the nearest line of a grid counted "
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from .song import MAX_TRANSPOSITION
-
 GM_PROGRAMS: tuple[str, ...] = (
     "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
     "Electric Piano 1", "Electric Piano 2", "Harpsichord", "Clavinet",
@@ -334,6 +332,14 @@ def written_transposition(transposition: tuple[int, int] | None, program: int,
 # A transposition as a composer gives it (``partita tracks --transposition``, the
 # studio's Track ▸ Transposition…): the key the part is in ("Bb", "A", "Eb", "F"), or the
 # semitones from written to sounding ("-2", "+9", "-14": a bass clarinet's ninth down).
+# The keys it takes, as its error and ``tracks --help`` list them (any letter A-G, with a
+# flat or a sharp, is read: a D♭ piccolo, a horn in E).
+TRANSPOSITION_KEYS = "Bb, A, Eb, F, D, G (any A-G, with b or #), C or none"
+# Semitones written → sounding that some instrument is written at, as a composer may type
+# them: down to a subcontrabass sax's or octocontrabass clarinet's (B♭, three octaves and
+# a tone), up to a glockenspiel's two octaves; "+40" is a typo, not a part (the file
+# format's own bound, MAX_TRANSPOSITION, is looser so that no file once saved is refused).
+LOWEST_TRANSPOSITION, HIGHEST_TRANSPOSITION = -38, 24
 _KEY_SPEC = re.compile(r"(?:in\s+)?([a-g])\s*(b|♭|flat|#|♯|sharp)?")
 _SEMITONE_SPEC = re.compile(r"[+-]?\d+")
 # The diatonic steps of a written → sounding interval of 0..11 semitones, as transposing
@@ -359,16 +365,18 @@ def parse_transposition(text: str, program: int) -> tuple[int, int]:
         return CONCERT
     if _SEMITONE_SPEC.fullmatch(key):
         semitones = int(key)
-        if abs(semitones) > MAX_TRANSPOSITION:
-            raise ValueError(f"{semitones:+d} semitones is more than {MAX_TRANSPOSITION} "
-                             "(four octaves)")
+        if not LOWEST_TRANSPOSITION <= semitones <= HIGHEST_TRANSPOSITION:
+            raise ValueError(f"{semitones:+d} semitones is past any instrument's: parts "
+                             f"are written from {LOWEST_TRANSPOSITION} (a subcontrabass sax) "
+                             f"to +{HIGHEST_TRANSPOSITION} (a glockenspiel)")
         octaves, rest = divmod(abs(semitones), 12)
         steps = 7 * octaves + _STEPS_OF_SEMITONES[rest]
         return (steps, semitones) if semitones > 0 else (-steps, semitones)
     match = _KEY_SPEC.fullmatch(key)
     if match is None:
-        raise ValueError(f"{text.strip()!r:.40} is no transposition: give a key (Bb, A, Eb, "
-                         "F, C or none) or semitones written to sounding (-2, +9)")
+        raise ValueError(f"{text.strip()!r:.40} is no transposition: give a key "
+                         f"({TRANSPOSITION_KEYS}) or the semitones written to sounding "
+                         "(-2, +9)")
     steps, semitones = _LETTER_STEPS[match.group(1)]
     accidental = match.group(2) or ""
     semitones += -1 if accidental in ("b", "♭", "flat") else 1 if accidental else 0

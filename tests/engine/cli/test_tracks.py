@@ -265,6 +265,9 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{out}", "--unmute", "1"], "nothing to change"),
     (["-o", "{out}", "--rename", "Bass=Bass"], "nothing to change"),
     (["-o", "{out}", "--transposition", "Lead=H"], "'H' is no transposition: give a key"),
+    (["-o", "{out}", "--transposition", "Lead=H"], "give a key (Bb, A, Eb, F, D, G (any A-G"),
+    (["-o", "{out}", "--transposition", "Lead=+40"],  # QA: "sounds 40 semitones higher"
+     "+40 semitones is past any instrument's: parts are written from -38"),
     (["-o", "{out}", "--transposition", "Lead=Eb"], "nothing to change"),  # an alto sax's
     (["-o", "{out}", "--instrument", "Piano=Piano", "--instrument", "Drums=Drums",
       "--instrument", "Bass=34"], "nothing to change"),

@@ -68,6 +68,8 @@ def test_keyboards_and_the_harp_are_written_on_a_grand_staff(name, program, is_d
     ("-14", 71, (-8, -14), "written in Bb (sounds a major ninth lower)"),  # bass clarinet
     ("+9", 0, (5, 9), "written in A (sounds a major sixth higher)"),
     ("+12", 72, (7, 12), "sounds an octave higher than written"),
+    ("+24", 9, (14, 24), "sounds two octaves higher than written"),  # a glockenspiel
+    ("-38", 71, (-22, -38), "written in Bb (sounds 38 semitones lower)"),  # a tubax
     ("none", 71, (0, 0), "at concert pitch"),
     ("C", 43, (0, 0), "at concert pitch"),  # concert pitch, not the double bass's octave
 ])
@@ -76,7 +78,7 @@ def test_a_transposition_as_a_composer_names_it(spec, program, interval, said):
     assert transposition_text(interval) == said
 
 
-@pytest.mark.parametrize("spec", ["H", "Bb major", "-49", "2.5", ""])
+@pytest.mark.parametrize("spec", ["H", "Bb major", "-49", "+40", "+25", "-39", "2.5", ""])
 def test_a_transposition_that_names_no_interval_is_refused(spec):
     with pytest.raises(ValueError):
         parse_transposition(spec, 71)
