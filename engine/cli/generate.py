@@ -172,7 +172,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--melody", required=True, metavar="T", help="melody track number or name")
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
-                        "without parallel 5ths/8ves), band (Piano, Bass) or auto (default)")
+                        "without parallel 5ths/8ves), band (Piano, Bass) or auto (default); "
+                        "a song with other tracks has those harmonized (said in a note)")
     p.add_argument("--tracks", metavar="LIST",
                    help="only fill these tracks, comma-separated (default: every other "
                         "track, drums included)")
@@ -516,11 +517,32 @@ def _run_song_task(args: argparse.Namespace) -> int:
                 song.track(tid), args.accompaniment) == "satb":
             args.model = _chorale_model(args, "Alto, Tenor and Bass under a lone melody")
         _prefer_chorale(args, song, fill or [t.id for t in song.tracks if t.id != tid])
+        _say_accompaniment_unused(args, song, tid, fill)
 
         def run(model, o, p):
             return tasks.harmonize(song, tid, accompaniment=args.accompaniment,
                                    track_ids=fill, model=model, options=o, progress=p)
     return _generate(args, options, run, studio)
+
+
+def _say_accompaniment_unused(args: argparse.Namespace, song, melody_id: int,
+                              fill: list[int] | None) -> None:
+    """``--accompaniment satb`` or ``band`` adds tracks under a lone melody only: on a song
+    with other tracks those are harmonized instead, which is said (QA: satb asked, and a
+    song's Piano and Bass rewritten without a word) — unless they are the voices satb
+    would have added (Alto, Tenor and Bass parts, as a choir score names them)."""
+    from engine.score.instruments import voice_part_of
+
+    others = [t for t in song.tracks if t.id != melody_id]
+    if args.accompaniment == "auto" or not others:
+        return
+    if args.accompaniment == "satb" and all(voice_part_of(t.name) for t in others):
+        return
+    filled = [t.name for t in others if fill is None or t.id in fill]
+    print(f"partita: note: {args.output}: --accompaniment {args.accompaniment} adds tracks "
+          f"under a lone melody; the song has {', '.join(t.name for t in others)}: "
+          f"harmonizing {'those' if len(filled) == len(others) else ', '.join(filled)} "
+          "(--tracks to choose)", file=sys.stderr)
 
 
 def _prefer_chorale(args: argparse.Namespace, song, track_ids) -> None:

@@ -169,6 +169,24 @@ def test_regenerate_continue_and_harmonize_run_on_a_song(song_file, tmp_path):
                  "--tracks", str(melody + 1)]) == 1  # the melody is never rewritten
 
 
+def test_an_accompaniment_asked_for_a_song_with_other_tracks_is_said_unused(song_file,
+                                                                           tmp_path, capsys):
+    """QA: `harmonize SONG --accompaniment satb` on a song with Piano and Bass rewrote
+    those and said nothing of the voices asked for."""
+    song = load_song(song_file)
+    melody = next(i for i, t in enumerate(song.tracks) if not t.is_drum)
+    others = ", ".join(t.name for i, t in enumerate(song.tracks) if i != melody)
+    out = tmp_path / "harm.mid"
+    argv = ["harmonize", str(song_file), "-o", str(out), "--melody", str(melody + 1),
+            "--seed", "2", "--steps", "2"]
+    assert main([*argv, "--accompaniment", "satb"]) == 0
+    assert (f"partita: note: {out}: --accompaniment satb adds tracks under a lone melody; "
+            f"the song has {others}: harmonizing those (--tracks to choose)"
+            in capsys.readouterr().err)
+    assert main(argv) == 0  # auto: nothing to say
+    assert "--accompaniment" not in capsys.readouterr().err
+
+
 def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
     out = tmp_path / "take.mid"
     assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1-2",
