@@ -228,7 +228,8 @@ class GridModelPlugin:
                          together=held_together(
                              context_together(enc.tokens, problem.editable, groups_,
                                               enc.drum_lanes),
-                             [work.track(t).program for t in enc.lane_tracks], groups_),
+                             [-1 if work.track(t).is_drum else work.track(t).program
+                              for t in enc.lane_tracks], groups_),
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
                          drum_share=aims.drum_share, firm=aims.firm,
                          pitch_pull=problem.pitch_pull,

@@ -1103,15 +1103,15 @@ def default_onset_rate(program: int, is_drum: bool) -> float:
 def held_together(together: np.ndarray, programs: list[int], lane_groups: np.ndarray
                   ) -> np.ndarray:
     """``together`` (:func:`context_together`) with :data:`HELD_TOGETHER` for the lanes
-    of a pad or an ensemble (:data:`HELD_PROGRAMS`; drums never are one) that has none —
-    a new part: it strikes its notes as chords (the fixed chord bias alone left a new pad
-    1.6 notes an onset in three lanes)."""
+    of a pad or an ensemble (:data:`HELD_PROGRAMS`; ``programs`` per lane, -1 for a kit's:
+    a GM2 Orchestra Kit is program 48 too) that has none — a new part: it strikes its notes
+    as chords (the fixed chord bias alone left a new pad 1.4–1.75 notes an onset)."""
     out = np.array(together, dtype=np.float64)
     groups = np.asarray(lane_groups)
     for g in dict.fromkeys(groups.tolist()):
         lanes = groups == g
-        if lanes.sum() > 1 and np.isnan(out[lanes]).all() and \
-                programs[int(np.flatnonzero(lanes)[0])] in HELD_PROGRAMS:
+        held = programs[int(np.flatnonzero(lanes)[0])] in HELD_PROGRAMS
+        if held and lanes.sum() > 1 and np.isnan(out[lanes]).all():
             out[lanes] = HELD_TOGETHER
     return out
 
