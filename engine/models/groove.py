@@ -36,52 +36,36 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-import numpy as np
-
 from engine.score import Mask, Note, Song, TimeMap
+
+# The reading of a groove is the song model's (``partita info`` names what this places);
+# its thresholds are re-exported here, where the placing code's readers look for them.
+from engine.score.grid_fit import (  # noqa: F401
+    CONSISTENT,
+    EIGHTH_SWING_ALONE,
+    EIGHTH_SWING_EARLY,
+    MIN_NOTES,
+    MIN_OFFSET,
+    TOLERANCE,
+    fit_offsets,
+    grid_offset,
+    line_step,
+    line_tick,
+    position_offsets,
+)
 from engine.score.overlaps import resolve_overlaps
 
 from . import vocab
 
 POSITIONS = vocab.STEPS_PER_BEAT  # 16ths in a quarter-note beat
 READ_BARS = 8  # how far around the mask the groove is read
-MIN_NOTES = 8  # onsets a position needs for its offset to count
-# In 16ths: an offset smaller than MIN_OFFSET is no swing (at 480 PPQ 15 ticks, at 96
-# 3), and an onset within TOLERANCE of its position's median plays with it.
-MIN_OFFSET = 1 / 8
-TOLERANCE = 1 / 8
-CONSISTENT = 0.6  # share of a position's onsets that must play with its median
-# An 8th swing: 4th 16ths this far early (in 16ths) with fewer than this share of the
-# 4th 16ths' count on the off-beat 8th line are late off-beat 8ths.
-EIGHTH_SWING_EARLY = 1 / 4
-EIGHTH_SWING_ALONE = 1 / 4
 SHORTEST = 6  # a grooved note lasts at least PPQ/6 (a triplet 16th) where its span allows
-
-
-def line_tick(step: int, ppq: int) -> int:
-    """Tick of the ``step``-th 16th line from a bar's start (the grid's rounding)."""
-    return (step * ppq + 2) // vocab.STEPS_PER_BEAT
-
-
-def _line_step(in_bar: int, ppq: int) -> int:
-    """The 16th line nearest ``in_bar`` ticks from a bar's start."""
-    return (2 * in_bar * vocab.STEPS_PER_BEAT + ppq) // (2 * ppq)
 
 
 def next_line(line: int, tm: TimeMap, ppq: int) -> int:
     """The tick of the 16th line after the grid line at tick ``line``."""
     _, in_bar = tm.metric_position(line)
-    return line - in_bar + line_tick(_line_step(in_bar, ppq) + 1, ppq)
-
-
-def grid_offset(tick: int, tm: TimeMap, ppq: int) -> tuple[int, int]:
-    """``(position, offset)``: the 16th position in the beat (0–3) of the grid line
-    nearest ``tick`` and how many ticks ``tick`` lies after it. Positions count from the
-    bar's start (a pickup's from the full bar it leads into), so 7/8's bars each start on
-    the beat."""
-    _, in_bar = tm.metric_position(tick)
-    step = _line_step(in_bar, ppq)
-    return step % POSITIONS, in_bar - line_tick(step, ppq)
+    return line - in_bar + line_tick(line_step(in_bar, ppq) + 1, ppq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +121,7 @@ class Groove:
         """The tick where the grid line at tick ``line`` sits in the groove, where a new
         note on it is played (:meth:`line_place`)."""
         _, in_bar = tm.metric_position(line)
-        return line - in_bar + self.line_place(_line_step(in_bar, ppq), ppq)
+        return line - in_bar + self.line_place(line_step(in_bar, ppq), ppq)
 
     def is_monotonic(self, ppq: int) -> bool:
         """Whether the grooved lines keep their order (a note never passes the next)."""
@@ -148,44 +132,14 @@ class Groove:
 # -- reading ----------------------------------------------------------------------------------
 
 
-def position_offsets(onsets: Iterable[int], tm: TimeMap, ppq: int) -> list[list[int]]:
-    """Per 16th position, the offsets of ``onsets`` (ticks) from their nearest grid line."""
-    out: list[list[int]] = [[] for _ in range(POSITIONS)]
-    for tick in onsets:
-        position, offset = grid_offset(tick, tm, ppq)
-        out[position].append(offset)
-    return out
-
-
-def clear_offset(offsets: Sequence[int], ppq: int) -> int | None:
-    """The offset a position's onsets agree on, or None: at least :data:`MIN_NOTES`,
-    :data:`CONSISTENT` of them within :data:`TOLERANCE` of their median. 0 for a median
-    under :data:`MIN_OFFSET` (straight)."""
-    if len(offsets) < MIN_NOTES:
-        return None
-    sixteenth = ppq / vocab.STEPS_PER_BEAT
-    values = np.asarray(offsets, dtype=np.float64)
-    median = float(np.median(values))
-    if abs(median) < MIN_OFFSET * sixteenth:
-        return 0
-    near = np.abs(values - median) <= max(1.0, TOLERANCE * sixteenth)
-    return round(median) if near.mean() >= CONSISTENT else None
-
-
 def fit_groove(by_position: Sequence[Sequence[int]], ppq: int) -> tuple[Groove, tuple[bool, ...]]:
     """The groove ``by_position`` offsets (:func:`position_offsets`) show, and per
-    position whether it had enough consistent onsets to say (an unsure position reads 0).
-    Reads an 8th swing (module docstring): early 4th 16ths with the off-beat 8th line
-    (nearly) empty are the off-beat 8ths, late."""
-    clear = [clear_offset(v, ppq) for v in by_position]
-    offsets = [c or 0 for c in clear]
-    known = [c is not None for c in clear]
-    sixteenth = line_tick(1, ppq)
-    if (clear[3] is not None and clear[3] <= -EIGHTH_SWING_EARLY * ppq / vocab.STEPS_PER_BEAT
-            and len(by_position[2]) < EIGHTH_SWING_ALONE * len(by_position[3])):
-        offsets[2], offsets[3] = clear[3] + sixteenth, 0
-        known[2], known[3] = True, False
-    return Groove(tuple(offsets), tuple(known)), tuple(known)
+    position whether it had enough consistent onsets to say (an unsure position reads 0):
+    :func:`engine.score.grid_fit.fit_offsets`, the one reading of a groove (an 8th swing
+    included: early 4th 16ths with the off-beat 8th line nearly empty are the off-beat
+    8ths, late)."""
+    offsets, known = fit_offsets(by_position, ppq)
+    return Groove(offsets, known), known
 
 
 def song_grooves(song: Song, mask: Mask) -> dict[int, Groove]:

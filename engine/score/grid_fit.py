@@ -9,9 +9,9 @@ nothing said so. :func:`grid_fit` says it, per track, in three kinds:
 
 * **swung**: notes on a 16th position of the beat that the track consistently plays
   late or early (its off-beat 8ths two thirds into the beat; its 2nd and 4th 16ths late;
-  its beats laid back): the feel a take puts back on its own notes. Read as the groove
-  module reads a groove (the same thresholds, kept equal by a test: this module is the
-  song model's and imports no model), over the whole track;
+  its beats laid back): the feel a take puts back on its own notes. Read by
+  :func:`fit_offsets`, the one reading of a groove (:mod:`engine.models.groove` places a
+  take's notes by it), over the whole track;
 * **triplets**: notes on a line that divides the beat in three or six, where the beat is
   not the swing's (a triplet fill in a swung tune: its notes at a third and two thirds of
   the beat are triplets, the swing's two-thirds 8th alone in a beat is swing);
@@ -35,10 +35,11 @@ from .song import Song, Track, track_labels
 from .timing import TimeMap
 
 STEPS_PER_BEAT = 4  # 16ths in a quarter note: the grid's step
-# As :mod:`engine.models.groove` reads a groove (tests/engine/score/test_grid_fit.py keeps
-# them equal): a position swings where MIN_NOTES onsets or more sit, CONSISTENT of them
-# within TOLERANCE (of a 16th) of a median at least MIN_OFFSET off the line; 4th 16ths
-# EIGHTH_SWING_EARLY early with the off-beat 8th line nearly empty are swung 8ths.
+# How a groove is read (here for the song model, and for engine.models.groove, which
+# places notes by it): a position swings where MIN_NOTES onsets or more sit, CONSISTENT of
+# them within TOLERANCE (of a 16th) of a median at least MIN_OFFSET off the line; 4th 16ths
+# EIGHTH_SWING_EARLY early with fewer than EIGHTH_SWING_ALONE of their count on the
+# off-beat 8th line are swung 8ths, late.
 MIN_NOTES = 8
 MIN_OFFSET = 1 / 8
 TOLERANCE = 1 / 8
@@ -213,7 +214,7 @@ def feel_of(swing: Sequence[int], ppq: int) -> str:
     early = {p for p, o in enumerate(swing) if o < 0}
     if early and late:
         tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
-        places = [_step_tick(p, ppq) + o for p, o in enumerate(swing) if o]
+        places = [line_tick(p, ppq) + o for p, o in enumerate(swing) if o]
         thirds = all(min(abs(3 * t - k * ppq) for k in (1, 2)) <= 3 * tolerance
                      for t in places)
         return "triplet-feel notes" if thirds else "grooved notes"
@@ -229,11 +230,27 @@ def feel_of(swing: Sequence[int], ppq: int) -> str:
 def on_grid(tick: int, ppq: int) -> bool:
     """Whether ``tick`` lies on a 16th line of the grid (``round(i * ppq / 4)``)."""
     step = (STEPS_PER_BEAT * tick) // ppq
-    return any(_step_tick(s, ppq) == tick for s in (step, step + 1))
+    return any(line_tick(s, ppq) == tick for s in (step, step + 1))
 
 
-def _step_tick(step: int, ppq: int) -> int:
+def line_tick(step: int, ppq: int) -> int:
+    """Tick of the ``step``-th 16th line from a bar's start (the grid's rounding)."""
     return (step * ppq + 2) // STEPS_PER_BEAT  # as engine.models.grid rounds it
+
+
+def line_step(in_bar: int, ppq: int) -> int:
+    """The 16th line nearest ``in_bar`` ticks from a bar's start."""
+    return (2 * in_bar * STEPS_PER_BEAT + ppq) // (2 * ppq)
+
+
+def grid_offset(tick: int, tm: TimeMap, ppq: int) -> tuple[int, int]:
+    """``(position, offset)``: the 16th position in the beat (0–3) of the grid line
+    nearest ``tick`` and how many ticks ``tick`` lies after it. Positions count from the
+    bar's start (a pickup's from the full bar it leads into), so 7/8's bars each start on
+    the beat."""
+    _, in_bar = tm.metric_position(tick)
+    step = line_step(in_bar, ppq)
+    return step % STEPS_PER_BEAT, in_bar - line_tick(step, ppq)
 
 
 def _beat_of(tick: int, tm: TimeMap, ppq: int) -> int:
@@ -243,32 +260,32 @@ def _beat_of(tick: int, tm: TimeMap, ppq: int) -> int:
 
 def _swung(in_bar: int, swing: Sequence[int], ppq: int, tolerance: float) -> bool:
     """Whether a note ``in_bar`` ticks into its bar sits where the swing puts a line."""
-    base = (2 * in_bar * STEPS_PER_BEAT + ppq) // (2 * ppq)
+    base = line_step(in_bar, ppq)
     return any(swing[s % STEPS_PER_BEAT]
-               and abs(in_bar - _step_tick(s, ppq) - swing[s % STEPS_PER_BEAT]) <= tolerance
+               and abs(in_bar - line_tick(s, ppq) - swing[s % STEPS_PER_BEAT]) <= tolerance
                for s in range(max(0, base - 2), base + 3))
 
 
 def read_swing(onsets: Iterable[int], tm: TimeMap, ppq: int) -> tuple[int, ...]:
     """Per 16th position of the beat, the ticks ``onsets`` there consistently sit off
-    their line (0 where they do not: straight, or too few to say), as
-    :func:`engine.models.groove.fit_groove` reads it, 2:1 swung 8ths included."""
-    by_position: list[list[int]] = [[] for _ in range(STEPS_PER_BEAT)]
+    their line (0 where they do not: straight, or too few to say), 2:1 swung 8ths
+    included: :func:`fit_offsets` of :func:`position_offsets`."""
+    return fit_offsets(position_offsets(onsets, tm, ppq), ppq)[0]
+
+
+def position_offsets(onsets: Iterable[int], tm: TimeMap, ppq: int) -> list[list[int]]:
+    """Per 16th position, the offsets of ``onsets`` (ticks) from their nearest grid line."""
+    out: list[list[int]] = [[] for _ in range(STEPS_PER_BEAT)]
     for tick in onsets:
-        _, in_bar = tm.metric_position(tick)
-        step = (2 * in_bar * STEPS_PER_BEAT + ppq) // (2 * ppq)
-        by_position[step % STEPS_PER_BEAT].append(in_bar - _step_tick(step, ppq))
-    clear = [_clear_offset(v, ppq) for v in by_position]
-    offsets = [c or 0 for c in clear]
-    if (clear[3] is not None and clear[3] <= -EIGHTH_SWING_EARLY * ppq / STEPS_PER_BEAT
-            and len(by_position[2]) < EIGHTH_SWING_ALONE * len(by_position[3])):
-        offsets[2], offsets[3] = clear[3] + _step_tick(1, ppq), 0
-    return tuple(offsets)
+        position, offset = grid_offset(tick, tm, ppq)
+        out[position].append(offset)
+    return out
 
 
-def _clear_offset(offsets: Sequence[int], ppq: int) -> int | None:
-    """The offset a position's onsets agree on (0: straight), or None: too few, or not
-    consistent."""
+def clear_offset(offsets: Sequence[int], ppq: int) -> int | None:
+    """The offset a position's onsets agree on, or None: at least :data:`MIN_NOTES`,
+    :data:`CONSISTENT` of them within :data:`TOLERANCE` of their median. 0 for a median
+    under :data:`MIN_OFFSET` (straight)."""
     if len(offsets) < MIN_NOTES:
         return None
     sixteenth = ppq / STEPS_PER_BEAT
@@ -279,5 +296,23 @@ def _clear_offset(offsets: Sequence[int], ppq: int) -> int | None:
     return round(middle) if near >= CONSISTENT * len(offsets) else None
 
 
-__all__ = ["OTHER", "SWUNG", "TRIPLET", "GridFit", "TrackTiming", "grid_fit", "on_grid",
-           "read_swing", "track_timing"]
+def fit_offsets(by_position: Sequence[Sequence[int]], ppq: int
+                ) -> tuple[tuple[int, ...], tuple[bool, ...]]:
+    """The offsets ``by_position`` (:func:`position_offsets`) show, and per position
+    whether it had enough consistent onsets to say (an unsure position reads 0). Reads an
+    8th swing: early 4th 16ths with the off-beat 8th line (nearly) empty are the off-beat
+    8ths, late. The one reading of a groove: :func:`engine.models.groove.fit_groove` places
+    notes by it, ``partita info`` and the take warnings name it."""
+    clear = [clear_offset(v, ppq) for v in by_position]
+    offsets = [c or 0 for c in clear]
+    known = [c is not None for c in clear]
+    if (clear[3] is not None and clear[3] <= -EIGHTH_SWING_EARLY * ppq / STEPS_PER_BEAT
+            and len(by_position[2]) < EIGHTH_SWING_ALONE * len(by_position[3])):
+        offsets[2], offsets[3] = clear[3] + line_tick(1, ppq), 0
+        known[2], known[3] = True, False
+    return tuple(offsets), tuple(known)
+
+
+__all__ = ["OTHER", "SWUNG", "TRIPLET", "GridFit", "TrackTiming", "clear_offset",
+           "fit_offsets", "grid_fit", "grid_offset", "line_step", "line_tick", "on_grid",
+           "position_offsets", "read_swing", "track_timing"]
