@@ -17,7 +17,8 @@
    :func:`engine.models.sampler.context_onset_rate`) and a sustain target (how much of
    the time the track sounds there: :func:`engine.models.sampler.context_sustain`) and a
    strike-together target (the share of its onsets its lanes strike together:
-   :func:`engine.models.sampler.context_together`), decodes
+   :func:`engine.models.sampler.context_together`) and, for a track playing power chords
+   (or a new distorted guitar), the chord shape it keeps (:mod:`engine.models.voicing`), decodes
    the notes that start in editable cells (they end where the editable cells end, so
    nothing reaches past the mask), leaves at most one sounding note per pitch in a track
    (:func:`engine.score.overlaps.resolve_overlaps`: lanes of one track may sample one pitch
@@ -97,6 +98,7 @@ from .sampler import (
 )
 from .velocity import assign_velocities
 from .voice_leading import false_relations, voice_order
+from .voicing import context_fifths, default_fifths
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 Sampler = Callable[..., np.ndarray]
@@ -221,15 +223,18 @@ class GridModelPlugin:
             if aims.rests.any():  # a bar the replaced part rested in: it rests (no note)
                 allowed[aims.rests] = False
                 allowed[aims.rests, vocab.REST] = True
+            programs = [-1 if work.track(t).is_drum else work.track(t).program
+                        for t in enc.lane_tracks]
             out = sample(denoiser, problem.tokens, problem.editable, enc.roles, enc.beat_pos,
                          allowed, replace(options, seed=seed),
                          _group_progress(progress, g, len(groups)), cancel,
                          onset_rate=aims.rate, sustain=aims.sustain, lane_groups=groups_,
                          together=held_together(
                              context_together(enc.tokens, problem.editable, groups_,
-                                              enc.drum_lanes),
-                             [-1 if work.track(t).is_drum else work.track(t).program
-                              for t in enc.lane_tracks], groups_),
+                                              enc.drum_lanes), programs, groups_),
+                         fifths=default_fifths(
+                             context_fifths(enc.tokens, problem.editable, groups_,
+                                            enc.drum_lanes), programs, groups_),
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
                          drum_share=aims.drum_share, firm=aims.firm,
                          pitch_pull=problem.pitch_pull,

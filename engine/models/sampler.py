@@ -115,6 +115,7 @@ from .voice_leading import (
     parallel_pairs,
     sounding_pitches,
 )
+from .voicing import keep_shape, off_shape
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 
@@ -267,6 +268,7 @@ def sample(
     drum_share: np.ndarray | None = None,
     firm: np.ndarray | None = None,
     pitch_pull: np.ndarray | None = None,
+    fifths: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -294,7 +296,9 @@ def sample(
     push as an explicit density does (±:data:`EXPLICIT_BIAS_CAP`, else ±:data:`BIAS_CAP`).
     ``pitch_pull`` (L, T, 12): nats added to each cell's onsets by pitch class (a bass's
     lean to the chord the parts that stay sound there:
-    :func:`~engine.models.constraints.build_problem`).
+    :func:`~engine.models.constraints.build_problem`). ``fifths`` (L,) bool: lanes
+    whose track's chords keep the power-chord shape
+    (:func:`~engine.models.voicing.default_fifths`).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -338,6 +342,9 @@ def sample(
     mix = None if drum_share is None else np.asarray(drum_share, dtype=np.float64)
     if mix is not None and mix.shape != (lanes, vocab.N_DRUM_CLASSES):
         raise ValueError("drum_share must have one share per lane and drum class")
+    shaped = None if fifths is None else np.asarray(fifths, dtype=bool)
+    if shaped is not None and shaped.shape != (lanes,):
+        raise ValueError("fifths must have one flag per lane")
     rhythm = None if onset_bias is None else np.asarray(onset_bias, dtype=np.float32)
     if rhythm is not None and rhythm.shape != (lanes, steps, 1 + vocab.N_DRUM_CLASSES):
         raise ValueError("onset_bias must have a pitched and a per-drum bias per cell")
@@ -366,7 +373,7 @@ def sample(
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
                       groups, bias, voice_order, sounding, strike, clashes, rhythm, mix,
-                      pull)
+                      pull, shaped)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -489,13 +496,17 @@ class _Window:
                  clashes: np.ndarray | None = None,
                  onset_bias: np.ndarray | None = None,
                  drum_share: np.ndarray | None = None,
-                 pitch_pull: np.ndarray | None = None) -> None:
+                 pitch_pull: np.ndarray | None = None,
+                 fifths: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
         self.drum_share = (drum_share if drum_share is not None
                            and np.isfinite(drum_share).any() else None)
         self.pitch_pull = pitch_pull
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
+        # Lanes whose chords keep the power-chord shape (engine.models.voicing).
+        self.fifths = (fifths & self.shared if fifths is not None and (fifths & self.shared).any()
+                       else None)
         self.allowed, self.start = allowed, start
         self._forced: np.ndarray | None = None  # _forced_kinds of this window, once read
         self.left, self.right = left, right
@@ -630,6 +641,10 @@ class _Window:
                                           weights[chosen])
             draw[chosen] = self._join_chords(draw[chosen], ln[chosen], cl[chosen],
                                              weights[chosen])
+            if self.fifths is not None:
+                draw[chosen] = keep_shape(draw[chosen], ln[chosen], cl[chosen], grid,
+                                          self.groups, self.fifths, weights[chosen],
+                                          lambda w: _draw(w, self.top_p, self.rng)[0])
             flat[idx[chosen]] = draw[chosen]
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
             if self.avoid_parallels and s < last_pass:
@@ -916,6 +931,8 @@ class _Window:
         if self.shared[lane].any():
             both &= ~self._struck_by_siblings(padded, lane, col)
             both &= ~self._semitone_clash(padded, lane, col)
+            if self.fifths is not None:
+                both &= ~off_shape(padded, lane, col, self.groups, self.fifths)
         # Voice leading reads the holds and rests already certain (_motion_view).
         seen = self._padded(self._motion_view(grid))
         if self.avoid_parallels:
