@@ -14,6 +14,12 @@ The rules, chosen so that the bars around keep their meaning:
   pitch bend in force at the bar line are released and reset there and set again after
   the new bars: the note cut there must not ring on through them, nor new notes written
   in them sound held or bent.
+  Before a pickup (bar 0), as a sequencer inserts time before an upbeat: ``count``
+  full bars of the first full bar's meter, the pickup's notes on the last beats of the
+  last of them (a 1/4 pickup before 4/4: three beats of rest, then the upbeat on beat 4
+  of the new bar 1). The song then opens with full bars, no pickup, and every later bar
+  is numbered ``count`` higher (the old bar 1 is bar 2): two bars of the pickup's own
+  short meter would have read as a short bar 1 and renumbered every bar by two.
 - **Delete** bars ``bar`` .. ``bar + count - 1``: their notes go, a note sounding into
   them from before is shortened by the bars removed (so it still ends where its music
   ends), a note sounding out of them keeps the part after them. Tempo, meter and key
@@ -81,6 +87,9 @@ def bar_shift(song: Song, bar: int, count: int, inserting: bool) -> BarShift:
             raise ValueError(f"bar {tm.bar_number(bar)} is outside the song "
                              f"({tm.bar_numbers_text(last + 1)})")
         at = tm.bar_to_tick(bar)
+        if bar == 0 and tm.has_pickup:  # full bars, the pickup ending the last of them
+            full = tm.bar_length_for(tm.signature_at(tm.bar_to_tick(1)))
+            return BarShift(0, 0, count * full - tm.bar_to_tick(1))
         return BarShift(at, at, count * tm.bar_length_for(tm.signature_at(at)))
     if last == 0:
         raise ValueError("the song has no bars to delete")
@@ -110,14 +119,22 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
         _track_edits(edits, track, removed, added, lambda events: _moved(events, later),
                      lambda controls: released_in_gap(_moved(controls, later), at, span,
                                                       follows=at < song.end))
+    meters = song.time_signatures
+    pickup = bar == 0 and TimeMap.of(song).has_pickup
+    if pickup:  # the first full bar's meter from the start: no short bar is left
+        meters = (replace(meters[1], tick=0), *meters[2:])
     changes = {
         "tempos": _moved(song.tempos, lambda t: t + span if t > at else t),
-        "time_signatures": _moved(song.time_signatures, lambda t: t + span if t > at else t),
+        "time_signatures": _moved(meters, lambda t: t + span if t > at else t),
         "key_signatures": _moved(song.key_signatures, lambda t: t + span if t > at else t),
         "markers": _moved(song.markers, later),
         "length": _inserted_length(song, at, span),
     }
-    label = f"Insert {plural(count, 'bar')} at bar {TimeMap.of(song).bar_number(bar)}"
+    if pickup:
+        label = (f"Insert {plural(count, 'bar')} before the pickup (its notes end bar "
+                 f"{count} now)")
+    else:
+        label = f"Insert {plural(count, 'bar')} at bar {TimeMap.of(song).bar_number(bar)}"
     _song_edit(edits, song, changes, label)
     return EditGroup(tuple(edits), label)
 

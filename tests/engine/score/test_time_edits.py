@@ -382,3 +382,48 @@ def test_deleting_a_sections_first_bar_keeps_its_marker_on_the_bar_line():
     assert [(m.tick, m.text) for m in whole.markers] == [(2 * BAR, "Bridge")]
     end = delete_bars(s, 4, 2).apply(s)  # the song's last bars
     assert [m.text for m in end.markers] == ["Chorus", "Hit"]
+
+
+def cue() -> Song:
+    """A film cue: a 1/4 pickup, 4/4 from bar 1, 7/8 from bar 3; a tempo change on beat 3
+    of bar 2; markers at bars 1 and 3."""
+    tune = Track("Strings", notes=(Note(67, 0, Q), Note(72, Q, BAR), Note(74, Q + BAR, Q)))
+    return Song((tune,), ppq=Q,
+                tempos=(TempoChange(0, 500_000), TempoChange(Q + BAR + 2 * Q, 769_231)),
+                time_signatures=(TimeSignature(0, 1, 4), TimeSignature(Q, 4, 4),
+                                 TimeSignature(Q + 2 * BAR, 7, 8)),
+                markers=(Marker(Q, "Main"), Marker(Q + 2 * BAR, "Odd")))
+
+
+def test_a_bar_inserted_before_a_pickup_is_a_full_bar_that_the_pickup_ends():
+    """QA: --insert-bars 0:1 inserted a second 1/4 bar, the pickup stopped being one and
+    every later bar was numbered two higher."""
+    before = cue()
+    edit = insert_bars(before, 0, 1)
+    after = edit.apply(before)
+    assert edit.label == "Insert 1 bar before the pickup (its notes end bar 1 now)"
+    tm = TimeMap.of(after)
+    assert not tm.has_pickup
+    assert [(s.tick, s.meter[:2]) for s in after.time_signatures] == [
+        (0, (4, 4)), (3 * BAR, (7, 8))]  # 7/8 from bar 3 → bar 4
+    assert starts(after) == [(67, 3 * Q, Q), (72, BAR, BAR), (74, 2 * BAR, Q)]
+    assert tm.format_position(3 * Q) == "1.4.000"  # the upbeat on beat 4 of the new bar
+    assert tm.format_position(BAR) == "2.1.000"  # the old bar 1
+    assert [tm.format_position(m.tick) for m in after.markers] == ["2.1.000", "4.1.000"]
+    assert [(t.tick, t.us_per_beat) for t in after.tempos] == [
+        (0, 500_000), (2 * BAR + 2 * Q, 769_231)]  # still on beat 3 of the old bar 2
+    assert edit.inverse().apply(after) == before
+    # Two bars: the upbeat on beat 4 of bar 2, the old bar 1 now bar 3.
+    twice = insert_bars(before, 0, 2).apply(before)
+    assert TimeMap.of(twice).format_position(twice.tracks[0].notes[1].start) == "3.1.000"
+
+
+def test_a_bar_inserted_at_bar_1_after_a_pickup_is_a_full_bar_and_keeps_the_pickup():
+    before = cue()
+    after = insert_bars(before, 1, 1).apply(before)
+    tm = TimeMap.of(after)
+    assert tm.has_pickup
+    assert [(s.tick, s.meter[:2]) for s in after.time_signatures] == [
+        (0, (1, 4)), (Q, (4, 4)), (Q + 3 * BAR, (7, 8))]
+    assert [tm.format_position(m.tick) for m in after.markers] == ["2.1.000", "4.1.000"]
+    assert starts(after)[0] == (67, 0, Q)
