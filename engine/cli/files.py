@@ -73,10 +73,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--key", action=GivenOnce, metavar="KEY",
                    help="key signature from --from-bar on, e.g. D, Bbm, F#m; 'none' drops "
                         "the key change at that bar")
-    p.add_argument("--from-bar", type=int, metavar="N", action="append",
+    p.add_argument("--from-bar", metavar="N[.BEAT]", action="append",
                    help="the bar where --tempo/--meter/--key start (default: the song's "
                         "start); bars as a score numbers them: the first full bar is 1, a "
-                        "pickup bar 0. One bar a run: convert again for changes at another")
+                        "pickup bar 0. A tempo may start on a beat, bar.beat (6.3: beat 3 "
+                        "of bar 6, in the meter's beats; 6.3.120 a tick later); a meter or "
+                        "key starts on a bar line. One bar a run: convert again for "
+                        "changes at another")
     p.add_argument("--pickup", action=GivenOnce, metavar="LENGTH",
                    help="a pickup, a short first bar before the first full bar, whose meter "
                         "--meter sets: a note value like 1/4 or 3/8, or beats of the meter "
@@ -365,7 +368,7 @@ def run_convert(args: argparse.Namespace) -> int:
     return 0
 
 
-def _one_from_bar(bars: list[int] | None) -> int | None:
+def _one_from_bar(bars: list[str] | None) -> str | None:
     """The one ``--from-bar`` given: a second was taken silently for the first's
     --tempo/--meter/--key too (argparse keeps the last), so a repeat is refused."""
     if not bars:
@@ -393,13 +396,16 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
 
     tm = TimeMap.of(song)
     bars = max(1, tm.whole_bars(song.end))
-    bar = 0 if args.from_bar is None else tm.bar_index(args.from_bar)
+    number, beat = _bar_and_beat(args.from_bar)
+    bar = 0 if number is None else tm.bar_index(number)
     if bar < 0:
         raise CliError(f"{args.input}: --from-bar {args.from_bar}: "
-                       f"{_no_such_bar(tm, args.from_bar, bars)}")
+                       f"{_no_such_bar(tm, number, bars)}")
     if bar >= bars:  # it would lengthen the song to reach that bar
         raise CliError(f"{args.input}: --from-bar {args.from_bar} is after the song's last "
                        f"bar ({tm.bar_number(bars - 1)})")
+    if beat is not None:
+        return _with_tempo_on_beat(song, args, tm, bars)
     meter = None if args.meter is None else parse_meter(args.meter)
     key = args.key
     if key is not None:
@@ -426,6 +432,47 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     # The key as it is written: a spelling no signature has is the usual one ("Db minor"
     # is C# minor), and the user reads which.
     print(f"{edit.label} (key signature {key_text(key)})" if key else edit.label)
+    return edit.apply(song)
+
+
+def _bar_and_beat(text: str | None) -> tuple[int | None, str | None]:
+    """``--from-bar``'s bar number and, for bar.beat[.tick], the whole text (None for a
+    plain bar: 6 and 6.1 are the bar line, a bar as before)."""
+    if text is None:
+        return None, None
+    bar, dot, rest = text.strip().partition(".")
+    try:
+        number = int(bar)
+        if dot and not all(part.isdecimal() for part in rest.split(".")):
+            raise ValueError
+    except ValueError:
+        raise CliError(f"--from-bar {text!r}: give a bar, or bar.beat for a tempo on a beat "
+                       "(6, 6.3, 6.3.120)") from None
+    if not dot or rest.split(".") in (["1"], ["1", "0"]):
+        return number, None
+    return number, text.strip()
+
+
+def _with_tempo_on_beat(song: Any, args: argparse.Namespace, tm: Any, bars: int) -> Any:
+    """``song`` with ``--tempo`` from ``--from-bar`` bar.beat on (a meter or key starts
+    on a bar line: refused, naming the bar)."""
+    from engine.score import parse_position, set_tempo_at
+
+    bar_text = args.from_bar.split(".")[0]
+    others = [name for name, value in (("--meter", args.meter), ("--key", args.key),
+                                       ("--pickup", args.pickup)) if value is not None]
+    if others:
+        verb = "starts" if len(others) == 1 else "start"
+        raise CliError(f"--from-bar {args.from_bar}: {' and '.join(others)} {verb} on a bar "
+                       f"line (--from-bar {bar_text}); only --tempo starts on a beat")
+    try:
+        tick = parse_position(tm, args.from_bar, bars)
+        edit = set_tempo_at(song, tick, args.tempo)
+    except ValueError as e:
+        raise CliError(f"{args.input}: --from-bar {args.from_bar}: {e}") from None
+    if edit is None:
+        return song
+    print(edit.label)
     return edit.apply(song)
 
 

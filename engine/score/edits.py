@@ -22,6 +22,7 @@ from typing import Any, Protocol, runtime_checkable
 from engine.errors import PartitaError
 
 from .overlaps import write_over
+from .positions import position_text
 from .region import Mask
 from .song import (
     BPM_RANGE,
@@ -321,6 +322,35 @@ def set_time_from_bar(
     after = TimeMap(song.ppq, song.tempos, changes.get("time_signatures",
                                                        song.time_signatures))
     return set_song_props(song, f"Set {what} at bar {after.bar_number(bar)}", **changes)
+
+
+def set_tempo_at(song: Song, tick: int, bpm: float) -> SetSongProps | None:
+    """The tempo from ``tick`` on, a bar line or any beat (a ritardando's 78 BPM on beat 3
+    of bar 6), until the next change; one equal to the tempo in force before is no change
+    (any there is removed). ``None`` when nothing changes; ValueError for a tempo out of
+    range. Notes and meters keep their ticks."""
+    if not BPM_RANGE[0] <= bpm <= BPM_RANGE[1]:
+        raise ValueError(f"tempo {bpm:g} BPM is outside {BPM_RANGE[0]:g}..{BPM_RANGE[1]:g}")
+    if tick < 0:
+        raise ValueError("a tempo change is at or after the song's start")
+    tempos = _set_at(song.tempos, TempoChange(tick, round(60_000_000 / bpm)),
+                     lambda e: e.us_per_beat)
+    if tempos == song.tempos:
+        return None
+    at = position_text(TimeMap.of(song), tick)
+    return set_song_props(song, f"Set tempo at {at}", tempos=tempos)
+
+
+def remove_tempo_change(song: Song, tick: int) -> SetSongProps:
+    """The tempo change at ``tick`` removed: the tempo before it holds on. ValueError
+    where there is none, or for the song's first tempo (a song always has one: set it)."""
+    at = position_text(TimeMap.of(song), tick)
+    if not any(t.tick == tick for t in song.tempos):
+        raise ValueError(f"there is no tempo change at {at}")
+    if not any(t.tick < tick for t in song.tempos):
+        raise ValueError("the song's first tempo is not a change: set it instead")
+    tempos = tuple(t for t in song.tempos if t.tick != tick)
+    return set_song_props(song, f"Remove tempo change at {at}", tempos=tempos)
 
 
 def _length_in_bars(song: Song, tm: TimeMap, meters: tuple) -> int:

@@ -725,3 +725,56 @@ def test_info_on_a_song_on_the_grid_has_no_timing_line(midi, capsys):
     assert "Timing" not in capsys.readouterr().out
     assert main(["info", str(midi), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["timing"]["off_grid"] == 0
+
+
+@pytest.fixture
+def cue(tmp_path):
+    """A film cue: a 1/4 pickup, 4/4 bars 1–2, then 7/8; 84 BPM, 78 on beat 3 of bar 2."""
+    q = 480
+    song = Song(
+        tracks=(Track("Strings", 48, notes=(Note(67, 0, q), Note(72, q, 4 * q),
+                                            Note(74, 9 * q, q))),),
+        tempos=(TempoChange(0, 714_286), TempoChange(7 * q, 769_231)),
+        time_signatures=(TimeSignature(0, 1, 4), TimeSignature(q, 4, 4),
+                         TimeSignature(9 * q, 7, 8)),
+        length=9 * q + 7 * q // 2,
+    )
+    path = tmp_path / "cue.mid"
+    save_song(song, path)
+    return path
+
+
+def test_convert_inserts_a_full_bar_before_a_pickup(cue, tmp_path, capsys):
+    """QA: --insert-bars 0:1 inserted a second 1/4 bar: every later bar numbered two higher."""
+    out = tmp_path / "i0.mid"
+    assert main(["convert", str(cue), str(out), "--insert-bars", "0:1"]) == 0
+    assert "Insert 1 bar before the pickup (its notes end bar 1 now)" in capsys.readouterr().out
+    song = load_song(out)
+    assert [(s.tick, s.meter[:2]) for s in song.time_signatures] == [(0, (4, 4)),
+                                                                     (3 * 1920, (7, 8))]
+    assert main(["info", str(out)]) == 0
+    assert "4/4, 7/8 from bar 4" in capsys.readouterr().out
+
+
+def test_convert_sets_a_tempo_on_a_beat_with_from_bar_bar_beat(cue, tmp_path, capsys):
+    """QA: --from-bar 6.3 was refused ("invalid int value")."""
+    out = tmp_path / "t.mid"
+    assert main(["convert", str(cue), str(out), "--tempo", "72", "--from-bar", "2.3"]) == 0
+    assert "Set tempo at 2.3" in capsys.readouterr().out
+    assert [(t.tick, round(t.bpm)) for t in load_song(out).tempos] == [(0, 84), (7 * 480, 72)]
+    new = tmp_path / "n.mid"  # a beat with no change yet; 1.1 is the bar line, as 1
+    assert main(["convert", str(cue), str(new), "--tempo", "90", "--from-bar", "1.2"]) == 0
+    assert [t.tick for t in load_song(new).tempos] == [0, 2 * 480, 7 * 480]
+    line = tmp_path / "l.mid"
+    assert main(["convert", str(cue), str(line), "--meter", "3/4", "--from-bar", "2.1"]) == 0
+    assert "Set meter at bar 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, problem", [
+    (["--meter", "3/4", "--from-bar", "2.3"],
+     "--from-bar 2.3: --meter starts on a bar line (--from-bar 2); only --tempo starts on a beat"),
+    (["--tempo", "72", "--from-bar", "2.9"], "--from-bar 2.9: bar 2 has beats 1–4"),
+    (["--tempo", "72", "--from-bar", "2.x"], "--from-bar '2.x': give a bar, or bar.beat"),
+])
+def test_convert_refuses_a_beat_that_is_not_one(cue, tmp_path, capsys, flags, problem):
+    expect_user_error(["convert", str(cue), str(tmp_path / "x.mid"), *flags], capsys, problem)

@@ -570,3 +570,32 @@ def test_make_room_settles_the_notes_an_edit_writes_among_themselves():
     edit, count = make_room(song, quantize_notes(tid, [short, long], 480))
     after = edit.apply(song).tracks[0].notes
     assert count == 1 and [(n.start, n.duration, n.id) for n in after] == [(0, 180, long.id)]
+
+
+def test_a_tempo_set_on_a_beat_and_removed_undoes_to_the_same_map():
+    """QA: tempo could only be set on a bar line, though a cue's 78 BPM on beat 3 of bar 6
+    was imported and shown."""
+    from engine.score import TempoChange, remove_tempo_change, set_tempo_at
+
+    q = 480
+    song = Song((), ppq=q, tempos=(TempoChange(0, 500_000), TempoChange(22 * q, 769_231)))
+    edit = set_tempo_at(song, 22 * q, 72)  # bar 6, beat 3
+    assert edit.label == "Set tempo at 6.3"
+    after = edit.apply(song)
+    assert after.tempos == (TempoChange(0, 500_000), TempoChange(22 * q, 833_333))
+    assert edit.inverse().apply(after) == song
+    new = set_tempo_at(song, 21 * q, 100)
+    assert new.label == "Set tempo at 6.2"
+    assert [t.tick for t in new.apply(song).tempos] == [0, 21 * q, 22 * q]
+    assert set_tempo_at(song, 21 * q, 120) is None  # what holds there already
+    removal = remove_tempo_change(song, 22 * q)
+    assert removal.label == "Remove tempo change at 6.3"
+    gone = removal.apply(song)
+    assert gone.tempos == (TempoChange(0, 500_000),)
+    assert removal.inverse().apply(gone) == song
+    with pytest.raises(ValueError, match=r"no tempo change at 6\.2"):
+        remove_tempo_change(song, 21 * q)
+    with pytest.raises(ValueError, match="first tempo"):
+        remove_tempo_change(song, 0)
+    with pytest.raises(ValueError, match="outside"):
+        set_tempo_at(song, q, 2000)
