@@ -228,6 +228,10 @@ SPECS: tuple[Spec, ...] = (
          "Stop; press again to go to the start; when stopped with a take on screen, accept it "
          "(Enter)"),
     Spec("home", "Go to S&tart", ("Home",), "home", "Go to the song's start (Home)"),
+    # Ctrl+G is Generate Again: Ctrl+J as Reaper's Jump To (Logic's Go To Position is /).
+    Spec("go_to", "&Go To…", ("Ctrl+J",), "",
+         "Move the playhead to a bar.beat.tick (6.3) or a time (0:12.480) typed "
+         "(or double-click the position read-out)"),
     Spec("loop", "&Loop", ("L",), "loop", "Loop the ruler range (L)", True),
     Spec("loop_selection", "Loop the Selection's &Bars", ("Ctrl+Shift+L",), "",
          "Set the loop range to the bars of the selected notes and loop them"),

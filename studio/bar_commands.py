@@ -10,17 +10,25 @@ with the music, and is refused while takes or generations wait on the bars as th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from engine.score import (
+    Edit,
     Mask,
     Region,
+    Song,
     TimeSignature,
     bar_shift,
+    beat_start,
     counted,
     delete_bars,
     insert_bars,
+    parse_go_to,
+    position_text,
+    remove_tempo_change,
     set_song_props,
+    set_tempo_at,
     set_time_from_bar,
 )
 from engine.score.pickup import (
@@ -34,6 +42,7 @@ from engine.score.song import BPM_RANGE, Marker
 
 from . import dialogs
 from .bars_in_focus import bars_in_focus
+from .dialogs.timing import REMOVE_TEMPO
 from .markers import marker_position
 from .undo import ValueCommand
 
@@ -127,14 +136,23 @@ class BarCommands:
             "and let the generations finish or cancel them (Ctrl+.)."))
         return False
 
-    def set_time_at_playhead(self) -> None:
+    def set_time_at_playhead(self, whole_bar: bool = False) -> None:
         """Ctrl+K: tempo, meter and key from the playhead's bar on, as one undo step; at
         the first bar, a pickup before the meter too (the meter shown is the first full
-        bar's)."""
+        bar's). With the playhead off the bar line (on a later beat of it, or on a tempo
+        change anywhere), the tempo alone from there, unless ``whole_bar`` (the meter
+        read-out's double-click). Where a tempo change is, it can be removed."""
         doc = self.document
         song, tm = doc.song, doc.time_map
-        bar = tm.tick_to_bar(self.transport.position)
+        position = self.transport.position
+        bar = tm.tick_to_bar(position)
         at = tm.bar_to_tick(bar)
+        # A change exactly here (an imported 6.3.120) is the one meant, else the beat's start.
+        beat = position if any(t.tick == position for t in song.tempos) else \
+            beat_start(tm, position)
+        if beat != at and not whole_bar:
+            self._set_tempo_at(beat)
+            return
         first = bar == 0
         # What the tempo box can show: rounded, and inside the range a user may set (a
         # file may hold 600 BPM or less than 4).
@@ -143,8 +161,12 @@ class BarCommands:
         shown_meter = opening_meter(song) if first else tm.signature_at(at).meter
         shown_pickup = pickup_text(pickup_of(song), shown_meter) if first else None
         answer = dialogs.ask_time(self, tm.bar_number(bar), shown_bpm, shown_meter,
-                                  song.key_at(at) or "", shown_pickup)
+                                  song.key_at(at) or "", shown_pickup,
+                                  _is_tempo_change(song, at))
         if answer is None:
+            return
+        if answer == REMOVE_TEMPO:
+            self._apply_time_edit(remove_tempo_change, song, at)
             return
         bpm, meter, key, pickup = answer
         try:  # a field left as shown changes nothing (an unrounded 123.456, a 600 BPM file)
@@ -160,6 +182,54 @@ class BarCommands:
             return
         doc.apply(edit)
         self.statusBar().showMessage(f"{edit.label} (Ctrl+Z undoes)", 6000)
+
+    def _set_tempo_at(self, tick: int) -> None:
+        """The tempo from a beat inside a bar on (or the change there removed)."""
+        doc = self.document
+        song, tm = doc.song, doc.time_map
+        shown_bpm = min(max(round(tm.tempo_at(tick), 1), BPM_RANGE[0]), BPM_RANGE[1])
+        answer = dialogs.ask_tempo(self, position_text(tm, tick), shown_bpm,
+                                   _is_tempo_change(song, tick))
+        if answer is None or answer == shown_bpm:  # as shown: an unrounded tempo stays
+            return
+        if answer == REMOVE_TEMPO:
+            self._apply_time_edit(remove_tempo_change, song, tick)
+        else:
+            self._apply_time_edit(set_tempo_at, song, tick, float(answer))
+
+    def _apply_time_edit(self, make: Callable[..., Edit | None], *args: Any) -> None:
+        try:
+            edit = make(*args)
+        except ValueError as e:
+            self.statusBar().showMessage(f"Cannot set the tempo: {e}", 8000)
+            return
+        if edit is None:
+            return
+        self.document.apply(edit)
+        self.statusBar().showMessage(f"{edit.label} (Ctrl+Z undoes)", 6000)
+
+    # -- go to -------------------------------------------------------------------------------------
+    def go_to(self) -> None:
+        """Transport ▸ Go To… (Ctrl+J, or a double-click on the position read-out): the
+        playhead to a bar.beat.tick or a time typed; the piano roll shows it."""
+        doc = self.document
+        song, tm = doc.song, doc.time_map
+        bars, end = tm.whole_bars(song.end), max(song.end, tm.bar_to_tick(1))
+
+        def read(text: str) -> int:
+            return parse_go_to(tm, text, bars, end)
+
+        text = dialogs.ask_go_to(self, tm.format_position(self.transport.position), read)
+        if text is None:
+            return
+        try:
+            tick = read(text)
+        except ValueError as e:
+            self.statusBar().showMessage(f"Cannot go to {text.strip()}: {e}", 6000)
+            return
+        self.transport.seek(tick)
+        self.pianoroll.follow(tick)
+        self.statusBar().showMessage(f"Playhead at {tm.format_position(tick)}", 4000)
 
     # -- markers ---------------------------------------------------------------------------------
     def add_marker(self, tick: int) -> None:
@@ -200,3 +270,9 @@ class BarCommands:
             label, markers = f"Delete Marker “{old}”", kept
         doc.apply(set_song_props(song, label, markers=tuple(markers)))
         self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
+
+
+def _is_tempo_change(song: Song, tick: int) -> bool:
+    """A tempo change that can be removed is at ``tick`` (not the song's first tempo)."""
+    return tick > 0 and any(t.tick == tick for t in song.tempos) and \
+        any(t.tick < tick for t in song.tempos)

@@ -356,7 +356,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
                       a.track_transposition])
         m.addActions([a.track_louder, a.track_softer, a.pan_left, a.pan_right, a.track_colour])
         m = bar.addMenu("Trans&port")
-        m.addActions([a.play, a.stop, a.home, a.loop, a.loop_selection, a.metronome, a.follow])
+        m.addActions([a.play, a.stop, a.home, a.go_to, a.loop, a.loop_selection, a.metronome,
+                      a.follow])
         m.addSeparator()
         m.addAction(a.record)
         self.count_in_menu = count_in_menu(self)  # off / 1 bar / 2 bars before Record
@@ -380,14 +381,16 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         tb.addActions([a.undo, a.redo])
         tb.addSeparator()
         tb.addActions([a.home, a.stop, a.play, a.record, a.loop, a.metronome])
-        self.lcd_position = QLabel("1.1.000", tb)
+        self.lcd_position = _Lcd("1.1.000", tb)
         self.lcd_position.setObjectName("Lcd")
-        self.lcd_position.setToolTip("Playhead: bar.beat.tick")
+        self.lcd_position.setToolTip("Playhead: bar.beat.tick: double-click to go to a bar "
+                                     "or a time (Ctrl+J)")
         self.lcd_position.setMinimumWidth(110)
         self.lcd_position.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.lcd_time = QLabel("0:00.000", tb)
+        self.lcd_time = _Lcd("0:00.000", tb)
         self.lcd_time.setObjectName("LcdSmall")
-        self.lcd_time.setToolTip("Playhead: minutes:seconds")
+        self.lcd_time.setToolTip("Playhead: minutes:seconds: double-click to go to a time "
+                                 "(Ctrl+J)")
         self.lcd_tempo = _Lcd(f"{number_text(120, 1)} BPM", tb)
         self.lcd_tempo.setObjectName("LcdSmall")
         self.lcd_tempo.setToolTip("Tempo at the playhead: double-click to change (Ctrl+K)")
@@ -395,8 +398,11 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.lcd_meter.setObjectName("LcdSmall")
         self.lcd_meter.setToolTip("Meter and key at the playhead: double-click to change "
                                   "(Ctrl+K)")
-        for lcd in (self.lcd_tempo, self.lcd_meter):
-            lcd.doubleClicked.connect(self.set_time_at_playhead)
+        self.lcd_tempo.doubleClicked.connect(self.set_time_at_playhead)
+        # The meter is the bar's: its dialog, wherever in the bar the playhead is.
+        self.lcd_meter.doubleClicked.connect(lambda: self.set_time_at_playhead(True))
+        for lcd in (self.lcd_position, self.lcd_time):
+            lcd.doubleClicked.connect(self.go_to)
         for w in (self.lcd_position, self.lcd_time, self.lcd_tempo, self.lcd_meter):
             tb.addWidget(_spaced(w))
         tb.addSeparator()
@@ -513,6 +519,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "track_transposition": self.pick_transposition,
             "play": self.play_or_audition, "stop": self.stop_or_accept,
             "play_take_solo": lambda: self.listen_to_take(True), "home": lambda: tr.seek(0),
+            "go_to": self.go_to,
             "shortcuts": lambda: dialogs.show_shortcuts(self), "about": self.about,
             "user_guide": lambda: help_commands.show_user_guide(self),
             "open_demo": lambda: help_commands.open_demo(self),

@@ -17,6 +17,7 @@ from .files import (
 )
 from .focus import returns_focus
 from .generation import ask_instruments, confirm_take_conflict
+from .go_to import ask_go_to
 from .guide import show_user_guide
 from .marker import ask_marker
 from .messages import (
@@ -38,13 +39,14 @@ from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 from .song import ask_song_properties
 from .swing import ask_swing
-from .timing import ask_bars, ask_time
+from .timing import ask_bars, ask_tempo, ask_time
 from .transposition import ask_transposition
 
 __all__ = [
     "ask_bars",
     "ask_discard_takes",
     "ask_export_audio",
+    "ask_go_to",
     "ask_instruments",
     "ask_marker",
     "ask_new_song",
@@ -56,6 +58,7 @@ __all__ = [
     "ask_save_over_midi",
     "ask_song_properties",
     "ask_swing",
+    "ask_tempo",
     "ask_time",
     "ask_transposition",
     "confirm_take_conflict",

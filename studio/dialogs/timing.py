@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -61,7 +62,7 @@ class TimeDialog(QDialog):
     bar before the meter, typed as a note value (1/4) or in beats of the meter (1)."""
 
     def __init__(self, parent: QWidget | None, bar: int, bpm: float, meter: Meter,
-                 key: str, pickup: str | None = None) -> None:
+                 key: str, pickup: str | None = None, tempo_change: bool = False) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Tempo, Meter and Key from Bar {bar}")
         self.setMinimumWidth(400)
@@ -124,6 +125,9 @@ class TimeDialog(QDialog):
         if self.pickup is not None:
             form.addRow("Pickup", self.pickup)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
+        if tempo_change:  # the bar's tempo change, and only it (meter and key stay)
+            _add_remove_button(self, "Remove This Tempo Change",
+                               "The tempo before this bar holds on; meter and key stay")
 
     def _offer_groupings(self, groups: tuple[int, ...] = ()) -> None:
         """The numerator's groupings, the usual counting first; ``groups`` shown when
@@ -189,15 +193,75 @@ class TimeDialog(QDialog):
         return self.tempo.value(), self.meter(), chosen_key(self.key), pickup
 
 
+# What the tempo dialogs answer for their "Remove This Tempo Change" button.
+REMOVE_TEMPO = "remove tempo change"
+_REMOVED = 2  # the dialog's result code for it (Accepted is 1)
+
+
+def _add_remove_button(dialog: QDialog, text: str, tip: str) -> None:
+    """A button beside OK / Cancel that closes ``dialog`` with :data:`_REMOVED`."""
+    buttons = dialog.findChild(QDialogButtonBox)
+    button = buttons.addButton(text, QDialogButtonBox.ButtonRole.DestructiveRole)
+    button.setToolTip(tip)
+    button.clicked.connect(lambda: dialog.done(_REMOVED))
+
+
 def ask_time(parent: QWidget | None, bar: int, bpm: float, meter: Meter, key: str,
-             pickup: str | None) -> tuple[float, Meter, str, str | None] | None:
+             pickup: str | None, tempo_change: bool = False,
+             ) -> tuple[float, Meter, str, str | None] | str | None:
     """``(bpm, (numerator, denominator, groups), key or "", pickup)`` from ``bar`` on (the
     user's number: a pickup is bar 0), or ``None`` when cancelled. ``pickup`` (the first
-    bar only; "" for none) opens a Pickup field, answered as typed; else it is None."""
-    dialog = TimeDialog(parent, bar, bpm, meter, key, pickup)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
+    bar only; "" for none) opens a Pickup field, answered as typed; else it is None.
+    ``tempo_change`` (the bar has one, not the song's first) offers Remove This Tempo
+    Change, answered :data:`REMOVE_TEMPO`."""
+    dialog = TimeDialog(parent, bar, bpm, meter, key, pickup, tempo_change)
+    result = dialog.exec()
+    if result == _REMOVED:
+        return REMOVE_TEMPO
+    if result != QDialog.DialogCode.Accepted:
         return None
     return dialog.answer()
+
+
+class TempoDialog(QDialog):
+    """The tempo from a beat inside a bar (a ritardando's 78 BPM on beat 3 of bar 6): a
+    meter or key starts on a bar line, so only the tempo is here."""
+
+    def __init__(self, parent: QWidget | None, position: str, bpm: float,
+                 tempo_change: bool) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Tempo at {position}")
+        self.setMinimumWidth(380)
+        bar = position.split(".")[0]
+        text = QLabel(f"From {position} (bar.beat) until the next change. Notes keep their "
+                      "places; setting the tempo before removes a change. Meter and key "
+                      f"start on a bar line: Ctrl+K on bar {bar}'s line sets them.", self)
+        text.setWordWrap(True)
+        self.tempo = DecimalEntry(self)
+        self.tempo.setRange(*BPM_RANGE)
+        self.tempo.setDecimals(1)
+        self.tempo.setSuffix(" BPM")
+        self.tempo.setValue(bpm)
+        self.tempo.setToolTip("Quarter notes a minute, as MIDI counts it")
+        form = QFormLayout()
+        form.addRow("Tempo (♩)", self.tempo)
+        lay_out_form(self, text, form)
+        if tempo_change:
+            _add_remove_button(self, "Remove This Change", "The tempo before it holds on")
+
+
+def ask_tempo(parent: QWidget | None, position: str, bpm: float,
+              tempo_change: bool) -> float | str | None:
+    """The tempo (BPM) from ``position`` ("6.3", the user's bar.beat) on, :data:`REMOVE_TEMPO`
+    when ``tempo_change`` (one is there) and Remove This Change is pressed, or ``None`` when
+    cancelled."""
+    dialog = TempoDialog(parent, position, bpm, tempo_change)
+    result = dialog.exec()
+    if result == _REMOVED:
+        return REMOVE_TEMPO
+    if result != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.tempo.value()
 
 
 class BarsDialog(QDialog):

@@ -17,7 +17,7 @@ def test_tempo_meter_and_key_from_a_bar_are_one_undo_step(opened, dialogs):
     dialogs.answers["ask_time"] = (90.0, (3, 4), "D", None)
     win.actions.time_at_bar.trigger()
     # What is in force (no pickup field: bar 2 is not the first)
-    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4, ()), "", None))
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (4, 4, ()), "", None, False))
     song = win.document.song
     assert [(t.tick, round(t.bpm, 1)) for t in song.tempos] == [(0, 100.0), (1920, 90.0)]
     assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
@@ -63,7 +63,8 @@ def test_a_tempo_or_meter_the_dialog_cannot_show_stays_when_only_the_key_changes
                                 time_signatures=(TimeSignature(0, 5, 64),)))
     _at_bar(win, 1)
 
-    def keep_but_key(parent, bar, bpm, meter, key, pickup):  # the real dialog, only the key
+    # The real dialog, only the key changed.
+    def keep_but_key(parent, bar, bpm, meter, key, pickup, tempo_change):
         dialog = TimeDialog(None, bar, bpm, meter, key, pickup)
         dialog.key.setCurrentText("G major")  # shown as musicians name it
         return dialog.answer()
@@ -227,7 +228,7 @@ def test_a_grouping_from_a_bar_is_one_undo_step_and_the_ruler_and_read_out_show_
     dialogs.answers["ask_time"] = (100.0, (7, 8, (3, 2, 2)), "", None)
     steps = win.document.undo_stack.count()
     win.actions.time_at_bar.trigger()
-    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (7, 8, (3, 2, 2)), "", None))
+    assert dialogs.calls[-1] == ("ask_time", (2, 100.0, (7, 8, (3, 2, 2)), "", None, False))
     assert win.document.undo_stack.count() == steps
     # Only the grouping changed is a change of its own: 7/8's usual counting back.
     dialogs.answers["ask_time"] = (100.0, (7, 8, ()), "", None)
@@ -267,7 +268,7 @@ def test_a_pickup_set_at_the_first_bar_is_one_undo_step_and_the_bars_renumber(op
     _at_bar(win, 1)
     dialogs.answers["ask_time"] = (100.0, (4, 4), "", "1/4")
     win.actions.time_at_bar.trigger()
-    assert dialogs.calls[-1] == ("ask_time", (1, 100.0, (4, 4, ()), "", ""))  # no pickup yet
+    assert dialogs.calls[-1] == ("ask_time", (1, 100.0, (4, 4, ()), "", "", False))  # no pickup yet
     song, tm = win.document.song, win.document.time_map
     assert [(s.tick, s.text) for s in song.time_signatures] == [(0, "1/4"), (480, "4/4")]
     assert tm.has_pickup and tm.bar_number(0) == 0 and tm.bar_number(1) == 1
@@ -279,7 +280,7 @@ def test_a_pickup_set_at_the_first_bar_is_one_undo_step_and_the_bars_renumber(op
     dialogs.answers["ask_time"] = (100.0, (4, 4), "", "1/4")  # as shown: nothing changes
     steps = win.document.undo_stack.count()
     win.actions.time_at_bar.trigger()
-    assert dialogs.calls[-1] == ("ask_time", (0, 100.0, (4, 4, ()), "", "1/4"))
+    assert dialogs.calls[-1] == ("ask_time", (0, 100.0, (4, 4, ()), "", "1/4", False))
     assert win.document.undo_stack.count() == steps
     dialogs.answers["ask_time"] = (100.0, (3, 4), "", "")  # no pickup, and 3/4
     win.actions.time_at_bar.trigger()
@@ -305,3 +306,66 @@ def test_the_pickup_field_is_the_first_bars_and_says_what_does_not_fit(qapp):
     dialog.pickup.setText("a bit")
     dialog._check()
     assert "give a note value like 1/4" in dialog.error.text()
+
+
+def test_off_the_bar_line_ctrl_k_sets_and_removes_the_tempo_at_the_playheads_beat(opened,
+                                                                                   dialogs):
+    """QA: Ctrl+K at 6.3 edited the change at bar 6, not a cue's 78 BPM at 6.3."""
+    from studio.dialogs.timing import REMOVE_TEMPO
+
+    win = opened
+    before = win.document.song
+    win.transport.seek(1920 + 2 * 480 + 100)  # in beat 3 of bar 2
+    dialogs.answers["ask_tempo"] = 78.0
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1] == ("ask_tempo", ("2.3", 100.0, False))
+    after = win.document.song
+    assert [(t.tick, round(t.bpm)) for t in after.tempos] == [(0, 100), (2880, 78)]
+    assert win.document.undo_stack.undoText() == "Set tempo at 2.3"
+    win.document.undo_stack.undo()
+    assert win.document.song.tempos == before.tempos
+    win.document.undo_stack.redo()
+    dialogs.answers["ask_tempo"] = REMOVE_TEMPO  # on the change: it can be removed
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1] == ("ask_tempo", ("2.3", 78.0, True))
+    assert win.document.song.tempos == before.tempos
+    win.document.undo_stack.undo()
+    assert win.document.song.tempos == after.tempos
+    # The meter read-out's double-click is the bar's dialog wherever the playhead is.
+    dialogs.answers["ask_time"] = None
+    QTest.mouseDClick(win.lcd_meter, Qt.MouseButton.LeftButton)
+    assert dialogs.names()[-1] == "ask_time"
+
+
+def test_a_tempo_change_on_a_bar_line_can_be_removed_from_the_bar_dialog(opened, dialogs):
+    from studio.dialogs.timing import REMOVE_TEMPO
+
+    win = opened
+    _at_bar(win, 2)
+    dialogs.answers["ask_time"] = (90.0, (4, 4), "", None)
+    win.actions.time_at_bar.trigger()
+    changed = win.document.song.tempos
+    assert [t.tick for t in changed] == [0, 1920]
+    dialogs.answers["ask_time"] = REMOVE_TEMPO
+    win.actions.time_at_bar.trigger()
+    assert dialogs.calls[-1][1][-1] is True  # offered: bar 2's line has a change
+    assert [t.tick for t in win.document.song.tempos] == [0]
+    assert win.document.undo_stack.undoText() == "Remove tempo change at 2.1"
+    win.document.undo_stack.undo()
+    assert win.document.song.tempos == changed
+
+
+def test_the_tempo_dialog_at_a_beat_names_it_and_offers_removal_only_on_a_change(qapp):
+    from PySide6.QtWidgets import QPushButton
+
+    from studio.dialogs.timing import _REMOVED, TempoDialog
+
+    plain = TempoDialog(None, "6.3", 84.0, False)
+    assert plain.windowTitle() == "Tempo at 6.3"
+    names = [b.text() for b in plain.findChildren(QPushButton)]
+    assert "Remove This Change" not in names
+    on_change = TempoDialog(None, "6.3", 78.0, True)
+    button = next(b for b in on_change.findChildren(QPushButton)
+                  if b.text() == "Remove This Change")
+    button.click()
+    assert on_change.result() == _REMOVED
