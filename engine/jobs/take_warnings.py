@@ -186,9 +186,12 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
 
 def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
     """Triplets and other notes between the 16ths that a take replaced where no new note
-    of their track starts (the take that loses the most)."""
+    of their track starts — with *keep rhythm*, where none has their exact start and
+    length (a strum's strings each keep theirs), and how many did keep it — of the take
+    that loses the most."""
     most: dict[int, dict[str, list[Note]]] = {}  # track id → kind → its notes, of one take
     taken: _Written | None = None
+    kept_there = 0  # off-grid notes of that take whose timing a new note has
     swings = False
     for w in written:
         if w.mask is None or w.before is None:
@@ -198,14 +201,21 @@ def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
         if fit is None or not (fit.triplets or fit.other):
             continue
         lost: dict[int, dict[str, list[Note]]] = {}
+        kept = 0
         for tid, notes in replaced.items():
-            starts = {n.start for n in w.notes.get(tid, ())}
+            # Kept rhythm promises the exact start and length; else a new note starting
+            # there keeps the feel (its length is the articulation's).
+            timed = {_timing(n, w.options.keep_rhythm) for n in w.notes.get(tid, ())}
             for n in notes:
                 kind = fit.kind(tid, n.id)
-                if kind in (TRIPLET, OTHER) and n.start not in starts:
+                if kind not in (TRIPLET, OTHER):
+                    continue
+                if _timing(n, w.options.keep_rhythm) in timed:
+                    kept += 1
+                else:
                     lost.setdefault(tid, {}).setdefault(kind, []).append(n)
         if _lost_count(lost) > _lost_count(most):
-            most, taken = lost, w
+            most, taken, kept_there = lost, w, kept
             swings = any(fit.by_id[t].swung for t in lost)
     if taken is None:
         return None
@@ -220,7 +230,9 @@ def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
                     f"{'other ' if said else ''}micro-timing")
     not_what = " or ".join(w for w, k in (("triplets", TRIPLET), ("free timing", OTHER))
                            if counts[k])
-    keep = "" if taken.options.keep_rhythm else f" ({wording.keep_rhythm} keeps their timing)"
+    keep = (f" ({wording.keep_rhythm} keeps their timing)" if not taken.options.keep_rhythm
+            else f" ({wording.keep_rhythm} kept the timing of {kept_there} others)"
+            if kept_there else "")
     return TakeWarning(
         OFF_GRID,
         f"{listed(said)} replaced in {listed([labels[t] for t in most])}: the model writes "
@@ -229,6 +241,10 @@ def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
             f"{labels[t]} {_lost_text(kinds)} in "
             f"{_bars({tm.bar_number(tm.tick_to_bar(n.start)) for n in chain(*kinds.values())})}"
             for t, kinds in most.items()))
+
+
+def _timing(note: Note, exact: bool) -> tuple[int, ...]:
+    return (note.start, note.duration) if exact else (note.start,)
 
 
 def _lost_text(kinds: Mapping[str, list[Note]]) -> str:

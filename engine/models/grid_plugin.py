@@ -478,27 +478,50 @@ def keep_timing(
     replaces: the grid holds both on 16th steps, so a 216-tick staccato eighth would come
     back 240 ticks long. A generated note matches a replaced one that starts and ends on
     its steps — the steps the encoder put that note on (:func:`~engine.models.grid.
-    snap_step`, through ``to_grid``: the track's groove where it has one). ``lanes``: the
-    generated notes lane by lane; a note never sounds past the next one of its lane
-    (a swung tune's quarter-note triplet came back 360 ticks long over the next note when
-    the two roundings disagreed)."""
+    snap_step`, through ``to_grid``: the track's groove where it has one). Several notes
+    on one pair of steps (a strummed chord: strings 12 ticks apart, each a little shorter)
+    take the replaced notes' timings by pitch, lowest to lowest, so a strum keeps its
+    shape, down or up (:func:`_strum_timings`). ``lanes``: the generated notes lane by
+    lane; a note never sounds past the next one of its lane (a swung tune's quarter-note
+    triplet came back 360 ticks long over the next note when the two roundings
+    disagreed)."""
     def step(tick: int) -> int:
         return snap_step(to_grid(tick) if to_grid else tick, ppq)
 
-    by_steps: dict[tuple[int, int], Note] = {}
+    old: dict[tuple[int, int], list[Note]] = {}
     for r in replaced:
-        by_steps.setdefault((step(r.start), max(step(r.end), step(r.start) + 1)), r)
+        old.setdefault((step(r.start), max(step(r.end), step(r.start) + 1)), []).append(r)
+    lanes = [sorted(lane, key=Note.key) for lane in lanes]
+    new: dict[tuple[int, int], list[tuple[int, int]]] = {}  # steps → (lane, index)
+    for i, lane in enumerate(lanes):
+        for j, n in enumerate(lane):
+            new.setdefault((step(n.start), step(n.end)), []).append((i, j))
+    for steps, places in new.items():
+        if steps not in old:
+            continue
+        places.sort(key=lambda p: (lanes[p[0]][p[1]].pitch, p))
+        for (i, j), match in zip(places, _strum_timings(old[steps], len(places)), strict=True):
+            lanes[i][j] = replace(lanes[i][j], start=match.start, duration=match.duration)
     out = []
     for lane in lanes:
-        timed = []
-        for n in sorted(lane, key=Note.key):
-            match = by_steps.get((step(n.start), step(n.end)))
-            timed.append(replace(n, start=match.start, duration=match.duration) if match else n)
+        timed = sorted(lane, key=Note.key)
         for n, nxt in zip(timed, [*timed[1:], None], strict=True):
             if nxt is not None and n.start < nxt.start < n.end:
                 n = replace(n, duration=nxt.start - n.start)
             out.append(n)
     return out
+
+
+def _strum_timings(replaced: list[Note], count: int) -> list[Note]:
+    """The timings of ``count`` new notes, lowest first, from the ``replaced`` notes of
+    one pair of steps: lowest pitch to lowest pitch. A chord of other size spans the same
+    strum (its lowest and highest notes take the old lowest's and highest's timing); a
+    lone note takes the earliest (the chord's first string)."""
+    by_pitch = sorted(replaced, key=lambda r: (r.pitch, r.start, r.duration))
+    if count == 1:
+        return [min(replaced, key=lambda r: (r.start, r.pitch))]
+    last = len(by_pitch) - 1
+    return [by_pitch[round(k * last / (count - 1))] for k in range(count)]
 
 
 def lane_notes(encoded: EncodedSong, tokens: np.ndarray,

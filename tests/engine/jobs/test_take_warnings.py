@@ -486,6 +486,27 @@ def test_new_notes_where_the_triplets_were_lose_nothing(swing):
     assert take_warnings(take_of(swing, mask, kept, keep_rhythm=True), GENERAL) == ()
 
 
+def test_kept_rhythm_says_the_strum_notes_it_kept_and_those_it_did_not():
+    # Guitarist QA: with keep rhythm every string came back on the beat and the warning
+    # counted the lost starts only. A note keeps its timing with its start and length.
+    strums = tuple(Note(p, b * BAR + beat * Q + 12 * i, 440 - 12 * i)
+                   for b in range(2) for beat in range(4) for i, p in enumerate((45, 52, 57)))
+    song = Song((Track("Rhythm Gtr", program=29, notes=strums),))
+    gtr = song.tracks[0]
+    mask = Mask.of(Region({gtr.id}, 0, 2 * BAR))
+    same = {gtr.id: tuple(replace(n, pitch=n.pitch + 2) for n in strums)}
+    assert take_warnings(take_of(song, mask, same, keep_rhythm=True), GENERAL) == ()
+    # The first chord's top string ends 20 ticks late, the second's sits on the beat.
+    wrong = list(same[gtr.id])
+    wrong[2] = replace(wrong[2], duration=436)
+    wrong[5] = replace(wrong[5], start=Q)
+    (warning,) = take_warnings(take_of(song, mask, {gtr.id: tuple(wrong)}, keep_rhythm=True),
+                               GENERAL)
+    assert warning.message == (
+        "2 notes of micro-timing replaced in Rhythm Gtr: the model writes 16ths, not free "
+        "timing (“Keep the rhythm of the masked notes” kept the timing of 14 others)")
+
+
 def test_other_micro_timing_replaced_is_said_without_the_swing():
     lead = Track("Lead", notes=(*(Note(60, i * Q, Q // 2) for i in range(8)),
                                 Note(64, BAR + Q + 7, 100), Note(65, BAR + 320, 100)))

@@ -251,6 +251,28 @@ def test_keep_rhythm_keeps_off_grid_articulation():
     assert old and [(n.start, n.duration) for n in new] == [(n.start, n.duration) for n in old]
 
 
+def strummed_guitar(bars: int = 4) -> Song:
+    """Down-strummed chords on the beats: strings 12 ticks apart, each a little shorter,
+    all ending together (440/428/416)."""
+    strums = [Note(p, b * BAR + beat * 4 * Q + 12 * i, 440 - 12 * i, 80)
+              for b in range(bars) for beat in range(4) for i, p in enumerate((45, 52, 57))]
+    return Song(tracks=(Track(name="Rhythm Gtr", program=29, notes=tuple(strums)),))
+
+
+def test_keep_rhythm_keeps_a_strum():
+    # Guitarist QA: every string came back on the beat and 440 long, the strum flattened.
+    song = strummed_guitar()
+    gtr = song.tracks[0]
+    mask = Mask.of(Region({gtr.id}, BAR, 3 * BAR))
+    new = generate(model(), song, mask, keep_rhythm=True)[gtr.id]
+    old = mask.notes_inside(song)[gtr.id]
+    assert sorted((n.start, n.duration) for n in new) == sorted(
+        (n.start, n.duration) for n in old)
+    for beat in range(BAR, 3 * BAR, 4 * Q):  # still a down-strum: low string first
+        chord = sorted((n for n in new if beat <= n.start < beat + Q), key=lambda n: n.pitch)
+        assert [n.start - beat for n in chord] == [0, 12, 24]
+
+
 def test_same_seed_same_take_other_seed_other_take():
     song = band()
     mask = Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR))

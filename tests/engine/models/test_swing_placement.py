@@ -118,3 +118,18 @@ def test_kept_timing_never_overlaps_in_a_lane():
     # the next note of its lane starts once that one takes its own (earlier) start.
     out = keep_timing([lane], [Note(60, 0, 200), Note(62, 320, 140)], PPQ)
     assert [(n.start, n.duration) for n in out] == [(0, 320), (320, 140)]
+
+
+def test_kept_timing_keeps_a_strum_lowest_string_to_lowest():
+    down = [Note(45, 0, 440), Note(52, 12, 428), Note(57, 24, 416)]  # one pair of steps
+    lanes = [[Note(p, 0, 480)] for p in (64, 48, 55)]  # lanes need not be in pitch order
+    out = keep_timing(lanes, down, PPQ)
+    assert sorted((n.pitch, n.start, n.duration) for n in out) == [
+        (48, 0, 440), (55, 12, 428), (64, 24, 416)]
+    up = [Note(45, 24, 416), Note(52, 12, 428), Note(57, 0, 440)]  # an up-strum stays one
+    assert [n.start for n in sorted(keep_timing(lanes, up, PPQ), key=lambda n: n.pitch)] == [
+        24, 12, 0]
+    # A chord of other size spans the same strum; a lone note takes its first string.
+    two = keep_timing([[Note(50, 0, 480)], [Note(60, 0, 480)]], down, PPQ)
+    assert sorted((n.start, n.duration) for n in two) == [(0, 440), (24, 416)]
+    assert keep_timing([[Note(50, 0, 480)]], down, PPQ) == [Note(50, 0, 440)]
