@@ -110,8 +110,20 @@ def _click(freq):
     return make
 
 
-# key → (maker, length in seconds, pan -1..1), from the GM percussion map.
+# key → (maker, length in seconds, pan -1..1), from the GM percussion map; General MIDI
+# 2's keys around it (27–34, 82–87) and the whistles, guiros and cuicas from the nearest
+# voice here (a shaker is short noise, a surdo a low tom), not the fallback's click.
 _KIT = {
+    27: (_tom(900), 0.15, 0), 28: (_clap, 0.2, 0), 29: (_shaker(0.1, 1500), 0.3, -0.2),
+    30: (_shaker(0.06, 1500), 0.2, -0.2), 31: (_rim, 0.1, 0.1),
+    32: (_bell((1000,), 0.02), 0.1, 0), 33: (_click(1500), 0.1, 0),
+    34: (_bell((1800, 2700), 0.3), 0.8, 0),
+    71: (_tom(2300), 0.25, 0.3), 72: (_tom(2300), 0.8, 0.3),
+    73: (_shaker(0.08, 2000), 0.2, -0.3), 74: (_shaker(0.3, 2000), 0.6, -0.3),
+    78: (_tom(600), 0.2, 0.2), 79: (_tom(450), 0.5, 0.2),
+    82: (_shaker(0.05), 0.2, 0.3), 83: (_bell((3000, 4500), 0.2), 0.6, 0.25),
+    84: (_bell((2000, 3000, 4100), 0.8), 2.0, 0.3), 85: (_rim, 0.1, -0.2),
+    86: (_tom(60), 0.4, -0.3), 87: (_tom(60), 1.0, -0.3),
     35: (_kick, 0.6, 0), 36: (_kick, 0.6, 0),
     37: (_rim, 0.1, 0), 38: (_snare, 0.5, 0), 39: (_clap, 0.4, 0), 40: (_snare, 0.5, 0),
     41: (_tom(75), 0.9, -0.4), 43: (_tom(90), 0.9, -0.3), 45: (_tom(110), 0.8, -0.1),
@@ -131,10 +143,16 @@ _KIT = {
 }
 
 
+def _other(key: int) -> tuple:
+    """A key the kit has no voice for (a melody sent to channel 10): a click, pitched by
+    the key so two such keys are told apart."""
+    return _click(200 + 20 * (key % 40)), 0.2, 0
+
+
 @functools.lru_cache(maxsize=128)
 def drum_sound(key: int, sr: int) -> np.ndarray:
     """The sound of GM percussion key ``key`` at full velocity: float32 stereo ``(n, 2)``."""
-    maker, length_s, pan = _KIT.get(key, (_click(200 + 20 * (key % 40)), 0.2, 0))
+    maker, length_s, pan = _KIT.get(key) or _other(key)
     t = np.arange(int(length_s * sr)) / sr
     mono = maker(t, sr, key)
     fade = min(len(t), int(0.005 * sr))  # no click where the sample is cut

@@ -40,9 +40,14 @@ GM_PROGRAMS: tuple[str, ...] = (
     "Telephone Ring", "Helicopter", "Applause", "Gunshot",
 )
 
-# General MIDI's percussion key map (channel 10): key -> (name, the short name a drum
-# editor's narrow key column shows).
+# General MIDI's percussion key map (channel 10), with General MIDI 2's keys around it
+# (27–34, 82–87: a shaker or castanets part of a GM2 file): key -> (name, the short name a
+# drum editor's narrow key column shows).
 GM_DRUMS: dict[int, tuple[str, str]] = {
+    27: ("High Q", "High Q"), 28: ("Slap", "Slap"), 29: ("Scratch Push", "Scr Push"),
+    30: ("Scratch Pull", "Scr Pull"), 31: ("Sticks", "Sticks"),
+    32: ("Square Click", "Sq Click"), 33: ("Metronome Click", "Met Click"),
+    34: ("Metronome Bell", "Met Bell"),
     35: ("Acoustic Bass Drum", "Kick 2"), 36: ("Bass Drum 1", "Kick"),
     37: ("Side Stick", "Side Stick"), 38: ("Acoustic Snare", "Snare"),
     39: ("Hand Clap", "Clap"), 40: ("Electric Snare", "E. Snare"),
@@ -66,13 +71,16 @@ GM_DRUMS: dict[int, tuple[str, str]] = {
     75: ("Claves", "Claves"), 76: ("Hi Wood Block", "Hi Wood"),
     77: ("Low Wood Block", "Lo Wood"), 78: ("Mute Cuica", "Mute Cuica"),
     79: ("Open Cuica", "Open Cuica"), 80: ("Mute Triangle", "Mute Tri"),
-    81: ("Open Triangle", "Open Tri"),
+    81: ("Open Triangle", "Open Tri"), 82: ("Shaker", "Shaker"),
+    83: ("Jingle Bell", "Jingle"), 84: ("Bell Tree", "Bell Tree"),
+    85: ("Castanets", "Castanets"), 86: ("Mute Surdo", "Mute Surdo"),
+    87: ("Open Surdo", "Open Surdo"),
 }
 
 
 def drum_name(key: int, short: bool = False) -> str | None:
     """The General MIDI drum a key plays on a kit ("Acoustic Snare"; short: "Snare"), or
-    None outside the map (35..81)."""
+    None outside the map (27..87: GM2's)."""
     names = GM_DRUMS.get(key)
     return None if names is None else names[1 if short else 0]
 

@@ -55,7 +55,7 @@ EDGE_PX = 6  # grab a note's right edge within this many pixels to resize it
 DRAG_PX = 3  # a press becomes a drag after moving this far
 VELOCITY_SHADES = 8
 DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
-# The rows a kit names (General MIDI's drums, 35-81): no pitched ghosts on them.
+# The rows a kit names (General MIDI 2's drums, 27-87): no pitched ghosts on them.
 KIT_ROWS = np.array([drum_name(p) is not None for p in range(128)])
 NOTE_EDGE = QColor(0, 0, 0, 150)  # a note's outline
 MAX_LABELS = 400  # more notes than this wide enough to name: none are named (a blur of text)

@@ -778,3 +778,17 @@ def test_convert_sets_a_tempo_on_a_beat_with_from_bar_bar_beat(cue, tmp_path, ca
 ])
 def test_convert_refuses_a_beat_that_is_not_one(cue, tmp_path, capsys, flags, problem):
     expect_user_error(["convert", str(cue), str(tmp_path / "x.mid"), *flags], capsys, problem)
+
+
+def test_info_names_general_midi_2_drums(tmp_path, capsys):
+    # Guitarist QA: a GM2 file's shaker and castanets were "Key 82" and "Key 85".
+    kit = Track("Perc", 0, True, DRUM_CHANNEL, notes=tuple(
+        Note(k, i * 240, 60) for i, k in enumerate((82, 82, 82, 85, 85, 27, 87))))
+    path = tmp_path / "perc.mid"
+    save_song(Song(tracks=(kit,)), path)
+    assert main(["info", str(path)]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "Perc" in line)
+    assert row.endswith("Shaker, Castanets, High Q, Open Surdo")
+    assert main(["info", str(path), "--json"]) == 0
+    drums = json.loads(capsys.readouterr().out)["tracks"][0]["drums"]
+    assert [d["name"] for d in drums] == ["Shaker", "Castanets", "High Q", "Open Surdo"]
