@@ -125,7 +125,9 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     making it a kit; tracks that shared a channel with different instruments, which the
     song gives each its own (their sound may differ from the file's); and what a MusicXML
     score's song approximates (grace notes left out, repeats not played out, no tempo
-    mark …), as ``partita: note:`` lines."""
+    mark …), and the pitch bends, program changes and controllers of MIDI channels
+    without notes, dropped (always: the file's song never has them), as ``partita:
+    note:`` lines."""
     from engine.io import (
         content_kind,
         load_project,
@@ -155,9 +157,11 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     song, report = read_midi_with_report(path)
     for warning in report.warnings:  # a file cut short: read as far as it goes
         print(f"partita: warning: {path}: {warning}", file=sys.stderr)
-    if rewriting and report:
+    if report.unplayed:  # pitch bends of a channel no track plays: no track to hold them
+        print(f"partita: note: {path}: {report.unplayed.text()}", file=sys.stderr)
+    if rewriting and report.summary(unplayed=False):
         print(f"partita: note: {path}: not kept (Partita holds no such events): "
-              f"{report.summary()}", file=sys.stderr)
+              f"{report.summary(unplayed=False)}", file=sys.stderr)
     for shared in report.shared_channels:  # tracks a player gave one program now have two
         print(f"partita: note: {path}: {shared.text()}", file=sys.stderr)
     for kit in report.pitched_kits if kits else ():

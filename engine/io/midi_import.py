@@ -40,6 +40,7 @@ from engine.score import (
     TimeSignature,
     Track,
     listed,
+    plural,
 )
 from engine.score.instruments import program_name
 from engine.score.spelling import KEY_SIGNATURES
@@ -166,6 +167,45 @@ def _program_at(smf: Smf, channel: int, tick: int) -> int | None:
     return changes[-1][-1] if changes else None
 
 
+# The channel messages of a channel without notes, by kind (status high nibble), in the
+# order the import report names them.
+_CHANNEL_KINDS = {0xE0: "pitch bend", 0xC0: "program change", 0xB0: "controller",
+                  0xD0: "aftertouch message", 0xA0: "key aftertouch message"}
+_UNPLAYED = "controllers and programs of channels without notes"  # the dropped kind
+
+
+@dataclass(frozen=True, slots=True)
+class UnplayedChannels:
+    """Channel messages (pitch bends, program changes, controllers …) sent to MIDI
+    channels on which no track plays a note: the song has no track to hold them, so they
+    are dropped (a set-up track's controllers for a channel that does play go to its
+    tracks instead)."""
+
+    counts: tuple[tuple[str, int], ...]  # (kind, count), in :data:`_CHANNEL_KINDS` order
+    channels: tuple[int, ...]  # 0-based, as Track.channel
+
+    def text(self) -> str:
+        """``"63 pitch bends and 30 program changes on MIDI channels with no notes (1, 5
+        and 8) were dropped"``: what was lost, in one line (each front end says it)."""
+        were = "was" if sum(n for _, n in self.counts) == 1 else "were"
+        return (f"{listed([plural(n, kind) for kind, n in self.counts])} on MIDI channels "
+                f"with no notes ({_channel_runs(self.channels)}) {were} dropped: no track "
+                "plays there to hold them")
+
+
+def _channel_runs(channels: tuple[int, ...]) -> str:
+    """``"1, 5, 8, 9 and 12–16"``: 0-based channels as a musician counts them, three or
+    more in a row as a range."""
+    runs: list[list[int]] = []
+    for c in sorted(channels):
+        if runs and c == runs[-1][-1] + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    return listed([f"{r[0] + 1}–{r[-1] + 1}" if len(r) > 2 else ", ".join(str(c + 1) for c in r)
+                   for r in runs])
+
+
 @dataclass(frozen=True, slots=True)
 class ImportReport:
     """What a MIDI file (or a MusicXML score) holds that its song does not keep: writing
@@ -186,31 +226,40 @@ class ImportReport:
     ``approximated``: what a MusicXML score says that the song holds only approximately
     or not at all (grace notes, repeats not played out, lyrics …), one line each
     (:mod:`engine.io.musicxml_import`); said when the score is opened, not counted by
-    ``bool()``."""
+    ``bool()``.
+
+    ``unplayed``: the channel messages of channels without notes, by kind
+    (:class:`UnplayedChannels`), said when the file is read (they are among ``dropped``
+    too, as one count: saving over the file loses them)."""
 
     dropped: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
     pitched_kits: tuple[PitchedKit, ...] = ()
     shared_channels: tuple[SharedChannel, ...] = ()
     approximated: tuple[str, ...] = ()
+    unplayed: UnplayedChannels | None = None
 
     def __bool__(self) -> bool:
         return bool(self.dropped)
 
-    def summary(self) -> str:
-        """``"lyrics (3), sysex (1)"``; empty when nothing was dropped."""
-        return ", ".join(f"{kind} ({count})" for kind, count in self.dropped)
+    def summary(self, *, unplayed: bool = True) -> str:
+        """``"lyrics (3), sysex (1)"``; empty when nothing was dropped. ``unplayed=False``
+        leaves out the messages of channels without notes (said on their own line)."""
+        return ", ".join(f"{kind} ({count})" for kind, count in self.dropped
+                         if unplayed or kind != _UNPLAYED)
 
 
 def import_report(smf: Smf) -> ImportReport:
     """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops; with the
     reader's warnings about a file cut short."""
     counts = dict.fromkeys(DROPPED_METAS.values(), 0)
-    counts.update({"sysex": 0, "controllers and programs of channels without notes": 0,
+    counts.update({"sysex": 0, _UNPLAYED: 0,
                    "MIDI port": 0, "SMPTE offset": 0, "pattern tempos (type 2 file)": 0})
     played = {status & 0x0F for trk in smf.tracks for _, status, _, velocity in trk.events
               if 0x90 <= status < 0xA0 and velocity}
     tempo_tracks = 0
+    unplayed: dict[int, int] = dict.fromkeys(_CHANNEL_KINDS, 0)
+    unplayed_channels: set[int] = set()
     for trk in smf.tracks:
         for _tick, mtype, _payload in trk.metas:
             if mtype in DROPPED_METAS:
@@ -221,14 +270,18 @@ def import_report(smf: Smf) -> ImportReport:
                 counts["SMPTE offset"] += 1
         counts["sysex"] += trk.sysex_count
         # Program changes and controllers sent to a channel no track plays on.
-        counts["controllers and programs of channels without notes"] += sum(
-            1 for _, status, _, _ in trk.events
-            if status >= 0xA0 and status & 0x0F not in played)
+        for _, status, _, _ in trk.events:
+            if status >= 0xA0 and status & 0x0F not in played:
+                unplayed[status & 0xF0] += 1
+                unplayed_channels.add(status & 0x0F)
         tempo_tracks += any(mtype == 0x51 for _, mtype, _ in trk.metas)
+    counts[_UNPLAYED] = sum(unplayed.values())
     if smf.format == 2 and tempo_tracks > 1:  # patterns with tempos of their own: one map
         counts["pattern tempos (type 2 file)"] = tempo_tracks
     return ImportReport(tuple((kind, n) for kind, n in counts.items() if n),
-                        tuple(smf.warnings))
+                        tuple(smf.warnings), unplayed=UnplayedChannels(
+                            tuple((_CHANNEL_KINDS[k], n) for k, n in unplayed.items() if n),
+                            tuple(sorted(unplayed_channels))) if unplayed_channels else None)
 
 
 def read_midi(path: str | os.PathLike[str]) -> Song:

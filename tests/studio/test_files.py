@@ -703,6 +703,24 @@ def test_opening_a_swung_tune_says_what_is_off_the_grid_once(window, tmp_path, d
     assert not [c for c in dialogs.calls if c[0] != "get_open_path"]
 
 
+def test_opening_a_file_says_the_bends_of_channels_without_notes_dropped(window, tmp_path,
+                                                                       dialogs):
+    # Guitarist QA: a set-up track's bends for channels nobody plays went without a word.
+    import mido
+
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    mf.tracks.append(mido.MidiTrack([
+        mido.Message("pitchwheel", pitch=200, channel=4),
+        mido.Message("note_on", note=60, velocity=90),
+        mido.Message("note_off", note=60, time=480)]))
+    mf.save(tmp_path / "setup.mid")
+    assert window.open_path(tmp_path / "setup.mid")
+    assert window.statusBar().currentMessage() == (
+        "Opened setup.mid: 1 track, 1 note · 1 pitch bend on MIDI channels with no notes (5) "
+        "was dropped: no track plays there to hold them")
+    assert not [c for c in dialogs.calls if c[0] != "get_open_path"]
+
+
 def test_a_song_on_the_grid_opens_with_the_plain_message(opened):
     assert "off the 16th grid" not in opened.statusBar().currentMessage()
 

@@ -792,3 +792,28 @@ def test_info_names_general_midi_2_drums(tmp_path, capsys):
     assert main(["info", str(path), "--json"]) == 0
     drums = json.loads(capsys.readouterr().out)["tracks"][0]["drums"]
     assert [d["name"] for d in drums] == ["Shaker", "Castanets", "High Q", "Open Surdo"]
+
+
+def test_info_and_convert_say_the_bends_of_channels_without_notes_once(tmp_path, capsys):
+    # Guitarist QA: a set-up track's bends and programs for channels nobody plays went
+    # without a word (convert said "controllers and programs of channels without notes").
+    import mido
+
+    mf = mido.MidiFile(type=1, ticks_per_beat=480)
+    mf.tracks.append(mido.MidiTrack([
+        mido.Message("pitchwheel", pitch=200, channel=4),
+        mido.Message("pitchwheel", pitch=0, channel=4),
+        mido.Message("program_change", program=25, channel=4),
+        mido.MetaMessage("lyrics", text="la"),
+        mido.Message("note_on", note=60, velocity=90),
+        mido.Message("note_off", note=60, time=480)]))
+    path = tmp_path / "setup.mid"
+    mf.save(path)
+    said = (f"partita: note: {path}: 2 pitch bends and 1 program change on MIDI channels "
+            "with no notes (5) were dropped: no track plays there to hold them")
+    assert main(["info", str(path)]) == 0
+    assert said in capsys.readouterr().err.splitlines()
+    assert main(["convert", str(path), str(tmp_path / "out.mid")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert said in err and (f"partita: note: {path}: not kept (Partita holds no such events): "
+                            "lyrics (1)") in err

@@ -33,6 +33,7 @@ def test_a_file_with_only_music_reports_nothing(tmp_path):
     write(path, mido.MetaMessage("track_name", name="Piano"), mido.MetaMessage("set_tempo"))
     _, report = read_midi_with_report(path)
     assert report == ImportReport() and not report and report.summary() == ""
+    assert report.unplayed is None
 
 
 def test_counts_controllers_sent_to_channels_no_track_plays_port_and_smpte_offset(tmp_path):
@@ -46,6 +47,23 @@ def test_counts_controllers_sent_to_channels_no_track_plays_port_and_smpte_offse
     assert report.summary() == ("controllers and programs of channels without notes (2), "
                                 "MIDI port (1), "
                                 "SMPTE offset (1)")
+    # Said by kind and channel when the file is read (a musician misses bends, not events).
+    assert report.unplayed.text() == (
+        "1 program change and 1 controller on MIDI channels with no notes (6) were dropped: "
+        "no track plays there to hold them")
+    assert report.summary(unplayed=False) == "MIDI port (1), SMPTE offset (1)"
+
+
+def test_the_channels_without_notes_are_counted_by_kind(tmp_path):
+    path = tmp_path / "setup.mid"
+    write(path, *(mido.Message("pitchwheel", pitch=p, channel=c) for c in (3, 4, 5, 7)
+                  for p in (100, 0)),
+          mido.Message("program_change", program=30, channel=7),
+          mido.Message("aftertouch", value=10, channel=7))
+    _, report = read_midi_with_report(path)
+    assert report.unplayed.text() == (
+        "8 pitch bends, 1 program change and 1 aftertouch message on MIDI channels with no "
+        "notes (4–6 and 8) were dropped: no track plays there to hold them")
 
 
 def test_type_2_patterns_with_tempos_of_their_own_are_reported(tmp_path):

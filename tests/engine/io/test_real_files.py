@@ -136,6 +136,20 @@ def test_quirks_each_file_was_chosen_for(real_dir):
     assert sum(c.kind == "polytouch" for c in song.tracks[0].controls) == 192
 
 
+def test_the_bends_of_channels_without_notes_are_said_dropped(real_dir):
+    # Guitarist QA: openmsx-4 holds 112 pitch bends and the song 49, without a word.
+    from engine.io import read_midi_with_report
+
+    song, report = read_midi_with_report(real_dir / "openmsx-4.mid")
+    bends = sum(c.kind == "pitchwheel" for t in song.tracks for c in t.controls)
+    file_bends = sum(m.type == "pitchwheel" for t in mido.MidiFile(
+        real_dir / "openmsx-4.mid").tracks for m in t)
+    assert (file_bends, bends) == (112, 49)
+    assert report.unplayed.text() == (
+        "63 pitch bends, 30 program changes and 124 controllers on MIDI channels with no "
+        "notes (1, 5, 8, 9 and 12–16) were dropped: no track plays there to hold them")
+
+
 def test_two_instruments_set_on_one_channel_get_a_channel_each(real_dir):
     # Tracks 6 and 8 both set channel 6 at tick 0, to Tenor Sax (66) and Jazz Guitar (26):
     # a GM player plays both with whichever comes last. Export keeps them apart.
