@@ -13,8 +13,9 @@ from typing import Any
 
 from engine.score import plural
 from engine.score.instruments import (
+    bank_at,
     drum_name,
-    program_name,
+    sound_name,
     written_in,
     written_transposition,
 )
@@ -132,11 +133,14 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
     tracks = []
     for i, t in enumerate(song.tracks, 1):
         pitches = [n.pitch for n in t.notes]
+        # The bank its first note plays with (a GS file's Distortion Guitar variation).
+        bank = bank_at(t.controls, min((n.start for n in t.notes), default=0))
         tracks.append({
             "number": i,
             "name": t.name,
-            "instrument": program_name(t.program, t.is_drum),
+            "instrument": sound_name(t.program, t.is_drum, bank),
             "program": t.program,
+            "bank": list(bank),
             "channel": t.channel + 1,
             "drum": t.is_drum,
             "notes": len(t.notes),

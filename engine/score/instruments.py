@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 GM_PROGRAMS: tuple[str, ...] = (
     "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
@@ -129,6 +131,41 @@ def program_name(program: int, is_drum: bool = False) -> str:
     if is_drum:
         return "Drum Kit"
     return GM_PROGRAMS[program] if 0 <= program < 128 else f"Program {program}"
+
+
+# General MIDI 2's drum kits (GS numbers them alike), by the program that picks one on a
+# drum track: what a SoundFont's percussion bank plays (docs/audio.md).
+GM2_KITS: dict[int, str] = {0: "Standard", 8: "Room", 16: "Power", 24: "Electronic",
+                            25: "TR-808", 32: "Jazz", 40: "Brush", 48: "Orchestra",
+                            56: "SFX"}
+CC_BANK_MSB, CC_BANK_LSB = 0, 32
+
+
+def bank_at(controls: Iterable[Any], tick: int) -> tuple[int, int]:
+    """The bank select (MSB, LSB) in force at ``tick`` among a track's ``controls``
+    (:class:`~engine.score.song.ControlEvent`; the last at or before it, (0, 0) without)."""
+    bank = {CC_BANK_MSB: 0, CC_BANK_LSB: 0}
+    for c in sorted(controls, key=lambda c: c.tick):
+        if c.tick > tick:
+            break
+        if c.kind == "control_change" and c.number in bank:
+            bank[c.number] = c.value
+    return bank[CC_BANK_MSB], bank[CC_BANK_LSB]
+
+
+def sound_name(program: int, is_drum: bool, bank: tuple[int, int] = (0, 0)) -> str:
+    """The sound a track's program and bank pick, as ``partita info`` names it: "Distortion
+    Guitar (bank 8)", "Electric Piano 1 (bank 0/3)" (MSB/LSB); on a drum track the GM2 kit
+    its program picks — "Power Kit", "Drum Kit" for the standard one, "Drum Kit (program
+    5)" for one GM2 does not name (a kit's bank is the drum channel's, not a variation)."""
+    if is_drum:
+        kit = GM2_KITS.get(program)
+        return ("Drum Kit" if program == 0 else f"{kit} Kit" if kit
+                else f"Drum Kit (program {program})")
+    msb, lsb = bank
+    if not (msb or lsb):
+        return program_name(program)
+    return f"{program_name(program)} (bank {msb}{f'/{lsb}' if lsb else ''})"
 
 
 def family_name(program: int) -> str:

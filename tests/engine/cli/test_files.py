@@ -75,8 +75,9 @@ def test_info_json(midi, capsys):
     assert facts["seconds"] == pytest.approx(3.2)  # four beats at 120 BPM, three at 150
     assert [t["bpm"] for t in facts["tempos"]] == [120, 150]
     assert facts["tracks"][1] == {
-        "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "channel": 10,
-        "drum": True, "notes": 1, "lowest": 36, "highest": 36, "transposition": [0, 0],
+        "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "bank": [0, 0],
+        "channel": 10, "drum": True, "notes": 1, "lowest": 36, "highest": 36,
+        "transposition": [0, 0],
         "drums": [{"key": 36, "name": "Bass Drum 1", "notes": 1}]}
 
 
@@ -817,3 +818,25 @@ def test_info_and_convert_say_the_bends_of_channels_without_notes_once(tmp_path,
     err = capsys.readouterr().err.splitlines()
     assert said in err and (f"partita: note: {path}: not kept (Partita holds no such events): "
                             "lyrics (1)") in err
+
+
+def test_info_names_the_bank_and_the_kit(tmp_path, capsys):
+    # Guitarist QA: a GS file's Distortion Guitar on bank 8 read as the plain one, and a
+    # Power kit as "Drum Kit".
+    from engine.score import ControlEvent
+
+    gtr = Track("Lead Gtr", 30, notes=(Note(64, 480, 480),), controls=(
+        ControlEvent(0, "control_change", 0, 8), ControlEvent(0, "control_change", 32, 0),
+        ControlEvent(960, "control_change", 0, 0)))  # after its first note: not its sound
+    kits = [Track(f"Kit {p}", p, True, DRUM_CHANNEL, notes=(Note(36, 0, 60),))
+            for p in (16, 25, 48, 5)]
+    path = tmp_path / "gs.mid"
+    save_song(Song(tracks=(gtr, *kits)), path)
+    assert main(["info", str(path), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["tracks"]
+    assert [(r["instrument"], r["bank"]) for r in rows] == [
+        ("Distortion Guitar (bank 8)", [8, 0]), ("Power Kit", [0, 0]), ("TR-808 Kit", [0, 0]),
+        ("Orchestra Kit", [0, 0]), ("Drum Kit (program 5)", [0, 0])]
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Distortion Guitar (bank 8)" in out and "TR-808 Kit" in out
