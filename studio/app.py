@@ -86,6 +86,7 @@ def run(song: str | os.PathLike[str] | None = None, screenshot: str | None = Non
     # The status bar's device name or "off"; the synth then loads, the window painted first.
     QTimer.singleShot(0, win.transport.check_audio)
     QTimer.singleShot(PREPARE_AFTER_MS, win.transport.prepare)
+    QTimer.singleShot(PREPARE_AFTER_MS, win.midi.prepare)  # (after it: the same timeout)
     if song is None:
         QTimer.singleShot(0, win.offer_recovery)
     else:  # read behind the window (a big score takes seconds), then the recovery offer

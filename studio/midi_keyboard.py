@@ -7,6 +7,11 @@ With no choice made yet the first keyboard found is opened (not ALSA's *Midi Thr
 MuseScore does; a port chosen is reopened at the next start when it is plugged in, and
 None keeps every port closed. Refresh (or opening the menu) asks the system again: a
 keyboard plugged in since is listed, and the one chosen is opened.
+
+Every key played is heard as it is played (*Tools ▸ MIDI Input ▸ Monitor*, on unless
+turned off): with the current track's instrument, or the recording's track's, idle or over
+the song playing (:meth:`studio.transport.Transport.monitor_note_on`), as a DAW monitors
+its armed track — a controller keyboard has no sound of its own.
 """
 
 from __future__ import annotations
@@ -55,6 +60,13 @@ class MidiKeyboard(QObject):
         self.menu.aboutToShow.connect(self._menu_opening)
         self.group = QActionGroup(self)
         self._items: list[QAction] = []  # the menu's None, ports and notice
+        self.monitor_action = QAction("&Monitor", self, checkable=True)
+        self.monitor_action.setChecked(window.settings.midi_monitor())
+        self.monitor_action.setStatusTip(
+            "Hear the keys you play with the track's instrument (turn off for a keyboard "
+            "with its own sound)")
+        self.monitor_action.toggled.connect(self.set_monitoring)
+        self.sounding: set[int] = set()  # the keys being heard (let go when turned off)
         self.label = QLabel("", window.statusBar())
         self.label.setObjectName("MidiStatus")
         self.input.changed.connect(self._show_status)
@@ -68,6 +80,25 @@ class MidiKeyboard(QObject):
         """At the window's start: open the port chosen before (or the first keyboard)."""
         self._connect_wanted()
         self._show_status()
+
+    def prepare(self) -> None:
+        """Once the window shows (after the transport's :meth:`prepare`): a keyboard open
+        and monitored gets its synth made now, not at the first key."""
+        if self.input.device is not None and self.monitoring:
+            self.window.transport.prepare_monitor()
+
+    @property
+    def monitoring(self) -> bool:
+        return self.monitor_action.isChecked()
+
+    def set_monitoring(self, on: bool) -> None:
+        """Monitor on or off (kept in the settings); off lets go of the keys sounding."""
+        self.window.settings.set_midi_monitor(on)
+        if self.monitor_action.isChecked() != on:
+            self.monitor_action.setChecked(on)
+        if not on:
+            self.sounding.clear()
+            self.window.transport.monitor_all_off()
 
     def refresh(self) -> None:
         """Refresh: ask for the ports again, open the one wanted, say what is open."""
@@ -149,6 +180,7 @@ class MidiKeyboard(QObject):
             item("No MIDI input: " + (midi.reason if not midi.available
                                       else "no MIDI devices found"))
         menu.addSeparator()
+        menu.addAction(self.monitor_action)
         menu.addAction(self.window.actions.midi_refresh)
 
     def _show_status(self) -> None:
@@ -168,6 +200,8 @@ class MidiKeyboard(QObject):
     def _note_on(self, pitch: int, velocity: int, seconds: float) -> None:
         w = self.window
         step = w.step_entry
+        if self.monitoring:  # heard first: nothing below delays it
+            self._monitor(pitch, velocity)
         if w.recorder.recording:
             w.recorder.note_on(pitch, velocity, seconds)
             step.held.add(pitch)
@@ -179,8 +213,19 @@ class MidiKeyboard(QObject):
                 "the notes you play at the playhead, or Shift+R to record them", 8000)
         step.midi_note_on(pitch, velocity, seconds)
 
+    def _monitor(self, pitch: int, velocity: int) -> None:
+        """The key heard with the recording's track's instrument, else the current one's."""
+        w = self.window
+        tid = w.recorder.track_id if w.recorder.recording else w.pianoroll.current_track_id()
+        track = next((t for t in w.document.song.tracks if t.id == tid), None)
+        self.sounding.add(pitch)
+        w.transport.monitor_note_on(pitch, velocity, track)
+
     def _note_off(self, pitch: int, seconds: float) -> None:
         w = self.window
+        if pitch in self.sounding:
+            self.sounding.discard(pitch)
+            w.transport.monitor_note_off(pitch)
         w.recorder.note_off(pitch, seconds)
         w.step_entry.midi_note_off(pitch, seconds)
 

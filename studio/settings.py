@@ -160,6 +160,14 @@ class Settings:
         """Keep the port ``name`` to reopen at the next start ("": None, keep none open)."""
         self._s.setValue("midi/input", name)
 
+    def midi_monitor(self) -> bool:
+        """Tools ▸ MIDI Input ▸ Monitor: the keys played are heard with the track's
+        instrument (on unless turned off: a keyboard with its own sound needs none)."""
+        return self._s.value("midi/monitor", True, type=bool)
+
+    def set_midi_monitor(self, on: bool) -> None:
+        self._s.setValue("midi/monitor", bool(on))
+
     def autosave_seconds(self) -> int:
         return int(self._s.value("files/autosave_seconds", 30))
 

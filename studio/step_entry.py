@@ -551,7 +551,8 @@ class StepEntry(QObject):
             return
         self.chord = MidiChord(step, dict(velocities), first,
                                w.document.undo_stack.index())
-        self._entered(tid, notes)
+        # Monitored, the keys are heard as they are played: no preview over them.
+        self._entered(tid, notes, heard=w.midi.monitoring)
 
     def rest(self) -> None:
         """0 or R: the entry point a step on, no note — an undo step of its own, so Ctrl+Z
@@ -720,15 +721,16 @@ class StepEntry(QObject):
         edge.setAlpha(200)
         p.fillRect(QRectF(x0, 0, CURSOR_EDGE_PX, h), edge)
 
-    def _entered(self, tid: int, notes: list[Note]) -> None:
-        """The new note (or chord) selected, heard and on screen."""
+    def _entered(self, tid: int, notes: list[Note], heard: bool = False) -> None:
+        """The new note (or chord) selected, heard (unless ``heard`` already) and on
+        screen."""
         w = self.window
         roll = w.pianoroll
         w.selection.set_notes([(tid, n.id) for n in notes])
         roll.reveal_notes(notes)
-        if len(notes) == 1:
+        if not heard and len(notes) == 1:
             roll.preview(notes[0].pitch, tid)
-        else:  # the chord together (one preview at a time is heard)
+        elif not heard:  # the chord together (one preview at a time is heard)
             w.transport.preview(tuple(n.pitch for n in notes), w.document.song.track(tid))
         self.update_status()
 

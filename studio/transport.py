@@ -16,6 +16,11 @@ has reached its end from tick 0, or measured it after starting later (on the ren
 worker, after the audio); they are kept for the next play of the same music, whatever is
 muted then, and until then the level known before an edit is the floor: the gain only
 comes down while playing (smoothly, ``Player.set_gain``), never up.
+
+The MIDI keyboard's keys are heard live (:meth:`Transport.monitor_note_on`): made by
+``engine.render.live.Monitor`` on a thread and synth of its own (the render worker may be
+busy with the song for seconds, and a key must sound at once), mixed in by the player's
+callback into whatever plays, or into a stream of their own when nothing does.
 """
 
 from __future__ import annotations
@@ -91,6 +96,7 @@ class Transport(QObject):
         # ~140 MB in memory, and a synth must not be used from two threads at once.
         self._render_worker = Worker(1, self)
         self._synth_obj: Any = None
+        self._monitor: Any = None  # the MIDI keyboard's keys, live (engine.render.live)
         self._timer = QTimer(self)
         self._timer.setInterval(PLAYHEAD_MS)
         self._timer.timeout.connect(self._tick)
@@ -135,6 +141,18 @@ class Transport(QObject):
 
             self._synth_obj = make_synth(SAMPLE_RATE)
         return self._synth_obj
+
+    def _monitor_obj(self) -> Any:
+        if self._monitor is None:
+            from engine.render.live import Monitor
+
+            def make_synth() -> Any:  # (on the monitor's thread)
+                from engine.render import make_synth
+
+                return make_synth(SAMPLE_RATE)
+
+            self._monitor = Monitor(self._player_obj().live, make_synth, SAMPLE_RATE)
+        return self._monitor
 
     def _player_obj(self) -> Any:
         if self._player is None:
@@ -490,6 +508,36 @@ class Transport(QObject):
             return 1.0
         return last[3].stem_gain
 
+    # -- monitoring the MIDI keyboard --------------------------------------------------------
+    def prepare_monitor(self) -> None:
+        """A MIDI keyboard is open: the monitor's synth made now, not at the first key."""
+        if self.check_audio():
+            self._monitor_obj().prepare()
+
+    def monitor_note_on(self, pitch: int, velocity: int, track: Track | None) -> None:
+        """A key of the MIDI keyboard struck: heard with ``track``'s instrument (its program
+        or kit, volume and pan, at the song's level as :meth:`preview_gain` gives it; a
+        piano without a track) until :meth:`monitor_note_off`, over the song when it plays.
+        Silent without a sound card (the status bar says so already)."""
+        if not self.check_audio():
+            return
+        monitor = self._monitor_obj()  # made while the stream opens
+        monitor.note_on(pitch, velocity, track or Track(), self.preview_gain())
+        player = self._player_obj()
+        if not player.monitor(SAMPLE_RATE):
+            monitor.all_off()
+            self._no_audio(player.error or "Cannot play audio")
+
+    def monitor_note_off(self, pitch: int) -> None:
+        """The key let go: its sound fades out over ``engine.render.live.RELEASE_S``."""
+        if self._monitor is not None:
+            self._monitor.note_off(pitch)
+
+    def monitor_all_off(self) -> None:
+        """Every key sounding let go (monitoring turned off)."""
+        if self._monitor is not None:
+            self._monitor.all_off()
+
     def _play_preview(self, audio: Any) -> None:
         if self.is_playing or audio is None or not len(audio):
             return
@@ -502,5 +550,9 @@ class Transport(QObject):
         self.stop(return_to_start=False)
         if self._job is not None:
             self._job.cancelled.set()
+        if self._monitor is not None:
+            self._monitor.close()
+        if self._player is not None:
+            self._player.close()
         self._render_worker.cancel_all()
         self._render_worker.wait(10000)

@@ -17,6 +17,13 @@ the callback, so a gain lowered while playing (:meth:`Player.set_gain`: the rend
 found a louder bar) applies to what was rendered before it too. It is never raised while
 playing, and lowered over :data:`GAIN_RAMP_SECONDS`, not in a step; what would still
 pass full scale is clipped.
+
+The keys a MIDI keyboard plays (:mod:`engine.render.live`) are mixed into the output by
+the same callback, after the song's gain (they come at their own level): :attr:`Player.live`.
+While no song plays, :meth:`Player.monitor` opens a stream of them alone (silence between
+them), which closes itself after :data:`LIVE_IDLE_S` with none sounding; a song started
+meanwhile takes the keys sounding on, and one that stops or ends hands them back to a
+stream of their own.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ from types import ModuleType
 
 import numpy as np
 
+from .live import LiveVoices
+
 OFF = "playback is off; rendering to files still works."
 NO_DEVICE = f"No audio output device found: {OFF}"
 NO_PORTAUDIO = f"The PortAudio library is missing (Debian: apt install libportaudio2): {OFF}"
@@ -35,6 +44,7 @@ NO_SOUNDDEVICE = f"The sounddevice package is not installed: {OFF}"
 LOOP_FADE_SECONDS = 0.01  # a loop's end without a release, or a start amid sound: faded
 SEGMENTS_KEPT = 8  # the wraps remembered for the position (more than the latency holds)
 GAIN_RAMP_SECONDS = 0.05  # a gain lowered while playing gets there over this long
+LIVE_IDLE_S = 30.0  # a stream of live keys alone closes after this long with none sounding
 
 
 def _sounddevice() -> ModuleType:
@@ -114,6 +124,10 @@ class Player:
         self.wraps = 0  # the loop's wraps since play
         self._gain = self._gain_to = 1.0  # the gain now, and where a ramp is going
         self._ramp = (1.0, 0.0)  # the ramp under way: its target, and its step a frame
+        self.live = LiveVoices()  # the MIDI keyboard's keys, mixed into whatever plays
+        self._live_only = False  # the stream plays the live keys alone (no song)
+        self._running = False  # a stream is open and running (song or live keys)
+        self._idle = 0  # frames the live-only stream has played with no key sounding
 
     # -- control -----------------------------------------------------------------------------
     def play(self, audio: np.ndarray, sample_rate: int, start_frame: int = 0,
@@ -130,13 +144,15 @@ class Player:
         Returns ``False``, with the reason in :attr:`error`, when there is no way to play
         sound; never raises for a missing or failing audio device.
         """
-        self.stop()
+        self._stop_song()
+        self._close_stream()  # (a stream of the live keys alone: they go on in this one)
         sd, reason = _load()
         if sd is None:
             self.error = reason
             return False
         data, lead = _stereo(audio), _stereo(lead_in if lead_in is not None else ())
         with self._lock:
+            self._live_only = False
             self._audio, self._lead = data, lead
             self._start = int(np.clip(start_frame, 0, len(data)))
             self._pos = self._start - len(lead)
@@ -146,39 +162,90 @@ class Player:
             self._gain = self._gain_to = float(gain)
             self._ramp = (self._gain, 0.0)
             self.sample_rate = int(sample_rate)
-            stream = None
-            try:
-                stream = sd.OutputStream(
-                    samplerate=self.sample_rate,
-                    channels=2,
-                    dtype="float32",
-                    callback=self._callback,
-                    finished_callback=self._finished,
-                )
-                self._latency_frames = int(float(stream.latency or 0) * self.sample_rate)
-                self._playing = True
-                stream.start()
-            except Exception as e:  # no device, device busy, unsupported rate, ...
-                self._playing = False
-                if stream is not None:
-                    _close(stream)
-                ok, why = audio_available()
-                self.error = why if not ok else f"Cannot play audio ({e}): {OFF}"
-                return False
-            self._stream = stream
-            self.error = None
-            return True
+            return self._open(sd)
 
-    def stop(self) -> None:
-        """Stop playing (no-op when idle). The position stays where playback stopped."""
+    def monitor(self, sample_rate: int) -> bool:
+        """Make sure :attr:`live` is heard: a song playing mixes it in already, else a
+        stream of the live keys alone is opened (kept until :data:`LIVE_IDLE_S` with none
+        sounding). ``False``, said why in :attr:`error`, without a sound card."""
+        if self._running and self._stream is not None:
+            return True
+        self._close_stream()
+        sd, reason = _load()
+        if sd is None:
+            self.error = reason
+            return False
+        with self._lock:
+            self._audio = self._lead = np.zeros((0, 2), np.float32)
+            self._pos = self._start = 0
+            self._loop = None
+            self._live_only, self._idle = True, 0
+            self._delivered, self._runs = 0, ((0, 0),)
+            self._ring, self._ring_at = self._ring[:0], 0
+            self.sample_rate = int(sample_rate)
+            return self._open(sd)
+
+    def _open(self, sd: ModuleType) -> bool:
+        """Open and start the stream (under the lock)."""
+        stream = None
+        try:
+            stream = sd.OutputStream(
+                samplerate=self.sample_rate,
+                channels=2,
+                dtype="float32",
+                callback=self._callback,
+                finished_callback=self._finished,
+            )
+            self._latency_frames = int(float(stream.latency or 0) * self.sample_rate)
+            self._playing = not self._live_only
+            self._running = True
+            stream.start()
+        except Exception as e:  # no device, device busy, unsupported rate, ...
+            self._playing = self._running = False
+            if stream is not None:
+                _close(stream)
+            ok, why = audio_available()
+            self.error = why if not ok else f"Cannot play audio ({e}): {OFF}"
+            return False
+        self._stream = stream
+        self.error = None
+        return True
+
+    def _close_stream(self) -> None:
+        """Close whatever stream is open (the live keys' own, or one that ended)."""
         with self._lock:
             stream, self._stream = self._stream, None
+            self._running = False
+        if stream is not None:
+            _close(stream)
+
+    def stop(self) -> None:
+        """Stop playing (no-op when idle). The position stays where playback stopped.
+        Live keys still sounding go on in a stream of their own (:meth:`monitor`)."""
+        if self._stop_song() and self.live.busy:
+            pos = self._pos
+            self.monitor(self.sample_rate)
+            self._pos = pos  # (where the song stopped, for the position)
+
+    def _stop_song(self) -> bool:
+        """Close the song's stream; whether there was one."""
+        with self._lock:
+            if self._live_only:  # no song playing: the live keys' stream plays on
+                return False
+            stream, self._stream = self._stream, None
             was_playing = self._playing
+            self._running = False
         if stream is not None:
             _close(stream)
         if was_playing:  # resume from what was heard, not from what was buffered
             self._pos = self._heard()
         self._playing = False
+        return stream is not None
+
+    def close(self) -> None:
+        """Stop every sound, the live keys' too (the window closing)."""
+        self.stop()
+        self._close_stream()
 
     def set_gain(self, gain: float) -> None:
         """Lower the gain to ``gain`` from now on, over :data:`GAIN_RAMP_SECONDS`; safe
@@ -256,7 +323,21 @@ class Player:
         self._level(outdata[:n])
         if n < frames:
             outdata[n:] = 0
-            raise _sounddevice().CallbackStop
+        if self.live.mix_into(outdata):  # at their own level, after the song's gain
+            self._idle = 0
+        else:
+            self._idle += frames
+        np.clip(outdata, -1.0, 1.0, out=outdata)
+        if n < frames:
+            if self._live_only:  # the live keys' own stream: closed when long silent
+                if self._idle >= LIVE_IDLE_S * self.sample_rate:
+                    raise _sounddevice().CallbackStop
+            elif self.live.busy:  # the song ended under keys held: they sound on
+                self._live_only, self._playing, self._idle = True, False, 0
+                if self.on_finished is not None:
+                    self.on_finished()
+            else:
+                raise _sounddevice().CallbackStop
 
     def _level(self, out: np.ndarray) -> None:
         """Scale ``out`` by the gain, ramping down to a lower one, and clip it."""
@@ -303,8 +384,9 @@ class Player:
             self._ring_at += len(ring)
 
     def _finished(self) -> None:
-        self._playing = False
-        if self.on_finished is not None:
+        was = self._playing
+        self._playing = self._running = False
+        if was and self.on_finished is not None:
             self.on_finished()
 
 

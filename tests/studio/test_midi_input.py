@@ -16,6 +16,7 @@ from studio.midi_input import MidiInput, MidoSource, same_port
 from studio.step_entry import CHORD_WINDOW_S
 from tests.studio.cocompose_helpers import close_window, make_window
 from tests.studio.midi_helpers import KEYSTATION, THROUGH, FakeSource, play
+from tests.studio.test_transport import stand_in_output  # noqa: F401 (a fixture)
 
 Q = 480
 BAR = 4 * Q
@@ -77,7 +78,7 @@ def test_no_alsa_sequencer_is_one_line_and_the_window_works(qtbot, tmp_path, dia
     assert dialogs.calls == []  # no dialog for a machine that has no keyboard
     win.midi.menu.aboutToShow.emit()
     texts = [a.text() for a in win.midi.menu.actions() if not a.isSeparator()]
-    assert texts == ["&None", midi.status_line, "&Refresh MIDI Devices"]
+    assert texts == ["&None", midi.status_line, "&Monitor", "&Refresh MIDI Devices"]
     win.actions.midi_refresh.trigger()
     assert win.statusBar().currentMessage() == midi.status_line
     # Step entry from the letters works as before.
@@ -172,7 +173,7 @@ def test_the_first_keyboard_is_opened_and_the_choice_is_remembered(qtbot, tmp_pa
     items = menu_items(win)
     # The menu names the ports without ALSA's client:port numbers (a QA: raw names).
     assert list(items) == ["&None", "Midi Through Port-0", "Keystation 49 MIDI 1", "Synth",
-                           "&Refresh MIDI Devices"]
+                           "&Monitor", "&Refresh MIDI Devices"]
     assert items["Keystation 49 MIDI 1"].statusTip().endswith(KEYSTATION)
     assert items["Keystation 49 MIDI 1"].isChecked() and not items["&None"].isChecked()
     items["Synth"].trigger()
@@ -674,3 +675,36 @@ def test_a_count_in_leads_into_a_loop_that_goes_round_as_without_one(counting_in
     play(source, (62, 0, 102.5), (65, 80, 102.6), (65, 0, 102.85))
     win.actions.play.trigger()
     assert entered(win) == [(AFTER, 62, BAR, 80), (AFTER + 180, 65, 200, 80)]
+
+
+# -- monitoring: the keys heard as they are played --------------------------------------------
+def test_keys_are_heard_live_in_step_entry_and_idle_and_monitor_off_is_silent(
+        keyboard, stand_in_output, monkeypatch, tmp_path):  # noqa: F811 (the fixture)
+    from studio.settings import Settings
+    from tests.engine.render.test_live import MAX_LATENCY_FRAMES, Output
+
+    win, source = keyboard
+    previews = []
+    monkeypatch.setattr(win.transport, "preview", lambda *a: previews.append(a))
+    win.midi.menu.aboutToShow.emit()
+    assert win.midi.monitor_action in win.midi.menu.actions() and win.midi.monitoring
+    play(source, (60, 100, 0.0))  # step entry: written, and heard as played (no preview)
+    assert entered(win) == [(AFTER, 60, EIGHTH, 100)] and previews == []
+    (stream,) = stand_in_output
+    out = Output(stream)
+    assert out.until_heard() <= MAX_LATENCY_FRAMES
+    play(source, (60, 0, 0.1))
+    out.until_silent()
+    win.actions.step_entry.trigger()  # off: a key played idle is heard too
+    play(source, (64, 90, 0.2))
+    assert out.until_heard() <= MAX_LATENCY_FRAMES
+    win.midi.menu.aboutToShow.emit()
+    win.midi.monitor_action.trigger()  # Tools ▸ MIDI Input ▸ Monitor off: the key let go
+    out.until_silent()
+    assert win.settings.midi_monitor() is False
+    play(source, (67, 100, 0.3))
+    assert not any(out.block().any() for _ in range(40))  # 0.23 s of silence
+    play(source, (67, 0, 0.4))
+    assert len(stand_in_output) == 1 and previews == []
+    win.settings.sync()
+    assert Settings(tmp_path / "settings.ini").midi_monitor() is False  # kept for next time

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from engine.render.clicks import count_in_clicks, with_metronome
+from engine.render.live import LiveVoices
 from engine.score import TimeMap, TimeSignature
 
 
@@ -28,7 +29,16 @@ class FakePlayer:
         self._t0 = 0.0
         self._len = 0
         self._on = False
+        self.live = LiveVoices()  # (the MIDI keyboard's keys: never mixed, never heard)
+        self.monitors = 0  # the streams asked for them
         FakePlayer.instances.append(self)
+
+    def monitor(self, sample_rate) -> bool:
+        self.monitors += 1
+        return True
+
+    def close(self) -> None:
+        self._on = False
 
     def play(self, audio, sample_rate, start_frame=0, lead_in=None, loop=None,
              gain=1.0) -> bool:
