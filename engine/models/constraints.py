@@ -104,6 +104,9 @@ class Cadence:
     lead: int | None = None  # a written melody: it lands on the tonic (a piece's close)
     kits: frozenset[int] = frozenset()  # written drum tracks: one hit, then silence
     melody: tuple[int, int] | None = None  # a kept melody: its track id and last pitch
+    # The melody's note before its last where it steps 2–1 or 7–1 on a beat: the tick
+    # the chord before the close strikes, a dominant under it (an authentic cadence).
+    approach: int | None = None
 
 
 def final_cadence(song: Song, mask: Mask, key: str | None,
@@ -142,7 +145,29 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
                    frozenset() if last.pitch % 12 in third else third,
-                   melody=(melody.id, last.pitch))
+                   melody=(melody.id, last.pitch),
+                   approach=_approach(song, melody.notes, last, tonic, lo))
+
+
+def _approach(song: Song, notes: Sequence[Note], last: Note, tonic: int, lo: int
+              ) -> int | None:
+    """The start of the melody's note before ``last`` when it is the 2nd degree or the
+    leading tone stepping to the tonic, struck on a beat inside the mask (from ``lo``)
+    and at least an eighth long: the chord there is the dominant, so the close is an
+    authentic cadence. A choir director's QA: a hymn's A–G–F ending closed IV–I or
+    ii–I in every take, its bass moving in octaves with the tune into the last chord.
+    None otherwise (the model decides)."""
+    before = [n for n in notes if n.start < last.start]
+    if not before:
+        return None
+    pen = max(before, key=lambda n: (n.start, n.pitch))
+    steps = pen.pitch % 12 in ((tonic + 2) % 12, (tonic + 11) % 12)
+    if not steps or abs(last.pitch - pen.pitch) > 2 or pen.start < lo \
+            or pen.end < last.start - song.ppq // 4 or pen.duration < song.ppq // 2:
+        return None
+    tm = TimeMap.of(song)
+    on_beat = (pen.start - tm.bar_to_tick(tm.tick_to_bar(pen.start))) % song.ppq == 0
+    return pen.start if on_beat else None
 
 
 def _half_close(key: str, last: Note, parts: Sequence[Track],
@@ -924,6 +949,9 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     after = editable & (cell_ticks >= cadence.tick)
     if not after.any():
         return
+    if cadence.approach is not None and track_id in cadence.voices | {cadence.bass}:
+        _approach_dominant(lane_allowed, cell_ticks, editable, cadence,
+                           bass=track_id == cadence.bass)
     first = int(np.flatnonzero(after)[0])
     later = after.copy()
     later[first] = False
@@ -952,6 +980,27 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
     lane_allowed[first] = strike
     lane_allowed[later] = False
     lane_allowed[later, vocab.HOLD] = True
+
+
+def _approach_dominant(lane_allowed: np.ndarray, cell_ticks: np.ndarray,
+                       editable: np.ndarray, cadence: Cadence, bass: bool) -> None:
+    """Where the melody's note before the close begins (``cadence.approach``) the
+    ``bass`` strikes the dominant, another voice a note of the dominant seventh chord
+    (its leading tone major in minor keys too; a sounding note held on is left alone),
+    where its range and the cell allow (in place)."""
+    at = np.flatnonzero(editable & (cell_ticks == cadence.approach))
+    if not at.size:
+        return
+    tonic = cadence.tonic
+    pcs = [(tonic + 7) % 12] if bass else [(tonic + i) % 12 for i in (7, 11, 2, 5)]
+    dominant = np.zeros(lane_allowed.shape[1], dtype=bool)
+    dominant[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(
+        np.arange(vocab.N_PITCHES) % 12, pcs)
+    if not bass:
+        dominant[vocab.HOLD] = True
+    strike = lane_allowed[at[0]] & dominant
+    if strike.any():
+        lane_allowed[at[0]] = strike
 
 
 def _thirds(cadence: Cadence) -> set[int]:

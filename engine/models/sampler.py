@@ -356,11 +356,17 @@ def sample(
         done += advance
         progress(Progress(done, total, message))
 
+    # Cells pinned to a note (a final cadence's): decided with the first window that
+    # sees them, so the music leading into them is drawn against them even where a span
+    # ends between the two (a hymn's bass took the octave with the melody into its pinned
+    # last note in every seed: the penultimate chord was the previous span's).
+    pins = _pinned_cells(allowed, editable)
     cancel.raise_if_cancelled()
     for start, end, g0, g1 in wins:
         # Cells this window decides: the editable ones of its span.
         gen_mask = np.zeros((lanes, end - start), dtype=bool)
         gen_mask[:, g0 - start : g1 - start] = editable[:, g0:g1]
+        gen_mask |= pins[:, start:end] & (grid[:, start:end] == vocab.MASK)
         view = grid[:, start:end].copy()
         # The cells just outside the window constrain HOLD/REST at its edges. A note held
         # into the window shows as its onset, so the window knows the pitch it holds.
@@ -1034,6 +1040,16 @@ class _Window:
             if not bad.any():
                 break
             grid[lane[bad], col[bad]] = best[bad]
+
+
+def _pinned_cells(allowed: np.ndarray | None, editable: np.ndarray) -> np.ndarray:
+    """(L, T) the editable cells :func:`_pinned` by ``allowed`` (per cell, or per lane)."""
+    if allowed is None:
+        return np.zeros(editable.shape, dtype=bool)
+    lanes, steps = editable.shape
+    if allowed.ndim == 2:
+        return _pinned(allowed)[:, None] & editable
+    return _pinned(allowed.reshape(lanes * steps, -1)).reshape(lanes, steps) & editable
 
 
 def _pinned(static: np.ndarray) -> np.ndarray:

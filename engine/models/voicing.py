@@ -119,9 +119,9 @@ def keep_shape(draw: np.ndarray, lane: np.ndarray, col: np.ndarray, grid: np.nda
                redraw) -> np.ndarray:
     """``draw`` (cells committed together, in decreasing confidence) with each onset of a
     ``shaped`` lane that leaves its column's chord out of shape — against the onsets
-    already in ``grid`` and the more confident draws — drawn again among the shapes'
-    classes (``redraw``: (n, V) weights → tokens; a cell left no onset draws what else
-    it may)."""
+    already in ``grid`` and the more confident draws — drawn again among the shape's
+    classes (``redraw``: (n, V) weights → tokens); kept as drawn where the cell's legal
+    onsets hold no other note of the shape."""
     mine = shaped[lane] & (draw >= vocab.ONSET) & (draw < vocab.DRUM)
     if not mine.any():
         return draw
@@ -140,10 +140,14 @@ def keep_shape(draw: np.ndarray, lane: np.ndarray, col: np.ndarray, grid: np.nda
         ok = allowed_classes(classes[None])[0]
         pitch = int(draw[i]) - vocab.ONSET
         if not ok[pitch % 12] or pitch in pitches:
-            w = weights[i].astype(np.float64).copy()
-            w[vocab.ONSET : vocab.DRUM] *= ok[_PITCH_CLASS]
+            # Another note of the shape, never a rest: the shape moves a pitch, not the
+            # rhythm (kept rhythm's notes, the density's count). None in reach (a narrow
+            # register, its doublings taken): the note stays as drawn.
+            w = np.zeros(vocab.VOCAB_SIZE)
+            w[vocab.ONSET : vocab.DRUM] = weights[i, vocab.ONSET : vocab.DRUM] * ok[_PITCH_CLASS]
             w[[vocab.ONSET + p for p in pitches]] = 0.0  # a doubling, not a unison
-            draw[i] = redraw(w[None])[0] if w.sum() > 0 else vocab.REST
+            if w.sum() > 0:
+                draw[i] = redraw(w[None])[0]
         if vocab.ONSET <= draw[i] < vocab.DRUM:
             pitches.add(int(draw[i]) - vocab.ONSET)
             classes[(int(draw[i]) - vocab.ONSET) % 12] = True

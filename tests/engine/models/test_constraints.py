@@ -276,6 +276,37 @@ def test_the_close_lets_the_bass_strike_only_the_tonic_and_hold_it():
     assert not before[vocab.REST]  # a voice part sings on with the melody
 
 
+def test_a_tune_stepping_2_1_into_its_close_has_the_dominant_under_its_2():
+    """A choir director's QA: a hymn's A–G–F ending closed IV–I or ii–I in every take,
+    its bass in octaves with the tune into the last chord. Under the tune's 2nd degree
+    before the close the bass strikes the dominant, the other voices the V7 chord."""
+    from engine.models.constraints import build_problem, final_cadence
+    from engine.models.grid import encode
+
+    song, mask, (alto, tenor, bass) = _chorale(67)  # ... B A G in G major
+    cadence = final_cadence(song, mask, "G")
+    assert cadence.approach == 6 * 480
+    enc = encode(song, start_tick=0, end_tick=8 * 480, lanes={t.id: 1 for t in song.tracks})
+    problem = build_problem(enc, song, mask, {alto.id, tenor.id, bass.id}, cadence=cadence)
+    lane = {t: i for i, t in enumerate(enc.lane_tracks)}
+    at = int(np.flatnonzero(enc.step_ticks[:-1] == 6 * 480)[0])
+
+    def classes(track):
+        onsets = problem.allowed[lane[track.id], at, vocab.ONSET : vocab.ONSET + 128]
+        return {p % 12 for p in np.flatnonzero(onsets)}
+
+    assert classes(bass) == {2}  # D under the tune's A
+    assert classes(alto) <= {2, 6, 9, 0} and classes(tenor) <= {2, 6, 9, 0}
+    after = problem.allowed[lane[bass.id], at + 1]
+    assert after[vocab.ONSET : vocab.DRUM].sum() > 3  # the cells after it are free
+    # A leap into the tonic, or the 4th before it: the model decides.
+    q = 480
+    for tune in ([67, 69, 71, 72, 74, 71, 74, 67], [67, 69, 71, 72, 74, 71, 72, 67]):
+        song = Song(tracks=(Track("Soprano", notes=tuple(
+            Note(p, i * q, q) for i, p in enumerate(tune))), alto, tenor, bass), ppq=q)
+        assert final_cadence(song, mask, "G").approach is None
+
+
 def test_a_tune_ending_on_middle_c_gets_its_third_from_a_voice_below_it():
     """The alto's only E was E4, over the tune's final C4 (QA: 5 of 5 takes), and the
     voices doubled the third in 10 of 39 takes: the tenor takes the E now, the others the

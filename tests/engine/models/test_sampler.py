@@ -811,3 +811,32 @@ def test_a_chord_tracks_lanes_strike_no_minor_second_together():
     assert not legal[0, vocab.ONSET + 59] and not legal[0, vocab.ONSET + 61]
     assert legal[0, vocab.ONSET + 62] and legal[0, vocab.ONSET + 64]  # a second, a third
     assert legal[1, vocab.ONSET + 59]  # the bass is free of the piano's lanes
+
+
+def test_a_pinned_cell_is_decided_with_the_first_window_that_sees_it(net):
+    """A hymn's bass moved in octaves with the tune into its pinned last note in every
+    seed: the chord before it was the previous span's, drawn while the last note was
+    still masked. A pinned cell of a later span is decided with the window that sees it
+    first, before the cells around it."""
+    steps, size = 128, 64
+    tokens = np.full((LANES, steps), vocab.REST, dtype=np.int64)
+    editable = np.zeros_like(tokens, dtype=bool)
+    editable[3] = True  # the bass
+    allowed = np.zeros((LANES, steps, vocab.VOCAB_SIZE), dtype=bool)
+    allowed[..., [vocab.REST, vocab.HOLD]] = True
+    allowed[..., vocab.ONSET + 36 : vocab.ONSET + 60] = True
+    pin = 40  # in the second span (32..64) of the first window (0..64)
+    allowed[3, pin] = False
+    allowed[3, pin, [vocab.ONSET + 43, vocab.ONSET + 55]] = True  # G2 or G3
+    seen: list[np.ndarray] = []
+
+    def recording(x, r, b):
+        seen.append(x[0].numpy().copy())
+        return net(x, r, b)
+
+    recording.max_steps = size
+    out = _run(recording, tokens, editable, np.full(LANES, 6), np.arange(steps) % 16,
+               allowed)
+    assert out[3, pin] in (vocab.ONSET + 43, vocab.ONSET + 55)
+    first_window = [x for x in seen if x.shape[1] == size][:4]  # its steps' calls
+    assert first_window[-1][3, pin] != vocab.MASK  # decided while the first span was drawn
