@@ -505,6 +505,8 @@ def build_problem(
     # ... and sing on where it sings (with keep rhythm, the user's rests stay).
     sings = (choir_sings(kept_around) if kept_around is not None and not keep_rhythm
              else None)
+    # ... and move no faster than the tune's beat allows.
+    strikes = (beat_figuration(song, cell_ticks) if voices and not keep_rhythm else None)
     # A chorale opens on I (or V): the bass among the voices takes the root, the highest
     # other voice the third unless the melody has it, the rest the root or the fifth.
     opening_bass = _written_bass([song.track(t) for t in voices]) if opening else None
@@ -581,6 +583,9 @@ def build_problem(
             _phrase(lane_allowed, edges)
         if sings is not None and track_id in voices:  # no rest where a note may sound
             lane_allowed[sings & lane_allowed[:, vocab.HOLD :].any(-1), vocab.REST] = False
+        if strikes is not None and track_id in voices:
+            off = ~strikes & lane_allowed[:, vocab.HOLD]  # (where a hold may sound on)
+            lane_allowed[off, vocab.ONSET : vocab.DRUM] = False
         # No HOLD after a cell that can only rest (a breath): drawn before that rest, it
         # would hold nothing, and the voice came in a 16th late.
         rests_only = lane_allowed[:, vocab.REST] & ~lane_allowed[:, vocab.HOLD :].any(-1)
@@ -680,6 +685,23 @@ def choir_breaths(song: Song, kept: KeptMusic, step_ticks: np.ndarray) -> np.nda
         if song.ppq <= step_ticks[j] - step_ticks[i] <= longest:
             out[i:j] = True
         i = j
+    return out
+
+
+def beat_figuration(song: Song, cell_ticks: np.ndarray) -> np.ndarray:
+    """(T,) bool: the cells a written voice part may strike a note in — every cell,
+    but in a bar whose beat is a half note or longer (4/2, 3/2, 2/2: a hymn book's
+    notation) only on its quarter notes, the quarter passing notes of such a hymn
+    as Bach's eighths are in 4/4. A choir director's QA: chorale-jsb, a model of
+    quarter-beat chorales, put 16ths in the lower voices of 4/2 tunes (Essen's *Psalm
+    43*: 92 of 265 notes), where the same melody in 4/4 got one."""
+    ticks = np.asarray(cell_ticks)
+    tm = TimeMap.of(song)
+    out = np.ones(len(ticks), dtype=bool)
+    for i, tick in enumerate(ticks.tolist()):
+        sig, offset = tm.metric_position(int(tick))
+        if sig.denominator <= 2:
+            out[i] = offset % song.ppq == 0
     return out
 
 

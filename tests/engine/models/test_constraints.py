@@ -863,3 +863,31 @@ def test_a_kit_with_notes_is_pulled_away_from_the_drums_it_never_plays():
             continue
         kick_snare_hat = bias[0, vocab.DRUM : vocab.DRUM + 3].tolist()
         assert kick_snare_hat == [0.0, 0.0, -KIT_PULL]
+
+
+def test_voices_under_a_half_note_beat_move_in_quarters_and_a_quarter_beat_is_free():
+    """A choir director's QA: chorale-jsb put 16ths in the lower voices of 4/2 hymns
+    (Psalm 43: 92 of 265 notes). Under a half-note beat a voice part strikes on the
+    quarters only; in 4/4 every 16th stays open."""
+    from engine.models.constraints import beat_figuration
+    from engine.models.grid import encode
+    from engine.score import TimeSignature
+
+    q = 480
+    tune = [65, 67, 69, 70, 72, 70, 69, 67]
+    for meter, quarters in (((4, 2), True), ((4, 4), False)):
+        soprano = Track("Soprano", notes=tuple(Note(p, i * 2 * q, 2 * q)
+                                              for i, p in enumerate(tune)))
+        alto = Track("Alto")
+        song = Song(tracks=(soprano, alto), ppq=q,
+                    time_signatures=(TimeSignature(0, *meter),))
+        end = 16 * q
+        mask = Mask.of(Region({alto.id}, 0, end))
+        enc = encode(song, start_tick=0, end_tick=end, lanes={t.id: 1 for t in song.tracks})
+        ticks = enc.step_ticks[:-1]
+        grid = beat_figuration(song, ticks)
+        assert grid.all() != quarters and grid[ticks % q == 0].all()
+        problem = build_problem(enc, song, mask, {alto.id})
+        lane = enc.lane_tracks.index(alto.id)
+        strikes = problem.allowed[lane, :, vocab.ONSET : vocab.DRUM].any(-1)
+        assert strikes[ticks % q != 0].any() != quarters
