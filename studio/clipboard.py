@@ -30,6 +30,7 @@ from engine.score import (
     SetTrackProps,
     Song,
     add_notes,
+    new_note_id,
     plural,
 )
 from engine.score.controller_state import Key, span_replaced, state_before
@@ -144,7 +145,7 @@ def paste_edit(song: Song, clip: Clip, at: int, current_track: int | None) -> Pa
     for tid, n in clip.notes:
         if tid in targets:
             per_track.setdefault(targets[tid], []).append(
-                Note(n.pitch, n.start + at, n.duration, n.velocity))
+                replace(n, start=n.start + at, id=new_note_id()))
     edits: list[Edit] = [add_notes(tid, notes) for tid, notes in per_track.items()]
     count = sum(len(v) for v in per_track.values())
     controls = _pasted_controls(song, clip, at, targets) if clip.bars else []

@@ -531,7 +531,7 @@ class NoteCommands:
             self.statusBar().showMessage(
                 f"No room to transpose {what} {way}: a selected note would pass {edge}", 5000)
             return
-        edit = transpose_edit(notes, semitones)
+        edit = transpose_edit(notes, semitones, self.step_entry.spell(notes, semitones))
         keys = _keys_transposed(song, notes, semitones)
         if keys is not None:  # the whole song moved: its key signatures with it
             edit = EditGroup((edit, keys), edit.label)

@@ -46,6 +46,7 @@ The entry point is drawn as the next step's span, shaded (:meth:`StepEntry.paint
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -63,7 +64,7 @@ from engine.score import (
 )
 from engine.score.instruments import drum_name, part_range
 from engine.score.snap import SNAPS, grid_shift, snap_tick, step_at
-from engine.score.spelling import pitch_name, signature_accidental
+from engine.score.spelling import pitch_name, signature_accidental, spelled_name
 
 from .keys import typing_field
 
@@ -121,6 +122,12 @@ def typed_pitch_class(letter: str, key: str | None) -> tuple[int, int]:
     sharp or flat applies, as in a score (F in D major: F#, +1)."""
     accidental = signature_accidental(letter, key)
     return (NATURALS[letter] + accidental) % 12, accidental
+
+
+def typed_spelling(letter: str, accidental: int) -> str | None:
+    """The name a typed note keeps (``Note.spelling``): F# for F in D major; None for a
+    letter the key leaves natural."""
+    return f"{letter.upper()}{'#' if accidental > 0 else 'b'}" if accidental else None
 
 
 def pitch_above(pitch_class: int, base: int) -> int | None:
@@ -214,9 +221,6 @@ class StepEntry(QObject):
         self.on = False
         self.dotted = False
         self.steps: list[Step] = []
-        # How each entered note was spelled (+1 sharp, −1 flat): F then # is F#, also in F
-        # major, where the key alone would name it Gb.
-        self.spelled: dict[int, int] = {}
         self.held: set[int] = set()  # keys of the MIDI keyboard down now
         self.chord: MidiChord | None = None  # the keys played together, as written
         a = window.actions
@@ -305,7 +309,6 @@ class StepEntry(QObject):
     def reset(self) -> None:
         """A new song: the steps entered belong to the old one."""
         self.steps.clear()
-        self.spelled.clear()
         self.chord = None
         self.update_status()
 
@@ -334,16 +337,19 @@ class StepEntry(QObject):
         key = self.window.document.song.key_at(step.start)
         return " ".join(self.name_of(n, key) for n in sorted(live, key=lambda n: n.pitch))
 
-    def _spell(self, note: Note, accidental: int, key: str | None) -> str:
-        """Remember how a typed note is spelled (the key signature's sharp or flat) and
-        name it so."""
-        if accidental:
-            self.spelled[note.id] = accidental
-        return self.name_of(note, key)
-
     def name_of(self, note: Note, key: str | None) -> str:
-        """A note's name as it was typed (F# stays F# in F major)."""
-        return pitch_name(note.pitch, key, self.spelled.get(note.id, 0))
+        """A note's name as it was typed (F# stays F# in F major: ``Note.spelling``)."""
+        return (spelled_name(note.pitch, note.spelling) if note.spelling
+                else pitch_name(note.pitch, key))
+
+    def spell(self, notes: Mapping[int, Sequence[Note]], semitones: int) -> int:
+        """How # − ↑ ↓ spell ``notes`` moved by ``semitones`` (+1 sharp, −1 flat, 0 by
+        the rule): a semitone sharpens or flattens the notes just entered, which keep the
+        name (B then − is B♭, also in G major, where the key alone would name it A♯)."""
+        if not self.on or abs(semitones) != 1:
+            return 0
+        return semitones if any(step.track_id == tid for step in self.steps
+                                for tid in notes) else 0
 
     def _length_name(self) -> str:
         snap = self.window.pianoroll.snap
@@ -458,8 +464,9 @@ class StepEntry(QObject):
         pitch_class, accidental = typed_pitch_class(letter, key)
         pitch = nearest_pitch(pitch_class, reference)
         pitch = fold_into_range(pitch, *part_range(track.name, track.program, track.is_drum))
-        note = Note(pitch, at, end - at, w.pianoroll.draw_velocity)
-        name = self._spell(note, accidental, key)
+        note = Note(pitch, at, end - at, w.pianoroll.draw_velocity,
+                    spelling=typed_spelling(letter, accidental))
+        name = self.name_of(note, key)
         if self._write(tid, [note], f"Enter {name}", Step(tid, at, end, [note.id])):
             self._entered(tid, [note])
 
@@ -483,8 +490,9 @@ class StepEntry(QObject):
         if pitch is None:
             self._say("Step entry: no room above the chord (G9 is MIDI's highest)")
             return
-        note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity)
-        name = self._spell(note, accidental, key)
+        note = Note(pitch, step.start, step.end - step.start, w.pianoroll.draw_velocity,
+                    spelling=typed_spelling(letter, accidental))
+        name = self.name_of(note, key)
         if self._write(track.id, [note], f"Add {name} to the chord"):
             step.note_ids.append(note.id)
             self._entered(track.id, [note])
@@ -742,10 +750,6 @@ class StepEntry(QObject):
         if not self.on:
             return
         w = self.window
-        if abs(semitones) == 1:
-            for tid, nid in w.selection.notes:
-                if any(step.track_id == tid for step in self.steps):
-                    self.spelled[nid] = semitones
         self.update_status()
         w.update_selection_status()
         step = self._last_step()

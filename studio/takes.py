@@ -396,7 +396,7 @@ def roll_painter(composer: CoComposer):
             w = np.maximum(3.0, (end[seen] - start[seen]) * ppt) - 1.0
             p.drawRects(box_rects(x, y, w, vp.key_h - 2))
             if strong:
-                labelled.append((known[tid].is_drum, x, y, w, pitch[seen]))
+                labelled.append((known[tid].is_drum, x, y, w, pitch[seen], start[seen]))
         _paint_labels(p, canvas, labelled)
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
@@ -414,23 +414,28 @@ def roll_painter(composer: CoComposer):
 
 
 def _paint_labels(p: QPainter, canvas: NoteCanvas,
-                  labelled: list[tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+                  labelled: list[tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                       np.ndarray]],
                   ) -> None:
     """The take's notes named as the score's are (wide enough, rows tall enough): the
-    names of the notes they replace are not drawn under them (:func:`unlabelled_spans`)."""
+    names of the notes they replace are not drawn under them (:func:`unlabelled_spans`);
+    in a song with spellings of its own, a black key as its neighbours spell it (the
+    melody's B♭ ⇒ the alto's B♭: :class:`~engine.score.note_names.NoteNames`)."""
     vp = canvas.vp
     if vp.key_h < 12:
         return
     key = canvas.roll.document.song.key_at(max(0, vp.left))
-    named = [(drum, x[i], y[i], w[i], int(pitch[i]))
-             for drum, x, y, w, pitch in labelled for i in np.nonzero(w >= 26)[0]]
+    names = canvas.note_names()
+    named = [(drum, x[i], y[i], w[i], int(pitch[i]), int(start[i]))
+             for drum, x, y, w, pitch, start in labelled for i in np.nonzero(w >= 26)[0]]
     if not named or len(named) >= MAX_LABELS:
         return
     p.setFont(canvas.label_font)
     p.setPen(QColor(0, 0, 0, 210))
-    for drum, x, y, w, pitch in named:
+    for drum, x, y, w, pitch, start in named:
         p.drawText(QRectF(x + 2.5, y, w - 4.5, vp.key_h - 2), Qt.AlignmentFlag.AlignVCenter,
-                   note_label(pitch, key, drum))
+                   names.name_at(pitch, start) if names.spelt and not drum
+                   else note_label(pitch, key, drum))
 
 
 def unlabelled_spans(composer: CoComposer):

@@ -49,11 +49,12 @@ import bisect
 import contextlib
 import gc
 import io
+import itertools
 import math
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -68,7 +69,8 @@ from engine.score.instruments import (
     voice_part_range,
     written_transposition,
 )
-from engine.score.spelling import pitch_name
+from engine.score.note_names import NoteNames
+from engine.score.spelling import pitch_name, spelled_name
 
 from .atomic import atomic_write
 from .dynamics import dynamics_marks
@@ -442,11 +444,12 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     # The tempo and rehearsal marks go on the top staff, as a score prints them once.
     tempos = _tempos(song, tm, bars, clock) + _rehearsal_marks(song, clock)
     notes_done, all_notes = 0, max(1, song.note_count)
+    names = NoteNames(song)  # each note's own spelling, else its neighbours', else the key's
     choir: list[Any] = []  # the staves of the voice parts in a row so far
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
         name = _part_name(track)
         short = _abbreviation(track)
-        chords, merged = _chords(track, clock)
+        chords, merged, spelt = _chords(track, clock, names)
         if merged:
             losses.merged[name] = merged
         grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
@@ -459,7 +462,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
                          tempos if i == 0 and s == 0 else [], i + 1, staff, short,
-                         _dynamics(track, tm, clock) if s == 0 else [])
+                         _dynamics(track, tm, clock) if s == 0 else [], spelt)
             _notate(part, track.is_drum)
             score.insert(0, part)
             staves.append(part)
@@ -563,13 +566,16 @@ def _part_name(track: Track) -> str:
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
           keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
           number: int, staff: int | None = None, short: str | None = None,
-          marks: Sequence[tuple[Fraction, str]] = ()) -> Any:
+          marks: Sequence[tuple[Fraction, str]] = (),
+          spelt: Mapping[tuple[Fraction, int], str] | None = None) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
     tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
     in the score, which names its ids (music21 draws random ones: the same song would
     not give the same file). ``staff`` 1 or 2: the upper (treble) or lower (bass) staff
     of a grand staff, a ``PartStaff`` of the part (:func:`_brace` joins the two).
-    ``marks``: its dynamics (:func:`_dynamics`), under the (upper) staff."""
+    ``marks``: its dynamics (:func:`_dynamics`), under the (upper) staff. ``spelt``: the
+    name of the note at ``(start, pitch)`` (:func:`_chords`); one not in it is named by
+    the key."""
     from music21 import bar as bar_line
     from music21 import clef, dynamics, stream
 
@@ -635,7 +641,7 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     # (music21 renumbers a bar's lines that are not voices, differently bar by bar).
     first_voice = None if staff is None else 1 if staff == 1 else 5
     for m, bar, held in zip(measures, bars, pieces, strict=True):
-        _fill(m, bar, held, track.is_drum, key_at, first_voice)
+        _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {})
         if m.editorial.get("triplets") and not track.is_drum:
             _complete_tuplets(m)
     for bar, m in zip(bars, measures, strict=True):
@@ -659,7 +665,8 @@ def _split_at_bar_lines(chord: _Chord, bars: Sequence[_Bar], clock: _Clock):
 
 
 def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
-          first_voice: int | None = None) -> None:
+          first_voice: int | None = None,
+          spelt: Mapping[tuple[Fraction, int], str] | None = None) -> None:
     """Put one bar's pieces of notes into measure ``m``: in voices when more than one line
     sounds in it (always, numbered from ``first_voice``, when it is given), every voice's
     gaps filled with rests; an empty bar is one bar rest."""
@@ -679,7 +686,8 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
             if offset > at:
                 container.coreInsert(float(at), _rest(offset - at))
             element = (_drums(chord.pitches) if drums
-                       else _pitched(chord.pitches, key_at(chord.start)))
+                       else _pitched(chord.pitches, key_at(chord.start),
+                                     [(spelt or {}).get((chord.start, p)) for p in chord.pitches]))
             element.duration = _duration(length)
             if tie:
                 from music21 import tie as m21tie
@@ -1021,10 +1029,12 @@ def _abbreviation(track: Track) -> str:
 # -- the notes ----------------------------------------------------------------------------
 
 
-def _chords(track: Track, clock: _Clock) -> tuple[list[_Chord], int]:
+def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
+            ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str]]:
     """A track's notes quantized with music21's ``quantize`` (:data:`QUARTER_DIVISORS`),
-    notes that then start and end together gathered into chords; and how many notes fell
-    on a note of the same pitch and start (one note, the longer, is kept)."""
+    notes that then start and end together gathered into chords; how many notes fell
+    on a note of the same pitch and start (one note, the longer, is kept); and the name
+    ``names`` gives each note, by its quantized ``(start, pitch)`` (the first's, of two)."""
     from music21 import note, stream
 
     flat = stream.Stream()
@@ -1032,11 +1042,14 @@ def _chords(track: Track, clock: _Clock) -> tuple[list[_Chord], int]:
         start, end = clock.at(n.start), clock.at(n.end)
         m21 = note.Note(quarterLength=float(end - start))
         m21.editorial.pitch = n.pitch
+        if names is not None and not track.is_drum:
+            m21.editorial.spelling = names.spelling(n)
         flat.coreInsert(float(start), m21)
     flat.coreElementsChanged()
     flat.quantize(QUARTER_DIVISORS, processOffsets=True, processDurations=True, inPlace=True)
     end = clock.end
     lengths: dict[tuple[Fraction, int], Fraction] = {}
+    spelt: dict[tuple[Fraction, int], str] = {}
     merged = 0
     for m21 in flat.notes:
         start = Fraction(m21.offset).limit_denominator(GRID)
@@ -1047,6 +1060,8 @@ def _chords(track: Track, clock: _Clock) -> tuple[list[_Chord], int]:
             length = _step(start)
         length = min(length, end - start)
         key = (start, m21.editorial.pitch)
+        if "spelling" in m21.editorial:
+            spelt.setdefault(key, m21.editorial.spelling)
         if key in lengths:  # the same pitch twice at one start: one note, the longer
             merged += 1
             length = max(length, lengths[key])
@@ -1058,7 +1073,7 @@ def _chords(track: Track, clock: _Clock) -> tuple[list[_Chord], int]:
         grouped.setdefault((start, length), []).append(pitch)
     chords = [_Chord(start, length, tuple(sorted(pitches)))
               for (start, length), pitches in grouped.items() if length > 0]
-    return chords, merged
+    return chords, merged, spelt
 
 
 GRID = 12 * 16  # quantized offsets are multiples of 1/12 of a quarter: exact in 1/192
@@ -1118,11 +1133,15 @@ def _voices(chords: list[_Chord]) -> tuple[list[list[_Chord]], int]:
     return voices, cut
 
 
-def _pitched(pitches: Sequence[int], key: str | None) -> Any:
-    """A note or chord, its pitches spelt as the key writes them (B♭ in F, F♯ in D)."""
+def _pitched(pitches: Sequence[int], key: str | None,
+             spellings: Sequence[str | None] = ()) -> Any:
+    """A note or chord, each pitch spelt as ``spellings`` says (a note's own, or its
+    neighbours': :class:`~engine.score.note_names.NoteNames`), else as the key writes it
+    (B♭ in F, F♯ in D)."""
     from music21 import chord, note, pitch
 
-    spelt = [pitch.Pitch(pitch_name(p, key).replace("b", "-")) for p in pitches]
+    spelt = [pitch.Pitch((spelled_name(p, s) if s else pitch_name(p, key)).replace("b", "-"))
+             for p, s in itertools.zip_longest(pitches, spellings[:len(pitches)])]
     return note.Note(spelt[0]) if len(spelt) == 1 else chord.Chord(spelt)
 
 

@@ -73,7 +73,7 @@ from engine.score.instruments import (
     program_name,
 )
 from engine.score.song import BPM_RANGE, MAX_NUMERATOR, check_transposition
-from engine.score.spelling import KEY_SIGNATURES
+from engine.score.spelling import KEY_SIGNATURES, SPELLING_RE, kept_spelling
 
 from .dynamics import DEFAULT_LEVEL, DYNAMIC_LEVELS, accent
 from .errors import FileFormatError
@@ -803,10 +803,12 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
             if not 0 <= key <= 127:
                 continue
             tie = m.tie if m.tie is not None else el.tie
-            events.append((start, end, key, tie.type if tie is not None else None))
+            events.append((start, end, key, tie.type if tie is not None else None,
+                           None if is_drum else _spelling(m.pitch)))
     levels = _levels(staves, flats, said, bars)
-    notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm))
-             for start, end, key in _joined(events, said)]
+    notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm),
+                  spelling=spelling)
+             for start, end, key, spelling in _joined(events, said)]
     name = str(staves[0].partName or "").strip()
     if name in PLACEHOLDER_PART_NAMES:  # a name the writing program made up: no name
         name = ""
@@ -874,14 +876,24 @@ def _drum_key(hit: Any, drums: dict, percussion: int | None, said: _Said) -> int
     return OTHER_DRUM
 
 
-def _joined(events: list[tuple[Fraction, Fraction, int, str | None]],
-            said: _Said) -> list[tuple[int, int, int]]:
-    """``(start, end, key)`` in ticks: a note tied to the next of its pitch that starts
-    where it ends (in any voice or staff of the part) is one note with it; the same key
-    twice at one moment (a unison of two voices) is one note, the longer."""
+def _spelling(p: Any) -> str | None:
+    """The name a score wrote a pitch with, as a note keeps it (``Note.spelling``): B♭ as
+    ``"Bb"``; None for a natural white key, or a microtone (named as the key it plays)."""
+    if p.alter != int(p.alter):
+        return None
+    name = p.name.replace("-", "b")
+    return kept_spelling(name) if SPELLING_RE.fullmatch(name) else None
+
+
+def _joined(events: list[tuple[Fraction, Fraction, int, str | None, str | None]],
+            said: _Said) -> list[tuple[int, int, int, str | None]]:
+    """``(start, end, key, spelling)`` in ticks: a note tied to the next of its pitch that
+    starts where it ends (in any voice or staff of the part) is one note with it; the same
+    key twice at one moment (a unison of two voices) is one note, the longer, spelt as the
+    first is."""
     joined: list[list] = []
     open_: dict[int, int] = {}  # key → index in joined of the note a tie carries on
-    for start, end, key, tie in sorted(events, key=lambda e: (e[0], e[2])):
+    for start, end, key, tie, spelling in sorted(events, key=lambda e: (e[0], e[2])):
         i = open_.get(key)
         if tie in ("stop", "continue") and i is not None \
                 and said.tick(joined[i][1]) == said.tick(start):
@@ -889,20 +901,21 @@ def _joined(events: list[tuple[Fraction, Fraction, int, str | None]],
             if tie == "stop":
                 del open_[key]
             continue
-        joined.append([start, end, key])
+        joined.append([start, end, key, spelling])
         if tie in ("start", "continue"):
             open_[key] = len(joined) - 1
         else:
             open_.pop(key, None)
-    out: dict[tuple[int, int], tuple[int, int, int]] = {}
-    for start, end, key in joined:
+    out: dict[tuple[int, int], tuple[int, int, int, str | None]] = {}
+    for start, end, key, spelling in joined:
         s, e = said.tick(start), said.tick(end)
         if (start * PPQ).denominator != 1 or (end * PPQ).denominator != 1:
             said.off_grid += 1
         if (s, key) in out:
             said.unisons += 1
             e = max(e, out[(s, key)][1])
-        out[(s, key)] = (s, e, key)
+            spelling = out[(s, key)][3]
+        out[(s, key)] = (s, e, key, spelling)
     return list(out.values())
 
 

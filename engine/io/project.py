@@ -37,7 +37,7 @@ from engine.score import (
     adopt_ids,
 )
 from engine.score.song import check_grouping, check_key, check_tempo, check_time_signature
-from engine.score.spelling import key_name
+from engine.score.spelling import SPELLING_RE, key_name
 
 from .atomic import atomic_write
 from .errors import FileFormatError
@@ -126,7 +126,27 @@ def track_to_json(t: Track) -> Document:
     }
     if t.transposition is not None:  # optional: left out, the instrument's usual one
         d["transposition"] = list(t.transposition)
+    if spellings := spelling_rows(t.notes):  # optional: a score's own names (B♭, not A♯)
+        d["spellings"] = spellings
     return d
+
+
+def spelling_rows(notes: Sequence[Note]) -> list[list[int | str]]:
+    """The notes' own spellings as rows ``[note id, "Bb"]`` (a side list, not a sixth note
+    column: an older Partita reads the file and names the notes by their key)."""
+    return [[n.id, n.spelling] for n in notes if n.spelling is not None]
+
+
+def _spellings(d: Document) -> dict[int, str]:
+    """A stored track's spellings by note id. Only notation: an entry that is not a
+    ``[id, name]`` row, or names no note, is skipped, never fatal."""
+    rows = d.get("spellings")
+    out: dict[int, str] = {}
+    for row in rows if isinstance(rows, list) else ():
+        if (isinstance(row, list) and len(row) == 2 and type(row[0]) is int
+                and isinstance(row[1], str) and SPELLING_RE.fullmatch(row[1])):
+            out[row[0]] = row[1]
+    return out
 
 
 def note_rows(notes: Sequence[Note]) -> list[list[int]]:
@@ -409,6 +429,7 @@ def track_from_json(d: Document, w: str) -> Track:
             raise _Invalid(at, "expected [steps, semitones]")
         optional["transposition"] = tuple(_check(v, int, at) for v in pair)
     notes = []
+    spellings = _spellings(d)
     for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
         at = f"{w}.notes[{i}]"
         values = [_check(v, int, at) for v in row]
@@ -416,8 +437,9 @@ def track_from_json(d: Document, w: str) -> Track:
             values[3] = MIN_VELOCITY
         if len(values) == 5 and _id(values[4], at) is None:
             del values[4]
+        spelling = spellings.get(values[4]) if len(values) == 5 else None
         try:
-            notes.append(Note(*values))
+            notes.append(Note(*values, spelling=spelling))
         except ValueError as e:
             raise _Invalid(at, str(e)) from None
     controls = []

@@ -44,6 +44,7 @@ from engine.score import (
     SetSongProps,
     Song,
     adopt_ids,
+    new_note_id,
     set_song_props,
 )
 from engine.score.spelling import key_name
@@ -277,7 +278,7 @@ def _base_song(song: Song, mask: Mask, notes: Mapping[int, tuple[Note, ...]],
 
 def _fresh(notes: tuple[Note, ...], taken: set[int]) -> tuple[Note, ...]:
     """Old notes keep their ids unless the track now uses one for another note."""
-    return tuple(n if n.id not in taken else Note(n.pitch, n.start, n.duration, n.velocity)
+    return tuple(n if n.id not in taken else replace(n, id=new_note_id())
                  for n in notes)
 
 

@@ -38,7 +38,7 @@ from .song import (
     Track,
     new_note_id,
 )
-from .spelling import transpose_key
+from .spelling import kept_spelling, spelling_of, transpose_key
 from .timing import TimeMap
 
 
@@ -440,13 +440,22 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
         return ChangeNotes(track_id, label="Move notes")
     dticks = max(dticks, -min(n.start for n in notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
-    moved = tuple(Note(n.pitch + dpitch, n.start + dticks, n.duration, n.velocity, n.id)
+    moved = tuple(replace(n, pitch=n.pitch + dpitch, start=n.start + dticks)
                   for n in notes)
     return update_notes(track_id, notes, moved, f"Move {plural(len(notes), 'note')}")
 
 
-def transpose_notes(track_id: int, notes: Sequence[Note], semitones: int) -> ChangeNotes:
+def transpose_notes(track_id: int, notes: Sequence[Note], semitones: int,
+                    spell: int = 0) -> ChangeNotes:
+    """``notes`` ``semitones`` higher or lower. A note moved off its pitch class loses its
+    spelling (``Note.spelling``), and is named by the rule; ``spell`` +1 / −1 spells the
+    ones moved onto a black key as sharps / flats instead (step entry's # and −: B then −
+    is B♭, kept so in the project and the score)."""
     edit = move_notes(track_id, notes, 0, semitones)
+    if spell:
+        edit = replace(edit, added=tuple(
+            replace(n, spelling=kept_spelling(spelling_of(n.pitch, prefer=spell)))
+            for n in edit.added))
     return replace(edit, label=f"Transpose {plural(len(notes), 'note')}")
 
 
@@ -476,8 +485,7 @@ def transpose_key_signatures(song: Song, semitones: int) -> SetSongProps | None:
 def resize_notes(
     track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
 ) -> ChangeNotes:
-    resized = tuple(Note(n.pitch, n.start, max(min_duration, n.duration + dticks), n.velocity,
-                         n.id) for n in notes)
+    resized = tuple(replace(n, duration=max(min_duration, n.duration + dticks)) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -489,7 +497,7 @@ def resize_note_starts(
     def start(n: Note) -> int:
         return max(0, min(n.start + dticks, n.end - min(min_duration, n.duration)))
 
-    resized = tuple(Note(n.pitch, start(n), n.end - start(n), n.velocity, n.id) for n in notes)
+    resized = tuple(replace(n, start=start(n), duration=n.end - start(n)) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -516,7 +524,7 @@ def quantize_notes(
         end = start + max(grid if ends else 1, end - start)
         if end_limit is not None and end > max(end_limit, n.end) and start < end_limit:
             end = max(end_limit, n.end)  # no further than the limit, or than it was
-        out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id))
+        out.append(replace(n, start=max(0, start), duration=end - start))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
 
 
@@ -575,7 +583,7 @@ def legato_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:
         end = following.get(n.start)
         if end is not None and end != n.end:
             before.append(n)
-            after.append(Note(n.pitch, n.start, end - n.start, n.velocity, n.id))
+            after.append(replace(n, duration=end - n.start))
     return update_notes(track_id, before, after, f"Legato {plural(len(after), 'note')}")
 
 
@@ -583,8 +591,8 @@ def split_notes(track_id: int, notes: Sequence[Note], tick: int) -> ChangeNotes:
     """Cut every note that sounds across ``tick`` in two there: the first part keeps the
     note's id, the second is a new note with its pitch and velocity."""
     crossing = [n for n in notes if n.start < tick < n.end]
-    heads = [Note(n.pitch, n.start, tick - n.start, n.velocity, n.id) for n in crossing]
-    tails = [Note(n.pitch, tick, n.end - tick, n.velocity) for n in crossing]
+    heads = [replace(n, duration=tick - n.start) for n in crossing]
+    tails = [replace(n, start=tick, duration=n.end - tick, id=new_note_id()) for n in crossing]
     return ChangeNotes(track_id, tuple(crossing), (*heads, *tails),
                        f"Split {plural(len(crossing), 'note')}")
 
@@ -608,8 +616,7 @@ def join_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:
                 first = run[0]
                 end = max(m.end for m in run)
                 removed += run
-                added.append(Note(pitch, first.start, end - first.start, first.velocity,
-                                  first.id))
+                added.append(replace(first, duration=end - first.start))
             if n is not None:
                 run = [n]
     return ChangeNotes(track_id, tuple(removed), tuple(added),
@@ -623,7 +630,7 @@ def _other_onset_between(onsets: list[int], ordered: list[Note], a: Note, b: Not
 
 
 def duplicate_notes(track_id: int, notes: Sequence[Note], dticks: int) -> ChangeNotes:
-    copies = tuple(Note(n.pitch, n.start + dticks, n.duration, n.velocity, new_note_id())
+    copies = tuple(replace(n, start=n.start + dticks, id=new_note_id())
                    for n in notes)
     return add_notes(track_id, copies, f"Duplicate {plural(len(notes), 'note')}")
 
@@ -649,7 +656,7 @@ def mask_tails(song: Song, mask: Mask, inside: Mapping[int, Iterable[Note]] | No
         for n in notes:
             end = mask.covered_until(track_id, n.start, n.pitch)
             if n.end - end >= shortest:
-                pairs.append((n, Note(n.pitch, end, n.end - end, n.velocity)))
+                pairs.append((n, replace(n, start=end, duration=n.end - end, id=new_note_id())))
         if pairs:
             out[track_id] = tuple(pairs)
     return out

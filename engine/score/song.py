@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from .spelling import MIDI_KEYS
+from .spelling import MIDI_KEYS, check_spelling, spelling_pitch_class
 
 # What a MIDI file can hold, so every song can be saved and exported as it is.
 MAX_TEMPO_US = 0xFFFFFF  # set_tempo holds 3 bytes of microseconds per beat
@@ -155,13 +155,21 @@ def rewind_ids(mark: tuple[int, int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """One note. ``start`` and ``duration`` are ticks; ``duration`` may be 0 (as in MIDI)."""
+    """One note. ``start`` and ``duration`` are ticks; ``duration`` may be 0 (as in MIDI).
+
+    ``spelling`` is the name its score wrote it with, when one did (a MusicXML file's B♭,
+    a step-entry A♯: :func:`~.spelling.kept_spelling`), else None and the note is named by
+    its key and neighbours (:mod:`.note_names`). Like the id it is notation, not sound: it
+    takes no part in equality. A spelling that does not name the pitch (``replace(note,
+    pitch=…)`` by a semitone: a transposition, a drag) is dropped, so an edited pitch is
+    named by the rule; an octave keeps it."""
 
     pitch: int
     start: int
     duration: int
     velocity: int = 96
     id: int = field(default_factory=new_note_id, compare=False)
+    spelling: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.pitch <= 127:
@@ -174,6 +182,10 @@ class Note:
                 type(self.duration) is not int and self.duration != int(self.duration)):
             raise ValueError(f"note at {self.start} (length {self.duration}): ticks are "
                              "whole numbers")
+        if self.spelling is not None:
+            check_spelling(self.spelling)
+            if spelling_pitch_class(self.spelling) != self.pitch % 12:
+                object.__setattr__(self, "spelling", None)  # frozen: set once, normalised
 
     @property
     def end(self) -> int:

@@ -70,6 +70,55 @@ def _black_key_names(pc: int, key: str | None, prefer: int) -> tuple[str, ...]:
     return NOTE_NAMES if degree in _RAISED_DEGREES else FLAT_NAMES
 
 
+# -- a score's own spellings ---------------------------------------------------------------
+# A note may keep the name its score gave it (``Note.spelling``): a letter and up to two
+# sharps or flats, without the octave ("Bb", "A#", "E#", "Cb", "F##"). A natural white key
+# needs none (every rule names it so), so only the others are kept.
+SPELLING_RE = re.compile(r"[A-G](?:#{1,2}|b{1,2})?")
+# Each letter's place on the line of fifths (C = 0, G = 1, F = −1): a sharp moves a name 7
+# places up it, a flat 7 down (A# = 10, Bb = −2).
+_LETTER_FIFTHS = {"F": -1, "C": 0, "G": 1, "D": 2, "A": 3, "E": 4, "B": 5}
+
+
+def check_spelling(spelling: str) -> None:
+    """Raise ValueError unless ``spelling`` is a note name without octave (``"Bb"``)."""
+    if type(spelling) is not str or not SPELLING_RE.fullmatch(spelling):
+        raise ValueError(f"note spelling {spelling!r:.20} is not a name like Bb, A#, E#, Cb")
+
+
+def spelling_alter(spelling: str) -> int:
+    """Semitones a spelling's accidentals add: ``"Bb"`` → −1, ``"F##"`` → 2, ``"E"`` → 0."""
+    return spelling.count("#") - spelling.count("b")
+
+
+def spelling_pitch_class(spelling: str) -> int:
+    """The pitch class a spelling names: ``"Bb"`` and ``"A#"`` → 10, ``"Cb"`` → 11."""
+    return (_LETTER_PCS[spelling[0]] + spelling_alter(spelling)) % 12
+
+
+def spelling_fifths(spelling: str) -> int:
+    """A spelling's place on the line of fifths (``"Bb"`` → −2, ``"A#"`` → 10)."""
+    return _LETTER_FIFTHS[spelling[0]] + 7 * spelling_alter(spelling)
+
+
+def kept_spelling(spelling: str) -> str | None:
+    """What a note keeps of the name its score gives it: the name, or None for a natural
+    white key (``"G"``), which needs no keeping."""
+    return spelling if spelling_alter(spelling) else None
+
+
+def spelled_name(pitch: int, spelling: str) -> str:
+    """``pitch`` written as ``spelling``, with the octave of the written letter (scientific
+    pitch, C4 = 60): ``(70, "Bb")`` → ``"Bb4"``, ``(59, "Cb")`` → ``"Cb4"``, ``(60, "B#")``
+    → ``"B#3"``."""
+    return f"{spelling}{(pitch - spelling_alter(spelling)) // 12 - 1}"
+
+
+def spelling_of(pitch: int, key: str | None = None, prefer: int = 0) -> str:
+    """:func:`pitch_name` without the octave: the rule's name for ``pitch``'s key."""
+    return _black_key_names(pitch % 12, key, prefer)[pitch % 12]
+
+
 SHARPS_ORDER = "FCGDAEB"  # the order sharps enter a key signature; flats go backwards
 
 

@@ -45,7 +45,7 @@ from typing import Any, TypeVar
 
 from .controller_state import released_in_gap, restated, span_replaced, state_before
 from .edits import ChangeNotes, Edit, EditGroup, SetSongProps, SetTrackProps, plural
-from .song import ControlEvent, Note, Song, Track
+from .song import ControlEvent, Note, Song, Track, new_note_id
 from .timing import TimeMap
 
 E = TypeVar("E")
@@ -111,11 +111,11 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
         for n in track.notes:
             if n.start >= at:
                 removed.append(n)
-                added.append(Note(n.pitch, n.start + span, n.duration, n.velocity, n.id))
+                added.append(replace(n, start=n.start + span))
             elif n.end > at:  # sounding across the bar line: cut, the rest after the gap
                 removed.append(n)
-                added.append(Note(n.pitch, n.start, at - n.start, n.velocity, n.id))
-                added.append(Note(n.pitch, at + span, n.end - at, n.velocity))
+                added.append(replace(n, duration=at - n.start))
+                added.append(replace(n, start=at + span, duration=n.end - at, id=new_note_id()))
         _track_edits(edits, track, removed, added, lambda events: _moved(events, later),
                      lambda controls: released_in_gap(_moved(controls, later), at, span,
                                                       follows=at < song.end))
@@ -160,14 +160,14 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
             if n.start < t0:  # sounds into the deleted bars: shortened by them
                 removed.append(n)
                 kept = (t0 - n.start) + max(0, n.end - t1)
-                added.append(Note(n.pitch, n.start, kept, n.velocity, n.id))
+                added.append(replace(n, duration=kept))
             elif n.start < t1:  # inside: gone, but for any part after the deleted bars
                 removed.append(n)
                 if n.end > t1:
-                    added.append(Note(n.pitch, t0, n.end - t1, n.velocity, n.id))
+                    added.append(replace(n, start=t0, duration=n.end - t1))
             else:
                 removed.append(n)
-                added.append(Note(n.pitch, closed(n.start), n.duration, n.velocity, n.id))
+                added.append(replace(n, start=closed(n.start)))
         _track_edits(edits, track, removed, added, lambda events: _moved(events, closed),
                      None if follows else lambda c: _released_controls(c, t0, t1, closed))
     changes = {
@@ -266,14 +266,14 @@ def bar_copy(song: Song, first: int, last: int, to: int,
             if stop < end + e.shift and n.end <= t1:  # (one held on ends with the copy)
                 misfits.setdefault(pairs.index(e), []).append(
                     _note_text(song, tm, track, n, "cut at the bar line"))
-            notes.append(Note(n.pitch, start, stop - start, n.velocity))
+            notes.append(replace(n, start=start, duration=stop - start, id=new_note_id()))
         removed, kept = [], []
         for n in track.notes:
             if lo <= n.start < hi:
                 removed.append(n)
             elif n.start < lo < n.end:  # sounds into the copy: ends where it begins
                 removed.append(n)
-                kept.append(Note(n.pitch, n.start, lo - n.start, n.velocity, n.id))
+                kept.append(replace(n, duration=lo - n.start))
         if removed or notes:
             edits.append(ChangeNotes(track.id, tuple(removed), tuple(kept + notes),
                                      "Copy notes"))
@@ -348,10 +348,11 @@ def _note_text(song: Song, tm: TimeMap, track: Track, n: Note, what: str) -> str
     """"Strings' D5 at 16.4 cut at the bar line", "Piano's C4 at 16.4 left out": a note
     of the copied bars, where it is in them."""
     from .instruments import drum_name
-    from .spelling import pitch_name
+    from .spelling import pitch_name, spelled_name
 
     name = ((drum_name(n.pitch, short=True) if track.is_drum else None)
-            or pitch_name(n.pitch, song.key_at(n.start)))
+            or (spelled_name(n.pitch, n.spelling) if n.spelling
+                else pitch_name(n.pitch, song.key_at(n.start))))
     p = tm.tick_to_position(n.start)
     where = f"{tm.bar_number(p.bar)}.{p.beat + 1}" + (f".{p.tick:03d}" if p.tick else "")
     owner = f"{track.name}'" if track.name.endswith("s") else f"{track.name}'s"

@@ -19,7 +19,6 @@ from .instruments import (
 from .song import (
     DRUM_CHANNEL,
     TRACK_COLOURS,
-    Note,
     Song,
     Track,
     check_transposition,
@@ -119,7 +118,7 @@ def duplicate_track_edit(song: Song, track_id: int) -> InsertTrack:
         name=unique_track_name(song, track.name),
         channel=DRUM_CHANNEL if track.is_drum else free_channel(song),
         colour=free_colour(song),
-        notes=tuple(Note(n.pitch, n.start, n.duration, n.velocity, new_note_id())
+        notes=tuple(dataclasses.replace(n, id=new_note_id())
                     for n in track.notes),
     )
     return InsertTrack(copy, i + 1, f"Duplicate track “{track.name}”")

@@ -170,8 +170,9 @@ def delete_edit(notes: Selected) -> Edit:
     return _group(edits, f"Delete {plural(_count(notes), 'note')}")
 
 
-def transpose_edit(notes: Selected, semitones: int) -> Edit:
-    edits = [transpose_notes(tid, v, semitones) for tid, v in notes.items() if v]
+def transpose_edit(notes: Selected, semitones: int, spell: int = 0) -> Edit:
+    """``spell``: see :func:`~engine.score.edits.transpose_notes` (step entry's # and −)."""
+    edits = [transpose_notes(tid, v, semitones, spell) for tid, v in notes.items() if v]
     return _group(edits, f"Transpose {plural(_count(notes), 'note')}")
 
 

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from engine.score import Note, add_notes, remove_notes
 from engine.score.instruments import drum_name
+from engine.score.note_names import NoteNames
 from engine.score.snap import grid_shift
 from engine.score.spelling import pitch_name
 
@@ -130,6 +131,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         # names, which read as the overlay's (an "A4" under the take's G4).
         self.unlabelled: list[Callable[[NoteCanvas], tuple[tuple[int, int, int, int], ...]]] = []
         self._brushes: dict[tuple[str, int], QColor] = {}
+        self._names: NoteNames | None = None  # the song's, for the labels (note_names)
         self._luts: dict[tuple[str, int], np.ndarray] = {}
         # The painted rows, grid, loop and notes, with what they showed (see _layer).
         self._layer_pixmap: QPixmap | None = None
@@ -355,6 +357,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         unlabelled = self._unlabelled()
         # On a kit the rows are its drums: a bass line's ghost there read as a long Kick.
         kit_rows = KIT_ROWS if self.roll.current_track_is_drum() else None
+        names = self.note_names()
         for track in order:
             idx = self.roll.index.get(track)
             if not idx.notes:
@@ -411,9 +414,11 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 for t_lo, t_hi, p_lo, p_hi in unlabelled:  # under an overlay's notes
                     at = start[keep]
                     named &= ~((at >= t_lo) & (at < t_hi) & (pk >= p_lo) & (pk <= p_hi))
+                own = names.spelt and not track.is_drum  # spelt as the score has them
                 for i in np.nonzero(named)[0][:400]:
                     labels.append((QRectF(x[i], y[i], w[i], kh - 1),
-                                   note_label(int(pk[i]), key, track.is_drum)))
+                                   (own and names.name_of_id(int(ids[i])))
+                                   or note_label(int(pk[i]), key, track.is_drum)))
         if labels and len(labels) < MAX_LABELS:
             p.setFont(self.label_font)
             p.setPen(QColor(0, 0, 0, 190))
@@ -472,6 +477,14 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 lut[v] = (c.red(), c.green(), c.blue(), c.alpha())
             self._luts[key] = lut
         return lut
+
+    def note_names(self) -> NoteNames:
+        """How the song's notes are named (their own spellings, their neighbours'), made
+        again when the song changes."""
+        song = self.roll.document.song
+        if self._names is None or self._names.song is not song:
+            self._names = NoteNames(song)
+        return self._names
 
     def _hidden_ids(self) -> dict[int, np.ndarray]:
         """Per track, the ids of the notes the gesture under way takes from their places:
@@ -833,7 +846,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
 
 def note_label(pitch: int, key, drum: bool) -> str:
     """A note's name as drawn on it: the drum a kit's key plays, else the pitch as the key
-    spells it."""
+    spells it (in a song with spellings of its own, a note is named by
+    :meth:`NoteCanvas.note_names` instead)."""
     return (drum_name(pitch, short=True) if drum else None) or pitch_name(pitch, key)
 
 

@@ -688,3 +688,47 @@ def test_the_entry_cursor_shades_the_next_steps_length(stepping):
     assert entry.cursor_span() is None
     plain = canvas.grab().toImage().pixelColor(x, y)
     assert shaded != plain
+
+
+def test_a_flat_typed_in_g_major_is_kept_through_save_copy_undo_and_export(stepping,
+                                                                           tmp_path):
+    # Choir director's QA: a B♭ typed in G major was drawn and exported as the key spells
+    # it (A♯). The note keeps its spelling (Note.spelling): in the project, a pasted copy,
+    # undo, the roll's label and the score; moved by a semitone it is named by the rule.
+    from dataclasses import replace
+
+    from engine.io import load_project, save_project
+    from engine.io.musicxml import musicxml_bytes
+    from engine.score import KeySignature
+
+    win = stepping
+    doc = win.document
+    doc.reset(replace(doc.song, key_signatures=(KeySignature(0, "G"),)), None)
+    win.selection.set_tracks([piano(win).id])
+    win.transport.seek(AFTER)
+    typed(win, "B")
+    press(win, K.Key_Minus)
+    bb = next(n for n in piano(win).notes if n.start == AFTER)
+    assert bb.spelling == "Bb" and win.status_step.text().endswith("Bb4")
+    assert win.pianoroll.canvas.note_names().name_of_id(bb.id) == "Bb4"
+    xml = musicxml_bytes(doc.song)[0]
+    assert re.search(rb"<step>B</step>\s*<alter>-1</alter>", xml)
+    assert not re.search(rb"<step>A</step>\s*<alter>1</alter>", xml)
+    save_project(doc.song, tmp_path / "bb.partita")
+    loaded = load_project(tmp_path / "bb.partita").song
+    assert loaded.tracks[0].note_by_id(bb.id).spelling == "Bb"
+    press(win, K.Key_N)  # step entry off: the editing keys are the usual ones
+    win.selection.set_notes([(piano(win).id, bb.id)])
+    win.copy()
+    win.transport.seek(AFTER + BAR)
+    win.paste()
+    pasted = next(n for n in piano(win).notes if n.start == AFTER + BAR)
+    assert pasted.id != bb.id and pasted.spelling == "Bb"
+    win.selection.set_notes([(piano(win).id, bb.id)])
+    win.transpose(1)  # a semitone up: B, named by the rule
+    assert piano(win).note_by_id(bb.id).spelling is None
+    win.transpose(-1)  # back to the black key: the rule's name (G major: A♯)
+    assert piano(win).note_by_id(bb.id).spelling is None
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert piano(win).note_by_id(bb.id).spelling == "Bb"
