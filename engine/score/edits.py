@@ -440,7 +440,8 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
         return ChangeNotes(track_id, label="Move notes")
     dticks = max(dticks, -min(n.start for n in notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
-    moved = tuple(replace(n, pitch=n.pitch + dpitch, start=n.start + dticks)
+    moved = tuple(Note(n.pitch + dpitch, n.start + dticks, n.duration, n.velocity, n.id,
+                       n.spelling)
                   for n in notes)
     return update_notes(track_id, notes, moved, f"Move {plural(len(notes), 'note')}")
 
@@ -485,7 +486,8 @@ def transpose_key_signatures(song: Song, semitones: int) -> SetSongProps | None:
 def resize_notes(
     track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
 ) -> ChangeNotes:
-    resized = tuple(replace(n, duration=max(min_duration, n.duration + dticks)) for n in notes)
+    resized = tuple(Note(n.pitch, n.start, max(min_duration, n.duration + dticks), n.velocity,
+                         n.id, n.spelling) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -497,7 +499,8 @@ def resize_note_starts(
     def start(n: Note) -> int:
         return max(0, min(n.start + dticks, n.end - min(min_duration, n.duration)))
 
-    resized = tuple(replace(n, start=start(n), duration=n.end - start(n)) for n in notes)
+    resized = tuple(Note(n.pitch, start(n), n.end - start(n), n.velocity, n.id, n.spelling)
+                    for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -524,7 +527,7 @@ def quantize_notes(
         end = start + max(grid if ends else 1, end - start)
         if end_limit is not None and end > max(end_limit, n.end) and start < end_limit:
             end = max(end_limit, n.end)  # no further than the limit, or than it was
-        out.append(replace(n, start=max(0, start), duration=end - start))
+        out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id, n.spelling))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
 
 
