@@ -14,7 +14,8 @@
   its instrument's range; else the instrument's range,
   :func:`engine.score.instruments.instrument_range`, or
   :data:`~engine.score.instruments.VOICE_PART_RANGES` for a part named Soprano, Alto,
-  Tenor or Bass) — or, when
+  Tenor or Bass: a choir's singable ranges, a voice under a kept melody lying below
+  C4 at most a tone lower, :func:`melody_margin`) — or, when
   the user gives a *pitch range* (``GenerateOptions.pitch_range``), that range instead of
   the register — and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
@@ -41,6 +42,8 @@ from engine.score import Mask, Note, Song, TimeMap, Track
 from engine.score.chords import Chord, recognise_chord, sounding_weights
 from engine.score.drums import DrumKit
 from engine.score.instruments import (
+    VOICE_MARGIN,
+    VOICE_PART_RANGES,
     instrument_range,
     part_range,
     role_of,
@@ -452,6 +455,7 @@ def build_problem(
         user = (p >= lo) & (p <= hi)
 
     lanes_of = {t: encoded.lane_tracks.count(t) for t in encoded.lane_tracks}
+    melody = _kept_melody(song, mask)  # the tune a written choir's ranges make room under
     # A bass under chords that stay strikes the chord's root on the bar's first beat (a
     # chord tone where the chord is not clear).
     bass_parts = {t for t in write if lanes_of.get(t) == 1 and not song.track(t).is_drum
@@ -479,9 +483,9 @@ def build_problem(
         singers = sorted((t for t in lanes_of if t in cadence.voices and t in write
                           and lanes_of[t] == 1), key=lambda t: -_part_middle(song.track(t)))
         third = next((t for t in singers if _reaches(song, t, cadence.third,
-                                                      ceilings.get(t))), None)
+                                                      ceilings.get(t), melody)), None)
         if third is not None:  # the voices below it close under its third, those above over
-            lo, hi = _reaches(song, third, cadence.third, ceilings.get(third))
+            lo, hi = _reaches(song, third, cadence.third, ceilings.get(third), melody)
             below = False
             bass = [cadence.bass] if lanes_of.get(cadence.bass) == 1 else []
             for t in [*singers, *bass]:
@@ -521,7 +525,7 @@ def build_problem(
         rhythm = np.where(removed, tokens[lane], vocab.REST)
         tokens[lane, removed] = vocab.REST
         kept = (ids != 0) & ~removed
-        span = track_register(song, track_id)
+        span = track_register(song, track_id, melody)
         register = (p >= span[0]) & (p <= span[1])
         if user is None and not encoded.drum_lanes[lane]:
             logit_bias[lane, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = register_pull(
@@ -612,18 +616,36 @@ def kit_pull(track: Track, kit: DrumKit) -> np.ndarray:
     return np.array([0.0 if own else -KIT_PULL for own in kit.own], dtype=np.float32)
 
 
-def track_register(song: Song, track_id: int) -> tuple[int, int]:
+def track_register(song: Song, track_id: int, melody: Track | None = None) -> tuple[int, int]:
     """The pitches a track may be written in: a track with notes keeps to its own range,
     :data:`OWN_RANGE_MARGIN` wider each side but not past its instrument's range; an
     empty or nearly empty one gets its instrument's range. Either way, widened to the
-    notes it has (a file's part is what it plays, whatever its program says)."""
+    notes it has (a file's part is what it plays, whatever its program says). A voice
+    part under a kept ``melody`` that lies below a soprano's range goes below its own
+    range by as much, at most :data:`~engine.score.instruments.VOICE_MARGIN` (an alto
+    under a tune dipping to A3 needs room under it): :func:`melody_margin`."""
     track = song.track(track_id)
     lo, hi = part_range(track.name, track.program, track.is_drum)
     pitches = [n.pitch for n in track.notes]
     if len(pitches) >= OWN_RANGE_NOTES:
         lo = max(min(pitches) - OWN_RANGE_MARGIN, lo)
         hi = min(max(pitches) + OWN_RANGE_MARGIN, hi)
+    lo -= melody_margin(track, melody)
     return min([lo, *pitches]), max([hi, *pitches])
+
+
+def melody_margin(track: Track, melody: Track | None) -> int:
+    """Semitones a written voice part (Alto, Tenor or Bass, as a choir sings them) may go
+    below its range under ``melody`` (a kept tune, the soprano): as far as the melody's
+    lowest note lies below a soprano's range, at most
+    :data:`~engine.score.instruments.VOICE_MARGIN`; 0 for any other part or melody."""
+    if melody is None or melody.id == track.id or not melody.notes or melody.is_drum:
+        return 0
+    if voice_part_of(track.name) in (None, "soprano") or voice_part_range(
+            track.name, track.program, track.is_drum) is None:
+        return 0
+    below = VOICE_PART_RANGES["soprano"][0] - min(n.pitch for n in melody.notes)
+    return min(max(below, 0), VOICE_MARGIN)
 
 
 def register_pull(song: Song, track_id: int) -> np.ndarray:
@@ -1062,11 +1084,11 @@ def _ceilings(song: Song, write: Collection[int], lanes_of: dict[int, int],
     return out
 
 
-def _reaches(song: Song, track_id: int, pcs: Collection[int], ceiling: int | None
-             ) -> tuple[int, int] | None:
-    """The lowest and highest pitch of ``pcs`` a track's register has at or under
-    ``ceiling``, or None."""
-    lo, hi = track_register(song, track_id)
+def _reaches(song: Song, track_id: int, pcs: Collection[int], ceiling: int | None,
+             melody: Track | None = None) -> tuple[int, int] | None:
+    """The lowest and highest pitch of ``pcs`` a track's register (under ``melody``) has
+    at or under ``ceiling``, or None."""
+    lo, hi = track_register(song, track_id, melody)
     hi = hi if ceiling is None else min(hi, ceiling)
     found = [p for p in range(lo, hi + 1) if p % 12 in pcs]
     return (found[0], found[-1]) if found else None

@@ -250,13 +250,21 @@ def instrument_range(program: int, is_drum: bool = False) -> tuple[int, int]:
 
 # Sung parts by name (what harmonize's SATB voices are called): the role's range is the
 # whole choir's, and a new Tenor written above the Alto, or a Bass in the alto's register,
-# is not a chorale. These are where the parts of the JSB chorales sing (train split: the
-# 0.5th–99.5th percentile of each part's notes), a tone wider each side: a harmony
-# class's ranges. Their extremes (a tone past Bach's highest and lowest) let a QA pass's
-# takes write tenors at B4 and basses at F4, which Bach's parts never reach.
+# is not a chorale. These are a choir's singable ranges as harmony and choral-writing
+# texts give them (S C4–G5, A G3–D5, T C3–G4, B E2–C4): what an amateur choir sings, and
+# what a choir director checks a printed part against. They were Bach's extremes a tone
+# wider each side (S C4–A5 … B C2–E4), and a choir director's QA of hymn tunes harmonized
+# with both shipped models counted basses at C2–D2 (chorale-jsb: Bach's basses go there)
+# and at D♭4–E4, and tenors at A♭4–A4 (partita-base: 183 and 30 notes in 16 takes). A
+# written part goes past them only where the melody forces it
+# (:data:`VOICE_MARGIN`, :func:`engine.models.constraints.track_register`).
 VOICE_PART_RANGES: dict[str, tuple[int, int]] = {
-    "soprano": (60, 81), "alto": (55, 74), "tenor": (49, 69), "bass": (36, 64),
+    "soprano": (60, 79), "alto": (55, 74), "tenor": (48, 67), "bass": (40, 60),
 }
+# The most semitones a written voice under a melody goes below its range, where the
+# melody itself lies below a soprano's (an alto under a tune that dips to A3 needs room
+# under it): as far as the melody goes below C4, at most a tone.
+VOICE_MARGIN = 2
 
 
 # A voice part as choir scores and hymnals name it: "Soprano", "S.", "Sopran", "Alto 1",
@@ -308,14 +316,20 @@ def grand_staff(name: str, program: int, is_drum: bool = False) -> bool:
             and voice_part_range(name, program, is_drum) is None)
 
 
+# The least of a voice part's range an instrument must play for the part to keep to it: a
+# major sixth, room for a line (a Bass on an alto sax has D♭3–C4 of E2–C4).
+SUNG_OVERLAP = 9
+
+
 def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int]:
     """The practical range of a track's part: its instrument's, narrowed to the part's
     sung range when it is named as a voice part (:func:`voice_part_range`) and the
-    instrument plays at least an octave of it (a "Bass" part on an alto sax keeps to the
-    sax: it cannot go below D♭3)."""
+    instrument plays at least :data:`SUNG_OVERLAP` semitones of it (a "Bass" part on an
+    alto sax keeps to the sax: D♭3–C4; a Bass on a flute, which has none of it, to the
+    flute)."""
     lo, hi = instrument_range(program, is_drum)
     sung = voice_part_range(name, program, is_drum)
-    if sung is not None and min(hi, sung[1]) - max(lo, sung[0]) >= 12:
+    if sung is not None and min(hi, sung[1]) - max(lo, sung[0]) >= SUNG_OVERLAP:
         return max(lo, sung[0]), min(hi, sung[1])
     return lo, hi
 

@@ -130,6 +130,31 @@ def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
     assert (min(pitches), max(pitches)) == instrument_range(33)
 
 
+def test_written_voices_keep_to_a_choirs_ranges_lower_only_under_a_low_melody():
+    # A choir director's QA: chorale-jsb's basses went to C2-D2, partita-base's to E4 and
+    # its tenors to A4 (a choir sings S C4-G5, A G3-D5, T C3-G4, B E2-C4) — on the
+    # program harmonize gives them under a tune with no instrument (0), as on a choir's.
+    def ranges(tune_low: int, program: int) -> list[tuple[int, int]]:
+        tune = Track(name="Soprano", program=program,
+                     notes=(Note(tune_low, 0, 480), Note(72, 480, 480)))
+        parts = [Track(name=n, program=program, channel=i + 1)
+                 for i, n in enumerate(("Alto", "Tenor", "Bass"))]
+        song = Song(tracks=(tune, *parts), length=2 * BAR)
+        return [(min(p), max(p)) for p in (_allowed_pitches(song, t) for t in parts)]
+
+    choir = [(55, 74), (48, 67), (40, 60)]
+    assert ranges(64, 0) == ranges(60, 52) == choir
+    # A tune that dips under C4 makes room under it, as far as it goes below, at most a
+    # tone: to B3, a semitone; to G3, a tone.
+    assert ranges(59, 0) == [(lo - 1, hi) for lo, hi in choir]
+    assert ranges(55, 52) == [(lo - 2, hi) for lo, hi in choir]
+    # Another part under it keeps its instrument's range, however low the tune lies.
+    tune = Track(name="Melody", notes=(Note(55, 0, 480),))
+    cello = Track(name="Cello", program=42, channel=1)
+    pitches = _allowed_pitches(Song(tracks=(tune, cello), length=2 * BAR), cello)
+    assert (min(pitches), max(pitches)) == instrument_range(42)
+
+
 def _bass() -> Track:
     return Track(name="Bass", program=33, notes=tuple(
         Note(36 + (i % 2) * 7, i * 480, 240) for i in range(8)))  # register 34..45
