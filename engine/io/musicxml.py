@@ -974,13 +974,23 @@ def _interval(transposition: tuple[int, int]) -> Any:
     return interval.intervalFromGenericAndChromatic(generic, semitones)
 
 
+def _voice_clefs() -> dict[str, Any]:
+    """The clef each voice part is printed in, as hymnals and choral scores print it."""
+    from music21 import clef
+
+    return {"soprano": clef.TrebleClef, "alto": clef.TrebleClef,
+            "tenor": clef.Treble8vbClef, "bass": clef.BassClef}
+
+
 def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
-    """The alto clef of a viola (41); treble clef, or bass clef when most of the part's
-    notes lie below middle C; the octave-down treble clef of a guitar (24–31: written an
-    octave above where it sounds) and of a tenor voice (a track named Tenor) whose notes
-    lie that low — when its part is not transposed by an octave already (a guitar's
-    stored (-7, -12), a tenor sax's ninth): that octave is the treble clef's way of
-    writing it an octave up, and the octave clef would show it another octave up."""
+    """The alto clef of a viola (41); a voice part at concert pitch its voice's clef
+    whatever its notes (:func:`_voice_clefs`: a Bass the bass clef, a Tenor the
+    octave-down treble clef); treble clef, or bass clef when most of the part's notes
+    lie below middle C; the octave-down treble clef of a guitar (24–31: written an
+    octave above where it sounds) and of a tenor voice whose notes lie that low — when
+    its part is not transposed by an octave already (a guitar's stored (-7, -12), a
+    tenor sax's ninth): that octave is the treble clef's way of writing it an octave up,
+    and the octave clef would show it another octave up."""
     from music21 import clef
 
     if track.program == VIOLA and not track.is_drum:
@@ -988,12 +998,13 @@ def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
     # The clef of the written notes: a tenor sax's part is written a ninth above where
     # it sounds, in the treble clef.
     shift = -_transposition(track)[1]
-    if voice_part_range(track.name, track.program, track.is_drum) is not None and (
-            voice_part_of(track.name) == "tenor"):
-        # A choir's tenor reads the octave-down treble clef in every hymn, not by where
-        # its notes lie: a choir director's exports gave 14 of 24 tenors the treble clef
-        # (their median at C4-E4), which a tenor sings an octave low.
-        return clef.Treble8vbClef()
+    if shift == 0 and voice_part_range(track.name, track.program, track.is_drum) is not None:
+        # A choir's part reads its voice's clef in every hymn, not the one where its
+        # notes lie: a choir director's exports gave 14 of 24 tenors the treble clef
+        # (their median at C4-E4), which a tenor sings an octave low, and a Bass lying
+        # G♯3-E4 the treble clef too. (A baritone sax's Bass is written in the treble
+        # clef an octave and a sixth up, as a saxophonist reads it.)
+        return _voice_clefs()[voice_part_of(track.name) or "soprano"]()
     pitches = sorted(p + shift for voice in voices for c in voice for p in c.pitches)
     if not pitches or pitches[len(pitches) // 2] >= 60:
         return clef.TrebleClef()

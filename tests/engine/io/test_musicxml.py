@@ -202,6 +202,18 @@ def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
     high = Song(tracks=(line("Tenor", 60), line("Ten.", 62)))
     assert [type(p.recurse().getElementsByClass("Clef")[0]).__name__
             for p in parse(musicxml_bytes(high)[0]).parts] == ["Treble8vbClef"] * 2
+    # Every voice part reads its voice's clef, not its notes' (a choir director's Bass
+    # lying G#3-E4 was printed in the treble clef), on a piano's program too ...
+    lying = Song(tracks=(line("Soprano", 55), line("Alto", 52, program=0),
+                         line("Bass", 56), line("B.", 61, program=0)))
+    assert [type(p.recurse().getElementsByClass("Clef")[0]).__name__
+            for p in parse(musicxml_bytes(lying)[0]).parts] == [
+        "TrebleClef", "TrebleClef", "BassClef", "BassClef"]
+    # ... but a transposed part is written as its player reads it: a baritone sax's Bass
+    # an octave and a sixth up, in the treble clef; a bass guitar named Bass is no voice.
+    band = Song(tracks=(line("Bass", 40, program=67), line("Bass", 64, program=33)))
+    assert [type(p.recurse().getElementsByClass("Clef")[0]).__name__
+            for p in parse(musicxml_bytes(band)[0]).parts] == ["TrebleClef", "TrebleClef"]
 
 
 def test_a_part_written_an_octave_up_already_is_not_put_under_an_octave_clef():
