@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from engine.score import DRUM_CHANNEL, InsertTrack, Mask, Region, Song, Track
 from engine.score.drums import DrumKit
+from engine.score.edits import SetTrackProps, set_track_props
 from engine.score.instruments import (
     GM_PROGRAMS,
     INSTRUMENT_ALIASES,
     drum_name,
     part_range,
+    program_name,
     role_of,
 )
 from engine.score.mask_geometry import band_out_of_reach
@@ -162,14 +164,54 @@ def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
     return kind
 
 
+CHOIR_PROGRAM = _ALIASES["choir"][0]  # Choir Aahs
+
+
+def unnamed(track: Track) -> bool:
+    """Whether a track has no name of its own: none, or only its instrument's General
+    MIDI name (a score's part with no name, or a MIDI track with none, is read as
+    "Acoustic Grand Piano")."""
+    name = " ".join(track.name.split()).casefold()
+    return not name or name == program_name(track.program, track.is_drum).casefold()
+
+
+def as_soprano(melody: Track) -> Track:
+    """A lone melody as harmonize's SATB voices take it: one with no name of its own
+    (:func:`unnamed`) on program 0 — the piano a file with no instrument is read as — or
+    a choir's is the choir's Soprano, a choir's (Choir Aahs), so the Alto, Tenor and Bass
+    added under it are a choir's too. A choir director's hymn tunes, harmonized with
+    ``--accompaniment satb``, printed as "Acoustic Grand Piano" over three piano parts.
+    A melody with a name of its own, or another instrument, is the user's: its voices
+    keep to its instrument (:func:`satb_programs`: a piano's four lines, an organ's
+    hymn; the studio names a track "Violin" or "Church Organ" after the instrument
+    picked, so that name is kept too)."""
+    if melody.is_drum or not unnamed(melody) or not (
+            melody.program == 0 or role_of(melody.program, False) == "voice"):
+        return melody
+    return replace(melody, name="Soprano",
+                   program=CHOIR_PROGRAM if melody.program == 0 else melody.program)
+
+
+def soprano_edits(song: Song, melody_id: int) -> list[SetTrackProps]:
+    """The edit naming a lone melody the Soprano (and a choir's, :func:`as_soprano`)
+    before harmonize adds its Alto, Tenor and Bass, or none when it has a name."""
+    melody = song.track(melody_id)
+    soprano = as_soprano(melody)
+    if soprano == melody:
+        return []
+    return [set_track_props(song, melody_id, "Name the melody Soprano",
+                            name=soprano.name, program=soprano.program)]
+
+
 def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
     """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
-    melody's instrument or its family's (``"satb"``: :func:`satb_programs`), or Piano and
+    melody's instrument or its family's (``"satb"``: :func:`satb_programs`; a choir's
+    under a melody with no name and no instrument, :func:`as_soprano`), or Piano and
     Bass (``"band"``)."""
     kind = accompaniment_kind(melody, kind)
     if kind == "satb":
-        return [TrackSpec(v, p) for v, p in zip(SATB_VOICES, satb_programs(melody.program),
-                                               strict=True)]
+        programs = satb_programs(as_soprano(melody).program)
+        return [TrackSpec(v, p) for v, p in zip(SATB_VOICES, programs, strict=True)]
     if kind == "band":
         return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
     raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")

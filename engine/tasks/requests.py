@@ -42,6 +42,7 @@ from .instruments import (
     accompaniment_kind,
     accompaniment_specs,
     new_track_edits,
+    soprano_edits,
     track_specs,
     unreachable_band,
 )
@@ -183,11 +184,15 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     is masked, every other track that is empty there (what the user wrote by hand is
     context, never rewritten unasked); plus the new tracks ``add``. ``chorale``: ``add``
     are the four-part voices (:func:`accompaniment`), so the job runs with
-    ``avoid_parallels`` on."""
+    ``avoid_parallels`` on, and a lone melody with no name of its own is named their
+    Soprano (:func:`~engine.tasks.instruments.as_soprano`)."""
     melody = melody_track(song, melody_id)
-    prep = new_track_edits(song, list(add))
+    inserts = new_track_edits(song, list(add))
+    # The chorale voices under a nameless tune: it is their Soprano (engine.tasks.harmonize)
+    prep = [*soprano_edits(song, melody.id), *inserts] if chorale and len(
+        song.tracks) == 1 else inserts
     mask = keep_tracks(mask, song)
-    new = frozenset(e.track.id for e in prep)
+    new = frozenset(e.track.id for e in inserts)
     # Without a mask: to the melody's last note, as the command line does (a final chord
     # held past the melody's end, to the bar line, hung on after the tune had stopped).
     start, end = mask.span if not mask.is_empty else melody_span(song, melody)

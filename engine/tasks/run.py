@@ -58,9 +58,11 @@ from .errors import CannotWrite, TaskError
 from .instruments import (
     SATB_VOICES,
     TrackSpec,
+    accompaniment_kind,
     accompaniment_specs,
     kit_band_mask,
     new_track_edits,
+    soprano_edits,
     unreachable_band,
 )
 from .keys import AUTO, named_key_signature, new_piece_signature, resolve_key
@@ -398,7 +400,9 @@ def harmonize(
 
     When the melody is alone, tracks are added first: ``"satb"`` adds Alto, Tenor and Bass
     voices in the melody's instrument (a chorale, written without parallel fifths or
-    octaves unless ``options.avoid_parallels`` is False: None turns it on), ``"band"``
+    octaves unless ``options.avoid_parallels`` is False: None turns it on; a melody with
+    no name of its own is named Soprano first, and on the default piano made a choir's,
+    :func:`~engine.tasks.instruments.as_soprano`), ``"band"``
     adds Piano and Bass;
     ``"auto"`` picks SATB for sung or string melodies and for one named as the soprano
     part (:func:`~engine.tasks.chorale.soprano_name`), and the band otherwise.
@@ -419,8 +423,11 @@ def harmonize(
     prep: list[Edit] = []
     if not others:
         specs = accompaniment_specs(melody, accompaniment)
-        prep = new_track_edits(song, specs)
-        others = [e.track.id for e in prep]
+        inserts = new_track_edits(song, specs)
+        others = [e.track.id for e in inserts]
+        if accompaniment_kind(melody, accompaniment) == "satb":  # a nameless tune: Soprano
+            prep = [*soprano_edits(song, melody_id)]
+        prep += inserts
         if [t.name for t in specs] == list(SATB_VOICES) and (
                 options is None or options.avoid_parallels is None):  # chorale voice leading
             options = replace(options or GenerateOptions(), avoid_parallels=True)

@@ -168,6 +168,41 @@ def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
     assert [(t.name, t.program) for t in band.tracks[1:]] == [("Piano", 0), ("Bass", 33)]
 
 
+@pytest.mark.parametrize(("name", "program", "expected"), [
+    # A tune with no name and no instrument (a score's part read as the default piano):
+    # a choir's four parts, not "Acoustic Grand Piano" over three piano voices.
+    ("", 0, [("Soprano", 52), ("Alto", 52), ("Tenor", 52), ("Bass", 52)]),
+    ("Acoustic Grand Piano", 0, [("Soprano", 52), ("Alto", 52), ("Tenor", 52), ("Bass", 52)]),
+    ("Choir Aahs", 52, [("Soprano", 52), ("Alto", 52), ("Tenor", 52), ("Bass", 52)]),
+    # Another instrument is the user's (the studio names a track after the one picked):
+    # its part and its voices keep it.
+    ("Church Organ", 19, [("Church Organ", 19), ("Alto", 19), ("Tenor", 19), ("Bass", 19)]),
+    # A name of the user's own is kept, and a keyboard they named plays every part.
+    ("Piano", 0, [("Piano", 0), ("Alto", 0), ("Tenor", 0), ("Bass", 0)]),
+    ("Hymn", 0, [("Hymn", 0), ("Alto", 0), ("Tenor", 0), ("Bass", 0)]),
+])
+def test_satb_under_a_nameless_tune_makes_it_the_soprano(name, program, expected):
+    melody = replace(chorale_melody().tracks[0], name=name, program=program)
+    song = Song(tracks=(melody,))
+    take = tasks.harmonize(song, melody.id, accompaniment="satb", model=model(),
+                           options=OPTS)
+    after = take.after  # (check_take: a take changes no track's settings; this one may)
+    assert [(t.name, t.program) for t in after.tracks] == expected
+    assert after.tracks[0].notes == melody.notes
+    assert take.edit.inverse().apply(after).tracks == song.tracks  # one undo: as it was
+    # The studio's Harmonize, answered "Alto, Tenor, Bass", does the same.
+    from engine.tasks import requests
+
+    add, chorale = requests.accompaniment(melody, "Alto, Tenor, Bass", alone=True)
+    plan = requests.harmonize(song, Mask(), melody.id, add, chorale)
+    planned = EditGroup(plan.prep).apply(song)
+    assert [(t.name, t.program) for t in planned.tracks] == expected
+    # The band is no choir: the melody keeps its name.
+    band = tasks.harmonize(song, melody.id, accompaniment="band", model=model(),
+                           options=OPTS).after
+    assert band.tracks[0].name == name
+
+
 def overlapping(notes) -> bool:
     """Whether two of these notes sound at once."""
     notes = sorted(notes, key=lambda n: n.start)
