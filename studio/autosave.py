@@ -62,6 +62,9 @@ class Autosaver(QObject):
         self._generation = 0  # a discard makes a write still in flight stale
         self._busy = False
         self._stopped = False  # closed: a late request (a job cancelled at close) writes nothing
+        # A crashed session's copy this session recovered: deleted only once this
+        # session's own copy is written, or the work is in a file (take_over).
+        self._adopted: Recovery | None = None
         self._worker = Worker(1, self)
         self.debounce_s, self.max_delay_s, self.write_share = DEBOUNCE_S, MAX_DELAY_S, WRITE_SHARE
         self.last_write_s = 0.0  # how long the last copy took to build and write
@@ -165,6 +168,7 @@ class Autosaver(QObject):
         if generation != self._generation:
             return  # saved cleanly meanwhile: that copy is already discarded
         self._saved = state
+        self._drop_adopted()  # the recovered work is safe in this session's copy now
         self.saved.emit(path)
 
     def _write_failed(self, error: BaseException) -> None:
@@ -192,22 +196,46 @@ class Autosaver(QObject):
         return (where + (")" if folder else "") +
                 ("; set $PARTITA_STATE_DIR to a folder you can write" if folder else ""))
 
+    def take_over(self, recovery: Recovery) -> tuple[bool, str | None]:
+        """Keep the work recovered from ``recovery`` (a crashed session's copy, now the
+        document) under this session: this session's copy is written first, and the
+        crashed session's deleted only once that worked (QA: it was deleted first, and
+        with a full disk a second crash lost the recovered work for good). Returns
+        whether this session's copy was written, and the problem deleting the old copy
+        (one line) if any. Unwritten, the old copy stays until a later copy is written
+        or the work is saved (:meth:`mark_clean`), or the window closes cleanly."""
+        self._adopted = recovery
+        if not self.save_now():
+            return False, None
+        return True, self._drop_adopted()
+
+    def _drop_adopted(self) -> str | None:
+        """Delete the crashed session's copy :meth:`take_over` kept; the problem, if any
+        (a file it cannot delete is offered again at the next start)."""
+        adopted, self._adopted = self._adopted, None
+        return self.store.discard(adopted) if adopted is not None else None
+
     def mark_clean(self) -> None:
         """The song, mask and takes are now what a file holds (saved as a project, or
-        just opened): forget the recovery copy."""
+        just opened): forget the recovery copy, and a recovered one :meth:`take_over`
+        kept."""
         self._clean_extras = self.extras()
-        self.discard()
+        self.discard(adopted=True)
 
     def _modified_changed(self, modified: bool) -> None:
         if not modified and not self.has_unsaved_extras:
             self.discard()
 
-    def discard(self) -> None:
-        """Forget this session's recovery copy (after a save or a clean close)."""
+    def discard(self, adopted: bool = False) -> None:
+        """Forget this session's recovery copy (after a save or a clean close); with
+        ``adopted``, the crashed session's copy :meth:`take_over` kept too (the work is
+        saved, or the user chose to let it go)."""
         self.wait()
         self._generation += 1
         self._saved = None
         self.store.discard()  # never raises; a file it cannot delete is offered next time
+        if adopted:
+            self._drop_adopted()
 
     def pending(self) -> list[Recovery]:
         try:

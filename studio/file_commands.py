@@ -548,14 +548,18 @@ class FileCommands:
             self.document.studio_state["interrupted"] = list(recovery.interrupted)
         if original_is_newer(recovery):
             self.document.forget_disk_state()  # Ctrl+S must ask before overwriting it
-        problem = self.autosaver.store.discard(recovery)
         self._song_reset(from_file=False)
-        self.autosaver.save_now()  # keep the recovered work safe under this session
+        # This session's copy first; the crashed session's goes only once that is written
+        # (a full disk: the old copy is the only one, and stays).
+        written, problem = self.autosaver.take_over(recovery)
         self.statusBar().showMessage(
             "Recovered unsaved work: save it to keep it" + (
                 " (Ctrl+Z shows the file as last saved)" if stepped else "") + (
                 f" (its autosave could not be deleted and will be offered again: {problem})"
-                if problem else ""), 8000)
+                if problem else "") + (
+                "" if written else " · ⚠ this session cannot autosave, so the crashed "
+                f"session's copy is kept at {display_path(recovery.path)} until it can"),
+            8000 if written else 20000)
         return True
 
 

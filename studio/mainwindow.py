@@ -1111,7 +1111,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.open_worker.cancel_all()  # a read still running: its song is not wanted
         self.open_worker.wait(30000)
         self.autosaver.stop()
-        self.autosaver.discard()
+        self.autosaver.discard(adopted=True)  # closed as the user chose: saved or not
         self._note_running(())  # closed cleanly: nothing was interrupted
         e.accept()
 

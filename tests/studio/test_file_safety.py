@@ -439,3 +439,63 @@ def test_an_empty_open_recent_says_so_and_keys_without_a_track_say_why(window):
     window.selection.set_tracks([])
     window.actions.rename_track.trigger()
     assert window.statusBar().currentMessage().startswith("No track selected")
+
+
+def test_recovering_keeps_the_crashed_copy_until_this_session_has_written_its_own(
+        opened, tmp_path, qtbot, dialogs):
+    # QA: the crashed session's copy was deleted before the new one was written; with a
+    # full disk ("Autosave is failing") a second crash lost the recovered work for good.
+    import errno
+
+    from studio.mainwindow import MainWindow
+
+    edit_something(opened)
+    assert opened.autosaver.save_now()
+    crashed = opened.autosaver.store.path
+    unsaved = opened.document.song
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    store = other.autosaver.store
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    store.save = disk_full  # this store only (monkeypatch also holds the dialogs' stubs)
+    dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
+    assert other.offer_recovery()
+    assert other.document.song == unsaved
+    assert crashed.exists() and not store.path.exists()  # the only copy is kept
+    message = other.statusBar().currentMessage()
+    assert "cannot autosave" in message and str(crashed) in message
+    assert not other.status_autosave.isHidden()  # "⚠ Autosave is failing"
+    # A second crash now: the next start still offers the work.
+    assert [r.path for r in RecoveryStore(tmp_path / "recovery", "third").pending(
+        include_running=True)] == [crashed]
+    # The disk has room again: the next copy is this session's, and the old one goes.
+    del store.save
+    edit_something(other)
+    assert other.autosaver.save_now()
+    assert store.path.exists() and not crashed.exists()
+    other.document._dirty = False
+    other.close()
+
+
+def test_a_recovered_copy_kept_goes_once_the_work_is_saved(opened, tmp_path, qtbot, dialogs,
+                                                            monkeypatch):
+    import errno
+
+    from studio.mainwindow import MainWindow
+
+    edit_something(opened)
+    assert opened.autosaver.save_now()
+    crashed = opened.autosaver.store.path
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    monkeypatch.setattr(other.autosaver.store, "save", lambda *a, **k: (_ for _ in ()).throw(
+        OSError(errno.ENOSPC, "No space left on device")))
+    dialogs.answers["ask_recover"] = lambda _p, pending: ("recover", pending[0])
+    assert other.offer_recovery() and crashed.exists()
+    dialogs.answers["get_save_path"] = tmp_path / "kept.partita"
+    assert other.save_as()  # the work is in a project now
+    assert not crashed.exists()
+    other.close()
