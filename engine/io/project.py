@@ -43,7 +43,7 @@ from .atomic import atomic_write
 from .errors import FileFormatError
 from .midi_export import MIN_VELOCITY, check_control
 from .project_places import friendly, place
-from .sniff import describe_content, looks_like_midi
+from .sniff import UTF8_BOM, describe_content, looks_like_midi, looks_like_project
 
 FORMAT = "partita"
 FORMAT_VERSION = 1
@@ -216,10 +216,14 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
         raise FileFormatError(path, "empty file")
     try:
         doc = json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
         if looks_like_midi(data):  # a MIDI file under a project's name: say what it is
             raise FileFormatError(path, "a MIDI file named as a Partita project: rename it "
                                   ".mid to open it") from None
+        if looks_like_project(data[:512]):  # JSON with one bad byte (a disk, a transfer)
+            line, column = _text_place(data.removeprefix(UTF8_BOM), e.start)
+            raise FileFormatError(path, "damaged Partita project: a byte that is not UTF-8 "
+                                  f"at line {line}, column {column}") from None
         raise FileFormatError(path, "not a Partita project (not UTF-8 text): it looks like "
                               f"{describe_content(data[:512])}") from None
     except json.JSONDecodeError as e:
@@ -243,6 +247,14 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
             f"this version reads up to {FORMAT_VERSION}"
         )
     return migrate(doc, path)
+
+
+def _text_place(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (from 1, in characters as a JSON error counts them) of byte
+    ``offset`` of ``data``."""
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", "replace")) + 1
+    return data.count(b"\n", 0, offset) + 1, column
 
 
 def migrate(doc: Document, path: str | os.PathLike[str] = "<bytes>") -> Document:

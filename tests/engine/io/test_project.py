@@ -117,6 +117,12 @@ def test_older_versions_are_upgraded_one_step_at_a_time(tmp_path, monkeypatch):
     (b"", "empty file"),
     (b'{"format": "partita", "version": 1, "song": {"ppq": 4', "truncated"),
     (b"\xff\xfe garbage", "not UTF-8"),
+    # One flipped byte in a project: damaged, not "not a Partita project" (QA).
+    (b'{"format": "partita",\n "version": 1, "song": {"title": "Fl\xe9ch\xff"}}',
+     r"^bad\.partita: damaged Partita project: a byte that is not UTF-8 at line 2, "
+     r"column 37$"),
+    (b'\xef\xbb\xbf{"format": "partita", "title": "\xc3\xa9\xff"}',
+     "a byte that is not UTF-8 at line 1, column 34$"),
     (b'{"format": "cubase"}', "not a Partita project"),
     (b"[1, 2, 3]", "not a Partita project"),
     (b'{"format": "partita", "version": "1"}', "bad format version"),
