@@ -101,16 +101,19 @@ def remove_stale_temps(target: Path, max_age: float = STALE_TEMP_SECONDS) -> lis
     return _remove_old(target.parent, pattern, max_age)
 
 
-_ANY_TEMP = re.compile(r"\..+\.[0-9a-f]{8}\.tmp", re.DOTALL)
-
-
-def remove_stale_temps_in(directory: Path, max_age: float = STALE_TEMP_SECONDS) -> list[Path]:
-    """Delete every temporary file :func:`atomic_write` left in ``directory`` (whatever
-    its target) last written over ``max_age`` seconds ago: for a folder only Partita
-    writes, whose targets change name (a killed session's recovery file is never saved
-    again, so :func:`remove_stale_temps` never meets its temporary). A live save's is
-    seconds old and stays. Best effort; returns those deleted."""
-    return _remove_old(directory, _ANY_TEMP, max_age)
+def remove_stale_temps_in(directory: Path, max_age: float = STALE_TEMP_SECONDS,
+                          suffixes: tuple[str, ...] = ("tmp",)) -> list[Path]:
+    """Delete every temporary file (:func:`temp_sibling`'s ``.NAME.<8 hex>.SUFFIX``, one of
+    ``suffixes``: :func:`atomic_write`'s ``tmp`` unless asked) left in ``directory``,
+    whatever its target, last written over ``max_age`` seconds ago: for a folder only
+    Partita writes, whose targets change name (a killed session's recovery file is never
+    saved again, so :func:`remove_stale_temps` never meets its temporary), and a render's
+    folders (a killed export's stems waiting on disk, ``raw``, and WAVs not yet renamed,
+    ``partial``: hundreds of megabytes). A live save's is seconds old and stays. Best
+    effort; returns those deleted."""
+    pattern = re.compile(r"\..+\.[0-9a-f]{8}\.(?:"
+                         + "|".join(map(re.escape, suffixes)) + ")", re.DOTALL)
+    return _remove_old(directory, pattern, max_age)
 
 
 def _remove_old(directory: Path, pattern: re.Pattern[str], max_age: float) -> list[Path]:

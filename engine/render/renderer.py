@@ -41,6 +41,7 @@ from .scratch import (
     Scratch,
     finish_stem,
     rehearsal_pieces,
+    remove_stale_scratch,
     scaled_chunks,
     sum_stems,
     wrap_tail,
@@ -413,6 +414,9 @@ def render_files(
                               "earlier version: delete them (engine.render.remove_stems) or "
                               "choose another folder; nothing written")
         known_stale = ()
+    remove_stale_scratch([Path(mix_path).parent if mix_path is not None else None,
+                          Path(stems_dir) if stems_dir is not None else None,
+                          Path(rehearsal_dir) if rehearsal_dir is not None else None])
     t0 = time.perf_counter()
     frames = song_frames(song, sample_rate)
     rendering = sum(a + b for a, b in _track_costs(song, sample_rate))

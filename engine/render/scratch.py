@@ -14,13 +14,13 @@ for sample.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
 import numpy as np
 
-from engine.io.atomic import temp_sibling
+from engine.io.atomic import STALE_TEMP_SECONDS, remove_stale_temps_in, temp_sibling
 from engine.score import Track
 
 from . import mixing
@@ -64,6 +64,25 @@ class Scratch:
         with contextlib.suppress(OSError):
             path.unlink()
         self._paths.remove(path)
+
+
+# The hidden names a render writes before its files are done: stems waiting on disk
+# (Scratch.new) and WAVs not yet renamed into place (files.write_wavs).
+SCRATCH_SUFFIXES = ("raw", "partial")
+
+
+def remove_stale_scratch(folders: Iterable[Path | None],
+                         max_age: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete what a render killed before its end (kill -9, a power cut: nothing ran its
+    clean-up) left in ``folders``, the ones a render writes to: its hidden ``.NAME.<8
+    hex>.raw`` and ``.partial`` files over ``max_age`` seconds old (a live render's are
+    newer, as :func:`~engine.io.atomic.remove_stale_temps_in` has it for a save's ``.tmp``).
+    No later render meets their random names, so nothing else would (QA: 609 MB left
+    after a killed ``partita render --stems``). Best effort; returns those deleted."""
+    removed: list[Path] = []
+    for folder in dict.fromkeys(f for f in folders if f is not None):
+        removed += remove_stale_temps_in(folder, max_age, SCRATCH_SUFFIXES)
+    return removed
 
 
 class RawStem:

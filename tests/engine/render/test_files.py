@@ -91,3 +91,29 @@ def test_stem_and_rehearsal_names_fit_a_file_name_in_bytes_and_stay_apart(tmp_pa
     audio = np.zeros((10, 2), np.float32)
     written = write_wavs([(tmp_path / n, audio) for n in stems + rehearsals], 44100)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in written)
+
+
+def test_a_render_removes_what_a_killed_render_left_in_its_folders(tmp_path):
+    # QA: a kill -9 of `partita render big.partita -o mix.wav --stems st` left 609 MB of
+    # hidden stems and WAVs for ever, a later complete render into the same folders too.
+    import os
+    import time
+
+    from engine.render import render_files
+
+    from .conftest import small_song
+
+    stems, hour_ago = tmp_path / "st", time.time() - 3700
+    stems.mkdir()
+    left = [tmp_path / ".mix.wav.0123abcd.raw", stems / ".01 - Piano.wav.89abcdef.raw",
+            stems / ".02 - Bass.wav.deadbeef.partial", tmp_path / ".mix.wav.00ff00ff.partial"]
+    live = stems / ".01 - Piano.wav.13572468.raw"  # another render's, running now
+    theirs = [tmp_path / ".mix.wav.raw", stems / "notes.0123abcd.raw"]  # not our names
+    for path in (*left, live, *theirs):
+        path.write_bytes(b"\0" * 1000)
+        if path != live:
+            os.utime(path, (hour_ago, hour_ago))
+    render_files(small_song(), tmp_path / "mix.wav", stems, synth="builtin")
+    assert not any(p.exists() for p in left)
+    assert live.exists() and all(p.exists() for p in theirs)
+    assert (tmp_path / "mix.wav").is_file() and len(list(stems.glob("*.wav"))) == 3
