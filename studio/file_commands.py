@@ -510,6 +510,7 @@ class FileCommands:
     def offer_recovery(self) -> bool:
         """Ask about work a crashed session left; True when a song was recovered."""
         pending = self.autosaver.pending()
+        self._tell_damaged_copies()
         self._tell_interrupted_elsewhere()
         if not pending:
             return False
@@ -562,6 +563,25 @@ class FileCommands:
             8000 if written else 20000)
         return True
 
+    def _tell_damaged_copies(self) -> None:
+        """Autosaves that cannot be read (a disk error, a copy cut short) are said once,
+        each named, and moved aside into the recovery folder's "damaged" folder, never
+        deleted (QA: they were skipped without a word). One that cannot be moved stays
+        where it is, and is said again at the next start."""
+        from .dialogs.recovery import describe_damaged
+
+        store = self.autosaver.store
+        try:
+            damaged = store.damaged()
+        except OSError:
+            return
+        lines = []
+        for copy in damaged:
+            with contextlib.suppress(OSError):
+                copy = store.set_aside(copy)
+            lines.append(describe_damaged(copy) + ".")
+        if lines:
+            dialogs.show_warning(self, "Damaged autosave", "\n\n".join(lines))
 
     def _tell_interrupted_elsewhere(self) -> None:
         """Generations a session had in flight when it ended with nothing unsaved (no

@@ -23,7 +23,7 @@ from typing import Any
 from engine.score import Song
 
 from .atomic import same_file
-from .autosave import Recovery, RecoveryStore
+from .autosave import DamagedRecovery, Recovery, RecoveryStore
 from .errors import FileFormatError
 from .midi_export import midi_to_bytes, write_midi
 from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_with_report
@@ -132,6 +132,7 @@ __all__ = [
     "MUSICXML_SUFFIXES",
     "PROJECT_SUFFIX",
     "SUFFIXES",
+    "DamagedRecovery",
     "FileFormatError",
     "ImportReport",
     "Project",

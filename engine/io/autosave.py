@@ -31,6 +31,7 @@ import contextlib
 import dataclasses
 import json
 import os
+import re
 import secrets
 import socket
 import time
@@ -46,6 +47,7 @@ from .atomic import atomic_write, remove_stale_temps_in
 from .project import Project, load_project, project_bytes
 
 SUFFIX = ".partita"
+DAMAGED_FOLDER = "damaged"  # where a copy that cannot be read is set aside, once told
 RUNNING_SUFFIX = ".running.json"  # a session's generations in flight (note_running)
 
 
@@ -85,6 +87,20 @@ class Recovery:
     def load(self) -> Project:
         """The recovered song and studio state."""
         return load_project(self.path)
+
+
+@dataclass(frozen=True)
+class DamagedRecovery:
+    """A recovery file that cannot be read (a disk error, a copy cut short): never
+    offered, never deleted; :meth:`RecoveryStore.damaged` lists it for the user to hear
+    of once."""
+
+    path: Path
+    """The file itself (after :meth:`RecoveryStore.set_aside`, where it was moved)."""
+    document: Path | None
+    """The document it was a copy of, where its metadata can still be read; else None."""
+    saved_at: datetime
+    """When it was written: its metadata's time where readable, else the file's."""
 
 
 class RecoveryStore:
@@ -158,9 +174,10 @@ class RecoveryStore:
 
         This session's own file is never listed, nor (unless ``include_running``) those of
         other Partita processes still running on this machine. Unreadable files are
-        skipped (they stay on disk). Temporary files a killed save left in the folder
-        (``.NAME.XXXXXXXX.tmp``, over :data:`~engine.io.atomic.STALE_TEMP_SECONDS` old) are
-        removed: their session never saves that name again, so nothing else would.
+        skipped (they stay on disk; :meth:`damaged` lists them). Temporary files a
+        killed save left in the folder (``.NAME.XXXXXXXX.tmp``, over
+        :data:`~engine.io.atomic.STALE_TEMP_SECONDS` old) are removed: their session
+        never saves that name again, so nothing else would.
         """
         found = []
         if not self.directory.is_dir():
@@ -179,6 +196,29 @@ class RecoveryStore:
                 recovery = dataclasses.replace(recovery, interrupted=record.interrupted)
             found.append(recovery)
         return sorted(found, key=lambda r: r.saved_at, reverse=True)
+
+    def damaged(self) -> list[DamagedRecovery]:
+        """Other sessions' recovery files that :meth:`pending` skips because they cannot
+        be read, newest first: for the user to be told of (a copy silently skipped
+        was work lost without a word). Never deleted: :meth:`set_aside` moves one out of
+        the way once told."""
+        found = []
+        if not self.directory.is_dir():
+            return found
+        for path in self.directory.glob(f"*{SUFFIX}"):
+            if path != self.path and path.is_file() and _read_meta(path) is None:
+                found.append(_salvage(path))
+        return sorted(found, key=lambda d: d.saved_at, reverse=True)
+
+    def set_aside(self, damaged: DamagedRecovery) -> DamagedRecovery:
+        """Move a damaged copy into the ``damaged`` folder of the recovery directory (so
+        it is told of once, and kept for whoever can mend it); where it now is. Raises
+        OSError (a read-only folder: it stays where it was)."""
+        folder = self.directory / DAMAGED_FOLDER
+        folder.mkdir(exist_ok=True, mode=0o700)
+        target = folder / damaged.path.name
+        os.replace(damaged.path, target)
+        return dataclasses.replace(damaged, path=target)
 
     def discard(self, recovery: Recovery | None = None) -> str | None:
         """Delete a recovery file: this session's (default) or one from :meth:`pending`.
@@ -245,6 +285,35 @@ def _read_meta(path: Path) -> Recovery | None:
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # binascii.Error (bad base64) is a ValueError too
+
+
+# What a damaged copy's metadata still says: it comes first in the file (project_bytes),
+# so a copy cut short or with a bad byte further on usually still names its song.
+_META_STRING = r'"{}"\s*:\s*("(?:[^"\\]|\\.)*")'
+
+
+def _salvage(path: Path) -> DamagedRecovery:
+    """What can be read of a recovery file :func:`_read_meta` cannot read."""
+    try:
+        head = path.read_bytes()[:65536].decode("utf-8", "replace")
+        mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        head, mtime = "", datetime.now(UTC)
+
+    def field(name: str) -> str | None:
+        found = re.search(_META_STRING.format(name), head)
+        if found is None:
+            return None
+        with contextlib.suppress(ValueError):
+            return str(json.loads(found.group(1)))
+        return None
+
+    document = field("document")
+    saved_at = mtime
+    with contextlib.suppress(ValueError, TypeError):
+        stamp = datetime.fromisoformat(field("saved_at") or "")
+        saved_at = stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return DamagedRecovery(path, Path(document) if document else None, saved_at)
 
 
 def _process_start(pid: int) -> str | None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from ..autosave import original_is_newer
 
 if TYPE_CHECKING:
-    from engine.io import Recovery
+    from engine.io import DamagedRecovery, Recovery
 from ..document import display_path
 
 
@@ -36,6 +36,17 @@ def describe(recovery: Recovery, now: datetime | None = None) -> str:
     if original_is_newer(recovery):
         text += " (the file on disk is newer than this autosave)"
     return text
+
+
+def describe_damaged(damaged: DamagedRecovery, now: datetime | None = None) -> str:
+    """"An autosave of demo.mid (14:03:27, 02/03/2026, 5 minutes ago) is damaged and could
+    not be recovered; it is kept at PATH": one copy :meth:`engine.io.RecoveryStore.damaged`
+    found (a song never saved, or whose name cannot be read: "of an unsaved song")."""
+    name = (display_path(damaged.document.name) if damaged.document is not None
+            else "an unsaved song")
+    return (f"An autosave of {name} ({saved_when(damaged.saved_at)}, "
+            f"{ago(damaged.saved_at, now)}) is damaged and could not be recovered; it is "
+            f"kept at {display_path(damaged.path)}")
 
 
 def saved_when(then: datetime) -> str:

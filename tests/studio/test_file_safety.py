@@ -499,3 +499,25 @@ def test_a_recovered_copy_kept_goes_once_the_work_is_saved(opened, tmp_path, qtb
     assert other.save_as()  # the work is in a project now
     assert not crashed.exists()
     other.close()
+
+
+def test_a_damaged_autosave_is_said_once_and_kept(opened, tmp_path, qtbot, dialogs):
+    # QA: a copy that could not be read was skipped without a word.
+    from studio.mainwindow import MainWindow
+
+    edit_something(opened)
+    assert opened.autosaver.save_now()
+    crashed = opened.autosaver.store.path
+    crashed.write_bytes(crashed.read_bytes()[:300])  # cut short
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    assert not other.offer_recovery()
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_warning"]
+    kept = tmp_path / "recovery" / "damaged" / crashed.name
+    assert title == "Damaged autosave"
+    assert message.startswith("An autosave of song.mid (")
+    assert f"is damaged and could not be recovered; it is kept at {kept}" in message
+    assert kept.is_file() and "ask_recover" not in dialogs.names()
+    assert not other.offer_recovery()  # told once
+    assert dialogs.names().count("show_warning") == 1 and kept.is_file()
+    other.close()

@@ -190,3 +190,27 @@ def test_a_killed_saves_temp_file_is_removed_when_pending_work_is_listed(tmp_pat
     assert RecoveryStore(tmp_path).pending() == []
     assert not killed.exists()
     assert live.exists() and mine.exists()
+
+
+def test_a_damaged_copy_is_listed_named_and_set_aside_never_deleted(tmp_path):
+    # QA: a copy that could not be read was skipped without a word: work lost unseen.
+    crashed = RecoveryStore(tmp_path)
+    path = crashed.save(song(), tmp_path / "tune.partita")
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])  # cut short (a disk error)
+    blank = tmp_path / "20260101-000000-00000000.partita"
+    blank.write_bytes(b"\0" * 64)  # nothing readable left: named by the file's time
+    day_ago = time.time() - 86400
+    os.utime(blank, (day_ago, day_ago))
+    store = RecoveryStore(tmp_path)
+    assert store.pending() == []
+    damaged = store.damaged()
+    assert [d.path for d in damaged] == [path, blank]  # newest first
+    assert damaged[0].document == (tmp_path / "tune.partita").absolute()
+    assert damaged[1].document is None
+    assert abs(damaged[1].saved_at.timestamp() - day_ago) < 1
+    moved = store.set_aside(damaged[0])
+    assert moved.path == tmp_path / "damaged" / path.name
+    assert moved.path.read_bytes() == data[:len(data) // 2] and not path.exists()
+    assert [d.path for d in store.damaged()] == [blank]  # told once: no more listed
+    assert store.pending() == []
