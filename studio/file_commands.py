@@ -275,7 +275,9 @@ class FileCommands:
         except Exception as e:
             if not _is_user_error(e):
                 raise
-            dialogs.show_error(self, "Cannot save file", _message(e, path))
+            dialogs.show_error(self, "Cannot save file", _message(
+                e, path, "use Save As… to save the song elsewhere (nothing is lost: it is "
+                "still open)"))
             return False
         from engine.io import file_kind
 
@@ -376,7 +378,8 @@ class FileCommands:
         except Exception as e:
             if not _is_user_error(e):
                 raise
-            dialogs.show_error(self, "Cannot export MIDI", _message(e, path))
+            dialogs.show_error(self, "Cannot export MIDI",
+                               _message(e, path, "export it to another folder"))
             return
         self.statusBar().showMessage(f"Exported {display_path(path)}", 4000)
         self._show_file_warnings(path, warnings, "exported")
@@ -404,7 +407,8 @@ class FileCommands:
             self._show_file_warnings(path, warnings, "exported")
 
         def failed(error: BaseException) -> None:  # write_musicxml says what, in one line
-            dialogs.show_error(self, "Cannot export MusicXML", _message(error, path))
+            dialogs.show_error(self, "Cannot export MusicXML",
+                               _message(error, path, "export it to another folder"))
 
         # The song is immutable: the export writes it as it is now.
         self._export_dialog = export_musicxml(self, doc.song, path, done, failed,
@@ -668,8 +672,18 @@ def _is_user_error(e: BaseException) -> bool:
     return isinstance(e, (FileFormatError, OSError, ValueError))
 
 
-def _message(e: BaseException, path: Path) -> str:
-    """The engine's one-line message; OS errors get the file name added."""
+def _message(e: BaseException, path: Path, way_out: str | None = None) -> str:
+    """The engine's one-line message; OS errors get the file name added. Writing
+    (``way_out``: what to do instead, "use Save As…"), an error that is the folder's
+    (gone, read-only) or the name's (too long) says so and the way out, not the file's
+    name and the OS's words (QA: "song.partita: No such file or directory" for a
+    folder deleted while the song was open)."""
+    from engine.io.errors import write_problem
+
     if isinstance(e, OSError) and not type(e).__module__.startswith("engine"):
+        problem = write_problem(e, path) if way_out else None
+        if problem:
+            problem = problem.replace(str(path.parent), display_path(path.parent))
+            return f"{display_path(path.name)}: {problem} — {way_out}"
         return f"{display_path(path.name)}: {e.strerror or e}"
     return str(e)

@@ -58,9 +58,13 @@ def error_line(e: BaseException) -> str:
     is named as it was typed ("../a/x.mid: not a MIDI file …"), as a missing one is, not
     by its base name alone as the studio's dialogs name it (over several folders, which
     x.mid?)."""
-    from engine.io.errors import FileFormatError
+    import errno
+
+    from engine.io.errors import FileFormatError, write_problem
 
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
+        if e.errno == errno.ENAMETOOLONG:  # the name's or the whole path's: which, and how long
+            return f"{e.filename}: {write_problem(e, e.filename)}"
         return f"{e.filename}: {e.strerror[:1].lower()}{e.strerror[1:]}"
     if isinstance(e, FileFormatError):
         return f"{e.path}: {e.problem}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -24,3 +25,29 @@ class FileFormatError(PartitaError):
         self.problem = " ".join(str(problem).split())  # always one line
         self.detail = detail
         super().__init__(f"{self.path.name}: {self.problem}")
+
+
+MAX_NAME_BYTES = 255  # a file name's bytes on most file systems (ext4, APFS, NTFS)
+
+
+def write_problem(error: OSError, path: str | os.PathLike[str]) -> str | None:
+    """What an OS error writing ``path`` means when the file is not to blame: "the
+    folder /…/gone no longer exists", "the folder /…/ro cannot be written in (read-only,
+    or no permission)", "the file name is too long (300 bytes; at most 255)", "the path
+    is too long (…)"; None for any other error (the OS's words, naming the file, say
+    it). A save that failed said "song.partita: No such file or directory" for a folder
+    deleted while the song was open (QA)."""
+    target = Path(path)
+    folder = target.parent
+    code = error.errno
+    if code == errno.ENAMETOOLONG:
+        name = len(os.fsencode(target.name))
+        if name > MAX_NAME_BYTES:
+            return f"the file name is too long ({name} bytes; at most {MAX_NAME_BYTES})"
+        return f"the path is too long ({len(os.fsencode(target.absolute()))} bytes)"
+    if code == errno.ENOENT and not folder.is_dir():
+        return f"the folder {folder} no longer exists"
+    if code == errno.EROFS or (code in (errno.EACCES, errno.EPERM) and folder.is_dir()
+                               and not os.access(folder, os.W_OK | os.X_OK)):
+        return f"the folder {folder} cannot be written in (read-only, or no permission)"
+    return None

@@ -521,3 +521,57 @@ def test_a_damaged_autosave_is_said_once_and_kept(opened, tmp_path, qtbot, dialo
     assert not other.offer_recovery()  # told once
     assert dialogs.names().count("show_warning") == 1 and kept.is_file()
     other.close()
+
+
+def saved_in(win, folder, dialogs, name="song.partita"):
+    """Save the window's song as a project in ``folder``, then edit it (unsaved work)."""
+    folder.mkdir()
+    dialogs.answers["get_save_path"] = folder / name
+    assert win.save_as()
+    edit_something(win)
+    return folder / name
+
+
+def test_saving_into_a_folder_deleted_meanwhile_names_the_folder_and_the_way_out(
+        window, tmp_path, dialogs):
+    # QA: "song.partita: No such file or directory" blamed the file.
+    import shutil
+
+    saved_in(window, tmp_path / "gone", dialogs)
+    shutil.rmtree(tmp_path / "gone")
+    assert not window.save()
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot save file"
+    assert message.startswith(f"song.partita: the folder {tmp_path / 'gone'} no longer exists"
+                              " — use Save As…")
+    assert window.document.is_modified  # nothing lost: still open, still unsaved
+
+
+def test_saving_into_a_folder_that_cannot_be_written_names_the_folder(
+        window, tmp_path, dialogs, monkeypatch):
+    import errno
+
+    ro = tmp_path / "ro"
+    path = saved_in(window, ro, dialogs)
+    real_access = os.access
+
+    def read_only(p, mode, *a, **k):  # as a read-only folder is to a user (root writes all)
+        return False if str(p) == str(ro) else real_access(p, mode, *a, **k)
+
+    def refused(*_a, **_k):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "access", read_only)
+    monkeypatch.setattr(window.document, "save", refused)
+    assert not window.save()
+    ((_, (_title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert message.startswith(f"song.partita: the folder {ro} cannot be written in "
+                              "(read-only, or no permission) — use Save As…")
+
+
+def test_a_name_too_long_to_save_says_so(window, tmp_path, dialogs):
+    name = "n" * 300 + ".partita"
+    dialogs.answers["get_save_path"] = tmp_path / name
+    assert not window.save_as()
+    ((_, (_title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert "the file name is too long (308 bytes; at most 255) — use Save As…" in message

@@ -840,3 +840,13 @@ def test_info_names_the_bank_and_the_kit(tmp_path, capsys):
     assert main(["info", str(path)]) == 0
     out = capsys.readouterr().out
     assert "Distortion Guitar (bank 8)" in out and "TR-808 Kit" in out
+
+
+def test_convert_to_a_name_too_long_says_whether_the_name_or_the_path(midi, tmp_path, capsys):
+    # "file name too long" was said of a path whose every name was short.
+    name = tmp_path / ("n" * 300 + ".partita")
+    assert main(["convert", str(midi), str(name)]) == 1
+    assert "the file name is too long (308 bytes; at most 255)" in capsys.readouterr().err
+    deep = tmp_path.joinpath(*["d" * 200] * 25, "x.partita")
+    assert main(["convert", str(midi), str(deep)]) == 1
+    assert "x.partita: the path is too long (" in capsys.readouterr().err
