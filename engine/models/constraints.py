@@ -145,6 +145,13 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
     tonic, minor, triad = closes
     chord = triad | ({(tonic + 4) % 12} if minor else set())  # a minor chorale may end major
     third = frozenset({(tonic + 4) % 12} | ({(tonic + 3) % 12} if minor else set()))
+    if minor and last.pitch % 12 != (tonic + 3) % 12 and all(
+            voice_part_range(t.name, t.program, t.is_drum) is not None for t in parts):
+        # Voice parts end a minor tune on the major chord, as Bach's chorales do (123 of
+        # the 140 minor ones in JSB train and valid; 2 end with no third): a choir
+        # director's QA found 0 of 3 minor hymns closing with a Picardy third.
+        chord = frozenset({tonic, (tonic + 4) % 12, (tonic + 7) % 12})
+        third = frozenset({(tonic + 4) % 12})
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
                    frozenset() if last.pitch % 12 in third else third,
