@@ -3,7 +3,9 @@
 Everything musical about timing happens here, once: ticks become sample frames through
 the song's :class:`~engine.score.TimeMap` (so tempo changes are exact), the sustain pedal
 (CC64) lengthens notes, and program changes, pitch bends and the few controllers a synth
-understands come out as one sorted list.
+understands come out as one sorted list. The built-in synth reads the bends as a
+:class:`BendCurve`: the pitch offset in force at each frame, the bend range (RPN 0) read
+as TinySoundFont reads it, so both synths bend a note alike.
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ import numpy as np
 from engine.score import Song, TimeMap, Track
 
 SUSTAIN_CC = 64
+# Registered parameters as a General MIDI synth reads them: CC101/100 choose one (RPN 0
+# is the pitch-bend range), CC6/38 set its value (semitones, cents), CC99/98 (an NRPN)
+# choose none. NULL_RPN: none chosen (what a channel starts with), TinySoundFont's value.
+RPN_MSB, RPN_LSB, NRPN_MSB, NRPN_LSB, DATA_MSB, DATA_LSB = 101, 100, 99, 98, 6, 38
+NULL_RPN = 0xFFFF
+DEFAULT_BEND_RANGE = 2.0  # semitones, a GM channel's until RPN 0 sets another
 # Controllers passed through to the SoundFont synth. Volume (7) and pan (10) are not:
 # the track's own volume/pan are applied to the stem, so a second copy would double them.
 PASS_THROUGH_CC = frozenset({6, 11, 38, 43, 98, 99, 100, 101})
@@ -199,3 +207,71 @@ def song_frames(song: Song, sample_rate: int) -> int:
             end = max(end, max(sustained_ends(t, song.end)))
     _, to_frames = frames_of(song, sample_rate)
     return int(to_frames([end])[0])
+
+
+@dataclass(frozen=True)
+class BendCurve:
+    """A track's pitch bend as a step function of sample frames: from ``frames[i]`` up
+    to ``frames[i + 1]`` the channel's notes sound at ``ratios[i]`` times their frequency
+    (``frames[0]`` is 0: unbent before the first bend)."""
+
+    frames: np.ndarray  # int64, ascending
+    ratios: np.ndarray  # float64, one per step
+
+    def over(self, start: int, stop: int) -> np.ndarray | None:
+        """The frequency ratio at each frame ``start`` .. ``stop``; ``None`` where the bend
+        is centred throughout (a note the bends leave alone is played as it always was)."""
+        first = int(np.searchsorted(self.frames, start, side="right")) - 1
+        last = int(np.searchsorted(self.frames, stop, side="left"))
+        ratios = self.ratios[first:last]
+        if not (ratios != 1.0).any():
+            return None
+        bounds = np.clip(self.frames[first:last], start, stop)
+        return np.repeat(ratios, np.diff(np.append(bounds, stop)))
+
+
+def bend_semitones(wheel: int, bend_range: float) -> float:
+    """The pitch offset of the 14-bit ``wheel`` (8192 = centre) at ``bend_range``
+    semitones, as TinySoundFont computes it (its full-scale wheel reaches the range)."""
+    if wheel == 8192:
+        return 0.0
+    return wheel / 16383 * 2 * bend_range - bend_range
+
+
+def bend_curve(song: Song, track: Track, sample_rate: int) -> BendCurve | None:
+    """The track's pitch bend over time (:class:`BendCurve`); ``None`` when it never
+    leaves the centre (or the track is drums: a kit is not bent).
+
+    The bend range is the channel's RPN 0, which TinySoundFont follows the same way: a
+    data entry (CC6 semitones, CC38 cents) sets it while RPN 0 is chosen by CC101/100,
+    a range change moving a bend already in force; 2 semitones until one does.
+    """
+    if track.is_drum or not any(c.kind == "pitchwheel" and c.value
+                                for c in track.controls):
+        return None
+    rpn, data, bend_range, wheel = NULL_RPN, 0, DEFAULT_BEND_RANGE, 8192
+    steps: dict[int, float] = {0: 0.0}  # frame → semitones from there (the last set wins)
+    for e in channel_events(song, track, sample_rate):
+        if e.kind == "bend":
+            wheel = e.a
+        elif e.kind != "cc":
+            continue
+        elif e.a in (RPN_MSB, RPN_LSB):
+            rpn = 0 if rpn == NULL_RPN else rpn
+            rpn = (rpn & 0x7F) | e.b << 7 if e.a == RPN_MSB else (rpn & 0x3F80) | e.b
+            continue
+        elif e.a in (NRPN_MSB, NRPN_LSB):
+            rpn = NULL_RPN
+            continue
+        elif e.a in (DATA_MSB, DATA_LSB):
+            data = (data & 0x7F) | e.b << 7 if e.a == DATA_MSB else (data & 0x3F80) | e.b
+            if rpn != 0:
+                continue
+            bend_range = (data >> 7) + 0.01 * (data & 0x7F)
+        else:
+            continue
+        steps[e.frame] = bend_semitones(wheel, bend_range)
+    frames = np.fromiter(steps, np.int64, len(steps))
+    semitones = np.fromiter(steps.values(), np.float64, len(steps))
+    keep = np.append(True, np.diff(semitones) != 0)  # (a step to the same pitch is none)
+    return BendCurve(frames[keep], np.exp2(semitones[keep] / 12))

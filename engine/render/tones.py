@@ -143,37 +143,66 @@ def _table_for(partials: tuple[float, ...], freq: float, sr: int) -> np.ndarray:
     return _table(partials, _partials_below_nyquist(partials, freq, sr))
 
 
-def voice(pitch: int, velocity: int, frames_on: int, program: int, sr: int) -> np.ndarray:
-    """One note as mono float32: ``frames_on`` held, then the release tail."""
-    tb = timbre_for(program)
-    freq = 440.0 * 2 ** ((pitch - 69) / 12)
-    decay = tb.decay_s
+def voice_frames(pitch: int, frames_on: int, program: int, sr: int) -> int:
+    """How long :func:`voice` makes the note: held (at least :data:`MIN_NOTE_S`; a struck
+    note no longer than it takes to die away), then its release."""
+    return sum(_held_release(timbre_for(program), _freq(pitch), frames_on, sr))
+
+
+def _freq(pitch: int) -> float:
+    return 440.0 * 2 ** ((pitch - 69) / 12)
+
+
+def _decay_s(tb: Timbre, freq: float) -> float:
     if tb.pitch_decay:
-        decay *= float(np.clip((261.6 / freq) ** 0.5, 0.3, 3.0))
+        return tb.decay_s * float(np.clip((261.6 / freq) ** 0.5, 0.3, 3.0))
+    return tb.decay_s
+
+
+def _held_release(tb: Timbre, freq: float, frames_on: int, sr: int) -> tuple[int, int]:
     held = max(frames_on, int(MIN_NOTE_S * sr))
     if tb.sustain == 0:  # a struck/plucked note has died away after 60 dB anyway
-        held = min(held, int(SIXTY_DB * decay * sr) + 1)
-    release = int(min(SIXTY_DB * tb.release_s, MAX_RELEASE_S) * sr)
+        held = min(held, int(SIXTY_DB * _decay_s(tb, freq) * sr) + 1)
+    return held, int(min(SIXTY_DB * tb.release_s, MAX_RELEASE_S) * sr)
+
+
+def voice(pitch: int, velocity: int, frames_on: int, program: int, sr: int,
+          bend: np.ndarray | None = None) -> np.ndarray:
+    """One note as mono float32: ``frames_on`` held, then the release tail
+    (:func:`voice_frames` long). ``bend``: the pitch bend's frequency ratio at each of
+    those frames (``events.BendCurve.over``), ``None`` for none."""
+    tb = timbre_for(program)
+    freq = _freq(pitch)
+    decay = _decay_s(tb, freq)
+    held, release = _held_release(tb, freq, frames_on, sr)
     n = held + release
     t = np.arange(n, dtype=np.float32) / np.float32(sr)
 
-    # Phase in cycles, in float64: float32 would drift audibly over a long note.
+    # Phase in cycles, in float64: float32 would drift audibly over a long note. A bend or
+    # vibrato moves the frequency frame by frame and the phase is its running sum, so a
+    # bend's step changes the pitch without a jump in the wave (no click).
     if tb.vibrato:
         depth = tb.vibrato * np.log(2) / 12 * np.minimum(t / 0.4, 1.0)  # fades in
         inst = freq * np.exp(depth * np.sin(2 * np.pi * 5.5 * t))
+        if bend is not None:
+            inst = inst * bend
         phase = np.cumsum(inst, dtype=np.float64) / sr
+    elif bend is not None:
+        phase = np.cumsum(bend * (freq / sr))
     else:
         phase = np.arange(n, dtype=np.float64) * (freq / sr)
+    # The tables hold no partial above Nyquist at the highest pitch the note is bent to.
+    top = freq if bend is None else freq * max(1.0, float(bend.max()))
     mask = TABLE_SIZE - 1
     idx = (phase * TABLE_SIZE).astype(np.int64) & mask
-    wave = _table_for(tb.bright, freq, sr)[idx]
+    wave = _table_for(tb.bright, top, sr)[idx]
     if tb.dull is not None:
         w = np.exp(-t / np.float32(tb.brightness_s))
-        dull = _table_for(tb.dull, freq, sr)[idx]
+        dull = _table_for(tb.dull, top, sr)[idx]
         wave = dull + (wave - dull) * w
     if tb.chorus:
         idx2 = (phase * (1.004 * TABLE_SIZE)).astype(np.int64) & mask
-        wave = 0.5 * (wave + _table_for(tb.dull or tb.bright, freq, sr)[idx2])
+        wave = 0.5 * (wave + _table_for(tb.dull or tb.bright, top, sr)[idx2])
 
     env = np.minimum(t / np.float32(tb.attack_s), np.float32(1.0))
     after = np.maximum(t - np.float32(tb.attack_s), np.float32(0.0))
