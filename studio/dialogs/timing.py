@@ -53,6 +53,16 @@ def chosen_key(combo: QComboBox) -> str:
 DENOMINATORS = tuple(2**i for i in range(MAX_DENOMINATOR.bit_length()))  # 1 … 64
 
 
+def tempo_entry(parent: QWidget, bpm: float) -> DecimalEntry:
+    """A BPM field in the user's locale (the bar's dialog and the beat's)."""
+    entry = DecimalEntry(parent)
+    entry.setRange(*BPM_RANGE)
+    entry.setDecimals(1)
+    entry.setSuffix(" BPM")
+    entry.setValue(bpm)
+    return entry
+
+
 class TimeDialog(QDialog):
     """Tempo (BPM), meter and key from one bar on, prefilled with what is in force. A meter
     of eighths or shorter is also counted as chosen: 7/8 as 3+2+2 (a list of the bar's
@@ -71,11 +81,7 @@ class TimeDialog(QDialog):
                       "removes a change." + (" A pickup is a short first bar before the meter "
                                              "(bar 0)." if pickup is not None else ""), self)
         text.setWordWrap(True)
-        self.tempo = DecimalEntry(self)
-        self.tempo.setRange(*BPM_RANGE)
-        self.tempo.setDecimals(1)
-        self.tempo.setSuffix(" BPM")
-        self.tempo.setValue(bpm)
+        self.tempo = tempo_entry(self, bpm)
         self.numerator = NumberEntry(self)
         self.numerator.setRange(1, MAX_NUMERATOR)
         self.numerator.setValue(meter[0])
@@ -237,11 +243,7 @@ class TempoDialog(QDialog):
                       "places; setting the tempo before removes a change. Meter and key "
                       f"start on a bar line: Ctrl+K on bar {bar}'s line sets them.", self)
         text.setWordWrap(True)
-        self.tempo = DecimalEntry(self)
-        self.tempo.setRange(*BPM_RANGE)
-        self.tempo.setDecimals(1)
-        self.tempo.setSuffix(" BPM")
-        self.tempo.setValue(bpm)
+        self.tempo = tempo_entry(self, bpm)
         self.tempo.setToolTip("Quarter notes a minute, as MIDI counts it")
         form = QFormLayout()
         form.addRow("Tempo (♩)", self.tempo)
