@@ -201,6 +201,9 @@ class Recorder(QObject):
                     self._counted = counted
                     self._say_recording(counted)
             return
+        if tr.start_in > 0:  # the output latency at the start: the keys struck till then
+            self._clock = (self.now() + tr.start_in, tick)  # start at the playhead (tick)
+            return
         if self.punch_in == math.inf:  # a count-in over before a frame showed it
             self.punch_in = self.now()
         if self._counted:  # the count-in is over: recording

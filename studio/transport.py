@@ -74,6 +74,7 @@ class Transport(QObject):
         # it plays. The playhead waits at play_start meanwhile.
         self.counting_in = False
         self.count_in_left = 0.0
+        self.start_in = 0.0  # seconds until play_start is heard (count-in, output latency)
         self.lead_in: Song | None = None
         self.audio_ok: bool | None = None  # unknown until first checked
         self.audio_reason = ""
@@ -421,7 +422,7 @@ class Transport(QObject):
         was = self.is_playing
         self._audition = None
         self._pending = False
-        self.counting_in, self.count_in_left = False, 0.0
+        self.counting_in, self.count_in_left, self.start_in = False, 0.0, 0.0
         self._timer.stop()
         if self._job is not None and not self._job.done:
             self._job.cancelled.set()  # free the worker for previews; re-rendering is quick
@@ -446,15 +447,20 @@ class Transport(QObject):
         if self._job is not None:
             player.set_gain(self._job.gain)  # lower, as the render ahead finds louder bars
         frames = player.position_frames
+        # The play start not heard yet: the count-in plays (the frames before play_start's),
+        # or the output latency before the first frame reaches the speaker (no wrap yet:
+        # after one, a loop starting earlier is played, not waited for). The playhead waits.
+        left = self._frame_of(self.play_start) - frames
+        waiting = left > 0 and player.is_playing and (self.counting_in or player.wraps == 0)
+        self.start_in = max(0.0, left / SAMPLE_RATE) if waiting else 0.0
         if self.counting_in:
-            # The count-in plays (the frames before play_start's): the playhead waits.
-            left = self._frame_of(self.play_start) - frames
-            self.count_in_left = max(0.0, left / SAMPLE_RATE)
-            if left > 0 and player.is_playing:
-                self.position = self.play_start
-                self.positionChanged.emit(self.position)
-                return
-            self.counting_in = False
+            self.count_in_left = self.start_in
+            if not waiting:
+                self.counting_in = False
+        if waiting:
+            self.position = self.play_start
+            self.positionChanged.emit(self.position)
+            return
         seconds = frames / SAMPLE_RATE
         tick = self.document.time_map.seconds_to_tick(seconds)
         self._sync_loop()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sys
 import threading
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -708,3 +709,47 @@ def test_keys_are_heard_live_in_step_entry_and_idle_and_monitor_off_is_silent(
     assert len(stand_in_output) == 1 and previews == []
     win.settings.sync()
     assert Settings(tmp_path / "settings.ini").midi_monitor() is False  # kept for next time
+
+
+# -- timing on the real player ---------------------------------------------------------------------
+@pytest.mark.parametrize("block", [512, 2048])
+def test_notes_played_on_the_beat_heard_are_recorded_on_it(
+        keyboard, stand_in_output, qtbot, block):  # noqa: F811 (the fixture)
+    """Pianist QA: played exactly on the beats heard, notes landed 0 to +12.5 ms late with
+    512-frame blocks, +2.5 to +28.8 ms with 2048 (never early): the playhead counted a
+    block as heard the moment it was handed over. The real player on a stand-in card with
+    20 ms of latency, called back on time; the playhead's frames every 16 ms between (and
+whenever its timer fires: on the same clock); a
+    key struck when each beat is heard and let go an eighth later: each within 2 ms."""
+    win, source = keyboard
+    win.actions.step_entry.trigger()  # off
+    choose_count_in(win, 0)
+    tr = win.transport
+    clock = Clock()
+    win.recorder.now = tr._player_obj().clock = clock  # the MIDI notes' clock too
+    win.actions.record.trigger()
+    qtbot.waitUntil(lambda: len(stand_in_output) == 1 and tr._timer.isActive(), timeout=10000)
+    (stream,) = stand_in_output
+    sr = 44100
+    first = tr._frame_of(AFTER)  # the first frame handed over
+    t0 = 100.0  # the first callback
+    heard = [t0 + (tr._frame_of(AFTER + b * Q + d) - first) / sr + 882 / sr
+             for b in range(8) for d in (0, EIGHTH)]  # (882 frames: the 20 ms latency)
+    events = [(t0 + k * block / sr, "callback", 0) for k in range(round(2.5 * 2.4 * sr / block))]
+    events += [(t0 + 0.007 + i * 0.016, "frame", 0) for i in range(round(2.4 * 2 / 0.016))]
+    events += [(t, "key", i) for i, t in enumerate(heard)]
+    for t, kind, i in sorted(events):
+        clock.t = t
+        if kind == "callback":
+            stream.callback(np.zeros((block, 2), np.float32), block, None, None)
+        elif kind == "frame":
+            tr._tick()
+        else:
+            play(source, (60 + i // 2, 0 if i % 2 else 90, t))
+    win.actions.record.trigger()
+    notes = entered(win)
+    assert len(notes) == 8
+    for b, (start, pitch, duration, _v) in enumerate(notes):
+        assert pitch == 60 + b
+        assert abs(start - (AFTER + b * Q)) <= 1.6, notes  # 2 ms at 800 ticks a second
+        assert abs(duration - EIGHTH) <= 1.6, notes

@@ -1,5 +1,6 @@
 """Playback: works through a (fake) sound card, and never raises without one."""
 
+import itertools
 import types
 
 import numpy as np
@@ -46,6 +47,13 @@ def fake_sounddevice(streams: list, fail_open: bool = False, devices: bool = Tru
                                  query_devices=query_devices)
 
 
+def played_out(player: Player) -> Player:
+    """The player's clock a second on at each reading: every block handed over has been
+    played out by the time the position is read."""
+    player.clock = itertools.count(0.0, 1.0).__next__
+    return player
+
+
 def test_the_real_check_never_raises():
     ok, message = audio_available()
     assert isinstance(ok, bool) and message
@@ -84,7 +92,7 @@ def test_player_streams_from_the_start_frame_to_the_end(monkeypatch):
     streams = []
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
     finished = []
-    player = Player(on_finished=lambda: finished.append(True))
+    player = played_out(Player(on_finished=lambda: finished.append(True)))
     audio = np.arange(1000, dtype=np.float32) / 1000  # mono is played on both sides
     assert player.play(audio, 1000, start_frame=600) is True
     (stream,) = streams
@@ -105,14 +113,15 @@ def test_player_streams_from_the_start_frame_to_the_end(monkeypatch):
 def test_stop_keeps_the_heard_position_and_play_replaces_the_stream(monkeypatch):
     streams = []
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
-    player = Player()
+    player = played_out(Player())
     player.play(np.zeros((5000, 2), np.float32), 1000)
     streams[0].callback(np.zeros((512, 2), np.float32), 512, None, None)
     player.stop()
     assert streams[0].closed and not player.is_playing
     assert player.position_frames == 502
     player.play(np.zeros((5000, 2), np.float32), 1000, start_frame=player.position_frames)
-    assert len(streams) == 2 and player.position_frames == 502  # not before its start
+    # Not before its start; until its first frame is heard, the latency before it.
+    assert len(streams) == 2 and player.position_frames == 502 - 10
 
 
 def test_a_lead_in_plays_first_and_runs_into_the_start_frame(monkeypatch):
@@ -120,12 +129,12 @@ def test_a_lead_in_plays_first_and_runs_into_the_start_frame(monkeypatch):
     it as the frames just before the start frame (below 0 near the song's start)."""
     streams = []
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
-    player = Player()
+    player = played_out(Player())
     audio = np.arange(1000, dtype=np.float32) / 1000
     lead = -np.arange(1, 301, dtype=np.float32) / 1000  # 300 frames
     assert player.play(audio, 1000, start_frame=100, lead_in=lead)
     (stream,) = streams
-    assert player.position_frames == -200
+    assert player.position_frames == -200 - 10  # the 10 ms latency before it is heard
     out = np.ones((256, 2), np.float32)
     stream.callback(out, 256, None, None)
     np.testing.assert_array_equal(out[:, 0], lead[:256])
@@ -137,7 +146,7 @@ def test_a_lead_in_plays_first_and_runs_into_the_start_frame(monkeypatch):
     player.stop()
     assert player.position_frames == 302
     player.play(audio, 1000, start_frame=400)  # no lead-in: from the start frame, as before
-    assert player.position_frames == 400
+    assert player.position_frames == 400 - 10
 
 
 def _played(stream, blocks: int, size: int = 256) -> np.ndarray:
@@ -149,11 +158,35 @@ def _played(stream, blocks: int, size: int = 256) -> np.ndarray:
     return np.concatenate(out)
 
 
+@pytest.mark.parametrize("block", [512, 2048])
+def test_the_frame_heard_moves_on_between_callbacks(monkeypatch, block):
+    """Pianist QA: a note recorded on the beat heard landed up to a block late (0 to
+    +12.5 ms at 512 frames, +2.5 to +28.8 ms at 2048): the block handed over was counted
+    as heard at once. The device plays it out over the block's time: the frame heard at
+    any moment is the last callback's first frame plus the time since, less the latency."""
+    streams = []
+    monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
+    player = Player()
+    now = [50.0]
+    player.clock = lambda: now[0]
+    sr = 44100
+    player.play(np.zeros((sr * 2, 2), np.float32), sr)
+    latency = round(0.01 * sr)
+    for k in range(4):  # callbacks on time, each as the block before has played out
+        now[0] = 50.0 + k * block / sr
+        streams[0].callback(np.zeros((block, 2), np.float32), block, None, None)
+        for part in (0.0, 0.25, 0.5, 0.99):
+            now[0] = 50.0 + (k + part) * block / sr
+            assert abs(player.position_frames - ((k + part) * block - latency)) <= 1
+    now[0] += 1.0  # a callback late: no further than what was handed over
+    assert player.position_frames == 4 * block - latency
+
+
 def test_a_loop_goes_round_in_the_callback_sample_exactly(monkeypatch):
     """The frame after the loop's last is its first, in the same block; one stream."""
     streams = []
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
-    player = Player()
+    player = played_out(Player())
     audio = np.arange(2000, dtype=np.float32) / 4000
     assert player.play(audio, 1000, start_frame=500, loop=Loop(300, 700, release=audio[:0]))
     out = _played(streams[0], 4)[:, 0]
@@ -169,7 +202,7 @@ def test_a_loop_goes_round_in_the_callback_sample_exactly(monkeypatch):
 def test_the_playhead_stays_before_the_wrap_until_the_wrap_is_heard(monkeypatch):
     streams = []
     monkeypatch.setattr(playback, "_sounddevice", lambda: fake_sounddevice(streams))
-    player = Player()
+    player = played_out(Player())
     player.play(np.zeros((2000, 2), np.float32), 1000, start_frame=600, loop=Loop(300, 700))
     streams[0].callback(np.zeros((105, 2), np.float32), 105, None, None)  # 5 past the end
     assert player.position_frames == 695  # the 10 ms latency: frame 695 is heard
