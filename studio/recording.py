@@ -14,7 +14,8 @@ them into the track that was current as one undo step ("Undo Record 12 notes"), 
 (Q quantizes them after); a key still held ends where the recording stopped. With the
 loop on, each pass is merged into the take (a held note ends at the loop's end). A note
 of the same pitch under a recorded one is replaced or cut short, as step entry writes
-(:func:`engine.score.add_notes_replacing`): none is doubled. Nothing is written while
+(:func:`engine.score.add_notes_replacing`): none is doubled, and one starting at most
+30 ms (or a 32nd) before a recorded note is replaced, not left as a sliver. Nothing is written while
 recording: the notes appear when it stops. Open, New and closing the window stop it first
 (:meth:`Recorder.stop`), so "Save changes?" asks about the take; it is never written into a
 song that replaced the one it was recorded for.
@@ -32,7 +33,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
 from engine.score import EditError, Note, TimeMap, add_notes_replacing, clamp_velocity
-from engine.score.edits import plural
+from engine.score.edits import RECORDED_FLAM_S, plural
 
 from .settings import COUNT_IN_BARS
 
@@ -284,7 +285,9 @@ class Recorder(QObject):
             return
         # Over the notes of the same pitch there (and a key played in two passes of the
         # loop: the later over the earlier), as step entry writes: none doubled or overlapped.
-        edit = add_notes_replacing(doc.song, track.id, notes)
+        # (One of them a hair after a note of its pitch, within 30 ms or a 32nd, replaces
+        # it: not a sliver of the old note before it.)
+        edit = add_notes_replacing(doc.song, track.id, notes, flam_s=RECORDED_FLAM_S)
         taken = {n.id for n in notes}
         written = [n for n in edit.added if n.id in taken]
         edit = replace(edit, label=f"Record {plural(len(written), 'note')}")

@@ -402,19 +402,35 @@ def add_notes(track_id: int, notes: Iterable[Note], label: str = "") -> ChangeNo
     return ChangeNotes(track_id, (), notes, label or f"Add {plural(len(notes), 'note')}")
 
 
+RECORDED_FLAM_S = 0.03  # a recorded key this soon after a note of its pitch replaces it
+
+
 def add_notes_replacing(song: Song, track_id: int, notes: Iterable[Note],
-                        label: str = "") -> ChangeNotes:
+                        label: str = "", flam_s: float = 0.0) -> ChangeNotes:
     """Add ``notes`` to a track, each written in turn over what sounds there at its pitch:
     a note of that pitch starting inside it is replaced (a passage entered or recorded
     twice is not doubled: a doubled note plays twice), one held from before ends where it
     starts (a whole note C, then C on beat 3: two halves). Later ``notes`` are written over
     earlier ones the same way (a key recorded in two passes of a loop); other pitches stay.
     Notes of ``notes`` replaced by later ones are not added. The walk is
-    :func:`~.overlaps.write_over`, the piano roll's rule too (:func:`~.overlaps.make_room`)."""
+    :func:`~.overlaps.write_over`, the piano roll's rule too (:func:`~.overlaps.make_room`).
+
+    ``flam_s`` (a recording's: :data:`RECORDED_FLAM_S`): a note of the pitch starting at
+    most that long before a new one — or a 32nd note, whichever is shorter at the tempo
+    there — is replaced too, not cut to a sliver (pianist QA: C4 recorded over the
+    piano's C4 on beat 1, 9 ms late, left a 7-tick C4 before it: a flam, a click)."""
     notes = tuple(notes)
     track = song.track(track_id)
     pitches = {n.pitch for n in notes}
-    after = {n.id: n for n in write_over(track.notes, notes)}
+    flam = None
+    if flam_s > 0:
+        tm = TimeMap.of(song)
+
+        def flam(n: Note) -> int:
+            early = n.start - tm.seconds_to_tick(max(0.0, tm.tick_to_seconds(n.start) - flam_s))
+            return min(early, song.ppq // 8)
+
+    after = {n.id: n for n in write_over(track.notes, notes, flam)}
     before = {n.id: n for n in track.notes if n.pitch in pitches}
     changed = {i for i, n in before.items() if i not in after or after[i].key() != n.key()}
     removed = tuple(n for i, n in before.items() if i in changed)  # replaced or trimmed

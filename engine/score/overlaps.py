@@ -10,7 +10,7 @@ built-in models apply it as they decode; every model's result passes through it 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from itertools import pairwise
 
@@ -65,13 +65,17 @@ def resolve_overlaps(notes: Iterable[Note], kept: Iterable[Note] = ()) -> tuple[
     return tuple(sorted(out, key=Note.key))
 
 
-def write_over(sounding: Iterable[Note], notes: Iterable[Note]) -> list[Note]:
+def write_over(sounding: Iterable[Note], notes: Iterable[Note],
+               flam: Callable[[Note], int] | None = None) -> list[Note]:
     """The one-note-per-pitch walk of notes written by hand (drawn, moved, entered,
     recorded): ``notes`` written in turn over ``sounding`` (a track's notes), each over
     what sounds at its pitch by then — the earlier of ``notes`` included. A note of its
     pitch held from before ends where it starts (a whole note C, then C on beat 3: two
     halves); one starting inside it, or with it, is removed (a passage entered twice is
-    not doubled). A zero-length note still strikes its onset. Returns the notes at the
+    not doubled). ``flam``: how many ticks before a written note one of its pitch may
+    start and still be replaced, not cut to a sliver (a key recorded a hair after the
+    note it plays again: :func:`~.edits.add_notes_replacing`'s ``flam_s``); none without
+    it. A zero-length note still strikes its onset. Returns the notes at the
     pitches of ``notes`` as they end up, each keeping its id; other pitches are left out.
 
     Each pitch's notes are kept in onset order, and a written note looks only at those
@@ -93,10 +97,11 @@ def write_over(sounding: Iterable[Note], notes: Iterable[Note]) -> list[Note]:
         lo = bisect.bisect_right(line, new.start - reach.get(new.pitch, 1), key=_start)
         hi = bisect.bisect_left(line, end, key=_start)
         kept = []
+        early = new.start - (flam(new) if flam is not None else 0)
         for n in line[lo:hi]:
             if not new.start < _sounds_until(n):
                 kept.append(n)
-            elif n.start < new.start:  # held from before: ends where the new one starts
+            elif n.start < early:  # held from before: ends where the new one starts
                 kept.append(replace(n, duration=new.start - n.start))
         line[lo:hi] = kept  # trims keep their onsets: still in order
         line.insert(bisect.bisect_right(line, new.start, key=_start), new)

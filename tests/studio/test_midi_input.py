@@ -486,6 +486,26 @@ def test_a_recording_over_notes_of_the_same_pitch_never_overlaps_them(recording)
         (0, 60), (Q, 62), (2 * Q, 64), (3 * Q, 65)]
 
 
+def test_a_key_recorded_a_hair_after_the_note_it_plays_again_replaces_it(recording):
+    """Pianist QA: looping over the piano's C4 on beat 1 and recording C4 on beat 1, landing
+    at tick 7 (9 ms late), cut the old C4 to a 7-tick note: a flam, a click. A note of the
+    pitch starting up to 30 ms (or a 32nd, if shorter) before the recorded one is replaced."""
+    win, source, clock, _ = recording
+    win.transport.seek(0)
+    win.transport.set_loop(0, BAR, True)  # over the piano's first bar: C4 D4 E4 F4
+    win.actions.record.trigger()
+    frame(win, clock, 0, 100.0)
+    play(source, (60, 90, 100.00875), (60, 0, 100.3))  # C4 at tick 7
+    play(source, (62, 90, 100.65), (62, 0, 100.9))  # D4 40 ms after the D4 at 480: cuts it
+    win.actions.record.trigger()
+    bar_1 = sorted(n.key() for n in piano(win).notes if n.start < BAR)
+    assert bar_1 == [(7, 60, 233, 90), (Q, 62, 40, 90), (Q + 40, 62, 200, 90),
+                     (960, 64, Q, 90), (1440, 65, Q, 90)]
+    undo(win)
+    assert [(n.start, n.pitch) for n in piano(win).notes if n.start < BAR] == [
+        (0, 60), (Q, 62), (2 * Q, 64), (3 * Q, 65)]
+
+
 @pytest.mark.parametrize("leave", ["close", "open", "new"])
 def test_closing_or_replacing_the_song_while_recording_writes_the_take_and_asks(
         recording, dialogs, song_file, leave):

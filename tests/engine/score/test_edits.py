@@ -17,6 +17,7 @@ from engine.score import (
     Region,
     ReplaceSong,
     Song,
+    TempoChange,
     TimeMap,
     TimeSignature,
     Track,
@@ -38,6 +39,7 @@ from engine.score import (
     transpose_notes,
     transposes_whole_song,
 )
+from engine.score.edits import RECORDED_FLAM_S
 
 
 @pytest.fixture
@@ -481,6 +483,29 @@ def test_notes_added_replacing_the_same_pitch_under_them_never_overlap_it():
     assert c_whole.id in kept and e_half.id not in kept  # the held one cut, the other gone
     assert edit.label == "Enter C E D"
     assert same_with_ids(edit.inverse().apply(after), song)
+
+
+@pytest.mark.parametrize("bpm, flam", [(120, 29), (300, 60)])  # 30 ms, or a 32nd if shorter
+def test_a_note_recorded_a_hair_late_replaces_the_one_it_plays_again(bpm, flam):
+    """Pianist QA: C4 recorded over the piano's C4 on beat 1, landing at tick 7, cut the old
+    one to a 7-tick note before it (a 9 ms flam, a click). A note of the pitch starting up
+    to 30 ms — or a 32nd note, whichever is shorter — before a recorded one is replaced."""
+    old = [Note(60, 0, 480, 80), Note(62, 0, 480, 80), Note(64, 0, 480, 80),
+           Note(65, 0, 20, 80)]  # (F4: over before the new one starts)
+    track = Track("Piano", notes=old)
+    song = Song(tracks=(track,), tempos=(TempoChange(0, round(60_000_000 / bpm)),))
+    new = [Note(60, flam, 240, 100), Note(62, flam + 1, 240, 100), Note(65, flam, 240, 100)]
+    after = add_notes_replacing(song, track.id, new, flam_s=RECORDED_FLAM_S).apply(song)
+    assert played(after.tracks[0]) == [(0, 62, flam + 1, 80), (0, 64, 480, 80),
+                                       (0, 65, 20, 80), (flam, 60, 240, 100),
+                                       (flam, 65, 240, 100), (flam + 1, 62, 240, 100)]
+    # In the same call too: a key played again a hair later in the loop's next pass.
+    again = [Note(67, 100, 300), Note(67, 100 + flam, 300)]
+    after = add_notes_replacing(song, track.id, again, flam_s=RECORDED_FLAM_S).apply(song)
+    assert [n.start for n in after.tracks[0].notes if n.pitch == 67] == [100 + flam]
+    # Step entry (no flam): the old note is cut where the new one starts, as before.
+    after = add_notes_replacing(song, track.id, new[:1]).apply(song)
+    assert (0, 60, flam, 80) in played(after.tracks[0])
 
 
 def test_notes_added_replacing_are_written_in_turn_over_each_other():
