@@ -138,6 +138,8 @@ class MidiInput(QObject):
     noteOn = Signal(int, int, float)  # pitch, velocity 1–127, time.monotonic() seconds
     noteOff = Signal(int, float)  # pitch, seconds
     changed = Signal()  # the open device or the reason for none changed
+    disconnected = Signal(str)  # the open port went away (unplugged): its name
+    reconnected = Signal(str)  # the port that went away is back, open again: its name
     _received = Signal(int, int, float)  # from the backend's thread
 
     def __init__(self, source: MidiSource | None = None, parent: QObject | None = None) -> None:
@@ -148,6 +150,10 @@ class MidiInput(QObject):
         self.reason = "not looked for yet"  # why no port is open
         self.available = False  # whether the last refresh could ask the system at all
         self._port: MidiPort | None = None
+        self.held: set[int] = set()  # the keys down on the open port
+        # The port that went away (unplugged), opened again when it is back: poll().
+        self.lost: str | None = None
+        self.now = time.monotonic  # the clock of the notes' times (tests set it)
         # Queued: the slot runs on this object's (the GUI) thread whoever emits.
         self._received.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
 
@@ -169,7 +175,7 @@ class MidiInput(QObject):
             self.names, self.available = [], False
             self._set_reason(_reason(e))
         else:
-            if self.device is None:
+            if self.device is None and self.lost is None:
                 self._set_reason("no MIDI devices found" if not self.names
                                  else "none chosen (Tools ▸ MIDI Input)")
         return self.names
@@ -197,15 +203,46 @@ class MidiInput(QObject):
         except Exception as e:
             self._set_reason(f"“{name}” cannot be opened: {_reason(e)}")
             return False
-        self.device = name
+        self.device, self.lost = name, None
         self.changed.emit()
         return True
+
+    def poll(self) -> None:
+        """Ask the system whether the open port is still there (a keyboard unplugged
+        leaves its port open and silent: nothing else tells), and whether the one that
+        went away is back. Gone: its keys held are let go now, it is closed and
+        :attr:`disconnected` says so; back (under ALSA maybe with another client number):
+        opened again and :attr:`reconnected` says so."""
+        if self.device is None and self.lost is None:
+            return
+        try:
+            names = self.source.input_names()
+        except Exception:  # the system cannot be asked just now: nothing is concluded
+            return
+        gone = self.device
+        if gone is not None:
+            if gone in names:
+                return
+            at = self.now()
+            for pitch in sorted(self.held):  # ended where the keyboard went, not at a stop
+                self.noteOff.emit(pitch, at)
+            self.held.clear()
+            self.lost = gone
+            self.close(reason=f"“{gone}” was disconnected (plug it in again: it reconnects)")
+            self.disconnected.emit(gone)
+        self.names = names
+        back = self.find(self.lost) if self.lost is not None else None
+        if back is not None:
+            self.open(back)
+            if self.device == back:
+                self.reconnected.emit(back)
 
     def close(self, reason: str | None = "none chosen (Tools ▸ MIDI Input)") -> None:
         """Close the open port (its callback stops before this returns)."""
         port, self._port = self._port, None
         was = self.device
         self.device = None
+        self.held.clear()
         if port is not None:
             with contextlib.suppress(Exception):  # a port gone with its device: closed
                 port.close()
@@ -227,6 +264,8 @@ class MidiInput(QObject):
         if self._port is None or not 0 <= pitch <= 127:
             return  # a note already queued when the port was closed
         if velocity > 0:
+            self.held.add(pitch)
             self.noteOn.emit(pitch, min(velocity, 127), seconds)
         else:
+            self.held.discard(pitch)
             self.noteOff.emit(pitch, seconds)

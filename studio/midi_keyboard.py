@@ -6,7 +6,9 @@ recording (:mod:`studio.recording`).
 With no choice made yet the first keyboard found is opened (not ALSA's *Midi Through*), as
 MuseScore does; a port chosen is reopened at the next start when it is plugged in, and
 None keeps every port closed. Refresh (or opening the menu) asks the system again: a
-keyboard plugged in since is listed, and the one chosen is opened.
+keyboard plugged in since is listed, and the one chosen is opened. While a port is open the
+ports are asked for every :data:`POLL_MS`: one unplugged is closed, its keys let go, said in
+the status bar, and opened again when it is back (:meth:`MidiInput.poll`).
 
 Every key played is heard as it is played (*Tools ▸ MIDI Input ▸ Monitor*, on unless
 turned off): with the current track's instrument, or the recording's track's, idle or over
@@ -19,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMenu
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from .mainwindow import MainWindow
 
 OFF = "turned off (Tools ▸ MIDI Input ▸ None)"
+POLL_MS = 2000  # how often the ports are asked for while one is open or awaited
 CHOOSE = "Tools ▸ MIDI Input chooses the keyboard"
 
 
@@ -70,6 +73,13 @@ class MidiKeyboard(QObject):
         self.label = QLabel("", window.statusBar())
         self.label.setObjectName("MidiStatus")
         self.input.changed.connect(self._show_status)
+        self.input.disconnected.connect(self._disconnected)
+        self.input.reconnected.connect(self._reconnected)
+        # A keyboard unplugged says nothing: the ports are asked for while one is open
+        # (or one unplugged is awaited, to open it again when it is back).
+        self.poll_timer = QTimer(self)
+        self.poll_timer.setInterval(POLL_MS)
+        self.poll_timer.timeout.connect(self.input.poll)
         self.input.noteOn.connect(self._note_on)
         self.input.noteOff.connect(self._note_off)
         window.actions.midi_refresh.triggered.connect(self.refresh)
@@ -109,6 +119,7 @@ class MidiKeyboard(QObject):
     def choose(self, name: str | None) -> None:
         """The user's choice in the menu (None: no MIDI input), kept for the next start."""
         settings = self.window.settings
+        self.input.lost = None  # (not awaited any more)
         if name is None:
             settings.set_midi_input("")
             self.input.close(reason=OFF)
@@ -125,6 +136,13 @@ class MidiKeyboard(QObject):
             midi.close(reason=None)  # the reason the refresh gave
             return
         wanted = self.window.settings.midi_input()
+        if midi.lost is not None and wanted != "":  # unplugged: opened again when back
+            back = midi.find(midi.lost)
+            if back is not None:
+                midi.open(back)
+                return
+            if wanted is not None or not midi.keyboards():
+                return  # still awaited (a keyboard never chosen: another one is opened)
         if wanted == "":
             midi.close(reason=OFF)
         elif wanted is None:  # never chosen: keep the one open, else the first keyboard
@@ -185,7 +203,16 @@ class MidiKeyboard(QObject):
 
     def _show_status(self) -> None:
         midi, label = self.input, self.label
-        if midi.device is not None:
+        if midi.device is not None or midi.lost is not None:
+            if not self.poll_timer.isActive():
+                self.poll_timer.start()
+        else:
+            self.poll_timer.stop()
+        if midi.device is None and midi.lost is not None:
+            label.setText(f"⚠ {short_name(midi.lost)} disconnected")
+            label.setStyleSheet("color:#d19a66;")
+            label.setToolTip(f"{midi.status_line} — {CHOOSE}")
+        elif midi.device is not None:
             label.setText(f"🎹 {short_name(midi.device)}")
             label.setStyleSheet("")
             label.setToolTip(f"{midi.status_line} — in step entry (N) the keys you play "
@@ -195,6 +222,19 @@ class MidiKeyboard(QObject):
             label.setStyleSheet("color:#8b929c;")
             label.setToolTip(f"{midi.status_line} — {CHOOSE}")
         label.setAccessibleName(midi.status_line)
+
+    def _disconnected(self, port: str) -> None:
+        """The keyboard went away: its keys were let go (a recording goes on, keeping what
+        was played); said until it is back."""
+        w = self.window
+        name = short_name(port)
+        going_on = " — recording goes on" if w.recorder.recording else ""
+        w.statusBar().showMessage(f"{name} disconnected{going_on}: plug it in again and it "
+                                  "reconnects", 0 if w.recorder.recording else 15000)
+
+    def _reconnected(self, port: str) -> None:
+        self._fill_menu()
+        self.window.statusBar().showMessage(f"{short_name(port)} reconnected", 8000)
 
     # -- the notes ---------------------------------------------------------------------------------
     def _note_on(self, pitch: int, velocity: int, seconds: float) -> None:

@@ -506,6 +506,60 @@ def test_a_key_recorded_a_hair_after_the_note_it_plays_again_replaces_it(recordi
         (0, 60), (Q, 62), (2 * Q, 64), (3 * Q, 65)]
 
 
+def test_a_keyboard_unplugged_while_recording_ends_its_keys_and_reconnects(recording):
+    """Pianist QA: unplugged mid-recording, the recording went on with no input and the
+    status bar kept showing the device; a key held at the unplug was written to the stop
+    (1362 ticks). The ports are asked for every 2 s while one is open: the one gone ends
+    its keys there, is said, and is opened again when it is back; the take goes on."""
+    win, source, clock, _ = recording
+    midi = win.midi
+    midi.input.now = clock
+    assert midi.poll_timer.isActive() and midi.poll_timer.interval() == 2000
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5))  # held when the cable comes out
+    port = source.port
+    source.ports.remove(KEYSTATION)
+    clock.t = 101.0
+    midi.poll_timer.timeout.emit()  # (its 2 s)
+    assert port.closed and midi.input.device is None and midi.input.held == set()
+    assert win.recorder.recording and win.recorder.held == {}
+    assert win.status_midi.text() == "⚠ Keystation 49 disconnected"
+    assert win.statusBar().currentMessage() == (
+        "Keystation 49 disconnected — recording goes on: plug it in again and it reconnects")
+    assert midi.poll_timer.isActive()  # awaited
+    frame(win, clock, AFTER + 1200, 101.5)
+    midi.poll_timer.timeout.emit()  # not back yet
+    assert midi.input.device is None
+    again = "Keystation 49:Keystation 49 MIDI 1 24:0"  # another ALSA client number
+    source.ports.append(again)
+    clock.t = 101.8
+    midi.poll_timer.timeout.emit()
+    assert midi.input.device == again and win.status_midi.text() == "🎹 Keystation 49"
+    assert win.statusBar().currentMessage() == "Keystation 49 reconnected"
+    play(source, (64, 80, 102.5), (64, 0, 103.0))
+    clock.t = 103.5
+    win.actions.record.trigger()
+    assert entered(win) == [(AFTER + 400, 60, 400, 90), (AFTER + 2000, 64, 400, 80)]
+    assert win.document.undo_stack.undoText() == "Record 2 notes"
+    midi.choose(None)  # None: not awaited or asked for any more
+    assert not midi.poll_timer.isActive() and midi.input.lost is None
+
+
+def test_a_keyboard_unplugged_idle_is_said_and_none_stops_awaiting_it(keyboard):
+    win, source = keyboard
+    midi = win.midi
+    source.ports.remove(KEYSTATION)
+    midi.poll_timer.timeout.emit()
+    assert win.status_midi.text() == "⚠ Keystation 49 disconnected"
+    assert midi.input.status_line.startswith("No MIDI input: “Keystation 49")
+    win.actions.midi_refresh.trigger()  # still awaited, not "no MIDI devices found"
+    assert win.status_midi.text() == "⚠ Keystation 49 disconnected"
+    source.ports.append(KEYSTATION)
+    win.actions.midi_refresh.trigger()  # Refresh finds it at once too
+    assert midi.input.device == KEYSTATION and win.status_midi.text() == "🎹 Keystation 49"
+
+
 @pytest.mark.parametrize("leave", ["close", "open", "new"])
 def test_closing_or_replacing_the_song_while_recording_writes_the_take_and_asks(
         recording, dialogs, song_file, leave):
