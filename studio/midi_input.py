@@ -3,7 +3,8 @@
 A :class:`MidiSource` lists the input ports and opens one; :class:`MidoSource` is the real
 one (``mido`` over ``python-rtmidi``: ALSA on Linux, CoreMIDI, Windows MM), and tests give
 :class:`MidiInput` a fake of their own. The port's callback runs on the backend's thread:
-it hands each note-on / note-off (pitch, velocity, ``time.monotonic()`` seconds) to
+it hands each note-on / note-off (pitch, velocity, ``time.monotonic()`` seconds) and
+control change (the sustain pedal's: :data:`SUSTAIN`) to
 :class:`MidiInput`, which re-emits it on the GUI thread through a queued signal.
 
 A machine without MIDI is the common case, not an error: no ALSA sequencer (no
@@ -26,6 +27,9 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 # (pitch, velocity, seconds) from any thread; velocity 0 is a note-off, as in MIDI.
 Deliver = Callable[[int, int, float], None]
+# (controller, value, seconds) from any thread: a control change (64: the sustain pedal).
+DeliverControl = Callable[[int, int, float], None]
+SUSTAIN = 64
 
 ALSA_SEQ = "/dev/snd/seq"
 THROUGH = "Midi Through"  # ALSA's loop-back port: never a keyboard
@@ -46,9 +50,11 @@ class MidiSource(Protocol):
         """The input ports now present; :class:`MidiUnavailable` when MIDI cannot work."""
         ...
 
-    def open(self, name: str, deliver: Deliver) -> MidiPort:
-        """Open port ``name``; ``deliver`` gets its notes, on any thread, until ``close``;
-        :class:`MidiUnavailable` when it cannot be opened."""
+    def open(self, name: str, deliver: Deliver,
+             control: DeliverControl | None = None) -> MidiPort:
+        """Open port ``name``; ``deliver`` gets its notes and ``control`` its control
+        changes, on any thread, until ``close``; :class:`MidiUnavailable` when it cannot
+        be opened."""
         ...
 
 
@@ -99,7 +105,8 @@ class MidoSource:
             raise MidiUnavailable(_reason(e)) from None
         return list(dict.fromkeys(str(n) for n in names))
 
-    def open(self, name: str, deliver: Deliver) -> MidiPort:
+    def open(self, name: str, deliver: Deliver,
+             control: DeliverControl | None = None) -> MidiPort:
         backend = self._load()
 
         def received(msg: Any) -> None:  # on rtmidi's thread: nothing may escape from here
@@ -108,6 +115,8 @@ class MidoSource:
                     deliver(msg.note, msg.velocity, time.monotonic())
                 elif msg.type == "note_off":
                     deliver(msg.note, 0, time.monotonic())
+                elif msg.type == "control_change" and control is not None:
+                    control(msg.control, msg.value, time.monotonic())
             except Exception:  # a bad message is dropped, the port goes on
                 pass
 
@@ -138,9 +147,11 @@ class MidiInput(QObject):
     noteOn = Signal(int, int, float)  # pitch, velocity 1–127, time.monotonic() seconds
     noteOff = Signal(int, float)  # pitch, seconds
     changed = Signal()  # the open device or the reason for none changed
+    controlChanged = Signal(int, int, float)  # controller, value, seconds
     disconnected = Signal(str)  # the open port went away (unplugged): its name
     reconnected = Signal(str)  # the port that went away is back, open again: its name
     _received = Signal(int, int, float)  # from the backend's thread
+    _received_control = Signal(int, int, float)
 
     def __init__(self, source: MidiSource | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -151,11 +162,14 @@ class MidiInput(QObject):
         self.available = False  # whether the last refresh could ask the system at all
         self._port: MidiPort | None = None
         self.held: set[int] = set()  # the keys down on the open port
+        self.pedal = 0  # the sustain pedal's last value on the open port (0: up)
         # The port that went away (unplugged), opened again when it is back: poll().
         self.lost: str | None = None
         self.now = time.monotonic  # the clock of the notes' times (tests set it)
         # Queued: the slot runs on this object's (the GUI) thread whoever emits.
         self._received.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+        self._received_control.connect(self._dispatch_control,
+                                       Qt.ConnectionType.QueuedConnection)
 
     @property
     def status_line(self) -> str:
@@ -196,7 +210,7 @@ class MidiInput(QObject):
             return True
         self.close(reason=None)
         try:
-            self._port = self.source.open(name, self._deliver)
+            self._port = self.source.open(name, self._deliver, self._deliver_control)
         except MidiUnavailable as e:
             self._set_reason(str(e))
             return False
@@ -227,6 +241,9 @@ class MidiInput(QObject):
             for pitch in sorted(self.held):  # ended where the keyboard went, not at a stop
                 self.noteOff.emit(pitch, at)
             self.held.clear()
+            if self.pedal:  # a pedal down is let up there too
+                self.pedal = 0
+                self.controlChanged.emit(SUSTAIN, 0, at)
             self.lost = gone
             self.close(reason=f"“{gone}” was disconnected (plug it in again: it reconnects)")
             self.disconnected.emit(gone)
@@ -243,6 +260,7 @@ class MidiInput(QObject):
         was = self.device
         self.device = None
         self.held.clear()
+        self.pedal = 0
         if port is not None:
             with contextlib.suppress(Exception):  # a port gone with its device: closed
                 port.close()
@@ -259,6 +277,17 @@ class MidiInput(QObject):
     def _deliver(self, pitch: int, velocity: int, seconds: float) -> None:
         """Called by the port on the backend's thread."""
         self._received.emit(int(pitch), int(velocity), float(seconds))
+
+    def _deliver_control(self, control: int, value: int, seconds: float) -> None:
+        """Called by the port on the backend's thread."""
+        self._received_control.emit(int(control), int(value), float(seconds))
+
+    def _dispatch_control(self, control: int, value: int, seconds: float) -> None:
+        if self._port is None or not (0 <= control <= 127 and 0 <= value <= 127):
+            return
+        if control == SUSTAIN:
+            self.pedal = value
+        self.controlChanged.emit(control, value, seconds)
 
     def _dispatch(self, pitch: int, velocity: int, seconds: float) -> None:
         if self._port is None or not 0 <= pitch <= 127:

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMenu
 
-from .midi_input import MidiInput, MidiSource
+from .midi_input import SUSTAIN, MidiInput, MidiSource
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
@@ -82,6 +82,7 @@ class MidiKeyboard(QObject):
         self.poll_timer.timeout.connect(self.input.poll)
         self.input.noteOn.connect(self._note_on)
         self.input.noteOff.connect(self._note_off)
+        self.input.controlChanged.connect(self._control)
         window.actions.midi_refresh.triggered.connect(self.refresh)
         self._fill_menu()
 
@@ -261,9 +262,18 @@ class MidiKeyboard(QObject):
         self.sounding.add(pitch)
         w.transport.monitor_note_on(pitch, velocity, track)
 
+    def _control(self, control: int, value: int, seconds: float) -> None:
+        """The sustain pedal: recorded, and heard — a key let go while it is down sounds
+        on until it comes up."""
+        self.window.recorder.control(control, value, seconds)
+        if control == SUSTAIN and value < 64:
+            for pitch in sorted(self.sounding - self.input.held):
+                self.sounding.discard(pitch)
+                self.window.transport.monitor_note_off(pitch)
+
     def _note_off(self, pitch: int, seconds: float) -> None:
         w = self.window
-        if pitch in self.sounding:
+        if pitch in self.sounding and self.input.pedal < 64:
             self.sounding.discard(pitch)
             w.transport.monitor_note_off(pitch)
         w.recorder.note_off(pitch, seconds)

@@ -11,7 +11,8 @@ released before is dropped, and a stop in the count-in records nothing. Stopping
 Space, Enter, a click on the ruler or another move of the playhead (Home; playback stops
 there, a DAW's punch-out), or the end: three minutes past the song's end — writes
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
-(Q quantizes them after); a key still held ends where the recording stopped. With the
+(Q quantizes them after); a key still held ends where the recording stopped. The sustain
+pedal's moves (CC64) go into the track's controllers in the same undo step. With the
 loop on, each pass is merged into the take (a held note ends at the loop's end). A note
 of the same pitch under a recorded one is replaced or cut short, as step entry writes
 (:func:`engine.score.add_notes_replacing`): none is doubled, and one starting at most
@@ -32,9 +33,20 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
-from engine.score import EditError, Note, TimeMap, add_notes_replacing, clamp_velocity
+from engine.score import (
+    ControlEvent,
+    EditError,
+    EditGroup,
+    Note,
+    SetTrackProps,
+    TimeMap,
+    add_notes_replacing,
+    clamp_velocity,
+)
+from engine.score.controller_state import span_replaced
 from engine.score.edits import RECORDED_FLAM_S, plural
 
+from .midi_input import SUSTAIN
 from .settings import COUNT_IN_BARS
 
 if TYPE_CHECKING:
@@ -75,6 +87,10 @@ class Recorder(QObject):
         # pitch → (start tick, velocity, the loop's pass it was struck in)
         self.held: dict[int, tuple[int, int, int]] = {}
         self.loop_pass = 0  # the loop's passes the frames have shown (0: the first)
+        # The sustain pedal: its value when recording started, and its moves since
+        # (tick, value, the loop's pass), written into the track's controllers.
+        self.pedal_at_start = 0
+        self.pedal: list[tuple[int, int, int]] = []
         self.now = time.monotonic  # the clock of the MIDI notes' times (tests set it)
         self._clock: tuple[float, int] | None = None  # (now, tick) at the last frame
         # When the count-in ends and recording begins, on that clock: -inf without a
@@ -121,6 +137,7 @@ class Recorder(QObject):
         self.track_id, self.track_name = tid, w.document.song.track(tid).name
         self.song_resets = w.document.resets
         self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
+        self.pedal_at_start, self.pedal = midi.pedal, []
         bars = w.settings.count_in_bars()
         self.punch_in = math.inf if bars else -math.inf
         self.recording = True  # before play(): its playingChanged(True) is ours
@@ -227,6 +244,15 @@ class Recorder(QObject):
         tick, loop_pass = self._time_at(seconds)
         self.held[pitch] = (tick, clamp_velocity(velocity), loop_pass)
 
+    def control(self, control: int, value: int, seconds: float) -> None:
+        """A control change: the sustain pedal's are kept (in the count-in: at the
+        playhead, where a pedal still down then holds the first notes)."""
+        if not self.recording or control != SUSTAIN:
+            return
+        tick, loop_pass = ((self.window.transport.play_start, 0) if seconds < self.punch_in
+                           else self._time_at(seconds))
+        self.pedal.append((tick, value, loop_pass))
+
     def note_off(self, pitch: int, seconds: float) -> None:
         if self.recording and pitch in self.held:
             self._end(pitch, seconds)
@@ -248,6 +274,24 @@ class Recorder(QObject):
             end = self.window.transport.loop_end
         self.notes.append(Note(pitch, start, max(1, end - start), velocity))
 
+    def _pedalled(self, controls: tuple[ControlEvent, ...],
+                  stop: int | None) -> tuple[ControlEvent, ...] | None:
+        """The track's ``controls`` with the sustain pedal of the take's span as it was
+        played (the track's own there replaced; its own state restated after), or None
+        when the pedal was not touched (a melody recorded over a pedalled part)."""
+        if not self.pedal:
+            return None
+        tr = self.window.transport
+        lo, hi = tr.play_start, max(stop or 0, max(t for t, _v, _p in self.pedal) + 1)
+        if self.loop_pass:  # round the loop: its whole span was played over
+            lo, hi = min(lo, tr.loop_start), max(hi, tr.loop_end)
+        moves: dict[int, int] = {}  # tick → value: at one tick, the later pass's
+        for tick, value, _pass in sorted(self.pedal, key=lambda e: (e[2], e[0])):
+            moves[tick] = value
+        events = [ControlEvent(t, "control_change", SUSTAIN, v) for t, v in sorted(moves.items())]
+        start = {("control_change", SUSTAIN): self.pedal_at_start}
+        return tuple(span_replaced(controls, lo, hi, events, start))
+
     def _playing_changed(self, playing: bool) -> None:
         if not playing and self.recording:
             self.finish()
@@ -260,7 +304,9 @@ class Recorder(QObject):
         doc = w.document
         same_song = doc.resets == self.song_resets
         counting = self.now() < self.punch_in  # stopped in the count-in
+        stop = None
         if same_song:  # (another song's tempo map would time the keys held wrongly)
+            stop = self._time_at(self.now())[0]
             for pitch in list(self.held):
                 self._end(pitch, self.now())
         self.recording = w.transport.seek_stops_playback = False
@@ -290,7 +336,12 @@ class Recorder(QObject):
         edit = add_notes_replacing(doc.song, track.id, notes, flam_s=RECORDED_FLAM_S)
         taken = {n.id for n in notes}
         written = [n for n in edit.added if n.id in taken]
-        edit = replace(edit, label=f"Record {plural(len(written), 'note')}")
+        label = f"Record {plural(len(written), 'note')}"
+        edit = replace(edit, label=label)
+        controls = self._pedalled(track.controls, stop)
+        if controls is not None:  # the pedal's moves with the notes: one undo step
+            edit = EditGroup((edit, SetTrackProps(track.id, (("controls", track.controls),),
+                                                  (("controls", controls),), label)), label)
         try:
             edit.apply(doc.song)
         except EditError as e:

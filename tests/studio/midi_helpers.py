@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from studio.midi_input import Deliver, MidiUnavailable
+from studio.midi_input import SUSTAIN, Deliver, DeliverControl, MidiUnavailable
 
 KEYSTATION = "Keystation 49:Keystation 49 MIDI 1 20:0"
 THROUGH = "Midi Through:Midi Through Port-0 14:0"
 
 
 class FakePort:
-    def __init__(self, name: str, deliver: Deliver) -> None:
+    def __init__(self, name: str, deliver: Deliver,
+                 control: DeliverControl | None = None) -> None:
         self.name = name
         self.deliver = deliver
+        self.control = control
         self.closed = False
 
     def close(self) -> None:
@@ -38,10 +40,11 @@ class FakeSource:
             raise MidiUnavailable(self.fail)
         return list(self.ports)
 
-    def open(self, name: str, deliver: Deliver) -> FakePort:
+    def open(self, name: str, deliver: Deliver,
+             control: DeliverControl | None = None) -> FakePort:
         if name not in self.ports:
             raise MidiUnavailable(f"“{name}” cannot be opened: unknown port")
-        port = FakePort(name, deliver)
+        port = FakePort(name, deliver, control)
         self.opened.append(port)
         return port
 
@@ -56,4 +59,13 @@ def play(source: FakeSource, *events: tuple[int, int, float]) -> None:
     """Keys played on the open port, then the GUI thread's queued signals delivered."""
     for pitch, velocity, seconds in events:
         source.port.play(pitch, velocity, seconds)
+    QApplication.processEvents()
+
+
+def pedal(source: FakeSource, *events: tuple[int, float]) -> None:
+    """The sustain pedal moved (value, seconds: 127 down, 0 up) on the open port."""
+    for value, seconds in events:
+        port = source.port
+        assert port.control is not None
+        port.control(SUSTAIN, value, seconds)
     QApplication.processEvents()

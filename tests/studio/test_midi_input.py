@@ -16,7 +16,7 @@ from studio import midi_input
 from studio.midi_input import MidiInput, MidoSource, same_port
 from studio.step_entry import CHORD_WINDOW_S
 from tests.studio.cocompose_helpers import close_window, make_window
-from tests.studio.midi_helpers import KEYSTATION, THROUGH, FakeSource, play
+from tests.studio.midi_helpers import KEYSTATION, THROUGH, FakeSource, pedal, play
 from tests.studio.test_transport import stand_in_output  # noqa: F401 (a fixture)
 
 Q = 480
@@ -122,7 +122,7 @@ def test_the_backends_own_failures_are_reasons(monkeypatch, tmp_path):
     assert midi.status_line.startswith("No MIDI input: python-rtmidi is not installed")
 
 
-def test_the_mido_source_hands_on_notes_only(monkeypatch, tmp_path):
+def test_the_mido_source_hands_on_notes_and_control_changes(monkeypatch, tmp_path):
     import mido
 
     seq = tmp_path / "seq"
@@ -146,6 +146,10 @@ def test_the_mido_source_hands_on_notes_only(monkeypatch, tmp_path):
         backend.callback(msg)
     assert [(p, v) for p, v, _t in got] == [(60, 99), (60, 0), (62, 0)]
     assert all(isinstance(t, float) for *_e, t in got)
+    controls = []  # with a control callback, the control changes go to it
+    source.open("Keys", got.append, lambda *e: controls.append(e))
+    backend.callback(mido.Message("control_change", control=64, value=127))
+    assert [(c, v) for c, v, _t in controls] == [(64, 127)]
 
 
 @pytest.mark.parametrize("ports", [(), (THROUGH,)])
@@ -558,6 +562,39 @@ def test_a_keyboard_unplugged_idle_is_said_and_none_stops_awaiting_it(keyboard):
     source.ports.append(KEYSTATION)
     win.actions.midi_refresh.trigger()  # Refresh finds it at once too
     assert midi.input.device == KEYSTATION and win.status_midi.text() == "🎹 Keystation 49"
+
+
+def test_the_sustain_pedal_is_recorded_into_the_tracks_controllers(recording):
+    """Pianist QA: the sustain pedal (CC64) was ignored when recording. Its moves are
+    written into the track's controllers at the times played, so the passage plays back
+    pedalled (the renderer bakes them into the notes), with the notes as one undo step; a
+    pedal still down at the stop comes up there. While it is down, a key let go sounds on
+    in the monitor."""
+    from engine.render.progressive import bake_sustain
+
+    win, source, clock, _ = recording
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    pedal(source, (127, 100.3))
+    play(source, (60, 90, 100.5), (60, 0, 100.7))
+    assert 60 in win.midi.sounding  # let go under the pedal: heard on
+    play(source, (64, 80, 100.8), (64, 0, 101.0))
+    pedal(source, (0, 101.5))
+    assert win.midi.sounding == set()
+    pedal(source, (127, 101.6))  # down again, still down at the stop
+    clock.t = 102.0
+    win.actions.record.trigger()
+    assert entered(win) == [(AFTER + 400, 60, 160, 90), (AFTER + 640, 64, 160, 80)]
+    track = piano(win)
+    assert [(c.tick, c.kind, c.number, c.value) for c in track.controls] == [
+        (AFTER + 240, "control_change", 64, 127), (AFTER + 1200, "control_change", 64, 0),
+        (AFTER + 1280, "control_change", 64, 127), (AFTER + 1600, "control_change", 64, 0)]
+    baked = bake_sustain(win.document.song).tracks[0]
+    assert sorted((n.start, n.duration) for n in baked.notes if n.start >= AFTER) == [
+        (AFTER + 400, 800), (AFTER + 640, 560)]  # held to the pedal's lift
+    assert win.document.undo_stack.undoText() == "Record 2 notes"
+    undo(win)
+    assert entered(win) == [] and piano(win).controls == ()
 
 
 @pytest.mark.parametrize("leave", ["close", "open", "new"])
