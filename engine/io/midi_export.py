@@ -33,6 +33,7 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
+from engine.score.lyrics import midi_lyric_text
 from engine.score.song import default_pulses, grouping_text
 
 from .atomic import atomic_write
@@ -280,6 +281,9 @@ def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
     for i, n in enumerate(track.notes):  # track.notes is in canonical (start, pitch, ...) order
         fields = {"channel": channel, "note": n.pitch}
         velocity = max(MIN_VELOCITY, n.velocity)  # 0 would end another note of this pitch
+        if n.lyric is not None:  # the syllable just before the note it is sung on
+            events.append(((n.start, _ON, i, -1), "lyrics",
+                           {"text": _text(midi_lyric_text(n.lyric))}))
         events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": velocity}))
         off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
         events.append((off_key, "note_off", {**fields, "velocity": 64}))
@@ -367,7 +371,8 @@ def _as_track(events: list[_Event], end: int = 0, must_end: bool = False) -> mid
     last = 0
     for key, kind, fields in events:
         tick = key[0]
-        if kind in ("track_name", "time_signature", "key_signature", "set_tempo", "marker"):
+        if kind in ("track_name", "time_signature", "key_signature", "set_tempo", "marker",
+                    "lyrics"):
             trk.append(mido.MetaMessage(kind, time=_delta(tick, last), **fields))
         else:
             trk.append(mido.Message(kind, skip_checks=True, time=_delta(tick, last), **fields))

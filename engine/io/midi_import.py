@@ -43,6 +43,7 @@ from engine.score import (
     plural,
 )
 from engine.score.instruments import program_name
+from engine.score.lyrics import Lyric, lyrics_from_midi
 from engine.score.spelling import KEY_SIGNATURES
 
 from .errors import FileFormatError
@@ -249,9 +250,10 @@ class ImportReport:
                          if unplayed or kind != _UNPLAYED)
 
 
-def import_report(smf: Smf) -> ImportReport:
+def import_report(smf: Smf, kept_lyrics: int = 0) -> ImportReport:
     """Count, per kind, the events of ``smf`` that :func:`song_from_smf` drops; with the
-    reader's warnings about a file cut short."""
+    reader's warnings about a file cut short. ``kept_lyrics``: the lyric events the song
+    keeps on its notes (:func:`_sung`), not counted as dropped."""
     counts = dict.fromkeys(DROPPED_METAS.values(), 0)
     counts.update({"sysex": 0, _UNPLAYED: 0,
                    "MIDI port": 0, "SMPTE offset": 0, "pattern tempos (type 2 file)": 0})
@@ -276,6 +278,7 @@ def import_report(smf: Smf) -> ImportReport:
                 unplayed_channels.add(status & 0x0F)
         tempo_tracks += any(mtype == 0x51 for _, mtype, _ in trk.metas)
     counts[_UNPLAYED] = sum(unplayed.values())
+    counts["lyrics"] = max(0, counts["lyrics"] - kept_lyrics)
     if smf.format == 2 and tempo_tracks > 1:  # patterns with tempos of their own: one map
         counts["pattern tempos (type 2 file)"] = tempo_tracks
     return ImportReport(tuple((kind, n) for kind, n in counts.items() if n),
@@ -304,7 +307,8 @@ def read_midi_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportRep
         )
     smf = _parse(data, path)
     song = song_from_smf(smf)
-    return song, replace(import_report(smf), pitched_kits=pitched_kits(song),
+    kept = sum(n.lyric is not None for t in song.tracks for n in t.notes)
+    return song, replace(import_report(smf, kept), pitched_kits=pitched_kits(song),
                          shared_channels=shared_channels(song, smf))
 
 
@@ -364,6 +368,7 @@ def song_from_smf(smf: Smf) -> Song:
     setup = _setup_events(splits)
     tracks: list[Track] = []
     split_by_channel: list[bool] = []  # made from a MIDI track with several channels
+    origins: list[int] = []  # the MIDI track each track's notes came from
     for index, split in enumerate(splits):
         channels = sorted(split.notes)
         for channel in channels:
@@ -371,6 +376,8 @@ def song_from_smf(smf: Smf) -> Song:
             tracks.append(_make_track(split, channel, state, setup, index, colour,
                                       names[index], len(channels)))
             split_by_channel.append(len(channels) > 1)
+            origins.append(index)
+    tracks = _sung(smf, tracks, origins, ppq)
 
     tracks = _channels_named_apart(tracks, split_by_channel)
     note_end = max((t.end for t in tracks), default=0)
@@ -386,6 +393,48 @@ def song_from_smf(smf: Smf) -> Song:
         # Keep silence after the last note (a held final bar, a reverb tail) as the length.
         length=file_end if file_end > note_end else 0,
     )
+
+
+def _sung(smf: Smf, tracks: list[Track], origins: list[int], ppq: int) -> list[Track]:
+    """``tracks`` with the file's lyric events (meta 0x05) on the notes they are sung on
+    (``Note.lyric``): the note that starts at the event's tick (within a 32nd: karaoke
+    files often put the syllable a little early), the highest of a chord, in a pitched
+    track of the event's own MIDI track, else of any (a type 1 file's lyrics in a track
+    of their own). A trailing hyphen carries the word on (:func:`~engine.score.lyrics.
+    lyrics_from_midi`). An event with no note there, or on a note that has one, is
+    dropped (and counted as dropped by :func:`import_report`)."""
+    slack = max(1, ppq // 8)
+    onsets: list[dict[int, Note]] = []  # per track: its highest note at each onset
+    for track in tracks:
+        top: dict[int, Note] = {}
+        if not track.is_drum:
+            for n in track.notes:
+                if n.start not in top or n.pitch > top[n.start].pitch:
+                    top[n.start] = n
+        onsets.append(top)
+    sung: dict[int, Lyric] = {}  # note id → its syllable
+    for index, trk in enumerate(smf.tracks):
+        events = [(tick, decode_text(payload)) for tick, mtype, payload in trk.metas
+                  if mtype == 0x05]
+        if not events:
+            continue
+        own = [i for i, o in enumerate(origins) if o == index]
+        order = own + [i for i in range(len(tracks)) if i not in own]
+        for (tick, _), lyric in zip(events, lyrics_from_midi([t for _, t in events]),
+                                    strict=True):
+            if lyric is None:
+                continue
+            for i in order:
+                near = [n for at in range(tick - slack, tick + slack + 1)
+                        if (n := onsets[i].get(at)) is not None and n.id not in sung]
+                if near:
+                    sung[min(near, key=lambda n: abs(n.start - tick)).id] = lyric
+                    break
+    if not sung:
+        return tracks
+    return [t.with_notes(tuple(replace(n, lyric=sung[n.id]) if n.id in sung else n
+                               for n in t.notes)) if any(n.id in sung for n in t.notes)
+            else t for t in tracks]
 
 
 @dataclass(slots=True)

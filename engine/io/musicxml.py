@@ -69,6 +69,7 @@ from engine.score.instruments import (
     voice_part_range,
     written_transposition,
 )
+from engine.score.lyrics import Lyric
 from engine.score.note_names import NoteNames
 from engine.score.spelling import pitch_name, spelled_name
 
@@ -449,7 +450,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
         name = _part_name(track)
         short = _abbreviation(track)
-        chords, merged, spelt = _chords(track, clock, names)
+        chords, merged, spelt, notated = _chords(track, clock, names)
         if merged:
             losses.merged[name] = merged
         grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
@@ -462,7 +463,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
                          tempos if i == 0 and s == 0 else [], i + 1, staff, short,
-                         _dynamics(track, tm, clock) if s == 0 else [], spelt)
+                         _dynamics(track, tm, clock) if s == 0 else [], spelt, notated)
             _notate(part, track.is_drum)
             score.insert(0, part)
             staves.append(part)
@@ -567,7 +568,8 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
           keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
           number: int, staff: int | None = None, short: str | None = None,
           marks: Sequence[tuple[Fraction, str]] = (),
-          spelt: Mapping[tuple[Fraction, int], str] | None = None) -> Any:
+          spelt: Mapping[tuple[Fraction, int], str] | None = None,
+          notated: Mapping[tuple[Fraction, int], _Notated] | None = None) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
     tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
     in the score, which names its ids (music21 draws random ones: the same song would
@@ -575,7 +577,7 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     of a grand staff, a ``PartStaff`` of the part (:func:`_brace` joins the two).
     ``marks``: its dynamics (:func:`_dynamics`), under the (upper) staff. ``spelt``: the
     name of the note at ``(start, pitch)`` (:func:`_chords`); one not in it is named by
-    the key."""
+    the key. ``notated``: the lyric and fermata of the note there."""
     from music21 import bar as bar_line
     from music21 import clef, dynamics, stream
 
@@ -641,7 +643,7 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     # (music21 renumbers a bar's lines that are not voices, differently bar by bar).
     first_voice = None if staff is None else 1 if staff == 1 else 5
     for m, bar, held in zip(measures, bars, pieces, strict=True):
-        _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {})
+        _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {}, notated or {})
         if m.editorial.get("triplets") and not track.is_drum:
             _complete_tuplets(m)
     for bar, m in zip(bars, measures, strict=True):
@@ -666,10 +668,12 @@ def _split_at_bar_lines(chord: _Chord, bars: Sequence[_Bar], clock: _Clock):
 
 def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
           first_voice: int | None = None,
-          spelt: Mapping[tuple[Fraction, int], str] | None = None) -> None:
+          spelt: Mapping[tuple[Fraction, int], str] | None = None,
+          notated: Mapping[tuple[Fraction, int], _Notated] | None = None) -> None:
     """Put one bar's pieces of notes into measure ``m``: in voices when more than one line
     sounds in it (always, numbered from ``first_voice``, when it is given), every voice's
-    gaps filled with rests; an empty bar is one bar rest."""
+    gaps filled with rests; an empty bar is one bar rest. A note's lyric goes under its
+    first piece (of notes tied over bar lines), its fermata over its last."""
     from music21 import stream
 
     if set(held) - {0} or first_voice is not None:  # a voice each
@@ -693,6 +697,10 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
                 from music21 import tie as m21tie
 
                 element.tie = m21tie.Tie(tie)
+            if notated and not drums:
+                _notate_marks(element, [notated[k] for p in reversed(chord.pitches)
+                                        if (k := (chord.start, p)) in notated],
+                              first=tie in (None, "start"), last=tie in (None, "stop"))
             container.coreInsert(float(offset), element)
             at = offset + length
             if (offset.denominator % 3 == 0) or (length.denominator % 3 == 0):
@@ -701,6 +709,19 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
             whole = at == 0 and len(containers) == 1 and not (bar.pickup or bar.short_end)
             container.coreInsert(float(at), _rest(bar.length - at, whole))
         container.coreElementsChanged()
+
+
+def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bool) -> None:
+    """Write the lyric (the top note's, of a chord) under ``element`` where it is a note's
+    ``first`` piece, and a fermata over it where it is the ``last`` of one that has one."""
+    from music21 import expressions, note
+
+    lyric = next((m.lyric for m in marks if m.lyric is not None), None)
+    if first and lyric is not None:  # raw: a syllable's own hyphen is no <syllabic>
+        element.lyrics.append(note.Lyric(lyric.text, number=1, syllabic=lyric.syllabic,
+                                         applyRaw=True))
+    if last and any(m.fermata for m in marks):
+        element.expressions.append(expressions.Fermata())
 
 
 def _rest(length: Fraction, whole_bar: bool = False) -> Any:
@@ -1040,12 +1061,23 @@ def _abbreviation(track: Track) -> str:
 # -- the notes ----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Notated:
+    """What a score writes on a note besides its pitch and length: the syllable sung on
+    it and whether a fermata holds it (``Note.lyric``, ``Note.fermata``)."""
+
+    lyric: Lyric | None
+    fermata: bool
+
+
 def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
-            ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str]]:
+            ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str],
+                       dict[tuple[Fraction, int], _Notated]]:
     """A track's notes quantized with music21's ``quantize`` (:data:`QUARTER_DIVISORS`),
     notes that then start and end together gathered into chords; how many notes fell
-    on a note of the same pitch and start (one note, the longer, is kept); and the name
-    ``names`` gives each note, by its quantized ``(start, pitch)`` (the first's, of two)."""
+    on a note of the same pitch and start (one note, the longer, is kept); the name
+    ``names`` gives each note, by its quantized ``(start, pitch)`` (the first's, of two);
+    and the lyric and fermata of the notes with one, by the same key."""
     from music21 import note, stream
 
     flat = stream.Stream()
@@ -1055,12 +1087,15 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
         m21.editorial.pitch = n.pitch
         if names is not None and not track.is_drum:
             m21.editorial.spelling = names.spelling(n)
+        if n.lyric is not None or n.fermata:
+            m21.editorial.notated = _Notated(n.lyric, n.fermata)
         flat.coreInsert(float(start), m21)
     flat.coreElementsChanged()
     flat.quantize(QUARTER_DIVISORS, processOffsets=True, processDurations=True, inPlace=True)
     end = clock.end
     lengths: dict[tuple[Fraction, int], Fraction] = {}
     spelt: dict[tuple[Fraction, int], str] = {}
+    notated: dict[tuple[Fraction, int], _Notated] = {}
     merged = 0
     for m21 in flat.notes:
         start = Fraction(m21.offset).limit_denominator(GRID)
@@ -1073,6 +1108,8 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
         key = (start, m21.editorial.pitch)
         if "spelling" in m21.editorial:
             spelt.setdefault(key, m21.editorial.spelling)
+        if "notated" in m21.editorial:
+            notated.setdefault(key, m21.editorial.notated)
         if key in lengths:  # the same pitch twice at one start: one note, the longer
             merged += 1
             length = max(length, lengths[key])
@@ -1084,7 +1121,7 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
         grouped.setdefault((start, length), []).append(pitch)
     chords = [_Chord(start, length, tuple(sorted(pitches)))
               for (start, length), pitches in grouped.items() if length > 0]
-    return chords, merged, spelt
+    return chords, merged, spelt, notated
 
 
 GRID = 12 * 16  # quantized offsets are multiples of 1/12 of a quarter: exact in 1/192

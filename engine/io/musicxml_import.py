@@ -72,6 +72,7 @@ from engine.score.instruments import (
     drum_name,
     program_name,
 )
+from engine.score.lyrics import Lyric, lyric_or_none
 from engine.score.song import BPM_RANGE, MAX_NUMERATOR, check_transposition
 from engine.score.spelling import KEY_SIGNATURES, SPELLING_RE, kept_spelling
 
@@ -446,11 +447,11 @@ class _Said:
 
     off_grid: int = 0  # notes that start or end between two ticks
     graces: int = 0
-    lyrics: int = 0
+    lyrics: int = 0  # syllables a note cannot keep: verses after the first, a drum's
     chord_symbols: int = 0
     unisons: int = 0
     microtones: int = 0  # quarter tones and other pitches between two keys
-    fermatas: int = 0
+    fermatas: int = 0  # on notes a song cannot keep one on (a drum's)
     other_drums: dict[str, int] = field(default_factory=dict)  # "F6" → notes
     other_dynamics: set[str] = field(default_factory=set)
     meters: set[str] = field(default_factory=set)  # ones a song cannot hold
@@ -791,11 +792,17 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
         if el.duration.isGrace:
             said.graces += 1
             continue
-        said.lyrics += len(el.lyrics)
-        said.fermatas += sum(1 for x in el.expressions if type(x).__name__ == "Fermata")
+        # The first verse's syllable and a fermata, on a chord its top note's (the tune).
+        lyric = None if is_drum else _first_verse(el.lyrics)
+        said.lyrics += len(el.lyrics) - (lyric is not None)
+        fermata = any(type(x).__name__ == "Fermata" for x in el.expressions)
+        if fermata and is_drum:
+            said.fermatas += 1
         start = clocks[id(flat)].at(flat.elementOffset(el))
         end = start + Fraction(el.duration.quarterLength)
-        for m in _members(el):
+        members = _members(el)
+        top = max(members, key=lambda m: m.pitch.midi) if not is_drum and members else None
+        for m in members:
             key = _drum_key(m, drums, percussion, said) if is_drum else m.pitch.midi
             if not is_drum and (m.pitch.alter != int(m.pitch.alter) or (
                     m.pitch.microtone is not None and m.pitch.microtone.cents)):
@@ -804,11 +811,12 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
                 continue
             tie = m.tie if m.tie is not None else el.tie
             events.append((start, end, key, tie.type if tie is not None else None,
-                           None if is_drum else _spelling(m.pitch)))
+                           None if is_drum else _spelling(m.pitch),
+                           lyric if m is top else None, fermata and not is_drum))
     levels = _levels(staves, flats, said, bars)
     notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm),
-                  spelling=spelling)
-             for start, end, key, spelling in _joined(events, said)]
+                  spelling=spelling, lyric=lyric, fermata=fermata)
+             for start, end, key, spelling, lyric, fermata in _joined(events, said)]
     name = str(staves[0].partName or "").strip()
     if name in PLACEHOLDER_PART_NAMES:  # a name the writing program made up: no name
         name = ""
@@ -885,37 +893,52 @@ def _spelling(p: Any) -> str | None:
     return kept_spelling(name) if SPELLING_RE.fullmatch(name) else None
 
 
-def _joined(events: list[tuple[Fraction, Fraction, int, str | None, str | None]],
-            said: _Said) -> list[tuple[int, int, int, str | None]]:
-    """``(start, end, key, spelling)`` in ticks: a note tied to the next of its pitch that
-    starts where it ends (in any voice or staff of the part) is one note with it; the same
+def _first_verse(lyrics: Sequence[Any]) -> Lyric | None:
+    """The syllable of a note's first verse (the lowest ``number``), as the note keeps it;
+    None where it has none, or its text is empty (an extender's placeholder)."""
+    if not lyrics:
+        return None
+    first = min(lyrics, key=lambda ly: ly.number or 1)
+    text = str(first.text or "")
+    return lyric_or_none(text, first.syllabic or "single")
+
+
+def _joined(events: list[tuple[Fraction, Fraction, int, str | None, str | None,
+                               Lyric | None, bool]],
+            said: _Said) -> list[tuple[int, int, int, str | None, Lyric | None, bool]]:
+    """``(start, end, key, spelling, lyric, fermata)`` in ticks: a note tied to the next of
+    its pitch that starts where it ends (in any voice or staff of the part) is one note
+    with it, the first's syllable and any piece's fermata (written on the last); the same
     key twice at one moment (a unison of two voices) is one note, the longer, spelt as the
-    first is."""
+    first is, with either's syllable and fermata."""
     joined: list[list] = []
     open_: dict[int, int] = {}  # key → index in joined of the note a tie carries on
-    for start, end, key, tie, spelling in sorted(events, key=lambda e: (e[0], e[2])):
+    for start, end, key, tie, spelling, lyric, fermata in sorted(
+            events, key=lambda e: (e[0], e[2])):
         i = open_.get(key)
         if tie in ("stop", "continue") and i is not None \
                 and said.tick(joined[i][1]) == said.tick(start):
+            joined[i][5] = joined[i][5] or fermata
             joined[i][1] = end
             if tie == "stop":
                 del open_[key]
             continue
-        joined.append([start, end, key, spelling])
+        joined.append([start, end, key, spelling, lyric, fermata])
         if tie in ("start", "continue"):
             open_[key] = len(joined) - 1
         else:
             open_.pop(key, None)
-    out: dict[tuple[int, int], tuple[int, int, int, str | None]] = {}
-    for start, end, key, spelling in joined:
+    out: dict[tuple[int, int], tuple[int, int, int, str | None, Lyric | None, bool]] = {}
+    for start, end, key, spelling, lyric, fermata in joined:
         s, e = said.tick(start), said.tick(end)
         if (start * PPQ).denominator != 1 or (end * PPQ).denominator != 1:
             said.off_grid += 1
         if (s, key) in out:
             said.unisons += 1
-            e = max(e, out[(s, key)][1])
-            spelling = out[(s, key)][3]
-        out[(s, key)] = (s, e, key, spelling)
+            first = out[(s, key)]
+            e = max(e, first[1])
+            spelling, lyric, fermata = first[3], first[4] or lyric, first[5] or fermata
+        out[(s, key)] = (s, e, key, spelling, lyric, fermata)
     return list(out.values())
 
 
@@ -1002,8 +1025,7 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
         lines.append(f"{plural(said.microtones, 'note')} between two keys (quarter tones) "
                      "played on the nearest key")
     if said.fermatas:
-        lines.append(f"{plural(said.fermatas, 'fermata')} not held: the song keeps the "
-                     "written note lengths")
+        lines.append(f"{plural(said.fermatas, 'fermata')} over drum notes left out")
     if said.off_grid:
         lines.append(f"{plural(said.off_grid, 'note')} starting or ending between two ticks "
                      f"({PPQ} a quarter), as a septuplet does or a triplet that the file "
@@ -1014,11 +1036,12 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     if said.modes:
         lines.append(f"key signatures in {', '.join(sorted(said.modes))} read as the major "
                      "key of the same signature")
-    kept = [f"{what} ({count})" for what, count in (("lyrics", said.lyrics),
-                                                   ("chord symbols", said.chord_symbols))
-            if count]
-    if kept:
-        lines.append(f"not kept (a song holds notes, not text): {', '.join(kept)}")
+    if said.lyrics:  # a note keeps one verse's syllable
+        lines.append(f"{plural(said.lyrics, 'syllable')} of lyrics not kept: a note keeps "
+                     "its first verse's (verses 2 and on, and any under drums, are left out)")
+    if said.chord_symbols:
+        lines.append(f"not kept (a song holds notes, not text): chord symbols "
+                     f"({said.chord_symbols})")
     return lines
 
 

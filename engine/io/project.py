@@ -36,6 +36,7 @@ from engine.score import (
     Track,
     adopt_ids,
 )
+from engine.score.lyrics import Lyric, lyric_or_none
 from engine.score.song import check_grouping, check_key, check_tempo, check_time_signature
 from engine.score.spelling import SPELLING_RE, key_name
 
@@ -128,7 +129,35 @@ def track_to_json(t: Track) -> Document:
         d["transposition"] = list(t.transposition)
     if spellings := spelling_rows(t.notes):  # optional: a score's own names (B♭, not A♯)
         d["spellings"] = spellings
+    if lyrics := lyric_rows(t.notes):  # optional: the syllables sung on the notes
+        d["lyrics"] = lyrics
+    if fermatas := [n.id for n in t.notes if n.fermata]:  # optional: the notes held
+        d["fermatas"] = fermatas
     return d
+
+
+def lyric_rows(notes: Sequence[Note]) -> list[list[int | str]]:
+    """The notes' lyrics as rows ``[note id, "Hal", "begin"]`` (a side list, as the
+    spellings are: an older Partita reads the file and leaves them out)."""
+    return [[n.id, n.lyric.text, n.lyric.syllabic] for n in notes if n.lyric is not None]
+
+
+def _lyrics(d: Document) -> dict[int, Lyric]:
+    """A stored track's lyrics by note id; a row that is not ``[id, text, syllabic]``
+    with a syllable of text is skipped, never fatal (notation, as a spelling is)."""
+    rows = d.get("lyrics")
+    out: dict[int, Lyric] = {}
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, list) and len(row) == 3 and type(row[0]) is int and (
+                lyric := lyric_or_none(row[1], row[2])) is not None:
+            out[row[0]] = lyric
+    return out
+
+
+def _fermatas(d: Document) -> set[int]:
+    """A stored track's note ids with a fermata; an entry not an id is skipped."""
+    ids = d.get("fermatas")
+    return {i for i in ids if type(i) is int} if isinstance(ids, list) else set()
 
 
 def spelling_rows(notes: Sequence[Note]) -> list[list[int | str]]:
@@ -441,7 +470,7 @@ def track_from_json(d: Document, w: str) -> Track:
             raise _Invalid(at, "expected [steps, semitones]")
         optional["transposition"] = tuple(_check(v, int, at) for v in pair)
     notes = []
-    spellings = _spellings(d)
+    spellings, lyrics, fermatas = _spellings(d), _lyrics(d), _fermatas(d)
     for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
         at = f"{w}.notes[{i}]"
         values = [_check(v, int, at) for v in row]
@@ -449,9 +478,10 @@ def track_from_json(d: Document, w: str) -> Track:
             values[3] = MIN_VELOCITY
         if len(values) == 5 and _id(values[4], at) is None:
             del values[4]
-        spelling = spellings.get(values[4]) if len(values) == 5 else None
+        note_id = values[4] if len(values) == 5 else None
         try:
-            notes.append(Note(*values, spelling=spelling))
+            notes.append(Note(*values, spelling=spellings.get(note_id),
+                              lyric=lyrics.get(note_id), fermata=note_id in fermatas))
         except ValueError as e:
             raise _Invalid(at, str(e)) from None
     controls = []

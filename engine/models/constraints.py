@@ -810,7 +810,11 @@ def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray,
     being harmonized) of :data:`CLOSE_BEATS` or more closes its phrase with no breath
     after it too (a hymn's dotted half before the next phrase's pickup: an organist's QA
     heard the voices move on in quarters under it, 34 onsets in 6 takes, where one chord
-    is held); another kept part's long note (an organ's pedal) leaves the voices free."""
+    is held); another kept part's long note (an organ's pedal) leaves the voices free.
+    A note of the melody with a fermata (``Note.fermata``, from a score) closes its phrase
+    whatever its length, and any kept note with one closes before a breath: a choir
+    director's QA heard 2–4 new lower-voice notes under a fermata followed at once by the
+    next phrase's pickup, in 5 of 5 takes."""
     T = len(breaths)
     entries, sung, closes, held = (np.zeros(T, dtype=bool) for _ in range(4))
     begins = breaths & ~np.r_[False, breaths[:-1]]  # a breath's first cell
@@ -823,14 +827,14 @@ def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray,
 
     def closes_alone(note: Note) -> bool:
         beat = tm.beat_length_for(tm.signature_at(note.start))
-        return note.id in tune and note.duration > max(CLOSE_BEATS * song.ppq,
-                                                       2 * beat) - slack
+        return note.id in tune and (note.fermata or note.duration > max(
+            CLOSE_BEATS * song.ppq, 2 * beat) - slack)
 
     for note, a, b in kept.notes:
         if a < T and after[a]:  # struck with, and sung for its length (a pickup
             entries[a] = True  # struck as a 16th and left was no pickup sung)
             sung[a + 1 : b] = True
-        breath = b < T and begins[b] and note.duration > long
+        breath = b < T and begins[b] and (note.duration > long or note.fermata)
         if a < b and (breath or closes_alone(note)):
             closes[a] = True
             held[a + 1 : b] = True

@@ -43,6 +43,7 @@ from .edits import (
     transposes_whole_song,
     update_notes,
 )
+from .lyrics import Lyric
 from .positions import beat_start, parse_go_to, parse_position, parse_seconds, position_text
 from .region import Mask, Region
 from .song import (
@@ -84,6 +85,7 @@ __all__ = [
     "EditGroup",
     "InsertTrack",
     "KeySignature",
+    "Lyric",
     "Marker",
     "Mask",
     "Meter",

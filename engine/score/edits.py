@@ -457,7 +457,7 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
     dticks = max(dticks, -min(n.start for n in notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
     moved = tuple(Note(n.pitch + dpitch, n.start + dticks, n.duration, n.velocity, n.id,
-                       n.spelling)
+                       n.spelling, n.lyric, n.fermata)
                   for n in notes)
     return update_notes(track_id, notes, moved, f"Move {plural(len(notes), 'note')}")
 
@@ -503,7 +503,7 @@ def resize_notes(
     track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
 ) -> ChangeNotes:
     resized = tuple(Note(n.pitch, n.start, max(min_duration, n.duration + dticks), n.velocity,
-                         n.id, n.spelling) for n in notes)
+                         n.id, n.spelling, n.lyric, n.fermata) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -515,8 +515,8 @@ def resize_note_starts(
     def start(n: Note) -> int:
         return max(0, min(n.start + dticks, n.end - min(min_duration, n.duration)))
 
-    resized = tuple(Note(n.pitch, start(n), n.end - start(n), n.velocity, n.id, n.spelling)
-                    for n in notes)
+    resized = tuple(Note(n.pitch, start(n), n.end - start(n), n.velocity, n.id, n.spelling,
+                         n.lyric, n.fermata) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -543,7 +543,8 @@ def quantize_notes(
         end = start + max(grid if ends else 1, end - start)
         if end_limit is not None and end > max(end_limit, n.end) and start < end_limit:
             end = max(end_limit, n.end)  # no further than the limit, or than it was
-        out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id, n.spelling))
+        out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id, n.spelling,
+                        n.lyric, n.fermata))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
 
 
@@ -610,8 +611,10 @@ def split_notes(track_id: int, notes: Sequence[Note], tick: int) -> ChangeNotes:
     """Cut every note that sounds across ``tick`` in two there: the first part keeps the
     note's id, the second is a new note with its pitch and velocity."""
     crossing = [n for n in notes if n.start < tick < n.end]
-    heads = [replace(n, duration=tick - n.start) for n in crossing]
-    tails = [replace(n, start=tick, duration=n.end - tick, id=new_note_id()) for n in crossing]
+    # The syllable is sung where the note starts, the fermata held where it ends.
+    heads = [replace(n, duration=tick - n.start, fermata=False) for n in crossing]
+    tails = [replace(n, start=tick, duration=n.end - tick, id=new_note_id(), lyric=None)
+             for n in crossing]
     return ChangeNotes(track_id, tuple(crossing), (*heads, *tails),
                        f"Split {plural(len(crossing), 'note')}")
 
@@ -635,7 +638,8 @@ def join_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:
                 first = run[0]
                 end = max(m.end for m in run)
                 removed += run
-                added.append(replace(first, duration=end - first.start))
+                added.append(replace(first, duration=end - first.start,
+                                     fermata=any(m.fermata for m in run)))
             if n is not None:
                 run = [n]
     return ChangeNotes(track_id, tuple(removed), tuple(added),
@@ -675,7 +679,8 @@ def mask_tails(song: Song, mask: Mask, inside: Mapping[int, Iterable[Note]] | No
         for n in notes:
             end = mask.covered_until(track_id, n.start, n.pitch)
             if n.end - end >= shortest:
-                pairs.append((n, replace(n, start=end, duration=n.end - end, id=new_note_id())))
+                pairs.append((n, replace(n, start=end, duration=n.end - end, id=new_note_id(),
+                                         lyric=None)))
         if pairs:
             out[track_id] = tuple(pairs)
     return out

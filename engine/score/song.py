@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from .lyrics import Lyric
 from .spelling import MIDI_KEYS, check_spelling, spelling_pitch_class
 
 # What a MIDI file can hold, so every song can be saved and exported as it is.
@@ -162,7 +163,13 @@ class Note:
     its key and neighbours (:mod:`.note_names`). Like the id it is notation, not sound: it
     takes no part in equality. A spelling that does not name the pitch (``replace(note,
     pitch=…)`` by a semitone: a transposition, a drag) is dropped, so an edited pitch is
-    named by the rule; an octave keeps it."""
+    named by the rule; an octave keeps it.
+
+    ``lyric`` is the syllable sung on it (:class:`~.lyrics.Lyric`, one verse) and
+    ``fermata`` whether a fermata is written over it: notation too, out of equality. A
+    moved note keeps both; a split gives the lyric to the first part and the fermata to
+    the last; a deleted note takes them with it. A fermata is not played longer: the
+    harmonizer reads it as a phrase's close (:func:`~engine.models.constraints.phrase_edges`)."""
 
     pitch: int
     start: int
@@ -170,6 +177,8 @@ class Note:
     velocity: int = 96
     id: int = field(default_factory=new_note_id, compare=False)
     spelling: str | None = field(default=None, compare=False)
+    lyric: Lyric | None = field(default=None, compare=False)
+    fermata: bool = field(default=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.pitch <= 127:
@@ -186,6 +195,10 @@ class Note:
             check_spelling(self.spelling)
             if spelling_pitch_class(self.spelling) != self.pitch % 12:
                 object.__setattr__(self, "spelling", None)  # frozen: set once, normalised
+        if self.lyric is not None and type(self.lyric) is not Lyric:
+            raise ValueError(f"note lyric {self.lyric!r:.30} is not a Lyric")
+        if self.fermata is not False and self.fermata is not True:
+            raise ValueError(f"note fermata {self.fermata!r:.20} is not True or False")
 
     @property
     def end(self) -> int:

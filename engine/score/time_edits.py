@@ -114,8 +114,9 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
                 added.append(replace(n, start=n.start + span))
             elif n.end > at:  # sounding across the bar line: cut, the rest after the gap
                 removed.append(n)
-                added.append(replace(n, duration=at - n.start))
-                added.append(replace(n, start=at + span, duration=n.end - at, id=new_note_id()))
+                added.append(replace(n, duration=at - n.start, fermata=False))
+                added.append(replace(n, start=at + span, duration=n.end - at, id=new_note_id(),
+                                     lyric=None))
         _track_edits(edits, track, removed, added, lambda events: _moved(events, later),
                      lambda controls: released_in_gap(_moved(controls, later), at, span,
                                                       follows=at < song.end))

@@ -167,7 +167,7 @@ def test_saving_over_the_midi_file_asks_about_what_it_would_remove(window, karao
     ((_, (name, dropped, _losing)),) = [c for c in dialogs.calls
                                         if c[0] == "ask_save_over_midi"]
     assert name == "song.kar"
-    assert dropped == "copyright (1), lyrics (3), sysex (1)"
+    assert dropped == "copyright (1), sysex (1)"  # the lyrics are kept on their notes
     assert karaoke.read_bytes() == before and window.document.is_modified
 
     dialogs.answers["ask_save_over_midi"] = "anyway"
@@ -400,7 +400,7 @@ def test_after_recovering_a_midi_song_saving_over_the_file_still_asks(window, ka
     assert not other.save()  # the stubbed question answers Cancel
     ((_, (name, dropped, _losing)),) = [c for c in dialogs.calls
                                         if c[0] == "ask_save_over_midi"]
-    assert name == "song.kar" and "lyrics (3)" in dropped
+    assert name == "song.kar" and "copyright (1)" in dropped
     assert karaoke.read_bytes() == before
     other.document._dirty = False
     other.close()

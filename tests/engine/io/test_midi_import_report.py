@@ -23,7 +23,8 @@ def test_counts_each_kind_of_dropped_event(tmp_path):
           mido.Message("sysex", data=[0x7E, 0x7F, 0x09, 0x01]))
     song, report = read_midi_with_report(path)
     assert song == read_midi(path)  # one reader
-    assert report.summary() == ("text (1), copyright (1), lyrics (2), cue points (1), "
+    # "a" is sung on the note at tick 0 (Note.lyric); "b", with no note left, is dropped.
+    assert report.summary() == ("text (1), copyright (1), lyrics (1), cue points (1), "
                                 "sequencer-specific data (1), sysex (1)")
     assert report
 

@@ -718,6 +718,36 @@ def test_a_dotted_half_closes_its_phrase_with_no_breath_after_it():
     assert ok[1:, vocab.ONSET:].any(axis=1).mean() > 0.9  # free to move throughout
 
 
+def test_the_voices_hold_under_a_fermata_followed_at_once_by_the_next_pickup():
+    """A choir director's QA: a phrase ending on a fermata (a half note here, no longer
+    than a mid-phrase note) and the next phrase's pickup with no rest between; the lower
+    voices moved on under the held note (2–4 new notes in 5 of 5 takes). With the
+    fermata read from the score, no lower voice may strike while it sounds."""
+    plain = (Note(67, 0, 480), Note(69, 480, 480), Note(71, 960, 960),  # a half-note close
+             Note(72, BAR, 480), Note(74, BAR + 480, 960), Note(71, BAR + 1440, 480))
+    sop = Track(name="Soprano", program=52, notes=plain)
+    ok, at = _alto_tokens(sop)
+    assert ok[at[960] + 1 : at[BAR], vocab.ONSET:].any()  # no fermata: free to move under it
+    held = Note(71, 960, 960, fermata=True)
+    sop = sop.with_notes((*plain[:2], held, *plain[3:]))
+    for voice in ("Alto", "Tenor", "Bass"):
+        lower = Track(name=voice, program=52)
+        song = Song(tracks=(sop, lower))
+        enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in song.tracks},
+                     snap_off_grid=True)
+        problem = build_problem(enc, song, Mask.of(Region({lower.id}, 0, 2 * BAR)),
+                                [lower.id])
+        allowed = problem.allowed[enc.lane_tracks.index(lower.id)]
+        ticks = enc.step_ticks[:-1]
+        under = (ticks > held.start) & (ticks < held.end)
+        assert under.any()
+        assert not allowed[under, vocab.ONSET:].any()  # no new onset while it sounds ...
+        assert allowed[under, vocab.HOLD].all()  # ... the chord held
+        first = int(np.flatnonzero(ticks == held.start)[0])
+        assert not allowed[first, vocab.REST]  # struck with it (or held into it)
+        assert allowed[ticks == BAR, vocab.ONSET:].any()  # the pickup: free again
+
+
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
     # A rest shorter than a beat is a breath inside the phrase: the voices go on.
     onsets, ticks, editable = _alto_under(
