@@ -118,7 +118,8 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
         raise CliError(f"{path}: cannot write in {path.parent} (read-only, or no permission)")
 
 
-def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
+def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True,
+                     splits: bool = True):
     """The song at ``path`` and, for a ``.partita`` project, the studio state it holds
     (view, snap, loop...: ``{}`` for MIDI and MusicXML), so a command that writes a
     project back keeps it. ``rewriting``: the command writes the song out, so a MIDI
@@ -127,7 +128,9 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
     always said, and (``kits``, unless the command may be changing instruments already) a
     track named as drums that General MIDI made a pitched instrument, with the command
     making it a kit; tracks that shared a channel with different instruments, which the
-    song gives each its own (their sound may differ from the file's); and what a MusicXML
+    song gives each its own (their sound may differ from the file's); one MIDI track's
+    channels of one sound read as a track each (a MIDI guitar's strings), with the merge
+    command (``splits``, unless the command may be merging already); and what a MusicXML
     score's song approximates (grace notes left out, repeats not played out, no tempo
     mark …), and the pitch bends, program changes and controllers of MIDI channels
     without notes, dropped (always: the file's song never has them), as ``partita:
@@ -168,6 +171,9 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True):
               f"{report.summary(unplayed=False)}", file=sys.stderr)
     for shared in report.shared_channels:  # tracks a player gave one program now have two
         print(f"partita: note: {path}: {shared.text()}", file=sys.stderr)
+    for split in report.split if splits else ():  # a MIDI guitar's strings, a track each
+        print(f"partita: note: {path}: {split.text()}; "
+              f"{merge_command(song, path, split.numbers)} makes them one", file=sys.stderr)
     for kit in report.pitched_kits if kits else ():
         print(f"partita: note: {path}: {kit.text()}; if it is a drum kit: "
               f"{make_kit_command(song, path, kit.number)}", file=sys.stderr)
@@ -186,6 +192,17 @@ def make_kit_command(song, path: Path, number: int) -> str:
     ref = name if by_name else f"#{number}"
     return (f"partita tracks {shlex.quote(str(path))} -o OUT --instrument "
             f"{shlex.quote(ref + '=Drums')}")
+
+
+def merge_command(song, path: Path, numbers: tuple[int, ...]) -> str:
+    """``partita tracks song.mid -o OUT --merge 1,2,3``: the command merging tracks
+    ``numbers`` (1-based), by number (``#2`` where a track's name is a number, which
+    would win), quoted for a shell."""
+    import shlex
+
+    names = {t.name.strip().lower() for t in song.tracks}
+    refs = ",".join(f"#{n}" if str(n) in names else str(n) for n in numbers)
+    return f"partita tracks {shlex.quote(str(path))} -o OUT --merge {shlex.quote(refs)}"
 
 
 def restore_takes(studio: dict, song, path: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shlex
 import sys
 import unicodedata
@@ -281,15 +282,25 @@ def _pickup_text(f: dict[str, Any]) -> str:
     return f"{note_value_name(f['pickup_ticks'], f['ppq'])} pickup"
 
 
+# What tells tracks of one name apart at a name's end: the importer's "(ch 6)", a label's
+# "(3)". A name cut to fit keeps it, the cut in the middle: six "Lead Gtr (Overdriven
+# Guitar) (ch N)" were six identical "Lead Gtr (Overdriven Guitar) (c…".
+_TELLING_END = re.compile(r"\s\((ch )?\d+\)$")
+
+
 def _cell(text: str, width: int) -> str:
     """``text`` on one line (a name's newlines and tabs as spaces: they broke the table),
-    cut to ``width`` columns (:func:`_width`), the cut marked with an ellipsis."""
+    cut to ``width`` columns (:func:`_width`), the cut marked with an ellipsis: at the end,
+    or before a channel or number the name ends with ("Lead Gtr (Overdri… (ch 6)")."""
     text = "".join(" " if ch.isspace() or not ch.isprintable() else ch for ch in text)
     if _width(text) <= width:
         return text
-    while _width(text) > width - 1:
-        text = text[:-1]
-    return text + "…"
+    end = _TELLING_END.search(text)
+    tail = end.group() if end and _width(end.group()) <= width // 2 else ""
+    head = text[:len(text) - len(tail)]
+    while _width(head) > width - 1 - _width(tail):
+        head = head[:-1]
+    return head.rstrip() + "…" + tail
 
 
 def _width(text: str) -> int:

@@ -4,13 +4,15 @@
     partita tracks SONG -o OUT --add Strings --rename 2=Bass Guitar --volume Drums=90
     partita tracks SONG -o OUT.musicxml --transposition Clarinet=Bb --transposition Horn=F
     partita tracks SONG -o OUT --quantize Piano=1/8 --swing 62   quantize with 62 % swing
+    partita tracks SONG -o OUT --merge 1,2,3 [--drop-controllers]  one track of three
 
 The studio's track list without the window: add (an instrument, optionally named), remove,
 rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
 right), colour, mute, solo, the key a transposing instrument's part is written in (what a
 MusicXML score shows); and the piano roll's whole-track note edits: transpose,
 quantize (straight, or with ``--swing`` as the studio's Quantize with Swing), legato,
-velocity (set, shift or scale).
+velocity (set, shift or scale); and merge tracks into one, as Track ▸ Merge Tracks…
+(a MIDI guitar's six strings, read as six tracks, made one guitar).
 Edits run in the order given, each on the song as the previous ones
 left it (so ``--add Flute --volume Flute=80`` works); all are checked before anything is
 written, and ``OUT`` is written once, atomically — never the input song.
@@ -113,6 +115,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     edits.add_argument("--velocity", metavar="T=V", **edit,
                        help="every note's velocity: V (1-127) sets it, +N or -N shifts it, "
                             "xF scales it (x0.8 softer); kept within 1..127")
+    edits.add_argument("--merge", metavar="T1,T2,...", **edit,
+                       help="merge the tracks' notes into the first of them, one track "
+                            "(its instrument, channel and mix); refused when their pitch "
+                            "bends or controllers differ, which one channel cannot hold, "
+                            "unless --drop-controllers")
+    edits.add_argument("--drop-controllers", action="store_true",
+                       help="with --merge: merge even tracks whose pitch bends, aftertouch "
+                            "or controllers differ, dropping those (said, with how many)")
     edits.add_argument("--colour", "--color", metavar="T=#RRGGBB", dest="colour", **edit,
                        help="the track's colour in the studio (e.g. Lead=#e06c75)")
     for name, what in (("mute", "mute"), ("unmute", "unmute"), ("solo", "solo"),
@@ -122,6 +132,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_tracks(args: argparse.Namespace) -> int:
     args.swing = _swing(args.swing, args.ops)
+    if args.drop_controllers and not any(option == "merge" for option, _ in args.ops):
+        raise CliError("--drop-controllers is for --merge: give --merge T1,T2 too")
     if args.ops and args.output is None:
         raise CliError("these edits write a new song: give -o OUT")
     if args.output is not None:
@@ -129,11 +141,12 @@ def run_tracks(args: argparse.Namespace) -> int:
             raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
                            "--move, --volume, --pan, --colour, --mute, --solo, --transposition, "
                            "--transpose, "
-                           "--quantize, --legato, --velocity …)")
+                           "--quantize, --legato, --velocity, --merge …)")
         check_song_output(args.output, [args.song])
     # --instrument may be making the kit a kit already: no hint to do so then.
     song, studio = load_with_studio(args.song, rewriting=bool(args.ops),
-                                    kits=not any(op == "instrument" for op, _ in args.ops))
+                                    kits=not any(op == "instrument" for op, _ in args.ops),
+                                    splits=not any(op == "merge" for op, _ in args.ops))
     if not args.ops:
         rows = track_rows(song)
         print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json
@@ -149,7 +162,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     done = []
     shifts: dict[int, int] = {}  # track id → semitones its notes were transposed, in all
     for option, value in args.ops:
-        edit = _edit_for(song, option, value, args.song, args.swing)
+        edit = _edit_for(song, option, value, args.song, args.swing, args.drop_controllers)
         if edit is None:
             continue
         try:
@@ -253,9 +266,11 @@ def _swing(text: str | None, ops: list[tuple[str, str]]) -> float:
     return percent / 100
 
 
-def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5) -> Any:
+def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5,
+              drop_controllers: bool = False) -> Any:
     """The engine edit for ``--option value`` on ``song``; ``None`` when it changes
-    nothing (muting a muted track). ``swing``: every quantize's (``--swing``)."""
+    nothing (muting a muted track). ``swing``: every quantize's (``--swing``);
+    ``drop_controllers``: a merge may drop the controllers the tracks do not share."""
     from engine.score import set_track_props
     from engine.score.track_edits import (
         DRUMS,
@@ -265,6 +280,8 @@ def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5
         move_track_edit,
     )
 
+    if option == "merge":
+        return _merge(song, value, path, drop_controllers)
     if option == "add":
         name, _, instrument = value.rpartition("=")
         program = _instrument(instrument, f"--add {value}")
@@ -336,6 +353,27 @@ def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5
     if option == "velocity":
         return _velocity(track, arg, label)
     return _quantize(song, track, arg, label, swing)
+
+
+def _merge(song: Any, value: str, path: Path, drop_controllers: bool) -> Any:
+    """``--merge T1,T2,…``: the tracks' notes into T1's (:mod:`engine.score.track_merge`);
+    what it keeps and drops said on stderr. Tracks whose pitch bends or controllers differ
+    are refused without ``--drop-controllers``: one channel cannot hold each one's."""
+    from engine.score import EditError
+    from engine.score.track_merge import merge_tracks
+
+    label = f"--merge {value}"
+    refs = [r for r in value.split(",") if r.strip()]
+    ids = [_track(song, r, "merge", path).id for r in refs]
+    try:
+        plan = merge_tracks(song, ids)
+    except EditError as e:
+        raise CliError(f"{label}: {str(e).removeprefix('Merge Tracks: ')}") from None
+    if plan.dropped and not drop_controllers:
+        raise CliError(f"{label}: {plan.why_lost()}; give --drop-controllers to merge "
+                       "anyway")
+    print(f"partita: note: {label}: {plan.text()}", file=sys.stderr)
+    return plan.edit
 
 
 def _legato(track: Any, label: str) -> Any:

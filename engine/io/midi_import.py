@@ -168,6 +168,58 @@ def _program_at(smf: Smf, channel: int, tick: int) -> int | None:
     return changes[-1][-1] if changes else None
 
 
+@dataclass(frozen=True, slots=True)
+class SplitInstrument:
+    """Channels of one MIDI track with notes on the same program and bank, read as one
+    track each: a MIDI guitar sends each string on a channel of its own (MPE-like, each
+    with its own bends), and a musician wants one guitar — Merge Tracks makes it one."""
+
+    name: str  # the MIDI track's name ("" without one)
+    numbers: tuple[int, ...]  # 1-based, in the song
+    channels: tuple[int, ...]  # 0-based, as Track.channel
+    sound: str  # the instrument, as ``info`` names it
+
+    def text(self) -> str:
+        """What happened, without how to merge (each front end says that its way)."""
+        whose = f"one MIDI track {self.name!r}" if self.name else "one MIDI track"
+        return (f"{len(self.channels)} channels of {whose} ({self.sound}, channels "
+                f"{_channel_runs(self.channels)}) were read as {len(self.numbers)} tracks "
+                f"(tracks {_channel_runs(tuple(n - 1 for n in self.numbers))}), as a MIDI "
+                "guitar sends each string on a channel of its own")
+
+
+def split_instruments(song: Song, smf: Smf) -> tuple[SplitInstrument, ...]:
+    """The MIDI tracks of ``smf`` whose notes on several channels play one sound (program
+    and bank at their first notes), read as a song track per channel: the song's tracks
+    are made per (MIDI track, channel with notes), in that order (:func:`song_from_smf`)."""
+    from engine.score.instruments import bank_at, sound_name
+
+    out = []
+    number = 0
+    for trk in smf.tracks:
+        channels = sorted({status & 0x0F for _, status, _, velocity in trk.events
+                           if 0x90 <= status < 0xA0 and velocity})
+        mine = list(range(number, number + len(channels)))
+        number += len(channels)
+        if len(channels) < 2 or mine[-1] >= len(song.tracks):
+            continue
+        groups: dict[tuple, list[int]] = {}
+        for i in mine:
+            t = song.tracks[i]
+            if not t.is_drum and t.notes:
+                sound = (t.program, bank_at(t.controls, t.notes[0].start))
+                groups.setdefault(sound, []).append(i)
+        name = next((decode_text(payload) for _, mtype, payload in trk.metas
+                     if mtype == 0x03), "")
+        for (program, bank), members in groups.items():
+            if len(members) > 1:
+                out.append(SplitInstrument(
+                    name.strip(), tuple(i + 1 for i in members),
+                    tuple(song.tracks[i].channel for i in members),
+                    sound_name(program, False, bank)))
+    return tuple(out)
+
+
 # The channel messages of a channel without notes, by kind (status high nibble), in the
 # order the import report names them.
 _CHANNEL_KINDS = {0xE0: "pitch bend", 0xC0: "program change", 0xB0: "controller",
@@ -231,7 +283,11 @@ class ImportReport:
 
     ``unplayed``: the channel messages of channels without notes, by kind
     (:class:`UnplayedChannels`), said when the file is read (they are among ``dropped``
-    too, as one count: saving over the file loses them)."""
+    too, as one count: saving over the file loses them).
+
+    ``split``: one MIDI track's channels of one sound read as several tracks (a MIDI
+    guitar's strings, :class:`SplitInstrument`), with the merge suggested; not counted by
+    ``bool()``."""
 
     dropped: tuple[tuple[str, int], ...] = ()
     warnings: tuple[str, ...] = ()
@@ -239,6 +295,7 @@ class ImportReport:
     shared_channels: tuple[SharedChannel, ...] = ()
     approximated: tuple[str, ...] = ()
     unplayed: UnplayedChannels | None = None
+    split: tuple[SplitInstrument, ...] = ()
 
     def __bool__(self) -> bool:
         return bool(self.dropped)
@@ -309,7 +366,8 @@ def read_midi_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportRep
     song = song_from_smf(smf)
     kept = sum(n.lyric is not None for t in song.tracks for n in t.notes)
     return song, replace(import_report(smf, kept), pitched_kits=pitched_kits(song),
-                         shared_channels=shared_channels(song, smf))
+                         shared_channels=shared_channels(song, smf),
+                         split=split_instruments(song, smf))
 
 
 def midi_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") -> Song:

@@ -850,3 +850,15 @@ def test_convert_to_a_name_too_long_says_whether_the_name_or_the_path(midi, tmp_
     deep = tmp_path.joinpath(*["d" * 200] * 25, "x.partita")
     assert main(["convert", str(midi), str(deep)]) == 1
     assert "x.partita: the path is too long (" in capsys.readouterr().err
+
+
+def test_info_tells_a_midi_guitars_string_tracks_apart_by_channel(tmp_path, capsys):
+    # QA: six "Lead Gtr (Overdriven Guitar) (c…", one per string, none told apart.
+    from tests.engine.io.midi_builders import midi_guitar
+
+    path = tmp_path / "gtr.mid"
+    path.write_bytes(midi_guitar())
+    assert main(["info", str(path)]) == 0
+    out = capsys.readouterr().out
+    for ch in range(1, 7):
+        assert f"Lead Gtr (Overdriven Gui… (ch {ch})  Overdriven Guitar" in out

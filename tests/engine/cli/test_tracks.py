@@ -365,3 +365,49 @@ def test_the_output_help_names_a_score_too(capsys):
     with pytest.raises(SystemExit):
         main(["tracks", "--help"])
     assert ".musicxml/.mxl" in capsys.readouterr().out
+
+
+def test_merge_makes_a_midi_guitars_strings_one_track_and_says_what_it_dropped(
+        tmp_path, capsys):
+    from tests.engine.io.midi_builders import midi_guitar
+
+    src, out = tmp_path / "gtr.mid", tmp_path / "one.mid"
+    src.write_bytes(midi_guitar())
+    assert main(["info", str(src)]) == 0
+    err = capsys.readouterr().err
+    assert ("were read as 6 tracks (tracks 1–6), as a MIDI guitar sends each string on a "
+            f"channel of its own; partita tracks {src} -o OUT --merge 1,2,3,4,5,6 makes them "
+            "one") in err
+    # Each string's bends differ: one channel cannot hold them, so it is refused unasked.
+    assert main(["tracks", str(src), "-o", str(out), "--merge", "1,2,3,4,5,6"]) == 1
+    err = capsys.readouterr().err
+    assert "the tracks' 12 pitch bends are not alike" in err
+    assert "give --drop-controllers to merge anyway" in err and not out.exists()
+    assert main(["tracks", str(src), "-o", str(out), "--merge", "1,2,3,4,5,6",
+                 "--drop-controllers"]) == 0
+    captured = capsys.readouterr()
+    assert "read as 6 tracks" not in captured.err  # no hint to do what it is doing
+    assert ("Merged 6 tracks into 'Lead Gtr (Overdriven Guitar)' (6 notes added), on "
+            "Overdriven Guitar, channel 1, with the first track's volume and pan; kept the 3 "
+            "controller events they all sent alike; dropped 12 pitch bends that differed "
+            "between them") in captured.err
+    (guitar,) = load_song(out).tracks
+    assert guitar.name == "Lead Gtr (Overdriven Guitar)" and len(guitar.notes) == 7
+    assert not any(c.kind == "pitchwheel" for c in guitar.controls)
+    assert [(c.number, c.value) for c in guitar.controls if c.number in (101, 100, 6)] == [
+        (101, 0), (100, 0), (6, 12)]  # the ±12 bend range all strings sent
+
+
+def test_merge_of_unbent_strings_needs_no_consent_and_drop_needs_a_merge(tmp_path, capsys):
+    from tests.engine.io.midi_builders import midi_guitar
+
+    src, out = tmp_path / "gtr.mid", tmp_path / "one.partita"
+    src.write_bytes(midi_guitar(bends=False))
+    assert main(["tracks", str(src), "-o", str(out), "--merge", "1,2,3,4,5,6"]) == 0
+    assert "no pitch bends or controllers lost" in capsys.readouterr().err
+    assert len(load_song(out).tracks) == 1
+    assert main(["tracks", str(src), "-o", str(out), "--drop-controllers",
+                 "--mute", "1"]) == 1
+    assert "--drop-controllers is for --merge" in capsys.readouterr().err
+    assert main(["tracks", str(src), "-o", str(out), "--merge", "1"]) == 1
+    assert "two or more tracks" in capsys.readouterr().err

@@ -170,3 +170,35 @@ def test_tracks_sharing_a_channel_with_one_sound_are_not_said(tmp_path):
     mf.save(tmp_path / "violins.mid")
     _, report = read_midi_with_report(tmp_path / "violins.mid")
     assert report.shared_channels == ()
+
+
+def test_a_midi_guitars_strings_read_as_six_tracks_suggest_the_merge(tmp_path):
+    # A guitarist's QA: one MIDI track, a string a channel, became six tracks unsaid.
+    from tests.engine.io.midi_builders import midi_guitar
+
+    path = tmp_path / "gtr.mid"
+    path.write_bytes(midi_guitar())
+    song, report = read_midi_with_report(path)
+    assert len(song.tracks) == 6
+    (split,) = report.split
+    assert split.numbers == (1, 2, 3, 4, 5, 6) and split.channels == (0, 1, 2, 3, 4, 5)
+    assert split.text() == (
+        "6 channels of one MIDI track 'Lead Gtr' (Overdriven Guitar, channels 1–6) were "
+        "read as 6 tracks (tracks 1–6), as a MIDI guitar sends each string on a channel "
+        "of its own")
+    assert not report  # a hint, nothing dropped
+
+
+def test_channels_of_different_sounds_in_one_track_are_no_split_instrument():
+    from engine.io.midi_import import split_instruments
+    from engine.io.smf import parse_smf
+    from tests.engine.io.midi_builders import midi_bytes, off, on
+
+    data = midi_bytes([[mido.Message("program_change", program=48, channel=0),
+                        mido.Message("program_change", program=0, channel=1),
+                        on(60, 0, ch=0), on(64, 0, ch=1), off(60, 480, ch=0),
+                        off(64, 0, ch=1)]], type=0)
+    smf = parse_smf(data)
+    from engine.io.midi_import import song_from_smf
+
+    assert split_instruments(song_from_smf(smf), smf) == ()
