@@ -195,6 +195,8 @@ SPECS: tuple[Spec, ...] = (
          "Remove the selected track"),
     Spec("duplicate_track", "Duplicat&e Track", ("Ctrl+Shift+D",), "",
          "Add a copy of the current track below it: its notes, instrument and mix"),
+    Spec("merge_tracks", "Merge Trac&ks…", (), "",
+         "Merge the chosen tracks' notes into the first of them: one track"),
     Spec("track_up", "Move Track &Up", ("Ctrl+Shift+Up",), "track-up", "Move the track up"),
     Spec("track_down", "Move Track &Down", ("Ctrl+Shift+Down",), "track-down",
          "Move the track down"),

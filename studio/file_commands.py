@@ -226,6 +226,7 @@ class FileCommands:
         report = self.document.import_report  # a MIDI file cut short: what it was missing
         if notices and report is not None and (report.warnings or report.pitched_kits
                                                or report.shared_channels
+                                               or report.split
                                                or report.approximated):
             # and a kit General MIDI made a piano (named as drums, not on channel 10),
             # tracks that shared a channel (each now has its own program and bends), and
@@ -234,8 +235,11 @@ class FileCommands:
                     "list in the track list (Ctrl+Alt+I on that track)."
                     for kit in report.pitched_kits]
             shared = [f"{s.text()}." for s in report.shared_channels]
+            # a MIDI guitar's strings, a track each: one merge makes them one guitar
+            split = [f"{s.text()}. Track ▸ Merge Tracks… makes them one."
+                     for s in report.split]
             self._show_file_warnings(
-                path, [*report.warnings, *kits, *shared, *report.approximated],
+                path, [*report.warnings, *kits, *shared, *split, *report.approximated],
                 done="opened")
 
     def save(self) -> bool:

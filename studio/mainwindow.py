@@ -205,7 +205,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.tracklist.set_menus(
             [a.rename_track, a.track_instrument, a.track_colour, a.track_transposition, None,
              a.mute_track, a.solo_track, None, a.select_all, a.mask_track, None,
-             a.duplicate_track, a.remove_track, None, a.track_up, a.track_down],
+             a.duplicate_track, a.merge_tracks, a.remove_track, None, a.track_up,
+             a.track_down],
             [a.add_track])
         self.arrangement = Arrangement(self.document, self.selection, self)
         self.arrangement.scroll_bar = self.tracklist.scroll.verticalScrollBar()
@@ -347,8 +348,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.next_pane, a.previous_pane, a.menu_bar])
         m = bar.addMenu("T&rack")
-        m.addActions([a.add_track, a.duplicate_track, a.remove_track, a.track_up,
-                      a.track_down])
+        m.addActions([a.add_track, a.duplicate_track, a.merge_tracks, a.remove_track,
+                      a.track_up, a.track_down])
         m.addSeparator()
         m.addActions([a.prev_track, a.next_track])
         m.addSeparator()
@@ -500,7 +501,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "zoom_fit": roll.fit, "zoom_selection": self.zoom_to_selection,
             "snap_next": lambda: self.step_snap(1), "snap_previous": lambda: self.step_snap(-1),
             "add_track": self.add_track, "remove_track": self.remove_track,
-            "duplicate_track": self.duplicate_track,
+            "duplicate_track": self.duplicate_track, "merge_tracks": self.merge_tracks,
             "track_up": lambda: self.move_track(-1), "track_down": lambda: self.move_track(1),
             "prev_track": lambda: self.step_track(-1), "next_track": lambda: self.step_track(1),
             "next_pane": lambda: self.panes.step(1),

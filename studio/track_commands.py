@@ -1,5 +1,6 @@
-"""Track ▸ Add, Remove, Duplicate, Move Up / Down, Previous / Next, Mute, Solo, Rename, Instrument,
-Transposition, Volume, Pan and Colour from the keyboard: the window's track commands.
+"""Track ▸ Add, Remove, Duplicate, Merge, Move Up / Down, Previous / Next, Mute, Solo,
+Rename, Instrument, Transposition, Volume, Pan and Colour from the keyboard: the window's
+track commands.
 
 :class:`TrackCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.add_track()``, ``window.move_track(-1)``), working on the
@@ -12,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.score import Track, set_track_props
+from engine.score import EditError, Track, set_track_props
 from engine.score.instruments import transposition_text, written_transposition
 from engine.score.track_edits import (
     add_track_edit,
@@ -21,6 +22,7 @@ from engine.score.track_edits import (
     move_track_edit,
     transposition_edit,
 )
+from engine.score.track_merge import merge_tracks
 
 from .number_entry import number_text
 
@@ -225,6 +227,38 @@ class TrackCommands:
             name = self.document.song.track(tid).name
             self.statusBar().showMessage(
                 f"Duplicated {name} as {edit.track.name} (Ctrl+Z undoes)", 5000)
+
+    def merge_tracks(self) -> None:
+        """Track ▸ Merge Tracks…: the tracks ticked in a list (the selected ones, or the
+        current one and those split from it by channel, ticked first) merged into the
+        first, one undo step; what one channel cannot hold (each string's bends) is
+        dropped only when the user says so, and the status bar says what was kept and
+        lost."""
+        from . import dialogs
+        from .track_merge_choice import tracks_to_offer
+
+        song = self.document.song
+        if len(song.tracks) < 2:
+            self.statusBar().showMessage("Merge Tracks: the song has one track; there is "
+                                         "nothing to merge it with", 6000)
+            return
+        offered = tracks_to_offer(song, self.selection.track_ids,
+                                  self.pianoroll.current_track_id())
+        chosen = dialogs.ask_merge_tracks(self, [t.name for t in song.tracks], offered)
+        if chosen is None:
+            return
+        try:
+            merge = merge_tracks(song, [song.tracks[i].id for i in chosen])
+        except EditError as e:
+            self.statusBar().showMessage(str(e), 8000)
+            return
+        if merge.dropped and not dialogs.ask_drop_controllers(self, merge.why_lost()):
+            self.statusBar().showMessage("Merge Tracks: nothing merged (the tracks' "
+                                         f"{merge.lost} are kept)", 6000)
+            return
+        if self.pianoroll.commit(merge.edit):
+            self.selection.set_tracks([song.tracks[chosen[0]].id])
+            self.statusBar().showMessage(f"{merge.text()} (Ctrl+Z undoes)", 15000)
 
     def remove_track(self) -> None:
         tid = self.pianoroll.current_track_id()

@@ -20,6 +20,7 @@ from .generation import ask_instruments, confirm_take_conflict
 from .go_to import ask_go_to
 from .guide import show_user_guide
 from .marker import ask_marker
+from .merge import ask_drop_controllers, ask_merge_tracks
 from .messages import (
     ask_discard_takes,
     ask_overwrite_changed,
@@ -45,10 +46,12 @@ from .transposition import ask_transposition
 __all__ = [
     "ask_bars",
     "ask_discard_takes",
+    "ask_drop_controllers",
     "ask_export_audio",
     "ask_go_to",
     "ask_instruments",
     "ask_marker",
+    "ask_merge_tracks",
     "ask_new_song",
     "ask_overwrite_changed",
     "ask_recover",

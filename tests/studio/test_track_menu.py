@@ -30,7 +30,8 @@ def shown(win) -> list[str]:
 
 TRACK_MENU = ["rename_track", "track_instrument", "track_colour", "track_transposition", "-",
               "mute_track", "solo_track", "-", "select_all", "mask_track", "-",
-              "duplicate_track", "remove_track", "-", "track_up", "track_down"]
+              "duplicate_track", "merge_tracks", "remove_track", "-", "track_up",
+              "track_down"]
 
 
 def test_a_right_click_selects_the_track_and_offers_the_track_menus_actions(opened):
