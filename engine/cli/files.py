@@ -105,6 +105,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the tracks --copy-bars copies (number or name; default: all)")
     p.add_argument("--title", action=GivenOnce, metavar="TEXT",
                    help="the song's title (saved in MIDI and projects)")
+    locks = p.add_mutually_exclusive_group()
+    locks.add_argument("--lock-markers", action="store_true",
+                       help="lock every marker to its time (seconds from the start), before "
+                            "--tempo and the bar options: a tempo change moves the bars "
+                            "under a film's hit points, not the hit points (a project keeps "
+                            "the lock; as the studio's marker dialog's Lock to time)")
+    locks.add_argument("--unlock-markers", action="store_true",
+                       help="tie every marker to its bar again (the default), before --tempo")
     p.set_defaults(func=run_convert)
 
 
@@ -176,8 +184,11 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         "key_signatures": [{"tick": k.tick, "bar": tm.bar_number(tm.tick_to_bar(k.tick)),
                             "position": _position(tm, k.tick), "key": k.key}
                            for k in song.key_signatures],
+        # Seconds from the song's start: a hit point's time; "locked" keeps it there
+        # when the tempo changes (convert --lock-markers).
         "markers": [{"tick": m.tick, "bar": tm.bar_number(tm.tick_to_bar(m.tick)),
-                     "position": _position(tm, m.tick), "text": m.text}
+                     "position": _position(tm, m.tick), "text": m.text,
+                     "seconds": round(tm.tick_to_seconds(m.tick), 3), "locked": m.locked}
                     for m in sorted(song.markers, key=lambda m: m.tick)],
         "tracks": tracks,
         # Notes that start between the 16th lines the models read: kept exactly, said.
@@ -252,10 +263,13 @@ def instrument_cell(row: dict[str, Any]) -> str:
 
 
 def _markers_text(markers: list[dict[str, Any]]) -> str:
-    """"Intro (1), Verse 1 (5), Hit (17.2)": each marker and where it is (a bar, a
-    bar.beat, or bar.beat.tick off the beat, as the studio's ruler counts), the first
-    few, then a count."""
-    parts = [f"{_cell(m['text'], MAX_MARKER_WIDTH) or '(no text)'} ({m['position']})"
+    """"Intro (1), Verse 1 (5), Hit (17.2, locked at 0:12.480)": each marker and where
+    it is (a bar, a bar.beat, or bar.beat.tick off the beat, as the studio's ruler
+    counts; one locked to its time, that time too), the first few, then a count."""
+    from engine.score import clock_text
+
+    parts = [f"{_cell(m['text'], MAX_MARKER_WIDTH) or '(no text)'} ({m['position']}"
+             + (f", locked at {clock_text(m['seconds'])})" if m.get("locked") else ")")
              for m in markers[:MARKERS_SHOWN]]
     if len(markers) > MARKERS_SHOWN:
         parts.append(f"… ({len(markers)} in all)")
@@ -351,7 +365,7 @@ def run_convert(args: argparse.Namespace) -> int:
     args.from_bar = _one_from_bar(args.from_bar)
     check_song_output(dst, [src])
     song, studio = _read(src, lambda path: load_with_studio(path, rewriting=True))
-    song = _with_copy(_with_bars(_with_time(song, args), args), args)
+    song = _with_copy(_with_bars(_with_time(_with_locks(song, args), args), args), args)
     if args.title is not None and args.title != song.title:
         from engine.score import set_song_props
 
@@ -447,6 +461,34 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     # The key as it is written: a spelling no signature has is the usual one ("Db minor"
     # is C# minor), and the user reads which.
     print(f"{edit.label} (key signature {key_text(key)})" if key else edit.label)
+    return edit.apply(song)
+
+
+def _with_locks(song: Any, args: argparse.Namespace) -> Any:
+    """``song`` with every marker locked to its time (``--lock-markers``) or tied to its
+    bar (``--unlock-markers``); first, so that ``--tempo`` in the same run keeps them."""
+    from dataclasses import replace
+
+    from engine.score import set_song_props
+
+    if not (args.lock_markers or args.unlock_markers):
+        return song
+    locked = bool(args.lock_markers)
+    changed = sum(1 for m in song.markers if m.locked != locked)
+    if not changed:
+        print(f"every marker is {'locked to its time' if locked else 'tied to its bar'} "
+              "already" if song.markers else "no markers to lock or unlock")
+        return song
+    from engine.score import TimeMap
+
+    tm = TimeMap.of(song)
+    markers = tuple(replace(m, seconds=tm.tick_to_seconds(m.tick) if locked else None)
+                    if m.locked != locked else m for m in song.markers)
+    what = plural(changed, "marker")
+    its = "its" if changed == 1 else "their"
+    edit = set_song_props(song, f"Lock {what} to {its} time{'s' * (changed > 1)}" if locked
+                          else f"Tie {what} to {its} bar{'s' * (changed > 1)}", markers=markers)
+    print(edit.label)
     return edit.apply(song)
 
 

@@ -101,7 +101,10 @@ def song_to_json(song: Song) -> Document:
             for s in song.time_signatures
         ],
         "key_signatures": [{"tick": k.tick, "key": k.key} for k in song.key_signatures],
-        "markers": [{"tick": m.tick, "text": m.text} for m in song.markers],
+        # "seconds" only on a marker locked to its time: other files are as before.
+        "markers": [{"tick": m.tick, "text": m.text,
+                     **({"seconds": m.seconds} if m.seconds is not None else {})}
+                    for m in song.markers],
         "tracks": [track_to_json(t) for t in song.tracks],
     }
 
@@ -326,6 +329,13 @@ def _field(obj: Document, key: str, kind: type | tuple[type, ...], where: str,
     return _check(obj[key], kind, f"{where}.{key}")
 
 
+def _seconds(value: float | None, where: str) -> float | None:
+    """A locked marker's time: from the song's start on (None: not locked)."""
+    if value is not None and value < 0:
+        raise _Invalid(f"{where}.seconds", "a time is from the song's start: not negative")
+    return None if value is None else float(value)
+
+
 def _check(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     # JSON true/false are Python bools, which are also ints: never accept them as numbers.
     ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
@@ -391,7 +401,8 @@ def song_from_json(doc: Document) -> Song:
             key = _known_key(_field(d, "key", str, at))
             _midi_check(check_key, at, key)
             keys.append(KeySignature(_tick(d, at), key))
-        markers = [Marker(_tick(d, at), _field(d, "text", str, at))
+        markers = [Marker(_tick(d, at), _field(d, "text", str, at),
+                          _seconds(_field(d, "seconds", float, at, default=None), at))
                    for at, d in _objects(doc, "markers", w)]
         # The writer always writes "tracks" ([] for an empty song): without it (or misspelt)
         # the file is damaged, and opening it as an empty song made saving over it final.

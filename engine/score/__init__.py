@@ -26,6 +26,7 @@ from .edits import (
     notes_with_tails,
     plural,
     quantize_notes,
+    relocked_markers,
     remove_notes,
     remove_tempo_change,
     replace_in_mask,
@@ -44,7 +45,14 @@ from .edits import (
     update_notes,
 )
 from .lyrics import Lyric
-from .positions import beat_start, parse_go_to, parse_position, parse_seconds, position_text
+from .positions import (
+    beat_start,
+    clock_text,
+    parse_go_to,
+    parse_position,
+    parse_seconds,
+    position_text,
+)
 from .region import Mask, Region
 from .song import (
     DEFAULT_PPQ,
@@ -108,6 +116,7 @@ __all__ = [
     "bar_shift",
     "beat_start",
     "clamp_velocity",
+    "clock_text",
     "copy_bars",
     "counted",
     "delete_bars",
@@ -128,6 +137,7 @@ __all__ = [
     "plural",
     "position_text",
     "quantize_notes",
+    "relocked_markers",
     "remove_notes",
     "remove_tempo_change",
     "replace_in_mask",

@@ -266,8 +266,29 @@ def set_song_props(song: Song, label: str = "", **changes: Any) -> SetSongProps:
     unknown = set(changes) - _SONG_PROPS
     if unknown:
         raise ValueError(f"unknown song properties: {sorted(unknown)}")
+    changes = relocked_markers(song, changes)
     before = tuple((k, getattr(song, k)) for k in changes)
     return SetSongProps(before, tuple(changes.items()), label or f"Change {', '.join(changes)}")
+
+
+def relocked_markers(song: Song, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` to ``song`` with its markers locked to time moved to the ticks nearest
+    their times under the tempo map the changes make (a "markers" change added where one
+    moves): a tempo edit moves the bars under a film's hit point, not the hit point.
+    Every builder of a tempo edit comes through here, so its undo step holds the
+    markers' moves too. A marker lands on the nearest tick: within half a tick of its
+    time (0.5 ms at 120 BPM and 480 PPQ), and its time is kept exactly."""
+    tempos = changes.get("tempos", song.tempos)
+    markers = changes.get("markers", song.markers)
+    if tuple(tempos) == song.tempos or not any(m.locked for m in markers):
+        return changes
+    after = TimeMap.of(replace(song, tracks=(), tempos=tempos))
+    moved = tuple(sorted((replace(m, tick=after.seconds_to_tick(m.seconds))
+                          if m.seconds is not None else m for m in markers),
+                         key=lambda m: m.tick))
+    if moved == tuple(song.markers):
+        return {k: v for k, v in changes.items() if k != "markers"}
+    return {**changes, "markers": moved}
 
 
 def set_time_from_bar(

@@ -34,6 +34,13 @@ def position_text(tm: TimeMap, tick: int) -> str:
     return f"{text}.{p.tick}" if p.tick else text
 
 
+def clock_text(seconds: float) -> str:
+    """``"0:12.480"``: minutes and seconds to the millisecond, as the time read-out shows
+    them (59.9996 s is ``"1:00.000"``, not ``"0:60.000"``)."""
+    minutes, ms = divmod(round(seconds * 1000), 60_000)
+    return f"{minutes}:{ms / 1000:06.3f}"
+
+
 def parse_position(tm: TimeMap, text: str, bars: int) -> int:
     """The tick of ``"bar[.beat[.tick]]"`` in a song of ``bars`` bars (one past the last,
     its end, too). ValueError saying what is wrong: a bar outside the song, a beat the

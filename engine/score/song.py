@@ -382,8 +382,19 @@ class KeySignature:
 
 @dataclass(frozen=True, slots=True)
 class Marker:
+    """A section marker or hit point at ``tick``. One with ``seconds`` is locked to that
+    time (from the song's start), not to its bar: a tempo edit moves it to the tick
+    nearest its time, as a DAW's "lock to SMPTE" keeps a film's hit point on its frame
+    (:func:`engine.score.edits.relocked_markers`). The time is kept, not worked out again
+    from the tick, so that edit after edit never moves it by the tick's rounding."""
+
     tick: int
     text: str
+    seconds: float | None = None
+
+    @property
+    def locked(self) -> bool:
+        return self.seconds is not None
 
 
 # A small palette so new tracks get distinct, readable colours.

@@ -44,8 +44,16 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from .controller_state import released_in_gap, restated, span_replaced, state_before
-from .edits import ChangeNotes, Edit, EditGroup, SetSongProps, SetTrackProps, plural
-from .song import ControlEvent, Note, Song, Track, new_note_id
+from .edits import (
+    ChangeNotes,
+    Edit,
+    EditGroup,
+    SetSongProps,
+    SetTrackProps,
+    plural,
+    relocked_markers,
+)
+from .song import ControlEvent, Marker, Note, Song, Track, new_note_id
 from .timing import TimeMap
 
 E = TypeVar("E")
@@ -128,7 +136,8 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
         "tempos": _moved(song.tempos, lambda t: t + span if t > at else t),
         "time_signatures": _moved(meters, lambda t: t + span if t > at else t),
         "key_signatures": _moved(song.key_signatures, lambda t: t + span if t > at else t),
-        "markers": _moved(song.markers, later),
+        # A marker locked to its time keeps it: not moved with the music (_song_edit).
+        "markers": _markers_moved(song.markers, later),
         "length": _inserted_length(song, at, span),
     }
     if pickup:
@@ -184,8 +193,10 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
     # deleted: the chorus's bar 2 is now bar 13) — unless a marker after the cut takes the
     # bar line (the whole section went), or nothing follows (it would mark the end).
     stays = follows and not any(m.tick == t1 for m in song.markers)
-    kept = [m for m in song.markers if not t0 <= m.tick < t1 or (m.tick == t0 and stays)]
-    changes["markers"] = _moved(kept, closed)
+    # A marker locked to its time is the picture's, not the bars': it stays at its time.
+    kept = [m for m in song.markers
+            if m.locked or not t0 <= m.tick < t1 or (m.tick == t0 and stays)]
+    changes["markers"] = _markers_moved(kept, closed)
     changes["length"] = (t0 + max(0, song.length - t1)) if song.length > t0 else song.length
     first, last = tm.bar_number(bar), tm.bar_number(bar + count - 1)
     label = f"Delete bar {first}" if count == 1 else f"Delete bars {first}–{last}"
@@ -392,6 +403,15 @@ def _moved(events: Sequence[E], tick: Callable[[int], int]) -> tuple[E, ...]:
                  for e in events if tick(e.tick) != _GONE)
 
 
+def _markers_moved(markers: Sequence[Marker], tick: Callable[[int], int]) -> tuple:
+    """The markers moved with the music by ``tick()`` (:func:`_moved`), but for those
+    locked to their time: they keep their ticks (the time there is the same unless the
+    tempo map changes, and then :func:`relocked_markers` moves them), in tick order."""
+    moved = [m if m.locked else replace(m, tick=tick(m.tick)) for m in markers
+             if m.locked or tick(m.tick) != _GONE]
+    return tuple(sorted(moved, key=lambda m: m.tick))
+
+
 def _closed_map(events: Sequence[Any], t0: int, t1: int, value: Callable[[Any], Any],
                 bar_length: Callable[[Any], int] | None = None, *,
                 follows: bool = True) -> tuple:
@@ -444,7 +464,8 @@ def _track_edits(edits: list[Edit], track: Track, removed: list[Note], added: li
 
 
 def _song_edit(edits: list[Edit], song: Song, changes: dict[str, Any], label: str) -> None:
-    changes = {k: v for k, v in changes.items() if v != getattr(song, k)}
+    changes = {k: v for k, v in relocked_markers(song, changes).items()
+               if v != getattr(song, k)}
     if changes:
         edits.append(SetSongProps(tuple((k, getattr(song, k)) for k in changes),
                                   tuple(changes.items()), label))

@@ -545,13 +545,46 @@ def test_info_lists_the_markers(midi, tmp_path, capsys):
     assert row.split("Markers", 1)[1].strip() == "Intro (1), Verse 1 (2), Break here (2.2)"
     assert main(["info", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["markers"] == [
-        {"tick": 0, "bar": 1, "position": "1", "text": "Intro"},
-        {"tick": 1920, "bar": 2, "position": "2", "text": "Verse 1"},
-        {"tick": 2400, "bar": 2, "position": "2.2", "text": "Break\nhere"}]
+        {"tick": 0, "bar": 1, "position": "1", "text": "Intro", "seconds": 0.0,
+         "locked": False},
+        {"tick": 1920, "bar": 2, "position": "2", "text": "Verse 1", "seconds": 2.0,
+         "locked": False},
+        {"tick": 2400, "bar": 2, "position": "2.2", "text": "Break\nhere", "seconds": 2.4,
+         "locked": False}]
     many = replace(song, markers=tuple(Marker(i * 480, f"M{i}") for i in range(12)))
     save_song(many, path)
     assert main(["info", str(path)]) == 0
     assert "M6 (2.3), M7 (3), … (12 in all)" in capsys.readouterr().out
+
+
+def test_convert_locks_markers_to_their_times_before_a_tempo_change(tmp_path, capsys):
+    from engine.score.song import Marker
+
+    # A film's hit at 6.2.222 (10.731 s at 120 BPM), and a section marker on bar 5.
+    song = Song(ppq=480, markers=(Marker(7680, "Verse"), Marker(10302, "Hit")),
+                length=20 * 1920)
+    plain, locked = tmp_path / "plain.partita", tmp_path / "locked.partita"
+    save_song(song, plain)
+    assert main(["convert", str(plain), str(locked), "--lock-markers", "--tempo", "110",
+                 "--from-bar", "5"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "Lock 2 markers to their times", "Set tempo at bar 5"]
+    assert main(["info", str(locked), "--json"]) == 0
+    markers = json.loads(capsys.readouterr().out)["markers"]
+    assert [(m["text"], m["locked"]) for m in markers] == [("Verse", True), ("Hit", True)]
+    assert markers[1]["seconds"] == pytest.approx(10.731, abs=0.001)  # kept its time
+    assert markers[1]["position"] == "6.2.003"  # the bars moved under it
+    assert main(["info", str(locked)]) == 0
+    assert "Hit (6.2.003, locked at 0:10.731)" in capsys.readouterr().out
+    # Unlocked, a marker moves with its bar: back to 120 BPM, the hit stays at 6.2.003.
+    again = tmp_path / "again.partita"
+    assert main(["convert", str(locked), str(again), "--unlock-markers", "--tempo",
+                 "120", "--from-bar", "5"]) == 0
+    assert "Tie 2 markers to their bars" in capsys.readouterr().out
+    assert [m.tick for m in load_song(again).markers] == [7680, 10083]
+    with pytest.raises(SystemExit):  # one or the other, as argparse says
+        main(["convert", str(plain), str(again), "--lock-markers", "--unlock-markers"])
+    assert "not allowed with argument" in capsys.readouterr().err
 
 
 def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys):

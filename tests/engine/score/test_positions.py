@@ -75,3 +75,11 @@ def test_a_beats_start_and_its_shortest_text():
     assert beat_start(tm, 9 * Q + 300) == 9 * Q + 240  # an eighth in 7/8
     assert position_text(tm, 3 * Q) == "1.3"
     assert position_text(tm, 3 * Q + 120) == "1.3.120"
+
+
+def test_clock_text_reads_as_the_time_read_out():
+    from engine.score import clock_text
+
+    assert clock_text(12.48) == "0:12.480"
+    assert clock_text(59.9996) == "1:00.000"  # not 0:60.000
+    assert clock_text(754.0) == "12:34.000"
