@@ -282,7 +282,7 @@ class Arrangement(EscCancelsGesture, QWidget):
         if song.markers:
             row = MARKER_ROW_H
             p.setFont(self._marker_font)
-            paint_markers(p, self.marker_labels(), 0, row)
+            paint_markers(p, self.marker_labels(), 0, row, self._markers.locked)
         p.setFont(self._font)
         # Every n-th bar counted from bar 1 (the first full bar: a pickup is bar 0).
         # Stepped, not filtered: a note at tick 2**52 makes trillions of bars.

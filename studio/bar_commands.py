@@ -43,7 +43,7 @@ from engine.score.song import BPM_RANGE, Marker
 from . import dialogs
 from .bars_in_focus import bars_in_focus
 from .dialogs.timing import REMOVE_TEMPO
-from .markers import marker_position
+from .markers import marker_position, marker_time
 from .undo import ValueCommand
 
 if TYPE_CHECKING:
@@ -234,40 +234,55 @@ class BarCommands:
     # -- markers ---------------------------------------------------------------------------------
     def add_marker(self, tick: int) -> None:
         """Edit ▸ Add Marker (at the playhead), or a double-click on the ruler's marker
-        lane: a section marker at ``tick``, named in a dialog, as one undo step. Where a
-        marker is already, it is edited instead."""
+        lane: a section marker at ``tick``, named in a dialog (and locked to its time, a
+        film's hit point, where asked), as one undo step. Where a marker is already, it
+        is edited instead."""
         doc = self.document
-        song = doc.song
+        song, tm = doc.song, doc.time_map
         if any(m.tick == tick for m in song.markers):
             self.edit_marker(tick)
             return
-        text = dialogs.ask_marker(self, marker_position(doc.time_map, tick),
-                                  f"Marker {len(song.markers) + 1}")
-        if not text:
+        answer = dialogs.ask_marker(self, marker_position(tm, tick), marker_time(tm, tick),
+                                    f"Marker {len(song.markers) + 1}")
+        if answer is None or not answer[0]:
             return
-        markers = sorted((*song.markers, Marker(tick, text)), key=lambda m: m.tick)
-        label = f"Add Marker “{text}”"
+        text, locked = answer
+        marker = Marker(tick, text, tm.tick_to_seconds(tick) if locked else None)
+        markers = sorted((*song.markers, marker), key=lambda m: m.tick)
+        label = f"Add Marker “{text}”" + (" locked to its time" if locked else "")
         doc.apply(set_song_props(song, label, markers=tuple(markers)))
         self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
 
     def edit_marker(self, tick: int) -> None:
-        """Rename the marker at ``tick`` (markers sharing it become one), or delete it,
-        as one undo step."""
+        """Rename the marker at ``tick`` (markers sharing it become one), lock it to its
+        time or tie it to its bar again, or delete it, as one undo step."""
         doc = self.document
-        song = doc.song
+        song, tm = doc.song, doc.time_map
         here = [m for m in song.markers if m.tick == tick]
         if not here:
             return
         old = " / ".join(m.text for m in here)
-        text = dialogs.ask_marker(self, marker_position(doc.time_map, tick), old, True)
-        if text is None or text == old:
+        # A locked marker keeps the time it was locked to, not its tick's (rounded) one.
+        seconds = next((m.seconds for m in here if m.seconds is not None), None)
+        was_locked = seconds is not None
+        answer = dialogs.ask_marker(self, marker_position(tm, tick),
+                                    marker_time(tm, tick, seconds), old, True, was_locked)
+        if answer is None or answer == (old, was_locked):
             return
+        text, locked = answer
         kept = [m for m in song.markers if m.tick != tick]
-        if text:
-            label = f"Rename Marker “{old}” to “{text}”"
-            markers = sorted((*kept, Marker(tick, text)), key=lambda m: m.tick)
-        else:
+        if not text:
             label, markers = f"Delete Marker “{old}”", kept
+        else:
+            if locked:
+                seconds = tm.tick_to_seconds(tick) if seconds is None else seconds
+            marker = Marker(tick, text, seconds if locked else None)
+            markers = sorted((*kept, marker), key=lambda m: m.tick)
+            lock = ("" if locked == was_locked else
+                    " locked to its time" if locked else " tied to its bar")
+            label = (f"Rename Marker “{old}” to “{text}”{lock}" if text != old else
+                     f"Lock Marker “{text}” to its time" if locked else
+                     f"Tie Marker “{text}” to its bar")
         doc.apply(set_song_props(song, label, markers=tuple(markers)))
         self.statusBar().showMessage(f"{label} (Ctrl+Z undoes)", 6000)
 

@@ -11,12 +11,15 @@ from PySide6.QtCore import QLineF, QRectF, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from engine.score import Song, TimeMap
+from engine.score import Song, TimeMap, clock_text
 
 from . import theme
 
 TEXT_FLAGS = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextDontClip
 MARKER_COLOUR = "#f08c6c"  # section markers: a coral flag, apart from tempo/meter's blue
+# A marker locked to its time (a film's hit point): a gold flag on a dashed pole, apart
+# from the coral ones that move with their bars.
+LOCKED_MARKER_COLOUR = "#e5c07b"
 MARKER_MIN_PX = 14.0  # narrower than this ("V…" hardly fits) a marker shows only its flag
 
 
@@ -24,21 +27,27 @@ class SongMarkers:
     """A song's markers in tick order, one entry per tick (markers sharing a tick are
     joined: "Verse 2 / Key change"), for looking up the few on screen by bisection: a
     song with thousands of markers paints only the visible ones. Rebuilt only when the
-    song's markers change (they are an immutable tuple)."""
+    song's markers change (they are an immutable tuple). ``locked`` holds the time
+    (seconds) of an entry locked to its time (one of its markers is), else None."""
 
     def __init__(self) -> None:
         self._of: tuple = ()
         self.ticks: list[int] = []
         self.texts: list[str] = []
+        self.locked: list[float | None] = []
 
     def of(self, song: Song) -> SongMarkers:
         if song.markers is not self._of:
             joined: dict[int, list[str]] = {}
+            locked: dict[int, float | None] = {}
             for m in sorted(song.markers, key=lambda m: m.tick):
                 joined.setdefault(m.tick, []).append(m.text.strip() or "(marker)")
+                if locked.get(m.tick) is None:
+                    locked[m.tick] = m.seconds
             self._of = song.markers
             self.ticks = list(joined)
             self.texts = [" / ".join(t) for t in joined.values()]
+            self.locked = [locked[t] for t in self.ticks]
         return self
 
     def __len__(self) -> int:
@@ -79,21 +88,26 @@ def marker_label_rects(markers: Sequence[tuple[float, str]], width_of: Callable[
 
 
 def paint_markers(p: QPainter, labels: Sequence[tuple[float, QRectF | None, str]],
-                  top: float, bottom: float) -> None:
+                  top: float, bottom: float, locked: Sequence[object] = ()) -> None:
     """Markers as flags: a pole at each marker's x from ``top`` to ``bottom``, its label
-    on a tinted tab beside it."""
-    colour = QColor(MARKER_COLOUR)
-    tab = QColor(colour)
-    tab.setAlpha(55)
+    on a tinted tab beside it; one whose ``locked`` entry (parallel to ``labels``) is set
+    is locked to its time: gold, on a dashed pole."""
     last_px = None
-    for x, rect, text in labels:
+    for i, (x, rect, text) in enumerate(labels):
         if rect is None and round(x) == last_px:
             continue  # a bare flag on the pixel of the one before (a zoomed-out map)
         last_px = round(x)
+        is_locked = i < len(locked) and locked[i] is not None
+        colour = QColor(LOCKED_MARKER_COLOUR if is_locked else MARKER_COLOUR)
         if rect is not None:
+            tab = QColor(colour)
+            tab.setAlpha(55)
             p.fillRect(QRectF(max(x, 0.0), top, rect.right() + 3 - max(x, 0.0),
                               bottom - top), tab)
-        p.setPen(QPen(colour, 2))
+        pen = QPen(colour, 2)
+        if is_locked:
+            pen.setStyle(Qt.PenStyle.DashLine)
+        p.setPen(pen)
         p.drawLine(QLineF(x + 1, top, x + 1, bottom))
         if rect is not None:
             p.setPen(theme.TEXT)
@@ -109,9 +123,19 @@ def marker_position(tm: TimeMap, tick: int) -> str:
     return tm.format_position(tick)
 
 
+def marker_time(tm: TimeMap, tick: int, seconds: float | None = None) -> str:
+    """A marker's time as the read-out shows it ("0:12.480"): its locked time, else its
+    tick's."""
+    return clock_text(tm.tick_to_seconds(tick) if seconds is None else seconds)
+
+
 def marker_tooltip(markers: SongMarkers, index: int, tm: TimeMap) -> str:
-    """A marker's whole text and where it is ("Chorus — bar 13", "Hit — 17.2.000")."""
-    return f"{markers.texts[index]} — {marker_position(tm, markers.ticks[index])}"
+    """A marker's whole text, where it is and its time ("Chorus — bar 13, 0:24.000",
+    "Hit — 17.2.000, 0:34.250, locked to its time")."""
+    tick, seconds = markers.ticks[index], markers.locked[index]
+    lock = "" if seconds is None else ", locked to its time"
+    return (f"{markers.texts[index]} — {marker_position(tm, tick)}, "
+            f"{marker_time(tm, tick, seconds)}{lock}")
 
 
 def show_tooltip(widget: QWidget, e: QHelpEvent, text: str | None) -> None:

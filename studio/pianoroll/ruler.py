@@ -171,7 +171,9 @@ class Ruler(QWidget):
         if lane:  # section markers, in their own lane: no bar number or tempo under them
             p.fillRect(QRectF(0, 0, w, lane), theme.WINDOW)
             p.setFont(self._marker_font)
-            paint_markers(p, self.marker_labels(lane), 1, lane - 1)
+            markers, shown = self._visible_markers()
+            paint_markers(p, self.marker_labels(lane), 1, lane - 1,
+                          [markers.locked[i] for i in shown])
         start, end, on = self.roll.loop
         if end > start:
             x0, x1 = self.vp.tick_to_x(start), self.vp.tick_to_x(end)

@@ -280,8 +280,8 @@ def test_a_crowded_marker_is_elided_and_its_tooltip_has_the_whole_text(window, t
     assert_apart(sorted(marker_texts(painted, [n for _t, n in marks]), key=QRectF.left))
     # Hovering over the elided label, or the bare flag, tells the whole text and where.
     y = ruler.lane_height() / 2
-    assert ruler.tooltip_at(QPointF(first.center().x(), y)) == f"{long} — bar 1"
-    assert ruler.tooltip_at(QPointF(x2 + 1, y)) == "Ow — 1.4.000"
+    assert ruler.tooltip_at(QPointF(first.center().x(), y)) == f"{long} — bar 1, 0:00.000"
+    assert ruler.tooltip_at(QPointF(x2 + 1, y)) == "Ow — 1.4.000, 0:01.800"
     assert ruler.tooltip_at(QPointF(first.center().x(), ruler.height() - 5)) is None
 
 
@@ -352,7 +352,7 @@ def test_the_arrangement_shows_markers_above_its_bar_numbers(window, tmp_path, m
     assert all(m.bottom() <= n.top() + 1 for m in labels for n in numbers)
     assert all(n.bottom() <= arrangement_module.HEADER_H for n in numbers)
     x = arr.x_of(8 * BAR) + 8
-    assert arr.tooltip_at(QPointF(x, 5)) == "Chorus — bar 9"
+    assert arr.tooltip_at(QPointF(x, 5)) == "Chorus — bar 9, 0:19.200"
     assert arr.tooltip_at(QPointF(x, 20)) is None  # the bar numbers' row
 
 
@@ -370,9 +370,9 @@ def test_add_marker_at_the_playhead_is_one_undo_step(window, tmp_path, dialogs):
 
     roll = open_song(window, tmp_path, marked_song([]))
     window.transport.seek(2 * BAR)
-    dialogs.answers["ask_marker"] = "Chorus"
+    dialogs.answers["ask_marker"] = ("Chorus", False)
     edit_action(window, "Add &Marker…").trigger()
-    assert dialogs.calls[-1] == ("ask_marker", ("bar 3", "Marker 1"))
+    assert dialogs.calls[-1] == ("ask_marker", ("bar 3", "0:04.800", "Marker 1"))
     assert window.document.song.markers == (Marker(2 * BAR, "Chorus"),)
     assert roll.ruler.height() == RULER_H + MARKER_LANE_H  # the lane appears
     assert window.actions.undo.text() == "&Undo Add Marker “Chorus”"
@@ -396,14 +396,14 @@ def test_double_clicking_a_marker_renames_or_deletes_it(window, tmp_path, dialog
     roll.viewport.fit_ticks(0, 16 * BAR)
     ruler = roll.ruler
     chorus = next(rect for _x, rect, text in ruler.marker_labels() if text == "Chorus")
-    dialogs.answers["ask_marker"] = "Chorus 1"
+    dialogs.answers["ask_marker"] = ("Chorus 1", False)
     double_click_lane(ruler, chorus.center().x())
-    assert dialogs.calls[-1] == ("ask_marker", ("bar 9", "Chorus", True))
+    assert dialogs.calls[-1] == ("ask_marker", ("bar 9", "0:19.200", "Chorus", True, False))
     assert Marker(8 * BAR, "Chorus 1") in window.document.song.markers
     assert len(window.document.song.markers) == len(SECTIONS)
     assert window.actions.undo.text() == "&Undo Rename Marker “Chorus” to “Chorus 1”"
     assert window.document.song.markers[2] == Marker(8 * BAR, "Chorus 1")  # in its place
-    dialogs.answers["ask_marker"] = ""  # Delete Marker
+    dialogs.answers["ask_marker"] = ("", False)  # Delete Marker
     double_click_lane(ruler, chorus.center().x())
     assert [m.text for m in window.document.song.markers] == ["Intro", "Verse 1", "Outro"]
     window.actions.undo.trigger()
@@ -417,7 +417,7 @@ def test_double_clicking_the_empty_lane_adds_a_marker_on_the_grid(window, tmp_pa
     roll = open_song(window, tmp_path, marked_song(SECTIONS))
     roll.set_snap(snap_by_name("1/4"))
     roll.viewport.fit_ticks(0, 4 * BAR)
-    dialogs.answers["ask_marker"] = "Fill"
+    dialogs.answers["ask_marker"] = ("Fill", False)
     double_click_lane(roll.ruler, roll.viewport.tick_to_x(3 * BAR + Q + 17))
     assert Marker(3 * BAR + Q, "Fill") in window.document.song.markers
     assert not window.transport.loop_enabled  # the lane's double-click is not the loop's
@@ -428,13 +428,13 @@ def test_the_marker_dialog_names_refuses_empty_and_deletes(qtbot, monkeypatch):
 
     from studio.dialogs.marker import MarkerDialog, ask_marker
 
-    dialog = MarkerDialog(None, "bar 9", "Chorus", can_delete=True)
+    dialog = MarkerDialog(None, "bar 9", "0:19.200", "Chorus", can_delete=True)
     qtbot.addWidget(dialog)
     dialog.name.clear()
     [ok] = [b for b in dialog.findChildren(QPushButton) if b.text() == "OK"]
     ok.click()
     assert dialog.result() != QDialog.DialogCode.Accepted and dialog.error.text()
-    adding = MarkerDialog(None, "bar 1", "", can_delete=False)
+    adding = MarkerDialog(None, "bar 1", "0:00.000", "", can_delete=False)
     qtbot.addWidget(adding)
     assert "Delete Marker" not in [b.text() for b in adding.findChildren(QPushButton)]
 
@@ -450,9 +450,61 @@ def test_the_marker_dialog_names_refuses_empty_and_deletes(qtbot, monkeypatch):
         return exec_
 
     monkeypatch.setattr(MarkerDialog, "exec", press("OK"))
-    assert ask_marker(None, "bar 9", "Chorus", True) == "Bridge"
+    assert ask_marker(None, "bar 9", "0:19.200", "Chorus", True) == ("Bridge", False)
+    assert ask_marker(None, "bar 9", "0:19.200", "Chorus", True, True) == ("Bridge", True)
     monkeypatch.setattr(MarkerDialog, "exec", press("Delete Marker"))
-    assert ask_marker(None, "bar 9", "Chorus", True) == ""
+    assert ask_marker(None, "bar 9", "0:19.200", "Chorus", True) == ("", False)
+
+
+def test_a_marker_locked_to_its_time_keeps_it_when_the_tempo_changes(window, tmp_path,
+                                                                      dialogs, painted):
+    from engine.score import TimeMap
+    from studio.markers import LOCKED_MARKER_COLOUR, MARKER_COLOUR
+
+    hit = 5 * BAR + Q + 222  # 6.2.222, a film's hit point, and a section marker
+    roll = open_song(window, tmp_path, marked_song([(4 * BAR, "Verse"), (hit, "Hit")]))
+    roll.viewport.fit_ticks(0, 8 * BAR)
+    at = window.document.time_map.tick_to_seconds(hit)  # 12.878 s at 100 BPM
+    dialogs.answers["ask_marker"] = ("Hit", True)  # Lock to time ticked
+    window.edit_marker(hit)
+    assert dialogs.calls[-1] == ("ask_marker", ("6.2.222", "0:12.878", "Hit", True, False))
+    assert window.actions.undo.text() == "&Undo Lock Marker “Hit” to its time"
+    assert window.document.song.markers[1].seconds == at
+    painted.paint(roll.ruler)  # gold, apart from the coral markers that move with bars
+    assert QColor(LOCKED_MARKER_COLOUR) in painted.lines
+    assert QColor(MARKER_COLOUR) in painted.lines
+    x = roll.viewport.tick_to_x(hit) + 1
+    assert roll.ruler.tooltip_at(QPointF(x, 4)) == (
+        "Hit — 6.2.222, 0:12.878, locked to its time")
+    locked = window.document.song
+    # Bar 5 at 110 BPM (Ctrl+K): the bars move under the hit, the verse with its bar.
+    window.transport.seek(4 * BAR)
+    dialogs.answers["ask_time"] = (110.0, (4, 4), "", None)
+    window.set_time_at_playhead()
+    song = window.document.song
+    assert song.tempos != locked.tempos
+    verse, moved = song.markers
+    assert verse.tick == 4 * BAR
+    assert TimeMap.of(song).tick_to_seconds(moved.tick) == pytest.approx(at, abs=0.001)
+    assert moved.tick != hit and moved.seconds == at
+    window.actions.undo.trigger()  # one step: the tempo and the marker's move
+    assert window.document.song == locked
+    # Opened again, its box is ticked; unticked, the marker is tied to its bar again.
+    dialogs.answers["ask_marker"] = ("Hit", False)
+    window.edit_marker(hit)
+    assert dialogs.calls[-1][1][-1] is True
+    assert window.document.song.markers[1].seconds is None
+    assert window.actions.undo.text() == "&Undo Tie Marker “Hit” to its bar"
+
+
+def test_the_marker_dialog_shows_the_time_and_the_lock(qtbot):
+    from studio.dialogs.marker import MarkerDialog
+
+    dialog = MarkerDialog(None, "6.2.222", "0:12.480", "Hit", can_delete=True, locked=True)
+    qtbot.addWidget(dialog)
+    assert dialog.position.text() == "6.2.222 · 0:12.480"
+    assert dialog.locked.text() == "Lock to time" and dialog.locked.isChecked()
+    assert "0:12.480" in dialog.locked.toolTip()
 
 
 @pytest.fixture
