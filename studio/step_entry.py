@@ -2,7 +2,8 @@
 step input).
 
 **N** turns the mode on (a toolbar toggle, *Tools ▸ Step Entry*; the status bar says
-"Step entry: 1/8"); **Esc** or N again turns it off. In the mode:
+"Step entry: 1/8"); **Esc** turns it off and deselects (as Esc does outside it), N again
+turns it off with the note just entered still selected. In the mode:
 
 - **A–G** write that note on the current track at the playhead, as the key signature
   has it (F in D major is F#, as in MuseScore), one step long (the Snap value, ×1.5 when
@@ -239,6 +240,14 @@ class StepEntry(QObject):
             act.setShortcut(QKeySequence(digit))
             act.triggered.connect(lambda _c=False, d=digit: self.set_length(d))
             self.mode_actions.append(act)
+        # Esc leaves and deselects, as Esc deselects outside the mode: the note just
+        # entered left selected made the next Shift+→ move it a bar rather than the
+        # playhead (QA: the guide's "Home, Shift+→ to bar 9" moved it 8 bars). N leaves
+        # with it kept selected, to go on editing it.
+        leave = QAction("Step Entry: Leave", window)
+        leave.setShortcut(QKeySequence(LEAVE_KEY))
+        leave.triggered.connect(self.leave)
+        self.mode_actions.append(leave)
         dot = QAction("Step Entry: Dotted", window)
         dot.setShortcut(QKeySequence(DOT_KEY))
         dot.triggered.connect(self.toggle_dotted)
@@ -285,8 +294,6 @@ class StepEntry(QObject):
         for act, keys in self.usual_keys.items():
             if on:
                 kept = [k for k in keys if k.toString() not in self.taken_keys]
-                if act is w.actions.step_entry:
-                    kept.append(QKeySequence(LEAVE_KEY))
                 act.setShortcuts(kept + self.extra_keys.get(act, []))
             else:
                 act.setShortcuts(keys)
@@ -305,6 +312,13 @@ class StepEntry(QObject):
                 self._drum_message() if drum else f"Step entry: {SHORT_HELP}", 10000)
         else:
             w.statusBar().showMessage("Step entry off", 3000)
+
+    def leave(self) -> None:
+        """Esc: the mode off and nothing selected (N leaves with the selection kept)."""
+        if not self.on:
+            return
+        self.window.selection.clear_notes()
+        self.set_on(False)
 
     def reset(self) -> None:
         """A new song: the steps entered belong to the old one."""
@@ -356,6 +370,10 @@ class StepEntry(QObject):
         name = ("1/16 (snap off)" if snap.division == 0
                 else f"{snap.name.removesuffix('T')} triplet" if snap.triplet else snap.name)
         return f"dotted {name}" if self.dotted else name
+
+    def _at(self, tick: int) -> str:
+        """Where a step is, short: "3.2" on a beat, "3.2.240" between beats."""
+        return self.window.document.time_map.format_position(tick).removesuffix(".000")
 
     def _say(self, text: str, ms: int = 5000) -> None:
         self.window.statusBar().showMessage(text, ms)
@@ -468,7 +486,7 @@ class StepEntry(QObject):
                     spelling=typed_spelling(letter, accidental))
         name = self.name_of(note, key)
         if self._write(tid, [note], f"Enter {name}", Step(tid, at, end, [note.id])):
-            self._entered(tid, [note])
+            self._entered(tid, [note], said=f"{name} {self._length_name()} at {self._at(at)}")
 
     def _add_to_chord(self, letter: str) -> None:
         w = self.window
@@ -495,7 +513,7 @@ class StepEntry(QObject):
         name = self.name_of(note, key)
         if self._write(track.id, [note], f"Add {name} to the chord"):
             step.note_ids.append(note.id)
-            self._entered(track.id, [note])
+            self._entered(track.id, [note], said=f"Added {name} at {self._at(step.start)}")
 
     # -- a MIDI keyboard ------------------------------------------------------------------------
     def midi_note_on(self, pitch: int, velocity: int, seconds: float) -> None:
@@ -560,7 +578,8 @@ class StepEntry(QObject):
         self.chord = MidiChord(step, dict(velocities), first,
                                w.document.undo_stack.index())
         # Monitored, the keys are heard as they are played: no preview over them.
-        self._entered(tid, notes, heard=w.midi.monitoring)
+        self._entered(tid, notes, heard=w.midi.monitoring,
+                      said=f"{name} {self._length_name()} at {self._at(at)}")
 
     def rest(self) -> None:
         """0 or R: the entry point a step on, no note — an undo step of its own, so Ctrl+Z
@@ -575,8 +594,7 @@ class StepEntry(QObject):
         self.chord = None
         w.document.undo_stack.push(StepCommand("Rest", self, step, True, at, end))
         w.selection.clear_notes()
-        self._say(f"Rest ({self._length_name()}): on to "
-                  f"{w.document.time_map.format_position(end)}", 3000)
+        self._say(f"Rest {self._length_name()} at {self._at(at)}", 3000)
 
     def back(self) -> None:
         """Backspace: the last step standing that ends at or before the entry point taken
@@ -600,6 +618,7 @@ class StepEntry(QObject):
             key = w.document.song.key_at(step.start)
             names = ", ".join(self.name_of(n, key) for n in sorted(live, key=lambda n: n.pitch))
             label = f"Take back {names}"
+            said = f"Took back {names}"
             stack.beginMacro(label)
             try:
                 w.document.apply(remove_notes(step.track_id, live, label))
@@ -608,11 +627,13 @@ class StepEntry(QObject):
                 stack.endMacro()
         else:
             stack.push(StepCommand("Take back rest", self, step, False, at, step.start))
+            said = "Took back a rest"
         self.chord = None
         before = self._last_step()
         keys = [(before.track_id, n.id) for n in self._live(before)] if before else []
         w.selection.set_notes(keys)
         self.update_status()
+        self._say(f"{said}: back at {self._at(step.start)}", 3000)
 
     def _stray_key(self) -> None:
         if self._ready():
@@ -729,9 +750,11 @@ class StepEntry(QObject):
         edge.setAlpha(200)
         p.fillRect(QRectF(x0, 0, CURSOR_EDGE_PX, h), edge)
 
-    def _entered(self, tid: int, notes: list[Note], heard: bool = False) -> None:
-        """The new note (or chord) selected, heard (unless ``heard`` already) and on
-        screen."""
+    def _entered(self, tid: int, notes: list[Note], heard: bool = False,
+                 said: str = "") -> None:
+        """The new note (or chord) selected, heard (unless ``heard`` already), on screen
+        and ``said`` in the status bar ("E5 1/4 at 3.2": a screen reader reads the
+        message, not the "Step entry" label's change)."""
         w = self.window
         roll = w.pianoroll
         w.selection.set_notes([(tid, n.id) for n in notes])
@@ -741,6 +764,8 @@ class StepEntry(QObject):
         elif not heard:  # the chord together (one preview at a time is heard)
             w.transport.preview(tuple(n.pitch for n in notes), w.document.song.track(tid))
         self.update_status()
+        if said:
+            self._say(said, 3000)
 
     def moved(self, semitones: int) -> None:
         """# − ↑ ↓ or Ctrl+↑ ↓ moved the selected notes (the window's transposition, once

@@ -315,7 +315,7 @@ def test_off_letters_do_nothing_and_the_keys_come_back(stepping):
     win = stepping
     typed(win, "B")  # a note in the mode, not the brush
     assert not win.actions.tool_draw.isChecked() and len(entered(win)) == 1
-    press(win, K.Key_Escape)  # leaves the mode; the note stays selected
+    press(win, K.Key_N)  # leaves the mode; the note stays selected (Esc deselects)
     assert not win.step_entry.on and not win.actions.step_entry.isChecked()
     assert not win.status_step.isVisible() and len(win.selection) == 1
     win.transport.seek(AFTER + BAR)
@@ -453,7 +453,7 @@ def test_the_cursor_stops_at_the_start_and_the_arrows_nudge_again_after(stepping
     assert win.transport.position == 0 and "at the start" in win.statusBar().currentMessage()
     note = piano(win).notes[1]
     win.selection.set_notes([(piano(win).id, note.id)])
-    press(win, K.Key_Escape)  # out of the mode: → nudges the selected note again
+    press(win, K.Key_N)  # out of the mode, the note kept: → nudges it again
     press(win, K.Key_Right)
     assert piano(win).note_by_id(note.id).start == note.start + 240
     assert win.transport.position == 0
@@ -732,3 +732,65 @@ def test_a_flat_typed_in_g_major_is_kept_through_save_copy_undo_and_export(stepp
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert piano(win).note_by_id(bb.id).spelling == "Bb"
+
+
+# -- keyboard-only and screen-reader QA ----------------------------------------------------
+
+
+def test_esc_leaves_with_nothing_selected_so_the_guides_keys_move_the_playhead(stepping):
+    """QA: after step entry, Esc left the last note selected, and the guide's next keys
+    ("Your first co-composition": Home, Shift+→ to bar 9, Ctrl+B, Alt+Shift+→, Ctrl+Alt+B)
+    moved that note 8 bars, trimming one there, and masked the wrong bars."""
+    win = stepping
+    typed(win, "CDE")
+    assert len(win.selection) == 1
+    before = {n.id: (n.start, n.pitch, n.duration) for n in piano(win).notes}
+    press(win, K.Key_Escape)
+    assert not win.step_entry.on and len(win.selection) == 0
+    assert win.statusBar().currentMessage() == "Step entry off"
+    press(win, K.Key_Home)
+    for _ in range(2):  # the guide's Shift+→ ×8 to bar 9; this song's bar 3 is empty
+        press(win, K.Key_Right, M.ShiftModifier)
+    assert win.transport.position == 2 * BAR  # the playhead moved, not the note
+    assert {n.id: (n.start, n.pitch, n.duration) for n in piano(win).notes} == before
+    press(win, K.Key_Home)
+    press(win, K.Key_Right, M.ShiftModifier)  # bar 2
+    press(win, K.Key_B, M.ControlModifier)  # the bar's notes (of the current track)
+    bar2 = {(piano(win).id, n.id) for n in piano(win).notes if BAR <= n.start < 2 * BAR}
+    assert win.selection.notes == bar2
+    press(win, K.Key_Right, M.AltModifier | M.ShiftModifier)  # grown to bar 3's first note
+    press(win, K.Key_B, M.ControlModifier | M.AltModifier)
+    mask = win.document.mask
+    assert not mask.is_empty
+    assert mask.span == (BAR, 3 * BAR)  # bars 2–3, where the selection's notes start
+    assert {n.id: (n.start, n.pitch, n.duration) for n in piano(win).notes} == before
+
+
+def test_n_leaves_with_the_note_just_entered_still_selected(stepping):
+    win = stepping
+    typed(win, "C")
+    press(win, K.Key_N)
+    assert not win.step_entry.on and len(win.selection) == 1
+
+
+def test_each_step_is_said_in_the_status_bar_for_a_screen_reader(stepping):
+    """QA: a typed note changed only the small "Step entry" label; Backspace left the
+    message before it."""
+    win = stepping
+    say = win.statusBar().currentMessage
+    press(win, K.Key_5)
+    typed(win, "E")
+    assert say() == "E5 1/4 at 3.1"
+    press(win, K.Key_G, M.ShiftModifier)
+    assert say() == "Added G5 at 3.1"
+    press(win, K.Key_4)
+    press(win, K.Key_0)
+    assert say() == "Rest 1/8 at 3.2"
+    typed(win, "F")
+    assert say() == "F5 1/8 at 3.2.240"
+    press(win, K.Key_Backspace)
+    assert say() == "Took back F5: back at 3.2.240"
+    press(win, K.Key_Backspace)
+    assert say() == "Took back a rest: back at 3.2"
+    press(win, K.Key_Backspace)
+    assert say() == "Took back E5, G5: back at 3.1"
