@@ -14,6 +14,7 @@ the warning in its tooltip; so is one that drops pitch bends with the old notes.
 
 from __future__ import annotations
 
+import itertools
 import time
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,6 @@ import numpy as np
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPen, QPicture
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -96,8 +96,9 @@ class TakesBar(QWidget):
         self.title.setObjectName("TakesTitle")
         self.region = ElidedLabel("", self)
         self.region.setObjectName("TakesRegion")
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(True)
+        # No QButtonGroup: Qt lets Tab stop at one checkable button of a group only (it
+        # takes Tab from the others when one gets the focus). sync() checks the one on
+        # screen, also after a click on it (which would uncheck it).
         self.buttons: list[QToolButton] = []
         self.slots = QHBoxLayout()
         self.slots.setSpacing(3)
@@ -106,12 +107,12 @@ class TakesBar(QWidget):
         self.original.setObjectName("TakeButton")
         self.original.setText("Original")
         self.original.setCheckable(True)
-        self.original.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.original.setFocusPolicy(Qt.FocusPolicy.TabFocus)
         self.original.setAccessibleName("Original, the song without any take")
         self.original.setToolTip("The song without any take, to compare with them (0; [ "
                                  "from take A): the takes wait")
         self.original.clicked.connect(lambda: composer.show_original())
-        self.group.addButton(self.original)
+        self.original.clicked.connect(lambda: self.sync())
         self.slots.addWidget(self.original)
         self.badge = QLabel("", self)
         self.badge.setObjectName("ConflictBadge")
@@ -139,8 +140,12 @@ class TakesBar(QWidget):
         row.addWidget(self.region, 1)
         row.addWidget(self.badge)
         row.addWidget(self.hint, 1)
+        # Tab reaches the buttons while the bar shows them (keyboard QA: it never did); a
+        # click does not take the focus from the piano roll (keys.tab_focus_controls), and
+        # Enter presses the one tabbed to.
         for w in (self.listen, self.solo, self.accept_button, self.reject_button):
-            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            w.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            w.setAutoDefault(True)
             row.addWidget(w)
         self.listen.clicked.connect(lambda: self.listenRequested.emit(False))
         self.solo.clicked.connect(lambda: self.listenRequested.emit(True))
@@ -155,6 +160,14 @@ class TakesBar(QWidget):
         composer.bridge.progress.connect(self._progressed)
         self.sync()
 
+    def _order_tabs(self) -> None:
+        """Tab goes through the bar left to right: Original, the takes, then the actions
+        (a take's button, made later, came after ✕ Reject)."""
+        chain = [self.original, *self.buttons, self.listen, self.solo, self.accept_button,
+                 self.reject_button]
+        for a, b in itertools.pairwise(chain):
+            QWidget.setTabOrder(a, b)
+
     def _progressed(self) -> None:
         now = time.monotonic()
         if self.hint.isVisible() and now - self._hint_shown >= 1.0:
@@ -167,18 +180,18 @@ class TakesBar(QWidget):
         pending = s.pending() if s else []
         while len(self.buttons) > len(pending):
             b = self.buttons.pop()
-            self.group.removeButton(b)
             b.deleteLater()
         while len(self.buttons) < len(pending):
             i = len(self.buttons)
             b = QToolButton(self)
             b.setObjectName("TakeButton")
             b.setCheckable(True)
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             b.clicked.connect(lambda _c=False, i=i: c.select(i))
-            self.group.addButton(b)
+            b.clicked.connect(lambda: self.sync())
             self.slots.addWidget(b)
             self.buttons.append(b)
+            self._order_tabs()
         current = c.preview_take()
         original = c.original_shown()
         for i, (b, take) in enumerate(zip(self.buttons, pending, strict=True)):
@@ -199,7 +212,6 @@ class TakesBar(QWidget):
                          + (f"\n{warnings_tip(take)}" if warned else ""))
             b.style().unpolish(b)
             b.style().polish(b)
-        # After the takes': in an exclusive group only checking another unchecks one.
         self.original.setChecked(original)
         has = current is not None or original
         for w in (self.original, self.listen, self.solo, self.accept_button,

@@ -449,7 +449,7 @@ class TrackList(QWidget):
         self.ring = FocusRing(self)
 
         document.songChanged.connect(self.sync)
-        selection.tracksChanged.connect(self._sync_selected)
+        selection.tracksChanged.connect(self._current_changed)
         self.sync()
 
     def event(self, e: QEvent) -> bool:
@@ -609,6 +609,18 @@ class TrackList(QWidget):
         active = set(self.selection.track_ids)
         for h in self.headers:
             h.set_selected(h.track_id in active)
+
+    def _current_changed(self) -> None:
+        """The rows recoloured and the current track's row scrolled wholly into view:
+        Ctrl+↓ to a track near the bottom left its header cut off (keyboard QA), its name
+        and controls unseen. Only when the tracks chosen change: a scroll places the
+        headers (and recolours them) without being pulled back."""
+        self._sync_selected()
+        current = self.selection.current_track_id
+        tracks = self.document.song.tracks
+        i = next((i for i, t in enumerate(tracks) if t.id == current), None)
+        if i is not None:
+            self.scroll.ensureVisible(0, i * ROW_H + ROW_H // 2, 0, ROW_H // 2)
 
     def _clicked(self, track_id: int, toggle: bool) -> None:
         focus = QApplication.focusWidget()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -85,6 +85,7 @@ class ModelManager(QDialog):
         self.table.setHeaderLabels(COLUMNS)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
+        self.table.setAccessibleName("Models")
         header = self.table.header()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
@@ -103,6 +104,12 @@ class ModelManager(QDialog):
         self._refreshing = False  # Refresh was pressed: say what it reloaded when done
         close = QPushButton("Close", self)
         row = QHBoxLayout()
+        for b in (self.install_button, self.default_button, self.enable_button,
+                  self.remove_button, self.refresh_button, close):
+            # No default button: Enter on the model list opened Install Pack…'s file
+            # picker (the first button, made the default). Enter on a focused button
+            # still presses it (keyPressEvent).
+            b.setAutoDefault(False)
         for b in (self.install_button, self.default_button, self.enable_button,
                   self.remove_button, self.refresh_button):
             row.addWidget(b)
@@ -123,6 +130,17 @@ class ModelManager(QDialog):
         catalog.changed.connect(self.populate)
         self.populate()
         catalog.ensure()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the focused button and does nothing elsewhere (the model list:
+        no button is the default); Esc closes, as in any dialog."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused.isEnabled():
+                focused.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- listing -------------------------------------------------------------------------------
     def populate(self) -> None:

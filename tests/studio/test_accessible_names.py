@@ -41,6 +41,7 @@ def unnamed(root: QWidget) -> list[str]:
 def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
     from engine.tasks import SongSetup
     from studio.dialogs.export_options import ExportAudioDialog
+    from studio.dialogs.model_manager import ModelManager
     from studio.dialogs.new_song import NewSongDialog
     from studio.dialogs.shortcuts import shortcuts_dialog
     from studio.dialogs.swing import SwingDialog
@@ -50,7 +51,8 @@ def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
     dialogs = [TimeDialog(opened, 1, 120.0, (4, 4), "C", pickup=""),
                shortcuts_dialog(opened), ExportAudioDialog(opened, "/tmp", 48000, ""),
                TranspositionDialog(opened, "Clarinet", (-1, -2)),
-               SwingDialog(opened, "1/8", 50), NewSongDialog(opened, SongSetup())]
+               SwingDialog(opened, "1/8", 50), NewSongDialog(opened, SongSetup()),
+               ModelManager(opened.catalog, opened)]
     for root in (opened, *dialogs):
         assert not unnamed(root), type(root).__name__
 
@@ -67,3 +69,8 @@ def test_names_say_the_track_and_the_setting(focused):
     second = win.document.song.tracks[1]
     assert win.pianoroll.canvas.accessibleDescription() == (
         f"{second.name} · {len(second.notes)} notes")
+
+
+def test_the_generate_panels_clear_button_says_what_it_clears(opened):
+    # QA: the first Tab stop after the piano roll was read as "Clear".
+    assert spoken_name(opened.generate_panel.clear_mask_button) == "Clear mask"

@@ -1596,3 +1596,41 @@ def test_a_take_on_screen_names_its_own_notes_not_the_ones_it_replaces(studio, q
     canvas.grab()
     assert sorted(named["song"]) == [67, 69, 71, 72]  # the replaced notes go unnamed
     assert named["take"] == [61]  # and the take's own note is named
+
+
+def test_tab_goes_through_the_takes_bar_buttons_left_to_right(studio, qtbot):
+    """Keyboard QA: Tab never reached Original, A…, ▶ In Context, ▶ Solo, ✓ Accept or
+    ✕ Reject; a click on one still leaves the keys with the piano roll."""
+    from PySide6.QtWidgets import QApplication
+
+    from studio.generate_panel import ANY_KEY
+
+    win = studio
+    win.show()
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    win.generate_panel.key.setCurrentText(ANY_KEY)
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 2)
+    bar = win.takes_bar
+    stops = [bar.original, *bar.buttons, bar.listen, bar.solo, bar.accept_button,
+             bar.reject_button]
+    qtbot.waitUntil(lambda: all(w.isVisible() for w in stops), timeout=2000)
+    assert all(w.focusPolicy() == Qt.FocusPolicy.TabFocus for w in stops)
+    bar.original.setFocus(Qt.FocusReason.TabFocusReason)
+    reached = [QApplication.focusWidget()]
+    for _ in stops[1:]:
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached == stops
+    bar.buttons[1].setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(bar.buttons[1], Qt.Key.Key_Space)  # Space presses the one tabbed to
+    assert win.composer.preview_take() is win.composer.active_set().pending()[1]
+    assert [b.isChecked() for b in bar.buttons] == [False, True]
+    QTest.keyClick(bar.buttons[1], Qt.Key.Key_Space)  # the one on screen stays checked
+    assert [b.isChecked() for b in bar.buttons] == [False, True]
+    bar.reject_button.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(bar.reject_button, Qt.Key.Key_Return)  # Enter presses the one tabbed to
+    assert len(win.composer.active_set().pending()) == 1

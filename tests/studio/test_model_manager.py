@@ -112,3 +112,27 @@ def test_refresh_runs_a_folder_plugins_new_code_and_says_a_package_needs_a_resta
     qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
     assert "An installed package (pip) keeps the code the studio started with: restart " \
            "the studio" in dlg.status.text()
+
+
+def test_enter_on_the_model_list_opens_no_file_picker(qtbot, tmp_path, dialogs):
+    """Keyboard QA: Install Pack… was the default button, so Enter on the focused list
+    opened its "Install a model pack" folder picker. Enter on a button still presses it."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path / "models")
+    registry.add(EchoModel())
+    catalog = ModelCatalog(registry, Settings(tmp_path / "settings.ini"))
+    dlg = ModelManager(catalog)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitUntil(lambda: catalog.loaded, timeout=20000)
+    assert dlg.table.accessibleName() == "Models"
+    dlg.table.setFocus()
+    dlg.table.setCurrentItem(dlg.table.topLevelItem(0))
+    QTest.keyClick(dlg.table, Qt.Key.Key_Return)
+    assert "get_pack_dir" not in dialogs.names() and dlg.isVisible()
+    assert not any(b.isDefault() for b in (dlg.install_button, dlg.default_button))
+    dlg.install_button.setFocus()
+    QTest.keyClick(dlg.install_button, Qt.Key.Key_Return)
+    assert dialogs.names().count("get_pack_dir") == 1

@@ -179,3 +179,28 @@ def test_the_rows_a_take_would_add_are_scrolled_into_view(opened, qtbot):
     win.tracklist.set_preview_tracks((Track("Piano"), Track("Bass", program=33)))
     qtbot.waitUntil(lambda: bar.value() > 0, timeout=2000)
     assert bar.value() >= bar.maximum() - 2  # down to the last (new) row
+
+
+def test_ctrl_down_to_a_track_below_scrolls_its_whole_header_into_view(opened, qtbot):
+    """Keyboard QA: Ctrl+↓ to a track near the bottom of the list left its header cut
+    off (the list only recoloured the rows)."""
+    from engine.score import Song, Track
+    from studio.tracklist import ROW_H
+
+    win = opened
+    win.set_song(Song(tracks=tuple(Track(f"T{i}", channel=i % 9) for i in range(30))))
+    tl = win.tracklist
+    bar = tl.scroll.verticalScrollBar()
+    qtbot.waitUntil(bar.isVisible, timeout=2000)
+    tracks = win.document.song.tracks
+    win.selection.set_tracks([tracks[0].id])
+    win.pianoroll.canvas.setFocus()
+    height = tl.scroll.viewport().height()
+    for i in range(1, 30):
+        QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+        assert win.selection.current_track_id == tracks[i].id
+        top = i * ROW_H - bar.value()
+        assert top >= 0 and top + ROW_H <= height, (i, top, height)
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    top = 28 * ROW_H - bar.value()
+    assert top >= 0 and top + ROW_H <= height
