@@ -97,25 +97,25 @@ SPECS: tuple[Spec, ...] = (
     Spec("delete_bars", "Delete &Bars…", ("Ctrl+Del",), "",
          "Delete bars on every track (the loop range's, else the playhead's)"),
     # Ctrl+Shift+← → nudge too, also in step entry, where ← → move the entry point.
-    Spec("nudge_left", "Nudge Left", ("Left", "Ctrl+Shift+Left"), "",
+    Spec("nudge_left", "Nudge &Left", ("Left", "Ctrl+Shift+Left"), "",
          "Move the selected notes a grid step earlier, a 1/128 with the grid Off (nothing "
          "selected: the playhead)"),
-    Spec("nudge_right", "Nudge Right", ("Right", "Ctrl+Shift+Right"), "",
+    Spec("nudge_right", "Nudge &Right", ("Right", "Ctrl+Shift+Right"), "",
          "Move the selected notes a grid step later, a 1/128 with the grid Off (nothing "
          "selected: the playhead)"),
     # Fine nudge, Logic's "Nudge by Tick": Ctrl+Alt+← → step the Snap grid and Alt+Shift
     # extends the selection, so all three modifiers (one hand, as Ctrl+Shift nudges).
-    Spec("nudge_tick_left", "Nudge Left a Tick", ("Ctrl+Alt+Shift+Left",), "",
+    Spec("nudge_tick_left", "Nudge Left a T&ick", ("Ctrl+Alt+Shift+Left",), "",
          "Move the selected notes one tick earlier, on the grid or off it"),
-    Spec("nudge_tick_right", "Nudge Right a Tick", ("Ctrl+Alt+Shift+Right",), "",
+    Spec("nudge_tick_right", "Nudge Right a Tic&k", ("Ctrl+Alt+Shift+Right",), "",
          "Move the selected notes one tick later, on the grid or off it"),
-    Spec("nudge_bar_left", "Nudge Left a Bar", ("Shift+Left",), "",
+    Spec("nudge_bar_left", "Nudge Left a &Bar", ("Shift+Left",), "",
          "Move the selected notes a bar earlier (nothing selected: the playhead)"),
-    Spec("nudge_bar_right", "Nudge Right a Bar", ("Shift+Right",), "",
+    Spec("nudge_bar_right", "Nudge Right a B&ar", ("Shift+Right",), "",
          "Move the selected notes a bar later (nothing selected: the playhead)"),
-    Spec("select_next", "Select Next Note", ("Ctrl+Right",), "",
+    Spec("select_next", "Select &Next Note", ("Ctrl+Right",), "",
          "Select the next note of the current tracks (none selected: from the playhead)"),
-    Spec("select_previous", "Select Previous Note", ("Ctrl+Left",), "",
+    Spec("select_previous", "Select &Previous Note", ("Ctrl+Left",), "",
          "Select the previous note of the current tracks"),
     # MuseScore grows a range with Shift+→, which here moves a bar (Ctrl+Shift+→ nudges):
     # Alt+Shift+→, Shift for "add to the selection" as Shift+click, three keys one hand.
@@ -126,19 +126,19 @@ SPECS: tuple[Spec, ...] = (
          "Add the previous note of the current tracks to the selection"),
     Spec("select_bars", "Select the Bar's N&otes", ("Ctrl+B",), "",
          "Select the current tracks' notes in the playhead's bar (looping: the loop range)"),
-    Spec("lengthen", "Lengthen Notes", ("Alt+Right",), "",
+    Spec("lengthen", "Le&ngthen Notes", ("Alt+Right",), "",
          "Make the selected notes a grid step longer"),
-    Spec("shorten", "Shorten Notes", ("Alt+Left",), "",
+    Spec("shorten", "&Shorten Notes", ("Alt+Left",), "",
          "Make the selected notes a grid step shorter"),
     # Alt+arrows change a note's other sizes: its length (← →) and its velocity (↑ ↓).
-    Spec("velocity_up", "Louder (Velocity +8)", ("Alt+Up",), "",
+    Spec("velocity_up", "Loud&er (Velocity +8)", ("Alt+Up",), "",
          "Raise the selected notes' velocity by 8"),
-    Spec("velocity_down", "Softer (Velocity −8)", ("Alt+Down",), "",
+    Spec("velocity_down", "So&fter (Velocity −8)", ("Alt+Down",), "",
          "Lower the selected notes' velocity by 8"),
-    Spec("transpose_up", "Transpose Up", ("Up",)),
-    Spec("transpose_down", "Transpose Down", ("Down",)),
-    Spec("octave_up", "Transpose Up an Octave", ("Shift+Up",)),
-    Spec("octave_down", "Transpose Down an Octave", ("Shift+Down",)),
+    Spec("transpose_up", "Transpose &Up", ("Up",)),
+    Spec("transpose_down", "Transpose &Down", ("Down",)),
+    Spec("octave_up", "Transpose Up an &Octave", ("Shift+Up",)),
+    Spec("octave_down", "Transpose Do&wn an Octave", ("Shift+Down",)),
     # Tools
     Spec("tool_select", "&Pointer", ("P",), "pointer", "Pointer: select, move, resize (P)",
          True),
@@ -173,8 +173,8 @@ SPECS: tuple[Spec, ...] = (
     # the time zoom, so rows take Ctrl+Shift; Shift with keypad + or −, or with −, also
     # works ("Shift+-" matches both minus keys; "Shift+_" matched neither). The first key
     # is the one menus show.
-    Spec("zoom_in_v", "Taller Rows", ("Ctrl+Shift+=", "Shift++"),),
-    Spec("zoom_out_v", "Shorter Rows", ("Ctrl+Shift+-", "Shift+-"),),
+    Spec("zoom_in_v", "&Taller Rows", ("Ctrl+Shift+=", "Shift++"),),
+    Spec("zoom_out_v", "S&horter Rows", ("Ctrl+Shift+-", "Shift+-"),),
     Spec("zoom_fit", "Zoom to &Fit", ("F",), "zoom-fit", "Show the whole song (F)"),
     Spec("zoom_selection", "Zoom to &Selection", ("Z",), "",
          "Fit the selected notes (nothing selected: the mask) in the piano roll (Z)"),
@@ -200,8 +200,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("track_up", "Move Track &Up", ("Ctrl+Shift+Up",), "track-up", "Move the track up"),
     Spec("track_down", "Move Track &Down", ("Ctrl+Shift+Down",), "track-down",
          "Move the track down"),
-    Spec("prev_track", "Previous Track", ("Ctrl+Up",)),
-    Spec("next_track", "Next Track", ("Ctrl+Down",)),
+    Spec("prev_track", "Pre&vious Track", ("Ctrl+Up",)),
+    Spec("next_track", "Ne&xt Track", ("Ctrl+Down",)),
     Spec("mute_track", "&Mute Track", ("Ctrl+Alt+M",), "", "Mute or unmute the current track"),
     Spec("solo_track", "S&olo Track", ("Ctrl+Alt+S",), "", "Solo or unsolo the current track"),
     Spec("rename_track", "Re&name Track", ("F2",), "", "Type a new name for the current track"),
@@ -324,6 +324,12 @@ class Actions(QObject):
         raise AttributeError(name)
 
 
+# View ▸ Generate and View ▸ Jobs: the docks' own show / hide actions (Qt's), with an
+# Alt letter and a key of their own (Ctrl+Alt as the other panes' keys are not: F6 moves
+# among the panes shown; G for Generate, J for Jobs, as Cancel All Jobs' J).
+DOCK_KEYS: dict[str, tuple[str, str]] = {"generate": ("G&enerate", "Ctrl+Alt+G"),
+                                         "jobs": ("&Jobs", "Ctrl+Alt+J")}
+
 # Keys and mouse gestures that are not actions of their own (handled by the views), so
 # the shortcuts dialog lists them too: a user looks for "take 3" or "delete a note" there.
 GESTURES: tuple[tuple[str, str], ...] = (
@@ -339,7 +345,7 @@ GESTURES: tuple[tuple[str, str], ...] = (
      "A key / keys struck together"),
     ("Step Entry: Another Letter or Digit Only Says It Is No Step-Entry Key",
      "H–Z (but N, R), 8, 9, [ ]"),
-    ("Leave Step Entry", "Esc"),
+    ("Leave Step Entry (Esc deselects too; N keeps the note selected)", "Esc or N"),
     ("Clear the Mask", "Esc twice"),
     ("Add a Note", "Double-click (Pointer), click or drag right or left (Brush)"),
     ("Delete a Note", "Right-click, double-click (Pointer), click or drag (Eraser)"),
@@ -394,4 +400,6 @@ def shortcut_rows() -> list[tuple[str, str]]:
             keys = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
                              for k in spec.keys)
             rows.append((spec.label.rstrip("…"), keys))
-    return rows + list(GESTURES)
+    docks = [(f"Show / Hide the {text.replace('&', '')} Panel", QKeySequence(key).toString(
+        QKeySequence.SequenceFormat.NativeText)) for text, key in DOCK_KEYS.values()]
+    return rows + docks + list(GESTURES)

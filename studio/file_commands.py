@@ -506,7 +506,7 @@ class FileCommands:
             act.triggered.connect(lambda _c=False, f=f: self.open_in_background(f))
         if files:
             menu.addSeparator()
-            menu.addAction("Clear List", self._clear_recent)
+            menu.addAction("&Clear List", self._clear_recent)
         else:  # an open, empty submenu says why it is empty (a greyed one said nothing)
             menu.addAction("(no recent files)").setEnabled(False)
 

@@ -56,7 +56,7 @@ from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
 from . import actions, dialogs, heap, help_commands, theme, window_fit
-from .actions import Actions
+from .actions import DOCK_KEYS, Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
 from .bar_commands import BarCommands
@@ -300,8 +300,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addActions([a.cut, a.copy, a.paste, a.duplicate, a.delete])
         m.addSeparator()
         m.addActions([a.select_all, a.select_all_tracks, a.select_none])
-        m.addActions([a.select_next, a.select_previous, a.extend_next, a.extend_previous,
-                      a.select_bars])
+        # A submenu of their own: the Edit menu had 26 items, more than letters to give
+        # each its own Alt letter (none of them has an F), and these four had none.
+        n = m.addMenu("Select Ne&xt / Previous")
+        n.addActions([a.select_next, a.select_previous])
+        n.addSeparator()
+        n.addActions([a.extend_next, a.extend_previous])
+        m.addAction(a.select_bars)
         m.addSeparator()
         m.addActions([a.quantize, a.quantize_swing, a.legato, a.split_notes, a.join_notes])
         m.addActions([a.time_at_bar, a.add_marker])
@@ -344,7 +349,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addSeparator()
         m.addActions([a.snap_next, a.snap_previous])
         m.addSeparator()
-        m.addActions([self.generate_dock.toggleViewAction(), self.jobs_dock.toggleViewAction()])
+        for dock, (text, key) in ((self.generate_dock, DOCK_KEYS["generate"]),
+                                  (self.jobs_dock, DOCK_KEYS["jobs"])):
+            toggle = dock.toggleViewAction()  # the dock's title, with an Alt letter and a key
+            toggle.setText(text)
+            toggle.setShortcut(QKeySequence(key))
+            toggle.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            m.addAction(toggle)
         m.addSeparator()
         m.addActions([a.next_pane, a.previous_pane, a.menu_bar])
         m = bar.addMenu("T&rack")

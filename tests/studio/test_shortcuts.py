@@ -166,9 +166,17 @@ def test_the_shortcuts_reference_filters_by_action_or_key(qapp):
     assert any(row.startswith("Delete a Note") for row in shown())
 
 
-def test_every_menu_item_has_its_own_alt_letter(window):
-    """Alt+G, A must accept a take, not cycle between two items that share the letter."""
+def test_every_menu_item_has_its_own_alt_letter(window, tmp_path):
+    """Alt+G, A must accept a take, not cycle between two items that share the letter; and
+    every item has one (keyboard QA: Select Next Note, the Transpose items, Taller Rows,
+    Previous Track, Clear List, View ▸ Generate and Jobs had none)."""
     import re
+
+    song = tmp_path / "a.mid"
+    song.write_bytes(b"")
+    window.settings.add_recent_file(song)  # Open Recent ▸ Clear List shown
+    window._rebuild_recent_menu()
+    without = []
 
     def letters(menu):
         found = []
@@ -178,12 +186,32 @@ def test_every_menu_item_has_its_own_alt_letter(window):
             m = re.search(r"&([^&])", action.text().replace("&&", ""))
             if m:
                 found.append(m.group(1).lower())
+            elif action.isEnabled():  # a greyed line that only says why (no recent files)
+                without.append(f"{menu.title()} ▸ {action.text()}")
             if action.menu() is not None:
                 letters(action.menu())
         assert len(found) == len(set(found)), (menu.title(), found)
 
     for action in window.menuBar().actions():
         letters(action.menu())
+    assert not without, without
+    texts = [a.text() for a in window.recent_menu.actions()]
+    assert "&Clear List" in texts
+
+
+def test_the_generate_and_jobs_panels_show_and_hide_from_their_keys(focused):
+    win = focused
+    press(win, K.Key_J, M.ControlModifier | M.AltModifier)
+    assert not win.jobs_dock.isVisible()
+    press(win, K.Key_J, M.ControlModifier | M.AltModifier)
+    assert win.jobs_dock.isVisible()
+    press(win, K.Key_G, M.ControlModifier | M.AltModifier)
+    assert not win.generate_dock.isVisible()
+    press(win, K.Key_G, M.ControlModifier | M.AltModifier)
+    assert win.generate_dock.isVisible()
+    from studio.actions import shortcut_rows
+
+    assert dict(shortcut_rows())["Show / Hide the Jobs Panel"] == "Ctrl+Alt+J"
 
 
 def test_painted_views_and_track_controls_have_names_for_screen_readers(opened):
