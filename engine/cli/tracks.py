@@ -4,13 +4,14 @@
     partita tracks SONG -o OUT --add Strings --rename 2=Bass Guitar --volume Drums=90
     partita tracks SONG -o OUT.musicxml --transposition Clarinet=Bb --transposition Horn=F
     partita tracks SONG -o OUT --quantize Piano=1/8 --swing 62   quantize with 62 % swing
+    partita tracks SONG -o OUT --quantize Piano=1/16 --strength 60   each note 60 % of the way
     partita tracks SONG -o OUT --merge 1,2,3 [--drop-controllers]  one track of three
 
 The studio's track list without the window: add (an instrument, optionally named), remove,
 rename, set the instrument, move, volume (0–127, the MIDI value), pan (−64 left … +64
 right), colour, mute, solo, the key a transposing instrument's part is written in (what a
 MusicXML score shows); and the piano roll's whole-track note edits: transpose,
-quantize (straight, or with ``--swing`` as the studio's Quantize with Swing), legato,
+quantize (straight, or with ``--swing`` and ``--strength`` as the studio's Quantize…), legato,
 velocity (set, shift or scale); and merge tracks into one, as Track ▸ Merge Tracks…
 (a MIDI guitar's six strings, read as six tracks, made one guitar).
 Edits run in the order given, each on the song as the previous ones
@@ -103,12 +104,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
                             "1/4T, 1/8T, 1/16T, 1/32T (the studio's Q)")
     # Not an edit of its own: how every --quantize of the command swings, as an MPC's
-    # swing setting (and the studio's Quantize with Swing) applies to each quantize.
+    # swing setting (and the studio's Quantize…) applies to each quantize; --strength too.
     edits.add_argument("--swing", action=GivenOnce, metavar="PERCENT",
                        help="quantize with swing: every --quantize (to 1/8 or 1/16) moves "
                             "every second grid line later, 50-75 %% of the way through its "
                             "pair of lines (50 straight, 66.7 a triplet swing, 75 the most; "
                             "an MPC's swing, Logic's Q-Swing)")
+    edits.add_argument("--strength", action=GivenOnce, metavar="PERCENT",
+                       help="quantize part of the way: every --quantize moves each note "
+                            "1-100 %% of the way to its grid line (100, the default, all "
+                            "of it), keeping some of a played feel (Logic's Q-Strength, "
+                            "Ableton's Amount)")
     edits.add_argument("--legato", metavar="T", **edit,
                        help="each note lasts until the track's next onset: gaps close, "
                             "overlaps shorten (the studio's Ctrl+L)")
@@ -134,6 +140,7 @@ def run_tracks(args: argparse.Namespace) -> int:
     args.swing = _swing(args.swing, args.ops)
     if args.drop_controllers and not any(option == "merge" for option, _ in args.ops):
         raise CliError("--drop-controllers is for --merge: give --merge T1,T2 too")
+    args.strength = _strength(args.strength, args.ops)
     if args.ops and args.output is None:
         raise CliError("these edits write a new song: give -o OUT")
     if args.output is not None:
@@ -162,7 +169,8 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     done = []
     shifts: dict[int, int] = {}  # track id → semitones its notes were transposed, in all
     for option, value in args.ops:
-        edit = _edit_for(song, option, value, args.song, args.swing, args.drop_controllers)
+        edit = _edit_for(song, option, value, args.song, args.swing, args.strength,
+                         args.drop_controllers)
         if edit is None:
             continue
         try:
@@ -253,10 +261,7 @@ def _swing(text: str | None, ops: list[tuple[str, str]]) -> float:
 
     if text is None:
         return STRAIGHT
-    try:
-        percent = float(text.strip().removesuffix("%").strip().replace(",", "."))
-    except ValueError:
-        percent = None
+    percent = _percent(text)
     if percent is None or not 50 <= percent <= 75:  # a NaN is no swing either
         raise CliError(f"--swing {text}: give a swing of 50-75 per cent (50 is straight, "
                        "66.7 a triplet swing, 75 the most)")
@@ -266,11 +271,35 @@ def _swing(text: str | None, ops: list[tuple[str, str]]) -> float:
     return percent / 100
 
 
+def _strength(text: str | None, ops: list[tuple[str, str]]) -> float:
+    """``--strength`` as the share of the way a quantize moves a note (1 when not given),
+    checked."""
+    if text is None:
+        return 1.0
+    percent = _percent(text)
+    if percent is None or not 1 <= percent <= 100:  # a NaN is no strength either
+        raise CliError(f"--strength {text}: give a strength of 1-100 per cent (100 moves "
+                       "each note onto its grid line, 50 halfway)")
+    if not any(option == "quantize" for option, _ in ops):
+        raise CliError(f"--strength {text}: it is how far a quantize moves the notes: give "
+                       "--quantize T=1/16 too")
+    return percent / 100
+
+
+def _percent(text: str) -> float | None:
+    """``62``, ``62 %``, ``62,5``: the number, or None."""
+    try:
+        return float(text.strip().removesuffix("%").strip().replace(",", "."))
+    except ValueError:
+        return None
+
+
 def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5,
-              drop_controllers: bool = False) -> Any:
+              strength: float = 1.0, drop_controllers: bool = False) -> Any:
     """The engine edit for ``--option value`` on ``song``; ``None`` when it changes
-    nothing (muting a muted track). ``swing``: every quantize's (``--swing``);
-    ``drop_controllers``: a merge may drop the controllers the tracks do not share."""
+    nothing (muting a muted track). ``swing``, ``strength``: every quantize's
+    (``--swing``, ``--strength``); ``drop_controllers``: a merge may drop the controllers
+    the tracks do not share."""
     from engine.score import set_track_props
     from engine.score.track_edits import (
         DRUMS,
@@ -352,7 +381,7 @@ def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5
         return _transpose(track, _int(arg, label, -127, 127), label)
     if option == "velocity":
         return _velocity(track, arg, label)
-    return _quantize(song, track, arg, label, swing)
+    return _quantize(song, track, arg, label, swing, strength)
 
 
 def _merge(song: Any, value: str, path: Path, drop_controllers: bool) -> Any:
@@ -446,7 +475,8 @@ def _transposition(song: Any, track: Any, spec: str, label: str) -> Any:
         raise CliError(f"{label}: {e}") from None
 
 
-def _quantize(song: Any, track: Any, grid: str, label: str, swing: float) -> Any:
+def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
+              strength: float = 1.0) -> Any:
     from engine.score import TimeMap, quantize_notes, swing_notes
     from engine.score.snap import (
         SNAPS,
@@ -455,6 +485,7 @@ def _quantize(song: Any, track: Any, grid: str, label: str, swing: float) -> Any
         quantize_line,
         snap_by_name,
         step_at,
+        strength_text,
         swing_text,
     )
 
@@ -467,13 +498,16 @@ def _quantize(song: Any, track: Any, grid: str, label: str, swing: float) -> Any
     snap, tm = snap_by_name(match[0]), TimeMap.of(song)
     step, line = step_at(snap, tm, 0), quantize_line(snap, tm, song.end, swing)
     end_limit = tm.whole_bars_end(song.end)
-    edit = (quantize_notes(track.id, track.notes, step, line=line, end_limit=end_limit)
+    edit = (quantize_notes(track.id, track.notes, step, strength, line=line,
+                           end_limit=end_limit)
             if swing == STRAIGHT else
-            swing_notes(track.id, track.notes, step, swing, line=line, end_limit=end_limit))
+            swing_notes(track.id, track.notes, step, swing, line=line, end_limit=end_limit,
+                        strength=strength))
     if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
         return None  # already on the grid
     swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
-    return replace(edit, label=f"Quantize {track.name} to {match[0]}{swung}")
+    return replace(edit, label=f"Quantize {track.name} to {match[0]}{swung}"
+                               f"{strength_text(strength)}")
 
 
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",

@@ -549,9 +549,15 @@ def quantize_notes(
     tick 0, or towards ``line(tick)``, the nearest grid line as the caller counts it (from
     each bar line, when bars are not whole grid steps long: 7/8 in quarters, a pickup).
     A note moved later ends no later than ``end_limit`` (the song's last bar line: a
-    played-in last note a little early, ending on it, made the song a bar longer)."""
+    played-in last note a little early, ending on it, made the song a bar longer).
+    ``strength``: the share of the way each onset moves (Logic's Q-Strength, Ableton's
+    Amount: 0.6 keeps some of a played feel), above 0 and at most 1."""
+    from .snap import strength_text
+
     if grid <= 0:
         raise ValueError("quantize grid must be positive")
+    if not 0 < strength <= 1:  # a NaN is refused too
+        raise ValueError(f"quantize strength {strength:g} is outside 0-100 %")
 
     def snap(t: int) -> int:
         target = line(t) if line is not None else round(t / grid) * grid
@@ -566,12 +572,14 @@ def quantize_notes(
             end = max(end_limit, n.end)  # no further than the limit, or than it was
         out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id, n.spelling,
                         n.lyric, n.fermata))
-    return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')}")
+    return update_notes(track_id, notes, out,
+                        f"Quantize {plural(len(notes), 'note')}{strength_text(strength)}")
 
 
 def swing_notes(
     track_id: int, notes: Sequence[Note], grid: int, swing: float,
     line: Callable[[int], int] | None = None, end_limit: int | None = None,
+    strength: float = 1.0,
 ) -> ChangeNotes:
     """Quantize with swing, as an MPC or a DAW's Q-Swing: onsets to the nearest line of a
     grid of ``grid`` ticks whose every second line sits later, ``swing`` of the way
@@ -580,9 +588,9 @@ def swing_notes(
     swung line as the caller counts it (:func:`.snap.quantize_line` with the swing: from
     each bar line); without it, lines from tick 0. Each note keeps its length, except
     that it ends no later than the next of ``notes`` of its pitch starts (a straight 8th
-    before a swung one of its pitch overlapped it); ``end_limit`` as
-    :func:`quantize_notes`."""
-    from .snap import MAX_SWING, STRAIGHT, swing_shift, swing_text
+    before a swung one of its pitch overlapped it); ``end_limit`` and ``strength`` (each
+    onset moves that share of the way to its swung line) as :func:`quantize_notes`."""
+    from .snap import MAX_SWING, STRAIGHT, strength_text, swing_shift, swing_text
 
     if grid <= 0:
         raise ValueError("quantize grid must be positive")
@@ -597,7 +605,8 @@ def swing_notes(
                       (k + 1) * grid + (shift if (k + 1) % 2 else 0))
             return min(places, key=lambda p: (abs(p - tick), p))
 
-    quantized = quantize_notes(track_id, notes, grid, line=line, end_limit=end_limit).added
+    quantized = quantize_notes(track_id, notes, grid, strength, line=line,
+                               end_limit=end_limit).added
     starts: dict[int, list[int]] = {}
     for n in quantized:
         starts.setdefault(n.pitch, []).append(n.start)
@@ -610,7 +619,8 @@ def swing_notes(
         end = min(n.end, ticks[i]) if i < len(ticks) else n.end
         out.append(replace(n, duration=end - n.start))
     return update_notes(track_id, notes, out, f"Quantize {plural(len(notes), 'note')} with "
-                                               f"{swing_text(swing)} swing")
+                                               f"{swing_text(swing)} swing"
+                                               f"{strength_text(strength)}")
 
 
 def legato_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:

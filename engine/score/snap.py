@@ -70,6 +70,12 @@ def swing_text(swing: float) -> str:
     return f"{round(swing * 100, 1):g} %"
 
 
+def strength_text(strength: float) -> str:
+    """A quantize's strength as a label ends: ``0.6`` → ``" at 60 %"``; nothing at full
+    strength (a plain quantize says no more than it did)."""
+    return "" if strength >= 1 else f" at {round(strength * 100, 1):g} %"
+
+
 def swing_shift(step: float, swing: float) -> int:
     """Ticks a swung line sits after its straight place: a pair of lines spans two
     ``step``s and its second line sits ``swing`` of the way in (0.62 of a 1/8 pair at 480

@@ -158,6 +158,28 @@ def test_quantize_with_swing_as_an_mpc_swings(tmp_path, capsys):
         0, 240, 480, 720]
 
 
+def test_quantize_with_a_strength_keeps_some_of_the_played_feel(tmp_path, capsys):
+    """A pianist's played 16ths at 60 % strength (Logic's Q-Strength): each note 60 % of
+    the way to its line, said in the report; with --swing, 60 % of the way to the swung
+    line."""
+    song = Song(tracks=(Track("Piano", notes=tuple(
+        Note(60 + i % 3, t, 100) for i, t in enumerate((10, 100, 250, 370, 480, 590)))),))
+    src, out = tmp_path / "played.partita", tmp_path / "out.partita"
+    save_song(song, src)
+    assert main(["tracks", str(src), "-o", str(out), "--quantize", "Piano=1/16",
+                 "--strength", "60"]) == 0
+    assert "Quantize Piano to 1/16 at 60 %" in capsys.readouterr().out
+    # Lines 0, 120, 240, 360, 480, 600: 10 → 4, 100 → 112, 250 → 244, 590 → 596 …
+    assert [n.start for n in load_song(out).tracks[0].notes] == [4, 112, 244, 364, 480,
+                                                                 596]
+    swung = tmp_path / "swung.partita"
+    assert main(["tracks", str(src), "-o", str(swung), "--quantize", "Piano=1/8",
+                 "--swing", "66.7", "--strength", "50%"]) == 0
+    assert "Quantize Piano to 1/8 with 66.7 % swing at 50 %" in capsys.readouterr().out
+    # Swung lines 0, 320, 480, 800: 100 → 50 (to 0), 250 → 285 (to 320).
+    assert [n.start for n in load_song(swung).tracks[0].notes][:3] == [5, 50, 285]
+
+
 def test_a_parts_transposition_is_set_and_a_score_writes_it(tmp_path, capsys):
     """A film composer's clarinet written in A and strings at concert pitch: the
     report says it, the project keeps it and the MusicXML export writes the parts so."""
@@ -246,6 +268,14 @@ def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsy
     (["-o", "{out}", "--legato", "Lead", "--swing", "60"],
      "--swing 60: it swings a quantize: give --quantize T=1/8 (or 1/16) too"),
     (["--swing", "60"], "--swing 60: it swings a quantize"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--strength", "0"],
+     "--strength 0: give a strength of 1-100 per cent (100 moves"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--strength", "120%"], "--strength 120%: give"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--strength", "nan"], "--strength nan: give"),
+    (["-o", "{out}", "--quantize", "Lead=1/8", "--strength", "60", "--strength", "80"],
+     "--strength given twice ('60', then '80')"),
+    (["-o", "{out}", "--legato", "Lead", "--strength", "60"],
+     "--strength 60: it is how far a quantize moves the notes: give --quantize T=1/16 too"),
     (["--mute", "1"], "these edits write a new song: give -o OUT"),
     (["-o", "{out}"], "-o needs an edit"),
     (["-o", "{out}", "--volume", "9=3"], "demo.mid: --volume 9: track number 9 is out of "

@@ -1,5 +1,5 @@
-"""Quantize with swing (an MPC's swing, Logic's Q-Swing): the swung lines, the notes'
-ends, undo, and the groove module reading the swing written back as the same amount."""
+"""Quantize with swing (an MPC's swing, Logic's Q-Swing) and a strength: the swung lines,
+the notes' ends, undo, and the groove module reading the swing written back as the same amount."""
 
 from __future__ import annotations
 
@@ -122,6 +122,38 @@ def test_a_swing_outside_50_to_75_percent_or_off_8ths_and_16ths_is_refused(swing
         check_swing(snap_by_name(grid), swing)
     with pytest.raises(ValueError, match="swing"):
         quantize_line(snap_by_name(grid), TimeMap.of(Song()), 1920, swing)
+
+
+def test_a_strength_moves_each_note_that_share_of_the_way_to_its_line():
+    """A pianist's played 8ths at 50 % strength (Logic's Q-Strength): each onset halfway
+    to its line, straight or swung, so the played feel is kept in part."""
+    notes = (Note(60, 30, 200), Note(62, 210, 200), Note(64, 520, 200), Note(65, 700, 200))
+    half = quantize_notes(1, notes, 240, strength=0.5)
+    assert [n.start for n in half.added] == [15, 225, 500, 710]  # lines 0 240 480 720
+    assert half.label == "Quantize 4 notes at 50 %"
+    swung_half = swing_notes(1, notes, 240, 2 / 3, strength=0.5)
+    # The swung lines: 0, 320, 480, 800.
+    assert [n.start for n in swung_half.added] == [15, 265, 500, 750]
+    assert [n.duration for n in swung_half.added] == [200] * 4  # lengths as at 100 %
+    assert swung_half.label == "Quantize 4 notes with 66.7 % swing at 50 %"
+    full = swing_notes(1, notes, 240, 2 / 3)
+    assert [n.start for n in full.added] == [0, 320, 480, 800]
+    assert full.label == "Quantize 4 notes with 66.7 % swing"  # 100 %: not said
+
+
+def test_a_swung_strength_still_ends_a_note_where_the_next_of_its_pitch_starts():
+    notes = (Note(60, 0, 400), Note(60, 250, 200))
+    edit = swing_notes(1, notes, 240, 2 / 3, strength=0.5)
+    assert [(n.start, n.duration) for n in edit.added] == [(0, 285), (285, 200)]
+
+
+@pytest.mark.parametrize("strength", [0, -0.5, 1.5, float("nan")])
+def test_a_strength_outside_0_to_100_percent_is_refused(strength):
+    notes = (Note(60, 30, 200),)
+    with pytest.raises(ValueError, match="strength"):
+        quantize_notes(1, notes, 240, strength=strength)
+    with pytest.raises(ValueError, match="strength"):
+        swing_notes(1, notes, 240, 0.6, strength=strength)
 
 
 # What the groove module (the model's takes) and grid_fit (info, the studio) read of a
