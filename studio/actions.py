@@ -78,9 +78,9 @@ SPECS: tuple[Spec, ...] = (
          "Edit every track at once and select all their notes"),
     Spec("select_none", "Select &None", ("Escape",)),
     Spec("quantize", "&Quantize", ("Q",), "quantize", "Quantize to the snap grid"),
-    Spec("quantize_swing", "Quantize with S&wing…", ("Shift+Q",), "",
-         "Quantize to 1/8 or 1/16 with swing, as an MPC's swing or Logic's Q-Swing "
-         "(50 % straight … 75 %)"),
+    Spec("quantize_options", "Quanti&ze…", ("Shift+Q",), "",
+         "Quantize to a grid you choose, with swing (as an MPC's or Logic's Q-Swing) and "
+         "a strength (as Logic's Q-Strength: under 100 % keeps some of a played feel)"),
     Spec("legato", "L&egato", ("Ctrl+L",), "",
          "End each selected note where the next selected note starts"),
     Spec("split_notes", "Split at Pla&yhead", ("S",), "",

@@ -308,7 +308,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         n.addActions([a.extend_next, a.extend_previous])
         m.addAction(a.select_bars)
         m.addSeparator()
-        m.addActions([a.quantize, a.quantize_swing, a.legato, a.split_notes, a.join_notes])
+        m.addActions([a.quantize, a.quantize_options, a.legato, a.split_notes, a.join_notes])
         m.addActions([a.time_at_bar, a.add_marker])
         m.addActions([a.insert_bars, a.delete_bars])
         t = m.addMenu("Transpose / Nud&ge / Velocity")
@@ -485,7 +485,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "extend_previous": lambda: self.extend_selection(-1),
             "select_bars": self.select_bars,
             "select_none": self.escape,
-            "quantize": self.quantize, "quantize_swing": self.quantize_with_swing,
+            "quantize": self.quantize, "quantize_options": self.quantize_with_options,
             "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
             "add_marker": lambda: self.add_marker(self.transport.position),

@@ -1,7 +1,7 @@
-"""Edit ▸ Cut, Copy, Paste, Duplicate, Delete, the selecting commands, Quantize (with
-Swing), Legato, Split, Join, nudging, lengthening, velocity and transposing, Loop the
-Selection, Zoom to Selection and the snap keys: the window's note editing commands, kept
-apart from its layout.
+"""Edit ▸ Cut, Copy, Paste, Duplicate, Delete, the selecting commands, Quantize (and
+Quantize…, with swing and strength), Legato, Split, Join, nudging, lengthening, velocity
+and transposing, Loop the Selection, Zoom to Selection and the snap keys: the window's
+note editing commands, kept apart from its layout.
 
 :class:`NoteCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.quantize()``, ``window.nudge(1)``), working on the selected
@@ -24,6 +24,7 @@ from engine.score.snap import (
     snap_by_name,
     snap_tick,
     step_at,
+    strength_text,
     swing_text,
 )
 from engine.score.spelling import key_text, transpose_key
@@ -316,31 +317,33 @@ class NoteCommands:
         snap = self.pianoroll.snap
         if snap.division == 0:  # snap off: quantize to sixteenths
             snap = snap_by_name("1/16")
-        self._quantize(snap, STRAIGHT)
+        self._quantize(snap, STRAIGHT)  # at full strength: Q is predictable
 
-    def quantize_with_swing(self) -> None:
-        """Edit ▸ Quantize with Swing… (Shift+Q): the grid and swing asked (the last ones
+    def quantize_with_options(self) -> None:
+        """Edit ▸ Quantize… (Shift+Q): the grid, swing and strength asked (the last ones
         offered, kept in the settings), then the selection quantized so, one undo step."""
-        grid, percent = self.settings.swing()
-        chosen = dialogs.ask_swing(self, grid, percent)
+        chosen = dialogs.ask_quantize(self, *self.settings.quantize_choice())
         if chosen is None:
             return
-        grid, percent = chosen
-        self.settings.set_swing(grid, percent)
-        self._quantize(snap_by_name(grid), percent / 100)
+        grid, swing, strength = chosen
+        self.settings.set_quantize_choice(grid, swing, strength)
+        self._quantize(snap_by_name(grid), swing / 100, strength / 100)
 
-    def _quantize(self, snap: Snap, swing: float) -> None:
+    def _quantize(self, snap: Snap, swing: float, strength: float = 1.0) -> None:
         notes = self._selected_or_all()
         if not notes:
             return
         tm = self.document.time_map
         end = self.document.song.end  # the song keeps its length
         edit = quantize_edit(notes, step_at(snap, tm, 0), quantize_line(snap, tm, end, swing),
-                             end_limit=tm.whole_bars_end(end), swing=swing)
+                             end_limit=tm.whole_bars_end(end), swing=swing, strength=strength)
         swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
         moved = sum(len(part.added) for part in getattr(edit, "edits", (edit,)))
         if not moved:  # no empty undo step
-            self.statusBar().showMessage(f"Already on the {snap.name} grid{swung}", 4000)
+            self.statusBar().showMessage(
+                f"Already on the {snap.name} grid{swung}" if strength >= 1 else
+                f"No note moved{strength_text(strength)}: each is on the {snap.name} "
+                f"grid{swung} or a tick from it", 4000)
             return
         # Two notes of a pitch pulled onto one grid line are one (the rule of a drag).
         done, trimmed = self.pianoroll.commit_notes(edit, say=False)
@@ -351,7 +354,8 @@ class NoteCommands:
                 else " (nothing selected: the whole tracks)")
             trimmed = f"; {trimmed}" if trimmed else ""
             self.statusBar().showMessage(
-                f"Quantized {count} to {snap.name}{swung}{whole}{trimmed}", 4000)
+                f"Quantized {count} to {snap.name}{swung}{strength_text(strength)}{whole}"
+                f"{trimmed}", 4000)
 
     def _pitched_only(self, notes: dict, what: str) -> dict | None:
         """``notes`` without drum tracks, said when there were some: joining or lengthening

@@ -10,7 +10,7 @@ from urllib.parse import quote_from_bytes, unquote_to_bytes
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from engine.score.snap import DEFAULT_SNAP, MAX_SWING, STRAIGHT, SWING_GRIDS
+from engine.score.snap import DEFAULT_SNAP, MAX_SWING, QUANTIZE_GRIDS, STRAIGHT
 from engine.tasks.templates import SongSetup
 
 MAX_RECENT = 10
@@ -116,17 +116,21 @@ class Settings:
     def set_snap(self, name: str) -> None:
         self._s.setValue("edit/snap", name)
 
-    def swing(self) -> tuple[str, int]:
-        """Quantize with Swing's grid and swing (per cent), as last chosen: 1/8 at 50 %
-        (straight) at first, or when a hand-edited value is none of them."""
-        grid = str(self._s.value("edit/swing_grid", SWING_GRIDS[0]))
+    def quantize_choice(self) -> tuple[str, int, int]:
+        """Quantize…'s grid, swing and strength (per cent), as last chosen: 1/8 at 50 %
+        (straight) and 100 % at first, or when a hand-edited value is none of them. (The
+        grid's and swing's keys are those of Quantize with Swing…, as the menu item was
+        called when it asked those alone: kept.)"""
+        grid = str(self._s.value("edit/swing_grid", "1/8"))
         low, high = round(STRAIGHT * 100), round(MAX_SWING * 100)
-        percent = self._int_choice("edit/swing", range(low, high + 1), low)
-        return (grid if grid in SWING_GRIDS else SWING_GRIDS[0]), percent
+        swing = self._int_choice("edit/swing", range(low, high + 1), low)
+        strength = self._int_choice("edit/quantize_strength", range(1, 101), 100)
+        return (grid if grid in QUANTIZE_GRIDS else "1/8"), swing, strength
 
-    def set_swing(self, grid: str, percent: int) -> None:
+    def set_quantize_choice(self, grid: str, swing: int, strength: int) -> None:
         self._s.setValue("edit/swing_grid", grid)
-        self._s.setValue("edit/swing", int(percent))
+        self._s.setValue("edit/swing", int(swing))
+        self._s.setValue("edit/quantize_strength", int(strength))
 
     def metronome(self) -> bool:
         return self._s.value("transport/metronome", False, type=bool)

@@ -479,7 +479,7 @@ def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
               strength: float = 1.0) -> Any:
     from engine.score import TimeMap, quantize_notes, swing_notes
     from engine.score.snap import (
-        SNAPS,
+        QUANTIZE_GRIDS,
         STRAIGHT,
         SWING_GRIDS,
         quantize_line,
@@ -489,10 +489,10 @@ def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
         swing_text,
     )
 
-    names = [s.name for s in SNAPS if s.division != 0]
-    match = [n for n in names if n.lower() == grid.strip().lower()]
+    match = [n for n in QUANTIZE_GRIDS if n.lower() == grid.strip().lower()]
     if not match:
-        raise CliError(f"{label}: no grid {grid.strip()!r} (grids: {', '.join(names)})")
+        raise CliError(f"{label}: no grid {grid.strip()!r} (grids: "
+                       f"{', '.join(QUANTIZE_GRIDS)})")
     if swing != STRAIGHT and match[0] not in SWING_GRIDS:
         raise CliError(f"{label}: --swing swings a 1/8 or 1/16 grid, not {match[0]}")
     snap, tm = snap_by_name(match[0]), TimeMap.of(song)

@@ -1,6 +1,6 @@
 """Snap-to-grid: the note values a musician picks (1/4 … 1/32, triplets) and snapping
-(the studio's grid and `partita tracks --quantize`), straight or swung (Quantize with
-Swing, `--swing`)."""
+(the studio's grid and `partita tracks --quantize`), straight or swung (Quantize…,
+`--swing`)."""
 
 from __future__ import annotations
 
@@ -54,6 +54,8 @@ DEFAULT_SNAP = "1/16"
 STRAIGHT = 0.5
 MAX_SWING = 0.75
 SWING_GRIDS = ("1/8", "1/16")
+# Every grid a quantize takes (the studio's Quantize…, `--quantize`): all but Off.
+QUANTIZE_GRIDS = tuple(s.name for s in SNAPS if s.division != 0)
 
 
 def check_swing(snap: Snap, swing: float) -> None:

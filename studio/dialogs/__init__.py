@@ -36,10 +36,10 @@ from .messages import (
 )
 from .model_manager import show_model_manager
 from .new_song import ask_new_song
+from .quantize import ask_quantize
 from .recovery import ask_recover
 from .shortcuts import show_shortcuts
 from .song import ask_song_properties
-from .swing import ask_swing
 from .timing import ask_bars, ask_tempo, ask_time
 from .transposition import ask_transposition
 
@@ -54,13 +54,13 @@ __all__ = [
     "ask_merge_tracks",
     "ask_new_song",
     "ask_overwrite_changed",
+    "ask_quantize",
     "ask_recover",
     "ask_remove_model",
     "ask_replace_stale",
     "ask_save_changes",
     "ask_save_over_midi",
     "ask_song_properties",
-    "ask_swing",
     "ask_tempo",
     "ask_time",
     "ask_transposition",

@@ -33,7 +33,7 @@ from engine.score import (
     transpose_notes,
     update_notes,
 )
-from engine.score.snap import STRAIGHT, swing_text
+from engine.score.snap import STRAIGHT, strength_text, swing_text
 
 Selected = Mapping[int, Sequence[Note]]
 
@@ -177,20 +177,24 @@ def transpose_edit(notes: Selected, semitones: int, spell: int = 0) -> Edit:
 
 
 def quantize_edit(notes: Selected, grid: int, line: Callable[[int], int] | None = None,
-                  end_limit: int | None = None, swing: float = STRAIGHT) -> Edit:
+                  end_limit: int | None = None, swing: float = STRAIGHT,
+                  strength: float = 1.0) -> Edit:
     """Onsets to the nearest grid line: ``line(tick)`` where given (the studio's grid
     counts from each bar line; with ``swing``, its swung lines), else a multiple of
     ``grid``; no note moved later ends past ``end_limit``. With a ``swing``
     (:func:`~engine.score.edits.swing_notes`) a note also ends where the next of its
-    pitch starts."""
-    swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
+    pitch starts. ``strength``: the share of the way each note moves to its line (said in
+    the undo step when under 100 %)."""
+    swung = ("" if swing == STRAIGHT else f" with {swing_text(swing)} swing") + \
+        strength_text(strength)
     edits, moved = [], 0
     for tid, v in notes.items():
         if not v:
             continue
-        whole = (quantize_notes(tid, v, grid, line=line, end_limit=end_limit)
+        whole = (quantize_notes(tid, v, grid, strength, line=line, end_limit=end_limit)
                  if swing == STRAIGHT else
-                 swing_notes(tid, v, grid, swing, line=line, end_limit=end_limit))
+                 swing_notes(tid, v, grid, swing, line=line, end_limit=end_limit,
+                             strength=strength))
         pairs = [(a, b) for a, b in zip(whole.removed, whole.added, strict=True) if a != b]
         if pairs:  # only the notes that move: the undo step says how many did
             moved += len(pairs)

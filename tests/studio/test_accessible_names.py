@@ -43,15 +43,15 @@ def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
     from studio.dialogs.export_options import ExportAudioDialog
     from studio.dialogs.model_manager import ModelManager
     from studio.dialogs.new_song import NewSongDialog
+    from studio.dialogs.quantize import QuantizeDialog
     from studio.dialogs.shortcuts import shortcuts_dialog
-    from studio.dialogs.swing import SwingDialog
     from studio.dialogs.timing import TimeDialog
     from studio.dialogs.transposition import TranspositionDialog
 
     dialogs = [TimeDialog(opened, 1, 120.0, (4, 4), "C", pickup=""),
                shortcuts_dialog(opened), ExportAudioDialog(opened, "/tmp", 48000, ""),
                TranspositionDialog(opened, "Clarinet", (-1, -2)),
-               SwingDialog(opened, "1/8", 50), NewSongDialog(opened, SongSetup()),
+               QuantizeDialog(opened, "1/8", 50, 100), NewSongDialog(opened, SongSetup()),
                ModelManager(opened.catalog, opened)]
     for root in (opened, *dialogs):
         assert not unnamed(root), type(root).__name__

@@ -101,7 +101,7 @@ def test_quantize_with_swing_from_the_keyboard_alone(active, qtbot):
 
     QTimer.singleShot(0, typed)
     QTest.keyClick(win.pianoroll.canvas, K.Key_Q, Qt.KeyboardModifier.ShiftModifier)
-    assert seen == ["SwingDialog"]
+    assert seen == ["QuantizeDialog"]
     assert sorted(n.start for n in win.document.song.tracks[0].notes)[:4] == [0, 317, 480,
                                                                               797]
     assert win.statusBar().currentMessage() == (

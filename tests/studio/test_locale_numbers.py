@@ -70,13 +70,15 @@ def test_whole_number_fields_read_a_decimal_point_too(german):
 
 
 def test_the_swing_reads_a_decimal_point_and_keeps_to_50_75_percent(german):
-    from studio.dialogs.swing import SwingDialog
+    from studio.dialogs.quantize import QuantizeDialog
 
-    dialog = SwingDialog(None, "1/16", 50)
+    dialog = QuantizeDialog(None, "1/16", 50)
     assert typed(dialog.swing, "62,5") == 62  # a whole per cent, as an MPC's
     assert typed(dialog.swing, "80") == 62  # past 75: not typed
     assert dialog.swing.text() == "62 %"
-    assert dialog.choice() == ("1/16", 62)
+    assert typed(dialog.strength, "60,4") == 60
+    assert typed(dialog.strength, "0") == 60  # under 1 %: not typed
+    assert dialog.choice() == ("1/16", 62, 60)
 
 
 def test_the_generate_panels_fields_read_the_same_in_german(german, window):

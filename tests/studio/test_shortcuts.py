@@ -392,25 +392,74 @@ def test_shift_q_quantizes_with_swing_in_one_undo_step_and_remembers_it(focused,
     win.document.apply(ChangeNotes(track.id, track.notes, tuple(played)))
     before, steps = win.document.song, win.document.undo_stack.count()
     win.selection.set_notes((track.id, n.id) for n in played)
-    dialogs.answers["ask_swing"] = None  # cancelled: nothing happens
+    dialogs.answers["ask_quantize"] = None  # cancelled: nothing happens
     press(win, K.Key_Q, M.ShiftModifier)
-    assert dialogs.calls[-1] == ("ask_swing", ("1/8", 50))  # straight at first
+    assert dialogs.calls[-1] == ("ask_quantize", ("1/8", 50, 100))  # straight at first
     assert win.document.song == before
-    dialogs.answers["ask_swing"] = ("1/8", 62)
+    dialogs.answers["ask_quantize"] = ("1/8", 62, 100)
     press(win, K.Key_Q, M.ShiftModifier)
     assert sorted(n.start for n in piano(win).notes) == [0, 298, 480, 778, 960, 1258,
                                                           1440, 1738]
     assert win.statusBar().currentMessage() == "Quantized 8 notes to 1/8 with 62 % swing"
     assert win.document.undo_stack.count() == steps + 1
     assert win.actions.undo.text() == "&Undo Quantize 8 notes with 62 % swing"
-    assert win.settings.swing() == ("1/8", 62)
+    assert win.settings.quantize_choice() == ("1/8", 62, 100)
     press(win, K.Key_Q, M.ShiftModifier)
-    assert dialogs.calls[-1] == ("ask_swing", ("1/8", 62))  # remembered
+    assert dialogs.calls[-1] == ("ask_quantize", ("1/8", 62, 100))  # remembered
     assert win.statusBar().currentMessage() == "Already on the 1/8 grid with 62 % swing"
     press(win, K.Key_Z, M.ControlModifier)
     assert win.document.song == before  # undone exactly
     press(win, K.Key_Q)  # Q stays straight, on the snap grid
     assert win.statusBar().currentMessage().startswith("Quantized 8 notes to 1/16")
+
+
+def test_shift_q_at_a_strength_keeps_some_of_the_played_feel(focused, dialogs):
+    """A pianist's played 16ths at 60 % strength (Logic's Q-Strength, Ableton's Amount):
+    each note 60 % of the way to its line, said in the status bar and the undo step and
+    remembered; Q stays at 100 %."""
+    from engine.score import ChangeNotes, Note
+
+    win = focused
+    track = piano(win)
+    played = [Note(60 + i % 3, t, 100, 90) for i, t in enumerate(
+        (10, 230, 470, 750, 965, 1205, 1430, 1700))]
+    win.document.apply(ChangeNotes(track.id, track.notes, tuple(played)))
+    before = win.document.song
+    win.selection.set_notes((track.id, n.id) for n in played)
+    dialogs.answers["ask_quantize"] = ("1/16", 50, 60)
+    press(win, K.Key_Q, M.ShiftModifier)
+    # The lines 0, 240, 480, 720, 960, 1200, 1440, 1680: 60 % of each way there.
+    assert sorted(n.start for n in piano(win).notes) == [4, 236, 476, 732, 962, 1202,
+                                                          1436, 1688]
+    assert win.statusBar().currentMessage() == "Quantized 8 notes to 1/16 at 60 %"
+    assert win.actions.undo.text() == "&Undo Quantize 8 notes at 60 %"
+    assert win.settings.quantize_choice() == ("1/16", 50, 60)
+    dialogs.answers["ask_quantize"] = ("1/8", 66, 50)  # with swing, halfway to its line
+    press(win, K.Key_Z, M.ControlModifier)
+    press(win, K.Key_Q, M.ShiftModifier)
+    # Swung lines 0, 317, 480, 797: 230 → 274, 750 → 774 (half a tick to the even one).
+    assert sorted(n.start for n in piano(win).notes)[:4] == [5, 274, 475, 774]
+    assert win.statusBar().currentMessage() == (
+        "Quantized 8 notes to 1/8 with 66 % swing at 50 %")
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.document.song == before
+    press(win, K.Key_Q)  # Q: all the way, whatever Shift+Q last used
+    assert sorted(n.start for n in piano(win).notes)[:4] == [0, 240, 480, 720]
+    assert win.statusBar().currentMessage() == "Quantized 8 notes to 1/16"
+
+
+def test_the_quantize_dialog_offers_every_grid_and_swings_only_8ths_and_16ths(focused):
+    from studio.dialogs.quantize import QuantizeDialog
+
+    dialog = QuantizeDialog(focused, "1/8", 62, 70)
+    grids = [dialog.grid.itemText(i) for i in range(dialog.grid.count())]
+    assert {"1/4", "1/8", "1/16", "1/32", "1/8T"} <= set(grids) and "Off" not in grids
+    assert dialog.swing.isEnabled() and dialog.choice() == ("1/8", 62, 70)
+    dialog.grid.setCurrentText("1/4")  # no swing on quarters: straight, the field greyed
+    assert not dialog.swing.isEnabled() and dialog.choice() == ("1/4", 50, 70)
+    dialog.grid.setCurrentText("1/16")
+    assert dialog.swing.isEnabled() and dialog.choice() == ("1/16", 62, 70)
+    dialog.close()
 
 
 def test_follow_playhead_can_be_switched_off_and_is_remembered(focused, monkeypatch):
