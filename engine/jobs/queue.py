@@ -20,7 +20,9 @@ Failures: a model that raises, or returns notes outside its mask, fails its job 
 one-line message (the traceback is kept for a details view) and the queue carries on;
 with a registry, it is reported through :meth:`Registry.record_failure` (disabled after
 the registry's ``failure_limit`` failures in a row; the jobs of one request's ``group``,
-its variations, count as one).
+its variations, count as one). The registry hears of a job's end before the job ends
+and before its event goes out: a listener (the studio saying "… is now disabled") and a
+caller of ``job.wait()`` read the registry as that end left it.
 
 Stuck models: a watchdog thread trips timeouts even for a model that never looks at its
 token, and a model still running ``stuck_after`` seconds after its job was cancelled is
@@ -350,12 +352,12 @@ class JobQueue:
         message = (f"{said}; model {job.model_name!r} did not stop within "
                    f"{self.stuck_after:g} s, so it was left running in the background")
         job.cancel_reason = reason
+        if self.registry is not None:  # before the event: see the module docstring
+            self.registry.record_failure(job.model_name, f"ignored a cancel request ({said})",
+                                         job.request.group)
         job._end(JobState.CANCELLED)
         self._emit(JobCancelled(job, reason, message))
         log.warning("job %d: %s", job.id, message)
-        if self.registry is not None:
-            self.registry.record_failure(job.model_name, f"ignored a cancel request ({said})",
-                                         job.request.group)
         if not self._closed:
             self._start_worker()
         self._lock.notify_all()
@@ -411,10 +413,10 @@ class JobQueue:
                     self._end_cancelled(job, timeout)
                     return
                 job.take = take
+                if self.registry is not None:
+                    self.registry.record_success(name)
                 job._end(JobState.FINISHED)
                 self._emit(JobFinished(job, take))
-            if self.registry is not None:
-                self.registry.record_success(name)
 
     def _end_cancelled(self, job: Job, timeout: float | None) -> None:
         reason = job.token.reason or CancelReason.USER
@@ -434,10 +436,12 @@ class JobQueue:
             if job.abandoned:
                 return
             job.error, job.details = message, details
+            # Counted before the event: the studio reads the registry as JobFailed arrives
+            # (emitted first, its "… is now disabled" and the model list could miss it).
+            if self.registry is not None and model_at_fault:
+                self.registry.record_failure(job.model_name, message, job.request.group)
             job._end(JobState.FAILED)
             self._emit(JobFailed(job, message, details))
-        if self.registry is not None and model_at_fault:
-            self.registry.record_failure(job.model_name, message, job.request.group)
 
 
 def _with_warnings(take: Take, model: ModelPlugin, prepared: Song) -> Take:

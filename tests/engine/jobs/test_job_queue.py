@@ -338,6 +338,35 @@ def test_the_variations_of_one_request_count_as_one_failure(song_and_mask, tmp_p
         assert entry.reason.startswith("failed 3 requests in a row, last: crasher:")
 
 
+def test_the_registry_knows_of_a_failure_before_listeners_and_waiters_do(
+        song_and_mask, tmp_path, monkeypatch):
+    # The studio reads the registry as JobFailed arrives ("crasher is now disabled", the
+    # model list greyed): the failure was recorded after the event went out, so a quick
+    # GUI thread could say "Generation failed" alone and leave the model looking fine.
+    registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path, failure_limit=1)
+    registry.add(StepModel("crasher", fail_at=0))
+    real = registry.record_failure
+
+    def record_failure(*args, **kwargs):  # a worker thread the scheduler sets aside
+        threading.Event().wait(0.2)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(registry, "record_failure", record_failure)
+    seen = []
+
+    def listener(event):
+        if isinstance(event, JobFailed):
+            entry = registry.entry(event.job.model_name)
+            seen.append((entry.ok, entry.failures))
+
+    with JobQueue(registry) as q:
+        q.add_listener(listener)
+        job = q.submit(request(song_and_mask, "crasher"))
+        assert job.wait(WAIT) and not registry.entry("crasher").ok  # a waiter too
+        assert q.join(WAIT)
+    assert seen == [(False, 1)]
+
+
 def test_a_success_starts_the_count_again_for_a_request_already_counted(tmp_path):
     registry = Registry(entry_points=False, plugin_dirs=[], user_dir=tmp_path,
                         failure_limit=2)
