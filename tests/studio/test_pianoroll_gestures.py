@@ -7,6 +7,8 @@ velocity lane and the Eraser looks like one. All through the real widgets."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QWheelEvent
@@ -217,12 +219,15 @@ def test_pitched_ghosts_stay_off_a_kits_named_rows(opened, ui):
     assert colour(under_bass) == colour(empty)
 
 
-def hold_past(canvas, qtbot, start: QPoint, past: QPoint, ms: int, modifier=NONE) -> None:
-    """Press at ``start``, drag to ``past`` (outside the canvas), hold there ``ms``."""
+def hold_past(canvas, qtbot, start: QPoint, past: QPoint, until: Callable[[], bool],
+              modifier=NONE) -> None:
+    """Press at ``start``, drag to ``past`` (outside the canvas), hold there, the mouse
+    still, until ``until()`` (the view scrolled far enough): a step every SCROLL_MS, so a
+    fixed hold scrolled less on a loaded machine whose timer fires late."""
     QTest.mousePress(canvas, LEFT, modifier, start)
     QTest.mouseMove(canvas, (start + past) / 2)
     QTest.mouseMove(canvas, past)
-    qtbot.wait(ms)
+    qtbot.waitUntil(until, timeout=10000)
     QTest.mouseRelease(canvas, LEFT, modifier, past)
 
 
@@ -239,8 +244,7 @@ def test_a_note_held_past_the_right_edge_scrolls_the_view_and_lands_under_the_po
     start = ui.point(win, note.start, note.pitch)
     tick0 = vp.x_to_tick(start.x())
     past = QPoint(canvas.width() + 30, start.y())
-    hold_past(canvas, qtbot, start, past, 800)
-    assert vp.left >= 240, vp.left  # scrolled, timer-driven, with no mouse move
+    hold_past(canvas, qtbot, start, past, lambda: vp.left >= 240)  # timer-driven, no move
     moved = track(win, "Piano").note_by_id(note.id)
     assert moved.start == roll.snap_tick(note.start + vp.x_to_tick(past.x()) - tick0)
     assert moved.pitch == note.pitch
@@ -269,7 +273,8 @@ def test_a_rubber_band_held_above_the_top_scrolls_up_and_selects_rows_out_of_sig
     top = vp.top
     start = ui.point(win, 100, 50, dx=0)
     end = QPoint(round(vp.tick_to_x(1000)), -40)
-    hold_past(canvas, qtbot, start, end, 800)
+    # Held till the highest of those notes is on screen (the band reaches past the top).
+    hold_past(canvas, qtbot, start, end, lambda: vp.visible_pitches()[1] >= 64)
     assert vp.top < top
     assert win.selection.notes == frozenset(
         (piano.id, n.id) for n in piano.notes if n.start <= 960)
@@ -284,16 +289,14 @@ def test_a_resize_and_a_brush_stroke_held_past_the_right_edge_scroll_on(opened, 
     edge = QPoint(round(vp.tick_to_x(note.end) - 2), ui.point(win, note.start, note.pitch).y())
     tick0 = vp.x_to_tick(edge.x())
     past = QPoint(canvas.width() + 20, edge.y())
-    hold_past(canvas, qtbot, edge, past, 500)
-    assert vp.left > 0
+    hold_past(canvas, qtbot, edge, past, lambda: vp.left > 0)
     resized = track(win, "Piano").note_by_id(note.id)
     assert resized.end == roll.snap_tick(note.end + vp.x_to_tick(past.x()) - tick0)
     vp.set_left(0)
     roll.set_tool(Tool.DRAW)
     start = ui.point(win, 960, 50, dx=0)
     past = QPoint(canvas.width() + 20, start.y())
-    hold_past(canvas, qtbot, start, past, 500)
-    assert vp.left > 0
+    hold_past(canvas, qtbot, start, past, lambda: vp.left > 0)
     (drawn,) = [n for n in track(win, "Piano").notes if n.pitch == 50]
     assert (drawn.start, drawn.end) == (960, roll.snap_tick(vp.x_to_tick(past.x())))
 
