@@ -44,8 +44,10 @@ def press_cancel(job: ProgressJob) -> None:
 
 
 def settle(worker: Worker, qtbot) -> None:
+    """The work is over and all it sent was delivered: the worker lets go of a task
+    only after its result (not a fixed wait, which a loaded machine can outlast)."""
     assert worker.wait(10000)
-    qtbot.wait(200)  # deliver whatever the worker sent
+    qtbot.waitUntil(lambda: not worker._tasks, timeout=5000)
 
 
 def test_cancel_while_the_work_runs_stops_it_and_reports_nothing(parent, qtbot):
@@ -86,14 +88,14 @@ def test_a_cancel_once_the_work_is_done_hands_its_result_to_on_cancelled_result(
               on_cancelled_result=outcome.dropped.append)
     assert worker.wait(10000)  # its result waits in the event queue
     press_cancel(job)
-    qtbot.wait(200)
+    settle(worker, qtbot)
     assert outcome.dropped == ["staged"] and outcome.done == [] and outcome.errors == []
     # Without on_cancelled_result the result is dropped.
     plain = ProgressJob(parent, "Export", "Working…")
     plain.start(worker, lambda progress: "staged", outcome.done.append, outcome.error)
     assert worker.wait(10000)
     press_cancel(plain)
-    qtbot.wait(200)
+    settle(worker, qtbot)
     assert outcome.done == [] and outcome.dropped == ["staged"]
 
 
