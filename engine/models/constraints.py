@@ -55,6 +55,7 @@ from engine.score.spelling import key_on, scale_pitch_classes, tonic_of
 
 from . import vocab
 from .grid import EncodedSong, step_in_bar
+from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
 # A track with at least this many notes is written in its own register, this many
 # semitones wider each side (a regenerated bass line stays a bass line: with 5 the small
@@ -662,7 +663,8 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
     of its pitches: the part keeps the range it uses), with a lean of
     :data:`MIDDLE_PULL` per semitone toward its middle half inside it and
     :data:`EDGE_PULL` more past its lowest and highest notes; for an empty one,
-    the :data:`TESSITURA` part of its instrument's range, widened to any notes it has. A
+    the :data:`TESSITURA` part of its instrument's range (a new distorted guitar's power
+    chords: :data:`~engine.models.voicing.FIFTHS_REGISTER`), widened to any notes it has. A
     part named Soprano, Alto, Tenor or Bass is not pulled: its sung range is already
     narrow."""
     track = song.track(track_id)
@@ -679,8 +681,10 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
     if (lo, hi) == (0, 127) or voice_part_range(track.name, track.program,
                                                 track.is_drum) is not None:
         return np.zeros(vocab.N_PITCHES, dtype=np.float32)
-    q1 = min([lo + TESSITURA[0] * (hi - lo), *pitches])
-    q3 = max([lo + TESSITURA[1] * (hi - lo), *pitches])
+    low, high = (FIFTHS_REGISTER if track.program in FIFTHS_PROGRAMS and not track.is_drum
+                 else (lo + TESSITURA[0] * (hi - lo), lo + TESSITURA[1] * (hi - lo)))
+    q1 = min([low, *pitches])
+    q3 = max([high, *pitches])
     outside = np.maximum(np.maximum(q1 - p, p - q3), 0.0)
     return (-REGISTER_PULL * outside).astype(np.float32)
 

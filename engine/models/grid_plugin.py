@@ -98,7 +98,7 @@ from .sampler import (
 )
 from .velocity import assign_velocities
 from .voice_leading import false_relations, voice_order
-from .voicing import context_fifths, default_fifths
+from .voicing import context_shapes, lane_shapes
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
 Sampler = Callable[..., np.ndarray]
@@ -232,8 +232,8 @@ class GridModelPlugin:
                          together=held_together(
                              context_together(enc.tokens, problem.editable, groups_,
                                               enc.drum_lanes), programs, groups_),
-                         fifths=default_fifths(
-                             context_fifths(enc.tokens, problem.editable, groups_,
+                         shapes=lane_shapes(
+                             context_shapes(enc.tokens, problem.editable, groups_,
                                             enc.drum_lanes), programs, groups_),
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
                          drum_share=aims.drum_share, firm=aims.firm,

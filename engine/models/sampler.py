@@ -268,7 +268,7 @@ def sample(
     drum_share: np.ndarray | None = None,
     firm: np.ndarray | None = None,
     pitch_pull: np.ndarray | None = None,
-    fifths: np.ndarray | None = None,
+    shapes: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -296,9 +296,9 @@ def sample(
     push as an explicit density does (±:data:`EXPLICIT_BIAS_CAP`, else ±:data:`BIAS_CAP`).
     ``pitch_pull`` (L, T, 12): nats added to each cell's onsets by pitch class (a bass's
     lean to the chord the parts that stay sound there:
-    :func:`~engine.models.constraints.build_problem`). ``fifths`` (L,) bool: lanes
-    whose track's chords keep the power-chord shape
-    (:func:`~engine.models.voicing.default_fifths`).
+    :func:`~engine.models.constraints.build_problem`). ``shapes`` (L,) int: the chord
+    shape each lane's track keeps (:func:`~engine.models.voicing.lane_shapes`: power
+    chords, root lowest or not; 0 free).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -342,9 +342,9 @@ def sample(
     mix = None if drum_share is None else np.asarray(drum_share, dtype=np.float64)
     if mix is not None and mix.shape != (lanes, vocab.N_DRUM_CLASSES):
         raise ValueError("drum_share must have one share per lane and drum class")
-    shaped = None if fifths is None else np.asarray(fifths, dtype=bool)
+    shaped = None if shapes is None else np.asarray(shapes, dtype=np.int64)
     if shaped is not None and shaped.shape != (lanes,):
-        raise ValueError("fifths must have one flag per lane")
+        raise ValueError("shapes must have one shape per lane")
     rhythm = None if onset_bias is None else np.asarray(onset_bias, dtype=np.float32)
     if rhythm is not None and rhythm.shape != (lanes, steps, 1 + vocab.N_DRUM_CLASSES):
         raise ValueError("onset_bias must have a pitched and a per-drum bias per cell")
@@ -503,16 +503,16 @@ class _Window:
                  onset_bias: np.ndarray | None = None,
                  drum_share: np.ndarray | None = None,
                  pitch_pull: np.ndarray | None = None,
-                 fifths: np.ndarray | None = None) -> None:
+                 shapes: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
         self.drum_share = (drum_share if drum_share is not None
                            and np.isfinite(drum_share).any() else None)
         self.pitch_pull = pitch_pull
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
-        # Lanes whose chords keep the power-chord shape (engine.models.voicing).
-        self.fifths = (fifths & self.shared if fifths is not None and (fifths & self.shared).any()
-                       else None)
+        # The chord shape each lane's track keeps (engine.models.voicing); None: all free.
+        self.shapes = (np.where(self.shared, shapes, 0) if shapes is not None
+                       and (np.asarray(shapes)[self.shared] > 0).any() else None)
         self.allowed, self.start = allowed, start
         self._forced: np.ndarray | None = None  # _forced_kinds of this window, once read
         self.left, self.right = left, right
@@ -647,12 +647,20 @@ class _Window:
                                           weights[chosen])
             draw[chosen] = self._join_chords(draw[chosen], ln[chosen], cl[chosen],
                                              weights[chosen])
-            if self.fifths is not None:
-                draw[chosen] = keep_shape(draw[chosen], ln[chosen], cl[chosen], grid,
-                                          self.groups, self.fifths, weights[chosen],
-                                          lambda w: _draw(w, self.top_p, self.rng)[0])
             flat[idx[chosen]] = draw[chosen]
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
+            if self.shapes is not None:  # (after the repair: it may strike a note too)
+                before = grid.copy()
+                before.reshape(-1)[idx[chosen]] = vocab.MASK
+                # Where the step's legal notes hold none of the shape (they were read before
+                # this step's other draws), the model's own within the cell's constraints.
+                own = logits[chosen] - logits[chosen].max(-1, keepdims=True)
+                own = np.where(static[open_][chosen], np.exp(own), 0.0)
+                flat[idx[chosen]] = keep_shape(flat[idx[chosen]], ln[chosen], cl[chosen],
+                                               before, self.groups, self.shapes,
+                                               weights[chosen],
+                                               lambda w: _draw(w, self.top_p, self.rng)[0],
+                                               own)
             if self.avoid_parallels and s < last_pass:
                 self._defer_parallels(grid, idx[chosen], conf[chosen])
                 if self.voice_order is not None:
@@ -937,8 +945,8 @@ class _Window:
         if self.shared[lane].any():
             both &= ~self._struck_by_siblings(padded, lane, col)
             both &= ~self._semitone_clash(padded, lane, col)
-            if self.fifths is not None:
-                both &= ~off_shape(padded, lane, col, self.groups, self.fifths)
+            if self.shapes is not None:
+                both &= ~off_shape(padded, lane, col, self.groups, self.shapes)
         # Voice leading reads the holds and rests already certain (_motion_view).
         seen = self._padded(self._motion_view(grid))
         if self.avoid_parallels:

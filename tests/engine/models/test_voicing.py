@@ -9,11 +9,15 @@ from engine.models import vocab
 from engine.models.network import AxialDenoiser, NetworkConfig
 from engine.models.sampler import sample
 from engine.models.voicing import (
-    allowed_classes,
-    context_fifths,
-    default_fifths,
+    FIFTHS,
+    FREE,
+    ROOTED,
+    context_shapes,
     is_fifths_chord,
+    is_rooted,
     keep_shape,
+    lane_shapes,
+    shape_pitches,
 )
 from engine.plugins.api import CancelToken, GenerateOptions
 
@@ -39,44 +43,51 @@ def _chords(shapes: list[tuple[int, ...]], lanes: int = 3, every: int = 4) -> np
 
 def test_a_track_playing_power_chords_is_read_as_one_and_a_pianos_triads_are_not():
     power = _chords([(E2, B2, E3), (G2, 50, 55), (45, 52, 57), (E2, B2, E3)])
+    fourths = _chords([(B2, E3), (50, 55), (52, 57), (B2, E3)])  # the fifth lowest
     triads = _chords([(E2, G2, B2), (G2, B2, 50), (45, C3, 52), (E2, G2, B2)])
-    tokens = np.concatenate([power, triads])
-    groups = np.array([0, 0, 0, 1, 1, 1])
+    tokens = np.concatenate([power, fourths[:2], triads])
+    groups = np.array([0, 0, 0, 1, 1, 2, 2, 2])
     editable = np.ones_like(tokens, dtype=bool)
-    fifths = context_fifths(tokens, editable, groups, np.zeros(6, dtype=bool))
-    assert fifths.tolist() == [1.0] * 3 + [0.0] * 3
-    # Too few chords to tell: unknown, and then a new distorted guitar keeps the shape.
-    few = context_fifths(power[:, :8], np.ones((3, 8), dtype=bool), groups[:3],
+    shapes = context_shapes(tokens, editable, groups, np.zeros(8, dtype=bool))
+    assert shapes.tolist() == [ROOTED] * 3 + [FIFTHS] * 2 + [FREE] * 3
+    # Too few chords to tell: unknown, and then a new distorted guitar keeps root position.
+    few = context_shapes(power[:, :8], np.ones((3, 8), dtype=bool), groups[:3],
                          np.zeros(3, dtype=bool))
-    assert np.isnan(few).all()
-    assert default_fifths(few, [30] * 3, groups[:3]).all()  # Distortion Guitar
-    assert not default_fifths(few, [0] * 3, groups[:3]).any()  # a piano: free
-    assert not default_fifths(np.zeros(3), [30] * 3, groups[:3]).any()  # its own triads
+    assert (few < 0).all()
+    assert (lane_shapes(few, [30] * 3, groups[:3]) == ROOTED).all()  # Distortion Guitar
+    assert (lane_shapes(few, [0] * 3, groups[:3]) == FREE).all()  # a piano: free
+    assert (lane_shapes(np.zeros(3), [30] * 3, groups[:3]) == FREE).all()  # its own triads
 
 
-def test_a_note_joining_a_power_chord_keeps_its_two_classes():
-    struck = np.zeros((4, 12), dtype=bool)
-    struck[1, 4] = True  # E alone: E, its fifth B, or the A below (E over A's shape)
-    struck[2, [4, 11]] = True  # E and B: only those
-    struck[3, [4, 7]] = True  # E and G: not a power chord already, left free
-    ok = allowed_classes(struck)
-    assert ok[0].all() and ok[3].all()
-    assert np.flatnonzero(ok[1]).tolist() == [4, 9, 11]
-    assert np.flatnonzero(ok[2]).tolist() == [4, 11]
+def test_a_note_joins_a_power_chord_in_its_two_classes_and_root_lowest_when_asked():
+    def classes(ok):
+        return {int(p) % 12 for p in np.flatnonzero(ok)}
+
+    assert shape_pitches([], rooted=True).all()
+    e = shape_pitches([E2], rooted=False)  # E alone: E, its fifth B, or the A below
+    assert classes(e) == {4, 9, 11} and not e[E2]
+    assert classes(shape_pitches([E2, B2], rooted=False)) == {4, 11}
+    assert shape_pitches([E2, G2], rooted=False).sum() == 126  # no power chord: free
+    rooted = shape_pitches([E2], rooted=True)
+    assert rooted[E3] and rooted[B2] and rooted[45 - 12]  # over it, or A1 as a new root
+    assert not rooted[45] and not rooted[B2 - 12]  # A over E, B under it: the fifth lowest
+    over = shape_pitches([E2, B2], rooted=True)
+    assert over[E3] and over[59] and over[28] and not over[B2 - 12]  # E1 a new root
+    assert is_rooted([E2, B2, E3]) and not is_rooted([B2, E3])
 
 
 def test_draws_made_together_are_redrawn_into_the_shape():
     grid = np.full((3, 2), vocab.MASK)
     grid[0, 0] = vocab.ONSET + E2  # decided before
     groups = np.zeros(3, dtype=np.int64)
-    shaped = np.ones(3, dtype=bool)
     draw = np.array([vocab.ONSET + G2, vocab.ONSET + E2])  # a third, and a unison
     weights = np.ones((2, vocab.VOCAB_SIZE), dtype=np.float32)
-    weights[:, : vocab.ONSET] = 0.0  # onsets only, to see where they go
-    out = keep_shape(draw, np.array([1, 2]), np.array([0, 0]), grid, groups, shaped, weights,
-                     lambda w: np.array([int(np.argmax(w[0]))]))
-    classes = {(int(t) - vocab.ONSET) % 12 for t in out} | {E2 % 12}
-    assert classes <= {4, 9, 11} and len(set(out.tolist()) | {vocab.ONSET + E2}) == 3
+    for shape in (FIFTHS, ROOTED):
+        out = keep_shape(draw, np.array([1, 2]), np.array([0, 0]), grid, groups,
+                         np.full(3, shape), weights, lambda w: np.array([int(np.argmax(w[0]))]))
+        chord = [E2, *(int(t) - vocab.ONSET for t in out)]
+        assert is_fifths_chord(chord) and len(set(chord)) == 3
+        assert shape == FIFTHS or is_rooted(chord)
 
 
 @pytest.fixture(scope="module")
@@ -103,15 +114,16 @@ def test_a_shaped_tracks_new_chords_are_power_chords_and_other_tracks_are_as_bef
     allowed[3, vocab.ONSET + 28 : vocab.ONSET + 48] = True
     options = GenerateOptions(steps=4, seed=seed, density=0.9)
 
-    def run(fifths):
+    def run(shapes):
         return sample(net, tokens, editable, roles, beat, allowed, options, lambda p: None,
                       CancelToken(), lane_groups=groups, together=np.full(4, 0.9),
-                      fifths=fifths)
+                      shapes=shapes)
 
-    out = run(np.array([True, True, True, False]))
+    out = run(np.array([ROOTED, ROOTED, ROOTED, FREE]))
     struck = (out[:3] >= vocab.ONSET) & (out[:3] < vocab.DRUM)
     chords = [c for c in range(steps) if struck[:, c].sum() > 1]
     assert chords  # the test strikes chords to check
     for c in chords:
-        assert is_fifths_chord(out[:3, c][struck[:, c]] - vocab.ONSET), out[:3, c]
-    np.testing.assert_array_equal(run(np.zeros(4, dtype=bool)), run(None))
+        chord = out[:3, c][struck[:, c]] - vocab.ONSET
+        assert is_fifths_chord(chord) and is_rooted(chord), out[:3, c]
+    np.testing.assert_array_equal(run(np.zeros(4, dtype=np.int64)), run(None))
