@@ -186,9 +186,11 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
                            for k in song.key_signatures],
         # Seconds from the song's start: a hit point's time; "locked" keeps it there
         # when the tempo changes (convert --lock-markers).
+        # A locked one's own time, not its tick's: at 20 BPM a tick is 6.25 ms.
         "markers": [{"tick": m.tick, "bar": tm.bar_number(tm.tick_to_bar(m.tick)),
                      "position": _position(tm, m.tick), "text": m.text,
-                     "seconds": round(tm.tick_to_seconds(m.tick), 3), "locked": m.locked}
+                     "seconds": round(tm.tick_to_seconds(m.tick) if m.seconds is None
+                                      else m.seconds, 3), "locked": m.locked}
                     for m in sorted(song.markers, key=lambda m: m.tick)],
         "tracks": tracks,
         # Notes that start between the 16th lines the models read: kept exactly, said.
@@ -365,7 +367,10 @@ def run_convert(args: argparse.Namespace) -> int:
     args.from_bar = _one_from_bar(args.from_bar)
     check_song_output(dst, [src])
     song, studio = _read(src, lambda path: load_with_studio(path, rewriting=True))
-    song = _with_copy(_with_bars(_with_time(_with_locks(song, args), args), args), args)
+    locked = _with_locks(song, args)
+    song = _with_time(locked, args)
+    _say_markers_past_music(locked, song, dst)
+    song = _with_copy(_with_bars(song, args), args)
     if args.title is not None and args.title != song.title:
         from engine.score import set_song_props
 
@@ -395,6 +400,18 @@ def run_convert(args: argparse.Namespace) -> int:
     print(f"wrote {dst} ({plural(written, 'track')}, {plural(song.note_count, 'note')}"
           f"{empty})")
     return 0
+
+
+def _say_markers_past_music(before: Any, after: Any, dst: str) -> None:
+    """Warn of each locked marker a --tempo pushed past the last note: the song (and its
+    stems, and a MIDI file of it) now runs on in silence to that hit."""
+    from engine.score import TimeMap, clock_text, markers_pushed_past_music
+
+    last_note = clock_text(TimeMap.of(after).tick_to_seconds(after.notes_end))
+    for m in markers_pushed_past_music(before, after):
+        print(f"partita: warning: {dst}: marker {m.text!r} (locked at "
+              f"{clock_text(m.seconds)}) is past the last note ({last_note}): the song runs "
+              "on to it; lengthen the music or move the marker", file=sys.stderr)
 
 
 def _one_from_bar(bars: list[str] | None) -> str | None:
@@ -497,15 +514,16 @@ def _bar_and_beat(text: str | None) -> tuple[int | None, str | None]:
     plain bar: 6 and 6.1 are the bar line, a bar as before)."""
     if text is None:
         return None, None
-    bar, dot, rest = text.strip().partition(".")
+    # A decimal comma separates too (6,3), as Go To reads it (engine.score.positions).
+    bar, *rest = re.split(r"[.,]", text.strip())
     try:
         number = int(bar)
-        if dot and not all(part.isdecimal() for part in rest.split(".")):
+        if not all(part.isdecimal() for part in rest):
             raise ValueError
     except ValueError:
         raise CliError(f"--from-bar {text!r}: give a bar, or bar.beat for a tempo on a beat "
                        "(6, 6.3, 6.3.120)") from None
-    if not dot or rest.split(".") in (["1"], ["1", "0"]):
+    if not rest or rest in (["1"], ["1", "0"]):
         return number, None
     return number, text.strip()
 
@@ -515,7 +533,7 @@ def _with_tempo_on_beat(song: Any, args: argparse.Namespace, tm: Any, bars: int)
     on a bar line: refused, naming the bar)."""
     from engine.score import parse_position, set_tempo_at
 
-    bar_text = args.from_bar.split(".")[0]
+    bar_text = re.split(r"[.,]", args.from_bar)[0]
     others = [name for name, value in (("--meter", args.meter), ("--key", args.key),
                                        ("--pickup", args.pickup)) if value is not None]
     if others:

@@ -30,6 +30,7 @@ from .song import (
     MAX_NUMERATOR,
     ControlEvent,
     KeySignature,
+    Marker,
     Meter,
     Note,
     Song,
@@ -289,6 +290,17 @@ def relocked_markers(song: Song, changes: dict[str, Any]) -> dict[str, Any]:
     if moved == tuple(song.markers):
         return {k: v for k, v in changes.items() if k != "markers"}
     return {**changes, "markers": moved}
+
+
+def markers_pushed_past_music(before: Song, after: Song) -> list[Marker]:
+    """The locked markers an edit moved past the last note (a slower tempo pushes a
+    film's hit point later): the song now runs on to them (:attr:`Song.end`), past the
+    music, so its stems end in silence before the last hit. Said, for the composer to
+    lengthen the cue or move the hit."""
+    was = {(m.text, m.seconds): m.tick for m in before.markers if m.locked}
+    end = after.notes_end
+    return [m for m in after.markers
+            if m.locked and m.tick > end and was.get((m.text, m.seconds)) != m.tick]
 
 
 def set_time_from_bar(

@@ -43,27 +43,45 @@ def clock_text(seconds: float) -> str:
 
 def parse_position(tm: TimeMap, text: str, bars: int) -> int:
     """The tick of ``"bar[.beat[.tick]]"`` in a song of ``bars`` bars (one past the last,
-    its end, too). ValueError saying what is wrong: a bar outside the song, a beat the
-    bar does not have (a pickup or a bar a meter change cuts short has fewer)."""
+    its end, too: only its downbeat, none of its beats, which are after the end).
+    ValueError saying what is wrong: a bar outside the song, a beat the bar does not have
+    (a pickup or a bar a meter change cuts short has fewer)."""
     m = _POSITION.fullmatch(text.strip())
     if m is None:
         raise ValueError(f"{text.strip()!r}: give a bar, bar.beat or bar.beat.tick (6, "
                          "6.3, 6.3.120) or a time (0:12.480, 12.48s)")
     number, beat, tick = (None if g is None else int(g) for g in m.groups())
     bar = tm.bar_index(number)
-    if not 0 <= bar <= max(bars, 1):
+    last = max(bars, 1)
+    # "12.48" with no such beat (or bar) was more likely a time, typed without its "s".
+    hint = _time_hint(m) if beat is not None and tick is None else ""
+    if not 0 <= bar <= last:
         raise ValueError(f"bar {number} is not in the song "
-                         f"({tm.bar_numbers_text(max(bars, 1))})")
+                         f"({tm.bar_numbers_text(last)}){hint}")
     start, after = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+    if bar == last and (beat or 1, tick or 0) != (1, 0):
+        raise ValueError(f"bar {number} is the song's end: type {number} for it, or a beat "
+                         f"of bar {tm.bar_number(last - 1)}")
     if beat is None:
         return start
     unit = tm.beat_length_for(tm.signature_at(start))
     beats = -(-(after - start) // unit)
     if not 1 <= beat <= beats:
-        raise ValueError(f"bar {number} has beats 1–{beats}")
+        which = f"bar {number} (the pickup)" if tm.has_pickup and bar == 0 else f"bar {number}"
+        has = "has only beat 1" if beats == 1 else f"has beats 1–{beats}"
+        raise ValueError(f"{which} {has}{hint}")
     if tick is not None and not 0 <= tick < unit:
         raise ValueError(f"a beat of bar {number} has ticks 0–{unit - 1}")
     return start + (beat - 1) * unit + (tick or 0)
+
+
+def _time_hint(m: re.Match[str]) -> str:
+    """"; for a time, type 0:12.48 or 12.48s": what "12.48" was meant as, more likely
+    than a beat bar 12 does not have."""
+    minutes, seconds = divmod(int(m.group(1)), 60)
+    sep, fraction = m.string[m.end(1)], m.group(2)  # "." or a decimal comma, as typed
+    return (f"; for a time, type {minutes}:{seconds:02d}{sep}{fraction} or "
+            f"{m.group(1)}{sep}{fraction}s")
 
 
 def parse_seconds(text: str) -> float | None:
@@ -85,11 +103,11 @@ def parse_seconds(text: str) -> float | None:
 
 def parse_go_to(tm: TimeMap, text: str, bars: int, end: int) -> int:
     """The tick a Go To means: a time (:func:`parse_seconds`) or a bar.beat.tick
-    (:func:`parse_position`), at most the song's ``end``. ValueError saying what is
-    wrong."""
+    (:func:`parse_position`), at most the song's ``end`` (the bar after the last, where
+    the last is cut short, is the end). ValueError saying what is wrong."""
     seconds = parse_seconds(text)
-    if seconds is None:
-        return parse_position(tm, text, bars)
+    if seconds is None:  # the bar after the last is the end, however short the last
+        return min(parse_position(tm, text, bars), end)
     length = tm.tick_to_seconds(end)
     if seconds > length + 1e-9:
         raise ValueError(f"{text.strip()} is after the song's end "

@@ -573,8 +573,12 @@ class Song:
 
     @property
     def end(self) -> int:
-        """Tick where the song ends: the last note-off or the set length, whichever is later."""
-        return max(self.length, self.notes_end)
+        """Tick where the song ends: the last note-off, the set length or the last marker,
+        whichever is later. A marker counts because a film's hit point past the last note
+        (a locked one a slower tempo pushed there) is still part of the cue: the song, its
+        playback, its stems and a MIDI file (whose end_of_track comes after the marker)
+        all reach it, and all say the same length."""
+        return max(self.length, self.notes_end, max((m.tick for m in self.markers), default=0))
 
     def replace_track(self, track: Track) -> Song:
         i = self.track_index(track.id)

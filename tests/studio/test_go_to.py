@@ -46,7 +46,7 @@ def test_the_go_to_dialog_says_what_it_cannot_read_and_stays_open(qapp):
     assert dialog.position.selectedText() == "1.1.000"  # typing replaces it
     dialog.position.setText("1.7")
     dialog._check()
-    assert dialog.error.text() == "bar 1 has beats 1–4"
+    assert dialog.error.text() == "bar 1 has beats 1–4; for a time, type 0:01.7 or 1.7s"
     assert dialog.result() == 0
     dialog.position.setText("0:02")
     dialog._check()

@@ -587,6 +587,45 @@ def test_convert_locks_markers_to_their_times_before_a_tempo_change(tmp_path, ca
     assert "not allowed with argument" in capsys.readouterr().err
 
 
+def test_info_says_a_locked_markers_own_time_and_a_pushed_hit_is_warned_of(tmp_path, capsys):
+    from engine.score.song import Marker
+
+    # 2 bars of music; a hit on 0.1.400 (0.4167 s) and one at the music's end (4 s).
+    song = Song((Track(notes=(Note(60, 0, 2 * 1920),)),), ppq=480,
+                markers=(Marker(400, "Early"), Marker(2 * 1920, "Hit")))
+    plain, slow, fast = (tmp_path / f"{n}.partita" for n in ("plain", "slow", "fast"))
+    save_song(song, plain)
+    assert main(["convert", str(plain), str(slow), "--lock-markers", "--tempo", "20"]) == 0
+    capsys.readouterr()
+    # At 20 BPM a tick is 6.25 ms: the time kept is said, not its tick's (0:00.419).
+    assert main(["info", str(slow), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["markers"][0]["seconds"] == 0.417
+    assert main(["info", str(slow)]) == 0
+    assert "Early (1.1.067, locked at 0:00.417)" in capsys.readouterr().out
+    # Twice as fast, the hit lands past the last note: said, and the song runs on to it,
+    # the project and a MIDI file of it alike.
+    assert main(["convert", str(plain), str(fast), "--lock-markers", "--tempo", "240"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        f"partita: warning: {fast}: marker 'Hit' (locked at 0:04.000) is past the last note "
+        "(0:02.000): the song runs on to it; lengthen the music or move the marker"]
+    midi = tmp_path / "fast.mid"
+    assert main(["convert", str(fast), str(midi)]) == 0
+    capsys.readouterr()
+    for path in (fast, midi):
+        assert main(["info", str(path), "--json"]) == 0
+        facts = json.loads(capsys.readouterr().out)
+        assert (facts["seconds"], facts["bars"]) == (4.0, 4)
+
+
+def test_convert_reads_a_beat_after_a_decimal_comma(tmp_path, capsys):
+    song = Song((Track(notes=(Note(60, 0, 8 * 1920),)),), ppq=480)
+    plain, out = tmp_path / "plain.partita", tmp_path / "out.partita"
+    save_song(song, plain)
+    assert main(["convert", str(plain), str(out), "--tempo", "90", "--from-bar", "6,3"]) == 0
+    assert "Set tempo at 6.3" in capsys.readouterr().out
+    assert [t.tick for t in load_song(out).tempos] == [0, 5 * 1920 + 2 * 480]
+
+
 def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys):
     music21 = pytest.importorskip("music21")
     score = tmp_path / "groove.musicxml"

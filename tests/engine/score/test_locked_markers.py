@@ -116,3 +116,23 @@ def test_the_lock_is_kept_by_a_project_and_old_files_load_unlocked():
     assert song_from_json(doc) == song()
     del doc["markers"][0]["seconds"]
     assert not song_from_json(doc).markers[0].locked
+
+
+def test_a_slower_tempo_pushing_a_hit_past_the_music_lengthens_the_song_to_it(tmp_path):
+    from engine.io import load_song, save_song
+    from engine.score import Note, Track, markers_pushed_past_music
+
+    # Two bars of music and a hit on the last note's end (4 s); locked, then twice as fast.
+    song = Song((Track(notes=(Note(60, 0, 2 * BAR),)),), ppq=Q,
+                markers=(Marker(2 * BAR, "Hit", seconds=4.0), Marker(BAR, "Bar 2")))
+    faster = set_tempo_at(song, 0, 240).apply(song)
+    hit = next(m for m in faster.markers if m.text == "Hit")
+    assert hit.tick == 4 * BAR and faster.notes_end == 2 * BAR  # the bars moved under it
+    assert faster.end == 4 * BAR  # the song runs on to the hit, past its last note
+    assert TimeMap.of(faster).tick_to_seconds(faster.end) == pytest.approx(4.0)
+    assert markers_pushed_past_music(song, faster) == [hit]  # said; "Bar 2" moved with it
+    assert markers_pushed_past_music(faster, faster) == []  # said once, by the edit
+    # A MIDI file of it says the same length as the project.
+    path = tmp_path / "cue.mid"
+    save_song(faster, path)
+    assert load_song(path).end == faster.end

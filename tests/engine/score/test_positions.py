@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -38,7 +39,15 @@ def test_bar_beat_and_tick_as_the_read_out_shows_them():
     assert parse_position(tm, "3.7", 4) == 9 * Q + 6 * Q // 2  # 7/8: beats are eighths
     assert parse_position(tm, " 2,2 ", 4) == 6 * Q  # a decimal comma separates too
     assert parse_position(tm, "4", 4) == tm.bar_to_tick(4)  # the song's end
-    for text, why in (("0.2", "bar 0 has beats 1–1"), ("1.5", "bar 1 has beats 1–4"),
+    assert parse_position(tm, "4.1", 4) == tm.bar_to_tick(4)
+    for text, why in (("0.2", "bar 0 (the pickup) has only beat 1"),
+                      ("1.5", "bar 1 has beats 1–4"),
+                      # A time typed without its "s": how to type it is said.
+                      ("3.48", "bar 3 has beats 1–7; for a time, type 0:03.48 or 3.48s"),
+                      ("2,9", "for a time, type 0:02,9 or 2,9s"),
+                      # The song's end is a bar's downbeat: its beats are after the end.
+                      ("4.2", "bar 4 is the song's end: type 4 for it, or a beat of bar 3"),
+                      ("4.1.10", "bar 4 is the song's end"),
                       ("9", "bar 9 is not in the song (bars 0–3)"),
                       ("1.1.480", "ticks 0–479"), ("x", "give a bar")):
         with pytest.raises(ValueError, match=re.escape(why)):
@@ -67,6 +76,12 @@ def test_go_to_reads_a_time_through_the_tempo_map_and_stops_at_the_end():
     assert parse_go_to(tm, "2.2", bars, song.end) == 6 * Q
     with pytest.raises(ValueError, match="after the song's end"):
         parse_go_to(tm, "1:00", bars, song.end)
+    # A last bar cut short (a song ending on bar 3's fifth eighth): the bar after it is
+    # the end, not past it.
+    short = replace(song, length=song.length - 2 * (Q // 2))
+    tm = TimeMap.of(short)
+    assert tm.whole_bars(short.end) == bars
+    assert parse_go_to(tm, "4", bars, short.end) == short.end < tm.bar_to_tick(4)
 
 
 def test_a_beats_start_and_its_shortest_text():
