@@ -28,10 +28,11 @@ where it was (:func:`engine.models.sampler.shaped_targets`) — so a take of "30
 says where it left the part resting and how to fill it, rather than leave a drummer
 wondering why the groove stops.
 
-A sixth is the grid's: **off-grid notes replaced** — triplets and other timing between
-the 16ths (:func:`engine.score.grid_fit.grid_fit`: not the swing, which a take puts back
-on its own notes) among the notes a take replaces, that no new note starts on: the model
-writes 16ths, so a triplet fill comes back straight. Kept notes never move; this says what
+A sixth is the grid's: **off-grid notes replaced** — triplets, strummed or rolled chords'
+later strings and other timing between the 16ths (:func:`engine.score.grid_fit.grid_fit`:
+not the swing, which a take puts back on its own notes) among the notes a take replaces,
+that no new note starts on: the model writes 16ths, so a triplet fill comes back straight
+and a strum as a block chord. Kept notes never move; this says what
 the region held.
 
 One place decides them for every caller: the command line prints them after a generation
@@ -64,7 +65,7 @@ from engine.score import (
     plural,
 )
 from engine.score.edits import dropped_controls
-from engine.score.grid_fit import OTHER, TRIPLET, grid_fit
+from engine.score.grid_fit import OTHER, STRUM_NOTE, STRUMMED, TRIPLET, grid_fit
 from engine.score.spelling import key_text, scale_pitch_classes
 from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
 
@@ -79,7 +80,8 @@ PARALLELS = "parallels"  # parallel fifths or octaves, asked to avoid them
 GENERAL_MODEL = "general-model"  # chorale voices by a model not made for them
 DROPPED_CONTROLS = "dropped-controls"  # pitch bends in the region, gone with the old notes
 RESTED = "rested"  # a replaced part rested through whole bars, and rests there still
-OFF_GRID = "off-grid"  # triplets or other timing between the 16ths, replaced by 16ths
+OFF_GRID = "off-grid"  # triplets, strums or other timing between the 16ths, replaced by 16ths
+LOST_KINDS = (TRIPLET, STRUMMED, OTHER)  # the off-grid kinds a take may lose (swing it keeps)
 KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED, OFF_GRID)
 RESTED_BARS = 2  # whole bars in a row a part rests before it is said (not a bar's break)
 Bands = tuple[tuple[int, int], ...]  # the pitch bands (lo, hi) a region paints in a bar
@@ -185,7 +187,7 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
 
 
 def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
-    """Triplets and other notes between the 16ths that a take replaced where no new note
+    """Triplets, strums and other notes between the 16ths that a take replaced where no new note
     of their track starts — with *keep rhythm*, where none has their exact start and
     length (a strum's strings each keep theirs), and how many did keep it — of the take
     that loses the most."""
@@ -198,7 +200,7 @@ def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
             continue
         replaced = {t: notes for t, notes in w.mask.notes_inside(w.before).items() if notes}
         fit = grid_fit(w.before, replaced) if replaced else None
-        if fit is None or not (fit.triplets or fit.other):
+        if fit is None or not (fit.triplets or fit.other or fit.strummed):
             continue
         lost: dict[int, dict[str, list[Note]]] = {}
         kept = 0
@@ -208,7 +210,7 @@ def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
             timed = {_timing(n, w.options.keep_rhythm) for n in w.notes.get(tid, ())}
             for n in notes:
                 kind = fit.kind(tid, n.id)
-                if kind not in (TRIPLET, OTHER):
+                if kind not in LOST_KINDS:
                     continue
                 if _timing(n, w.options.keep_rhythm) in timed:
                     kept += 1
@@ -221,15 +223,10 @@ def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
         return None
     tm, labels = TimeMap.of(taken.song), track_labels(taken.song)
     counts = {kind: sum(len(kinds.get(kind, ())) for kinds in most.values())
-              for kind in (TRIPLET, OTHER)}
-    said = []
-    if counts[TRIPLET]:
-        said.append(plural(counts[TRIPLET], "triplet note"))
-    if counts[OTHER]:
-        said.append(f"{plural(counts[OTHER], 'note')} of "
-                    f"{'other ' if said else ''}micro-timing")
-    not_what = " or ".join(w for w, k in (("triplets", TRIPLET), ("free timing", OTHER))
-                           if counts[k])
+              for kind in LOST_KINDS}
+    said = _said(counts)
+    not_what = " or ".join(w for w, k in (("triplets", TRIPLET), ("strums", STRUMMED),
+                                          ("free timing", OTHER)) if counts[k])
     keep = (f" ({wording.keep_rhythm} keeps their timing)" if not taken.options.keep_rhythm
             else f" ({wording.keep_rhythm} kept the timing of {kept_there} others)"
             if kept_there else "")
@@ -247,12 +244,21 @@ def _timing(note: Note, exact: bool) -> tuple[int, ...]:
     return (note.start, note.duration) if exact else (note.start,)
 
 
+def _said(counts: Mapping[str, int], other: bool = True) -> list[str]:
+    """``["3 triplet notes", "12 strummed/rolled chord notes", "5 notes of other
+    micro-timing"]`` (``other``: "other" when a kind was said before it)."""
+    said = [plural(counts[TRIPLET], "triplet note")] if counts.get(TRIPLET) else []
+    if counts.get(STRUMMED):
+        said.append(plural(counts[STRUMMED], STRUM_NOTE))
+    if counts.get(OTHER):
+        said.append(f"{plural(counts[OTHER], 'note')} of "
+                    f"{'other ' if said and other else ''}micro-timing")
+    return said
+
+
 def _lost_text(kinds: Mapping[str, list[Note]]) -> str:
     """``"3 triplet notes and 5 notes of micro-timing"``: one track's lost notes."""
-    said = [plural(len(kinds[TRIPLET]), "triplet note")] if kinds.get(TRIPLET) else []
-    if kinds.get(OTHER):
-        said.append(f"{plural(len(kinds[OTHER]), 'note')} of micro-timing")
-    return listed(said)
+    return listed(_said({k: len(v) for k, v in kinds.items()}, other=False))
 
 
 def _lost_count(lost: Mapping[int, Mapping[str, list[Note]]]) -> int:

@@ -31,6 +31,7 @@ from engine.score import Note, Song, TimeMap, TimeSignature, Track
 from engine.score.drums import DrumKit
 from engine.score.instruments import role_id, role_of, voice_part_range
 from engine.score.overlaps import resolve_overlaps  # the rule every result is held to
+from engine.score.strums import struck_together, strummed
 
 from . import vocab
 from .chorale import chorale_to_song, chorale_to_tokens, song_to_chorale, tokens_to_chorale
@@ -55,6 +56,12 @@ ROLE_LANES: tuple[tuple[str, int], ...] = (
 # four-note chords, as a piano's). openmsx-1's pad (chords role: 3 lanes) strikes 4 notes
 # at 59 of its 139 onsets; regenerated in 3 lanes it came back with no four-note chord.
 CHORD_LANES = 4
+# A guitar's chords get a lane per string: a strummed open E is six notes, and in four
+# lanes a regenerated strum lost two strings. Six lanes of one track fit the model's
+# budget (partita-base: 12 lanes; a written track keeps its lanes and the context shares
+# CONTEXT_LANES beside them, at least two) and a 6-string guitar never strikes more.
+GUITAR_STRINGS = 6
+GUITARS = range(24, 32)  # GM guitars, acoustic to harmonics (the bass family is not)
 # The chord size a track plays: this percentile of its notes per onset (its big chords,
 # not a stray cluster where a pad's next chord starts under the last one's tail).
 CHORD_PERCENTILE = 90
@@ -80,8 +87,8 @@ class GridSpec:
         for a voice part (a track named Soprano, Alto, Tenor or Bass sings one line,
         whatever plays it: harmonize's SATB voices on an organ melody's organ wrote
         three-note chords each); a pitched track whose ``chord`` size (:func:`chord_size`
-        of its notes) is past its cap gets that many, up to :data:`CHORD_LANES`, so it
-        can play its own chords again."""
+        of its notes) is past its cap gets that many, up to :data:`CHORD_LANES` (a
+        guitar: :data:`GUITAR_STRINGS`), so it can play its own chords again."""
         if voice_part_range(track.name, track.program, track.is_drum) is not None:
             return 1
         cap = self.cap(track)
@@ -89,7 +96,8 @@ class GridSpec:
             return max(1, min(cap, polyphony))
         if track.is_drum or cap < 2:  # a melody or bass with a double stop stays a line
             return cap
-        return max(cap, min(CHORD_LANES, self.max_lanes, chord))
+        most = GUITAR_STRINGS if track.program in GUITARS else CHORD_LANES
+        return max(cap, min(most, self.max_lanes, chord))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -234,15 +242,27 @@ def _polyphony(notes: Iterable[Note]) -> int:
     return max(0, int(np.cumsum(steps[np.lexsort((steps, ticks))]).max()))
 
 
-def chord_size(notes: Iterable[Note]) -> int:
+def chord_size(notes: Iterable[Note], ppq: int) -> int:
     """Notes a track strikes together in its chords: the :data:`CHORD_PERCENTILE` of its
-    notes per onset (notes starting on one tick), 0 without notes."""
-    per_onset: dict[int, int] = {}
-    for n in notes:
-        per_onset[n.start] = per_onset.get(n.start, 0) + 1
-    if not per_onset:
+    notes per chord (notes starting on one tick, or strummed: :func:`~engine.score.
+    strums.struck_together` — a strummed E's six strings are one chord, not six), 0
+    without notes."""
+    sizes = [len(chord) for chord in struck_together(notes, ppq)]
+    if not sizes:
         return 0
-    return int(np.percentile(list(per_onset.values()), CHORD_PERCENTILE, method="lower"))
+    return int(np.percentile(sizes, CHORD_PERCENTILE, method="lower"))
+
+
+def strike_ticks(notes: Iterable[Note], ppq: int) -> dict[int, int]:
+    """Note id → the tick its strummed or rolled chord is struck on (the chord's first
+    note's start: :func:`~engine.score.strums.struck_together`), for the notes of each
+    strum. An off-grid note snaps to the step of its strike, not its own: a strum's six
+    strings 20 ticks apart are one chord on one step (rounded one by one, the last three
+    fell on the next 16th, and a regenerated strum's pitches came back unordered across
+    it); *keep rhythm* looks for them there (:func:`engine.models.grid_plugin.
+    keep_timing`)."""
+    return {n.id: chord[0].start for chord in struck_together(notes, ppq) if strummed(chord)
+            for n in chord}
 
 
 def default_lanes(song: Song, spec: GridSpec, start_tick: int, end_tick: int) -> dict[int, int]:
@@ -399,6 +419,7 @@ def _encode_pitched(
     tick_list = ticks.tolist()
     cell = _cell_index(tick_list)
     s0, ppq = steps
+    strikes = strike_ticks(track.notes, ppq) if snap else {}
     for note in track.notes:
         if (note.start < w0 and note.end <= w0) or note.start >= w1:
             continue  # outside the window
@@ -414,7 +435,7 @@ def _encode_pitched(
         else:
             off.append(note)
             if snap:
-                a = _nearest_cell(to_grid(note.start), s0, T, ppq)
+                a = _nearest_cell(to_grid(strikes.get(note.id, note.start)), s0, T, ppq)
                 b = max(_nearest_cell(to_grid(note.end), s0, T, ppq), a + 1)
                 if a < T:
                     by_step.setdefault(a, []).append((note, b, note.start >= w0, False))
@@ -550,6 +571,8 @@ __all__ = [
     "CHORD_LANES",
     "COMPOUND_OFFSET",
     "DEFAULT_VELOCITY",
+    "GUITARS",
+    "GUITAR_STRINGS",
     "MAX_BEAT_POS",
     "ROLE_LANES",
     "SOLO_PROGRAMS",
@@ -570,5 +593,6 @@ __all__ = [
     "song_to_chorale",
     "step_in_bar",
     "step_tick",
+    "strike_ticks",
     "tokens_to_chorale",
 ]

