@@ -473,8 +473,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "export_musicxml": self.export_musicxml,
             "export_stems": self.export_stems, "song_properties": self.edit_song_properties,
             "quit": self.close,
-            "undo": lambda: self._undo_step(doc.undo_stack.undo),
-            "redo": lambda: self._undo_step(doc.undo_stack.redo),
+            "undo": lambda: self.undo_or_redo(redo=False),
+            "redo": lambda: self.undo_or_redo(redo=True),
             "undo_history": self.show_undo_history,
             "cut": self.cut, "copy": self.copy, "paste": self.paste,
             "duplicate": self.duplicate, "delete": self.delete_selection,
@@ -678,6 +678,25 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             self.autosaver.discard()
             self._saved_takes = None
         heap.settle()
+
+    def undo_or_redo(self, redo: bool) -> None:
+        """Ctrl+Z / Ctrl+Shift+Z: one step back or forward (:meth:`_undo_step`), said in
+        the status bar as the undo history says its jumps ("Undid “Merge 6 tracks”"): the
+        edit's own message ("Merged 6 tracks into …  (Ctrl+Z undoes)") stayed said after
+        its undo. A step that says what it did itself (a take's accept) keeps its words."""
+        stack = self.document.undo_stack
+        text, index = (stack.redoText() if redo else stack.undoText()), stack.index()
+        bar = self.statusBar()
+        before = bar.currentMessage()
+        self._undo_step(stack.redo if redo else stack.undo)
+        if stack.index() == index:
+            return
+        now = bar.currentMessage()
+        if now and now != before:  # the step said something of its own
+            return
+        said = f"{'Redid' if redo else 'Undid'} “{text}”" if text else (
+            "Redid a step" if redo else "Undid a step")
+        bar.showMessage(said, 8000)
 
     def _undo_step(self, step: Callable[[], None]) -> None:
         """Undo or redo, then select the notes it brought back or moved (a DAW's and

@@ -7,8 +7,9 @@ aftertouch and controllers are that channel's (``Track.controls``): the song has
 per-note channel to keep six strings' bends apart, so the rule is:
 
 - the notes all go to the first track, with its instrument, channel, mix (bank, volume,
-  pan, later program changes) and name — a name the importer gave by channel, "Lead Gtr
-  (ch 1)", loses its "(ch 1)" when every merged track has one;
+  pan, later program changes) and name — channels the importer split from one MIDI track
+  ("Lead Gtr (Overdriven Guitar) (ch 1)", …: every merged track has its "(ch N)") get
+  that MIDI track's name again, "Lead Gtr";
 - a controller every merged track sends alike (the strings' bend range, a pedal sent to
   all) is kept once;
 - a controller the tracks send differently (each string's bends) cannot be kept: one
@@ -119,9 +120,7 @@ def merge_tracks(song: Song, track_ids: list[int]) -> TrackMerge:
     added = tuple(n for i, n in final.items() if first_notes.get(i) != n)
 
     names = [t.name for t in tracks]
-    bare = {_CHANNEL_SUFFIX.sub("", n) for n in names}
-    into = bare.pop() if len(bare) == 1 and all(_CHANNEL_SUFFIX.search(n) for n in names) \
-        else first.name
+    into = _merged_name(names, first)
     label = f"Merge {plural(len(tracks), 'track')} into {into}"
     edits: list = [DeleteTrack(t, song.track_index(t.id), label)
                    for t in sorted(others, key=lambda t: -song.track_index(t.id))]
@@ -144,6 +143,21 @@ def merge_tracks(song: Song, track_ids: list[int]) -> TrackMerge:
         program_name(first.program, first.is_drum), first.channel,
         tuple(t.name for t in others if t.notes and sound_of(t) != sound_of(first)),
         settled)
+
+
+def _merged_name(names: list[str], first: Track) -> str:
+    """The merged track's name: the first track's, or, for channels the importer split
+    from one MIDI track ("Lead Gtr (Overdriven Guitar) (ch 1)", …), that MIDI track's own
+    name, "Lead Gtr" — the instrument the importer added told the channels apart, and the
+    studio's track header showed the merged guitar cut as "uitar (Electric Guitar
+    (clean))". A MIDI track without a name keeps the instrument's ("Overdriven Guitar")."""
+    bare = {_CHANNEL_SUFFIX.sub("", n) for n in names}
+    if len(bare) != 1 or not all(_CHANNEL_SUFFIX.search(n) for n in names):
+        return first.name
+    name = bare.pop()
+    instrument = f" ({program_name(first.program, first.is_drum)})"
+    return name.removesuffix(instrument) if name.endswith(instrument) and \
+        len(name) > len(instrument) else name
 
 
 def _merged_controls(tracks: list[Track]) -> tuple[tuple[ControlEvent, ...],

@@ -40,13 +40,18 @@ def test_merge_offers_the_strings_asks_about_their_bends_and_undoes_in_one_step(
     dialogs.answers["ask_drop_controllers"] = True
     window.actions.merge_tracks.trigger()
     (guitar,) = window.document.song.tracks
-    assert guitar.name == "Lead Gtr (Overdriven Guitar)" and len(guitar.notes) == 7
+    assert guitar.name == "Lead Gtr" and len(guitar.notes) == 7
     assert window.pianoroll.current_track_id() == guitar.id
     said = window.statusBar().currentMessage()
-    assert "Merged 6 tracks into 'Lead Gtr (Overdriven Guitar)'" in said
+    assert "Merged 6 tracks into 'Lead Gtr'" in said
     assert "dropped 12 pitch bends that differed between them" in said
     window.actions.undo.trigger()
     assert window.document.song == song
+    # QA: "Merged 6 tracks into … (Ctrl+Z undoes)" stayed said after the undo.
+    assert window.statusBar().currentMessage() == "Undid “Merge 6 tracks into Lead Gtr”"
+    window.actions.redo.trigger()
+    assert len(window.document.song.tracks) == 1
+    assert window.statusBar().currentMessage() == "Redid “Merge 6 tracks into Lead Gtr”"
 
 
 def test_merge_of_selected_tracks_without_bends_asks_nothing_more(window, tmp_path, dialogs):

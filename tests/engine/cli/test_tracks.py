@@ -417,12 +417,12 @@ def test_merge_makes_a_midi_guitars_strings_one_track_and_says_what_it_dropped(
                  "--drop-controllers"]) == 0
     captured = capsys.readouterr()
     assert "read as 6 tracks" not in captured.err  # no hint to do what it is doing
-    assert ("Merged 6 tracks into 'Lead Gtr (Overdriven Guitar)' (6 notes added), on "
+    assert ("Merged 6 tracks into 'Lead Gtr' (6 notes added), on "
             "Overdriven Guitar, channel 1, with the first track's volume and pan; kept the 3 "
             "controller events they all sent alike; dropped 12 pitch bends that differed "
             "between them") in captured.err
     (guitar,) = load_song(out).tracks
-    assert guitar.name == "Lead Gtr (Overdriven Guitar)" and len(guitar.notes) == 7
+    assert guitar.name == "Lead Gtr" and len(guitar.notes) == 7
     assert not any(c.kind == "pitchwheel" for c in guitar.controls)
     assert [(c.number, c.value) for c in guitar.controls if c.number in (101, 100, 6)] == [
         (101, 0), (100, 0), (6, 12)]  # the ±12 bend range all strings sent

@@ -27,7 +27,9 @@ def test_six_strings_become_one_guitar_in_one_undo_step():
     after = merge.edit.apply(song)
     (guitar,) = after.tracks
     assert guitar.id == song.tracks[0].id and guitar.channel == 0 and guitar.program == 29
-    assert guitar.name == "Lead Gtr (Overdriven Guitar)"  # the importer's "(ch 1)" gone
+    # The MIDI track's own name: not the importer's "(ch 1)", nor the instrument it added
+    # to tell the channels apart (the studio's header showed "uitar (Electric Guitar …").
+    assert guitar.name == "Lead Gtr" and merge.into == "Lead Gtr"
     assert sorted(n.pitch for n in guitar.notes) == [39, 44, 49, 54, 59, 64]
     assert guitar.controls == RANGE  # the bend range all strings sent: kept once
     assert not merge.dropped and merge.shared == 3
@@ -90,3 +92,15 @@ def test_a_kit_is_not_merged_with_a_pitched_track_and_one_track_is_no_merge():
         merge_tracks(song, [t.id for t in song.tracks])
     with pytest.raises(EditError, match="two or more"):
         merge_tracks(song, [song.tracks[1].id])
+
+
+def test_split_channels_of_an_unnamed_midi_track_keep_their_instrument_s_name():
+    song = Song(tracks=tuple(Track(f"Electric Guitar (clean) (ch {i + 1})", 27, channel=i,
+                                   notes=(Note(60 + i, 0, 100),)) for i in range(2)))
+    merge = merge_tracks(song, [t.id for t in song.tracks])
+    assert merge.into == "Electric Guitar (clean)"
+    # Tracks the user named alike, not split by the importer: the first's name, as it is.
+    song = Song(tracks=tuple(Track("Gtr (Electric Guitar (clean))", 27, channel=i,
+                                   notes=(Note(60 + i, 0, 100),)) for i in range(2)))
+    assert merge_tracks(song, [t.id for t in song.tracks]).into == \
+        "Gtr (Electric Guitar (clean))"
