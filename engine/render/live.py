@@ -8,8 +8,9 @@ Two threads share the work, and neither waits on the other:
 
 - a :class:`Monitor` thread of its own runs the synth (never the audio callback, never
   two threads on one synth): a key struck is made as a note held :data:`HELD_S` long, its
-  first block (23 ms of a SoundFont's) at once, the rest kept :data:`AHEAD_S` ahead of what
-  has been heard while the key is held;
+  first block (23 ms of a SoundFont's, 0.37 s of the built-in synth's: both synths make a
+  long note a step at a time, not whole first) at once, the rest kept :data:`AHEAD_S`
+  ahead of what has been heard while the key is held;
 - the player's audio callback (``engine.render.playback.Player.live``) mixes the
   :class:`LiveVoices` into whatever it plays — the song, a count-in, or silence when idle.
 

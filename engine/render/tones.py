@@ -171,43 +171,91 @@ def voice(pitch: int, velocity: int, frames_on: int, program: int, sr: int,
     """One note as mono float32: ``frames_on`` held, then the release tail
     (:func:`voice_frames` long). ``bend``: the pitch bend's frequency ratio at each of
     those frames (``events.BendCurve.over``), ``None`` for none."""
-    tb = timbre_for(program)
-    freq = _freq(pitch)
-    decay = _decay_s(tb, freq)
-    held, release = _held_release(tb, freq, frames_on, sr)
-    n = held + release
-    t = np.arange(n, dtype=np.float32) / np.float32(sr)
+    note = VoiceStream(pitch, velocity, frames_on, program, sr, bend)
+    return note.next(note.length)
 
-    # Phase in cycles, in float64: float32 would drift audibly over a long note. A bend or
-    # vibrato moves the frequency frame by frame and the phase is its running sum, so a
-    # bend's step changes the pitch without a jump in the wave (no click).
-    if tb.vibrato:
-        depth = tb.vibrato * np.log(2) / 12 * np.minimum(t / 0.4, 1.0)  # fades in
-        inst = freq * np.exp(depth * np.sin(2 * np.pi * 5.5 * t))
-        if bend is not None:
-            inst = inst * bend
-        phase = np.cumsum(inst, dtype=np.float64) / sr
-    elif bend is not None:
-        phase = np.cumsum(bend * (freq / sr))
-    else:
-        phase = np.arange(n, dtype=np.float64) * (freq / sr)
-    # The tables hold no partial above Nyquist at the highest pitch the note is bent to.
-    top = freq if bend is None else freq * max(1.0, float(bend.max()))
-    mask = TABLE_SIZE - 1
-    idx = (phase * TABLE_SIZE).astype(np.int64) & mask
-    wave = _table_for(tb.bright, top, sr)[idx]
-    if tb.dull is not None:
-        w = np.exp(-t / np.float32(tb.brightness_s))
-        dull = _table_for(tb.dull, top, sr)[idx]
-        wave = dull + (wave - dull) * w
-    if tb.chorus:
-        idx2 = (phase * (1.004 * TABLE_SIZE)).astype(np.int64) & mask
-        wave = 0.5 * (wave + _table_for(tb.dull or tb.bright, top, sr)[idx2])
 
-    env = np.minimum(t / np.float32(tb.attack_s), np.float32(1.0))
-    after = np.maximum(t - np.float32(tb.attack_s), np.float32(0.0))
-    env *= np.float32(tb.sustain) + np.float32(1 - tb.sustain) * np.exp(after / np.float32(-decay))
-    if release:
-        env[held:] = env[held - 1] * np.exp((t[held:] - t[held]) / np.float32(-tb.release_s))
-    amp = np.float32(program_gain(program) * velocity_gain(velocity))
-    return wave * (env * amp)
+class VoiceStream:
+    """One note of :func:`voice` made a span at a time, in order: the spans joined are
+    :func:`voice`'s samples exactly, so a long note can sound before it is made whole (a
+    key held in live monitoring is a 30 s note: 0.3 s of numpy for a string pad).
+
+    Every sample is a function of its frame alone but the phase under a vibrato or a
+    bend, a running sum in float64 that is carried from one span to the next (summed on
+    from where it stopped, in the same order, so to the same bits); the release starts
+    from the envelope's last held sample, kept when the span holding it is made."""
+
+    def __init__(self, pitch: int, velocity: int, frames_on: int, program: int, sr: int,
+                 bend: np.ndarray | None = None) -> None:
+        tb = self._timbre = timbre_for(program)
+        self._sr, self._bend = sr, bend
+        self._freq = freq = _freq(pitch)
+        self._decay = _decay_s(tb, freq)
+        self.held, release = _held_release(tb, freq, frames_on, sr)
+        self.length = self.held + release  # (:func:`voice_frames`)
+        self.made = 0  # frames made so far
+        self._phase_sum = 0.0  # the running sum the phase is made of (vibrato, bend)
+        self._held_level: np.float32 | None = None  # the envelope at the last held frame
+        # The tables hold no partial above Nyquist at the highest pitch the note is bent to.
+        top = freq if bend is None else freq * max(1.0, float(bend.max()))
+        self._bright = _table_for(tb.bright, top, sr)
+        self._dull = None if tb.dull is None else _table_for(tb.dull, top, sr)
+        self._second = _table_for(tb.dull or tb.bright, top, sr)
+        self._amp = np.float32(program_gain(program) * velocity_gain(velocity))
+
+    @property
+    def done(self) -> bool:
+        return self.made >= self.length
+
+    def next(self, frames: int) -> np.ndarray:
+        """The note's next ``frames`` samples (fewer at its end) as mono float32."""
+        tb, sr, freq = self._timbre, self._sr, self._freq
+        start = self.made
+        stop = min(self.length, start + max(0, frames))
+        self.made = stop
+        t = np.arange(start, stop, dtype=np.int64).astype(np.float32) / np.float32(sr)
+
+        # Phase in cycles, in float64: float32 would drift audibly over a long note. A bend
+        # or vibrato moves the frequency frame by frame and the phase is its running sum, so
+        # a bend's step changes the pitch without a jump in the wave (no click).
+        bend = None if self._bend is None else self._bend[start:stop]
+        if tb.vibrato:
+            depth = tb.vibrato * np.log(2) / 12 * np.minimum(t / 0.4, 1.0)  # fades in
+            inst = freq * np.exp(depth * np.sin(2 * np.pi * 5.5 * t))
+            if bend is not None:
+                inst = inst * bend
+            phase = self._running_sum(inst) / sr
+        elif bend is not None:
+            phase = self._running_sum(bend * (freq / sr))
+        else:
+            phase = np.arange(start, stop, dtype=np.float64) * (freq / sr)
+        mask = TABLE_SIZE - 1
+        idx = (phase * TABLE_SIZE).astype(np.int64) & mask
+        wave = self._bright[idx]
+        if self._dull is not None:
+            w = np.exp(-t / np.float32(tb.brightness_s))
+            dull = self._dull[idx]
+            wave = dull + (wave - dull) * w
+        if tb.chorus:
+            idx2 = (phase * (1.004 * TABLE_SIZE)).astype(np.int64) & mask
+            wave = 0.5 * (wave + self._second[idx2])
+
+        env = np.minimum(t / np.float32(tb.attack_s), np.float32(1.0))
+        after = np.maximum(t - np.float32(tb.attack_s), np.float32(0.0))
+        env *= (np.float32(tb.sustain)
+                + np.float32(1 - tb.sustain) * np.exp(after / np.float32(-self._decay)))
+        held = self.held
+        if start < held <= stop:
+            self._held_level = env[held - 1 - start]
+        if stop > held:
+            first = max(start, held)
+            since = t[first - start:] - np.float32(held) / np.float32(sr)
+            env[first - start:] = self._held_level * np.exp(since / np.float32(-tb.release_s))
+        return wave * (env * self._amp)
+
+    def _running_sum(self, steps: np.ndarray) -> np.ndarray:
+        """``np.cumsum(steps)`` of the note so far, in float64, summed on from the last span."""
+        sums = np.cumsum(np.concatenate(([self._phase_sum], steps)), dtype=np.float64)[1:]
+        if len(sums):
+            self._phase_sum = float(sums[-1])
+        return sums

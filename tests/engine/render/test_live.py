@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from engine.render import make_synth, playback
-from engine.render.live import RELEASE_S, Monitor
+from engine.render.builtin import NOTE_STEP
+from engine.render.live import RELEASE_S, STEP_FRAMES, Monitor, held_note
 from engine.render.playback import Player
 from engine.score import Track
 from tests.engine.render.test_playback import fake_sounddevice
@@ -18,8 +19,10 @@ SR = 44100
 BLOCK = 256  # frames a callback (5.8 ms: a low-latency sound card's buffer)
 # Frames from a key struck to its first sample, at most: the first block made on the
 # monitor's thread and handed to the next callback; measured 1-2 callbacks here (the
-# built-in synth makes its note whole first), bounded loosely for a loaded CI machine.
+# built-in synth's first step of a held note: 1-7 ms of numpy), bounded loosely for a
+# loaded CI machine. (A string pad took 250-490 ms when its 30 s note was made whole.)
 MAX_LATENCY_FRAMES = int(0.25 * SR)
+PROGRAMS = [0, 19, 33, 48, 73]  # piano, organ, bass, strings, flute
 
 
 @pytest.fixture
@@ -90,6 +93,35 @@ def test_a_key_struck_while_idle_is_heard_at_once_and_stops_after_its_release(
     assert out.until_silent() <= RELEASE_S * SR + 0.1 * SR
     assert not player.live.busy
     assert player.monitor(SR) and len(streams) == 1  # the same stream for the next key
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_a_sustained_instruments_key_is_heard_as_soon_as_a_pianos(monitored, streams, program):
+    player, monitor = monitored
+    player.monitor(SR)
+    out = Output(streams[0])
+    monitor.note_on(60, 100, Track(program=program))
+    assert out.until_heard() <= MAX_LATENCY_FRAMES
+    monitor.note_off(60)
+    out.until_silent()
+
+
+@pytest.mark.parametrize("program", PROGRAMS)
+def test_the_built_in_synth_makes_a_held_key_a_step_at_a_time_as_the_note_made_whole(
+        program):
+    """A key is a note held 30 s: its first block is one step of it, not the whole note
+    made first, and the steps joined are the note an export makes, sample for sample."""
+    synth = make_synth(SR, synth="builtin")
+    song, track = held_note(Track(program=program), 60, 100)
+    made = synth.stream(song, track)
+    at, first = made.advance(STEP_FRAMES)
+    assert at == 0 and STEP_FRAMES <= len(first) <= NOTE_STEP and not made.finished
+    assert first.any()
+    song, track = held_note(Track(program=program), 60, 100, seconds=2.0)  # (quicker whole)
+    made, pieces = synth.stream(song, track), []
+    while not made.finished:
+        pieces.append(made.advance(made.handed + STEP_FRAMES)[1])
+    assert np.array_equal(np.concatenate(pieces), synth.render_track(song, track))
 
 
 def test_a_key_struck_while_the_song_plays_is_mixed_into_it_at_its_own_level(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from engine.render import make_synth, mixing, render_files, render_tracks, scratch, stream
+from engine.render import make_synth, mixing, render_files, render_tracks, scratch, stream, tones
 from engine.render import soundfont as sf_module
 from engine.render.events import frames_of
 from engine.render.mixing import headroom_gains, peak, sum_tracks
@@ -213,3 +213,24 @@ def test_an_export_holds_the_mix_and_pieces_of_one_track_not_whole_tracks(tmp_pa
     assert report.duration_seconds > 120
     # 62 MB when every track was held whole, 24 MB now: the mix (15 MB) and pieces.
     assert top < 2 * track_bytes, (top / 1e6, track_bytes / 1e6)
+
+
+@pytest.mark.parametrize("program", [0, 19, 48, 73, 89])  # struck, organ, vibrato+chorus, …
+@pytest.mark.parametrize("bent", [False, True])
+def test_a_note_made_a_span_at_a_time_is_the_note_made_whole(program, bent):
+    """The built-in synth makes a long note a step at a time (a key held in live monitoring
+    is a 30 s note): the spans joined are the note made whole, sample for sample, however
+    they are cut, the vibrato's and the bend's running phase and the release included."""
+    held = 2 * SR
+    length = tones.voice_frames(60, held, program, SR)
+    bend = np.where(np.arange(length) < held // 3, 1.0, 1.06) if bent else None
+    whole = tones.voice(60, 100, held, program, SR, bend)
+    assert len(whole) == length > held
+    rng = np.random.default_rng(program)
+    for cuts in ([1, 2, 3], [held - 1, 1, 1], [held], [4096] * 5, list(rng.integers(1, 9000, 8))):
+        note = tones.VoiceStream(60, 100, held, program, SR, bend)
+        spans = [note.next(int(n)) for n in cuts]
+        while not note.done:
+            spans.append(note.next(int(rng.integers(1, 20000))))
+        joined = np.concatenate(spans)
+        assert joined.dtype == np.float32 and np.array_equal(joined, whole), cuts
