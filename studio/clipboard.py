@@ -32,6 +32,7 @@ from engine.score import (
     add_notes,
     new_note_id,
     plural,
+    track_labels,
 )
 from engine.score.controller_state import Key, span_replaced, state_before
 
@@ -41,7 +42,7 @@ class Source:
     """A track notes were copied from, as it was then."""
 
     id: int
-    name: str
+    name: str  # as the user told it from the others then (a blank one: "track 2")
     is_drum: bool
 
 
@@ -86,7 +87,8 @@ def copy_notes(selected: dict[int, list[Note]], song: Song,
     origin = bars[0] if bars else min(n.start for _, n in pairs)
     end = bars[1] if bars else max(n.end for _, n in pairs)
     rel = tuple((tid, replace(n, start=n.start - origin)) for tid, n in pairs)
-    sources = tuple(Source(t.id, t.name, t.is_drum) for t in song.tracks if t.id in selected)
+    labels = track_labels(song)
+    sources = tuple(Source(t.id, labels[t.id], t.is_drum) for t in song.tracks if t.id in selected)
     if bars is None:
         return Clip(rel, end - origin, sources)
     tracks = [song.track(s.id) for s in sources]
@@ -187,16 +189,18 @@ def _message(song: Song, clip: Clip, targets: dict[int, int], left_out: list[Sou
     controllers pasted too: "Pasted 40 notes and their controllers into Strings"."""
     several = len(clip.sources) > 1
     current = next((t for t in song.tracks if t.id == current_track), None)
+    labels = track_labels(song)  # (a blank name: "track 2")
     passed = ""  # the current track, passed over for its kind
     if not several and current is not None and current.is_drum is not clip.sources[0].is_drum:
-        passed = f" ({current.name} is {'a drum kit' if current.is_drum else 'not a drum track'})"
+        kind = "a drum kit" if current.is_drum else "not a drum track"
+        passed = f" ({labels[current.id]} is {kind})"
     into = []
     for t in song.tracks:  # in the song's order
         came = [s for s in clip.sources if targets.get(s.id) == t.id]
         if several and came and came[0].id != t.id:  # a track that is gone: whose notes
-            into.append(f"{t.name} ({_names(s.name for s in came)}'s)")
+            into.append(f"{labels[t.id]} ({_names(s.name for s in came)}'s)")
         elif came:
-            into.append(t.name)
+            into.append(labels[t.id])
     what = plural(count, "note") + (" and their controllers" if controls else "")
     said = f"Pasted {what} into {_names(into)}" if count else "Nothing pasted"
     if not left_out:

@@ -53,6 +53,7 @@ from engine.score import (
     Song,
     TimeMap,
     plural,
+    track_label,
 )
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
@@ -331,7 +332,7 @@ class CoComposer(QObject):
                               "you wrote: paint the ones to rewrite (M) first, or add new "
                               "tracks for these instruments (comma-separated):")
             answer = self._ask_instruments(
-                action, again, f"Harmonize {melody.name}", prompt,
+                action, again, f"Harmonize {track_label(song, melody.id)}", prompt,
                 requests.default_accompaniment(melody) if alone else "", None)
             if not answer:
                 return None

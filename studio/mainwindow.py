@@ -49,7 +49,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Song, plural
+from engine.score import Song, plural, track_labels
 from engine.score.instruments import drum_name
 from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
@@ -842,7 +842,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         n = len(self.selection)
         active = set(self.selection.track_ids)
         tracks = [t for t in song.tracks if t.id in active]  # in the song's order
-        names = ", ".join(t.name for t in tracks)
+        labels = track_labels(song)  # (a blank name is "track 2")
+        names = ", ".join(labels[t.id] for t in tracks)
         count = sum(len(t.notes) for t in tracks) if tracks else song.note_count
         text = (f"{plural(n, 'note')} selected" if n else plural(count, "note", grouped=True))
         detail = self._selected_note_text() if 0 < n <= MAX_CHORD_DESCRIBED else ""

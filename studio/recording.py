@@ -42,6 +42,7 @@ from engine.score import (
     TimeMap,
     add_notes_replacing,
     clamp_velocity,
+    track_label,
 )
 from engine.score.controller_state import span_replaced
 from engine.score.edits import RECORDED_FLAM_S, plural
@@ -134,7 +135,7 @@ class Recorder(QObject):
             tr.stop(return_to_start=False)
         if w.step_entry.on:
             w.actions.step_entry.setChecked(False)
-        self.track_id, self.track_name = tid, w.document.song.track(tid).name
+        self.track_id, self.track_name = tid, track_label(w.document.song, tid)
         self.song_resets = w.document.resets
         self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
         self.pedal_at_start, self.pedal = midi.pedal, []
@@ -351,5 +352,6 @@ class Recorder(QObject):
         if track.id not in w.selection.track_ids:
             w.selection.set_tracks([track.id])
         w.selection.set_notes([(track.id, n.id) for n in written])
-        self._say(f"Recorded {plural(len(written), 'note')} into {track.name} (Ctrl+Z takes "
-                  "them back; Q quantizes them)")
+        into = track_label(doc.song, track.id)  # (a blank name: "track 3")
+        self._say(f"Recorded {plural(len(written), 'note')} into {into} (Ctrl+Z takes them "
+                  "back; Q quantizes them)")

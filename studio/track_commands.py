@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.score import EditError, Track, set_track_props
+from engine.score import EditError, Track, set_track_props, track_label, track_labels
 from engine.score.instruments import transposition_text, written_transposition
 from engine.score.track_edits import (
     add_track_edit,
@@ -81,10 +81,10 @@ def pan_text(pan: int) -> str:
     return f"{pan:+d} ({side})".replace("-", "−").replace("+0", "0")
 
 
-def toggled_text(track: Track, prop: str) -> str:
-    """What Ctrl+Alt+M / S did to ``track`` (as it is now): "Muted Drums", "Unmuted Drums",
-    "Solo Lead", "Solo off: Lead"; a soloed track that is muted too says it stays silent."""
-    name = track.name or "the track"
+def toggled_text(track: Track, prop: str, name: str) -> str:
+    """What Ctrl+Alt+M / S did to ``track`` (as it is now), ``name`` as the user tells it
+    (:func:`~engine.score.track_label`): "Muted Drums", "Unmuted Drums", "Solo Lead",
+    "Solo off: Lead"; a soloed track that is muted too says it stays silent."""
     if prop == "mute":
         return f"{'Muted' if track.mute else 'Unmuted'} {name}"
     if not track.solo:
@@ -111,12 +111,13 @@ class TrackCommands:
         tid = self.current_track_or_say(prop.title())
         if tid is None:
             return
-        track = self.document.song.track(tid)
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
         on = not getattr(track, prop)
         if self.pianoroll.commit(set_track_props(
-                self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {track.name}",
+                self.document.song, tid, f"{prop.title() if on else 'Un' + prop} {name}",
                 **{prop: on})):
-            self.statusBar().showMessage(toggled_text(self.document.song.track(tid), prop), 4000)
+            self.statusBar().showMessage(
+                toggled_text(self.document.song.track(tid), prop, name), 4000)
 
     def step_volume(self, db: float) -> None:
         """Ctrl+Alt+↑ / ↓: the current track ``db`` louder or softer, one undo step a press,
@@ -125,20 +126,20 @@ class TrackCommands:
         tid = self.current_track_or_say("Volume")
         if tid is None:
             return
-        track = self.document.song.track(tid)
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
         volume = stepped_volume(track.volume, db)
         if volume == track.volume:
             edge = "full, 0 dB (127)" if db > 0 else "silent (0)"
-            self.statusBar().showMessage(f"{track.name} is at {edge} already", 4000)
+            self.statusBar().showMessage(f"{name} is at {edge} already", 4000)
             return
         # Named for what it did: a press that stops at full or silence moves less than db.
         before, after = volume_db(track.volume), volume_db(volume)
         whole = before is not None and after is not None and abs(after - before - db) < 0.05
-        label = (f"Volume of {track.name} {db:+g} dB" if whole
-                 else f"Volume of {track.name} to {volume_text(volume)}")
+        label = (f"Volume of {name} {db:+g} dB" if whole
+                 else f"Volume of {name} to {volume_text(volume)}")
         if self.pianoroll.commit(set_track_props(
                 self.document.song, tid, label, volume=volume)):
-            self.statusBar().showMessage(f"Volume {track.name}: {volume_text(volume)}", 4000)
+            self.statusBar().showMessage(f"Volume {name}: {volume_text(volume)}", 4000)
 
     def step_pan(self, step: int) -> None:
         """Ctrl+Alt+, / .: the current track's pan ``step`` further right (left, when
@@ -147,18 +148,18 @@ class TrackCommands:
         tid = self.current_track_or_say("Pan")
         if tid is None:
             return
-        track = self.document.song.track(tid)
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
         now = round(track.pan * 64)
         value = max(-64, min(64, now + step))
         if value == now:
             self.statusBar().showMessage(
-                f"{track.name} is panned hard {'right' if step > 0 else 'left'} already "
+                f"{name} is panned hard {'right' if step > 0 else 'left'} already "
                 f"({now:+d})".replace("-", "−"), 4000)
             return
         way = "right" if step > 0 else "left"
         if self.pianoroll.commit(set_track_props(
-                self.document.song, tid, f"Pan {track.name} {way}", pan=value / 64)):
-            self.statusBar().showMessage(f"Pan {track.name}: {pan_text(value)}", 4000)
+                self.document.song, tid, f"Pan {name} {way}", pan=value / 64)):
+            self.statusBar().showMessage(f"Pan {name}: {pan_text(value)}", 4000)
 
     def pick_track_colour(self) -> None:
         """Ctrl+Alt+C: the current track's colour from the colour dialog (the header's
@@ -168,11 +169,11 @@ class TrackCommands:
         tid = self.current_track_or_say("Colour")
         if tid is None:
             return
-        track = self.document.song.track(tid)
-        colour = dialogs.pick_colour(self, track.colour, f"Colour of {track.name}")
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
+        colour = dialogs.pick_colour(self, track.colour, f"Colour of {name}")
         if colour is not None and colour != track.colour:
             self.pianoroll.commit(set_track_props(self.document.song, tid,
-                                                  f"Change colour of {track.name}",
+                                                  f"Change colour of {name}",
                                                   colour=colour))
 
     def pick_transposition(self) -> None:
@@ -183,18 +184,18 @@ class TrackCommands:
         tid = self.current_track_or_say("Transposition")
         if tid is None:
             return
-        track = self.document.song.track(tid)
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
         if track.is_drum:
-            self.statusBar().showMessage(f"{track.name} is a drum kit: its part is written "
+            self.statusBar().showMessage(f"{name} is a drum kit: its part is written "
                                          "as it sounds, it takes no transposition", 6000)
             return
         now = written_transposition(track.transposition, track.program, name=track.name)
-        chosen = dialogs.ask_transposition(self, track.name, now)
+        chosen = dialogs.ask_transposition(self, name, now)
         if chosen is None:
             return
         edit = transposition_edit(self.document.song, tid, chosen)
         if edit is None or self.pianoroll.commit(edit):
-            self.statusBar().showMessage(f"{track.name}: {transposition_text(chosen)}", 4000)
+            self.statusBar().showMessage(f"{name}: {transposition_text(chosen)}", 4000)
 
     def current_track_or_say(self, doing: str = "") -> int | None:
         """The current track's id; None when there is none, and the status bar says so
@@ -224,9 +225,9 @@ class TrackCommands:
         edit = duplicate_track_edit(self.document.song, tid)
         if self.pianoroll.commit(edit):
             self.selection.set_tracks([edit.track.id])
-            name = self.document.song.track(tid).name
+            labels = track_labels(self.document.song)
             self.statusBar().showMessage(
-                f"Duplicated {name} as {edit.track.name} (Ctrl+Z undoes)", 5000)
+                f"Duplicated {labels[tid]} as {labels[edit.track.id]} (Ctrl+Z undoes)", 5000)
 
     def merge_tracks(self) -> None:
         """Track ▸ Merge Tracks…: the tracks ticked in a list (the selected ones, or the

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.score import Edit, EditError, Track, set_track_props
+from engine.score import Edit, EditError, Track, set_track_props, track_label, track_labels
 from engine.score.instruments import (
     GM_PROGRAMS,
     family_name,
@@ -225,11 +225,13 @@ class TrackHeader(QFrame):
         said = transposition_text(written)
         self.written.setToolTip(f"{said[0].upper()}{said[1:]}: Track ▸ Transposition… "
                                 "changes it")
-        set_name(self.written, f"Transposition of {track.name}: {said}")
+        # (a blank name, common in imported MIDI, is "track 3": "Mute of " said nothing)
+        label = track_labels(self.lst.document.song).get(track.id, track.name)
+        set_name(self.written, f"Transposition of {label}: {said}")
         for w, what in ((self.name, "Name"), (self.mute, "Mute"), (self.solo, "Solo"),
                         (self.instrument, "Instrument"), (self.volume, "Volume"),
                         (self.pan, "Pan"), (self.swatch, "Colour")):
-            set_name(w, f"{what} of {track.name}")  # "M" alone says nothing
+            set_name(w, f"{what} of {label}")  # "M" alone says nothing
         for w in (self.name, self.mute, self.solo, self.instrument, self.volume, self.pan):
             w.blockSignals(False)
 
@@ -345,7 +347,8 @@ class TrackHeader(QFrame):
     def _label(self, what: str, on: bool) -> str:
         """"Mute Bass" / "Unmute Bass", as the keyboard's Ctrl+Alt+M says it."""
         track = self._track_now()
-        return f"{what if on else 'Un' + what.lower()} {track.name if track else ''}".strip()
+        name = track_label(self.lst.document.song, track.id) if track else ""
+        return f"{what if on else 'Un' + what.lower()} {name}".strip()
 
     def _volume(self) -> None:
         self._set("Change volume", volume=self.volume.value() / 127)
@@ -499,7 +502,8 @@ class TrackList(QWidget):
         """The track's commands at ``at`` (global): its track is the current one."""
         if self.current_track_id() != track_id:  # a Ctrl+right-click: made the current one
             self.selection.set_tracks([track_id])
-        self._popup(self._track_menu, at, f"Commands for {self.document.song.track(track_id).name}")
+        self._popup(self._track_menu, at,
+                    f"Commands for {track_label(self.document.song, track_id)}")
 
     def current_track_id(self) -> int | None:
         """The track the window's track commands act on (the piano roll's current one)."""

@@ -74,6 +74,7 @@ from .song import (
     new_note_id,
     new_track_id,
     notes_signature,
+    track_label,
     track_labels,
 )
 from .time_edits import BarCopy, BarShift, bar_copy, bar_shift, copy_bars, delete_bars, insert_bars
@@ -152,6 +153,7 @@ __all__ = [
     "split_at_mask_ends",
     "split_notes",
     "swing_notes",
+    "track_label",
     "track_labels",
     "transpose_key_signatures",
     "transpose_notes",

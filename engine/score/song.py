@@ -616,6 +616,12 @@ def track_labels(song: Song) -> dict[int, str]:
             for number, (track, name) in enumerate(zip(song.tracks, names, strict=True), 1)}
 
 
+def track_label(song: Song, track_id: int) -> str:
+    """One track's name as the user tells it from the others (:func:`track_labels`): what
+    a message that names a track says ("Recorded 16 notes into track 3", not "into ")."""
+    return track_labels(song)[track_id]
+
+
 def adopt_ids(song: Song) -> Song:
     """Register a loaded song's ids so that new notes/tracks never reuse them."""
     _bump_ids(*song.max_ids())

@@ -33,6 +33,7 @@ from engine.score import (
     Track,
     plural,
     set_song_props,
+    track_labels,
 )
 from engine.score.mask_geometry import keep_tracks, normalise
 
@@ -143,7 +144,8 @@ def regenerate(song: Song, mask: Mask, current: int | None) -> Plan:
         raise PlanError("select the track to regenerate")
     if song.end <= 0:
         raise PlanError("the song is empty: there is nothing to regenerate (use Compose)")
-    names = [t.name for t in song.tracks if t.id in ids]
+    labels = track_labels(song)  # (a blank name is "track 2", as the user tells them apart)
+    names = [labels[t.id] for t in song.tracks if t.id in ids]
     # Counted, as the button counts them ("Regenerate 4 Masked Tracks").
     label = f"Regenerate {names[0]}" if len(names) == 1 else f"Regenerate {len(names)} tracks"
     # To the song's end, not its last bar line: one ending mid-bar keeps its length.
@@ -170,10 +172,11 @@ def melody_track(song: Song, melody_id: int | None) -> Track:
     if melody_id is None or all(t.id != melody_id for t in song.tracks):
         raise PlanError("select the melody track to harmonize")
     melody = song.track(melody_id)
+    name = track_labels(song)[melody_id]
     if melody.is_drum:
-        raise PlanError(f"{melody.name!r} is a drum track; a melody needs pitched notes")
+        raise PlanError(f"{name!r} is a drum track; a melody needs pitched notes")
     if not melody.notes:
-        raise PlanError(f"track {melody.name!r} has no notes to harmonize")
+        raise PlanError(f"{name!r} has no notes to harmonize")
     return melody
 
 
@@ -187,6 +190,7 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
     ``avoid_parallels`` on, and a lone melody with no name of its own is named their
     Soprano (:func:`~engine.tasks.instruments.as_soprano`)."""
     melody = melody_track(song, melody_id)
+    name = track_labels(song)[melody.id]  # (a blank name: "track 1")
     inserts = new_track_edits(song, list(add))
     # The chorale voices under a nameless tune: it is their Soprano (engine.tasks.harmonize)
     prep = [*soprano_edits(song, melody.id), *inserts] if chorale and len(
@@ -205,14 +209,14 @@ def harmonize(song: Song, mask: Mask, melody_id: int | None,
                           if t.id != melody_id and not t.onset_range(start, end))
         fill = Mask.of(Region(empty | new, start, end))
         if fill.is_empty and len(song.tracks) > 1:
-            raise PlanError(f"the tracks around {melody.name!r} have notes there, and "
+            raise PlanError(f"the tracks around {name!r} have notes there, and "
                             "Harmonize keeps what you wrote: paint the tracks to rewrite "
                             "(M), or add instruments")
     else:
         fill = painted | Mask.of(Region(new, start, end))
     if fill.is_empty:
-        raise PlanError(f"nothing to fill around {melody.name!r}: add accompaniment tracks")
-    return Plan("harmonize", normalise(fill), tuple(prep), f"Harmonize {melody.name}",
+        raise PlanError(f"nothing to fill around {name!r}: add accompaniment tracks")
+    return Plan("harmonize", normalise(fill), tuple(prep), f"Harmonize {name}",
                 (("avoid_parallels", True),) if chorale else ())
 
 

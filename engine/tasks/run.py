@@ -408,15 +408,16 @@ def harmonize(
     part (:func:`~engine.tasks.chorale.soprano_name`), and the band otherwise.
     """
     melody = song.track(melody_id)
+    name = track_labels(song)[melody_id]  # (a blank name: "track 1")
     if melody.is_drum:
-        raise TaskError(f"{melody.name!r} is a drum track; a melody needs pitched notes")
+        raise TaskError(f"{name!r} is a drum track; a melody needs pitched notes")
     if not melody.notes:
-        raise TaskError(f"track {melody.name!r} has no notes to harmonize")
+        raise TaskError(f"{name!r} has no notes to harmonize")
     others = [t.id for t in song.tracks if t.id != melody_id]
     if track_ids is not None:
         chosen = {song.track(t).id for t in track_ids}
         if melody_id in chosen:
-            raise TaskError(f"{melody.name!r} is the melody: harmonize keeps it as it is")
+            raise TaskError(f"{name!r} is the melody: harmonize keeps it as it is")
         if not chosen:
             raise TaskError("harmonize needs at least one track to fill")
         others = [t for t in others if t in chosen]
@@ -434,7 +435,7 @@ def harmonize(
     start, end = melody_span(song, melody)
     mask = Mask.of(Region(frozenset(others), start, end))
     return _run("harmonize", song, prep, mask, model, options, progress, cancel,
-                f"Harmonize {melody.name}")
+                f"Harmonize {name}")
 
 
 # -- variations ---------------------------------------------------------------------------------

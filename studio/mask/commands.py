@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.score import Mask
+from engine.score import Mask, track_labels
 
 from ..bars_in_focus import bars_in_focus, bars_text
 from ..generate_panel import mask_summary
@@ -101,7 +101,8 @@ class MaskCommands:
         start, end, _ = bars_in_focus(tm, self.transport, notes)
         song = self.document.song
         bars = bars_text(tm, start, end)
-        names = ", ".join(song.track(tid).name for tid in ids)
+        labels = track_labels(song)
+        names = ", ".join(labels[tid] for tid in ids)
         self.add_to_mask(quick.these_bars(song, start, end, ids), "Mask bars of the track",
                          f"{bars[0].upper()}{bars[1:]} of {names}")
 

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from engine.score import set_track_props
 from studio import midi_input
 from studio.midi_input import MidiInput, MidoSource, same_port
 from studio.step_entry import CHORD_WINDOW_S
@@ -436,6 +437,19 @@ def test_record_writes_the_notes_played_in_time_as_one_undo_step(recording):
     assert win.statusBar().currentMessage().startswith("Recorded 3 notes into Piano")
     win.actions.undo.trigger()
     assert entered(win) == []
+
+
+def test_recording_into_a_track_with_no_name_calls_it_by_its_number(recording):
+    # Imported MIDI often has blank track names: "Recorded 16 notes into  (Ctrl+Z…)".
+    win, source, clock, _ = recording
+    win.document.apply(set_track_props(win.document.song, piano(win).id, "Rename", name=""))
+    win.actions.record.trigger()
+    assert win.statusBar().currentMessage().startswith("Recording into track 1 from ")
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5), (60, 0, 101.0))
+    clock.t = 101.5
+    win.actions.record.trigger()
+    assert win.statusBar().currentMessage().startswith("Recorded 1 note into track 1 (")
 
 
 def test_space_stops_a_recording_and_a_loop_merges_its_passes(recording):

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, Track
+from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, Track, set_track_props
 
 
 def names(win):
@@ -225,6 +225,20 @@ def test_mute_and_solo_keys_say_what_they_did(opened):
     win.selection.set_tracks([])
     win.actions.mute_track.trigger()
     assert said().startswith("Mute: no track selected")
+
+
+def test_the_track_keys_call_a_track_with_no_name_by_its_number(opened):
+    # Imported MIDI often has blank track names: "Muted " and "Volume of  −3 dB" said nothing.
+    win = opened
+    said = win.statusBar().currentMessage
+    drums = win.document.song.tracks[2]
+    win.document.apply(set_track_props(win.document.song, drums.id, "Rename", name=""))
+    win.selection.set_tracks([drums.id])
+    win.actions.mute_track.trigger()
+    assert said() == "Muted track 3" and win.document.undo_stack.undoText() == "Mute track 3"
+    win.step_volume(-3)
+    assert said().startswith("Volume track 3: ")
+    assert win.document.undo_stack.undoText() == "Volume of track 3 -3 dB"
 
 
 def test_f2_renames_the_current_track_and_gives_the_keys_back_to_the_roll(opened, qtbot):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from engine.score import Mask, Note, Region, Song, Track
@@ -135,3 +137,15 @@ def test_continue_leaves_out_a_track_that_has_rested_through_the_last_bars():
     assert plan.mask.track_ids == {lead.id, new.id}
     named = Mask.of(Region({horn.id}, 0, BAR))  # painted: the user asks for it
     assert requests.continue_(song, named, bars=2).mask.track_ids == {horn.id}
+
+
+def test_a_track_with_no_name_is_named_by_its_number_in_the_plans_label():
+    # Imported MIDI often has blank track names: "Accepted take A (Harmonize )".
+    song, lead, piano, bass = band()
+    song = song.with_tracks([replace(lead, name=""), piano, replace(bass, name=" ")])
+    assert requests.harmonize(song, Mask(), lead.id).label == "Harmonize track 1"
+    assert requests.regenerate(song, Mask(), bass.id).label == "Regenerate track 3"
+    twin = song.with_tracks([replace(lead, name="Piano"), piano, bass])  # two named Piano
+    assert requests.harmonize(twin, Mask(), lead.id).label == "Harmonize Piano (1)"
+    with pytest.raises(PlanError, match="'track 2' has no notes to harmonize"):
+        requests.harmonize(song.with_tracks([piano, replace(bass, name="")]), Mask(), bass.id)
