@@ -355,6 +355,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             toggle.setText(text)
             toggle.setShortcut(QKeySequence(key))
             toggle.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            toggle.triggered.connect(  # (not the dock's own close button: a click)
+                lambda shown, dock=dock: self.panes.dock_toggled(dock, shown))
             m.addAction(toggle)
         m.addSeparator()
         m.addActions([a.next_pane, a.previous_pane, a.menu_bar])

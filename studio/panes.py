@@ -4,7 +4,9 @@ The panes, in this order and round again: the piano roll, the track list, the ar
 the takes bar, the Generate panel and the Jobs panel. A closed dock is passed over. Tab
 went control by control: from the Generate panel back to the piano roll took 11 presses
 (keyboard QA); Esc in the Generate panel goes back to the piano roll at once
-(:class:`EscapeToNotes`, the panel's own: the window's Esc is Select None).
+(:class:`EscapeToNotes`, the panel's own: the window's Esc is Select None). A panel shown
+by *View ▸ Generate / Jobs* (Ctrl+Alt+G / J) takes the focus, and hidden gives it back to
+the piano roll (:meth:`Panes.dock_toggled`).
 """
 
 from __future__ import annotations
@@ -89,6 +91,13 @@ class Panes:
             return None
         return next((i for i, root in enumerate(self.roots())
                      if focus is root or root.isAncestorOf(focus)), None)
+
+    def dock_toggled(self, dock: QWidget, shown: bool) -> None:
+        """*View ▸ Generate / Jobs* (Ctrl+Alt+G / J) showed or hid ``dock``: the keys go to
+        it as F6 would take them there (the focus stayed where it was: a keyboard user then
+        had to F6 round to the panel just asked for), or, hidden, back to the piano roll."""
+        target = self.target(dock) if shown else None
+        (target or self.window.pianoroll.canvas).setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def step(self, step: int) -> None:
         """Give the focus to the next pane (``step`` 1) or the previous one (-1); from

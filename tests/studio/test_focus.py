@@ -158,6 +158,24 @@ def test_f6_goes_round_the_panes_and_esc_comes_back_from_the_generate_panel(focu
     assert len(win.selection) == 0 and panel.steps.hasFocus()
 
 
+def test_a_panel_shown_by_its_key_takes_the_focus_and_hidden_gives_it_back(focused, qtbot):
+    # QA: Ctrl+Alt+G / J showed the panel and left the keys where they were.
+    win = focused
+    canvas = win.pianoroll.canvas
+    win.generate_dock.hide()
+    win.jobs_dock.hide()
+    win.tracklist.setFocus(Qt.FocusReason.TabFocusReason)
+    QTest.keyClick(win.tracklist, K.Key_G, M.ControlModifier | M.AltModifier)
+    assert win.generate_dock.isVisible()
+    assert QApplication.focusWidget() is win.generate_panel.buttons["repaint"]  # as F6 goes
+    QTest.keyClick(QApplication.focusWidget(), K.Key_J, M.ControlModifier | M.AltModifier)
+    assert win.jobs_dock.isVisible() and win.jobs_panel.isAncestorOf(QApplication.focusWidget())
+    QTest.keyClick(QApplication.focusWidget(), K.Key_J, M.ControlModifier | M.AltModifier)
+    assert not win.jobs_dock.isVisible() and canvas.hasFocus()  # back to the notes
+    QTest.keyClick(canvas, K.Key_G, M.ControlModifier | M.AltModifier)
+    assert not win.generate_dock.isVisible() and canvas.hasFocus()
+
+
 def test_f10_opens_the_menu_bar(focused, qtbot):
     win = focused
     QTest.keyClick(win.pianoroll.canvas, K.Key_F10)
