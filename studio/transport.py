@@ -457,13 +457,15 @@ class Transport(QObject):
             self.count_in_left = self.start_in
             if not waiting:
                 self.counting_in = False
+        # The loop is kept told meanwhile: its release is rendered during a count-in or
+        # the latency, ready for the first wrap.
+        self._sync_loop()
         if waiting:
             self.position = self.play_start
             self.positionChanged.emit(self.position)
             return
         seconds = frames / SAMPLE_RATE
         tick = self.document.time_map.seconds_to_tick(seconds)
-        self._sync_loop()
         if not player.is_playing:
             self._timer.stop()
             self._audition = None

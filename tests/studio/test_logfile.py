@@ -88,6 +88,7 @@ def test_the_interactive_studio_starts_its_log(state_home, monkeypatch, qapp):
             self.logged = logfile.log_path().exists()
             started.append(self)
             self.transport = self
+            self.midi = self
 
         def show(self) -> None: ...
         def check_audio(self) -> None: ...
