@@ -5,7 +5,8 @@ A song says when each note sounds, to the tick; a score says how to read it. The
 keeps what a score holds — the title, one part per track (its name, the instrument its GM
 program names, a transposing instrument's part written transposed — the track's own
 transposition, else the instrument's usual one —, its short name for later systems, a
-keyboard or a harp on a grand staff, a drum kit as a percussion staff, a choir's voice
+keyboard or a harp on a grand staff, a drum kit as a percussion staff (each drum an
+instrument of its own, with its General MIDI sound: :func:`_name_drums`), a choir's voice
 parts joined by a bracket), the bars with their meters and meter changes (a chosen
 grouping as 3+2+2/8), a pickup as an opening bar shorter than its meter, a last bar
 shorter than the one before it (the pickup's complement) as a short last measure of that
@@ -63,6 +64,7 @@ from typing import Any
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
 from engine.score.instruments import (
     CONCERT,
+    drum_name,
     grand_staff,
     program_name,
     voice_part_of,
@@ -102,16 +104,22 @@ TREBLE_LOWEST, BASS_HIGHEST = 57, 64
 
 # Where a General MIDI drum sits on a five-line percussion staff, and its notehead: the
 # usual drum-set notation (kick in the bottom space, snare on the third space, hi-hat and
-# cymbals above the staff with x heads). Other percussion sits on the middle line.
+# cymbals above the staff with x heads, the open hi-hat a closed one's x with an "o" over
+# it: :data:`OPEN_HI_HAT`). Other percussion sits on the middle line.
 DRUM_DISPLAY: dict[int, tuple[str, str]] = {
     35: ("E4", "normal"), 36: ("F4", "normal"), 37: ("C5", "x"), 38: ("C5", "normal"),
     39: ("B4", "x"), 40: ("C5", "normal"), 41: ("G4", "normal"), 42: ("G5", "x"),
-    43: ("A4", "normal"), 44: ("D4", "x"), 45: ("B4", "normal"), 46: ("G5", "circle-x"),
+    43: ("A4", "normal"), 44: ("D4", "x"), 45: ("B4", "normal"), 46: ("G5", "x"),
     47: ("D5", "normal"), 48: ("D5", "normal"), 49: ("A5", "x"), 50: ("E5", "normal"),
     51: ("F5", "x"), 52: ("B5", "x"), 53: ("F5", "diamond"), 54: ("E5", "x"),
     55: ("B5", "x"), 56: ("E5", "triangle"), 57: ("A5", "x"), 59: ("F5", "x"),
 }
 OTHER_DRUM = ("B4", "x")
+OPEN_HI_HAT = 46  # written with MusicXML's <open/> ("o") over its x
+# The id music21 writes on each drum note, naming its key, for :func:`_name_drums` to
+# turn into the note's <instrument> (and take away: ids must be unique in a file).
+DRUM_NOTE_ID = "partita-drum-"
+DRUM_MIDI_CHANNEL = "10"  # General MIDI's drum channel, 1-based as MusicXML counts
 
 # The short names on the systems after the first, as scores print them: a choir's voice
 # parts by their letter, the common instruments as engravers shorten them. A name that
@@ -216,6 +224,7 @@ def musicxml_bytes(song: Song, compressed: bool = False,
         try:
             exporter.parse()
             _round_sound_tempos(exporter.xmlRoot)
+            _name_drums(exporter.xmlRoot, song)
             _write_mixes(exporter.xmlRoot, song)
             xml = exporter.asBytes()
         finally:
@@ -229,6 +238,85 @@ def _round_sound_tempos(root: Any) -> None:
     for sound in root.iter("sound"):
         if "tempo" in sound.attrib:
             sound.set("tempo", f"{float(sound.get('tempo')):.2f}".rstrip("0").rstrip("."))
+
+
+# -- a kit's drums: a <score-instrument> and <midi-instrument> each ---------------------
+
+
+def drum_instrument_id(part_id: str, key: int) -> str:
+    """The id of a kit part's drum of MIDI ``key``: ``P1-I37`` for the kick (36), numbered
+    by its ``<midi-unpitched>`` (the key + 1), as MuseScore numbers its drum set's."""
+    return f"{part_id}-I{key + 1}"
+
+
+def _name_drums(root: Any, song: Song) -> None:
+    """Each drum a kit part plays as an instrument of its own, as score editors write a
+    drum set (music21 writes one "Drum Set" without a sound; MuseScore, Dorico and Sibelius
+    then read generic unpitched notes, played as whatever their position means to them):
+    a ``<score-instrument>`` named as General MIDI names the drum, a ``<midi-instrument>``
+    on channel 10 with its ``<midi-unpitched>`` (1-based: the key + 1), and on each note
+    an ``<instrument>`` naming it. The open hi-hat's note gets its "o" (``<open/>``). A
+    kit without notes keeps the one "Drum Set"."""
+    from xml.etree.ElementTree import Element, SubElement
+
+    for i, track in enumerate(song.tracks):
+        if not track.is_drum:
+            continue
+        part_id = f"P{i + 1}"  # a kit is never a grand staff: one part, its own id
+        part = root.find(f"part[@id='{part_id}']")
+        score_part = root.find(f"part-list/score-part[@id='{part_id}']")
+        if part is None or score_part is None:
+            continue
+        used: set[int] = set()
+        for n in part.iter("note"):
+            tag = n.attrib.pop("id", "")
+            if not tag.startswith(DRUM_NOTE_ID):
+                continue
+            key = int(tag[len(DRUM_NOTE_ID):])
+            used.add(key)
+            # After its duration (and ties), before <voice> and <type>, as the schema orders it.
+            at = max(j for j, child in enumerate(n)
+                     if child.tag in ("chord", "unpitched", "duration", "tie"))
+            n.insert(at + 1, Element("instrument", id=drum_instrument_id(part_id, key)))
+            if key == OPEN_HI_HAT:
+                _mark_open(n)
+        if not used:
+            continue
+        old = score_part.findall("score-instrument") + score_part.findall("midi-instrument")
+        at = min((list(score_part).index(e) for e in old), default=len(score_part))
+        for e in old:
+            score_part.remove(e)
+        named, sounds = [], []
+        for key in sorted(used):
+            inst_id = drum_instrument_id(part_id, key)
+            named_one = Element("score-instrument", id=inst_id)
+            SubElement(named_one, "instrument-name").text = (
+                drum_name(key) or f"Percussion (key {key})")
+            named.append(named_one)
+            sound = Element("midi-instrument", id=inst_id)
+            SubElement(sound, "midi-channel").text = DRUM_MIDI_CHANNEL
+            SubElement(sound, "midi-unpitched").text = str(key + 1)
+            sounds.append(sound)
+        # Every <score-instrument> before the <midi-instrument>s, as the schema orders them.
+        for j, e in enumerate(named + sounds):
+            score_part.insert(at + j, e)
+
+
+def _mark_open(n: Any) -> None:
+    """An "o" over note ``n`` (an open hi-hat): ``<technical><open/>`` in its
+    ``<notations>`` (MusicXML 4.0's open mark), which come after its beams and before
+    any lyric."""
+    from xml.etree.ElementTree import Element, SubElement
+
+    notations = n.find("notations")
+    if notations is None:
+        notations = Element("notations")
+        after = [j for j, child in enumerate(n) if child.tag in ("lyric", "play", "listen")]
+        n.insert(after[0] if after else len(n), notations)
+    technical = notations.find("technical")
+    if technical is None:
+        technical = SubElement(notations, "technical")
+    SubElement(technical, "open")
 
 
 # -- the mix: <midi-instrument>'s <volume> and <pan> ------------------------------------
@@ -1194,7 +1282,9 @@ def _pitched(pitches: Sequence[int], key: str | None,
 
 
 def _drums(keys: Sequence[int]) -> Any:
-    """Drum hits as unpitched notes on their staff positions (:data:`DRUM_DISPLAY`)."""
+    """Drum hits as unpitched notes on their staff positions (:data:`DRUM_DISPLAY`), each
+    with its key in its id (:data:`DRUM_NOTE_ID`, for :func:`_name_drums`), stems up: the
+    kit is one line of hits."""
     from music21 import note, percussion
 
     hits = []
@@ -1202,5 +1292,8 @@ def _drums(keys: Sequence[int]) -> Any:
         where, head = DRUM_DISPLAY.get(k, OTHER_DRUM)
         hit = note.Unpitched(displayName=where)
         hit.notehead = head
+        hit.id = f"{DRUM_NOTE_ID}{k}"
         hits.append(hit)
-    return hits[0] if len(hits) == 1 else percussion.PercussionChord(hits)
+    element = hits[0] if len(hits) == 1 else percussion.PercussionChord(hits)
+    element.stemDirection = "up"
+    return element

@@ -96,6 +96,10 @@ for _key, (_where, _head) in DRUM_DISPLAY.items():
     DRUM_AT.setdefault((_where, _head), _key)
 for _key, (_where, _head) in sorted(DRUM_DISPLAY.items(), key=lambda kv: kv[1][1] != "normal"):
     DRUM_AT.setdefault((_where, None), _key)
+DRUM_AT[("G5", "circle-x")] = 46  # the open hi-hat as Partita wrote it before its "o"
+# A drum note whose <instrument> names its key is read at a made-up place that says the
+# key (:func:`_drum_place`): octaves from this one up, no staff reaches there.
+DRUM_PLACE_OCTAVE = 20
 
 
 def read_musicxml(path: str | os.PathLike[str]) -> Song:
@@ -116,6 +120,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
     root = score_root(data, path)
     _drop_drawn_offsets(root)
     _play_sounding_tempos(root)
+    drums = drum_keys(root)  # before music21 reads the tree: it moves the drum notes
     try:
         from music21.musicxml.xmlToM21 import MusicXMLImporter
     except ImportError:
@@ -131,7 +136,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
             _concert_pitch(score, {p.get("id") or "" for p in root.iter("part")} - set(written),
                            changes)
             score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
-            song, said = score_to_song(score, drum_keys(root), kit_parts(root), written,
+            song, said = score_to_song(score, drums, kit_parts(root), written,
                                        part_mixes(root))
             said += _changed_transpositions(root, written, changes)
     except FileFormatError:
@@ -274,7 +279,12 @@ def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:
     """Per part id, the General MIDI drum of each staff position and notehead the part's
     unpitched notes use (``("G5", "x") → 42``, and ``("G5", None)`` for the position
     alone), from the instrument each note names and that instrument's
-    ``<midi-unpitched>`` (music21 keeps only a part's first instrument)."""
+    ``<midi-unpitched>`` (music21 keeps only a part's first instrument), for the notes
+    that name none. A note that names one is that instrument's drum whatever its place
+    (two drums may share one: a crash 1 and 2, a shaker among the other percussion on
+    the middle line): music21 does not keep a note's ``<instrument>``, so the note is
+    moved, in ``root``, to a place that says its key (:func:`_drum_place`), which maps
+    to it. Call it before music21 reads ``root``."""
     unpitched: dict[str, dict[str | None, int]] = {}
     for score_part in root.iter("score-part"):
         keys: dict[str | None, int] = {}
@@ -303,10 +313,24 @@ def drum_keys(root: ET.Element) -> dict[str, dict[tuple[str, str | None], int]]:
             head = (n.findtext("notehead") or "normal").strip()
             found.setdefault((at, head), key)
             found.setdefault((at, None), key)
+            if named is not None:
+                place = _drum_place(key)
+                for tag, text in (("display-step", place[0]), ("display-octave", place[1:])):
+                    child = where.find(tag)
+                    if child is None:
+                        child = ET.SubElement(where, tag)
+                    child.text = text
+                found[(place, None)] = key
         if only is not None:
             found[("", None)] = only  # any other note of a one-drum part
         out[part.get("id") or ""] = found
     return out
+
+
+def _drum_place(key: int) -> str:
+    """A staff place no score uses that says MIDI ``key`` (:data:`DRUM_PLACE_OCTAVE`):
+    a step and an octave a key, C20 for 0, D20 for 1, C21 for 7."""
+    return f"{'CDEFGAB'[key % 7]}{DRUM_PLACE_OCTAVE + key // 7}"
 
 
 def part_mixes(root: ET.Element) -> dict[str, dict[str, float]]:

@@ -410,6 +410,72 @@ def test_a_drum_hit_is_one_stroke_never_tied_notes():
     assert lengths == [Fraction(1, 4), Fraction(1, 4), Fraction(1, 3), 1, Fraction(1, 4), 1]
 
 
+# A kit a drummer reads: kick, snare, closed / pedal / open hi-hat, crash, ride, toms, a
+# second crash where the first is written, and GM2's shaker (on the middle line).
+KIT_KEYS = (36, 38, 42, 44, 46, 49, 51, 50, 47, 43, 57, 82)
+
+
+def test_a_kits_drums_are_named_instruments_that_play_their_general_midi_sound():
+    from xml.etree import ElementTree as ET
+
+    hits = [Note(k, i * P // 2, 5) for i, k in enumerate(KIT_KEYS)]
+    kit = Track("Drums", is_drum=True, channel=9, notes=(*hits, Note(42, 0, 5)))
+    data, _ = musicxml_bytes(Song(tracks=(Track("Bass", 33), kit)))
+    root = ET.fromstring(data)
+    score_part = root.find("part-list/score-part[@id='P2']")
+    # One instrument a drum, named as General MIDI names it, on channel 10, its sound the
+    # key + 1 (MusicXML counts from 1), ids as MuseScore numbers them.
+    named = {e.get("id"): e.findtext("instrument-name")
+             for e in score_part.findall("score-instrument")}
+    sounds = {e.get("id"): (e.findtext("midi-channel"), e.findtext("midi-unpitched"))
+              for e in score_part.findall("midi-instrument")}
+    assert named["P2-I37"] == "Bass Drum 1" and named["P2-I83"] == "Shaker"
+    assert named["P2-I47"] == "Open Hi-Hat" and named["P2-I58"] == "Crash Cymbal 2"
+    assert sorted(sounds.values()) == sorted(("10", str(k + 1)) for k in set(KIT_KEYS))
+    assert set(named) == set(sounds)
+    # Every <score-instrument> before the first <midi-instrument>, as the schema has it.
+    tags = [e.tag for e in score_part if e.tag.endswith("-instrument")]
+    assert tags == sorted(tags, key=lambda t: t != "score-instrument")
+    # Each note names its drum; the notes are the song's, hit for hit.
+    notes = [n for n in root.findall("part[@id='P2']/measure/note")
+             if n.find("rest") is None]
+    played = [int(sounds[n.find("instrument").get("id")][1]) - 1
+              for n in notes]
+    assert sorted(played) == sorted(n.pitch for n in kit.notes)
+    assert all(n.get("id") is None for n in root.iter("note"))  # the tags are gone
+    # Noteheads: x for cymbals and hi-hats, normal for the drums; the open hi-hat's "o".
+    head = {int(sounds[n.find("instrument").get("id")][1]) - 1:
+            (n.findtext("notehead") or "normal") for n in notes}
+    assert [head[k] for k in (36, 38, 50, 47, 43)] == ["normal"] * 5
+    assert [head[k] for k in (42, 44, 46, 49, 51, 57)] == ["x"] * 6
+    opened = [n for n in notes if n.find("notations/technical/open") is not None]
+    assert [n.find("instrument").get("id") for n in opened] == ["P2-I47"]
+    # music21 reads the part as unpitched percussion: its (first) drum's sound, its notes
+    # unpitched, and each drum's sound one it knows (the kick a bass drum …).
+    part = parse(data).parts[1]
+    first = part.getInstrument()
+    assert isinstance(first, music21.instrument.UnpitchedPercussion)
+    assert first.percMapPitch == 36
+    assert all(isinstance(h, music21.note.Unpitched) for h in heads(part))
+    from music21.midi.percussion import PercussionMapper
+
+    mapper = PercussionMapper()
+    assert [type(mapper.midiPitchToInstrument(int(unpitched) - 1)).__name__
+            for _, unpitched in sorted(sounds.values(), key=lambda s: int(s[1]))
+            if int(unpitched) - 1 in (36, 38, 42, 49, 50)] == [
+        "BassDrum", "SnareDrum", "HiHatCymbal", "CrashCymbals", "TomTom"]
+
+
+def test_an_empty_kit_keeps_one_drum_set():
+    from xml.etree import ElementTree as ET
+
+    data, _ = musicxml_bytes(Song(tracks=(Track("Drums", is_drum=True, channel=9),),
+                                  length=4 * P))
+    score_part = ET.fromstring(data).find("part-list/score-part")
+    assert [e.findtext("instrument-name") for e in score_part.iter("score-instrument")] == [
+        "Drum Set"]
+
+
 def test_notes_that_quantize_onto_one_another_are_merged_and_said():
     song = Song(tracks=(Track("Lead", notes=(Note(60, 0, P), Note(60, 10, P))),))
     data, warned = musicxml_bytes(song)

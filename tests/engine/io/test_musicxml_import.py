@@ -318,6 +318,50 @@ def test_the_files_own_drum_numbers_win_and_an_unknown_instrument_is_a_piano(tmp
     assert (mystery.name, mystery.program, mystery.is_drum) == ("Mystery", 0, False)
 
 
+def test_a_kit_comes_back_from_its_score_with_every_drum_on_its_key(tmp_path):
+    # Drums that share a staff place and notehead (crash 1 and 2 on A5, ride 1 and 2 on
+    # F5, a shaker, castanets and a key no drum name has on the middle line): each note's
+    # <instrument> says which.
+    keys = (36, 38, 40, 42, 44, 46, 49, 57, 51, 59, 41, 43, 45, 47, 48, 50, 82, 85, 27,
+            100)
+    hits = [Note(k, i * P // 2, P // 2) for i, k in enumerate(keys)]
+    kit = Track("Drums", is_drum=True, channel=9,
+                notes=(*hits, Note(57, 0, P // 2), Note(49, 0, P // 2)))
+    song = Song(tracks=(Track("Piano", notes=(Note(60, 0, P),)), kit), length=12 * P)
+    for name in ("kit.musicxml", "kit.mxl"):
+        save_song(song, tmp_path / name)
+        back, report = read_musicxml_with_report(tmp_path / name)
+        # Every hit on its key (its length the export's: until the next, at most a quarter).
+        assert back.tracks[1].is_drum and [p[:2] for p in pitches(back.tracks[1])] == [
+            p[:2] for p in pitches(kit)]
+        assert not [line for line in report.approximated if "drum" in line]
+
+
+OLD_KIT = """<?xml version="1.0" encoding="UTF-8"?>
+<score-partwise version="4.0">
+  <part-list><score-part id="P1"><part-name>Drums</part-name></score-part></part-list>
+  <part id="P1">
+    <measure number="1">
+      <attributes><divisions>1</divisions><time><beats>2</beats><beat-type>4</beat-type>
+        </time><clef><sign>percussion</sign></clef></attributes>
+      <note><unpitched><display-step>G</display-step><display-octave>5</display-octave>
+        </unpitched><duration>1</duration><type>quarter</type><notehead>x</notehead></note>
+      <note><unpitched><display-step>G</display-step><display-octave>5</display-octave>
+        </unpitched><duration>1</duration><type>quarter</type>
+        <notehead>circle-x</notehead></note>
+    </measure>
+  </part>
+</score-partwise>
+"""
+
+
+def test_a_kit_without_named_drums_reads_its_hi_hats_by_their_noteheads(tmp_path):
+    # Partita's own export before its drums were named wrote the open hi-hat circle-x.
+    path = tmp_path / "old.musicxml"
+    path.write_text(OLD_KIT)
+    assert pitches(read_musicxml(path).tracks[0]) == [(0, 42, P), (P, 46, P)]
+
+
 def test_what_is_approximated_is_said(tmp_path):
     # A grace note, a repeat sign, no metronome mark, a lyric, no dynamics, and a bar
     # split at the repeat (2 beats + 1 of 3/4): its bar lines stay the score's.
@@ -949,8 +993,9 @@ def test_the_demos_mix_comes_back_exactly_from_its_score(tmp_path):
         assert [(t.volume, t.pan) for t in back.tracks] == [
             (t.volume, t.pan) for t in song.tracks]
     root = ET.parse(tmp_path / "demo.musicxml").getroot()
+    # Each part's (the kit's drums each have its mix: the first is the kit's).
     assert [(m.findtext("volume"), m.findtext("pan"))
-            for m in root.iter("midi-instrument")] == [
+            for m in (p.find("midi-instrument") for p in root.iter("score-part"))] == [
         ("89.77", "0"), ("100", "-56.25"), ("95.28", "-22.5"), ("85.04", "8.57"),
         ("59.85", "27.14")]
 
