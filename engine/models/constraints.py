@@ -1046,7 +1046,8 @@ def _approach_dominant(lane_allowed: np.ndarray, cell_ticks: np.ndarray,
     """Where the melody's note before the close begins (``cadence.approach``) the
     ``bass`` strikes the dominant, another voice a note of the dominant seventh chord
     (its leading tone major in minor keys too; a sounding note held on is left alone),
-    where its range and the cell allow (in place)."""
+    and every voice moves within that chord until the close, where its range and the cell
+    allow (in place)."""
     at = np.flatnonzero(editable & (cell_ticks == cadence.approach))
     if not at.size:
         return
@@ -1060,6 +1061,17 @@ def _approach_dominant(lane_allowed: np.ndarray, cell_ticks: np.ndarray,
     strike = lane_allowed[at[0]] & dominant
     if strike.any():
         lane_allowed[at[0]] = strike
+    # Until the close the voices move within the dominant seventh (a re-test's general
+    # model struck V under the 2, then IV a 16th later, and closed IV–I).
+    seventh = np.isin(np.arange(vocab.N_PITCHES) % 12,
+                      [(tonic + i) % 12 for i in (7, 11, 2, 5)])
+    during = np.flatnonzero(editable & (cell_ticks > cadence.approach)
+                            & (cell_ticks < cadence.tick))
+    for cell in during:
+        moves = lane_allowed[cell].copy()
+        moves[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] &= seventh
+        if moves.any():
+            lane_allowed[cell] = moves
 
 
 def _thirds(cadence: Cadence) -> set[int]:
