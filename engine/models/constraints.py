@@ -724,18 +724,35 @@ def choir_breaths(song: Song, kept: KeptMusic, step_ticks: np.ndarray) -> np.nda
 def beat_figuration(song: Song, cell_ticks: np.ndarray) -> np.ndarray:
     """(T,) bool: the cells a written voice part may strike a note in — every cell,
     but in a bar whose beat is a half note or longer (4/2, 3/2, 2/2: a hymn book's
-    notation) only on its quarter notes, the quarter passing notes of such a hymn
+    notation; a 2/4 or 4/4 bar of a song mostly in such meters too) only on its quarter
+    notes, the quarter passing notes of such a hymn
     as Bach's eighths are in 4/4. A choir director's QA: chorale-jsb, a model of
     quarter-beat chorales, put 16ths in the lower voices of 4/2 tunes (Essen's *Psalm
     43*: 92 of 265 notes), where the same melody in 4/4 got one."""
     ticks = np.asarray(cell_ticks)
     tm = TimeMap.of(song)
+    # A hymn in half-note beats that writes a bar in 2/4 or 4/4 (a pickup, a short
+    # line's end) keeps its beat there: a re-test's 2/2 tune had its one 2/4 bar, the
+    # cadence, sung in 8ths (1 onset off the quarters in 3 of 4 takes).
+    half_beat = prevailing_denominator(song) <= 2
     out = np.ones(len(ticks), dtype=bool)
     for i, tick in enumerate(ticks.tolist()):
         sig, offset = tm.metric_position(int(tick))
-        if sig.denominator <= 2:
+        if sig.denominator <= 2 or (half_beat and sig.denominator == 4):
             out[i] = offset % song.ppq == 0
     return out
+
+
+def prevailing_denominator(song: Song) -> int:
+    """The beat unit (a meter's denominator) the song spends the most time in."""
+    sigs = song.time_signatures or ()
+    if not sigs:
+        return 4
+    ends = [s.tick for s in sigs[1:]] + [max(song.end, sigs[-1].tick)]
+    time: dict[int, int] = {}
+    for sig, end in zip(sigs, ends, strict=True):
+        time[sig.denominator] = time.get(sig.denominator, 0) + max(0, end - sig.tick)
+    return max(time, key=lambda d: (time[d], -d))
 
 
 def choir_sings(kept: KeptMusic) -> np.ndarray:

@@ -951,3 +951,24 @@ def test_voices_under_a_half_note_beat_move_in_quarters_and_a_quarter_beat_is_fr
         lane = enc.lane_tracks.index(alto.id)
         strikes = problem.allowed[lane, :, vocab.ONSET : vocab.DRUM].any(-1)
         assert strikes[ticks % q != 0].any() != quarters
+
+
+def test_a_bar_in_quarter_beats_inside_a_half_note_hymn_keeps_the_hymns_beat():
+    """A re-test's 2/2 tune had its cadence bar written in 2/4 and sung in 8ths there."""
+    from engine.models.constraints import beat_figuration, prevailing_denominator
+    from engine.score import TimeSignature
+
+    q = 480
+    song = Song(tracks=(Track("Soprano", notes=(Note(60, 0, 14 * q),)),), ppq=q,
+                time_signatures=(TimeSignature(0, 2, 2), TimeSignature(8 * q, 2, 4),
+                                 TimeSignature(10 * q, 2, 2)))
+    assert prevailing_denominator(song) == 2
+    ticks = np.arange(0, 14 * q, q // 4)
+    grid = beat_figuration(song, ticks)
+    assert grid[ticks % q == 0].all() and not grid[ticks % q != 0].any()
+    common = Song(tracks=song.tracks, ppq=q, time_signatures=(
+        TimeSignature(0, 4, 4), TimeSignature(8 * q, 2, 2), TimeSignature(10 * q, 4, 4)))
+    assert prevailing_denominator(common) == 4
+    loose = beat_figuration(common, ticks)
+    assert loose[ticks < 8 * q].all() and not loose[(ticks >= 8 * q) & (ticks < 10 * q)
+                                                    & (ticks % q != 0)].any()
