@@ -230,6 +230,45 @@ class BendCurve:
         return np.repeat(ratios, np.diff(np.append(bounds, stop)))
 
 
+class BendRangeReader:
+    """A channel's pitch-bend range (RPN 0) as its controllers set it, read as
+    TinySoundFont reads it: a data entry (CC6 semitones, CC38 cents) sets it while RPN 0
+    is chosen by CC101/100; an NRPN (CC99/98) chooses none."""
+
+    def __init__(self) -> None:
+        self.rpn, self.data, self.semitones = NULL_RPN, 0, DEFAULT_BEND_RANGE
+
+    def feed(self, number: int, value: int) -> bool:
+        """Read controller ``number`` set to ``value``; whether it set the bend range."""
+        if number in (RPN_MSB, RPN_LSB):
+            rpn = 0 if self.rpn == NULL_RPN else self.rpn
+            self.rpn = (rpn & 0x7F) | value << 7 if number == RPN_MSB else (rpn & 0x3F80) | value
+        elif number in (NRPN_MSB, NRPN_LSB):
+            self.rpn = NULL_RPN
+        elif number in (DATA_MSB, DATA_LSB):
+            data = self.data
+            self.data = ((data & 0x7F) | value << 7 if number == DATA_MSB
+                         else (data & 0x3F80) | value)
+            if self.rpn == 0:
+                self.semitones = (self.data >> 7) + 0.01 * (self.data & 0x7F)
+                return True
+        return False
+
+
+def bend_ranges(track: Track) -> list[tuple[int, float]]:
+    """The track's pitch-bend range in semitones over time: (tick, range from there),
+    the first at tick 0 (2 semitones until RPN 0 sets another), as the synths bend it."""
+    out = [(0, DEFAULT_BEND_RANGE)]
+    reader = BendRangeReader()
+    for c in sorted(track.controls, key=lambda c: c.tick):
+        if c.kind == "control_change" and reader.feed(c.number, min(max(int(c.value), 0), 127)):
+            if out[-1][0] == c.tick:
+                out[-1] = (c.tick, reader.semitones)
+            elif reader.semitones != out[-1][1]:
+                out.append((c.tick, reader.semitones))
+    return out
+
+
 def bend_semitones(wheel: int, bend_range: float) -> float:
     """The pitch offset of the 14-bit ``wheel`` (8192 = centre) at ``bend_range``
     semitones, as TinySoundFont computes it (its full-scale wheel reaches the range)."""
@@ -249,28 +288,14 @@ def bend_curve(song: Song, track: Track, sample_rate: int) -> BendCurve | None:
     if track.is_drum or not any(c.kind == "pitchwheel" and c.value
                                 for c in track.controls):
         return None
-    rpn, data, bend_range, wheel = NULL_RPN, 0, DEFAULT_BEND_RANGE, 8192
+    rpn_0, wheel = BendRangeReader(), 8192
     steps: dict[int, float] = {0: 0.0}  # frame → semitones from there (the last set wins)
     for e in channel_events(song, track, sample_rate):
         if e.kind == "bend":
             wheel = e.a
-        elif e.kind != "cc":
+        elif e.kind != "cc" or not rpn_0.feed(e.a, e.b):
             continue
-        elif e.a in (RPN_MSB, RPN_LSB):
-            rpn = 0 if rpn == NULL_RPN else rpn
-            rpn = (rpn & 0x7F) | e.b << 7 if e.a == RPN_MSB else (rpn & 0x3F80) | e.b
-            continue
-        elif e.a in (NRPN_MSB, NRPN_LSB):
-            rpn = NULL_RPN
-            continue
-        elif e.a in (DATA_MSB, DATA_LSB):
-            data = (data & 0x7F) | e.b << 7 if e.a == DATA_MSB else (data & 0x3F80) | e.b
-            if rpn != 0:
-                continue
-            bend_range = (data >> 7) + 0.01 * (data & 0x7F)
-        else:
-            continue
-        steps[e.frame] = bend_semitones(wheel, bend_range)
+        steps[e.frame] = bend_semitones(wheel, rpn_0.semitones)
     frames = np.fromiter(steps, np.int64, len(steps))
     semitones = np.fromiter(steps.values(), np.float64, len(steps))
     keep = np.append(True, np.diff(semitones) != 0)  # (a step to the same pitch is none)

@@ -177,3 +177,15 @@ def test_playback_plays_a_bend_across_windows_as_the_export(tmp_path):
     pieces = [stream.advance(frame)[1] for frame in range(1000, 12 * SR, 17_000)]
     pieces.append(stream.advance(None)[1])
     assert np.array_equal(np.concatenate(pieces), whole)
+
+
+def test_the_bend_range_over_time_is_read_as_the_synths_read_it():
+    """The piano roll's bend lane labels its scale from this: 2 semitones until RPN 0 sets
+    another, a data entry without RPN 0 chosen (an NRPN) changes nothing."""
+    from engine.render.events import bend_ranges
+
+    assert bend_ranges(a4(()).tracks[0]) == [(0, 2.0)]
+    assert bend_ranges(a4(bend_range(12)).tracks[0]) == [(0, 12.0)]
+    later = (*bend_range(5, 50), cc(960, 99, 1), cc(960, 98, 2), cc(960, 6, 9),
+             cc(1920, 101, 0), cc(1920, 100, 0), cc(1920, 6, 7), cc(1920, 38, 0))
+    assert bend_ranges(a4(later).tracks[0]) == [(0, 5.5), (1920, 7.0)]
