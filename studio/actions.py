@@ -184,6 +184,20 @@ SPECS: tuple[Spec, ...] = (
          "Snap to the next grid: Off, Bar, 1/2 … 1/32, 1/4T … 1/32T (Ctrl+Alt+→)"),
     Spec("snap_previous", "Pre&vious Snap Grid", ("Ctrl+Alt+Left",), "",
          "Snap to the previous grid (Ctrl+Alt+←)"),
+    # The lane under the notes (studio.pianoroll.controllers): View ▸ Controller Lane, or
+    # the selector beside it. Ctrl+Alt+V as Ctrl+Alt+G / J show panes (Ctrl+Alt+L locks
+    # the screen on GNOME and KDE).
+    Spec("lane_velocity", "&Velocity Lane", (), "", "Show the notes' velocities under them",
+         True),
+    Spec("lane_bend", "Pitch &Bend Lane", (), "",
+         "Show and draw the current track's pitch bend under the notes", True),
+    Spec("lane_pedal", "&Sustain Pedal Lane", (), "",
+         "Show and draw the current track's sustain pedal (CC64) under the notes", True),
+    Spec("lane_mod", "&Mod Wheel Lane", (), "",
+         "Show and draw the current track's mod wheel (CC1) under the notes", True),
+    Spec("lane_next", "&Next Lane", ("Ctrl+Alt+V",), "",
+         "Show the next lane under the notes: velocity, pitch bend, sustain pedal, mod wheel "
+         "(Ctrl+Alt+V)"),
     # F6 as in a DAW or a file manager (studio.panes); F10 as on Windows and Linux desktops.
     Spec("next_pane", "Next &Pane", ("F6",), "",
          "Focus the next pane: piano roll, tracks, arrangement, takes, Generate, Jobs"),
@@ -295,6 +309,11 @@ SPECS: tuple[Spec, ...] = (
 )
 
 
+# The lane each View ▸ Controller Lane item shows (studio.pianoroll.controllers.LANES).
+LANE_ACTIONS: dict[str, str] = {"velocity": "lane_velocity", "bend": "lane_bend",
+                                "pedal": "lane_pedal", "mod": "lane_mod"}
+
+
 class Actions(QObject):
     """All actions, as attributes named after :data:`SPECS` (``actions.save`` …)."""
 
@@ -319,6 +338,10 @@ class Actions(QObject):
         for name in ("tool_select", "tool_draw", "tool_erase", "tool_mask"):
             self.tools.addAction(self.all[name])
         self.all["tool_select"].setChecked(True)
+        self.lanes = QActionGroup(self)
+        for name in LANE_ACTIONS.values():
+            self.lanes.addAction(self.all[name])
+        self.all["lane_velocity"].setChecked(True)
 
     def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
         raise AttributeError(name)
@@ -354,6 +377,10 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Resize a Note", "Drag its right edge (its end) or left edge (its start)"),
     ("Off the Grid", "Hold Alt (or Shift) while drawing, moving or resizing"),
     ("Velocities of the Selection Together", "Drag a selected stem's tip (velocity lane)"),
+    ("Draw Pitch Bend, Sustain Pedal or Mod Wheel (controller lane, View ▸ Controller Lane)",
+     "Drag in the lane"),
+    ("Erase a Range of Controller Events", "Right-drag in the controller lane (or Shift-drag, "
+     "then Delete)"),
     ("Cancel a Drag", "Esc before releasing the mouse"),
     ("Scroll While Dragging (Notes, Band, Edge, Brush)", "Hold the drag past the view's edge"),
     ("Erase Mask", "Shift+drag or Alt+drag (Mask)"),

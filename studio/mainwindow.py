@@ -56,7 +56,7 @@ from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
 from . import actions, dialogs, heap, help_commands, theme, window_fit
-from .actions import DOCK_KEYS, Actions
+from .actions import DOCK_KEYS, LANE_ACTIONS, Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
 from .bar_commands import BarCommands
@@ -74,6 +74,7 @@ from .note_commands import VELOCITY_STEP, NoteCommands
 from .number_entry import number_text
 from .panes import Panes
 from .pianoroll import PianoRoll, Tool
+from .pianoroll.controllers import LaneKind, lane_by_name
 from .recording import Recorder, count_in_menu
 from .selection import Selection
 from .settings import Settings
@@ -193,6 +194,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         self.set_snap(self.settings.snap())
         self.actions.metronome.setChecked(self.settings.metronome())
         self.actions.follow.setChecked(self.settings.follow_playhead())
+        self.pianoroll.set_lane(lane_by_name(self.settings.controller_lane()))
         self._song_reset()
         self.midi.start()  # the keyboard chosen before, or the first one found
 
@@ -348,6 +350,10 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
                       a.zoom_selection])
         m.addSeparator()
         m.addActions([a.snap_next, a.snap_previous])
+        lanes = m.addMenu("Controller &Lane")
+        lanes.addActions([a.all[name] for name in LANE_ACTIONS.values()])
+        lanes.addSeparator()
+        lanes.addAction(a.lane_next)
         m.addSeparator()
         for dock, (text, key) in ((self.generate_dock, DOCK_KEYS["generate"]),
                                   (self.jobs_dock, DOCK_KEYS["jobs"])):
@@ -511,6 +517,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "tool_mask": lambda: roll.set_tool(Tool.MASK),
             "zoom_in": roll.zoom_in, "zoom_out": roll.zoom_out,
             "zoom_in_v": roll.zoom_in_vertical, "zoom_out_v": roll.zoom_out_vertical,
+            "lane_next": roll.next_lane,
+            **{name: (lambda k=kind: roll.set_lane(lane_by_name(k)))
+               for kind, name in LANE_ACTIONS.items()},
             "zoom_fit": roll.fit, "zoom_selection": self.zoom_to_selection,
             "snap_next": lambda: self.step_snap(1), "snap_previous": lambda: self.step_snap(-1),
             "add_track": self.add_track, "remove_track": self.remove_track,
@@ -570,7 +579,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         # Nor Esc, a click on the roll or the arrangement (or any edit: a track muted),
         # Esc: the second Esc deselects again, and the mask stays.
         self._clicks = _Presses(self)
-        for view in (roll.canvas, roll.ruler, roll.keyboard, roll.velocity, self.arrangement):
+        for view in (roll.canvas, roll.ruler, roll.keyboard, roll.velocity, roll.controllers,
+                     self.arrangement):
             view.installEventFilter(self._clicks)
         self._clicks.pressed.connect(self._forget_escape)
         doc.songChanged.connect(self._forget_escape)
@@ -578,6 +588,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         a.loop.toggled.connect(tr.set_loop_enabled)
         a.metronome.toggled.connect(self._set_metronome)
         a.follow.toggled.connect(self.settings.set_follow_playhead)
+        roll.laneChanged.connect(self._lane_changed)
         stack = doc.undo_stack
         self._selections_before = SelectionsBefore(stack, self.selection)
         stack.canUndoChanged.connect(a.undo.setEnabled)
@@ -953,6 +964,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def _autosave_worked(self, _path: str) -> None:
         self.status_autosave.hide()
+
+    def _lane_changed(self, kind: LaneKind) -> None:
+        """The lane under the notes, chosen in its selector, the menu or by Ctrl+Alt+V:
+        the menu's check follows, and the next session opens with it."""
+        self.actions.all[LANE_ACTIONS[kind.name]].setChecked(True)
+        self.settings.set_controller_lane(kind.name)
+        self.statusBar().showMessage(f"Lane: {kind.title}", 3000)
 
     def _set_metronome(self, on: bool) -> None:
         self.transport.set_metronome(on)

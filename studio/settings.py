@@ -152,6 +152,14 @@ class Settings:
     def set_follow_playhead(self, on: bool) -> None:
         self._s.setValue("transport/follow", on)
 
+    def controller_lane(self) -> str:
+        """The lane under the piano roll's notes (View ▸ Controller Lane): "velocity",
+        "bend", "pedal" or "mod" (studio.pianoroll.controllers.LANES)."""
+        return str(self._s.value("pianoroll/lane", "velocity"))
+
+    def set_controller_lane(self, name: str) -> None:
+        self._s.setValue("pianoroll/lane", name)
+
     # -- MIDI input ---------------------------------------------------------------------------
     def midi_input(self) -> str | None:
         """The MIDI input port chosen (Tools ▸ MIDI Input): its name, "" for None, or None

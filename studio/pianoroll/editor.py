@@ -11,7 +11,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QResizeEvent, QWheelEvent
-from PySide6.QtWidgets import QGridLayout, QLabel, QScrollBar, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QLabel,
+    QMenu,
+    QScrollBar,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from engine.score import Edit, EditError, Note, plural
 from engine.score.overlaps import make_room
@@ -19,6 +27,7 @@ from engine.score.snap import DEFAULT_SNAP, Snap, snap_by_name, snap_tick
 
 from ..document import Document
 from ..selection import Selection
+from .controllers import LANES, VELOCITY, ControllerLane, LaneKind
 from .keyboard import KEYBOARD_W, Keyboard
 from .noteindex import NoteIndex
 from .ruler import Ruler
@@ -44,6 +53,7 @@ class PianoRoll(QWidget):
     message = Signal(str)
     toolChanged = Signal(object)
     snapChanged = Signal(object)
+    laneChanged = Signal(object)  # the LaneKind shown under the notes
 
     def __init__(self, document: Document, selection: Selection,
                  parent: QWidget | None = None) -> None:
@@ -68,6 +78,9 @@ class PianoRoll(QWidget):
         self.keyboard = Keyboard(self)
         self.canvas = NoteCanvas(self)
         self.velocity = VelocityLane(self)
+        self.controllers = ControllerLane(self)
+        self.controllers.hide()
+        self.lane: LaneKind = VELOCITY
         # Painted widgets say what they are to screen readers (they expose no children).
         for widget, name, what in (
                 (self.ruler, "Ruler", "Section markers, bar numbers, meter and tempo; "
@@ -75,7 +88,10 @@ class PianoRoll(QWidget):
                 (self.keyboard, "Keyboard", "Pitches; click a key to hear it"),
                 (self.canvas, "Piano roll", "The selected tracks' notes; B draws, P selects, "
                                             "M paints the mask"),
-                (self.velocity, "Velocity lane", "One stem per note; drag to set velocities")):
+                (self.velocity, "Velocity lane", "One stem per note; drag to set velocities"),
+                (self.controllers, "Controller lane",
+                 "The current track's pitch bend, sustain pedal or mod wheel; drag to draw, "
+                 "right-drag to erase")):
             widget.setAccessibleName(name)
             widget.setAccessibleDescription(what)
         self.hbar = QScrollBar(Qt.Orientation.Horizontal, self)
@@ -84,11 +100,31 @@ class PianoRoll(QWidget):
         corner = self._corner = QLabel("", self)
         corner.setFixedSize(KEYBOARD_W, self.ruler.height())
         corner.setStyleSheet("background:#262a30;")
-        vel_label = QLabel("Velocity", self)
-        vel_label.setFixedWidth(KEYBOARD_W)
-        vel_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        vel_label.setStyleSheet("background:#262a30; color:#8b929c; font-size:10px;")
-        for w in (self.ruler, self.velocity, self.hbar, self.vbar):
+        # The lane's selector, where the keyboard ends: what the lane shows, as a DAW's
+        # controller lane names its controller (View ▸ Controller Lane, Ctrl+Alt+V).
+        lane_button = self.lane_button = QToolButton(self)
+        lane_button.setFixedWidth(KEYBOARD_W)
+        # As tall as the lane beside it, which sets the row's height (lane_height()).
+        lane_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Ignored)
+        lane_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        lane_button.setToolTip("What the lane under the notes shows: velocity, pitch bend, "
+                               "sustain pedal or mod wheel (Ctrl+Alt+V)")
+        lane_button.setAccessibleName("Controller lane choice")
+        lane_button.setStyleSheet("QToolButton{background:#262a30; color:#8b929c; "
+                                  "font-size:10px; border:none;}"
+                                  "QToolButton::menu-indicator{image:none;}")
+        menu = QMenu(lane_button)
+        for kind in LANES:
+            action = menu.addAction(kind.title)
+            action.setCheckable(True)
+            action.setData(kind.name)
+            action.triggered.connect(lambda _on=False, k=kind: self.set_lane(k))
+        menu.aboutToShow.connect(lambda: [a.setChecked(a.data() == self.lane.name)
+                                          for a in menu.actions()])
+        lane_button.setMenu(menu)
+        lane_button.setText(self._lane_text(VELOCITY))
+        for w in (self.ruler, self.velocity, self.controllers, self.hbar, self.vbar,
+                  lane_button):
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
         grid = QGridLayout(self)
@@ -99,8 +135,9 @@ class PianoRoll(QWidget):
         grid.addWidget(self.keyboard, 1, 0)
         grid.addWidget(self.canvas, 1, 1)
         grid.addWidget(self.vbar, 1, 2)
-        grid.addWidget(vel_label, 2, 0)
+        grid.addWidget(lane_button, 2, 0)
         grid.addWidget(self.velocity, 2, 1)
+        grid.addWidget(self.controllers, 2, 1)
         grid.addWidget(self.hbar, 3, 1)
 
         self.ruler.seekRequested.connect(self.seekRequested)
@@ -142,6 +179,27 @@ class PianoRoll(QWidget):
         if tool is not self.tool:
             self.tool = tool
             self.toolChanged.emit(tool)
+
+    @staticmethod
+    def _lane_text(kind: LaneKind) -> str:
+        return {"Pitch Bend": "Pitch\nBend ▾", "Sustain Pedal": "Sustain\nPedal ▾",
+                "Mod Wheel": "Mod\nWheel ▾"}.get(kind.title, f"{kind.title} ▾")
+
+    def set_lane(self, kind: LaneKind) -> None:
+        """Show ``kind`` in the lane under the notes: the velocity stems or a controller."""
+        if kind is self.lane:
+            return
+        self.velocity.cancel_gesture()
+        self.lane = kind
+        self.controllers.set_kind(kind)
+        self.velocity.setVisible(kind is VELOCITY)
+        self.controllers.setVisible(kind is not VELOCITY)
+        self.lane_button.setText(self._lane_text(kind))
+        self.laneChanged.emit(kind)
+
+    def next_lane(self) -> None:
+        """The next lane in the selector's order (after Mod Wheel, Velocity again)."""
+        self.set_lane(LANES[(LANES.index(self.lane) + 1) % len(LANES)])
 
     def set_snap(self, snap: Snap) -> None:
         self.snap = snap
@@ -195,9 +253,11 @@ class PianoRoll(QWidget):
 
     def set_playhead(self, tick: int) -> None:
         if tick != self.playhead:
-            self.playhead = tick
+            old, self.playhead = self.playhead, tick
             self.canvas.update()
             self.ruler.update()
+            if self.controllers.isVisible():  # the strips the playhead left and reaches
+                self.controllers.update_playhead(old, tick)
 
     def set_loop(self, start: int, end: int, enabled: bool) -> None:
         self.loop = (start, end, enabled)
@@ -237,11 +297,13 @@ class PianoRoll(QWidget):
         height = lane_height(self.height())
         if self.velocity.height() != height:
             self.velocity.setFixedHeight(height)
+            self.controllers.setFixedHeight(height)
 
     def refresh(self) -> None:
         self.canvas.update()
         self.ruler.update()
         self.velocity.update()
+        self.controllers.update()
         self.keyboard.update()
 
     def _on_song_changed(self) -> None:
@@ -382,9 +444,9 @@ class PianoRoll(QWidget):
 
     def in_gesture(self) -> bool:
         """A mouse gesture is under way on the roll: a drag, rubber band, Brush stroke or
-        mask stroke on the canvas, a velocity stroke, a loop drag on the ruler."""
+        mask stroke on the canvas, a velocity or controller stroke, a loop drag on the ruler."""
         return (self.canvas.in_gesture() or self.velocity.in_gesture()
-                or self.ruler.in_gesture())
+                or self.controllers.in_gesture() or self.ruler.in_gesture())
 
     def follow(self, tick: int) -> None:
         """Keep the playhead on screen during playback (page-wise, as DAWs do); not while
