@@ -66,8 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "atomically; IN is never overwritten.",
     )
     p.add_argument("input", metavar="IN", type=Path, help="the song file to read")
-    p.add_argument("output", metavar="OUT", type=Path,
-                   help="the file to write: .partita, .mid/.midi, .musicxml/.xml/.mxl")
+    p.add_argument("output", metavar="OUT", type=Path, nargs="?",
+                   help="the file to write: .partita, .mid/.midi, .musicxml/.xml/.mxl "
+                        "(or -o OUT, as the generating commands take it)")
+    # The generating commands write -o OUT; a musician typing that here is understood.
+    p.add_argument("-o", "--output", dest="output_option", metavar="OUT", type=Path,
+                   help=argparse.SUPPRESS)
     p.add_argument("--tempo", type=float, action=GivenOnce, metavar="BPM",
                    help="tempo from --from-bar on, in quarter notes a minute")
     p.add_argument("--meter", action=GivenOnce, metavar="N/D",
@@ -360,10 +364,22 @@ def _changes_text(changes: list[tuple[str, str]]) -> str:
 # -- convert -----------------------------------------------------------------------------
 
 
+def _convert_output(args: argparse.Namespace) -> Path:
+    """OUT, given after IN or as ``-o OUT`` (once)."""
+    if args.output is not None and args.output_option is not None:
+        raise CliError(f"convert: OUT given twice ({args.output} and -o "
+                       f"{args.output_option}): give one")
+    out = args.output if args.output is not None else args.output_option
+    if out is None:
+        raise CliError("convert: give the file to write: partita convert IN OUT "
+                       "(or -o OUT)")
+    return out
+
+
 def run_convert(args: argparse.Namespace) -> int:
     from engine.io import file_kind, save_song
 
-    src, dst = args.input, args.output
+    src, dst = args.input, _convert_output(args)
     args.from_bar = _one_from_bar(args.from_bar)
     check_song_output(dst, [src])
     song, studio = _read(src, lambda path: load_with_studio(path, rewriting=True))

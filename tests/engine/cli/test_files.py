@@ -103,6 +103,16 @@ def test_convert_refuses_to_overwrite_its_input(midi, capsys):
     assert midi.read_bytes() == before
 
 
+def test_convert_takes_its_output_as_the_generating_commands_do(midi, tmp_path, capsys):
+    """A choir director typed `convert IN -o OUT`, as harmonize takes it, and was refused."""
+    out = tmp_path / "o.partita"
+    assert main(["convert", str(midi), "-o", str(out)]) == 0
+    assert load_song(out) == load_song(midi)
+    expect_user_error(["convert", str(midi), str(tmp_path / "a.mid"), "-o", str(out)], capsys,
+                      "OUT given twice")
+    expect_user_error(["convert", str(midi)], capsys, "give the file to write")
+
+
 def test_convert_errors_create_no_output(tmp_path, capsys):
     broken = tmp_path / "broken.mid"
     broken.write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x01\xe0")  # tracks missing
