@@ -155,12 +155,15 @@ def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]
 
 def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
     """``"satb"`` or ``"band"``: what ``harmonize`` adds under a lone melody for ``kind``
-    (``"auto"`` picks SATB for sung or string melodies, and for a melody named as a
-    soprano part — "Soprano", "S.", "Sopran 1" — on any instrument: a choir director's
-    tune on the default piano was offered Piano and Bass)."""
+    (``"auto"`` picks SATB for sung or string melodies, for a melody named as a
+    soprano part — "Soprano", "S.", "Sopran 1" — and for one that carries lyrics, on any
+    instrument: a choir director's tunes on the default piano, nameless or with their
+    verse, were offered Piano and Bass)."""
     if kind == "auto":
-        sung = role_of(melody.program, melody.is_drum) in ("voice", "strings")
-        return "satb" if sung or (not melody.is_drum and soprano_name(melody.name)) else "band"
+        sung = role_of(melody.program, melody.is_drum) in ("voice", "strings") or (
+            not melody.is_drum and (soprano_name(melody.name)
+                                    or any(n.lyric is not None for n in melody.notes)))
+        return "satb" if sung else "band"
     return kind
 
 

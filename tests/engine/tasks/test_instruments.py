@@ -164,3 +164,22 @@ def test_a_range_on_a_kit_is_its_pitch_band_and_a_pitched_tracks_region_stays_wh
     banded = Mask.of(Region({kit.id}, 0, 1920, 30, 40))
     assert kit_band_mask(song, banded, (37, 127)) == Mask.of(Region({kit.id}, 0, 1920, 37, 40))
     assert kit_band_mask(song, banded, (60, 127)).is_empty
+
+
+def test_a_melody_with_lyrics_is_a_sung_line_and_gets_the_chorale_voices():
+    """A nameless tune on the default piano that carries its verse (a hymn's MusicXML)
+    was offered Piano and Bass: its lyrics say it is sung, so the CLI's --accompaniment
+    auto and the studio's Harmonize offer Alto, Tenor and Bass."""
+    from engine.score import Note
+    from engine.score.lyrics import Lyric
+    from engine.tasks.requests import default_accompaniment
+
+    sung = Track("", program=0, notes=(Note(67, 0, 480, lyric=Lyric("Praise")),
+                                       Note(69, 480, 480)))
+    assert accompaniment_kind(sung) == "satb"
+    assert default_accompaniment(sung) == "Alto, Tenor, Bass"
+    # Nameless on the piano: the choir's (as_soprano), as for a tune named Soprano.
+    assert [(s.name, s.program) for s in accompaniment_specs(sung, "auto")] == [
+        ("Alto", 52), ("Tenor", 52), ("Bass", 52)]
+    assert accompaniment_kind(Track("", program=0, notes=(Note(67, 0, 480),))) == "band"
+    assert accompaniment_kind(sung, "band") == "band"  # asked for: kept
