@@ -534,11 +534,12 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     tempos = _tempos(song, tm, bars, clock) + _rehearsal_marks(song, clock)
     notes_done, all_notes = 0, max(1, song.note_count)
     names = NoteNames(song)  # each note's own spelling, else its neighbours', else the key's
+    held = held_under_fermatas(song)
     choir: list[Any] = []  # the staves of the voice parts in a row so far
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
         name = _part_name(track)
         short = _abbreviation(track)
-        chords, merged, spelt, notated = _chords(track, clock, names)
+        chords, merged, spelt, notated = _chords(track, clock, names, held)
         if merged:
             losses.merged[name] = merged
         grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
@@ -809,7 +810,9 @@ def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bo
         element.lyrics.append(note.Lyric(lyric.text, number=1, syllabic=lyric.syllabic,
                                          applyRaw=True))
     if last and any(m.fermata for m in marks):
-        element.expressions.append(expressions.Fermata())
+        fermata = expressions.Fermata()
+        fermata.type = "upright"  # music21's default is "inverted", drawn under the staff
+        element.expressions.append(fermata)
 
 
 def _rest(length: Fraction, whole_bar: bool = False) -> Any:
@@ -1158,14 +1161,42 @@ class _Notated:
     fermata: bool
 
 
-def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
+def held_under_fermatas(song: Song) -> set[int]:
+    """The ids of the notes the export gives a fermata besides their own: those of the
+    other pitched parts that sound at the end of a note with one — struck with it or held
+    into its end, ending with it or later — so every singer of a chorale sees the hold
+    the melody has (a choir director's A, T and B parts had none). The song keeps its
+    fermatas as they are."""
+    closes = [(i, n.start, n.end) for i, t in enumerate(song.tracks) if not t.is_drum
+              for n in t.notes if n.fermata]
+    held: set[int] = set()
+    for i, track in enumerate(song.tracks):
+        if track.is_drum or not track.notes or not closes:
+            continue
+        notes = sorted(track.notes, key=lambda n: n.start)
+        starts = [n.start for n in notes]
+        longest = max(n.duration for n in notes)
+        for j, start, end in closes:
+            if j == i:
+                continue
+            # the notes struck before its end (or with it, a fermata on no length), the
+            # latest back to the longest's reach
+            hi = bisect.bisect_right(starts, max(end - 1, start))
+            lo = bisect.bisect_left(starts, end - longest)
+            held.update(n.id for n in notes[lo:hi] if n.end >= end and not n.fermata)
+    return held
+
+
+def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
+            held: set[int] = frozenset()
             ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str],
                        dict[tuple[Fraction, int], _Notated]]:
     """A track's notes quantized with music21's ``quantize`` (:data:`QUARTER_DIVISORS`),
     notes that then start and end together gathered into chords; how many notes fell
     on a note of the same pitch and start (one note, the longer, is kept); the name
     ``names`` gives each note, by its quantized ``(start, pitch)`` (the first's, of two);
-    and the lyric and fermata of the notes with one, by the same key."""
+    and the lyric and fermata of the notes with one (or, ``held``, held under another
+    part's: :func:`held_under_fermatas`), by the same key."""
     from music21 import note, stream
 
     flat = stream.Stream()
@@ -1175,8 +1206,9 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None
         m21.editorial.pitch = n.pitch
         if names is not None and not track.is_drum:
             m21.editorial.spelling = names.spelling(n)
-        if n.lyric is not None or n.fermata:
-            m21.editorial.notated = _Notated(n.lyric, n.fermata)
+        fermata = n.fermata or n.id in held
+        if n.lyric is not None or fermata:
+            m21.editorial.notated = _Notated(n.lyric, fermata)
         flat.coreInsert(float(start), m21)
     flat.coreElementsChanged()
     flat.quantize(QUARTER_DIVISORS, processOffsets=True, processDurations=True, inPlace=True)

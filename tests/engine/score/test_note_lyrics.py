@@ -95,6 +95,38 @@ def test_musicxml_keeps_the_first_verse_and_the_fermatas_and_writes_them_back(hy
     assert _sung(read_musicxml(out).tracks[0]) == HYMN  # round trip
 
 
+def test_every_voice_sounding_at_the_end_of_a_fermata_gets_one_in_the_score(tmp_path):
+    """Only the Soprano had a fermata in a printed SATB harmonization: the singers of A,
+    T and B saw no hold. The export gives one to each note of another pitched part that
+    sounds at the fermata note's end — struck with it, or held into its end, ending with
+    it or later — upright (music21's default was drawn inverted); the song is unchanged."""
+    soprano = Track("Soprano", program=52, notes=(
+        Note(72, 0, 2 * Q), Note(71, 2 * Q, 2 * Q, fermata=True), Note(72, 4 * Q, 4 * Q)))
+    alto = Track("Alto", program=52, notes=(  # moves under the hold: its last quarter
+        Note(67, 0, 2 * Q), Note(65, 2 * Q, Q), Note(67, 3 * Q, Q), Note(67, 4 * Q, 4 * Q)))
+    tenor = Track("Tenor", program=52, notes=(Note(62, 0, 4 * Q), Note(64, 4 * Q, 4 * Q)))
+    bass = Track("Bass", program=52, notes=(  # struck with it, held on into bar 2
+        Note(48, 0, 2 * Q), Note(43, 2 * Q, 3 * Q), Note(48, 5 * Q, 3 * Q)))
+    drums = Track("Drums", is_drum=True, channel=9, notes=(Note(36, 2 * Q, 2 * Q),))
+    song = Song(tracks=(soprano, alto, tenor, bass, drums))
+    xml = musicxml_bytes(song)[0].decode()
+    parts = re.findall(r"<part id=.*?</part>", xml, flags=re.S)
+
+    def held(part: str) -> list[str]:  # the pitches written with a fermata
+        return [f"{m.group(1)}{m.group(2)}" for m in re.finditer(
+            r"<step>(\w)</step>\s*(?:<alter>[^<]*</alter>\s*)?<octave>(\d)</octave>"
+            r"(?:(?!</note>).)*<fermata", part, flags=re.S)]
+
+    assert [held(p) for p in parts] == [["B4"], ["G4"], ["D4"], ["G2"], []]
+    assert re.findall(r"<fermata[^>]*>", xml) == ['<fermata type="upright" />'] * 4
+    assert [n.fermata for t in song.tracks for n in t.notes].count(True) == 1
+    # Read back, each part holds its own.
+    out = tmp_path / "choir.musicxml"
+    out.write_text(xml)
+    again = read_musicxml(out)
+    assert [sum(n.fermata for n in t.notes) for t in again.tracks[:4]] == [1, 1, 1, 1]
+
+
 def test_a_project_keeps_lyrics_and_fermatas_as_side_lists(hymn, tmp_path):
     song = read_musicxml(hymn)
     path = tmp_path / "hymn.partita"
