@@ -174,6 +174,58 @@ def test_a_new_black_key_takes_its_neighbours_spelling_else_the_keys():
     assert NoteNames(_song(keys=())).spelling_at(70, 0) == "Bb"
 
 
+F_MAJOR = (KeySignature(0, "F"),)
+
+
+def _far_bb() -> Track:
+    """A melody whose one spelt note (a B♭) is too far to name anything under test: the
+    song has spellings of its own, so its new notes are named by the rule."""
+    return Track("Soprano", notes=(Note(70, 8 * (NEIGHBOURHOOD_BEATS + 1) * Q, Q,
+                                        spelling="Bb"),))
+
+
+def test_a_new_black_key_is_spelt_to_keep_its_chord_in_thirds():
+    """Psalm 43 harmonized in F major printed C–E♭–G♯ and B♭–D–G♯ (F major's rule: G♯
+    leads to A); the chord's spelt notes name it A♭, and a black key named by its chord
+    helps name the one struck with it."""
+    alto = Track("Alto", notes=(Note(68, 0, 2 * Q), Note(68, 2 * Q, Q)))
+    tenor = Track("Tenor", notes=(Note(63, 0, 2 * Q), Note(62, 2 * Q, Q)))
+    bass = Track("Bass", notes=(Note(48, 0, 2 * Q), Note(46, 2 * Q, Q, spelling="Bb")))
+    song = _song(_far_bb(), alto, tenor, bass, keys=F_MAJOR)
+    names = NoteNames(song)
+    assert [names.name(n) for n in alto.notes] == ["Ab4", "Ab4"]  # C–E♭–A♭, B♭–D–A♭
+    assert names.name(tenor.notes[0]) == "Eb4"  # with the C (and the A♭ once named)
+    # A major third up from E is G♯ (E–G♯), whatever the key says.
+    e_chord = _song(_far_bb(), Track("Piano", notes=(Note(64, 0, Q), Note(68, 0, Q))),
+                    keys=F_MAJOR)
+    assert NoteNames(e_chord).name(e_chord.tracks[1].notes[1]) == "G#4"
+    # A held note counts: G♯ is named under the E held from before it.
+    held = _song(_far_bb(), Track("Bass", notes=(Note(52, 0, 4 * Q),)),
+                 Track("Alto", notes=(Note(68, Q, Q),)), keys=F_MAJOR)
+    assert NoteNames(held).name(held.tracks[2].notes[0]) == "G#4"
+    # The MusicXML export names them so.
+    assert _written(musicxml_bytes(song)[0]).count("Ab") == 2
+    assert "G#" not in _written(musicxml_bytes(song)[0])
+
+
+def test_a_black_key_its_chord_leaves_open_follows_its_line_else_the_key():
+    """Alone (or a tritone from its chord: C–F♯ or G♭), a black key rising a semitone
+    to its line's next note is a sharp, falling one a flat; else the key's rule."""
+    def named(*pitches: int) -> str:
+        line = Track("Alto", notes=tuple(Note(p, i * Q, Q) for i, p in enumerate(pitches)))
+        return NoteNames(_song(_far_bb(), line, keys=F_MAJOR)).name(line.notes[0])
+
+    assert named(68, 69) == "G#4"  # rising to A
+    assert named(68, 67) == "Ab4"  # falling to G
+    assert named(68, 65) == "G#4"  # neither: F major's rule (G♯ leads to A)
+    assert named(66, 67) == "F#4" and named(66, 65) == "Gb4"
+    assert named(68) == "G#4"  # the last note: the key's
+    # A spelt neighbour of the same pitch class still comes first (the melody's B♭).
+    melody = Track("Soprano", notes=(Note(70, 0, Q, spelling="Bb"),))
+    alto = Track("Alto", notes=(Note(58, Q, Q), Note(59, 2 * Q, Q)))
+    assert NoteNames(_song(melody, alto, keys=F_MAJOR)).name(alto.notes[0]) == "Bb3"
+
+
 def test_the_nearest_spelling_of_a_pitch_class_wins():
     melody = Track("Melody", notes=(Note(70, 0, Q, spelling="A#"),
                                     Note(70, 4 * Q, Q, spelling="Bb")))
