@@ -11,10 +11,11 @@ each 16th position of a beat — on the beat, 2nd 16th, off-beat 8th, 4th 16th �
 ticks the notes there sit off their grid line: the median of the onsets that the song has
 at that position within :data:`READ_BARS` bars of the mask (the part's own when it has
 :data:`MIN_NOTES` there, else every part's; a take's replaced notes count: they are the
-player's timing). A position gets an offset only where the music clearly swings: enough
-onsets, most of them (:data:`CONSISTENT`) within :data:`TOLERANCE` of a median at least
-:data:`MIN_OFFSET` off the line. Straight music — every quantized file — reads as no
-groove at all, and then nothing here changes a tick.
+player's timing; a strummed chord counts once, on its first string:
+:func:`engine.score.grid_fit.groove_onsets`). A position gets an offset only where the
+music clearly swings: enough onsets, most of them (:data:`CONSISTENT`) within
+:data:`TOLERANCE` of a median at least :data:`MIN_OFFSET` off the line. Straight music —
+every quantized file — reads as no groove at all, and then nothing here changes a tick.
 
 An 8th-note swing at 2:1 (triplet 8ths) puts the off-beat 8th two thirds into the beat,
 nearer the 4th 16th's line than its own: read naively it is a 4th 16th played early. When
@@ -49,6 +50,7 @@ from engine.score.grid_fit import (  # noqa: F401
     TOLERANCE,
     fit_offsets,
     grid_offset,
+    groove_onsets,
     line_step,
     line_tick,
     position_offsets,
@@ -154,7 +156,8 @@ def song_grooves(song: Song, mask: Mask) -> dict[int, Groove]:
         return {}
     tm = TimeMap.of(song)
     lo, hi = tm.bars_around(*mask.span, READ_BARS)
-    onsets = {t.id: sorted({n.start for n in t.notes if lo <= n.start < hi})
+    # A strum speaks once, on its first string (engine.score.grid_fit.groove_onsets).
+    onsets = {t.id: [tick for tick in groove_onsets(t.notes, song.ppq) if lo <= tick < hi]
               for t in song.tracks}
     every = [tick for ticks in onsets.values() for tick in ticks]
     shared, _ = fit_groove(position_offsets(every, tm, song.ppq), song.ppq)

@@ -22,7 +22,9 @@ nothing said so. :func:`grid_fit` says it, per track, in four kinds:
 * **other**: the rest off the grid — 32nds, quintuplets, a performance's free timing.
 
 The first note of a strum is read as any note (a strum on a swung 8th is swung); the
-swing is read from the onsets of the chords, not of their later strings.
+swing is read from the onsets of the chords, not of their later strings
+(:func:`groove_onsets`, which the groove module reads too: a straight strummed guitar
+had been placed laid back, a swung one straight).
 
 Only onsets count: a note that starts on a line and ends between two is articulation
 (its length), which the articulation module reads. On the grid means the grid's own
@@ -38,7 +40,7 @@ from statistics import median
 from typing import Any
 
 from .edits import listed, plural
-from .song import Song, Track, track_labels
+from .song import Note, Song, Track, track_labels
 from .strums import struck_together, strummed
 from .timing import TimeMap
 
@@ -200,11 +202,10 @@ def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackT
     if not off:
         return TrackTiming(track.id, label or track.name)
     # A strum's later strings: its own kind, and no part of the swing (the chord's is).
-    later = {n.id for chord in struck_together(track.notes, ppq) if strummed(chord)
-             for n in chord if n.start != chord[0].start}
+    later = strum_strings(track.notes, ppq)
     strum_ids = {n.id for n in off if n.id in later}
     off = [n for n in off if n.id not in later]
-    swing = read_swing(sorted({n.start for n in track.notes if n.id not in later}), tm, ppq)
+    swing = read_swing(groove_onsets(track.notes, ppq), tm, ppq)
     tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
     kinds: dict[int, tuple[bool, bool]] = {}  # onset → (swung, on a triplet line)
     beats_with_triplets = set()  # the beats (their ticks) a triplet figure plays in
@@ -229,6 +230,24 @@ def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackT
     return TrackTiming(track.id, label or track.name, swing, feel_of(swing, ppq),
                        frozenset(swung_ids), frozenset(triplet_ids), frozenset(other_ids),
                        frozenset(strum_ids))
+
+
+def strum_strings(notes: Iterable[Note], ppq: int) -> set[int]:
+    """The ids of ``notes`` that are a strummed or rolled chord's later strings
+    (:func:`engine.score.strums.strummed`): the notes after its first tick."""
+    return {n.id for chord in struck_together(notes, ppq) if strummed(chord)
+            for n in chord if n.start != chord[0].start}
+
+
+def groove_onsets(notes: Iterable[Note], ppq: int) -> list[int]:
+    """The onsets of ``notes`` a groove is read from, in order: each chord's once, a strum
+    on its first string's tick (:func:`strum_strings` are left out). A straight strummed
+    guitar's strings, 12–30 ticks apart, had read as laid-back beats or pushed 2nd 16ths
+    (and, through every part's reading, moved a regenerated bass and kit with them), and a
+    swung one's up-strums had drowned its swing."""
+    notes = list(notes)
+    later = strum_strings(notes, ppq)
+    return sorted({n.start for n in notes if n.id not in later})
 
 
 def feel_of(swing: Sequence[int], ppq: int) -> str:
@@ -341,5 +360,6 @@ def fit_offsets(by_position: Sequence[Sequence[int]], ppq: int
 
 
 __all__ = ["OTHER", "STRUMMED", "STRUM_NOTE", "SWUNG", "TRIPLET", "GridFit", "TrackTiming",
-           "clear_offset", "fit_offsets", "grid_fit", "grid_offset", "line_step", "line_tick",
-           "on_grid", "position_offsets", "read_swing", "track_timing"]
+           "clear_offset", "fit_offsets", "grid_fit", "grid_offset", "groove_onsets", "line_step",
+           "line_tick", "on_grid", "position_offsets", "read_swing", "strum_strings",
+           "track_timing"]

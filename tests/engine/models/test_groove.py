@@ -222,3 +222,56 @@ def test_swung_notes_stay_inside_ragged_masks_and_kept_notes_never_move(shift):
         take = tasks.run._run("repaint", song, (), mask, model, GenerateOptions(seed=2),
                               None, None, "Repaint")
         assert mask.notes_outside(take.after) == mask.notes_outside(song)
+
+
+# -- strummed chords ------------------------------------------------------------------------------
+
+E_CHORD = (40, 47, 52, 56, 59, 64)
+
+
+def strummed_band(gap: int, swung: bool = False, bars: int = 4) -> Song:
+    """At 480 PPQ: a guitar down-strumming each beat, strings ``gap`` ticks apart (and,
+    ``swung``, up-strumming its top four strings on the 2:1 swung off-beat 8th, +320);
+    a bass on the beats and a kit's kick, snare and 8th hats (swung with the guitar)."""
+    ppq, off = 480, 320 if swung else 240
+    guitar, bass, drums = [], [], []
+    for beat in range(4 * bars):
+        b = beat * ppq
+        down = off if swung else ppq
+        guitar += [Note(p, b + gap * i, down - gap * i - 10, 90) for i, p in enumerate(E_CHORD)]
+        if swung:
+            guitar += [Note(p, b + off + gap * i, ppq - off - gap * i - 10, 70)
+                       for i, p in enumerate(reversed(E_CHORD[2:]))]
+        bass.append(Note(28, b, ppq - 20, 90))
+        drums += [Note(36 if beat % 2 == 0 else 38, b, 60, 100), Note(42, b, 60, 80),
+                  Note(42, b + off, 60, 70)]
+    return Song(tracks=(Track("Guitar", program=25, channel=0, notes=tuple(guitar)),
+                        Track("Bass", program=33, channel=1, notes=tuple(bass)),
+                        Track("Drums", is_drum=True, channel=9, notes=tuple(drums))), ppq=ppq)
+
+
+@pytest.mark.parametrize("gap", [12, 14, 16, 20, 30])
+def test_a_straight_strummed_guitar_reads_no_groove_and_is_regenerated_on_the_grid(gap):
+    # A strum's later strings had been read as onsets of their own: 12–18 ticks a string
+    # read as beats laid back 24–28 ticks (the new chords came 28 late) or 2nd 16ths pushed
+    # 40–60 (through every part's reading, the bass's and kit's too).
+    song = strummed_band(gap)
+    guitar = song.tracks[0]
+    mask = Mask.of(Region({guitar.id}, 0, 16 * 480))
+    assert song_grooves(song, mask) == {}
+    new = generate(strike_all(), song, mask)[guitar.id]
+    assert new and {n.start % 120 for n in new} == {0}
+
+
+@pytest.mark.parametrize("gap", [12, 20, 30])
+def test_a_swung_strummed_guitar_still_swings(gap):
+    # Its up-strums' later strings had drowned its off-beats: at 20 ticks a string the
+    # guitar read straight and its new off-beats came back on the straight 8th.
+    song = strummed_band(gap, swung=True)
+    song = song.with_tracks(song.tracks[:1])  # the guitar's own swing, no kit to lean on
+    guitar = song.tracks[0]
+    mask = Mask.of(Region({guitar.id}, 0, 16 * 480))
+    assert song_grooves(song, mask) == {guitar.id: Groove((0, 0, 80, 0))}
+    new = generate(strike_all(), song, mask)[guitar.id]
+    # Its swung 8ths at +320; the 16ths between them halfway (160, 400).
+    assert {n.start % 480 for n in new} == {0, 160, 320, 400}

@@ -175,3 +175,30 @@ def test_a_strummed_guitar_s_later_strings_are_strummed_not_triplets_or_swing():
             "Acoustic): kept exactly; the model reads them rounded to 16ths (a strum's "
             "strings on its chord's)")
         assert {fit.kind(song.tracks[0].id, n.id) for n in strums[1:6]} - {None} == {STRUMMED}
+
+
+def test_a_strum_speaks_for_the_groove_once_in_info_and_in_the_groove_module():
+    # A straight strummed guitar (strings 14 ticks apart) read as "laid-back notes" in the
+    # groove that places a take's notes while info said only "strummed"; a swung one's
+    # up-strums read straight there while info said "swung 8ths".
+    from engine.models.groove import Groove, song_grooves
+    from engine.score import Mask, Region
+    from engine.score.grid_fit import groove_onsets
+
+    for swung, feel in ((False, ""), (True, "swung 8ths")):
+        off = 320 if swung else 240
+        notes = []
+        for beat in range(16):
+            notes += [Note(p, beat * Q + 14 * i, 300, 80)
+                      for i, p in enumerate((40, 47, 52, 56, 59, 64))]
+            if swung:  # an up-strum on the swung off-beat 8th
+                notes += [Note(p, beat * Q + off + 14 * i, 140, 70)
+                          for i, p in enumerate((64, 59, 56, 52))]
+        song = Song((Track("Acoustic", program=25, notes=tuple(notes)),))
+        guitar = song.tracks[0]
+        assert groove_onsets(notes, Q) == sorted(
+            beat * Q + o for beat in range(16) for o in ((0, off) if swung else (0,)))
+        (timing,) = grid_fit(song).tracks
+        assert timing.feel == feel and len(timing.swung) == (16 if swung else 0)
+        grooves = song_grooves(song, Mask.of(Region({guitar.id}, 0, song.end)))
+        assert grooves.get(guitar.id, Groove()).offsets == timing.swing
