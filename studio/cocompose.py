@@ -810,13 +810,41 @@ class CoComposer(QObject):
         self.takesChanged.emit()
         self.takeSelected.emit(take)  # a take being played switches to this one
         # The "Take C ready — you are hearing take A" message must not outlive the switch.
-        self.message.emit(f"Take {s.letter(take.id)} on screen "
+        self.message.emit(f"{self.take_name(take)} on screen "
                           f"({plural(take.note_count, 'note')}){warning_text(take)} — "
                           f"{self._take_keys()}")
         return take
 
-    def _take_keys(self) -> str:
+    def take_keys(self) -> str:
+        """The keys that decide a take on screen, as the status bar says them."""
         return TAKE_KEYS if self.audible() else SILENT_TAKE_KEYS
+
+    _take_keys = take_keys
+
+    def take_name(self, take: Take) -> str:
+        """"Take B"; a recorded loop pass by its own name ("Pass 2")."""
+        s, _ = self.takes.find(take.id)
+        letter = f"Take {s.letter(take.id)}"
+        return self._plan_labels.get(take.id, letter) if take.task == "record" else letter
+
+    def offer_recorded(self, made: list[tuple[Take, str]]) -> TakeSet:
+        """Put takes played, not computed (the passes of a loop recording, each with its
+        name: "Pass 3"), on the takes bar as one region's, the first on screen: they are
+        auditioned, accepted (one undo step) and rejected as a model's are."""
+        mask = made[0][0].mask
+        take_set = self.takes.sets.get(mask)
+        if take_set is not None and take_set.accepted is not None:
+            self.takes.discard(mask)  # decided before: a new choice
+        take_set = self.takes.for_mask(mask)
+        added = []
+        for take, name in made:
+            added.append(take_set.add(take))
+            self._plan_labels[added[-1].id] = name
+        take_set.select(added[0].id)
+        self.active = mask
+        self.takesChanged.emit()
+        self.takeShown.emit(added[0])
+        return take_set
 
     def _original_keys(self) -> str:
         return ORIGINAL_KEYS if self.audible() else SILENT_ORIGINAL_KEYS
@@ -856,6 +884,8 @@ class CoComposer(QObject):
     def accept_label(self, take: Take) -> str:
         """``"Accept take B (Repaint)"``: the undo step's name."""
         s, _ = self.takes.find(take.id)
+        if take.task == "record":
+            return f"Accept {self.take_name(take)} (Record)"
         return f"Accept take {s.letter(take.id)} ({self.request_label(take)})"
 
     def request_label(self, take: Take) -> str:
@@ -919,7 +949,8 @@ class CoComposer(QObject):
             return False
         take_set, _ = self.takes.find(take.id)
         self.document.undo_stack.push(RejectTakeCommand(self, take_set, take))
-        self.message.emit(f"Rejected take {take_set.letter(take.id)} (Ctrl+Z brings it back)")
+        name = self.take_name(take)
+        self.message.emit(f"Rejected {name[0].lower()}{name[1:]} (Ctrl+Z brings it back)")
         return True
 
     def discard(self) -> None:
@@ -959,8 +990,12 @@ class CoComposer(QObject):
         else:
             if self._writes_a_deleted_track(take, "play"):
                 return None
-            song, _ = apply_take(self.document.song, take, force=True,
-                                 conflicts=self.conflicts(take))
+            try:
+                song, _ = apply_take(self.document.song, take, force=True,
+                                     conflicts=self.conflicts(take))
+            except EditError as e:  # a recorded pass's pedal over controllers edited since
+                self.message.emit(f"Cannot play the take: {e}")
+                return None
         if solo:
             ids = written.notes.keys()
             song = song.with_tracks(replace(t, solo=t.id in ids) for t in song.tracks)

@@ -26,6 +26,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMenu
 
 from .midi_input import SUSTAIN, MidiInput, MidiSource
+from .recording import loop_recording_menu
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
@@ -69,6 +70,7 @@ class MidiKeyboard(QObject):
             "Hear the keys you play with the track's instrument (turn off for a keyboard "
             "with its own sound)")
         self.monitor_action.toggled.connect(self.set_monitoring)
+        self.loop_menu = loop_recording_menu(window)  # merge the passes, or a take each
         self.sounding: set[int] = set()  # the keys being heard (let go when turned off)
         self.label = QLabel("", window.statusBar())
         self.label.setObjectName("MidiStatus")
@@ -200,6 +202,7 @@ class MidiKeyboard(QObject):
                                       else "no MIDI devices found"))
         menu.addSeparator()
         menu.addAction(self.monitor_action)
+        menu.addMenu(self.loop_menu)
         menu.addAction(self.window.actions.midi_refresh)
 
     def _show_status(self) -> None:

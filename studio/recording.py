@@ -13,7 +13,10 @@ there, a DAW's punch-out), or the end: three minutes past the song's end — wri
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
 (Q quantizes them after); a key still held ends where the recording stopped. The sustain
 pedal's moves (CC64) go into the track's controllers in the same undo step. With the
-loop on, each pass is merged into the take (a held note ends at the loop's end). A note
+loop on, each pass is merged into the take (a held note ends at the loop's end), or, with
+*Tools ▸ MIDI Input ▸ Loop Recording ▸ Keep Each Pass as a Take*, each pass with notes
+becomes a take of the track over the loop's span ("Pass 2", with its pedal) on the takes
+bar (:meth:`studio.cocompose.CoComposer.offer_recorded`), the last first. A note
 of the same pitch under a recorded one is replaced or cut short, as step entry writes
 (:func:`engine.score.add_notes_replacing`): none is doubled, and one starting at most
 30 ms (or a 32nd) before a recorded note is replaced, not left as a sliver. Nothing is written while
@@ -33,6 +36,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu
 
+from engine.jobs import Take, recorded_take
+from engine.plugins import InvalidResult
 from engine.score import (
     ControlEvent,
     EditError,
@@ -40,6 +45,7 @@ from engine.score import (
     Note,
     SetTrackProps,
     TimeMap,
+    Track,
     add_notes_replacing,
     clamp_velocity,
     track_label,
@@ -48,13 +54,19 @@ from engine.score.controller_state import span_replaced
 from engine.score.edits import RECORDED_FLAM_S, plural
 
 from .midi_input import SUSTAIN
-from .settings import COUNT_IN_BARS
+from .settings import COUNT_IN_BARS, LOOP_RECORDINGS
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
 
 EXTRA_SECONDS = 180  # how long a recording may go on past the song's end
 COUNT_IN_LABELS = {0: "&Off", 1: "&1 Bar", 2: "&2 Bars"}
+LOOP_RECORDING_LABELS = {"merge": "&Merge Passes", "takes": "&Keep Each Pass as a Take"}
+LOOP_RECORDING_TIPS = {
+    "merge": "A loop recording merges its passes into one take (the later over the earlier)",
+    "takes": "A loop recording keeps each pass as a take on the takes bar: audition them "
+             "([ ] 0 Space), Enter accepts one",
+}
 
 
 def count_in_menu(window: MainWindow) -> QMenu:
@@ -74,6 +86,25 @@ def count_in_menu(window: MainWindow) -> QMenu:
     return menu
 
 
+def loop_recording_menu(window: MainWindow) -> QMenu:
+    """*Tools ▸ MIDI Input ▸ Loop Recording*: what a recording round the loop keeps — its
+    passes merged, or each pass as a take — kept in the settings."""
+    menu = QMenu("&Loop Recording", window)
+    menu.setToolTipsVisible(True)
+    group = QActionGroup(menu)
+    chosen = window.settings.loop_recording()
+    for mode in LOOP_RECORDINGS:
+        action = QAction(LOOP_RECORDING_LABELS[mode], menu, checkable=True)
+        action.setData(mode)
+        action.setChecked(mode == chosen)
+        action.setStatusTip(LOOP_RECORDING_TIPS[mode])
+        action.setToolTip(LOOP_RECORDING_TIPS[mode])
+        action.triggered.connect(lambda _on=False, m=mode: window.settings.set_loop_recording(m))
+        group.addAction(action)
+        menu.addAction(action)
+    return menu
+
+
 class Recorder(QObject):
     """The Record action, the take being recorded and its writing."""
 
@@ -85,6 +116,7 @@ class Recorder(QObject):
         self.track_name = ""  # what the status bar calls it while recording
         self.song_resets = 0  # the document's resets when it started: the song it is for
         self.notes: list[Note] = []  # the notes played and released
+        self.note_pass: dict[int, int] = {}  # note id → the loop's pass it was struck in
         # pitch → (start tick, velocity, the loop's pass it was struck in)
         self.held: dict[int, tuple[int, int, int]] = {}
         self.loop_pass = 0  # the loop's passes the frames have shown (0: the first)
@@ -138,6 +170,7 @@ class Recorder(QObject):
         self.track_id, self.track_name = tid, track_label(w.document.song, tid)
         self.song_resets = w.document.resets
         self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
+        self.note_pass = {}
         self.pedal_at_start, self.pedal = midi.pedal, []
         bars = w.settings.count_in_bars()
         self.punch_in = math.inf if bars else -math.inf
@@ -273,7 +306,9 @@ class Recorder(QObject):
         end, loop_pass = at
         if struck_in < loop_pass:
             end = self.window.transport.loop_end
-        self.notes.append(Note(pitch, start, max(1, end - start), velocity))
+        note = Note(pitch, start, max(1, end - start), velocity)
+        self.notes.append(note)
+        self.note_pass[note.id] = struck_in
 
     def _pedalled(self, controls: tuple[ControlEvent, ...],
                   stop: int | None) -> tuple[ControlEvent, ...] | None:
@@ -330,6 +365,8 @@ class Recorder(QObject):
         except KeyError:
             self._say("Recording stopped: its track was removed, the notes played are lost")
             return
+        if w.settings.loop_recording() == "takes" and self._offer_passes(track, notes):
+            return
         # Over the notes of the same pitch there (and a key played in two passes of the
         # loop: the later over the earlier), as step entry writes: none doubled or overlapped.
         # (One of them a hair after a note of its pitch, within 30 ms or a 32nd, replaces
@@ -355,3 +392,52 @@ class Recorder(QObject):
         into = track_label(doc.song, track.id)  # (a blank name: "track 3")
         self._say(f"Recorded {plural(len(written), 'note')} into {into} (Ctrl+Z takes them "
                   "back; Q quantizes them)")
+
+    # -- each loop pass a take (Tools ▸ MIDI Input ▸ Loop Recording) ----------------------------
+    def _offer_passes(self, track: Track, notes: list[Note]) -> bool:
+        """Put each pass of a recording round the loop on the takes bar — the last pass
+        first, on screen — instead of writing them merged; False when the recording did
+        not go round the loop (it is written as one take, as ever)."""
+        w = self.window
+        tr, doc = w.transport, w.document
+        span = (tr.loop_start, tr.loop_end)
+        passes: dict[int, list[Note]] = {}
+        for n in notes:
+            passes.setdefault(self.note_pass.get(n.id, 0), []).append(n)
+        last = max(self.loop_pass, *passes)
+        if not last or not tr.loop_enabled or span[1] <= span[0]:
+            return False
+        made: list[tuple[Take, str]] = []
+        # A pass with no notes is no take (the Original is the song as it was there).
+        for p in sorted(passes, reverse=True):
+            name = f"Pass {p + 1}"
+            try:
+                take = recorded_take(doc.song, doc.revision, track.id, span,
+                                     tuple(passes[p]), self._pass_pedal(track.controls, p,
+                                                                        span),
+                                     f"Record {name}")
+            except (InvalidResult, EditError):  # the loop moved while recording: merged
+                return False
+            made.append((take, name))
+        w.composer.offer_recorded(made)
+        if track.id not in w.selection.track_ids:
+            w.selection.set_tracks([track.id])
+        into = track_label(doc.song, track.id)
+        self._say(f"Recorded {len(made)} pass{'es' * (len(made) > 1)} into {into} as takes — "
+                  f"{made[0][1]} on screen: {w.composer.take_keys()}")
+        return True
+
+    def _pass_pedal(self, controls: tuple[ControlEvent, ...], loop_pass: int,
+                    span: tuple[int, int]) -> tuple[ControlEvent, ...] | None:
+        """The track's ``controls`` with the sustain pedal of pass ``loop_pass`` over the
+        loop's ``span`` (from the value it had as the pass began), or None when the pedal
+        was not touched in the recording (a melody recorded over a pedalled part)."""
+        if not self.pedal:
+            return None
+        ordered = sorted(self.pedal, key=lambda e: (e[2], e[0]))
+        earlier = [v for _t, v, p in ordered if p < loop_pass]
+        at_start = earlier[-1] if earlier else self.pedal_at_start
+        moves = {t: v for t, v, p in ordered if p == loop_pass and span[0] <= t < span[1]}
+        events = [ControlEvent(t, "control_change", SUSTAIN, v) for t, v in sorted(moves.items())]
+        return tuple(span_replaced(controls, *span, events,
+                                   {("control_change", SUSTAIN): at_start}))

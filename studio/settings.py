@@ -27,6 +27,9 @@ EXPORT_BIT_DEPTHS = ("16", "24", "32f")
 DEFAULT_EXPORT_BIT_DEPTH = "24"
 COUNT_IN_BARS = (0, 1, 2)  # a recording's count-in: off, one bar, two bars
 DEFAULT_COUNT_IN = 1
+# What a loop recording keeps (Tools ▸ MIDI Input ▸ Loop Recording): its passes merged
+# into one take, or each pass as a take on the takes bar.
+LOOP_RECORDINGS = ("merge", "takes")
 BYTES_PREFIX = "bytes:"  # a stored path that is not valid Unicode (never starts a real path)
 
 
@@ -179,6 +182,15 @@ class Settings:
 
     def set_midi_monitor(self, on: bool) -> None:
         self._s.setValue("midi/monitor", bool(on))
+
+    def loop_recording(self) -> str:
+        """Tools ▸ MIDI Input ▸ Loop Recording: "merge" (the passes merged into one take,
+        the default) or "takes" (each pass a take on the takes bar)."""
+        value = str(self._s.value("midi/loop_recording", "merge"))
+        return value if value in LOOP_RECORDINGS else "merge"
+
+    def set_loop_recording(self, mode: str) -> None:
+        self._s.setValue("midi/loop_recording", mode)
 
     def autosave_seconds(self) -> int:
         return int(self._s.value("files/autosave_seconds", 30))

@@ -197,15 +197,19 @@ class TakesBar(QWidget):
         for i, (b, take) in enumerate(zip(self.buttons, pending, strict=True)):
             conflict = c.conflicts(take)
             warned = bool(take.warnings)  # the model did not do as asked (off the key, …)
-            b.setText(s.letter(take.id) + (" ⚠" if conflict or warned else ""))
-            b.setAccessibleName(f"Take {s.letter(take.id)}"
+            recorded = take.task == "record"  # a loop pass: "Pass 2", not a letter
+            name = c.take_name(take)
+            b.setText((name if recorded else s.letter(take.id))
+                      + (" ⚠" if conflict or warned else ""))
+            b.setAccessibleName(name
                                 + (", edited since" if conflict else "")
                                 + (", with a warning" if warned else ""))
             b.setChecked(current is not None and take.id == current.id)
             b.setProperty("conflict", conflict)
             b.setProperty("warned", warned)
-            b.setToolTip(f"Take {s.letter(take.id)}: {plural(take.note_count, 'note')}, "
-                         f"{take.model}{settings_text(take, c)}, seed {take.options.seed} "
+            made = ("played" if recorded else f"{take.model}{settings_text(take, c)}, seed "
+                                              f"{take.options.seed}")
+            b.setToolTip(f"{name}: {plural(take.note_count, 'note')}, {made} "
                          f"({i + 1} / [ ] to switch)"
                          + ("\n⚠ its region was edited since: accepting asks first"
                             if conflict else "")
@@ -412,7 +416,8 @@ def roll_painter(composer: CoComposer):
         _paint_labels(p, canvas, labelled)
         s, _ = composer.takes.find(take.id)
         x = max(4.0, vp.tick_to_x(take.mask.span[0]) + 4)
-        tag = (f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take, composer)}"
+        tag = (f"{composer.take_name(take).upper()} · recorded" if take.task == "record" else
+               f"TAKE {s.letter(take.id)} · {take.model}{settings_text(take, composer)}"
                + (" ⚠" if take.warnings else ""))
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(colour)

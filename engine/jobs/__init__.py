@@ -22,11 +22,20 @@ from .events import (
 )
 from .job import CancelReason, Job, JobRequest, JobState, Priority, region_key
 from .queue import JobQueue, Listener
-from .take import Take, TakeConflict, apply_take, make_take, take_from_result
+from .take import (
+    RECORDED,
+    Take,
+    TakeConflict,
+    apply_take,
+    make_take,
+    recorded_take,
+    take_from_result,
+)
 from .take_warnings import TakeWarning, result_warnings, take_warnings
 from .takes import TakeSet, TakeStatus, TakeStore, take_letter
 
 __all__ = [
+    "RECORDED",
     "TERMINAL_EVENTS",
     "CancelReason",
     "Job",
@@ -51,6 +60,7 @@ __all__ = [
     "TakeWarning",
     "apply_take",
     "make_take",
+    "recorded_take",
     "region_key",
     "result_warnings",
     "take_from_result",

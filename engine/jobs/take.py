@@ -22,13 +22,16 @@ from engine.plugins.result import (
     written_mask,
 )
 from engine.score import (
+    ControlEvent,
     Edit,
     EditError,
     EditGroup,
     InsertTrack,
     Mask,
     Note,
+    Region,
     SetSongProps,
+    SetTrackProps,
     Song,
     notes_signature,
     replace_in_mask,
@@ -138,6 +141,26 @@ def take_from_result(result: TaskResult, model: str) -> Take:
     return make_take(job_id=0, model=model, task=result.task, mask=result.mask,
                      song=result.before, revision=0, result=dict(result.new_notes),
                      options=result.options, prep=result.prep)
+
+
+RECORDED = "Recorded"  # a recorded take's "model": the takes bar's tooltip names it
+
+
+def recorded_take(song: Song, revision: int, track_id: int, span: tuple[int, int],
+                  notes: tuple[Note, ...], controls: tuple[ControlEvent, ...] | None,
+                  label: str) -> Take:
+    """A take made of notes played, not by a model: one loop pass of a recording (a DAW's
+    take of a take folder), replacing what track ``track_id`` has over ``span`` (every
+    pitch) with ``notes``; ``controls``, when given, are the track's controllers with the
+    pass's sustain pedal, set with the notes (a preparatory edit: one undo step)."""
+    mask = Mask.of(Region(frozenset({track_id}), *span))
+    prep: tuple[Edit, ...] = ()
+    if controls is not None:
+        before = song.track(track_id).controls
+        prep = (SetTrackProps(track_id, (("controls", before),), (("controls", controls),),
+                              label),)
+    return make_take(job_id=0, model=RECORDED, task="record", mask=mask, song=song,
+                     revision=revision, result={track_id: notes}, label=label, prep=prep)
 
 
 def _with_prep(prep: tuple[Edit, ...], swap: EditGroup) -> EditGroup:

@@ -80,7 +80,8 @@ def test_no_alsa_sequencer_is_one_line_and_the_window_works(qtbot, tmp_path, dia
     assert dialogs.calls == []  # no dialog for a machine that has no keyboard
     win.midi.menu.aboutToShow.emit()
     texts = [a.text() for a in win.midi.menu.actions() if not a.isSeparator()]
-    assert texts == ["&None", midi.status_line, "&Monitor", "&Refresh MIDI Devices"]
+    assert texts == ["&None", midi.status_line, "&Monitor", "&Loop Recording",
+                     "&Refresh MIDI Devices"]
     win.actions.midi_refresh.trigger()
     assert win.statusBar().currentMessage() == midi.status_line
     # Step entry from the letters works as before.
@@ -179,7 +180,7 @@ def test_the_first_keyboard_is_opened_and_the_choice_is_remembered(qtbot, tmp_pa
     items = menu_items(win)
     # The menu names the ports without ALSA's client:port numbers (a QA: raw names).
     assert list(items) == ["&None", "Midi Through Port-0", "Keystation 49 MIDI 1", "Synth",
-                           "&Monitor", "&Refresh MIDI Devices"]
+                           "&Monitor", "&Loop Recording", "&Refresh MIDI Devices"]
     assert items["Keystation 49 MIDI 1"].statusTip().endswith(KEYSTATION)
     assert items["Keystation 49 MIDI 1"].isChecked() and not items["&None"].isChecked()
     items["Synth"].trigger()
@@ -481,6 +482,121 @@ def test_a_key_struck_just_after_the_loop_goes_round_lands_at_the_loops_start(re
     win.actions.play.trigger()
     assert entered(win) == [(AFTER + 40, 65, 80, 90), (AFTER + 80, 67, 160, 70),
                             (AFTER + 800, 62, BAR - 800, 80)]
+
+
+def choose_loop_recording(win, mode: str) -> None:
+    """*Tools ▸ MIDI Input ▸ Loop Recording*: "merge" or "takes"."""
+    (action,) = [a for a in win.midi.loop_menu.actions() if a.data() == mode]
+    action.trigger()
+
+
+def bar_1(win) -> list[tuple[int, int, int, int]]:
+    return sorted(n.key() for n in piano(win).notes if n.start < BAR)
+
+
+ORIGINAL_BAR_1 = [(0, 60, Q, 90), (Q, 62, Q, 90), (2 * Q, 64, Q, 90), (3 * Q, 65, Q, 90)]
+
+
+def test_loop_recording_can_keep_each_pass_as_a_take_on_the_takes_bar(recording, tmp_path):
+    """Pianist QA: a loop recording merged every pass into one take. With *Keep Each Pass
+    as a Take* each pass is a take of the track over the loop, replacing what it has there
+    — the last first and on screen — auditioned and decided as the model's takes are."""
+    from studio.settings import Settings
+
+    win, source, clock, _ = recording
+    assert win.settings.loop_recording() == "merge"  # the default: as before
+    choose_loop_recording(win, "takes")
+    assert Settings(tmp_path / "settings.ini").loop_recording() == "takes"  # kept
+    assert win.midi.loop_menu.menuAction() in win.midi.menu.actions()
+    stack = win.document.undo_stack
+    before = stack.count()
+    win.transport.seek(0)
+    win.transport.set_loop(0, BAR, True)  # over the piano's first bar: C4 D4 E4 F4
+    win.actions.record.trigger()
+    frame(win, clock, 0, 100.0)
+    pedal(source, (127, 100.1))  # pass 1: pedalled
+    play(source, (67, 90, 100.5), (67, 0, 101.0))  # G4 at 400
+    frame(win, clock, BAR - 100, 102.275)
+    frame(win, clock, 20, 102.4)  # round again: pass 2, the pedal still down
+    pedal(source, (0, 102.45))
+    play(source, (69, 80, 102.5), (69, 0, 102.75))  # A4 at 100
+    frame(win, clock, BAR - 100, 104.675)
+    frame(win, clock, 20, 104.8)  # round again: pass 3, stopped in it
+    play(source, (71, 70, 104.9), (71, 0, 105.0))  # B4 at 100
+    clock.t = 105.2
+    win.actions.record.trigger()
+    assert bar_1(win) == ORIGINAL_BAR_1 and stack.count() == before  # nothing written
+    co = win.composer
+    take_set = co.active_set()
+    assert [co.take_name(t) for t in take_set.pending()] == ["Pass 3", "Pass 2", "Pass 1"]
+    assert co.take_name(co.preview_take()) == "Pass 3"  # the last pass on screen
+    assert [b.text() for b in win.takes_bar.buttons] == ["Pass 3", "Pass 2", "Pass 1"]
+    assert win.takes_bar.buttons[0].isChecked()
+    assert "Recorded 3 passes into Piano as takes — Pass 3 on screen" in \
+        win.statusBar().currentMessage()
+    (notes,) = co.preview_take().notes.values()
+    assert [n.key() for n in notes] == [(100, 71, 80, 70)]
+    win.actions.next_take.trigger()  # ] : the pass before
+    assert co.take_name(co.preview_take()) == "Pass 2"
+    assert win.statusBar().currentMessage().startswith("Pass 2 on screen (1 note)")
+    win.actions.original_take.trigger()  # 0: the song as it is
+    assert co.original_shown()
+    win.actions.next_take.trigger()
+    assert co.take_name(co.preview_take()) == "Pass 3"
+    win.actions.prev_take.trigger()  # [ : back to the Original, then the first pass
+    win.actions.prev_take.trigger()
+    assert co.take_name(co.preview_take()) == "Pass 1"
+    heard = co.audition_song(co.preview_take())  # Space hears it in the song
+    assert heard is not None and heard[1] == 0
+    assert sorted(n.key() for n in heard[0].tracks[0].notes if n.start < BAR) == [
+        (400, 67, 400, 90)]
+    assert co.accept()  # Enter: one undo step, the bar is the pass, its pedal with it
+    assert bar_1(win) == [(400, 67, 400, 90)]
+    assert stack.count() == before + 1 and stack.undoText() == "Accept Pass 1 (Record)"
+    assert [(c.tick, c.value) for c in piano(win).controls] == [(80, 127), (BAR, 0)]
+    assert co.active_set() is None  # decided: the bar closes
+    undo(win)
+    assert bar_1(win) == ORIGINAL_BAR_1 and piano(win).controls == ()
+    assert co.take_name(co.preview_take()) == "Pass 1"  # back on screen
+    win.actions.prev_take.trigger()  # Pass 2: the pedal down as it began, up at 60
+    co.accept()
+    assert bar_1(win) == [(100, 69, 200, 80)]
+    assert [(c.tick, c.value) for c in piano(win).controls] == [(0, 127), (60, 0)]
+
+
+def test_keeping_passes_as_takes_a_recording_that_never_went_round_is_written(recording):
+    win, source, clock, _ = recording
+    choose_loop_recording(win, "takes")
+    win.transport.set_loop(AFTER, AFTER + BAR, True)
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5), (60, 0, 101.0))
+    clock.t = 101.5
+    win.actions.record.trigger()
+    assert entered(win) == [(AFTER + 400, 60, 400, 90)]
+    assert win.document.undo_stack.undoText() == "Record 1 note"
+    assert win.composer.active_set() is None
+
+
+def test_a_pass_with_no_notes_is_no_take_and_reject_drops_one(recording):
+    win, source, clock, _ = recording
+    choose_loop_recording(win, "takes")
+    win.transport.set_loop(AFTER, AFTER + BAR, True)
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.5), (60, 0, 101.0))
+    frame(win, clock, AFTER + BAR - 100, 102.275)
+    frame(win, clock, AFTER + 20, 102.4)  # pass 2: nothing played
+    frame(win, clock, AFTER + BAR - 100, 104.675)
+    frame(win, clock, AFTER + 20, 104.8)  # pass 3
+    play(source, (62, 90, 104.9), (62, 0, 105.0))
+    win.actions.play.trigger()  # Space stops
+    co = win.composer
+    assert [co.take_name(t) for t in co.active_set().pending()] == ["Pass 3", "Pass 1"]
+    assert co.reject()  # Del
+    assert win.statusBar().currentMessage().startswith("Rejected pass 3")
+    assert [co.take_name(t) for t in co.active_set().pending()] == ["Pass 1"]
+    assert entered(win) == []
 
 
 def test_a_recording_over_notes_of_the_same_pitch_never_overlaps_them(recording):

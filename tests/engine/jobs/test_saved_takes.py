@@ -308,3 +308,33 @@ def test_a_take_kept_in_a_key_partita_once_misnamed_says_its_usual_name():
     restored = takes_from_json(through_a_file(takes_to_json(store)), song)
     (back,) = restored.store.sets[mask].takes
     assert back.options.key == "C#m"
+
+
+def test_a_recorded_pass_is_a_take_a_project_keeps_unless_it_carries_the_pedal():
+    """Loop recording's "Pass 2": a take of notes played, no model, over the loop's span;
+    kept with the project as a model's take is, its name with it. One with the pedal
+    (a controllers edit this format does not hold) stays in memory only."""
+    from engine.jobs import recorded_take
+    from engine.score import ControlEvent
+
+    song, piano, _bass = toy_song()
+    played = (Note(67, 100, 200, 80),)
+    take = recorded_take(song, 0, piano.id, (0, 1920), played, None, "Record Pass 2")
+    assert take.task == "record" and take.write_mask.span == (0, 1920)
+    after, _ = apply_take(song, take)
+    assert [n.key() for n in after.track(piano.id).notes if n.start < 1920] == [
+        (100, 67, 200, 80)]  # the bar's four notes replaced by the pass
+    store = TakeStore()
+    kept = store.add(take)
+    restored = takes_from_json(through_a_file(takes_to_json(store, {kept.id: "Pass 2"})),
+                               song)
+    (back,) = restored.store.sets[take.mask].pending()
+    assert back.task == "record" and restored.request_labels[back.id] == "Pass 2"
+    assert music(apply_take(song, back)[0]) == music(after)
+    pedalled = (ControlEvent(0, "control_change", 64, 127),
+                ControlEvent(1920, "control_change", 64, 0))
+    take = recorded_take(song, 0, piano.id, (0, 1920), played, pedalled, "Record Pass 1")
+    assert apply_take(song, take)[0].track(piano.id).controls == pedalled
+    store = TakeStore()
+    store.add(take)
+    assert takes_to_json(store)["sets"] == []  # its place only: nothing to restore
