@@ -173,7 +173,8 @@ class AcceptTakeCommand(EditCommand):
         self.composer.active = self.take_set.mask
         self.composer.takesChanged.emit()
         # The status bar still said "Accepted take A": say what the undo did.
-        self.composer.message.emit(f"Take {letter} is back on screen, not in the song: "
+        name = self.composer.take_name(self.take_set.get(self.take_id))  # "Pass 2" too
+        self.composer.message.emit(f"{name} is back on screen, not in the song: "
                                    "Enter accepts it again")
 
 
@@ -195,7 +196,8 @@ class RejectTakeCommand(QUndoCommand):
         self.take_set.unreject(self.take_id)  # back on screen, heard
         self.composer.active = self.take_set.mask
         self.composer.takesChanged.emit()
-        self.composer.message.emit(f"Take {self.take_set.letter(self.take_id)} is back")
+        take = self.take_set.get(self.take_id)
+        self.composer.message.emit(f"{self.composer.take_name(take)} is back")
 
 
 class CoComposer(QObject):

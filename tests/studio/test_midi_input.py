@@ -558,6 +558,7 @@ def test_loop_recording_can_keep_each_pass_as_a_take_on_the_takes_bar(recording,
     undo(win)
     assert bar_1(win) == ORIGINAL_BAR_1 and piano(win).controls == ()
     assert co.take_name(co.preview_take()) == "Pass 1"  # back on screen
+    assert win.statusBar().currentMessage().startswith("Pass 1 is back on screen")
     win.actions.prev_take.trigger()  # Pass 2: the pedal down as it began, up at 60
     co.accept()
     assert bar_1(win) == [(100, 69, 200, 80)]
