@@ -169,10 +169,19 @@ class NoteCommands:
             self._reveal_selection()
 
     def delete_selection(self) -> None:
+        # A take on screen: Delete drops it, as the guide says, whatever is selected (the
+        # guide's own keys leave the masked notes selected, drawn dimmed under the take:
+        # QA pressed Delete and lost them, "Take A on screen" still said).
+        if self.composer.preview_take() is not None:
+            self.composer.reject()
+            return
         notes = self._selected()
         if notes:
-            self.pianoroll.commit(delete_edit(notes))
-        elif self.composer.choosing():  # nothing selected: drop the take (or say why not)
+            count = sum(len(v) for v in notes.values())
+            if self.pianoroll.commit(delete_edit(notes)):
+                self.statusBar().showMessage(
+                    f"Deleted {plural(count, 'note')} (Ctrl+Z brings them back)", 4000)
+        elif self.composer.choosing():  # the Original on screen: say there is no take
             self.composer.reject()
         else:  # a key that did nothing, unsaid, reads as a broken key
             self._say_nothing_selected("delete")

@@ -1644,3 +1644,29 @@ def test_tab_goes_through_the_takes_bar_buttons_left_to_right(studio, qtbot):
     bar.reject_button.setFocus(Qt.FocusReason.TabFocusReason)
     QTest.keyClick(bar.reject_button, Qt.Key.Key_Return)  # Enter presses the one tabbed to
     assert len(win.composer.active_set().pending()) == 1
+
+
+def test_delete_rejects_the_take_on_screen_and_keeps_the_notes_selected_under_it(studio,
+                                                                                 qtbot):
+    """Docs QA: following the guide, the masked notes were still selected under take A;
+    Delete deleted those 14 notes (drawn dimmed, unsaid) and left the take on screen."""
+    win = studio
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    piano = win.document.song.tracks[0]
+    win.selection.set_notes((piano.id, n.id) for n in piano.notes if n.start < BAR)
+    before = win.document.song
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 2)
+    canvas = win.pianoroll.canvas
+    canvas.setFocus()
+    QTest.keyClick(canvas, Qt.Key.Key_1)
+    assert len(win.selection) > 0
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)
+    assert len(takes.pending()) == 1 and win.document.song == before
+    assert win.statusBar().currentMessage().startswith("Rejected take A")
+    # With no take on screen (the Original), Delete deletes the selected notes, and says so.
+    QTest.keyClick(canvas, Qt.Key.Key_0)
+    QTest.keyClick(canvas, Qt.Key.Key_Delete)
+    assert win.document.song != before
+    assert win.statusBar().currentMessage().startswith("Deleted ")
