@@ -188,10 +188,17 @@ class SplitInstrument:
                 "guitar sends each string on a channel of its own")
 
 
+# A MIDI guitar sends a string a channel (6), a bass 4, an MPE controller a note a channel,
+# on channels in a row; a type-0 file's parts that share a sound (two pianos on channels 4
+# and 6, a game score's string parts on 1, 7, 8 and 12) are no such instrument.
+SPLIT_MIN_CHANNELS = 4
+
+
 def split_instruments(song: Song, smf: Smf) -> tuple[SplitInstrument, ...]:
-    """The MIDI tracks of ``smf`` whose notes on several channels play one sound (program
-    and bank at their first notes), read as a song track per channel: the song's tracks
-    are made per (MIDI track, channel with notes), in that order (:func:`song_from_smf`)."""
+    """The MIDI tracks of ``smf`` whose notes on :data:`SPLIT_MIN_CHANNELS` or more
+    channels in a row play one sound (program and bank at their first notes) — a MIDI
+    guitar's strings, read as a song track per channel: the song's tracks are made per
+    (MIDI track, channel with notes), in that order (:func:`song_from_smf`)."""
     from engine.score.instruments import bank_at, sound_name
 
     out = []
@@ -212,7 +219,8 @@ def split_instruments(song: Song, smf: Smf) -> tuple[SplitInstrument, ...]:
         name = next((decode_text(payload) for _, mtype, payload in trk.metas
                      if mtype == 0x03), "")
         for (program, bank), members in groups.items():
-            if len(members) > 1:
+            run = [song.tracks[i].channel for i in members]
+            if len(members) >= SPLIT_MIN_CHANNELS and run == list(range(run[0], run[0] + len(run))):
                 out.append(SplitInstrument(
                     name.strip(), tuple(i + 1 for i in members),
                     tuple(song.tracks[i].channel for i in members),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mido
+import pytest
 
 from engine.io import ImportReport, read_midi, read_midi_with_report
 
@@ -201,4 +202,20 @@ def test_channels_of_different_sounds_in_one_track_are_no_split_instrument():
     smf = parse_smf(data)
     from engine.io.midi_import import song_from_smf
 
+    assert split_instruments(song_from_smf(smf), smf) == ()
+
+
+@pytest.mark.parametrize("channels", [(0, 6, 7, 11), (3, 5), (2, 3, 4)])
+def test_parts_of_a_type_0_file_sharing_a_sound_are_no_midi_guitar(channels):
+    """Docs QA: a game score's three string parts on channels 1, 7, 8 and 12 (and two
+    pianos on 4 and 6) were offered to merge as a MIDI guitar's strings. Only four or more
+    channels in a row are."""
+    from engine.io.midi_import import song_from_smf, split_instruments
+    from engine.io.smf import parse_smf
+    from tests.engine.io.midi_builders import midi_bytes, off, on
+
+    events = [mido.Message("program_change", program=48, channel=ch) for ch in channels]
+    for ch in channels:
+        events += [on(48 + 12 * (ch % 3), 0, ch=ch), off(48 + 12 * (ch % 3), 240, ch=ch)]
+    smf = parse_smf(midi_bytes([events], type=0))
     assert split_instruments(song_from_smf(smf), smf) == ()
