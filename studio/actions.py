@@ -7,6 +7,7 @@ slots by the main window.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, Qt
@@ -195,7 +196,7 @@ SPECS: tuple[Spec, ...] = (
          "Show and draw the current track's sustain pedal (CC64) under the notes", True),
     Spec("lane_mod", "&Mod Wheel Lane", (), "",
          "Show and draw the current track's mod wheel (CC1) under the notes", True),
-    Spec("lane_next", "&Next Lane", ("Ctrl+Alt+V",), "",
+    Spec("lane_next", "&Next Controller Lane", ("Ctrl+Alt+V",), "",
          "Show the next lane under the notes: velocity, pitch bend, sustain pedal, mod wheel "
          "(Ctrl+Alt+V)"),
     # F6 as in a DAW or a file manager (studio.panes); F10 as on Windows and Linux desktops.
@@ -422,11 +423,14 @@ def tip_with_key(tip: str, name: str) -> str:
 def shortcut_rows() -> list[tuple[str, str]]:
     """(action, keys) rows for the shortcuts dialog, in menu order, then the gestures."""
     rows = []
-    for spec in SPECS:
-        if spec.keys:
-            keys = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
-                             for k in spec.keys)
-            rows.append((spec.label.rstrip("…"), keys))
+    keyed = [spec for spec in SPECS if spec.keys]
+    # "…" is dropped, unless it tells two rows apart (Q quantizes, Shift+Q asks how).
+    short = Counter(spec.label.rstrip("…") for spec in keyed)
+    for spec in keyed:
+        keys = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText)
+                         for k in spec.keys)
+        label = spec.label.rstrip("…")
+        rows.append((spec.label if short[label] > 1 else label, keys))
     docks = [(f"Show / Hide the {text.replace('&', '')} Panel", QKeySequence(key).toString(
         QKeySequence.SequenceFormat.NativeText)) for text, key in DOCK_KEYS.values()]
     return rows + docks + list(GESTURES)
