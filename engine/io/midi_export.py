@@ -33,7 +33,7 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import program_name
-from engine.score.lyrics import midi_lyric_text
+from engine.score.lyrics import FERMATA_MARKER, midi_lyric_text
 from engine.score.song import default_pulses, grouping_text
 
 from .atomic import atomic_write
@@ -278,12 +278,16 @@ def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
     controls = _with_mix(track, first)
     for i, c in enumerate(controls):
         events.append(((c.tick, _CONTROL, i), *_control_message(c, channel)))
+    held: set[int] = set()  # the ticks a fermata marker was written at
     for i, n in enumerate(track.notes):  # track.notes is in canonical (start, pitch, ...) order
         fields = {"channel": channel, "note": n.pitch}
         velocity = max(MIN_VELOCITY, n.velocity)  # 0 would end another note of this pitch
         if n.lyric is not None:  # the syllable just before the note it is sung on
             events.append(((n.start, _ON, i, -1), "lyrics",
                            {"text": _text(midi_lyric_text(n.lyric))}))
+        if n.fermata and n.start not in held:  # MIDI has no fermata: a marker names it
+            held.add(n.start)  # one a chord (the reader puts it on the top note)
+            events.append(((n.start, _ON, i, -2), "marker", {"text": FERMATA_MARKER}))
         events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": velocity}))
         off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
         events.append((off_key, "note_off", {**fields, "velocity": 64}))

@@ -43,7 +43,7 @@ from engine.score import (
     plural,
 )
 from engine.score.instruments import program_name
-from engine.score.lyrics import Lyric, lyrics_from_midi
+from engine.score.lyrics import FERMATA_MARKER, Lyric, lyrics_from_midi
 from engine.score.spelling import KEY_SIGNATURES
 
 from .errors import FileFormatError
@@ -400,6 +400,7 @@ def song_from_smf(smf: Smf) -> Song:
     sigs: list[TimeSignature] = []
     keys: list[KeySignature] = []
     markers: list[Marker] = []
+    marker_tracks: list[int] = []  # the MIDI track each marker is in
     names: list[str] = []
     for trk in smf.tracks:
         name = None
@@ -420,6 +421,7 @@ def song_from_smf(smf: Smf) -> Song:
                     keys.append(KeySignature(tick, key))
             elif mtype == 0x06:
                 markers.append(Marker(tick, decode_text(payload)))
+                marker_tracks.append(len(names))
             elif mtype == 0x03 and name is None:
                 name = decode_text(payload)
         names.append(name or "")
@@ -444,6 +446,7 @@ def song_from_smf(smf: Smf) -> Song:
             split_by_channel.append(len(channels) > 1)
             origins.append(index)
     tracks = _sung(smf, tracks, origins, ppq)
+    tracks, markers = _held(tracks, origins, ppq, markers, marker_tracks)
 
     tracks = _channels_named_apart(tracks, split_by_channel)
     note_end = max((t.end for t in tracks), default=0)
@@ -501,6 +504,34 @@ def _sung(smf: Smf, tracks: list[Track], origins: list[int], ppq: int) -> list[T
     return [t.with_notes(tuple(replace(n, lyric=sung[n.id]) if n.id in sung else n
                                for n in t.notes)) if any(n.id in sung for n in t.notes)
             else t for t in tracks]
+
+
+def _held(tracks: list[Track], origins: list[int], ppq: int, markers: list[Marker],
+          marker_tracks: list[int]) -> tuple[list[Track], list[Marker]]:
+    """``tracks`` with the fermatas the export wrote as markers (``"Fermata"``, the
+    MIDI track's own, see :data:`~engine.score.lyrics.FERMATA_MARKER`) on their notes
+    (``Note.fermata``): the highest note starting at the marker's tick (within a 32nd)
+    in a pitched track of that MIDI track. Those markers are taken from ``markers``; one
+    with no note there (a conductor track's, a section named so) stays a marker."""
+    slack = max(1, ppq // 8)
+    held: set[int] = set()  # note ids
+    left: list[Marker] = []
+    for marker, index in zip(markers, marker_tracks, strict=True):
+        note = None
+        if marker.text.strip().casefold() == FERMATA_MARKER.casefold():
+            near = [n for i, o in enumerate(origins) if o == index and not tracks[i].is_drum
+                    for n in tracks[i].notes if abs(n.start - marker.tick) <= slack]
+            if near:
+                note = max(near, key=lambda n: (-abs(n.start - marker.tick), n.pitch))
+        if note is None:
+            left.append(marker)
+        else:
+            held.add(note.id)
+    if not held:
+        return tracks, markers
+    return [t.with_notes(tuple(replace(n, fermata=True) if n.id in held else n
+                               for n in t.notes)) if any(n.id in held for n in t.notes)
+            else t for t in tracks], left
 
 
 @dataclass(slots=True)

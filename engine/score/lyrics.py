@@ -18,6 +18,10 @@ from dataclasses import dataclass
 
 SYLLABICS = ("single", "begin", "middle", "end")
 MAX_LYRIC_CHARS = 200  # a syllable, or a short phrase sung on one note
+# A fermata in a MIDI file (which has no event for one, and no convention: MuseScore's
+# export plays it longer and writes nothing): a marker meta event of this text in the
+# note's own MIDI track at its start, read back onto the note.
+FERMATA_MARKER = "Fermata"
 # Syllables that the word goes on after: written "Hal-" in MIDI.
 _CONTINUED = frozenset({"begin", "middle"})
 

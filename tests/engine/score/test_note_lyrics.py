@@ -5,6 +5,7 @@ import, and so missing from the score printed after harmonizing)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import mido
@@ -12,6 +13,7 @@ import pytest
 
 from engine.io import (
     load_project,
+    midi_from_bytes,
     read_midi,
     read_musicxml,
     read_musicxml_with_report,
@@ -20,7 +22,7 @@ from engine.io import (
 )
 from engine.io.musicxml import musicxml_bytes
 from engine.io.project import project_from_bytes
-from engine.score import Lyric, Note, Song, Track
+from engine.score import Lyric, Marker, Note, Song, Track
 from engine.score.edits import join_notes, move_notes, remove_notes, split_notes
 from engine.score.lyrics import lyrics_from_midi, midi_lyric_text
 
@@ -180,3 +182,45 @@ def test_midi_lyric_events_land_on_their_notes_and_are_written_back(tmp_path):
     notes = read_midi(path).tracks[0].notes
     assert [(n.lyric and n.lyric.text, n.lyric and n.lyric.syllabic) for n in notes] == [
         ("Al", "begin"), ("ia", "end"), (None, None)]
+
+
+def test_midi_keeps_fermatas_as_markers_on_their_notes_and_user_markers_alone(tmp_path):
+    # A choir director's re-test: a .mid export dropped the fermatas (MIDI has no event).
+    sop = Track("Soprano", program=52, notes=(
+        Note(67, 0, Q), Note(72, Q, 2 * Q, fermata=True), Note(74, 3 * Q, Q)))
+    alto = Track("Alto", program=52, channel=1, notes=(
+        Note(60, 0, Q), Note(64, Q, 2 * Q, fermata=True), Note(65, 3 * Q, Q)))
+    song = Song(tracks=(sop, alto), markers=(Marker(0, "Verse 1"), Marker(Q, "Fermata")))
+    path = tmp_path / "hymn.mid"
+    write_midi(song, path)
+    midi = mido.MidiFile(path)
+    per_track = [[(m.type, m.text) for m in t if m.type == "marker"] for t in midi.tracks]
+    # The user's markers in the conductor track; one "Fermata" in each voice's own track.
+    assert per_track == [[("marker", "Verse 1"), ("marker", "Fermata")],
+                         [("marker", "Fermata")], [("marker", "Fermata")]]
+    back = read_midi(path)
+    assert [[n.fermata for n in t.notes] for t in back.tracks] == [
+        [False, True, False], [False, True, False]]
+    # The user's markers read back once each, the fermatas' not as markers.
+    assert [(m.tick, m.text) for m in back.markers] == [(0, "Verse 1"), (Q, "Fermata")]
+    write_midi(back, path)
+    again = read_midi(path)
+    assert [(m.tick, m.text) for m in again.markers] == [(0, "Verse 1"), (Q, "Fermata")]
+    assert [[n.fermata for n in t.notes] for t in again.tracks] == [
+        [False, True, False], [False, True, False]]
+
+
+def test_a_fermata_marker_goes_on_the_top_note_of_a_chord_and_one_off_any_note_stays():
+    mid = mido.MidiFile(ticks_per_beat=Q)
+    trk = mido.MidiTrack()
+    trk += [mido.MetaMessage("marker", text="fermata", time=0),
+            mido.Message("note_on", note=60, velocity=80, time=0),
+            mido.Message("note_on", note=67, velocity=80, time=0),
+            mido.Message("note_off", note=60, time=Q), mido.Message("note_off", note=67),
+            mido.MetaMessage("marker", text="Fermata", time=Q)]
+    mid.tracks.append(trk)
+    buf = io.BytesIO()
+    mid.save(file=buf)
+    song = midi_from_bytes(buf.getvalue())
+    assert [(n.pitch, n.fermata) for n in song.tracks[0].notes] == [(60, False), (67, True)]
+    assert [(m.tick, m.text) for m in song.markers] == [(2 * Q, "Fermata")]
