@@ -18,13 +18,23 @@ from engine.score import Note, Track
 class TrackIndex:
     """Onset-sorted view of one track's notes."""
 
-    __slots__ = ("arrays", "longest", "notes", "starts")
+    __slots__ = ("arrays", "longest", "marks", "notes", "starts")
 
     def __init__(self, notes: tuple[Note, ...]) -> None:
         self.notes = notes
         self.starts = [n.start for n in notes]
         self.longest = max((n.duration for n in notes), default=0)
         self.arrays: dict[str, np.ndarray] | None = None
+        self.marks: tuple[dict[int, Note], np.ndarray] | None = None
+
+    def marked(self) -> tuple[dict[int, Note], np.ndarray]:
+        """The notes with a lyric or a fermata, by id, and their ids (for ``np.isin``),
+        found on first use: most tracks have none, and a sung line's are looked up
+        among the notes in view on every paint."""
+        if self.marks is None:
+            by_id = {n.id: n for n in self.notes if n.lyric is not None or n.fermata}
+            self.marks = (by_id, np.fromiter(by_id, np.int64, len(by_id)))
+        return self.marks
 
     def columns(self) -> dict[str, np.ndarray]:
         """The notes as numpy columns (start, end, pitch, velocity, id), built on first use."""

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QColor,
     QCursor,
     QFont,
+    QFontMetricsF,
     QImage,
     QMouseEvent,
     QPainter,
@@ -39,6 +40,7 @@ from ..keys import EscCancelsGesture
 from ..mask.overlay import paint_roll as paint_mask
 from ..mask.tool import RollMaskTool
 from .gridlines import grid_lines
+from .lyrics import FERMATA_GLYPH, FERMATA_MIN_ROW, Placed, fermata_box, lyric_layout, printed
 from .tools import (
     Drag,
     Tool,
@@ -59,6 +61,10 @@ DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an i
 # The rows a kit names (General MIDI 2's drums, 27-87): no pitched ghosts on them.
 KIT_ROWS = np.array([drum_name(p) is not None for p in range(128)])
 NOTE_EDGE = QColor(0, 0, 0, 150)  # a note's outline
+# A syllable or fermata of the current track is written on the rows in the text's
+# colour; another track's being edited with it, dimmer.
+LYRIC_INK = theme.TEXT
+LYRIC_INK_DIM = QColor(theme.TEXT.red(), theme.TEXT.green(), theme.TEXT.blue(), 110)
 MAX_LABELS = 400  # more notes than this wide enough to name: none are named (a blur of text)
 # Auto-scroll: a drag held past the view's edge scrolls it every SCROLL_MS, the further past
 # the edge the faster (SCROLL_PX_MIN + distance * SCROLL_GAIN pixels a step, SCROLL_PX_MAX
@@ -146,6 +152,11 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.vp.changed.connect(self.update)
         self.label_font = QFont(self.font())  # the notes' names (a take's too)
         self.label_font.setPointSizeF(7.5)
+        self.label_metrics = QFontMetricsF(self.label_font)  # lays out the lyric syllables
+        # A fermata is the font's glyph where it has one (else drawn: _paint_fermata).
+        self.fermata_font: QFont | None = QFont(self.font())
+        if not QFontMetricsF(self.fermata_font).inFontUcs4(ord(FERMATA_GLYPH)):
+            self.fermata_font = None
         # Auto-scroll while a drag is held past an edge (see _auto_scroll): the pointer's
         # last place and whether it was off the grid (Alt or Shift held).
         self._scroll_timer = QTimer(self)
@@ -354,6 +365,11 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         order = [t for t in song.tracks if t.id not in active]
         order += [song.track(tid) for tid in active]
         labels: list[tuple[QRectF, str]] = []
+        # Lyric syllables and fermatas of the active tracks, with whether each is the
+        # current track's (the others' are dimmed).
+        sung: list[tuple[Placed, bool]] = []
+        held: list[tuple[tuple[float, float, float, float], bool]] = []
+        current = self.roll.current_track_id()
         unlabelled = self._unlabelled()
         # On a kit the rows are its drums: a bass line's ghost there read as a long Kick.
         kit_rows = KIT_ROWS if self.roll.current_track_is_drum() else None
@@ -409,11 +425,13 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 m = chosen & near
                 outlined_rects(p, x[m], y[m], w[m], kh - 1,
                                QColor(track.colour).lighter(150), theme.SELECTION, 1.5)
+            free = np.ones(len(ids), bool)
+            for t_lo, t_hi, p_lo, p_hi in unlabelled:  # under an overlay's notes
+                at = start[keep]
+                free &= ~((at >= t_lo) & (at < t_hi) & (pk >= p_lo) & (pk <= p_hi))
+            self._mark(idx, x, y, w, ids, free, tid == current, sung, held)
             if kh >= 12:
-                named = w >= 26
-                for t_lo, t_hi, p_lo, p_hi in unlabelled:  # under an overlay's notes
-                    at = start[keep]
-                    named &= ~((at >= t_lo) & (at < t_hi) & (pk >= p_lo) & (pk <= p_hi))
+                named = (w >= 26) & free
                 own = names.spelt and not track.is_drum  # spelt as the score has them
                 for i in np.nonzero(named)[0][:400]:
                     labels.append((QRectF(x[i], y[i], w[i], kh - 1),
@@ -425,6 +443,61 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             for r, text in labels:
                 if clip is None or r.intersects(clip):
                     p.drawText(r.adjusted(3, 0, -2, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        if sung and len(sung) < MAX_LABELS:
+            p.setFont(self.label_font)
+            for box, mine in sung:
+                r = QRectF(box.x, box.y, box.w + 2, box.h)
+                if clip is None or r.intersects(clip):
+                    p.setPen(LYRIC_INK if mine else LYRIC_INK_DIM)
+                    p.drawText(r, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                               box.text)
+        if held and len(held) < MAX_LABELS:
+            for (fx, fy, fw, fh), mine in held:
+                r = QRectF(fx, fy, fw, fh)
+                if clip is None or r.intersects(clip):
+                    self._paint_fermata(p, r, LYRIC_INK if mine else LYRIC_INK_DIM)
+
+    def _mark(self, idx, x: np.ndarray, y: np.ndarray, w: np.ndarray, ids: np.ndarray,
+              free: np.ndarray, mine: bool, sung: list, held: list) -> None:
+        """Lay out the lyric syllables and fermatas of one active track's visible notes
+        (``free``: not under an overlay's) onto ``sung`` and ``held``. Looked up only
+        where the track has any (:meth:`~.noteindex.TrackIndex.marked`)."""
+        marked, marked_ids = idx.marked()
+        kh = self.vp.key_h
+        if not len(marked_ids) or kh < FERMATA_MIN_ROW:
+            return
+        on = np.nonzero(np.isin(ids, marked_ids) & free)[0]
+        if len(on) >= MAX_LABELS:  # zoomed far out: a blur of text, none written
+            return
+        notes: list[tuple[float, float, float, str]] = []
+        for i in on.tolist():
+            n = marked[int(ids[i])]
+            if n.lyric is not None:
+                notes.append((float(x[i]), float(y[i]), float(w[i]), printed(n.lyric)))
+            if n.fermata and (box := fermata_box(float(x[i]), float(y[i]), float(w[i]), kh)):
+                held.append((box, mine))
+        metrics = self.label_metrics
+        sung.extend((box, mine) for box in lyric_layout(
+            notes, kh, metrics.height(), metrics.horizontalAdvance))
+
+    def _paint_fermata(self, p: QPainter, r: QRectF, ink: QColor) -> None:
+        """A fermata in ``r``: the font's glyph where it has one, else an arc over a dot."""
+        p.setPen(ink)
+        if self.fermata_font is not None:
+            self.fermata_font.setPixelSize(max(8, round(r.height() * 2.6)))
+            p.setFont(self.fermata_font)
+            p.drawText(r.adjusted(-4, -r.height(), 4, r.height() * 0.45),  # the glyph sits high
+                       Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                       FERMATA_GLYPH)
+            return
+        p.setPen(QPen(ink, 1.2))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        bow = min(r.height() - 1, r.width() * 0.5)  # a flat bow, as engraved
+        arc = QRectF(r.left(), r.bottom() - bow, r.width(), 2 * bow)
+        p.drawArc(arc, 0, 180 * 16)  # the upper half of an ellipse: the fermata's bow
+        p.setBrush(ink)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.drawEllipse(QPointF(r.center().x(), r.bottom() - 1.5), 1.6, 1.6)
 
     def _paint_dense(self, p: QPainter, track, start, end, pitch, vel, ids, ghost: bool,
                      lo: int, hi: int) -> None:
