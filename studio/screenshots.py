@@ -31,7 +31,8 @@ def _wait(app, until, timeout: float) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m studio.screenshots")
-    parser.add_argument("--out", default="docs/images", help="folder for mask.png, takes.png")
+    parser.add_argument("--out", default="docs/images",
+                        help="folder for studio.png, mask.png, takes.png")
     parser.add_argument("--model", default=None, help="model name (default: the default one)")
     parser.add_argument("--timeout", type=float, default=300, help="seconds to wait for takes")
     args = parser.parse_args(argv)
@@ -47,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _shoot(app, win, out: Path, args: argparse.Namespace) -> int:
-    """Mask four bars of the demo's lead, ask for takes, and grab the window twice."""
+    """Grab the demo open, then mask four bars of the demo's lead, ask for takes, and grab
+    the window twice more."""
     from engine.score import Mask, Region
 
     from .pianoroll import Tool
@@ -59,6 +61,12 @@ def _shoot(app, win, out: Path, args: argparse.Namespace) -> int:
     tm = win.document.time_map
     lead = next(t for t in song.tracks if t.name == "Lead")
     win.selection.set_tracks([lead.id])
+    # The README's picture: the demo open, the Lead's first verse in the roll.
+    win.pianoroll.viewport.fit_ticks(tm.bar_to_tick(4), tm.bar_to_tick(16))
+    win.pianoroll.center_on_notes()
+    _wait(app, lambda: False, 0.3)
+    win.grab().save(str(out / "studio.png"), "PNG")
+    print(f"Wrote {out / 'studio.png'}")
     win.pianoroll.set_tool(Tool.MASK)
     first, last = 8, 12  # bars 9–12
     win.document.set_mask(Mask.of(Region({lead.id}, tm.bar_to_tick(first),
