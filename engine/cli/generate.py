@@ -54,30 +54,32 @@ _PCS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 def register(subparsers: argparse._SubParsersAction) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-o", "--output", metavar="OUT", type=Path,  # or --out-dir: batch
+                        action=GivenOnce,
                         help="song file to write (.mid, .partita, or .musicxml/.mxl for a "
                              "score) in an existing folder; never the input song")
     g = common.add_argument_group("model and sampling")
-    g.add_argument("--model", metavar="NAME",
+    g.add_argument("--model", metavar="NAME", action=GivenOnce,
                    help=f"model name or model folder (default: $PARTITA_MODEL, else the one "
                    f"`partita models default` keeps, else {DEFAULT_MODEL}, else the first "
                    "one installed)")
-    g.add_argument("--precision", choices=PRECISIONS, help="weights precision (default: the "
+    g.add_argument("--precision", choices=PRECISIONS, action=GivenOnce,
+                   help="weights precision (default: the "
                    "model's own)")
-    g.add_argument("--steps", type=int, default=8, metavar="N",
+    g.add_argument("--steps", type=int, default=8, metavar="N", action=GivenOnce,
                    help="decoding steps (default 8; more is slower and more careful)")
-    g.add_argument("--temperature", type=float, default=1.0, metavar="T",
+    g.add_argument("--temperature", type=float, default=1.0, metavar="T", action=GivenOnce,
                    help="sampling temperature (default 1.0; lower is safer)")
-    g.add_argument("--top-p", type=float, default=0.95, metavar="P",
+    g.add_argument("--top-p", type=float, default=0.95, metavar="P", action=GivenOnce,
                    help="nucleus sampling mass (default 0.95)")
-    g.add_argument("--seed", type=int, metavar="N",
+    g.add_argument("--seed", type=int, metavar="N", action=GivenOnce,
                    help="random seed, 0 or more (same seed, same take)")
-    g.add_argument("--key", metavar="KEY", default=AUTO,
+    g.add_argument("--key", metavar="KEY", default=AUTO, action=GivenOnce,
                    help="keep new notes in a key, e.g. C, F#m, Bb; 'none' for no key "
                         "(default: auto, the key the music around them is clearly in; "
                         "compose: a common key drawn from the seed)")
-    g.add_argument("--density", type=float, metavar="D",
+    g.add_argument("--density", type=float, metavar="D", action=GivenOnce,
                    help="0 (sparse) .. 1 (busy); default: the track's density around the region")
-    g.add_argument("--range", metavar="LO-HI", dest="pitch_range",
+    g.add_argument("--range", metavar="LO-HI", dest="pitch_range", action=GivenOnce,
                    help="the pitches new notes may take, e.g. D4-A5 (the Generate panel's "
                         "pitch range): a second part may leave the register the track has "
                         "so far (default: its own register, ± 2 semitones; the region's "
@@ -92,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="no parallel fifths or octaves between parts (chorale style; "
                         "default: on for four-part chorale writing only — harmonize adding "
                         "SATB voices, or a song of Soprano, Alto, Tenor and Bass parts)")
-    g.add_argument("--variations", type=int, default=1, metavar="N",
+    g.add_argument("--variations", type=int, default=1, metavar="N", action=GivenOnce,
                    help="write N different takes: OUT-1.EXT … OUT-N.EXT, seeds SEED, "
                         "SEED+1, … (a take that repeats another is drawn again)")
     g.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
@@ -126,7 +128,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("regenerate", parents=[common], help="rewrite one whole track",
                               description="Rewrite one track over the whole song.")
     p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
-    p.add_argument("--track", required=True, metavar="T",
+    p.add_argument("--track", required=True, metavar="T", action=GivenOnce,
                    help="track number or name (a track named 808 is '808', whatever the "
                         "numbers; '#2' is always track number 2)")
     p.set_defaults(func=_run_song_task, task="regenerate")
@@ -134,8 +136,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("continue", parents=[common], help="add bars after the end",
                               description="Continue the song for N more bars.")
     p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
-    p.add_argument("--bars", type=int, required=True, metavar="N", help="bars to add")
-    p.add_argument("--tracks", metavar="LIST",
+    p.add_argument("--bars", type=int, required=True, metavar="N", action=GivenOnce,
+                   help="bars to add")
+    p.add_argument("--tracks", metavar="LIST", action=GivenOnce,
                    help="only these tracks (default: the tracks playing in the last 8 "
                         "bars, and empty ones)")
     p.set_defaults(func=_run_song_task, task="continue")
@@ -146,17 +149,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                           "tracks, optionally only a pitch band; more "
                                           "regions with --region.")
     p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
-    p.add_argument("--tracks", metavar="LIST",
+    p.add_argument("--tracks", metavar="LIST", action=GivenOnce,
                    help="track numbers or names, comma-separated (a name wins over a "
                         "number; '#2' is always track 2)")
-    p.add_argument("--bars", metavar="A-B",
+    p.add_argument("--bars", metavar="A-B", action=GivenOnce,
                    help="bars, inclusive, as a score numbers them: the first full bar is 1, "
                         "a pickup bar 0 (5-8); a bar.beat starts or ends at a beat "
                         "(5.3-6.2: from bar 5's third beat through bar 6's second); several "
                         "spans with commas (1-2,7-8). A span that runs past the song's last "
                         "bar is cut there (with a note), one that starts after it is refused: "
                         "repaint never lengthens the song (use continue to add bars)")
-    p.add_argument("--pitch", metavar="LO-HI",
+    p.add_argument("--pitch", metavar="LO-HI", action=GivenOnce,
                    help="only this pitch band: MIDI numbers or names (48-72, C3-C5)")
     p.add_argument("--region", action="append", metavar="TRACKS:BARS[:LO-HI]",
                    help="one more region to repaint with its own tracks, bars and pitch band, "
@@ -169,12 +172,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Write the other tracks around a melody (adds "
                                           "tracks when the melody is alone).")
     p.add_argument("song", metavar="SONG", type=Path, nargs="+", help=SONG_HELP)
-    p.add_argument("--melody", required=True, metavar="T", help="melody track number or name")
+    p.add_argument("--melody", required=True, metavar="T", action=GivenOnce,
+                   help="melody track number or name")
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
+                   action=GivenOnce,
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
                         "without parallel 5ths/8ves), band (Piano, Bass) or auto (default); "
                         "a song with other tracks has those harmonized (said in a note)")
-    p.add_argument("--tracks", metavar="LIST",
+    p.add_argument("--tracks", metavar="LIST", action=GivenOnce,
                    help="only fill these tracks, comma-separated (default: every other "
                         "track, drums included)")
     p.set_defaults(func=_run_song_task, task="harmonize")

@@ -113,7 +113,7 @@ def test_the_ways_to_name_outputs_that_are_refused_before_anything_runs(songs, t
     twin.parent.mkdir()
     twin.write_bytes(songs[0].read_bytes())
     out = tmp_path / "out"
-    base = ["harmonize", "--melody", "Tune", "--steps", "2"]
+    base = ["harmonize", "--melody", "Tune"]  # (each is refused before a model runs)
     for argv, message in (
             ([*map(str, songs[:2]), "-o", str(out / "x.mid")],
              "writes one song, and 2 were given: give --out-dir DIR"),
@@ -130,6 +130,8 @@ def test_the_ways_to_name_outputs_that_are_refused_before_anything_runs(songs, t
              "--suffix '/x': added to each song's name, it cannot hold a folder"),
             ([*map(str, songs), "--out-dir", str(out), "--steps", "0"],
              "--steps must be at least 1"),
+            ([str(songs[0]), "-o", str(tmp_path / "x.mid"), "-o", str(tmp_path / "y.mid")],
+             "-o given twice"),
     ):
         assert main([*base, *argv]) == 1, argv
         err = capsys.readouterr().err
