@@ -573,12 +573,13 @@ class Song:
 
     @property
     def end(self) -> int:
-        """Tick where the song ends: the last note-off, the set length or the last marker,
-        whichever is later. A marker counts because a film's hit point past the last note
-        (a locked one a slower tempo pushed there) is still part of the cue: the song, its
-        playback, its stems and a MIDI file (whose end_of_track comes after the marker)
-        all reach it, and all say the same length."""
-        return max(self.length, self.notes_end, max((m.tick for m in self.markers), default=0))
+        """Tick where the song ends: the last note-off, the set length or the last marker
+        locked to its time, whichever is later. A film's hit point past the last note (a
+        slower tempo pushed it there) is still part of the cue: the song, its playback, its
+        stems and a MIDI file all reach it. A section marker is not (a song cropped or
+        cleared before its "Outro" played on in silence to it)."""
+        return max(self.length, self.notes_end,
+                   max((m.tick for m in self.markers if m.locked), default=0))
 
     def replace_track(self, track: Track) -> Song:
         i = self.track_index(track.id)

@@ -10,9 +10,11 @@ import pytest
 from engine.io.project import song_from_json, song_to_json
 from engine.score import (
     Marker,
+    Note,
     Song,
     TempoChange,
     TimeMap,
+    Track,
     delete_bars,
     insert_bars,
     remove_tempo_change,
@@ -136,3 +138,13 @@ def test_a_slower_tempo_pushing_a_hit_past_the_music_lengthens_the_song_to_it(tm
     path = tmp_path / "cue.mid"
     save_song(faster, path)
     assert load_song(path).end == faster.end
+
+
+def test_a_section_marker_past_the_notes_does_not_lengthen_the_song():
+    """Only a hit point locked to its time does: the benchmark's demo cropped to 16 bars
+    kept its "Outro" marker at bar 29 and its 16-bar regenerate ran over 29 bars."""
+    notes = (Note(60, 0, 480),)
+    song = Song(tracks=(Track("Piano", notes=notes),), markers=(Marker(9600, "Outro"),))
+    assert song.end == 480
+    locked = replace(song, markers=(Marker(9600, "Hit", 10.0),))
+    assert locked.end == 9600
