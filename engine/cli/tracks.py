@@ -261,14 +261,10 @@ def _swing(text: str | None, ops: list[tuple[str, str]]) -> float:
 
     if text is None:
         return STRAIGHT
-    percent = _percent(text)
-    if percent is None or not 50 <= percent <= 75:  # a NaN is no swing either
-        raise CliError(f"--swing {text}: give a swing of 50-75 per cent (50 is straight, "
-                       "66.7 a triplet swing, 75 the most)")
-    if not any(option == "quantize" for option, _ in ops):
-        raise CliError(f"--swing {text}: it swings a quantize: give --quantize T=1/8 (or "
-                       "1/16) too")
-    return percent / 100
+    return _quantize_share(
+        "--swing", text, ops, (50, 75), "give a swing of 50-75 per cent (50 is straight, "
+        "66.7 a triplet swing, 75 the most)", "it swings a quantize: give --quantize T=1/8 "
+        "(or 1/16) too")
 
 
 def _strength(text: str | None, ops: list[tuple[str, str]]) -> float:
@@ -276,13 +272,22 @@ def _strength(text: str | None, ops: list[tuple[str, str]]) -> float:
     checked."""
     if text is None:
         return 1.0
+    return _quantize_share(
+        "--strength", text, ops, (1, 100), "give a strength of 1-100 per cent (100 moves "
+        "each note onto its grid line, 50 halfway)", "it is how far a quantize moves the "
+        "notes: give --quantize T=1/16 too")
+
+
+def _quantize_share(option: str, text: str, ops: list[tuple[str, str]],
+                    bounds: tuple[int, int], out_of_range: str, alone: str) -> float:
+    """A per-cent option of every --quantize of the command (``--swing``, ``--strength``)
+    as a fraction: within ``bounds`` (a NaN is no number either), and refused without a
+    --quantize to apply to."""
     percent = _percent(text)
-    if percent is None or not 1 <= percent <= 100:  # a NaN is no strength either
-        raise CliError(f"--strength {text}: give a strength of 1-100 per cent (100 moves "
-                       "each note onto its grid line, 50 halfway)")
-    if not any(option == "quantize" for option, _ in ops):
-        raise CliError(f"--strength {text}: it is how far a quantize moves the notes: give "
-                       "--quantize T=1/16 too")
+    if percent is None or not bounds[0] <= percent <= bounds[1]:
+        raise CliError(f"{option} {text}: {out_of_range}")
+    if not any(op == "quantize" for op, _ in ops):
+        raise CliError(f"{option} {text}: {alone}")
     return percent / 100
 
 
