@@ -24,9 +24,8 @@ from engine.score.snap import Snap, grid_ticks, snap_by_name
 from .. import theme
 from ..keys import ERASE, EscCancelsGesture
 from ..number_entry import number_text
-from .gridlines import grid_lines
 from .tools import Tool
-from .velocity import LANE_H
+from .velocity import LANE_H, paint_lane_ground
 
 if TYPE_CHECKING:
     from .editor import PianoRoll
@@ -210,10 +209,7 @@ class ControllerLane(EscCancelsGesture, QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         w, h = self.width(), self.height()
-        p.fillRect(self.rect(), theme.PANEL)
-        lines = grid_lines(self.roll.document.time_map, self.vp, self.roll.snap)
-        p.setPen(QPen(theme.GRID_BEAT, 1))
-        p.drawLines([QLineF(x, 0, x, h) for x, _ in lines.bars])
+        paint_lane_ground(p, self)
         track = self.track()
         kind = self.kind
         colour = QColor(track.colour) if track is not None else theme.ACCENT

@@ -34,6 +34,15 @@ def lane_height(roll_height: int) -> int:
     return max(LANE_LEAST, min(LANE_H, round(roll_height * LANE_SHARE)))
 
 
+
+def paint_lane_ground(p: QPainter, lane: QWidget) -> None:
+    """A lane under the roll (velocity, controllers): the panel and the bar lines, at the
+    roll's scroll and zoom (``lane.roll``, ``lane.vp``)."""
+    p.fillRect(lane.rect(), theme.PANEL)
+    lines = grid_lines(lane.roll.document.time_map, lane.vp, lane.roll.snap)
+    p.setPen(QPen(theme.GRID_BEAT, 1))
+    p.drawLines([QLineF(x, 0, x, lane.height()) for x, _ in lines.bars])
+
 class VelocityLane(EscCancelsGesture, QWidget):
     """Stems for the active tracks' notes; selected notes only, when there is a selection."""
 
@@ -77,10 +86,7 @@ class VelocityLane(EscCancelsGesture, QWidget):
     def paintEvent(self, event) -> None:
         p = QPainter(self)
         w, h = self.width(), self.height()
-        p.fillRect(self.rect(), theme.PANEL)
-        lines = grid_lines(self.roll.document.time_map, self.vp, self.roll.snap)
-        p.setPen(QPen(theme.GRID_BEAT, 1))
-        p.drawLines([QLineF(x, 0, x, h) for x, _ in lines.bars])
+        paint_lane_ground(p, self)
         p.setPen(QPen(theme.GRID_SUB, 1, Qt.PenStyle.DashLine))
         for v in (32, 64, 96):
             p.drawLine(QLineF(0, self._y_of(v), w, self._y_of(v)))
