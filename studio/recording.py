@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -71,35 +72,41 @@ LOOP_RECORDING_TIPS = {
 
 def count_in_menu(window: MainWindow) -> QMenu:
     """*Transport ▸ Count-in*: the bars of click before a recording, kept in the settings."""
-    menu = QMenu("&Count-in", window)
-    group = QActionGroup(menu)
-    chosen = window.settings.count_in_bars()
-    for bars in COUNT_IN_BARS:
-        action = QAction(COUNT_IN_LABELS[bars], menu, checkable=True)
-        action.setData(bars)
-        action.setChecked(bars == chosen)
-        action.setStatusTip("Record starts without a count-in" if not bars else
-                            f"Record counts {plural(bars, 'bar')} in with the click first")
-        action.triggered.connect(lambda _on=False, b=bars: window.settings.set_count_in_bars(b))
-        group.addAction(action)
-        menu.addAction(action)
-    return menu
+    return _choice_menu(
+        window, "&Count-in", [(bars, COUNT_IN_LABELS[bars],
+                               "Record starts without a count-in" if not bars else
+                               f"Record counts {plural(bars, 'bar')} in with the click first")
+                              for bars in COUNT_IN_BARS],
+        window.settings.count_in_bars(), window.settings.set_count_in_bars)
 
 
 def loop_recording_menu(window: MainWindow) -> QMenu:
     """*Tools ▸ MIDI Input ▸ Loop Recording*: what a recording round the loop keeps — its
     passes merged, or each pass as a take — kept in the settings."""
-    menu = QMenu("&Loop Recording", window)
-    menu.setToolTipsVisible(True)
+    return _choice_menu(
+        window, "&Loop Recording",
+        [(mode, LOOP_RECORDING_LABELS[mode], LOOP_RECORDING_TIPS[mode])
+         for mode in LOOP_RECORDINGS],
+        window.settings.loop_recording(), window.settings.set_loop_recording, tooltips=True)
+
+
+def _choice_menu(window: MainWindow, title: str, choices: list[tuple[object, str, str]],
+                 chosen: object, choose: Callable[[object], None],
+                 tooltips: bool = False) -> QMenu:
+    """A menu of one-of choices ``(value, label, tip)``, ``chosen`` checked, ``choose``
+    called with the value picked (a setting's setter); ``tooltips``: the tips shown as the
+    menu's tooltips too."""
+    menu = QMenu(title, window)
+    menu.setToolTipsVisible(tooltips)
     group = QActionGroup(menu)
-    chosen = window.settings.loop_recording()
-    for mode in LOOP_RECORDINGS:
-        action = QAction(LOOP_RECORDING_LABELS[mode], menu, checkable=True)
-        action.setData(mode)
-        action.setChecked(mode == chosen)
-        action.setStatusTip(LOOP_RECORDING_TIPS[mode])
-        action.setToolTip(LOOP_RECORDING_TIPS[mode])
-        action.triggered.connect(lambda _on=False, m=mode: window.settings.set_loop_recording(m))
+    for value, label, tip in choices:
+        action = QAction(label, menu, checkable=True)
+        action.setData(value)
+        action.setChecked(value == chosen)
+        action.setStatusTip(tip)
+        if tooltips:
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _on=False, v=value: choose(v))
         group.addAction(action)
         menu.addAction(action)
     return menu
