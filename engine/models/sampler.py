@@ -649,16 +649,20 @@ class _Window:
                                              weights[chosen])
             flat[idx[chosen]] = draw[chosen]
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
-            if self.shapes is not None:  # (after the repair: it may strike a note too)
+            # (After the repair: it may strike a note too.) Only the shaped lanes' cells: a
+            # track's lanes share their shape, so no other cell bears on them.
+            shaped = (chosen[self.shapes[ln[chosen]] > 0] if self.shapes is not None
+                      else chosen[:0])
+            if shaped.size:
                 before = grid.copy()
-                before.reshape(-1)[idx[chosen]] = vocab.MASK
+                before.reshape(-1)[idx[shaped]] = vocab.MASK
                 # Where the step's legal notes hold none of the shape (they were read before
                 # this step's other draws), the model's own within the cell's constraints.
-                own = logits[chosen] - logits[chosen].max(-1, keepdims=True)
-                own = np.where(static[open_][chosen], np.exp(own), 0.0)
-                flat[idx[chosen]] = keep_shape(flat[idx[chosen]], ln[chosen], cl[chosen],
+                own = logits[shaped] - logits[shaped].max(-1, keepdims=True)
+                own = np.where(static[open_][shaped], np.exp(own), 0.0)
+                flat[idx[shaped]] = keep_shape(flat[idx[shaped]], ln[shaped], cl[shaped],
                                                before, self.groups, self.shapes,
-                                               weights[chosen],
+                                               weights[shaped],
                                                lambda w: _draw(w, self.top_p, self.rng)[0],
                                                own)
             if self.avoid_parallels and s < last_pass:
