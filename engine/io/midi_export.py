@@ -259,6 +259,11 @@ def _conductor(song: Song) -> mido.MidiTrack:
         events.append(((tempo.tick, 3, i), "set_tempo", {"tempo": tempo.us_per_beat}))
     for i, marker in enumerate(song.markers):
         events.append(((marker.tick, 4, i), "marker", {"text": _text(marker.text)}))
+        if marker.locked:
+            # MIDI's cue point is "something happening on a film or video screen at this
+            # point": a hit point. Written beside the marker (which every DAW shows), it
+            # tells a reader the marker is locked to its time.
+            events.append(((marker.tick, 4, i), "cue_marker", {"text": _text(marker.text)}))
     # The conductor's end_of_track carries the song's length to the reader (that one must
     # be written), and ends with the other tracks (each at the song's end).
     return _as_track(events, end=song.end, must_end=song.length >= song.end)
@@ -376,7 +381,7 @@ def _as_track(events: list[_Event], end: int = 0, must_end: bool = False) -> mid
     for key, kind, fields in events:
         tick = key[0]
         if kind in ("track_name", "time_signature", "key_signature", "set_tempo", "marker",
-                    "lyrics"):
+                    "cue_marker", "lyrics"):
             trk.append(mido.MetaMessage(kind, time=_delta(tick, last), **fields))
         else:
             trk.append(mido.Message(kind, skip_checks=True, time=_delta(tick, last), **fields))

@@ -37,6 +37,7 @@ from engine.score import (
     ProgramChange,
     Song,
     TempoChange,
+    TimeMap,
     TimeSignature,
     Track,
     listed,
@@ -61,7 +62,7 @@ CC_PAN = 10
 # (docs/file-format.md, "Dropped, and why"). Port, channel prefix and SMPTE offset are
 # dropped too, but carry nothing a musician wrote.
 DROPPED_METAS = {0x01: "text", 0x02: "copyright", 0x04: "instrument names", 0x05: "lyrics",
-                 0x07: "cue points", 0x7F: "sequencer-specific data"}
+                 0x7F: "sequencer-specific data"}
 
 
 # A track named as a kit ("Drums", "Drum Kit", "Percussion", "Kit", "Snare" …): on a
@@ -401,6 +402,7 @@ def song_from_smf(smf: Smf) -> Song:
     keys: list[KeySignature] = []
     markers: list[Marker] = []
     marker_tracks: list[int] = []  # the MIDI track each marker is in
+    cues: list[Marker] = []  # cue points: hit points, markers locked to their time
     names: list[str] = []
     for trk in smf.tracks:
         name = None
@@ -422,6 +424,8 @@ def song_from_smf(smf: Smf) -> Song:
             elif mtype == 0x06:
                 markers.append(Marker(tick, decode_text(payload)))
                 marker_tracks.append(len(names))
+            elif mtype == 0x07:
+                cues.append(Marker(tick, decode_text(payload)))
             elif mtype == 0x03 and name is None:
                 name = decode_text(payload)
         names.append(name or "")
@@ -451,7 +455,7 @@ def song_from_smf(smf: Smf) -> Song:
     tracks = _channels_named_apart(tracks, split_by_channel)
     note_end = max((t.end for t in tracks), default=0)
     file_end = max((t.end for t in smf.tracks), default=0)
-    return Song(
+    song = Song(
         tracks=tuple(tracks),
         ppq=ppq,
         tempos=_last_per_tick(tempos),
@@ -462,6 +466,25 @@ def song_from_smf(smf: Smf) -> Song:
         # Keep silence after the last note (a held final bar, a reverb tail) as the length.
         length=file_end if file_end > note_end else 0,
     )
+    return _locked_by_cues(song, cues)
+
+
+def _locked_by_cues(song: Song, cues: list[Marker]) -> Song:
+    """``song`` with its markers locked to their times where the file has a cue point
+    (MIDI's hit point) of the same text at the same tick — as the export writes a locked
+    marker — and a locked marker for each cue point without one (a film program's hits)."""
+    if not cues:
+        return song
+    tm = TimeMap.of(song)
+    markers = list(song.markers)
+    for cue in cues:
+        twin = next((i for i, m in enumerate(markers)
+                     if m.tick == cue.tick and m.text == cue.text and not m.locked), None)
+        if twin is None:
+            markers.append(cue)
+            twin = len(markers) - 1
+        markers[twin] = replace(markers[twin], seconds=tm.tick_to_seconds(cue.tick))
+    return replace(song, markers=tuple(sorted(markers, key=lambda m: m.tick)))
 
 
 def _sung(smf: Smf, tracks: list[Track], origins: list[int], ppq: int) -> list[Track]:

@@ -61,6 +61,21 @@ def test_export_keeps_the_music_of_a_song_made_in_partita():
         assert getattr(back, field) == getattr(song, field), field
 
 
+def test_a_marker_locked_to_its_time_comes_back_locked_from_a_midi_file():
+    # A film cue's hit point: a marker beside a cue point (MIDI's "something happening on
+    # the screen here") at its tick, which every DAW shows as a marker; read back locked,
+    # at the time the tempo map gives its tick, so a later tempo edit keeps it on its frame.
+    song = replace(full_song(), markers=(Marker(384, "Chorus"), Marker(1000, "Hit", 1.2)))
+    mf = mido.MidiFile(file=io.BytesIO(midi_to_bytes(song)))
+    metas = [(m.type, m.text) for m in mf.tracks[0] if m.type in ("marker", "cue_marker")]
+    assert metas == [("marker", "Chorus"), ("marker", "Hit"), ("cue_marker", "Hit")]
+    back = midi_from_bytes(midi_to_bytes(song))
+    assert [(m.tick, m.text, m.locked) for m in back.markers] == [
+        (384, "Chorus", False), (1000, "Hit", True)]
+    # 768 ticks at 0.5 s a beat, then 232 at 0.4 s: the tick's time, not the stored 1.2.
+    assert back.markers[1].seconds == pytest.approx(1.0 + 232 / 384 * 0.4)
+
+
 @pytest.mark.parametrize("key", sorted(MIDI_KEYS))
 def test_every_key_a_midi_file_can_declare_is_written_and_read_back(key):
     # The key signature meta event (sharps or flats, major or minor), at bar 1 and as a

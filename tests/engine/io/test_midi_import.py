@@ -165,6 +165,14 @@ def test_tempo_meter_key_markers_from_any_track_last_one_per_tick_wins():
     assert song.markers == (Marker(0, "Intro"), Marker(960, "Verse"))
 
 
+def test_a_cue_point_alone_is_a_hit_point_locked_to_its_time():
+    data = midi_bytes([[Meta("set_tempo", tempo=600_000), Meta("cue_marker", text="Door slam"),
+                        on(60), off(60, 1920), Meta("cue_marker", text="Cut", time=0)]])
+    song = midi_from_bytes(data)
+    assert [(m.tick, m.text, m.seconds) for m in song.markers] == [
+        (0, "Door slam", 0.0), (1920, "Cut", pytest.approx(2.4))]
+
+
 def test_meters_no_bar_grid_can_hold_are_dropped():
     data = midi_bytes([[Meta("time_signature", numerator=4, denominator=64), on(60),
                         off(60, 10)]], ppq=8)  # a 64th note would be half a tick

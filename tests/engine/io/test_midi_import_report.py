@@ -25,8 +25,10 @@ def test_counts_each_kind_of_dropped_event(tmp_path):
     song, report = read_midi_with_report(path)
     assert song == read_midi(path)  # one reader
     # "a" is sung on the note at tick 0 (Note.lyric); "b", with no note left, is dropped.
-    assert report.summary() == ("text (1), copyright (1), lyrics (1), cue points (1), "
+    assert report.summary() == ("text (1), copyright (1), lyrics (1), "
                                 "sequencer-specific data (1), sysex (1)")
+    # A cue point is a hit point, kept as a marker locked to its time.
+    assert [(m.text, m.locked) for m in song.markers] == [("go", True)]
     assert report
 
 
