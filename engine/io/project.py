@@ -130,11 +130,20 @@ def track_to_json(t: Track) -> Document:
     }
     if t.transposition is not None:  # optional: left out, the instrument's usual one
         d["transposition"] = list(t.transposition)
-    if spellings := spelling_rows(t.notes):  # optional: a score's own names (B♭, not A♯)
+    d.update(notation_rows(t.notes))
+    return d
+
+
+def notation_rows(notes: Sequence[Note]) -> Document:
+    """The notes' notation, each list only where a note has it (all optional: an older
+    Partita reads the file and leaves them out): ``spellings`` (a score's own names, B♭
+    not A♯), ``lyrics`` (the syllables sung on them), ``fermatas`` (the notes held)."""
+    d: Document = {}
+    if spellings := spelling_rows(notes):
         d["spellings"] = spellings
-    if lyrics := lyric_rows(t.notes):  # optional: the syllables sung on the notes
+    if lyrics := lyric_rows(notes):
         d["lyrics"] = lyrics
-    if fermatas := [n.id for n in t.notes if n.fermata]:  # optional: the notes held
+    if fermatas := [n.id for n in notes if n.fermata]:
         d["fermatas"] = fermatas
     return d
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from engine.io.project import note_rows, track_from_json, track_to_json
+from engine.io.project import notation_rows, note_rows, track_from_json, track_to_json
 from engine.plugins.api import GenerateOptions
 from engine.plugins.result import written_mask
 from engine.score import (
@@ -160,6 +160,10 @@ def _take_to_json(take: Take, request_label: str | None) -> dict[str, Any] | Non
         else:
             return None  # an edit this format does not hold: the take stays in memory only
     before = take.write_mask.notes_inside(take.base_song)
+    # The notes' spellings, lyrics and fermatas, beside their rows as a track keeps them.
+    notation = {part: rows for part, by_track in (("before", before), ("notes", take.notes))
+                if (rows := {str(tid): extra for tid, notes in by_track.items()
+                             if (extra := notation_rows(notes))})}
     return {
         "task": take.task,
         "model": take.model,
@@ -169,6 +173,7 @@ def _take_to_json(take: Take, request_label: str | None) -> dict[str, Any] | Non
         "prep": prep,
         "before": {str(tid): note_rows(notes) for tid, notes in before.items()},
         "notes": {str(tid): note_rows(notes) for tid, notes in take.notes.items()},
+        **({"notation": notation} if notation else {}),
         **({"warnings": [_warning_to_json(w) for w in take.warnings]} if take.warnings
            else {}),
     }
@@ -242,10 +247,11 @@ def _take_from_json(d: Any, stored_mask: Any, song: Song,
     prep = _prep_from_json(d.get("prep", []), song)
     prepared = EditGroup(prep).apply(song) if prep else song
     mask = mask_from_json(stored_mask, prepared)
-    notes = _notes_by_track(d.get("notes"), "notes")
+    notation = d.get("notation") if isinstance(d.get("notation"), dict) else {}
+    notes = _notes_by_track(d.get("notes"), "notes", notation.get("notes"))
     if set(notes) - {t.id for t in prepared.tracks}:  # the user deleted it, then saved
         raise ValueError("it writes a track that was deleted after it was made")
-    before = _notes_by_track(d.get("before", {}), "before")
+    before = _notes_by_track(d.get("before", {}), "before", notation.get("before"))
     base = _base_song(song, mask, notes, before)
     take = make_take(job_id=0, model=model, task=task, mask=mask, song=base,
                      revision=revision, result=notes, options=_options_from_json(
@@ -313,17 +319,27 @@ def _prep_from_json(items: Any, song: Song) -> tuple[Edit, ...]:
     return tuple(prep)
 
 
-def _notes_by_track(data: Any, what: str) -> dict[int, tuple[Note, ...]]:
+def _notes_by_track(data: Any, what: str, notation: Any = None) -> dict[int, tuple[Note, ...]]:
+    """A take's stored notes by track id, with their spellings, lyrics and fermatas from
+    ``notation`` (``{track id: {"spellings": …}}``; only notation, so one that is not an
+    object is left out, never fatal, as a track's own are)."""
     if not isinstance(data, dict):
         raise ValueError(f"{what} is not an object")
+    notation = notation if isinstance(notation, dict) else {}
     out = {}
     for key, rows in data.items():
         try:
             tid = int(key)
         except ValueError:
             raise ValueError(f"{what}: {key!r} is not a track id") from None
-        out[tid] = track_from_json({"notes": rows}, f"{what}[{key}]").notes
+        extra = notation.get(key)
+        extra = {k: v for k, v in extra.items() if k in _NOTATION} if isinstance(
+            extra, dict) else {}
+        out[tid] = track_from_json({"notes": rows, **extra}, f"{what}[{key}]").notes
     return out
+
+
+_NOTATION = ("spellings", "lyrics", "fermatas")
 
 
 def _warning_to_json(warning: TakeWarning) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from engine.jobs import TakeStore, TakeWarning, apply_take
 from engine.jobs.saved_takes import (
@@ -26,6 +27,7 @@ from engine.score import (
     set_song_props,
     set_time_from_bar,
 )
+from engine.score.lyrics import Lyric
 from tests.engine.jobs.test_takes import make
 from tests.engine.jobs.toy_models import toy_song
 
@@ -58,6 +60,32 @@ def test_pending_takes_come_back_with_their_letters_labels_and_audition():
         assert new.base_revision == 9 and new.task == "repaint" and new.model == "toy"
         assert not new.conflicts_with(song)
         assert music(apply_take(song, new)[0]) == music(apply_take(song, old)[0])
+
+
+def test_a_pending_takes_notes_keep_their_spellings_lyrics_and_fermatas():
+    # A choir's harmonization waiting on the takes bar: its B♭ is still a B♭ (not an A♯),
+    # its syllable and its fermata still there after a save and reopen, and so are the
+    # old notes' names the take would put back on reject.
+    song, piano, _bass = toy_song()
+    mask = Mask.of(Region({piano.id}, 960, 1920))
+    spelled = song.replace_track(piano.with_notes(tuple(
+        replace(n, spelling="Eb") if n.pitch == 63 else n for n in piano.notes)))
+    new = (Note(70, 960, 480, spelling="Bb", lyric=Lyric("Hal", "begin")),
+           Note(72, 1440, 480, fermata=True))
+    store = TakeStore()
+    store.add(make(spelled, mask, {piano.id: new}))
+    data = through_a_file(takes_to_json(store))
+    take = takes_from_json(data, spelled).store.sets[mask].takes[0]
+    assert [(n.pitch, n.spelling, n.lyric, n.fermata) for n in take.notes[piano.id]] == [
+        (70, "Bb", Lyric("Hal", "begin"), False), (72, None, None, True)]
+    before = take.write_mask.notes_inside(take.base_song)[piano.id]
+    assert [n.spelling for n in before if n.pitch == 63] == ["Eb"]
+    # A file from before notation was kept, or a damaged one: the notes, plainly.
+    data["sets"][0]["takes"][0]["notation"] = {"notes": {str(piano.id): "⚠"}}
+    restored = takes_from_json(data, spelled)
+    assert restored.problems == []
+    assert [n.spelling for n in restored.store.sets[mask].takes[0].notes[piano.id]] == [
+        None, None]
 
 
 def test_a_takes_warnings_are_kept_as_they_were_said():
