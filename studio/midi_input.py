@@ -3,9 +3,10 @@
 A :class:`MidiSource` lists the input ports and opens one; :class:`MidoSource` is the real
 one (``mido`` over ``python-rtmidi``: ALSA on Linux, CoreMIDI, Windows MM), and tests give
 :class:`MidiInput` a fake of their own. The port's callback runs on the backend's thread:
-it hands each note-on / note-off (pitch, velocity, ``time.monotonic()`` seconds) and
-control change (the sustain pedal's: :data:`SUSTAIN`) to
-:class:`MidiInput`, which re-emits it on the GUI thread through a queued signal.
+it hands each note-on / note-off (pitch, velocity, ``time.monotonic()`` seconds),
+control change (the sustain pedal's: :data:`SUSTAIN`, the modulation wheel's …) and move
+of the pitch wheel (as the controller :data:`PITCH_BEND`) to :class:`MidiInput`, which
+re-emits it on the GUI thread through a queued signal.
 
 A machine without MIDI is the common case, not an error: no ALSA sequencer (no
 ``/dev/snd/seq``: a server, a container), no ``python-rtmidi`` or ``libasound2``, no device
@@ -27,9 +28,13 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 # (pitch, velocity, seconds) from any thread; velocity 0 is a note-off, as in MIDI.
 Deliver = Callable[[int, int, float], None]
-# (controller, value, seconds) from any thread: a control change (64: the sustain pedal).
+# (controller, value, seconds) from any thread: a control change (64: the sustain pedal),
+# or the pitch wheel (PITCH_BEND, its value -8192..8191).
 DeliverControl = Callable[[int, int, float], None]
 SUSTAIN = 64
+# Not a controller number (those are 0-127): the pitch wheel, handed on with the control
+# changes because it is recorded and restated as they are (a ("pitchwheel", 0) event).
+PITCH_BEND = 128
 
 ALSA_SEQ = "/dev/snd/seq"
 THROUGH = "Midi Through"  # ALSA's loop-back port: never a keyboard
@@ -117,6 +122,8 @@ class MidoSource:
                     deliver(msg.note, 0, time.monotonic())
                 elif msg.type == "control_change" and control is not None:
                     control(msg.control, msg.value, time.monotonic())
+                elif msg.type == "pitchwheel" and control is not None:
+                    control(PITCH_BEND, msg.pitch, time.monotonic())
             except Exception:  # a bad message is dropped, the port goes on
                 pass
 
@@ -147,7 +154,7 @@ class MidiInput(QObject):
     noteOn = Signal(int, int, float)  # pitch, velocity 1–127, time.monotonic() seconds
     noteOff = Signal(int, float)  # pitch, seconds
     changed = Signal()  # the open device or the reason for none changed
-    controlChanged = Signal(int, int, float)  # controller, value, seconds
+    controlChanged = Signal(int, int, float)  # controller (or PITCH_BEND), value, seconds
     disconnected = Signal(str)  # the open port went away (unplugged): its name
     reconnected = Signal(str)  # the port that went away is back, open again: its name
     _received = Signal(int, int, float)  # from the backend's thread
@@ -163,6 +170,9 @@ class MidiInput(QObject):
         self._port: MidiPort | None = None
         self.held: set[int] = set()  # the keys down on the open port
         self.pedal = 0  # the sustain pedal's last value on the open port (0: up)
+        # Each controller's (and the pitch wheel's) last value on the open port: where a
+        # recording starts from.
+        self.values: dict[int, int] = {}
         # The port that went away (unplugged), opened again when it is back: poll().
         self.lost: str | None = None
         self.now = time.monotonic  # the clock of the notes' times (tests set it)
@@ -244,6 +254,8 @@ class MidiInput(QObject):
             if self.pedal:  # a pedal down is let up there too
                 self.pedal = 0
                 self.controlChanged.emit(SUSTAIN, 0, at)
+            if self.values.get(PITCH_BEND):  # and a bend held, centred
+                self.controlChanged.emit(PITCH_BEND, 0, at)
             self.lost = gone
             self.close(reason=f"“{gone}” was disconnected (plug it in again: it reconnects)")
             self.disconnected.emit(gone)
@@ -261,6 +273,7 @@ class MidiInput(QObject):
         self.device = None
         self.held.clear()
         self.pedal = 0
+        self.values.clear()
         if port is not None:
             with contextlib.suppress(Exception):  # a port gone with its device: closed
                 port.close()
@@ -283,10 +296,12 @@ class MidiInput(QObject):
         self._received_control.emit(int(control), int(value), float(seconds))
 
     def _dispatch_control(self, control: int, value: int, seconds: float) -> None:
-        if self._port is None or not (0 <= control <= 127 and 0 <= value <= 127):
+        if self._port is None or not ((0 <= control <= 127 and 0 <= value <= 127) or
+                                      (control == PITCH_BEND and -8192 <= value <= 8191)):
             return
         if control == SUSTAIN:
             self.pedal = value
+        self.values[control] = value
         self.controlChanged.emit(control, value, seconds)
 
     def _dispatch(self, pitch: int, velocity: int, seconds: float) -> None:

@@ -12,10 +12,13 @@ Space, Enter, a click on the ruler or another move of the playhead (Home; playba
 there, a DAW's punch-out), or the end: three minutes past the song's end — writes
 them into the track that was current as one undo step ("Undo Record 12 notes"), as played
 (Q quantizes them after); a key still held ends where the recording stopped. The sustain
-pedal's moves (CC64) go into the track's controllers in the same undo step. With the
+pedal's moves (CC64), the pitch wheel's and the other controllers' played (the modulation
+wheel, expression, a fader: :func:`recorded_control`) go into the track's controllers in
+the same undo step, replacing those controllers' own events over the take's span and
+leaving the others (a volume automation, a bend not played) as they were. With the
 loop on, each pass is merged into the take (a held note ends at the loop's end), or, with
 *Tools ▸ MIDI Input ▸ Loop Recording ▸ Keep Each Pass as a Take*, each pass with notes
-becomes a take of the track over the loop's span ("Pass 2", with its pedal) on the takes
+becomes a take of the track over the loop's span ("Pass 2", with its pedal and bends) on the takes
 bar (:meth:`studio.cocompose.CoComposer.offer_recorded`), the last first. A note
 of the same pitch under a recorded one is replaced or cut short, as step entry writes
 (:func:`engine.score.add_notes_replacing`): none is doubled, and one starting at most
@@ -51,16 +54,32 @@ from engine.score import (
     clamp_velocity,
     track_label,
 )
-from engine.score.controller_state import span_replaced
+from engine.score.controller_state import Key, keys_replaced
 from engine.score.edits import RECORDED_FLAM_S, plural
 
-from .midi_input import SUSTAIN
+from .midi_input import PITCH_BEND, SUSTAIN
 from .settings import COUNT_IN_BARS, LOOP_RECORDINGS
 
 if TYPE_CHECKING:
     from .mainwindow import MainWindow
 
 EXTRA_SECONDS = 180  # how long a recording may go on past the song's end
+# Controllers that set up a sound rather than play it (bank select's second half, data
+# entry and the parameter numbers it writes to, the channel-mode messages from 120 on):
+# a keyboard sends them when a patch is chosen, not as music.
+_SET_UP_CONTROLS = frozenset({0, 6, 32, 38, 96, 97, 98, 99, 100, 101, *range(120, 128)})
+
+
+def recorded_control(control: int) -> bool:
+    """Whether a recording keeps ``control``'s moves: the pitch wheel and the controllers
+    played as music (sustain, modulation, expression, breath, a fader)."""
+    return control == PITCH_BEND or (0 <= control <= 127 and control not in _SET_UP_CONTROLS)
+
+
+def control_key(control: int) -> Key:
+    """The track's controller a keyboard's ``control`` is written as."""
+    return ("pitchwheel", 0) if control == PITCH_BEND else ("control_change", control)
+
 COUNT_IN_LABELS = {0: "&Off", 1: "&1 Bar", 2: "&2 Bars"}
 LOOP_RECORDING_LABELS = {"merge": "&Merge Passes", "takes": "&Keep Each Pass as a Take"}
 LOOP_RECORDING_TIPS = {
@@ -127,10 +146,11 @@ class Recorder(QObject):
         # pitch → (start tick, velocity, the loop's pass it was struck in)
         self.held: dict[int, tuple[int, int, int]] = {}
         self.loop_pass = 0  # the loop's passes the frames have shown (0: the first)
-        # The sustain pedal: its value when recording started, and its moves since
-        # (tick, value, the loop's pass), written into the track's controllers.
-        self.pedal_at_start = 0
-        self.pedal: list[tuple[int, int, int]] = []
+        # The controllers played (the sustain pedal, the pitch wheel …): their values
+        # when recording started, where known, and their moves since (tick, controller,
+        # value, the loop's pass), written into the track's controllers.
+        self.controls_at_start: dict[int, int] = {}
+        self.moves: list[tuple[int, int, int, int]] = []
         self.now = time.monotonic  # the clock of the MIDI notes' times (tests set it)
         self._clock: tuple[float, int] | None = None  # (now, tick) at the last frame
         # When the count-in ends and recording begins, on that clock: -inf without a
@@ -178,7 +198,9 @@ class Recorder(QObject):
         self.song_resets = w.document.resets
         self.notes, self.held, self._clock, self.loop_pass = [], {}, None, 0
         self.note_pass = {}
-        self.pedal_at_start, self.pedal = midi.pedal, []
+        # The pedal and the wheel are known at rest until moved (a spring centres the wheel).
+        self.controls_at_start = {SUSTAIN: midi.pedal, PITCH_BEND: 0, **midi.values}
+        self.moves = []
         bars = w.settings.count_in_bars()
         self.punch_in = math.inf if bars else -math.inf
         self.recording = True  # before play(): its playingChanged(True) is ours
@@ -286,13 +308,13 @@ class Recorder(QObject):
         self.held[pitch] = (tick, clamp_velocity(velocity), loop_pass)
 
     def control(self, control: int, value: int, seconds: float) -> None:
-        """A control change: the sustain pedal's are kept (in the count-in: at the
-        playhead, where a pedal still down then holds the first notes)."""
-        if not self.recording or control != SUSTAIN:
+        """A control change or the pitch wheel: those played as music are kept (in the
+        count-in: at the playhead, where a pedal still down then holds the first notes)."""
+        if not self.recording or not recorded_control(control):
             return
         tick, loop_pass = ((self.window.transport.play_start, 0) if seconds < self.punch_in
                            else self._time_at(seconds))
-        self.pedal.append((tick, value, loop_pass))
+        self.moves.append((tick, control, value, loop_pass))
 
     def note_off(self, pitch: int, seconds: float) -> None:
         if self.recording and pitch in self.held:
@@ -317,23 +339,36 @@ class Recorder(QObject):
         self.notes.append(note)
         self.note_pass[note.id] = struck_in
 
-    def _pedalled(self, controls: tuple[ControlEvent, ...],
-                  stop: int | None) -> tuple[ControlEvent, ...] | None:
-        """The track's ``controls`` with the sustain pedal of the take's span as it was
-        played (the track's own there replaced; its own state restated after), or None
-        when the pedal was not touched (a melody recorded over a pedalled part)."""
-        if not self.pedal:
+    def _played_controls(self, controls: tuple[ControlEvent, ...], lo: int, hi: int,
+                         passes: range, at_start: dict[int, int]) -> tuple[ControlEvent, ...]:
+        """The track's ``controls`` with the controllers moved in the loop's ``passes``
+        as played over ``[lo, hi)`` (at one tick, the later pass's value), from the
+        values ``at_start`` (where known); the track's own events of those controllers
+        there replaced, its state restated after, every other controller kept."""
+        latest: dict[tuple[int, int], int] = {}  # (tick, controller) → value
+        for tick, control, value, loop_pass in sorted(self.moves, key=lambda e: (e[3], e[0])):
+            if loop_pass in passes and lo <= tick < hi:
+                latest[tick, control] = value
+        moved = {control for _t, control, _v, p in self.moves if p in passes}
+        events = [ControlEvent(tick, *control_key(control), value)
+                  for (tick, control), value in sorted(latest.items())]
+        start = {control_key(c): v for c, v in at_start.items() if c in moved}
+        return keys_replaced(controls, [control_key(c) for c in sorted(moved)], lo, hi,
+                             events, start)
+
+    def _recorded_controls(self, controls: tuple[ControlEvent, ...],
+                           stop: int | None) -> tuple[ControlEvent, ...] | None:
+        """The track's ``controls`` with the controllers played in the take's span as
+        they were played, or None when none was touched (a melody recorded over a
+        pedalled part)."""
+        if not self.moves:
             return None
         tr = self.window.transport
-        lo, hi = tr.play_start, max(stop or 0, max(t for t, _v, _p in self.pedal) + 1)
+        lo, hi = tr.play_start, max(stop or 0, max(t for t, *_ in self.moves) + 1)
         if self.loop_pass:  # round the loop: its whole span was played over
             lo, hi = min(lo, tr.loop_start), max(hi, tr.loop_end)
-        moves: dict[int, int] = {}  # tick → value: at one tick, the later pass's
-        for tick, value, _pass in sorted(self.pedal, key=lambda e: (e[2], e[0])):
-            moves[tick] = value
-        events = [ControlEvent(t, "control_change", SUSTAIN, v) for t, v in sorted(moves.items())]
-        start = {("control_change", SUSTAIN): self.pedal_at_start}
-        return tuple(span_replaced(controls, lo, hi, events, start))
+        return self._played_controls(controls, lo, hi, range(self.loop_pass + 1),
+                                     self.controls_at_start)
 
     def _playing_changed(self, playing: bool) -> None:
         if not playing and self.recording:
@@ -383,7 +418,7 @@ class Recorder(QObject):
         written = [n for n in edit.added if n.id in taken]
         label = f"Record {plural(len(written), 'note')}"
         edit = replace(edit, label=label)
-        controls = self._pedalled(track.controls, stop)
+        controls = self._recorded_controls(track.controls, stop)
         if controls is not None:  # the pedal's moves with the notes: one undo step
             edit = EditGroup((edit, SetTrackProps(track.id, (("controls", track.controls),),
                                                   (("controls", controls),), label)), label)
@@ -420,8 +455,8 @@ class Recorder(QObject):
             name = f"Pass {p + 1}"
             try:
                 take = recorded_take(doc.song, doc.revision, track.id, span,
-                                     tuple(passes[p]), self._pass_pedal(track.controls, p,
-                                                                        span),
+                                     tuple(passes[p]), self._pass_controls(track.controls, p,
+                                                                           span),
                                      f"Record {name}")
             except (InvalidResult, EditError):  # the loop moved while recording: merged
                 return False
@@ -434,17 +469,16 @@ class Recorder(QObject):
                   f"{made[0][1]} on screen: {w.composer.take_keys()}")
         return True
 
-    def _pass_pedal(self, controls: tuple[ControlEvent, ...], loop_pass: int,
-                    span: tuple[int, int]) -> tuple[ControlEvent, ...] | None:
-        """The track's ``controls`` with the sustain pedal of pass ``loop_pass`` over the
-        loop's ``span`` (from the value it had as the pass began), or None when the pedal
-        was not touched in the recording (a melody recorded over a pedalled part)."""
-        if not self.pedal:
+    def _pass_controls(self, controls: tuple[ControlEvent, ...], loop_pass: int,
+                       span: tuple[int, int]) -> tuple[ControlEvent, ...] | None:
+        """The track's ``controls`` with the controllers played in pass ``loop_pass`` over
+        the loop's ``span`` (each from the value it had as the pass began), or None when
+        none was touched in the recording (a melody recorded over a pedalled part)."""
+        if not self.moves:
             return None
-        ordered = sorted(self.pedal, key=lambda e: (e[2], e[0]))
-        earlier = [v for _t, v, p in ordered if p < loop_pass]
-        at_start = earlier[-1] if earlier else self.pedal_at_start
-        moves = {t: v for t, v, p in ordered if p == loop_pass and span[0] <= t < span[1]}
-        events = [ControlEvent(t, "control_change", SUSTAIN, v) for t, v in sorted(moves.items())]
-        return tuple(span_replaced(controls, *span, events,
-                                   {("control_change", SUSTAIN): at_start}))
+        at_start = dict(self.controls_at_start)
+        for _t, control, value, _p in sorted((m for m in self.moves if m[3] < loop_pass),
+                                             key=lambda e: (e[3], e[0])):
+            at_start[control] = value
+        return self._played_controls(controls, *span, range(loop_pass, loop_pass + 1),
+                                     at_start)

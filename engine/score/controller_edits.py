@@ -10,8 +10,9 @@ end of a phrase returns to the one the track had).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from .controller_state import RESET_VALUES, Key, key_of, span_replaced, state_before
+from .controller_state import RESET_VALUES, Key, key_of, keys_replaced, state_before
 from .edits import Edit, SetTrackProps
 from .song import ControlEvent, Song, Track
 
@@ -26,11 +27,9 @@ def _with_controller(song: Song, track_id: int, key: Key, lo: int, hi: int,
                      inside: Sequence[ControlEvent], label: str) -> Edit | None:
     track = song.track(track_id)
     mine = controller_events(track, key)
-    others = [c for c in track.controls if key_of(c) != key]
-    replaced = span_replaced(mine, lo, hi, inside, state_before(mine, lo))
-    if list(replaced) == mine:
+    controls = keys_replaced(track.controls, [key], lo, hi, inside, state_before(mine, lo))
+    if controller_events(replace(track, controls=controls), key) == mine:
         return None
-    controls = tuple(sorted((*others, *replaced), key=lambda c: c.tick))
     return SetTrackProps(track_id, (("controls", track.controls),), (("controls", controls),),
                          label)
 

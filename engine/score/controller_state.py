@@ -85,6 +85,20 @@ def span_replaced(controls: Sequence[ControlEvent], lo: int, hi: int,
     return (*body, *closing, *after)
 
 
+def keys_replaced(controls: Sequence[ControlEvent], keys: Iterable[Key], lo: int, hi: int,
+                  copied: Sequence[ControlEvent],
+                  start_state: dict[Key, int]) -> tuple[ControlEvent, ...]:
+    """:func:`span_replaced` over the events of controllers ``keys`` only: every other
+    controller of the track is kept as it was (a pedal recorded over a passage leaves its
+    volume automation and bends alone; a bend drawn in the lane leaves the pedal)."""
+    chosen = set(keys)
+    mine = [c for c in controls if key_of(c) in chosen]
+    others = [c for c in controls if key_of(c) not in chosen]
+    replaced = span_replaced(mine, lo, hi, copied,
+                             {k: v for k, v in start_state.items() if k in chosen})
+    return tuple(sorted((*others, *replaced), key=lambda c: c.tick))
+
+
 def released_in_gap(controls: Sequence[ControlEvent], at: int, span: int,
                     follows: bool) -> tuple[ControlEvent, ...]:
     """A track's ``controls`` (already moved: what was at or after ``at`` is ``span``
@@ -103,5 +117,5 @@ def released_in_gap(controls: Sequence[ControlEvent], at: int, span: int,
     return (*before, *reset, *again, *after)
 
 
-__all__ = ["RESET_VALUES", "SOUNDING", "Key", "key_of", "released_in_gap", "restated",
-           "span_replaced", "state_before"]
+__all__ = ["RESET_VALUES", "SOUNDING", "Key", "key_of", "keys_replaced", "released_in_gap",
+           "restated", "span_replaced", "state_before"]

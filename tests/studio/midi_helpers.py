@@ -62,6 +62,15 @@ def play(source: FakeSource, *events: tuple[int, int, float]) -> None:
     QApplication.processEvents()
 
 
+def move(source: FakeSource, *events: tuple[int, int, float]) -> None:
+    """Controllers moved (controller or PITCH_BEND, value, seconds) on the open port."""
+    for control, value, seconds in events:
+        port = source.port
+        assert port.control is not None
+        port.control(control, value, seconds)
+    QApplication.processEvents()
+
+
 def pedal(source: FakeSource, *events: tuple[int, float]) -> None:
     """The sustain pedal moved (value, seconds: 127 down, 0 up) on the open port."""
     for value, seconds in events:

@@ -12,12 +12,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from engine.score import set_track_props
+from engine.score import ControlEvent, set_track_props
 from studio import midi_input
-from studio.midi_input import MidiInput, MidoSource, same_port
+from studio.midi_input import PITCH_BEND, MidiInput, MidoSource, same_port
 from studio.step_entry import CHORD_WINDOW_S
 from tests.studio.cocompose_helpers import close_window, make_window
-from tests.studio.midi_helpers import KEYSTATION, THROUGH, FakeSource, pedal, play
+from tests.studio.midi_helpers import KEYSTATION, THROUGH, FakeSource, move, pedal, play
 from tests.studio.test_transport import stand_in_output  # noqa: F401 (a fixture)
 
 Q = 480
@@ -151,7 +151,8 @@ def test_the_mido_source_hands_on_notes_and_control_changes(monkeypatch, tmp_pat
     controls = []  # with a control callback, the control changes go to it
     source.open("Keys", got.append, lambda *e: controls.append(e))
     backend.callback(mido.Message("control_change", control=64, value=127))
-    assert [(c, v) for c, v, _t in controls] == [(64, 127)]
+    backend.callback(mido.Message("pitchwheel", pitch=-4096))  # the pitch wheel, bent down
+    assert [(c, v) for c, v, _t in controls] == [(64, 127), (PITCH_BEND, -4096)]
 
 
 @pytest.mark.parametrize("ports", [(), (THROUGH,)])
@@ -693,6 +694,37 @@ def test_a_keyboard_unplugged_idle_is_said_and_none_stops_awaiting_it(keyboard):
     source.ports.append(KEYSTATION)
     win.actions.midi_refresh.trigger()  # Refresh finds it at once too
     assert midi.input.device == KEYSTATION and win.status_midi.text() == "🎹 Keystation 49"
+
+
+def test_the_pitch_wheel_and_modulation_wheel_are_recorded_beside_the_tracks_own(recording):
+    """Pianist QA: only the sustain pedal was recorded, and recording it replaced every
+    controller of the track over the take's span — a volume swell drawn there was wiped.
+    Now the pitch wheel and the controllers played (the modulation wheel) are recorded
+    too, each replacing only its own events there; a patch's bank select is not music."""
+    win, source, clock, _ = recording
+    swell = (ControlEvent(AFTER, "control_change", 7, 60),
+             ControlEvent(AFTER + 480, "control_change", 7, 100))
+    win.document.apply(set_track_props(win.document.song, piano(win).id, "Draw",
+                                       controls=swell))
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    play(source, (60, 90, 100.1))
+    move(source, (PITCH_BEND, 4096, 100.25),  # a bend up, 0.15 s in: 120 ticks
+         (PITCH_BEND, 0, 100.5),  # and back
+         (1, 64, 100.5),  # vibrato from the modulation wheel
+         (0, 1, 100.55))  # bank select: setting up a sound, not recorded
+    play(source, (60, 0, 100.75))
+    clock.t = 101.0
+    win.actions.record.trigger()
+    assert entered(win) == [(AFTER + 80, 60, 520, 90)]
+    assert [(c.tick, c.kind, c.number, c.value) for c in piano(win).controls] == [
+        (AFTER, "control_change", 7, 60),  # the swell, kept
+        (AFTER + 200, "pitchwheel", 0, 4096),
+        (AFTER + 400, "control_change", 1, 64), (AFTER + 400, "pitchwheel", 0, 0),
+        (AFTER + 480, "control_change", 7, 100),
+        (AFTER + 800, "control_change", 1, 0)]  # the wheel down again after the take
+    undo(win)
+    assert piano(win).controls == swell
 
 
 def test_the_sustain_pedal_is_recorded_into_the_tracks_controllers(recording):
