@@ -56,7 +56,10 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
 
     A tune whose last bar is short in a meter of its own (a 5/8 bar closing a 6/8 jig
     that began with a 1/8 pickup) goes on in the meter before it: the new bars took the
-    closing bar's 5/8 and lost the jig's groupings (a folk musician's QA)."""
+    closing bar's 5/8 and lost the jig's groupings (a folk musician's QA). Only a bar that
+    closes so — one completing the pickup, or at most half the bar before (a 3/8 tag on a
+    7/8 dance) —: a prog song that has just moved into 7/8 or 6/8 from 4/4 goes on in it
+    (it went back to 4/4 unsaid: a prog composer's QA)."""
     tm = TimeMap.of(song)
     ends = music_end(song)
     first = tm.whole_bars(ends)
@@ -64,8 +67,10 @@ def continuation_prep(song: Song, bars: int) -> tuple[tuple[Edit, ...], int, int
     if first > 1:
         last_start = tm.bar_to_tick(first - 1)
         closing, before = tm.signature_at(last_start), tm.signature_at(last_start - 1)
-        if (closing.tick == last_start
-                and tm.bar_length_for(closing) < tm.bar_length_for(before)):
+        short, full = tm.bar_length_for(closing), tm.bar_length_for(before)
+        pickup = tm.bar_to_tick(1) if tm.has_pickup else 0
+        if closing.tick == last_start and short < full and (
+                short + pickup == full or 2 * short <= full):
             meter = set_time_from_bar(song, first, meter=before.meter)
             if meter is not None:
                 prep.append(meter)

@@ -363,6 +363,22 @@ def test_a_tune_closed_by_a_short_bar_goes_on_in_its_running_meter():
     assert TimeMap.of(after).signature_at(4 * 1680 + 721).text == "3+2+2/8"
 
 
+@pytest.mark.parametrize("meter", [(7, 8, (3, 2, 2)), (6, 8, None)])
+def test_a_song_that_has_just_changed_meter_goes_on_in_it(meter):
+    # Prog: three bars of 4/4, then one of 3+2+2/8 (or 6/8), shorter than 4/4 but no
+    # closing bar (no pickup to complete, more than half a bar): the new bars are in it.
+    numerator, denominator, pulses = meter
+    bar = 240 * numerator
+    notes = tuple(Note(60, t, 240) for t in range(0, 3 * BAR + bar, 240))
+    sig = TimeSignature(3 * BAR, numerator, denominator, pulses) if pulses else \
+        TimeSignature(3 * BAR, numerator, denominator)
+    song = Song(tracks=(Track("Keys", notes=notes),), ppq=480,
+                time_signatures=(TimeSignature(0, 4, 4), sig))
+    after = check_take(tasks.continue_(song, 2, model=model(), options=OPTS))
+    assert TimeMap.of(after).signature_at(3 * BAR + bar + 1) == sig
+    assert after.length == 3 * BAR + 3 * bar
+
+
 def test_variations_differ_and_repeat_with_their_seeds():
     song = chorale_melody()
     tid = song.tracks[0].id
