@@ -272,12 +272,16 @@ Meter = tuple[int, int] | tuple[int, int, tuple[int, ...]]
 def default_pulses(numerator: int, denominator: int) -> tuple[int, ...]:
     """The beats a musician counts in a bar of ``numerator/denominator`` when no grouping
     is written, in notated units: 4/4 → 1 1 1 1, 6/8 → 3 3, an odd meter of eighths groups
-    twos before a three (5/8 → 2 3, 7/8 → 2 2 3)."""
+    twos before a three (5/8 → 2 3, 7/8 → 2 2 3), an even one of eight or more threes
+    before twos (8/8 → 3 3 2, 10/8 → 3 3 2 2: written so because it is not 4/4 or 5/4;
+    each of its eighths counted a beat made the drumkit's kick and snare alternate)."""
     n = numerator
     if n % 3 == 0 and n > 3 and denominator >= 4:  # compound: dotted beats
         return (3,) * (n // 3)
     if denominator >= 8 and n >= 5 and n % 2:
         return (2,) * ((n - 3) // 2) + (3,)
+    if denominator >= 8 and n >= 8:
+        return (3, 3) + (2,) * ((n - 6) // 2)
     return (1,) * n
 
 

@@ -72,6 +72,9 @@ def test_beats_are_counted_as_musicians_count_them():
     assert TimeSignature(0, 6, 8).pulses == (3, 3)
     assert TimeSignature(0, 7, 8).pulses == (2, 2, 3)
     assert TimeSignature(0, 5, 8).pulses == (2, 3)
+    assert TimeSignature(0, 8, 8).pulses == (3, 3, 2)  # prog's 8/8, not eight beats
+    assert TimeSignature(0, 10, 8).pulses == (3, 3, 2, 2)
+    assert TimeSignature(0, 4, 8).pulses == (1, 1, 1, 1)
     assert TimeSignature(0, 3, 4).pulses == (1, 1, 1)
     assert TimeSignature(0, 6, 4).compound and not TimeSignature(0, 3, 8).compound
 
