@@ -280,7 +280,7 @@ def _position(tm, bars: int, number: int, beat: str | None, label: str, *,
     if not 1 <= int(beat) <= beats:
         whole = after - start == tm.bar_length_for(sig)
         raise CliError(f"{label}: bar {number} has beats 1-{beats} "
-                       + (f"({sig.numerator}/{sig.denominator})" if whole else
+                       + (f"({sig.text})" if whole else
                           "(a short bar: a pickup, or cut by a meter change)"))
     at = tm.position_to_tick(bar, int(beat) - 1)
     return min(at + length, after) if end else at

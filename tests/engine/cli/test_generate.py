@@ -238,6 +238,9 @@ def test_parsers():
     short = Song(time_signatures=(TimeSignature(0, 4, 4), TimeSignature(BAR + 2 * beat, 3, 4)))
     with pytest.raises(CliError, match=re.escape("bar 2 has beats 1-2 (a short bar")):
         gen_cli.parse_spans("2.3", short)
+    grouped = Song(time_signatures=(TimeSignature(0, 7, 8, (3, 2, 2)),))
+    with pytest.raises(CliError, match=re.escape("bar 1 has beats 1-7 (3+2+2/8)")):
+        gen_cli.parse_spans("1.8", grouped)  # the grouping named, as info and the ruler do
     for bad, why in (("3-1", "ends before it starts"), ("0-2", "bars count from 1"),
                      ("5.4", "bar 5 has beats 1-3 (3/4)"), ("2.0", "bar 2 has beats 1-4"),
                      ("a-b", "give bars as A-B")):
