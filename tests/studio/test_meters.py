@@ -247,10 +247,20 @@ def test_the_arrangements_clips_cover_the_bars_whose_notes_start_there(ticks):
 
     song = mixed_song()
     tm = TimeMap.of(song)
-    track = Track("Piano", 0, notes=tuple(Note(60, t, 10) for t in ticks))
+    track = Track("Piano", 0, notes=tuple(Note(60, t, 1) for t in ticks))
     bars = {tm.tick_to_bar(t) for t in ticks}
     covered = {b for first, last in clips(track, tm) for b in range(first, last)}
     assert covered == bars
     runs = clips(track, tm)
     assert all(a[1] < b[0] for a, b in pairwise(runs))  # separate runs
     assert clips(Track("Empty", 0), tm) == []
+
+
+def test_a_note_ringing_on_is_inside_its_clip():
+    # Prog QA: a closing chord held over the next bars was drawn outside its clip.
+    from studio.arrangement import clips
+
+    tm = TimeMap.of(Song())
+    held = Track("Piano", 0, notes=(Note(60, 0, 480), Note(64, 3 * 1920, 3 * 1920 + 10),
+                                    Note(67, 20 * 1920, 0)))  # a silent one: its bar
+    assert clips(held, tm) == [(0, 1), (3, 7), (20, 21)]
