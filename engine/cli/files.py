@@ -489,7 +489,13 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
                            f"--from-bar {args.from_bar} (leave --from-bar out)")
     except ValueError as e:  # a pickup's says "pickup"
         raise CliError(str(e)) from None
-    if edit is None:
+    if edit is None:  # said, as tracks says an edit that changes nothing: not a typo unseen
+        asked = " ".join(f"--{name} {value:g}" if isinstance(value, float) else
+                         f"--{name} {value}" for name, value in (
+            ("tempo", args.tempo), ("meter", args.meter), ("key", args.key),
+            ("pickup", args.pickup), ("from-bar", args.from_bar)) if value is not None)
+        print(f"partita: note: {args.input}: {asked}: the song has that already, nothing "
+              "changed", file=sys.stderr)
         return song
     # The key as it is written: a spelling no signature has is the usual one ("Db minor"
     # is C# minor), and the user reads which.

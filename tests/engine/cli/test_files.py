@@ -293,6 +293,12 @@ def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
         assert [k.key for k in load_song(again).key_signatures] == ["C#m"]
     assert main(["info", str(again)]) == 0
     assert "C# minor" in capsys.readouterr().out
+    # What the song has already is said, not written as if done (a prog composer's QA).
+    assert main(["convert", str(out), str(again), "--meter", "6/8", "--tempo", "90",
+                 "--from-bar", "2"]) == 0
+    assert capsys.readouterr().err == (f"partita: note: {out}: --tempo 90 --meter 6/8 "
+                                       "--from-bar 2: the song has that already, nothing "
+                                       "changed\n")
 
 
 @pytest.mark.parametrize("flags, problem", [
