@@ -70,15 +70,18 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask) -> str | N
     """What an :data:`AUTO` key settled on, for the user: ``"kept in C major, the key of
     the music around them"``, or why new notes are in no key (``"are in no key: too few
     notes around them to name a key"``) — then the model may write any note, which a user should
-    hear from us, not find in the take. None where there is nothing to say: drums only,
-    ``compose`` (its own message), ``harmonize`` left free (its harmony is its own)."""
+    hear from us, not find in the take. ``harmonize`` left free says so too (a jazz
+    arranger's AABA in C got B♭, A♭, E♭ and D♭ chords, and nothing told of ``--key``).
+    None where there is nothing to say: drums only, ``compose`` (its own message)."""
     if task == "compose":
         return None
     if key is not None:
         return f"kept in {key_text(key)}, the key of the music around them"
     pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
-    if task == "harmonize" or not pitched:
+    if not pitched:
         return None
+    if task == "harmonize":
+        return "are in no key: a harmonization's chords are its own, chromatic ones too"
     return f"are in no key: {no_key_reason(song, mask)}"
 
 

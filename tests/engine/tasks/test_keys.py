@@ -278,6 +278,9 @@ def test_a_minor_key_is_kept_and_written_by_its_usual_name():
     assert take.key == "C#m"
     assert tasks.auto_key_note("repaint", take.key, song, middle(song)) == (
         "kept in C# minor, the key of the music around them")
+    # A harmonization left free of a key says so, so a user hears the Key box exists.
+    assert tasks.auto_key_note("harmonize", None, song, middle(song)) == (
+        "are in no key: a harmonization's chords are its own, chromatic ones too")
     named = tasks.regenerate(song, piano, model=model(),
                              options=GenerateOptions(seed=1, steps=2, key="Db minor"))
     assert named.key == "C#m" and named.after.key_signatures == (KeySignature(0, "C#m"),)
