@@ -11,15 +11,19 @@ from engine.score import TimeMap, plural
 from .common import (
     QUIET_HELP,
     CliError,
+    GivenOnce,
     bars_text,
     check_folder,
     load_with_studio,
     progress_bar,
+    refuse_given_twice,
 )
 
 # What the summary adds after the length of the audio, for each --end.
 ENDS = {"tail": "", "bar": ", cut at the last bar line",
         "loop": ", looped at the last bar line"}
+RANGE_ENDS = {"tail": "", "bar": ", cut at the range's end",  # with --bars
+              "loop": ", looped at the range's end"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -72,6 +76,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "files fit a DAW's grid), 'loop' there too, with what "
                         "rings past the line added onto the start, so the files loop "
                         "seamlessly")
+    p.add_argument("--bars", metavar="A-B", action=GivenOnce,
+                   help="render only bars A to B, inclusive, as a DAW exports a loop range "
+                        "(numbered as repaint's --bars: the first full bar is 1, a pickup "
+                        "0; bar.beat too, 5.3-6.2): every file starts at bar A's downbeat "
+                        "(sample 0), the notes, pedal, bends and controllers in force "
+                        "there sounding from it, and every note is let go at B's end, "
+                        "where --end counts from ('bar': exactly there)")
     p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=run)
 
@@ -81,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
     from engine.render.files import bar_one_note, remove_stems, stale_stems, stem_names
 
+    refuse_given_twice(args)
     if args.output is None and args.stems is None and args.rehearsal is None:
         raise CliError("render: nothing to write: give -o MIX.wav, --stems DIR and/or "
                        "--rehearsal DIR")
@@ -106,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     song, _ = load_with_studio(args.input)  # a MIDI file cut short: what it lacked is said
     if song.end == 0:
         raise CliError(f"{args.input}: the song has no notes: nothing to render")
+    span = bar_range(song, args.bars) if args.bars is not None else None
     stale = (stale_stems(args.stems, stem_names(song).values())
              if args.stems is not None else [])
     if stale and not args.clean:
@@ -127,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
                 stage=lambda what: bar.set_postfix_str(what, refresh=False),
                 known_stale=stale if args.stems is not None else None,
                 rehearsal_dir=args.rehearsal, count_in=args.count_in,
-                bit_depth=args.bit_depth, dry_stems=args.dry_stems,
+                bit_depth=args.bit_depth, dry_stems=args.dry_stems, span=span,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
@@ -165,15 +178,47 @@ def run(args: argparse.Namespace) -> int:
                  "it would clip at the stems' gain)")
     print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
     bar_one = bar_one_note(song, report.sample_rate, mix=report.mix_path is not None,
-                           stems=args.stems is not None)
+                           stems=args.stems is not None) if span is None else None
     if bar_one and (report.mix_path is not None or args.stems is not None):
         print(f"partita: note: {bar_one}", file=sys.stderr)  # a DAW's bar 1 is at its 0
+    what = (bars_text(report.bars, TimeMap.of(song).has_pickup) if span is None
+            else range_text(song, span))
+    ending = (ENDS if span is None else RANGE_ENDS)[report.end]
     print(
-        f"rendered {bars_text(report.bars, TimeMap.of(song).has_pickup)} "
-        f"({report.duration_seconds:.1f} s of audio{ENDS[report.end]}) "
+        f"rendered {what} ({report.duration_seconds:.1f} s of audio{ending}) "
         f"in {report.render_seconds:.1f} s "
         f"({report.speed:.0f}× real time) → {', '.join(where)} "
         f"({BIT_DEPTH_NAMES[report.bit_depth]} WAV, {report.sample_rate} Hz)"
     )
     return 0
 
+
+
+def bar_range(song, text: str) -> tuple[int, int]:
+    """The ticks of ``--bars A-B`` (one span, read as repaint's ``--bars``). Refused when
+    it starts at or after the song's end; one that runs past it is kept (silence to its
+    end: a loop range's length is the user's)."""
+    from .generate import parse_spans
+
+    spans = parse_spans(text, song)
+    if len(spans) != 1:
+        raise CliError(f"--bars {text.strip()!r}: render takes one range of bars (A-B)")
+    ((start, end),) = spans
+    if start >= song.end:
+        tm = TimeMap.of(song)
+        raise CliError(f"--bars {text.strip()!r}: the song has "
+                       f"{tm.bar_numbers_text(tm.whole_bars(song.end))}: the range starts "
+                       "after its end")
+    return start, end
+
+
+def range_text(song, span: tuple[int, int]) -> str:
+    """The range rendered, for the summary line: ``"bars 5–8"`` (``"bar 5"``), or from a
+    beat as the position read-out writes it, ``"5.3.000–6.3.000"``."""
+    tm = TimeMap.of(song)
+    start, end = span
+    first, last = tm.tick_to_bar(start), tm.tick_to_bar(end - 1)
+    if tm.bar_to_tick(first) == start and tm.bar_to_tick(last + 1) == end:
+        a, b = tm.bar_number(first), tm.bar_number(last)
+        return f"bars {a}–{b}" if b > a else f"bar {a}"
+    return f"{tm.format_position(start)}–{tm.format_position(end)}"

@@ -36,6 +36,7 @@ from .files import (
     write_wavs,
 )
 from .mixing import apply_volume_pan, headroom_gains, peak, remove_dc, to_db
+from .ranges import range_frames, range_song
 from .scratch import (
     RawStem,
     Scratch,
@@ -94,6 +95,7 @@ class RenderReport:
     count_in_seconds: float = 0.0  # of the count-in before the rehearsal mixes' music
     bit_depth: str = DEFAULT_BIT_DEPTH  # the files' (files.BIT_DEPTHS): "16", "24", "32f"
     dry_stems: bool = False  # the stems without their track's volume and pan (pre-fader)
+    span: tuple[int, int] | None = None  # the song's ticks rendered, when not the whole
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -341,6 +343,7 @@ def render_files(
     count_in: int = 0,
     bit_depth: str = DEFAULT_BIT_DEPTH,
     dry_stems: bool = False,
+    span: tuple[int, int] | None = None,
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``
     and/or a rehearsal mix per part in ``rehearsal_dir``.
@@ -373,6 +376,13 @@ def render_files(
     them. The headroom gain then also keeps the dry stems from clipping: it is the lower
     of the two when a track turned down is the loudest.
 
+    ``span``: ticks ``(start, end)`` of the song to render instead of the whole, as a
+    DAW exports a loop range (:func:`~.ranges.range_song`): every file starts at
+    ``start`` (frame 0), with the notes, pedal, bends and controllers in force there
+    sounding from it, and every note is let go at ``end``; ``end`` (the keyword) then
+    means the range's end: ``"bar"`` and ``"loop"`` files are exactly
+    :func:`~.ranges.range_frames` long, ``"tail"`` ones ring on past it.
+
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
     holding another song's stems is refused before anything is rendered. The folder is
@@ -399,7 +409,11 @@ def render_files(
                          f"{', '.join(map(repr, BIT_DEPTHS))}")
     if end not in END_CHOICES:
         raise ValueError(f"unknown end {end!r}: use {', '.join(map(repr, END_CHOICES))}")
-    period = bar_line_frames(song, sample_rate)
+    whole = song
+    if span is not None:  # the range as a song of its own: its start is frame 0
+        song = range_song(song, *span)
+    period = (bar_line_frames(song, sample_rate) if span is None
+              else range_frames(song, sample_rate))
     if end != "tail" and period == 0:
         raise RenderError("the song has no bars: nothing to end at its last bar line")
     if mix_path is not None and Path(mix_path).suffix.lower() != ".wav":
@@ -559,13 +573,15 @@ def render_files(
         render_seconds=time.perf_counter() - t0,
         synth=synth_name,
         sample_rate=sample_rate,
-        bars=TimeMap.of(song).bar_count(song.end),
+        bars=(TimeMap.of(song).bar_count(song.end) if span is None
+              else TimeMap.of(whole).bar_count(span[1]) - TimeMap.of(whole).tick_to_bar(span[0])),
         gain_db=to_db(gain),
         peak_dbfs=to_db(loudest),
         mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
         end=end,
         bit_depth=bit_depth,
         dry_stems=dry_stems and stems_dir is not None,
+        span=span,
     )
 
 

@@ -318,3 +318,52 @@ def test_dry_stems_are_said_and_need_stems(tmp_path, capsys):
     assert main(["render", str(src), "--stems", str(tmp_path / "stems"), "--dry-stems",
                  "--sample-rate", "8000", "--synth", "builtin"]) == 0
     assert "2 dry stems in" in capsys.readouterr().out
+
+
+def test_render_of_a_range_of_bars_starts_at_its_downbeat_and_ends_on_its_line(tmp_path,
+                                                                             capsys):
+    """A producer's loop range: bars 3-6 of 8 at 124 BPM, 48 kHz, --end bar, are the four
+    bars' whole samples (4 * 4 * 60 / 124 * 48000 = 371,612.9), the mix and every stem;
+    no note on where bar 1 falls (sample 0 is bar 3)."""
+    from engine.score import TempoChange
+
+    src = tmp_path / "loop.mid"
+    write_midi(Song(tracks=(
+        Track("Pad", 89, notes=(Note(60, 0, 6 * 1920, 90),)),
+        Track("Bass", 33, notes=(Note(36, 6 * 1920, 1920, 100),)),
+    ), tempos=(TempoChange(0, round(60_000_000 / 124)),)), src)
+    out = tmp_path / "out"
+    assert main(["render", str(src), "-o", str(out / "mix.wav"), "--stems", str(out / "stems"),
+                 "--sample-rate", "48000", "--synth", "builtin", "--end", "bar",
+                 "--bars", "3-6"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip().splitlines()[-1].startswith(
+        "rendered bars 3–6 (7.7 s of audio, cut at the range's end) in ")
+    assert "bar 1 at" not in captured.err
+    files = [out / "mix.wav", *sorted((out / "stems").iterdir())]
+    assert [sf.info(str(p)).frames for p in files] == [371_612] * 3
+    pad, _ = sf.read(str(out / "stems" / "01 - Pad.wav"))
+    bass, _ = sf.read(str(out / "stems" / "02 - Bass.wav"))
+    assert abs(pad[:2400]).max() > 0.01 and not bass.any()  # held from bar 1; bar 7's
+
+
+def test_a_range_is_read_as_repaints_bars_are(tmp_path, capsys):
+    """A pickup is bar 0; a bar.beat starts at a beat; one range, inside the song."""
+    from engine.score import TimeSignature
+
+    src = tmp_path / "pickup.mid"  # a 1/4 pickup, then two bars of 4/4 at 120 BPM
+    write_midi(Song(tracks=(Track("Keys", 0, notes=(Note(67, 0, 480), Note(60, 480, 3840))),),
+                    time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4))), src)
+    mix = tmp_path / "m.wav"
+    for bars, said, frames in (("0-1", "bars 0–1", 20000), ("1.2-1.3", "1.2.000–1.4.000",
+                                                            8000)):
+        assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000",
+                     "--synth", "builtin", "--end", "loop", "--bars", bars]) == 0
+        assert capsys.readouterr().out.strip().splitlines()[-1].startswith(
+            f"rendered {said} (")
+        assert sf.info(str(mix)).frames == frames
+    for bars, error in (("5-6", "the song has bars 0–2: the range starts after its end"),
+                        ("1,2", "render takes one range of bars"),
+                        ("1-x", "give bars as A-B")):
+        assert main(["render", str(src), "-o", str(mix), "--bars", bars]) == 1
+        assert error in capsys.readouterr().err
