@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from .cocompose import CoComposer
     from .document import Document
     from .recording import Recorder
+    from .selection import Selection
     from .settings import Settings
+    from .transport import Transport
     from .worker import Worker
 
 
@@ -44,6 +46,8 @@ class FileCommands:
     if TYPE_CHECKING:
         document: Document
         settings: Settings
+        selection: Selection
+        transport: Transport
         autosaver: Autosaver
         composer: CoComposer
         recorder: Recorder
@@ -440,7 +444,7 @@ class FileCommands:
                                           settings.export_soundfont(), settings.export_end(),
                                           *settings.export_rehearsal(),
                                           settings.export_bit_depth(),
-                                          settings.export_dry_stems())
+                                          settings.export_dry_stems(), self._export_ranges())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
@@ -459,7 +463,8 @@ class FileCommands:
                    f"{BIT_DEPTH_NAMES[report.bit_depth]} audio at "
                    f"{rate_name(report.sample_rate)}, {report.synth}).")
             self.statusBar().showMessage(msg, 8000)
-            bar_one = bar_one_note(song, report.sample_rate)  # a pickup: where bar 1 is
+            bar_one = (bar_one_note(song, report.sample_rate)  # a pickup: where bar 1 is
+                       if report.span is None else None)  # (a range starts at its bar)
             if bar_one:
                 msg += f"\n\n{bar_one[0].upper()}{bar_one[1:]}."
             dialogs.show_info(self, "Export finished", msg)
@@ -474,9 +479,29 @@ class FileCommands:
                                            rehearsal=choice.rehearsal,
                                            count_in=int(choice.count_in),
                                            bit_depth=choice.bit_depth,
-                                           dry_stems=choice.dry_stems)
+                                           dry_stems=choice.dry_stems, span=choice.span)
         if self._export_dialog is not None:
             self._export_dialog.destroyed.connect(self._forget_export_dialog)
+
+    def _export_ranges(self) -> list[tuple[str, tuple[int, int]]]:
+        """The ranges Export Audio & Stems offers besides the whole song: the loop range
+        while the loop is on (as the bar commands take it: bars_in_focus), and the whole
+        bars of the selected notes' onsets; none when the studio has neither."""
+        from .bars_in_focus import bars_text
+
+        song, tr = self.document.song, self.transport
+        tm = TimeMap.of(song)
+        ranges = []
+        if tr.loop_enabled and tr.loop_end > tr.loop_start and tr.loop_start < song.end:
+            span = (tr.loop_start, tr.loop_end)
+            ranges.append((f"Loop range ({bars_text(tm, *span)})", span))
+        onsets = [n.start for notes in self.selection.selected_notes(song).values()
+                  for n in notes]
+        if onsets:
+            span = (tm.bar_to_tick(tm.tick_to_bar(min(onsets))),
+                    tm.bar_to_tick(tm.tick_to_bar(max(onsets)) + 1))
+            ranges.append((f"Selected bars ({bars_text(tm, *span)})", span))
+        return ranges
 
     def _forget_export_dialog(self) -> None:
         self._export_dialog = None  # deleted once its job ended (ProgressJob)

@@ -108,12 +108,14 @@ def export_stems(
     count_in: int = 0,
     bit_depth: str = "24",
     dry_stems: bool = False,
+    span: tuple[int, int] | None = None,
 ) -> QProgressDialog | None:
     """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` (and, ``rehearsal``, a
     rehearsal mix per part in ``folder/rehearsal/``, after ``count_in`` bars of click) at
     ``sample_rate`` and ``bit_depth`` with ``soundfont`` (``None``: the default one),
     ending at ``end`` (``render_files``'s), the stems without their tracks' volume and
-    pan when ``dry_stems``; report through the callbacks.
+    pan when ``dry_stems``, only the ticks of ``span`` when given (a loop range's export:
+    ``render_files``'s); report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
     a song with no notes). When ``folder/stems`` holds another export's stems the user is
@@ -159,7 +161,7 @@ def export_stems(
                                   sample_rate=sample_rate, soundfont=soundfont, end=end,
                                   rehearsal_dir=staging / REHEARSAL_DIR if rehearsal else None,
                                   count_in=count_in, bit_depth=bit_depth,
-                                  dry_stems=dry_stems,
+                                  dry_stems=dry_stems, span=span,
                                   progress=step, stage=lambda what: doing.update(now=what))
             job.raise_if_cancelled()
         except BaseException:

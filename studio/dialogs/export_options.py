@@ -4,11 +4,14 @@ SoundFont, ending where, with rehearsal mixes or not.
 The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
 ``--bit-depth``, ``--soundfont``, ``--end``, ``--dry-stems`` and ``--rehearsal``/``--count-in``;
 the window
-remembers them between sessions (studio.settings).
+remembers them between sessions (studio.settings). The **Range** (``--bars``: the loop
+range or the selected bars instead of the whole song) is offered only where the studio has
+one, and not remembered: it is this moment's.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +62,8 @@ class AudioExport:
     ``rehearsal``: a rehearsal mix per part in ``folder/rehearsal/`` too, ``count_in``
     with a bar of click before each one's music; every file at ``bit_depth`` (one of
     :data:`~studio.settings.EXPORT_BIT_DEPTHS`); ``dry_stems``: the stems without their
-    track's volume and pan (pre-fader; the mix keeps them)."""
+    track's volume and pan (pre-fader; the mix keeps them); ``span``: the ticks of the
+    range exported (``render_files``'s), ``None`` for the whole song."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
@@ -69,6 +73,13 @@ class AudioExport:
     count_in: bool = False
     bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH
     dry_stems: bool = False
+    span: tuple[int, int] | None = None
+
+
+# A range the export can take instead of the whole song: its name in the Range menu
+# ("Loop range (bars 5–8)") and its ticks.
+ExportRange = tuple[str, tuple[int, int]]
+WHOLE_SONG = "Whole song"
 
 
 def rate_name(rate: int) -> str:
@@ -93,12 +104,14 @@ def default_soundfont_text() -> str:
 
 class ExportAudioDialog(QDialog):
     """The folder, the sample rate and bit depth, the SoundFont, where the files end and
-    whether to write rehearsal mixes, prefilled with the last export's."""
+    whether to write rehearsal mixes, prefilled with the last export's; the range to
+    export when ``ranges`` offers any (the loop range, the selected bars)."""
 
     def __init__(self, parent: QWidget | None, folder: str, sample_rate: int,
                  soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
                  count_in: bool = False,
-                 bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH, dry_stems: bool = False) -> None:
+                 bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH, dry_stems: bool = False,
+                 ranges: Sequence[ExportRange] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
@@ -146,6 +159,16 @@ class ExportAudioDialog(QDialog):
                             "song's bars long (8 bars at 90 BPM, 48 kHz: 1,024,000 samples); "
                             "a loop has what rings past the last bar line added onto its "
                             "start, so it repeats without a gap or a cut")
+        self.range: QComboBox | None = None
+        if ranges:  # only where the studio has a range to offer
+            self.range = QComboBox(self)
+            self.range.addItem(WHOLE_SONG, None)
+            for name, span in ranges:
+                self.range.addItem(name, span)
+            self.range.setToolTip("Only these bars, as a DAW exports its loop range: the "
+                                  "files start at the range's first downbeat, with the "
+                                  "notes held into it sounding, and the Length counts "
+                                  "from its end")
         self.dry_stems = QCheckBox("Dry stems (without volume and pan)", self)
         self.dry_stems.setChecked(dry_stems)
         self.dry_stems.setToolTip("Pre-fader stems: each track at full volume in the "
@@ -176,6 +199,8 @@ class ExportAudioDialog(QDialog):
         form.addRow("Sample rate", self.rate)
         form.addRow("Bit depth", self.bit_depth)
         form.addRow("SoundFont", sf_row)
+        if self.range is not None:
+            form.addRow("Range", self.range)
         form.addRow("Length", self.end)
         form.addRow("Stems", self.dry_stems)
         form.addRow("Choir", rehearsal_row)
@@ -213,10 +238,12 @@ class ExportAudioDialog(QDialog):
                                    "or leave the field empty for the default one.")
                 return None
         rehearsal = self.rehearsal.isChecked()
+        span = self.range.currentData() if self.range is not None else None
         return AudioExport(path, int(self.rate.currentData()), soundfont,
                            str(self.end.currentData()), rehearsal,
                            rehearsal and self.count_in.isChecked(),
-                           str(self.bit_depth.currentData()), self.dry_stems.isChecked())
+                           str(self.bit_depth.currentData()), self.dry_stems.isChecked(),
+                           tuple(span) if span is not None else None)
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -226,11 +253,12 @@ class ExportAudioDialog(QDialog):
 def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
                      soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
                      count_in: bool = False, bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH,
-                     dry_stems: bool = False) -> AudioExport | None:
-    """The export's folder, sample rate, bit depth, SoundFont, end, rehearsal mixes and
-    dry stems, or ``None`` when cancelled."""
+                     dry_stems: bool = False,
+                     ranges: Sequence[ExportRange] = ()) -> AudioExport | None:
+    """The export's folder, sample rate, bit depth, SoundFont, end, rehearsal mixes, dry
+    stems and range (one of ``ranges``, or the whole song), or ``None`` when cancelled."""
     dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end, rehearsal,
-                               count_in, bit_depth, dry_stems)
+                               count_in, bit_depth, dry_stems, ranges)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

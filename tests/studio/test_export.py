@@ -239,12 +239,12 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
     assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False,
-                     "24", False)
+                     "24", False, [])  # no loop range, nothing selected: no Range menu
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "", "tail", False, False, "24", False)
+        str(folder), 48000, "", "tail", False, False, "24", False, [])
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -554,3 +554,52 @@ def test_export_can_write_dry_stems_and_remembers_it(opened, dialogs, qtbot, tmp
     plain = ExportAudioDialog(None, str(folder), 48000, "")
     qtbot.addWidget(plain)
     assert not plain.choice().dry_stems
+
+
+def test_the_dialog_offers_a_range_only_where_the_studio_has_one(qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    plain = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "")
+    qtbot.addWidget(plain)
+    assert plain.range is None and plain.choice().span is None
+    dialog = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "", ranges=[
+        ("Loop range (bars 2–3)", (1920, 5760)), ("Selected bars (bar 1)", (0, 1920))])
+    qtbot.addWidget(dialog)
+    menu = dialog.range
+    assert [menu.itemText(i) for i in range(menu.count())] == [
+        "Whole song", "Loop range (bars 2–3)", "Selected bars (bar 1)"]
+    assert dialog.choice().span is None  # the whole song unless chosen
+    menu.setCurrentIndex(1)
+    assert dialog.choice() == AudioExport(tmp_path / "out", 48000, None, span=(1920, 5760))
+
+
+def test_export_offers_the_loop_range_and_the_selected_bars_and_renders_one(
+        opened, dialogs, qtbot, tmp_path):
+    """A producer's loop range, bar 2 of the test song (100 BPM: 2.4 s a bar), cut at its
+    end: every file is that bar's samples, the bass held from bar 1 sounding at sample 0."""
+    win = opened
+    ranges = lambda: [a[-1] for n, a in dialogs.calls if n == "ask_export_audio"][-1]  # noqa: E731
+    dialogs.answers["ask_export_audio"] = None
+    win.export_stems()
+    assert ranges() == []  # no loop, nothing selected: the whole song, no Range menu
+    win.transport.set_loop(1920, 3840, True)
+    piano = win.document.song.find_track("Piano")
+    win.selection.set_notes([(piano.id, piano.notes[0].id)])
+    win.export_stems()
+    assert ranges() == [("Loop range (bar 2)", (1920, 3840)),
+                        ("Selected bars (bar 1)", (0, 1920))]
+    win.transport.set_loop_enabled(False)  # a range left set with the loop off: not offered
+    win.export_stems()
+    assert [name for name, _ in ranges()] == ["Selected bars (bar 1)"]
+    folder = tmp_path / "bar 2"
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 48000, None, "bar",
+                                                      span=(1920, 3840))
+    win.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    assert "show_error" not in dialogs.names()
+    lengths = {sf.info(str(folder / name)).frames
+               for name in ["mix.wav"] + [f"stems/{n}" for n in STEMS]}
+    assert lengths == {int(2.4 * 48000)}
+    bass, _ = sf.read(str(folder / "stems" / "02 - Bass.wav"))
+    assert abs(bass[:1200]).max() > 0.01  # the bass's G, from bar 2's downbeat on
