@@ -458,7 +458,11 @@ class FileCommands:
         song = self.document.song  # the song exported (a later edit does not move bar 1)
 
         def done(report: RenderReport) -> None:
-            msg = (f"Wrote {plural(len(report.paths), 'file')} to {folder} "
+            from .bars_in_focus import bars_text
+
+            of = ("" if report.span is None else  # the range said, as the dialog chose it
+                  f" of {bars_text(TimeMap.of(song), *report.span)}")
+            msg = (f"Wrote {plural(len(report.paths), 'file')}{of} to {folder} "
                    f"({number_text(report.duration_seconds, 1)} s of "
                    f"{BIT_DEPTH_NAMES[report.bit_depth]} audio at "
                    f"{rate_name(report.sample_rate)}, {report.synth}).")

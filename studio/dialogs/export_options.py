@@ -116,8 +116,9 @@ class ExportAudioDialog(QDialog):
         self.setWindowTitle("Export Audio & Stems")
         self.setMinimumWidth(520)
         text = QLabel("Writes the mix as mix.wav and one WAV per track in stems/ (stereo, "
-                      "all from the song's start — a pickup's, when it opens with one: "
-                      "they line up in a DAW).", self)
+                      "all from the song's start — a pickup's, when it opens with one"
+                      + (", or the Range's first downbeat" if ranges else "")
+                      + ": they line up in a DAW).", self)
         text.setWordWrap(True)
         self.folder = QLineEdit(folder, self)
         self.folder.setPlaceholderText("The folder to write into")

@@ -598,6 +598,8 @@ def test_export_offers_the_loop_range_and_the_selected_bars_and_renders_one(
     qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
                     timeout=60000)
     assert "show_error" not in dialogs.names()
+    said = [a for n, a in dialogs.calls if n == "show_info"][-1][-1]
+    assert f"Wrote 4 files of bar 2 to {folder}" in said  # the range named
     lengths = {sf.info(str(folder / name)).frames
                for name in ["mix.wav"] + [f"stems/{n}" for n in STEMS]}
     assert lengths == {int(2.4 * 48000)}
