@@ -42,14 +42,17 @@ from PySide6.QtWidgets import (
 
 from engine.score import Edit, EditError, Track, set_track_props, track_label, track_labels
 from engine.score.instruments import (
+    GM2_KITS,
     GM_PROGRAMS,
+    STANDARD_KIT,
     family_name,
+    kit_name,
     program_name,
     transposition_text,
     written_in,
     written_transposition,
 )
-from engine.score.track_edits import DRUMS, instrument_edit
+from engine.score.track_edits import DRUMS, instrument_edit, instrument_value
 
 from .accessible import set_name
 from .document import Document
@@ -97,10 +100,17 @@ def elided_instrument(text: str, metrics: QFontMetrics, width: int) -> str:
 
 
 def instrument_combo(parent: QWidget | None = None) -> QComboBox:
-    """A GM program picker grouped by family, plus "Drum Kit"."""
+    """A GM program picker grouped by family, after the drum kits: "Drum Kit" (the
+    standard one) and General MIDI 2's others ("TR-808 Kit", "Brush Kit"), which a
+    SoundFont's percussion bank plays."""
     box = InstrumentCombo(parent)
     box.setMaxVisibleItems(24)
     box.addItem("Drum Kit (GM)", DRUMS)
+    for program in GM2_KITS:
+        if program != STANDARD_KIT:
+            box.addItem(kit_name(program), instrument_value(program, True))
+            box.setItemData(box.count() - 1, f"General MIDI 2 drum kit (program "
+                            f"{program + 1} on channel 10)", Qt.ItemDataRole.ToolTipRole)
     for program, name in enumerate(GM_PROGRAMS):
         if program % 8 == 0:
             box.insertSeparator(box.count())
@@ -211,8 +221,11 @@ class TrackHeader(QFrame):
             self.name.setText(track.name)
         self.mute.setChecked(track.mute)
         self.solo.setChecked(track.solo)
-        value = DRUMS if track.is_drum else track.program
-        self.instrument.setCurrentIndex(self.instrument.findData(value))
+        # A kit GM2 does not name (program 5 on channel 10) shows as the standard one.
+        value = instrument_value(track.program, track.is_drum)
+        index = self.instrument.findData(value)
+        self.instrument.setCurrentIndex(index if index >= 0 or not track.is_drum
+                                        else self.instrument.findData(DRUMS))
         self.volume.setValue(round(track.volume * 127))
         self.volume.setToolTip(f"Volume {round(track.volume * 127)}")
         self.pan.setValue(round(track.pan * 64))

@@ -307,10 +307,10 @@ def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5
     the tracks do not share."""
     from engine.score import set_track_props
     from engine.score.track_edits import (
-        DRUMS,
         add_track_edit,
         delete_track_edit,
         instrument_edit,
+        kit_program,
         move_track_edit,
     )
 
@@ -324,8 +324,9 @@ def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5
             print(f"partita: warning: --add {value}: another track is named {name!r}: "
                   "give the new one by its number, or name it (--add NAME=INSTRUMENT)",
                   file=sys.stderr)
-        return add_track_edit(song, song.tracks[-1].id if song.tracks else None,
-                              name=name, program=max(program, 0), drums=program == DRUMS)
+        kit = kit_program(program)
+        return add_track_edit(song, song.tracks[-1].id if song.tracks else None, name=name,
+                              program=program if kit is None else kit, drums=kit is not None)
     if option in ("remove", "mute", "unmute", "solo", "unsolo", "legato"):
         track = _track(song, value, option, path)
         if option == "remove":
@@ -559,10 +560,11 @@ def _int(text: str, label: str, lo: int, hi: int) -> int:
 
 
 def _instrument(text: str, label: str) -> int:
-    """A GM program 0..127 (or ``DRUMS``) from what a musician types: a name the
-    tasks know (Piano, Bass, Drums, a GM name or a unique part of one) or the GM number
-    1..128 as the studio's list shows it."""
-    from engine.score.track_edits import DRUMS
+    """A GM program 0..127, or a drum kit's value (:func:`~engine.score.track_edits.
+    kit_value`: ``DRUMS`` the standard kit), from what a musician types: a name the
+    tasks know (Piano, Bass, Drums, "TR-808", "Jazz Kit", a GM name or a unique part of
+    one) or the GM number 1..128 as the studio's list shows it."""
+    from engine.score.track_edits import kit_value
     from engine.tasks import TaskError, track_spec
 
     s = text.strip()
@@ -575,7 +577,7 @@ def _instrument(text: str, label: str) -> int:
         spec = track_spec(s)
     except TaskError as e:
         raise CliError(f"{label}: {e}") from None
-    return DRUMS if spec.is_drum else spec.program
+    return kit_value(spec.program) if spec.is_drum else spec.program
 
 
 def _default_name(instrument: str) -> str:
@@ -604,12 +606,12 @@ def track_rows(song: Any) -> list[dict[str, Any]]:
     """Each track as JSON-ready data: what ``info`` lists, with the mixer (volume 0..127,
     pan -64..64, as the studio shows them) and the interval its part is written at
     (``[steps, semitones]`` written → sounding; ``[0, 0]`` concert pitch)."""
-    from engine.score.instruments import program_name, written_transposition
+    from engine.score.instruments import kit_name, program_name, written_transposition
 
     return [{
         "number": i,
         "name": t.name,
-        "instrument": program_name(t.program, t.is_drum),
+        "instrument": kit_name(t.program) if t.is_drum else program_name(t.program),
         "channel": t.channel + 1,
         "notes": len(t.notes),
         "volume": round(t.volume * VOLUME_MAX),

@@ -32,7 +32,7 @@ from typing import Any
 import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
-from engine.score.instruments import program_name
+from engine.score.instruments import kit_name, program_name
 from engine.score.lyrics import FERMATA_MARKER, midi_lyric_text
 from engine.score.song import default_pulses, grouping_text
 
@@ -175,8 +175,9 @@ def export_warnings(song: Song) -> list[str]:
         if len(sounds) > 1:
             names = ", ".join(repr(t.name) for t in tracks)
             if len({s[:-1] for s in sounds}) > 1:  # instruments differ (maybe levels too)
-                instruments = ", ".join(dict.fromkeys(program_name(t.program, t.is_drum)
-                                                      for t in tracks))
+                instruments = ", ".join(dict.fromkeys(  # kits by name: "TR-808 Kit"
+                    kit_name(t.program) if t.is_drum else program_name(t.program)
+                    for t in tracks))
                 what, sent = f"instruments or banks ({instruments})", "program"
             else:
                 what, sent = "volume or pan", "volume and pan"

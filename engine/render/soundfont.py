@@ -207,8 +207,8 @@ class SoundFontSynth(ChunkedSynth):
         drum = track.is_drum
         chan = DRUM_CHANNEL if drum else 0
         bank = PERCUSSION_BANK if drum else 0
-        synth.program_select(chan, sfid, bank, track.program if drum else spans[0].program,
-                             is_drums=drum)
+        synth.program_select(chan, sfid, bank, kit_preset(synth, sfid, track.program) if drum
+                             else spans[0].program, is_drums=drum)
 
         # Events by frame, and on one frame channel events first, then note-offs, then
         # note-ons, so a re-struck key is released first: indices into `channel`, then the
@@ -268,6 +268,17 @@ class SoundFontSynth(ChunkedSynth):
         if progress is not None:
             progress(1.0)
         return pos
+
+
+def kit_preset(synth, sfid: int, program: int) -> int:
+    """The percussion-bank preset that plays a drum track's GM2 kit (its ``program``: 25
+    the TR-808, 24 the Electronic kit): the kit itself when the SoundFont has it, else
+    the standard kit (0). FluidR3 has no SFX kit (56), nor a kit on program 5: such a
+    track plays the standard kit rather than nothing, whatever the synth would do with a
+    preset it lacks."""
+    if program == 0 or synth.sfpreset_name(sfid, PERCUSSION_BANK, program) is not None:
+        return program
+    return 0
 
 
 def _start_from_silence(synth, soundfont) -> None:

@@ -121,9 +121,30 @@ INSTRUMENT_ALIASES: dict[str, tuple[int, bool]] = {
     "808": (38, False), "808 bass": (38, False), "sub bass": (38, False),
     "synth lead": (80, False), "square lead": (80, False), "saw lead": (81, False),
     "sawtooth lead": (81, False), "chord pad": (89, False), "synth pad": (89, False),
-    "trap kit": (0, True), "808 kit": (0, True), "808 drums": (0, True), "tr-808": (0, True),
-    "tr808": (0, True), "tr 808": (0, True), "909 kit": (0, True), "tr-909": (0, True),
 }
+
+
+# General MIDI 2's drum kits (GS numbers them alike), by the program that picks one on a
+# drum track: what a SoundFont's percussion bank plays (docs/audio.md).
+GM2_KITS: dict[int, str] = {0: "Standard", 8: "Room", 16: "Power", 24: "Electronic",
+                            25: "TR-808", 32: "Jazz", 40: "Brush", 48: "Orchestra",
+                            56: "SFX"}
+STANDARD_KIT = 0
+# The kits as producers and drummers name them, each on its GM2 program: every kit by its
+# own name ("TR-808 Kit", as `partita info` writes it, "Jazz Kit", "Brush Kit"), a trap
+# beat's 808 and a house track's 909 (the Electronic kit is GM2's 909-style one). They
+# were all the standard acoustic kit: a producer's "Trap Kit" played a rock kit.
+INSTRUMENT_ALIASES.update({f"{name.lower()} kit": (program, True)
+                           for program, name in GM2_KITS.items()})
+INSTRUMENT_ALIASES.update({
+    "standard kit": (0, True), "acoustic kit": (0, True), "rock kit": (0, True),
+    "trap kit": (25, True), "808 kit": (25, True), "808 drums": (25, True),
+    "tr-808": (25, True), "tr808": (25, True), "tr 808": (25, True),
+    "909 kit": (24, True), "909 drums": (24, True), "tr-909": (24, True),
+    "tr909": (24, True), "tr 909": (24, True), "dance kit": (24, True),
+    "electronic drums": (24, True), "jazz drums": (32, True), "brushes": (40, True),
+    "orchestral kit": (48, True), "orchestral percussion": (48, True),
+})
 
 
 def program_name(program: int, is_drum: bool = False) -> str:
@@ -133,11 +154,6 @@ def program_name(program: int, is_drum: bool = False) -> str:
     return GM_PROGRAMS[program] if 0 <= program < 128 else f"Program {program}"
 
 
-# General MIDI 2's drum kits (GS numbers them alike), by the program that picks one on a
-# drum track: what a SoundFont's percussion bank plays (docs/audio.md).
-GM2_KITS: dict[int, str] = {0: "Standard", 8: "Room", 16: "Power", 24: "Electronic",
-                            25: "TR-808", 32: "Jazz", 40: "Brush", 48: "Orchestra",
-                            56: "SFX"}
 CC_BANK_MSB, CC_BANK_LSB = 0, 32
 
 
@@ -153,15 +169,22 @@ def bank_at(controls: Iterable[Any], tick: int) -> tuple[int, int]:
     return bank[CC_BANK_MSB], bank[CC_BANK_LSB]
 
 
+def kit_name(program: int) -> str:
+    """The GM2 drum kit a drum track's ``program`` picks, as ``partita info`` names it:
+    "TR-808 Kit", "Drum Kit" for the standard one, "Drum Kit (program 5)" for one GM2
+    does not name."""
+    kit = GM2_KITS.get(program)
+    return ("Drum Kit" if program == STANDARD_KIT else f"{kit} Kit" if kit
+            else f"Drum Kit (program {program})")
+
+
 def sound_name(program: int, is_drum: bool, bank: tuple[int, int] = (0, 0)) -> str:
     """The sound a track's program and bank pick, as ``partita info`` names it: "Distortion
     Guitar (bank 8)", "Electric Piano 1 (bank 0/3)" (MSB/LSB); on a drum track the GM2 kit
     its program picks — "Power Kit", "Drum Kit" for the standard one, "Drum Kit (program
     5)" for one GM2 does not name (a kit's bank is the drum channel's, not a variation)."""
     if is_drum:
-        kit = GM2_KITS.get(program)
-        return ("Drum Kit" if program == 0 else f"{kit} Kit" if kit
-                else f"Drum Kit (program {program})")
+        return kit_name(program)
     msb, lsb = bank
     if not (msb or lsb):
         return program_name(program)

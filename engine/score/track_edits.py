@@ -12,6 +12,7 @@ import re
 from .edits import DeleteTrack, Edit, EditError, InsertTrack, MoveTrack, set_track_props
 from .instruments import (
     INSTRUMENT_ALIASES,
+    kit_name,
     program_name,
     transposition_text,
     written_transposition,
@@ -28,6 +29,25 @@ from .song import (
 )
 
 DRUMS = -1  # instrument value for a GM drum kit (channel 10), beside programs 0..127
+
+
+# An instrument value is a GM program 0..127 for a pitched track, or a drum kit: DRUMS
+# for the standard one, and below it the other kits (GM2's TR-808 is program 25 on the
+# drum channel: DRUMS - 25), so that one int still names any choice the studio's list
+# and `tracks --instrument` make.
+def kit_value(program: int) -> int:
+    """The instrument value of the drum kit on ``program`` (:data:`DRUMS` for 0)."""
+    return DRUMS - program
+
+
+def kit_program(value: int) -> int | None:
+    """The drum kit's program an instrument value picks, or None for a pitched one."""
+    return DRUMS - value if value <= DRUMS else None
+
+
+def instrument_value(program: int, is_drum: bool) -> int:
+    """A track's instrument as one value (:func:`kit_value` for a kit)."""
+    return kit_value(program) if is_drum else program
 _DEFAULT_NAME = re.compile(r"Track \d+")  # what add_track_edit names an unnamed track
 _COPY_NUMBER = re.compile(r"\s*\(\d+\)$")  # unique_track_name's "Piano (2)"
 # Names for a part, not an instrument: a Soprano or a Lead keeps its name on a new sound.
@@ -46,9 +66,13 @@ def default_name(name: str, program: int, is_drum: bool) -> bool:
     key = key.lower()
     if key in _PART_NAMES:
         return False
-    if key == program_name(program, is_drum).lower():
+    if key in (program_name(program, is_drum).lower(),
+               kit_name(program).lower() if is_drum else ""):
         return True
-    return INSTRUMENT_ALIASES.get(key) == ((0, True) if is_drum else (program, False))
+    alias = INSTRUMENT_ALIASES.get(key)
+    if is_drum:  # any kit's name ("Drums" on a TR-808, "Trap Kit") follows a new sound
+        return alias is not None and alias[1]
+    return alias == (program, False)
 
 
 def unique_track_name(song: Song, name: str, track_id: int | None = None) -> str:
@@ -91,12 +115,13 @@ def add_track_edit(song: Song, after: int | None = None, *, name: str = "",
                    program: int = 0, drums: bool = False,
                    taken: set[int] | None = None) -> InsertTrack:
     """Insert an empty track after track id ``after`` (or at the end) on a free channel
-    (a kit on the drum channel); unnamed, it is "Drums" or "Track N"."""
+    (a kit on the drum channel, ``program`` its GM2 kit); unnamed, it is "Drums" or
+    "Track N"."""
     n = len(song.tracks)
     index = song.track_index(after) + 1 if after is not None else n
     track = Track(
         name=name or ("Drums" if drums else f"Track {n + 1}"),
-        program=0 if drums else program,
+        program=program,
         is_drum=drums,
         channel=DRUM_CHANNEL if drums else free_channel(song, taken),
         colour=free_colour(song),
@@ -140,18 +165,20 @@ def move_track_edit(song: Song, track_id: int, step: int) -> MoveTrack | None:
 
 def instrument_edit(song: Song, track_id: int, value: int, *,
                     name_after: bool = False) -> Edit:
-    """Change a track's GM program, or make it a drum kit (``value == DRUMS``): a kit
-    moves to the drum channel, a kit made melodic to a free channel. ``name_after``: a
+    """Change a track's GM program, or make it a drum kit (``value == DRUMS``, another
+    GM2 kit :func:`kit_value`): a kit moves to the drum channel, a kit made melodic to a
+    free channel. ``name_after``: a
     track still called "Track N", or by its old instrument's name (:func:`default_name`:
     File ▸ New's "Piano" made a Drum Kit rendered "01 - Piano.wav" of drums), is named
     after the new instrument too, in the same edit ("Electric Bass (finger)", a kit
-    "Drums"; "Drums (2)" beside another), as a DAW names a new track; a name the user
-    gave is kept."""
+    "Drums", another kit by its name: "TR-808 Kit"; "Drums (2)" beside another), as a
+    DAW names a new track; a name the user gave is kept."""
     track = song.track(track_id)
-    instrument = program_name(max(value, 0), value == DRUMS)
+    kit = kit_program(value)
+    instrument = program_name(value) if kit is None else kit_name(kit)
     label = f"Set instrument of {track.name} to {instrument}"
-    if value == DRUMS:  # the standard kit (a GS/GM2 synth reads the program as the kit)
-        changes = {"is_drum": True, "channel": DRUM_CHANNEL, "program": 0}
+    if kit is not None:  # a GS/GM2 synth reads the program on the drum channel as the kit
+        changes = {"is_drum": True, "channel": DRUM_CHANNEL, "program": kit}
     elif track.is_drum:
         changes = {"is_drum": False, "program": value, "channel": free_channel(song)}
     else:
@@ -186,5 +213,6 @@ def transposition_edit(song: Song, track_id: int,
 
 
 __all__ = ["DRUMS", "add_track_edit", "delete_track_edit", "duplicate_track_edit",
-           "free_channel", "free_colour",
-           "instrument_edit", "move_track_edit", "transposition_edit", "unique_track_name"]
+           "free_channel", "free_colour", "instrument_edit", "instrument_value",
+           "kit_program", "kit_value", "move_track_edit", "transposition_edit",
+           "unique_track_name"]

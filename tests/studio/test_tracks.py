@@ -62,6 +62,26 @@ def test_drum_kit_choice_moves_the_track_to_the_drum_channel(opened):
     assert piano.is_drum and piano.channel == 9
 
 
+def test_a_drum_track_can_take_each_general_midi_2_kit(opened):
+    # A producer's TR-808: the list offers GM2's kits after the standard one; choosing
+    # one sets the kit's program on the drum channel, and the row shows the kit the
+    # track has (a file's program 25 on channel 10 is the TR-808, not "Drum Kit").
+    from engine.score.track_edits import kit_value
+
+    win = opened
+    header = win.tracklist.headers[2]
+    box = header.instrument
+    kits = [box.itemText(i) for i in range(box.count()) if (box.itemData(i) or 0) < 0]
+    assert kits == ["Drum Kit (GM)", "Room Kit", "Power Kit", "Electronic Kit", "TR-808 Kit",
+                    "Jazz Kit", "Brush Kit", "Orchestra Kit", "SFX Kit"]
+    box.activated.emit(box.findData(kit_value(25)))
+    drums = win.document.song.tracks[2]
+    assert (drums.is_drum, drums.program, drums.channel) == (True, 25, 9)
+    assert box.currentText() == "TR-808 Kit"
+    win.document.undo_stack.undo()
+    assert win.document.song.tracks[2].program == 0 and box.currentText() == "Drum Kit (GM)"
+
+
 def test_a_new_track_is_named_after_the_instrument_chosen_for_it(opened):
     # "Track 4" stayed "Track 4" as an Electric Bass, and the Generate panel said
     # "Mask: Track 3, Track 4". A DAW names it after the instrument; a typed name stays.

@@ -90,7 +90,25 @@ def test_compose_takes_a_producers_track_names_and_name_equals_instrument(tmp_pa
                  "--bars", "2", "--seed", "1", "--steps", "2"]) == 0
     song = load_song(out)
     assert [(t.name, t.program, t.is_drum) for t in song.tracks] == [
-        ("Lead", 80, False), ("808", 38, False), ("Trap Kit", 0, True)]
+        ("Lead", 80, False), ("808", 38, False), ("Trap Kit", 25, True)]
+
+
+def test_compose_writes_drums_on_a_trap_kit_and_exports_its_kit(tmp_path):
+    # The TR-808 kit is program 25 on channel 10: partita-base still writes the track as
+    # a kit (kick, snare, hats), and the MIDI file selects the kit there.
+    import mido
+
+    out = tmp_path / "beat.mid"
+    assert main(["compose", "-o", str(out), "--tracks", "Piano,Trap Kit,909 Kit",
+                 "--bars", "2", "--seed", "1", "--steps", "2"]) == 0
+    song = load_song(out)
+    kits = [t for t in song.tracks if t.is_drum]
+    assert [(t.name, t.program, t.channel) for t in kits] == [
+        ("Trap Kit", 25, 9), ("909 Kit", 24, 9)]
+    assert all({36, 38} & {n.pitch for n in t.notes} for t in kits)  # a kick or a snare
+    changes = {(m.channel, m.program) for track in mido.MidiFile(out).tracks for m in track
+               if m.type == "program_change"}
+    assert {(9, 25), (9, 24)} <= changes
 
 
 def test_compose_variations_say_each_files_key(tmp_path, capsys):

@@ -105,6 +105,31 @@ def test_a_track_can_become_a_drum_kit_and_back(tmp_path, capsys):
     assert not strings.is_drum and strings.program == 42 and strings.channel != DRUM_CHANNEL
 
 
+def test_a_kit_is_chosen_by_name_and_listed_and_exported_as_that_kit(tmp_path, capsys):
+    # QA: --instrument Drums='TR-808' gave the standard kit. GM2's kits are programs on
+    # channel 10: the track keeps the kit, the list names it, the MIDI file selects it.
+    import mido
+
+    out = tmp_path / "kits.mid"
+    assert main(["tracks", str(DEMO), "-o", str(out), "--instrument", "Drums=TR-808",
+                 "--instrument", "Strings=Brush Kit"]) == 0
+    song = load_song(out)
+    assert [(t.program, t.channel) for t in map(song.find_track, ("Drums", "Strings"))] == [
+        (25, DRUM_CHANNEL), (40, DRUM_CHANNEL)]
+    assert {"TR-808 Kit", "Brush Kit"} <= {r["instrument"] for r in rows(out, capsys)}
+    assert {(9, 25), (9, 40)} <= {(m.channel, m.program) for t in mido.MidiFile(out).tracks
+                                  for m in t if m.type == "program_change"}
+    # The same kit again changes nothing; the standard kit is "Drums" again.
+    assert main(["tracks", str(out), "-o", str(out), "--instrument", "Drums=808 Kit"]) == 1
+    added = tmp_path / "added.partita"
+    assert main(["tracks", str(out), "-o", str(added), "--instrument", "Drums=Drums",
+                 "--add", "Jazz Kit"]) == 0
+    song = load_song(added)
+    assert song.find_track("Drums").program == 0
+    jazz = song.find_track("Jazz Kit")
+    assert (jazz.is_drum, jazz.program, jazz.channel) == (True, 32, DRUM_CHANNEL)
+
+
 def test_a_project_keeps_its_studio_state_and_drops_takes_of_a_removed_track(
         pending, tmp_path, capsys):
     out = tmp_path / "edited.partita"

@@ -356,6 +356,33 @@ def test_each_soundfont_stem_starts_from_silence(soundfont):
     assert not before_organ.any()
 
 
+def test_a_kit_plays_its_general_midi_2_kit_or_the_standard_one(soundfont):
+    # A drum track's program picks the SoundFont's percussion preset (bank 128): the
+    # TR-808 (25) is another sound than the standard kit; a kit the SoundFont lacks
+    # (program 99: no GM2 kit, in neither FluidR3 nor TimGM6mb) plays the standard kit,
+    # not silence.
+    hits = tuple(Note(k, i * 240, 60, 110) for i, k in enumerate((36, 38, 42, 39)))
+    kits = {p: Track(f"Kit {p}", p, True, DRUM_CHANNEL, notes=hits) for p in (0, 25, 99)}
+    stems = render_tracks(Song(tracks=tuple(kits.values()), length=BAR), SR, soundfont,
+                          synth="soundfont")
+    standard, tr808, missing = (stems[kits[p].id] for p in (0, 25, 99))
+    assert np.abs(tr808).max() > 0.01 and np.abs(missing).max() > 0.01
+    assert rms(tr808 - standard) > 0.1 * rms(standard)  # the 808 is its own kit
+    np.testing.assert_allclose(missing, standard, atol=1e-6)
+
+
+def test_a_kit_missing_from_the_soundfont_falls_back_to_the_standard_kit():
+    # Whatever a synth does with a preset it lacks (TinySoundFont may refuse it), the
+    # track asks for the standard kit.
+    class Font:
+        presets = {(128, 0), (128, 25)}
+
+        def sfpreset_name(self, sfid, bank, preset):
+            return "kit" if (bank, preset) in self.presets else None
+
+    assert [sf_module.kit_preset(Font(), 0, p) for p in (0, 25, 56, 24)] == [0, 25, 0, 0]
+
+
 def test_a_tail_cut_at_the_limit_fades_out(soundfont, monkeypatch):
     monkeypatch.setattr(sf_module, "MAX_TAIL_S", 0.1)
     song = Song(tracks=(Track("Organ", 19, notes=(Note(60, 0, 480, 100),)),))

@@ -82,3 +82,11 @@ def test_a_transposition_as_a_composer_names_it(spec, program, interval, said):
 def test_a_transposition_that_names_no_interval_is_refused(spec):
     with pytest.raises(ValueError):
         parse_transposition(spec, 71)
+
+
+def test_a_kit_is_named_by_its_general_midi_2_program():
+    from engine.score.instruments import kit_name, sound_name
+
+    assert [kit_name(p) for p in (0, 24, 25, 40, 5)] == [
+        "Drum Kit", "Electronic Kit", "TR-808 Kit", "Brush Kit", "Drum Kit (program 5)"]
+    assert sound_name(25, True) == "TR-808 Kit"

@@ -170,3 +170,27 @@ def test_a_name_that_is_just_the_old_instruments_follows_the_new_one():
     tid = named.tracks[0].id
     assert instrument_edit(named, tid, DRUMS, name_after=True).apply(named).tracks[0].name == (
         "Keys for verse")
+
+
+def test_a_track_becomes_any_general_midi_2_kit_and_is_named_after_it():
+    # The instrument list's "TR-808 Kit": program 25 on the drum channel, one value for it.
+    from engine.score.track_edits import instrument_value, kit_program, kit_value
+
+    assert kit_value(0) == DRUMS and kit_program(DRUMS) == 0 and kit_program(33) is None
+    assert kit_program(kit_value(25)) == 25 and instrument_value(25, True) == kit_value(25)
+    assert instrument_value(25, False) == 25
+    song = band()
+    piano, kit, _ = (t.id for t in song.tracks)
+    edit = instrument_edit(song, piano, kit_value(25), name_after=True)
+    track = edit.apply(song).track(piano)
+    assert (track.is_drum, track.program, track.channel, track.name) == (
+        True, 25, DRUM_CHANNEL, "TR-808 Kit")
+    assert edit.label == "Set instrument of Piano to TR-808 Kit"
+    # A kit's name follows the next kit; the standard one is "Drums" again.
+    after = edit.apply(song)
+    back = instrument_edit(after, piano, DRUMS, name_after=True).apply(after).track(piano)
+    assert (back.program, back.name) == (0, "Drums")
+    brush = instrument_edit(song, kit, kit_value(40), name_after=True).apply(song).track(kit)
+    assert (brush.program, brush.name) == (40, "Brush Kit")
+    added = add_track_edit(song, name="Trap Kit", program=25, drums=True).track
+    assert (added.is_drum, added.program, added.channel) == (True, 25, DRUM_CHANNEL)

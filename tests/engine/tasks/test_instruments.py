@@ -77,14 +77,14 @@ def test_a_producers_instruments_are_found_and_an_unknown_one_offers_the_nearest
     specs = track_specs(["808", "808 Bass", "Synth Lead", "Chord Pad", "Trap Kit", "TR-808"])
     assert [(s.name, s.program, s.is_drum) for s in specs] == [
         ("808", 38, False), ("808 Bass", 38, False), ("Synth Lead", 80, False),
-        ("Chord Pad", 89, False), ("Trap Kit", 0, True), ("TR-808", 0, True)]
+        ("Chord Pad", 89, False), ("Trap Kit", 25, True), ("TR-808", 25, True)]
     assert [role_of(s.program, s.is_drum) for s in specs] == [
         "bass", "bass", "melody", "chords", "drums", "drums"]
     # NAME=INSTRUMENT, as tracks --add takes it; the instrument also by GM number.
     named = track_specs(["Lead=saw lead", "Kick = trap kit", "Keys=5", "=Chord Pad",
                          "Sub=808"])  # "808" a name first, not GM number 808 refused
     assert [(s.name, s.program, s.is_drum) for s in named] == [
-        ("Lead", 81, False), ("Kick", 0, True), ("Keys", 4, False), ("Chord Pad", 89, False),
+        ("Lead", 81, False), ("Kick", 25, True), ("Keys", 4, False), ("Chord Pad", 89, False),
         ("Sub", 38, False)]
     with pytest.raises(TaskError, match=r"unknown instrument '808 Base': did you mean "
                                         r"808 Bass"):
@@ -93,6 +93,22 @@ def test_a_producers_instruments_are_found_and_an_unknown_one_offers_the_nearest
         track_spec("vilin")
     with pytest.raises(TaskError, match=r"1\.\.128"):
         track_specs(["Lead=129"])
+
+
+@pytest.mark.parametrize(("typed", "kit"), [
+    ("Trap Kit", 25), ("TR-808", 25), ("808 Kit", 25), ("tr808", 25), ("TR-808 Kit", 25),
+    ("909 Kit", 24), ("TR-909", 24), ("Electronic Kit", 24), ("Dance Kit", 24),
+    ("Jazz Kit", 32), ("Brush Kit", 40), ("Brushes", 40), ("Room Kit", 8), ("Power Kit", 16),
+    ("Orchestra Kit", 48), ("SFX Kit", 56), ("Drums", 0), ("Standard Kit", 0), ("Kit", 0)])
+def test_a_producers_kit_is_its_general_midi_2_kit(typed, kit):
+    # QA: "Trap Kit", "TR-808", "808 Kit" and "909 Kit" all played the acoustic kit
+    # (program 0 on channel 10). GM2 picks a kit by the program on the drum channel.
+    from engine.tasks import track_spec
+
+    spec = track_spec(typed)
+    assert (spec.program, spec.is_drum) == (kit, True)
+    assert role_of(spec.program, spec.is_drum) == "drums"  # the models write it as drums
+    assert track_spec("808").is_drum is False  # the 808 alone is the sub bass
 
 
 def test_four_voice_parts_are_a_choir_and_a_bass_elsewhere_is_a_bass_guitar():
