@@ -8,20 +8,28 @@ when the song swings or the style is a shuffle.
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
 from engine.score import TimeSignature
 
 # General MIDI drum notes.
-KICK, SIDE_STICK, SNARE = 36, 37, 38
+KICK, SIDE_STICK, SNARE, CLAP = 36, 37, 38, 39
 CLOSED_HAT, PEDAL_HAT, OPEN_HAT = 42, 44, 46
 CRASH, RIDE = 49, 51
 HIGH_TOM, MID_TOM, LOW_TOM, FLOOR_TOM = 50, 47, 45, 43
 
-STYLES = ("auto", "rock", "halftime", "funk", "shuffle")
+STYLES = ("auto", "rock", "halftime", "funk", "shuffle", "house", "trap")
+# General MIDI 2's kits that name a style (the program of a drum track on channel 10): a
+# track on the TR-808 is a trap beat's, one on the Electronic (909-style) kit a house one.
+ELECTRONIC_KIT, TR808_KIT = 24, 25
+HOUSE_BPM = (115, 135)  # the tempos "auto" plays house at on the Electronic kit
+TRAP_BPM = (120, 170)  # and trap on the TR-808 (140 the usual, felt in half time)
 
-Hit = tuple[int, int, int]  # (16th step in the bar, drum note, velocity)
+# (16th step in the bar, drum note, velocity); a roll's 32nds and triplets fall between
+# the 16ths: step 12.5, 12 + 2/3.
+Hit = tuple[float, int, int]
 SHUFFLE = 2 / 3  # a shuffle's off-beat: the last triplet of the beat (2:1)
 
 
@@ -92,28 +100,46 @@ class BarSpec:
 
 
 def resolve_style(style: str, bpm: float, numerator: int, denominator: int,
-                  groups: tuple[int, ...] = ()) -> str:
+                  groups: tuple[int, ...] = (), kit: int = 0) -> str:
     """Pick a style for "auto": half-time for slow songs, shuffle for a compound meter of
-    eighths (6/8, 9/8, 12/8, but not 6/8 grouped 2+2+2), else rock."""
+    eighths (6/8, 9/8, 12/8, but not 6/8 grouped 2+2+2), else rock. A 4/4 drum track on
+    the kit a style is played on (``kit``: its GM2 program) at that style's tempo gets
+    it: trap on the TR-808 at 120–170 BPM, house on the Electronic kit at 115–135; the
+    tempo alone tells no genre (a rock song is at 125 too), so the standard kit keeps to
+    the rules above."""
     if style != "auto":
         return style
     if denominator == 8 and TimeSignature(0, numerator, denominator, groups).compound:
         return "shuffle"
+    if (numerator, denominator) == (4, 4):
+        if kit == TR808_KIT and TRAP_BPM[0] <= bpm <= TRAP_BPM[1]:
+            return "trap"
+        if kit == ELECTRONIC_KIT and HOUSE_BPM[0] <= bpm <= HOUSE_BPM[1]:
+            return "house"
     return "halftime" if bpm < 80 else "rock"
 
 
 def _backbeats(spec: BarSpec) -> list[int]:
     """Beats (0-based) that take the snare."""
-    if spec.style == "halftime":
+    if spec.style in ("halftime", "trap"):
         return [spec.beats // 2] if spec.beats >= 2 else []
     if spec.beats == 3 and not (spec.compound or spec.additive):
         return [1, 2]  # waltz: boom-chick-chick
     return list(range(1, spec.beats, 2))  # 7/8 (2+2+3): the snare on the second group
 
 
-def step_tick(spec: BarSpec, step: int, ppq: int) -> int:
+def step_tick(spec: BarSpec, step: float, ppq: int) -> int:
     """Ticks from the bar's start to 16th ``step``, swung as :attr:`BarSpec.feel` says:
-    the off-beat 8th at that fraction of the beat, the 16ths either side halfway."""
+    the off-beat 8th at that fraction of the beat, the 16ths either side halfway; a step
+    between two 16ths (a roll's 32nd or triplet) in proportion between them."""
+    whole = math.floor(step)
+    tick = _grid_tick(spec, whole, ppq)
+    if step == whole:
+        return tick
+    return tick + round((step - whole) * (_grid_tick(spec, whole + 1, ppq) - tick))
+
+
+def _grid_tick(spec: BarSpec, step: int, ppq: int) -> int:
     quarter, within = divmod(step, 4)
     return quarter * ppq + round(step_fraction(within, spec.feel) * ppq)
 
@@ -157,7 +183,15 @@ def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
     if spec.fill:
         fill_beats = 2 if spec.density > 0.6 and spec.beats >= 3 else 1
         fill_from = starts[-fill_beats] if spec.beats > 1 else steps // 2
-    hits: dict[tuple[int, int], int] = {}
+    if spec.style in ("house", "trap"):
+        hits = (_house(spec, fill_from, rng, vel, chance) if spec.style == "house"
+                else _trap(spec, rng, vel, chance))
+        if spec.crash:
+            for hat in (CLOSED_HAT, OPEN_HAT):
+                hits.pop((0, hat), None)
+            hits[(0, CRASH)] = vel(112)
+        return sorted((s, note, v) for (s, note), v in hits.items())
+    hits: dict[tuple[float, int], int] = {}
 
     # Hats (the ride in a shuffle), accenting the beats.
     cymbal = RIDE if spec.style == "shuffle" else CLOSED_HAT
@@ -202,6 +236,86 @@ def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
     if spec.fill:
         hits.update(_fill(spec, fill_from, rng, vel))
     return sorted((s, note, v) for (s, note), v in hits.items())
+
+
+def _house(spec: BarSpec, fill_from: int, rng: random.Random, vel,
+           chance: float) -> dict[tuple[float, int], int]:
+    """Four on the floor: the kick on every beat, the clap on the backbeats (2 and 4), the
+    open hat on each off-beat 8th, closed hats on the 16ths between when the band is busy
+    (or as ``chance`` has it; as the kept groove has them when only its hats are
+    repainted). A fill is a clap roll over the kick, which never stops."""
+    steps, starts = spec.steps, spec.beat_starts
+    hits: dict[tuple[float, int], int] = {}
+    for b, s in enumerate(starts):
+        hits[(s, KICK)] = vel(112 if b == 0 else 104)
+    ends = (*starts[1:], steps)
+    offbeats = {s + (end - s) // 2 for s, end in zip(starts, ends, strict=True) if end - s >= 2}
+    sixteenths = spec.density >= 0.6 or rng.random() < 0.5 * chance
+    if spec.hat_every:  # repainting a band of a groove: 16ths if its hats play them
+        sixteenths = spec.hat_every == 1
+    for s in range(fill_from):
+        if s in offbeats:
+            hits[(s, OPEN_HAT)] = vel(84)
+        elif sixteenths:
+            hits[(s, CLOSED_HAT)] = vel(72 if s in starts else 52)
+    for b in _backbeats(spec):
+        if starts[b] < fill_from:
+            hits[(starts[b], CLAP)] = vel(108)
+    every = 1 if spec.density >= 0.45 else 2
+    run = range(fill_from, steps, every)
+    for i, s in enumerate(run):  # a build: the claps louder to the bar line
+        hits[(s, CLAP)] = vel(70 + 40 * i // max(1, len(run)))
+    return hits
+
+
+def _trap(spec: BarSpec, rng: random.Random, vel, chance: float
+          ) -> dict[tuple[float, int], int]:
+    """Trap, felt in half time (140 BPM played as 70): the snare and clap together on the
+    bar's middle beat (beat 3 of 4/4), the kick on the downbeat and syncopated (the 8th
+    after the snare, 16ths the band's bass or ``chance`` adds), closed hats in 8ths
+    (16ths when busy) that roll near the bar's end: 16ths, 32nds or triplets over the last
+    beat, some bars as ``chance`` has it and always at a phrase's end, where the roll
+    starts a beat earlier in 16ths."""
+    steps, starts = spec.steps, spec.beat_starts
+    hits: dict[tuple[float, int], int] = {}
+    snares = {starts[b] for b in _backbeats(spec)} or {steps // 2}
+    # The roll: at a phrase's end over the last two beats, else over the last one.
+    roll_from = steps
+    if spec.fill or rng.random() < min(0.9, 1.2 * chance):
+        roll_from = starts[-2] if spec.fill and spec.beats >= 3 else starts[-1]
+    every = 1 if spec.density >= 0.7 else 2
+    if spec.hat_every in (1, 2):  # repainting a band of a groove: its hats' 8ths or 16ths
+        every = spec.hat_every
+    for s in range(0, roll_from, every):
+        hits[(s, CLOSED_HAT)] = vel(96 if s in starts else 74 if s % 2 == 0 else 58)
+    if roll_from < steps:
+        hits.update(_hat_roll(spec, roll_from, rng, vel))
+    for s in snares:
+        hits[(s, SNARE)] = vel(104)
+        hits[(s, CLAP)] = vel(110)
+    hits[(0, KICK)] = vel(112)
+    kicks = {s + 2 for s in snares if s + 2 < steps}  # the 8th after the snare
+    kicks |= {s for s in (3, 6, 11, 14) if s < steps and rng.random() < 0.5 * chance}
+    kicks |= {s for s in spec.bass_steps if rng.random() < 0.6 * chance}
+    for s in sorted(kicks - snares):
+        hits[(s, KICK)] = vel(96)
+    return hits
+
+
+def _hat_roll(spec: BarSpec, start: int, rng: random.Random, vel
+              ) -> dict[tuple[float, int], int]:
+    """A closed-hat roll from ``start`` to the bar's end, louder as it goes: 16ths up to
+    the last beat, then 16ths, 32nds or 16th-note triplets over it."""
+    last = spec.beat_starts[-1] if start < spec.beat_starts[-1] else start
+    kind = rng.choice(("16ths", "32nds", "triplets"))
+    span = spec.steps - last
+    fast: list[float] = {
+        "16ths": [float(s) for s in range(last, spec.steps)],
+        "32nds": [last + k / 2 for k in range(2 * span)],
+        "triplets": [last + k * 2 / 3 for k in range(round(1.5 * span))],
+    }[kind]
+    run = [float(s) for s in range(start, last)] + fast
+    return {(s, CLOSED_HAT): vel(60 + 36 * i // max(1, len(run))) for i, s in enumerate(run)}
 
 
 def _fill(spec: BarSpec, start: int, rng: random.Random, vel) -> dict[tuple[int, int], int]:

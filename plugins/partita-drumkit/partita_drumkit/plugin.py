@@ -39,21 +39,23 @@ class DrumKit:
     Options: ``seed`` (same seed, same groove), ``temperature`` (0 = plain, higher = more
     optional hits and looser velocities), ``density`` (0..1, default: follow the band),
     ``pitch_range``, and in ``extra``: ``style`` (one of :data:`STYLES`, default
-    ``"auto"``) and ``phrase_bars`` (default 4).
+    ``"auto"``: by the meter and tempo, and trap or house on a TR-808 or Electronic kit
+    at their tempos) and ``phrase_bars`` (default 4).
     """
 
     info = ModelInfo(
         name="drumkit",
         version=__version__,
         api_version=1,  # the plugin API it was written for (as its manifest says)
-        description="Rule-based grooves that follow the meter and the busyness of the band, "
-        "with fills at phrase ends.",
+        description="Rule-based grooves (rock, half-time, funk, shuffle, house, trap) that "
+        "follow the meter and the busyness of the band, with fills at phrase ends.",
         tasks=("repaint", "regenerate", "continue", "compose"),
         precisions=("fp32",),
         instruments=("drums",),
         options=(
             ModelOption("style", "auto", "Style", choices=STYLES,
-                        help="auto: from the meter and the band's busyness"),
+                        help="auto: from the meter and tempo (trap on a TR-808 kit, house "
+                        "on the Electronic kit, at their tempos)"),
             ModelOption("phrase_bars", 4, "Phrase (bars)", minimum=1, maximum=16,
                         help="bars per phrase: a fill in the last bar of each"),
         ),
@@ -88,6 +90,10 @@ class DrumKit:
         bars = range(first, last + 1)
         written: dict[int, list[Note]] = {t.id: [] for t in drum_tracks}
         kits = {t.id: TrackKit.of_track(t, start, end) for t in drum_tracks}
+        # The GM2 kit the drum tracks share (a TR-808, the Electronic kit): "auto" plays
+        # the style it is made for (groove.resolve_style); tracks on different kits, none.
+        programs = {t.program for t in drum_tracks}
+        kit = programs.pop() if len(programs) == 1 else 0
         # The song's feel: its swing, and when only a band of a groove is repainted
         # (the hats alone, --pitch 42-46), the subdivision its hats keep.
         swing = song_swing(song, mask, [t.id for t in drum_tracks])
@@ -111,7 +117,7 @@ class DrumKit:
                 denominator=sig.denominator,
                 groups=sig.groups,
                 style=resolve_style(style, tmap.tempo_at(max(0, bar_start)), sig.numerator,
-                                    sig.denominator, sig.groups),
+                                    sig.denominator, sig.groups, kit),
                 density=density,
                 fill=phrase_bar >= 0 and (phrase_bar + 1) % phrase == 0,
                 crash=phrase_bar > 0 and phrase_bar % phrase == 0,

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import tomllib
 from pathlib import Path
 
 import pytest
 from partita_drumkit import BarSpec, DrumKit, bar_hits
-from partita_drumkit.groove import CRASH, FLOOR_TOM, HIGH_TOM, KICK, SNARE, resolve_style
+from partita_drumkit.groove import (
+    CRASH,
+    FLOOR_TOM,
+    HIGH_TOM,
+    KICK,
+    SNARE,
+    resolve_style,
+    step_tick,
+)
 
 from engine.plugins.api import (
     Cancelled,
@@ -17,7 +26,7 @@ from engine.plugins.api import (
     ModelPlugin,
     Progress,
 )
-from engine.score import Mask, Note, Region, Song, TimeSignature, Track
+from engine.score import Mask, Note, Region, Song, TempoChange, TimeSignature, Track
 
 HERE = Path(__file__).resolve().parents[1]
 PPQ = 480
@@ -325,3 +334,92 @@ def test_repainting_the_hats_keeps_their_subdivision(hat_offsets, style):
     notes, _ = run(song, Mask.of(Region({drums.id}, 2 * BAR, 4 * BAR)), seed=1,
                    temperature=0.0, extra={"style": "funk"})
     assert len(offbeats(notes)) == 3
+
+
+def onsets(notes, pitches, bar: int) -> list[int]:
+    """Ticks into ``bar`` where any of ``pitches`` strikes."""
+    return sorted({n.start - bar * BAR for n in bar_notes(notes, bar) if n.pitch in pitches})
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_house_is_four_on_the_floor_with_claps_on_2_and_4_and_open_hats_off_the_beat(seed):
+    song = band(bars=8, busy=bool(seed % 2))
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=seed,
+                   extra={"style": "house"})
+    beats = [0, PPQ, 2 * PPQ, 3 * PPQ]
+    for bar in range(8):
+        assert onsets(notes, {KICK}, bar) == beats, f"bar {bar + 1}"  # fills too
+        fill = bar in (3, 7)
+        claps = onsets(notes, {39}, bar)
+        assert {PPQ, 3 * PPQ} <= set(claps)
+        if not fill:  # claps on 2 and 4 alone; open hats on every off-beat 8th
+            assert claps == [PPQ, 3 * PPQ]
+            assert onsets(notes, {46}, bar) == [b + PPQ // 2 for b in beats]
+        hats = [n for n in bar_notes(notes, bar) if n.pitch == 42]
+        assert all(n.start % (PPQ // 2) or n.start % PPQ == 0 for n in hats)  # 16ths around
+    assert not [n for n in notes if n.pitch in TOMS | {SNARE}]
+
+
+def test_house_plays_closed_16ths_when_the_band_is_busy():
+    song = band(busy=True)
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, BAR)), seed=1,
+                   temperature=0.0, extra={"style": "house"})
+    assert onsets(notes, {42}, 0) == [s * PPQ // 4 for s in range(16) if s % 4 != 2]
+    quiet = band()
+    notes, _ = run(quiet, Mask.of(Region({quiet.tracks[0].id}, 0, BAR)), seed=1,
+                   temperature=0.0, extra={"style": "house"})
+    assert not onsets(notes, {42}, 0)  # optional: a sparse band gets the open hats alone
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_trap_is_half_time_with_syncopated_kicks_and_hat_rolls_at_bar_ends(seed):
+    song = band(bars=8)
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=seed,
+                   extra={"style": "trap"})
+    for bar in range(8):
+        # The snare and the clap together on beat 3 only: 140 BPM felt as 70.
+        assert onsets(notes, {SNARE}, bar) == onsets(notes, {39}, bar) == [2 * PPQ]
+        kicks = onsets(notes, {KICK}, bar)
+        assert kicks[0] == 0 and 2 * PPQ not in kicks
+        assert [k for k in kicks if k % PPQ], f"bar {bar + 1}: no syncopated kick"
+        hats = onsets(notes, {42}, bar)
+        crash = bar == 4  # the downbeat after a phrase: a crash, no hat
+        assert {b * PPQ // 2 for b in range(crash, 6)} <= set(hats)  # 8ths to the last beat
+        gaps = {b - a for a, b in itertools.pairwise(hats)}
+        if bar in (3, 7):  # a phrase's end: a roll over the last two beats
+            assert min(gaps) < PPQ // 4 or 3 * PPQ + PPQ // 4 in hats
+            assert {2 * PPQ + s * PPQ // 4 for s in range(4)} <= set(hats)
+        # Anything faster than 16ths rolls near the bar's end, in 32nds or triplets.
+        fast = [b for a, b in itertools.pairwise(hats) if b - a < PPQ // 4]
+        assert all(t > 2 * PPQ for t in fast)
+        assert gaps <= {PPQ // 2, PPQ // 4, PPQ // 8, PPQ // 6}
+    assert not [n for n in notes if n.pitch in TOMS | {CRASH} and n.start != 4 * BAR]
+
+
+def test_trap_rolls_in_32nds_and_triplets():
+    kinds = set()
+    for seed in range(12):
+        hits = bar_hits(BarSpec(style="trap", fill=True, density=0.5), random.Random(seed))
+        steps = sorted(s for s, note, _ in hits if note == 42 and s >= 12)
+        kinds.add(min(b - a for a, b in itertools.pairwise(steps)))
+    assert {1, 0.5} <= {round(k, 3) for k in kinds} and any(abs(k - 2 / 3) < 1e-9
+                                                             for k in kinds)
+    spec = BarSpec(style="trap")
+    assert step_tick(spec, 12.5, PPQ) == 3 * PPQ + PPQ // 8  # a 32nd past beat 4
+    assert step_tick(spec, 12 + 2 / 3, PPQ) == 3 * PPQ + PPQ // 6  # a 16th triplet
+
+
+def test_auto_plays_trap_on_an_808_and_house_on_the_electronic_kit_at_their_tempos():
+    assert resolve_style("auto", 140, 4, 4, kit=25) == "trap"
+    assert resolve_style("auto", 124, 4, 4, kit=24) == "house"
+    # Off their tempo or meter, or on the standard kit, auto is as it was.
+    assert resolve_style("auto", 90, 4, 4, kit=25) == "rock"
+    assert resolve_style("auto", 140, 3, 4, kit=25) == "rock"
+    assert resolve_style("auto", 124, 12, 8, kit=24) == "shuffle"
+    assert resolve_style("auto", 60, 4, 4, kit=24) == "halftime"
+    for bpm in (60, 124, 140):
+        assert resolve_style("auto", bpm, 4, 4) == resolve_style("auto", bpm, 4, 4, kit=0)
+    drums = Track("Trap Kit", program=25, is_drum=True, channel=9)
+    song = Song((drums,), tempos=(TempoChange(0, round(60_000_000 / 140)),))
+    notes, _ = run(song, Mask.of(Region({drums.id}, 0, BAR)), seed=1, temperature=0.0)
+    assert onsets(notes, {SNARE}, 0) == [2 * PPQ]  # the 808 at 140: half time
