@@ -109,6 +109,10 @@ class JobQueue:
         self._dispatcher = threading.Thread(target=self._dispatch, name="partita-job-events",
                                             daemon=True)
         self._workers: list[threading.Thread] = []
+        # The workers left behind with a model that ignored a cancel: never waited for at
+        # shutdown (closing the studio after one froze it 5 s, with nothing in flight).
+        self._abandoned: list[threading.Thread] = []
+        self._threads: dict[int, threading.Thread] = {}  # job id → the worker running it
         self._watchdog = threading.Thread(target=self._watch, name="partita-job-watchdog",
                                           daemon=True)
         self._dispatcher.start()
@@ -117,8 +121,8 @@ class JobQueue:
         self._watchdog.start()
 
     def _start_worker(self) -> None:
-        t = threading.Thread(target=self._work, name=f"partita-job-worker-{len(self._workers)}",
-                             daemon=True)
+        number = len(self._workers) + len(self._abandoned)
+        t = threading.Thread(target=self._work, name=f"partita-job-worker-{number}", daemon=True)
         self._workers.append(t)
         t.start()
 
@@ -281,7 +285,8 @@ class JobQueue:
             return True
 
     def shutdown(self, timeout: float = 5.0) -> bool:
-        """Cancel everything, stop the threads and join them within ``timeout`` seconds.
+        """Cancel everything, stop the threads and join them within ``timeout`` seconds
+        (not the workers already left behind: nothing comes back from them).
 
         Returns True when every thread has ended. A model that never checks its cancel
         token can keep its (daemon) worker alive; that is reported by returning False.
@@ -298,7 +303,8 @@ class JobQueue:
             self._events.put(_STOP)
             if threading.current_thread() is not self._dispatcher:
                 self._dispatcher.join(max(0.0, deadline - time.monotonic()))
-        return not any(t.is_alive() for t in [*self._workers, self._dispatcher])
+        return not any(t.is_alive() for t in [*self._workers, self._dispatcher,
+                                               *self._abandoned])
 
     def __enter__(self) -> JobQueue:
         return self
@@ -319,12 +325,14 @@ class JobQueue:
                     continue  # cancelled while queued
                 job.state = JobState.RUNNING
                 self._running[job.id] = job
+                self._threads[job.id] = threading.current_thread()
                 self._emit(JobStarted(job))
                 self._lock.notify_all()  # wakes the watchdog
             try:
                 self._run(job)
             finally:
                 with self._lock:
+                    self._threads.pop(job.id, None)
                     if not job.abandoned:
                         self._running.pop(job.id, None)
                         self._lock.notify_all()
@@ -345,6 +353,10 @@ class JobQueue:
     def _abandon(self, job: Job) -> None:  # holds self._lock
         del self._running[job.id]
         job.abandoned = True
+        thread = self._threads.get(job.id)
+        if thread in self._workers:
+            self._workers.remove(thread)
+            self._abandoned.append(thread)
         timeout = job.request.timeout if job.request.timeout is not None else self.default_timeout
         reason = job.token.reason or CancelReason.USER
         said = (f"timed out after {timeout:g} s" if reason is CancelReason.TIMEOUT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -469,8 +470,23 @@ def test_a_model_that_ignores_cancel_is_left_behind_and_the_queue_goes_on(song_a
     assert registry.entry("stuck").failures == 1
     assert "ignored a cancel request" in registry.entry("stuck").reason
     release.set()  # its late result is dropped: no event after the cancel
-    assert q.shutdown(5.0)
+    q.shutdown(5.0)
     assert rec.of(stuck)[-1] is last and stuck.take is None
+
+
+def test_shutdown_does_not_wait_for_a_model_already_left_behind(song_and_mask):
+    # Plugin QA: closing the studio after a stuck model was cancelled and left behind
+    # froze the window for the whole 5 s, with no job in flight to say so.
+    release = threading.Event()
+    q = JobQueue(stuck_after=0.1)
+    stuck = q.submit(request(song_and_mask, StuckModel(release)))
+    wait_running(stuck)
+    stuck.cancel()
+    assert stuck.wait(WAIT) and stuck.state is JobState.CANCELLED  # left behind
+    started = time.monotonic()
+    assert not q.shutdown(5.0)  # its thread still runs: said, not waited for
+    assert time.monotonic() - started < 2.5  # not the 5 s it was
+    release.set()
 
 
 def test_a_timeout_ends_a_job_whose_model_never_checks_its_token(song_and_mask):
