@@ -475,7 +475,9 @@ class CoComposer(QObject):
             tip = self._chorale_tip(plan.task, chorale, model)
             in_key = (f" in {key_text(options.key)}" if options.key and (
                 plan.task == "compose" or signature is not None) else "")
-            self.message.emit(f"{title}: {n} take{'s' * (n > 1)}"
+            # What is asked, while it runs (not as if done: it stayed so through a slow
+            # plugin's jobs and up to their failure, a plugin author's QA).
+            self.message.emit(f"{title}: computing {n} take{'s' * (n > 1)}"
                               f"{in_key} with {model.info.name}"
                               + (" (Auto: a four-part chorale)" if chorale and not s.model
                                  else "")

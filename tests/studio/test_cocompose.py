@@ -1044,7 +1044,7 @@ def test_continue_and_compose_create_bars_and_tracks_in_one_undo_step(studio, qt
     # No key set: the piece is written in a key drawn for it, which the song now declares.
     (signature,) = song.key_signatures
     assert signature.key in NEW_PIECE_KEYS
-    assert f"Compose: 1 take in {key_text(signature.key)} with echo" in said[0]
+    assert f"Compose: computing 1 take in {key_text(signature.key)} with echo" in said[0]
     assert win.document.undo_stack.undoText() == (
         f"Accept take A (Compose in {key_text(signature.key)})")  # the takes bar's label
     # A key set before accepting wins, and accepting says the take was in another key.

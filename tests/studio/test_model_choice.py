@@ -512,7 +512,7 @@ def test_regenerating_several_masked_tracks_is_worded_alike_everywhere(studio, q
     win.document.set_mask(Mask.of(Region(frozenset(t.id for t in song.tracks), 0, 1920)))
     assert win.generate_panel.buttons["regenerate"].text() == "Regenerate 2 Masked Tracks"
     jobs = win.composer.request("regenerate")
-    assert win.statusBar().currentMessage().startswith("Regenerate 2 tracks: 1 take with")
+    assert win.statusBar().currentMessage().startswith("Regenerate 2 tracks: computing 1 take with")
     assert [job.request.label for job in jobs] == ["Regenerate 2 tracks"]  # the Jobs panel
     wait_takes(qtbot, win, 1)
 
