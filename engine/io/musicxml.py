@@ -761,9 +761,12 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
           notated: Mapping[tuple[Fraction, int], _Notated] | None = None) -> None:
     """Put one bar's pieces of notes into measure ``m``: in voices when more than one line
     sounds in it (always, numbered from ``first_voice``, when it is given), every voice's
-    gaps filled with rests; an empty bar is one bar rest. A note's lyric goes under its
-    first piece (of notes tied over bar lines), its fermata over its last."""
+    gaps filled with rests; an empty bar is one bar rest. Rests are split and notes tied
+    where the meter's beats are to be seen (:func:`_rest_pieces`, :func:`_note_pieces`).
+    A note's lyric goes under its first piece (of notes tied over bar lines and beat
+    groups), its fermata over its last."""
     from music21 import stream
+    from music21 import tie as m21tie
 
     if set(held) - {0} or first_voice is not None:  # a voice each
         containers = []
@@ -777,27 +780,185 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
         at = Fraction(0)
         for offset, length, chord, tie in sorted(line, key=lambda p: p[0]):
             if offset > at:
-                container.coreInsert(float(at), _rest(offset - at))
-            element = (_drums(chord.pitches) if drums
-                       else _pitched(chord.pitches, key_at(chord.start),
-                                     [(spelt or {}).get((chord.start, p)) for p in chord.pitches]))
-            element.duration = _duration(length)
-            if tie:
-                from music21 import tie as m21tie
-
-                element.tie = m21tie.Tie(tie)
-            if notated and not drums:
-                _notate_marks(element, [notated[k] for p in reversed(chord.pitches)
-                                        if (k := (chord.start, p)) in notated],
-                              first=tie in (None, "start"), last=tie in (None, "stop"))
-            container.coreInsert(float(offset), element)
+                _insert_rests(container, bar, at, offset)
+            pieces = [(offset, length)] if drums else _note_pieces(bar, offset, length)
+            for i, (piece_at, piece_length) in enumerate(pieces):
+                element = (_drums(chord.pitches) if drums
+                           else _pitched(chord.pitches, key_at(chord.start),
+                                         [(spelt or {}).get((chord.start, p))
+                                          for p in chord.pitches]))
+                element.duration = _duration(piece_length)
+                # The bar's first piece starts the note unless a tie from the bar
+                # before carries it on; its last ends it unless it is tied over the bar line.
+                begins = i == 0 and tie in (None, "start")
+                ends = i == len(pieces) - 1 and tie in (None, "stop")
+                if not (begins and ends):
+                    element.tie = m21tie.Tie("start" if begins else "stop" if ends
+                                             else "continue")
+                if notated and not drums:
+                    _notate_marks(element, [notated[k] for p in reversed(chord.pitches)
+                                            if (k := (chord.start, p)) in notated],
+                                  first=begins, last=ends)
+                container.coreInsert(float(piece_at), element)
+                if piece_at.denominator % 3 == 0 or piece_length.denominator % 3 == 0:
+                    m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
             at = offset + length
-            if (offset.denominator % 3 == 0) or (length.denominator % 3 == 0):
-                m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
         if at < bar.length:
-            whole = at == 0 and len(containers) == 1 and not (bar.pickup or bar.short_end)
-            container.coreInsert(float(at), _rest(bar.length - at, whole))
+            _insert_rests(container, bar, at, bar.length,
+                          one_bar=len(containers) == 1)
         container.coreElementsChanged()
+
+
+def _insert_rests(container: Any, bar: _Bar, start: Fraction, end: Fraction,
+                  one_bar: bool = False) -> None:
+    """The rests from ``start`` to ``end`` of ``bar`` (:func:`_rest_pieces`); ``one_bar``:
+    a line alone in its bar, whose rest over all of a whole bar is the bar rest."""
+    whole = start == 0 and end == bar.length and not (bar.pickup or bar.short_end)
+    if whole:  # a bar's rest, in any meter, is one rest
+        container.coreInsert(0.0, _rest(end, one_bar))
+        return
+    for at, length in _rest_pieces(bar, start, end):
+        container.coreInsert(float(at), _rest(length))
+
+
+# -- where rests split and notes tie: the beats a meter shows ---------------------------
+#
+# As Gould's "Behind Bars" has it, and as MuseScore writes them: a bar's rest is one
+# rest; other rests are split at each beat — at each group of a meter counted in groups
+# (6/8's two dotted quarters, 7/8's 2+2+3, a chosen 3+2+2), at the middle of a 4/4 bar
+# (its halves), at every beat of another simple meter (3/4, 2/4, 2/2) — a rest filling a
+# whole beat is one (a dotted quarter in 6/8), and within a beat each rest is a plain
+# value starting where that value falls (an eighth rest, then a quarter, from the second
+# eighth of 4/4; a 16th and an eighth, not a dotted eighth, after a 16th). A note is
+# tied over each group line of a meter counted in groups (whole groups together written
+# as one value where one value says them: a half over 2+2 of 7/8, a dotted half over
+# 6/8), and over the middle of a 4/4 bar when it starts off a beat; other syncopations
+# (a quarter on the off-beat eighth, a half on beat 2 of 4/4) stay one note, and so do
+# a triplet's notes.
+
+# Rest values, longest first: plain ones (whole … 64th) and triplet ones (a half-note
+# triplet … a 32nd-note triplet, which the 16th and triplet grid reaches).
+PLAIN_VALUES = tuple(Fraction(4, 2**k) for k in range(7))
+TRIPLET_VALUES = tuple(Fraction(8, 3 * 2**k) for k in range(6))
+
+
+def _groups(sig: TimeSignature) -> tuple[Fraction, ...] | None:
+    """Where each group of a meter counted in groups starts, in quarters from its bar
+    line, and its end (6/8: 0, 1.5, 3; 11/8: 0, 1, 2, 3, 4, 5.5); None for a meter counted
+    in single beats (4/4, 3/4, 2/8), or in units shorter than a 16th (a bar a meter change
+    cut short, 37/64: not a meter anyone counts)."""
+    if set(sig.pulses) == {1} or sig.denominator > 16:
+        return None
+    unit = Fraction(4, sig.denominator)
+    return (*(unit * s for s in sig.pulse_starts), _meter_length(sig))
+
+
+def _beats(sig: TimeSignature) -> tuple[Fraction, ...]:
+    """Where a rest is split, in quarters from the bar line, and the bar's end: each
+    group (:func:`_groups`); the halves of 4/4; each beat of another meter of halves or
+    quarters (3/4, 2/2); nowhere in a bar of single eighths or shorter (3/8, 2/8), which
+    is one beat."""
+    groups = _groups(sig)
+    if groups is not None:
+        return groups
+    length = _meter_length(sig)
+    if (sig.numerator, sig.denominator) == (4, 4):
+        return Fraction(0), Fraction(2), length
+    if sig.denominator >= 8:
+        return Fraction(0), length
+    unit = Fraction(4, sig.denominator)
+    return tuple(unit * i for i in range(sig.numerator + 1))
+
+
+def _pickup_shift(bar: _Bar) -> Fraction:
+    """How far into its meter's bar a bar starts: a pickup is the end of one."""
+    return _meter_length(bar.meter) - bar.length if bar.pickup else Fraction(0)
+
+
+def _on_sixteenths(offset: Fraction) -> bool:
+    return (offset * 4).denominator == 1
+
+
+def _rest_pieces(bar: _Bar, start: Fraction, end: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """The rests, ``(offset in the bar, length)``, that fill ``start``–``end`` of ``bar``:
+    split at its beats (:func:`_beats`), a whole beat one rest, within one each a plain
+    (or, on the triplets, a triplet) value that starts on a multiple of itself from the
+    beat, the longest that fits (see the rules above)."""
+    shift = _pickup_shift(bar)
+    lo, hi = start + shift, end + shift
+    beats = _beats(bar.meter)
+    values = (PLAIN_VALUES if _on_sixteenths(lo) and _on_sixteenths(hi)
+              else TRIPLET_VALUES)
+    out = []
+    for beat, next_beat in itertools.pairwise(beats):
+        at, stop = max(lo, beat), min(hi, next_beat)
+        if at >= stop:
+            continue
+        if at == beat and stop == next_beat:
+            out.append((at, stop - at))
+            continue
+        while at < stop:
+            value = next((v for v in values if v <= stop - at
+                          and ((at - beat) / v).denominator == 1), stop - at)
+            out.append((at, value))
+            at += value
+    if hi > beats[-1]:  # past its meter's bar (not so, but never lose time)
+        out.append((max(lo, beats[-1]), hi - max(lo, beats[-1])))
+    return [(at - shift, length) for at, length in out]
+
+
+def _note_pieces(bar: _Bar, offset: Fraction,
+                 length: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """A note's piece in ``bar`` as the tied notes it is written as, ``(offset in the
+    bar, length)``: split over each group line of a meter counted in groups, whole groups
+    joined where one value (up to two dots) says them; over the middle of 4/4 when it
+    starts off a beat; a triplet's note whole (see the rules above)."""
+    shift = _pickup_shift(bar)
+    start, end = offset + shift, offset + length + shift
+    if not (_on_sixteenths(start) and _on_sixteenths(end)):
+        return [(offset, length)]
+    groups = _groups(bar.meter)
+    if groups is not None:
+        cuts = [g for g in groups if start < g < end]
+    elif (bar.meter.numerator, bar.meter.denominator) == (4, 4) and start.denominator != 1:
+        cuts = [Fraction(2)] if start < 2 < end else []
+    else:
+        cuts = []
+    if not cuts:
+        return [(offset, length)]
+    edges = [start, *cuts, end]
+    pieces = list(itertools.pairwise(edges))
+    if groups is not None:
+        pieces = _join_whole_groups(pieces, set(groups))
+    return [(a - shift, b - a) for a, b in pieces]
+
+
+def _join_whole_groups(pieces: list[tuple[Fraction, Fraction]],
+                       groups: set[Fraction]) -> list[tuple[Fraction, Fraction]]:
+    """Pieces that fill whole groups in a row joined, from the first, into the longest
+    that one note value says (a half over 2+2, not a dotted quarter and a quarter)."""
+    out: list[tuple[Fraction, Fraction]] = []
+    i = 0
+    while i < len(pieces):
+        a, b = pieces[i]
+        j = i
+        if a in groups and b in groups:
+            for k in range(len(pieces) - 1, i, -1):
+                if pieces[k][1] in groups and _one_value(pieces[k][1] - a):
+                    j = k
+                    break
+        out.append((a, pieces[j][1]))
+        i = j + 1
+    return out
+
+
+def _one_value(length: Fraction) -> bool:
+    """Whether one note value, plain or with one or two dots, lasts ``length`` quarters."""
+    def power_of_two(n: int) -> bool:
+        return n & (n - 1) == 0
+
+    return any(power_of_two(plain.numerator) and power_of_two(plain.denominator)
+               for plain in (length, length * 2 / 3, length * 4 / 7))
 
 
 def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bool) -> None:
@@ -970,9 +1131,15 @@ def _stems(part: Any, part_clef: Any) -> None:
 
 
 def _time_signature(sig: TimeSignature) -> Any:
+    """The meter, its beams grouped as Partita counts it (:func:`_groups`): 11/8's
+    eighths beamed 2+2+2+2+3, 13/16's 16ths 2+2+2+2+2+3, a chosen 3+2+2/8 as chosen
+    (music21 beams 11/8 and 13/16 as one group: eleven eighths under one beam)."""
     from music21 import meter
 
-    return meter.TimeSignature(sig.text)
+    ts = meter.TimeSignature(sig.text)
+    if _groups(sig) is not None and sig.denominator >= 8:
+        ts.beamSequence.partition([f"{p}/{sig.denominator}" for p in sig.pulses])
+    return ts
 
 
 def _key(key: str) -> Any:
