@@ -18,6 +18,12 @@ the rest:
 - note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
   and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
   rhythm, and a note shorter than that grid lasts one step of it;
+- a track that plays swung 8ths or 16ths (:func:`~engine.score.grid_fit.track_timing`,
+  ``partita info``'s Timing line; a track with a few swung notes in a swung song, by the
+  song's swing) is written as a lead sheet writes swing: its swung off-beats straight,
+  before the quantizing, under a "Swing" mark at its part's start that plays them back
+  at the ratio it swings (MusicXML's ``<swing>``: :func:`part_swings`); its triplets
+  stay triplets;
 - a drum hit lasts until the kit's next hit, at most a quarter, one note long (drum
   notes' own lengths are a sampler's matter, not the player's);
 - a track's notes that start and end together are one chord; notes that overlap
@@ -62,6 +68,14 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
+from engine.score.grid_fit import (
+    STEPS_PER_BEAT,
+    TOLERANCE,
+    TrackTiming,
+    line_step,
+    line_tick,
+    track_timing,
+)
 from engine.score.instruments import (
     CONCERT,
     drum_name,
@@ -226,6 +240,7 @@ def musicxml_bytes(song: Song, compressed: bool = False,
             _round_sound_tempos(exporter.xmlRoot)
             _name_drums(exporter.xmlRoot, song)
             _write_mixes(exporter.xmlRoot, song)
+            _mark_swings(exporter.xmlRoot, score.editorial.get("swings", {}))
             xml = exporter.asBytes()
         finally:
             defaults.author, defaults.title = said
@@ -376,6 +391,164 @@ def pan_from_degrees(degrees: float) -> float:
                key=lambda step: abs(step - pan))
 
 
+# -- swing: straight 8ths under a "Swing" mark ---------------------------------------------
+
+SWING_WORDS = "Swing"  # the mark over a swung part's first bar, as a lead sheet prints it
+# The feels (TrackTiming.feel) written straight under a swing mark. Not "swung 8ths and
+# 16ths": 8th-note triplets in every beat read so (a 16th late by a third of it, an 8th
+# by two), and stay triplets.
+SWUNG_FEELS = ("swung 8ths", "swung 16ths")
+# A swing this near 2:1 (a triplet swing: 66.7 %) is written 2:1, as a score says it;
+# another as its whole per cent (64 %: 16:9), which the import plays back.
+TRIPLET_SWING, TRIPLET_SWING_NEAR = 2 / 3, 0.02
+
+
+@dataclass(frozen=True, slots=True)
+class PartSwing:
+    """How a swung track is written: its swung notes' straight ``(start, end)`` ticks, by
+    note id, and the swing its part's mark plays them back with: ``first``:``second``, an
+    on-beat note's length to its off-beat's (MusicXML's ``<swing>``), of ``unit``
+    (``"eighth"`` or ``"16th"``, its ``<swing-type>``)."""
+
+    straight: Mapping[int, tuple[int, int]]
+    first: int
+    second: int
+    unit: str
+
+
+def part_swings(song: Song) -> dict[int, PartSwing]:
+    """The parts written swung, by track index: each track that plays swung 8ths or 16ths
+    (:data:`SWUNG_FEELS`: :func:`~engine.score.grid_fit.track_timing`, the reading
+    ``partita info`` prints),
+    and, in a song one of them swings, another track with notes on that swing's off-beats
+    (a comping piano's few swung 8ths, too few to read a swing from: read by the swing of
+    the track with the most swung notes). None in a straight song: it is written as
+    before."""
+    tm = TimeMap.of(song)
+    timings = [track_timing(t, tm, song.ppq) for t in song.tracks]
+    swung = [t for t in timings if t.swung and t.feel in SWUNG_FEELS]
+    if not swung:
+        return {}
+    lead = max(swung, key=lambda t: len(t.swung)).swing
+    out = {}
+    for i, (track, timing) in enumerate(zip(song.tracks, timings, strict=True)):
+        if not (timing.swung and timing.feel in SWUNG_FEELS):
+            if timing.swung or not timing.off_grid:  # a feel of its own (laid back), or none
+                continue
+            timing = track_timing(track, tm, song.ppq, swing=lead)
+            if not timing.swung:
+                continue
+        straight = _straightened(track, timing, tm, song.ppq)
+        if straight:
+            out[i] = PartSwing(straight, *_swing_ratio(timing.swing, song.ppq))
+    return out
+
+
+def _straightened(track: Track, timing: TrackTiming, tm: TimeMap, ppq: int
+                  ) -> dict[int, tuple[int, int]]:
+    """The straight ``(start, end)`` of the track's notes that the swing moves, by id: a
+    swung note's start on the line its swing plays late (the off-beat 8th, two thirds
+    into the beat, on the half beat), and the ends in a swung beat on the 16th they come
+    to once the beat is played straight (:func:`_straight_in_beat`), so a swung pair
+    reads as two 8ths, not a quarter-and-eighth triplet. Triplets stay: their notes, a
+    quarter-note triplet's middle note (swung by its place, but the triplet note after it
+    lies a triplet quarter later) and the ends in the beats they play in."""
+    tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
+    offsets = timing.swing
+
+    def straight_start(tick: int) -> int | None:
+        _, in_bar = tm.metric_position(tick)
+        base = line_step(in_bar, ppq)
+        for s in range(max(0, base - 2), base + 3):
+            off = offsets[s % STEPS_PER_BEAT] if s % STEPS_PER_BEAT else 0  # a beat's late
+            if off > 0 and abs(in_bar - line_tick(s, ppq) - off) <= tolerance:
+                return tick - (in_bar - line_tick(s, ppq))
+        return None
+
+    onsets = sorted({n.start for n in track.notes})
+    triplets = {n.start for n in track.notes if n.id in timing.triplets}
+    kept = set(triplets)
+    for tick in {n.start for n in track.notes if n.id in timing.swung}:
+        j = bisect.bisect_right(onsets, tick)
+        if j < len(onsets) and onsets[j] in triplets and \
+                abs(3 * (onsets[j] - tick) - 2 * ppq) <= 3 * tolerance:
+            kept.add(tick)
+    kept_ticks = sorted(kept)
+
+    def straight_end(tick: int) -> int | None:
+        _, in_bar = tm.metric_position(tick)
+        in_beat = in_bar % ppq
+        beat = tick - in_beat
+        j = bisect.bisect_right(kept_ticks, beat)
+        if not in_beat or (j < len(kept_ticks) and kept_ticks[j] < beat + ppq):
+            return None  # on the beat, or in a beat a triplet plays in
+        return beat + _straight_in_beat(in_beat, offsets, ppq)
+
+    out = {}
+    for n in track.notes:
+        if n.start in kept:
+            continue
+        start = straight_start(n.start) if n.id in timing.swung else None
+        end = straight_end(n.end)
+        if (start is not None and start != n.start) or (end is not None and end != n.end):
+            start = n.start if start is None else start
+            out[n.id] = (start, max(start + 1, n.end if end is None else end))
+    return out
+
+
+def _straight_in_beat(in_beat: int, offsets: Sequence[int], ppq: int) -> int:
+    """Where ``in_beat`` ticks into a beat swung by ``offsets`` comes once the beat is
+    played straight: each swung line back on its 16th and the ticks between two lines
+    in proportion, then the nearest 16th (a swung beat is written in 8ths and 16ths)."""
+    lines = [line_tick(s, ppq) for s in range(STEPS_PER_BEAT + 1)]
+    # each line played late, short of the next (a swing reads less than a 16th late)
+    played = [line + (min(max(0, offsets[s]), lines[s + 1] - line - 1)
+                      if 0 < s < STEPS_PER_BEAT else 0)
+              for s, line in enumerate(lines)]
+    s = min(max(0, bisect.bisect_right(played, in_beat) - 1), STEPS_PER_BEAT - 1)
+    at = lines[s] + (in_beat - played[s]) * (lines[s + 1] - lines[s]) / (played[s + 1] - played[s])
+    return lines[min(range(len(lines)), key=lambda k: abs(lines[k] - at))]
+
+
+def _swing_ratio(offsets: Sequence[int], ppq: int) -> tuple[int, int, str]:
+    """``(first, second, unit)`` of a swing (:attr:`TrackTiming.swing`): of 8ths where
+    its off-beat 8ths are late, else of 16ths; 2:1 near a triplet swing
+    (:data:`TRIPLET_SWING_NEAR`), else the on-beat note's whole per cent of the pair
+    to the off-beat's, in lowest terms (64 %: 16:9)."""
+    if offsets[2] > 0:
+        share, unit = 0.5 + offsets[2] / ppq, "eighth"
+    else:
+        late = [o for o in (offsets[1], offsets[3]) if o > 0]
+        share, unit = 0.5 + 2 * sum(late) / len(late) / ppq, "16th"
+    if abs(share - TRIPLET_SWING) <= TRIPLET_SWING_NEAR:
+        return 2, 1, unit
+    percent = min(99, max(51, round(share * 100)))
+    common = math.gcd(percent, 100 - percent)
+    return percent // common, (100 - percent) // common, unit
+
+
+def _mark_swings(root: Any, swings: Mapping[int, PartSwing]) -> None:
+    """A "Swing" mark at the start of each swung part (:func:`part_swings`), that plays
+    its straight off-beats swung: ``<direction>`` of ``<words>Swing</words>`` and a
+    ``<sound><swing>`` of its ratio (MusicXML 3.1 and on; MuseScore writes and reads its
+    swing so; music21 writes no ``<swing>``), before the first bar's notes."""
+    from xml.etree.ElementTree import Element, SubElement
+
+    for i, swing in sorted(swings.items()):
+        measure = root.find(f"part[@id='P{i + 1}']/measure")
+        if measure is None:
+            continue
+        direction = Element("direction", placement="above")
+        SubElement(SubElement(direction, "direction-type"), "words").text = SWING_WORDS
+        ratio = SubElement(SubElement(direction, "sound"), "swing")
+        SubElement(ratio, "first").text = str(swing.first)
+        SubElement(ratio, "second").text = str(swing.second)
+        SubElement(ratio, "swing-type").text = swing.unit
+        at = next((j for j, child in enumerate(measure)
+                   if child.tag in ("note", "backup", "forward")), len(measure))
+        measure.insert(at, direction)
+
+
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
     """The cycle collector paused while a score is built: music21 makes hundreds of
@@ -518,7 +691,9 @@ class _Losses:
 def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list[str]]:
     """``song`` as a music21 ``Score`` with its notation made (measures, ties, voices,
     rests, beams, tuplets, accidentals), and the warnings :func:`write_musicxml` returns.
-    ``step`` is told after each track (up to :data:`SCORE_SHARE`, by notes done)."""
+    ``step`` is told after each track (up to :data:`SCORE_SHARE`, by notes done). The
+    swung parts (:func:`part_swings`) are written straight, and kept in the score's
+    ``editorial.swings`` for their marks (:func:`_mark_swings`)."""
     from music21 import metadata, stream
 
     bars = _bars(song)
@@ -536,10 +711,14 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     names = NoteNames(song)  # each note's own spelling, else its neighbours', else the key's
     held = held_under_fermatas(song)
     choir: list[Any] = []  # the staves of the voice parts in a row so far
+    swings = part_swings(song)
+    if swings:
+        score.editorial.swings = swings
     for i, track in enumerate(song.tracks or (Track("Music"),)):  # a score has a staff
         name = _part_name(track)
         short = _abbreviation(track)
-        chords, merged, spelt, notated = _chords(track, clock, names, held)
+        straight = swings[i].straight if i in swings else {}
+        chords, merged, spelt, notated = _chords(track, clock, names, held, straight)
         if merged:
             losses.merged[name] = merged
         grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
@@ -552,7 +731,8 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
                          tempos if i == 0 and s == 0 else [], i + 1, staff, short,
-                         _dynamics(track, tm, clock) if s == 0 else [], spelt, notated)
+                         _dynamics(track, tm, clock, straight) if s == 0 else [], spelt,
+                         notated)
             _notate(part, track.is_drum)
             score.insert(0, part)
             staves.append(part)
@@ -570,11 +750,14 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     return score, _warnings(song, losses)
 
 
-def _dynamics(track: Track, tm: TimeMap, clock: _Clock) -> list[tuple[Fraction, str]]:
+def _dynamics(track: Track, tm: TimeMap, clock: _Clock,
+              straight: Mapping[int, tuple[int, int]] | None = None
+              ) -> list[tuple[Fraction, str]]:
     """The track's dynamics marks (:func:`~engine.io.dynamics.dynamics_marks`: where its
     velocities' level changes clearly, one at its start), each at its note's quantized
-    place."""
-    return [(_nearest_on_grid(clock.at(tick)), mark)
+    place (a swung note's straight one: ``straight``, :attr:`PartSwing.straight`)."""
+    moved = {n.start: straight[n.id][0] for n in track.notes if n.id in (straight or {})}
+    return [(_nearest_on_grid(clock.at(moved.get(tick, tick))), mark)
             for tick, mark in dynamics_marks(track.notes, tm)]
 
 
@@ -1355,7 +1538,8 @@ def held_under_fermatas(song: Song) -> set[int]:
 
 
 def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
-            held: set[int] = frozenset()
+            held: set[int] = frozenset(),
+            straight: Mapping[int, tuple[int, int]] | None = None,
             ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str],
                        dict[tuple[Fraction, int], _Notated]]:
     """A track's notes quantized with music21's ``quantize`` (:data:`QUARTER_DIVISORS`),
@@ -1363,12 +1547,14 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
     on a note of the same pitch and start (one note, the longer, is kept); the name
     ``names`` gives each note, by its quantized ``(start, pitch)`` (the first's, of two);
     and the lyric and fermata of the notes with one (or, ``held``, held under another
-    part's: :func:`held_under_fermatas`), by the same key."""
+    part's: :func:`held_under_fermatas`), by the same key. ``straight``: the straight
+    ``(start, end)`` of swung notes, by id, quantized instead of their own
+    (:attr:`PartSwing.straight`)."""
     from music21 import note, stream
 
     flat = stream.Stream()
     for n in track.notes:
-        start, end = clock.at(n.start), clock.at(n.end)
+        start, end = (clock.at(t) for t in (straight or {}).get(n.id, (n.start, n.end)))
         m21 = note.Note(quarterLength=float(end - start))
         m21.editorial.pitch = n.pitch
         if names is not None and not track.is_drum:

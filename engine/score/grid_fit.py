@@ -196,8 +196,11 @@ def grid_fit(song: Song, track_ids: Iterable[int] | None = None) -> GridFit:
     return GridFit(tuple(out), {t.track_id: t for t in out})
 
 
-def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackTiming:
-    """One track's notes off the grid (:func:`grid_fit`)."""
+def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "",
+                 swing: Sequence[int] | None = None) -> TrackTiming:
+    """One track's notes off the grid (:func:`grid_fit`). ``swing``: read them against
+    this swing (another track's: a comping part with a few swung 8ths in a swung tune)
+    rather than the one its own notes show."""
     off = [n for n in track.notes if not on_grid(n.start, ppq)]
     if not off:
         return TrackTiming(track.id, label or track.name)
@@ -205,7 +208,8 @@ def track_timing(track: Track, tm: TimeMap, ppq: int, label: str = "") -> TrackT
     later = strum_strings(track.notes, ppq)
     strum_ids = {n.id for n in off if n.id in later}
     off = [n for n in off if n.id not in later]
-    swing = read_swing(groove_onsets(track.notes, ppq), tm, ppq)
+    swing = (read_swing(groove_onsets(track.notes, ppq), tm, ppq) if swing is None
+             else tuple(swing))
     tolerance = max(1.0, TOLERANCE * ppq / STEPS_PER_BEAT)
     kinds: dict[int, tuple[bool, bool]] = {}  # onset → (swung, on a triplet line)
     beats_with_triplets = set()  # the beats (their ticks) a triplet figure plays in

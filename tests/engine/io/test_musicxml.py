@@ -11,6 +11,7 @@ import warnings
 import zipfile
 from dataclasses import replace
 from fractions import Fraction
+from xml.etree import ElementTree as ET
 
 import pytest
 
@@ -614,3 +615,84 @@ def test_the_faster_notation_writes_what_music21s_own_passes_write(monkeypatch):
                         lambda part, clef: makeNotation.setStemDirectionForBeamGroups(part))
     assert fast.count(b"<tuplet ") > 10 and b"<stem>down" in fast and b"<stem>up" in fast
     assert fast == musicxml_bytes(song)[0]
+
+
+def swung_tune(jitter: bool = True) -> Song:
+    """A tenor sax playing swung 8ths, as a jazz player records them: each off-beat 8th
+    64 % into the beat (±6 ticks), the on-beat 8th held up to it; bar 2 opens with a
+    quarter-note triplet, and bar 3's third beat is an eighth-note triplet."""
+    notes, pitches = [], [62, 65, 67, 70, 72, 70, 67, 65]
+    for bar in range(4):
+        for beat in range(4):
+            at = (bar * 4 + beat) * P
+            if bar == 1 and beat < 2:
+                if beat == 0:  # a quarter-note triplet over two beats
+                    notes += [Note(60 + 2 * k, at + k * 2 * P // 3, 2 * P // 3 - 10)
+                              for k in range(3)]
+                continue
+            if bar == 2 and beat == 2:  # an eighth-note triplet
+                notes += [Note(72 - k, at + k * P // 3, P // 3 - 10) for k in range(3)]
+                continue
+            wobble = (-6, 0, 6, 0)[(bar + beat) % 4] if jitter else 0
+            off = at + round(0.64 * P) + wobble
+            notes += [Note(pitches[beat * 2 % 8], at, off - at - 8),
+                      Note(pitches[(beat * 2 + 1) % 8], off, at + P - off - 8)]
+    return Song(tracks=(Track("Tenor Sax", program=66, notes=tuple(notes)),))
+
+
+def test_swung_8ths_are_written_straight_under_a_swing_mark_and_triplets_stay():
+    # A jazz arranger's QA: every swung pair had become a quarter-and-eighth triplet
+    # (153 notes with <time-modification>), and nothing said "Swing".
+    data, _ = musicxml_bytes(swung_tune())
+    root = ET.fromstring(data)
+    marks = [d for d in root.iterfind("part/measure/direction")
+             if d.findtext("direction-type/words") == "Swing"]
+    assert len(marks) == 1 and marks[0] in list(root.find("part/measure"))  # bar 1
+    direction = marks[0]
+    assert direction.get("placement") == "above"
+    swing = direction.find("sound/swing")
+    assert (swing.findtext("first"), swing.findtext("second"),
+            swing.findtext("swing-type")) == ("16", "9", "eighth")  # 64 %
+    score = parse(data)
+    part = score.parts[0]
+    notes = heads(part)
+    tuplets = [(Fraction(n.getOffsetInHierarchy(part)).limit_denominator(12),
+                Fraction(n.quarterLength).limit_denominator(12))
+               for n in notes if n.duration.tuplets]
+    third = Fraction(1, 3)
+    # Only the real triplets: the quarter-note triplet of bar 2, bar 3's eighth-note one.
+    assert tuplets == [(4, 2 * third), (4 + 2 * third, 2 * third), (4 + 4 * third, 2 * third),
+                       (10, third), (10 + third, third), (10 + 2 * third, third)]
+    straight = [n for n in notes if not n.duration.tuplets]
+    assert {Fraction(n.getOffsetInHierarchy(part)) % 1 for n in straight} == {0, Fraction(1, 2)}
+    assert {n.quarterLength for n in straight} == {0.5}
+    assert len(straight) == 2 * (16 - 3)
+
+
+def test_a_quantized_swing_is_written_at_its_ratio_and_a_triplet_swing_as_2_to_1():
+    # tracks --quantize 'Tenor Sax=1/8' --swing 62: every pair had been written a triplet.
+    def at(share: float) -> Song:
+        notes = [Note(60 + i % 5, i * P // 2 + (round(share * P) - P // 2) * (i % 2),
+                      P // 2) for i in range(32)]
+        return Song(tracks=(Track("Alto Sax", program=65, notes=tuple(notes)),))
+
+    for share, ratio in ((0.62, ("31", "19")), (2 / 3, ("2", "1"))):
+        data, _ = musicxml_bytes(at(share))
+        swing = ET.fromstring(data).find("part/measure/direction/sound/swing")
+        assert (swing.findtext("first"), swing.findtext("second")) == ratio
+        assert b"<time-modification>" not in data
+
+
+def test_a_straight_song_is_written_as_before_with_no_swing_mark(monkeypatch):
+    # A played straight phrase (notes a little early and late, a triplet) and the hymn:
+    # nothing reads as swung, and the file is the one written without any swing reading.
+    from engine.io import musicxml
+
+    played = [Note(60 + i % 7, P + i * P // 2 + (-9, 12, 4, -15)[i % 4], P // 2 - 20)
+              for i in range(40)] + [Note(72, 20 * P + k * P // 3, P // 3) for k in range(3)]
+    songs = [hymn(), Song(tracks=(Track("Flute", program=73, notes=tuple(played)),))]
+    written = [musicxml_bytes(song)[0] for song in songs]
+    assert all(musicxml.part_swings(song) == {} for song in songs)
+    assert not any(b"swing" in data.lower() for data in written)
+    monkeypatch.setattr(musicxml, "part_swings", lambda song: {})
+    assert written == [musicxml_bytes(song)[0] for song in songs]
