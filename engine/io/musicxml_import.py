@@ -23,6 +23,10 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
 - Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
   track's volume and pan (:func:`part_mixes`); a part without them is at full volume,
   centred.
+- A swing mark (``<sound><swing>``, as MuseScore writes its swing, or a "Swing" words
+  direction: 2:1) makes its part's straight off-beat 8ths (16ths) play swung at its
+  ratio from its bar on, a mark in the top part alone every part's (a lead sheet's),
+  said (:func:`play_swing`).
 - Velocities follow the dynamics marks (``pppp`` … ``ffff``, MuseScore's levels), ``mf``
   where a part has none yet, with the bar's first beat a little louder and its other
   counted beats a little less so (:func:`~engine.io.dynamics.accent`), so a score
@@ -121,6 +125,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
     _drop_drawn_offsets(root)
     _play_sounding_tempos(root)
     drums = drum_keys(root)  # before music21 reads the tree: it moves the drum notes
+    swings = swing_marks(root)
     try:
         from music21.musicxml.xmlToM21 import MusicXMLImporter
     except ImportError:
@@ -139,11 +144,160 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
             song, said = score_to_song(score, drums, kit_parts(root), written,
                                        part_mixes(root))
             said += _changed_transpositions(root, written, changes)
+            song, swung = play_swing(song, swings, [_part_id(p[0]) for p in _players(score)])
+            said += swung
     except FileFormatError:
         raise
     except Exception as e:  # music21 raises many kinds; the user gets one line
         raise FileFormatError(path, f"cannot read this MusicXML score: {e}") from None
     return song, ImportReport(approximated=tuple(said))
+
+
+# -- swing: a "Swing" mark plays the straight off-beats swung ------------------------------
+
+TRIPLET_SWING = Fraction(2, 3)  # 2:1, what a "Swing" mark without a ratio plays
+SWING_WORDS = re.compile(r"\b(swing|swung)\b", re.IGNORECASE)  # "Swing", "Medium Swing"
+STRAIGHT_WORDS = re.compile(r"\b(straight|even)\s*(8|eighth|16|sixteenth)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class SwingMark:
+    """A swing mark of a part: from its ``measure`` (0-based, the n-th of the part) on,
+    the on-beat note of a pair of ``unit`` notes (``"eighth"``, ``"16th"``) lasts
+    ``share`` of the pair (2/3 at 2:1); ``share`` None: straight again."""
+
+    measure: int
+    share: Fraction | None
+    unit: str = "eighth"
+
+
+def swing_marks(root: ET.Element) -> dict[str, list[SwingMark]]:
+    """The swing marks of each part, by its id, in order: each ``<sound><swing>`` (in a
+    direction or alone in a measure; ``<straight/>`` ends the swing), and a words
+    direction without one that says "Swing" or "Swung" (2:1, of 16ths if it says 16) or
+    "Straight 8ths" / "Even 8ths"."""
+    out: dict[str, list[SwingMark]] = {}
+    for part in root.findall("part"):
+        marks = []
+        for index, measure in enumerate(part.findall("measure")):
+            for element in measure:
+                sound = element if element.tag == "sound" else element.find("sound")
+                swing = sound.find("swing") if sound is not None else None
+                if swing is not None:
+                    marks.append(_swing_mark(index, swing))
+                    continue
+                words = " ".join(w.text or "" for w in element.findall("direction-type/words"))
+                if SWING_WORDS.search(words):
+                    marks.append(SwingMark(index, TRIPLET_SWING,
+                                           "16th" if "16" in words else "eighth"))
+                elif STRAIGHT_WORDS.search(words):
+                    marks.append(SwingMark(index, None))
+        if marks:
+            out[part.get("id") or ""] = marks
+    return out
+
+
+def _swing_mark(measure: int, swing: ET.Element) -> SwingMark:
+    """A ``<swing>`` as a :class:`SwingMark`: ``<straight/>``, or ``<first>``:``<second>``
+    of its ``<swing-type>`` (8ths when it names none; 2:1 when its numbers are not
+    positive whole numbers)."""
+    if swing.find("straight") is not None:
+        return SwingMark(measure, None)
+    unit = "16th" if (swing.findtext("swing-type") or "").strip() == "16th" else "eighth"
+    try:
+        first, second = int(swing.findtext("first") or ""), int(swing.findtext("second") or "")
+    except ValueError:
+        return SwingMark(measure, TRIPLET_SWING, unit)
+    if first <= 0 or second <= 0:
+        return SwingMark(measure, TRIPLET_SWING, unit)
+    return SwingMark(measure, Fraction(first, first + second), unit)
+
+
+def play_swing(song: Song, marks: dict[str, list[SwingMark]], part_ids: Sequence[str]
+               ) -> tuple[Song, list[str]]:
+    """``song`` with the straight off-beats of each part that a swing mark is in force
+    for played swung (:func:`swing_notes`), and the report's lines. A part's own marks
+    rule it; when the top part alone has marks (a lead sheet's "Swing", MuseScore's
+    system text), they rule every part."""
+    if not marks:
+        return song, []
+    top = part_ids[0] if part_ids else ""
+    everywhere = set(marks) == {top}
+    tm = TimeMap.of(song)
+    tracks, lines = [], []
+    for track, part_id in zip(song.tracks, part_ids, strict=True):
+        own = marks.get(part_id) or (marks.get(top, []) if everywhere else [])
+        changes = [(tm.bar_to_tick(m.measure), m) for m in own]
+        notes, moved = swing_notes(track.notes, changes, tm, song.ppq)
+        tracks.append(replace(track, notes=notes) if moved else track)
+        if moved:
+            said = {(m.share, m.unit) for _, m in changes if m.share is not None}
+            lines.append(f"{plural(moved, 'note')} of {track.name!r} on straight off-beat "
+                         f"{'8ths or 16ths' if len({u for _, u in said}) > 1 else _units(said)} "
+                         f"played swung, as the score's swing mark says "
+                         f"({', '.join(_ratio_text(share) for share, _ in sorted(said))})")
+    return replace(song, tracks=tuple(tracks)), lines
+
+
+def _units(said: set[tuple[Fraction, str]]) -> str:
+    return "16ths" if {u for _, u in said} == {"16th"} else "8ths"
+
+
+def _ratio_text(share: Fraction) -> str:
+    """``"2:1, 66.7 %"``: a swing's ratio and its on-beat note's share of the pair."""
+    percent = f"{float(share) * 100:.1f}".removesuffix(".0")
+    return f"{share.numerator}:{share.denominator - share.numerator}, {percent} %"
+
+
+def swing_notes(notes: Sequence[Note], changes: Sequence[tuple[int, SwingMark]],
+                tm: TimeMap, ppq: int) -> tuple[tuple[Note, ...], int]:
+    """``notes`` played with the swing in force where each starts (``changes``: from
+    which tick each :class:`SwingMark` rules), and how many now start later. A pair of
+    8ths (16ths) swings where the notes that start in it start on its beat or its
+    middle: its middle moves to ``share`` of the pair, and the starts and ends between
+    in proportion, as a score editor's swing playback plays it; a pair a triplet or a 16th
+    plays in stays as written."""
+    ticks = [tick for tick, _ in changes]
+
+    def swing_at(tick: int) -> SwingMark | None:
+        i = bisect.bisect_right(ticks, tick) - 1
+        return changes[i][1] if i >= 0 and changes[i][1].share is not None else None
+
+    def pair(tick: int, unit: int) -> tuple[int, int]:
+        _, in_bar = tm.metric_position(tick)
+        return tick - in_bar % unit, in_bar % unit
+
+    unit_of = {"eighth": ppq, "16th": ppq // 2}
+    uneven: set[tuple[int, int]] = set()  # (pair start, its length): a pair that stays
+    for n in notes:
+        mark = swing_at(n.start)
+        if mark is not None:
+            unit = unit_of[mark.unit]
+            start, at = pair(n.start, unit)
+            if at not in (0, unit // 2):
+                uneven.add((start, unit))
+
+    def swung(tick: int, mark: SwingMark) -> int:
+        unit = unit_of[mark.unit]
+        start, at = pair(tick, unit)
+        if (start, unit) in uneven or not at:
+            return tick
+        share, half = mark.share, unit // 2
+        played = (at * 2 * share if at <= half
+                  else share * unit + (at - half) * 2 * (1 - share))
+        return start + round(played)
+
+    out, moved = [], 0
+    for n in notes:
+        mark = swing_at(n.start)
+        if mark is None:
+            out.append(n)
+            continue
+        start = swung(n.start, mark)
+        end = swung(n.end, mark) if n.duration else start  # a note of no length keeps none
+        moved += start != n.start
+        out.append(replace(n, start=start, duration=max(int(n.duration > 0), end - start)))
+    return tuple(out), moved
 
 
 # -- the file -------------------------------------------------------------------------------

@@ -1011,3 +1011,69 @@ def test_every_midi_volume_and_pan_and_every_studio_pan_survive_a_score():
     for step in range(-64, 65):
         assert pan_from_degrees(float(pan_degrees(step / 64))) == step / 64
     assert volume_percent(114 / 127) == "89.77" and volume_from_percent(89.76) == 114 / 127
+
+
+def swing_xml(ratio: str) -> str:
+    """A direction as MuseScore writes a swing: words and ``<sound><swing>`` (``ratio``:
+    its inner XML)."""
+    return ('<direction placement="above"><direction-type><words>Swing</words>'
+            f"</direction-type><sound><swing>{ratio}</swing></sound></direction>")
+
+
+EIGHTHS = "<attributes><divisions>4</divisions><time><beats>4</beats><beat-type>4</beat-type>" \
+          "</time></attributes>"
+
+
+def test_a_lead_sheets_swing_mark_plays_its_straight_8ths_swung(tmp_path):
+    # A lead sheet from MuseScore: straight 8ths under "Swing" (words alone: 2:1) in the
+    # top part only, which rules the bass part too; a beat of 16ths stays as written;
+    # "Straight 8ths" in bar 3 ends it; a <swing> of 3:1 in bar 4.
+    path = tmp_path / "lead.musicxml"
+    words = '<direction><direction-type><words>{}</words></direction-type></direction>'
+    sixteenths = "<note><pitch><step>E</step><octave>5</octave></pitch><duration>1</duration>" \
+                 "<type>16th</type></note>"
+    path.write_text(score_xml(
+        [measure_xml(1, "C5:2 D5:2 E5:2 F5:2 G5:8", EIGHTHS + words.format("Swing")),
+         measure_xml(2, "C5:4", "").replace("</measure>", sixteenths * 4 + "<note><rest/>"
+                                              "<duration>8</duration></note></measure>"),
+         measure_xml(3, "C5:2 D5:2 r:12", words.format("Straight 8ths")),
+         measure_xml(4, "C5:2 D5:2 r:12", swing_xml(
+             "<first>3</first><second>1</second><swing-type>eighth</swing-type>"))],
+        [measure_xml(1, "r:12 C3:2 D3:2", EIGHTHS), measure_xml(2, "C3:16"),
+         measure_xml(3, "C3:16"), measure_xml(4, "C3:16")]))
+    song, report = read_musicxml_with_report(path)
+    tune, bass = song.tracks
+    bar = 4 * P
+    assert [(n.start, n.duration) for n in sorted(tune.notes, key=lambda n: n.start)] == [
+        (0, 320), (320, 160), (480, 320), (800, 160), (2 * P, 2 * P),  # 2:1 from the words
+        (bar, P), *[(bar + P + i * P // 4, P // 4) for i in range(4)],  # 16ths: as written
+        (2 * bar, P // 2), (2 * bar + P // 2, P // 2),  # straight again
+        (3 * bar, 360), (3 * bar + 360, 120)]  # 3:1
+    assert [n.start for n in sorted(bass.notes, key=lambda n: n.start)][:2] == [3 * P, 3 * P + 320]
+    assert any("played swung, as the score's swing mark says (2:1, 66.7 %" in line
+               for line in report.approximated)
+
+
+def test_partitas_swung_score_plays_swung_again(tmp_path):
+    # A swung sax written straight under its Swing mark (16:9, 64 %) reads back with its
+    # off-beats where they were played, to a few ticks, and its triplets exact.
+    notes = []
+    for beat in range(16):
+        at = beat * P
+        if beat == 6:  # an eighth-note triplet
+            notes += [Note(70 - k, at + k * P // 3, P // 3) for k in range(3)]
+            continue
+        off = at + round(0.64 * P) + (-6, 0, 6, 0)[beat % 4]
+        notes += [Note(62 + beat % 5, at, off - at), Note(65 + beat % 3, off, at + P - off)]
+    song = Song(tracks=(Track("Tenor Sax", program=66, notes=tuple(notes)),))
+    path = tmp_path / "swung.musicxml"
+    save_song(song, path)
+    back, report = read_musicxml_with_report(path)
+    played = sorted(back.tracks[0].notes, key=lambda n: n.start)
+    assert len(played) == len(notes)
+    for was, now in zip(sorted(notes, key=lambda n: n.start), played, strict=True):
+        assert abs(now.start - was.start) <= 8 and abs(now.end - was.end) <= 8
+        assert now.pitch == was.pitch
+    assert [n.start for n in played[12:15]] == [6 * P, 6 * P + 160, 6 * P + 320]
+    assert any("'Tenor Sax' on straight off-beat 8ths played swung" in line and "16:9, 64 %"
+               in line for line in report.approximated)
