@@ -310,6 +310,9 @@ def _name_drums(root: Any, song: Song) -> None:
             named.append(named_one)
             sound = Element("midi-instrument", id=inst_id)
             SubElement(sound, "midi-channel").text = DRUM_MIDI_CHANNEL
+            # The kit, as General MIDI 2 selects it (1-based, as MuseScore writes a drum
+            # set's): a TR-808's hits are the 808's, not the standard kit's.
+            SubElement(sound, "midi-program").text = str(track.program + 1)
             SubElement(sound, "midi-unpitched").text = str(key + 1)
             sounds.append(sound)
         # Every <score-instrument> before the <midi-instrument>s, as the schema orders them.

@@ -72,6 +72,7 @@ from engine.score import (
 )
 from engine.score.instruments import (
     CONCERT,
+    GM2_KITS,
     USUAL_TRANSPOSITIONS,
     drum_name,
     program_name,
@@ -144,7 +145,9 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
             song, said = score_to_song(score, drums, kit_parts(root), written,
                                        part_mixes(root))
             said += _changed_transpositions(root, written, changes)
-            song, swung = play_swing(song, swings, [_part_id(p[0]) for p in _players(score)])
+            part_ids = [_part_id(p[0]) for p in _players(score)]
+            song = with_kits(song, kit_programs(root), part_ids)
+            song, swung = play_swing(song, swings, part_ids)
             said += swung
     except FileFormatError:
         raise
@@ -517,6 +520,29 @@ def _number(text: str | None, low: float, high: float) -> float | None:
     except ValueError:
         return None
     return x if low <= x <= high else None  # NaN is neither
+
+
+def kit_programs(root: ET.Element) -> dict[str, int]:
+    """Per part id, the General MIDI 2 kit its drums are played with: the
+    ``<midi-program>`` (1-based) of its first ``<midi-instrument>`` with a
+    ``<midi-unpitched>``, where that is a kit's (a TR-808: 26; MuseScore writes 1, the
+    standard kit). music21 keeps none of it for an unpitched part."""
+    out = {}
+    for score_part in root.iter("score-part"):
+        for midi in score_part.findall("midi-instrument"):
+            text = (midi.findtext("midi-program") or "").strip()
+            if midi.find("midi-unpitched") is not None and text.isdecimal():
+                if int(text) - 1 in GM2_KITS:
+                    out[score_part.get("id") or ""] = int(text) - 1
+                break
+    return out
+
+
+def with_kits(song: Song, kits: dict[str, int], part_ids: Sequence[str]) -> Song:
+    """``song`` with each drum track on the kit its part names (:func:`kit_programs`)."""
+    tracks = [replace(t, program=kits[pid]) if t.is_drum and kits.get(pid, 0) != t.program
+              else t for t, pid in zip(song.tracks, part_ids, strict=True)]
+    return replace(song, tracks=tuple(tracks)) if tracks != list(song.tracks) else song
 
 
 def kit_parts(root: ET.Element) -> set[str]:

@@ -467,6 +467,20 @@ def test_a_kits_drums_are_named_instruments_that_play_their_general_midi_sound()
         "BassDrum", "SnareDrum", "HiHatCymbal", "CrashCymbals", "TomTom"]
 
 
+@pytest.mark.parametrize("kit", [0, 25, 40])  # standard, TR-808, brushes
+def test_a_kit_is_written_and_read_back_as_its_general_midi_2_kit(tmp_path, kit):
+    # A trap beat's TR-808 came back from MusicXML as the standard kit (program 0).
+    from xml.etree import ElementTree as ET
+
+    beat = Track("Beat", kit, is_drum=True, channel=9, notes=(Note(36, 0, 5), Note(38, P, 5)))
+    data, _ = musicxml_bytes(Song(tracks=(beat,)))
+    programs = {e.findtext("midi-program") for e in ET.fromstring(data).iter("midi-instrument")}
+    assert programs == {str(kit + 1)}  # 1-based, as MuseScore writes a drum set's
+    path = tmp_path / "beat.musicxml"
+    path.write_bytes(data)
+    assert [(t.program, t.is_drum) for t in load_song(path).tracks] == [(kit, True)]
+
+
 def test_an_empty_kit_keeps_one_drum_set():
     from xml.etree import ElementTree as ET
 
