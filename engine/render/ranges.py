@@ -5,8 +5,9 @@
 DAW's range export starts playback there: the tempo, meter, programs and controllers in
 force at ``start`` are set at tick 0, and a pitched note sounding into the range — held,
 or rung on by the sustain pedal — is struck again at tick 0 for the rest of its length
-(a DAW's note chase). Every note is let go at ``end`` at the latest (a DAW's range sends
-its note-offs there), so only releases ring past it.
+(a DAW's note chase: :mod:`.chase`, as the studio's playback from the playhead does).
+Every note is let go at ``end`` at the latest (a DAW's range sends its note-offs there),
+so only releases ring past it.
 """
 
 from __future__ import annotations
@@ -15,15 +16,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from engine.score import ControlEvent, ProgramChange, Song, TempoChange, TimeMap, Track
+from engine.score import ProgramChange, Song, TempoChange, TimeMap, Track
 
+from .chase import chased_controls, chased_notes
 from .events import program_at
 from .progressive import bake_sustain
-
-# The controllers that make up a registered or non-registered parameter (data entry 6/38,
-# increment 96/97, NRPN 99/98, RPN 101/100): their order matters (101, 100, then 6 sets the
-# pitch-bend range), so every one before the range's start is kept, in order, not the last.
-_PARAMETER_CCS = frozenset({6, 38, 96, 97, 98, 99, 100, 101})
 
 
 def range_song(song: Song, start: int, end: int) -> Song:
@@ -53,38 +50,13 @@ def range_song(song: Song, start: int, end: int) -> Song:
 
 
 def _range_track(track: Track, start: int, end: int) -> Track:
-    notes = []
-    for n in track.notes:  # (in onset order: the chased ones first, all at 0)
-        if n.start >= end:
-            break
-        if n.start >= start:
-            notes.append(replace(n, start=n.start - start, duration=min(n.end, end) - n.start))
-        elif n.end > start and not track.is_drum:
-            notes.append(replace(n, start=0, duration=min(n.end, end) - start))
-    notes.sort(key=lambda n: n.start)
+    notes = tuple(replace(n, start=n.start - start) for n in chased_notes(track, start, end))
     changes = tuple(ProgramChange(pc.tick - start, pc.program)
                     for pc in sorted(track.program_changes, key=lambda p: p.tick)
                     if start < pc.tick < end)
-    return replace(track, notes=tuple(notes), program=program_at(track, start),
-                   program_changes=changes, controls=_chased_controls(track, start))
-
-
-def _chased_controls(track: Track, start: int) -> tuple[ControlEvent, ...]:
-    """The track's controllers from ``start`` on, moved back by it, after the state in
-    force at ``start`` set at tick 0: each controller's and the pitch wheel's last value
-    before it, every parameter controller (:data:`_PARAMETER_CCS`) in order. Those after
-    the range's end stay: they shape its releases as in the song."""
-    state: dict[object, tuple[int, ControlEvent]] = {}  # in force at start, by order
-    later = []
-    for i, c in enumerate(sorted(track.controls, key=lambda c: c.tick)):
-        if c.tick > start:
-            later.append(replace(c, tick=c.tick - start))
-        elif c.kind == "control_change" and c.number in _PARAMETER_CCS:
-            state[i] = (i, c)  # every one
-        else:
-            state[(c.kind, c.number)] = (i, c)  # the last one
-    kept = (c for _, c in sorted(state.values(), key=lambda ic: ic[0]))
-    return tuple(replace(c, tick=0) for c in kept) + tuple(later)
+    # (The controllers after the range's end stay: they shape its releases as in the song.)
+    return replace(track, notes=notes, program=program_at(track, start),
+                   program_changes=changes, controls=chased_controls(track, start))
 
 
 def range_frames(song: Song, sample_rate: int) -> int:
