@@ -27,8 +27,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from engine.score import ControlEvent, ProgramChange, Song, TempoChange, TimeMap, Track
+from engine.score import ProgramChange, Song, TempoChange, TimeMap, Track
 
+from .chase import chased_controls
 from .events import frames_of, program_at
 from .mixing import Peaks, apply_volume_pan
 from .stream import TrackStream
@@ -63,8 +64,10 @@ def bake_sustain(song: Song) -> Song:
 def slice_song(song: Song, start: int, end: int) -> Song:
     """Notes with onsets in ``[start, end)``, moved so ``start`` becomes tick 0.
 
-    Tempo, program and controller values in force at ``start`` are carried to tick 0,
-    so the slice sounds exactly as that stretch of the whole song does.
+    Tempo, program and controller values in force at ``start`` are carried to tick 0
+    (the parameter controllers, the bend range's RPN, whole and in order:
+    :func:`~.chase.chased_controls`), so the slice sounds exactly as that stretch of the
+    whole song does.
     """
     # The tempo in force, as stored (a round trip through BPM could step past MIDI's
     # largest tempo, which the song model refuses).
@@ -82,16 +85,9 @@ def _slice_track(track: Track, start: int, end: int) -> Track:
     program = program_at(track, start)
     changes = [ProgramChange(pc.tick - start, pc.program)
                for pc in sorted(track.program_changes, key=lambda p: p.tick) if pc.tick > start]
-    last: dict[tuple[str, int], ControlEvent] = {}
-    later = []
-    for c in sorted(track.controls, key=lambda c: c.tick):
-        if c.tick <= start:
-            last[(c.kind, c.number)] = c
-        else:
-            later.append(replace(c, tick=c.tick - start))
-    controls = tuple(replace(c, tick=0) for c in last.values()) + tuple(later)
+    # (The bend range's RPN sequence whole and in order, not each controller's last value.)
     return replace(track, notes=notes, program=program, program_changes=tuple(changes),
-                   controls=controls)
+                   controls=chased_controls(track, start))
 
 
 Renderer = Callable[[Song, int], dict]

@@ -14,7 +14,16 @@ from engine.render import make_synth, render_files, render_tracks
 from engine.render.mixing import sum_tracks
 from engine.render.progressive import ProgressiveRender, slice_song, synth_renderer
 from engine.resources import shipped
-from engine.score import DRUM_CHANNEL, Note, ProgramChange, Song, TempoChange, TimeMap, Track
+from engine.score import (
+    DRUM_CHANNEL,
+    ControlEvent,
+    Note,
+    ProgramChange,
+    Song,
+    TempoChange,
+    TimeMap,
+    Track,
+)
 
 Q = 480
 # What the player plays and mix.wav hold agree to 24-bit resolution: two steps of it at
@@ -277,3 +286,16 @@ def test_a_loop_whose_notes_have_rung_out_by_its_end_has_no_release():
     job = ProgressiveRender(song, sr, loop=(0, 8 * Q))
     job.render_release(builtin)
     assert len(job.releases[(0, 8 * Q)]) == 0
+
+
+def test_a_slice_keeps_the_bend_ranges_rpn_whole_and_in_order():
+    """RPN 101/100 then data entry 6/38 set the bend range: the last value of each alone,
+    in first-seen order, would set it on a parameter closed again (127/127) or another."""
+    rpn = [(101, 0), (100, 0), (6, 12), (38, 0), (101, 127), (100, 127)]
+    keys = Track("Keys", 0, notes=(Note(60, 4 * Q, Q),), controls=(
+        *(ControlEvent(0, "control_change", n, v) for n, v in rpn),
+        ControlEvent(Q, "pitchwheel", 0, 4096), ControlEvent(5 * Q, "pitchwheel", 0, 0)))
+    part = slice_song(Song(tracks=(keys,), ppq=Q), 4 * Q, 8 * Q)
+    assert [(c.tick, c.kind, c.number, c.value) for c in part.tracks[0].controls] == [
+        *((0, "control_change", n, v) for n, v in rpn), (0, "pitchwheel", 0, 4096),
+        (Q, "pitchwheel", 0, 0)]
