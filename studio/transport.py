@@ -2,7 +2,9 @@
 
 Play renders the song on a worker thread, a few bars at a time (:mod:`engine.render.progressive`),
 and starts ``engine.render.playback.Player`` as soon as the first bar is in; the audio
-is kept for the next play until the song changes.
+is kept for the next play until the song changes. From the playhead (or a loop's start,
+which a loop's audio is rendered from) a pitched note held into it is struck again there,
+as a DAW chases notes (``engine.render.chase``); an audition and a recording alike.
 A QTimer reads the player's position to move the playhead. The loop goes round in the
 player's audio callback, sample-exactly (``engine.render.playback.Loop``), with the
 release of the notes let go at its end rendered beside the song's first bar: the timer

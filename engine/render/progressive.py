@@ -16,6 +16,11 @@ honoured), and :attr:`ProgressiveRender.gain` is that gain, decided by the expor
 known (:attr:`ProgressiveRender.level`): the player applies it, so a gain found lower as
 the render runs ahead still applies to what was rendered before.
 
+Played from the middle (the playhead, a loop's start), a pitched note held or pedalled
+into the start is struck again there for the rest of its length, as a DAW chases notes
+(:mod:`.chase`): a pad held from bar 1 sounds from bar 5 at once, and at each wrap of a
+loop starting inside it. Drum hits before the start are not played again.
+
 Pure numpy over the engine's public rendering calls; runs on a worker thread.
 """
 
@@ -29,7 +34,7 @@ import numpy as np
 
 from engine.score import ProgramChange, Song, TempoChange, TimeMap, Track
 
-from .chase import chased_controls
+from .chase import chased_controls, chased_notes
 from .events import frames_of, program_at
 from .mixing import Peaks, apply_volume_pan
 from .stream import TrackStream
@@ -100,7 +105,8 @@ def loop_release(song: Song, start: int, end: int, sample_rate: int,
     in from the loop's start on at each wrap (``engine.render.playback.Loop``).
 
     ``song`` as the playback renders it (sustain baked in). Notes held across the end
-    stop there and ring out with their release; drum hits ring as they do. It is
+    stop there and ring out with their release (those held into the loop's start too:
+    each pass strikes them again there, :mod:`.chase`); drum hits ring as they do. It is
     :data:`RELEASE_SECONDS` long at most and no longer than the loop (so one pass's
     release has rung out before the next begins), its last
     :data:`RELEASE_FADE_SECONDS` faded out; empty when no note is let go near the end.
@@ -112,9 +118,8 @@ def loop_release(song: Song, start: int, end: int, sample_rate: int,
     frames = int(min(RELEASE_SECONDS, end_s - tm.tick_to_seconds(start)) * sample_rate)
     # Notes let go longer ago than that have rung out (as far as a release goes).
     since = tm.seconds_to_tick(max(0.0, end_s - RELEASE_SECONDS))
-    tracks = tuple(replace(t, notes=tuple(
-        replace(n, duration=min(n.end, end) - n.start) for n in t.notes
-        if start <= n.start < end and min(n.end, end) >= since)) for t in song.tracks)
+    tracks = tuple(replace(t, notes=tuple(n for n in chased_notes(t, start, end)
+                                          if n.end >= since)) for t in song.tracks)
     onsets = [n.start for t in tracks for n in t.notes]
     if not onsets or frames <= 0:
         return np.zeros((0, 2), np.float32)
@@ -309,13 +314,16 @@ class ProgressiveRender:
     def _streams(self, render: SynthRenderer, song: Song,
                  start: int | None = None) -> list[tuple[Track, TrackStream]]:
         """Each track of ``song`` with notes from tick ``start`` (default :attr:`start`)
-        on, made as the export makes it from there (the notes before are not played). A
-        track's frames start at its first note: nothing is made of the silence before."""
+        on, made as the export makes it from there: the notes before are not played, but
+        a pitched one still sounding there is struck again at ``start`` for the rest of
+        its length, as a DAW chases it (:func:`~.chase.chased_notes`; drum hits are not).
+        The track's controllers are all kept: those before ``start`` are set, in order,
+        before its first note. A track's frames start at its first note: nothing is made
+        of the silence before."""
         start = self.start if start is None else start
         out = []
         for t in song.tracks:
-            played = t if start == 0 else replace(t, notes=tuple(
-                n for n in t.notes if n.start >= start))
+            played = t if start == 0 else replace(t, notes=chased_notes(t, start))
             if played.notes:  # (kept in onset order)
                 out.append((t, render.stream(song, played, self.frame_of(played.notes[0].start))))
         return out

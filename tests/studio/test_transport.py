@@ -445,3 +445,99 @@ def test_a_note_played_alone_sounds_at_the_songs_level(window, qtbot, fake_audio
     synth = render.make_synth(44100, synth="builtin")
     full = apply_volume_pan(synth.render_track(Song(tracks=(alone,)), alone), alone)
     np.testing.assert_allclose(heard[0], full * gain, rtol=0, atol=1e-6)
+
+
+BAR = 4 * 480  # 2.4 s at the test songs' 100 BPM
+
+
+def rms(a: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(a ** 2)))
+
+
+def held_pad_song(pad_bars: int):
+    """A pad held from bar 1 for ``pad_bars`` bars, a crash on bar 1 (rung out by bar 3)
+    and a kick on bar 5, at 100 BPM."""
+    from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, Track
+
+    pad = Track("Pad", 89, channel=2, notes=(Note(60, 0, pad_bars * BAR, 100),))
+    drums = Track("Drums", is_drum=True, channel=DRUM_CHANNEL,
+                  notes=(Note(49, 0, 120, 127), Note(36, 4 * BAR, 120, 110)))
+    return Song(tracks=(pad, drums), tempos=(TempoChange(0, 600_000),))
+
+
+def test_played_from_bar_3_a_pad_held_from_bar_1_sounds_at_once_and_the_crash_does_not(
+        window, qtbot, fake_audio, tmp_path):
+    """As a DAW chases notes: the pad is struck again at the playhead for the rest of its
+    length (it was silent until its next note), the crash struck on bar 1 is not; a take
+    auditioned from there plays the same way."""
+    from engine.io import save_song
+    from engine.render import make_synth
+    from engine.render.progressive import ProgressiveRender, synth_renderer
+
+    song = held_pad_song(4)
+    save_song(song, tmp_path / "pad.mid")
+    assert window.open_path(tmp_path / "pad.mid")
+    tr = window.transport
+    synth = synth_renderer(make_synth(44100, synth="builtin"))
+    pad = replace(window.document.song, tracks=window.document.song.tracks[:1])
+    from_bar_1, pad_alone = (ProgressiveRender(pad, 44100, s) for s in (0, 2 * BAR))
+    for job in (from_bar_1, pad_alone):
+        job.run(lambda: None, render=synth)
+    attack = rms(from_bar_1.buffer[:4410])  # its first 100 ms, played from bar 1
+
+    def played_from_bar_3() -> np.ndarray:
+        qtbot.waitUntil(lambda: tr._job is not None and tr._job.done and not tr._pending,
+                        timeout=10000)
+        job, player = tr._job, FakePlayer.instances[-1]
+        at = job.frame_of(2 * BAR)
+        assert player.plays[-1] == (len(job.buffer), tr._frame_of(2 * BAR))
+        assert not job.buffer[:at].any()
+        assert rms(job.buffer[at:at + 4410]) > 0.8 * attack > 0.005  # at once
+        # Until the kick on bar 5 (its drift filter reads 0.26 s ahead): the pad alone.
+        upto = job.frame_of(4 * BAR) - 44100 // 2
+        np.testing.assert_array_equal(job.buffer[at:upto], pad_alone.buffer[at:upto])
+        tr.stop()
+        return job.buffer
+
+    tr.seek(2 * BAR)
+    tr.play()
+    heard = played_from_bar_3()
+    tr.audition(replace(window.document.song, title="a take"), 2 * BAR)
+    assert played_from_bar_3() is not heard
+
+
+def test_a_loop_starting_inside_a_held_pad_sounds_it_on_every_pass(opened, qtbot,
+                                                                   stand_in_output, tmp_path):
+    """The loop bar 2–3 inside a pad held from bar 1: played from the middle of the loop,
+    the pad sounds on the first pass and at each wrap (struck again at the loop's start),
+    and is let go at the loop's end with its release, not cut."""
+    from engine.io import save_song
+
+    save_song(held_pad_song(8), tmp_path / "pad.mid")
+    assert opened.open_path(tmp_path / "pad.mid")
+    tr = opened.transport
+    tr.set_loop(BAR, 2 * BAR, True)
+    tr.seek(BAR + 480)
+    tr.play()
+    qtbot.waitUntil(lambda: tr._job is not None and tr._job.done and tr._timer.isActive(),
+                    timeout=10000)
+    player = tr._player
+    qtbot.waitUntil(lambda: player.loop is not None and player.loop.release is not None,
+                    timeout=5000)
+    assert rms(player.loop.release[:4410]) > 0.005  # the pad let go at the loop's end
+    job = tr._job
+    start, end = job.frame_of(BAR), job.frame_of(2 * BAR)
+    first = end - tr._frame_of(BAR + 480)  # the first pass: from the playhead
+    (stream,) = stand_in_output
+    blocks = []
+    for _ in range((first + 3 * (end - start)) // 512):
+        block = np.zeros((512, 2), np.float32)
+        stream.callback(block, 512, None, None)
+        blocks.append(block)
+    heard = np.concatenate(blocks)
+    passes = [heard[:first], *(heard[first + i * (end - start):][:end - start]
+                               for i in range(2))]
+    assert player.wraps >= 2
+    for audio in passes:
+        assert rms(audio[:4410]) > 0.005 and rms(audio[-4410:]) > 0.005
+    tr.stop()

@@ -288,6 +288,49 @@ def test_a_loop_whose_notes_have_rung_out_by_its_end_has_no_release():
     assert len(job.releases[(0, 8 * Q)]) == 0
 
 
+def rms(a: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(a ** 2)))
+
+
+def test_played_from_the_middle_a_held_note_sounds_at_once_for_the_rest_of_its_length():
+    """As a DAW chases notes: a pad held from bar 1 is struck again at bar 2's playhead and
+    let go where it ends in the song (bar 3), not a whole note later; the crash struck on
+    bar 1 is not played again (the render is the pad's alone)."""
+    sr = 22050
+    pad = Track("Pad", 89, channel=2, notes=(Note(60, 0, 8 * Q, 100),))
+    crash = Track("Drums", is_drum=True, channel=DRUM_CHANNEL, notes=(Note(49, 0, Q, 127),))
+    song = Song(tracks=(pad, crash), ppq=Q, tempos=(TempoChange(0, 600_000),))
+    job = ProgressiveRender(song, sr, start=4 * Q)
+    job.run(lambda: None, render=builtin)
+    at, end = job.frame_of(4 * Q), job.frame_of(8 * Q)
+    assert not job.buffer[:at].any()
+    from_bar_1 = ProgressiveRender(replace(song, tracks=(pad,)), sr)
+    from_bar_1.run(lambda: None, render=builtin)
+    attack = rms(from_bar_1.buffer[:sr // 10])  # the pad's first 100 ms, from bar 1
+    assert rms(job.buffer[at:at + sr // 10]) > 0.8 * attack > 0.005
+    held = rms(job.buffer[end - sr:end])  # its last second, then its release dies away
+    assert held > 0.01 and rms(job.buffer[end + 3 * sr // 4:end + 3 * sr // 2]) < 0.3 * held
+    alone = ProgressiveRender(replace(song, tracks=(pad,)), sr, start=4 * Q)
+    alone.run(lambda: None, render=builtin)
+    np.testing.assert_array_equal(job.buffer, alone.buffer)
+
+
+def test_a_loop_starting_inside_a_held_note_strikes_it_and_lets_it_go_at_its_end():
+    """The loop's audio is rendered from its start with the pad held into it struck there
+    (each wrap plays it again), and its release lets the pad go at the loop's end."""
+    sr = 22050
+    pad = Track("Pad", 89, channel=2, notes=(Note(60, 0, 16 * Q, 100),))
+    song = Song(tracks=(pad,), ppq=Q, tempos=(TempoChange(0, 600_000),))
+    job = ProgressiveRender(song, sr, start=4 * Q, loop=(4 * Q, 8 * Q))
+    job.run(lambda: None, render=builtin)
+    at, end = job.frame_of(4 * Q), job.frame_of(8 * Q)
+    assert rms(job.buffer[at:at + sr // 10]) > 0.005
+    release = job.releases[(4 * Q, 8 * Q)]
+    assert len(release) == 2 * sr and rms(release[:sr // 20]) > 0.01
+    step = np.abs(np.diff(job.buffer[end - 200:end, 0])).max()
+    assert abs(release[0, 0] - job.buffer[end - 1, 0]) <= 2 * step  # on from the loop's end
+
+
 def test_a_slice_keeps_the_bend_ranges_rpn_whole_and_in_order():
     """RPN 101/100 then data entry 6/38 set the bend range: the last value of each alone,
     in first-seen order, would set it on a parameter closed again (127/127) or another."""
