@@ -45,3 +45,20 @@ def test_the_fields_a_model_reads_are_the_song_models_own():
         known = {f.name for f in dataclasses.fields(cls)} | set(dir(cls))
         said = [m.split("(")[0] for m in re.findall(r"`([a-z_]+(?:\([^`]*\))?)`", fields)]
         assert said and not [f for f in said if f not in known], (name, said)
+
+
+def test_the_pyproject_template_ships_the_manifest_and_needs_no_partita_from_pypi():
+    """QA: the page told authors to declare `dependencies = ["partita"]` (an offline
+    install failed; online, pip would look up an unrelated PyPI project) and had no
+    complete pyproject.toml for the layout it recommends."""
+    import tomllib
+
+    (block,) = [b for b in re.findall(r"```toml\n(.*?)```", TEXT, re.S)
+                if "[build-system]" in b]
+    meta = tomllib.loads(block)
+    assert meta["project"]["dependencies"] == []
+    assert meta["project"]["entry-points"]["partita.models"] == {
+        "root-bass": "my_bassline:RootBass"}
+    assert "partita-plugin.json" in meta["tool"]["setuptools"]["package-data"]["my_bassline"]
+    assert 'dependencies = ["partita"]' not in TEXT.replace(
+        '# No `dependencies = ["partita"]`', "")

@@ -211,9 +211,36 @@ def test_packaging_declares_the_entry_point_and_manifest():
         "drumkit": "partita_drumkit:DrumKit"}
     from engine.plugins.manifest import load_manifest
 
-    manifest = load_manifest(HERE)
+    manifest = load_manifest(HERE)  # the plugin folder: the manifest inside its package
+    assert manifest.path == HERE / "partita_drumkit" / "partita-plugin.json"
     assert manifest.entry == "partita_drumkit:DrumKit"
     assert manifest.version == meta["project"]["version"] == DrumKit.info.version
+    # Shipped by a plain `pip install` (package data), not only by an editable one.
+    assert "partita-plugin.json" in meta["tool"]["setuptools"]["package-data"][
+        "partita_drumkit"]
+
+
+def test_it_declares_no_pip_dependency_on_partita():
+    """QA: `dependencies = ["partita"]` failed an offline install ("No matching
+    distribution found for partita") and online would fetch an unrelated PyPI project of
+    that name: a plugin runs inside Partita's own environment."""
+    meta = tomllib.loads((HERE / "pyproject.toml").read_text())
+    assert not any(d.split()[0].lower().startswith("partita")
+                   for d in meta["project"].get("dependencies", []))
+
+
+def test_installed_as_a_package_it_finds_its_manifest(tmp_path):
+    """What `pip install` copies into site-packages — the package alone — still holds the
+    manifest, so the installed plugin's manifest is found and checked."""
+    import shutil
+
+    from engine.plugins import plugin_folder
+    from engine.plugins.manifest import load_manifest
+
+    site = tmp_path / "site-packages"
+    shutil.copytree(HERE / "partita_drumkit", site / "partita_drumkit")
+    assert plugin_folder(site / "partita_drumkit" / "plugin.py") == site / "partita_drumkit"
+    assert load_manifest(site / "partita_drumkit").entry == "partita_drumkit:DrumKit"
 
 
 def test_its_options_are_declared_and_checked_before_it_runs():

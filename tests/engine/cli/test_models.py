@@ -376,7 +376,7 @@ def test_verify_by_name_checks_an_installed_code_plugin(tmp_path, models_dir, ca
     out = capsys.readouterr().out
     assert out.startswith("ok: code plugin drumkit 0.1.0 (package partita-drumkit 0.1.0) — "
                           "imports, and its ModelInfo is valid and agrees with ")
-    assert out.rstrip().endswith("partita-drumkit/partita-plugin.json")
+    assert out.rstrip().endswith("partita-drumkit/partita_drumkit/partita-plugin.json")
     write_code_plugin(models_dir, "mine")  # a folder plugin, by name: its folder verified
     assert main(["models", "verify", "mine"]) == 0
     assert capsys.readouterr().out == "ok: code plugin mine 1.0 — models: mine\n"
