@@ -21,7 +21,13 @@ from pathlib import Path
 
 from engine.plugins.discovery import check_loads, user_models_dir
 from engine.plugins.entry import Entry
-from engine.plugins.manifest import MANIFEST_NAME, Manifest, load_manifest, plugin_folder
+from engine.plugins.manifest import (
+    MANIFEST_NAME,
+    Manifest,
+    ManifestError,
+    load_manifest,
+    plugin_folder,
+)
 from engine.plugins.registry import Registry
 from engine.score import plural
 
@@ -140,8 +146,13 @@ def _verify(args: argparse.Namespace) -> int:
     from engine.plugins.packs import hashing_afresh
 
     def announce(folder: Path, module: str, limit: float) -> None:
-        # The import is tried in a child process that may take the whole limit: say so.
-        print(f"partita: importing {folder.name}… (up to {limit:g} s)", file=sys.stderr,
+        # The import is tried in a child process that may take the whole limit: say so,
+        # naming the plugin as its manifest does (its folder may be called anything).
+        try:
+            name = load_manifest(folder).name
+        except (ManifestError, OSError):
+            name = folder.name
+        print(f"partita: importing {name}… (up to {limit:g} s)", file=sys.stderr,
               flush=True)
 
     _no_json(args)
@@ -203,7 +214,6 @@ def _verify_installed(entry: Entry) -> int:
     manifest agrees and the data files it lists match their SHA-256."""
     from engine.plugins import PluginError
     from engine.plugins.discovery import manifest_mismatch
-    from engine.plugins.manifest import ManifestError
     from engine.plugins.packs import check_api_version, check_weights
 
     if not entry.ok:
@@ -237,6 +247,29 @@ def _weights(manifest: Manifest) -> str:
     return ", ".join(w.file for w in manifest.weights)
 
 
+def _not_done_by(name: str, tasks: list[str], registry: Registry) -> list[str]:
+    """What the new default ``name`` cannot do, and which model does it instead (asked
+    after it is saved, so the answer is the one a request gets): "arp cannot harmonize:
+    harmonize will use partita-base (the next model in line)"."""
+    instead: dict[str, list[str]] = {}  # the model used → the tasks it takes over
+    for task in tasks:
+        entry = registry.default(task)
+        instead.setdefault(entry.name if entry is not None else "", []).append(task)
+    lines = []
+    for model, them in instead.items():
+        either = _listed(them, "or")
+        lines.append(f"{name} cannot {either}: " + (
+            f"{_listed(them, 'and')} will use {model} (the next model in line)" if model
+            else f"no installed model can {either}"))
+    return lines
+
+
+def _listed(words: list[str], conjunction: str) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return words[0] if len(words) == 1 else \
+        f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 def _default(args: argparse.Namespace) -> int:
     """Say the default model and where it comes from, or keep a new one (the studio's
     *Set as Default* keeps the same file, so both use it)."""
@@ -261,14 +294,15 @@ def _default(args: argparse.Namespace) -> int:
                     set(entry.info.instruments) - {"drums"}):
                 print(f"partita: warning: {args.name} writes only drum tracks: a request "
                       "for pitched parts with no --model will be refused", file=sys.stderr)
-            if left:
-                print(f"partita: warning: {args.name} cannot {', '.join(left)}: those use "
-                      "the next model in line", file=sys.stderr)
+        else:
+            left = []
         try:
             registry.save_default(args.name)
         except OSError as e:
             raise CliError(f"{registry.default_file}: cannot write: {e.strerror or e}") \
                 from None
+        for line in _not_done_by(args.name, left, registry):
+            print(f"partita: warning: {line}", file=sys.stderr)
     chosen = registry.saved_default()
     entry = registry.default()
     if entry is None:

@@ -280,6 +280,9 @@ def parse_manifest(data: object, path: Path | None = None) -> Manifest:
     architecture = text("architecture")
     raw = data.get("weights")
     if kind == "code":
+        if "entry" not in data:  # said as every other missing field is
+            raise fail("entry", "missing (a code plugin names the model it imports: "
+                                "'module:attribute', e.g. 'my_bassline:RootBass')")
         if not _ENTRY_RE.match(entry):
             raise fail("entry", f"a code plugin needs 'module:attribute', got {entry!r}")
         # Optional: the data files its code reads, checked as a pack's are before it loads.

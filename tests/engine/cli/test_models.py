@@ -180,6 +180,15 @@ def test_verify_names_the_folder_once(tmp_path, models_dir, capsys):
     assert err.count(str(crashing)) == 1
 
 
+def test_verify_says_the_plugins_name_not_its_folders(tmp_path, models_dir, capsys):
+    """QA: `models verify` said "importing myplugin…" for the folder myplugin holding
+    the plugin its manifest calls arp."""
+    folder = write_code_plugin(tmp_path, "arp")
+    folder = folder.rename(tmp_path / "myplugin")
+    assert main(["models", "verify", str(folder)]) == 0
+    assert capsys.readouterr().err.startswith("partita: importing arp… (up to 30 s)")
+
+
 def test_a_manifest_that_disagrees_with_the_code_is_reported(tmp_path, models_dir, capsys):
     folder = write_code_plugin(tmp_path, "liar")  # the code's info: tasks=("repaint",)
     manifest = json.loads((folder / "partita-plugin.json").read_text())
@@ -324,10 +333,26 @@ def test_a_mistyped_partita_model_is_said_by_models_default(models_dir, capsys, 
     assert "partita-bsae names no usable model" in json.loads(capsys.readouterr().out)["why"]
 
 
-def test_a_drums_only_default_is_warned_about(models_dir, capsys):
+def test_a_drums_only_default_is_warned_about(models_dir, capsys, monkeypatch):
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
     assert main(["models", "default", "drumkit"]) == 0
     err = capsys.readouterr().err
-    assert "drumkit writes only drum tracks" in err and "cannot harmonize" in err
+    assert "drumkit writes only drum tracks" in err
+    # QA: "drumkit cannot harmonize: those use the next model in line" — which model?
+    assert ("partita: warning: drumkit cannot harmonize: harmonize will use partita-base "
+            "(the next model in line)\n") in err
+    assert main(["models", "default", "--clear"]) == 0
+
+
+def test_the_task_a_default_cannot_do_names_the_model_that_does_it(tmp_path, models_dir,
+                                                                     capsys, monkeypatch):
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
+    write_code_plugin(models_dir, "arp")  # its info: tasks=("repaint",)
+    assert main(["models", "default", "arp"]) == 0
+    err = capsys.readouterr().err
+    assert ("partita: warning: arp cannot compose, regenerate, continue or harmonize: "
+            "compose, regenerate, continue and harmonize will use partita-base (the next "
+            "model in line)") in err
     assert main(["models", "default", "--clear"]) == 0
 
 

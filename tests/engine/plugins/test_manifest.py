@@ -40,6 +40,9 @@ BASE = {"name": "x", "version": "1", "api_version": 1, "kind": "code", "entry": 
                             "for: 1)"),
     ({"kind": "binary"}, "field 'kind': 'binary' is neither"),
     ({"entry": "no colon"}, "field 'entry': a code plugin needs 'module:attribute'"),
+    # QA: it said "a code plugin needs 'module:attribute', got ''" for a field not given.
+    ({"entry": None}, "field 'entry': missing (a code plugin names the model it imports: "
+                      "'module:attribute', e.g. 'my_bassline:RootBass')"),
     ({"tasks": ["repaint", "dance"]}, "field 'tasks': unknown value 'dance'"),
     ({"precisions": "fp32"}, "field 'precisions': expected a non-empty list"),
     ({"lanes": -1}, "field 'lanes': expected a whole number"),
