@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.plugins import GenerateOptions
+from engine.plugins import GenerateOptions, ModelInfo
+from engine.plugins.api import SAMPLING_LABELS
 from engine.plugins.registry import describe
 from engine.score import Song
 from engine.score.mask_geometry import describe as describe_mask
@@ -182,7 +183,7 @@ class GeneratePanel(QWidget):
         self.seed.setValue(-1)
         self.seed.setSpecialValueText("Random")
         self.seed.setToolTip("Same seed and options give the same takes; Random draws anew")
-        form = QFormLayout()
+        form = self._form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.addRow("Model", model_row)
         form.addRow("Precision", self.precision)
@@ -265,6 +266,9 @@ class GeneratePanel(QWidget):
         # slower, unseen), its tooltip names the default, and this button puts all back.
         self._defaults = {w: _setting(w) for w in self._settings()}
         self._tips = {w: w.toolTip() for w in self._defaults}
+        # The standard settings the chosen model ignores (ModelInfo.sampling), each with
+        # its tooltip saying so: greyed, not hidden, so the panel does not jump about.
+        self._ignored: dict[QWidget, str] = {}
         self.reset = QToolButton(self)
         self.reset.setText("Reset to Defaults")
         self.reset.setToolTip("Put the sampling settings and constraints back to their "
@@ -382,6 +386,22 @@ class GeneratePanel(QWidget):
                                        or precision in info.precisions)
         wanted = PRECISIONS.index(self._precision_wanted)
         self.precision.setCurrentIndex(wanted if items.item(wanted).isEnabled() else 0)
+        self._grey_ignored(info)
+
+    def _grey_ignored(self, info: ModelInfo | None) -> None:
+        """Grey the sampling settings the model does not use (a rule-based model has no
+        steps or weights), the tooltip saying so: "drumkit does not use Steps". A model
+        not known yet (the list still loading) keeps them all."""
+        for widget, setting in ((self.precision, "precision"), (self.steps, "steps"),
+                                (self.temperature, "temperature")):
+            ignored = info is not None and info.ignores(setting)
+            widget.setEnabled(not ignored)
+            label = self._form.labelForField(widget)
+            if label is not None:
+                label.setEnabled(not ignored)
+            self._ignored[widget] = (f"{info.name} does not use {SAMPLING_LABELS[setting]}"
+                                     if ignored else "")
+        self._show_changed()
 
     def parallels_choice(self) -> bool | None:
         """``GenerateOptions.avoid_parallels`` as the box sets it: None for Auto."""
@@ -419,7 +439,7 @@ class GeneratePanel(QWidget):
             on = w in changed
             tip = self._tips[w] + (f"\n(not the default: {_setting_text(w, default)})"
                                    if on else "")
-            w.setToolTip(tip.strip())
+            w.setToolTip(self._ignored.get(w) or tip.strip())
             if w.property("changed") != on:
                 w.setProperty("changed", on)
                 w.style().unpolish(w)  # the theme's [changed="true"] rule, applied

@@ -600,7 +600,12 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     from engine import tasks
     from engine.jobs.take_warnings import OFF_KEY, result_warnings
 
-    model = batch.shared_model(args, resolve_model)  # a batch's songs share it
+    def resolve_and_note(name: str | None, task: str) -> ModelPlugin:
+        model = resolve_model(name, task)
+        note_ignored_settings(args, model.info)  # once a batch: its songs share the model
+        return model
+
+    model = batch.shared_model(args, resolve_and_note)  # a batch's songs share it
     if args.precision and args.precision not in model.info.precisions:
         raise CliError(f"model {model.info.name!r} has no {args.precision} weights "
                        f"(it has: {', '.join(model.info.precisions)})")
@@ -672,6 +677,24 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
     print(f"{args.task}: {plural(len(takes), 'take')} with {model.info.name} in "
           f"{elapsed:.1f} s")
     return 0
+
+
+# The options that set a standard sampling setting (engine.plugins.api.SAMPLING).
+SAMPLING_OPTIONS = {"steps": "--steps", "temperature": "--temperature", "top_p": "--top-p",
+                    "precision": "--precision"}
+
+
+def note_ignored_settings(args: argparse.Namespace, info: ModelInfo) -> None:
+    """Say each sampling option the user gave that the model ignores
+    (``ModelInfo.sampling``): "partita: note: --steps: drumkit does not use it" — the
+    take is the same whatever the value, which the user should not have to find out."""
+    given = vars(args).get("_given_once", {})
+    for setting, flag in SAMPLING_OPTIONS.items():
+        if setting not in given or not info.ignores(setting):
+            continue
+        if setting == "precision" and args.precision not in info.precisions:
+            continue  # refused next, naming the weights it has
+        print(f"partita: note: {flag}: {info.name} does not use it", file=sys.stderr)
 
 
 def _instead_of_default(args: argparse.Namespace, refused) -> ModelPlugin:

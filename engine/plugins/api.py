@@ -33,6 +33,13 @@ DEFAULT_MODEL = "partita-base"
 
 TASKS = ("repaint", "regenerate", "continue", "harmonize", "compose")
 PRECISIONS = ("fp32", "int8", "int4")
+# The standard sampling settings (GenerateOptions fields) a model may honour, and their
+# names on screen. A model that ignores some says so (ModelInfo.sampling): the studio
+# greys them and the command line notes them, rather than offering a knob that does
+# nothing (a rule-based model has no steps, nucleus or weights).
+SAMPLING = ("steps", "temperature", "top_p", "precision")
+SAMPLING_LABELS = {"steps": "Steps", "temperature": "Temperature", "top_p": "Top-p",
+                   "precision": "Precision"}
 
 
 class Cancelled(Exception):
@@ -133,7 +140,7 @@ class ModelOption:
         return None if isinstance(value, str) else f"{self.name} must be text"
 
 
-_TUPLE_FIELDS = ("tasks", "precisions", "instruments", "options")
+_TUPLE_FIELDS = ("tasks", "precisions", "instruments", "options", "sampling")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +160,9 @@ class ModelInfo:
     licence: str = "unknown"
     author: str = ""
     options: tuple[ModelOption, ...] = ()  # settings of its own (GenerateOptions.extra)
+    # The standard sampling settings it honours (of SAMPLING). Added in API 1 with a
+    # default that keeps older plugins as they were: all of them.
+    sampling: tuple[str, ...] = SAMPLING
 
     def __post_init__(self) -> None:
         # A list where a tuple is meant (`tasks=["repaint"]`, as a manifest writes it) is
@@ -163,6 +173,11 @@ class ModelInfo:
             value = getattr(self, name)
             if isinstance(value, list):
                 object.__setattr__(self, name, tuple(value))
+
+    def ignores(self, setting: str) -> bool:
+        """Whether the model ignores the standard sampling ``setting`` (a name of
+        :data:`SAMPLING`, e.g. ``"steps"``)."""
+        return setting in SAMPLING and setting not in self.sampling
 
     def settle_options(self, extra: Mapping[str, object]) -> dict[str, object]:
         """``extra`` with each declared option's value in its own type

@@ -33,6 +33,7 @@ from .api import (
     API_VERSION,
     FIRST_API_VERSION,
     PRECISIONS,
+    SAMPLING,
     TASKS,
     ModelInfo,
     ModelOption,
@@ -150,6 +151,11 @@ def check_plugin(plugin: object) -> ModelPlugin:
                           f"{', '.join(PRECISIONS)}, the default one of them (got "
                           f"{', '.join(info.precisions) or 'none'}, default "
                           f"{info.default_precision})")
+    odd = [s for s in info.sampling if s not in SAMPLING]
+    if odd:
+        raise PluginError(f"model {info.name!r}: sampling names the standard settings it "
+                          f"honours, some of {', '.join(SAMPLING)} (got "
+                          f"{', '.join(map(repr, odd))})")
     if info.api_version != API_VERSION:
         unstated = (f" (ModelInfo(api_version=…) not given: {FIRST_API_VERSION}, the first "
                     "API, is assumed)" if info.api_version == FIRST_API_VERSION else "")
@@ -178,7 +184,7 @@ def info_field_problem(info: ModelInfo) -> str | None:
         return f"api_version must be a whole number (got {info.api_version!r:.40})"
     if not isinstance(info.version, str) or not info.version.strip():
         return f"version must be non-empty text, e.g. \"0.1.0\" (got {info.version!r:.40})"
-    for field in ("tasks", "precisions", "instruments", "options"):
+    for field in ("tasks", "precisions", "instruments", "options", "sampling"):
         value = getattr(info, field)
         if isinstance(value, str):  # ("melody") without its comma is a string
             return (f"{field} must be a tuple, not the text {value!r:.40}: write "

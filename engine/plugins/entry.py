@@ -61,6 +61,7 @@ class Entry:
             "tasks": list(info.tasks) if info else [],
             "instruments": list(info.instruments) if info else [],
             "precisions": list(info.precisions) if info else [],
+            "sampling": list(info.sampling) if info else [],
             "licence": info.licence if info else "",
             "author": info.author if info else "",
             "options": [{"name": o.name, "default": o.default, "choices": list(o.choices),

@@ -333,6 +333,31 @@ def test_a_models_own_options_are_offered_and_reach_it(qtbot, tmp_path, dialogs,
         close_window(win)
 
 
+def test_the_sampling_settings_a_model_ignores_are_greyed_saying_why(qtbot, tmp_path,
+                                                                    dialogs, no_audio):
+    """QA: the panel offered Steps and Precision for the drumkit, a rule-based model
+    that ignores them. A model says which it honours (ModelInfo.sampling)."""
+    kit = Recording("drumkit")
+    kit.info = replace(kit.info, sampling=("temperature",))
+    base = Recording("partita-base")  # states nothing: honours them all
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, base, kit), model="partita-base")
+    try:
+        panel = win.generate_panel
+        steps_tip = panel.steps.toolTip()
+        assert panel.set_model("drumkit")
+        assert not panel.steps.isEnabled() and not panel.precision.isEnabled()
+        assert panel.temperature.isEnabled()  # the kit's optional hits and feel
+        assert panel.steps.toolTip() == "drumkit does not use Steps"
+        assert panel.precision.toolTip() == "drumkit does not use Precision"
+        assert not panel._form.labelForField(panel.steps).isEnabled()  # its label too
+        assert panel.set_model("partita-base")
+        assert panel.steps.isEnabled() and panel.precision.isEnabled()
+        assert panel.steps.toolTip() == steps_tip
+        assert panel._form.labelForField(panel.steps).isEnabled()
+    finally:
+        close_window(win)
+
+
 def test_under_auto_a_model_gets_only_the_settings_it_declares(qtbot, tmp_path, dialogs,
                                                                no_audio):
     """Auto shows the default model's settings; a request that another model runs (the

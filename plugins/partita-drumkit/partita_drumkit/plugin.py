@@ -51,6 +51,9 @@ class DrumKit:
         "follow the meter and the busyness of the band, with fills at phrase ends.",
         tasks=("repaint", "regenerate", "continue", "compose"),
         precisions=("fp32",),
+        # Of the standard sampling settings only temperature (optional hits, velocity
+        # feel): no steps, nucleus or weights to a rule-based model.
+        sampling=("temperature",),
         instruments=("drums",),
         options=(
             ModelOption("style", "auto", "Style", choices=STYLES,

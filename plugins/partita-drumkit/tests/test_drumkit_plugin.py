@@ -258,6 +258,16 @@ def test_its_options_are_declared_and_checked_before_it_runs():
     assert "has no option 'swing'" in info.option_problem({"swing": True})
 
 
+def test_it_says_which_sampling_settings_it_uses():
+    """Rule-based: temperature (optional hits, velocity feel) and nothing of steps,
+    top-p or precision, so the studio greys those and the command line says so."""
+    from engine.plugins.discovery import check_plugin
+
+    info = check_plugin(DrumKit()).info
+    assert info.sampling == ("temperature",)
+    assert info.ignores("steps") and info.ignores("top_p") and info.ignores("precision")
+
+
 def test_grooves_use_the_notes_of_the_tracks_own_kit():
     # A clap backbeat (39) and maracas for hats (70): the groove keeps them, no stock
     # snare (38) or closed hat (42) comes back.

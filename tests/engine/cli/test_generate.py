@@ -910,6 +910,35 @@ def test_a_models_own_options_reach_it_and_its_prints_stay_off_stdout(song_file,
     assert "--option 'style': give NAME=VALUE" in capsys.readouterr().err
 
 
+def test_a_sampling_option_the_model_ignores_is_said(song_file, tmp_path, capsys,
+                                                     monkeypatch):
+    """QA: --steps 32 for the drumkit (a rule-based model) changed nothing, silently.
+    A model says which standard settings it honours (ModelInfo.sampling)."""
+    class Rules:
+        info = ModelInfo("drumkit", "0", sampling=("temperature",))
+
+        def generate(self, song, mask, options, progress, cancel):
+            return {}
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Rules())
+    base = ["repaint", str(song_file), "-o", str(tmp_path / "x.mid"), "--tracks", "1",
+            "--bars", "1"]
+    assert main([*base, "--steps", "32", "--temperature", "0.5", "--top-p", "0.8",
+                 "--precision", "fp32"]) == 0
+    err = capsys.readouterr().err
+    assert [line for line in err.splitlines() if "does not use" in line] == [
+        "partita: note: --steps: drumkit does not use it",
+        "partita: note: --top-p: drumkit does not use it",
+        "partita: note: --precision: drumkit does not use it"]
+    assert main(base) == 0  # nothing given: nothing to say
+    assert "does not use" not in capsys.readouterr().err
+    # A model that states nothing honours them all, as before the field existed.
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: Answers(
+        lambda song, mask: {}))
+    assert main([*base, "--steps", "32"]) == 0
+    assert "does not use" not in capsys.readouterr().err
+
+
 def test_takes_that_came_out_the_same_are_said(song_file, tmp_path, capsys, monkeypatch):
     def same(song, mask):  # ignores the seed
         return {min(mask.track_ids): (Note(60, mask.span[0], Q, 90),)}

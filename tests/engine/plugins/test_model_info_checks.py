@@ -36,6 +36,10 @@ def plugin(**fields):
     ({"precisions": {"fp32"}}, "precisions must be a tuple or a list (got set)"),
     ({"version": ""}, "version must be non-empty text"),
     ({"licence": None}, "licence must be text (got None)"),
+    ({"sampling": "steps"}, "sampling must be a tuple, not the text 'steps'"),
+    ({"sampling": ("steps", "top-p")},
+     "sampling names the standard settings it honours, some of steps, temperature, top_p, "
+     "precision (got 'top-p')"),
 ])
 def test_a_field_of_the_wrong_type_is_named(fields, said):
     with pytest.raises(PluginError) as caught:
@@ -67,3 +71,17 @@ def test_a_manifest_whose_version_differs_from_the_code_disables_the_plugin(tmp_
     assert not entry.ok
     assert entry.reason.endswith("manifest version '0.1.0' differs from the model's "
                                  "info.version '0.2.0': give both the same version")
+
+
+def test_the_sampling_settings_a_model_honours_default_to_all():
+    """Added in API 1 with a default: a plugin that states none keeps every setting, as
+    before; one may say it uses only some (a rule-based model: no steps or nucleus)."""
+    from engine.plugins import SAMPLING
+
+    old = check_plugin(plugin()).info
+    assert old.sampling == SAMPLING == ("steps", "temperature", "top_p", "precision")
+    assert not any(old.ignores(s) for s in SAMPLING)
+    rules = check_plugin(plugin(sampling=["temperature"])).info
+    assert rules.sampling == ("temperature",)
+    assert [s for s in SAMPLING if rules.ignores(s)] == ["steps", "top_p", "precision"]
+    assert check_plugin(plugin(sampling=())).info.ignores("temperature")
