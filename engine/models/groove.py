@@ -28,7 +28,7 @@ encoded, so the model hears straight 8ths where the player swung them.
 sit in the groove (:meth:`Groove.place`; a line the music did not show lies between the
 ones it did), the note keeping its share of that span: swung 8ths come out long-short
 (320 + 160 at 480 PPQ) and a legato note still meets the next one; notes stay inside the
-mask and kept notes never move.
+mask (a note swung past its region's end is cut there) and kept notes never move.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
-from engine.score import Mask, Note, Song, TimeMap
+from engine.score import Mask, Note, Region, Song, TimeMap
 
 # The reading of a groove is the song model's (``partita info`` names what this places);
 # its thresholds are re-exported here, where the placing code's readers look for them.
@@ -220,9 +220,10 @@ def apply_groove(
     grid: Mapping[int, Iterable[Note]] | None = None,
 ) -> dict[int, tuple[Note, ...]]:
     """``result`` with each track's new notes in its groove (:func:`groove_note`). A note
-    the groove would take out of its region (its start, or its end past the region's end)
-    stays where it is; one sounding note per pitch still holds with the ``kept`` notes.
-    ``grid``: the same notes (by id) as the grid wrote them, before their release."""
+    whose grooved start would leave its region stays where it is; one whose grooved end
+    would pass the region's end is swung and cut there (:func:`clip_to_region`); one
+    sounding note per pitch still holds with the ``kept`` notes. ``grid``: the same notes
+    (by id) as the grid wrote them, before their release."""
     grid_ends = {n.id: n.end for notes in (grid or {}).values() for n in notes}
     out: dict[int, tuple[Note, ...]] = {}
     tm = TimeMap.of(song)
@@ -236,8 +237,17 @@ def apply_groove(
         for n in notes:
             g = groove_note(n, groove, tm, song.ppq, grid_ends.get(n.id))
             region = next((r for r in mask.regions if r.contains_note(tid, n)), None)
-            inside = (region is not None and region.contains_note(tid, g)
-                      and g.end <= max(n.end, region.end))
-            moved.append(g if inside else n)
+            inside = region is not None and region.contains_note(tid, g)
+            moved.append(clip_to_region(g, n, region) if inside else n)
         out[tid] = resolve_overlaps(moved, kept.get(tid, ()))
     return out
+
+
+def clip_to_region(grooved: Note, note: Note, region: Region) -> Note:
+    """``grooved`` (``note`` in the groove, starting inside ``region``) ending no later
+    than the region's end, or than ``note`` ended where that was later (the decoder ends a
+    note at the step its region ends in). Left unswung instead, the take's last 4-and (a
+    song's ragged mid-bar end: the 8th's grooved end passed it) sat straight at 240 among
+    notes swung at 307 (a jazz pianist's QA)."""
+    end = max(note.end, region.end)
+    return grooved if grooved.end <= end else replace(grooved, duration=end - grooved.start)

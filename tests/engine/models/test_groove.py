@@ -9,10 +9,15 @@ from engine import tasks
 from engine.models import grid_plugin, vocab
 from engine.models.grid import encode
 from engine.models.grid_plugin import GridModelPlugin
-from engine.models.groove import Groove, fit_groove, position_offsets, song_grooves
+from engine.models.groove import Groove, apply_groove, fit_groove, position_offsets, song_grooves
 from engine.models.plugin import tiny_random_model
 from engine.plugins.api import CancelToken, GenerateOptions, ModelInfo
 from engine.score import Mask, Note, Region, Song, TimeMap, Track
+
+from .blues_song import BAR as BLUES_BAR
+from .blues_song import BEAT as BLUES_BEAT
+from .blues_song import END as BLUES_END
+from .blues_song import blues_song
 
 Q = 96  # the producer's loop: 96 PPQ, off-beat 16ths 8 ticks late
 S = Q // 4
@@ -275,3 +280,62 @@ def test_a_swung_strummed_guitar_still_swings(gap):
     new = generate(strike_all(), song, mask)[guitar.id]
     # Its swung 8ths at +320; the 16ths between them halfway (160, 400).
     assert {n.start % 480 for n in new} == {0, 160, 320, 400}
+
+
+# -- the region's end ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def blues(tmp_path_factory):
+    return blues_song(tmp_path_factory.mktemp("blues"))
+
+
+def test_a_take_to_the_songs_ragged_end_swings_to_its_last_note(blues):
+    """QA: `repaint blues --bars 9-12` (cut at the song's end, 140 after the last swung
+    "and") left bar 12's 4-and straight at 240 while every other new note sat at 307: its
+    swung 8th would have ended past the song's end. It is swung and cut there."""
+    ids = [t.id for t in blues.tracks]
+    end = blues.end
+    assert end == BLUES_END and end % (BLUES_BEAT // 4)  # mid-beat, off the 16th grid
+    mask = Mask.of(Region(frozenset(ids), 8 * BLUES_BAR, end))
+    assert song_grooves(blues, mask)
+    for model in (strike_all(), tiny_random_model(1)):
+        new = generate(model, blues, mask, seed=2)
+        notes = [n for tid in ids for n in new[tid]]
+        # Never past the 16th the song ends in (where the decoder ends a note there).
+        assert all(mask.contains_note(tid, n) and n.end <= 11 * BLUES_BAR + 4 * BLUES_BEAT
+                   for tid in ids for n in new[tid])
+        # No note on a straight 8th or 16th: on the beat, 154, the swung 307 or 393.
+        assert {n.start % BLUES_BEAT for n in notes} <= {0, 154, 307, 393}
+    last = [n for n in new_last_beat(strike_all(), blues, mask) if n.start % BLUES_BEAT]
+    assert last and {n.start % BLUES_BEAT for n in last} == {154, 307, 393}
+
+
+def test_a_swung_8th_passing_the_regions_end_is_swung_and_cut_there(blues):
+    sax = blues.tracks[0]
+    beat4 = 11 * BLUES_BAR + 3 * BLUES_BEAT
+    groove = Groove((0, 0, 67, 0), (True, False, True, False))  # 64 %: the "and" at 307
+    mask = Mask.of(Region({sax.id}, 8 * BLUES_BAR, BLUES_END))  # ends at beat4 + 447
+    on_beat, the_and = Note(60, beat4, 200), Note(62, beat4 + 240, 200)  # released at 440
+    out = apply_groove(blues, {sax.id: [on_beat, the_and]}, {sax.id: groove}, mask, {},
+                       {sax.id: [Note(60, beat4, 240), Note(62, beat4 + 240, 240)]})
+    # Swung (its 8th would end at 480), cut at the region's end; the beat keeps its share.
+    assert [(n.start - beat4, n.end - beat4) for n in out[sax.id]] == [(0, 256), (307, 447)]
+
+
+def new_last_beat(model, song, mask) -> list[Note]:
+    """The notes ``model`` writes in ``mask``'s last beat."""
+    new = generate(model, song, mask, seed=2)
+    beat = mask.span[1] - mask.span[1] % BLUES_BEAT
+    return [n for notes in new.values() for n in notes if n.start >= beat]
+
+
+def test_a_note_whose_swung_start_would_leave_the_region_stays_on_its_line(blues):
+    # The region ends 300 into beat 4: the 4-and (on its line at 240) would start at 307.
+    ids = [t.id for t in blues.tracks]
+    end = 11 * BLUES_BAR + 3 * BLUES_BEAT + 300
+    mask = Mask.of(Region(frozenset(ids), 8 * BLUES_BAR, end))
+    last = new_last_beat(strike_all(), blues, mask)
+    assert {n.start % BLUES_BEAT for n in last} == {0, 154, 240}
+    assert all(mask.contains_note(tid, n) for tid in ids
+               for n in generate(strike_all(), blues, mask, seed=2)[tid])
