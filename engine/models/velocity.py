@@ -8,7 +8,10 @@ Velocity is not a model token. Each track's new notes follow a *reference*, the 
 2. the track's kept notes just before and just after the region, the level going from the
    one to the other across the region (so a crescendo carries on through it);
 3. the whole track's kept notes; 4. the other tracks near the region and
-   during it (a new part under a melody); 5. a default.
+   during it: a new part under a melody (harmonize's comping, a track filled from empty)
+   sits :data:`UNDER_MELODY` below the level the melody plays at around each of its notes
+   (the other pitched tracks' median within half a bar), as an arranger keeps the
+   accompaniment under the soloist; under drums alone, at the kit's level; 5. a default.
 
 A note takes the reference's level where it starts, plus an *accent* by metric weight
 (down-beat > beat > 8th > 16th; compound meters count dotted-quarter beats) with a little
@@ -38,6 +41,10 @@ MIN_SPREAD, MAX_SPREAD = 2.0, 24.0
 MAX_ACCENT = 2.5  # a note sits at most this many spreads from its level
 RANGE_MARGIN = 10  # and at most this far outside the reference's range
 JITTER = 0.25  # seeded jitter, in metric-weight units (beat − 8th = 0.4)
+# A new part under a melody sits this far below it (a little over half a dynamic step:
+# MuseScore's mp to mf is 16). At the melody's own level, harmonize's piano comping had
+# 49–55 of ~109 notes louder than the melody note sounding with them (the QA's 27 of 93).
+UNDER_MELODY = 10
 
 LevelCurve = Callable[[int], float]
 
@@ -220,10 +227,25 @@ def track_reference(
     lo, hi = tm.bars_around(*span, CONTEXT_BARS)
     others = [n for tid, notes in keep.items() if tid != track_id for n in notes
               if lo <= n.start < hi]
+    # The pitched ones are the melody a new part is placed under (a kit is no melody).
+    melody = [n for tid, notes in keep.items() if tid != track_id
+              and not song.track(tid).is_drum for n in notes if lo <= n.start < hi]
+    if melody:
+        radius = tm.bar_length_for(tm.signature_at(span[0])) // 2
+        return under_melody(fit_reference(melody, lambda t, v: local_level(t, v, radius),
+                                          False))
     if others:
         # Another instrument's level, not its kit balance: a kit falls back to drum_accent.
         return fit_reference(others, constant_level, False)
     return Reference(lambda tick: float(DEFAULT_LEVEL), DEFAULT_SPREAD, {})
+
+
+def under_melody(melody: Reference) -> Reference:
+    """A new part's reference under the ``melody``'s: its level and range
+    :data:`UNDER_MELODY` lower, its spread (the accents' size) the melody's."""
+    lo, hi = melody.bounds
+    return Reference(lambda tick: melody.level(tick) - UNDER_MELODY, melody.spread, {},
+                     (max(1, lo - UNDER_MELODY), max(1, hi - UNDER_MELODY)))
 
 
 def _around(notes: Sequence[Note], span: tuple[int, int], bars: int,
