@@ -44,6 +44,7 @@ from engine.jobs import (
     take_letter,
 )
 from engine.jobs.saved_takes import RestoredTakes, takes_from_json, takes_to_json
+from engine.pace import time_left as time_left_text
 from engine.plugins import GenerateOptions, ModelPlugin, PluginError
 from engine.score import (
     EditError,
@@ -908,6 +909,7 @@ class CoComposer(QObject):
             return False
         take = take or self.preview_take()
         if take is None:
+            self.message.emit(self.no_take_to_accept())
             return False
         take_set, _ = self.takes.find(take.id)
         song = self.document.song
@@ -942,6 +944,30 @@ class CoComposer(QObject):
             said += f" — written in {key_text(written)}; the song keeps your {key_text(kept)}"
         self.message.emit(said)
         return True
+
+    def takes_coming(self) -> bool:
+        """Whether a request of this song is still computing, or waits for the models."""
+        return bool(self.jobs_in_flight) or self.deferred is not None
+
+    def no_take_to_accept(self) -> str:
+        """Why Accept finds no take on screen: what is still coming, or where the takes
+        are. A Ctrl+Enter while Harmonize ran had left "Loading models…" in the status
+        bar, as if the press had gone unheard (a jazz pianist's QA)."""
+        if self.deferred is not None:
+            return (f"No take to accept yet: {requests.TITLES[self.deferred]} starts when "
+                    "the models are loaded (Ctrl+. cancels)")
+        labels = list(dict.fromkeys(r.plan.label for r in self._requests.values()
+                                    if r.session == self._session))
+        if labels:
+            running = (f"{labels[0]} is" if len(labels) == 1
+                       else f"{labels[0]} and {len(labels) - 1} more are")
+            left = self.time_left()
+            about = f"about {time_left_text(max(1.0, left))} left; " if left is not None else ""
+            return (f"No take to accept yet: {running} still running ({about}Ctrl+. "
+                    "cancels)")
+        if self.waiting_regions():
+            return "No take on screen: takes wait in another region — Ctrl+] shows them"
+        return "No take to accept — paint a mask (M), then Repaint (Ctrl+R)"
 
     def reject(self, take: Take | None = None) -> bool:
         if take is None and self.original_shown():  # the Original is no take to drop

@@ -811,12 +811,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
     def _take_actions_enabled(self) -> None:
         """Take commands are live only while a take is on screen (or waits elsewhere);
         with the Original shown too: Accept and Reject then say there is no take to
-        apply or drop."""
+        apply or drop. Accept is live while takes are coming too, to say so (a disabled
+        Ctrl+Enter did nothing at all)."""
         a, co = self.actions, self.composer
         on_screen = co.choosing()
-        for action in (a.next_take, a.prev_take, a.original_take, a.accept_take,
-                       a.reject_take):
+        for action in (a.next_take, a.prev_take, a.original_take, a.reject_take):
             action.setEnabled(on_screen)
+        a.accept_take.setEnabled(on_screen or co.takes_coming())
         a.next_region.setEnabled(bool(co.waiting_regions()))
 
     def _tracks_selected(self) -> None:
@@ -1058,16 +1059,20 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
 
     def stop_or_accept(self) -> None:
         """Enter: accept the take on screen when stopped (the Original shown: said that
-        nothing is accepted); otherwise stop the transport."""
-        if not self.transport.is_playing and self.composer.choosing():
+        nothing is accepted); otherwise stop the transport (stopped while a take is still
+        coming: said why none was accepted)."""
+        playing = self.transport.is_playing
+        if not playing and self.composer.choosing():
             self.composer.accept()
-        elif self.step_entry.on and not self.transport.is_playing:
+        elif self.step_entry.on and not playing:
             # Stopped, a second Enter goes to the start: in step entry the next letter
             # would then land on the music there.
             self.statusBar().showMessage("Step entry: the entry point stays (Home goes to "
                                          "the start)", 3000)
         else:
             self.transport.stop()
+            if not playing and self.composer.takes_coming():
+                self.composer.accept()  # nothing to accept yet: it says why
 
     def listen_to_take(self, solo: bool, at: int | None = None) -> None:
         """Play the take on screen with the song (``solo``: its tracks alone), from its

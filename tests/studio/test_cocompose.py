@@ -734,6 +734,41 @@ def test_enter_and_delete_with_the_original_shown_keep_the_song_and_the_takes(st
     assert stack.undoText() == "Accept take B (Repaint)"
 
 
+def test_accept_while_the_take_is_still_coming_says_why_nothing_was_accepted(studio, qtbot):
+    """QA: Ctrl+Enter while Harmonize still ran did nothing at all (Accept was greyed, its
+    shortcut dead) and the status bar still said "Loading models…"."""
+    win = studio
+    canvas, stack, bar = win.pianoroll.canvas, win.document.undo_stack, win.takes_bar
+    mask_piano(win)
+    song, steps = win.document.song, stack.count()
+    win.catalog.loaded = False  # as in the first seconds after start
+    assert win.composer.request("repaint") == []
+    QTest.keyClick(canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert win.statusBar().currentMessage() == (
+        "No take to accept yet: Repaint starts when the models are loaded (Ctrl+. cancels)")
+    win.composer.cancel_all()
+    assert not win.actions.accept_take.isEnabled()  # nothing on screen, nothing coming
+    win.catalog._loaded(win.catalog.entries())
+    win.generate_panel.set_model("gated")
+    (job,) = win.composer.request("repaint")
+    qtbot.waitUntil(lambda: row_of(qtbot, win, job).bar.value() == 1, timeout=5000)
+    win.statusBar().showMessage("Loading models…")
+    QTest.keyClick(canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    said = win.statusBar().currentMessage()
+    assert said.startswith("No take to accept yet: Repaint is still running (")
+    assert said.endswith("Ctrl+. cancels)")
+    for widget in (bar, canvas):  # Enter, on the takes bar or the roll, says the same
+        win.statusBar().clearMessage()
+        widget.setFocus()
+        QTest.keyClick(widget, Qt.Key.Key_Return)
+        assert win.statusBar().currentMessage().startswith("No take to accept yet: Repaint")
+    assert win.document.song is song and stack.count() == steps
+    win.models["gated"].gate.set()  # the take arrives: Ctrl+Enter accepts it
+    wait_takes(qtbot, win, 1)
+    QTest.keyClick(canvas, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert stack.undoText() == "Accept take A (Repaint)"
+
+
 def test_0_shows_the_original_with_step_entry_off_and_is_a_rest_with_it_on(studio, qtbot):
     win = studio
     two_takes_of_bar_2(win, qtbot)
