@@ -292,8 +292,12 @@ def _default(args: argparse.Namespace) -> int:
                     if t not in tasks]
             if entry.info and "any" not in entry.info.instruments and not (
                     set(entry.info.instruments) - {"drums"}):
-                print(f"partita: warning: {args.name} writes only drum tracks: a request "
-                      "for pitched parts with no --model will be refused", file=sys.stderr)
+                fallback = registry.builtin_default()
+                instead = (f"{fallback.name} writes" if fallback is not None and
+                           fallback.name != args.name else "nothing writes")
+                print(f"partita: warning: {args.name} writes only drum tracks: {instead} a "
+                      "request for pitched parts with no --model",
+                      file=sys.stderr)
         else:
             left = []
         try:
