@@ -30,13 +30,19 @@ class FileFormatError(PartitaError):
 MAX_NAME_BYTES = 255  # a file name's bytes on most file systems (ext4, APFS, NTFS)
 
 
+def _shortened(name: str, keep: int = 40) -> str:
+    """A long name's start and end, enough to find it among others: "aaaa…aaaa"."""
+    return name if len(name) <= keep else f"{name[:keep // 2]}…{name[-keep // 2:]}"
+
+
 def write_problem(error: OSError, path: str | os.PathLike[str]) -> str | None:
     """What an OS error writing ``path`` means when the file is not to blame: "the
     folder /…/gone no longer exists", "the folder /…/ro cannot be written in (read-only,
-    or no permission)", "the file name is too long (300 bytes; at most 255)", "the path
-    is too long (…)"; None for any other error (the OS's words, naming the file, say
-    it). A save that failed said "song.partita: No such file or directory" for a folder
-    deleted while the song was open (QA)."""
+    or no permission)", "the file name is too long (300 bytes; at most 255)", "the folder
+    name "aaaa…aaaa" is too long (300 bytes; at most 255)", "the path is too long (…)";
+    None for any other error (the OS's words, naming the file, say it). A save that
+    failed said "song.partita: No such file or directory" for a folder deleted while the
+    song was open (QA)."""
     target = Path(path)
     folder = target.parent
     code = error.errno
@@ -44,6 +50,13 @@ def write_problem(error: OSError, path: str | os.PathLike[str]) -> str | None:
         name = len(os.fsencode(target.name))
         if name > MAX_NAME_BYTES:
             return f"the file name is too long ({name} bytes; at most {MAX_NAME_BYTES})"
+        # A folder's name on the way, not the whole path, is often what is too long
+        # (QA: `render --stems` into a folder of a 300-byte name said "the path is too
+        # long (324 bytes)", the fix elsewhere).
+        for part in target.parent.parts:
+            if (size := len(os.fsencode(part))) > MAX_NAME_BYTES:
+                return (f"the folder name \"{_shortened(part)}\" is too long ({size} "
+                        f"bytes; at most {MAX_NAME_BYTES})")
         return f"the path is too long ({len(os.fsencode(target.absolute()))} bytes)"
     if code == errno.ENOENT and not folder.is_dir():
         return f"the folder {folder} no longer exists"

@@ -241,6 +241,21 @@ def test_render_says_which_stems_are_not_in_the_mix(tmp_path, capsys):
     assert "not in the mix (their stems are written): Pad" in err
 
 
+def test_render_into_a_folder_with_a_name_too_long_says_which_name(tmp_path, capsys):
+    # QA: "the path is too long (324 bytes)" when one folder's name was over 255 bytes,
+    # the path itself far from the system's limit.
+    src = tiny_midi(tmp_path / "tiny.mid")
+    long = "a" * 300
+    for args in (["--stems", str(tmp_path / long / "stems")],
+                 ["-o", str(tmp_path / long / "mix.wav")]):
+        assert main(["render", str(src), *args, "--synth", "builtin", "-q"]) == 1
+        err = capsys.readouterr().err
+        assert (f'the folder name "{"a" * 20}…{"a" * 20}" is too long (300 bytes; at most '
+                "255)") in err
+        assert "the path is too long" not in err
+    assert not (tmp_path / long[:255]).exists()
+
+
 def test_render_writes_a_rehearsal_mix_per_part_with_a_count_in(tmp_path, capsys):
     src = tmp_path / "duet.mid"
     write_midi(Song(tracks=(
