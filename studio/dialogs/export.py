@@ -10,7 +10,9 @@ for itself ("Song audio", and any missing above it) go too when it writes nothin
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
@@ -36,16 +38,97 @@ class ExportError(Exception):
     """Why an export failed, worded for the user (it names the folder)."""
 
 
+STAGING_PREFIX = ".partita-export-"
+# A file being written under a hidden name (engine.io.atomic.temp_sibling): ".mix.wav.
+# 1be392bc.raw" is mix.wav's.
+_TEMP_NAME = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{8}\.(?:raw|partial|tmp)")
+
+
+def _shown_path(folder: Path, filename: str | os.PathLike[str]) -> Path:
+    """The file an OS error names, as the user will look for it: a file in the hidden
+    staging folder is the one it becomes in ``folder`` ("…/stems/01 - Piano.wav"), the
+    staging folder itself ``folder`` (QA: a full disk named "…/.partita-export-ga5xv99m/
+    .mix.wav.1be392bc.raw", a file that is never there to find)."""
+    path = Path(os.fsdecode(filename))
+    try:
+        inside = path.relative_to(folder)
+    except ValueError:
+        return path
+    if not inside.parts or not inside.parts[0].startswith(STAGING_PREFIX):
+        return path
+    parts = list(inside.parts[1:])
+    if parts and (temp := _TEMP_NAME.fullmatch(parts[-1])):
+        parts[-1] = temp["name"]
+    return folder.joinpath(*parts)
+
+
+def blocking_file(folder: Path) -> Path | None:
+    """``folder``, or the nearest folder above it, where it is a file: the export cannot
+    make a folder there (QA: "Cannot write to …/base.partita: File exists")."""
+    for f in (folder, *folder.parents):
+        if f.exists():
+            return None if f.is_dir() else f
+    return None
+
+
 def _problem(folder: Path, error: BaseException) -> ExportError:
     if isinstance(error, ExportError):
         return error
-    if isinstance(error, OSError):
-        where = f" ({error.filename})" if error.filename else ""
+    if isinstance(error, OSError) and error.errno in (errno.EEXIST, errno.ENOTDIR) and (
+            blocker := blocking_file(folder)):
+        problem = ExportError(f"Cannot export to {folder}: {blocker} is a file, not a "
+                              "folder. Choose a folder, or a new folder's name.")
+    elif isinstance(error, OSError) and error.errno == errno.ENAMETOOLONG and error.filename:
+        from engine.io.errors import write_problem  # which name, and how long
+
+        problem = ExportError(f"Cannot write to {folder}: "
+                              f"{write_problem(error, _shown_path(folder, error.filename))}.")
+    elif isinstance(error, OSError):
+        shown = _shown_path(folder, error.filename) if error.filename else None
+        where = f" ({shown})" if shown is not None and shown != folder else ""
         problem = ExportError(f"Cannot write to {folder}: {error.strerror or error}{where}.")
     else:
         problem = ExportError(f"Cannot export to {folder}: {error}")
     problem.__cause__ = error
     return problem
+
+
+def existing_files(song: Song, folder: Path, rehearsal: bool = False) -> list[Path]:
+    """The files in ``folder`` that exporting ``song`` there would write over: its
+    ``mix.wav``, this song's stems (and rehearsal mixes, ``rehearsal``) from an earlier
+    export; in that order."""
+    from engine.render.files import rehearsal_names, stem_names
+
+    wanted = [folder / MIX_NAME]
+    wanted += [folder / STEMS_DIR / name for name in stem_names(song).values()]
+    if rehearsal:
+        wanted += [folder / REHEARSAL_DIR / name for name in rehearsal_names(song).values()]
+    return [p for p in wanted if p.exists()]
+
+
+def mix_and_stems_notes(song: Song, dry_stems: bool) -> list[str]:
+    """What a finished export says of its mix and stems beyond the files: the tracks the
+    mix leaves out, and why (muted, another soloed), where any with notes is left out; that
+    the stems are dry (pre-fader). A mix made with the drums muted was reported as any
+    other (QA): the stems hold every track whatever is muted or soloed."""
+    from engine.score import listed, track_labels
+
+    labels = track_labels(song)
+    heard = set(song.audible_ids())
+    left_out = [labels[t.id] for t in song.tracks if t.notes and t.id not in heard]
+    notes = []
+    if left_out:
+        how = [f"{listed([labels[t.id] for t in song.tracks if t.mute])} muted"
+               if any(t.mute for t in song.tracks) else "",
+               f"{listed([labels[t.id] for t in song.tracks if t.solo])} soloed"
+               if any(t.solo for t in song.tracks) else ""]
+        notes.append(f"The mix was made with {' and '.join(h for h in how if h)}: "
+                     f"{listed(left_out)} {'is' if len(left_out) == 1 else 'are'} not in "
+                     "it. The stems hold every track, whatever is muted or soloed.")
+    if dry_stems:
+        notes.append("The stems are dry (pre-fader): without their tracks' volume and "
+                     "pan; the mix has them.")
+    return notes
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -118,8 +201,11 @@ def export_stems(
     ``render_files``'s); report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
-    a song with no notes). When ``folder/stems`` holds another export's stems the user is
-    asked first; No exports nothing, Yes deletes them after the new stems are written.
+    a song with no notes, or a file where the folder should be). When the export would
+    write over files already there (an earlier export's mix.wav, this song's stems) the
+    user is asked first, as a DAW's bounce asks; Cancel exports nothing. When
+    ``folder/stems`` holds another export's stems the user is asked too; No exports
+    nothing, Yes deletes them after the new stems are written.
     Cancel stops the render and writes nothing; neither callback is called. Returns the
     progress dialog, or ``None`` when nothing was started.
     """
@@ -130,10 +216,17 @@ def export_stems(
         on_error(ExportError("The song has no notes: there is nothing to export. "
                              "Add some notes, then export again."))
         return None
+    if blocker := blocking_file(folder):
+        on_error(_problem(folder, NotADirectoryError(errno.ENOTDIR, "Not a directory",
+                                                     str(blocker))))
+        return None
     stale = stale_stems(folder / STEMS_DIR, stem_names(song).values())
     # Through the package, as every question the studio asks (tests answer it there).
     from studio import dialogs
 
+    existing = existing_files(song, folder, rehearsal)
+    if existing and not dialogs.ask_replace_export(parent, folder, existing):
+        return None
     if stale and not dialogs.ask_replace_stale(parent, folder / STEMS_DIR, stale):
         return None
 
@@ -153,8 +246,9 @@ def export_stems(
 
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            staging = Path(tempfile.mkdtemp(prefix=".partita-export-", dir=folder))
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
         except OSError as e:
+            _remove_if_empty(made)  # a read-only disk: the folder made, nothing in it
             raise _problem(folder, e) from e
         try:
             report = render_files(song, staging / MIX_NAME, staging / STEMS_DIR,
@@ -220,4 +314,5 @@ def export_musicxml(
     return job.start(worker, run, on_done, on_error, on_cancelled_result=on_done)
 
 
-__all__ = ["ExportError", "export_musicxml", "export_stems"]
+__all__ = ["ExportError", "blocking_file", "existing_files", "export_musicxml",
+           "export_stems", "mix_and_stems_notes"]

@@ -37,6 +37,7 @@ from ..settings import (
     EXPORT_ENDS,
     EXPORT_SAMPLE_RATES,
 )
+from .export import blocking_file
 from .forms import lay_out_form
 
 SOUNDFONT_FILTER = "SoundFonts (*.sf2 *.sf3);;All files (*)"
@@ -229,6 +230,10 @@ class ExportAudioDialog(QDialog):
         path = Path(folder).expanduser()
         if not path.is_absolute():
             self.error.setText(f"“{folder}”: give the folder's full path (or Browse…).")
+            return None
+        if blocker := blocking_file(path):
+            self.error.setText(f"{blocker} is a file, not a folder. Choose a folder, or "
+                               "a new folder's name.")
             return None
         soundfont = None
         if self.soundfont.text().strip():

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QColorDialog, QMessageBox, QWidget
 
-from engine.score import counted, plural
+from engine.score import counted, listed, plural
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
@@ -162,6 +162,37 @@ def ask_replace_stale(parent: QWidget | None, folder: Path, stale: Sequence[Path
         f"(e.g. '{stale[0].name}'). Replace them?",
         f"Yes deletes {'them' if n != 1 else 'it'} from {folder} once the new stems are "
         "written; No exports nothing.")
+
+
+def replaced_files_text(folder: Path, existing: Sequence[Path]) -> str:
+    """"mix.wav and 5 stems in FOLDER exist", the files an export would write over
+    (:func:`~studio.dialogs.export.existing_files`) counted by kind."""
+    mix = [p for p in existing if p.parent == folder]
+    stems = [p for p in existing if p.parent.name == "stems" and p.parent.parent == folder]
+    learn = [p for p in existing if p not in mix and p not in stems]
+    kinds = [p.name for p in mix]
+    if stems:
+        kinds.append(plural(len(stems), "stem"))
+    if learn:
+        kinds.append(f"{len(learn)} rehearsal mix{'es' * (len(learn) != 1)}")
+    return f"{listed(kinds)} in {folder} exist{'s' * (len(existing) == 1)}"
+
+
+def ask_replace_export(parent: QWidget | None, folder: Path, existing: Sequence[Path]) -> bool:
+    """Ask before an export writes over the files an earlier one left in ``folder``
+    (``existing``), as a DAW's bounce asks: Replace or Cancel, Cancel the default and Esc
+    (an Enter pressed in haste keeps the old mix)."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Replace existing files?",
+                      f"{replaced_files_text(folder, existing)}.",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText("Replace writes the new export over them (once it is "
+                           "rendered); Cancel exports nothing.")
+    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is replace
 
 
 def ask_remove_model(parent: QWidget | None, name: str, folder: Path, jobs: int) -> bool:

@@ -90,7 +90,7 @@ def test_unwritable_folder_shows_an_error_naming_it(opened, dialogs, qtbot, tmp_
     assert "show_info" not in dialogs.names()
     title, text = message(dialogs, "show_error")
     assert title == "Cannot export audio"
-    assert str(folder) in text and "Not a directory" in text
+    assert str(folder) in text and f"{blocker} is a file, not a folder" in text
     assert blocker.read_text() == "not a folder"
 
 
@@ -116,6 +116,7 @@ def test_cancel_writes_nothing_and_keeps_the_previous_export(opened, dialogs, qt
     before = {"mix.wav": b"old mix"} | {f"stems/{n}": b"old stem" for n in STEMS}
     for name, data in before.items():
         (folder / name).write_bytes(data)
+    dialogs.answers["ask_replace_export"] = True  # then Cancel while it renders
     choose(dialogs, folder)
     opened.export_stems()
     if when != "rendering":
@@ -198,6 +199,132 @@ def test_the_question_names_the_stale_stems(monkeypatch, tmp_path):
     assert ask_replace_stale(None, tmp_path, stale) is False
     assert shown == ["The folder holds 2 stem files from another export "
                      "(e.g. '03 - Piano.wav'). Replace them?"]
+
+
+def test_exporting_again_asks_before_replacing_the_files(opened, dialogs, qtbot, tmp_path):
+    # QA: a second export into the same folder wrote over mix.wav and the stems unasked.
+    folder = tmp_path / "out"
+    export(opened, dialogs, qtbot, folder)
+    assert "ask_replace_export" not in dialogs.names()  # nothing there the first time
+    first = files(folder)
+    (folder / "mix.wav").write_bytes(b"mastered by hand")
+    dialogs.calls.clear()
+    choose(dialogs, folder)
+    opened.export_stems()  # unanswered: Cancel, the default
+    assert [args for n, args in dialogs.calls if n == "ask_replace_export"] == [
+        (folder, [folder / "mix.wav"] + [folder / "stems" / n for n in STEMS])]
+    assert opened._export_dialog is None  # nothing started
+    assert (folder / "mix.wav").read_bytes() == b"mastered by hand"
+    dialogs.answers["ask_replace_export"] = True
+    dialogs.calls.clear()
+    export(opened, dialogs, qtbot, folder)
+    assert "show_error" not in dialogs.names()
+    assert files(folder) == first  # the new export, the same song: the same files
+
+
+def test_the_replace_question_counts_the_files_and_defaults_to_cancel(monkeypatch, tmp_path):
+    from studio.dialogs.messages import ask_replace_export, replaced_files_text
+
+    mix, stems = tmp_path / "mix.wav", tmp_path / "stems"
+    learn = tmp_path / "rehearsal"
+    assert replaced_files_text(tmp_path, [mix, *(stems / n for n in STEMS)]) == (
+        f"mix.wav and 3 stems in {tmp_path} exist")
+    assert replaced_files_text(tmp_path, [stems / STEMS[0]]) == f"1 stem in {tmp_path} exists"
+    assert replaced_files_text(tmp_path, [mix, stems / STEMS[0], learn / "Rehearsal - A.wav",
+                                          learn / "Rehearsal - B.wav"]) == (
+        f"mix.wav, 1 stem and 2 rehearsal mixes in {tmp_path} exist")
+    shown = []
+
+    def exec_(box, press):
+        buttons = {b.text().replace("&", ""): b for b in box.buttons()}
+        shown.append((box.windowTitle(), box.text(), sorted(buttons),
+                      box.defaultButton().text(), box.escapeButton().text()))
+        if press:
+            buttons[press].click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: exec_(box, None))
+    assert ask_replace_export(None, tmp_path, [mix]) is False  # closed: nothing replaced
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: exec_(box, "Cancel"))
+    assert ask_replace_export(None, tmp_path, [mix]) is False
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: exec_(box, "Replace"))
+    assert ask_replace_export(None, tmp_path, [mix]) is True
+    assert shown[0] == ("Replace existing files?", f"mix.wav in {tmp_path} exists.",
+                        ["Cancel", "Replace"], "Cancel", "Cancel")
+
+
+def test_export_finished_says_what_the_mix_left_out_and_that_the_stems_are_dry(
+        opened, dialogs, qtbot, tmp_path):
+    from engine.score import set_track_props
+
+    export(opened, dialogs, qtbot, tmp_path / "plain")
+    _title, text = message(dialogs, "show_info")
+    assert "muted" not in text and "soloed" not in text and "dry" not in text
+    doc = opened.document
+    drums, bass = doc.song.tracks[2].id, doc.song.tracks[1].id
+    doc.apply(set_track_props(doc.song, drums, "Mute", mute=True))
+    doc.apply(set_track_props(doc.song, bass, "Solo", solo=True))
+    dialogs.calls.clear()
+    dialogs.answers["ask_export_audio"] = AudioExport(tmp_path / "dry", dry_stems=True)
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    _title, text = message(dialogs, "show_info")
+    assert ("The mix was made with Drums muted and Bass soloed: Piano and Drums are not "
+            "in it. The stems hold every track, whatever is muted or soloed.") in text
+    assert ("The stems are dry (pre-fader): without their tracks' volume and pan; the mix "
+            "has them.") in text
+    assert sorted(files(tmp_path / "dry")) == ["mix.wav"] + [f"stems/{n}" for n in STEMS]
+
+
+def test_a_file_chosen_as_the_folder_is_said_to_be_a_file(opened, dialogs, qtbot, tmp_path):
+    # QA: "Cannot write to …/base.partita: File exists".
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    project = tmp_path / "base.partita"
+    project.write_text("a project")
+    choose(dialogs, project)
+    opened.export_stems()
+    _title, text = message(dialogs, "show_error")
+    assert text == (f"Cannot export to {project}: {project} is a file, not a folder. "
+                    "Choose a folder, or a new folder's name.")
+    assert opened._export_dialog is None and project.read_text() == "a project"
+    dialog = ExportAudioDialog(None, str(project), 44100, "")  # refused before it starts
+    qtbot.addWidget(dialog)
+    assert dialog.choice() is None
+    assert dialog.error.text().startswith(f"{project} is a file, not a folder.")
+
+
+@pytest.mark.parametrize("where", ["staging folder", "file being written"])
+def test_a_write_error_names_the_folder_or_the_file_not_the_hidden_ones(
+        opened, dialogs, qtbot, tmp_path, monkeypatch, where):
+    # QA: a read-only or full disk was said of "…/.partita-export-ga5xv99m" and
+    # ".mix.wav.1be392bc.raw", files the user never sees.
+    import errno
+    import tempfile
+
+    import engine.render as render
+
+    folder = tmp_path / "out"
+    if where == "staging folder":
+        def read_only(prefix, dir):
+            raise OSError(errno.EROFS, "Read-only file system",
+                          str(Path(dir) / f"{prefix}ga5xv99m"))
+
+        monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+        said = f"Cannot write to {folder}: Read-only file system."
+    else:
+        def full(song, mix, stems_dir, **_kw):
+            raise OSError(errno.ENOSPC, "No space left on device",
+                          str(mix.parent / "stems" / ".02 - Bass.wav.1be392bc.raw"))
+
+        monkeypatch.setattr(render, "render_files", full)
+        said = (f"Cannot write to {folder}: No space left on device "
+                f"({folder / 'stems' / '02 - Bass.wav'}).")
+    export(opened, dialogs, qtbot, folder)
+    _title, text = message(dialogs, "show_error")
+    assert text == said
+    assert not folder.exists()  # the folder the export made goes with it
 
 
 def test_an_empty_song_is_not_exported(window, dialogs, qtbot, tmp_path):
