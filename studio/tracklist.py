@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSlider,
     QStyle,
     QStyleOptionComboBox,
     QStylePainter,
@@ -56,14 +55,18 @@ from engine.score.track_edits import DRUMS, instrument_edit, instrument_value
 
 from .accessible import set_name
 from .document import Document
+from .mixer_slider import MixerSlider, pan_tip, volume_tip
 from .selection import Selection
 from .theme import FocusRing
+from .track_commands import volume_text
 from .wheel import WheelScrolls
 
 ROW_H = 56
 SWATCH_W = 12  # the colour strip at a row's left edge: a target to click (8 px was small)
 HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
 VISIBLE_MARGIN = 2  # rows made beyond each edge of the visible ones
+# The volume a double-click on the fader gives (of 0–127): a new track's, full (0 dB).
+DEFAULT_VOLUME = round(Track.__dataclass_fields__["volume"].default * 127)
 
 
 PROGRAM_SEP = "  ·  "  # between an instrument's name and its GM program number
@@ -159,12 +162,14 @@ class TrackHeader(QFrame):
         self.solo.setObjectName("Solo")
         self.solo.setToolTip("Solo this track (the current track: Ctrl+Alt+S)")
         self.instrument = instrument_combo(self)
-        self.volume = QSlider(Qt.Orientation.Horizontal, self)
-        self.volume.setRange(0, 127)
+        self.volume = MixerSlider(0, 127, volume_tip,
+                                  f"Double-click: {volume_text(DEFAULT_VOLUME / 127)}", self)
         self.volume.setFixedWidth(56)
-        self.pan = QSlider(Qt.Orientation.Horizontal, self)
-        self.pan.setRange(-64, 64)
+        self.pan = MixerSlider(-64, 64, pan_tip, "Double-click: centre", self)
         self.pan.setFixedWidth(40)
+        # The undo step a press began at: a double-click's first press may have moved the
+        # fader a page (one step), which its reset then takes the place of.
+        self._pressed_at: int | None = None
         for w in (self.mute, self.solo):
             w.setCheckable(True)
         for w in (self.swatch, self.mute, self.solo, self.instrument, self.volume, self.pan):
@@ -210,6 +215,11 @@ class TrackHeader(QFrame):
         self.volume.valueChanged.connect(self._volume_changed)
         self.pan.sliderReleased.connect(self._pan)
         self.pan.valueChanged.connect(self._pan_changed)
+        for fader in (self.volume, self.pan):
+            fader.pressed.connect(self._fader_pressed)
+        self.volume.reset_requested.connect(
+            lambda: self._reset_fader("Reset volume", volume=DEFAULT_VOLUME / 127))
+        self.pan.reset_requested.connect(lambda: self._reset_fader("Centre pan", pan=0.0))
         self.swatch.clicked.connect(self._pick_colour)
 
     def set_track(self, track: Track) -> None:
@@ -226,10 +236,8 @@ class TrackHeader(QFrame):
         index = self.instrument.findData(value)
         self.instrument.setCurrentIndex(index if index >= 0 or not track.is_drum
                                         else self.instrument.findData(DRUMS))
-        self.volume.setValue(round(track.volume * 127))
-        self.volume.setToolTip(f"Volume {round(track.volume * 127)}")
-        self.pan.setValue(round(track.pan * 64))
-        self.pan.setToolTip(f"Pan {round(track.pan * 64):+d}")
+        self.volume.set_quietly(round(track.volume * 127))
+        self.pan.set_quietly(round(track.pan * 64))
         self.swatch.setStyleSheet(f"background:{track.colour}; border:none;")
         written = written_transposition(track.transposition, track.program, track.is_drum,
                                         track.name)
@@ -353,7 +361,6 @@ class TrackHeader(QFrame):
                                         name_after=True))
 
     def _volume_changed(self, value: int) -> None:
-        self.volume.setToolTip(f"Volume {value}")
         if not self.volume.isSliderDown():  # keyboard/wheel: commit at once
             self._volume()
 
@@ -367,12 +374,28 @@ class TrackHeader(QFrame):
         self._set("Change volume", volume=self.volume.value() / 127)
 
     def _pan_changed(self, value: int) -> None:
-        self.pan.setToolTip(f"Pan {value:+d}")
         if not self.pan.isSliderDown():
             self._pan()
 
     def _pan(self) -> None:
         self._set("Change pan", pan=max(-1.0, min(1.0, self.pan.value() / 64)))
+
+    def _fader_pressed(self) -> None:
+        self._pressed_at = self.lst.document.undo_stack.index()
+
+    def _reset_fader(self, what: str, **change: float) -> None:
+        """A double-click on a fader: its default (full volume, the centre), one undo step
+        as a drag is. The double-click's first press, on the groove, moved the fader a page
+        and made a step of its own: that one is taken back first."""
+        stack = self.lst.document.undo_stack
+        if (self._pressed_at is not None and stack.index() == self._pressed_at + 1
+                and stack.command(self._pressed_at).text() in ("Change volume",
+                                                                "Change pan")):
+            self.lst.document.go_to_step(self._pressed_at)
+        self._pressed_at = None
+        track = self._track_now()
+        if track is not None:
+            self._set(f"{what} of {track_label(self.lst.document.song, track.id)}", **change)
 
     def _pick_colour(self) -> None:
         from . import dialogs  # through the package, as every question the studio asks

@@ -54,6 +54,69 @@ def test_header_edits_name_instrument_mute_volume(opened):
     assert header.mute.isChecked() is False  # the row follows the song
 
 
+def groove_point(slider, value: int) -> QPoint:
+    """A point on ``slider``'s groove well away from its handle at ``value``."""
+    span = slider.maximum() - slider.minimum()
+    at = (value - slider.minimum()) / span
+    return QPoint(round(slider.width() * (0.9 if at < 0.5 else 0.1)), slider.height() // 2)
+
+
+@pytest.mark.parametrize("where", ["handle", "groove"])
+def test_a_double_click_resets_volume_and_centres_pan_in_one_undo_step(opened, where):
+    # A DAW's mixer strip: a double-click on a fader puts it back at its default.
+    win = opened
+    doc = win.document
+    bass = doc.song.tracks[1]
+    doc.apply(set_track_props(doc.song, bass.id, "Set up", volume=64 / 127, pan=-20 / 64))
+    header = win.tracklist.header(bass.id)
+    for fader, after in ((header.volume, ("Reset volume of Bass", 127, -20)),
+                         (header.pan, ("Centre pan of Bass", 127, 0))):
+        steps = doc.undo_stack.index()
+        at = (QPoint(fader._handle_centre().x(), fader.height() // 2) if where == "handle"
+              else groove_point(fader, fader.value()))  # a page step on its first press
+        QTest.mouseClick(fader, Qt.MouseButton.LeftButton, pos=at)  # a double-click's
+        QTest.mouseDClick(fader, Qt.MouseButton.LeftButton, pos=at)  # two halves
+        track = doc.song.track(bass.id)
+        assert (doc.undo_stack.undoText(), round(track.volume * 127),
+                round(track.pan * 64)) == after
+        assert doc.undo_stack.index() == steps + 1  # one step, the press's page folded in
+        assert fader.value() == after[1 if fader is header.volume else 2]
+    doc.undo_stack.undo()
+    assert round(doc.song.track(bass.id).pan * 64) == -20 and header.pan.value() == -20
+
+
+def test_the_faders_say_their_level_in_db_and_the_pan_as_l_c_r(opened, qtbot):
+    from PySide6.QtWidgets import QToolTip
+
+    win = opened
+    doc = win.document
+    bass = doc.song.tracks[1]
+    doc.apply(set_track_props(doc.song, bass.id, "Set up", volume=64 / 127, pan=-20 / 64))
+    header = win.tracklist.header(bass.id)
+    assert header.volume.toolTip() == "Volume −6.0 dB (64)\nDouble-click: 0 dB (127)"
+    assert header.pan.toolTip() == "Pan L20\nDouble-click: centre"
+    assert win.tracklist.header(doc.song.tracks[0].id).pan.toolTip().startswith("Pan C\n")
+    # While dragged, the value shows beside the handle and follows it; the song changes
+    # only when the fader is let go (one undo step).
+    steps = doc.undo_stack.index()
+    header.pan.setSliderDown(True)
+    header.pan.setValue(30)
+    assert QToolTip.isVisible() and QToolTip.text() == "Pan R30"
+    header.pan.setValue(-64)
+    assert QToolTip.text() == "Pan L64" and header.pan.toolTip().startswith("Pan L64\n")
+    assert doc.undo_stack.index() == steps
+    header.pan.setSliderDown(False)
+    header.pan.sliderReleased.emit()
+    assert round(doc.song.track(bass.id).pan * 64) == -64
+    assert doc.undo_stack.index() == steps + 1
+    header.volume.setSliderDown(True)
+    header.volume.setValue(0)
+    assert QToolTip.text() == "Volume silent (0)"
+    header.volume.setSliderDown(False)
+    header.volume.sliderReleased.emit()
+    assert doc.song.track(bass.id).volume == 0
+
+
 def test_drum_kit_choice_moves_the_track_to_the_drum_channel(opened):
     win = opened
     header = win.tracklist.headers[0]
