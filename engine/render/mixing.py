@@ -207,13 +207,38 @@ def dc_anchors(sums: np.ndarray, block: int, sample_rate: int,
 
 def subtract_drift(stretch: np.ndarray, anchors: np.ndarray, block: int) -> None:
     """Take the drift out of ``stretch`` (a whole number of blocks) in place: ``anchors``
-    are its blocks' (:func:`dc_anchors`) and the next block's."""
+    are its blocks' (:func:`dc_anchors`) and the next block's.
+
+    Digital silence stays digital silence to the sample: in a block that starts (ends)
+    with a drift of 0, next to a silent one, the exact zeros before its first sounding
+    sample (after its last) are left as they are, so the ramp from 0 starts on a note's
+    onset, not up to a block (5 ms) ahead of it (−89 dBFS, drawn before the transient)."""
     blocks = stretch.reshape(-1, block, 2)
     ramp = (np.arange(block, dtype=np.float32) / block)[None, :, None]
     a = anchors
+    silences = _edge_silences(blocks, a)
     drift = (a[1:] - a[:-1])[:, None, :] * ramp  # one temporary, not two
     drift += a[:-1, None, :]
     blocks -= drift
+    for b, c, zeros in silences:
+        blocks[b, zeros, c] = 0
+
+
+def _edge_silences(blocks: np.ndarray, anchors: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """``(block, channel, mask)`` of the exact zeros that are a silence's: those before a
+    block's first non-zero sample where its drift starts at 0, after its last where it
+    ends at 0 (the few blocks next to a silence: no pass over the whole stretch)."""
+    starts, ends = anchors[:-1] == 0, anchors[1:] == 0
+    found = []
+    for b, c in zip(*np.nonzero(starts != ends), strict=True):
+        sounding = blocks[b, :, c] != 0
+        if starts[b, c]:  # what comes before the first sound
+            zeros = ~np.logical_or.accumulate(sounding)
+        else:  # what comes after the last
+            zeros = ~np.logical_or.accumulate(sounding[::-1])[::-1]
+        if zeros.any():
+            found.append((int(b), int(c), zeros))
+    return found
 
 
 def remove_dc(audio: np.ndarray, sample_rate: int, window_s: float = 0.25,
