@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
@@ -151,11 +152,35 @@ def tpdf_dither(block: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """``block`` (float, full scale ±1) as 16-bit samples, with triangular (TPDF) noise
     of ±1 step added before rounding: the rounding error becomes a steady hiss at about
     −93 dBFS instead of distortion that follows the music (a fade's tail, a quiet
-    release gone grainy), as a DAW's 16-bit bounce does."""
+    release gone grainy), as a DAW's 16-bit bounce does.
+
+    Digital silence stays digital silence: a sample exactly 0.0 has no rounding error
+    to hide, so it is written 0, undithered. An empty track's stem is all zeros and a
+    rest between notes is silent, as a DAW's strip-silence expects (dithered, each was
+    ±1 step of hiss, and seven summed stems seven noise floors)."""
+    samples = np.asarray(block, np.float32)
     noise = (rng.random(block.shape, dtype=np.float32)
              - rng.random(block.shape, dtype=np.float32))
-    scaled = np.asarray(block, np.float32) * 32767.0 + noise
+    noise[samples == 0] = 0  # (drawn all the same: the noise after it stays the same)
+    scaled = samples * 32767.0 + noise
     return np.clip(np.rint(scaled), -32768, 32767).astype(np.int16)
+
+
+# libsndfile's command (sndfile.h's SFC_SET_ADD_PEAK_CHUNK, which the soundfile package
+# does not name) that leaves out the PEAK chunk it writes into a float WAV: the chunk
+# holds the time it was written, so two renders of one song differed byte for byte.
+SFC_SET_ADD_PEAK_CHUNK = 0x1050
+
+
+def _wav_writer(f: BinaryIO, sample_rate: int, subtype: str) -> sf.SoundFile:
+    """A stereo WAV being written to ``f``: the same samples give the same bytes (a
+    float file without its PEAK chunk, which only a few readers use to skip a scan)."""
+    out = sf.SoundFile(f, "w", sample_rate, 2, subtype, format="WAV")
+    if subtype == "FLOAT":
+        from soundfile import _ffi, _snd  # the C library behind soundfile's API
+
+        _snd.sf_command(out._file, SFC_SET_ADD_PEAK_CHUNK, _ffi.NULL, _snd.SF_FALSE)
+    return out
 
 
 def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
@@ -174,13 +199,9 @@ def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
         def samples(block: np.ndarray) -> np.ndarray:
             return block
     try:
-        with open(tmp, "xb") as f:
-            if isinstance(audio, np.ndarray):
-                sf.write(f, samples(audio), sample_rate, subtype=subtype, format="WAV")
-            else:
-                with sf.SoundFile(f, "w", sample_rate, 2, subtype, format="WAV") as out:
-                    for block in audio():
-                        out.write(samples(block))
+        with open(tmp, "xb") as f, _wav_writer(f, sample_rate, subtype) as out:
+            for block in [audio] if isinstance(audio, np.ndarray) else audio():
+                out.write(samples(block))
     except OSError as e:
         raise OSError(e.errno, e.strerror, str(shown)) from None
 
