@@ -91,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
     from engine.io.atomic import refuse_read_only
     from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
     from engine.render.files import bar_one_note, remove_stems, stale_stems, stem_names
+    from engine.render.mixing import why_silent
 
     refuse_given_twice(args)
     if args.output is None and args.stems is None and args.rehearsal is None:
@@ -161,11 +162,6 @@ def run(args: argparse.Namespace) -> int:
         n = len(report.stem_paths)
         kind = "dry stem" if report.dry_stems else "stem"
         where.append(f"{plural(n, kind)} in {args.stems.as_posix().rstrip('/')}/")
-        heard = set(song.audible_ids())
-        silent = [t.name for t in song.tracks if t.notes and t.id not in heard]
-        if silent:  # written (a DAW user may want them) but not heard in the mix: said
-            print(f"partita: note: muted or not soloed, so not in the mix (their stems are "
-                  f"written): {', '.join(silent)}", file=sys.stderr)
     if args.rehearsal is not None:
         n = len(report.rehearsal_paths)
         lead = (f", after {plural(args.count_in, 'bar')} of count-in"
@@ -176,7 +172,11 @@ def run(args: argparse.Namespace) -> int:
     if report.mix_path is not None and report.mix_gain_db < report.gain_db - 0.05:
         gain += (f" (the mix {report.mix_gain_db:+.1f} dB: with tracks muted or soloed, "
                  "it would clip at the stems' gain)")
-    print(f"synth: {report.synth}, peak {report.peak_dbfs:.1f} dBFS{gain}", file=sys.stderr)
+    print(f"synth: {report.synth}, {peaks_text(report)}{gain}", file=sys.stderr)
+    left = left_out_note(song, mix=report.mix_path is not None,
+                         rehearsal=args.rehearsal is not None, stems=args.stems is not None)
+    if left:  # what is muted or soloed shapes the mix: said, with what is left out
+        print(f"partita: note: {left}", file=sys.stderr)
     bar_one = bar_one_note(song, report.sample_rate, mix=report.mix_path is not None,
                            stems=args.stems is not None) if span is None else None
     if bar_one and (report.mix_path is not None or args.stems is not None):
@@ -190,7 +190,55 @@ def run(args: argparse.Namespace) -> int:
         f"({report.speed:.0f}× real time) → {', '.join(where)} "
         f"({BIT_DEPTH_NAMES[report.bit_depth]} WAV, {report.sample_rate} Hz)"
     )
+    if report.mix_path is not None and report.mix_peak_dbfs == float("-inf"):
+        # Written (the stems beside it are what was wanted, maybe), but almost surely a
+        # mistake: said last, and exit status 1 so a script does not pass it on.
+        print(f"partita: warning: {report.mix_path.name} is silent: {why_silent(song)} "
+              "(unmute or solo a track to hear it in the mix)", file=sys.stderr)
+        return 1
     return 0
+
+
+def peaks_text(report) -> str:
+    """The sample peaks of what was written, each named: ``"mix peak -8.4 dBFS, loudest
+    stem peak -3.5 dBFS"`` (the loudest stem is not the mix: a soloed Lead's mix peaked
+    5 dB below the drums' stem); ``"mix silent"``."""
+    def peak(what: str, value: float) -> str:
+        return f"{what} silent" if value == float("-inf") else f"{what} peak {value:.1f} dBFS"
+
+    peaks = []
+    if report.mix_path is not None:
+        peaks.append(peak("mix", report.mix_peak_dbfs))
+    if report.stem_paths:
+        peaks.append(peak(f"loudest {'dry stem' if report.dry_stems else 'stem'}",
+                          report.stem_peak_dbfs))
+    if report.rehearsal_paths:
+        peaks.append(peak("loudest rehearsal mix", report.rehearsal_peak_dbfs))
+    return ", ".join(peaks)
+
+
+def left_out_note(song, *, mix: bool, rehearsal: bool, stems: bool) -> str | None:
+    """What the mix (and the rehearsal mixes) leave out, muted or not soloed: "the mix
+    leaves out 2 tracks (muted: Drums; not soloed: Bass); their stems are written";
+    None when every track with notes is heard."""
+    from engine.render.mixing import left_out
+    from engine.score import track_labels
+
+    muted, unsoloed = left_out(song)
+    if not muted and not unsoloed:
+        return None
+    labels = track_labels(song)
+    which = "; ".join(f"{why}: {', '.join(labels[t.id] for t in tracks)}"
+                      for why, tracks in (("muted", muted), ("not soloed", unsoloed))
+                      if tracks)
+    n = plural(len(muted) + len(unsoloed), "track")
+    if mix or rehearsal:
+        who = ("the mix and the rehearsal mixes leave" if mix and rehearsal
+               else "the mix leaves" if mix else "the rehearsal mixes leave")
+        return f"{who} out {n} ({which})" + ("; their stems are written" if stems else "")
+    if stems:  # no mix: the stems are every track's all the same
+        return f"{n} would be left out of a mix ({which}); their stems are written"
+    return None
 
 
 

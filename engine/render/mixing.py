@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.score import Song, Track
+from engine.score import Song, Track, track_labels
 
 CEILING_DBFS = -1.0
 CEILING = 10 ** (CEILING_DBFS / 20)
@@ -72,6 +72,34 @@ def rehearsal_mix(heard: np.ndarray, own: np.ndarray) -> np.ndarray:
     out *= others * np.array([far, 1], np.float32)
     out += own * np.array([1, far], np.float32)
     return out
+
+
+def left_out(song: Song) -> tuple[list[Track], list[Track]]:
+    """The tracks with notes that the mix leaves out: the muted ones, and those not
+    soloed while another track is (a track muted and not soloed counts as muted)."""
+    heard = set(song.audible_ids())
+    out = [t for t in song.tracks if t.notes and t.id not in heard]
+    return [t for t in out if t.mute], [t for t in out if not t.mute]
+
+
+def why_silent(song: Song) -> str:
+    """Why a mix of ``song`` holds nothing: ``"every track is muted"``, ``"the soloed
+    track Lead is muted"``, ``"the tracks heard in it have no notes: Pad"``, ..."""
+    soloed = [t for t in song.tracks if t.solo]
+    heard = [t for t in song.tracks if t.id in set(song.audible_ids())]
+    labels = track_labels(song)
+
+    def names(tracks: list[Track]) -> str:
+        return ", ".join(labels[t.id] for t in tracks)
+
+    if not heard and not soloed:
+        return "every track is muted"
+    if not heard:
+        return (f"the soloed track {names(soloed)} is muted" if len(soloed) == 1
+                else f"every soloed track is muted ({names(soloed)})")
+    if not any(t.notes for t in heard):
+        return f"the tracks heard in it have no notes: {names(heard)}"
+    return f"the tracks heard in it make no sound here: {names(heard)}"
 
 
 def sum_tracks(stems: Mapping[int, np.ndarray], song: Song, *,

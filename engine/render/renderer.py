@@ -87,6 +87,11 @@ class RenderReport:
     bars: int
     gain_db: float = 0.0  # headroom gain applied to mix and stems (≤ 0 dB)
     peak_dbfs: float = field(default=float("-inf"))  # sample peak of what was written
+    # The sample peak of each kind of file written (-inf: silent, or none written): the
+    # mix's, the loudest stem file's (dry ones when dry_stems), the loudest rehearsal mix's.
+    mix_peak_dbfs: float = field(default=float("-inf"))
+    stem_peak_dbfs: float = field(default=float("-inf"))
+    rehearsal_peak_dbfs: float = field(default=float("-inf"))
     # The mix's gain: the stems', unless the mix as heard (tracks muted) would pass the
     # ceiling at it (see mixing.headroom_gains).
     mix_gain_db: float = 0.0
@@ -462,6 +467,7 @@ def render_files(
         remixed = ((mix_path is not None or rehearsing)
                    and len(audible) < len(song.tracks))
         loudest_stem, length = 0.0, period if cut else frames
+        loudest_file = 0.0  # of the stem files: the dry ones when they are written
         waiting: dict[int, tuple[Path, int]] = {}
         # The pre-fader stems (dry_stems): what the stem files hold; `waiting` keeps the
         # levelled ones the mix as heard and the rehearsal mixes are summed from.
@@ -505,6 +511,7 @@ def render_files(
                     if d is not None:
                         loudest_dry = wrap_tail(d, stem.frames, period, beside)
                 loudest_stem = max(loudest_stem, loudest, loudest_dry)
+                loudest_file = max(loudest_file, loudest_dry if d is not None else loudest)
             if not cut:
                 length = max(length, stem.frames)
             if dry_raw is not None:
@@ -534,8 +541,9 @@ def render_files(
             loudest_mix = sum_stems(mixed, [waiting[t.id] for t in song.tracks
                                             if t.id in audible], WRITE_CHUNK)
         gain, mix_gain = headroom_gains(loudest_every, loudest_stem, loudest_mix)
-        loudest = max(loudest_mix * mix_gain if mix_path else 0.0,
-                      loudest_stem * gain if stems_dir else 0.0)
+        mix_peak = loudest_mix * mix_gain if mix_path else 0.0
+        stem_peak = loudest_file * gain if stems_dir else 0.0
+        rehearsal_peak = 0.0
         sources: list[tuple[Path, Callable[[], Iterator[np.ndarray]]]] = []
         if mix_path is not None:  # scaled a piece at a time: `mixed` stays at unity
             sources.append((Path(mix_path), _scaled(_chunks_of(mixed), mix_gain)))
@@ -548,7 +556,7 @@ def render_files(
                                       lead_frames, WRITE_CHUNK)
             loud = max((peak(p) for p in pieces()), default=0.0)
             own_gain = headroom_gains(loudest_every, loudest_stem, loud)[1]
-            loudest = max(loudest, loud * own_gain)
+            rehearsal_peak = max(rehearsal_peak, loud * own_gain)
             sources.append((path, _scaled(pieces, own_gain)))
         written = _Written(progress, share, len(sources) * length, stage)
         files: list[tuple[Path, AudioSource]] = [
@@ -576,7 +584,10 @@ def render_files(
         bars=(TimeMap.of(song).bar_count(song.end) if span is None
               else TimeMap.of(whole).bar_count(span[1]) - TimeMap.of(whole).tick_to_bar(span[0])),
         gain_db=to_db(gain),
-        peak_dbfs=to_db(loudest),
+        peak_dbfs=to_db(max(mix_peak, stem_peak, rehearsal_peak)),
+        mix_peak_dbfs=to_db(mix_peak),
+        stem_peak_dbfs=to_db(stem_peak),
+        rehearsal_peak_dbfs=to_db(rehearsal_peak),
         mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
         end=end,
         bit_depth=bit_depth,

@@ -238,7 +238,83 @@ def test_render_says_which_stems_are_not_in_the_mix(tmp_path, capsys):
     assert main(["render", str(src), "--stems", str(tmp_path / "stems"),
                  "--sample-rate", "8000", "--synth", "builtin"]) == 0
     err = capsys.readouterr().err
-    assert "not in the mix (their stems are written): Pad" in err
+    assert ("1 track would be left out of a mix (muted: Pad); their stems are written"
+            in err)
+
+
+def mixer_song(tmp_path, **settings):
+    """Drums, Bass and Lead, each with ``settings[name]`` (mute/solo) applied."""
+    from engine.io import save_song
+
+    song = Song(tracks=tuple(
+        Track(name, program, drum, DRUM_CHANNEL if drum else 0,
+              notes=tuple(Note(pitch, i * 480, 240, velocity) for i in range(4)),
+              **settings.get(name, {}))
+        for name, program, drum, pitch, velocity in (
+            ("Drums", 0, True, 36, 127), ("Bass", 33, False, 40, 110),
+            ("Lead", 80, False, 72, 40))))
+    src = tmp_path / "band.partita"
+    save_song(song, src)
+    return src
+
+
+def test_a_mix_made_with_tracks_muted_or_soloed_says_what_it_leaves_out(tmp_path, capsys):
+    """QA: with -o alone, muting or soloing tracks went unsaid (only --stems named them)."""
+    src = mixer_song(tmp_path, Drums={"mute": True}, Lead={"solo": True})
+    mix = tmp_path / "mix.wav"
+    assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000",
+                 "--synth", "builtin"]) == 0
+    err = capsys.readouterr().err
+    assert "note: the mix leaves out 2 tracks (muted: Drums; not soloed: Bass)\n" in err
+    assert "stems" not in err
+    src = mixer_song(tmp_path)
+    assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000",
+                 "--synth", "builtin"]) == 0
+    assert "leaves out" not in capsys.readouterr().err  # every track heard: nothing said
+
+
+def test_the_peak_line_names_the_mix_and_the_loudest_stem(tmp_path, capsys):
+    """QA: with --stems, 'peak -3.5 dBFS' was the loudest stem's, while the mix of a
+    soloed Lead peaked at -8.4."""
+    import numpy as np
+
+    src = mixer_song(tmp_path, Lead={"solo": True})
+    mix, stems = tmp_path / "mix.wav", tmp_path / "stems"
+    assert main(["render", str(src), "-o", str(mix), "--stems", str(stems),
+                 "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    line = next(x for x in capsys.readouterr().err.splitlines() if x.startswith("synth: "))
+    said = dict(part.rsplit(" peak ", 1) for part in line.split(", ")[1:3])
+    assert list(said) == ["mix", "loudest stem"]
+
+    def peak_dbfs(path) -> float:
+        return 20 * np.log10(np.abs(sf.read(str(path), dtype="float64")[0]).max())
+
+    assert float(said["mix"].removesuffix(" dBFS")) == pytest.approx(peak_dbfs(mix), abs=0.06)
+    loudest = max(peak_dbfs(p) for p in stems.iterdir())
+    assert float(said["loudest stem"].removesuffix(" dBFS")) == pytest.approx(loudest,
+                                                                            abs=0.06)
+    assert peak_dbfs(mix) < loudest - 3  # the soft Lead alone against the loud drums
+
+
+@pytest.mark.parametrize("settings, why", [
+    ({"Drums": {"mute": True}, "Bass": {"mute": True}, "Lead": {"mute": True}},
+     "every track is muted"),
+    ({"Lead": {"solo": True, "mute": True}}, "the soloed track Lead is muted"),
+])
+def test_a_silent_mix_is_a_warning_and_exit_status_1(tmp_path, capsys, settings, why):
+    """QA: every track muted wrote a silent mix.wav with exit 0 and 'peak -inf dBFS'."""
+    src = mixer_song(tmp_path, **settings)
+    mix, stems = tmp_path / "mix.wav", tmp_path / "stems"
+    assert main(["render", str(src), "-o", str(mix), "--stems", str(stems),
+                 "--sample-rate", "8000", "--synth", "builtin"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("rendered 1 bar")  # written all the same: the stems too
+    assert mix.is_file() and len(list(stems.iterdir())) == 3
+    assert not sf.read(str(mix), dtype="int32")[0].any()
+    err = captured.err.splitlines()
+    assert err[-1] == (f"partita: warning: mix.wav is silent: {why} (unmute or solo a "
+                       "track to hear it in the mix)")
+    assert "mix silent, loudest stem peak -" in captured.err and "inf" not in captured.err
 
 
 def test_render_into_a_folder_with_a_name_too_long_says_which_name(tmp_path, capsys):

@@ -262,5 +262,5 @@ def test_render_quiet_says_no_progress(tmp_path, capsys):
     assert main([*argv, "-q"]) == 0
     said = capsys.readouterr()
     (line,) = said.err.splitlines()  # what it rendered with is still said
-    assert line.startswith("synth: built-in, peak ")
+    assert line.startswith("synth: built-in, mix peak ")
     assert said.out.startswith("rendered ")
