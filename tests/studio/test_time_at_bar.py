@@ -159,8 +159,8 @@ def test_the_dialog_offers_the_bars_groupings_the_usual_first(qapp):
     dialog.grouping.setCurrentText("3+2+2")
     assert dialog.meter() == (7, 8, (3, 2, 2))
     dialog.numerator.setValue(8)  # a new numerator offers its own
-    assert dialog.grouping.currentText() == "1+1+1+1+1+1+1+1"  # 8/8's usual: eighths
-    assert "3+3+2" in [dialog.grouping.itemText(i) for i in range(dialog.grouping.count())]
+    assert dialog.grouping.currentText() == "3+3+2"  # 8/8's usual, as prog counts it
+    assert "2+2+2+2" in [dialog.grouping.itemText(i) for i in range(dialog.grouping.count())]
     dialog.denominator.setCurrentText("4")  # quarters are counted in quarters
     assert not dialog.grouping.isEnabled() and dialog.meter() == (8, 4, ())
     grouped = TimeDialog(None, 1, 120.0, (7, 8, (3, 2, 2)), "")  # opens as it is
