@@ -13,7 +13,9 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   (:data:`~engine.io.musicxml.DRUM_DISPLAY`, what the export writes).
 - Time is in the project's PPQ (480: a triplet is exact). Meters, key signatures (spelt
   as the engine spells them: ``"Bb"``, ``"F#m"``), metronome marks (none: 120 BPM, said)
-  and rehearsal marks (as markers) are kept. An opening measure shorter than its meter
+  and rehearsal marks (as markers) are kept; a meter of eighths whose time signature
+  writes no grouping is counted as its bars' beams agree on (:func:`beamed_groupings`:
+  MuseScore's 11/8 beamed 3+3+3+2). An opening measure shorter than its meter
   is a pickup (:meth:`~engine.score.TimeMap.has_pickup`); a measure cut short later (a
   bar split at a repeat) is a bar of its own length, so every bar line falls where the
   score has it. Transposing instruments are read at sounding pitch, the part's
@@ -41,6 +43,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import itertools
 import math
 import os
 import re
@@ -78,7 +81,13 @@ from engine.score.instruments import (
     program_name,
 )
 from engine.score.lyrics import Lyric, lyric_or_none
-from engine.score.song import BPM_RANGE, MAX_NUMERATOR, check_transposition
+from engine.score.song import (
+    BPM_RANGE,
+    MAX_NUMERATOR,
+    check_transposition,
+    default_pulses,
+    grouping_text,
+)
 from engine.score.spelling import KEY_SIGNATURES, SPELLING_RE, kept_spelling
 
 from .dynamics import DEFAULT_LEVEL, DYNAMIC_LEVELS, accent
@@ -127,6 +136,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
     _play_sounding_tempos(root)
     drums = drum_keys(root)  # before music21 reads the tree: it moves the drum notes
     swings = swing_marks(root)
+    groupings = beamed_groupings(root)
     try:
         from music21.musicxml.xmlToM21 import MusicXMLImporter
     except ImportError:
@@ -143,7 +153,8 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
                            changes)
             score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
             song, said = score_to_song(score, drums, kit_parts(root), written,
-                                       part_mixes(root))
+                                       part_mixes(root), groupings)
+            said += grouping_lines(song, groupings)
             said += _changed_transpositions(root, written, changes)
             part_ids = [_part_id(p[0]) for p in _players(score)]
             song = with_kits(song, kit_programs(root), part_ids)
@@ -301,6 +312,168 @@ def swing_notes(notes: Sequence[Note], changes: Sequence[tuple[int, SwingMark]],
         moved += start != n.start
         out.append(replace(n, start=start, duration=max(int(n.duration > 0), end - start)))
     return tuple(out), moved
+
+
+# -- a meter's grouping, from its beams ---------------------------------------------------
+
+
+@dataclass
+class _BeamedBars:
+    """What the full bars of one meter show of its grouping: each beam's span, in the
+    meter's unit from its bar line, and how each bar that its beams fill end to end is
+    beamed (its groups' lengths)."""
+
+    spans: list[tuple[Fraction, Fraction]] = field(default_factory=list)
+    tilings: Counter[tuple[Fraction, ...]] = field(default_factory=Counter)
+    written: bool = False  # a bar's <time> writes a grouping (3+2+2): the file's word rules
+
+
+def beamed_groupings(root: ET.Element) -> dict[tuple[int, int], tuple[int, ...]]:
+    """Per meter ``(numerator, denominator)`` of eighths or 16ths counted in twos and
+    threes (7/8, 11/8, 13/16; not compound 6/8) whose ``<time>`` writes no grouping, the
+    grouping its bars' eighth-note beams (``<beam number="1">``) show: MuseScore writes an
+    11/8 beamed 3+3+3+2 as ``<beats>11</beats>`` and the beams alone. A meter has one
+    where every bar its beams fill end to end is beamed in the same groups and no beam of
+    any full bar of it, in any part, crosses a line between two of them (a bar of
+    dotted quarters has no beams, and says nothing); one the default counting already
+    says is left out. Read from the file: music21 keeps no beam of a note it reads."""
+    bars: dict[tuple[int, int], _BeamedBars] = {}
+    for part in root.findall("part"):
+        divisions, meter = Fraction(1), None
+        for measure in part.findall("measure"):
+            time = measure.find("attributes/time")
+            if time is not None:
+                meter, written = _written_meter(time)
+                if meter is not None and written:
+                    bars.setdefault(meter, _BeamedBars()).written = True
+                    meter = None  # its grouping is the file's: nothing to infer
+            found = _beam_spans(measure, divisions)
+            if found is None:
+                continue
+            spans, length, divisions = found
+            if meter is None or not _counted_in_groups(*meter):
+                continue
+            unit = Fraction(meter[1], 4)  # the meter's notes in a quarter
+            if length * unit != meter[0] or not spans:
+                continue  # a pickup or a bar cut short: its beams start off the bar line
+            seen = bars.setdefault(meter, _BeamedBars())
+            in_units = sorted({(start * unit, end * unit) for start, end in spans})
+            seen.spans += in_units
+            tiling = _tiling(in_units, meter[0])
+            if tiling is not None:
+                seen.tilings[tiling] += 1
+    out = {}
+    for (numerator, denominator), seen in bars.items():
+        grouping = _agreed_grouping(seen, numerator, denominator)
+        if grouping:
+            out[(numerator, denominator)] = grouping
+    return out
+
+
+def _written_meter(time: ET.Element) -> tuple[tuple[int, int] | None, bool]:
+    """A ``<time>``'s meter ``(numerator, denominator)`` and whether it writes a grouping
+    (``<beats>3+2+2</beats>``, or 3/8+2/8+2/8 as several beats); None for one without a
+    meter (senza misura) or of several units (3/8+2/4)."""
+    beats = [(b.text or "").strip() for b in time.findall("beats")]
+    types = {(t.text or "").strip() for t in time.findall("beat-type")}
+    try:
+        groups = [int(g) for b in beats for g in b.split("+")]
+        denominator = int(types.pop()) if len(types) == 1 else None
+    except ValueError:
+        return None, False
+    if denominator is None or not groups:
+        return None, False
+    return (sum(groups), denominator), len(groups) > 1
+
+
+def _counted_in_groups(numerator: int, denominator: int) -> bool:
+    """A meter of eighths or 16ths whose usual counting has a group of two (5/8, 7/8,
+    11/8, 7/16): one a beaming may count otherwise. Not 6/8 or 9/8 (dotted beats), nor
+    3/8 or 4/8 (single beats)."""
+    return denominator in (8, 16) and 2 in default_pulses(numerator, denominator)
+
+
+def _beam_spans(measure: ET.Element, divisions: Fraction
+                ) -> tuple[list[tuple[Fraction, Fraction]], Fraction, Fraction] | None:
+    """A measure's eighth-note beams, each from its first note's start to its last note's
+    end, in quarters from the bar line; how long the measure is (its longest voice); and
+    the ``<divisions>`` in force after it. Grace notes are left out (they take no time),
+    and a beam that starts or ends in another measure. None for a measure whose
+    durations are not numbers."""
+    spans, open_ = [], {}  # a voice → where its open beam starts
+    at = longest = chord_at = Fraction(0)
+    try:
+        for element in measure:
+            if element.tag == "attributes" and element.findtext("divisions"):
+                divisions = Fraction(element.findtext("divisions").strip())
+            elif element.tag in ("backup", "forward"):
+                step = Fraction((element.findtext("duration") or "0").strip()) / divisions
+                at += step if element.tag == "forward" else -step
+                longest = max(longest, at)
+            elif element.tag == "note" and element.find("grace") is None:
+                length = Fraction((element.findtext("duration") or "0").strip()) / divisions
+                if element.find("chord") is None:
+                    chord_at, at = at, at + length
+                longest = max(longest, chord_at + length)
+                beam = next((b for b in element.findall("beam")
+                             if b.get("number", "1") == "1"), None)
+                voice = (element.findtext("voice") or "1").strip()
+                kind = (beam.text or "").strip() if beam is not None else ""
+                if kind == "begin":
+                    open_[voice] = chord_at
+                elif kind == "end" and voice in open_:
+                    spans.append((open_.pop(voice), chord_at + length))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return spans, longest, divisions
+
+
+def _tiling(spans: Sequence[tuple[Fraction, Fraction]], length: int
+            ) -> tuple[Fraction, ...] | None:
+    """The lengths of ``spans`` (sorted) where they fill a bar of ``length`` units end to
+    end, one after another; else None."""
+    lengths, at = [], Fraction(0)
+    for start, end in spans:
+        if start != at:
+            return None
+        lengths.append(end - start)
+        at = end
+    return tuple(lengths) if at == length else None
+
+
+def _agreed_grouping(seen: _BeamedBars, numerator: int, denominator: int) -> tuple[int, ...]:
+    """The grouping the bars of one meter agree on (:func:`beamed_groupings`); empty for
+    none, or for the one the meter is counted in anyway."""
+    if seen.written or not seen.tilings:
+        return ()
+    tiling = seen.tilings.most_common(1)[0][0]
+    if any(g.denominator != 1 for g in tiling):
+        return ()  # a group ends within an eighth (a triplet's): no grouping of the meter
+    lines = set(itertools.accumulate(tiling))
+    if any(start < line < end for start, end in seen.spans for line in lines):
+        return ()  # a beam over a group line: the bars are beamed in more ways than one
+    try:
+        return TimeSignature(0, numerator, denominator, tuple(int(g) for g in tiling)).groups
+    except ValueError:  # one group (eleven under one beam): no grouping
+        return ()
+
+
+def with_groupings(sigs: Sequence[TimeSignature],
+                   groupings: dict[tuple[int, int], tuple[int, ...]]) -> list[TimeSignature]:
+    """``sigs`` with each meter that the score writes no grouping for counted in the
+    groups its beams show (:func:`beamed_groupings`)."""
+    return [replace(s, groups=groupings[(s.numerator, s.denominator)])
+            if not s.groups and (s.numerator, s.denominator) in groupings else s
+            for s in sigs]
+
+
+def grouping_lines(song: Song, groupings: dict[tuple[int, int], tuple[int, ...]]
+                   ) -> list[str]:
+    """The report's line for each meter the song counts in the groups its beams show."""
+    used = {s.meter for s in song.time_signatures}
+    return [f"{n}/{d} read as {grouping_text(g)} from its beams (the time signature "
+            f"writes no grouping)" for (n, d), g in sorted(groupings.items())
+            if (n, d, g) in used]
 
 
 # -- the file -------------------------------------------------------------------------------
@@ -672,11 +845,13 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
                   kits: set[str] = frozenset(),
                   transpositions: dict[str, tuple[int, int]] | None = None,
                   mixes: dict[str, dict[str, float]] | None = None,
+                  groupings: dict[tuple[int, int], tuple[int, ...]] | None = None,
                   ) -> tuple[Song, list[str]]:
     """A music21 ``Score`` (at sounding pitch) as a Song, and the report's lines.
     ``drums``: :func:`drum_keys`; ``kits``: :func:`kit_parts`; ``transpositions``:
     :func:`part_transpositions` (a part not in it is at concert pitch); ``mixes``:
-    :func:`part_mixes` (a part not in it at full volume, centred)."""
+    :func:`part_mixes` (a part not in it at full volume, centred); ``groupings``:
+    :func:`beamed_groupings` (the grouping of a meter whose time signature writes none)."""
     from music21 import stream
 
     said = _Said()
@@ -684,6 +859,7 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
     first = players[0][0] if players else stream.Part()
     bars = _bar_lines(score)
     sigs, end = _meters(first, bars, said)
+    sigs = with_groupings(sigs, groupings or {})
     tm = TimeMap(PPQ, (), tuple(sigs) or (TimeSignature(0),))  # no measures: 4/4
     tempos = _tempos(score, said, tm, bars)
     tracks = []

@@ -1077,3 +1077,120 @@ def test_partitas_swung_score_plays_swung_again(tmp_path):
     assert [n.start for n in played[12:15]] == [6 * P, 6 * P + 160, 6 * P + 320]
     assert any("'Tenor Sax' on straight off-beat 8ths played swung" in line and "16:9, 64 %"
                in line for line in report.approximated)
+
+
+# -- a meter's grouping from its beams -------------------------------------------------------
+
+
+def beamed_xml(number: int, groups: str, head: str = "", pitch: str = "C5",
+               unit: str = "eighth") -> str:
+    """One measure of eighths (``<divisions>2``; 16ths with ``unit`` "16th" and
+    ``<divisions>4``) beamed in ``groups``, "3 3 3 2", as MuseScore writes them (each
+    note's ``<beam number="1">``); a group "q." is an unbeamed dotted quarter (dotted
+    eighth), "q" a quarter (eighth), "g" two grace notes beamed (they take no time)."""
+    body = []
+    for group in groups.split():
+        if group == "g":
+            body += [f'<note><grace/><pitch><step>D</step><octave>5</octave></pitch>'
+                     f'<voice>1</voice><type>16th</type><beam number="1">{kind}</beam>'
+                     f"</note>" for kind in ("begin", "end")]
+            continue
+        if group.startswith("q"):
+            length = 3 if group == "q." else 2
+            body.append(f"<note><pitch><step>{pitch[0]}</step><octave>{pitch[1]}</octave>"
+                        f"</pitch><duration>{length}</duration><voice>1</voice></note>")
+            continue
+        count = int(group)
+        for i in range(count):
+            kind = "begin" if i == 0 else "end" if i == count - 1 else "continue"
+            beam = f'<beam number="1">{kind}</beam>' if count > 1 else ""
+            body.append(f"<note><pitch><step>{pitch[0]}</step><octave>{pitch[1]}</octave>"
+                        f"</pitch><duration>1</duration><voice>1</voice><type>{unit}</type>"
+                        f"{beam}</note>")
+    return f'<measure number="{number}">{head}{"".join(body)}</measure>'
+
+
+def eighths_meter(beats: str, beat_type: int = 8) -> str:
+    return (f"<attributes><divisions>2</divisions><time><beats>{beats}</beats>"
+            f"<beat-type>{beat_type}</beat-type></time></attributes>")
+
+
+def ties_in(path) -> int:
+    return sum(1 for t in ET.parse(path).iter("tie") if t.get("type") == "start")
+
+
+@pytest.mark.parametrize("beats, bars, grouping", [
+    # A flute piece in 11/8, MuseScore's <beats>11</beats>: the composer's three dotted
+    # quarters and a quarter, and bars of eighths beamed 3+3+3+2 (one beamed in part).
+    ("11", ["3 3 3 2", "q. q. q. q", "3 q. 3 2", "3 3 3 2"], (3, 3, 3, 2)),
+    ("7", ["3 2 2", "q. q q", "g 3 2 g 2"], (3, 2, 2)),
+])
+def test_a_meters_grouping_is_read_from_its_beams_and_survives_a_round_trip(
+        tmp_path, beats, bars, grouping):
+    path = tmp_path / "odd.musicxml"
+    path.write_text(score_xml([beamed_xml(i + 1, bar, eighths_meter(beats) if i == 0 else "")
+                               for i, bar in enumerate(bars)]))
+    song, report = read_musicxml_with_report(path)
+    assert song.time_signatures == (TimeSignature(0, int(beats), 8, grouping),)
+    assert f"{beats}/8 read as {'+'.join(map(str, grouping))} from its beams (the time " \
+           "signature writes no grouping)" in report.approximated
+    # The dotted quarter on the second group's start is a counted beat (a little louder).
+    dotted = sorted(song.tracks[0].notes, key=lambda n: n.start)
+    bar = TimeMap.of(song).bar_to_tick(1)
+    on_beat = next(n for n in dotted if n.start == bar + 3 * P // 2)
+    assert on_beat.velocity == DEFAULT_LEVEL + 3
+    # Written back, no note is tied over a group line the composer did not beam: the
+    # score has no ties, and neither has its export (4 and 2 when read as Partita's
+    # 2+2+2+2+3 and 2+2+3), and it reads back as the same meter.
+    assert ties_in(path) == 0
+    out = tmp_path / "out.musicxml"
+    save_song(song, out)
+    assert ties_in(out) == 0
+    back = load_song(out)
+    assert back.time_signatures == song.time_signatures
+    assert pitches(back.tracks[0]) == pitches(song.tracks[0])
+
+
+@pytest.mark.parametrize("beats, beat_type, bars", [
+    ("7", 8, ["3 2 2", "2 2 3"]),  # beamed two ways: no grouping is the piece's
+    ("7", 8, ["3 2 2", "2 3 2"]),  # 2+3+2: a beam over 3+2+2's first group line
+    ("11", 8, ["3 3 3 2", "11"]),  # one bar's eleven eighths under one beam
+    ("7", 8, ["q. q q", "q. q q"]),  # no beams: nothing to read
+    ("6", 8, ["2 2 2", "2 2 2"]),  # compound: its dotted beats stay, whatever the beams
+    ("2+2+3", 8, ["3 2 2", "3 2 2"]),  # the time signature's own grouping rules
+])
+def test_a_meter_beamed_in_more_ways_than_one_or_not_at_all_keeps_its_counting(
+        tmp_path, beats, beat_type, bars):
+    path = tmp_path / "mixed.musicxml"
+    path.write_text(score_xml([beamed_xml(i + 1, bar, eighths_meter(beats) if i == 0 else "")
+                               for i, bar in enumerate(bars)]))
+    song, report = read_musicxml_with_report(path)
+    numerator = sum(map(int, beats.split("+")))
+    assert song.time_signatures == (TimeSignature(0, numerator, beat_type),)
+    assert not any("from its beams" in line for line in report.approximated)
+
+
+def test_a_time_signature_that_writes_its_grouping_keeps_it(tmp_path):
+    for beats, grouping in (("3+3+2", (3, 3, 2)), ("2+3+3", (2, 3, 3)), ("3+2+2", (3, 2, 2))):
+        path = tmp_path / "additive.musicxml"
+        path.write_text(score_xml([beamed_xml(1, " ".join(map(str, grouping)),
+                                              eighths_meter(beats))]))
+        song = read_musicxml(path)
+        assert song.time_signatures[0].pulses == grouping
+    # 3/8+2/8+2/8: a grouping written as several beats of one unit.
+    path.write_text(score_xml([beamed_xml(1, "3 2 2", eighths_meter("3").replace(
+        "</time>", "<beats>2</beats><beat-type>8</beat-type><beats>2</beats>"
+                   "<beat-type>8</beat-type></time>"))]))
+    assert read_musicxml(path).time_signatures == (TimeSignature(0, 7, 8, (3, 2, 2)),)
+
+
+def test_a_meter_of_16ths_is_grouped_by_its_beams_too(tmp_path):
+    head = ("<attributes><divisions>4</divisions><time><beats>7</beats>"
+            "<beat-type>16</beat-type></time></attributes>")
+    path = tmp_path / "sixteenths.musicxml"
+    path.write_text(score_xml([beamed_xml(1, "3 2 2", head, unit="16th"),
+                                beamed_xml(2, "3 2 2", unit="16th")]))
+    song, report = read_musicxml_with_report(path)
+    assert song.time_signatures == (TimeSignature(0, 7, 16, (3, 2, 2)),)
+    assert "7/16 read as 3+2+2 from its beams (the time signature writes no grouping)" \
+        in report.approximated
