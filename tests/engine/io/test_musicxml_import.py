@@ -1194,3 +1194,14 @@ def test_a_meter_of_16ths_is_grouped_by_its_beams_too(tmp_path):
     assert song.time_signatures == (TimeSignature(0, 7, 16, (3, 2, 2)),)
     assert "7/16 read as 3+2+2 from its beams (the time signature writes no grouping)" \
         in report.approximated
+
+
+def test_a_part_beamed_otherwise_keeps_the_meters_usual_counting(tmp_path):
+    # The flute beams 11/8 as 3+3+3+2, the piano under it as 2+2+2+2+3: no one grouping.
+    path = tmp_path / "duet.musicxml"
+    path.write_text(score_xml(
+        [beamed_xml(1, "3 3 3 2", eighths_meter("11")), beamed_xml(2, "3 3 3 2")],
+        [beamed_xml(1, "2 2 2 2 3", eighths_meter("11"), "C3"), beamed_xml(2, "q. q. q. q")]))
+    song, report = read_musicxml_with_report(path)
+    assert song.time_signatures == (TimeSignature(0, 11, 8),)
+    assert not any("from its beams" in line for line in report.approximated)
