@@ -36,14 +36,15 @@ from .common import (
 
 MAX_NAME_WIDTH = 32  # the Name column of `info`: longer names end in "…" (JSON has all)
 MARKERS_SHOWN = 8  # `info` names the first markers, then counts them (JSON has all)
+CHORDS_SHOWN = 16  # `info` writes the first chord symbols, then counts them (JSON has all)
 MAX_MARKER_WIDTH = 24
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "info",
-        help="show a song file's tracks, tempo, meter, key, markers and length",
+        help="show a song file's tracks, tempo, meter, key, markers, chords and length",
         description="Show what is inside a MIDI file, Partita project or MusicXML score: "
                     "per track its instrument, channel and notes; for the song its length, "
-                    "bars, PPQ, tempo, meter, key and section markers.",
+                    "bars, PPQ, tempo, meter, key, section markers and chord symbols.",
     )
     p.add_argument("file", metavar="FILE", type=Path,
                    help="a .mid/.midi/.kar, .partita or .musicxml/.xml/.mxl file")
@@ -196,6 +197,10 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
                      "seconds": round(tm.tick_to_seconds(m.tick) if m.seconds is None
                                       else m.seconds, 3), "locked": m.locked}
                     for m in sorted(song.markers, key=lambda m: m.tick)],
+        # The lead sheet's chord symbols, as written.
+        "chords": [{"tick": c.tick, "bar": tm.bar_number(tm.tick_to_bar(c.tick)),
+                    "position": _position(tm, c.tick), "text": c.text}
+                   for c in song.chords],
         "tracks": tracks,
         # Notes that start between the 16th lines the models read: kept exactly, said.
         "timing": {**fit.to_json(song), "text": fit.text()},
@@ -233,6 +238,8 @@ def format_facts(f: dict[str, Any]) -> str:
     ]
     if f.get("markers"):
         rows.insert(-1, ("Markers", _markers_text(f["markers"])))
+    if f.get("chords"):
+        rows.insert(-1, ("Chords", _chords_text(f["chords"])))
     if f.get("timing", {}).get("off_grid"):
         rows.append(("Timing", f["timing"]["text"]))
     if f.get("takes_waiting"):
@@ -280,6 +287,13 @@ def _markers_text(markers: list[dict[str, Any]]) -> str:
     if len(markers) > MARKERS_SHOWN:
         parts.append(f"… ({len(markers)} in all)")
     return ", ".join(parts)
+
+
+def _chords_text(chords: list[dict[str, Any]]) -> str:
+    """"C7 F7 C7 C7 … (48)": the first chord symbols in order, and how many in all."""
+    shown = " ".join(_cell(c["text"], MAX_MARKER_WIDTH) for c in chords[:CHORDS_SHOWN])
+    more = " …" if len(chords) > CHORDS_SHOWN else ""
+    return f"{shown}{more} ({len(chords)})"
 
 
 def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:

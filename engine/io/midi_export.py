@@ -1,10 +1,10 @@
 """:class:`~engine.score.Song` → Standard MIDI File (type 1), written with mido.
 
-Layout: a conductor track (title, time and key signatures, tempo map, markers, the song's
-length as its end), then one MIDI track per song track that has notes, on the channel
-:func:`export_channels` gives it, holding its name, program, program changes, controls and
-notes. A track without notes is not written: the reader would not read it back, and it
-would use up one of MIDI's 16 channels.
+Layout: a conductor track (title, time and key signatures, tempo map, markers, chord
+symbols as text events, the song's length as its end), then one MIDI track per song
+track that has notes, on the channel :func:`export_channels` gives it, holding its name,
+program, program changes, controls and notes. A track without notes is not written: the
+reader would not read it back, and it would use up one of MIDI's 16 channels.
 
 Events that share a tick are ordered so that reading the file back
 (:mod:`engine.io.midi_import`) gives exactly the same song:
@@ -265,6 +265,10 @@ def _conductor(song: Song) -> mido.MidiTrack:
             # point": a hit point. Written beside the marker (which every DAW shows), it
             # tells a reader the marker is locked to its time.
             events.append(((marker.tick, 4, i), "cue_marker", {"text": _text(marker.text)}))
+    for i, chord in enumerate(song.chords):
+        # A chord symbol is a text event (0x01), as many programs write one; a marker
+        # would show in a DAW as a section (and read back as one).
+        events.append(((chord.tick, 5, i), "text", {"text": _text(chord.text)}))
     # The conductor's end_of_track carries the song's length to the reader (that one must
     # be written), and ends with the other tracks (each at the song's end).
     return _as_track(events, end=song.end, must_end=song.length >= song.end)
@@ -382,7 +386,7 @@ def _as_track(events: list[_Event], end: int = 0, must_end: bool = False) -> mid
     for key, kind, fields in events:
         tick = key[0]
         if kind in ("track_name", "time_signature", "key_signature", "set_tempo", "marker",
-                    "cue_marker", "lyrics"):
+                    "cue_marker", "lyrics", "text"):
             trk.append(mido.MetaMessage(kind, time=_delta(tick, last), **fields))
         else:
             trk.append(mido.Message(kind, skip_checks=True, time=_delta(tick, last), **fields))

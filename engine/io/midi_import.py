@@ -16,8 +16,10 @@ The rules (docs/file-format.md has the full list, with what is dropped and why):
   controllers and later program changes sent from MIDI tracks without notes on it (a
   set-up track) go to every track that plays on that channel.
 - Tempo, time- and key-signature events from any track form the song's maps (the last
-  one wins where several share a tick); markers are kept; the first track's name is the
-  title. No set_tempo means 120 BPM, no time signature 4/4.
+  one wins where several share a tick); markers are kept, and so are text events that
+  are chord symbols (``C7``, ``Gm7b5/Db``: :func:`~engine.score.parse_chord_symbol`
+  reads them; other text is dropped); the first track's name is the title. No set_tempo
+  means 120 BPM, no time signature 4/4.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 from engine.score import (
     DRUM_CHANNEL,
     TRACK_COLOURS,
+    ChordSymbol,
     ControlEvent,
     KeySignature,
     Marker,
@@ -41,6 +44,7 @@ from engine.score import (
     TimeSignature,
     Track,
     listed,
+    parse_chord_symbol,
     plural,
 )
 from engine.score.instruments import program_name
@@ -330,7 +334,7 @@ def import_report(smf: Smf, kept_lyrics: int = 0) -> ImportReport:
     unplayed_channels: set[int] = set()
     for trk in smf.tracks:
         for _tick, mtype, _payload in trk.metas:
-            if mtype in DROPPED_METAS:
+            if mtype in DROPPED_METAS and not (mtype == 0x01 and _chord_text(_payload)):
                 counts[DROPPED_METAS[mtype]] += 1
             elif mtype == 0x21:
                 counts["MIDI port"] += 1
@@ -403,6 +407,7 @@ def song_from_smf(smf: Smf) -> Song:
     markers: list[Marker] = []
     marker_tracks: list[int] = []  # the MIDI track each marker is in
     cues: list[Marker] = []  # cue points: hit points, markers locked to their time
+    chords: list[ChordSymbol] = []
     names: list[str] = []
     for trk in smf.tracks:
         name = None
@@ -426,6 +431,8 @@ def song_from_smf(smf: Smf) -> Song:
                 marker_tracks.append(len(names))
             elif mtype == 0x07:
                 cues.append(Marker(tick, decode_text(payload)))
+            elif mtype == 0x01 and _chord_text(payload):
+                chords.append(ChordSymbol(tick, _chord_text(payload)))
             elif mtype == 0x03 and name is None:
                 name = decode_text(payload)
         names.append(name or "")
@@ -462,11 +469,20 @@ def song_from_smf(smf: Smf) -> Song:
         time_signatures=_last_per_tick(sigs),
         key_signatures=_last_per_tick(keys),
         markers=tuple(sorted(markers, key=lambda m: m.tick)),
+        chords=tuple(chords),
         title=names[0] if names else "",
         # Keep silence after the last note (a held final bar, a reverb tail) as the length.
         length=file_end if file_end > note_end else 0,
     )
     return _locked_by_cues(song, cues)
+
+
+def _chord_text(payload: bytes) -> str:
+    """A text event's text when it is a chord symbol (``"C7"``, ``"Gm7b5/Db"``,
+    ``"N.C."``: how chord symbols travel in a MIDI file), else ``""``: a text event
+    is also a comment, a credit or a cue ("Intro", "fade out"), which the song drops."""
+    text = decode_text(payload)
+    return text if text and parse_chord_symbol(text) is not None else ""
 
 
 def _locked_by_cues(song: Song, cues: list[Marker]) -> Song:

@@ -44,6 +44,9 @@ the rest:
 - the song's markers (Intro, Verse, Chorus) are rehearsal marks on the top staff, each at
   its tick (mid-bar too: MusicXML places a direction anywhere in a measure), as the import
   reads them back (:func:`_rehearsal_marks`);
+- the song's chord symbols are ``<harmony>`` above the top staff at their ticks, the
+  symbol as written in its ``<kind text>`` (its root and bass as steps, its kind the
+  nearest MusicXML names: :func:`_chord_symbols`), as the import reads them back;
 - mute and solo, controls and program changes within a track are not written: a score
   has no place a score editor reads them from.
 
@@ -68,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
+from engine.score.chord_symbols import NO_CHORD, chord_intervals, split_chord_symbol
 from engine.score.grid_fit import (
     STEPS_PER_BEAT,
     TOLERANCE,
@@ -709,7 +713,8 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     losses = _Losses()
     keys = [(clock.at(k.tick), k.key) for k in song.key_signatures]
     # The tempo and rehearsal marks go on the top staff, as a score prints them once.
-    tempos = _tempos(song, tm, bars, clock) + _rehearsal_marks(song, clock)
+    tempos = (_tempos(song, tm, bars, clock) + _rehearsal_marks(song, clock)
+              + _chord_symbols(song, clock))
     notes_done, all_notes = 0, max(1, song.note_count)
     names = NoteNames(song)  # each note's own spelling, else its neighbours', else the key's
     held = held_under_fermatas(song)
@@ -1381,6 +1386,50 @@ def _rehearsal_marks(song: Song, clock: _Clock) -> list[tuple[Fraction, Any]]:
 
     return [(clock.at(m.tick), expressions.RehearsalMark(m.text.strip()))
             for m in song.markers if m.text.strip()]
+
+
+# MusicXML's chord kinds (<kind>) by the semitones above the root they hold.
+_KINDS = {
+    (0, 4, 7): "major", (0, 3, 7): "minor", (0, 4, 8): "augmented", (0, 3, 6): "diminished",
+    (0, 4, 7, 10): "dominant-seventh", (0, 4, 7, 11): "major-seventh",
+    (0, 3, 7, 10): "minor-seventh", (0, 3, 6, 9): "diminished-seventh",
+    (0, 4, 8, 10): "augmented-seventh", (0, 3, 6, 10): "half-diminished-seventh",
+    (0, 3, 7, 11): "minor-major-seventh", (0, 4, 7, 9): "major-sixth",
+    (0, 3, 7, 9): "minor-sixth", (0, 2, 4, 7, 10): "dominant-ninth",
+    (0, 2, 4, 7, 11): "major-ninth", (0, 2, 3, 7, 10): "minor-ninth",
+    (0, 2, 4, 5, 7, 10): "dominant-11th", (0, 2, 4, 7, 9, 10): "dominant-13th",
+    (0, 2, 7): "suspended-second", (0, 5, 7): "suspended-fourth", (0, 7): "power",
+}
+
+
+def _chord_symbols(song: Song, clock: _Clock) -> list[tuple[Fraction, Any]]:
+    """The song's chord symbols as music21 ones at their exact ticks: the text as
+    written is the ``<kind text>`` a score editor prints (``Gm7b5/Db`` is G, ``m7b5``
+    over D♭), the kind the MusicXML one whose tones it holds most of (for playback, and
+    for readers that ignore the text); ``N.C.`` is no chord. A symbol that names no root
+    is left out."""
+    from music21 import harmony
+
+    out: list[tuple[Fraction, Any]] = []
+    for c in song.chords:
+        if NO_CHORD.fullmatch(c.text):
+            out.append((clock.at(c.tick), harmony.NoChord(kindStr=c.text.strip())))
+            continue
+        parts = split_chord_symbol(c.text)
+        if parts is None:
+            continue
+        root, kind, bass = parts
+        held = set(chord_intervals(kind) or (0, 4, 7))
+        best = max((k for k in _KINDS if held.issuperset(k)), key=len, default=(0, 4, 7))
+        symbol = harmony.ChordSymbol(root=_m21_name(root), kind=_KINDS[best], kindStr=kind,
+                                     bass=_m21_name(bass) if bass else None)
+        out.append((clock.at(c.tick), symbol))
+    return out
+
+
+def _m21_name(name: str) -> str:
+    """``"Bb"`` → ``"B-"``: a note name as music21 spells it."""
+    return name[0] + name[1:].replace("b", "-")
 
 
 def _beat(sig: TimeSignature) -> float:

@@ -11,15 +11,16 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   its instrument, else the part's one instrument's (a triangle part), else the drum its
   staff position and notehead stand for in the usual drum-set notation
   (:data:`~engine.io.musicxml.DRUM_DISPLAY`, what the export writes).
-- Time is in the project's PPQ (480: a triplet is exact). Meters, key signatures (spelt
-  as the engine spells them: ``"Bb"``, ``"F#m"``), metronome marks (none: 120 BPM, said)
-  and rehearsal marks (as markers) are kept; a meter of eighths whose time signature
+- Time is in the project's PPQ (480: a triplet is exact). Meters, key signatures (spelt as
+  the engine spells them: ``"Bb"``, ``"F#m"``), metronome marks (none: 120 BPM, said) and
+  rehearsal marks (as markers) are kept, and the chord symbols (``<harmony>``) of the first
+  part with any, as their text (``Gm7b5/Db``); a meter of eighths whose time signature
   writes no grouping is counted as its bars' beams agree on (:func:`beamed_groupings`:
-  MuseScore's 11/8 beamed 3+3+3+2). An opening measure shorter than its meter
-  is a pickup (:meth:`~engine.score.TimeMap.has_pickup`); a measure cut short later (a
-  bar split at a repeat) is a bar of its own length, so every bar line falls where the
-  score has it. Transposing instruments are read at sounding pitch, the part's
-  transposition kept on its track (``Track.transposition``) for the export.
+  MuseScore's 11/8 beamed 3+3+3+2). An opening measure shorter than its meter is a pickup
+  (:meth:`~engine.score.TimeMap.has_pickup`); a measure cut short later (a bar split at a
+  repeat) is a bar of its own length, so every bar line falls where the score has it.
+  Transposing instruments are read at sounding pitch, the part's transposition kept on its
+  track (``Track.transposition``) for the export.
 - Tied notes are one note; grace notes are left out (said). Repeats are not played out:
   each bar is read once, as written (said).
 - Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
@@ -62,6 +63,7 @@ from engine.score import (
     DEFAULT_PPQ,
     DRUM_CHANNEL,
     TRACK_COLOURS,
+    ChordSymbol,
     KeySignature,
     Marker,
     Note,
@@ -880,6 +882,7 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
     song = Song(tracks=tuple(tracks), ppq=PPQ, tempos=tuple(tempos),
                 time_signatures=tuple(sigs), key_signatures=tuple(keys),
                 markers=tuple(_markers(score, said, bars)), title=_title(score),
+                chords=_chord_symbols(score, said, bars),
                 # Rests after the last note (a bar's rest at the end) are the song's too.
                 length=end if end > max((t.end for t in tracks), default=0) else 0)
     return song, _lines(score, song, said, bool(tempos))
@@ -1133,6 +1136,73 @@ def _markers(score: Any, said: _Said, bars: _BarLines) -> list[Marker]:
     return sorted(found.values(), key=lambda m: m.tick)
 
 
+def _chord_symbols(score: Any, said: _Said, bars: _BarLines) -> tuple[ChordSymbol, ...]:
+    """The chord symbols (``<harmony>``) of the first part that has any, as their text:
+    a lead sheet's one row of chords. Another part's that differ at a tick (a guitar's
+    and a bass's parts alike carry them, the same) are counted, for the report."""
+    from music21 import harmony
+
+    rows: list[dict[int, str]] = []
+    for part in score.parts:
+        flat, clock = part.flatten(), _Clock(part, bars)
+        row = {said.tick(clock.at(flat.elementOffset(el))): _chord_text(el)
+               for el in flat.getElementsByClass(harmony.ChordSymbol)}
+        if row:
+            rows.append({tick: text for tick, text in row.items() if text})
+    if not rows:
+        return ()
+    said.chord_symbols += sum(1 for row in rows[1:] for tick, text in row.items()
+                              if rows[0].get(tick) != text)
+    return tuple(ChordSymbol(tick, text) for tick, text in sorted(rows[0].items()))
+
+
+# A MusicXML kind without its text: how a lead sheet writes it.
+_KIND_TEXT = {"major": "", "minor": "m", "augmented": "+", "diminished": "dim",
+              "dominant-seventh": "7", "major-seventh": "maj7", "minor-seventh": "m7",
+              "diminished-seventh": "dim7", "augmented-seventh": "+7",
+              "half-diminished-seventh": "m7b5", "minor-major-seventh": "m(maj7)",
+              "major-sixth": "6", "minor-sixth": "m6", "dominant-ninth": "9",
+              "major-ninth": "maj9", "minor-ninth": "m9", "dominant-11th": "11",
+              "major-11th": "maj11", "minor-11th": "m11", "dominant-13th": "13",
+              "major-13th": "maj13", "minor-13th": "m13", "suspended-second": "sus2",
+              "suspended-fourth": "sus4", "suspended-fourth-seventh": "7sus4", "power": "5"}
+
+
+def _chord_text(symbol: Any) -> str:
+    """A music21 chord symbol as a lead sheet writes it: its root and the kind's own text
+    (``<kind text="m7b5">``, as MuseScore, Sibelius and Dorico write it), else the
+    kind's usual writing and its added, altered and left-out degrees; then the bass
+    when it is not the root (``Gm7b5/Db``). ``"N.C."`` (or the file's text) for no chord;
+    ``""`` for one without a root. Roots are read as music21 gives them, at sounding
+    pitch in a transposing part."""
+    from music21 import harmony
+
+    if isinstance(symbol, harmony.NoChord):
+        return str(symbol.chordKindStr or "").strip() or "N.C."
+    root, bass = symbol.root(), symbol.bass()
+    if root is None:
+        return ""
+    kind = str(symbol.chordKindStr or "").strip()
+    if not kind:
+        kind = _KIND_TEXT.get(symbol.chordKind, "")
+        for mod in symbol.getChordStepModifications():
+            alter = int(mod.interval.semitones) if mod.interval is not None else 0
+            sign = "#" * max(0, alter) + "b" * max(0, -alter)
+            # an added tension altered is written as the tension: 7(b9) is "7b9"
+            kind += {"add": f"{sign}{mod.degree}" if sign else f"add{mod.degree}",
+                     "alter": f"{sign}{mod.degree}",
+                     "subtract": f"no{mod.degree}"}.get(mod.modType, "")
+    text = _plain_name(root.name) + kind
+    if bass is not None and bass.name != root.name:
+        text += "/" + _plain_name(bass.name)
+    return text
+
+
+def _plain_name(name: str) -> str:
+    """music21's ``"B-"`` → ``"Bb"``."""
+    return name.replace("-", "b")
+
+
 def _title(score: Any) -> str:
     md = score.metadata
     title = str((md.title or md.movementName or "") if md is not None else "").strip()
@@ -1157,8 +1227,6 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     clocks = {id(flat): _Clock(s, bars) for s, flat in zip(staves, flats, strict=True)}
     elements = [(flat, el) for flat in flats for el in flat.notes
                 if not isinstance(el, harmony.Harmony)]
-    said.chord_symbols += sum(1 for flat in flats for el in flat.notes
-                              if isinstance(el, harmony.ChordSymbol))
     # A part without notes is a kit by its instrument or its percussion clef (Partita's
     # own export of an empty kit: music21 reads its "Drum Set" back as a plain Instrument).
     is_drum = any(isinstance(m, note.Unpitched) for _, el in elements for m in _members(el)) \
@@ -1420,8 +1488,8 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
         lines.append(f"{plural(said.lyrics, 'syllable')} of lyrics not kept: a note keeps "
                      "its first verse's (verses 2 and on, and any under drums, are left out)")
     if said.chord_symbols:
-        lines.append(f"not kept (a song holds notes, not text): chord symbols "
-                     f"({said.chord_symbols})")
+        lines.append(f"{plural(said.chord_symbols, 'chord symbol')} of other parts not kept, "
+                     "where they differ from the first's: a song keeps one row of chords")
     return lines
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import (
+    ChordSymbol,
     ControlEvent,
     KeySignature,
     Marker,
@@ -105,6 +106,8 @@ def song_to_json(song: Song) -> Document:
         "markers": [{"tick": m.tick, "text": m.text,
                      **({"seconds": m.seconds} if m.seconds is not None else {})}
                     for m in song.markers],
+        # Only in a song with chord symbols: other files are as before.
+        **({"chords": [[c.tick, c.text] for c in song.chords]} if song.chords else {}),
         "tracks": [track_to_json(t) for t in song.tracks],
     }
 
@@ -413,6 +416,7 @@ def song_from_json(doc: Document) -> Song:
         markers = [Marker(_tick(d, at), _field(d, "text", str, at),
                           _seconds(_field(d, "seconds", float, at, default=None), at))
                    for at, d in _objects(doc, "markers", w)]
+        chords = _chords(doc)
         # The writer always writes "tracks" ([] for an empty song): without it (or misspelt)
         # the file is damaged, and opening it as an empty song made saving over it final.
         tracks = [track_from_json(d, at) for at, d in _objects(doc, "tracks", w,
@@ -427,6 +431,7 @@ def song_from_json(doc: Document) -> Song:
             time_signatures=tuple(sigs),
             key_signatures=tuple(keys),
             markers=tuple(markers),
+            chords=chords,
             title=_field(doc, "title", str, w, default=""),
             length=max(0, _field(doc, "length", int, w, default=0)),
         )
@@ -434,6 +439,18 @@ def song_from_json(doc: Document) -> Song:
         raise
     except ValueError as e:  # the model's own checks (ranges, duplicate track ids)
         raise _Invalid("song", str(e)) from None
+
+
+def _chords(doc: Document) -> tuple[ChordSymbol, ...]:
+    """The song's chord symbols, ``[[tick, text], …]``: an entry that is not one (no
+    tick, a negative one, no text) is skipped, not refused — they are the lead sheet's
+    annotations, and a file is not unreadable for one of them."""
+    rows = doc.get("chords")
+    if not isinstance(rows, list):
+        return ()
+    return tuple(ChordSymbol(row[0], row[1].strip()) for row in rows
+                 if isinstance(row, list) and len(row) == 2 and type(row[0]) is int
+                 and 0 <= row[0] < 2**53 and isinstance(row[1], str) and row[1].strip())
 
 
 def _known_key(key: str) -> str:

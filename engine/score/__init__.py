@@ -3,6 +3,7 @@
 Pure data (no torch, no Qt, no files). Everything else in Partita points inward to here.
 """
 
+from .chord_symbols import ChordTones, parse_chord_symbol
 from .edits import (
     ChangeNotes,
     DeleteTrack,
@@ -59,6 +60,7 @@ from .song import (
     DEFAULT_PPQ,
     DRUM_CHANNEL,
     TRACK_COLOURS,
+    ChordSymbol,
     ControlEvent,
     KeySignature,
     Marker,
@@ -88,6 +90,8 @@ __all__ = [
     "BarPosition",
     "BarShift",
     "ChangeNotes",
+    "ChordSymbol",
+    "ChordTones",
     "ControlEvent",
     "DeleteTrack",
     "Edit",
@@ -134,6 +138,7 @@ __all__ = [
     "new_track_id",
     "notes_signature",
     "notes_with_tails",
+    "parse_chord_symbol",
     "parse_go_to",
     "parse_position",
     "parse_seconds",

@@ -401,6 +401,17 @@ class Marker:
         return self.seconds is not None
 
 
+@dataclass(frozen=True, slots=True)
+class ChordSymbol:
+    """A lead sheet's chord symbol at ``tick``, as written (``"C7"``, ``"Gm7b5/Db"``,
+    ``"N.C."``): it holds until the next. The text is what is kept and shown; its root,
+    bass and tones are read from it when needed
+    (:func:`~engine.score.chord_symbols.parse_chord_symbol`)."""
+
+    tick: int
+    text: str
+
+
 # A small palette so new tracks get distinct, readable colours.
 TRACK_COLOURS = (
     "#e06c75", "#61afef", "#98c379", "#e5c07b", "#c678dd", "#56b6c2", "#d19a66", "#be5046",
@@ -484,6 +495,10 @@ def _onset(note: Note) -> int:
     return note.start
 
 
+def _tick(event: ChordSymbol) -> int:
+    return event.tick
+
+
 @dataclass(frozen=True, slots=True)
 class Song:
     """A whole piece: tracks plus the global maps, all in ticks at ``ppq``."""
@@ -497,6 +512,8 @@ class Song:
     title: str = ""
     # Length the user asked for (e.g. empty bars at the end); 0 means "up to the last note".
     length: int = 0
+    # The lead sheet's chord symbols, in tick order (one a tick: the last written wins).
+    chords: tuple[ChordSymbol, ...] = ()
 
     def __post_init__(self) -> None:
         if self.ppq <= 0:
@@ -514,6 +531,9 @@ class Song:
         for name in ("tracks", "key_signatures", "markers"):  # tuples, whatever was passed
             if type(getattr(self, name)) is not tuple:
                 object.__setattr__(self, name, tuple(getattr(self, name)))
+        chords = tuple({c.tick: c for c in sorted(self.chords, key=_tick)}.values())
+        if chords != self.chords or type(self.chords) is not tuple:
+            object.__setattr__(self, "chords", chords)
         ids = [t.id for t in self.tracks]
         if len(set(ids)) != len(ids):
             raise ValueError("two tracks share one id")

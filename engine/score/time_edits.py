@@ -9,8 +9,9 @@ The rules, chosen so that the bars around keep their meaning:
   or after the bar line move later; a note sounding across it is cut there and its rest
   starts again after the new bars (the new bars stay empty, ready to be written or
   generated). Tempo, meter and key changes *at* the bar line stay (they hold for the new
-  bars too); later ones move. A track's program changes and controllers, and markers, at
-  or after it move with the music. A sustain pedal (or sostenuto, hold 2) down and a
+  bars too); later ones move. A track's program changes and controllers, markers and
+  chord symbols at or after it move with the music (the new bars have no chord symbol
+  of their own: the one before them holds on). A sustain pedal (or sostenuto, hold 2) down and a
   pitch bend in force at the bar line are released and reset there and set again after
   the new bars: the note cut there must not ring on through them, nor new notes written
   in them sound held or bent.
@@ -23,8 +24,9 @@ The rules, chosen so that the bars around keep their meaning:
 - **Delete** bars ``bar`` .. ``bar + count - 1``: their notes go, a note sounding into
   them from before is shortened by the bars removed (so it still ends where its music
   ends), a note sounding out of them keeps the part after them. Tempo, meter and key
-  changes and markers inside them go (but a marker on the first deleted bar's line stays
-  there, naming the music that now follows it, unless the next bar line has its own); what
+  changes, chord symbols and markers inside them go (but a marker on the first deleted
+  bar's line stays there, naming the music that now follows it, unless the next bar line
+  has its own; and the chord in force after them is written there); what
   is in force after the deleted bars (tempo, meter, key, a track's program and controller
   values) holds from the bar line on, and everything later moves earlier. Deleting the
   song's last bars leaves nothing after them to hold for: the tempo, meter and key
@@ -34,7 +36,8 @@ The rules, chosen so that the bars around keep their meaning:
   sustain pedal pressed before them and released inside, or a bend back to 0 there, would
   otherwise stay down or bent for good (and for bars added later).
 - **Copy** (:func:`bar_copy`) bar by bar onto the bar lines where the copy lands, the
-  copied tracks' notes, rests and controllers replacing theirs there.
+  copied tracks' notes, rests and controllers replacing theirs there; a copy of every
+  track copies the bars' chord symbols too (a verse repeated with its changes).
 """
 
 from __future__ import annotations
@@ -53,7 +56,7 @@ from .edits import (
     plural,
     relocked_markers,
 )
-from .song import ControlEvent, Marker, Note, Song, Track, new_note_id
+from .song import ChordSymbol, ControlEvent, Marker, Note, Song, Track, new_note_id
 from .timing import TimeMap
 
 E = TypeVar("E")
@@ -138,6 +141,9 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
         "key_signatures": _moved(song.key_signatures, lambda t: t + span if t > at else t),
         # A marker locked to its time keeps it: not moved with the music (_song_edit).
         "markers": _markers_moved(song.markers, later),
+        # Chord symbols move with the bars they are written over; the new bars have none
+        # written (the chord before them holds on into them, as a lead sheet reads).
+        "chords": _moved(song.chords, later),
         "length": _inserted_length(song, at, span),
     }
     if pickup:
@@ -187,6 +193,9 @@ def delete_bars(song: Song, bar: int, count: int = 1) -> Edit:
                                        tm.bar_length_for, follows=follows),
         "key_signatures": _closed_map(song.key_signatures, t0, t1, lambda e: e.key,
                                       follows=follows),
+        # A chord holds until the next, as a key does: the one in force after the cut is
+        # written at the bar line, unless it is the one already sounding.
+        "chords": _closed_map(song.chords, t0, t1, lambda e: e.text, follows=follows),
     }
     # A deleted bar's markers go too, but one on the first's bar line names the section
     # that starts there, and its music still starts there ("Chorus" at bar 13, bar 13
@@ -240,8 +249,9 @@ def bar_copy(song: Song, first: int, last: int, to: int,
     (the pedal, bends, volume and expression: the music as it was played), the values
     in force where the copied bars begin are set where the copy begins (the pedal down
     there, a bend in force), and those the track had after the copy are set again at
-    its end. Tempo, meter and key are not copied. ``ValueError`` names what does not
-    fit."""
+    its end. Tempo, meter and key are not copied; chord symbols are when every track is
+    (they are the bars', not a track's), replacing those where the copy lands.
+    ``ValueError`` names what does not fit."""
     tm = TimeMap.of(song)
     bars = max(1, tm.whole_bars(song.end))
     number = tm.bar_number
@@ -295,8 +305,12 @@ def bar_copy(song: Song, first: int, last: int, to: int,
                                        (("controls", controls),), "Copy controllers"))
         copied += len(notes)
     label = f"Copy {span} to bar {number(to)}"
+    changes: dict[str, Any] = {}
     if hi > song.end:  # rests at the end of the copied bars are bars too
-        _song_edit(edits, song, {"length": hi}, label)
+        changes["length"] = hi
+    if wanted is None:
+        changes["chords"] = _copied_chords(song, pairs, lo, hi)
+    _song_edit(edits, song, changes, label)
     if not copied:
         raise ValueError(f"{span} hold no notes to copy")
     warnings = tuple(_misfit_text(tm, pairs[k], names) for k, names in sorted(misfits.items()))
@@ -351,6 +365,29 @@ def _copied_controls(track: Track, pairs: Sequence[_BarPair], lo: int,
                        for (kind, number), value in spilled.items()]
     start = state_before(track.controls, lo - pairs[0].shift)
     return span_replaced(track.controls, lo, hi, copied, start)
+
+
+def _copied_chords(song: Song, pairs: Sequence[_BarPair], lo: int,
+                   hi: int) -> tuple[ChordSymbol, ...]:
+    """The song's chord symbols with those in ``[lo, hi)`` replaced by the copied bars',
+    each bar's onto the bar it is copied onto (one past its end left out). The chord in
+    force where the copied bars begin is written where the copy begins, and the one the
+    song had after the copy at its end, as a lead sheet's repeat would need them."""
+    def in_force(t: int) -> ChordSymbol | None:
+        return next((c for c in reversed(song.chords) if c.tick <= t), None)
+
+    copied = [replace(c, tick=c.tick + pair.shift) for pair in pairs for c in song.chords
+              if pair.s0 <= c.tick < pair.s1 and pair.lo <= c.tick + pair.shift < pair.d1]
+    start, after = in_force(pairs[0].s0), in_force(hi)
+    if start is not None and not any(c.tick == lo for c in copied):
+        copied.insert(0, ChordSymbol(lo, start.text))
+    if after is not None and after.tick < hi < song.end:  # (one at hi stays as it is)
+        copied.append(ChordSymbol(hi, after.text))
+    kept = [c for c in song.chords if not lo <= c.tick < hi]
+    merged = sorted(kept + copied, key=lambda c: c.tick)
+    # a chord restated as the one already sounding says nothing
+    return tuple(c for i, c in enumerate(merged)
+                 if i == 0 or c.text != merged[i - 1].text or c in kept)
 
 
 _MISFITS_NAMED = 4

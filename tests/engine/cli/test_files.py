@@ -13,7 +13,15 @@ import pytest
 
 from engine.cli import main
 from engine.io import load_song, save_song
-from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, TimeSignature, Track
+from engine.score import (
+    DRUM_CHANNEL,
+    ChordSymbol,
+    Note,
+    Song,
+    TempoChange,
+    TimeSignature,
+    Track,
+)
 
 
 @pytest.fixture
@@ -79,6 +87,29 @@ def test_info_json(midi, capsys):
         "channel": 10, "drum": True, "notes": 1, "lowest": 36, "highest": 36,
         "transposition": [0, 0],
         "drums": [{"key": 36, "name": "Bass Drum 1", "notes": 1}]}
+
+
+def test_info_lists_a_lead_sheets_chords(tmp_path, capsys):
+    blues = ["C7", "F7", "C7", "C7", "F7", "F7", "C7", "C7", "G7", "F7", "C7", "G7"]
+    song = Song(tracks=(Track("Lead", notes=(Note(60, 0, 480),)),),
+                chords=tuple(ChordSymbol(i * 1920, c) for i, c in enumerate(blues)),
+                length=12 * 1920)
+    path = tmp_path / "blues.partita"
+    save_song(song, path)
+    assert main(["info", str(path)]) == 0
+    assert "  Chords  C7 F7 C7 C7 F7 F7 C7 C7 G7 F7 C7 G7 (12)\n" in capsys.readouterr().out
+    assert main(["info", str(path), "--json"]) == 0
+    chords = json.loads(capsys.readouterr().out)["chords"]
+    assert chords[8] == {"tick": 8 * 1920, "bar": 9, "position": "9", "text": "G7"}
+    # A long tune's chords: the first 16, and how many in all.
+    save_song(replace(song, chords=tuple(ChordSymbol(i * 960, c)
+                                          for i, c in enumerate(blues * 2))), path)
+    assert main(["info", str(path)]) == 0
+    assert " G7 F7 C7 G7 C7 F7 C7 C7 … (24)\n" in capsys.readouterr().out
+    # A song without chords has no Chords line.
+    save_song(replace(song, chords=()), path)
+    assert main(["info", str(path)]) == 0
+    assert "Chords" not in capsys.readouterr().out
 
 
 def test_convert_midi_to_project_and_back(midi, tmp_path, capsys):
