@@ -1,8 +1,10 @@
 """The bar/beat ruler above the piano roll: bar numbers, meter, key and tempo, loop range, seek,
-and the song's section markers in a lane of their own."""
+the song's section markers in a lane of their own, and its chord symbols in a row below
+them (read-only: text at their ticks)."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
@@ -28,6 +30,7 @@ from ..markers import (
     SongMarkers,
     marker_at,
     marker_label_rects,
+    marker_position,
     marker_tooltip,
     paint_markers,
     show_tooltip,
@@ -39,6 +42,8 @@ if TYPE_CHECKING:
 
 RULER_H = 30
 MARKER_LANE_H = 15  # the markers' lane above the ruler, shown when the song has markers
+CHORD_ROW_H = 14  # the chord symbols' row, below the markers' lane, when the song has chords
+CHORD_GAP = 4.0  # px between a chord symbol and the next one's tick
 # Label rectangles are exactly as wide as their text; drawn unclipped so rounding in the
 # metrics never cuts off a glyph's last pixel.
 LABEL_GAP = 6.0  # px of air between two labels, so neighbouring numbers stay apart
@@ -121,12 +126,33 @@ def flag_label_rects(flags: Sequence[tuple[float, str]], width_of: Callable[[str
     return [(x, rects.get(i), text) for i, (x, text) in enumerate(flags)]
 
 
+def chord_label_rects(chords: Sequence[tuple[float, str]], width_of: Callable[[str], float],
+                      top: float, height: float, right: float
+                      ) -> list[tuple[int, QRectF, str]]:
+    """Where each chord symbol ``(x of its tick, text)``, in tick order, is written, by
+    its index in ``chords``: from
+    its tick, as wide as its text but stopping :data:`CHORD_GAP` short of the next one's
+    tick (or the ruler's ``right`` edge) — a chord holds until the next, so its text never
+    runs over the next; the text that does not fit is for the caller to elide. The one
+    the view starts in is written at its left edge. One with no room at all (two chords
+    a pixel apart) is left out."""
+    out = []
+    for i, (x, text) in enumerate(chords):
+        end = chords[i + 1][0] if i + 1 < len(chords) else right + CHORD_GAP
+        left = max(x + 2, 2.0)  # the chord the view starts in, at its left edge
+        room = end - CHORD_GAP - left
+        if room >= 4:
+            out.append((i, QRectF(left, top, min(width_of(text), room), height), text))
+    return out
+
+
 class Ruler(QWidget):
     """Click to move the playhead; drag to set the loop range; double-click toggles looping.
 
     When the song has markers a lane above the bar numbers shows them as flags; a click
     on one moves the playhead to it, hovering shows its whole text, a double-click edits
-    it (on the lane's empty space: adds one there)."""
+    it (on the lane's empty space: adds one there). When it has chord symbols a row below
+    that lane writes them at their ticks; hovering one shows it whole, and where."""
 
     seekRequested = Signal(int)
     loopDragged = Signal(int, int)
@@ -154,9 +180,14 @@ class Ruler(QWidget):
         """The markers' lane: as tall as :data:`MARKER_LANE_H` when the song has markers."""
         return MARKER_LANE_H if self.roll.document.song.markers else 0
 
+    def chord_row_height(self) -> int:
+        """The chord symbols' row: :data:`CHORD_ROW_H` tall when the song has chords."""
+        return CHORD_ROW_H if self.roll.document.song.chords else 0
+
     def sync_height(self) -> bool:
-        """Make room for the markers' lane, or give it back; whether the height changed."""
-        h = RULER_H + self.lane_height()
+        """Make room for the markers' lane and the chords' row, or give them back; whether
+        the height changed."""
+        h = RULER_H + self.lane_height() + self.chord_row_height()
         if h == self.height():
             return False
         self.setFixedHeight(h)
@@ -174,6 +205,14 @@ class Ruler(QWidget):
             markers, shown = self._visible_markers()
             paint_markers(p, self.marker_labels(lane), 1, lane - 1,
                           [markers.locked[i] for i in shown])
+        row = min(self.chord_row_height(), max(0, h - RULER_H - lane))
+        if row:  # chord symbols, a lead sheet's row over the bars
+            p.fillRect(QRectF(0, lane, w, row), theme.WINDOW)
+            p.setFont(self._marker_font)
+            p.setPen(theme.TEXT)
+            for _i, rect, text in self.chord_labels():
+                p.drawText(rect, TEXT_FLAGS, text)
+            lane += row
         start, end, on = self.roll.loop
         if end > start:
             x0, x1 = self.vp.tick_to_x(start), self.vp.tick_to_x(end)
@@ -241,6 +280,35 @@ class Ruler(QWidget):
             [(self.vp.tick_to_x(markers.ticks[i]), markers.texts[i]) for i in shown],
             metrics.horizontalAdvance, elide, 1, lane - 2, right=self.width())
 
+    def _visible_chords(self) -> range:
+        """Indices into the song's chords of those on screen, with the one the view
+        starts in (it holds there)."""
+        ticks = [c.tick for c in self.roll.document.song.chords]
+        first = bisect.bisect_right(ticks, self.vp.x_to_tick(0))
+        return range(max(0, first - 1), bisect.bisect_right(ticks, self.vp.x_to_tick(self.width())))
+
+    def chord_labels(self) -> list[tuple[int, QRectF, str]]:
+        """The chord symbols on screen: (its index in the song's chords, label rectangle,
+        text shown, cut short with "…" where the next chord comes before its end)."""
+        chords = self.roll.document.song.chords
+        shown = self._visible_chords()
+        metrics = QFontMetricsF(self._marker_font, self)
+        labels = chord_label_rects(
+            [(self.vp.tick_to_x(chords[i].tick), chords[i].text) for i in shown],
+            metrics.horizontalAdvance, self.lane_height(), self.chord_row_height() - 1,
+            self.width())
+        return [(shown[i], rect, metrics.elidedText(text, Qt.TextElideMode.ElideRight,
+                                                    rect.width() + 1))
+                for i, rect, text in labels]
+
+    def _chord_under(self, pos: QPointF) -> int | None:
+        """The chord symbol (its index in the song's chords) whose text is under ``pos``."""
+        top = self.lane_height()
+        if not top <= pos.y() < top + self.chord_row_height():
+            return None
+        return next((i for i, rect, _text in self.chord_labels()
+                     if rect.left() - 2 <= pos.x() <= rect.right() + 1), None)
+
     def _marker_under(self, pos: QPointF) -> int | None:
         """The marker (its index in the song's sorted markers) under ``pos``, if any."""
         if pos.y() >= self.lane_height():
@@ -250,7 +318,12 @@ class Ruler(QWidget):
         return None if hit is None else shown[hit]
 
     def tooltip_at(self, pos: QPointF) -> str | None:
-        """The tooltip at ``pos``: the whole text of the marker there, and where it is."""
+        """The tooltip at ``pos``: the whole text of the marker or chord symbol there, and
+        where it is."""
+        chord = self._chord_under(pos)
+        if chord is not None:
+            c = self.roll.document.song.chords[chord]
+            return f"{c.text} — {marker_position(self.roll.document.time_map, c.tick)}"
         hit = self._marker_under(pos)
         return None if hit is None else marker_tooltip(self._markers, hit,
                                                        self.roll.document.time_map)
@@ -308,14 +381,20 @@ class Ruler(QWidget):
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self._press is not None and not self._dragging:
             marker = self._marker_under(e.position())
+            chord = self._chord_under(e.position())
             if marker is not None:  # a marker's flag: the playhead goes to the marker
                 self.seekRequested.emit(self._markers.ticks[marker])
+            elif chord is not None:  # a chord symbol: to its tick
+                self.seekRequested.emit(self.roll.document.song.chords[chord].tick)
             else:  # on the snap grid, as notes and the loop range are (free when Off)
                 self.seekRequested.emit(self._tick(e.position().x()))
         self._press = None
         self._dragging = False
 
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
+        if self.lane_height() <= e.position().y() < (self.lane_height()
+                                                       + self.chord_row_height()):
+            return  # the chords' row: read-only, for now
         if e.position().y() < self.lane_height():  # the markers' lane
             marker = self._marker_under(e.position())
             if marker is not None:

@@ -550,3 +550,46 @@ def test_the_playhead_and_the_beat_ticks_leave_the_meter_and_tempo_readable(
                 and min(line.y1(), line.y2()) < label.bottom()
                 and max(line.y1(), line.y2()) > label.top()]
     assert not crossing, (label, crossing)
+
+
+def test_chord_symbols_are_written_in_a_row_at_their_ticks(window, tmp_path, painted):
+    from engine.score import ChordSymbol, Marker
+    from studio.pianoroll.ruler import CHORD_ROW_H, MARKER_LANE_H, RULER_H
+
+    changes = [(0, "Cmaj7"), (BAR, "A7b9"), (2 * BAR, "Dm7"), (2 * BAR + Q, "G7/B")]
+    song = Song(tracks=(Track(notes=(Note(60, 0, 4 * BAR),)),), ppq=Q,
+                markers=(Marker(0, "Head"),),
+                chords=tuple(ChordSymbol(t, text) for t, text in changes))
+    roll = open_song(window, tmp_path, song)
+    ruler, vp = roll.ruler, roll.viewport
+    assert ruler.height() == RULER_H + MARKER_LANE_H + CHORD_ROW_H
+    assert roll._corner.height() == ruler.height()
+    vp.fit_ticks(0, 4 * BAR)
+    painted.paint(ruler)
+    labels = ruler.chord_labels()
+    assert [text for _i, _r, text in labels] == [text for _t, text in changes]
+    for (i, rect, _text), (_j, after, _t) in pairwise(labels):
+        assert rect.left() >= vp.tick_to_x(changes[i][0]) and rect.right() < after.left()
+    # Below the markers' lane, above the bar numbers.
+    marker = next(r for r, t in painted.texts if t == "Head")
+    chord = next(r for r, t in painted.texts if t == "Cmaj7")
+    assert marker.bottom() <= chord.top() + 1 and all(
+        chord.bottom() <= b.top() + 1 for b in painted.bars())
+    # Hovering one names it and where; a click puts the playhead on it.
+    _i, g7, _t = labels[-1]
+    assert ruler.tooltip_at(g7.center()) == "G7/B — 3.2.000"
+    QTest.mouseClick(ruler, Qt.MouseButton.LeftButton, pos=g7.center().toPoint())
+    assert roll.playhead == 2 * BAR + Q
+    # Zoomed out, a chord's text stops short of the next's tick, cut with "…" (or left
+    # out where there is no room at all).
+    vp.fit_ticks(0, 200 * BAR)
+    labels = ruler.chord_labels()
+    assert any(text != changes[i][1] for i, _r, text in labels) or len(labels) < 4
+    for i, _r, text in labels:
+        full = changes[i][1]
+        assert text == full or (text.endswith("…") and full.startswith(text[:-1]))
+    for (_i, rect, _text), (j, _r, _t) in pairwise(labels):
+        assert rect.right() < vp.tick_to_x(changes[j][0])
+    # A song without chords has no row.
+    roll = open_song(window, tmp_path, Song(tracks=song.tracks, ppq=Q))
+    assert roll.ruler.height() == RULER_H
