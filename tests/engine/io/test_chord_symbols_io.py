@@ -130,3 +130,13 @@ def test_musicxml_reads_harmony_without_kind_text_from_the_first_part(tmp_path):
     assert [c.tick for c in song.chords] == [0, 960]
     # The guitar's Bb7 is the piano's chord, written otherwise: said, one row kept.
     assert any("1 chord symbol of other parts not kept" in line for line in report.approximated)
+
+
+def test_chords_over_a_transposing_top_part_are_written_for_its_player(tmp_path):
+    trumpet = Track("Trumpet", program=56, notes=(Note(67, 0, BAR),))
+    song = Song(tracks=(trumpet,), chords=(ChordSymbol(0, "Bb7"), ChordSymbol(960, "Ebmaj7/G")))
+    path = tmp_path / "solo.musicxml"
+    save_song(song, path)
+    text = path.read_text()
+    assert "<root-step>C</root-step>" in text  # a B♭ trumpet reads C7 for concert B♭7
+    assert load_song(path).chords == song.chords
