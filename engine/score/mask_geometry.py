@@ -202,15 +202,32 @@ def describe(mask: Mask, song: Song) -> str:
     names = {t.id: t.name or "Track" for t in song.tracks}
     # Tracks with the same bars and bands are one part; parts in the order of their first
     # track. Each part says its own band: one said once at the end read as the last
-    # part's ("Piano · bars 2–3; Bass · bars 1–2 · pitch band C4–C5" of Piano's band).
+    # part's ("Piano · bars 2–3; Bass · bars 1–2 · pitch band C4–C5" of Piano's band),
+    # and within a track only the bars painted with it (a band over bars 3–4 and a
+    # full-height column at bar 7 read "bars 3–4, beat 7.3 · pitch band …", as if both).
     parts: dict[tuple[tuple[str, ...], str], list[int]] = {}
     for tid in sorted(mask.track_ids, key=lambda t: order.get(t, len(order))):
-        regions = [r for r in mask.regions if tid in r.track_ids]
-        parts.setdefault((bars(_merged_spans(regions)), _bands_text(regions)), []).append(tid)
+        for spans, pitch in _track_parts([r for r in mask.regions if tid in r.track_ids],
+                                         bars):
+            parts.setdefault((spans, pitch), []).append(tid)
     text = [f"{_track_names(ids, names)} · {', '.join(spans)}{pitch}"
             for (spans, pitch), ids in parts.items()]
     more = f"; +{len(text) - 2} more" if len(text) > 2 else ""
     return "; ".join(text[:2]) + more
+
+
+def _track_parts(regions: list[Region], bars) -> list[tuple[tuple[str, ...], str]]:
+    """One track's parts as (its bars as ``bars`` says them, its bands' text), earliest
+    first: the regions of each pitch band (or of every pitch) apart; bands over the same
+    bars one part ("bar 1 · pitch bands C3–B4, C5–C6")."""
+    by_band: dict[tuple[int, int] | None, list[Region]] = {}
+    for r in sorted(regions, key=lambda r: (r.start, r.end)):
+        band = None if r.full_pitch_range else (r.pitch_lo, r.pitch_hi)
+        by_band.setdefault(band, []).append(r)
+    same_bars: dict[tuple[str, ...], list[Region]] = {}
+    for group in sorted(by_band.values(), key=lambda g: g[0].start):
+        same_bars.setdefault(bars(_merged_spans(group)), []).extend(group)
+    return [(spans, _bands_text(group)) for spans, group in same_bars.items()]
 
 
 def _bands_text(regions: list[Region]) -> str:

@@ -172,6 +172,17 @@ def test_escape_cancels_a_mask_stroke_on_the_arrangement(opened):
     assert win.document.mask.is_empty and win.document.undo_stack.count() == 0
 
 
+def test_the_panel_says_each_pitch_band_with_the_bars_painted_with_it(opened):
+    # A band over bars 3–4 and a full-height column at bar 7: the panel read "bars 3–4,
+    # beat 7.3 · pitch band Bb3–C5", as if bar 7 were banded too.
+    win = opened
+    piano = win.document.song.tracks[0]
+    win.document.set_mask(Mask.of(Region({piano.id}, 2 * BAR, 4 * BAR, 58, 72),
+                                  Region({piano.id}, 6 * BAR + 2 * Q, 6 * BAR + 3 * Q)))
+    assert win.generate_panel.mask_label.text() == (
+        f"Mask: {piano.name} · bars 3–4 · pitch band Bb3–C5; {piano.name} · beat 7.3")
+
+
 def test_regenerate_says_when_it_would_rewrite_several_masked_tracks(opened):
     win = opened
     song = win.document.song

@@ -36,6 +36,12 @@ def test_the_mask_description_names_each_part_of_a_disjoint_mask():
     both = Mask.of(Region({piano.id}, 0, bar, 48, 71), Region({piano.id}, 0, bar, 72, 84),
                    Region({lead.id}, 0, bar, 48, 71), Region({lead.id}, 0, bar, 72, 84))
     assert describe(both, song) == "Piano, Lead · bar 1 · pitch bands C3–B4, C5–C6"
+    # A band over bars 3–4 and a full-height column in bar 7 of one track: the band is
+    # said with its bars only (it read "bars 3–4, beat 7.3 · pitch band Bb3–C5").
+    column = Mask.of(Region({piano.id}, 2 * bar, 4 * bar, 58, 72),
+                     Region({piano.id}, 6 * bar + 960, 6 * bar + 1440))
+    assert describe(column, song) == ("Piano · bars 3–4 · pitch band Bb3–C5; "
+                                      "Piano · beat 7.3")
     gaps = Mask.of(Region({lead.id}, 0, bar), Region({lead.id}, 4 * bar, 5 * bar))
     assert describe(gaps, song) == "Lead · bar 1, bar 5"
     # Spans sharing a bar read as one range (a beat of bar 9 beside bars 9–10).
