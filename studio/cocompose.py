@@ -172,6 +172,7 @@ class AcceptTakeCommand(EditCommand):
             return
         self.take_set.select(self.take_id)  # the take is what is shown, not the Original
         self.composer.active = self.take_set.mask
+        self.composer.attend()
         self.composer.takesChanged.emit()
         # The status bar still said "Accepted take A": say what the undo did.
         name = self.composer.take_name(self.take_set.get(self.take_id))  # "Pass 2" too
@@ -196,6 +197,7 @@ class RejectTakeCommand(QUndoCommand):
     def undo(self) -> None:
         self.take_set.unreject(self.take_id)  # back on screen, heard
         self.composer.active = self.take_set.mask
+        self.composer.attend()
         self.composer.takesChanged.emit()
         take = self.take_set.get(self.take_id)
         self.composer.message.emit(f"{self.composer.take_name(take)} is back")
@@ -227,6 +229,9 @@ class CoComposer(QObject):
         # Whether takes can be heard (the window asks its transport): with no audio
         # output the status bar says a take is shown, not that it is heard.
         self.audible: Callable[[], bool] = lambda: True
+        # Whether a take (or the Original) is playing: a take arriving then never replaces
+        # the one heard (the window asks its transport).
+        self.auditioning: Callable[[], bool] = lambda: False
         self.queue = JobQueue(catalog.registry)
         self.bridge = JobBridge(self.queue, self)
         self.bridge.finished.connect(self._finished)
@@ -255,6 +260,11 @@ class CoComposer(QObject):
         self._answers: dict[str, Any] = {}  # action → its instruments dialog's last answer
         self._last_plan: tuple[Plan, Song] | None = None  # last submitted, and its song
         self._takes_json: dict[int, Any] = {}  # take id → its saved JSON (takes never change)
+        # What the user turned to last, for a take arriving while another region's takes
+        # are on screen (:meth:`_comes_on_screen`): ("request", its group) for a button
+        # pressed, ("mask", the mask) for one painted, None once they act on the takes on
+        # screen (switch, play, reject).
+        self._focus: tuple[str, Any] | None = None
         document.songChanged.connect(self.takesChanged)  # conflict badges follow edits
         # A take's label names the settings not at its model's defaults: a plugin's are
         # known once the models are listed.
@@ -397,8 +407,9 @@ class CoComposer(QObject):
             raise PlanError(f"no usable model can {task}: see Generate ▸ Model Manager")
         return entry.plugin, ""
 
-    def submit(self, plan: Plan) -> list[Job]:
-        """Send a plan to the queue as one job per variation."""
+    def submit(self, plan: Plan, note: str = "") -> list[Job]:
+        """Send a plan to the queue as one job per variation; ``note`` ends the status
+        bar's "computing" message."""
         s = self.settings()
         song = self.document.song
         try:  # the key around the mask, once per request (it reads the whole context)
@@ -471,6 +482,7 @@ class CoComposer(QObject):
             jobs.append(job)
         if jobs:
             self._last_plan = (plan, song)
+            self._focus = ("request", req.group)  # its takes come on screen as they arrive
             where = describe(plan.mask, self.document.song) if plan.task == "repaint" else ""
             n = len(jobs)
             tip = self._chorale_tip(plan.task, chorale, model)
@@ -488,7 +500,8 @@ class CoComposer(QObject):
                               + (f" · new notes {key_note} (the Key box sets "
                                  f"{'another' if options.key else 'one'})" if key_note else "")
                               + (f" · {tip}" if tip else "")
-                              + (f" · {auto_note}" if auto_note else ""))
+                              + (f" · {auto_note}" if auto_note else "")
+                              + (f" · {note}" if note else ""))
         return jobs
 
     def _chorale_tip(self, task: str, chorale: bool, model: ModelPlugin) -> str:
@@ -601,23 +614,27 @@ class CoComposer(QObject):
         letter = take_set.letter(take.id)
         song = self.document.song
         elsewhere = shown is not None and shown is not take_set
-        if elsewhere and take.mask != self.document.mask:
-            # Another region's takes are on screen (Enter would accept one) and the user's
-            # mask is elsewhere too: they stay; the new take waits, its region named.
+        if elsewhere and not self._comes_on_screen(req, take):
+            # Another region's takes are on screen (Enter would accept one) and the user
+            # has turned to them, or to another region, since asking: they stay; the new
+            # take waits, its region named.
             self.takesChanged.emit()
             heard = ("the original" if self.original_shown() else
                      f"take {shown.letter(shown.selected) if shown.selected else '?'}")
+            still = "still playing" if self.auditioning() else "still showing"
             self.message.emit(
                 f"Take {letter} ready for {describe(take.write_mask, song)} "
-                f"({plural(take.note_count, 'note')}){warning_text(take)} — still showing "
+                f"({plural(take.note_count, 'note')}){warning_text(take)} — {still} "
                 f"{heard} of {describe(self.active, song)}; Ctrl+] shows the new one")
             return
-        # The region the user painted last shows its takes; another one on screen waits,
-        # and both are named (two regions' "take A" are otherwise one).
+        # The latest request's takes (or the region painted last's) come on screen; the
+        # ones there wait, and both are named (two regions' "take A" are otherwise one).
         ready = (f"Take {letter} ready for {describe(take.write_mask, song)}" if elsewhere
                  else f"Take {letter} ready")
         waits = (f"; the takes of {describe(self.active, song)} wait (Ctrl+])" if elsewhere
                  else "")
+        if elsewhere:  # the new take is heard, not one its region had waiting from before
+            take_set.select(take.id)
         self.active = take.mask
         self.takesChanged.emit()
         if take_set.selected == take.id:
@@ -632,6 +649,22 @@ class CoComposer(QObject):
             self.message.emit(f"{ready} ({plural(take.note_count, 'note')})"
                               f"{warning_text(take)} — {now}; "
                               f"] switches{waits}")
+
+    def _comes_on_screen(self, req: _Request, take: Take) -> bool:
+        """Whether ``take``, arriving while another region's takes are on screen, replaces
+        them: it does when its request is the latest one the user made (the last button
+        pressed: Regenerate's whole track is no region painted, and its takes stayed
+        hidden behind a Repaint's, Enter accepting the old take), or its region the one
+        painted last — unless the user has acted on the takes on screen since (switched,
+        played, rejected one), or is playing one now (never yanked mid-audition)."""
+        if self.auditioning():
+            return False
+        return self._focus in (("request", req.group), ("mask", take.mask))
+
+    def attend(self) -> None:
+        """The user acts on the takes on screen (switches, plays, rejects one): takes of
+        an earlier request arriving now wait instead of replacing them."""
+        self._focus = None
 
     def _failed(self, e: JobFailed) -> None:
         req = self._requests.pop(e.job_id, None)
@@ -728,6 +761,7 @@ class CoComposer(QObject):
     def _follow_mask(self) -> None:
         """Painting (or undoing back to) a region that has takes waiting shows them."""
         mask = self.document.mask
+        self._focus = ("mask", mask)  # the region painted last: its takes come on screen
         s = self.takes.sets.get(mask)
         if s is not None and s.accepted is None and s.pending() and self.active != mask:
             self.active = mask
@@ -749,6 +783,7 @@ class CoComposer(QObject):
         mask = undecided[(i + step) % len(undecided)]
         self.active = mask
         self.document.set_mask(mask, "Show takes of a region")
+        self.attend()
         self.takesChanged.emit()
         s = self.takes.sets[mask]
         self.message.emit(f"{plural(len(s.pending()), 'take')} of "
@@ -811,6 +846,7 @@ class CoComposer(QObject):
         return self._audition(s, take)
 
     def _audition(self, s: TakeSet, take: Take) -> Take:
+        self.attend()
         s.select(take.id)
         self.takesChanged.emit()
         self.takeSelected.emit(take)  # a take being played switches to this one
@@ -862,6 +898,7 @@ class CoComposer(QObject):
         if s is None:
             self.message.emit("No takes on screen: paint a mask (M), then Repaint (Ctrl+R)")
             return False
+        self.attend()
         s.show_original()
         self.takesChanged.emit()
         self.takeSelected.emit(None)  # a take being played switches to the song as it is
@@ -978,6 +1015,7 @@ class CoComposer(QObject):
         if take is None:
             return False
         take_set, _ = self.takes.find(take.id)
+        self.attend()
         self.document.undo_stack.push(RejectTakeCommand(self, take_set, take))
         name = self.take_name(take)
         self.message.emit(f"Rejected {name[0].lower()}{name[1:]} (Ctrl+Z brings it back)")
@@ -1011,6 +1049,7 @@ class CoComposer(QObject):
         written = take if take is not None else self.selected_take()
         if written is None or (take is None and not self.original_shown()):
             return None
+        self.attend()  # heard: a take of an earlier request no longer replaces it
         if take is None:
             song = self.document.song
             if solo and not written.notes.keys() & {t.id for t in song.tracks}:

@@ -615,6 +615,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         co.takeShown.connect(self._reveal_take)
         co.takeSelected.connect(self._switch_audition)
         co.audible = lambda: tr.audio_ok is not False  # not checked yet: said as heard
+        co.auditioning = lambda: tr.auditioning
         co.takeSelected.connect(self._reveal_take)
         self.takes_bar.listenRequested.connect(self.listen_to_take)
         gp = self.generate_panel

@@ -1705,3 +1705,107 @@ def test_delete_rejects_the_take_on_screen_and_keeps_the_notes_selected_under_it
     QTest.keyClick(canvas, Qt.Key.Key_Delete)
     assert win.document.song != before
     assert win.statusBar().currentMessage().startswith("Deleted ")
+
+
+def regions_done(qtbot, win, n):
+    qtbot.waitUntil(lambda: len(win.composer.takes.sets) == n
+                    and not win.jobs_panel.running(), timeout=20000)
+
+
+def test_the_takes_of_the_latest_request_come_on_screen_and_enter_accepts_them(studio,
+                                                                                qtbot):
+    # QA: Repaint over a band of the piano, reject take B, select Bass, Regenerate: "still
+    # showing take C of Piano …", and Enter accepted the old repaint take C.
+    win = studio
+    win.generate_panel.variations.setValue(3)
+    piano, bass = win.document.song.tracks[:2]
+    win.document.set_mask(Mask.of(Region({piano.id}, 0, BAR, 60, 72)))
+    repainted = win.document.mask
+    win.composer.request("repaint")
+    takes = wait_takes(qtbot, win, 3)
+    assert win.composer.reject(takes.takes[1])
+    win.selection.set_tracks([bass.id])
+    win.generate_panel.variations.setValue(1)
+    win.composer.request("regenerate")  # the masked track: the whole piano
+    regions_done(qtbot, win, 2)
+    assert win.composer.active != repainted
+    shown = win.composer.preview_take()
+    assert shown.write_mask.track_ids == {piano.id}
+    assert shown.write_mask.span == (0, win.document.song.end)
+    message = win.statusBar().currentMessage()
+    assert message.startswith("Take A ready for Piano · bars 1–2")
+    assert "the takes of Piano · bar 1 · pitch band C4–C5 wait (Ctrl+])" in message
+    assert win.composer.waiting_regions() == [repainted]  # reachable as before
+    assert win.composer.accept()
+    assert win.document.undo_stack.undoText() == "Accept take A (Regenerate Piano)"
+    assert win.composer.show_region(1) == repainted
+    assert len(win.composer.active_set().pending()) == 2  # A and C still wait
+
+
+def seeded(gated):
+    """The gated model writing a pitch that follows the seed (variations differ)."""
+    plain = gated.generate
+
+    def generate(song, mask, options, progress, cancel):
+        out = plain(song, mask, options, progress, cancel)
+        return {tid: tuple(replace(n, pitch=48 + options.seed % 24) for n in notes)
+                for tid, notes in out.items()}
+
+    gated.generate = generate
+    return gated
+
+
+def test_with_two_requests_in_flight_the_later_ones_takes_stay_on_screen(studio, qtbot):
+    # Repaint, then Regenerate (the masked piano, whole) before its takes arrive: the
+    # Regenerate's take replaces the Repaint's on screen, and the Repaint's later takes
+    # (of the region painted last) never bring theirs back.
+    win = studio
+    gated = seeded(win.models["gated"])
+    win.generate_panel.set_model("gated")
+    win.generate_panel.variations.setValue(2)
+    mask_piano(win)
+    repainted = win.document.mask
+    assert win.composer.request("repaint")
+    assert win.composer.request("regenerate")
+    gated.gate.set()
+    regions_done(qtbot, win, 2)
+    assert win.composer.active != repainted
+    assert win.composer.preview_take().write_mask.span == (0, win.document.song.end)
+    assert len(win.composer.takes.sets[repainted].pending()) == 2  # waiting, not lost
+    assert win.composer.waiting_regions() == [repainted]
+
+
+def test_a_take_of_a_new_request_waits_while_the_user_auditions_the_takes_on_screen(
+        studio, qtbot):
+    # Switching to take B after asking for more says the user works on those: the new
+    # request's take waits, named; playing one (never yanked mid-audition) likewise.
+    win = studio
+    mask_piano(win)
+    repainted = win.document.mask
+    win.generate_panel.variations.setValue(2)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 2)
+    gated = win.models["gated"]
+    win.generate_panel.set_model("gated")
+    win.generate_panel.variations.setValue(1)
+    assert win.composer.request("regenerate")
+    win.composer.step(1)  # take B
+    gated.gate.set()
+    regions_done(qtbot, win, 2)
+    assert win.composer.active == repainted
+    assert "still showing take B of Piano · bar 1; Ctrl+] shows the new one" in \
+        win.statusBar().currentMessage()
+    # Asked again, and a take plays as the new one arrives: it waits too.
+    win.composer.auditioning = lambda: True
+    assert win.composer.request("continue")
+    regions_done(qtbot, win, 3)
+    assert win.composer.active == repainted
+    assert "still playing take B of Piano · bar 1" in win.statusBar().currentMessage()
+    # Nothing played or switched since asking: the new take comes on screen.
+    win.composer.auditioning = lambda: False
+    win.document.set_mask(Mask())
+    drums = win.document.song.tracks[2]
+    win.selection.set_tracks([drums.id])
+    assert win.composer.request("regenerate")
+    regions_done(qtbot, win, 4)
+    assert win.composer.preview_take().write_mask.track_ids == {drums.id}
