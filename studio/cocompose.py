@@ -55,6 +55,7 @@ from engine.score import (
     TimeMap,
     plural,
     track_label,
+    track_labels,
 )
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
@@ -287,6 +288,7 @@ class CoComposer(QObject):
             return []
         if plan is None:
             return []  # the user cancelled a dialog
+        note = self._regenerate_note() if action == "regenerate" else ""
         if not self.catalog.loaded:
             # One request waits (a second press replaces it, never queues a duplicate),
             # and Cancel All (Ctrl+.) drops it.
@@ -298,7 +300,19 @@ class CoComposer(QObject):
                               "ready (Ctrl+. cancels)")
             self.takesChanged.emit()
             return []
-        return self.submit(plan)
+        return self.submit(plan, note)
+
+    def _regenerate_note(self) -> str:
+        """Why Regenerate rewrites a masked track, not the current one, when they differ
+        ("the mask is on Piano; Esc Esc clears it to regenerate Drums"): with the piano
+        masked and the drums selected, the piano's take was drawn over the kit's rows."""
+        song, current = self.document.song, self.selection.current_track_id
+        labels = track_labels(song)
+        masked = [t.id for t in song.tracks if t.id in self.document.mask.track_ids]
+        if not masked or current not in labels or current in masked:
+            return ""
+        return (f"the mask is on {', '.join(labels[t] for t in masked)}; Esc Esc clears it "
+                f"to regenerate {labels[current]}")
 
     def _ask_instruments(self, action: str, again: bool, title: str, prompt: str,
                          default: str, bars: int | None) -> tuple[str, int | None] | None:

@@ -630,6 +630,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         doc.pathChanged.connect(self.update_title)
         self.selection.notesChanged.connect(self.update_selection_status)
         self.selection.tracksChanged.connect(self._tracks_selected)
+        self.selection.tracksChanged.connect(self._name_regenerate)  # the current track's
 
         roll.previewRequested.connect(self._preview)
         roll.seekRequested.connect(tr.seek)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.score import Mask, track_labels
+from engine.score import Mask, Song, track_labels
 
+from .. import actions as action_specs
 from ..bars_in_focus import bars_in_focus, bars_text
 from ..generate_panel import mask_summary
 from . import quick
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from ..document import Document
     from ..generate_panel import GeneratePanel
     from ..pianoroll import PianoRoll
+    from ..selection import Selection
     from ..transport import Transport
 
 
@@ -37,6 +39,7 @@ class MaskCommands:
         pianoroll: PianoRoll
         generate_panel: GeneratePanel
         actions: Actions
+        selection: Selection
 
         def statusBar(self) -> QStatusBar: ...
         def _selected(self) -> dict: ...  # NoteCommands': the piano roll's selected notes
@@ -44,14 +47,22 @@ class MaskCommands:
     def _mask_changed(self) -> None:
         text, empty = mask_summary(self.document)
         self.generate_panel.set_mask_text(text, empty)
-        # Regenerate rewrites the masked tracks (else the current one): its name says
-        # which, so a mask left from a Repaint does not rewrite three tracks unawares.
+        self._name_regenerate()
+
+    def _name_regenerate(self) -> None:
+        """Regenerate rewrites the masked tracks (else the current one): its menu item and
+        button say which, following the mask and the current track, so a mask left from a
+        Repaint does not rewrite the piano while the drums are selected."""
         doc = self.document
-        masked = len(doc.mask.track_ids & {t.id for t in doc.song.tracks})
-        label = ("Re&generate Track" if masked <= 1
-                 else f"Re&generate {masked} Masked Tracks")
-        self.actions.regenerate.setText(label)
-        self.generate_panel.buttons["regenerate"].setText(label.replace("&", ""))
+        text, button, tip = regenerate_names(doc.song, doc.mask,
+                                             self.selection.current_track_id)
+        tooltip = action_specs.tip_with_key(tip, "regenerate")
+        self.actions.regenerate.setText(text)
+        self.actions.regenerate.setToolTip(tooltip)
+        self.actions.regenerate.setStatusTip(tip)
+        b = self.generate_panel.buttons["regenerate"]
+        b.setText(button)
+        b.setToolTip(tooltip)
 
     def set_mask(self, mask: Mask, label: str) -> bool:
         """Replace the mask as one undo step (quick masks)."""
@@ -125,3 +136,29 @@ class MaskCommands:
     def clear_mask(self) -> None:
         if self.document.set_mask(Mask(), "Clear mask"):
             self.statusBar().showMessage("Mask cleared (Ctrl+Z brings it back)", 3000)
+
+
+def regenerate_names(song: Song, mask: Mask, current: int | None) -> tuple[str, str, str]:
+    """Regenerate's menu text, button text and tip for the tracks it will rewrite (as
+    :func:`engine.tasks.requests.regenerate` picks them: the masked ones, else the
+    current one): ``("Re&generate Piano", "Regenerate Piano", "Rewrite Piano (the masked
+    track) over the whole song …")``."""
+    labels = track_labels(song)
+    masked = [t.id for t in song.tracks if t.id in mask.track_ids]
+    if len(masked) > 1:
+        text = f"Re&generate {len(masked)} Masked Tracks"
+        what = f"the {len(masked)} masked tracks ({', '.join(labels[t] for t in masked)})"
+    elif masked or current in labels:
+        name = labels[masked[0] if masked else current]
+        # A long name ends in "…" on the button (the tip has it whole): the panel keeps
+        # its width.
+        short = name if len(name) <= 22 else name[:21].rstrip() + "…"
+        text = f"Re&generate {short.replace('&', '&&')}"
+        what = f"{name} ({'the masked track' if masked else 'the current track'})"
+    else:
+        return ("Re&generate Track", "Regenerate Track",
+                "Rewrite the masked (or current) track over the whole song")
+    tip = f"Rewrite {what} over the whole song"
+    if masked and current in labels and current not in masked:
+        tip += f"; the mask is on it: Esc Esc clears the mask to regenerate {labels[current]}"
+    return text, text.replace("&&", "\0").replace("&", "").replace("\0", "&"), tip

@@ -1727,6 +1727,9 @@ def test_the_takes_of_the_latest_request_come_on_screen_and_enter_accepts_them(s
     win.selection.set_tracks([bass.id])
     win.generate_panel.variations.setValue(1)
     win.composer.request("regenerate")  # the masked track: the whole piano
+    assert win.statusBar().currentMessage().startswith("Regenerate Piano: computing 1 take")
+    assert win.statusBar().currentMessage().endswith(
+        " · the mask is on Piano; Esc Esc clears it to regenerate Bass")
     regions_done(qtbot, win, 2)
     assert win.composer.active != repainted
     shown = win.composer.preview_take()

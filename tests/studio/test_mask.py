@@ -6,8 +6,9 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from engine.score import Mask, Note, Region
+from engine.score import Mask, Note, Region, Song, Track
 from studio.mask import quick
+from studio.mask.commands import regenerate_names
 from studio.pianoroll import Tool
 from tests.studio.cocompose_helpers import arrangement_point, drag_arrangement
 
@@ -183,15 +184,36 @@ def test_the_panel_says_each_pitch_band_with_the_bars_painted_with_it(opened):
         f"Mask: {piano.name} · bars 3–4 · pitch band Bb3–C5; {piano.name} · beat 7.3")
 
 
-def test_regenerate_says_when_it_would_rewrite_several_masked_tracks(opened):
+def test_regenerate_names_the_track_it_will_rewrite(opened):
+    # QA: with the piano masked and the drums selected, "Regenerate Track" rewrote the
+    # piano; its menu item and button now name it, following the mask and the track.
     win = opened
-    song = win.document.song
-    assert win.actions.regenerate.text() == "Re&generate Track"
-    win.document.set_mask(Mask.of(Region({song.tracks[0].id, song.tracks[1].id}, 0, BAR)))
+    piano, bass, drums = win.document.song.tracks
+    button = win.generate_panel.buttons["regenerate"]
+    win.selection.set_tracks([drums.id])
+    assert win.actions.regenerate.text() == "Re&generate Drums"
+    assert button.text() == "Regenerate Drums"
+    assert button.toolTip() == ("Rewrite Drums (the current track) over the whole song "
+                                "(Ctrl+Shift+R)")
+    win.document.set_mask(Mask.of(Region({piano.id}, 0, BAR)))
+    assert win.actions.regenerate.text() == "Re&generate Piano"
+    assert button.text() == "Regenerate Piano"
+    assert "the mask is on it: Esc Esc clears the mask to regenerate Drums" in \
+        win.actions.regenerate.toolTip()
+    win.document.set_mask(Mask.of(Region({piano.id, bass.id}, 0, BAR)))
     assert win.actions.regenerate.text() == "Re&generate 2 Masked Tracks"
-    assert win.generate_panel.buttons["regenerate"].text() == "Regenerate 2 Masked Tracks"
+    assert button.text() == "Regenerate 2 Masked Tracks"
     win.document.set_mask(Mask())
+    win.selection.set_tracks([bass.id])
+    assert button.text() == "Regenerate Bass"
+    win.selection.set_tracks([])
     assert win.actions.regenerate.text() == "Re&generate Track"
+    # A long name ends in "…" on the button, whole in the tip; an "&" is no mnemonic.
+    long = Track("Piano & Strings of the Orchestra")
+    text, button_text, tip = regenerate_names(Song((long,)), Mask(), long.id)
+    assert text == "Re&generate Piano && Strings of th…"
+    assert button_text == "Regenerate Piano & Strings of th…"
+    assert tip.startswith("Rewrite Piano & Strings of the Orchestra (the current track)")
 
 
 def test_esc_a_click_or_an_edit_then_esc_keeps_the_mask(focused, ui, qtbot):
