@@ -15,9 +15,11 @@ numbers, a gradual change as "rit." or "accel." between two marks:
 :mod:`~engine.io.tempo_marks`; every tempo change plays as it was) — and approximates
 the rest:
 
-- note starts and ends are quantized with music21's ``quantize`` to the nearer of a 16th
-  and an eighth-note triplet (:data:`QUARTER_DIVISORS`): a played part reads as written
-  rhythm, and a note shorter than that grid lasts one step of it;
+- note starts and ends are quantized beat by beat (:class:`_BeatGrid`): each beat in
+  16ths or in eighth-note triplets (:data:`QUARTER_DIVISORS`), whichever fits its notes,
+  a note's start and end on the grid of the beat each falls in: a played part reads as
+  written rhythm, never a triplet 32nd, and a note shorter than its beat's grid lasts one
+  step of it;
 - a track that plays swung 8ths or 16ths (:func:`~engine.score.grid_fit.track_timing`,
   ``partita info``'s Timing line; a track with a few swung notes in a swung song, by the
   song's swing) is written as a lead sheet writes swing: its swung off-beats straight,
@@ -64,7 +66,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -101,12 +103,14 @@ from .sniff import MUSICXML_MEDIA_TYPE
 from .tempo_marks import tempo_marks
 
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")  # .mxl: the compressed (zipped) form
-# Note positions are quantized to 16ths and eighth-note triplets, whichever is nearer
-# (music21's default grid, what its own MIDI import reads played music on).
+# Note positions are quantized to 16ths or eighth-note triplets, one grid a beat
+# (:class:`_BeatGrid`; music21's default grid, what its own MIDI import reads played
+# music on: 4 or 3 steps a quarter).
 QUARTER_DIVISORS = (4, 3)
 MAX_DRUM_LENGTH = Fraction(1)  # a drum hit is written at most a quarter long
 # The lengths a drum hit is written with, longest first: single notes (a dotted 8th, the
-# triplets) down to the 32nd-note triplet, the closest two quantized onsets come (1/12).
+# triplets) down to the 32nd-note triplet (1/12: onsets a beat's grid keeps a 16th
+# apart at least, but a bar a meter change cuts short may end off it).
 DRUM_VALUES = tuple(Fraction(v) for v in ("1", "3/4", "2/3", "1/2", "1/3", "1/4", "1/6",
                                           "1/12"))
 MAX_DENOMINATOR = 64  # a bar shortened by a mid-bar meter change is written in x/64 at most
@@ -726,7 +730,8 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
         name = _part_name(track)
         short = _abbreviation(track)
         straight = swings[i].straight if i in swings else {}
-        chords, merged, spelt, notated = _chords(track, clock, names, held, straight)
+        grid = _beat_grid(track, clock, _places(track, clock, straight))
+        chords, merged, spelt, notated = _chords(track, clock, names, held, straight, grid)
         if merged:
             losses.merged[name] = merged
         grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
@@ -739,7 +744,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
                          tempos if i == 0 and s == 0 else [], i + 1, staff, short,
-                         _dynamics(track, tm, clock, straight) if s == 0 else [], spelt,
+                         _dynamics(track, tm, grid, straight) if s == 0 else [], spelt,
                          notated)
             _notate(part, track.is_drum)
             score.insert(0, part)
@@ -758,22 +763,16 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     return score, _warnings(song, losses)
 
 
-def _dynamics(track: Track, tm: TimeMap, clock: _Clock,
+def _dynamics(track: Track, tm: TimeMap, grid: _BeatGrid,
               straight: Mapping[int, tuple[int, int]] | None = None
               ) -> list[tuple[Fraction, str]]:
     """The track's dynamics marks (:func:`~engine.io.dynamics.dynamics_marks`: where its
     velocities' level changes clearly, one at its start), each at its note's quantized
-    place (a swung note's straight one: ``straight``, :attr:`PartSwing.straight`)."""
+    place (``grid``, as :func:`_chords` puts it; a swung note's straight one:
+    ``straight``, :attr:`PartSwing.straight`)."""
     moved = {n.start: straight[n.id][0] for n in track.notes if n.id in (straight or {})}
-    return [(_nearest_on_grid(clock.at(moved.get(tick, tick))), mark)
+    return [(grid.at(grid.clock.at(moved.get(tick, tick))), mark)
             for tick, mark in dynamics_marks(track.notes, tm)]
-
-
-def _nearest_on_grid(offset: Fraction) -> Fraction:
-    """``offset`` on the nearer of the 16ths and the eighth-note triplets, as
-    ``quantize`` puts a note's start (:data:`QUARTER_DIVISORS`)."""
-    return min((Fraction(round(offset * d), d) for d in QUARTER_DIVISORS),
-               key=lambda at: abs(at - offset))
 
 
 def _is_voice_part(track: Track) -> bool:
@@ -1023,12 +1022,15 @@ def _insert_rests(container: Any, bar: _Bar, start: Fraction, end: Fraction,
 # eighth of 4/4; a 16th and an eighth, not a dotted eighth, after a 16th). A note is
 # tied over each group line of a meter counted in groups (whole groups together written
 # as one value where one value says them: a half over 2+2 of 7/8, a dotted half over
-# 6/8), and over the middle of a 4/4 bar when it starts off a beat; other syncopations
-# (a quarter on the off-beat eighth, a half on beat 2 of 4/4) stay one note, and so do
-# a triplet's notes.
+# 6/8), and over the middle of a 4/4 bar when it starts off a beat; a note that starts
+# on a 16th off-beat (the "e" or the "a") in a meter of quarters or halves is tied at the
+# next beat, so the beat stays seen at the 16th level (16th~dotted 8th, not a dotted
+# quarter from the "e"); other syncopations (a quarter on the off-beat eighth, a half on
+# beat 2 of 4/4) stay one note, and so do a triplet's notes among triplets (a note from
+# a beat of triplets into one of 16ths is tied at the beat line between).
 
 # Rest values, longest first: plain ones (whole … 64th) and triplet ones (a half-note
-# triplet … a 32nd-note triplet, which the 16th and triplet grid reaches).
+# triplet … a 32nd-note triplet: a bar a meter change cuts short may end off the grid).
 PLAIN_VALUES = tuple(Fraction(4, 2**k) for k in range(7))
 TRIPLET_VALUES = tuple(Fraction(8, 3 * 2**k) for k in range(6))
 
@@ -1101,23 +1103,36 @@ def _rest_pieces(bar: _Bar, start: Fraction, end: Fraction) -> list[tuple[Fracti
 def _note_pieces(bar: _Bar, offset: Fraction,
                  length: Fraction) -> list[tuple[Fraction, Fraction]]:
     """A note's piece in ``bar`` as the tied notes it is written as, ``(offset in the
-    bar, length)``: split over each group line of a meter counted in groups, whole groups
-    joined where one value (up to two dots) says them; over the middle of 4/4 when it
-    starts off a beat; a triplet's note whole (see the rules above)."""
+    bar, length)``: split at the beat after its start where it starts on a 16th off-beat
+    (the "e" or "a") in a meter of quarters or halves; over each group line of a meter
+    counted in groups, whole groups joined where one value (up to two dots) says them;
+    over the middle of 4/4 when it starts off a beat (the beat it is tied at, then); a
+    note from a beat of triplets into one of 16ths (or back) at the beat line where the
+    grid changes, a triplet's note among triplets whole (see the rules above)."""
     shift = _pickup_shift(bar)
     start, end = offset + shift, offset + length + shift
+    after = Fraction(math.floor(start) + 1)  # the next beat line (of quarters)
     if not (_on_sixteenths(start) and _on_sixteenths(end)):
-        return [(offset, length)]
+        # from a beat of triplets into one of 16ths, or the other way: tied at the beat
+        # line where the grid changes (a triplet's notes among triplets stay whole)
+        cut = (after if _on_sixteenths(end) else Fraction(math.ceil(end) - 1)
+               if _on_sixteenths(start) else None)
+        if cut is None or not start < cut < end:
+            return [(offset, length)]
+        return [(offset, cut - start), (cut - shift, end - cut)]
+    cuts = []
+    if bar.meter.denominator <= 4 and (start * 2).denominator != 1 and after < end:
+        cuts.append(after)  # at the 16th level the beat stays seen: 16th~dotted 8th
     groups = _groups(bar.meter)
     if groups is not None:
-        cuts = [g for g in groups if start < g < end]
-    elif (bar.meter.numerator, bar.meter.denominator) == (4, 4) and start.denominator != 1:
-        cuts = [Fraction(2)] if start < 2 < end else []
-    else:
-        cuts = []
+        cuts += [g for g in groups if start < g < end and g not in cuts]
+    elif (bar.meter.numerator, bar.meter.denominator) == (4, 4):
+        tied_from = cuts[-1] if cuts else start
+        if tied_from.denominator != 1 and tied_from < 2 < end:
+            cuts.append(Fraction(2))
     if not cuts:
         return [(offset, length)]
-    edges = [start, *cuts, end]
+    edges = [start, *sorted(cuts), end]
     pieces = list(itertools.pairwise(edges))
     if groups is not None:
         pieces = _join_whole_groups(pieces, set(groups))
@@ -1592,49 +1607,38 @@ def held_under_fermatas(song: Song) -> set[int]:
 def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
             held: set[int] = frozenset(),
             straight: Mapping[int, tuple[int, int]] | None = None,
+            grid: _BeatGrid | None = None,
             ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str],
                        dict[tuple[Fraction, int], _Notated]]:
-    """A track's notes quantized with music21's ``quantize`` (:data:`QUARTER_DIVISORS`),
-    notes that then start and end together gathered into chords; how many notes fell
-    on a note of the same pitch and start (one note, the longer, is kept); the name
-    ``names`` gives each note, by its quantized ``(start, pitch)`` (the first's, of two);
-    and the lyric and fermata of the notes with one (or, ``held``, held under another
-    part's: :func:`held_under_fermatas`), by the same key. ``straight``: the straight
-    ``(start, end)`` of swung notes, by id, quantized instead of their own
+    """A track's notes quantized beat by beat (:class:`_BeatGrid`, the track's own unless
+    ``grid`` is given), notes that then start and end together gathered into chords; how
+    many notes fell on a note of the same pitch and start (one note, the longer, is
+    kept); the name ``names`` gives each note, by its quantized ``(start, pitch)`` (the
+    first's, of two); and the lyric and fermata of the notes with one (or, ``held``, held
+    under another part's: :func:`held_under_fermatas`), by the same key. ``straight``:
+    the straight ``(start, end)`` of swung notes, by id, quantized instead of their own
     (:attr:`PartSwing.straight`)."""
-    from music21 import note, stream
-
-    flat = stream.Stream()
-    for n in track.notes:
-        start, end = (clock.at(t) for t in (straight or {}).get(n.id, (n.start, n.end)))
-        m21 = note.Note(quarterLength=float(end - start))
-        m21.editorial.pitch = n.pitch
-        if names is not None and not track.is_drum:
-            m21.editorial.spelling = names.spelling(n)
-        fermata = n.fermata or n.id in held
-        if n.lyric is not None or fermata:
-            m21.editorial.notated = _Notated(n.lyric, fermata)
-        flat.coreInsert(float(start), m21)
-    flat.coreElementsChanged()
-    flat.quantize(QUARTER_DIVISORS, processOffsets=True, processDurations=True, inPlace=True)
+    places = _places(track, clock, straight)
+    if grid is None:
+        grid = _beat_grid(track, clock, places)
     end = clock.end
     lengths: dict[tuple[Fraction, int], Fraction] = {}
     spelt: dict[tuple[Fraction, int], str] = {}
     notated: dict[tuple[Fraction, int], _Notated] = {}
     merged = 0
-    for m21 in flat.notes:
-        start = Fraction(m21.offset).limit_denominator(GRID)
-        length = Fraction(m21.quarterLength).limit_denominator(GRID)
+    for n in sorted(track.notes, key=lambda n: n.start):
+        at, until = places[n.id]
+        start, stop = grid.at(at), grid.at(until)
         if start >= end:  # a note quantized onto the end (the song's last tick)
-            start = end - min(_step(end), end)
-        if length <= 0:  # shorter than the grid: one step of it
-            length = _step(start)
-        length = min(length, end - start)
-        key = (start, m21.editorial.pitch)
-        if "spelling" in m21.editorial:
-            spelt.setdefault(key, m21.editorial.spelling)
-        if "notated" in m21.editorial:
-            notated.setdefault(key, m21.editorial.notated)
+            start = end - min(grid.step(end), end)
+        if stop <= start:  # shorter than its beat's grid: one step of it
+            stop = start + grid.step(start)
+        length = min(stop - start, end - start)
+        key = (start, n.pitch)
+        if names is not None and not track.is_drum:
+            spelt.setdefault(key, names.spelling(n))
+        if n.lyric is not None or n.fermata or n.id in held:
+            notated.setdefault(key, _Notated(n.lyric, n.fermata or n.id in held))
         if key in lengths:  # the same pitch twice at one start: one note, the longer
             merged += 1
             length = max(length, lengths[key])
@@ -1649,12 +1653,92 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
     return chords, merged, spelt, notated
 
 
-GRID = 12 * 16  # quantized offsets are multiples of 1/12 of a quarter: exact in 1/192
+def _places(track: Track, clock: _Clock,
+            straight: Mapping[int, tuple[int, int]] | None = None
+            ) -> dict[int, tuple[Fraction, Fraction]]:
+    """Each note's ``(start, end)`` in quarters from the score's start, by id, before the
+    quantizing: a swung note's straight one (``straight``)."""
+    return {n.id: tuple(clock.at(t) for t in (straight or {}).get(n.id, (n.start, n.end)))
+            for n in track.notes}
 
 
-def _step(offset: Fraction) -> Fraction:
-    """One step of the grid at ``offset``: a 16th, or an eighth-note triplet off the 16ths."""
-    return Fraction(1, 4) if (offset * 4).denominator == 1 else Fraction(1, 3)
+def _beat_grid(track: Track, clock: _Clock,
+               places: Mapping[int, tuple[Fraction, Fraction]]) -> _BeatGrid:
+    """The track's :class:`_BeatGrid`, of its notes at ``places`` (:func:`_places`)."""
+    return _BeatGrid(clock, ((*places[n.id], n.pitch) for n in track.notes))
+
+
+# A note's end counts for half its start in choosing a beat's grid: a player's release
+# is looser than the attack (a legato end a hair early, a staccato one anywhere).
+END_WEIGHT = Fraction(1, 2)
+
+
+class _BeatGrid:
+    """Where a track's notes are written, beat by beat: each beat (a quarter from its
+    bar's counting, :func:`_pickup_shift`) in 16ths or in eighth-note triplets
+    (:data:`QUARTER_DIVISORS`): the one that keeps its notes of one pitch apart (a
+    drummer's 16th-triplet fill on the triplets, not two hits on one 16th), then the one
+    its notes' starts and ends (:data:`END_WEIGHT`) fit nearer, the 16ths on a tie; a
+    beat a bar line cuts short (7/8's last eighth) in 16ths. A note's start and end are
+    each put on the grid of the beat they fall in, so a note never starts on one grid
+    and ends on the other within a beat (music21's ``quantize`` rounded a start and a
+    length each to the nearer grid: a triplet-32nd rest after a 16th that started on a
+    triplet)."""
+
+    def __init__(self, clock: _Clock,
+                 notes: Iterable[tuple[Fraction, Fraction, int]]) -> None:
+        self.clock = clock
+        grids = range(len(QUARTER_DIVISORS))
+        misfit: dict[Fraction, list[Fraction]] = {}  # a beat's misfit on each grid
+        onsets: dict[Fraction, set[tuple[Fraction, int]]] = {}
+        for start, end, pitch in notes:
+            onsets.setdefault(self._beat(start)[0], set()).add((start, pitch))
+            for at, weight in ((start, Fraction(1)), (end, END_WEIGHT)):
+                errors = misfit.setdefault(self._beat(at)[0], [Fraction(0)] * len(grids))
+                for k in grids:
+                    errors[k] += weight * abs(at - self._snap(at, QUARTER_DIVISORS[k]))
+
+        def merged(beat: Fraction, k: int) -> int:
+            played = onsets.get(beat, set())
+            return len(played) - len({(self._snap(at, QUARTER_DIVISORS[k]), pitch)
+                                      for at, pitch in played})
+
+        self.divisors = {beat: QUARTER_DIVISORS[min(grids, key=lambda k: (
+                             merged(beat, k), errors[k], k))]
+                         for beat, errors in misfit.items()}
+
+    def _beat(self, offset: Fraction) -> tuple[Fraction, Fraction, Fraction]:
+        """The beat ``offset`` falls in: where it starts as its bar counts it, and the
+        part of it in its bar (its start and end: a pickup's first beat, a bar's
+        last eighth, are shorter)."""
+        bar = self.clock.bars[self.clock.bar_of(offset)]
+        origin = bar.offset - _pickup_shift(bar)
+        beat = origin + math.floor(offset - origin)
+        return beat, max(beat, bar.offset), min(beat + 1, bar.offset + bar.length)
+
+    def _snap(self, offset: Fraction, divisor: int) -> Fraction:
+        beat, lo, hi = self._beat(offset)
+        if hi - lo < 1:
+            divisor = QUARTER_DIVISORS[0]
+        # a half step rounds up, so a run of 32nds keeps its notes apart
+        return min(max(beat + Fraction(math.floor((offset - beat) * divisor + Fraction(1, 2)),
+                                       divisor), lo), hi)
+
+    def divisor(self, offset: Fraction) -> int:
+        """The steps a quarter of the beat at ``offset`` is written in (4: 16ths)."""
+        beat, lo, hi = self._beat(offset)
+        if hi - lo < 1:
+            return QUARTER_DIVISORS[0]
+        return self.divisors.get(beat, QUARTER_DIVISORS[0])
+
+    def at(self, offset: Fraction) -> Fraction:
+        """``offset`` on its beat's grid."""
+        return self._snap(offset, self.divisor(offset))
+
+    def step(self, offset: Fraction) -> Fraction:
+        """One step of the grid of the beat at ``offset``: a 16th or an eighth-note
+        triplet."""
+        return Fraction(1, self.divisor(offset))
 
 
 def _drum_lengths(lengths: dict, end: Fraction) -> dict:

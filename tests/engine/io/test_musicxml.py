@@ -398,17 +398,18 @@ def test_a_keyboard_part_one_staff_reads_is_written_on_it():
 
 
 def test_a_drum_hit_is_one_stroke_never_tied_notes():
-    # Hits whose gaps no single note fills (5/12 of a quarter: a 16th and a 16th-triplet
-    # rest) and one held over the bar line: each is one unpitched note, at most a quarter.
+    # Hits whose gaps no single note fills (7/12 of a quarter, from a beat in 16ths into
+    # one in triplets: a 16th and an eighth-triplet rest) and one held over the bar line:
+    # each is one unpitched note, at most a quarter.
     kit = Track("Drums", is_drum=True, channel=9, notes=(
-        Note(36, 0, 5), Note(38, P // 4, 5), Note(42, 2 * P // 3, 5), Note(36, P, 5),
+        Note(36, 0, 5), Note(38, 3 * P // 4, 5), Note(42, P + P // 3, 5), Note(36, 2 * P, 5),
         Note(49, 3 * P + 3 * P // 4, 5 * P), Note(36, 4 * P + P // 2, 5)))
     score = parse(musicxml_bytes(Song(tracks=(kit,)))[0])
     part = score.parts[0]
     assert [n.tie for n in part.recurse().notes] == [None] * 6
     assert len(heads(part)) == 6
     lengths = [Fraction(n.quarterLength).limit_denominator(12) for n in part.recurse().notes]
-    assert lengths == [Fraction(1, 4), Fraction(1, 4), Fraction(1, 3), 1, Fraction(1, 4), 1]
+    assert lengths == [Fraction(3, 4), Fraction(1, 2), Fraction(2, 3), 1, Fraction(1, 4), 1]
 
 
 # A kit a drummer reads: kick, snare, closed / pedal / open hi-hat, crash, ride, toms, a

@@ -196,3 +196,76 @@ def test_every_note_reads_back_at_its_place_in_odd_and_compound_meters(tmp_path)
     back = load_song(tmp_path / "odd.musicxml")
     assert timing(back) == timing(song)
     assert [s.meter for s in back.time_signatures] == [s.meter for s in meters]
+
+
+def test_each_beat_is_written_on_one_grid_16ths_or_triplets(tmp_path):
+    # A played flute line that mixes the grids within a beat: D5 starts on a triplet
+    # and lasts a 16th; F5 starts on the beat and lasts a triplet 16th too long for a
+    # 16th. Quantized start and length apart, beat 2 read "triplet-8th rest, D5 16th,
+    # triplet-32nd rest, triplet-16th rest": every note now starts and ends on its
+    # beat's one grid, and no value is shorter than a 16th.
+    song = one_bar(TimeSignature(0, 4, 4), [
+        Note(72, 0, P), Note(74, 4 * P // 3, S), Note(76, 2 * P, P),
+        Note(77, 3 * P, P // 3), Note(79, 4 * P, 4 * P)])
+    data, warned = musicxml_bytes(song)
+    assert warned == []
+    root = ET.fromstring(data)
+    assert {n.findtext("type") for n in root.iter("note")} <= {
+        "whole", "half", "quarter", "eighth", "16th"}
+    bar = written(data)
+    for beat in range(4):  # each beat's notes and rests: all on 16ths, or all on triplets
+        edges = {edge for _, at, length, _ in bar if beat <= at < beat + 1
+                 for edge in (at - beat, at + length - beat)}
+        assert all((e * 4).denominator == 1 for e in edges) or \
+            all((e * 3).denominator == 1 for e in edges), (beat, edges)
+    third = Fraction(1, 3)
+    assert [w for w in bar if w[0] == "note"] == [
+        ("note", 0, 1, None), ("note", 1 + third, third, None), ("note", 2, 1, None),
+        ("note", 3, third, None)]
+    # Every note reads back where it was written.
+    save_song(song, tmp_path / "grid.musicxml")
+    assert timing(load_song(tmp_path / "grid.musicxml")) == [
+        (72, 0, P), (74, 4 * P // 3, P // 3), (76, 2 * P, P), (77, 3 * P, P // 3),
+        (79, 4 * P, 4 * P)]
+
+
+def test_a_note_crossing_from_a_beat_of_16ths_into_one_of_triplets_is_tied_at_the_beat():
+    # From beat 1's off-beat to beat 2's second triplet: an eighth tied to a triplet
+    # quarter, not a note of 7/6 of a quarter written as an eighth and triplet bits.
+    song = one_bar(TimeSignature(0, 4, 4), [
+        Note(60, 0, E), Note(62, E, E + 2 * P // 3), Note(64, P + 2 * P // 3, P // 3),
+        Note(65, 2 * P, 2 * P)])
+    notes = [w for w in written(musicxml_bytes(song)[0]) if w[0] == "note"]
+    assert notes[1:3] == [("note", Fraction(1, 2), Fraction(1, 2), "start"),
+                          ("note", 1, Fraction(2, 3), "stop")]
+
+
+def test_a_note_from_a_16th_off_beat_is_tied_at_the_next_beat(tmp_path):
+    # As Behind Bars sets it, at the 16th level the beat stays seen: G4 a 16th, then F4
+    # for a dotted quarter from the "e" of beat 1 is a dotted 8th tied to a dotted 8th
+    # (a dotted quarter hid beat 2); from the "a", a 16th tied on.
+    four = one_bar(TimeSignature(0, 4, 4), [Note(67, 0, S), Note(65, S, 3 * E),
+                                           Note(64, 2 * P, P)])
+    assert [w for w in written(musicxml_bytes(four)[0]) if w[0] == "note"] == [
+        ("note", 0, Fraction(1, 4), None),
+        ("note", Fraction(1, 4), Fraction(3, 4), "start"),
+        ("note", 1, Fraction(3, 4), "stop"),
+        ("note", 2, 1, None)]
+    late = one_bar(TimeSignature(0, 4, 4), [Note(67, 0, 3 * S), Note(65, 3 * S, 3 * S)])
+    assert [w for w in written(musicxml_bytes(late)[0]) if w[0] == "note"][1:] == [
+        ("note", Fraction(3, 4), Fraction(1, 4), "start"),
+        ("note", 1, Fraction(1, 2), "stop")]
+    # 3/4, 2/2 and 5/4: a half from the second 16th is tied at the next beat too.
+    for meter in ((3, 4), (2, 2), (5, 4)):
+        song = one_bar(TimeSignature(0, *meter), [Note(65, 0, S), Note(69, S, 2 * P)])
+        pieces = [w for w in written(musicxml_bytes(song)[0]) if w[0] == "note"]
+        assert pieces[1] == ("note", Fraction(1, 4), Fraction(3, 4), "start"), meter
+        assert [w[3] for w in pieces[2:]][-1] == "stop", meter
+        assert sum(w[2] for w in pieces[1:]) == 2, meter
+    # An 8th-level syncopation stays one note (8-4-8), and each reads back as one.
+    eighth = one_bar(TimeSignature(0, 4, 4), [Note(60, 0, E), Note(62, E, P),
+                                             Note(64, 3 * E, E), Note(65, 2 * P, 2 * P)])
+    assert [w[3] for w in written(musicxml_bytes(eighth)[0]) if w[0] == "note"] == [None] * 4
+    for song in (four, late, eighth):
+        save_song(song, tmp_path / "tied.musicxml")
+        assert timing(load_song(tmp_path / "tied.musicxml")) == timing(song)
