@@ -38,7 +38,9 @@ the rest:
   fifth overlapping line cuts one short (the export says how many:
   :func:`write_musicxml`'s warnings);
 - velocities are written as dynamics marks, one where a part's level changes clearly
-  (:func:`~engine.io.dynamics.dynamics_marks`), not one per note;
+  (:func:`~engine.io.dynamics.dynamics_marks`), not one per note, and none for a part
+  whose velocities carry none (:func:`~engine.io.dynamics.says_no_dynamics`: a score
+  without marks read back, one default velocity throughout);
 - each track's volume and pan are its part's ``<midi-instrument>`` ``<volume>`` (a
   percentage of MIDI's full 127) and ``<pan>`` (degrees, -90 hard left … 90 hard right),
   as MuseScore and Finale read them (:func:`_write_mixes`), to 1/100: every MIDI value
@@ -767,9 +769,10 @@ def _dynamics(track: Track, tm: TimeMap, grid: _BeatGrid,
               straight: Mapping[int, tuple[int, int]] | None = None
               ) -> list[tuple[Fraction, str]]:
     """The track's dynamics marks (:func:`~engine.io.dynamics.dynamics_marks`: where its
-    velocities' level changes clearly, one at its start), each at its note's quantized
-    place (``grid``, as :func:`_chords` puts it; a swung note's straight one:
-    ``straight``, :attr:`PartSwing.straight`)."""
+    velocities' level changes clearly, one at its start; none for a part whose
+    velocities say none), each at its note's quantized place (``grid``, as
+    :func:`_chords` puts it; a swung note's straight one: ``straight``,
+    :attr:`PartSwing.straight`)."""
     moved = {n.start: straight[n.id][0] for n in track.notes if n.id in (straight or {})}
     return [(grid.at(grid.clock.at(moved.get(tick, tick))), mark)
             for tick, mark in dynamics_marks(track.notes, tm)]

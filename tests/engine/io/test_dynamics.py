@@ -3,7 +3,7 @@ level changes clearly, not one per note, and none where it only wavers."""
 
 from __future__ import annotations
 
-from engine.io.dynamics import DYNAMIC_LEVELS, accent, dynamics_marks
+from engine.io.dynamics import DYNAMIC_LEVELS, accent, dynamics_marks, says_no_dynamics
 from engine.score import Note, Song, TimeMap, TimeSignature
 
 P = 480
@@ -34,3 +34,20 @@ def test_the_beats_accent_the_import_adds_is_not_a_level():
                                                                                     P // 2)]
     assert {n.velocity for n in notes} == {49, 52, 55}
     assert dynamics_marks(notes, TM) == [(0, "p")]
+
+
+def test_a_part_whose_velocities_say_no_dynamics_gets_no_mark():
+    # What the MusicXML import gives a part without marks (mf with the beat's accents),
+    # and notes left at a new note's velocity (96) or mf's 80: nothing to mark.
+    imported = [Note(60, t, P // 2, DYNAMIC_LEVELS["mf"] + accent(TM, t))
+                for t in range(0, 8 * P, P // 2)]
+    assert {n.velocity for n in imported} == {80, 83, 86}
+    assert says_no_dynamics(imported, TM) and dynamics_marks(imported, TM) == []
+    for velocity in (Note(60, 0, P).velocity, 80):
+        flat = eighths([velocity] * 16)
+        assert says_no_dynamics(flat, TM) and dynamics_marks(flat, TM) == []
+    # A p throughout, or one note off the default, says a dynamic: it keeps its mark.
+    soft = [Note(60, t, P // 2, DYNAMIC_LEVELS["p"] + accent(TM, t)) for t in range(0, 8 * P, P)]
+    assert dynamics_marks(soft, TM) == [(0, "p")]
+    assert dynamics_marks(eighths([96] * 15 + [112]), TM) == [(0, "f")]
+    assert dynamics_marks(eighths([64] * 16), TM) == [(0, "mp")]

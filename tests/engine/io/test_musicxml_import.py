@@ -24,6 +24,7 @@ from engine.io import (
 )
 from engine.io.midi_import import cc_to_pan, cc_to_volume
 from engine.io.musicxml import (
+    musicxml_bytes,
     pan_degrees,
     pan_from_degrees,
     volume_from_percent,
@@ -941,6 +942,24 @@ def test_a_corpus_quartets_dynamics_survive_export_and_import(tmp_path):
         assert kept > 0.97 * len(common), before.name
         assert {m for _, m in marks} >= {"pp", "p", "f"}, before.name
         assert 10 < len(marks) < len(before.notes) / 20, before.name  # not one per note
+
+
+def test_a_score_without_dynamics_is_written_back_without_any(tmp_path):
+    """Bach's BWV 66.6 (music21's corpus) has no dynamics marks: read, each part plays at
+    mf with the beats' accents, and written back it has no <dynamics> (it had an mf on
+    every staff); read again, every note is where and as loud as it was. A drum track
+    at one velocity gets none either."""
+    song = read_musicxml(music21.corpus.getWork("bach/bwv66.6"))
+    assert {n.velocity for t in song.tracks for n in t.notes} == {80, 83, 86}
+    save_song(song, tmp_path / "back.musicxml")
+    assert b"<dynamics" not in (tmp_path / "back.musicxml").read_bytes()
+    back = read_musicxml(tmp_path / "back.musicxml")
+    assert [[(n.pitch, n.start, n.duration, n.velocity) for n in t.notes]
+            for t in back.tracks] == [[(n.pitch, n.start, n.duration, n.velocity)
+                                       for n in t.notes] for t in song.tracks]
+    kit = Track("Drums", is_drum=True, channel=9,
+                notes=tuple(Note(36 + i % 3, i * 240, 60) for i in range(16)))
+    assert b"<dynamics" not in musicxml_bytes(Song(tracks=(kit,)))[0]
 
 
 def mix_score_xml(*mixes: str) -> str:
