@@ -1673,7 +1673,7 @@ def _beat_grid(track: Track, clock: _Clock,
 
 # A note's end counts for half its start in choosing a beat's grid: a player's release
 # is looser than the attack (a legato end a hair early, a staccato one anywhere).
-END_WEIGHT = Fraction(1, 2)
+END_WEIGHT = 0.5
 
 
 class _BeatGrid:
@@ -1691,41 +1691,57 @@ class _BeatGrid:
     def __init__(self, clock: _Clock,
                  notes: Iterable[tuple[Fraction, Fraction, int]]) -> None:
         self.clock = clock
+        # Kept: a note's place is looked up a few times, and Fraction's arithmetic was
+        # most of the quantizing's time.
+        self._beats: dict[Fraction, tuple[Fraction, Fraction, Fraction]] = {}
+        self._snapped: dict[tuple[Fraction, int], Fraction] = {}
         grids = range(len(QUARTER_DIVISORS))
-        misfit: dict[Fraction, list[Fraction]] = {}  # a beat's misfit on each grid
+        misfit: dict[Fraction, list[float]] = {}  # a beat's misfit on each grid
         onsets: dict[Fraction, set[tuple[Fraction, int]]] = {}
         for start, end, pitch in notes:
             onsets.setdefault(self._beat(start)[0], set()).add((start, pitch))
-            for at, weight in ((start, Fraction(1)), (end, END_WEIGHT)):
-                errors = misfit.setdefault(self._beat(at)[0], [Fraction(0)] * len(grids))
-                for k in grids:
-                    errors[k] += weight * abs(at - self._snap(at, QUARTER_DIVISORS[k]))
+            for at, weight in ((start, 1.0), (end, END_WEIGHT)):
+                errors = misfit.setdefault(self._beat(at)[0], [0.0] * len(grids))
+                for k, d in enumerate(QUARTER_DIVISORS):
+                    errors[k] += weight * abs(float(at) - float(self._snap(at, d)))
 
         def merged(beat: Fraction, k: int) -> int:
             played = onsets.get(beat, set())
             return len(played) - len({(self._snap(at, QUARTER_DIVISORS[k]), pitch)
                                       for at, pitch in played})
 
+        # (a misfit to 1e-9 quarter: float sums that are equal in exact arithmetic tie)
         self.divisors = {beat: QUARTER_DIVISORS[min(grids, key=lambda k: (
-                             merged(beat, k), errors[k], k))]
+                             merged(beat, k), round(errors[k], 9), k))]
                          for beat, errors in misfit.items()}
 
     def _beat(self, offset: Fraction) -> tuple[Fraction, Fraction, Fraction]:
         """The beat ``offset`` falls in: where it starts as its bar counts it, and the
         part of it in its bar (its start and end: a pickup's first beat, a bar's
         last eighth, are shorter)."""
-        bar = self.clock.bars[self.clock.bar_of(offset)]
-        origin = bar.offset - _pickup_shift(bar)
-        beat = origin + math.floor(offset - origin)
-        return beat, max(beat, bar.offset), min(beat + 1, bar.offset + bar.length)
+        found = self._beats.get(offset)
+        if found is None:
+            bar = self.clock.bars[self.clock.bar_of(offset)]
+            origin = bar.offset - _pickup_shift(bar)
+            beat = origin + math.floor(offset - origin)
+            found = self._beats[offset] = (beat, max(beat, bar.offset),
+                                           min(beat + 1, bar.offset + bar.length))
+        return found
 
     def _snap(self, offset: Fraction, divisor: int) -> Fraction:
+        found = self._snapped.get((offset, divisor))
+        if found is None:
+            found = self._snapped[offset, divisor] = self._snap_anew(offset, divisor)
+        return found
+
+    def _snap_anew(self, offset: Fraction, divisor: int) -> Fraction:
         beat, lo, hi = self._beat(offset)
         if hi - lo < 1:
             divisor = QUARTER_DIVISORS[0]
-        # a half step rounds up, so a run of 32nds keeps its notes apart
-        return min(max(beat + Fraction(math.floor((offset - beat) * divisor + Fraction(1, 2)),
-                                       divisor), lo), hi)
+        into = offset - beat
+        # the nearest step, a half step rounded up (a run of 32nds keeps its notes apart)
+        steps = (2 * into.numerator * divisor + into.denominator) // (2 * into.denominator)
+        return min(max(beat + Fraction(steps, divisor), lo), hi)
 
     def divisor(self, offset: Fraction) -> int:
         """The steps a quarter of the beat at ``offset`` is written in (4: 16ths)."""
