@@ -83,6 +83,12 @@ class Recovery:
     """When the writing process started (:func:`_process_start`); None if unknown."""
     interrupted: tuple[str, ...] = ()
     """The generations that session had in flight when it ended (one line each)."""
+    title: str = ""
+    """The song's title ("" when it has none), to name a song never saved."""
+    tracks: int | None = None
+    """How many tracks the song has (None where the file says no song: a record)."""
+    notes: int | None = None
+    """How many notes the song has, over all its tracks: what tells copies apart."""
 
     def load(self) -> Project:
         """The recovered song and studio state."""
@@ -273,6 +279,7 @@ def _read_meta(path: Path) -> Recovery | None:
         saved_at = datetime.fromisoformat(meta["saved_at"])
         started = meta.get("started")
         requests = data.get("requests", [])
+        title, tracks, notes = _song_summary(data.get("song"))
         return Recovery(
             path=path,
             document=_document_path(meta),
@@ -282,9 +289,24 @@ def _read_meta(path: Path) -> Recovery | None:
             host=str(meta["host"]),
             started=str(started) if started is not None else None,
             interrupted=tuple(str(x) for x in requests) if isinstance(requests, list) else (),
+            title=title, tracks=tracks, notes=notes,
         )
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None  # binascii.Error (bad base64) is a ValueError too
+
+
+def _song_summary(song: Any) -> tuple[str, int | None, int | None]:
+    """The title (one line), tracks and notes of a copy's song as its JSON holds them
+    (parsed already: no second read): what names an unsaved song in the recovery offer
+    and tells copies apart. An odd shape gives none, never an error (the load says why)."""
+    if not isinstance(song, dict):
+        return "", None, None
+    title = " ".join(str(song.get("title") or "").split())
+    tracks = song.get("tracks")
+    if not isinstance(tracks, list) or not all(isinstance(t, dict) for t in tracks):
+        return title, None, None
+    notes = [t.get("notes") for t in tracks]
+    return title, len(tracks), sum(len(n) for n in notes if isinstance(n, list))
 
 
 # What a damaged copy's metadata still says: it comes first in the file (project_bytes),

@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.score import plural
+
 from ..autosave import original_is_newer
 
 if TYPE_CHECKING:
@@ -26,16 +28,32 @@ from ..document import display_path
 
 
 def describe(recovery: Recovery, now: datetime | None = None) -> str:
-    """"demo.mid — autosaved 14:03:27, 02/03/2026 (5 minutes ago)" for one recovery
-    entry, with a warning when the file on disk was saved after the autosave. The copy
-    follows edits within a second or so (studio.autosave), so its time is when the work
-    stopped: to the second, and how long ago (``now``: the current time)."""
-    name = display_path(recovery.document.name) if recovery.document else "Untitled song"
-    when = saved_when(recovery.saved_at)
-    text = f"{name} — autosaved {when} ({ago(recovery.saved_at, now)})"
+    """"demo.mid (3 tracks, 30 notes) — autosaved 14:03:27, 02/03/2026 (5 minutes ago)"
+    for one recovery entry, with a warning when the file on disk was saved after the
+    autosave. A song never saved is named by its title ("My First Song"), else "Untitled
+    song"; its tracks and notes tell apart copies of one name (QA: 14 rows of "Untitled
+    song" and a time). The copy follows edits within a second or so (studio.autosave), so
+    its time is when the work stopped: to the second, and how long ago (``now``: the
+    current time)."""
+    text = (f"{recovered_name(recovery)}{_counts(recovery)} — autosaved "
+            f"{saved_when(recovery.saved_at)} ({ago(recovery.saved_at, now)})")
     if original_is_newer(recovery):
         text += " (the file on disk is newer than this autosave)"
     return text
+
+
+def recovered_name(recovery: Recovery) -> str:
+    """The song's file name, else its title, else "Untitled song"."""
+    if recovery.document is not None:
+        return display_path(recovery.document.name)
+    return recovery.title or "Untitled song"
+
+
+def _counts(recovery: Recovery) -> str:
+    """" (3 tracks, 30 notes)"; "" for a copy of an older version that does not say."""
+    if recovery.tracks is None or recovery.notes is None:
+        return ""
+    return f" ({plural(recovery.tracks, 'track')}, {plural(recovery.notes, 'note', True)})"
 
 
 def describe_damaged(damaged: DamagedRecovery, now: datetime | None = None) -> str:
@@ -53,10 +71,14 @@ def saved_when(then: datetime) -> str:
     """"14:03:27, 02/03/2026": the local time, to the second, and the date as the locale
     writes it in figures ("2026/03/02" in Japanese, "02.03.26" in German). strftime's
     month names followed the C library's locale, not the studio's English: "2 11月 2026"
-    under ja_JP."""
+    under ja_JP. The C locale (LANG=C, a bare system) has no date of its own: Qt wrote
+    "27 11 2026", figures without separators (QA), so it gets ISO's "2026-11-27"."""
     local = then.astimezone()
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        return f"{local:%H:%M:%S}, {local:%Y-%m-%d}"
     date = QDate(local.year, local.month, local.day)
-    return f"{local:%H:%M:%S}, {QLocale().toString(date, QLocale.FormatType.ShortFormat)}"
+    return f"{local:%H:%M:%S}, {locale.toString(date, QLocale.FormatType.ShortFormat)}"
 
 
 def ago(then: datetime, now: datetime | None = None) -> str:
@@ -80,8 +102,9 @@ def ask_recover(parent: QWidget | None,
     dlg = QDialog(parent)
     dlg.setWindowTitle("Recover unsaved work")
     dlg.resize(480, 300)
-    text = QLabel("Partita closed without saving last time. These songs can be recovered:",
-                  dlg)
+    text = QLabel("Partita closed without saving last time. "
+                  + ("This song can be recovered:" if len(pending) == 1 else
+                     f"These {len(pending)} songs can be recovered, newest first:"), dlg)
     text.setWordWrap(True)
     items = QListWidget(dlg)
     for r in pending:

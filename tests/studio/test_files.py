@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-from PySide6.QtCore import QDate, QLocale, QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QProgressDialog
 from shiboken6 import isValid
@@ -517,7 +517,7 @@ def test_a_note_drawn_a_second_before_the_studio_is_killed_is_recovered(tmp_path
 
 
 def test_the_recovery_dialog_says_how_recent_the_copy_is():
-    from studio.dialogs.recovery import ago, describe
+    from studio.dialogs.recovery import ago, describe, saved_when
 
     now = datetime(2026, 3, 2, 14, 5, 30, tzinfo=UTC)
     assert ago(now - timedelta(seconds=1), now) == "just now"
@@ -529,12 +529,30 @@ def test_the_recovery_dialog_says_how_recent_the_copy_is():
     class Copy:  # what describe reads of a Recovery
         document = None
         saved_at = now - timedelta(minutes=5, seconds=3)
+        title, tracks, notes = "", 1, 0
 
     local = Copy.saved_at.astimezone()
-    date = QLocale().toString(QDate(local.year, local.month, local.day),
-                              QLocale.FormatType.ShortFormat)  # test_locale_numbers: which
-    assert describe(Copy(), now) == (f"Untitled song — autosaved {local:%H:%M:%S}, {date} "
-                                     "(5 minutes ago)")
+    date = saved_when(Copy.saved_at)[len("00:00:00, "):]  # test_locale_numbers: which
+    assert describe(Copy(), now) == (f"Untitled song (1 track, 0 notes) — autosaved "
+                                     f"{local:%H:%M:%S}, {date} (5 minutes ago)")
+
+
+def test_the_recovery_dialog_names_an_unsaved_song_by_its_title_and_tells_copies_apart(
+        tmp_path):
+    from studio.dialogs.recovery import describe
+
+    def crashed(title: str, notes: int, tracks: int = 3) -> None:
+        parts = [Track(f"T{i}") for i in range(tracks - 1)]
+        notes_track = Track("Lead", notes=tuple(Note(60 + i % 12, i * 240, 240)
+                                                for i in range(notes)))
+        RecoveryStore(tmp_path).save(Song((*parts, notes_track), title=title))
+
+    crashed("My First Song", 30)
+    crashed("", 1, tracks=1)
+    crashed("", 1200, tracks=2)
+    rows = sorted(describe(r).split(" — ")[0] for r in RecoveryStore(tmp_path).pending())
+    assert rows == ["My First Song (3 tracks, 30 notes)", "Untitled song (1 track, 1 note)",
+                    "Untitled song (2 tracks, 1,200 notes)"]
 
 
 def test_saving_discards_the_autosave(opened, dialogs):

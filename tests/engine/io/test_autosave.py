@@ -52,6 +52,15 @@ def test_untitled_songs_and_discarding_another_sessions_file(tmp_path):
     assert store.pending() == []
 
 
+def test_a_copy_says_its_songs_title_tracks_and_notes_to_tell_it_from_others(tmp_path):
+    two = Track("Bass", notes=(Note(40, 0, 480), Note(43, 480, 480)))
+    RecoveryStore(tmp_path).save(Song(tracks=(*song().tracks, two), title="My First\nSong"))
+    RecoveryStore(tmp_path).save(Song(tracks=(Track("Drums"),)))
+    titled, untitled = sorted(RecoveryStore(tmp_path).pending(), key=lambda r: r.notes)[::-1]
+    assert (titled.title, titled.tracks, titled.notes) == ("My First Song", 2, 3)
+    assert (untitled.title, untitled.tracks, untitled.notes) == ("", 1, 0)
+
+
 def test_the_generations_in_flight_are_recorded_before_they_run_and_named_after_a_crash(
         tmp_path):
     """A model that ended the process at its first step beat the copy (written on a
