@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -262,7 +263,8 @@ class FileCommands:
 
     def save_as(self) -> bool:
         doc = self.document
-        name = doc.path.with_suffix(".partita").name if doc.path else "Untitled.partita"
+        name = doc.path.with_suffix(".partita").name if doc.path else \
+            f"{title_file_stem(doc.song.title)}.partita"
         path = dialogs.get_save_path(self, str(self._suggested_folder() / name))
         return self._save_to(path) if path is not None else False
 
@@ -364,7 +366,8 @@ class FileCommands:
                                "The song has no notes: there is nothing to export. Add "
                                "some notes, then export again.")
             return None
-        name = doc.path.with_suffix(suffix).name if doc.path else f"Untitled{suffix}"
+        name = doc.path.with_suffix(suffix).name if doc.path else \
+            f"{title_file_stem(doc.song.title)}{suffix}"
         return self._suggested_folder() / name
 
     def export_midi(self) -> None:
@@ -439,7 +442,7 @@ class FileCommands:
         # whose mix.wav a quick Enter would replace.
         last = self._export_folders.get(doc.path)
         suggested = last or self._suggested_folder() / (
-            f"{doc.path.stem if doc.path else 'Untitled'} audio")
+            f"{doc.path.stem if doc.path else title_file_stem(doc.song.title)} audio")
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
                                           settings.export_soundfont(), settings.export_end(),
                                           *settings.export_rehearsal(),
@@ -647,6 +650,27 @@ def _saved_version(recovery: Recovery) -> FileRead | None:
         if not _is_user_error(e):
             raise
         return None
+
+
+# What a file name suggested from a title must not hold: what Windows forbids (":" "/"
+# "?" ...) and control characters, as engine.render.files keeps them out of stems' names.
+_UNSAFE_IN_NAME = re.compile(r'\s*[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]+\s*')
+MAX_SUGGESTED_BYTES = 200  # of a suggested name's stem: room for " (export).musicxml"
+_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT")
+                                                 for i in range(1, 10))}
+
+
+def title_file_stem(title: str) -> str:
+    """The file name Save As and the exports suggest for a song never saved: its title,
+    made safe on every file system ("AC/DC: Live" is "AC-DC - Live"), else "Untitled"
+    (QA: "Untitled.partita" was suggested for "My First Song")."""
+    stem = _UNSAFE_IN_NAME.sub(lambda m: "-" if m.group() == m.group().strip() else " - ",
+                               " ".join(title.split()))
+    stem = stem.encode()[:MAX_SUGGESTED_BYTES].decode(errors="ignore")
+    stem = stem.strip(" .-")  # no hidden ".name", no name Windows cuts at a final dot
+    if stem.split(".")[0].upper() in _RESERVED_NAMES:  # "CON" is a device on Windows
+        stem = f"{stem} song"
+    return stem or "Untitled"
 
 
 def save_folder(folder: Path) -> Path:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
@@ -131,6 +132,36 @@ def test_every_export_of_the_shipped_demo_suggests_the_documents_folder(
     window.document.reset(Song(tracks=(Track("Lead", notes=(Note(60, 0, 480),)),)))
     assert suggested() == [str(docs / "Untitled.mid"), str(docs / "Untitled.musicxml"),
                            str(docs / "Untitled audio")]
+
+
+def test_a_new_songs_title_is_the_name_save_as_and_every_export_suggest(
+        window, dialogs, monkeypatch, tmp_path):
+    # QA: "My First Song" was offered as Untitled.partita, Untitled.mid, "Untitled audio".
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    for name in ("get_save_path", "get_export_midi_path", "get_export_musicxml_path",
+                 "ask_export_audio"):
+        dialogs.answers[name] = None
+    window.document.reset(Song(tracks=(Track("Lead", notes=(Note(60, 0, 480),)),),
+                               title="AC/DC: My First Song?"))
+    window.save_as()
+    window.export_midi()
+    window.export_musicxml()
+    window.export_stems()
+    names = [Path(args[0]).name for _name, args in dialogs.calls[-4:]]
+    assert names == ["AC-DC - My First Song.partita", "AC-DC - My First Song.mid",
+                     "AC-DC - My First Song.musicxml", "AC-DC - My First Song audio"]
+
+
+@pytest.mark.parametrize(("title", "stem"), [
+    ("My First Song", "My First Song"), ("  ", "Untitled"), ("...", "Untitled"),
+    (".hidden", "hidden"), ("a\\b|c", "a-b-c"), ("Intro:\tDawn", "Intro - Dawn"),
+    ("nul", "nul song"), ("歌" * 100, "歌" * 66)])
+def test_a_title_is_made_a_file_name_safe_on_every_file_system(title, stem):
+    from studio.file_commands import title_file_stem
+
+    assert title_file_stem(title) == stem
 
 
 def test_save_as_from_a_read_only_folder_suggests_the_documents_folder(
