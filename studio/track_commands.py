@@ -13,8 +13,8 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine.score import EditError, Track, set_track_props, track_label, track_labels
-from engine.score.instruments import transposition_text, written_transposition
+from engine.score import EditError, Song, Track, set_track_props, track_label, track_labels
+from engine.score.instruments import program_name, transposition_text, written_transposition
 from engine.score.track_edits import (
     add_track_edit,
     delete_track_edit,
@@ -79,6 +79,17 @@ def pan_text(pan: int) -> str:
     """"+10 (right)", "−20 (left)", "0 (centre)": the header's value, said."""
     side = "centre" if pan == 0 else "right" if pan > 0 else "left"
     return f"{pan:+d} ({side})".replace("-", "−").replace("+0", "0")
+
+
+def added_text(song: Song, track_id: int) -> str:
+    """"track 2: Bass, Electric Bass (finger)": a track by its place, name and instrument
+    (a name that only repeats its place, "Track 2", is left out)."""
+    i = song.track_index(track_id)
+    track = song.tracks[i]
+    label = track_labels(song)[track_id]
+    instrument = program_name(track.program, track.is_drum)
+    named = "" if label in (f"Track {i + 1}", instrument) else f"{label}, "
+    return f"track {i + 1}: {named}{instrument}"
 
 
 def toggled_text(track: Track, prop: str, name: str) -> str:
@@ -212,9 +223,14 @@ class TrackCommands:
             fn(tid)
 
     def add_track(self) -> None:
+        """Track ▸ Add Track (Ctrl+T, the track list's +): an empty track below the current
+        one, selected, and the status bar says what was added (QA: "New song: no tracks…"
+        stayed there while tracks were added)."""
         edit = add_track_edit(self.document.song, self.pianoroll.current_track_id())
         if self.pianoroll.commit(edit):
             self.selection.set_tracks([edit.track.id])
+            self.statusBar().showMessage(f"Added {added_text(self.document.song, edit.track.id)}"
+                                         " (Ctrl+Z removes it)", 6000)
 
     def duplicate_track(self) -> None:
         """Track ▸ Duplicate Track: a copy of the current track below it, selected (one
@@ -267,10 +283,12 @@ class TrackCommands:
             return
         song = self.document.song
         i = song.track_index(tid)
+        gone = added_text(song, tid)
         if self.pianoroll.commit(delete_track_edit(song, tid)):
             tracks = self.document.song.tracks
             if tracks:
                 self.selection.set_tracks([tracks[min(i, len(tracks) - 1)].id])
+            self.statusBar().showMessage(f"Removed {gone} (Ctrl+Z brings it back)", 6000)
 
     def move_track(self, step: int) -> None:
         tid = self.pianoroll.current_track_id()

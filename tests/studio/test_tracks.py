@@ -521,3 +521,24 @@ def test_the_transposition_list_is_chosen_from_the_keyboard(qtbot):
     qtbot.addWidget(odd)
     assert odd.transposition() == (-8, -13)
     assert odd.choice.currentText() == "Written in B (sounds a minor ninth lower)"
+
+
+def test_adding_and_removing_a_track_says_what_it_did(window):
+    # QA: after + on a new song, "New song: no tracks, 8 bars…" stayed in the status bar.
+    win = window
+    win.document.reset(Song(tracks=()))
+    win.statusBar().showMessage("New song: no tracks, 8 bars of 4/4 at 120 BPM")
+    win.actions.add_track.trigger()
+    assert win.statusBar().currentMessage() == (
+        "Added track 1: Acoustic Grand Piano (Ctrl+Z removes it)")
+    (first,) = win.document.song.tracks
+    win.document.apply(set_track_props(win.document.song, first.id, name="Bass", program=33))
+    win.actions.add_track.trigger()
+    assert win.statusBar().currentMessage() == (
+        "Added track 2: Acoustic Grand Piano (Ctrl+Z removes it)")
+    win.selection.set_tracks([first.id])
+    win.actions.remove_track.trigger()
+    assert win.statusBar().currentMessage() == (
+        "Removed track 1: Bass, Electric Bass (finger) (Ctrl+Z brings it back)")
+    win.document.undo_stack.undo()
+    assert [t.name for t in win.document.song.tracks] == ["Bass", "Track 2"]
