@@ -115,6 +115,11 @@ FAR_UNDO_STEPS = 20  # an undo history jump past this many steps shows the wait 
 QT_WIDGET_SIZE_MAX = (1 << 24) - 1  # QWIDGETSIZE_MAX, "no maximum" (PySide does not export it)
 
 
+# What the "⚠ No audio output" warning's tooltip adds to the reason.
+NO_AUDIO_HELP = ("You can keep editing, saving and exporting; playback and note previews "
+                 "stay silent. Rendering to WAV (File ▸ Export Audio & Stems) works.")
+
+
 class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCommands,
                  StudioState, QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
@@ -935,21 +940,22 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         else:
             self.status_audio.setText("⚠ No audio output — playback off")
             self.status_audio.setStyleSheet("color:#e5c07b; font-weight:600;")
+            text = f"{text}\n\n{NO_AUDIO_HELP}"  # the explanation, where the warning is
         self.status_audio.setToolTip(text)
 
     def _audio_notice(self, reason: str) -> None:
-        """Shown once per session, the first time playback is asked for and cannot work."""
+        """Said in the status bar once per session, the first time playback is asked for
+        and cannot work; the warning beside it keeps the explanation in its tooltip. Not
+        a dialog: the warning was already on screen, and a modal box on the first Space
+        stopped a songwriter who only wanted to write (QA)."""
         if self._audio_notice_shown:
             return
         self._audio_notice_shown = True
         # The reason may begin with the same words ("No audio output device found"): once.
         said = reason if reason.lower().startswith("no audio output") else (
             f"No audio output: {reason}")
-        self.statusBar().showMessage(said, 10000)
-        dialogs.show_notice(
-            self, "No audio output",
-            f"{reason}\n\nYou can keep editing, saving and exporting; playback and note "
-            "previews stay silent. Rendering to WAV (File ▸ Export Audio & Stems) works.")
+        self.statusBar().showMessage(f"{said} · editing, saving and exporting audio work",
+                                     15000)
 
     def _autosave_failed(self, reason: str) -> None:
         """Keep a warning in the status bar until autosave works again; explain it once."""
