@@ -474,7 +474,7 @@ class FileCommands:
                        if report.span is None else None)  # (a range starts at its bar)
             if bar_one:
                 msg += f"\n\n{bar_one[0].upper()}{bar_one[1:]}."
-            for note in mix_and_stems_notes(song, report.dry_stems):
+            for note in mix_and_stems_notes(song, report.dry_stems, report.span):
                 msg += f"\n\n{note}"
             dialogs.show_info(self, "Export finished", msg)
 

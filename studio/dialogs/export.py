@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from engine.score import Song
+from engine.score import Song, Track
 
 from ..worker import Worker
 from .progress import ProgressJob
@@ -106,11 +106,14 @@ def existing_files(song: Song, folder: Path, rehearsal: bool = False) -> list[Pa
     return [p for p in wanted if p.exists()]
 
 
-def mix_and_stems_notes(song: Song, dry_stems: bool) -> list[str]:
+def mix_and_stems_notes(song: Song, dry_stems: bool,
+                        span: tuple[int, int] | None = None) -> list[str]:
     """What a finished export says of its mix and stems beyond the files: the tracks the
     mix leaves out, and why (muted, another soloed), where any with notes is left out; that
-    the stems are dry (pre-fader). A mix made with the drums muted was reported as any
-    other (QA): the stems hold every track whatever is muted or soloed."""
+    the stems are dry (pre-fader); the tracks whose stems are silence (no notes, or none
+    in ``span``, the ticks exported). A mix made with the drums muted was reported as any
+    other (QA): the stems hold every track whatever is muted or soloed; and an empty
+    track's full-length stem of silence was written without a word (QA)."""
     from engine.score import listed, track_labels
 
     labels = track_labels(song)
@@ -128,7 +131,21 @@ def mix_and_stems_notes(song: Song, dry_stems: bool) -> list[str]:
     if dry_stems:
         notes.append("The stems are dry (pre-fader): without their tracks' volume and "
                      "pan; the mix has them.")
+    silent = [labels[t.id] for t in song.tracks if not _sounds_in(t, span)]
+    if silent:  # written all the same: a DAW session expects a stem per track
+        one = len(silent) == 1
+        notes.append(f"{listed(silent)} {'has' if one else 'have'} no notes"
+                     f"{'' if span is None else ' in the bars exported'}: "
+                     f"{'its stem is' if one else 'their stems are'} silence.")
     return notes
+
+
+def _sounds_in(track: Track, span: tuple[int, int] | None) -> bool:
+    """Whether ``track`` has a note that sounds in ``span`` (the whole song: any note)."""
+    if span is None:
+        return bool(track.notes)
+    start, end = span
+    return any(n.start < end and n.start + n.duration > start for n in track.notes)
 
 
 def _missing_folders(folder: Path) -> list[Path]:

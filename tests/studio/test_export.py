@@ -277,6 +277,31 @@ def test_export_finished_says_what_the_mix_left_out_and_that_the_stems_are_dry(
     assert sorted(files(tmp_path / "dry")) == ["mix.wav"] + [f"stems/{n}" for n in STEMS]
 
 
+def test_export_finished_names_the_tracks_whose_stems_are_silence(
+        opened, dialogs, qtbot, tmp_path):
+    # QA: empty tracks' stems (seconds of silence, megabytes each) came without a word.
+    from engine.score import Note, Song, Track
+
+    doc = opened.document
+    doc.reset(Song((Track("Piano", notes=(Note(60, 0, 480),)), Track("Bass", program=33),
+                    Track("Drums", is_drum=True, channel=9))), None)
+    export(opened, dialogs, qtbot, tmp_path / "out")
+    _title, text = message(dialogs, "show_info")
+    assert "Bass and Drums have no notes: their stems are silence." in text
+    assert sorted(files(tmp_path / "out")) == ["mix.wav"] + [f"stems/{n}" for n in STEMS]
+
+
+def test_a_stem_silent_in_the_bars_exported_is_named_too():
+    from engine.score import Note, Song, Track
+    from studio.dialogs.export import mix_and_stems_notes
+
+    song = Song((Track("Piano", notes=(Note(60, 0, 480),)),
+                 Track("Bass", notes=(Note(40, 1920, 480),))))
+    assert mix_and_stems_notes(song, False) == []
+    assert mix_and_stems_notes(song, False, (1920, 3840)) == [
+        "Piano has no notes in the bars exported: its stem is silence."]
+
+
 def test_a_file_chosen_as_the_folder_is_said_to_be_a_file(opened, dialogs, qtbot, tmp_path):
     # QA: "Cannot write to …/base.partita: File exists".
     from studio.dialogs.export_options import ExportAudioDialog
