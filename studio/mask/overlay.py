@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from engine.score import Mask
 from engine.score.mask_geometry import track_spans
@@ -26,6 +26,9 @@ MASK_FILL = QColor(255, 166, 48, 34)
 MASK_HATCH = QColor(255, 166, 48, 70)
 MASK_FAINT = QColor(255, 166, 48, 14)
 ERASE = QColor("#ff6b6b")
+LABEL_TEXT = QColor("#1e2126")  # the window's dark on the amber tag of a pitch band
+LABEL_INSET = 3.0  # px between a clip's edge and its band tag (beyond the 1.5 px edge)
+LABEL_PAD_X, LABEL_PAD_Y = 3.0, 0.0  # px around the tag's words
 
 
 def _fill(p: QPainter, r: QRectF, strong: bool = True) -> None:
@@ -74,6 +77,41 @@ def paint_roll(p: QPainter, canvas: NoteCanvas, mask: Mask,
         _edge(p, rect, ERASE if erasing else MASK, dashed=True)
 
 
+def band_label_rect(clip: QRectF, metrics: QFontMetricsF) -> tuple[QRectF, str] | None:
+    """Where a masked pitch band's tag goes in its clip, and its text: "♪ band", or the
+    note sign alone where the words do not fit (a narrow span), top right, wholly inside
+    the clip; None where not even the sign fits (a thin row): never a clipped word (QA:
+    the words ran out of the clip's top)."""
+    height = metrics.height() + 2 * LABEL_PAD_Y
+    if height > clip.height() - 2 * LABEL_INSET:
+        return None
+    for text in ("♪ band", "♪"):
+        width = metrics.horizontalAdvance(text) + 2 * LABEL_PAD_X
+        if width <= clip.width() - 2 * LABEL_INSET:
+            return QRectF(clip.right() - LABEL_INSET - width, clip.top() + LABEL_INSET,
+                          width, height), text
+    return None
+
+
+def _band_label(p: QPainter, clip: QRectF) -> None:
+    """A pitch band is marked so it is not mistaken for bars: dark words on a solid amber
+    tag (amber words on the hatching over a brown clip could not be read, QA)."""
+    font = QFont(p.font())
+    font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+    placed = band_label_rect(clip, QFontMetricsF(font))
+    if placed is None:
+        return
+    rect, text = placed
+    p.save()
+    p.setFont(font)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(MASK)
+    p.drawRoundedRect(rect, 2, 2)
+    p.setPen(LABEL_TEXT)
+    p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    p.restore()
+
+
 def paint_arrangement(p: QPainter, arr: Arrangement, mask: Mask,
                       preview: tuple[QRectF, bool] | None = None) -> None:
     """The mask on the arrangement: each masked track row, over the masked bars."""
@@ -89,16 +127,8 @@ def paint_arrangement(p: QPainter, arr: Arrangement, mask: Mask,
             r = QRectF(x0, y + 1, max(2.0, x1 - x0), ROW_H - 3)
             _fill(p, r)
             _edge(p, r)
-            # A pitch band is marked so it is not mistaken for bars; where the words do not
-            # fit (a narrow span), the note sign alone, else nothing: never a clipped word.
             if lo > 0 or hi < 127:
-                room = r.width() - 6
-                label = next((t for t in ("♪ band", "♪") if p.fontMetrics().horizontalAdvance(t)
-                              <= room), None)
-                if label:
-                    p.setPen(MASK)
-                    p.drawText(r.adjusted(4, 2, -2, -2), Qt.AlignmentFlag.AlignTop
-                               | Qt.AlignmentFlag.AlignRight, label)
+                _band_label(p, r)
     if preview is not None:
         rect, erasing = preview
         if not erasing:

@@ -240,3 +240,53 @@ def test_esc_a_click_or_an_edit_then_esc_keeps_the_mask(focused, ui, qtbot):
         QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
         assert not win.document.mask.is_empty
         win._forget_escape()
+
+
+def test_a_pitch_bands_tag_is_inside_its_clip_or_not_drawn(qapp):
+    # QA: "♪ band" was amber on the hatching over a brown clip, cut off at the clip's top.
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    from studio.mask.overlay import band_label_rect
+    from studio.tracklist import ROW_H
+
+    metrics = QFontMetricsF(QFont(QApplication.font()))
+    wide = QRectF(100, 40, 200, ROW_H - 3)  # a row's clip, as paint_arrangement makes it
+    rect, text = band_label_rect(wide, metrics)
+    assert text == "♪ band" and wide.contains(rect)
+    assert rect.height() >= metrics.height()  # the words' whole height, not clipped
+    narrow = QRectF(100, 40, metrics.horizontalAdvance("♪") + 16, ROW_H - 3)
+    rect, text = band_label_rect(narrow, metrics)
+    assert text == "♪" and narrow.contains(rect)
+    assert band_label_rect(QRectF(0, 0, 6, ROW_H - 3), metrics) is None
+    assert band_label_rect(QRectF(0, 0, 200, metrics.height()), metrics) is None
+
+
+def test_the_arrangement_shows_a_pitch_bands_tag_in_its_readable_colours(opened):
+    from studio.mask.overlay import MASK
+    from studio.tracklist import HEADER_H, ROW_H
+
+    win = opened
+    arr = win.arrangement
+    song = win.document.song
+
+    def tag_pixels() -> list:  # the solid amber in the first track's clip, edge left out
+        image = arr.grab().toImage()
+        ratio = image.devicePixelRatio()
+        x0, x1 = round(arr.x_of(0) * ratio) + 3, round(arr.x_of(BAR) * ratio) - 3
+        y0 = round((HEADER_H - arr.scroll_y) * ratio) + 3
+        inside = [(x, y) for x in range(x0, x1) for y in range(y0, y0 + round((ROW_H - 8)
+                                                                            * ratio))]
+        amber = [(x, y) for x, y in inside if image.pixelColor(x, y) == MASK]
+        if not amber:
+            return []
+        xs, ys = [x for x, _ in amber], [y for _, y in amber]
+        return [image.pixelColor(x, y) for x in range(min(xs), max(xs) + 1)
+                for y in range(min(ys), max(ys) + 1)]
+
+    win.document.set_mask(Mask.of(Region({song.tracks[0].id}, 0, BAR)))
+    assert tag_pixels() == []  # bars, not a band: no tag
+    win.document.set_mask(Mask.of(Region({song.tracks[0].id}, 0, BAR, 60, 72)))
+    tag = tag_pixels()
+    assert tag, "no tag drawn"
+    assert sum(c.lightness() < 90 for c in tag) > 20  # dark words on the amber
