@@ -101,7 +101,6 @@ def ask_recover(parent: QWidget | None,
     """
     dlg = QDialog(parent)
     dlg.setWindowTitle("Recover unsaved work")
-    dlg.resize(480, 300)
     text = QLabel("Partita closed without saving last time. "
                   + ("This song can be recovered:" if len(pending) == 1 else
                      f"These {len(pending)} songs can be recovered, newest first:"), dlg)
@@ -112,6 +111,10 @@ def ask_recover(parent: QWidget | None,
         item.setData(Qt.ItemDataRole.UserRole, r)
         items.addItem(item)
     items.setCurrentRow(0)
+    # Wide enough for a whole row (name, counts, time, how long ago), up to 900 px: the
+    # part that tells two copies apart was cut off at 480.
+    row_width = items.sizeHintForColumn(0) + 2 * items.frameWidth() + 40
+    dlg.resize(max(480, min(900, row_width)), 300)
     buttons = QDialogButtonBox(dlg)
     recover = buttons.addButton("Recover", QDialogButtonBox.ButtonRole.AcceptRole)
     discard = QPushButton("Discard all")

@@ -555,6 +555,22 @@ def test_the_recovery_dialog_names_an_unsaved_song_by_its_title_and_tells_copies
                     "Untitled song (2 tracks, 1,200 notes)"]
 
 
+def test_the_recovery_dialog_is_wide_enough_for_a_whole_row(qapp, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QDialog, QListWidget
+
+    from studio.dialogs.recovery import ask_recover
+
+    RecoveryStore(tmp_path).save(Song((Track("Lead", notes=(Note(60, 0, 480),)),),
+                                      title="My First Song"))
+    seen = []
+    monkeypatch.setattr(QDialog, "exec", lambda dlg: seen.append(dlg) or 0)
+    assert ask_recover(None, RecoveryStore(tmp_path).pending()) == ("later", None)
+    (dlg,) = seen
+    rows = dlg.findChild(QListWidget)
+    assert rows.item(0).text().startswith("My First Song (1 track, 1 note) — autosaved")
+    assert dlg.width() >= rows.sizeHintForColumn(0)  # "(just now)" not cut off
+
+
 def test_saving_discards_the_autosave(opened, dialogs):
     win = opened
     dialogs.answers["ask_save_over_midi"] = "anyway"
