@@ -110,6 +110,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the tracks --copy-bars copies (number or name; default: all)")
     p.add_argument("--title", action=GivenOnce, metavar="TEXT",
                    help="the song's title (saved in MIDI and projects)")
+    p.add_argument("--chords", action=GivenOnce, metavar="'BAR | BAR …'",
+                   help="chord symbols as a lead sheet writes them, from bar 1 or "
+                        "--from-bar N: bars separated by '|', several chords in a bar "
+                        "splitting its beats evenly ('F7 Bb7': beats 1 and 3 of 4/4), "
+                        "'%%' repeating the bar before, '-' or an empty bar keeping the "
+                        "chord going; they replace the chords those bars had (e.g. "
+                        "'F7 | Bb7 | F7 | %% | Bb7 | %% | F7 | %% | C7 | Bb7 | F7 C7')")
     locks = p.add_mutually_exclusive_group()
     locks.add_argument("--lock-markers", action="store_true",
                        help="lock every marker to its time (seconds from the start), before "
@@ -401,6 +408,7 @@ def run_convert(args: argparse.Namespace) -> int:
     song = _with_time(locked, args)
     _say_markers_past_music(locked, song, dst)
     song = _with_copy(_with_bars(song, args), args)
+    song = _with_chords(song, args)
     if args.title is not None and args.title != song.title:
         from engine.score import set_song_props
 
@@ -430,6 +438,34 @@ def run_convert(args: argparse.Namespace) -> int:
     print(f"wrote {dst} ({plural(written, 'track')}, {plural(song.note_count, 'note')}"
           f"{empty})")
     return 0
+
+
+def _with_chords(song: Any, args: argparse.Namespace) -> Any:
+    """``song`` with ``--chords`` from ``--from-bar`` (bar 1 by default) on, in place of
+    the chord symbols those bars had; said in a line."""
+    if args.chords is None:
+        return song
+    from engine.score import TimeMap
+    from engine.score.lead_sheet import lead_sheet_bars, with_lead_sheet
+
+    tm = TimeMap.of(song)
+    number, beat = _bar_and_beat(args.from_bar)
+    if beat is not None:
+        raise CliError(f"--from-bar {args.from_bar}: chords start on a bar line: give a bar")
+    number = 1 if number is None else number
+    bar = tm.bar_index(number)
+    if bar < 0:
+        raise CliError(f"{args.input}: --from-bar {args.from_bar}: "
+                       f"{_no_such_bar(tm, number, max(1, tm.whole_bars(song.end)))}")
+    try:
+        bars = lead_sheet_bars(args.chords)
+        chorded = with_lead_sheet(song, args.chords, bar)
+    except ValueError as e:
+        raise CliError(f"--chords: {e}") from None
+    last = tm.bar_number(bar + len(bars) - 1)
+    written = sum(1 for slots in bars for s in slots if s != "-")
+    print(f"Chords in bars {number}–{last}: {plural(written, 'chord symbol')}")
+    return chorded
 
 
 def _say_markers_past_music(before: Any, after: Any, dst: str) -> None:
@@ -464,7 +500,7 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
     from engine.score import set_time_from_bar
 
     if args.tempo is None and args.meter is None and args.key is None and args.pickup is None:
-        if args.from_bar is not None:  # it was ignored: nothing starts at that bar
+        if args.from_bar is not None and args.chords is None:  # nothing starts there
             raise CliError(f"--from-bar {args.from_bar}: give --tempo, --meter or --key to "
                            "start there (it says where they start)")
         return song

@@ -981,3 +981,24 @@ def test_info_tells_a_midi_guitars_string_tracks_apart_by_channel(tmp_path, caps
     out = capsys.readouterr().out
     for ch in range(1, 7):
         assert f"Lead Gtr (Overdriven Gui… (ch {ch})  Overdriven Guitar" in out
+
+
+def test_convert_sets_chords_from_a_lead_sheet(tmp_path, capsys):
+    song = Song(tracks=(Track("Sax", 66, notes=(Note(65, 0, 480),)),), length=12 * 1920)
+    path, out = tmp_path / "tune.partita", tmp_path / "blues.partita"
+    save_song(song, path)
+    blues = "F7 | Bb7 | F7 | F7 | Bb7 | Bb7 | F7 | F7 | C7 | Bb7 | F7 C7"
+    assert main(["convert", str(path), str(out), "--chords", blues]) == 0
+    assert "Chords in bars 1–11: 12 chord symbols" in capsys.readouterr().out
+    chords = load_song(out).chords
+    assert [c.text for c in chords][-2:] == ["F7", "C7"]
+    assert chords[-1].tick == 10 * 1920 + 960
+    # From a bar on, in place of the chords those bars had.
+    assert main(["convert", str(out), str(out.with_name("b.partita")), "--chords",
+                 "G7 | %", "--from-bar", "9"]) == 0
+    again = load_song(out.with_name("b.partita")).chords
+    assert [(c.tick // 1920, c.text) for c in again][7:10] == [(7, "F7"), (8, "G7"),
+                                                                 (9, "G7")]
+    expect_user_error(["convert", str(path), str(tmp_path / "x.partita"), "--chords",
+                       "F7 | H7"], capsys, "--chords: not a chord symbol: H7")
+    assert not (tmp_path / "x.partita").exists()

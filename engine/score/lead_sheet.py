@@ -1,0 +1,79 @@
+"""Chord symbols typed as a lead sheet writes its bars: ``"F7 | Bb7 | F7 | % | C7 Bb7"``.
+
+Bars are separated by ``|``; a bar of several chords splits its beats evenly (two in 4/4:
+beats 1 and 3); ``%`` repeats the bar before; ``-`` (a bar or a beat's slot) or an empty
+bar keeps the chord before going. :func:`lead_sheet_chords` places them from a bar on;
+:func:`with_lead_sheet` puts them in a song in place of the chords those bars had.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .chord_symbols import parse_chord_symbol
+from .song import ChordSymbol, Song
+from .timing import TimeMap
+
+REPEAT = "%"
+HOLD_ON = "-"
+
+
+def lead_sheet_bars(text: str) -> list[list[str]]:
+    """The chord slots of each bar of ``text``: ``"F7 | Bb7 C7 | % | -"`` →
+    ``[["F7"], ["Bb7", "C7"], ["Bb7", "C7"], []]`` (a ``-`` slot is kept, to hold its beats;
+    a bar of ``-`` alone or nothing is empty). Raises ValueError naming every symbol that
+    is no chord (``"F7 | Hm7"``: Hm7), and for a ``%`` with no bar before it."""
+    bars: list[list[str]] = []
+    unknown: list[str] = []
+    text = text.strip()
+    text = text[1:] if text.startswith("|") else text  # bar lines around the first and
+    text = text[:-1] if text.endswith("|") else text  # last bar open and close no bar
+    for bar in text.split("|"):
+        slots = bar.split()
+        if slots == [REPEAT]:
+            if not bars:
+                raise ValueError("'%' in the first bar: there is no bar before it to repeat")
+            bars.append(list(bars[-1]))
+            continue
+        if all(s == HOLD_ON for s in slots):
+            slots = []
+        unknown += [s for s in slots if s != HOLD_ON and parse_chord_symbol(s) is None
+                    and s not in unknown]
+        bars.append(slots)
+    if unknown:
+        raise ValueError(f"not a chord symbol: {', '.join(unknown)} (write C7, Bbmaj7, "
+                         "F#m7b5, G7/B, N.C.; '%' repeats a bar, '-' holds a chord on)")
+    return bars
+
+
+def lead_sheet_chords(song: Song, text: str, from_bar: int = 0
+                      ) -> tuple[tuple[ChordSymbol, ...], tuple[int, int]]:
+    """The chord symbols of ``text`` (:func:`lead_sheet_bars`) placed from 0-based bar
+    ``from_bar`` in ``song``'s meters — each bar's slots on its beats, split evenly (at
+    the nearest beat, or the nearest tick where a bar has fewer beats than slots) — and
+    the ticks ``(start, end)`` of the bars they fill."""
+    bars = lead_sheet_bars(text)
+    tm = TimeMap.of(song)
+    out = []
+    for n, slots in enumerate(bars):
+        bar = from_bar + n
+        start, end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+        beats = tm.pulse_offsets(bar) or [0]
+        for i, slot in enumerate(slots):
+            if slot == HOLD_ON:
+                continue
+            if len(slots) <= len(beats):
+                at = beats[i * len(beats) // len(slots)]
+            else:  # more chords than beats: the bar's ticks split evenly
+                at = i * (end - start) // len(slots)
+            out.append(ChordSymbol(start + at, slot))
+    span = (tm.bar_to_tick(from_bar), tm.bar_to_tick(from_bar + len(bars)))
+    return tuple(out), span
+
+
+def with_lead_sheet(song: Song, text: str, from_bar: int = 0) -> Song:
+    """``song`` with the chords of ``text`` from 0-based bar ``from_bar`` on, in place of
+    the chord symbols the bars it names had (the others stay)."""
+    chords, (start, end) = lead_sheet_chords(song, text, from_bar)
+    kept = [c for c in song.chords if not start <= c.tick < end]
+    return replace(song, chords=tuple(sorted([*kept, *chords], key=lambda c: c.tick)))
