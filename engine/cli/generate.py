@@ -94,6 +94,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="no parallel fifths or octaves between parts (chorale style; "
                         "default: on for four-part chorale writing only — harmonize adding "
                         "SATB voices, or a song of Soprano, Alto, Tenor and Bass parts)")
+    g.add_argument("--chords", choices=("follow", "ignore"), default="follow",
+                   action=GivenOnce,
+                   help="follow: the written parts follow the song's chord symbols where "
+                        "one is in force (a bass on the chord's root where it changes, "
+                        "chord tones on the beats, no minor 2nds against them; the "
+                        "default); ignore: the model harmonizes as it hears the music "
+                        "(a song without chord symbols is the same either way)")
     g.add_argument("--variations", type=int, default=1, metavar="N", action=GivenOnce,
                    help="write N different takes: OUT-1.EXT … OUT-N.EXT, seeds SEED, "
                         "SEED+1, … (a take that repeats another is drawn again)")
@@ -340,6 +347,7 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
         steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
         precision=args.precision or "auto", key=key, density=args.density,
         keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels, pitch_range=band,
+        follow_chords=args.chords == "follow",
     )
 
 

@@ -54,6 +54,7 @@ from engine.score.keys import KEYS, key_fit
 from engine.score.spelling import key_on, scale_pitch_classes, tonic_of
 
 from . import vocab
+from .chord_follow import chord_guide, chord_role, chord_tones_allowed, follow_chords
 from .grid import EncodedSong, step_in_bar
 from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
@@ -432,6 +433,7 @@ def build_problem(
     pitch_range: tuple[int, int] | None = None,
     cadence: Cadence | None = None,
     opening: Opening | None = None,
+    chords: bool = True,
 ) -> Problem:
     """Editable cells, cleared tokens and legal tokens for writing tracks ``write``.
 
@@ -445,6 +447,9 @@ def build_problem(
     over the key), as it is without a range. On drum lanes a class may be struck where
     one of the notes its track's kit strikes for it (:meth:`EncodedSong.kit`) lies in the
     band and in ``pitch_range`` (drum notes are pitches to a DAW: 35-46 is kick to toms).
+    With ``chords`` (``GenerateOptions.follow_chords``) the written pitched parts follow
+    the song's chord symbols where one is in force (:mod:`engine.models.chord_follow`:
+    its tones legal beside the key's, a bass on the chord's bass note where it changes).
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -468,13 +473,16 @@ def build_problem(
     # chord tone where the chord is not clear).
     bass_parts = {t for t in write if lanes_of.get(t) == 1 and not song.track(t).is_drum
                   and role_of(song.track(t).program, False) == "bass"}
+    guide = chord_guide(song, encoded.step_ticks) if chords else None
     downbeats = (np.flatnonzero(step_in_bar(encoded.beat_pos) == 0) if bass_parts
                  else np.zeros(0, int))
+    if guide is not None:  # where a chord symbol is in force, it names the root
+        downbeats = downbeats[guide.chord[downbeats] < 0]
     chord_pcs = (_sounding_classes(song, write, cell_ticks[downbeats]) if bass_parts
                  else [])
     chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])
     # ... and leans to the tones they sound between downbeats too.
-    pull = np.zeros((L, T, 12), dtype=np.float32) if bass_parts else None
+    pull = np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide else None
     if pull is not None:
         sounding = kept_classes(song, write, encoded.step_ticks)
         chordal = sounding.sum(axis=1) >= BASS_CHORD_MIN
@@ -546,6 +554,7 @@ def build_problem(
         # unless the user named a range: then the band alone.
         bounds = (register,) if user is None else (user, register)
         lane_allowed = np.zeros((T, V), dtype=bool)
+        reach = np.zeros(vocab.N_PITCHES, dtype=bool)  # its onsets, the key left out
         for region in mask.regions:
             if track_id not in region.track_ids:
                 continue
@@ -567,6 +576,7 @@ def build_problem(
                 else:
                     if user is None:  # nothing: the band is out of the part's reach
                         ok &= register  # (a range the user named lets the band stand)
+                reach |= ok
                 in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok & pitch_ok
                 if not (ok & pitch_ok).any():  # the scale leaves nothing in range: ignore it
                     in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok
@@ -578,6 +588,11 @@ def build_problem(
         lane_allowed[starts, vocab.HOLD] = False
         if keep_rhythm:
             lane_allowed = _keep_rhythm(lane_allowed, rhythm)
+        track = song.track(track_id)
+        follows = chord_role(track.name, track.program, track.is_drum)
+        if guide is not None and pull is not None and follows is not None:
+            chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
+            pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows)
         if track_id in bass_parts:
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
                                   strike=strikes_downbeats(song, track_id))

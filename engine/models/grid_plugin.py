@@ -11,7 +11,8 @@
 3. encodes the window (off-grid notes placed, rounded, as context), builds the editable
    cells and legal tokens (:mod:`engine.models.constraints`: ``options.key``,
    ``options.pitch_range`` — on a kit, the drums whose notes lie in it — and
-   ``options.keep_rhythm`` are honoured there), runs the sampler with an
+   ``options.keep_rhythm`` are honoured there, and ``options.follow_chords``: the song's
+   chord symbols, :mod:`engine.models.chord_follow`), runs the sampler with an
    onset-density target per masked track taken from the window (the track's own density
    around the region, or its role's for an empty track; ``options.density`` scales it:
    :func:`engine.models.sampler.context_onset_rate`) and a sustain target (how much of
@@ -216,7 +217,7 @@ class GridModelPlugin:
             problem = build_problem(enc, work, mask, write, key=options.key,
                                     keep_rhythm=options.keep_rhythm,
                                     pitch_range=options.pitch_range, cadence=cadence,
-                                    opening=opening)
+                                    opening=opening, chords=options.follow_chords)
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
             aims = self.texture_targets(work, mask, plan, enc, problem.editable, grooves)

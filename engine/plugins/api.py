@@ -220,6 +220,9 @@ class GenerateOptions:
     # No parallel 5ths/8ves between lanes (chorale style). None: on for four-part chorale
     # writing only (engine.tasks.chorale_options settles it before a model runs).
     avoid_parallels: bool | None = None
+    # Follow the song's chord symbols where one is in force in the region (the written
+    # parts' notes: engine.models.chord_follow); a song without chords is unaffected.
+    follow_chords: bool = True
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def problem(self) -> str | None:

@@ -284,6 +284,23 @@ def test_a_model_folder_can_be_named_instead_of_an_installed_model(tmp_path, mon
         gen_cli.resolve_model("not-installed", "repaint")
 
 
+def test_chords_ignore_turns_chord_following_off(song_file, tmp_path, monkeypatch):
+    seen = []
+
+    def recorder(denoiser, tokens, editable, roles, beat, allowed, options, progress, cancel,
+                 **kw):
+        seen.append(options.follow_chords)
+        return tokens.copy()
+
+    model = GridModelPlugin(ModelInfo("rec", "0"), tiny_denoiser, sampler=recorder)
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model)
+    out = tmp_path / "out.mid"
+    for flag in ([], ["--chords", "follow"], ["--chords", "ignore"]):
+        assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars",
+                     "2-3", "--seed", "1", *flag]) == 0
+    assert seen == [True, True, False]
+
+
 def test_avoid_parallels_reaches_the_sampler(song_file, tmp_path, monkeypatch):
     seen = []
 

@@ -1,0 +1,209 @@
+"""Generation that follows a song's chord symbols (``Song.chords``): per 16th cell, the
+chord in force there narrows and biases what a written pitched part may strike.
+
+:func:`chord_guide` reads the chords once per window; :func:`follow_chords` applies them
+to one lane's legal tokens (in place) and gives its pitch-class pull:
+
+- a *bass* part (GM bass, or a track named Bass) strikes the chord's bass note (its root,
+  or the slash bass) where a chord symbol starts and it strikes there — leaning hard to
+  strike there, and where the chord changes it cannot hold a note of the last one into
+  it; on the other beats a chord tone; between the beats passing tones stay free, chord
+  tones favoured;
+- another *accompaniment* part (piano, guitar, strings, pads...) leans strongly to the
+  chord's tones (its tensions included where the symbol writes them); on a beat it may
+  not strike a note a minor 2nd (or 9th) from one of them, nor hold a note over a
+  change of chord (the note struck for the last one may clash with the new);
+- a written *melody* part only leans to the chord tones (a tune's appoggiaturas stay).
+
+Each narrowing is skipped where it would leave a cell no onset it had (a register with
+no such note, a kept rhythm): the part writes on as before. Where the chord's tones lie
+outside the key the chord wins (:func:`chord_tones_allowed`); where no chord is in force
+(before the first, after the last one's bar, under "N.C.") nothing changes. Drums and
+the kept parts are never touched. A jazz arranger's QA: partita-base's band accompaniment
+of a 12-bar F blues put the bass's downbeat on the root in 1–3 of 12 bars, the piano on
+B3–E4–G4 against B♭7 (benchmarks/bench_chords.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.score import Song, TimeMap
+from engine.score.chord_symbols import ChordTones, parse_chord_symbol
+from engine.score.instruments import role_of
+
+from . import vocab
+
+# Nats added to a bass's onsets of the chord's bass note where the chord changes: a
+# strike there (a rest or an empty track's model left the change unmarked).
+BASS_STRIKE_PULL = 4.0
+# Nats added to chord tones' onsets elsewhere: a bass's off-beat passing tones, an
+# accompaniment's (strongly favoured), a written melody's lean.
+BASS_TONE_PULL = 1.5
+COMP_TONE_PULL = 3.0
+MELODY_TONE_PULL = 1.0
+# Nats taken from an accompaniment's off-beat onsets a minor 2nd from a chord tone.
+CLASH_PULL = 2.0
+
+_PITCH_CLASS = np.arange(vocab.N_PITCHES) % 12
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ChordGuide:
+    """The chords over one window's cells: ``chord`` (T,) the index into ``chords`` of
+    the one in force at each cell, -1 for none; ``onset`` (T,) the cells where a symbol
+    starts (its first cell: a bar's repeated F7 too); ``change`` (T,) those of them where
+    the tones or the bass differ from the cell before's; ``strong`` (T,) the cells on a
+    beat; ``tones`` (T, 12) its tones' pitch classes and ``bass`` (T,) its bass pitch
+    class (-1 for none)."""
+
+    chords: tuple[ChordTones, ...]
+    chord: np.ndarray
+    onset: np.ndarray
+    change: np.ndarray
+    strong: np.ndarray
+    tones: np.ndarray
+    bass: np.ndarray
+
+    @property
+    def any(self) -> bool:
+        return bool((self.chord >= 0).any())
+
+
+def chords_span_end(song: Song) -> int:
+    """Where the song's last chord symbol stops being in force: the end of its bar, or
+    the song's end if later (a continuation's new bars past it follow no chord)."""
+    if not song.chords:
+        return 0
+    tm = TimeMap.of(song)
+    last = song.chords[-1].tick
+    return max(tm.bar_to_tick(tm.tick_to_bar(last) + 1), song.end)
+
+
+def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
+    """The :class:`ChordGuide` of ``song``'s chord symbols over the cells of
+    ``step_ticks`` (T + 1 edges), or None when no chord is in force in any of them."""
+    if not song.chords:
+        return None
+    ticks = np.asarray(step_ticks[:-1], dtype=np.int64)
+    T = len(ticks)
+    read = [(c.tick, parse_chord_symbol(c.text)) for c in song.chords]
+    # An unreadable symbol ("Intro") leaves the chord before it in force.
+    read = [(t, c) for t, c in read if c is not None]
+    if not read:
+        return None
+    chords = tuple(c for _, c in read)
+    starts = np.array([t for t, _ in read], dtype=np.int64)
+    at = np.searchsorted(starts, ticks, side="right") - 1
+    at[ticks >= chords_span_end(song)] = -1
+    at = np.where(at >= 0, at, -1)
+    none = np.array([c.no_chord for c in chords] + [True])
+    at[none[at]] = -1  # N.C.: no chord in force (at == -1 reads the sentinel)
+    if not (at >= 0).any():
+        return None
+    tones = np.zeros((T, 12), dtype=bool)
+    bass = np.full(T, -1, dtype=np.int64)
+    for i, c in enumerate(chords):
+        cells = at == i
+        if cells.any() and not c.no_chord:
+            tones[np.ix_(cells, list(c.tones))] = True
+            bass[cells] = c.bass
+    prev_tones = np.vstack([np.zeros((1, 12), dtype=bool), tones[:-1]])
+    prev_bass = np.r_[-1, bass[:-1]]
+    change = (at >= 0) & ((tones != prev_tones).any(1) | (bass != prev_bass))
+    onset = (at >= 0) & (at != np.r_[-1, at[:-1]])
+    tm = TimeMap.of(song)
+    strong = np.zeros(T, dtype=bool)
+    for i, tick in enumerate(ticks.tolist()):
+        bar = tm.tick_to_bar(tick)
+        strong[i] = tick - tm.bar_to_tick(bar) in tm.pulse_offsets(bar)
+    return ChordGuide(chords, at, onset, change, strong, tones, bass)
+
+
+def clash_classes(tones: np.ndarray) -> np.ndarray:
+    """(..., 12) bool: the pitch classes a minor 2nd (or 9th) from a chord tone that are
+    not chord tones themselves (C7: B, C♯, D♯, F, F♯, G♯, A)."""
+    near = np.roll(tones, 1, axis=-1) | np.roll(tones, -1, axis=-1)
+    return near & ~tones
+
+
+def chord_tones_allowed(lane_allowed: np.ndarray, reach: np.ndarray, editable: np.ndarray,
+                        guide: ChordGuide) -> None:
+    """Where a chord is in force, its tones are legal onsets wherever the lane's reach
+    (``reach`` (128,): its band and register, the key left out) has them and the cell
+    takes onsets at all: the chord wins over the key (in place)."""
+    cells = editable & (guide.chord >= 0) & lane_allowed[:, vocab.ONSET:vocab.DRUM].any(-1)
+    if not cells.any():
+        return
+    rows = np.flatnonzero(cells)
+    add = guide.tones[rows][:, _PITCH_CLASS] & reach[None, :]
+    lane_allowed[rows, vocab.ONSET:vocab.ONSET + vocab.N_PITCHES] |= add
+
+
+def follow_chords(lane_allowed: np.ndarray, editable: np.ndarray, guide: ChordGuide,
+                  role: str) -> np.ndarray:
+    """Apply ``guide`` to one lane's allowed tokens (T, V; in place) as a part of
+    ``role`` ("bass", "comp" or "melody") plays it, and return its pitch-class pull
+    (T, 12) nats."""
+    T = len(editable)
+    pull = np.zeros((T, 12), dtype=np.float32)
+    inside = editable & (guide.chord >= 0)
+    if not inside.any():
+        return pull
+    onsets = slice(vocab.ONSET, vocab.ONSET + vocab.N_PITCHES)
+
+    def narrow(cell: int, pcs: np.ndarray) -> bool:
+        """Keep the cell's onsets of pitch classes ``pcs`` (12,) if any is left."""
+        kept = lane_allowed[cell, onsets] & pcs[_PITCH_CLASS]
+        if not kept.any():
+            return False
+        lane_allowed[cell, onsets] = kept
+        return True
+
+    tones = guide.tones.astype(np.float32)
+    if role == "melody":
+        pull[inside] = MELODY_TONE_PULL * tones[inside]
+        return pull
+    if role == "bass":
+        pull[inside] = BASS_TONE_PULL * tones[inside]
+        for cell in np.flatnonzero(inside).tolist():
+            if guide.onset[cell]:
+                root = np.zeros(12, dtype=bool)
+                root[guide.bass[cell]] = True
+                if narrow(cell, root):
+                    pull[cell, guide.bass[cell]] = BASS_STRIKE_PULL
+                    if guide.change[cell]:
+                        _no_hold_over(lane_allowed, editable, cell)
+            elif guide.strong[cell]:
+                narrow(cell, guide.tones[cell])
+        return pull
+    clashes = clash_classes(guide.tones)
+    pull[inside] = COMP_TONE_PULL * tones[inside] - CLASH_PULL * clashes[inside]
+    for cell in np.flatnonzero(inside & guide.strong).tolist():
+        narrow(cell, ~clashes[cell])
+    for cell in np.flatnonzero(inside & guide.change).tolist():
+        _no_hold_over(lane_allowed, editable, cell)
+    return pull
+
+
+def _no_hold_over(lane_allowed: np.ndarray, editable: np.ndarray, cell: int) -> None:
+    """No HOLD at ``cell`` (a chord's change) where the cell before is written too (a
+    kept note's tail is the composer's) and the cell keeps another token."""
+    if cell == 0 or not editable[cell - 1]:
+        return
+    if lane_allowed[cell, [vocab.REST, *range(vocab.ONSET, vocab.DRUM)]].any():
+        lane_allowed[cell, vocab.HOLD] = False
+
+
+def chord_role(name: str, program: int, is_drum: bool) -> str | None:
+    """How a written track follows the chords: "bass" (a bass instrument, or a part
+    named Bass), "melody" (a lead instrument: brass, reeds, pipes, leads...), "comp"
+    (the other pitched parts); None for drums."""
+    if is_drum:
+        return None
+    role = role_of(program, False)
+    if role == "bass" or name.strip().lower() == "bass":
+        return "bass"
+    return "melody" if role == "melody" else "comp"

@@ -1,0 +1,152 @@
+"""Generation follows the song's chord symbols: the bass on the root where a chord starts,
+no minor 2nds against the chord on the beats, the melody untouched; no chords, no change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from engine import tasks
+from engine.models import vocab
+from engine.models.chord_follow import chord_guide, clash_classes
+from engine.models.constraints import build_problem
+from engine.models.grid import GridSpec, encode
+from engine.models.plugin import tiny_random_model
+from engine.plugins.api import GenerateOptions
+from engine.score import Mask, Note, Region, Song, TimeMap, Track
+from engine.score.lead_sheet import with_lead_sheet
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+PPQ = 480
+BAR = 4 * PPQ
+BLUES = "F7 | Bb7 | F7 | F7 | Bb7 | Bb7 | F7 | F7 | C7 | Bb7 | F7 | C7"
+
+
+def blues_melody(bars: int = 12) -> Song:
+    """A tenor sax line of 8ths over ``bars`` bars (an F blues riff, not quite the
+    changes: the model has to be told them)."""
+    riff = (65, 68, 70, 72, 75, 72, 70, 68)
+    notes = tuple(Note(riff[i % 8], b * BAR + i * PPQ // 2, PPQ // 2 - 20, 90)
+                  for b in range(bars) for i in range(8))
+    return Song(tracks=(Track(name="Tenor Sax", program=66, notes=notes),), ppq=PPQ)
+
+
+def harmonize(song: Song, seed: int = 1, **kw) -> tuple[Song, tasks.TaskResult]:
+    take = tasks.harmonize(song, song.tracks[0].id, accompaniment="band",
+                           model=tiny_random_model(0),
+                           options=GenerateOptions(seed=seed, steps=4, **kw))
+    return take.after, take
+
+
+def _tones(song: Song) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per 16th of the song: the chord tones, the bass pitch class, whether on a beat."""
+    guide = chord_guide(song, np.arange(0, song.end + PPQ // 4, PPQ // 4))
+    assert guide is not None
+    return guide.tones, guide.bass, guide.strong
+
+
+def _root_bars(song: Song) -> int:
+    bass = next(t for t in song.tracks if t.name == "Bass")
+    _, roots, _ = _tones(song)
+    return sum(any(n.start == b * BAR and n.pitch % 12 == roots[b * 16] for n in bass.notes)
+               for b in range(12))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_band_bass_strikes_the_chords_root_where_each_chord_starts(seed):
+    song = with_lead_sheet(blues_melody(), BLUES)
+    after, take = harmonize(song, seed)
+    bass = next(t for t in after.tracks if t.name == "Bass")
+    _, roots, _ = _tones(after)
+    tm = TimeMap.of(after)
+    for bar in range(12):
+        at = tm.bar_to_tick(bar)
+        struck = [n.pitch for n in bass.notes if n.start == at]
+        held = [n for n in bass.notes if n.start < at < n.end]
+        assert all(p % 12 == roots[at // (PPQ // 4)] for p in struck), bar
+        # a note struck for the last chord is not held into a new root
+        if bar and roots[at // 120] != roots[(at - 1) // 120]:
+            assert not held, bar
+    # leaned on to strike there: more roots on downbeats than the model alone writes
+    alone, _ = harmonize(song, seed, follow_chords=False)
+    assert _root_bars(after) > _root_bars(alone)
+    assert take.options is not None and take.options.follow_chords
+
+
+def test_the_piano_strikes_no_minor_second_against_the_chord_on_a_beat():
+    song = with_lead_sheet(blues_melody(), BLUES)
+    after, _ = harmonize(song, 3)
+    tones, _, strong = _tones(after)
+    clashes = clash_classes(tones)
+    piano = next(t for t in after.tracks if t.name == "Piano")
+    on_beats = [n for n in piano.notes if n.start % PPQ == 0]
+    assert on_beats
+    for n in on_beats:
+        cell = n.start // (PPQ // 4)
+        assert strong[cell] and not clashes[cell, n.pitch % 12], n
+    # chord tones, the tensions the symbol writes, are strongly favoured everywhere
+    share = np.mean([tones[n.start // (PPQ // 4), n.pitch % 12] for n in piano.notes])
+    assert share > 0.7
+
+
+def test_the_melody_is_never_touched():
+    song = with_lead_sheet(blues_melody(), BLUES)
+    after, _ = harmonize(song, 1)
+    assert after.tracks[0].notes == song.tracks[0].notes
+
+
+def test_a_song_without_chords_samples_as_before_and_ignore_turns_following_off():
+    plain = blues_melody(4)
+    a, _ = harmonize(plain, 5)
+    b, _ = harmonize(plain, 5, follow_chords=False)
+    assert [t.notes for t in a.tracks] == [t.notes for t in b.tracks]
+    chorded = with_lead_sheet(plain, "Db7 | Gb7 | Db7 | Ab7")  # far from the tune's key
+    ignored, _ = harmonize(chorded, 5, follow_chords=False)
+    assert [t.notes for t in ignored.tracks] == [t.notes for t in a.tracks]
+    followed, _ = harmonize(chorded, 5)
+    assert [t.notes for t in followed.tracks] != [t.notes for t in a.tracks]
+
+
+def test_the_chord_wins_over_the_key_where_its_tones_lie_outside_it():
+    # D7's F♯ is outside F major: the piano may strike it under D7, not where no chord is.
+    song = with_lead_sheet(blues_melody(2), "- | D7")
+    piano = Track(name="Piano", program=0)
+    song = replace(song, tracks=(*song.tracks, piano))
+    piano = song.tracks[-1]
+    mask = Mask.of(Region({piano.id}, 0, 2 * BAR))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in song.tracks})
+    lane = enc.lane_tracks.index(piano.id)
+    for chords, under_d7 in ((True, True), (False, False)):
+        problem = build_problem(enc, song, mask, [piano.id], key="F", chords=chords)
+        sharp = problem.allowed[lane, :, vocab.onset(66)]  # F♯4
+        assert not sharp[:16].any()  # the key where no chord is in force
+        assert sharp[16:].any() == under_d7
+        assert sharp[16::4].all() == under_d7  # the chord's third: on its beats too
+    b_flat = build_problem(enc, song, mask, [piano.id], key="F").allowed[lane, 16::4,
+                                                                         vocab.onset(70)]
+    assert not b_flat.any()  # B♭ a m2 over D7's A, on its beats: forbidden
+
+
+def test_chord_guide_reads_onsets_changes_and_beats():
+    song = replace(with_lead_sheet(blues_melody(2), "F7 | F7 C7/E"), ppq=PPQ)
+    guide = chord_guide(song, np.arange(0, 2 * BAR + 1, PPQ // 4))
+    assert guide is not None
+    assert np.flatnonzero(guide.onset).tolist() == [0, 16, 24]
+    assert np.flatnonzero(guide.change).tolist() == [0, 24]  # a repeated F7 is no change
+    assert guide.bass[24] == 4  # the slash bass: E
+    assert np.flatnonzero(guide.strong[:16]).tolist() == [0, 4, 8, 12]
+    assert set(np.flatnonzero(guide.tones[0])) == {5, 9, 0, 3}
+    assert guide.chord.shape == (32,) and (guide.chord >= 0).all()
+    none = replace(song, chords=())
+    assert chord_guide(none, np.arange(0, BAR, 120)) is None
+
+
+def test_no_chord_leaves_the_cells_free():
+    song = with_lead_sheet(blues_melody(2), "F7 | N.C.")
+    guide = chord_guide(song, np.arange(0, 2 * BAR + 1, PPQ // 4))
+    assert guide is not None
+    assert (guide.chord[:16] >= 0).all() and (guide.chord[16:] < 0).all()
+    assert not guide.tones[16:].any() and vocab.REST == vocab.REST
