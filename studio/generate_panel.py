@@ -242,6 +242,15 @@ class GeneratePanel(QWidget):
         self.avoid_parallels.checkStateChanged.connect(self._show_parallels)
         self.avoid_parallels.setCheckState(Qt.CheckState.PartiallyChecked)
         self._show_parallels()
+        # Shown only while the song has chord symbols (set_song): without them it would
+        # change nothing.
+        self.follow_chords = QCheckBox("Follow chord symbols", self)
+        self.follow_chords.setChecked(True)
+        self.follow_chords.setToolTip(
+            "The parts being written follow the song's chord symbols where one is in\n"
+            "force: a bass on the chord's root where it changes, chord tones on the\n"
+            "beats, no minor 2nds against them (the melody kept as it is).\n"
+            "Unchecked: the model harmonizes as it hears the music")
         constraints = QGroupBox("Constraints", self)
         cform = QFormLayout(constraints)
         cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
@@ -250,6 +259,9 @@ class GeneratePanel(QWidget):
         cform.addRow("Density", density_row)
         cform.addRow(self.keep_rhythm)
         cform.addRow(self.avoid_parallels)
+        cform.addRow(self.follow_chords)
+        cform.setRowVisible(self.follow_chords, False)
+        self._constraints_form = cform
 
         # The panel scrolls in its dock: the wheel over a setting scrolls it, and changes
         # only the one being edited (it has the focus).
@@ -345,7 +357,9 @@ class GeneratePanel(QWidget):
 
     def set_song(self, song: Song) -> None:
         """Follow the song on screen: the Auto entry names the model it will run for it
-        (renaming a track Soprano, or adding the fourth voice, makes it the chorale's)."""
+        (renaming a track Soprano, or adding the fourth voice, makes it the chorale's);
+        Follow chord symbols is shown while the song has chord symbols."""
+        self._constraints_form.setRowVisible(self.follow_chords, bool(song.chords))
         chorale = is_chorale(song, (t.id for t in song.tracks))
         if chorale != self._chorale:
             self._chorale = chorale
@@ -426,7 +440,7 @@ class GeneratePanel(QWidget):
         """The settings Reset to Defaults puts back (the model and its own settings stay)."""
         return (self.precision, self.steps, self.temperature, self.variations, self.seed,
                 self.continue_bars, self.key, self.pitch_lo, self.pitch_hi, self.density_auto,
-                self.density, self.keep_rhythm, self.avoid_parallels)
+                self.density, self.keep_rhythm, self.avoid_parallels, self.follow_chords)
 
     def changed_settings(self) -> list[QWidget]:
         """The settings not at their defaults (the density slider counts only off Auto)."""
@@ -473,6 +487,7 @@ class GeneratePanel(QWidget):
             density=None if self.density_auto.isChecked() else self.density.value() / 100,
             keep_rhythm=self.keep_rhythm.isChecked(),
             avoid_parallels=self.parallels_choice(),
+            follow_chords=self.follow_chords.isChecked(),
             extra=self.model_options.values(),
         )
         return GenerationSettings(model=self.model.currentData() or None, options=options,
@@ -487,6 +502,7 @@ class GeneratePanel(QWidget):
                 "continue_bars": self.continue_bars.value(),
                 "parallels": PARALLELS_STATES[self.avoid_parallels.checkState()],
                 "keep_rhythm": self.keep_rhythm.isChecked(),
+                "follow_chords": self.follow_chords.isChecked(),
                 "model": self.model.currentData() or self._model_wanted or AUTO_MODEL,
                 "model_options": json.dumps(self.model_options.kept())}
 
@@ -509,6 +525,7 @@ class GeneratePanel(QWidget):
                 (s for s, name in PARALLELS_STATES.items() if name == wanted),
                 Qt.CheckState.PartiallyChecked))
             self.keep_rhythm.setChecked(state.get("keep_rhythm") in (True, "true"))
+            self.follow_chords.setChecked(state.get("follow_chords", True) in (True, "true"))
             # The options first: choosing the model shows them.
             self.model_options.restore_kept(json.loads(str(state.get("model_options", "{}"))))
             model = state.get("model")

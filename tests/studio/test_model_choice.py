@@ -579,3 +579,21 @@ def test_auto_gives_a_request_the_default_cannot_write_to_the_built_in_default(
         assert len(base.calls) == calls
     finally:
         close_window(win)
+
+
+def test_follow_chord_symbols_shows_with_chords_and_reaches_the_model(studio, qtbot,
+                                                                      dialogs, models):
+    from engine.score import ChordSymbol
+
+    win = studio
+    box = win.generate_panel.follow_chords
+    assert box.isHidden()  # a song without chord symbols: nothing to follow
+    win.set_song(replace(violin_song(), chords=(ChordSymbol(0, "G"), ChordSymbol(1920, "D7"))))
+    win.selection.set_tracks([win.document.song.tracks[0].id])
+    assert not box.isHidden() and box.isChecked()
+    box.setChecked(False)
+    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)
+    assert win.composer.request("harmonize")
+    wait_takes(qtbot, win, 1)
+    assert models["partita-base"].calls[-1].follow_chords is False
+    assert win.generate_panel.state()["follow_chords"] is False
