@@ -960,7 +960,7 @@ class CoComposer(QObject):
             return False
         take = take or self.preview_take()
         if take is None:
-            self.message.emit(self.no_take_to_accept())
+            self.message.emit(self.no_take_to("accept"))
             return False
         take_set, _ = self.takes.find(take.id)
         song = self.document.song
@@ -1000,12 +1000,12 @@ class CoComposer(QObject):
         """Whether a request of this song is still computing, or waits for the models."""
         return bool(self.jobs_in_flight) or self.deferred is not None
 
-    def no_take_to_accept(self) -> str:
-        """Why Accept finds no take on screen: what is still coming, or where the takes
-        are. A Ctrl+Enter while Harmonize ran had left "Loading models…" in the status
-        bar, as if the press had gone unheard (a jazz pianist's QA)."""
+    def no_take_to(self, doing: str) -> str:
+        """Why Accept (or Reject: ``doing``) finds no take on screen: what is still
+        coming, or where the takes are. A Ctrl+Enter while Harmonize ran had left "Loading
+        models…" in the status bar, as if the press had gone unheard (a jazz pianist's QA)."""
         if self.deferred is not None:
-            return (f"No take to accept yet: {requests.TITLES[self.deferred]} starts when "
+            return (f"No take to {doing} yet: {requests.TITLES[self.deferred]} starts when "
                     "the models are loaded (Ctrl+. cancels)")
         labels = list(dict.fromkeys(r.plan.label for r in self._requests.values()
                                     if r.session == self._session))
@@ -1014,11 +1014,11 @@ class CoComposer(QObject):
                        else f"{labels[0]} and {len(labels) - 1} more are")
             left = self.time_left()
             about = f"about {time_left_text(max(1.0, left))} left; " if left is not None else ""
-            return (f"No take to accept yet: {running} still running ({about}Ctrl+. "
+            return (f"No take to {doing} yet: {running} still running ({about}Ctrl+. "
                     "cancels)")
         if self.waiting_regions():
             return "No take on screen: takes wait in another region — Ctrl+] shows them"
-        return "No take to accept — paint a mask (M), then Repaint (Ctrl+R)"
+        return f"No take to {doing} — paint a mask (M), then Repaint (Ctrl+R)"
 
     def reject(self, take: Take | None = None) -> bool:
         if take is None and self.original_shown():  # the Original is no take to drop
@@ -1027,6 +1027,7 @@ class CoComposer(QObject):
             return False
         take = take or self.preview_take()
         if take is None:
+            self.message.emit(self.no_take_to("reject"))
             return False
         take_set, _ = self.takes.find(take.id)
         self.attend()

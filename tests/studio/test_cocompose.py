@@ -762,6 +762,8 @@ def test_accept_while_the_take_is_still_coming_says_why_nothing_was_accepted(stu
         widget.setFocus()
         QTest.keyClick(widget, Qt.Key.Key_Return)
         assert win.statusBar().currentMessage().startswith("No take to accept yet: Repaint")
+    win.composer.reject()  # Reject (the takes bar's button) says the same, not nothing
+    assert win.statusBar().currentMessage().startswith("No take to reject yet: Repaint is")
     assert win.document.song is song and stack.count() == steps
     win.models["gated"].gate.set()  # the take arrives: Ctrl+Enter accepts it
     wait_takes(qtbot, win, 1)
