@@ -182,3 +182,27 @@ def _intervals(kind: str) -> list[int] | None:
             third = None
     tones = [0, third, fifth, seventh, *sorted(extras)]
     return [i for i in tones if i is not None]
+
+
+def chord_symbol_problem(text: str) -> str | None:
+    """Why ``text`` is no chord symbol, in words a songwriter can act on (``"H7"``: H is
+    the German name of B), or None when it is one (or empty: nothing to read)."""
+    text = text.strip()
+    if not text or parse_chord_symbol(text) is not None:
+        return None
+    parts = split_chord_symbol(text)
+    if parts is None:
+        first, rest = text[0], text[1:]
+        if first in "Hh":
+            return f"“{text}” starts with H, the German name of B: write B{rest}"
+        if first.upper() in _LETTERS:
+            return f"a chord's root is a capital letter: write {first.upper()}{rest}"
+        return (f"“{text}” does not start with a root, a capital letter A–G (C7, Bbmaj7, "
+                "F#m7b5, G7/B), and is not N.C.")
+    root, kind, _bass = parts
+    slash = kind.rfind("/")
+    if slash >= 0 and chord_intervals(kind[:slash]) is not None:
+        return (f"“{kind[slash + 1:].strip()}” after the slash is no note name "
+                f"(write {root}{kind[:slash]}/E, /Bb, /F#)")
+    return (f"“{kind}” after the root {root} is no chord kind (write m, 7, m7, maj7, m7b5, "
+            "dim7, sus4, 7b9, add9, 6/9 …)")

@@ -77,3 +77,34 @@ def with_lead_sheet(song: Song, text: str, from_bar: int = 0) -> Song:
     chords, (start, end) = lead_sheet_chords(song, text, from_bar)
     kept = [c for c in song.chords if not start <= c.tick < end]
     return replace(song, chords=tuple(sorted([*kept, *chords], key=lambda c: c.tick)))
+
+
+def lead_sheet_text(song: Song, from_bar: int, bars: int, per_line: int = 4) -> str:
+    """The chord symbols of ``bars`` bars from 0-based ``from_bar`` written as a lead
+    sheet, so that :func:`with_lead_sheet` reads them back where they are: ``"F7 | Bb7 |
+    F7 | - |"`` — a bar with no chord starting in it ``-``, chords off the even split held
+    apart by ``-`` slots (``"C - F -"`` is beats 1 and 3 of a 4/4 bar's 4 slots: ``"C F"``
+    says the same, and is written). ``per_line`` bars a line, each line ending in ``|``
+    (a line break alone is no bar line). A chord on no beat nor an even split of its bar
+    is written in its order, at the nearest place the text can say."""
+    tm = TimeMap.of(song)
+    words = []
+    for bar in range(from_bar, from_bar + bars):
+        start, end = tm.bar_to_tick(bar), tm.bar_to_tick(bar + 1)
+        here = {c.tick - start: c.text for c in song.chords if start <= c.tick < end}
+        words.append(_bar_slots(here, tm.pulse_offsets(bar) or [0], end - start))
+    lines = [" | ".join(words[i:i + per_line]) + " |" for i in range(0, len(words), per_line)]
+    return "\n".join(lines)
+
+
+def _bar_slots(chords: dict[int, str], beats: list[int], length: int) -> str:
+    """One bar's slots for ``chords`` (offset in the bar → text): the fewest even slots
+    whose places (as :func:`lead_sheet_chords` places them) hold every chord."""
+    if not chords:
+        return HOLD_ON
+    for n in range(1, max(len(beats), 16) + 1):
+        places = ([beats[i * len(beats) // n] for i in range(n)] if n <= len(beats)
+                  else [i * length // n for i in range(n)])
+        if set(chords) <= set(places):
+            return " ".join(chords.get(at, HOLD_ON) for at in places)
+    return " ".join(chords[at] for at in sorted(chords))
