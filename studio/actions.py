@@ -93,6 +93,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("add_marker", "Add &Marker…", (), "",
          "Add a section marker at the playhead (double-click one in the ruler to rename "
          "or delete it)"),
+    # Ctrl+Shift beside Ctrl+K's tempo, meter and key: the song's other lead-sheet line.
+    Spec("chords_for_bars", "Chords &for Bars…", ("Ctrl+Shift+K",), "",
+         "Type the chord symbols of bars as a lead sheet writes them (F7 | Bb7 | % | "
+         "C7 Bb7), from the playhead's bar on"),
     Spec("insert_bars", "&Insert Bars…", ("Ctrl+Ins",), "",
          "Insert empty bars at the playhead's bar, on every track"),
     Spec("delete_bars", "Delete &Bars…", ("Ctrl+Del",), "",
@@ -391,6 +395,9 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Set the Loop Range", "Drag on the ruler; double-click toggles looping"),
     ("Rename or Delete a Marker", "Double-click its flag in the ruler"),
     ("Add a Marker", "Edit ▸ Add Marker (at the playhead), or double-click the markers' lane"),
+    ("Type a Chord Symbol (or change one; empty deletes it)",
+     "Double-click the ruler's chord row (Enter on a selected chord)"),
+    ("Delete a Chord Symbol", "Click it in the ruler's chord row, then Delete"),
     ("Tempo, Meter and Key", "Double-click the tempo or meter read-out"),
     ("Rename a Track", "Double-click its name, or F2 (Enter keeps, Esc cancels)"),
     ("A Track's Menu (instrument, colour, duplicate, delete …)",

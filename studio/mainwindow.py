@@ -60,6 +60,7 @@ from .actions import DOCK_KEYS, LANE_ACTIONS, Actions
 from .arrangement import Arrangement
 from .autosave import Autosaver
 from .bar_commands import BarCommands
+from .chord_commands import ChordCommands
 from .cocompose import CoComposer
 from .document import Document, display_path
 from .file_commands import FileCommands
@@ -120,8 +121,8 @@ NO_AUDIO_HELP = ("You can keep editing, saving and exporting; playback and note 
                  "stay silent. Rendering to WAV (File ▸ Export Audio & Stems) works.")
 
 
-class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCommands,
-                 StudioState, QMainWindow):
+class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCommands,
+                 MaskCommands, StudioState, QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
     (an :class:`engine.plugins.Registry`) and the ``midi_source`` of MIDI input ports (a
     :class:`studio.midi_input.MidiSource`) can be injected (tests, scripts)."""
@@ -316,7 +317,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         m.addAction(a.select_bars)
         m.addSeparator()
         m.addActions([a.quantize, a.quantize_options, a.legato, a.split_notes, a.join_notes])
-        m.addActions([a.time_at_bar, a.add_marker])
+        m.addActions([a.time_at_bar, a.add_marker, a.chords_for_bars])
         m.addActions([a.insert_bars, a.delete_bars])
         t = m.addMenu("Transpose / Nud&ge / Velocity")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
@@ -502,6 +503,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
             "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
             "add_marker": lambda: self.add_marker(self.transport.position),
+            "chords_for_bars": self.chords_for_bars,
             "insert_bars": lambda: self.edit_bars(inserting=True),
             "delete_bars": lambda: self.edit_bars(inserting=False),
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
@@ -643,6 +645,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, MaskCom
         roll.loopToggled.connect(a.loop.toggle)
         roll.markerAddRequested.connect(self.add_marker)
         roll.markerEditRequested.connect(self.edit_marker)
+        roll.chordEditRequested.connect(self.edit_chord)
+        roll.chordDeleteRequested.connect(self.delete_chord_at)
         roll.hovered.connect(self._hovered)
         roll.message.connect(lambda m: self.statusBar().showMessage(m, 5000))
         roll.toolChanged.connect(self._tool_changed)

@@ -7,6 +7,7 @@ modal dialogs directly.
 
 from __future__ import annotations
 
+from .chords import ask_chord, ask_lead_sheet
 from .export_options import ask_export_audio
 from .files import (
     get_export_midi_path,
@@ -46,11 +47,13 @@ from .transposition import ask_transposition
 
 __all__ = [
     "ask_bars",
+    "ask_chord",
     "ask_discard_takes",
     "ask_drop_controllers",
     "ask_export_audio",
     "ask_go_to",
     "ask_instruments",
+    "ask_lead_sheet",
     "ask_marker",
     "ask_merge_tracks",
     "ask_new_song",

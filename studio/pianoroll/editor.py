@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -49,6 +49,8 @@ class PianoRoll(QWidget):
     loopToggled = Signal()
     markerAddRequested = Signal(int)  # tick
     markerEditRequested = Signal(int)  # tick of the marker(s) to rename or delete
+    chordEditRequested = Signal(int, QPoint)  # tick, and where its editor opens (global)
+    chordDeleteRequested = Signal(int)  # tick
     hovered = Signal(int, int)
     message = Signal(str)
     toolChanged = Signal(object)
@@ -145,6 +147,8 @@ class PianoRoll(QWidget):
         self.ruler.loopToggled.connect(self.loopToggled)
         self.ruler.markerAddRequested.connect(self.markerAddRequested)
         self.ruler.markerEditRequested.connect(self.markerEditRequested)
+        self.ruler.chordEditRequested.connect(self.chordEditRequested)
+        self.ruler.chordDeleteRequested.connect(self.chordDeleteRequested)
         self.canvas.hovered.connect(self._on_hover)
         self.hbar.valueChanged.connect(lambda v: self.viewport.set_left(float(v)))
         self.vbar.valueChanged.connect(lambda v: self.viewport.set_top(float(v)))

@@ -1,6 +1,6 @@
 """The bar/beat ruler above the piano roll: bar numbers, meter, key and tempo, loop range, seek,
 the song's section markers in a lane of their own, and its chord symbols in a row below
-them (read-only: text at their ticks)."""
+them: text at their ticks, double-clicked to type one, Delete on a selected one."""
 
 from __future__ import annotations
 
@@ -9,18 +9,20 @@ from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QFocusEvent,
     QFont,
     QFontMetricsF,
     QHelpEvent,
+    QKeyEvent,
     QMouseEvent,
     QPainter,
     QPen,
     QPolygonF,
 )
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from engine.score.spelling import key_label
 
@@ -52,6 +54,10 @@ PLAYHEAD_HALF_W = 5.0  # the playhead's flag on the ruler's bottom line, each si
 # A meter or tempo label starts right of the playhead's flag standing on its change: at
 # bar 1, where the playhead rests, the flag covered the "4" of "4/4".
 FLAG_TEXT_DX = PLAYHEAD_HALF_W + 2
+# The keys a selected chord takes from the window's actions: Delete (Backspace) removes
+# it, Enter (F2) edits it, Esc lets it go.
+CHORD_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter,
+              Qt.Key.Key_F2, Qt.Key.Key_Escape)
 
 
 def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
@@ -152,13 +158,19 @@ class Ruler(QWidget):
     When the song has markers a lane above the bar numbers shows them as flags; a click
     on one moves the playhead to it, hovering shows its whole text, a double-click edits
     it (on the lane's empty space: adds one there). When it has chord symbols a row below
-    that lane writes them at their ticks; hovering one shows it whole, and where."""
+    that lane writes them at their ticks; hovering one shows it whole, and where; a click
+    selects one (Delete removes it, Esc lets it go), a double-click types one, there or on
+    the beat under the pointer."""
 
     seekRequested = Signal(int)
     loopDragged = Signal(int, int)
     loopToggled = Signal()
     markerAddRequested = Signal(int)  # tick: double-click on the lane's empty space
     markerEditRequested = Signal(int)  # tick: double-click on a marker
+    # tick (a chord's own, or the beat under the pointer) and the global point under it
+    # where its editor opens: a double-click on the chords' row
+    chordEditRequested = Signal(int, QPoint)
+    chordDeleteRequested = Signal(int)  # tick: Delete on the selected chord
 
     def __init__(self, roll: PianoRoll) -> None:
         super().__init__(roll)
@@ -175,6 +187,8 @@ class Ruler(QWidget):
         self._markers = SongMarkers()
         self._marker_font = QFont(self.font())
         self._marker_font.setPointSizeF(7.5)
+        # The chord clicked (its tick), while the ruler has the keys: Delete removes it.
+        self.selected_chord: int | None = None
 
     def lane_height(self) -> int:
         """The markers' lane: as tall as :data:`MARKER_LANE_H` when the song has markers."""
@@ -210,7 +224,12 @@ class Ruler(QWidget):
             p.fillRect(QRectF(0, lane, w, row), theme.WINDOW)
             p.setFont(self._marker_font)
             p.setPen(theme.TEXT)
-            for _i, rect, text in self.chord_labels():
+            chords = self.roll.document.song.chords
+            for i, rect, text in self.chord_labels():
+                if chords[i].tick == self.selected_chord:
+                    tint = QColor(theme.ACCENT)
+                    tint.setAlpha(90)
+                    p.fillRect(rect.adjusted(-2, 0, 2, 0), tint)
                 p.drawText(rect, TEXT_FLAGS, text)
             lane += row
         start, end, on = self.roll.loop
@@ -328,12 +347,6 @@ class Ruler(QWidget):
         return None if hit is None else marker_tooltip(self._markers, hit,
                                                        self.roll.document.time_map)
 
-    def event(self, e: QEvent) -> bool:
-        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
-            show_tooltip(self, e, self.tooltip_at(QPointF(e.pos())))
-            return True
-        return super().event(e)
-
     def flag_labels(self) -> list[tuple[float, QRectF | None, str]]:
         """The meter, key and tempo changes on screen: (x, label rectangle or None, text)."""
         song = self.roll.document.song
@@ -358,6 +371,63 @@ class Ruler(QWidget):
     def _tick(self, x: float) -> int:
         return self.roll.snap_tick(self.vp.x_to_tick(x), "round")
 
+    def beat_at(self, x: float) -> int:
+        """The tick of the beat under ``x`` (the beat a musician counts that it is in:
+        a chord is typed on a beat, whatever the grid)."""
+        tm = self.roll.document.time_map
+        tick = max(0, round(self.vp.x_to_tick(x)))
+        bar = tm.tick_to_bar(tick)
+        start = tm.bar_to_tick(bar)
+        return start + max((at for at in tm.pulse_offsets(bar) if at <= tick - start),
+                           default=0)
+
+    def chord_editor_point(self, tick: int) -> QPoint:
+        """Where the editor of a chord at ``tick`` opens: under the chords' row, at the
+        tick (global coordinates)."""
+        x = min(max(self.vp.tick_to_x(tick), 0.0), float(self.width() - 40))
+        return self.mapToGlobal(QPoint(round(x), self.lane_height() + self.chord_row_height()))
+
+    def select_chord(self, tick: int | None) -> None:
+        """Select the chord at ``tick`` (None: none), taking the keys while one is, so
+        Delete removes it and not the selected notes."""
+        self.selected_chord = tick
+        if tick is not None:
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.update()
+
+    def _let_chord_go(self) -> None:
+        self.select_chord(None)
+        self.roll.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            show_tooltip(self, e, self.tooltip_at(QPointF(e.pos())))
+            return True
+        if (e.type() == QEvent.Type.ShortcutOverride and isinstance(e, QKeyEvent)
+                and self.selected_chord is not None and e.key() in CHORD_KEYS):
+            e.accept()  # these keys are the chord's, not Edit ▸ Delete's (the notes')
+            return True
+        return super().event(e)
+
+    def keyPressEvent(self, e: QKeyEvent) -> None:
+        tick = self.selected_chord
+        if tick is None or e.key() not in CHORD_KEYS:  # the piano roll's key, as it was
+            self._let_chord_go()
+            QApplication.sendEvent(self.roll.canvas, e)
+            return
+        if e.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self._let_chord_go()
+            self.chordDeleteRequested.emit(tick)
+        elif e.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+            self.chordEditRequested.emit(tick, self.chord_editor_point(tick))
+        else:  # Esc
+            self._let_chord_go()
+
+    def focusOutEvent(self, e: QFocusEvent) -> None:
+        if self.selected_chord is not None and e.reason() != Qt.FocusReason.PopupFocusReason:
+            self.select_chord(None)
+        super().focusOutEvent(e)
+
     def mousePressEvent(self, e: QMouseEvent) -> None:
         if e.button() == Qt.MouseButton.LeftButton:
             self._press = (e.position().x(), self._tick(e.position().x()))
@@ -380,12 +450,16 @@ class Ruler(QWidget):
 
     def mouseReleaseEvent(self, e: QMouseEvent) -> None:
         if self._press is not None and not self._dragging:
+            if self.selected_chord is not None:
+                self._let_chord_go()  # a click elsewhere: no chord selected (re-selected below)
             marker = self._marker_under(e.position())
             chord = self._chord_under(e.position())
             if marker is not None:  # a marker's flag: the playhead goes to the marker
                 self.seekRequested.emit(self._markers.ticks[marker])
-            elif chord is not None:  # a chord symbol: to its tick
-                self.seekRequested.emit(self.roll.document.song.chords[chord].tick)
+            elif chord is not None:  # a chord symbol: selected, the playhead to its tick
+                tick = self.roll.document.song.chords[chord].tick
+                self.select_chord(tick)
+                self.seekRequested.emit(tick)
             else:  # on the snap grid, as notes and the loop range are (free when Off)
                 self.seekRequested.emit(self._tick(e.position().x()))
         self._press = None
@@ -394,7 +468,11 @@ class Ruler(QWidget):
     def mouseDoubleClickEvent(self, e: QMouseEvent) -> None:
         if self.lane_height() <= e.position().y() < (self.lane_height()
                                                        + self.chord_row_height()):
-            return  # the chords' row: read-only, for now
+            chord = self._chord_under(e.position())  # the chords' row: type one
+            tick = (self.beat_at(e.position().x()) if chord is None
+                    else self.roll.document.song.chords[chord].tick)
+            self.chordEditRequested.emit(tick, self.chord_editor_point(tick))
+            return
         if e.position().y() < self.lane_height():  # the markers' lane
             marker = self._marker_under(e.position())
             if marker is not None:
