@@ -76,6 +76,17 @@ def recorded_control(control: int) -> bool:
     return control == PITCH_BEND or (0 <= control <= 127 and control not in _SET_UP_CONTROLS)
 
 
+# What a recording's message calls a controller it wrote.
+_CONTROL_NAMES = {PITCH_BEND: "the pitch wheel", SUSTAIN: "the sustain pedal",
+                  1: "the mod wheel", 2: "breath", 11: "expression"}
+
+
+def control_names(controls: set[int]) -> str:
+    """"the mod wheel and the pitch wheel": the controllers a recording moved."""
+    names = [_CONTROL_NAMES.get(c, f"CC{c}") for c in sorted(controls)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def control_key(control: int) -> Key:
     """The track's controller a keyboard's ``control`` is written as."""
     return ("pitchwheel", 0) if control == PITCH_BEND else ("control_change", control)
@@ -399,13 +410,16 @@ class Recorder(QObject):
         if counting:  # nothing was recorded (no notes, no undo step)
             self._say("Recording stopped in the count-in: nothing was recorded")
             return
-        if not notes:
+        if not notes and not self.moves:
             self._say("Recording stopped: no notes were played")
             return
         try:
             track = doc.song.track(self.track_id)
         except KeyError:
             self._say("Recording stopped: its track was removed, the notes played are lost")
+            return
+        if not notes:  # an overdub of the wheels or the pedal alone: kept, as a DAW keeps it
+            self._write_controls_only(track, stop)
             return
         if w.settings.loop_recording() == "takes" and self._offer_passes(track, notes):
             return
@@ -434,6 +448,22 @@ class Recorder(QObject):
         into = track_label(doc.song, track.id)  # (a blank name: "track 3")
         self._say(f"Recorded {plural(len(written), 'note')} into {into} (Ctrl+Z takes them "
                   "back; Q quantizes them)")
+
+    def _write_controls_only(self, track: Track, stop: int | None) -> None:
+        """A recording with no notes but controllers moved (a filter sweep of the mod
+        wheel over a pad): those moves written into the track as one undo step; they were
+        dropped with "no notes were played" (a producer's QA)."""
+        doc = self.window.document
+        names = control_names({control for _t, control, _v, _p in self.moves})
+        label = f"Record {names}"
+        controls = self._recorded_controls(track.controls, stop)
+        if controls is None or controls == track.controls:
+            self._say("Recording stopped: no notes were played")
+            return
+        doc.apply(SetTrackProps(track.id, (("controls", track.controls),),
+                                (("controls", controls),), label))
+        into = track_label(doc.song, track.id)
+        self._say(f"Recorded {names} into {into}, no notes played (Ctrl+Z takes it back)")
 
     # -- each loop pass a take (Tools ▸ MIDI Input ▸ Loop Recording) ----------------------------
     def _offer_passes(self, track: Track, notes: list[Note]) -> bool:

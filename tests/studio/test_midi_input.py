@@ -727,6 +727,28 @@ def test_the_pitch_wheel_and_modulation_wheel_are_recorded_beside_the_tracks_own
     assert piano(win).controls == swell
 
 
+def test_a_pass_of_the_wheels_alone_is_recorded(recording):
+    """Producer QA: a mod-wheel sweep over a pad, no key played, was thrown away ("no notes
+    were played"): a DAW keeps a controller-only overdub. One undo step, said."""
+    win, source, clock, _ = recording
+    win.actions.record.trigger()
+    frame(win, clock, AFTER, 100.0)
+    move(source, (1, 20, 100.1), (1, 90, 100.5), (PITCH_BEND, 3000, 100.6),
+         (PITCH_BEND, 0, 100.75))
+    clock.t = 101.0
+    win.actions.record.trigger()
+    assert entered(win) == []
+    assert [(c.tick, c.kind, c.number, c.value) for c in piano(win).controls] == [
+        (AFTER + 80, "control_change", 1, 20), (AFTER + 400, "control_change", 1, 90),
+        (AFTER + 480, "pitchwheel", 0, 3000), (AFTER + 600, "pitchwheel", 0, 0),
+        (AFTER + 800, "control_change", 1, 0)]  # the wheel down again after the pass
+    assert win.statusBar().currentMessage().startswith(
+        "Recorded the mod wheel and the pitch wheel into Piano, no notes played")
+    assert win.document.undo_stack.undoText() == "Record the mod wheel and the pitch wheel"
+    undo(win)
+    assert piano(win).controls == ()
+
+
 def test_the_sustain_pedal_is_recorded_into_the_tracks_controllers(recording):
     """Pianist QA: the sustain pedal (CC64) was ignored when recording. Its moves are
     written into the track's controllers at the times played, so the passage plays back
