@@ -432,7 +432,7 @@ class FileCommands:
         asked (prefilled with the last export's, remembered for the next), then rendered."""
         from engine.render.files import BIT_DEPTH_NAMES, bar_one_note
 
-        from .dialogs.export import export_stems, mix_and_stems_notes
+        from .dialogs.export import export_stems, mix_and_stems_notes, silent_mix_note
         from .dialogs.export_options import rate_name
 
         settings = self.settings
@@ -474,9 +474,12 @@ class FileCommands:
                        if report.span is None else None)  # (a range starts at its bar)
             if bar_one:
                 msg += f"\n\n{bar_one[0].upper()}{bar_one[1:]}."
-            for note in mix_and_stems_notes(song, report.dry_stems, report.span):
+            for note in mix_and_stems_notes(song, report):
                 msg += f"\n\n{note}"
-            dialogs.show_info(self, "Export finished", msg)
+            if silent_mix_note(song, report):  # written, but almost surely not what was meant
+                dialogs.show_warning(self, "Export finished — the mix is silent", msg)
+            else:
+                dialogs.show_info(self, "Export finished", msg)
 
         def failed(error: BaseException) -> None:
             dialogs.show_error(self, "Cannot export audio", str(error))

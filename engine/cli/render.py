@@ -91,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     from engine.io.atomic import refuse_read_only
     from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
     from engine.render.files import bar_one_note, remove_stems, stale_stems, stem_names
-    from engine.render.mixing import why_silent
+    from engine.render.mixing import silent_mix, silent_stems
+    from engine.render.ranges import past_the_end
 
     refuse_given_twice(args)
     if args.output is None and args.stems is None and args.rehearsal is None:
@@ -181,6 +182,11 @@ def run(args: argparse.Namespace) -> int:
                            stems=args.stems is not None) if span is None else None
     if bar_one and (report.mix_path is not None or args.stems is not None):
         print(f"partita: note: {bar_one}", file=sys.stderr)  # a DAW's bar 1 is at its 0
+    past = past_the_end(song, *span) if span is not None else None
+    if past:  # rendered all the same: a loop range's length is the user's
+        print(f"partita: note: {past}", file=sys.stderr)
+    for silent in silent_stems(song, report.stem_track_peaks_dbfs, span):
+        print(f"partita: note: {silent}", file=sys.stderr)  # as the studio's export says
     what = (bars_text(report.bars, TimeMap.of(song).has_pickup) if span is None
             else range_text(song, span))
     ending = (ENDS if span is None else RANGE_ENDS)[report.end]
@@ -193,8 +199,9 @@ def run(args: argparse.Namespace) -> int:
     if report.mix_path is not None and report.mix_peak_dbfs == float("-inf"):
         # Written (the stems beside it are what was wanted, maybe), but almost surely a
         # mistake: said last, and exit status 1 so a script does not pass it on.
-        print(f"partita: warning: {report.mix_path.name} is silent: {why_silent(song)} "
-              "(unmute or solo a track to hear it in the mix)", file=sys.stderr)
+        why, hint = silent_mix(song)
+        print(f"partita: warning: {report.mix_path.name} is silent: {why}: {hint}",
+              file=sys.stderr)
         return 1
     return 0
 
@@ -261,12 +268,24 @@ def bar_range(song, text: str) -> tuple[int, int]:
 
 
 def range_text(song, span: tuple[int, int]) -> str:
-    """The range rendered, for the summary line: ``"bars 5–8"`` (``"bar 5"``), or from a
-    beat as the position read-out writes it, ``"5.3.000–6.3.000"``."""
+    """The range rendered, for the summary line, as it was typed (inclusive): ``"bars
+    5–8"`` (``"bar 5"``), or from a beat ``"4.3–5.2"`` (bar 4's third beat to the end of
+    bar 5's second; ``"1.2"`` one beat). QA: ``--bars 4.3-5.2`` said "4.3.000–5.3.000", an
+    exclusive end beside "bars 7–10"'s inclusive one."""
     tm = TimeMap.of(song)
     start, end = span
     first, last = tm.tick_to_bar(start), tm.tick_to_bar(end - 1)
     if tm.bar_to_tick(first) == start and tm.bar_to_tick(last + 1) == end:
         a, b = tm.bar_number(first), tm.bar_number(last)
         return f"bars {a}–{b}" if b > a else f"bar {a}"
-    return f"{tm.format_position(start)}–{tm.format_position(end)}"
+    on_beat = tm.tick_to_position(start).tick == 0 and (
+        tm.tick_to_position(end).tick == 0 or tm.bar_to_tick(last + 1) == end)
+    if not on_beat:  # not a range --bars gives: the positions, as the read-out says them
+        return f"{tm.format_position(start)}–{tm.format_position(end)}"
+
+    def beat(tick: int) -> str:
+        p = tm.tick_to_position(tick)
+        return f"{tm.bar_number(p.bar)}.{p.beat + 1}"
+
+    a, b = beat(start), beat(end - 1)
+    return a if a == b else f"{a}–{b}"

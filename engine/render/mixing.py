@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from engine.score import Song, Track, track_labels
+from engine.score import Song, Track, listed, track_labels
 
 CEILING_DBFS = -1.0
 CEILING = 10 ** (CEILING_DBFS / 20)
@@ -84,7 +84,18 @@ def left_out(song: Song) -> tuple[list[Track], list[Track]]:
 
 def why_silent(song: Song) -> str:
     """Why a mix of ``song`` holds nothing: ``"every track is muted"``, ``"the soloed
-    track Lead is muted"``, ``"the tracks heard in it have no notes: Pad"``, ..."""
+    track Lead is muted"``, ``"every track heard is at volume 0: 808, Lead"``, ... (the
+    first half of :func:`silent_mix`)."""
+    return silent_mix(song)[0]
+
+
+def silent_mix(song: Song, fader: str = "tracks --volume T=100") -> tuple[str, str]:
+    """Why a mix of ``song`` holds nothing, and what to do about it, each fitting the
+    cause: ``("every track is muted", "unmute or solo a track to hear it in the mix")``,
+    ``("the soloed track Empty has no notes", "solo a track with notes, or unsolo
+    Empty")``, ``("every track heard is at volume 0: 808, Lead", "raise a fader
+    (tracks --volume T=100)")`` (``fader``: where a fader is raised). QA: faders all at
+    0 were told to unmute or solo a track."""
     soloed = [t for t in song.tracks if t.solo]
     heard = [t for t in song.tracks if t.id in set(song.audible_ids())]
     labels = track_labels(song)
@@ -93,13 +104,62 @@ def why_silent(song: Song) -> str:
         return ", ".join(labels[t.id] for t in tracks)
 
     if not heard and not soloed:
-        return "every track is muted"
+        return "every track is muted", "unmute or solo a track to hear it in the mix"
     if not heard:
-        return (f"the soloed track {names(soloed)} is muted" if len(soloed) == 1
-                else f"every soloed track is muted ({names(soloed)})")
-    if not any(t.notes for t in heard):
-        return f"the tracks heard in it have no notes: {names(heard)}"
-    return f"the tracks heard in it make no sound here: {names(heard)}"
+        if len(soloed) == 1:
+            return (f"the soloed track {names(soloed)} is muted",
+                    "unmute it, or solo another track")
+        return (f"every soloed track is muted ({names(soloed)})",
+                "unmute one, or solo another track")
+    sounding = [t for t in heard if t.notes]
+    if not sounding:
+        if soloed:  # the solo picked them: unsoloing is the way out
+            one = len(heard) == 1
+            return (f"the soloed track{'' if one else 's'} {names(heard)} "
+                    f"{'has' if one else 'have'} no notes",
+                    f"solo a track with notes, or unsolo {names(heard)}")
+        return (f"the tracks heard in it have no notes: {names(heard)}",
+                "unmute a track with notes to hear it in the mix")
+    if all(t.volume <= 0 for t in sounding):
+        return (f"every track heard is at volume 0: {names(sounding)}",
+                f"raise a fader ({fader})")
+    return (f"the tracks heard in it make no sound here: {names(heard)}",
+            "unmute or solo a track to hear it in the mix")
+
+
+def silent_stems(song: Song, stem_peaks_dbfs: Mapping[int, float],
+                 span: tuple[int, int] | None = None) -> list[str]:
+    """What a render's stems of silence are, by cause, each worded for a sentence's end:
+    ``"Bass and Drums have no notes: their stems are silence"`` (none in ``span``, the
+    ticks rendered: ``"… no notes in the bars exported: …"``), ``"808 and Lead are at
+    volume 0: their stems are silence"``; ``stem_peaks_dbfs`` is each stem file's peak by
+    track id (a render's :attr:`~.renderer.RenderReport.stem_track_peaks_dbfs`; empty: no
+    stems, nothing said). Written all the same: a DAW session expects a stem per track."""
+    if not stem_peaks_dbfs:
+        return []
+    labels = track_labels(song)
+    silent = [t for t in song.tracks if stem_peaks_dbfs.get(t.id, 0.0) == float("-inf")]
+    empty = [t for t in silent if not _sounds_in(t, span)]
+    faded = [t for t in silent if t not in empty and t.volume <= 0]
+    notes = []
+    for tracks, what in ((empty, "no notes" + ("" if span is None
+                                               else " in the bars exported")),
+                         (faded, "volume 0")):
+        if tracks:
+            one = len(tracks) == 1
+            verb = ("has" if one else "have") if tracks is empty else ("is at" if one
+                                                                        else "are at")
+            notes.append(f"{listed([labels[t.id] for t in tracks])} {verb} {what}: "
+                         f"{'its stem is' if one else 'their stems are'} silence")
+    return notes
+
+
+def _sounds_in(track: Track, span: tuple[int, int] | None) -> bool:
+    """Whether ``track`` has a note that sounds in ``span`` (the whole song: any note)."""
+    if span is None:
+        return bool(track.notes)
+    start, end = span
+    return any(n.start < end and n.start + n.duration > start for n in track.notes)
 
 
 def sum_tracks(stems: Mapping[int, np.ndarray], song: Song, *,

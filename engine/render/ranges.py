@@ -67,4 +67,20 @@ def range_frames(song: Song, sample_rate: int) -> int:
     return int(np.floor(seconds * sample_rate + 1e-6))  # 1e-6: a line on a frame stays
 
 
-__all__ = ["range_frames", "range_song"]
+def past_the_end(song: Song, start: int, end: int) -> str | None:
+    """What of the range ``[start, end)`` lies past ``song``'s last bar line, for a
+    message: ``"bars 9–10 are past the song's end: silence"`` (a loop range of bars
+    7–10 on an 8-bar song is rendered to its end, as a DAW's is); ``None`` when it
+    ends within the song."""
+    tm = TimeMap.of(song)
+    bars = tm.whole_bars(song.end)
+    if end <= tm.bar_to_tick(bars):
+        return None
+    first = tm.bar_number(max(bars, tm.tick_to_bar(start)))
+    last = tm.bar_number(tm.tick_to_bar(end - 1))
+    if last > first:
+        return f"bars {first}–{last} are past the song's end: silence"
+    return f"bar {first} is past the song's end: silence"
+
+
+__all__ = ["past_the_end", "range_frames", "range_song"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -101,6 +101,9 @@ class RenderReport:
     bit_depth: str = DEFAULT_BIT_DEPTH  # the files' (files.BIT_DEPTHS): "16", "24", "32f"
     dry_stems: bool = False  # the stems without their track's volume and pan (pre-fader)
     span: tuple[int, int] | None = None  # the song's ticks rendered, when not the whole
+    # Each stem file's sample peak by track id (-inf: silence), so what is silent can be
+    # named (a track at volume 0 writes a stem of silence as an empty one does).
+    stem_track_peaks_dbfs: Mapping[int, float] = field(default_factory=dict)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -468,6 +471,7 @@ def render_files(
                    and len(audible) < len(song.tracks))
         loudest_stem, length = 0.0, period if cut else frames
         loudest_file = 0.0  # of the stem files: the dry ones when they are written
+        file_peaks: dict[int, float] = {}  # each stem file's, by track id, before the gain
         waiting: dict[int, tuple[Path, int]] = {}
         # The pre-fader stems (dry_stems): what the stem files hold; `waiting` keeps the
         # levelled ones the mix as heard and the rehearsal mixes are summed from.
@@ -511,7 +515,8 @@ def render_files(
                     if d is not None:
                         loudest_dry = wrap_tail(d, stem.frames, period, beside)
                 loudest_stem = max(loudest_stem, loudest, loudest_dry)
-                loudest_file = max(loudest_file, loudest_dry if d is not None else loudest)
+                file_peaks[track.id] = loudest_dry if d is not None else loudest
+                loudest_file = max(loudest_file, file_peaks[track.id])
             if not cut:
                 length = max(length, stem.frames)
             if dry_raw is not None:
@@ -593,6 +598,8 @@ def render_files(
         bit_depth=bit_depth,
         dry_stems=dry_stems and stems_dir is not None,
         span=span,
+        stem_track_peaks_dbfs=({tid: to_db(p * gain) for tid, p in file_peaks.items()}
+                               if stems_dir is not None else {}),
     )
 
 

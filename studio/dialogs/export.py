@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from engine.score import Song, Track
+from engine.score import Song
 
 from ..worker import Worker
 from .progress import ProgressJob
@@ -106,20 +106,42 @@ def existing_files(song: Song, folder: Path, rehearsal: bool = False) -> list[Pa
     return [p for p in wanted if p.exists()]
 
 
-def mix_and_stems_notes(song: Song, dry_stems: bool,
-                        span: tuple[int, int] | None = None) -> list[str]:
-    """What a finished export says of its mix and stems beyond the files: the tracks the
-    mix leaves out, and why (muted, another soloed), where any with notes is left out; that
-    the stems are dry (pre-fader); the tracks whose stems are silence (no notes, or none
-    in ``span``, the ticks exported). A mix made with the drums muted was reported as any
-    other (QA): the stems hold every track whatever is muted or soloed; and an empty
-    track's full-length stem of silence was written without a word (QA)."""
+# Where the studio raises a fader, for a mix silent because every track is at volume 0.
+FADER_HINT = "the volume faders in the track list"
+
+
+def silent_mix_note(song: Song, report: RenderReport) -> str | None:
+    """What a finished export says first when its mix.wav is silent (its peak -inf):
+    why, and what to do, as the CLI's warning does ("mix.wav is silent: every track
+    heard is at volume 0: 808, Lead. Raise a fader (…)"); ``None`` when it sounds or
+    none was written. QA: faders all at 0 wrote a silent mix.wav, "Export finished"."""
+    from engine.render.mixing import silent_mix
+
+    if report.mix_path is None or report.mix_peak_dbfs != float("-inf"):
+        return None
+    why, hint = silent_mix(song, FADER_HINT)
+    return f"{MIX_NAME} is silent: {why}. {hint[0].upper()}{hint[1:]}."
+
+
+def mix_and_stems_notes(song: Song, report: RenderReport) -> list[str]:
+    """What a finished export says of its mix and stems beyond the files: that the mix is
+    silent, why and what to do (:func:`silent_mix_note`); the tracks the mix leaves out,
+    and why (muted, another soloed), where any with notes is left out; that the stems are
+    dry (pre-fader); the bars of the range past the song's end; the tracks whose stems
+    are silence, by cause (no notes, or none in the range exported; volume 0), from the
+    report's peaks. A mix made with the drums muted was reported as any other (QA): the
+    stems hold every track whatever is muted or soloed; and an empty track's full-length
+    stem of silence was written without a word (QA)."""
+    from engine.render.mixing import silent_stems
+    from engine.render.ranges import past_the_end
     from engine.score import listed, track_labels
 
     labels = track_labels(song)
     heard = set(song.audible_ids())
     left_out = [labels[t.id] for t in song.tracks if t.notes and t.id not in heard]
     notes = []
+    if silent := silent_mix_note(song, report):
+        notes.append(silent)
     if left_out:
         how = [f"{listed([labels[t.id] for t in song.tracks if t.mute])} muted"
                if any(t.mute for t in song.tracks) else "",
@@ -128,24 +150,14 @@ def mix_and_stems_notes(song: Song, dry_stems: bool,
         notes.append(f"The mix was made with {' and '.join(h for h in how if h)}: "
                      f"{listed(left_out)} {'is' if len(left_out) == 1 else 'are'} not in "
                      "it. The stems hold every track, whatever is muted or soloed.")
-    if dry_stems:
+    if report.dry_stems:
         notes.append("The stems are dry (pre-fader): without their tracks' volume and "
                      "pan; the mix has them.")
-    silent = [labels[t.id] for t in song.tracks if not _sounds_in(t, span)]
-    if silent:  # written all the same: a DAW session expects a stem per track
-        one = len(silent) == 1
-        notes.append(f"{listed(silent)} {'has' if one else 'have'} no notes"
-                     f"{'' if span is None else ' in the bars exported'}: "
-                     f"{'its stem is' if one else 'their stems are'} silence.")
+    if report.span is not None and (past := past_the_end(song, *report.span)):
+        notes.append(f"{past[0].upper()}{past[1:]}.")
+    # Written all the same: a DAW session expects a stem per track.
+    notes += [f"{n}." for n in silent_stems(song, report.stem_track_peaks_dbfs, report.span)]
     return notes
-
-
-def _sounds_in(track: Track, span: tuple[int, int] | None) -> bool:
-    """Whether ``track`` has a note that sounds in ``span`` (the whole song: any note)."""
-    if span is None:
-        return bool(track.notes)
-    start, end = span
-    return any(n.start < end and n.start + n.duration > start for n in track.notes)
 
 
 def _missing_folders(folder: Path) -> list[Path]:
@@ -332,4 +344,4 @@ def export_musicxml(
 
 
 __all__ = ["ExportError", "blocking_file", "existing_files", "export_musicxml",
-           "export_stems", "mix_and_stems_notes"]
+           "export_stems", "mix_and_stems_notes", "silent_mix_note"]

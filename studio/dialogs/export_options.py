@@ -47,6 +47,12 @@ END_NAMES = {
     "bar": "Cut at the last bar line",
     "loop": "Loop: cut at the last bar line, the tail wrapped to the start",
 }
+# The same while a Range is chosen: "the last bar line" read as the song's (QA).
+RANGE_END_NAMES = {
+    "tail": END_NAMES["tail"],
+    "bar": "Cut at the range's last bar line",
+    "loop": "Loop: cut at the range's last bar line, the tail wrapped to its start",
+}
 # The Bit depth menu, in EXPORT_BIT_DEPTHS order.
 BIT_DEPTH_NAMES = {
     "16": "16-bit (dithered: CD, demos)",
@@ -171,6 +177,7 @@ class ExportAudioDialog(QDialog):
                                   "files start at the range's first downbeat, with the "
                                   "notes held into it sounding, and the Length counts "
                                   "from its end")
+            self.range.currentIndexChanged.connect(self._name_ends)
         self.dry_stems = QCheckBox("Dry stems (without volume and pan)", self)
         self.dry_stems.setChecked(dry_stems)
         self.dry_stems.setToolTip("Pre-fader stems: each track at full volume in the "
@@ -207,6 +214,14 @@ class ExportAudioDialog(QDialog):
         form.addRow("Stems", self.dry_stems)
         form.addRow("Choir", rehearsal_row)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
+
+    def _name_ends(self) -> None:
+        """The Length menu's names for the Range chosen: a range's last bar line, or the
+        song's."""
+        ranged = self.range is not None and self.range.currentData() is not None
+        for i in range(self.end.count()):
+            choice = self.end.itemData(i)
+            self.end.setItemText(i, (RANGE_END_NAMES if ranged else END_NAMES)[choice])
 
     def _browse_folder(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export audio and stems to folder",

@@ -292,14 +292,70 @@ def test_export_finished_names_the_tracks_whose_stems_are_silence(
 
 
 def test_a_stem_silent_in_the_bars_exported_is_named_too():
+    from engine.render import RenderReport
     from engine.score import Note, Song, Track
     from studio.dialogs.export import mix_and_stems_notes
 
     song = Song((Track("Piano", notes=(Note(60, 0, 480),)),
                  Track("Bass", notes=(Note(40, 1920, 480),))))
-    assert mix_and_stems_notes(song, False) == []
-    assert mix_and_stems_notes(song, False, (1920, 3840)) == [
+    ids = [t.id for t in song.tracks]
+
+    def report(span, peaks):
+        return RenderReport(Path("mix.wav"), (), 1.0, 1.0, "built-in", 8000, 1,
+                            mix_peak_dbfs=-3.0, span=span,
+                            stem_track_peaks_dbfs=dict(zip(ids, peaks, strict=True)))
+
+    assert mix_and_stems_notes(song, report(None, (-3.0, -6.0))) == []
+    assert mix_and_stems_notes(song, report((1920, 3840), (float("-inf"), -6.0))) == [
         "Piano has no notes in the bars exported: its stem is silence."]
+    assert mix_and_stems_notes(song, report((1920, 9600), (float("-inf"), -6.0))) == [
+        "Bars 3–5 are past the song's end: silence.",
+        "Piano has no notes in the bars exported: its stem is silence."]
+
+
+def export_and_warn(win, dialogs, qtbot, folder: Path) -> tuple[str, str]:
+    """Export into ``folder``, expecting the warning of a silent mix: its title and text."""
+    choose(dialogs, folder)
+    win.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_warning", "show_error"}
+                                 & set(dialogs.names())), timeout=60000)
+    assert {"show_info", "show_error"}.isdisjoint(dialogs.names())
+    return message(dialogs, "show_warning")
+
+
+def test_a_mix_silent_because_every_fader_is_at_0_is_a_warning_that_says_so(
+        opened, dialogs, qtbot, tmp_path):
+    """A producer's re-test: every track at volume 0 said "Export finished" (information
+    icon) and only that the empty track's stem is silence; mix.wav and every stem peaked
+    at 0.0."""
+    from engine.score import Note, Song, Track
+
+    doc = opened.document
+    doc.reset(Song((Track("808", 38, notes=(Note(36, 0, 480),), volume=0.0),
+                    Track("Lead", 80, notes=(Note(72, 0, 480),), volume=0.0),
+                    Track("Empty"))), None)
+    title, text = export_and_warn(opened, dialogs, qtbot, tmp_path / "out")
+    assert title == "Export finished — the mix is silent"
+    assert ("mix.wav is silent: every track heard is at volume 0: 808, Lead. Raise a fader "
+            "(the volume faders in the track list).") in text
+    assert "808 and Lead are at volume 0: their stems are silence." in text
+    assert "Empty has no notes: its stem is silence." in text
+    assert not sf.read(str(tmp_path / "out" / "mix.wav"), dtype="int32")[0].any()
+
+
+def test_a_mix_silent_because_every_track_is_muted_says_so_beside_what_it_left_out(
+        opened, dialogs, qtbot, tmp_path):
+    from engine.score import set_track_props
+
+    doc = opened.document
+    for track in doc.song.tracks:
+        doc.apply(set_track_props(doc.song, track.id, "Mute", mute=True))
+    title, text = export_and_warn(opened, dialogs, qtbot, tmp_path / "out")
+    assert title == "Export finished — the mix is silent"
+    assert ("mix.wav is silent: every track is muted. Unmute or solo a track to hear it "
+            "in the mix.") in text
+    assert "Piano, Bass and Drums are not in it" in text
+    assert "stems are silence" not in text  # the stems hold every track: they sound
 
 
 def test_a_file_chosen_as_the_folder_is_said_to_be_a_file(opened, dialogs, qtbot, tmp_path):
@@ -721,8 +777,15 @@ def test_the_dialog_offers_a_range_only_where_the_studio_has_one(qtbot, tmp_path
     assert [menu.itemText(i) for i in range(menu.count())] == [
         "Whole song", "Loop range (bars 2–3)", "Selected bars (bar 1)"]
     assert dialog.choice().span is None  # the whole song unless chosen
+    lengths = lambda: [dialog.end.itemText(i) for i in range(dialog.end.count())]  # noqa: E731
+    assert lengths()[1] == "Cut at the last bar line"
     menu.setCurrentIndex(1)
     assert dialog.choice() == AudioExport(tmp_path / "out", 48000, None, span=(1920, 5760))
+    # QA: "Cut at the last bar line" read as the song's, with a range chosen.
+    assert lengths()[1:] == ["Cut at the range's last bar line", "Loop: cut at the "
+                             "range's last bar line, the tail wrapped to its start"]
+    menu.setCurrentIndex(0)
+    assert lengths()[1] == "Cut at the last bar line"
 
 
 def test_export_offers_the_loop_range_and_the_selected_bars_and_renders_one(

@@ -298,11 +298,16 @@ def test_the_peak_line_names_the_mix_and_the_loudest_stem(tmp_path, capsys):
 
 @pytest.mark.parametrize("settings, why", [
     ({"Drums": {"mute": True}, "Bass": {"mute": True}, "Lead": {"mute": True}},
-     "every track is muted"),
-    ({"Lead": {"solo": True, "mute": True}}, "the soloed track Lead is muted"),
+     "every track is muted: unmute or solo a track to hear it in the mix"),
+    ({"Lead": {"solo": True, "mute": True}},
+     "the soloed track Lead is muted: unmute it, or solo another track"),
+    ({"Drums": {"volume": 0.0}, "Bass": {"volume": 0.0}, "Lead": {"volume": 0.0}},
+     "every track heard is at volume 0: Drums, Bass, Lead: raise a fader "
+     "(tracks --volume T=100)"),
 ])
 def test_a_silent_mix_is_a_warning_and_exit_status_1(tmp_path, capsys, settings, why):
-    """QA: every track muted wrote a silent mix.wav with exit 0 and 'peak -inf dBFS'."""
+    """QA: every track muted wrote a silent mix.wav with exit 0 and 'peak -inf dBFS';
+    every fader at 0 was told to unmute or solo a track."""
     src = mixer_song(tmp_path, **settings)
     mix, stems = tmp_path / "mix.wav", tmp_path / "stems"
     assert main(["render", str(src), "-o", str(mix), "--stems", str(stems),
@@ -312,9 +317,39 @@ def test_a_silent_mix_is_a_warning_and_exit_status_1(tmp_path, capsys, settings,
     assert mix.is_file() and len(list(stems.iterdir())) == 3
     assert not sf.read(str(mix), dtype="int32")[0].any()
     err = captured.err.splitlines()
-    assert err[-1] == (f"partita: warning: mix.wav is silent: {why} (unmute or solo a "
-                       "track to hear it in the mix)")
-    assert "mix silent, loudest stem peak -" in captured.err and "inf" not in captured.err
+    assert err[-1] == f"partita: warning: mix.wav is silent: {why}"
+    assert "inf" not in captured.err
+
+
+def test_a_soloed_empty_track_is_said_to_be_why_the_mix_is_silent(tmp_path, capsys):
+    from engine.io import save_song
+
+    song = Song(tracks=(Track("Keys", notes=(Note(60, 0, 480),)), Track("Empty", solo=True)))
+    save_song(song, src := tmp_path / "s.partita")
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--sample-rate", "8000",
+                 "--synth", "builtin"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "partita: warning: m.wav is silent: the soloed track Empty has no notes: solo a "
+        "track with notes, or unsolo Empty")
+
+
+def test_the_summary_names_the_stems_of_silence_and_why(tmp_path, capsys):
+    """As the studio's export: an empty track's stem, and a track at volume 0's."""
+    from engine.io import save_song
+
+    song = Song(tracks=(
+        Track("Keys", notes=(Note(60, 0, 480),)),
+        Track("808", 38, notes=(Note(36, 0, 480),), volume=0.0),
+        Track("Lead", 80, notes=(Note(72, 0, 480),), volume=0.0), Track("Empty")))
+    save_song(song, src := tmp_path / "s.partita")
+    assert main(["render", str(src), "--stems", str(tmp_path / "stems"),
+                 "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    err = capsys.readouterr().err
+    assert "partita: note: Empty has no notes: its stem is silence\n" in err
+    assert "partita: note: 808 and Lead are at volume 0: their stems are silence\n" in err
+    assert main(["render", str(src), "--stems", str(tmp_path / "dry"), "--dry-stems",
+                 "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    assert "volume 0" not in capsys.readouterr().err  # pre-fader: they sound
 
 
 def test_render_into_a_folder_with_a_name_too_long_says_which_name(tmp_path, capsys):
@@ -446,15 +481,32 @@ def test_a_range_is_read_as_repaints_bars_are(tmp_path, capsys):
     write_midi(Song(tracks=(Track("Keys", 0, notes=(Note(67, 0, 480), Note(60, 480, 3840))),),
                     time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4))), src)
     mix = tmp_path / "m.wav"
-    for bars, said, frames in (("0-1", "bars 0–1", 20000), ("1.2-1.3", "1.2.000–1.4.000",
-                                                            8000)):
+    for bars, said, frames in (("0-1", "bars 0–1", 20000), ("1.2-1.3", "1.2–1.3", 8000),
+                               ("2.4-2.4", "2.4", 4000)):
         assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000",
                      "--synth", "builtin", "--end", "loop", "--bars", bars]) == 0
         assert capsys.readouterr().out.strip().splitlines()[-1].startswith(
             f"rendered {said} (")
         assert sf.info(str(mix)).frames == frames
+    assert "past the song's end" not in capsys.readouterr().err
     for bars, error in (("5-6", "the song has bars 0–2: the range starts after its end"),
                         ("1,2", "render takes one range of bars"),
                         ("1-x", "give bars as A-B")):
         assert main(["render", str(src), "-o", str(mix), "--bars", bars]) == 1
         assert error in capsys.readouterr().err
+
+
+def test_a_range_past_the_songs_end_says_which_bars_are_silence(tmp_path, capsys):
+    """A loop range of bars 7-10 on an 8-bar song is rendered to its end, said."""
+    src = tmp_path / "eight.mid"
+    write_midi(Song(tracks=(Track("Keys", 0, notes=(Note(60, 7 * 1920, 1920),)),)), src)
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--sample-rate", "8000",
+                 "--synth", "builtin", "--end", "bar", "--bars", "7-10"]) == 0
+    captured = capsys.readouterr()
+    assert "rendered bars 7–10 (" in captured.out
+    assert "partita: note: bars 9–10 are past the song's end: silence\n" in captured.err
+    assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--sample-rate", "8000",
+                 "--synth", "builtin", "--bars", "8.3-9.1"]) == 0
+    captured = capsys.readouterr()
+    assert "rendered 8.3–9.1 (" in captured.out
+    assert "partita: note: bar 9 is past the song's end: silence\n" in captured.err

@@ -617,3 +617,25 @@ def test_dry_stems_leave_out_volume_and_pan_but_the_mix_keeps_them(tmp_path):
     mixed, _ = sf.read(str(a.mix_path), dtype="float32")
     assert np.abs(mixed[:, 1]).max() == 0  # the mix: still hard left…
     np.testing.assert_allclose(mixed[:, 0], plain[:, 0] * 64 / 127 * np.sqrt(2), atol=1e-6)
+
+
+def test_the_report_gives_each_stem_files_peak_so_silence_can_be_named(tmp_path):
+    """A track at volume 0 writes a stem of silence as an empty one does: its peak says
+    so (-inf), the dry stem's is the track's own."""
+    song = Song(tracks=(Track("Keys", notes=(Note(60, 0, 480),)),
+                        Track("808", 38, notes=(Note(36, 0, 480),), volume=0.0),
+                        Track("Empty")))
+    keys, kick, empty = (t.id for t in song.tracks)
+    report = render_files(song, tmp_path / "m.wav", tmp_path / "stems", sample_rate=8000,
+                          synth="builtin")
+    peaks = report.stem_track_peaks_dbfs
+    assert peaks[kick] == peaks[empty] == float("-inf")
+    assert peaks[keys] == pytest.approx(report.stem_peak_dbfs)
+    assert mixing.silent_stems(song, peaks) == [
+        "Empty has no notes: its stem is silence",
+        "808 is at volume 0: its stem is silence"]
+    dry = render_files(song, None, tmp_path / "dry", sample_rate=8000, synth="builtin",
+                       dry_stems=True).stem_track_peaks_dbfs
+    assert dry[kick] > -40 and dry[empty] == float("-inf")
+    assert render_files(song, tmp_path / "m.wav", sample_rate=8000,
+                        synth="builtin").stem_track_peaks_dbfs == {}  # no stems written
