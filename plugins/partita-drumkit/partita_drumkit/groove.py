@@ -55,6 +55,9 @@ class BarSpec:
     temperature: float = 1.0
     swing: float | None = None  # the song's off-beat 8th, as a fraction of the beat
     hat_every: int | None = None  # the hat spacing the track's own groove keeps
+    # House: whether the closed 16ths play, decided once for the phrase (the plugin's
+    # house_sixteenths) so they do not come and go bar to bar; None: this bar decides.
+    sixteenths: bool | None = None
 
     @property
     def feel(self) -> float:
@@ -238,19 +241,36 @@ def bar_hits(spec: BarSpec, rng: random.Random) -> list[Hit]:
     return sorted((s, note, v) for (s, note), v in hits.items())
 
 
+# A house kick is a machine's, at one level: a little louder on the downbeat, no more.
+# (Drawn at random, it wandered bar to bar, 100 to 120, in a QA render.)
+HOUSE_KICK, HOUSE_DOWNBEAT_KICK = 104, 110
+HOUSE_SIXTEENTHS_DENSITY = 0.6  # a band this busy gets the closed 16ths
+
+
+def house_sixteenths(density: float, chance: float, rng: random.Random) -> bool:
+    """Whether house's closed hats play the 16ths between the open ones: when the band is
+    busy (``density``), else as ``chance`` (density × temperature) has it. Decided for a
+    phrase at a time (:attr:`BarSpec.sixteenths`): per bar, they vanished for whole bars
+    (bars 2–4 and 7 of 8 in a QA render) and came back."""
+    return density >= HOUSE_SIXTEENTHS_DENSITY or rng.random() < 0.5 * chance
+
+
 def _house(spec: BarSpec, fill_from: int, rng: random.Random, vel,
            chance: float) -> dict[tuple[float, int], int]:
-    """Four on the floor: the kick on every beat, the clap on the backbeats (2 and 4), the
-    open hat on each off-beat 8th, closed hats on the 16ths between when the band is busy
-    (or as ``chance`` has it; as the kept groove has them when only its hats are
-    repainted). A fill is a clap roll over the kick, which never stops."""
+    """Four on the floor: the kick on every beat at a steady level (the downbeat a little
+    louder), the clap on the backbeats (2 and 4), the open hat on each off-beat 8th,
+    closed hats on the 16ths between when the band is busy (or as ``chance`` has it;
+    :attr:`BarSpec.sixteenths` when the phrase decided; as the kept groove has them when
+    only its hats are repainted). A fill is a clap roll over the kick, which never
+    stops."""
     steps, starts = spec.steps, spec.beat_starts
     hits: dict[tuple[float, int], int] = {}
     for b, s in enumerate(starts):
-        hits[(s, KICK)] = vel(112 if b == 0 else 104)
+        hits[(s, KICK)] = HOUSE_DOWNBEAT_KICK if b == 0 else HOUSE_KICK
     ends = (*starts[1:], steps)
     offbeats = {s + (end - s) // 2 for s, end in zip(starts, ends, strict=True) if end - s >= 2}
-    sixteenths = spec.density >= 0.6 or rng.random() < 0.5 * chance
+    sixteenths = (spec.sixteenths if spec.sixteenths is not None
+                  else house_sixteenths(spec.density, chance, rng))
     if spec.hat_every:  # repainting a band of a groove: 16ths if its hats play them
         sixteenths = spec.hat_every == 1
     for s in range(fill_from):

@@ -20,9 +20,19 @@ from engine.score.drums import DrumKit as TrackKit
 from engine.score.instruments import role_of
 
 from .feel import WINDOW_BARS, hat_every, song_swing
-from .groove import STYLES, BarSpec, bar_hits, nearest_step, resolve_style, step_tick
+from .groove import (
+    STYLES,
+    BarSpec,
+    bar_hits,
+    house_sixteenths,
+    nearest_step,
+    resolve_style,
+    step_tick,
+)
 
 __version__ = "0.1.0"
+# The fewest bars a layer is decided for at once (house's closed 16ths): a phrase, or 4.
+SECTION_BARS = 4
 
 
 class DrumKit:
@@ -106,15 +116,33 @@ class DrumKit:
 
         # A pickup is the end of a bar of the meter after it: its hits are that bar's
         # last ones, and phrases count from the first full bar (bar 1; a pickup is bar 0).
+        def band_of(bar: int) -> tuple[float, frozenset[int]]:
+            sig, shift = tmap.metric_position(tmap.bar_to_tick(bar))
+            density, bass_ticks = _band(song, tmap.bar_to_tick(bar) - shift,
+                                        tmap.bar_to_tick(bar + 1), sig.numerator)
+            if options.density is not None:
+                density = min(1.0, max(0.0, options.density))
+            return density, bass_ticks
+
+        bands = {bar: band_of(bar) for bar in bars}
+        # House's closed 16ths are decided a section at a time (a phrase, 4 bars at the
+        # least), from the section's mean density: a bar's own had them come and go.
+        section_bars = max(SECTION_BARS, phrase)
+
+        def section_of(bar: int) -> int:
+            return max(0, tmap.bar_number(bar) - 1) // section_bars  # a pickup: the first
+
+        sections: dict[int, list[float]] = {}
+        for bar in bars:
+            sections.setdefault(section_of(bar), []).append(bands[bar][0])
+        sixteenths: dict[int, bool] = {}
         for i, bar in enumerate(bars):
             cancel.raise_if_cancelled()
             bar_end = tmap.bar_to_tick(bar + 1)
             sig, shift = tmap.metric_position(start := tmap.bar_to_tick(bar))
             bar_start = start - shift
             phrase_bar = tmap.bar_number(bar) - 1
-            density, bass_ticks = _band(song, bar_start, bar_end, sig.numerator)
-            if options.density is not None:
-                density = min(1.0, max(0.0, options.density))
+            density, bass_ticks = bands[bar]
             spec = BarSpec(
                 numerator=sig.numerator,
                 denominator=sig.denominator,
@@ -131,6 +159,13 @@ class DrumKit:
             # The bass's onsets on the bar's (swung) 16ths: the kick locks to them.
             spec = replace(spec, bass_steps=frozenset(
                 nearest_step(spec, t, song.ppq) for t in bass_ticks))
+            if spec.style == "house":
+                section = section_of(bar)
+                if section not in sixteenths:
+                    mean = sum(sections[section]) / len(sections[section])
+                    sixteenths[section] = house_sixteenths(
+                        mean, mean * max(0.0, options.temperature), rng)
+                spec = replace(spec, sixteenths=sixteenths[section])
             hits = bar_hits(spec, rng)
             for track in drum_tracks:
                 for s, gm_note, velocity in hits:

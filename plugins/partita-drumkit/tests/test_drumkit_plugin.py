@@ -460,3 +460,49 @@ def test_auto_plays_trap_on_an_808_and_house_on_the_electronic_kit_at_their_temp
     song = Song((drums,), tempos=(TempoChange(0, round(60_000_000 / 140)),))
     notes, _ = run(song, Mask.of(Region({drums.id}, 0, BAR)), seed=1, temperature=0.0)
     assert onsets(notes, {SNARE}, 0) == [2 * PPQ]  # the 808 at 140: half time
+
+
+def uneven_band(bars: int = 8) -> Song:
+    """Drums, bass and a piano whose bars run from sparse to busy and back (1 to 4
+    onsets a beat): the band's density crosses house's 16th-hat line bar to bar."""
+    song = band(bars)
+    per_beat = [1 + (b * 5 % 7) % 4 for b in range(bars)]
+    piano = Track("Piano", notes=tuple(Note(60, b * BAR + i * PPQ // n, 100)
+                                       for b, n in enumerate(per_beat) for i in range(4 * n)))
+    return Song((*song.tracks[:2], piano), time_signatures=song.time_signatures)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_house_kicks_keep_one_level_with_a_small_downbeat_accent(seed):
+    """A producer's re-test: the kick's velocity wandered bar to bar (house kicks are a
+    machine's, near-constant)."""
+    song = uneven_band()
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=seed,
+                   temperature=1.5, extra={"style": "house"})
+    kicks = [n for n in notes if n.pitch == KICK]
+    assert len(kicks) == 32
+    assert {n.velocity for n in kicks if n.start % BAR == 0} == {110}
+    assert {n.velocity for n in kicks if n.start % BAR} == {104}
+
+
+@pytest.mark.parametrize("phrase", [4, 8])
+@pytest.mark.parametrize("seed", range(8))
+def test_house_closed_16ths_are_kept_or_left_out_a_phrase_at_a_time(seed, phrase):
+    """A producer's re-test: the closed 16ths vanished for whole bars (bars 2-4 and 7 of
+    8) and came back; a phrase keeps them or leaves them out throughout."""
+    song = uneven_band(16)
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 16 * BAR)), seed=seed,
+                   extra={"style": "house", "phrase_bars": phrase})
+    for first in range(0, 16, phrase):
+        # The hats before the fill's beat: the 16ths between the open ones, or none.
+        played = {bool([t for t in onsets(notes, {42}, bar) if t < 3 * PPQ])
+                  for bar in range(first, first + phrase)}
+        assert len(played) == 1, f"bars {first + 1}-{first + phrase}"
+
+
+def test_trap_keeps_its_kicks_and_hats_as_they_were():
+    """Trap had neither trouble: its hats never stop for a bar (its roll is the point)."""
+    song = uneven_band()
+    notes, _ = run(song, Mask.of(Region({song.tracks[0].id}, 0, 8 * BAR)), seed=3,
+                   extra={"style": "trap"})
+    assert all(onsets(notes, {42}, bar) for bar in range(8))
