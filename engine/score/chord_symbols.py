@@ -16,9 +16,15 @@ _LETTERS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _NOTE = re.compile(r"([A-G])([#b]*)")
 NO_CHORD = re.compile(r"\s*(N\.?\s*C\.?|no\s+chord)\s*", re.IGNORECASE)
 
-# Other ways of writing the same thing, as lead sheets and notation programs print them.
-_SIGNS = (("♭", "b"), ("♯", "#"), ("Δ", "maj"), ("△", "maj"), ("°", "dim"), ("º", "dim"),
-          ("ø", "m7b5"), ("Ø", "m7b5"), ("−", "-"))
+# Other ways of writing the same thing, as lead sheets and notation programs print them:
+# "−" and "–" (what a word processor makes of "-") are minus, "˚" and "º" a degree sign.
+_SIGNS = (("♭", "b"), ("♯", "#"), ("°", "dim"), ("˚", "dim"), ("º", "dim"),
+          ("ø7", "m7b5"), ("Ø7", "m7b5"),
+          ("ø", "m7b5"), ("Ø", "m7b5"), ("−", "-"), ("–", "-"))
+# The triangle is major 7th: "Δ" (U+0394), "△", "∆" (U+2206, a Mac's Option-J) and
+# iReal Pro's "^" — alone ("BbΔ", "Bb^") the maj7 chord, before an extension its "maj"
+# ("Bb^9"; "C-^7" is C minor-major 7th).
+_TRIANGLE = re.compile(r"[Δ△∆^](?=\d)|(?P<alone>[Δ△∆^])")
 # An alteration: the degree → its semitones above the root once flattened or sharpened.
 _ALTERED = {("b", "5"): 6, ("#", "5"): 8, ("+", "5"): 8, ("b", "9"): 1, ("#", "9"): 3,
             ("+", "9"): 3, ("#", "11"): 6, ("+", "11"): 6, ("b", "13"): 8, ("-", "5"): 6,
@@ -72,11 +78,11 @@ def note_pitch_class(name: str) -> int | None:
 
 def split_chord_symbol(text: str) -> tuple[str, str, str] | None:
     """``"Gm7b5/Db"`` → ``("G", "m7b5", "Db")``: the root, the kind as written and the
-    slash bass (``""`` when none), signs made plain (``♭`` → ``b``, ``Δ`` → ``maj``); None
+    slash bass (``""`` when none), signs made plain (``♭`` → ``b``, ``Δ`` → ``maj7``); None
     when ``text`` does not start with a root (``"N.C."``, ``"Intro"``)."""
     for sign, plain in _SIGNS:
         text = text.replace(sign, plain)
-    text = text.strip()
+    text = _TRIANGLE.sub(lambda m: "maj7" if m.group("alone") else "maj", text).strip()
     root = _NOTE.match(text)
     if not root:
         return None
@@ -100,7 +106,8 @@ def chord_intervals(kind: str) -> tuple[int, ...] | None:
 def parse_chord_symbol(text: str) -> ChordTones | None:
     """The chord ``text`` writes, or None when it is no chord symbol (``"Intro"``). The
     root is a capital letter and its accidentals (``b``/``#``, ``♭``/``♯``); then the
-    kind: ``m``/``min``/``-``, ``maj7``/``M7``/``Δ``, ``dim``/``°``, ``m7b5``/``ø``,
+    kind: ``m``/``min``/``-``, ``maj7``/``M7``/``Δ``/``∆``/``^``, ``dim``/``°``,
+    ``m7b5``/``ø``,
     ``aug``/``+``, ``sus``/``sus2``/``sus4``, ``5``, the extensions ``6 7 9 11 13``,
     ``6/9``, alterations (``b5 #5 b9 #9 #11 b13``), ``addN``, ``alt``, ``no3``; then a
     slash bass, ``/B``. ``"N.C."`` is no chord (:attr:`ChordTones.no_chord`)."""

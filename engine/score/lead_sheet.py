@@ -21,14 +21,20 @@ HOLD_ON = "-"
 def lead_sheet_bars(text: str) -> list[list[str]]:
     """The chord slots of each bar of ``text``: ``"F7 | Bb7 C7 | % | -"`` →
     ``[["F7"], ["Bb7", "C7"], ["Bb7", "C7"], []]`` (a ``-`` slot is kept, to hold its beats;
-    a bar of ``-`` alone or nothing is empty). Raises ValueError naming every symbol that
-    is no chord (``"F7 | Hm7"``: Hm7), and for a ``%`` with no bar before it."""
+    a bar of ``-`` alone or nothing is empty: ``" | "`` is two such bars). Raises
+    ValueError naming every symbol that is no chord (``"F7 | Hm7"``: Hm7), for a ``%``
+    with no bar before it, and for a text with no chord and no bar (``""``)."""
     bars: list[list[str]] = []
     unknown: list[str] = []
-    text = text.strip()
-    text = text[1:] if text.startswith("|") else text  # bar lines around the first and
-    text = text[:-1] if text.endswith("|") else text  # last bar open and close no bar
-    for bar in text.split("|"):
+    written = text.split("|")
+    if not "".join(written).strip():  # no chord, no "%", no "-": bars only where "|" are
+        if len(written) == 1:
+            raise ValueError("no chord and no bar: give at least one chord or % "
+                             "(F7 | Bb7 | %; '-' or an empty bar holds the chord before on)")
+    else:  # bar lines around the first and last bar open and close no bar: "| F7 |"
+        written = written[1:] if not written[0].strip() else written
+        written = written[:-1] if not written[-1].strip() else written
+    for bar in written:
         slots = bar.split()
         if slots == [REPEAT]:
             if not bars:

@@ -47,6 +47,19 @@ def test_a_chord_symbol_reads_as_its_root_bass_and_tones(text, root, bass, tones
     assert not chord.no_chord
 
 
+@pytest.mark.parametrize(("text", "same_as"), [
+    # The triangle as a Mac types it (Option-J: U+2206) and iReal Pro's caret are maj7,
+    # alone too, as a jazz chart means it.
+    ("Bb∆7", "Bbmaj7"), ("Bb^7", "Bbmaj7"), ("Bb^", "Bbmaj7"), ("BbΔ", "Bbmaj7"),
+    ("Bb△", "Bbmaj7"), ("C^9", "Cmaj9"), ("C^7#11", "Cmaj7#11"), ("C-^7", "Cm(maj7)"),
+    ("C-7", "Cm7"), ("C−7", "Cm7"), ("C–7", "Cm7"), ("C-", "Cm"), ("C+", "Caug"),
+    ("C+7", "Caug7"), ("Cø", "Cm7b5"), ("Cø7", "Cm7b5"), ("C°", "Cdim"), ("C°7", "Cdim7"),
+    ("Cº7", "Cdim7"), ("C69", "C6/9"),
+])
+def test_the_signs_of_lead_sheets_and_chart_apps_read_as_the_chord_they_name(text, same_as):
+    assert parse_chord_symbol(text) == parse_chord_symbol(same_as) is not None, text
+
+
 @pytest.mark.parametrize("text", ["N.C.", "NC", "N.C", "no chord"])
 def test_no_chord_has_no_root_and_no_tones(text):
     chord = parse_chord_symbol(text)

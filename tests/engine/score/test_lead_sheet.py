@@ -42,6 +42,15 @@ def test_repeat_and_hold_on():
         (0, "F7"), (BAR, "F7"), (4 * BAR, "Bb7"), (4 * BAR + 960, "C7")]
     assert span == (0, 5 * BAR)
     assert lead_sheet_bars("| F7 | Bb7 |") == [["F7"], ["Bb7"]]  # bar lines round it
+    # Bar lines alone are empty bars, each keeping the chord before going.
+    assert lead_sheet_bars(" | ") == [[], []]
+    assert lead_sheet_bars("-") == [[]]
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n"])
+def test_a_lead_sheet_with_no_chord_and_no_bar_is_refused(text):
+    with pytest.raises(ValueError, match="give at least one chord or %"):
+        lead_sheet_bars(text)
 
 
 def test_unknown_symbols_are_refused_by_name():
