@@ -52,6 +52,8 @@ class FileRead:
     # "212 notes off the 16th grid (…)": triplets, swing and other timing the song keeps
     # exactly and the models read rounded (engine.score.grid_fit); "" when none.
     timing: str = ""
+    # What a project held that the song does not keep (chord symbols past its end).
+    notes: tuple[str, ...] = ()
 
 
 def read_file(path: str | Path) -> FileRead:
@@ -67,18 +69,18 @@ def read_file(path: str | Path) -> FileRead:
     )
 
     path = Path(path)
-    report = None
+    report, notes = None, ()
     kind = content_kind(path)  # a file saved without an extension: by its contents
     if kind == "project":
         project = load_project(path)
-        song, state = project.song, dict(project.studio or {})
+        song, state, notes = project.song, dict(project.studio or {}), project.notes
     elif kind == "midi":
         (song, report), state = read_midi_with_report(path), {}
     elif kind == "musicxml":
         (song, report), state = read_musicxml_with_report(path), {}
     else:
         song, state = load_song(path), {}
-    return FileRead(path, kind, song, state, report, grid_fit(song).summary())
+    return FileRead(path, kind, song, state, report, grid_fit(song).summary(), notes)
 
 
 class Document(QObject):

@@ -220,6 +220,7 @@ class FileCommands:
         unplayed = read.report.unplayed if read.report is not None else None
         if unplayed:  # a set-up track's bends for channels nobody plays: said, not asked
             note += f" · {unplayed.text()}"
+        note += "".join(f" · {n}" for n in read.notes)  # chords past the end, dropped
         note += f" · {self._work_note}" if self._work_note else ""  # what came back, or not
         problem = self.settings.sync()  # once per session: a read-only config is silent
         if problem and not self._settings_warned:

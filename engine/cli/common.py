@@ -153,6 +153,8 @@ def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True,
         return load_song(path), {}  # raises, naming the file and what it is not
     if kind == "project":
         project = load_project(path)
+        for note in project.notes:  # chord symbols past the song's end, dropped
+            print(f"partita: note: {path}: {note}", file=sys.stderr)
         if project.studio.get("takes"):
             from engine.jobs.saved_takes import takes_from_json
 

@@ -442,11 +442,12 @@ def run_convert(args: argparse.Namespace) -> int:
 
 def _with_chords(song: Any, args: argparse.Namespace) -> Any:
     """``song`` with ``--chords`` from ``--from-bar`` (bar 1 by default) on, in place of
-    the chord symbols those bars had; said in a line."""
+    the chord symbols those bars had, lengthened to hold bars past its end; said in a
+    line."""
     if args.chords is None:
         return song
     from engine.score import TimeMap
-    from engine.score.lead_sheet import lead_sheet_bars, with_lead_sheet
+    from engine.score.lead_sheet import lead_sheet_bars, lengthened_note, with_lead_sheet
 
     tm = TimeMap.of(song)
     number, beat = _bar_and_beat(args.from_bar)
@@ -464,7 +465,10 @@ def _with_chords(song: Any, args: argparse.Namespace) -> Any:
         raise CliError(f"--chords: {e}") from None
     last = tm.bar_number(bar + len(bars) - 1)
     written = sum(1 for slots in bars for s in slots if s != "-")
-    print(f"Chords in bars {number}–{last}: {plural(written, 'chord symbol')}")
+    held = " (the chord before holds on)" if not written else ""
+    longer = lengthened_note(song, chorded)  # bars past the end: the song holds them
+    print(f"Chords in {f'bar {number}' if last == number else f'bars {number}–{last}'}: "
+          f"{plural(written, 'chord symbol')}{held}{f'; {longer}' if longer else ''}")
     return chorded
 
 

@@ -33,6 +33,7 @@ import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
 from engine.score.instruments import kit_name, program_name
+from engine.score.lead_sheet import chords_in_song
 from engine.score.lyrics import FERMATA_MARKER, midi_lyric_text
 from engine.score.song import default_pulses, grouping_text
 
@@ -265,7 +266,7 @@ def _conductor(song: Song) -> mido.MidiTrack:
             # point": a hit point. Written beside the marker (which every DAW shows), it
             # tells a reader the marker is locked to its time.
             events.append(((marker.tick, 4, i), "cue_marker", {"text": _text(marker.text)}))
-    for i, chord in enumerate(song.chords):
+    for i, chord in enumerate(chords_in_song(song)):  # none past the end: no bars to hold it
         # A chord symbol is a text event (0x01), as many programs write one; a marker
         # would show in a DAW as a section (and read back as one).
         events.append(((chord.tick, 5, i), "text", {"text": _text(chord.text)}))

@@ -76,6 +76,7 @@ from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
 from engine.score.chord_symbols import NO_CHORD, chord_intervals, split_chord_symbol
+from engine.score.lead_sheet import chords_in_song
 from engine.score.grid_fit import (
     STEPS_PER_BEAT,
     TOLERANCE,
@@ -1429,7 +1430,7 @@ def _chord_symbols(song: Song, clock: _Clock) -> list[tuple[Fraction, Any]]:
     from music21 import harmony
 
     out: list[tuple[Fraction, Any]] = []
-    for c in song.chords:
+    for c in chords_in_song(song):  # one past the end has no measure to stand in
         if NO_CHORD.fullmatch(c.text):
             out.append((clock.at(c.tick), harmony.NoChord(kindStr=c.text.strip())))
             continue

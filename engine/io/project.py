@@ -66,6 +66,9 @@ class Project:
 
     song: Song
     studio: dict[str, Any] = field(default_factory=dict)
+    # What the file held that the song does not keep, a line each (chord symbols past
+    # the song's end): said where the file is opened, never a reason to refuse it.
+    notes: tuple[str, ...] = ()
 
 
 # -- saving ------------------------------------------------------------------------------
@@ -251,7 +254,29 @@ def project_from_bytes(data: bytes, path: str | os.PathLike[str] = "<bytes>") ->
                               + (f"{where}: " if where else "") + friendly(e.problem),
                               detail=f"at {e.where} in the file's JSON") from None
     adopt_ids(song)
-    return Project(song, studio)
+    song, notes = _without_chords_past_end(song)
+    return Project(song, studio, notes)
+
+
+def _without_chords_past_end(song: Song) -> tuple[Song, tuple[str, ...]]:
+    """``song`` without the chord symbols at or past its end (a song keeps none there:
+    an edit that entered them would have lengthened it), and the note that says so."""
+    from dataclasses import replace
+
+    from engine.score import TimeMap
+    from engine.score.edits import plural
+    from engine.score.lead_sheet import chords_in_song, chords_past_end
+
+    past = chords_past_end(song)
+    if not past:
+        return song, ()
+    tm = TimeMap.of(song)
+    shown = ", ".join(f"{c.text} in bar {tm.bar_number(tm.tick_to_bar(c.tick))}"
+                      for c in past[:3]) + (" …" if len(past) > 3 else "")
+    last = tm.bar_number(max(0, tm.whole_bars(song.end) - 1))
+    note = (f"{plural(len(past), 'chord symbol')} past the song's end (bar {last}) "
+            f"dropped: {shown}")
+    return replace(song, chords=chords_in_song(song)), (note,)
 
 
 def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:

@@ -79,10 +79,40 @@ def lead_sheet_chords(song: Song, text: str, from_bar: int = 0
 
 def with_lead_sheet(song: Song, text: str, from_bar: int = 0) -> Song:
     """``song`` with the chords of ``text`` from 0-based bar ``from_bar`` on, in place of
-    the chord symbols the bars it names had (the others stay)."""
+    the chord symbols the bars it names had (the others stay). Bars past the song's end
+    lengthen it to hold them (:func:`length_holding`): a lead sheet says the form, and a
+    song keeps no chord past its end."""
     chords, (start, end) = lead_sheet_chords(song, text, from_bar)
     kept = [c for c in song.chords if not start <= c.tick < end]
-    return replace(song, chords=tuple(sorted([*kept, *chords], key=lambda c: c.tick)))
+    return replace(song, chords=tuple(sorted([*kept, *chords], key=lambda c: c.tick)),
+                   length=length_holding(song, end))
+
+
+def length_holding(song: Song, end: int) -> int:
+    """``song``'s set length, or ``end`` where chords entered up to ``end`` reach past the
+    song's end (an 8-bar new song given 32 bars of chords is 32 bars long)."""
+    return end if end > song.end else song.length
+
+
+def lengthened_note(before: Song, after: Song, what: str = "the chords") -> str:
+    """``"the song is lengthened to 20 bars to hold the chords"`` when ``after`` ends
+    later than ``before`` (bars numbered as the ruler: a pickup is bar 0), else ``""``."""
+    if after.end <= before.end:
+        return ""
+    tm = TimeMap.of(after)
+    bars = tm.bar_number(tm.whole_bars(after.end) - 1)
+    return f"the song is lengthened to {bars} bars to hold {what}"
+
+
+def chords_past_end(song: Song) -> tuple[ChordSymbol, ...]:
+    """The chord symbols at or after the song's end: a song keeps none there (a file
+    that has them loses them on loading, and no export writes them)."""
+    return tuple(c for c in song.chords if c.tick >= song.end)
+
+
+def chords_in_song(song: Song) -> tuple[ChordSymbol, ...]:
+    """The chord symbols before the song's end: the ones an export writes."""
+    return tuple(c for c in song.chords if c.tick < song.end)
 
 
 def lead_sheet_text(song: Song, from_bar: int, bars: int, per_line: int = 4) -> str:

@@ -197,3 +197,28 @@ def test_the_lead_sheet_dialog_opens_on_the_bars_chords_and_keeps_what_was_typed
     dialog.sheet.setPlainText("F7 | B7")
     QTest.keyClick(dialog.sheet, K.Key_Return, M.ControlModifier)
     assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_a_lead_sheet_past_the_end_lengthens_the_song_as_one_undo_step(focused, tmp_path,
+                                                                       dialogs):
+    window = focused
+    open_chords(window, tmp_path, bars=8)
+    window.transport.seek(6 * BAR)  # bar 7 of 8
+    dialogs.answers["ask_lead_sheet"] = lambda _p, _f, _l, start, _t, _r: (
+        "F7 | Bb7 | C7 | F7", start)
+    window.chords_for_bars()
+    assert window.document.song.end == 10 * BAR
+    assert chords(window)[-4:] == [(6 * BAR, "F7"), (7 * BAR, "Bb7"), (8 * BAR, "C7"),
+                                   (9 * BAR, "F7")]
+    message = window.statusBar().currentMessage()
+    assert "the song is lengthened to 10 bars to hold the chords" in message
+    window.actions.undo.trigger()  # the chords and the length, together
+    assert window.document.song.end == 8 * BAR
+    assert chords(window) == [(0, "F7"), (2 * BAR, "C7")]
+
+
+def test_opening_a_project_with_chords_past_its_end_drops_them_and_says_so(window, tmp_path):
+    open_chords(window, tmp_path, chords=((0, "F7"), (999_999_999, "C7")))
+    assert chords(window) == [(0, "F7")]
+    assert ("1 chord symbol past the song's end (bar 8) dropped: C7 in bar 520834"
+            in window.statusBar().currentMessage())

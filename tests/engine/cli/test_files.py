@@ -1002,3 +1002,23 @@ def test_convert_sets_chords_from_a_lead_sheet(tmp_path, capsys):
     expect_user_error(["convert", str(path), str(tmp_path / "x.partita"), "--chords",
                        "F7 | H7"], capsys, "--chords: not a chord symbol: H7")
     assert not (tmp_path / "x.partita").exists()
+
+
+def test_convert_chords_past_the_end_lengthen_the_song_and_say_so(tmp_path, capsys):
+    song = Song(tracks=(Track("Sax", 66, notes=(Note(65, 0, 480),)),), length=13 * 1920)
+    path, out = tmp_path / "blues.partita", tmp_path / "long.mid"
+    save_song(song, path)
+    assert main(["convert", str(path), str(out), "--chords", "F7 | Bb7",
+                 "--from-bar", "20"]) == 0
+    assert ("Chords in bars 20–21: 2 chord symbols; the song is lengthened to 21 bars to "
+            "hold the chords") in capsys.readouterr().out
+    back = load_song(out)
+    assert [(c.tick // 1920, c.text) for c in back.chords] == [(19, "F7"), (20, "Bb7")]
+    assert back.end == 21 * 1920
+    # Bar lines alone are bars that keep the chord going; nothing at all is refused.
+    assert main(["convert", str(path), str(tmp_path / "held.partita"), "--chords",
+                 " | "]) == 0
+    assert "Chords in bars 1–2: 0 chord symbols (the chord before holds on)" in \
+        capsys.readouterr().out
+    expect_user_error(["convert", str(path), str(tmp_path / "x.partita"), "--chords", ""],
+                      capsys, "give at least one chord or %")

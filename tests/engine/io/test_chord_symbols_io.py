@@ -4,6 +4,7 @@ a MIDI file (as text events) and a MusicXML score (as ``<harmony>``)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import mido
 import pytest
@@ -140,3 +141,35 @@ def test_chords_over_a_transposing_top_part_are_written_for_its_player(tmp_path)
     text = path.read_text()
     assert "<root-step>C</root-step>" in text  # a B♭ trumpet reads C7 for concert B♭7
     assert load_song(path).chords == song.chords
+
+
+def test_a_projects_chords_past_the_songs_end_are_dropped_with_a_note(tmp_path, capsys):
+    from engine.cli import main
+    from engine.io import load_project
+
+    path = tmp_path / "far.partita"
+    save_song(blues(), path)
+    doc = json.loads(path.read_text())
+    doc["song"]["chords"] += [[999_999_999, "F7"], [12 * BAR, "G7"]]
+    path.write_text(json.dumps(doc))
+    project = load_project(path)  # never fatal
+    assert project.song.chords == blues().chords
+    assert project.notes == ("2 chord symbols past the song's end (bar 12) dropped: "
+                             "G7 in bar 13, F7 in bar 520834",)
+    assert main(["info", str(path)]) == 0
+    captured = capsys.readouterr()
+    assert "2 chord symbols past the song's end (bar 12) dropped" in captured.err
+    assert "520834" not in captured.out
+
+
+@pytest.mark.parametrize("ext", ["mid", "musicxml"])
+def test_no_export_writes_a_chord_past_the_songs_end(tmp_path, ext):
+    # An edit that shortens the song (or a song made in code) may leave them: no file has
+    # a bar to hold them, and a MIDI file would grow to reach them.
+    past = (ChordSymbol(19 * BAR, "F7"), ChordSymbol(20 * BAR, "Bb7"))
+    song = replace(blues(), chords=(*blues().chords, *past))
+    path = tmp_path / f"blues.{ext}"
+    save_song(song, path)
+    back = load_song(path)
+    assert back.chords == blues().chords
+    assert back.end == 12 * BAR

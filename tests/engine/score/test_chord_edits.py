@@ -85,3 +85,31 @@ def test_the_lead_sheet_text_of_bars_reads_back_to_the_same_chords():
     assert lead_sheet_text(song, 4, 2) == "C - F G | Dm7 G7 |"
     jig = with_lead_sheet(tune(time_signatures=(TimeSignature(0, 6, 8),)), "D - | G A")
     assert lead_sheet_text(jig, 0, 2) == "D | G A |"
+
+
+def test_a_lead_sheet_past_the_end_lengthens_the_song_in_the_same_undo_step():
+    # A lead sheet says the form: an 8-bar new song given 32 bars of chords is 32 bars.
+    song = tune(bars=8)
+    edit = set_lead_sheet(song, " | ".join(["F7"] * 32))
+    assert edit is not None
+    assert edit.label == "Chords for bars 1–32; the song is lengthened to 32 bars to hold the chords"
+    longer = edit.apply(song)
+    assert longer.end == 32 * BAR and len(longer.chords) == 32
+    assert edit.inverse().apply(longer) == song  # one step: the chords and the length
+    # Within the song: the length is left alone, and not mentioned.
+    inside = set_lead_sheet(song, "F7 | Bb7", from_bar=2)
+    assert inside is not None and inside.label == "Chords for bars 3–4"
+    assert inside.apply(song).length == song.length
+    # Bars past the end with no chord in them are bars of the form still.
+    held = set_lead_sheet(longer, "- | -", from_bar=32)
+    assert held is not None and held.apply(longer).end == 34 * BAR
+
+
+def test_a_chord_typed_past_the_end_lengthens_the_song_to_its_bar():
+    song = tune(bars=8)
+    edit = set_chord(song, 9 * BAR + 2 * Q, "Bb7")
+    assert edit is not None
+    assert edit.label == "Set chord Bb7 at 10.3; the song is lengthened to 10 bars to hold it"
+    after = edit.apply(song)
+    assert after.end == 10 * BAR and after.chords == (ChordSymbol(9 * BAR + 2 * Q, "Bb7"),)
+    assert edit.inverse().apply(after) == song

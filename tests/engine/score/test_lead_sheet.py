@@ -66,3 +66,10 @@ def test_it_replaces_the_chords_of_the_bars_it_names_from_a_bar_on():
     out = with_lead_sheet(song, "F7 | - ", from_bar=2)
     assert [(c.tick // BAR, c.text) for c in out.chords] == [
         (0, "C"), (1, "C"), (2, "F7"), (4, "C"), (5, "C")]
+
+
+def test_bars_past_the_end_lengthen_the_song_to_hold_them():
+    out = with_lead_sheet(tune(13), "F7 | Bb7", from_bar=19)
+    assert out.end == 21 * BAR
+    assert [(c.tick // BAR, c.text) for c in out.chords] == [(19, "F7"), (20, "Bb7")]
+    assert with_lead_sheet(tune(13), "F7 | Bb7").length == 13 * BAR
