@@ -76,7 +76,6 @@ from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, plural
 from engine.score.chord_symbols import NO_CHORD, chord_intervals, split_chord_symbol
-from engine.score.lead_sheet import chords_in_song
 from engine.score.grid_fit import (
     STEPS_PER_BEAT,
     TOLERANCE,
@@ -94,6 +93,7 @@ from engine.score.instruments import (
     voice_part_range,
     written_transposition,
 )
+from engine.score.lead_sheet import chords_in_song
 from engine.score.lyrics import Lyric
 from engine.score.note_names import NoteNames
 from engine.score.spelling import pitch_name, spelled_name

@@ -92,7 +92,8 @@ def test_a_lead_sheet_past_the_end_lengthens_the_song_in_the_same_undo_step():
     song = tune(bars=8)
     edit = set_lead_sheet(song, " | ".join(["F7"] * 32))
     assert edit is not None
-    assert edit.label == "Chords for bars 1–32; the song is lengthened to 32 bars to hold the chords"
+    assert edit.label == ("Chords for bars 1–32; the song is lengthened to 32 bars to hold "
+                          "the chords")
     longer = edit.apply(song)
     assert longer.end == 32 * BAR and len(longer.chords) == 32
     assert edit.inverse().apply(longer) == song  # one step: the chords and the length
