@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -332,9 +333,10 @@ def import_report(smf: Smf, kept_lyrics: int = 0) -> ImportReport:
     tempo_tracks = 0
     unplayed: dict[int, int] = dict.fromkeys(_CHANNEL_KINDS, 0)
     unplayed_channels: set[int] = set()
+    chord_text = _chord_reader(smf)
     for trk in smf.tracks:
         for _tick, mtype, _payload in trk.metas:
-            if mtype in DROPPED_METAS and not (mtype == 0x01 and _chord_text(_payload)):
+            if mtype in DROPPED_METAS and not (mtype == 0x01 and chord_text(_payload)):
                 counts[DROPPED_METAS[mtype]] += 1
             elif mtype == 0x21:
                 counts["MIDI port"] += 1
@@ -409,6 +411,7 @@ def song_from_smf(smf: Smf) -> Song:
     cues: list[Marker] = []  # cue points: hit points, markers locked to their time
     chords: list[ChordSymbol] = []
     names: list[str] = []
+    chord_text = _chord_reader(smf)
     for trk in smf.tracks:
         name = None
         for tick, mtype, payload in trk.metas:
@@ -431,8 +434,8 @@ def song_from_smf(smf: Smf) -> Song:
                 marker_tracks.append(len(names))
             elif mtype == 0x07:
                 cues.append(Marker(tick, decode_text(payload)))
-            elif mtype == 0x01 and _chord_text(payload):
-                chords.append(ChordSymbol(tick, _chord_text(payload)))
+            elif mtype == 0x01 and chord_text(payload):
+                chords.append(ChordSymbol(tick, chord_text(payload)))
             elif mtype == 0x03 and name is None:
                 name = decode_text(payload)
         names.append(name or "")
@@ -477,12 +480,29 @@ def song_from_smf(smf: Smf) -> Song:
     return _locked_by_cues(song, cues)
 
 
-def _chord_text(payload: bytes) -> str:
+def _chord_text(payload: bytes, letters: bool = True) -> str:
     """A text event's text when it is a chord symbol (``"C7"``, ``"Gm7b5/Db"``,
     ``"N.C."``: how chord symbols travel in a MIDI file), else ``""``: a text event
-    is also a comment, a credit or a cue ("Intro", "fade out"), which the song drops."""
+    is also a comment, a credit or a cue ("Intro", "fade out"), which the song drops.
+    ``letters``: a bare letter (``"B"``) is read as a chord too."""
     text = decode_text(payload)
+    if not letters and _BARE_LETTER.fullmatch(text):
+        return ""
     return text if text and parse_chord_symbol(text) is not None else ""
+
+
+# A rehearsal letter ("B", "E": the sections of a chart) reads as a major chord too.
+_BARE_LETTER = re.compile(r"\s*[A-G]\s*")
+
+
+def _chord_reader(smf: Smf) -> Callable[[bytes], str]:
+    """:func:`_chord_text` for ``smf``'s text events: a bare letter is a chord only in a
+    file whose other text events include chord symbols beyond bare letters (Rosegarden's
+    "D min | Bb | A7 … D"); where the only ones are letters, they are rehearsal letters."""
+    letters = any(_chord_text(payload) and not _BARE_LETTER.fullmatch(decode_text(payload))
+                  for trk in smf.tracks for _tick, mtype, payload in trk.metas
+                  if mtype == 0x01)
+    return lambda payload: _chord_text(payload, letters)
 
 
 def _locked_by_cues(song: Song, cues: list[Marker]) -> Song:

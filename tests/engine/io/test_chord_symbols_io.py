@@ -173,3 +173,34 @@ def test_no_export_writes_a_chord_past_the_songs_end(tmp_path, ext):
     back = load_song(path)
     assert back.chords == blues().chords
     assert back.end == 12 * BAR
+
+
+def midi_with_texts(tmp_path, texts: list[str]):
+    mid = mido.MidiFile(ticks_per_beat=480)
+    mid.tracks.append(mido.MidiTrack(
+        [mido.MetaMessage("text", text=t, time=0 if i == 0 else BAR)
+         for i, t in enumerate(texts)]))
+    mid.tracks.append(mido.MidiTrack([
+        mido.Message("note_on", note=58, velocity=90, time=0),
+        mido.Message("note_off", note=58, velocity=0, time=8 * BAR)]))
+    path = tmp_path / "texts.mid"
+    mid.save(path)
+    return read_midi_with_report(path)
+
+
+def test_midi_rehearsal_letters_are_not_read_as_chords(tmp_path):
+    # A chart's sections "A", "B", "E" are text events that read as major chords.
+    song, report = midi_with_texts(tmp_path, ["Intro", "A", "B", "E"])
+    assert song.chords == ()
+    assert report.summary() == "text (4)"
+    # Beside real chord symbols a bare letter is the major chord it names.
+    song, _ = midi_with_texts(tmp_path, ["D min", "Bb", "A7", "D", "G"])
+    assert [c.text for c in song.chords] == ["D min", "Bb", "A7", "D", "G"]
+
+
+def test_rosegardens_chord_text_reads_its_single_letter_chords_too(real_dir):
+    from engine.io import read_midi
+
+    song = read_midi(real_dir / "freedink-2.mid")
+    assert len(song.chords) == 109
+    assert sum(1 for c in song.chords if len(c.text) == 1) == 46  # D, F, A, G, C
