@@ -1417,8 +1417,14 @@ _KINDS = {
     (0, 3, 7, 9): "minor-sixth", (0, 2, 4, 7, 10): "dominant-ninth",
     (0, 2, 4, 7, 11): "major-ninth", (0, 2, 3, 7, 10): "minor-ninth",
     (0, 2, 4, 5, 7, 10): "dominant-11th", (0, 2, 4, 7, 9, 10): "dominant-13th",
-    (0, 2, 7): "suspended-second", (0, 5, 7): "suspended-fourth", (0, 7): "power",
+    (0, 5, 7): "suspended-fourth", (0, 2, 7): "suspended-second", (0, 7): "power",
 }
+# A tone a chord adds to its kind, by semitones above the root → its <degree-value> and
+# <degree-alter> (from the major scale: 9 -1 is the ♭9, 7 -1 the dominant 7th).
+_ADDED_DEGREES = {1: (9, -1), 2: (9, 0), 3: (9, 1), 4: (3, 0), 5: (11, 0), 6: (11, 1),
+                  7: (5, 0), 8: (13, -1), 9: (13, 0), 10: (7, -1), 11: (7, 0)}
+# A kind's tone → the degree it is (the one a <degree> alters or subtracts).
+_KIND_DEGREES = {0: 1, 2: 9, 3: 3, 4: 3, 5: 11, 6: 5, 7: 5, 8: 5, 9: 7, 10: 7, 11: 7}
 
 
 def _chord_symbols(song: Song, clock: _Clock) -> list[tuple[Fraction, Any]]:
@@ -1439,11 +1445,38 @@ def _chord_symbols(song: Song, clock: _Clock) -> list[tuple[Fraction, Any]]:
             continue
         root, kind, bass = parts
         held = set(chord_intervals(kind) or (0, 4, 7))
-        best = max((k for k in _KINDS if held.issuperset(k)), key=len, default=(0, 4, 7))
+        # The kind sharing most tones with the chord, each it lacks counting against it.
+        best = max(_KINDS, key=lambda k: len(held & set(k)) - 2 * len(set(k) - held))
         symbol = harmony.ChordSymbol(root=_m21_name(root), kind=_KINDS[best], kindStr=kind,
                                      bass=_m21_name(bass) if bass else None)
+        for step in _degrees(held, best):
+            symbol.addChordStepModification(harmony.ChordStepModification(*step),
+                                            updatePitches=False)
         out.append((clock.at(c.tick), symbol))
     return out
+
+
+def _degrees(held: set[int], kind: tuple[int, ...]) -> list[tuple[str, int, int]]:
+    """How a chord of the tones ``held`` (semitones above the root) differs from the
+    MusicXML ``kind`` written for it, as ``<degree>``s ``(type, value, alter)``: a tone of
+    the kind a semitone off is altered (``C7b5``: 5 -1), one missing subtracted
+    (``C7no5``), the others added (``C7b9``: 9 -1), so a reader that ignores
+    ``<kind text>`` still plays and prints the tensions."""
+    extra = sorted(held - set(kind))
+    steps = []
+    for tone in sorted(set(kind) - held):
+        near = next((e for e in extra if abs(e - tone) == 1), None)
+        if near is not None:
+            extra.remove(near)
+            steps.append(("alter", _KIND_DEGREES[tone], near - tone))
+        else:
+            steps.append(("subtract", _KIND_DEGREES[tone], 0))
+    for tone in extra:
+        value, alter = _ADDED_DEGREES[tone]
+        if value == 13 and 10 not in held and 11 not in held:
+            value = 6  # no seventh: a sixth (C6 is C E G A)
+        steps.append(("add", value, alter))
+    return steps
 
 
 def _m21_name(name: str) -> str:

@@ -4,6 +4,7 @@ a MIDI file (as text events) and a MusicXML score (as ``<harmony>``)."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 
 import mido
@@ -12,7 +13,7 @@ import pytest
 from engine.io import load_song, save_song
 from engine.io.midi_import import read_midi_with_report
 from engine.io.musicxml_import import read_musicxml_with_report
-from engine.score import ChordSymbol, Note, Song, Track
+from engine.score import ChordSymbol, Note, Song, Track, parse_chord_symbol
 
 BAR = 1920
 BLUES = ["C7", "F7", "C7", "C7", "F7", "F7", "C7", "C7", "G7", "F7", "C7", "G7"]
@@ -204,3 +205,35 @@ def test_rosegardens_chord_text_reads_its_single_letter_chords_too(real_dir):
     song = read_midi(real_dir / "freedink-2.mid")
     assert len(song.chords) == 109
     assert sum(1 for c in song.chords if len(c.text) == 1) == 46  # D, F, A, G, C
+
+
+def test_musicxml_writes_tensions_as_degrees_and_reads_the_symbol_back(tmp_path):
+    # A reader that ignores <kind text> still plays and prints the b9: <degree>s say it.
+    song = replace(blues(), chords=(
+        ChordSymbol(0, "C7b9"), ChordSymbol(BAR, "F7#11"), ChordSymbol(2 * BAR, "Bb7b5"),
+        ChordSymbol(3 * BAR, "G7no5"), ChordSymbol(4 * BAR, "Cm7b5"),
+        ChordSymbol(5 * BAR, "Eb^7"), ChordSymbol(6 * BAR, "Ab7#9b13")))
+    path = tmp_path / "tensions.musicxml"
+    save_song(song, path)
+    xml = path.read_text()
+    harmonies = xml.split("<harmony")[1:]
+
+    def degrees(h: str) -> list[tuple[str, str, str]]:
+        return re.findall(r"<degree-value>(\d+)</degree-value>\s*<degree-alter>(-?\d+)"
+                          r"</degree-alter>\s*<degree-type>(\w+)</degree-type>", h)
+
+    assert '<kind text="7b9">dominant</kind>' in harmonies[0]
+    assert degrees(harmonies[0]) == [("9", "-1", "add")]
+    assert degrees(harmonies[1]) == [("11", "1", "add")]
+    assert degrees(harmonies[2]) == [("5", "-1", "alter")]
+    assert degrees(harmonies[3]) == [("5", "0", "subtract")]
+    assert degrees(harmonies[4]) == []  # half-diminished says it all
+    assert '<kind text="maj7">major-seventh</kind>' in harmonies[5]
+    assert degrees(harmonies[6]) == [("9", "1", "add"), ("13", "-1", "add")]
+    texts = [c.text for c in load_song(path).chords]
+    assert texts == ["C7b9", "F7#11", "Bb7b5", "G7no5", "Cm7b5", "Ebmaj7", "Ab7#9b13"]
+    # Without the kind's text (a reader that keeps only <kind> and <degree>s).
+    plain = tmp_path / "plain.musicxml"
+    plain.write_text(re.sub(r'<kind text="[^"]*">', "<kind>", xml))
+    back = [parse_chord_symbol(c.text) for c in load_song(plain).chords]
+    assert back == [parse_chord_symbol(c.text) for c in song.chords]
