@@ -213,3 +213,40 @@ def chord_symbol_problem(text: str) -> str | None:
                 f"(write {root}{kind[:slash]}/E, /Bb, /F#)")
     return (f"“{kind}” after the root {root} is no chord kind (write m, 7, m7, maj7, m7b5, "
             "dim7, sus4, 7b9, add9, 6/9 …)")
+
+
+_SHOWN_ROOT = re.compile(r"\s*([A-G])([#b♯♭]*)")
+_SHORTER = ((re.compile(r"(?:maj|Maj|MAJ|ma|Ma|M|j)(?=\d)"), "Δ"),
+            (re.compile(r"m7♭5|min7♭5"), "ø7"), (re.compile(r"dim"), "°"))
+
+
+def chord_display_names(text: str) -> tuple[str, ...]:
+    """How a chord symbol is drawn, as musicians read it, widest first: the flats and
+    sharps as ♭ and ♯ (``"Bbmaj7"`` → ``"B♭maj7"``, ``"F#m7b5"`` → ``"F♯m7♭5"``), then —
+    where room is short — the kind in its signs (``"B♭Δ7"``, ``"F♯ø7"``, ``"C°7"``). Only
+    what is shown: the song keeps the text as written. A text that is no chord symbol
+    (and ``N.C.``) is shown as it is."""
+    text = text.strip()
+    root = _SHOWN_ROOT.match(text)
+    if root is None or parse_chord_symbol(text) is None:
+        return (text,)
+    kind, bass = text[root.end():], ""
+    slash = kind.rfind("/")
+    if slash >= 0 and note_pitch_class(_plain_accidentals(kind[slash + 1:].strip())) is not None:
+        kind, bass = kind[:slash], "/" + _shown_accidentals(kind[slash + 1:].strip())
+    kind = re.sub(r"b(?=\d)", "♭", kind).replace("#", "♯")
+    full = _shown_accidentals(root.group(0).strip()) + kind + bass
+    short = kind
+    for pattern, sign in _SHORTER:
+        short = pattern.sub(sign, short)
+    shorter = _shown_accidentals(root.group(0).strip()) + short + bass
+    return (full,) if shorter == full else (full, shorter)
+
+
+def _shown_accidentals(name: str) -> str:
+    """``"Bb"`` → ``"B♭"``, ``"F#"`` → ``"F♯"``: a note name's accidentals as signs."""
+    return name[0] + name[1:].replace("b", "♭").replace("#", "♯")
+
+
+def _plain_accidentals(name: str) -> str:
+    return name.replace("♭", "b").replace("♯", "#")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Sequence
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QLineF, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
+from engine.score.chord_symbols import chord_display_names
 from engine.score.spelling import key_label
 
 from .. import theme
@@ -152,6 +153,30 @@ def chord_label_rects(chords: Sequence[tuple[float, str]], width_of: Callable[[s
     return out
 
 
+def fit_chord_name(names: Sequence[str], room: float,
+                   widths: Sequence[Callable[[str], float]]) -> tuple[str, int]:
+    """The chord symbol's name to draw in ``room`` px and the font it is drawn in (an
+    index into ``widths``, the fonts' text widths, larger first): its ``names`` (as
+    :func:`~engine.score.chord_symbols.chord_display_names` gives them, widest first:
+    "B♭maj7", "B♭Δ7") in the larger font, then in each smaller one; where none fits, the
+    last name in the smallest font, for the caller to cut with "…"."""
+    for font, width_of in enumerate(widths):
+        for name in names:
+            if width_of(name) <= room:
+                return name, font
+    return names[-1], len(widths) - 1
+
+
+class ChordLabel(NamedTuple):
+    """A chord symbol drawn in the ruler's row: its index in the song's chords, where,
+    the text shown and whether in the row's smaller font."""
+
+    index: int
+    rect: QRectF
+    text: str
+    small: bool
+
+
 class Ruler(QWidget):
     """Click to move the playhead; drag to set the loop range; double-click toggles looping.
 
@@ -187,6 +212,8 @@ class Ruler(QWidget):
         self._markers = SongMarkers()
         self._marker_font = QFont(self.font())
         self._marker_font.setPointSizeF(7.5)
+        self._chord_small_font = QFont(self.font())  # a chord name short of room, uncut
+        self._chord_small_font.setPointSizeF(6.5)
         # The chord clicked (its tick), while the ruler has the keys: Delete removes it.
         self.selected_chord: int | None = None
 
@@ -222,14 +249,14 @@ class Ruler(QWidget):
         row = min(self.chord_row_height(), max(0, h - RULER_H - lane))
         if row:  # chord symbols, a lead sheet's row over the bars
             p.fillRect(QRectF(0, lane, w, row), theme.WINDOW)
-            p.setFont(self._marker_font)
             p.setPen(theme.TEXT)
             chords = self.roll.document.song.chords
-            for i, rect, text in self.chord_labels():
+            for i, rect, text, small in self.chord_labels():
                 if chords[i].tick == self.selected_chord:
                     tint = QColor(theme.ACCENT)
                     tint.setAlpha(90)
                     p.fillRect(rect.adjusted(-2, 0, 2, 0), tint)
+                p.setFont(self._chord_small_font if small else self._marker_font)
                 p.drawText(rect, TEXT_FLAGS, text)
             lane += row
         start, end, on = self.roll.loop
@@ -306,27 +333,37 @@ class Ruler(QWidget):
         first = bisect.bisect_right(ticks, self.vp.x_to_tick(0))
         return range(max(0, first - 1), bisect.bisect_right(ticks, self.vp.x_to_tick(self.width())))
 
-    def chord_labels(self) -> list[tuple[int, QRectF, str]]:
-        """The chord symbols on screen: (its index in the song's chords, label rectangle,
-        text shown, cut short with "…" where the next chord comes before its end)."""
+    def chord_labels(self) -> list[ChordLabel]:
+        """The chord symbols on screen, each drawn as musicians read it (B♭maj7, not
+        Bbmaj7: :func:`chord_display_names`) in the room before the next chord's tick —
+        its kind in signs (B♭Δ7) where that is short, then a smaller font, and only then
+        cut short with "…"."""
         chords = self.roll.document.song.chords
         shown = self._visible_chords()
-        metrics = QFontMetricsF(self._marker_font, self)
-        labels = chord_label_rects(
+        fonts = [QFontMetricsF(f, self) for f in (self._marker_font, self._chord_small_font)]
+        rooms = chord_label_rects(  # the whole room each has, till the next chord's tick
             [(self.vp.tick_to_x(chords[i].tick), chords[i].text) for i in shown],
-            metrics.horizontalAdvance, self.lane_height(), self.chord_row_height() - 1,
+            lambda _text: float("inf"), self.lane_height(), self.chord_row_height() - 1,
             self.width())
-        return [(shown[i], rect, metrics.elidedText(text, Qt.TextElideMode.ElideRight,
-                                                    rect.width() + 1))
-                for i, rect, text in labels]
+        out = []
+        for i, rect, text in rooms:
+            name, font = fit_chord_name(chord_display_names(text), rect.width(),
+                                        [m.horizontalAdvance for m in fonts])
+            width = fonts[font].horizontalAdvance(name)
+            if width > rect.width():
+                name = fonts[font].elidedText(name, Qt.TextElideMode.ElideRight,
+                                              rect.width() + 1)
+            rect.setWidth(min(width, rect.width()))
+            out.append(ChordLabel(shown[i], rect, name, font > 0))
+        return out
 
     def _chord_under(self, pos: QPointF) -> int | None:
         """The chord symbol (its index in the song's chords) whose text is under ``pos``."""
         top = self.lane_height()
         if not top <= pos.y() < top + self.chord_row_height():
             return None
-        return next((i for i, rect, _text in self.chord_labels()
-                     if rect.left() - 2 <= pos.x() <= rect.right() + 1), None)
+        return next((label.index for label in self.chord_labels()
+                     if label.rect.left() - 2 <= pos.x() <= label.rect.right() + 1), None)
 
     def _marker_under(self, pos: QPointF) -> int | None:
         """The marker (its index in the song's sorted markers) under ``pos``, if any."""

@@ -64,7 +64,7 @@ def test_double_clicking_the_chord_row_writes_a_chord_on_the_beat_under_the_poin
 def test_double_clicking_a_chord_changes_it_and_an_empty_text_deletes_it(
         window, tmp_path, dialogs):
     ruler = open_chords(window, tmp_path)
-    c7 = next(rect for i, rect, _t in ruler.chord_labels() if i == 1)
+    c7 = next(label.rect for label in ruler.chord_labels() if label.index == 1)
     dialogs.answers["ask_chord"] = "F#m7b5/C"
     QTest.mouseDClick(ruler, Qt.MouseButton.LeftButton, pos=c7.center().toPoint())
     assert dialogs.calls[-1][1][:2] == ("3.1", "C7")  # the chord's own tick and text
@@ -92,7 +92,7 @@ def test_delete_removes_the_selected_chord_not_the_selected_notes(focused, tmp_p
     window.activateWindow()
     track = window.document.song.tracks[0]
     window.selection.set_notes([(track.id, track.notes[0].id)])
-    c7 = next(rect for i, rect, _t in ruler.chord_labels() if i == 1)
+    c7 = next(label.rect for label in ruler.chord_labels() if label.index == 1)
     QTest.mouseClick(ruler, Qt.MouseButton.LeftButton, pos=c7.center().toPoint())
     assert ruler.selected_chord == 2 * BAR and ruler.hasFocus()
     assert window.pianoroll.playhead == 2 * BAR

@@ -554,6 +554,7 @@ def test_the_playhead_and_the_beat_ticks_leave_the_meter_and_tempo_readable(
 
 def test_chord_symbols_are_written_in_a_row_at_their_ticks(window, tmp_path, painted):
     from engine.score import ChordSymbol, Marker
+    from engine.score.chord_symbols import chord_display_names
     from studio.pianoroll.ruler import CHORD_ROW_H, MARKER_LANE_H, RULER_H
 
     changes = [(0, "Cmaj7"), (BAR, "A7b9"), (2 * BAR, "Dm7"), (2 * BAR + Q, "G7/B")]
@@ -567,8 +568,9 @@ def test_chord_symbols_are_written_in_a_row_at_their_ticks(window, tmp_path, pai
     vp.fit_ticks(0, 4 * BAR)
     painted.paint(ruler)
     labels = ruler.chord_labels()
-    assert [text for _i, _r, text in labels] == [text for _t, text in changes]
-    for (i, rect, _text), (_j, after, _t) in pairwise(labels):
+    # As musicians read them: the flat a sign (the song keeps "A7b9" as typed).
+    assert [label.text for label in labels] == ["Cmaj7", "A7♭9", "Dm7", "G7/B"]
+    for (i, rect, _text, _s), (_j, after, _t, _s2) in pairwise(labels):
         assert rect.left() >= vp.tick_to_x(changes[i][0]) and rect.right() < after.left()
     # Below the markers' lane, above the bar numbers.
     marker = next(r for r, t in painted.texts if t == "Head")
@@ -576,7 +578,7 @@ def test_chord_symbols_are_written_in_a_row_at_their_ticks(window, tmp_path, pai
     assert marker.bottom() <= chord.top() + 1 and all(
         chord.bottom() <= b.top() + 1 for b in painted.bars())
     # Hovering one names it and where; a click puts the playhead on it.
-    _i, g7, _t = labels[-1]
+    g7 = labels[-1].rect
     assert ruler.tooltip_at(g7.center()) == "G7/B — 3.2.000"
     QTest.mouseClick(ruler, Qt.MouseButton.LeftButton, pos=g7.center().toPoint())
     assert roll.playhead == 2 * BAR + Q
@@ -584,12 +586,46 @@ def test_chord_symbols_are_written_in_a_row_at_their_ticks(window, tmp_path, pai
     # out where there is no room at all).
     vp.fit_ticks(0, 200 * BAR)
     labels = ruler.chord_labels()
-    assert any(text != changes[i][1] for i, _r, text in labels) or len(labels) < 4
-    for i, _r, text in labels:
-        full = changes[i][1]
-        assert text == full or (text.endswith("…") and full.startswith(text[:-1]))
-    for (_i, rect, _text), (j, _r, _t) in pairwise(labels):
+    assert any(text != changes[i][1] for i, _r, text, _s in labels) or len(labels) < 4
+    for i, _r, text, _s in labels:
+        names = chord_display_names(changes[i][1])
+        assert text in names or (text.endswith("…") and names[-1].startswith(text[:-1]))
+    for (_i, rect, _text, _s), (j, _r, _t, _s2) in pairwise(labels):
         assert rect.right() < vp.tick_to_x(changes[j][0])
     # A song without chords has no row.
     roll = open_song(window, tmp_path, Song(tracks=song.tracks, ppq=Q))
     assert roll.ruler.height() == RULER_H
+
+
+def test_a_chord_name_short_of_room_is_drawn_in_signs_then_smaller_before_it_is_cut(
+        window, tmp_path):
+    from engine.score import ChordSymbol
+    from studio.pianoroll.ruler import fit_chord_name
+
+    names = ("B♭maj7", "B♭Δ7")
+    big, small = (lambda t: 7.0 * len(t)), (lambda t: 5.0 * len(t))
+    assert fit_chord_name(names, 60, [big, small]) == ("B♭maj7", 0)
+    assert fit_chord_name(names, 30, [big, small]) == ("B♭Δ7", 0)
+    assert fit_chord_name(names, 22, [big, small]) == ("B♭Δ7", 1)  # smaller, uncut
+    assert fit_chord_name(names, 10, [big, small]) == ("B♭Δ7", 1)  # the caller cuts it
+    # In the ruler: a bar of Bbmaj7 then Eb7 a beat on, at the default zoom.
+    song = Song(tracks=(Track(notes=(Note(60, 0, 8 * BAR),)),), ppq=Q,
+                chords=(ChordSymbol(0, "Bbmaj7"), ChordSymbol(Q, "Eb7"),
+                        ChordSymbol(BAR, "F#m7b5")))
+    roll = open_song(window, tmp_path, song)
+    ruler = roll.ruler
+    roll.viewport.fit_ticks(0, 4 * BAR)
+    labels = ruler.chord_labels()
+    assert [label.text for label in labels] == ["B♭maj7", "E♭7", "F♯m7♭5"]
+    assert not any(label.small for label in labels)
+    # Zooming out, the beat it has grows narrower: the signs, then the smaller font, and
+    # only then "…".
+    seen = []
+    for quarter_bars in range(16, 400):
+        roll.viewport.fit_ticks(0, quarter_bars * BAR // 4)
+        first = ruler.chord_labels()[0]
+        state = ("cut" if "…" in first.text else first.text, first.small)
+        if not seen or seen[-1] != state:
+            seen.append(state)
+    assert seen[:4] == [("B♭maj7", False), ("B♭Δ7", False), ("B♭Δ7", True), ("cut", True)]
+    assert window.document.song.chords[0].text == "Bbmaj7"  # kept as typed

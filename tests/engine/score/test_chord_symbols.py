@@ -133,3 +133,20 @@ def test_copied_bars_take_their_chords_when_every_track_is_copied():
     # One track's notes copied: the chords are the bars', and stay.
     lead = song.tracks[0].id
     assert copy_bars(song, 0, 1, 8, [lead]).apply(song).chords == song.chords
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Bbmaj7", ("B♭maj7", "B♭Δ7")),
+    ("F#m7b5", ("F♯m7♭5", "F♯ø7")),
+    ("Gm7b5/Db", ("Gm7♭5/D♭", "Gø7/D♭")),
+    ("C7b9", ("C7♭9",)),
+    ("Cdim7", ("Cdim7", "C°7")),
+    ("Ebmaj7/Bb", ("E♭maj7/B♭", "E♭Δ7/B♭")),
+    ("Bbsus4", ("B♭sus4",)),
+    ("N.C.", ("N.C.",)),
+    ("Intro", ("Intro",)),
+])
+def test_a_chord_symbol_is_shown_with_flat_and_sharp_signs_and_shorter_in_signs(text, names):
+    from engine.score.chord_symbols import chord_display_names
+
+    assert chord_display_names(text) == names
