@@ -46,7 +46,7 @@ def set_chord(song: Song, tick: int, text: str) -> SetSongProps | None:
     place = chord_place(tm, tick)
     verb = f"Change chord {here[-1].text} to" if here else "Set chord"
     # A chord past the end lengthens the song to the end of its bar, in the same step.
-    length = length_holding(song, tm.bar_to_tick(tm.tick_to_bar(tick) + 1))
+    length = length_holding(song, tm.bar_to_tick(tm.tick_to_bar(tick) + 1), [tick])
     label = _said(f"{verb} {text} at {place}", song, length, "it")
     return set_song_props(song, label, chords=chords,
                           **({"length": length} if length != song.length else {}))

@@ -8,6 +8,7 @@ bar keeps the chord before going. :func:`lead_sheet_chords` places them from a b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .chord_symbols import parse_chord_symbol
@@ -85,23 +86,31 @@ def with_lead_sheet(song: Song, text: str, from_bar: int = 0) -> Song:
     chords, (start, end) = lead_sheet_chords(song, text, from_bar)
     kept = [c for c in song.chords if not start <= c.tick < end]
     return replace(song, chords=tuple(sorted([*kept, *chords], key=lambda c: c.tick)),
-                   length=length_holding(song, end))
+                   length=length_holding(song, end, [c.tick for c in chords]))
 
 
-def length_holding(song: Song, end: int) -> int:
-    """``song``'s set length, or ``end`` where chords entered up to ``end`` reach past the
-    song's end (an 8-bar new song given 32 bars of chords is 32 bars long)."""
-    return end if end > song.end else song.length
+def length_holding(song: Song, end: int, ticks: Sequence[int] = ()) -> int:
+    """``song``'s set length, or ``end`` (a bar line) where chords entered in bars up to
+    ``end`` reach past the song: bars after its last (an 8-bar new song given 32 bars of
+    chords is 32 bars long), or a chord at one of ``ticks`` after the last note of its
+    last bar. Bars within the song's last bar leave its length alone."""
+    tm = TimeMap.of(song)
+    past = end > tm.whole_bars_end(song.end) or any(t >= song.end for t in ticks)
+    return max(end, song.length) if past else song.length
 
 
 def lengthened_note(before: Song, after: Song, what: str = "the chords") -> str:
     """``"the song is lengthened to 20 bars to hold the chords"`` when ``after`` ends
-    later than ``before`` (bars numbered as the ruler: a pickup is bar 0), else ``""``."""
+    later than ``before`` (bars numbered as the ruler: a pickup is bar 0; ``"… to the end
+    of bar 4 …"`` where its last bar is only filled out), else ``""``."""
     if after.end <= before.end:
         return ""
     tm = TimeMap.of(after)
-    bars = tm.bar_number(tm.whole_bars(after.end) - 1)
-    return f"the song is lengthened to {bars} bars to hold {what}"
+    bars = tm.whole_bars(after.end)
+    last = tm.bar_number(bars - 1)
+    if bars == tm.whole_bars(before.end):
+        return f"the song is lengthened to the end of bar {last} to hold {what}"
+    return f"the song is lengthened to {last} bars to hold {what}"
 
 
 def chords_past_end(song: Song) -> tuple[ChordSymbol, ...]:

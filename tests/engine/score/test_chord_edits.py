@@ -114,3 +114,13 @@ def test_a_chord_typed_past_the_end_lengthens_the_song_to_its_bar():
     after = edit.apply(song)
     assert after.end == 10 * BAR and after.chords == (ChordSymbol(9 * BAR + 2 * Q, "Bb7"),)
     assert edit.inverse().apply(after) == song
+
+
+def test_a_chord_after_the_last_note_in_the_last_bar_fills_the_bar_out():
+    song = Song(tracks=(Track("Sax", 66, notes=(Note(65, 0, 3 * BAR + Q),)),))
+    edit = set_chord(song, 3 * BAR + 3 * Q, "C7")
+    assert edit is not None and edit.label == (
+        "Set chord C7 at 4.4; the song is lengthened to the end of bar 4 to hold it")
+    assert edit.apply(song).end == 4 * BAR
+    within = set_chord(song, 3 * BAR, "F7")
+    assert within is not None and within.label == "Set chord F7 at 4.1"

@@ -73,3 +73,11 @@ def test_bars_past_the_end_lengthen_the_song_to_hold_them():
     assert out.end == 21 * BAR
     assert [(c.tick // BAR, c.text) for c in out.chords] == [(19, "F7"), (20, "Bb7")]
     assert with_lead_sheet(tune(13), "F7 | Bb7").length == 13 * BAR
+
+
+def test_chords_in_the_songs_last_bar_leave_its_length_unless_they_are_past_its_end():
+    song = Song(tracks=(Track("Sax", 66, notes=(Note(65, 0, 3 * BAR + 480),)),))
+    assert with_lead_sheet(song, "F7 | Bb7 | F7 | C7").length == 0  # the 4 bars it has
+    # A chord after the last note (beat 3 of bar 4): the bar is filled out to hold it.
+    out = with_lead_sheet(song, "F7 C7", from_bar=3)
+    assert out.end == 4 * BAR
