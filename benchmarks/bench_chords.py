@@ -1,19 +1,35 @@
-"""Does a band harmonization follow the song's chord symbols? A 12-bar F blues.
+"""Does a band harmonization follow the song's chord symbols? A 12-bar F blues and a
+32-bar AABA rhythm-changes tune in B♭.
 
     .venv/bin/python benchmarks/bench_chords.py [--model partita-base] [--seeds 3]
+                                                [--tunes blues,aaba] [--follow-only]
 
-A swung tenor-sax melody (mido-built, 480 PPQ, 64 % swing) gets the changes of a 12-bar
-F blues as a lead sheet (:func:`engine.score.lead_sheet.with_lead_sheet`, what ``partita
-convert --chords`` sets) and is harmonized with the band (Piano and Bass), seeds 1..N,
-with the chords ignored (``GenerateOptions.follow_chords`` False: what the model hears)
-and followed (:mod:`engine.models.chord_follow`). Per run it prints:
+Two mido-built melodies (480 PPQ, 8ths swung 66 %, accented as a player accents them:
+velocity 100 on the beats, 82 off) get their changes as a lead sheet
+(:func:`engine.score.lead_sheet.with_lead_sheet`, what ``partita convert --chords`` sets)
+and are harmonized with the band (Piano and Bass), seeds 1..N, with the chords ignored
+(``GenerateOptions.follow_chords`` False: what the model hears) and followed
+(:mod:`engine.models.chord_follow`):
+
+- *blues*: a tenor sax head at 140 BPM over ``F7 | Bb7 | … | F7 | Gm7 C7``, its last
+  note F4 in bar 13, past the last chord's bar, ending off the bar line (a ragged end);
+- *aaba*: a tenor sax tune at 180 BPM over rhythm changes in B♭ with the colours an
+  arranger writes (G7b9, G7alt, Am7b5, Dm7b5, C7/E, Cm7/F, F7alt), ending on B♭4.
+
+Per run it prints:
 
 - ``root``: bars whose bass strikes its lowest note on the downbeat on the chord's root;
 - ``bass ct``: the share of the bass's sounding time on a tone of the chord in force;
 - ``comp ct``: the share of the accompaniment's notes (piano and bass) struck on a tone
   of the chord in force;
 - ``m2``: accompaniment notes sounding on a beat a minor 2nd (or 9th) from a tone of the
-  chord there, not one of its tones (B3 against B♭7).
+  chord there, not one of its tones (B3 against B♭7);
+- ``guide``: chord symbols with a 3rd and a 7th during which the piano sounds both;
+- ``chrom``: chord symbols with a tone outside the tune's key (F major, B♭ major) during
+  which the piano sounds one of those tones (D7's F♯, G7's B);
+- ``loud``: accompaniment notes struck louder than the melody note sounding then;
+- ``close``: what sounds under the melody's last note: the bass's lowest note, and the
+  piano's notes.
 
 Figures are counts over seeded runs (paired across code versions), not timings.
 """
@@ -36,13 +52,22 @@ from engine.models.chord_follow import chord_guide, clash_classes  # noqa: E402
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
 from engine.score import Song, TimeMap  # noqa: E402
+from engine.score.chord_symbols import parse_chord_symbol  # noqa: E402
 from engine.score.instruments import role_of  # noqa: E402
 from engine.score.lead_sheet import with_lead_sheet  # noqa: E402
+from engine.score.spelling import scale_pitch_classes  # noqa: E402
 
 PPQ = 480
 BAR = 4 * PPQ
-SWUNG = 307  # the off-beat 8th, 64 % into its beat
-BLUES = "F7 | Bb7 | F7 | F7 | Bb7 | Bb7 | F7 | F7 | C7 | Bb7 | F7 | C7"
+SWUNG = round(0.66 * PPQ)  # the off-beat 8th, 66 % into its beat
+ON_BEAT, OFF_BEAT = 100, 82  # a player's accents
+BLUES = "F7 | Bb7 | F7 | F7 | Bb7 | Bb7 | F7 | F7 | C7 | Bb7 | F7 | Gm7 C7"
+# Rhythm changes in B♭, AABA, with the altered and slash chords an arranger writes.
+_A = "Bbmaj7 G7b9 | Cm7 F7 | Dm7 G7alt | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Ab7 | Dm7 G7b9 | Cm7 F7"
+_A_LAST = ("Bbmaj7 G7b9 | Cm7 F7 | Dm7 G7alt | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Ab7 "
+           "| Cm7/F F7alt | Bb6")
+_BRIDGE = "Am7b5 D7 | D7 | Dm7b5 G7 | G7 | C7 | C7/E | Cm7/F | F7alt"
+AABA = " | ".join((_A, _A_LAST, _BRIDGE, _A_LAST))
 # A blues head: per bar, (beat in 8ths, 8ths long, pitch); riffs on the F blues scale
 # moved with the changes, as a tenor player states a head.
 _RIFF = [(0, 1, 65), (1, 1, 68), (2, 1, 70), (3, 1, 72), (4, 3, 75), (7, 1, 72)]
@@ -50,37 +75,77 @@ _ANSWER = [(0, 2, 77), (2, 1, 75), (3, 1, 72), (4, 4, 70)]
 _CHANGES = [0, 5, 0, 0, 5, 5, 0, 0, 7, 5, 0, 7]
 
 
-def blues_melody(path: Path) -> None:
-    """Write the tenor sax head (GM 66) as a one-track MIDI file."""
+def _at(bar: int, eighth: int) -> int:
+    """The tick of a swung 8th ``eighth`` (from the bar's start) in ``bar``."""
+    return bar * BAR + (eighth // 2) * PPQ + (SWUNG if eighth % 2 else 0)
+
+
+def _write(path: Path, bpm: int, notes: list[tuple[int, int, int]]) -> None:
+    """A one-track tenor sax (GM 66) MIDI file of ``notes`` (start, end, pitch), accented
+    on the beats."""
     mid = mido.MidiFile(ticks_per_beat=PPQ)
     track = mido.MidiTrack()
     mid.tracks.append(track)
-    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(132)))
+    track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm)))
     track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4))
     track.append(mido.MetaMessage("track_name", name="Tenor Sax"))
     track.append(mido.Message("program_change", program=66))
     events = []
-    for bar, up in enumerate(_CHANGES):
-        phrase = _RIFF if bar % 2 == 0 else _ANSWER
-        for eighth, length, pitch in phrase:
-            start = bar * BAR + (eighth // 2) * PPQ + (SWUNG if eighth % 2 else 0)
-            end = bar * BAR + ((eighth + length) // 2) * PPQ + (
-                SWUNG if (eighth + length) % 2 else 0) - 30
-            note = pitch + up - 12 * (up == 7)  # over C7 the riff sits a 5th down
-            events += [(start, 1, note), (end, 0, note)]
+    for start, end, pitch in notes:
+        events += [(start, 1, pitch), (end, 0, pitch)]
     now = 0
     for tick, on, pitch in sorted(events):
+        velocity = (ON_BEAT if tick % PPQ == 0 else OFF_BEAT) if on else 0
         kind = "note_on" if on else "note_off"
-        track.append(mido.Message(kind, note=pitch, velocity=90 if on else 0, time=tick - now))
+        track.append(mido.Message(kind, note=pitch, velocity=velocity, time=tick - now))
         now = tick
     mid.save(path)
 
 
-def figures(song: Song) -> tuple[int, float, float, int]:
-    """(root bars, bass chord-tone time share, accompaniment chord-tone note share,
-    minor-2nd clashes on beats) of a harmonized song."""
+def blues_melody(path: Path) -> None:
+    """The tenor head over 12 bars, then F4 on bar 13's downbeat, let go a little past
+    beat 2 (a ragged end)."""
+    notes = []
+    for bar, up in enumerate(_CHANGES):
+        phrase = _RIFF if bar % 2 == 0 else _ANSWER
+        for eighth, length, pitch in phrase:
+            note = pitch + up - 12 * (up == 7)  # over C7 the riff sits a 5th down
+            notes.append((_at(bar, eighth), _at(bar, eighth + length) - 30, note))
+    notes.append((12 * BAR, 12 * BAR + PPQ + 290, 65))
+    _write(path, 140, notes)
+
+
+def aaba_melody(path: Path, changes: str) -> None:
+    """A tune on the chord tones: per chord, its tones rising from B♭3 up in swung 8ths
+    (a beat's rest where a bar has one chord), the last bar B♭4 held."""
+    notes = []
+    bars = [b.split() for b in changes.split("|")]
+    for bar, chords in enumerate(bars[:-1]):
+        for i, text in enumerate(chords):
+            c = parse_chord_symbol(text)
+            assert c is not None and c.root is not None
+            eighths = 8 // len(chords)
+            first = i * eighths
+            tones = [58 + (t - 10) % 12 for t in c.tones][: eighths - (len(chords) == 1) * 2]
+            for k, pitch in enumerate(sorted(tones)[::(-1) ** bar]):
+                notes.append((_at(bar, first + k), _at(bar, first + k + 1) - 30, pitch))
+    last = len(bars) - 1
+    notes.append((last * BAR, last * BAR + 3 * PPQ, 70))
+    _write(path, 180, notes)
+
+
+def _pcs_between(notes, lo: int, hi: int) -> set[int]:
+    return {n.pitch % 12 for n in notes if n.start < hi and n.end > lo}
+
+
+def _name(pitch: int) -> str:
+    return "C C# D Eb E F F# G Ab A Bb B".split()[pitch % 12] + str(pitch // 12 - 1)
+
+
+def figures(song: Song, bars: int, key: str) -> dict[str, str]:
+    """The columns of one harmonized song (the module's docstring)."""
     tm = TimeMap.of(song)
-    ticks = list(range(0, 12 * BAR + 1, PPQ // 4))
+    ticks = list(range(0, bars * BAR + 1, PPQ // 4))
     guide = chord_guide(song, ticks)
     assert guide is not None
 
@@ -88,11 +153,12 @@ def figures(song: Song) -> tuple[int, float, float, int]:
         cell = min(tick // (PPQ // 4), len(guide.chord) - 1)
         return set(map(int, guide.tones[cell].nonzero()[0]))
 
-    melody = song.tracks[0].id
-    comp = [t for t in song.tracks if t.id != melody and not t.is_drum]
+    melody = song.tracks[0]
+    comp = [t for t in song.tracks if t.id != melody.id and not t.is_drum]
     bass = [t for t in comp if role_of(t.program, False) == "bass"]
+    piano = [n for t in comp if t not in bass for n in t.notes]
     roots = 0
-    for bar in range(12):
+    for bar in range(bars):
         at = tm.bar_to_tick(bar)
         struck = [n.pitch for t in bass for n in t.notes if abs(n.start - at) <= PPQ // 16]
         cell = at // (PPQ // 4)
@@ -101,17 +167,51 @@ def figures(song: Song) -> tuple[int, float, float, int]:
     on = total = 0
     for t in bass:
         for n in t.notes:
-            for tick in range(n.start, min(n.end, 12 * BAR), PPQ // 4):
+            for tick in range(n.start, min(n.end, bars * BAR), PPQ // 4):
                 total += 1
                 on += n.pitch % 12 in tones(tick)
-    notes = [n for t in comp for n in t.notes if n.start < 12 * BAR]
+    notes = [n for t in comp for n in t.notes if n.start < bars * BAR]
     share = sum(n.pitch % 12 in tones(n.start) for n in notes) / max(1, len(notes))
     clashes = 0
-    for beat in range(0, 12 * BAR, PPQ):
+    for beat in range(0, bars * BAR, PPQ):
         cell = beat // (PPQ // 4)
         bad = clash_classes(guide.tones[cell])
         clashes += sum(1 for n in notes if n.start <= beat < n.end and bad[n.pitch % 12])
-    return roots, on / max(1, total), share, clashes
+    # Per chord symbol: its span, guide tones and tones outside the key.
+    scale = scale_pitch_classes(key)
+    guides = guided = chromatic = sounded = 0
+    for i in sorted(set(guide.chord.tolist()) - {-1}):
+        cells = (guide.chord == i).nonzero()[0]
+        lo, hi = int(cells[0]) * (PPQ // 4), (int(cells[-1]) + 1) * (PPQ // 4)
+        c = guide.chords[i]
+        heard = _pcs_between(piano, lo, hi)
+        third = [t for t in c.tones if (t - c.root) % 12 in (3, 4)][:1]
+        seventh = [t for t in c.tones if (t - c.root) % 12 in (10, 11)][:1]
+        if third and seventh:
+            guides += 1
+            guided += third[0] in heard and seventh[0] in heard
+        outside = set(c.tones) - scale
+        if outside:
+            chromatic += 1
+            sounded += bool(outside & heard)
+    under = [n for n in melody.notes]
+    loud = 0
+    for n in notes + [n for t in comp for n in t.notes if n.start >= bars * BAR]:
+        sounding = [m for m in under if m.start <= n.start < m.end]
+        loud += bool(sounding) and n.velocity > max(m.velocity for m in sounding)
+    all_notes = sum(len(t.notes) for t in comp)
+    final = max(melody.notes, key=lambda m: m.start)
+    low = [n.pitch for t in bass for n in t.notes if n.start <= final.start < n.end]
+    top = sorted(n.pitch for n in piano if n.start <= final.start < n.end)
+    close = (f"{_name(min(low)) if low else '-'} | "
+             f"{' '.join(map(_name, top)) if top else '-'}")
+    return {"root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
+            "comp ct": f"{share:.0%}", "m2": str(clashes), "guide": f"{guided}/{guides}",
+            "chrom": f"{sounded}/{chromatic}", "loud": f"{loud}/{all_notes}",
+            "close": close}
+
+
+TUNES = {"blues": (blues_melody, BLUES, 12, "F"), "aaba": (aaba_melody, AABA, 32, "Bb")}
 
 
 def main() -> None:
@@ -119,24 +219,32 @@ def main() -> None:
     ap.add_argument("--model", default="partita-base")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--precision", default="auto")
+    ap.add_argument("--tunes", default="blues,aaba")
+    ap.add_argument("--follow-only", action="store_true", help="skip --chords ignore")
     args = ap.parse_args()
     folder = Path(args.model)
     model = plugin_from_folder(folder if folder.is_dir() else shipped_model_folder(args.model))
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "blues.mid"
-        blues_melody(path)
-        song = with_lead_sheet(load_song(path), BLUES)
-    print(f"{args.model}: 12-bar F blues, band harmonization; {BLUES}")
-    print(f"{'chords':8} {'seed':>4} {'root':>7} {'bass ct':>8} {'comp ct':>8} {'m2':>4}")
-    for follow in (False, True):
-        for seed in range(1, args.seeds + 1):
-            options = GenerateOptions(seed=seed, precision=args.precision,
-                                      follow_chords=follow)
-            take = tasks.harmonize(song, song.tracks[0].id, accompaniment="band",
-                                   model=model, options=options)
-            roots, bass_ct, comp_ct, clashes = figures(take.after)
-            print(f"{'follow' if follow else 'ignore':8} {seed:>4} {roots:>4}/12 "
-                  f"{bass_ct:>8.0%} {comp_ct:>8.0%} {clashes:>4}")
+    columns = ("root", "bass ct", "comp ct", "m2", "guide", "chrom", "loud", "close")
+    widths = (7, 8, 8, 4, 7, 7, 8, 0)
+    for name in args.tunes.split(","):
+        write, changes, bars, key = TUNES[name]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{name}.mid"
+            write(path, changes) if name == "aaba" else write(path)
+            song = with_lead_sheet(load_song(path), changes)
+        print(f"{args.model}: {name}, band harmonization; {changes}")
+        print(f"{'chords':8} {'seed':>4} "
+              + " ".join(f"{c:>{w}}" if w else c for c, w in zip(columns, widths)))
+        for follow in (False, True)[args.follow_only:]:
+            for seed in range(1, args.seeds + 1):
+                options = GenerateOptions(seed=seed, precision=args.precision,
+                                          follow_chords=follow)
+                take = tasks.harmonize(song, song.tracks[0].id, accompaniment="band",
+                                       model=model, options=options)
+                row = figures(take.after, bars, key)
+                print(f"{'follow' if follow else 'ignore':8} {seed:>4} "
+                      + " ".join(f"{row[c]:>{w}}" if w else row[c]
+                                 for c, w in zip(columns, widths)), flush=True)
 
 
 if __name__ == "__main__":

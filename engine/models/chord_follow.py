@@ -73,13 +73,15 @@ class ChordGuide:
 
 
 def chords_span_end(song: Song) -> int:
-    """Where the song's last chord symbol stops being in force: the end of its bar, or
-    the song's end if later (a continuation's new bars past it follow no chord)."""
+    """Where the song's last chord symbol stops being in force: the end of its bar. Past
+    it the key alone applies — a tune's last note after the lead sheet's last bar (a
+    blues head's F in bar 13 after ``Gm7 C7``) closes on the home chord, and a
+    continuation's new bars follow no chord; ruled to the song's end, the last C7 put
+    C2–C5 in the piano under the final F."""
     if not song.chords:
         return 0
     tm = TimeMap.of(song)
-    last = song.chords[-1].tick
-    return max(tm.bar_to_tick(tm.tick_to_bar(last) + 1), song.end)
+    return tm.bar_to_tick(tm.tick_to_bar(song.chords[-1].tick) + 1)
 
 
 def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:

@@ -150,3 +150,27 @@ def test_no_chord_leaves_the_cells_free():
     assert guide is not None
     assert (guide.chord[:16] >= 0).all() and (guide.chord[16:] < 0).all()
     assert not guide.tones[16:].any() and vocab.REST == vocab.REST
+
+
+def ragged_blues() -> Song:
+    """The blues line with its last note, F4, on bar 13's downbeat, let go off the bar
+    line (a ragged end): past the lead sheet's last bar, ``Gm7 C7``."""
+    song = blues_melody()
+    last = Note(65, 12 * BAR, PPQ + 290, 100)
+    song = replace(song, tracks=(replace(song.tracks[0],
+                                         notes=(*song.tracks[0].notes, last)),))
+    return with_lead_sheet(song, BLUES.rsplit("|", 1)[0] + "| Gm7 C7")
+
+
+@pytest.mark.parametrize("ending", ["auto", "close"])
+def test_past_the_last_chords_bar_the_band_closes_on_the_home_chord(ending):
+    # The last chord (C7) ruled to the song's end: the piano sat on C2–C5 under the
+    # melody's final F. Past its bar the key alone applies, and the close's tonic.
+    song = ragged_blues()
+    guide = chord_guide(song, np.arange(0, song.end + PPQ // 4, PPQ // 4))
+    assert guide is not None
+    assert (guide.chord[:12 * 16] >= 0).all() and (guide.chord[12 * 16:] < 0).all()
+    after, _ = harmonize(song, 1, extra={"ending": ending})
+    bass = next(t for t in after.tracks if t.name == "Bass")
+    under = [n.pitch for n in bass.notes if n.start <= 12 * BAR < n.end]
+    assert under and min(under) % 12 == 5  # F
