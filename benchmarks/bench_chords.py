@@ -138,8 +138,11 @@ def _pcs_between(notes, lo: int, hi: int) -> set[int]:
     return {n.pitch % 12 for n in notes if n.start < hi and n.end > lo}
 
 
+NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
 def _name(pitch: int) -> str:
-    return "C C# D Eb E F F# G Ab A Bb B".split()[pitch % 12] + str(pitch // 12 - 1)
+    return NAMES[pitch % 12] + str(pitch // 12 - 1)
 
 
 def figures(song: Song, bars: int, key: str) -> dict[str, str]:
@@ -194,10 +197,9 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
         if outside:
             chromatic += 1
             sounded += bool(outside & heard)
-    under = [n for n in melody.notes]
     loud = 0
-    for n in notes + [n for t in comp for n in t.notes if n.start >= bars * BAR]:
-        sounding = [m for m in under if m.start <= n.start < m.end]
+    for n in (n for t in comp for n in t.notes):
+        sounding = [m for m in melody.notes if m.start <= n.start < m.end]
         loud += bool(sounding) and n.velocity > max(m.velocity for m in sounding)
     all_notes = sum(len(t.notes) for t in comp)
     final = max(melody.notes, key=lambda m: m.start)
@@ -234,7 +236,7 @@ def main() -> None:
             song = with_lead_sheet(load_song(path), changes)
         print(f"{args.model}: {name}, band harmonization; {changes}")
         print(f"{'chords':8} {'seed':>4} "
-              + " ".join(f"{c:>{w}}" if w else c for c, w in zip(columns, widths)))
+              + " ".join(f"{c:>{w}}" if w else c for c, w in zip(columns, widths, strict=True)))
         for follow in (False, True)[args.follow_only:]:
             for seed in range(1, args.seeds + 1):
                 options = GenerateOptions(seed=seed, precision=args.precision,
@@ -244,7 +246,7 @@ def main() -> None:
                 row = figures(take.after, bars, key)
                 print(f"{'follow' if follow else 'ignore':8} {seed:>4} "
                       + " ".join(f"{row[c]:>{w}}" if w else row[c]
-                                 for c, w in zip(columns, widths)), flush=True)
+                                 for c, w in zip(columns, widths, strict=True)), flush=True)
 
 
 if __name__ == "__main__":

@@ -592,7 +592,8 @@ def build_problem(
         follows = chord_role(track.name, track.program, track.is_drum)
         if guide is not None and pull is not None and follows is not None:
             chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
-            pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows)
+            pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
+                                        scale)
         if track_id in bass_parts:
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
                                   strike=strikes_downbeats(song, track_id))

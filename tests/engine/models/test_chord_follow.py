@@ -10,13 +10,22 @@ import pytest
 
 from engine import tasks
 from engine.models import vocab
-from engine.models.chord_follow import chord_guide, clash_classes
+from engine.models.chord_follow import (
+    COMP_TONE_PULL,
+    GUIDE_TONE_PULL,
+    PLAIN_TONE_PULL,
+    chord_guide,
+    clash_classes,
+    comp_tone_pulls,
+)
 from engine.models.constraints import build_problem
 from engine.models.grid import GridSpec, encode
 from engine.models.plugin import tiny_random_model
 from engine.plugins.api import GenerateOptions
 from engine.score import Mask, Note, Region, Song, TimeMap, Track
+from engine.score.chord_symbols import parse_chord_symbol
 from engine.score.lead_sheet import with_lead_sheet
+from engine.score.spelling import scale_pitch_classes
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -174,3 +183,28 @@ def test_past_the_last_chords_bar_the_band_closes_on_the_home_chord(ending):
     bass = next(t for t in after.tracks if t.name == "Bass")
     under = [n.pitch for n in bass.notes if n.start <= 12 * BAR < n.end]
     assert under and min(under) % 12 == 5  # F
+
+
+def test_the_comping_leans_most_to_the_tones_that_say_which_chord_it_is():
+    # All chord tones alike, the piano sounded D7 without its F♯ and G7 without its B.
+    g7b9 = comp_tone_pulls(parse_chord_symbol("G7b9"))
+    assert g7b9[11] == g7b9[5] == g7b9[8] == GUIDE_TONE_PULL  # B, F, the ♭9's A♭
+    assert g7b9[7] == g7b9[2] == PLAIN_TONE_PULL < COMP_TONE_PULL  # root and 5th
+    assert not g7b9[0]
+    # a chord tone outside the key: A♭7's root in B♭ major
+    ab7 = comp_tone_pulls(parse_chord_symbol("Ab7"), scale_pitch_classes("Bb"))
+    assert ab7[8] == GUIDE_TONE_PULL and ab7[3] == PLAIN_TONE_PULL
+    assert comp_tone_pulls(parse_chord_symbol("C9"))[2] == COMP_TONE_PULL  # a plain 9th
+    # the piano's notes: more on the 3rds and 7ths than on the roots and 5ths (the bass
+    # still strikes the root where each chord starts: the first test)
+    after, _ = harmonize(with_lead_sheet(blues_melody(), BLUES), 2)
+    guide = chord_guide(after, np.arange(0, 12 * BAR + 1, PPQ // 4))
+    assert guide is not None
+    piano = next(t for t in after.tracks if t.name == "Piano")
+    roles = {"guide": 0, "plain": 0}
+    for n in piano.notes:
+        chord = guide.chords[guide.chord[n.start // (PPQ // 4)]]
+        step = (n.pitch - chord.root) % 12
+        roles["guide"] += step in (4, 10)
+        roles["plain"] += step in (0, 7)
+    assert roles["guide"] > 2 * roles["plain"], roles
