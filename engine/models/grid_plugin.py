@@ -271,8 +271,12 @@ class GridModelPlugin:
         grid = result  # as the grid wrote them: the groove moves their lines
         if not options.keep_rhythm:  # kept rhythm is the user's timing, lengths included
             result = articulate(song, result, kept, replaced, grooves)
+        # Levels are read where the notes will be heard, in the groove (the melody note
+        # sounding over a swung 8th is the swung one).
+        heard_at = {tid: partial(g.place, tm=TimeMap.of(song), ppq=song.ppq)
+                    for tid, g in grooves.items()}
         result = assign_velocities(song, result, kept, mask.span, options.seed,
-                                   replaced=replaced)
+                                   replaced=replaced, heard_at=heard_at)
         # Last: lengths and accents are fitted on the grid, then the notes are swung.
         return apply_groove(song, result, grooves, mask, kept, grid) if grooves else result
 

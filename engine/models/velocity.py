@@ -9,9 +9,10 @@ Velocity is not a model token. Each track's new notes follow a *reference*, the 
    one to the other across the region (so a crescendo carries on through it);
 3. the whole track's kept notes; 4. the other tracks near the region and
    during it: a new part under a melody (harmonize's comping, a track filled from empty)
-   sits :data:`UNDER_MELODY` below the level the melody plays at around each of its notes
-   (the other pitched tracks' median within half a bar), as an arranger keeps the
-   accompaniment under the soloist; under drums alone, at the kit's level; 5. a default.
+   sits :data:`UNDER_MELODY` below the melody note sounding where each of its notes
+   starts (where none sounds, the melody's median within half a bar), and its accents
+   never lift it to that note's level, as an arranger keeps the accompaniment under the
+   soloist's accents too; under drums alone, at the kit's level; 5. a default.
 
 A note takes the reference's level where it starts, plus an *accent* by metric weight
 (down-beat > beat > 8th > 16th; compound meters count dotted-quarter beats) with a little
@@ -44,6 +45,9 @@ JITTER = 0.25  # seeded jitter, in metric-weight units (beat − 8th = 0.4)
 # A new part under a melody sits this far below it (a little over half a dynamic step:
 # MuseScore's mp to mf is 16). At the melody's own level, harmonize's piano comping had
 # 49–55 of ~109 notes louder than the melody note sounding with them (the QA's 27 of 93).
+# 10 under the median of an accented melody (100 on the beats, 82 off), with the melody's
+# peak as the only ceiling, the comping still sounded over its off-beat notes: 11–27 of
+# ~135 notes in a blues, 10–20 of ~420 in rhythm changes (benchmarks/bench_chords.py).
 UNDER_MELODY = 10
 
 LevelCurve = Callable[[int], float]
@@ -57,12 +61,18 @@ class Reference:
     spread: float  # std of the reference's velocities about that level
     balance: Mapping[int, float]  # drums: per drum class, offset from the level
     bounds: tuple[int, int] = (1, 127)  # the velocities the new notes may take
+    # The loudest a note struck at a tick may be (a melody note sounding over it), if any.
+    ceiling: Callable[[int], int | None] | None = None
 
     def velocity(self, tick: int, offset: float, accent: float) -> int:
         """The velocity at ``tick`` of a note ``offset`` from the level (the kit's balance)
-        and ``accent`` spreads above it, within the bounds."""
+        and ``accent`` spreads above it, within the bounds (and the ceiling there)."""
         v = round(self.level(tick) + offset + self.spread * accent)
-        return min(max(v, self.bounds[0]), self.bounds[1])
+        hi = self.bounds[1]
+        top = self.ceiling(tick) if self.ceiling is not None else None
+        if top is not None:
+            hi = min(hi, top)
+        return max(min(v, hi), min(self.bounds[0], hi), 1)
 
 
 # -- meter ----------------------------------------------------------------------------------------
@@ -233,19 +243,46 @@ def track_reference(
     if melody:
         radius = tm.bar_length_for(tm.signature_at(span[0])) // 2
         return under_melody(fit_reference(melody, lambda t, v: local_level(t, v, radius),
-                                          False))
+                                          False), melody)
     if others:
         # Another instrument's level, not its kit balance: a kit falls back to drum_accent.
         return fit_reference(others, constant_level, False)
     return Reference(lambda tick: float(DEFAULT_LEVEL), DEFAULT_SPREAD, {})
 
 
-def under_melody(melody: Reference) -> Reference:
-    """A new part's reference under the ``melody``'s: its level and range
-    :data:`UNDER_MELODY` lower, its spread (the accents' size) the melody's."""
+def under_melody(melody: Reference, notes: Sequence[Note] = ()) -> Reference:
+    """A new part's reference under the ``melody``'s (read from its ``notes``): at each
+    tick :data:`UNDER_MELODY` under the loudest melody note sounding there (the
+    melody's local level where none does), its spread (the accents' size) the melody's,
+    and no note as loud as the melody note it sounds under, an accent neither."""
     lo, hi = melody.bounds
-    return Reference(lambda tick: melody.level(tick) - UNDER_MELODY, melody.spread, {},
-                     (max(1, lo - UNDER_MELODY), max(1, hi - UNDER_MELODY)))
+    sounding = sounding_velocity(notes)
+
+    def level(tick: int) -> float:
+        over = sounding(tick)
+        return (melody.level(tick) if over is None else over) - UNDER_MELODY
+
+    def ceiling(tick: int) -> int | None:
+        over = sounding(tick)
+        return None if over is None else max(1, over - 1)
+
+    return Reference(level, melody.spread, {},
+                     (max(1, lo - UNDER_MELODY), max(1, hi - UNDER_MELODY)), ceiling)
+
+
+def sounding_velocity(notes: Sequence[Note]) -> Callable[[int], int | None]:
+    """The velocity of the loudest of ``notes`` sounding at a tick, None where none is."""
+    order = sorted(notes, key=lambda n: n.start)
+    starts = np.array([n.start for n in order], dtype=np.int64)
+    longest = max((n.duration for n in order), default=0)
+
+    def at(tick: int) -> int | None:
+        hi = int(np.searchsorted(starts, tick, side="right"))
+        lo = int(np.searchsorted(starts, tick - longest, side="left"))
+        over = [n.velocity for n in order[lo:hi] if n.end > tick]
+        return max(over) if over else None
+
+    return at
 
 
 def _around(notes: Sequence[Note], span: tuple[int, int], bars: int,
@@ -265,12 +302,16 @@ def assign_velocities(
     span: tuple[int, int],
     seed: int | None,
     replaced: Mapping[int, Sequence[Note]] | None = None,
+    heard_at: Mapping[int, Callable[[int], int]] | None = None,
 ) -> dict[int, tuple[Note, ...]]:
     """``new_notes`` with velocities fitted to their context.
 
     ``keep``: per track, the notes that stay (outside the mask); ``replaced``: per track,
     the notes the new ones replace (inside the mask); ``span``: the region's (start, end)
-    ticks.
+    ticks; ``heard_at``: per track whose new notes are on the grid and will be swung, the
+    tick a note struck at a grid tick is heard at (the melody note over it is the one
+    sounding there: an off-beat 8th's on the grid at 240 sounds under the melody's swung
+    8th at 317, not its beat note). Accents stay by the grid's metric place.
     """
     tm = TimeMap.of(song)
     rng = np.random.default_rng(None if seed is None else [int(seed) & (2**63 - 1), 1])
@@ -280,9 +321,10 @@ def assign_velocities(
         ref = track_reference(song, track_id, replaced or {}, keep, span, tm)
         is_drum = song.track(track_id).is_drum
         accents = accent_pattern(song, notes, tm, rng)
+        heard = (heard_at or {}).get(track_id, lambda tick: tick)
         out[track_id] = tuple(
             replace(n, velocity=ref.velocity(
-                n.start, balance_offset(ref.balance, n.pitch, is_drum), a))
+                heard(n.start), balance_offset(ref.balance, n.pitch, is_drum), a))
             for n, a in zip(notes, accents, strict=True)
         )
     return out

@@ -210,3 +210,32 @@ def test_six_eight_leans_on_its_second_dotted_quarter():
                  for i in range(6)]
     assert by_eighth[0] > by_eighth[3] > max(by_eighth[1], by_eighth[2], by_eighth[4],
                                              by_eighth[5])
+
+
+def test_comping_stays_under_each_accented_melody_note_it_sounds_with():
+    # A swung line accented 100 on the beats and 82 off: 10 under the melody's median,
+    # with only its peak as a ceiling, the comping rang over its off-beat notes (a jazz
+    # arranger's blues: 22 of 113 piano notes). Each new note now sits 10 under the
+    # melody note it is heard with, in the groove, and no accent lifts it to that note.
+    swing = 317
+    notes = []
+    for b in range(8):
+        for beat in range(4):
+            at = b * BAR + beat * PPQ
+            notes += [Note(70, at, swing - 30, 100), Note(67, at + swing, PPQ - swing - 30, 82)]
+    melody = Song(tracks=(Track("Tenor Sax", program=66, notes=tuple(notes)),), ppq=PPQ)
+    take = tasks.harmonize(melody, melody.tracks[0].id, accompaniment="band",
+                           model=tiny_random_model(0), options=GenerateOptions(seed=1, steps=4))
+    new = [n for notes in take.new_notes.values() for n in notes]
+    assert len(new) > 40
+
+    def over(tick: int) -> int | None:
+        return max((m.velocity for m in notes if m.start <= tick < m.end), default=None)
+
+    heard = [(n.velocity, v) for n in new if (v := over(n.start)) is not None]
+    assert heard and all(mine < v for mine, v in heard)
+    under_accent = [mine for mine, v in heard if v == 100]
+    under_off = [mine for mine, v in heard if v == 82]
+    assert abs(np.median(under_accent) - (100 - UNDER_MELODY)) <= 3
+    assert np.median(under_off) < np.median(under_accent) - 8
+    assert len(set(under_accent)) > 3  # the comping's own accents stay
