@@ -50,6 +50,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import TYPE_CHECKING
 
+from engine.models.chord_follow import chords_in_force
 from engine.models.voice_leading import written_parallels
 from engine.plugins.api import GenerateOptions, ModelInfo
 from engine.plugins.builtin import GRID_OPTIONS, builtin_names
@@ -405,8 +406,11 @@ def _counted(kinds: Mapping[str, int]) -> str:
 def _off_key(written: list[_Written], model: ModelInfo,
              wording: Wording) -> TakeWarning | None:
     """New pitched notes outside the key their take was asked to keep (drum notes are
-    not pitches)."""
+    not pitches). Where the take followed chord symbols, a tone of the chord in force is
+    no stray: the chord wins over the key by design (a blues's E♭ under F7 in F major,
+    22 of 177 notes a jazz arranger was warned of)."""
     off = total = 0
+    chords = False  # whether a take followed chord symbols
     keys: list[str] = []
     bars: dict[str, set[int]] = {}  # track → the bars of its notes off the key
     for w in written:
@@ -422,6 +426,11 @@ def _off_key(written: list[_Written], model: ModelInfo,
             notes = w.notes[track.id]
             total += len(notes)
             strays = [n for n in notes if n.pitch % 12 not in scale]
+            if strays and w.options.follow_chords and w.song.chords:
+                chords = True
+                forced = chords_in_force(w.song, [n.start for n in strays])
+                strays = [n for n, c in zip(strays, forced, strict=True)
+                          if c is None or n.pitch % 12 not in c.tones]
             off += len(strays)
             if strays:
                 bars.setdefault(labels[track.id], set()).update(
@@ -430,11 +439,13 @@ def _off_key(written: list[_Written], model: ModelInfo,
         return None
     key = " or ".join(dict.fromkeys(keys))
     verb = "is" if off == 1 else "are"
+    # Tones of the chord in force are not counted: say so, or the count reads wrong.
+    besides = " and off the chord symbols" if chords else ""
     return TakeWarning(
         OFF_KEY,
         f"{model.name} was asked to keep new notes in {key}, but {off} of its "
-        f"{plural(total, 'new note')} {verb} outside it (the model does not follow "
-        f"{wording.key})",
+        f"{plural(total, 'new note')} {verb} outside it{besides} (the model does not "
+        f"follow {wording.key})",
         "Outside the key: " + "; ".join(f"{name} in {_bars(b)}" for name, b in bars.items()))
 
 

@@ -28,6 +28,7 @@ B3–E4–G4 against B♭7 (benchmarks/bench_chords.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,13 +98,11 @@ def chords_span_end(song: Song) -> int:
     return tm.bar_to_tick(tm.tick_to_bar(song.chords[-1].tick) + 1)
 
 
-def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
-    """The :class:`ChordGuide` of ``song``'s chord symbols over the cells of
-    ``step_ticks`` (T + 1 edges), or None when no chord is in force in any of them."""
-    if not song.chords:
-        return None
-    ticks = np.asarray(step_ticks[:-1], dtype=np.int64)
-    T = len(ticks)
+def _chords_at(song: Song, ticks: np.ndarray) -> tuple[tuple[ChordTones, ...],
+                                                        np.ndarray] | None:
+    """``song``'s readable chord symbols and, per tick of ``ticks``, the index of the one
+    in force there (-1 for none: before the first, past the last one's bar, under N.C.);
+    None when the song has none."""
     read = [(c.tick, parse_chord_symbol(c.text)) for c in song.chords]
     # An unreadable symbol ("Intro") leaves the chord before it in force.
     read = [(t, c) for t, c in read if c is not None]
@@ -116,6 +115,28 @@ def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
     at = np.where(at >= 0, at, -1)
     none = np.array([c.no_chord for c in chords] + [True])
     at[none[at]] = -1  # N.C.: no chord in force (at == -1 reads the sentinel)
+    return chords, at
+
+
+def chords_in_force(song: Song, ticks: Sequence[int]) -> list[ChordTones | None]:
+    """Per tick of ``ticks``, the chord symbol in force there as
+    :func:`chord_guide` reads it (None where none is, N.C. too)."""
+    read = _chords_at(song, np.asarray(ticks, dtype=np.int64)) if song.chords else None
+    if read is None:
+        return [None] * len(ticks)
+    chords, at = read
+    return [chords[i] if i >= 0 else None for i in at.tolist()]
+
+
+def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
+    """The :class:`ChordGuide` of ``song``'s chord symbols over the cells of
+    ``step_ticks`` (T + 1 edges), or None when no chord is in force in any of them."""
+    ticks = np.asarray(step_ticks[:-1], dtype=np.int64)
+    T = len(ticks)
+    read = _chords_at(song, ticks)
+    if read is None:
+        return None
+    chords, at = read
     if not (at >= 0).any():
         return None
     tones = np.zeros((T, 12), dtype=bool)

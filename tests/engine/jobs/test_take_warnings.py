@@ -23,7 +23,7 @@ from engine.jobs.take_warnings import (
 )
 from engine.plugins.api import GenerateOptions, ModelInfo
 from engine.plugins.builtin import GRID_OPTIONS
-from engine.score import ControlEvent, Mask, Note, Region, Song, TimeSignature, Track
+from engine.score import ChordSymbol, ControlEvent, Mask, Note, Region, Song, TimeSignature, Track
 from tests.engine.jobs.toy_models import Answers
 
 Q = 480
@@ -82,6 +82,26 @@ def test_new_notes_off_the_key_are_counted_and_placed():
         "partita-base was asked to keep new notes in D minor, but 2 of its 4 new notes are "
         "outside it (the model does not follow the Key setting)")
     assert warning.detail == "Outside the key: Piano in bars 2–3"
+
+
+def test_tones_of_the_chord_in_force_are_not_counted_off_the_key():
+    # A blues's E♭ under F7 is what the chord asked for, not a stray from F major: the
+    # jazz arranger's --key F take was warned of 22 of 177 such notes.
+    song = replace(minor_song(), chords=(ChordSymbol(0, "F7"), ChordSymbol(BAR, "D7")))
+    piano = song.find_track("Piano")
+    mask = Mask.of(Region({piano.id}, 0, 2 * BAR))
+    tones = {piano.id: (Note(63, 0, Q), Note(66, BAR, Q))}  # E♭ under F7, F♯ under D7
+    assert take_warnings(take_of(song, mask, tones, key="F"), GENERAL) == ()
+    stray = {piano.id: (*tones[piano.id], Note(71, Q, Q))}  # B under F7: neither
+    (warning,) = take_warnings(take_of(song, mask, stray, key="F"), GENERAL)
+    assert warning.message == (
+        "partita-base was asked to keep new notes in F major, but 1 of its 3 new notes is "
+        "outside it and off the chord symbols (the model does not follow the Key setting)")
+    assert warning.detail == "Outside the key: Piano in bar 1"
+    # chords ignored, the key alone is asked: all three count
+    (ignored,) = take_warnings(take_of(song, mask, stray, key="F", follow_chords=False),
+                               GENERAL)
+    assert "3 of its 3 new notes are outside it (" in ignored.message
 
 
 def test_bars_are_numbered_as_the_score_reads_them_a_pickup_is_bar_0():
