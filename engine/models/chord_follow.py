@@ -20,7 +20,9 @@ to one lane's legal tokens (in place) and gives its pitch-class pull:
 Each narrowing is skipped where it would leave a cell no onset it had (a register with
 no such note, a kept rhythm): the part writes on as before. Where the chord's tones lie
 outside the key the chord wins (:func:`chord_tones_allowed`); where no chord is in force
-(before the first, after the last one's bar, under "N.C.") nothing changes. Drums and
+(before the first, after the last one's bar) nothing changes; under "N.C." the
+accompaniment (bass and comping) lays out — rests, a note before it cut there — as a band
+stops for a break, while a written melody plays on. Drums and
 the kept parts are never touched. A jazz arranger's QA: partita-base's band accompaniment
 of a 12-bar F blues put the bass's downbeat on the root in 1–3 of 12 bars, the piano on
 B3–E4–G4 against B♭7 (benchmarks/bench_chords.py).
@@ -71,7 +73,8 @@ class ChordGuide:
     starts (its first cell: a bar's repeated F7 too); ``change`` (T,) those of them where
     the tones or the bass differ from the cell before's; ``strong`` (T,) the cells on a
     beat; ``tones`` (T, 12) its tones' pitch classes and ``bass`` (T,) its bass pitch
-    class (-1 for none)."""
+    class (-1 for none); ``tacet`` (T,) the cells under an "N.C.", where the band lays
+    out."""
 
     chords: tuple[ChordTones, ...]
     chord: np.ndarray
@@ -80,6 +83,7 @@ class ChordGuide:
     strong: np.ndarray
     tones: np.ndarray
     bass: np.ndarray
+    tacet: np.ndarray
 
     @property
     def any(self) -> bool:
@@ -98,11 +102,11 @@ def chords_span_end(song: Song) -> int:
     return tm.bar_to_tick(tm.tick_to_bar(song.chords[-1].tick) + 1)
 
 
-def _chords_at(song: Song, ticks: np.ndarray) -> tuple[tuple[ChordTones, ...],
-                                                        np.ndarray] | None:
-    """``song``'s readable chord symbols and, per tick of ``ticks``, the index of the one
-    in force there (-1 for none: before the first, past the last one's bar, under N.C.);
-    None when the song has none."""
+def _chords_at(song: Song, ticks: np.ndarray
+               ) -> tuple[tuple[ChordTones, ...], np.ndarray, np.ndarray] | None:
+    """``song``'s readable chord symbols, per tick of ``ticks`` the index of the one in
+    force there (-1 for none: before the first, past the last one's bar, under N.C.), and
+    whether an N.C. is in force there; None when the song has none."""
     read = [(c.tick, parse_chord_symbol(c.text)) for c in song.chords]
     # An unreadable symbol ("Intro") leaves the chord before it in force.
     read = [(t, c) for t, c in read if c is not None]
@@ -113,9 +117,10 @@ def _chords_at(song: Song, ticks: np.ndarray) -> tuple[tuple[ChordTones, ...],
     at = np.searchsorted(starts, ticks, side="right") - 1
     at[ticks >= chords_span_end(song)] = -1
     at = np.where(at >= 0, at, -1)
-    none = np.array([c.no_chord for c in chords] + [True])
-    at[none[at]] = -1  # N.C.: no chord in force (at == -1 reads the sentinel)
-    return chords, at
+    none = np.array([c.no_chord for c in chords] + [False])
+    tacet = none[at]  # (at == -1 reads the sentinel)
+    at[tacet] = -1  # N.C.: no chord in force
+    return chords, at, tacet
 
 
 def chords_in_force(song: Song, ticks: Sequence[int]) -> list[ChordTones | None]:
@@ -124,7 +129,7 @@ def chords_in_force(song: Song, ticks: Sequence[int]) -> list[ChordTones | None]
     read = _chords_at(song, np.asarray(ticks, dtype=np.int64)) if song.chords else None
     if read is None:
         return [None] * len(ticks)
-    chords, at = read
+    chords, at, _ = read
     return [chords[i] if i >= 0 else None for i in at.tolist()]
 
 
@@ -136,8 +141,8 @@ def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
     read = _chords_at(song, ticks)
     if read is None:
         return None
-    chords, at = read
-    if not (at >= 0).any():
+    chords, at, tacet = read
+    if not (at >= 0).any() and not tacet.any():
         return None
     tones = np.zeros((T, 12), dtype=bool)
     bass = np.full(T, -1, dtype=np.int64)
@@ -155,7 +160,7 @@ def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
     for i, tick in enumerate(ticks.tolist()):
         bar = tm.tick_to_bar(tick)
         strong[i] = tick - tm.bar_to_tick(bar) in tm.pulse_offsets(bar)
-    return ChordGuide(chords, at, onset, change, strong, tones, bass)
+    return ChordGuide(chords, at, onset, change, strong, tones, bass, tacet)
 
 
 def clash_classes(tones: np.ndarray) -> np.ndarray:
@@ -210,6 +215,10 @@ def follow_chords(lane_allowed: np.ndarray, editable: np.ndarray, guide: ChordGu
     outside it are the ones an accompaniment leans to most)."""
     T = len(editable)
     pull = np.zeros((T, 12), dtype=np.float32)
+    if role != "melody":  # an N.C. break: the accompaniment rests, its notes cut there
+        out = np.flatnonzero(editable & guide.tacet)
+        lane_allowed[out] = False
+        lane_allowed[out, vocab.REST] = True
     inside = editable & (guide.chord >= 0)
     if not inside.any():
         return pull

@@ -477,7 +477,7 @@ def build_problem(
     downbeats = (np.flatnonzero(step_in_bar(encoded.beat_pos) == 0) if bass_parts
                  else np.zeros(0, int))
     if guide is not None:  # where a chord symbol is in force, it names the root
-        downbeats = downbeats[guide.chord[downbeats] < 0]
+        downbeats = downbeats[(guide.chord[downbeats] < 0) & ~guide.tacet[downbeats]]
     chord_pcs = (_sounding_classes(song, write, cell_ticks[downbeats]) if bass_parts
                  else [])
     chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])

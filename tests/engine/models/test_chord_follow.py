@@ -153,12 +153,33 @@ def test_chord_guide_reads_onsets_changes_and_beats():
     assert chord_guide(none, np.arange(0, BAR, 120)) is None
 
 
-def test_no_chord_leaves_the_cells_free():
+def test_no_chord_is_no_chord_in_force_and_a_break():
     song = with_lead_sheet(blues_melody(2), "F7 | N.C.")
     guide = chord_guide(song, np.arange(0, 2 * BAR + 1, PPQ // 4))
     assert guide is not None
     assert (guide.chord[:16] >= 0).all() and (guide.chord[16:] < 0).all()
-    assert not guide.tones[16:].any() and vocab.REST == vocab.REST
+    assert not guide.tones[16:].any()
+    assert not guide.tacet[:16].any() and guide.tacet[16:].all()
+    alone = with_lead_sheet(blues_melody(2), "N.C.")  # a break alone is still read
+    assert chord_guide(alone, np.arange(0, BAR + 1, PPQ // 4)) is not None
+
+
+def test_the_band_lays_out_under_no_chord_and_the_melody_and_drums_play_on():
+    # A band stops for an N.C. break: the bass and piano rest through bar 2 (a note
+    # struck before it cut there), the tenor and the drums play through it.
+    song = with_lead_sheet(blues_melody(4), "F7 | N.C. | Bb7 | F7")
+    song = replace(song, tracks=(*song.tracks, Track(name="Piano", program=0, channel=1),
+                                 Track(name="Bass", program=33, channel=2),
+                                 Track(name="Drums", is_drum=True, channel=9)))
+    for seed in (1, 2):
+        after, _ = harmonize(song, seed)
+        by_name = {t.name: t for t in after.tracks}
+        assert after.tracks[0].notes == song.tracks[0].notes
+        for name in ("Piano", "Bass"):
+            notes = by_name[name].notes
+            assert notes and not [n for n in notes if n.start < 2 * BAR and n.end > BAR], name
+            assert [n for n in notes if n.start >= 2 * BAR], name  # back in after it
+        assert [n for n in by_name["Drums"].notes if BAR <= n.start < 2 * BAR]
 
 
 def ragged_blues() -> Song:
