@@ -461,7 +461,8 @@ class CoComposer(QObject):
         options = resolve_key(options, prepared, plan.mask, plan.task)
         # The key Auto settled on (or that it found none), as the CLI says it: a sketch's
         # takes were once out of key with nothing said (QA).
-        key_note = auto_key_note(plan.task, options.key, prepared, plan.mask) if auto else None
+        key_note = (auto_key_note(plan.task, options.key, prepared, plan.mask,
+                                  chords=options.follow_chords) if auto else None)
         # Keep rhythm over bars with no notes (Continue, Compose, an empty mask) would
         # write silence: the panel's box is one for every action, so it is left out here
         # and the status bar says so.

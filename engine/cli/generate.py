@@ -661,7 +661,8 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         print(f"{said}, drawn from the seed (--key sets one, --key none lifts it)",
               file=sys.stderr)
     elif options.key == AUTO:
-        note = auto_key_note(args.task, takes[0].key, takes[0].before, takes[0].mask)
+        note = auto_key_note(args.task, takes[0].key, takes[0].before, takes[0].mask,
+                             chords=options.follow_chords)
         how = ("--key sets another, --key none lifts it" if takes[0].key
                else "--key sets one, e.g. --key C or --key Am")
         if note:  # the key chosen for the user is said, and how to choose another

@@ -38,6 +38,7 @@ import numpy as np
 from engine.score import Song, TimeMap
 from engine.score.chord_symbols import ChordTones, parse_chord_symbol
 from engine.score.instruments import role_of
+from engine.score.lead_sheet import chords_span_end
 
 from . import vocab
 
@@ -88,18 +89,6 @@ class ChordGuide:
     @property
     def any(self) -> bool:
         return bool((self.chord >= 0).any())
-
-
-def chords_span_end(song: Song) -> int:
-    """Where the song's last chord symbol stops being in force: the end of its bar. Past
-    it the key alone applies — a tune's last note after the lead sheet's last bar (a
-    blues head's F in bar 13 after ``Gm7 C7``) closes on the home chord, and a
-    continuation's new bars follow no chord; ruled to the song's end, the last C7 put
-    C2–C5 in the piano under the final F."""
-    if not song.chords:
-        return 0
-    tm = TimeMap.of(song)
-    return tm.bar_to_tick(tm.tick_to_bar(song.chords[-1].tick) + 1)
 
 
 def _chords_at(song: Song, ticks: np.ndarray

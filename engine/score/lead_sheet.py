@@ -153,3 +153,31 @@ def _bar_slots(chords: dict[int, str], beats: list[int], length: int) -> str:
         if set(chords) <= set(places):
             return " ".join(chords.get(at, HOLD_ON) for at in places)
     return " ".join(chords[at] for at in sorted(chords))
+
+
+def chords_span_end(song: Song) -> int:
+    """Where the song's last chord symbol stops being in force: the end of its bar. Past
+    it the key alone applies — a tune's last note after the lead sheet's last bar (a
+    blues head's F in bar 13 after ``Gm7 C7``) closes on the home chord, and a
+    continuation's new bars follow no chord; ruled to the song's end, the last C7 put
+    C2–C5 in the piano under the final F."""
+    if not song.chords:
+        return 0
+    tm = TimeMap.of(song)
+    return tm.bar_to_tick(tm.tick_to_bar(song.chords[-1].tick) + 1)
+
+
+def chord_symbol_bars(song: Song, start: int, end: int) -> tuple[int, int, bool] | None:
+    """The first and last bar (indices) of ``[start, end)`` in which a chord symbol is in
+    force (an N.C. too: it says the band lays out), and whether one is all through the
+    span; None where none is (no chords, or the span lies before the first or past the
+    last one's bar)."""
+    first = next((c.tick for c in song.chords if parse_chord_symbol(c.text) is not None),
+                 None)
+    if first is None:
+        return None
+    lo, hi = max(start, first), min(end, chords_span_end(song))
+    if lo >= hi:
+        return None
+    tm = TimeMap.of(song)
+    return tm.tick_to_bar(lo), tm.tick_to_bar(hi - 1), lo == start and hi == end

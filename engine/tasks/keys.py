@@ -27,6 +27,7 @@ from dataclasses import replace
 from engine.plugins.api import GenerateOptions
 from engine.score import Edit, Mask, Song, TimeMap, set_time_from_bar
 from engine.score.keys import context_key, declared_key, no_key_reason
+from engine.score.lead_sheet import chord_symbol_bars
 from engine.score.spelling import key_name, key_text
 
 AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
@@ -66,20 +67,34 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
     return replace(options, key=context_key(song, mask))
 
 
-def auto_key_note(task: str, key: str | None, song: Song, mask: Mask) -> str | None:
+def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
+                  chords: bool = False) -> str | None:
     """What an :data:`AUTO` key settled on, for the user: ``"kept in C major, the key of
     the music around them"``, or why new notes are in no key (``"are in no key: too few
     notes around them to name a key"``) — then the model may write any note, which a user should
     hear from us, not find in the take. ``harmonize`` left free says so too (a jazz
     arranger's AABA in C got B♭, A♭, E♭ and D♭ chords, and nothing told of ``--key``).
+    With ``chords`` (``GenerateOptions.follow_chords``) where the song's chord symbols
+    are in force over the mask, they are what the new notes follow: ``"follow the chord
+    symbols in bars 1–12"``, and the key, or none, outside those bars (``", kept in F
+    major outside them"``) — "in no key" said of a blues that followed its changes.
     None where there is nothing to say: drums only, ``compose`` (its own message)."""
     if task == "compose":
         return None
+    pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
+    if key is None and not pitched:
+        return None
+    followed = chord_symbol_bars(song, *mask.span) if chords and pitched else None
+    if followed is not None:
+        first, last, whole = followed
+        tm = TimeMap.of(song)
+        a, b = tm.bar_number(first), tm.bar_number(last)
+        said = f"follow the chord symbols in {f'bars {a}–{b}' if b != a else f'bar {a}'}"
+        if whole:
+            return said
+        return f"{said}, {f'kept in {key_text(key)}' if key else 'in no key'} outside them"
     if key is not None:
         return f"kept in {key_text(key)}, the key of the music around them"
-    pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
-    if not pitched:
-        return None
     if task == "harmonize":
         return "are in no key: a harmonization's chords are its own, chromatic ones too"
     return f"are in no key: {no_key_reason(song, mask)}"

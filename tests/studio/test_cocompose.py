@@ -19,6 +19,7 @@ from engine.jobs import CancelReason, JobRequest, JobState
 from engine.models.plugin import tiny_random_model
 from engine.plugins import ModelInfo, ModelOption, Progress
 from engine.score import Mask, Note, Region, Song, Track, add_notes, set_time_from_bar
+from engine.score.lead_sheet import with_lead_sheet
 from engine.score.mask_geometry import describe
 from engine.score.spelling import key_text
 from engine.tasks.keys import NEW_PIECE_KEYS
@@ -265,6 +266,20 @@ def test_the_status_bar_names_the_key_auto_keeps_or_that_it_found_none(studio, q
     # A key chosen in the panel is the user's own: nothing to explain.
     win.generate_panel.key.setCurrentText("D")
     assert "new notes" not in repaint_bars_3_4()
+
+
+def test_the_status_bar_says_new_notes_follow_the_chord_symbols(studio, qtbot):
+    # A jazz arranger's QA: a repaint over a blues's changes was said to be "in no key".
+    win = studio
+    said = []
+    win.composer.message.connect(said.append)
+    q = 480
+    line = Track("Piano", notes=tuple(Note(60 + i % 7, i * q, q, 90) for i in range(16)))
+    win.set_song(with_lead_sheet(Song(tracks=(line,), length=4 * BAR), "F7 | Bb7 | F7 | C7"))
+    mask_piano(win, 2 * BAR, 4 * BAR)
+    win.composer.request("repaint")
+    assert "new notes follow the chord symbols in bars 3–4" in said[-1]
+    wait_takes(qtbot, win, 1)
 
 
 def test_switch_accept_reject_takes_with_keys(studio, qtbot):

@@ -19,6 +19,7 @@ from engine.models import vocab
 from engine.models.grid_plugin import GridModelPlugin
 from engine.plugins.api import ModelInfo
 from engine.score import Note, Song, TempoChange, TimeMap, TimeSignature, Track
+from engine.score.lead_sheet import with_lead_sheet
 from engine.tasks import CHORALE_MODEL
 from tests.engine.jobs.toy_models import Answers
 
@@ -762,6 +763,30 @@ def test_a_sketchs_key_is_said_and_so_is_none(tmp_path, capsys, monkeypatch):
         assert main(["repaint", str(src), "-o", str(tmp_path / "out.partita"), "--tracks",
                      "Piano", "--bars", "3-4", "--steps", "3", "--seed", "1"]) == 0
         assert f"repaint: {tmp_path / 'out.partita'}: {said}" in capsys.readouterr().err
+
+
+def test_new_notes_that_follow_chord_symbols_are_said_to(tmp_path, capsys, monkeypatch):
+    """A jazz arranger's QA: a repaint over a blues's changes said its notes were in no
+    key; they follow the chords, and the key only outside their bars."""
+    from tests.engine.tasks.test_run import model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
+    q = 480
+    notes = tuple(Note(60 + i % 5, i * q, q, 80) for i in range(4))
+    src = tmp_path / "sketch.partita"
+    save_song(with_lead_sheet(Song(tracks=(Track("Piano", notes=notes),), length=16 * q),
+                              "F7 | Bb7 | F7"), src)
+    out = tmp_path / "out.partita"
+    for bars, said in (("2-3", "new notes follow the chord symbols in bars 2–3 (--key sets "
+                                "one, e.g. --key C or --key Am)"),
+                       ("3-4", "new notes follow the chord symbols in bar 3, in no key "
+                               "outside them (--key sets one")):
+        assert main(["repaint", str(src), "-o", str(out), "--tracks", "Piano", "--bars",
+                     bars, "--steps", "3", "--seed", "1"]) == 0
+        assert f"repaint: {out}: {said}" in capsys.readouterr().err
+    assert main(["repaint", str(src), "-o", str(out), "--tracks", "Piano", "--bars", "2-3",
+                 "--steps", "3", "--seed", "1", "--chords", "ignore"]) == 0
+    assert "new notes are in no key" in capsys.readouterr().err
 
 
 def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, monkeypatch):

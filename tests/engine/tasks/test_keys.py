@@ -10,6 +10,7 @@ from engine import tasks
 from engine.plugins.api import GenerateOptions
 from engine.score import KeySignature, Mask, Note, Region, Song, Track
 from engine.score.keys import context_key, no_key_reason
+from engine.score.lead_sheet import with_lead_sheet
 from engine.score.spelling import scale_pitch_classes
 from engine.tasks import AUTO, resolve_key
 from tests.engine.tasks.test_run import BAR, OPTS, Q, model
@@ -284,3 +285,24 @@ def test_a_minor_key_is_kept_and_written_by_its_usual_name():
     named = tasks.regenerate(song, piano, model=model(),
                              options=GenerateOptions(seed=1, steps=2, key="Db minor"))
     assert named.key == "C#m" and named.after.key_signatures == (KeySignature(0, "C#m"),)
+
+
+def test_new_notes_that_follow_chord_symbols_say_so_not_that_they_are_in_no_key():
+    # A blues harmonized over its changes was said to be "in no key".
+    song = with_lead_sheet(song_of(CHROMATIC), "F7 | Bb7 | F7 | F7 | Bb7 | Bb7")  # bars 1-6
+    mask = middle(song)  # bars 4-5: all under the chords
+    for task in ("repaint", "harmonize"):
+        assert tasks.auto_key_note(task, None, song, mask, chords=True) == (
+            "follow the chord symbols in bars 4–5")
+    # past the last chord's bar: the key (or none) that applies there too
+    late = Mask.of(Region(frozenset({song.tracks[0].id}), 5 * BAR, 8 * BAR))
+    assert tasks.auto_key_note("repaint", "F", song, late, chords=True) == (
+        "follow the chord symbols in bar 6, kept in F major outside them")
+    assert tasks.auto_key_note("repaint", None, song, late, chords=True) == (
+        "follow the chord symbols in bar 6, in no key outside them")
+    # chords ignored, or none where the new notes are: as before
+    assert tasks.auto_key_note("harmonize", None, song, mask) == (
+        "are in no key: a harmonization's chords are its own, chromatic ones too")
+    after = Mask.of(Region(frozenset({song.tracks[0].id}), 6 * BAR, 8 * BAR))
+    assert tasks.auto_key_note("repaint", "F", song, after, chords=True) == (
+        "kept in F major, the key of the music around them")
