@@ -661,7 +661,10 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         print(f"{said}, drawn from the seed (--key sets one, --key none lifts it)",
               file=sys.stderr)
     elif options.key == AUTO:
-        note = auto_key_note(args.task, takes[0].key, takes[0].before, takes[0].mask,
+        # The song as the model wrote into it: harmonize's added band is in the mask, and
+        # read without it, a harmonization said nothing of its key or chords.
+        prepared = EditGroup(takes[0].prep).apply(takes[0].before)
+        note = auto_key_note(args.task, takes[0].key, prepared, takes[0].mask,
                              chords=options.follow_chords)
         how = ("--key sets another, --key none lifts it" if takes[0].key
                else "--key sets one, e.g. --key C or --key Am")

@@ -787,6 +787,11 @@ def test_new_notes_that_follow_chord_symbols_are_said_to(tmp_path, capsys, monke
     assert main(["repaint", str(src), "-o", str(out), "--tracks", "Piano", "--bars", "2-3",
                  "--steps", "3", "--seed", "1", "--chords", "ignore"]) == 0
     assert "new notes are in no key" in capsys.readouterr().err
+    # harmonize's added band is read too (it said nothing at all of its new tracks)
+    assert main(["harmonize", str(src), "-o", str(out), "--melody", "Piano",
+                 "--accompaniment", "band", "--steps", "3", "--seed", "1"]) == 0
+    assert f"harmonize: {out}: new notes follow the chord symbols in bar 1" in (
+        capsys.readouterr().err)
 
 
 def test_parallels_written_despite_avoid_parallels_are_said(tmp_path, capsys, monkeypatch):
