@@ -154,11 +154,35 @@ def final_cadence(song: Song, mask: Mask, key: str | None,
         # director's QA found 0 of 3 minor hymns closing with a Picardy third.
         chord = frozenset({tonic, (tonic + 4) % 12, (tonic + 7) % 12})
         third = frozenset({(tonic + 4) % 12})
+    elif minor:
+        # One third, not both in two voices (a blues read as F minor closed on A and A♭
+        # together: a jazz arranger's QA): the one the song's last chord symbol on the
+        # tonic has (F7: A), else the melody's own where it ends on one, else minor's.
+        one = _closing_third(song, tonic, last.pitch % 12)
+        chord = frozenset({tonic, one, (tonic + 7) % 12})
+        third = frozenset({one})
     return Cadence(last.start, tonic, frozenset(chord), bass_id,
                    frozenset(t.id for t in parts) - {bass_id},
                    frozenset() if last.pitch % 12 in third else third,
                    melody=(melody.id, last.pitch),
                    approach=_approach(song, melody.notes, last, tonic, lo))
+
+
+def _closing_third(song: Song, tonic: int, last_pc: int) -> int:
+    """The third of a minor-key close that is not sung by a choir: the third of the last
+    chord symbol rooted on the ``tonic`` (a major one: the major third), else the
+    melody's last note where it is a third, else the minor third."""
+    from engine.score.chord_symbols import parse_chord_symbol
+
+    for symbol in reversed(song.chords):
+        tones = parse_chord_symbol(symbol.text)
+        if tones is not None and tones.root == tonic:  # (tones: pitch classes)
+            for third in ((tonic + 4) % 12, (tonic + 3) % 12):
+                if third in tones.tones:
+                    return third
+    if last_pc in ((tonic + 3) % 12, (tonic + 4) % 12):
+        return last_pc
+    return (tonic + 3) % 12
 
 
 def _approach(song: Song, notes: Sequence[Note], last: Note, tonic: int, lo: int

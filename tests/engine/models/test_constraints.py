@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -16,7 +18,7 @@ from engine.models.constraints import (
     build_problem,
 )
 from engine.models.grid import GridSpec, encode
-from engine.score import Mask, Note, Region, Song, Track
+from engine.score import ChordSymbol, Mask, Note, Region, Song, Track
 from engine.score.instruments import VOICE_PART_RANGES, instrument_range
 
 BAR = 1920
@@ -242,13 +244,18 @@ def test_a_chorale_closes_on_its_tonic_when_the_melody_does():
                                                    frozenset({alto.id, tenor.id}))
     assert c.chord == frozenset({7, 11, 2})
     # C major's notes ending on A: the relative minor's close, sung with a Picardy
-    # third (as 123 of Bach's 140 minor chorales end); other parts take either third.
+    # third (as 123 of Bach's 140 minor chorales end); other parts take one third, not
+    # both in two voices (a blues read as F minor closed on A and Ab at once: QA): the
+    # minor one, or the one the last chord symbol on the tonic has.
     song, mask, _ = _chorale(69)
     c = final_cadence(song, mask, "C")
     assert c.tonic == 9 and c.chord == frozenset({9, 1, 4}) and c.third == frozenset({1})
     song, mask, _ = _chorale(69, bass_name="Cello")
     c = final_cadence(song, mask, "C")
-    assert c.tonic == 9 and c.chord == frozenset({9, 0, 1, 4})
+    assert c.tonic == 9 and c.chord == frozenset({9, 0, 4}) and c.third == frozenset({0})
+    song = replace(song, chords=(ChordSymbol(0, "Dm"), ChordSymbol(6 * 480, "A7")))
+    c = final_cadence(song, mask, "C")
+    assert c.chord == frozenset({9, 1, 4}) and c.third == frozenset({1})
     # Ending on the third: only for a key the user named; never without a key.
     song, mask, _ = _chorale(71)
     assert final_cadence(song, mask, "G") is None
