@@ -12,7 +12,9 @@ Velocity is not a model token. Each track's new notes follow a *reference*, the 
    sits :data:`UNDER_MELODY` below the melody note sounding where each of its notes
    starts (where none sounds, the melody's median within half a bar), and its accents
    never lift it to that note's level, as an arranger keeps the accompaniment under the
-   soloist's accents too; under drums alone, at the kit's level; 5. a default.
+   soloist's accents too — but a choir's voice part (Alto, Tenor, Bass under a Soprano)
+   sings at the melody's level, one dynamic for all four; under drums alone, at the
+   kit's level; 5. a default.
 
 A note takes the reference's level where it starts, plus an *accent* by metric weight
 (down-beat > beat > 8th > 16th; compound meters count dotted-quarter beats) with a little
@@ -29,6 +31,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from engine.score import Note, Song, TimeMap
+from engine.score.instruments import voice_part_range
 
 from . import vocab
 
@@ -242,8 +245,14 @@ def track_reference(
               and not song.track(tid).is_drum for n in notes if lo <= n.start < hi]
     if melody:
         radius = tm.bar_length_for(tm.signature_at(span[0])) // 2
-        return under_melody(fit_reference(melody, lambda t, v: local_level(t, v, radius),
-                                          False), melody)
+        reference = fit_reference(melody, lambda t, v: local_level(t, v, radius), False)
+        track = song.track(track_id)
+        if voice_part_range(track.name, track.program, track.is_drum) is not None:
+            # A choir sings one dynamic: Alto, Tenor and Bass at the Soprano's level (10
+            # under it printed pp and mp under a p and an f in the score: a choir
+            # director's QA), not under it as a band's comping sits under a soloist.
+            return reference
+        return under_melody(reference, melody)
     if others:
         # Another instrument's level, not its kit balance: a kit falls back to drum_accent.
         return fit_reference(others, constant_level, False)

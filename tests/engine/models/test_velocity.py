@@ -76,6 +76,16 @@ def test_a_new_part_follows_the_melodys_dynamics_under_it():
     assert abs(quiet - (70 - UNDER_MELODY)) <= 3 and abs(loud - (110 - UNDER_MELODY)) <= 3
 
 
+def test_a_choirs_voices_sing_at_the_sopranos_level():
+    # A choir sings one dynamic: Alto 10 under the Soprano printed pp and mp under its p
+    # and f in the score (a choir director's QA). A quiet verse then a loud one.
+    soprano = Track("Soprano", program=52, notes=tuple(eighths(range(0, 2), 50, 72)
+                                                       + eighths(range(2, 4), 100, 72)))
+    alto = Track("Alto", program=52, channel=1)
+    levels = fill(song_of(soprano, alto), alto, 0, 4 * BAR)
+    assert abs(np.median(levels[:16]) - 50) <= 3 and abs(np.median(levels[16:]) - 100) <= 3
+
+
 def test_under_drums_alone_a_new_part_takes_the_kits_level():
     kit = Track("Drums", is_drum=True, channel=9, notes=tuple(
         Note(38, b * BAR + i * E, 60, 100) for b in range(4) for i in range(8)))
