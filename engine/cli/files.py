@@ -531,7 +531,15 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
             raise CliError(f"--key {args.key!r}: give a key a MIDI file can declare, like C, "
                            "F#, Bb, Am, C#m (or A minor), or none") from None
     try:
-        if args.pickup is None:
+        if args.pickup is None and number is None and meter is not None and tm.has_pickup:
+            # A new meter for a song that opens with a pickup: from its first full bar,
+            # the pickup kept (set at bar 0 it made the 1/4 pickup a whole 2/2 bar and
+            # moved every bar line after it: a choir director's QA).
+            from engine.score.pickup import pickup_of, set_opening_time
+
+            edit = set_opening_time(song, pickup_of(song), bpm=args.tempo, meter=meter,
+                                    key=key)
+        elif args.pickup is None:
             edit = set_time_from_bar(song, bar, bpm=args.tempo, meter=meter, key=key)
         elif bar == 0:
             from engine.score.pickup import opening_meter, pickup_from_text, set_opening_time

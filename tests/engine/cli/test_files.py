@@ -332,6 +332,24 @@ def test_convert_sets_tempo_meter_and_key_from_a_bar(midi, tmp_path, capsys):
                                        "changed\n")
 
 
+def test_convert_meter_keeps_a_songs_pickup(tmp_path, capsys):
+    # A choir director's QA: --meter 2/2 on a hymn with a 1/4 pickup made the pickup a
+    # whole bar and moved every bar line after it; the pickup stays, the meter from bar 1.
+    from engine.io import save_song
+    from engine.score import Note, Song, TimeMap, TimeSignature, Track
+
+    hymn = tmp_path / "hymn.partita"
+    save_song(Song(tracks=(Track("Tune", notes=tuple(Note(60, 480 * i, 480)
+                                                     for i in range(17))),),
+                   time_signatures=(TimeSignature(0, 1, 4), TimeSignature(480, 4, 4))), hymn)
+    out = tmp_path / "cut.partita"
+    assert main(["convert", str(hymn), str(out), "--meter", "2/2"]) == 0
+    song = load_song(out)
+    assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
+        (0, 1, 4), (480, 2, 2)]
+    assert TimeMap.of(song).has_pickup
+
+
 @pytest.mark.parametrize("flags, problem", [
     (["--meter", "six"], "--meter 'six': give a time signature like 3/4"),
     (["--meter", "4/3"], "--meter '4/3': time signature 4/3 is not one MIDI can hold"),
