@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from engine.score.chord_symbols import chord_symbol_problem
 
+from ..number_entry import NumberEntry
 from .forms import lay_out_form
 
 ERROR_STYLE = "color: #ff6b6b;"
@@ -116,7 +116,7 @@ class LeadSheetDialog(QDialog):
                       "chord on. The bars typed get these chords in place of theirs; the "
                       "bars after them keep theirs. Ctrl+Enter is OK.", self)
         info.setWordWrap(True)
-        self.bar = QSpinBox(self)
+        self.bar = NumberEntry(self)
         self.bar.setRange(first, max(first, last))
         self.bar.setValue(start)
         self.bar.setAccessibleName("From bar")
