@@ -60,11 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 class _CtrlC:
     """Tells the user's Ctrl+C from a ``KeyboardInterrupt`` some code (a plugin) raised:
-    only the first is "interrupted"."""
+    only the first is "interrupted".
+
+    A Ctrl+C that lands inside a C library's callback into Python (soundfile's
+    ``vio_write`` while render writes a WAV) cannot stop it there: the callback's caller
+    reports the ``KeyboardInterrupt`` as "ignored" and the library fails another way
+    (soundfile: an ``AssertionError``). So once Ctrl+C was pressed, that report is kept
+    quiet and whatever error ends the command is the interrupt (:func:`_run_command`)."""
 
     def __init__(self) -> None:
         self.pressed = False
         self._previous = None
+        self._previous_unraisable = sys.unraisablehook
 
     def __enter__(self) -> _CtrlC:
         if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
@@ -73,11 +80,19 @@ class _CtrlC:
             self._previous = signal.signal(signal.SIGINT, self._on_sigint)
         except ValueError:  # not the main thread: Python delivers no signals here anyway
             self._previous = None
+        self._previous_unraisable = sys.unraisablehook
+        sys.unraisablehook = self._on_unraisable
         return self
 
     def __exit__(self, *exc: object) -> None:
+        sys.unraisablehook = self._previous_unraisable
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
+
+    def _on_unraisable(self, unraisable) -> None:
+        if self.pressed and issubclass(unraisable.exc_type, KeyboardInterrupt):
+            return  # the user's Ctrl+C, inside a callback: said as "interrupted" at the end
+        self._previous_unraisable(unraisable)
 
     def _on_sigint(self, signum: int, frame: object) -> None:
         self.pressed = True
@@ -198,9 +213,10 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
             print(f"partita: error: KeyboardInterrupt raised by {who}, not by Ctrl+C",
                   file=sys.stderr)
             return USER_ERROR
-        print("partita: interrupted", file=sys.stderr)
-        return INTERRUPTED
+        return _interrupted()
     except USER_ERRORS as e:
+        if ctrl_c.pressed:  # what the interrupt broke (a write cut short): not the user's
+            return _interrupted()
         print(f"partita: error: {error_line(e)}", file=sys.stderr)
         if args.verbose and getattr(e, "detail", ""):  # for developers: the file's own
             # terms, or the traceback of a plugin's exception (its file and line)
@@ -208,6 +224,8 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         return USER_ERROR
     except Exception as e:  # a bug: one line and its own exit code, a script can tell it
         # from a user error (a traceback was exit 1 too); the traceback for a report
+        if ctrl_c.pressed:  # … unless Ctrl+C caused it (see _CtrlC): 6 of 12 Ctrl+Cs while
+            return _interrupted()  # render wrote its WAVs said "internal error: AssertionError"
         if args.verbose:
             import traceback
 
@@ -216,6 +234,11 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         print(f"partita: internal error: {' '.join(text.split())} (run with --verbose for "
               "the traceback; please report it)", file=sys.stderr)
         return INTERNAL_ERROR
+
+
+def _interrupted() -> int:
+    print("partita: interrupted", file=sys.stderr)
+    return INTERRUPTED
 
 
 __all__ = ["INTERNAL_ERROR", "INTERRUPTED", "USAGE_ERROR", "USER_ERROR", "CliError",

@@ -183,12 +183,41 @@ def _wav_writer(f: BinaryIO, sample_rate: int, subtype: str) -> sf.SoundFile:
     return out
 
 
+class _Relayed:
+    """The file soundfile writes to, through a callback from C (``vio_write``) that
+    cannot pass an exception on: it reports it as "ignored" and returns 0 bytes written,
+    and libsndfile goes on (a header short) or soundfile fails otherwise (an
+    ``AssertionError``). What the file's ``write`` raised — a Ctrl+C's
+    ``KeyboardInterrupt``, a full disk's ``OSError`` — is kept here, for :func:`_write`
+    to raise itself (:meth:`raise_lost`)."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self.lost: BaseException | None = None
+
+    def __getattr__(self, name: str):
+        return getattr(self._f, name)
+
+    def write(self, data: bytes) -> int | None:
+        try:
+            return self._f.write(data)
+        except BaseException as e:
+            self.lost = self.lost or e
+            raise
+
+    def raise_lost(self) -> None:
+        if self.lost is not None:
+            raise self.lost
+
+
 def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
            bit_depth: str = DEFAULT_BIT_DEPTH,
            rng: np.random.Generator | None = None) -> None:
     """``audio`` into the new file ``tmp`` at ``bit_depth`` (16-bit dithered with
     ``rng``); an OS error names ``shown`` (the user's file), not the temporary one
-    (libsndfile's own message for it is "System error")."""
+    (libsndfile's own message for it is "System error"). What soundfile's callback lost
+    (:class:`_Relayed`) is raised here: a Ctrl+C while writing is an interrupt, not a
+    half-written file renamed into place or an ``AssertionError``."""
     subtype = BIT_DEPTHS[bit_depth]
     if bit_depth == "16":
         noise = rng if rng is not None else np.random.default_rng(DITHER_SEED)
@@ -198,11 +227,23 @@ def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
     else:
         def samples(block: np.ndarray) -> np.ndarray:
             return block
+    relayed: _Relayed | None = None
     try:
-        with open(tmp, "xb") as f, _wav_writer(f, sample_rate, subtype) as out:
-            for block in [audio] if isinstance(audio, np.ndarray) else audio():
-                out.write(samples(block))
-    except OSError as e:
+        with open(tmp, "xb") as f:
+            relayed = _Relayed(f)
+            with _wav_writer(relayed, sample_rate, subtype) as out:
+                for block in [audio] if isinstance(audio, np.ndarray) else audio():
+                    out.write(samples(block))
+                    relayed.raise_lost()
+            relayed.raise_lost()  # the header, written as the file is closed
+    except Exception as e:
+        lost = relayed.lost if relayed is not None else None
+        if lost is not None and lost is not e:  # soundfile failed with another error
+            if not isinstance(lost, OSError):
+                raise lost from None
+            e = lost
+        if not isinstance(e, OSError):
+            raise
         raise OSError(e.errno, e.strerror, str(shown)) from None
 
 

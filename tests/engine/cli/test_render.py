@@ -510,3 +510,47 @@ def test_a_range_past_the_songs_end_says_which_bars_are_silence(tmp_path, capsys
     captured = capsys.readouterr()
     assert "rendered 8.3–9.1 (" in captured.out
     assert "partita: note: bar 9 is past the song's end: silence\n" in captured.err
+
+
+def test_ctrl_c_while_a_wav_is_written_is_an_interrupt_and_leaves_no_file(
+        tmp_path, capsys, monkeypatch):
+    """QA: Ctrl+C landing in soundfile's write callback (vio_write) printed "Exception
+    ignored from cffi callback … KeyboardInterrupt", then "internal error:
+    AssertionError", exit 3 — in 6 of 12 tries."""
+    import os
+    import signal
+
+    from engine.render import files
+
+    class CtrlCOnWrite:  # the WAV being written: the user presses Ctrl+C as it grows
+        def __init__(self, f, when):
+            self._f, self._when, self._writes = f, when, 0
+
+        def __getattr__(self, name):
+            return getattr(self._f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._f.close()
+
+        def write(self, data):  # called back from C (libsndfile), as the real file is
+            self._writes += 1
+            if self._writes == self._when:
+                os.kill(os.getpid(), signal.SIGINT)
+            return self._f.write(data)
+
+    src = tiny_midi(tmp_path / "tiny.mid")
+    for when in (2, 4):  # the header (lost, libsndfile went on), the samples (soundfile
+        # failed with an AssertionError)
+        monkeypatch.setattr(files, "open", lambda path, mode, when=when: CtrlCOnWrite(
+            open(path, mode), when), raising=False)  # noqa: SIM115 (closed by it)
+        out = tmp_path / f"out{when}"
+        assert main(["render", str(src), "-o", str(out / "mix.wav"), "--stems",
+                     str(out / "stems"), "--sample-rate", "8000", "--synth", "builtin",
+                     "-q"]) == 130
+        assert capsys.readouterr().err == "partita: interrupted\n"  # no "Exception
+        # ignored", no internal error
+        assert [p for p in out.rglob("*") if p.is_file()] == []  # nothing half-written
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
