@@ -16,13 +16,12 @@ import argparse
 import contextlib
 import copy
 import io
-import json
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import USER_ERRORS, CliError, check_folder, error_line
+from .common import USER_ERRORS, CliError, check_folder, error_line, json_text
 
 # --format: the extension each song is written with (default: the input's own).
 SONG_FORMATS = {"mid": ".mid", "partita": ".partita", "musicxml": ".musicxml",
@@ -226,8 +225,7 @@ def run(args: argparse.Namespace) -> int:
     failed = sum(r.error is not None for r in results)
     if args.json:
         rows = [r.to_json() for r in results]
-        print(json.dumps(rows if out_dir is not None else rows[0], indent=2,
-                         ensure_ascii=False))
+        print(json_text(rows if out_dir is not None else rows[0]))
     if out_dir is not None:
         from engine.score import plural
 

@@ -13,7 +13,6 @@ writes ``docs/performance.md`` and its plot.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
@@ -27,7 +26,7 @@ from typing import Any
 from engine.resources import CHECKOUT
 
 from .bench_report import target_status
-from .common import CliError, model_folder
+from .common import CliError, json_text, model_folder
 
 # From a source checkout: its docs/ and the JSB data beside it; an installed wheel has
 # neither (give --data and --docs).
@@ -157,7 +156,7 @@ def run_bench(args: argparse.Namespace) -> int:
         folder, source = _model_under_test(args, Path(tmp))
         report = _bench(folder, source, args, threads)
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json_text(report))
     else:
         _print_summary(report)
     if not args.quick and not args.no_docs and args.docs is None:

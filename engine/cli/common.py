@@ -71,6 +71,35 @@ def error_line(e: BaseException) -> str:
     return str(e)
 
 
+def json_text(data: object) -> str:
+    """``data`` as the JSON a ``--json`` prints: indented, text as it is (not ``\\u``
+    escapes), and always valid UTF-8: a file name that is not (Latin-1 bytes, kept by
+    Python as surrogate escapes) gets U+FFFD for its bad bytes, as ``info --json``'s
+    ``file`` has it (:func:`~engine.io.text.display_path`). QA: a batch's
+    ``"input": "\xdcbung.mid"`` wrote the raw byte 0xDC, which a script's
+    ``subprocess.run(text=True)`` could not decode."""
+    import json
+
+    return json.dumps(_printable(data), indent=2, ensure_ascii=False)
+
+
+def _printable(data: object) -> object:
+    if isinstance(data, str):
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                return data.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            except UnicodeEncodeError:  # a surrogate no file name's bytes give
+                return data.encode("utf-8", "replace").decode("utf-8")
+        return data
+    if isinstance(data, dict):
+        return {_printable(k): _printable(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return [_printable(v) for v in data]
+    return data
+
+
 def bars_text(bars: int, pickup: bool) -> str:
     """A song's length in bars as a score editor counts it: "16 bars + pickup" when it
     opens with one (the pickup is bar 0, not one of the bars: ``TimeMap.has_pickup``),

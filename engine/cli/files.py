@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shlex
 import sys
@@ -28,6 +27,7 @@ from .common import (
     bars_text,
     check_song_output,
     error_line,
+    json_text,
     load_with_studio,
     parse_meter,
     progress_bar,
@@ -138,7 +138,7 @@ def run_info(args: argparse.Namespace) -> int:
         from engine.jobs.saved_takes import takes_from_json
 
         facts["takes_waiting"] = takes_from_json(studio["takes"], song).count
-    print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else format_facts(facts))
+    print(json_text(facts) if args.json else format_facts(facts))
     return 0
 
 

@@ -13,7 +13,6 @@ verify, install and remove print one line and refuse it with their own usage.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from dataclasses import replace
@@ -30,6 +29,8 @@ from engine.plugins.manifest import (
 )
 from engine.plugins.registry import Registry
 from engine.score import plural
+
+from .common import json_text
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -105,7 +106,7 @@ def _list(args: argparse.Namespace) -> int:
     default = registry.default()
     if args.json:
         rows = [dict(e.as_dict(), default=e is default) for e in entries]
-        print(json.dumps({"models": rows, "user_dir": str(registry.user_dir)}, indent=2))
+        print(json_text({"models": rows, "user_dir": str(registry.user_dir)}))
         return 0
     if not entries:
         print(f"No models found. Install a pack with `partita models install PATH` "
@@ -311,7 +312,7 @@ def _default(args: argparse.Namespace) -> int:
     entry = registry.default()
     if entry is None:
         if getattr(args, "json", False):
-            print(json.dumps({"name": None, "why": "no usable model"}, indent=2))
+            print(json_text({"name": None, "why": "no usable model"}))
         else:
             print("no usable model (see `partita models`)")
         return 0
@@ -330,7 +331,7 @@ def _default(args: argparse.Namespace) -> int:
               f"(see `partita models`); using {entry.name}", file=sys.stderr)
         why = f"$PARTITA_MODEL={wanted} names no usable model; {why}"
     if getattr(args, "json", False):
-        print(json.dumps({"name": entry.name, "why": why}, indent=2, ensure_ascii=False))
+        print(json_text({"name": entry.name, "why": why}))
     else:
         print(f"{entry.name} ({why})")
     return 0

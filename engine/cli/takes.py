@@ -15,14 +15,13 @@ edits), as the studio asks first.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from engine.score import plural
 
-from .common import CliError, check_song_output, load_with_studio, restore_takes
+from .common import CliError, check_song_output, json_text, load_with_studio, restore_takes
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -69,7 +68,7 @@ def run_takes(args: argparse.Namespace) -> int:
     if not deciding:
         rows = [_row(ref, take, label, song) for ref, (_, take, label) in waiting.items()]
         if args.json:
-            print(json.dumps(rows, indent=2, ensure_ascii=False))
+            print(json_text(rows))
         elif not rows:
             print(f"{args.song}: no takes waiting")
         else:

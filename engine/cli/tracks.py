@@ -22,7 +22,6 @@ written, and ``OUT`` is written once, atomically — never the input song.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from dataclasses import replace
@@ -39,6 +38,7 @@ from .common import (
     CliError,
     GivenOnce,
     check_song_output,
+    json_text,
     load_with_studio,
     restore_takes,
 )
@@ -156,7 +156,7 @@ def run_tracks(args: argparse.Namespace) -> int:
                                     splits=not any(op == "merge" for op, _ in args.ops))
     if not args.ops:
         rows = track_rows(song)
-        print(json.dumps(rows, indent=2, ensure_ascii=False) if args.json
+        print(json_text(rows) if args.json
               else format_rows(str(args.song), rows))
         return 0
     return _edit(args, song, studio)
@@ -204,7 +204,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     if args.json:
         if kept:
             print(f"partita: note: {kept}", file=sys.stderr)
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        print(json_text(rows))
         return 0
     print(f"{args.output}: {'; '.join([e.label for e in done] + ([kept] if kept else []))}")
     print(format_rows(str(args.output), rows, header=False))

@@ -9,13 +9,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from engine.resources import shipped
 
-from .common import CliError, model_folder
+from .common import CliError, json_text, model_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -195,7 +194,7 @@ def run_eval(args: argparse.Namespace) -> int:
     report = {"model": manifest.get("name"), "model_path": str(folder),
               "precision": precision, "data": str(args.data), "split": args.split, **report}
     if args.json:
-        print(json.dumps(report, indent=2))
+        print(json_text(report))
         return 0
     _print_report(report)
     return 0

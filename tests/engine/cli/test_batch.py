@@ -221,3 +221,28 @@ def test_variations_in_a_batch_write_numbered_files(songs, tmp_path, capsys):
     seeds = [line.rsplit("seed ", 1)[1].split()[0]
              for line in capsys.readouterr().out.splitlines()]
     assert seeds[:2] == ["5", "6"] and seeds[2:] == ["5", "6"]
+
+
+def test_json_is_valid_utf8_when_a_file_name_is_not(songs, tmp_path, capsys):
+    """QA: a Latin-1 name (an old zip's "Übung.mid", byte 0xDC) went into the JSON as
+    the raw byte, which a script's subprocess.run(text=True) could not decode: names
+    are written as `info --json` writes them, U+FFFD for the bad byte."""
+    import os
+    import sys
+
+    sys.stderr.reconfigure(errors="backslashreplace")  # as Python's own stderr escapes
+    folder = tmp_path / "latin1"
+    folder.mkdir()
+    song = Path(os.fsdecode(os.fsencode(folder) + b"/\xdcbung.mid"))
+    song.write_bytes(songs[0].read_bytes())
+    out = tmp_path / "out"
+    assert main(["harmonize", str(song), "--melody", "Tune", "--out-dir", str(out),
+                 "--seed", "1", "--steps", "2", "--json"]) == 0
+    text = capsys.readouterr().out
+    text.encode("utf-8")  # strict: no surrogate escapes (a raw 0xDC on stdout)
+    (row,) = json.loads(text)
+    assert row["input"] == f"{folder}/\N{REPLACEMENT CHARACTER}bung.mid"
+    assert row["output"] == f"{out}/\N{REPLACEMENT CHARACTER}bung.mid"
+    assert (out / song.name).is_file()  # the file itself keeps its name's bytes
+    assert main(["info", str(out / song.name), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["file"] == row["output"]
