@@ -93,6 +93,7 @@ class SongResult:
     generated: Generated | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl+C stopped the batch while this song ran
 
     def to_json(self) -> dict:
         g = self.generated
@@ -104,7 +105,8 @@ class SongResult:
         return {"input": None if self.input is None else str(self.input),
                 "output": first.get("output"), "model": g.model if g else None,
                 "seed": first.get("seed"), "notes": first.get("notes", {}),
-                "warnings": self.warnings, "error": self.error, "takes": takes}
+                "warnings": self.warnings, "error": self.error, "takes": takes,
+                "interrupted": self.interrupted}
 
 
 def _take_outputs(g: Generated) -> list[Path]:
@@ -210,27 +212,44 @@ def run(args: argparse.Namespace) -> int:
     _check_once(args, plan, out_dir)
     from engine.score.song import id_mark, rewind_ids
 
-    results = []
+    results: list[SongResult] = []
     models: dict = {}  # the batch's models, each loaded once
     mark = id_mark()
-    for song, output in plan:
-        rewind_ids(mark)  # each song's project gets the ids a process of its own gives it
-        result = _run_song(args, song, output, models)
-        results.append(result)
-        if result.error is not None:
-            print(f"partita: error: {about(_name(song), result.error)}", file=sys.stderr)
-        elif not args.json and out_dir is not None:
-            for line in _result_lines(song, result.generated):
-                print(line, flush=True)
+    try:
+        for song, output in plan:
+            rewind_ids(mark)  # each song's project gets the ids a process of its own gives
+            results.append(SongResult(song, interrupted=True))  # until it is done
+            results[-1] = result = _run_song(args, song, output, models)
+            if result.error is not None:
+                print(f"partita: error: {about(_name(song), result.error)}", file=sys.stderr)
+            elif not args.json and out_dir is not None:
+                for line in _result_lines(song, result.generated):
+                    print(line, flush=True)
+    except KeyboardInterrupt:  # Ctrl+C: what was written is said all the same (QA: 10
+        # files written and 0 bytes of JSON), then "partita: interrupted", exit 130
+        _report(args, results, out_dir, len(plan))
+        raise
+    return _report(args, results, out_dir, len(plan))
+
+
+def _report(args: argparse.Namespace, results: list[SongResult], out_dir: Path | None,
+            planned: int) -> int:
+    """The JSON of the songs run (with --json) and the count of files (with --out-dir);
+    the exit code: 1 if a song failed."""
     failed = sum(r.error is not None for r in results)
+    stopped = sum(r.interrupted for r in results)
     if args.json:
         rows = [r.to_json() for r in results]
-        print(json_text(rows if out_dir is not None else rows[0]))
+        if rows:
+            print(json_text(rows if out_dir is not None else rows[0]), flush=True)
     if out_dir is not None:
         from engine.score import plural
 
-        print(f"{plural(len(results), 'file')}: {len(results) - failed} written, "
-              f"{failed} failed", file=sys.stderr)
+        written = len(results) - failed - stopped
+        left = (f", {planned - written - failed} not written (interrupted)"
+                if stopped else "")
+        print(f"{plural(planned, 'file')}: {written} written, {failed} failed{left}",
+              file=sys.stderr)
     return 1 if failed else 0
 
 

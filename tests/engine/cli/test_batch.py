@@ -246,3 +246,39 @@ def test_json_is_valid_utf8_when_a_file_name_is_not(songs, tmp_path, capsys):
     assert (out / song.name).is_file()  # the file itself keeps its name's bytes
     assert main(["info", str(out / song.name), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["file"] == row["output"]
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+def test_ctrl_c_in_a_batch_still_says_what_was_written(as_json, songs, tmp_path, capsys,
+                                                      monkeypatch):
+    """QA: Ctrl+C during a --json batch left stdout empty, though 10 files were
+    written: the songs done are printed, the one stopped marked "interrupted"."""
+    import os
+    import signal
+
+    from engine.cli import batch
+
+    real, runs = batch._run_song, []
+
+    def ctrl_c_on_the_second(args, song, output, models):
+        runs.append(song)
+        if len(runs) == 2:  # the user presses Ctrl+C while the second song is written
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(args, song, output, models)
+
+    monkeypatch.setattr(batch, "_run_song", ctrl_c_on_the_second)
+    out = tmp_path / "out"
+    assert main(["harmonize", *map(str, songs), "--melody", "Tune", "--out-dir", str(out),
+                 "--seed", "1", "--steps", "2", *(["--json"] if as_json else [])]) == 130
+    captured = capsys.readouterr()
+    assert captured.err.splitlines()[-2:] == [
+        "3 files: 1 written, 0 failed, 2 not written (interrupted)", "partita: interrupted"]
+    assert sorted(p.name for p in out.iterdir()) == ["a.mid"]
+    if not as_json:
+        assert captured.out.startswith(f"{songs[0]} → {out / 'a.mid'}: ")
+        return
+    done, stopped = json.loads(captured.out)
+    assert done["output"] == str(out / "a.mid") and not done["interrupted"]
+    assert done["error"] is None and sum(done["notes"].values()) > 0
+    assert stopped["input"] == str(songs[1]) and stopped["interrupted"]
+    assert stopped["output"] is None and stopped["takes"] == []
