@@ -196,14 +196,33 @@ def run(args: argparse.Namespace) -> int:
         f"({report.speed:.0f}× real time) → {', '.join(where)} "
         f"({BIT_DEPTH_NAMES[report.bit_depth]} WAV, {report.sample_rate} Hz)"
     )
-    if report.mix_path is not None and report.mix_peak_dbfs == float("-inf"):
-        # Written (the stems beside it are what was wanted, maybe), but almost surely a
-        # mistake: said last, and exit status 1 so a script does not pass it on.
+    silent = silent_files(report, args.rehearsal)
+    if silent:  # written (the stems beside it are what was wanted, maybe), but almost
+        # surely a mistake: said last, for a script reading stderr. Exit status 0: a file
+        # was written (1 says none was, README), as a silent stem is only a note.
         why, hint = silent_mix(song)
-        print(f"partita: warning: {report.mix_path.name} is silent: {why}: {hint}",
-              file=sys.stderr)
-        return 1
+        print(f"partita: warning: {silent}: {why}: {hint}", file=sys.stderr)
     return 0
+
+
+def silent_files(report, rehearsal_dir: Path | None) -> str:
+    """What of the mixes written is silent, for a warning: ``"mix.wav is silent"``,
+    ``"the 4 rehearsal mixes in R/ are silent"``, ``"mix.wav and Rehearsal - Alto.wav
+    are silent"``; "" when none is. The rehearsal mixes share the mix heard behind each
+    part: one silent, all are."""
+    silent = []
+    if report.mix_path is not None and report.mix_peak_dbfs == float("-inf"):
+        silent.append(report.mix_path.name)
+    n = len(report.rehearsal_paths)
+    if n and report.rehearsal_peak_dbfs == float("-inf"):
+        folder = rehearsal_dir.as_posix().rstrip("/") if rehearsal_dir is not None else "."
+        silent.append(report.rehearsal_paths[0].name if n == 1
+                      else f"the {n} rehearsal mixes in {folder}/")
+        n = 2 if n > 1 else n
+    if not silent:
+        return ""
+    return " and ".join(silent) + (" are silent" if len(silent) > 1 or n > 1
+                                   else " is silent")
 
 
 def peaks_text(report) -> str:
