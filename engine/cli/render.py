@@ -44,13 +44,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "refused when it holds other stems ('NN - Name.wav') that this render "
                         "would not replace (from another song): see --clean")
     p.add_argument("--clean", action="store_true",
-                   help="with --stems: after writing the new stems, delete the folder's "
-                        "other stem files ('NN - Name.wav'), so it holds this song's only")
+                   help="with --stems or --rehearsal: after writing the new files, delete "
+                        "the folder's other stem files ('NN - Name.wav') or rehearsal mixes "
+                        "('Rehearsal - Name.wav'), so it holds this song's only")
     p.add_argument("--rehearsal", metavar="DIR", type=Path,
                    help="write a choir's learning tracks into this folder: for each pitched "
                         "track heard in the mix, 'Rehearsal - Alto.wav' etc., the mix with "
                         "that part forward (the others 9 dB quieter behind it, the part a "
-                        "little left and the others right)")
+                        "little left and the others right); refused when it holds other "
+                        "rehearsal mixes (another song's parts): see --clean")
     p.add_argument("--count-in", metavar="BARS", type=int, default=0,
                    help="with --rehearsal: BARS bars of click before the music of each "
                         "rehearsal mix (a pickup is part of the last: '1, 2, 3' and the "
@@ -90,7 +92,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.io.atomic import refuse_read_only
     from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
-    from engine.render.files import bar_one_note, remove_stems, stale_stems, stem_names
+    from engine.render.files import (
+        bar_one_note,
+        rehearsal_names,
+        remove_stems,
+        stale_rehearsals,
+        stale_stems,
+        stem_names,
+    )
     from engine.render.mixing import silent_mix, silent_stems
     from engine.render.ranges import past_the_end
 
@@ -106,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
     if args.dry_stems and args.stems is None:
         raise CliError("render: --dry-stems goes with --stems DIR")
-    if args.clean and args.stems is None:
-        raise CliError("render: --clean goes with --stems DIR")
+    if args.clean and args.stems is None and args.rehearsal is None:
+        raise CliError("render: --clean goes with --stems DIR or --rehearsal DIR")
     if args.output is not None:  # before seconds of rendering, not after
         if args.output.is_dir():
             raise CliError(f"{args.output}: is a folder, not a file")
@@ -123,13 +132,18 @@ def run(args: argparse.Namespace) -> int:
     span = bar_range(song, args.bars) if args.bars is not None else None
     stale = (stale_stems(args.stems, stem_names(song).values())
              if args.stems is not None else [])
-    if stale and not args.clean:
-        n = len(stale)
-        names = ", ".join(repr(p.name) for p in stale[:6]) + (", …" if n > 6 else "")
-        raise CliError(
-            f"{args.stems}: holds {plural(n, 'stem file')} from another render that "
-            f"this song does not write ({names}): add --clean to delete "
-            f"{'them' if n != 1 else 'it'}, or choose an empty folder")
+    # Another song's parts beside this one's: a singer would learn the wrong Alto.
+    stale_parts = (stale_rehearsals(args.rehearsal, rehearsal_names(song).values())
+                   if args.rehearsal is not None else [])
+    for folder, old, kind in ((args.stems, stale, "stem file"),
+                              (args.rehearsal, stale_parts, "rehearsal mix")):
+        if old and not args.clean:
+            n = len(old)
+            names = ", ".join(repr(p.name) for p in old[:6]) + (", …" if n > 6 else "")
+            raise CliError(
+                f"{folder}: holds {_count(n, kind)} "
+                f"from another render that this song does not write ({names}): add --clean "
+                f"to delete {'them' if n != 1 else 'it'}, or choose an empty folder")
 
     with progress_bar(1000, f"render {args.input}", unit="‰", quiet=args.quiet) as bar:
         def progress(f: float) -> None:
@@ -147,14 +161,17 @@ def run(args: argparse.Namespace) -> int:
         except RenderError as e:
             raise CliError(f"render: {e}") from e
 
-    try:  # --clean, and the new stems are safely written
-        remove_stems(stale)
-    except OSError as e:
-        raise CliError(f"{e.filename}: cannot delete this old stem: {e.strerror or e}") from None
-    if stale:
-        names = ", ".join(repr(p.name) for p in stale)
-        print(f"removed {plural(len(stale), 'old stem')} from {args.stems}: {names}",
-              file=sys.stderr)
+    for folder, old, kind in ((args.stems, stale, "stem"),
+                              (args.rehearsal, stale_parts, "rehearsal mix")):
+        try:  # --clean, and the new files are safely written
+            remove_stems(old)
+        except OSError as e:
+            raise CliError(f"{e.filename}: cannot delete this old {kind}: "
+                           f"{e.strerror or e}") from None
+        if old:
+            names = ", ".join(repr(p.name) for p in old)
+            print(f"removed {_count(len(old), f'old {kind}')} from {folder}: {names}",
+                  file=sys.stderr)
 
     where = []
     if report.mix_path is not None:
@@ -223,6 +240,11 @@ def silent_files(report, rehearsal_dir: Path | None) -> str:
         return ""
     return " and ".join(silent) + (" are silent" if len(silent) > 1 or n > 1
                                    else " is silent")
+
+
+def _count(n: int, noun: str) -> str:
+    """``"2 old stems"``, ``"1 rehearsal mix"``, ``"3 rehearsal mixes"``."""
+    return plural(n, noun) if not noun.endswith("mix") or n == 1 else f"{n} {noun}es"
 
 
 def peaks_text(report) -> str:

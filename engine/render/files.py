@@ -43,6 +43,7 @@ MAX_FILE_NAME_BYTES = 255
 # What a stem file of ours is called: "01 - Piano.wav" (see stem_names).
 STEM_RE = re.compile(r"\d{2,} - .+\.wav", re.IGNORECASE)
 REHEARSAL_PREFIX = "Rehearsal - "
+REHEARSAL_RE = re.compile(r"Rehearsal - .+\.wav", re.IGNORECASE)  # a rehearsal mix of ours
 
 
 def _label(track: Track, room: int) -> str:
@@ -133,6 +134,18 @@ def stale_stems(folder: Path, names: Iterable[str]) -> list[Path]:
     ours = set(names)
     return sorted(p for p in folder.iterdir()
                   if p.name not in ours and STEM_RE.fullmatch(p.name) and p.is_file())
+
+
+def stale_rehearsals(folder: Path, names: Iterable[str]) -> list[Path]:
+    """Rehearsal mixes (``"Rehearsal - Name.wav"``) in ``folder`` that writing ``names``
+    would not overwrite: another song's parts (an SATB song's Alto beside a piano
+    song's), as :func:`stale_stems` finds stems."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    ours = set(names)
+    return sorted(p for p in folder.iterdir()
+                  if p.name not in ours and REHEARSAL_RE.fullmatch(p.name) and p.is_file())
 
 
 def remove_stems(paths: Iterable[Path]) -> None:

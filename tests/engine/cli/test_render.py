@@ -202,10 +202,37 @@ def test_stems_of_another_song_are_not_mixed_in(tmp_path, capsys):
     assert main(argv) == 0  # its own stems again: replaced, nothing to ask
 
 
+def test_rehearsal_mixes_of_another_song_are_refused_or_cleaned(tmp_path, capsys):
+    """QA: a piano song's rehearsal mixes written beside an SATB song's "Rehearsal -
+    Alto.wav", which a singer would then learn from."""
+    src = tiny_midi(tmp_path / "tiny.mid")  # one part to learn: Keys
+    learn = tmp_path / "learn"
+    learn.mkdir()
+    old = {"Rehearsal - Alto.wav": b"satb", "Rehearsal - Tenor.wav": b"satb",
+           "Rehearsal - Keys.wav": b"replaced"}
+    for name, data in old.items():
+        (learn / name).write_bytes(data)
+    (learn / "notes.txt").write_text("mine")
+    argv = ["render", str(src), "--rehearsal", str(learn), "--sample-rate", "8000",
+            "--synth", "builtin"]
+    assert main(argv) == 1
+    assert one_error_line(capsys) == (
+        f"partita: error: {learn}: holds 2 rehearsal mixes from another render that this "
+        "song does not write ('Rehearsal - Alto.wav', 'Rehearsal - Tenor.wav'): add "
+        "--clean to delete them, or choose an empty folder")
+    assert {p.name: p.read_bytes() for p in learn.iterdir() if p.suffix == ".wav"} == old
+
+    assert main([*argv, "--clean"]) == 0
+    assert (f"removed 2 old rehearsal mixes from {learn}: 'Rehearsal - Alto.wav', "
+            "'Rehearsal - Tenor.wav'") in capsys.readouterr().err
+    assert sorted(p.name for p in learn.iterdir()) == ["Rehearsal - Keys.wav", "notes.txt"]
+    assert main(argv) == 0  # its own again: replaced, nothing to ask
+
+
 def test_clean_needs_stems(tmp_path, capsys):
     src = tiny_midi(tmp_path / "tiny.mid")
     assert main(["render", str(src), "-o", str(tmp_path / "m.wav"), "--clean"]) == 1
-    assert "--clean goes with --stems" in one_error_line(capsys)
+    assert "--clean goes with --stems DIR or --rehearsal DIR" in one_error_line(capsys)
     assert not (tmp_path / "m.wav").exists()
 
 
