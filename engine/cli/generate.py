@@ -383,6 +383,11 @@ def _key_option(text: str) -> str | None:
     return text
 
 
+def _files_text(paths: list[Path]) -> str:
+    """``"x.mid"``; the variations ``"x-1.mid to x-3.mid"``."""
+    return str(paths[0]) if len(paths) == 1 else f"{paths[0]} to {paths[-1]}"
+
+
 def _outputs(path: Path, n: int, as_takes: bool = False) -> list[Path]:
     if n == 1 or as_takes:
         return [path]
@@ -641,46 +646,57 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
             e.raised_by = f"model {model.info.name!r}"  # named, unless it was Ctrl+C
             raise
     elapsed = time.perf_counter() - t0
+    # What is said about the files written names each one: OUT itself is never written
+    # with --variations (QA: "harmonize: x-1.mid: new notes kept in C major" said of
+    # x.mid's first take as "x.mid", a file that does not exist). --as-takes: the one project.
+    per_file = ([([take], path) for take, path in zip(takes, outputs, strict=True)]
+                if len(outputs) > 1 else [(takes, outputs[0])])
     if len(takes) > 1 and len({t.signature() for t in takes}) < len(takes):
-        print(f"partita: note: {args.output}: some of the {len(takes)} takes are the same "
-              f"notes: {model.info.name} gave them for other seeds too (a model that ignores the "
-              "seed, or a region with little room)", file=sys.stderr)
-    warnings = {w.kind: w for w in result_warnings(
-        takes, model.info, asked_parallels=bool(options.avoid_parallels))}
-    off_key = warnings.pop(OFF_KEY, None)
-    if off_key:  # a model that does not follow the key: say so rather than claim it
-        print(f"{args.task}: {args.output}: {off_key.message}", file=sys.stderr)
-    elif options.key == AUTO and takes[0].key and args.task == "compose":
+        print(f"partita: note: {_files_text(outputs)}: some of the {len(takes)} takes are the "
+              f"same notes: {model.info.name} gave them for other seeds too (a model that "
+              "ignores the seed, or a region with little room)", file=sys.stderr)
+    said = [(path, group, {w.kind: w for w in result_warnings(
+        group, model.info, asked_parallels=bool(options.avoid_parallels))})
+        for group, path in per_file]
+    any_off_key = False
+    for path, group, warnings in said:
+        off_key = warnings.pop(OFF_KEY, None)
+        any_off_key = any_off_key or off_key is not None
+        if off_key:  # a model that does not follow the key: say so rather than claim it
+            print(f"{args.task}: {path}: {off_key.message}", file=sys.stderr)
+        elif options.key == AUTO and args.task != "compose":
+            # The song as the model wrote into it: harmonize's added band is in the mask,
+            # and read without it, a harmonization said nothing of its key or chords.
+            take = group[0]
+            prepared = EditGroup(take.prep).apply(take.before)
+            note = auto_key_note(args.task, take.key, prepared, take.mask,
+                                 chords=options.follow_chords)
+            how = ("--key sets another, --key none lifts it" if take.key
+                   else "--key sets one, e.g. --key C or --key Am")
+            if note:  # the key chosen for the user is said, and how to choose another
+                print(f"{args.task}: {path}: new notes {note} ({how})", file=sys.stderr)
+    if not any_off_key and options.key == AUTO and takes[0].key and args.task == "compose":
         if len(outputs) > 1:  # OUT itself is never written: each variation's file its key
             where = ", ".join(f"{path} in {key_text(t.key)}"
                               for path, t in zip(outputs, takes, strict=False) if t.key)
-            said = f"compose: written: {where}"
+            told = f"compose: written: {where}"
         else:
             keys = ", ".join(dict.fromkeys(key_text(t.key) for t in takes if t.key))
-            said = f"compose: {args.output}: written in {keys}"
-        print(f"{said}, drawn from the seed (--key sets one, --key none lifts it)",
+            told = f"compose: {args.output}: written in {keys}"
+        print(f"{told}, drawn from the seed (--key sets one, --key none lifts it)",
               file=sys.stderr)
-    elif options.key == AUTO:
-        # The song as the model wrote into it: harmonize's added band is in the mask, and
-        # read without it, a harmonization said nothing of its key or chords.
-        prepared = EditGroup(takes[0].prep).apply(takes[0].before)
-        note = auto_key_note(args.task, takes[0].key, prepared, takes[0].mask,
-                             chords=options.follow_chords)
-        how = ("--key sets another, --key none lifts it" if takes[0].key
-               else "--key sets one, e.g. --key C or --key Am")
-        if note:  # the key chosen for the user is said, and how to choose another
-            print(f"{args.task}: {args.output}: new notes {note} ({how})", file=sys.stderr)
-    drums = tasks.range_on_drums(EditGroup(takes[0].prep).apply(takes[0].before),
-                                 takes[0].mask.track_ids, options.pitch_range)
-    if drums:  # a range for a melody would silently thin out the kit written beside it
-        print(f"partita: note: {args.output}: --range {args.pitch_range.strip()} bounds "
-              f"drum notes too: {drums}", file=sys.stderr)
-    signature = _key_signature_written(takes[0]) if args.task != "compose" else None
-    if signature:  # the named key, declared where the song declared none
-        print(f"{args.task}: {args.output}: {signature} (--key; the song declared no key "
-              "there)", file=sys.stderr)
-    for warning in warnings.values():  # parallels asked to be avoided, a general model…
-        print(f"{args.task}: {args.output}: {warning.message}", file=sys.stderr)
+    for path, group, warnings in said:
+        drums = tasks.range_on_drums(EditGroup(group[0].prep).apply(group[0].before),
+                                     group[0].mask.track_ids, options.pitch_range)
+        if drums:  # a range for a melody would silently thin out the kit written beside it
+            print(f"partita: note: {path}: --range {args.pitch_range.strip()} bounds "
+                  f"drum notes too: {drums}", file=sys.stderr)
+        signature = _key_signature_written(group[0]) if args.task != "compose" else None
+        if signature:  # the named key, declared where the song declared none
+            print(f"{args.task}: {path}: {signature} (--key; the song declared no key "
+                  "there)", file=sys.stderr)
+        for warning in warnings.values():  # parallels asked to be avoided, a general model…
+            print(f"{args.task}: {path}: {warning.message}", file=sys.stderr)
     if args.as_takes:
         _save_as_takes(args, model.info, takes, studio or {})
     else:

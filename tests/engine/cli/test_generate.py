@@ -745,6 +745,26 @@ def test_a_named_key_is_written_as_the_key_signature_of_a_song_that_has_none(
     assert load_song(out).key_signatures == ()
 
 
+def test_with_variations_what_is_said_names_each_file_written(tmp_path, capsys,
+                                                              monkeypatch):
+    """QA: with --variations 2, "repaint: out.mid: new notes kept in D minor …" named
+    out.mid, which is never written (out-1.mid and out-2.mid are)."""
+    from tests.engine.tasks.test_keys import D_MINOR, song_of
+    from tests.engine.tasks.test_run import model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
+    src = tmp_path / "dm.mid"
+    save_song(song_of(D_MINOR, "Dm"), src)
+    out = tmp_path / "out.mid"
+    assert main(["repaint", str(src), "-o", str(out), "--tracks", "1", "--bars", "4-5",
+                 "--steps", "3", "--seed", "2", "--variations", "2"]) == 0
+    err = capsys.readouterr().err
+    for take in ("out-1.mid", "out-2.mid"):
+        assert (f"repaint: {tmp_path / take}: new notes kept in D minor, the key of the "
+                "music around them") in err
+    assert f"{out}:" not in err and not out.exists()
+
+
 def test_a_sketchs_key_is_said_and_so_is_none(tmp_path, capsys, monkeypatch):
     """QA: a new sketch (C4 E4 G4 C5 | E4 A4 B4) repainted got C#5, A#4, G#3 and G#4,
     and nothing said its new notes were in no key."""
