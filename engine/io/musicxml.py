@@ -593,11 +593,24 @@ def _mxl(xml: bytes) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         # The media type first and stored, as the MusicXML spec asks of an archive.
-        z.writestr(zipfile.ZipInfo("mimetype"), MUSICXML_MEDIA_TYPE,
-                   compress_type=zipfile.ZIP_STORED)
-        z.writestr("META-INF/container.xml", container)
-        z.writestr("score.musicxml", xml)
+        z.writestr(_entry("mimetype", zipfile.ZIP_STORED), MUSICXML_MEDIA_TYPE)
+        z.writestr(_entry("META-INF/container.xml"), container)
+        z.writestr(_entry("score.musicxml"), xml)
     return buf.getvalue()
+
+
+# Every entry's date in an archive we write: zip's earliest. An entry named by a string
+# gets the time it was written, so the same song and seed gave another .mxl each run (QA).
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+def _entry(name: str, compress_type: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    """An archive entry that is the same bytes every run: its date fixed, its
+    compression and permissions (rw-r--r--, for whoever unzips it) set."""
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = compress_type
+    info.external_attr = 0o644 << 16
+    return info
 
 
 # -- the bars -----------------------------------------------------------------------------

@@ -1040,3 +1040,24 @@ def test_convert_chords_past_the_end_lengthen_the_song_and_say_so(tmp_path, caps
         capsys.readouterr().out
     expect_user_error(["convert", str(path), str(tmp_path / "x.partita"), "--chords", ""],
                       capsys, "give at least one chord or %")
+
+
+def test_an_mxl_is_the_same_bytes_every_run(midi, tmp_path, capsys, monkeypatch):
+    """QA: a score written twice from the same song (and seed) differed: each zip entry
+    carried the time it was written."""
+    import time
+    import zipfile
+
+    written = []
+    for now in (1_700_000_000.0, 1_700_000_100.0):  # two runs, minutes apart (the same
+        # day: the score's own <encoding-date> is the day it was written)
+        monkeypatch.setattr(time, "time", lambda now=now: now)
+        out = tmp_path / f"{len(written)}.mxl"
+        assert main(["convert", str(midi), str(out)]) == 0
+        written.append(out.read_bytes())
+    assert written[0] == written[1]
+    with zipfile.ZipFile(tmp_path / "0.mxl") as z:
+        assert [i.filename for i in z.infolist()] == [
+            "mimetype", "META-INF/container.xml", "score.musicxml"]
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert z.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
