@@ -126,7 +126,9 @@ def check_folder(path: Path, why: str = "") -> None:
 def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     """Refuse, before any work is done, a song file ``path`` that cannot be written: an
     extension that is no song format, one of the ``inputs`` (never overwritten), a
-    folder, a file in a folder that does not exist or cannot be written."""
+    folder, a file in a folder that cannot be made or written in. A missing folder is
+    made when the song is saved (:func:`save_song_file`), as ``render -o`` makes its
+    mix's (QA: ``harmonize -o new/x.mid`` was refused, ``render -o new/x.wav`` not)."""
     from engine.io import file_kind, same_file
     from engine.io.atomic import refuse_read_only
 
@@ -139,12 +141,22 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     if path.is_dir():
         raise CliError(f"{path}: is a folder, not a file")
     refuse_read_only(path)
-    if not path.parent.is_dir():
-        if path.parent.exists():
-            raise CliError(f"{path}: {path.parent} is a file, not a folder")
-        raise CliError(f"{path}: folder {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK | os.X_OK):  # a read-only disk, another's folder
-        raise CliError(f"{path}: cannot write in {path.parent} (read-only, or no permission)")
+    # The folder, or the nearest of its parents that exists where it is to be made.
+    folder = next(p for p in (path.parent, *path.parent.parents) if p.exists())
+    if not folder.is_dir():
+        raise CliError(f"{path}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):  # a read-only disk, another's folder
+        raise CliError(f"{path}: cannot write in {folder} (read-only, or no permission)")
+
+
+def save_song_file(song, path: Path, **options) -> list[str]:
+    """:func:`engine.io.save_song`, its folder made first if missing (checked by
+    :func:`check_song_output`): only once there is a song to save, so a command that
+    fails leaves no empty folder behind."""
+    from engine.io import save_song
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return save_song(song, path, **options)
 
 
 def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True,

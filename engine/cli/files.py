@@ -31,6 +31,7 @@ from .common import (
     load_with_studio,
     parse_meter,
     progress_bar,
+    save_song_file,
     track_ids,
 )
 
@@ -398,7 +399,7 @@ def _convert_output(args: argparse.Namespace) -> Path:
 
 
 def run_convert(args: argparse.Namespace) -> int:
-    from engine.io import file_kind, save_song
+    from engine.io import file_kind
 
     src, dst = args.input, _convert_output(args)
     args.from_bar = _one_from_bar(args.from_bar)
@@ -422,9 +423,9 @@ def run_convert(args: argparse.Namespace) -> int:
                     bar.set_postfix_str(stage, refresh=False)
                     bar.update(max(0, round(fraction * 1000) - bar.n))
 
-                warnings = save_song(song, dst, progress=progress)
+                warnings = save_song_file(song, dst, progress=progress)
         else:
-            warnings = save_song(song, dst, studio=studio or None)
+            warnings = save_song_file(song, dst, studio=studio or None)
     except OSError as e:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     for warning in warnings:

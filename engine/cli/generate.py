@@ -41,6 +41,7 @@ from .common import (
     parse_meter,
     progress_bar,
     restore_takes,
+    save_song_file,
     track_id,
     track_ids,
 )
@@ -56,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     common.add_argument("-o", "--output", metavar="OUT", type=Path,  # or --out-dir: batch
                         action=GivenOnce,
                         help="song file to write (.mid, .partita, or .musicxml/.mxl for a "
-                             "score) in an existing folder; never the input song")
+                             "score; its folder is made if need be); never the input song")
     g = common.add_argument_group("model and sampling")
     g.add_argument("--model", metavar="NAME", action=GivenOnce,
                    help=f"model name or model folder (default: $PARTITA_MODEL, else the one "
@@ -764,10 +765,8 @@ def _task_message(task: str, error: Exception) -> str:
 def _save_takes(takes: list, outputs: list[Path], studio: dict | None,
                 model: str = "the model") -> None:
     """Each take's song in its own file."""
-    from engine.io import save_song
-
     for take, path in zip(takes, outputs, strict=True):
-        for warning in save_song(take.after, path, studio=studio or None):
+        for warning in save_song_file(take.after, path, studio=studio or None):
             print(f"partita: warning: {path}: {warning}", file=sys.stderr)
         same = ""
         held = _held_over(take) if take.unchanged else None
@@ -826,7 +825,6 @@ def _save_as_takes(args: argparse.Namespace, model: ModelInfo, takes: list,
     """The input song unchanged in ``OUT.partita``, with ``takes`` waiting in their region
     beside any the project already kept, as the studio saves them (with their warnings,
     in the studio's words: the studio shows them)."""
-    from engine.io import save_song
     from engine.jobs import take_from_result, take_warnings
     from engine.jobs.saved_takes import takes_to_json
     from engine.score.mask_geometry import describe
@@ -843,7 +841,7 @@ def _save_as_takes(args: argparse.Namespace, model: ModelInfo, takes: list,
     take_set = store.for_mask(made[0].mask)
     region = take_set.number
     studio = {**studio, "takes": takes_to_json(store, labels, take_set.mask)}
-    for warning in save_song(song, args.output, studio=studio):
+    for warning in save_song_file(song, args.output, studio=studio):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     refs = [f"{region}{take_set.letter(t.id)}" for t in made]
     named = EditGroup(made[0].prep).apply(song)  # the tracks a take adds have names too

@@ -31,14 +31,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "render",
         help="render a song to a WAV mix, per-track WAV stems and/or rehearsal mixes",
         description=(
-            "Render IN (MIDI or .partita) to stereo WAV (24-bit unless --bit-depth): a "
+            "Render IN (a MIDI file, a .partita project or a MusicXML score: .musicxml, "
+            ".xml, .mxl) to stereo WAV (24-bit unless --bit-depth): a "
             "mix (-o), one stem per track (--stems) and/or a rehearsal mix per part "
             "(--rehearsal), all the same length from time 0. Uses a General MIDI "
             "SoundFont when one is found, else the built-in synth."
         ),
     )
     p.add_argument("input", metavar="IN", type=Path, help="song file to render")
-    p.add_argument("-o", "--output", metavar="MIX.wav", type=Path, help="write the mix here")
+    p.add_argument("-o", "--output", metavar="MIX.wav", type=Path,
+                   help="write the mix here (its folder is made if need be)")
     p.add_argument("--stems", metavar="DIR", type=Path,
                    help="write one WAV per track into this folder ('01 - Piano.wav', ...); "
                         "refused when it holds other stems ('NN - Name.wav') that this render "

@@ -21,7 +21,14 @@ from typing import Any
 
 from engine.score import plural
 
-from .common import CliError, check_song_output, json_text, load_with_studio, restore_takes
+from .common import (
+    CliError,
+    check_song_output,
+    json_text,
+    load_with_studio,
+    restore_takes,
+    save_song_file,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -111,7 +118,7 @@ def _row(ref: str, take: Any, label: str, song: Any) -> dict[str, Any]:
 
 def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restored: Any,
             waiting: dict[str, tuple[Any, Any, str]]) -> int:
-    from engine.io import file_kind, save_song
+    from engine.io import file_kind
     from engine.jobs import TakeConflict, apply_take
     from engine.jobs.saved_takes import takes_to_json
 
@@ -132,7 +139,7 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
         take_set.reject(take.id)
     studio = {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
                                                restored.active)}
-    for warning in save_song(song, args.output, studio=studio):
+    for warning in save_song_file(song, args.output, studio=studio):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     done = "accepted" if args.accept else "rejected"
     print(f"{args.output}: take {ref} ({label}, {plural(take.note_count, 'note')}) {done}")

@@ -41,6 +41,7 @@ from .common import (
     json_text,
     load_with_studio,
     restore_takes,
+    save_song_file,
 )
 
 VOLUME_MAX = 127  # the studio's slider and MIDI CC7
@@ -163,7 +164,7 @@ def run_tracks(args: argparse.Namespace) -> int:
 
 
 def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
-    from engine.io import load_song, save_song
+    from engine.io import load_song
     from engine.score import EditError
 
     done = []
@@ -196,7 +197,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     if file_kind(args.output) == "midi" and any(op == "transposition" for op, _ in args.ops):
         print(f"partita: warning: {args.output}: a MIDI file keeps no transpositions (save "
               "a .partita project or a MusicXML score to keep them)", file=sys.stderr)
-    for warning in save_song(song, args.output, studio=studio or None):
+    for warning in save_song_file(song, args.output, studio=studio or None):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     # The list is of the file written: a MIDI file drops empty tracks and may move a
     # track to another channel.

@@ -153,8 +153,9 @@ def test_convert_errors_create_no_output(tmp_path, capsys):
                       "nope.mid: no such file")
     expect_user_error(["convert", str(broken), str(tmp_path / "x.wav")], capsys,
                       "cannot write .wav")
+    # A missing folder is made only when there is a song to write into it.
     expect_user_error(["convert", str(broken), str(tmp_path / "no" / "x.mid")], capsys,
-                      f"folder {tmp_path / 'no'} does not exist")
+                      "broken.mid: truncated")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mid"]
 
 
@@ -751,8 +752,9 @@ def test_convert_reads_a_musicxml_score_and_says_what_it_approximates(tmp_path, 
 
 
 def test_a_score_that_cannot_be_written_is_one_line_and_no_file(midi, tmp_path, capsys):
-    expect_user_error(["convert", str(midi), str(tmp_path / "no" / "x.musicxml")], capsys,
-                      f"folder {tmp_path / 'no'} does not exist")
+    (tmp_path / "file").write_text("not a folder")
+    expect_user_error(["convert", str(midi), str(tmp_path / "file" / "no" / "x.musicxml")],
+                      capsys, f"{tmp_path / 'file'} is a file, not a folder")
     locked = tmp_path / "locked.musicxml"
     locked.write_text("mine")
     locked.chmod(0o444)

@@ -384,20 +384,29 @@ def test_tempo_nan_is_refused(tmp_path, capsys):
     ["continue", "{song}", "--bars", "1"],
     ["harmonize", "{song}", "--melody", "1"],
 ])
-def test_an_output_in_a_missing_folder_fails_before_the_model(song_file, tmp_path, capsys,
-                                                               no_model, argv):
-    out = tmp_path / "nodir" / "out.mid"
+def test_an_output_under_a_file_fails_before_the_model(song_file, tmp_path, capsys,
+                                                       no_model, argv):
+    (tmp_path / "notes.txt").write_text("mine")
+    out = tmp_path / "notes.txt" / "new" / "out.mid"
     expect_refusal([a.replace("{song}", str(song_file)) for a in argv] + ["-o", out], capsys,
-                   f"folder {out.parent} does not exist")
-    assert not out.parent.exists()
+                   f".mid: {tmp_path / 'notes.txt'} is a file, not a folder")
 
 
-def test_the_missing_folder_message(tmp_path, capsys, no_model):
-    out = tmp_path / "nodir" / "out.mid"
-    expect_refusal(["compose", "-o", out], capsys,
-                   f"partita: error: {out}: folder {out.parent} does not exist")
+def test_an_output_in_a_missing_folder_is_written_there(song_file, tmp_path, capsys):
+    """QA: `harmonize -o missing/out.mid` was refused ("folder missing does not exist")
+    while `render -o 'bad dir/x.wav'` made its folder: the song's folder is made too, once
+    there is a song to write, as render makes its mix's."""
+    out = tmp_path / "new" / "deeper" / "out.mid"
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "1", "--bars", "1",
+                 "--seed", "1", "--steps", "2"]) == 0
+    assert out.is_file()
+    capsys.readouterr()
+    failed = tmp_path / "never" / "out.mid"  # the model fails: no folder left behind
+    assert main(["repaint", str(song_file), "-o", str(failed), "--tracks", "Kazoo", "--bars",
+                 "1"]) == 1
+    assert not failed.parent.exists()
+    assert "no track named 'Kazoo'" in capsys.readouterr().err
     expect_refusal(["compose", "-o", tmp_path / "out.wav"], capsys, "cannot write .wav")
-    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("argv", [

@@ -613,3 +613,12 @@ def test_ctrl_c_while_a_wav_is_written_is_an_interrupt_and_leaves_no_file(
         # ignored", no internal error
         assert [p for p in out.rglob("*") if p.is_file()] == []  # nothing half-written
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_render_help_says_it_reads_musicxml_too(capsys):
+    """QA: the help said IN is "MIDI or .partita", and a MusicXML score renders."""
+    with pytest.raises(SystemExit):
+        main(["render", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "a MIDI file, a .partita project or a MusicXML score: .musicxml, .xml, .mxl" in text
+    assert "MIDI or .partita)" not in text
