@@ -561,6 +561,21 @@ def _mark_swings(root: Any, swings: Mapping[int, PartSwing]) -> None:
         at = next((j for j, child in enumerate(measure)
                    if child.tag in ("note", "backup", "forward")), len(measure))
         measure.insert(at, direction)
+    if not swings:
+        return
+    # Every other part says it plays straight (a <sound> of its own, no words on its
+    # staff): a reader takes a mark in the top part alone for every part, as a lead
+    # sheet means it, and a straight piano under a swung sax came back swung.
+    swung = {f"P{i + 1}" for i in swings}
+    for part in root.findall("part"):
+        measure = part.find("measure")
+        if part.get("id") in swung or measure is None:
+            continue
+        sound = Element("sound")
+        SubElement(SubElement(sound, "swing"), "straight")
+        at = next((j for j, child in enumerate(measure)
+                   if child.tag in ("note", "backup", "forward")), len(measure))
+        measure.insert(at, sound)
 
 
 @contextlib.contextmanager

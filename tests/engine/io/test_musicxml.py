@@ -698,6 +698,22 @@ def test_a_quantized_swing_is_written_at_its_ratio_and_a_triplet_swing_as_2_to_1
         assert b"<time-modification>" not in data
 
 
+def test_a_straight_part_beside_a_swung_one_comes_back_straight(tmp_path):
+    # Docs QA: a swung sax over a straight piano and bass: the mark in the top part alone
+    # was read back as every part's, and the piano and bass came back swung.
+    sax = swung_tune(jitter=False).tracks[0]
+    piano = Track("Piano", channel=1, notes=tuple(Note(48 + i % 5, i * P // 2, P // 2 - 10)
+                                                  for i in range(32)))
+    data, _ = musicxml_bytes(Song(tracks=(sax, piano)))
+    root = ET.fromstring(data)
+    first = root.find("part[@id='P2']/measure")
+    assert [s.find("swing/straight") is not None for s in first.findall("sound")] == [True]
+    path = tmp_path / "combo.musicxml"
+    path.write_bytes(data)
+    back = load_song(path)
+    assert [n.start for n in back.tracks[1].notes] == [n.start for n in piano.notes]
+
+
 def test_a_straight_song_is_written_as_before_with_no_swing_mark(monkeypatch):
     # A played straight phrase (notes a little early and late, a triplet) and the hymn:
     # nothing reads as swung, and the file is the one written without any swing reading.
