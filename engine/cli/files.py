@@ -465,10 +465,18 @@ def _with_chords(song: Any, args: argparse.Namespace) -> Any:
     except ValueError as e:
         raise CliError(f"--chords: {e}") from None
     last = tm.bar_number(bar + len(bars) - 1)
+    where = f"bar {number}" if last == number else f"bars {number}–{last}"
+    if chorded.chords == song.chords and chorded.length == song.length:
+        # Said as a --tempo the song has already is: not written as if done.
+        print(f"partita: note: {args.input}: --chords: {where} have those chords already, "
+              "nothing changed", file=sys.stderr)
+        return song
     written = sum(1 for slots in bars for s in slots if s != "-")
-    held = " (the chord before holds on)" if not written else ""
+    start = tm.bar_to_tick(bar)
+    held = "" if written else (" (the chord before holds on)" if any(
+        c.tick < start for c in song.chords) else " (no chord in them)")
     longer = lengthened_note(song, chorded)  # bars past the end: the song holds them
-    print(f"Chords in {f'bar {number}' if last == number else f'bars {number}–{last}'}: "
+    print(f"Chords in {where}: "
           f"{plural(written, 'chord symbol')}{held}{f'; {longer}' if longer else ''}")
     return chorded
 
@@ -506,8 +514,8 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
 
     if args.tempo is None and args.meter is None and args.key is None and args.pickup is None:
         if args.from_bar is not None and args.chords is None:  # nothing starts there
-            raise CliError(f"--from-bar {args.from_bar}: give --tempo, --meter or --key to "
-                           "start there (it says where they start)")
+            raise CliError(f"--from-bar {args.from_bar}: give --tempo, --meter, --key or "
+                           "--chords to start there (it says where they start)")
         return song
     from engine.score import TimeMap
 
@@ -532,10 +540,11 @@ def _with_time(song: Any, args: argparse.Namespace) -> Any:
             raise CliError(f"--key {args.key!r}: give a key a MIDI file can declare, like C, "
                            "F#, Bb, Am, C#m (or A minor), or none") from None
     try:
-        if args.pickup is None and number is None and meter is not None and tm.has_pickup:
-            # A new meter for a song that opens with a pickup: from its first full bar,
-            # the pickup kept (set at bar 0 it made the 1/4 pickup a whole 2/2 bar and
-            # moved every bar line after it: a choir director's QA).
+        if args.pickup is None and bar == 0 and meter is not None and tm.has_pickup:
+            # A new meter for a song that opens with a pickup (no --from-bar, or bar 0):
+            # from its first full bar, the pickup kept (set at bar 0 it made the 1/4
+            # pickup a whole 2/2 bar and moved every bar line after it: a choir
+            # director's QA).
             from engine.score.pickup import pickup_of, set_opening_time
 
             edit = set_opening_time(song, pickup_of(song), bpm=args.tempo, meter=meter,

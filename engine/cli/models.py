@@ -175,15 +175,14 @@ def _verify_asked(args: argparse.Namespace) -> int:
     manifest = load_manifest(path)
     entries = _loaded(manifest)
     if entries is None:
-        print(f"ok: pack {manifest.name} {manifest.version} — {_weights(manifest)} match "
-              f"their SHA-256 (note: this Partita has no loader for architecture "
+        print(f"ok: pack {manifest.name} {manifest.version} — {_weights_match(manifest)} "
+              f"(note: this Partita has no loader for architecture "
               f"{manifest.architecture!r} yet, so it will be listed as disabled)")
     elif manifest.kind == "pack":
-        print(f"ok: pack {manifest.name} {manifest.version} — {_weights(manifest)} match "
-              "their SHA-256")
+        print(f"ok: pack {manifest.name} {manifest.version} — {_weights_match(manifest)}")
     else:
         names = ", ".join(e.name for e in entries)
-        data = f"; {_weights(manifest)} match their SHA-256" if manifest.weights else ""
+        data = f"; {_weights_match(manifest)}" if manifest.weights else ""
         print(f"ok: code plugin {manifest.name} {manifest.version} — models: {names}{data}")
     return 0
 
@@ -233,7 +232,7 @@ def _verify_installed(entry: Entry) -> int:
     if problem:
         raise PluginError(f"{manifest.path}: {problem}")
     check_weights(manifest)
-    data = f"; {_weights(manifest)} match their SHA-256" if manifest.weights else ""
+    data = f"; {_weights_match(manifest)}" if manifest.weights else ""
     print(f"{said}, and its ModelInfo is valid and agrees with {manifest.path}{data}")
     return 0
 
@@ -246,6 +245,12 @@ def _loaded(manifest: Manifest) -> list[Entry] | None:
 
 def _weights(manifest: Manifest) -> str:
     return ", ".join(w.file for w in manifest.weights)
+
+
+def _weights_match(manifest: Manifest) -> str:
+    """"model.safetensors matches its SHA-256", "a, b match their SHA-256"."""
+    verb = "matches its" if len(manifest.weights) == 1 else "match their"
+    return f"{_weights(manifest)} {verb} SHA-256"
 
 
 def _not_done_by(name: str, tasks: list[str], registry: Registry) -> list[str]:

@@ -349,6 +349,8 @@ def test_convert_meter_keeps_a_songs_pickup(tmp_path, capsys):
     assert [(s.tick, s.numerator, s.denominator) for s in song.time_signatures] == [
         (0, 1, 4), (480, 2, 2)]
     assert TimeMap.of(song).has_pickup
+    assert main(["convert", str(hymn), str(out), "--meter", "2/2", "--from-bar", "0"]) == 0
+    assert load_song(out).time_signatures == song.time_signatures  # bar 0 is the pickup
 
 
 @pytest.mark.parametrize("flags, problem", [
@@ -363,7 +365,7 @@ def test_convert_meter_keeps_a_songs_pickup(tmp_path, capsys):
     (["--meter", "4/4", "--from-bar", "1", "--tempo", "80", "--from-bar", "2"],
      "--from-bar given twice (1, then 2): --tempo, --meter and --key all start at one bar"),
     # QA: alone it was ignored, and a second --tempo, --copy-bars … kept silently.
-    (["--from-bar", "2"], "--from-bar 2: give --tempo, --meter or --key to start there"),
+    (["--from-bar", "2"], "--from-bar 2: give --tempo, --meter, --key or --chords to start there"),
     (["--tempo", "120", "--tempo", "90"], "--tempo given twice (120, then 90): it takes one"),
     (["--copy-bars", "1-2:3", "--copy-bars", "1:4"],
      "--copy-bars given twice ('1-2:3', then '1:4')"),
@@ -1038,8 +1040,18 @@ def test_convert_chords_past_the_end_lengthen_the_song_and_say_so(tmp_path, caps
     # Bar lines alone are bars that keep the chord going; nothing at all is refused.
     assert main(["convert", str(path), str(tmp_path / "held.partita"), "--chords",
                  " | "]) == 0
-    assert "Chords in bars 1–2: 0 chord symbols (the chord before holds on)" in \
+    # (This song has no chords: two bars of none is what it has, and that is said.)
+    assert "bars 1–2 have those chords already, nothing changed" in capsys.readouterr().err
+    chorded = tmp_path / "chorded.partita"
+    assert main(["convert", str(path), str(chorded), "--chords", "F7 | Bb7 | C7"]) == 0
+    capsys.readouterr()
+    assert main(["convert", str(chorded), str(tmp_path / "held.partita"), "--chords", " | ",
+                 "--from-bar", "2"]) == 0
+    assert "Chords in bars 2–3: 0 chord symbols (the chord before holds on)" in \
         capsys.readouterr().out
+    assert main(["convert", str(chorded), str(tmp_path / "held.partita"), "--chords",
+                 " | "]) == 0
+    assert "Chords in bars 1–2: 0 chord symbols (no chord in them)" in capsys.readouterr().out
     expect_user_error(["convert", str(path), str(tmp_path / "x.partita"), "--chords", ""],
                       capsys, "give at least one chord or %")
 

@@ -390,7 +390,7 @@ def test_verify_checks_the_weights_a_code_plugin_lists(tmp_path, models_dir, cap
     (folder / "partita-plugin.json").write_text(json.dumps(manifest))
     assert main(["models", "verify", str(folder)]) == 0
     assert capsys.readouterr().out == ("ok: code plugin markov 1.0 — models: markov; "
-                                       "chain.json match their SHA-256\n")
+                                       "chain.json matches its SHA-256\n")
     (folder / "chain.json").write_text('{"changed": true}')
     assert main(["models", "verify", str(folder)]) == 1
     assert "chain.json: SHA-256 mismatch" in capsys.readouterr().err
@@ -440,7 +440,7 @@ def test_verify_of_a_package_checks_the_data_files_its_manifest_lists(tmp_path, 
                 "weights": [{"file": "chain.json", "sha256": hashlib.sha256(b"{}").hexdigest()}]}
     (package / "partita-plugin.json").write_text(json.dumps(manifest))
     assert models_cli._verify_installed(entry) == 0
-    assert capsys.readouterr().out.rstrip().endswith("; chain.json match their SHA-256")
+    assert capsys.readouterr().out.rstrip().endswith("; chain.json matches its SHA-256")
     (package / "chain.json").write_text("{ }")
     with pytest.raises(PluginError, match=r"chain\.json: SHA-256 mismatch"):
         models_cli._verify_installed(entry)
