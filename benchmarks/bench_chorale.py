@@ -14,8 +14,9 @@ voices have none), the parallel fifths and octaves the take warnings find (the
 sampler avoids them) and the chromatic clashes: 16ths where a new note sounds a
 semitone from another voice with a note outside the melody's key, or the 6th or 7th
 of a minor key against its raised form (`voice_leading.written_clashes`; Bach's own lower
-voices read the same way beside it). Figures are counts over seeded runs, not timings; select on
-``valid``.
+voices read the same way beside it), and the onsets where a voice sounds above the one
+named above it (Soprano, Alto, Tenor, Bass: crossed). Figures are counts over seeded runs,
+not timings; select on ``valid``.
 """
 
 from __future__ import annotations
@@ -41,6 +42,22 @@ def first(notes):
     return min(notes, key=lambda n: (n.start, n.pitch))
 
 
+def crossings(song) -> int:
+    """The onsets (of any voice) where a voice sounds higher than the voice above it."""
+    voices = song.tracks[:4]
+    starts = sorted({n.start for t in voices for n in t.notes})
+
+    def sounding(track, tick):
+        return next((n.pitch for n in track.notes if n.start <= tick < n.end), None)
+
+    count = 0
+    for tick in starts:
+        pitches = [sounding(t, tick) for t in voices]
+        count += sum(a is not None and b is not None and a < b
+                     for a, b in pairwise(pitches))
+    return count
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default=str(ROOT.parent / "shared/data/jsb/jsb16th_train_valid.json"))
@@ -51,7 +68,8 @@ def main() -> int:
     args = ap.parse_args()
     model = plugin_from_folder(shipped_model_folder(args.model))
     counts = dict.fromkeys(("takes", "bach_open", "open", "same", "third", "close",
-                            "strays", "short_rests", "parallels", "clashes", "bach_clashes"), 0)
+                            "strays", "short_rests", "parallels", "clashes", "bach_clashes",
+                            "crossed"), 0)
     for piece in load_jsb(args.data, args.split)[: args.pieces]:
         bach = chorale_to_song(tokens_to_chorale(piece.tokens))
         soprano = bach.with_tracks([bach.tracks[0]])
@@ -80,6 +98,7 @@ def main() -> int:
                 0 < b.start - a.end < bach.ppq and any(n.start <= a.end < n.end for n in tune)
                 for t in song.tracks[1:] for a, b in pairwise(t.notes))
             counts["parallels"] += len(written_parallels(song, take.new_notes))
+            counts["crossed"] += crossings(song)
             key = context_key(take.before, take.mask)  # what the model read
             counts["clashes"] += written_clashes(song, take.new_notes, key)
             counts["bach_clashes"] += written_clashes(
@@ -95,6 +114,7 @@ def main() -> int:
     print(f"  rests under a beat in a lower voice where the soprano sings: "
           f"{counts['short_rests']}")
     print(f"  parallel 5ths/8ves (take warnings' reading): {counts['parallels']}")
+    print(f"  voices crossed at an onset: {counts['crossed']}")
     print(f"  chromatic clashes (16ths): {counts['clashes']}   (Bach {counts['bach_clashes']})")
     return 0
 

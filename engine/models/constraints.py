@@ -306,7 +306,14 @@ def _open(lane_allowed: np.ndarray, cell_ticks: np.ndarray, editable: np.ndarray
     chord[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = np.isin(pitches % 12, list(pcs))
     under = chord.copy()
     under[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] &= pitches <= opening.below
-    for tones in (under, chord):  # below the soprano if the voice's range allows
+    # Another tone of the chord under her before the voice's own over her: a crossed
+    # first chord is heard before any doubling is.
+    any_under = np.zeros_like(chord)
+    any_under[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = (
+        np.isin(pitches % 12, list(opening.chord)) & (pitches <= opening.below))
+    if role == "bass":
+        any_under[:] = False
+    for tones in (under, any_under, chord):  # below the soprano if the voice's range allows
         strike = lane_allowed[at[0]] & tones
         if strike.any():
             lane_allowed[at[0]] = strike
@@ -554,8 +561,7 @@ def build_problem(
     # A chorale opens on I (or V): the bass among the voices takes the root, the highest
     # other voice the third unless the melody has it, the rest the root or the fifth.
     opening_bass = _written_bass([song.track(t) for t in voices]) if opening else None
-    opening_third = max((t for t in voices if t != opening_bass), default=None,
-                        key=lambda t: _part_middle(song.track(t))) if (
+    opening_third = _opening_third_voice(song, voices, opening_bass, opening, melody) if (
         opening is not None and not opening.melody_third) else None
     for lane, track_id in enumerate(encoded.lane_tracks):
         if track_id not in write:
@@ -1134,6 +1140,21 @@ def _approach_dominant(lane_allowed: np.ndarray, cell_ticks: np.ndarray,
 def _thirds(cadence: Cadence) -> set[int]:
     """The pitch classes of the cadence chord's third (in minor, either)."""
     return cadence.chord & {(cadence.tonic + 3) % 12, (cadence.tonic + 4) % 12}
+
+
+def _opening_third_voice(song: Song, voices: Collection[int], bass: int | None,
+                         opening: Opening, melody: Track | None) -> int | None:
+    """The voice that takes the opening chord's third: the highest one other than the
+    bass whose range has the third at or below the soprano's first note, else the highest
+    (hymn34's alto, G3–D5, has no F under a soprano's D4: given the third, it opened on
+    F4 over her; the tenor's F3 keeps them in order)."""
+    others = sorted((t for t in voices if t != bass),
+                    key=lambda t: -_part_middle(song.track(t)))
+    for track_id in others:
+        lo, hi = track_register(song, track_id, melody)
+        if any(p % 12 == opening.third for p in range(lo, min(hi, opening.below) + 1)):
+            return track_id
+    return others[0] if others else None
 
 
 def _part_middle(track: Track) -> float:

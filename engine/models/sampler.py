@@ -668,7 +668,7 @@ class _Window:
             if self.avoid_parallels and s < last_pass:
                 self._defer_parallels(grid, idx[chosen], conf[chosen])
                 if self.voice_order is not None:
-                    self._defer_crossings(grid, idx[chosen], conf[chosen])
+                    self._defer_crossings(grid, idx[chosen], conf[chosen], cells)
                 if self.clashes is not None:
                     self._defer_clashes(grid, idx[chosen], conf[chosen])
             # Passes after the last step redraw a few re-masked cells: no progress made.
@@ -857,13 +857,20 @@ class _Window:
                     flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
                     break
 
-    def _defer_crossings(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray) -> None:
-        """Re-mask the less confident new cell of each pair of voices drawn crossed in this
-        step (each was legal against the cells decided before it, not against the other):
-        a later pass redraws it against its neighbour (:func:`crossing_motion`)."""
+    def _defer_crossings(self, grid: np.ndarray, new: np.ndarray, conf: np.ndarray,
+                         written: np.ndarray) -> None:
+        """Re-mask one cell of each pair of voices crossed after this step, so a later pass
+        redraws it against its neighbour (:func:`crossing_motion`): of two new cells (each
+        was legal against the cells decided before it, not against the other) the less
+        confident; of a new cell crossing a neighbour decided before, the neighbour where
+        this decode wrote it (``written``, flat cells). The new cell crossed only because
+        its own constraints left it no note in order (an opening alto held to the third
+        B3 under a tenor already on D4): the neighbour, redrawn, can still go under it."""
         width = grid.shape[1]
         rank = np.full(grid.size, np.inf)
         rank[new] = conf
+        ours = np.zeros(grid.size, dtype=bool)
+        ours[written] = True
         flat = grid.reshape(-1)
         pitch = sounding_pitches(self._padded(self._motion_view(grid)))[:, 1:-1]
         order = self.voice_order
@@ -873,8 +880,11 @@ class _Window:
             crossed = np.flatnonzero((pitch[upper] >= 0) & (pitch[lower] >= 0)
                                      & (pitch[upper] < pitch[lower]))
             for c in crossed:
-                cells = [x for x in (upper * width + c, lower * width + c)
-                         if np.isfinite(rank[x])]
+                pair = (upper * width + c, lower * width + c)
+                cells = [x for x in pair if np.isfinite(rank[x])]
+                if len(cells) == 1:
+                    cells = [x for x in pair if x not in cells and ours[x]
+                             and flat[x] != vocab.MASK] or cells
                 if cells:
                     flat[min(cells, key=lambda x: rank[x])] = vocab.MASK
 
@@ -953,6 +963,7 @@ class _Window:
                 both &= ~off_shape(padded, lane, col, self.groups, self.shapes)
         # Voice leading reads the holds and rests already certain (_motion_view).
         seen = self._padded(self._motion_view(grid))
+        structure = both.copy()  # before the voice leading's own rules
         if self.avoid_parallels:
             onsets, hold, rest = parallel_motion(seen, lane, col)
             both[:, vocab.ONSET : vocab.DRUM] &= ~onsets
@@ -960,13 +971,18 @@ class _Window:
             both[:, vocab.REST] &= ~rest
         if self.voice_order is not None:  # voices keep their order (no crossing)
             onsets, hold = crossing_motion(seen, lane, col, self.voice_order)
-            ordered = both.copy()
-            ordered[:, vocab.ONSET : vocab.DRUM] &= ~onsets
-            ordered[:, vocab.HOLD] &= ~hold
-            # Where keeping the order leaves nothing, a voice crosses rather than move in
-            # parallels: three voices left on one D, the tenor's only other way out was
-            # the octave with the alto into the last chord (a docs QA's harmonize).
-            both = np.where(ordered.any(-1, keepdims=True), ordered, both)
+            crossed = np.zeros_like(both)
+            crossed[:, vocab.ONSET : vocab.DRUM] = onsets
+            crossed[:, vocab.HOLD] = hold
+            ordered, in_order = both & ~crossed, structure & ~crossed
+            # Where keeping the order and shunning parallels leaves nothing, a parallel
+            # slips through (said as such by the take's warnings) before a voice crosses
+            # (heard, and said by nothing): hymn34's alto went over the soprano's C♯4.
+            # Only where the order itself leaves nothing does a voice cross: three voices
+            # left on one D, the tenor's only other way out was the octave with the alto
+            # into the last chord (a docs QA's harmonize).
+            both = np.where(ordered.any(-1, keepdims=True), ordered,
+                            np.where(in_order.any(-1, keepdims=True), in_order, both))
         if self.clashes is not None:  # no false relation, unless nothing else is left
             onsets, hold = clash_motion(seen, lane, col, self.clashes, self.voice_order >= 0)
             free = both.copy()

@@ -103,22 +103,43 @@ def crossing_motion(padded: np.ndarray, lane: np.ndarray, col: np.ndarray,
     if len(voices) < 2:
         return onsets, hold
     by_rank = voices[np.argsort(order[voices])]  # lanes from the top voice down
-    here = pitch[by_rank][:, col + 1]  # (V, m): each voice's pitch in each cell's column
-    sounds = here >= 0
     rows = np.arange(len(by_rank))[:, None]
     rank = order[lane][None, :]
     m = np.arange(len(lane))
-    # The nearest voice above (below) that sounds in each cell's column, if any.
-    up_row = np.where(sounds & (rows < rank), rows, -1).max(0)
-    down_row = np.where(sounds & (rows > rank), rows, len(by_rank)).min(0)
-    up = np.where(up_row >= 0, here[np.maximum(up_row, 0), m], vocab.N_PITCHES)
-    down = np.where(down_row < len(by_rank),
-                    here[np.minimum(down_row, len(by_rank) - 1), m], -1)
+
+    def bounds(at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pitches of the nearest voices above and below that sound in padded
+        column ``at`` of each cell (none: past the top, under the bottom)."""
+        here = pitch[by_rank][:, at]  # (V, m)
+        sounds = here >= 0
+        up_row = np.where(sounds & (rows < rank), rows, -1).max(0)
+        down_row = np.where(sounds & (rows > rank), rows, len(by_rank)).min(0)
+        up = np.where(up_row >= 0, here[np.maximum(up_row, 0), m], vocab.N_PITCHES)
+        down = np.where(down_row < len(by_rank),
+                        here[np.minimum(down_row, len(by_rank) - 1), m], -1)
+        return up, down
+
+    up, down = bounds(col + 1)
+    # An onset (or a hold) sounds on through the holds already drawn after it: it keeps
+    # its order there too (holds drawn first let an alto's D4 struck later run on over
+    # the soprano's next note, C♯4; a hold drawn between an alto's G♯4 and its later
+    # holds ran it over her F♯4).
+    at = col + 2
+    held = np.ones(len(lane), dtype=bool)
+    while True:
+        held &= at < padded.shape[1]
+        held[held] &= padded[lane[held], at[held]] == vocab.HOLD
+        if not held.any():
+            break
+        u, d = bounds(np.minimum(at, padded.shape[1] - 1))
+        up = np.where(held, np.minimum(up, u), up)
+        down = np.where(held, np.maximum(down, d), down)
+        at = at + 1
     ranked = order[lane] >= 0
-    p = np.arange(vocab.N_PITCHES)[None, :]
-    onsets = ranked[:, None] & ((p > up[:, None]) | (p < down[:, None]))
     before = pitch[lane, col]  # what a HOLD would keep sounding
     hold = ranked & (before >= 0) & ((before > up) | (before < down))
+    p = np.arange(vocab.N_PITCHES)[None, :]
+    onsets = ranked[:, None] & ((p > up[:, None]) | (p < down[:, None]))
     return onsets, hold
 
 

@@ -979,3 +979,27 @@ def test_a_bar_in_quarter_beats_inside_a_half_note_hymn_keeps_the_hymns_beat():
     loose = beat_figuration(common, ticks)
     assert loose[ticks < 8 * q].all() and not loose[(ticks >= 8 * q) & (ticks < 10 * q)
                                                     & (ticks % q != 0)].any()
+
+
+def test_a_soprano_opening_low_gives_the_third_to_a_voice_that_has_it_under_her():
+    """A choir director's QA: a D-minor hymn opening on D4: the alto, given the third,
+    had no F under her (G3–D5) and opened on F4 over the soprano in seeds 1–4. The tenor
+    takes the F; the alto a D or an A under her."""
+    from engine.score import Mask, Note, Region, Song, Track
+
+    q = 480
+    tune = [62, 65, 69, 67, 65, 64, 62, 62]
+    soprano = Track("Soprano", notes=tuple(Note(p, i * q, q) for i, p in enumerate(tune)))
+    voices = [Track("Alto"), Track("Tenor"), Track("Bass")]
+    song = Song(tracks=(soprano, *voices), ppq=q)
+    mask = Mask.of(Region(frozenset(t.id for t in voices), 0, 8 * q))
+    opening, pcs, _ = _first_cell_pitch_classes(song, mask, voices, "Dm")
+    assert opening.below == 62 and opening.third == 5
+    assert pcs == {"Alto": {2, 9}, "Tenor": {5}, "Bass": {2}}
+    enc = encode(song, GridSpec(), 0, 8 * q, lanes={t.id: 1 for t in song.tracks},
+                 snap_off_grid=True)
+    problem = build_problem(enc, song, mask, [t.id for t in voices], key="Dm",
+                            opening=opening)
+    for t in voices:
+        ok = problem.allowed[enc.lane_tracks.index(t.id), 0, vocab.ONSET:vocab.DRUM]
+        assert np.flatnonzero(ok).max() <= 62, t.name  # at or under her D4

@@ -309,12 +309,13 @@ class HoldLover:
         return logits
 
 
-def test_a_voice_crosses_rather_than_move_in_parallels_where_order_leaves_it_nothing():
+def test_a_parallel_slips_through_rather_than_a_voice_cross_where_order_leaves_nothing():
     # A docs QA's harmonize: alto, tenor and bass left on one D; the alto and tenor go on
     # to D#. The tenor's open 16th may not hold D (octaves with the alto into D#), rest
-    # (a hold follows) or strike anything but D between the alto and bass (order): with
-    # every rule, nothing was left, and dropping them all let the hold — the parallel —
-    # stand. Order gives way first: the tenor strikes a note out of line instead.
+    # (a hold follows) or strike anything but D between the alto and bass (order). A
+    # crossing is heard and said by nothing; a parallel is said by the take's warnings
+    # (a choir director's QA: voices crossed silently). So the order stands: the tenor
+    # holds its D, or strikes it again, between the alto and the bass.
     tokens = np.array([[O(62), H, H, H, O(63)],
                        [O(62), M, H, H, O(63)],
                        [O(62), H, H, H, O(61)]])
@@ -326,5 +327,29 @@ def test_a_voice_crosses_rather_than_move_in_parallels_where_order_leaves_it_not
     out = sample(HoldLover(), np.where(editable, R, tokens), editable, np.full(3, 6),
                  np.arange(5) % 16, pitched, opts, lambda p: None, CancelToken(),
                  voice_order=np.array([0, 1, 2]))
-    assert parallel_pairs(out, contrary=True).tolist() == []
-    assert out[1, 1] == O(57)  # the model's next choice, under the bass
+    assert out[1, 1] in (H, O(62))  # not the model's next choice, A3 under the bass
+    assert parallel_pairs(out, contrary=True).tolist() == [[0, 1, 4]]  # said, not hidden
+
+
+def test_an_onset_keeps_its_order_through_the_holds_drawn_after_it():
+    """A choir director's QA: the alto's holds were drawn before its onset; the D4 struck
+    then ran on over the soprano's next note, C♯4 (hymn34, 8.3)."""
+    from engine.models.voice_leading import crossing_motion
+
+    # Soprano D4 then C#4; the alto's onset (masked) is followed by a hold already drawn.
+    padded = np.array([[R, O(62), O(61), H, R],
+                       [R, M, H, H, R]])
+    onsets, hold = crossing_motion(padded, np.array([1]), np.array([0]), np.array([0, 1]))
+    assert onsets[0, 62] and not onsets[0, 61]  # D4 would cross her C#4 on the hold
+    assert not hold[0]
+
+
+def test_a_hold_keeps_its_order_through_the_holds_drawn_after_it():
+    """A hold drawn between an alto's G♯4 and its later holds ran it over the soprano's
+    F♯4 (benchmarks/bench_chorale.py, valid chorale 4, seed 2)."""
+    from engine.models.voice_leading import crossing_motion
+
+    padded = np.array([[R, O(70), O(70), O(66), R],
+                       [R, O(68), M, H, R]])
+    _, hold = crossing_motion(padded, np.array([1]), np.array([1]), np.array([0, 1]))
+    assert hold[0]  # G#4 held on would sound over her F#4
