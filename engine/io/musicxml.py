@@ -1018,9 +1018,11 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
                     element.tie = m21tie.Tie("start" if begins else "stop" if ends
                                              else "continue")
                 if notated and not drums:
+                    here = bar.offset + piece_at
                     _notate_marks(element, [notated[k] for p in reversed(chord.pitches)
                                             if (k := (chord.start, p)) in notated],
-                                  first=begins, last=ends)
+                                  first=begins, last=ends,
+                                  span=(here, here + piece_length))
                 container.coreInsert(float(piece_at), element)
                 if piece_at.denominator % 3 == 0 or piece_length.denominator % 3 == 0:
                     m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
@@ -1199,16 +1201,24 @@ def _one_value(length: Fraction) -> bool:
                for plain in (length, length * 2 / 3, length * 4 / 7))
 
 
-def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bool) -> None:
+def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bool,
+                  span: tuple[Fraction, Fraction] | None = None) -> None:
     """Write the lyric (the top note's, of a chord) under ``element`` where it is a note's
-    ``first`` piece, and a fermata over it where it is the ``last`` of one that has one."""
+    ``first`` piece, and a fermata over it where it is the ``last`` of one that has one —
+    or, for a note held on past the close it was held under, the piece sounding at that
+    close's end (``span``: the piece's start and end, in quarters)."""
     from music21 import expressions, note
 
     lyric = next((m.lyric for m in marks if m.lyric is not None), None)
     if first and lyric is not None:  # raw: a syllable's own hyphen is no <syllabic>
         element.lyrics.append(note.Lyric(lyric.text, number=1, syllabic=lyric.syllabic,
                                          applyRaw=True))
-    if last and any(m.fermata for m in marks):
+    def over(m: _Notated) -> bool:
+        if m.fermata_end is None or span is None:
+            return last
+        return span[0] < m.fermata_end <= span[1] or (last and m.fermata_end > span[1])
+
+    if any(m.fermata and over(m) for m in marks):
         fermata = expressions.Fermata()
         fermata.type = "upright"  # music21's default is "inverted", drawn under the staff
         element.expressions.append(fermata)
@@ -1641,17 +1651,22 @@ class _Notated:
 
     lyric: Lyric | None
     fermata: bool
+    # Where a note held under another part's fermata sounds on past it: the quarter the
+    # close ends at, whose piece the fermata goes over (None: the note's last piece).
+    fermata_end: Fraction | None = None
 
 
-def held_under_fermatas(song: Song) -> set[int]:
-    """The ids of the notes the export gives a fermata besides their own: those of the
-    other pitched parts that sound at the end of a note with one — struck with it or held
-    into its end, ending with it or later — so every singer of a chorale sees the hold
-    the melody has (a choir director's A, T and B parts had none). The song keeps its
-    fermatas as they are."""
+def held_under_fermatas(song: Song) -> dict[int, int]:
+    """The notes the export gives a fermata besides their own, by id: those of the other
+    pitched parts that sound at the end of a note with one — struck with it or held into
+    its end, ending with it or later — so every singer of a chorale sees the hold the
+    melody has (a choir director's A, T and B parts had none); each with the tick that
+    close ends at, where its fermata goes (not over the last of a note tied on past it:
+    bwv269's bass had its fermata in bar 9, two bars after the soprano's). The song keeps
+    its fermatas as they are."""
     closes = [(i, n.start, n.end) for i, t in enumerate(song.tracks) if not t.is_drum
               for n in t.notes if n.fermata]
-    held: set[int] = set()
+    held: dict[int, int] = {}
     for i, track in enumerate(song.tracks):
         if track.is_drum or not track.notes or not closes:
             continue
@@ -1665,12 +1680,14 @@ def held_under_fermatas(song: Song) -> set[int]:
             # latest back to the longest's reach
             hi = bisect.bisect_right(starts, max(end - 1, start))
             lo = bisect.bisect_left(starts, end - longest)
-            held.update(n.id for n in notes[lo:hi] if n.end >= end and not n.fermata)
+            for n in notes[lo:hi]:
+                if n.end >= end and not n.fermata:
+                    held[n.id] = min(held.get(n.id, end), end)  # the first close it holds
     return held
 
 
 def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
-            held: set[int] = frozenset(),
+            held: Mapping[int, int] | None = None,
             straight: Mapping[int, tuple[int, int]] | None = None,
             grid: _BeatGrid | None = None,
             ) -> tuple[list[_Chord], int, dict[tuple[Fraction, int], str],
@@ -1702,8 +1719,11 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
         key = (start, n.pitch)
         if names is not None and not track.is_drum:
             spelt.setdefault(key, names.spelling(n))
-        if n.lyric is not None or n.fermata or n.id in held:
-            notated.setdefault(key, _Notated(n.lyric, n.fermata or n.id in held))
+        close = (held or {}).get(n.id)
+        if n.lyric is not None or n.fermata or close is not None:
+            past = close is not None and not n.fermata and n.end > close
+            notated.setdefault(key, _Notated(n.lyric, n.fermata or close is not None,
+                                             grid.at(clock.at(close)) if past else None))
         if key in lengths:  # the same pitch twice at one start: one note, the longer
             merged += 1
             length = max(length, lengths[key])

@@ -859,12 +859,15 @@ class PhraseEdges:
     music comes in again (a phrase's pickup: the written voices strike with it); ``sung``,
     the rest of that first note, and ``closes``, where a long last note before a breath
     starts (they sound there: strike or go on, no rest); ``held``, the rest of that long
-    note (they hold the chord: one chord under a fermata)."""
+    note (they hold the chord: one chord under a fermata); ``releases``, the cell just
+    after a fermata's close, where they let go with the melody (strike or rest, no
+    hold)."""
 
     entries: np.ndarray
     sung: np.ndarray
     closes: np.ndarray
     held: np.ndarray
+    releases: np.ndarray
 
 
 def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray,
@@ -883,7 +886,7 @@ def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray,
     director's QA heard 2–4 new lower-voice notes under a fermata followed at once by the
     next phrase's pickup, in 5 of 5 takes."""
     T = len(breaths)
-    entries, sung, closes, held = (np.zeros(T, dtype=bool) for _ in range(4))
+    entries, sung, closes, held, releases = (np.zeros(T, dtype=bool) for _ in range(5))
     begins = breaths & ~np.r_[False, breaths[:-1]]  # a breath's first cell
     after = ~breaths & np.r_[False, breaths[:-1]]  # the cell after a breath
     # Within a 16th of it: a dotted half played detached (1,430 ticks of 1,440) is one.
@@ -905,7 +908,13 @@ def phrase_edges(song: Song, kept: KeptMusic, breaths: np.ndarray,
         if a < b and (breath or closes_alone(note)):
             closes[a] = True
             held[a + 1 : b] = True
-    return PhraseEdges(entries, sung, closes, held)
+            # Under a fermata the voices let go with her: bwv269's bass held a G3 on
+            # through the soprano's fermata and the next phrase's pickup (a choir
+            # director's QA). (A long note without one: a JSB chorale's voices may tie
+            # over; letting go there too cost bench_chorale.py a parallel.)
+            if note.fermata:
+                releases[b : b + 1] = True
+    return PhraseEdges(entries, sung, closes, held, releases)
 
 
 def _phrase(allowed: np.ndarray, edges: PhraseEdges) -> None:
@@ -928,6 +937,7 @@ def _phrase(allowed: np.ndarray, edges: PhraseEdges) -> None:
     keep(edges.entries, strike)
     keep(edges.sung | edges.closes, sound)
     keep(edges.held, hold)
+    keep(edges.releases & ~edges.held, ~hold)
 
 
 BASS_CHORD_MIN = 2  # pitch classes the other parts must sound for a bar to have a chord

@@ -727,3 +727,26 @@ def test_a_straight_song_is_written_as_before_with_no_swing_mark(monkeypatch):
     assert not any(b"swing" in data.lower() for data in written)
     monkeypatch.setattr(musicxml, "part_swings", lambda song: {})
     assert written == [musicxml_bytes(song)[0] for song in songs]
+
+
+def _fermata_bars(data: bytes) -> dict[str, list[str]]:
+    """Per part name, the numbers of the measures with a fermata on a note."""
+    root = ET.fromstring(data)
+    names = {p.get("id"): p.findtext("part-name") for p in root.iter("score-part")}
+    return {names[part.get("id")]: [m.get("number") for m in part.iter("measure")
+                                    for n in m.iter("note") if n.find(".//fermata") is not None]
+            for part in root.iter("part")}
+
+
+def test_a_note_held_on_past_a_fermata_has_it_where_the_sopranos_is():
+    """A choir director's QA: bwv269's bass held its G3 from bar 7 into bar 9, through the
+    soprano's fermata; the export put the bass's fermata on its last tied note, in bar 9,
+    while S, A and T had theirs in bar 7."""
+    bar = 1920
+    soprano = Track("Soprano", program=52, notes=(
+        Note(67, 0, bar, fermata=True), Note(69, bar, bar), Note(71, 2 * bar, bar)))
+    alto = Track("Alto", program=52, notes=(Note(62, 0, bar), Note(64, bar, 2 * bar)))
+    bass = Track("Bass", program=52, notes=(Note(43, 0, 3 * bar),))  # held to bar 3
+    song = Song((soprano, alto, bass), ppq=480)
+    bars = _fermata_bars(musicxml_bytes(song)[0])
+    assert bars == {"Soprano": ["1"], "Alto": ["1"], "Bass": ["1"]}

@@ -754,6 +754,9 @@ def test_the_voices_hold_under_a_fermata_followed_at_once_by_the_next_pickup():
         first = int(np.flatnonzero(ticks == held.start)[0])
         assert not allowed[first, vocab.REST]  # struck with it (or held into it)
         assert allowed[ticks == BAR, vocab.ONSET:].any()  # the pickup: free again
+        # ... and let go with her: bwv269's bass held a G3 through the fermata and the
+        # next phrase's pickup (a choir director's QA).
+        assert not allowed[ticks == BAR, vocab.HOLD].any()
 
 
 def test_a_short_rest_a_kept_voice_singing_or_no_voice_part_leave_the_voices_free():
