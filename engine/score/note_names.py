@@ -8,7 +8,9 @@ model's — in a song with spelt notes is named, in this order:
 1. by the notes around it that have a spelling, in every pitched track
    (:data:`NEIGHBOURHOOD_BEATS` either side of its onset), so a harmony written under a
    melody spells as the melody does: the same pitch class spelt nearby, its spelling (the
-   melody's B♭ ⇒ the alto's B♭); else a spelt note a fifth from one of its two names,
+   melody's B♭ ⇒ the alto's B♭); else, in a minor key, a raised 6th, 7th or 3rd as the
+   sharp of the scale's letter (:func:`~.spelling.minor_raised_spelling`: C♯ in D minor,
+   not D♭ against a B♭ and an F); else a spelt note a fifth from one of its two names,
    that name (E♭ next to a B♭, D♯ next to a G♯ or an A♯), the name with more of them;
 2. else by its chord: the notes sounding with it in any track that are named already
    (their own spellings, white keys, black keys named before it), the name that keeps
@@ -20,7 +22,7 @@ model's — in a song with spelt notes is named, in this order:
 
 Without a spelt note in the song (a MIDI file, a new song) every note is named by the
 key, as before. On music21's Bach chorales, the lower parts named so with the soprano's
-spellings kept, 99.32% of 19,541 black keys are as Bach wrote them (99.29% by rule 1
+spellings kept, 99.43% of 19,541 black keys are as Bach wrote them (99.29% by rule 1
 alone, 99.06% by the key; rules 2-3 also in songs of no spellings: 99.64%; the line
 before the chord: 98.08%: benchmarks/bench_spelling.py); Psalm 43 harmonized in F
 major had G♯ in C–E♭–G♯ (choir director's QA).
@@ -35,6 +37,7 @@ from .song import Note, Song
 from .spelling import (
     FLAT_NAMES,
     NOTE_NAMES,
+    minor_raised_spelling,
     spelled_name,
     spelling_fifths,
     spelling_of,
@@ -219,6 +222,9 @@ class NoteNames:
         same = [s for s in around if s.pitch_class == pc]
         if same:  # the nearest (the earlier of two as near)
             return min(same, key=lambda s: (abs(s.start - tick), s.start)).spelling
+        raised = minor_raised_spelling(pitch, self.song.key_at(tick))
+        if raised is not None:  # a minor key's raised 6th, 7th or 3rd: its sharp
+            return raised
         sharp, flat = NOTE_NAMES[pc], FLAT_NAMES[pc]
         votes = [sum(abs(s.fifths - spelling_fifths(name)) == 1 for s in around)
                  for name in (sharp, flat)]

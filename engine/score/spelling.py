@@ -119,6 +119,26 @@ def spelling_of(pitch: int, key: str | None = None, prefer: int = 0) -> str:
     return _black_key_names(pitch % 12, key, prefer)[pitch % 12]
 
 
+# A minor key's notes raised from its natural minor: the 6th and 7th (melodic and harmonic
+# minor, the leading tone) and the 3rd (a Picardy third, V of iv). A black key there is
+# always the sharp of the scale's letter (C♯ in D minor, F♯ and G♯ in A minor), whatever
+# its chord: a D minor hymn's alto C♯ against B♭ and F was exported as D♭ (a choir
+# director's QA). Where the scale's letter is flat, the raised note is a white key.
+_MINOR_RAISED = frozenset({4, 9, 11})
+
+
+def minor_raised_spelling(pitch: int, key: str | None) -> str | None:
+    """The name of ``pitch`` where it is a black key ``key`` (a minor key) raises from its
+    natural minor (:data:`_MINOR_RAISED`): its sharp; None elsewhere."""
+    if key is None:
+        return None
+    tonic, minor = tonic_of(key)
+    pc = pitch % 12
+    if not minor or NOTE_NAMES[pc] == FLAT_NAMES[pc] or (pc - tonic) % 12 not in _MINOR_RAISED:
+        return None
+    return NOTE_NAMES[pc]
+
+
 SHARPS_ORDER = "FCGDAEB"  # the order sharps enter a key signature; flats go backwards
 
 

@@ -234,3 +234,26 @@ def test_the_nearest_spelling_of_a_pitch_class_wins():
     assert names.spelling_at(58, 3 * Q) == "Bb"
     assert names.name_of_id(melody.notes[1].id) == "Bb4"
     assert names.name_of_id(new_note_id()) is None
+
+
+@pytest.mark.parametrize(("key", "spelt", "chord", "raised", "names"), [
+    # D minor: the alto's C# against the soprano's Bb and F (a choir director's QA:
+    # exported as Db), and F#, the major 3rd, against them too.
+    ("Dm", "Bb", (65, 57), (61, 54), ("C#", "F#")),
+    # A minor: G# (the leading tone) and F# (the raised 6th) against an F, C and A.
+    ("Am", "Bb", (65, 57), (68, 66), ("G#", "F#")),
+    # C minor: its raised 6th and 7th are white keys, A and B natural; its Eb stays Eb.
+    ("Cm", "Eb", (67, 60), (69, 71), ("A", "B")),
+])
+def test_a_minor_keys_raised_6th_and_7th_are_spelt_as_its_sharps(key, spelt, chord, raised,
+                                                                  names):
+    pitch = 70 if spelt == "Bb" else 75
+    soprano = Track("Soprano", notes=(Note(pitch, 0, 2 * Q, spelling=spelt),))
+    lower = Track("Alto", notes=tuple(Note(p, 0, 2 * Q) for p in chord))
+    new = Track("Tenor", notes=(Note(raised[0], 0, Q), Note(raised[1], Q, Q)))
+    song = _song(soprano, lower, new, keys=(KeySignature(0, key),))
+    assert tuple(NoteNames(song).spelling(n) for n in new.notes) == names
+    if key == "Cm":
+        flat = Track("Tenor", notes=(Note(68, 0, Q),))  # Ab: in the scale, as it was
+        assert NoteNames(_song(soprano, lower, flat, keys=(KeySignature(0, key),))
+                         ).spelling(flat.notes[0]) == "Ab"
