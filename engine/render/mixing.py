@@ -21,11 +21,25 @@ from engine.score import Song, Track, listed, track_labels
 
 CEILING_DBFS = -1.0
 CEILING = 10 ** (CEILING_DBFS / 20)
-# A rehearsal mix (a choir's learning track): its own part as in the mix, the others this
-# much quieter behind it (the convention's -8 to -10 dB), the own part balanced a little
-# to the left and the others as much to the right, so an ear can follow either.
+# A rehearsal mix (a choir's learning track): its own part as in the mix, the others
+# turned down behind it until the part stands REHEARSAL_MARGIN_DB over them all together
+# (RMS, where it sings), the own part balanced a little to the left and the others as
+# much to the right, so an ear can follow either. A fixed cut of 9 dB (the convention's
+# -8 to -10) left a quiet part level with the rest: a bass's mix had the bass 0.1 dB
+# under the other three, the soprano's had her 6.4 dB over them (a choir director's QA).
+REHEARSAL_MARGIN_DB = 6.0
+# The others' cut stays within these (never louder than 3 dB under the mix, never so far
+# down that the harmony is lost); REHEARSAL_OTHERS_DB where the part is silent.
+REHEARSAL_OTHERS_RANGE_DB = (-24.0, -3.0)
 REHEARSAL_OTHERS_DB = -9.0
 REHEARSAL_PAN = 0.3
+# Where a part sings, for its level: blocks of this many frames whose mean square is over
+# REHEARSAL_SUNG (-60 dBFS RMS); its rests and the song's silences do not count.
+REHEARSAL_BLOCK = 2048
+REHEARSAL_SUNG = 1e-6
+# A count-in's click this far under the music's peak in a rehearsal mix, at most (a
+# soprano's mix clicked at -3.2 dBFS before music peaking at -7.3: a choir director's QA).
+COUNT_IN_UNDER_DB = 3.0
 SQRT2 = float(np.sqrt(2))
 DC_STRETCH = 1 << 12  # 5 ms blocks: 20 s of audio a pass
 
@@ -60,13 +74,46 @@ def apply_volume_pan(audio: np.ndarray, track: Track) -> np.ndarray:
     return audio * np.array([volume * left, volume * right], np.float32)
 
 
-def rehearsal_mix(heard: np.ndarray, own: np.ndarray) -> np.ndarray:
+def sung_energies(heard: np.ndarray, own: np.ndarray) -> tuple[float, float]:
+    """The summed squares of a part's stem ``own`` and of the others (``heard`` less it)
+    over the blocks of :data:`REHEARSAL_BLOCK` frames where the part sings (its mean
+    square over :data:`REHEARSAL_SUNG`): what :func:`rehearsal_others_db` weighs."""
+    n = len(own) // REHEARSAL_BLOCK * REHEARSAL_BLOCK
+    mine = np.square(own[:n], dtype=np.float64).reshape(-1, REHEARSAL_BLOCK * 2).sum(1)
+    rest = np.square(heard[:n] - own[:n], dtype=np.float64).reshape(
+        -1, REHEARSAL_BLOCK * 2).sum(1)
+    sung = mine > REHEARSAL_SUNG * REHEARSAL_BLOCK * 2
+    return float(mine[sung].sum()), float(rest[sung].sum())
+
+
+def rehearsal_others_db(own_energy: float, others_energy: float) -> float:
+    """The others' gain (dB) in a part's rehearsal mix: the part :data:`REHEARSAL_MARGIN_DB`
+    over them all together, from their energies where it sings (:func:`sung_energies`),
+    within :data:`REHEARSAL_OTHERS_RANGE_DB`; :data:`REHEARSAL_OTHERS_DB` where the part
+    is silent or alone."""
+    if own_energy <= 0 or others_energy <= 0:
+        return REHEARSAL_OTHERS_DB
+    stands = 10 * float(np.log10(own_energy / others_energy))  # the part over the rest
+    low, high = REHEARSAL_OTHERS_RANGE_DB
+    return float(np.clip(stands - REHEARSAL_MARGIN_DB, low, high))
+
+
+def count_in_gain(click_peak: float, music_peak: float) -> float:
+    """The gain that sets a count-in's click :data:`COUNT_IN_UNDER_DB` under the peak of
+    the music after it (never up)."""
+    if click_peak <= 0:
+        return 1.0
+    return min(1.0, music_peak * 10 ** (-COUNT_IN_UNDER_DB / 20) / click_peak)
+
+
+def rehearsal_mix(heard: np.ndarray, own: np.ndarray,
+                  others_db: float = REHEARSAL_OTHERS_DB) -> np.ndarray:
     """A piece of a rehearsal mix of one part, from the same frames of the mix as heard
     (every audible stem summed at unity, ``own`` among them) and of that part's stem:
-    the others :data:`REHEARSAL_OTHERS_DB` quieter, the part :data:`REHEARSAL_PAN` left of
-    where it was, the others as far right (a balance: the near side passes, the far one
-    is turned down). Before the headroom gain."""
-    others = np.float32(10 ** (REHEARSAL_OTHERS_DB / 20))
+    the others ``others_db`` quieter (:func:`rehearsal_others_db`), the part
+    :data:`REHEARSAL_PAN` left of where it was, the others as far right (a balance: the
+    near side passes, the far one is turned down). Before the headroom gain."""
+    others = np.float32(10 ** (others_db / 20))
     far = np.float32(1 - REHEARSAL_PAN)
     out = heard - own
     out *= others * np.array([far, 1], np.float32)

@@ -372,8 +372,9 @@ def render_files(
 
     ``rehearsal_dir``: a choir's learning tracks, ``"Rehearsal - Alto.wav"`` for each
     pitched track heard in the mix (:func:`~.files.rehearsal_names`): the mix as heard,
-    the part as loud as in it, the others :data:`~.mixing.REHEARSAL_OTHERS_DB` quieter
-    behind it, the part a little left and the others right (:func:`~.mixing.rehearsal_mix`).
+    the part as loud as in it, the others turned down behind it until it stands
+    :data:`~.mixing.REHEARSAL_MARGIN_DB` over them (:func:`~.mixing.rehearsal_others_db`),
+    the part a little left and the others right (:func:`~.mixing.rehearsal_mix`).
     Each is as long as the mix and takes its gain unless it would clip at it (then its
     own, to the ceiling: :func:`~.mixing.headroom_gains`), preceded by ``count_in`` bars
     of click when asked (:func:`~.clicks.start_count_in`: a pickup is part of the last).

@@ -268,13 +268,37 @@ def rehearsal_pieces(heard: np.ndarray, raw: Path, frames: int,
                      chunk: int = 1 << 18) -> Callable[[], Iterator[np.ndarray]]:
     """The rehearsal mix of the part kept in ``raw`` (``frames`` finished float32 frames),
     a chunk at a time, before the headroom gain (:func:`~.mixing.rehearsal_mix`, from
-    ``heard``, the mix as heard at unity); ``lead``: a count-in's audio, the music
-    starting ``lead_frames`` into the file (what rings past that sounds over its start)."""
+    ``heard``, the mix as heard at unity, the others turned down as far as the part's own
+    level asks: :func:`~.mixing.rehearsal_others_db`); ``lead``: a count-in's audio, the
+    music starting ``lead_frames`` into the file (what rings past that sounds over its
+    start), set under the music's peak (:func:`~.mixing.count_in_gain`)."""
+    chunk = max(chunk // mixing.REHEARSAL_BLOCK, 1) * mixing.REHEARSAL_BLOCK
+    energies = np.zeros(2)
+    own = np.zeros((chunk, 2), np.float32)
+    with open(raw, "rb") as f:  # a first pass: the part's level against the others'
+        for a in range(0, min(frames, len(heard)), chunk):
+            b = min(a + chunk, frames, len(heard))
+            _read_at(f, a, own[: b - a])
+            energies += mixing.sung_energies(heard[a:b], own[: b - a])
+    others_db = mixing.rehearsal_others_db(*energies)
+
+    def music() -> Iterator[np.ndarray]:
+        with open(raw, "rb") as f:
+            for a in range(0, len(heard), chunk):
+                b = min(a + chunk, len(heard))
+                part = own[: b - a]
+                part[:] = 0
+                if a < frames:
+                    _read_at(f, a, part[: min(b, frames) - a])
+                yield mixing.rehearsal_mix(heard[a:b], part, others_db)
+
     lead = np.zeros((0, 2), np.float32) if lead is None else lead
+    if len(lead):
+        music_peak = max((mixing.peak(p) for p in music()), default=0.0)
+        lead = lead * np.float32(mixing.count_in_gain(mixing.peak(lead), music_peak))
     total = lead_frames + len(heard)
 
     def pieces() -> Iterator[np.ndarray]:
-        own = np.zeros((chunk, 2), np.float32)
         with open(raw, "rb") as f:
             for start in range(0, total, chunk):
                 n = min(chunk, total - start)
@@ -286,7 +310,7 @@ def rehearsal_pieces(heard: np.ndarray, raw: Path, frames: int,
                     part[:] = 0
                     if a < frames:
                         _read_at(f, a, part[: min(b, frames) - a])
-                    out[first - start:] = mixing.rehearsal_mix(heard[a:b], part)
+                    out[first - start:] = mixing.rehearsal_mix(heard[a:b], part, others_db)
                 if start < len(lead):
                     m = min(n, len(lead) - start)
                     out[:m] += lead[start:start + m]

@@ -187,8 +187,9 @@ class ExportAudioDialog(QDialog):
         self.rehearsal.setChecked(rehearsal)
         self.rehearsal.setToolTip(
             "A choir's learning tracks, in rehearsal/: for each part heard in the mix, "
-            "“Rehearsal - Alto.wav” etc., the mix with that part forward (the others "
-            "9 dB quieter behind it, the part a little left and the rest right)")
+            "“Rehearsal - Alto.wav” etc., the mix with that part forward (6 dB over the "
+            "others together, however quiet it is; the part a little left and the rest "
+            "right)")
         self.count_in = QCheckBox("One bar of count-in", self)
         self.count_in.setChecked(count_in)
         self.count_in.setToolTip("A bar of click before the music of each rehearsal mix "

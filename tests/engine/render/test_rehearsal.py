@@ -10,7 +10,15 @@ import soundfile as sf
 from engine.render import RenderError, render_files
 from engine.render.clicks import CLICK_HIGH, CLICK_LOW, start_count_in
 from engine.render.files import rehearsal_names
-from engine.render.mixing import CEILING, REHEARSAL_OTHERS_DB
+from engine.render.mixing import (
+    CEILING,
+    COUNT_IN_UNDER_DB,
+    REHEARSAL_MARGIN_DB,
+    REHEARSAL_OTHERS_DB,
+    REHEARSAL_OTHERS_RANGE_DB,
+    rehearsal_others_db,
+    sung_energies,
+)
 from engine.score import DRUM_CHANNEL, Note, Song, TimeSignature, Track
 
 RATE = 22050
@@ -47,28 +55,54 @@ def read(path):
     return audio
 
 
-def test_each_part_stands_9_db_forward_of_where_it_sits_in_the_mix(tmp_path):
-    report = render_files(choir(), tmp_path / "mix.wav", rehearsal_dir=tmp_path / "learn",
-                          sample_rate=RATE, synth="builtin")
+def test_each_part_stands_the_same_margin_over_the_others_however_loud_it_is(tmp_path):
+    """A choir director's QA: with the others cut a fixed 9 dB, the bass's mix had the
+    bass 0.1 dB under the other three, the soprano's had her 6.4 dB over them. The cut is
+    now each part's own: here a quiet alto (velocity 40) and a loud soprano."""
+    song = choir(drums=False)
+    song = replace(song, tracks=(song.tracks[0], replace(song.tracks[1], notes=tuple(
+        replace(n, velocity=40) for n in song.tracks[1].notes))))
+    report = render_files(song, tmp_path / "mix.wav", tmp_path / "stems",
+                          rehearsal_dir=tmp_path / "learn", sample_rate=RATE,
+                          synth="builtin")
     assert [p.name for p in report.rehearsal_paths] == [
-        "Rehearsal - Soprano.wav", "Rehearsal - Alto.wav"]  # the drums have no part
-    assert report.paths == (tmp_path / "mix.wav", *report.rehearsal_paths)
+        "Rehearsal - Soprano.wav", "Rehearsal - Alto.wav"]
     mix = read(tmp_path / "mix.wav")
+    stems = [read(p) for p in report.stem_paths]
+    cuts = [rehearsal_others_db(*sung_energies(stems[0] + stems[1], s)) for s in stems]
+    # Each part, by its RMS where it sings, the margin over the other, or more where the
+    # cut's limit keeps the others from coming closer (the loud soprano's alto at -3 dB).
+    stands = [10 * np.log10(np.divide(*sung_energies(stems[0] + stems[1], own)))
+              for own in stems]
+    assert cuts[0] == REHEARSAL_OTHERS_RANGE_DB[1] and stands[0] - cuts[0] > 6
+    assert stands[1] - cuts[1] == pytest.approx(REHEARSAL_MARGIN_DB)
+    assert cuts[1] < REHEARSAL_OTHERS_DB - 3  # the quiet alto's others down further
     in_mix = band_db(mix, SOPRANO) - band_db(mix, ALTO)  # the soprano over the alto
+    assert in_mix > 6  # the alto is quiet: 9 dB would not bring it forward
     soprano = read(tmp_path / "learn" / "Rehearsal - Soprano.wav")
     alto = read(tmp_path / "learn" / "Rehearsal - Alto.wav")
     assert len(soprano) == len(alto) == len(mix)
-    forward = -REHEARSAL_OTHERS_DB
-    assert band_db(soprano, SOPRANO) - band_db(soprano, ALTO) == pytest.approx(
-        in_mix + forward, abs=0.1)
-    assert band_db(alto, ALTO) - band_db(alto, SOPRANO) == pytest.approx(
-        -in_mix + forward, abs=0.1)
+    # ... heard so in the files: each part over the other by its cut.
+    for audio, own, other, stands, cut in ((soprano, SOPRANO, ALTO, in_mix, cuts[0]),
+                                           (alto, ALTO, SOPRANO, -in_mix, cuts[1])):
+        assert band_db(audio, own) - band_db(audio, other) == pytest.approx(
+            stands - cut, abs=0.1)
+    assert band_db(alto, ALTO) > band_db(alto, SOPRANO) + 3  # the quiet part forward
     # The part as loud as in the mix (the same gain: nothing here comes near clipping),
     # the others behind it; the part a little to the left, the others to the right.
     own_left, own_right = (band_db(alto[:, [c, c]], ALTO) for c in (0, 1))
     other_left, other_right = (band_db(alto[:, [c, c]], SOPRANO) for c in (0, 1))
     assert own_left == pytest.approx(band_db(mix[:, [0, 0]], ALTO), abs=0.05)
     assert own_left > own_right + 2 and other_right > other_left + 2
+
+
+def test_the_others_cut_follows_the_parts_level_within_its_limits():
+    assert rehearsal_others_db(1.0, 1.0) == pytest.approx(-REHEARSAL_MARGIN_DB)
+    assert rehearsal_others_db(1.0, 10.0) == pytest.approx(-10 - REHEARSAL_MARGIN_DB)
+    low, high = REHEARSAL_OTHERS_RANGE_DB
+    assert rehearsal_others_db(1.0, 1e6) == low  # a whisper: the others kept audible
+    assert rehearsal_others_db(1e6, 1.0) == high  # a shout: the others still behind
+    assert rehearsal_others_db(0.0, 1.0) == REHEARSAL_OTHERS_DB  # a silent part
 
 
 def test_rehearsal_mixes_never_clip_and_keep_the_mixs_level_when_they_can(tmp_path):
@@ -152,9 +186,30 @@ def test_a_count_in_clicks_before_the_music_of_each_rehearsal_mix_only(tmp_path)
         assert len(audio) == lead + len(mix)
         assert np.abs(audio[:lead]).max() > 0.01  # the click
         assert np.abs(audio[:lead // 8]).max() > 0.01  # from the first frames on
+        # The click sits under the music (a choir director's QA: -3.2 dBFS before music
+        # peaking at -7.3).
+        music = np.abs(audio[lead:]).max()
+        assert np.abs(audio[:lead]).max() <= music * 10 ** (-COUNT_IN_UNDER_DB / 20) * 1.01
     plain = render_files(song, rehearsal_dir=tmp_path / "plain", sample_rate=RATE,
                          synth="builtin")
     # After the click has rung out, the music is what it is without a count-in.
     counted = read(report.rehearsal_paths[1])
     same = read(plain.rehearsal_paths[1])
     assert np.allclose(counted[lead + RATE:], same[RATE:], atol=1e-5)
+
+
+@pytest.mark.parametrize("synth", ["builtin", "soundfont"])
+def test_the_metronome_clicks_under_the_music(tmp_path, synth, request):
+    """A choir director's QA: the click peaked over the music it counted (FluidR3: 3.9 dB
+    over a two-part choir at the old fader, 0.8). The studio's metronome (the click track
+    with_metronome adds) peaks under the choir it plays with."""
+    from engine.render.clicks import with_metronome
+
+    font = request.getfixturevalue("soundfont") if synth == "soundfont" else None
+    song = with_metronome(choir(drums=False))
+    report = render_files(song, stems_dir=tmp_path / "stems", sample_rate=RATE,
+                          synth=synth, soundfont=font)
+    stems = {p.stem.split(" - ")[1]: read(p) for p in report.stem_paths}
+    click = stems.pop("Metronome")
+    music = sum(stems.values())
+    assert np.abs(click).max() < np.abs(music).max()
