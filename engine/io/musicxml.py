@@ -1140,9 +1140,11 @@ def _note_pieces(bar: _Bar, offset: Fraction,
     bar, length)``: split at the beat after its start where it starts on a 16th off-beat
     (the "e" or "a") in a meter of quarters or halves; over each group line of a meter
     counted in groups, whole groups joined where one value (up to two dots) says them;
-    over the middle of 4/4 when it starts off a beat (the beat it is tied at, then); a
-    note from a beat of triplets into one of 16ths (or back) at the beat line where the
-    grid changes, a triplet's note among triplets whole (see the rules above)."""
+    over the middle of 4/4 when it starts off a beat (the beat it is tied at, then); at
+    the beat after an off-beat start when no one value says the piece before the next cut
+    (eighth~half, short value first); a note from a beat of triplets into one of 16ths
+    (or back) at the beat line where the grid changes, a triplet's note among triplets
+    whole (see the rules above)."""
     shift = _pickup_shift(bar)
     start, end = offset + shift, offset + length + shift
     after = Fraction(math.floor(start) + 1)  # the next beat line (of quarters)
@@ -1164,6 +1166,12 @@ def _note_pieces(bar: _Bar, offset: Fraction,
         tied_from = cuts[-1] if cuts else start
         if tied_from.denominator != 1 and tied_from < 2 < end:
             cuts.append(Fraction(2))
+    first_end = min(cuts, default=end)
+    if start.denominator != 1 and after < first_end and not _one_value(first_end - start):
+        # A syncopation no one value says is written short value first, tied at the beat
+        # (a copyist's eighth~half from the "and" of 1 in 3/4, not half~eighth, which
+        # hid beat 2: a choir director's QA, an alto's C♯4 from 7.1.240 to the bar's end).
+        cuts.append(after)
     if not cuts:
         return [(offset, length)]
     edges = [start, *sorted(cuts), end]

@@ -269,3 +269,25 @@ def test_a_note_from_a_16th_off_beat_is_tied_at_the_next_beat(tmp_path):
     for song in (four, late, eighth):
         save_song(song, tmp_path / "tied.musicxml")
         assert timing(load_song(tmp_path / "tied.musicxml")) == timing(song)
+
+
+def test_a_syncopation_no_one_value_says_is_written_short_value_first(tmp_path):
+    """A choir director's QA: an alto's C#4 from the "and" of 1 to the end of a 3/4 bar
+    was written as a half from off the beat tied to an eighth; a copyist writes
+    eighth~half, tied at the beat, the short value first."""
+    song = one_bar(TimeSignature(0, 3, 4), [Note(60, 0, E), Note(61, E, 5 * E)])
+    assert [w for w in written(musicxml_bytes(song)[0]) if w[0] == "note"] == [
+        ("note", 0, Fraction(1, 2), None),
+        ("note", Fraction(1, 2), Fraction(1, 2), "start"),
+        ("note", 1, 2, "stop")]
+    # 2/4 and 4/4 too: from the "and" of 1, an eighth tied to what is left (a dotted
+    # quarter's 1.5 and 4/4's off-beat dotted quarter to the middle are one value: kept).
+    two = one_bar(TimeSignature(0, 2, 4), [Note(60, 0, E), Note(61, E, 3 * E)])
+    assert [w[2] for w in written(musicxml_bytes(two)[0]) if w[0] == "note"] == [
+        Fraction(1, 2), Fraction(3, 2)]
+    five = one_bar(TimeSignature(0, 5, 4), [Note(60, 0, E), Note(61, E, 9 * E)])
+    assert [w[2] for w in written(musicxml_bytes(five)[0]) if w[0] == "note"] == [
+        Fraction(1, 2), Fraction(1, 2), 4]
+    for s in (song, two, five):
+        save_song(s, tmp_path / "sync.musicxml")
+        assert timing(load_song(tmp_path / "sync.musicxml")) == timing(s)
