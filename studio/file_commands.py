@@ -221,6 +221,9 @@ class FileCommands:
         if unplayed:  # a set-up track's bends for channels nobody plays: said, not asked
             note += f" · {unplayed.text()}"
         note += "".join(f" · {n}" for n in read.notes)  # chords past the end, dropped
+        report = self.document.import_report
+        if notices and report is not None:  # no tempo mark, no dynamics: nothing lost
+            note += "".join(f" · {n}" for n in report.defaulted)
         note += f" · {self._work_note}" if self._work_note else ""  # what came back, or not
         problem = self.settings.sync()  # once per session: a read-only config is silent
         if problem and not self._settings_warned:
@@ -229,11 +232,14 @@ class FileCommands:
         self.statusBar().showMessage(
             f"Opened {display_path(path.name)}: {plural(len(song.tracks), 'track')}, "
             f"{plural(song.note_count, 'note', grouped=True)}{note}", 10000 if note else 5000)
-        report = self.document.import_report  # a MIDI file cut short: what it was missing
+        # A MIDI file cut short (what it was missing) and the rest below: a modal only
+        # for what the song loses or must be told; what a score leaves to a default is
+        # in the status bar above.
+        lost = [line for line in report.approximated if line not in report.defaulted] \
+            if report is not None else []
         if notices and report is not None and (report.warnings or report.pitched_kits
                                                or report.shared_channels
-                                               or report.split
-                                               or report.approximated):
+                                               or report.split or lost):
             # and a kit General MIDI made a piano (named as drums, not on channel 10),
             # tracks that shared a channel (each now has its own program and bends), and
             # what a MusicXML score's song approximates (grace notes, repeats, …)
@@ -245,7 +251,7 @@ class FileCommands:
             split = [f"{s.text()}. Track ▸ Merge Tracks… makes them one."
                      for s in report.split]
             self._show_file_warnings(
-                path, [*report.warnings, *kits, *shared, *split, *report.approximated],
+                path, [*report.warnings, *kits, *shared, *split, *lost],
                 done="opened")
 
     def save(self) -> bool:

@@ -295,6 +295,9 @@ class ImportReport:
     (:mod:`engine.io.musicxml_import`); said when the score is opened, not counted by
     ``bool()``.
 
+    ``defaulted``: those of ``approximated`` that lose nothing (the score has no
+    metronome mark or no dynamics: the song plays a default), a note, not a warning.
+
     ``unplayed``: the channel messages of channels without notes, by kind
     (:class:`UnplayedChannels`), said when the file is read (they are among ``dropped``
     too, as one count: saving over the file loses them).
@@ -308,6 +311,9 @@ class ImportReport:
     pitched_kits: tuple[PitchedKit, ...] = ()
     shared_channels: tuple[SharedChannel, ...] = ()
     approximated: tuple[str, ...] = ()
+    # Of ``approximated``, the lines that lose nothing: what the score does not say and
+    # the song plays by a default (no metronome mark: 120 BPM; no dynamics: mf).
+    defaulted: tuple[str, ...] = ()
     unplayed: UnplayedChannels | None = None
     split: tuple[SplitInstrument, ...] = ()
 

@@ -166,7 +166,14 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
         raise
     except Exception as e:  # music21 raises many kinds; the user gets one line
         raise FileFormatError(path, f"cannot read this MusicXML score: {e}") from None
-    return song, ImportReport(approximated=tuple(said))
+    return song, ImportReport(approximated=tuple(said), defaulted=tuple(
+        line for line in said if line.startswith(_DEFAULTED)))
+
+
+# The report's lines that lose nothing (ImportReport.defaulted): a plain hymn tune has no
+# metronome mark and no dynamics, and the song plays 120 BPM and mf for them; the studio
+# showed them in a modal "opened, with a warning" dialog (a choir director's QA).
+_DEFAULTED = ("no metronome mark:", "no dynamics marks")
 
 
 # -- swing: a "Swing" mark plays the straight off-beats swung ------------------------------

@@ -772,3 +772,38 @@ def test_opening_songs_one_after_another_holds_only_the_last_ones_notes(window, 
         window.pianoroll.canvas.repaint()
     cached = set(window.pianoroll.index._cache)
     assert cached <= {t.id for t in window.document.song.tracks}
+
+
+def test_a_plain_hymn_tune_opens_with_its_defaults_in_the_status_bar_not_a_dialog(
+        window, tmp_path, qtbot, dialogs):
+    """A choir director's QA: a hymn tune with no metronome mark and no dynamics opened
+    with a modal "opened, with a warning" for them; the song loses nothing there (120 BPM
+    and mf are played), so the status bar says it. A real loss still asks."""
+    music21 = __import__("music21")
+    from tests.engine.io.test_musicxml_import import write
+
+    tune = music21.stream.Part([music21.stream.Measure([
+        music21.meter.TimeSignature("3/4"), music21.note.Note("D4"),
+        music21.note.Note("F4"), music21.note.Note("A4")])])
+    hymn = tmp_path / "hymn.musicxml"
+    write(music21.stream.Score([tune]), hymn)
+    dialogs.answers["get_open_path"] = hymn
+    window.open_file()
+    qtbot.waitUntil(lambda: window.document.path == hymn, timeout=5000)
+    assert "show_warning" not in dialogs.names()
+    shown = window.statusBar().currentMessage()
+    assert "no metronome mark: the song plays at 120 BPM" in shown
+    assert "no dynamics marks: velocities are mf" in shown
+    # A grace note left out is a loss: asked, without the defaults among it.
+    grace = music21.stream.Part([music21.stream.Measure([
+        music21.meter.TimeSignature("2/4"), music21.note.Note("B4").getGrace(),
+        music21.note.Note("A4", quarterLength=2)])])
+    lost = tmp_path / "grace.musicxml"
+    write(music21.stream.Score([grace]), lost)
+    dialogs.answers["get_open_path"] = lost
+    window.open_file()
+    qtbot.waitUntil(lambda: window.document.path == lost, timeout=5000)
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_warning"]
+    assert title == "grace.musicxml: opened, with a warning"
+    assert message.split("\n\n") == [
+        "1 grace note left out: the song plays the written notes only"]
