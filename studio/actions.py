@@ -97,6 +97,17 @@ SPECS: tuple[Spec, ...] = (
     Spec("chords_for_bars", "Chords &for Bars…", ("Ctrl+Shift+K",), "",
          "Type the chord symbols of bars as a lead sheet writes them (F7 | Bb7 | % | "
          "C7 Bb7), from the playhead's bar on"),
+    # The chord row takes no focus: these reach its chords from the keyboard. Ctrl+Alt+K
+    # beside Ctrl+K / Ctrl+Shift+K (the song's lead-sheet lines); Alt+[ ] step as [ ] do
+    # through the takes.
+    Spec("edit_chord", "&Edit Chord at Playhead…", ("Ctrl+Alt+K",), "",
+         "Type the chord symbol on the playhead's beat (the one there changed, or a new "
+         "one; empty deletes it)"),
+    Spec("next_chord", "&Next Chord Symbol", ("Alt+]",), "",
+         "Move the playhead to the next chord symbol and select it (Enter edits it, "
+         "Delete removes it)"),
+    Spec("previous_chord", "&Previous Chord Symbol", ("Alt+[",), "",
+         "Move the playhead to the previous chord symbol and select it"),
     Spec("insert_bars", "&Insert Bars…", ("Ctrl+Ins",), "",
          "Insert empty bars at the playhead's bar, on every track"),
     Spec("delete_bars", "Delete &Bars…", ("Ctrl+Del",), "",
@@ -214,7 +225,7 @@ SPECS: tuple[Spec, ...] = (
          "Remove the selected track"),
     Spec("duplicate_track", "Duplicat&e Track", ("Ctrl+Shift+D",), "",
          "Add a copy of the current track below it: its notes, instrument and mix"),
-    Spec("merge_tracks", "Merge Trac&ks…", (), "",
+    Spec("merge_tracks", "Merge Track&s…", (), "",
          "Merge the chosen tracks' notes into the first of them: one track"),
     Spec("track_up", "Move Track &Up", ("Ctrl+Shift+Up",), "track-up", "Move the track up"),
     Spec("track_down", "Move Track &Down", ("Ctrl+Shift+Down",), "track-down",
@@ -232,10 +243,17 @@ SPECS: tuple[Spec, ...] = (
          "Make the current track 3 dB louder"),
     Spec("track_softer", "Track Volume Do&wn (−3 dB)", ("Ctrl+Alt+Down",), "",
          "Make the current track 3 dB softer"),
-    Spec("pan_left", "Pan &Left", ("Ctrl+Alt+,",), "", "Pan the current track 10 to the left"),
+    Spec("pan_left", "Pan &Left", ("Ctrl+Alt+,",), "",
+         "Pan the current track 10 to the left (to the next multiple of 10: R19 → R10 → C)"),
     Spec("pan_right", "Pan Ri&ght", ("Ctrl+Alt+.",), "",
-         "Pan the current track 10 to the right"),
-    Spec("track_colour", "Track &Colour…", ("Ctrl+Alt+C",), "",
+         "Pan the current track 10 to the right (to the next multiple of 10)"),
+    # The faders' double-click from the keyboard: Ctrl+Alt+0 for 0 dB, Ctrl+Alt+/ beside
+    # the , and . that pan (the middle of the < > keys' row).
+    Spec("reset_volume", "Reset Volume (0 d&B)", ("Ctrl+Alt+0",), "",
+         "Set the current track's volume back to 0 dB (127)"),
+    Spec("centre_pan", "&Centre Pan", ("Ctrl+Alt+/",), "",
+         "Pan the current track to the centre"),
+    Spec("track_colour", "Trac&k Colour…", ("Ctrl+Alt+C",), "",
          "Choose the current track's colour"),
     Spec("track_transposition", "&Transposition…", (), "",
          "Choose the key the current track's part is written in (a clarinet in Bb, a horn "
@@ -397,7 +415,8 @@ GESTURES: tuple[tuple[str, str], ...] = (
     ("Add a Marker", "Edit ▸ Add Marker (at the playhead), or double-click the markers' lane"),
     ("Type a Chord Symbol (or change one; empty deletes it)",
      "Double-click the ruler's chord row (Enter on a selected chord)"),
-    ("Delete a Chord Symbol", "Click it in the ruler's chord row, then Delete"),
+    ("Delete a Chord Symbol", "Click it in the ruler's chord row (or Alt+] / Alt+[ to it), "
+     "then Delete"),
     ("Tempo, Meter and Key", "Double-click the tempo or meter read-out"),
     ("Rename a Track", "Double-click its name, or F2 (Enter keeps, Esc cancels)"),
     ("A Track's Menu (instrument, colour, duplicate, delete …)",

@@ -25,6 +25,7 @@ from engine.score.edits import Edit, EditError
 from engine.score.lead_sheet import lead_sheet_text
 
 from . import dialogs
+from .pianoroll.ruler import beat_of
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
@@ -62,6 +63,42 @@ class ChordCommands:
         if not answer:
             self.pianoroll.ruler.select_chord(None)
         self._apply_chord_edit(edit)
+
+    def edit_chord_at_playhead(self) -> None:
+        """Edit ▸ Chord Symbols ▸ Edit Chord at Playhead (Ctrl+Alt+K): the chord row takes
+        no focus, so this types the chord written on the playhead's beat (where the
+        playhead stands on a chord off the beat: that one), else a new one on the beat."""
+        position = self.transport.position
+        tick = position if chord_at(self.document.song, position) else beat_of(
+            self.document.time_map, position)
+        ruler = self.pianoroll.ruler
+        self.edit_chord(tick, ruler.chord_editor_point(tick) if ruler.isVisible() else None)
+
+    def step_chord(self, step: int) -> None:
+        """Alt+] / Alt+[: the playhead to the next (previous) chord symbol, selected in the
+        ruler as a click selects it (Enter edits it, Delete removes it) and said."""
+        song = self.document.song
+        position = self.transport.position
+        ticks = sorted({c.tick for c in song.chords})
+        if not ticks:
+            self.statusBar().showMessage(
+                "The song has no chord symbols: Ctrl+Alt+K types one at the playhead, "
+                "Ctrl+Shift+K a lead sheet's bars", 6000)
+            return
+        tick = (next((t for t in ticks if t > position), None) if step > 0
+                else next((t for t in reversed(ticks) if t < position), None))
+        if tick is None:
+            self.statusBar().showMessage(
+                f"No chord symbol {'after' if step > 0 else 'before'} the playhead", 4000)
+            return
+        self.transport.seek(tick)
+        self.pianoroll.reveal(tick, tick)
+        self.pianoroll.ruler.select_chord(tick)
+        chord = chord_at(song, tick)
+        assert chord is not None
+        self.statusBar().showMessage(
+            f"Chord {chord.text} at {chord_place(TimeMap.of(song), tick)} "
+            "(Enter edits it, Delete removes it)", 6000)
 
     def delete_chord_at(self, tick: int) -> None:
         """Delete the chord symbol at ``tick`` (the one before then holds on)."""

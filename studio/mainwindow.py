@@ -318,6 +318,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         m.addSeparator()
         m.addActions([a.quantize, a.quantize_options, a.legato, a.split_notes, a.join_notes])
         m.addActions([a.time_at_bar, a.add_marker, a.chords_for_bars])
+        # The chord row's, from the keyboard (W: the Edit menu's letters are nearly all taken).
+        c = m.addMenu("Chord Symbols: &Write and Step")
+        c.addActions([a.edit_chord, a.next_chord, a.previous_chord])
         m.addActions([a.insert_bars, a.delete_bars])
         t = m.addMenu("Transpose / Nud&ge / Velocity")
         t.addActions([a.transpose_up, a.transpose_down, a.octave_up, a.octave_down])
@@ -380,7 +383,8 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         m.addSeparator()
         m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument,
                       a.track_transposition])
-        m.addActions([a.track_louder, a.track_softer, a.pan_left, a.pan_right, a.track_colour])
+        m.addActions([a.track_louder, a.track_softer, a.reset_volume, a.pan_left,
+                      a.pan_right, a.centre_pan, a.track_colour])
         m = bar.addMenu("Trans&port")
         m.addActions([a.play, a.stop, a.home, a.go_to, a.loop, a.loop_selection, a.metronome,
                       a.follow])
@@ -504,6 +508,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
             "add_marker": lambda: self.add_marker(self.transport.position),
             "chords_for_bars": self.chords_for_bars,
+            "edit_chord": self.edit_chord_at_playhead,
+            "next_chord": lambda: self.step_chord(1),
+            "previous_chord": lambda: self.step_chord(-1),
             "insert_bars": lambda: self.edit_bars(inserting=True),
             "delete_bars": lambda: self.edit_bars(inserting=False),
             "nudge_left": lambda: self.nudge(-1), "nudge_right": lambda: self.nudge(1),
@@ -545,6 +552,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
             "track_softer": lambda: self.step_volume(-VOLUME_STEP_DB),
             "pan_left": lambda: self.step_pan(-PAN_STEP),
             "pan_right": lambda: self.step_pan(PAN_STEP),
+            "reset_volume": self.reset_volume, "centre_pan": self.centre_pan,
             "track_colour": self.pick_track_colour,
             "track_transposition": self.pick_transposition,
             "play": self.play_or_audition, "stop": self.stop_or_accept,

@@ -1,16 +1,29 @@
 """The track list's volume and pan faders: their value said in a DAW's words ("−6.0 dB",
-"L20", "C") in a tooltip that follows a drag, and a double-click that resets them (volume
-to its default, pan to the centre), as a DAW's mixer strip does."""
+"L20", "C") in a tooltip that follows a drag and to a screen reader (the accessible
+value), and a double-click that resets them (volume to its default, pan to the centre),
+as a DAW's mixer strip does."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QSlider, QStyle, QStyleOptionSlider, QToolTip, QWidget
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleInterface,
+    QAccessibleValueChangeEvent,
+    QMouseEvent,
+)
+from PySide6.QtWidgets import (
+    QAccessibleWidget,
+    QSlider,
+    QStyle,
+    QStyleOptionSlider,
+    QToolTip,
+    QWidget,
+)
 
-from .track_commands import volume_text
+from .track_commands import pan_side, volume_text
 
 
 def volume_tip(value: int) -> str:
@@ -18,14 +31,27 @@ def volume_tip(value: int) -> str:
     return f"Volume {volume_text(value / 127)}"
 
 
-def pan_side(value: int) -> str:
-    """A pan of −64 … +64 as a DAW's mixer shows it: "L20", "C", "R64"."""
-    return "C" if value == 0 else f"{'L' if value < 0 else 'R'}{abs(value)}"
-
-
 def pan_tip(value: int) -> str:
     """The pan fader's tooltip at ``value``: "Pan L20"."""
     return f"Pan {pan_side(value)}"
+
+
+class _SaidValue(QAccessibleWidget):
+    """A fader as a screen reader hears it: its value in its own words ("−6.0 dB (64)",
+    "L20"), not Qt's bare number ("64", "-20": which end is left?)."""
+
+    def __init__(self, slider: MixerSlider) -> None:
+        super().__init__(slider, QAccessible.Role.Slider)
+        self._slider = slider
+
+    def text(self, t: QAccessible.Text) -> str:
+        if t == QAccessible.Text.Value:
+            return self._slider.said()
+        return super().text(t)
+
+
+def _accessible(_key: str, obj: QObject) -> QAccessibleInterface | None:
+    return _SaidValue(obj) if isinstance(obj, MixerSlider) else None
 
 
 class MixerSlider(QSlider):
@@ -47,6 +73,11 @@ class MixerSlider(QSlider):
         self.valueChanged.connect(self._show_value)
         self.sliderPressed.connect(lambda: self._show_value(self.value()))
 
+    def said(self, value: int | None = None) -> str:
+        """The value in words ("Volume −6.0 dB (64)", "Pan L20"): the fader's own when
+        None."""
+        return self._said(self.value() if value is None else value)
+
     def tip(self, value: int | None = None) -> str:
         """The tooltip at ``value`` (the fader's own when None)."""
         return f"{self._said(self.value() if value is None else value)}\n{self._hint}"
@@ -57,9 +88,12 @@ class MixerSlider(QSlider):
         self.setValue(value)
         self.blockSignals(was)
         self.setToolTip(self.tip())
+        # A change from the keyboard (Ctrl+Alt+↑, Ctrl+Alt+0) comes this way: said too.
+        QAccessible.updateAccessibility(QAccessibleValueChangeEvent(self, value))
 
     def _show_value(self, value: int) -> None:
         self.setToolTip(self.tip(value))
+        QAccessible.updateAccessibility(QAccessibleValueChangeEvent(self, value))
         if self.isSliderDown():  # dragged: the value follows the handle
             QToolTip.showText(self.mapToGlobal(self._handle_centre()), self._said(value),
                               self)
@@ -83,3 +117,6 @@ class MixerSlider(QSlider):
             e.accept()
         else:
             super().mouseDoubleClickEvent(e)
+
+
+QAccessible.installFactory(_accessible)  # every MixerSlider says its value in words

@@ -43,6 +43,8 @@ VOLUME_STEP_DB = 3.0
 VOLUME_FLOOR_DB = -42.0
 # Ctrl+Alt+, / . move the pan by this much of the header's −64 … +64 (MIDI CC10's range).
 PAN_STEP = 10
+# A new track's volume (full, 0 dB): what Reset Volume and a double-click on the fader give.
+DEFAULT_VOLUME: float = Track.__dataclass_fields__["volume"].default
 
 
 def volume_db(volume: float) -> float | None:
@@ -75,10 +77,19 @@ def volume_text(volume: float) -> str:
     return f"{level} dB ({value})".replace("-", "−")
 
 
-def pan_text(pan: int) -> str:
-    """"+10 (right)", "−20 (left)", "0 (centre)": the header's value, said."""
-    side = "centre" if pan == 0 else "right" if pan > 0 else "left"
-    return f"{pan:+d} ({side})".replace("-", "−").replace("+0", "0")
+def pan_side(value: int) -> str:
+    """A pan of −64 … +64 as a DAW's mixer shows it: "L20", "C", "R64" (the fader's
+    tooltip, its accessible value and the status bar say it alike)."""
+    return "C" if value == 0 else f"{'L' if value < 0 else 'R'}{abs(value)}"
+
+
+def stepped_pan(value: int, step: int) -> int:
+    """``value`` moved to the next multiple of ``step`` that way, as a DAW's detents: R19
+    goes left to R10 and then C (a plain step gave R9, L1: never the centre); within
+    −64 … +64."""
+    size = abs(step)
+    moved = (value // size + 1) * size if step > 0 else -((-value) // size + 1) * size
+    return max(-64, min(64, moved))
 
 
 def added_text(song: Song, track_id: int) -> str:
@@ -161,16 +172,45 @@ class TrackCommands:
             return
         track, name = self.document.song.track(tid), track_label(self.document.song, tid)
         now = round(track.pan * 64)
-        value = max(-64, min(64, now + step))
+        value = stepped_pan(now, step)
         if value == now:
             self.statusBar().showMessage(
                 f"{name} is panned hard {'right' if step > 0 else 'left'} already "
-                f"({now:+d})".replace("-", "−"), 4000)
+                f"({pan_side(now)})", 4000)
             return
         way = "right" if step > 0 else "left"
         if self.pianoroll.commit(set_track_props(
                 self.document.song, tid, f"Pan {name} {way}", pan=value / 64)):
-            self.statusBar().showMessage(f"Pan {name}: {pan_text(value)}", 4000)
+            self.statusBar().showMessage(f"Pan {name}: {pan_side(value)}", 4000)
+
+    def reset_volume(self) -> None:
+        """Track ▸ Reset Volume (Ctrl+Alt+0): the current track back to a new track's
+        volume (0 dB, 127), as a double-click on its fader, one undo step, said."""
+        tid = self.current_track_or_say("Reset Volume")
+        if tid is None:
+            return
+        self._reset_mix(tid, "Reset volume", "volume", DEFAULT_VOLUME,
+                        f"at {volume_text(DEFAULT_VOLUME)} already",
+                        lambda name: f"Volume {name}: {volume_text(DEFAULT_VOLUME)}")
+
+    def centre_pan(self) -> None:
+        """Track ▸ Centre Pan (Ctrl+Alt+/): the current track's pan to the centre, as a
+        double-click on its pan fader, one undo step, said."""
+        tid = self.current_track_or_say("Centre Pan")
+        if tid is None:
+            return
+        self._reset_mix(tid, "Centre pan", "pan", 0.0, "centred already",
+                        lambda name: f"Pan {name}: {pan_side(0)}")
+
+    def _reset_mix(self, tid: int, what: str, prop: str, value: float, already: str,
+                   said: Callable[[str], str]) -> None:
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
+        if getattr(track, prop) == value:
+            self.statusBar().showMessage(f"{name} is {already}", 4000)
+            return
+        if self.pianoroll.commit(set_track_props(self.document.song, tid, f"{what} of {name}",
+                                                 **{prop: value})):
+            self.statusBar().showMessage(said(name), 4000)
 
     def pick_track_colour(self) -> None:
         """Ctrl+Alt+C: the current track's colour from the colour dialog (the header's

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
-from PySide6.QtGui import QKeyEvent, QShowEvent
+from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -24,6 +24,7 @@ from ..number_entry import NumberEntry
 from .forms import lay_out_form
 
 ERROR_STYLE = "color: #ff6b6b;"
+TYPE_A_CHORD = "Type a chord symbol (Bb7, F#m7b5/C, N.C.) and press Enter; empty deletes it"
 
 
 class ChordEditor(QDialog):
@@ -42,13 +43,12 @@ class ChordEditor(QDialog):
         self.place.setAccessibleName("Position")
         self.symbol = QLineEdit(text, self)
         self.symbol.setAccessibleName(f"Chord symbol at {where}")
-        self.symbol.setAccessibleDescription(
-            "Type a chord symbol (Bb7, F#m7b5/C, N.C.) and press Enter; empty deletes it")
+        self.symbol.setAccessibleDescription(TYPE_A_CHORD)
         self.symbol.setPlaceholderText("Bb7, F#m7b5/C, N.C.")
         self.symbol.setMinimumWidth(150)
         self.symbol.selectAll()
         self.symbol.returnPressed.connect(self._check)
-        self.symbol.textEdited.connect(lambda _t: self.error.hide())
+        self.symbol.textEdited.connect(self._retyped)
         self.hint = QLabel("Enter writes it · empty deletes · Esc cancels", self)
         self.hint.setStyleSheet("color: gray; font-size: 8pt;")
         self.error = QLabel("", self)
@@ -75,13 +75,24 @@ class ChordEditor(QDialog):
         self.activateWindow()
         self.symbol.setFocus(Qt.FocusReason.PopupFocusReason)
 
+    def _retyped(self, _text: str) -> None:
+        self.error.hide()
+        self.symbol.setAccessibleDescription(TYPE_A_CHORD)
+
     def _check(self) -> None:
         problem = chord_symbol_problem(self.symbol.text())
         if problem is not None:
-            self.error.setText(f"Not a chord symbol: {problem}")
+            refusal = f"Not a chord symbol: {problem}"
+            self.error.setText(refusal)
             self.error.show()
             self.adjustSize()
             self.symbol.setFocus()
+            # Said, not only shown: the focus stays in the field, so a screen reader heard
+            # nothing of the red line below it (keyboard QA). The field's description
+            # holds it too, for a reader that repeats the focused field.
+            self.symbol.setAccessibleDescription(refusal)
+            QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self.symbol,
+                                                                         refusal))
             return
         self.accept()
 
@@ -158,6 +169,10 @@ class LeadSheetDialog(QDialog):
     def _refill(self) -> None:
         if self.sheet.toPlainText() == self._filled:  # what was typed is never lost
             self._fill()
+
+    def _retyped(self, _text: str) -> None:
+        self.error.hide()
+        self.symbol.setAccessibleDescription(TYPE_A_CHORD)
 
     def _check(self) -> None:
         try:

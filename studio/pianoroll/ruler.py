@@ -24,6 +24,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
+from engine.score import TimeMap
 from engine.score.chord_symbols import chord_display_names
 from engine.score.spelling import key_label
 
@@ -59,6 +60,10 @@ FLAG_TEXT_DX = PLAYHEAD_HALF_W + 2
 # it, Enter (F2) edits it, Esc lets it go.
 CHORD_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Return, Qt.Key.Key_Enter,
               Qt.Key.Key_F2, Qt.Key.Key_Escape)
+
+
+MODIFIER_KEYS = frozenset({Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt,
+                           Qt.Key.Key_Meta, Qt.Key.Key_AltGr})
 
 
 def label_every(bar_px: float, label_px: float, gap: float = LABEL_GAP) -> int:
@@ -165,6 +170,15 @@ def fit_chord_name(names: Sequence[str], room: float,
             if width_of(name) <= room:
                 return name, font
     return names[-1], len(widths) - 1
+
+
+def beat_of(tm: TimeMap, tick: int) -> int:
+    """The tick of the beat ``tick`` is in, as a musician counts it (a chord symbol is
+    typed on a beat, whatever the grid)."""
+    tick = max(0, tick)
+    bar = tm.tick_to_bar(tick)
+    start = tm.bar_to_tick(bar)
+    return start + max((at for at in tm.pulse_offsets(bar) if at <= tick - start), default=0)
 
 
 class ChordLabel(NamedTuple):
@@ -411,12 +425,7 @@ class Ruler(QWidget):
     def beat_at(self, x: float) -> int:
         """The tick of the beat under ``x`` (the beat a musician counts that it is in:
         a chord is typed on a beat, whatever the grid)."""
-        tm = self.roll.document.time_map
-        tick = max(0, round(self.vp.x_to_tick(x)))
-        bar = tm.tick_to_bar(tick)
-        start = tm.bar_to_tick(bar)
-        return start + max((at for at in tm.pulse_offsets(bar) if at <= tick - start),
-                           default=0)
+        return beat_of(self.roll.document.time_map, round(self.vp.x_to_tick(x)))
 
     def chord_editor_point(self, tick: int) -> QPoint:
         """Where the editor of a chord at ``tick`` opens: under the chords' row, at the
@@ -448,6 +457,8 @@ class Ruler(QWidget):
 
     def keyPressEvent(self, e: QKeyEvent) -> None:
         tick = self.selected_chord
+        if tick is not None and e.key() in MODIFIER_KEYS:
+            return  # the start of Alt+] (the next chord) or Ctrl+Alt+K: the chord stays
         if tick is None or e.key() not in CHORD_KEYS:  # the piano roll's key, as it was
             self._let_chord_go()
             QApplication.sendEvent(self.roll.canvas, e)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from engine.io import save_song
 from engine.score import ChordSymbol, Note, Song, Track
@@ -222,3 +223,55 @@ def test_opening_a_project_with_chords_past_its_end_drops_them_and_says_so(windo
     assert chords(window) == [(0, "F7")]
     assert ("1 chord symbol past the song's end (bar 8) dropped: C7 in bar 520834"
             in window.statusBar().currentMessage())
+
+
+def test_the_keyboard_reaches_the_chords_without_the_mouse(focused, tmp_path, dialogs):
+    """Keyboard QA: the chord row takes no focus and only a click selected a chord. Alt+] /
+    Alt+[ step the playhead through the chords, selecting each (Delete, Enter act on it);
+    Ctrl+Alt+K types the chord on the playhead's beat, or a new one there."""
+    window = focused
+    ruler = open_chords(window, tmp_path)
+    canvas = window.pianoroll.canvas
+    canvas.setFocus()
+    window.transport.seek(Q // 2)  # inside F7's first beat
+    QTest.keyClick(canvas, K.Key_BracketRight, M.AltModifier)
+    assert window.transport.position == 2 * BAR
+    assert ruler.selected_chord == 2 * BAR and ruler.hasFocus()
+    assert window.statusBar().currentMessage().startswith("Chord C7 at 3.1")
+    QTest.keyClick(ruler, K.Key_BracketRight, M.AltModifier)
+    assert window.transport.position == 2 * BAR  # the last one
+    assert window.statusBar().currentMessage() == "No chord symbol after the playhead"
+    dialogs.answers["ask_chord"] = "C9"
+    QTest.keyClick(ruler, K.Key_Return)  # the selected chord, edited
+    assert chords(window) == [(0, "F7"), (2 * BAR, "C9")]
+    QTest.keyClick(QApplication.focusWidget(), K.Key_BracketLeft, M.AltModifier)
+    assert window.transport.position == 0 and ruler.selected_chord == 0
+    # Ctrl+Alt+K: the chord on the playhead's beat, changed ...
+    dialogs.answers["ask_chord"] = "F9"
+    QTest.keyClick(QApplication.focusWidget(), K.Key_K, M.ControlModifier | M.AltModifier)
+    assert dialogs.calls[-1][1][:2] == ("1.1", "F7")
+    assert chords(window) == [(0, "F9"), (2 * BAR, "C9")]
+    # ... or a new one on the beat the playhead is in (bar 2, beat 3).
+    window.transport.seek(BAR + 2 * Q + 100)
+    dialogs.answers["ask_chord"] = "Bb7"
+    QTest.keyClick(QApplication.focusWidget(), K.Key_K, M.ControlModifier | M.AltModifier)
+    assert dialogs.calls[-1][1][:2] == ("2.3", "")
+    assert chords(window) == [(0, "F9"), (BAR + 2 * Q, "Bb7"), (2 * BAR, "C9")]
+
+
+def test_the_chord_editors_refusal_is_said_to_a_screen_reader(qtbot):
+    from studio.dialogs.chords import ChordEditor
+
+    editor = ChordEditor(None, "5.1", "F7")
+    qtbot.addWidget(editor)
+    editor.show()
+    QTest.keyClicks(editor.symbol, "H7")
+    QTest.keyClick(editor.symbol, K.Key_Return)
+    # The focus stays in the field: its description says why (and an announcement was
+    # sent), as the red line below it shows it.
+    assert editor.symbol.hasFocus()
+    assert editor.symbol.accessibleDescription() == editor.error.text()
+    assert editor.symbol.accessibleDescription().startswith("Not a chord symbol: ")
+    QTest.keyClick(editor.symbol, K.Key_Backspace)  # correcting: the reason is gone
+    assert editor.error.isHidden()
+    assert "Type a chord symbol" in editor.symbol.accessibleDescription()

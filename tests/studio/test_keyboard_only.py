@@ -176,17 +176,69 @@ def test_ctrl_alt_keys_set_the_current_track_s_volume_pan_and_colour(focused, di
     press(win, K.Key_Period, M.ControlModifier | M.AltModifier)
     press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
     assert round(win.document.song.tracks[1].pan * 64) == 10 and header.pan.value() == 10
-    assert win.statusBar().currentMessage() == "Pan Bass: +10 (right)"
+    assert win.statusBar().currentMessage() == "Pan Bass: R10"  # as the fader says it
     for _ in range(9):
         press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
     assert win.document.song.tracks[1].pan == -1.0  # hard left, −64
-    assert win.statusBar().currentMessage() == "Bass is panned hard left already (−64)"
+    assert win.statusBar().currentMessage() == "Bass is panned hard left already (L64)"
     assert win.document.song.tracks[0].pan == 0  # the other tracks stay
 
     dialogs.answers["pick_colour"] = "#123456"
     press(win, K.Key_C, M.ControlModifier | M.AltModifier)
     assert win.document.song.tracks[1].colour == "#123456"
     assert stack.undoText() == "Change colour of Bass"
+
+
+def test_pan_steps_land_on_the_centre_and_the_mix_resets_from_the_keyboard(focused):
+    """Keyboard QA: from R19 the pan steps went R9, L1 … and never reached the centre, and
+    only a double-click reset a fader. Now steps snap to multiples of 10 (a DAW's
+    detents), Ctrl+Alt+0 resets the volume to 0 dB and Ctrl+Alt+/ centres the pan; the
+    faders say their value to a screen reader in the tooltip's words."""
+    from PySide6.QtGui import QAccessible
+
+    win = focused
+    bass = win.document.song.tracks[1]
+    win.selection.set_tracks([bass.id])
+    win.document.apply(set_track_props(win.document.song, bass.id, "Set", pan=19 / 64,
+                                       volume=64 / 127))
+    header = next(h for h in win.tracklist.headers if h.track_id == bass.id)
+    said = QAccessible.queryAccessibleInterface(header.pan)
+    assert said.text(QAccessible.Text.Value) == "Pan R19"
+    assert said.text(QAccessible.Text.Name) == "Pan of Bass"
+    press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
+    assert round(win.document.song.tracks[1].pan * 64) == 10
+    press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
+    assert win.document.song.tracks[1].pan == 0
+    assert win.statusBar().currentMessage() == "Pan Bass: C"
+    assert said.text(QAccessible.Text.Value) == "Pan C"
+    press(win, K.Key_Comma, M.ControlModifier | M.AltModifier)
+    assert said.text(QAccessible.Text.Value) == "Pan L10"
+    volume = QAccessible.queryAccessibleInterface(header.volume)
+    assert volume.text(QAccessible.Text.Value) == "Volume −6.0 dB (64)"
+
+    stack = win.document.undo_stack
+    press(win, K.Key_0, M.ControlModifier | M.AltModifier)
+    assert win.document.song.tracks[1].volume == 1.0 and header.volume.value() == 127
+    assert win.statusBar().currentMessage() == "Volume Bass: 0 dB (127)"
+    assert stack.undoText() == "Reset volume of Bass"
+    assert volume.text(QAccessible.Text.Value) == "Volume 0 dB (127)"
+    press(win, K.Key_0, M.ControlModifier | M.AltModifier)
+    assert win.statusBar().currentMessage() == "Bass is at 0 dB (127) already"
+    press(win, K.Key_Slash, M.ControlModifier | M.AltModifier)
+    assert win.document.song.tracks[1].pan == 0 and header.pan.value() == 0
+    assert win.statusBar().currentMessage() == "Pan Bass: C"
+    assert stack.undoText() == "Centre pan of Bass"
+    stack.undo()
+    assert round(win.document.song.tracks[1].pan * 64) == -10
+
+
+def test_pan_steps_snap_to_the_next_multiple_of_the_step():
+    from studio.track_commands import stepped_pan
+
+    assert [stepped_pan(v, -10) for v in (19, 10, 1, 0, -1, -60, -64)] == [
+        10, 0, 0, -10, -10, -64, -64]
+    assert [stepped_pan(v, 10) for v in (-19, -10, -1, 0, 9, 60, 64)] == [
+        -10, 0, 0, 10, 10, 64, 64]
 
 
 def test_volume_steps_come_back_to_where_they_began_and_reach_silence():
