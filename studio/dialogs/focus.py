@@ -27,7 +27,8 @@ def returns_focus(ask: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(ask)
     def asking(*args: P.args, **kwargs: P.kwargs) -> R:
-        back = focus_now()
+        parent = args[0] if args and isinstance(args[0], QWidget) else None
+        back = focus_now(parent)
         try:
             return ask(*args, **kwargs)
         finally:
@@ -36,16 +37,23 @@ def returns_focus(ask: Callable[P, R]) -> Callable[P, R]:
     return asking
 
 
-def focus_now() -> Callable[[], None]:
+def focus_now(fallback: QWidget | None = None) -> Callable[[], None]:
     """Where the keys are now: call the result to give them back there (the window made
     active again, the widget focused) once a dialog has closed — a question's
-    (:func:`returns_focus`) or a progress window's (``ProgressJob``)."""
+    (:func:`returns_focus`) or a progress window's (``ProgressJob``). Where no window is
+    active now, or the one that is has closed by then (a message box opened as a
+    progress window closed: QA found no window active after Export Audio & Stems' "Export
+    finished"), ``fallback``'s window gets them back, at the widget it last focused."""
     window, had = QApplication.activeWindow(), QApplication.focusWidget()
 
     def back() -> None:
-        if _alive(window):
-            window.activateWindow()
-            if _alive(had) and had.isEnabled() and had.window() is window:
-                had.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+        target, widget = window, had
+        if not _alive(target) and fallback is not None and shiboken6.isValid(fallback):
+            target = fallback.window()
+            widget = target.focusWidget() if _alive(target) else None
+        if _alive(target):
+            target.activateWindow()
+            if _alive(widget) and widget.isEnabled() and widget.window() is target:
+                widget.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     return back

@@ -47,7 +47,7 @@ class ProgressJob:
     def __init__(self, parent: QWidget | None, title: str, text: str, *,
                  maximum: int = 1000, show_after_ms: int = 0,
                  on_cancel: Callable[[], None] | None = None) -> None:
-        self._focus_back = focus_now()  # where the keys go back when it closes
+        self._focus_back = focus_now(parent)  # where the keys go back when it closes
         self.dialog = progress_dialog(parent, title, text, maximum=maximum,
                                       show_after_ms=show_after_ms)
         self._show_at_once = show_after_ms == 0

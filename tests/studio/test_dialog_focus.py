@@ -122,3 +122,27 @@ def test_an_export_gives_the_keys_back_when_its_progress_window_closes(active, q
     qtbot.waitUntil(target.exists, timeout=60000)
     qtbot.waitUntil(lambda: win._export_dialog is None, timeout=10000)
     given_back(qtbot, win)
+
+
+def test_the_message_after_a_progress_window_gives_the_keys_back(active, qtbot):
+    """Keyboard QA: after Export Audio & Stems the "Export finished" box opened as its
+    progress window closed; closed with Enter, it left no window active and no key worked
+    until a click. The box's parent, the main window, gets the keys back."""
+    from studio.dialogs.progress import ProgressJob
+
+    win = active
+    seen: list[str] = []
+    finished: list[bool] = []
+
+    def done(_result: object) -> None:
+        answer_with(K.Key_Return, seen)
+        dialogs.show_info(win, "Export finished", "Wrote 6 files")
+        finished.append(True)
+
+    job = ProgressJob(win, "Export Audio & Stems", "Rendering…", maximum=0)
+    job.start(win.export_worker, lambda: 1, done, lambda e: None)
+    qtbot.waitUntil(lambda: bool(finished), timeout=10000)
+    assert seen == ["QMessageBox"]
+    given_back(qtbot, win)
+    QTest.keyClick(QApplication.focusWidget(), K.Key_M)  # a key works at once: the Mask
+    assert win.actions.tool_mask.isChecked()
