@@ -296,8 +296,10 @@ class CoComposer(QObject):
                 self.catalog.when_ready(self._run_deferred)
             self.deferred = action
             self._deferred_plan = plan
+            # With why Regenerate rewrites the masked track (keyboard QA: the first
+            # Ctrl+Shift+R said only "Loading models…", the second the mask's note).
             self.message.emit(f"Loading models… {requests.TITLES[action]} starts when they are "
-                              "ready (Ctrl+. cancels)")
+                              f"ready (Ctrl+. cancels){f'; {note}' if note else ''}")
             self.takesChanged.emit()
             return []
         return self.submit(plan, note)

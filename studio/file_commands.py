@@ -488,7 +488,10 @@ class FileCommands:
             else:
                 dialogs.show_info(self, "Export finished", msg)
 
+        said: list[BaseException] = []  # an error shown before the export started
+
         def failed(error: BaseException) -> None:
+            said.append(error)
             dialogs.show_error(self, "Cannot export audio", str(error))
 
         self._export_dialog = export_stems(self, self.document.song, folder, done, failed,
@@ -501,6 +504,9 @@ class FileCommands:
                                            dry_stems=choice.dry_stems, span=choice.span)
         if self._export_dialog is not None:
             self._export_dialog.destroyed.connect(self._forget_export_dialog)
+        elif not said:  # the Replace question cancelled: not the last export's "Wrote 6 files"
+            self.statusBar().showMessage(f"Nothing exported: the files in {folder} are as "
+                                         "they were", 6000)
 
     def _export_ranges(self) -> list[tuple[str, tuple[int, int]]]:
         """The ranges Export Audio & Stems offers besides the whole song: the loop range

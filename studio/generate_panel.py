@@ -8,6 +8,7 @@ tooltip. :meth:`GeneratePanel.values` is what a request uses.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
@@ -41,7 +42,7 @@ from engine.tasks.requests import ACTIONS
 from . import actions
 from .accessible import set_name
 from .cocompose import GenerationSettings
-from .model_options import ModelOptionsBox
+from .model_options import ModelOptionsBox, unlabelled_by_title
 from .models import ModelCatalog
 from .number_entry import DecimalEntry, NumberEntry
 from .wheel import WheelScrolls
@@ -252,7 +253,7 @@ class GeneratePanel(QWidget):
             "beats, no minor 2nds against them (the melody kept as it is).\n"
             "Unchecked: the model harmonizes as it hears the music")
         constraints = QGroupBox("Constraints", self)
-        cform = QFormLayout(constraints)
+        cform = QFormLayout(unlabelled_by_title(constraints))
         cform.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         cform.addRow("Key", self.key)
         cform.addRow("Pitch range", pitch_row)
@@ -304,6 +305,7 @@ class GeneratePanel(QWidget):
         layout.addLayout(form)
         self.model_options = ModelOptionsBox(self)
         layout.addWidget(self.model_options)
+        self.model_options.fieldsMade.connect(self._order_model_options)
         layout.addWidget(constraints)
         layout.addStretch(1)
         for w in self._defaults:
@@ -313,6 +315,14 @@ class GeneratePanel(QWidget):
         catalog.changed.connect(self.populate_models)
         catalog.defaultChanged.connect(self.set_model)  # a new default is what runs next
         self.populate_models()
+
+    def _order_model_options(self) -> None:
+        """A model's own fields, made anew for each model, come in Tab order where they
+        stand: after Continue by, before the constraints' Key (made last, they came after
+        the Jobs panel: keyboard QA with the drumkit's Style and Phrase)."""
+        chain = [self.continue_bars, *self.model_options.fields(), self.key]
+        for before, after in pairwise(chain):
+            QWidget.setTabOrder(before, after)
 
     # -- models --------------------------------------------------------------------------------
     def populate_models(self) -> None:

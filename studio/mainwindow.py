@@ -62,6 +62,7 @@ from .autosave import Autosaver
 from .bar_commands import BarCommands
 from .chord_commands import ChordCommands
 from .cocompose import CoComposer
+from .disabled_keys import say_why_when_disabled
 from .document import Document, display_path
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel
@@ -446,6 +447,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         tb.addWidget(snap_label)
         self.snap_box = QComboBox(tb)
         self.snap_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Named, and labelled by "Snap" beside it (on Linux a list is named by its label).
+        self.snap_box.setAccessibleName("Snap grid")
+        snap_label.setBuddy(self.snap_box)
         for s in SNAPS:
             self.snap_box.addItem(s.name)
         self.snap_box.setToolTip(
@@ -623,6 +627,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         co.takesChanged.connect(self.pianoroll.update_extent)
         co.takesChanged.connect(self.arrangement.update)
         co.takesChanged.connect(self._take_actions_enabled)
+        for name in ("accept_take", "reject_take", "next_take", "prev_take", "original_take"):
+            say_why_when_disabled(self, a.all[name], lambda n=name: self._no_take_text(n),
+                                  lambda m: self.statusBar().showMessage(m, 6000))
         co.takesChanged.connect(lambda: self.jobs_panel.set_waiting(
             TITLES[co.deferred] if co.deferred else None))
         co.takesChanged.connect(
@@ -838,6 +845,15 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
             action.setEnabled(on_screen)
         a.accept_take.setEnabled(on_screen or co.takes_coming())
         a.next_region.setEnabled(bool(co.waiting_regions()))
+
+    def _no_take_text(self, name: str) -> str:
+        """What a take command's key says while it is greyed (no take on screen): why, and
+        how to get takes."""
+        label = actions.spec(name).label
+        if self.composer.waiting_regions():
+            return f"{label}: no take on screen — takes wait in another region: Ctrl+] shows them"
+        return (f"{label}: no take on screen — paint a mask (M) over the bars to rewrite, "
+                "then Repaint (Ctrl+R) for takes to choose from")
 
     def _tracks_selected(self) -> None:
         active = set(self.selection.track_ids)

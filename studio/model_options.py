@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLineEdit,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +30,7 @@ class ModelOptionsBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model options", parent)
-        self._form = QFormLayout(self)
+        self._form = QFormLayout(unlabelled_by_title(self))
         self._form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)  # as the panel's forms
         self._fields: dict[str, tuple[ModelOption, QWidget]] = {}
         self._model = ""
@@ -80,9 +81,24 @@ class ModelOptionsBox(QGroupBox):
             self._model = ""
             self.set_model(shown, options)
 
+    def fields(self) -> list[QWidget]:
+        """The fields shown, top to bottom."""
+        return [field for _option, field in self._fields.values()]
+
     def values(self) -> dict[str, object]:
         """Each option's value, as ``GenerateOptions.extra`` takes it."""
         return {name: _value(option, field) for name, (option, field) in self._fields.items()}
+
+
+def unlabelled_by_title(box: QGroupBox) -> QWidget:
+    """A plain widget filling ``box``, to lay its fields out in: Qt names every direct
+    child of a titled group box by the title too, so a screen reader heard two labels on
+    each list ("Ending", "drumkit options"; "Key", "Constraints": keyboard QA)."""
+    inner = QWidget(box)
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(inner)
+    return inner
 
 
 def _field(option: ModelOption, parent: QWidget) -> QWidget:
@@ -126,4 +142,4 @@ def _value(option: ModelOption, field: QWidget) -> object:
     return field.text()
 
 
-__all__ = ["ModelOptionsBox"]
+__all__ = ["ModelOptionsBox", "unlabelled_by_title"]

@@ -331,11 +331,18 @@ class TrackHeader(QFrame):
     def _rename(self) -> None:
         typing = self.name.hasFocus()  # Enter; not a click that already took the focus away
         text = self.name.text().strip()
-        if text and text != self.track.name:
+        before = self.track.name
+        if text and text != before:
             self._set(f"Rename track to {text!r}", name=text)
         self.name.clearFocus()
         if typing:
             self.renamed.emit()
+            # Said (keyboard QA: F2, a name, Enter said nothing): what the song now holds.
+            track = self._track_now()
+            if track is not None:
+                self.lst.document.message.emit(
+                    f"Renamed {before or 'the track'} to {track.name} (Ctrl+Z undoes)"
+                    if track.name != before else f"{before or 'The track'} keeps its name")
         # set_track leaves a focused field alone, so show what the song now holds: the new
         # name, or the old one when the text was empty or the edit was refused.
         self._show_name()

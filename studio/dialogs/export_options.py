@@ -211,6 +211,8 @@ class ExportAudioDialog(QDialog):
         form.addRow("SoundFont", sf_row)
         if self.range is not None:
             form.addRow("Range", self.range)
+            # Tab as on screen: Range's row is above Length's, though made after it.
+            QWidget.setTabOrder(self.range, self.end)
         form.addRow("Length", self.end)
         form.addRow("Stems", self.dry_stems)
         form.addRow("Choir", rehearsal_row)

@@ -187,8 +187,9 @@ def ask_replace_export(parent: QWidget | None, folder: Path, existing: Sequence[
                       QMessageBox.StandardButton.NoButton, parent)
     box.setInformativeText("Replace writes the new export over them (once it is "
                            "rendered); Cancel exports nothing.")
-    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+    replace = box.addButton("&Replace", QMessageBox.ButtonRole.DestructiveRole)  # Alt+R
     cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    cancel.setText(MNEMONICS[QMessageBox.StandardButton.Cancel])
     box.setDefaultButton(cancel)
     box.setEscapeButton(cancel)
     box.exec()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -99,36 +100,69 @@ def ask_recover(parent: QWidget | None,
     Returns ``("recover", recovery)``, ``("discard", None)`` (delete them all) or
     ``("later", None)`` (keep them for next time).
     """
-    dlg = QDialog(parent)
-    dlg.setWindowTitle("Recover unsaved work")
-    text = QLabel("Partita closed without saving last time. "
-                  + ("This song can be recovered:" if len(pending) == 1 else
-                     f"These {len(pending)} songs can be recovered, newest first:"), dlg)
-    text.setWordWrap(True)
-    items = QListWidget(dlg)
-    for r in pending:
-        item = QListWidgetItem(describe(r))
-        item.setData(Qt.ItemDataRole.UserRole, r)
-        items.addItem(item)
-    items.setCurrentRow(0)
-    # Wide enough for a whole row (name, counts, time, how long ago), up to 900 px: the
-    # part that tells two copies apart was cut off at 480.
-    row_width = items.sizeHintForColumn(0) + 2 * items.frameWidth() + 40
-    dlg.resize(max(480, min(900, row_width)), 300)
-    buttons = QDialogButtonBox(dlg)
-    recover = buttons.addButton("Recover", QDialogButtonBox.ButtonRole.AcceptRole)
-    discard = QPushButton("Discard all")
-    buttons.addButton(discard, QDialogButtonBox.ButtonRole.DestructiveRole)
-    later = buttons.addButton("Decide later", QDialogButtonBox.ButtonRole.RejectRole)
-    result: list[tuple[str, Recovery | None]] = [("later", None)]
-    recover.clicked.connect(lambda: (result.__setitem__(0, (
-        "recover", items.currentItem().data(Qt.ItemDataRole.UserRole))), dlg.accept()))
-    discard.clicked.connect(lambda: (result.__setitem__(0, ("discard", None)), dlg.accept()))
-    later.clicked.connect(dlg.reject)
-    items.itemDoubleClicked.connect(lambda _i: recover.click())
-    col = QVBoxLayout(dlg)
-    col.addWidget(text)
-    col.addWidget(items, 1)
-    col.addWidget(buttons)
+    dlg = RecoveryDialog(parent, pending)
     dlg.exec()
-    return result[0]
+    return dlg.result_chosen
+
+
+class RecoveryDialog(QDialog):
+    """The copies a previous run left, newest first, to recover one of, discard all
+    (asked first: it deletes every copy) or decide later (:func:`ask_recover`)."""
+
+    def __init__(self, parent: QWidget | None, pending: Sequence[Recovery]) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Recover unsaved work")
+        self._count = len(pending)
+        text = QLabel("Partita closed without saving last time. "
+                      + ("This song can be recovered:" if len(pending) == 1 else
+                         f"These {len(pending)} songs can be recovered, newest first:"), self)
+        text.setWordWrap(True)
+        items = self.items = QListWidget(self)
+        # Named, and labelled by the line above it: a screen reader said only "list".
+        items.setAccessibleName("Songs to recover")
+        text.setBuddy(items)
+        for r in pending:
+            item = QListWidgetItem(describe(r))
+            item.setData(Qt.ItemDataRole.UserRole, r)
+            items.addItem(item)
+        items.setCurrentRow(0)
+        # Wide enough for a whole row (name, counts, time, how long ago), up to 900 px: the
+        # part that tells two copies apart was cut off at 480.
+        row_width = items.sizeHintForColumn(0) + 2 * items.frameWidth() + 40
+        self.resize(max(480, min(900, row_width)), 300)
+        buttons = QDialogButtonBox(self)
+        self.recover = buttons.addButton("Recover", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.discard = QPushButton("Discard all")
+        buttons.addButton(self.discard, QDialogButtonBox.ButtonRole.DestructiveRole)
+        later = buttons.addButton("Decide later", QDialogButtonBox.ButtonRole.RejectRole)
+        self.result_chosen: tuple[str, Recovery | None] = ("later", None)
+        self.recover.clicked.connect(self._recover)
+        self.discard.clicked.connect(self._discard)
+        later.clicked.connect(self.reject)
+        items.itemDoubleClicked.connect(lambda _i: self.recover.click())
+        col = QVBoxLayout(self)
+        col.addWidget(text)
+        col.addWidget(items, 1)
+        col.addWidget(buttons)
+
+    def _recover(self) -> None:
+        self.result_chosen = ("recover",
+                              self.items.currentItem().data(Qt.ItemDataRole.UserRole))
+        self.accept()
+
+    def _discard(self) -> None:
+        # Asked, No the default: Discard all is one Tab from Recover and deletes every
+        # copy for good (keyboard QA).
+        what = "this autosaved copy" if self._count == 1 else (
+            f"all {self._count} autosaved copies")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Discard all?",
+                          f"Delete {what} for good? The work in them cannot be recovered "
+                          "afterwards.", QMessageBox.StandardButton.NoButton, self)
+        delete = box.addButton("&Delete", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("&No, Keep Them", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        if box.clickedButton() is delete:
+            self.result_chosen = ("discard", None)
+            self.accept()

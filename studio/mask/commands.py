@@ -63,6 +63,10 @@ class MaskCommands:
         b = self.generate_panel.buttons["regenerate"]
         b.setText(button)
         b.setToolTip(tooltip)
+        # The whole name for a screen reader, where the button's text ends in "…"
+        # (keyboard QA: "Regenerate Fender Rhodes electri…" was read cut).
+        b.setAccessibleName(regenerate_spoken(doc.song, doc.mask,
+                                              self.selection.current_track_id))
 
     def set_mask(self, mask: Mask, label: str) -> bool:
         """Replace the mask as one undo step (quick masks)."""
@@ -89,7 +93,15 @@ class MaskCommands:
         return self.pianoroll.active_track_ids()
 
     def mask_this_track(self) -> None:
-        self.set_mask(quick.this_track(self.document.song, self._active_ids()), "Mask this track")
+        """Shift+M: the current track(s) over the whole song, as the mask; said (keyboard
+        QA: the mask is painted, so nothing told a screen reader it was set)."""
+        song, ids = self.document.song, self._active_ids()
+        if self.set_mask(quick.this_track(song, ids), "Mask this track"):
+            labels = track_labels(song)
+            names = ", ".join(labels[t.id] for t in song.tracks if t.id in ids)
+            self.statusBar().showMessage(
+                f"Masked {names}, the whole song: Repaint (Ctrl+R) rewrites it "
+                "(Esc Esc clears the mask)", 5000)
 
     def mask_these_bars(self) -> None:
         """Ctrl+Shift+B: the bars in focus (:func:`~studio.bars_in_focus.bars_in_focus`:
@@ -162,3 +174,13 @@ def regenerate_names(song: Song, mask: Mask, current: int | None) -> tuple[str, 
     if masked and current in labels and current not in masked:
         tip += f"; the mask is on it: Esc Esc clears the mask to regenerate {labels[current]}"
     return text, text.replace("&&", "\0").replace("&", "").replace("\0", "&"), tip
+
+
+def regenerate_spoken(song: Song, mask: Mask, current: int | None) -> str:
+    """What a screen reader names the Regenerate button: its text with the track's whole
+    name ("Regenerate Fender Rhodes electric piano"), where the button cuts it."""
+    labels = track_labels(song)
+    masked = [t.id for t in song.tracks if t.id in mask.track_ids]
+    if len(masked) == 1 or (not masked and current in labels):
+        return f"Regenerate {labels[masked[0] if masked else current]}"
+    return regenerate_names(song, mask, current)[1]

@@ -1729,6 +1729,25 @@ def regions_done(qtbot, win, n):
                     and not win.jobs_panel.running(), timeout=20000)
 
 
+def test_the_first_regenerate_while_models_load_says_where_the_mask_is(studio, qtbot):
+    """Keyboard QA: the first Ctrl+Shift+R before the models loaded said only "Loading
+    models…", not that the mask on Piano, not the selected Bass, is what it rewrites."""
+    win = studio
+    mask_piano(win)
+    win.selection.set_tracks([win.document.song.tracks[1].id])
+    win.catalog.loaded = False  # as in the first seconds after start
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)
+    win.pianoroll.canvas.setFocus()
+    QTest.keyClick(win.pianoroll.canvas, Qt.Key.Key_R,
+                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    said = win.statusBar().currentMessage()
+    assert said.startswith("Loading models… Regenerate starts when they are ready")
+    assert said.endswith("; the mask is on Piano; Esc Esc clears it to regenerate Bass")
+    assert win.composer.cancel_all() == 1
+    win.catalog._loaded(win.catalog.entries())
+
+
 def test_the_takes_of_the_latest_request_come_on_screen_and_enter_accepts_them(studio,
                                                                                 qtbot):
     # QA: Repaint over a band of the piano, reject take B, select Bass, Regenerate: "still

@@ -214,6 +214,9 @@ def test_exporting_again_asks_before_replacing_the_files(opened, dialogs, qtbot,
     assert [args for n, args in dialogs.calls if n == "ask_replace_export"] == [
         (folder, [folder / "mix.wav"] + [folder / "stems" / n for n in STEMS])]
     assert opened._export_dialog is None  # nothing started
+    # Not the first export's "Wrote 6 files …", left standing (keyboard QA).
+    assert opened.statusBar().currentMessage() == (
+        f"Nothing exported: the files in {folder} are as they were")
     assert (folder / "mix.wav").read_bytes() == b"mastered by hand"
     dialogs.answers["ask_replace_export"] = True
     dialogs.calls.clear()
@@ -249,8 +252,14 @@ def test_the_replace_question_counts_the_files_and_defaults_to_cancel(monkeypatc
     assert ask_replace_export(None, tmp_path, [mix]) is False
     monkeypatch.setattr(QMessageBox, "exec", lambda box: exec_(box, "Replace"))
     assert ask_replace_export(None, tmp_path, [mix]) is True
+    # Alt+R replaces, Alt+C cancels (keyboard QA: Replace had no Alt letter).
     assert shown[0] == ("Replace existing files?", f"mix.wav in {tmp_path} exists.",
-                        ["Cancel", "Replace"], "Cancel", "Cancel")
+                        ["Cancel", "Replace"], "&Cancel", "&Cancel")
+    box_texts: list[list[str]] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: box_texts.append(sorted(
+        b.text() for b in box.buttons())) or 0)
+    ask_replace_export(None, tmp_path, [mix])
+    assert box_texts == [["&Cancel", "&Replace"]]
 
 
 def test_export_finished_says_what_the_mix_left_out_and_that_the_stems_are_dry(

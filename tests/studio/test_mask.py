@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from engine.score import Mask, Note, Region, Song, Track
+from engine.score import Mask, Note, Region, Song, Track, set_track_props
 from studio.mask import quick
 from studio.mask.commands import regenerate_names
 from studio.pianoroll import Tool
@@ -214,6 +214,13 @@ def test_regenerate_names_the_track_it_will_rewrite(opened):
     assert text == "Re&generate Piano && Strings of th…"
     assert button_text == "Regenerate Piano & Strings of th…"
     assert tip.startswith("Rewrite Piano & Strings of the Orchestra (the current track)")
+    # ... and whole to a screen reader (keyboard QA: the name was read cut).
+    win.document.apply(set_track_props(win.document.song, bass.id, "Rename",
+                                       name="Fender Rhodes electric piano"))
+    win.selection.set_tracks([drums.id])
+    win.selection.set_tracks([bass.id])
+    assert button.text() == "Regenerate Fender Rhodes electri…"
+    assert button.accessibleName() == "Regenerate Fender Rhodes electric piano"
 
 
 def test_esc_a_click_or_an_edit_then_esc_keeps_the_mask(focused, ui, qtbot):
