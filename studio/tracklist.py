@@ -58,16 +58,13 @@ from .document import Document
 from .mixer_slider import MixerSlider, pan_tip, volume_tip
 from .selection import Selection
 from .theme import FocusRing
-from .track_commands import volume_text
+from .track_commands import DEFAULT_VOLUME, volume_text
 from .wheel import WheelScrolls
 
 ROW_H = 56
 SWATCH_W = 12  # the colour strip at a row's left edge: a target to click (8 px was small)
 HEADER_H = 26  # the bar above the rows; the arrangement ruler has the same height
 VISIBLE_MARGIN = 2  # rows made beyond each edge of the visible ones
-# The volume a double-click on the fader gives (of 0–127): a new track's, full (0 dB).
-DEFAULT_VOLUME = round(Track.__dataclass_fields__["volume"].default * 127)
-
 
 PROGRAM_SEP = "  ·  "  # between an instrument's name and its GM program number
 
@@ -163,7 +160,7 @@ class TrackHeader(QFrame):
         self.solo.setToolTip("Solo this track (the current track: Ctrl+Alt+S)")
         self.instrument = instrument_combo(self)
         self.volume = MixerSlider(0, 127, volume_tip,
-                                  f"Double-click: {volume_text(DEFAULT_VOLUME / 127)}", self)
+                                  f"Double-click: {volume_text(DEFAULT_VOLUME)}", self)
         self.volume.setFixedWidth(56)
         self.pan = MixerSlider(-64, 64, pan_tip, "Double-click: centre", self)
         self.pan.setFixedWidth(40)
@@ -218,7 +215,7 @@ class TrackHeader(QFrame):
         for fader in (self.volume, self.pan):
             fader.pressed.connect(self._fader_pressed)
         self.volume.reset_requested.connect(
-            lambda: self._reset_fader("Reset volume", volume=DEFAULT_VOLUME / 127))
+            lambda: self._reset_fader("Reset volume", volume=DEFAULT_VOLUME))
         self.pan.reset_requested.connect(lambda: self._reset_fader("Centre pan", pan=0.0))
         self.swatch.clicked.connect(self._pick_colour)
 
