@@ -16,6 +16,8 @@ import mido
 from engine.io import load_song
 from engine.score import Song
 
+from .swing_song import midi_track
+
 PPQ = 480
 BEAT = PPQ
 BAR = 4 * BEAT
@@ -55,22 +57,6 @@ def bass() -> _Notes:
             for bar in range(BARS) for b in range(4) if bar * BAR + b * BEAT < END]
 
 
-def _track(name: str, program: int, channel: int, notes: _Notes) -> mido.MidiTrack:
-    events = []
-    for start, duration, pitch, velocity in notes:
-        events.append((start, 1, mido.Message("note_on", note=pitch, velocity=velocity,
-                                               channel=channel)))
-        events.append((start + duration, 0, mido.Message("note_off", note=pitch, velocity=64,
-                                                         channel=channel)))
-    track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
-    track.append(mido.Message("program_change", program=program, channel=channel, time=0))
-    now = 0
-    for tick, _, msg in sorted(events, key=lambda e: (e[0], e[1])):  # offs before ons
-        track.append(msg.copy(time=tick - now))
-        now = tick
-    return track
-
-
 def blues_song(folder: Path, *, band: bool = True) -> Song:
     """The blues written to ``folder/blues.mid`` and read back as the app reads it: the
     sax alone (``band`` False: a melody to harmonize) or with its piano and bass."""
@@ -78,9 +64,9 @@ def blues_song(folder: Path, *, band: bool = True) -> Song:
     mf.tracks.append(mido.MidiTrack([
         mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(120), time=0),
         mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0)]))
-    mf.tracks.append(_track("Tenor Sax", 66, 0, sax()))
+    mf.tracks.append(midi_track("Tenor Sax", 66, 0, sax()))
     if band:
-        mf.tracks += [_track("Piano", 0, 1, piano()), _track("Bass", 32, 2, bass())]
+        mf.tracks += [midi_track("Piano", 0, 1, piano()), midi_track("Bass", 32, 2, bass())]
     path = folder / ("blues.mid" if band else "blues-melody.mid")
     mf.save(path)
     return load_song(path)

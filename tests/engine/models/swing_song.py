@@ -78,7 +78,9 @@ def _drums() -> _Notes:
     return notes
 
 
-def _track(name: str, program: int, channel: int, notes: _Notes) -> mido.MidiTrack:
+def midi_track(name: str, program: int, channel: int, notes: _Notes) -> mido.MidiTrack:
+    """A MIDI track of ``notes`` (start, duration, pitch, velocity); a kit on channel 10
+    takes no program change."""
     events = []
     for start, duration, pitch, velocity in notes:
         events.append((start, 1, mido.Message("note_on", note=pitch, velocity=velocity,
@@ -101,8 +103,8 @@ def write_swing_midi(path: Path) -> Path:
     mf.tracks.append(mido.MidiTrack([
         mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(140), time=0),
         mido.MetaMessage("time_signature", numerator=4, denominator=4, time=0)]))
-    mf.tracks += [_track("Tenor Sax", 66, 0, _sax()), _track("Piano", 0, 1, _piano()),
-                  _track("Acoustic Bass", 32, 2, _bass()), _track("Drums", 0, 9, _drums())]
+    mf.tracks += [midi_track("Tenor Sax", 66, 0, _sax()), midi_track("Piano", 0, 1, _piano()),
+                  midi_track("Acoustic Bass", 32, 2, _bass()), midi_track("Drums", 0, 9, _drums())]
     mf.save(path)
     return path
 
