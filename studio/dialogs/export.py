@@ -132,13 +132,15 @@ def mix_and_stems_notes(song: Song, report: RenderReport) -> list[str]:
     report's peaks. A mix made with the drums muted was reported as any other (QA): the
     stems hold every track whatever is muted or soloed; and an empty track's full-length
     stem of silence was written without a word (QA)."""
+    from engine.render.mixing import left_out as tracks_left_out
     from engine.render.mixing import silent_stems
     from engine.render.ranges import past_the_end
     from engine.score import listed, track_labels
 
     labels = track_labels(song)
-    heard = set(song.audible_ids())
-    left_out = [labels[t.id] for t in song.tracks if t.notes and t.id not in heard]
+    muted, unsoloed = tracks_left_out(song)  # what the CLI's note names too
+    out = {t.id for t in (*muted, *unsoloed)}
+    left_out = [labels[t.id] for t in song.tracks if t.id in out]
     notes = []
     if silent := silent_mix_note(song, report):
         notes.append(silent)
