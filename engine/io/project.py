@@ -140,6 +140,10 @@ def track_to_json(t: Track) -> Document:
     return d
 
 
+# The side lists a track keeps its notes' notation in (notation_rows).
+NOTATION_KEYS = ("spellings", "lyrics", "fermatas")
+
+
 def notation_rows(notes: Sequence[Note]) -> Document:
     """The notes' notation, each list only where a note has it (all optional: an older
     Partita reads the file and leaves them out): ``spellings`` (a score's own names, B♭

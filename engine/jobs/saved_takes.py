@@ -28,7 +28,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from engine.io.project import notation_rows, note_rows, track_from_json, track_to_json
+from engine.io.project import (
+    NOTATION_KEYS,
+    notation_rows,
+    note_rows,
+    track_from_json,
+    track_to_json,
+)
 from engine.plugins.api import GenerateOptions
 from engine.plugins.result import written_mask
 from engine.score import (
@@ -333,13 +339,11 @@ def _notes_by_track(data: Any, what: str, notation: Any = None) -> dict[int, tup
         except ValueError:
             raise ValueError(f"{what}: {key!r} is not a track id") from None
         extra = notation.get(key)
-        extra = {k: v for k, v in extra.items() if k in _NOTATION} if isinstance(
+        extra = {k: v for k, v in extra.items() if k in NOTATION_KEYS} if isinstance(
             extra, dict) else {}
         out[tid] = track_from_json({"notes": rows, **extra}, f"{what}[{key}]").notes
     return out
 
-
-_NOTATION = ("spellings", "lyrics", "fermatas")
 
 
 def _warning_to_json(warning: TakeWarning) -> dict[str, str]:
