@@ -214,6 +214,12 @@ SPECS: tuple[Spec, ...] = (
     Spec("lane_next", "&Next Controller Lane", ("Ctrl+Alt+V",), "",
          "Show the next lane under the notes: velocity, pitch bend, sustain pedal, mod wheel "
          "(Ctrl+Alt+V)"),
+    # A song without chords has no chord row; this shows it empty, to double-click in
+    # (a DAW's chord track is shown or hidden the same way). No key: Ctrl+Shift+K and
+    # Ctrl+Alt+K type chords without it.
+    Spec("chord_row", "&Chord Row", (), "",
+         "Show the chord symbols' row under the ruler in a song without chords too, to "
+         "double-click in (a song with chords always shows it)", True),
     # F6 as in a DAW or a file manager (studio.panes); F10 as on Windows and Linux desktops.
     Spec("next_pane", "Next &Pane", ("F6",), "",
          "Focus the next pane: piano roll, tracks, arrangement, takes, Generate, Jobs"),

@@ -201,6 +201,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         self.set_snap(self.settings.snap())
         self.actions.metronome.setChecked(self.settings.metronome())
         self.actions.follow.setChecked(self.settings.follow_playhead())
+        self.actions.chord_row.setChecked(self.settings.chord_row())
         self.pianoroll.set_lane(lane_by_name(self.settings.controller_lane()))
         self._song_reset()
         self.midi.start()  # the keyboard chosen before, or the first one found
@@ -360,6 +361,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
                       a.zoom_selection])
         m.addSeparator()
         m.addActions([a.snap_next, a.snap_previous])
+        m.addAction(a.chord_row)
         lanes = m.addMenu("Controller &Lane")
         lanes.addActions([a.all[name] for name in LANE_ACTIONS.values()])
         lanes.addSeparator()
@@ -607,6 +609,7 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         a.loop.toggled.connect(tr.set_loop_enabled)
         a.metronome.toggled.connect(self._set_metronome)
         a.follow.toggled.connect(self.settings.set_follow_playhead)
+        a.chord_row.toggled.connect(self._show_chord_row)
         roll.laneChanged.connect(self._lane_changed)
         stack = doc.undo_stack
         self._selections_before = SelectionsBefore(stack, self.selection)
@@ -1008,6 +1011,12 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         self.actions.all[LANE_ACTIONS[kind.name]].setChecked(True)
         self.settings.set_controller_lane(kind.name)
         self.statusBar().showMessage(f"Lane: {kind.title}", 3000)
+
+    def _show_chord_row(self, on: bool) -> None:
+        """View ▸ Chord Row: the chord row in a song without chords too; the next session
+        opens with it."""
+        self.pianoroll.show_empty_chord_row(on)
+        self.settings.set_chord_row(on)
 
     def _set_metronome(self, on: bool) -> None:
         self.transport.set_metronome(on)

@@ -155,6 +155,13 @@ class Settings:
     def set_follow_playhead(self, on: bool) -> None:
         self._s.setValue("transport/follow", on)
 
+    def chord_row(self) -> bool:
+        """View ▸ Chord Row: the chord row shown in a song without chords too."""
+        return self._s.value("pianoroll/chord_row", False, type=bool)
+
+    def set_chord_row(self, on: bool) -> None:
+        self._s.setValue("pianoroll/chord_row", on)
+
     def controller_lane(self) -> str:
         """The lane under the piano roll's notes (View ▸ Controller Lane): "velocity",
         "bend", "pedal" or "mod" (studio.pianoroll.controllers.LANES)."""

@@ -322,6 +322,11 @@ class PianoRoll(QWidget):
             self._corner.setFixedHeight(self.ruler.height())
         self.refresh()
 
+    def show_empty_chord_row(self, on: bool) -> None:
+        """Show the ruler's chord row in a song without chords too (View ▸ Chord Row)."""
+        if self.ruler.set_show_empty_chord_row(on):
+            self._corner.setFixedHeight(self.ruler.height())
+
     def update_extent(self) -> None:
         """The scroll range: the song, and what the overlays draw past its end (a
         Continue take's new bars, :attr:`extents`)."""

@@ -24,8 +24,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QWidget
 
-from engine.score import TimeMap
-from engine.score.chord_symbols import chord_display_names
+from engine.score import ChordSymbol, TimeMap
+from engine.score.chord_symbols import chord_display_names, parse_chord_symbol
 from engine.score.spelling import key_label
 
 from .. import theme
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 RULER_H = 30
 MARKER_LANE_H = 15  # the markers' lane above the ruler, shown when the song has markers
 CHORD_ROW_H = 14  # the chord symbols' row, below the markers' lane, when the song has chords
+# Written in the empty chord row that View ▸ Chord Row shows, as a DAW's empty chord track
+# says what to do in it.
+EMPTY_CHORD_ROW_HINT = "Chords: double-click to type one (Ctrl+Shift+K for bars)"
 CHORD_GAP = 4.0  # px between a chord symbol and the next one's tick
 # Label rectangles are exactly as wide as their text; drawn unclipped so rounding in the
 # metrics never cuts off a glyph's last pixel.
@@ -158,6 +161,17 @@ def chord_label_rects(chords: Sequence[tuple[float, str]], width_of: Callable[[s
     return out
 
 
+def repeats_chord(chords: Sequence[ChordSymbol], i: int) -> bool:
+    """Whether the chord symbol ``chords[i]`` is the one before it again (F7 | F7, typed
+    ``F7 | %``): the same chord, struck anew, that a lead sheet writes only once."""
+    if i <= 0:
+        return False
+    now, before = parse_chord_symbol(chords[i].text), parse_chord_symbol(chords[i - 1].text)
+    if now is None or before is None:  # no chord symbol: the same text
+        return chords[i].text.strip() == chords[i - 1].text.strip()
+    return now == before
+
+
 def fit_chord_name(names: Sequence[str], room: float,
                    widths: Sequence[Callable[[str], float]]) -> tuple[str, int]:
     """The chord symbol's name to draw in ``room`` px and the font it is drawn in (an
@@ -230,14 +244,26 @@ class Ruler(QWidget):
         self._chord_small_font.setPointSizeF(6.5)
         # The chord clicked (its tick), while the ruler has the keys: Delete removes it.
         self.selected_chord: int | None = None
+        # View ▸ Chord Row: the row shown in a song with no chords yet, to double-click in.
+        self.show_empty_chord_row = False
 
     def lane_height(self) -> int:
         """The markers' lane: as tall as :data:`MARKER_LANE_H` when the song has markers."""
         return MARKER_LANE_H if self.roll.document.song.markers else 0
 
     def chord_row_height(self) -> int:
-        """The chord symbols' row: :data:`CHORD_ROW_H` tall when the song has chords."""
-        return CHORD_ROW_H if self.roll.document.song.chords else 0
+        """The chord symbols' row: :data:`CHORD_ROW_H` tall when the song has chords (or
+        View ▸ Chord Row shows it empty)."""
+        shown = self.show_empty_chord_row or self.roll.document.song.chords
+        return CHORD_ROW_H if shown else 0
+
+    def set_show_empty_chord_row(self, on: bool) -> bool:
+        """Show the chord row in a song without chords too (View ▸ Chord Row); whether the
+        height changed."""
+        self.show_empty_chord_row = on
+        changed = self.sync_height()
+        self.update()
+        return changed
 
     def sync_height(self) -> bool:
         """Make room for the markers' lane and the chords' row, or give them back; whether
@@ -265,11 +291,18 @@ class Ruler(QWidget):
             p.fillRect(QRectF(0, lane, w, row), theme.WINDOW)
             p.setPen(theme.TEXT)
             chords = self.roll.document.song.chords
+            if not chords:
+                p.setPen(theme.TEXT_DIM)
+                p.setFont(self._chord_small_font)
+                p.drawText(QRectF(4, lane, w - 8, row - 1), TEXT_FLAGS, EMPTY_CHORD_ROW_HINT)
             for i, rect, text, small in self.chord_labels():
                 if chords[i].tick == self.selected_chord:
                     tint = QColor(theme.ACCENT)
                     tint.setAlpha(90)
                     p.fillRect(rect.adjusted(-2, 0, 2, 0), tint)
+                # The chord before struck again (a lead sheet's "%"): dimmed, so the
+                # changes read at a glance as a lead sheet writes them once.
+                p.setPen(theme.TEXT_DIM if repeats_chord(chords, i) else theme.TEXT)
                 p.setFont(self._chord_small_font if small else self._marker_font)
                 p.drawText(rect, TEXT_FLAGS, text)
             lane += row

@@ -275,3 +275,31 @@ def test_the_chord_editors_refusal_is_said_to_a_screen_reader(qtbot):
     QTest.keyClick(editor.symbol, K.Key_Backspace)  # correcting: the reason is gone
     assert editor.error.isHidden()
     assert "Type a chord symbol" in editor.symbol.accessibleDescription()
+
+
+def test_view_chord_row_shows_an_empty_row_to_double_click_in_and_is_remembered(
+        window, tmp_path, dialogs):
+    ruler = open_chords(window, tmp_path, chords=())
+    assert ruler.chord_row_height() == 0  # no chords, no row: the ruler as it was
+    window.actions.chord_row.setChecked(True)
+    assert ruler.chord_row_height() > 0
+    assert window.pianoroll._corner.height() == ruler.height()  # the keyboard's corner too
+    assert window.settings.chord_row()  # the next session opens with it
+    dialogs.answers["ask_chord"] = "Dm7"
+    QTest.mouseDClick(ruler, Qt.MouseButton.LeftButton, pos=row_point(ruler, BAR + 10))
+    assert chords(window) == [(BAR, "Dm7")]
+    # Unticked, a song with chords keeps its row; one without gives the room back.
+    window.actions.chord_row.setChecked(False)
+    assert ruler.chord_row_height() > 0
+    window.actions.undo.trigger()
+    assert chords(window) == [] and ruler.chord_row_height() == 0
+
+
+def test_a_chord_struck_again_is_drawn_dimmed_as_a_lead_sheet_writes_it_once():
+    from engine.score import ChordSymbol as C
+    from studio.pianoroll.ruler import repeats_chord
+
+    chords = [C(0, "F7"), C(BAR, "F7"), C(2 * BAR, "Bb7"), C(3 * BAR, "B♭7"),
+              C(4 * BAR, "Bb7/D"), C(5 * BAR, "N.C."), C(6 * BAR, "N.C.")]
+    assert [repeats_chord(chords, i) for i in range(len(chords))] == [
+        False, True, False, True, False, False, True]
