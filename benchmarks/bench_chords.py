@@ -29,7 +29,13 @@ Per run it prints:
   which the piano sounds one of those tones (D7's F♯, G7's B);
 - ``loud``: accompaniment notes struck louder than the melody note sounding then;
 - ``close``: what sounds under the melody's last note: the bass's lowest note, and the
-  piano's notes.
+  piano's notes;
+- ``walk``: bars whose bass strikes a note on every beat (a walking bass's quarters);
+- ``rep``: beats whose bass strikes the pitch it struck on the beat before, of the
+  consecutive beats both struck;
+- ``appr``: chord changes on a beat whose bass on the beat before (its lowest note
+  sounding there) lies a half or whole step from the new chord's bass note, of the
+  changes on a beat.
 
 Figures are counts over seeded runs (paired across code versions), not timings.
 """
@@ -48,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 
 from engine import tasks  # noqa: E402
 from engine.io import load_song  # noqa: E402
-from engine.models.chord_follow import chord_guide, clash_classes  # noqa: E402
+from engine.models.chord_follow import ChordGuide, chord_guide, clash_classes  # noqa: E402
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
 from engine.score import Song, TimeMap  # noqa: E402
@@ -207,10 +213,44 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
     top = sorted(n.pitch for n in piano if n.start <= final.start < n.end)
     close = (f"{_name(min(low)) if low else '-'} | "
              f"{' '.join(map(_name, top)) if top else '-'}")
+    walk, repeats, approaches = bass_walk(song, bars, guide)
     return {"root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
             "comp ct": f"{share:.0%}", "m2": str(clashes), "guide": f"{guided}/{guides}",
             "chrom": f"{sounded}/{chromatic}", "loud": f"{loud}/{all_notes}",
-            "close": close}
+            "close": close, "walk": walk, "rep": repeats, "appr": approaches}
+
+
+def bass_walk(song: Song, bars: int, guide: ChordGuide) -> tuple[str, str, str]:
+    """The ``walk``, ``rep`` and ``appr`` columns (the module's docstring) of the bass
+    parts of ``song`` over its first ``bars`` bars of 4/4."""
+    near = PPQ // 16
+    bass = [n for t in song.tracks if not t.is_drum and role_of(t.program, False) == "bass"
+            for n in t.notes]
+    beats = range(0, bars * BAR, PPQ)
+    struck = {}  # beat tick -> the lowest pitch struck on it
+    sounding = {}  # beat tick -> the lowest pitch sounding on it
+    for beat in beats:
+        on = [n.pitch for n in bass if abs(n.start - beat) <= near]
+        if on:
+            struck[beat] = min(on)
+        held = [n.pitch for n in bass if n.start - near <= beat < n.end]
+        if held:
+            sounding[beat] = min(held)
+    walking = sum(all(b in struck for b in range(bar * BAR, (bar + 1) * BAR, PPQ))
+                  for bar in range(bars))
+    pairs = [(b - PPQ, b) for b in beats if b in struck and b - PPQ in struck]
+    repeated = sum(struck[a] == struck[b] for a, b in pairs)
+    changes = stepped = 0
+    for beat in beats[1:]:
+        cell = beat // (PPQ // 4)
+        if not guide.change[cell] or guide.bass[cell] < 0:
+            continue
+        changes += 1
+        before = sounding.get(beat - PPQ)
+        if before is not None:
+            step = (before - int(guide.bass[cell])) % 12
+            stepped += min(step, 12 - step) in (1, 2)
+    return f"{walking}/{bars}", f"{repeated}/{len(pairs)}", f"{stepped}/{changes}"
 
 
 TUNES = {"blues": (blues_melody, BLUES, 12, "F"), "aaba": (aaba_melody, AABA, 32, "Bb")}
@@ -226,8 +266,9 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(args.model)
     model = plugin_from_folder(folder if folder.is_dir() else shipped_model_folder(args.model))
-    columns = ("root", "bass ct", "comp ct", "m2", "guide", "chrom", "loud", "close")
-    widths = (7, 8, 8, 4, 7, 7, 8, 0)
+    columns = ("root", "walk", "rep", "appr", "bass ct", "comp ct", "m2", "guide", "chrom",
+               "loud", "close")
+    widths = (7, 7, 7, 7, 8, 8, 4, 7, 7, 8, 0)
     for name in args.tunes.split(","):
         write, changes, bars, key = TUNES[name]
         with tempfile.TemporaryDirectory() as tmp:
