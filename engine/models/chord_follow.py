@@ -26,6 +26,10 @@ stops for a break, while a written melody plays on. Drums and
 the kept parts are never touched. A jazz arranger's QA: partita-base's band accompaniment
 of a 12-bar F blues put the bass's downbeat on the root in 1–3 of 12 bars, the piano on
 B3–E4–G4 against B♭7 (benchmarks/bench_chords.py).
+
+In a song that swings its 8ths the bass walks (:func:`walk_bass`): a quarter note on
+every beat, the chord's first beat on its bass note, the beat before a chord symbol
+approaching its bass note by a step or from its 5th, rarely the last beat's pitch.
 """
 
 from __future__ import annotations
@@ -268,3 +272,57 @@ def chord_role(name: str, program: int, is_drum: bool) -> str | None:
     if role == "bass" or name.strip().lower() == "bass":
         return "bass"
     return "melody" if role == "melody" else "comp"
+
+
+# A walking bass (:func:`walk_bass`): nats added to its onsets on the beat before a chord
+# symbol a half or whole step from its bass note, above or below, or on its 5th; and
+# taken from a beat's onset of the pitch struck on the beat before or after it. Under the
+# chords alone partita-base's bass in a swung F blues struck 2-6 notes a bar, repeated
+# a pitch on 1-4 of 10-16 consecutive beats and stepped into 1-3 of 9 changes; walking,
+# every bar's beats struck, 0 of 47 repeated, 3-7 of 9 stepped into
+# (benchmarks/bench_chords.py).
+APPROACH_PULL = 3.0
+REPEAT_PULL = 3.0
+# Semitones from the next chord's bass note of the notes that approach it.
+_APPROACH = (-2, -1, 1, 2, 7)
+
+
+def walk_bass(lane_allowed: np.ndarray, reach_allowed: np.ndarray, editable: np.ndarray,
+              guide: ChordGuide) -> tuple[np.ndarray, np.ndarray]:
+    """A swung song's bass under the chords walks, as a jazz player's does (in place on
+    one lane's allowed tokens (T, V), after :func:`follow_chords`): a quarter note on
+    every beat where a chord is in force, held to the next (its chord's first beat on
+    its bass note still, the other beats on its tones); on the beat before a chord symbol
+    it may also strike a note a half or whole step from that chord's bass note or its
+    5th, and leans to them (``reach_allowed``: the lane's allowed tokens before
+    :func:`follow_chords` narrowed its beats to the chord tones). Returns the pitch-class
+    pull (T, 12) and, per cell, the nats the sampler takes from an onset of the pitch the
+    lane strikes on the beat before or after (the sampler's ``repeat_pull``). A cell
+    that cannot strike (a kept note, a register without such a note) is left as it was,
+    and so are the cells that would hold it."""
+    T = len(editable)
+    pull = np.zeros((T, 12), dtype=np.float32)
+    repeat = np.zeros(T, dtype=np.float32)
+    inside = editable & (guide.chord >= 0)
+    beats = np.flatnonzero((guide.strong | guide.onset) & (guide.chord >= 0))
+    onsets = slice(vocab.ONSET, vocab.ONSET + vocab.N_PITCHES)
+    for i, cell in enumerate(beats.tolist()):
+        after = int(beats[i + 1]) if i + 1 < len(beats) else T
+        if not inside[cell] or not lane_allowed[cell, onsets].any():
+            continue
+        if after < T and guide.onset[after] and not guide.onset[cell] \
+                and guide.bass[after] >= 0:
+            near = np.zeros(12, dtype=bool)
+            near[[(guide.bass[after] + s) % 12 for s in _APPROACH]] = True
+            widened = reach_allowed[cell, onsets] & (near | guide.tones[cell])[_PITCH_CLASS]
+            if (widened & near[_PITCH_CLASS]).any():
+                lane_allowed[cell, onsets] = widened
+                pull[cell, near] += APPROACH_PULL
+        lane_allowed[cell, :vocab.ONSET] = False  # struck: no rest, no hold
+        repeat[cell] = REPEAT_PULL
+        for held in range(cell + 1, after):  # held to the next beat
+            if not inside[held] or not lane_allowed[held, vocab.HOLD]:
+                break
+            lane_allowed[held] = False
+            lane_allowed[held, vocab.HOLD] = True
+    return pull, repeat

@@ -54,7 +54,13 @@ from engine.score.keys import KEYS, key_fit
 from engine.score.spelling import key_on, scale_pitch_classes, tonic_of
 
 from . import vocab
-from .chord_follow import chord_guide, chord_role, chord_tones_allowed, follow_chords
+from .chord_follow import (
+    chord_guide,
+    chord_role,
+    chord_tones_allowed,
+    follow_chords,
+    walk_bass,
+)
 from .grid import EncodedSong, step_in_bar
 from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
@@ -451,6 +457,7 @@ class Problem:
     allowed: np.ndarray  # (L, T, V) bool
     logit_bias: np.ndarray | None = None  # (L, V) float32 nats, the sampler's logit_bias
     pitch_pull: np.ndarray | None = None  # (L, T, 12) float32 nats, the sampler's pitch_pull
+    repeat_pull: np.ndarray | None = None  # (L, T) float32 nats, the sampler's repeat_pull
 
 
 def build_problem(
@@ -465,6 +472,7 @@ def build_problem(
     cadence: Cadence | None = None,
     opening: Opening | None = None,
     chords: bool = True,
+    swing: bool = False,
 ) -> Problem:
     """Editable cells, cleared tokens and legal tokens for writing tracks ``write``.
 
@@ -480,7 +488,10 @@ def build_problem(
     band and in ``pitch_range`` (drum notes are pitches to a DAW: 35-46 is kick to toms).
     With ``chords`` (``GenerateOptions.follow_chords``) the written pitched parts follow
     the song's chord symbols where one is in force (:mod:`engine.models.chord_follow`:
-    its tones legal beside the key's, a bass on the chord's bass note where it changes).
+    its tones legal beside the key's, a bass on the chord's bass note where it changes);
+    where the music swings its 8ths (``swing``: :func:`engine.models.groove.swings`) a written
+    one-lane bass walks there (:func:`~engine.models.chord_follow.walk_bass`), unless
+    ``keep_rhythm``.
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -514,6 +525,8 @@ def build_problem(
     chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])
     # ... and leans to the tones they sound between downbeats too.
     pull = np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide else None
+    walks = guide is not None and swing and not keep_rhythm
+    repeat = np.zeros((L, T), dtype=np.float32) if walks else None
     if pull is not None:
         sounding = kept_classes(song, write, encoded.step_ticks)
         chordal = sounding.sum(axis=1) >= BASS_CHORD_MIN
@@ -622,8 +635,13 @@ def build_problem(
         follows = chord_role(track.name, track.program, track.is_drum)
         if guide is not None and pull is not None and follows is not None:
             chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
+            walking = repeat is not None and follows == "bass" and lanes_of[track_id] == 1
+            before = lane_allowed.copy() if walking else lane_allowed
             pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
                                         scale)
+            if walking and repeat is not None:
+                steps, repeat[lane] = walk_bass(lane_allowed, before, editable[lane], guide)
+                pull[lane] += steps
         if track_id in bass_parts:
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
                                   strike=strikes_downbeats(song, track_id))
@@ -651,7 +669,8 @@ def build_problem(
         cells = editable[lane]
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None,
-                   pull if pull is not None and pull.any() else None)
+                   pull if pull is not None and pull.any() else None,
+                   repeat if repeat is not None and repeat.any() else None)
 
 
 def drum_classes_in(kit: DrumKit, bands: Sequence[tuple[int, int]]) -> np.ndarray:

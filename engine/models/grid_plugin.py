@@ -84,7 +84,7 @@ from .grid import (
     snap_step,
     strike_ticks,
 )
-from .groove import Groove, apply_groove, song_grooves
+from .groove import Groove, apply_groove, song_grooves, swings
 from .rule_drums import synthetic_drums
 from .sampler import (
     context_onset_rate,
@@ -217,7 +217,8 @@ class GridModelPlugin:
             problem = build_problem(enc, work, mask, write, key=options.key,
                                     keep_rhythm=options.keep_rhythm,
                                     pitch_range=options.pitch_range, cadence=cadence,
-                                    opening=opening, chords=options.follow_chords)
+                                    opening=opening, chords=options.follow_chords,
+                                    swing=swings(grooves, song.ppq))
             seed = None if options.seed is None else options.seed + 7919 * g
             groups_ = np.asarray(enc.lane_tracks)
             aims = self.texture_targets(work, mask, plan, enc, problem.editable, grooves)
@@ -239,7 +240,7 @@ class GridModelPlugin:
                                             enc.drum_lanes), programs, groups_),
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
                          drum_share=aims.drum_share, firm=aims.firm,
-                         pitch_pull=problem.pitch_pull,
+                         pitch_pull=problem.pitch_pull, repeat_pull=problem.repeat_pull,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None,
                          clashes=false_relations(key)

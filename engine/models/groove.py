@@ -175,6 +175,17 @@ def song_grooves(song: Song, mask: Mask) -> dict[int, Groove]:
     return out
 
 
+def swings(grooves: Mapping[int, Groove], ppq: int) -> bool:
+    """Whether the music around a mask swings its 8ths: one of ``grooves``
+    (:func:`song_grooves`) has its off-beat 8th later than its beat by
+    :data:`MIN_OFFSET` of a 16th or more. A laid-back groove (every line alike late) or
+    a 16th swing (hip-hop) does not: a bass written under chord symbols walks only in a
+    swung 8ths' feel (:func:`engine.models.chord_follow.walk_bass`)."""
+    least = MIN_OFFSET * ppq / POSITIONS
+    half = POSITIONS // 2  # the off-beat 8th's 16th
+    return any(g.offsets[half] - g.offsets[0] >= least for g in grooves.values())
+
+
 # -- applying -------------------------------------------------------------------------------------
 
 
