@@ -517,7 +517,8 @@ def keep_timing(
     out = []
     for lane in lanes:
         timed = sorted(lane, key=Note.key)
-        for n, nxt in zip(timed, [*timed[1:], None], strict=True):
+        # (a lane that wrote nothing has no pairs: a piano's second lane over one note)
+        for n, nxt in zip(timed, [*timed[1:], None][:len(timed)], strict=True):
             if nxt is not None and n.start < nxt.start < n.end:
                 n = replace(n, duration=nxt.start - n.start)
             out.append(n)

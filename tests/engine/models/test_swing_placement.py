@@ -118,6 +118,8 @@ def test_kept_timing_never_overlaps_in_a_lane():
     # the next note of its lane starts once that one takes its own (earlier) start.
     out = keep_timing([lane], [Note(60, 0, 200), Note(62, 320, 140)], PPQ)
     assert [(n.start, n.duration) for n in out] == [(0, 320), (320, 140)]
+    # A lane that wrote nothing (a piano's second lane over a single-note part) is fine.
+    assert keep_timing([lane, []], replaced, PPQ) == [Note(64, 0, 300), Note(65, 320, 140)]
 
 
 def test_kept_timing_keeps_a_strum_lowest_string_to_lowest():
