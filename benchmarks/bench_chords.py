@@ -24,6 +24,8 @@ Per run it prints:
   of the chord in force;
 - ``m2``: accompaniment notes sounding on a beat a minor 2nd (or 9th) from a tone of the
   chord there, not one of its tones (B3 against B♭7);
+- ``held``: accompaniment notes sounding on across a change of chord into one they are
+  not a tone of (the slash bass counts as one): a piano's B♭3 from F7 held into C7;
 - ``guide``: chord symbols with a 3rd and a 7th during which the piano sounds both;
 - ``chrom``: chord symbols with a tone outside the tune's key (F major, B♭ major) during
   which the piano sounds one of those tones (D7's F♯, G7's B);
@@ -186,6 +188,10 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
         cell = beat // (PPQ // 4)
         bad = clash_classes(guide.tones[cell])
         clashes += sum(1 for n in notes if n.start <= beat < n.end and bad[n.pitch % 12])
+    changes = [int(c) for c in guide.change.nonzero()[0]]
+    held = sum(1 for n in notes if any(
+        n.start < c * (PPQ // 4) < n.end and not guide.tones[c, n.pitch % 12]
+        and guide.bass[c] != n.pitch % 12 for c in changes))
     # Per chord symbol: its span, guide tones and tones outside the key.
     scale = scale_pitch_classes(key)
     guides = guided = chromatic = sounded = 0
@@ -215,7 +221,8 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
              f"{' '.join(map(_name, top)) if top else '-'}")
     walk, repeats, approaches = bass_walk(song, bars, guide)
     return {"root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
-            "comp ct": f"{share:.0%}", "m2": str(clashes), "guide": f"{guided}/{guides}",
+            "comp ct": f"{share:.0%}", "m2": str(clashes), "held": str(held),
+            "guide": f"{guided}/{guides}",
             "chrom": f"{sounded}/{chromatic}", "loud": f"{loud}/{all_notes}",
             "close": close, "walk": walk, "rep": repeats, "appr": approaches}
 
@@ -266,9 +273,9 @@ def main() -> None:
     args = ap.parse_args()
     folder = Path(args.model)
     model = plugin_from_folder(folder if folder.is_dir() else shipped_model_folder(args.model))
-    columns = ("root", "walk", "rep", "appr", "bass ct", "comp ct", "m2", "guide", "chrom",
+    columns = ("root", "walk", "rep", "appr", "bass ct", "comp ct", "m2", "held", "guide", "chrom",
                "loud", "close")
-    widths = (7, 7, 7, 7, 8, 8, 4, 7, 7, 8, 0)
+    widths = (7, 7, 7, 7, 8, 8, 4, 4, 7, 7, 8, 0)
     for name in args.tunes.split(","):
         write, changes, bars, key = TUNES[name]
         with tempfile.TemporaryDirectory() as tmp:

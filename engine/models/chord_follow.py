@@ -15,6 +15,9 @@ to one lane's legal tokens (in place) and gives its pitch-class pull:
   and least to the root and 5th (:func:`comp_tone_pulls`); on a beat it may
   not strike a note a minor 2nd (or 9th) from one of them, nor hold a note over a
   change of chord (the note struck for the last one may clash with the new);
+- neither sounds a note on into a chord it is no tone of (:func:`hold_only_common_tones`):
+  where a kept rhythm ties one over the change (a push on the "and" of 4), it is struck
+  on a tone of the chord it is held into, one common to both where there is one;
 - a written *melody* part only leans to the chord tones (a tune's appoggiaturas stay).
 
 Each narrowing is skipped where it would leave a cell no onset it had (a register with
@@ -260,6 +263,41 @@ def _no_hold_over(lane_allowed: np.ndarray, editable: np.ndarray, cell: int) -> 
         return
     if lane_allowed[cell, [vocab.REST, *range(vocab.ONSET, vocab.DRUM)]].any():
         lane_allowed[cell, vocab.HOLD] = False
+
+
+def hold_only_common_tones(lane_allowed: np.ndarray, editable: np.ndarray,
+                           guide: ChordGuide, role: str) -> None:
+    """An accompaniment (``role`` "bass" or "comp") sounds no note across a change of
+    chord into one it is not a tone of, as a pianist lifts or re-voices there (in place):
+    no HOLD at a change the model may strike or rest at, the bass's too where its register
+    has no root to strike; where only a hold is left there (a kept rhythm's note tied over
+    the bar line, struck off the beat before it), the note it holds is struck on a tone of
+    the chords it is held into — one of its own chord's too where one is left."""
+    if role not in ("bass", "comp"):
+        return
+    only_hold = ~lane_allowed[:, [vocab.REST, *range(vocab.ONSET, vocab.DRUM)]].any(-1)
+    for cell in np.flatnonzero(editable & guide.change).tolist():
+        _no_hold_over(lane_allowed, editable, cell)
+        if not (lane_allowed[cell, vocab.HOLD] and only_hold[cell]):
+            continue
+        # Back over the held cells to the onset; the note must sound in every chord it
+        # is held into, this change's and any before it.
+        into = guide.tones[cell].copy()
+        if guide.bass[cell] >= 0:  # a slash bass is the new chord's too
+            into[guide.bass[cell]] = True
+        struck = cell - 1
+        while struck >= 0 and editable[struck] and only_hold[struck]:
+            if guide.change[struck]:
+                into &= guide.tones[struck]
+            struck -= 1
+        if struck < 0 or not editable[struck]:
+            continue  # a kept note's tail: the composer's
+        onsets = lane_allowed[struck, vocab.ONSET:vocab.ONSET + vocab.N_PITCHES]
+        for pcs in (into & guide.tones[struck], into):
+            kept = onsets & pcs[_PITCH_CLASS]
+            if kept.any():
+                lane_allowed[struck, vocab.ONSET:vocab.ONSET + vocab.N_PITCHES] = kept
+                break
 
 
 def chord_role(name: str, program: int, is_drum: bool) -> str | None:

@@ -59,6 +59,7 @@ from .chord_follow import (
     chord_role,
     chord_tones_allowed,
     follow_chords,
+    hold_only_common_tones,
     walk_bass,
 )
 from .grid import EncodedSong, step_in_bar
@@ -639,6 +640,7 @@ def build_problem(
             before = lane_allowed.copy() if walking else lane_allowed
             pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
                                         scale)
+            hold_only_common_tones(lane_allowed, editable[lane], guide, follows)
             if walking and repeat is not None:
                 steps, repeat[lane] = walk_bass(lane_allowed, before, editable[lane], guide)
                 pull[lane] += steps

@@ -229,3 +229,48 @@ def test_the_comping_leans_most_to_the_tones_that_say_which_chord_it_is():
         roles["guide"] += step in (4, 10)
         roles["plain"] += step in (0, 7)
     assert roles["guide"] > 2 * roles["plain"], roles
+
+
+def pushed_piano(changes: str) -> Song:
+    """The blues line over two bars and a piano pushing the second bar's chord: C4
+    struck on the "and" of 4 and tied over the bar line, a beat long."""
+    song = with_lead_sheet(blues_melody(2), changes)
+    push = 3 * PPQ + PPQ // 2
+    piano = Track(name="Piano", program=0, channel=1,
+                  notes=(Note(60, push, PPQ, 80),))
+    return replace(song, tracks=(*song.tracks, piano))
+
+
+@pytest.mark.parametrize("changes, into", [("C | Db", {1, 5, 8}), ("C | Am", {0, 4})])
+def test_a_note_held_over_a_change_is_a_tone_of_the_new_chord(changes, into):
+    # Kept rhythm keeps a push tied over the bar line: struck off the beat under C, held
+    # into the next chord. A pianist re-voices it to a tone of that chord (C to D♭: one
+    # of D♭ F A♭; C to Am: a common tone, C or E, held).
+    song = pushed_piano(changes)
+    piano = song.tracks[-1]
+    mask = Mask.of(Region({piano.id}, 0, 2 * BAR))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 2 for t in song.tracks})
+    problem = build_problem(enc, song, mask, [piano.id], keep_rhythm=True)
+    lanes = [i for i, t in enumerate(enc.lane_tracks) if t == piano.id]
+    struck = problem.allowed[lanes, 14, vocab.ONSET:vocab.ONSET + vocab.N_PITCHES]
+    pcs = {p % 12 for p in np.flatnonzero(struck.any(0))}  # the "and" of 4: cell 14
+    assert pcs and pcs <= into, pcs
+    for seed in (1, 2):
+        take = tasks.regenerate(song, piano.id, model=tiny_random_model(0),
+                                options=GenerateOptions(seed=seed, steps=4, keep_rhythm=True))
+        held = [n for n in take.after.track(piano.id).notes if n.start < BAR < n.end]
+        assert held and {n.pitch % 12 for n in held} <= into, held
+
+
+def test_without_kept_rhythm_no_accompaniment_note_sounds_into_a_chord_it_is_not_of():
+    song = with_lead_sheet(blues_melody(), BLUES)
+    for seed in (1, 2):
+        after, _ = harmonize(song, seed)
+        guide = chord_guide(after, np.arange(0, 12 * BAR + 1, PPQ // 4))
+        assert guide is not None
+        changes = np.flatnonzero(guide.change).tolist()
+        for track in after.tracks[1:]:
+            for n in track.notes:
+                for cell in changes:
+                    at = cell * (PPQ // 4)
+                    assert not (n.start < at < n.end) or guide.tones[cell, n.pitch % 12], n
