@@ -29,6 +29,8 @@ classes (C and G alone are C major or minor alike), name none.
 
 from __future__ import annotations
 
+from .chord_symbols import parse_chord_symbol
+from .lead_sheet import chords_span_end
 from .region import Mask
 from .song import Note, Song
 from .spelling import MAJOR_KEYS, key_on, key_text, scale_pitch_classes, tonic_of
@@ -160,6 +162,27 @@ def context_key(song: Song, mask: Mask) -> str | None:
     fitting = [k for k in KEYS if key_fit(k, pcs) >= MIN_FIT and signature_of(k) in heard]
     # On a tie the major, the tighter scale, wins.
     return max(fitting, key=lambda k: (key_fit(k, pcs), not k.endswith("m")), default=None)
+
+
+def chords_key(song: Song, mask: Mask) -> str | None:
+    """The key the song's chord symbols in force within :data:`CONTEXT_BARS` bars around
+    ``mask`` sound in, or None where none is: the first of :func:`profile_keys` over
+    their tones, each chord's as long as it lasts there (N.C. none). Where the notes name
+    no key, a lead sheet still does (a blues's blue notes fit no one scale, its F7 Bb7
+    C7 say F): the key a continuation past the last chord's bar keeps, so it does not
+    follow nothing (:func:`engine.tasks.keys.resolve_key`). Tones without the bass: the
+    last 8 bars of an F blues read F (B♭ with each root counted again, as a bass plays
+    it), of rhythm changes B♭, of a C minor blues Cm, of C–G–Am–F C."""
+    lo, hi = TimeMap.of(song).bars_around(*mask.span, CONTEXT_BARS)
+    read = [(c.tick, parse_chord_symbol(c.text)) for c in song.chords]
+    read = [(tick, c) for tick, c in read if c is not None]  # "Intro" keeps the chord
+    ends = [tick for tick, _ in read[1:]] + [chords_span_end(song)]
+    notes = []
+    for (tick, chord), end in zip(read, ends, strict=True):
+        a, b = max(tick, lo), min(end, hi)
+        if a < b and not chord.no_chord:
+            notes += [Note(60 + pc, a, b - a, 64) for pc in chord.tones]
+    return profile_keys(notes)[0] if notes else None
 
 
 def no_key_reason(song: Song, mask: Mask) -> str:

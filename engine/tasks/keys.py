@@ -26,8 +26,14 @@ from dataclasses import replace
 
 from engine.plugins.api import GenerateOptions
 from engine.score import Edit, Mask, Song, TimeMap, set_time_from_bar
-from engine.score.keys import context_key, declared_key, no_key_reason
-from engine.score.lead_sheet import chord_symbol_bars
+from engine.score.keys import (
+    changes_within,
+    chords_key,
+    context_key,
+    declared_key,
+    no_key_reason,
+)
+from engine.score.lead_sheet import chord_symbol_bars, chords_span_end
 from engine.score.spelling import key_name, key_text
 
 AUTO = "auto"  # GenerateOptions.key: the context's key (resolve_key), before a model runs
@@ -64,7 +70,20 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
         start = mask.span[0]
         return replace(options, key=song.key_at(start) or context_key(song, mask)
                        or new_piece_key(options.seed))
-    return replace(options, key=context_key(song, mask))
+    return replace(options, key=context_key(song, mask) or _past_chords_key(options, song,
+                                                                            mask))
+
+
+def _past_chords_key(options: GenerateOptions, song: Song, mask: Mask) -> str | None:
+    """Where the music around ``mask`` names no key, the song declares none there and the
+    region runs past the last chord symbol's bar (a continuation of a chorded blues), the
+    key of the chords around it (:func:`~engine.score.keys.chords_key`): past their bar
+    the key alone applies, and with none the new bars followed nothing. None otherwise
+    (a key change inside the region keeps none, as ever)."""
+    if (not options.follow_chords or not song.chords or song.key_at(mask.span[0])
+            or changes_within(song, mask) or mask.span[1] <= chords_span_end(song)):
+        return None
+    return chords_key(song, mask)
 
 
 def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
@@ -77,7 +96,9 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
     With ``chords`` (``GenerateOptions.follow_chords``) where the song's chord symbols
     are in force over the mask, they are what the new notes follow: ``"follow the chord
     symbols in bars 1–12"``, and the key, or none, outside those bars (``", kept in F
-    major outside them"``) — "in no key" said of a blues that followed its changes.
+    major outside them"``) — "in no key" said of a blues that followed its changes; past
+    them, a key read from the chords (:func:`resolve_key`) is named as theirs (``"kept in
+    F major, the key of the chord symbols before them"``).
     None where there is nothing to say: drums only, ``compose`` (its own message)."""
     if task == "compose":
         return None
@@ -94,7 +115,10 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
             return said
         return f"{said}, {f'kept in {key_text(key)}' if key else 'in no key'} outside them"
     if key is not None:
-        return f"kept in {key_text(key)}, the key of the music around them"
+        heard = ("the chord symbols before them" if chords and _past_chords_key(
+            GenerateOptions(), song, mask) == key and context_key(song, mask) is None
+                 else "the music around them")
+        return f"kept in {key_text(key)}, the key of {heard}"
     if task == "harmonize":
         return "are in no key: a harmonization's chords are its own, chromatic ones too"
     return f"are in no key: {no_key_reason(song, mask)}"

@@ -808,8 +808,9 @@ def test_new_notes_that_follow_chord_symbols_are_said_to(tmp_path, capsys, monke
     out = tmp_path / "out.partita"
     for bars, said in (("2-3", "new notes follow the chord symbols in bars 2–3 (--key sets "
                                 "one, e.g. --key C or --key Am)"),
-                       ("3-4", "new notes follow the chord symbols in bar 3, in no key "
-                               "outside them (--key sets one")):
+                       # past the chords' bars, their key (the sketch names none)
+                       ("3-4", "new notes follow the chord symbols in bar 3, kept in F "
+                               "major outside them (--key sets another")):
         assert main(["repaint", str(src), "-o", str(out), "--tracks", "Piano", "--bars",
                      bars, "--steps", "3", "--seed", "1"]) == 0
         assert f"repaint: {out}: {said}" in capsys.readouterr().err

@@ -9,7 +9,7 @@ import pytest
 from engine import tasks
 from engine.plugins.api import GenerateOptions
 from engine.score import KeySignature, Mask, Note, Region, Song, Track
-from engine.score.keys import context_key, no_key_reason
+from engine.score.keys import chords_key, context_key, no_key_reason
 from engine.score.lead_sheet import with_lead_sheet
 from engine.score.spelling import scale_pitch_classes
 from engine.tasks import AUTO, resolve_key
@@ -18,6 +18,9 @@ from tests.engine.tasks.test_run import BAR, OPTS, Q, model
 D_MINOR = (62, 64, 65, 67, 69, 70, 72, 73)  # natural minor and the leading tone
 G_MAJOR = (55, 57, 59, 60, 62, 64, 66)
 CHROMATIC = tuple(range(60, 72))
+BLUES = "F7 | Bb7 | F7 | F7 | Bb7 | Bb7 | F7 | F7 | C7 | Bb7 | F7 | C7"
+RHYTHM = ("Bbmaj7 G7b9 | Cm7 F7 | Dm7 G7alt | Cm7 F7 | Fm7 Bb7 | Ebmaj7 Ab7 | Cm7/F F7alt "
+          "| Bb6")
 
 
 def song_of(pitches, key: str | None = None, bars: int = 8) -> Song:
@@ -305,4 +308,34 @@ def test_new_notes_that_follow_chord_symbols_say_so_not_that_they_are_in_no_key(
         "are in no key: a harmonization's chords are its own, chromatic ones too")
     after = Mask.of(Region(frozenset({song.tracks[0].id}), 6 * BAR, 8 * BAR))
     assert tasks.auto_key_note("repaint", "F", song, after, chords=True) == (
-        "kept in F major, the key of the music around them")
+        "kept in F major, the key of the chord symbols before them")  # (resolve_key's)
+    assert tasks.auto_key_note("repaint", "C", song, after, chords=True) == (
+        "kept in C major, the key of the music around them")
+
+
+def test_a_continuation_past_the_last_chords_bar_keeps_the_chords_key():
+    # A chorded blues declaring no key, its tune in none: past the lead sheet's last bar
+    # the key alone applies, and there was none, so the new bars followed nothing.
+    song = with_lead_sheet(song_of(CHROMATIC, bars=12), BLUES)
+    mask = Mask.of(Region(frozenset({song.tracks[0].id}), 12 * BAR, 16 * BAR))
+    assert context_key(song, mask) is None
+    assert chords_key(song, mask) == "F"
+    assert resolve_key(GenerateOptions(key=AUTO), song, mask, "continue").key == "F"
+    ignored = GenerateOptions(key=AUTO, follow_chords=False)
+    assert resolve_key(ignored, song, mask, "continue").key is None
+    inside = Mask.of(Region(frozenset({song.tracks[0].id}), 3 * BAR, 5 * BAR))
+    assert resolve_key(GenerateOptions(key=AUTO), song, inside, "continue").key is None
+    take = tasks.continue_(song, 4, track_ids=[song.tracks[0].id], model=model(),
+                           options=GenerateOptions(seed=1, steps=2, key=AUTO))
+    assert take.key == "F"
+    new = [n for n in take.after.tracks[0].notes if n.start >= 12 * BAR]
+    assert new and all(n.pitch % 12 in scale_pitch_classes("F") for n in new)
+    assert tasks.auto_key_note("continue", take.key, take.after, take.mask, chords=True) == (
+        "kept in F major, the key of the chord symbols before them")
+    # the chords of the 8 bars before read: a minor blues's C minor, rhythm changes' B♭
+    for changes, key in (("Cm7 | Fm7 | Cm7 | Cm7 | Fm7 | Fm7 | Cm7 | Cm7 | Ab7 | G7 | Cm7 "
+                          "| G7", "Cm"), (RHYTHM, "Bb")):
+        bars = changes.count("|") + 1
+        after = Mask.of(Region(frozenset({song.tracks[0].id}), bars * BAR, 16 * BAR))
+        assert chords_key(with_lead_sheet(song_of(CHROMATIC, bars=12), changes),
+                          after) == key
