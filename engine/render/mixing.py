@@ -248,6 +248,14 @@ def headroom_gains(every_peak: float, stem_peak: float,
     return gain, gain if audible_peak * gain <= 1.0 else gain_for_peak(audible_peak)
 
 
+def kept_gain(gain: float, p: float) -> float:
+    """``gain``, unless a sample peak ``p`` would pass full scale (0 dBFS) at it: then
+    the gain that brings ``p`` to the ceiling. A range of bars takes the whole song's
+    gain this way: a note struck again at its start (a chase) can peak above anything
+    in the song."""
+    return gain if p * gain <= 1.0 else gain_for_peak(p)
+
+
 @dataclass(frozen=True)
 class Peaks:
     """The sample peaks :func:`headroom_gains` decides the gain from (0: silence, or not

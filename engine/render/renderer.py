@@ -10,6 +10,7 @@ what goes into the mix.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,7 +36,7 @@ from .files import (
     stem_paths,
     write_wavs,
 )
-from .mixing import apply_volume_pan, headroom_gains, peak, remove_dc, to_db
+from .mixing import apply_volume_pan, headroom_gains, kept_gain, peak, remove_dc, to_db
 from .ranges import range_frames, range_song
 from .scratch import (
     RawStem,
@@ -440,7 +441,78 @@ def render_files(
     remove_stale_scratch([Path(mix_path).parent if mix_path is not None else None,
                           Path(stems_dir) if stems_dir is not None else None,
                           Path(rehearsal_dir) if rehearsal_dir is not None else None])
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # the whole song's level is part of a range's rendering
+    run = functools.partial(
+        _render_files, t0=t0, mix_path=mix_path, stems_dir=stems_dir, rehearsal_dir=rehearsal_dir,
+        paths=paths, names=names, rehearsing=rehearsing, known_stale=known_stale,
+        sample_rate=sample_rate, soundfont=soundfont, synth=synth, end=end,
+        count_in=count_in, bit_depth=bit_depth, dry_stems=dry_stems, stage=stage)
+    levels = None
+    if span is not None and (end == "tail" or bar_line_frames(whole, sample_rate) > 0):
+        # The gains the whole song's export gives its files, so the range's bars are as
+        # loud as they are there (bars 5-8 replaced in a DAW match their neighbours): its
+        # own, from its own peaks, made a quiet range 1.16 dB louder. The whole song is
+        # rendered to learn them (its share of the progress by its cost); nothing of it
+        # is written.
+        cost = sum(a + b for a, b in _track_costs(whole, sample_rate))
+        share = cost / ((cost + sum(a + b for a, b in _track_costs(song, sample_rate)))
+                        or 1.0)
+        outer = progress
+        levels = run(whole, None, measure=True,
+                     progress=(lambda f: outer(share * f)) if outer is not None else None,
+                     stage=(lambda s: stage(f"The whole song's level: {s[0].lower()}{s[1:]}"))
+                     if stage is not None else None)
+        if outer is not None:
+            progress = lambda f: outer(share + (1 - share) * f)  # noqa: E731
+    report = run(song, span, levels=levels, progress=progress, whole=whole, period=period)
+    assert isinstance(report, RenderReport) and (levels is None or isinstance(levels, _Gains))
+    return report
+
+
+@dataclass(frozen=True)
+class _Gains:
+    """The gains a render gives its files: the stems', the mix's and each rehearsal
+    mix's (by track id)."""
+
+    stems: float
+    mix: float
+    rehearsal: Mapping[int, float]
+
+
+def _render_files(
+    song: Song,
+    span: tuple[int, int] | None,
+    *,
+    mix_path: Path | None,
+    stems_dir: Path | None,
+    rehearsal_dir: Path | None,
+    paths: Mapping[int, Path],
+    names: list[str],
+    rehearsing: Mapping[int, Path],
+    known_stale: Iterable[Path] | None,
+    sample_rate: int,
+    soundfont: Path | None,
+    synth: SynthChoice,
+    end: EndChoice,
+    count_in: int,
+    bit_depth: str,
+    dry_stems: bool,
+    progress: Progress | None,
+    stage: Stage | None,
+    t0: float,
+    whole: Song | None = None,
+    period: int | None = None,
+    levels: _Gains | None = None,
+    measure: bool = False,
+) -> RenderReport | _Gains:
+    """:func:`render_files` of ``song`` (a :func:`~.ranges.range_song` of ``whole`` when
+    ``span``), once its arguments are checked. ``levels``: the gains to give the files
+    (the whole song's, for a range) instead of those from their own peaks, unless a
+    file would clip at them (:func:`~.mixing.kept_gain`). ``measure``: only the gains
+    are found (nothing is written) and returned."""
+    whole = whole or song
+    if period is None:
+        period = bar_line_frames(song, sample_rate)
     frames = song_frames(song, sample_rate)
     rendering = sum(a + b for a, b in _track_costs(song, sample_rate))
     count = len(paths) + (mix_path is not None) + len(rehearsing)
@@ -547,9 +619,13 @@ def render_files(
             loudest_mix = sum_stems(mixed, [waiting[t.id] for t in song.tracks
                                             if t.id in audible], WRITE_CHUNK)
         gain, mix_gain = headroom_gains(loudest_every, loudest_stem, loudest_mix)
+        if levels is not None:  # a range: the whole song's, unless it would clip at them
+            gain = kept_gain(levels.stems, max(loudest_every, loudest_stem))
+            mix_gain = kept_gain(min(levels.mix, gain), loudest_mix)
         mix_peak = loudest_mix * mix_gain if mix_path else 0.0
         stem_peak = loudest_file * gain if stems_dir else 0.0
         rehearsal_peak = 0.0
+        own_gains: dict[int, float] = {}
         sources: list[tuple[Path, Callable[[], Iterator[np.ndarray]]]] = []
         if mix_path is not None:  # scaled a piece at a time: `mixed` stays at unity
             sources.append((Path(mix_path), _scaled(_chunks_of(mixed), mix_gain)))
@@ -561,9 +637,14 @@ def render_files(
             pieces = rehearsal_pieces(mixed, waiting[tid][0], waiting[tid][1], lead,
                                       lead_frames, WRITE_CHUNK)
             loud = max((peak(p) for p in pieces()), default=0.0)
-            own_gain = headroom_gains(loudest_every, loudest_stem, loud)[1]
+            own_gain = (headroom_gains(loudest_every, loudest_stem, loud)[1]
+                        if levels is None
+                        else kept_gain(min(levels.rehearsal[tid], gain), loud))
+            own_gains[tid] = own_gain
             rehearsal_peak = max(rehearsal_peak, loud * own_gain)
             sources.append((path, _scaled(pieces, own_gain)))
+        if measure:
+            return _Gains(gain, mix_gain, own_gains)
         written = _Written(progress, share, len(sources) * length, stage)
         files: list[tuple[Path, AudioSource]] = [
             (path, written.reported(path.name, i, len(sources), chunks))

@@ -106,6 +106,48 @@ def test_past_the_chased_notes_a_range_is_the_songs_own_sound(tmp_path):
     assert np.abs(a[at:][middle] - b[middle]).max() < 1e-3
 
 
+def loud_then_quiet() -> Song:
+    """120 BPM (a bar is 96,000 samples): two loud bars (the song's peak, which its
+    export brings down to the ceiling), two of silence, then four quiet bars whose notes
+    all end within them."""
+    chords = tuple(Note(p, b * BAR + i * 480, 400, 127) for b in range(2) for i in range(4)
+                   for p in (36, 43, 48, 52, 55, 60, 64, 67, 72, 76))
+    quiet = Track("Strings", 48, notes=tuple(Note(p, b * BAR + i * 960, 800, 70)
+                                             for b in range(4, 8) for i in range(2)
+                                             for p in (60, 67)))
+    drums = Track("Drums", 0, True, DRUM_CHANNEL, notes=tuple(
+        Note(36 if i % 2 == 0 else 42, i * 480, 60, 100) for i in [*range(8), *range(16, 32)]))
+    return Song(tracks=(Track("Piano", 0, notes=chords), Track("Brass", 61, notes=chords),
+                        quiet, drums), tempos=(TempoChange(0, 500_000),))
+
+
+def test_a_range_is_as_loud_as_its_bars_in_the_whole_songs_export(tmp_path):
+    """Bars 5-8 rendered alone replace bars 5-8 of the song's export in a DAW: the same
+    gain (the song's, from its loud bars 1-2, not the range's own), so the same samples.
+    They had the range's own: 11.9 dB louder here. Only the first 125 ms (the reach of
+    the drift filter, which saw the song's silence before bar 5) may differ, far down."""
+    song = loud_then_quiet()
+    whole = render_files(song, tmp_path / "whole" / "mix.wav", tmp_path / "whole" / "stems",
+                         sample_rate=RATE, synth="builtin", bit_depth="32f")
+    part = render_range(tmp_path, "tail", span=(4 * BAR, 8 * BAR), song=song)
+    assert whole.gain_db < -6 and part.gain_db == whole.gain_db
+    assert part.mix_gain_db == whole.mix_gain_db
+    bars = 4 * 2 * RATE
+    for a, b in zip(whole.paths, part.paths, strict=True):  # the mix, then each stem
+        ours, theirs = read(b)[:bars], read(a)[bars:2 * bars]
+        edge = RATE // 8
+        assert np.array_equal(ours[edge:], theirs[edge:]), b.name
+        assert np.abs(ours[:edge] - theirs[:edge]).max() < 1e-4, b.name  # under -80 dBFS
+
+
+def test_a_range_that_would_clip_at_the_songs_gain_is_brought_down():
+    from engine.render.mixing import CEILING, kept_gain
+
+    assert kept_gain(0.5, 1.9) == 0.5  # 0.95: under full scale, the song's gain kept
+    assert kept_gain(0.5, 2.5) == pytest.approx(CEILING / 2.5)  # 1.25 would clip
+    assert kept_gain(1.0, 0.0) == 1.0
+
+
 def test_range_song_chases_what_is_in_force_at_its_start():
     pedal = [ControlEvent(0, "control_change", 64, 127),
              ControlEvent(3 * BAR, "control_change", 64, 0)]
