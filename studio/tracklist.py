@@ -55,7 +55,16 @@ from engine.score.track_edits import DRUMS, instrument_edit, instrument_value
 
 from .accessible import set_name
 from .document import Document
-from .mixer_slider import MixerSlider, pan_tip, volume_tip
+from .mixer_slider import (
+    FADER_PAGE_STEP,
+    FADER_SINGLE_STEP,
+    FADER_TOP,
+    MixerSlider,
+    fader_position,
+    fader_volume,
+    pan_tip,
+    volume_tip,
+)
 from .selection import Selection
 from .theme import FocusRing
 from .track_commands import DEFAULT_VOLUME, volume_text
@@ -159,8 +168,11 @@ class TrackHeader(QFrame):
         self.solo.setObjectName("Solo")
         self.solo.setToolTip("Solo this track (the current track: Ctrl+Alt+S)")
         self.instrument = instrument_combo(self)
-        self.volume = MixerSlider(0, 127, volume_tip,
+        # Tapered in dB (mixer_slider.fader_position); said at the track's own level.
+        self.volume = MixerSlider(0, FADER_TOP, lambda p: volume_tip(p, self.track.volume),
                                   f"Double-click: {volume_text(DEFAULT_VOLUME)}", self)
+        self.volume.setSingleStep(FADER_SINGLE_STEP)
+        self.volume.setPageStep(FADER_PAGE_STEP)
         self.volume.setFixedWidth(56)
         self.pan = MixerSlider(-64, 64, pan_tip, "Double-click: centre", self)
         self.pan.setFixedWidth(40)
@@ -233,7 +245,7 @@ class TrackHeader(QFrame):
         index = self.instrument.findData(value)
         self.instrument.setCurrentIndex(index if index >= 0 or not track.is_drum
                                         else self.instrument.findData(DRUMS))
-        self.volume.set_quietly(round(track.volume * 127))
+        self.volume.set_quietly(fader_position(track.volume))
         self.pan.set_quietly(round(track.pan * 64))
         self.swatch.setStyleSheet(f"background:{track.colour}; border:none;")
         written = written_transposition(track.transposition, track.program, track.is_drum,
@@ -375,7 +387,9 @@ class TrackHeader(QFrame):
         return f"{what if on else 'Un' + what.lower()} {name}".strip()
 
     def _volume(self) -> None:
-        self._set("Change volume", volume=self.volume.value() / 127)
+        track = self._track_now()
+        if track is not None:  # a release where it was pressed keeps the level exactly
+            self._set("Change volume", volume=fader_volume(self.volume.value(), track.volume))
 
     def _pan_changed(self, value: int) -> None:
         if not self.pan.isSliderDown():

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from engine.score import set_track_props
+from studio.mixer_slider import FADER_TOP
 
 K = Qt.Key
 M = Qt.KeyboardModifier
@@ -158,7 +159,7 @@ def test_ctrl_alt_keys_set_the_current_track_s_volume_pan_and_colour(focused, di
     press(win, K.Key_Down, M.ControlModifier | M.AltModifier)
     press(win, K.Key_Down, M.ControlModifier | M.AltModifier)
     track = win.document.song.tracks[1]
-    assert round(track.volume * 127) == 64 and header.volume.value() == 64
+    assert round(track.volume * 127) == 64 and header.volume.value() == FADER_TOP - 60  # −6 dB
     assert win.statusBar().currentMessage() == "Volume Bass: −6.0 dB (64)"
     stack.undo()  # one undo step a press
     assert round(win.document.song.tracks[1].volume * 127) == 90
@@ -218,7 +219,7 @@ def test_pan_steps_land_on_the_centre_and_the_mix_resets_from_the_keyboard(focus
 
     stack = win.document.undo_stack
     press(win, K.Key_0, M.ControlModifier | M.AltModifier)
-    assert win.document.song.tracks[1].volume == 1.0 and header.volume.value() == 127
+    assert win.document.song.tracks[1].volume == 1.0 and header.volume.value() == FADER_TOP
     assert win.statusBar().currentMessage() == "Volume Bass: 0 dB (127)"
     assert stack.undoText() == "Reset volume of Bass"
     assert volume.text(QAccessible.Text.Value) == "Volume 0 dB (127)"

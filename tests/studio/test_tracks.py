@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
+from engine.io import load_project
 from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, Track, set_track_props
+from studio.mixer_slider import FADER_PAGE_STEP, FADER_TOP
 
 
 def names(win):
@@ -43,10 +47,11 @@ def test_header_edits_name_instrument_mute_volume(opened):
     header.instrument.setCurrentIndex(header.instrument.findData(32))
     header.instrument.activated.emit(header.instrument.currentIndex())
     QTest.mouseClick(header.mute, Qt.MouseButton.LeftButton)
-    header.volume.setValue(64)
+    header.volume.setValue(FADER_TOP - 60)  # a tenth of a dB a step: −6 dB
     bass = win.document.song.tracks[1]
     assert (bass.name, bass.program, bass.mute, round(bass.volume * 127)) == (
         "Upright", 32, True, 64)
+    assert bass.volume == pytest.approx(10 ** (-6 / 20))
     assert win.actions.undo.text() == "&Undo Change volume"
     win.document.undo_stack.undo()
     win.document.undo_stack.undo()
@@ -80,7 +85,7 @@ def test_a_double_click_resets_volume_and_centres_pan_in_one_undo_step(opened, w
         assert (doc.undo_stack.undoText(), round(track.volume * 127),
                 round(track.pan * 64)) == after
         assert doc.undo_stack.index() == steps + 1  # one step, the press's page folded in
-        assert fader.value() == after[1 if fader is header.volume else 2]
+        assert fader.value() == (FADER_TOP if fader is header.volume else 0)
     doc.undo_stack.undo()
     assert round(doc.song.track(bass.id).pan * 64) == -20 and header.pan.value() == -20
 
@@ -115,6 +120,72 @@ def test_the_faders_say_their_level_in_db_and_the_pan_as_l_c_r(opened, qtbot):
     header.volume.setSliderDown(False)
     header.volume.sliderReleased.emit()
     assert doc.song.track(bass.id).volume == 0
+
+
+def test_the_volume_fader_is_tapered_in_db():
+    """A DAW's fader: a tenth of a dB a step, linear in dB from −42 dB (one step above
+    silence: MIDI volume 1) to 0 dB at the top. It was linear in gain: one step above
+    the bottom was −42 dB and −6 dB sat halfway, the useful travel squeezed at the top."""
+    from studio.mixer_slider import fader_db, fader_position, fader_volume
+
+    assert (fader_db(0), fader_volume(0), fader_position(0.0)) == (None, 0.0, 0)
+    assert fader_db(1) == -42.0 and round(fader_volume(1) * 127) == 1
+    assert (fader_db(FADER_TOP), fader_volume(FADER_TOP)) == (0.0, 1.0)  # exactly full
+    assert fader_position(1.0) == FADER_TOP
+    levels = [fader_volume(p) for p in range(FADER_TOP + 1)]
+    assert all(a < b for a, b in itertools.pairwise(levels))  # monotonic
+    steps = {round(fader_db(p + 1) - fader_db(p), 9) for p in range(1, FADER_TOP)}
+    assert steps == {0.1}  # linear in dB
+    assert [p for p in range(FADER_TOP + 1) if fader_position(fader_volume(p)) != p] == []
+    # The useful range has the travel: −6 dB at 86 %, −20 dB about halfway.
+    assert fader_position(10 ** (-6 / 20)) / FADER_TOP == pytest.approx(0.857, abs=0.001)
+    assert fader_position(0.1) / FADER_TOP == pytest.approx(0.52, abs=0.01)
+    # Every MIDI volume shows at the nearest tenth of a dB, never as silence, and is kept
+    # exactly where the fader has not moved.
+    for cc in range(1, 128):
+        p = fader_position(cc / 127)
+        assert p >= 1 and abs(fader_db(p) - 20 * math.log10(cc / 127)) <= 0.08
+        assert fader_volume(p, cc / 127) == cc / 127
+    assert fader_position(0.0001) == 1  # −80 dB, under the floor: not silence
+
+
+def test_the_volume_fader_keeps_and_says_a_level_between_its_steps(opened):
+    win = opened
+    doc = win.document
+    bass = doc.song.tracks[1]
+    doc.apply(set_track_props(doc.song, bass.id, "Set up", volume=100 / 127))
+    header = win.tracklist.header(bass.id)
+    assert header.volume.value() == FADER_TOP - 21  # −2.08 dB: at −2.1
+    assert header.volume.toolTip().startswith("Volume −2.1 dB (100)\n")
+    steps = doc.undo_stack.index()
+    header.volume.setSliderDown(True)  # pressed and let go where it was
+    header.volume.setSliderDown(False)
+    header.volume.sliderReleased.emit()
+    assert doc.song.track(bass.id).volume == 100 / 127 and doc.undo_stack.index() == steps
+    header.volume.setValue(header.volume.value() - FADER_PAGE_STEP)  # a groove's page
+    assert doc.song.track(bass.id).volume == pytest.approx(10 ** (-5.1 / 20))  # 3 dB down
+    assert header.volume.toolTip().startswith("Volume −5.1 dB (71)\n")
+    assert doc.undo_stack.undoText() == "Change volume"
+
+
+def test_a_project_saved_unchanged_is_the_same_bytes(opened, tmp_path):
+    """Showing odd levels on the dB faders (and pressing them without moving) changes
+    nothing: the project saved again is byte for byte the one saved before."""
+    win = opened
+    doc = win.document
+    for track, volume in zip(doc.song.tracks, (100 / 127, 0.3, 1 / 127), strict=True):
+        doc.apply(set_track_props(doc.song, track.id, "Set up", volume=volume))
+    first, second = tmp_path / "first.partita", tmp_path / "second.partita"
+    doc.save(first)
+    assert win.open_path(first)
+    for header in win.tracklist.headers:
+        header.volume.setSliderDown(True)
+        header.volume.setSliderDown(False)
+        header.volume.sliderReleased.emit()
+    assert doc.undo_stack.isClean()
+    win.document.save(second)
+    assert second.read_bytes() == first.read_bytes()
+    assert [t.volume for t in load_project(second).song.tracks] == [100 / 127, 0.3, 1 / 127]
 
 
 def test_drum_kit_choice_moves_the_track_to_the_drum_channel(opened):
