@@ -2,21 +2,24 @@
 
 The import plays a mark at MuseScore's level (:data:`DYNAMIC_LEVELS`), the bar's first
 beat and its other counted beats a little louder (:func:`accent`); the export writes
-marks back where a part's level changes clearly (:func:`dynamics_marks`), so a score read
-and written again keeps its p, mf and f, and a played part gets a mark where it gets
-louder or softer, not one per note. A part whose velocities say nothing of dynamics —
-the import's level for a part without marks, or one default velocity throughout
-(:func:`says_no_dynamics`) — gets none, so a score without marks is written back
-without any.
+a part's velocities back in musical time (:func:`dynamics_of`): a mark where a level
+held for about a beat starts, an accent or sfz on a short note louder than it, a hairpin
+over a steady ramp — so a score read and written again keeps its p, mf and f, and a
+played part gets a mark where it gets louder or softer, not one per note. A part whose
+velocities say nothing of dynamics — the import's level for a part without marks, or
+one default velocity throughout (:func:`says_no_dynamics`) — gets none, so a score
+without marks is written back without any.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import statistics
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from fractions import Fraction
 
 from engine.score import Note, TimeMap
 
@@ -33,12 +36,35 @@ WRITTEN_MARKS = ("ppp", "pp", "p", "mp", "mf", "f", "ff", "fff")
 # piano-roll click, step entry, a script) and mf's (a model's take, the import's level).
 DEFAULT_VELOCITIES = frozenset({next(f.default for f in fields(Note) if f.name == "velocity"),
                                 DEFAULT_LEVEL})
-# A part's level is judged over this many onsets around each (a running median): a
-# change lasting fewer than half of them (one loud chord) is an accent, not a new mark.
-LEVEL_WINDOW = 5
-# A new mark only where the level is this far past the boundary between two marks (the
-# velocity halfway between their levels): a played part hovering there keeps its mark.
+# A level is what a part holds for about a counted beat of sounding time or more (each
+# onset sounding until the next or its end): several notes held at least this much of a
+# beat, or one note longer than a beat (a half note in 4/4, a bar's dotted half in 3/4).
+# Anything shorter that stands out is an accent on its note, not a new mark.
+HELD = Fraction(3, 4)
+# A new level, or an accent, only where the level is this far past the boundary between
+# two marks (the velocity halfway between their levels): a played part hovering there
+# keeps its mark.
 MARGIN = 3
+# A steady ramp — at least this many onsets, each past the loudest (softest) before it
+# but for one at a time, none more than RAMP_STEP on from the last — is a velocity
+# crescendo (diminuendo): a hairpin to the mark it reaches, not a chain of marks.
+RAMP_ONSETS, RAMP_STEP = 4, 16
+# A short note this much louder than the level in force (two marks: ff's 112 in an mf)
+# is sfz, not an accent.
+SFZ_JUMP = DYNAMIC_LEVELS["ff"] - DYNAMIC_LEVELS["mf"]
+
+
+@dataclass(frozen=True, slots=True)
+class Dynamics:
+    """What a score writes of a part's velocities (:func:`dynamics_of`): ``marks``,
+    ``(tick, mark)`` where a level starts; ``accents``, ``(tick, "accent" | "sfz")`` on a
+    short note louder than its level; ``hairpins``, ``(start, stop, "crescendo" |
+    "diminuendo")`` from a ramp's first note to its last, where ``marks`` has the level
+    it reaches."""
+
+    marks: tuple[tuple[int, str], ...] = ()
+    accents: tuple[tuple[int, str], ...] = ()
+    hairpins: tuple[tuple[int, int, str], ...] = ()
 
 
 def accent(tm: TimeMap, tick: int) -> int:
@@ -66,33 +92,141 @@ def says_no_dynamics(notes: Sequence[Note], tm: TimeMap) -> bool:
 
 
 def dynamics_marks(notes: Sequence[Note], tm: TimeMap) -> list[tuple[int, str]]:
-    """``(tick, mark)`` for a part's notes: a mark at its first note, then one where its
-    level moves clearly to another mark's — each onset's level is its notes' median
-    velocity less the beat's :func:`accent`, as the import added it, judged by a running
-    median over :data:`LEVEL_WINDOW` onsets and held until it is :data:`MARGIN` past a
-    boundary. So a score's marks read back as they were, at the notes they stood over,
-    and a part at one level has one mark, at its start; a part whose velocities say no
-    dynamics (:func:`says_no_dynamics`) has none."""
-    if says_no_dynamics(notes, tm):
-        return []
-    onsets: dict[int, list[int]] = {}
+    """``(tick, mark)`` where a part's levels start (:func:`dynamics_of`'s marks)."""
+    return list(dynamics_of(notes, tm).marks)
+
+
+_VALUES = [DYNAMIC_LEVELS[m] for m in WRITTEN_MARKS]
+_BOUNDS = [(a + b) / 2 for a, b in itertools.pairwise(_VALUES)]
+
+
+def _mark(level: float, current: int | None) -> int:
+    """The mark (index into :data:`WRITTEN_MARKS`) a level says, ``current`` kept unless
+    the level is :data:`MARGIN` past one of its boundaries."""
+    nearest = bisect.bisect(_BOUNDS, level)
+    if current is None or nearest == current:
+        return nearest
+    if nearest > current:
+        return nearest if level - _BOUNDS[current] >= MARGIN else current
+    return nearest if _BOUNDS[current - 1] - level >= MARGIN else current
+
+
+def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
+    """A part's dynamics, in musical time rather than note counts. Each onset's level is
+    its notes' median velocity less the beat's :func:`accent`, as the import added it.
+    A level held for about a beat of sounding time (:data:`HELD`: a long note, or
+    several) gets its mark where it starts — the first at the part's first note, then
+    one where the level moves :data:`MARGIN` past a boundary; a short note louder than
+    the level around it is an accent (sfz :data:`SFZ_JUMP` louder); a steady ramp
+    (:func:`_ramps`) is a hairpin to the mark it reaches. A softer short note says
+    nothing (no mark says it). So a score's marks read back as they were, a part at one
+    level has one mark, and no mark stands over notes it does not match. A part whose
+    velocities say no dynamics (:func:`says_no_dynamics`) has none."""
+    if not notes or says_no_dynamics(notes, tm):
+        return Dynamics()
+    onsets: dict[int, list[Note]] = {}
     for n in notes:
-        onsets.setdefault(n.start, []).append(n.velocity - accent(tm, n.start))
+        onsets.setdefault(n.start, []).append(n)
     ticks = sorted(onsets)
-    raw = [statistics.median(onsets[t]) for t in ticks]
-    half = LEVEL_WINDOW // 2
-    levels = [statistics.median(raw[max(0, i - half):i + half + 1]) for i in range(len(raw))]
-    values = [DYNAMIC_LEVELS[m] for m in WRITTEN_MARKS]
-    bounds = [(a + b) / 2 for a, b in itertools.pairwise(values)]
+    levels = [statistics.median(n.velocity - accent(tm, t) for n in onsets[t]) for t in ticks]
+    # how long each onset sounds: to the next, or to its longest note's end before that
+    sounds = [min(max(n.duration for n in onsets[t]), nxt - t)
+              for t, nxt in zip(ticks, [*ticks[1:], math.inf], strict=True)]
+    ramps = {i: (j, d) for i, j, d in _ramps(levels)}
     marks: list[tuple[int, str]] = []
-    current = None
-    for tick, level in zip(ticks, levels, strict=True):
-        nearest = bisect.bisect(bounds, level)
-        clearly = current is None or (
-            level - bounds[current] >= MARGIN if nearest > current
-            else bounds[current - 1] - level >= MARGIN if nearest < current else False)
-        if not clearly:
-            continue
-        current = nearest
-        marks.append((tick, WRITTEN_MARKS[current]))
-    return marks
+    accents: list[tuple[int, str]] = []
+    hairpins: list[tuple[int, int, str]] = []
+    current: int | None = None
+    since = 0  # the onset after the last mark's: where a new level may reach back to
+    pending: list[int] = []  # short notes before the first level: judged against it
+
+    def level(at: int, mark: int) -> None:
+        nonlocal current, since
+        if current is None:
+            marks.append((ticks[0], WRITTEN_MARKS[mark]))
+            current = mark
+            for k in pending:
+                stand_out(k, _mark(levels[k], None))
+        elif mark != current:
+            # from the first onset nearer the new mark (a hand-set level's downbeat,
+            # less the lilt, can fall within the old mark's margin)
+            while at > since and bisect.bisect(_BOUNDS, levels[at - 1]) == mark:
+                at -= 1
+            marks.append((ticks[at], WRITTEN_MARKS[mark]))
+            current = mark
+        since = at + 1
+
+    def stand_out(k: int, mark: int) -> None:
+        if current is not None and mark > current:
+            sfz = levels[k] - _VALUES[current] >= SFZ_JUMP
+            accents.append((ticks[k], "sfz" if sfz else "accent"))
+
+    i = 0
+    while i < len(ticks):
+        if i in ramps:
+            j, direction = ramps[i]
+            level(i, _mark(levels[i], current))
+            reached = _mark(levels[j], None)
+            if reached != current:
+                hairpins.append((ticks[i], ticks[j], direction))
+                level(j, reached)
+                i = j + 1
+                continue
+        # a run: the onsets from i that stay at one mark (its margin tolerated)
+        mark = _mark(levels[i], current)
+        j = i + 1
+        while j < len(ticks) and j not in ramps and _mark(levels[j], mark) == mark:
+            j += 1
+        sig = tm.signature_at(ticks[i])
+        beat = Fraction(tm.bar_length_for(sig), len(sig.pulse_starts))
+        held = sum(sounds[i:j])
+        if held > beat if j - i == 1 else held >= HELD * beat:
+            level(i, mark)
+        elif mark != current:
+            for k in range(i, j):
+                if current is None:
+                    pending.append(k)
+                else:
+                    stand_out(k, mark)
+        i = j
+    if current is None:  # nothing held a beat: the part's level is its median
+        level(0, _mark(statistics.median(levels), None))
+    return Dynamics(tuple(marks), tuple(sorted(accents)), tuple(hairpins))
+
+
+def _ramps(levels: Sequence[float]) -> list[tuple[int, int, str]]:
+    """``(first, last, "crescendo" | "diminuendo")`` onset indices of each steady ramp of
+    levels: :data:`RAMP_ONSETS` or more, each louder (softer) than every one before it
+    but for one at a time no more than :data:`MARGIN` back, each step at most
+    :data:`RAMP_STEP`, reaching another mark than it starts at. A level held for a few
+    notes (two not past the loudest in a row) ends one: terraced marks are no ramp."""
+    ramps = []
+    i = 0
+    while i < len(levels) - 1:
+        found = None
+        for sign, kind in ((1, "crescendo"), (-1, "diminuendo")):
+            top, last, lagging = sign * levels[i], i, 0
+            for k in range(i + 1, len(levels)):
+                step = sign * (levels[k] - levels[k - 1])
+                if step > RAMP_STEP or sign * levels[k] < top - MARGIN:
+                    break
+                if sign * levels[k] > top:
+                    top, last, lagging = sign * levels[k], k, 0
+                else:
+                    lagging += 1
+                    if lagging > 1:
+                        break
+            # it starts at its last onset still at the level it started from (one played
+            # at one velocity wavers by the beat's accent once that is taken off)
+            first = max(k for k in range(i, last + 1)
+                        if abs(levels[k] - levels[i]) <= DOWNBEAT_ACCENT)
+            if (last - first + 1 >= RAMP_ONSETS and bisect.bisect(_BOUNDS, levels[last])
+                    != bisect.bisect(_BOUNDS, levels[first])):
+                found = (first, last, kind)
+                break
+        if found:
+            ramps.append(found)
+            i = found[1] + 1
+        else:
+            i += 1
+    return ramps

@@ -37,10 +37,12 @@ the rest:
 - two notes of one pitch that land on the same start on one track are one note, and a
   fifth overlapping line cuts one short (the export says how many:
   :func:`write_musicxml`'s warnings);
-- velocities are written as dynamics marks, one where a part's level changes clearly
-  (:func:`~engine.io.dynamics.dynamics_marks`), not one per note, and none for a part
-  whose velocities carry none (:func:`~engine.io.dynamics.says_no_dynamics`: a score
-  without marks read back, one default velocity throughout);
+- velocities are written as dynamics (:func:`~engine.io.dynamics.dynamics_of`): a mark
+  where a level held for about a beat starts, not one per note, an accent (or sfz) on a
+  short note louder than its level, a hairpin over a steady ramp to the mark it
+  reaches; none for a part whose velocities carry none
+  (:func:`~engine.io.dynamics.says_no_dynamics`: a score without marks read back, one
+  default velocity throughout);
 - each track's volume and pan are its part's ``<midi-instrument>`` ``<volume>`` (a
   percentage of MIDI's full 127) and ``<pan>`` (degrees, -90 hard left … 90 hard right),
   as MuseScore and Finale read them (:func:`_write_mixes`), to 1/100: every MIDI value
@@ -99,7 +101,7 @@ from engine.score.note_names import NoteNames
 from engine.score.spelling import pitch_name, spelled_name
 
 from .atomic import atomic_write
-from .dynamics import dynamics_marks
+from .dynamics import dynamics_of
 from .errors import FileFormatError
 from .midi_import import cc_to_pan, cc_to_volume, pan_to_cc, volume_to_cc
 from .sniff import MUSICXML_MEDIA_TYPE
@@ -775,7 +777,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             staff = s + 1 if grand else None
             part = _part(track, voices, bars, clock, keys,
                          tempos if i == 0 and s == 0 else [], i + 1, staff, short,
-                         _dynamics(track, tm, grid, straight) if s == 0 else [], spelt,
+                         _dynamics(track, tm, grid, straight) if s == 0 else None, spelt,
                          notated)
             _notate(part, track.is_drum)
             score.insert(0, part)
@@ -794,17 +796,32 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     return score, _warnings(song, losses)
 
 
+@dataclass(frozen=True, slots=True)
+class _Dynamics:
+    """A part's :class:`~engine.io.dynamics.Dynamics`, in quarters from the song's start:
+    its marks, accents (``"accent"`` or ``"sfz"``) and hairpins."""
+
+    marks: list[tuple[Fraction, str]]
+    accents: list[tuple[Fraction, str]]
+    hairpins: list[tuple[Fraction, Fraction, str]]
+
+
 def _dynamics(track: Track, tm: TimeMap, grid: _BeatGrid,
-              straight: Mapping[int, tuple[int, int]] | None = None
-              ) -> list[tuple[Fraction, str]]:
-    """The track's dynamics marks (:func:`~engine.io.dynamics.dynamics_marks`: where its
-    velocities' level changes clearly, one at its start; none for a part whose
-    velocities say none), each at its note's quantized place (``grid``, as
+              straight: Mapping[int, tuple[int, int]] | None = None) -> _Dynamics:
+    """The track's dynamics (:func:`~engine.io.dynamics.dynamics_of`: a mark where a
+    level starts, an accent on a short loud note, a hairpin over a ramp; none for a part
+    whose velocities say none), each at its note's quantized place (``grid``, as
     :func:`_chords` puts it; a swung note's straight one: ``straight``,
     :attr:`PartSwing.straight`)."""
     moved = {n.start: straight[n.id][0] for n in track.notes if n.id in (straight or {})}
-    return [(grid.at(grid.clock.at(moved.get(tick, tick))), mark)
-            for tick, mark in dynamics_marks(track.notes, tm)]
+
+    def at(tick: int) -> Fraction:
+        return grid.at(grid.clock.at(moved.get(tick, tick)))
+
+    said = dynamics_of(track.notes, tm)
+    return _Dynamics([(at(t), mark) for t, mark in said.marks],
+                     [(at(t), kind) for t, kind in said.accents],
+                     [(at(a), at(b), kind) for a, b, kind in said.hairpins])
 
 
 def _is_voice_part(track: Track) -> bool:
@@ -878,7 +895,7 @@ def _part_name(track: Track) -> str:
 def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock: _Clock,
           keys: list[tuple[Fraction, str]], tempos: list[tuple[Fraction, Any]],
           number: int, staff: int | None = None, short: str | None = None,
-          marks: Sequence[tuple[Fraction, str]] = (),
+          marks: _Dynamics | None = None,
           spelt: Mapping[tuple[Fraction, int], str] | None = None,
           notated: Mapping[tuple[Fraction, int], _Notated] | None = None) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
@@ -934,7 +951,7 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     for at, mark in tempos:
         b = clock.bar_of(at)
         measures[b].insert(float(at - bars[b].offset), mark)
-    for at, value in marks:
+    for at, value in marks.marks + [a for a in marks.accents if a[1] == "sfz"] if marks else ():
         b = clock.bar_of(at)
         measures[b].insert(float(at - bars[b].offset), dynamics.Dynamic(value))
     key_at = _key_lookup(keys)
@@ -957,10 +974,40 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
         _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {}, notated or {})
         if m.editorial.get("triplets") and not track.is_drum:
             _complete_tuplets(m)
+    if marks:
+        _accents_and_hairpins(part, measures, bars, clock, marks)
     for bar, m in zip(bars, measures, strict=True):
         part.coreInsert(float(bar.offset), m)
     part.coreElementsChanged()
     return part
+
+
+def _accents_and_hairpins(part: Any, measures: Sequence[Any], bars: Sequence[_Bar],
+                          clock: _Clock, marks: _Dynamics) -> None:
+    """An ``<accent/>`` on each note struck where ``marks`` has an accent (a chord's
+    notes, in every voice), and each hairpin as a ``<wedge>`` from its first note to its
+    last, where the mark it reaches stands (anchored at those places, not on notes: a
+    wedge's stop written after its note would end it a note late)."""
+    from music21 import articulations, dynamics, spanner
+
+    for at, kind in marks.accents:
+        if kind != "accent":
+            continue
+        b = clock.bar_of(at)
+        offset = float(at - bars[b].offset)
+        for element in measures[b].recurse().notes:
+            if (element.offset == offset and not element.isRest
+                    and (element.tie is None or element.tie.type == "start")):
+                element.articulations.append(articulations.Accent())
+    for start, stop, kind in marks.hairpins:
+        ends = []
+        for at in (start, stop):
+            b = clock.bar_of(at)
+            anchor = spanner.SpannerAnchor()
+            measures[b].insert(float(at - bars[b].offset), anchor)
+            ends.append(anchor)
+        wedge = dynamics.Crescendo if kind == "crescendo" else dynamics.Diminuendo
+        part.insert(0, wedge(*ends))
 
 
 def _split_at_bar_lines(chord: _Chord, bars: Sequence[_Bar], clock: _Clock):
