@@ -269,8 +269,9 @@ def peaks_text(report) -> str:
 
 def left_out_note(song, *, mix: bool, rehearsal: bool, stems: bool) -> str | None:
     """What the mix (and the rehearsal mixes) leave out, muted or not soloed: "the mix
-    leaves out 2 tracks (muted: Drums; not soloed: Bass); their stems are written";
-    None when every track with notes is heard."""
+    leaves out 2 tracks (muted: Drums; not soloed: Bass); their stems are written"
+    ("… out 1 track (muted: Drums); its stem is written"); None when every track with
+    notes is heard."""
     from engine.render.mixing import left_out
     from engine.score import track_labels
 
@@ -281,13 +282,15 @@ def left_out_note(song, *, mix: bool, rehearsal: bool, stems: bool) -> str | Non
     which = "; ".join(f"{why}: {', '.join(labels[t.id] for t in tracks)}"
                       for why, tracks in (("muted", muted), ("not soloed", unsoloed))
                       if tracks)
-    n = plural(len(muted) + len(unsoloed), "track")
+    count = len(muted) + len(unsoloed)
+    n = plural(count, "track")
+    written = "; its stem is written" if count == 1 else "; their stems are written"
     if mix or rehearsal:
         who = ("the mix and the rehearsal mixes leave" if mix and rehearsal
                else "the mix leaves" if mix else "the rehearsal mixes leave")
-        return f"{who} out {n} ({which})" + ("; their stems are written" if stems else "")
+        return f"{who} out {n} ({which})" + (written if stems else "")
     if stems:  # no mix: the stems are every track's all the same
-        return f"{n} would be left out of a mix ({which}); their stems are written"
+        return f"{n} would be left out of a mix ({which}){written}"
     return None
 
 

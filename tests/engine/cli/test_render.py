@@ -265,8 +265,8 @@ def test_render_says_which_stems_are_not_in_the_mix(tmp_path, capsys):
     assert main(["render", str(src), "--stems", str(tmp_path / "stems"),
                  "--sample-rate", "8000", "--synth", "builtin"]) == 0
     err = capsys.readouterr().err
-    assert ("1 track would be left out of a mix (muted: Pad); their stems are written"
-            in err)
+    assert ("1 track would be left out of a mix (muted: Pad); its stem is written"
+            in err)  # one track, one stem (it said "their stems are written")
 
 
 def mixer_song(tmp_path, **settings):
@@ -298,6 +298,20 @@ def test_a_mix_made_with_tracks_muted_or_soloed_says_what_it_leaves_out(tmp_path
     assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000",
                  "--synth", "builtin"]) == 0
     assert "leaves out" not in capsys.readouterr().err  # every track heard: nothing said
+
+
+def test_one_track_left_out_of_the_mix_has_its_stem_said_in_the_singular(tmp_path, capsys):
+    """QA: "the mix leaves out 1 track (muted: Drums); their stems are written"."""
+    src = mixer_song(tmp_path, Drums={"mute": True})
+    assert main(["render", str(src), "-o", str(tmp_path / "mix.wav"), "--stems",
+                 str(tmp_path / "stems"), "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    err = capsys.readouterr().err
+    assert "note: the mix leaves out 1 track (muted: Drums); its stem is written\n" in err
+    src = mixer_song(tmp_path, Drums={"mute": True}, Bass={"mute": True})
+    assert main(["render", str(src), "-o", str(tmp_path / "mix.wav"), "--stems",
+                 str(tmp_path / "stems"), "--sample-rate", "8000", "--synth", "builtin"]) == 0
+    assert "out 2 tracks (muted: Drums, Bass); their stems are written\n" in (
+        capsys.readouterr().err)
 
 
 def test_the_peak_line_names_the_mix_and_the_loudest_stem(tmp_path, capsys):
