@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from engine.score import plural
+from engine.score import bars_end, plural
 from engine.score.instruments import (
     bank_at,
     drum_name,
@@ -182,7 +182,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         "title": song.title,
         "ppq": song.ppq,
         "notes": song.note_count,
-        "bars": tm.bar_count(song.end),
+        "bars": tm.bar_count(bars_end(song, tm)),  # a note-off a few ticks over: not a bar
         # An opening bar shorter than the next, in another meter: an anacrusis.
         "pickup_ticks": tm.bar_to_tick(1) if tm.pickup_shift(0) else 0,
         "seconds": round(tm.tick_to_seconds(song.end), 3),

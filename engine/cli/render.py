@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from engine.score import TimeMap, plural
+from engine.score import TimeMap, plural, song_bars
 
 from .common import (
     QUIET_HELP,
@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         stale_stems,
         stem_names,
     )
+    from engine.render.held_past import held_past_note
     from engine.render.mixing import silent_mix, silent_stems
     from engine.render.ranges import past_the_end
 
@@ -204,6 +205,9 @@ def run(args: argparse.Namespace) -> int:
     past = past_the_end(song, *span) if span is not None else None
     if past:  # rendered all the same: a loop range's length is the user's
         print(f"partita: note: {past}", file=sys.stderr)
+    held = held_past_note(song, report.end) if span is None else None
+    if held:  # cut or wrapped at the last bar line (a range lets every note go at its end)
+        print(f"partita: note: {held}", file=sys.stderr)
     for silent in silent_stems(song, report.stem_track_peaks_dbfs, span):
         print(f"partita: note: {silent}", file=sys.stderr)  # as the studio's export says
     what = (bars_text(report.bars, TimeMap.of(song).has_pickup) if span is None
@@ -308,7 +312,7 @@ def bar_range(song, text: str) -> tuple[int, int]:
     if start >= song.end:
         tm = TimeMap.of(song)
         raise CliError(f"--bars {text.strip()!r}: the song has "
-                       f"{tm.bar_numbers_text(tm.whole_bars(song.end))}: the range starts "
+                       f"{tm.bar_numbers_text(song_bars(song, tm))}: the range starts "
                        "after its end")
     return start, end
 

@@ -48,6 +48,7 @@ from engine.score import (
     parse_chord_symbol,
     plural,
 )
+from engine.score.bar_end import without_overhang
 from engine.score.instruments import program_name
 from engine.score.lyrics import FERMATA_MARKER, Lyric, lyrics_from_midi
 from engine.score.spelling import KEY_SIGNATURES
@@ -480,9 +481,13 @@ def song_from_smf(smf: Smf) -> Song:
         markers=tuple(sorted(markers, key=lambda m: m.tick)),
         chords=tuple(chords),
         title=names[0] if names else "",
-        # Keep silence after the last note (a held final bar, a reverb tail) as the length.
-        length=file_end if file_end > note_end else 0,
     )
+    # Keep silence after the last note (a held final bar, a reverb tail) as the length;
+    # an end of track a few ticks past a bar line (a DAW's export) is that line: no bar
+    # of silence after a 4-bar loop (bar_end.without_overhang, as for a note-off).
+    length = without_overhang(TimeMap.of(song), file_end)
+    if length > note_end:
+        song = replace(song, length=length)
     return _locked_by_cues(song, cues)
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from engine.score import ProgramChange, Song, TempoChange, TimeMap, Track
+from engine.score import ProgramChange, Song, TempoChange, TimeMap, Track, song_bars
 
 from .chase import chased_controls, chased_notes
 from .events import program_at
@@ -73,7 +73,7 @@ def past_the_end(song: Song, start: int, end: int) -> str | None:
     7–10 on an 8-bar song is rendered to its end, as a DAW's is); ``None`` when it
     ends within the song."""
     tm = TimeMap.of(song)
-    bars = tm.whole_bars(song.end)
+    bars = song_bars(song, tm)  # a note-off a few ticks past the last bar line: no bar
     if end <= tm.bar_to_tick(bars):
         return None
     first = tm.bar_number(max(bars, tm.tick_to_bar(start)))

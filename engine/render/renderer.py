@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from engine.score import Song, TimeMap, Track
+from engine.score import Song, TimeMap, Track, bars_end, last_bar_line
 from engine.score.instruments import program_name
 
 from .builtin import BuiltinSynth
@@ -241,12 +241,14 @@ def _render_each(
 
 def bar_line_frames(song: Song, sample_rate: int) -> int:
     """The whole sample frames before the song's last bar line (after its last whole
-    bar): how long ``end="bar"`` and ``"loop"`` files are. 8 bars of 4/4 at 90 BPM at
-    48 kHz are 1,024,000 frames, 16 bars 2,048,000: the time map plays MIDI's 90 BPM
-    (666,667 µs a beat) as exactly 90 (:attr:`~engine.score.TempoChange.nominal_us`),
-    where the stored µs put 16 bars' line one frame further on."""
+    bar: :func:`~engine.score.last_bar_line`, a note-off a few ticks past it or a note
+    held past a set length not counted): how long ``end="bar"`` and ``"loop"`` files
+    are. 8 bars of 4/4 at 90 BPM at 48 kHz are 1,024,000 frames, 16 bars 2,048,000: the
+    time map plays MIDI's 90 BPM (666,667 µs a beat) as exactly 90
+    (:attr:`~engine.score.TempoChange.nominal_us`), where the stored µs put 16 bars'
+    line one frame further on."""
     tm = TimeMap.of(song)
-    seconds = tm.tick_to_seconds(tm.whole_bars_end(song.end))
+    seconds = tm.tick_to_seconds(last_bar_line(song, tm))
     return int(np.floor(seconds * sample_rate + 1e-6))  # 1e-6: a line on a frame stays
 
 
@@ -668,7 +670,7 @@ def _render_files(
         render_seconds=time.perf_counter() - t0,
         synth=synth_name,
         sample_rate=sample_rate,
-        bars=(TimeMap.of(song).bar_count(song.end) if span is None
+        bars=(TimeMap.of(song).bar_count(bars_end(song)) if span is None
               else TimeMap.of(whole).bar_count(span[1]) - TimeMap.of(whole).tick_to_bar(span[0])),
         gain_db=to_db(gain),
         peak_dbfs=to_db(max(mix_peak, stem_peak, rehearsal_peak)),

@@ -3,6 +3,7 @@
 Pure data (no torch, no Qt, no files). Everything else in Partita points inward to here.
 """
 
+from .bar_end import bars_end, held_past, last_bar_line, song_bars
 from .chord_symbols import ChordTones, parse_chord_symbol
 from .edits import (
     ChangeNotes,
@@ -120,6 +121,7 @@ __all__ = [
     "adopt_ids",
     "bar_copy",
     "bar_shift",
+    "bars_end",
     "beat_start",
     "clamp_velocity",
     "clock_text",
@@ -127,8 +129,10 @@ __all__ = [
     "counted",
     "delete_bars",
     "duplicate_notes",
+    "held_past",
     "insert_bars",
     "join_notes",
+    "last_bar_line",
     "legato_notes",
     "listed",
     "markers_pushed_past_music",
@@ -155,6 +159,7 @@ __all__ = [
     "set_tempo_at",
     "set_time_from_bar",
     "set_track_props",
+    "song_bars",
     "split_at_mask_ends",
     "split_notes",
     "swing_notes",

@@ -127,11 +127,13 @@ def mix_and_stems_notes(song: Song, report: RenderReport) -> list[str]:
     """What a finished export says of its mix and stems beyond the files: that the mix is
     silent, why and what to do (:func:`silent_mix_note`); the tracks the mix leaves out,
     and why (muted, another soloed), where any with notes is left out; that the stems are
-    dry (pre-fader); the bars of the range past the song's end; the tracks whose stems
+    dry (pre-fader); the bars of the range past the song's end; the notes cut or wrapped
+    at the last bar line (``end`` "bar" or "loop"); the tracks whose stems
     are silence, by cause (no notes, or none in the range exported; volume 0), from the
     report's peaks. A mix made with the drums muted was reported as any other (QA): the
     stems hold every track whatever is muted or soloed; and an empty track's full-length
     stem of silence was written without a word (QA)."""
+    from engine.render.held_past import held_past_note
     from engine.render.mixing import left_out as tracks_left_out
     from engine.render.mixing import silent_stems
     from engine.render.ranges import past_the_end
@@ -157,6 +159,8 @@ def mix_and_stems_notes(song: Song, report: RenderReport) -> list[str]:
                      "pan; the mix has them.")
     if report.span is not None and (past := past_the_end(song, *report.span)):
         notes.append(f"{past[0].upper()}{past[1:]}.")
+    if report.span is None and (held := held_past_note(song, report.end)):
+        notes.append(f"{held[0].upper()}{held[1:]}.")  # cut or wrapped at the bar line
     # Written all the same: a DAW session expects a stem per track.
     notes += [f"{n}." for n in silent_stems(song, report.stem_track_peaks_dbfs, report.span)]
     return notes

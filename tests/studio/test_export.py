@@ -322,6 +322,29 @@ def test_a_stem_silent_in_the_bars_exported_is_named_too():
         "Piano has no notes in the bars exported: its stem is silence."]
 
 
+def test_a_loop_export_names_the_notes_wrapped_onto_its_start():
+    """A game composer's loop: what rings past its last bar line is heard at its start
+    (end "loop") or cut (end "bar"), and the finished export says so, as the CLI does."""
+    from engine.render import RenderReport
+    from engine.score import Note, Song, Track
+    from studio.dialogs.export import mix_and_stems_notes
+
+    song = Song((Track("Pad", notes=(Note(60, 0, 2000), Note(64, 0, 2000))),
+                 Track("Bass", notes=(Note(40, 0, 480),))), length=1920)
+
+    def report(end, span=None):
+        return RenderReport(Path("mix.wav"), (), 1.0, 1.0, "built-in", 8000, 1,
+                            mix_peak_dbfs=-3.0, end=end, span=span)
+
+    assert mix_and_stems_notes(song, report("loop")) == [
+        "2 notes ring past the loop's end (the end of bar 1) and are wrapped onto its "
+        "start: Pad 2."]
+    assert mix_and_stems_notes(song, report("bar")) == [
+        "2 notes ring past the last bar line (the end of bar 1) and are cut there: Pad 2."]
+    assert mix_and_stems_notes(song, report("tail")) == []
+    assert mix_and_stems_notes(song, report("loop", (0, 1920))) == []  # let go at its end
+
+
 def export_and_warn(win, dialogs, qtbot, folder: Path) -> tuple[str, str]:
     """Export into ``folder``, expecting the warning of a silent mix: its title and text."""
     choose(dialogs, folder)

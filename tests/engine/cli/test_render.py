@@ -636,3 +636,28 @@ def test_render_help_says_it_reads_musicxml_too(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert "a MIDI file, a .partita project or a MusicXML score: .musicxml, .xml, .mxl" in text
     assert "MIDI or .partita)" not in text
+
+
+def test_a_daw_loop_with_a_late_note_off_renders_and_reads_as_its_bars(tmp_path, capsys):
+    """QA: a 4-bar MIDI loop whose last note-off is 5 ticks after bar 4 (as a DAW exports
+    it): `info` said 5 bars, `render --end loop` wrote 5 bars, almost one silent."""
+    song = Song(tracks=(
+        Track("Keys", 0, notes=tuple(Note(60 + i % 5, i * 480, 480 + 5 * (i == 15))
+                                     for i in range(16))),
+        Track("Bass", 33, notes=(Note(36, 3 * 1920, 1925),)),
+    ))
+    src = tmp_path / "daw4.mid"
+    write_midi(song, src)
+    assert main(["info", str(src)]) == 0
+    assert ", 4 bars\n" in capsys.readouterr().out
+    mix = tmp_path / "x.wav"
+    assert main(["render", str(src), "-o", str(mix), "--end", "loop", "--sample-rate",
+                 "8000", "--synth", "builtin"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("rendered 4 bars (8.0 s of audio, looped at the last bar line)")
+    assert sf.info(str(mix)).frames == 4 * 2 * 8000  # 120 BPM: 2 s a bar
+    assert ("partita: note: 2 notes ring past the loop's end (the end of bar 4) and are "
+            "wrapped onto its start: Keys 1, Bass 1\n") in err
+    assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000", "--synth",
+                 "builtin"]) == 0
+    assert "ring past" not in capsys.readouterr().err  # --end tail: they ring out

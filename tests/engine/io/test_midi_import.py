@@ -186,6 +186,20 @@ def test_silence_after_the_last_note_is_kept_as_the_length():
     assert midi_from_bytes(tight).length == 0
 
 
+def test_an_end_of_track_a_few_ticks_past_a_bar_line_makes_no_bar_of_silence():
+    """A DAW's export of a 4-bar loop: the last note-off and the end of track a few ticks
+    after bar 4's line (QA: `partita info` said 5 bars, and --end loop rendered 5)."""
+    from engine.score import song_bars
+
+    daw = midi_bytes([[on(60), off(60, 4 * 1920 + 5)]])
+    assert song_bars(midi_from_bytes(daw)) == 4
+    later = midi_bytes([[on(60), off(60, 4 * 1920 - 480), Meta("end_of_track", time=485)]])
+    song = midi_from_bytes(later)
+    assert song.length == 4 * 1920 and song_bars(song) == 4  # the silence to the line kept
+    tail = midi_bytes([[on(60), off(60, 4 * 1920), Meta("end_of_track", time=960)]])
+    assert song_bars(midi_from_bytes(tail)) == 5  # half a bar of reverb tail is a bar
+
+
 def test_smpte_time_division_keeps_ticks_in_seconds():
     data = bytearray(midi_bytes([[on(60), off(60, 50)]], ppq=480))
     data[12:14] = bytes([256 - 25, 40])  # 25 fps, 40 ticks per frame = 1000 ticks/s

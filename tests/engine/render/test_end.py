@@ -154,3 +154,44 @@ def test_a_song_without_bars_cannot_end_at_its_bar_line(tmp_path):
         render_files(Song(tracks=(Track("Empty", 0),)), tmp_path / "mix.wav", end="bar")
     with pytest.raises(ValueError, match="unknown end"):
         render_files(loop_song(1), tmp_path / "mix.wav", end="loops")
+
+
+def test_a_note_off_a_few_ticks_past_the_last_bar_line_loops_at_that_line(tmp_path):
+    """QA: a DAW's 4-bar MIDI loop, its last note-off 5 ticks past bar 4, rendered
+    `--end loop` as 5 bars (almost one of silence); the 5 ticks ring onto the start."""
+    from engine.render.held_past import held_past_note
+
+    song = loop_song(bars=4, tempo=TempoChange(0, 500_000))
+    keys = song.tracks[0]
+    last = tuple(n for n in keys.notes if n.start == 3 * BAR)
+    late = keys.notes[:-3] + tuple(Note(n.pitch, n.start, BAR + 5, n.velocity) for n in last)
+    song = song.replace_track(Track("Keys", 0, notes=late, id=keys.id))
+    assert song.end == 4 * BAR + 5
+    assert bar_line_frames(song, 8000) == 4 * 2 * 8000  # 4 bars of 2 s at 120 BPM
+    report = render_files(song, tmp_path / "mix.wav", sample_rate=8000, synth="builtin",
+                          end="loop")
+    assert report.bars == 4 and frames(report.mix_path) == 64_000
+    assert held_past_note(song, "loop") == ("3 notes ring past the loop's end (the end of "
+                                            "bar 4) and are wrapped onto its start: Keys 3")
+    assert held_past_note(song, "bar").endswith("and are cut there: Keys 3")
+    assert held_past_note(song, "tail") is None and held_past_note(loop_song(), "loop") is None
+
+
+def test_a_set_length_loops_at_its_bar_line_with_the_note_held_past_it_wrapped(tmp_path):
+    """QA: in a project of 8 bars, a pad held on past the set length made the loop 10."""
+    tempo = TempoChange(0, 250_000)  # a bar a second
+    pad = Track("Pad", 89, notes=(Note(60, 6 * BAR, 3 * BAR, 100),))
+    beat = Track("Beat", 0, notes=tuple(Note(72, b * BAR, 240, 90) for b in range(8)))
+    song = Song(tracks=(pad, beat), tempos=(tempo,), length=8 * BAR)
+    report = render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=8000,
+                          synth="builtin", end="loop")
+    assert report.bars == 8 and [frames(p) for p in report.paths] == [64_000] * 3
+    held = read(report.stem_paths[0])
+    assert np.abs(held[:7000]).max() > 0.05  # the pad's 9th bar sounds at the loop's start
+    whole = render_tracks(song, 8000, synth="builtin")[pad.id]  # to the end of its tail
+    folded = np.zeros((64_000, 2))
+    for start in range(0, len(whole), 64_000):
+        part = whole[start:start + 64_000]
+        folded[:len(part)] += part
+    np.testing.assert_allclose(held, folded * 10 ** (report.gain_db / 20), rtol=0,
+                               atol=2.0 ** -20)
