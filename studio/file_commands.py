@@ -468,10 +468,10 @@ class FileCommands:
         song = self.document.song  # the song exported (a later edit does not move bar 1)
 
         def done(report: RenderReport) -> None:
-            from .bars_in_focus import bars_text
+            from engine.render.ranges import range_text
 
             of = ("" if report.span is None else  # the range said, as the dialog chose it
-                  f" of {bars_text(TimeMap.of(song), *report.span)}")
+                  f" of {range_text(song, report.span)}")
             msg = (f"Wrote {plural(len(report.paths), 'file')}{of} to {folder} "
                    f"({number_text(report.duration_seconds, 1)} s of "
                    f"{BIT_DEPTH_NAMES[report.bit_depth]} audio at "
@@ -511,21 +511,24 @@ class FileCommands:
     def _export_ranges(self) -> list[tuple[str, tuple[int, int]]]:
         """The ranges Export Audio & Stems offers besides the whole song: the loop range
         while the loop is on (as the bar commands take it: bars_in_focus), and the whole
-        bars of the selected notes' onsets; none when the studio has neither."""
-        from .bars_in_focus import bars_text
+        bars of the selected notes' onsets; none when the studio has neither. Each is
+        named as the command line's ``--bars`` names it (``ranges.range_text``): a loop
+        off the bar lines by its beats or positions ("1.2.000–4.3.280"), as its files
+        are that span exactly, not the whole bars it touches."""
+        from engine.render.ranges import range_text
 
         song, tr = self.document.song, self.transport
         tm = TimeMap.of(song)
         ranges = []
         if tr.loop_enabled and tr.loop_end > tr.loop_start and tr.loop_start < song.end:
             span = (tr.loop_start, tr.loop_end)
-            ranges.append((f"Loop range ({bars_text(tm, *span)})", span))
+            ranges.append((f"Loop range ({range_text(song, span)})", span))
         onsets = [n.start for notes in self.selection.selected_notes(song).values()
                   for n in notes]
         if onsets:
             span = (tm.bar_to_tick(tm.tick_to_bar(min(onsets))),
                     tm.bar_to_tick(tm.tick_to_bar(max(onsets)) + 1))
-            ranges.append((f"Selected bars ({bars_text(tm, *span)})", span))
+            ranges.append((f"Selected bars ({range_text(song, span)})", span))
         return ranges
 
     def _forget_export_dialog(self) -> None:

@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from engine.render.held_past import held_past_note
     from engine.render.mixing import silent_mix, silent_stems
-    from engine.render.ranges import past_the_end
+    from engine.render.ranges import past_the_end, range_text
 
     refuse_given_twice(args)
     if args.output is None and args.stems is None and args.rehearsal is None:
@@ -315,27 +315,3 @@ def bar_range(song, text: str) -> tuple[int, int]:
                        f"{tm.bar_numbers_text(song_bars(song, tm))}: the range starts "
                        "after its end")
     return start, end
-
-
-def range_text(song, span: tuple[int, int]) -> str:
-    """The range rendered, for the summary line, as it was typed (inclusive): ``"bars
-    5–8"`` (``"bar 5"``), or from a beat ``"4.3–5.2"`` (bar 4's third beat to the end of
-    bar 5's second; ``"1.2"`` one beat). QA: ``--bars 4.3-5.2`` said "4.3.000–5.3.000", an
-    exclusive end beside "bars 7–10"'s inclusive one."""
-    tm = TimeMap.of(song)
-    start, end = span
-    first, last = tm.tick_to_bar(start), tm.tick_to_bar(end - 1)
-    if tm.bar_to_tick(first) == start and tm.bar_to_tick(last + 1) == end:
-        a, b = tm.bar_number(first), tm.bar_number(last)
-        return f"bars {a}–{b}" if b > a else f"bar {a}"
-    on_beat = tm.tick_to_position(start).tick == 0 and (
-        tm.tick_to_position(end).tick == 0 or tm.bar_to_tick(last + 1) == end)
-    if not on_beat:  # not a range --bars gives: the positions, as the read-out says them
-        return f"{tm.format_position(start)}–{tm.format_position(end)}"
-
-    def beat(tick: int) -> str:
-        p = tm.tick_to_position(tick)
-        return f"{tm.bar_number(p.bar)}.{p.beat + 1}"
-
-    a, b = beat(start), beat(end - 1)
-    return a if a == b else f"{a}–{b}"

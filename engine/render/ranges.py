@@ -67,6 +67,33 @@ def range_frames(song: Song, sample_rate: int) -> int:
     return int(np.floor(seconds * sample_rate + 1e-6))  # 1e-6: a line on a frame stays
 
 
+def range_text(song: Song, span: tuple[int, int]) -> str:
+    """A range rendered, as ``--bars`` types it (inclusive): ``"bars 5–8"`` (``"bar
+    5"``), or from a beat ``"4.3–5.2"`` (bar 4's third beat to the end of bar 5's second;
+    ``"1.2"`` one beat); off the beats, the positions as the read-out says them,
+    ``"1.2.000–4.3.280"``. The command line's summary and the studio's export (its Range
+    menu and *Export finished*) say it alike. QA: ``--bars 4.3-5.2`` said
+    "4.3.000–5.3.000", an exclusive end beside "bars 7–10"'s inclusive one; the studio
+    named a loop from tick 480 to 7000 "bars 1–4", its files that span exactly."""
+    tm = TimeMap.of(song)
+    start, end = span
+    first, last = tm.tick_to_bar(start), tm.tick_to_bar(end - 1)
+    if tm.bar_to_tick(first) == start and tm.bar_to_tick(last + 1) == end:
+        a, b = tm.bar_number(first), tm.bar_number(last)
+        return f"bars {a}–{b}" if b > a else f"bar {a}"
+    on_beat = tm.tick_to_position(start).tick == 0 and (
+        tm.tick_to_position(end).tick == 0 or tm.bar_to_tick(last + 1) == end)
+    if not on_beat:  # not a range --bars gives: the positions, as the read-out says them
+        return f"{tm.format_position(start)}–{tm.format_position(end)}"
+
+    def beat(tick: int) -> str:
+        p = tm.tick_to_position(tick)
+        return f"{tm.bar_number(p.bar)}.{p.beat + 1}"
+
+    a, b = beat(start), beat(end - 1)
+    return a if a == b else f"{a}–{b}"
+
+
 def past_the_end(song: Song, start: int, end: int) -> str | None:
     """What of the range ``[start, end)`` lies past ``song``'s last bar line, for a
     message: ``"bars 9–10 are past the song's end: silence"`` (a loop range of bars
@@ -83,4 +110,4 @@ def past_the_end(song: Song, start: int, end: int) -> str | None:
     return f"bar {first} is past the song's end: silence"
 
 
-__all__ = ["past_the_end", "range_frames", "range_song"]
+__all__ = ["past_the_end", "range_frames", "range_song", "range_text"]

@@ -820,6 +820,29 @@ def test_the_dialog_offers_a_range_only_where_the_studio_has_one(qtbot, tmp_path
     assert lengths()[1] == "Cut at the last bar line"
 
 
+def test_a_loop_range_off_the_bar_lines_is_named_as_the_command_line_names_it(
+        opened, dialogs, qtbot, tmp_path):
+    """QA: a loop from tick 480 to 7000 was offered as "Loop range (bars 1-4)" and said
+    "Wrote 5 files of bars 1-4", while the files are that span exactly."""
+    win = opened
+    ranges = lambda: [a[-1] for n, a in dialogs.calls if n == "ask_export_audio"][-1]  # noqa: E731
+    dialogs.answers["ask_export_audio"] = None
+    win.transport.set_loop(480, 7000, True)
+    win.export_stems()
+    assert ranges() == [("Loop range (1.2.000–4.3.280)", (480, 7000))]
+    win.transport.set_loop(480, 6720, True)  # beat 2 of bar 1 to the end of bar 4's 2nd
+    win.export_stems()
+    assert ranges() == [("Loop range (1.2–4.2)", (480, 6720))]
+    folder = tmp_path / "loop"
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 8000, None, "loop",
+                                                      span=(480, 7000))
+    win.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    said = [a for n, a in dialogs.calls if n == "show_info"][-1][-1]
+    assert f"Wrote 4 files of 1.2.000–4.3.280 to {folder}" in said
+
+
 def test_export_offers_the_loop_range_and_the_selected_bars_and_renders_one(
         opened, dialogs, qtbot, tmp_path):
     """A producer's loop range, bar 2 of the test song (100 BPM: 2.4 s a bar), cut at its
