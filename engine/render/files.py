@@ -11,6 +11,7 @@ import contextlib
 import errno
 import os
 import re
+import struct
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -223,14 +224,47 @@ class _Relayed:
             raise self.lost
 
 
+# A sampler's loop in a WAV: the RIFF "smpl" chunk, one forward loop (type 0) played
+# for ever (play count 0), as Kontakt, FMOD, Wwise and a hardware sampler read it.
+SMPL_UNITY_NOTE = 60  # the chunk's MIDI unity note: middle C, the file played as is
+
+
+def smpl_chunk(frames: int, sample_rate: int, loop_start: int = 0) -> bytes:
+    """The ``smpl`` chunk of a file of ``frames`` frames that loops from ``loop_start``
+    to its last frame (the chunk's loop end is inclusive: ``frames - 1``)."""
+    if not 0 <= loop_start < frames:
+        raise ValueError(f"a loop from frame {loop_start} of {frames}")
+    period_ns = round(1e9 / sample_rate)
+    header = struct.pack("<9I", 0, 0, period_ns, SMPL_UNITY_NOTE, 0, 0, 0, 1, 0)
+    loop = struct.pack("<6I", 0, 0, loop_start, frames - 1, 0, 0)
+    return b"smpl" + struct.pack("<I", len(header) + len(loop)) + header + loop
+
+
+def _add_smpl_chunk(f: BinaryIO, frames: int, sample_rate: int, loop_start: int) -> None:
+    """The loop appended to the WAV soundfile wrote to ``f`` (which libsndfile does not
+    write), the RIFF size then set to the file's: a chunk after the data is read by
+    every WAV reader, and skipped by one that knows no ``smpl``."""
+    f.seek(0)
+    if f.read(4) != b"RIFF":  # (an RF64 file, past 4 GB: no loop chunk for it)
+        return
+    size = f.seek(0, os.SEEK_END)
+    chunk = (b"\0" if size % 2 else b"") + smpl_chunk(frames, sample_rate, loop_start)
+    if size + len(chunk) - 8 > 0xFFFF_FFFF:
+        return
+    f.write(chunk)
+    f.seek(4)
+    f.write(struct.pack("<I", size + len(chunk) - 8))
+
+
 def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
            bit_depth: str = DEFAULT_BIT_DEPTH,
-           rng: np.random.Generator | None = None) -> None:
+           rng: np.random.Generator | None = None, loop_start: int | None = None) -> None:
     """``audio`` into the new file ``tmp`` at ``bit_depth`` (16-bit dithered with
-    ``rng``); an OS error names ``shown`` (the user's file), not the temporary one
-    (libsndfile's own message for it is "System error"). What soundfile's callback lost
-    (:class:`_Relayed`) is raised here: a Ctrl+C while writing is an interrupt, not a
-    half-written file renamed into place or an ``AssertionError``."""
+    ``rng``), with a ``smpl`` loop from frame ``loop_start`` to its end when one is given
+    (:func:`smpl_chunk`); an OS error names ``shown`` (the user's file), not the temporary
+    one (libsndfile's own message for it is "System error"). What soundfile's callback
+    lost (:class:`_Relayed`) is raised here: a Ctrl+C while writing is an interrupt, not
+    a half-written file renamed into place or an ``AssertionError``."""
     subtype = BIT_DEPTHS[bit_depth]
     if bit_depth == "16":
         noise = rng if rng is not None else np.random.default_rng(DITHER_SEED)
@@ -244,11 +278,16 @@ def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
     try:
         with open(tmp, "xb") as f:
             relayed = _Relayed(f)
+            frames = 0
             with _wav_writer(relayed, sample_rate, subtype) as out:
                 for block in [audio] if isinstance(audio, np.ndarray) else audio():
                     out.write(samples(block))
+                    frames += len(block)
                     relayed.raise_lost()
             relayed.raise_lost()  # the header, written as the file is closed
+        if loop_start is not None and frames > loop_start:
+            with open(tmp, "r+b") as f:
+                _add_smpl_chunk(f, frames, sample_rate, loop_start)
     except Exception as e:
         lost = relayed.lost if relayed is not None else None
         if lost is not None and lost is not e:  # soundfile failed with another error
@@ -261,9 +300,14 @@ def _write(tmp: Path, audio: AudioSource, sample_rate: int, shown: Path,
 
 
 def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int,
-               bit_depth: str = DEFAULT_BIT_DEPTH) -> list[Path]:
+               bit_depth: str = DEFAULT_BIT_DEPTH,
+               loops: Mapping[Path, int] | None = None) -> list[Path]:
     """Write every ``(path, audio)`` as stereo WAV at ``bit_depth`` (one of
     :data:`BIT_DEPTHS`: 24-bit unless asked), all or nothing.
+
+    ``loops``: the files that loop, each with the frame its loop starts at (0: the whole
+    file); each gets a ``smpl`` chunk with that forward loop to its last frame
+    (:func:`smpl_chunk`), so a sampler or game audio middleware loops it as it loads.
 
     All files are first written to temporary names; only when every one succeeded are
     they renamed into place. On any error the temporaries are removed and the error
@@ -283,7 +327,8 @@ def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int,
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = temp_sibling(path, "partial")
             temps.append((tmp, path))
-            _write(tmp, audio, sample_rate, path, bit_depth, rng)
+            _write(tmp, audio, sample_rate, path, bit_depth, rng,
+                   None if loops is None else loops.get(path))
         for tmp, path in temps:
             os.replace(tmp, path)
     except BaseException:

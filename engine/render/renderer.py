@@ -371,7 +371,8 @@ def render_files(
     (every file ends at the song's last bar line: :func:`bar_line_frames` frames, what
     rings on is cut, its last :data:`BAR_END_FADE_SECONDS` faded out so it does not
     click) or ``"loop"`` (that length, with what rings past the bar line added
-    onto the start, so the file loops without a gap or a cut).
+    onto the start, so the file loops without a gap or a cut; each WAV carries a ``smpl``
+    chunk with that loop, :func:`~.files.smpl_chunk`, for a sampler or game middleware).
 
     ``rehearsal_dir``: a choir's learning tracks, ``"Rehearsal - Alto.wav"`` for each
     pitched track heard in the mix (:func:`~.files.rehearsal_names`): the mix as heard,
@@ -657,7 +658,11 @@ def _render_files(
                 if new:
                     raise RenderError(f"{stems_dir}: another render wrote stems here "
                                       f"meanwhile (e.g. {min(new).name!r}): nothing written")
-            out = write_wavs(files, sample_rate, bit_depth)
+            # A loop's files say so to a sampler (a "smpl" chunk): the whole file, or a
+            # rehearsal mix's music after its count-in.
+            loops = ({path: (lead_frames if path in rehearsing.values() else 0)
+                      for path, _ in sources} if end == "loop" else None)
+            out = write_wavs(files, sample_rate, bit_depth, loops)
     if progress is not None:
         progress(1.0)
     mixes = int(mix_path is not None)

@@ -516,6 +516,13 @@ def test_export_can_end_the_files_at_the_last_bar_line_and_remembers_it(
     lengths = {name: sf.info(str(folder / name)).frames
                for name in ["mix.wav"] + [f"stems/{n}" for n in STEMS]}
     assert set(lengths.values()) == {bars}
+    import struct
+
+    for name in lengths:  # a sampler's loop over each whole file: a "smpl" chunk at the end
+        data = (folder / name).read_bytes()
+        assert struct.unpack("<I", data[4:8])[0] == len(data) - 8
+        smpl = data.rindex(b"smpl")
+        assert struct.unpack("<6I", data[smpl + 44:smpl + 68])[1:4] == (0, 0, bars - 1)
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()  # offered again as chosen, also after a restart
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][3] == "loop"

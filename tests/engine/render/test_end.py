@@ -195,3 +195,63 @@ def test_a_set_length_loops_at_its_bar_line_with_the_note_held_past_it_wrapped(t
         folded[:len(part)] += part
     np.testing.assert_allclose(held, folded * 10 ** (report.gain_db / 20), rtol=0,
                                atol=2.0 ** -20)
+
+
+def riff_chunks(path) -> dict[bytes, bytes]:
+    """The chunks of a RIFF WAVE file, by id, read as any WAV reader walks them."""
+    import struct
+
+    data = path.read_bytes()
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+    assert struct.unpack("<I", data[4:8])[0] == len(data) - 8  # the RIFF size is the file's
+    chunks, at = {}, 12
+    while at + 8 <= len(data):
+        cid, size = data[at:at + 4], struct.unpack("<I", data[at + 4:at + 8])[0]
+        chunks[cid] = data[at + 8:at + 8 + size]
+        at += 8 + size + size % 2
+    assert at == len(data)
+    return chunks
+
+
+def smpl_loops(path) -> list[tuple[int, int, int, int]]:
+    """The ``smpl`` chunk's loops: (type, start, end, play count)."""
+    import struct
+
+    chunk = riff_chunks(path)[b"smpl"]
+    *_, count, _extra = struct.unpack("<9I", chunk[:36])
+    assert len(chunk) == 36 + 24 * count
+    loops = [struct.unpack("<6I", chunk[36 + 24 * i:60 + 24 * i]) for i in range(count)]
+    return [(kind, start, end, plays) for _cue, kind, start, end, _frac, plays in loops]
+
+
+@pytest.mark.parametrize("bit_depth", ["16", "24", "32f"])
+def test_a_loop_wav_carries_a_sampler_loop_over_the_whole_file(tmp_path, bit_depth):
+    """A game composer's loop loads into FMOD, Wwise or Kontakt looping: a RIFF "smpl"
+    chunk, one forward loop from sample 0 to the last, played for ever."""
+    song = loop_song(bars=1, tempo=TempoChange(0, 500_000))  # 2 s
+    report = render_files(song, tmp_path / "mix.wav", tmp_path / "stems", sample_rate=8000,
+                          synth="builtin", end="loop", bit_depth=bit_depth)
+    for path in report.paths:
+        assert smpl_loops(path) == [(0, 0, 15_999, 0)], path.name
+        info = sf.info(str(path))
+        assert info.frames == 16_000  # the audio as it was: the chunk comes after it
+        period = int.from_bytes(riff_chunks(path)[b"smpl"][8:12], "little")
+        assert period == 125_000  # ns a sample at 8 kHz
+    plain = render_files(song, tmp_path / "bar.wav", sample_rate=8000, synth="builtin",
+                         end="bar", bit_depth=bit_depth)
+    assert b"smpl" not in riff_chunks(plain.mix_path)  # only a loop says it loops
+    # The samples are the same bytes as without the chunk: only a chunk is added.
+    data = riff_chunks(report.mix_path)[b"data"]
+    assert len(data) == 16_000 * 2 * {"16": 2, "24": 3, "32f": 4}[bit_depth]
+
+
+def test_a_rehearsal_loop_loops_its_music_after_the_count_in(tmp_path):
+    song = loop_song(bars=1, tempo=TempoChange(0, 500_000))
+    report = render_files(song, tmp_path / "mix.wav", rehearsal_dir=tmp_path / "learn",
+                          sample_rate=8000, synth="builtin", end="loop", count_in=1)
+    (learn,) = report.rehearsal_paths
+    frames_ = sf.info(str(learn)).frames
+    lead = round(report.count_in_seconds * 8000)
+    assert lead == 16_000 and frames_ == 32_000
+    assert smpl_loops(learn) == [(0, lead, frames_ - 1, 0)]  # the click played once
+    assert smpl_loops(report.mix_path) == [(0, 0, 15_999, 0)]
