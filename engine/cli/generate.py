@@ -3,11 +3,11 @@
 Every command reads a song (except ``compose``), runs one task of
 :mod:`engine.tasks` with the chosen model and writes the result to ``-o OUT``;
 ``--variations N`` writes ``OUT-1.mid`` … ``OUT-N.mid`` (seeds ``seed``, ``seed+1``, …,
-never two identical takes). Bars and tracks are given as musicians count them: bars as
-a score numbers them, inclusive — the first full bar is 1, a pickup bar 0
-(``TimeMap.bar_index``; ``--bars 5-8``; ``repaint`` also takes beats, ``5.3-6.2``, and
-several regions) —, tracks by number from 1 or by name (a name that is a number wins;
-``#2`` is always track 2: ``Song.find_track``).
+never two identical takes; from 10 on ``OUT-01.mid`` …, to sort in order). Bars and
+tracks are given as musicians count them: bars as a score numbers them, inclusive — the
+first full bar is 1, a pickup bar 0 (``TimeMap.bar_index``; ``--bars 5-8``; ``repaint``
+also takes beats, ``5.3-6.2``, and several regions) —, tracks by number from 1 or by
+name (a name that is a number wins; ``#2`` is always track 2: ``Song.find_track``).
 """
 
 from __future__ import annotations
@@ -103,8 +103,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "default); ignore: the model harmonizes as it hears the music "
                         "(a song without chord symbols is the same either way)")
     g.add_argument("--variations", type=int, default=1, metavar="N", action=GivenOnce,
-                   help="write N different takes: OUT-1.EXT … OUT-N.EXT, seeds SEED, "
-                        "SEED+1, … (a take that repeats another is drawn again)")
+                   help="write N different takes: OUT-1.EXT … OUT-N.EXT (from 10 on "
+                        "OUT-01.EXT …, to sort in order), seeds SEED, SEED+1, … (a take "
+                        "that repeats another is drawn again)")
     g.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                    help="a model's own option (GenerateOptions.extra), e.g. --option "
                         "style=rock for partita-drumkit; numbers and true/false are read as "
@@ -390,9 +391,14 @@ def _files_text(paths: list[Path]) -> str:
 
 
 def _outputs(path: Path, n: int, as_takes: bool = False) -> list[Path]:
+    """The files ``--variations n`` writes: ``x-1.mid`` … ``x-9.mid``; from 10 on,
+    numbered to the count's width, ``x-01.mid`` … ``x-12.mid``, so a file browser or a
+    DAW sorts them in order (x-1, x-10, x-2 did not). Under 10 the names stay as
+    earlier runs wrote them."""
     if n == 1 or as_takes:
         return [path]
-    return [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(1, n + 1)]
+    width = len(str(n))
+    return [path.with_name(f"{path.stem}-{i:0{width}d}{path.suffix}") for i in range(1, n + 1)]
 
 
 def _checked(args: argparse.Namespace, inputs: list[Path]) -> GenerateOptions:

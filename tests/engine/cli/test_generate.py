@@ -217,6 +217,19 @@ def test_variations_write_numbered_different_files(song_file, tmp_path, capsys):
     assert "3 takes" in capsys.readouterr().out
 
 
+def test_ten_or_more_variations_are_numbered_to_sort_in_order(tmp_path):
+    """QA: x-1, x-10, x-2 in a file browser. Under 10 the names are as earlier runs'."""
+    from engine.cli.generate import _outputs
+
+    out = tmp_path / "x.mid"
+    assert [p.name for p in _outputs(out, 3)] == ["x-1.mid", "x-2.mid", "x-3.mid"]
+    names = [p.name for p in _outputs(out, 12)]
+    assert names[:2] == ["x-01.mid", "x-02.mid"] and names[-1] == "x-12.mid"
+    assert sorted(names) == names
+    assert _outputs(out, 100)[0].name == "x-001.mid"
+    assert _outputs(out, 12, as_takes=True) == [out]
+
+
 @pytest.mark.parametrize("argv, message", [
     (["repaint", "{song}", "--tracks", "Kazoo", "--bars", "1-2"], "{song}: no track named 'Kazoo'"),
     (["repaint", "{song}", "--tracks", "1", "--bars", "3-1"], "--bars '3-1'"),
