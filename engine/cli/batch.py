@@ -234,8 +234,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace, results: list[SongResult], out_dir: Path | None,
             planned: int) -> int:
-    """The JSON of the songs run (with --json) and the count of files (with --out-dir);
-    the exit code: 1 if a song failed."""
+    """The JSON of the songs run (with --json) and the count of files (with --out-dir:
+    each song's takes counted, ``planned`` songs of them); the exit code: 1 if a song
+    failed."""
     failed = sum(r.error is not None for r in results)
     stopped = sum(r.interrupted for r in results)
     if args.json:
@@ -245,10 +246,17 @@ def _report(args: argparse.Namespace, results: list[SongResult], out_dir: Path |
     if out_dir is not None:
         from engine.score import plural
 
-        written = len(results) - failed - stopped
-        left = (f", {planned - written - failed} not written (interrupted)"
+        from .generate import _outputs
+
+        # Files, not songs: two songs of --variations 2 are 4 files (QA: "2 files: 2
+        # written" after writing 4); --as-takes keeps a song's takes in one file.
+        each = len(_outputs(Path("song.mid"), args.variations, args.as_takes))
+        written = sum(each if r.generated is None else len(dict.fromkeys(r.generated.outputs))
+                      for r in results if r.error is None and not r.interrupted)
+        lost = each * failed
+        left = (f", {each * planned - written - lost} not written (interrupted)"
                 if stopped else "")
-        print(f"{plural(planned, 'file')}: {written} written, {failed} failed{left}",
+        print(f"{plural(each * planned, 'file')}: {written} written, {lost} failed{left}",
               file=sys.stderr)
     return 1 if failed else 0
 

@@ -218,9 +218,16 @@ def test_variations_in_a_batch_write_numbered_files(songs, tmp_path, capsys):
                  str(out), "--variations", "2", "--seed", "5", "--steps", "2"]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["a-1.mid", "a-2.mid", "b-1.mid",
                                                      "b-2.mid"]
-    seeds = [line.rsplit("seed ", 1)[1].split()[0]
-             for line in capsys.readouterr().out.splitlines()]
+    text = capsys.readouterr()
+    seeds = [line.rsplit("seed ", 1)[1].split()[0] for line in text.out.splitlines()]
     assert seeds[:2] == ["5", "6"] and seeds[2:] == ["5", "6"]
+    # The files counted, not the songs (QA: "2 files: 2 written" after writing 4).
+    assert text.err.splitlines()[-1] == "4 files: 4 written, 0 failed"
+    bad = songs[0].with_name("bad.mid")
+    bad.write_text("not music")
+    assert main(["regenerate", str(bad), str(songs[2]), "--track", "Bass", "--out-dir",
+                 str(out), "--variations", "2", "--seed", "5", "--steps", "2"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == "4 files: 2 written, 2 failed"
 
 
 def test_json_is_valid_utf8_when_a_file_name_is_not(songs, tmp_path, capsys):
