@@ -1206,12 +1206,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         finally:
             if stopping:
                 QApplication.restoreOverrideCursor()
-        self.catalog.wait(5000)
+        self.catalog.stop()  # a model list still loading: let go at once
         self.midi.shutdown()
         self.transport.shutdown()
         self.export_worker.wait(30000)
-        self.open_worker.cancel_all()  # a read still running: its song is not wanted
-        self.open_worker.wait(30000)
+        # A read still running: its song is not wanted, and not waited for (a big score
+        # held the close for seconds); the thread ends by itself, its result dropped.
+        self.open_worker.cancel_all()
         self.autosaver.stop()
         self.autosaver.discard(adopted=True)  # closed as the user chose: saved or not
         self._note_running(())  # closed cleanly: nothing was interrupted

@@ -137,3 +137,10 @@ class ModelCatalog(QObject):
 
     def wait(self, msecs: int = 10000) -> bool:
         return self._worker.wait(msecs)
+
+    def stop(self) -> None:
+        """The window is closing: a discovery still running (importing torch: seconds on
+        a slow disk) is let go, not waited for (the close waited 5 s, then the result
+        came to a deleted window: "Signal source has been deleted"); nothing waits on it."""
+        self._waiting.clear()
+        self._worker.cancel_all()

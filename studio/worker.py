@@ -8,7 +8,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+import shiboken6
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, SignalInstance
 
 
 class _Signals(QObject):
@@ -37,7 +38,7 @@ class Task(QRunnable):
         try:
             self._run()
         finally:
-            self.signals.ended.emit()
+            self._emit(self.signals.ended)
 
     def _run(self) -> None:
         try:
@@ -48,15 +49,24 @@ class Task(QRunnable):
         except BaseException as e:  # delivered to the GUI thread, never lost on a worker
             e.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             if not self.cancelled:
-                self.signals.failed.emit(e)
+                self._emit(self.signals.failed, e)
             return
         if not self.cancelled:
-            self.signals.done.emit((result,))
+            self._emit(self.signals.done, (result,))
 
     def _report(self, fraction: float, stage: str | None = None) -> None:
         if stage is not None:
-            self.signals.stage.emit(stage)
-        self.signals.progress.emit(fraction)
+            self._emit(self.signals.stage, stage)
+        self._emit(self.signals.progress, fraction)
+
+    def _emit(self, signal: SignalInstance, *args: Any) -> None:
+        """Send ``signal`` unless its object is gone: a task outlives its window when the
+        studio closes mid-work (a model list still importing torch), and the result has
+        nobody left to go to (QA: "Signal source has been deleted" printed at close)."""
+        if not shiboken6.isValid(self.signals):
+            return
+        with contextlib.suppress(RuntimeError):  # deleted between the check and the emit
+            signal.emit(*args)
 
     def release(self) -> None:
         """Drop the function and every slot: a slot capturing the task made a cycle
