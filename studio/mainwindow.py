@@ -66,6 +66,7 @@ from .disabled_keys import say_why_when_disabled
 from .document import Document, display_path
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel
+from .generation_status import GenerationStatus
 from .jobs_panel import JobsPanel
 from .keys import EditingKeys, tab_focus_controls
 from .mask.commands import MaskCommands
@@ -483,9 +484,12 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         self.status_autosave.setStyleSheet("color:#e06c75; font-weight:600;")
         self.status_autosave.hide()
         self.status_midi = self.midi.label  # "🎹 Keystation 49", or "No MIDI input"
-        for w in (self.status_autosave, self.status_hover, self.status_selection,
-                  self.status_snap, self.status_tool, self.status_step, self.status_midi,
-                  self.status_audio):
+        # "Loading model …", then the progress: while a generation runs, whatever the
+        # messages say (they go after 8 s; the first request runs far longer).
+        self.status_generation = GenerationStatus(self.composer, sb)
+        for w in (self.status_generation, self.status_autosave, self.status_hover,
+                  self.status_selection, self.status_snap, self.status_tool, self.status_step,
+                  self.status_midi, self.status_audio):
             sb.addPermanentWidget(w)
 
     def _connect(self) -> None:
