@@ -385,9 +385,10 @@ def _copied_chords(song: Song, pairs: Sequence[_BarPair], lo: int,
         copied.append(ChordSymbol(hi, after.text))
     kept = [c for c in song.chords if not lo <= c.tick < hi]
     merged = sorted(kept + copied, key=lambda c: c.tick)
-    # a chord restated as the one already sounding says nothing
+    # a chord restated as the one already sounding says nothing, but where the copy
+    # begins: a repeated section starts with its chord, as a lead sheet's verse 2 does
     return tuple(c for i, c in enumerate(merged)
-                 if i == 0 or c.text != merged[i - 1].text or c in kept)
+                 if i == 0 or c.text != merged[i - 1].text or c in kept or c.tick == lo)
 
 
 _MISFITS_NAMED = 4

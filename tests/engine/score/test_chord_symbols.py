@@ -121,10 +121,12 @@ def test_copied_bars_take_their_chords_when_every_track_is_copied():
     song = blues()
     after = copy_bars(song, 8, 9, 0).apply(song)  # bars 9–10 (G7 F7) onto bars 1–2
     assert rows(after) == [(0, "G7"), (1, "F7"), *rows(song)[2:]]
-    # Copied where the chord before them holds (C7 F7 onto bars 8–9, after a C7): no C7
-    # written again; bar 10's own F7 stays as written.
+    # Copied where the chord before them holds (C7 F7 onto bars 8–9, after a C7): the
+    # copy still starts with its C7, as a repeated section's lead sheet does (drawn
+    # dimmed, the same chord again); bar 10's own F7 stays as written.
     after = copy_bars(song, 0, 1, 7).apply(song)
-    assert rows(after)[6:] == [(6, "C7"), (8, "F7"), (9, "F7"), (10, "C7"), (11, "G7")]
+    assert rows(after)[6:] == [(6, "C7"), (7, "C7"), (8, "F7"), (9, "F7"), (10, "C7"),
+                               (11, "G7")]
     # Copied into the middle of a chord (bar 1 onto bar 9, G7 F7 after): the G7 that
     # held there is set again after the copy.
     song = Song(tracks=song.tracks, chords=(ChordSymbol(0, "C7"), ChordSymbol(8 * BAR, "G7")))
