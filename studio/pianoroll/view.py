@@ -365,8 +365,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         order = [t for t in song.tracks if t.id not in active]
         order += [song.track(tid) for tid in active]
         labels: list[tuple[QRectF, str]] = []
-        # Lyric syllables and fermatas of the active tracks, with whether each is the
-        # current track's (the others' are dimmed).
+        # Lyric syllables and fermatas of the tracks, with whether each is the current
+        # track's (the others' are dimmed, an inactive track's too).
         sung: list[tuple[Placed, bool]] = []
         held: list[tuple[tuple[float, float, float, float], bool]] = []
         current = self.roll.current_track_id()
@@ -408,6 +408,10 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(self._brush(track.colour, -1))
                 p.drawRects(box_rects(x[near], y[near], w[near], kh - 1))
+                # A sung line behind the tracks being edited (the tune under a
+                # Harmonize take) keeps its words, dimmed: the take read against them.
+                self._mark(idx, x, y, w, cols["id"][span][keep],
+                           self._free(start[keep], pitch[keep], unlabelled), False, sung, held)
                 continue
             vel = cols["velocity"][span][keep]
             ids = cols["id"][span][keep]
@@ -425,10 +429,7 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 m = chosen & near
                 outlined_rects(p, x[m], y[m], w[m], kh - 1,
                                QColor(track.colour).lighter(150), theme.SELECTION, 1.5)
-            free = np.ones(len(ids), bool)
-            for t_lo, t_hi, p_lo, p_hi in unlabelled:  # under an overlay's notes
-                at = start[keep]
-                free &= ~((at >= t_lo) & (at < t_hi) & (pk >= p_lo) & (pk <= p_hi))
+            free = self._free(start[keep], pk, unlabelled)
             self._mark(idx, x, y, w, ids, free, tid == current, sung, held)
             if kh >= 12:
                 named = (w >= 26) & free
@@ -456,6 +457,14 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 r = QRectF(fx, fy, fw, fh)
                 if clip is None or r.intersects(clip):
                     self._paint_fermata(p, r, LYRIC_INK if mine else LYRIC_INK_DIM)
+
+    @staticmethod
+    def _free(at: np.ndarray, pitch: np.ndarray, unlabelled) -> np.ndarray:
+        """Which notes (onsets ``at``, ``pitch``) are not under an overlay's notes."""
+        free = np.ones(len(at), bool)
+        for t_lo, t_hi, p_lo, p_hi in unlabelled:
+            free &= ~((at >= t_lo) & (at < t_hi) & (pitch >= p_lo) & (pitch <= p_hi))
+        return free
 
     def _mark(self, idx, x: np.ndarray, y: np.ndarray, w: np.ndarray, ids: np.ndarray,
               free: np.ndarray, mine: bool, sung: list, held: list) -> None:

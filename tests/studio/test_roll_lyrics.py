@@ -92,3 +92,30 @@ def test_the_roll_lays_out_the_current_tracks_syllables_and_fermatas(window):
     canvas.repaint()  # painting them goes through, with the font's fermata glyph
     canvas.fermata_font = None  # and with the drawn one, for a font without it
     canvas.repaint()
+
+
+def test_a_sung_line_behind_the_track_being_edited_keeps_its_words_dimmed(window,
+                                                                          monkeypatch):
+    """A songwriter's QA: auditioning a Harmonize take, the tune under it lost its words
+    (a track not being edited was drawn faint, without its lyrics)."""
+    sop = Track("Vocal", program=52, notes=(
+        Note(67, 0, Q, lyric=Lyric("Al", "begin")), Note(69, Q, Q, lyric=Lyric("le", "end"))))
+    piano = Track("Piano", notes=(Note(48, 0, 2 * Q),))
+    window.document.reset(Song(tracks=(sop, piano)))
+    song = window.document.song
+    window.selection.set_tracks([song.tracks[1].id])  # the piano edited, the vocal behind
+    vp = window.pianoroll.viewport
+    vp.key_h = 14
+    vp.fit_ticks(0, 8 * Q)
+    vp.center_on_pitches(44, 76)
+    canvas = window.pianoroll.canvas
+    marked = []
+    mark = canvas._mark
+
+    def spy(idx, x, y, w, ids, free, mine, sung, held):
+        mark(idx, x, y, w, ids, free, mine, sung, held)
+        marked.extend((b.text, m) for b, m in sung)
+
+    monkeypatch.setattr(canvas, "_mark", spy)
+    canvas.repaint()
+    assert ("Al-", False) in marked and ("le", False) in marked  # written, dimmed
