@@ -101,6 +101,7 @@ from engine.score.note_names import NoteNames
 from engine.score.spelling import pitch_name, spelled_name
 
 from .atomic import atomic_write
+from .clefs import clef_plan, part_clefs
 from .dynamics import dynamics_of
 from .errors import FileFormatError
 from .midi_import import cc_to_pan, cc_to_volume, pan_to_cc, volume_to_cc
@@ -177,7 +178,6 @@ ProgressFn = Callable[[float, str], None]
 # Of an export's time, the share making the score (music21 quantizing and notating each
 # track); the rest is writing its XML, part by part (a 171-bar, 11-track song: 29 s, 10 s).
 SCORE_SHARE = 0.75
-VIOLA = 41  # General MIDI program (0-based): read in the alto clef
 
 
 class _Stopped(Exception):
@@ -936,10 +936,15 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     inst = _instrument(track)
     inst.partId, inst.instrumentId = f"P{number}", f"P{number}-I1"
     first.insert(0, inst)
-    if staff is not None:
+    changes: list[tuple[Fraction, Any]] = []
+    if staff is not None:  # a grand staff's two keep their clefs
         first.clef = clef.TrebleClef() if staff == 1 else clef.BassClef()
+    elif track.is_drum:
+        first.clef = clef.PercussionClef()
     else:
-        first.clef = clef.PercussionClef() if track.is_drum else _clef(track, voices)
+        changes = _clefs(track, voices,
+                         lambda at: _meter_length(bars[clock.bar_of(at)].meter))
+        first.clef = changes[0][1]
     if bars[0].pickup:
         first.paddingLeft = float(_meter_length(bars[0].meter) - bars[0].length)
         first.showNumber = stream.enums.ShowNumber.NEVER  # MusicXML: implicit="yes"
@@ -974,6 +979,8 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
         _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {}, notated or {})
         if m.editorial.get("triplets") and not track.is_drum:
             _complete_tuplets(m)
+    _set_clefs(measures, bars, clock, changes)
+    part.editorial.clef_changes = len(changes) > 1  # for _stems
     if marks:
         _accents_and_hairpins(part, measures, bars, clock, marks)
     for bar, m in zip(bars, measures, strict=True):
@@ -1414,19 +1421,39 @@ def _notate(part: Any, drums: bool = False) -> None:
 
 def _stems(part: Any, part_clef: Any) -> None:
     """Point the stems of each beamed group one way, as music21's ``makeBeams`` does
-    (``setStemDirectionForBeamGroups``), with the part's clef (:func:`_part` writes one,
-    at its start): music21 looks the clef up from each group, through the whole part
-    (most of ``makeBeams``' time)."""
+    (``setStemDirectionForBeamGroups``), with the clef in force at the group's first
+    note: the part's (:func:`_part` writes one, at its start) till a change
+    (:func:`_set_clefs`, in a measure or one of its voices, which start with it) —
+    music21 looks the clef up from each group, through the whole part (most of
+    ``makeBeams``' time)."""
+    from music21 import clef, stream
     from music21.stream import makeNotation
 
-    for group in makeNotation.iterateBeamGroups(part, skipNoBeams=True, recurse=True):
-        stems = {n.stemDirection for n in group
-                 if n.stemDirection in ("up", "down", "unspecified")}
-        consistent = "unspecified" not in stems and len(stems) < 2
-        pitches = [p for n in group for p in n.pitches]
-        if not pitches:
-            continue
-        direction = part_clef.getStemDirectionForPitches(pitches)
+    if not part.editorial.get("clef_changes"):  # one clef for every group: the part's
+        for group in makeNotation.iterateBeamGroups(part, skipNoBeams=True, recurse=True):
+            _stem_group(group, part_clef)
+        return
+    in_force = part_clef
+    for m in part.getElementsByClass(stream.Measure):
+        marks = sorted(((c.offset, c) for line in (m, *m.voices)
+                        for c in line.getElementsByClass(clef.Clef)), key=lambda mark: mark[0])
+        for group in makeNotation.iterateBeamGroups(m, skipNoBeams=True, recurse=True):
+            if group:  # a beam's stop with no start before it yields none
+                _stem_group(group, next(
+                    (c for at, c in reversed(marks) if at <= group[0].offset), in_force))
+        if marks:
+            in_force = marks[-1][1]
+
+
+def _stem_group(group: list[Any], group_clef: Any) -> None:
+    """Point one beamed group's stems one way, for ``group_clef`` (music21's
+    ``setStemDirectionOneGroup``, the clef given)."""
+    stems = {n.stemDirection for n in group
+             if n.stemDirection in ("up", "down", "unspecified")}
+    consistent = "unspecified" not in stems and len(stems) < 2
+    pitches = [p for n in group for p in n.pitches]
+    if pitches:
+        direction = group_clef.getStemDirectionForPitches(pitches)
         for n in group:
             if n.stemDirection == "unspecified" or (
                     n.stemDirection in ("up", "down") and not consistent):
@@ -1633,44 +1660,53 @@ def _interval(transposition: tuple[int, int]) -> Any:
     return interval.intervalFromGenericAndChromatic(generic, semitones)
 
 
-def _voice_clefs() -> dict[str, Any]:
-    """The clef each voice part is printed in, as hymnals and choral scores print it."""
+# The music21 clef of each of :data:`engine.io.clefs.CLEFS`.
+_M21_CLEFS = {"treble": "TrebleClef", "bass": "BassClef", "alto": "AltoClef",
+              "tenor": "TenorClef", "treble8vb": "Treble8vbClef", "bass8vb": "Bass8vbClef"}
+
+
+def _clefs(track: Track, voices: list[list[_Chord]],
+           bar_length: Callable[[Fraction], Fraction]) -> list[tuple[Fraction, Any]]:
+    """Where the part's clef is set, ``[(offset, music21 clef)]``, the first at 0
+    (:mod:`engine.io.clefs`): its instrument's clef (a cello the bass clef, a viola the
+    alto clef), else its voice part's, else its register's — and a change for each
+    passage out of that clef's reach (a cello's to the tenor clef). The clef of the
+    written notes: a tenor sax's part is written a ninth above where it sounds, in the
+    treble clef."""
     from music21 import clef
 
-    return {"soprano": clef.TrebleClef, "alto": clef.TrebleClef,
-            "tenor": clef.Treble8vbClef, "bass": clef.BassClef}
-
-
-def _clef(track: Track, voices: list[list[_Chord]]) -> Any:
-    """The alto clef of a viola (41); a voice part at concert pitch its voice's clef
-    whatever its notes (:func:`_voice_clefs`: a Bass the bass clef, a Tenor the
-    octave-down treble clef); treble clef, or bass clef when most of the part's notes
-    lie below middle C; the octave-down treble clef of a guitar (24–31: written an
-    octave above where it sounds) and of a tenor voice whose notes lie that low — when
-    its part is not transposed by an octave already (a guitar's stored (-7, -12), a
-    tenor sax's ninth): that octave is the treble clef's way of writing it an octave up,
-    and the octave clef would show it another octave up."""
-    from music21 import clef
-
-    if track.program == VIOLA and not track.is_drum:
-        return clef.AltoClef()
-    # The clef of the written notes: a tenor sax's part is written a ninth above where
-    # it sounds, in the treble clef.
     shift = -_transposition(track)[1]
-    if shift == 0 and voice_part_range(track.name, track.program, track.is_drum) is not None:
-        # A choir's part reads its voice's clef in every hymn, not the one where its
-        # notes lie: a choir director's exports gave 14 of 24 tenors the treble clef
-        # (their median at C4-E4), which a tenor sings an octave low, and a Bass lying
-        # G♯3-E4 the treble clef too. (A baritone sax's Bass is written in the treble
-        # clef an octave and a sixth up, as a saxophonist reads it.)
-        return _voice_clefs()[voice_part_of(track.name) or "soprano"]()
-    pitches = sorted(p + shift for voice in voices for c in voice for p in c.pitches)
-    if not pitches or pitches[len(pitches) // 2] >= 60:
-        return clef.TrebleClef()
-    tenor = voice_part_of(track.name) == "tenor" and pitches[0] >= 45
-    if 24 <= track.program <= 31 or tenor:
-        return clef.Treble8vbClef() if abs(shift) < 12 else clef.TrebleClef()
-    return clef.BassClef()
+    written = [(c.start, c.length, [p + shift for p in c.pitches])
+               for voice in voices for c in voice]
+    home, changes = part_clefs(track.program, track.name, shift,
+                               [p for *_, ps in written for p in ps])
+    plan = clef_plan(home, changes, written, bar_length)
+    marks = [(at, getattr(clef, _M21_CLEFS[name])()) for at, name in plan]
+    for _, mark in marks:
+        if isinstance(mark, clef.Bass8vbClef):
+            # music21 puts its bottom line on the bass clef's G2 (not G1), which would
+            # point a bass guitar's beamed stems as if its notes lay an octave lower.
+            mark.lowestLine = clef.BassClef().lowestLine - 7
+    return marks
+
+
+def _set_clefs(measures: Sequence[Any], bars: Sequence[_Bar], clock: _Clock,
+               clefs: Sequence[tuple[Fraction, Any]]) -> None:
+    """Put each clef change in its measure: at a bar line in the measure's attributes,
+    mid-bar just before the note it changes at, in the line (voice) that has a note or
+    rest starting there, so the MusicXML writes it in that place in the bar (in the
+    measure itself it would be written after a ``<forward>`` over the bar's start)."""
+    from music21 import stream
+
+    for at, mark in clefs[1:]:
+        b = clock.bar_of(at)
+        m, offset = measures[b], float(at - bars[b].offset)
+        if offset == 0:
+            m.clef = mark
+            continue
+        line = next((v for v in m.getElementsByClass(stream.Voice)
+                     if any(e.offset == offset for e in v.notesAndRests)), m)
+        line.insert(offset, mark)
 
 
 def _abbreviation(track: Track) -> str:

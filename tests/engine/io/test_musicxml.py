@@ -211,10 +211,11 @@ def test_each_part_gets_the_clef_a_player_reads_and_a_short_name_of_its_own():
             for p in parse(musicxml_bytes(lying)[0]).parts] == [
         "TrebleClef", "TrebleClef", "BassClef", "BassClef"]
     # ... but a transposed part is written as its player reads it: a baritone sax's Bass
-    # an octave and a sixth up, in the treble clef; a bass guitar named Bass is no voice.
+    # an octave and a sixth up, in the treble clef; a bass guitar named Bass is no voice,
+    # and reads its instrument's clef (the bass clef an octave down) however high it lies.
     band = Song(tracks=(line("Bass", 40, program=67), line("Bass", 64, program=33)))
     assert [type(p.recurse().getElementsByClass("Clef")[0]).__name__
-            for p in parse(musicxml_bytes(band)[0]).parts] == ["TrebleClef", "TrebleClef"]
+            for p in parse(musicxml_bytes(band)[0]).parts] == ["TrebleClef", "Bass8vbClef"]
 
 
 def test_a_part_written_an_octave_up_already_is_not_put_under_an_octave_clef():
@@ -613,7 +614,13 @@ def test_the_faster_notation_writes_what_music21s_own_passes_write(monkeypatch):
     arpeggio = [Note(p, i * t, t) for i, p in enumerate((43, 55, 60, 64, 67, 72) * 4)]
     sax = [Note(p, i * P // 2 + (i % 3) * 20, P // 2) for i, p in enumerate(range(60, 76))]
     kit = [Note(k, i * t, 10) for i, k in enumerate((36, 42, 38) * 8)]
+    # A cello's 8ths in the tenor clef for a bar and a half (G3 F3 there: stems up; down
+    # in the bass clef, where they stand above its middle line).
+    cello = [Note(p, i * P // 2, P // 2) for i, p in enumerate(
+        (48, 50, 52, 53) * 2 + (69, 67, 69, 71) * 2 + (55, 53, 55, 53, 69, 67, 69, 67)
+        + (55, 53, 55, 53) * 2)]
     song = Song(tracks=(Track("Violin", program=40, notes=(*tune, *held)),
+                        Track("Cello", program=42, notes=tuple(cello)),
                         Track("Piano", notes=tuple(arpeggio)),
                         Track("Alto Sax", program=65, notes=tuple(sax)),
                         Track("Drums", is_drum=True, channel=9, notes=tuple(kit))),
@@ -629,6 +636,7 @@ def test_the_faster_notation_writes_what_music21s_own_passes_write(monkeypatch):
     monkeypatch.setattr(musicxml, "_stems",
                         lambda part, clef: makeNotation.setStemDirectionForBeamGroups(part))
     assert fast.count(b"<tuplet ") > 10 and b"<stem>down" in fast and b"<stem>up" in fast
+    assert fast.count(b"<sign>C</sign>") == 1  # the cello's tenor clef
     assert fast == musicxml_bytes(song)[0]
 
 
