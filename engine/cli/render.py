@@ -87,6 +87,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(sample 0), the notes, pedal, bends and controllers in force "
                         "there sounding from it, and every note is let go at B's end, "
                         "where --end counts from ('bar': exactly there)")
+    p.add_argument("--gain", metavar="DB", type=float, action=GivenOnce,
+                   help="a fixed level: every file (mix, stems, rehearsal mixes) scaled by "
+                        "DB dB (e.g. 0 or -6; -60 to +24), not normalised, so every song, "
+                        "range and variation gives a track's stem at the same level, for "
+                        "layering in FMOD/Wwise or a DAW; a file past 0 dBFS clips in "
+                        "16/24-bit, keeps its overs in 32f (said, with the --gain that "
+                        "fits). Default: each render brought down to peak at -1 dBFS "
+                        "from its own peaks (never clips)")
     p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     p.set_defaults(func=run)
 
@@ -103,7 +111,8 @@ def run(args: argparse.Namespace) -> int:
         stem_names,
     )
     from engine.render.held_past import held_past_note
-    from engine.render.mixing import silent_mix, silent_stems
+    from engine.render.mixing import fixed_gain, silent_mix, silent_stems
+    from engine.render.overs import overs_note
     from engine.render.ranges import past_the_end, range_text
 
     refuse_given_twice(args)
@@ -120,6 +129,11 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("render: --dry-stems goes with --stems DIR")
     if args.clean and args.stems is None and args.rehearsal is None:
         raise CliError("render: --clean goes with --stems DIR or --rehearsal DIR")
+    if args.gain is not None:
+        try:
+            fixed_gain(args.gain)
+        except ValueError as e:
+            raise CliError(f"render: --gain: {e}") from None
     if args.output is not None:  # before seconds of rendering, not after
         if args.output.is_dir():
             raise CliError(f"{args.output}: is a folder, not a file")
@@ -160,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
                 known_stale=stale if args.stems is not None else None,
                 rehearsal_dir=args.rehearsal, count_in=args.count_in,
                 bit_depth=args.bit_depth, dry_stems=args.dry_stems, span=span,
+                gain_db=args.gain,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
@@ -190,7 +205,9 @@ def run(args: argparse.Namespace) -> int:
         where.append(f"{n} rehearsal mix{'es' if n != 1 else ''}{lead} in "
                      f"{args.rehearsal.as_posix().rstrip('/')}/")
     gain = f", gain {report.gain_db:+.1f} dB" if report.gain_db < -0.05 else ""
-    if report.mix_path is not None and report.mix_gain_db < report.gain_db - 0.05:
+    if report.level == "fixed":  # said whatever it is: it is what the files were made at
+        gain = f", fixed gain {report.gain_db:+.1f} dB"
+    elif report.mix_path is not None and report.mix_gain_db < report.gain_db - 0.05:
         gain += (f" (the mix {report.mix_gain_db:+.1f} dB: with tracks muted or soloed, "
                  "it would clip at the stems' gain)")
     print(f"synth: {report.synth}, {peaks_text(report)}{gain}", file=sys.stderr)
@@ -219,6 +236,9 @@ def run(args: argparse.Namespace) -> int:
         f"({report.speed:.0f}× real time) → {', '.join(where)} "
         f"({BIT_DEPTH_NAMES[report.bit_depth]} WAV, {report.sample_rate} Hz)"
     )
+    over = overs_note(report.overs, report.bit_depth, report.gain_db)
+    if over:  # written all the same (exit status 0), as a silent mix is: said late
+        print(f"partita: {over[0]}: {over[1]}", file=sys.stderr)
     silent = silent_files(report, args.rehearsal)
     if silent:  # written (the stems beside it are what was wanted, maybe), but almost
         # surely a mistake: said last, for a script reading stderr. Exit status 0: a file

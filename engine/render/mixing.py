@@ -8,6 +8,11 @@ is decided from every track, muted or not (:func:`headroom_gains`), so muting a 
 changes what the mix holds, not its level or the stems'. An export decides it from the
 files it writes; the studio's playback from the same mix made a few bars at a time
 (:mod:`.windowed`), by the same function.
+
+A fixed level (``render --gain DB``, the export's Level "Fixed gain") replaces the rule:
+one gain the user names, the same for every song, range and variation, so stems layered
+in middleware or a DAW line up (normalised, an untouched Pad stem moved by 2.65 dB when
+the Lead was repainted). It may clip: :func:`fitting_gain_db` says what fits.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from engine.score import Song, Track, listed, track_labels
 
 CEILING_DBFS = -1.0
 CEILING = 10 ** (CEILING_DBFS / 20)
+# A fixed gain is taken within these dB: -60 leaves a 24-bit file 84 dB of room, +24
+# lifts a quiet built-in render; past them it is surely a typo.
+FIXED_GAIN_RANGE_DB = (-60.0, 24.0)
 # A rehearsal mix (a choir's learning track): its own part as in the mix, the others
 # turned down behind it until the part stands REHEARSAL_MARGIN_DB over them all together
 # (RMS, where it sings), the own part balanced a little to the left and the others as
@@ -254,6 +262,23 @@ def kept_gain(gain: float, p: float) -> float:
     gain this way: a note struck again at its start (a chase) can peak above anything
     in the song."""
     return gain if p * gain <= 1.0 else gain_for_peak(p)
+
+
+def fixed_gain(db: float) -> float:
+    """The linear gain of a fixed level of ``db`` dB (``render_files(gain_db=…)``); a
+    ValueError outside :data:`FIXED_GAIN_RANGE_DB`, or for what is not a number."""
+    low, high = FIXED_GAIN_RANGE_DB
+    if not low <= db <= high:  # (NaN fails both)
+        raise ValueError(f"a fixed gain of {db} dB: give {low:g} to {high:+g} dB")
+    return 10 ** (db / 20)
+
+
+def fitting_gain_db(gain_db: float, peak_dbfs: float) -> float:
+    """The fixed gain (dB, one decimal, rounded down) at which a file that peaked at
+    ``peak_dbfs`` when rendered at ``gain_db`` peaks at the ceiling (-1 dBFS) or just
+    under: what to render it at so that it does not clip."""
+    fits = np.floor((gain_db + CEILING_DBFS - peak_dbfs) * 10 + 1e-9) / 10
+    return float(fits) + 0.0  # (no "-0.0")
 
 
 @dataclass(frozen=True)

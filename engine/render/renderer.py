@@ -36,7 +36,15 @@ from .files import (
     stem_paths,
     write_wavs,
 )
-from .mixing import apply_volume_pan, headroom_gains, kept_gain, peak, remove_dc, to_db
+from .mixing import (
+    apply_volume_pan,
+    fixed_gain,
+    headroom_gains,
+    kept_gain,
+    peak,
+    remove_dc,
+    to_db,
+)
 from .ranges import range_frames, range_song
 from .scratch import (
     RawStem,
@@ -57,6 +65,9 @@ SynthChoice = Literal["auto", "soundfont", "builtin"]
 # bar line, or there with what rings past it added onto the start (a seamless loop).
 EndChoice = Literal["tail", "bar", "loop"]
 END_CHOICES: tuple[EndChoice, ...] = ("tail", "bar", "loop")
+# How the files' level is set: peak-normalised downwards from their own peaks (the
+# headroom rule, never clipping), or one fixed gain the user names (render --gain).
+LevelChoice = Literal["normalise", "fixed"]
 
 # What each part of the work costs, counted in notes synthesized, so the fraction done
 # moves with the time it takes (measured with FluidR3 at 48 kHz: a note ~1.6 ms;
@@ -86,7 +97,8 @@ class RenderReport:
     synth: str  # "SoundFont FluidR3_GM.sf2" or "built-in"
     sample_rate: int
     bars: int
-    gain_db: float = 0.0  # headroom gain applied to mix and stems (≤ 0 dB)
+    gain_db: float = 0.0  # gain applied to mix and stems (normalised: ≤ 0 dB)
+    level: LevelChoice = "normalise"  # "fixed": gain_db is the one asked for (render --gain)
     peak_dbfs: float = field(default=float("-inf"))  # sample peak of what was written
     # The sample peak of each kind of file written (-inf: silent, or none written): the
     # mix's, the loudest stem file's (dry ones when dry_stems), the loudest rehearsal mix's.
@@ -105,6 +117,10 @@ class RenderReport:
     # Each stem file's sample peak by track id (-inf: silence), so what is silent can be
     # named (a track at volume 0 writes a stem of silence as an empty one does).
     stem_track_peaks_dbfs: Mapping[int, float] = field(default_factory=dict)
+    # The files that pass full scale (0 dBFS), by name, each with its sample peak in dBFS,
+    # in the order written: only at a fixed level (a 16/24-bit file clips there, a float
+    # one keeps the overs; overs.overs_note says so).
+    overs: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -355,6 +371,7 @@ def render_files(
     bit_depth: str = DEFAULT_BIT_DEPTH,
     dry_stems: bool = False,
     span: tuple[int, int] | None = None,
+    gain_db: float | None = None,
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``
     and/or a rehearsal mix per part in ``rehearsal_dir``.
@@ -396,6 +413,14 @@ def render_files(
     means the range's end: ``"bar"`` and ``"loop"`` files are exactly
     :func:`~.ranges.range_frames` long, ``"tail"`` ones ring on past it.
 
+    ``gain_db``: a fixed level instead of the headroom rule: the mix, every stem and every
+    rehearsal mix scaled by these dB (within :data:`~.mixing.FIXED_GAIN_RANGE_DB`),
+    whatever their peaks, so the same track gives the same stem in every variation,
+    section and song (normalised, repainting Lead and Drums moved the Pad stem 2.65 dB).
+    A range then needs no whole-song pass. Nothing stops a file passing 0 dBFS: a 16- or
+    24-bit one clips there, a float one keeps the overs; :attr:`RenderReport.overs` names
+    them (:func:`~.overs.overs_note` words it).
+
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
     holding another song's stems is refused before anything is rendered. The folder is
@@ -422,6 +447,8 @@ def render_files(
                          f"{', '.join(map(repr, BIT_DEPTHS))}")
     if end not in END_CHOICES:
         raise ValueError(f"unknown end {end!r}: use {', '.join(map(repr, END_CHOICES))}")
+    if gain_db is not None:
+        fixed_gain(gain_db)  # refused here, before seconds of rendering
     whole = song
     if span is not None:  # the range as a song of its own: its start is frame 0
         song = range_song(song, *span)
@@ -449,9 +476,10 @@ def render_files(
         _render_files, t0=t0, mix_path=mix_path, stems_dir=stems_dir, rehearsal_dir=rehearsal_dir,
         paths=paths, names=names, rehearsing=rehearsing, known_stale=known_stale,
         sample_rate=sample_rate, soundfont=soundfont, synth=synth, end=end,
-        count_in=count_in, bit_depth=bit_depth, dry_stems=dry_stems, stage=stage)
+        count_in=count_in, bit_depth=bit_depth, dry_stems=dry_stems, stage=stage, fixed_db=gain_db)
     levels = None
-    if span is not None and (end == "tail" or bar_line_frames(whole, sample_rate) > 0):
+    if (span is not None and gain_db is None
+            and (end == "tail" or bar_line_frames(whole, sample_rate) > 0)):
         # The gains the whole song's export gives its files, so the range's bars are as
         # loud as they are there (bars 5-8 replaced in a DAW match their neighbours): its
         # own, from its own peaks, made a quiet range 1.16 dB louder. The whole song is
@@ -503,6 +531,7 @@ def _render_files(
     progress: Progress | None,
     stage: Stage | None,
     t0: float,
+    fixed_db: float | None = None,
     whole: Song | None = None,
     period: int | None = None,
     levels: _Gains | None = None,
@@ -511,9 +540,11 @@ def _render_files(
     """:func:`render_files` of ``song`` (a :func:`~.ranges.range_song` of ``whole`` when
     ``span``), once its arguments are checked. ``levels``: the gains to give the files
     (the whole song's, for a range) instead of those from their own peaks, unless a
-    file would clip at them (:func:`~.mixing.kept_gain`). ``measure``: only the gains
-    are found (nothing is written) and returned."""
+    file would clip at them (:func:`~.mixing.kept_gain`). ``fixed_db``: the one gain (dB)
+    of every file instead, whatever it peaks at. ``measure``: only the gains are found
+    (nothing is written) and returned."""
     whole = whole or song
+    fixed = fixed_gain(fixed_db) if fixed_db is not None else None
     if period is None:
         period = bar_line_frames(song, sample_rate)
     frames = song_frames(song, sample_rate)
@@ -622,13 +653,22 @@ def _render_files(
             loudest_mix = sum_stems(mixed, [waiting[t.id] for t in song.tracks
                                             if t.id in audible], WRITE_CHUNK)
         gain, mix_gain = headroom_gains(loudest_every, loudest_stem, loudest_mix)
-        if levels is not None:  # a range: the whole song's, unless it would clip at them
+        if fixed is not None:  # the user's level, the same whatever the song peaks at
+            gain = mix_gain = fixed
+        elif levels is not None:  # a range: the whole song's, unless it would clip at them
             gain = kept_gain(levels.stems, max(loudest_every, loudest_stem))
             mix_gain = kept_gain(min(levels.mix, gain), loudest_mix)
         mix_peak = loudest_mix * mix_gain if mix_path else 0.0
         stem_peak = loudest_file * gain if stems_dir else 0.0
         rehearsal_peak = 0.0
         own_gains: dict[int, float] = {}
+        # Each file's peak as written, by name, in the order written: those past 0 dBFS
+        # are the report's overs.
+        written_peaks: dict[str, float] = {}
+        if mix_path is not None:
+            written_peaks[Path(mix_path).name] = loudest_mix * mix_gain
+        if stems_dir is not None:
+            written_peaks.update((paths[tid].name, p * gain) for tid, p in file_peaks.items())
         sources: list[tuple[Path, Callable[[], Iterator[np.ndarray]]]] = []
         if mix_path is not None:  # scaled a piece at a time: `mixed` stays at unity
             sources.append((Path(mix_path), _scaled(_chunks_of(mixed), mix_gain)))
@@ -640,9 +680,11 @@ def _render_files(
             pieces = rehearsal_pieces(mixed, waiting[tid][0], waiting[tid][1], lead,
                                       lead_frames, WRITE_CHUNK)
             loud = max((peak(p) for p in pieces()), default=0.0)
-            own_gain = (headroom_gains(loudest_every, loudest_stem, loud)[1]
+            own_gain = (fixed if fixed is not None
+                        else headroom_gains(loudest_every, loudest_stem, loud)[1]
                         if levels is None
                         else kept_gain(min(levels.rehearsal[tid], gain), loud))
+            written_peaks[path.name] = loud * own_gain
             own_gains[tid] = own_gain
             rehearsal_peak = max(rehearsal_peak, loud * own_gain)
             sources.append((path, _scaled(pieces, own_gain)))
@@ -677,24 +719,28 @@ def _render_files(
         sample_rate=sample_rate,
         bars=(TimeMap.of(song).bar_count(bars_end(song)) if span is None
               else TimeMap.of(whole).bar_count(span[1]) - TimeMap.of(whole).tick_to_bar(span[0])),
-        gain_db=to_db(gain),
+        gain_db=fixed_db if fixed_db is not None else to_db(gain),
         peak_dbfs=to_db(max(mix_peak, stem_peak, rehearsal_peak)),
         mix_peak_dbfs=to_db(mix_peak),
         stem_peak_dbfs=to_db(stem_peak),
         rehearsal_peak_dbfs=to_db(rehearsal_peak),
-        mix_gain_db=to_db(mix_gain) if mix_path is not None else to_db(gain),
+        mix_gain_db=(fixed_db if fixed_db is not None
+                     else to_db(mix_gain) if mix_path is not None else to_db(gain)),
         end=end,
         bit_depth=bit_depth,
         dry_stems=dry_stems and stems_dir is not None,
         span=span,
         stem_track_peaks_dbfs=({tid: to_db(p * gain) for tid, p in file_peaks.items()}
                                if stems_dir is not None else {}),
+        level="fixed" if fixed is not None else "normalise",
+        overs={name: to_db(p) for name, p in written_peaks.items() if p > 1.0},
     )
 
 
 __all__ = [
     "END_CHOICES",
     "EndChoice",
+    "LevelChoice",
     "RenderError",
     "RenderReport",
     "SoundFontError",

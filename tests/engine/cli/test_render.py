@@ -661,3 +661,52 @@ def test_a_daw_loop_with_a_late_note_off_renders_and_reads_as_its_bars(tmp_path,
     assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000", "--synth",
                  "builtin"]) == 0
     assert "ring past" not in capsys.readouterr().err  # --end tail: they ring out
+
+
+def test_a_fixed_gain_that_clips_is_a_warning_naming_the_files_and_the_gain_that_fits(
+        tmp_path, capsys):
+    """render --gain: the files are written (exit status 0); those past 0 dBFS are named
+    with how far, clipped in 24-bit (a warning) or kept in float (a note), and the
+    --gain that fits is suggested; rendered at it, nothing clips."""
+    import numpy as np
+
+    src = tiny_midi(tmp_path / "tiny.mid")
+    args = ["render", str(src), "--sample-rate", "8000", "--synth", "builtin", "-q"]
+    assert main([*args, "-o", str(tmp_path / "int" / "mix.wav"), "--stems",
+                 str(tmp_path / "int" / "stems"), "--gain", "20"]) == 0
+    err = capsys.readouterr().err
+    assert ", fixed gain +20.0 dB\n" in err
+    (warning,) = [line for line in err.splitlines() if line.startswith("partita: warning: ")]
+    assert warning.startswith("partita: warning: 3 files clip in 24-bit: mix.wav by 6.1 dB, "
+                              "01 - Keys.wav by ")
+    assert warning.endswith("(past 0 dBFS at the fixed gain +20.0 dB): --gain 12.9 fits "
+                            "them (the loudest at -1 dBFS)")
+    assert err.rstrip().endswith(warning)  # said last, as the other render warnings
+    mix = sf.read(str(tmp_path / "int" / "mix.wav"))[0]
+    assert np.abs(mix).max() == pytest.approx(1.0, abs=1e-6)  # clipped flat
+    # Float keeps the overs: a note, not a warning.
+    assert main([*args, "-o", str(tmp_path / "f.wav"), "--gain=+20", "--bit-depth",
+                 "32f"]) == 0
+    err = capsys.readouterr().err
+    assert ("partita: note: f.wav passes 0 dBFS by 6.1 dB (at the fixed gain +20.0 dB), "
+            "kept in 32-bit float: a player or a 16/24-bit copy clips it; --gain 12.9 fits "
+            "it (its peak at -1 dBFS)") in err and "partita: warning" not in err
+    assert np.abs(sf.read(str(tmp_path / "f.wav"))[0]).max() > 2.0  # +6.1 dBFS
+    # At the gain suggested: nothing said, the mix at -1 dBFS or just under.
+    assert main([*args, "-o", str(tmp_path / "fits.wav"), "--gain", "12.9"]) == 0
+    err = capsys.readouterr().err
+    assert "partita: " not in err and "mix peak -1.0 dBFS" in err
+    # Normalised (no --gain): the gain is said only when it lowered the files, as before.
+    assert main([*args, "-o", str(tmp_path / "n.wav")]) == 0
+    assert "gain" not in capsys.readouterr().err.replace(str(tmp_path), "")
+
+
+def test_a_fixed_gain_out_of_range_is_refused_before_rendering(tmp_path, capsys):
+    src = tiny_midi(tmp_path / "tiny.mid")
+    for db in ("30", "nan", "-100"):
+        assert main(["render", str(src), "-o", str(tmp_path / "x.wav"), "--gain", db]) == 1
+        assert "--gain: a fixed gain of " in capsys.readouterr().err
+    assert main(["render", str(src), "-o", str(tmp_path / "x.wav"), "--gain", "0",
+                 "--gain", "-6"]) == 1
+    assert "--gain given twice (0, then -6)" in capsys.readouterr().err
+    assert not (tmp_path / "x.wav").exists()
