@@ -434,12 +434,17 @@ class FileCommands:
         self._export_dialog.destroyed.connect(self._forget_export_dialog)
 
     def export_stems(self) -> None:
-        """File ▸ Export Audio & Stems: the folder, sample rate, bit depth, SoundFont,
+        """File ▸ Export Audio & Stems: the folder, sample rate, bit depth, level, SoundFont,
         where the files end, dry stems or not and whether rehearsal mixes go with them are
         asked (prefilled with the last export's, remembered for the next), then rendered."""
         from engine.render.files import BIT_DEPTH_NAMES, bar_one_note
 
-        from .dialogs.export import export_stems, mix_and_stems_notes, silent_mix_note
+        from .dialogs.export import (
+            clipped_note,
+            export_stems,
+            mix_and_stems_notes,
+            silent_mix_note,
+        )
         from .dialogs.export_options import rate_name
 
         settings = self.settings
@@ -454,7 +459,8 @@ class FileCommands:
                                           settings.export_soundfont(), settings.export_end(),
                                           *settings.export_rehearsal(),
                                           settings.export_bit_depth(),
-                                          settings.export_dry_stems(), self._export_ranges())
+                                          settings.export_dry_stems(),
+                                          *settings.export_level(), self._export_ranges())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
@@ -464,6 +470,7 @@ class FileCommands:
         settings.set_export_bit_depth(choice.bit_depth)
         settings.set_export_dry_stems(choice.dry_stems)
         settings.set_export_rehearsal(choice.rehearsal, choice.count_in)
+        settings.set_export_level(choice.level, choice.gain_db)
         folder = choice.folder
         song = self.document.song  # the song exported (a later edit does not move bar 1)
 
@@ -485,6 +492,8 @@ class FileCommands:
                 msg += f"\n\n{note}"
             if silent_mix_note(song, report):  # written, but almost surely not what was meant
                 dialogs.show_warning(self, "Export finished — the mix is silent", msg)
+            elif clipped_note(report):  # written: the gain is the user's to lower
+                dialogs.show_warning(self, "Export finished — files clip", msg)
             else:
                 dialogs.show_info(self, "Export finished", msg)
 
@@ -501,7 +510,8 @@ class FileCommands:
                                            rehearsal=choice.rehearsal,
                                            count_in=int(choice.count_in),
                                            bit_depth=choice.bit_depth,
-                                           dry_stems=choice.dry_stems, span=choice.span)
+                                           dry_stems=choice.dry_stems, span=choice.span,
+                                           gain_db=choice.fixed_gain_db)
         if self._export_dialog is not None:
             self._export_dialog.destroyed.connect(self._forget_export_dialog)
         elif not said:  # the Replace question cancelled: not the last export's "Wrote 6 files"

@@ -25,6 +25,14 @@ DEFAULT_EXPORT_END = "tail"
 # The files' sample format (engine.render.BIT_DEPTHS, `partita render --bit-depth`).
 EXPORT_BIT_DEPTHS = ("16", "24", "32f")
 DEFAULT_EXPORT_BIT_DEPTH = "24"
+# The files' level (engine.render LevelChoice): normalised (never clips) unless a fixed
+# gain is chosen (`partita render --gain`); -6 dB its first offer, room for a full mix.
+EXPORT_LEVELS = ("normalise", "fixed")
+DEFAULT_EXPORT_LEVEL = "normalise"
+DEFAULT_EXPORT_GAIN_DB = -6.0
+# engine.render.mixing.FIXED_GAIN_RANGE_DB, not imported: engine.render (numpy, the
+# synths) loads with the first export, not with the settings.
+EXPORT_GAIN_RANGE_DB = (-60.0, 24.0)
 COUNT_IN_BARS = (0, 1, 2)  # a recording's count-in: off, one bar, two bars
 DEFAULT_COUNT_IN = 1
 # What a loop recording keeps (Tools ▸ MIDI Input ▸ Loop Recording): its passes merged
@@ -242,6 +250,23 @@ class Settings:
 
     def set_export_dry_stems(self, dry: bool) -> None:
         self._s.setValue("export/dry_stems", bool(dry))
+
+    def export_level(self) -> tuple[str, float]:
+        """The last audio export's level (one of :data:`EXPORT_LEVELS`) and the fixed
+        gain in dB last chosen, kept while normalising too; a hand-edited value that is
+        not one, or a gain out of :data:`EXPORT_GAIN_RANGE_DB`, gives the default."""
+        level = str(self._s.value("export/level", DEFAULT_EXPORT_LEVEL))
+        try:
+            gain = float(self._s.value("export/gain_db", DEFAULT_EXPORT_GAIN_DB))
+        except (TypeError, ValueError):
+            gain = DEFAULT_EXPORT_GAIN_DB
+        low, high = EXPORT_GAIN_RANGE_DB
+        return (level if level in EXPORT_LEVELS else DEFAULT_EXPORT_LEVEL,
+                gain if low <= gain <= high else DEFAULT_EXPORT_GAIN_DB)
+
+    def set_export_level(self, level: str, gain_db: float) -> None:
+        self._s.setValue("export/level", level)
+        self._s.setValue("export/gain_db", float(gain_db))
 
     def export_rehearsal(self) -> tuple[bool, bool]:
         """Whether the last audio export wrote rehearsal mixes, and with a bar of

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from engine.score import Song
 
+from ..number_entry import number_text
 from ..worker import Worker
 from .progress import ProgressJob
 
@@ -123,12 +124,32 @@ def silent_mix_note(song: Song, report: RenderReport) -> str | None:
     return f"{MIX_NAME} is silent: {why}. {hint[0].upper()}{hint[1:]}."
 
 
+# How the studio asks for another fixed gain (the CLI: --gain).
+GAIN_HINT = "export at a Level of Fixed gain: {gain} dB"
+
+
+def clipped_note(report: RenderReport) -> str | None:
+    """What a finished fixed-level export says of files that clip (16/24-bit), which,
+    by how much and the gain that fits, as the CLI's warning does (``overs.overs_note``);
+    ``None`` when none does (float files keep their overs: :func:`mix_and_stems_notes`
+    says so as a note)."""
+    from engine.render.overs import overs_note
+
+    said = overs_note(report.overs, report.bit_depth, report.gain_db, GAIN_HINT)
+    return _sentence(said[1]) if said is not None and said[0] == "warning" else None
+
+
+def _sentence(text: str) -> str:
+    return f"{text[0].upper()}{text[1:]}."
+
+
 def mix_and_stems_notes(song: Song, report: RenderReport) -> list[str]:
     """What a finished export says of its mix and stems beyond the files: that the mix is
     silent, why and what to do (:func:`silent_mix_note`); the tracks the mix leaves out,
     and why (muted, another soloed), where any with notes is left out; that the stems are
     dry (pre-fader); the bars of the range past the song's end; the notes cut or wrapped
-    at the last bar line (``end`` "bar" or "loop"); the tracks whose stems
+    at the last bar line (``end`` "bar" or "loop"); the fixed gain, and the files past
+    0 dBFS at it (clipped, or kept in float); the tracks whose stems
     are silence, by cause (no notes, or none in the range exported; volume 0), from the
     report's peaks. A mix made with the drums muted was reported as any other (QA): the
     stems hold every track whatever is muted or soloed; and an empty track's full-length
@@ -154,6 +175,13 @@ def mix_and_stems_notes(song: Song, report: RenderReport) -> list[str]:
         notes.append(f"The mix was made with {' and '.join(h for h in how if h)}: "
                      f"{listed(left_out)} {'is' if len(left_out) == 1 else 'are'} not in "
                      "it. The stems hold every track, whatever is muted or soloed.")
+    if report.level == "fixed":
+        from engine.render.overs import overs_note
+
+        notes.append(f"Every file is at a fixed gain of {number_text(report.gain_db, 1)} dB, "
+                     "not normalised.")
+        if said := overs_note(report.overs, report.bit_depth, report.gain_db, GAIN_HINT):
+            notes.append(_sentence(said[1]))
     if report.dry_stems:
         notes.append("The stems are dry (pre-fader): without their tracks' volume and "
                      "pan; the mix has them.")
@@ -227,13 +255,15 @@ def export_stems(
     bit_depth: str = "24",
     dry_stems: bool = False,
     span: tuple[int, int] | None = None,
+    gain_db: float | None = None,
 ) -> QProgressDialog | None:
     """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` (and, ``rehearsal``, a
     rehearsal mix per part in ``folder/rehearsal/``, after ``count_in`` bars of click) at
     ``sample_rate`` and ``bit_depth`` with ``soundfont`` (``None``: the default one),
     ending at ``end`` (``render_files``'s), the stems without their tracks' volume and
     pan when ``dry_stems``, only the ticks of ``span`` when given (a loop range's export:
-    ``render_files``'s); report through the callbacks.
+    ``render_files``'s), every file at the fixed gain ``gain_db`` when given (else
+    normalised: ``render_files``'s); report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
     a song with no notes, or a file where the folder should be). When the export would
@@ -290,7 +320,7 @@ def export_stems(
                                   sample_rate=sample_rate, soundfont=soundfont, end=end,
                                   rehearsal_dir=staging / REHEARSAL_DIR if rehearsal else None,
                                   count_in=count_in, bit_depth=bit_depth,
-                                  dry_stems=dry_stems, span=span,
+                                  dry_stems=dry_stems, span=span, gain_db=gain_db,
                                   progress=step, stage=lambda what: doing.update(now=what))
             job.raise_if_cancelled()
         except BaseException:

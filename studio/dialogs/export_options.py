@@ -1,9 +1,9 @@
-"""File ▸ Export Audio & Stems: where to, at which sample rate and bit depth, with which
-SoundFont, ending where, with rehearsal mixes or not.
+"""File ▸ Export Audio & Stems: where to, at which sample rate, bit depth and level, with
+which SoundFont, ending where, with rehearsal mixes or not.
 
 The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
-``--bit-depth``, ``--soundfont``, ``--end``, ``--dry-stems`` and ``--rehearsal``/``--count-in``;
-the window
+``--bit-depth``, ``--gain``, ``--soundfont``, ``--end``, ``--dry-stems`` and
+``--rehearsal``/``--count-in``; the window
 remembers them between sessions (studio.settings). The **Range** (``--bars``: the loop
 range or the selected bars instead of the whole song) is offered only where the studio has
 one, and not remembered: it is this moment's.
@@ -28,13 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..number_entry import number_text
+from ..number_entry import DecimalEntry, number_text
 from ..settings import (
     DEFAULT_EXPORT_BIT_DEPTH,
     DEFAULT_EXPORT_END,
+    DEFAULT_EXPORT_GAIN_DB,
+    DEFAULT_EXPORT_LEVEL,
     DEFAULT_EXPORT_RATE,
     EXPORT_BIT_DEPTHS,
     EXPORT_ENDS,
+    EXPORT_GAIN_RANGE_DB,
+    EXPORT_LEVELS,
     EXPORT_SAMPLE_RATES,
 )
 from .export import blocking_file
@@ -59,6 +63,11 @@ BIT_DEPTH_NAMES = {
     "24": "24-bit",
     "32f": "32-bit float",
 }
+# The Level menu, in EXPORT_LEVELS order; the fixed gain's dB in the field beside it.
+LEVEL_NAMES = {
+    "normalise": "Normalise (never clips)",
+    "fixed": "Fixed gain:",
+}
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,9 @@ class AudioExport:
     with a bar of click before each one's music; every file at ``bit_depth`` (one of
     :data:`~studio.settings.EXPORT_BIT_DEPTHS`); ``dry_stems``: the stems without their
     track's volume and pan (pre-fader; the mix keeps them); ``span``: the ticks of the
-    range exported (``render_files``'s), ``None`` for the whole song."""
+    range exported (``render_files``'s), ``None`` for the whole song; ``level`` (one of
+    :data:`~studio.settings.EXPORT_LEVELS`): normalised, or every file at ``gain_db``
+    (kept while normalising, for the next time: :attr:`fixed_gain_db` is what renders)."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
@@ -81,6 +92,13 @@ class AudioExport:
     bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH
     dry_stems: bool = False
     span: tuple[int, int] | None = None
+    level: str = DEFAULT_EXPORT_LEVEL
+    gain_db: float = DEFAULT_EXPORT_GAIN_DB
+
+    @property
+    def fixed_gain_db(self) -> float | None:
+        """The fixed gain to render at (``render_files(gain_db=…)``); ``None``: normalised."""
+        return self.gain_db if self.level == "fixed" else None
 
 
 # A range the export can take instead of the whole song: its name in the Range menu
@@ -118,6 +136,7 @@ class ExportAudioDialog(QDialog):
                  soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
                  count_in: bool = False,
                  bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH, dry_stems: bool = False,
+                 level: str = DEFAULT_EXPORT_LEVEL, gain_db: float = DEFAULT_EXPORT_GAIN_DB,
                  ranges: Sequence[ExportRange] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
@@ -148,6 +167,31 @@ class ExportAudioDialog(QDialog):
         self.bit_depth.setToolTip("24-bit for a DAW session; 16-bit for a CD or a demo "
                                   "(TPDF-dithered, as a DAW's bounce); 32-bit float keeps "
                                   "the render exactly")
+        self.level = QComboBox(self)
+        for choice in EXPORT_LEVELS:
+            self.level.addItem(LEVEL_NAMES[choice], choice)
+        self.level.setCurrentIndex(max(0, self.level.findData(level)))
+        self.level.setAccessibleName("Level")  # its row's label names a row, not it
+        self.level.setToolTip("Normalise: each export brought down to peak at -1 dBFS from "
+                              "its own peaks, so it never clips, but a track's stem moves "
+                              "when another track changes. Fixed gain: the same gain for "
+                              "every song, range and take, so stems line up in FMOD, Wwise "
+                              "or a DAW; a file past 0 dBFS clips (kept in 32-bit float)")
+        self.gain = DecimalEntry(self)
+        self.gain.setDecimals(1)
+        self.gain.setRange(*EXPORT_GAIN_RANGE_DB)
+        self.gain.setSingleStep(0.5)
+        self.gain.setSuffix(" dB")
+        self.gain.setValue(gain_db)
+        self.gain.setAccessibleName("Fixed gain in dB")
+        self.gain.setToolTip("The gain of every file: 0 dB as rendered, -6 dB leaves room "
+                             "for a full mix")
+        self.gain.setEnabled(level == "fixed")
+        self.level.currentIndexChanged.connect(
+            lambda: self.gain.setEnabled(self.level.currentData() == "fixed"))
+        level_row = QHBoxLayout()
+        level_row.addWidget(self.level, 1)
+        level_row.addWidget(self.gain)
         self.soundfont = QLineEdit(soundfont, self)
         self.soundfont.setPlaceholderText(default_soundfont_text())
         self.soundfont.setClearButtonEnabled(True)
@@ -208,6 +252,7 @@ class ExportAudioDialog(QDialog):
         form.addRow("Folder", folder_row)
         form.addRow("Sample rate", self.rate)
         form.addRow("Bit depth", self.bit_depth)
+        form.addRow("Level", level_row)
         form.addRow("SoundFont", sf_row)
         if self.range is not None:
             form.addRow("Range", self.range)
@@ -267,7 +312,8 @@ class ExportAudioDialog(QDialog):
                            str(self.end.currentData()), rehearsal,
                            rehearsal and self.count_in.isChecked(),
                            str(self.bit_depth.currentData()), self.dry_stems.isChecked(),
-                           tuple(span) if span is not None else None)
+                           tuple(span) if span is not None else None,
+                           str(self.level.currentData()), round(self.gain.value(), 1))
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -277,12 +323,14 @@ class ExportAudioDialog(QDialog):
 def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
                      soundfont: str, end: str = DEFAULT_EXPORT_END, rehearsal: bool = False,
                      count_in: bool = False, bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH,
-                     dry_stems: bool = False,
+                     dry_stems: bool = False, level: str = DEFAULT_EXPORT_LEVEL,
+                     gain_db: float = DEFAULT_EXPORT_GAIN_DB,
                      ranges: Sequence[ExportRange] = ()) -> AudioExport | None:
-    """The export's folder, sample rate, bit depth, SoundFont, end, rehearsal mixes, dry
-    stems and range (one of ``ranges``, or the whole song), or ``None`` when cancelled."""
+    """The export's folder, sample rate, bit depth, level, SoundFont, end, rehearsal
+    mixes, dry stems and range (one of ``ranges``, or the whole song), or ``None`` when
+    cancelled."""
     dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end, rehearsal,
-                               count_in, bit_depth, dry_stems, ranges)
+                               count_in, bit_depth, dry_stems, level, gain_db, ranges)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

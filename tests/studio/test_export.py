@@ -479,12 +479,12 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
     assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False,
-                     "24", False, [])  # no loop range, nothing selected: no Range menu
+                     "24", False, "normalise", -6.0, [])  # no loop range, nothing selected
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "", "tail", False, False, "24", False, [])
+        str(folder), 48000, "", "tail", False, False, "24", False, "normalise", -6.0, [])
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -882,3 +882,74 @@ def test_export_offers_the_loop_range_and_the_selected_bars_and_renders_one(
     assert lengths == {int(2.4 * 48000)}
     bass, _ = sf.read(str(folder / "stems" / "02 - Bass.wav"))
     assert abs(bass[:1200]).max() > 0.01  # the bass's G, from bar 2's downbeat on
+
+
+def test_export_at_a_fixed_gain_says_what_clips_and_remembers_the_level(
+        opened, dialogs, qtbot, tmp_path):
+    """The Level: every file at the gain chosen (not normalised); a file past 0 dBFS
+    clips in 24-bit, said with how far and the gain that fits; the choice is offered
+    again, also after a restart."""
+    import numpy as np
+
+    from engine.render.mixing import FIXED_GAIN_RANGE_DB
+    from studio.settings import EXPORT_GAIN_RANGE_DB, Settings
+
+    folder = tmp_path / "loud"
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 44100, None, "tail",
+                                                      level="fixed", gain_db=24.0)
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_warning", "show_error"}
+                                 & set(dialogs.names())), timeout=60000)
+    title, text = message(dialogs, "show_warning")
+    assert title == "Export finished — files clip"
+    assert "Every file is at a fixed gain of 24.0 dB, not normalised." in text
+    assert "mix.wav by " in text and "clip in 24-bit" in text
+    assert "export at a Level of Fixed gain: " in text
+    gain = float(text.split("Fixed gain: ")[1].split(" dB")[0])
+    assert gain < 24.0
+    assert np.abs(sf.read(str(folder / "mix.wav"))[0]).max() == pytest.approx(1.0, abs=1e-6)
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()  # offered again as chosen
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][8:10] == (
+        "fixed", 24.0)
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_level() == ("fixed", 24.0)
+    (tmp_path / "s.ini").write_text("[export]\nlevel=loud\ngain_db=99\n")  # hand-edited
+    assert Settings(tmp_path / "s.ini").export_level() == ("normalise", -6.0)
+    assert EXPORT_GAIN_RANGE_DB == FIXED_GAIN_RANGE_DB
+    # At the gain it suggests, nothing clips: "Export finished".
+    dialogs.calls.clear()
+    dialogs.answers["ask_export_audio"] = AudioExport(tmp_path / "fits", 44100, None, "tail",
+                                                      level="fixed", gain_db=gain)
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_warning", "show_error"}
+                                 & set(dialogs.names())), timeout=60000)
+    title, text = message(dialogs, "show_info")
+    assert title == "Export finished" and "clip" not in text
+
+
+def test_the_dialogs_level_is_normalise_or_a_fixed_gain(qtbot, tmp_path):
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    plain = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "")
+    qtbot.addWidget(plain)
+    level, gain = plain.level, plain.gain
+    assert [level.itemText(i) for i in range(level.count())] == [
+        "Normalise (never clips)", "Fixed gain:"]
+    assert plain.choice().fixed_gain_db is None and not gain.isEnabled()
+    assert gain.value() == -6.0 and gain.suffix() == " dB"
+    level.setCurrentIndex(1)
+    assert gain.isEnabled()
+    gain.lineEdit().selectAll()
+    qtbot.keyClicks(gain.lineEdit(), "-4,5")  # a comma reads as the decimal point
+    gain.interpretText()
+    choice = plain.choice()
+    assert (choice.level, choice.gain_db, choice.fixed_gain_db) == ("fixed", -4.5, -4.5)
+    level.setCurrentIndex(0)  # normalised again: the gain kept for next time
+    assert (plain.choice().fixed_gain_db, plain.choice().gain_db) == (None, -4.5)
+    assert not gain.isEnabled()
+    dialog = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "", level="fixed",
+                               gain_db=0.0)
+    qtbot.addWidget(dialog)
+    assert dialog.choice().fixed_gain_db == 0.0 and dialog.gain.isEnabled()
+    assert (dialog.gain.minimum(), dialog.gain.maximum()) == (-60.0, 24.0)
