@@ -77,3 +77,13 @@ def test_the_status_bar_says_loading_then_progress_through_the_first_request(
         model.loaded.set()
         model.gate.set()
         close_window(win)
+
+
+def test_the_percentage_is_of_the_whole_request_not_of_the_take_running():
+    """A jazz QA: "Generating 3 takes: 92 %" then "Generating 2 takes: 17 %"."""
+    from studio.generation_status import overall_fraction
+
+    assert overall_fraction(3, 3, [0.5]) == 0.5 / 3  # the first take half done
+    assert overall_fraction(3, 2, [0.17]) == (1 + 0.17) / 3  # one in, the next begun
+    assert overall_fraction(3, 1, [None]) == 2 / 3  # the last not begun
+    assert overall_fraction(1, 1, [1.0]) == 1.0
