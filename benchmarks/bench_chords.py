@@ -1,10 +1,10 @@
-"""Does a band harmonization follow the song's chord symbols? A 12-bar F blues and a
-32-bar AABA rhythm-changes tune in B♭.
+"""Does a band harmonization follow the song's chord symbols? A 12-bar F blues, a
+32-bar AABA rhythm-changes tune in B♭ and an 8-bar pop verse in G on plain triads.
 
     .venv/bin/python benchmarks/bench_chords.py [--model partita-base] [--seeds 3]
-                                                [--tunes blues,aaba] [--follow-only]
+                                                [--tunes blues,aaba,pop] [--follow-only]
 
-Two mido-built melodies (480 PPQ, 8ths swung 66 %, accented as a player accents them:
+Three mido-built melodies (480 PPQ, 8ths swung 66 %, accented as a player accents them:
 velocity 100 on the beats, 82 off) get their changes as a lead sheet
 (:func:`engine.score.lead_sheet.with_lead_sheet`, what ``partita convert --chords`` sets)
 and are harmonized with the band (Piano and Bass), seeds 1..N, with the chords ignored
@@ -14,7 +14,9 @@ and are harmonized with the band (Piano and Bass), seeds 1..N, with the chords i
 - *blues*: a tenor sax head at 140 BPM over ``F7 | Bb7 | … | F7 | Gm7 C7``, its last
   note F4 in bar 13, past the last chord's bar, ending off the bar line (a ragged end);
 - *aaba*: a tenor sax tune at 180 BPM over rhythm changes in B♭ with the colours an
-  arranger writes (G7b9, G7alt, Am7b5, Dm7b5, C7/E, Cm7/F, F7alt), ending on B♭4.
+  arranger writes (G7b9, G7alt, Am7b5, Dm7b5, C7/E, Cm7/F, F7alt), ending on B♭4;
+- *pop*: a songwriter's vocal verse at 96 BPM, straight quarters and halves (velocity
+  100 on the beats), over ``G | D | Em | C | G | D | C | D``: triads, no 7th.
 
 Per run it prints:
 
@@ -38,6 +40,16 @@ Per run it prints:
 - ``appr``: chord changes on a beat whose bass on the beat before (its lowest note
   sounding there) lies a half or whole step from the new chord's bass note, of the
   changes on a beat.
+
+The pop verse prints, in place of the jazz columns (``walk`` … ``chrom``), how the piano
+voices its triads:
+
+- ``r/3/5``: the shares (%) of the piano's notes struck on the chord's root, 3rd, 5th;
+- ``full``: chord symbols during which the piano at some onset sounds all three tones;
+- ``dbl3``: the piano's onsets at which two or more of its sounding notes are the
+  chord's 3rd (B3 and B4 over G), of its onsets;
+- ``low3``: the piano's onsets whose lowest sounding note is the chord's 3rd below E3
+  (E2 over C: mud under the bass), of its onsets.
 
 Figures are counts over seeded runs (paired across code versions), not timings.
 """
@@ -88,16 +100,17 @@ def _at(bar: int, eighth: int) -> int:
     return bar * BAR + (eighth // 2) * PPQ + (SWUNG if eighth % 2 else 0)
 
 
-def _write(path: Path, bpm: int, notes: list[tuple[int, int, int]]) -> None:
-    """A one-track tenor sax (GM 66) MIDI file of ``notes`` (start, end, pitch), accented
-    on the beats."""
+def _write(path: Path, bpm: int, notes: list[tuple[int, int, int]],
+           name: str = "Tenor Sax", program: int = 66) -> None:
+    """A one-track MIDI file (a tenor sax, GM 66, unless said) of ``notes`` (start, end,
+    pitch), accented on the beats."""
     mid = mido.MidiFile(ticks_per_beat=PPQ)
     track = mido.MidiTrack()
     mid.tracks.append(track)
     track.append(mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(bpm)))
     track.append(mido.MetaMessage("time_signature", numerator=4, denominator=4))
-    track.append(mido.MetaMessage("track_name", name="Tenor Sax"))
-    track.append(mido.Message("program_change", program=66))
+    track.append(mido.MetaMessage("track_name", name=name))
+    track.append(mido.Message("program_change", program=program))
     events = []
     for start, end, pitch in notes:
         events += [(start, 1, pitch), (end, 0, pitch)]
@@ -140,6 +153,28 @@ def aaba_melody(path: Path, changes: str) -> None:
     last = len(bars) - 1
     notes.append((last * BAR, last * BAR + 3 * PPQ, 70))
     _write(path, 180, notes)
+
+
+POP = "G | D | Em | C | G | D | C | D"
+# The verse's tune: per bar, (beat, beats long, pitch), on the chord's tones with a
+# passing note or two, as a songwriter sings a verse.
+_VERSE = [
+    [(0, 1, 71), (1, 1, 74), (2, 1, 71), (3, 1, 67)],  # G: B4 D5 B4 G4
+    [(0, 2, 69), (2, 1, 66), (3, 1, 69)],  # D: A4 F♯4 A4
+    [(0, 1, 67), (1, 1, 71), (2, 2, 76)],  # Em: G4 B4 E5
+    [(0, 1, 76), (1, 1, 74), (2, 2, 72)],  # C: E5 D5 C5
+    [(0, 1, 74), (1, 1, 71), (2, 1, 67), (3, 1, 71)],  # G: D5 B4 G4 B4
+    [(0, 1, 69), (1, 1, 66), (2, 2, 62)],  # D: A4 F♯4 D4
+    [(0, 1, 64), (1, 1, 67), (2, 1, 72), (3, 1, 67)],  # C: E4 G4 C5 G4
+    [(0, 2, 66), (2, 2, 69)],  # D: F♯4 A4, held to the bar's end
+]
+
+
+def pop_melody(path: Path) -> None:
+    """The verse sung (a Vocal track, GM Voice Oohs) in straight quarters and halves."""
+    notes = [(bar * BAR + beat * PPQ, bar * BAR + (beat + length) * PPQ - 30, pitch)
+             for bar, phrase in enumerate(_VERSE) for beat, length, pitch in phrase]
+    _write(path, 96, notes, name="Vocal", program=53)
 
 
 def _pcs_between(notes, lo: int, hi: int) -> set[int]:
@@ -220,11 +255,51 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
     close = (f"{_name(min(low)) if low else '-'} | "
              f"{' '.join(map(_name, top)) if top else '-'}")
     walk, repeats, approaches = bass_walk(song, bars, guide)
-    return {"root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
+    return triad_voicing(piano, bars, guide) | {
+            "root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
             "comp ct": f"{share:.0%}", "m2": str(clashes), "held": str(held),
             "guide": f"{guided}/{guides}",
             "chrom": f"{sounded}/{chromatic}", "loud": f"{loud}/{all_notes}",
             "close": close, "walk": walk, "rep": repeats, "appr": approaches}
+
+
+def triad_voicing(piano: list, bars: int, guide: ChordGuide) -> dict[str, str]:
+    """The ``r/3/5``, ``full``, ``dbl3`` and ``low3`` columns (the module's docstring) of
+    the piano's notes ``piano`` over the first ``bars`` bars."""
+    cell_of = PPQ // 4
+
+    def steps(tick: int) -> dict[int, int]:
+        """Pitch class -> semitones above the root of the chord in force at ``tick``
+        (empty where none is or it has no root)."""
+        i = int(guide.chord[min(tick // cell_of, len(guide.chord) - 1)])
+        c = guide.chords[i] if i >= 0 else None
+        return {} if c is None or c.root is None else {
+            t: (t - c.root) % 12 for t in c.tones}
+
+    def third(role: dict[int, int]) -> int | None:
+        return next((pc for pc, s in role.items() if s in (3, 4)), None)
+
+    struck = [n for n in piano if n.start < bars * BAR]
+    roles = [0, 0, 0]
+    for n in struck:
+        s = steps(n.start).get(n.pitch % 12)
+        for k, want in enumerate(((0,), (3, 4), (7,))):
+            roles[k] += s in want
+    shares = "/".join(f"{100 * r / max(1, len(struck)):.0f}" for r in roles)
+    onsets = sorted({n.start for n in struck})
+    full, doubled, low = set(), 0, 0
+    for tick in onsets:
+        role = steps(tick)
+        sounding = [n.pitch for n in struck if n.start <= tick < n.end]
+        pcs = {p % 12 for p in sounding}
+        if role and sum(s in (0, 7) for s in map(role.get, pcs)) == 2 and third(role) in pcs:
+            full.add(int(guide.chord[tick // cell_of]))
+        t3 = third(role)
+        doubled += sum(p % 12 == t3 for p in sounding) >= 2
+        low += t3 is not None and min(sounding) % 12 == t3 and min(sounding) < 52
+    symbols = len(set(guide.chord[:bars * 16].tolist()) - {-1})
+    return {"r/3/5": shares, "full": f"{len(full)}/{symbols}",
+            "dbl3": f"{doubled}/{len(onsets)}", "low3": f"{low}/{len(onsets)}"}
 
 
 def bass_walk(song: Song, bars: int, guide: ChordGuide) -> tuple[str, str, str]:
@@ -260,7 +335,15 @@ def bass_walk(song: Song, bars: int, guide: ChordGuide) -> tuple[str, str, str]:
     return f"{walking}/{bars}", f"{repeated}/{len(pairs)}", f"{stepped}/{changes}"
 
 
-TUNES = {"blues": (blues_melody, BLUES, 12, "F"), "aaba": (aaba_melody, AABA, 32, "Bb")}
+TUNES = {"blues": (blues_melody, BLUES, 12, "F"), "aaba": (aaba_melody, AABA, 32, "Bb"),
+         "pop": (pop_melody, POP, 8, "G")}
+JAZZ = ("root", "walk", "rep", "appr", "bass ct", "comp ct", "m2", "held", "guide", "chrom",
+        "loud", "close")
+TRIADS = ("root", "bass ct", "comp ct", "m2", "held", "r/3/5", "full", "dbl3", "low3",
+          "loud", "close")
+WIDTHS = {"root": 7, "walk": 7, "rep": 7, "appr": 7, "bass ct": 8, "comp ct": 8, "m2": 4,
+          "held": 4, "guide": 7, "chrom": 7, "r/3/5": 9, "full": 5, "dbl3": 6, "low3": 6,
+          "loud": 8, "close": 0}
 
 
 def main() -> None:
@@ -268,15 +351,14 @@ def main() -> None:
     ap.add_argument("--model", default="partita-base")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--precision", default="auto")
-    ap.add_argument("--tunes", default="blues,aaba")
+    ap.add_argument("--tunes", default="blues,aaba,pop")
     ap.add_argument("--follow-only", action="store_true", help="skip --chords ignore")
     args = ap.parse_args()
     folder = Path(args.model)
     model = plugin_from_folder(folder if folder.is_dir() else shipped_model_folder(args.model))
-    columns = ("root", "walk", "rep", "appr", "bass ct", "comp ct", "m2", "held", "guide", "chrom",
-               "loud", "close")
-    widths = (7, 7, 7, 7, 8, 8, 4, 4, 7, 7, 8, 0)
     for name in args.tunes.split(","):
+        columns = TRIADS if name == "pop" else JAZZ
+        widths = tuple(WIDTHS[c] for c in columns)
         write, changes, bars, key = TUNES[name]
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"{name}.mid"
