@@ -12,9 +12,11 @@ to one lane's legal tokens (in place) and gives its pitch-class pull:
 - another *accompaniment* part (piano, guitar, strings, pads...) leans strongly to the
   chord's tones (its tensions included where the symbol writes them), most to those that
   say which chord it is — the 3rd and 7th, an altered tension, a tone outside the key —
-  and least to the root and 5th (:func:`comp_tone_pulls`); on a beat it may
+  and least to the root and 5th (:func:`comp_tone_pulls`); a chord with no 7th (a plain
+  triad) to its root, 3rd and 5th alike, so it is voiced whole; on a beat it may
   not strike a note a minor 2nd (or 9th) from one of them, nor hold a note over a
-  change of chord (the note struck for the last one may clash with the new);
+  change of chord (the note struck for the last one may clash with the new); nowhere
+  the chord's 3rd below E3 (:data:`LOW_THIRD_FLOOR`);
 - neither sounds a note on into a chord it is no tone of (:func:`hold_only_common_tones`):
   where a kept rhythm ties one over the change (a push on the "and" of 4), it is struck
   on a tone of the chord it is held into, one common to both where there is one;
@@ -65,6 +67,16 @@ MELODY_TONE_PULL = 1.0
 # ones, a chromatic tone in 8–13 of 26 of the latter's (benchmarks/bench_chords.py).
 GUIDE_TONE_PULL = 4.0
 PLAIN_TONE_PULL = 1.0
+# A chord with no 7th (a plain triad, a 6th or add9 chord) has no guide tones but its 3rd:
+# weighted as above, a pop verse's piano (G | D | Em | C) struck the 3rd with 37–39 of
+# its 45–50 notes, B2 B3 B4 over G. Its root, 3rd and 5th lean alike (:data:`COMP_TONE_PULL`,
+# a full triad is what a songwriter's band plays); a tone outside the key or an altered
+# one (Bdim's F) still most. benchmarks/bench_chords.py's pop verse, seeds 1-3: the 3rd
+# 55-75 % -> 29-35 % of the piano's notes, a complete triad in 0-2 -> 4-7 of 8 chords.
+# Pitches below which an accompaniment strikes no chord's 3rd (E3): a 3rd down there
+# under the bass is mud (the arranger's low-interval limit); the pop verse's piano put E2
+# under the bass's C2. A slash chord's bass note on its 3rd (C/E) is the bass's, not this.
+LOW_THIRD_FLOOR = 52
 # Semitones above the root of the tones an alteration names: ♭9, ♯9 (beside a major 3rd),
 # ♭5/♯11, ♯5/♭13.
 _ALTERED = (1, 6, 8)
@@ -179,24 +191,46 @@ def chord_tones_allowed(lane_allowed: np.ndarray, reach: np.ndarray, editable: n
     lane_allowed[rows, vocab.ONSET:vocab.ONSET + vocab.N_PITCHES] |= add
 
 
+def has_seventh(chord: ChordTones) -> bool:
+    """Whether ``chord`` has a 7th (a diminished 7th chord's ♭♭7 too): the chords whose
+    3rd and 7th are guide tones; a triad, a 6th or an add9 chord has none."""
+    if chord.root is None:
+        return False
+    steps = {(t - chord.root) % 12 for t in chord.tones}
+    return bool(steps & {10, 11}) or {3, 6, 9} <= steps
+
+
+def chord_third(chord: ChordTones) -> int | None:
+    """The pitch class of ``chord``'s 3rd (its major 3rd where a ♯9 sits beside it:
+    C7#9's E), None for a chord without one (a sus chord, a power chord, N.C.)."""
+    if chord.root is None:
+        return None
+    steps = {(t - chord.root) % 12 for t in chord.tones}
+    step = 4 if 4 in steps else 3 if 3 in steps else None
+    return None if step is None else (chord.root + step) % 12
+
+
 def comp_tone_pulls(chord: ChordTones, scale: frozenset[int] | None = None) -> np.ndarray:
     """(12,) nats an accompaniment's onsets gain per pitch class under ``chord``:
-    :data:`GUIDE_TONE_PULL` on its 3rd and 7th, on an altered tension it names and on a
-    tone outside ``scale`` (the key's, when one applies); :data:`PLAIN_TONE_PULL` on
-    its root and perfect 5th; :data:`COMP_TONE_PULL` on its other tensions (a 9th, a
-    13th); none off the chord."""
+    :data:`GUIDE_TONE_PULL` on an altered tension it names, on a tone outside ``scale``
+    (the key's, when one applies) and, where it has a 7th, on its 3rd and 7th;
+    :data:`PLAIN_TONE_PULL` on a 7th chord's root and perfect 5th; :data:`COMP_TONE_PULL`
+    on its other tensions (a 9th, a 13th) and a chord without a 7th's root, 3rd and 5th
+    (a triad is voiced whole); none off the chord."""
     out = np.zeros(12, dtype=np.float32)
     if chord.root is None:
         return out
     steps = {(t - chord.root) % 12 for t in chord.tones}
+    guides = has_seventh(chord)
     for tone in chord.tones:
         step = (tone - chord.root) % 12
-        third = step == 4 or (step == 3 and 4 not in steps)  # C7#9's D♯ is a tension
+        third = tone == chord_third(chord)  # C7#9's D♯ is a tension
         seventh = step in (10, 11)
         altered = step in _ALTERED or (step == 3 and 4 in steps)
-        if third or seventh or altered or (scale is not None and tone not in scale):
+        if altered or (scale is not None and tone not in scale) or (
+                guides and (third or seventh)):
             out[tone] = GUIDE_TONE_PULL
-        elif step in (0, 7):
+        elif step in (0, 7) and guides:
             out[tone] = PLAIN_TONE_PULL
         else:
             out[tone] = COMP_TONE_PULL
@@ -253,7 +287,23 @@ def follow_chords(lane_allowed: np.ndarray, editable: np.ndarray, guide: ChordGu
         narrow(cell, ~clashes[cell])
     for cell in np.flatnonzero(inside & guide.change).tolist():
         _no_hold_over(lane_allowed, editable, cell)
+    _no_low_thirds(lane_allowed, inside, guide)
     return pull
+
+
+def _no_low_thirds(lane_allowed: np.ndarray, cells: np.ndarray, guide: ChordGuide) -> None:
+    """No onset of the chord's 3rd below :data:`LOW_THIRD_FLOOR` in ``cells`` (in place),
+    where the chord's bass is not that 3rd and the cell keeps another onset."""
+    thirds = [chord_third(c) for c in guide.chords]
+    low = np.arange(vocab.N_PITCHES) < LOW_THIRD_FLOOR
+    for cell in np.flatnonzero(cells).tolist():
+        third = thirds[guide.chord[cell]]
+        if third is None or third == guide.bass[cell]:
+            continue
+        row = lane_allowed[cell, vocab.ONSET:vocab.ONSET + vocab.N_PITCHES]
+        muddy = row & low & (third == _PITCH_CLASS)
+        if muddy.any() and (row & ~muddy).any():
+            row[muddy] = False
 
 
 def _no_hold_over(lane_allowed: np.ndarray, editable: np.ndarray, cell: int) -> None:

@@ -13,10 +13,13 @@ from engine.models import vocab
 from engine.models.chord_follow import (
     COMP_TONE_PULL,
     GUIDE_TONE_PULL,
+    LOW_THIRD_FLOOR,
     PLAIN_TONE_PULL,
     chord_guide,
+    chord_third,
     clash_classes,
     comp_tone_pulls,
+    has_seventh,
 )
 from engine.models.constraints import build_problem
 from engine.models.grid import GridSpec, encode
@@ -274,3 +277,53 @@ def test_without_kept_rhythm_no_accompaniment_note_sounds_into_a_chord_it_is_not
                 for cell in changes:
                     at = cell * (PPQ // 4)
                     assert not (n.start < at < n.end) or guide.tones[cell, n.pitch % 12], n
+
+
+POP = "G | D | Em | C | G | D | C | D"
+
+
+def pop_verse() -> Song:
+    """A sung verse in G, straight quarters on the chords' tones, over 8 bars."""
+    tune = (71, 74, 71, 67, 69, 66, 69, 66, 67, 71, 76, 74, 76, 74, 72, 67,
+            74, 71, 67, 71, 69, 66, 62, 66, 64, 67, 72, 67, 66, 69, 66, 69)
+    notes = tuple(Note(p, i * PPQ, PPQ - 20, 90) for i, p in enumerate(tune))
+    return Song(tracks=(Track(name="Vocal", program=53, notes=notes),), ppq=PPQ)
+
+
+def test_a_triad_leans_to_its_root_3rd_and_5th_alike():
+    # Weighted as a 7th chord's guide tones, a pop verse's piano struck G's B with 37-39
+    # of 45-50 notes; a triad has no 7th, its 3rd no more to say than its root and 5th.
+    for text in ("G", "Em", "C6", "Dadd9"):
+        chord = parse_chord_symbol(text)
+        assert not has_seventh(chord)
+        pulls = comp_tone_pulls(chord, scale_pitch_classes("G"))
+        root, third, fifth = chord.root, chord_third(chord), (chord.root + 7) % 12
+        assert pulls[root] == pulls[third] == pulls[fifth] == COMP_TONE_PULL, text
+    assert all(has_seventh(parse_chord_symbol(t)) for t in ("G7", "Cmaj7", "Am7b5", "Bdim7"))
+    # a triad's tone outside the key, an altered one, still says most which chord it is
+    e = comp_tone_pulls(parse_chord_symbol("E"), scale_pitch_classes("C"))
+    assert e[8] == GUIDE_TONE_PULL and e[4] == e[11] == COMP_TONE_PULL  # G♯
+    assert comp_tone_pulls(parse_chord_symbol("Bdim"))[5] == GUIDE_TONE_PULL  # its ♭5
+    assert chord_third(parse_chord_symbol("C7#9")) == 4 and chord_third(
+        parse_chord_symbol("Gsus4")) is None
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_piano_voices_a_pop_verses_triads_whole_and_no_3rd_low(seed):
+    song = with_lead_sheet(pop_verse(), POP)
+    after, _ = harmonize(song, seed)
+    guide = chord_guide(after, np.arange(0, 8 * BAR + 1, PPQ // 4))
+    assert guide is not None
+    piano = next(t for t in after.tracks if t.name == "Piano")
+    roles = {0: 0, 3: 0, 7: 0}
+    for n in piano.notes:
+        chord = guide.chords[guide.chord[n.start // (PPQ // 4)]]
+        third = chord_third(chord)
+        # no 3rd down in the bass's register (E2 under the bass's C2 is mud)
+        assert n.pitch % 12 != third or n.pitch >= LOW_THIRD_FLOOR, n
+        step = (n.pitch - chord.root) % 12
+        role = 3 if step in (3, 4) else step  # the 3rd, major or minor
+        roles[role] = roles.get(role, 0) + 1
+    # the 3rd no longer takes most of the notes: the root and 5th sound as much
+    assert roles[3] < roles[0] + roles[7], roles
+    assert roles[0] and roles[7], roles
