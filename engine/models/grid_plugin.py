@@ -120,6 +120,14 @@ CONTEXT_LANES = 6
 DENSITY_BARS = 8
 RULE_REPEATS = 4  # times a new kit's rule-made groove is read over (_new_kits_idiom)
 RULE_CAP = 4.0  # nats its rhythm may add or take: the idiom, not a part's own habit
+# A kit striking on fewer 16ths than this in the density window, none of its hits being
+# replaced, has no groove to keep: a count-in, a crash before the band comes in. Left to
+# itself beside a count-in, partita-base put the snare on all four beats in 1 of 4
+# harmonizations of a pop tune (backbeat in 21 of 32 bars), and beside a lone crash wrote
+# no backbeat at all (0 of 32; the crash's rate was its target). One bar of 8th hats,
+# kick and snare strikes on 8 16ths: a pattern, which the model continues
+# (bench_backbeat.py).
+PATTERN_STEPS = 8
 MIN_CONTEXT_LANES = 2  # context lanes kept beside many written ones (the bass, say)
 
 
@@ -330,8 +338,15 @@ class GridModelPlugin:
                           grooves=grooves)
             wide_tracks = np.asarray(wide.lane_tracks)
             onsets = wide.tokens >= vocab.ONSET
-            if lanes is plan or all(onsets[wide_tracks == t].any() for t in written):
+            # A kit with no groove of its own (:func:`grooveless_kits`) is read as an
+            # empty one: its few hits say neither how busy it is nor where it strikes.
+            new_kits = grooveless_kits(song, mask, wide)
+            if lanes is plan or all(onsets[wide_tracks == t].any() and t not in new_kits
+                                    for t in written):
                 break
+        idiom = self._new_kits_idiom(song, wide, lanes, d0, d1, grooves, new_kits)
+        counted = wide.tokens.copy()
+        counted[np.isin(wide_tracks, new_kits)] = vocab.REST
         rows = np.isin(lane_tracks, list(lanes))
         at = int(np.searchsorted(wide.step_ticks, enc.start_tick))
         wide_editable = np.zeros(wide.tokens.shape, dtype=bool)
@@ -339,11 +354,11 @@ class GridModelPlugin:
         rate = np.full(len(lane_tracks), np.nan)
         defaults = np.array([default_onset_rate(song.track(t).program, song.track(t).is_drum)
                              for t in wide.lane_tracks])
-        rate[rows] = context_onset_rate(wide.tokens, wide_editable, wide_tracks, wide.drum_lanes,
+        rate[rows] = context_onset_rate(counted, wide_editable, wide_tracks, wide.drum_lanes,
                                         defaults)
         sustain = np.full(len(lane_tracks), np.nan)
         sustain[rows] = context_sustain(
-            wide.tokens, wide_editable, wide_tracks, wide.drum_lanes,
+            counted, wide_editable, wide_tracks, wide.drum_lanes,
             np.array([default_sustain(song.track(t).program, song.track(t).is_drum)
                       for t in wide.lane_tracks]))
         # A track whose notes are replaced keeps their shape bar by bar (rests included);
@@ -351,7 +366,6 @@ class GridModelPlugin:
         known = enc.step_ticks[:-1] < song.notes_end
         rate, sustain, rests = shaped_targets(enc.tokens, editable, lane_tracks, enc.beat_pos,
                                               rate, sustain, known)
-        idiom, new_kits = self._new_kits_idiom(song, wide, lanes, d0, d1, grooves)
         rhythm = rhythm_bias(idiom, wide_tracks, wide.beat_pos, wide.drum_lanes,
                              lane_tracks, enc.beat_pos)
         if new_kits:
@@ -369,19 +383,18 @@ class GridModelPlugin:
             replaced_lanes(enc.tokens, editable, lane_tracks, known))
 
     def _new_kits_idiom(self, song: Song, wide: EncodedSong, lanes: dict[int, int],
-                        d0: int, d1: int, grooves: Mapping[int, Groove] | None
-                        ) -> tuple[np.ndarray, list[int]]:
-        """``wide.tokens`` with the lanes of a kit that strikes nothing in the window (a
-        new drum part) holding the rule-made groove partita-base learned its drums from
-        (:func:`~engine.models.rule_drums.synthetic_drums`): where each drum strikes and
-        the kit's mix then follow it. Left to the model, six 4-bar drum parts composed at
-        90 BPM kept the snare on 2 and 4 in 11 of 24 bars and crashed on 16 of 24
-        downbeats (a producer's QA). Also the new kits' track ids."""
+                        d0: int, d1: int, grooves: Mapping[int, Groove] | None,
+                        new: list[int]) -> np.ndarray:
+        """``wide.tokens`` with the lanes of the kits ``new`` (no groove in the window:
+        :func:`grooveless_kits`) holding the rule-made groove partita-base learned its
+        drums from (:func:`~engine.models.rule_drums.synthetic_drums`: in 4/4 the kick on
+        1 and 3, the snare on 2 and 4): where each drum strikes and the kit's mix then
+        follow it. Left to the model, six 4-bar drum parts composed at 90 BPM kept the
+        snare on 2 and 4 in 11 of 24 bars and crashed on 16 of 24 downbeats (a producer's
+        QA)."""
         tracks = np.asarray(wide.lane_tracks)
-        new = [t for t in dict.fromkeys(wide.lane_tracks) if song.track(t).is_drum
-               and not (wide.tokens[tracks == t] >= vocab.DRUM).any()]
         if not new:
-            return wide.tokens, []
+            return wide.tokens
         groove = synthetic_drums(song, seed=0).notes
         ruled = song.with_tracks(replace(song.track(t), notes=groove) if t in new
                                  else song.track(t) for t in lanes)
@@ -390,7 +403,7 @@ class GridModelPlugin:
         tokens = wide.tokens.copy()
         rows = np.isin(tracks, new)
         tokens[rows] = made.tokens[rows]
-        return tokens, new
+        return tokens
 
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int
@@ -422,6 +435,19 @@ class GridModelPlugin:
             plans.append((plan_lanes(lanes, batch, order, budget, self.context_lanes), batch))
             written += batch
         return plans
+
+
+def grooveless_kits(song: Song, mask: Mask, wide: EncodedSong) -> list[int]:
+    """The kits of ``wide`` (the density window) with no groove there to keep: a new drum
+    part, or one whose hits fall on fewer than :data:`PATTERN_STEPS` 16ths, none of them
+    replaced (a count-in, a crash before the band comes in). A kit that plays a pattern
+    around the mask is continued in its own, and a sketch being rewritten keeps its own
+    habits."""
+    tracks = np.asarray(wide.lane_tracks)
+    replaced = mask.notes_inside(song)
+    return [t for t in dict.fromkeys(wide.lane_tracks) if song.track(t).is_drum
+            and not replaced.get(t)
+            and int((wide.tokens[tracks == t] >= vocab.DRUM).any(0).sum()) < PATTERN_STEPS]
 
 
 def plan_lanes(

@@ -255,3 +255,45 @@ def test_a_new_pad_is_asked_to_hold_its_chords():
         song.track(int(t)).program for t in tracks], tracks)
     assert np.allclose(together[tracks == pad.id], HELD_TOGETHER)
     assert np.isnan(together[tracks != pad.id]).all()
+
+
+def test_a_kit_with_no_groove_around_the_mask_takes_the_backbeat_a_kept_one_its_own():
+    # A songwriter's QA: beside a count-in (four hits in the bar before the band comes
+    # in) partita-base's drums put the snare on all four beats, and beside a lone crash
+    # wrote no drums at all. A count-in is no groove: the kit leans to the rule-made one
+    # (snare on 2 and 4, kick on 1), as a new kit does, and is as busy as a new one. A
+    # groove kept around the mask (one bar of half time: snare on 3) is the kit's own.
+    import numpy as np
+
+    from engine.models.grid import encode
+    from engine.models.vocab import DRUM_CLASSES
+
+    piano = Track(name="Piano", notes=tuple(Note(60, b * BAR, BAR) for b in range(5)))
+    plugin = GridModelPlugin(ModelInfo("rec", "0", max_lanes=8), Recorder())
+    names = [name for name, _, _ in DRUM_CLASSES]
+    snare, kick = 1 + names.index("snare"), 1 + names.index("kick")
+
+    def aims(hits):
+        kit = Track(name="Drums", is_drum=True, channel=9, notes=hits)
+        song = Song(tracks=(piano, kit))
+        mask = Mask.of(Region({kit.id}, BAR, 5 * BAR))
+        plan = {piano.id: 1, kit.id: 3}
+        enc = encode(song, plugin.spec, 0, 5 * BAR, lanes=plan, snap_off_grid=True)
+        editable = np.zeros(enc.tokens.shape, dtype=bool)
+        editable[np.asarray(enc.lane_tracks) == kit.id, 16:] = True
+        lane = list(enc.lane_tracks).index(kit.id)
+        got = plugin.texture_targets(song, mask, plan, enc, editable)
+        return got.rhythm[lane], got.rate[lane, 16:].sum() * 3  # (three lanes)
+
+    count_in = tuple(Note(37, k * 4 * Q, Q) for k in range(4))
+    rhythm, onsets = aims(count_in)
+    beats = rhythm[[16, 20, 24, 28], snare]  # bar 2's beats
+    assert beats[1] > 1 and beats[3] > 1 and beats[0] < -1 and beats[2] < -1
+    assert rhythm[16, kick] > 1
+    assert onsets > 5 * 4  # more than a count-in's four hits a bar
+    _, empty = aims(())
+    assert abs(onsets - empty) < 1e-6  # as busy as a new kit
+    half_time = tuple([Note(42, e * 2 * Q, Q) for e in range(8)]
+                      + [Note(36, 0, Q), Note(38, 8 * Q, Q)])
+    rhythm, _ = aims(half_time)
+    assert abs(rhythm[20, snare]) < 1 and abs(rhythm[28, snare]) < 1  # nothing made up
