@@ -186,7 +186,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--accompaniment", choices=("auto", "satb", "band"), default="auto",
                    action=GivenOnce,
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
-                        "without parallel 5ths/8ves), band (Piano, Bass) or auto (default); "
+                        "without parallel 5ths/8ves), band (Piano, Bass, Drums) or auto "
+                        "(default: satb for a sung or string melody, else Piano, Bass); "
                         "a song with other tracks has those harmonized (said in a note)")
     p.add_argument("--tracks", metavar="LIST", action=GivenOnce,
                    help="only fill these tracks, comma-separated (default: every other "

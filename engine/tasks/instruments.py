@@ -209,14 +209,17 @@ def soprano_edits(song: Song, melody_id: int) -> list[SetTrackProps]:
 def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
     """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
     melody's instrument or its family's (``"satb"``: :func:`satb_programs`; a choir's
-    under a melody with no name and no instrument, :func:`as_soprano`), or Piano and
-    Bass (``"band"``)."""
-    kind = accompaniment_kind(melody, kind)
-    if kind == "satb":
+    under a melody with no name and no instrument, :func:`as_soprano`), or Piano, Bass
+    and Drums (``"band"`` asked for: a songwriter's lyric melody got no drummer). Picked
+    by ``"auto"`` for a tune on an instrument, the band is Piano and Bass: a hymn or a
+    folk tune on the flute gets no kit it did not ask for."""
+    resolved = accompaniment_kind(melody, kind)
+    if resolved == "satb":
         programs = satb_programs(as_soprano(melody).program)
         return [TrackSpec(v, p) for v, p in zip(SATB_VOICES, programs, strict=True)]
-    if kind == "band":
-        return [TrackSpec("Piano", 0), TrackSpec("Bass", 33)]
+    if resolved == "band":
+        drums = [TrackSpec("Drums", 0, is_drum=True)] if kind == "band" else []
+        return [TrackSpec("Piano", 0), TrackSpec("Bass", 33), *drums]
     raise TaskError(f"unknown accompaniment {kind!r} (use auto, satb or band)")
 
 

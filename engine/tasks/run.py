@@ -403,9 +403,9 @@ def harmonize(
     octaves unless ``options.avoid_parallels`` is False: None turns it on; a melody with
     no name of its own is named Soprano first, and on the default piano made a choir's,
     :func:`~engine.tasks.instruments.as_soprano`), ``"band"``
-    adds Piano and Bass;
+    adds Piano, Bass and Drums;
     ``"auto"`` picks SATB for sung or string melodies and for one named as the soprano
-    part (:func:`~engine.tasks.chorale.soprano_name`), and the band otherwise.
+    part (:func:`~engine.tasks.chorale.soprano_name`), and Piano and Bass otherwise.
     """
     melody = song.track(melody_id)
     name = track_labels(song)[melody_id]  # (a blank name: "track 1")

@@ -199,3 +199,14 @@ def test_a_melody_with_lyrics_is_a_sung_line_and_gets_the_chorale_voices():
         ("Alto", 52), ("Tenor", 52), ("Bass", 52)]
     assert accompaniment_kind(Track("", program=0, notes=(Note(67, 0, 480),))) == "band"
     assert accompaniment_kind(sung, "band") == "band"  # asked for: kept
+
+
+def test_the_band_asked_for_has_drums_and_the_automatic_one_has_none():
+    """A songwriter's ``--accompaniment band`` under a lyric melody added Piano and Bass
+    and no drummer; ``auto`` under a tune on an instrument (a hymn, a folk tune on the
+    flute) still adds no kit it did not ask for."""
+    flute = Track("Flute", program=73)
+    assert [(s.name, s.program, s.is_drum) for s in accompaniment_specs(flute, "band")] == [
+        ("Piano", 0, False), ("Bass", 33, False), ("Drums", 0, True)]
+    assert [(s.name, s.is_drum) for s in accompaniment_specs(flute, "auto")] == [
+        ("Piano", False), ("Bass", False)]

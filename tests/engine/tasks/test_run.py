@@ -165,7 +165,9 @@ def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
     assert take.edit.inverse().apply(after).tracks == song.tracks
     band = tasks.harmonize(song, song.tracks[0].id, accompaniment="band", model=model(),
                            options=OPTS).after
-    assert [(t.name, t.program) for t in band.tracks[1:]] == [("Piano", 0), ("Bass", 33)]
+    # The band asked for has a drummer (a songwriter's lyric melody got none).
+    assert [(t.name, t.program, t.is_drum) for t in band.tracks[1:]] == [
+        ("Piano", 0, False), ("Bass", 33, False), ("Drums", 0, True)]
 
 
 @pytest.mark.parametrize(("name", "program", "expected"), [
