@@ -27,7 +27,7 @@ from engine.score.snap import (
     strength_text,
     swing_text,
 )
-from engine.score.spelling import key_text, transpose_key
+from engine.score.spelling import key_text
 
 from . import dialogs
 from .bars_in_focus import bars_in_focus, bars_text
@@ -551,9 +551,7 @@ class NoteCommands:
         if not self.pianoroll.commit_notes(edit)[0]:  # a note moved onto its new pitch wins
             return
         if keys is not None:
-            self.statusBar().showMessage(
-                f"Key signature transposed too: {key_text(song.key_signatures[0].key)} → "
-                f"{key_text(transpose_key(song.key_signatures[0].key, semitones))}", 5000)
+            self.statusBar().showMessage(_keys_said(song, keys), 5000)
         self._reveal_selection()
         if self.step_entry.on:
             self.step_entry.moved(semitones)  # spelled so (# −), named as it is now
@@ -629,3 +627,17 @@ def _keys_transposed(song: Song, notes: dict, semitones: int) -> Edit | None:
     if not transposes_whole_song(song, {tid: len(v) for tid, v in notes.items()}):
         return None
     return transpose_key_signatures(song, semitones)
+
+
+def _keys_said(song: Song, keys: Edit) -> str:
+    """What moved with the whole song, for the status bar: "Key signature and chords
+    transposed too: G major → F major", "Chords transposed too"."""
+    after = keys.apply(song)
+    moved = [what for what, name in (("Key signature", "key_signatures"),
+                                     ("chords", "chords"))
+             if getattr(after, name) != getattr(song, name)]
+    said = " and ".join(moved).capitalize() + " transposed too"
+    if "Key signature" not in moved:
+        return said
+    return (f"{said}: {key_text(song.key_signatures[0].key)} → "
+            f"{key_text(after.key_signatures[0].key)}")

@@ -185,7 +185,7 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     if not done:
         raise CliError(f"{args.song}: nothing to change (the tracks are already so)")
     keys, kept = _keys_after_transposing(song, shifts)
-    if keys is not None:  # the whole song moved: its key signatures with it
+    if keys is not None:  # the whole song moved: its key signatures and chords with it
         song = keys.apply(song)
         done.append(keys)
     studio = _studio_after(studio, song, args.song)
@@ -214,30 +214,40 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
 
 def _keys_after_transposing(song: Any, shifts: dict[int, int]) -> tuple[Any, str]:
     """After ``--transpose`` (``shifts``: track id → semitones in all), as the studio's
-    ↑/↓ decide: every pitched track moved by one interval moves the key signatures too
-    (the edit, labelled with the keys); a part of the song leaves them, and the reason
-    is said ("key signature unchanged (1 of 3 pitched tracks transposed)"). ``(None,
-    "")`` when the song has no key signature or nothing moved but by octaves."""
+    ↑/↓ decide: every pitched track moved by one interval moves the key signatures and
+    the chord symbols too (the edit, labelled with the keys: "Key signature G major →
+    F major; chords transposed too"); a part of the song leaves them, and the reason is
+    said ("key signature unchanged (1 of 3 pitched tracks transposed)"). ``(None, "")``
+    when the song has neither or nothing moved but by octaves."""
     from engine.score import transpose_key_signatures, transposes_whole_song
     from engine.score.spelling import key_text
 
     pitched = [t for t in song.tracks if not t.is_drum and t.notes]
     moved = {t.id: shifts[t.id] for t in pitched if shifts.get(t.id, 0) % 12}
-    if not song.key_signatures or not moved:
+    if not (song.key_signatures or song.chords) or not moved:
         return None, ""
     intervals = {s % 12 for s in moved.values()}
     if len(intervals) == 1 and transposes_whole_song(
             song, {t.id: len(t.notes) for t in pitched if t.id in moved}):
         semitones = next(iter(moved.values()))
         edit = transpose_key_signatures(song, semitones)
-        if edit is not None:
+        if edit is None:  # only N.C. and texts that name no pitch
+            return None, ""
+        after = edit.apply(song)
+        said = []
+        if after.key_signatures != song.key_signatures:
             pairs = [f"{key_text(a.key)} → {key_text(b.key)}" for a, b in zip(
-                song.key_signatures, edit.apply(song).key_signatures, strict=True)]
-            what = ("Key signature " + pairs[0] if len(pairs) == 1 else
-                    f"Key signatures {', '.join(pairs[:3])}{', …' if len(pairs) > 3 else ''}")
-            return replace(edit, label=what), ""
+                song.key_signatures, after.key_signatures, strict=True)]
+            said.append("Key signature " + pairs[0] if len(pairs) == 1 else
+                        f"Key signatures {', '.join(pairs[:3])}"
+                        f"{', …' if len(pairs) > 3 else ''}")
+        if after.chords != song.chords:
+            said.append("chords transposed too" if said else "Chords transposed too")
+        return replace(edit, label="; ".join(said)), ""
     why = ", by different intervals" if len(intervals) > 1 else ""
-    return None, (f"key signature unchanged ({len(moved)} of {len(pitched)} pitched "
+    what = " and ".join(w for w, there in (("key signature", song.key_signatures),
+                                           ("chords", song.chords)) if there)
+    return None, (f"{what} unchanged ({len(moved)} of {len(pitched)} pitched "
                   f"tracks transposed{why})")
 
 

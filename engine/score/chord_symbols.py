@@ -216,6 +216,32 @@ def chord_symbol_problem(text: str) -> str | None:
 
 
 _SHOWN_ROOT = re.compile(r"\s*([A-G])([#b♯♭]*)")
+
+
+def transposed_chord_symbol(text: str, semitones: int, key_before: str | None = None,
+                            key_after: str | None = None) -> str:
+    """``text`` with its root and slash bass moved by ``semitones``, each spelt as the
+    new key writes it (:func:`~.spelling.transposed_spelling`: ``"Em7/B"`` from G major
+    to F major is ``"Dm7/A"``, ``"C"`` is ``"Bb"``); the kind is kept as written, and so
+    are the signs (``"B♭m"`` → ``"A♭m"``). A text that is no chord symbol (``"N.C."``,
+    ``"Intro"``) is as it was: it names no pitch."""
+    from .spelling import transposed_spelling
+
+    root = _SHOWN_ROOT.match(text)
+    if root is None or parse_chord_symbol(text) is None:
+        return text
+    signs = "♭" in text or "♯" in text
+
+    def moved(name: str) -> str:
+        new = transposed_spelling(_plain_accidentals(name), semitones, key_before, key_after)
+        return _shown_accidentals(new) if signs else new
+
+    kind, bass = text[root.end():], ""
+    slash = kind.rfind("/")
+    if slash >= 0 and note_pitch_class(_plain_accidentals(kind[slash + 1:].strip())) is not None:
+        kind, bass = kind[:slash], "/" + moved(kind[slash + 1:].strip())
+    lead = text[:root.start(1)]  # any space before the root, kept
+    return lead + moved(root.group(0).strip()) + kind + bass
 _SHORTER = ((re.compile(r"(?:maj|Maj|MAJ|ma|Ma|M|j)(?=\d)"), "Δ"),
             (re.compile(r"m7♭5|min7♭5"), "ø7"), (re.compile(r"dim"), "°"))
 

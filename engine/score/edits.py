@@ -521,15 +521,35 @@ def transposes_whole_song(song: Song, moved: Mapping[int, int]) -> bool:
 
 
 def transpose_key_signatures(song: Song, semitones: int) -> SetSongProps | None:
-    """The edit moving every key signature of ``song`` by ``semitones``, each spelt with
-    the fewer accidentals (:func:`~.spelling.transpose_key`): a producer transposed a loop
-    up a tone and the exported MIDI still said C minor. ``None`` when the song has none or
-    the interval is whole octaves (the keys stay)."""
-    if not song.key_signatures or semitones % 12 == 0:
+    """The edit moving every key signature and chord symbol of ``song`` by ``semitones``:
+    the keys spelt with the fewer accidentals (:func:`~.spelling.transpose_key`; a
+    producer transposed a loop up a tone and the exported MIDI still said C minor), each
+    chord's root and slash bass as the new key writes them
+    (:func:`~.chord_symbols.transposed_chord_symbol`: a songwriter's whole song down a
+    tone said F major over the old G D Em C, and the next bass regenerated followed them
+    a tone above the band). ``None`` when the song has neither, or the interval is whole
+    octaves (they stay)."""
+    from .chord_symbols import transposed_chord_symbol
+
+    if semitones % 12 == 0 or not (song.key_signatures or song.chords):
         return None
-    moved = tuple(KeySignature(k.tick, transpose_key(k.key, semitones))
-                  for k in song.key_signatures)
-    return set_song_props(song, "Transpose key signature", key_signatures=moved)
+    keys = tuple(KeySignature(k.tick, transpose_key(k.key, semitones))
+                 for k in song.key_signatures)
+    after = dict(zip(song.key_signatures, keys, strict=True))
+
+    def key_after(tick: int) -> str | None:
+        return next((after[k].key for k in reversed(song.key_signatures) if k.tick <= tick),
+                    None)
+
+    chords = tuple(replace(c, text=transposed_chord_symbol(
+        c.text, semitones, song.key_at(c.tick), key_after(c.tick))) for c in song.chords)
+    changes = {name: value for name, value in (("key_signatures", keys), ("chords", chords))
+               if value != getattr(song, name)}
+    if not changes:  # only N.C. and texts that name no pitch
+        return None
+    what = " and ".join({"key_signatures": "key signature", "chords": "chords"}[k]
+                        for k in changes)
+    return set_song_props(song, f"Transpose {what}", **changes)
 
 
 def resize_notes(

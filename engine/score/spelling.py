@@ -101,6 +101,42 @@ def spelling_fifths(spelling: str) -> int:
     return _LETTER_FIFTHS[spelling[0]] + 7 * spelling_alter(spelling)
 
 
+def spelling_at_fifths(fifths: int) -> str:
+    """The note name at ``fifths`` on the line of fifths (:func:`spelling_fifths`'s
+    inverse): −2 → ``"Bb"``, 10 → ``"A#"``, 0 → ``"C"``."""
+    alter, place = divmod(fifths + 1, 7)
+    return "FCGDAEB"[place] + ("#" * alter if alter > 0 else "b" * -alter)
+
+
+def transposed_spelling(spelling: str, semitones: int, key_before: str | None = None,
+                        key_after: str | None = None) -> str:
+    """``spelling`` (a note name, ``"Bb"``) moved by ``semitones``, as a score editor
+    transposes a chord symbol: by the interval between the two keys' tonics as written,
+    so each name keeps its degree (G D Em C in G major are F C Dm B♭ in F major, the
+    flat key's flat; A♯ in G major is G♯ in F). With no key, by the interval's usual
+    spelling (a tone down is a major 2nd: B♭ → A♭; a semitone up a minor 2nd: C → D♭).
+    A name that would need a double sharp or flat — or, with no key to call for one, an
+    E♯, B♯, C♭ or F♭ — is the rule's name in ``key_after`` (:func:`spelling_of`)."""
+    keyed = key_before is not None and key_after is not None
+    if keyed:
+        shift = _tonic_fifths(key_after) - _tonic_fifths(key_before)
+    else:
+        shift = semitones * 7 % 12  # the fifths that make the interval, -5..6
+        shift = shift - 12 if shift > 6 else shift
+    name = spelling_at_fifths(spelling_fifths(spelling) + shift)
+    pc = spelling_pitch_class(name)
+    white = NOTE_NAMES[pc] == FLAT_NAMES[pc]
+    if abs(spelling_alter(name)) > 1 or (not keyed and white and spelling_alter(name)):
+        return spelling_of(pc, key_after if keyed else None)
+    return name
+
+
+def _tonic_fifths(key: str) -> int:
+    """A key's tonic as written on the line of fifths (``"Bbm"`` → −2)."""
+    letter, accidental, _minor = _parse_key(key)
+    return spelling_fifths(letter + accidental)
+
+
 def kept_spelling(spelling: str) -> str | None:
     """What a note keeps of the name its score gives it: the name, or None for a natural
     white key (``"G"``), which needs no keeping."""

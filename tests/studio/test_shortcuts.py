@@ -908,6 +908,37 @@ def test_transposing_the_whole_song_moves_its_key_signature_too(focused):
     assert [k.key for k in win.document.song.key_signatures] == ["Bb"]
 
 
+def test_transposing_the_whole_song_moves_its_chord_symbols_too(focused):
+    # QA (a singer-songwriter): select all, transpose — "Key signature transposed too",
+    # and the chords stayed where they were, a tone above the band.
+    from engine.score import set_time_from_bar
+    from engine.score.chord_edits import set_chord
+
+    win = focused
+    assert win.pianoroll.commit(set_time_from_bar(win.document.song, 0, key="G"))
+    for tick, text in ((0, "G"), (480, "D/F#"), (960, "Em"), (1440, "C")):
+        assert win.pianoroll.commit(set_chord(win.document.song, tick, text))
+    song = win.document.song
+    win.selection.set_tracks([t.id for t in song.tracks])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_Down)
+    press(win, K.Key_Down)
+    after = win.document.song
+    assert [k.key for k in after.key_signatures] == ["F"]
+    assert [c.text for c in after.chords] == ["F", "C/E", "Dm", "Bb"]  # the flat key's Bb
+    assert "Key signature and chords transposed too: F# major → F major" in (
+        win.statusBar().currentMessage())
+    press(win, K.Key_Z, M.ControlModifier)  # one step: the notes, the key, the chords
+    assert [c.text for c in win.document.song.chords] == ["F#", "C#/E#", "D#m", "B"]
+    press(win, K.Key_Z, M.ControlModifier)
+    assert win.document.song == song
+    # Part of the song: the chords stay with the key.
+    win.selection.set_tracks([song.tracks[0].id])
+    press(win, K.Key_A, M.ControlModifier)
+    press(win, K.Key_Down)
+    assert [c.text for c in win.document.song.chords] == ["G", "D/F#", "Em", "C"]
+
+
 def test_keys_transpose_with_the_fewest_accidentals():
     from engine.score.spelling import transpose_key
 

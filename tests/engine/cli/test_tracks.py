@@ -6,6 +6,7 @@ import itertools
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -259,6 +260,44 @@ def test_transposing_every_pitched_track_moves_the_key_signatures_too(tmp_path, 
     assert [k.key for k in song.key_signatures] == ["C", "Am"]
     assert [n.pitch for n in song.find_track("Lead").notes] == [72, 76]
     assert [n.pitch for n in song.find_track("Drums").notes] == [36]  # untouched
+
+
+def test_transposing_the_whole_song_moves_its_chord_symbols_too(tmp_path, capsys):
+    # QA (a singer-songwriter): every pitched track down a tone said "Key signature G
+    # major → F major", but the chords stayed G D Em C — in the project, in the score's
+    # harmonies, and for the next bass regenerated under them.
+    from engine.score import ChordSymbol, KeySignature
+
+    song = Song(tracks=(
+        Track("Vocal", 52, notes=tuple(Note(p, i * 1920, 960)
+                                       for i, p in enumerate((67, 66, 67, 64)))),
+        Track("Bass", 33, notes=tuple(Note(p, i * 1920, 1920)
+                                      for i, p in enumerate((43, 42, 40, 36)))),
+        Track("Drums", 0, True, DRUM_CHANNEL, notes=(Note(36, 0, 120),)),
+    ), key_signatures=(KeySignature(0, "G"),), chords=tuple(
+        ChordSymbol(i * 1920, text) for i, text in enumerate(["G", "D/F#", "Em", "C"])))
+    src = tmp_path / "dk.partita"
+    save_song(song, src)
+    for out in (tmp_path / "tr.partita", tmp_path / "tr.musicxml"):
+        assert main(["tracks", str(src), "-o", str(out), "--transpose", "Vocal=-2",
+                     "--transpose", "Bass=-2"]) == 0
+        assert ("Transpose Bass -2; Key signature G major → F major; chords transposed too"
+                in capsys.readouterr().out)
+        moved = load_song(out)
+        assert [k.key for k in moved.key_signatures] == ["F"]
+        assert [c.text for c in moved.chords] == ["F", "C/E", "Dm", "Bb"]
+    assert main(["tracks", str(src), "-o", str(tmp_path / "part.partita"),
+                 "--transpose", "Vocal=-2"]) == 0  # a part: both stay, and it is said
+    assert ("; key signature and chords unchanged (1 of 2 pitched tracks transposed)"
+            in capsys.readouterr().out)
+    # No key signature: the chords move with the song all the same.
+    bare = tmp_path / "bare.partita"
+    save_song(replace(song, key_signatures=()), bare)
+    assert main(["tracks", str(bare), "-o", str(tmp_path / "up.partita"),
+                 "--transpose", "Vocal=+3", "--transpose", "Bass=+3"]) == 0
+    assert "Transpose Bass +3; Chords transposed too" in capsys.readouterr().out
+    assert [c.text for c in load_song(tmp_path / "up.partita").chords] == [
+        "Bb", "F/A", "Gm", "Eb"]
 
 
 def test_transposing_part_of_the_song_leaves_the_key_and_says_so(tmp_path, capsys):

@@ -152,3 +152,26 @@ def test_a_chord_symbol_is_shown_with_flat_and_sharp_signs_and_shorter_in_signs(
     from engine.score.chord_symbols import chord_display_names
 
     assert chord_display_names(text) == names
+
+
+@pytest.mark.parametrize(("text", "semitones", "keys", "moved"), [
+    ("G", -2, ("G", "F"), "F"),
+    ("C", -2, ("G", "F"), "Bb"),  # IV of F: a flat in the flat key
+    ("Em7/B", -2, ("G", "F"), "Dm7/A"),
+    ("D7/F#", 3, ("G", "Bb"), "F7/A"),
+    ("B♭m7♭5", 2, ("F", "G"), "Cm7♭5"),  # its signs kept
+    ("Cmaj7", 1, (None, None), "Dbmaj7"),  # no key: a minor 2nd up
+    ("F#7", -1, (None, None), "F7"),
+    ("C6/9", 2, ("C", "D"), "D6/9"),  # 6/9 is the kind, not a slash bass
+    ("N.C.", 5, ("C", "F"), "N.C."),
+    ("Intro", 5, ("C", "F"), "Intro"),
+])
+def test_a_transposed_chord_symbol_moves_its_root_and_bass_in_the_new_key(
+        text, semitones, keys, moved):
+    from engine.score.chord_symbols import transposed_chord_symbol
+
+    assert transposed_chord_symbol(text, semitones, *keys) == moved
+    if moved != text:  # what it writes reads back a chord of the tones moved
+        a, b = parse_chord_symbol(text), parse_chord_symbol(moved)
+        assert b.tones == tuple((t + semitones) % 12 for t in a.tones)
+        assert b.bass == (a.bass + semitones) % 12

@@ -536,6 +536,35 @@ def test_the_whole_song_transposed_moves_its_keys_and_a_part_leaves_them(song):
     assert transpose_key_signatures(band, -12) is None and transpose_key_signatures(song, 2) is None
 
 
+def test_the_chord_symbols_move_with_the_key_signatures_spelt_in_the_new_key(song):
+    # QA (a singer-songwriter): the whole song down a tone said F major over the old
+    # G D Em C, and the next bass regenerated followed them a tone above the band.
+    from engine.score import ChordSymbol
+
+    chords = tuple(ChordSymbol(i * 1920, text) for i, text in enumerate(
+        ["G", "D/F#", "Em7", "C", "N.C.", "Intro", "A#dim"]))
+    dk = replace(song, key_signatures=(KeySignature(0, "G"),), chords=chords)
+    edit = transpose_key_signatures(dk, -2)
+    down = edit.apply(dk)
+    assert [k.key for k in down.key_signatures] == ["F"]
+    # Flats in the flat key; what names no pitch stays; A♯ (♯II) is G♯ in F.
+    assert [c.text for c in down.chords] == ["F", "C/E", "Dm7", "Bb", "N.C.", "Intro",
+                                             "G#dim"]
+    assert [c.tick for c in down.chords] == [c.tick for c in chords]
+    assert edit.label == "Transpose key signature and chords"
+    assert edit.inverse().apply(down) == dk  # one step, undone whole
+    # Each chord as the key in force at it spells it: G major a semitone down is F♯
+    # major, sharps; E minor from bar 3 is E♭ minor, flats.
+    two = replace(dk, key_signatures=(KeySignature(0, "G"), KeySignature(3840, "Em")))
+    assert [c.text for c in transpose_key_signatures(two, -1).apply(two).chords[:4]] == [
+        "F#", "C#/E#", "Ebm7", "Cb"]
+    # No key signature: the chords move still, by the interval's usual spelling.
+    bare = replace(song, chords=chords[:4])
+    assert [c.text for c in transpose_key_signatures(bare, -2).apply(bare).chords] == [
+        "F", "C/E", "Dm7", "Bb"]
+    assert transpose_key_signatures(bare, 12) is None
+
+
 def test_a_meter_label_numbers_the_bar_as_the_ruler_does_after_the_edit():
     # Ctrl+K at bar 1 -> 1/4 (a bar of its own until the next bar is longer), then 4/4
     # at the next bar makes the first a pickup: that bar is bar 1 now, not bar 2.
