@@ -39,6 +39,7 @@ approaching its bass note by a step or from its 5th, rarely the last beat's pitc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -46,7 +47,7 @@ import numpy as np
 
 from engine.score import Song, TimeMap
 from engine.score.chord_symbols import ChordTones, parse_chord_symbol
-from engine.score.instruments import role_of
+from engine.score.instruments import program_name, role_of
 from engine.score.lead_sheet import chords_span_end
 
 from . import vocab
@@ -350,16 +351,37 @@ def hold_only_common_tones(lane_allowed: np.ndarray, editable: np.ndarray,
                 break
 
 
-def chord_role(name: str, program: int, is_drum: bool) -> str | None:
+# Words in a track's name that make it the tune: a "Lead Vocal" on Choir Aahs, a
+# "Melody" on the piano. An instrument's own name ("Voice Oohs", "Synth Voice": a pad's)
+# says nothing of the part.
+_MELODY_WORDS = frozenset({"lead", "vocal", "vocals", "vox", "melody", "voice", "singer",
+                           "vocalist", "tune"})
+
+
+def chord_role(name: str, program: int, is_drum: bool, lyrics: bool = False) -> str | None:
     """How a written track follows the chords: "bass" (a bass instrument, or a part
-    named Bass), "melody" (a lead instrument: brass, reeds, pipes, leads...), "comp"
-    (the other pitched parts); None for drums."""
+    named Bass), "melody" (a lead instrument: brass, reeds, pipes, leads...; a part that
+    carries ``lyrics``, or whose name says it is the tune: "Vocal", "Lead", "Melody",
+    "Voice", "Singer"), "comp" (the other pitched parts); None for drums. A singer-
+    songwriter's "Vocal" on Choir Aahs, with its words, was comped: a continued tune
+    came back as 25 of 27 notes on the chords' 3rds."""
     if is_drum:
         return None
     role = role_of(program, False)
     if role == "bass" or name.strip().lower() == "bass":
         return "bass"
-    return "melody" if role == "melody" else "comp"
+    if role == "melody" or lyrics or _melody_name(name, program):
+        return "melody"
+    return "comp"
+
+
+def _melody_name(name: str, program: int) -> bool:
+    """Whether ``name`` says its part is the tune (:data:`_MELODY_WORDS`), and is not
+    just its instrument's General MIDI name."""
+    folded = " ".join(name.split()).casefold()
+    if folded == program_name(program, False).casefold():
+        return False
+    return bool(_MELODY_WORDS & set(re.findall(r"[^\W\d_]+", folded)))
 
 
 # A walking bass (:func:`walk_bass`): nats added to its onsets on the beat before a chord

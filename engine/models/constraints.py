@@ -51,6 +51,7 @@ from engine.score.instruments import (
     voice_part_range,
 )
 from engine.score.keys import KEYS, key_fit
+from engine.score.lyrics import carries_lyrics
 from engine.score.spelling import key_on, scale_pitch_classes, tonic_of
 
 from . import vocab
@@ -633,7 +634,8 @@ def build_problem(
         if keep_rhythm:
             lane_allowed = _keep_rhythm(lane_allowed, rhythm)
         track = song.track(track_id)
-        follows = chord_role(track.name, track.program, track.is_drum)
+        follows = chord_role(track.name, track.program, track.is_drum,
+                             carries_lyrics(track.notes))
         if guide is not None and pull is not None and follows is not None:
             chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
             walking = repeat is not None and follows == "bass" and lanes_of[track_id] == 1

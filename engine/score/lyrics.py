@@ -14,7 +14,9 @@ notation programs' MIDI exports do, and read back so.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 SYLLABICS = ("single", "begin", "middle", "end")
 MAX_LYRIC_CHARS = 200  # a syllable, or a short phrase sung on one note
@@ -80,3 +82,15 @@ def lyrics_from_midi(texts: list[str]) -> list[Lyric | None]:
         out.append(lyric)
         going_on = continues if lyric is not None else going_on
     return out
+
+
+def syllable_count(notes: Iterable[Any]) -> int:
+    """How many of ``notes`` (:class:`~.song.Note`) carry a syllable."""
+    return sum(n.lyric is not None for n in notes)
+
+
+def carries_lyrics(notes: Iterable[Any]) -> bool:
+    """Whether any of ``notes`` carries a syllable: a part with words is a sung tune,
+    whatever its instrument or name (harmonize's SATB for it, a melody where chords are
+    followed)."""
+    return any(n.lyric is not None for n in notes)

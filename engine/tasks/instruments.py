@@ -17,6 +17,7 @@ from engine.score.instruments import (
     program_name,
     role_of,
 )
+from engine.score.lyrics import carries_lyrics
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.track_edits import free_channel, free_colour
 
@@ -162,7 +163,7 @@ def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
     if kind == "auto":
         sung = role_of(melody.program, melody.is_drum) in ("voice", "strings") or (
             not melody.is_drum and (soprano_name(melody.name)
-                                    or any(n.lyric is not None for n in melody.notes)))
+                                    or carries_lyrics(melody.notes)))
         return "satb" if sung else "band"
     return kind
 

@@ -327,3 +327,42 @@ def test_the_piano_voices_a_pop_verses_triads_whole_and_no_3rd_low(seed):
     # the 3rd no longer takes most of the notes: the root and 5th sound as much
     assert roles[3] < roles[0] + roles[7], roles
     assert roles[0] and roles[7], roles
+
+
+def _beat_fourths(track: Track) -> tuple[np.ndarray, float]:
+    """A part continued into bar 2 under C: whether it may strike F4 (a minor 2nd over
+    the chord's E) on bar 2's beats, and the most its chord tones are pulled there."""
+    song = with_lead_sheet(Song(tracks=(track,), ppq=PPQ), "C | C")
+    track = song.tracks[0]
+    mask = Mask.of(Region({track.id}, BAR, 2 * BAR))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={track.id: 1})
+    problem = build_problem(enc, song, mask, [track.id], key="C")
+    assert problem.pitch_pull is not None
+    return (problem.allowed[0, 16::4, vocab.onset(65)],
+            float(problem.pitch_pull[0, 16:].max()))
+
+
+def test_a_sung_part_follows_the_chords_as_a_melody_not_as_comping():
+    # QA (a singer-songwriter): "Vocal" on Choir Aahs, with its words, was comped under
+    # the chords — a continued tune came back as 25 of 27 notes on the chords' 3rds.
+    from engine.models.chord_follow import COMP_TONE_PULL, MELODY_TONE_PULL, chord_role
+    from engine.score.lyrics import Lyric
+
+    tune = tuple(Note(p, i * PPQ, PPQ, 90, lyric=Lyric(s))
+                 for i, (p, s) in enumerate(zip((67, 69, 72, 71), ("Ev", "'ry", "time",
+                                                                   "I"), strict=True)))
+    plain = tuple(replace(n, lyric=None) for n in tune)
+    for name, program, notes, role in (
+            ("Vocal", 52, plain, "melody"), ("Lead Vocal", 0, plain, "melody"),
+            ("Singer", 54, plain, "melody"), ("Choir", 52, tune, "melody"),
+            ("Piano", 0, tune, "melody"), ("Voice Oohs", 53, plain, "comp"),
+            ("Choir", 52, plain, "comp"), ("Piano", 0, plain, "comp"),
+            ("Bass", 52, tune, "bass")):
+        assert chord_role(name, program, False, any(n.lyric for n in notes)) == role, name
+    # What the sampler is allowed: the tune may sing a passing F over C on a beat, and
+    # leans to the chord's tones; a pad's comping may not, and is pulled hard to them.
+    for sung in (Track("Vocal", 52, notes=plain), Track("Choir", 52, notes=tune)):
+        may, pull = _beat_fourths(sung)
+        assert may.all() and pull <= MELODY_TONE_PULL, sung.name
+    may, pull = _beat_fourths(Track("Choir", 52, notes=plain))
+    assert not may.any() and pull >= COMP_TONE_PULL
