@@ -35,6 +35,12 @@ that no new note starts on: the model writes 16ths, so a triplet fill comes back
 and a strum as a block chord. Kept notes never move; this says what
 the region held.
 
+A seventh is the words': **lyrics dropped** — syllables sung on the notes a take replaces
+that no new note sings now. A new note starting where one was sung takes it
+(:func:`~engine.score.edits.with_syllables`: with kept rhythm, every one); the others go
+with the old notes, and the take says how many and in which bars, rather than lose a
+verse's words without a word (a repaint of a vocal's bars 5–6 took 26 syllables to 18).
+
 One place decides them for every caller: the command line prints them after a generation
 (on stderr, :data:`CLI` words), the job queue puts them on each take
 (:attr:`~engine.jobs.Take.warnings`, :data:`STUDIO` words: the takes bar marks the take
@@ -65,8 +71,9 @@ from engine.score import (
     listed,
     plural,
 )
-from engine.score.edits import dropped_controls
+from engine.score.edits import dropped_controls, dropped_syllables
 from engine.score.grid_fit import OTHER, STRUM_NOTE, STRUMMED, TRIPLET, grid_fit
+from engine.score.lyrics import midi_lyric_text
 from engine.score.spelling import key_text, scale_pitch_classes
 from engine.tasks import AUTO, CHORALE_MODEL, track_labels, writes_chorale_voices
 
@@ -82,8 +89,10 @@ GENERAL_MODEL = "general-model"  # chorale voices by a model not made for them
 DROPPED_CONTROLS = "dropped-controls"  # pitch bends in the region, gone with the old notes
 RESTED = "rested"  # a replaced part rested through whole bars, and rests there still
 OFF_GRID = "off-grid"  # triplets, strums or other timing between the 16ths, replaced by 16ths
+DROPPED_LYRICS = "dropped-lyrics"  # syllables sung on replaced notes that no new note sings
 LOST_KINDS = (TRIPLET, STRUMMED, OTHER)  # the off-grid kinds a take may lose (swing it keeps)
-KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED, OFF_GRID)
+KINDS = (OFF_KEY, PARALLELS, GENERAL_MODEL, DROPPED_CONTROLS, RESTED, OFF_GRID,
+         DROPPED_LYRICS)
 RESTED_BARS = 2  # whole bars in a row a part rests before it is said (not a bar's break)
 Bands = tuple[tuple[int, int], ...]  # the pitch bands (lo, hi) a region paints in a bar
 
@@ -183,8 +192,44 @@ def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
              _general_model(written, model, wording),
              _dropped_controls(written),
              _rested(written, wording),
-             _off_grid(written, wording))
+             _off_grid(written, wording),
+             _dropped_lyrics(written, wording))
     return [w for w in found if w is not None]
+
+
+def _dropped_lyrics(written: list[_Written], wording: Wording) -> TakeWarning | None:
+    """The syllables sung on notes a take replaced that it sings no more
+    (:func:`~engine.score.edits.dropped_syllables`), of the take that drops the most:
+    how many, whose, in which bars; with the words themselves in the detail."""
+    most: dict[int, tuple[Note, ...]] = {}
+    taken: _Written | None = None
+    for w in written:
+        if w.mask is None or w.before is None:
+            continue
+        lost = dropped_syllables(w.before, w.song, w.mask)
+        if sum(map(len, lost.values())) > sum(map(len, most.values())):
+            most, taken = lost, w
+    if taken is None:
+        return None
+    tm, labels = TimeMap.of(taken.before), track_labels(taken.before)
+
+    def bars(notes: Iterable[Note]) -> str:
+        return _bars({tm.bar_number(tm.tick_to_bar(n.start)) for n in notes})
+
+    def words(notes: Iterable[Note]) -> str:  # "Hal- le- lu- jah", as sung
+        return " ".join(midi_lyric_text(n.lyric) for n in sorted(notes, key=lambda n: n.start)
+                        if n.lyric is not None)
+
+    count = sum(map(len, most.values()))
+    where = listed([f"{labels[t]}'s in {bars(notes)}" for t, notes in most.items()])
+    keep = ("" if taken.options.keep_rhythm
+            else f" ({wording.keep_rhythm} keeps each on the new note at its onset)")
+    return TakeWarning(
+        DROPPED_LYRICS,
+        f"{plural(count, 'syllable')} of the lyrics went with the old notes ({where}): no "
+        f"new note starts where {'it was' if count == 1 else 'they were'} sung{keep}",
+        "Lyrics dropped: " + "; ".join(
+            f"{labels[t]} “{words(notes)}” in {bars(notes)}" for t, notes in most.items()))
 
 
 def _off_grid(written: list[_Written], wording: Wording) -> TakeWarning | None:
@@ -537,6 +582,6 @@ def _bars(numbers: Iterable[int]) -> str:
     return f"bar {text}" if len(runs) == 1 and runs[0][0] == runs[0][1] else f"bars {text}"
 
 
-__all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "GENERAL_MODEL", "KINDS", "OFF_GRID",
-           "OFF_KEY", "PARALLELS", "RESTED", "STUDIO", "TakeWarning", "Wording",
-           "follows_voice_leading", "result_warnings", "take_warnings"]
+__all__ = ["CLI", "CONTROL_WORDS", "DROPPED_CONTROLS", "DROPPED_LYRICS", "GENERAL_MODEL",
+           "KINDS", "OFF_GRID", "OFF_KEY", "PARALLELS", "RESTED", "STUDIO", "TakeWarning",
+           "Wording", "follows_voice_leading", "result_warnings", "take_warnings"]

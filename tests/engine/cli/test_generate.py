@@ -1307,3 +1307,42 @@ def test_the_command_a_rested_part_is_told_to_run_repaints_just_those_bars(tmp_p
                  *shlex.split(said.group(1))]) == 0, capsys.readouterr().err
     assert asked == [(["Piano"], 4 * BAR, 6 * BAR, 0, 127),
                      (["Drums"], 2 * BAR, 6 * BAR, 42, 46)]
+
+
+def test_repaint_keeps_the_lyrics_on_kept_rhythm_and_says_what_it_drops(tmp_path, capsys):
+    # QA (a singer-songwriter): repaint --tracks Vocal --bars 5-6 --keep-rhythm took the
+    # song's lyrics from 26 syllables to 18, and nothing said so.
+    from engine.score.lyrics import Lyric
+
+    words = ["Ev-", "'ry", "time", "I", "see", "you", "smile", "the", "world", "is",
+             "bright-", "er", "still", "and", "I"]
+    vocal = Track("Vocal", 52, notes=tuple(
+        Note(67 + (i % 3), i * 4 * Q, 4 * Q, 90,
+             lyric=Lyric(w.rstrip("-"), "begin" if w.endswith("-") else "single"))
+        for i, w in enumerate(words)))
+    piano = Track("Piano", channel=1, notes=tuple(Note(p, b * BAR, BAR, 70) for b in range(4)
+                                                  for p in (55, 60, 64)))
+    src = tmp_path / "full2.partita"
+    save_song(Song(tracks=(vocal, piano)), src)
+
+    def lyrics(path: Path) -> list[tuple[int, str]]:
+        return [(n.start, n.lyric.text) for n in load_song(path).find_track("Vocal").notes
+                if n.lyric is not None]
+
+    kept = tmp_path / "rp.partita"
+    assert main(["repaint", str(src), "-o", str(kept), "--tracks", "Vocal", "--bars", "2-3",
+                 "--seed", "1", "--steps", "2", "--keep-rhythm"]) == 0
+    assert lyrics(kept) == lyrics(src)  # every syllable, at its onset, on the new note
+    assert "syllable" not in capsys.readouterr().err
+    free = tmp_path / "free.partita"
+    assert main(["repaint", str(src), "-o", str(free), "--tracks", "Vocal", "--bars", "2-3",
+                 "--seed", "1", "--steps", "2"]) == 0
+    err = capsys.readouterr().err
+    lost = len(lyrics(src)) - len(lyrics(free))
+    if lost:  # said, with how many and where
+        assert (f"repaint: {free}: {lost} syllable{'s' if lost > 1 else ''} of the lyrics "
+                "went with the old notes (Vocal's in bar") in err
+        assert "(--keep-rhythm keeps each on the new note at its onset)" in err
+    else:
+        assert "syllable" not in err
+    assert set(lyrics(free)) <= set(lyrics(src))

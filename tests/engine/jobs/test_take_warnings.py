@@ -13,6 +13,7 @@ from engine.jobs import queue as job_queue
 from engine.jobs.take_warnings import (
     CLI,
     DROPPED_CONTROLS,
+    DROPPED_LYRICS,
     GENERAL_MODEL,
     OFF_GRID,
     OFF_KEY,
@@ -543,3 +544,68 @@ def test_other_micro_timing_replaced_is_said_without_the_swing():
         "their timing)")
     assert warning.detail == ("Off the 16th grid before: Lead 1 triplet note and 1 note of "
                               "micro-timing in bar 2")
+
+
+# -- lyrics sung on the replaced notes -----------------------------------------------------
+
+
+def sung_verse() -> Song:
+    """A vocal of four bars, a syllable on each beat: "A- maz- ing grace how sweet the
+    sound that saved a wretch like me"."""
+    from engine.score.lyrics import Lyric
+
+    words = [("A", "begin"), ("maz", "middle"), ("ing", "end"), ("grace", "single"),
+             ("how", "single"), ("sweet", "single"), ("the", "single"), ("sound", "single"),
+             ("that", "single"), ("saved", "single"), ("a", "single"), ("wretch", "single"),
+             ("like", "single"), ("me", "single")]
+    notes = tuple(Note(60 + i % 5, i * Q, Q, lyric=Lyric(*w)) for i, w in enumerate(words))
+    return Song((Track("Vocal", program=52, notes=notes),))
+
+
+def lyric_count(song: Song) -> int:
+    return sum(n.lyric is not None for t in song.tracks for n in t.notes)
+
+
+def test_a_take_that_keeps_the_rhythm_keeps_every_syllable_on_its_new_note():
+    # QA (a singer-songwriter): repaint --keep-rhythm of the vocal's bars 2-3 took the
+    # song's lyrics from 26 syllables to 18, without a word.
+    song = sung_verse()
+    vocal = song.tracks[0]
+    mask = Mask.of(Region({vocal.id}, BAR, 3 * BAR))
+    inside = mask.notes_inside(song)[vocal.id]
+    new = {vocal.id: tuple(Note(n.pitch + 2, n.start, n.duration) for n in inside)}
+    take = take_of(song, mask, new, keep_rhythm=True)
+    after = take.edit.apply(song)
+    assert lyric_count(after) == lyric_count(song) == 14
+    assert [(n.start, n.lyric) for n in after.tracks[0].notes] == [
+        (n.start, n.lyric) for n in vocal.notes]
+    assert [n.pitch for n in after.tracks[0].notes[4:8]] == [n.pitch + 2 for n in inside[:4]]
+    assert take_warnings(take, GENERAL) == ()
+    assert take.edit.inverse().apply(after) == song  # undo gives the old notes back
+
+
+def test_a_take_that_drops_syllables_says_how_many_and_where():
+    song = sung_verse()
+    vocal = song.tracks[0]
+    mask = Mask.of(Region({vocal.id}, BAR, 3 * BAR))
+    # Half notes from bar 2: the syllables on beats 2 and 4 have no new note to go on.
+    halves = {vocal.id: tuple(Note(64, t, 2 * Q) for t in range(BAR, 3 * BAR, 2 * Q))}
+    take = take_of(song, mask, halves)
+    after = take.edit.apply(song)
+    assert lyric_count(after) == 10  # 4 of the 8 in bars 2-3 are on a new note's onset
+    assert [n.lyric.text for n in after.tracks[0].notes if BAR <= n.start < 3 * BAR] == [
+        "how", "the", "that", "a"]
+    (warning,) = take_warnings(take, GENERAL)
+    assert warning.kind == DROPPED_LYRICS
+    assert warning.message == (
+        "4 syllables of the lyrics went with the old notes (Vocal's in bars 2–3): no new "
+        "note starts where they were sung (“Keep the rhythm of the masked notes” keeps each "
+        "on the new note at its onset)")
+    assert warning.detail == "Lyrics dropped: Vocal “sweet sound saved wretch” in bars 2–3"
+    # The command line's words, for a request's takes.
+    results = [tasks.repaint(song, [vocal.id], 1, 3, model=Answers(lambda s, m: halves),
+                             options=GenerateOptions(seed=1))]
+    (said,) = [w for w in result_warnings(results, GENERAL, CLI) if w.kind == DROPPED_LYRICS]
+    assert said.message.startswith("4 syllables of the lyrics went with the old notes "
+                                   "(Vocal's in bars 2–3)")
+    assert said.message.endswith("(--keep-rhythm keeps each on the new note at its onset)")
