@@ -150,6 +150,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
     from engine.io.text import display_path
     from engine.score import TimeMap
     from engine.score.grid_fit import grid_fit
+    from engine.score.lyrics import syllable_count
 
     tm, fit = TimeMap.of(song), grid_fit(song)
     tracks = []
@@ -171,6 +172,7 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
             # The interval its part is written at, as `tracks --json` gives it.
             "transposition": list(written_transposition(t.transposition, t.program,
                                                         t.is_drum, t.name)),
+            "lyrics": syllable_count(t.notes),  # the syllables sung on its notes
         })
         if t.is_drum:  # a kit's "range" is the drums it plays, most used first
             used = Counter(pitches).most_common()
@@ -248,6 +250,8 @@ def format_facts(f: dict[str, Any]) -> str:
         rows.insert(-1, ("Markers", _markers_text(f["markers"])))
     if f.get("chords"):
         rows.insert(-1, ("Chords", _chords_text(f["chords"])))
+    if any(t.get("lyrics") for t in f["tracks"]):
+        rows.insert(-1, ("Lyrics", _lyrics_text(f["tracks"])))
     if f.get("timing", {}).get("off_grid"):
         rows.append(("Timing", f["timing"]["text"]))
     if f.get("takes_waiting"):
@@ -302,6 +306,15 @@ def _chords_text(chords: list[dict[str, Any]]) -> str:
     shown = " ".join(_cell(c["text"], MAX_MARKER_WIDTH) for c in chords[:CHORDS_SHOWN])
     more = " …" if len(chords) > CHORDS_SHOWN else ""
     return f"{shown}{more} ({len(chords)})"
+
+
+def _lyrics_text(tracks: list[dict[str, Any]]) -> str:
+    """"Vocal: 26 syllables", "Soprano: 26 syllables, Alto: 24 syllables": the tracks
+    whose notes carry lyrics, each with how many syllables are sung on them."""
+    sung = [t for t in tracks if t.get("lyrics")]
+    names = [_cell(t["name"], MAX_NAME_WIDTH) or f"track {t['number']}" for t in sung]
+    return ", ".join(f"{name}: {plural(t['lyrics'], 'syllable')}"
+                     for name, t in zip(names, sung, strict=True))
 
 
 def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:

@@ -85,7 +85,7 @@ def test_info_json(midi, capsys):
     assert facts["tracks"][1] == {
         "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "bank": [0, 0],
         "channel": 10, "drum": True, "notes": 1, "lowest": 36, "highest": 36,
-        "transposition": [0, 0],
+        "transposition": [0, 0], "lyrics": 0,
         "drums": [{"key": 36, "name": "Bass Drum 1", "notes": 1}]}
 
 
@@ -110,6 +110,32 @@ def test_info_lists_a_lead_sheets_chords(tmp_path, capsys):
     save_song(replace(song, chords=()), path)
     assert main(["info", str(path)]) == 0
     assert "Chords" not in capsys.readouterr().out
+
+
+def test_info_says_which_tracks_carry_lyrics_and_how_many_syllables(tmp_path, capsys):
+    # QA (a singer-songwriter): info never mentioned the words of a song that had them.
+    from engine.score.lyrics import Lyric
+
+    verse = ("When", "the", "night", "has", "come")
+    vocal = Track("Vocal", 52, notes=tuple(Note(67, i * 480, 480, lyric=Lyric(w))
+                                           for i, w in enumerate(verse)))
+    backing = Track("Backing", 52, channel=1, notes=(Note(64, 0, 960, lyric=Lyric("Oo")),
+                                                     Note(62, 960, 960)))
+    piano = Track("Piano", channel=2, notes=(Note(60, 0, 1920),))
+    path = tmp_path / "stand.partita"
+    save_song(Song(tracks=(vocal, backing, piano)), path)
+    assert main(["info", str(path)]) == 0
+    assert "  Lyrics  Vocal: 5 syllables, Backing: 1 syllable\n" in capsys.readouterr().out
+    assert main(["info", str(path), "--json"]) == 0
+    assert [t["lyrics"] for t in json.loads(capsys.readouterr().out)["tracks"]] == [5, 1, 0]
+    # A MusicXML score keeps them too; a song without words has no Lyrics line.
+    score = tmp_path / "stand.musicxml"
+    save_song(Song(tracks=(vocal, piano)), score)
+    assert main(["info", str(score)]) == 0
+    assert "  Lyrics  Vocal: 5 syllables\n" in capsys.readouterr().out
+    save_song(Song(tracks=(piano,)), path)
+    assert main(["info", str(path)]) == 0
+    assert "Lyrics" not in capsys.readouterr().out
 
 
 def test_convert_midi_to_project_and_back(midi, tmp_path, capsys):
