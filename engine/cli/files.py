@@ -445,8 +445,10 @@ def run_convert(args: argparse.Namespace) -> int:
         print(f"partita: warning: {dst}: {warning}", file=sys.stderr)
     written = len(song.tracks)
     empty = ""
-    if file_kind(dst) == "midi":  # MIDI keeps no empty tracks (docs/file-format.md)
-        written = sum(1 for t in song.tracks if t.notes)
+    if file_kind(dst) == "midi":  # an empty track needs a channel left (docs/file-format.md)
+        from engine.io.midi_export import export_channels
+
+        written = sum(1 for c in export_channels(song.tracks) if c is not None)
         if written < len(song.tracks):
             empty = f"; {plural(len(song.tracks) - written, 'empty track')} left out"
     print(f"wrote {dst} ({plural(written, 'track')}, {plural(song.note_count, 'note')}"

@@ -199,8 +199,8 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
               "a .partita project or a MusicXML score to keep them)", file=sys.stderr)
     for warning in save_song_file(song, args.output, studio=studio or None):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
-    # The list is of the file written: a MIDI file drops empty tracks and may move a
-    # track to another channel.
+    # The list is of the file written: a MIDI file drops an empty track no channel is
+    # left for and may move a track to another channel.
     rows = track_rows(load_song(args.output))
     if args.json:
         if kept:

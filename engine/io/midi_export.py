@@ -2,9 +2,11 @@
 
 Layout: a conductor track (title, time and key signatures, tempo map, markers, chord
 symbols as text events, the song's length as its end), then one MIDI track per song
-track that has notes, on the channel :func:`export_channels` gives it, holding its name,
-program, program changes, controls and notes. A track without notes is not written: the
-reader would not read it back, and it would use up one of MIDI's 16 channels.
+track, on the channel :func:`export_channels` gives it, holding its name, program, program
+changes, controls and notes. A track without notes (a part not yet written) holds only its
+name, program (with bank select), volume and pan, on a channel of its own that no track
+with notes needs: the reader reads such a track back as an empty part. When the channels
+run out it is not written (:func:`export_warnings` says so).
 
 Events that share a tick are ordered so that reading the file back
 (:mod:`engine.io.midi_import`) gives exactly the same song:
@@ -25,7 +27,7 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +41,7 @@ from engine.score.song import default_pulses, grouping_text
 
 from .atomic import atomic_write
 from .errors import FileFormatError
-from .midi_import import CC_PAN, CC_VOLUME, pan_to_cc, volume_to_cc
+from .midi_import import CC_PAN, CC_VOLUME, EMPTY_TRACK_CCS, pan_to_cc, volume_to_cc
 from .text import encode_text
 
 MAX_PPQ = 0x7FFF  # the header's division field has 15 bits for ticks per quarter note
@@ -90,8 +92,8 @@ def midi_to_bytes(song: Song) -> bytes:
 
 
 def export_channels(tracks: Sequence[Track]) -> list[int | None]:
-    """The MIDI channel each track is written on; ``None`` for a track without notes,
-    which is not written.
+    """The MIDI channel each track is written on; ``None`` for a track that is not
+    written: one without notes when no channel is left for it.
 
     Drum tracks go to channel 10 (0-based 9). A pitched track keeps its channel unless
     that is channel 10 (players would swap its instrument for drums) or an earlier track
@@ -129,27 +131,46 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
         channel = group.channel if group.channel is not None else free.pop(0)
         for i in group.members:
             out[i] = channel
+    _place_empty(tracks, out, free)
     return out
+
+
+def _place_empty(tracks: Sequence[Track], out: list[int | None], free: list[int]) -> None:
+    """Give each track without notes a channel no other written track uses (its own if
+    free), after every track with notes has one: the reader tells an empty part from a
+    set-up track's controllers by its channel having no notes in the file."""
+    drums_free = DRUM_CHANNEL not in out
+    for i, t in enumerate(tracks):
+        if t.notes:
+            continue
+        if t.is_drum:
+            if drums_free:
+                out[i], drums_free = DRUM_CHANNEL, False
+        elif free:
+            out[i] = t.channel if t.channel in free else free[0]
+            free.remove(out[i])
 
 
 def export_warnings(song: Song) -> list[str]:
     """What a MIDI file of ``song`` cannot keep apart: tracks with different instruments
     on one channel (more than 15 pitched instruments, or drum tracks with different
     kits; a General MIDI player plays every track on a channel with the program sent
-    last), tracks without notes, which it does not write, and a meter's chosen grouping
-    (3+2+2/8), which no MIDI event holds."""
+    last), tracks without notes that no channel is left for, which it does not write,
+    and a meter's chosen grouping (3+2+2/8), which no MIDI event holds."""
     channels = export_channels(song.tracks)
     sharing: dict[int, list[Track]] = {}
     for track, channel in zip(song.tracks, channels, strict=True):
-        if channel is not None:
+        if channel is not None and track.notes:
             sharing.setdefault(channel, []).append(track)
-    empty = [repr(t.name) for t in song.tracks if not t.notes]
+    empty = [repr(t.name) for t, c in zip(song.tracks, channels, strict=True) if c is None]
     warnings = []
     if empty:
+        many = len(empty) > 1
         warnings.append(
-            f"{'tracks' if len(empty) > 1 else 'track'} {', '.join(empty)} "
-            f"{'have' if len(empty) > 1 else 'has'} no notes: a MIDI file keeps no empty "
-            "tracks (save a .partita project to keep them)")
+            f"{'tracks' if many else 'track'} {', '.join(empty)} {'have' if many else 'has'} "
+            f"no notes and no MIDI channel is left for {'them' if many else 'it'}: a MIDI "
+            "file keeps an empty track only on a channel of its own (save a .partita "
+            "project to keep them)")
     for prop, state, result in (("mute", "muted", "{it} will play"),
                                 ("solo", "soloed", "every track will play")):
         on = [repr(t.name) for t in song.tracks if getattr(t, prop) and t.notes]
@@ -278,6 +299,8 @@ def _conductor(song: Song) -> mido.MidiTrack:
 def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
     """One track's events; its end_of_track at the song's end, so a DAW makes every
     track's clip the song's length (not each its own, ending at its last note)."""
+    if not track.notes:  # an empty part: only what the reader keeps of one
+        track = _sound_only(track)
     events: list[_Event] = [((0, -1, 0), "track_name", {"name": _text(track.name)})]
     first = track.notes[0].start if track.notes else 0
     events.append(((0, _PROGRAM, -1), "program_change",
@@ -303,6 +326,16 @@ def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
         off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
         events.append((off_key, "note_off", {**fields, "velocity": 64}))
     return _as_track(events, end=song_end)
+
+
+def _sound_only(track: Track) -> Track:
+    """An empty track as the reader reads one back (:mod:`engine.io.midi_import`): its
+    program, with the bank selects, volume and pan at its start; later program changes
+    and other controllers would make it look like a set-up track's, and nothing plays
+    them."""
+    return replace(track, program_changes=(), controls=tuple(
+        c for c in track.controls if c.tick == 0 and c.kind == "control_change"
+        and c.number in EMPTY_TRACK_CCS))
 
 
 def _with_mix(track: Track, first: int) -> list[ControlEvent]:

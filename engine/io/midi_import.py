@@ -4,7 +4,11 @@ The rules (docs/file-format.md has the full list, with what is dropped and why):
 
 - Ticks are kept exactly: the song gets the file's PPQ, nothing is rounded or quantized.
 - One song track per (MIDI track, channel) that has notes, in file order then channel
-  order; channel 10 (0-based 9) makes a drum track.
+  order; channel 10 (0-based 9) makes a drum track. A named MIDI track without notes
+  that sets only one channel's sound at its start — one program change, bank select,
+  volume and pan at tick 0, on a channel no track plays notes on — is an empty part (as
+  the export writes one), kept as a track without notes; any other track without notes
+  makes none (:func:`empty_part_channel`).
 - Notes pair first-in-first-out per (MIDI track, channel, pitch), as sequencers do: a
   note-off ends the oldest sounding note of its pitch. A note_on with velocity 0 is a
   note-off; a note-off with nothing sounding is ignored; a note-off on the note-on's tick
@@ -62,6 +66,9 @@ _CONTROL_KINDS = {0xA0: "polytouch", 0xB0: "control_change", 0xD0: "aftertouch",
                   0xE0: "pitchwheel"}
 CC_VOLUME = 7
 CC_PAN = 10
+# What an empty part's MIDI track may send at its start besides its program: bank select
+# (MSB, LSB), volume and pan — its sound, nothing that plays.
+EMPTY_TRACK_CCS = frozenset({0, 32, CC_VOLUME, CC_PAN})
 
 
 # Meta events the song has no place for, by the name the import report gives them
@@ -80,6 +87,36 @@ DROPPED_METAS = {0x01: "text", 0x02: "copyright", 0x04: "instrument names", 0x05
 _KIT_NAME = re.compile(r"\b(drums?|drum ?(kit|set)|drumkit|drumset|kit|percussion|perc|kick|"
                        r"snare|hi-?hats?|hihats?)\b", re.IGNORECASE)
 _PITCHED_PERCUSSION = frozenset({*range(8, 16), 47, *range(112, 120)})
+
+
+def played_channels(smf: Smf) -> set[int]:
+    """The channels any track of ``smf`` plays a note on."""
+    return {status & 0x0F for trk in smf.tracks for _, status, _, velocity in trk.events
+            if 0x90 <= status < 0xA0 and velocity}
+
+
+def empty_part_channel(trk: SmfTrack, index: int, played: set[int]) -> int | None:
+    """The channel of an empty part (a named track without notes, as the export writes
+    one), else None.
+
+    Only a MIDI track after the first (the first one's name is the title), with a name,
+    no notes, and on one channel no track plays notes on: exactly one program change and
+    at most the :data:`EMPTY_TRACK_CCS`, all at tick 0. A set-up track (several channels,
+    or a channel with notes elsewhere) and a sequencer's idle channel track (openmsx-4's
+    "MIDI Ch. 5", with later program changes and pitch bends) are none."""
+    if index == 0 or not any(mtype == 0x03 and decode_text(payload).strip()
+                             for _, mtype, payload in trk.metas):
+        return None
+    channels = {status & 0x0F for _, status, _, _ in trk.events}
+    if len(channels) != 1 or channels & played:
+        return None
+    programs = 0
+    for tick, status, d1, _ in trk.events:
+        kind = status & 0xF0
+        if tick != 0 or not (kind == 0xC0 or (kind == 0xB0 and d1 in EMPTY_TRACK_CCS)):
+            return None
+        programs += kind == 0xC0
+    return channels.pop() if programs == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +185,7 @@ def shared_channels(song: Song, smf: Smf | None = None) -> tuple[SharedChannel, 
     written = export_channels(song.tracks)
     groups: dict[int, list[int]] = {}
     for i, t in enumerate(song.tracks):
-        if not t.is_drum and written[i] is not None:
+        if not t.is_drum and t.notes and written[i] is not None:
             groups.setdefault(t.channel, []).append(i)
     out = []
     for channel, members in groups.items():
@@ -210,7 +247,11 @@ def split_instruments(song: Song, smf: Smf) -> tuple[SplitInstrument, ...]:
 
     out = []
     number = 0
-    for trk in smf.tracks:
+    played = played_channels(smf)
+    for index, trk in enumerate(smf.tracks):
+        if empty_part_channel(trk, index, played) is not None:
+            number += 1  # an empty part: a song track of its own
+            continue
         channels = sorted({status & 0x0F for _, status, _, velocity in trk.events
                            if 0x90 <= status < 0xA0 and velocity})
         mine = list(range(number, number + len(channels)))
@@ -335,13 +376,13 @@ def import_report(smf: Smf, kept_lyrics: int = 0) -> ImportReport:
     counts = dict.fromkeys(DROPPED_METAS.values(), 0)
     counts.update({"sysex": 0, _UNPLAYED: 0,
                    "MIDI port": 0, "SMPTE offset": 0, "pattern tempos (type 2 file)": 0})
-    played = {status & 0x0F for trk in smf.tracks for _, status, _, velocity in trk.events
-              if 0x90 <= status < 0xA0 and velocity}
+    played = played_channels(smf)
     tempo_tracks = 0
     unplayed: dict[int, int] = dict.fromkeys(_CHANNEL_KINDS, 0)
     unplayed_channels: set[int] = set()
     chord_text = _chord_reader(smf)
-    for trk in smf.tracks:
+    for index, trk in enumerate(smf.tracks):
+        kept = empty_part_channel(trk, index, played) is not None  # its sound is the part's
         for _tick, mtype, _payload in trk.metas:
             if mtype in DROPPED_METAS and not (mtype == 0x01 and chord_text(_payload)):
                 counts[DROPPED_METAS[mtype]] += 1
@@ -352,7 +393,7 @@ def import_report(smf: Smf, kept_lyrics: int = 0) -> ImportReport:
         counts["sysex"] += trk.sysex_count
         # Program changes and controllers sent to a channel no track plays on.
         for _, status, _, _ in trk.events:
-            if status >= 0xA0 and status & 0x0F not in played:
+            if status >= 0xA0 and status & 0x0F not in played and not kept:
                 unplayed[status & 0xF0] += 1
                 unplayed_channels.add(status & 0x0F)
         tempo_tracks += any(mtype == 0x51 for _, mtype, _ in trk.metas)
@@ -458,7 +499,15 @@ def song_from_smf(smf: Smf) -> Song:
     tracks: list[Track] = []
     split_by_channel: list[bool] = []  # made from a MIDI track with several channels
     origins: list[int] = []  # the MIDI track each track's notes came from
+    played = played_channels(smf)
     for index, split in enumerate(splits):
+        empty = empty_part_channel(smf.tracks[index], index, played)
+        if empty is not None:
+            colour = TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
+            tracks.append(_empty_track(split, empty, colour, names[index]))
+            split_by_channel.append(False)
+            origins.append(index)
+            continue
         channels = sorted(split.notes)
         for channel in channels:
             colour = TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
@@ -783,6 +832,23 @@ def _make_track(
         pan=pan,
         program_changes=tuple(later),
         controls=tuple(controls),
+    )
+
+
+def _empty_track(split: _Split, channel: int, colour: str, name: str) -> Track:
+    """An empty part (:func:`empty_part_channel`): its name, program, bank, volume and
+    pan."""
+    controls = tuple(split.controls.get(channel, ()))
+    level = {c.number: c.value for c in controls}
+    return Track(
+        name=name,
+        program=split.programs[channel][0][1],
+        is_drum=channel == DRUM_CHANNEL,
+        channel=channel,
+        colour=colour,
+        volume=cc_to_volume(level.get(CC_VOLUME, 127)),
+        pan=cc_to_pan(level.get(CC_PAN, 64)),
+        controls=controls,
     )
 
 

@@ -299,7 +299,12 @@ def test_convert_says_1_track_not_1_tracks(tmp_path, capsys):
     assert "(1 track, 1 note)" in capsys.readouterr().out
     save_song(Song(tracks=(Track("Solo", notes=(Note(60, 0, 480),)), Track("Empty"))), src)
     assert main(["convert", str(src), str(tmp_path / "two.mid")]) == 0
-    assert "(1 track, 1 note; 1 empty track left out)" in capsys.readouterr().out
+    assert "(2 tracks, 1 note)" in capsys.readouterr().out  # the empty part is kept
+    full = tuple(Track(f"T{c}", program=c, channel=c, notes=(Note(60, 0, 480),))
+                 for c in range(16))  # every channel taken: none left for an empty track
+    save_song(Song(tracks=(*full, Track("Empty"))), src)
+    assert main(["convert", str(src), str(tmp_path / "full.mid")]) == 0
+    assert "(16 tracks, 16 notes; 1 empty track left out)" in capsys.readouterr().out
 
 
 def test_convert_refuses_a_song_midi_cannot_hold_and_keeps_the_old_file(tmp_path, capsys):

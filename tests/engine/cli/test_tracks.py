@@ -69,12 +69,14 @@ def test_edits_run_in_order_and_write_one_new_song(tmp_path, capsys):
         assert [n.key() for n in after.find_track(name).notes] == [n.key() for n in old.notes]
 
 
-def test_a_midi_file_cannot_keep_an_empty_track_and_says_so(tmp_path, capsys):
+def test_a_midi_file_keeps_an_added_empty_track(tmp_path, capsys):
     out = tmp_path / "band.mid"
     assert main(["tracks", str(DEMO), "-o", str(out), "--add", "Flute"]) == 0
-    assert ("track 'Flute' has no notes: a MIDI file keeps no empty tracks (save a "
-            ".partita project to keep them)") in capsys.readouterr().err
-    assert [t.name for t in load_song(out).tracks] == [t.name for t in load_song(DEMO).tracks]
+    assert capsys.readouterr().err == ""
+    flute = load_song(out).tracks[-1]
+    assert (flute.name, flute.program, flute.notes) == ("Flute", 73, ())
+    assert [t.name for t in load_song(out).tracks] == [
+        *(t.name for t in load_song(DEMO).tracks), "Flute"]
 
 
 def test_an_added_track_is_named_as_compose_names_it(tmp_path):

@@ -206,7 +206,7 @@ def channels_in_file(song: Song) -> dict[str, set[int]]:
     return {t.name: {m.channel for m in t if not m.is_meta} for t in mf.tracks[1:]}
 
 
-def test_tracks_without_notes_are_not_written_and_take_no_channel():
+def test_a_track_without_notes_takes_no_channel_a_track_with_notes_needs():
     tracks = [played(Track(f"T{c}", program=c), c) for c in range(9)]
     tracks.insert(3, Track("Empty", program=40, channel=5))
     tracks += [played(Track(f"T{c}", program=c), c) for c in range(10, 16)]
@@ -234,8 +234,9 @@ def test_a_channel_taken_by_another_instrument_moves_to_a_free_one():
     assert len(written) == len(set(written)) == 16  # every instrument has its own channel
     assert channels[-3:-1] == [8, 11]  # the channels the empty tracks no longer hold
     assert export_warnings(song) == [  # no channel shared; the empty tracks are said
-        "tracks 'P40', 'P42' have no notes: a MIDI file keeps no empty tracks (save a "
-        ".partita project to keep them)"]
+        "tracks 'P40', 'P42' have no notes and no MIDI channel is left for them: a MIDI "
+        "file keeps an empty track only on a channel of its own (save a .partita project "
+        "to keep them)"]
     back = midi_from_bytes(midi_to_bytes(song))
     assert [t.program for t in back.tracks] == [p for p in programs if p not in (40, 42)] + [0]
 
@@ -277,11 +278,9 @@ def test_what_a_midi_file_cannot_hold_is_said_by_name():
         Track("Kick", is_drum=True, channel=DRUM_CHANNEL, mute=True,
               notes=(Note(36, 0, 120),)),
         Track("Lead", channel=1, solo=True, notes=(Note(72, 0, 480),)),
-        Track("Pad", channel=2),  # no notes yet
+        Track("Pad", channel=2),  # no notes yet: kept, on a channel of its own
     ))
     assert export_warnings(song) == [
-        "track 'Pad' has no notes: a MIDI file keeps no empty tracks (save a .partita "
-        "project to keep them)",
         "track 'Kick' is muted: a MIDI file has no mute, so it will play (save a .partita "
         "project to keep mute and solo)",
         "track 'Lead' is soloed: a MIDI file has no solo, so every track will play (save a "
@@ -350,3 +349,40 @@ def test_a_meters_grouping_is_said_to_be_lost_and_reads_back_as_the_default():
         (0, "7/8"), (3360, "7/8"), (6720, "6/8")]
     assert back.time_signatures[0].pulses == (2, 2, 3)
     assert export_warnings(Song(time_signatures=(TimeSignature(0, 7, 8),))) == []
+
+
+def test_an_empty_part_is_written_and_read_back_with_its_name_and_instrument():
+    """A string quartet with only the first violin written: the other three parts come
+    back from the MIDI file, named, on their instruments, at their levels, in order."""
+    violin = Track("Violin I", program=40, channel=0, notes=(Note(76, 0, 480),))
+    song = Song(tracks=(
+        violin,
+        Track("Violin II", program=40, channel=0),  # the first violin's channel: moves
+        Track("Viola", program=41, channel=2, volume=100 / 127, pan=-0.5),
+        Track("Cello", program=42, channel=3),
+        Track("Brushes", is_drum=True, program=40, channel=DRUM_CHANNEL),
+    ))
+    assert export_warnings(song) == []
+    back = midi_from_bytes(midi_to_bytes(song))
+    assert [(t.name, t.program, t.is_drum, len(t.notes)) for t in back.tracks] == [
+        ("Violin I", 40, False, 1), ("Violin II", 40, False, 0), ("Viola", 41, False, 0),
+        ("Cello", 42, False, 0), ("Brushes", 40, True, 0)]
+    viola = back.tracks[2]
+    assert (viola.channel, round(viola.volume * 127), viola.pan) == (2, 100, -0.5)
+    assert len({t.channel for t in back.tracks}) == 5  # each on a channel of its own
+    assert midi_from_bytes(midi_to_bytes(back)).tracks == back.tracks  # and again
+
+
+def test_an_empty_track_holds_only_its_name_and_sound():
+    pad = Track("Pad", program=89, channel=2, volume=0.5,
+                controls=(ControlEvent(0, "control_change", 0, 1),
+                          ControlEvent(480, "control_change", 64, 127)),
+                program_changes=(ProgramChange(960, 90),))
+    song = Song(tracks=(pad,))
+    written = mido.MidiFile(file=io.BytesIO(midi_to_bytes(song))).tracks[1]
+    # Volume and bank at its start, its program; not the pedal or the later change.
+    assert [(m.type, getattr(m, "control", None), m.time) for m in written] == [
+        ("track_name", None, 0), ("control_change", 7, 0), ("control_change", 0, 0),
+        ("program_change", None, 0), ("end_of_track", None, 0)]
+    back = midi_from_bytes(midi_to_bytes(song)).tracks[0]
+    assert (back.name, back.program, back.volume, back.notes) == ("Pad", 89, 64 / 127, ())

@@ -254,3 +254,25 @@ def test_a_tracks_own_setting_beats_the_set_up_tracks_on_the_same_tick():
     (track,) = midi_from_bytes(midi_bytes([setup, lead])).tracks
     assert track.program == 0 and round(track.volume * 127) == 100
     assert [c.value for c in track.controls if c.number == 7] == [50, 100]  # 100 in force
+
+
+def test_a_named_track_of_one_program_and_no_notes_is_an_empty_part():
+    """A DAW's (or Partita's) empty part comes back as a track without notes; a set-up
+    track, an anonymous one, and a sequencer's idle channel track still make none."""
+    conductor = [Meta("track_name", name="Quartet")]
+    violin = [Meta("track_name", name="Violin I"), Msg("program_change", program=40),
+              on(76, 0), off(76, 480)]
+    setup = [Meta("track_name", name="Setup"),  # for the violin's channel, which plays
+             Msg("control_change", control=91, value=40)]
+    cello = [Meta("track_name", name="Cello"),
+             Msg("control_change", control=7, value=90, channel=3),
+             Msg("program_change", program=42, channel=3)]
+    anonymous = [Msg("program_change", program=41, channel=4)]
+    idle = [Meta("track_name", name="MIDI Ch. 6"), Msg("program_change", program=1, channel=5),
+            Msg("pitchwheel", pitch=100, channel=5, time=960)]
+    data = midi_bytes([conductor, violin, setup, cello, anonymous, idle])
+    song = midi_from_bytes(data)
+    assert [(t.name, t.program, t.channel, len(t.notes)) for t in song.tracks] == [
+        ("Violin I", 40, 0, 1), ("Cello", 42, 3, 0)]
+    assert round(song.tracks[1].volume * 127) == 90
+    assert song.tracks[0].controls[0].number == 91  # the set-up track's, as before

@@ -92,9 +92,16 @@ def test_a_template_is_named_in_any_case():
 
 
 def test_a_new_song_saves_and_reads_back_as_set_up(tmp_path):
-    path = tmp_path / "loop.partita"  # (a MIDI file reads back no empty tracks)
+    path = tmp_path / "loop.partita"
     save_song(new_song("Band", bars=4, tempo=90, meter="3/4", key="Eb", title="Loop"), path)
     back = load_song(path)
     assert line_up(back) == line_up(new_song("Band"))
     assert round(back.tempos[0].bpm, 3) == 90 and back.time_signatures[0].text == "3/4"
     assert back.key_signatures[0].key == "Eb" and back.title == "Loop"
+
+
+@pytest.mark.parametrize("template", ["String quartet", "Band"])
+def test_a_new_songs_empty_parts_survive_a_midi_file(tmp_path, template):
+    path = tmp_path / "parts.mid"
+    save_song(new_song(template), path)
+    assert line_up(load_song(path)) == line_up(new_song(template))
