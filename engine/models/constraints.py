@@ -381,11 +381,25 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
                    frozenset({third}), lead, kits)
 
 
+# The GM families of an orchestra's sections (strings, brass, reeds, pipes), whose
+# lowest member plays the bass line.
+_SECTIONS = frozenset({5, 7, 8, 9})
+
+
 def _written_bass(parts: Sequence[Track]) -> int | None:
     """The written part that takes the root in a close: the one track named Bass, else the
-    one playing a bass instrument; None when there is not exactly one."""
+    one playing a bass instrument, else, among parts of one orchestral section
+    (:data:`_SECTIONS`: harmonize's Violin II, Viola and Cello, named after their
+    instruments), the one lowest by its instrument's range; None when there is not
+    exactly one."""
     bass = [t for t in parts if t.name.strip().lower() == "bass"] or [
         t for t in parts if role_of(t.program, t.is_drum) == "bass"]
+    families = {t.program // 8 for t in parts if not t.is_drum}
+    if not bass and len(parts) > 1 and len(families) == 1 and families <= _SECTIONS and not any(
+            t.is_drum for t in parts):
+        lows = sorted(parts, key=lambda t: instrument_range(t.program)[0])
+        if instrument_range(lows[0].program)[0] < instrument_range(lows[1].program)[0]:
+            bass = lows[:1]
     return bass[0].id if len(bass) == 1 else None
 
 

@@ -56,10 +56,17 @@ def writes_chorale_voices(song: Song, track_ids: Iterable[int],
     runs :data:`CHORALE_MODEL`): the tracks it writes are a chorale's (:func:`is_chorale`,
     over ``song`` with the tracks the request adds), or the tracks it adds, ``added`` by
     name, are harmonize's Alto, Tenor and Bass under a lone melody — voices in the
-    melody's instrument, whatever it is called."""
+    melody's instrument, whatever it is called, or its family's named after their
+    instruments (a violin's Violin II, Viola and Cello)."""
+    from .instruments import accompaniment_specs  # (it imports this module)
+
+    if is_chorale(song, track_ids):
+        return True
     names = [" ".join(n.split()).casefold() for n in added]
-    return is_chorale(song, track_ids) or (
-        names == [v.casefold() for v in SATB_VOICES] and len(song.tracks) == len(names) + 1)
+    if not names or len(song.tracks) != len(names) + 1:
+        return False
+    harmonized = [s.name.casefold() for s in accompaniment_specs(song.tracks[0], "satb")]
+    return names in ([v.casefold() for v in SATB_VOICES], harmonized)
 
 
 def chorale_options(song: Song, track_ids: Iterable[int],

@@ -47,6 +47,31 @@ def satb_programs(melody_program: int) -> tuple[int, int, int]:
     return melody_program, melody_program, melody_program
 
 
+# The string family's desks are numbered in Roman numerals ("Violin II"), the others'
+# players in Arabic ("Clarinet 2"), as a score's part list numbers them.
+_ROMAN_NUMBERED = frozenset({*range(40, 44), 110})
+
+
+def satb_part_names(melody_program: int, programs: Sequence[int]) -> tuple[str, ...]:
+    """The names of harmonize's Alto, Tenor and Bass on ``programs`` under a melody on
+    ``melody_program``: the voice names when all are the melody's own instrument (a
+    choir, an ensemble or a keyboard sings every part), else each part after its
+    instrument, numbered where one plays two parts or the melody's (a violin's: "Violin
+    II", "Viola", "Cello" — a string quartet's names, not a choir's)."""
+    if all(p == melody_program for p in programs):
+        return SATB_VOICES
+    players = [melody_program, *programs]
+    names = []
+    for i, program in enumerate(programs, 1):
+        name = program_name(program)
+        if players.count(program) > 1:
+            number = players[:i + 1].count(program)
+            name += " " + (("I", "II", "III", "IV")[number - 1]
+                           if program in _ROMAN_NUMBERED else str(number))
+        names.append(name)
+    return tuple(names)
+
+
 @dataclass(frozen=True, slots=True)
 class TrackSpec:
     """A track to create: display name and GM instrument."""
@@ -210,14 +235,17 @@ def soprano_edits(song: Song, melody_id: int) -> list[SetTrackProps]:
 def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
     """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
     melody's instrument or its family's (``"satb"``: :func:`satb_programs`; a choir's
-    under a melody with no name and no instrument, :func:`as_soprano`), or Piano, Bass
-    and Drums (``"band"`` asked for: a songwriter's lyric melody got no drummer). Picked
-    by ``"auto"`` for a tune on an instrument, the band is Piano and Bass: a hymn or a
-    folk tune on the flute gets no kit it did not ask for."""
+    under a melody with no name and no instrument, :func:`as_soprano`), named after
+    their instruments when those differ from the melody's (:func:`satb_part_names`), or
+    Piano, Bass and Drums (``"band"`` asked for: a songwriter's lyric melody got no
+    drummer). Picked by ``"auto"`` for a tune on an instrument, the band is Piano and
+    Bass: a hymn or a folk tune on the flute gets no kit it did not ask for."""
     resolved = accompaniment_kind(melody, kind)
     if resolved == "satb":
-        programs = satb_programs(as_soprano(melody).program)
-        return [TrackSpec(v, p) for v, p in zip(SATB_VOICES, programs, strict=True)]
+        program = as_soprano(melody).program
+        programs = satb_programs(program)
+        names = satb_part_names(program, programs)
+        return [TrackSpec(n, p) for n, p in zip(names, programs, strict=True)]
     if resolved == "band":
         drums = [TrackSpec("Drums", 0, is_drum=True)] if kind == "band" else []
         return [TrackSpec("Piano", 0), TrackSpec("Bass", 33), *drums]

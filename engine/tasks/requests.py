@@ -98,7 +98,7 @@ def parse_instruments(text: str) -> list[Instrument]:
 def default_accompaniment(melody: Track) -> str:
     """What Harmonize offers to add next to a lone melody (as in ``engine.tasks``)."""
     if accompaniment_kind(melody) == "satb":
-        return ", ".join(SATB_VOICES)
+        return ", ".join(s.name for s in accompaniment_specs(melody, "satb"))
     return "Piano, Bass"
 
 
@@ -113,10 +113,12 @@ def accompaniment(melody: Track, answer: str, alone: bool) -> tuple[list[Instrum
     Soprano), written without parallel fifths or octaves (as ``engine.tasks.harmonize``
     adds them); any other answer names General MIDI instruments
     (:func:`parse_instruments`)."""
-    # "Alto, Tenor, Bass" under any lone melody: the voices from its family, as the CLI's
-    # --accompaniment satb (typed under a sax they were a choir and a bass guitar).
-    if alone and _names(answer) == _names(", ".join(SATB_VOICES)):
-        specs = accompaniment_specs(melody, "satb")
+    # "Alto, Tenor, Bass" under any lone melody (or the names offered for them, "Violin
+    # II, Viola, Cello"): the voices from its family, as the CLI's --accompaniment satb
+    # (typed under a sax they were a choir and a bass guitar).
+    specs = accompaniment_specs(melody, "satb")
+    if alone and _names(answer) in (_names(", ".join(SATB_VOICES)),
+                                    _names(", ".join(s.name for s in specs))):
         return [Instrument(s.name, s.program, s.is_drum) for s in specs], True
     return parse_instruments(answer), False
 

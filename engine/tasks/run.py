@@ -56,7 +56,6 @@ from engine.score.spelling import key_name
 from .chorale import chorale_options
 from .errors import CannotWrite, TaskError
 from .instruments import (
-    SATB_VOICES,
     TrackSpec,
     accompaniment_kind,
     accompaniment_specs,
@@ -426,11 +425,11 @@ def harmonize(
         specs = accompaniment_specs(melody, accompaniment)
         inserts = new_track_edits(song, specs)
         others = [e.track.id for e in inserts]
-        if accompaniment_kind(melody, accompaniment) == "satb":  # a nameless tune: Soprano
+        satb = accompaniment_kind(melody, accompaniment) == "satb"
+        if satb:  # a nameless tune: Soprano
             prep = [*soprano_edits(song, melody_id)]
         prep += inserts
-        if [t.name for t in specs] == list(SATB_VOICES) and (
-                options is None or options.avoid_parallels is None):  # chorale voice leading
+        if satb and (options is None or options.avoid_parallels is None):  # voice leading
             options = replace(options or GenerateOptions(), avoid_parallels=True)
     start, end = melody_span(song, melody)
     mask = Mask.of(Region(frozenset(others), start, end))

@@ -71,7 +71,7 @@ def test_harmonize_a_lone_violin_adds_string_voices_without_parallels(studio, qt
     win = studio
     dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # accept what is offered
     assert win.composer.request("harmonize")
-    assert dialogs.calls[-1][1][2] == "Alto, Tenor, Bass"
+    assert dialogs.calls[-1][1][2] == "Violin II, Viola, Cello"  # a quartet's, not a choir's
     # The panel's model is kept; the chorale model is suggested, never switched to.
     assert "with partita-base" in win.statusBar().currentMessage()
     assert "Tip: chorale-jsb writes four-part chorales better" in \
@@ -83,7 +83,7 @@ def test_harmonize_a_lone_violin_adds_string_voices_without_parallels(studio, qt
     tracks = win.document.song.tracks
     # A second violin, a viola and a cello: a violin cannot play the bass line.
     assert [(t.name, t.program) for t in tracks] == [
-        ("Violin", 40), ("Alto", 40), ("Tenor", 41), ("Bass", 42)]
+        ("Violin", 40), ("Violin II", 40), ("Viola", 41), ("Cello", 42)]
 
 
 def test_a_lone_melody_named_soprano_on_the_piano_is_offered_the_chorale_voices(
@@ -226,16 +226,18 @@ def test_auto_writes_four_part_chorales_with_the_chorale_model(studio, qtbot, di
     assert win.generate_panel.set_model("")  # Auto, the panel's first entry
     assert win.generate_panel.model.currentText() == "Auto (partita-base)"
     assert win.generate_panel.values().model is None
-    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # Alto, Tenor, Bass
+    dialogs.answers["ask_instruments"] = lambda *a: (a[3], None)  # Violin II, Viola, Cello
     assert win.composer.request("harmonize")
     message = win.statusBar().currentMessage()
     assert "with chorale-jsb (Auto: a four-part chorale)" in message and "Tip" not in message
     wait_takes(qtbot, win, 1)
     assert models["chorale-jsb"].calls[-1].avoid_parallels is True
     assert win.composer.accept()
-    # Repainting one voice of the chorale: the chorale model again, without parallels.
-    win.document.apply(set_track_props(win.document.song, win.document.song.tracks[0].id,
-                                       name="Soprano"))
+    # Repainting one voice of a chorale (the quartet named as one): the chorale model
+    # again, without parallels.
+    for track, voice in zip(win.document.song.tracks, ("Soprano", "Alto", "Tenor", "Bass"),
+                            strict=True):
+        win.document.apply(set_track_props(win.document.song, track.id, name=voice))
     alto = win.document.song.tracks[1]
     win.document.set_mask(Mask.of(Region(frozenset({alto.id}), 0, 1920)))
     assert win.composer.request("repaint")

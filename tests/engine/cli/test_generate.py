@@ -609,6 +609,20 @@ def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeyp
     assert asked == [None]
 
 
+def test_a_lone_violin_is_harmonized_as_a_string_quartet(tmp_path, monkeypatch, tiny_model):
+    """QA: `harmonize lone.partita --melody "Violin I"` named the new parts Alto, Tenor and
+    Bass on a violin, a viola and a cello: a quartet's parts are named as it plays them."""
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: tiny_model)
+    violin = Track(name="Violin I", program=40,
+                   notes=tuple(Note(76 + b % 3, b * 4 * Q, 4 * Q, 80) for b in range(4)))
+    path, out = tmp_path / "lone.partita", tmp_path / "quartet.partita"
+    save_song(Song(tracks=(violin,)), path)
+    assert main(["harmonize", str(path), "-o", str(out), "--melody", "Violin I",
+                 "--seed", "1"]) == 0
+    assert [(t.name, t.program) for t in load_song(out).tracks] == [
+        ("Violin I", 40), ("Violin II", 40), ("Viola", 41), ("Cello", 42)]
+
+
 def test_chorale_writing_avoids_consecutive_fifths_without_being_asked():
     from engine.plugins.api import GenerateOptions
     from engine.tasks import chorale_options, is_chorale

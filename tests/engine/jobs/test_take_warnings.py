@@ -244,8 +244,8 @@ def test_harmonize_adding_satb_voices_under_any_melody_is_chorale_writing():
     kinds = [w.kind for w in result_warnings([result], qa.info, CLI)]
     assert kinds == [GENERAL_MODEL]
     assert result_warnings([result], qa.info, CLI)[0].message == (
-        "qa is a general model: the chorale voices it wrote (Alto, Tenor and Bass) clash more "
-        "often than those of chorale-jsb, which is made for four-part chorales (--model "
+        "qa is a general model: the chorale voices it wrote (Violin II, Viola and Cello) clash "
+        "more often than those of chorale-jsb, which is made for four-part chorales (--model "
         "chorale-jsb)")
     # The same take kept for later says it in the studio's words.
     take = take_from_result(result, "qa")
@@ -294,7 +294,7 @@ def test_a_queued_harmonize_adding_satb_voices_is_told_of_the_chorale_model():
                                       prep=prep))
         assert job.wait(10), job.error
     assert [w.kind for w in job.take.warnings] == [GENERAL_MODEL]
-    assert "(Alto, Tenor and Bass)" in job.take.warnings[0].message
+    assert "(Violin II, Viola and Cello)" in job.take.warnings[0].message
 
 
 def test_a_failing_check_costs_no_take(monkeypatch):

@@ -1006,3 +1006,15 @@ def test_a_soprano_opening_low_gives_the_third_to_a_voice_that_has_it_under_her(
     for t in voices:
         ok = problem.allowed[enc.lane_tracks.index(t.id), 0, vocab.ONSET:vocab.DRUM]
         assert np.flatnonzero(ok).max() <= 62, t.name  # at or under her D4
+
+
+def test_harmonizes_cello_takes_the_root_of_a_close_though_not_named_bass():
+    """Under a lone violin harmonize adds Violin II, Viola and Cello (no part named
+    Bass, none a bass instrument by GM role): the cello, the section's lowest, is the
+    bass; a band's two keyboards name none."""
+    from engine.models.constraints import _written_bass
+
+    quartet = [Track("Violin II", program=40), Track("Viola", program=41),
+               Track("Cello", program=42)]
+    assert _written_bass(quartet) == quartet[2].id
+    assert _written_bass([Track("Piano", program=0), Track("EP", program=4)]) is None

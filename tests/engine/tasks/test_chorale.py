@@ -33,3 +33,13 @@ def test_alto_tenor_and_bass_added_under_a_lone_melody_are_chorale_writing():
     crowd = song_of("Violin", "Drums", "Alto", "Tenor", "Bass")
     assert not writes_chorale_voices(crowd, ids(crowd, "Alto", "Tenor", "Bass"),
                                      ("Alto", "Tenor", "Bass"))
+
+
+def test_a_violins_quartet_added_by_harmonize_is_chorale_writing():
+    """Under a lone violin harmonize adds Violin II, Viola and Cello (named after their
+    instruments): still its four-part voices."""
+    song = Song((Track("Violin I", program=40), Track("Violin II", program=40),
+                 Track("Viola", program=41), Track("Cello", program=42)))
+    voices = ids(song, "Violin II", "Viola", "Cello")
+    assert writes_chorale_voices(song, voices, ("Violin II", "Viola", "Cello"))
+    assert not writes_chorale_voices(song, voices, ("Viola", "Cello", "Violin II"))

@@ -110,8 +110,12 @@ def test_alto_tenor_bass_under_a_lone_wind_melody_are_its_familys_voices():
     # Typed under a sax, "Alto, Tenor, Bass" was a choir, a choir and a bass guitar.
     sax = Track("Lead", program=65, notes=(Note(70, 0, Q),))
     add, chorale = requests.accompaniment(sax, "Alto, Tenor, Bass", alone=True)
-    assert [(i.name, i.program) for i in add] == [("Alto", 65), ("Tenor", 66), ("Bass", 67)]
+    assert [(i.name, i.program) for i in add] == [
+        ("Alto Sax 2", 65), ("Tenor Sax", 66), ("Baritone Sax", 67)]  # named as they play
     assert chorale
+    # The names offered for them are the same voices.
+    assert requests.accompaniment(sax, "alto sax 2, tenor sax, baritone sax", True) == (
+        add, True)
     add, chorale = requests.accompaniment(sax, "Piano, Bass", alone=True)
     assert [i.program for i in add] == [0, 33] and not chorale
 
