@@ -147,10 +147,17 @@ def fold_into_range(pitch: int, low: int, high: int) -> int:
     return pitch
 
 
+# The GM instruments read in the bass clef: cello, contrabass, trombone, tuba, bassoon.
+# An empty one's step entry starts at C3, as a bass's does: middle C is high on a cello.
+BASS_CLEF_PROGRAMS = frozenset({42, 43, 57, 58, 70})
+C3 = 48
+
+
 def starting_pitch(track: Track, at: int) -> int:
     """Where the first entered note's octave is chosen around: the track's note before
     ``at`` (the latest, its top note), else the middle of the track's notes, else middle
-    C, kept an octave inside the instrument's range (a bass starts at C3, a flute at C5)."""
+    C, kept an octave inside the instrument's range (a bass starts at C3, a flute at C5),
+    or C3 for an instrument read in the bass clef (:data:`BASS_CLEF_PROGRAMS`)."""
     before = [n for n in track.notes if n.start < at]
     if before:
         return max(before, key=lambda n: (n.start, n.pitch)).pitch
@@ -160,6 +167,8 @@ def starting_pitch(track: Track, at: int) -> int:
     lo, hi = part_range(track.name, track.program, track.is_drum)
     if hi - lo < 24:
         return (lo + hi) // 2
+    if track.program in BASS_CLEF_PROGRAMS and not track.is_drum:
+        return min(max(C3, lo), hi - 12)
     return min(max(60, lo + 12), hi - 12)
 
 
