@@ -191,6 +191,19 @@ class NoteCommands:
             f"Nothing selected: click a note or drag a box around notes to {verb} them", 5000)
 
     def select_all(self) -> None:
+        """Ctrl+A: every note of the current tracks, counted in the status bar as
+        Ctrl+Shift+A counts its own (a key that changes what is selected unsaid reads as
+        broken when the notes are off screen)."""
+        self._select_all_notes()
+        tracks = self.pianoroll.active_track_ids()
+        if not len(self.selection):
+            self.statusBar().showMessage("No notes in the current track to select", 4000)
+            return
+        on = f" on {plural(len(tracks), 'track')}" if len(tracks) > 1 else ""
+        self.statusBar().showMessage(f"Selected {plural(len(self.selection), 'note')}{on}",
+                                     4000)
+
+    def _select_all_notes(self) -> None:
         song = self.document.song
         self.selection.set_notes((tid, n.id) for tid in self.pianoroll.active_track_ids()
                                  for n in song.track(tid).notes)
@@ -309,7 +322,7 @@ class NoteCommands:
         if not song.tracks:
             return
         self.selection.set_tracks(t.id for t in song.tracks)
-        self.select_all()
+        self._select_all_notes()
         self.statusBar().showMessage(
             f"Selected {plural(len(self.selection), 'note')} on "
             f"{plural(len(song.tracks), 'track')} (click a track to edit it alone)", 5000)

@@ -550,6 +550,15 @@ def test_split_with_nothing_selected_cuts_the_current_tracks_notes_at_the_playhe
     assert win.statusBar().currentMessage().startswith("No note to split")
 
 
+def test_select_all_says_how_many_notes_it_selected(focused):
+    """QA: Ctrl+A said nothing while Ctrl+Shift+A said "Selected 26 notes on 4 tracks"."""
+    win = focused
+    press(win, K.Key_A, M.ControlModifier)
+    count = sum(len(win.document.song.track(t).notes) for t in win.pianoroll.active_track_ids())
+    assert count and len(win.selection) == count
+    assert win.statusBar().currentMessage() == f"Selected {count} notes"
+
+
 def test_select_all_tracks_edits_the_whole_song(focused):
     win = focused
     song = win.document.song
