@@ -6,7 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QIcon, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleFactory, QWidget
 
 ICON_DIR = Path(__file__).resolve().parent / "icons"
@@ -200,14 +200,31 @@ QToolBarExtension {{ qproperty-icon: url({url}/chevron.svg); }}
 """
 
 
+# How opaque a disabled toolbar icon is drawn: the style's own disabled pixmap of these
+# light-on-dark icons looked like the enabled one (QA: Undo with nothing to undo).
+DISABLED_ICON_OPACITY = 0.3
+ICON_SIZES = (16, 20, 32, 40)  # the toolbar's and menus' sizes, at 1x and 2x
+
+
 @cache
 def icon(name: str) -> QIcon:
-    """An icon from ``studio/icons/<name>.svg`` (empty icon when missing)."""
+    """An icon from ``studio/icons/<name>.svg`` (empty icon when missing), its disabled
+    mode drawn faded (:data:`DISABLED_ICON_OPACITY`) so a greyed action looks greyed."""
     path = ICON_DIR / f"{name}.svg"
     if not path.exists():
         return QIcon()
     ic = QIcon(str(path))
     ic.addFile(str(path), QSize(20, 20))
+    normal = [ic.pixmap(QSize(size, size)) for size in ICON_SIZES]  # before Disabled exists
+    for pm in normal:
+        faded = QPixmap(pm.size())
+        faded.setDevicePixelRatio(pm.devicePixelRatio())
+        faded.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(faded)
+        painter.setOpacity(DISABLED_ICON_OPACITY)
+        painter.drawPixmap(0, 0, pm)
+        painter.end()
+        ic.addPixmap(faded, QIcon.Mode.Disabled)
     return ic
 
 
