@@ -362,7 +362,8 @@ class CoComposer(QObject):
                               "tracks for these instruments (comma-separated):")
             answer = self._ask_instruments(
                 action, again, f"Harmonize {track_label(song, melody.id)}", prompt,
-                requests.default_accompaniment(melody) if alone else "", None)
+                requests.default_accompaniment(melody, lead_sheet=bool(song.chords))
+                if alone else "", None)
             if not answer:
                 return None
             add, chorale = requests.accompaniment(melody, answer[0], alone)

@@ -187,7 +187,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    action=GivenOnce,
                    help="tracks to add to a lone melody: satb (Alto, Tenor, Bass, written "
                         "without parallel 5ths/8ves), band (Piano, Bass, Drums) or auto "
-                        "(default: satb for a sung or string melody, else Piano, Bass); "
+                        "(default: satb for a sung or string melody, else Piano, Bass; Piano, Bass "
+                        "in a song with chord symbols); "
                         "a song with other tracks has those harmonized (said in a note)")
     p.add_argument("--tracks", metavar="LIST", action=GivenOnce,
                    help="only fill these tracks, comma-separated (default: every other "
@@ -540,7 +541,7 @@ def _run_song_task(args: argparse.Namespace) -> int:
         tid = track_id(song, args.melody, args.song)
         fill = track_ids(song, args.tracks, args.song) if args.tracks else None
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
-                song.track(tid), args.accompaniment) == "satb":
+                song.track(tid), args.accompaniment, lead_sheet=bool(song.chords)) == "satb":
             args.model = _chorale_model(args, "Alto, Tenor and Bass under a lone melody")
         _prefer_chorale(args, song, fill or [t.id for t in song.tracks if t.id != tid])
         _say_accompaniment_unused(args, song, tid, fill)

@@ -179,12 +179,16 @@ def new_track_edits(song: Song, specs: Sequence[TrackSpec]) -> list[InsertTrack]
     return edits
 
 
-def accompaniment_kind(melody: Track, kind: str = "auto") -> str:
+def accompaniment_kind(melody: Track, kind: str = "auto", *, lead_sheet: bool = False) -> str:
     """``"satb"`` or ``"band"``: what ``harmonize`` adds under a lone melody for ``kind``
     (``"auto"`` picks SATB for sung or string melodies, for a melody named as a
     soprano part — "Soprano", "S.", "Sopran 1" — and for one that carries lyrics, on any
     instrument: a choir director's tunes on the default piano, nameless or with their
-    verse, were offered Piano and Bass)."""
+    verse, were offered Piano and Bass; but a song with chord symbols, ``lead_sheet``, is a
+    band's chart whatever carries its tune: a songwriter's sung verse over G | D | Em | C
+    was given a choir)."""
+    if kind == "auto" and lead_sheet:
+        return "band"
     if kind == "auto":
         sung = role_of(melody.program, melody.is_drum) in ("voice", "strings") or (
             not melody.is_drum and (soprano_name(melody.name)
@@ -232,7 +236,8 @@ def soprano_edits(song: Song, melody_id: int) -> list[SetTrackProps]:
                             name=soprano.name, program=soprano.program)]
 
 
-def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
+def accompaniment_specs(melody: Track, kind: str, *, lead_sheet: bool = False
+                        ) -> list[TrackSpec]:
     """The tracks ``harmonize`` adds under a lone melody: Alto, Tenor and Bass in the
     melody's instrument or its family's (``"satb"``: :func:`satb_programs`; a choir's
     under a melody with no name and no instrument, :func:`as_soprano`), named after
@@ -240,7 +245,7 @@ def accompaniment_specs(melody: Track, kind: str) -> list[TrackSpec]:
     Piano, Bass and Drums (``"band"`` asked for: a songwriter's lyric melody got no
     drummer). Picked by ``"auto"`` for a tune on an instrument, the band is Piano and
     Bass: a hymn or a folk tune on the flute gets no kit it did not ask for."""
-    resolved = accompaniment_kind(melody, kind)
+    resolved = accompaniment_kind(melody, kind, lead_sheet=lead_sheet)
     if resolved == "satb":
         program = as_soprano(melody).program
         programs = satb_programs(program)

@@ -95,9 +95,10 @@ def parse_instruments(text: str) -> list[Instrument]:
     return [Instrument(s.name, s.program, s.is_drum) for s in specs]
 
 
-def default_accompaniment(melody: Track) -> str:
-    """What Harmonize offers to add next to a lone melody (as in ``engine.tasks``)."""
-    if accompaniment_kind(melody) == "satb":
+def default_accompaniment(melody: Track, *, lead_sheet: bool = False) -> str:
+    """What Harmonize offers to add next to a lone melody (as in ``engine.tasks``;
+    ``lead_sheet``: the song has chord symbols)."""
+    if accompaniment_kind(melody, lead_sheet=lead_sheet) == "satb":
         return ", ".join(s.name for s in accompaniment_specs(melody, "satb"))
     return "Piano, Bass"
 

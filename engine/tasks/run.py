@@ -422,10 +422,11 @@ def harmonize(
         others = [t for t in others if t in chosen]
     prep: list[Edit] = []
     if not others:
-        specs = accompaniment_specs(melody, accompaniment)
+        chart = bool(song.chords)
+        specs = accompaniment_specs(melody, accompaniment, lead_sheet=chart)
         inserts = new_track_edits(song, specs)
         others = [e.track.id for e in inserts]
-        satb = accompaniment_kind(melody, accompaniment) == "satb"
+        satb = accompaniment_kind(melody, accompaniment, lead_sheet=chart) == "satb"
         if satb:  # a nameless tune: Soprano
             prep = [*soprano_edits(song, melody_id)]
         prep += inserts

@@ -199,6 +199,10 @@ def test_a_melody_with_lyrics_is_a_sung_line_and_gets_the_chorale_voices():
         ("Alto", 52), ("Tenor", 52), ("Bass", 52)]
     assert accompaniment_kind(Track("", program=0, notes=(Note(67, 0, 480),))) == "band"
     assert accompaniment_kind(sung, "band") == "band"  # asked for: kept
+    # A song with chord symbols is a band's chart: the sung verse gets Piano and Bass.
+    assert accompaniment_kind(sung, lead_sheet=True) == "band"
+    assert default_accompaniment(sung, lead_sheet=True) == "Piano, Bass"
+    assert accompaniment_kind(sung, "satb", lead_sheet=True) == "satb"  # asked for
 
 
 def test_the_band_asked_for_has_drums_and_the_automatic_one_has_none():

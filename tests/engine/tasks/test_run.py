@@ -168,6 +168,12 @@ def test_harmonize_a_lone_melody_adds_voices_in_the_same_take():
     # The band asked for has a drummer (a songwriter's lyric melody got none).
     assert [(t.name, t.program, t.is_drum) for t in band.tracks[1:]] == [
         ("Piano", 0, False), ("Bass", 33, False), ("Drums", 0, True)]
+    # A song with chord symbols is a band's chart: auto adds Piano and Bass, no choir.
+    from engine.score.lead_sheet import with_lead_sheet
+
+    chart = with_lead_sheet(song, "C | G | C")
+    after = tasks.harmonize(chart, chart.tracks[0].id, model=model(), options=OPTS).after
+    assert [t.name for t in after.tracks[1:]] == ["Piano", "Bass"]
 
 
 @pytest.mark.parametrize(("name", "program", "expected"), [
