@@ -61,11 +61,12 @@ def error_line(e: BaseException) -> str:
     import errno
 
     from engine.io.errors import FileFormatError, write_problem
+    from engine.io.reading import os_problem
 
     if isinstance(e, OSError) and e.filename is not None and e.strerror:
         if e.errno == errno.ENAMETOOLONG:  # the name's or the whole path's: which, and how long
             return f"{e.filename}: {write_problem(e, e.filename)}"
-        return f"{e.filename}: {e.strerror[:1].lower()}{e.strerror[1:]}"
+        return f"{e.filename}: {os_problem(e)}"  # "is a folder, not a file" …
     if isinstance(e, FileFormatError):
         return f"{e.path}: {e.problem}"
     return str(e)

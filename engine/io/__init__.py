@@ -30,6 +30,7 @@ from .midi_import import ImportReport, midi_from_bytes, read_midi, read_midi_wit
 from .musicxml import MUSICXML_SUFFIXES, write_musicxml
 from .musicxml_import import read_musicxml, read_musicxml_with_report
 from .project import FORMAT_VERSION, Project, load_project, save_project
+from .reading import regular_file_size
 from .sniff import (
     is_musicxml_archive,
     looks_like_midi,
@@ -62,9 +63,10 @@ def content_kind(path: str | os.PathLike[str]) -> str | None:
     kind = file_kind(path)
     if kind is None:
         try:
+            regular_file_size(path)  # a named pipe is never opened: it would wait
             with open(path, "rb") as f:
                 head = f.read(1024)  # a score's root comes after its DOCTYPE
-        except OSError:
+        except (OSError, FileFormatError):
             return None
         if looks_like_midi(head):
             kind = "midi"
@@ -87,7 +89,8 @@ def load_song(path: str | os.PathLike[str]) -> Song:
     """
     kind = content_kind(path)
     if kind is None:
-        open(path, "rb").close()  # a missing or unreadable file says so (OSError)
+        regular_file_size(path)  # a missing file or a folder says so (OSError), a FIFO too
+        open(path, "rb").close()  # an unreadable one (OSError)
         raise FileFormatError(
             path, "unknown file type (Partita opens .mid, .midi, .kar and .partita files, "
                   "and MusicXML scores: .musicxml, .xml, .mxl)"

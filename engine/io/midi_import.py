@@ -58,6 +58,7 @@ from engine.score.lyrics import FERMATA_MARKER, Lyric, lyrics_from_midi
 from engine.score.spelling import KEY_SIGNATURES
 
 from .errors import FileFormatError
+from .reading import read_limited
 from .smf import MAX_FILE_BYTES, Smf, SmfError, SmfTrack, parse_smf
 from .sniff import looks_like_project
 from .text import decode_text
@@ -419,12 +420,8 @@ def read_midi(path: str | os.PathLike[str]) -> Song:
 def read_midi_with_report(path: str | os.PathLike[str]) -> tuple[Song, ImportReport]:
     """:func:`read_midi`, plus what the file holds that the song does not keep."""
     path = Path(path)
-    with open(path, "rb") as f:
-        data = f.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise FileFormatError(
-            path, f"too large for a MIDI file (over {MAX_FILE_BYTES // 2**20} MB)"
-        )
+    data = read_limited(path, MAX_FILE_BYTES,
+                     f"too large for a MIDI file (over {MAX_FILE_BYTES // 2**20} MB)")
     smf = _parse(data, path)
     song = song_from_smf(smf)
     kept = sum(n.lyric is not None for t in song.tracks for n in t.notes)

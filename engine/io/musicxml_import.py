@@ -96,6 +96,7 @@ from .dynamics import DEFAULT_LEVEL, DYNAMIC_LEVELS, accent
 from .errors import FileFormatError
 from .midi_import import ImportReport
 from .musicxml import DRUM_DISPLAY, _no_gc, pan_from_degrees, volume_from_percent
+from .reading import read_limited
 from .sniff import UTF8_BOM, describe_content
 
 # Part names score writers put where the score has none (music21 writes this one for a
@@ -131,8 +132,8 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
     MusicXML score, is cut short or damaged, or music21 is missing; ``OSError`` when it
     cannot be read at all."""
     path = Path(path)
-    with open(path, "rb") as f:
-        data = f.read(MAX_SCORE_BYTES + 1)
+    data = read_limited(path, MAX_SCORE_BYTES, f"too large for a MusicXML score (over "
+                                            f"{MAX_SCORE_BYTES // 2**20} MB)")
     root = score_root(data, path)
     _drop_drawn_offsets(root)
     _play_sounding_tempos(root)

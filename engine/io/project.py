@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.errors import json_problem
 from engine.score import (
     ChordSymbol,
     ControlEvent,
@@ -43,8 +44,9 @@ from engine.score.spelling import SPELLING_RE, key_name
 
 from .atomic import atomic_write
 from .errors import FileFormatError
-from .midi_export import MIN_VELOCITY, check_control
+from .midi_export import MAX_PPQ, MIN_VELOCITY, check_control
 from .project_places import friendly, place
+from .reading import read_limited
 from .sniff import UTF8_BOM, describe_content, looks_like_midi, looks_like_project
 
 FORMAT = "partita"
@@ -239,10 +241,8 @@ def load_project(path: str | os.PathLike[str]) -> Project:
     for one written by a newer Partita.
     """
     path = Path(path)
-    with open(path, "rb") as f:
-        data = f.read(MAX_PROJECT_BYTES + 1)
-    if len(data) > MAX_PROJECT_BYTES:
-        raise FileFormatError(path, "too large for a Partita project")
+    data = read_limited(path, MAX_PROJECT_BYTES, "too large for a Partita project (over "
+                     f"{MAX_PROJECT_BYTES // 2**20} MB)")
     return project_from_bytes(data, path)
 
 
@@ -301,8 +301,7 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
                               f"{describe_content(data[:512])}") from None
     except json.JSONDecodeError as e:
         raise FileFormatError(
-            path, f"damaged or truncated Partita project (invalid JSON at line {e.lineno}, "
-            f"column {e.colno}: {e.msg})"
+            path, f"damaged or truncated Partita project: invalid JSON: {json_problem(e)}"
         ) from None
     except RecursionError:
         raise FileFormatError(path, "damaged Partita project (nested too deeply)") from None
@@ -311,6 +310,9 @@ def parse_document(data: bytes, path: str | os.PathLike[str]) -> Document:
                               ) from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise FileFormatError(path, 'not a Partita project (no "format": "partita")')
+    if "version" not in doc:  # said as such: "bad format version None" read as a bug
+        raise FileFormatError(path, "damaged Partita project: no format version (missing "
+                              '"version" field)')
     version = doc.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise FileFormatError(path, f"damaged Partita project: bad format version {version!r}")
@@ -455,19 +457,39 @@ def song_from_json(doc: Document) -> Song:
             raise _Invalid("song.tracks", "two notes share one id")
         return Song(
             tracks=tuple(tracks),
-            ppq=_field(doc, "ppq", int, w),
+            ppq=_ppq(doc),
             tempos=tuple(tempos),
             time_signatures=tuple(sigs),
             key_signatures=tuple(keys),
             markers=tuple(markers),
             chords=chords,
             title=_field(doc, "title", str, w, default=""),
-            length=max(0, _field(doc, "length", int, w, default=0)),
+            length=_length(doc),
         )
     except _Invalid:
         raise
     except ValueError as e:  # the model's own checks (ranges, duplicate track ids)
         raise _Invalid("song", str(e)) from None
+
+
+def _ppq(doc: Document) -> int:
+    """The song's resolution: one a MIDI file's header can hold (1..32767), so a project
+    that opens can be exported (a resolution of 10**9 opened, then MIDI export refused
+    it; rescaling every tick on export would round what the project keeps exactly)."""
+    ppq = _field(doc, "ppq", int, "song")
+    if ppq > MAX_PPQ:  # one below 1 is the song model's to refuse
+        raise _Invalid("song.ppq", f"{ppq} ticks per quarter note: a song has 1 to "
+                       f"{MAX_PPQ} (what a MIDI file can hold)")
+    return ppq
+
+
+def _length(doc: Document) -> int:
+    """The song's stored length in ticks (0: as long as its music); a negative one is
+    refused, naming the field, never read as 0 without a word."""
+    length = _field(doc, "length", int, "song", default=0)
+    if length < 0:
+        raise _Invalid("song.length", f"{length} is negative: a length is 0 ticks or more")
+    return length
 
 
 def _chords(doc: Document) -> tuple[ChordSymbol, ...]:

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from engine.errors import json_problem
 from engine.score.instruments import ROLES
 
 from .api import API_VERSION, PRECISIONS, TASKS, ModelInfo
@@ -208,7 +209,7 @@ def read_manifest_json(path: Path) -> object:
     except UnicodeDecodeError as e:
         raise ManifestError(f"{path}: not UTF-8 text ({e.reason})") from e
     except json.JSONDecodeError as e:
-        raise ManifestError(f"{path}: not valid JSON: {e.msg} at line {e.lineno}") from e
+        raise ManifestError(f"{path}: not valid JSON: {json_problem(e)}") from e
 
 
 def load_manifest(path: Path) -> Manifest:

@@ -1106,3 +1106,20 @@ def test_an_mxl_is_the_same_bytes_every_run(midi, tmp_path, capsys, monkeypatch)
             "mimetype", "META-INF/container.xml", "score.musicxml"]
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert z.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("name", ["fifo.mid", "fifo.musicxml", "fifo"])
+def test_info_refuses_a_named_pipe_at_once_instead_of_waiting_on_it(tmp_path, capsys, name):
+    fifo = tmp_path / name  # opened to be read, it waited for a writer forever (QA)
+    os.mkfifo(fifo)
+    assert main(["info", str(fifo)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"partita: error: {fifo}: a named pipe (FIFO), not a file: Partita reads only files")
+
+
+def test_a_folder_given_as_a_song_is_a_folder_not_a_file(tmp_path, capsys):
+    folder = tmp_path / "song.partita"
+    folder.mkdir()
+    assert main(["info", str(folder)]) == 1  # the OS's "Is a directory" before
+    assert capsys.readouterr().err.strip() == f"partita: error: {folder}: is a folder, not a file"

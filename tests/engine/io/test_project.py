@@ -237,6 +237,10 @@ def project_with(song_fields: str = "", track_fields: str = "",
     (project_with(track_fields=', "volume": NaN'), r"volume: expected a number, got nan"),
     (project_with(track_fields=', "volume": Infinity'), r"volume: expected a number, got inf"),
     (project_with(track_fields=', "pan": -1.5'), r"pan: -1\.5 is outside -1 to 1"),
+    # A resolution no MIDI header holds: refused as it opens, not when MIDI export fails.
+    (project_with(', "ppq": 1000000000'),
+     r"resolution \(ppq\): 1000000000 ticks per quarter note: a song has 1 to 32767"),
+    (project_with(', "length": -100'), r"length: -100 is negative"),  # never read as 0
 ])
 def test_values_midi_cannot_hold_are_refused_naming_the_field(tmp_path, fields, problem):
     path = tmp_path / "odd.partita"
@@ -257,6 +261,57 @@ def test_the_limits_of_midi_itself_still_load(tmp_path):
         ', "volume": 0, "pan": 1, "controls": [[0, "pitchwheel", 0, -8192]]'))
     song = load_project(path).song
     assert song.time_signatures[0].numerator == 255 and song.tracks[0].pan == 1.0
+
+
+def test_the_highest_resolution_that_opens_also_exports_to_midi(tmp_path):
+    from engine.io import read_midi, write_midi
+
+    path = tmp_path / "fine.partita"
+    path.write_bytes(project_with(', "ppq": 32767'))
+    song = load_project(path).song
+    write_midi(song, tmp_path / "fine.mid")
+    assert read_midi(tmp_path / "fine.mid").ppq == 32767
+
+
+def test_a_file_without_a_version_says_so(tmp_path):
+    path = tmp_path / "old.partita"
+    path.write_text('{"format": "partita", "song": {"ppq": 480, "tracks": []}}')
+    with pytest.raises(FileFormatError) as info:
+        load_project(path)
+    assert str(info.value) == ('old.partita: damaged Partita project: no format version '
+                               '(missing "version" field)')
+
+
+def test_a_project_cut_short_says_where_and_that_it_may_be_cut_short(tmp_path):
+    path = tmp_path / "cut.partita"
+    path.write_bytes(project_with()[:60])
+    with pytest.raises(FileFormatError, match=r"invalid JSON: .* at line 1, column \d+ "
+                       r"\(the file may be cut short\)$"):
+        load_project(path)
+
+
+def test_a_folder_a_fifo_and_a_sparse_giant_are_refused_before_reading(tmp_path):
+    import os
+    import resource
+
+    folder = tmp_path / "folder.partita"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder, not a file"):
+        load_project(folder)
+    if hasattr(os, "mkfifo"):  # opened to be read, a FIFO waits for a writer forever
+        fifo = tmp_path / "fifo.partita"
+        os.mkfifo(fifo)
+        with pytest.raises(FileFormatError, match=r"fifo.partita: a named pipe \(FIFO\), "
+                           "not a file"):
+            load_project(fifo)
+    giant = tmp_path / "giant.partita"
+    with open(giant, "wb") as f:  # 3 GB of holes: no disk used, and none read
+        f.truncate(3 * 2**30)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(FileFormatError, match="too large for a Partita project"):
+        load_project(giant)
+    grew_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grew_kb < 100_000  # read up to the limit, it peaked at 574 MB
 
 
 def test_a_key_spelt_as_no_signature_spells_it_opens_as_the_usual_one(tmp_path):

@@ -73,6 +73,13 @@ def test_not_json_and_missing_manifest(tmp_path):
     (tmp_path / "partita-plugin.json").write_text('{"name": "x",,}')
     with pytest.raises(ManifestError, match=r"partita-plugin.json: not valid JSON: .* line 1"):
         load_manifest(tmp_path)
+    # Cut short inside a string: Python says "Invalid control character at", said once,
+    # with where and what it likely means.
+    (tmp_path / "partita-plugin.json").write_text('{"name": "x", "version": "0.1\n')
+    with pytest.raises(ManifestError) as err:
+        load_manifest(tmp_path)
+    assert str(err.value).endswith("not valid JSON: Invalid control character at line 1, "
+                                   "column 30 (the file may be cut short)")
     (tmp_path / "partita-plugin.json").write_text(json.dumps(["a list"]))
     with pytest.raises(ManifestError, match="must be a JSON object"):
         load_manifest(tmp_path)
