@@ -147,6 +147,7 @@ def run(args: argparse.Namespace) -> int:
     if song.end == 0:
         raise CliError(f"{args.input}: the song has no notes: nothing to render")
     span = bar_range(song, args.bars) if args.bars is not None else None
+    _refuse_too_long(song, args, span)
     stale = (stale_stems(args.stems, stem_names(song).values())
              if args.stems is not None else [])
     # Another song's parts beside this one's: a singer would learn the wrong Alto.
@@ -317,6 +318,21 @@ def left_out_note(song, *, mix: bool, rehearsal: bool, stems: bool) -> str | Non
         return f"{n} would be left out of a mix ({which}){written}"
     return None
 
+
+
+def _refuse_too_long(song, args: argparse.Namespace, span: tuple[int, int] | None) -> None:
+    """A song (or --bars range) too long to render, refused before anything is rendered,
+    naming the file, how long and the limit (a note at tick 10**12 said "internal
+    error: MemoryError: Unable to allocate 459. GiB")."""
+    from engine.render.limits import too_long_to_render
+    from engine.render.ranges import range_song
+
+    rendered = range_song(song, *span) if span is not None else song
+    problem = too_long_to_render(rendered, args.sample_rate)
+    if problem is not None:
+        if span is not None:
+            problem = problem.replace("the song is", f"--bars {args.bars.strip()} is", 1)
+        raise CliError(f"{args.input}: {problem}: render part of it with --bars A-B")
 
 
 def bar_range(song, text: str) -> tuple[int, int]:

@@ -76,7 +76,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from engine.score import Song, TimeMap, TimeSignature, Track, plural
+from engine.score import Song, TimeMap, TimeSignature, Track, duration_text, plural
 from engine.score.chord_symbols import NO_CHORD, chord_intervals, split_chord_symbol
 from engine.score.grid_fit import (
     STEPS_PER_BEAT,
@@ -121,6 +121,9 @@ DRUM_VALUES = tuple(Fraction(v) for v in ("1", "3/4", "2/3", "1/2", "1/3", "1/4"
                                           "1/12"))
 MAX_DENOMINATOR = 64  # a bar shortened by a mid-bar meter change is written in x/64 at most
 MAX_VOICES = 4  # lines of one staff (as many as MuseScore gives a staff)
+# A score of more bars is refused before it is made: one note at tick 10**12 made music21
+# grow to many GB, then fail with a MemoryError of no words. An opera act is ~1,500 bars.
+MAX_SCORE_BARS = 10_000
 # A grand staff's split: this pitch (middle C) and above on the upper (treble) staff, the
 # notes below it on the lower (bass) one — the fixed split a MIDI importer offers, which
 # reads plainly where the hands keep to their sides of middle C.
@@ -197,6 +200,8 @@ def write_musicxml(song: Song, path: str | os.PathLike[str],
     ``progress`` is told how far it is, between tracks and parts (:data:`ProgressFn`);
     what it raises stops the export with nothing written."""
     path = Path(path)
+    if (too_long := too_long_for_a_score(song)) is not None:
+        raise FileFormatError(path, f"cannot write MusicXML: {too_long}")
     try:
         data, warnings = musicxml_bytes(song, compressed=path.suffix.lower() == ".mxl",
                                         progress=progress)
@@ -205,12 +210,29 @@ def write_musicxml(song: Song, path: str | os.PathLike[str],
     except ImportError:
         raise FileFormatError(path, "cannot write MusicXML: it needs music21 (pip install "
                                     "music21)") from None
+    except MemoryError:  # its message is empty: "cannot write MusicXML:" said nothing
+        raise FileFormatError(path, "cannot write MusicXML: out of memory (the score of "
+                              f"{plural(TimeMap.of(song).whole_bars(song.end), 'bar')} "
+                              "does not fit)") from None
     except Exception as e:  # music21 raises many kinds; the user gets one line
-        raise FileFormatError(path, f"cannot write MusicXML: {e}") from None
+        raise FileFormatError(path, f"cannot write MusicXML: {e or type(e).__name__}"
+                              ) from None
     if progress is not None:
         _report(progress, 1.0, "Writing the file")
     atomic_write(path, data)
     return warnings
+
+
+def too_long_for_a_score(song: Song) -> str | None:
+    """Why ``song`` has too many bars for a score (:data:`MAX_SCORE_BARS`), as words:
+    "the song is 694,444,445 bars long (10,046 days 22 h): a score holds at most 10,000
+    bars"; None when it fits."""
+    tm = TimeMap.of(song)
+    bars = tm.whole_bars(song.end)
+    if bars <= MAX_SCORE_BARS:
+        return None
+    return (f"the song is {bars:,} bars long ({duration_text(tm.tick_to_seconds(song.end))})"
+            f": a score holds at most {MAX_SCORE_BARS:,} bars")
 
 
 def _report(progress: ProgressFn, fraction: float, stage: str) -> None:

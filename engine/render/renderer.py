@@ -36,6 +36,7 @@ from .files import (
     stem_paths,
     write_wavs,
 )
+from .limits import too_long_to_render
 from .mixing import (
     apply_volume_pan,
     fixed_gain,
@@ -421,6 +422,11 @@ def render_files(
     24-bit one clips there, a float one keeps the overs; :attr:`RenderReport.overs` names
     them (:func:`~.overs.overs_note` words it).
 
+    A song (or range) longer than :data:`~.limits.MAX_RENDER_FRAMES` is refused with a
+    :class:`RenderError` before anything is rendered or allocated
+    (:func:`~.limits.too_long_to_render`); a range of a song that long takes its own
+    levels, not the whole song's (which could not be rendered to learn them).
+
     ``known_stale``: the other stems the caller found in ``stems_dir`` before rendering
     and chose to keep (the CLI asks, or ``--clean`` removes them). Without it, a folder
     holding another song's stems is refused before anything is rendered. The folder is
@@ -452,6 +458,9 @@ def render_files(
     whole = song
     if span is not None:  # the range as a song of its own: its start is frame 0
         song = range_song(song, *span)
+    if (too_long := too_long_to_render(song, sample_rate)) is not None:
+        # Before a byte is allocated: the mix of a 16-day song was 459 GiB (MemoryError).
+        raise RenderError(f"{too_long}: render a range of its bars instead")
     period = (bar_line_frames(song, sample_rate) if span is None
               else range_frames(song, sample_rate))
     if end != "tail" and period == 0:
@@ -479,7 +488,8 @@ def render_files(
         count_in=count_in, bit_depth=bit_depth, dry_stems=dry_stems, stage=stage, fixed_db=gain_db)
     levels = None
     if (span is not None and gain_db is None
-            and (end == "tail" or bar_line_frames(whole, sample_rate) > 0)):
+            and (end == "tail" or bar_line_frames(whole, sample_rate) > 0)
+            and too_long_to_render(whole, sample_rate) is None):  # else the range's own
         # The gains the whole song's export gives its files, so the range's bars are as
         # loud as they are there (bars 5-8 replaced in a DAW match their neighbours): its
         # own, from its own peaks, made a quiet range 1.16 dB louder. The whole song is

@@ -51,6 +51,7 @@ from .lyrics import Lyric
 from .positions import (
     beat_start,
     clock_text,
+    duration_text,
     parse_go_to,
     parse_position,
     parse_seconds,
@@ -129,6 +130,7 @@ __all__ = [
     "counted",
     "delete_bars",
     "duplicate_notes",
+    "duration_text",
     "held_past",
     "insert_bars",
     "join_notes",

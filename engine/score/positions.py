@@ -41,6 +41,20 @@ def clock_text(seconds: float) -> str:
     return f"{minutes}:{ms / 1000:06.3f}"
 
 
+def duration_text(seconds: float) -> str:
+    """A long span of time as words, to two units: ``"45 s"``, ``"3 min 20 s"``, ``"3 h
+    20 min"``, ``"16 days 12 h"`` (a song's length where it is too long to render)."""
+    s = round(max(0.0, seconds))
+    for unit, size, smaller, small_size in (("day", 86400, "h", 3600), ("h", 3600, "min", 60),
+                                            ("min", 60, "s", 1)):
+        if s >= size:
+            whole, rest = divmod(s, size)
+            word = f"{whole:,} {unit}{'s' if unit == 'day' and whole != 1 else ''}"
+            part = rest // small_size
+            return f"{word} {part} {smaller}" if part else word
+    return f"{s} s"
+
+
 def parse_position(tm: TimeMap, text: str, bars: int) -> int:
     """The tick of ``"bar[.beat[.tick]]"`` in a song of ``bars`` bars (one past the last,
     its end, too: only its downbeat, none of its beats, which are after the end).

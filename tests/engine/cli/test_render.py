@@ -710,3 +710,33 @@ def test_a_fixed_gain_out_of_range_is_refused_before_rendering(tmp_path, capsys)
                  "--gain", "-6"]) == 1
     assert "--gain given twice (0, then -6)" in capsys.readouterr().err
     assert not (tmp_path / "x.wav").exists()
+
+
+def late_note_midi(path):
+    """A MIDI file whose second note comes after one delta of 0x0FFFFFFF ticks at 96 PPQ:
+    16 days of silence (QA: render asked numpy for 459 GiB)."""
+    import mido
+
+    mf = mido.MidiFile(ticks_per_beat=96)
+    track = mido.MidiTrack()
+    mf.tracks.append(track)
+    for note, delta in ((60, 0), (62, 0x0FFFFFFF)):
+        track.append(mido.Message("note_on", note=note, velocity=90, time=delta))
+        track.append(mido.Message("note_off", note=note, time=96))
+    mf.save(path)
+    return path
+
+
+def test_a_song_too_long_to_render_is_refused_at_once_naming_its_length(tmp_path, capsys):
+    src = late_note_midi(tmp_path / "latenote.mid")
+    out = tmp_path / "late.wav"
+    assert main(["render", str(src), "-o", str(out)]) == 1
+    assert one_error_line(capsys) == (
+        f"partita: error: {src}: the song is 699,052 bars long (16 days 4 h): more audio "
+        "than Partita renders at once, at most 3 h 22 min at 44100 Hz: render part of it "
+        "with --bars A-B")
+    assert not out.exists()
+    # What it suggests works: a range of it renders (its own levels: the whole song's
+    # could not be learnt).
+    assert main(["render", str(src), "-o", str(out), "--bars", "1-2", "-q"]) == 0
+    assert sf.info(str(out)).duration < 10

@@ -758,3 +758,27 @@ def test_a_note_held_on_past_a_fermata_has_it_where_the_sopranos_is():
     song = Song((soprano, alto, bass), ppq=480)
     bars = _fermata_bars(musicxml_bytes(song)[0])
     assert bars == {"Soprano": ["1"], "Alto": ["1"], "Bass": ["1"]}
+
+
+def test_a_score_of_too_many_bars_is_refused_before_it_is_made(tmp_path):
+    from engine.io.musicxml import MAX_SCORE_BARS
+
+    far = Song(tracks=(Track("Piano", 0, notes=(Note(60, 0, 480), Note(60, 10**12, 480))),))
+    with pytest.raises(FileFormatError) as info:  # music21 grew to many GB, then said ""
+        write_musicxml(far, tmp_path / "far.musicxml")
+    assert str(info.value) == (
+        "far.musicxml: cannot write MusicXML: the song is 520,833,334 bars long (12,056 "
+        f"days 7 h): a score holds at most {MAX_SCORE_BARS:,} bars")
+    assert not (tmp_path / "far.musicxml").exists()
+
+
+def test_a_memory_error_is_said_in_words(tmp_path, monkeypatch):
+    import engine.io.musicxml as musicxml
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError  # its text is empty
+    monkeypatch.setattr(musicxml, "musicxml_bytes", out_of_memory)
+    song = Song(tracks=(Track("Piano", 0, notes=(Note(60, 0, 480),)),))
+    with pytest.raises(FileFormatError, match=r"cannot write MusicXML: out of memory \(the "
+                       r"score of 1 bar does not fit\)$"):
+        write_musicxml(song, tmp_path / "x.musicxml")

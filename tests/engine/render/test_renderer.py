@@ -639,3 +639,16 @@ def test_the_report_gives_each_stem_files_peak_so_silence_can_be_named(tmp_path)
     assert dry[kick] > -40 and dry[empty] == float("-inf")
     assert render_files(song, tmp_path / "m.wav", sample_rate=8000,
                         synth="builtin").stem_track_peaks_dbfs == {}  # no stems written
+
+
+def test_render_files_refuses_a_song_too_long_before_allocating_it(tmp_path):
+    from engine.render import RenderError, render_files
+    from engine.render.limits import MAX_RENDER_FRAMES
+
+    far = Song(tracks=(Track("Piano", 0, notes=(Note(60, 0, 480), Note(60, 10**12, 480))),))
+    with pytest.raises(RenderError, match=r"the song is [\d,]+ bars long \([\d,]+ days .*\): "
+                       r"more audio than Partita renders at once, at most 3 h 22 min at "
+                       r"44100 Hz: render a range of its bars instead"):
+        render_files(far, tmp_path / "mix.wav")
+    assert not (tmp_path / "mix.wav").exists()
+    assert MAX_RENDER_FRAMES * 8 <= 4 * 2**30  # the mix in memory: float32 stereo

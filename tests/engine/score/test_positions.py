@@ -98,3 +98,14 @@ def test_clock_text_reads_as_the_time_read_out():
     assert clock_text(12.48) == "0:12.480"
     assert clock_text(59.9996) == "1:00.000"  # not 0:60.000
     assert clock_text(754.0) == "12:34.000"
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0, "0 s"), (45.4, "45 s"), (200, "3 min 20 s"), (180, "3 min"), (12_000, "3 h 20 min"),
+    (86_400, "1 day"), (16 * 86_400 + 4 * 3600 + 59, "16 days 4 h"),
+    (10_046 * 86_400, "10,046 days"),
+])
+def test_a_long_time_is_said_to_two_units(seconds, text):
+    from engine.score import duration_text
+
+    assert duration_text(seconds) == text
