@@ -142,12 +142,19 @@ def check_song_output(path: Path, inputs: Iterable[Path] = ()) -> None:
     if path.is_dir():
         raise CliError(f"{path}: is a folder, not a file")
     refuse_read_only(path)
-    # The folder, or the nearest of its parents that exists where it is to be made.
-    folder = next(p for p in (path.parent, *path.parent.parents) if p.exists())
+    check_writable_folder(path.parent, path)
+
+
+def check_writable_folder(folder: Path, shown: Path) -> None:
+    """``folder`` (made if missing: then the nearest of its parents that exists) can be
+    written in; else a :class:`CliError` naming ``shown``, the file or folder the command
+    was asked to write, and the folder: "cannot write in …/ro (read-only, or no
+    permission)". Render said "permission denied" on a hidden staging file of its own."""
+    folder = next(p for p in (folder, *folder.parents) if p.exists())
     if not folder.is_dir():
-        raise CliError(f"{path}: {folder} is a file, not a folder")
+        raise CliError(f"{shown}: {folder} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):  # a read-only disk, another's folder
-        raise CliError(f"{path}: cannot write in {folder} (read-only, or no permission)")
+        raise CliError(f"{shown}: cannot write in {folder} (read-only, or no permission)")
 
 
 def save_song_file(song, path: Path, **options) -> list[str]:

@@ -14,6 +14,7 @@ from .common import (
     GivenOnce,
     bars_text,
     check_folder,
+    check_writable_folder,
     load_with_studio,
     progress_bar,
     refuse_given_twice,
@@ -101,6 +102,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from engine.io.atomic import refuse_read_only
+    from engine.io.errors import write_problem
     from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
     from engine.render.files import (
         bar_one_note,
@@ -139,10 +141,13 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{args.output}: is a folder, not a file")
         check_folder(args.output.parent)  # made if missing
         refuse_read_only(args.output)
+        check_writable_folder(args.output.parent, args.output)
     if args.stems is not None:
         check_folder(args.stems, " (--stems takes the folder to write the stems into)")
+        check_writable_folder(args.stems, args.stems)
     if args.rehearsal is not None:
         check_folder(args.rehearsal, " (--rehearsal takes the folder to write them into)")
+        check_writable_folder(args.rehearsal, args.rehearsal)
     song, _ = load_with_studio(args.input)  # a MIDI file cut short: what it lacked is said
     if song.end == 0:
         raise CliError(f"{args.input}: the song has no notes: nothing to render")
@@ -179,6 +184,12 @@ def run(args: argparse.Namespace) -> int:
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
+        except OSError as e:  # a folder read-only after all (a disk remounted): said
+            # as the folder's, not as its hidden staging file's ".mix.wav.6e70e691.raw"
+            problem = write_problem(e, e.filename) if e.filename else None
+            if problem is None:
+                raise
+            raise CliError(f"render: {problem}") from None
 
     for folder, old, kind in ((args.stems, stale, "stem"),
                               (args.rehearsal, stale_parts, "rehearsal mix")):

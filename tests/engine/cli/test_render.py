@@ -740,3 +740,43 @@ def test_a_song_too_long_to_render_is_refused_at_once_naming_its_length(tmp_path
     # could not be learnt).
     assert main(["render", str(src), "-o", str(out), "--bars", "1-2", "-q"]) == 0
     assert sf.info(str(out)).duration < 10
+
+
+def test_a_read_only_output_folder_is_named_not_a_hidden_staging_file(tmp_path, capsys,
+                                                                        monkeypatch):
+    import os
+    from pathlib import Path
+
+    from engine.cli import common
+
+    src = tiny_midi(tmp_path / "demo.mid")
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = os.access
+    monkeypatch.setattr(common.os, "access",  # a read-only disk (root passes chmod)
+                        lambda p, mode: False if Path(p) == ro else real(p, mode))
+    for args in (["-o", str(ro / "mix.wav")], ["--stems", str(ro / "stems")]):
+        assert main(["render", str(src), *args, "-q"]) == 1
+        shown = args[1]
+        assert one_error_line(capsys) == (f"partita: error: {shown}: cannot write in {ro} "
+                                          "(read-only, or no permission)")
+    assert list(ro.iterdir()) == []
+
+
+def test_a_folder_read_only_only_once_rendering_names_the_folder(tmp_path, capsys,
+                                                                  monkeypatch):
+    import errno
+
+    import engine.render as render
+
+    src = tiny_midi(tmp_path / "demo.mid")
+    out = tmp_path / "ro" / "mix.wav"
+    out.parent.mkdir()
+
+    def remounted(*args, **kwargs):  # the disk went read-only after the checks
+        raise OSError(errno.EROFS, "Read-only file system",
+                      str(out.parent / ".mix.wav.6e70e691.raw"))
+    monkeypatch.setattr(render, "render_files", remounted)
+    assert main(["render", str(src), "-o", str(out), "-q"]) == 1
+    assert one_error_line(capsys) == (f"partita: error: render: the folder {out.parent} "
+                                      "cannot be written in (read-only, or no permission)")
