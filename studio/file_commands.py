@@ -766,12 +766,18 @@ def _message(e: BaseException, path: Path, way_out: str | None = None) -> str:
     (gone, read-only) or the name's (too long) says so and the way out, not the file's
     name and the OS's words (QA: "song.partita: No such file or directory" for a
     folder deleted while the song was open)."""
+    from engine.io import FileFormatError
     from engine.io.errors import write_problem
+    from engine.io.reading import os_problem
 
     if isinstance(e, OSError) and not type(e).__module__.startswith("engine"):
         problem = write_problem(e, path) if way_out else None
         if problem:
             problem = problem.replace(str(path.parent), display_path(path.parent))
             return f"{display_path(path.name)}: {problem} — {way_out}"
-        return f"{display_path(path.name)}: {e.strerror or e}"
+        # The whole path (which song.partita?) and the engine's words: "is a folder, not
+        # a file", not the OS's "Is a directory" (QA).
+        return f"{display_path(path.absolute())}: {os_problem(e)}"
+    if isinstance(e, FileFormatError) and e.path.name == path.name:
+        return f"{display_path(path.absolute())}: {e.problem}"
     return str(e)

@@ -64,6 +64,16 @@ def test_bad_file_shows_the_engine_message_and_keeps_the_song(opened, tmp_path, 
     assert win.windowTitle() == "Test song — song.mid — Partita"
 
 
+def test_a_folder_opened_as_a_song_is_said_in_the_engines_words_with_its_path(
+        opened, tmp_path, dialogs):
+    folder = tmp_path / "sub" / "song.partita"
+    folder.mkdir(parents=True)
+    assert not opened.open_path(folder)
+    ((_, (_, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    # Was "song.partita: Is a directory": the OS's words, and which song.partita?
+    assert message == f"{folder}: is a folder, not a file"
+
+
 def test_a_midi_file_cut_short_opens_with_what_it_holds_and_says_what_is_missing(
         window, song_file, dialogs):
     # It was refused ("the file ends after 3") though every note was there.
