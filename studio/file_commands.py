@@ -599,7 +599,7 @@ class FileCommands:
         except Exception as e:
             if not _is_user_error(e):
                 raise
-            dialogs.show_error(self, "Cannot recover", _message(e, recovery.path))
+            dialogs.show_error(self, "Cannot recover", self._unrecoverable(recovery, e))
             return False
         saved = _saved_version(recovery)
         stepped = saved is not None and saved.song != project.song
@@ -633,6 +633,28 @@ class FileCommands:
                 f"session's copy is kept at {display_path(recovery.path)} until it can"),
             8000 if written else 20000)
         return True
+
+    def _unrecoverable(self, recovery: Recovery, error: BaseException) -> str:
+        """What the dialog says of a copy that cannot be loaded (one a newer Partita
+        wrote, one damaged past its metadata): the song it is of (its file's whole path,
+        else its title), not the autosave's own name ("20261128-…-v5.partita: made by a
+        newer Partita"), and where the copy now is: set aside into the recovery folder's
+        "damaged" folder, as a damaged copy is, so it is not offered at every start and
+        is kept for a Partita that reads it. One that cannot be moved stays, said so."""
+        from engine.io import DamagedRecovery, FileFormatError
+
+        song = (display_path(recovery.document) if recovery.document is not None
+                else f'the unsaved song "{recovery.title}"' if recovery.title
+                else "an unsaved song")
+        problem = error.problem if isinstance(error, FileFormatError) else str(error)
+        try:
+            kept = self.autosaver.store.set_aside(
+                DamagedRecovery(recovery.path, recovery.document, recovery.saved_at)).path
+            where = f"It is kept at {display_path(kept)}, and not offered again."
+        except OSError as e:
+            where = (f"It stays at {display_path(recovery.path)} and will be offered again "
+                     f"(it could not be moved aside: {e.strerror or e}).")
+        return f"The autosave of {song} cannot be recovered: {problem}. {where}"
 
     def _tell_damaged_copies(self) -> None:
         """Autosaves that cannot be read (a disk error, a copy cut short) are said once,

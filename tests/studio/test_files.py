@@ -377,6 +377,37 @@ def test_autosave_then_recover_after_a_crash(opened, tmp_path, qtbot, dialogs):
     other.close()
 
 
+def test_a_copy_from_a_newer_partita_names_its_song_and_is_set_aside(opened, tmp_path,
+                                                                     qtbot, dialogs):
+    import json
+
+    from studio.mainwindow import MainWindow
+    from studio.settings import Settings
+
+    win = opened
+    edit_something(win)
+    assert win.autosaver.save_now()
+    copy = win.autosaver.store.path
+    doc = json.loads(copy.read_bytes())
+    doc["version"] = 5  # what a newer Partita wrote
+    copy.write_text(json.dumps(doc))
+    other = MainWindow(Settings(tmp_path / "s2.ini"), RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(other)
+    dialogs.answers["ask_recover"] = lambda _parent, pending: ("recover", pending[0])
+    assert not other.offer_recovery()
+    ((_, (title, message)),) = [c for c in dialogs.calls if c[0] == "show_error"]
+    assert title == "Cannot recover"
+    kept = copy.parent / "damaged" / copy.name
+    # It said "20261128-….partita: made by a newer Partita", and again at every start.
+    assert message == (
+        f"The autosave of {win.document.path} cannot be recovered: made by a newer "
+        "Partita: format version 5, this version reads up to 1. It is kept at "
+        f"{kept}, and not offered again.")
+    assert kept.exists() and not copy.exists()
+    assert other.autosaver.store.pending() == []
+    other.close()
+
+
 def test_undo_after_a_recovery_shows_the_file_as_last_saved_and_redo_brings_it_back(
         opened, tmp_path, qtbot, dialogs):
     # The finer undo steps die with the crashed session; one step is kept between the file
