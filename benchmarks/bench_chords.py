@@ -38,8 +38,14 @@ Per run it prints:
 - ``rep``: beats whose bass strikes the pitch it struck on the beat before, of the
   consecutive beats both struck;
 - ``appr``: chord changes on a beat whose bass on the beat before (its lowest note
-  sounding there) lies a half or whole step from the new chord's bass note, of the
-  changes on a beat.
+  sounding there) lies a half or whole step — in pitch, not pitch class: D2 → E♭3 is no
+  approach — from the lowest note the bass strikes on the change, of the changes on a
+  beat;
+- ``bounce``: beats whose bass strikes the pitch it struck two beats before, the beat
+  between another (F C F, B♭ A♭ B♭), of the runs of three beats all struck;
+- ``steps``: moves of the bass from one beat to the next by a half or whole step, of the
+  consecutive beats both struck;
+- ``leaps``: those moves larger than a perfect 5th (an octave too).
 
 The pop verse prints, in place of the jazz columns (``walk`` … ``chrom``), how the piano
 voices its triads:
@@ -254,13 +260,14 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
     top = sorted(n.pitch for n in piano if n.start <= final.start < n.end)
     close = (f"{_name(min(low)) if low else '-'} | "
              f"{' '.join(map(_name, top)) if top else '-'}")
-    walk, repeats, approaches = bass_walk(song, bars, guide)
+    walk, repeats, approaches, bounces, steps, leaps = bass_walk(song, bars, guide)
     return triad_voicing(piano, bars, guide) | {
             "root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
             "comp ct": f"{share:.0%}", "m2": str(clashes), "held": str(held),
             "guide": f"{guided}/{guides}",
             "chrom": f"{sounded}/{chromatic}", "loud": f"{loud}/{all_notes}",
-            "close": close, "walk": walk, "rep": repeats, "appr": approaches}
+            "close": close, "walk": walk, "rep": repeats, "appr": approaches,
+            "bounce": bounces, "steps": steps, "leaps": leaps}
 
 
 def triad_voicing(piano: list, bars: int, guide: ChordGuide) -> dict[str, str]:
@@ -302,9 +309,11 @@ def triad_voicing(piano: list, bars: int, guide: ChordGuide) -> dict[str, str]:
             "dbl3": f"{doubled}/{len(onsets)}", "low3": f"{low}/{len(onsets)}"}
 
 
-def bass_walk(song: Song, bars: int, guide: ChordGuide) -> tuple[str, str, str]:
-    """The ``walk``, ``rep`` and ``appr`` columns (the module's docstring) of the bass
-    parts of ``song`` over its first ``bars`` bars of 4/4."""
+def bass_walk(song: Song, bars: int, guide: ChordGuide
+              ) -> tuple[str, str, str, str, str, str]:
+    """The ``walk``, ``rep``, ``appr``, ``bounce``, ``steps`` and ``leaps`` columns (the
+    module's docstring) of the bass parts of ``song`` over its first ``bars`` bars of
+    4/4."""
     near = PPQ // 16
     bass = [n for t in song.tracks if not t.is_drum and role_of(t.program, False) == "bass"
             for n in t.notes]
@@ -328,20 +337,25 @@ def bass_walk(song: Song, bars: int, guide: ChordGuide) -> tuple[str, str, str]:
         if not guide.change[cell] or guide.bass[cell] < 0:
             continue
         changes += 1
-        before = sounding.get(beat - PPQ)
-        if before is not None:
-            step = (before - int(guide.bass[cell])) % 12
-            stepped += min(step, 12 - step) in (1, 2)
-    return f"{walking}/{bars}", f"{repeated}/{len(pairs)}", f"{stepped}/{changes}"
+        before, on = sounding.get(beat - PPQ), struck.get(beat)
+        stepped += before is not None and on is not None and abs(before - on) in (1, 2)
+    runs = [b for b in beats if all(b - k * PPQ in struck for k in (1, 2)) and b in struck]
+    bounced = sum(struck[b] == struck[b - 2 * PPQ] != struck[b - PPQ] for b in runs)
+    moves = [abs(struck[b] - struck[a]) for a, b in pairs]
+    steps = sum(m in (1, 2) for m in moves)
+    leaps = sum(m > 7 for m in moves)
+    return (f"{walking}/{bars}", f"{repeated}/{len(pairs)}", f"{stepped}/{changes}",
+            f"{bounced}/{len(runs)}", f"{steps / max(1, len(moves)):.0%}", str(leaps))
 
 
 TUNES = {"blues": (blues_melody, BLUES, 12, "F"), "aaba": (aaba_melody, AABA, 32, "Bb"),
          "pop": (pop_melody, POP, 8, "G")}
-JAZZ = ("root", "walk", "rep", "appr", "bass ct", "comp ct", "m2", "held", "guide", "chrom",
-        "loud", "close")
+JAZZ = ("root", "walk", "rep", "appr", "bounce", "steps", "leaps", "bass ct", "comp ct",
+        "m2", "held", "guide", "chrom", "loud", "close")
 TRIADS = ("root", "bass ct", "comp ct", "m2", "held", "r/3/5", "full", "dbl3", "low3",
           "loud", "close")
-WIDTHS = {"root": 7, "walk": 7, "rep": 7, "appr": 7, "bass ct": 8, "comp ct": 8, "m2": 4,
+WIDTHS = {"root": 7, "walk": 7, "rep": 7, "appr": 7, "bounce": 7, "steps": 6, "leaps": 6,
+          "bass ct": 8, "comp ct": 8, "m2": 4,
           "held": 4, "guide": 7, "chrom": 7, "r/3/5": 9, "full": 5, "dbl3": 6, "low3": 6,
           "loud": 8, "close": 0}
 
