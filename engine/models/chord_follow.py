@@ -34,7 +34,9 @@ B3–E4–G4 against B♭7 (benchmarks/bench_chords.py).
 
 In a song that swings its 8ths the bass walks (:func:`walk_bass`): a quarter note on
 every beat, the chord's first beat on its bass note, the beat before a chord symbol
-approaching its bass note by a step or from its 5th, rarely the last beat's pitch.
+approaching its bass note by a step (in pitch, the octave next to it) or from its 5th,
+the beat before an N.C. on its own chord; rarely the pitch of the last beat or of the
+one before it, mostly by step, rarely a leap past a 5th.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ from engine.score.chord_symbols import ChordTones, parse_chord_symbol
 from engine.score.instruments import program_name, role_of
 from engine.score.lead_sheet import chords_span_end
 
-from . import vocab
+from . import line_pull, vocab
 
 # Nats added to a bass's onsets of the chord's bass note where the chord changes: a
 # strike there (a rest or an empty track's model left the change unmarked).
@@ -385,14 +387,28 @@ def _melody_name(name: str, program: int) -> bool:
 
 
 # A walking bass (:func:`walk_bass`): nats added to its onsets on the beat before a chord
-# symbol a half or whole step from its bass note, above or below, or on its 5th; and
-# taken from a beat's onset of the pitch struck on the beat before or after it. Under the
-# chords alone partita-base's bass in a swung F blues struck 2-6 notes a bar, repeated
-# a pitch on 1-4 of 10-16 consecutive beats and stepped into 1-3 of 9 changes; walking,
-# every bar's beats struck, 0 of 47 repeated, 3-7 of 9 stepped into
-# (benchmarks/bench_chords.py).
+# symbol a half or whole step from its bass note, above or below, or on its 5th; and its
+# line's pulls on each beat (the sampler's ``line_pull``, :mod:`.line_pull`), read
+# against the beats decided around it: taken from the pitch struck on the beat before or
+# after (REPEAT_PULL) and from the one two beats away past another (BOUNCE_PULL: F C F C),
+# added to a move by a half or whole step, half that to a 3rd or 4th (STEP_PULL), taken
+# from a leap past the 5th (LEAP_PULL), and an approach note and the root it approaches
+# pulled within a whole step of each other in pitch (NEAR_PULL: D2 → E♭3 is a minor 9th).
+# Under the chords alone partita-base's bass in a swung F blues struck 2-6 notes a bar,
+# repeated a pitch on 1-4 of 10-16 consecutive beats and stepped into 1-3 of 9 changes;
+# walking, every bar's beats struck, 0 of 47 repeated. With the repeat pull alone it
+# stepped into 3-5 of 9 changes in pitch (D2 -> Eb3 is no step), went back to the pitch
+# of two beats before on 5-11 of 46 beats, moved by step 23-34 % of the time and leapt
+# past a 5th 5-10 times a take; with these pulls 8-9 of 9, 1-2, 45-49 %, 0-3
+# (benchmarks/bench_chords.py). A stronger STEP_PULL (2.0) changed none of these: on
+# the beats only the chord's tones are legal; letting its non-clashing tensions pass
+# there (a 9th) took its chord-tone time from 81-88 % to 69-79 % for 0-4 % more steps.
 APPROACH_PULL = 3.0
 REPEAT_PULL = 3.0
+BOUNCE_PULL = 3.5
+STEP_PULL = 1.5
+LEAP_PULL = 2.0
+NEAR_PULL = 3.0
 # Semitones from the next chord's bass note of the notes that approach it.
 _APPROACH = (-2, -1, 1, 2, 7)
 
@@ -405,17 +421,20 @@ def walk_bass(lane_allowed: np.ndarray, reach_allowed: np.ndarray, editable: np.
     its bass note still, the other beats on its tones); on the beat before a chord symbol
     it may also strike a note a half or whole step from that chord's bass note or its
     5th, and leans to them (``reach_allowed``: the lane's allowed tokens before
-    :func:`follow_chords` narrowed its beats to the chord tones). Returns the pitch-class
-    pull (T, 12) and, per cell, the nats the sampler takes from an onset of the pitch the
-    lane strikes on the beat before or after (the sampler's ``repeat_pull``). A cell
-    that cannot strike (a kept note, a register without such a note) is left as it was,
-    and so are the cells that would hold it."""
+    :func:`follow_chords` narrowed its beats to the chord tones). The beat before an
+    "N.C." break sounds its own chord (nothing to approach). Returns the pitch-class
+    pull (T, 12) and, per cell, the sampler's ``line_pull`` (T, N_CHANNELS): each beat's
+    pulls against the beats around it (the constants above). A cell that cannot strike
+    (a kept note, a register without such a note) is left as it was, and so are the
+    cells that would hold it."""
     T = len(editable)
     pull = np.zeros((T, 12), dtype=np.float32)
-    repeat = np.zeros(T, dtype=np.float32)
+    line = np.zeros((T, line_pull.N_CHANNELS), dtype=np.float32)
     inside = editable & (guide.chord >= 0)
-    beats = np.flatnonzero((guide.strong | guide.onset) & (guide.chord >= 0))
+    # Every beat, an N.C. one too: the beat before a break approaches nothing after it.
+    beats = np.flatnonzero(guide.strong | guide.onset)
     onsets = slice(vocab.ONSET, vocab.ONSET + vocab.N_PITCHES)
+    approaches = set()
     for i, cell in enumerate(beats.tolist()):
         after = int(beats[i + 1]) if i + 1 < len(beats) else T
         if not inside[cell] or not lane_allowed[cell, onsets].any():
@@ -428,11 +447,18 @@ def walk_bass(lane_allowed: np.ndarray, reach_allowed: np.ndarray, editable: np.
             if (widened & near[_PITCH_CLASS]).any():
                 lane_allowed[cell, onsets] = widened
                 pull[cell, near] += APPROACH_PULL
+                approaches.add(after)
+                line[cell, line_pull.INTO_NEXT] = NEAR_PULL
+        if cell in approaches:
+            line[cell, line_pull.FROM_BEFORE] = NEAR_PULL
         lane_allowed[cell, :vocab.ONSET] = False  # struck: no rest, no hold
-        repeat[cell] = REPEAT_PULL
+        line[cell, line_pull.REPEAT] = REPEAT_PULL
+        line[cell, line_pull.BOUNCE] = BOUNCE_PULL
+        line[cell, line_pull.STEP] = STEP_PULL
+        line[cell, line_pull.LEAP] = LEAP_PULL
         for held in range(cell + 1, after):  # held to the next beat
             if not inside[held] or not lane_allowed[held, vocab.HOLD]:
                 break
             lane_allowed[held] = False
             lane_allowed[held, vocab.HOLD] = True
-    return pull, repeat
+    return pull, line

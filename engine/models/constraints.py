@@ -64,6 +64,7 @@ from .chord_follow import (
     walk_bass,
 )
 from .grid import EncodedSong, step_in_bar
+from .line_pull import N_CHANNELS
 from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
 # A track with at least this many notes is written in its own register, this many
@@ -473,7 +474,7 @@ class Problem:
     allowed: np.ndarray  # (L, T, V) bool
     logit_bias: np.ndarray | None = None  # (L, V) float32 nats, the sampler's logit_bias
     pitch_pull: np.ndarray | None = None  # (L, T, 12) float32 nats, the sampler's pitch_pull
-    repeat_pull: np.ndarray | None = None  # (L, T) float32 nats, the sampler's repeat_pull
+    line_pull: np.ndarray | None = None  # (L, T, 6) float32 nats, the sampler's line_pull
 
 
 def build_problem(
@@ -542,7 +543,7 @@ def build_problem(
     # ... and leans to the tones they sound between downbeats too.
     pull = np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide else None
     walks = guide is not None and swing and not keep_rhythm
-    repeat = np.zeros((L, T), dtype=np.float32) if walks else None
+    line = np.zeros((L, T, N_CHANNELS), dtype=np.float32) if walks else None
     if pull is not None:
         sounding = kept_classes(song, write, encoded.step_ticks)
         chordal = sounding.sum(axis=1) >= BASS_CHORD_MIN
@@ -652,13 +653,13 @@ def build_problem(
                              carries_lyrics(track.notes))
         if guide is not None and pull is not None and follows is not None:
             chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
-            walking = repeat is not None and follows == "bass" and lanes_of[track_id] == 1
+            walking = line is not None and follows == "bass" and lanes_of[track_id] == 1
             before = lane_allowed.copy() if walking else lane_allowed
             pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
                                         scale)
             hold_only_common_tones(lane_allowed, editable[lane], guide, follows)
-            if walking and repeat is not None:
-                steps, repeat[lane] = walk_bass(lane_allowed, before, editable[lane], guide)
+            if walking and line is not None:
+                steps, line[lane] = walk_bass(lane_allowed, before, editable[lane], guide)
                 pull[lane] += steps
         if track_id in bass_parts:
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
@@ -688,7 +689,7 @@ def build_problem(
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None,
                    pull if pull is not None and pull.any() else None,
-                   repeat if repeat is not None and repeat.any() else None)
+                   line if line is not None and line.any() else None)
 
 
 def drum_classes_in(kit: DrumKit, bands: Sequence[tuple[int, int]]) -> np.ndarray:

@@ -73,11 +73,14 @@ per onset where the part played 2.7.
 
 Register: ``logit_bias`` (L, V) nats are added to each lane's logits (the constraints'
 soft pull of a track toward its own register, :func:`engine.models.constraints.register_pull`).
-``repeat_pull`` (L, T) nats are taken from a cell's onset of the pitch its lane sounds in
-the cell before, and of the pitch its lane strikes where the note would end (past the
-holds the constraints force): a walking bass rarely strikes one pitch on two beats
-running (:func:`engine.models.chord_follow.walk_bass`). Read at each step from the cells
-decided so far, it holds whichever of two neighbouring beats is drawn first.
+``line_pull`` (L, T, :data:`~engine.models.line_pull.N_CHANNELS`) nats move a cell's
+onsets by the notes its lane has around it — the one sounding in the cell before and the
+one struck where the note would end (past the holds the constraints force), and the
+notes beyond them (:mod:`engine.models.line_pull`): a walking bass rarely strikes one
+pitch on two beats running nor bounces between two, walks mostly by step, approaches a
+chord's root from a step away in pitch (:func:`engine.models.chord_follow.walk_bass`).
+Read at each step from the cells decided so far, it holds whichever of two neighbouring
+beats is drawn first.
 
 Windowing: a denoiser with a ``max_steps`` attribute sees at most that many steps. The
 editable steps are decoded in spans, left to right (:func:`decode_windows`): when they fit
@@ -112,6 +115,7 @@ from engine.plugins.api import CancelToken, GenerateOptions, Progress, ProgressC
 from engine.score.instruments import role_of
 
 from .grid import SOLO_PROGRAMS, step_in_bar
+from .line_pull import N_CHANNELS, line_nats
 from .voice_leading import (
     clash_cells,
     clash_motion,
@@ -274,7 +278,7 @@ def sample(
     firm: np.ndarray | None = None,
     pitch_pull: np.ndarray | None = None,
     shapes: np.ndarray | None = None,
-    repeat_pull: np.ndarray | None = None,
+    line_pull: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -304,9 +308,9 @@ def sample(
     lean to the chord the parts that stay sound there:
     :func:`~engine.models.constraints.build_problem`). ``shapes`` (L,) int: the chord
     shape each lane's track keeps (:func:`~engine.models.voicing.lane_shapes`: power
-    chords, root lowest or not; 0 free). ``repeat_pull`` (L, T): nats taken from each
-    cell's onset of the pitch its lane sounds just before it or strikes just after the
-    note (a walking bass's beats: the module's docstring).
+    chords, root lowest or not; 0 free). ``line_pull`` (L, T, N_CHANNELS): nats moving
+    each cell's onsets by the notes its lane has decided around it (a walking bass's
+    beats: the module's docstring).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -347,9 +351,9 @@ def sample(
     pull = None if pitch_pull is None else np.asarray(pitch_pull, dtype=np.float32)
     if pull is not None and pull.shape != (lanes, steps, 12):
         raise ValueError("pitch_pull must have 12 pitch classes per cell")
-    repeat = None if repeat_pull is None else np.asarray(repeat_pull, dtype=np.float32)
-    if repeat is not None and repeat.shape != (lanes, steps):
-        raise ValueError("repeat_pull must have one value per cell")
+    line = None if line_pull is None else np.asarray(line_pull, dtype=np.float32)
+    if line is not None and line.shape != (lanes, steps, N_CHANNELS):
+        raise ValueError(f"line_pull must have {N_CHANNELS} values per cell")
     mix = None if drum_share is None else np.asarray(drum_share, dtype=np.float64)
     if mix is not None and mix.shape != (lanes, vocab.N_DRUM_CLASSES):
         raise ValueError("drum_share must have one share per lane and drum class")
@@ -390,7 +394,7 @@ def sample(
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
                       groups, bias, voice_order, sounding, strike, clashes, rhythm, mix,
-                      pull, shaped, repeat)
+                      pull, shaped, line)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -515,13 +519,13 @@ class _Window:
                  drum_share: np.ndarray | None = None,
                  pitch_pull: np.ndarray | None = None,
                  shapes: np.ndarray | None = None,
-                 repeat_pull: np.ndarray | None = None) -> None:
+                 line_pull: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
         self.drum_share = (drum_share if drum_share is not None
                            and np.isfinite(drum_share).any() else None)
         self.pitch_pull = pitch_pull
-        self.repeat_pull = repeat_pull
+        self.line_pull = line_pull
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         # The chord shape each lane's track keeps (engine.models.voicing); None: all free.
         self.shapes = (np.where(self.shared, shapes, 0) if shapes is not None
@@ -608,8 +612,8 @@ class _Window:
             if self.pitch_pull is not None:
                 logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += (
                     self.pitch_pull[ln, self.start + cl][:, _PITCH_CLASS])
-            if self.repeat_pull is not None:
-                logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] -= self._repeats(
+            if self.line_pull is not None:
+                logits[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] += self._line(
                     grid, ln, cl)
             if self.onset_bias is not None:
                 where = self.onset_bias[ln, self.start + cl]  # (m, 1 + drum classes)
@@ -663,9 +667,9 @@ class _Window:
                                           weights[chosen])
             draw[chosen] = self._join_chords(draw[chosen], ln[chosen], cl[chosen],
                                              weights[chosen])
-            if self.repeat_pull is not None:
-                draw[chosen] = self._no_repeats(grid, idx[chosen], draw[chosen], ln[chosen],
-                                                cl[chosen], weights[chosen])
+            if self.line_pull is not None:
+                draw[chosen] = self._redraw_line(grid, idx[chosen], draw[chosen], ln[chosen],
+                                                 cl[chosen], weights[chosen])
             flat[idx[chosen]] = draw[chosen]
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
             # (After the repair: it may strike a note too.) Only the shaped lanes' cells: a
@@ -693,50 +697,34 @@ class _Window:
             # Passes after the last step redraw a few re-masked cells: no progress made.
             self.tick("writing notes" if s <= n_steps else "voice leading", advance=s <= n_steps)
 
-    def _repeats(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
-        """(m, N_PITCHES) nats taken from these masked cells' onsets: ``repeat_pull`` on
-        the pitch the lane sounds in the cell before, and on the one it strikes in the
-        first cell after that is not (or cannot but be) a ``HOLD``."""
-        out = np.zeros((len(lane), vocab.N_PITCHES), dtype=np.float32)
-        nats = self.repeat_pull[lane, self.start + col]
-        todo = np.flatnonzero(nats > 0)
-        if not todo.size:
-            return out
+    def _line(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """(m, N_PITCHES) nats added to these masked cells' onsets by ``line_pull``,
+        against the notes decided around them (:func:`~engine.models.line_pull.line_nats`;
+        a masked cell that can only hold reads as a hold)."""
         view = self._padded(self._motion_view(grid))  # window column c is column c + 1
-        pitch = sounding_pitches(view)
-        width = view.shape[1]
-        # Per column, the first column at or after it that is not a hold.
-        breaks = np.where(view != vocab.HOLD, np.arange(width), width)
-        nxt = np.minimum.accumulate(breaks[:, ::-1], axis=1)[:, ::-1]
-        for i in todo.tolist():
-            ln, c = int(lane[i]), int(col[i]) + 1
-            if pitch[ln, c - 1] >= 0:
-                out[i, pitch[ln, c - 1]] += nats[i]
-            j = nxt[ln, c + 1] if c + 1 < width else width
-            if j < width and vocab.ONSET <= view[ln, j] < vocab.DRUM:
-                out[i, view[ln, j] - vocab.ONSET] += nats[i]
-        return out
+        return line_nats(view, sounding_pitches(view), lane, col + 1,
+                         self.line_pull[lane, self.start + col])
 
-    def _no_repeats(self, grid: np.ndarray, cells: np.ndarray, draw: np.ndarray,
-                    lane: np.ndarray, col: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    def _redraw_line(self, grid: np.ndarray, cells: np.ndarray, draw: np.ndarray,
+                     lane: np.ndarray, col: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """``draw`` (cells ``cells`` of the flat window, in decreasing confidence) with
-        each onset that a more confident draw of this step made a repeat of (the beat
-        before or after it, drawn beside it) drawn again with that ``repeat_pull`` too:
-        as if drawn after it. Two neighbouring beats drawn in one step had not seen each
-        other (a walking bass struck E2 on three beats running)."""
+        each onset whose ``line_pull`` a more confident draw of this step changed (the
+        beat before or after it, or the one beyond, drawn beside it) drawn again with
+        the pull as it is now: as if drawn after it. Two neighbouring beats drawn in one
+        step had not seen each other (a walking bass struck E2 on three beats running)."""
         draw = draw.copy()
-        rows = np.flatnonzero(self.repeat_pull[lane, self.start + col] > 0)
+        rows = np.flatnonzero(self.line_pull[lane, self.start + col].any(-1))
         if not rows.size:
             return draw
         flat = grid.reshape(-1)
-        seen = self._repeats(grid, lane[rows], col[rows])  # before this step's draws
+        seen = self._line(grid, lane[rows], col[rows])  # before this step's draws
         for k, r in enumerate(rows.tolist()):
-            now = self._repeats(grid, lane[r : r + 1], col[r : r + 1])[0]
-            more = np.maximum(now - seen[k], 0.0)
+            now = self._line(grid, lane[r : r + 1], col[r : r + 1])[0]
+            more = now - seen[k]
             pitch = draw[r] - vocab.ONSET
-            if 0 <= pitch < vocab.N_PITCHES and more[pitch] > 0:
+            if 0 <= pitch < vocab.N_PITCHES and more.any():
                 w = weights[r].copy()
-                w[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] *= np.exp(-more)
+                w[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] *= np.exp(more)
                 draw[r] = _draw(w[None], self.top_p, self.rng)[0][0]
             flat[cells[r]] = draw[r]
         flat[cells[rows]] = vocab.MASK  # the caller commits them
