@@ -33,7 +33,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -59,11 +59,12 @@ from .chord_follow import (
     chord_guide,
     chord_role,
     chord_tones_allowed,
+    clash_classes,
     follow_chords,
     hold_only_common_tones,
     walk_bass,
 )
-from .grid import EncodedSong, step_in_bar
+from .grid import SOLO_PROGRAMS, EncodedSong, step_in_bar
 from .line_pull import N_CHANNELS
 from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
@@ -87,6 +88,8 @@ OWN_SPAN = (5.0, 95.0)
 # a part's edges stay its edges (a 9-semitone piano right hand got 5 % of its new notes
 # past them with the two pulls above alone; 1 % with the middle-half pull).
 EDGE_PULL = 2.0
+_PITCH_CLASS = np.arange(vocab.N_PITCHES) % 12
+
 # Nats taken from a drum class a kit with notes never plays (bench_drum_kit.py): a DAW
 # rack has no pad for it, and its stock note would sound nothing or the wrong sample.
 KIT_PULL = 2.0
@@ -121,6 +124,9 @@ class Cadence:
     # The melody's note before its last where it steps 2–1 or 7–1 on a beat: the tick
     # the chord before the close strikes, a dominant under it (an authentic cadence).
     approach: int | None = None
+    # The low lines that close on the tonic (the bass among them) at a piece's close
+    # where no part is a bass (:func:`_low_lines`), under every other one-line part.
+    roots: frozenset[int] = frozenset()
 
 
 def final_cadence(song: Song, mask: Mask, key: str | None,
@@ -340,8 +346,9 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
                 ) -> Cadence | None:
     """The :class:`Cadence` that ends a piece the mask writes to its end: on the last
     bar's downbeat every written pitched part strikes the tonic chord of ``key`` and holds
-    it to the end — the bass (the one written track named Bass or playing a bass) the
-    root, the written melody (the first written track of the melody role) the tonic, one
+    it to the end — the bass (the one written track named Bass or playing a bass; else
+    the low one-line parts, under the others: :func:`_low_lines`) the root, the written
+    melody (the first written track of the melody role) the tonic, one
     one-lane part the third — and a written kit strikes once and stops.
 
     By default (``always`` False) only a piece written whole closes: no pitched notes
@@ -377,9 +384,13 @@ def piece_close(song: Song, mask: Mask, key: str | None, *, always: bool = False
     bass_id = _written_bass(parts)
     lead = next((t.id for t in parts if t.id != bass_id
                  and role_of(t.program, t.is_drum) == "melody"), None)
-    voices = frozenset(t.id for t in parts) - {bass_id, lead}
+    roots: frozenset[int] = frozenset()
+    if bass_id is None:  # no bass among them: the low lines close on the root
+        low = _low_lines(parts, lead)
+        bass_id, roots = (low[0], frozenset(low)) if low else (None, roots)
+    voices = frozenset(t.id for t in parts) - {bass_id, lead} - roots
     return Cadence(tick, tonic, frozenset({tonic, third, (tonic + 7) % 12}), bass_id, voices,
-                   frozenset({third}), lead, kits)
+                   frozenset({third}), lead, kits, roots=roots)
 
 
 # The GM families of an orchestra's sections (strings, brass, reeds, pipes), whose
@@ -402,6 +413,29 @@ def _written_bass(parts: Sequence[Track]) -> int | None:
         if instrument_range(lows[0].program)[0] < instrument_range(lows[1].program)[0]:
             bass = lows[:1]
     return bass[0].id if len(bass) == 1 else None
+
+
+# A one-line part whose instrument reaches down to within this many semitones of the
+# lowest one's may sound lowest at a close: it takes the root too.
+LOW_LINE_SPAN = 12
+
+
+def _low_lines(parts: Sequence[Track], lead: int | None) -> list[int]:
+    """The written parts a piece's close gives the root where none is its bass
+    (:func:`_written_bass`), lowest first: the one-line parts (a solo string, a wind, a
+    brass, a bass; not a keyboard's or a section's chords, nor the ``lead``) whose
+    instrument reaches down to within :data:`LOW_LINE_SPAN` of the lowest one's (cello
+    and bassoon, not viola), of two alike the later first (Bassoon 2 under Bassoon 1):
+    whichever sounds lowest closes on the tonic. A composer's QA: composed with winds
+    and strings and no bass, the lowest part closed on the tonic's 5th (a second
+    inversion: A under D major) in 5 of 8 pieces. Empty when there is no such part."""
+    lines = [(i, t) for i, t in enumerate(parts) if t.id != lead and (
+        t.program in SOLO_PROGRAMS or role_of(t.program, t.is_drum) in ("bass", "melody"))]
+    lines.sort(key=lambda it: (*instrument_range(it[1].program), -it[0]))
+    if not lines:
+        return []
+    floor = instrument_range(lines[0][1].program)[0]
+    return [t.id for _, t in lines if instrument_range(t.program)[0] <= floor + LOW_LINE_SPAN]
 
 
 def _kept_melody(song: Song, mask: Mask) -> Track | None:
@@ -541,7 +575,11 @@ def build_problem(
                  else [])
     chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])
     # ... and leans to the tones they sound between downbeats too.
-    pull = np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide else None
+    # Onsets a semitone from a note that stays sounding lose out (beats: struck not at all).
+    clash = kept_clashes(song, mask, encoded.step_ticks)
+    strong = on_pulses(song, cell_ticks) if clash.any() else None
+    pull = (np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide or strong is not None
+            else None)
     walks = guide is not None and swing and not keep_rhythm
     line = np.zeros((L, T, N_CHANNELS), dtype=np.float32) if walks else None
     if pull is not None:
@@ -555,6 +593,9 @@ def build_problem(
     # of the final third, the tenor's when the alto's only one is above the tune's end).
     ceilings = _ceilings(song, write, lanes_of, cadence) if cadence is not None else {}
     floors: dict[int, int] = {}
+    if cadence is not None and cadence.roots:  # the low lines' root under the others
+        for t in cadence.roots & set(write):
+            ceilings[t] = _root_ceiling(song, cadence, write, lanes_of, melody)
     third = None
     if cadence is not None and cadence.third:
         singers = sorted((t for t in lanes_of if t in cadence.voices and t in write
@@ -681,6 +722,8 @@ def build_problem(
         if strikes is not None and track_id in voices:
             off = ~strikes & lane_allowed[:, vocab.HOLD]  # (where a hold may sound on)
             lane_allowed[off, vocab.ONSET : vocab.DRUM] = False
+        if strong is not None and pull is not None and not encoded.drum_lanes[lane]:
+            pull[lane] += _no_kept_clash(lane_allowed, editable[lane], clash, strong)
         # No HOLD after a cell that can only rest (a breath): drawn before that rest, it
         # would hold nothing, and the voice came in a 16th late.
         rests_only = lane_allowed[:, vocab.REST] & ~lane_allowed[:, vocab.HOLD :].any(-1)
@@ -990,21 +1033,86 @@ STRIKE_SHARE = 0.75  # share of its bars a bass strikes on the downbeat to be he
 def kept_classes(song: Song, write: Collection[int], step_ticks: np.ndarray) -> np.ndarray:
     """(T, 12) bool: per cell (``step_ticks``: T + 1 edges), the pitch classes the pitched
     tracks not being written sound there, each note from its cell to its end's."""
+    return _classes_of((t.notes for t in song.tracks
+                        if t.id not in write and not t.is_drum), step_ticks)
+
+
+def _classes_of(parts: Iterable[Sequence[Note]], step_ticks: np.ndarray) -> np.ndarray:
+    """(T, 12) bool: per cell, the pitch classes ``parts`` (each a track's notes, in onset
+    order) sound there, each note from its cell to its end's."""
     T = len(step_ticks) - 1
     out = np.zeros((max(T, 0), 12), dtype=bool)
     if T <= 0:
         return out
     lo, hi = int(step_ticks[0]), int(step_ticks[-1])
-    for track in song.tracks:
-        if track.id in write or track.is_drum or not track.notes:
-            continue
-        window = track.onset_range(max(0, lo - 16 * song.ppq), hi)
-        for n in track.notes[window.start:window.stop]:
-            if n.end <= lo:
+    for notes in parts:
+        for n in notes:
+            if n.end <= lo or n.start >= hi:
                 continue
             a, b = np.searchsorted(step_ticks, (n.start, n.end), side="right") - 1
             out[max(0, a) : min(T, max(b, a + 1)), n.pitch % 12] = True
     return out
+
+
+# Nats taken from a written part's onset off the beat a minor 2nd, major 7th or minor 9th
+# (a pitch class a semitone away) from a note that stays sounding in its cell: a passing
+# tone stays possible. On a beat, and on an onset its kept rhythm holds for a beat or
+# more, such an onset is not struck at all where the cell has another (_no_kept_clash).
+# QA: woodwinds repainted over Haydn's strings (op. 74 no. 1, bars 1-32) struck 20-32 %
+# of their notes so (Haydn's own Violin 2 against the other strings: 1 %);
+# benchmarks/bench_clash.py.
+KEPT_CLASH_PULL = 2.0
+LONG_NOTE_CELLS = 4  # a note struck and held this many 16th cells: a beat of 4/4
+
+
+def kept_clashes(song: Song, mask: Mask, step_ticks: np.ndarray) -> np.ndarray:
+    """(T, 12) bool: per cell, the pitch classes a semitone from a note that stays (every
+    pitched note outside ``mask``, a written track's own ones too) sounding there, and
+    not sounded by one (:func:`~engine.models.chord_follow.clash_classes`)."""
+    outside = mask.notes_outside(song)
+    kept = _classes_of((outside.get(t.id, ()) for t in song.tracks if not t.is_drum),
+                       step_ticks)
+    return clash_classes(kept)
+
+
+def on_pulses(song: Song, cell_ticks: np.ndarray) -> np.ndarray:
+    """(T,) bool: the cells on a beat of the meter (its pulses: the dotted quarters of
+    6/8, the 2+2+3 of 7/8)."""
+    tm = TimeMap.of(song)
+    out = np.zeros(len(cell_ticks), dtype=bool)
+    for i, tick in enumerate(np.asarray(cell_ticks).tolist()):
+        bar = tm.tick_to_bar(tick)
+        out[i] = tick - tm.bar_to_tick(bar) in tm.pulse_offsets(bar)
+    return out
+
+
+def _no_kept_clash(lane_allowed: np.ndarray, editable: np.ndarray, clash: np.ndarray,
+                   strong: np.ndarray) -> np.ndarray:
+    """Keep one pitched lane's onsets off the notes that stay (in place): in the
+    ``strong`` cells (on a beat) and where the lane can only hold for
+    :data:`LONG_NOTE_CELLS` cells after an onset (a kept rhythm's long note), no onset of
+    a ``clash`` class (T, 12), where the cell keeps another onset it had. Returns the
+    pitch-class pull (T, 12) of the other cells: minus :data:`KEPT_CLASH_PULL`."""
+    T = len(editable)
+    pull = np.zeros((T, 12), dtype=np.float32)
+    cells = editable & clash.any(axis=1)
+    if not cells.any():
+        return pull
+    only_hold = lane_allowed[:, vocab.HOLD] & ~lane_allowed[
+        :, [vocab.REST, *range(vocab.ONSET, vocab.DRUM)]].any(-1)
+    held = np.zeros(T + 1, dtype=int)  # cells the lane can only hold from each on
+    for i in range(T - 1, -1, -1):
+        held[i] = held[i + 1] + 1 if only_hold[i] else 0
+    long = held[1:] >= LONG_NOTE_CELLS - 1
+    firm = cells & (strong | long)
+    for cell in np.flatnonzero(firm).tolist():
+        row = lane_allowed[cell, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+        bad = row & clash[cell][_PITCH_CLASS]
+        if bad.any() and (row & ~bad).any():
+            row[bad] = False
+    soft = cells & ~firm
+    pull[soft] = -KEPT_CLASH_PULL * clash[soft]
+    return pull
 
 
 def _sounding_classes(song: Song, write: Collection[int], ticks: np.ndarray
@@ -1132,9 +1240,10 @@ def _close(lane_allowed: np.ndarray, track_id: int, cell_ticks: np.ndarray,
         lane_allowed[later] = False
         lane_allowed[later, vocab.REST] = True
         return
-    if track_id not in (cadence.bass, cadence.lead) and track_id not in cadence.voices:
+    roots = {cadence.bass, cadence.lead} | cadence.roots
+    if track_id not in roots and track_id not in cadence.voices:
         return
-    pcs = ({cadence.tonic} if track_id in (cadence.bass, cadence.lead)
+    pcs = ({cadence.tonic} if track_id in roots
            else cadence.third if takes_third
            else cadence.chord - _thirds(cadence) if spare_third else cadence.chord)
     chord = np.zeros(lane_allowed.shape[1], dtype=bool)
@@ -1235,6 +1344,18 @@ def _ceilings(song: Song, write: Collection[int], lanes_of: dict[int, int],
         if below:
             out[t] = top
     return out
+
+
+def _root_ceiling(song: Song, cadence: Cadence, write: Collection[int],
+                  lanes_of: dict[int, int], melody: Track | None) -> int:
+    """The highest pitch the low lines (``cadence.roots``) may close on: the lowest
+    note of the closing chord any other written one-line part's register has, so the
+    root sounds lowest (a bassoon and a cello on D4 left a viola's A3 under them). 127
+    where no other part has one."""
+    lows = [reach[0] for t in write if t not in cadence.roots and lanes_of.get(t) == 1
+            and not song.track(t).is_drum
+            and (reach := _reaches(song, t, cadence.chord, None, melody)) is not None]
+    return min(lows, default=127)
 
 
 def _reaches(song: Song, track_id: int, pcs: Collection[int], ceiling: int | None,

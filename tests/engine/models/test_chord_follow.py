@@ -21,7 +21,7 @@ from engine.models.chord_follow import (
     comp_tone_pulls,
     has_seventh,
 )
-from engine.models.constraints import build_problem
+from engine.models.constraints import build_problem, kept_clashes
 from engine.models.grid import GridSpec, encode
 from engine.models.plugin import tiny_random_model
 from engine.plugins.api import GenerateOptions
@@ -136,7 +136,10 @@ def test_the_chord_wins_over_the_key_where_its_tones_lie_outside_it():
         sharp = problem.allowed[lane, :, vocab.onset(66)]  # F♯4
         assert not sharp[:16].any()  # the key where no chord is in force
         assert sharp[16:].any() == under_d7
-        assert sharp[16::4].all() == under_d7  # the chord's third: on its beats too
+        # The chord's third: on its beats too, but where the tune sounds a semitone
+        # from it (its G on bar 2's downbeat: constraints.kept_clashes).
+        free = ~kept_clashes(song, mask, enc.step_ticks)[16::4, 6]
+        assert free.sum() == 3 and sharp[16::4][free].all() == under_d7
     b_flat = build_problem(enc, song, mask, [piano.id], key="F").allowed[lane, 16::4,
                                                                          vocab.onset(70)]
     assert not b_flat.any()  # B♭ a m2 over D7's A, on its beats: forbidden
