@@ -577,6 +577,8 @@ def build_problem(
     # ... and leans to the tones they sound between downbeats too.
     # Onsets a semitone from a note that stays sounding lose out (beats: struck not at all).
     clash = kept_clashes(song, mask, encoded.step_ticks)
+    if guide is not None:  # a chord symbol's own tones rub by design (Cmaj7's B under C)
+        clash &= ~guide.tones
     strong = on_pulses(song, cell_ticks) if clash.any() else None
     pull = (np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide or strong is not None
             else None)

@@ -1071,6 +1071,22 @@ def test_the_kept_clash_rule_leaves_a_cell_its_onsets_where_all_of_them_clash():
     assert set(np.flatnonzero(on_beat)) == {70}
 
 
+def test_a_chord_symbols_own_tones_may_rub_against_the_parts_that_stay():
+    """Under Dmaj7 the C♯ a semitone from the strings' D is a tone of the chord the lead
+    sheet asks for (a maj7 voicing), not a rub to keep off: struck on the beat."""
+    from engine.score.lead_sheet import with_lead_sheet
+
+    song, mask, enc, flute, _ = _winds_over_strings()
+    charted = with_lead_sheet(song, "Dmaj7 | Dmaj7")
+    problem = build_problem(enc, charted, mask, mask.track_ids)
+    lane = enc.lane_tracks.index(flute.id)
+    on_beat = problem.allowed[lane, 4, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert 1 in {p % 12 for p in np.flatnonzero(on_beat)}  # C♯: Dmaj7's 7th
+    plain = build_problem(enc, song, mask, mask.track_ids)
+    on_beat = plain.allowed[lane, 4, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES]
+    assert 1 not in {p % 12 for p in np.flatnonzero(on_beat)}  # no chord: kept off
+
+
 def test_a_song_with_nothing_kept_gets_no_clash_pull():
     song, mask, *_ = _winds_over_strings()
     alone = song.with_tracks(song.tracks[1:])
