@@ -54,18 +54,22 @@ CONTRABASS = 43
 # bassoon, the bass guitars.
 BASS_CLEF_PROGRAMS = frozenset({42, CONTRABASS, 47, 57, 58, 70, *BASS_GUITARS})
 # The instruments read in the treble clef whatever their part's register (a violin's
-# low G string, a clarinet's chalumeau): glockenspiel, xylophone, violin, trumpets,
+# low G string, a clarinet's chalumeau): glockenspiel, xylophone, violin, trumpets, horn
+# (written in F; a low passage changes to the bass clef: :data:`CLEF_CHANGES`),
 # saxophones (written), oboe, English horn, clarinet, piccolo, flute, recorder, fiddle.
-# (Not the horn, which reads the bass clef low; nor the folk pipes and whistles, whose
-# sounds a MIDI file may give a bass line.)
-TREBLE_CLEF_PROGRAMS = frozenset({9, 13, 40, 56, 59, *range(64, 70), 71, 72, 73, 74, 110})
+# (Not the folk pipes and whistles, whose sounds a MIDI file may give a bass line.)
+TREBLE_CLEF_PROGRAMS = frozenset({9, 13, 40, 56, 59, 60, *range(64, 70), 71, 72, 73, 74,
+                                  110})
+HORN = 60
 # The clefs a part moves to, in order of preference, for a passage its own clef reaches
 # only with ledger lines on ledger lines: a cello or a contrabass (written an octave up)
 # the tenor clef, then the treble clef; a bassoon and a trombone the tenor clef; a viola
-# the treble clef. A tuba, timpani, a bass guitar and the treble instruments keep theirs.
+# the treble clef; a horn the bass clef (a horn in F's low part, written D3-F4, was all
+# in the bass clef, as its register chose: a horn player reads the treble clef). A tuba,
+# timpani, a bass guitar and the other treble instruments keep theirs.
 CLEF_CHANGES: dict[int, tuple[str, ...]] = {
     42: ("tenor", "treble"), CONTRABASS: ("tenor", "treble"), 70: ("tenor",),
-    57: ("tenor",), VIOLA: ("treble",)}
+    57: ("tenor",), VIOLA: ("treble",), HORN: ("bass",)}
 # A voice part's clef, as hymnals and choral scores print it.
 VOICE_CLEFS = {"soprano": "treble", "alto": "treble", "tenor": "treble8vb", "bass": "bass"}
 MIN_CHANGED_NOTES = 3  # a passage, not a stray note or two
@@ -92,7 +96,7 @@ def part_clefs(program: int, name: str, shift: int,
     if program in GUITARS:
         return ("treble" if octave_up else "treble8vb"), ()
     if program in TREBLE_CLEF_PROGRAMS:
-        return "treble", ()
+        return "treble", CLEF_CHANGES.get(program, ())
     if shift == 0 and voice_part_range(name, program) is not None:
         # A choir's part reads its voice's clef in every hymn, not the one where its
         # notes lie: a choir director's exports gave 14 of 24 tenors the treble clef

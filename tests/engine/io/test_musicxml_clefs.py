@@ -190,3 +190,24 @@ def test_each_instrument_changes_to_the_clef_its_players_read_up_there():
         [(1, 0.0, "BassClef")],
         [(1, 0.0, "BassClef")],
         [(1, 0.0, "BassClef")]]
+
+
+def test_a_horn_reads_the_treble_clef_and_changes_to_the_bass_clef_for_a_low_passage():
+    """A QA orchestrator's horns in F, their parts written D3-F4, were all in the bass
+    clef, as their register chose: a horn player reads the treble clef, a low passage (two
+    bars written D3-G3) in the bass clef, back at the bar where the part comes up again.
+    A part lying low throughout (written D3-F4) opens in the bass clef for its low notes
+    and comes back to the treble clef at middle C."""
+    middle = (65, 67, 69, 70, 69, 67, 65, 64)  # F4-B♭4 sounding: C5-F5 written
+    low = (43, 45, 47, 48, 50, 48, 47, 45)  # G2-D3 sounding: D3-A3 written
+    song = Song(tracks=(
+        Track("Horn in F 1", program=60, notes=quarters(middle + low + middle)),
+        Track("Horn in F 2", program=60, notes=quarters(  # written D3-G3, A3-D4, E4-F4
+            (43, 45, 46, 48, 50, 52, 53, 55, 57, 58, 57, 55)))))
+    score = parse(musicxml_bytes(song)[0])
+    assert [clefs(p) for p in score.parts] == [
+        [(1, 0.0, "TrebleClef"), (3, 0.0, "BassClef"), (5, 0.0, "TrebleClef")],
+        [(1, 0.0, "BassClef"), (2, 2.0, "TrebleClef")]]  # back at C4, as a cello at D4
+    assert all(-4 <= p <= 12 for part in score.parts for p in staff_places(part))
+    assert [p.midi for p in score.parts[0].toSoundingPitch().pitches] == [
+        *middle, *low, *middle]
