@@ -135,6 +135,28 @@ def export_channels(tracks: Sequence[Track]) -> list[int | None]:
     return out
 
 
+def score_channels(tracks: Sequence[Track]) -> list[int]:
+    """The MIDI channel each track's part plays on in a score (MusicXML's
+    ``<midi-channel>``, 0-based here): the one the MIDI export writes it on
+    (:func:`export_channels`: drums on 10, identical instruments sharing, families past
+    16); a track without notes that the export has no channel left for shares one with a
+    track of its instrument, else of its family, else the first pitched channel (a part
+    of a score plays somewhere, even a silent one)."""
+    out = export_channels(tracks)
+    for i, t in enumerate(tracks):
+        if out[i] is not None:
+            continue
+        if t.is_drum:
+            out[i] = DRUM_CHANNEL
+            continue
+        pitched = [(u, c) for u, c in zip(tracks, out, strict=True)
+                   if c is not None and not u.is_drum]
+        same = [c for u, c in pitched if u.program == t.program]
+        kin = [c for u, c in pitched if u.program // 8 == t.program // 8]
+        out[i] = (same or kin or [PITCHED_CHANNELS[0]])[0]
+    return [c if c is not None else PITCHED_CHANNELS[0] for c in out]
+
+
 def _place_empty(tracks: Sequence[Track], out: list[int | None], free: list[int]) -> None:
     """Give each track without notes a channel no other written track uses (its own if
     free), after every track with notes has one: the reader tells an empty part from a

@@ -104,6 +104,7 @@ from .atomic import atomic_write
 from .clefs import clef_plan, part_clefs
 from .dynamics import dynamics_of
 from .errors import FileFormatError
+from .midi_export import score_channels
 from .midi_import import cc_to_pan, cc_to_volume, pan_to_cc, volume_to_cc
 from .sniff import MUSICXML_MEDIA_TYPE
 from .tempo_marks import tempo_marks
@@ -259,6 +260,11 @@ def musicxml_bytes(song: Song, compressed: bool = False,
                 self._populatePartExporterList()
             parts = self.partExporterList
             for i, part in enumerate(parts):
+                # Each part's instrument has its channel (:func:`_instrument`), shared
+                # where the MIDI export shares one: music21 would move a part off a
+                # channel an earlier part has, and past 16 warn "we are out of midi
+                # channels! help!" and write channel 1 (an orchestra's strings).
+                part.midiChannelList.clear()
                 part.parse()
                 step(SCORE_SHARE + (1 - SCORE_SHARE) * (i + 1) / len(parts),
                      "Writing the score")
@@ -778,6 +784,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     names = NoteNames(song)  # each note's own spelling, else its neighbours', else the key's
     held = held_under_fermatas(song)
     choir: list[Any] = []  # the staves of the voice parts in a row so far
+    channels = score_channels(song.tracks) if song.tracks else [0]
     swings = part_swings(song)
     if swings:
         score.editorial.swings = swings
@@ -800,7 +807,7 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             part = _part(track, voices, bars, clock, keys,
                          tempos if i == 0 and s == 0 else [], i + 1, staff, short,
                          _dynamics(track, tm, grid, straight) if s == 0 else None, spelt,
-                         notated)
+                         notated, channels[i])
             _notate(part, track.is_drum)
             score.insert(0, part)
             staves.append(part)
@@ -919,7 +926,8 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
           number: int, staff: int | None = None, short: str | None = None,
           marks: _Dynamics | None = None,
           spelt: Mapping[tuple[Fraction, int], str] | None = None,
-          notated: Mapping[tuple[Fraction, int], _Notated] | None = None) -> Any:
+          notated: Mapping[tuple[Fraction, int], _Notated] | None = None,
+          channel: int | None = None) -> Any:
     """One track as a music21 ``Part`` of measures: its notes split at the bar lines and
     tied, in voices where they overlap, the gaps filled with rests. ``number``: its place
     in the score, which names its ids (music21 draws random ones: the same song would
@@ -927,7 +935,8 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     of a grand staff, a ``PartStaff`` of the part (:func:`_brace` joins the two).
     ``marks``: its dynamics (:func:`_dynamics`), under the (upper) staff. ``spelt``: the
     name of the note at ``(start, pitch)`` (:func:`_chords`); one not in it is named by
-    the key. ``notated``: the lyric and fermata of the note there."""
+    the key. ``notated``: the lyric and fermata of the note there. ``channel``: the MIDI
+    channel it plays on (0-based: :func:`~engine.io.midi_export.score_channels`)."""
     from music21 import bar as bar_line
     from music21 import clef, dynamics, stream
 
@@ -955,7 +964,7 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
         measures.append(m)
     measures[-1].rightBarline = bar_line.Barline("final")
     first = measures[0]
-    inst = _instrument(track)
+    inst = _instrument(track, channel)
     inst.partId, inst.instrumentId = f"P{number}", f"P{number}-I1"
     first.insert(0, inst)
     changes: list[tuple[Fraction, Any]] = []
@@ -1644,10 +1653,11 @@ def _tempo(bpm: float, beat: float, shown: bool) -> Any:
                                numberSounding=bpm / beat)
 
 
-def _instrument(track: Track) -> Any:
+def _instrument(track: Track, channel: int | None = None) -> Any:
     """The music21 instrument of a track's GM program (its transposition: a B♭ trumpet
     is written a tone higher), named as General MIDI names it where music21 knows only a
-    generic one (a synth lead is a "Sampler" there); a kit is a percussion part."""
+    generic one (a synth lead is a "Sampler" there); a kit is a percussion part.
+    ``channel``: its MIDI channel (0-based), else music21's choice."""
     from music21 import instrument
 
     if track.is_drum:
@@ -1659,6 +1669,7 @@ def _instrument(track: Track) -> Any:
     if type(inst).__name__ in ("Sampler", "Instrument", "StringInstrument"):
         inst.instrumentName = program_name(track.program, False)
     inst.midiProgram = track.program
+    inst.midiChannel = channel
     inst.transposition = _interval(_transposition(track))
     return inst
 

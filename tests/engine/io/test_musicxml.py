@@ -26,6 +26,7 @@ from engine.score import (
     TimeSignature,
     Track,
 )
+from engine.score.instruments import instrument_range
 
 music21 = pytest.importorskip("music21")
 
@@ -782,3 +783,53 @@ def test_a_memory_error_is_said_in_words(tmp_path, monkeypatch):
     with pytest.raises(FileFormatError, match=r"cannot write MusicXML: out of memory \(the "
                        r"score of 1 bar does not fit\)$"):
         write_musicxml(song, tmp_path / "x.musicxml")
+
+
+# A QA orchestrator's score order (partita compose --tracks ...): 22 pitched parts and
+# a kit, more than MIDI's 15 pitched channels.
+ORCHESTRA = (("Piccolo", 72), ("Flute 1", 73), ("Flute 2", 73), ("Oboe 1", 68),
+             ("Oboe 2", 68), ("Clarinet in Bb 1", 71), ("Clarinet in Bb 2", 71),
+             ("Bassoon 1", 70), ("Bassoon 2", 70), ("Horn in F 1", 60), ("Horn in F 2", 60),
+             ("Trumpet in Bb 1", 56), ("Trumpet in Bb 2", 56), ("Trombone", 57), ("Tuba", 58),
+             ("Timpani", 47), ("Percussion", None), ("Harp", 46), ("Violin I", 40),
+             ("Violin II", 40), ("Viola", 41), ("Cello", 42), ("Contrabass", 43))
+
+
+def orchestra() -> Song:
+    def part(name, program):
+        if program is None:
+            return Track(name, program=48, is_drum=True, channel=9,
+                         notes=tuple(Note(k, i * P, P) for i, k in enumerate((36, 38, 49))))
+        low, high = instrument_range(program)
+        middle = (low + high) // 2
+        return Track(name, program=program,
+                     notes=tuple(Note(middle + d, i * P, P) for i, d in enumerate((0, 2, 4))))
+
+    return Song(tracks=tuple(part(n, p) for n, p in ORCHESTRA))
+
+
+def test_an_orchestras_parts_play_on_the_channels_its_midi_file_gives_them(capfd):
+    """A QA orchestrator's 23-part score printed music21's "we are out of midi channels!
+    help!" seven times and put the timpani, harp and strings on channel 1 with the
+    piccolo: each part's <midi-channel> is the one the MIDI export writes its track on
+    (identical instruments share one, the kit is on 10, instruments of a family share
+    past 16), and nothing is printed."""
+    from engine.io.midi_export import export_channels
+
+    song = orchestra()
+    data = musicxml_bytes(song)[0]
+    assert "out of midi channels" not in "".join(capfd.readouterr())
+    root = ET.fromstring(data)
+    channels = [{m.findtext("midi-channel") for m in sp.findall("midi-instrument")}
+                for sp in root.iterfind("part-list/score-part")]
+    assert channels == [{str(c + 1)} for c in export_channels(song.tracks)]
+    by_name = {n: c for (n, _), (c,) in zip(ORCHESTRA, channels, strict=True)}
+    assert by_name["Flute 1"] == by_name["Flute 2"] != by_name["Piccolo"]
+    assert by_name["Percussion"] == "10"
+    assert len({by_name[n] for n in ("Timpani", "Harp", "Violin I", "Viola", "Cello",
+                                     "Contrabass", "Piccolo")}) == 7
+    # An empty part that no MIDI channel is left for shares its instrument's.
+    silent = replace(song, tracks=(*song.tracks, Track("Violin III", program=40)))
+    root = ET.fromstring(musicxml_bytes(silent)[0])
+    assert root.findtext("part-list/score-part[@id='P24']/midi-instrument/midi-channel") \
+        == by_name["Violin I"]
