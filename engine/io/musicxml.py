@@ -797,9 +797,9 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
         if merged:
             losses.merged[name] = merged
         grand = (bool(song.tracks) and grand_staff(track.name, track.program, track.is_drum)
-                 and _needs_two_staves(chords))
+                 and _needs_two_staves(chords, _shift(track)))
         staves = []
-        for s, notes in enumerate(_hands(chords) if grand else (chords,)):
+        for s, notes in enumerate(_hands(chords, _shift(track)) if grand else (chords,)):
             voices, cut = _voices(notes)
             if cut:
                 losses.cut[name] = losses.cut.get(name, 0) + cut
@@ -869,20 +869,22 @@ def _bracket(score: Any, staves: list[Any]) -> None:
     score.insert(0, layout.StaffGroup(staves, symbol="bracket", barTogether=False))
 
 
-def _needs_two_staves(chords: list[_Chord]) -> bool:
-    """Whether notes reach below a treble staff's and above a bass staff's reach
+def _needs_two_staves(chords: list[_Chord], shift: int = 0) -> bool:
+    """Whether notes, written (``shift``: semitones from sounding to written, a celesta's
+    -12), reach below a treble staff's and above a bass staff's reach
     (:data:`TREBLE_LOWEST`, :data:`BASS_HIGHEST`): one staff would take them only with
     ledger lines on ledger lines."""
-    pitches = [p for c in chords for p in c.pitches]
+    pitches = [p + shift for c in chords for p in c.pitches]
     return bool(pitches) and min(pitches) < TREBLE_LOWEST and max(pitches) > BASS_HIGHEST
 
 
-def _hands(chords: list[_Chord]) -> tuple[list[_Chord], list[_Chord]]:
-    """A grand staff's notes: the upper staff's (:data:`SPLIT_PITCH` and above) and the
-    lower's; a chord across the split is a chord on each, at the same time."""
+def _hands(chords: list[_Chord], shift: int = 0) -> tuple[list[_Chord], list[_Chord]]:
+    """A grand staff's notes: the upper staff's (:data:`SPLIT_PITCH` and above, written:
+    ``shift`` from sounding) and the lower's; a chord across the split is a chord on
+    each, at the same time."""
     upper, lower = [], []
     for c in chords:
-        high = tuple(p for p in c.pitches if p >= SPLIT_PITCH)
+        high = tuple(p for p in c.pitches if p + shift >= SPLIT_PITCH)
         low = c.pitches[:len(c.pitches) - len(high)]  # the pitches are sorted
         if high:
             upper.append(_Chord(c.start, c.length, high))
@@ -1681,6 +1683,11 @@ def _transposition(track: Track) -> tuple[int, int]:
                                  track.name)
 
 
+def _shift(track: Track) -> int:
+    """Semitones from the track's sounding notes to its written ones (a celesta's -12)."""
+    return -_transposition(track)[1]
+
+
 def _interval(transposition: tuple[int, int]) -> Any:
     """``(diatonic steps, chromatic semitones)`` as music21's written → sounding
     ``Interval`` (None at concert pitch): the score's ``<transpose>``."""
@@ -1708,7 +1715,7 @@ def _clefs(track: Track, voices: list[list[_Chord]],
     treble clef."""
     from music21 import clef
 
-    shift = -_transposition(track)[1]
+    shift = _shift(track)
     written = [(c.start, c.length, [p + shift for p in c.pitches])
                for voice in voices for c in voice]
     home, changes = part_clefs(track.program, track.name, shift,

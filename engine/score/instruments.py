@@ -363,8 +363,12 @@ def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int
 # an English horn in F a fifth down, an alto sax in E♭ a major sixth, a tenor sax in B♭ a
 # ninth, a baritone sax in E♭ an octave and a sixth; a piccolo an octave up, a
 # contrabass and a banjo an octave down — the same as music21's instrument for the
-# program, so a score exported without a stored transposition is written as before.
+# program, so a score exported without a stored transposition is written as before. And
+# as orchestral scores write them (music21 writes them at sounding pitch): a celesta and
+# a xylophone an octave up, a glockenspiel two octaves up, so their parts stand on the
+# staff, not on ledger lines over it (a QA orchestrator's glockenspiel).
 USUAL_TRANSPOSITIONS: dict[int, tuple[int, int]] = {
+    8: (7, 12), 9: (14, 24), 13: (7, 12),
     43: (-7, -12), 56: (-1, -2), 59: (-1, -2), 60: (-4, -7), 64: (-1, -2), 65: (-5, -9),
     66: (-8, -14), 67: (-12, -21), 69: (-4, -7), 71: (-1, -2), 72: (7, 12), 105: (-7, -12),
 }
@@ -383,8 +387,9 @@ def named_transposition(name: str, program: int) -> tuple[int, int] | None:
     instrument's usual one (:data:`USUAL_TRANSPOSITIONS`: a horn in E♭ sounds a sixth
     down, a clarinet in E♭ a third up), or None when the name names no key or the
     instrument is no brass, wind or other transposing one."""
-    if program not in USUAL_TRANSPOSITIONS and not 56 <= program < 80:
-        return None  # brass and winds come in keys; "Piano in A minor" is no such part
+    if (program not in USUAL_TRANSPOSITIONS and not 56 <= program < 80) or 8 <= program < 16:
+        # brass and winds come in keys; "Piano in A minor", "Celesta in C" are no such parts
+        return None
     match = _IN_KEY.search(" ".join(name.split()).casefold())
     if match is None:
         return None

@@ -833,3 +833,36 @@ def test_an_orchestras_parts_play_on_the_channels_its_midi_file_gives_them(capfd
     root = ET.fromstring(musicxml_bytes(silent)[0])
     assert root.findtext("part-list/score-part[@id='P24']/midi-instrument/midi-channel") \
         == by_name["Violin I"]
+
+
+def test_a_glockenspiel_is_written_two_octaves_down_a_celesta_and_a_xylophone_one(tmp_path):
+    """A QA orchestrator's glockenspiel stood on ledger lines over the staff, written at
+    the pitch it sounds: as orchestral scores write them, a glockenspiel's part is two
+    octaves under its sound, a celesta's and a xylophone's one (<transpose> with an
+    <octave-change>, which score editors play at sounding pitch), and read back the song
+    sounds where it did, each part's transposition kept."""
+    bells = tuple(Note(p, i * P, P) for i, p in enumerate((84, 88, 91, 96, 100)))  # C6-E7
+    wide = (*bells, Note(53, 5 * P, P), Note(48, 6 * P, P))  # down to C3: two staves
+    song = Song(tracks=(Track("Glockenspiel", program=9, notes=bells),
+                        Track("Xylophone", program=13, notes=bells),
+                        Track("Celesta", program=8, notes=bells),
+                        Track("Celesta 2", program=8, notes=wide)))
+    data = musicxml_bytes(song)[0]
+    root = ET.fromstring(data)
+    assert [[(t.findtext("diatonic"), t.findtext("chromatic"), t.findtext("octave-change"))
+             for t in part.iter("transpose")] for part in root.iter("part")] == [
+        [("0", "0", "2")], [("0", "0", "1")], [("0", "0", "1")], [("0", "0", "1")]]
+    score = parse(data)
+    written = [[n.pitch.nameWithOctave for n in heads(p)] for p in score.parts[:3]]
+    assert written == [["C4", "E4", "G4", "C5", "E5"]] + [["C5", "E5", "G5", "C6", "E6"]] * 2
+    # The celesta's grand staff is split at a written middle C: its sounding C4 and up
+    # on the treble staff, written from C4.
+    upper, lower = score.parts[3], score.parts[4]
+    assert [n.pitch.nameWithOctave for n in heads(upper)] == ["C5", "E5", "G5", "C6", "E6"]
+    assert [n.pitch.nameWithOctave for n in heads(lower)] == ["F2", "C2"]
+    path = tmp_path / "bells.musicxml"
+    save_song(song, path)
+    back = load_song(path)
+    assert [[n.pitch for n in t.notes] for t in back.tracks] == [
+        [n.pitch for n in t.notes] for t in song.tracks]
+    assert [t.transposition for t in back.tracks] == [(14, 24), (7, 12), (7, 12), (7, 12)]
