@@ -90,6 +90,7 @@ from engine.score.instruments import (
     CONCERT,
     drum_name,
     grand_staff,
+    orchestral_section,
     program_name,
     voice_part_of,
     voice_part_range,
@@ -783,7 +784,10 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
     notes_done, all_notes = 0, max(1, song.note_count)
     names = NoteNames(song)  # each note's own spelling, else its neighbours', else the key's
     held = held_under_fermatas(song)
-    choir: list[Any] = []  # the staves of the voice parts in a row so far
+    # The staves of the parts of one section in a row so far (a choir's voice parts, an
+    # orchestra's woodwinds …), and that section.
+    section: list[Any] = []
+    in_section: str | None = None
     channels = score_channels(song.tracks) if song.tracks else [0]
     swings = part_swings(song)
     if swings:
@@ -813,15 +817,16 @@ def song_to_score(song: Song, step: ProgressFn | None = None) -> tuple[Any, list
             staves.append(part)
         if grand:
             score.insert(0, _brace(staves, name, short))
-        if _is_voice_part(track) and not grand:
-            choir += staves
-        else:
-            _bracket(score, choir)
-            choir = []
+        here = _section(track, grand)
+        if here != in_section:
+            _bracket(score, section, in_section)
+            section, in_section = [], here
+        if here is not None:
+            section += staves
         notes_done += len(track.notes)
         if step is not None:
             step(SCORE_SHARE * notes_done / all_notes, f"Notating {name}")
-    _bracket(score, choir)
+    _bracket(score, section, in_section)
     return score, _warnings(song, losses)
 
 
@@ -859,14 +864,29 @@ def _is_voice_part(track: Track) -> bool:
     return voice_part_range(track.name, track.program, track.is_drum) is not None
 
 
-def _bracket(score: Any, staves: list[Any]) -> None:
-    """Join two or more voice parts in a row with a bracket, as a choir's staves are
-    printed: their bar lines apart, so words fit under them."""
-    if len(staves) < 2:
+def _section(track: Track, grand: bool) -> str | None:
+    """The section of the score a track's part is bracketed with: ``"choir"`` for a
+    voice part, else its orchestral section
+    (:func:`~engine.score.instruments.orchestral_section`: woodwinds, brass, percussion,
+    strings), none for a grand staff (its brace is its own) or another instrument."""
+    if grand:
+        return None
+    if _is_voice_part(track):
+        return "choir"
+    return orchestral_section(track.program, track.is_drum)
+
+
+def _bracket(score: Any, staves: list[Any], section: str | None) -> None:
+    """Join two or more parts of one section in a row with a bracket
+    (``<part-group>``), as a score prints them: a choir's voice parts with their bar
+    lines apart, so words fit under them; an orchestra's woodwinds, brass, percussion and
+    strings with their bar lines through the section, as an orchestral score draws them."""
+    if len(staves) < 2 or section is None:
         return
     from music21 import layout
 
-    score.insert(0, layout.StaffGroup(staves, symbol="bracket", barTogether=False))
+    score.insert(0, layout.StaffGroup(staves, symbol="bracket",
+                                      barTogether=section != "choir"))
 
 
 def _needs_two_staves(chords: list[_Chord], shift: int = 0) -> bool:

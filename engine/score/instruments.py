@@ -339,6 +339,25 @@ def grand_staff(name: str, program: int, is_drum: bool = False) -> bool:
             and voice_part_range(name, program, is_drum) is None)
 
 
+# The sections of an orchestral score, which a bracket joins where two or more of their
+# parts stand in a row, by GM program: the woodwinds (saxophones, reeds and pipes), the
+# brass (not the synth brass), the percussion (timpani, the mallets and bells, the
+# percussive sounds; a drum kit too) and the strings (violin to contrabass, the string
+# sections). A keyboard, a harp and the celesta are a grand staff's brace of their own.
+ORCHESTRAL_SECTIONS: dict[int, str] = {
+    **dict.fromkeys(range(64, 80), "woodwinds"), **dict.fromkeys(range(56, 62), "brass"),
+    **dict.fromkeys((9, 11, 12, 13, 14, 47, 113, 115, 116, 117), "percussion"),
+    **dict.fromkeys((40, 41, 42, 43, 44, 45, 48, 49), "strings"),
+}
+
+
+def orchestral_section(program: int, is_drum: bool = False) -> str | None:
+    """The section of an orchestral score a track's part sits in — ``"woodwinds"``,
+    ``"brass"``, ``"percussion"`` (a drum kit's too) or ``"strings"``
+    (:data:`ORCHESTRAL_SECTIONS`) — or None (a piano, a guitar, a synth)."""
+    return "percussion" if is_drum else ORCHESTRAL_SECTIONS.get(program)
+
+
 # The least of a voice part's range an instrument must play for the part to keep to it: a
 # major sixth, room for a line (a Bass on an alto sax has D♭3–C4 of E2–C4).
 SUNG_OVERLAP = 9

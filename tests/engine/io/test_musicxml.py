@@ -169,12 +169,14 @@ def test_a_choirs_voice_parts_are_bracketed_and_every_part_has_a_short_name():
     ))
     data = musicxml_bytes(song)[0]
     score = parse(data)
-    groups = {g.symbol: g for g in score.getElementsByClass(music21.layout.StaffGroup)}
-    assert set(groups) == {"bracket", "brace"}
-    choir = groups["bracket"]
-    assert [p.partName for p in choir.getSpannedElements()] == ["Soprano", "Alto", "Tenor",
-                                                                "Bass"]
-    assert choir.barTogether is False  # a choir's bar lines stop at each staff (words)
+    groups = [(g.symbol, [p.partName for p in g.getSpannedElements()], g.barTogether)
+              for g in score.getElementsByClass(music21.layout.StaffGroup)]
+    # A choir's bar lines stop at each staff (words); the strings' (Violin 2 and the
+    # unnamed cello) go through the section.
+    assert sorted(groups, key=str) == sorted([
+        ("bracket", ["Soprano", "Alto", "Tenor", "Bass"], False),
+        ("brace", ["Piano", "Piano"], True),
+        ("bracket", ["Violin 2", "Cello"], True)], key=str)
     shorts = [p.partAbbreviation for p in score.parts]
     # The piano's two staves are one part: both carry its short name.
     assert shorts == ["S.", "A.", "T.", "B.", "Pno.", "Pno.", "Vln. 2", "Vc.", "Fl.", "Dr.",
@@ -866,3 +868,30 @@ def test_a_glockenspiel_is_written_two_octaves_down_a_celesta_and_a_xylophone_on
     assert [[n.pitch for n in t.notes] for t in back.tracks] == [
         [n.pitch for n in t.notes] for t in song.tracks]
     assert [t.transposition for t in back.tracks] == [(14, 24), (7, 12), (7, 12), (7, 12)]
+
+
+def test_an_orchestras_sections_are_bracketed_in_score_order():
+    """A QA orchestrator's score had no brackets (only a choir's were written): the
+    woodwinds, the brass, the percussion (timpani and the kit) and the strings are each
+    joined by a bracket (<part-group> of <group-symbol>bracket), their bar lines through
+    the section, where two or more of their parts stand in a row; the harp between is
+    none's, and a lone part of a section (a flute beside a piano) is not bracketed."""
+    root = ET.fromstring(musicxml_bytes(orchestra())[0])
+    sections, open_group = [], None
+    for e in root.find("part-list"):
+        if e.tag == "score-part":
+            if open_group is not None:
+                open_group[1].append(e.findtext("part-name"))
+        elif e.tag == "part-group" and e.get("type") == "start":
+            open_group = ((e.findtext("group-symbol"), e.findtext("group-barline")), [])
+        elif e.tag == "part-group" and e.get("type") == "stop":
+            sections.append(open_group)
+            open_group = None
+    names = [n for n, _ in ORCHESTRA]
+    assert sections == [
+        (("bracket", "yes"), names[0:9]), (("bracket", "yes"), names[9:15]),
+        (("bracket", "yes"), ["Timpani", "Percussion"]), (("bracket", "yes"), names[18:])]
+    duo = Song(tracks=(Track("Flute", program=73, notes=(Note(72, 0, P),)),
+                       Track("Piano", notes=(Note(60, 0, P),)),
+                       Track("Violin", program=40, notes=(Note(67, 0, P),))))
+    assert b"<part-group" not in musicxml_bytes(duo)[0]
