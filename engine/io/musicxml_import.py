@@ -80,6 +80,7 @@ from engine.score.instruments import (
     GM2_KITS,
     USUAL_TRANSPOSITIONS,
     drum_name,
+    named_program,
     program_name,
 )
 from engine.score.lyrics import Lyric, lyric_or_none
@@ -843,6 +844,9 @@ class _Said:
     other_dynamics: set[str] = field(default_factory=set)
     meters: set[str] = field(default_factory=set)  # ones a song cannot hold
     modes: set[str] = field(default_factory=set)  # church modes read as major
+    # parts declaring a piano (or nothing) read as the instrument their names name:
+    # (the part's name, the program)
+    named: list[tuple[str, int]] = field(default_factory=list)
 
     @staticmethod
     def tick(offset: Any) -> int:
@@ -1240,6 +1244,12 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     is_drum = any(isinstance(m, note.Unpitched) for _, el in elements for m in _members(el)) \
         or (not elements and (isinstance(inst, instrument.UnpitchedPercussion) or any(
             isinstance(c, clef.PercussionClef) for c in flats[0].getElementsByClass(clef.Clef))))
+    part_name = str(staves[0].partName or "").strip()
+    if not is_drum and program == 0 and named_program(part_name) not in (None, 0):
+        # A piano by default only (the file's, or music21's for no instrument): a
+        # corpus quartet's "Violin 1" and "Violoncello" declare a piano and play one.
+        program = named_program(part_name)
+        said.named.append((part_name, program))
     # The drum of a part of one percussion instrument music21 knows by name (a triangle),
     # when the file gives no <midi-unpitched> of its own.
     percussion = None if drums or kit else getattr(inst, "percMapPitch", None)
@@ -1273,7 +1283,7 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm),
                   spelling=spelling, lyric=lyric, fermata=fermata)
              for start, end, key, spelling, lyric, fermata in _joined(events, said)]
-    name = str(staves[0].partName or "").strip()
+    name = part_name
     if name in PLACEHOLDER_PART_NAMES:  # a name the writing program made up: no name
         name = ""
     name = name or (str(inst.instrumentName or "").strip() if inst is not None else "") \
@@ -1489,6 +1499,13 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     if said.meters:
         lines.append(f"time signatures a song cannot hold ({', '.join(sorted(said.meters))}) "
                      "read as the meter before them")
+    if said.named:
+        one = len(said.named) == 1
+        lines.append(
+            f"{plural(len(said.named), 'part')} declaring a piano (or no instrument) read "
+            f"as the {'instrument its name names' if one else 'instruments their names name'}"
+            ": " + ", ".join(
+                f"{name!r} as {program_name(program)}" for name, program in said.named))
     if said.modes:
         lines.append(f"key signatures in {', '.join(sorted(said.modes))} read as the major "
                      "key of the same signature")

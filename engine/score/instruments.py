@@ -147,6 +147,68 @@ INSTRUMENT_ALIASES.update({
 })
 
 
+# The instruments a score's part names call them by — English, Italian, German and as
+# engravers shorten them — for a part whose file declares only a piano or no instrument
+# (music21's corpus quartets: "Violin 1", "Viola", "Violoncello" on a piano): the GM
+# program each names. Only names that name one instrument: a "Bass" is a singer or a
+# bass guitar, a "Voice" or a "Lead" is anything.
+_PART_NAME_PROGRAMS: dict[str, int] = {
+    **dict.fromkeys(("violin", "vln", "vn", "violino", "violini", "violine", "violon"), 40),
+    **dict.fromkeys(("viola", "vla", "va", "viole", "bratsche", "alto viola"), 41),
+    **dict.fromkeys(("cello", "violoncello", "violoncelli", "vc", "vlc"), 42),
+    **dict.fromkeys(("contrabass", "double bass", "contrabasso", "kontrabass", "cb",
+                     "string bass"), 43),
+    **dict.fromkeys(("harp", "hp", "arpa", "harfe"), 46),
+    **dict.fromkeys(("timpani", "timp", "pauken", "timbales"), 47),
+    **dict.fromkeys(("trumpet", "tpt", "tromba", "trompete", "cornet"), 56),
+    **dict.fromkeys(("trombone", "tbn", "posaune", "bass trombone"), 57),
+    **dict.fromkeys(("tuba", "tba"), 58),
+    **dict.fromkeys(("horn", "french horn", "hn", "corno", "cor"), 60),
+    **dict.fromkeys(("soprano sax", "soprano saxophone"), 64),
+    **dict.fromkeys(("alto sax", "alto saxophone"), 65),
+    **dict.fromkeys(("tenor sax", "tenor saxophone"), 66),
+    **dict.fromkeys(("baritone sax", "baritone saxophone"), 67),
+    **dict.fromkeys(("oboe", "ob", "hautbois", "oboe d'amore"), 68),
+    **dict.fromkeys(("english horn", "cor anglais", "corno inglese", "e hn"), 69),
+    **dict.fromkeys(("bassoon", "bsn", "fagotto", "fagott", "basson", "contrabassoon"), 70),
+    **dict.fromkeys(("clarinet", "cl", "clarinetto", "klarinette", "bass clarinet"), 71),
+    **dict.fromkeys(("piccolo", "picc", "ottavino"), 72),
+    **dict.fromkeys(("flute", "fl", "flauto", "flöte", "flote", "flauto traverso"), 73),
+    **dict.fromkeys(("recorder", "flauto dolce", "blockflöte"), 74),
+    **dict.fromkeys(("celesta", "cel"), 8), **dict.fromkeys(("glockenspiel", "glk"), 9),
+    **dict.fromkeys(("vibraphone", "vib"), 11), **dict.fromkeys(("marimba", "mar"), 12),
+    **dict.fromkeys(("xylophone", "xyl"), 13),
+    **dict.fromkeys(("tubular bells", "chimes"), 14),
+    **dict.fromkeys(("harpsichord", "cembalo", "clavecin", "hpd"), 6),
+    **dict.fromkeys(("organ", "org", "organo", "orgel"), 19),
+    **dict.fromkeys(("accordion",), 21), **dict.fromkeys(("classical guitar",), 24),
+}
+# What a part's name holds besides its instrument: its key ("in Bb"), its number (1,
+# II, 1st), "solo"; and the dots of an abbreviation.
+_NAME_KEY = re.compile(r"\bin\s+[a-g](?:\s*(?:b|♭|flat|#|♯|sharp))?\b")
+_NAME_EXTRAS = frozenset({"i", "ii", "iii", "iv", "1st", "2nd", "3rd", "4th", "first",
+                          "second", "third", "fourth", "solo", "soli", "tutti"})
+
+
+def named_program(name: str) -> int | None:
+    """The GM program a part's name names, where it names one instrument
+    (:data:`_PART_NAME_PROGRAMS`, or a General MIDI name): ``"Violin 1"``, ``"Vln. II"``
+    40, ``"Violoncello"`` 42, ``"Clarinet in Bb 2"`` 71, ``"Horn in F"`` 60; None for
+    any other ("Bass", "Right Hand", "Melody")."""
+    key = _NAME_KEY.sub(" ", " ".join(name.split()).casefold())
+    words = [w for w in re.split(r"[\s.,:()]+", key)
+             if w and not w.isdecimal() and w not in _NAME_EXTRAS]
+    key = " ".join(words)
+    for candidate in (key, key[:-1] if key.endswith("s") else None):  # "Violins"
+        if candidate in _PART_NAME_PROGRAMS:
+            return _PART_NAME_PROGRAMS[candidate]
+        if candidate:
+            exact = [i for i, gm in enumerate(GM_PROGRAMS) if gm.casefold() == candidate]
+            if exact:
+                return exact[0]
+    return None
+
+
 def program_name(program: int, is_drum: bool = False) -> str:
     """Instrument name a musician recognises ("Drum Kit" for drum tracks)."""
     if is_drum:

@@ -1224,3 +1224,41 @@ def test_a_part_beamed_otherwise_keeps_the_meters_usual_counting(tmp_path):
     song, report = read_musicxml_with_report(path)
     assert song.time_signatures == (TimeSignature(0, 11, 8),)
     assert not any("from its beams" in line for line in report.approximated)
+
+
+def test_a_part_declaring_a_piano_is_read_as_the_instrument_its_name_names(tmp_path):
+    """music21's corpus quartets (haydn/opus74no1) declare a piano for "Violin 1",
+    "Violin 2", "Viola" and "Violoncello", which came in as four pianos: a part whose
+    instrument is a piano (or none) and whose name names one other instrument is read as
+    that instrument, and the report says so; a part named "Piano", "Bass" (a singer or a
+    bass guitar) or "Right Hand" stays a piano, and a part that declares an instrument
+    keeps it whatever its name."""
+    line = [[("D4", 1), ("E4", 1), ("F#4", 1)]]
+    score = stream.Score()
+    for name, inst in (("Violin 1", instrument.Piano()), ("Vln. II", instrument.Piano()),
+                       ("Violoncello", instrument.Piano()),
+                       ("Clarinet in Bb 2", instrument.Piano()), ("Piano", instrument.Piano()),
+                       ("Bass", instrument.Piano()), ("Right Hand", instrument.Piano()),
+                       ("Flute", instrument.Oboe())):
+        inst.midiProgram = inst.midiProgram or 0
+        score.insert(0, part(name, inst, line))
+    path = tmp_path / "quartet.musicxml"
+    write(score, path)
+    song, report = read_musicxml_with_report(path)
+    assert [(t.name, t.program) for t in song.tracks] == [
+        ("Violin 1", 40), ("Vln. II", 40), ("Violoncello", 42), ("Clarinet in Bb 2", 71),
+        ("Piano", 0), ("Bass", 0), ("Right Hand", 0), ("Flute", 68)]
+    assert [pitches(t) for t in song.tracks[:4]] == [pitches(song.tracks[4])] * 4
+    assert ("4 parts declaring a piano (or no instrument) read as the instruments their "
+            "names name: 'Violin 1' as Violin, 'Vln. II' as Violin, 'Violoncello' as "
+            "Cello, 'Clarinet in Bb 2' as Clarinet") in report.approximated
+
+
+def test_the_corpus_haydn_quartet_comes_in_as_a_string_quartet():
+    from music21 import corpus
+
+    path = corpus.getWork("haydn/opus74no1/movement1")
+    song, report = read_musicxml_with_report(path)
+    assert [(t.name, t.program) for t in song.tracks] == [
+        ("Violin 1", 40), ("Violin 2", 40), ("Viola", 41), ("Violoncello", 42)]
+    assert any(line.startswith("4 parts declaring a piano") for line in report.approximated)
