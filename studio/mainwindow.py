@@ -64,6 +64,7 @@ from .chord_commands import ChordCommands
 from .cocompose import CoComposer
 from .disabled_keys import say_why_when_disabled
 from .document import Document, display_path
+from .elided_label import ElidedLabel, elided_list
 from .file_commands import FileCommands
 from .generate_panel import GeneratePanel
 from .generation_status import GenerationStatus
@@ -115,6 +116,13 @@ DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 MAX_TITLE_SHOWN = 60  # the song's title in the window's title: longer ones end in "…"
 FAR_UNDO_STEPS = 20  # an undo history jump past this many steps shows the wait cursor
+# The status bar's labels that say a name (a track's, a device's) ask for at most this
+# many pixels, and end in "…" past it, their whole text in the tooltip: sized to their
+# text, 24 selected tracks' names held the window 2,099 px wide on a 1,600 px screen.
+SELECTION_MOST = 480
+SELECTION_NAMES_MOST = 300  # the selected tracks' names within it: "A, B, … (24 tracks)"
+AUDIO_MOST = 320
+READOUT_MOST = 260  # the position read-out: "12.3.240 · a track's name"
 QT_WIDGET_SIZE_MAX = (1 << 24) - 1  # QWIDGETSIZE_MAX, "no maximum" (PySide does not export it)
 
 
@@ -473,13 +481,13 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         self.setStatusBar(ElidingStatusBar(self))  # a long message ends in "…"
         sb = self.statusBar()
         self.status_hover = _Readout(130, sb)
-        self.status_selection = QLabel("", sb)
+        self.status_selection = ElidedLabel("", sb, most=SELECTION_MOST)
         self.status_snap = QLabel("", sb)
         self.status_tool = QLabel("", sb)
         self.status_step = QLabel("", sb)  # "Step entry: 1/8", only while it is on
         self.status_step.setStyleSheet("color:#61afef; font-weight:600;")
         self.status_step.hide()
-        self.status_audio = QLabel("Audio: not checked yet", sb)
+        self.status_audio = ElidedLabel("Audio: not checked yet", sb, most=AUDIO_MOST)
         self.status_autosave = QLabel("", sb)  # shown only while autosave is failing
         self.status_autosave.setStyleSheet("color:#e06c75; font-weight:600;")
         self.status_autosave.hide()
@@ -903,7 +911,12 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         count = sum(len(t.notes) for t in tracks) if tracks else song.note_count
         text = (f"{plural(n, 'note')} selected" if n else plural(count, "note", grouped=True))
         detail = self._selected_note_text() if 0 < n <= MAX_CHORD_DESCRIBED else ""
-        self.status_selection.setText(f"{names} · {detail or text}" if names else text)
+        label = self.status_selection
+        # Many tracks: the first names and how many, the count kept (the tooltip has all).
+        shown = elided_list([labels[t.id] for t in tracks], label.fontMetrics(),
+                            SELECTION_NAMES_MOST, "track")
+        label.setText(f"{shown} · {detail or text}" if names else text)
+        label.setToolTip(f"{names} · {detail or text}" if names else text)
         # A screen reader hears the note Ctrl+→ or step entry landed on (the canvas is
         # painted: its description is the one thing it can say about its notes).
         canvas = self.pianoroll.canvas
@@ -1286,6 +1299,8 @@ class _Readout(QLabel):
         self.setMinimumWidth(least)
 
     def setText(self, text: str) -> None:
+        # At most READOUT_MOST wide: a long track name ends in "…" (it kept the width).
+        text = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, READOUT_MOST)
         super().setText(text)
         fixed = self.minimumSize() == self.maximumSize()
         if not text:

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QLabel, QMenu
+from PySide6.QtWidgets import QMenu
 
+from .elided_label import ElidedLabel
 from .midi_input import SUSTAIN, MidiInput, MidiSource
 from .recording import loop_recording_menu
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 OFF = "turned off (Tools ▸ MIDI Input ▸ None)"
 POLL_MS = 2000  # how often the ports are asked for while one is open or awaited
 CHOOSE = "Tools ▸ MIDI Input chooses the keyboard"
+MIDI_LABEL_MOST = 240  # the status bar's "🎹 Keystation 49": pixels at most
 
 
 def short_name(port: str) -> str:
@@ -72,7 +74,8 @@ class MidiKeyboard(QObject):
         self.monitor_action.toggled.connect(self.set_monitoring)
         self.loop_menu = loop_recording_menu(window)  # merge the passes, or a take each
         self.sounding: set[int] = set()  # the keys being heard (let go when turned off)
-        self.label = QLabel("", window.statusBar())
+        # A long port name ends in "…", never widening the window (its tooltip says it).
+        self.label = ElidedLabel("", window.statusBar(), most=MIDI_LABEL_MOST)
         self.label.setObjectName("MidiStatus")
         self.input.changed.connect(self._show_status)
         self.input.disconnected.connect(self._disconnected)

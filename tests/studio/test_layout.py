@@ -9,10 +9,11 @@ from PySide6.QtCore import QByteArray, QRect
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QStatusBar
 
-from engine.io import RecoveryStore
+from engine.io import RecoveryStore, save_song
+from engine.score import Note, Song, Track
 from studio.cocompose import TAKE_KEYS
 from studio.dialogs.guide import GuideView, guide_dialog
-from studio.mainwindow import MainWindow
+from studio.mainwindow import READOUT_MOST, SELECTION_MOST, MainWindow
 from studio.pianoroll.velocity import LANE_H, LANE_LEAST
 from studio.settings import Settings
 from studio.tracklist import PROGRAM_SEP, elided_instrument, instrument_combo
@@ -110,3 +111,40 @@ def test_an_instrument_name_too_long_for_its_box_keeps_its_program_number(qtbot)
         shown = elided_instrument(text, metrics, width)
         assert shown.endswith(f"…{PROGRAM_SEP}29") and shown.startswith("E")
     assert elided_instrument(text, metrics, 1000) == text
+
+
+def test_many_selected_tracks_are_named_short_and_never_widen_the_window(window, tmp_path,
+                                                                        qtbot):
+    # QA: 24 tracks selected (Ctrl-click on each) grew the window from 1,600 to 2,099 px,
+    # the status bar's label listing every name asking for 1,442 px.
+    names = [f"Violin {n}" for n in ("I", "II")] + [f"Part {i}" for i in range(3, 25)]
+    song = Song(tracks=tuple(Track(name=n, program=40, channel=i % 9,
+                                   notes=(Note(60 + i, 0, 480),))
+                             for i, n in enumerate(names)))
+    path = tmp_path / "orchestra.partita"
+    save_song(song, path)
+    win = window
+    win.resize(1600, 900)
+    assert win.open_path(path)
+    least = win.minimumSizeHint().width()
+    win.selection.set_tracks(t.id for t in win.document.song.tracks)
+    qtbot.wait(10)
+    label = win.status_selection
+    # The first names that fit ("Violin I, Violin II, Part 3, Part 4, … (24 tracks)"),
+    # the count and what is selected kept.
+    assert label.text().startswith("Violin I, Violin II, Part 3")
+    assert label.text().endswith(", … (24 tracks) · 24 notes")
+    assert label.toolTip() == ", ".join(names) + " · 24 notes"  # every name, said there
+    assert label.sizeHint().width() <= SELECTION_MOST
+    assert win.minimumSizeHint().width() == least and win.width() == 1600
+    # One track: its name whole, as before.
+    win.selection.set_tracks([win.document.song.tracks[1].id])
+    assert label.text() == "Violin II · 1 note"
+    # A long device name or track name ends in "…" there too (their tooltips say them).
+    win.status_audio.setText("🔊 " + "Very Long Audio Device Name " * 20)
+    win.midi.label.setText("🎹 " + "Keyboard Port " * 30)
+    win.status_hover.setText("1.1.000 · " + "A Track Named At Great Length " * 10)
+    qtbot.wait(10)
+    assert win.status_hover.text().endswith("…")
+    assert win.status_hover.sizeHint().width() <= READOUT_MOST + 20
+    assert win.minimumSizeHint().width() == least and win.width() == 1600
