@@ -70,7 +70,9 @@ from engine.tasks import (
     kit_band_mask,
     named_key_signature,
     new_piece_signature,
+    range_narrowed,
     range_on_drums,
+    range_out_of_reach,
     requests,
     resolve_key,
     variation_seed,
@@ -475,7 +477,12 @@ class CoComposer(QObject):
             rhythm = ("Keep rhythm off: new bars have no rhythm to keep"
                       if plan.task in ("continue", "compose")
                       else "Keep rhythm off: the mask has no notes whose rhythm to keep")
+        problem = range_out_of_reach(prepared, plan.mask.track_ids, options.pitch_range)
+        if problem:  # the Pitch range box misses a part: its notes would go, none come
+            self.message.emit(f"Cannot start {plan.label}: {problem} (the Pitch range box)")
+            return []
         drums = range_on_drums(prepared, plan.mask.track_ids, options.pitch_range)
+        narrowed = range_narrowed(prepared, plan.mask.track_ids, options.pitch_range)
         # What the status bar calls it: Regenerate names its tracks as its jobs do
         # ("Regenerate Bass", "Regenerate 4 tracks"), not "Regenerate track" for four.
         title = plan.label if plan.task == "regenerate" else requests.TITLES[plan.task]
@@ -515,6 +522,7 @@ class CoComposer(QObject):
                               + (f" · {where}" if where else "")
                               + (f" · {rhythm}" if rhythm else "")
                               + (f" · Pitch range: {drums}" if drums else "")
+                              + (f" · Pitch range {narrowed}" if narrowed else "")
                               + (f" · new notes {key_note} (the Key box sets "
                                  f"{'another' if options.key else 'one'})" if key_note else "")
                               + (f" · {tip}" if tip else "")

@@ -83,7 +83,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     g.add_argument("--range", metavar="LO-HI", dest="pitch_range", action=GivenOnce,
                    help="the pitches new notes may take, e.g. D4-A5 (the Generate panel's "
                         "pitch range): a second part may leave the register the track has "
-                        "so far (default: its own register, ± 2 semitones; the region's "
+                        "so far, not its instrument's range (a note says where it narrows "
+                        "the range; one a part cannot play is refused) (default: its own "
+                        "register, ± 2 semitones; the region's "
                         "notes are replaced whatever their pitch); on a drum track the "
                         "drums to rewrite, the others keeping their hits (35-46: kick to "
                         "toms; a note says which drums it leaves as they are)")
@@ -700,6 +702,11 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
         if drums:  # a range for a melody would silently thin out the kit written beside it
             print(f"partita: note: {path}: --range {args.pitch_range.strip()} bounds "
                   f"drum notes too: {drums}", file=sys.stderr)
+        narrowed = tasks.range_narrowed(EditGroup(group[0].prep).apply(group[0].before),
+                                        group[0].mask.track_ids, options.pitch_range)
+        if narrowed:  # a part's new notes keep to what it plays: said, not silently cut
+            print(f"partita: note: {path}: --range {args.pitch_range.strip()} "
+                  f"{narrowed}", file=sys.stderr)
         signature = _key_signature_written(group[0]) if args.task != "compose" else None
         if signature:  # the named key, declared where the song declared none
             print(f"{args.task}: {path}: {signature} (--key; the song declared no key "

@@ -51,7 +51,7 @@ from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
 from engine.plugins.result import InvalidResult, checked_progress
 from engine.score import Note, Song
-from engine.tasks import kit_band_mask, settle_options
+from engine.tasks import kit_band_mask, range_out_of_reach, settle_options
 
 from .events import (
     JobCancelled,
@@ -192,6 +192,10 @@ class JobQueue:
         if request.mask.is_empty:
             raise ValueError("nothing to generate: the pitch range and the painted pitch "
                              "band share no pitch on the drum tracks")
+        problem = range_out_of_reach(song, request.mask.track_ids,
+                                     request.options.pitch_range)
+        if problem:  # a part whose range it misses would be written as nothing
+            raise ValueError(problem)
         problem = cannot_write(model.info, song, request.mask.track_ids)
         if problem:  # the model would delete what it cannot write: refuse before queuing
             raise ValueError(problem)

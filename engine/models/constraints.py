@@ -17,7 +17,7 @@
   Tenor or Bass: a choir's singable ranges, a voice under a kept melody lying below
   C4 at most a tone lower, :func:`melody_margin`) — or, when
   the user gives a *pitch range* (``GenerateOptions.pitch_range``), that range instead of
-  the register — and, with a key, its
+  the register, within what the part plays (:func:`playable`) — and, with a key, its
   scale; ``HOLD`` is illegal on the first editable cell after a kept one, so a generated
   note can never lengthen a note outside the mask; with *keep rhythm* each cell keeps the
   kind (rest / hold / onset) it had in the notes being replaced; a written voice part
@@ -46,6 +46,7 @@ from engine.score.instruments import (
     VOICE_PART_RANGES,
     instrument_range,
     part_range,
+    playable_range,
     role_of,
     voice_part_of,
     voice_part_range,
@@ -528,11 +529,13 @@ def build_problem(
     """Editable cells, cleared tokens and legal tokens for writing tracks ``write``.
 
     ``pitch_range`` (``(lo, hi)``, inclusive; the user's explicit range) bounds the onsets
-    of pitched lanes and replaces the track's automatic register (so 84–96 on a bass
-    writes in 84–96, not nothing). The mask region's pitch band still applies: where band
-    and range do not meet, the band with the register does, or the band alone (a note
-    outside the band is not in the mask); without a range, a band the part's register
-    does not reach gets no new note (a bass is never written at A5 for a lead's band).
+    of pitched lanes and replaces the track's automatic register (so 55–64 on a bass
+    playing 34–45 writes in 55–64, not nothing), within what the part can play
+    (:func:`playable`: C0–C8 on a violin is G3–C8). The mask region's pitch band still
+    applies: where band and range do not meet, the band with the register does, or the
+    band alone (a note outside the band is not in the mask); without a range, a band the
+    part's register does not reach gets no new note (a bass is never written at A5 for a
+    lead's band).
     A key whose scale leaves no pitch in what is left is ignored there (the range wins
     over the key), as it is without a range. On drum lanes a class may be struck where
     one of the notes its track's kit strikes for it (:meth:`EncodedSong.kit`) lies in the
@@ -655,7 +658,10 @@ def build_problem(
         # The first of these that meets a region's band bounds it; if none does, the track
         # writes no new onset there (a Bass painted with the Lead's G5–C6 band wrote A5),
         # unless the user named a range: then the band alone.
-        bounds = (register,) if user is None else (user, register)
+        # A named range within what the part plays: --range C0-C8 wrote a violin's B♭2
+        # and a tuba's G5 (engine.tasks refuses one that misses the part, naming it).
+        bounds = (register,) if user is None else (user & playable(song.track(track_id)),
+                                                   register)
         lane_allowed = np.zeros((T, V), dtype=bool)
         reach = np.zeros(vocab.N_PITCHES, dtype=bool)  # its onsets, the key left out
         for region in mask.regions:
@@ -735,6 +741,15 @@ def build_problem(
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None,
                    pull if pull is not None and pull.any() else None,
                    line if line is not None and line.any() else None)
+
+
+def playable(track: Track) -> np.ndarray:
+    """(128,) bool: the pitches ``track``'s part can play
+    (:func:`~engine.score.instruments.playable_range`), which bound a range the user names."""
+    lo, hi = playable_range(track.name, track.program, track.is_drum,
+                            (n.pitch for n in track.notes))
+    p = np.arange(vocab.N_PITCHES)
+    return (p >= lo) & (p <= hi)
 
 
 def drum_classes_in(kit: DrumKit, bands: Sequence[tuple[int, int]]) -> np.ndarray:

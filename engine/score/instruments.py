@@ -438,6 +438,17 @@ def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int
     return lo, hi
 
 
+def playable_range(name: str, program: int, is_drum: bool = False,
+                   pitches: Iterable[int] = ()) -> tuple[int, int]:
+    """The pitches a part can be written in: its :func:`part_range`, widened to the
+    ``pitches`` it has (a file's part is what it plays, whatever its program says). A
+    user's pitch range is narrowed to it (``--range C0-C8`` wrote a violin's B♭2 and a
+    tuba's G5), as a painted pitch band is checked against it."""
+    lo, hi = part_range(name, program, is_drum)
+    pitches = list(pitches)
+    return min([lo, *pitches]), max([hi, *pitches])
+
+
 # The transposing GM instruments as they are usually written, from the written part to
 # what sounds: (diatonic steps, chromatic semitones), as MusicXML's <transpose> says it
 # (Track.transposition). A trumpet, clarinet and soprano sax in B♭ a tone down, a horn and

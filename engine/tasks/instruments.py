@@ -13,12 +13,13 @@ from engine.score.instruments import (
     GM_PROGRAMS,
     INSTRUMENT_ALIASES,
     drum_name,
-    part_range,
+    playable_range,
     program_name,
     role_of,
 )
 from engine.score.lyrics import carries_lyrics
 from engine.score.mask_geometry import band_out_of_reach
+from engine.score.spelling import pitch_name
 from engine.score.track_edits import free_channel, free_colour
 
 from .chorale import SATB_VOICES, soprano_name, voice_parts
@@ -266,9 +267,10 @@ def unreachable_band(song: Song, mask: Mask) -> str | None:
 
     def reach(t: Track) -> tuple[int, int]:
         # A kit's notes are the General MIDI percussion keys, 35–81.
-        lo, hi = GM_DRUM_KEYS if t.is_drum else part_range(t.name, t.program, t.is_drum)
         pitches = [n.pitch for n in t.notes]
-        return min([lo, *pitches]), max([hi, *pitches])
+        if t.is_drum:
+            return min([GM_DRUM_KEYS[0], *pitches]), max([GM_DRUM_KEYS[1], *pitches])
+        return playable_range(t.name, t.program, False, pitches)
 
     found = band_out_of_reach(mask, song, reach)
     if found is None:
@@ -336,3 +338,55 @@ def range_on_drums(song: Song, track_ids: Iterable[int], pitch_range: tuple[int,
                     f"{track.name} stays as it is: none of its drums lies in it "
                     f"({named}{more})")
     return "; ".join(said) or None
+
+
+def _span(lo: int, hi: int) -> str:
+    return f"{pitch_name(lo)}–{pitch_name(hi)}"
+
+
+def _ranges(song: Song, track_ids: Iterable[int], pitch_range: tuple[int, int]
+            ) -> list[tuple[str, tuple[int, int], tuple[int, int] | None]]:
+    """Each pitched track among ``track_ids``, in the song's order: its name, its
+    playable range and what of ``pitch_range`` lies in it (None: nothing)."""
+    lo, hi = sorted(pitch_range)
+    ids = set(track_ids)
+    out = []
+    for track in song.tracks:
+        if track.id not in ids or track.is_drum:
+            continue  # on a kit a range picks drums (range_on_drums)
+        a, b = playable_range(track.name, track.program, False, (n.pitch for n in track.notes))
+        both = (max(lo, a), min(hi, b))
+        out.append((track.name, (a, b), both if both[0] <= both[1] else None))
+    return out
+
+
+def range_out_of_reach(song: Song, track_ids: Iterable[int],
+                       pitch_range: tuple[int, int] | None) -> str | None:
+    """Why a pitch range the user named can hold no new note of a pitched track among
+    ``track_ids``, or None. The range is where new notes go, within what each part can
+    play (:func:`engine.score.instruments.playable_range`): one that misses a part's
+    range entirely would replace its notes with nothing, so it is refused, naming the
+    part and its range."""
+    if pitch_range is None:
+        return None
+    missed = [f"{name} {_span(*reach)}" for name, reach, both in
+              _ranges(song, track_ids, pitch_range) if both is None]
+    if not missed:
+        return None
+    return (f"the pitch range {_span(*sorted(pitch_range))} lies outside the range of "
+            f"{', '.join(missed)}: nothing can be written there; choose a range that meets "
+            f"{'it' if len(missed) == 1 else 'each'}")
+
+
+def range_narrowed(song: Song, track_ids: Iterable[int],
+                   pitch_range: tuple[int, int] | None) -> str | None:
+    """What a pitch range the user named becomes on the pitched tracks among
+    ``track_ids`` whose part cannot play all of it, or None: each such part's new notes
+    keep to the part of the range it plays (``--range C0-C8`` on a violin writes in
+    G3–C8, not a B♭2), said so that a range is never cut without a word."""
+    if pitch_range is None:
+        return None
+    lo, hi = sorted(pitch_range)
+    cut = [f"{name} {_span(*both)}" for name, _, both in _ranges(song, track_ids, pitch_range)
+           if both is not None and both != (lo, hi)]
+    return f"narrowed to what each part plays: {', '.join(cut)}" if cut else None

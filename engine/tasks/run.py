@@ -61,6 +61,7 @@ from .instruments import (
     accompaniment_specs,
     kit_band_mask,
     new_track_edits,
+    range_out_of_reach,
     soprano_edits,
     unreachable_band,
 )
@@ -149,6 +150,10 @@ def _run(
     if mask.is_empty:
         raise TaskError("the pitch range and the painted pitch band share no pitch on the "
                         "drum tracks: nothing to write")
+    # ... and on a pitched track it is where new notes go, within what the part plays.
+    problem = range_out_of_reach(prepared, mask.track_ids, options.pitch_range)
+    if problem:
+        raise TaskError(problem)
     options = settle_options(options, prepared, mask, task)
     # A key the user named is the song's key signature from then on, where it declares
     # none (compose wrote its own already), as part of the take.

@@ -1606,6 +1606,28 @@ def test_a_pitch_range_on_drums_says_which_drums_it_leaves_out(studio):
             "Snare 38)") in said[-1]
 
 
+def test_the_pitch_range_box_keeps_to_each_parts_instrument(studio, qtbot):
+    # QA: a range past an instrument's wrote notes it cannot play; one it misses would
+    # replace the part's notes with nothing.
+    win = studio
+    win.generate_panel.variations.setValue(1)
+    bass = win.document.song.tracks[1]  # a bass guitar: E1-E4
+    win.selection.set_tracks([bass.id])
+    said: list[str] = []
+    win.composer.message.connect(said.append)
+    win.generate_panel.pitch_lo.setValue(84)
+    win.generate_panel.pitch_hi.setValue(96)
+    assert not win.composer.request("regenerate")
+    assert said[-1] == ("Cannot start Regenerate Bass: the pitch range C6–C7 lies outside "
+                        "the range of Bass E1–E4: nothing can be written there; choose a "
+                        "range that meets it (the Pitch range box)")
+    win.generate_panel.pitch_lo.setValue(12)
+    win.generate_panel.pitch_hi.setValue(100)
+    assert win.composer.request("regenerate")
+    assert "Pitch range narrowed to what each part plays: Bass E1–E4" in said[-1]
+    wait_takes(qtbot, win, 1)  # (the notes' pitches: tests/engine/tasks/test_run.py)
+
+
 def test_a_pitch_range_on_drums_keeps_the_hits_of_the_drums_outside_it(studio, qtbot):
     """Producer QA: Drums selected, Pitch range 37–127, Regenerate: the take rewrote the
     whole kit and accepting it deleted every kick. The kick keeps its hits now."""

@@ -1360,3 +1360,27 @@ def test_repaint_keeps_the_lyrics_on_kept_rhythm_and_says_what_it_drops(tmp_path
     else:
         assert "syllable" not in err
     assert set(lyrics(free)) <= set(lyrics(src))
+
+
+def test_a_range_is_kept_to_each_parts_instrument_and_said(tmp_path, capsys):
+    # QA: repaint --range C0-C8 over an orchestra wrote a violin's Bb2 and a tuba's G5.
+    from engine.score.instruments import instrument_range
+
+    parts = (("Violin I", 40), ("Tuba", 58))
+    song = Song(tracks=tuple(Track(name=n, program=p, channel=i, notes=tuple(
+        Note(instrument_range(p)[0] + 7 + k % 3, k * Q, Q, 80) for k in range(16)))
+        for i, (n, p) in enumerate(parts)))
+    song_file = tmp_path / "orch.partita"
+    save_song(song, song_file)
+    out = tmp_path / "r.partita"
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "Violin I,Tuba",
+                 "--bars", "1-4", "--range", "C0-C8", "--seed", "1", "--steps", "2"]) == 0
+    assert (f"partita: note: {out}: --range C0-C8 narrowed to what each part plays: "
+            "Violin I G3–A7, Tuba D1–F4") in capsys.readouterr().err
+    for track, (_, program) in zip(load_song(out).tracks, parts, strict=True):
+        lo, hi = instrument_range(program)
+        assert track.notes and all(lo <= n.pitch <= hi for n in track.notes), track.name
+    assert main(["repaint", str(song_file), "-o", str(out), "--tracks", "Violin I,Tuba",
+                 "--bars", "1-4", "--range", "C6-C8"]) != 0
+    assert ("the pitch range C6–C8 lies outside the range of Tuba D1–F4: nothing can be "
+            "written there; choose a range that meets it") in capsys.readouterr().err

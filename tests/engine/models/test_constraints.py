@@ -163,28 +163,47 @@ def _bass() -> Track:
 
 
 def test_the_users_pitch_range_replaces_the_register():
-    bass = _bass()
+    bass = _bass()  # a bass guitar: E1-E4
     song = Song(tracks=(bass,))
-    # Far above the bass register: the explicit range wins, it does not leave nothing.
-    assert _allowed_pitches(song, bass, pitch_range=(84, 96)) == set(range(84, 97))
+    # Above the bass line's register: the explicit range wins, it does not leave nothing.
+    assert _allowed_pitches(song, bass, pitch_range=(55, 64)) == set(range(55, 65))
     # Overlapping it: the range, not just its overlap with the register.
-    assert _allowed_pitches(song, bass, pitch_range=(40, 70)) == set(range(40, 71))
-    assert _allowed_pitches(song, bass, pitch_range=(96, 84)) == set(range(84, 97))
+    assert _allowed_pitches(song, bass, pitch_range=(40, 60)) == set(range(40, 61))
+    assert _allowed_pitches(song, bass, pitch_range=(64, 55)) == set(range(55, 65))
+
+
+def test_the_users_pitch_range_keeps_within_what_the_part_plays():
+    # QA: --range C0-C8 on an orchestra wrote a violin's Bb2 (below G3), a tuba's G5, a
+    # horn's A5 and a double bass's F5.
+    for name, program in (("Violin I", 40), ("Tuba", 58), ("Horn in F 1", 60),
+                          ("Contrabass", 43), ("Piccolo", 72)):
+        part = Track(name=name, program=program)
+        lo, hi = instrument_range(program)
+        song = Song(tracks=(part,), length=2 * BAR)
+        assert _allowed_pitches(song, part, pitch_range=(12, 108)) == set(
+            range(max(lo, 12), min(hi, 108) + 1)), name
+    bass = _bass()
+    assert _allowed_pitches(Song(tracks=(bass,)), bass, pitch_range=(40, 70)) == set(
+        range(40, 65))  # a bass guitar's top is E4
+    # A file's part is what it plays: a tuba's notes up to G4 stay in its reach.
+    high = Track(name="Tuba", program=58, notes=tuple(Note(60 + i, i * 240, 240)
+                                                      for i in range(8)))
+    assert max(_allowed_pitches(Song(tracks=(high,)), high, pitch_range=(60, 80))) == 67
 
 
 def test_pitch_range_with_a_key_and_the_fallbacks():
     bass = _bass()
     song = Song(tracks=(bass,))
-    c_major = {p for p in range(60, 73) if p % 12 in (0, 2, 4, 5, 7, 9, 11)}
-    assert _allowed_pitches(song, bass, pitch_range=(60, 72), key="C") == c_major
+    assert _allowed_pitches(song, bass, pitch_range=(50, 60), key="C") == {
+        p for p in range(50, 61) if p % 12 in (0, 2, 4, 5, 7, 9, 11)}
     # No pitch of the key in the range: the range wins over the key.
     assert _allowed_pitches(song, bass, pitch_range=(61, 61), key="C") == {61}
     # A mask band inside the range: the band ∩ the range.
-    assert _allowed_pitches(song, bass, (80, 90), pitch_range=(84, 96)) == set(range(84, 91))
+    assert _allowed_pitches(song, bass, (58, 62), pitch_range=(55, 64)) == set(range(58, 63))
     # A band the range misses: the band with the register (a note outside the band would
     # not be in the mask), else the band alone.
-    assert _allowed_pitches(song, bass, (40, 50), pitch_range=(84, 96)) == set(range(40, 46))
-    assert _allowed_pitches(song, bass, (60, 62), pitch_range=(84, 96)) == {60, 61, 62}
+    assert _allowed_pitches(song, bass, (40, 50), pitch_range=(55, 64)) == set(range(40, 46))
+    assert _allowed_pitches(song, bass, (50, 52), pitch_range=(55, 64)) == {50, 51, 52}
     # No range named: a band the bass cannot reach gets no new note (it wrote an A5 when
     # painted together with a lead's band).
     assert _allowed_pitches(song, bass, (79, 84)) == set()

@@ -214,3 +214,28 @@ def test_the_band_asked_for_has_drums_and_the_automatic_one_has_none():
         ("Piano", 0, False), ("Bass", 33, False), ("Drums", 0, True)]
     assert [(s.name, s.is_drum) for s in accompaniment_specs(flute, "auto")] == [
         ("Piano", False), ("Bass", False)]
+
+
+def test_a_range_past_a_parts_instrument_is_narrowed_and_one_that_misses_it_refused():
+    # QA: --range C0-C8 over an orchestra wrote a violin's Bb2 and a tuba's G5; --pitch
+    # was checked against the instruments, --range was not.
+    from engine.score import Note, Song
+    from engine.tasks import range_narrowed, range_out_of_reach
+
+    violin = Track("Violin I", program=40)
+    tuba = Track("Tuba", program=58, channel=1)
+    kit = Track("Drums", is_drum=True, channel=9)
+    low = Track("Tuba 2", program=58, channel=2, notes=(Note(24, 0, 480),))  # C1: it plays it
+    song = Song(tracks=(violin, tuba, kit, low))
+    ids = [violin.id, tuba.id, kit.id]
+    assert range_narrowed(song, ids, None) is None and range_out_of_reach(song, ids, None) is None
+    assert range_narrowed(song, ids, (12, 108)) == (
+        "narrowed to what each part plays: Violin I G3–A7, Tuba D1–F4")
+    assert range_out_of_reach(song, ids, (12, 108)) is None
+    assert range_narrowed(song, [violin.id], (60, 72)) is None  # inside it: as asked
+    assert range_narrowed(song, [tuba.id, low.id], (20, 40)) == (
+        "narrowed to what each part plays: Tuba D1–E2, Tuba 2 C1–E2")
+    assert range_out_of_reach(song, ids, (72, 84)) == (
+        "the pitch range C5–C6 lies outside the range of Tuba D1–F4: nothing can be "
+        "written there; choose a range that meets it")
+    assert range_out_of_reach(song, [kit.id], (100, 110)) is None  # a kit's range picks drums

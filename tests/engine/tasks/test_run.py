@@ -741,3 +741,24 @@ def test_repaint_refuses_a_pitch_band_outside_the_parts_range():
                                               r"Soprano"):
         tasks.repaint(song, [song.tracks[0].id], 0, 2, pitch_range=(120, 127), model=model(),
                       options=OPTS)
+
+
+def test_repaint_keeps_a_range_within_each_parts_instrument_and_refuses_one_outside():
+    # QA: repaint --range C0-C8 over horn, piccolo, tuba, violin and double bass wrote a
+    # violin's Bb2, a tuba's G5, a horn's A5 and a double bass's F5.
+    from engine.score.instruments import instrument_range
+
+    programs = {"Horn in F 1": 60, "Piccolo": 72, "Tuba": 58, "Violin I": 40, "Contrabass": 43}
+    song = Song(tracks=tuple(Track(name, program=p, channel=i) for i, (name, p)
+                             in enumerate(programs.items())), length=8 * BAR)
+    ids = [t.id for t in song.tracks]
+    result = tasks.repaint(song, ids, 0, 8, model=model(), options=replace(
+        OPTS, pitch_range=(12, 108), key=None))
+    for track in song.tracks:
+        lo, hi = instrument_range(track.program)
+        new = [n.pitch for n in result.new_notes[track.id]]
+        assert new and lo <= min(new) and max(new) <= hi, track.name
+    with pytest.raises(tasks.TaskError, match=r"pitch range C6–C8 lies outside the range of "
+                                              r"Horn in F 1 B1–F5, Tuba D1–F4, Contrabass E1–G4"):
+        tasks.repaint(song, ids, 0, 8, model=model(),
+                      options=replace(OPTS, pitch_range=(84, 108)))
