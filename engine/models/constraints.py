@@ -67,6 +67,7 @@ from .chord_follow import (
 )
 from .grid import SOLO_PROGRAMS, EncodedSong, step_in_bar
 from .line_pull import N_CHANNELS
+from .rule_drums import ORCHESTRA_KIT
 from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
 # A track with at least this many notes is written in its own register, this many
@@ -94,6 +95,14 @@ _PITCH_CLASS = np.arange(vocab.N_PITCHES) % 12
 # Nats taken from a drum class a kit with notes never plays (bench_drum_kit.py): a DAW
 # rack has no pad for it, and its stock note would sound nothing or the wrong sample.
 KIT_PULL = 2.0
+# The drum classes an Orchestra kit leans away from (:func:`kit_pull`): closed and open
+# hi-hat, low and high tom.
+ORCHESTRA_AVOIDS = tuple(k for k, (name, _, _) in enumerate(vocab.DRUM_CLASSES)
+                         if name in ("closed hat", "open hat", "low tom", "high tom"))
+# A timpani part (GM 47) is written on its drums' tunings: the tonic and dominant in
+# D2-A3 (:func:`timpani_drums`).
+TIMPANI_PROGRAM = 47
+TIMPANI_RANGE = (38, 57)
 # An empty track's middle register: this part of its instrument's range (0 = lowest,
 # 1 = highest). Parts sit in the lower middle of what an instrument can play; without the
 # pull the small general model wrote every instrument near middle C, so a tuba or a bass
@@ -564,6 +573,9 @@ def build_problem(
         user = (p >= lo) & (p <= hi)
 
     lanes_of = {t: encoded.lane_tracks.count(t) for t in encoded.lane_tracks}
+    timpani = {t for t in write if not song.track(t).is_drum
+               and song.track(t).program == TIMPANI_PROGRAM}
+    timpani_ok = timpani_drums(key) if timpani else None
     melody = _kept_melody(song, mask)  # the tune a written choir's ranges make room under
     # A bass under chords that stay strikes the chord's root on the bar's first beat (a
     # chord tone where the chord is not clear).
@@ -685,6 +697,9 @@ def build_problem(
                 else:
                     if user is None:  # nothing: the band is out of the part's reach
                         ok &= register  # (a range the user named lets the band stand)
+                if (timpani_ok is not None and track_id in timpani
+                        and (ok & timpani_ok).any()):
+                    ok &= timpani_ok  # the drums' tunings, where the range leaves one
                 reach |= ok
                 in_range[vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] = ok & pitch_ok
                 if not (ok & pitch_ok).any():  # the scale leaves nothing in range: ignore it
@@ -762,10 +777,29 @@ def kit_pull(track: Track, kit: DrumKit) -> np.ndarray:
     """(N_DRUM_CLASSES,) logit bias: minus :data:`KIT_PULL` nats for each class a kit of
     :data:`OWN_RANGE_NOTES` hits or more never plays — the QA loop's maracas hats came
     back as closed hats (42), a pad its rack does not have. A sparse sketch keeps every
-    class open, as an empty track does."""
-    if len(track.notes) < OWN_RANGE_NOTES:
-        return np.zeros(vocab.N_DRUM_CLASSES, dtype=np.float32)
-    return np.array([0.0 if own else -KIT_PULL for own in kit.own], dtype=np.float32)
+    class open, as an empty track does, except on an Orchestra kit: there the hi-hats and
+    toms it does not play lose as much (its 41-53 are timpani; an orchestra's
+    percussion plays no drum-kit groove: 118 closed hats in 16 composed bars, QA)."""
+    pull = np.zeros(vocab.N_DRUM_CLASSES, dtype=np.float32)
+    if len(track.notes) >= OWN_RANGE_NOTES:
+        pull[:] = [0.0 if own else -KIT_PULL for own in kit.own]
+    if track.program == ORCHESTRA_KIT:
+        for k in ORCHESTRA_AVOIDS:
+            pull[k] = 0.0 if kit.own[k] else -KIT_PULL
+    return pull
+
+
+def timpani_drums(key: str | None) -> np.ndarray:
+    """(128,) bool: the pitches a written timpani part may strike — the tonic and the
+    dominant of ``key`` within :data:`TIMPANI_RANGE` (at most four drums' tunings), or
+    the whole range without a key. Left free, the model wrote timpani melodies over nine
+    pitches (F2-G3, QA)."""
+    p = np.arange(vocab.N_PITCHES)
+    ok = (p >= TIMPANI_RANGE[0]) & (p <= TIMPANI_RANGE[1])
+    if key is None:
+        return ok
+    tonic = tonic_of(key)[0] % 12
+    return ok & np.isin(p % 12, [tonic, (tonic + 7) % 12])
 
 
 def track_register(song: Song, track_id: int, melody: Track | None = None) -> tuple[int, int]:

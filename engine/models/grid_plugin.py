@@ -85,7 +85,7 @@ from .grid import (
     strike_ticks,
 )
 from .groove import Groove, apply_groove, song_grooves, swings
-from .rule_drums import synthetic_drums
+from .rule_drums import ORCHESTRA_KIT, orchestral_percussion, synthetic_drums
 from .sampler import (
     context_onset_rate,
     context_sustain,
@@ -388,16 +388,21 @@ class GridModelPlugin:
         """``wide.tokens`` with the lanes of the kits ``new`` (no groove in the window:
         :func:`grooveless_kits`) holding the rule-made groove partita-base learned its
         drums from (:func:`~engine.models.rule_drums.synthetic_drums`: in 4/4 the kick on
-        1 and 3, the snare on 2 and 4): where each drum strikes and the kit's mix then
-        follow it. Left to the model, six 4-bar drum parts composed at 90 BPM kept the
-        snare on 2 and 4 in 11 of 24 bars and crashed on 16 of 24 downbeats (a producer's
-        QA)."""
+        1 and 3, the snare on 2 and 4; on an Orchestra kit an orchestra's percussion,
+        :func:`~engine.models.rule_drums.orchestral_percussion`): where each drum strikes
+        and the kit's mix then follow it. Left to the model, six 4-bar drum parts
+        composed at 90 BPM kept the snare on 2 and 4 in 11 of 24 bars and crashed on 16
+        of 24 downbeats (a producer's QA)."""
         tracks = np.asarray(wide.lane_tracks)
         if not new:
             return wide.tokens
         groove = synthetic_drums(song, seed=0).notes
-        ruled = song.with_tracks(replace(song.track(t), notes=groove) if t in new
-                                 else song.track(t) for t in lanes)
+        # An Orchestra kit plays an orchestra's percussion, not a drummer's groove.
+        section = (orchestral_percussion(song, seed=0).notes
+                   if any(song.track(t).program == ORCHESTRA_KIT for t in new) else ())
+        ruled = song.with_tracks(
+            replace(song.track(t), notes=section if song.track(t).program == ORCHESTRA_KIT
+                    else groove) if t in new else song.track(t) for t in lanes)
         made = encode(ruled, self.spec, d0, d1, lanes=lanes, snap_off_grid=True,
                       grooves=grooves)
         tokens = wide.tokens.copy()

@@ -4,7 +4,9 @@ The music21 corpus has no drums, so every other training piece gets one from
 :func:`synthetic_drums` (:mod:`engine.models.corpus`). The sampler reads the same rules as
 the idiom a new kit follows where the song gives it none (a drum part added to a song, or
 a new piece): where in the bar each drum strikes, and the kit's mix
-(:meth:`engine.models.grid_plugin.GridModelPlugin.texture_targets`).
+(:meth:`engine.models.grid_plugin.GridModelPlugin.texture_targets`). A new Orchestra kit
+follows :func:`orchestral_percussion` instead: a section's bass drum, cymbals and snare
+rolls, no drum-kit groove.
 """
 
 from __future__ import annotations
@@ -13,6 +15,10 @@ import random
 
 from engine.models.vocab import DRUM_CLASSES
 from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, Track
+
+# General MIDI 2's Orchestra kit (program 48 on a drum track; GS's alike): its 42-53 are
+# timpani, not hi-hats and toms, and an orchestra's percussionists play no groove.
+ORCHESTRA_KIT = 48
 
 
 def synthetic_drums(song: Song, seed: int) -> Track:
@@ -50,4 +56,36 @@ def synthetic_drums(song: Song, seed: int) -> Track:
                                                                 "low tom"])))
     notes = {(t, note[name]) for t, name in hits if 0 <= t < song.end}
     return Track(name="Drums", program=0, is_drum=True, channel=DRUM_CHANNEL,
+                 notes=tuple(Note(p, t, step, 90) for t, p in sorted(notes)))
+
+
+def orchestral_percussion(song: Song, seed: int) -> Track:
+    """A rule-made part for an orchestra's percussion section over the song's bars: the
+    bass drum on the first beat of every other bar, a cymbal clash opening each 4-bar
+    phrase, a snare roll (16ths) over the last beat before it, the snare on the bar's
+    last beat now and then. No hi-hats, no backbeat: composed on the Orchestra kit from
+    the drum-kit groove, an orchestral piece got 118 closed hats in 16 bars (QA)."""
+    rng = random.Random(seed)
+    tm = TimeMap.of(song)
+    step = song.ppq // 4
+    note = {name: gm for name, gm, _ in DRUM_CLASSES}
+    hits: list[tuple[int, str]] = []
+    bars = tm.bar_count(song.end)
+    for b in range(bars):
+        t0, t1 = tm.bar_to_tick(b), tm.bar_to_tick(b + 1)
+        beats = tm.pulse_offsets(b)
+        if not beats:
+            continue
+        if b % 2 == 0:
+            hits.append((t0, "kick"))
+        if b % 4 == 0:
+            hits.append((t0, "crash"))
+        last = t0 + beats[-1]
+        if b % 4 == 3 and b + 1 < bars:  # a roll into the next phrase
+            hits.extend((t, "snare") for t in range(last, t1, step))
+        elif rng.random() < 0.25:
+            hits.append((last, "snare"))
+    notes = {(t, note[name]) for t, name in hits if 0 <= t < song.end}
+    return Track(name="Percussion", program=ORCHESTRA_KIT, is_drum=True,
+                 channel=DRUM_CHANNEL,
                  notes=tuple(Note(p, t, step, 90) for t, p in sorted(notes)))

@@ -1144,3 +1144,33 @@ def test_a_piece_without_a_bass_closes_with_its_lowest_line_on_the_tonic():
     song = Song(tracks=tuple(band), length=length)
     c = piece_close(song, Mask.of(Region({t.id for t in band}, 0, length)), "D")
     assert c.bass == band[-1].id and not c.roots
+
+
+def test_a_timpani_part_keeps_to_its_drums_tonic_and_dominant():
+    # QA: composed timpani played melodies over nine pitches (F2-G3).
+    timpani = Track(name="Timpani", program=47)
+    song = Song(tracks=(timpani,), length=2 * BAR)
+    assert _allowed_pitches(song, timpani, key="F") == {41, 48, 53}  # F2 C3 F3
+    assert _allowed_pitches(song, timpani, key="D") == {38, 45, 50, 57}  # D2 A2 D3 A3
+    assert _allowed_pitches(song, timpani, key="Am") == {40, 45, 52, 57}  # E2 A2 E3 A3
+    assert _allowed_pitches(song, timpani) == set(range(38, 58))  # no key: D2-A3
+    # A range the user names that holds none of them: the range wins (in the key).
+    assert _allowed_pitches(song, timpani, key="F", pitch_range=(42, 46)) == {43, 45, 46}
+
+
+def test_an_orchestra_kit_leans_away_from_hi_hats_and_toms():
+    from engine.models.constraints import KIT_PULL, ORCHESTRA_AVOIDS, kit_pull
+    from engine.score.drums import DrumKit
+
+    names = [name for name, _, _ in vocab.DRUM_CLASSES]
+    assert [names[k] for k in ORCHESTRA_AVOIDS] == ["closed hat", "open hat", "low tom",
+                                                    "high tom"]
+    orchestra = Track(name="Percussion", is_drum=True, channel=9, program=48)
+    pull = kit_pull(orchestra, DrumKit.stock())
+    assert (pull[list(ORCHESTRA_AVOIDS)] == -KIT_PULL).all()
+    assert pull[names.index("kick")] == pull[names.index("crash")] == 0
+    standard = Track(name="Drums", is_drum=True, channel=9)  # an empty kit: all open
+    assert not kit_pull(standard, DrumKit.stock()).any()
+    # An Orchestra kit whose part plays hats keeps them.
+    hats = replace(orchestra, notes=tuple(Note(42, i * 240, 60) for i in range(4)))
+    assert kit_pull(hats, DrumKit.of_track(hats))[names.index("closed hat")] == 0

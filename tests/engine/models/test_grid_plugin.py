@@ -409,3 +409,21 @@ def test_written_voice_parts_sing_through_the_melodys_phrases(avoid_parallels):
                 assert cover and cover[0][0] == note.start and cover[-1][1] == note.end, (
                     voice.name, note)
                 assert all(a[1] >= b[0] for a, b in pairwise(cover)), (voice.name, note)
+
+
+def test_a_new_orchestra_kit_plays_an_orchestras_percussion_not_a_groove():
+    # QA: Percussion on the Orchestra kit, composed with an orchestra, played a drum-kit
+    # groove of 118 closed hats in 16 bars (its 42-53 are timpani there).
+    from engine.score.drums import drum_class_of_note
+
+    song = band()
+    hats, kick = drum_class_of_note(42), drum_class_of_note(36)
+    for program, has_hats in ((48, False), (0, True)):
+        kit = Track(name="Percussion", is_drum=True, channel=9, program=program)
+        with_kit = song.with_tracks((*song.tracks[:2], kit))
+        mask = Mask.of(Region({kit.id}, 0, 8 * BAR))
+        new = generate(model(), with_kit, mask)[kit.id]
+        classes = [drum_class_of_note(n.pitch) for n in new]
+        assert new and (hats in classes) == has_hats, program
+        if not has_hats:
+            assert classes.count(drum_class_of_note(46)) == 0 and kick in classes
