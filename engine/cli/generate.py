@@ -25,7 +25,7 @@ from pathlib import Path
 from engine.models import DEFAULT_MODEL
 from engine.plugins.api import PRECISIONS, GenerateOptions, ModelInfo, ModelPlugin, Progress
 from engine.plugins.result import progress_message
-from engine.score import EditGroup, plural
+from engine.score import EditGroup, listed, plural
 from engine.score.spelling import key_text
 from engine.tasks import AUTO, auto_key_note
 
@@ -544,7 +544,10 @@ def _run_song_task(args: argparse.Namespace) -> int:
         fill = track_ids(song, args.tracks, args.song) if args.tracks else None
         if args.model is None and len(song.tracks) == 1 and tasks.accompaniment_kind(
                 song.track(tid), args.accompaniment, lead_sheet=bool(song.chords)) == "satb":
-            args.model = _chorale_model(args, "Alto, Tenor and Bass under a lone melody")
+            # The parts as they will be named: a violin's Violin II, Viola and Cello.
+            added = tasks.accompaniment_specs(song.track(tid), "satb")
+            args.model = _chorale_model(
+                args, f"{listed([s.name for s in added])} under a lone melody")
         _prefer_chorale(args, song, fill or [t.id for t in song.tracks if t.id != tid])
         _say_accompaniment_unused(args, song, tid, fill)
 
@@ -586,7 +589,8 @@ def _prefer_chorale(args: argparse.Namespace, song, track_ids) -> None:
 def _chorale_model(args: argparse.Namespace, why: str) -> str | None:
     """The chorale model, when no --model is given, for a four-part chorale's voices or
     the Alto, Tenor and Bass that harmonize adds under a lone sung melody (``why`` says
-    which, in the note naming the output): the general model writes poor four-part
+    which, in the note naming the output, and names the parts as they are written: a
+    violin's "Violin II, Viola and Cello"): the general model writes poor four-part
     harmony (51-69 % of its notes consonant with a JSB soprano, against ~92 %)."""
     from engine.plugins.registry import Registry
     from engine.tasks import CHORALE_MODEL

@@ -61,6 +61,7 @@ from engine.score import (
 )
 from engine.score.keys import context_key
 from engine.score.mask_geometry import band_out_of_reach
+from engine.score.satb import voiced
 
 from . import vocab
 from .articulation import articulate
@@ -192,6 +193,10 @@ class GridModelPlugin:
         masked = [t for t in song.tracks if t.id in mask.track_ids]
         if mask.is_empty or not masked:
             return {}
+        # Harmonize's Violin II, Viola and Cello are read as the Alto, Tenor and Bass they
+        # play (ranges, one line each, order under the melody): by their instruments'
+        # names the Violin II sounded above a violin's tune in half its eighths.
+        song = voiced(song)
         # A replaced note sounding on past the mask keeps its tail (the take's edit puts
         # it back): the model hears it struck where the mask ends, not silence there.
         song = split_at_mask_ends(song, mask)

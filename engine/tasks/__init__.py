@@ -17,6 +17,7 @@ imports torch or knows which network a plugin runs.
 
 from .chorale import (
     CHORALE_MODEL,
+    SATB_VOICES,
     chorale_options,
     is_chorale,
     voice_parts,
@@ -24,7 +25,6 @@ from .chorale import (
 )
 from .errors import CannotWrite, TaskError
 from .instruments import (
-    SATB_VOICES,
     TrackSpec,
     accompaniment_kind,
     accompaniment_specs,

@@ -14,13 +14,11 @@ from dataclasses import replace
 from engine.plugins.api import GenerateOptions
 from engine.score import Song
 from engine.score.instruments import voice_part_of
+from engine.score.satb import SATB_VOICES
 
 # The shipped model that writes four-part voices best (the CLI and the studio use it
 # for them when the user names no model).
 CHORALE_MODEL = "chorale-jsb"
-# The voices harmonize adds below a lone sung, string or Soprano-named melody, in its
-# instrument.
-SATB_VOICES = ("Alto", "Tenor", "Bass")
 
 
 def soprano_name(name: str) -> bool:

@@ -20,57 +20,13 @@ from engine.score.instruments import (
 from engine.score.lyrics import carries_lyrics
 from engine.score.mask_geometry import band_out_of_reach
 from engine.score.spelling import pitch_name
+from engine.score.satb import satb_part_names, satb_programs
 from engine.score.track_edits import free_channel, free_colour
 
-from .chorale import SATB_VOICES, soprano_name, voice_parts
+from .chorale import soprano_name, voice_parts
 from .errors import TaskError
 
 GM_DRUM_KEYS = (35, 81)  # General MIDI's percussion key map: Acoustic Bass Drum..Open Triangle
-# The instruments of those voices (Alto, Tenor, Bass) under a solo instrument: its own
-# family's lower members, since one instrument cannot play all four parts (a violin has
-# no bass line, an alto sax no tenor). Choirs, ensembles and keyboards play every part.
-_SATB_PROGRAMS: dict[range, tuple[int, int, int]] = {
-    range(40, 44): (40, 41, 42),  # violin, viola, cello, contrabass: violin, viola, cello
-    range(110, 111): (40, 41, 42),  # fiddle
-    range(64, 68): (65, 66, 67),  # saxophones: alto, tenor, baritone
-    range(56, 61): (60, 57, 58),  # trumpet, trombone, tuba, horn: horn, trombone, tuba
-    range(68, 72): (71, 71, 70),  # oboe, cor anglais, bassoon, clarinet: clarinets, bassoon
-    range(72, 80): (71, 71, 70),  # flutes and pipes: the same woodwinds
-}
-
-
-def satb_programs(melody_program: int) -> tuple[int, int, int]:
-    """GM programs of the Alto, Tenor and Bass voices under a melody on
-    ``melody_program``."""
-    for programs, voices in _SATB_PROGRAMS.items():
-        if melody_program in programs:
-            return voices
-    return melody_program, melody_program, melody_program
-
-
-# The string family's desks are numbered in Roman numerals ("Violin II"), the others'
-# players in Arabic ("Clarinet 2"), as a score's part list numbers them.
-_ROMAN_NUMBERED = frozenset({*range(40, 44), 110})
-
-
-def satb_part_names(melody_program: int, programs: Sequence[int]) -> tuple[str, ...]:
-    """The names of harmonize's Alto, Tenor and Bass on ``programs`` under a melody on
-    ``melody_program``: the voice names when all are the melody's own instrument (a
-    choir, an ensemble or a keyboard sings every part), else each part after its
-    instrument, numbered where one plays two parts or the melody's (a violin's: "Violin
-    II", "Viola", "Cello" — a string quartet's names, not a choir's)."""
-    if all(p == melody_program for p in programs):
-        return SATB_VOICES
-    players = [melody_program, *programs]
-    names = []
-    for i, program in enumerate(programs, 1):
-        name = program_name(program)
-        if players.count(program) > 1:
-            number = players[:i + 1].count(program)
-            name += " " + (("I", "II", "III", "IV")[number - 1]
-                           if program in _ROMAN_NUMBERED else str(number))
-        names.append(name)
-    return tuple(names)
 
 
 @dataclass(frozen=True, slots=True)

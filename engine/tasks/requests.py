@@ -36,10 +36,10 @@ from engine.score import (
     track_labels,
 )
 from engine.score.mask_geometry import keep_tracks, normalise
+from engine.score.satb import SATB_VOICES
 
 from .errors import TaskError
 from .instruments import (
-    SATB_VOICES,
     accompaniment_kind,
     accompaniment_specs,
     new_track_edits,

@@ -609,10 +609,13 @@ def test_a_lone_sung_melody_is_harmonized_by_the_chorale_model(tmp_path, monkeyp
     assert asked == [None]
 
 
-def test_a_lone_violin_is_harmonized_as_a_string_quartet(tmp_path, monkeypatch, tiny_model):
+def test_a_lone_violin_is_harmonized_as_a_string_quartet(tmp_path, monkeypatch, tiny_model,
+                                                         capsys):
     """QA: `harmonize lone.partita --melody "Violin I"` named the new parts Alto, Tenor and
-    Bass on a violin, a viola and a cello: a quartet's parts are named as it plays them."""
+    Bass on a violin, a viola and a cello: a quartet's parts are named as it plays them,
+    and so does the note on the model chosen for them."""
     monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: tiny_model)
+    monkeypatch.delenv("PARTITA_MODEL", raising=False)
     violin = Track(name="Violin I", program=40,
                    notes=tuple(Note(76 + b % 3, b * 4 * Q, 4 * Q, 80) for b in range(4)))
     path, out = tmp_path / "lone.partita", tmp_path / "quartet.partita"
@@ -621,6 +624,8 @@ def test_a_lone_violin_is_harmonized_as_a_string_quartet(tmp_path, monkeypatch, 
                  "--seed", "1"]) == 0
     assert [(t.name, t.program) for t in load_song(out).tracks] == [
         ("Violin I", 40), ("Violin II", 40), ("Viola", 41), ("Cello", 42)]
+    assert (f"partita: note: {out}: Violin II, Viola and Cello under a lone melody: using "
+            "chorale-jsb (--model to choose)") in capsys.readouterr().err.splitlines()
 
 
 def test_chorale_writing_avoids_consecutive_fifths_without_being_asked():

@@ -6,7 +6,8 @@ import pytest
 
 from engine.score import Track
 from engine.score.instruments import GM_PROGRAMS, part_range, role_of
-from engine.tasks.instruments import SATB_VOICES, accompaniment_kind, accompaniment_specs
+from engine.score.satb import SATB_VOICES
+from engine.tasks.instruments import accompaniment_kind, accompaniment_specs
 
 
 @pytest.mark.parametrize(("melody", "voices", "names"), [

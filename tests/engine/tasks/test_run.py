@@ -762,3 +762,37 @@ def test_repaint_keeps_a_range_within_each_parts_instrument_and_refuses_one_outs
                                               r"Horn in F 1 B1–F5, Tuba D1–F4, Contrabass E1–G4"):
         tasks.repaint(song, ids, 0, 8, model=model(),
                       options=replace(OPTS, pitch_range=(84, 108)))
+
+
+def test_the_shipped_chorale_model_keeps_a_violins_quartet_in_its_voices():
+    """Named after their instruments, harmonize's Violin II, Viola and Cello lost the
+    alto's, tenor's and bass's ranges and order: over a violin's G major tune reaching
+    G5 the Violin II spanned F♯4–A5 and sounded above the tune in 33 of 64 eighths (QA).
+    Read by the voice each plays, each part keeps to its voice's range and none sounds
+    above the melody."""
+    from engine.models.plugin import plugin_from_folder, shipped_model_folder
+    from engine.score.instruments import part_range
+
+    chorale = plugin_from_folder(shipped_model_folder("chorale-jsb"))
+    tune = [67, 71, 74, 79, 78, 74, 76, 74, 72, 71, 69, 67, 69, 71, 74, 74,
+            76, 78, 79, 74, 72, 71, 72, 74, 71, 69, 67, 69, 71, 69, 66, 67]
+    notes = tuple(Note(p, i * 4 * Q, 4 * Q, 80) for i, p in enumerate(tune))
+    song = Song(tracks=(Track(name="Violin", program=40, notes=notes),))
+
+    def sounding(track: Track, tick: int) -> list[int]:
+        return [n.pitch for n in track.notes if n.start <= tick < n.end]
+
+    for seed in (1, 2):
+        after = tasks.harmonize(song, song.tracks[0].id, model=chorale,
+                                options=GenerateOptions(steps=8, seed=seed)).after
+        melody, *parts = after.tracks
+        assert [(t.name, t.program) for t in parts] == [
+            ("Violin II", 40), ("Viola", 41), ("Cello", 42)]
+        for track, voice in zip(parts, ("Alto", "Tenor", "Bass"), strict=True):
+            lo, hi = part_range(voice, track.program)  # G3–D5, C3–G4, E2–C4
+            assert track.notes, (seed, track.name)
+            assert all(lo <= n.pitch <= hi for n in track.notes), (seed, track.name)
+            above = [t for t in range(0, len(tune) * 4 * Q, 2 * Q)
+                     if max(sounding(track, t), default=0) > min(sounding(melody, t),
+                                                                 default=127)]
+            assert above == [], (seed, track.name)
