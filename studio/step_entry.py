@@ -63,7 +63,7 @@ from engine.score import (
     clamp_velocity,
     remove_notes,
 )
-from engine.score.instruments import drum_name, part_range
+from engine.score.instruments import drum_name, part_range, written_transposition
 from engine.score.snap import SNAPS, grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental, spelled_name
 
@@ -148,7 +148,8 @@ def fold_into_range(pitch: int, low: int, high: int) -> int:
 
 
 # The GM instruments read in the bass clef: cello, contrabass, trombone, tuba, bassoon.
-# An empty one's step entry starts at C3, as a bass's does: middle C is high on a cello.
+# An empty one's step entry starts at written C3, as a bass's does: middle C is high on a
+# cello; a contrabass, which sounds an octave below what it reads, at sounding C2.
 BASS_CLEF_PROGRAMS = frozenset({42, 43, 57, 58, 70})
 C3 = 48
 
@@ -157,7 +158,9 @@ def starting_pitch(track: Track, at: int) -> int:
     """Where the first entered note's octave is chosen around: the track's note before
     ``at`` (the latest, its top note), else the middle of the track's notes, else middle
     C, kept an octave inside the instrument's range (a bass starts at C3, a flute at C5),
-    or C3 for an instrument read in the bass clef (:data:`BASS_CLEF_PROGRAMS`)."""
+    or written C3 for an instrument read in the bass clef (:data:`BASS_CLEF_PROGRAMS`:
+    a cello's C3, a contrabass's sounding C2, :func:`~engine.score.instruments.
+    written_transposition`)."""
     before = [n for n in track.notes if n.start < at]
     if before:
         return max(before, key=lambda n: (n.start, n.pitch)).pitch
@@ -168,7 +171,8 @@ def starting_pitch(track: Track, at: int) -> int:
     if hi - lo < 24:
         return (lo + hi) // 2
     if track.program in BASS_CLEF_PROGRAMS and not track.is_drum:
-        return min(max(C3, lo), hi - 12)
+        written = written_transposition(track.transposition, track.program, name=track.name)
+        return min(max(C3 + written[1], lo), hi - 12)
     return min(max(60, lo + 12), hi - 12)
 
 

@@ -292,9 +292,15 @@ def test_the_first_octave_follows_the_track(stepping):
     assert starting_pitch(Track(program=0), 0) == 60
     assert nearest_pitch(0, starting_pitch(Track(program=33), 0)) == 48
     assert nearest_pitch(0, starting_pitch(Track(program=73), 0)) == 72
-    # Cello, contrabass, trombone, tuba and bassoon read the bass clef: C3, not middle C.
-    for program in (42, 43, 57, 58, 70):
+    # Cello, trombone, tuba and bassoon read the bass clef: C3, not middle C.
+    for program in (42, 57, 58, 70):
         assert nearest_pitch(0, starting_pitch(Track("Cello", program=program), 0)) == 48
+    # A contrabass reads it too, an octave above where it sounds: written C3 is C2 heard
+    # (QA: it started at a sounding C3, written C4); one written at
+    # concert pitch starts at C3.
+    assert nearest_pitch(0, starting_pitch(Track("Contrabass", program=43), 0)) == 36
+    assert nearest_pitch(0, starting_pitch(
+        Track("Contrabass", program=43, transposition=(0, 0)), 0)) == 48
     # A track with notes only after the playhead: the middle of its notes.
     assert starting_pitch(piano(win), 0) == 67
     # Nearest, a tritone up, never past the MIDI range; a chord's notes go above.
