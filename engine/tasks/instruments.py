@@ -19,8 +19,8 @@ from engine.score.instruments import (
 )
 from engine.score.lyrics import carries_lyrics
 from engine.score.mask_geometry import band_out_of_reach
-from engine.score.spelling import pitch_name
 from engine.score.satb import satb_part_names, satb_programs
+from engine.score.spelling import pitch_name
 from engine.score.track_edits import free_channel, free_colour
 
 from .chorale import soprano_name, voice_parts
