@@ -111,14 +111,42 @@ def _mark(level: float, current: int | None) -> int:
     return nearest if _BOUNDS[current - 1] - level >= MARGIN else current
 
 
+def _heard(velocity: float, lilt: int, current: int | None = None) -> list[tuple[float, int]]:
+    """``(distance, mark)`` for each way a note could be heard: as played (a hand-set or
+    played level has no lilt) and less its beat's lilt (the import's), each read by
+    :func:`_mark` from ``current``; nearest its mark's level first, a tie to the reading
+    less the lilt."""
+    ways = [velocity - lilt, velocity] if lilt else [velocity]
+    marks = [_mark(v, current) for v in ways]
+    return sorted(((abs(v - _VALUES[m]), m) for v, m in zip(ways, marks, strict=True)),
+                  key=lambda heard: heard[0])
+
+
+def _readings(velocity: float, lilt: int, current: int | None = None) -> list[int]:
+    """The marks a note could mean, nearest first (:func:`_heard`): the lilt the import
+    adds is an allowance, not an exact amount — a flat 45 on a downbeat is p as played,
+    not pp less 6."""
+    return list(dict.fromkeys(mark for _, mark in _heard(velocity, lilt, current)))
+
+
+def _keeps(velocity: float, lilt: int, mark: int) -> bool:
+    """Whether a note goes on at a run's ``mark``: one of its nearest readings is it (a
+    real pp on a lilted downbeat, nearer pp less the lilt than p as played, ends a p)."""
+    heard = _heard(velocity, lilt, mark)
+    return any(m == mark for d, m in heard if d == heard[0][0])
+
+
 def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
-    """A part's dynamics, in musical time rather than note counts. Each onset's level is
-    its notes' median velocity less the beat's :func:`accent`, as the import added it.
-    A level held for about a beat of sounding time (:data:`HELD`: a long note, or
-    several) gets its mark where it starts — the first at the part's first note, then
-    one where the level moves :data:`MARGIN` past a boundary; a short note louder than
-    the level around it is an accent (sfz :data:`SFZ_JUMP` louder); a steady ramp
-    (:func:`_ramps`) is a hairpin to the mark it reaches. A softer short note says
+    """A part's dynamics, in musical time rather than note counts. Each onset is heard at
+    its notes' median velocity, as played or less the beat's :func:`accent` the import
+    adds (:func:`_readings`: the lilt is an allowance, not an exact amount). A level held
+    for about a beat of sounding time (:data:`HELD`: a long note, or several) gets its
+    mark where it starts — the first at the part's first note, then one where the level
+    moves :data:`MARGIN` past a boundary; a run starts at the nearest reading of its
+    first note that holds a level, else at the one the following notes keep longest. A
+    short note louder than the level around it, less its beat's lilt, is an accent (sfz
+    :data:`SFZ_JUMP` louder), so a lilt is never one; a steady ramp (:func:`_ramps`) is a
+    hairpin from its first note's nearest reading to its last's. A softer short note says
     nothing (no mark says it). So a score's marks read back as they were, a part at one
     level has one mark, and no mark stands over notes it does not match. A part whose
     velocities say no dynamics (:func:`says_no_dynamics`) has none."""
@@ -128,7 +156,9 @@ def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
     for n in notes:
         onsets.setdefault(n.start, []).append(n)
     ticks = sorted(onsets)
-    levels = [statistics.median(n.velocity - accent(tm, t) for n in onsets[t]) for t in ticks]
+    played = [statistics.median(n.velocity for n in onsets[t]) for t in ticks]
+    lilts = [accent(tm, t) for t in ticks]
+    levels = [v - lilt for v, lilt in zip(played, lilts, strict=True)]  # less the lilt
     # how long each onset sounds: to the next, or to its longest note's end before that
     sounds = [min(max(n.duration for n in onsets[t]), nxt - t)
               for t, nxt in zip(ticks, [*ticks[1:], math.inf], strict=True)]
@@ -148,8 +178,8 @@ def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
             for k in pending:
                 stand_out(k, _mark(levels[k], None))
         elif mark != current:
-            # from the first onset nearer the new mark (a hand-set level's downbeat,
-            # less the lilt, can fall within the old mark's margin)
+            # from the first onset nearer the new mark, less its lilt (one the run
+            # before kept within the old mark's margin)
             while at > since and bisect.bisect(_BOUNDS, levels[at - 1]) == mark:
                 at -= 1
             marks.append((ticks[at], WRITTEN_MARKS[mark]))
@@ -161,33 +191,48 @@ def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
             sfz = levels[k] - _VALUES[current] >= SFZ_JUMP
             accents.append((ticks[k], "sfz" if sfz else "accent"))
 
+    def run_end(i: int, mark: int) -> int:
+        """The onset after the run from ``i`` that stays at ``mark``."""
+        j = i + 1
+        while j < len(ticks) and j not in ramps and _keeps(played[j], lilts[j], mark):
+            j += 1
+        return j
+
+    def holds(i: int, j: int) -> bool:
+        """Whether onsets ``i`` to ``j`` (not included) sound long enough for a level."""
+        sig = tm.signature_at(ticks[i])
+        beat = Fraction(tm.bar_length_for(sig), len(sig.pulse_starts))
+        held = sum(sounds[i:j])
+        return held > beat if j - i == 1 else held >= HELD * beat
+
     i = 0
     while i < len(ticks):
         if i in ramps:
             j, direction = ramps[i]
-            level(i, _mark(levels[i], current))
-            reached = _mark(levels[j], None)
+            level(i, _readings(played[i], lilts[i], current)[0])
+            reached = _readings(played[j], lilts[j])[0]
             if reached != current:
                 hairpins.append((ticks[i], ticks[j], direction))
                 level(j, reached)
                 i = j + 1
                 continue
-        # a run: the onsets from i that stay at one mark (its margin tolerated)
-        mark = _mark(levels[i], current)
-        j = i + 1
-        while j < len(ticks) and j not in ramps and _mark(levels[j], mark) == mark:
-            j += 1
-        sig = tm.signature_at(ticks[i])
-        beat = Fraction(tm.bar_length_for(sig), len(sig.pulse_starts))
-        held = sum(sounds[i:j])
-        if held > beat if j - i == 1 else held >= HELD * beat:
+        # a run: the onsets from i that stay at one mark (its margin tolerated), read
+        # the nearest way that holds a level (of two as near, the longer), else the
+        # way the following notes keep longest
+        heard = [(d, m, run_end(i, m)) for d, m in _heard(played[i], lilts[i], current)]
+        levelled = [h for h in heard if holds(i, h[2])]
+        if levelled:
+            nearest = [h for h in levelled if h[0] == levelled[0][0]]
+            _, mark, j = max(nearest, key=lambda h: h[2])
             level(i, mark)
-        elif mark != current:
-            for k in range(i, j):
-                if current is None:
-                    pending.append(k)
-                else:
-                    stand_out(k, mark)
+        else:
+            _, mark, j = max(heard, key=lambda h: h[2])
+            if mark != current:
+                for k in range(i, j):
+                    if current is None:
+                        pending.append(k)
+                    else:  # judged less its beat's lilt: a lilt is no accent
+                        stand_out(k, _mark(levels[k], current))
         i = j
     if current is None:  # nothing held a beat: the part's level is its median
         level(0, _mark(statistics.median(levels), None))
