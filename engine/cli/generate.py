@@ -197,6 +197,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "track, drums included)")
     p.set_defaults(func=_run_song_task, task="harmonize")
 
+    for name in ("regenerate", "continue", "repaint"):
+        subparsers.choices[name].add_argument(
+            "--loop", action="store_true",
+            help="the song is a loop (a game's 4- or 8-bar cue): its last bar leads into "
+                 "its first. The model is given the song's first bars after its last bar "
+                 "line as context and what it writes is kept to the song; a new note is "
+                 "cut at the last bar line, never held over into bar 1 (docs/studio.md)")
     for name in ("regenerate", "continue", "repaint", "harmonize"):  # several songs, --json
         batch.add_options(subparsers.choices[name], songs=True)
     batch.add_options(subparsers.choices["compose"], songs=False)
@@ -353,7 +360,7 @@ def _options(args: argparse.Namespace) -> GenerateOptions:
         steps=args.steps, temperature=args.temperature, top_p=args.top_p, seed=args.seed,
         precision=args.precision or "auto", key=key, density=args.density,
         keep_rhythm=args.keep_rhythm, avoid_parallels=args.avoid_parallels, pitch_range=band,
-        follow_chords=args.chords == "follow",
+        follow_chords=args.chords == "follow", loop=getattr(args, "loop", False),
     )
 
 

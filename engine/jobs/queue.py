@@ -50,8 +50,8 @@ from engine.plugins.api import Cancelled, CannotGenerate, ModelPlugin, Progress,
 from engine.plugins.errors import PluginError, one_line
 from engine.plugins.registry import Registry
 from engine.plugins.result import InvalidResult, checked_progress
-from engine.score import Note, Song
-from engine.tasks import kit_band_mask, range_out_of_reach, settle_options
+from engine.score import Mask, Note, Song
+from engine.tasks import generate_looped, kit_band_mask, range_out_of_reach, settle_options
 
 from .events import (
     JobCancelled,
@@ -401,8 +401,11 @@ class JobQueue:
 
         try:
             token.raise_if_cancelled()  # cancelled between dequeue and start
-            result = job.model.generate(job.prepared_song, req.mask, req.options, progress,
-                                        token)
+            def generate(song: Song, mask: Mask) -> object:
+                return job.model.generate(song, mask, req.options, progress, token)
+
+            result = (generate_looped(generate, job.prepared_song, req.mask)
+                      if req.options.loop else generate(job.prepared_song, req.mask))
             token.raise_if_cancelled()  # a cancel beats a late result
             take = make_take(job_id=job.id, model=name, task=req.task, mask=req.mask,
                              song=req.song, revision=req.revision, result=result,

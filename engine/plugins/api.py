@@ -223,6 +223,10 @@ class GenerateOptions:
     # Follow the song's chord symbols where one is in force in the region (the written
     # parts' notes: engine.models.chord_follow); a song without chords is unaffected.
     follow_chords: bool = True
+    # The song is a loop: its last bar leads into its first. Done by the engine around
+    # any model (engine.tasks.loop: the song's start is put after its end as context, and
+    # what the model writes there dropped), so a model may ignore it.
+    loop: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def problem(self) -> str | None:

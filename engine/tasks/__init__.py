@@ -11,6 +11,7 @@ imports torch or knows which network a plugin runs.
 - :mod:`engine.tasks.instruments` — tracks as users name them, harmonize's accompaniment
 - :mod:`engine.tasks.chorale` — four-part chorale requests
 - :mod:`engine.tasks.keys` — the key new notes keep by default
+- :mod:`engine.tasks.loop` — a loop's start as the context after its end (``loop``)
 - :mod:`engine.tasks.requests` — the same requests planned over a painted mask (the studio)
 - :mod:`engine.tasks.templates` — new empty songs from a template (File ▸ New)
 """
@@ -37,6 +38,7 @@ from .instruments import (
     track_specs,
 )
 from .keys import AUTO, auto_key_note, named_key_signature, new_piece_signature, resolve_key
+from .loop import generate_looped
 from .run import (
     REDRAWS,
     SongParams,
@@ -73,6 +75,7 @@ __all__ = [
     "chorale_options",
     "compose",
     "continue_",
+    "generate_looped",
     "harmonize",
     "is_chorale",
     "keep_rhythm_problem",

@@ -66,6 +66,7 @@ from .instruments import (
     unreachable_band,
 )
 from .keys import AUTO, named_key_signature, new_piece_signature, resolve_key
+from .loop import generate_looped
 from .texture import continuation_prep, melody_span, still_playing
 
 
@@ -211,6 +212,9 @@ def _generate(model: ModelPlugin, song: Song, mask: Mask, options: GenerateOptio
     """``model.generate(...)``; whatever it raises (``sys.exit`` too) becomes one
     :class:`ModelFailed` naming the model. A cancel or Ctrl-C passes through."""
     try:
+        if options.loop:
+            return generate_looped(
+                lambda s, m: model.generate(s, m, options, progress, cancel), song, mask)
         return model.generate(song, mask, options, progress, cancel)
     except Cancelled:
         raise
