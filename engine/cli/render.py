@@ -46,6 +46,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="write one WAV per track into this folder ('01 - Piano.wav', ...); "
                         "refused when it holds other stems ('NN - Name.wav') that this render "
                         "would not replace (from another song): see --clean")
+    p.add_argument("--stem-names", metavar="TEMPLATE", action=GivenOnce,
+                   help="with --stems: name the stems by TEMPLATE (.wav added) for "
+                        "middleware or a sampler: {song} (IN's file name without its "
+                        "extension), {nn} (the track's number, 01, 02, …) and {track} (its "
+                        "name, needed), e.g. '{song}_{track}' or '{song}_{nn}_{track}', so "
+                        "variations of a loop give distinct, sortable files in one folder "
+                        "(default '{nn} - {track}': '01 - Piano.wav'); characters a file "
+                        "name cannot hold become '_'")
     p.add_argument("--clean", action="store_true",
                    help="with --stems or --rehearsal: after writing the new files, delete "
                         "the folder's other stem files ('NN - Name.wav') or rehearsal mixes "
@@ -105,17 +113,20 @@ def run(args: argparse.Namespace) -> int:
     from engine.io.errors import write_problem
     from engine.render import BIT_DEPTH_NAMES, RenderError, render_files
     from engine.render.files import (
+        DEFAULT_STEM_NAMES,
         bar_one_note,
         rehearsal_names,
         remove_stems,
         stale_rehearsals,
         stale_stems,
         stem_names,
+        stem_names_problem,
     )
     from engine.render.held_past import held_past_note
     from engine.render.mixing import fixed_gain, silent_mix, silent_stems
     from engine.render.overs import overs_note
     from engine.render.ranges import past_the_end, range_text
+    from engine.render.stem_owner import other_songs_stems, record_owner, recorded_stale
 
     refuse_given_twice(args)
     if args.output is None and args.stems is None and args.rehearsal is None:
@@ -127,6 +138,12 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"render: --count-in takes 0 to 8 bars, not {args.count_in}")
     if args.output is not None and args.output.suffix.lower() != ".wav":
         raise CliError(f"{args.output}: the mix is written as WAV: give a .wav file name")
+    if args.stem_names is not None:
+        if args.stems is None:
+            raise CliError("render: --stem-names goes with --stems DIR")
+        problem = stem_names_problem(args.stem_names)
+        if problem:
+            raise CliError(f"render: --stem-names {problem}")
     if args.dry_stems and args.stems is None:
         raise CliError("render: --dry-stems goes with --stems DIR")
     if args.clean and args.stems is None and args.rehearsal is None:
@@ -153,8 +170,28 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"{args.input}: the song has no notes: nothing to render")
     span = bar_range(song, args.bars) if args.bars is not None else None
     _refuse_too_long(song, args, span)
-    stale = (stale_stems(args.stems, stem_names(song).values())
-             if args.stems is not None else [])
+    template = args.stem_names or DEFAULT_STEM_NAMES
+    names = list(stem_names(song, template, args.input.stem).values())
+    owner = str(args.input.resolve())  # which song wrote the folder (its sidecar)
+    stale: list = []
+    kept: list = []  # other songs' stems left beside these (named apart by {song})
+    if args.stems is not None:
+        by_name = set(stale_stems(args.stems, names))
+        if "{song}" in template:  # every song's stems have their own names: only this
+            # song's earlier files (tracks renamed or gone) are stale
+            stale = recorded_stale(args.stems, names, owner)
+            kept = sorted(by_name - set(stale))
+        else:
+            stale = sorted(by_name | set(recorded_stale(args.stems, names)))
+    replaced = other_songs_stems(args.stems, owner, names) if args.stems is not None else []
+    if replaced and not args.clean:  # two variations' "01 - Lead.wav": refused, not mixed
+        n = len(replaced)
+        shown = ", ".join(repr(p.name) for p in replaced[:6]) + (", …" if n > 6 else "")
+        raise CliError(
+            f"{args.stems}: holds {_count(n, 'stem file')} of another song that this render "
+            f"would replace ({shown}): add --clean to replace "
+            f"{'them' if n != 1 else 'it'}, name this song's stems apart (--stem-names "
+            "'{song}_{track}') or choose another folder")
     # Another song's parts beside this one's: a singer would learn the wrong Alto.
     stale_parts = (stale_rehearsals(args.rehearsal, rehearsal_names(song).values())
                    if args.rehearsal is not None else [])
@@ -177,10 +214,10 @@ def run(args: argparse.Namespace) -> int:
                 song, args.output, args.stems, sample_rate=args.sample_rate,
                 soundfont=args.soundfont, progress=progress, synth=args.synth, end=args.end,
                 stage=lambda what: bar.set_postfix_str(what, refresh=False),
-                known_stale=stale if args.stems is not None else None,
+                known_stale=[*stale, *kept] if args.stems is not None else None,
                 rehearsal_dir=args.rehearsal, count_in=args.count_in,
                 bit_depth=args.bit_depth, dry_stems=args.dry_stems, span=span,
-                gain_db=args.gain,
+                gain_db=args.gain, stem_template=template, song_name=args.input.stem,
             )
         except RenderError as e:
             raise CliError(f"render: {e}") from e
@@ -199,9 +236,15 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"{e.filename}: cannot delete this old {kind}: "
                            f"{e.strerror or e}") from None
         if old:
-            names = ", ".join(repr(p.name) for p in old)
-            print(f"removed {_count(len(old), f'old {kind}')} from {folder}: {names}",
+            shown = ", ".join(repr(p.name) for p in old)
+            print(f"removed {_count(len(old), f'old {kind}')} from {folder}: {shown}",
                   file=sys.stderr)
+    if args.stems is not None:  # the next render into the folder knows whose stems these are
+        try:
+            record_owner(args.stems, owner, [p.name for p in report.stem_paths])
+        except OSError as e:
+            print(f"partita: warning: {args.stems}: cannot record which song wrote the "
+                  f"stems: {e.strerror or e}", file=sys.stderr)
 
     where = []
     if report.mix_path is not None:

@@ -61,15 +61,52 @@ def _room(*parts: str) -> int:
     return MAX_FILE_NAME_BYTES - sum(len(p.encode()) for p in parts)
 
 
-def stem_names(song: Song) -> dict[int, str]:
+# What render --stem-names fills in, and the names it writes when not given one.
+STEM_FIELDS = ("song", "nn", "track")
+DEFAULT_STEM_NAMES = "{nn} - {track}"
+
+
+def stem_names_problem(template: str) -> str | None:
+    """Why ``template`` cannot name stems (``render --stem-names``), or None: only
+    ``{song}``, ``{nn}`` and ``{track}``, ``{track}`` among them (every track's file must
+    differ), no character a file name cannot hold around them."""
+    import string
+
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as e:  # "{song" unclosed, a lone "}"
+        return f"{template!r} is not a name template ({e}); e.g. '{{song}}_{{nn}}_{{track}}'"
+    fields = [f for _, f, _, _ in parts if f is not None]
+    unknown = [f for f in fields if f not in STEM_FIELDS]
+    if unknown:
+        return (f"{template!r}: no field {{{unknown[0]}}}: use {{song}} (the song's file "
+                "name), {nn} (the track's number) and {track} (its name)")
+    if any(spec or conv for _, f, spec, conv in parts if f is not None):
+        return f"{template!r}: a field takes no format ({{track}}, not {{track:…}})"
+    if "track" not in fields:
+        return f"{template!r}: needs {{track}}, so each track's stem has its own name"
+    literal = "".join(text for text, _, _, _ in parts)
+    if _UNSAFE.search(literal):
+        bad = _UNSAFE.search(literal).group()[0]
+        return (f"{template!r}: {bad!r} cannot be in a file name on every system "
+                "(no folders: the stems go in --stems DIR)")
+    return None
+
+
+def stem_names(song: Song, template: str = DEFAULT_STEM_NAMES,
+               song_name: str = "") -> dict[int, str]:
     """File name per track id: ``"01 - Piano.wav"``, in track order, safe on every OS.
 
     The number prefix keeps names unique and sorts stems in track order in a file browser
     or DAW. Tracks that share a name are told apart as the command line tells them
     (:func:`~engine.score.track_labels`): ``"02 - Piano (2).wav"``, the track's number.
+    ``template`` (:func:`stem_names_problem`) names them otherwise, for middleware that
+    wants every variation of a loop in one folder: ``"{song}_{track}"`` with
+    ``song_name`` "loop-2" gives ``"loop-2_Piano.wav"`` (unsafe characters become "_").
     """
     width = max(2, len(str(len(song.tracks))))
     labels = track_labels(song)
+    song_part = _UNSAFE.sub("_", song_name).strip().rstrip(".").strip()[:MAX_NAME] or "song"
 
     def told_apart(t: Track) -> str:  # " (2)" when the name is shared, else ""
         name = t.name.strip()
@@ -77,8 +114,10 @@ def stem_names(song: Song) -> dict[int, str]:
 
     names = {}
     for i, t in enumerate(song.tracks, start=1):
-        number, told = f"{i:0{width}d} - ", told_apart(t)
-        names[t.id] = f"{number}{_label(t, _room(number, told, '.wav'))}{told}.wav"
+        nn, told = f"{i:0{width}d}", told_apart(t)
+        around = template.format(song=song_part, nn=nn, track="")
+        track = _label(t, _room(around, told, ".wav")) + told
+        names[t.id] = template.format(song=song_part, nn=nn, track=track) + ".wav"
     return names
 
 
@@ -339,8 +378,10 @@ def write_wavs(files: Sequence[tuple[Path, AudioSource]], sample_rate: int,
     return [path for _, path in temps]
 
 
-def stem_paths(song: Song, stems_dir: Path) -> Mapping[int, Path]:
-    return {tid: stems_dir / name for tid, name in stem_names(song).items()}
+def stem_paths(song: Song, stems_dir: Path, template: str = DEFAULT_STEM_NAMES,
+               song_name: str = "") -> Mapping[int, Path]:
+    return {tid: stems_dir / name
+            for tid, name in stem_names(song, template, song_name).items()}
 
 
 def rehearsal_paths(song: Song, folder: Path) -> Mapping[int, Path]:

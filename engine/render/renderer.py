@@ -30,6 +30,7 @@ from .events import song_frames
 from .files import (
     BIT_DEPTHS,
     DEFAULT_BIT_DEPTH,
+    DEFAULT_STEM_NAMES,
     AudioSource,
     rehearsal_paths,
     stale_stems,
@@ -373,6 +374,8 @@ def render_files(
     dry_stems: bool = False,
     span: tuple[int, int] | None = None,
     gain_db: float | None = None,
+    stem_template: str = DEFAULT_STEM_NAMES,
+    song_name: str = "",
 ) -> RenderReport:
     """Render ``song`` to a stereo mix WAV and/or one WAV per track in ``stems_dir``
     and/or a rehearsal mix per part in ``rehearsal_dir``.
@@ -434,6 +437,10 @@ def render_files(
     render into the same folder) stops this one with nothing written, so two songs'
     stems never mix in one folder.
 
+    ``stem_template`` and ``song_name`` name the stems (:func:`~.files.stem_names`:
+    ``"{song}_{track}"`` and ``"loop-2"`` write ``"loop-2_Piano.wav"``); by default
+    ``"01 - Piano.wav"``.
+
     ``progress`` gets the fraction done (0..1), moving through the rendering and the
     writing alike; ``stage`` what is being done, each time that changes: "Rendering track
     3 of 11: Piano", "Mixing", "Writing 03 - Piano.wav (4 of 12)".
@@ -467,7 +474,8 @@ def render_files(
         raise RenderError("the song has no bars: nothing to end at its last bar line")
     if mix_path is not None and Path(mix_path).suffix.lower() != ".wav":
         raise RenderError(f"{mix_path}: the mix is written as WAV: give a .wav file name")
-    paths = stem_paths(song, Path(stems_dir)) if stems_dir is not None else {}
+    paths = (stem_paths(song, Path(stems_dir), stem_template, song_name)
+             if stems_dir is not None else {})
     names = [p.name for p in paths.values()]
     if stems_dir is not None and known_stale is None:
         others = stale_stems(Path(stems_dir), names)

@@ -5,6 +5,7 @@ import soundfile as sf
 
 from engine.cli import main
 from engine.io import write_midi
+from engine.render.stem_owner import SIDECAR
 from engine.score import DRUM_CHANNEL, Note, Song, Track
 
 
@@ -27,7 +28,7 @@ def test_render_writes_mix_and_stems(tmp_path, capsys):
     assert line.startswith("rendered 1 bar (") and "× real time) → " in line
     assert line.endswith(f"{out / 'mix.wav'}, 2 stems in {(out / 'stems').as_posix()}/ "
                          "(24-bit WAV, 8000 Hz)")
-    stems = sorted(p.name for p in (out / "stems").iterdir())
+    stems = sorted(p.name for p in (out / "stems").glob("*.wav"))
     assert stems == ["01 - Keys.wav", "02 - Beat.wav"]
     info = sf.info(str(out / "mix.wav"))
     assert (info.samplerate, info.channels, info.subtype) == (8000, 2, "PCM_24")
@@ -45,7 +46,7 @@ def test_render_writes_the_bit_depth_asked_for_and_says_it(tmp_path, capsys):
                      "--bit-depth", depth]) == 0
         line = capsys.readouterr().out.strip().splitlines()[-1]
         assert line.endswith(f"({said} WAV, 8000 Hz)")
-        for path in [out / "mix.wav", *(out / "stems").iterdir()]:
+        for path in [out / "mix.wav", *(out / "stems").glob("*.wav")]:
             assert sf.info(str(path)).subtype == subtype
     # The same render at 16 bits is the 24-bit one to within the dither and rounding.
     assert main(["render", str(src), "-o", str(tmp_path / "24.wav"), "--sample-rate", "8000",
@@ -67,7 +68,7 @@ def test_render_can_end_every_file_at_the_last_bar_line(tmp_path, capsys):
                      "--end", end]) == 0
         line = capsys.readouterr().out.strip().splitlines()[-1]
         assert line.startswith(f"rendered 1 bar (2.0 s of audio, {said} the last bar line) in ")
-        files = [out / f"{end}.wav", *sorted((out / end).iterdir())]
+        files = [out / f"{end}.wav", *sorted((out / end).glob("*.wav"))]
         assert [sf.info(str(p)).frames for p in files] == [16000] * 3
     assert main(["render", str(src), "-o", str(out / "tail.wav"), "--sample-rate", "8000",
                  "--synth", "builtin"]) == 0
@@ -88,7 +89,7 @@ def test_stems_cut_at_the_bar_line_fit_a_90_bpm_grid_to_the_sample(tmp_path, cap
     out = tmp_path / "stems"
     assert main(["render", str(src), "--stems", str(out), "--sample-rate", "48000",
                  "--synth", "builtin", "--end", "bar"]) == 0
-    assert [sf.info(str(p)).frames for p in out.iterdir()] == [2_048_000]
+    assert [sf.info(str(p)).frames for p in out.glob("*.wav")] == [2_048_000]
 
 
 def test_render_counts_a_pickup_apart_from_the_bars(tmp_path, capsys):
@@ -197,8 +198,8 @@ def test_stems_of_another_song_are_not_mixed_in(tmp_path, capsys):
     assert main([*argv, "--clean"]) == 0
     assert "removed 2 old stems from" in (err := capsys.readouterr().err)
     assert "'03 - Strings.wav', '04 - Horns.wav'" in err  # each one named
-    assert sorted(p.name for p in stems.iterdir()) == ["01 - Keys.wav", "02 - Beat.wav",
-                                                       "notes.txt"]
+    assert sorted(p.name for p in stems.iterdir() if p.name != SIDECAR) == [
+        "01 - Keys.wav", "02 - Beat.wav", "notes.txt"]
     assert main(argv) == 0  # its own stems again: replaced, nothing to ask
 
 
@@ -331,7 +332,7 @@ def test_the_peak_line_names_the_mix_and_the_loudest_stem(tmp_path, capsys):
         return 20 * np.log10(np.abs(sf.read(str(path), dtype="float64")[0]).max())
 
     assert float(said["mix"].removesuffix(" dBFS")) == pytest.approx(peak_dbfs(mix), abs=0.06)
-    loudest = max(peak_dbfs(p) for p in stems.iterdir())
+    loudest = max(peak_dbfs(p) for p in stems.glob("*.wav"))
     assert float(said["loudest stem"].removesuffix(" dBFS")) == pytest.approx(loudest,
                                                                             abs=0.06)
     assert peak_dbfs(mix) < loudest - 3  # the soft Lead alone against the loud drums
@@ -356,7 +357,7 @@ def test_a_silent_mix_is_a_warning_and_exit_status_0(tmp_path, capsys, settings,
                  "--sample-rate", "8000", "--synth", "builtin"]) == 0
     captured = capsys.readouterr()
     assert captured.out.startswith("rendered 1 bar")  # written all the same: the stems too
-    assert mix.is_file() and len(list(stems.iterdir())) == 3
+    assert mix.is_file() and len(list(stems.glob("*.wav"))) == 3
     assert not sf.read(str(mix), dtype="int32")[0].any()
     err = captured.err.splitlines()
     assert err[-1] == f"partita: warning: mix.wav is silent: {why}"
@@ -539,7 +540,7 @@ def test_render_of_a_range_of_bars_starts_at_its_downbeat_and_ends_on_its_line(t
     assert captured.out.strip().splitlines()[-1].startswith(
         "rendered bars 3–6 (7.7 s of audio, cut at the range's end) in ")
     assert "bar 1 at" not in captured.err
-    files = [out / "mix.wav", *sorted((out / "stems").iterdir())]
+    files = [out / "mix.wav", *sorted((out / "stems").glob("*.wav"))]
     assert [sf.info(str(p)).frames for p in files] == [371_612] * 3
     pad, _ = sf.read(str(out / "stems" / "01 - Pad.wav"))
     bass, _ = sf.read(str(out / "stems" / "02 - Bass.wav"))
@@ -780,3 +781,39 @@ def test_a_folder_read_only_only_once_rendering_names_the_folder(tmp_path, capsy
     assert main(["render", str(src), "-o", str(out), "-q"]) == 1
     assert one_error_line(capsys) == (f"partita: error: render: the folder {out.parent} "
                                       "cannot be written in (read-only, or no permission)")
+
+
+def test_render_stem_names_give_each_variation_its_own_sortable_files(tmp_path, capsys):
+    """Middleware: two variations of a loop side by side in one folder, by song."""
+    a, b = tiny_midi(tmp_path / "loop-1.mid"), tiny_midi(tmp_path / "loop-2.mid")
+    stems = tmp_path / "stems"
+    for src in (a, b):
+        assert main(["render", str(src), "--stems", str(stems), "--sample-rate", "8000",
+                     "--synth", "builtin", "--stem-names", "{song}_{nn}_{track}"]) == 0
+    assert sorted(p.name for p in stems.glob("*.wav")) == [
+        "loop-1_01_Keys.wav", "loop-1_02_Beat.wav", "loop-2_01_Keys.wav",
+        "loop-2_02_Beat.wav"]
+    capsys.readouterr()
+    for bad, said in (("{song}_{nn}", "needs {track}"), ("{title}_{track}", "no field {title}"),
+                      ("{song}/{track}", "'/' cannot be in a file name")):
+        assert main(["render", str(a), "--stems", str(stems), "--stem-names", bad]) == 1
+        assert said in capsys.readouterr().err
+
+
+def test_render_refuses_to_replace_another_songs_stems_of_the_same_names(tmp_path, capsys):
+    """QA: a second song's '01 - Keys.wav' silently replaced the first's (exit 0)."""
+    a, b = tiny_midi(tmp_path / "a.mid"), tiny_midi(tmp_path / "b.mid")
+    stems = tmp_path / "stems"
+    args = ["--stems", str(stems), "--sample-rate", "8000", "--synth", "builtin"]
+    assert main(["render", str(a), *args]) == 0
+    before = (stems / "01 - Keys.wav").stat().st_mtime_ns
+    assert main(["render", str(a), *args]) == 0  # the same song again: its own stems
+    capsys.readouterr()
+    assert main(["render", str(b), *args]) == 1
+    err = capsys.readouterr().err
+    assert "holds 2 stem files of another song that this render would replace" in err
+    assert "--clean" in err and "--stem-names" in err
+    assert (stems / "01 - Keys.wav").stat().st_mtime_ns >= before
+    assert main(["render", str(b), *args, "--clean"]) == 0  # replaced, and now b's
+    capsys.readouterr()
+    assert main(["render", str(a), *args]) == 1
