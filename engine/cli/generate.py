@@ -203,7 +203,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             help="the song is a loop (a game's 4- or 8-bar cue): its last bar leads into "
                  "its first. The model is given the song's first bars after its last bar "
                  "line as context and what it writes is kept to the song; a new note is "
-                 "cut at the last bar line, never held over into bar 1 (docs/studio.md)")
+                 "cut at the last bar line, never held over into bar 1 (README: --loop)")
     for name in ("regenerate", "continue", "repaint", "harmonize"):  # several songs, --json
         batch.add_options(subparsers.choices[name], songs=True)
     batch.add_options(subparsers.choices["compose"], songs=False)
