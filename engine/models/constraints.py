@@ -63,6 +63,7 @@ from .chord_follow import (
     clash_classes,
     follow_chords,
     hold_only_common_tones,
+    sing_line,
     walk_bass,
 )
 from .grid import SOLO_PROGRAMS, EncodedSong, step_in_bar
@@ -518,7 +519,8 @@ class Problem:
     allowed: np.ndarray  # (L, T, V) bool
     logit_bias: np.ndarray | None = None  # (L, V) float32 nats, the sampler's logit_bias
     pitch_pull: np.ndarray | None = None  # (L, T, 12) float32 nats, the sampler's pitch_pull
-    line_pull: np.ndarray | None = None  # (L, T, 6) float32 nats, the sampler's line_pull
+    line_pull: np.ndarray | None = None  # (L, T, 9) float32 nats, the sampler's line_pull
+    held_clash: np.ndarray | None = None  # (L, T, 12) bool, the sampler's held_clash
 
 
 def build_problem(
@@ -554,7 +556,8 @@ def build_problem(
     its tones legal beside the key's, a bass on the chord's bass note where it changes);
     where the music swings its 8ths (``swing``: :func:`engine.models.groove.swings`) a written
     one-lane bass walks there (:func:`~engine.models.chord_follow.walk_bass`), unless
-    ``keep_rhythm``.
+    ``keep_rhythm``; a written one-lane tune sings
+    (:func:`~engine.models.chord_follow.sing_line`), keep rhythm or not.
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -598,7 +601,8 @@ def build_problem(
     pull = (np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide or strong is not None
             else None)
     walks = guide is not None and swing and not keep_rhythm
-    line = np.zeros((L, T, N_CHANNELS), dtype=np.float32) if walks else None
+    line = np.zeros((L, T, N_CHANNELS), dtype=np.float32) if guide is not None else None
+    held = np.zeros((L, T, 12), dtype=bool) if guide is not None else None
     if pull is not None:
         sounding = kept_classes(song, write, encoded.step_ticks)
         chordal = sounding.sum(axis=1) >= BASS_CHORD_MIN
@@ -717,7 +721,7 @@ def build_problem(
                              carries_lyrics(track.notes))
         if guide is not None and pull is not None and follows is not None:
             chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
-            walking = line is not None and follows == "bass" and lanes_of[track_id] == 1
+            walking = walks and follows == "bass" and lanes_of[track_id] == 1
             before = lane_allowed.copy() if walking else lane_allowed
             pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
                                         scale)
@@ -725,6 +729,9 @@ def build_problem(
             if walking and line is not None:
                 steps, line[lane] = walk_bass(lane_allowed, before, editable[lane], guide)
                 pull[lane] += steps
+            if (follows == "melody" and lanes_of[track_id] == 1 and line is not None
+                    and held is not None):
+                line[lane], held[lane] = sing_line(editable[lane], guide)
         if track_id in bass_parts:
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
                                   strike=strikes_downbeats(song, track_id))
@@ -755,7 +762,8 @@ def build_problem(
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None,
                    pull if pull is not None and pull.any() else None,
-                   line if line is not None and line.any() else None)
+                   line if line is not None and line.any() else None,
+                   held if held is not None and held.any() else None)
 
 
 def playable(track: Track) -> np.ndarray:

@@ -254,6 +254,7 @@ class GridModelPlugin:
                          logit_bias=problem.logit_bias, onset_bias=aims.rhythm,
                          drum_share=aims.drum_share, firm=aims.firm,
                          pitch_pull=problem.pitch_pull, line_pull=problem.line_pull,
+                         held_clash=problem.held_clash,
                          voice_order=voice_order(work, enc.lane_tracks)
                          if options.avoid_parallels else None,
                          clashes=false_relations(key)

@@ -78,9 +78,14 @@ onsets by the notes its lane has around it — the one sounding in the cell befo
 one struck where the note would end (past the holds the constraints force), and the
 notes beyond them (:mod:`engine.models.line_pull`): a walking bass rarely strikes one
 pitch on two beats running nor bounces between two, walks mostly by step, approaches a
-chord's root from a step away in pitch (:func:`engine.models.chord_follow.walk_bass`).
-Read at each step from the cells decided so far, it holds whichever of two neighbouring
-beats is drawn first.
+chord's root from a step away in pitch (:func:`engine.models.chord_follow.walk_bass`);
+a written tune strikes no pitch a third time running, moves mostly by step and fills in
+its leaps (:func:`engine.models.chord_follow.sing_line`). Read at each step from the cells
+decided so far, it holds whichever of two neighbouring beats is drawn first.
+``held_clash`` (L, T, 12) names, per cell, the pitch classes a note may not sound on into
+it (a tune's note held over a change of chord onto a tone that rubs with the new one):
+no hold that would, no onset whose decided holds would, unless nothing else is left;
+a hold drawn beside the note it holds, in one step, is drawn again without it.
 
 Windowing: a denoiser with a ``max_steps`` attribute sees at most that many steps. The
 editable steps are decoded in spans, left to right (:func:`decode_windows`): when they fit
@@ -279,6 +284,7 @@ def sample(
     pitch_pull: np.ndarray | None = None,
     shapes: np.ndarray | None = None,
     line_pull: np.ndarray | None = None,
+    held_clash: np.ndarray | None = None,
 ) -> np.ndarray:
     """Generate the editable cells of ``tokens`` (L, T); returns a new (L, T) int64 grid.
 
@@ -310,7 +316,8 @@ def sample(
     shape each lane's track keeps (:func:`~engine.models.voicing.lane_shapes`: power
     chords, root lowest or not; 0 free). ``line_pull`` (L, T, N_CHANNELS): nats moving
     each cell's onsets by the notes its lane has decided around it (a walking bass's
-    beats: the module's docstring).
+    beats: the module's docstring). ``held_clash`` (L, T, 12) bool: the pitch classes
+    a note may not be held into each cell with (the module's docstring).
     Without targets, ``options.density`` biases the onset
     logits by a fixed ``6·(density − 0.5)`` nats. Same ``options.seed`` and inputs ⇒ same
     output. Raises ``Cancelled`` within one step of ``cancel`` being set.
@@ -354,6 +361,9 @@ def sample(
     line = None if line_pull is None else np.asarray(line_pull, dtype=np.float32)
     if line is not None and line.shape != (lanes, steps, N_CHANNELS):
         raise ValueError(f"line_pull must have {N_CHANNELS} values per cell")
+    rubs = None if held_clash is None else np.asarray(held_clash, dtype=bool)
+    if rubs is not None and rubs.shape != (lanes, steps, 12):
+        raise ValueError("held_clash must have 12 pitch classes per cell")
     mix = None if drum_share is None else np.asarray(drum_share, dtype=np.float64)
     if mix is not None and mix.shape != (lanes, vocab.N_DRUM_CLASSES):
         raise ValueError("drum_share must have one share per lane and drum class")
@@ -394,7 +404,7 @@ def sample(
         win = _Window(denoiser, roles_t, torch.as_tensor(beat[None, start:end].copy()),
                       allowed, start, left, right, options, rng, schedule, density, tick,
                       groups, bias, voice_order, sounding, strike, clashes, rhythm, mix,
-                      pull, shaped, line)
+                      pull, shaped, line, rubs)
         win.decode(view, gen_mask, gen_mask, n_steps)
         for p in range(passes):
             frac = 0.5 * (passes - p) / passes  # 1/2, then less, of the generated cells
@@ -519,13 +529,15 @@ class _Window:
                  drum_share: np.ndarray | None = None,
                  pitch_pull: np.ndarray | None = None,
                  shapes: np.ndarray | None = None,
-                 line_pull: np.ndarray | None = None) -> None:
+                 line_pull: np.ndarray | None = None,
+                 held_clash: np.ndarray | None = None) -> None:
         self.denoiser, self.roles, self.beat = denoiser, roles, beat
         self.groups, self.logit_bias, self.onset_bias = groups, logit_bias, onset_bias
         self.drum_share = (drum_share if drum_share is not None
                            and np.isfinite(drum_share).any() else None)
         self.pitch_pull = pitch_pull
         self.line_pull = line_pull
+        self.held_clash = held_clash
         self.shared = np.bincount(groups)[groups] > 1  # lanes whose track has other lanes
         # The chord shape each lane's track keeps (engine.models.voicing); None: all free.
         self.shapes = (np.where(self.shared, shapes, 0) if shapes is not None
@@ -671,6 +683,8 @@ class _Window:
                 draw[chosen] = self._redraw_line(grid, idx[chosen], draw[chosen], ln[chosen],
                                                  cl[chosen], weights[chosen])
             flat[idx[chosen]] = draw[chosen]
+            if self.held_clash is not None:
+                self._repair_held_clashes(grid, ln[chosen], cl[chosen], weights[chosen])
             self._repair_holds(grid, ln[chosen], cl[chosen], weights[chosen])
             # (After the repair: it may strike a note too.) Only the shaped lanes' cells: a
             # track's lanes share their shape, so no other cell bears on them.
@@ -1045,10 +1059,63 @@ class _Window:
             free[:, vocab.ONSET : vocab.DRUM] &= ~onsets
             free[:, vocab.HOLD] &= ~hold
             both = np.where(free.any(-1, keepdims=True), free, both)
+        if self.held_clash is not None:  # no note held into a chord it rubs with
+            onsets, hold = self._held_clashes(seen, lane, col)
+            free = both.copy()
+            free[:, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES] &= ~onsets
+            free[:, vocab.HOLD] &= ~hold
+            both = np.where(free.any(-1, keepdims=True), free, both)
         # A cell the structure leaves no allowed token for keeps the user's constraint only.
         ok = np.where(both.any(-1, keepdims=True), both, ok)
         ok[:, vocab.REST] |= ~ok.any(-1)
         return ok
+
+    def _held_clashes(self, seen: np.ndarray, lane: np.ndarray, col: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(m, N_PITCHES) onsets and (m,) holds of these cells that would sound a note on
+        into a cell whose ``held_clash`` names its pitch class: an onset through the holds
+        decided after it, a hold through itself and them, holding the note sounding
+        before it. ``seen``: the padded motion view (window column c is c + 1)."""
+        onsets = np.zeros((len(lane), vocab.N_PITCHES), dtype=bool)
+        hold = np.zeros(len(lane), dtype=bool)
+        clash = self.held_clash
+        assert clash is not None
+        width = seen.shape[1] - 2
+        rows = np.flatnonzero(clash[lane, self.start : self.start + width].any((-1, -2)))
+        if not rows.size:
+            return onsets, hold
+        pitch = sounding_pitches(seen)
+        for r in rows.tolist():
+            ln, c = int(lane[r]), int(col[r])
+            into = np.zeros(12, dtype=bool)  # through the holds decided after the cell
+            k = c + 1
+            while k < width and seen[ln, k + 1] == vocab.HOLD:
+                into |= clash[ln, self.start + k]
+                k += 1
+            onsets[r] = into[_PITCH_CLASS]
+            before = int(pitch[ln, c])  # the note sounding in the cell before
+            held_into = into | clash[ln, self.start + c]
+            hold[r] = before >= 0 and bool(held_into[before % 12])
+        return onsets, hold
+
+    def _repair_held_clashes(self, grid: np.ndarray, lane: np.ndarray, col: np.ndarray,
+                             weights: np.ndarray) -> None:
+        """Replace just-drawn HOLDs that hold a note drawn beside them in this step into a
+        chord it rubs with (``held_clash``) by their most likely other legal token."""
+        holds = np.flatnonzero(grid[lane, col] == vocab.HOLD)
+        if not holds.size:
+            return
+        alt = weights[holds].copy()
+        alt[:, [vocab.MASK, vocab.HOLD]] = 0.0
+        for _ in range(len(holds)):  # a chain of holds: the first that rubs goes
+            seen = self._padded(self._motion_view(grid))
+            _, bad = self._held_clashes(seen, lane[holds], col[holds])
+            bad &= grid[lane[holds], col[holds]] == vocab.HOLD
+            bad &= alt.sum(-1) > 0
+            if not bad.any():
+                break
+            r = int(np.flatnonzero(bad)[0])
+            grid[lane[holds[r]], col[holds[r]]] = int(alt[r].argmax())
 
     def _struck_by_siblings(self, padded: np.ndarray, lane: np.ndarray, col: np.ndarray
                             ) -> np.ndarray:
