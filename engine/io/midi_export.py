@@ -17,6 +17,10 @@ Events that share a tick are ordered so that reading the file back
 3. program changes,
 4. note-ons, each zero-length note's note-off right after its own note-on.
 
+Notes are written as they are played: a note's articulation (``Note.articulations``) sets
+its length and velocity (:func:`~engine.score.articulations.sounding`: a staccato quarter
+is an eighth long), the song keeps the written ones.
+
 One thing MIDI cannot say: two notes of one pitch on one channel where the later one ends
 first (one nested inside the other). Any reader pairs those note-offs one way or the other;
 ours (first-in-first-out) gives back the same starts and ends, matched differently.
@@ -34,6 +38,7 @@ from typing import Any
 import mido
 
 from engine.score import DRUM_CHANNEL, ControlEvent, Song, Track
+from engine.score.articulations import sounding
 from engine.score.instruments import kit_name, program_name
 from engine.score.lead_sheet import chords_in_song
 from engine.score.lyrics import FERMATA_MARKER, midi_lyric_text
@@ -337,7 +342,10 @@ def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
     held: set[int] = set()  # the ticks a fermata marker was written at
     for i, n in enumerate(track.notes):  # track.notes is in canonical (start, pitch, ...) order
         fields = {"channel": channel, "note": n.pitch}
-        velocity = max(MIN_VELOCITY, n.velocity)  # 0 would end another note of this pitch
+        # As it is played: a staccato note half its written length, an accent louder (MIDI
+        # has no articulations; a DAW plays what the notes say).
+        duration, velocity = sounding(n)
+        velocity = max(MIN_VELOCITY, velocity)  # 0 would end another note of this pitch
         if n.lyric is not None:  # the syllable just before the note it is sung on
             events.append(((n.start, _ON, i, -1), "lyrics",
                            {"text": _text(midi_lyric_text(n.lyric))}))
@@ -345,7 +353,8 @@ def _track(track: Track, channel: int, song_end: int) -> mido.MidiTrack:
             held.add(n.start)  # one a chord (the reader puts it on the top note)
             events.append(((n.start, _ON, i, -2), "marker", {"text": FERMATA_MARKER}))
         events.append(((n.start, _ON, i, 0), "note_on", {**fields, "velocity": velocity}))
-        off_key = (n.end, _ON, i, 1) if n.duration == 0 else (n.end, _OFF, i)
+        end = n.start + duration
+        off_key = (end, _ON, i, 1) if duration == 0 else (end, _OFF, i)
         events.append((off_key, "note_off", {**fields, "velocity": 64}))
     return _as_track(events, end=song_end)
 

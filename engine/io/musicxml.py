@@ -12,7 +12,8 @@ grouping as 3+2+2/8), a pickup as an opening bar shorter than its meter, a last 
 shorter than the one before it (the pickup's complement) as a short last measure of that
 bar's meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks (whole
 numbers, a gradual change as "rit." or "accel." between two marks:
-:mod:`~engine.io.tempo_marks`; every tempo change plays as it was) — and approximates
+:mod:`~engine.io.tempo_marks`; every tempo change plays as it was), the notes' lyrics,
+fermatas, articulations and slurs — and approximates
 the rest:
 
 - note starts and ends are quantized beat by beat (:class:`_BeatGrid`): each beat in
@@ -77,6 +78,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import Song, TimeMap, TimeSignature, Track, duration_text, plural
+from engine.score.articulations import SLUR_KINDS, Slur, check_slurs, in_order
 from engine.score.chord_symbols import NO_CHORD, chord_intervals, split_chord_symbol
 from engine.score.grid_fit import (
     STEPS_PER_BEAT,
@@ -110,7 +112,11 @@ from .midi_import import cc_to_pan, cc_to_volume, pan_to_cc, volume_to_cc
 from .sniff import MUSICXML_MEDIA_TYPE
 from .tempo_marks import tempo_marks
 
-MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")  # .mxl: the compressed (zipped) form
+MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
+# Each articulation a note keeps (``Note.articulations``) as music21 writes it.
+M21_ARTICULATION = {"staccato": "Staccato", "staccatissimo": "Staccatissimo",
+                    "accent": "Accent", "strong-accent": "StrongAccent", "tenuto": "Tenuto",
+                    "detached-legato": "DetachedLegato"}  # .mxl: the compressed (zipped) form
 # Note positions are quantized to 16ths or eighth-note triplets, one grid a beat
 # (:class:`_BeatGrid`; music21's default grid, what its own MIDI import reads played
 # music on: 4 or 3 steps a quarter).
@@ -1028,14 +1034,18 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
     # score editors write them: in the one <part>, each staff's lines keep their numbers
     # (music21 renumbers a bar's lines that are not voices, differently bar by bar).
     first_voice = None if staff is None else 1 if staff == 1 else 5
+    slur_marks: list[_SlurMark] = []
     for m, bar, held in zip(measures, bars, pieces, strict=True):
-        _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {}, notated or {})
+        _fill(m, bar, held, track.is_drum, key_at, first_voice, spelt or {}, notated or {},
+              slur_marks)
         if m.editorial.get("triplets") and not track.is_drum:
             _complete_tuplets(m)
     _set_clefs(measures, bars, clock, changes)
     part.editorial.clef_changes = len(changes) > 1  # for _stems
     if marks:
         _accents_and_hairpins(part, measures, bars, clock, marks)
+    for slur in _slurs(slur_marks):
+        part.insert(0, slur)
     for bar, m in zip(bars, measures, strict=True):
         part.coreInsert(float(bar.offset), m)
     part.coreElementsChanged()
@@ -1045,9 +1055,10 @@ def _part(track: Track, voices: list[list[_Chord]], bars: Sequence[_Bar], clock:
 def _accents_and_hairpins(part: Any, measures: Sequence[Any], bars: Sequence[_Bar],
                           clock: _Clock, marks: _Dynamics) -> None:
     """An ``<accent/>`` on each note struck where ``marks`` has an accent (a chord's
-    notes, in every voice), and each hairpin as a ``<wedge>`` from its first note to its
-    last, where the mark it reaches stands (anchored at those places, not on notes: a
-    wedge's stop written after its note would end it a note late)."""
+    notes, in every voice) that has none written yet (its own, ``Note.articulations``,
+    an accent or a strong one: never two), and each hairpin as a ``<wedge>`` from its
+    first note to its last, where the mark it reaches stands (anchored at those places,
+    not on notes: a wedge's stop written after its note would end it a note late)."""
     from music21 import articulations, dynamics, spanner
 
     for at, kind in marks.accents:
@@ -1057,7 +1068,9 @@ def _accents_and_hairpins(part: Any, measures: Sequence[Any], bars: Sequence[_Ba
         offset = float(at - bars[b].offset)
         for element in measures[b].recurse().notes:
             if (element.offset == offset and not element.isRest
-                    and (element.tie is None or element.tie.type == "start")):
+                    and (element.tie is None or element.tie.type == "start")
+                    and not any(isinstance(a, articulations.Accent)  # a strong one too
+                                for a in element.articulations)):  # the note's own
                 element.articulations.append(articulations.Accent())
     for start, stop, kind in marks.hairpins:
         ends = []
@@ -1087,12 +1100,14 @@ def _split_at_bar_lines(chord: _Chord, bars: Sequence[_Bar], clock: _Clock):
 def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
           first_voice: int | None = None,
           spelt: Mapping[tuple[Fraction, int], str] | None = None,
-          notated: Mapping[tuple[Fraction, int], _Notated] | None = None) -> None:
+          notated: Mapping[tuple[Fraction, int], _Notated] | None = None,
+          slurs: list[_SlurMark] | None = None) -> None:
     """Put one bar's pieces of notes into measure ``m``: in voices when more than one line
     sounds in it (always, numbered from ``first_voice``, when it is given), every voice's
     gaps filled with rests; an empty bar is one bar rest. Rests are split and notes tied
     where the meter's beats are to be seen (:func:`_rest_pieces`, :func:`_note_pieces`).
-    A note's lyric goes under its first piece (of notes tied over bar lines and beat
+    A note's lyric, articulations and slur marks (gathered in ``slurs``, for
+    :func:`_slurs`) go on its first piece (of notes tied over bar lines and beat
     groups), its fermata over its last."""
     from music21 import stream
     from music21 import tie as m21tie
@@ -1124,12 +1139,12 @@ def _fill(m: Any, bar: _Bar, held: dict[int, list], drums: bool, key_at: Any,
                 if not (begins and ends):
                     element.tie = m21tie.Tie("start" if begins else "stop" if ends
                                              else "continue")
-                if notated and not drums:
+                if notated:  # a drum hit's are its articulations (an accent)
                     here = bar.offset + piece_at
                     _notate_marks(element, [notated[k] for p in reversed(chord.pitches)
                                             if (k := (chord.start, p)) in notated],
                                   first=begins, last=ends,
-                                  span=(here, here + piece_length))
+                                  span=(here, here + piece_length), slurs=slurs)
                 container.coreInsert(float(piece_at), element)
                 if piece_at.denominator % 3 == 0 or piece_length.denominator % 3 == 0:
                     m.editorial.triplets = True  # tuplets to complete and bracket (_notate)
@@ -1317,17 +1332,27 @@ def _one_value(length: Fraction) -> bool:
 
 
 def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bool,
-                  span: tuple[Fraction, Fraction] | None = None) -> None:
+                  span: tuple[Fraction, Fraction] | None = None,
+                  slurs: list[_SlurMark] | None = None) -> None:
     """Write the lyric (the top note's, of a chord) under ``element`` where it is a note's
-    ``first`` piece, and a fermata over it where it is the ``last`` of one that has one —
-    or, for a note held on past the close it was held under, the piece sounding at that
-    close's end (``span``: the piece's start and end, in quarters)."""
-    from music21 import expressions, note
+    ``first`` piece, with the articulations of its notes (a chord's, once each) and its
+    slur marks (into ``slurs``, paired by :func:`_slurs`); and a fermata over it where it
+    is the ``last`` of one that has one — or, for a note held on past the close it was
+    held under, the piece sounding at that close's end (``span``: the piece's start and
+    end, in quarters)."""
+    from music21 import articulations, expressions, note
 
     lyric = next((m.lyric for m in marks if m.lyric is not None), None)
     if first and lyric is not None:  # raw: a syllable's own hyphen is no <syllabic>
         element.lyrics.append(note.Lyric(lyric.text, number=1, syllabic=lyric.syllabic,
                                          applyRaw=True))
+    if first:
+        for name in in_order({a for m in marks for a in m.articulations}):
+            element.articulations.append(getattr(articulations, M21_ARTICULATION[name])())
+        if slurs is not None and span is not None:
+            slurs += [_SlurMark(span[0], kind, number, element)
+                      for kind, number in check_slurs(s for m in marks for s in m.slurs)]
+
     def over(m: _Notated) -> bool:
         if m.fermata_end is None or span is None:
             return last
@@ -1337,6 +1362,34 @@ def _notate_marks(element: Any, marks: Sequence[_Notated], first: bool, last: bo
         fermata = expressions.Fermata()
         fermata.type = "upright"  # music21's default is "inverted", drawn under the staff
         element.expressions.append(fermata)
+
+
+@dataclass(frozen=True, slots=True)
+class _SlurMark:
+    """A slur mark written on a note's first piece: where it is (quarters from the
+    score's start), ``"start"`` or ``"stop"``, the slur's number, and the element."""
+
+    at: Fraction
+    kind: str
+    number: int
+    element: Any
+
+
+def _slurs(marks: Sequence[_SlurMark]) -> list[Any]:
+    """music21 ``Slur`` spanners of one staff's slur marks, each start paired with the
+    next stop of its number in time (a stop before a start on one note: the slur before
+    ends where the next begins). A mark without its other end (a slur from one staff of
+    a grand staff to the other) is left out."""
+    from music21 import spanner
+
+    out, open_ = [], {}
+    for mark in sorted(marks, key=lambda m: (m.at, SLUR_KINDS.index(m.kind))):
+        if mark.kind == "start":
+            open_[mark.number] = mark.element
+        elif (begin := open_.pop(mark.number, None)) is not None \
+                and begin is not mark.element:
+            out.append(spanner.Slur(begin, mark.element))
+    return out
 
 
 def _rest(length: Fraction, whole_bar: bool = False) -> Any:
@@ -1798,13 +1851,16 @@ def _abbreviation(track: Track) -> str:
 @dataclass(frozen=True, slots=True)
 class _Notated:
     """What a score writes on a note besides its pitch and length: the syllable sung on
-    it and whether a fermata holds it (``Note.lyric``, ``Note.fermata``)."""
+    it, whether a fermata holds it, its articulations and slur marks (``Note.lyric``,
+    ``Note.fermata``, ``Note.articulations``, ``Note.slurs``)."""
 
     lyric: Lyric | None
     fermata: bool
     # Where a note held under another part's fermata sounds on past it: the quarter the
     # close ends at, whose piece the fermata goes over (None: the note's last piece).
     fermata_end: Fraction | None = None
+    articulations: frozenset[str] = frozenset()  # Note.articulations
+    slurs: tuple[Slur, ...] = ()  # Note.slurs
 
 
 def held_under_fermatas(song: Song) -> dict[int, int]:
@@ -1847,8 +1903,9 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
     ``grid`` is given), notes that then start and end together gathered into chords; how
     many notes fell on a note of the same pitch and start (one note, the longer, is
     kept); the name ``names`` gives each note, by its quantized ``(start, pitch)`` (the
-    first's, of two); and the lyric and fermata of the notes with one (or, ``held``, held
-    under another part's: :func:`held_under_fermatas`), by the same key. ``straight``:
+    first's, of two); and the lyric, fermata, articulations and slur marks of the notes
+    with any (a fermata also, ``held``, held under another part's:
+    :func:`held_under_fermatas`), by the same key. ``straight``:
     the straight ``(start, end)`` of swung notes, by id, quantized instead of their own
     (:attr:`PartSwing.straight`)."""
     places = _places(track, clock, straight)
@@ -1871,10 +1928,12 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
         if names is not None and not track.is_drum:
             spelt.setdefault(key, names.spelling(n))
         close = (held or {}).get(n.id)
-        if n.lyric is not None or n.fermata or close is not None:
+        if (n.lyric is not None or n.fermata or close is not None or n.articulations
+                or n.slurs):
             past = close is not None and not n.fermata and n.end > close
             notated.setdefault(key, _Notated(n.lyric, n.fermata or close is not None,
-                                             grid.at(clock.at(close)) if past else None))
+                                             grid.at(clock.at(close)) if past else None,
+                                             n.articulations, n.slurs))
         if key in lengths:  # the same pitch twice at one start: one note, the longer
             merged += 1
             length = max(length, lengths[key])

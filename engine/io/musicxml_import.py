@@ -21,6 +21,9 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   repeat) is a bar of its own length, so every bar line falls where the score has it.
   Transposing instruments are read at sounding pitch, the part's transposition kept on its
   track (``Track.transposition``) for the export.
+- Articulations (staccato, staccatissimo, accent, strong accent, tenuto, detached-legato)
+  and slurs are kept on their notes (``Note.articulations``, ``Note.slurs``:
+  :mod:`engine.score.articulations`), others said.
 - Tied notes are one note; grace notes are left out (said). Repeats are not played out:
   each bar is read once, as written (said).
 - Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
@@ -75,6 +78,7 @@ from engine.score import (
     Track,
     plural,
 )
+from engine.score.articulations import MAX_SLUR_NUMBER, Slur, check_slurs, joined_slurs
 from engine.score.instruments import (
     CONCERT,
     GM2_KITS,
@@ -96,7 +100,7 @@ from engine.score.spelling import KEY_SIGNATURES, SPELLING_RE, kept_spelling
 from .dynamics import DEFAULT_LEVEL, DYNAMIC_LEVELS, accent
 from .errors import FileFormatError
 from .midi_import import ImportReport
-from .musicxml import DRUM_DISPLAY, _no_gc, pan_from_degrees, volume_from_percent
+from .musicxml import DRUM_DISPLAY, M21_ARTICULATION, _no_gc, pan_from_degrees, volume_from_percent
 from .reading import read_limited
 from .sniff import UTF8_BOM, describe_content
 
@@ -840,6 +844,7 @@ class _Said:
     unisons: int = 0
     microtones: int = 0  # quarter tones and other pitches between two keys
     fermatas: int = 0  # on notes a song cannot keep one on (a drum's)
+    other_articulations: dict[str, int] = field(default_factory=dict)  # "Spiccato" → notes
     other_drums: dict[str, int] = field(default_factory=dict)  # "F6" → notes
     other_dynamics: set[str] = field(default_factory=set)
     meters: set[str] = field(default_factory=set)  # ones a song cannot hold
@@ -1264,6 +1269,9 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
         fermata = any(type(x).__name__ == "Fermata" for x in el.expressions)
         if fermata and is_drum:
             said.fermatas += 1
+        # Articulations on each note of a chord (each is played so); slurs on its top note.
+        marks = _articulations(el, said)
+        slurs = () if is_drum else _slur_marks(el)
         start = clocks[id(flat)].at(flat.elementOffset(el))
         end = start + Fraction(el.duration.quarterLength)
         members = _members(el)
@@ -1278,11 +1286,14 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
             tie = m.tie if m.tie is not None else el.tie
             events.append((start, end, key, tie.type if tie is not None else None,
                            None if is_drum else _spelling(m.pitch),
-                           lyric if m is top else None, fermata and not is_drum))
+                           lyric if m is top else None, fermata and not is_drum, marks,
+                           slurs if m is top else ()))
     levels = _levels(staves, flats, said, bars)
     notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm),
-                  spelling=spelling, lyric=lyric, fermata=fermata)
-             for start, end, key, spelling, lyric, fermata in _joined(events, said)]
+                  spelling=spelling, lyric=lyric, fermata=fermata, articulations=marks,
+                  slurs=slurs)
+             for start, end, key, spelling, lyric, fermata, marks, slurs
+             in _joined(events, said)]
     name = part_name
     if name in PLACEHOLDER_PART_NAMES:  # a name the writing program made up: no name
         name = ""
@@ -1370,32 +1381,37 @@ def _first_verse(lyrics: Sequence[Any]) -> Lyric | None:
 
 
 def _joined(events: list[tuple[Fraction, Fraction, int, str | None, str | None,
-                               Lyric | None, bool]],
-            said: _Said) -> list[tuple[int, int, int, str | None, Lyric | None, bool]]:
-    """``(start, end, key, spelling, lyric, fermata)`` in ticks: a note tied to the next of
-    its pitch that starts where it ends (in any voice or staff of the part) is one note
-    with it, the first's syllable and any piece's fermata (written on the last); the same
-    key twice at one moment (a unison of two voices) is one note, the longer, spelt as the
-    first is, with either's syllable and fermata."""
+                               Lyric | None, bool, frozenset[str], tuple[Slur, ...]]],
+            said: _Said) -> list[tuple[int, int, int, str | None, Lyric | None, bool,
+                                       frozenset[str], tuple[Slur, ...]]]:
+    """``(start, end, key, spelling, lyric, fermata, articulations, slurs)`` in ticks: a
+    note tied to the next of its pitch that starts where it ends (in any voice or staff
+    of the part) is one note with it, the first's syllable, any piece's fermata (written
+    on the last) and articulations, and the pieces' slur marks (less a slur over the tie
+    alone: :func:`~engine.score.articulations.joined_slurs`); the same key twice at one
+    moment (a unison of two voices) is one note, the longer, spelt as the first is, with
+    either's syllable, fermata, articulations and slur marks."""
     joined: list[list] = []
     open_: dict[int, int] = {}  # key → index in joined of the note a tie carries on
-    for start, end, key, tie, spelling, lyric, fermata in sorted(
+    for start, end, key, tie, spelling, lyric, fermata, marks, slurs in sorted(
             events, key=lambda e: (e[0], e[2])):
         i = open_.get(key)
         if tie in ("stop", "continue") and i is not None \
                 and said.tick(joined[i][1]) == said.tick(start):
             joined[i][5] = joined[i][5] or fermata
+            joined[i][6] = joined[i][6] | marks
+            joined[i][7] = joined_slurs((joined[i][7], slurs))
             joined[i][1] = end
             if tie == "stop":
                 del open_[key]
             continue
-        joined.append([start, end, key, spelling, lyric, fermata])
+        joined.append([start, end, key, spelling, lyric, fermata, marks, slurs])
         if tie in ("start", "continue"):
             open_[key] = len(joined) - 1
         else:
             open_.pop(key, None)
-    out: dict[tuple[int, int], tuple[int, int, int, str | None, Lyric | None, bool]] = {}
-    for start, end, key, spelling, lyric, fermata in joined:
+    out: dict[tuple[int, int], tuple] = {}
+    for start, end, key, spelling, lyric, fermata, marks, slurs in joined:
         s, e = said.tick(start), said.tick(end)
         if (start * PPQ).denominator != 1 or (end * PPQ).denominator != 1:
             said.off_grid += 1
@@ -1404,8 +1420,48 @@ def _joined(events: list[tuple[Fraction, Fraction, int, str | None, str | None,
             first = out[(s, key)]
             e = max(e, first[1])
             spelling, lyric, fermata = first[3], first[4] or lyric, first[5] or fermata
-        out[(s, key)] = (s, e, key, spelling, lyric, fermata)
+            marks, slurs = first[6] | marks, tuple({*first[7], *slurs})
+        out[(s, key)] = (s, e, key, spelling, lyric, fermata, marks, slurs)
     return list(out.values())
+
+
+# music21's articulation classes a note keeps (``Note.articulations``): the export's, read
+# back (by class name: music21's staccatissimo and spiccato are kinds of staccato).
+M21_ARTICULATIONS = {m21: name for name, m21 in M21_ARTICULATION.items()}
+
+
+def _articulations(el: Any, said: _Said) -> frozenset[str]:
+    """The articulations written on a note or chord that a note keeps; the others
+    (a spiccato, a stress, a breath mark …) counted by name, to say."""
+    kept = set()
+    for a in el.articulations:
+        name = type(a).__name__
+        if name in M21_ARTICULATIONS:
+            kept.add(M21_ARTICULATIONS[name])
+        else:
+            said.other_articulations[name] = said.other_articulations.get(name, 0) + 1
+    return frozenset(kept)
+
+
+def _slur_marks(el: Any) -> tuple[Slur, ...]:
+    """The slur marks of a note or chord: ``("start", n)`` where slur ``n`` (its MusicXML
+    number) begins on it, ``("stop", n)`` where one ends."""
+    from music21 import spanner
+
+    marks = []
+    for slur in el.getSpannerSites():
+        if not isinstance(slur, spanner.Slur):
+            continue
+        first, last = slur.isFirst(el), slur.isLast(el)
+        if first == last:  # a slur over this note alone, or passing it: no mark
+            continue
+        try:
+            number = int(slur.idLocal)
+        except (TypeError, ValueError):
+            number = 1
+        number = number if 1 <= number <= MAX_SLUR_NUMBER else 1
+        marks.append(("start" if first else "stop", number))
+    return check_slurs(marks)
 
 
 def _levels(staves: Sequence[Any], flats: Sequence[Any], said: _Said,
@@ -1492,6 +1548,12 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
                      "played on the nearest key")
     if said.fermatas:
         lines.append(f"{plural(said.fermatas, 'fermata')} over drum notes left out")
+    if said.other_articulations:
+        names = ", ".join(re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+                          for name in sorted(said.other_articulations))
+        lines.append(f"{plural(sum(said.other_articulations.values()), 'articulation')} "
+                     f"not kept ({names}): a note keeps "
+                     f"{', '.join(M21_ARTICULATIONS.values())}")
     if said.off_grid:
         lines.append(f"{plural(said.off_grid, 'note')} starting or ending between two ticks "
                      f"({PPQ} a quarter), as a septuplet does or a triplet that the file "

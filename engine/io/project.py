@@ -38,6 +38,7 @@ from engine.score import (
     Track,
     adopt_ids,
 )
+from engine.score.articulations import ARTICULATIONS, MAX_SLUR_NUMBER, SLUR_KINDS, in_order
 from engine.score.lyrics import Lyric, lyric_or_none
 from engine.score.song import check_grouping, check_key, check_tempo, check_time_signature
 from engine.score.spelling import SPELLING_RE, key_name
@@ -143,13 +144,15 @@ def track_to_json(t: Track) -> Document:
 
 
 # The side lists a track keeps its notes' notation in (notation_rows).
-NOTATION_KEYS = ("spellings", "lyrics", "fermatas")
+NOTATION_KEYS = ("spellings", "lyrics", "fermatas", "articulations", "slurs")
 
 
 def notation_rows(notes: Sequence[Note]) -> Document:
     """The notes' notation, each list only where a note has it (all optional: an older
     Partita reads the file and leaves them out): ``spellings`` (a score's own names, B♭
-    not A♯), ``lyrics`` (the syllables sung on them), ``fermatas`` (the notes held)."""
+    not A♯), ``lyrics`` (the syllables sung on them), ``fermatas`` (the notes held),
+    ``articulations`` (``[note id, "staccato", "accent"]``) and ``slurs`` (``[note id,
+    "start", 1]``, a row a mark)."""
     d: Document = {}
     if spellings := spelling_rows(notes):
         d["spellings"] = spellings
@@ -157,6 +160,10 @@ def notation_rows(notes: Sequence[Note]) -> Document:
         d["lyrics"] = lyrics
     if fermatas := [n.id for n in notes if n.fermata]:
         d["fermatas"] = fermatas
+    if articulations := [[n.id, *in_order(n.articulations)] for n in notes if n.articulations]:
+        d["articulations"] = articulations
+    if slurs := [[n.id, kind, number] for n in notes for kind, number in n.slurs]:
+        d["slurs"] = slurs
     return d
 
 
@@ -182,6 +189,32 @@ def _fermatas(d: Document) -> set[int]:
     """A stored track's note ids with a fermata; an entry not an id is skipped."""
     ids = d.get("fermatas")
     return {i for i in ids if type(i) is int} if isinstance(ids, list) else set()
+
+
+def _articulations(d: Document) -> dict[int, frozenset[str]]:
+    """A stored track's articulations by note id; a name Partita does not know (a newer
+    one's) or a row that is not ``[id, name, …]`` is skipped, never fatal (notation)."""
+    rows = d.get("articulations")
+    out: dict[int, frozenset[str]] = {}
+    for row in rows if isinstance(rows, list) else ():
+        if isinstance(row, list) and row and type(row[0]) is int:
+            names = frozenset(m for m in row[1:] if isinstance(m, str) and m in ARTICULATIONS)
+            if names:
+                out[row[0]] = names
+    return out
+
+
+def _slurs(d: Document) -> dict[int, list[tuple[str, int]]]:
+    """A stored track's slur marks by note id; a row that is not ``[id, "start" or
+    "stop", number]`` is skipped, never fatal."""
+    rows = d.get("slurs")
+    out: dict[int, list[tuple[str, int]]] = {}
+    for row in rows if isinstance(rows, list) else ():
+        if (isinstance(row, list) and len(row) == 3 and type(row[0]) is int
+                and row[1] in SLUR_KINDS and type(row[2]) is int
+                and 1 <= row[2] <= MAX_SLUR_NUMBER):
+            out.setdefault(row[0], []).append((row[1], row[2]))
+    return out
 
 
 def spelling_rows(notes: Sequence[Note]) -> list[list[int | str]]:
@@ -559,6 +592,7 @@ def track_from_json(d: Document, w: str) -> Track:
         optional["transposition"] = tuple(_check(v, int, at) for v in pair)
     notes = []
     spellings, lyrics, fermatas = _spellings(d), _lyrics(d), _fermatas(d)
+    articulations, slurs = _articulations(d), _slurs(d)
     for i, row in enumerate(_rows(d, "notes", w, (4, 5))):
         at = f"{w}.notes[{i}]"
         values = [_check(v, int, at) for v in row]
@@ -569,7 +603,9 @@ def track_from_json(d: Document, w: str) -> Track:
         note_id = values[4] if len(values) == 5 else None
         try:
             notes.append(Note(*values, spelling=spellings.get(note_id),
-                              lyric=lyrics.get(note_id), fermata=note_id in fermatas))
+                              lyric=lyrics.get(note_id), fermata=note_id in fermatas,
+                              articulations=articulations.get(note_id, frozenset()),
+                              slurs=tuple(slurs.get(note_id, ()))))
         except ValueError as e:
             raise _Invalid(at, str(e)) from None
     controls = []

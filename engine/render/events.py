@@ -1,9 +1,11 @@
 """A track as timed performance events in samples: what both synths play.
 
 Everything musical about timing happens here, once: ticks become sample frames through
-the song's :class:`~engine.score.TimeMap` (so tempo changes are exact), the sustain pedal
-(CC64) lengthens notes, and program changes, pitch bends and the few controllers a synth
-understands come out as one sorted list. The built-in synth reads the bends as a
+the song's :class:`~engine.score.TimeMap` (so tempo changes are exact), a note's
+articulations shorten or accent it (:func:`~engine.score.articulations.sounding`: a
+staccato half its written length), the sustain pedal (CC64) lengthens notes, and
+program changes, pitch bends and the few controllers a synth understands come out as one
+sorted list. The built-in synth reads the bends as a
 :class:`BendCurve`: the pitch offset in force at each frame, the bend range (RPN 0) read
 as TinySoundFont reads it, so both synths bend a note alike.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.score import Song, TimeMap, Track
+from engine.score.articulations import sounding
 
 SUSTAIN_CC = 64
 # Registered parameters as a General MIDI synth reads them: CC101/100 choose one (RPN 0
@@ -100,8 +103,10 @@ def _pedal_intervals(track: Track, until: int | None = None) -> list[tuple[int, 
 
 
 def sustained_ends(track: Track, until: int | None = None) -> list[int]:
-    """Each note's end tick (in ``track.notes`` order) after the sustain pedal; a pedal
-    never lifted holds to ``until`` (the song's end; default the track's last note-off).
+    """Each note's end tick (in ``track.notes`` order) as it is played: where its
+    articulation lets it go (:func:`~engine.score.articulations.sounding`: a staccato
+    half way), then after the sustain pedal; a pedal never lifted holds to ``until`` (the
+    song's end; default the track's last note-off).
 
     A note released while the pedal is down rings until the pedal comes up, or until the
     same key is struck again, as on a piano. Drum tracks ignore the pedal.
@@ -110,7 +115,7 @@ def sustained_ends(track: Track, until: int | None = None) -> list[int]:
     tick releases it, and so does a quantized pedal change (up and down again on the tick
     the note ends), which is how a pianist clears the old chord for the next.
     """
-    ends = [n.end for n in track.notes]
+    ends = [n.start + sounding(n)[0] if n.articulations else n.end for n in track.notes]
     intervals = [] if track.is_drum else _pedal_intervals(track, until)
     if not intervals:
         return ends
@@ -121,10 +126,10 @@ def sustained_ends(track: Track, until: int | None = None) -> list[int]:
         n = track.notes[i]
         restrike[i] = next_strike.get(n.pitch, 1 << 62)
         next_strike[n.pitch] = n.start
-    for i, n in enumerate(track.notes):
-        j = bisect.bisect_left(downs, n.end) - 1  # the last pedal-down before the end
-        if j >= 0 and n.end < intervals[j][1]:
-            ends[i] = max(n.end, min(intervals[j][1], restrike[i]))
+    for i, end in enumerate(ends):
+        j = bisect.bisect_left(downs, end) - 1  # the last pedal-down before the end
+        if j >= 0 and end < intervals[j][1]:
+            ends[i] = max(end, min(intervals[j][1], restrike[i]))
     return ends
 
 
@@ -154,9 +159,10 @@ class NoteSpans(Sequence[NoteSpan]):
 
 
 def note_spans(song: Song, track: Track, sample_rate: int) -> NoteSpans:
-    """The track's audible notes (velocity > 0) as frame spans, sorted by onset."""
+    """The track's audible notes (velocity > 0) as frame spans, sorted by onset, each as
+    it is played (its articulation's length and velocity, the pedal's)."""
     ends = sustained_ends(track, song.end)
-    rows = [(n.start, end, n.pitch, n.velocity)
+    rows = [(n.start, end, n.pitch, sounding(n)[1] if n.articulations else n.velocity)
             for n, end in zip(track.notes, ends, strict=True) if n.velocity > 0]
     columns = np.array(rows, np.int64).reshape(-1, 4).T
     starts, ends_, pitch, velocity = columns

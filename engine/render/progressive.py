@@ -46,15 +46,21 @@ RELEASE_FADE_SECONDS = 0.05  # the end of a release cut short is faded, not clic
 
 
 def bake_sustain(song: Song) -> Song:
-    """The song with sustain-pedal lengths written into the notes and the pedal removed.
+    """The song with the notes' played lengths written into them — their articulations'
+    (:func:`~engine.score.articulations.performed`: a staccato note half as long, an
+    accent louder) and the sustain pedal's — and the pedal removed.
 
     A window then sounds the same alone as inside the whole song, even when the pedal
-    goes up in a later window.
+    goes up in a later window, and a note chased into it keeps the length it is played
+    with (not a share of what is left of it).
     """
     from engine.render.events import SUSTAIN_CC, sustained_ends
+    from engine.score.articulations import performed
 
     tracks = []
     for t in song.tracks:
+        if any(n.articulations for n in t.notes):
+            t = replace(t, notes=performed(t.notes))
         pedal = [c for c in t.controls if c.kind == "control_change" and c.number == SUSTAIN_CC]
         if not pedal:
             tracks.append(t)

@@ -21,6 +21,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from engine.errors import PartitaError
 
+from .articulations import joined_slurs
 from .overlaps import write_over
 from .positions import position_text
 from .region import Mask
@@ -490,7 +491,7 @@ def move_notes(track_id: int, notes: Sequence[Note], dticks: int, dpitch: int = 
     dticks = max(dticks, -min(n.start for n in notes))
     dpitch = max(min(dpitch, 127 - max(n.pitch for n in notes)), -min(n.pitch for n in notes))
     moved = tuple(Note(n.pitch + dpitch, n.start + dticks, n.duration, n.velocity, n.id,
-                       n.spelling, n.lyric, n.fermata)
+                       n.spelling, n.lyric, n.fermata, n.articulations, n.slurs)
                   for n in notes)
     return update_notes(track_id, notes, moved, f"Move {plural(len(notes), 'note')}")
 
@@ -556,7 +557,8 @@ def resize_notes(
     track_id: int, notes: Sequence[Note], dticks: int, min_duration: int = 1
 ) -> ChangeNotes:
     resized = tuple(Note(n.pitch, n.start, max(min_duration, n.duration + dticks), n.velocity,
-                         n.id, n.spelling, n.lyric, n.fermata) for n in notes)
+                         n.id, n.spelling, n.lyric, n.fermata, n.articulations, n.slurs)
+                    for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -569,7 +571,7 @@ def resize_note_starts(
         return max(0, min(n.start + dticks, n.end - min(min_duration, n.duration)))
 
     resized = tuple(Note(n.pitch, start(n), n.end - start(n), n.velocity, n.id, n.spelling,
-                         n.lyric, n.fermata) for n in notes)
+                         n.lyric, n.fermata, n.articulations, n.slurs) for n in notes)
     return update_notes(track_id, notes, resized, f"Resize {plural(len(notes), 'note')}")
 
 
@@ -603,7 +605,7 @@ def quantize_notes(
         if end_limit is not None and end > max(end_limit, n.end) and start < end_limit:
             end = max(end_limit, n.end)  # no further than the limit, or than it was
         out.append(Note(n.pitch, max(0, start), end - start, n.velocity, n.id, n.spelling,
-                        n.lyric, n.fermata))
+                        n.lyric, n.fermata, n.articulations, n.slurs))
     return update_notes(track_id, notes, out,
                         f"Quantize {plural(len(notes), 'note')}{strength_text(strength)}")
 
@@ -674,9 +676,11 @@ def split_notes(track_id: int, notes: Sequence[Note], tick: int) -> ChangeNotes:
     """Cut every note that sounds across ``tick`` in two there: the first part keeps the
     note's id, the second is a new note with its pitch and velocity."""
     crossing = [n for n in notes if n.start < tick < n.end]
-    # The syllable is sung where the note starts, the fermata held where it ends.
+    # The syllable is sung where the note starts, the fermata held where it ends; the
+    # articulations and slur marks are on its attack.
     heads = [replace(n, duration=tick - n.start, fermata=False) for n in crossing]
-    tails = [replace(n, start=tick, duration=n.end - tick, id=new_note_id(), lyric=None)
+    tails = [replace(n, start=tick, duration=n.end - tick, id=new_note_id(), lyric=None,
+                     articulations=frozenset(), slurs=())
              for n in crossing]
     return ChangeNotes(track_id, tuple(crossing), (*heads, *tails),
                        f"Split {plural(len(crossing), 'note')}")
@@ -702,7 +706,8 @@ def join_notes(track_id: int, notes: Sequence[Note]) -> ChangeNotes:
                 end = max(m.end for m in run)
                 removed += run
                 added.append(replace(first, duration=end - first.start,
-                                     fermata=any(m.fermata for m in run)))
+                                     fermata=any(m.fermata for m in run),
+                                     slurs=joined_slurs(m.slurs for m in run)))
             if n is not None:
                 run = [n]
     return ChangeNotes(track_id, tuple(removed), tuple(added),
@@ -743,7 +748,7 @@ def mask_tails(song: Song, mask: Mask, inside: Mapping[int, Iterable[Note]] | No
             end = mask.covered_until(track_id, n.start, n.pitch)
             if n.end - end >= shortest:
                 pairs.append((n, replace(n, start=end, duration=n.end - end, id=new_note_id(),
-                                         lyric=None)))
+                                         lyric=None, articulations=frozenset(), slurs=())))
         if pairs:
             out[track_id] = tuple(pairs)
     return out
@@ -797,7 +802,7 @@ def with_syllables(notes: Iterable[Note], replaced: Iterable[Note]) -> tuple[Not
         n = out[i]
         if n.start in sung and n.start not in taken:
             out[i] = Note(n.pitch, n.start, n.duration, n.velocity, n.id, n.spelling,
-                          sung[n.start], n.fermata)
+                          sung[n.start], n.fermata, n.articulations, n.slurs)
             taken.add(n.start)
     return tuple(out)
 

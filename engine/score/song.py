@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from .articulations import Slur, check_articulations, check_slurs
 from .lyrics import Lyric
 from .spelling import MIDI_KEYS, check_spelling, spelling_pitch_class
 
@@ -169,7 +170,14 @@ class Note:
     ``fermata`` whether a fermata is written over it: notation too, out of equality. A
     moved note keeps both; a split gives the lyric to the first part and the fermata to
     the last; a deleted note takes them with it. A fermata is not played longer: the
-    harmonizer reads it as a phrase's close (:func:`~engine.models.constraints.phrase_edges`)."""
+    harmonizer reads it as a phrase's close (:func:`~engine.models.constraints.phrase_edges`).
+
+    ``articulations`` (``"staccato"``, ``"accent"`` …) and ``slurs`` (``("start", 1)``
+    where slur 1 begins, ``("stop", 1)`` where it ends) are a score's marks on it
+    (:mod:`.articulations`), notation out of equality too, kept as a fermata is; a split
+    leaves them on the first part (the attack), a join keeps the first note's.
+    The articulations are played (:func:`~.articulations.performed`: a staccato note half
+    its length, an accented one louder); ``duration`` and ``velocity`` stay as written."""
 
     pitch: int
     start: int
@@ -179,6 +187,8 @@ class Note:
     spelling: str | None = field(default=None, compare=False)
     lyric: Lyric | None = field(default=None, compare=False)
     fermata: bool = field(default=False, compare=False)
+    articulations: frozenset[str] = field(default=frozenset(), compare=False)
+    slurs: tuple[Slur, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         if not 0 <= self.pitch <= 127:
@@ -199,6 +209,11 @@ class Note:
             raise ValueError(f"note lyric {self.lyric!r:.30} is not a Lyric")
         if self.fermata is not False and self.fermata is not True:
             raise ValueError(f"note fermata {self.fermata!r:.20} is not True or False")
+        # frozen: set once, normalised (a set of names; slur marks in one order)
+        if self.articulations or type(self.articulations) is not frozenset:
+            object.__setattr__(self, "articulations", check_articulations(self.articulations))
+        if self.slurs or type(self.slurs) is not tuple:
+            object.__setattr__(self, "slurs", check_slurs(self.slurs))
 
     @property
     def end(self) -> int:

@@ -127,7 +127,7 @@ def insert_bars(song: Song, bar: int, count: int = 1) -> Edit:
                 removed.append(n)
                 added.append(replace(n, duration=at - n.start, fermata=False))
                 added.append(replace(n, start=at + span, duration=n.end - at, id=new_note_id(),
-                                     lyric=None))
+                                     lyric=None, articulations=frozenset(), slurs=()))
         _track_edits(edits, track, removed, added, lambda events: _moved(events, later),
                      lambda controls: released_in_gap(_moved(controls, later), at, span,
                                                       follows=at < song.end))
