@@ -67,8 +67,9 @@ from .chord_follow import (
     walk_bass,
 )
 from .grid import SOLO_PROGRAMS, EncodedSong, step_in_bar
+from .kick_lock import kick_pull, locks_to_kick
 from .line_pull import N_CHANNELS
-from .rule_drums import ORCHESTRA_KIT
+from .rule_drums import ORCHESTRA_KIT, TIMPANI_PROGRAM
 from .voicing import FIFTHS_PROGRAMS, FIFTHS_REGISTER
 
 # A track with at least this many notes is written in its own register, this many
@@ -102,7 +103,6 @@ ORCHESTRA_AVOIDS = tuple(k for k, (name, _, _) in enumerate(vocab.DRUM_CLASSES)
                          if name in ("closed hat", "open hat", "low tom", "high tom"))
 # A timpani part (GM 47) is written on its drums' tunings: the tonic and dominant in
 # D2-A3 (:func:`timpani_drums`).
-TIMPANI_PROGRAM = 47
 TIMPANI_RANGE = (38, 57)
 # An empty track's middle register: this part of its instrument's range (0 = lowest,
 # 1 = highest). Parts sit in the lower middle of what an instrument can play; without the
@@ -598,8 +598,13 @@ def build_problem(
     if guide is not None:  # a chord symbol's own tones rub by design (Cmaj7's B under C)
         clash &= ~guide.tones
     strong = on_pulses(song, cell_ticks) if clash.any() else None
-    pull = (np.zeros((L, T, 12), dtype=np.float32) if bass_parts or guide or strong is not None
-            else None)
+    # A written 808 leans to the kicks of the kits that stay (or were written before it).
+    lockers = {t for t in write if locks_to_kick(song.track(t))}
+    kicks = kick_pull(song, encoded.step_ticks, write) if lockers else None
+    if kicks is not None and not kicks.any():
+        kicks = None
+    pull = (np.zeros((L, T, 12), dtype=np.float32)
+            if bass_parts or guide or strong is not None or kicks is not None else None)
     walks = guide is not None and swing and not keep_rhythm
     line = np.zeros((L, T, N_CHANNELS), dtype=np.float32) if guide is not None else None
     held = np.zeros((L, T, 12), dtype=bool) if guide is not None else None
@@ -754,6 +759,8 @@ def build_problem(
             lane_allowed[off, vocab.ONSET : vocab.DRUM] = False
         if strong is not None and pull is not None and not encoded.drum_lanes[lane]:
             pull[lane] += _no_kept_clash(lane_allowed, editable[lane], clash, strong)
+        if kicks is not None and pull is not None and track_id in lockers:
+            pull[lane] += kicks[:, None]  # every pitch alike: where it strikes, not what
         # No HOLD after a cell that can only rest (a breath): drawn before that rest, it
         # would hold nothing, and the voice came in a 16th late.
         rests_only = lane_allowed[:, vocab.REST] & ~lane_allowed[:, vocab.HOLD :].any(-1)

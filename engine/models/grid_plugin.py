@@ -86,7 +86,14 @@ from .grid import (
     strike_ticks,
 )
 from .groove import Groove, apply_groove, song_grooves, swings
-from .rule_drums import ORCHESTRA_KIT, orchestral_percussion, synthetic_drums
+from .kick_lock import locks_to_kick
+from .rule_drums import (
+    ORCHESTRA_KIT,
+    TIMPANI_PROGRAM,
+    orchestral_percussion,
+    orchestral_timpani,
+    synthetic_drums,
+)
 from .sampler import (
     context_onset_rate,
     context_sustain,
@@ -350,7 +357,12 @@ class GridModelPlugin:
             if lanes is plan or all(onsets[wide_tracks == t].any() and t not in new_kits
                                     for t in written):
                 break
-        idiom = self._new_kits_idiom(song, wide, lanes, d0, d1, grooves, new_kits)
+        # A timpani part with nothing in the window follows an orchestra's idiom too.
+        new_timpani = [t for t in dict.fromkeys(wide.lane_tracks)
+                       if song.track(t).program == TIMPANI_PROGRAM
+                       and not song.track(t).is_drum and not onsets[wide_tracks == t].any()]
+        idiom = self._new_kits_idiom(song, wide, lanes, d0, d1, grooves, new_kits,
+                                     new_timpani)
         counted = wide.tokens.copy()
         counted[np.isin(wide_tracks, new_kits)] = vocab.REST
         rows = np.isin(lane_tracks, list(lanes))
@@ -374,14 +386,14 @@ class GridModelPlugin:
                                               rate, sustain, known)
         rhythm = rhythm_bias(idiom, wide_tracks, wide.beat_pos, wide.drum_lanes,
                              lane_tracks, enc.beat_pos)
-        if new_kits:
+        if new_kits or new_timpani:
             # The rule-made groove is the same bar after bar: read over four times the
             # window, a 4-bar part is as sure of it as a 16-bar one (its 8 snare hits
             # were too few to say where a snare goes).
             sure = rhythm_bias(np.tile(idiom, RULE_REPEATS), wide_tracks,
                                np.tile(wide.beat_pos, RULE_REPEATS), wide.drum_lanes,
                                lane_tracks, enc.beat_pos, cap=RULE_CAP)
-            rows = np.isin(lane_tracks, new_kits)
+            rows = np.isin(lane_tracks, new_kits + new_timpani)
             rhythm[rows] = sure[rows]
         return TextureTargets(
             rate, sustain, rests, rhythm,
@@ -390,24 +402,29 @@ class GridModelPlugin:
 
     def _new_kits_idiom(self, song: Song, wide: EncodedSong, lanes: dict[int, int],
                         d0: int, d1: int, grooves: Mapping[int, Groove] | None,
-                        new: list[int]) -> np.ndarray:
+                        new: list[int], timpani: list[int] = ()) -> np.ndarray:
         """``wide.tokens`` with the lanes of the kits ``new`` (no groove in the window:
         :func:`grooveless_kits`) holding the rule-made groove partita-base learned its
         drums from (:func:`~engine.models.rule_drums.synthetic_drums`: in 4/4 the kick on
         1 and 3, the snare on 2 and 4; on an Orchestra kit an orchestra's percussion,
-        :func:`~engine.models.rule_drums.orchestral_percussion`): where each drum strikes
+        :func:`~engine.models.rule_drums.orchestral_percussion`), and those of the empty
+        ``timpani`` parts a timpanist's strokes and rolls
+        (:func:`~engine.models.rule_drums.orchestral_timpani`): where each drum strikes
         and the kit's mix then follow it. Left to the model, six 4-bar drum parts
         composed at 90 BPM kept the snare on 2 and 4 in 11 of 24 bars and crashed on 16
         of 24 downbeats (a producer's QA)."""
         tracks = np.asarray(wide.lane_tracks)
+        new = [*new, *timpani]
         if not new:
             return wide.tokens
         groove = synthetic_drums(song, seed=0).notes
         # An Orchestra kit plays an orchestra's percussion, not a drummer's groove.
         section = (orchestral_percussion(song, seed=0).notes
                    if any(song.track(t).program == ORCHESTRA_KIT for t in new) else ())
+        strokes = orchestral_timpani(song).notes if timpani else ()
         ruled = song.with_tracks(
-            replace(song.track(t), notes=section if song.track(t).program == ORCHESTRA_KIT
+            replace(song.track(t), notes=strokes if t in timpani
+                    else section if song.track(t).program == ORCHESTRA_KIT
                     else groove) if t in new else song.track(t) for t in lanes)
         made = encode(ruled, self.spec, d0, d1, lanes=lanes, snap_off_grid=True,
                       grooves=grooves)
@@ -419,8 +436,13 @@ class GridModelPlugin:
     def _groups(
         self, song: Song, masked: list[int], w0: int, w1: int
     ) -> list[tuple[dict[int, int], list[int]]]:
-        """Lane plans: each writes some masked tracks, with the rest as context."""
+        """Lane plans: each writes some masked tracks, with the rest as context. An 808
+        written with a kit comes in a later group than the kit's, so it hears the new
+        kicks it locks to (:mod:`engine.models.kick_lock`)."""
         budget = self.spec.max_lanes
+        late = ([t for t in masked if locks_to_kick(song.track(t))]
+                if any(song.track(t).is_drum for t in masked) else [])
+        masked = [t for t in masked if t not in late] + late
         want: dict[int, int] = {}
         for tid in masked:
             track = song.track(tid)
@@ -430,7 +452,8 @@ class GridModelPlugin:
                                                              chord_size(track.notes, song.ppq)))
         batches: list[list[int]] = [[]]
         for tid in masked:
-            if batches[-1] and sum(want[t] for t in batches[-1]) + want[tid] > budget:
+            if batches[-1] and (sum(want[t] for t in batches[-1]) + want[tid] > budget
+                                or (tid in late and batches[-1][-1] not in late)):
                 batches.append([])
             batches[-1].append(tid)
         context = default_lanes(song.with_tracks(t for t in song.tracks if t.id not in want),

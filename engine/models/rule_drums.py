@@ -6,7 +6,7 @@ the idiom a new kit follows where the song gives it none (a drum part added to a
 a new piece): where in the bar each drum strikes, and the kit's mix
 (:meth:`engine.models.grid_plugin.GridModelPlugin.texture_targets`). A new Orchestra kit
 follows :func:`orchestral_percussion` instead: a section's bass drum, cymbals and snare
-rolls, no drum-kit groove.
+rolls, no drum-kit groove; a new timpani part follows :func:`orchestral_timpani`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from engine.score import DRUM_CHANNEL, Note, Song, TimeMap, Track
 # General MIDI 2's Orchestra kit (program 48 on a drum track; GS's alike): its 42-53 are
 # timpani, not hi-hats and toms, and an orchestra's percussionists play no groove.
 ORCHESTRA_KIT = 48
+# General MIDI's Timpani (47, a pitched track): the orchestra's other percussionist.
+TIMPANI_PROGRAM = 47
 
 
 def synthetic_drums(song: Song, seed: int) -> Track:
@@ -89,3 +91,28 @@ def orchestral_percussion(song: Song, seed: int) -> Track:
     return Track(name="Percussion", program=ORCHESTRA_KIT, is_drum=True,
                  channel=DRUM_CHANNEL,
                  notes=tuple(Note(p, t, step, 90) for t, p in sorted(notes)))
+
+
+def orchestral_timpani(song: Song) -> Track:
+    """A rule-made timpani part's rhythm over the song's bars: a stroke on the first
+    beat of each phrase's strong bars (the first and third of every 4), a roll (16ths)
+    over the last beat of a phrase into the next one, and the last bar's downbeat. Its
+    pitches are placeholders (the tonic of C): the sampler reads where it strikes, the
+    constraints choose the drums' tunings (:func:`~engine.models.constraints.
+    timpani_drums`). Left to the model, a new timpani part struck 69-70 notes in 16 bars,
+    melody-like, on any 16th (QA)."""
+    tm = TimeMap.of(song)
+    step = song.ppq // 4
+    bars = tm.bar_count(song.end)
+    starts: set[int] = set()
+    for b in range(bars):
+        t0, t1 = tm.bar_to_tick(b), tm.bar_to_tick(b + 1)
+        beats = tm.pulse_offsets(b)
+        if not beats:
+            continue
+        if b % 2 == 0 or b == bars - 1:
+            starts.add(t0)
+        if b % 4 == 3 and b + 1 < bars:  # a roll into the next phrase
+            starts.update(range(t0 + beats[-1], t1, step))
+    return Track(name="Timpani", program=TIMPANI_PROGRAM,
+                 notes=tuple(Note(48, t, step, 90) for t in sorted(starts) if t < song.end))

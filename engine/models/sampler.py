@@ -121,6 +121,7 @@ from engine.score.instruments import role_of
 
 from .grid import SOLO_PROGRAMS, step_in_bar
 from .line_pull import N_CHANNELS, line_nats
+from .rule_drums import ORCHESTRA_KIT, TIMPANI_PROGRAM
 from .voice_leading import (
     clash_cells,
     clash_motion,
@@ -182,6 +183,14 @@ MIX_CAP = 6.0
 # 3 notes a bar.
 ROLE_RATE = {"melody": 0.3, "bass": 0.22, "chords": 0.35, "piano": 0.45, "strings": 0.2,
              "voice": 0.25, "drums": 0.75}
+# An orchestra's percussion plays sparingly: phrase ends, the downbeats of strong bars, a
+# roll into a climax. A new Orchestra kit takes its rule-made part's rate
+# (:func:`~engine.models.rule_drums.orchestral_percussion`: 24-28 hits in 16 bars of 4/4)
+# and a new timpani part about as few notes, not a drum kit's groove and a melody's line:
+# at those, a 14-part orchestra composed over 16 bars (seeds 3-5) got 175-180 kit hits
+# (60 bass drums, 66 snares) and 69-70 timpani notes.
+ORCHESTRA_RATE = 0.1
+TIMPANI_RATE = 0.08
 # Instruments that hold their chords (GM string ensembles and synth strings 48-51, pads
 # 88-95): a new one sounds this share of the time in each lane. Left to the model, a
 # producer's new "Pad 2 (warm)" beside a beat wrote 20 notes in 4 bars, their median a
@@ -1275,7 +1284,12 @@ def _draw(weights: np.ndarray, top_p: float, rng: np.random.Generator
 def default_onset_rate(program: int, is_drum: bool) -> float:
     """Onsets per step a new track of this instrument writes when nothing around it says
     otherwise (:data:`ROLE_RATE`; a solo string instrument plays a line, at the melody's;
-    a pad or an ensemble holds its chords, at the strings')."""
+    a pad or an ensemble holds its chords, at the strings'; an Orchestra kit and a timpani
+    part play sparingly, :data:`ORCHESTRA_RATE` and :data:`TIMPANI_RATE`)."""
+    if is_drum and program == ORCHESTRA_KIT:
+        return ORCHESTRA_RATE
+    if not is_drum and program == TIMPANI_PROGRAM:
+        return TIMPANI_RATE
     role = role_of(program, is_drum)
     if role == "strings" and program in SOLO_PROGRAMS:
         role = "melody"
