@@ -199,8 +199,8 @@ class GeneratePanel(QWidget):
         self.key = QComboBox(self)
         self.key.addItems(KEYS)
         self.key.setToolTip("Keep generated notes in this key's scale. Auto: the key the "
-                            "music around the mask is clearly in, if any (not for "
-                            "Harmonize, whose chords are its own)")
+                            "music around the mask is clearly in, if any (not for a "
+                            "chorale Harmonize writes, whose chords are its own)")
         self.pitch_lo = PitchSpin(self)
         self.pitch_hi = PitchSpin(self)
         for spin, value in ((self.pitch_lo, 0), (self.pitch_hi, 127)):

@@ -221,12 +221,18 @@ class GridModelPlugin:
         replaced = mask.notes_inside(song)  # keep rhythm's timings, velocities' levels
         # A melody harmonized to its end closes on the tonic chord (harmonize may leave the
         # key free, so the melody's key is read here for the last chord only).
-        key = options.key or context_key(song, mask)
+        found = context_key(song, mask)
+        key = options.key or found
+        # The key Auto found in an unsigned song's notes (engine.tasks.keys.resolve_key) is
+        # read as found, not named: the melody may still close in its relative minor (an
+        # E-minor tune reads as G major, whose scale it fits as well, and closes on E).
+        named = bool(options.key) and not (options.key == found
+                                           and song.key_at(mask.span[0]) is None)
         ending = options.extra.get(ENDING.name, ENDING.default)
         cadence = None if ending == "open" else (
-            final_cadence(song, mask, key, named=bool(options.key))
+            final_cadence(song, mask, key, named=named)
             or piece_close(song, mask, key, always=ending == "close"))
-        opening = opening_chord(song, mask, key, named=bool(options.key))
+        opening = opening_chord(song, mask, key, named=named)
         # Swing around the mask: the window is read through it, the new notes are played
         # in it. Kept rhythm is the user's own timing; straight music reads no groove.
         grooves = {} if options.keep_rhythm else song_grooves(song, mask)

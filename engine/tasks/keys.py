@@ -4,11 +4,13 @@ A task's key option defaults to :data:`AUTO`: the key the music around the regio
 (:func:`engine.score.keys.context_key`), resolved before a model runs. The user can always
 name a key, or ``None`` for none.
 
-``harmonize`` keeps only a key signature the user set (and the music fits), and a
-chorale (``avoid_parallels``) not even that: the harmony is what it writes, and a melody
-alone does not say which chromatic chords belong to it. Measured on the 76 JSB valid chorales: 69
-sopranos fit a key, and 6.9 % of Bach's alto, tenor and bass 16ths in those lie outside
-it (secondary dominants, chromatic passing notes), so a key would forbid them.
+``harmonize`` keeps it too, but for a chorale (``avoid_parallels``): its harmony is what
+it writes, and a melody alone does not say which chromatic chords belong to it. Measured
+on the 76 JSB valid chorales: 69 sopranos fit a key, and 6.9 % of Bach's alto, tenor and
+bass 16ths in those lie outside it (secondary dominants, chromatic passing notes), so a
+key would forbid them. A Piano and Bass under a plain G-major tune with no key signature,
+left free as well once, put 19-43 % of their notes outside G major (seeds 1-4, flute or
+band; the bass 8 of 22 under the flute, seed 1), where chorale-jsb's voices put 0-5 %.
 
 ``compose`` has no music around it: it keeps the song's key signature, or else a key
 drawn from the seed (:func:`new_piece_key`) — left free, the shipped models wander
@@ -30,7 +32,6 @@ from engine.score.keys import (
     changes_within,
     chords_key,
     context_key,
-    declared_key,
     no_key_reason,
 )
 from engine.score.lead_sheet import chord_symbol_bars, chords_span_end
@@ -60,12 +61,11 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
     pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
     if not pitched:  # drums have no key to keep
         return replace(options, key=None)
-    if task == "harmonize":
-        # A chorale's harmony stays free (module docstring); other accompaniment keeps a
-        # key signature the user set, when the music around fits it (a QA pass's G-major
-        # song got D# and G# bass notes).
-        return replace(options, key=None if options.avoid_parallels
-                       else declared_key(song, mask))
+    if task == "harmonize" and options.avoid_parallels:
+        # A chorale's harmony stays free (module docstring). Other accompaniment keeps the
+        # key of the music around it, as any task does: a plain G-major tune with no key
+        # signature got 19-43 % of its Piano and Bass notes outside G major.
+        return replace(options, key=None)
     if task == "compose":  # nothing around it: the key signature, else a new one
         start = mask.span[0]
         return replace(options, key=song.key_at(start) or context_key(song, mask)
@@ -91,7 +91,8 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
     """What an :data:`AUTO` key settled on, for the user: ``"kept in C major, the key of
     the music around them"``, or why new notes are in no key (``"are in no key: too few
     notes around them to name a key"``) — then the model may write any note, which a user should
-    hear from us, not find in the take. ``harmonize`` left free says so too (a jazz
+    hear from us, not find in the take. A chorale left free says so too, with the key
+    its tune is in (a plain G-major tune on a violin was said to be "in no key"; a jazz
     arranger's AABA in C got B♭, A♭, E♭ and D♭ chords, and nothing told of ``--key``).
     With ``chords`` (``GenerateOptions.follow_chords``) where the song's chord symbols
     are in force over the mask, they are what the new notes follow: ``"follow the chord
@@ -119,8 +120,10 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
             GenerateOptions(), song, mask) == key and context_key(song, mask) is None
                  else "the music around them")
         return f"kept in {key_text(key)}, the key of {heard}"
-    if task == "harmonize":
-        return "are in no key: a harmonization's chords are its own, chromatic ones too"
+    heard = context_key(song, mask) if task == "harmonize" else None
+    if heard is not None:  # a chorale's, left free (resolve_key): the tune's key is said
+        return (f"are in {key_text(heard)}, the key of the music around them, but not kept "
+                "in its scale: a chorale's chords are its own, chromatic ones too")
     return f"are in no key: {no_key_reason(song, mask)}"
 
 

@@ -826,6 +826,26 @@ def test_a_sketchs_key_is_said_and_so_is_none(tmp_path, capsys, monkeypatch):
         assert f"repaint: {tmp_path / 'out.partita'}: {said}" in capsys.readouterr().err
 
 
+def test_a_tonal_tune_harmonized_is_said_to_be_in_its_key(tmp_path, capsys, monkeypatch):
+    """QA: a plain G-major tune on a violin, in a MIDI file with no key signature, was
+    harmonized "in no key"; on a flute its Piano and Bass left G major."""
+    from tests.engine.tasks.test_keys import G_TUNE, tune
+    from tests.engine.tasks.test_run import model
+
+    monkeypatch.setattr(gen_cli, "resolve_model", lambda name, task: model())
+    out = tmp_path / "out.mid"
+    for name, program, said in (
+            ("Violin", 40, "new notes are in G major, the key of the music around them, but "
+                           "not kept in its scale: a chorale's chords are its own"),
+            ("Flute", 73, "new notes kept in G major, the key of the music around them "
+                          "(--key sets another")):
+        src = tmp_path / f"{name}.mid"
+        save_song(tune(G_TUNE, name, program), src)
+        assert main(["harmonize", str(src), "-o", str(out), "--melody", name, "--steps",
+                     "2", "--seed", "1"]) == 0
+        assert f"harmonize: {out}: {said}" in capsys.readouterr().err
+
+
 def test_new_notes_that_follow_chord_symbols_are_said_to(tmp_path, capsys, monkeypatch):
     """A jazz arranger's QA: a repaint over a blues's changes said its notes were in no
     key; they follow the chords, and the key only outside their bars."""

@@ -8,7 +8,7 @@ import pytest
 
 from engine import tasks
 from engine.plugins.api import GenerateOptions
-from engine.score import KeySignature, Mask, Note, Region, Song, Track
+from engine.score import EditGroup, KeySignature, Mask, Note, Region, Song, Track
 from engine.score.keys import chords_key, context_key, no_key_reason
 from engine.score.lead_sheet import with_lead_sheet
 from engine.score.spelling import scale_pitch_classes
@@ -205,15 +205,15 @@ def test_only_auto_is_resolved():
     for typed, spelled in (("f#m", "F#m"), ("A minor", "Am"), ("eb major", "Eb")):
         assert resolve_key(GenerateOptions(key=typed), song, middle(song)).key == spelled
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song)).key == "Dm"
-    # Harmonize keeps a key signature the user set (here Dm, which the music fits); a
-    # chorale's harmony (avoid_parallels) and a song without one stay free: chromatic
-    # chords are not the melody's to forbid.
+    # Harmonize keeps the key around it, declared or not (here Dm, which the music fits);
+    # a chorale's harmony (avoid_parallels) stays free: chromatic chords are not the
+    # melody's to forbid.
     assert resolve_key(GenerateOptions(key=AUTO), song, middle(song), "harmonize").key == "Dm"
     chorale = GenerateOptions(key=AUTO, avoid_parallels=True)
     assert resolve_key(chorale, song, middle(song), "harmonize").key is None
     unsigned = song_of(D_MINOR)
     assert resolve_key(GenerateOptions(key=AUTO), unsigned, middle(unsigned),
-                       "harmonize").key is None
+                       "harmonize").key == "Dm"
     # Drums alone have no key to keep (the CLI said "kept in Dm" for a drum repaint).
     drums = Mask.of(Region(frozenset({song.tracks[1].id}), 3 * BAR, 5 * BAR))
     assert resolve_key(GenerateOptions(key=AUTO), song, drums).key is None
@@ -271,6 +271,60 @@ def test_a_named_key_becomes_the_key_signature_where_the_song_declares_none():
     assert kept.after.key_signatures == (KeySignature(0, "D"),)
 
 
+# A plain G-major tune, 32 quarters ending on G4, with no key signature (the QA's repro).
+G_TUNE = (67, 69, 71, 67, 74, 71, 67, 62, 64, 66, 67, 69, 71, 69, 67, 62,
+          67, 71, 74, 71, 72, 69, 66, 62, 64, 67, 66, 69, 67, 62, 66, 67)
+
+
+def tune(pitches, name: str, program: int) -> Song:
+    notes = tuple(Note(p, i * 4 * Q, 4 * Q, 80) for i, p in enumerate(pitches))
+    return Song(tracks=(Track(name, program=program, notes=notes),))
+
+
+def harmonized(song: Song, accompaniment: str = "auto") -> tuple[tasks.TaskResult, str]:
+    """The take, and what the CLI and the studio say of its key."""
+    take = tasks.harmonize(song, song.tracks[0].id, accompaniment=accompaniment,
+                           model=model(), options=GenerateOptions(seed=1, steps=2, key=AUTO))
+    prepared = EditGroup(take.prep).apply(take.before)
+    return take, tasks.auto_key_note("harmonize", take.key, prepared, take.mask)
+
+
+def test_a_tonal_tune_harmonized_says_its_key_and_a_chromatic_one_none():
+    # QA: a plain G-major tune on a violin was harmonized "in no key", and on a flute its
+    # Piano and Bass put 19-43 % of their notes outside G major.
+    take, said = harmonized(tune(G_TUNE, "Violin", 40))  # a chorale: Violin II, Viola, Cello
+    assert take.key is None  # its chromatic chords stay free
+    assert said == ("are in G major, the key of the music around them, but not kept in "
+                    "its scale: a chorale's chords are its own, chromatic ones too")
+    g = scale_pitch_classes("G")
+    for song, accompaniment in ((tune(G_TUNE, "Flute", 73), "auto"),
+                                (tune(G_TUNE, "Violin", 40), "band")):
+        take, said = harmonized(song, accompaniment)
+        assert take.key == "G"
+        assert said == "kept in G major, the key of the music around them"
+        new = [n for notes in take.new_notes.values() for n in notes]
+        pitched = {t.id for t in take.after.tracks if not t.is_drum}
+        assert new and all(n.pitch % 12 in g for t, notes in take.new_notes.items()
+                           if t in pitched for n in notes)
+    # A chromatic line stays in no key, chorale or not.
+    chromatic = tuple(60 + i * 7 % 12 for i in range(32))
+    for name, program in (("Violin", 40), ("Flute", 73)):
+        take, said = harmonized(tune(chromatic, name, program))
+        assert take.key is None
+        assert said == "are in no key: the notes around them fit no one key"
+
+
+def test_a_minor_tune_harmonized_in_its_relatives_scale_still_closes_in_minor():
+    # An E-minor tune with no D♯ fits G major's scale as well (the key Auto keeps); the
+    # close is still the one the tune ends on, E minor, not none (as G major "named").
+    e_minor = (64, 67, 71, 76, 74, 71, 67, 64, 69, 72, 71, 69, 67, 66, 64, 71,
+               64, 67, 71, 67, 69, 72, 69, 66, 67, 64, 66, 62, 64, 67, 66, 64)
+    take, _ = harmonized(tune(e_minor, "Flute", 73))
+    assert take.key == "G"
+    bass = next(t for t in take.after.tracks if t.name == "Bass")
+    assert bass.notes[-1].pitch % 12 == 4
+
+
 def test_a_minor_key_is_kept_and_written_by_its_usual_name():
     # Music in C# minor was "kept in Db minor" (a key no signature holds), and a user's
     # --key "Db minor" failed to become the key signature; both are C# minor now.
@@ -282,9 +336,10 @@ def test_a_minor_key_is_kept_and_written_by_its_usual_name():
     assert take.key == "C#m"
     assert tasks.auto_key_note("repaint", take.key, song, middle(song)) == (
         "kept in C# minor, the key of the music around them")
-    # A harmonization left free of a key says so, so a user hears the Key box exists.
+    # A chorale left free of a key says so, and the key its tune is in.
     assert tasks.auto_key_note("harmonize", None, song, middle(song)) == (
-        "are in no key: a harmonization's chords are its own, chromatic ones too")
+        "are in C# minor, the key of the music around them, but not kept in its scale: "
+        "a chorale's chords are its own, chromatic ones too")
     named = tasks.regenerate(song, piano, model=model(),
                              options=GenerateOptions(seed=1, steps=2, key="Db minor"))
     assert named.key == "C#m" and named.after.key_signatures == (KeySignature(0, "C#m"),)
@@ -305,7 +360,7 @@ def test_new_notes_that_follow_chord_symbols_say_so_not_that_they_are_in_no_key(
         "follow the chord symbols in bar 6, in no key outside them")
     # chords ignored, or none where the new notes are: as before
     assert tasks.auto_key_note("harmonize", None, song, mask) == (
-        "are in no key: a harmonization's chords are its own, chromatic ones too")
+        "are in no key: the notes around them fit no one key")
     after = Mask.of(Region(frozenset({song.tracks[0].id}), 6 * BAR, 8 * BAR))
     assert tasks.auto_key_note("repaint", "F", song, after, chords=True) == (
         "kept in F major, the key of the chord symbols before them")  # (resolve_key's)
