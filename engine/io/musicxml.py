@@ -20,7 +20,8 @@ the rest:
   16ths or in eighth-note triplets (:data:`QUARTER_DIVISORS`), whichever fits its notes,
   a note's start and end on the grid of the beat each falls in: a played part reads as
   written rhythm, never a triplet 32nd, and a note shorter than its beat's grid lasts one
-  step of it;
+  step of it; a beat whose onsets that grid would put together (a trap hi-hat roll, a
+  run of 32nds) in 32nds or 16th-note sextuplets (:data:`FINE_DIVISORS`) instead;
 - a track that plays swung 8ths or 16ths (:func:`~engine.score.grid_fit.track_timing`,
   ``partita info``'s Timing line; a track with a few swung notes in a swung song, by the
   song's swing) is written as a lead sheet writes swing: its swung off-beats straight,
@@ -121,12 +122,22 @@ M21_ARTICULATION = {"staccato": "Staccato", "staccatissimo": "Staccatissimo",
 # (:class:`_BeatGrid`; music21's default grid, what its own MIDI import reads played
 # music on: 4 or 3 steps a quarter).
 QUARTER_DIVISORS = (4, 3)
+# The finer grids a beat takes only where its onsets need one (the grid above it chose
+# puts two of them on one step, and this one keeps them apart): 32nds or 16th-note
+# sextuplets, 8 or 6 steps a quarter (a trap hi-hat roll, a violin's run of 32nds), each
+# onset within :data:`FINE_FIT` of a step of it: a strummed chord or a flam, a few ticks
+# apart, stays on its 16th. Not 32nd-note triplets (12): a turn's three of them before
+# eighth-note triplets in one beat made tuplets music21 completes across the beat line
+# (a dotted quarter after them written as a triplet eighth tied to a 7:12 half).
+FINE_DIVISORS = (8, 6)
+FINE_FIT = Fraction(1, 4)  # of a fine grid's step: how far off it a played onset may be
 MAX_DRUM_LENGTH = Fraction(1)  # a drum hit is written at most a quarter long
 # The lengths a drum hit is written with, longest first: single notes (a dotted 8th, the
 # triplets) down to the 32nd-note triplet (1/12: onsets a beat's grid keeps a 16th
 # apart at least, but a bar a meter change cuts short may end off it).
-DRUM_VALUES = tuple(Fraction(v) for v in ("1", "3/4", "2/3", "1/2", "1/3", "1/4", "1/6",
-                                          "1/12"))
+# The dotted 16th and the 32nd for the beats in 32nds (:data:`FINE_DIVISORS`).
+DRUM_VALUES = tuple(Fraction(v) for v in ("1", "3/4", "2/3", "1/2", "3/8", "1/3", "1/4",
+                                          "1/6", "1/8", "1/12"))
 MAX_DENOMINATOR = 64  # a bar shortened by a mid-bar meter change is written in x/64 at most
 MAX_VOICES = 4  # lines of one staff (as many as MuseScore gives a staff)
 # A score of more bars is refused before it is made: one note at tick 10**12 made music21
@@ -1179,11 +1190,12 @@ def _insert_rests(container: Any, bar: _Bar, start: Fraction, end: Fraction,
 # tied over each group line of a meter counted in groups (whole groups together written
 # as one value where one value says them: a half over 2+2 of 7/8, a dotted half over
 # 6/8), and over the middle of a 4/4 bar when it starts off a beat; a note that starts
-# on a 16th off-beat (the "e" or the "a") in a meter of quarters or halves is tied at the
-# next beat, so the beat stays seen at the 16th level (16th~dotted 8th, not a dotted
-# quarter from the "e"); other syncopations (a quarter on the off-beat eighth, a half on
-# beat 2 of 4/4) stay one note, and so do a triplet's notes among triplets (a note from
-# a beat of triplets into one of 16ths is tied at the beat line between).
+# on a 16th off-beat (the "e" or the "a", or a 32nd's) in a meter of quarters or halves
+# is tied at the next beat, so the beat stays seen at the 16th level (16th~dotted 8th,
+# not a dotted quarter from the "e"); other syncopations (a quarter on the off-beat
+# eighth, a half on beat 2 of 4/4) stay one note, and so do a triplet's notes among
+# triplets (a note from a beat of triplets into one of 16ths is tied at the beat line
+# between; so is one between a beat of 32nds and one of sextuplets).
 
 # Rest values, longest first: plain ones (whole … 64th) and triplet ones (a half-note
 # triplet … a 32nd-note triplet: a bar a meter change cuts short may end off the grid).
@@ -1224,33 +1236,55 @@ def _pickup_shift(bar: _Bar) -> Fraction:
     return _meter_length(bar.meter) - bar.length if bar.pickup else Fraction(0)
 
 
-def _on_sixteenths(offset: Fraction) -> bool:
-    return (offset * 4).denominator == 1
+def _on_plain_values(offset: Fraction) -> bool:
+    """Whether ``offset`` is on the 32nds (the 16ths, and a fine beat's 32nds): where
+    plain values, no tuplet, reach from a beat."""
+    return (offset * 8).denominator == 1
+
+
+def _on_fine_step(offset: Fraction) -> bool:
+    """Whether ``offset`` is a step of a fine grid alone (:data:`FINE_DIVISORS`): a
+    32nd's or a sextuplet's, off the 16ths and the eighth-note triplets."""
+    return (any((offset * d).denominator == 1 for d in FINE_DIVISORS)
+            and (offset * 4).denominator != 1 and (offset * 3).denominator != 1)
+
+
+def _by_beats(lo: Fraction, hi: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """``lo``–``hi`` cut at each beat line (quarter) between: where a fine beat meets a
+    beat of another grid, each beat's part is written in its own values."""
+    lines = range(math.floor(lo) + 1, math.ceil(hi))
+    return list(itertools.pairwise([lo, *map(Fraction, lines), hi]))
 
 
 def _rest_pieces(bar: _Bar, start: Fraction, end: Fraction) -> list[tuple[Fraction, Fraction]]:
     """The rests, ``(offset in the bar, length)``, that fill ``start``–``end`` of ``bar``:
     split at its beats (:func:`_beats`), a whole beat one rest, within one each a plain
     (or, on the triplets, a triplet) value that starts on a multiple of itself from the
-    beat, the longest that fits (see the rules above)."""
+    beat, the longest that fits (see the rules above); a rest from or to a fine beat's
+    step (:func:`_on_fine_step`) between two grids, beat by beat (:func:`_by_beats`)."""
     shift = _pickup_shift(bar)
     lo, hi = start + shift, end + shift
     beats = _beats(bar.meter)
-    values = (PLAIN_VALUES if _on_sixteenths(lo) and _on_sixteenths(hi)
-              else TRIPLET_VALUES)
+    spans = [(lo, hi)]
+    if not (_on_plain_values(lo) and _on_plain_values(hi)) and (
+            _on_fine_step(lo) or _on_fine_step(hi)):
+        spans = _by_beats(lo, hi)
     out = []
-    for beat, next_beat in itertools.pairwise(beats):
-        at, stop = max(lo, beat), min(hi, next_beat)
-        if at >= stop:
-            continue
-        if at == beat and stop == next_beat:
-            out.append((at, stop - at))
-            continue
-        while at < stop:
-            value = next((v for v in values if v <= stop - at
-                          and ((at - beat) / v).denominator == 1), stop - at)
-            out.append((at, value))
-            at += value
+    for a, b in spans:
+        values = (PLAIN_VALUES if _on_plain_values(a) and _on_plain_values(b)
+                  else TRIPLET_VALUES)
+        for beat, next_beat in itertools.pairwise(beats):
+            at, stop = max(a, beat), min(b, next_beat)
+            if at >= stop:
+                continue
+            if at == beat and stop == next_beat:
+                out.append((at, stop - at))
+                continue
+            while at < stop:
+                value = next((v for v in values if v <= stop - at
+                              and ((at - beat) / v).denominator == 1), stop - at)
+                out.append((at, value))
+                at += value
     if hi > beats[-1]:  # past its meter's bar (not so, but never lose time)
         out.append((max(lo, beats[-1]), hi - max(lo, beats[-1])))
     return [(at - shift, length) for at, length in out]
@@ -1270,11 +1304,13 @@ def _note_pieces(bar: _Bar, offset: Fraction,
     shift = _pickup_shift(bar)
     start, end = offset + shift, offset + length + shift
     after = Fraction(math.floor(start) + 1)  # the next beat line (of quarters)
-    if not (_on_sixteenths(start) and _on_sixteenths(end)):
+    if not (_on_plain_values(start) and _on_plain_values(end)):
+        if _on_fine_step(start) or _on_fine_step(end):
+            return [(a - shift, b - a) for a, b in _fine_tuplet_pieces(start, end)]
         # from a beat of triplets into one of 16ths, or the other way: tied at the beat
         # line where the grid changes (a triplet's notes among triplets stay whole)
-        cut = (after if _on_sixteenths(end) else Fraction(math.ceil(end) - 1)
-               if _on_sixteenths(start) else None)
+        cut = (after if _on_plain_values(end) else Fraction(math.ceil(end) - 1)
+               if _on_plain_values(start) else None)
         if cut is None or not start < cut < end:
             return [(offset, length)]
         return [(offset, cut - start), (cut - shift, end - cut)]
@@ -1301,6 +1337,27 @@ def _note_pieces(bar: _Bar, offset: Fraction,
     if groups is not None:
         pieces = _join_whole_groups(pieces, set(groups))
     return [(a - shift, b - a) for a, b in pieces]
+
+
+def _fine_tuplet_pieces(start: Fraction, end: Fraction) -> list[tuple[Fraction, Fraction]]:
+    """A note that starts or ends on a fine grid's step (a sextuplet's, or a 32nd's
+    beside a beat of triplets), as ``(start, end)`` pieces: tied at each beat line
+    (:func:`_by_beats`), and within a beat one value where one says it (a triplet's, or
+    a plain one, dotted or not), else tuplet values each on a multiple of itself from the
+    beat, the longest first, as a rest is split (5/6 of a beat from a sextuplet's second
+    16th: 1/6~1/3~1/3)."""
+    out = []
+    for a, b in _by_beats(start, end):
+        if b - a in TRIPLET_VALUES or _one_value(b - a):
+            out.append((a, b))
+            continue
+        beat = Fraction(math.floor(a))
+        while a < b:
+            value = next((v for v in TRIPLET_VALUES if v <= b - a
+                          and ((a - beat) / v).denominator == 1), b - a)
+            out.append((a, a + value))
+            a += value
+    return out
 
 
 def _join_whole_groups(pieces: list[tuple[Fraction, Fraction]],
@@ -1939,7 +1996,7 @@ def _chords(track: Track, clock: _Clock, names: NoteNames | None = None,
             length = max(length, lengths[key])
         lengths[key] = length
     if track.is_drum:
-        lengths = _drum_lengths(lengths, end)
+        lengths = _drum_lengths(lengths, end, grid)
     grouped: dict[tuple[Fraction, Fraction], list[int]] = {}
     for (start, pitch), length in lengths.items():
         grouped.setdefault((start, length), []).append(pitch)
@@ -1974,11 +2031,13 @@ class _BeatGrid:
     (:data:`QUARTER_DIVISORS`): the one that keeps its notes of one pitch apart (a
     drummer's 16th-triplet fill on the triplets, not two hits on one 16th), then the one
     its notes' starts and ends (:data:`END_WEIGHT`) fit nearer, the 16ths on a tie; a
-    beat a bar line cuts short (7/8's last eighth) in 16ths. A note's start and end are
-    each put on the grid of the beat they fall in, so a note never starts on one grid
-    and ends on the other within a beat (music21's ``quantize`` rounded a start and a
-    length each to the nearer grid: a triplet-32nd rest after a 16th that started on a
-    triplet)."""
+    beat a bar line cuts short (7/8's last eighth) in 16ths. A beat whose onsets that
+    grid puts together takes a finer one that keeps more of them apart, where they sit
+    on it (:func:`_fine_divisor`: a roll of 32nds in 32nds); a short beat only 32nds.
+    A note's start and end are each put on the grid of the beat they fall in, so a note
+    never starts on one grid and ends on the other within a beat (music21's
+    ``quantize`` rounded a start and a length each to the nearer grid: a triplet-32nd
+    rest after a 16th that started on a triplet)."""
 
     def __init__(self, clock: _Clock,
                  notes: Iterable[tuple[Fraction, Fraction, int]]) -> None:
@@ -2006,6 +2065,34 @@ class _BeatGrid:
         self.divisors = {beat: QUARTER_DIVISORS[min(grids, key=lambda k: (
                              merged(beat, k), round(errors[k], 9), k))]
                          for beat, errors in misfit.items()}
+        for beat, played in onsets.items():
+            fine = self._fine_divisor({at for at, _ in played}, self.divisors[beat])
+            if fine is not None:
+                self.divisors[beat] = fine
+
+    def _fine_divisor(self, starts: set[Fraction], divisor: int) -> int | None:
+        """The finer grid (:data:`FINE_DIVISORS`) a beat of onsets at ``starts`` is
+        written in, or None to keep ``divisor``: one that keeps more of them apart than
+        ``divisor`` does, each within :data:`FINE_FIT` of its step; the one that keeps
+        the most apart, then the nearest fit, the coarser on a tie (a sextuplet fits 32nds
+        apart too, but off them)."""
+        def apart(d: int) -> int:
+            return len({self._snap(at, d) for at in starts})
+
+        coarse = apart(divisor)
+        if coarse == len(starts):  # the beat's own grid keeps every onset
+            return None
+        best: tuple[int, Fraction] | None = None
+        chosen = None
+        for d in FINE_DIVISORS:
+            off = [abs(at - self._snap(at, d)) for at in starts]
+            kept = apart(d)
+            if kept <= coarse or max(off) * d > FINE_FIT:
+                continue
+            rank = (-kept, sum(off))
+            if best is None or rank < best:
+                best, chosen = rank, d
+        return chosen
 
     def _beat(self, offset: Fraction) -> tuple[Fraction, Fraction, Fraction]:
         """The beat ``offset`` falls in: where it starts as its bar counts it, and the
@@ -2028,7 +2115,7 @@ class _BeatGrid:
 
     def _snap_anew(self, offset: Fraction, divisor: int) -> Fraction:
         beat, lo, hi = self._beat(offset)
-        if hi - lo < 1:
+        if hi - lo < 1 and divisor % 3 == 0:  # a tuplet does not fit a short beat
             divisor = QUARTER_DIVISORS[0]
         into = offset - beat
         # the nearest step, a half step rounded up (a run of 32nds keeps its notes apart)
@@ -2038,9 +2125,10 @@ class _BeatGrid:
     def divisor(self, offset: Fraction) -> int:
         """The steps a quarter of the beat at ``offset`` is written in (4: 16ths)."""
         beat, lo, hi = self._beat(offset)
-        if hi - lo < 1:
+        divisor = self.divisors.get(beat, QUARTER_DIVISORS[0])
+        if hi - lo < 1 and divisor % 3 == 0:  # a tuplet does not fit a short beat
             return QUARTER_DIVISORS[0]
-        return self.divisors.get(beat, QUARTER_DIVISORS[0])
+        return divisor
 
     def at(self, offset: Fraction) -> Fraction:
         """``offset`` on its beat's grid."""
@@ -2048,21 +2136,29 @@ class _BeatGrid:
 
     def step(self, offset: Fraction) -> Fraction:
         """One step of the grid of the beat at ``offset``: a 16th or an eighth-note
-        triplet."""
+        triplet (a 32nd or a sextuplet's 16th in a fine beat)."""
         return Fraction(1, self.divisor(offset))
 
+    def on_its_fine_grid(self, offset: Fraction) -> bool:
+        """Whether ``offset`` is a step of a beat in a fine grid (:data:`FINE_DIVISORS`)."""
+        return self.divisor(offset) in FINE_DIVISORS and self.at(offset) == offset
 
-def _drum_lengths(lengths: dict, end: Fraction) -> dict:
+
+def _drum_lengths(lengths: dict, end: Fraction, grid: _BeatGrid | None = None) -> dict:
     """Each hit lasts until the kit's next hit, at most :data:`MAX_DRUM_LENGTH`, as the
     longest single note that fits (:data:`DRUM_VALUES`: a stroke is never tied notes):
-    the hits of one moment are one chord, and the rhythm reads as the kit plays it."""
+    the hits of one moment are one chord, and the rhythm reads as the kit plays it.
+    ``grid``: the track's, whose fine beats' steps count as on the grid too (a 32nd
+    after a roll's 32nd)."""
     onsets = sorted({start for start, _ in lengths})
     following = dict(zip(onsets, [*onsets[1:], end][:len(onsets)], strict=True))
 
     def value(start: Fraction, gap: Fraction) -> Fraction:
         # The longest that fits and ends on the grid too (a 16th after a 16th, not a
         # triplet 8th: the rest after it reads plainly).
-        return next((v for v in DRUM_VALUES if v <= gap and _on_grid(start + v)), gap)
+        return next((v for v in DRUM_VALUES if v <= gap and (
+            _on_grid(start + v) or (grid is not None and grid.on_its_fine_grid(start + v)))),
+            gap)
 
     return {(start, pitch): value(start, min(following[start] - start, MAX_DRUM_LENGTH))
             for start, pitch in lengths}
