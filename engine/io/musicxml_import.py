@@ -6,7 +6,9 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
 
 - Each part is a track, named as the part; a part on several staves (a piano's grand
   staff) is one track. Its program is the part's ``<midi-program>``, else the one music21
-  knows for its instrument, else a piano. A part of unpitched notes (a drum set) is a
+  knows for its instrument, else a piano; a piano or a section's sound (String Ensemble
+  1) on a part named after one instrument ("Viola") is that instrument
+  (:func:`~engine.score.instruments.part_program`). A part of unpitched notes (a drum set) is a
   drum track: each note is the General MIDI drum the file's ``<midi-unpitched>`` gives
   its instrument, else the part's one instrument's (a triangle part), else the drum its
   staff position and notehead stand for in the usual drum-set notation
@@ -25,7 +27,9 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   and slurs are kept on their notes (``Note.articulations``, ``Note.slurs``:
   :mod:`engine.score.articulations`), others said.
 - Tied notes are one note; grace notes are left out (said). Repeats are not played out:
-  each bar is read once, as written (said).
+  each bar is read once, as written (said). Ornaments, technical marks (bowings,
+  fingerings) and text directions are left out, counted by kind in the report; a tempo
+  word is played only where a ``<sound tempo>`` or a metronome mark gives its number.
 - Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
   track's volume and pan (:func:`part_mixes`); a part without them is at full volume,
   centred.
@@ -76,6 +80,7 @@ from engine.score import (
     TimeMap,
     TimeSignature,
     Track,
+    listed,
     plural,
 )
 from engine.score.articulations import MAX_SLUR_NUMBER, Slur, check_slurs, joined_slurs
@@ -84,7 +89,7 @@ from engine.score.instruments import (
     GM2_KITS,
     USUAL_TRANSPOSITIONS,
     drum_name,
-    named_program,
+    part_program,
     program_name,
 )
 from engine.score.lyrics import Lyric, lyric_or_none
@@ -845,13 +850,18 @@ class _Said:
     microtones: int = 0  # quarter tones and other pitches between two keys
     fermatas: int = 0  # on notes a song cannot keep one on (a drum's)
     other_articulations: dict[str, int] = field(default_factory=dict)  # "Spiccato" → notes
+    technical: Counter[str] = field(default_factory=Counter)  # "UpBow" → notes
+    ornaments: Counter[str] = field(default_factory=Counter)  # "trill" → notes
+    fp: int = 0  # fp marks, played as p
     other_drums: dict[str, int] = field(default_factory=dict)  # "F6" → notes
-    other_dynamics: set[str] = field(default_factory=set)
+    other_dynamics: Counter[str] = field(default_factory=Counter)  # "sf" → marks
+    words: dict[tuple[int, str], None] = field(default_factory=dict)  # text directions
+    jumps: dict[tuple[int, str], None] = field(default_factory=dict)  # "D.C. al Fine" words
     meters: set[str] = field(default_factory=set)  # ones a song cannot hold
     modes: set[str] = field(default_factory=set)  # church modes read as major
-    # parts declaring a piano (or nothing) read as the instrument their names name:
-    # (the part's name, the program)
-    named: list[tuple[str, int]] = field(default_factory=list)
+    # parts declaring a piano (or nothing) or a section's sound read as the instrument
+    # their names name: (the part's name, the program, the one declared)
+    named: list[tuple[str, int, int]] = field(default_factory=list)
 
     @staticmethod
     def tick(offset: Any) -> int:
@@ -881,6 +891,7 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
     sigs = with_groupings(sigs, groupings or {})
     tm = TimeMap(PPQ, (), tuple(sigs) or (TimeSignature(0),))  # no measures: 4/4
     tempos = _tempos(score, said, tm, bars)
+    _words(score, said, bars)
     tracks = []
     channel = 0
     for i, staves in enumerate(players):
@@ -1140,6 +1151,29 @@ def _keys(staff: Any, said: _Said, bars: _BarLines) -> list[KeySignature]:
     return keys
 
 
+# The words of a jump ("D.C. al Fine", "D.S. al Coda", "To Coda", "Fine").
+JUMP_WORDS = re.compile(r"\b(d\.\s*c\.|d\.\s*s\.|da capo|dal segno|fine|to coda|al coda)(?!\w)",
+                        re.IGNORECASE)
+
+
+def _words(score: Any, said: _Said, bars: _BarLines) -> None:
+    """Gather the text directions of every part ("Recitativ.", "dolce", "Larghetto"), each
+    text once at a tick (a system text written in every part), for the report, those
+    that say where to jump ("D.C. al Fine", music21 reads only some) apart; not a swing
+    mark's words (:func:`swing_marks` plays them), nor a glyph alone."""
+    from music21 import expressions, repeat
+
+    for part in score.parts:
+        flat, clock = part.flatten(), _Clock(part, bars)
+        for mark in flat.getElementsByClass(expressions.TextExpression):
+            text = " ".join(str(mark.content or "").split())
+            if not any(c.isalnum() for c in text) or isinstance(mark, repeat.RepeatExpression) \
+                    or SWING_WORDS.search(text) or STRAIGHT_WORDS.search(text):
+                continue  # a symbol font's glyph (a segno drawn as text), a swing mark
+            at = (said.tick(clock.at(flat.elementOffset(mark))), text)
+            (said.jumps if JUMP_WORDS.search(text) else said.words)[at] = None
+
+
 def _markers(score: Any, said: _Said, bars: _BarLines) -> list[Marker]:
     """Rehearsal marks (A, B, "Verse") as markers, once each."""
     found: dict[tuple[int, str], Marker] = {}
@@ -1250,11 +1284,13 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
         or (not elements and (isinstance(inst, instrument.UnpitchedPercussion) or any(
             isinstance(c, clef.PercussionClef) for c in flats[0].getElementsByClass(clef.Clef))))
     part_name = str(staves[0].partName or "").strip()
-    if not is_drum and program == 0 and named_program(part_name) not in (None, 0):
-        # A piano by default only (the file's, or music21's for no instrument): a
-        # corpus quartet's "Violin 1" and "Violoncello" declare a piano and play one.
-        program = named_program(part_name)
-        said.named.append((part_name, program))
+    named = None if is_drum else part_program(program, part_name)
+    if named is not None:
+        # A piano by default only (the file's, or music21's for no instrument), or a
+        # section's sound: a corpus quartet's "Violin 1" and "Violoncello" declare a
+        # piano and played one; mozart/k155's Viola a string ensemble, in treble clef.
+        said.named.append((part_name, named, program))
+        program = named
     # The drum of a part of one percussion instrument music21 knows by name (a triangle),
     # when the file gives no <midi-unpitched> of its own.
     percussion = None if drums or kit else getattr(inst, "percMapPitch", None)
@@ -1267,6 +1303,8 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
         lyric = None if is_drum else _first_verse(el.lyrics)
         said.lyrics += len(el.lyrics) - (lyric is not None)
         fermata = any(type(x).__name__ == "Fermata" for x in el.expressions)
+        said.ornaments.update(_ornament(x) for x in el.expressions
+                              if type(x).__name__ != "Fermata")
         if fermata and is_drum:
             said.fermatas += 1
         # Articulations on each note of a chord (each is played so); slurs on its top note.
@@ -1432,15 +1470,33 @@ M21_ARTICULATIONS = {m21: name for name, m21 in M21_ARTICULATION.items()}
 
 def _articulations(el: Any, said: _Said) -> frozenset[str]:
     """The articulations written on a note or chord that a note keeps; the others
-    (a spiccato, a stress, a breath mark …) counted by name, to say."""
+    (a spiccato, a stress, a breath mark …) and the technical marks (an up-bow, a
+    fingering) counted by name, to say."""
+    from music21 import articulations
+
     kept = set()
     for a in el.articulations:
         name = type(a).__name__
         if name in M21_ARTICULATIONS:
             kept.add(M21_ARTICULATIONS[name])
+        elif isinstance(a, articulations.TechnicalIndication):  # a bowing, a fingering
+            said.technical[name] += 1
         else:
             said.other_articulations[name] = said.other_articulations.get(name, 0) + 1
     return frozenset(kept)
+
+
+def _ornament(expression: Any) -> str:
+    """What kind of ornament a note's expression is, as the report counts them: "trill",
+    "turn", "mordent", "tremolo", else its class's name ("arpeggio mark")."""
+    from music21 import expressions
+
+    for kind, cls in (("trill", expressions.Trill), ("turn", expressions.Turn),
+                      ("mordent", expressions.GeneralMordent),
+                      ("tremolo", expressions.Tremolo)):
+        if isinstance(expression, cls):
+            return kind
+    return _spaced(type(expression).__name__)
 
 
 def _slur_marks(el: Any) -> tuple[Slur, ...]:
@@ -1476,8 +1532,9 @@ def _levels(staves: Sequence[Any], flats: Sequence[Any], said: _Said,
             if value in DYNAMIC_LEVELS:
                 levels.append((said.tick(clock.at(flat.elementOffset(mark))),
                                DYNAMIC_LEVELS[value]))
+                said.fp += value == "fp"
             else:
-                said.other_dynamics.add(value)
+                said.other_dynamics[value] += 1
     return sorted(levels, key=lambda lv: lv[0])
 
 
@@ -1513,10 +1570,12 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     if not tempo_marked:
         lines.append("no metronome mark: the song plays at 120 BPM (Ctrl+K in the studio, "
                      "convert --tempo, to change it)")
-    repeats = _repeats(score)
+    repeats = _repeats(score) + [
+        f"{n} {text!r}" for text, n in sorted(Counter(t for _, t in said.jumps).items())]
     if repeats:
-        lines.append(f"repeats are not played out ({', '.join(repeats)}): each bar is read "
-                     "once, as written")
+        lines.append(f"{listed(repeats)} not played out: the bars are read once, as "
+                     "written, and a score written from the song has none of them")
+    lines += _tempo_word_lines(song, said)
     if said.graces:
         lines.append(f"{plural(said.graces, 'grace note')} left out: the song plays the "
                      "written notes only")
@@ -1530,9 +1589,13 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
             f" and {len(unmarked) - 4} more" if len(unmarked) > 4 else "")
         lines.append(f"no dynamics marks in {names}: velocities are mf (80), the bar's "
                      "first beat a little louder")
+    if said.fp:
+        lines.append(f"{plural(said.fp, 'fp mark')} played as p from the mark on: the "
+                     "forte attack is not played, and a score written from the song has p")
     if said.other_dynamics:
-        lines.append("dynamics other than pppp–ffff are not played ("
-                     f"{', '.join(sorted(said.other_dynamics))})")
+        lines.append(f"{plural(sum(said.other_dynamics.values()), 'dynamics mark')} other "
+                     f"than pppp–ffff not played ({_counts(said.other_dynamics, 'mark')}): "
+                     "velocities change only at pppp–ffff marks")
     wedges = len(list(score.recurse().getElementsByClass("DynamicWedge")))
     if wedges:
         lines.append(f"{plural(wedges, 'hairpin')} (crescendo, diminuendo) not played: "
@@ -1549,11 +1612,17 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     if said.fermatas:
         lines.append(f"{plural(said.fermatas, 'fermata')} over drum notes left out")
     if said.other_articulations:
-        names = ", ".join(re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
-                          for name in sorted(said.other_articulations))
+        names = ", ".join(_spaced(name) for name in sorted(said.other_articulations))
         lines.append(f"{plural(sum(said.other_articulations.values()), 'articulation')} "
                      f"not kept ({names}): a note keeps "
                      f"{', '.join(M21_ARTICULATIONS.values())}")
+    if said.ornaments:
+        lines.append(f"{_counts(said.ornaments)} not kept: the song plays the notes as "
+                     "written, and a score written from it has none")
+    if said.technical:
+        lines.append(f"{plural(sum(said.technical.values()), 'technical mark')} not kept "
+                     f"({_counts(Counter({_spaced(k): n for k, n in said.technical.items()}))})"
+                     ": no bowings or fingerings in the song")
     if said.off_grid:
         lines.append(f"{plural(said.off_grid, 'note')} starting or ending between two ticks "
                      f"({PPQ} a quarter), as a septuplet does or a triplet that the file "
@@ -1561,13 +1630,14 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     if said.meters:
         lines.append(f"time signatures a song cannot hold ({', '.join(sorted(said.meters))}) "
                      "read as the meter before them")
-    if said.named:
-        one = len(said.named) == 1
+    for declared in sorted({d for _, _, d in said.named}):
+        named = [(name, program) for name, program, d in said.named if d == declared]
+        one = len(named) == 1
         lines.append(
-            f"{plural(len(said.named), 'part')} declaring a piano (or no instrument) read "
-            f"as the {'instrument its name names' if one else 'instruments their names name'}"
-            ": " + ", ".join(
-                f"{name!r} as {program_name(program)}" for name, program in said.named))
+            f"{plural(len(named), 'part')} declaring "
+            f"{'a piano (or no instrument)' if declared == 0 else program_name(declared)}"
+            f" read as the {'instrument its name names' if one else 'instruments their names name'}"
+            ": " + ", ".join(f"{name!r} as {program_name(program)}" for name, program in named))
     if said.modes:
         lines.append(f"key signatures in {', '.join(sorted(said.modes))} read as the major "
                      "key of the same signature")
@@ -1580,6 +1650,66 @@ def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]
     return lines
 
 
+def _spaced(name: str) -> str:
+    """A music21 class name as words: ``"UpBow"`` → ``"up bow"``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
+
+
+def _counts(counts: Counter[str], noun: str = "") -> str:
+    """``"45 trills and 2 turns"``, most first; ``noun``: one noun for every kind, named
+    after the count (``"3 sf and 1 fz"`` for marks that are their own names)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if noun:
+        return listed([f"{n} {kind}" for kind, n in ranked])
+    return listed([plural(n, kind) for kind, n in ranked])
+
+
+# A text direction that names a tempo ("Larghetto", "Allegro ma non troppo"): music21's
+# tempo words (its defaultTempoValues) and the words that change one.
+TEMPO_WORDS = re.compile(
+    r"\b(larghissimo|largamente|grave|largo|lento|adagio|larghetto|adagietto|andante|"
+    r"andantino|maestoso|moderato|allegretto|animato|allegro|allegrissimo|vivace|"
+    r"vivacissimo|presto|prestissimo|langsam|schnell|tempo i|a tempo|tempo primo|"
+    r"rit|ritard|ritardando|rall|rallentando|accel|accelerando|più mosso|meno mosso)\b",
+    re.IGNORECASE)
+MAX_NAMED_WORDS = 4  # the report names so many texts, then "and N more"
+
+
+def _tempo_word_lines(song: Song, said: _Said) -> list[str]:
+    """The report's lines for the text directions: the tempo words where no metronome
+    mark sets a tempo (not played: no word is read as a number of beats a minute), and
+    the other texts (not kept; a tempo word with a mark plays the mark's tempo)."""
+    tm = TimeMap.of(song)
+    ticks = {t.tick for t in song.tempos}
+
+    def played(tick: int) -> bool:  # a mark there (the first from the start: _tempos)
+        return tick in ticks or (0 in ticks and tm.has_pickup and tick <= tm.bar_to_tick(1))
+
+    unplayed = [(tick, text) for tick, text in said.words
+                if TEMPO_WORDS.search(text) and not played(tick)]
+    others = [text for tick, text in said.words if (tick, text) not in set(unplayed)]
+    lines = []
+    if unplayed:
+        named = [f"{text!r} at bar {tm.bar_number(tm.tick_to_bar(tick))}"
+                 for tick, text in sorted(unplayed)]
+        lines.append(f"{plural(len(unplayed), 'tempo word')} without a metronome mark not "
+                     f"played ({_first_few(named)}): the song keeps the tempo before "
+                     "each, 120 BPM before any (Ctrl+K in the studio, convert --tempo, "
+                     "to set one)")
+    if others:
+        distinct = list(dict.fromkeys(repr(text) for text in others))
+        lines.append(f"{plural(len(others), 'text direction')} not kept "
+                     f"({_first_few(distinct)}): a song holds no words over its notes")
+    return lines
+
+
+def _first_few(items: list[str]) -> str:
+    """``"'a', 'b', 'c', 'd' and 3 more"``."""
+    if len(items) <= MAX_NAMED_WORDS:
+        return ", ".join(items)
+    return f"{', '.join(items[:MAX_NAMED_WORDS])} and {len(items) - MAX_NAMED_WORDS} more"
+
+
 def _dynamics_marked(score: Any) -> list[bool]:
     """Per track (:func:`_players`), whether any of its staves has a dynamics mark."""
     return [any(True for s in staves for _ in s.recurse().getElementsByClass("Dynamic"))
@@ -1587,19 +1717,31 @@ def _dynamics_marked(score: Any) -> list[bool]:
 
 
 def _repeats(score: Any) -> list[str]:
-    """What in the score repeats: repeat signs, volta brackets, D.C./D.S., segno, coda."""
+    """What in the score repeats, counted in its first part (every part has the same):
+    ``["8 repeat barlines", "14 volta brackets", "1 segno"]`` — repeat barlines,
+    volta brackets, and each kind of jump mark (D.C., D.S., Fine, segno, coda)."""
     from music21 import bar, repeat, spanner, stream
 
     parts = list(score.parts)[:1]
     found = []
     measures = [m for p in parts for m in p.getElementsByClass(stream.Measure)]
-    if any(isinstance(b, bar.Repeat) for m in measures for b in (m.leftBarline, m.rightBarline)):
-        found.append("repeat signs")
-    if any(isinstance(s, spanner.RepeatBracket) for s in score.recurse().getElementsByClass(
-            "RepeatBracket")):
-        found.append("volta brackets")
-    marks = {type(r).__name__ for p in parts
-             for r in p.recurse().getElementsByClass(repeat.RepeatExpression)}
-    if marks:
-        found.append("D.C., D.S., segno or coda")
+    barlines = sum(isinstance(b, bar.Repeat) for m in measures
+                   for b in (m.leftBarline, m.rightBarline))
+    if barlines:
+        found.append(plural(barlines, "repeat barline"))
+    voltas = sum(isinstance(s, spanner.RepeatBracket) for p in parts
+                 for s in p.recurse().getElementsByClass("RepeatBracket"))
+    if voltas:
+        found.append(plural(voltas, "volta bracket"))
+    marks = Counter(_JUMP_NAMES.get(type(r).__name__, "jump mark") for p in parts
+                    for r in p.recurse().getElementsByClass(repeat.RepeatExpression))
+    found += [plural(n, kind) if kind in ("segno", "coda") else f"{n} {kind}"
+              for kind, n in sorted(marks.items())]
     return found
+
+
+# music21's repeat expressions as a score names them (the count before: "2 D.C.").
+_JUMP_NAMES = {"Segno": "segno", "Coda": "coda", "Fine": "Fine", "DaCapo": "D.C.",
+               "DaCapoAlFine": "D.C. al Fine", "DaCapoAlCoda": "D.C. al Coda",
+               "DalSegno": "D.S.", "DalSegnoAlFine": "D.S. al Fine",
+               "DalSegnoAlCoda": "D.S. al Coda", "AlSegno": "al Segno", "AlCoda": "al Coda"}

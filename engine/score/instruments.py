@@ -209,6 +209,32 @@ def named_program(name: str) -> int | None:
     return None
 
 
+# The General MIDI sounds a score writer declares for a whole section, and the
+# instruments of the section a part's name may name: MuseScore's export of music21's
+# corpus mozart/k155 declares "String Ensemble 1" for its Violin I, Violin II, Viola and
+# Cello, and its viola came back a string ensemble in the treble clef. Not the pizzicato
+# and tremolo strings (44, 45): a part may open with one on purpose.
+SECTION_PROGRAMS: dict[int, frozenset[int]] = {
+    **dict.fromkeys((48, 49, 50, 51), frozenset({40, 41, 42, 43})),  # string ensembles
+    **dict.fromkeys((61, 62, 63), frozenset({56, 57, 58, 59, 60})),  # brass sections
+}
+
+
+def part_program(declared: int, name: str) -> int | None:
+    """The instrument a score's part is where its file declares ``declared`` only by
+    default or for its whole section: the one its name names (:func:`named_program`)
+    where ``declared`` is a piano (0: what a file without an instrument gets) and the
+    name names any other, or where it is a section's sound (:data:`SECTION_PROGRAMS`:
+    "String Ensemble 1") and the name names one of the section ("Viola"); None where the
+    declared instrument stands."""
+    named = named_program(name)
+    if named is None or named == declared:
+        return None
+    if declared == 0 or named in SECTION_PROGRAMS.get(declared, ()):
+        return named
+    return None
+
+
 def program_name(program: int, is_drum: bool = False) -> str:
     """Instrument name a musician recognises ("Drum Kit" for drum tracks)."""
     if is_drum:

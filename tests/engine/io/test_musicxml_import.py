@@ -390,7 +390,8 @@ def test_what_is_approximated_is_said(tmp_path):
     assert report.approximated == (
         "no metronome mark: the song plays at 120 BPM (Ctrl+K in the studio, convert "
         "--tempo, to change it)",
-        "repeats are not played out (repeat signs): each bar is read once, as written",
+        "1 repeat barline not played out: the bars are read once, as written, and a "
+        "score written from the song has none of them",
         "1 grace note left out: the song plays the written notes only",
         "no dynamics marks: velocities are mf (80), the bar's first beat a little louder")
     assert not report  # nothing a save over the file loses that the song had
@@ -1262,3 +1263,115 @@ def test_the_corpus_haydn_quartet_comes_in_as_a_string_quartet():
     assert [(t.name, t.program) for t in song.tracks] == [
         ("Violin 1", 40), ("Violin 2", 40), ("Viola", 41), ("Violoncello", 42)]
     assert any(line.startswith("4 parts declaring a piano") for line in report.approximated)
+
+
+def test_a_part_declaring_a_section_sound_is_read_as_the_instrument_its_name_names(tmp_path):
+    """MuseScore's export of music21's corpus mozart/k155 declares "String Ensemble 1" for
+    its Violin I, Violin II, Viola and Cello: the viola came back a string ensemble, its
+    score in the treble clef with 16 switches to the bass clef. A part declaring a
+    section's sound (a string ensemble, a brass section) and named after one instrument
+    of that section is that instrument; one named after an instrument of another family
+    keeps the declared sound."""
+    line = [[("D4", 1), ("E4", 1), ("F#4", 1)]]
+    score = stream.Score()
+    for name, program in (("Violin I", 48), ("Viola", 49), ("Violoncello", 50),
+                          ("Flute", 48), ("Strings", 48), ("Horn in F", 61)):
+        inst = instrument.Instrument()
+        inst.midiProgram = program
+        score.insert(0, part(name, inst, line))
+    path = tmp_path / "sections.musicxml"
+    write(score, path)
+    song, report = read_musicxml_with_report(path)
+    assert [(t.name, t.program) for t in song.tracks] == [
+        ("Violin I", 40), ("Viola", 41), ("Violoncello", 42), ("Flute", 48),
+        ("Strings", 48), ("Horn in F", 60)]
+    for said in ("1 part declaring String Ensemble 1 read as the instrument its name "
+                 "names: 'Violin I' as Violin",
+                 "1 part declaring Synth Strings 1 read as the instrument its name names: "
+                 "'Violoncello' as Cello",
+                 "1 part declaring String Ensemble 2 read as the instrument its name "
+                 "names: 'Viola' as Viola",
+                 "1 part declaring Brass Section read as the instrument its name names: "
+                 "'Horn in F' as French Horn"):
+        assert said in report.approximated
+
+
+def test_the_corpus_mozart_quartet_writes_its_viola_in_the_alto_clef(tmp_path):
+    from music21 import corpus
+
+    song, report = read_musicxml_with_report(corpus.getWork("mozart/k155/movement1"))
+    assert [(t.name, t.program) for t in song.tracks] == [
+        ("Violin I", 40), ("Violin II", 40), ("Viola", 41), ("Cello", 42)]
+    assert "45 trills not kept: the song plays the notes as written, and a score " \
+        "written from it has none" in report.approximated
+    out = tmp_path / "k155.musicxml"
+    save_song(song, out)
+    clefs = [[type(c).__name__ for c in p.recurse().getElementsByClass("Clef")]
+             for p in music21.converter.parse(out).parts]
+    assert [c[0] for c in clefs] == ["TrebleClef", "TrebleClef", "AltoClef", "BassClef"]
+    assert clefs[2].count("BassClef") == 0  # 16 switches to the bass clef before
+
+
+DROPPED = """<?xml version="1.0" encoding="UTF-8"?><score-partwise version="4.0">
+<part-list><score-part id="P1"><part-name>Violin</part-name></score-part></part-list>
+<part id="P1">
+<measure number="1"><attributes><divisions>1</divisions><time><beats>4</beats>
+<beat-type>4</beat-type></time></attributes>
+<direction><direction-type><words>Recitativ.</words></direction-type></direction>
+<direction><direction-type><segno/></direction-type></direction>
+<direction><direction-type><dynamics><fp/></dynamics></direction-type></direction>
+<note><pitch><step>C</step><octave>5</octave></pitch><duration>1</duration>
+<notations><ornaments><trill-mark/></ornaments></notations></note>
+<note><pitch><step>D</step><octave>5</octave></pitch><duration>1</duration>
+<notations><ornaments><trill-mark/></ornaments><technical><up-bow/></technical></notations></note>
+<note><pitch><step>E</step><octave>5</octave></pitch><duration>1</duration>
+<notations><ornaments><turn/></ornaments><technical><fingering>3</fingering></technical>
+</notations></note>
+<direction><direction-type><dynamics><sf/></dynamics></direction-type></direction>
+<note><pitch><step>F</step><octave>5</octave></pitch><duration>1</duration>
+<notations><ornaments><mordent/></ornaments><technical><down-bow/></technical></notations>
+</note>
+<barline location="right"><bar-style>light-heavy</bar-style><repeat direction="backward"/>
+</barline></measure>
+<measure number="2">
+<barline location="left"><ending number="1" type="start"/></barline>
+<direction><direction-type><words>Larghetto</words></direction-type></direction>
+<note><pitch><step>G</step><octave>5</octave></pitch><duration>4</duration></note>
+<barline location="right"><ending number="1" type="stop"/><repeat direction="backward"/>
+</barline></measure>
+<measure number="3">
+<direction><direction-type><words>Allegro</words></direction-type><sound tempo="132"/>
+</direction>
+<note><pitch><step>A</step><octave>5</octave></pitch><duration>4</duration></note>
+</measure>
+</part></score-partwise>"""
+
+
+def test_what_the_import_leaves_out_is_counted_in_the_report(tmp_path):
+    # A MuseScore power user's QA: trills, bowings, fingerings, words, fp and sf,
+    # repeats and voltas came back gone, and the report said nothing of most of them.
+    path = tmp_path / "dropped.musicxml"
+    path.write_text(DROPPED)
+    song, report = read_musicxml_with_report(path)
+    assert [n.pitch for n in song.tracks[0].notes] == [72, 74, 76, 77, 79, 81]
+    said = report.approximated
+    for line in (
+            "2 repeat barlines, 1 volta bracket and 1 segno not played out: the bars are "
+            "read once, as written, and a score written from the song has none of them",
+            "1 tempo word without a metronome mark not played ('Larghetto' at bar 2): the "
+            "song keeps the tempo before each, 120 BPM before any (Ctrl+K in the studio, "
+            "convert --tempo, to set one)",
+            # Allegro plays its <sound tempo>, but its words are not kept either
+            "2 text directions not kept ('Recitativ.', 'Allegro'): a song holds no words "
+            "over its notes",
+            "1 fp mark played as p from the mark on: the forte attack is not played, and a "
+            "score written from the song has p",
+            "1 dynamics mark other than pppp–ffff not played (1 sf): velocities change only "
+            "at pppp–ffff marks",
+            "2 trills, 1 mordent and 1 turn not kept: the song plays the notes as written, "
+            "and a score written from it has none",
+            "3 technical marks not kept (1 down bow, 1 fingering and 1 up bow): no bowings "
+            "or fingerings in the song"):
+        assert line in said, said
+    # 120 BPM until the Allegro's 132: the Larghetto (no number) changes nothing.
+    assert song.tempos == (TempoChange(0, 500_000), TempoChange(8 * P, round(60e6 / 132)))
