@@ -494,7 +494,8 @@ def _transposition(song: Any, track: Any, spec: str, label: str) -> Any:
 
 def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
               strength: float = 1.0) -> Any:
-    from engine.score import TimeMap, quantize_notes, swing_notes
+    from engine.score import TimeMap, plural, quantize_notes, swing_notes
+    from engine.score.overlaps import make_room
     from engine.score.snap import (
         QUANTIZE_GRIDS,
         STRAIGHT,
@@ -523,8 +524,13 @@ def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
     if {n.key() for n in edit.removed} == {n.key() for n in edit.added}:
         return None  # already on the grid
     swung = "" if swing == STRAIGHT else f" with {swing_text(swing)} swing"
-    return replace(edit, label=f"Quantize {track.name} to {match[0]}{swung}"
-                               f"{strength_text(strength)}")
+    label = f"Quantize {track.name} to {match[0]}{swung}{strength_text(strength)}"
+    # Two notes of a pitch pulled onto one line (a hat roll on a 1/16 grid) are one, as
+    # the studio's quantize settles them: MIDI cannot hold both.
+    edit, trimmed = make_room(song, replace(edit, label=label))
+    if trimmed:
+        label += f" ({plural(trimmed, 'note')} of the same pitch underneath trimmed)"
+    return replace(edit, label=label)
 
 
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",

@@ -649,6 +649,9 @@ def swing_notes(
     out = []
     for n in quantized:
         ticks = starts[n.pitch]
+        # Past the notes of this pitch starting with it: ending there would leave nothing.
+        # Two notes swung onto one line stay two here; make_room (overlaps.py) makes them
+        # one, as every quantize of the studio and the command line is committed.
         i = bisect.bisect_right(ticks, n.start)
         end = min(n.end, ticks[i]) if i < len(ticks) else n.end
         out.append(replace(n, duration=end - n.start))

@@ -186,6 +186,35 @@ def test_quantize_with_swing_as_an_mpc_swings(tmp_path, capsys):
         0, 240, 480, 720]
 
 
+@pytest.mark.parametrize("swing", [[], ["--swing", "60"]])
+def test_a_hat_roll_quantized_onto_one_line_is_one_hit(tmp_path, capsys, swing):
+    """A trap bar's closed hats with a 32nd roll and a 16th-triplet roll, quantized to
+    1/16 (straight or swung): the roll's hits that land on one line are one hit, as the
+    studio's quantize makes them, and the report says how many went; the MIDI file has
+    no two note-ons of one drum at one tick."""
+    import mido
+
+    hats = (0, 240, 480, 720, 960, 1020, 1080, 1140, 1200, 1440, 1520, 1600, 1680, 1760)
+    kit = Track("Drums", is_drum=True, channel=DRUM_CHANNEL, notes=(
+        *(Note(42, t, 30, 90) for t in hats), Note(36, 0, 120, 110), Note(36, 960, 120)))
+    src, out = tmp_path / "trap.partita", tmp_path / "q.mid"
+    save_song(Song(tracks=(kit,)), src)
+    assert main(["tracks", str(src), "-o", str(out), "--quantize", "Drums=1/16",
+                 *swing]) == 0
+    assert "(3 notes of the same pitch underneath trimmed)" in capsys.readouterr().out
+    notes = load_song(out).tracks[0].notes
+    assert len(notes) == 13
+    assert len({(n.pitch, n.start) for n in notes}) == 13
+    onsets = []
+    for track in mido.MidiFile(out).tracks:
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if msg.type == "note_on" and msg.velocity:
+                onsets.append((tick, msg.note))
+    assert len(onsets) == len(set(onsets)) == 13
+
+
 def test_quantize_with_a_strength_keeps_some_of_the_played_feel(tmp_path, capsys):
     """A pianist's played 16ths at 60 % strength (Logic's Q-Strength): each note 60 % of
     the way to its line, said in the report; with --swing, 60 % of the way to the swung

@@ -97,6 +97,26 @@ def test_lengths_are_kept_but_a_note_ends_where_the_next_of_its_pitch_starts():
     assert clipped.label == "Quantize 2 notes with 66.7 % swing"
 
 
+def test_hits_swung_onto_one_line_are_one_note_once_committed():
+    """A 32nd hat roll swung to 1/16 at 60 %: the swing leaves the two hits that land on
+    one line both whole (ending at the next hit's line would leave nothing), and
+    make_room, through which the studio's and the command line's quantize are committed,
+    makes them one, the longer kept, none zero-length."""
+    from engine.score.overlaps import make_room
+
+    roll = (Note(42, 120, 20, 80), Note(42, 150, 40, 100), Note(42, 240, 20, 90))
+    song = Song(tracks=(Track("Hats", notes=roll),))
+    tid = song.tracks[0].id
+    edit = swing_notes(tid, roll, 120, 0.6)
+    assert sorted((n.start, n.duration) for n in edit.added) == [(144, 20), (144, 40),
+                                                                 (240, 20)]
+    settled, trimmed = make_room(song, edit)
+    assert trimmed == 1
+    notes = settled.apply(song).tracks[0].notes
+    assert [(n.start, n.duration, n.velocity) for n in notes] == [(144, 40, 100),
+                                                                  (240, 20, 90)]
+
+
 def test_the_edit_is_undone_exactly():
     song = Song(tracks=(played(Q // 4, 64),))
     track = song.tracks[0]
