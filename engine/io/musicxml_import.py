@@ -166,7 +166,7 @@ def read_musicxml_with_report(path: str | os.PathLike[str]) -> tuple[Song, Impor
                            changes)
             score.toSoundingPitch(inPlace=True)  # a B♭ trumpet's part sounds a tone lower
             song, said = score_to_song(score, drums, kit_parts(root), written,
-                                       part_mixes(root), groupings)
+                                       part_mixes(root), groupings, part_programs(root))
             said += grouping_lines(song, groupings)
             said += _changed_transpositions(root, written, changes)
             part_ids = [_part_id(p[0]) for p in _players(score)]
@@ -731,6 +731,23 @@ def kit_programs(root: ET.Element) -> dict[str, int]:
     return out
 
 
+def part_programs(root: ET.Element) -> dict[str, int]:
+    """Per part id, the General MIDI program (0-based) of its first ``<midi-instrument>``
+    with a ``<midi-program>`` and no ``<midi-unpitched>`` (a pitched sound), as the file
+    gives it. music21 trusts the instrument's name over it: an "Electric Piano" named
+    part playing program 5 or 6 (Electric Piano 1, 2) came back as its Electric Grand
+    Piano (3). A ``<midi-bank>`` is not read: a track plays GM's bank 1."""
+    out = {}
+    for score_part in root.iter("score-part"):
+        for midi in score_part.findall("midi-instrument"):
+            text = (midi.findtext("midi-program") or "").strip()
+            if midi.find("midi-unpitched") is None and text.isdecimal():
+                if 1 <= int(text) <= 128:
+                    out[score_part.get("id") or ""] = int(text) - 1
+                break
+    return out
+
+
 def with_kits(song: Song, kits: dict[str, int], part_ids: Sequence[str]) -> Song:
     """``song`` with each drum track on the kit its part names (:func:`kit_programs`)."""
     tracks = [replace(t, program=kits[pid]) if t.is_drum and kits.get(pid, 0) != t.program
@@ -875,12 +892,15 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
                   transpositions: dict[str, tuple[int, int]] | None = None,
                   mixes: dict[str, dict[str, float]] | None = None,
                   groupings: dict[tuple[int, int], tuple[int, ...]] | None = None,
+                  programs: dict[str, int] | None = None,
                   ) -> tuple[Song, list[str]]:
     """A music21 ``Score`` (at sounding pitch) as a Song, and the report's lines.
     ``drums``: :func:`drum_keys`; ``kits``: :func:`kit_parts`; ``transpositions``:
     :func:`part_transpositions` (a part not in it is at concert pitch); ``mixes``:
     :func:`part_mixes` (a part not in it at full volume, centred); ``groupings``:
-    :func:`beamed_groupings` (the grouping of a meter whose time signature writes none)."""
+    :func:`beamed_groupings` (the grouping of a meter whose time signature writes none);
+    ``programs``: :func:`part_programs` (a part not in it plays music21's program for its
+    instrument)."""
     from music21 import stream
 
     said = _Said()
@@ -898,7 +918,8 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
         part_id = _part_id(staves[0])
         track = _track(staves, (drums or {}).get(part_id, {}), part_id in kits, said, tm,
                        bars, TRACK_COLOURS[i % len(TRACK_COLOURS)], channel,
-                       (transpositions or {}).get(part_id, CONCERT))
+                       (transpositions or {}).get(part_id, CONCERT),
+                       (programs or {}).get(part_id))
         track = replace(track, **(mixes or {}).get(part_id, {}))
         if not track.is_drum:
             channel = (channel + 1) % 16
@@ -1265,15 +1286,17 @@ def _title(score: Any) -> str:
 
 def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeMap,
            bars: _BarLines, colour: str, channel: int,
-           written: tuple[int, int] = CONCERT) -> Track:
+           written: tuple[int, int] = CONCERT, program: int | None = None) -> Track:
     """One part (its staves) as a track: its notes, ties joined, velocities from its
     dynamics. ``written``: the part's transposition (:func:`part_transpositions`).
     ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
-    instruments (a drum set, whose first one is not every note's)."""
+    instruments (a drum set, whose first one is not every note's). ``program``: the
+    file's own ``<midi-program>`` (:func:`part_programs`), else music21's."""
     from music21 import clef, harmony, instrument, note
 
     inst = staves[0].getInstrument(returnDefault=False)
-    program = _program(inst, str(staves[0].partName or ""))
+    if program is None:
+        program = _program(inst, str(staves[0].partName or ""))
     flats = [s.flatten() for s in staves]
     clocks = {id(flat): _Clock(s, bars) for s, flat in zip(staves, flats, strict=True)}
     elements = [(flat, el) for flat in flats for el in flat.notes
@@ -1359,8 +1382,9 @@ def _transposition(written: tuple[int, int], program: int) -> tuple[int, int] | 
 
 
 def _program(inst: Any, part_name: str) -> int:
-    """The part's General MIDI program: its instrument's (the file's ``<midi-program>``,
-    else the one music21 knows for the instrument's name), else the one music21 knows for
+    """The part's General MIDI program where the file gives no ``<midi-program>``
+    (:func:`part_programs`): its instrument's (the one music21 knows for the
+    instrument's name), else the one music21 knows for
     the part's name (a part named "Flute" and nothing more), else a piano."""
     from music21 import instrument
 

@@ -486,6 +486,24 @@ def test_a_kit_is_written_and_read_back_as_its_general_midi_2_kit(tmp_path, kit)
     assert [(t.program, t.is_drum) for t in load_song(path).tracks] == [(kit, True)]
 
 
+@pytest.fixture(scope="module")
+def every_program(tmp_path_factory) -> list[int]:
+    """A score of 128 parts, one per General MIDI program (each named as GM names it),
+    written and read back once: the programs the parts came back with."""
+    song = Song(tracks=tuple(Track("", p, channel=p % 9, notes=(Note(60, 0, P),))
+                             for p in range(128)))
+    path = tmp_path_factory.mktemp("gm") / "gm.musicxml"
+    save_song(song, path)
+    return [t.program for t in load_song(path).tracks]
+
+
+@pytest.mark.parametrize("program", range(128))
+def test_every_general_midi_program_comes_back_from_a_score(every_program, program):
+    # Electric Piano 1 and 2 (written <midi-program>5 and 6 under the instrument name
+    # "Electric Piano") came back as Electric Grand Piano: music21's program for the name.
+    assert every_program[program] == program
+
+
 def test_an_empty_kit_keeps_one_drum_set():
     from xml.etree import ElementTree as ET
 
