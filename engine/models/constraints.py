@@ -42,12 +42,14 @@ from engine.score import Mask, Note, Song, TimeMap, Track
 from engine.score.chords import Chord, recognise_chord, sounding_weights
 from engine.score.drums import DrumKit
 from engine.score.instruments import (
+    SUB_BASS_REGISTER,
     VOICE_MARGIN,
     VOICE_PART_RANGES,
     instrument_range,
     part_range,
     playable_range,
     role_of,
+    sub_bass_part,
     voice_part_of,
     voice_part_range,
 )
@@ -857,7 +859,8 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
     :data:`MIDDLE_PULL` per semitone toward its middle half inside it and
     :data:`EDGE_PULL` more past its lowest and highest notes; for an empty one,
     the :data:`TESSITURA` part of its instrument's range (a new distorted guitar's power
-    chords: :data:`~engine.models.voicing.FIFTHS_REGISTER`), widened to any notes it has. A
+    chords: :data:`~engine.models.voicing.FIFTHS_REGISTER`; an 808's sub:
+    :data:`~engine.score.instruments.SUB_BASS_REGISTER`), widened to any notes it has. A
     part named Soprano, Alto, Tenor or Bass is not pulled: its sung range is already
     narrow."""
     track = song.track(track_id)
@@ -875,6 +878,8 @@ def register_pull(song: Song, track_id: int) -> np.ndarray:
                                                 track.is_drum) is not None:
         return np.zeros(vocab.N_PITCHES, dtype=np.float32)
     low, high = (FIFTHS_REGISTER if track.program in FIFTHS_PROGRAMS and not track.is_drum
+                 else SUB_BASS_REGISTER if sub_bass_part(track.name, track.program,
+                                                         track.is_drum)
                  else (lo + TESSITURA[0] * (hi - lo), lo + TESSITURA[1] * (hi - lo)))
     q1 = min([low, *pitches])
     q3 = max([high, *pitches])

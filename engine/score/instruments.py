@@ -451,13 +451,37 @@ def orchestral_section(program: int, is_drum: bool = False) -> str | None:
 SUNG_OVERLAP = 9
 
 
+# An 808 — a trap or drill beat's booming sub bass, a synth bass (compose's "808" is
+# Synth Bass 1) named so — sits in the sub range: its line lies around C1–C2
+# (:data:`SUB_BASS_REGISTER`, where a new one is written) and goes up to about G2
+# (:data:`SUB_BASS_RANGE`, its part's range). Left to the synth bass's C1–C5, a new 808
+# was written around F2–F3 (QA, a hip-hop producer): a bass guitar's line, not a sub.
+SUB_BASS_RANGE = (24, 43)
+SUB_BASS_REGISTER = (24, 36)
+# "808", "808s", "808 Bass", "Sub", "Sub Bass", "Sub-Bass 2", "808 Sub" (case and
+# spacing aside); not "TR-808" or "808 Kit" (drum kits) nor "Sub Pad".
+_SUB_BASS_NAME = re.compile(r"(?:808s?|sub|sub[ -]?bass|808[ -]?(?:bass|sub)|sub[ -]?808)"
+                            r"(?:\s*\d+)?")
+
+
+def sub_bass_part(name: str, program: int, is_drum: bool = False) -> bool:
+    """Whether a track is an 808 (a sub bass) by its name (:data:`_SUB_BASS_NAME`) on an
+    instrument that plays :data:`SUB_BASS_REGISTER` (a synth or any bass; not a kit)."""
+    if is_drum or not _SUB_BASS_NAME.fullmatch(" ".join(name.split()).casefold()):
+        return False
+    lo, hi = instrument_range(program, is_drum)
+    return lo <= SUB_BASS_REGISTER[0] + 4 and hi >= SUB_BASS_REGISTER[1]
+
+
 def part_range(name: str, program: int, is_drum: bool = False) -> tuple[int, int]:
     """The practical range of a track's part: its instrument's, narrowed to the part's
     sung range when it is named as a voice part (:func:`voice_part_range`) and the
     instrument plays at least :data:`SUNG_OVERLAP` semitones of it (a "Bass" part on an
     alto sax keeps to the sax: D♭3–C4; a Bass on a flute, which has none of it, to the
-    flute)."""
+    flute); an 808 (:func:`sub_bass_part`) to :data:`SUB_BASS_RANGE`."""
     lo, hi = instrument_range(program, is_drum)
+    if sub_bass_part(name, program, is_drum):
+        return max(lo, SUB_BASS_RANGE[0]), min(hi, SUB_BASS_RANGE[1])
     sung = voice_part_range(name, program, is_drum)
     if sung is not None and min(hi, sung[1]) - max(lo, sung[0]) >= SUNG_OVERLAP:
         return max(lo, sung[0]), min(hi, sung[1])

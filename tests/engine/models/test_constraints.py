@@ -110,6 +110,34 @@ def test_an_empty_track_is_pulled_to_the_lower_middle_of_its_instruments_range()
         assert problem.logit_bias is None or not problem.logit_bias.any()
 
 
+def test_a_new_808_is_written_in_the_sub_range():
+    """A producer's 808 (compose's "808" is Synth Bass 1) was written around F2-F3, a bass
+    guitar's line: a track named as an 808 or a sub keeps to C1-G2, pulled to C1-C2; a
+    kit named TR-808 and a plain Synth Bass keep what they had."""
+    from engine.score.instruments import SUB_BASS_RANGE, SUB_BASS_REGISTER, sub_bass_part
+
+    for name, program in (("808", 38), ("808 Bass", 39), ("Sub", 38), ("sub bass", 33),
+                          ("808s", 38), ("Sub-Bass 2", 39)):
+        assert sub_bass_part(name, program), name
+        sub = Track(name=name, program=program)
+        song = Song(tracks=(sub,), length=2 * BAR)
+        pitches = _allowed_pitches(song, sub)
+        lo = max(SUB_BASS_RANGE[0], instrument_range(program)[0])
+        assert (min(pitches), max(pitches)) == (lo, SUB_BASS_RANGE[1]), name
+        problem, lanes = _problem(song, sub)
+        bias = problem.logit_bias[lanes[0], vocab.onset(0) : vocab.onset(127) + 1]
+        band = np.flatnonzero(bias == 0)
+        assert (band.min(), band.max()) == SUB_BASS_REGISTER, name
+        assert bias[41] < bias[36] == 0  # F2 leans away, C2 is home
+    for name, program, drum in (("TR-808", 25, True), ("808", 25, True), ("Sub Pad", 89, False),
+                                ("Synth Bass", 38, False), ("Sub", 73, False),
+                                ("808", 81, False)):  # a lead plays no sub (C4 up)
+        assert not sub_bass_part(name, program, drum), name
+    synth = Track(name="Synth Bass", program=38)
+    pitches = _allowed_pitches(Song(tracks=(synth,), length=2 * BAR), synth)
+    assert (min(pitches), max(pitches)) == instrument_range(38)
+
+
 def test_new_sung_parts_get_their_own_ranges_not_the_whole_choirs():
     # harmonize's SATB voices: a Tenor above the Alto or a Bass in the alto's register
     # was possible with the choir's one range.
