@@ -100,6 +100,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             f"pitch): {TRANSPOSITION_KEYS} (concert pitch), or the semitones "
                             "from written to sounding (-2, +9, -14 a bass clarinet; "
                             f"{LOWEST_TRANSPOSITION} to +{HIGHEST_TRANSPOSITION})")
+    # dest as typed: the option's name in every message (--bend-range, not --bend_range)
+    edits.add_argument("--bend-range", metavar="T=SEMITONES", dest="bend-range", **edit,
+                       help="how far the track's pitch wheel bends, 0-24 semitones each "
+                            "way (RPN 0, which a MIDI file and a project keep and the "
+                            "render plays; 2 until set; e.g. 808=12 for an 808's glides)")
     edits.add_argument("--quantize", metavar="T=GRID", **edit,
                        help="move every note's start to the nearest line of a grid counted "
                             "from each bar line: Bar, 1/2, 1/4, 1/8, 1/16, 1/32, or triplets "
@@ -149,7 +154,7 @@ def run_tracks(args: argparse.Namespace) -> int:
             raise CliError("-o needs an edit (--add, --remove, --rename, --instrument, "
                            "--move, --volume, --pan, --colour, --mute, --solo, --transposition, "
                            "--transpose, "
-                           "--quantize, --legato, --velocity, --merge …)")
+                           "--bend-range, --quantize, --legato, --velocity, --merge …)")
         check_song_output(args.output, [args.song])
     # --instrument may be making the kit a kit already: no hint to do so then.
     song, studio = load_with_studio(args.song, rewriting=bool(args.ops),
@@ -389,6 +394,8 @@ def _edit_for(song: Any, option: str, value: str, path: Path, swing: float = 0.5
                                colour=colour)
     if option == "transposition":
         return _transposition(song, track, arg, label)
+    if option == "bend-range":
+        return _bend_range(song, track, arg, label)
     if not track.notes:
         raise CliError(f"{label}: track {track.name!r} has no notes")
     if option == "transpose":
@@ -492,6 +499,17 @@ def _transposition(song: Any, track: Any, spec: str, label: str) -> Any:
         raise CliError(f"{label}: {e}") from None
 
 
+def _bend_range(song: Any, track: Any, arg: str, label: str) -> Any:
+    """``--bend-range T=12``: the track's wheel bends 12 semitones from its start (an
+    empty track too: a part to be written)."""
+    from engine.score.bend_range import MAX_BEND_RANGE, bend_range_edit
+
+    try:
+        return bend_range_edit(song, track.id, _int(arg, label, 0, MAX_BEND_RANGE))
+    except ValueError as e:  # a kit
+        raise CliError(f"{label}: {e}") from None
+
+
 def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
               strength: float = 1.0) -> Any:
     from engine.score import TimeMap, plural, quantize_notes, swing_notes
@@ -536,7 +554,7 @@ def _quantize(song: Any, track: Any, grid: str, label: str, swing: float,
 _EXAMPLES = {"rename": "2=Bass Guitar", "instrument": "Lead=Flute", "move": "Drums=1",
              "volume": "Drums=90", "pan": "Piano=-20", "transpose": "Lead=+12",
              "quantize": "Piano=1/16", "velocity": "Piano=x0.8", "colour": "Lead=#e06c75",
-             "transposition": "Clarinet=Bb"}
+             "transposition": "Clarinet=Bb", "bend-range": "808=12"}
 
 
 def _warn_about_name(song: Any, track: Any, name: str) -> None:
@@ -623,6 +641,7 @@ def track_rows(song: Any) -> list[dict[str, Any]]:
     """Each track as JSON-ready data: what ``info`` lists, with the mixer (volume 0..127,
     pan -64..64, as the studio shows them) and the interval its part is written at
     (``[steps, semitones]`` written → sounding; ``[0, 0]`` concert pitch)."""
+    from engine.score.bend_range import bend_range
     from engine.score.instruments import kit_name, program_name, written_transposition
 
     return [{
@@ -635,6 +654,7 @@ def track_rows(song: Any) -> list[dict[str, Any]]:
         "pan": round(t.pan * PAN_MAX),
         "mute": t.mute,
         "solo": t.solo,
+        "bend_range": None if t.is_drum else bend_range(t),
         "transposition": list(written_transposition(t.transposition, t.program, t.is_drum,
                                                     t.name)),
     } for i, t in enumerate(song.tracks, 1)]

@@ -20,14 +20,9 @@ import numpy as np
 
 from engine.score import Song, TimeMap, Track
 from engine.score.articulations import sounding
+from engine.score.bend_range import BendRangeReader  # RPN 0, read as the synths read it
 
 SUSTAIN_CC = 64
-# Registered parameters as a General MIDI synth reads them: CC101/100 choose one (RPN 0
-# is the pitch-bend range), CC6/38 set its value (semitones, cents), CC99/98 (an NRPN)
-# choose none. NULL_RPN: none chosen (what a channel starts with), TinySoundFont's value.
-RPN_MSB, RPN_LSB, NRPN_MSB, NRPN_LSB, DATA_MSB, DATA_LSB = 101, 100, 99, 98, 6, 38
-NULL_RPN = 0xFFFF
-DEFAULT_BEND_RANGE = 2.0  # semitones, a GM channel's until RPN 0 sets another
 # Controllers passed through to the SoundFont synth. Volume (7) and pan (10) are not:
 # the track's own volume/pan are applied to the stem, so a second copy would double them.
 PASS_THROUGH_CC = frozenset({6, 11, 38, 43, 98, 99, 100, 101})
@@ -234,45 +229,6 @@ class BendCurve:
             return None
         bounds = np.clip(self.frames[first:last], start, stop)
         return np.repeat(ratios, np.diff(np.append(bounds, stop)))
-
-
-class BendRangeReader:
-    """A channel's pitch-bend range (RPN 0) as its controllers set it, read as
-    TinySoundFont reads it: a data entry (CC6 semitones, CC38 cents) sets it while RPN 0
-    is chosen by CC101/100; an NRPN (CC99/98) chooses none."""
-
-    def __init__(self) -> None:
-        self.rpn, self.data, self.semitones = NULL_RPN, 0, DEFAULT_BEND_RANGE
-
-    def feed(self, number: int, value: int) -> bool:
-        """Read controller ``number`` set to ``value``; whether it set the bend range."""
-        if number in (RPN_MSB, RPN_LSB):
-            rpn = 0 if self.rpn == NULL_RPN else self.rpn
-            self.rpn = (rpn & 0x7F) | value << 7 if number == RPN_MSB else (rpn & 0x3F80) | value
-        elif number in (NRPN_MSB, NRPN_LSB):
-            self.rpn = NULL_RPN
-        elif number in (DATA_MSB, DATA_LSB):
-            data = self.data
-            self.data = ((data & 0x7F) | value << 7 if number == DATA_MSB
-                         else (data & 0x3F80) | value)
-            if self.rpn == 0:
-                self.semitones = (self.data >> 7) + 0.01 * (self.data & 0x7F)
-                return True
-        return False
-
-
-def bend_ranges(track: Track) -> list[tuple[int, float]]:
-    """The track's pitch-bend range in semitones over time: (tick, range from there),
-    the first at tick 0 (2 semitones until RPN 0 sets another), as the synths bend it."""
-    out = [(0, DEFAULT_BEND_RANGE)]
-    reader = BendRangeReader()
-    for c in sorted(track.controls, key=lambda c: c.tick):
-        if c.kind == "control_change" and reader.feed(c.number, min(max(int(c.value), 0), 127)):
-            if out[-1][0] == c.tick:
-                out[-1] = (c.tick, reader.semitones)
-            elif reader.semitones != out[-1][1]:
-                out.append((c.tick, reader.semitones))
-    return out
 
 
 def bend_semitones(wheel: int, bend_range: float) -> float:

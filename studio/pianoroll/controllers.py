@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPen, QPolygonF, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from engine.render.events import bend_ranges
 from engine.score import ControlEvent, Edit, Track, track_label
+from engine.score.bend_range import bend_ranges
 from engine.score.controller_edits import controller_events, draw_controller, erase_controller
 from engine.score.controller_state import RESET_VALUES
 from engine.score.snap import Snap, grid_ticks, snap_by_name

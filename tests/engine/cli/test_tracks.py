@@ -215,6 +215,25 @@ def test_a_hat_roll_quantized_onto_one_line_is_one_hit(tmp_path, capsys, swing):
     assert len(onsets) == len(set(onsets)) == 13
 
 
+def test_an_808s_bend_range_is_set_and_kept(tmp_path, capsys):
+    """--bend-range 808=12: the 808's wheel glides an octave (RPN 0 in the MIDI file),
+    listed as such; a kit has none."""
+    song = Song(tracks=(Track("808", 38, channel=1, notes=(Note(24, 0, 480),)),
+                        Track("Drums", 25, is_drum=True, channel=DRUM_CHANNEL,
+                              notes=(Note(36, 0, 60),))))
+    src, out = tmp_path / "beat.partita", tmp_path / "beat.mid"
+    save_song(song, src)
+    assert main(["tracks", str(src), "-o", str(out), "--bend-range", "808=12"]) == 0
+    assert "Bend range of 808 ±12 semitones" in capsys.readouterr().out
+    assert [r["bend_range"] for r in rows(out, capsys)] == [12.0, None]
+    assert main(["tracks", str(src), "-o", str(tmp_path / "x.mid"), "--bend-range",
+                 "Drums=12"]) == 1
+    assert "--bend-range Drums=12: 'Drums' is a drum kit" in capsys.readouterr().err
+    assert main(["tracks", str(src), "-o", str(tmp_path / "x.mid"), "--bend-range",
+                 "808=48"]) == 1
+    assert "--bend-range 808=48: 48 is outside 0..24" in capsys.readouterr().err
+
+
 def test_quantize_with_a_strength_keeps_some_of_the_played_feel(tmp_path, capsys):
     """A pianist's played 16ths at 60 % strength (Logic's Q-Strength): each note 60 % of
     the way to its line, said in the report; with --swing, 60 % of the way to the swung

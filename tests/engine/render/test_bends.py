@@ -182,7 +182,7 @@ def test_playback_plays_a_bend_across_windows_as_the_export(tmp_path):
 def test_the_bend_range_over_time_is_read_as_the_synths_read_it():
     """The piano roll's bend lane labels its scale from this: 2 semitones until RPN 0 sets
     another, a data entry without RPN 0 chosen (an NRPN) changes nothing."""
-    from engine.render.events import bend_ranges
+    from engine.score.bend_range import bend_ranges
 
     assert bend_ranges(a4(()).tracks[0]) == [(0, 2.0)]
     assert bend_ranges(a4(bend_range(12)).tracks[0]) == [(0, 12.0)]
