@@ -14,17 +14,16 @@ struck 33-52 % of its notes on a kick.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
 import numpy as np
 
 from engine.score import Song, Track
 from engine.score.drums import drum_class_of_note
+from engine.score.instruments import sub_bass_part
 
 # GM's Synth Bass 1 and 2 (programs 38 and 39): what "808" and "Sub Bass" name.
 SYNTH_BASSES = frozenset({38, 39})
-_NAME = re.compile(r"\b(808s?|sub)\b", re.IGNORECASE)
 _KICK = drum_class_of_note(36)
 # Nats added to a locked bass's onsets on a kick's 16th, and taken from them elsewhere.
 KICK_LOCK = 3.0
@@ -32,10 +31,11 @@ KICK_AWAY = 2.0
 
 
 def locks_to_kick(track: Track) -> bool:
-    """Whether a pitched track is a sub bass that strikes with the kick: one named 808 or
-    Sub (Sub Bass, 808s, "Sub 2"), or on a synth bass patch."""
+    """Whether a pitched track is a sub bass that strikes with the kick: an 808 by its
+    name (:func:`~engine.score.instruments.sub_bass_part`: 808, Sub Bass, 808s; not a
+    "Sub Pad"), or one on a synth bass patch."""
     return not track.is_drum and (track.program in SYNTH_BASSES
-                                  or _NAME.search(track.name) is not None)
+                                  or sub_bass_part(track.name, track.program))
 
 
 def kick_cells(song: Song, step_ticks: np.ndarray, write: Collection[int]) -> np.ndarray:

@@ -55,6 +55,7 @@ def test_an_808_or_sub_or_synth_bass_locks_to_the_kick():
     assert locks_to_kick(Track("Bass", program=39))  # Synth Bass 2
     assert not locks_to_kick(Track("Bass", program=33))
     assert not locks_to_kick(Track("Subtle Pad", program=89))
+    assert not locks_to_kick(Track("Sub Pad", program=89))  # a pad, not an 808 (sub_bass_part)
     assert not locks_to_kick(Track("808", program=25, is_drum=True, channel=DRUM_CHANNEL))
 
 
