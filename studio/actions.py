@@ -88,6 +88,30 @@ SPECS: tuple[Spec, ...] = (
          "Cut the selected notes (else the current track's) in two at the playhead"),
     Spec("join_notes", "&Join Repeated Notes", ("J",), "",
          "Join selected repeated notes of one pitch into one long note"),
+    # Notes ▸ Articulation: MuseScore's keys where they are free (its S, the slur, is
+    # Split here: the slur takes Shift+L, the legato phrasing mark as Ctrl+L is Legato's
+    # lengths); staccatissimo and detached legato have no key in MuseScore either.
+    Spec("staccato", "&Staccato", ("Shift+S",), "",
+         "Put a staccato dot on the selected notes, or take it off them all (played half "
+         "their length)"),
+    Spec("staccatissimo", "Staccat&issimo", (), "",
+         "Put a staccatissimo wedge on the selected notes, or take it off (played a third "
+         "of their length)"),
+    Spec("accent", "&Accent", ("Shift+V",), "",
+         "Put an accent (>) on the selected notes, or take it off (played louder)"),
+    Spec("strong_accent", "Strong Accent (&Marcato)", ("Shift+O",), "",
+         "Put a strong accent (^) on the selected notes, or take it off (played louder "
+         "and shorter)"),
+    Spec("tenuto", "&Tenuto", ("Shift+N",), "",
+         "Put a tenuto line on the selected notes, or take it off (held their whole length)"),
+    Spec("detached_legato", "&Detached Legato (Portato)", (), "",
+         "Put a tenuto line with a dot on the selected notes, or take it off (played two "
+         "thirds of their length)"),
+    Spec("slur", "S&lur", ("Shift+L",), "",
+         "Slur the selected notes of one track, first to last (again over the same notes: "
+         "the slur comes off)"),
+    Spec("remove_slurs", "&Remove Slurs", (), "",
+         "Take off every slur over the selected notes"),
     Spec("time_at_bar", "Tempo, Meter and &Key…", ("Ctrl+K",), "",
          "Set the tempo, meter and key from the playhead's bar on"),
     Spec("add_marker", "Add &Marker…", (), "",
@@ -374,6 +398,12 @@ class Actions(QObject):
 
     def __getattr__(self, name: str) -> QAction:  # for type checkers; set in __init__
         raise AttributeError(name)
+
+
+# The mark each Notes ▸ Articulation item toggles (engine.score.articulations' names).
+ARTICULATION_ACTIONS: dict[str, str] = {
+    "staccato": "staccato", "staccatissimo": "staccatissimo", "accent": "accent",
+    "strong_accent": "strong-accent", "tenuto": "tenuto", "detached_legato": "detached-legato"}
 
 
 # View ▸ Generate and View ▸ Jobs: the docks' own show / hide actions (Qt's), with an

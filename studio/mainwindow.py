@@ -56,8 +56,9 @@ from engine.score.spelling import pitch_name
 from engine.tasks.requests import TITLES
 
 from . import actions, dialogs, heap, help_commands, theme, window_fit
-from .actions import DOCK_KEYS, LANE_ACTIONS, Actions
+from .actions import ARTICULATION_ACTIONS, DOCK_KEYS, LANE_ACTIONS, Actions
 from .arrangement import Arrangement
+from .articulation_commands import ArticulationCommands
 from .autosave import Autosaver
 from .bar_commands import BarCommands
 from .chord_commands import ChordCommands
@@ -131,8 +132,8 @@ NO_AUDIO_HELP = ("You can keep editing, saving and exporting; playback and note 
                  "stay silent. Rendering to WAV (File ▸ Export Audio & Stems) works.")
 
 
-class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCommands,
-                 MaskCommands, StudioState, QMainWindow):
+class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands,
+                 BarCommands, ChordCommands, MaskCommands, StudioState, QMainWindow):
     """The studio window. ``settings``, ``recovery_store`` and the model ``registry``
     (an :class:`engine.plugins.Registry`) and the ``midi_source`` of MIDI input ports (a
     :class:`studio.midi_input.MidiSource`) can be injected (tests, scripts)."""
@@ -342,6 +343,11 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
         t.addActions([a.lengthen, a.shorten])
         t.addSeparator()
         t.addActions([a.velocity_up, a.velocity_down])
+        # Notes: the Edit menu's Alt letters are all taken (but V).
+        m = bar.addMenu("&Notes")
+        art = m.addMenu("&Articulation")
+        art.addActions([a.all[name] for name in ARTICULATION_ACTIONS])
+        m.addActions([a.slur, a.remove_slurs])
         m = bar.addMenu("&Tools")
         m.addActions([a.tool_select, a.tool_draw, a.tool_erase, a.tool_mask])
         m.addSeparator()
@@ -524,6 +530,9 @@ class MainWindow(FileCommands, NoteCommands, TrackCommands, BarCommands, ChordCo
             "quantize": self.quantize, "quantize_options": self.quantize_with_options,
             "legato": self.legato, "split_notes": self.split_notes,
             "join_notes": self.join_notes, "time_at_bar": self.set_time_at_playhead,
+            **{name: (lambda m=mark: self.toggle_articulation(m))
+               for name, mark in ARTICULATION_ACTIONS.items()},
+            "slur": self.slur, "remove_slurs": self.remove_slurs,
             "add_marker": lambda: self.add_marker(self.transport.position),
             "chords_for_bars": self.chords_for_bars,
             "edit_chord": self.edit_chord_at_playhead,

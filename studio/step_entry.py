@@ -67,6 +67,7 @@ from engine.score.instruments import drum_name, part_range, written_transpositio
 from engine.score.snap import SNAPS, grid_shift, snap_tick, step_at
 from engine.score.spelling import pitch_name, signature_accidental, spelled_name
 
+from .actions import ARTICULATION_ACTIONS
 from .keys import typing_field
 
 if TYPE_CHECKING:
@@ -85,7 +86,8 @@ LEAVE_KEY = "Escape"
 # Keys a user may type by mistake in the mode (a letter past G, a take's 8 or 9, S, J, Q,
 # M, L, K): while it is on, those it does not use only say so, rather than split, join,
 # quantize or switch tools on the note just entered. Keys with Ctrl or Alt, Space, Enter,
-# Delete, the F keys and Shift+R (record) keep their meanings everywhere.
+# Delete, the F keys, Shift+R (record) and the articulations' and slur's keys (Shift+S,
+# V, O, N, L: on the notes just entered) keep their meanings everywhere.
 STRAY_KEYS = (*"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "[", "]", ";", "'", ",", "/", "\\",
               *(f"Shift+{c}" for c in "HIJKLMNOPQSTUVWXYZ"))
 STRAY_HINT = "Not a step-entry key: Esc leaves step entry (F1: all keys)"
@@ -267,6 +269,9 @@ class StepEntry(QObject):
         self.mode_actions.append(dot)
         used = {k.toString() for act in self.mode_actions for k in act.shortcuts()}
         used |= {k.toString() for k in a.step_entry.shortcuts()}  # N leaves
+        # Shift+S, V, O, N mark the notes just entered, as in MuseScore's note input.
+        used |= {k.toString() for name in (*ARTICULATION_ACTIONS, "slur")
+                 for k in a.all[name].shortcuts()}
         used |= {k for keys in EXTRA_KEYS.values() for k in keys}
         stray = QAction("Step Entry: Not a Step-Entry Key", window)
         stray.setShortcuts([QKeySequence(k) for k in STRAY_KEYS

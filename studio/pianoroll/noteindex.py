@@ -13,12 +13,13 @@ import bisect
 import numpy as np
 
 from engine.score import Note, Track
+from engine.score.articulation_edits import SlurSpan, slur_spans
 
 
 class TrackIndex:
     """Onset-sorted view of one track's notes."""
 
-    __slots__ = ("arrays", "longest", "marks", "notes", "starts")
+    __slots__ = ("arrays", "longest", "marks", "notes", "slur_spans", "starts")
 
     def __init__(self, notes: tuple[Note, ...]) -> None:
         self.notes = notes
@@ -26,15 +27,24 @@ class TrackIndex:
         self.longest = max((n.duration for n in notes), default=0)
         self.arrays: dict[str, np.ndarray] | None = None
         self.marks: tuple[dict[int, Note], np.ndarray] | None = None
+        self.slur_spans: list[SlurSpan] | None = None
 
     def marked(self) -> tuple[dict[int, Note], np.ndarray]:
-        """The notes with a lyric or a fermata, by id, and their ids (for ``np.isin``),
-        found on first use: most tracks have none, and a sung line's are looked up
-        among the notes in view on every paint."""
+        """The notes with a lyric, a fermata, an articulation or a slur mark, by id, and
+        their ids (for ``np.isin``), found on first use: most tracks have none, and a
+        sung line's are looked up among the notes in view on every paint."""
         if self.marks is None:
-            by_id = {n.id: n for n in self.notes if n.lyric is not None or n.fermata}
+            by_id = {n.id: n for n in self.notes if n.lyric is not None or n.fermata
+                     or n.articulations or n.slurs}
             self.marks = (by_id, np.fromiter(by_id, np.int64, len(by_id)))
         return self.marks
+
+    def slurs(self) -> list[SlurSpan]:
+        """The track's slurs, their first and last notes paired (found on first use,
+        among the :meth:`marked` notes only)."""
+        if self.slur_spans is None:
+            self.slur_spans = slur_spans(self.marked()[0].values())
+        return self.slur_spans
 
     def columns(self) -> dict[str, np.ndarray]:
         """The notes as numpy columns (start, end, pitch, velocity, id), built on first use."""

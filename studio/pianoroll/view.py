@@ -23,8 +23,10 @@ from PySide6.QtGui import (
     QImage,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPen,
     QPixmap,
+    QPolygonF,
     QWheelEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -39,6 +41,7 @@ from .. import theme
 from ..keys import EscCancelsGesture
 from ..mask.overlay import paint_roll as paint_mask
 from ..mask.tool import RollMaskTool
+from .articulations import Arc, Mark, mark_layout, slur_arc
 from .gridlines import grid_lines
 from .lyrics import FERMATA_GLYPH, FERMATA_MIN_ROW, Placed, fermata_box, lyric_layout, printed
 from .tools import (
@@ -369,6 +372,9 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         # track's (the others' are dimmed, an inactive track's too).
         sung: list[tuple[Placed, bool]] = []
         held: list[tuple[tuple[float, float, float, float], bool]] = []
+        # Articulations over the notes and the slurs' arcs, drawn as the fermatas are.
+        signs: list[tuple[Mark, bool]] = []
+        arcs: list[tuple[Arc, bool]] = []
         current = self.roll.current_track_id()
         unlabelled = self._unlabelled()
         # On a kit the rows are its drums: a bass line's ghost there read as a long Kick.
@@ -411,7 +417,9 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 # A sung line behind the tracks being edited (the tune under a
                 # Harmonize take) keeps its words, dimmed: the take read against them.
                 self._mark(idx, x, y, w, cols["id"][span][keep],
-                           self._free(start[keep], pitch[keep], unlabelled), False, sung, held)
+                           self._free(start[keep], pitch[keep], unlabelled), False, sung, held,
+                           signs)
+                self._slurs(idx, gone, 2.0, False, arcs)
                 continue
             vel = cols["velocity"][span][keep]
             ids = cols["id"][span][keep]
@@ -430,7 +438,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 outlined_rects(p, x[m], y[m], w[m], kh - 1,
                                QColor(track.colour).lighter(150), theme.SELECTION, 1.5)
             free = self._free(start[keep], pk, unlabelled)
-            self._mark(idx, x, y, w, ids, free, tid == current, sung, held)
+            self._mark(idx, x, y, w, ids, free, tid == current, sung, held, signs)
+            self._slurs(idx, gone, 7.0 if track.is_drum else 3.0, tid == current, arcs)
             if kh >= 12:
                 named = (w >= 26) & free
                 own = names.spelt and not track.is_drum  # spelt as the score has them
@@ -457,6 +466,18 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 r = QRectF(fx, fy, fw, fh)
                 if clip is None or r.intersects(clip):
                     self._paint_fermata(p, r, LYRIC_INK if mine else LYRIC_INK_DIM)
+        if (signs and len(signs) < MAX_LABELS) or (arcs and len(arcs) < MAX_LABELS):
+            p.save()
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)  # a 6-px wedge reads so
+            for sign, mine in signs if len(signs) < MAX_LABELS else ():
+                r = QRectF(sign.x, sign.y, sign.w, sign.h)
+                if clip is None or r.intersects(clip):
+                    self._paint_sign(p, sign, LYRIC_INK if mine else LYRIC_INK_DIM)
+            for arc, mine in arcs if len(arcs) < MAX_LABELS else ():
+                r = QRectF(*arc.bounds()).adjusted(-1, -1, 1, 1)
+                if clip is None or r.intersects(clip):
+                    self._paint_slur(p, arc, LYRIC_INK if mine else LYRIC_INK_DIM)
+            p.restore()
 
     @staticmethod
     def _free(at: np.ndarray, pitch: np.ndarray, unlabelled) -> np.ndarray:
@@ -467,10 +488,11 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         return free
 
     def _mark(self, idx, x: np.ndarray, y: np.ndarray, w: np.ndarray, ids: np.ndarray,
-              free: np.ndarray, mine: bool, sung: list, held: list) -> None:
-        """Lay out the lyric syllables and fermatas of one active track's visible notes
-        (``free``: not under an overlay's) onto ``sung`` and ``held``. Looked up only
-        where the track has any (:meth:`~.noteindex.TrackIndex.marked`)."""
+              free: np.ndarray, mine: bool, sung: list, held: list,
+              signs: list | None = None) -> None:
+        """Lay out the lyric syllables, fermatas and articulations of one track's visible
+        notes (``free``: not under an overlay's) onto ``sung``, ``held`` and ``signs``.
+        Looked up only where the track has any (:meth:`~.noteindex.TrackIndex.marked`)."""
         marked, marked_ids = idx.marked()
         kh = self.vp.key_h
         if not len(marked_ids) or kh < FERMATA_MIN_ROW:
@@ -483,11 +505,90 @@ class NoteCanvas(EscCancelsGesture, QWidget):
             n = marked[int(ids[i])]
             if n.lyric is not None:
                 notes.append((float(x[i]), float(y[i]), float(w[i]), printed(n.lyric)))
-            if n.fermata and (box := fermata_box(float(x[i]), float(y[i]), float(w[i]), kh)):
+            top = float(y[i])
+            if n.articulations and signs is not None:
+                over = mark_layout(float(x[i]), top, float(w[i]), kh, n.articulations)
+                signs.extend((m, mine) for m in over)
+                top = over[-1].y if over else top  # a fermata goes over them
+            if n.fermata and (box := fermata_box(float(x[i]), top, float(w[i]), kh)):
                 held.append((box, mine))
         metrics = self.label_metrics
         sung.extend((box, mine) for box in lyric_layout(
             notes, kh, metrics.height(), metrics.horizontalAdvance))
+
+    def _slurs(self, idx, gone: np.ndarray | None, min_w: float, mine: bool,
+               arcs: list) -> None:
+        """Lay out the arcs of one track's slurs in view onto ``arcs`` (none of a note a
+        drag hides: it is drawn where it goes). Looked up only where the track has slur
+        marks (:meth:`~.noteindex.TrackIndex.slurs`)."""
+        if not len(idx.marked()[1]):
+            return
+        spans = idx.slurs()
+        if not spans:
+            return
+        vp = self.vp
+        t0, t1, ppt, kh = vp.left, vp.right, vp.px_per_tick, vp.key_h
+        hidden = set(gone.tolist()) if gone is not None else set()
+        for s in spans:  # in the order they start
+            if s.first.start > t1:
+                break
+            if s.last.end < t0 or s.first.id in hidden or s.last.id in hidden:
+                continue
+            ends = []
+            for n in (s.first, s.last):
+                x, w = (n.start - t0) * ppt, max(n.duration * ppt, min_w)
+                y = (127 - n.pitch) * kh - vp.top + 1
+                over = mark_layout(x, y, w, kh, n.articulations)  # the slur goes over them
+                ends.append((x, over[-1].y if over else y, w))
+            if (arc := slur_arc(ends[0], ends[1], kh)) is not None:
+                arcs.append((arc, mine))
+            if len(arcs) >= MAX_LABELS:
+                return
+
+    @staticmethod
+    def _paint_sign(p: QPainter, m: Mark, ink: QColor) -> None:
+        """An articulation in its box, drawn (no font has them all): a dot, a wedge, a
+        ``>``, a ``^``, a dash, or a dash over a dot."""
+        x, y, w, h = m.x, m.y, m.w, m.h
+        cx = x + w / 2
+        dot = max(1.1, w * 0.16)
+        pen = QPen(ink, 1.2)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        p.setPen(pen)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        if m.mark == "accent":
+            p.drawPolyline(QPolygonF([QPointF(x + w * 0.1, y + h * 0.2),
+                                      QPointF(x + w * 0.9, y + h * 0.5),
+                                      QPointF(x + w * 0.1, y + h * 0.8)]))
+        elif m.mark == "strong-accent":
+            p.drawPolyline(QPolygonF([QPointF(x + w * 0.15, y + h * 0.9),
+                                      QPointF(cx, y + h * 0.1),
+                                      QPointF(x + w * 0.85, y + h * 0.9)]))
+        elif m.mark in ("tenuto", "detached-legato"):
+            dash = y + (h * 0.3 if m.mark == "detached-legato" else h / 2)
+            p.drawLine(QLineF(x + w * 0.1, dash, x + w * 0.9, dash))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(ink)
+        if m.mark == "staccatissimo":  # a wedge pointing at the note
+            p.drawPolygon(QPolygonF([QPointF(cx - w * 0.2, y + h * 0.1),
+                                     QPointF(cx + w * 0.2, y + h * 0.1),
+                                     QPointF(cx, y + h * 0.9)]))
+        elif m.mark in ("staccato", "detached-legato"):
+            p.drawEllipse(QPointF(cx, y + h - dot - 0.5), dot, dot)
+
+    @staticmethod
+    def _paint_slur(p: QPainter, arc: Arc, ink: QColor) -> None:
+        """A slur: a thin curve from end to end, its middle ``arc.bow`` above the higher
+        end (a cubic's controls 4/3 as high reach that)."""
+        lift = min(arc.y1, arc.y2) - arc.bow * 4 / 3
+        dx = arc.x2 - arc.x1
+        path = QPainterPath(QPointF(arc.x1, arc.y1))
+        path.cubicTo(QPointF(arc.x1 + dx * 0.2, lift), QPointF(arc.x2 - dx * 0.2, lift),
+                     QPointF(arc.x2, arc.y2))
+        p.setPen(QPen(ink, 1.1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawPath(path)
 
     def _paint_fermata(self, p: QPainter, r: QRectF, ink: QColor) -> None:
         """A fermata in ``r``: the font's glyph where it has one, else an arc over a dot."""

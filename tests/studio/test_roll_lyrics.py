@@ -112,8 +112,8 @@ def test_a_sung_line_behind_the_track_being_edited_keeps_its_words_dimmed(window
     marked = []
     mark = canvas._mark
 
-    def spy(idx, x, y, w, ids, free, mine, sung, held):
-        mark(idx, x, y, w, ids, free, mine, sung, held)
+    def spy(idx, x, y, w, ids, free, mine, sung, held, *signs):
+        mark(idx, x, y, w, ids, free, mine, sung, held, *signs)
         marked.extend((b.text, m) for b, m in sung)
 
     monkeypatch.setattr(canvas, "_mark", spy)

@@ -1,0 +1,76 @@
+"""Notes ▸ Articulation and the slurs: the selected notes' staccato (Shift+S), accent
+(Shift+V), strong accent (Shift+O), tenuto (Shift+N), staccatissimo and detached legato
+toggled, a slur over them (Shift+L) and the slurs over them removed.
+
+:class:`ArticulationCommands` is a mixin of :class:`~studio.mainwindow.MainWindow`, as
+:class:`~studio.note_commands.NoteCommands` is: each command is one undo step through
+the piano roll (``pianoroll.commit``) of an engine edit
+(:mod:`engine.score.articulation_edits`), said in the status bar ("Staccato on 4
+notes"); with nothing to do it says why and leaves no step.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.score.articulation_edits import (
+    TITLES,
+    remove_slurs,
+    slur_over,
+    toggle_articulation,
+)
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from .document import Document
+    from .pianoroll import PianoRoll
+
+
+class ArticulationCommands:
+    """The window's articulation and slur commands (a mixin)."""
+
+    if TYPE_CHECKING:
+        document: Document
+        pianoroll: PianoRoll
+
+        def statusBar(self) -> QStatusBar: ...
+
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text, 4000)
+
+    def toggle_articulation(self, mark: str) -> None:
+        """``mark`` on the selected notes, or off them all where all have it."""
+        edit = toggle_articulation(self.pianoroll.selected(), mark)
+        if edit is None:
+            self._say(f"{TITLES[mark]}: select the notes to mark")
+        elif self.pianoroll.commit(edit):
+            self._say(edit.label)
+
+    def slur(self) -> None:
+        """A slur over the selected notes of one track (over just these again: off)."""
+        selected = {tid: v for tid, v in self.pianoroll.selected().items() if v}
+        if len(selected) != 1:
+            self._say("Slur: select the notes of one track to slur" if not selected else
+                      "Slur: select notes of one track (a slur is over one part's notes)")
+            return
+        [(tid, notes)] = selected.items()
+        try:
+            edit = slur_over(self.document.song.track(tid), notes)
+        except ValueError as e:
+            self._say(f"Slur: {e}")
+            return
+        if edit is None:
+            self._say("Slur: select notes at two onsets or more (a slur is over a phrase)")
+        elif self.pianoroll.commit(edit):
+            self._say(edit.label)
+
+    def remove_slurs(self) -> None:
+        """Every slur over one of the selected notes off, one undo step."""
+        selected = self.pianoroll.selected()
+        edit = remove_slurs(self.document.song, selected) if selected else None
+        if edit is None:
+            self._say("No slur over the selected notes" if selected else
+                      "Remove slurs: select the notes under them")
+        elif self.pianoroll.commit(edit):
+            self._say(edit.label)
