@@ -995,22 +995,55 @@ def _own_measures(staff: Any) -> tuple[list[Fraction], list[Fraction]]:
 
 
 def _bar_lines(score: Any) -> _BarLines:
-    """The score's bar lines: each measure as long as most parts have it, the first
-    part's length where as many disagree. One part's measure cut short or over-full (an
-    uneven pickup, a tremolo written at full length, a tuplet miscounted) changes no bar
-    line: the notes of each measure are placed from its bar line (:class:`_Clock`), as
-    a score editor reads a score, so no part drifts out of time with the others."""
+    """The score's bar lines: each measure as long as most parts have it — a part on
+    several staves (a piano's grand staff) one vote, not one a staff — of as many, the
+    one its time signature says where every part's says the same, else the first
+    part's. One part's measure cut short or over-full (an uneven pickup, a tremolo
+    written at full length, a tuplet miscounted) changes no bar line: the notes of each
+    measure are placed from its bar line (:class:`_Clock`), as a score editor reads a
+    score, so no part drifts out of time with the others."""
+    players = _players(score)
+    notated = _notated_lengths(players)
     votes: list[Counter[Fraction]] = []
-    for part in score.parts:
-        for i, length in enumerate(_own_measures(part)[1]):
+    for staves in players:
+        own = [_own_measures(s)[1] for s in staves]
+        for i in range(max(map(len, own))):
             if i == len(votes):
                 votes.append(Counter())
-            votes[i][length] += 1
-    lengths = [v.most_common(1)[0][0] for v in votes]  # a tie: the first part's
+            # a staff's measure is the part's: its staves' most common length
+            lengths = Counter(ln[i] for ln in own if i < len(ln))
+            votes[i][_most_common(lengths, notated[i] if i < len(notated) else None)] += 1
+    lengths = [_most_common(v, notated[i] if i < len(notated) else None)
+               for i, v in enumerate(votes)]
     starts = [Fraction(0)]
     for length in lengths[:-1]:
         starts.append(starts[-1] + length)
     return _BarLines(starts if lengths else [], lengths)
+
+
+def _most_common(lengths: Counter[Fraction], notated: Fraction | None) -> Fraction:
+    """The length most of ``lengths`` have; of as many, ``notated`` where it is one of
+    them, else the first counted (the first part's, its first staff's)."""
+    top = max(lengths.values())
+    tied = [length for length, count in lengths.items() if count == top]
+    return notated if notated in tied else tied[0]
+
+
+def _notated_lengths(players: Sequence[Sequence[Any]]) -> list[Fraction | None]:
+    """Per measure, how long the time signature in force makes it, in quarters, where
+    every part's first staff says the same (None where they differ, or say none)."""
+    from music21 import stream
+
+    said: list[list[Fraction | None]] = []
+    for staves in players:
+        length, own = None, []
+        for m in staves[0].getElementsByClass(stream.Measure):
+            if m.timeSignature is not None:
+                length = Fraction(m.timeSignature.barDuration.quarterLength)
+            own.append(length)
+        said.append(own)
+    return [lengths[0] if len(set(lengths)) == 1 else None
+            for lengths in itertools.zip_longest(*said)]
 
 
 class _Clock:

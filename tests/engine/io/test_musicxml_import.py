@@ -608,6 +608,45 @@ def test_every_part_keeps_the_common_bar_lines_whatever_one_measure_holds(tmp_pa
         DYNAMIC_LEVELS["f"] + 6, DYNAMIC_LEVELS["f"] + 3}
 
 
+def grand_staff_measure(number: int, right: str, left: str, head: str = "") -> str:
+    """A ``<measure>`` of a part on two staves: ``right`` on staff 1, then ``left`` on
+    staff 2 (as :func:`measure_xml` writes notes), backed up to the bar line between."""
+    def notes(text: str, staff: int) -> tuple[str, int]:
+        body, total = [], 0
+        for n in text.split():
+            pitch, length = n.split(":")
+            total += int(length)
+            body.append(f"<note><pitch><step>{pitch[0]}</step><octave>{pitch[1]}</octave>"
+                        f"</pitch><duration>{length}</duration><staff>{staff}</staff></note>")
+        return "".join(body), total
+    upper, length = notes(right, 1)
+    lower, _ = notes(left, 2)
+    return (f'<measure number="{number}">{head}{upper}<backup><duration>{length}</duration>'
+            f"</backup>{lower}</measure>")
+
+
+def test_a_grand_staff_is_one_vote_for_a_bar_line_and_the_meter_breaks_a_tie(tmp_path):
+    # Weber's Concertino as QA found it: in 3/4, the piano's right hand writes a tremolo
+    # at full length (six quarters in bar 2). music21 makes both piano staves' bar 2 that
+    # long: two staves outvoted the clarinet, and the song got a 6/4 bar in its 3/4.
+    # The piano is one vote; one against one, the time signature's three quarters win.
+    staves = "<attributes><divisions>1</divisions><staves>2</staves><time><beats>3</beats>" \
+             "<beat-type>4</beat-type></time></attributes>"
+    path = tmp_path / "concertino.musicxml"
+    path.write_text(score_xml(
+        [measure_xml(1, "C5:3", meter_xml(3, 4)), measure_xml(2, "D5:1 E5:1 F5:1"),
+         measure_xml(3, "G5:3")],
+        [grand_staff_measure(1, "C4:3", "C3:3", staves),
+         grand_staff_measure(2, "E4:3 G4:3", "C3:3"), grand_staff_measure(3, "E4:3", "C3:3")]))
+    song = read_musicxml(path)
+    assert song.time_signatures == (TimeSignature(0, 3, 4),)
+    clarinet, piano = song.tracks
+    assert [s for s, _, _ in pitches(clarinet)] == [0, 3 * P, 4 * P, 5 * P, 6 * P]
+    # The tremolo's second note kept in its bar; bar 3 where the clarinet's is.
+    assert [(s, k) for s, k, _ in pitches(piano)] == [
+        (0, 48), (0, 60), (3 * P, 48), (3 * P, 64), (6 * P, 48), (6 * P, 64), (6 * P, 67)]
+
+
 def test_a_short_last_bar_is_kept_and_written_back_as_a_short_last_measure(tmp_path):
     # 6/8 with a dotted-quarter pickup, and its complement: a last measure of 3/8.
     path = tmp_path / "jig.musicxml"
