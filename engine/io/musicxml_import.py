@@ -26,8 +26,8 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
 - Articulations (staccato, staccatissimo, accent, strong accent, tenuto, detached-legato)
   and slurs are kept on their notes (``Note.articulations``, ``Note.slurs``:
   :mod:`engine.score.articulations`), others said.
-- Tied notes are one note; grace notes are left out (said). Repeats are not played out:
-  each bar is read once, as written (said). Ornaments, technical marks (bowings,
+- Tied notes are one note (one pitch tied in two voices at once too); grace notes are
+  left out (said). Repeats are not played out: each bar is read once, as written (said). Ornaments, technical marks (bowings,
   fingerings) and text directions are left out, counted by kind in the report; a tempo
   word is played only where a ``<sound tempo>`` or a metronome mark gives its number.
 - Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
@@ -1325,13 +1325,14 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     ``drums``: the part's :func:`drum_keys`; ``kit``: it declares several
     instruments (a drum set, whose first one is not every note's). ``program``: the
     file's own ``<midi-program>`` (:func:`part_programs`), else music21's."""
-    from music21 import clef, harmony, instrument, note
+    from music21 import clef, harmony, instrument, note, stream
 
     inst = staves[0].getInstrument(returnDefault=False)
     if program is None:
         program = _program(inst, str(staves[0].partName or ""))
     flats = [s.flatten() for s in staves]
     clocks = {id(flat): _Clock(s, bars) for s, flat in zip(staves, flats, strict=True)}
+    staff_of = {id(flat): i for i, flat in enumerate(flats)}
     elements = [(flat, el) for flat in flats for el in flat.notes
                 if not isinstance(el, harmony.Harmony)]
     # A part without notes is a kit by its instrument or its percussion clef (Partita's
@@ -1350,7 +1351,10 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
     # The drum of a part of one percussion instrument music21 knows by name (a triangle),
     # when the file gives no <midi-unpitched> of its own.
     percussion = None if drums or kit else getattr(inst, "percMapPitch", None)
-    events = []  # (start, end, key, tie)
+    # The voice each note is written in, by staff: a tie carries on in its own voice.
+    voices = {id(n): (i, str(v.id)) for i, staff in enumerate(staves)
+              for v in staff.recurse().getElementsByClass(stream.Voice) for n in v.notes}
+    events = []  # (start, end, key, tie, …, the staff and voice)
     for flat, el in elements:
         if el.duration.isGrace:
             said.graces += 1
@@ -1381,7 +1385,8 @@ def _track(staves: Sequence[Any], drums: dict, kit: bool, said: _Said, tm: TimeM
             events.append((start, end, key, tie.type if tie is not None else None,
                            None if is_drum else _spelling(m.pitch),
                            lyric if m is top else None, fermata and not is_drum, marks,
-                           slurs if m is top else ()))
+                           slurs if m is top else (),
+                           voices.get(id(el), (staff_of[id(flat)], None))))
     levels = _levels(staves, flats, said, bars)
     notes = [Note(key, start, max(0, end - start), _velocity(levels, start, tm),
                   spelling=spelling, lyric=lyric, fermata=fermata, articulations=marks,
@@ -1476,37 +1481,45 @@ def _first_verse(lyrics: Sequence[Any]) -> Lyric | None:
 
 
 def _joined(events: list[tuple[Fraction, Fraction, int, str | None, str | None,
-                               Lyric | None, bool, frozenset[str], tuple[Slur, ...]]],
+                               Lyric | None, bool, frozenset[str], tuple[Slur, ...],
+                               Any]],
             said: _Said) -> list[tuple[int, int, int, str | None, Lyric | None, bool,
                                        frozenset[str], tuple[Slur, ...]]]:
     """``(start, end, key, spelling, lyric, fermata, articulations, slurs)`` in ticks: a
     note tied to the next of its pitch that starts where it ends (in any voice or staff
-    of the part) is one note with it, the first's syllable, any piece's fermata (written
-    on the last) and articulations, and the pieces' slur marks (less a slur over the tie
-    alone: :func:`~engine.score.articulations.joined_slurs`); the same key twice at one
-    moment (a unison of two voices) is one note, the longer, spelt as the first is, with
-    either's syllable, fermata, articulations and slur marks."""
+    of the part: the last field of an event says which, and a tie carries on in its own
+    voice where two of that pitch end there) is one note with it, the first's syllable,
+    any piece's fermata (written on the last) and articulations, and the pieces' slur
+    marks (less a slur over the tie alone:
+    :func:`~engine.score.articulations.joined_slurs`); the same key twice at one moment
+    (a unison of two voices) is one note, the longer, spelt as the first is, with
+    either's syllable, fermata, articulations and slur marks. Two ties of one pitch open
+    at once (the same note tied in both hands, or in two voices) each carry on: a tie's
+    end is never struck again."""
     joined: list[list] = []
-    open_: dict[int, int] = {}  # key → index in joined of the note a tie carries on
-    for start, end, key, tie, spelling, lyric, fermata, marks, slurs in sorted(
+    open_: dict[int, list[int]] = {}  # key → indices in joined of notes a tie carries on
+    # where a note is struck: a tie carried on into the same key struck in another voice
+    # ends there, as a score editor plays it (the key struck again, not held through)
+    struck = {(said.tick(e[0]), e[2]) for e in events if e[3] in (None, "start")}
+    for start, end, key, tie, spelling, lyric, fermata, marks, slurs, voice in sorted(
             events, key=lambda e: (e[0], e[2])):
-        i = open_.get(key)
-        if tie in ("stop", "continue") and i is not None \
-                and said.tick(joined[i][1]) == said.tick(start):
+        tied = [i for i in open_.get(key, ()) if said.tick(joined[i][1]) == said.tick(start)]
+        if tied and (said.tick(start), key) in struck:
+            open_[key].remove(tied[0])  # a unison with the new stroke, below
+        elif tie in ("stop", "continue") and tied:
+            i = next((i for i in tied if joined[i][8] == voice), tied[0])
             joined[i][5] = joined[i][5] or fermata
             joined[i][6] = joined[i][6] | marks
             joined[i][7] = joined_slurs((joined[i][7], slurs))
-            joined[i][1] = end
+            joined[i][1], joined[i][8] = end, voice
             if tie == "stop":
-                del open_[key]
+                open_[key].remove(i)
             continue
-        joined.append([start, end, key, spelling, lyric, fermata, marks, slurs])
+        joined.append([start, end, key, spelling, lyric, fermata, marks, slurs, voice])
         if tie in ("start", "continue"):
-            open_[key] = len(joined) - 1
-        else:
-            open_.pop(key, None)
+            open_.setdefault(key, []).append(len(joined) - 1)
     out: dict[tuple[int, int], tuple] = {}
-    for start, end, key, spelling, lyric, fermata, marks, slurs in joined:
+    for start, end, key, spelling, lyric, fermata, marks, slurs, _ in joined:
         s, e = said.tick(start), said.tick(end)
         if (start * PPQ).denominator != 1 or (end * PPQ).denominator != 1:
             said.off_grid += 1

@@ -647,6 +647,49 @@ def test_a_grand_staff_is_one_vote_for_a_bar_line_and_the_meter_breaks_a_tie(tmp
         (0, 48), (0, 60), (3 * P, 48), (3 * P, 64), (6 * P, 48), (6 * P, 64), (6 * P, 67)]
 
 
+def voiced(pitch: str, length: int, voice: int, staff: int = 1, tie: str = "") -> str:
+    """A ``<note>`` of ``voice`` on ``staff`` (a rest for ``pitch`` "r"); ``tie``:
+    "start", "stop" or both ("stop start"), as a score editor writes a tie."""
+    what = "<rest/>" if pitch == "r" else (
+        f"<pitch><step>{pitch[0]}</step><octave>{pitch[1]}</octave></pitch>")
+    ties = "".join(f'<tie type="{t}"/>' for t in tie.split())
+    tied = "".join(f'<tied type="{t}"/>' for t in tie.split())
+    return (f"<note>{what}<duration>{length}</duration>{ties}<voice>{voice}</voice>"
+            f"<staff>{staff}</staff>"
+            f"{f'<notations>{tied}</notations>' if tied else ''}</note>")
+
+
+def test_a_note_tied_in_two_voices_at_once_is_held_not_struck_again(tmp_path):
+    # Dichterliebe no. 2 as QA found it (in 2/4): the piano's A4 tied over the bar line
+    # in both hands at once (staff 1, and voice 3 of staff 2), its tie ending in another
+    # voice (4), was struck again at the bar line. A tie from voice 1 into voice 2 of
+    # one staff is one note too; a tie carried into a beat where another voice strikes
+    # its key ends there: the key is struck again, and no two notes of it sound at once.
+    head = "<attributes><divisions>1</divisions><staves>2</staves><time><beats>2</beats>" \
+           "<beat-type>4</beat-type></time></attributes>"
+    back = "<backup><duration>2</duration></backup>"
+    path = tmp_path / "dichterliebe.musicxml"
+    path.write_text(score_xml([
+        f'<measure number="1">{head}{voiced("C5", 1, 1)}{voiced("A4", 1, 1, tie="start")}'
+        f'{back}{voiced("A4", 1, 3, 2)}{voiced("A4", 1, 3, 2, "start")}'
+        f'{back}{voiced("E4", 1, 2)}{voiced("E4", 1, 2, tie="start")}</measure>',
+        f'<measure number="2">{voiced("A4", 1, 1, tie="stop")}{voiced("B4", 1, 1)}'
+        f'{back}{voiced("A4", 1, 4, 2, "stop")}{voiced("F3", 1, 4, 2)}'
+        f'{back}{voiced("E4", 1, 3, tie="stop start")}{voiced("E4", 1, 3, tie="stop")}'
+        f"</measure>",
+        f'<measure number="3">{voiced("G4", 1, 1, tie="start")}{voiced("G4", 1, 1, tie="stop")}'
+        f'{back}{voiced("r", 1, 2)}{voiced("G4", 1, 2)}</measure>']))
+    song, report = read_musicxml_with_report(path)
+    assert pitches(song.tracks[0]) == [
+        (0, 64, P), (0, 69, P), (0, 72, P),
+        (P, 64, 3 * P),  # voice 2 into voice 3
+        (P, 69, 2 * P),  # both hands' A4, held over the bar line
+        (3 * P, 53, P), (3 * P, 71, P),
+        # bar 3: voice 1's G4 tied on where voice 2 strikes it: struck again, not held
+        (4 * P, 67, P), (5 * P, 67, P)]
+    assert any("unison" in line for line in report.approximated)
+
+
 def test_a_short_last_bar_is_kept_and_written_back_as_a_short_last_measure(tmp_path):
     # 6/8 with a dotted-quarter pickup, and its complement: a last measure of 3/8.
     path = tmp_path / "jig.musicxml"
