@@ -8,7 +8,9 @@ over a steady ramp — so a score read and written again keeps its p, mf and f, 
 played part gets a mark where it gets louder or softer, not one per note. A part whose
 velocities say nothing of dynamics — the import's level for a part without marks, or
 one default velocity throughout (:func:`says_no_dynamics`) — gets none, so a score
-without marks is written back without any.
+without marks is written back without any; and the notes before a part's first mark, at
+the import's level, get none either (no mf at bar 1 over a part whose first mark is at
+bar 27).
 """
 
 from __future__ import annotations
@@ -85,10 +87,15 @@ def says_no_dynamics(notes: Sequence[Note], tm: TimeMap) -> bool:
     parts had no marks reads back so, and a mark written for it (an mf on every staff,
     the drums' too) would be one the source never had. A part at another single level
     (a score's p throughout) says one, and keeps it."""
-    if all(n.velocity == max(1, min(127, DEFAULT_LEVEL + accent(tm, n.start)))
-           for n in notes):
+    if all(_unmarked(n, tm) for n in notes):
         return True
     return len({n.velocity for n in notes}) == 1 and notes[0].velocity in DEFAULT_VELOCITIES
+
+
+def _unmarked(note: Note, tm: TimeMap) -> bool:
+    """Whether a note plays at the level the MusicXML import gives a note before its
+    part's first mark (:data:`DEFAULT_LEVEL` with its beat's :func:`accent`)."""
+    return note.velocity == max(1, min(127, DEFAULT_LEVEL + accent(tm, note.start)))
 
 
 def dynamics_marks(notes: Sequence[Note], tm: TimeMap) -> list[tuple[int, str]]:
@@ -141,8 +148,10 @@ def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
     its notes' median velocity, as played or less the beat's :func:`accent` the import
     adds (:func:`_readings`: the lilt is an allowance, not an exact amount). A level held
     for about a beat of sounding time (:data:`HELD`: a long note, or several) gets its
-    mark where it starts — the first at the part's first note, then one where the level
-    moves :data:`MARGIN` past a boundary; a run starts at the nearest reading of its
+    mark where it starts — the first at the part's first note not at the level the
+    import gives notes before a part's first mark (:data:`DEFAULT_LEVEL` with its beat's
+    lilt: those say nothing, and read back as they are), then one where the level moves
+    :data:`MARGIN` past a boundary; a run starts at the nearest reading of its
     first note that holds a level, else at the one the following notes keep longest. A
     short note louder than the level around it, less its beat's lilt, is an accent (sfz
     :data:`SFZ_JUMP` louder), so a lilt is never one; a steady ramp (:func:`_ramps`) is a
@@ -152,8 +161,14 @@ def dynamics_of(notes: Sequence[Note], tm: TimeMap) -> Dynamics:
     velocities say no dynamics (:func:`says_no_dynamics`) has none."""
     if not notes or says_no_dynamics(notes, tm):
         return Dynamics()
+    # The onsets before the first one off the import's level for notes without a mark
+    # (a score's first mark at bar 27) say nothing: no mark over them, and they read back
+    # as they are.
+    first = min(n.start for n in notes if not _unmarked(n, tm))
     onsets: dict[int, list[Note]] = {}
     for n in notes:
+        if n.start < first:
+            continue
         onsets.setdefault(n.start, []).append(n)
     ticks = sorted(onsets)
     played = [statistics.median(n.velocity for n in onsets[t]) for t in ticks]

@@ -12,7 +12,8 @@ grouping as 3+2+2/8), a pickup as an opening bar shorter than its meter, a last 
 shorter than the one before it (the pickup's complement) as a short last measure of that
 bar's meter, key signatures (notes spelt in them: B♭, not A♯, in F), tempo marks (whole
 numbers, a gradual change as "rit." or "accel." between two marks:
-:mod:`~engine.io.tempo_marks`; every tempo change plays as it was), the notes' lyrics,
+:mod:`~engine.io.tempo_marks`; every tempo change plays as it was; none for an opening
+tempo the song only assumed, ``Song.tempo_assumed``), the notes' lyrics,
 fermatas, articulations and slurs — and approximates
 the rest:
 
@@ -44,7 +45,8 @@ the rest:
   short note louder than its level, a hairpin over a steady ramp to the mark it
   reaches; none for a part whose velocities carry none
   (:func:`~engine.io.dynamics.says_no_dynamics`: a score without marks read back, one
-  default velocity throughout);
+  default velocity throughout), nor over a part's first notes at the level the import
+  gives notes before a part's first mark;
 - each track's volume and pan are its part's ``<midi-instrument>`` ``<volume>`` (a
   percentage of MIDI's full 127) and ``<pan>`` (degrees, -90 hard left … 90 hard right),
   as MuseScore and Finale read them (:func:`_write_mixes`), to 1/100: every MIDI value
@@ -1661,12 +1663,17 @@ def _tempos(song: Song, tm: TimeMap, bars: Sequence[_Bar], clock: _Clock,
     the tempo holds or a ramp starts or settles, "rit." or "accel." where a ramp starts,
     "a tempo" where its tempo comes back. Every change keeps its exact tempo in
     ``<sound tempo>``: a ramp's steps, and a mark whose whole number is the one printed
-    already, as playback-only marks (a score editor plays them, shows nothing)."""
+    already, as playback-only marks (a score editor plays them, shows nothing). An
+    opening tempo the song only assumed (``Song.tempo_assumed``: a score read without a
+    metronome mark at its start) is not written: the score had none there, and a score
+    editor plays 120 where none is."""
     from music21 import expressions
 
     out: list[tuple[Fraction, Any]] = []
     printed = None  # the mark last printed: (its number, its beat)
     for mark in tempo_marks(song.tempos, tm):
+        if mark.tick == 0 and song.tempo_assumed:
+            continue
         at = clock.at(mark.tick)
         if mark.words:
             words = expressions.TextExpression(mark.words)

@@ -14,11 +14,12 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   staff position and notehead stand for in the usual drum-set notation
   (:data:`~engine.io.musicxml.DRUM_DISPLAY`, what the export writes).
 - Time is in the project's PPQ (480: a triplet is exact). Meters, key signatures (spelt as
-  the engine spells them: ``"Bb"``, ``"F#m"``), metronome marks (none: 120 BPM, said) and
-  rehearsal marks (as markers) are kept, and the chord symbols (``<harmony>``) of the first
-  part with any, as their text (``Gm7b5/Db``); a meter of eighths whose time signature
-  writes no grouping is counted as its bars' beams agree on (:func:`beamed_groupings`:
-  MuseScore's 11/8 beamed 3+3+3+2). An opening measure shorter than its meter is a pickup
+  the engine spells them: ``"Bb"``, ``"F#m"``), metronome marks (none at the start: 120
+  BPM assumed, said, ``Song.tempo_assumed``) and rehearsal marks (as markers) are kept,
+  and the chord symbols (``<harmony>``) of the first part with any, as their text
+  (``Gm7b5/Db``); a meter of eighths whose time signature writes no grouping is counted
+  as its bars' beams agree on (:func:`beamed_groupings`: MuseScore's 11/8 beamed
+  3+3+3+2). An opening measure shorter than its meter is a pickup
   (:meth:`~engine.score.TimeMap.has_pickup`); a measure cut short later (a bar split at a
   repeat) is a bar of its own length, so every bar line falls where the score has it.
   Transposing instruments are read at sounding pitch, the part's transposition kept on its
@@ -933,8 +934,10 @@ def score_to_song(score: Any, drums: dict[str, dict] | None = None,
                 markers=tuple(_markers(score, said, bars)), title=_title(score),
                 chords=_chord_symbols(score, said, bars),
                 # Rests after the last note (a bar's rest at the end) are the song's too.
-                length=end if end > max((t.end for t in tracks), default=0) else 0)
-    return song, _lines(score, song, said, bool(tempos))
+                length=end if end > max((t.end for t in tracks), default=0) else 0,
+                # no mark at the start: 120 assumed, and no mark written for it
+                tempo_assumed=not tempos or tempos[0].tick > 0)
+    return song, _lines(score, song, said)
 
 
 def _players(score: Any) -> list[list[Any]]:
@@ -1634,12 +1637,15 @@ def _program_changes(staff: Any, program: int, said: _Said,
 # -- the report -----------------------------------------------------------------------------
 
 
-def _lines(score: Any, song: Song, said: _Said, tempo_marked: bool) -> list[str]:
+def _lines(score: Any, song: Song, said: _Said) -> list[str]:
     """What the import approximated or left out, one line each (none for a plain score)."""
     lines = []
-    if not tempo_marked:
-        lines.append("no metronome mark: the song plays at 120 BPM (Ctrl+K in the studio, "
-                     "convert --tempo, to change it)")
+    if song.tempo_assumed:
+        tm = TimeMap.of(song)
+        until = (f" until bar {tm.bar_number(tm.tick_to_bar(song.tempos[1].tick))}'s mark"
+                 if len(song.tempos) > 1 else "")
+        lines.append(f"no metronome mark: the song plays at 120 BPM{until} (Ctrl+K in the "
+                     "studio, convert --tempo, to change it)")
     repeats = _repeats(score) + [
         f"{n} {text!r}" for text, n in sorted(Counter(t for _, t in said.jumps).items())]
     if repeats:

@@ -101,6 +101,9 @@ def song_to_json(song: Song) -> Document:
         "ppq": song.ppq,
         "length": song.length,
         "tempos": [{"tick": t.tick, "us_per_beat": t.us_per_beat} for t in song.tempos],
+        # Only where the opening tempo was assumed (a score without a metronome mark):
+        # other files are as before.
+        **({"tempo_assumed": True} if song.tempo_assumed else {}),
         # "groups" only where a grouping is chosen (3+2+2/8): files without one are as before.
         "time_signatures": [
             {"tick": s.tick, "numerator": s.numerator, "denominator": s.denominator,
@@ -498,6 +501,7 @@ def song_from_json(doc: Document) -> Song:
             chords=chords,
             title=_field(doc, "title", str, w, default=""),
             length=_length(doc),
+            tempo_assumed=_field(doc, "tempo_assumed", bool, w, default=False),
         )
     except _Invalid:
         raise

@@ -27,6 +27,7 @@ from .positions import position_text
 from .region import Mask
 from .song import (
     BPM_RANGE,
+    DEFAULT_TEMPO_US,
     MAX_DENOMINATOR,
     MAX_NUMERATOR,
     ControlEvent,
@@ -268,9 +269,23 @@ def set_song_props(song: Song, label: str = "", **changes: Any) -> SetSongProps:
     unknown = set(changes) - _SONG_PROPS
     if unknown:
         raise ValueError(f"unknown song properties: {sorted(unknown)}")
-    changes = relocked_markers(song, changes)
+    changes = with_tempo_chosen(song, relocked_markers(song, changes))
     before = tuple((k, getattr(song, k)) for k in changes)
     return SetSongProps(before, tuple(changes.items()), label or f"Change {', '.join(changes)}")
+
+
+def with_tempo_chosen(song: Song, changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` to ``song`` with its assumed opening tempo (``Song.tempo_assumed``)
+    chosen where they change it (a tempo set at bar 1, bars deleted from before a later
+    mark): a score written from the song then marks it. Every builder of a tempo edit
+    comes through here (:func:`set_song_props`, the bar edits)."""
+    if not song.tempo_assumed or "tempo_assumed" in changes or "tempos" not in changes:
+        return changes
+    first = min(changes["tempos"], key=lambda t: t.tick, default=None)
+    opening = first.us_per_beat if first is not None and first.tick == 0 else DEFAULT_TEMPO_US
+    if opening == song.tempos[0].us_per_beat:
+        return changes
+    return {**changes, "tempo_assumed": False}
 
 
 def relocked_markers(song: Song, changes: dict[str, Any]) -> dict[str, Any]:

@@ -529,6 +529,10 @@ class Song:
     length: int = 0
     # The lead sheet's chord symbols, in tick order (one a tick: the last written wins).
     chords: tuple[ChordSymbol, ...] = ()
+    # The opening tempo (120 BPM) was assumed, not chosen: a score read without a
+    # metronome mark at its start. A score written from the song prints no mark for it
+    # (a score editor plays 120 where none is); any edit of the opening tempo chooses it.
+    tempo_assumed: bool = False
 
     def __post_init__(self) -> None:
         if self.ppq <= 0:

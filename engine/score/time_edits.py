@@ -55,6 +55,7 @@ from .edits import (
     SetTrackProps,
     plural,
     relocked_markers,
+    with_tempo_chosen,
 )
 from .song import ChordSymbol, ControlEvent, Marker, Note, Song, Track, new_note_id
 from .timing import TimeMap
@@ -502,7 +503,7 @@ def _track_edits(edits: list[Edit], track: Track, removed: list[Note], added: li
 
 
 def _song_edit(edits: list[Edit], song: Song, changes: dict[str, Any], label: str) -> None:
-    changes = {k: v for k, v in relocked_markers(song, changes).items()
+    changes = {k: v for k, v in with_tempo_chosen(song, relocked_markers(song, changes)).items()
                if v != getattr(song, k)}
     if changes:
         edits.append(SetSongProps(tuple((k, getattr(song, k)) for k in changes),

@@ -70,6 +70,16 @@ def test_a_part_whose_velocities_say_no_dynamics_gets_no_mark():
     assert dynamics_marks(eighths([64] * 16), TM) == [(0, "mp")]
 
 
+def test_the_notes_before_a_parts_first_mark_get_none():
+    # As the import plays a part whose first mark, a p, is at bar 3: mf with the beats'
+    # accents before it. No mf at bar 1 (the score had none): the p is the first mark.
+    notes = [Note(60, t, P // 2, (DYNAMIC_LEVELS["mf"] if t < 8 * P else DYNAMIC_LEVELS["p"])
+                  + accent(TM, t)) for t in range(0, 16 * P, P // 2)]
+    assert dynamics_marks(notes, TM) == [(8 * P, "p")]
+    # A part played at 90 from its start keeps its mark there.
+    assert dynamics_marks(eighths([90] * 16 + [50] * 16), TM) == [(0, "mf"), (8 * P, "p")]
+
+
 def bar_notes(velocities: list[int], pitch: int = 48) -> list[Note]:
     """One dotted half a bar of 3/4, as a string player's sustained line."""
     return [Note(pitch, i * BAR, BAR, v) for i, v in enumerate(velocities)]

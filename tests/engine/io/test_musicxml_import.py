@@ -39,6 +39,8 @@ from engine.score import (
     TimeMap,
     TimeSignature,
     Track,
+    delete_bars,
+    set_tempo_at,
 )
 
 music21 = pytest.importorskip("music21")
@@ -1043,6 +1045,71 @@ def test_a_score_without_dynamics_is_written_back_without_any(tmp_path):
     kit = Track("Drums", is_drum=True, channel=9,
                 notes=tuple(Note(36 + i % 3, i * 240, 60) for i in range(16)))
     assert b"<dynamics" not in musicxml_bytes(Song(tracks=(kit,)))[0]
+
+
+def metronomes_in(path) -> list[tuple[str, str]]:
+    """Each ``<metronome>`` a score prints: (its measure's number, its per-minute)."""
+    return [(m.get("number"), d.findtext("direction-type/metronome/per-minute"))
+            for m in ET.parse(path).getroot().iter("measure") for d in m.iter("direction")
+            if d.find("direction-type/metronome") is not None]
+
+
+def test_a_tempo_the_score_never_marked_is_not_written_back(tmp_path):
+    """Mozart's K. 155 (music21's corpus) has no metronome mark: it plays at 120 and is
+    written back without "♩ = 120" at bar 1. Handel's "Lascia ch'io pianga" marks its
+    Larghetto at bar 13 alone: its recitative plays at 120 until then, said, and only
+    the Larghetto is written back. The assumption is kept in the project; a tempo set at
+    bar 1 is chosen, and written; a MIDI file always has one."""
+    song, report = read_musicxml_with_report(
+        music21.corpus.getWork("mozart/k155/movement1", fileExtensions=(".mxl",)))
+    assert song.tempo_assumed and song.tempos == (TempoChange(0, 500_000),)
+    save_song(song, tmp_path / "k155.musicxml")
+    assert metronomes_in(tmp_path / "k155.musicxml") == []
+    assert read_musicxml(tmp_path / "k155.musicxml").tempo_assumed
+
+    song, report = read_musicxml_with_report(
+        music21.corpus.getWork("handel/rinaldo/Lascia_chio_pianga"))
+    larghetto = song.tempos[1]
+    assert song.tempo_assumed and song.tempos[0] == TempoChange(0, 500_000)
+    assert TimeMap.of(song).tick_to_bar(larghetto.tick) == 12  # bar 13
+    assert ("no metronome mark: the song plays at 120 BPM until bar 13's mark (Ctrl+K in "
+            "the studio, convert --tempo, to change it)") in report.approximated
+    save_song(song, tmp_path / "lascia.musicxml")
+    assert metronomes_in(tmp_path / "lascia.musicxml") == [("13", "60")]
+    back = read_musicxml(tmp_path / "lascia.musicxml")
+    assert back.tempo_assumed and back.tempos == song.tempos
+
+    save_song(song, tmp_path / "lascia.partita")
+    assert load_song(tmp_path / "lascia.partita").tempo_assumed
+    chosen = set_tempo_at(song, 0, 72).apply(song)
+    assert not chosen.tempo_assumed
+    save_song(chosen, tmp_path / "chosen.musicxml")
+    assert metronomes_in(tmp_path / "chosen.musicxml") == [("1", "72"), ("13", "60")]
+    # The recitative deleted, the Larghetto opens the song: chosen, and written.
+    cut = delete_bars(song, 0, 12).apply(song)
+    assert not cut.tempo_assumed and cut.tempos == (TempoChange(0, larghetto.us_per_beat),)
+    save_song(song, tmp_path / "lascia.mid")
+    assert not load_song(tmp_path / "lascia.mid").tempo_assumed
+
+
+def test_no_dynamics_mark_is_written_before_a_parts_first(tmp_path):
+    """Handel's "Lascia ch'io pianga" marks its voice first at bar 27 (p) and the
+    piano at bar 6 (f): the notes before play at the import's mf, and the score written
+    back has no mf at bar 1 over them — its first marks are the score's — and reads
+    back with every note as loud as it was."""
+    song = read_musicxml(music21.corpus.getWork("handel/rinaldo/Lascia_chio_pianga"))
+    save_song(song, tmp_path / "lascia.musicxml")
+    firsts = [marks[0] for marks in marks_of(tmp_path / "lascia.musicxml") if marks]
+    tm = TimeMap.of(song)
+    assert [(tm.bar_number(tm.tick_to_bar(round(at * P))), mark) for at, mark in firsts] == [
+        (27, "p"), (6, "f")]
+    back = read_musicxml(tmp_path / "lascia.musicxml")
+    for before, after in zip(song.tracks, back.tracks, strict=True):
+        level = {(n.start, n.pitch): n.velocity for n in before.notes}
+        again = {(n.start, n.pitch): n.velocity for n in after.notes}
+        common = level.keys() & again.keys()
+        assert len(common) > 0.85 * len(level), before.name  # quantized to 16ths, triplets
+        assert all(again[k] == level[k] for k in common), before.name
 
 
 def mix_score_xml(*mixes: str) -> str:
