@@ -29,8 +29,9 @@ The rules (docs/file-format.md, "MusicXML import", has the full list):
   :mod:`engine.score.articulations`), others said.
 - Tied notes are one note (one pitch tied in two voices at once too); grace notes are
   left out (said). Repeats are not played out: each bar is read once, as written
-  (said). Ornaments, technical marks (bowings, fingerings) and text directions are left out, counted by kind in the report; a tempo
-  word is played only where a ``<sound tempo>`` or a metronome mark gives its number.
+  (said). Ornaments, technical marks (bowings, fingerings) and text directions are left
+  out, counted by kind in the report; a tempo word is played only where a
+  ``<sound tempo>`` or a metronome mark gives its number.
 - Each part's ``<midi-instrument>`` ``<volume>`` and ``<pan>`` (either alone too) are its
   track's volume and pan (:func:`part_mixes`); a part without them is at full volume,
   centred.
