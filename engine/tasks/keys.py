@@ -70,14 +70,16 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
         start = mask.span[0]
         return replace(options, key=song.key_at(start) or context_key(song, mask)
                        or new_piece_key(options.seed))
-    return replace(options, key=context_key(song, mask) or _past_chords_key(options, song,
-                                                                            mask))
+    # Past the last chord symbol the chords around say the key better than the notes: a
+    # blues head's blue notes read as E-flat major where its changes say F (docs QA).
+    return replace(options, key=_past_chords_key(options, song, mask)
+                   or context_key(song, mask))
 
 
 def _past_chords_key(options: GenerateOptions, song: Song, mask: Mask) -> str | None:
-    """Where the music around ``mask`` names no key, the song declares none there and the
-    region runs past the last chord symbol's bar (a continuation of a chorded blues), the
-    key of the chords around it (:func:`~engine.score.keys.chords_key`): past their bar
+    """Where the song declares no key at ``mask`` and the region runs past the last chord
+    symbol's bar (a continuation of a chorded blues), the key of the chords around it,
+    before any the notes suggest (:func:`~engine.score.keys.chords_key`): past their bar
     the key alone applies, and with none the new bars followed nothing. None otherwise
     (a key change inside the region keeps none, as ever)."""
     if (not options.follow_chords or not song.chords or song.key_at(mask.span[0])
@@ -117,8 +119,7 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
         return f"{said}, {f'kept in {key_text(key)}' if key else 'in no key'} outside them"
     if key is not None:
         heard = ("the chord symbols before them" if chords and _past_chords_key(
-            GenerateOptions(), song, mask) == key and context_key(song, mask) is None
-                 else "the music around them")
+            GenerateOptions(), song, mask) == key else "the music around them")
         return f"kept in {key_text(key)}, the key of {heard}"
     heard = context_key(song, mask) if task == "harmonize" else None
     if heard is not None:  # a chorale's, left free (resolve_key): the tune's key is said

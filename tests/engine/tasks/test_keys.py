@@ -376,6 +376,12 @@ def test_a_continuation_past_the_last_chords_bar_keeps_the_chords_key():
     assert context_key(song, mask) is None
     assert chords_key(song, mask) == "F"
     assert resolve_key(GenerateOptions(key=AUTO), song, mask, "continue").key == "F"
+    # A head whose notes read as another key (a blues's blue notes read as E♭ major,
+    # docs QA): past the chords, their key still wins.
+    flat = with_lead_sheet(song_of((63, 65, 67, 68, 70, 72, 74, 75), bars=12), BLUES)
+    past = Mask.of(Region(frozenset({flat.tracks[0].id}), 12 * BAR, 16 * BAR))
+    assert context_key(flat, past) == "Eb"
+    assert resolve_key(GenerateOptions(key=AUTO), flat, past, "continue").key == "F"
     ignored = GenerateOptions(key=AUTO, follow_chords=False)
     assert resolve_key(ignored, song, mask, "continue").key is None
     inside = Mask.of(Region(frozenset({song.tracks[0].id}), 3 * BAR, 5 * BAR))
