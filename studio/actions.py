@@ -288,6 +288,9 @@ SPECS: tuple[Spec, ...] = (
     Spec("track_transposition", "&Transposition…", (), "",
          "Choose the key the current track's part is written in (a clarinet in Bb, a horn "
          "in F): what a MusicXML export writes; the notes keep their pitch"),
+    Spec("track_bend_range", "Pitc&h Bend Range…", (), "",
+         "Set how many semitones the current track's pitch bend goes up and down "
+         "(2 is General MIDI's, 12 an octave: an 808's glide)"),
     # Transport
     Spec("play", "&Play / Stop", ("Space",), "play",
          "Play / stop (Space); with a take on screen, play it with the song"),

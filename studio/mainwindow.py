@@ -223,7 +223,8 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
                                    [a.add_track, a.remove_track, a.track_up, a.track_down], self)
         # A right-click on a track (Menu key, Shift+F10) offers the Track menu's own actions.
         self.tracklist.set_menus(
-            [a.rename_track, a.track_instrument, a.track_colour, a.track_transposition, None,
+            [a.rename_track, a.track_instrument, a.track_colour, a.track_transposition,
+             a.track_bend_range, None,
              a.mute_track, a.solo_track, None, a.select_all, a.mask_track, None,
              a.duplicate_track, a.merge_tracks, a.remove_track, None, a.track_up,
              a.track_down],
@@ -400,7 +401,7 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         m.addActions([a.prev_track, a.next_track])
         m.addSeparator()
         m.addActions([a.mute_track, a.solo_track, a.rename_track, a.track_instrument,
-                      a.track_transposition])
+                      a.track_transposition, a.track_bend_range])
         m.addActions([a.track_louder, a.track_softer, a.reset_volume, a.pan_left,
                       a.pan_right, a.centre_pan, a.track_colour])
         m = bar.addMenu("Trans&port")
@@ -582,6 +583,7 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
             "reset_volume": self.reset_volume, "centre_pan": self.centre_pan,
             "track_colour": self.pick_track_colour,
             "track_transposition": self.pick_transposition,
+            "track_bend_range": self.pick_bend_range,
             "play": self.play_or_audition, "stop": self.stop_or_accept,
             "play_take_solo": lambda: self.listen_to_take(True), "home": lambda: tr.seek(0),
             "go_to": self.go_to,
@@ -888,13 +890,15 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
 
     def _track_actions_enabled(self) -> None:
         """Grey what the current track cannot do (the Track menu and a track's right-click
-        menu show these actions): a kit takes no transposition, the first track does not
-        move up nor the last down. With no track they stay live, to say why they did
-        nothing."""
+        menu show these actions): a kit takes no transposition nor pitch bend range, the
+        first track does not move up nor the last down. With no track they stay live, to
+        say why they did nothing."""
         a, song = self.actions, self.document.song
         tid = self.pianoroll.current_track_id()
         i = song.track_index(tid) if tid is not None else None
-        a.track_transposition.setEnabled(i is None or not song.tracks[i].is_drum)
+        bent = i is None or not song.tracks[i].is_drum
+        a.track_transposition.setEnabled(bent)
+        a.track_bend_range.setEnabled(bent)
         a.track_up.setEnabled(i is None or i > 0)
         a.track_down.setEnabled(i is None or i < len(song.tracks) - 1)
 

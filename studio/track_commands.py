@@ -1,6 +1,6 @@
 """Track ▸ Add, Remove, Duplicate, Merge, Move Up / Down, Previous / Next, Mute, Solo,
-Rename, Instrument, Transposition, Volume, Pan and Colour from the keyboard: the window's
-track commands.
+Rename, Instrument, Transposition, Pitch Bend Range, Volume, Pan and Colour from the
+keyboard: the window's track commands.
 
 :class:`TrackCommands` is a mixin of :class:`~studio.mainwindow.MainWindow` (its methods
 are the window's: ``window.add_track()``, ``window.move_track(-1)``), working on the
@@ -9,11 +9,13 @@ piano roll's current track; each change is one undo step.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine.score import EditError, Song, Track, set_track_props, track_label, track_labels
+from engine.score.bend_range import bend_range, bend_range_edit
 from engine.score.instruments import program_name, transposition_text, written_transposition
 from engine.score.track_edits import (
     add_track_edit,
@@ -247,6 +249,29 @@ class TrackCommands:
         edit = transposition_edit(self.document.song, tid, chosen)
         if edit is None or self.pianoroll.commit(edit):
             self.statusBar().showMessage(f"{name}: {transposition_text(chosen)}", 4000)
+
+    def pick_bend_range(self) -> None:
+        """Track ▸ Pitch Bend Range…: how many semitones the current track's wheel bends
+        (RPN 0 at its start, as ``partita tracks --bend-range``), one undo step, said in
+        the status bar; a kit is not bent."""
+        from . import dialogs
+
+        tid = self.current_track_or_say("Pitch Bend Range")
+        if tid is None:
+            return
+        track, name = self.document.song.track(tid), track_label(self.document.song, tid)
+        if track.is_drum:
+            self.statusBar().showMessage(f"{name} is a drum kit: its hits are not bent, "
+                                         "it takes no pitch bend range", 6000)
+            return
+        chosen = dialogs.ask_bend_range(self, name, bend_range(track))
+        if chosen is None:
+            return
+        edit = bend_range_edit(self.document.song, tid, chosen)
+        # The engine's label is the CLI's report; the undo list says it as a command.
+        if edit is None or self.pianoroll.commit(dataclasses.replace(
+                edit, label=f"Set pitch bend range of {name} to {chosen}")):
+            self.statusBar().showMessage(f"{name} bends ±{chosen} semitones", 4000)
 
     def current_track_or_say(self, doing: str = "") -> int | None:
         """The current track's id; None when there is none, and the status bar says so

@@ -7,6 +7,7 @@ modal dialogs directly.
 
 from __future__ import annotations
 
+from .bend_range import ask_bend_range
 from .chords import ask_chord, ask_lead_sheet
 from .export_options import ask_export_audio
 from .files import (
@@ -47,6 +48,7 @@ from .transposition import ask_transposition
 
 __all__ = [
     "ask_bars",
+    "ask_bend_range",
     "ask_chord",
     "ask_discard_takes",
     "ask_drop_controllers",

@@ -40,6 +40,7 @@ def unnamed(root: QWidget) -> list[str]:
 
 def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
     from engine.tasks import SongSetup
+    from studio.dialogs.bend_range import BendRangeDialog
     from studio.dialogs.export_options import ExportAudioDialog
     from studio.dialogs.model_manager import ModelManager
     from studio.dialogs.new_song import NewSongDialog
@@ -51,6 +52,7 @@ def test_every_control_of_the_window_and_its_dialogs_has_a_name(opened):
     dialogs = [TimeDialog(opened, 1, 120.0, (4, 4), "C", pickup=""),
                shortcuts_dialog(opened), ExportAudioDialog(opened, "/tmp", 48000, ""),
                TranspositionDialog(opened, "Clarinet", (-1, -2)),
+               BendRangeDialog(opened, "808", 12.0),
                QuantizeDialog(opened, "1/8", 50, 100), NewSongDialog(opened, SongSetup()),
                ModelManager(opened.catalog, opened)]
     for root in (opened, *dialogs):

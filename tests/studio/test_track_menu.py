@@ -28,7 +28,8 @@ def shown(win) -> list[str]:
             for a in menu.actions()]
 
 
-TRACK_MENU = ["rename_track", "track_instrument", "track_colour", "track_transposition", "-",
+TRACK_MENU = ["rename_track", "track_instrument", "track_colour", "track_transposition",
+              "track_bend_range", "-",
               "mute_track", "solo_track", "-", "select_all", "mask_track", "-",
               "duplicate_track", "merge_tracks", "remove_track", "-", "track_up",
               "track_down"]
@@ -54,7 +55,7 @@ def test_a_kit_s_menu_greys_transposition_and_the_last_track_moving_down(opened)
     piano, _bass, drums = win.document.song.tracks
     right_click(win.tracklist.header(drums.id).swatch)
     greyed = [name for name in shown(win) if name.endswith("!")]
-    assert greyed == ["track_transposition!", "track_down!"]
+    assert greyed == ["track_transposition!", "track_bend_range!", "track_down!"]
     right_click(win.tracklist.header(piano.id))
     assert [name for name in shown(win) if name.endswith("!")] == ["track_up!"]
     win.tracklist.menu.close()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 
 from engine.io import load_project
 from engine.score import DRUM_CHANNEL, Note, Song, TempoChange, Track, set_track_props
@@ -592,6 +593,69 @@ def test_the_transposition_list_is_chosen_from_the_keyboard(qtbot):
     qtbot.addWidget(odd)
     assert odd.transposition() == (-8, -13)
     assert odd.choice.currentText() == "Written in B (sounds a minor ninth lower)"
+
+
+def test_an_808s_pitch_bend_range_is_set_in_one_undo_step_and_the_lane_reads_it(
+        opened, dialogs):
+    """Track ▸ Pitch Bend Range…: a trap producer's 808 glides an octave on the wheel
+    (RPN 0 at its start, as `partita tracks --bend-range 808=12`); the bend lane's scale
+    and readout say ±12 from then on, and Undo brings GM's ±2 back."""
+    from engine.score.bend_range import bend_range
+    from studio.pianoroll.controllers import BEND
+
+    win = opened
+    bass = win.document.song.tracks[1]
+    win.document.apply(set_track_props(win.document.song, bass.id, "808", name="808"))
+    win.selection.set_tracks([bass.id])
+    win.pianoroll.set_lane(BEND)
+    lane = win.pianoroll.controllers
+    assert lane.bend_range() == 2.0
+    dialogs.answers["ask_bend_range"] = 12
+    win.actions.track_bend_range.trigger()
+    assert dialogs.calls[-1] == ("ask_bend_range", ("808", 2.0))
+    assert bend_range(win.document.song.track(bass.id)) == 12.0
+    assert win.document.undo_stack.undoText() == "Set pitch bend range of 808 to 12"
+    assert win.statusBar().currentMessage() == "808 bends ±12 semitones"
+    assert lane.bend_range() == 12.0
+    dialogs.answers["ask_bend_range"] = 24
+    win.actions.track_bend_range.trigger()
+    assert dialogs.calls[-1] == ("ask_bend_range", ("808", 12.0))  # the range it has now
+    assert lane.bend_range() == 24.0
+    steps = win.document.undo_stack.count()
+    win.actions.track_bend_range.trigger()  # 24 again: no step
+    assert win.document.undo_stack.count() == steps
+    win.document.undo_stack.undo()
+    assert lane.bend_range() == 12.0
+    win.document.undo_stack.undo()
+    assert lane.bend_range() == 2.0 and bend_range(win.document.song.track(bass.id)) == 2.0
+    dialogs.answers["ask_bend_range"] = None  # cancelled
+    win.actions.track_bend_range.trigger()
+    assert bend_range(win.document.song.track(bass.id)) == 2.0
+    drums = win.document.song.tracks[2]
+    win.selection.set_tracks([drums.id])
+    assert not win.actions.track_bend_range.isEnabled()  # greyed in the menus for a kit
+    asked = len(dialogs.calls)
+    win.pick_bend_range()  # and refused, should it be asked all the same
+    assert len(dialogs.calls) == asked
+    assert "drum kit" in win.statusBar().currentMessage()
+
+
+def test_the_bend_range_field_shows_the_range_and_takes_0_to_24(qtbot):
+    from studio.dialogs.bend_range import BendRangeDialog
+
+    dialog = BendRangeDialog(None, "808", 12.0)
+    qtbot.addWidget(dialog)
+    field = dialog.semitones
+    assert (field.value(), field.minimum(), field.maximum()) == (12, 0, 24)
+    assert field.text() == "12 semitones"
+    QTest.keyClick(field, Qt.Key.Key_Up)
+    assert field.value() == 13
+    field.lineEdit().setText("99")
+    assert field.value() == 13  # past two octaves: not taken
+    cents = BendRangeDialog(None, "Lead", 2.5)  # a file's range in cents
+    qtbot.addWidget(cents)
+    assert cents.semitones.value() == 2
+    assert "±2.50 semitones now" in cents.findChild(QLabel).text()
 
 
 def test_adding_and_removing_a_track_says_what_it_did(window):
