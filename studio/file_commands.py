@@ -453,14 +453,18 @@ class FileCommands:
         # Documents for the shipped demo, as Save As): never another song's folder,
         # whose mix.wav a quick Enter would replace.
         last = self._export_folders.get(doc.path)
-        suggested = last or self._suggested_folder() / (
-            f"{doc.path.stem if doc.path else title_file_stem(doc.song.title)} audio")
+        # The {song} of the stem names: the file's name without its extension, as render
+        # takes it from IN (an unsaved song: its title, as the folder's name).
+        song_name = doc.path.stem if doc.path else title_file_stem(doc.song.title)
+        suggested = last or self._suggested_folder() / f"{song_name} audio"
         choice = dialogs.ask_export_audio(self, str(suggested), settings.export_sample_rate(),
                                           settings.export_soundfont(), settings.export_end(),
                                           *settings.export_rehearsal(),
                                           settings.export_bit_depth(),
                                           settings.export_dry_stems(),
-                                          *settings.export_level(), self._export_ranges())
+                                          *settings.export_level(),
+                                          settings.export_stem_names(), song_name,
+                                          self._export_ranges())
         if choice is None:
             return
         self._export_folders[doc.path] = choice.folder
@@ -471,6 +475,7 @@ class FileCommands:
         settings.set_export_dry_stems(choice.dry_stems)
         settings.set_export_rehearsal(choice.rehearsal, choice.count_in)
         settings.set_export_level(choice.level, choice.gain_db)
+        settings.set_export_stem_names(choice.stem_names)
         folder = choice.folder
         song = self.document.song  # the song exported (a later edit does not move bar 1)
 
@@ -511,7 +516,9 @@ class FileCommands:
                                            count_in=int(choice.count_in),
                                            bit_depth=choice.bit_depth,
                                            dry_stems=choice.dry_stems, span=choice.span,
-                                           gain_db=choice.fixed_gain_db)
+                                           gain_db=choice.fixed_gain_db,
+                                           stem_template=choice.stem_names,
+                                           song_name=song_name)
         if self._export_dialog is not None:
             self._export_dialog.destroyed.connect(self._forget_export_dialog)
         elif not said:  # the Replace question cancelled: not the last export's "Wrote 6 files"

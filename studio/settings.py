@@ -33,6 +33,11 @@ DEFAULT_EXPORT_GAIN_DB = -6.0
 # engine.render.mixing.FIXED_GAIN_RANGE_DB, not imported: engine.render (numpy, the
 # synths) loads with the first export, not with the settings.
 EXPORT_GAIN_RANGE_DB = (-60.0, 24.0)
+# How the stems are named (`partita render --stem-names`, engine.render.files.stem_names,
+# not imported for the reason above): "01 - Piano.wav", or with the song's file name for
+# middleware that keeps every variation of a loop in one folder ("loop-2_Piano.wav").
+EXPORT_STEM_NAMES = ("{nn} - {track}", "{song}_{track}", "{song}_{nn}_{track}")
+DEFAULT_EXPORT_STEM_NAMES = "{nn} - {track}"  # engine.render.files.DEFAULT_STEM_NAMES
 COUNT_IN_BARS = (0, 1, 2)  # a recording's count-in: off, one bar, two bars
 DEFAULT_COUNT_IN = 1
 # What a loop recording keeps (Tools ▸ MIDI Input ▸ Loop Recording): its passes merged
@@ -277,6 +282,15 @@ class Settings:
     def set_export_rehearsal(self, rehearsal: bool, count_in: bool) -> None:
         self._s.setValue("export/rehearsal", bool(rehearsal))
         self._s.setValue("export/rehearsal_count_in", bool(count_in))
+
+    def export_stem_names(self) -> str:
+        """How the last audio export named its stems (one of :data:`EXPORT_STEM_NAMES`;
+        anything else gives the default, "{nn} - {track}")."""
+        value = str(self._s.value("export/stem_names", DEFAULT_EXPORT_STEM_NAMES))
+        return value if value in EXPORT_STEM_NAMES else DEFAULT_EXPORT_STEM_NAMES
+
+    def set_export_stem_names(self, template: str) -> None:
+        self._s.setValue("export/stem_names", template)
 
     # -- File ▸ New ------------------------------------------------------------------------------
     def new_song_setup(self) -> SongSetup:

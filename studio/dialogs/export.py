@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from engine.score import Song
 
 from ..number_entry import number_text
+from ..settings import DEFAULT_EXPORT_STEM_NAMES
 from ..worker import Worker
 from .progress import ProgressJob
 
@@ -94,14 +95,17 @@ def _problem(folder: Path, error: BaseException) -> ExportError:
     return problem
 
 
-def existing_files(song: Song, folder: Path, rehearsal: bool = False) -> list[Path]:
+def existing_files(song: Song, folder: Path, rehearsal: bool = False,
+                   stem_template: str = DEFAULT_EXPORT_STEM_NAMES,
+                   song_name: str = "") -> list[Path]:
     """The files in ``folder`` that exporting ``song`` there would write over: its
-    ``mix.wav``, this song's stems (and rehearsal mixes, ``rehearsal``) from an earlier
-    export; in that order."""
+    ``mix.wav``, this song's stems as ``stem_template`` names them (and rehearsal mixes,
+    ``rehearsal``) from an earlier export; in that order."""
     from engine.render.files import rehearsal_names, stem_names
 
     wanted = [folder / MIX_NAME]
-    wanted += [folder / STEMS_DIR / name for name in stem_names(song).values()]
+    wanted += [folder / STEMS_DIR / name
+               for name in stem_names(song, stem_template, song_name).values()]
     if rehearsal:
         wanted += [folder / REHEARSAL_DIR / name for name in rehearsal_names(song).values()]
     return [p for p in wanted if p.exists()]
@@ -256,6 +260,8 @@ def export_stems(
     dry_stems: bool = False,
     span: tuple[int, int] | None = None,
     gain_db: float | None = None,
+    stem_template: str = DEFAULT_EXPORT_STEM_NAMES,
+    song_name: str = "",
 ) -> QProgressDialog | None:
     """Render ``folder/mix.wav`` and ``folder/stems/*.wav`` (and, ``rehearsal``, a
     rehearsal mix per part in ``folder/rehearsal/``, after ``count_in`` bars of click) at
@@ -263,14 +269,18 @@ def export_stems(
     ending at ``end`` (``render_files``'s), the stems without their tracks' volume and
     pan when ``dry_stems``, only the ticks of ``span`` when given (a loop range's export:
     ``render_files``'s), every file at the fixed gain ``gain_db`` when given (else
-    normalised: ``render_files``'s); report through the callbacks.
+    normalised: ``render_files``'s), the stems named by ``stem_template`` with
+    ``song_name`` as its ``{song}`` (``render --stem-names``: ``render_files``'s);
+    report through the callbacks.
 
     ``on_error`` gets an :class:`ExportError` naming the folder and the problem (also for
     a song with no notes, or a file where the folder should be). When the export would
     write over files already there (an earlier export's mix.wav, this song's stems) the
     user is asked first, as a DAW's bounce asks; Cancel exports nothing. When
     ``folder/stems`` holds another export's stems the user is asked too; No exports
-    nothing, Yes deletes them after the new stems are written.
+    nothing, Yes deletes them after the new stems are written; stems named with the
+    song's name (``{song}`` in ``stem_template``) are never taken for another export's:
+    several songs' stems are meant to sit side by side so.
     Cancel stops the render and writes nothing; neither callback is called. Returns the
     progress dialog, or ``None`` when nothing was started.
     """
@@ -285,11 +295,16 @@ def export_stems(
         on_error(_problem(folder, NotADirectoryError(errno.ENOTDIR, "Not a directory",
                                                      str(blocker))))
         return None
-    stale = stale_stems(folder / STEMS_DIR, stem_names(song).values())
+    names = stem_names(song, stem_template, song_name).values()
+    # Named apart by the song, another song's stems are kept beside these, as render's
+    # --stem-names '{song}_…' keeps them (it deletes only the files its sidecar says this
+    # song wrote; an export writes none).
+    stale = ([] if "{song}" in stem_template
+             else stale_stems(folder / STEMS_DIR, names))
     # Through the package, as every question the studio asks (tests answer it there).
     from studio import dialogs
 
-    existing = existing_files(song, folder, rehearsal)
+    existing = existing_files(song, folder, rehearsal, stem_template, song_name)
     if existing and not dialogs.ask_replace_export(parent, folder, existing):
         return None
     if stale and not dialogs.ask_replace_stale(parent, folder / STEMS_DIR, stale):
@@ -321,6 +336,7 @@ def export_stems(
                                   rehearsal_dir=staging / REHEARSAL_DIR if rehearsal else None,
                                   count_in=count_in, bit_depth=bit_depth,
                                   dry_stems=dry_stems, span=span, gain_db=gain_db,
+                                  stem_template=stem_template, song_name=song_name,
                                   progress=step, stage=lambda what: doing.update(now=what))
             job.raise_if_cancelled()
         except BaseException:

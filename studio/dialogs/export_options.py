@@ -2,8 +2,8 @@
 which SoundFont, ending where, with rehearsal mixes or not.
 
 The choices the CLI's ``partita render`` takes as ``--stems``/``-o``, ``--sample-rate``,
-``--bit-depth``, ``--gain``, ``--soundfont``, ``--end``, ``--dry-stems`` and
-``--rehearsal``/``--count-in``; the window
+``--bit-depth``, ``--gain``, ``--soundfont``, ``--end``, ``--dry-stems``, ``--stem-names``
+and ``--rehearsal``/``--count-in``; the window
 remembers them between sessions (studio.settings). The **Range** (``--bars``: the loop
 range or the selected bars instead of the whole song) is offered only where the studio has
 one, and not remembered: it is this moment's.
@@ -35,11 +35,13 @@ from ..settings import (
     DEFAULT_EXPORT_GAIN_DB,
     DEFAULT_EXPORT_LEVEL,
     DEFAULT_EXPORT_RATE,
+    DEFAULT_EXPORT_STEM_NAMES,
     EXPORT_BIT_DEPTHS,
     EXPORT_ENDS,
     EXPORT_GAIN_RANGE_DB,
     EXPORT_LEVELS,
     EXPORT_SAMPLE_RATES,
+    EXPORT_STEM_NAMES,
 )
 from .export import blocking_file
 from .forms import lay_out_form
@@ -63,6 +65,14 @@ BIT_DEPTH_NAMES = {
     "24": "24-bit",
     "32f": "32-bit float",
 }
+# The Stem names menu, in EXPORT_STEM_NAMES order: the template as a musician reads it.
+STEM_NAME_NAMES = {
+    "{nn} - {track}": "NN - Track",
+    "{song}_{track}": "Song_Track",
+    "{song}_{nn}_{track}": "Song_NN_Track",
+}
+# The track an example name shows (the dialog is asked before any track is rendered).
+EXAMPLE_TRACK = "Lead"
 # The Level menu, in EXPORT_LEVELS order; the fixed gain's dB in the field beside it.
 LEVEL_NAMES = {
     "normalise": "Normalise (never clips)",
@@ -81,7 +91,9 @@ class AudioExport:
     track's volume and pan (pre-fader; the mix keeps them); ``span``: the ticks of the
     range exported (``render_files``'s), ``None`` for the whole song; ``level`` (one of
     :data:`~studio.settings.EXPORT_LEVELS`): normalised, or every file at ``gain_db``
-    (kept while normalising, for the next time: :attr:`fixed_gain_db` is what renders)."""
+    (kept while normalising, for the next time: :attr:`fixed_gain_db` is what renders);
+    ``stem_names``: how the stems are named (one of
+    :data:`~studio.settings.EXPORT_STEM_NAMES`, ``render --stem-names``'s template)."""
 
     folder: Path
     sample_rate: int = DEFAULT_EXPORT_RATE
@@ -94,6 +106,7 @@ class AudioExport:
     span: tuple[int, int] | None = None
     level: str = DEFAULT_EXPORT_LEVEL
     gain_db: float = DEFAULT_EXPORT_GAIN_DB
+    stem_names: str = DEFAULT_EXPORT_STEM_NAMES
 
     @property
     def fixed_gain_db(self) -> float | None:
@@ -112,6 +125,17 @@ def rate_name(rate: int) -> str:
     it."""
     khz = rate / 1000
     return f"{number_text(khz, len(f'{khz:g}'.partition('.')[2]))} kHz"  # 44.1: one decimal
+
+
+def stem_name_example(template: str, song_name: str) -> str:
+    """"Song_Track — mysong_Lead.wav": a template's menu name and the file it writes for
+    a track named :data:`EXAMPLE_TRACK` (the first), as ``render`` names it."""
+    from engine.render.files import stem_names
+    from engine.score import Song, Track
+
+    song = Song(tracks=(Track(id=1, name=EXAMPLE_TRACK),))
+    name = stem_names(song, template, song_name)[1]
+    return f"{STEM_NAME_NAMES[template]} — {name}"
 
 
 def default_soundfont_text() -> str:
@@ -137,6 +161,7 @@ class ExportAudioDialog(QDialog):
                  count_in: bool = False,
                  bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH, dry_stems: bool = False,
                  level: str = DEFAULT_EXPORT_LEVEL, gain_db: float = DEFAULT_EXPORT_GAIN_DB,
+                 stem_names: str = DEFAULT_EXPORT_STEM_NAMES, song_name: str = "",
                  ranges: Sequence[ExportRange] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle("Export Audio & Stems")
@@ -227,6 +252,16 @@ class ExportAudioDialog(QDialog):
         self.dry_stems.setToolTip("Pre-fader stems: each track at full volume in the "
                                   "centre, to set the balance in your DAW; the mix keeps "
                                   "the tracks' volume and pan")
+        self.stem_names = QComboBox(self)
+        for template in EXPORT_STEM_NAMES:
+            self.stem_names.addItem(stem_name_example(template, song_name), template)
+        self.stem_names.setCurrentIndex(max(0, self.stem_names.findData(stem_names)))
+        self.stem_names.setAccessibleName("Stem file names")
+        self.stem_names.setToolTip("How each track's WAV in stems/ is named: numbered in "
+                                   "track order (a DAW lists them so), or with the song's "
+                                   "file name first, so the stems of several songs or "
+                                   "variations of a loop sit side by side in one folder "
+                                   "for FMOD, Wwise or a sampler")
         self.rehearsal = QCheckBox("Rehearsal mixes", self)
         self.rehearsal.setChecked(rehearsal)
         self.rehearsal.setToolTip(
@@ -260,6 +295,7 @@ class ExportAudioDialog(QDialog):
             QWidget.setTabOrder(self.range, self.end)
         form.addRow("Length", self.end)
         form.addRow("Stems", self.dry_stems)
+        form.addRow("Stem names", self.stem_names)
         form.addRow("Choir", rehearsal_row)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 
@@ -313,7 +349,8 @@ class ExportAudioDialog(QDialog):
                            rehearsal and self.count_in.isChecked(),
                            str(self.bit_depth.currentData()), self.dry_stems.isChecked(),
                            tuple(span) if span is not None else None,
-                           str(self.level.currentData()), round(self.gain.value(), 1))
+                           str(self.level.currentData()), round(self.gain.value(), 1),
+                           str(self.stem_names.currentData()))
 
     def _check(self) -> None:
         if self.choice() is not None:
@@ -325,12 +362,14 @@ def ask_export_audio(parent: QWidget | None, folder: str, sample_rate: int,
                      count_in: bool = False, bit_depth: str = DEFAULT_EXPORT_BIT_DEPTH,
                      dry_stems: bool = False, level: str = DEFAULT_EXPORT_LEVEL,
                      gain_db: float = DEFAULT_EXPORT_GAIN_DB,
+                     stem_names: str = DEFAULT_EXPORT_STEM_NAMES, song_name: str = "",
                      ranges: Sequence[ExportRange] = ()) -> AudioExport | None:
     """The export's folder, sample rate, bit depth, level, SoundFont, end, rehearsal
-    mixes, dry stems and range (one of ``ranges``, or the whole song), or ``None`` when
-    cancelled."""
+    mixes, dry stems, stem names (``song_name`` the ``{song}`` of their examples) and
+    range (one of ``ranges``, or the whole song), or ``None`` when cancelled."""
     dialog = ExportAudioDialog(parent, folder, sample_rate, soundfont, end, rehearsal,
-                               count_in, bit_depth, dry_stems, level, gain_db, ranges)
+                               count_in, bit_depth, dry_stems, level, gain_db, stem_names,
+                               song_name, ranges)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     return dialog.choice()

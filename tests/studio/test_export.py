@@ -479,12 +479,14 @@ def test_export_writes_the_chosen_sample_rate_and_remembers_it(opened, dialogs, 
     # The dialog was first offered "<song> audio" beside the song, at the default rate.
     [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
     assert first == (str(song_file.parent / "song audio"), 44100, "", "tail", False, False,
-                     "24", False, "normalise", -6.0, [])  # no loop range, nothing selected
+                     "24", False, "normalise", -6.0, "{nn} - {track}", "song",
+                     [])  # no loop range, nothing selected
     # Asked again, it offers this song's folder and 48 kHz (Cancel: nothing happens).
     dialogs.answers["ask_export_audio"] = None
     opened.export_stems()
     assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1] == (
-        str(folder), 48000, "", "tail", False, False, "24", False, "normalise", -6.0, [])
+        str(folder), 48000, "", "tail", False, False, "24", False, "normalise", -6.0,
+        "{nn} - {track}", "song", [])
     # The rate is kept between sessions.
     assert opened.settings.sync() is None
     assert Settings(tmp_path / "settings.ini").export_sample_rate() == 48000
@@ -953,3 +955,70 @@ def test_the_dialogs_level_is_normalise_or_a_fixed_gain(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     assert dialog.choice().fixed_gain_db == 0.0 and dialog.gain.isEnabled()
     assert (dialog.gain.minimum(), dialog.gain.maximum()) == (-60.0, 24.0)
+
+
+def test_the_dialog_offers_the_stem_names_render_takes_with_examples(qtbot, tmp_path):
+    """Stem names: render --stem-names' templates, each shown with the file it writes for
+    this song; 'NN - Track' unless another was chosen last."""
+    from engine.render.files import DEFAULT_STEM_NAMES, stem_names_problem
+    from studio.dialogs.export_options import ExportAudioDialog
+    from studio.settings import DEFAULT_EXPORT_STEM_NAMES, EXPORT_STEM_NAMES
+
+    assert DEFAULT_EXPORT_STEM_NAMES == DEFAULT_STEM_NAMES
+    assert all(stem_names_problem(t) is None for t in EXPORT_STEM_NAMES)
+    plain = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "", song_name="loop-2")
+    qtbot.addWidget(plain)
+    menu = plain.stem_names
+    assert [menu.itemText(i) for i in range(menu.count())] == [
+        "NN - Track — 01 - Lead.wav", "Song_Track — loop-2_Lead.wav",
+        "Song_NN_Track — loop-2_01_Lead.wav"]
+    assert plain.choice().stem_names == "{nn} - {track}"
+    menu.setCurrentIndex(2)
+    assert plain.choice() == AudioExport(tmp_path / "out", 48000, None,
+                                         stem_names="{song}_{nn}_{track}")
+    last = ExportAudioDialog(None, str(tmp_path / "out"), 48000, "",
+                             stem_names="{song}_{track}")
+    qtbot.addWidget(last)
+    assert last.choice().stem_names == "{song}_{track}"
+    assert last.stem_names.currentText() == "Song_Track — song_Lead.wav"  # no name yet
+
+
+def test_export_names_the_stems_by_the_song_keeps_other_songs_and_remembers_it(
+        opened, dialogs, asked, qtbot, tmp_path):
+    """Song_NN_Track: the stems named as `render --stem-names '{song}_{nn}_{track}'`
+    names them, {song} the song file's name; another song's stems in the folder stay
+    (named apart, they are meant to sit side by side), and the choice is offered again,
+    also after a restart."""
+    from studio.settings import Settings
+
+    folder = tmp_path / "loops"
+    (folder / "stems").mkdir(parents=True)
+    (folder / "stems" / "01 - Lead.wav").write_bytes(b"another song's")
+    (folder / "stems" / "loop-1_01_Lead.wav").write_bytes(b"another variation's")
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 44100, None, "tail",
+                                                      stem_names="{song}_{nn}_{track}")
+    opened.export_stems()
+    qtbot.waitUntil(lambda: bool({"show_info", "show_error"} & set(dialogs.names())),
+                    timeout=60000)
+    assert "show_error" not in dialogs.names() and asked == []  # nothing taken for stale
+    assert sorted(p.name for p in (folder / "stems").iterdir()) == [
+        "01 - Lead.wav", "loop-1_01_Lead.wav", "song_01_Piano.wav", "song_02_Bass.wav",
+        "song_03_Drums.wav"]
+    assert sf.info(str(folder / "stems" / "song_02_Bass.wav")).samplerate == 44100
+    [first] = [args for n, args in dialogs.calls if n == "ask_export_audio"]
+    assert first[10:12] == ("{nn} - {track}", "song")  # the default, and the {song}
+    dialogs.answers["ask_export_audio"] = None
+    opened.export_stems()
+    assert [args for n, args in dialogs.calls if n == "ask_export_audio"][-1][10] == (
+        "{song}_{nn}_{track}")
+    assert opened.settings.sync() is None
+    assert Settings(tmp_path / "settings.ini").export_stem_names() == "{song}_{nn}_{track}"
+    (tmp_path / "s.ini").write_text("[export]\nstem_names={track}\n")  # hand-edited
+    assert Settings(tmp_path / "s.ini").export_stem_names() == "{nn} - {track}"
+    # Exported again so, the files there are this song's: asked before they are replaced.
+    dialogs.answers["ask_export_audio"] = AudioExport(folder, 44100, None, "tail",
+                                                      stem_names="{song}_{nn}_{track}")
+    opened.export_stems()
+    [(_, existing)] = [args for n, args in dialogs.calls if n == "ask_replace_export"]
+    assert [p.name for p in existing] == ["mix.wav", "song_01_Piano.wav",
+                                          "song_02_Bass.wav", "song_03_Drums.wav"]
