@@ -77,6 +77,7 @@ from engine.tasks import (
     resolve_key,
     variation_seed,
 )
+from engine.tasks.loop import LOOP_TASKS
 from engine.tasks.requests import Plan, PlanError
 
 from . import dialogs
@@ -477,6 +478,10 @@ class CoComposer(QObject):
             rhythm = ("Keep rhythm off: new bars have no rhythm to keep"
                       if plan.task in ("continue", "compose")
                       else "Keep rhythm off: the mask has no notes whose rhythm to keep")
+        # Seamless loop, as `--loop`: the tasks that write into the loop there is
+        # (Harmonize and Compose leave it off, as the panel's tooltip says).
+        if options.loop and plan.task not in LOOP_TASKS:
+            options = replace(options, loop=False)
         problem = range_out_of_reach(prepared, plan.mask.track_ids, options.pitch_range)
         if problem:  # the Pitch range box misses a part: its notes would go, none come
             self.message.emit(f"Cannot start {plan.label}: {problem} (the Pitch range box)")

@@ -231,6 +231,14 @@ class GeneratePanel(QWidget):
             "New notes take the onsets and lengths of the notes they replace (Repaint,\n"
             "Regenerate, Harmonize over notes). Continue and Compose write new bars, which\n"
             "have no rhythm to keep: they leave it off, and the status bar says so")
+        # GenerateOptions.loop, `--loop` of repaint, regenerate and continue (LOOP_TASKS):
+        # done by the engine around any model, through the job queue.
+        self.loop = QCheckBox("Seamless loop", self)
+        self.loop.setToolTip(
+            "The song is a loop (a game's 4- or 8-bar cue): its last bar leads into its\n"
+            "first. Repaint, Regenerate and Continue give the model the song's start as\n"
+            "the context after its end, and new notes are cut at the last bar line, never\n"
+            "held over into bar 1. Harmonize and Compose leave it off")
         # Three states: Auto (partly checked: on for four-part chorales only), on, off.
         self.avoid_parallels = QCheckBox(self)
         self.avoid_parallels.setTristate(True)
@@ -259,6 +267,7 @@ class GeneratePanel(QWidget):
         cform.addRow("Pitch range", pitch_row)
         cform.addRow("Density", density_row)
         cform.addRow(self.keep_rhythm)
+        cform.addRow(self.loop)
         cform.addRow(self.avoid_parallels)
         cform.addRow(self.follow_chords)
         cform.setRowVisible(self.follow_chords, False)
@@ -450,7 +459,8 @@ class GeneratePanel(QWidget):
         """The settings Reset to Defaults puts back (the model and its own settings stay)."""
         return (self.precision, self.steps, self.temperature, self.variations, self.seed,
                 self.continue_bars, self.key, self.pitch_lo, self.pitch_hi, self.density_auto,
-                self.density, self.keep_rhythm, self.avoid_parallels, self.follow_chords)
+                self.density, self.keep_rhythm, self.loop, self.avoid_parallels,
+                self.follow_chords)
 
     def changed_settings(self) -> list[QWidget]:
         """The settings not at their defaults (the density slider counts only off Auto)."""
@@ -496,6 +506,7 @@ class GeneratePanel(QWidget):
             pitch_range=None if (lo, hi) == (0, 127) else (lo, hi),
             density=None if self.density_auto.isChecked() else self.density.value() / 100,
             keep_rhythm=self.keep_rhythm.isChecked(),
+            loop=self.loop.isChecked(),
             avoid_parallels=self.parallels_choice(),
             follow_chords=self.follow_chords.isChecked(),
             extra=self.model_options.values(),
@@ -512,6 +523,7 @@ class GeneratePanel(QWidget):
                 "continue_bars": self.continue_bars.value(),
                 "parallels": PARALLELS_STATES[self.avoid_parallels.checkState()],
                 "keep_rhythm": self.keep_rhythm.isChecked(),
+                "loop": self.loop.isChecked(),
                 "follow_chords": self.follow_chords.isChecked(),
                 "model": self.model.currentData() or self._model_wanted or AUTO_MODEL,
                 "model_options": json.dumps(self.model_options.kept())}
@@ -535,6 +547,7 @@ class GeneratePanel(QWidget):
                 (s for s, name in PARALLELS_STATES.items() if name == wanted),
                 Qt.CheckState.PartiallyChecked))
             self.keep_rhythm.setChecked(state.get("keep_rhythm") in (True, "true"))
+            self.loop.setChecked(state.get("loop") in (True, "true"))
             self.follow_chords.setChecked(state.get("follow_chords", True) in (True, "true"))
             # The options first: choosing the model shows them.
             self.model_options.restore_kept(json.loads(str(state.get("model_options", "{}"))))

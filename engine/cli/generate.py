@@ -28,6 +28,7 @@ from engine.plugins.result import progress_message
 from engine.score import EditGroup, listed, plural
 from engine.score.spelling import key_text
 from engine.tasks import AUTO, auto_key_note
+from engine.tasks.loop import LOOP_TASKS
 
 from . import batch
 from .common import (
@@ -197,7 +198,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "track, drums included)")
     p.set_defaults(func=_run_song_task, task="harmonize")
 
-    for name in ("regenerate", "continue", "repaint"):
+    for name in LOOP_TASKS:
         subparsers.choices[name].add_argument(
             "--loop", action="store_true",
             help="the song is a loop (a game's 4- or 8-bar cue): its last bar leads into "

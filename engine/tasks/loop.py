@@ -30,6 +30,10 @@ from engine.score.bar_end import last_bar_line, song_bars
 # each side of a mask (engine.models.grid_plugin.CONTEXT_BARS), so 4 is past what any
 # builtin reads, and short enough not to cost much time.
 SEAM_BARS = 4
+# The tasks a loop is asked of (``--loop``, the studio's Seamless loop): those that write
+# into a song that is there. Harmonize fills parts around a melody the loop already
+# has, and Compose starts from nothing: no seam to lead over.
+LOOP_TASKS = ("regenerate", "continue", "repaint")
 
 
 def loop_seam(song: Song) -> int:
@@ -107,4 +111,4 @@ def generate_looped(generate: Callable[[Song, Mask], object], song: Song,
     return in_loop(generate(looped, wide), loop_seam(song))
 
 
-__all__ = ["SEAM_BARS", "generate_looped", "in_loop", "loop_seam", "looped_song"]
+__all__ = ["LOOP_TASKS", "SEAM_BARS", "generate_looped", "in_loop", "loop_seam", "looped_song"]

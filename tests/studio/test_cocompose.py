@@ -1594,6 +1594,70 @@ def test_keep_rhythm_is_left_off_for_continue_and_said(studio, qtbot):
     assert all(t.note_count > 0 for t in takes)  # not bars of silence
 
 
+class Held(EchoModel):
+    """Records the span of the song and mask it is given; writes a note held two bars on
+    each masked bar (a pad that would ring over a loop's end into bar 1)."""
+
+    info = replace(EchoModel.info, name="held")
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[int, tuple[int, int]]] = []
+
+    def generate(self, song, mask, options, progress, cancel):
+        self.asked.append((max(n.end for t in song.tracks for n in t.notes), mask.span))
+        pitch = 71 + len(self.asked)  # another note each time: no take repeats the last
+        start, end = mask.span
+        return {tid: tuple(Note(pitch, t, 2 * BAR) for t in range(start, end, BAR))
+                for tid in mask.track_ids}
+
+
+def test_seamless_loop_gives_the_model_the_songs_start_after_its_end_and_cuts_there(
+        qtbot, tmp_path, dialogs, no_audio):
+    """Generate panel ▸ Seamless loop (GenerateOptions.loop, `repaint --loop`): the
+    model of a 2-bar loop sees bars 1-2 again after bar 2, and the pad it holds from
+    bar 2 is cut at the last bar line; Harmonize leaves it off; the box is remembered."""
+    from tests.studio.cocompose_helpers import close_window, make_registry, make_window
+
+    held = Held()
+    win = make_window(qtbot, tmp_path, make_registry(tmp_path, held), model="held")
+    try:
+        win.set_song(make_song())  # two bars
+        panel = win.generate_panel
+        assert not panel.loop.isChecked() and "bar 1" in panel.loop.toolTip()
+        mask_piano(win, BAR, 2 * BAR)
+        (plain,) = win.composer.request("repaint")
+        wait_takes(qtbot, win, 1)
+        assert not plain.request.options.loop and held.asked == [(2 * BAR, (BAR, 2 * BAR))]
+        assert win.composer.reject()  # heard and dropped
+        panel.loop.setChecked(True)
+        mask_piano(win, BAR, 2 * BAR)
+        (looped,) = win.composer.request("repaint")
+        takes = wait_takes(qtbot, win, 1)
+        take = next(t for t in takes if t.job_id == looped.id)
+        assert looped.request.options.loop
+        # The song, then its two bars again as context, bar 2's copy masked too (written
+        # afresh with it, so bar 2 leads into bar 1 as it is, and dropped).
+        assert held.asked[1] == (4 * BAR, (BAR, 4 * BAR))
+        piano = win.document.song.tracks[0].id
+        assert [(n.start, n.end) for n in take.notes[piano]] == [
+            (BAR, 2 * BAR)]  # cut at the last bar line, not held over into bar 1
+        assert panel.loop in panel.changed_settings()  # off its default: outlined
+        assert win.settings.generation()["loop"] in (True, "true")  # kept at the request
+        win.selection.set_tracks([piano])
+        dialogs.answers["ask_instruments"] = ("Strings", None)
+        jobs = win.composer.request("harmonize")
+        assert jobs and not any(j.request.options.loop for j in jobs)
+    finally:
+        close_window(win)
+    again = make_window(qtbot, tmp_path, make_registry(tmp_path, Held()), model="held")
+    try:
+        assert again.generate_panel.loop.isChecked()  # remembered, as keep rhythm is
+        again.generate_panel.reset_to_defaults()
+        assert not again.generate_panel.loop.isChecked()
+    finally:
+        close_window(again)
+
+
 def test_a_pitch_range_on_drums_says_which_drums_it_leaves_out(studio):
     win = studio
     win.generate_panel.pitch_lo.setValue(60)
