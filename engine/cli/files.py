@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.score import bars_end, plural
+from engine.score.bend_range import DEFAULT_BEND_RANGE, bend_range
 from engine.score.instruments import (
     bank_at,
     drum_name,
@@ -173,6 +174,8 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
             "transposition": list(written_transposition(t.transposition, t.program,
                                                         t.is_drum, t.name)),
             "lyrics": syllable_count(t.notes),  # the syllables sung on its notes
+            # Its pitch wheel's reach in semitones (RPN 0; 2 unless set), as `tracks --json`.
+            "bend_range": None if t.is_drum else bend_range(t),
         })
         if t.is_drum:  # a kit's "range" is the drums it plays, most used first
             used = Counter(pitches).most_common()
@@ -252,6 +255,8 @@ def format_facts(f: dict[str, Any]) -> str:
         rows.insert(-1, ("Chords", _chords_text(f["chords"])))
     if any(t.get("lyrics") for t in f["tracks"]):
         rows.insert(-1, ("Lyrics", _lyrics_text(f["tracks"])))
+    if bent := _bend_text(f["tracks"]):
+        rows.insert(-1, ("Bend", bent))
     if f.get("timing", {}).get("off_grid"):
         rows.append(("Timing", f["timing"]["text"]))
     if f.get("takes_waiting"):
@@ -315,6 +320,15 @@ def _lyrics_text(tracks: list[dict[str, Any]]) -> str:
     names = [_cell(t["name"], MAX_NAME_WIDTH) or f"track {t['number']}" for t in sung]
     return ", ".join(f"{name}: {plural(t['lyrics'], 'syllable')}"
                      for name, t in zip(names, sung, strict=True))
+
+
+def _bend_text(tracks: list[dict[str, Any]]) -> str:
+    """"808: ±12 semitones": the tracks whose pitch wheel reaches other than General
+    MIDI's ±2 (RPN 0: ``tracks --bend-range``); "" when none does."""
+    bent = [t for t in tracks if t.get("bend_range") not in (None, DEFAULT_BEND_RANGE)]
+    names = [_cell(t["name"], MAX_NAME_WIDTH) or f"track {t['number']}" for t in bent]
+    return ", ".join(f"{name}: ±{t['bend_range']:g} semitones"
+                     for name, t in zip(names, bent, strict=True))
 
 
 def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:

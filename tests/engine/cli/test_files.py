@@ -1123,3 +1123,22 @@ def test_a_folder_given_as_a_song_is_a_folder_not_a_file(tmp_path, capsys):
     folder.mkdir()
     assert main(["info", str(folder)]) == 1  # the OS's "Is a directory" before
     assert capsys.readouterr().err.strip() == f"partita: error: {folder}: is a folder, not a file"
+
+
+def test_info_says_a_pitch_wheels_range_where_it_is_not_the_usual_two(tmp_path, capsys):
+    # Docs QA: the README said info reads back a --bend-range; only tracks --json did.
+    from engine.score.bend_range import bend_range_edit
+
+    sub = Track("808", 38, notes=(Note(36, 0, 480),))
+    lead = Track("Lead", 81, channel=1, notes=(Note(72, 0, 480),))
+    song = Song(tracks=(sub, lead))
+    song = bend_range_edit(song, sub.id, 12).apply(song)
+    path = tmp_path / "bent.mid"
+    save_song(song, path)
+    assert main(["info", str(path)]) == 0
+    assert "  Bend    808: ±12 semitones\n" in capsys.readouterr().out
+    assert main(["info", str(path), "--json"]) == 0
+    assert [t["bend_range"] for t in json.loads(capsys.readouterr().out)["tracks"]] == [12, 2]
+    save_song(Song(tracks=(lead,)), path)  # the usual ±2: no line
+    assert main(["info", str(path)]) == 0
+    assert "Bend" not in capsys.readouterr().out
