@@ -25,7 +25,7 @@ def held_past_note(song: Song, end: str) -> str | None:
     if not held:
         return None
     labels = track_labels(song)
-    which = ", ".join(f"{labels[tid]} {n}" for tid, n in held.items())
+    which = ", ".join(f"{labels[tid]} ({n})" for tid, n in held.items())  # Pad 1 (1)
     bar = tm.bar_number(tm.tick_to_bar(line - 1))
     n = sum(held.values())
     if end == "loop":

@@ -338,9 +338,9 @@ def test_a_loop_export_names_the_notes_wrapped_onto_its_start():
 
     assert mix_and_stems_notes(song, report("loop")) == [
         "2 notes ring past the loop's end (the end of bar 1) and are wrapped onto its "
-        "start: Pad 2."]
+        "start: Pad (2)."]
     assert mix_and_stems_notes(song, report("bar")) == [
-        "2 notes ring past the last bar line (the end of bar 1) and are cut there: Pad 2."]
+        "2 notes ring past the last bar line (the end of bar 1) and are cut there: Pad (2)."]
     assert mix_and_stems_notes(song, report("tail")) == []
     assert mix_and_stems_notes(song, report("loop", (0, 1920))) == []  # let go at its end
 

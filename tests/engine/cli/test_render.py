@@ -658,7 +658,7 @@ def test_a_daw_loop_with_a_late_note_off_renders_and_reads_as_its_bars(tmp_path,
     assert out.startswith("rendered 4 bars (8.0 s of audio, looped at the last bar line)")
     assert sf.info(str(mix)).frames == 4 * 2 * 8000  # 120 BPM: 2 s a bar
     assert ("partita: note: 2 notes ring past the loop's end (the end of bar 4) and are "
-            "wrapped onto its start: Keys 1, Bass 1\n") in err
+            "wrapped onto its start: Keys (1), Bass (1)\n") in err
     assert main(["render", str(src), "-o", str(mix), "--sample-rate", "8000", "--synth",
                  "builtin"]) == 0
     assert "ring past" not in capsys.readouterr().err  # --end tail: they ring out

@@ -172,8 +172,8 @@ def test_a_note_off_a_few_ticks_past_the_last_bar_line_loops_at_that_line(tmp_pa
                           end="loop")
     assert report.bars == 4 and frames(report.mix_path) == 64_000
     assert held_past_note(song, "loop") == ("3 notes ring past the loop's end (the end of "
-                                            "bar 4) and are wrapped onto its start: Keys 3")
-    assert held_past_note(song, "bar").endswith("and are cut there: Keys 3")
+                                            "bar 4) and are wrapped onto its start: Keys (3)")
+    assert held_past_note(song, "bar").endswith("and are cut there: Keys (3)")
     assert held_past_note(song, "tail") is None and held_past_note(loop_song(), "loop") is None
 
 
