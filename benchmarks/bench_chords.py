@@ -26,6 +26,8 @@ Per run it prints:
   of the chord in force;
 - ``m2``: accompaniment notes sounding on a beat a minor 2nd (or 9th) from a tone of the
   chord there, not one of its tones (B3 against B♭7);
+- ``m2 13``: those of them on beats 1 and 3 (a walking bass's passing tones on 2 and 4
+  are meant to rub);
 - ``held``: accompaniment notes sounding on across a change of chord into one they are
   not a tone of (the slash bass counts as one): a piano's B♭3 from F7 held into C7;
 - ``guide``: chord symbols with a 3rd and a 7th during which the piano sounds both;
@@ -45,7 +47,13 @@ Per run it prints:
   between another (F C F, B♭ A♭ B♭), of the runs of three beats all struck;
 - ``steps``: moves of the bass from one beat to the next by a half or whole step, of the
   consecutive beats both struck;
-- ``leaps``: those moves larger than a perfect 5th (an octave too).
+- ``leaps``: those moves larger than a perfect 5th (an octave too);
+- ``2&4``: the bass's notes struck on beats 2 and 4, counted as chord tones / other
+  tones of the chord's scale (:func:`engine.models.chord_follow.chord_scale`: F7's G,
+  B♭, D) / others (chromatic);
+- ``chr``: those chromatic ones with both beats around them struck, as passing tones
+  (a half or whole step from both, between them: G G♯ A) / approaches (a half or whole
+  step from the beat after, not between: A B♭ B) / others.
 
 The pop verse prints, in place of the jazz columns (``walk`` … ``chrom``), how the piano
 voices its triads:
@@ -74,7 +82,12 @@ sys.path.insert(0, str(ROOT))
 
 from engine import tasks  # noqa: E402
 from engine.io import load_song  # noqa: E402
-from engine.models.chord_follow import ChordGuide, chord_guide, clash_classes  # noqa: E402
+from engine.models.chord_follow import (  # noqa: E402
+    ChordGuide,
+    chord_guide,
+    chord_scale,
+    clash_classes,
+)
 from engine.models.plugin import plugin_from_folder, shipped_model_folder  # noqa: E402
 from engine.plugins.api import GenerateOptions  # noqa: E402
 from engine.score import Song, TimeMap  # noqa: E402
@@ -224,11 +237,13 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
                 on += n.pitch % 12 in tones(tick)
     notes = [n for t in comp for n in t.notes if n.start < bars * BAR]
     share = sum(n.pitch % 12 in tones(n.start) for n in notes) / max(1, len(notes))
-    clashes = 0
+    clashes = strong = 0
     for beat in range(0, bars * BAR, PPQ):
         cell = beat // (PPQ // 4)
         bad = clash_classes(guide.tones[cell])
-        clashes += sum(1 for n in notes if n.start <= beat < n.end and bad[n.pitch % 12])
+        here = sum(1 for n in notes if n.start <= beat < n.end and bad[n.pitch % 12])
+        clashes += here
+        strong += here * (beat % BAR in (0, 2 * PPQ))
     changes = [int(c) for c in guide.change.nonzero()[0]]
     held = sum(1 for n in notes if any(
         n.start < c * (PPQ // 4) < n.end and not guide.tones[c, n.pitch % 12]
@@ -260,14 +275,16 @@ def figures(song: Song, bars: int, key: str) -> dict[str, str]:
     top = sorted(n.pitch for n in piano if n.start <= final.start < n.end)
     close = (f"{_name(min(low)) if low else '-'} | "
              f"{' '.join(map(_name, top)) if top else '-'}")
-    walk, repeats, approaches, bounces, steps, leaps = bass_walk(song, bars, guide)
+    walk, repeats, approaches, bounces, steps, leaps, weak, strays = bass_walk(
+        song, bars, guide)
     return triad_voicing(piano, bars, guide) | {
             "root": f"{roots}/{bars}", "bass ct": f"{on / max(1, total):.0%}",
-            "comp ct": f"{share:.0%}", "m2": str(clashes), "held": str(held),
+            "comp ct": f"{share:.0%}", "m2": str(clashes), "m2 13": str(strong), "held": str(held),
             "guide": f"{guided}/{guides}",
             "chrom": f"{sounded}/{chromatic}", "loud": f"{loud}/{all_notes}",
             "close": close, "walk": walk, "rep": repeats, "appr": approaches,
-            "bounce": bounces, "steps": steps, "leaps": leaps}
+            "bounce": bounces, "steps": steps, "leaps": leaps, "2&4": weak,
+            "chr": strays}
 
 
 def triad_voicing(piano: list, bars: int, guide: ChordGuide) -> dict[str, str]:
@@ -310,10 +327,10 @@ def triad_voicing(piano: list, bars: int, guide: ChordGuide) -> dict[str, str]:
 
 
 def bass_walk(song: Song, bars: int, guide: ChordGuide
-              ) -> tuple[str, str, str, str, str, str]:
-    """The ``walk``, ``rep``, ``appr``, ``bounce``, ``steps`` and ``leaps`` columns (the
-    module's docstring) of the bass parts of ``song`` over its first ``bars`` bars of
-    4/4."""
+              ) -> tuple[str, str, str, str, str, str, str, str]:
+    """The ``walk``, ``rep``, ``appr``, ``bounce``, ``steps``, ``leaps``, ``2&4`` and
+    ``chr`` columns (the module's docstring) of the bass parts of ``song`` over its
+    first ``bars`` bars of 4/4."""
     near = PPQ // 16
     bass = [n for t in song.tracks if not t.is_drum and role_of(t.program, False) == "bass"
             for n in t.notes]
@@ -344,18 +361,37 @@ def bass_walk(song: Song, bars: int, guide: ChordGuide
     moves = [abs(struck[b] - struck[a]) for a, b in pairs]
     steps = sum(m in (1, 2) for m in moves)
     leaps = sum(m > 7 for m in moves)
+    kinds = [0, 0, 0]
+    chromatic = [0, 0, 0]
+    for beat in beats:
+        cell = beat // (PPQ // 4)
+        if beat % (2 * PPQ) != PPQ or beat not in struck or guide.chord[cell] < 0:
+            continue
+        pc = struck[beat] % 12
+        scale = chord_scale(guide.chords[guide.chord[cell]])
+        kind = 0 if guide.tones[cell, pc] else 1 if pc in scale else 2
+        kinds[kind] += 1
+        before, after = struck.get(beat - PPQ), struck.get(beat + PPQ)
+        if kind == 2 and before is not None and after is not None:
+            lo, hi = sorted((before, after))
+            on = struck[beat]
+            chromatic[0 if lo < on < hi and on - lo <= 2 and hi - on <= 2 else
+                      1 if abs(after - on) in (1, 2) else 2] += 1
     return (f"{walking}/{bars}", f"{repeated}/{len(pairs)}", f"{stepped}/{changes}",
-            f"{bounced}/{len(runs)}", f"{steps / max(1, len(moves)):.0%}", str(leaps))
+            f"{bounced}/{len(runs)}", f"{steps / max(1, len(moves)):.0%}", str(leaps),
+            "/".join(map(str, kinds)), "/".join(map(str, chromatic)))
 
 
 TUNES = {"blues": (blues_melody, BLUES, 12, "F"), "aaba": (aaba_melody, AABA, 32, "Bb"),
          "pop": (pop_melody, POP, 8, "G")}
-JAZZ = ("root", "walk", "rep", "appr", "bounce", "steps", "leaps", "bass ct", "comp ct",
-        "m2", "held", "guide", "chrom", "loud", "close")
-TRIADS = ("root", "bass ct", "comp ct", "m2", "held", "r/3/5", "full", "dbl3", "low3",
+JAZZ = ("root", "walk", "rep", "appr", "bounce", "steps", "leaps", "2&4", "chr",
+        "bass ct", "comp ct",
+        "m2", "m2 13", "held", "guide", "chrom", "loud", "close")
+TRIADS = ("root", "bass ct", "comp ct", "m2", "m2 13", "held", "r/3/5", "full", "dbl3", "low3",
           "loud", "close")
 WIDTHS = {"root": 7, "walk": 7, "rep": 7, "appr": 7, "bounce": 7, "steps": 6, "leaps": 6,
-          "bass ct": 8, "comp ct": 8, "m2": 4,
+          "2&4": 8, "chr": 6,
+          "bass ct": 8, "comp ct": 8, "m2": 4, "m2 13": 6,
           "held": 4, "guide": 7, "chrom": 7, "r/3/5": 9, "full": 5, "dbl3": 6, "low3": 6,
           "loud": 8, "close": 0}
 

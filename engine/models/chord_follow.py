@@ -37,10 +37,12 @@ of a 12-bar F blues put the bass's downbeat on the root in 1–3 of 12 bars, the
 B3–E4–G4 against B♭7 (benchmarks/bench_chords.py).
 
 In a song that swings its 8ths the bass walks (:func:`walk_bass`): a quarter note on
-every beat, the chord's first beat on its bass note, the beat before a chord symbol
-approaching its bass note by a step (in pitch, the octave next to it) or from its 5th,
-the beat before an N.C. on its own chord; rarely the pitch of the last beat or of the
-one before it, mostly by step, rarely a leap past a 5th.
+every beat, the chord's first beat on its bass note, its 3rd on a chord tone, 2 and 4
+passing — a tone of the chord's scale (:func:`chord_scale`), a chromatic note between
+the beats either side —, the beat before a chord symbol approaching its bass note by a
+step (in pitch, the octave next to it) or from its 5th, the beat before an N.C. on its
+own chord; rarely the pitch of the last beat or of the one before it, mostly by step,
+rarely a leap past a 5th.
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ class ChordGuide:
     the tones or the bass differ from the cell before's; ``strong`` (T,) the cells on a
     beat; ``tones`` (T, 12) its tones' pitch classes and ``bass`` (T,) its bass pitch
     class (-1 for none); ``tacet`` (T,) the cells under an "N.C.", where the band lays
-    out."""
+    out; ``weak`` (T,) the beats after the bar's first and every other one after it
+    (beats 2 and 4 of 4/4, a 3/4 bar's 2nd), where a walking bass passes."""
 
     chords: tuple[ChordTones, ...]
     chord: np.ndarray
@@ -111,6 +114,7 @@ class ChordGuide:
     tones: np.ndarray
     bass: np.ndarray
     tacet: np.ndarray
+    weak: np.ndarray
 
     @property
     def any(self) -> bool:
@@ -172,10 +176,14 @@ def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
     onset = (at >= 0) & (at != np.r_[-1, at[:-1]])
     tm = TimeMap.of(song)
     strong = np.zeros(T, dtype=bool)
+    weak = np.zeros(T, dtype=bool)
     for i, tick in enumerate(ticks.tolist()):
         bar = tm.tick_to_bar(tick)
-        strong[i] = tick - tm.bar_to_tick(bar) in tm.pulse_offsets(bar)
-    return ChordGuide(chords, at, onset, change, strong, tones, bass, tacet)
+        pulses = tm.pulse_offsets(bar)
+        offset = tick - tm.bar_to_tick(bar)
+        strong[i] = offset in pulses
+        weak[i] = strong[i] and pulses.index(offset) % 2 == 1
+    return ChordGuide(chords, at, onset, change, strong, tones, bass, tacet, weak)
 
 
 def clash_classes(tones: np.ndarray) -> np.ndarray:
@@ -215,6 +223,39 @@ def chord_third(chord: ChordTones) -> int | None:
     steps = {(t - chord.root) % 12 for t in chord.tones}
     step = 4 if 4 in steps else 3 if 3 in steps else None
     return None if step is None else (chord.root + step) % 12
+
+
+def chord_scale(chord: ChordTones) -> frozenset[int]:
+    """The pitch classes of ``chord``'s scale, as a jazz player walks or improvises over
+    it: its tones (a slash bass too) and, for each degree it leaves out, the one its
+    quality implies — mixolydian over a dominant 7th (F7: G, B♭, D), dorian over a minor
+    7th, ionian over a major 7th, a 6th chord or a triad, locrian over a half-diminished
+    one (Am7b5: B♭, D, F), a ♭13 beside a ♭9 (G7b9: C, E♭), whole-half over a
+    diminished 7th; a chord that names all seven (F7alt) is its own scale; empty for none."""
+    if chord.root is None:
+        return frozenset()
+    steps = {(t - chord.root) % 12 for t in chord.tones}
+    if chord.bass >= 0:
+        steps.add((chord.bass - chord.root) % 12)
+    minor = 3 in steps and 4 not in steps
+    if minor and {6, 9} <= steps and not steps & {7, 10, 11}:  # diminished 7th
+        fill = {2, 5, 8, 11}
+    elif len(steps) >= 7:
+        fill = set()
+    else:
+        half_dim = minor and 6 in steps and 7 not in steps
+        fill = set()
+        if not steps & {1, 2} and not {3, 4} <= steps:  # a ♯9 beside the 3rd is a 2nd
+            fill.add(1 if half_dim else 2)
+        if 5 not in steps and not {6, 7} <= steps:  # a ♯11 beside the 5th is a 4th
+            fill.add(5)
+        if not steps & {6, 7, 8}:
+            fill.add(7)
+        if not steps & {8, 9}:
+            fill.add(8 if half_dim or 1 in steps else 9)
+        if not steps & {10, 11}:
+            fill.add(11 if 4 in steps and not minor else 10)
+    return frozenset((chord.root + s) % 12 for s in steps | fill)
 
 
 def comp_tone_pulls(chord: ChordTones, scale: frozenset[int] | None = None) -> np.ndarray:
@@ -405,7 +446,7 @@ def _melody_name(name: str, program: int) -> bool:
 # of two beats before on 5-11 of 46 beats, moved by step 23-34 % of the time and leapt
 # past a 5th 5-10 times a take; with these pulls 8-9 of 9, 1-2, 45-49 %, 0-3
 # (benchmarks/bench_chords.py). A stronger STEP_PULL (2.0) changed none of these: on
-# the beats only the chord's tones are legal; letting its non-clashing tensions pass
+# the beats only the chord's tones were legal; letting its non-clashing tensions pass
 # there (a 9th) took its chord-tone time from 81-88 % to 69-79 % for 0-4 % more steps.
 APPROACH_PULL = 3.0
 REPEAT_PULL = 3.0
@@ -413,24 +454,46 @@ BOUNCE_PULL = 3.5
 STEP_PULL = 1.5
 LEAP_PULL = 2.0
 NEAR_PULL = 3.0
+# On the weak beats (2 and 4 of 4/4) a bassist passes between the chord tones of 1 and
+# 3: there the chord's scale (:func:`chord_scale`) is legal too, its tones off the chord
+# leaning SCALE_TONE_PULL like its own; any other pitch (a chromatic passing tone) is
+# legal but loses CHROMATIC_PULL (not an approach into the next symbol), won back
+# (PASSING_PULL, :data:`line_pull.PASSING`) where it lies a half or whole step from
+# both the beat before and the beat after, between them; and the line leans to a step
+# from its neighbours there by PASSING_STEP_PULL, not STEP_PULL. In the swung F blues
+# and rhythm changes, seeds 1-3, steps 34-47 % -> 49-68 % and 50-54 % -> 56-67 %; roots
+# 12/12 and 32/32, minor 2nds against the chord on beats 1 and 3 0 -> 0, on any beat
+# 4-5 -> 6-9 and 5-14 -> 6-18; chord-tone time 85-88 % -> 69-73 % and 86-92 % ->
+# 82-90 %; every chromatic note on 2 or 4 passed or approached (benchmarks/bench_chords.py).
+# PASSING_STEP_PULL 3.0 gave 45-68 % and 57-64 %; STEP_PULL 3.0 on every beat no more;
+# SCALE_TONE_PULL 0.75 36-64 % in the blues.
+SCALE_TONE_PULL = 1.5
+CHROMATIC_PULL = 3.0
+PASSING_PULL = 3.0
+PASSING_STEP_PULL = 4.5
 # Semitones from the next chord's bass note of the notes that approach it.
 _APPROACH = (-2, -1, 1, 2, 7)
 
 
 def walk_bass(lane_allowed: np.ndarray, reach_allowed: np.ndarray, editable: np.ndarray,
-              guide: ChordGuide) -> tuple[np.ndarray, np.ndarray]:
+              guide: ChordGuide, reach: np.ndarray | None = None
+              ) -> tuple[np.ndarray, np.ndarray]:
     """A swung song's bass under the chords walks, as a jazz player's does (in place on
     one lane's allowed tokens (T, V), after :func:`follow_chords`): a quarter note on
     every beat where a chord is in force, held to the next (its chord's first beat on
     its bass note still, the other beats on its tones); on the beat before a chord symbol
     it may also strike a note a half or whole step from that chord's bass note or its
     5th, and leans to them (``reach_allowed``: the lane's allowed tokens before
-    :func:`follow_chords` narrowed its beats to the chord tones). The beat before an
-    "N.C." break sounds its own chord (nothing to approach). Returns the pitch-class
-    pull (T, 12) and, per cell, the sampler's ``line_pull`` (T, N_CHANNELS): each beat's
-    pulls against the beats around it (the constants above). A cell that cannot strike
-    (a kept note, a register without such a note) is left as it was, and so are the
-    cells that would hold it."""
+    :func:`follow_chords` narrowed its beats to the chord tones). On a weak beat (not a
+    symbol's first) it may also strike its chord's scale tones (within ``reach``, the
+    lane's register (128,), the key left out: the chord wins; by default what
+    ``reach_allowed`` has) and any other note ``reach_allowed`` has, a chromatic passing
+    tone, which leans away unless it passes by step between the beats either side. The
+    beat before an "N.C." break sounds its own chord (nothing to approach). Returns the
+    pitch-class pull (T, 12) and, per cell, the sampler's ``line_pull`` (T,
+    N_CHANNELS): each beat's pulls against the beats around it (the constants above). A
+    cell that cannot strike (a kept note, a register without such a note) is left as it
+    was, and so are the cells that would hold it."""
     T = len(editable)
     pull = np.zeros((T, 12), dtype=np.float32)
     line = np.zeros((T, line_pull.N_CHANNELS), dtype=np.float32)
@@ -438,14 +501,17 @@ def walk_bass(lane_allowed: np.ndarray, reach_allowed: np.ndarray, editable: np.
     # Every beat, an N.C. one too: the beat before a break approaches nothing after it.
     beats = np.flatnonzero(guide.strong | guide.onset)
     onsets = slice(vocab.ONSET, vocab.ONSET + vocab.N_PITCHES)
+    scales = np.zeros((len(guide.chords), 12), dtype=bool)
+    for k, chord in enumerate(guide.chords):
+        scales[k, list(chord_scale(chord))] = True
     approaches = set()
     for i, cell in enumerate(beats.tolist()):
         after = int(beats[i + 1]) if i + 1 < len(beats) else T
         if not inside[cell] or not lane_allowed[cell, onsets].any():
             continue
+        near = np.zeros(12, dtype=bool)
         if after < T and guide.onset[after] and not guide.onset[cell] \
                 and guide.bass[after] >= 0:
-            near = np.zeros(12, dtype=bool)
             near[[(guide.bass[after] + s) % 12 for s in _APPROACH]] = True
             widened = reach_allowed[cell, onsets] & (near | guide.tones[cell])[_PITCH_CLASS]
             if (widened & near[_PITCH_CLASS]).any():
@@ -453,12 +519,24 @@ def walk_bass(lane_allowed: np.ndarray, reach_allowed: np.ndarray, editable: np.
                 pull[cell, near] += APPROACH_PULL
                 approaches.add(after)
                 line[cell, line_pull.INTO_NEXT] = NEAR_PULL
+            else:
+                near[:] = False
+        own = reach_allowed[cell, onsets]
+        step = STEP_PULL
+        if guide.weak[cell] and not guide.onset[cell] and own.any():
+            scale = scales[guide.chord[cell]]
+            band = reach if reach is not None else own
+            lane_allowed[cell, onsets] |= (band & scale[_PITCH_CLASS]) | own
+            pull[cell] += SCALE_TONE_PULL * (scale & ~guide.tones[cell])
+            pull[cell] -= CHROMATIC_PULL * ~(scale | near)  # an approach is no stray
+            line[cell, line_pull.PASSING] = PASSING_PULL
+            step = PASSING_STEP_PULL
         if cell in approaches:
             line[cell, line_pull.FROM_BEFORE] = NEAR_PULL
         lane_allowed[cell, :vocab.ONSET] = False  # struck: no rest, no hold
         line[cell, line_pull.REPEAT] = REPEAT_PULL
         line[cell, line_pull.BOUNCE] = BOUNCE_PULL
-        line[cell, line_pull.STEP] = STEP_PULL
+        line[cell, line_pull.STEP] = step
         line[cell, line_pull.LEAP] = LEAP_PULL
         for held in range(cell + 1, after):  # held to the next beat
             if not inside[held] or not lane_allowed[held, vocab.HOLD]:

@@ -521,7 +521,7 @@ class Problem:
     allowed: np.ndarray  # (L, T, V) bool
     logit_bias: np.ndarray | None = None  # (L, V) float32 nats, the sampler's logit_bias
     pitch_pull: np.ndarray | None = None  # (L, T, 12) float32 nats, the sampler's pitch_pull
-    line_pull: np.ndarray | None = None  # (L, T, 9) float32 nats, the sampler's line_pull
+    line_pull: np.ndarray | None = None  # (L, T, 10) float32 nats, the sampler's line_pull
     held_clash: np.ndarray | None = None  # (L, T, 12) bool, the sampler's held_clash
 
 
@@ -734,7 +734,8 @@ def build_problem(
                                         scale)
             hold_only_common_tones(lane_allowed, editable[lane], guide, follows)
             if walking and line is not None:
-                steps, line[lane] = walk_bass(lane_allowed, before, editable[lane], guide)
+                steps, line[lane] = walk_bass(lane_allowed, before, editable[lane], guide,
+                                               reach)
                 pull[lane] += steps
             if (follows == "melody" and lanes_of[track_id] == 1 and line is not None
                     and held is not None):

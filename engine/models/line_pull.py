@@ -17,7 +17,10 @@ notes beyond those two:
 - ``INTO_NEXT``: added to onsets a half or whole step from the next note, in pitch (an
   approach note: D2 → E♭2, not E♭3);
 - ``FROM_BEFORE``: added to onsets a half or whole step from the note before (a chord's
-  root, in the octave next to the note that approached it).
+  root, in the octave next to the note that approached it);
+- ``PASSING``: added to onsets between the note before and the one after, a half or
+  whole step from each (F2 G2 A2, A2 B2 C3, G2 G♯2 A2): a passing tone (a walking
+  bass's chromatic notes win back there what they lose elsewhere).
 
 A tune's channels read its notes in the order they are sung, past a rest (or cells still
 undecided) of up to :data:`BREATH` cells (a breath keeps the line going; a longer rest
@@ -40,8 +43,8 @@ import numpy as np
 
 from . import vocab
 
-REPEAT, BOUNCE, STEP, LEAP, INTO_NEXT, FROM_BEFORE, RUN, MELODIC, GAP_FILL = range(9)
-N_CHANNELS = 9
+REPEAT, BOUNCE, STEP, LEAP, INTO_NEXT, FROM_BEFORE, RUN, MELODIC, GAP_FILL, PASSING = range(10)
+N_CHANNELS = 10
 # The share of STEP a move of a minor 3rd to a perfect 4th gets (of MELODIC, a 3rd).
 SMALL_LEAP_SHARE = 0.5
 # Semitones: the widest move that is not a leap past the 5th; an octave; the smallest
@@ -108,6 +111,10 @@ def line_nats(view: np.ndarray, pitch: np.ndarray, lane: np.ndarray, col: np.nda
         if before >= 0:
             move = np.abs(_PITCHES - before)
             row += w[FROM_BEFORE] * ((move >= 1) & (move <= 2))
+        if before >= 0 and after >= 0 and w[PASSING]:
+            lo, hi = sorted((before, after))
+            row += w[PASSING] * ((_PITCHES - lo >= 1) & (_PITCHES - lo <= 2)
+                                 & (hi - _PITCHES >= 1) & (hi - _PITCHES <= 2))
         if w[list(_TUNE)].any():
             row += _tune_nats(view[ln], c, w)
     return out

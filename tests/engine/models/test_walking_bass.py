@@ -14,13 +14,21 @@ import torch
 
 from engine import tasks
 from engine.models import constraints, line_pull, vocab
-from engine.models.chord_follow import chord_guide, follow_chords, walk_bass
+from engine.models.chord_follow import (
+    CHROMATIC_PULL,
+    SCALE_TONE_PULL,
+    chord_guide,
+    chord_scale,
+    follow_chords,
+    walk_bass,
+)
 from engine.models.groove import Groove, song_grooves, swings
 from engine.models.plugin import tiny_random_model
 from engine.models.sampler import sample
 from engine.models.voice_leading import sounding_pitches
 from engine.plugins.api import CancelToken, GenerateOptions
 from engine.score import Mask, Note, Region, Song, Track
+from engine.score.chord_symbols import parse_chord_symbol
 from engine.score.lead_sheet import with_lead_sheet
 
 from .blues_song import blues_song
@@ -67,11 +75,23 @@ def test_a_swung_blues_bass_walks_in_quarter_notes(tmp_path: Path, seed: int):
     # No F C F C: rarely back to the pitch of two beats before (the model alone: 4-7).
     line = [struck[b].pitch for b in beats[:-4]]
     assert sum(line[i] == line[i - 2] != line[i - 1] for i in range(2, len(line))) <= 2, line
-    # Walks by step more than the model alone (8-11 of 43), and leaps past a 5th
-    # rarely (10-14 of 43).
+    # Walks by step more than the model alone (8-11 of 43) and than with chord tones
+    # alone on every beat (16-23 of 43, seeds 1-4; with passing tones 23-31), and leaps
+    # past a 5th rarely (10-14 of 43).
     steps = [abs(a - b) for a, b in pairs]
-    assert sum(m in (1, 2) for m in steps) >= len(steps) / 3, line
+    assert sum(m in (1, 2) for m in steps) >= len(steps) / 2, line
     assert sum(m > 7 for m in steps) <= 5, line
+    # Beat 3 on a chord tone; a note off the chord's scale on 2 or 4 passes by step
+    # between the beats either side or approaches the next.
+    chords = [parse_chord_symbol(c) for c in BLUES.split(" | ")]
+    for i, beat in enumerate(beats[:-5]):
+        chord, pitch = chords[beat // BAR], line[i]
+        if beat % BAR == 2 * PPQ:
+            assert pitch % 12 in chord.tones, (beat, line)
+        if beat % (2 * PPQ) == PPQ and pitch % 12 not in chord_scale(chord):
+            lo, hi = sorted((line[i - 1], line[i + 1]))
+            passes = lo < pitch < hi and pitch - lo <= 2 and hi - pitch <= 2
+            assert passes or abs(line[i + 1] - pitch) in (1, 2), (beat, line)
 
 
 def test_the_beat_before_a_break_sounds_its_own_chord():
@@ -96,10 +116,72 @@ def test_the_beat_before_a_break_sounds_its_own_chord():
     into_g7, before_break = 3 * 4, 16 + 3 * 4  # beat 4 of bars 1 and 2
     assert classes(into_g7) > {5, 9, 0, 3}  # F7's tones and approaches to G
     assert line[into_g7, line_pull.INTO_NEXT] > 0 and pull[into_g7, 8] > 0  # A♭
-    assert classes(before_break) == {7, 11, 2, 5}  # G7's own tones, no approach to Dm7
-    assert not pull[before_break].any() and line[before_break, line_pull.INTO_NEXT] == 0
+    # A passing beat (4): G7's scale leans in, C♯ and E♭ (D's approaches, off G
+    # mixolydian) lean away as any stray chromatic note: nothing approaches Dm7.
+    assert (pull[before_break, [1, 3]] == -CHROMATIC_PULL).all()
+    assert line[before_break, line_pull.INTO_NEXT] == 0
+    assert classes(before_break - 4) == {7, 11, 2, 5}  # beat 3: G7's own tones
     assert line[16, line_pull.FROM_BEFORE] > 0  # G7's root near the note before it
     assert not line[64, line_pull.FROM_BEFORE]  # Dm7's after the break: nothing to near
+
+
+NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+
+
+@pytest.mark.parametrize("symbol, scale", [
+    ("F7", "F G A Bb C D Eb"),  # mixolydian
+    ("Gm7", "G A Bb C D E F"),  # dorian
+    ("Bbmaj7", "Bb C D Eb F G A"),  # ionian
+    ("Bb6", "Bb C D Eb F G A"),
+    ("Am7b5", "A Bb C D Eb F G"),  # locrian
+    ("G7b9", "G Ab B C D Eb F"),  # a b13 beside the b9
+    ("F7alt", "F F# Ab A B C# Eb"),  # names all seven
+    ("Cm7/F", "C D Eb F G A Bb"),
+])
+def test_a_chords_scale_is_the_one_its_quality_implies(symbol: str, scale: str):
+    chord = parse_chord_symbol(symbol)
+    assert chord is not None
+    assert chord_scale(chord) == {NAMES.index(n) for n in scale.split()}
+
+
+def test_a_walking_bass_passes_on_beats_2_and_4():
+    # F7 for a bar, Bb7 after: 1 on F, 3 on F7's tones, 2 and 4 free to pass, F7's
+    # scale leaning in beside its tones, a chromatic note away but for Bb's approaches.
+    song = with_lead_sheet(Song(tracks=(Track(name="Bass", program=32),), ppq=PPQ),
+                           "F7 | Bb7")
+    guide = chord_guide(song, np.arange(0, 2 * BAR + 1, PPQ // 4))
+    assert guide is not None
+    assert np.flatnonzero(guide.weak).tolist() == [4, 12, 20, 28]
+    T = len(guide.chord)
+    allowed = np.zeros((T, vocab.VOCAB_SIZE), dtype=bool)
+    allowed[:, [vocab.REST, vocab.HOLD]] = True
+    allowed[:, vocab.onset(28) : vocab.onset(56)] = True  # E1-G3
+    editable = np.ones(T, dtype=bool)
+    reach = allowed.copy()
+    follow_chords(allowed, editable, guide, "bass")
+    pull, line = walk_bass(allowed, reach, editable, guide)
+
+    def classes(cell: int) -> set[int]:
+        return {p % 12 for p in np.flatnonzero(allowed[cell, vocab.onset(0) :
+                                                       vocab.onset(vocab.N_PITCHES)])}
+
+    assert classes(0) == {5} and classes(8) == {5, 9, 0, 3}
+    assert classes(4) == classes(12) == set(range(12))
+    assert pull[4, 7] == pull[4, 10] == pull[4, 2] == SCALE_TONE_PULL  # G, B♭, D
+    assert pull[4, 6] == pull[4, 11] == -CHROMATIC_PULL  # F♯, B
+    assert pull[12, 11] > 0  # B approaches B♭
+    assert (line[[4, 12], line_pull.PASSING] > 0).all()
+    assert not line[[0, 8], line_pull.PASSING].any()
+
+
+def test_the_line_pulls_a_passing_tone_between_its_neighbours():
+    nats = _nats(_quarters(43, None, 45), 4, line_pull.PASSING)  # G2 ? A2: G♯2
+    assert nats[44] == 1.0 and np.delete(nats, 44).sum() == 0
+    nats = _nats(_quarters(41, None, 45), 4, line_pull.PASSING)  # F2 ? A2: G2
+    assert np.flatnonzero(nats).tolist() == [43]
+    nats = _nats(_quarters(45, None, 48), 4, line_pull.PASSING)  # A2 ? C3: B♭2, B2
+    assert np.flatnonzero(nats).tolist() == [46, 47]
+    assert not _nats(_quarters(43, None, None), 4, line_pull.PASSING).any()  # undecided
 
 
 def _nats(tokens: list[int], cell: int, channel: int) -> np.ndarray:
