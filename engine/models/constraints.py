@@ -559,7 +559,8 @@ def build_problem(
     where the music swings its 8ths (``swing``: :func:`engine.models.groove.swings`) a written
     one-lane bass walks there (:func:`~engine.models.chord_follow.walk_bass`), unless
     ``keep_rhythm``; a written one-lane tune sings
-    (:func:`~engine.models.chord_follow.sing_line`), keep rhythm or not.
+    (:func:`~engine.models.chord_follow.sing_line`), keep rhythm or not, and with no
+    chords to follow too (its line alone: nothing held into a change of chord).
     """
     tokens = encoded.tokens.copy()
     L, T = tokens.shape
@@ -608,7 +609,8 @@ def build_problem(
     pull = (np.zeros((L, T, 12), dtype=np.float32)
             if bass_parts or guide or strong is not None or kicks is not None else None)
     walks = guide is not None and swing and not keep_rhythm
-    line = np.zeros((L, T, N_CHANNELS), dtype=np.float32) if guide is not None else None
+    # A tune's line pulls whether or not the song has chords (a melody lane sings).
+    line = np.zeros((L, T, N_CHANNELS), dtype=np.float32)
     held = np.zeros((L, T, 12), dtype=bool) if guide is not None else None
     if pull is not None:
         sounding = kept_classes(song, write, encoded.step_ticks)
@@ -733,13 +735,14 @@ def build_problem(
             pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
                                         scale)
             hold_only_common_tones(lane_allowed, editable[lane], guide, follows)
-            if walking and line is not None:
+            if walking:
                 steps, line[lane] = walk_bass(lane_allowed, before, editable[lane], guide,
                                                reach)
                 pull[lane] += steps
-            if (follows == "melody" and lanes_of[track_id] == 1 and line is not None
-                    and held is not None):
-                line[lane], held[lane] = sing_line(editable[lane], guide)
+        if follows == "melody" and lanes_of[track_id] == 1:  # chords or none
+            line[lane], rubs = sing_line(editable[lane], guide)
+            if held is not None:
+                held[lane] = rubs
         if track_id in bass_parts:
             _downbeat_chord_tones(lane_allowed, editable[lane], downbeats, chord_pcs, chords,
                                   strike=strikes_downbeats(song, track_id))
@@ -772,7 +775,7 @@ def build_problem(
         allowed[lane, cells] = lane_allowed[cells]
     return Problem(tokens, editable, allowed, logit_bias if logit_bias.any() else None,
                    pull if pull is not None and pull.any() else None,
-                   line if line is not None and line.any() else None,
+                   line if line.any() else None,
                    held if held is not None and held.any() else None)
 
 

@@ -1,8 +1,11 @@
-"""A tune written under chord symbols sings: no pitch struck a third time running, mostly
-steps, leaps filled in, and no note held over a change of chord onto a tone that rubs
-with the new chord (F♯4 held from D into C). Its rhythm, kept, stays."""
+"""A tune written under chord symbols, or with none, sings: no pitch struck a third time
+running, mostly steps, leaps filled in, and under chords no note held over a change of
+chord onto a tone that rubs with the new chord (F♯4 held from D into C). Its rhythm,
+kept, stays."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -167,4 +170,45 @@ def test_a_repainted_vocal_sings_and_a_kept_rhythm_stays(monkeypatch, keep_rhyth
             assert [(n.start, n.end) for n in new] == [
                 (n.start, n.end) for n in vocal.notes if n.start >= 4 * BAR]
     assert problems and all(p.line_pull is not None and p.held_clash is not None
+                            for p in problems)
+
+
+def test_a_tune_with_no_chords_gets_its_line_alone():
+    editable = np.zeros(48, dtype=bool)
+    editable[16:] = True  # the cells it writes
+    line, held = sing_line(editable, None)
+    assert (line[16:, line_pull.RUN] > 0).all() and (line[16:, line_pull.MELODIC] > 0).all()
+    assert not line[:16].any() and not line[:, line_pull.REPEAT].any()
+    assert not held.any()  # no change of chord to rub with
+
+
+@pytest.mark.parametrize("name, program, sings", [
+    ("Vocal", 53, True),  # named as the tune, on Voice Oohs
+    ("Melody", 40, True),  # named as the tune, on a violin
+    ("Flute", 73, True),  # a lead instrument
+    ("Violin", 40, False),  # an accompaniment: no tune's line
+])
+def test_a_melody_with_no_chord_symbols_sings(monkeypatch, name: str, program: int,
+                                              sings: bool):
+    # The verse's tune, F♯4 four times in bar 6, as most songs are: no chord symbols.
+    notes = tuple(replace(n, lyric=None) for n in vocal_verse().tracks[0].notes)
+    song = Song(tracks=(Track(name=name, program=program, notes=notes),), ppq=PPQ)
+    assert not song.chords
+    problems = []
+    built = constraints.build_problem
+
+    def spy(*args, **kwargs):
+        problems.append(built(*args, **kwargs))
+        return problems[-1]
+
+    monkeypatch.setattr("engine.models.grid_plugin.build_problem", spy)
+    track = song.tracks[0]
+    for seed in (1, 2):
+        take = tasks.repaint(song, [track.id], 4, 8, model=tiny_random_model(0),
+                             options=GenerateOptions(seed=seed, steps=4))
+        new = sorted((n for n in take.after.track(track.id).notes if n.start >= 4 * BAR),
+                     key=lambda n: n.start)
+        if sings:
+            assert _runs([n.pitch for n in new]) == 0, [n.pitch for n in new]
+    assert problems and all((p.line_pull is not None) == sings and p.held_clash is None
                             for p in problems)
