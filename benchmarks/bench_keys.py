@@ -29,6 +29,18 @@ pitched track reads, and what its 8-bar windows read. openmsx-1 is a C blues/roc
 
 (c) Synthetic: a 12-bar C blues (C7 F7 G7 comping, a blues-scale melody) and a chromatic
 line should read None or C (or C minor).
+
+(d) ``--modes``: major or its relative minor, on whole tunes whose key is known, read
+before (``keys.BREAK_MODE_TIES`` off: the key the scale fits best, the major on a tie)
+and after (the tune's tonic decides: ``keys.minor_lean``). Each tune is read as a new
+empty track over all of it ("whole") and as a continuation, 2 bars after its end
+("continue": its last 8 bars around). Sets: the JSB chorales' train split
+(../shared/data/jsb; the key: the tonic is the last bass note, the mode the one of the
+two keys on it whose scale holds more of the sounding time; chorales ending elsewhere,
+on V, count with that tonic all the same), Essen folk songs and Ryan's Mammoth tunes
+from music21's corpus (their K: field's tonic, where the tune ends on it, and the mode
+as the chorales'), and
+small tunes written with mido (hand-made, in the keys their names say).
 Figures are counts, not timings.
 """
 
@@ -265,12 +277,183 @@ def bench_synthetic(tops: list[int]) -> None:
         print(f"    {name:16} PROFILE_TOP {readings}")
 
 
+JSB = ROOT.parent / "shared/data/jsb/jsb16th_train_valid.json"
+FOLK = (("essenFolksong", 4, 60), ("ryansMammoth", 160, 1))  # folder, files, tunes a file
+
+
+def jsb_tunes() -> list[tuple[str, list[list[Note]], str]]:
+    """(name, voices, key) for the JSB train chorales (module docstring, (d))."""
+    import json
+
+    if not JSB.is_file():
+        print(f"    skipped the chorales: {JSB} not found")
+        return []
+    out = []
+    for i, steps in enumerate(json.loads(JSB.read_text())["train"]):
+        voices = []
+        for v in range(4):
+            notes: list[Note] = []
+            for t, step in enumerate(steps):
+                pitch = step[v]
+                if notes and notes[-1].pitch == pitch and notes[-1].end == t * PPQ // 4:
+                    notes[-1] = Note(pitch, notes[-1].start, notes[-1].duration + PPQ // 4)
+                elif pitch >= 0:
+                    notes.append(Note(pitch, t * PPQ // 4, PPQ // 4))
+            voices.append(notes)
+        out.append((f"jsb-train-{i}", voices,
+                    mode_on(voices[3][-1].pitch % 12, [n for v in voices for n in v])))
+    return out
+
+
+def folk_tunes() -> list[tuple[str, list[list[Note]], str]]:
+    """(name, [notes], key) for music21 folk tunes whose K: key they end on."""
+    from music21 import corpus, stream
+
+    paths = [str(p) for p in corpus.getPaths()]
+    out = []
+    for folder, files, per_file in FOLK:
+        chosen = sorted(p for p in paths if f"/corpus/{folder}/" in p)
+        for path in chosen[::max(1, len(chosen) // files)][:files]:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                try:
+                    parsed = corpus.parse(path)
+                except Exception:
+                    continue
+            scores = list(parsed.scores) if isinstance(parsed, stream.Opus) else [parsed]
+            for score in scores[:per_file]:
+                flat = score.stripTies().flatten()
+                declared = [k for k in flat.getElementsByClass("KeySignature")
+                            if getattr(k, "mode", None) in ("major", "minor")]
+                notes = [Note(n.pitches[-1].midi, round(float(n.offset) * PPQ),
+                              max(1, round(float(n.quarterLength) * PPQ)))
+                         for n in flat.notes if float(n.quarterLength) > 0]
+                if len(declared) != 1 or len(notes) < keys.MIN_NOTES:
+                    continue
+                tonic = declared[0].tonic.pitchClass
+                if notes[-1].pitch % 12 == tonic:
+                    out.append((f"{folder}/{Path(path).stem}", [notes], mode_on(tonic, notes)))
+    return out
+
+
+def mode_on(tonic: int, notes: list[Note]) -> str:
+    """The major or minor key on ``tonic`` whose scale holds more of ``notes``' time: a
+    chorale's mode, a folk tune's (Essen's K: field names only the tonic: K:G for a G
+    dorian tune)."""
+    return max((key_on(tonic, False), key_on(tonic, True)),
+               key=lambda k: keys.time_fit(k, notes))
+
+
+# Small tunes in quarters (a 2 is a half note), melody and an optional bass an octave or
+# two down, one note a bar (a 0 rests): read back from MIDI files mido writes.
+MIDO_TUNES = (
+    ("E minor, D#", "Em", (64, 67, 71, 76, 75, 76, 71, 67, 69, 72, 71, 69, 67, 66, 64, 64), ()),
+    ("E minor, no D#", "Em", (64, 67, 71, 76, 74, 71, 67, 64, 69, 72, 71, 69, 67, 66, 64, 71,
+                              64, 67, 71, 67, 69, 72, 69, 66, 67, 64, 66, 62, 64, 67, 66, 64),
+     ()),
+    ("G major", "G", (67, 69, 71, 67, 74, 71, 67, 62, 64, 66, 67, 69, 71, 69, 67, 62,
+                      67, 71, 74, 71, 72, 69, 66, 62, 64, 67, 66, 69, 67, 62, 66, 67), ()),
+    ("A minor, G#", "Am", (69, 72, 76, 69, 68, 69, 76, 72, 74, 77, 76, 74, 72, 71, 69, 69), ()),
+    ("A minor, aeolian", "Am", (69, 71, 72, 74, 76, 74, 72, 71, 69, 67, 69, 71, 72, 71, 69,
+                                69), ()),
+    ("C major", "C", (60, 60, 67, 67, 69, 69, 67, 65, 65, 64, 64, 62, 62, 60, 60, 60), ()),
+    ("D minor, C#", "Dm", (62, 65, 69, 74, 73, 74, 69, 65, 67, 70, 69, 67, 65, 64, 62, 62),
+     ()),
+    ("G major, V/vi", "G", (71, 74, 71, 67, 71, 75, 76, 74, 72, 71, 69, 67, 66, 69, 67, 67),
+     (43, 47, 52, 47, 40, 36, 38, 43)),
+    ("E minor, bass", "Em", (71, 67, 71, 74, 72, 71, 69, 67, 66, 67, 69, 71, 69, 66, 64, 64),
+     (40, 36, 43, 47, 45, 47, 35, 40)),
+)
+
+
+def mido_tunes() -> list[tuple[str, list[list[Note]], str]]:
+    """(name, tracks, key) for :data:`MIDO_TUNES`, written by mido and read back."""
+    import tempfile
+
+    import mido
+
+    from engine.io.midi_import import read_midi
+
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name, key, melody, bass in MIDO_TUNES:
+            mid = mido.MidiFile(ticks_per_beat=PPQ)
+            for line, length in ((melody, PPQ), (bass, 4 * PPQ)):
+                if not line:
+                    continue
+                track = mido.MidiTrack()
+                for i, pitch in enumerate(line):
+                    held = 2 * length if i == len(line) - 1 else length  # the close held
+                    track += [mido.Message("note_on", note=pitch, velocity=80, time=0),
+                              mido.Message("note_off", note=pitch, velocity=0, time=held)]
+                mid.tracks.append(track)
+            path = Path(folder) / "tune.mid"
+            mid.save(path)
+            song = read_midi(path)
+            out.append((name, [list(t.notes) for t in song.tracks if not t.is_drum], key))
+    return out
+
+
+def read_modes(parts: list[list[Note]], breaking: bool) -> tuple[str | None, str | None]:
+    """The key read over a tune (whole) and after it (continue), ties broken or not."""
+    length = max(n.end for p in parts for n in p)
+    song, whole = window_song(parts, length)
+    end = TimeMap.of(song).bar_to_tick(TimeMap.of(song).tick_to_bar(length - 1) + 1)
+    after = Mask.of(Region(whole.track_ids, end, end + 2 * 4 * PPQ))
+    saved, keys.BREAK_MODE_TIES = keys.BREAK_MODE_TIES, breaking
+    try:
+        return keys.context_key(song, whole), keys.context_key(song, after)
+    finally:
+        keys.BREAK_MODE_TIES = saved
+
+
+def bench_modes() -> None:
+    print("(d) major or relative minor, whole tunes: right key (tonic and mode) / right "
+          "tonic / right mode / none, before -> after")
+    t0 = time.perf_counter()
+    sets = (("JSB chorales, train", jsb_tunes()), ("music21 folk tunes", folk_tunes()),
+            ("mido tunes", mido_tunes()))
+    print(f"    ({time.perf_counter() - t0:.0f} s to read)")
+    for label, tunes in sets:
+        if not tunes:
+            continue
+        minor = sum(k.endswith("m") for _, _, k in tunes)
+        print(f"    {label}: {len(tunes)} tunes ({minor} minor)")
+        for i, setting in enumerate(("whole", "continue")):
+            tally = {b: Counter() for b in (False, True)}
+            for name, parts, key in tunes:
+                for breaking in (False, True):
+                    read = read_modes(parts, breaking)[i]
+                    c = tally[breaking]
+                    if read is None:
+                        c["none"] += 1
+                        continue
+                    c["key"] += read == key
+                    c["tonic"] += keys.tonic_of(read)[0] == keys.tonic_of(key)[0]
+                    c["mode"] += read.endswith("m") == key.endswith("m")
+                    c["major as minor"] += read.endswith("m") and not key.endswith("m")
+                    c["minor as major"] += key.endswith("m") and not read.endswith("m")
+                    if breaking and label == "mido tunes":
+                        before = read_modes(parts, False)[i]
+                        print(f"      {setting:8} {name:18} {key:3} before {before!s:4} "
+                              f"after {read!s:4}")
+            cells = "  ".join(f"{k} {tally[False][k]} -> {tally[True][k]}"
+                              for k in ("key", "tonic", "mode", "none", "major as minor",
+                                        "minor as major"))
+            print(f"      {setting:8} {cells}")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tops", type=int, nargs="+", default=[24, 2],
                     help="PROFILE_TOP values to compare (24: the rule before)")
     ap.add_argument("--skip-corpus", action="store_true")
+    ap.add_argument("--modes", action="store_true",
+                    help="only (d): major or relative minor on whole tunes, before/after")
     args = ap.parse_args()
+    if args.modes:
+        bench_modes()
+        return 0
     print(f"shipped: MIN_FIT {keys.MIN_FIT}, PROFILE_TOP {keys.PROFILE_TOP} "
           "(24 = every key agrees: the rule before the profile check)")
     bench_synthetic(args.tops)

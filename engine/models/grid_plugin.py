@@ -224,8 +224,8 @@ class GridModelPlugin:
         found = context_key(song, mask)
         key = options.key or found
         # The key Auto found in an unsigned song's notes (engine.tasks.keys.resolve_key) is
-        # read as found, not named: the melody may still close in its relative minor (an
-        # E-minor tune reads as G major, whose scale it fits as well, and closes on E).
+        # read as found, not named: the melody may still close in its relative minor (a
+        # tune read in G major, whose scale an E-minor one fits as well, closing on E).
         named = bool(options.key) and not (options.key == found
                                            and song.key_at(mask.span[0]) is None)
         ending = options.extra.get(ENDING.name, ENDING.default)

@@ -16,6 +16,13 @@ signature, as a scale constraint keeps a key and its relative minor alike). On 7
 8-bar windows of music21's corpus (benchmarks/bench_keys.py) that took wrong signatures
 from 148 to 124 and right ones from 424 to 426; the rest name none.
 
+A key and its relative minor hold the same notes but the minor's leading tone, so where
+both fit, the scale cannot say which (the major won every tie: an E-minor tune with no
+D♯ was "kept in G major"). The tonic the music rests on does, as a musician hears it
+(:func:`minor_lean`): the last chord's bass, phrase ends, the longest notes, the leading
+tone (benchmarks/bench_keys.py --modes: JSB train chorales read whole, right key 69 →
+120 of 132).
+
 A new sketch has few notes (a QA pass's C4 E4 G4 C5 | E4 A4 B4, repainted, got C#, A#
 and G# in half its new notes: fewer than :data:`MIN_NOTES` named no key). Such a tune
 still has one for a musician, who hears it as :func:`tune_key` does: of the keys whose
@@ -55,6 +62,21 @@ KEYS = tuple(key_on(tonic, minor) for tonic in range(12) for minor in (False, Tr
 KK_MAJOR = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)
 KK_MINOR = (6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17)
 PROFILE_TOP = 2  # a key the scale fits must have one of the notes' best so many signatures
+# A major key within this share of its relative minor's fit (which holds every note of
+# it and the leading tone) is a near tie the tonic breaks (context_key): a G-major
+# chorale's V of vi put 5-10 % of its notes on D♯.
+RELATIVE_FIT = 0.85
+# How much each cue says "this tonic" where a key and its relative minor both fit the
+# notes (minor_lean; weights tuned on benchmarks/bench_keys.py --modes).
+LEAN_WEIGHTS = {"close": 2.5, "chord": 1.0, "phrases": 1.5, "longest": 1.0,
+                "opening": 1.0, "leading": 1.5, "profile": 1.0}
+PHRASE_END_LENGTH = 2  # notes held this many times the median length end a phrase
+LONGEST_SHARE = 10  # the longest tenth of the notes are "the longest notes"
+LEADING_TONE_SHARE = 0.03  # this share of the sounding time on the minor's raised 7th: 1
+PROFILE_SPAN = 0.2  # a correlation this much better for one of the two: 1
+# A switch for benchmarks/bench_keys.py --modes: False reads the tie as before (the key
+# the scale fits best, the major on a tie).
+BREAK_MODE_TIES = True
 
 
 def key_changes(song: Song) -> list[tuple[int, str, str]]:
@@ -160,8 +182,86 @@ def context_key(song: Song, mask: Mask) -> str | None:
     # (profile_keys), else the music is in no one key (benchmarks/bench_keys.py).
     heard = list(dict.fromkeys(signature_of(k) for k in profile_keys(notes)))[:PROFILE_TOP]
     fitting = [k for k in KEYS if key_fit(k, pcs) >= MIN_FIT and signature_of(k) in heard]
-    # On a tie the major, the tighter scale, wins.
-    return max(fitting, key=lambda k: (key_fit(k, pcs), not k.endswith("m")), default=None)
+    # On a tie the major, the tighter scale, wins ...
+    best = max(fitting, key=lambda k: (key_fit(k, pcs), not k.endswith("m")), default=None)
+    if best is None or not BREAK_MODE_TIES:
+        return best
+    # ... unless it and its relative both fit: the same notes but the minor's leading tone,
+    # a near tie a scale cannot break (an E-minor tune with no D♯ was G major; a G-major
+    # chorale's D♯s, V of vi, made it E minor). The tune's tonic says which (minor_lean).
+    major = relative_key(best) if best.endswith("m") else best
+    minor = relative_key(major)
+    if minor not in fitting or key_fit(major, pcs) < RELATIVE_FIT:
+        return best
+    lean = minor_lean(song, mask, notes, major)
+    return best if lean == 0 else minor if lean > 0 else major
+
+
+def relative_key(key: str) -> str:
+    """The key sharing ``key``'s signature in the other mode: ``"G"`` → ``"Em"``."""
+    tonic, minor = tonic_of(key)
+    return key_on(tonic + 3 if minor else tonic + 9, not minor)
+
+
+def minor_lean(song: Song, mask: Mask, notes: list[Note], major: str) -> float:
+    """How much more ``notes`` (around ``mask``) lean on the tonic of ``major``'s relative
+    minor than on ``major``'s own: > 0 for the minor, < 0 for the major, 0 for neither.
+
+    A musician hears the tonic where the music rests (:data:`LEAN_WEIGHTS`): the close —
+    the bass of the context's last chord (the song's close, or where a tune being
+    continued stopped: most often its tonic too), and that chord itself (E and B, or G
+    and D) —, the bass where a phrase ends (its notes held, or a rest after them), the
+    longest notes, the first bass note when the song opens before the region; the raised
+    leading tone (D♯ in E minor) says minor; the Krumhansl–Kessler correlation weighs
+    the rest."""
+    lo = TimeMap.of(song).bars_around(*mask.span, CONTEXT_BARS)[0]
+    major_tonic = tonic_of(major)[0]
+    minor_tonic = (major_tonic + 9) % 12
+
+    def side(pc: int) -> int:  # +1 on the minor's tonic, -1 on the major's
+        return (pc % 12 == minor_tonic) - (pc % 12 == major_tonic)
+
+    onsets: dict[int, list[Note]] = {}
+    for n in notes:
+        onsets.setdefault(n.start, []).append(n)
+    starts = sorted(onsets)
+    if not starts:
+        return 0.0
+    lengths = sorted(n.duration for n in notes)
+    median = lengths[len(lengths) // 2]
+    sounding_until = 0  # where the notes struck so far stop: a rest follows when before the next
+    ends = []
+    for i, start in enumerate(starts[:-1]):
+        sounding_until = max(sounding_until, *(n.end for n in onsets[start]))
+        if sounding_until < starts[i + 1] or min(
+                n.duration for n in onsets[start]) >= PHRASE_END_LENGTH * median:
+            ends.append(start)
+    last = starts[-1]
+    final = {n.pitch % 12 for n in notes if n.start <= last < n.end}
+
+    def bass(tick: int) -> int:  # the lowest note sounding there, struck there or held
+        return min(n.pitch for n in notes if n.start <= tick < n.end)
+
+    longest = sorted(notes, key=lambda n: -n.duration)[:max(1, len(notes) // LONGEST_SHARE)]
+    weights = [0.0] * 12
+    for n in notes:
+        weights[n.pitch % 12] += n.duration
+    lead = weights[(minor_tonic - 1) % 12] / sum(weights)
+    w = LEAN_WEIGHTS
+    cues = {
+        "close": side(bass(last)),
+        "chord": (({minor_tonic, (minor_tonic + 7) % 12} <= final)
+                  - ({major_tonic, (major_tonic + 7) % 12} <= final)),
+        "phrases": sum(side(bass(s)) for s in ends) / len(ends)
+        if ends else 0.0,
+        "longest": sum(side(n.pitch) for n in longest) / len(longest),
+        "opening": side(bass(starts[0]))
+        if lo == 0 and starts[0] < mask.span[0] else 0,
+        "leading": min(1.0, lead / LEADING_TONE_SHARE),
+        "profile": max(-1.0, min(1.0, (_correlation(weights, relative_key(major))
+                                       - _correlation(weights, major)) / PROFILE_SPAN)),
+    }
+    return sum(w[cue] * value for cue, value in cues.items())
 
 
 def chords_key(song: Song, mask: Mask) -> str | None:

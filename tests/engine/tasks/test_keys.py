@@ -314,15 +314,90 @@ def test_a_tonal_tune_harmonized_says_its_key_and_a_chromatic_one_none():
         assert said == "are in no key: the notes around them fit no one key"
 
 
-def test_a_minor_tune_harmonized_in_its_relatives_scale_still_closes_in_minor():
-    # An E-minor tune with no D♯ fits G major's scale as well (the key Auto keeps); the
-    # close is still the one the tune ends on, E minor, not none (as G major "named").
-    e_minor = (64, 67, 71, 76, 74, 71, 67, 64, 69, 72, 71, 69, 67, 66, 64, 71,
-               64, 67, 71, 67, 69, 72, 69, 66, 67, 64, 66, 62, 64, 67, 66, 64)
-    take, _ = harmonized(tune(e_minor, "Flute", 73))
-    assert take.key == "G"
+# An E-minor tune, 32 quarters opening and ending on E4, with no D♯: G major's notes.
+E_TUNE = (64, 67, 71, 76, 74, 71, 67, 64, 69, 72, 71, 69, 67, 66, 64, 71,
+          64, 67, 71, 67, 69, 72, 69, 66, 67, 64, 66, 62, 64, 67, 66, 64)
+
+
+def test_a_minor_tune_harmonized_in_its_relatives_scale_closes_in_minor():
+    # An E-minor tune with no D♯ fits G major's scale as well, and was kept in G major
+    # (its close still on E). It is kept in E minor now, whose scale adds the leading
+    # tone: the new parts may write D♯, and the bass closes on E.
+    take, said = harmonized(tune(E_TUNE, "Flute", 73))
+    assert take.key == "Em" and said == "kept in E minor, the key of the music around them"
+    em = scale_pitch_classes("Em")
+    assert em == scale_pitch_classes("G") | {3}
+    new = [n for t, notes in take.new_notes.items() if not take.after.track(t).is_drum
+           for n in notes]
+    assert new and all(n.pitch % 12 in em for n in new)
     bass = next(t for t in take.after.tracks if t.name == "Bass")
     assert bass.notes[-1].pitch % 12 == 4
+
+
+def with_new_track(*parts: tuple[int, ...], lengths: tuple[int, ...] = (1, 4)) -> Song:
+    """Parts of notes ``lengths[i]`` quarters long (the last held twice as long), and an
+    empty track to write."""
+    tracks = []
+    for part, length in zip(parts, lengths, strict=False):
+        notes = tuple(Note(p, i * length * 4 * Q, length * 4 * Q * (2 if i == len(part) - 1 else 1),
+                           80) for i, p in enumerate(part))
+        tracks.append(Track(f"Part {len(tracks) + 1}", notes=notes))
+    return Song(tracks=(*tracks, Track("New")))
+
+
+def readings(song: Song) -> tuple[str | None, str | None]:
+    """The key read over the whole song (a new part under it) and after it (continued)."""
+    new = song.tracks[-1].id
+    end = -(-song.end // BAR) * BAR
+    return (context_key(song, Mask.of(Region(frozenset({new}), 0, end))),
+            context_key(song, Mask.of(Region(frozenset({new}), end, end + 2 * BAR))))
+
+
+@pytest.mark.parametrize("parts, expected", [
+    # E minor with no D♯ (G major's notes): it opens and closes on E; read as G major.
+    ((E_TUNE,), "Em"),
+    # ... and over a bass that ends on E.
+    (((71, 67, 71, 74, 72, 71, 69, 67, 66, 67, 69, 71, 69, 66, 64, 64),
+      (40, 36, 43, 47, 45, 47, 35, 40)), "Em"),
+    # A minor with no G♯ (C major's notes), ending on A: read as C major.
+    (((69, 71, 72, 74, 76, 74, 72, 71, 69, 67, 69, 71, 72, 71, 69, 69),), "Am"),
+    # A plain G-major tune ending on G: G major, as before.
+    ((G_TUNE,), "G"),
+    # A G-major tune harmonized with a D♯ (V of vi, B major), its bass ending on G: the
+    # D♯ made E minor's scale fit best, and repaint and continue kept it in E minor.
+    (((71, 74, 71, 67, 71, 75, 76, 74, 72, 71, 69, 67, 66, 69, 67, 67),
+      (43, 47, 52, 47, 40, 36, 38, 43)), "G"),
+])
+def test_major_or_relative_minor_is_the_key_whose_tonic_the_tune_rests_on(parts, expected):
+    assert readings(with_new_track(*parts)) == (expected, expected)
+
+
+def jsb_train(index: int) -> Song:
+    """A JSB train chorale (../shared/data/jsb): soprano, alto, tenor and bass tracks, a
+    held or repeated note one note, and an empty track to write."""
+    import json
+
+    data = REAL_DIR.parent / "jsb" / "jsb16th_train_valid.json"
+    if not data.is_file():
+        pytest.skip(f"JSB chorales not found at {data}")
+    steps = json.loads(data.read_text())["train"][index]
+    tracks = []
+    for voice in range(4):
+        notes: list[Note] = []
+        for t, step in enumerate(steps):
+            if notes and notes[-1].pitch == step[voice] and notes[-1].end == t * Q:
+                notes[-1] = Note(step[voice], notes[-1].start, notes[-1].duration + Q)
+            elif step[voice] >= 0:
+                notes.append(Note(step[voice], t * Q, Q))
+        tracks.append(Track("SATB"[voice], notes=tuple(notes)))
+    return Song(tracks=(*tracks, Track("New")))
+
+
+def test_a_chorale_is_read_in_the_key_its_bass_closes_in():
+    # Train chorale 13, in G major with D♯s (V of vi) and its bass ending on G, read as E
+    # minor whole and continued; chorale 26, in A minor, stays there.
+    assert readings(jsb_train(13)) == ("G", "G")
+    assert readings(jsb_train(26)) == ("Am", "Am")
 
 
 def test_a_minor_key_is_kept_and_written_by_its_usual_name():
