@@ -7,7 +7,8 @@ User errors are raised as :class:`CliError` (or any other
 ``partita: error: …``, with exit code 1 — never a traceback. Exit codes: 0 done,
 :data:`USER_ERROR` (1), :data:`USAGE_ERROR` (2: arguments argparse refuses),
 :data:`INTERNAL_ERROR` (3: a bug — any other exception, said as one line, its traceback
-with ``--verbose``) and :data:`INTERRUPTED` (130: Ctrl+C, as a shell counts SIGINT).
+with ``--verbose``; running out of memory is no bug but a user error, said with how to
+ask for less) and :data:`INTERRUPTED` (130: Ctrl+C, as a shell counts SIGINT).
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from collections.abc import Sequence
 
 from engine import __version__
 
-from .common import USER_ERRORS, CliError, error_line, refuse_given_twice
+from .common import (
+    USER_ERRORS,
+    CliError,
+    command_file,
+    error_line,
+    out_of_memory_line,
+    refuse_given_twice,
+)
 
 USER_ERROR = 1
 USAGE_ERROR = 2  # argparse's own exit code for arguments it cannot parse
@@ -217,7 +225,8 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
     except USER_ERRORS as e:
         if ctrl_c.pressed:  # what the interrupt broke (a write cut short): not the user's
             return _interrupted()
-        print(f"partita: error: {error_line(e)}", file=sys.stderr)
+        if not _said_out_of_memory(e, args):  # a model's MemoryError: said as the others
+            print(f"partita: error: {error_line(e)}", file=sys.stderr)
         if args.verbose and getattr(e, "detail", ""):  # for developers: the file's own
             # terms, or the traceback of a plugin's exception (its file and line)
             print(f"partita: detail: {e.detail.rstrip()}", file=sys.stderr)
@@ -226,6 +235,8 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         # from a user error (a traceback was exit 1 too); the traceback for a report
         if ctrl_c.pressed:  # … unless Ctrl+C caused it (see _CtrlC): 6 of 12 Ctrl+Cs while
             return _interrupted()  # render wrote its WAVs said "internal error: AssertionError"
+        if _said_out_of_memory(e, args):  # not a bug either: too much asked at once
+            return USER_ERROR
         if args.verbose:
             import traceback
 
@@ -234,6 +245,15 @@ def _run_command(args: argparse.Namespace, ctrl_c: _CtrlC) -> int:
         print(f"partita: internal error: {' '.join(text.split())} (run with --verbose for "
               "the traceback; please report it)", file=sys.stderr)
         return INTERNAL_ERROR
+
+
+def _said_out_of_memory(e: BaseException, args: argparse.Namespace) -> bool:
+    """``e`` ran out of memory (a model's too): said as a user error, with what asks for
+    less (``common.out_of_memory_line``)."""
+    line = out_of_memory_line(e, args.command, command_file(args))
+    if line is not None:
+        print(f"partita: error: {line}", file=sys.stderr)
+    return line is not None
 
 
 def _interrupted() -> int:

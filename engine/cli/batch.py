@@ -21,7 +21,14 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .common import USER_ERRORS, CliError, check_folder, error_line, json_text
+from .common import (
+    USER_ERRORS,
+    CliError,
+    check_folder,
+    error_line,
+    json_text,
+    out_of_memory_line,
+)
 
 # --format: the extension each song is written with (default: the input's own).
 SONG_FORMATS = {"mid": ".mid", "partita": ".partita", "musicxml": ".musicxml",
@@ -360,7 +367,11 @@ def _run_song(args: argparse.Namespace, song: Path | None, output: Path,
             one.single(one)
         result.generated = one.generated
     except USER_ERRORS as e:  # a bad file, no such track …: said, and the next song
-        result.error = error_line(e)
+        result.error = out_of_memory_line(e, args.task) or error_line(e)
+    except Exception as e:  # out of memory on one song: said (named by about()), the next
+        result.error = out_of_memory_line(e, args.task)  # song may fit; anything else is
+        if result.error is None:  # a bug: the top level's
+            raise
     finally:
         lines.finish()
     result.warnings = lines.said

@@ -72,6 +72,54 @@ def error_line(e: BaseException) -> str:
     return str(e)
 
 
+# Out of memory, per command: what it was doing, and how to ask for less at a time.
+_OUT_OF_MEMORY = {
+    "render": ("rendering", "render part of it at a time with --bars A-B"),
+    "repaint": ("repainting", "repaint fewer bars or tracks at a time (--bars A-B, --tracks)"),
+    "continue": ("continuing", "add fewer bars at a time (--bars N), then continue again"),
+    "compose": ("composing", "compose fewer bars (--bars N), then continue it"),
+    "regenerate": ("regenerating", "repaint the track a few bars at a time instead "
+                                   "(repaint --bars A-B --tracks T)"),
+    "harmonize": ("harmonizing", "fill fewer tracks (--tracks), or repaint a few bars at "
+                                 "a time (repaint --bars A-B)"),
+    "info": ("reading", None),
+    "convert": ("converting", None),
+    "tracks": ("changing the tracks of", None),
+    "takes": ("deciding the takes of", None),
+}
+_TOO_BIG = "the song is too big for this machine's memory (close other programs and try again)"
+
+
+def is_out_of_memory(e: BaseException | None) -> bool:
+    """``e`` says the machine ran out of memory: Python's ``MemoryError`` or a GPU's
+    (torch's ``OutOfMemoryError``, a ``RuntimeError``: named, so torch is not imported)."""
+    return isinstance(e, MemoryError) or type(e).__name__ == "OutOfMemoryError"
+
+
+def out_of_memory_line(e: BaseException, command: str, file: object = None) -> str | None:
+    """What ``command`` says when ``e`` is running out of memory (on ``file``), or a
+    model's failure that was (``ModelFailed`` from a ``MemoryError``: "model 'x' failed:
+    MemoryError"); ``None`` for any other error. Not a bug to report (it was "internal
+    error: MemoryError"), but too much asked at once, and how to ask for less: "out of
+    memory while rendering long.mid: render part of it at a time with --bars A-B"."""
+    if not (is_out_of_memory(e)
+            or (isinstance(e, PartitaError) and is_out_of_memory(e.__cause__))):
+        return None
+    doing, hint = _OUT_OF_MEMORY.get(command, (f"running partita {command}", None))
+    on = "" if not isinstance(file, (str, Path)) else (
+        f" {file}" if command in _OUT_OF_MEMORY else f" on {file}")
+    return f"out of memory while {doing}{on}: {hint or _TOO_BIG}"
+
+
+def command_file(args: argparse.Namespace) -> object:
+    """The file a command was given (render's IN, info's FILE, a song): ``None`` for
+    none, or a list for a batch of songs."""
+    for name in ("input", "file", "song"):
+        if getattr(args, name, None) is not None:
+            return getattr(args, name)
+    return None
+
+
 def json_text(data: object) -> str:
     """``data`` as the JSON a ``--json`` prints: indented, text as it is (not ``\\u``
     escapes), and always valid UTF-8: a file name that is not (Latin-1 bytes, kept by

@@ -207,6 +207,79 @@ def test_an_internal_error_is_one_line_with_its_own_exit_code(capsys, monkeypatc
     assert err.splitlines()[-1].startswith("partita: internal error: KeyError")
 
 
+def test_out_of_memory_is_a_user_error_with_how_to_ask_for_less(tmp_path, capsys,
+                                                                monkeypatch):
+    """QA: a song too big for the machine said "internal error: MemoryError … please
+    report it": no bug, but too much at once; said as the command's error, exit 1, with
+    the option that asks for less."""
+    from engine import render
+
+    src = tmp_path / "long.mid"
+    save_song(Song(tracks=(Track("Piano", notes=(Note(60, 0, Q, 80),)),)), src)
+
+    def too_big(*args, **kwargs):
+        raise MemoryError("Unable to allocate 459. GiB for an array")
+
+    monkeypatch.setattr(render, "render_files", too_big)
+    out = tmp_path / "x.wav"
+    assert main(["render", str(src), "-o", str(out), "--synth", "builtin", "-q"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"partita: error: out of memory while rendering {src}: render part of it at a "
+        "time with --bars A-B"]
+    assert not out.exists()
+
+    def no_memory(song, mask):  # a model whose tensors do not fit (GPU or CPU)
+        raise MemoryError
+
+    monkeypatch.setattr(gen_cli, "resolve_model",
+                        lambda name, task: Answers(no_memory, "big"))
+    assert main(["repaint", str(src), "-o", str(tmp_path / "r.mid"), "--tracks", "Piano",
+                 "--bars", "1", "-q"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"partita: error: out of memory while repainting {src}: repaint fewer bars or "
+        "tracks at a time (--bars A-B, --tracks)"]
+    # Several songs: the one that ran out is said, and the others are still written.
+    other = tmp_path / "other.mid"
+    save_song(Song(tracks=(Track("Piano", notes=(Note(62, 0, Q, 80),)),)), other)
+    calls = []
+
+    def first_too_big(song, mask):
+        calls.append(song)
+        if len(calls) == 1:
+            raise MemoryError
+        return {tid: (Note(64, 0, Q),) for tid in mask.track_ids}
+
+    monkeypatch.setattr(gen_cli, "resolve_model",
+                        lambda name, task: Answers(first_too_big, "big"))
+    outs = tmp_path / "outs"
+    assert main(["repaint", str(src), str(other), "--out-dir", str(outs), "--tracks",
+                 "Piano", "--bars", "1", "-q"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert f"partita: error: {src}: out of memory while repainting: repaint fewer bars " \
+           "or tracks at a time (--bars A-B, --tracks)" in err
+    assert sorted(p.name for p in outs.iterdir()) == ["other.mid"]
+
+
+def test_a_gpu_out_of_memory_is_said_as_out_of_memory_too():
+    from engine.cli.common import out_of_memory_line
+    from engine.plugins.result import ModelFailed
+
+    class OutOfMemoryError(RuntimeError):  # torch's (torch.cuda's), not imported here
+        pass
+
+    assert out_of_memory_line(OutOfMemoryError("CUDA out of memory"), "compose") == (
+        "out of memory while composing: compose fewer bars (--bars N), then continue it")
+    assert out_of_memory_line(MemoryError(), "info", Path("big.mid")) == (
+        "out of memory while reading big.mid: the song is too big for this machine's "
+        "memory (close other programs and try again)")
+    failed = ModelFailed("model 'x' failed: MemoryError")
+    failed.__cause__ = MemoryError()
+    assert out_of_memory_line(failed, "harmonize", "a.mid").startswith(
+        "out of memory while harmonizing a.mid: fill fewer tracks")
+    assert out_of_memory_line(RuntimeError("x"), "render") is None
+    assert out_of_memory_line(ModelFailed("model 'x' failed: ValueError"), "render") is None
+
+
 # -- --quiet -------------------------------------------------------------------------------------
 
 
