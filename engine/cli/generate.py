@@ -27,7 +27,7 @@ from engine.plugins.api import PRECISIONS, GenerateOptions, ModelInfo, ModelPlug
 from engine.plugins.result import progress_message
 from engine.score import EditGroup, listed, plural
 from engine.score.spelling import key_text
-from engine.tasks import AUTO, auto_key_note
+from engine.tasks import AUTO, auto_key_note, key_option_hint
 from engine.tasks.loop import LOOP_TASKS
 
 from . import batch
@@ -694,10 +694,11 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
             prepared = EditGroup(take.prep).apply(take.before)
             note = auto_key_note(args.task, take.key, prepared, take.mask,
                                  chords=options.follow_chords)
-            how = ("--key sets another, --key none lifts it" if take.key
-                   else "--key sets one, e.g. --key C or --key Am")
-            if note:  # the key chosen for the user is said, and how to choose another
-                print(f"{args.task}: {path}: new notes {note} ({how})", file=sys.stderr)
+            how = key_option_hint(args.task, take.key, prepared, take.mask,
+                                  chords=options.follow_chords)
+            if note:  # the key chosen for the user is said, and what --key would change
+                print(f"{args.task}: {path}: new notes {note}"
+                      + (f" ({how})" if how else ""), file=sys.stderr)
     if not any_off_key and options.key == AUTO and takes[0].key and args.task == "compose":
         if len(outputs) > 1:  # OUT itself is never written: each variation's file its key
             where = ", ".join(f"{path} in {key_text(t.key)}"

@@ -37,7 +37,14 @@ from .instruments import (
     track_spec,
     track_specs,
 )
-from .keys import AUTO, auto_key_note, named_key_signature, new_piece_signature, resolve_key
+from .keys import (
+    AUTO,
+    auto_key_note,
+    key_option_hint,
+    named_key_signature,
+    new_piece_signature,
+    resolve_key,
+)
 from .loop import generate_looped
 from .run import (
     REDRAWS,
@@ -79,6 +86,7 @@ __all__ = [
     "harmonize",
     "is_chorale",
     "keep_rhythm_problem",
+    "key_option_hint",
     "kit_band_mask",
     "named_key_signature",
     "new_piece_signature",

@@ -128,6 +128,31 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
     return f"are in no key: {no_key_reason(song, mask)}"
 
 
+def key_option_hint(task: str, key: str | None, song: Song, mask: Mask,
+                    chords: bool = False) -> str | None:
+    """How ``--key`` changes what :func:`auto_key_note` said, fitted to what was done
+    (the same arguments): None where new notes follow chord symbols over the whole
+    region (no key decides them: "--key sets another" was said of a walking bass that
+    followed its changes) and where that note says nothing; ``"--key none lifts it"``
+    where a key was kept; where none was, the key the music is heard in or declares
+    (``"--key G keeps them in G major"``: a chorale harmonized under a G-major signature
+    was told "e.g. --key C"), else any common one."""
+    if auto_key_note(task, key, song, mask, chords) is None:
+        return None
+    pitched = any(not t.is_drum for t in song.tracks if t.id in mask.track_ids)
+    followed = chord_symbol_bars(song, *mask.span) if chords and pitched else None
+    if followed is not None and followed[2]:  # the chords, every bar: no key to set
+        return None
+    if key is not None:
+        return "--key none lifts it"
+    heard = context_key(song, mask) if task == "harmonize" else None
+    if heard is None and not changes_within(song, mask):
+        heard = song.key_at(mask.span[0])
+    if heard is not None:
+        return f"--key {heard} keeps them in {key_text(heard)}"
+    return "--key sets one, e.g. --key C or --key Am"
+
+
 def new_piece_signature(options: GenerateOptions, song: Song) -> Edit | None:
     """The key signature a new piece takes with its notes: the key ``options`` were
     settled on (:func:`resolve_key`), when ``song`` declares none at its start — written

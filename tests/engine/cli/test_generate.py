@@ -816,7 +816,7 @@ def test_a_sketchs_key_is_said_and_so_is_none(tmp_path, capsys, monkeypatch):
     pitches = (60, 64, 67, 72, 64, 69, 71)
     notes = tuple(Note(p, i * q, q, 80) for i, p in enumerate(pitches))
     for kept, said in ((notes, "new notes kept in C major, the key of the music around "
-                                "them (--key sets another, --key none lifts it)"),
+                                "them (--key none lifts it)"),
                        (notes[:4], "new notes are in no key: too few notes around them to "
                                    "name a key (--key sets one, e.g. --key C or --key Am)")):
         src = tmp_path / "sketch.partita"
@@ -836,9 +836,10 @@ def test_a_tonal_tune_harmonized_is_said_to_be_in_its_key(tmp_path, capsys, monk
     out = tmp_path / "out.mid"
     for name, program, said in (
             ("Violin", 40, "new notes are in G major, the key of the music around them, but "
-                           "not kept in its scale: a chorale's chords are its own"),
+                           "not kept in its scale: a chorale's chords are its own, chromatic "
+                           "ones too (--key G keeps them in G major)"),
             ("Flute", 73, "new notes kept in G major, the key of the music around them "
-                          "(--key sets another")):
+                          "(--key none lifts it)")):
         src = tmp_path / f"{name}.mid"
         save_song(tune(G_TUNE, name, program), src)
         assert main(["harmonize", str(src), "-o", str(out), "--melody", name, "--steps",
@@ -858,11 +859,12 @@ def test_new_notes_that_follow_chord_symbols_are_said_to(tmp_path, capsys, monke
     save_song(with_lead_sheet(Song(tracks=(Track("Piano", notes=notes),), length=16 * q),
                               "F7 | Bb7 | F7"), src)
     out = tmp_path / "out.partita"
-    for bars, said in (("2-3", "new notes follow the chord symbols in bars 2–3 (--key sets "
-                                "one, e.g. --key C or --key Am)"),
+    # Following the chords over every bar, no key decides the notes: no --key hint (it
+    # said "--key sets one, e.g. --key C" of notes that followed F7 and Bb7).
+    for bars, said in (("2-3", "new notes follow the chord symbols in bars 2–3\n"),
                        # past the chords' bars, their key (the sketch names none)
                        ("3-4", "new notes follow the chord symbols in bar 3, kept in F "
-                               "major outside them (--key sets another")):
+                               "major outside them (--key none lifts it)\n")):
         assert main(["repaint", str(src), "-o", str(out), "--tracks", "Piano", "--bars",
                      bars, "--steps", "3", "--seed", "1"]) == 0
         assert f"repaint: {out}: {said}" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -441,6 +442,34 @@ def test_new_notes_that_follow_chord_symbols_say_so_not_that_they_are_in_no_key(
         "kept in F major, the key of the chord symbols before them")  # (resolve_key's)
     assert tasks.auto_key_note("repaint", "C", song, after, chords=True) == (
         "kept in C major, the key of the music around them")
+
+
+def test_the_key_option_hint_fits_what_was_done():
+    # QA: notes that followed chord symbols were told "--key sets another", and a chorale
+    # harmonized under a G-major key signature "--key sets one, e.g. --key C".
+    song = with_lead_sheet(song_of(CHROMATIC), "F7 | Bb7 | F7 | F7 | Bb7 | Bb7")
+    mask = middle(song)  # under the chords, every bar: no key decides the notes
+    for task in ("repaint", "harmonize"):
+        assert tasks.key_option_hint(task, None, song, mask, chords=True) is None
+    late = Mask.of(Region(frozenset({song.tracks[0].id}), 5 * BAR, 8 * BAR))
+    assert tasks.key_option_hint("repaint", "F", song, late, chords=True) == (
+        "--key none lifts it")  # outside the chords, the key found
+    assert tasks.key_option_hint("repaint", None, song, late, chords=True) == (
+        "--key sets one, e.g. --key C or --key Am")  # none found, none declared
+    assert tasks.key_option_hint("harmonize", None, song, mask) == (
+        "--key sets one, e.g. --key C or --key Am")  # chords ignored: as any song
+    chorale = replace(tune(G_TUNE, "Violin", 40), key_signatures=(KeySignature(0, "G"),))
+    take, said = harmonized(chorale)
+    assert take.key is None and said.startswith("are in G major")
+    prepared = EditGroup(take.prep).apply(take.before)
+    assert tasks.key_option_hint("harmonize", None, prepared, take.mask) == (
+        "--key G keeps them in G major")
+    flute = replace(chorale, tracks=tune(G_TUNE, "Flute", 73).tracks)
+    take, _ = harmonized(flute)
+    prepared = EditGroup(take.prep).apply(take.before)
+    assert tasks.key_option_hint("harmonize", take.key, prepared, take.mask) == (
+        "--key none lifts it")
+    assert tasks.key_option_hint("compose", "C", song, mask) is None
 
 
 def test_a_continuation_past_the_last_chords_bar_keeps_the_chords_key():
