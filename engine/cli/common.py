@@ -205,14 +205,24 @@ def check_writable_folder(folder: Path, shown: Path) -> None:
         raise CliError(f"{shown}: cannot write in {folder} (read-only, or no permission)")
 
 
-def save_song_file(song, path: Path, **options) -> list[str]:
+def save_song_file(song, path: Path, studio: dict | None = None, *, shown: str = "",
+                   quiet: bool = False) -> list[str]:
     """:func:`engine.io.save_song`, its folder made first if missing (checked by
     :func:`check_song_output`): only once there is a song to save, so a command that
-    fails leaves no empty folder behind."""
-    from engine.io import save_song
+    fails leaves no empty folder behind. With ``shown`` (``"convert out.musicxml"``), a
+    score's writing is shown as progress under that name — seconds for a long song; the
+    other kinds are written at once — unless ``quiet`` (``--quiet``)."""
+    from engine.io import file_kind, save_song
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    return save_song(song, path, **options)
+    if not shown or file_kind(path) != "musicxml":
+        return save_song(song, path, studio)
+    with progress_bar(1000, shown, unit="‰", quiet=quiet) as bar:
+        def progress(fraction: float, stage: str) -> None:
+            bar.set_postfix_str(stage, refresh=False)
+            bar.update(max(0, round(fraction * 1000) - bar.n))
+
+        return save_song(song, path, studio, progress=progress)
 
 
 def load_with_studio(path: Path, *, rewriting: bool = False, kits: bool = True,
@@ -453,6 +463,13 @@ class NoProgress:
 
 QUIET_HELP = ("say no progress (no bar, no progress lines); warnings, notes and what is "
               "written are still said")
+
+
+def add_quiet_option(parser: argparse.ArgumentParser) -> None:
+    """``-q``/``--quiet`` (:data:`QUIET_HELP`), the same on every command that shows
+    progress: the generation commands, render, and those that write a song (convert,
+    tracks, takes: a score takes seconds). ``info`` only reads, and has none."""
+    parser.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
 
 
 def progress_bar(total: int, desc: str, unit: str = "it", stream=None, *,

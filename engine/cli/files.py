@@ -25,13 +25,13 @@ from engine.score.spelling import key_name, key_text, pitch_name
 from .common import (
     CliError,
     GivenOnce,
+    add_quiet_option,
     bars_text,
     check_song_output,
     error_line,
     json_text,
     load_with_studio,
     parse_meter,
-    progress_bar,
     save_song_file,
     track_ids,
 )
@@ -127,6 +127,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                             "the lock; as the studio's marker dialog's Lock to time)")
     locks.add_argument("--unlock-markers", action="store_true",
                        help="tie every marker to its bar again (the default), before --tempo")
+    add_quiet_option(p)
     p.set_defaults(func=run_convert)
 
 
@@ -444,15 +445,8 @@ def run_convert(args: argparse.Namespace) -> int:
         print(edit.label)
         song = edit.apply(song)
     try:
-        if file_kind(dst) == "musicxml":  # seconds for a long song: its progress shown
-            with progress_bar(1000, f"convert {dst}", unit="‰") as bar:
-                def progress(fraction: float, stage: str) -> None:
-                    bar.set_postfix_str(stage, refresh=False)
-                    bar.update(max(0, round(fraction * 1000) - bar.n))
-
-                warnings = save_song_file(song, dst, progress=progress)
-        else:
-            warnings = save_song_file(song, dst, studio=studio or None)
+        warnings = save_song_file(song, dst, studio or None, shown=f"convert {dst}",
+                                  quiet=args.quiet)
     except OSError as e:
         raise CliError(f"{dst}: cannot write: {e.strerror or e}") from None
     for warning in warnings:

@@ -32,9 +32,9 @@ from engine.tasks.loop import LOOP_TASKS
 
 from . import batch
 from .common import (
-    QUIET_HELP,
     CliError,
     GivenOnce,
+    add_quiet_option,
     check_number,
     check_song_output,
     is_model_path,
@@ -117,7 +117,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="keep the song as it is and save the takes in OUT.partita, waiting "
                         "to be decided as the studio's takes are (then: partita takes OUT "
                         "--accept 1B -o SONG); with --variations, all in one file")
-    common.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
+    add_quiet_option(common)
 
     p = subparsers.add_parser("compose", parents=[common], help="compose a new piece",
                               description="Compose a new piece from scratch, in the "

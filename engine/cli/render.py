@@ -9,9 +9,9 @@ from pathlib import Path
 from engine.score import TimeMap, plural, song_bars
 
 from .common import (
-    QUIET_HELP,
     CliError,
     GivenOnce,
+    add_quiet_option,
     bars_text,
     check_folder,
     check_writable_folder,
@@ -104,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "16/24-bit, keeps its overs in 32f (said, with the --gain that "
                         "fits). Default: each render brought down to peak at -1 dBFS "
                         "from its own peaks (never clips)")
-    p.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
+    add_quiet_option(p)
     p.set_defaults(func=run)
 
 

@@ -23,6 +23,7 @@ from engine.score import plural
 
 from .common import (
     CliError,
+    add_quiet_option,
     check_song_output,
     json_text,
     load_with_studio,
@@ -52,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help="print the list as JSON (not with --accept or --reject, which say "
                         "one line)")
+    add_quiet_option(p)
     p.set_defaults(func=run_takes, takes_parser=p)
 
 
@@ -139,7 +141,8 @@ def _decide(args: argparse.Namespace, song: Any, studio: dict[str, Any], restore
         take_set.reject(take.id)
     studio = {**studio, "takes": takes_to_json(restored.store, restored.request_labels,
                                                restored.active)}
-    for warning in save_song_file(song, args.output, studio=studio):
+    for warning in save_song_file(song, args.output, studio, shown=f"takes {args.output}",
+                                  quiet=args.quiet):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     done = "accepted" if args.accept else "rejected"
     print(f"{args.output}: take {ref} ({label}, {plural(take.note_count, 'note')}) {done}")

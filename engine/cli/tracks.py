@@ -37,6 +37,7 @@ from engine.score.instruments import (
 from .common import (
     CliError,
     GivenOnce,
+    add_quiet_option,
     check_song_output,
     json_text,
     load_with_studio,
@@ -74,6 +75,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "SONG)")
     p.add_argument("--json", action="store_true",
                    help="print the track list as JSON (with -o: the tracks written)")
+    add_quiet_option(p)
     p.set_defaults(func=run_tracks, ops=[])
     edits = p.add_argument_group("edits (each may be repeated)")
     edit = {"action": _Ordered, "default": argparse.SUPPRESS}
@@ -202,7 +204,8 @@ def _edit(args: argparse.Namespace, song: Any, studio: dict[str, Any]) -> int:
     if file_kind(args.output) == "midi" and any(op == "transposition" for op, _ in args.ops):
         print(f"partita: warning: {args.output}: a MIDI file keeps no transpositions (save "
               "a .partita project or a MusicXML score to keep them)", file=sys.stderr)
-    for warning in save_song_file(song, args.output, studio=studio or None):
+    for warning in save_song_file(song, args.output, studio or None,
+                                  shown=f"tracks {args.output}", quiet=args.quiet):
         print(f"partita: warning: {args.output}: {warning}", file=sys.stderr)
     # The list is of the file written: a MIDI file drops an empty track no channel is
     # left for and may move a track to another channel.

@@ -736,6 +736,17 @@ def test_convert_writes_a_musicxml_score_by_its_extension(midi, tmp_path, capsys
     progress = err.splitlines()
     assert f"convert {score}: 50 % (Notating Bass)" in progress
     assert progress[-1].startswith(f"convert {score}: 100 % · done in ")
+    # -q, as render and the generation commands take it: no progress, the rest said
+    for quiet in ("-q", "--quiet"):
+        assert main(["convert", str(midi), str(score), "--key", "Bb", quiet]) == 0
+        out, err = capsys.readouterr()
+        assert err == "" and out.splitlines()[-1] == f"wrote {score} (2 tracks, 3 notes)"
+    # tracks writes a score with the same progress, and takes the same -q
+    renamed = tmp_path / "renamed.musicxml"
+    assert main(["tracks", str(midi), "-o", str(renamed), "--rename", "1=Low"]) == 0
+    assert f"tracks {renamed}: 50 % (Notating Low)" in capsys.readouterr().err.splitlines()
+    assert main(["tracks", str(midi), "-o", str(renamed), "--rename", "1=Low", "-q"]) == 0
+    assert "%" not in capsys.readouterr().err
     parsed = music21.converter.parse(score)
     assert [p.partName for p in parsed.parts] == ["Bass", "Kit"]
     assert [str(k) for k in parsed.parts[0].recurse().getElementsByClass("KeySignature")

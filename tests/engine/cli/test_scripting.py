@@ -325,6 +325,19 @@ def test_quiet_says_no_progress_and_every_warning(tmp_path, capsys, monkeypatch,
         assert "1 take with tiny" in quiet.out
 
 
+def test_every_command_that_shows_progress_takes_the_same_quiet_flag(capsys):
+    """QA: render took -q, convert (whose score shows progress) did not."""
+    from engine.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    for name in ("compose", "regenerate", "continue", "repaint", "harmonize", "render",
+                 "convert", "tracks", "takes"):
+        (quiet,) = [a for a in commands[name]._actions if "--quiet" in a.option_strings]
+        assert quiet.option_strings == ["-q", "--quiet"], name
+        assert quiet.help.startswith("say no progress"), name
+    assert not any("--quiet" in a.option_strings for a in commands["info"]._actions)
+
+
 def test_render_quiet_says_no_progress(tmp_path, capsys):
     src = tmp_path / "tune.mid"
     save_song(Song(tracks=(Track("Piano", notes=(Note(60, 0, Q, 80),)),)), src)
