@@ -950,11 +950,12 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         if len({n.start for n in notes}) != 1:
             return ""
         song = self.document.song
-        drums = song.track(tid).is_drum
+        drums, kit = song.track(tid).is_drum, song.track(tid).program
         notes = sorted(notes, key=lambda n: n.pitch)
         start, length = notes[0].start, max(n.duration for n in notes)
         key = song.key_at(start)
-        pitches = (", ".join(drum_name(n.pitch) for n in notes) if drums
+        pitches = (", ".join(drum_name(n.pitch, kit=kit) or pitch_name(n.pitch, key)
+                             for n in notes) if drums
                    else " ".join(self.step_entry.name_of(n, key) for n in notes))
         parts = [pitches, self.document.time_map.format_position(start),
                  note_value_name(length, song.ppq)]
@@ -1065,7 +1066,8 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         tm = self.document.time_map
         key = self.document.song.key_at(tick)
         name = pitch_name(pitch, key)
-        drum = drum_name(pitch) if self.pianoroll.current_track_is_drum() else None
+        kit = self.pianoroll.current_kit()
+        drum = drum_name(pitch, kit=kit) if kit is not None else None
         if drum:  # a kit's key says what it plays: "Acoustic Snare (D2)"
             name = f"{drum} ({name})"
         self.status_hover.setText(f"{tm.format_position(tick)} · {name}")

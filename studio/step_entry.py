@@ -586,7 +586,8 @@ class StepEntry(QObject):
         key = song.key_at(at)
         ordered = sorted(notes, key=lambda n: n.pitch)
         if track.is_drum:  # a key of a kit is a drum: the drum's name
-            name = ", ".join(drum_name(n.pitch) or pitch_name(n.pitch, key) for n in ordered)
+            name = ", ".join(drum_name(n.pitch, kit=track.program) or pitch_name(n.pitch, key)
+                             for n in ordered)
         else:
             name = " ".join(pitch_name(n.pitch, key) for n in ordered)
         self.chord = None

@@ -180,8 +180,8 @@ def song_facts(song: Any, path: Path) -> dict[str, Any]:
         })
         if t.is_drum:  # a kit's "range" is the drums it plays, most used first
             used = Counter(pitches).most_common()
-            tracks[-1]["drums"] = [{"key": k, "name": drum_name(k) or f"Key {k}", "notes": c}
-                                   for k, c in used]
+            tracks[-1]["drums"] = [{"key": k, "name": drum_name(k, kit=t.program)
+                                    or f"Key {k}", "notes": c} for k, c in used]
     return {
         "file": display_path(path),  # printable: a name not valid UTF-8 gets U+FFFD
         "kind": content_kind(path) or "midi",  # "midi", "project" or "musicxml"
@@ -276,7 +276,7 @@ def format_facts(f: dict[str, Any]) -> str:
                      f"{'Ch':>2}  {'Drum':<4}  {'Notes':>6}  Range")
         for t, name, instrument in zip(f["tracks"], names, instruments, strict=True):
             span = ("—" if t["lowest"] is None
-                    else _drums_text(t["drums"]) if t.get("drums")
+                    else _drums_text(t["drums"], t["program"]) if t.get("drums")
                     else f"{pitch_name(t['lowest'], key)}–{pitch_name(t['highest'], key)}")
             lines.append(
                 f"  {t['number']:>3}  {_padded(name, name_w)}  {instrument:<{inst_w}}  "
@@ -332,9 +332,10 @@ def _bend_text(tracks: list[dict[str, Any]]) -> str:
                      for name, t in zip(names, bent, strict=True))
 
 
-def _drums_text(drums: list[dict[str, Any]], shown: int = 4) -> str:
-    """"Kick, Snare, Closed HH, Open HH +3 more": a kit's most used drums."""
-    names = [drum_name(d["key"], short=True) or d["name"] for d in drums[:shown]]
+def _drums_text(drums: list[dict[str, Any]], kit: int | None = None, shown: int = 4) -> str:
+    """"Kick, Snare, Closed HH, Open HH +3 more": a kit's most used drums, by the names
+    its kit (the track's program) gives them ("Timp F2" on the Orchestra kit)."""
+    names = [drum_name(d["key"], short=True, kit=kit) or d["name"] for d in drums[:shown]]
     more = f" +{len(drums) - shown} more" if len(drums) > shown else ""
     return ", ".join(names) + more
 

@@ -80,10 +80,35 @@ GM_DRUMS: dict[int, tuple[str, str]] = {
 }
 
 
-def drum_name(key: int, short: bool = False) -> str | None:
+# General MIDI 2's Orchestra kit (program 48), where its keys differ from the standard
+# kit's: hi-hats and a ride below the map, concert bass and snare drums, castanets,
+# concert cymbals, Applause past it, and timpani tuned F2 to F3 on 41-53, where the
+# standard kit has its toms, hi-hats and crash (GM2 spec's drum set list; Roland's GS
+# Orchestra set, SC-8850 manual, is the same map but for 35, a jazz kick there). `info`
+# listed an orchestral score's timpani part as "Lo Fl Tom, Closed HH, Hi Fl Tom".
+ORCHESTRA_KIT = 48
+_TIMPANI = ("F2", "F#2", "G2", "G#2", "A2", "A#2", "B2", "C3", "C#3", "D3", "D#3", "E3", "F3")
+KIT_DRUMS: dict[int, dict[int, tuple[str, str]]] = {
+    ORCHESTRA_KIT: {
+        27: ("Closed Hi-Hat 2", "Closed HH"), 28: ("Pedal Hi-Hat", "Pedal HH"),
+        29: ("Open Hi-Hat 2", "Open HH"), 30: ("Ride Cymbal 1", "Ride 1"),
+        35: ("Concert Bass Drum 2", "Concert BD 2"), 36: ("Concert Bass Drum 1", "Concert BD"),
+        38: ("Concert Snare Drum", "Concert SD"), 39: ("Castanets", "Castanets"),
+        40: ("Concert Snare Drum", "Concert SD"),
+        **{41 + i: (f"Timpani {pitch}", f"Timp {pitch}") for i, pitch in enumerate(_TIMPANI)},
+        57: ("Concert Cymbal 2", "Conc Cym 2"), 59: ("Concert Cymbal 1", "Conc Cym 1"),
+        88: ("Applause", "Applause"),
+    },
+}
+
+
+def drum_name(key: int, short: bool = False, kit: int | None = None) -> str | None:
     """The General MIDI drum a key plays on a kit ("Acoustic Snare"; short: "Snare"), or
-    None outside the map (27..87: GM2's)."""
-    names = GM_DRUMS.get(key)
+    None outside the map (27..87: GM2's). ``kit``, a drum track's program, names the
+    keys its GM2 kit plays otherwise (:data:`KIT_DRUMS`: the Orchestra kit's "Timpani
+    F2"); the other kits play the standard kit's drums on its keys."""
+    names = KIT_DRUMS.get(kit, {}).get(key) if kit is not None else None
+    names = names or GM_DRUMS.get(key)
     return None if names is None else names[1 if short else 0]
 
 

@@ -170,8 +170,14 @@ class PianoRoll(QWidget):
 
     def current_track_is_drum(self) -> bool:
         """Whether the track the keyboard and note labels speak for is a drum kit."""
+        return self.current_kit() is not None
+
+    def current_kit(self) -> int | None:
+        """The kit (its GM2 program: ``drum_name``'s ``kit``) of the track the keyboard
+        and note labels speak for, None when it is no drum track."""
         tid = self.current_track_id()
-        return any(t.id == tid and t.is_drum for t in self.document.song.tracks)
+        return next((t.program for t in self.document.song.tracks
+                     if t.id == tid and t.is_drum), None)
 
     def selected(self) -> dict[int, list[Note]]:
         """Selected notes of the active tracks, per track."""

@@ -76,9 +76,10 @@ class Keyboard(QWidget):
         """A kit's keys as named rows: a black key's short body would hide its name."""
         w = self.width()
         kh = self.vp.key_h
+        kit = self.roll.current_kit()  # the Orchestra kit's timpani, not toms
         for pitch in range(lo, hi + 1):
             y = self.vp.pitch_to_y(pitch)
-            name = drum_name(pitch, short=True)
+            name = drum_name(pitch, short=True, kit=kit)
             colour = QColor("#e9ebef") if name else QColor("#c9cdd4")
             if pitch % 2:
                 colour = colour.darker(104)

@@ -10,6 +10,7 @@ for the figures.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,11 @@ DRAG_PX = 3  # a press becomes a drag after moving this far
 VELOCITY_SHADES = 8
 DENSE_NOTES = 1500  # above this many visible notes in a track, paint it as an image
 # The rows a kit names (General MIDI 2's drums, 27-87): no pitched ghosts on them.
-KIT_ROWS = np.array([drum_name(p) is not None for p in range(128)])
+@functools.cache
+def kit_row_mask(kit: int) -> np.ndarray:
+    """The keys a kit (a drum track's program) names a drum on: its rows."""
+    return np.array([drum_name(p, kit=kit) is not None for p in range(128)])
+
 NOTE_EDGE = QColor(0, 0, 0, 150)  # a note's outline
 # A syllable or fermata of the current track is written on the rows in the text's
 # colour; another track's being edited with it, dimmer.
@@ -378,7 +383,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         current = self.roll.current_track_id()
         unlabelled = self._unlabelled()
         # On a kit the rows are its drums: a bass line's ghost there read as a long Kick.
-        kit_rows = KIT_ROWS if self.roll.current_track_is_drum() else None
+        kit = self.roll.current_kit()
+        kit_rows = kit_row_mask(kit) if kit is not None else None
         names = self.note_names()
         for track in order:
             idx = self.roll.index.get(track)
@@ -446,7 +452,8 @@ class NoteCanvas(EscCancelsGesture, QWidget):
                 for i in np.nonzero(named)[0][:400]:
                     labels.append((QRectF(x[i], y[i], w[i], kh - 1),
                                    (own and names.name_of_id(int(ids[i])))
-                                   or note_label(int(pk[i]), key, track.is_drum)))
+                                   or note_label(int(pk[i]), key, track.is_drum,
+                                                 kit=track.program)))
         if labels and len(labels) < MAX_LABELS:
             p.setFont(self.label_font)
             p.setPen(QColor(0, 0, 0, 190))
@@ -1027,11 +1034,12 @@ class NoteCanvas(EscCancelsGesture, QWidget):
         self.roll.wheel(e, e.position().x(), e.position().y())
 
 
-def note_label(pitch: int, key, drum: bool) -> str:
-    """A note's name as drawn on it: the drum a kit's key plays, else the pitch as the key
-    spells it (in a song with spellings of its own, a note is named by
+def note_label(pitch: int, key, drum: bool, kit: int | None = None) -> str:
+    """A note's name as drawn on it: the drum a kit's key plays (on the kit ``kit``, a
+    drum track's program: the Orchestra kit's timpani), else the pitch as the key spells
+    it (in a song with spellings of its own, a note is named by
     :meth:`NoteCanvas.note_names` instead)."""
-    return (drum_name(pitch, short=True) if drum else None) or pitch_name(pitch, key)
+    return (drum_name(pitch, short=True, kit=kit) if drum else None) or pitch_name(pitch, key)
 
 
 def scroll_speed(pos: float, size: int) -> float:

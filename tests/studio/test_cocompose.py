@@ -1726,8 +1726,9 @@ def test_a_take_on_screen_names_its_own_notes_not_the_ones_it_replaces(studio, q
     named: dict[str, list[int]] = {"song": [], "take": []}
     for module, who in ((view, "song"), (takes, "take")):
         real = module.note_label
-        monkeypatch.setattr(module, "note_label", lambda pitch, key, drum, real=real, who=who:
-                            named[who].append(pitch) or real(pitch, key, drum))
+        monkeypatch.setattr(module, "note_label",
+                            lambda pitch, key, drum, kit=None, real=real, who=who:
+                            named[who].append(pitch) or real(pitch, key, drum, kit))
     piano = mask_piano(win)  # bar 1: C4 D4 E4 F4 replaced, G4 A4 B4 C5 kept
     win.selection.set_tracks([piano.id])
     canvas = win.pianoroll.canvas

@@ -226,6 +226,20 @@ def test_a_drum_kit_names_its_keys(opened, ui):
     roll._on_hover(480, 38)
     assert win.status_hover.text().endswith("D2")
     assert "Snare" not in win.status_hover.text()
+    # GM2's Orchestra kit plays timpani where the standard kit has its toms (QA: an
+    # orchestral percussion track's rows said "Lo Fl Tom").
+    from engine.score.track_edits import instrument_edit, kit_value
+    from studio.pianoroll.view import note_label
+
+    standard_rows = roll.keyboard.grab().toImage()
+    win.document.apply(instrument_edit(win.document.song, drums.id, kit_value(48)))
+    win.selection.set_tracks([drums.id])
+    assert roll.current_kit() == 48
+    roll._on_hover(480, 41)
+    assert win.status_hover.text().endswith("Timpani F2 (F2)")
+    assert roll.keyboard.grab().toImage() != standard_rows
+    assert note_label(41, None, True, kit=48) == "Timp F2"
+    assert note_label(41, None, True) == "Lo Fl Tom"
 
 
 def alt_drag(win, start: QPoint, end: QPoint, *, escape: bool = False,

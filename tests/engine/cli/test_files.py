@@ -978,6 +978,31 @@ def test_info_names_general_midi_2_drums(tmp_path, capsys):
     assert [d["name"] for d in drums] == ["Shaker", "Castanets", "High Q", "Open Surdo"]
 
 
+def test_info_names_an_orchestra_kits_timpani_and_concert_drums(tmp_path, capsys):
+    # QA: GM2's Orchestra kit (program 48) tunes timpani on 41-53, where the standard
+    # kit has its toms and hats: an orchestral percussion part was listed as "Lo Fl Tom,
+    # Closed HH, Hi Fl Tom, Kick".
+    keys = (41, 41, 41, 42, 42, 43, 36, 57, 38, 88)
+    perc = Track("Timpani", 48, True, DRUM_CHANNEL,
+                 notes=tuple(Note(k, i * 240, 60) for i, k in enumerate(keys)))
+    kit = Track("Kit", 0, True, DRUM_CHANNEL, notes=(Note(41, 0, 60), Note(36, 240, 60)))
+    path = tmp_path / "orchestra.mid"
+    save_song(Song(tracks=(perc, kit)), path)
+    assert main(["info", str(path)]) == 0
+    rows = capsys.readouterr().out.splitlines()
+    row = next(line for line in rows if "Timpani" in line)
+    assert "Orchestra Kit" in row
+    assert row.endswith("Timp F2, Timp F#2, Timp G2, Concert BD +3 more")
+    # the standard kit's keys keep their names
+    assert next(line for line in rows if "  Kit " in line).endswith("Lo Fl Tom, Kick")
+    assert main(["info", str(path), "--json"]) == 0
+    timpani, standard = json.loads(capsys.readouterr().out)["tracks"]
+    assert [d["name"] for d in timpani["drums"]] == [
+        "Timpani F2", "Timpani F#2", "Timpani G2", "Concert Bass Drum 1", "Concert Cymbal 2",
+        "Concert Snare Drum", "Applause"]
+    assert [d["name"] for d in standard["drums"]] == ["Low Floor Tom", "Bass Drum 1"]
+
+
 def test_info_and_convert_say_the_bends_of_channels_without_notes_once(tmp_path, capsys):
     # Guitarist QA: a set-up track's bends and programs for channels nobody plays went
     # without a word (convert said "controllers and programs of channels without notes").

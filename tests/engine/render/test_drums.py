@@ -20,6 +20,13 @@ def test_general_midi_2_drums_are_named():
     assert [drum_name(k) for k in (27, 34, 82, 85, 87)] == [
         "High Q", "Metronome Bell", "Shaker", "Castanets", "Open Surdo"]
     assert drum_name(86, short=True) == "Mute Surdo" and drum_name(26) is drum_name(88) is None
+    # GM2's Orchestra kit (program 48) plays timpani, concert drums and cymbals there
+    orchestra = [drum_name(k, kit=48) for k in (27, 36, 38, 41, 48, 53, 54, 57, 59, 88)]
+    assert orchestra == ["Closed Hi-Hat 2", "Concert Bass Drum 1", "Concert Snare Drum",
+                         "Timpani F2", "Timpani C3", "Timpani F3", "Tambourine",
+                         "Concert Cymbal 2", "Concert Cymbal 1", "Applause"]
+    assert drum_name(41, short=True, kit=48) == "Timp F2"
+    assert drum_name(41, kit=25) == drum_name(41, kit=0) == drum_name(41) == "Low Floor Tom"
     assert all(len(short) <= 10 for _name, short in GM_DRUMS.values())  # the key column
 
 
