@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from engine.render.files import title_file_stem
 from engine.score import Song, TimeMap, plural
 from engine.score.spelling import key_text
 
@@ -708,27 +708,6 @@ def _saved_version(recovery: Recovery) -> FileRead | None:
         if not _is_user_error(e):
             raise
         return None
-
-
-# What a file name suggested from a title must not hold: what Windows forbids (":" "/"
-# "?" ...) and control characters, as engine.render.files keeps them out of stems' names.
-_UNSAFE_IN_NAME = re.compile(r'\s*[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]+\s*')
-MAX_SUGGESTED_BYTES = 200  # of a suggested name's stem: room for " (export).musicxml"
-_RESERVED_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT")
-                                                 for i in range(1, 10))}
-
-
-def title_file_stem(title: str) -> str:
-    """The file name Save As and the exports suggest for a song never saved: its title,
-    made safe on every file system ("AC/DC: Live" is "AC-DC - Live"), else "Untitled"
-    (QA: "Untitled.partita" was suggested for "My First Song")."""
-    stem = _UNSAFE_IN_NAME.sub(lambda m: "-" if m.group() == m.group().strip() else " - ",
-                               " ".join(title.split()))
-    stem = stem.encode()[:MAX_SUGGESTED_BYTES].decode(errors="ignore")
-    stem = stem.strip(" .-")  # no hidden ".name", no name Windows cuts at a final dot
-    if stem.split(".")[0].upper() in _RESERVED_NAMES:  # "CON" is a device on Windows
-        stem = f"{stem} song"
-    return stem or "Untitled"
 
 
 def save_folder(folder: Path) -> Path:

@@ -35,7 +35,18 @@ SUBTYPE = BIT_DEPTHS[DEFAULT_BIT_DEPTH]
 DITHER_SEED = 16  # the dither's noise is the same every render: the same song, the same bytes
 # What no file name should hold: what Windows forbids, C0 and C1 control characters (a
 # MIDI file's name bytes read as Latin-1 can be C1) and lone surrogates (not encodable).
-_UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff]+')
+# Both cleaners below drop them and refuse Windows's device names, each in its own way:
+# a song title becomes a whole name a person reads, so its "/" and ":" become the
+# dashes a person would type ("AC/DC: Live" -> "AC-DC - Live", title_file_stem); a
+# track's name is one part of a stem's name beside a number, so each run becomes "_",
+# as DAWs write it, and says where a character was (_label).
+_UNSAFE_CHARS = r'<>:"/\\|?*\x00-\x1f\x7f-\x9f\ud800-\udfff'
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]+")
+_UNSAFE_SPACED = re.compile(rf"\s*[{_UNSAFE_CHARS}]+\s*")  # with the spaces around it
+# Names Windows keeps for devices, with any extension: "CON.wav" opens the console.
+DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{d}{i}" for d in ("COM", "LPT")
+                                              for i in range(1, 10))}
+MAX_SUGGESTED_BYTES = 200  # of a suggested name's stem: room for " (export).musicxml"
 MAX_NAME = 80  # characters of a track's name in its file's name
 # Bytes a whole file name may have on most file systems (ext4, APFS; NTFS counts 255
 # UTF-16 units, never more than the UTF-8 bytes): 70 emoji are 280 (QA: "file name too
@@ -47,12 +58,33 @@ REHEARSAL_PREFIX = "Rehearsal - "
 REHEARSAL_RE = re.compile(r"Rehearsal - .+\.wav", re.IGNORECASE)  # a rehearsal mix of ours
 
 
+def is_device_name(stem: str) -> bool:
+    """Whether a file named ``stem`` (with any extension) is a device on Windows."""
+    return stem.split(".")[0].strip().upper() in DEVICE_NAMES
+
+
+def title_file_stem(title: str) -> str:
+    """The file name Save As and the exports suggest for a song never saved: its title,
+    made safe on every file system ("AC/DC: Live" is "AC-DC - Live"), else "Untitled"
+    (QA: "Untitled.partita" was suggested for "My First Song")."""
+    stem = _UNSAFE_SPACED.sub(lambda m: "-" if m.group() == m.group().strip() else " - ",
+                              " ".join(title.split()))
+    stem = stem.encode()[:MAX_SUGGESTED_BYTES].decode(errors="ignore")
+    stem = stem.strip(" .-")  # no hidden ".name", no name Windows cuts at a final dot
+    if is_device_name(stem):  # "CON" is a device on Windows
+        stem = f"{stem} song"
+    return stem or "Untitled"
+
+
 def _label(track: Track, room: int) -> str:
     """The track's name as a file name's part, safe on every OS (its instrument when it
     has none): at most :data:`MAX_NAME` characters and ``room`` bytes of UTF-8, cut
-    between characters."""
+    between characters; a device name marked with "_" (``--stem-names '{track}'`` of a
+    track called "CON" wrote CON.wav)."""
     label = _UNSAFE.sub("_", track.name).strip().rstrip(".").strip()[:MAX_NAME]
     label = label.encode()[:room].decode(errors="ignore").strip().rstrip(".").strip()
+    if is_device_name(label):  # a few bytes: room for one more
+        label = f"{label}_"
     return label or program_name(track.program, track.is_drum)
 
 

@@ -159,7 +159,7 @@ def test_a_new_songs_title_is_the_name_save_as_and_every_export_suggest(
     (".hidden", "hidden"), ("a\\b|c", "a-b-c"), ("Intro:\tDawn", "Intro - Dawn"),
     ("nul", "nul song"), ("歌" * 100, "歌" * 66)])
 def test_a_title_is_made_a_file_name_safe_on_every_file_system(title, stem):
-    from studio.file_commands import title_file_stem
+    from studio.file_commands import title_file_stem  # engine.render.files', the studio's
 
     assert title_file_stem(title) == stem
 

@@ -12,6 +12,19 @@ def test_stem_names_are_numbered_safe_and_unique():
                      "04 - Acoustic Grand Piano.wav", "05 - Drum Kit.wav", "06 - Bass.wav"]
 
 
+def test_a_stem_is_never_named_as_a_windows_device():
+    # --stem-names '{track}' of a track called "CON" wrote CON.wav, the console on
+    # Windows; a title was kept from that already (title_file_stem): the same check.
+    from engine.render.files import title_file_stem
+
+    song = Song(tracks=(Track("CON"), Track("Lpt1.old"), Track("Console")))
+    assert list(stem_names(song, "{track}").values()) == ["CON_.wav", "Lpt1.old_.wav",
+                                                          "Console.wav"]
+    assert next(iter(stem_names(song).values())) == "01 - CON_.wav"
+    assert title_file_stem("AC/DC: Live") == "AC-DC - Live"  # a title: a person's dashes
+    assert title_file_stem("con") == "con song"
+
+
 def test_stems_of_tracks_sharing_a_name_are_named_as_the_command_line_names_them():
     from engine.score import track_labels
 
