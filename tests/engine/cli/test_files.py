@@ -85,7 +85,7 @@ def test_info_json(midi, capsys):
     assert facts["tracks"][1] == {
         "number": 2, "name": "Kit", "instrument": "Drum Kit", "program": 0, "bank": [0, 0],
         "channel": 10, "drum": True, "notes": 1, "lowest": 36, "highest": 36,
-        "transposition": [0, 0], "lyrics": 0,
+        "transposition": [0, 0], "lyrics": 0, "bend_range": None,
         "drums": [{"key": 36, "name": "Bass Drum 1", "notes": 1}]}
 
 
