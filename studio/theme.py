@@ -62,7 +62,9 @@ QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; }
 QScrollBar::add-page, QScrollBar::sub-page { background: none; }
 QComboBox { background: #1e2126; color: #d7dae0; border: 1px solid #3a3f47; border-radius: 3px;
             padding: 1px 6px; }
-QComboBox:hover { border-color: #4fa3ff; }
+/* Hover a shade lighter, not the accent: a hovered box in the focus ring's blue looked
+   focused too, two focused controls at once. */
+QComboBox:hover { border-color: #5a626e; }
 QComboBox QAbstractItemView { background: #2a2e35; color: #d7dae0;
                               selection-background-color: #1d3b5e; }
 QLineEdit { background: transparent; color: #e6e9ee; border: 1px solid transparent;
@@ -110,6 +112,11 @@ QPushButton#Primary { background: #b9701c; color: #16181c; border-color: #ffa630
 QPushButton#Primary:hover { background: #cf8124; }
 QSpinBox, QDoubleSpinBox { background: #1e2126; color: #d7dae0; border: 1px solid #3a3f47;
                            border-radius: 3px; padding: 1px 4px; }
+/* A disabled field's text dimmed as the palette dims a disabled label or button (the
+   style sheet's colour otherwise wins: the Export dialog's Fixed gain box looked live
+   while Normalise was chosen). */
+QSpinBox:disabled, QDoubleSpinBox:disabled, QLineEdit:disabled, QComboBox:disabled {
+    color: #5d636c; border-color: #30353c; }
 QGroupBox { color: #aab1bb; border: 1px solid #30353c; border-radius: 4px; margin-top: 14px;
             padding-top: 6px; }
 QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; }

@@ -30,6 +30,23 @@ class _SelectOnFocus(QObject):
         return False
 
 
+class _GrowToFit(QObject):
+    """The dialog grows taller when a wrapped line below the form (an error naming what
+    was meant) needs more lines than it had: a top-level window does not follow its
+    labels' height-for-width by itself, and the second line was cut off."""
+
+    def eventFilter(self, obj: QObject, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.LayoutRequest and isinstance(obj, QDialog):
+            QTimer.singleShot(0, obj, lambda: _grow(obj))  # once the layout has the text
+        return False
+
+
+def _grow(dialog: QDialog) -> None:
+    needed = dialog.heightForWidth(dialog.width())
+    if needed > dialog.height():
+        dialog.resize(dialog.width(), needed)
+
+
 def lay_out_form(dialog: QDialog, text: QWidget, form: QFormLayout,
                  below: Sequence[QWidget] = (),
                  on_ok: Callable[[], None] | None = None) -> None:
@@ -45,6 +62,7 @@ def lay_out_form(dialog: QDialog, text: QWidget, form: QFormLayout,
     for widget in below:
         layout.addWidget(widget)
     layout.addWidget(buttons)
+    dialog.installEventFilter(_GrowToFit(dialog))
     selecting = _SelectOnFocus(dialog)
     for spin in dialog.findChildren(QAbstractSpinBox):
         spin.installEventFilter(selecting)

@@ -42,6 +42,8 @@ class InstrumentsDialog(QDialog):
         self.instruments.setCompleter(completer)
         self.error = QLabel("", self)
         self.error.setStyleSheet("color: #ff6b6b;")
+        # Wrapped: "unknown instrument Stings: did you mean …" was cut at the dialog's edge.
+        self.error.setWordWrap(True)
         form = QFormLayout()
         form.addRow("Instruments", self.instruments)
         self.bars: NumberEntry | None = None

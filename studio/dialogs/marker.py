@@ -42,6 +42,7 @@ class MarkerDialog(QDialog):
                                "point in a film); unlocked, it moves with its bar")
         self.error = QLabel("", self)
         self.error.setStyleSheet("color: #ff6b6b;")
+        self.error.setWordWrap(True)  # as every dialog's error line: never cut off
         form = QFormLayout()
         form.addRow("Name", self.name)
         form.addRow("Position", self.position)
