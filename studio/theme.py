@@ -114,7 +114,7 @@ QSpinBox, QDoubleSpinBox { background: #1e2126; color: #d7dae0; border: 1px soli
                            border-radius: 3px; padding: 1px 4px; }
 /* A disabled field's text dimmed as the palette dims a disabled label or button (the
    style sheet's colour otherwise wins: the Export dialog's Fixed gain box looked live
-   while Normalise was chosen). */
+   while Automatic headroom was chosen). */
 QSpinBox:disabled, QDoubleSpinBox:disabled, QLineEdit:disabled, QComboBox:disabled {
     color: #5d636c; border-color: #30353c; }
 QGroupBox { color: #aab1bb; border: 1px solid #30353c; border-radius: 4px; margin-top: 14px;

@@ -74,8 +74,9 @@ STEM_NAME_NAMES = {
 # The track an example name shows (the dialog is asked before any track is rendered).
 EXAMPLE_TRACK = "Lead"
 # The Level menu, in EXPORT_LEVELS order; the fixed gain's dB in the field beside it.
+# Not "Normalise": a DAW's normalise brings a quiet mix up too, and this one never does.
 LEVEL_NAMES = {
-    "normalise": "Normalise (never clips)",
+    "normalise": "Automatic headroom (never clips)",
     "fixed": "Fixed gain:",
 }
 
@@ -197,9 +198,10 @@ class ExportAudioDialog(QDialog):
             self.level.addItem(LEVEL_NAMES[choice], choice)
         self.level.setCurrentIndex(max(0, self.level.findData(level)))
         self.level.setAccessibleName("Level")  # its row's label names a row, not it
-        self.level.setToolTip("Normalise: each export brought down to peak at -1 dBFS from "
-                              "its own peaks, so it never clips, but a track's stem moves "
-                              "when another track changes. Fixed gain: the same gain for "
+        self.level.setToolTip("Automatic headroom: each export brought down to peak at "
+                              "-1 dBFS when louder; quieter mixes keep their level. It "
+                              "never clips, but a track's stem moves when another track "
+                              "changes. Fixed gain: the same gain for "
                               "every song, range and take, so stems line up in FMOD, Wwise "
                               "or a DAW; a file past 0 dBFS clips (kept in 32-bit float)")
         self.gain = DecimalEntry(self)

@@ -48,7 +48,7 @@ def test_a_long_instrument_error_is_shown_whole(themed, qtbot):
 
 
 def test_a_disabled_field_looks_disabled(themed, qtbot):
-    """The Export dialog's Fixed gain box while the other Level is chosen."""
+    """The Export dialog's Fixed gain box while Automatic headroom is chosen."""
     from studio.dialogs.export_options import ExportAudioDialog
 
     dialog = ExportAudioDialog(None, "/tmp", 48000, "", level="normalise", gain_db=-6.0)

@@ -937,7 +937,9 @@ def test_the_dialogs_level_is_normalise_or_a_fixed_gain(qtbot, tmp_path):
     qtbot.addWidget(plain)
     level, gain = plain.level, plain.gain
     assert [level.itemText(i) for i in range(level.count())] == [
-        "Normalise (never clips)", "Fixed gain:"]
+        "Automatic headroom (never clips)", "Fixed gain:"]
+    # QA: "Normalise" read as brought up to -1 dBFS, as a DAW's; it only ever turns down.
+    assert "quieter mixes keep their level" in level.toolTip()
     assert plain.choice().fixed_gain_db is None and not gain.isEnabled()
     assert gain.value() == -6.0 and gain.suffix() == " dB"
     level.setCurrentIndex(1)
