@@ -357,10 +357,25 @@ class PianoRoll(QWidget):
             bar.blockSignals(False)
 
     def zoom_in(self) -> None:
-        self.viewport.zoom_x(ZOOM_STEP)
+        self.viewport.zoom_x(ZOOM_STEP, self.zoom_anchor())
 
     def zoom_out(self) -> None:
-        self.viewport.zoom_x(1 / ZOOM_STEP)
+        self.viewport.zoom_x(1 / ZOOM_STEP, self.zoom_anchor())
+
+    def zoom_anchor(self) -> float | None:
+        """Where + and − zoom time around, as a DAW does: the playhead when it is on
+        screen, else the selected notes' centre when that is, else the view's centre
+        (``None``). Zooming around the centre took the work off screen: the playhead and
+        the notes at bar 1, + twice showed bars 4–14. (Ctrl+wheel zooms at the pointer.)"""
+        vp = self.viewport
+        if vp.left <= self.playhead <= vp.right:
+            return vp.tick_to_x(self.playhead)
+        notes = [n for part in self.selected().values() for n in part]
+        if notes:
+            centre = (min(n.start for n in notes) + max(n.end for n in notes)) / 2
+            if vp.left <= centre <= vp.right:
+                return vp.tick_to_x(centre)
+        return None
 
     def zoom_in_vertical(self) -> None:
         self.viewport.zoom_y(ZOOM_STEP)

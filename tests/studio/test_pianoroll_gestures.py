@@ -398,3 +398,39 @@ def test_the_eraser_cursor_is_an_eraser_not_a_no_entry_sign(opened):
     roll.set_tool(Tool.DRAW)
     QTest.mouseMove(canvas, QPoint(61, 61))
     assert canvas.cursor().shape() == Qt.CursorShape.CrossCursor
+
+
+def test_plus_and_minus_zoom_around_the_playhead_else_the_selection(opened, ui):
+    """QA: the playhead and the notes at bar 1, + twice showed bars 4-14 (zoomed around
+    the view's centre). As a DAW: around the playhead when it is on screen, else the
+    selected notes' centre, else the view's centre; Ctrl+wheel still zooms at the pointer."""
+    win = opened
+    ui.show_all(win)
+    roll, vp, q = win.pianoroll, win.pianoroll.viewport, 480
+    from engine.score import Note, add_notes
+
+    win.document.apply(add_notes(track(win, "Bass").id, [Note(40, 31 * 4 * q, 4 * q)]))
+    vp.fit_ticks(0, 16 * 4 * q)  # 16 bars on screen, the playhead at bar 1
+    roll.set_playhead(0)
+    roll.zoom_in()
+    roll.zoom_in()
+    assert vp.left == 0  # bar 1, where the work is, still on screen
+    roll.set_playhead(8 * 4 * q)  # bar 9, mid-screen: it stays where it was drawn
+    x = vp.tick_to_x(roll.playhead)
+    roll.zoom_in()
+    assert vp.tick_to_x(roll.playhead) == pytest.approx(x, abs=1)
+    roll.zoom_out()
+    assert vp.tick_to_x(roll.playhead) == pytest.approx(x, abs=1)
+    # The playhead off screen: the selected notes' centre stays put.
+    vp.fit_ticks(0, 2 * 4 * q)
+    roll.set_playhead(100 * 4 * q)
+    piano = track(win, "Piano")
+    win.selection.set_notes((piano.id, n.id) for n in piano.notes[2:4])  # beats 3-4
+    centre = vp.tick_to_x(3 * q)
+    roll.zoom_in()
+    assert vp.tick_to_x(3 * q) == pytest.approx(centre, abs=1)
+    # Nothing to anchor on: the view's centre, as before.
+    win.selection.set_notes(())
+    middle = vp.x_to_tick(vp.width / 2)
+    roll.zoom_in()
+    assert vp.x_to_tick(vp.width / 2) == pytest.approx(middle, abs=q / 8)
