@@ -111,16 +111,26 @@ def free_colour(song: Song, taken: list[str] | None = None) -> str:
     return min(TRACK_COLOURS, key=used.count)  # min keeps the first of equal counts
 
 
+def numbered_name(song: Song, position: int) -> str:
+    """"Track N" for a new track at ``position`` (1-based), so its name and its place
+    agree (Ctrl+T on the third of 4 tracks said "Added track 4: Track 5"); the next
+    number free when another track already has that name."""
+    names = {t.name.strip().lower() for t in song.tracks}
+    while f"track {position}" in names:
+        position += 1
+    return f"Track {position}"
+
+
 def add_track_edit(song: Song, after: int | None = None, *, name: str = "",
                    program: int = 0, drums: bool = False,
                    taken: set[int] | None = None) -> InsertTrack:
     """Insert an empty track after track id ``after`` (or at the end) on a free channel
     (a kit on the drum channel, ``program`` its GM2 kit); unnamed, it is "Drums" or
-    "Track N"."""
+    "Track N", N its place (:func:`numbered_name`)."""
     n = len(song.tracks)
     index = song.track_index(after) + 1 if after is not None else n
     track = Track(
-        name=name or ("Drums" if drums else f"Track {n + 1}"),
+        name=name or ("Drums" if drums else numbered_name(song, index + 1)),
         program=program,
         is_drum=drums,
         channel=DRUM_CHANNEL if drums else free_channel(song, taken),

@@ -23,12 +23,12 @@ def names(win):
 def test_add_move_remove_tracks_with_undo(opened):
     win = opened
     win.actions.add_track.trigger()
-    assert names(win) == ["Piano", "Track 4", "Bass", "Drums"]
+    assert names(win) == ["Piano", "Track 2", "Bass", "Drums"]  # named for its place
     new = win.document.song.tracks[1]
     assert win.pianoroll.current_track_id() == new.id
     assert new.channel not in (0, 1, 9)
     win.actions.track_down.trigger()
-    assert names(win) == ["Piano", "Bass", "Track 4", "Drums"]
+    assert names(win) == ["Piano", "Bass", "Track 2", "Drums"]
     win.actions.remove_track.trigger()
     assert names(win) == ["Piano", "Bass", "Drums"]
     win.document.undo_stack.undo()  # the removed track is back, and selected again
@@ -218,12 +218,12 @@ def test_a_drum_track_can_take_each_general_midi_2_kit(opened):
 
 
 def test_a_new_track_is_named_after_the_instrument_chosen_for_it(opened):
-    # "Track 4" stayed "Track 4" as an Electric Bass, and the Generate panel said
+    # "Track 2" stayed "Track 2" as an Electric Bass, and the Generate panel said
     # "Mask: Track 3, Track 4". A DAW names it after the instrument; a typed name stays.
     win = opened
     win.actions.add_track.trigger()
     header = win.tracklist.headers[1]
-    assert names(win) == ["Piano", "Track 4", "Bass", "Drums"]
+    assert names(win) == ["Piano", "Track 2", "Bass", "Drums"]
     steps = win.document.undo_stack.count()
     header.instrument.activated.emit(header.instrument.findData(33))
     assert names(win) == ["Piano", "Electric Bass (finger)", "Bass", "Drums"]
@@ -233,7 +233,7 @@ def test_a_new_track_is_named_after_the_instrument_chosen_for_it(opened):
     assert names(win)[1] == "Drums (2)"  # follows the instrument again
     win.document.undo_stack.undo()
     win.document.undo_stack.undo()
-    assert names(win)[1] == "Track 4" and win.document.song.tracks[1].program == 0
+    assert names(win)[1] == "Track 2" and win.document.song.tracks[1].program == 0
     header.instrument.activated.emit(header.instrument.findData(-1))  # a kit beside Drums
     assert names(win)[1] == "Drums (2)" and win.document.song.tracks[1].is_drum
     win.document.undo_stack.undo()
@@ -677,3 +677,20 @@ def test_adding_and_removing_a_track_says_what_it_did(window):
         "Removed track 1: Bass, Electric Bass (finger) (Ctrl+Z brings it back)")
     win.document.undo_stack.undo()
     assert [t.name for t in win.document.song.tracks] == ["Bass", "Track 2"]
+
+
+def test_a_new_tracks_name_agrees_with_its_place(opened):
+    # QA: Ctrl+T with 4 tracks said "Added track 4: Track 5".
+    win = opened
+    win.actions.add_track.trigger()  # 4 tracks now; the new one, 2nd, is current
+    win.selection.set_tracks([win.document.song.tracks[2].id])
+    win.actions.add_track.trigger()
+    assert names(win) == ["Piano", "Track 2", "Bass", "Track 4", "Drums"]
+    assert win.statusBar().currentMessage() == (
+        "Added track 4: Acoustic Grand Piano (Ctrl+Z removes it)")
+    # Its place's name taken already: the next free number, said beside the place.
+    win.selection.set_tracks([win.document.song.tracks[2].id])
+    win.actions.add_track.trigger()
+    assert names(win)[3] == "Track 5"
+    assert win.statusBar().currentMessage() == (
+        "Added track 4: Track 5, Acoustic Grand Piano (Ctrl+Z removes it)")
