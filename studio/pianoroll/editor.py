@@ -38,6 +38,7 @@ from .viewport import Viewport, qt_int
 
 ZOOM_STEP = 1.25
 HITS_SHOWN = 0.9  # drum rows on screen holding this share of the most they could: stay
+KIT_CORE = (36, 49)  # an empty kit's rows shown: Kick (Bass Drum 1) up to Crash Cymbal 1
 
 
 class PianoRoll(QWidget):
@@ -400,6 +401,8 @@ class PianoRoll(QWidget):
     def center_on_notes(self) -> None:
         song = self.document.song
         pitches = [n.pitch for tid in self.active_track_ids() for n in song.track(tid).notes]
+        if not pitches and self.current_track_is_drum():
+            pitches = list(KIT_CORE)  # an empty kit: not the pitched tracks' rows
         if not pitches:
             pitches = [n.pitch for t in song.tracks for n in t.notes] or [60]
         self.viewport.center_on_pitches(min(pitches), max(pitches))
@@ -410,6 +413,8 @@ class PianoRoll(QWidget):
         song, vp = self.document.song, self.viewport
         notes = [n for tid in self.active_track_ids() for n in song.track(tid).notes]
         if not notes:
+            if self.current_track_is_drum():
+                self.reveal_kit()
             return
         in_time = [n for n in notes if n.start < vp.right and n.end > vp.left] or notes
         if all(song.track(tid).is_drum for tid in self.active_track_ids()):
@@ -420,6 +425,14 @@ class PianoRoll(QWidget):
             return
         pitches = [n.pitch for n in in_time]
         vp.center_on_pitches(min(pitches), max(pitches))
+
+    def reveal_kit(self) -> None:
+        """An empty kit made current: scroll to the rows a beat starts on, Kick to Crash
+        (:data:`KIT_CORE`), unless they are on screen already (a new Band song's drum
+        track opened on Hi Wood Block … Pedal Hi-Hat, the kick and snare below the view)."""
+        low, high = self.viewport.visible_pitches()
+        if low > KIT_CORE[0] or high < KIT_CORE[1]:
+            self.viewport.center_on_pitches(*KIT_CORE)
 
     def reveal_hits(self, notes: Sequence[Note]) -> None:
         """Drum hits (a kit made current, a drum take arriving): scroll the rows to where

@@ -181,3 +181,21 @@ def test_an_empty_song_takes_a_track(window, dialogs):
     assert window.document.song.tracks == ()
     window.actions.add_track.trigger()
     assert len(window.document.song.tracks) == 1
+
+
+def test_a_new_band_songs_empty_kit_shows_kick_to_crash(window, dialogs, ui):
+    # QA: the Band song opened its empty drum track on Hi Wood Block … Pedal Hi-Hat, the
+    # kick and snare below the view.
+    ui.show_all(window)
+    dialogs.answers["ask_new_song"] = SongSetup(template="Band")
+    window.new_file()
+    roll, song = window.pianoroll, window.document.song
+    assert song.tracks[0].is_drum and roll.current_track_id() == song.tracks[0].id
+    low, high = roll.viewport.visible_pitches()
+    assert low <= 36 and high >= 49  # Kick … Crash
+    # Back to the kit after a pitched track scrolled elsewhere: the same rows again.
+    roll.viewport.center_on_pitches(84, 96)
+    window.selection.set_tracks([song.tracks[1].id])
+    window.selection.set_tracks([song.tracks[0].id])
+    low, high = roll.viewport.visible_pitches()
+    assert low <= 36 and high >= 49
