@@ -75,7 +75,7 @@ class FileCommands:
         if not self.document.is_modified:
             return self._maybe_discard_takes()
         answer = dialogs.ask_save_changes(self, self.document.display_name,
-                                          self.composer.jobs_in_flight)
+                                          self.composer.jobs_in_flight, self._takes_unsaved())
         if answer == "save":
             return self.save()
         return answer == "discard"
@@ -85,15 +85,21 @@ class FileCommands:
         self.autosaver.mark_clean()
         self._saved_takes = self.composer.pending_key()
 
+    def _takes_unsaved(self) -> int:
+        """Generated takes not yet accepted that closing would lose: none when the
+        project file holds them (only the mask may have moved since)."""
+        count = self.composer.unaccepted_count()
+        if count and self.composer.pending_key() == self._saved_takes:
+            return 0  # the project file holds them
+        return count
+
     def _maybe_discard_takes(self) -> bool:
         """Ask before dropping generated takes nobody accepted, or generations still
         running (when "save changes?" was not asked: that question already says the
         session's work goes). Takes the project file holds are not asked about (only the
         mask may have moved since)."""
-        count = self.composer.unaccepted_count()
+        count = self._takes_unsaved()
         running = self.composer.jobs_in_flight  # their takes would be lost unseen
-        if count and self.composer.pending_key() == self._saved_takes:
-            count = 0  # the project file holds them
         if count == 0 and running == 0:
             return True
         answer = dialogs.ask_discard_takes(self, count, running)

@@ -37,10 +37,12 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
     QMessageBox.information(parent, title, message)
 
 
-def ask_save_changes(parent: QWidget | None, name: str, running: int = 0) -> str:
-    """``"save"``, ``"discard"`` or ``"cancel"`` for unsaved changes to ``name``;
-    ``running`` generations stop either way (said: their takes are lost)."""
-    answer = save_changes_box(parent, name, running).exec()
+def ask_save_changes(parent: QWidget | None, name: str, running: int = 0,
+                     takes: int = 0) -> str:
+    """``"save"``, ``"discard"`` or ``"cancel"`` for unsaved changes to ``name`` and
+    ``takes`` generated takes not yet accepted (Save keeps them in the project, Discard
+    loses them); ``running`` generations stop either way (said: their takes are lost)."""
+    answer = save_changes_box(parent, name, running, takes).exec()
     if answer == QMessageBox.StandardButton.Save:
         return "save"
     if answer == QMessageBox.StandardButton.Discard:
@@ -54,15 +56,22 @@ MNEMONICS = {QMessageBox.StandardButton.Save: "&Save",
              QMessageBox.StandardButton.Cancel: "&Cancel"}
 
 
-def save_changes_box(parent: QWidget | None, name: str, running: int = 0) -> QMessageBox:
+def save_changes_box(parent: QWidget | None, name: str, running: int = 0,
+                     takes: int = 0) -> QMessageBox:
     """The "Save changes?" box of :func:`ask_save_changes`, not yet shown."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle("Unsaved changes")
-    box.setText(f"Save changes to “{name}” before closing?")
+    # The takes waiting are work too: the box said nothing of them (QA), and Discard
+    # loses them as it loses the edits.
+    waiting = f" and {plural(takes, 'take')} not accepted" if takes else ""
+    box.setText(f"Save changes to “{name}”{waiting} before closing?")
     stops = (f" {counted(running, 'generation', 'run')}: going on stops "
              f"{'it' if running == 1 else 'them'}, and the takes are lost." if running else "")
-    box.setInformativeText(f"Your changes will be lost if you don’t save them.{stops}")
+    lost = ("Your changes and the takes will be lost if you don’t save them; Save keeps "
+            "the takes in a .partita project." if takes else
+            "Your changes will be lost if you don’t save them.")
+    box.setInformativeText(f"{lost}{stops}")
     box.setStandardButtons(QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
                            | QMessageBox.StandardButton.Cancel)
     box.setDefaultButton(QMessageBox.StandardButton.Save)

@@ -343,6 +343,19 @@ def test_unsaved_changes_question_covers_the_takes(opened, dialogs):
     opened.new_file()
     assert "ask_save_changes" in dialogs.names()
     assert "ask_discard_takes" not in dialogs.names()
+    # ... and says they are at stake (QA: it spoke of the changes only).
+    assert dict(dialogs.calls)["ask_save_changes"] == ("song.mid", 0, 1)
+
+
+def test_the_save_changes_box_names_the_takes_not_accepted(qapp):
+    from studio.dialogs.messages import save_changes_box
+
+    box = save_changes_box(None, "mytune.partita", takes=3)
+    assert box.text() == "Save changes to “mytune.partita” and 3 takes not accepted before closing?"
+    assert "Save keeps the takes" in box.informativeText()
+    plain = save_changes_box(None, "mytune.partita")
+    assert plain.text() == "Save changes to “mytune.partita” before closing?"
+    assert "take" not in plain.informativeText()
 
 
 def test_a_name_typed_without_extension_still_asks_before_replacing(qapp, tmp_path):
