@@ -171,6 +171,7 @@ class JobsPanel(QWidget):
         self.cancel = cancel
         self.rows: dict[int, JobRow] = {}
         self._waiting: str | None = None
+        self._leaving: set[int] = set()  # the last song's jobs, stopping: gone once ended
         # Made in their order on screen (above the rows, Cancel All on the left), which
         # Tab follows.
         self.summary = QLabel("", self)
@@ -216,6 +217,12 @@ class JobsPanel(QWidget):
         row = self.rows.get(e.job_id)
         if row is not None:
             row.update_from(e)
+            if row.done and e.job_id in self._leaving:
+                self._leaving.discard(e.job_id)
+                self.rows.pop(e.job_id).deleteLater()
+                self.empty.setVisible(not self.rows)
+                row = None
+        if row is not None:
             if isinstance(e, JobStarted) or row.done:
                 self._place(row)
             if row.done:
@@ -253,6 +260,13 @@ class JobsPanel(QWidget):
             self.rows.pop(jid).deleteLater()
         self.empty.setVisible(not self.rows)
         self._summarise()
+
+    def forget_song(self) -> None:
+        """Another song is open (File ▸ New, Open): the last song's jobs leave the list,
+        the finished ones now and those still stopping (their song is gone, so they are
+        cancelled) once they end. The list kept the previous song's jobs."""
+        self._leaving.update(self.running())
+        self.clear_finished()
 
     def set_waiting(self, what: str | None) -> None:
         """A request waiting for the models (``"Repaint"``), or None: said where its jobs

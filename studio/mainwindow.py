@@ -722,6 +722,7 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         ``from_file``: what is shown is what a file holds (not so for recovered work)."""
         song = self.document.song
         self.composer.reset()
+        self.jobs_panel.forget_song()
         self.step_entry.reset()
         self.selection.clear_notes()
         # Start on the first pitched track with notes: drums read poorly as a piano roll.

@@ -151,6 +151,29 @@ def test_the_jobs_list_keeps_the_latest_finished_jobs(studio, qtbot, monkeypatch
     assert list(win.jobs_panel.rows) == [j.id for j in jobs[1:]]  # the oldest went
 
 
+def test_a_new_song_clears_the_last_songs_jobs(studio, qtbot, dialogs):
+    """QA: the Jobs panel still listed the previous song's jobs after File ▸ New."""
+    win = studio
+    panel = win.jobs_panel
+    mask_piano(win)
+    (done,) = win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    win.generate_panel.set_model("gated")
+    (running,) = win.composer.request("repaint")
+    qtbot.waitUntil(lambda: row_of(qtbot, win, running).bar.value() == 1, timeout=5000)
+    dialogs.answers["ask_discard_takes"] = "discard"
+    win.new_file()  # a Piano song of its own (the settings' last choice)
+    assert done.id not in panel.rows  # the finished job went at once
+    qtbot.waitUntil(lambda: running.id not in panel.rows, timeout=5000)  # once it stopped
+    assert not panel.rows and panel.empty.isVisible() is panel.isVisible()
+    assert panel.summary.text() == "Idle"
+    # The new song's jobs are listed as ever.
+    win.generate_panel.set_model("echo")
+    mask_piano(win)
+    (new,) = win.composer.request("repaint")
+    qtbot.waitUntil(lambda: new.id in panel.rows and panel.rows[new.id].done, timeout=5000)
+
+
 def test_the_running_job_and_its_cancel_button_are_in_sight(studio, qtbot):
     """QA (1600×1000, 3 variations after an earlier request): the rows of 3/3 and 2/3
     filled the Jobs panel, the running 1/3 was below the fold, and long rows scrolled
