@@ -1014,11 +1014,17 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         if self._audio_notice_shown:
             return
         self._audio_notice_shown = True
-        # The reason may begin with the same words ("No audio output device found"): once.
-        said = reason if reason.lower().startswith("no audio output") else (
-            f"No audio output: {reason}")
-        self.statusBar().showMessage(f"{said} · editing, saving and exporting audio work",
-                                     15000)
+        from engine.render.playback import OFF
+
+        # The reason may begin with the same words ("No audio output device found") and
+        # end with the engine's "playback is off; rendering to files still works.": each
+        # said once ("… rendering to files still works. · editing, saving and exporting
+        # audio work" said it twice).
+        said = reason.strip().removesuffix(OFF).rstrip(" :;.")
+        if not said.lower().startswith("no audio output"):
+            said = f"No audio output: {said}"
+        self.statusBar().showMessage(
+            f"{said}: playback is off; editing, saving and exporting audio work", 15000)
 
     def _autosave_failed(self, reason: str) -> None:
         """Keep a warning in the status bar until autosave works again; explain it once."""

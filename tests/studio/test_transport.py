@@ -146,6 +146,20 @@ def test_no_audio_device_keeps_the_studio_working(opened, dialogs):
     assert win.status_audio.text().startswith("⚠ No audio output")
 
 
+def test_the_no_audio_message_says_each_thing_once(opened, monkeypatch):
+    # QA: "…: playback is off; rendering to files still works. · editing, saving and
+    # exporting audio work".
+    from engine.render import playback
+
+    monkeypatch.setattr(playback, "audio_available", lambda: (False, playback.NO_DEVICE))
+    win = opened
+    win.transport.audio_ok = None  # asked again, as at a start on this machine
+    win.transport.play()
+    assert win.statusBar().currentMessage() == (
+        "No audio output device found: playback is off; editing, saving and exporting "
+        "audio work")
+
+
 def test_metronome_adds_a_click_per_beat(opened):
     song = opened.document.song
     clicked = with_metronome(song)
