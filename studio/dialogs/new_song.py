@@ -27,13 +27,14 @@ METERS = ("4/4", "3/4", "2/4", "2/2", "6/8", "9/8", "12/8", "5/4", "7/8")
 
 def line_up_text(template: str) -> str:
     """The tracks a template starts with, each with its General MIDI instrument: "Drums ·
-    808 (Synth Bass 1) · Pad (Pad 2 (warm)) · Lead (Lead 1 (square))"; "No tracks (add
-    them with Ctrl+T)" for none."""
+    808: Synth Bass 1 · Pad: Pad 2 (warm) · Lead: Lead 1 (square)" (a colon, not
+    brackets: GM names have their own, "Lead (Lead 1 (square))" read as nested); "No
+    tracks (add them with Ctrl+T)" for none."""
     parts = []
     for track in template_tracks(template):
         instrument = program_name(track.program, track.is_drum)
         said = track.is_drum or track.name.casefold() == instrument.casefold()
-        parts.append(track.name if said else f"{track.name} ({instrument})")
+        parts.append(track.name if said else f"{track.name}: {instrument}")
     return " · ".join(parts) or "No tracks (add them with Ctrl+T)"
 
 

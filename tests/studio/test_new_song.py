@@ -47,7 +47,9 @@ def test_the_line_up_says_each_track_and_its_instrument(qtbot):
     qtbot.addWidget(dialog)
     dialog.template.setCurrentText("Beat")
     assert dialog.line_up.text() == line_up_text("Beat") == (
-        "Drums · 808 (Synth Bass 1) · Pad (Pad 2 (warm)) · Lead (Lead 1 (square))")
+        "Drums · 808: Synth Bass 1 · Pad: Pad 2 (warm) · Lead: Lead 1 (square)")
+    # QA: Band's "Lead (Lead 1 (square))" read as nested brackets.
+    assert line_up_text("Band").endswith(" · Lead: Lead 1 (square)")
     assert line_up_text("Empty").startswith("No tracks")
 
 
