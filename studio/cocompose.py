@@ -159,8 +159,9 @@ class AcceptTakeCommand(EditCommand):
         self.take_set.accept(self.take_id)
         self.composer.takesChanged.emit()
         if again:  # a redo: the undo's "back on screen" message would be wrong now
-            self.composer.message.emit(f"{self.text().replace('Accept', 'Accepted', 1)} "
-                                       "again")
+            stack = self.composer.document.undo_stack  # at this step until it is redone
+            self.composer.stepSaid.emit(f"{self.text().replace('Accept', 'Accepted', 1)} "
+                                        "again", stack.index() + 1)
         self.done_once = True
 
     def undo(self) -> None:
@@ -215,6 +216,10 @@ class CoComposer(QObject):
     # The user switched to this take (1–9, [ ], a click), or None: to the Original (0).
     takeSelected = Signal(object)
     message = Signal(str)  # for the status bar
+    # For the status bar too, about an undo step ("Accepted take A") and the undo stack's
+    # index once it is done: it goes with the next edit (it stayed said through later
+    # edits, QA).
+    stepSaid = Signal(str, int)
     failed = Signal(str, str)  # one-line message, details (a job failed)
     # The requests in flight (running_requests), emitted on this thread as one is about
     # to start and after one ends: the recovery record of what a crash would interrupt.
@@ -1010,7 +1015,7 @@ class CoComposer(QObject):
             # A key set (Ctrl+K) after a new piece was written keeps its place over the
             # take's: the notes are then in another key than the song declares.
             said += f" — written in {key_text(written)}; the song keeps your {key_text(kept)}"
-        self.message.emit(said)
+        self.stepSaid.emit(said, self.document.undo_stack.index())
         return True
 
     def takes_coming(self) -> bool:

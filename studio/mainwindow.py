@@ -138,7 +138,7 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
     (an :class:`engine.plugins.Registry`) and the ``midi_source`` of MIDI input ports (a
     :class:`studio.midi_input.MidiSource`) can be injected (tests, scripts)."""
 
-    _step_said: tuple[int, str] | None = None  # the undo history's last jump, said
+    _step_said: tuple[int, str] | None = None  # an undo step said (say_for_step)
 
     def __init__(self, settings: Settings | None = None,
                  recovery_store: RecoveryStore | None = None,
@@ -648,6 +648,7 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         doc.songChanged.connect(self._mask_changed)
         co = self.composer
         co.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        co.stepSaid.connect(self.say_for_step)
         self.document.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         co.takesChanged.connect(self.pianoroll.canvas.update)
         co.takesChanged.connect(self.pianoroll.update_extent)
@@ -823,14 +824,20 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         done = "Undid" if index < now else "Redid"
         where = f"after “{stack.text(index - 1)}”" if index else "at the start"
         said = f"{done} {plural(abs(index - now), 'step', grouped=True)}: now {where}"
+        self.say_for_step(said, index)
+
+    def say_for_step(self, said: str, index: int) -> None:
+        """Say in the status bar what an undo step did (for 8 s), until the undo stack
+        moves on from ``index`` (where it is once the step is done): "Accepted take A
+        (Harmonize Bass)" stayed said through the edits after it."""
         self.statusBar().showMessage(said, 8000)
         if self._step_said is None:  # listened to once (a method: let go with the window)
-            stack.indexChanged.connect(self._forget_step_said)
+            self.document.undo_stack.indexChanged.connect(self._forget_step_said)
         self._step_said = (index, said)
 
     def _forget_step_said(self, at: int) -> None:
-        """A Ctrl+Z or Ctrl+Shift+Z after a jump in the undo history makes its "Undid 8
-        steps: now after …" wrong: it goes then."""
+        """A later edit, a Ctrl+Z or Ctrl+Shift+Z makes what :meth:`say_for_step` said
+        ("Undid 8 steps: now after …", "Accepted take A") stale: it goes then."""
         index, said = self._step_said or (at, "")
         if at != index and self.statusBar().currentMessage() == said:
             self.statusBar().clearMessage()

@@ -174,6 +174,26 @@ def test_a_new_song_clears_the_last_songs_jobs(studio, qtbot, dialogs):
     qtbot.waitUntil(lambda: new.id in panel.rows and panel.rows[new.id].done, timeout=5000)
 
 
+def test_accepted_take_is_said_until_the_next_edit(studio, qtbot):
+    """QA: "Accepted take A (Harmonize Bass)" stayed in the status bar through later edits."""
+    win = studio
+    bar = win.statusBar()
+    piano = mask_piano(win)
+    win.composer.request("repaint")
+    wait_takes(qtbot, win, 1)
+    assert win.composer.accept()
+    assert bar.currentMessage() == "Accepted take A (Repaint)"
+    win.document.apply(add_notes(piano.id, [Note(72, 3 * BAR, 240)]))  # the next edit
+    assert bar.currentMessage() == ""
+    # A redo says it again, until the next step too.
+    win.document.undo_stack.undo()
+    win.document.undo_stack.undo()
+    win.document.undo_stack.redo()
+    assert bar.currentMessage() == "Accepted take A (Repaint) again"
+    win.document.apply(add_notes(piano.id, [Note(74, 3 * BAR, 240)]))
+    assert bar.currentMessage() == ""
+
+
 def test_the_running_job_and_its_cancel_button_are_in_sight(studio, qtbot):
     """QA (1600×1000, 3 variations after an earlier request): the rows of 3/3 and 2/3
     filled the Jobs panel, the running 1/3 was below the fold, and long rows scrolled
