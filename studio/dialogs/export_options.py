@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..accessible import set_name
 from ..number_entry import DecimalEntry, number_text
 from ..settings import (
     DEFAULT_EXPORT_BIT_DEPTH,
@@ -175,7 +176,7 @@ class ExportAudioDialog(QDialog):
         self.folder = QLineEdit(folder, self)
         self.folder.setPlaceholderText("The folder to write into")
         self.folder.setAccessibleName("Folder")  # its row's label names a row, not it
-        browse = QPushButton("Browse…", self)
+        browse = QPushButton("Bro&wse…", self)
         browse.clicked.connect(self._browse_folder)
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.folder, 1)
@@ -197,7 +198,6 @@ class ExportAudioDialog(QDialog):
         for choice in EXPORT_LEVELS:
             self.level.addItem(LEVEL_NAMES[choice], choice)
         self.level.setCurrentIndex(max(0, self.level.findData(level)))
-        self.level.setAccessibleName("Level")  # its row's label names a row, not it
         self.level.setToolTip("Automatic headroom: each export brought down to peak at "
                               "-1 dBFS when louder; quieter mixes keep their level. It "
                               "never clips, but a track's stem moves when another track "
@@ -225,7 +225,7 @@ class ExportAudioDialog(QDialog):
         self.soundfont.setAccessibleName("SoundFont")
         self.soundfont.setToolTip("A General MIDI SoundFont (.sf2) to play the tracks with; "
                                   "leave empty for the default one")
-        pick = QPushButton("Choose…", self)
+        pick = QPushButton("C&hoose…", self)
         pick.clicked.connect(self._browse_soundfont)
         sf_row = QHBoxLayout()
         sf_row.addWidget(self.soundfont, 1)
@@ -249,7 +249,7 @@ class ExportAudioDialog(QDialog):
                                   "notes held into it sounding, and the Length counts "
                                   "from its end")
             self.range.currentIndexChanged.connect(self._name_ends)
-        self.dry_stems = QCheckBox("Dry stems (without volume and pan)", self)
+        self.dry_stems = QCheckBox("&Dry stems (without volume and pan)", self)
         self.dry_stems.setChecked(dry_stems)
         self.dry_stems.setToolTip("Pre-fader stems: each track at full volume in the "
                                   "centre, to set the balance in your DAW; the mix keeps "
@@ -258,20 +258,19 @@ class ExportAudioDialog(QDialog):
         for template in EXPORT_STEM_NAMES:
             self.stem_names.addItem(stem_name_example(template, song_name), template)
         self.stem_names.setCurrentIndex(max(0, self.stem_names.findData(stem_names)))
-        self.stem_names.setAccessibleName("Stem file names")
         self.stem_names.setToolTip("How each track's WAV in stems/ is named: numbered in "
                                    "track order (a DAW lists them so), or with the song's "
                                    "file name first, so the stems of several songs or "
                                    "variations of a loop sit side by side in one folder "
                                    "for FMOD, Wwise or a sampler")
-        self.rehearsal = QCheckBox("Rehearsal mixes", self)
+        self.rehearsal = QCheckBox("Rehearsal &mixes", self)
         self.rehearsal.setChecked(rehearsal)
         self.rehearsal.setToolTip(
             "A choir's learning tracks, in rehearsal/: for each part heard in the mix, "
             "“Rehearsal - Alto.wav” etc., the mix with that part forward (6 dB over the "
             "others together, however quiet it is; the part a little left and the rest "
             "right)")
-        self.count_in = QCheckBox("One bar of count-in", self)
+        self.count_in = QCheckBox("One bar of count-&in", self)
         self.count_in.setChecked(count_in)
         self.count_in.setToolTip("A bar of click before the music of each rehearsal mix "
                                  "(a pickup is part of it); the mix and stems start at "
@@ -285,19 +284,30 @@ class ExportAudioDialog(QDialog):
         self.error = QLabel("", self)
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #ff6b6b;")
+        # Every row an Alt letter (its label's buddy), as Quantize's and Pitch Bend
+        # Range's: keyboard QA. A row of a field and a button or two fields has its label
+        # made here, a buddy of its first field (a row's text names no field of a layout).
+        folder_label, level_label, sf_label = (QLabel(text, self) for text in (
+            "&Folder", "&Level", "So&undFont"))
+        folder_label.setBuddy(self.folder)
+        sf_label.setBuddy(self.soundfont)
+        # A list's name on Linux is its label's (studio.accessible): the row's own, once.
+        set_name(self.level, "Level", level_label)
         form = QFormLayout()
-        form.addRow("Folder", folder_row)
-        form.addRow("Sample rate", self.rate)
-        form.addRow("Bit depth", self.bit_depth)
-        form.addRow("Level", level_row)
-        form.addRow("SoundFont", sf_row)
+        form.addRow(folder_label, folder_row)
+        form.addRow("Sample &rate", self.rate)
+        form.addRow("&Bit depth", self.bit_depth)
+        form.addRow(level_label, level_row)
+        form.addRow(sf_label, sf_row)
         if self.range is not None:
-            form.addRow("Range", self.range)
+            form.addRow("R&ange", self.range)
             # Tab as on screen: Range's row is above Length's, though made after it.
             QWidget.setTabOrder(self.range, self.end)
-        form.addRow("Length", self.end)
+        form.addRow("Len&gth", self.end)
         form.addRow("Stems", self.dry_stems)
-        form.addRow("Stem names", self.stem_names)
+        stem_label = QLabel("Stem &names", self)
+        set_name(self.stem_names, "Stem names", stem_label)
+        form.addRow(stem_label, self.stem_names)
         form.addRow("Choir", rehearsal_row)
         lay_out_form(self, text, form, below=(self.error,), on_ok=self._check)
 

@@ -12,12 +12,14 @@ NAME = QAccessible.Text.Name
 
 
 def spoken_name(w: QWidget) -> str:
-    """What a screen reader names ``w`` by: its name, or (a closed list, whose Qt name on
-    Linux is its value) the label related to it."""
+    """What a screen reader names ``w`` by: its name, or (a closed list) the labels
+    related to it (a label's buddy: studio.accessible.set_name), only them. On Linux Qt
+    says a closed list's value as its name and ignores its accessibleName, so a list
+    named with setAccessibleName alone (the export's Level) was read as "Normalise"."""
     iface = QAccessible.queryAccessibleInterface(w)
     if isinstance(w, QComboBox) and not w.isEditable():
         labels = [r.text(NAME) for r, _ in iface.relations(QAccessible.RelationFlag.Label)]
-        return w.accessibleName() or " ".join(labels)
+        return " ".join(labels)
     return iface.text(NAME) or (w.text() if isinstance(w, QAbstractButton) else "")
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 
+from PySide6.QtGui import QAccessible
+
 from engine.io import RecoveryStore
 from engine.plugins import CancelToken, GenerateOptions, ModelInfo, Progress
 from engine.score import Mask, Note, Region, Song
@@ -55,6 +57,12 @@ def test_the_status_bar_says_loading_then_progress_through_the_first_request(
         status.setText = lambda text: (said.append(text), real(text))
         win.composer.request("repaint")
         assert status.isVisible() and status.text() == "Loading models…"  # at once
+        # What a screen reader names it by: the text, not a fixed "Generation status" that
+        # hid it (QA); no name set, so Qt says each new text changed the name.
+        iface = QAccessible.queryAccessibleInterface(status)
+        assert iface.text(QAccessible.Text.Name) == "Loading models…"
+        assert not status.accessibleName()
+        assert iface.text(QAccessible.Text.Description) == "Generation status"
         qtbot.waitUntil(lambda: status.text() == "Loading model weighty…", timeout=10000)
         # The composer's message gone (8 s later, or another message's): still said.
         win.statusBar().clearMessage()
@@ -64,6 +72,7 @@ def test_the_status_bar_says_loading_then_progress_through_the_first_request(
         model.loaded.set()
         qtbot.waitUntil(lambda: status.text().startswith("Generating 1 take: 50 %"),
                         timeout=10000)
+        assert iface.text(QAccessible.Text.Name).startswith("Generating 1 take: 50 %")
         model.gate.set()
         qtbot.waitUntil(lambda: win.composer.preview_take() is not None, timeout=10000)
         qtbot.waitUntil(lambda: not status.isVisible(), timeout=5000)

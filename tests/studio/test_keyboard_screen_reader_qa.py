@@ -173,3 +173,41 @@ def test_renaming_a_track_and_shift_m_are_said(focused):
     assert win.document.mask.track_ids == {bass.id}
     assert win.statusBar().currentMessage().startswith(
         "Masked Upright, the whole song: Repaint (Ctrl+R) rewrites it")
+
+
+def test_the_export_dialogs_rows_answer_to_alt_letters_and_its_lists_are_named(
+        window, qtbot):
+    # QA: Level was named with setAccessibleName alone (read as its value, "Normalise",
+    # on Linux); the rows had no Alt letters, where Quantize's and Bend Range's have.
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from studio.dialogs.export_options import ExportAudioDialog
+
+    dlg = ExportAudioDialog(window, "/tmp", 48000, "", ranges=[("Loop: bars 1–4", (0, 4))])
+    qtbot.addWidget(dlg)
+    assert label_names(dlg.level) == ["Level"]
+    assert label_names(dlg.stem_names) == ["Stem names"]
+    dlg.show()
+    dlg.activateWindow()
+    qtbot.waitUntil(dlg.isActiveWindow, timeout=2000)
+    letters = {}
+    for label in dlg.findChildren(QLabel):
+        m = re.search(r"&([^&])", label.text())
+        if m and label.isVisible():
+            letters[m.group(1).lower()] = label.buddy()
+    texts = [w.text() for w in (*dlg.findChildren(QLabel), *dlg.findChildren(QAbstractButton))
+             if w.isVisible()]
+    found = [m.group(1).lower() for t in texts if (m := re.search(r"&([^&])", t))]
+    assert len(found) == len(set(found)), found  # each letter once
+    rows = (dlg.folder, dlg.rate, dlg.bit_depth, dlg.level, dlg.soundfont, dlg.range,
+            dlg.end, dlg.stem_names)
+    assert set(rows) <= set(letters.values())
+    for letter, field in letters.items():
+        dlg.dry_stems.setFocus()
+        QTest.keyClick(dlg, getattr(K, f"Key_{letter.upper()}"), M.AltModifier)
+        assert QApplication.focusWidget() is field, letter
+    assert not dlg.dry_stems.isChecked()
+    QTest.keyClick(dlg, K.Key_D, M.AltModifier)  # a box's own letter ticks it
+    qtbot.waitUntil(dlg.dry_stems.isChecked, timeout=2000)
