@@ -91,22 +91,25 @@ SPECS: tuple[Spec, ...] = (
     # Notes ▸ Articulation: MuseScore's keys where they are free (its S, the slur, is
     # Split here: the slur takes Shift+L, the legato phrasing mark as Ctrl+L is Legato's
     # lengths); staccatissimo and detached legato have no key in MuseScore either.
+    # Checkable: ticked while every selected note has the mark (a screen reader's only
+    # way to know, short of the canvas's description of one note).
     Spec("staccato", "&Staccato", ("Shift+S",), "",
          "Put a staccato dot on the selected notes, or take it off them all (played half "
-         "their length)"),
+         "their length)", True),
     Spec("staccatissimo", "Staccat&issimo", (), "",
          "Put a staccatissimo wedge on the selected notes, or take it off (played a third "
-         "of their length)"),
+         "of their length)", True),
     Spec("accent", "&Accent", ("Shift+V",), "",
-         "Put an accent (>) on the selected notes, or take it off (played louder)"),
+         "Put an accent (>) on the selected notes, or take it off (played louder)", True),
     Spec("strong_accent", "Strong Accent (&Marcato)", ("Shift+O",), "",
          "Put a strong accent (^) on the selected notes, or take it off (played louder "
-         "and shorter)"),
+         "and shorter)", True),
     Spec("tenuto", "&Tenuto", ("Shift+N",), "",
-         "Put a tenuto line on the selected notes, or take it off (held their whole length)"),
+         "Put a tenuto line on the selected notes, or take it off (held their whole length)",
+         True),
     Spec("detached_legato", "&Detached Legato (Portato)", (), "",
          "Put a tenuto line with a dot on the selected notes, or take it off (played two "
-         "thirds of their length)"),
+         "thirds of their length)", True),
     Spec("slur", "S&lur", ("Shift+L",), "",
          "Slur the selected notes of one track, first to last (again over the same notes: "
          "the slur comes off)"),

@@ -5,8 +5,10 @@ toggled, a slur over them (Shift+L) and the slurs over them removed.
 :class:`ArticulationCommands` is a mixin of :class:`~studio.mainwindow.MainWindow`, as
 :class:`~studio.note_commands.NoteCommands` is: each command is one undo step through
 the piano roll (``pianoroll.commit``) of an engine edit
-(:mod:`engine.score.articulation_edits`), said in the status bar ("Staccato on 4
-notes"); with nothing to do it says why and leaves no step.
+(:mod:`engine.score.articulation_edits`), said in the status bar and to a screen reader
+("Staccato on 4 notes", "Tenuto on 1 note (was staccato)"); with nothing to do it says
+why and leaves no step. The Articulation menu's items are ticked while every selected
+note has their mark.
 """
 
 from __future__ import annotations
@@ -16,36 +18,58 @@ from typing import TYPE_CHECKING
 from engine.score.articulation_edits import (
     TITLES,
     remove_slurs,
+    replaced_marks,
     slur_over,
     toggle_articulation,
 )
 
+from .accessible import announce
+from .actions import ARTICULATION_ACTIONS
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
+    from .actions import Actions
     from .document import Document
     from .pianoroll import PianoRoll
+    from .step_entry import StepEntry
 
 
 class ArticulationCommands:
     """The window's articulation and slur commands (a mixin)."""
 
     if TYPE_CHECKING:
+        actions: Actions
         document: Document
         pianoroll: PianoRoll
+        step_entry: StepEntry
 
         def statusBar(self) -> QStatusBar: ...
 
     def _say(self, text: str) -> None:
         self.statusBar().showMessage(text, 4000)
+        # Said too: the focus stays in the painted piano roll, whose status bar message a
+        # screen reader does not read out (QA: Shift+S said nothing).
+        announce(self.pianoroll.canvas, text)
 
     def toggle_articulation(self, mark: str) -> None:
-        """``mark`` on the selected notes, or off them all where all have it."""
-        edit = toggle_articulation(self.pianoroll.selected(), mark)
+        """``mark`` on the selected notes, or off them all where all have it; the marks
+        of its kind it replaces said ("Tenuto on 1 note (was staccato)")."""
+        selected = self.pianoroll.selected()
+        edit = toggle_articulation(selected, mark)
         if edit is None:
             self._say(f"{TITLES[mark]}: select the notes to mark")
         elif self.pianoroll.commit(edit):
-            self._say(edit.label)
+            was = ", ".join(TITLES[m].lower() for m in replaced_marks(selected, mark))
+            self._say(f"{edit.label} (was {was})" if was else edit.label)
+        self.show_marks_checked()  # the menu item's own tick undone where nothing changed
+
+    def show_marks_checked(self) -> None:
+        """Notes ▸ Articulation's items ticked where every selected note has the mark."""
+        notes = [n for v in self.pianoroll.selected().values() for n in v]
+        for name, mark in ARTICULATION_ACTIONS.items():
+            self.actions.all[name].setChecked(
+                bool(notes) and all(mark in n.articulations for n in notes))
 
     def slur(self) -> None:
         """A slur over the selected notes of one track (over just these again: off)."""

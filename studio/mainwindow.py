@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.score import Song, plural, track_labels
+from engine.score.articulation_edits import marks_said
 from engine.score.instruments import drum_name
 from engine.score.snap import SNAPS, note_value_name, snap_by_name
 from engine.score.spelling import pitch_name
@@ -678,6 +679,9 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         doc.modifiedChanged.connect(lambda _m: self.update_title())
         doc.pathChanged.connect(self.update_title)
         self.selection.notesChanged.connect(self.update_selection_status)
+        for changed in (self.selection.notesChanged, self.selection.tracksChanged,
+                        doc.songChanged):  # Notes ▸ Articulation's ticks
+            changed.connect(self.show_marks_checked)
         self.selection.tracksChanged.connect(self._tracks_selected)
         self.selection.tracksChanged.connect(self._name_regenerate)  # the current track's
 
@@ -949,8 +953,9 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
                 canvas, QAccessible.Event.DescriptionChanged))
 
     def _selected_note_text(self) -> str:
-        """One selected note ("E4 · 3.2.000 · dotted 1/8 · velocity 96"; a drum's name for
-        its pitch) or one chord of one track ("C4 E4 G4 · 3.1.000 · 1/4"); else ""."""
+        """One selected note ("E4 · 3.2.000 · dotted 1/8 · velocity 96 · staccato, slur
+        start"; a drum's name for its pitch) or one chord of one track ("C4 E4 G4 · 3.1.000
+        · 1/4"), with its articulations and slur ends; else ""."""
         picked = self.selection.selected_notes(self.document.song)
         if len(picked) != 1:
             return ""
@@ -969,6 +974,9 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
                  note_value_name(length, song.ppq)]
         if len(notes) == 1:
             parts.append(f"velocity {notes[0].velocity}")
+        # Drawn over the notes, they were said nowhere (screen-reader QA).
+        if marks := marks_said(notes):
+            parts.append(marks)
         return " · ".join(parts)
 
     # -- transport events --------------------------------------------------------------------------

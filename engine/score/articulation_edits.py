@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import NamedTuple
 
-from .articulations import MAX_SLUR_NUMBER, Slur, check_articulations
+from .articulations import MAX_SLUR_NUMBER, SLUR_KINDS, Slur, check_articulations, in_order
 from .edits import ChangeNotes, Edit, EditGroup, plural, update_notes
 from .song import Note, Song, Track
 
@@ -70,6 +70,29 @@ def toggle_articulation(notes: Mapping[int, Sequence[Note]], mark: str) -> Edit 
             edits.append(update_notes(tid, before, after, ""))
     return _grouped(edits, f"{TITLES[mark]} {'off' if off else 'on'} "
                            f"{plural(changed, 'note')}")
+
+
+def replaced_marks(notes: Mapping[int, Sequence[Note]], mark: str) -> list[str]:
+    """The marks :func:`toggle_articulation` of ``mark`` takes off ``notes`` for being of
+    its kind (a tenuto over a staccato: ``["staccato"]``), in a score's order; none when
+    it takes ``mark`` off them all. The studio says them: "Tenuto on 1 note (was
+    staccato)"."""
+    every = [n for v in notes.values() for n in v]
+    if not every or all(mark in n.articulations for n in every):
+        return []
+    rivals = next(kind for kind in KINDS if mark in kind) - {mark}
+    return in_order({m for n in every for m in n.articulations & rivals})
+
+
+def marks_said(notes: Iterable[Note]) -> str:
+    """The articulations and slur ends of ``notes`` (a note, or a chord) as a screen
+    reader says them with the note: "staccato, accent, slur start"; "" for none."""
+    notes = list(notes)
+    words = [TITLES[m].lower() for m in in_order({m for n in notes for m in n.articulations})]
+    kinds = {kind for n in notes for kind, _number in n.slurs}
+    words += [f"slur {'end' if kind == 'stop' else kind}" for kind in SLUR_KINDS
+              if kind in kinds]
+    return ", ".join(words)
 
 
 def slur_spans(notes: Iterable[Note]) -> list[SlurSpan]:

@@ -190,3 +190,45 @@ def test_in_step_entry_shift_s_marks_the_note_just_entered(focused):
     press(win, K.Key_S, M.ShiftModifier)  # not "no step-entry key"
     entered = [n for n in piano(win).notes if n.start >= 8 * Q]
     assert [set(n.articulations) for n in entered] == [{"staccato"}]
+
+
+def test_a_notes_marks_are_in_its_description_and_toggles_are_said(focused, monkeypatch):
+    # Screen-reader QA: the marks were drawn but said nowhere; Shift+N over a staccato
+    # said nothing of the staccato it replaced, and only in the status bar.
+    from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
+
+    said: list[str] = []
+    real = QAccessible.updateAccessibility
+
+    def heard(event) -> None:
+        if isinstance(event, QAccessibleAnnouncementEvent):
+            said.append(event.message())
+        real(event)
+
+    monkeypatch.setattr(QAccessible, "updateAccessibility", heard)
+    win = focused
+    a = win.actions
+    select_first(win, 3)
+    assert not a.staccato.isChecked()
+    press(win, K.Key_S, M.ShiftModifier)
+    press(win, K.Key_L, M.ShiftModifier)
+    assert said == ["Staccato on 3 notes", "Slur over 3 notes"]
+    assert a.staccato.isChecked() and not a.tenuto.isChecked()  # all three have it
+    select_first(win, 1)
+    canvas = win.pianoroll.canvas
+    assert canvas.accessibleDescription() == (
+        "C4 · 1.1.000 · 1/4 · velocity 90 · staccato, slur start")
+    press(win, K.Key_V, M.ShiftModifier)
+    assert canvas.accessibleDescription().endswith("· accent, staccato, slur start")
+    press(win, K.Key_N, M.ShiftModifier)
+    assert said[-1] == "Tenuto on 1 note (was staccato)"
+    assert win.statusBar().currentMessage() == said[-1]
+    assert a.tenuto.isChecked() and a.accent.isChecked() and not a.staccato.isChecked()
+    select_first(win, 3)  # the first tenuto, the others staccato: neither ticked
+    assert not a.tenuto.isChecked() and not a.staccato.isChecked()
+    a.tenuto.trigger()  # from the menu: ticked as it goes on all three
+    assert said[-1] == "Tenuto on 2 notes (was staccato)" and a.tenuto.isChecked()
+    win.selection.clear_notes()
+    assert not a.tenuto.isChecked()
+    a.tenuto.trigger()  # nothing selected: said, and the menu's own tick taken back
+    assert not a.tenuto.isChecked() and "select the notes" in said[-1]

@@ -9,7 +9,9 @@ import pytest
 from engine.io.musicxml import musicxml_bytes
 from engine.score import Note, Song, Track
 from engine.score.articulation_edits import (
+    marks_said,
     remove_slurs,
+    replaced_marks,
     slur_over,
     slur_spans,
     toggle_articulation,
@@ -160,3 +162,19 @@ def test_slur_spans_pair_marks_by_number_and_skip_a_stray_mark():
              Note(67, 4 * Q, Q, slurs=(("stop", 3),))]
     assert [(s.number, s.first.pitch, s.last.pitch) for s in slur_spans(notes)] == [
         (1, 60, 64), (2, 62, 65)]
+
+
+def test_what_a_toggle_replaces_and_a_notes_marks_are_said_in_a_scores_order():
+    # The studio says them: "Tenuto on 1 note (was staccato)", "C4 · … · staccato".
+    song = _song(frozenset({"staccato", "accent"}), frozenset({"staccatissimo"}))
+    track = song.tracks[0]
+    assert replaced_marks({track.id: track.notes[:2]}, "tenuto") == [
+        "staccato", "staccatissimo"]
+    assert replaced_marks({track.id: track.notes[:1]}, "strong-accent") == ["accent"]
+    assert replaced_marks({track.id: track.notes[:1]}, "staccato") == []  # taken off
+    assert replaced_marks({track.id: track.notes[2:3]}, "tenuto") == []  # none there
+    slurred = slur_over(track, track.notes[:3]).apply(song).tracks[0]
+    first, _, last = slurred.notes[:3]
+    assert marks_said([first]) == "accent, staccato, slur start"
+    assert marks_said([last]) == "slur end"
+    assert marks_said(slurred.notes[3:4]) == ""
