@@ -317,7 +317,8 @@ SPECS: tuple[Spec, ...] = (
     Spec("follow", "&Follow Playhead", ("Ctrl+F",), "",
          "Scroll the piano roll with the playhead while playing (Ctrl+F)", True),
     # Mask
-    Spec("mask_track", "Mask This &Track", ("Shift+M",), "",
+    # W: a track's right-click menu has it beside Transposition… (T) and Trac&k Colour….
+    Spec("mask_track", "Mask This &Whole Track", ("Shift+M",), "",
          "Mask the whole current track"),
     Spec("mask_bars", "Mask These &Bars", ("Ctrl+Shift+B",), "",
          "Mask every track over the selection's bars (none: the loop range while looping, "

@@ -1,4 +1,4 @@
-"""Mask ▸ Mask This Track, These Bars, These Bars on This Track, Selection, Everything
+"""Mask ▸ Mask This Whole Track, These Bars, These Bars on This Track, Selection, Everything
 After Here, All Other Tracks and Clear Mask: the window's quick-mask commands, and what
 a changed mask updates (the Generate panel's summary, Regenerate's name).
 

@@ -167,34 +167,36 @@ def test_the_shortcuts_reference_filters_by_action_or_key(qapp):
     assert any(row.startswith("Delete a Note") for row in shown())
 
 
+def alt_letters(menu, without: list[str]) -> None:
+    """Check that ``menu``'s items and its submenus' have each its own Alt letter; those
+    with none (and enabled: a greyed line only says why) added to ``without``."""
+    import re
+
+    found = []
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        m = re.search(r"&([^&])", action.text().replace("&&", ""))
+        if m:
+            found.append(m.group(1).lower())
+        elif action.isEnabled():  # a greyed line that only says why (no recent files)
+            without.append(f"{menu.title()} ▸ {action.text()}")
+        if action.menu() is not None:
+            alt_letters(action.menu(), without)
+    assert len(found) == len(set(found)), (menu.title() or menu.accessibleName(), found)
+
+
 def test_every_menu_item_has_its_own_alt_letter(window, tmp_path):
     """Alt+G, A must accept a take, not cycle between two items that share the letter; and
     every item has one (keyboard QA: Select Next Note, the Transpose items, Taller Rows,
     Previous Track, Clear List, View ▸ Generate and Jobs had none)."""
-    import re
-
     song = tmp_path / "a.mid"
     song.write_bytes(b"")
     window.settings.add_recent_file(song)  # Open Recent ▸ Clear List shown
     window._rebuild_recent_menu()
-    without = []
-
-    def letters(menu):
-        found = []
-        for action in menu.actions():
-            if action.isSeparator():
-                continue
-            m = re.search(r"&([^&])", action.text().replace("&&", ""))
-            if m:
-                found.append(m.group(1).lower())
-            elif action.isEnabled():  # a greyed line that only says why (no recent files)
-                without.append(f"{menu.title()} ▸ {action.text()}")
-            if action.menu() is not None:
-                letters(action.menu())
-        assert len(found) == len(set(found)), (menu.title(), found)
-
+    without: list[str] = []
     for action in window.menuBar().actions():
-        letters(action.menu())
+        alt_letters(action.menu(), without)
     assert not without, without
     texts = [a.text() for a in window.recent_menu.actions()]
     assert "&Clear List" in texts
@@ -1003,3 +1005,22 @@ def test_lengthen_and_quantize_leave_one_note_sounding_per_pitch(focused):
     assert [(n.start, n.end) for n in piano(win).notes if n.pitch == 31] == [(1920, 2120)]
     assert win.statusBar().currentMessage() == (
         "Quantized 2 notes to 1/16; 1 note of the same pitch underneath trimmed")
+
+
+def test_a_tracks_menu_and_the_notes_menu_have_each_item_its_own_letter(opened):
+    # QA: a track's right-click menu had Mask This &Track and &Transposition… (T twice:
+    # Alt+T only cycled between them).
+    from PySide6.QtCore import QPoint
+
+    win = opened
+    titles = {a.menu().title(): a.menu() for a in win.menuBar().actions()}
+    without: list[str] = []
+    alt_letters(titles["&Notes"], without)
+    piano = win.document.song.tracks[0]
+    win.tracklist.show_track_menu(piano.id, QPoint(0, 0))
+    menu = win.tracklist.menu
+    assert win.actions.mask_track in menu.actions()
+    assert win.actions.track_transposition in menu.actions()
+    alt_letters(menu, without)
+    menu.close()
+    assert not without, without
