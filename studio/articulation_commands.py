@@ -72,8 +72,17 @@ class ArticulationCommands:
                 bool(notes) and all(mark in n.articulations for n in notes))
 
     def slur(self) -> None:
-        """A slur over the selected notes of one track (over just these again: off)."""
+        """A slur over the selected notes of one track (over just these again: off); in
+        step entry, with the note just entered selected, over the notes entered since the
+        last rest or slur (:meth:`~studio.step_entry.StepEntry.slur_run`)."""
         selected = {tid: v for tid, v in self.pianoroll.selected().items() if v}
+        onsets = {n.start for v in selected.values() for n in v}
+        if self.step_entry.on and len(onsets) < 2:
+            run = self.step_entry.slur_run()
+            if run is None:
+                self._say("Slur: enter two notes or more after the last rest, then Shift+L")
+                return
+            selected = dict([run])
         if len(selected) != 1:
             self._say("Slur: select the notes of one track to slur" if not selected else
                       "Slur: select notes of one track (a slur is over one part's notes)")

@@ -87,7 +87,8 @@ LEAVE_KEY = "Escape"
 # M, L, K): while it is on, those it does not use only say so, rather than split, join,
 # quantize or switch tools on the note just entered. Keys with Ctrl or Alt, Space, Enter,
 # Delete, the F keys, Shift+R (record) and the articulations' and slur's keys (Shift+S,
-# V, O, N, L: on the notes just entered) keep their meanings everywhere.
+# V, O, N: on the notes just entered; L: over those since the last rest or slur,
+# StepEntry.slur_run) keep their meanings everywhere.
 STRAY_KEYS = (*"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "[", "]", ";", "'", ",", "/", "\\",
               *(f"Shift+{c}" for c in "HIJKLMNOPQSTUVWXYZ"))
 STRAY_HINT = "Not a step-entry key: Esc leaves step entry (F1: all keys)"
@@ -707,6 +708,35 @@ class StepEntry(QObject):
     def _last_step(self) -> Step | None:
         """The last step standing (steps undone are kept, as a redo brings them back)."""
         return next((s for s in reversed(self.steps) if self._stands(s)), None)
+
+    def slur_run(self) -> tuple[int, list[Note]] | None:
+        """What Shift+L slurs in the mode (its track and notes): the notes entered since
+        the last rest, or since the note the last slur ended on — at least the last two
+        entered, so a slur after one starts on the note that one ended on (C D, Shift+L, E,
+        Shift+L: C–D and D–E). None where fewer than two notes follow the last rest (or
+        another track's notes). A score editor's slur in note input is over the phrase
+        just written: here the notes entered select one at a time, so a slur over the
+        selection was never there to make (QA: Shift+L always refused)."""
+        standing = [s for s in self.steps if self._stands(s)]
+        if not standing or not standing[-1].note_ids:
+            return None
+        tid = standing[-1].track_id
+        run: list[list[Note]] = []
+        for step in reversed(standing):
+            if step.track_id != tid or not step.note_ids:
+                break
+            live = self._live(step)
+            # The last step's own slur end (the slur just made) is no bound: Shift+L again
+            # finds the same notes, and takes that slur off.
+            ends = bool(run) and any(kind == "stop" for n in live for kind, _ in n.slurs)
+            if ends and len(run) >= 2:
+                break
+            run.append(live)
+            if ends:
+                break
+        if len(run) < 2:
+            return None
+        return tid, [n for live in reversed(run) for n in live]
 
     def _last_pitch(self, track_id: int) -> int | None:
         """The pitch of the note last entered on the track (as it is now: ↑ ↓ count)."""

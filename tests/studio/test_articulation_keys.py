@@ -192,6 +192,43 @@ def test_in_step_entry_shift_s_marks_the_note_just_entered(focused):
     assert [set(n.articulations) for n in entered] == [{"staccato"}]
 
 
+def test_in_step_entry_shift_l_slurs_the_notes_entered_since_the_last_rest_or_slur(focused):
+    # QA: Shift+L in step entry always said "select notes at two onsets or more" (the note
+    # just entered is the selection), where the docs said the keys work there.
+    win = focused
+    win.selection.set_tracks([piano(win).id])
+    win.transport.seek(8 * Q)  # bar 3: empty
+    press(win, K.Key_N)
+
+    def entered() -> list[tuple[str, tuple]]:
+        notes = sorted((n for n in piano(win).notes if n.start >= 8 * Q),
+                       key=lambda n: n.start)
+        return [(win.step_entry.name_of(n, None), n.slurs) for n in notes]
+
+    for key in (K.Key_C, K.Key_D, K.Key_E, K.Key_F):
+        press(win, key)
+    press(win, K.Key_L, M.ShiftModifier)
+    assert win.statusBar().currentMessage() == "Slur over 4 notes"
+    assert [s for _, s in entered()] == [(("start", 1),), (), (), (("stop", 1),)]
+    for key in (K.Key_G, K.Key_A):
+        press(win, key)
+    press(win, K.Key_L, M.ShiftModifier)  # G–A: from after the last slur's end
+    assert [s for _, s in entered()][4:] == [(("start", 1),), (("stop", 1),)]
+    press(win, K.Key_B)
+    press(win, K.Key_L, M.ShiftModifier)  # one note since: from the note A ended it on
+    assert [s for _, s in entered()][5:] == [(("stop", 1), ("start", 2)), (("stop", 2),)]
+    press(win, K.Key_L, M.ShiftModifier)  # again: that slur off
+    assert win.statusBar().currentMessage() == "Remove slur over 2 notes"
+    assert [s for _, s in entered()][5:] == [(("stop", 1),), ()]
+    press(win, K.Key_R)  # a rest, then one note: nothing to slur
+    press(win, K.Key_C)
+    before = win.document.undo_stack.count()
+    press(win, K.Key_L, M.ShiftModifier)
+    assert win.document.undo_stack.count() == before
+    assert "after the last rest" in win.statusBar().currentMessage()
+    press(win, K.Key_Escape)
+
+
 def test_a_notes_marks_are_in_its_description_and_toggles_are_said(focused, monkeypatch):
     # Screen-reader QA: the marks were drawn but said nowhere; Shift+N over a staccato
     # said nothing of the staccato it replaced, and only in the status bar.
