@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QLocale
-from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QSpinBox
+from PySide6.QtGui import QFocusEvent, QValidator
+from PySide6.QtWidgets import QAbstractSpinBox, QDoubleSpinBox, QSpinBox, QWidget
 
 # A sign, digits (any script's: the locale may write ٢٫٥), and a decimal point with more.
 _NUMBER = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?")
@@ -49,17 +49,27 @@ def read_number(spin: QSpinBox | QDoubleSpinBox, text: str,
 
 
 def _stripped(spin: QAbstractSpinBox, text: str) -> str:
-    prefix, suffix = spin.prefix(), spin.suffix()
+    prefix = spin.prefix()
     if prefix and text.startswith(prefix):
         text = text[len(prefix):]
-    if suffix and text.endswith(suffix):
-        text = text[:-len(suffix)]
+    for suffix in (spin.suffix(), getattr(spin, "unit", "")):  # a DecimalEntry's unit
+        if suffix and text.endswith(suffix):
+            text = text[:-len(suffix)]
     return text.strip()
 
 
 class NumberEntry(QSpinBox):
     """A whole-number field: "1.000" and "1,000" are 1 in it, as a decimal field reads
     them, never 1000; "92.5" is 92."""
+
+    def set_units(self, one: str, many: str) -> None:
+        """The suffix ``one`` (" semitone") at 1 and -1, ``many`` (" semitones") at every
+        other value: "1 semitones" read wrong, shown and said (QA)."""
+        def shown(value: int) -> None:
+            self.setSuffix(one if abs(value) == 1 else many)
+
+        self.valueChanged.connect(shown)
+        shown(self.value())
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         return read_number(self, text, 0)[0], text, pos
@@ -74,7 +84,47 @@ class NumberEntry(QSpinBox):
 
 
 class DecimalEntry(QDoubleSpinBox):
-    """A decimal field: "92.5" and "92,5" are both 92.5, in any locale."""
+    """A decimal field: "92.5" and "92,5" are both 92.5, in any locale.
+
+    Its unit (``setSuffix(" dB")``) is part of its value's text, :meth:`textFromValue`:
+    Qt's screen-reader value of a decimal field is that text without the suffix, so the
+    export's fixed gain was said "-6.0", not "-6.0 dB" (a whole-number field's says it).
+    ``suffix()`` stays empty (the text has the unit: nothing to add), and the cursor is
+    kept off the unit as Qt keeps it off a suffix."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.unit = ""
+        self.lineEdit().cursorPositionChanged.connect(self._off_the_unit)
+
+    def setSuffix(self, suffix: str) -> None:
+        self.unit = suffix
+        super().setSuffix("")  # shown again, with the unit in the value's text
+
+    def textFromValue(self, value: float) -> str:
+        return super().textFromValue(value) + self.unit
+
+    def selectAll(self) -> None:
+        """The number selected, not its unit (as Qt selects a suffixed field's): typing
+        over it keeps the unit."""
+        super().selectAll()
+        edit, end = self.lineEdit(), self._number_end()
+        if end is not None:
+            edit.setSelection(0, end)
+
+    def focusInEvent(self, e: QFocusEvent) -> None:
+        super().focusInEvent(e)  # Tab selects all: the number only
+        if self.lineEdit().selectedText() == self.lineEdit().text():
+            self.selectAll()
+
+    def _number_end(self) -> int | None:
+        text = self.lineEdit().text()
+        return len(text) - len(self.unit) if self.unit and text.endswith(self.unit) else None
+
+    def _off_the_unit(self, _old: int, new: int) -> None:
+        end = self._number_end()
+        if end is not None and new > end and not self.lineEdit().hasSelectedText():
+            self.lineEdit().setCursorPosition(end)
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         return read_number(self, text, self.decimals())[0], text, pos

@@ -29,9 +29,11 @@ class BendRangeDialog(QDialog):
         info.setWordWrap(True)
         self.semitones = NumberEntry(self)
         self.semitones.setRange(0, MAX_BEND_RANGE)
-        self.semitones.setSuffix(" semitones")
         self.semitones.setValue(round(now))
+        self.semitones.set_units(" semitone", " semitones")  # "1 semitone"
         set_name(self.semitones, f"Pitch bend range of {track_name} in semitones")
+        # The explanation above it said with the field, which has the focus throughout.
+        self.semitones.setAccessibleDescription(info.text())
         form = QFormLayout()
         form.addRow("&Range ±", self.semitones)
         lay_out_form(self, info, form)

@@ -78,3 +78,36 @@ def test_names_say_the_track_and_the_setting(focused):
 def test_the_generate_panels_clear_button_says_what_it_clears(opened):
     # QA: the first Tab stop after the piano roll was read as "Clear".
     assert spoken_name(opened.generate_panel.clear_mask_button) == "Clear mask"
+
+
+def test_number_fields_say_their_unit_in_the_number(opened, qtbot):
+    # QA: the export's fixed gain was said "-6.0" (Qt's value of a decimal field leaves
+    # its suffix out), Bend Range showed and said "1 semitones", and its explanation was
+    # said nowhere while the field has the focus.
+    from studio.dialogs.bend_range import BendRangeDialog
+    from studio.dialogs.export_options import ExportAudioDialog
+    from studio.dialogs.new_song import NewSongDialog
+
+    value = QAccessible.Text.Value
+    export = ExportAudioDialog(opened, "/tmp", 48000, "", level="fixed", gain_db=-6.0)
+    qtbot.addWidget(export)
+    gain = QAccessible.queryAccessibleInterface(export.gain)
+    assert gain.text(value) == "-6.0 dB" and export.gain.text() == "-6.0 dB"
+    export.show()
+    export.gain.setFocus()
+    export.gain.selectAll()
+    assert export.gain.lineEdit().selectedText() == "-6.0"  # typing over keeps the unit
+    QTest.keyClicks(export.gain, "-4,5")
+    export.gain.interpretText()
+    assert export.gain.value() == -4.5 and gain.text(value) == "-4.5 dB"
+    from engine.tasks import SongSetup
+
+    tempo = NewSongDialog(opened, SongSetup()).tempo
+    assert QAccessible.queryAccessibleInterface(tempo).text(value).endswith(" BPM")
+    bend = BendRangeDialog(opened, "808", 1.0)
+    qtbot.addWidget(bend)
+    field = QAccessible.queryAccessibleInterface(bend.semitones)
+    assert bend.semitones.text() == "1 semitone" and field.text(value) == "1 semitone"
+    bend.semitones.setValue(12)
+    assert field.text(value) == "12 semitones"
+    assert "2 semitones is General MIDI's default" in field.text(QAccessible.Text.Description)

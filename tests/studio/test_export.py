@@ -941,7 +941,7 @@ def test_the_dialogs_level_is_normalise_or_a_fixed_gain(qtbot, tmp_path):
     # QA: "Normalise" read as brought up to -1 dBFS, as a DAW's; it only ever turns down.
     assert "quieter mixes keep their level" in level.toolTip()
     assert plain.choice().fixed_gain_db is None and not gain.isEnabled()
-    assert gain.value() == -6.0 and gain.suffix() == " dB"
+    assert gain.value() == -6.0 and gain.text() == "-6.0 dB"
     level.setCurrentIndex(1)
     assert gain.isEnabled()
     gain.lineEdit().selectAll()

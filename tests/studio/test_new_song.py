@@ -89,7 +89,7 @@ def test_every_field_has_a_name_to_say(qtbot):
     qtbot.addWidget(dialog)
     assert not unnamed(dialog)
     assert [spoken_name(w) for w in fields(dialog) if w is not dialog.meter] == [
-        "Starting tracks", "Title", "Tempo", "Key signature", "Length in bars"]
+        "Tracks", "Title", "Tempo", "Key signature", "Length in bars"]  # lists: once
     # A typed-in list is said by its value on Linux, its name by the label related to it.
     iface = QAccessible.queryAccessibleInterface(dialog.meter)
     assert "Meter" in [r.text(NAME) for r, _ in iface.relations(QAccessible.RelationFlag.Label)]
