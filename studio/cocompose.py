@@ -477,16 +477,21 @@ class CoComposer(QObject):
         # Keep rhythm over bars with no notes (Continue, Compose, an empty mask) would
         # write silence: the panel's box is one for every action, so it is left out here
         # and the status bar says so.
-        rhythm = ""
+        left_off = ""  # the settings left off, said
         if options.keep_rhythm and keep_rhythm_problem(plan.task, prepared, plan.mask):
             options = replace(options, keep_rhythm=False)
-            rhythm = ("Keep rhythm off: new bars have no rhythm to keep"
+            left_off = ("Keep rhythm off: new bars have no rhythm to keep"
                       if plan.task in ("continue", "compose")
                       else "Keep rhythm off: the mask has no notes whose rhythm to keep")
         # Seamless loop, as `--loop`: the tasks that write into the loop there is
-        # (Harmonize and Compose leave it off, as the panel's tooltip says).
+        # (Harmonize and Compose leave it off, as the panel's tooltip says), said as Keep
+        # rhythm's is (it was dropped silently: QA).
         if options.loop and plan.task not in LOOP_TASKS:
             options = replace(options, loop=False)
+            left_off = " · ".join(filter(None, (left_off, (
+                "Seamless loop off: Compose writes a new piece, with no loop to lead into"
+                if plan.task == "compose" else
+                "Seamless loop off: Harmonize adds parts to the loop's own melody"))))
         problem = range_out_of_reach(prepared, plan.mask.track_ids, options.pitch_range)
         if problem:  # the Pitch range box misses a part: its notes would go, none come
             self.message.emit(f"Cannot start {plan.label}: {problem} (the Pitch range box)")
@@ -530,7 +535,7 @@ class CoComposer(QObject):
                               + (" (Auto: a four-part chorale)" if chorale and not s.model
                                  else "")
                               + (f" · {where}" if where else "")
-                              + (f" · {rhythm}" if rhythm else "")
+                              + (f" · {left_off}" if left_off else "")
                               + (f" · Pitch range: {drums}" if drums else "")
                               + (f" · Pitch range {narrowed}" if narrowed else "")
                               + (f" · new notes {key_note} (the Key box sets "

@@ -1688,8 +1688,11 @@ def test_seamless_loop_gives_the_model_the_songs_start_after_its_end_and_cuts_th
         assert win.settings.generation()["loop"] in (True, "true")  # kept at the request
         win.selection.set_tracks([piano])
         dialogs.answers["ask_instruments"] = ("Strings", None)
+        said: list[str] = []
+        win.composer.message.connect(said.append)
         jobs = win.composer.request("harmonize")
         assert jobs and not any(j.request.options.loop for j in jobs)
+        assert "Seamless loop off: Harmonize adds parts" in said[-1]  # not dropped silently
     finally:
         close_window(win)
     again = make_window(qtbot, tmp_path, make_registry(tmp_path, Held()), model="held")
