@@ -481,8 +481,8 @@ class CoComposer(QObject):
         if options.keep_rhythm and keep_rhythm_problem(plan.task, prepared, plan.mask):
             options = replace(options, keep_rhythm=False)
             left_off = ("Keep rhythm off: new bars have no rhythm to keep"
-                      if plan.task in ("continue", "compose")
-                      else "Keep rhythm off: the mask has no notes whose rhythm to keep")
+                        if plan.task in ("continue", "compose")
+                        else "Keep rhythm off: the mask has no notes whose rhythm to keep")
         # Seamless loop, as `--loop`: the tasks that write into the loop there is
         # (Harmonize and Compose leave it off, as the panel's tooltip says), said as Keep
         # rhythm's is (it was dropped silently: QA).
