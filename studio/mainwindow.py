@@ -117,6 +117,10 @@ SONG_SUFFIXES = (".partita", ".mid", ".midi", ".kar", ".musicxml", ".xml", ".mxl
 DOUBLE_ESC_S = 0.8  # Esc twice within this long clears the mask
 MAX_CHORD_DESCRIBED = 12  # a selection this small may be one note or chord: say it
 MAX_TITLE_SHOWN = 60  # the song's title in the window's title: longer ones end in "…"
+# View ▸ Chord Row's tip while the song has chords (its row shows, ticked or not).
+CHORD_ROW_SHOWN_TIP = ("This song has chord symbols: their row shows under the ruler, ticked "
+                       "or not. Ticked, a song without chords shows it too, empty, to "
+                       "double-click in")
 FAR_UNDO_STEPS = 20  # an undo history jump past this many steps shows the wait cursor
 # The status bar's labels that say a name (a track's, a device's) ask for at most this
 # many pixels, and end in "…" past it, their whole text in the tooltip: sized to their
@@ -858,6 +862,7 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
         self.update_selection_status()
         self._position_changed(self.transport.position)
         self._track_actions_enabled()
+        self._chord_row_tip()
 
     def _reveal_take(self, take: Take | None) -> None:
         """The take auditioned is brought into view when it arrives and when the user
@@ -1067,9 +1072,23 @@ class MainWindow(FileCommands, NoteCommands, ArticulationCommands, TrackCommands
 
     def _show_chord_row(self, on: bool) -> None:
         """View ▸ Chord Row: the chord row in a song without chords too; the next session
-        opens with it."""
+        opens with it. Unticked in a song with chords, the row stays: said."""
         self.pianoroll.show_empty_chord_row(on)
         self.settings.set_chord_row(on)
+        if not on and self.document.song.chords:
+            self.statusBar().showMessage(
+                "Chord row: shown while the song has chord symbols (unticked, a song "
+                "without them has none)", 6000)
+
+    def _chord_row_tip(self) -> None:
+        """View ▸ Chord Row's tip for the song on screen: with chords the row shows ticked
+        or not, which the unticked item did not say (QA: read "not checked" over a row
+        on screen)."""
+        a = self.actions.chord_row
+        tip = (CHORD_ROW_SHOWN_TIP if self.document.song.chords
+               else actions.spec("chord_row").tip)
+        a.setStatusTip(tip)
+        a.setToolTip(tip)
 
     def _set_metronome(self, on: bool) -> None:
         self.transport.set_metronome(on)

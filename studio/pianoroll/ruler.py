@@ -49,7 +49,8 @@ MARKER_LANE_H = 15  # the markers' lane above the ruler, shown when the song has
 CHORD_ROW_H = 14  # the chord symbols' row, below the markers' lane, when the song has chords
 # Written in the empty chord row that View ▸ Chord Row shows, as a DAW's empty chord track
 # says what to do in it.
-EMPTY_CHORD_ROW_HINT = "Chords: double-click to type one (Ctrl+Shift+K for bars)"
+EMPTY_CHORD_ROW_HINT = ("Chords: double-click to type one (Ctrl+Alt+K at the playhead, "
+                        "Ctrl+Shift+K for bars)")
 CHORD_GAP = 4.0  # px between a chord symbol and the next one's tick
 # Label rectangles are exactly as wide as their text; drawn unclipped so rounding in the
 # metrics never cuts off a glyph's last pixel.

@@ -288,11 +288,22 @@ def test_view_chord_row_shows_an_empty_row_to_double_click_in_and_is_remembered(
     dialogs.answers["ask_chord"] = "Dm7"
     QTest.mouseDClick(ruler, Qt.MouseButton.LeftButton, pos=row_point(ruler, BAR + 10))
     assert chords(window) == [(BAR, "Dm7")]
-    # Unticked, a song with chords keeps its row; one without gives the room back.
-    window.actions.chord_row.setChecked(False)
+    # Unticked, a song with chords keeps its row, and the item and the status bar say so
+    # (QA: "not checked" was read over a row on screen); one without gives the room back.
+    row = window.actions.chord_row
+    assert row.statusTip().startswith("This song has chord symbols: their row shows")
+    row.setChecked(False)
     assert ruler.chord_row_height() > 0
+    assert window.statusBar().currentMessage().startswith(
+        "Chord row: shown while the song has chord symbols")
     window.actions.undo.trigger()
     assert chords(window) == [] and ruler.chord_row_height() == 0
+    assert not row.statusTip().startswith("This song has chord symbols")
+    from studio.pianoroll.ruler import EMPTY_CHORD_ROW_HINT
+
+    assert "Ctrl+Alt+K" in EMPTY_CHORD_ROW_HINT  # the empty row's hint: both keys
+
+
 
 
 def test_a_chord_struck_again_is_drawn_dimmed_as_a_lead_sheet_writes_it_once():
