@@ -597,9 +597,8 @@ def build_problem(
     chords = (downbeat_chords(song, write, cell_ticks[downbeats]) if bass_parts else [])
     # ... and leans to the tones they sound between downbeats too.
     # Onsets a semitone from a note that stays sounding lose out (beats: struck not at all).
-    clash = kept_clashes(song, mask, encoded.step_ticks)
-    if guide is not None:  # a chord symbol's own tones rub by design (Cmaj7's B under C)
-        clash &= ~guide.tones
+    clash = kept_clashes(song, mask, encoded.step_ticks,
+                         guide.tones if guide is not None else None)
     strong = on_pulses(song, cell_ticks) if clash.any() else None
     # A written 808 leans to the kicks of the kits that stay (or were written before it).
     lockers = {t for t in write if locks_to_kick(song.track(t))}
@@ -732,6 +731,10 @@ def build_problem(
             chord_tones_allowed(lane_allowed, reach, editable[lane], guide)
             walking = walks and follows == "bass" and lanes_of[track_id] == 1
             before = lane_allowed.copy() if walking else lane_allowed
+            if walking:  # the chord symbol names the harmony, the walk its own line:
+                # CHORD_PULL to the kept piano's classes outweighed REPEAT_PULL (the
+                # walk struck its last beat's pitch again 1-4 times a take, QA).
+                pull[lane, guide.chord >= 0] = 0.0
             pull[lane] += follow_chords(lane_allowed, editable[lane], guide, follows,
                                         scale)
             hold_only_common_tones(lane_allowed, editable[lane], guide, follows)
@@ -1140,14 +1143,34 @@ KEPT_CLASH_PULL = 2.0
 LONG_NOTE_CELLS = 4  # a note struck and held this many 16th cells: a beat of 4/4
 
 
-def kept_clashes(song: Song, mask: Mask, step_ticks: np.ndarray) -> np.ndarray:
+def kept_clashes(song: Song, mask: Mask, step_ticks: np.ndarray,
+                 tones: np.ndarray | None = None) -> np.ndarray:
     """(T, 12) bool: per cell, the pitch classes a semitone from a note that stays (every
     pitched note outside ``mask``, a written track's own ones too) sounding there, and
-    not sounded by one (:func:`~engine.models.chord_follow.clash_classes`)."""
+    not sounded by one (:func:`~engine.models.chord_follow.clash_classes`).
+
+    Where ``tones`` (T, 12: the chord symbol in force's, :class:`ChordGuide`) names a
+    chord, it says which notes belong instead: a new chord tone by a kept chord tone
+    rubs by design (Cmaj7's B under a kept C), any other semitone does — a chord tone by
+    a kept note off the chord (the piano's D4 under a sax's held E♭5 over B♭7), and a
+    note off the chord by any kept note, even one doubling another kept note (a walking
+    bass's E♭3 under the piano's D4 where the sax held E♭: 2-5 such a take, QA)."""
     outside = mask.notes_outside(song)
     kept = _classes_of((outside.get(t.id, ()) for t in song.tracks if not t.is_drum),
                        step_ticks)
-    return clash_classes(kept)
+    clash = clash_classes(kept)
+    if tones is None:
+        return clash
+    chorded = tones.any(axis=1)
+    by_tone = _semitone_from(kept & tones) & ~tones
+    by_other = _semitone_from(kept & ~tones)
+    clash[chorded] = (by_tone | by_other)[chorded]
+    return clash
+
+
+def _semitone_from(classes: np.ndarray) -> np.ndarray:
+    """(..., 12) bool: the pitch classes a semitone from one of ``classes``."""
+    return np.roll(classes, 1, axis=-1) | np.roll(classes, -1, axis=-1)
 
 
 def on_pulses(song: Song, cell_ticks: np.ndarray) -> np.ndarray:

@@ -1202,3 +1202,35 @@ def test_an_orchestra_kit_leans_away_from_hi_hats_and_toms():
     # An Orchestra kit whose part plays hats keeps them.
     hats = replace(orchestra, notes=tuple(Note(42, i * 240, 60) for i in range(4)))
     assert kit_pull(hats, DrumKit.of_track(hats))[names.index("closed hat")] == 0
+
+
+def test_a_chord_tone_rubs_against_a_kept_note_off_the_chord():
+    """Jazz QA: under B♭7 the piano's new D4 sat under the sax's held E♭5, the melody's
+    note off the chord; a chord tone was free by any kept note. Only a kept chord tone
+    lets a new one rub (Dmaj7's C♯ by D, above); a kept note off the chord keeps even
+    the chord's own tones off the beat's semitones, and a note off the chord rubs though
+    another kept part sounds it (a new E♭ by the kept D, doubling the sax)."""
+    from engine.models.chord_follow import chord_guide
+    from engine.models.constraints import kept_clashes
+    from engine.score.lead_sheet import with_lead_sheet
+
+    bass = Track("Bass", program=32, notes=(Note(46, 0, 2 * BAR),))  # B♭2, held
+    sax = Track("Tenor Sax", program=66, channel=1, notes=(Note(75, 0, 2 * BAR),))  # E♭5
+    piano = Track("Piano", program=0, channel=2)
+    song = with_lead_sheet(Song(tracks=(bass, sax, piano), length=2 * BAR), "Bb7 | Bb7")
+    mask = Mask.of(Region({piano.id}, 0, 2 * BAR))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in song.tracks})
+    lane = enc.lane_tracks.index(piano.id)
+    problem = build_problem(enc, song, mask, [piano.id])
+    for step in (0, 4, 8, 16):  # beats
+        struck = {p % 12 for p in np.flatnonzero(
+            problem.allowed[lane, step, vocab.ONSET : vocab.ONSET + vocab.N_PITCHES])}
+        assert 2 not in struck and {10, 5, 8} <= struck, step  # no D; B♭, F, A♭
+    guide = chord_guide(song, enc.step_ticks)
+    assert guide is not None
+    clash = kept_clashes(song, mask, enc.step_ticks, guide.tones)
+    assert set(np.flatnonzero(clash[0])) == {2, 4, 9, 11}  # D E by E♭; A B by B♭
+    both = replace(song, tracks=(replace(bass, notes=(Note(62, 0, 2 * BAR),)), sax, piano))
+    clash = kept_clashes(both, mask, enc.step_ticks, guide.tones)  # D4 kept by E♭5
+    assert 3 in set(np.flatnonzero(clash[0]))  # a new E♭ rubs with the D
+    assert 3 not in set(np.flatnonzero(kept_clashes(both, mask, enc.step_ticks)[0]))

@@ -312,3 +312,48 @@ def test_with_keep_rhythm_a_swung_bass_keeps_its_rhythm(tmp_path: Path):
                          options=GenerateOptions(seed=1, steps=4, keep_rhythm=True))
     new = _bass(take.after)
     assert sorted(n.start for n in new) == sorted(n.start for n in halves)
+
+
+def _walk_under(kept: list[Track]) -> tuple[np.ndarray, np.ndarray]:
+    """A swung F7 | Bb7 bar pair's written Bass walking under the ``kept`` tracks:
+    the bass lane's allowed onsets (T, 128) and pitch-class pull (T, 12)."""
+    from engine.models.grid import GridSpec, encode
+
+    bass = Track(name="Bass", program=32)
+    song = with_lead_sheet(Song(tracks=(bass, *kept), ppq=PPQ, length=2 * BAR), "F7 | Bb7")
+    mask = Mask.of(Region(frozenset({bass.id}), 0, 2 * BAR))
+    enc = encode(song, GridSpec(), 0, 2 * BAR, lanes={t.id: 1 for t in song.tracks})
+    problem = constraints.build_problem(enc, song, mask, {bass.id}, swing=True)
+    lane = enc.lane_tracks.index(bass.id)
+    onsets = problem.allowed[lane, :, vocab.onset(0) : vocab.onset(vocab.N_PITCHES)]
+    assert problem.pitch_pull is not None
+    return onsets, problem.pitch_pull[lane]
+
+
+def test_a_walk_under_a_kept_band_strikes_no_semitone_from_it_on_a_beat():
+    # Jazz QA, the Bass repainted under a kept piano and sax: E♭3 on Bb7's beat 4 under
+    # the piano's D4 (the sax held E♭5: E♭ was a kept note's class, so no clash) and
+    # B♭2 under A4 over F7, 2-5 a take; and the piano's chord pulled the walk back onto
+    # the pitch of the beat before (1-4 repeats a take, none where nothing was kept).
+    piano = Track(name="Piano", program=0, channel=1, notes=(
+        Note(69, 0, BAR), Note(63, 0, BAR),  # A4 and E♭4 over F7
+        Note(62, BAR, BAR), Note(68, BAR, BAR)))  # D4 and A♭4 over Bb7
+    sax = Track(name="Tenor Sax", program=66, channel=2, notes=(
+        Note(70, 0, BAR), Note(75, BAR, BAR)))  # B♭4 over F7, E♭5 held over Bb7
+    onsets, pull = _walk_under([piano, sax])
+
+    def classes(cell: int) -> set[int]:
+        return {p % 12 for p in np.flatnonzero(onsets[cell])}
+
+    # A semitone from a kept chord tone and off the chord, or from the sax's tone off it:
+    # F7 (kept A E♭, B♭): A♭ B♭ D E, and A B; Bb7 (kept D A♭, E♭): C♯ E♭ G A, and D E.
+    rubs = {0: {8, 10, 2, 4, 9, 11}, 1: {1, 3, 7, 9, 2, 4}}
+    for cell in (4, 12, 20, 28):  # beats 2 and 4: passing, but not a semitone from them
+        assert classes(cell) and not classes(cell) & rubs[cell // 16], cell
+    assert 3 not in classes(28) and 10 not in classes(4)  # no E♭3 under D4, B♭2 under A4
+    # Bb7's 3rd, D, rubs with the sax's E♭ off the chord: not on beat 3 either (2).
+    assert 2 not in classes(24) and classes(24) >= {10, 5, 8}
+    # Under the chord symbol the walk's pulls are its own: the kept piano's classes gain
+    # nothing beside them (constraints.CHORD_PULL).
+    _, bare = _walk_under([])
+    assert np.array_equal(pull[[0, 8, 16, 24]], bare[[0, 8, 16, 24]])
