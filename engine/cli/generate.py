@@ -679,7 +679,8 @@ def _generate(args: argparse.Namespace, options: GenerateOptions, run,
               f"same notes: {model.info.name} gave them for other seeds too (a model that "
               "ignores the seed, or a region with little room)", file=sys.stderr)
     said = [(path, group, {w.kind: w for w in result_warnings(
-        group, model.info, asked_parallels=bool(options.avoid_parallels))})
+        group, model.info, asked_parallels=bool(options.avoid_parallels),
+        key_found=options.key == AUTO)})
         for group, path in per_file]
     any_off_key = False
     for path, group, warnings in said:

@@ -169,16 +169,19 @@ def take_warnings(take: Take, model: ModelInfo,
 
 def result_warnings(results: Sequence[TaskResult], model: ModelInfo,
                     wording: Wording = CLI, *,
-                    asked_parallels: bool = False) -> list[TakeWarning]:
+                    asked_parallels: bool = False,
+                    key_found: bool = False) -> list[TakeWarning]:
     """The warnings of a request's takes (its variations) ``model`` made, each kind once
     for them all: counts summed, the first parallel the first take's. ``asked_parallels``:
     the user asked for no parallels (``--avoid-parallels``), rather than chorale writing
-    turning them off."""
+    turning them off; ``key_found``: the key was found around the region (no key named),
+    so the user did not ask for it."""
     written = [_Written(r.after, r.new_notes, r.options or GenerateOptions(key=r.key),
                         r.mask.track_ids, _added(r.prep), r.edit, r.mask,
                         EditGroup(r.prep).apply(r.before) if r.prep else r.before)
                for r in results]
-    return _warnings(written, model, wording, asked_parallels=asked_parallels)
+    return _warnings(written, model, wording, asked_parallels=asked_parallels,
+                     key_found=key_found)
 
 
 def _added(prep: Iterable[Edit]) -> tuple[str, ...]:
@@ -186,8 +189,8 @@ def _added(prep: Iterable[Edit]) -> tuple[str, ...]:
 
 
 def _warnings(written: list[_Written], model: ModelInfo, wording: Wording, *,
-              asked_parallels: bool) -> list[TakeWarning]:
-    found = (_off_key(written, model, wording),
+              asked_parallels: bool, key_found: bool = False) -> list[TakeWarning]:
+    found = (_off_key(written, model, wording, key_found),
              _parallels(written, model, wording, asked_parallels),
              _general_model(written, model, wording),
              _dropped_controls(written),
@@ -448,12 +451,14 @@ def _counted(kinds: Mapping[str, int]) -> str:
                     if kinds.get(k)])
 
 
-def _off_key(written: list[_Written], model: ModelInfo,
-             wording: Wording) -> TakeWarning | None:
+def _off_key(written: list[_Written], model: ModelInfo, wording: Wording,
+             key_found: bool = False) -> TakeWarning | None:
     """New pitched notes outside the key their take was asked to keep (drum notes are
     not pitches). Where the take followed chord symbols, a tone of the chord in force is
     no stray: the chord wins over the key by design (a blues's E♭ under F7 in F major,
-    22 of 177 notes a jazz arranger was warned of)."""
+    22 of 177 notes a jazz arranger was warned of). A key found around the region
+    (``key_found``) was nobody's request: "was asked to keep" was said of a harmonize
+    given no --key (jazz QA)."""
     off = total = 0
     chords = False  # whether a take followed chord symbols
     keys: list[str] = []
@@ -486,9 +491,11 @@ def _off_key(written: list[_Written], model: ModelInfo,
     verb = "is" if off == 1 else "are"
     # Tones of the chord in force are not counted: say so, or the count reads wrong.
     besides = " and off the chord symbols" if chords else ""
+    kept = (f"was to keep new notes in {key}, the key found around them" if key_found
+            else f"was asked to keep new notes in {key}")
     return TakeWarning(
         OFF_KEY,
-        f"{model.name} was asked to keep new notes in {key}, but {off} of its "
+        f"{model.name} {kept}, but {off} of its "
         f"{plural(total, 'new note')} {verb} outside it{besides} (the model does not "
         f"follow {wording.key})",
         "Outside the key: " + "; ".join(f"{name} in {_bars(b)}" for name, b in bars.items()))

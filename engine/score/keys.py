@@ -329,7 +329,18 @@ def tune_key(song: Song, mask: Mask, notes: list[Note]) -> str | None:
         dwelling = sum(triad.get(pc, 0) for pc in pcs)
         return salient, dwelling, not minor, -_accidentals(tonic, minor)
 
-    return max(fitting, key=leaning)
+    best = max(fitting, key=leaning)
+    if not BREAK_MODE_TIES:
+        return best
+    # A key and its relative minor both fit (the minor's scale holds the major's): the
+    # tonic the tune rests on says which, as context_key reads it (a G-major Vocal that
+    # leant on E and ended on G was kept in E minor and got D♯5 on a downbeat: QA).
+    major = relative_key(best) if best.endswith("m") else best
+    minor = relative_key(major)
+    if major not in fitting or minor not in fitting:
+        return best
+    lean = minor_lean(song, mask, notes, major)
+    return best if lean == 0 else minor if lean > 0 else major
 
 
 def _accidentals(tonic: int, minor: bool) -> int:

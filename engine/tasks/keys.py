@@ -70,21 +70,27 @@ def resolve_key(options: GenerateOptions, song: Song, mask: Mask,
         start = mask.span[0]
         return replace(options, key=song.key_at(start) or context_key(song, mask)
                        or new_piece_key(options.seed))
-    # Past the last chord symbol the chords around say the key better than the notes: a
-    # blues head's blue notes read as E-flat major where its changes say F (docs QA).
-    return replace(options, key=_past_chords_key(options, song, mask)
+    # Under and past chord symbols the chords say the key better than the notes: a blues
+    # head's blue notes read as E-flat major where its changes say F (docs QA).
+    return replace(options, key=_lead_sheet_key(options, song, mask)
                    or context_key(song, mask))
 
 
-def _past_chords_key(options: GenerateOptions, song: Song, mask: Mask) -> str | None:
-    """Where the song declares no key at ``mask`` and the region runs past the last chord
-    symbol's bar (a continuation of a chorded blues), the key of the chords around it,
-    before any the notes suggest (:func:`~engine.score.keys.chords_key`): past their bar
-    the key alone applies, and with none the new bars followed nothing. None otherwise
-    (a key change inside the region keeps none, as ever)."""
+def _lead_sheet_key(options: GenerateOptions, song: Song, mask: Mask) -> str | None:
+    """Where chords are followed, the song declares no key at ``mask`` and the region
+    lies under chord symbols or past the last one's bar (a continuation of a chorded
+    blues), the key of the chords around it, before any the notes suggest
+    (:func:`~engine.score.keys.chords_key`): past their bar the key alone applies, and
+    with none the new bars followed nothing; under them it is the key of the tones
+    between the chords' (a blues head read as E♭ major kept a harmonized bass off F's
+    leading tone, E, and warned of its 1 E in 143 notes: jazz QA). None otherwise (a
+    key change inside the region keeps none, as ever)."""
     if (not options.follow_chords or not song.chords or song.key_at(mask.span[0])
-            or changes_within(song, mask) or mask.span[1] <= chords_span_end(song)):
+            or changes_within(song, mask)):
         return None
+    if (mask.span[1] <= chords_span_end(song)
+            and chord_symbol_bars(song, *mask.span) is None):
+        return None  # all before the first chord symbol: the notes say the key
     return chords_key(song, mask)
 
 
@@ -118,7 +124,7 @@ def auto_key_note(task: str, key: str | None, song: Song, mask: Mask,
             return said
         return f"{said}, {f'kept in {key_text(key)}' if key else 'in no key'} outside them"
     if key is not None:
-        heard = ("the chord symbols before them" if chords and _past_chords_key(
+        heard = ("the chord symbols before them" if chords and _lead_sheet_key(
             GenerateOptions(), song, mask) == key else "the music around them")
         return f"kept in {key_text(key)}, the key of {heard}"
     heard = context_key(song, mask) if task == "harmonize" else None

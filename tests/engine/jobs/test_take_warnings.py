@@ -83,6 +83,13 @@ def test_new_notes_off_the_key_are_counted_and_placed():
         "partita-base was asked to keep new notes in D minor, but 2 of its 4 new notes are "
         "outside it (the model does not follow the Key setting)")
     assert warning.detail == "Outside the key: Piano in bars 2–3"
+    # A key found around the region (none named) was nobody's request: not "asked".
+    result = tasks.repaint_mask(song, mask, model=Answers(lambda s, m: new),
+                                options=GenerateOptions(key="Dm"))
+    (found,) = result_warnings([result], GENERAL, CLI, key_found=True)
+    assert found.message == (
+        "partita-base was to keep new notes in D minor, the key found around them, but 2 "
+        "of its 4 new notes are outside it (the model does not follow --key)")
 
 
 def test_tones_of_the_chord_in_force_are_not_counted_off_the_key():

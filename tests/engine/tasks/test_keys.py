@@ -489,7 +489,7 @@ def test_a_continuation_past_the_last_chords_bar_keeps_the_chords_key():
     ignored = GenerateOptions(key=AUTO, follow_chords=False)
     assert resolve_key(ignored, song, mask, "continue").key is None
     inside = Mask.of(Region(frozenset({song.tracks[0].id}), 3 * BAR, 5 * BAR))
-    assert resolve_key(GenerateOptions(key=AUTO), song, inside, "continue").key is None
+    assert resolve_key(GenerateOptions(key=AUTO), song, inside, "continue").key == "F"
     take = tasks.continue_(song, 4, track_ids=[song.tracks[0].id], model=model(),
                            options=GenerateOptions(seed=1, steps=2, key=AUTO))
     assert take.key == "F"
@@ -504,3 +504,44 @@ def test_a_continuation_past_the_last_chords_bar_keeps_the_chords_key():
         after = Mask.of(Region(frozenset({song.tracks[0].id}), bars * BAR, 16 * BAR))
         assert chords_key(with_lead_sheet(song_of(CHROMATIC, bars=12), changes),
                           after) == key
+
+
+def test_under_the_chord_symbols_their_key_comes_before_the_notes():
+    # Jazz QA: a blues head's notes read as E-flat major inside the changes' bars, so a
+    # harmonized bass could not play E, F's leading tone, and was warned of it.
+    flat = with_lead_sheet(song_of((63, 65, 67, 68, 70, 72, 74, 75), bars=12), BLUES)
+    piano = flat.tracks[0].id
+    ignored = GenerateOptions(key=AUTO, follow_chords=False)  # the notes' key, as ever
+    for a, b in ((3, 5), (8, 14)):  # inside the chords' bars, and on past them
+        mask = Mask.of(Region(frozenset({piano}), a * BAR, b * BAR))
+        assert context_key(flat, mask) == "Eb"
+        assert resolve_key(GenerateOptions(key=AUTO), flat, mask, "repaint").key == "F"
+        assert resolve_key(ignored, flat, mask, "repaint").key == "Eb"
+    # A declared key stays the song's word; a region before the first symbol reads notes.
+    signed = replace(flat, key_signatures=(KeySignature(0, "Eb"),))
+    mask = Mask.of(Region(frozenset({piano}), 3 * BAR, 5 * BAR))
+    assert resolve_key(GenerateOptions(key=AUTO), signed, mask, "repaint").key == "Eb"
+    late = with_lead_sheet(song_of((63, 65, 67, 68, 70, 72, 74, 75), bars=12), BLUES,
+                           from_bar=4)
+    intro = Mask.of(Region(frozenset({late.tracks[0].id}), 0, 2 * BAR))
+    assert resolve_key(GenerateOptions(key=AUTO), late, intro, "repaint").key == "Eb"
+
+
+def test_a_short_tune_ending_on_its_major_tonic_reads_major_not_its_relative_minor():
+    # QA: a G-major Vocal (no chords), 9 notes around the region, leaning on E on its
+    # downbeats and ending on a held G, was "kept in E minor" and got D#5 on a downbeat:
+    # the short-tune path (tune_key) now breaks the tie by the tonic it rests on too.
+    bars = [(76, 74, 71, 67), (76, 71, 67, 69), (71, 76, 74, 71)]
+    notes = [Note(p, b * BAR + i * Q, Q - 30, 90) for b, bar in enumerate(bars)
+             for i, p in enumerate(bar)] + [Note(67, 3 * BAR, BAR - 30, 90)]
+    song = Song(tracks=(Track("Vocal", program=53, notes=tuple(notes)),))
+    mask = Mask.of(Region(frozenset({song.tracks[0].id}), 2 * BAR, 3 * BAR))
+    assert context_key(song, mask) == "G"
+    assert tasks.auto_key_note("repaint", resolve_key(
+        GenerateOptions(key=AUTO), song, mask).key, song, mask) == (
+        "kept in G major, the key of the music around them")
+    # ... and one that ends on E reads E minor
+    minor = replace(song, tracks=(Track("Vocal", program=53, notes=tuple(
+        [*notes[:-1], Note(64, 3 * BAR, BAR - 30, 90)])),))
+    assert context_key(minor, Mask.of(Region(frozenset({minor.tracks[0].id}), 2 * BAR,
+                                               3 * BAR))) == "Em"
