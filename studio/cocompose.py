@@ -139,6 +139,7 @@ class _Request:
     arrived: int = 0  # its takes on offer so far
     # Its jobs' JobRequest.group: all its variations failing count as one failure.
     group: int = field(default_factory=lambda: next(_request_groups))
+    key_found: bool = False  # the Key box's Auto found the key (JobRequest.key_found)
 
 
 class AcceptTakeCommand(EditCommand):
@@ -513,7 +514,7 @@ class CoComposer(QObject):
         if options.seed is not None:
             base = self._unused_seeds(plan.mask, base, count)
         req = _Request(plan, model, options, song, self.document.revision, count, base,
-                       self._session)
+                       self._session, key_found=auto)
         jobs = []
         for i in range(req.count):
             job = self._submit_variation(req, i, variation_seed(base, req.count, i))
@@ -579,7 +580,7 @@ class CoComposer(QObject):
                 req.song, req.plan.mask, req.model, req.plan.task,
                 replace(req.options, seed=seed), req.revision,
                 Priority.INTERACTIVE if index == 0 else Priority.NORMAL,
-                label=label, prep=req.plan.prep, group=req.group))
+                label=label, prep=req.plan.prep, group=req.group, key_found=req.key_found))
         except (PluginError, ValueError, EditError, RuntimeError) as e:
             self.message.emit(f"Cannot start {req.plan.label}: {e}")
             self.runningChanged.emit(self.running_requests())

@@ -81,6 +81,9 @@ class JobRequest:
     label: str = ""
     prep: tuple[Edit, ...] = ()
     group: Hashable | None = None
+    # The options' key was found around the region (the Key box's Auto), not named: a
+    # take off it is told "was to keep", not "was asked to keep".
+    key_found: bool = False
 
     @property
     def prepared_song(self) -> Song:

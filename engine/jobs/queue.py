@@ -411,7 +411,7 @@ class JobQueue:
                              song=req.song, revision=req.revision, result=result,
                              options=req.options, label=req.label, prep=req.prep,
                              prepared_song=job.prepared_song)
-            take = _with_warnings(take, job.model, job.prepared_song)
+            take = _with_warnings(take, job.model, job.prepared_song, job.request.key_found)
         except Cancelled:
             self._end_cancelled(job, timeout)
         except InvalidResult as e:
@@ -463,13 +463,15 @@ class JobQueue:
             self._emit(JobFailed(job, message, details))
 
 
-def _with_warnings(take: Take, model: ModelPlugin, prepared: Song) -> Take:
+def _with_warnings(take: Take, model: ModelPlugin, prepared: Song,
+                   key_found: bool = False) -> Take:
     """``take`` with what its model did not do that it was asked to (notes off the key,
     parallels…), worked out here, off the GUI thread. A check that fails costs the user
     no take and the model no failure: the take comes without warnings, and the log says
     why."""
     try:
-        return replace(take, warnings=take_warnings(take, model.info, prepared))
+        return replace(take, warnings=take_warnings(take, model.info, prepared,
+                                                    key_found=key_found))
     except Exception:
         log.exception("checking take %d of %s for warnings failed", take.id, model.info.name)
         return take

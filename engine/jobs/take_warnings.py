@@ -153,18 +153,20 @@ class _Written:
         return writes_chorale_voices(self.song, self.tracks, self.added)
 
 
-def take_warnings(take: Take, model: ModelInfo,
-                  prepared: Song | None = None) -> tuple[TakeWarning, ...]:
+def take_warnings(take: Take, model: ModelInfo, prepared: Song | None = None, *,
+                  key_found: bool = False) -> tuple[TakeWarning, ...]:
     """The warnings of one take ``model`` made, in the studio's words (the job queue puts
     them on the take). ``prepared``: the song the model wrote into (the take's base song
-    after its prep), when the caller has it — a long song's prep is not free."""
+    after its prep), when the caller has it — a long song's prep is not free;
+    ``key_found``: its key was found around the region, not named."""
     if prepared is None:
         prepared = EditGroup(take.prep).apply(take.base_song) if take.prep else take.base_song
     # The take's edit is its prep, then the new notes (make_take).
     song = EditGroup(take.edit.edits[len(take.prep):]).apply(prepared)
     written = _Written(song, take.notes, take.options, take.mask.track_ids,
                        _added(take.prep), take.edit, take.mask, prepared)
-    return tuple(_warnings([written], model, STUDIO, asked_parallels=False))
+    return tuple(_warnings([written], model, STUDIO, asked_parallels=False,
+                           key_found=key_found))
 
 
 def result_warnings(results: Sequence[TaskResult], model: ModelInfo,

@@ -423,6 +423,20 @@ def test_a_take_whose_model_ignored_the_key_says_so_where_it_is_auditioned(studi
     assert warning in other.takes_bar.buttons[0].toolTip()
 
 
+def test_a_take_off_a_key_auto_found_is_not_said_to_have_been_asked(studio, qtbot):
+    """The Key box's Auto finds the key: the warning says the model was to keep it, the
+    key found around the notes, as the CLI does — nobody asked for it."""
+    win = studio
+    win.generate_panel.seed.setValue(1)  # echo: C# first
+    win.generate_panel.variations.setValue(1)
+    mask_piano(win)
+    win.composer.request("repaint")
+    (take,) = wait_takes(qtbot, win, 1).takes
+    said = [w.message for w in take.warnings]
+    assert any("echo was to keep new notes in" in m and "the key found around them" in m
+               for m in said), said
+
+
 def test_with_no_audio_output_the_status_bar_says_a_take_is_shown_not_heard(studio, qtbot):
     # QA: with no sound card it still said "you are hearing take A".
     win = studio

@@ -271,14 +271,14 @@ def chromatic(song, mask):
             for tid in mask.track_ids}
 
 
-def queued_chromatic_repaint():
+def queued_chromatic_repaint(key_found: bool = False):
     """The finished job of a repaint in C major through the queue, by a model writing all
     twelve pitch classes."""
     song = minor_song()
     mask = Mask.of(Region({song.find_track("Piano").id}, BAR, 2 * BAR))
     with JobQueue() as queue:
         job = queue.submit(JobRequest(song, mask, Answers(chromatic), "repaint",
-                                      GenerateOptions(key="C")))
+                                      GenerateOptions(key="C"), key_found=key_found))
         assert job.wait(10), job.error
     return job
 
@@ -289,6 +289,10 @@ def test_a_take_from_the_queue_carries_its_warnings():
     assert warning.kind == OFF_KEY
     assert warning.message.startswith("qa was asked to keep new notes in C major, but 5 of "
                                       "its 12 new notes are outside it")
+    # The Key box's Auto found the key: nobody asked for it, as the CLI says too.
+    (found,) = queued_chromatic_repaint(key_found=True).take.warnings
+    assert found.message.startswith("qa was to keep new notes in C major, the key found "
+                                    "around them, but 5 of its 12 new notes are outside it")
 
 
 def test_a_queued_harmonize_adding_satb_voices_is_told_of_the_chorale_model():
