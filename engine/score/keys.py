@@ -278,11 +278,33 @@ def chords_key(song: Song, mask: Mask) -> str | None:
     read = [(tick, c) for tick, c in read if c is not None]  # "Intro" keeps the chord
     ends = [tick for tick, _ in read[1:]] + [chords_span_end(song)]
     notes = []
+    roots: list[int] = []  # the window's chords' roots, in order
     for (tick, chord), end in zip(read, ends, strict=True):
         a, b = max(tick, lo), min(end, hi)
         if a < b and not chord.no_chord:
             notes += [Note(60 + pc, a, b - a, 64) for pc in chord.tones]
-    return profile_keys(notes)[0] if notes else None
+            if chord.root is not None:
+                roots.append(chord.root)
+    if not notes:
+        return None
+    top = profile_keys(notes)[0]
+    # The profiles alone read an I-V chart as V's key (C | G | C | G read G major, G | D7
+    # D major: the dominant's root sounds in both chords; smoke QA). Where the key read
+    # lies a 5th above the chord the window closes on (else the song's first chord), the
+    # key on that chord is it where its scale holds every chord there (a blues's F7 | Bb7
+    # closing on IV stays in F: B-flat's scale has no A-flat for Bb7).
+    def held(key: str) -> int:
+        scale = scale_pitch_classes(key)
+        return sum(n.duration for n in notes if n.pitch % 12 in scale)
+
+    total = sum(n.duration for n in notes)
+    first = next((c.root for _, c in read if c.root is not None), None)  # the song's
+    for root in [r for r in (roots[-1] if roots else None, first) if r is not None]:
+        if (tonic_of(top)[0] - root) % 12 == 7:
+            home = max((key_on(root, minor) for minor in (False, True)), key=held)
+            if held(home) == total:  # every chord in its scale: C | G in C, not F7 | Bb7
+                return home
+    return top
 
 
 def no_key_reason(song: Song, mask: Mask) -> str:

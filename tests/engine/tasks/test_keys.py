@@ -504,6 +504,16 @@ def test_a_continuation_past_the_last_chords_bar_keeps_the_chords_key():
         after = Mask.of(Region(frozenset({song.tracks[0].id}), bars * BAR, 16 * BAR))
         assert chords_key(with_lead_sheet(song_of(CHROMATIC, bars=12), changes),
                           after) == key
+    # An I-V chart is in I, not in V (smoke QA: C | G read G major, G | D7 D major; the
+    # profiles alone hear the dominant's root in both chords): the key on the chord the
+    # window closes on, else on the song's first chord, where the read key is its 5th.
+    for changes, key in (("C | G | C | G | C | G | C | G C", "C"),
+                         ("C | G | C | G | C | G | C | G", "C"),
+                         ("G | D7 | G | C D7 | G | D | G D | G", "G"),
+                         ("Am | E7 | Am | E7 | Am | E7 | Am | E7", "Am")):
+        after = Mask.of(Region(frozenset({song.tracks[0].id}), 8 * BAR, 12 * BAR))
+        assert chords_key(with_lead_sheet(song_of(CHROMATIC, bars=8), changes),
+                          after) == key, changes
 
 
 def test_under_the_chord_symbols_their_key_comes_before_the_notes():
