@@ -174,23 +174,35 @@ def chord_guide(song: Song, step_ticks: np.ndarray) -> ChordGuide | None:
     prev_bass = np.r_[-1, bass[:-1]]
     change = (at >= 0) & ((tones != prev_tones).any(1) | (bass != prev_bass))
     onset = (at >= 0) & (at != np.r_[-1, at[:-1]])
+    strong, weak = beat_cells(song, ticks)
+    return ChordGuide(chords, at, onset, change, strong, tones, bass, tacet, weak)
+
+
+def beat_cells(song: Song, ticks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(T,) bool each, for the cells starting at ``ticks``: those on a beat of the meter
+    (its pulses: the dotted quarters of 6/8, the 2+2+3 of 7/8), and the weak ones of them
+    (every other pulse from the bar's 2nd: 2 and 4 of 4/4)."""
     tm = TimeMap.of(song)
-    strong = np.zeros(T, dtype=bool)
-    weak = np.zeros(T, dtype=bool)
-    for i, tick in enumerate(ticks.tolist()):
+    strong = np.zeros(len(ticks), dtype=bool)
+    weak = np.zeros(len(ticks), dtype=bool)
+    for i, tick in enumerate(np.asarray(ticks).tolist()):
         bar = tm.tick_to_bar(tick)
         pulses = tm.pulse_offsets(bar)
         offset = tick - tm.bar_to_tick(bar)
         strong[i] = offset in pulses
         weak[i] = strong[i] and pulses.index(offset) % 2 == 1
-    return ChordGuide(chords, at, onset, change, strong, tones, bass, tacet, weak)
+    return strong, weak
+
+
+def semitone_from(classes: np.ndarray) -> np.ndarray:
+    """(..., 12) bool: the pitch classes a semitone from one of ``classes``."""
+    return np.roll(classes, 1, axis=-1) | np.roll(classes, -1, axis=-1)
 
 
 def clash_classes(tones: np.ndarray) -> np.ndarray:
     """(..., 12) bool: the pitch classes a minor 2nd (or 9th) from a chord tone that are
     not chord tones themselves (C7: B, C♯, D♯, F, F♯, G♯, A)."""
-    near = np.roll(tones, 1, axis=-1) | np.roll(tones, -1, axis=-1)
-    return near & ~tones
+    return semitone_from(tones) & ~tones
 
 
 def chord_tones_allowed(lane_allowed: np.ndarray, reach: np.ndarray, editable: np.ndarray,

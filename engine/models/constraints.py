@@ -59,12 +59,14 @@ from engine.score.spelling import key_on, scale_pitch_classes, tonic_of
 
 from . import vocab
 from .chord_follow import (
+    beat_cells,
     chord_guide,
     chord_role,
     chord_tones_allowed,
     clash_classes,
     follow_chords,
     hold_only_common_tones,
+    semitone_from,
     sing_line,
     walk_bass,
 )
@@ -599,7 +601,8 @@ def build_problem(
     # Onsets a semitone from a note that stays sounding lose out (beats: struck not at all).
     clash = kept_clashes(song, mask, encoded.step_ticks,
                          guide.tones if guide is not None else None)
-    strong = on_pulses(song, cell_ticks) if clash.any() else None
+    strong = None if not clash.any() else (  # the guide has read the beats already
+        guide.strong if guide is not None else beat_cells(song, cell_ticks)[0])
     # A written 808 leans to the kicks of the kits that stay (or were written before it).
     lockers = {t for t in write if locks_to_kick(song.track(t))}
     kicks = kick_pull(song, encoded.step_ticks, write) if lockers else None
@@ -1162,26 +1165,10 @@ def kept_clashes(song: Song, mask: Mask, step_ticks: np.ndarray,
     if tones is None:
         return clash
     chorded = tones.any(axis=1)
-    by_tone = _semitone_from(kept & tones) & ~tones
-    by_other = _semitone_from(kept & ~tones)
+    by_tone = semitone_from(kept & tones) & ~tones
+    by_other = semitone_from(kept & ~tones)
     clash[chorded] = (by_tone | by_other)[chorded]
     return clash
-
-
-def _semitone_from(classes: np.ndarray) -> np.ndarray:
-    """(..., 12) bool: the pitch classes a semitone from one of ``classes``."""
-    return np.roll(classes, 1, axis=-1) | np.roll(classes, -1, axis=-1)
-
-
-def on_pulses(song: Song, cell_ticks: np.ndarray) -> np.ndarray:
-    """(T,) bool: the cells on a beat of the meter (its pulses: the dotted quarters of
-    6/8, the 2+2+3 of 7/8)."""
-    tm = TimeMap.of(song)
-    out = np.zeros(len(cell_ticks), dtype=bool)
-    for i, tick in enumerate(np.asarray(cell_ticks).tolist()):
-        bar = tm.tick_to_bar(tick)
-        out[i] = tick - tm.bar_to_tick(bar) in tm.pulse_offsets(bar)
-    return out
 
 
 def _no_kept_clash(lane_allowed: np.ndarray, editable: np.ndarray, clash: np.ndarray,
