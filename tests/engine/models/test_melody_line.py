@@ -22,20 +22,13 @@ from engine.score import Note, Song, Track
 from engine.score.lead_sheet import with_lead_sheet
 from engine.score.lyrics import Lyric
 
+from .line_nats import line_nats_at
+
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 PPQ = 480
 BAR = 4 * PPQ
 CHORDS = "G | D | Em | C | G | D | C | D"
-
-
-def _nats(tokens: list[int], cell: int, channel: int) -> np.ndarray:
-    """The line's nats on the onsets of ``cell`` of a one-lane line, ``channel`` at 1."""
-    view = np.array([tokens])
-    nats = np.zeros((1, line_pull.N_CHANNELS), dtype=np.float32)
-    nats[0, channel] = 1.0
-    return line_pull.line_nats(view, sounding_pitches(view), np.array([0]),
-                               np.array([cell]), nats)[0]
 
 
 def _quarters(*pitches: int | None) -> list[int]:
@@ -51,16 +44,16 @@ def _quarters(*pitches: int | None) -> list[int]:
 def test_a_third_strike_of_one_pitch_running_is_taken_from():
     # F♯4 F♯4 ?: not F♯4 again (past the breaths between); ? F♯4 F♯4 and F♯4 ? F♯4 alike.
     for line, cell in (((66, 66, None), 8), ((None, 66, 66), 0), ((66, None, 66), 4)):
-        run = _nats(_quarters(*line), cell, line_pull.RUN)
+        run = line_nats_at(_quarters(*line), cell, line_pull.RUN)
         assert run[66] == -1.0 and (np.delete(run, 66) == 0).all(), line
     # Twice is a tune's repeated note; a long rest starts a new phrase.
-    assert not _nats(_quarters(64, 66, None), 8, line_pull.RUN).any()
+    assert not line_nats_at(_quarters(64, 66, None), 8, line_pull.RUN).any()
     apart = [vocab.onset(66), vocab.HOLD, vocab.onset(66)] + [vocab.REST] * 8 + [vocab.MASK]
-    assert not _nats(apart, 11, line_pull.RUN).any()
+    assert not line_nats_at(apart, 11, line_pull.RUN).any()
 
 
 def test_a_tune_leans_to_steps_and_takes_from_wide_leaps():
-    sing = _nats(_quarters(67, None), 4, line_pull.MELODIC)  # from G4
+    sing = line_nats_at(_quarters(67, None), 4, line_pull.MELODIC)  # from G4
     assert sing[69] == sing[65] == sing[68] == 1.0  # a step
     assert sing[71] == sing[64] == line_pull.SMALL_LEAP_SHARE  # a 3rd
     assert sing[67] == sing[72] == sing[74] == 0.0  # a repeat, a 4th, a 5th
@@ -70,12 +63,12 @@ def test_a_tune_leans_to_steps_and_takes_from_wide_leaps():
 
 def test_a_leap_is_filled_in_by_a_move_back():
     # G4 up to E5: back down by a step or a 3rd, not on up by a leap.
-    fill = _nats(_quarters(67, 76, None), 8, line_pull.GAP_FILL)
+    fill = line_nats_at(_quarters(67, 76, None), 8, line_pull.GAP_FILL)
     assert fill[74] == fill[72] == 1.0
     assert fill[79] == fill[83] == -1.0
     assert fill[77] == 0.0  # on up a step: no leap more
     # Read the other way: a leap from G4 into this note, the next note already drawn.
-    into = _nats(_quarters(67, None, 79), 4, line_pull.GAP_FILL)  # G4 ? G5
+    into = line_nats_at(_quarters(67, None, 79), 4, line_pull.GAP_FILL)  # G4 ? G5
     assert into[81] == 1.0  # up to A5, then back down to G5
     assert into[72] == into[76] == -1.0  # up to C5 or E5, then on up by a leap
     assert into[69] == 0.0  # A4: no leap

@@ -25,13 +25,13 @@ from engine.models.chord_follow import (
 from engine.models.groove import Groove, song_grooves, swings
 from engine.models.plugin import tiny_random_model
 from engine.models.sampler import sample
-from engine.models.voice_leading import sounding_pitches
 from engine.plugins.api import CancelToken, GenerateOptions
 from engine.score import Mask, Note, Region, Song, Track
 from engine.score.chord_symbols import parse_chord_symbol
 from engine.score.lead_sheet import with_lead_sheet
 
 from .blues_song import blues_song
+from .line_nats import line_nats_at
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -94,11 +94,10 @@ def test_a_swung_blues_bass_walks_in_quarter_notes(tmp_path: Path, seed: int):
             assert passes or abs(line[i + 1] - pitch) in (1, 2), (beat, line)
 
 
-def test_the_beat_before_a_break_sounds_its_own_chord():
-    # A bassist approaches the chord that follows, not one past an N.C. break.
-    song = with_lead_sheet(Song(tracks=(Track(name="Bass", program=32),), ppq=PPQ),
-                           "F7 | G7 | N.C. | N.C. | Dm7")
-    guide = chord_guide(song, np.arange(0, 5 * BAR + 1, PPQ // 4))
+def _walked(song: Song, bars: int):
+    """The chords' guide over ``bars`` bars of a one-lane E1-G3 bass, its legal tokens
+    after follow_chords and walk_bass, and walk_bass's pull and line pull."""
+    guide = chord_guide(song, np.arange(0, bars * BAR + 1, PPQ // 4))
     assert guide is not None
     T = len(guide.chord)
     allowed = np.zeros((T, vocab.VOCAB_SIZE), dtype=bool)
@@ -108,10 +107,23 @@ def test_the_beat_before_a_break_sounds_its_own_chord():
     reach = allowed.copy()
     follow_chords(allowed, editable, guide, "bass")
     pull, line = walk_bass(allowed, reach, editable, guide)
+    return guide, allowed, pull, line
+
+
+def _classes(allowed: np.ndarray, cell: int) -> set[int]:
+    """The pitch classes ``cell`` may strike."""
+    return {p % 12 for p in np.flatnonzero(allowed[cell, vocab.onset(0) :
+                                                   vocab.onset(vocab.N_PITCHES)])}
+
+
+def test_the_beat_before_a_break_sounds_its_own_chord():
+    # A bassist approaches the chord that follows, not one past an N.C. break.
+    song = with_lead_sheet(Song(tracks=(Track(name="Bass", program=32),), ppq=PPQ),
+                           "F7 | G7 | N.C. | N.C. | Dm7")
+    _, allowed, pull, line = _walked(song, 5)
 
     def classes(cell: int) -> set[int]:
-        return {p % 12 for p in np.flatnonzero(allowed[cell, vocab.onset(0) :
-                                                       vocab.onset(vocab.N_PITCHES)])}
+        return _classes(allowed, cell)
 
     into_g7, before_break = 3 * 4, 16 + 3 * 4  # beat 4 of bars 1 and 2
     assert classes(into_g7) > {5, 9, 0, 3}  # F7's tones and approaches to G
@@ -149,21 +161,11 @@ def test_a_walking_bass_passes_on_beats_2_and_4():
     # scale leaning in beside its tones, a chromatic note away but for Bb's approaches.
     song = with_lead_sheet(Song(tracks=(Track(name="Bass", program=32),), ppq=PPQ),
                            "F7 | Bb7")
-    guide = chord_guide(song, np.arange(0, 2 * BAR + 1, PPQ // 4))
-    assert guide is not None
+    guide, allowed, pull, line = _walked(song, 2)
     assert np.flatnonzero(guide.weak).tolist() == [4, 12, 20, 28]
-    T = len(guide.chord)
-    allowed = np.zeros((T, vocab.VOCAB_SIZE), dtype=bool)
-    allowed[:, [vocab.REST, vocab.HOLD]] = True
-    allowed[:, vocab.onset(28) : vocab.onset(56)] = True  # E1-G3
-    editable = np.ones(T, dtype=bool)
-    reach = allowed.copy()
-    follow_chords(allowed, editable, guide, "bass")
-    pull, line = walk_bass(allowed, reach, editable, guide)
 
     def classes(cell: int) -> set[int]:
-        return {p % 12 for p in np.flatnonzero(allowed[cell, vocab.onset(0) :
-                                                       vocab.onset(vocab.N_PITCHES)])}
+        return _classes(allowed, cell)
 
     assert classes(0) == {5} and classes(8) == {5, 9, 0, 3}
     assert classes(4) == classes(12) == set(range(12))
@@ -175,22 +177,13 @@ def test_a_walking_bass_passes_on_beats_2_and_4():
 
 
 def test_the_line_pulls_a_passing_tone_between_its_neighbours():
-    nats = _nats(_quarters(43, None, 45), 4, line_pull.PASSING)  # G2 ? A2: G♯2
+    nats = line_nats_at(_quarters(43, None, 45), 4, line_pull.PASSING)  # G2 ? A2: G♯2
     assert nats[44] == 1.0 and np.delete(nats, 44).sum() == 0
-    nats = _nats(_quarters(41, None, 45), 4, line_pull.PASSING)  # F2 ? A2: G2
+    nats = line_nats_at(_quarters(41, None, 45), 4, line_pull.PASSING)  # F2 ? A2: G2
     assert np.flatnonzero(nats).tolist() == [43]
-    nats = _nats(_quarters(45, None, 48), 4, line_pull.PASSING)  # A2 ? C3: B♭2, B2
+    nats = line_nats_at(_quarters(45, None, 48), 4, line_pull.PASSING)  # A2 ? C3: B♭2, B2
     assert np.flatnonzero(nats).tolist() == [46, 47]
-    assert not _nats(_quarters(43, None, None), 4, line_pull.PASSING).any()  # undecided
-
-
-def _nats(tokens: list[int], cell: int, channel: int) -> np.ndarray:
-    """The line's nats on the onsets of ``cell`` of a one-lane line, ``channel`` at 1."""
-    view = np.array([tokens])
-    nats = np.zeros((1, line_pull.N_CHANNELS), dtype=np.float32)
-    nats[0, channel] = 1.0
-    return line_pull.line_nats(view, sounding_pitches(view), np.array([0]),
-                               np.array([cell]), nats)[0]
+    assert not line_nats_at(_quarters(43, None, None), 4, line_pull.PASSING).any()  # undecided
 
 
 def _quarters(*pitches: int | None) -> list[int]:
@@ -203,24 +196,24 @@ def _quarters(*pitches: int | None) -> list[int]:
 
 def test_the_line_pulls_an_approach_into_the_octave_of_its_target():
     # D2 decided on the next beat: E♭2 and C♯2 approach it, not E♭3 (a minor 9th).
-    nats = _nats(_quarters(48, None, 38), 4, line_pull.INTO_NEXT)
+    nats = line_nats_at(_quarters(48, None, 38), 4, line_pull.INTO_NEXT)
     assert nats[39] == nats[37] == nats[40] == nats[36] == 1.0
     assert nats[51] == nats[49] == 0.0
     # ... and the root is struck a step from the approach note decided before it.
-    nats = _nats(_quarters(39, None), 4, line_pull.FROM_BEFORE)
+    nats = line_nats_at(_quarters(39, None), 4, line_pull.FROM_BEFORE)
     assert nats[38] == 1.0 and nats[50] == 0.0
 
 
 def test_the_line_takes_from_bounces_and_leaps_and_leans_to_steps():
-    bounce = _nats(_quarters(41, 48, None), 8, line_pull.BOUNCE)  # F2 C3 ?: not F2
+    bounce = line_nats_at(_quarters(41, 48, None), 8, line_pull.BOUNCE)  # F2 C3 ?: not F2
     assert bounce[41] == -1.0 and (np.delete(bounce, 41) == 0).all()
-    ahead = _nats(_quarters(None, 48, 41), 0, line_pull.BOUNCE)  # ? C3 F2: not F2 either
+    ahead = line_nats_at(_quarters(None, 48, 41), 0, line_pull.BOUNCE)  # ? C3 F2: not F2 either
     assert ahead[41] == -1.0
-    unsure = _nats(_quarters(41, None, None), 8, line_pull.BOUNCE)  # F2 (undecided) ?
+    unsure = line_nats_at(_quarters(41, None, None), 8, line_pull.BOUNCE)  # F2 (undecided) ?
     assert unsure[41] == -1.0
-    leap = _nats(_quarters(48, None), 4, line_pull.LEAP)  # from C3: past G3 or under F2
+    leap = line_nats_at(_quarters(48, None), 4, line_pull.LEAP)  # from C3: past G3 or under F2
     assert leap[56] == leap[40] == -1.0 and leap[55] == leap[41] == 0.0
-    step = _nats(_quarters(48, None), 4, line_pull.STEP)
+    step = line_nats_at(_quarters(48, None), 4, line_pull.STEP)
     assert step[46] == step[50] == 1.0  # a whole step
     assert step[45] == step[53] == line_pull.SMALL_LEAP_SHARE  # a 3rd, a 4th
     assert step[48] == step[42] == 0.0
